@@ -1,0 +1,528 @@
+/* SPDX-License-Identifier: MIT */
+/* options.c - command-line parsing and validation; see options.h. */
+#include "options.h"
+
+#include <ctype.h>
+#include <stdarg.h>
+#include <errno.h>
+#include <getopt.h>
+#include <math.h>
+#include <sched.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+__attribute__((format(printf, 3, 4))) static int opt_fail(char *err, size_t errlen,
+							   const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(err, errlen, fmt, ap);
+	va_end(ap);
+	return -EINVAL;
+}
+
+void ipcb_opts_init(struct ipcb_opts *o)
+{
+	memset(o, 0, sizeof(*o));
+	o->transports_all = true;
+	o->sizes[0] = 64;
+	o->sizes[1] = 4096;
+	o->sizes[2] = 65536;
+	o->sizes[3] = 1048576;
+	o->nsizes = 4;
+	o->latency = o->throughput = true;
+	o->duration_s = 0.5;
+	o->warmup = 100;
+	o->repeat = 1;
+	o->cpus[0] = o->cpus[1] = -1;
+	o->wait = IPCB_WAIT_DEFAULT;
+	o->spin_polls = 2000;
+	o->timeout_s = 60;
+	o->dir = NULL;
+}
+
+int ipcb_parse_size(const char *s, size_t *out, const char *what, char *err, size_t errlen)
+{
+	unsigned long long v, mult = 1;
+	char *end;
+
+	if (!s || !*s)
+		return opt_fail(err, errlen, "%s: empty size", what);
+	if (!isdigit((unsigned char)s[0]))
+		return opt_fail(err, errlen,
+				"%s: '%s' is not a size: use bytes or a K, M or G suffix (e.g. 4K)",
+				what, s);
+	errno = 0;
+	v = strtoull(s, &end, 10);
+	if (errno == ERANGE)
+		return opt_fail(err, errlen, "%s: '%s' is too large", what, s);
+	switch (*end) {
+	case 'k':
+	case 'K':
+		mult = 1ull << 10, end++;
+		break;
+	case 'm':
+	case 'M':
+		mult = 1ull << 20, end++;
+		break;
+	case 'g':
+	case 'G':
+		mult = 1ull << 30, end++;
+		break;
+	default:
+		break;
+	}
+	/* Accept the spelled-out binary units too: 4KiB, 4KB, 4B. */
+	if (mult > 1 && (strcmp(end, "iB") == 0 || strcmp(end, "B") == 0))
+		end += strlen(end);
+	else if (mult == 1 && strcmp(end, "B") == 0)
+		end++;
+	if (*end)
+		return opt_fail(err, errlen,
+				"%s: '%s' is not a size: use bytes or a K, M or G suffix (e.g. 4K)",
+				what, s);
+	if (v == 0)
+		return opt_fail(err, errlen, "%s: '%s': a size must be at least 1 byte", what, s);
+	if (v > IPCB_MAX_SIZE_BYTES / mult)
+		return opt_fail(err, errlen, "%s: '%s' is larger than the largest size, 1G", what,
+				s);
+	*out = (size_t)(v * mult);
+	return 0;
+}
+
+int ipcb_parse_size_list(const char *s, size_t *out, size_t max, size_t *n, char *err,
+			 size_t errlen)
+{
+	char buf[1024], *save = NULL, *tok;
+	size_t count = 0;
+
+	if (!s || !*s)
+		return opt_fail(err, errlen, "--size: empty list");
+	if (strlen(s) >= sizeof(buf))
+		return opt_fail(err, errlen, "--size: list too long");
+	if (s[0] == ',' || s[strlen(s) - 1] == ',' || strstr(s, ",,"))
+		return opt_fail(err, errlen, "--size: '%s' has an empty item", s);
+	snprintf(buf, sizeof(buf), "%s", s);
+	for (tok = strtok_r(buf, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
+		size_t v;
+		int rc;
+
+		if (count == max)
+			return opt_fail(err, errlen, "--size: more than %zu sizes", max);
+		rc = ipcb_parse_size(tok, &v, "--size", err, errlen);
+		if (rc)
+			return rc;
+		for (size_t i = 0; i < count; i++)
+			if (out[i] == v)
+				return opt_fail(err, errlen, "--size: '%s' is listed twice", tok);
+		out[count++] = v;
+	}
+	*n = count;
+	return 0;
+}
+
+int ipcb_parse_u64(const char *s, uint64_t min, uint64_t max, uint64_t *out, const char *what,
+		   char *err, size_t errlen)
+{
+	unsigned long long v;
+	char *end;
+
+	if (!s || !*s)
+		return opt_fail(err, errlen, "%s: empty value", what);
+	if (!isdigit((unsigned char)s[0]))
+		return opt_fail(err, errlen, "%s: '%s' is not a whole number", what, s);
+	errno = 0;
+	v = strtoull(s, &end, 10);
+	if (*end)
+		return opt_fail(err, errlen, "%s: '%s' is not a whole number", what, s);
+	if (errno == ERANGE || v > max || v < min)
+		return opt_fail(err, errlen, "%s: '%s' is out of range (%llu to %llu)", what, s,
+				(unsigned long long)min, (unsigned long long)max);
+	*out = v;
+	return 0;
+}
+
+int ipcb_parse_seconds(const char *s, double min, double max, double *out, const char *what,
+		       char *err, size_t errlen)
+{
+	double v;
+	char *end;
+
+	if (!s || !*s)
+		return opt_fail(err, errlen, "%s: empty value", what);
+	if (!isdigit((unsigned char)s[0]) && s[0] != '.')
+		return opt_fail(err, errlen, "%s: '%s' is not a number of seconds", what, s);
+	errno = 0;
+	v = strtod(s, &end);
+	if (*end == 's' && end[1] == '\0')
+		end++;
+	if (*end || errno == ERANGE || !isfinite(v))
+		return opt_fail(err, errlen, "%s: '%s' is not a number of seconds", what, s);
+	if (v < min || v > max)
+		return opt_fail(err, errlen, "%s: '%s' is out of range (%g to %g seconds)", what, s,
+				min, max);
+	*out = v;
+	return 0;
+}
+
+/* CPUs this process may run on (cgroup cpusets and taskset included). */
+static int allowed_cpus(cpu_set_t *set)
+{
+	CPU_ZERO(set);
+	return sched_getaffinity(0, sizeof(*set), set) < 0 ? -errno : 0;
+}
+
+static void format_cpu_set(const cpu_set_t *set, char *out, size_t n)
+{
+	size_t len = 0;
+
+	out[0] = '\0';
+	for (int c = 0; c < CPU_SETSIZE && len + 8 < n; c++) {
+		int e = c;
+
+		if (!CPU_ISSET(c, set))
+			continue;
+		while (e + 1 < CPU_SETSIZE && CPU_ISSET(e + 1, set))
+			e++;
+		len += (size_t)snprintf(out + len, n - len, e > c ? "%s%d-%d" : "%s%d",
+					len ? "," : "", c, e);
+		c = e;
+	}
+}
+
+int ipcb_parse_cpus(const char *s, int out[2], char *err, size_t errlen)
+{
+	char allowed_s[256];
+	cpu_set_t allowed;
+	const char *p = s;
+	int v[2];
+
+	if (!s || !*s)
+		return opt_fail(err, errlen, "--cpus: empty value; expected A,B (e.g. 0,1)");
+	for (int i = 0; i < 2; i++) {
+		char *end;
+		long x;
+
+		if (!isdigit((unsigned char)*p))
+			return opt_fail(err, errlen,
+					"--cpus: '%s' is not two CPU numbers A,B (e.g. 0,1)", s);
+		errno = 0;
+		x = strtol(p, &end, 10);
+		if (errno == ERANGE || x >= CPU_SETSIZE)
+			return opt_fail(err, errlen, "--cpus: CPU '%.*s' does not exist",
+					(int)(end - p), p);
+		v[i] = (int)x;
+		p = end;
+		if (i == 0 && *p++ != ',')
+			return opt_fail(err, errlen,
+					"--cpus: '%s' is not two CPU numbers A,B (e.g. 0,1)", s);
+	}
+	if (*p)
+		return opt_fail(err, errlen, "--cpus: '%s' is not two CPU numbers A,B (e.g. 0,1)",
+				s);
+	if (allowed_cpus(&allowed) == 0) {
+		format_cpu_set(&allowed, allowed_s, sizeof(allowed_s));
+		for (int i = 0; i < 2; i++)
+			if (!CPU_ISSET(v[i], &allowed))
+				return opt_fail(err, errlen,
+						"--cpus: CPU %d is not available to this process "
+						"(allowed: %s)",
+						v[i], allowed_s);
+	}
+	out[0] = v[0];
+	out[1] = v[1];
+	return 0;
+}
+
+static void transport_names(char *out, size_t n)
+{
+	size_t len = 0;
+
+	out[0] = '\0';
+	for (size_t i = 0; i < ipcb_transport_count() && len < n; i++)
+		len += (size_t)snprintf(out + len, n - len, "%s%s", i ? ", " : "",
+					ipcb_transport_at(i)->name);
+}
+
+int ipcb_parse_transports(const char *s, struct ipcb_opts *o, char *err, size_t errlen)
+{
+	char buf[1024], names[1024], *save = NULL, *tok;
+
+	o->ntransports = 0;
+	o->transports_all = false;
+	if (!s || !*s)
+		return opt_fail(err, errlen, "--transport: empty list");
+	if (strlen(s) >= sizeof(buf))
+		return opt_fail(err, errlen, "--transport: list too long");
+	if (s[0] == ',' || s[strlen(s) - 1] == ',' || strstr(s, ",,"))
+		return opt_fail(err, errlen, "--transport: '%s' has an empty item", s);
+	if (strcmp(s, "all") == 0) {
+		o->transports_all = true;
+		return 0;
+	}
+	snprintf(buf, sizeof(buf), "%s", s);
+	for (tok = strtok_r(buf, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
+		const struct ipcb_transport *t = ipcb_transport_find(tok);
+
+		if (!t) {
+			transport_names(names, sizeof(names));
+			return opt_fail(err, errlen,
+					"--transport: unknown transport '%s'; valid names: %s, all",
+					tok, names);
+		}
+		for (size_t i = 0; i < o->ntransports; i++)
+			if (o->transports[i] == t)
+				return opt_fail(err, errlen, "--transport: '%s' is listed twice",
+						tok);
+		if (o->ntransports == IPCB_MAX_LIST)
+			return opt_fail(err, errlen, "--transport: too many transports");
+		o->transports[o->ntransports++] = t;
+	}
+	return 0;
+}
+
+int ipcb_parse_wait(const char *s, enum ipcb_wait *out, char *err, size_t errlen)
+{
+	static const struct {
+		const char *name;
+		enum ipcb_wait w;
+	} waits[] = {{"spin", IPCB_WAIT_SPIN}, {"block", IPCB_WAIT_BLOCK}, {"hybrid", IPCB_WAIT_HYBRID}};
+
+	for (size_t i = 0; s && i < sizeof(waits) / sizeof(waits[0]); i++)
+		if (strcmp(s, waits[i].name) == 0) {
+			*out = waits[i].w;
+			return 0;
+		}
+	return opt_fail(err, errlen, "--wait: unknown strategy '%s'; valid: spin, block, hybrid",
+			s ? s : "");
+}
+
+static int parse_mode(const char *s, struct ipcb_opts *o, char *err, size_t errlen)
+{
+	if (s && strcmp(s, "latency") == 0)
+		o->latency = true, o->throughput = false;
+	else if (s && strcmp(s, "throughput") == 0)
+		o->latency = false, o->throughput = true;
+	else if (s && strcmp(s, "both") == 0)
+		o->latency = o->throughput = true;
+	else
+		return opt_fail(err, errlen, "--mode: unknown mode '%s'; valid: latency, throughput, both",
+				s ? s : "");
+	return 0;
+}
+
+static int parse_inject(const char *s, struct ipcb_opts *o, char *err, size_t errlen)
+{
+	static const char *const names[] = {"none", "corrupt", "drop", "dup", "crash", "hang"};
+
+	for (size_t i = 0; s && i < sizeof(names) / sizeof(names[0]); i++)
+		if (strcmp(s, names[i]) == 0) {
+			o->inject = (enum ipcb_inject)i;
+			return 0;
+		}
+	return opt_fail(err, errlen,
+			"--inject: unknown fault '%s'; valid: corrupt, drop, dup, crash, hang",
+			s ? s : "");
+}
+
+void ipcb_format_size(size_t bytes, char *out, size_t n)
+{
+	if (bytes >= (1u << 30) && bytes % (1u << 30) == 0)
+		snprintf(out, n, "%zuG", bytes >> 30);
+	else if (bytes >= (1u << 20) && bytes % (1u << 20) == 0)
+		snprintf(out, n, "%zuM", bytes >> 20);
+	else if (bytes >= (1u << 10) && bytes % (1u << 10) == 0)
+		snprintf(out, n, "%zuK", bytes >> 10);
+	else
+		snprintf(out, n, "%zu", bytes);
+}
+
+void ipcb_opts_usage(FILE *f, const char *prog)
+{
+	fprintf(f,
+		"Usage: %s [OPTIONS]\n"
+		"Measure inter-process communication on this machine: a sender and a receiver\n"
+		"process, pinned to CPUs, move verified payloads over each transport.\n"
+		"\n"
+		"What to run:\n"
+		"  -t, --transport LIST   transports, comma-separated, or 'all' (default all;\n"
+		"                         see --list)\n"
+		"  -s, --size LIST        payload sizes: bytes or K, M, G (powers of 1024)\n"
+		"                         (default 64,4K,64K,1M; at most 1G)\n"
+		"  -m, --mode MODE        latency (ping-pong round trips), throughput (one-way\n"
+		"                         stream timed at the receiver) or both (default both)\n"
+		"  -n, --messages N       measured messages per run (default: the duration decides)\n"
+		"  -d, --duration SECONDS measured time per run (default 0.5; 0 = only -n counts)\n"
+		"  -w, --warmup N         unrecorded messages before measuring (default 100)\n"
+		"  -r, --repeat R         runs per transport, size and mode, a row each (default 1)\n"
+		"      --floor            also measure the machine's floors: cache-line round trip\n"
+		"                         between the two CPUs and memcpy bandwidth per size\n"
+		"\n"
+		"Where and how:\n"
+		"  -c, --cpus A,B         sender and receiver CPUs; 0,0 puts both on one CPU\n"
+		"                         (default: the first two CPUs this process may use)\n"
+		"      --wait STRATEGY    how a shared-memory reader waits: spin, block (futex) or\n"
+		"                         hybrid (spin, then block); default hybrid\n"
+		"      --spin-polls N     hybrid: polls before sleeping (default 2000)\n"
+		"      --dir DIR          directory for file-backed transports (default $TMPDIR or /tmp)\n"
+		"      --fsync            file-backed transports force every message to disk\n"
+		"      --timeout SECONDS  longest a single run may take before it is stopped and\n"
+		"                         reported as failed (default 60)\n"
+		"\n"
+		"Output:\n"
+		"      --csv FILE         append rows to FILE (header written when FILE is new or\n"
+		"                         empty; an existing file must have the same header)\n"
+		"  -q, --quiet            no progress lines on stderr\n"
+		"  -l, --list             list transports: summary, capabilities, largest single\n"
+		"                         message, and whether each can run here\n"
+		"  -h, --help             this help\n"
+		"  -V, --version          version\n"
+		"\n"
+		"Testing the tool itself:\n"
+		"      --inject FAULT     make a run misbehave to prove verification catches it:\n"
+		"                         corrupt (message 64), drop, dup, crash, hang (message 5)\n"
+		"\n"
+		"Exit status: 0 ok, 1 a run failed, 2 usage error, 77 no requested transport can\n"
+		"run here, 128+N interrupted by signal N.\n"
+		"\n"
+		"Example: %s --transport shm --size 1M\n",
+		prog, prog);
+}
+
+enum {
+	OPT_WAIT = 256,
+	OPT_CSV,
+	OPT_DIR,
+	OPT_FSYNC,
+	OPT_FLOOR,
+	OPT_TIMEOUT,
+	OPT_INJECT,
+	OPT_SPIN_POLLS,
+};
+
+static const struct option long_opts[] = {
+	{"transport", required_argument, NULL, 't'},
+	{"size", required_argument, NULL, 's'},
+	{"mode", required_argument, NULL, 'm'},
+	{"messages", required_argument, NULL, 'n'},
+	{"duration", required_argument, NULL, 'd'},
+	{"warmup", required_argument, NULL, 'w'},
+	{"repeat", required_argument, NULL, 'r'},
+	{"cpus", required_argument, NULL, 'c'},
+	{"wait", required_argument, NULL, OPT_WAIT},
+	{"spin-polls", required_argument, NULL, OPT_SPIN_POLLS},
+	{"csv", required_argument, NULL, OPT_CSV},
+	{"dir", required_argument, NULL, OPT_DIR},
+	{"fsync", no_argument, NULL, OPT_FSYNC},
+	{"floor", no_argument, NULL, OPT_FLOOR},
+	{"timeout", required_argument, NULL, OPT_TIMEOUT},
+	{"inject", required_argument, NULL, OPT_INJECT},
+	{"list", no_argument, NULL, 'l'},
+	{"quiet", no_argument, NULL, 'q'},
+	{"help", no_argument, NULL, 'h'},
+	{"version", no_argument, NULL, 'V'},
+	{NULL, 0, NULL, 0},
+};
+
+int ipcb_opts_parse(struct ipcb_opts *o, int argc, char **argv, char *err, size_t errlen)
+{
+	uint64_t u;
+	int c, rc = 0;
+
+	optind = 1;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, ":t:s:m:n:d:w:r:c:lqhV", long_opts, NULL)) != -1) {
+		switch (c) {
+		case 't':
+			rc = ipcb_parse_transports(optarg, o, err, errlen);
+			break;
+		case 's':
+			rc = ipcb_parse_size_list(optarg, o->sizes, IPCB_MAX_LIST, &o->nsizes, err,
+						  errlen);
+			break;
+		case 'm':
+			rc = parse_mode(optarg, o, err, errlen);
+			break;
+		case 'n':
+			rc = ipcb_parse_u64(optarg, 1, 1000000000000ull, &o->messages, "--messages",
+					    err, errlen);
+			break;
+		case 'd':
+			rc = ipcb_parse_seconds(optarg, 0, 86400, &o->duration_s, "--duration", err,
+						errlen);
+			break;
+		case 'w':
+			rc = ipcb_parse_u64(optarg, 0, 1000000000ull, &o->warmup, "--warmup", err,
+					    errlen);
+			break;
+		case 'r':
+			rc = ipcb_parse_u64(optarg, 1, 100000, &u, "--repeat", err, errlen);
+			o->repeat = (unsigned)u;
+			break;
+		case 'c':
+			rc = ipcb_parse_cpus(optarg, o->cpus, err, errlen);
+			break;
+		case OPT_WAIT:
+			rc = ipcb_parse_wait(optarg, &o->wait, err, errlen);
+			break;
+		case OPT_SPIN_POLLS:
+			rc = ipcb_parse_u64(optarg, 1, 1000000000ull, &u, "--spin-polls", err, errlen);
+			o->spin_polls = (unsigned)u;
+			break;
+		case OPT_CSV:
+			if (!*optarg)
+				rc = opt_fail(err, errlen, "--csv: empty file name");
+			o->csv_path = optarg;
+			break;
+		case OPT_DIR:
+			if (!*optarg)
+				rc = opt_fail(err, errlen, "--dir: empty directory name");
+			o->dir = optarg;
+			break;
+		case OPT_FSYNC:
+			o->fsync = true;
+			break;
+		case OPT_FLOOR:
+			o->floor = true;
+			break;
+		case OPT_TIMEOUT:
+			rc = ipcb_parse_seconds(optarg, 0.001, 86400, &o->timeout_s, "--timeout", err,
+						errlen);
+			break;
+		case OPT_INJECT:
+			rc = parse_inject(optarg, o, err, errlen);
+			break;
+		case 'l':
+			o->list = true;
+			break;
+		case 'q':
+			o->quiet = true;
+			break;
+		case 'h':
+			o->help = true;
+			break;
+		case 'V':
+			o->version = true;
+			break;
+		case ':':
+			rc = opt_fail(err, errlen, "%s: missing value", argv[optind - 1]);
+			break;
+		default:
+			if (optopt)
+				rc = opt_fail(err, errlen, "unknown option '-%c'", optopt);
+			else
+				rc = opt_fail(err, errlen, "unknown option '%s'", argv[optind - 1]);
+			break;
+		}
+		if (rc)
+			return rc;
+	}
+	if (optind < argc)
+		return opt_fail(err, errlen, "unexpected argument '%s'", argv[optind]);
+	if (o->duration_s == 0 && o->messages == 0)
+		return opt_fail(err, errlen,
+				"--duration 0 needs --messages N: otherwise a run would never end");
+	return 0;
+}

@@ -1,0 +1,68 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * options.h - the command line, parsed and validated before anything runs.
+ *
+ * Every parser returns 0 or -EINVAL; on error it writes one line naming the option and the bad
+ * value into err (e.g. "--size: '12Q' is not a size: use bytes or a K, M or G suffix"), which the
+ * driver prints before exiting with status 2. Nothing is clamped: a value out of range is an error.
+ */
+#ifndef IPCB_OPTIONS_H
+#define IPCB_OPTIONS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "run.h"
+#include "transport.h"
+
+#define IPCB_MAX_LIST 64
+#define IPCB_MAX_SIZE_BYTES (1ull << 30) /* 1G: two buffers per side must fit in memory */
+#define IPCB_ERR_BYTES 512
+
+struct ipcb_opts {
+	const struct ipcb_transport *transports[IPCB_MAX_LIST];
+	size_t ntransports;
+	bool transports_all; /* `all`, the default: unsupported ones are skipped quietly */
+	size_t sizes[IPCB_MAX_LIST];
+	size_t nsizes;
+	bool latency, throughput;
+	uint64_t messages;	/* 0 = the duration decides */
+	double duration_s;	/* 0 = the message count decides */
+	uint64_t warmup;
+	unsigned repeat;
+	int cpus[2];		/* -1,-1 = default (first two allowed CPUs) */
+	enum ipcb_wait wait;	/* IPCB_WAIT_DEFAULT = not given */
+	unsigned spin_polls;
+	const char *csv_path;
+	const char *dir;
+	bool fsync;
+	bool floor;
+	double timeout_s;
+	enum ipcb_inject inject;
+	bool list, quiet, help, version;
+};
+
+/* Defaults for everything. */
+void ipcb_opts_init(struct ipcb_opts *o);
+/* Parse argv (getopt_long; argv[0] is the program). 0 or -EINVAL with err filled. */
+int ipcb_opts_parse(struct ipcb_opts *o, int argc, char **argv, char *err, size_t errlen);
+/* Print --help. */
+void ipcb_opts_usage(FILE *f, const char *prog);
+
+/* The pieces, public for the unit tests. `what` names the option in error messages. */
+int ipcb_parse_size(const char *s, size_t *out, const char *what, char *err, size_t errlen);
+int ipcb_parse_size_list(const char *s, size_t *out, size_t max, size_t *n, char *err,
+			 size_t errlen);
+int ipcb_parse_u64(const char *s, uint64_t min, uint64_t max, uint64_t *out, const char *what,
+		   char *err, size_t errlen);
+int ipcb_parse_seconds(const char *s, double min, double max, double *out, const char *what,
+		       char *err, size_t errlen);
+int ipcb_parse_cpus(const char *s, int out[2], char *err, size_t errlen);
+int ipcb_parse_transports(const char *s, struct ipcb_opts *o, char *err, size_t errlen);
+int ipcb_parse_wait(const char *s, enum ipcb_wait *out, char *err, size_t errlen);
+/* Format a byte count the way --size takes it: 64, 4K, 1M, 1536. */
+void ipcb_format_size(size_t bytes, char *out, size_t n);
+
+#endif

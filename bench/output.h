@@ -1,0 +1,49 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * output.h - rows for people (an aligned table on stdout) and for machines (CSV).
+ *
+ * A row is one transport x mode x size x run. Numbers that were not measured are left empty in
+ * the CSV and shown as "-" in the table, never as zero.
+ */
+#ifndef IPCB_OUTPUT_H
+#define IPCB_OUTPUT_H
+
+#include <stdio.h>
+
+#include "run.h"
+#include "sysinfo.h"
+
+struct ipcb_row {
+	const char *transport;
+	const char *mode;	  /* "latency" or "throughput" */
+	size_t size_bytes;
+	unsigned run;		  /* 1-based repeat number */
+	const char *latency_kind; /* "rtt" when the row has a latency histogram, else NULL */
+	const struct ipcb_run_result *res;
+	int cpu[2];		  /* pinned CPUs, -1 = not pinned */
+	const char *wait;
+	size_t chunk_bytes;	  /* bytes per send/recv call */
+	uint64_t warmup;
+};
+
+/* CSV writer: appends to an existing file only when its header is ours. */
+struct ipcb_csv {
+	FILE *f;
+	const char *path;
+};
+
+/* The header line, without newline. */
+const char *ipcb_csv_header(void);
+/* 0, or a negative errno with err naming the file and the problem. */
+int ipcb_csv_open(struct ipcb_csv *c, const char *path, char *err, size_t errlen);
+/* Write and flush one row; 0 or -errno. */
+int ipcb_csv_row(struct ipcb_csv *c, const struct ipcb_row *row, const struct ipcb_sysinfo *si);
+/* 0, or -errno when the final flush/close failed (a full disk shows up here). */
+int ipcb_csv_close(struct ipcb_csv *c);
+
+void ipcb_table_header(FILE *f);
+void ipcb_table_row(FILE *f, const struct ipcb_row *row);
+/* "850 ns", "12.3 us", "4.56 ms", "1.20 s" */
+void ipcb_format_ns(double ns, char *out, size_t n);
+
+#endif

@@ -1,0 +1,735 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * run.c - one measured run, from channel set-up to reaping; see run.h for the contract.
+ *
+ * The story of a run, top to bottom:
+ *   1. the driver maps a shared area (start barrier, each side's results, the histogram),
+ *      names the run's kernel objects and lets the transport create them;
+ *   2. it forks the sender and the receiver; each pins itself, opens its end, allocates and
+ *      fills its buffers, then waits at the start barrier;
+ *   3. the driver opens the barrier; the sides exchange warm-up messages, then measure;
+ *   4. the sender decides when the run ends and publishes the total message count before it
+ *      sends the last message, so the receiver always knows when it has seen the last one;
+ *   5. the driver sleeps in sigtimedwait until both exit, a child dies, a signal asks it to
+ *      stop, or the timeout passes; then it kills what is left, reaps, and tears down.
+ */
+#include "run.h"
+
+#include <errno.h>
+#include <inttypes.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/prctl.h>
+#include <sys/random.h>
+#include <sys/resource.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "clock.h"
+#include "common.h"
+#include "msg.h"
+
+/* ---- signals ---------------------------------------------------------------------------- */
+
+static sigset_t run_saved_mask;
+static sigset_t run_wait_set;
+
+int ipcb_run_signals_block(void)
+{
+	sigemptyset(&run_wait_set);
+	sigaddset(&run_wait_set, SIGCHLD);
+	sigaddset(&run_wait_set, SIGINT);
+	sigaddset(&run_wait_set, SIGTERM);
+	sigaddset(&run_wait_set, SIGHUP);
+	if (sigprocmask(SIG_BLOCK, &run_wait_set, &run_saved_mask) < 0)
+		return -errno;
+	return 0;
+}
+
+int ipcb_run_interrupt_pending(void)
+{
+	sigset_t pending;
+	static const int stops[] = {SIGINT, SIGTERM, SIGHUP};
+
+	if (sigpending(&pending) < 0)
+		return 0;
+	for (size_t i = 0; i < sizeof(stops) / sizeof(stops[0]); i++)
+		if (sigismember(&pending, stops[i]))
+			return stops[i];
+	return 0;
+}
+
+/* ---- the pair engine ---------------------------------------------------------------------- */
+
+struct pair_ctl {
+	uint32_t ready; /* children that reached the start barrier */
+	uint32_t go;	/* futex word: 1 opens the barrier */
+	char err[2][IPCB_RUN_ERR_BYTES];
+};
+
+static struct pair_ctl *pair_child_ctl; /* in a child: its run's control block */
+
+static const char *const role_name[2] = {"sender", "receiver"};
+
+void *ipcb_run_area_map(size_t bytes)
+{
+	void *p = mmap(NULL, bytes, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+
+	return p == MAP_FAILED ? NULL : p;
+}
+
+void ipcb_run_area_unmap(void *area, size_t bytes)
+{
+	if (area)
+		munmap(area, bytes);
+}
+
+/* Called by a body when it is ready to measure: count in, then sleep until the driver says go. */
+int ipcb_run_barrier(void)
+{
+	struct pair_ctl *c = pair_child_ctl;
+
+	__atomic_fetch_add(&c->ready, 1, __ATOMIC_SEQ_CST);
+	while (__atomic_load_n(&c->go, __ATOMIC_ACQUIRE) == 0) {
+		int rc = ipcb_futex_wait(&c->go, 0);
+
+		if (rc < 0)
+			return rc;
+	}
+	return 0;
+}
+
+static int pin_to(int cpu, char *err)
+{
+	cpu_set_t set;
+
+	if (cpu < 0)
+		return 0;
+	CPU_ZERO(&set);
+	CPU_SET(cpu, &set);
+	if (sched_setaffinity(0, sizeof(set), &set) < 0) {
+		int e = errno;
+
+		snprintf(err, IPCB_RUN_ERR_BYTES, "sched_setaffinity(CPU %d): %s", cpu, strerror(e));
+		return -e;
+	}
+	return 0;
+}
+
+static void child_main(int role, const int cpu[2], pid_t parent, ipcb_run_body_fn body, void *arg,
+		       void *area, struct pair_ctl *ctl)
+{
+	char *err = ctl->err[role];
+	int rc;
+
+	/* Never outlive the driver: if it dies, the kernel kills us. */
+	prctl(PR_SET_PDEATHSIG, SIGKILL);
+	if (getppid() != parent)
+		_exit(1);
+	sigprocmask(SIG_SETMASK, &run_saved_mask, NULL);
+	pair_child_ctl = ctl;
+	rc = pin_to(cpu[role], err);
+	if (rc == 0)
+		rc = body(role, arg, area, err);
+	_exit(rc == 0 ? 0 : 1);
+}
+
+static void reap_all(pid_t pid[2], int status[2])
+{
+	for (int i = 0; i < 2; i++) {
+		if (pid[i] <= 0)
+			continue;
+		kill(pid[i], SIGKILL);
+		while (waitpid(pid[i], &status[i], 0) < 0 && errno == EINTR)
+			;
+		pid[i] = 0;
+	}
+}
+
+/* Describe how a child ended, for the error line. */
+static void describe_exit(int role, int status, const struct pair_ctl *ctl, char *out, size_t n)
+{
+	if (WIFEXITED(status) && ctl->err[role][0])
+		snprintf(out, n, "%s: %s", role_name[role], ctl->err[role]);
+	else if (WIFEXITED(status))
+		snprintf(out, n, "%s exited with status %d", role_name[role], WEXITSTATUS(status));
+	else if (WIFSIGNALED(status))
+		snprintf(out, n, "%s killed by signal %d (%s)", role_name[role], WTERMSIG(status),
+			 strsignal(WTERMSIG(status)));
+	else
+		snprintf(out, n, "%s ended abnormally (status 0x%x)", role_name[role], status);
+}
+
+static int child_failed(int status)
+{
+	return !(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+}
+
+int ipcb_run_pair(const int cpu[2], double timeout_s, ipcb_run_body_fn body, void *arg,
+		  void *area, char *error, size_t error_bytes, int *signal_out)
+{
+	struct pair_ctl *ctl = ipcb_run_area_map(sizeof(*ctl));
+	pid_t parent = getpid(), pid[2] = {0, 0};
+	int status[2] = {0, 0}, done[2] = {0, 0}, rc = 0;
+	uint64_t deadline = ipcb_now_ns() + (uint64_t)(timeout_s * 1e9);
+	bool released = false;
+
+	*signal_out = 0;
+	error[0] = '\0';
+	if (!ctl) {
+		snprintf(error, error_bytes, "mmap(control block): %s", strerror(errno));
+		return -ENOMEM;
+	}
+	fflush(NULL); /* children must not inherit unflushed output and print it twice */
+	for (int role = 0; role < 2; role++) {
+		pid[role] = fork();
+		if (pid[role] < 0) {
+			rc = -errno;
+			pid[role] = 0;
+			snprintf(error, error_bytes, "fork: %s", strerror(-rc));
+			goto kill_children;
+		}
+		if (pid[role] == 0)
+			child_main(role, cpu, parent, body, arg, area, ctl);
+	}
+
+	while (!done[0] || !done[1]) {
+		uint64_t now = ipcb_now_ns();
+		/* Until release, poll the barrier every millisecond; after it, sleep until an event. */
+		uint64_t wait_ns = deadline > now ? deadline - now : 0;
+		struct timespec ts;
+		siginfo_t si;
+		int sig;
+
+		if (!released && __atomic_load_n(&ctl->ready, __ATOMIC_ACQUIRE) == 2) {
+			__atomic_store_n(&ctl->go, 1, __ATOMIC_RELEASE);
+			ipcb_futex_wake(&ctl->go, 2);
+			released = true;
+		}
+		if (!released && wait_ns > 1000000)
+			wait_ns = 1000000;
+		ts.tv_sec = (time_t)(wait_ns / 1000000000u);
+		ts.tv_nsec = (long)(wait_ns % 1000000000u);
+		sig = sigtimedwait(&run_wait_set, &si, &ts);
+		if (sig < 0 && errno == EINTR)
+			continue;
+		if (sig == SIGINT || sig == SIGTERM || sig == SIGHUP) {
+			*signal_out = sig;
+			snprintf(error, error_bytes, "interrupted by %s", strsignal(sig));
+			rc = -EINTR;
+			goto kill_children;
+		}
+		for (int i = 0; i < 2; i++) {
+			pid_t w;
+
+			if (done[i])
+				continue;
+			w = waitpid(pid[i], &status[i], WNOHANG);
+			if (w != pid[i])
+				continue;
+			done[i] = 1;
+			pid[i] = 0;
+			if (child_failed(status[i]) && rc == 0) {
+				describe_exit(i, status[i], ctl, error, error_bytes);
+				rc = -ECHILD;
+				/* The other side may wait forever for a peer that is gone. */
+				goto kill_children;
+			}
+		}
+		if (sig < 0 && errno == EAGAIN && ipcb_now_ns() >= deadline) {
+			int n = snprintf(error, error_bytes, "timed out after %.1f s with", timeout_s);
+
+			for (int i = 0; i < 2; i++)
+				if (!done[i] && n > 0 && (size_t)n < error_bytes)
+					n += snprintf(error + n, error_bytes - (size_t)n, " the %s%s",
+						      role_name[i], !released ? " not started" : "");
+			if (n > 0 && (size_t)n < error_bytes)
+				snprintf(error + n, error_bytes - (size_t)n, " still running");
+			rc = -ETIMEDOUT;
+			goto kill_children;
+		}
+	}
+	goto unmap;
+
+kill_children:
+	reap_all(pid, status);
+unmap:
+	/* A SIGCHLD from this run must not wake the next one's wait early. */
+	{
+		struct timespec zero = {0, 0};
+		sigset_t chld;
+
+		sigemptyset(&chld);
+		sigaddset(&chld, SIGCHLD);
+		while (sigtimedwait(&chld, NULL, &zero) > 0)
+			;
+	}
+	ipcb_run_area_unmap(ctl, sizeof(*ctl));
+	return rc;
+}
+
+/* ---- one transport run --------------------------------------------------------------------- */
+
+struct run_side {
+	double cpu_s;
+	int64_t ctx_switches;
+	uint64_t t_first_ns, t_last_ns;
+	uint64_t messages;
+	uint64_t full_checks;
+	int cpu_seen;
+};
+
+struct run_area {
+	uint64_t total;	    /* messages the sender sends in all, published before the last one */
+	uint32_t recv_done; /* futex word: the receiver has verified the last message */
+	struct run_side side[2];
+	_Alignas(64) unsigned char hist[]; /* struct ipcb_hist, latency mode */
+};
+
+struct run_ctx {
+	const struct ipcb_run_spec *spec;
+	struct ipcb_chan *chan;
+	struct run_area *area;
+};
+
+struct usage_mark {
+	double cpu_s;
+	int64_t ctx;
+};
+
+static struct usage_mark usage_now(void)
+{
+	struct rusage ru;
+	struct usage_mark m = {0, 0};
+
+	if (getrusage(RUSAGE_SELF, &ru) == 0) {
+		m.cpu_s = (double)ru.ru_utime.tv_sec + ru.ru_utime.tv_usec / 1e6 +
+			  (double)ru.ru_stime.tv_sec + ru.ru_stime.tv_usec / 1e6;
+		m.ctx = ru.ru_nvcsw + ru.ru_nivcsw;
+	}
+	return m;
+}
+
+static void usage_store(struct run_side *side, struct usage_mark start)
+{
+	struct usage_mark end = usage_now();
+
+	side->cpu_s = end.cpu_s - start.cpu_s;
+	side->ctx_switches = end.ctx - start.ctx;
+}
+
+static void *buf_map(size_t bytes)
+{
+	void *p = mmap(NULL, bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+
+	return p == MAP_FAILED ? NULL : p;
+}
+
+static int transport_fail(const struct ipcb_err *e, const char *phase, char *err)
+{
+	snprintf(err, IPCB_RUN_ERR_BYTES, "%s%s%s: %s%s%s%s", phase, *phase ? ": " : "", e->call,
+		 strerror(-e->code), e->detail[0] ? " (" : "", e->detail, e->detail[0] ? ")" : "");
+	return e->code ? e->code : -EIO;
+}
+
+/* Send or receive a whole payload, in chunks when the transport carries less per operation. */
+static int move_payload(const struct ipcb_run_spec *s, struct ipcb_ep *ep, void *buf, bool send)
+{
+	unsigned char *p = buf;
+
+	for (size_t off = 0; off < s->size_bytes; off += s->chunk_bytes) {
+		size_t n = s->size_bytes - off < s->chunk_bytes ? s->size_bytes - off : s->chunk_bytes;
+		int rc = send ? s->t->send(ep, p + off, n) : s->t->recv(ep, p + off, n);
+
+		if (rc)
+			return rc;
+	}
+	return 0;
+}
+
+static int verify(const struct ipcb_run_spec *s, const void *buf, uint64_t seq,
+		  struct run_side *side, char *err)
+{
+	struct ipcb_msg_fault f;
+	bool full = ipcb_msg_full_due(seq, s->size_bytes);
+
+	if (s->t->caps & IPCB_CAP_NO_DATA)
+		return 0;
+	if (ipcb_msg_check(buf, s->size_bytes, seq, full, &f) < 0) {
+		snprintf(err, IPCB_RUN_ERR_BYTES, "verification failed: %s", f.what);
+		return -EBADMSG;
+	}
+	side->full_checks += full;
+	return 0;
+}
+
+/* The sequence number the sender stamps on its i-th message (shifted by injected faults). */
+static uint64_t stamp_seq(const struct ipcb_run_spec *s, uint64_t i)
+{
+	if (s->inject == IPCB_INJECT_DROP && i >= 5)
+		return i + 1;
+	if (s->inject == IPCB_INJECT_DUP && i == 5)
+		return 4;
+	return i;
+}
+
+static void receiver_inject(const struct ipcb_run_spec *s, unsigned char *buf, uint64_t i)
+{
+	/* A byte in the middle is only seen by the every-byte check, so damage a sampled message. */
+	if (s->inject == IPCB_INJECT_CORRUPT && i == IPCB_MSG_FULL_EVERY)
+		buf[s->size_bytes / 2] ^= 0x40;
+	if (i != 5)
+		return;
+	if (s->inject == IPCB_INJECT_CRASH)
+		raise(SIGSEGV);
+	else if (s->inject == IPCB_INJECT_HANG)
+		for (;;)
+			pause();
+}
+
+/* Planned message count, or UINT64_MAX when the duration decides. */
+static uint64_t planned_total(const struct ipcb_run_spec *s)
+{
+	/* Throughput is timed from the arrival of the last warm-up message (or message 0). */
+	uint64_t extra = s->mode == IPCB_MODE_THROUGHPUT && s->warmup == 0 ? 1 : 0;
+
+	return s->messages ? s->warmup + s->messages + extra : UINT64_MAX;
+}
+
+static void publish_total(struct run_area *a, uint64_t total)
+{
+	__atomic_store_n(&a->total, total, __ATOMIC_SEQ_CST);
+}
+
+static bool is_last_seen(struct run_area *a, uint64_t i)
+{
+	uint64_t total = __atomic_load_n(&a->total, __ATOMIC_ACQUIRE);
+
+	return total != 0 && i + 1 >= total;
+}
+
+/* Side A in latency mode: send, wait for the echo, one histogram sample per round trip. */
+static int latency_sender(struct run_ctx *c, struct ipcb_ep *ep, void *tx, void *rx, char *err)
+{
+	const struct ipcb_run_spec *s = c->spec;
+	struct run_side *side = &c->area->side[IPCB_SENDER];
+	struct ipcb_hist *h = (struct ipcb_hist *)c->area->hist;
+	uint64_t total = planned_total(s), deadline = UINT64_MAX, t0, t1 = 0;
+	bool data = !(s->t->caps & IPCB_CAP_NO_DATA);
+	struct usage_mark start = {0, 0};
+	int rc;
+
+	for (uint64_t i = 0;; i++) {
+		bool last = i + 1 == total;
+
+		if (i == s->warmup) {
+			start = usage_now();
+			side->t_first_ns = ipcb_now_ns();
+			if (s->duration_s > 0)
+				deadline = side->t_first_ns + (uint64_t)(s->duration_s * 1e9);
+		}
+		if (i > s->warmup && t1 >= deadline)
+			last = true;
+		if (last)
+			publish_total(c->area, i + 1);
+		if (data)
+			ipcb_msg_stamp(tx, s->size_bytes, stamp_seq(s, i));
+		t0 = ipcb_now_ns();
+		rc = move_payload(s, ep, tx, true);
+		if (!rc)
+			rc = move_payload(s, ep, rx, false);
+		t1 = ipcb_now_ns();
+		if (rc)
+			return transport_fail(&ep->err, "", err);
+		if (i >= s->warmup) {
+			ipcb_hist_record(h, (int64_t)(t1 - t0));
+			side->messages++;
+		}
+		rc = verify(s, rx, i, side, err);
+		if (rc)
+			return rc;
+		if (last)
+			break;
+	}
+	side->t_last_ns = t1;
+	usage_store(side, start);
+	return 0;
+}
+
+/* Side B in latency mode: receive, send the very same bytes back, then check them. */
+static int latency_echo(struct run_ctx *c, struct ipcb_ep *ep, void *rx, char *err)
+{
+	const struct ipcb_run_spec *s = c->spec;
+	struct run_side *side = &c->area->side[IPCB_RECEIVER];
+	struct usage_mark start = {0, 0};
+	int rc;
+
+	for (uint64_t i = 0;; i++) {
+		if (i == s->warmup)
+			start = usage_now();
+		rc = move_payload(s, ep, rx, false);
+		if (rc)
+			return transport_fail(&ep->err, "", err);
+		receiver_inject(s, rx, i);
+		rc = move_payload(s, ep, rx, true);
+		if (rc)
+			return transport_fail(&ep->err, "", err);
+		/* Checked after the echo so that checking stays off the measured round trip. */
+		rc = verify(s, rx, i, side, err);
+		if (rc)
+			return rc;
+		if (i >= s->warmup)
+			side->messages++;
+		if (is_last_seen(c->area, i))
+			break;
+	}
+	usage_store(side, start);
+	return 0;
+}
+
+/* Side A in throughput mode: stream messages; the sender never reads the measuring clock. */
+static int stream_sender(struct run_ctx *c, struct ipcb_ep *ep, void *tx, char *err)
+{
+	const struct ipcb_run_spec *s = c->spec;
+	struct run_side *side = &c->area->side[IPCB_SENDER];
+	uint64_t total = planned_total(s), deadline = UINT64_MAX;
+	/* Small messages are cheap: look at the clock (only to decide the end) every 16th. */
+	uint64_t clock_mask = s->size_bytes >= 4096 ? 0 : 15;
+	bool data = !(s->t->caps & IPCB_CAP_NO_DATA);
+	struct usage_mark start = {0, 0};
+	int rc;
+
+	for (uint64_t i = 0;; i++) {
+		bool last = i + 1 == total;
+
+		if (i == s->warmup) {
+			start = usage_now();
+			if (s->duration_s > 0)
+				deadline = ipcb_now_ns() + (uint64_t)(s->duration_s * 1e9);
+		}
+		if (i > s->warmup + 1 && deadline != UINT64_MAX && (i & clock_mask) == 0 &&
+		    ipcb_now_ns() >= deadline)
+			last = true;
+		if (last)
+			publish_total(c->area, i + 1);
+		if (data)
+			ipcb_msg_stamp(tx, s->size_bytes, stamp_seq(s, i));
+		rc = move_payload(s, ep, tx, true);
+		if (rc)
+			return transport_fail(&ep->err, "", err);
+		if (i >= s->warmup)
+			side->messages++;
+		if (last)
+			break;
+	}
+	usage_store(side, start);
+	/* Stay until the receiver has everything: closing early could discard data in flight. */
+	while (__atomic_load_n(&c->area->recv_done, __ATOMIC_ACQUIRE) == 0) {
+		rc = ipcb_futex_wait(&c->area->recv_done, 0);
+		if (rc < 0) {
+			snprintf(err, IPCB_RUN_ERR_BYTES, "futex_wait(end handshake): %s",
+				 strerror(-rc));
+			return rc;
+		}
+	}
+	return 0;
+}
+
+/* Side B in throughput mode: receive and check every message, timed first to last. */
+static int stream_receiver(struct run_ctx *c, struct ipcb_ep *ep, void *rx, char *err)
+{
+	const struct ipcb_run_spec *s = c->spec;
+	struct run_side *side = &c->area->side[IPCB_RECEIVER];
+	uint64_t mark = s->warmup > 0 ? s->warmup - 1 : 0;
+	struct usage_mark start = {0, 0};
+	int rc;
+
+	for (uint64_t i = 0;; i++) {
+		rc = move_payload(s, ep, rx, false);
+		if (rc)
+			return transport_fail(&ep->err, "", err);
+		receiver_inject(s, rx, i);
+		if (i == mark) {
+			side->t_first_ns = ipcb_now_ns();
+			start = usage_now();
+		}
+		rc = verify(s, rx, i, side, err);
+		if (rc)
+			return rc;
+		if (i > mark)
+			side->messages++;
+		if (is_last_seen(c->area, i)) {
+			side->t_last_ns = ipcb_now_ns();
+			break;
+		}
+	}
+	usage_store(side, start);
+	__atomic_store_n(&c->area->recv_done, 1, __ATOMIC_RELEASE);
+	ipcb_futex_wake(&c->area->recv_done, 1);
+	return 0;
+}
+
+static int run_body(int role, void *arg, void *area_v, char *err)
+{
+	struct run_ctx *c = arg;
+	const struct ipcb_run_spec *s = c->spec;
+	const struct ipcb_transport *t = s->t;
+	struct ipcb_ep ep = {.chan = c->chan, .role = (enum ipcb_role)role};
+	void *tx = NULL, *rx = NULL;
+	int rc;
+
+	c->area = area_v;
+	if (t->ep_priv_bytes) {
+		ep.priv = calloc(1, t->ep_priv_bytes);
+		if (!ep.priv) {
+			snprintf(err, IPCB_RUN_ERR_BYTES, "calloc(endpoint state): %s", strerror(ENOMEM));
+			return -ENOMEM;
+		}
+	}
+	tx = buf_map(s->size_bytes);
+	rx = buf_map(s->size_bytes);
+	if (!tx || !rx) {
+		snprintf(err, IPCB_RUN_ERR_BYTES, "mmap(two %zu-byte message buffers): %s",
+			 s->size_bytes, strerror(errno));
+		rc = -ENOMEM;
+		goto unmap;
+	}
+	/* Fill both now so that no page fault lands in the measured loop. */
+	ipcb_msg_fill(tx, s->size_bytes);
+	memset(rx, 0, s->size_bytes);
+	rc = t->open(&ep);
+	if (rc) {
+		transport_fail(&ep.err, "open", err);
+		goto unmap;
+	}
+	rc = ipcb_run_barrier();
+	if (rc) {
+		snprintf(err, IPCB_RUN_ERR_BYTES, "futex_wait(start barrier): %s", strerror(-rc));
+		goto close_ep;
+	}
+	if (s->mode == IPCB_MODE_LATENCY)
+		rc = role == IPCB_SENDER ? latency_sender(c, &ep, tx, rx, err)
+					 : latency_echo(c, &ep, rx, err);
+	else
+		rc = role == IPCB_SENDER ? stream_sender(c, &ep, tx, err)
+					 : stream_receiver(c, &ep, rx, err);
+	c->area->side[role].cpu_seen = sched_getcpu();
+close_ep:
+	if (t->close)
+		t->close(&ep);
+unmap:
+	if (tx)
+		munmap(tx, s->size_bytes);
+	if (rx)
+		munmap(rx, s->size_bytes);
+	free(ep.priv);
+	return rc;
+}
+
+/* "ipcbench-<pid>-<16 random hex digits>": unpredictable, and says whose it is. */
+static void run_tag(char *tag, size_t n)
+{
+	uint64_t rnd = 0;
+
+	if (getrandom(&rnd, sizeof(rnd), 0) != sizeof(rnd))
+		rnd = ipcb_now_ns() ^ ((uint64_t)getpid() << 32);
+	snprintf(tag, n, "ipcbench-%d-%016" PRIx64, (int)getpid(), rnd);
+}
+
+int ipcb_run_one(const struct ipcb_run_spec *s, struct ipcb_run_result *r)
+{
+	size_t hist_bytes = ipcb_hist_bytes(IPCB_HIST_LOWEST, IPCB_HIST_HIGHEST, IPCB_HIST_SIGFIGS);
+	size_t area_bytes = sizeof(struct run_area) + hist_bytes;
+	struct ipcb_chan chan = {.t = s->t, .cfg = s->cfg};
+	struct run_ctx ctx = {.spec = s, .chan = &chan};
+	struct run_area *area;
+	const struct run_side *rs;
+	int rc;
+
+	memset(r, 0, sizeof(*r));
+	area = ipcb_run_area_map(area_bytes);
+	if (!area) {
+		snprintf(r->error, sizeof(r->error), "mmap(result area): %s", strerror(errno));
+		return -ENOMEM;
+	}
+	ipcb_hist_init((struct ipcb_hist *)area->hist, hist_bytes, IPCB_HIST_LOWEST,
+		       IPCB_HIST_HIGHEST, IPCB_HIST_SIGFIGS);
+	run_tag(chan.tag, sizeof(chan.tag));
+	if (s->t->chan_priv_bytes) {
+		chan.priv = calloc(1, s->t->chan_priv_bytes);
+		if (!chan.priv) {
+			snprintf(r->error, sizeof(r->error), "calloc(channel state): %s",
+				 strerror(ENOMEM));
+			rc = -ENOMEM;
+			goto unmap;
+		}
+	}
+	if (s->t->setup) {
+		rc = s->t->setup(&chan);
+		if (rc) {
+			char text[IPCB_RUN_ERR_BYTES];
+
+			transport_fail(&chan.err, "setup", text);
+			snprintf(r->error, sizeof(r->error), "%s", text);
+			goto teardown;
+		}
+	}
+	rc = ipcb_run_pair(s->cpu, s->timeout_s, run_body, &ctx, area, r->error, sizeof(r->error),
+			   &r->signal);
+	if (rc)
+		goto teardown;
+
+	r->cpu_s[0] = area->side[0].cpu_s;
+	r->cpu_s[1] = area->side[1].cpu_s;
+	r->ctx_switches[0] = area->side[0].ctx_switches;
+	r->ctx_switches[1] = area->side[1].ctx_switches;
+	r->cpu_seen[0] = area->side[0].cpu_seen;
+	r->cpu_seen[1] = area->side[1].cpu_seen;
+	r->full_checks = area->side[0].full_checks + area->side[1].full_checks;
+	/* Latency is measured by the sender, throughput by the receiver. */
+	rs = &area->side[s->mode == IPCB_MODE_LATENCY ? IPCB_SENDER : IPCB_RECEIVER];
+	r->messages = rs->messages;
+	r->elapsed_s = (double)(rs->t_last_ns - rs->t_first_ns) / 1e9;
+	/* Latency rows give round trips per second; only a stream's bytes per second is a rate. */
+	if (r->elapsed_s > 0) {
+		r->msgs_per_s = (double)r->messages / r->elapsed_s;
+		if (s->mode == IPCB_MODE_THROUGHPUT && !(s->t->caps & IPCB_CAP_NO_DATA))
+			r->bytes_per_s = r->msgs_per_s * (double)s->size_bytes;
+	}
+	if (s->mode == IPCB_MODE_LATENCY) {
+		rc = ipcb_hist_create(IPCB_HIST_LOWEST, IPCB_HIST_HIGHEST, IPCB_HIST_SIGFIGS,
+				      &r->hist);
+		if (!rc)
+			rc = ipcb_hist_add(r->hist, (struct ipcb_hist *)area->hist);
+		if (rc)
+			snprintf(r->error, sizeof(r->error), "histogram copy: %s", strerror(-rc));
+	}
+	if (!rc && r->messages == 0) {
+		snprintf(r->error, sizeof(r->error), "no message was measured");
+		rc = -ENODATA;
+	}
+teardown:
+	if (s->t->teardown)
+		s->t->teardown(&chan);
+	free(chan.priv);
+unmap:
+	ipcb_run_area_unmap(area, area_bytes);
+	if (rc)
+		ipcb_run_result_fini(r);
+	return rc;
+}
+
+size_t ipcb_chunk_for(size_t max_msg_bytes, size_t size_bytes)
+{
+	return max_msg_bytes && max_msg_bytes < size_bytes ? max_msg_bytes : size_bytes;
+}
+
+void ipcb_run_result_fini(struct ipcb_run_result *r)
+{
+	ipcb_hist_destroy(r->hist);
+	r->hist = NULL;
+}

@@ -1,0 +1,102 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * run.h - one measured run: create the channel, fork sender and receiver, pin them, release them
+ * together, let them exchange messages, collect what they measured, reap them and remove every
+ * kernel object, whatever happened.
+ *
+ * Signals: the caller blocks SIGINT, SIGTERM, SIGHUP and SIGCHLD in the driver
+ * (ipcb_run_signals_block()); a run waits for them with sigtimedwait, so an interrupt or a dying
+ * child ends the run at once and cleanly, and the driver is never woken while children measure.
+ */
+#ifndef IPCB_RUN_H
+#define IPCB_RUN_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "hist.h"
+#include "transport.h"
+
+enum ipcb_mode {
+	IPCB_MODE_LATENCY = 0,	  /* ping-pong: one round trip per sample */
+	IPCB_MODE_THROUGHPUT = 1, /* one-way stream, timed at the receiver */
+};
+
+/* Faults the driver can inject to prove that verification catches them (tests use these). */
+enum ipcb_inject {
+	IPCB_INJECT_NONE = 0,
+	IPCB_INJECT_CORRUPT, /* receiver flips the middle byte of message 64 */
+	IPCB_INJECT_DROP,    /* sender skips sequence number 5 */
+	IPCB_INJECT_DUP,     /* sender sends sequence number 4 twice */
+	IPCB_INJECT_CRASH,   /* receiver dies with SIGSEGV at message 5 */
+	IPCB_INJECT_HANG,    /* receiver stops reading at message 5 (ends by timeout) */
+};
+
+struct ipcb_run_spec {
+	const struct ipcb_transport *t;
+	enum ipcb_mode mode;
+	size_t size_bytes;    /* payload per message */
+	size_t chunk_bytes;   /* largest single send/recv; == size_bytes when not chunked */
+	uint64_t messages;    /* measured messages wanted; 0 = until the duration ends */
+	double duration_s;    /* measured phase length; 0 = until `messages` */
+	uint64_t warmup;      /* messages exchanged before measuring */
+	int cpu[2];	      /* [IPCB_SENDER], [IPCB_RECEIVER]; -1 = not pinned */
+	double timeout_s;     /* the whole run, set-up to reaping */
+	struct ipcb_chan_cfg cfg;
+	enum ipcb_inject inject;
+};
+
+struct ipcb_run_result {
+	uint64_t messages;	  /* measured messages (round trips in latency mode) */
+	struct ipcb_hist *hist;	  /* latency mode: round-trip ns; NULL in throughput mode */
+	double elapsed_s;	  /* measured interval */
+	double msgs_per_s;
+	double bytes_per_s;
+	double cpu_s[2];	  /* user+sys seconds of each side during its measured phase */
+	int64_t ctx_switches[2];  /* voluntary+involuntary, each side, measured phase */
+	uint64_t full_checks;	  /* messages whose every byte was compared */
+	int cpu_seen[2];	  /* CPU each side ended on */
+	char error[600];	  /* failure: "sender: recv: Connection reset by peer" etc. */
+	int signal;		  /* the interrupting signal when the run returned -EINTR */
+};
+
+/* Block the signals a run waits for; call once at start-up, before any run. */
+int ipcb_run_signals_block(void);
+/* A signal that asks the driver to stop (SIGINT/SIGTERM/SIGHUP) already pending? Its number or 0. */
+int ipcb_run_interrupt_pending(void);
+
+/*
+ * Run one measurement. 0 on success; -EINTR when interrupted by a signal (r->signal says which);
+ * another negative errno when the run failed (r->error says which side and call). Either way the
+ * children are reaped and the transport torn down. On success r->hist is owned by the caller
+ * (ipcb_run_result_fini()).
+ */
+int ipcb_run_one(const struct ipcb_run_spec *s, struct ipcb_run_result *r);
+void ipcb_run_result_fini(struct ipcb_run_result *r);
+/* Bytes per send/recv for a payload: the transport's limit when the payload is larger. */
+size_t ipcb_chunk_for(size_t max_msg_bytes, size_t size_bytes);
+
+/*
+ * The engine under ipcb_run_one(), for other measurements with two pinned processes (floors):
+ * forks two children that each call body(role, arg, ctl_area) after pinning and the common start,
+ * waits for both with the same timeout and signal handling. body returns 0 or a negative errno
+ * and writes its error text to err (size IPCB_RUN_ERR_BYTES). ctl_area is `area_bytes` of memory
+ * shared between both children and the parent, zeroed.
+ */
+#define IPCB_RUN_ERR_BYTES 400
+typedef int (*ipcb_run_body_fn)(int role, void *arg, void *area, char *err);
+int ipcb_run_pair(const int cpu[2], double timeout_s, ipcb_run_body_fn body, void *arg,
+		  void *area, char *error, size_t error_bytes, int *signal_out);
+/* In a body: count this side in at the start barrier and sleep until both are released. */
+int ipcb_run_barrier(void);
+/* Shared memory for ipcb_run_pair()'s area (MAP_SHARED|MAP_ANONYMOUS). NULL on failure. */
+void *ipcb_run_area_map(size_t bytes);
+void ipcb_run_area_unmap(void *area, size_t bytes);
+
+/* Histogram range every latency uses: 1 ns to one hour at 3 significant figures. */
+#define IPCB_HIST_LOWEST 1
+#define IPCB_HIST_HIGHEST 3600000000000ll
+#define IPCB_HIST_SIGFIGS 3
+
+#endif

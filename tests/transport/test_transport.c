@@ -1,0 +1,184 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * test_transport.c - one transport, for real: sender and receiver processes move verified
+ * payloads of 1 B to 1 MiB in both modes (so chunked paths run where the transport has a
+ * limit), with every wait strategy it offers, then injected faults must be caught and nothing
+ * the runs created may be left behind.
+ *
+ * Usage: test_transport NAME. Exit 77 (skip) when the transport cannot run on this machine.
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "../tap.h"
+#include "run.h"
+
+static const size_t sizes[] = {1, 64, 4096, 65536, 1048576};
+
+/* Entries in dir whose name contains "ipcbench-<our pid>": what our runs made and left. */
+static int leftovers(const char *dir)
+{
+	char tag[64];
+	struct dirent *e;
+	DIR *d = opendir(dir);
+	int n = 0;
+
+	if (!d)
+		return 0;
+	snprintf(tag, sizeof(tag), "ipcbench-%d-", (int)getpid());
+	while ((e = readdir(d)))
+		if (strstr(e->d_name, tag)) {
+			tap_diag("left behind: %s/%s", dir, e->d_name);
+			n++;
+		}
+	closedir(d);
+	return n;
+}
+
+static void spec_init(struct ipcb_run_spec *s, const struct ipcb_transport *t, size_t max_msg,
+		      enum ipcb_mode mode, size_t size, enum ipcb_wait wait, const char *dir)
+{
+	memset(s, 0, sizeof(*s));
+	s->t = t;
+	s->mode = mode;
+	s->size_bytes = size;
+	s->chunk_bytes = ipcb_chunk_for(max_msg, size);
+	/* Enough messages for several every-byte checks (every 64th) at every size. */
+	s->messages = size >= 65536 ? 130 : 300;
+	s->duration_s = 0;
+	s->warmup = 5;
+	s->cpu[0] = 0;
+	s->cpu[1] = sysconf(_SC_NPROCESSORS_ONLN) > 1 ? 1 : 0;
+	s->timeout_s = 60;
+	s->cfg.msg_bytes = s->chunk_bytes;
+	s->cfg.wait = (t->caps & IPCB_CAP_WAIT_CHOICE) ? wait : t->fixed_wait;
+	s->cfg.spin_polls = 200;
+	s->cfg.dir = dir;
+	s->cfg.bidirectional = mode == IPCB_MODE_LATENCY;
+}
+
+int main(int argc, char **argv)
+{
+	static const char *const mode_name[2] = {"latency", "throughput"};
+	const struct ipcb_transport *t;
+	struct ipcb_probe p = {0};
+	const char *dir = getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp";
+	bool data;
+
+	if (argc != 2 || !(t = ipcb_transport_find(argv[1]))) {
+		fprintf(stderr, "usage: %s TRANSPORT\n", argv[0]);
+		return 2;
+	}
+	p.max_msg_bytes = t->max_msg_bytes;
+	if (t->unsupported || (t->probe && t->probe(&p) < 0)) {
+		printf("1..0 # SKIP %s cannot run here: %s\n", t->name,
+		       t->unsupported ? t->unsupported : p.reason);
+		return 77;
+	}
+	if (ipcb_run_signals_block() < 0)
+		return 1;
+	data = !(t->caps & IPCB_CAP_NO_DATA);
+	ok(t->name && t->summary && t->open && t->send && t->recv,
+	   "%s: the contract's required hooks and texts are present", t->name);
+	if (p.max_msg_bytes)
+		tap_diag("%s carries at most %zu bytes per operation: larger sizes are chunked",
+			 t->name, p.max_msg_bytes);
+
+	for (size_t i = 0; i < sizeof(sizes) / sizeof(sizes[0]); i++)
+		for (int m = 0; m < 2; m++) {
+			struct ipcb_run_spec s;
+			struct ipcb_run_result r;
+			int rc;
+
+			spec_init(&s, t, p.max_msg_bytes, (enum ipcb_mode)m, sizes[i],
+				  IPCB_WAIT_HYBRID, dir);
+			rc = ipcb_run_one(&s, &r);
+			if (!ok(rc == 0, "%s %s %zu B: run succeeds", t->name, mode_name[m], sizes[i]))
+				tap_diag("error: %s", r.error);
+			ok_eq(r.messages, s.messages, "%s %s %zu B: every message measured", t->name,
+			      mode_name[m], sizes[i]);
+			if (data)
+				ok(r.full_checks >= 2, "%s %s %zu B: %llu messages checked byte by byte",
+				   t->name, mode_name[m], sizes[i], (unsigned long long)r.full_checks);
+			if (m == IPCB_MODE_LATENCY)
+				ok(r.hist && ipcb_hist_total(r.hist) == (int64_t)s.messages &&
+					   ipcb_hist_value_at_percentile(r.hist, 50) > 0,
+				   "%s latency %zu B: one round-trip sample per message", t->name,
+				   sizes[i]);
+			else
+				ok(r.bytes_per_s > 0 || !data, "%s throughput %zu B: a rate was measured",
+				   t->name, sizes[i]);
+			ipcb_run_result_fini(&r);
+		}
+
+	if (t->caps & IPCB_CAP_WAIT_CHOICE) {
+		static const enum ipcb_wait waits[] = {IPCB_WAIT_SPIN, IPCB_WAIT_BLOCK};
+
+		for (size_t w = 0; w < 2; w++)
+			for (int m = 0; m < 2; m++) {
+				struct ipcb_run_spec s;
+				struct ipcb_run_result r;
+				int rc;
+
+				spec_init(&s, t, p.max_msg_bytes, (enum ipcb_mode)m, 65536, waits[w],
+					  dir);
+				rc = ipcb_run_one(&s, &r);
+				if (!ok(rc == 0 && r.messages == s.messages, "%s --wait %s %s 64K",
+					t->name, ipcb_wait_name(waits[w]), mode_name[m]))
+					tap_diag("error: %s", r.error);
+				ipcb_run_result_fini(&r);
+			}
+	}
+
+	if (data) {
+		static const struct {
+			enum ipcb_inject fault;
+			const char *name, *expect;
+		} faults[] = {
+			{IPCB_INJECT_CORRUPT, "corrupted byte", "verification failed"},
+			{IPCB_INJECT_DROP, "lost message", "lost messages"},
+			{IPCB_INJECT_DUP, "duplicated message", "duplicate or reordered"},
+			{IPCB_INJECT_CRASH, "receiver crash", "receiver killed by signal"},
+		};
+
+		for (size_t f = 0; f < sizeof(faults) / sizeof(faults[0]); f++)
+			for (int m = 0; m < 2; m++) {
+				struct ipcb_run_spec s;
+				struct ipcb_run_result r;
+				int rc;
+
+				spec_init(&s, t, p.max_msg_bytes, (enum ipcb_mode)m, 4096,
+					  IPCB_WAIT_HYBRID, dir);
+				s.inject = faults[f].fault;
+				s.timeout_s = 20;
+				rc = ipcb_run_one(&s, &r);
+				if (!ok(rc < 0 && rc != -EINTR && strstr(r.error, faults[f].expect),
+					"%s %s: %s fails the run", t->name, mode_name[m],
+					faults[f].name))
+					tap_diag("rc %d, error: %s", rc, r.error);
+			}
+		{
+			struct ipcb_run_spec s;
+			struct ipcb_run_result r;
+			int rc;
+
+			spec_init(&s, t, p.max_msg_bytes, IPCB_MODE_LATENCY, 64, IPCB_WAIT_HYBRID,
+				  dir);
+			s.inject = IPCB_INJECT_HANG;
+			s.timeout_s = 1;
+			rc = ipcb_run_one(&s, &r);
+			if (!ok(rc == -ETIMEDOUT && strstr(r.error, "timed out"),
+				"%s: a peer that stops answering ends the run by timeout", t->name))
+				tap_diag("rc %d, error: %s", rc, r.error);
+		}
+	}
+
+	ok_eq(leftovers("/dev/shm") + leftovers("/dev/mqueue") + leftovers(dir), 0,
+	      "%s: nothing named after this process is left in /dev/shm, /dev/mqueue or %s",
+	      t->name, dir);
+	return tap_done();
+}

@@ -1,0 +1,131 @@
+/* SPDX-License-Identifier: MIT */
+/* test_options.c - command-line parsing: what is accepted, and that every bad value is named. */
+#include <errno.h>
+#include <string.h>
+
+#include "../tap.h"
+#include "options.h"
+
+static char err[IPCB_ERR_BYTES];
+
+static const struct {
+	const char *in;
+	size_t want;
+} good_sizes[] = {
+	{"1", 1},	    {"64", 64},		{"4K", 4096},	    {"4k", 4096},
+	{"64K", 65536},	    {"1M", 1048576},	{"1m", 1048576},    {"1G", 1073741824},
+	{"4KiB", 4096},	    {"4KB", 4096},	{"100B", 100},	    {"1536", 1536},
+	{"1024M", 1073741824},
+};
+
+static const char *const bad_sizes[] = {
+	"", "0", "-1", "K", "4Q", "4 K", "1.5K", "2G", "1025M", "99999999999999999999", "0x10",
+	"4KK", " 4", "+4", "4iB",
+};
+
+/* Parse a whole command line; returns the parser's result. */
+static int parse(struct ipcb_opts *o, const char *a1, const char *a2, const char *a3)
+{
+	char *argv[5] = {"ipcbench", (char *)a1, (char *)a2, (char *)a3, NULL};
+	int argc = 1 + (a1 != NULL) + (a2 != NULL) + (a3 != NULL);
+
+	ipcb_opts_init(o);
+	err[0] = '\0';
+	return ipcb_opts_parse(o, argc, argv, err, sizeof(err));
+}
+
+int main(void)
+{
+	struct ipcb_opts o;
+	size_t v, list[IPCB_MAX_LIST], n;
+	uint64_t u;
+	double secs;
+	int cpus[2];
+
+	for (size_t i = 0; i < sizeof(good_sizes) / sizeof(good_sizes[0]); i++) {
+		v = 0;
+		ok(ipcb_parse_size(good_sizes[i].in, &v, "--size", err, sizeof(err)) == 0 &&
+			   v == good_sizes[i].want,
+		   "size '%s' is %zu bytes (got %zu)", good_sizes[i].in, good_sizes[i].want, v);
+	}
+	for (size_t i = 0; i < sizeof(bad_sizes) / sizeof(bad_sizes[0]); i++) {
+		err[0] = '\0';
+		ok(ipcb_parse_size(bad_sizes[i], &v, "--size", err, sizeof(err)) == -EINVAL &&
+			   strstr(err, "--size") && (!*bad_sizes[i] || strstr(err, bad_sizes[i])),
+		   "size '%s' is refused with a message naming it (%s)", bad_sizes[i], err);
+	}
+
+	ok(ipcb_parse_size_list("64,4K,64K,1M", list, IPCB_MAX_LIST, &n, err, sizeof(err)) == 0 &&
+		   n == 4 && list[0] == 64 && list[3] == 1048576,
+	   "size list 64,4K,64K,1M");
+	ok(ipcb_parse_size_list("64,,1M", list, IPCB_MAX_LIST, &n, err, sizeof(err)) == -EINVAL,
+	   "size list with an empty item is refused (%s)", err);
+	ok(ipcb_parse_size_list("64,", list, IPCB_MAX_LIST, &n, err, sizeof(err)) == -EINVAL,
+	   "size list with a trailing comma is refused");
+	ok(ipcb_parse_size_list("4K,4096", list, IPCB_MAX_LIST, &n, err, sizeof(err)) == -EINVAL,
+	   "the same size twice is refused (%s)", err);
+
+	ok(ipcb_parse_u64("10", 1, 100, &u, "-n", err, sizeof(err)) == 0 && u == 10, "u64 10");
+	ok(ipcb_parse_u64("0", 1, 100, &u, "-n", err, sizeof(err)) == -EINVAL, "u64 below minimum");
+	ok(ipcb_parse_u64("101", 1, 100, &u, "-n", err, sizeof(err)) == -EINVAL &&
+		   strstr(err, "101"),
+	   "u64 above maximum names the value (%s)", err);
+	ok(ipcb_parse_u64("-5", 0, 100, &u, "-n", err, sizeof(err)) == -EINVAL, "u64 negative");
+	ok(ipcb_parse_u64("5x", 0, 100, &u, "-n", err, sizeof(err)) == -EINVAL, "u64 trailing junk");
+	ok(ipcb_parse_u64("99999999999999999999999", 0, UINT64_MAX, &u, "-n", err, sizeof(err)) ==
+		   -EINVAL,
+	   "u64 overflow");
+
+	ok(ipcb_parse_seconds("0.5", 0, 10, &secs, "-d", err, sizeof(err)) == 0 && secs == 0.5,
+	   "seconds 0.5");
+	ok(ipcb_parse_seconds("2s", 0, 10, &secs, "-d", err, sizeof(err)) == 0 && secs == 2,
+	   "seconds 2s");
+	ok(ipcb_parse_seconds("-1", 0, 10, &secs, "-d", err, sizeof(err)) == -EINVAL,
+	   "negative seconds refused");
+	ok(ipcb_parse_seconds("nan", 0, 10, &secs, "-d", err, sizeof(err)) == -EINVAL, "nan refused");
+	ok(ipcb_parse_seconds("inf", 0, 1e9, &secs, "-d", err, sizeof(err)) == -EINVAL,
+	   "inf refused");
+	ok(ipcb_parse_seconds("1e400", 0, 1e9, &secs, "-d", err, sizeof(err)) == -EINVAL,
+	   "overflowing seconds refused");
+	ok(ipcb_parse_seconds("11", 0, 10, &secs, "-d", err, sizeof(err)) == -EINVAL,
+	   "seconds above maximum refused");
+
+	ok(ipcb_parse_cpus("0,0", cpus, err, sizeof(err)) == 0 && cpus[0] == 0 && cpus[1] == 0,
+	   "cpus 0,0 (one CPU for both)");
+	ok(ipcb_parse_cpus("0", cpus, err, sizeof(err)) == -EINVAL, "cpus needs two numbers");
+	ok(ipcb_parse_cpus("0,1,2", cpus, err, sizeof(err)) == -EINVAL, "cpus takes only two");
+	ok(ipcb_parse_cpus("a,b", cpus, err, sizeof(err)) == -EINVAL, "cpus must be numbers");
+	ok(ipcb_parse_cpus("-1,0", cpus, err, sizeof(err)) == -EINVAL, "cpus cannot be negative");
+	ok(ipcb_parse_cpus("0,4000", cpus, err, sizeof(err)) == -EINVAL && strstr(err, "4000"),
+	   "a CPU that does not exist is named (%s)", err);
+	ok(ipcb_parse_cpus("0,99999999999", cpus, err, sizeof(err)) == -EINVAL, "huge CPU number");
+
+	ok(parse(&o, "--transport", "nosuch", NULL) == -EINVAL && strstr(err, "nosuch") &&
+		   strstr(err, "shm") && strstr(err, "pipe"),
+	   "unknown transport lists the valid names (%s)", err);
+	ok(parse(&o, "-t", "pipe,shm", NULL) == 0 && o.ntransports == 2 && !o.transports_all,
+	   "two transports");
+	ok(parse(&o, "-t", "pipe,pipe", NULL) == -EINVAL, "a transport twice is refused");
+	ok(parse(&o, "-t", "all", NULL) == 0 && o.transports_all, "all");
+	ok(parse(&o, NULL, NULL, NULL) == 0 && o.transports_all && o.nsizes == 4 && o.latency &&
+		   o.throughput && o.duration_s == 0.5 && o.warmup > 0 && o.repeat == 1,
+	   "defaults: all transports, four sizes, both modes, half a second, warm-up on");
+	ok(parse(&o, "-m", "latency", NULL) == 0 && o.latency && !o.throughput, "mode latency");
+	ok(parse(&o, "-m", "fast", NULL) == -EINVAL && strstr(err, "fast"), "bad mode named");
+	ok(parse(&o, "--wait", "spin", NULL) == 0 && o.wait == IPCB_WAIT_SPIN, "wait spin");
+	ok(parse(&o, "--wait", "nap", NULL) == -EINVAL && strstr(err, "nap"), "bad wait named");
+	ok(parse(&o, "-r", "0", NULL) == -EINVAL, "repeat 0 refused");
+	ok(parse(&o, "-n", "0", NULL) == -EINVAL, "messages 0 refused");
+	ok(parse(&o, "-d", "0", NULL) == -EINVAL && strstr(err, "--messages"),
+	   "duration 0 without messages is refused (%s)", err);
+	ok(parse(&o, "-d", "0", "-n10") == 0 && o.messages == 10, "duration 0 with -n 10");
+	ok(parse(&o, "--size", NULL, NULL) == -EINVAL && strstr(err, "missing"),
+	   "missing value is named (%s)", err);
+	ok(parse(&o, "--bogus", NULL, NULL) == -EINVAL && strstr(err, "--bogus"),
+	   "unknown option is named (%s)", err);
+	ok(parse(&o, "stray", NULL, NULL) == -EINVAL && strstr(err, "stray"),
+	   "stray argument is named");
+	ok(parse(&o, "--csv", "", NULL) == -EINVAL, "empty CSV name refused");
+	ok(parse(&o, "--timeout", "0", NULL) == -EINVAL, "timeout 0 refused");
+	return tap_done();
+}

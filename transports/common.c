@@ -1,0 +1,127 @@
+/* SPDX-License-Identifier: MIT */
+/* common.c - helpers every fd- or futex-based transport needs; see common.h. */
+
+#include "common.h"
+
+#include <errno.h>
+#include <linux/futex.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+int ipcb_err(struct ipcb_err *e, int code, const char *call)
+{
+	/* Keep the first error: later ones are usually consequences (close after a failed send). */
+	if (e && e->code == 0) {
+		e->code = code;
+		snprintf(e->call, sizeof(e->call), "%s", call ? call : "?");
+		e->detail[0] = '\0';
+	}
+	return code;
+}
+
+int ipcb_errf(struct ipcb_err *e, int code, const char *call, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (e && e->code == 0) {
+		ipcb_err(e, code, call);
+		va_start(ap, fmt);
+		vsnprintf(e->detail, sizeof(e->detail), fmt, ap);
+		va_end(ap);
+	}
+	return code;
+}
+
+const char *ipcb_wait_name(enum ipcb_wait w)
+{
+	switch (w) {
+	case IPCB_WAIT_SPIN:
+		return "spin";
+	case IPCB_WAIT_BLOCK:
+		return "block";
+	case IPCB_WAIT_HYBRID:
+		return "hybrid";
+	case IPCB_WAIT_NONE:
+		return "none";
+	case IPCB_WAIT_DEFAULT:
+		break;
+	}
+	return "default";
+}
+
+int ipcb_fd_write_full(int fd, const void *buf, size_t len, struct ipcb_err *e, const char *call)
+{
+	const char *p = buf;
+
+	while (len > 0) {
+		ssize_t n = write(fd, p, len);
+
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			return ipcb_err(e, -errno, call);
+		}
+		p += n;
+		len -= (size_t)n;
+	}
+	return 0;
+}
+
+int ipcb_fd_read_full(int fd, void *buf, size_t len, struct ipcb_err *e, const char *call)
+{
+	char *p = buf;
+
+	while (len > 0) {
+		ssize_t n = read(fd, p, len);
+
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			return ipcb_err(e, -errno, call);
+		}
+		if (n == 0)
+			return ipcb_errf(e, -EPIPE, call, "peer closed with %zu bytes of the message unread",
+					 len);
+		p += n;
+		len -= (size_t)n;
+	}
+	return 0;
+}
+
+void ipcb_fd_close(int *fd)
+{
+	if (*fd >= 0)
+		close(*fd);
+	*fd = -1;
+}
+
+int ipcb_futex_wait(uint32_t *word, uint32_t expected)
+{
+	if (syscall(SYS_futex, word, FUTEX_WAIT, expected, NULL, NULL, 0) == 0)
+		return 0;
+	/* EAGAIN: the word changed before we slept, which is the wake-up we wanted. */
+	if (errno == EAGAIN || errno == EINTR)
+		return 0;
+	return -errno;
+}
+
+int ipcb_futex_wake(uint32_t *word, int n)
+{
+	long r = syscall(SYS_futex, word, FUTEX_WAKE, n, NULL, NULL, 0);
+
+	return r < 0 ? -errno : (int)r;
+}
+
+int ipcb_map_shared_anon(size_t bytes, void **out, struct ipcb_err *e)
+{
+	void *p = mmap(NULL, bytes, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+
+	if (p == MAP_FAILED)
+		return ipcb_err(e, -errno, "mmap");
+	*out = p;
+	return 0;
+}

@@ -1,0 +1,41 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * common.h - small helpers shared by transport files: whole-message fd I/O and futex calls.
+ * Each returns 0 or a negative errno and records the failing call in the given error.
+ */
+#ifndef IPCB_TRANSPORT_COMMON_H
+#define IPCB_TRANSPORT_COMMON_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "transport.h"
+
+/* write()/read() until exactly len bytes moved; EINTR and short transfers retried.
+ * A read that meets end-of-file before len bytes fails with -EPIPE (the peer went away). */
+int ipcb_fd_write_full(int fd, const void *buf, size_t len, struct ipcb_err *e, const char *call);
+int ipcb_fd_read_full(int fd, void *buf, size_t len, struct ipcb_err *e, const char *call);
+
+/* close() that ignores -1 and EINTR, and sets *fd to -1 so a second teardown is harmless. */
+void ipcb_fd_close(int *fd);
+
+/* Futex on a 32-bit word in memory shared between processes (no FUTEX_PRIVATE_FLAG). */
+int ipcb_futex_wait(uint32_t *word, uint32_t expected); /* 0, or -errno other than EAGAIN/EINTR */
+int ipcb_futex_wake(uint32_t *word, int n);		 /* woken count, or -errno */
+
+/* Pause hint for spin loops: lets the sibling hyperthread run and saves power while polling. */
+static inline void ipcb_cpu_relax(void)
+{
+#if defined(__x86_64__) || defined(__i386__)
+	__builtin_ia32_pause();
+#elif defined(__aarch64__)
+	__asm__ __volatile__("yield" ::: "memory");
+#else
+	__asm__ __volatile__("" ::: "memory");
+#endif
+}
+
+/* Map `bytes` of anonymous shared memory (inherited across fork). 0 or -errno. */
+int ipcb_map_shared_anon(size_t bytes, void **out, struct ipcb_err *e);
+
+#endif

@@ -1,0 +1,35 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * null - moves nothing. Its round trip is the harness's own cost per sample (two clock reads,
+ * two indirect calls, the histogram update), the floor under every other transport's numbers.
+ * Sender and receiver do not interact, so the payload is neither stamped nor checked.
+ */
+#include "transport.h"
+
+static int null_open(struct ipcb_ep *ep)
+{
+	(void)ep;
+	return 0;
+}
+
+static int null_send(struct ipcb_ep *ep, const void *buf, size_t len)
+{
+	(void)ep, (void)buf, (void)len;
+	return 0;
+}
+
+static int null_recv(struct ipcb_ep *ep, void *buf, size_t len)
+{
+	(void)ep, (void)buf, (void)len;
+	return 0;
+}
+
+const struct ipcb_transport ipcb_transport_null = {
+	.name = "null",
+	.summary = "moves nothing: the harness's own overhead per round trip",
+	.caps = IPCB_CAP_NO_DATA | IPCB_CAP_BIDIR,
+	.fixed_wait = IPCB_WAIT_NONE,
+	.open = null_open,
+	.send = null_send,
+	.recv = null_recv,
+};

@@ -1,0 +1,153 @@
+/* SPDX-License-Identifier: MIT */
+/* ring.c - SPSC byte ring with spin/futex/hybrid waits; protocol described in ring.h. */
+#include "ring.h"
+
+#include <stdbool.h>
+#include <string.h>
+
+#include "common.h"
+
+#define RING_MIN_CAP (64u * 1024)
+#define RING_MAX_CAP (16u * 1024 * 1024)
+
+size_t ipcb_ring_cap_for(size_t msg_bytes)
+{
+	size_t cap = RING_MIN_CAP;
+
+	while (cap < 2 * msg_bytes && cap < RING_MAX_CAP)
+		cap <<= 1;
+	return cap;
+}
+
+size_t ipcb_ring_bytes(size_t cap)
+{
+	return sizeof(struct ipcb_ring) + cap;
+}
+
+void ipcb_ring_init(struct ipcb_ring *r, size_t cap)
+{
+	memset(r, 0, sizeof(*r));
+	r->cap = cap;
+}
+
+/*
+ * Wait until at least `need` bytes are readable (reader) or writable (writer).
+ *
+ * Sleeping uses the classic flag handshake: the sleeper reads the futex word, raises its flag,
+ * and re-checks the condition after a full fence; the other side publishes, bumps the word,
+ * fences, and wakes only if the flag is up. Either the sleeper sees the new data, or the waker
+ * sees the flag, or FUTEX_WAIT sees the bumped word: no wake-up is lost.
+ */
+static int ring_await(struct ipcb_ring *r, bool reader, size_t need, enum ipcb_wait wait,
+		      unsigned spin_polls, struct ipcb_err *e)
+{
+	uint32_t *seq = reader ? &r->head_seq : &r->tail_seq;
+	uint32_t *waiting = reader ? &r->reader_waiting : &r->writer_waiting;
+	unsigned polls = 0;
+
+	for (;;) {
+		uint64_t head = __atomic_load_n(&r->head, __ATOMIC_ACQUIRE);
+		uint64_t tail = __atomic_load_n(&r->tail, __ATOMIC_ACQUIRE);
+		size_t have = reader ? head - tail : r->cap - (head - tail);
+		uint32_t s;
+		int rc;
+
+		if (have >= need)
+			return 0;
+		if (wait == IPCB_WAIT_SPIN || (wait == IPCB_WAIT_HYBRID && polls < spin_polls)) {
+			polls++;
+			ipcb_cpu_relax();
+			continue;
+		}
+		s = __atomic_load_n(seq, __ATOMIC_ACQUIRE);
+		__atomic_store_n(waiting, 1, __ATOMIC_SEQ_CST);
+		__atomic_thread_fence(__ATOMIC_SEQ_CST);
+		head = __atomic_load_n(&r->head, __ATOMIC_ACQUIRE);
+		tail = __atomic_load_n(&r->tail, __ATOMIC_ACQUIRE);
+		have = reader ? head - tail : r->cap - (head - tail);
+		if (have < need) {
+			rc = ipcb_futex_wait(seq, s);
+			if (rc < 0) {
+				__atomic_store_n(waiting, 0, __ATOMIC_RELAXED);
+				return ipcb_err(e, rc, "futex_wait");
+			}
+		}
+		__atomic_store_n(waiting, 0, __ATOMIC_RELAXED);
+	}
+}
+
+static int ring_publish(uint64_t *counter, uint64_t value, uint32_t *seq, uint32_t *waiting,
+			struct ipcb_err *e)
+{
+	int rc;
+
+	__atomic_store_n(counter, value, __ATOMIC_RELEASE);
+	__atomic_fetch_add(seq, 1, __ATOMIC_RELEASE);
+	__atomic_thread_fence(__ATOMIC_SEQ_CST);
+	if (__atomic_load_n(waiting, __ATOMIC_RELAXED)) {
+		rc = ipcb_futex_wake(seq, 1);
+		if (rc < 0)
+			return ipcb_err(e, rc, "futex_wake");
+	}
+	return 0;
+}
+
+int ipcb_ring_write(struct ipcb_ring *r, const void *buf, size_t len, enum ipcb_wait wait,
+		    unsigned spin_polls, struct ipcb_err *e)
+{
+	const unsigned char *p = buf;
+	size_t mask = r->cap - 1;
+	uint64_t head = r->head; /* only this side writes head */
+
+	while (len > 0) {
+		size_t piece = len <= r->cap ? len : r->cap / 2;
+		size_t off = head & mask, first = r->cap - off;
+		int rc = ring_await(r, false, piece, wait, spin_polls, e);
+
+		if (rc)
+			return rc;
+		if (first >= piece) {
+			memcpy(r->data + off, p, piece);
+		} else {
+			memcpy(r->data + off, p, first);
+			memcpy(r->data, p + first, piece - first);
+		}
+		head += piece;
+		rc = ring_publish(&r->head, head, &r->head_seq, &r->reader_waiting, e);
+		if (rc)
+			return rc;
+		p += piece;
+		len -= piece;
+	}
+	return 0;
+}
+
+int ipcb_ring_read(struct ipcb_ring *r, void *buf, size_t len, enum ipcb_wait wait,
+		   unsigned spin_polls, struct ipcb_err *e)
+{
+	unsigned char *p = buf;
+	size_t mask = r->cap - 1;
+	uint64_t tail = r->tail; /* only this side writes tail */
+
+	while (len > 0) {
+		size_t piece = len <= r->cap ? len : r->cap / 2;
+		size_t off = tail & mask, first = r->cap - off;
+		int rc = ring_await(r, true, piece, wait, spin_polls, e);
+
+		if (rc)
+			return rc;
+		if (first >= piece) {
+			memcpy(p, r->data + off, piece);
+		} else {
+			memcpy(p, r->data + off, first);
+			memcpy(p + first, r->data, piece - first);
+		}
+		tail += piece;
+		rc = ring_publish(&r->tail, tail, &r->tail_seq, &r->writer_waiting, e);
+		if (rc)
+			return rc;
+		p += piece;
+		len -= piece;
+	}
+	return 0;
+}

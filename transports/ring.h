@@ -1,0 +1,49 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * ring.h - a single-producer single-consumer byte ring in memory two processes share, with the
+ * reader's (and the full writer's) wait chosen per run: spin, block on a futex, or hybrid.
+ *
+ * The ring is a byte stream like a pipe, but without a system call per message when both sides
+ * are awake: the writer copies into the ring and publishes a new head; the reader copies out and
+ * publishes a new tail. A side that sleeps first raises its `waiting` flag, so the other side
+ * issues FUTEX_WAKE only when somebody actually sleeps. Messages larger than the ring are moved in
+ * pieces of at most half the ring, so both sides copy at once.
+ *
+ * Shared by the transports that put a ring in different kinds of shared memory (POSIX shm, a
+ * memory-mapped file).
+ */
+#ifndef IPCB_RING_H
+#define IPCB_RING_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "transport.h"
+
+struct ipcb_ring {
+	/* Written by the producer; each on its own cache line so the two sides do not false-share. */
+	_Alignas(64) uint64_t head;  /* bytes ever written */
+	uint32_t head_seq;	     /* futex word bumped after each publish of head */
+	_Alignas(64) uint64_t tail;  /* bytes ever read */
+	uint32_t tail_seq;	     /* futex word bumped after each publish of tail */
+	_Alignas(64) uint32_t reader_waiting;
+	_Alignas(64) uint32_t writer_waiting;
+	_Alignas(64) uint64_t cap;   /* power of two */
+	_Alignas(64) unsigned char data[];
+};
+
+/* Ring capacity for messages of msg_bytes: room for two, at least 64 KiB, at most 16 MiB. */
+size_t ipcb_ring_cap_for(size_t msg_bytes);
+/* Bytes of shared memory a ring of capacity cap needs (header + data). */
+size_t ipcb_ring_bytes(size_t cap);
+/* Initialise a ring in zeroed shared memory. */
+void ipcb_ring_init(struct ipcb_ring *r, size_t cap);
+
+/* Move exactly len bytes in / out. wait is SPIN, BLOCK or HYBRID (spin_polls polls, then block).
+ * 0 or a negative errno recorded in e. */
+int ipcb_ring_write(struct ipcb_ring *r, const void *buf, size_t len, enum ipcb_wait wait,
+		    unsigned spin_polls, struct ipcb_err *e);
+int ipcb_ring_read(struct ipcb_ring *r, void *buf, size_t len, enum ipcb_wait wait,
+		   unsigned spin_polls, struct ipcb_err *e);
+
+#endif

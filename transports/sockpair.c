@@ -1,0 +1,93 @@
+/* SPDX-License-Identifier: MIT */
+/* sockpair.c - shared hooks for connected socket pairs; see sockpair.h. */
+
+#include "sockpair.h"
+
+#include <errno.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "common.h"
+
+/* Each socket transport's channel private state starts with a struct ipcb_sockpair. */
+static struct ipcb_sockpair *sp_of(const struct ipcb_chan *ch)
+{
+	return ch->priv;
+}
+
+void ipcb_sockpair_init(struct ipcb_sockpair *sp, int stream)
+{
+	sp->fd[0] = sp->fd[1] = -1;
+	sp->stream = stream;
+}
+
+void ipcb_sockpair_teardown(struct ipcb_chan *ch)
+{
+	struct ipcb_sockpair *sp = sp_of(ch);
+
+	ipcb_fd_close(&sp->fd[0]);
+	ipcb_fd_close(&sp->fd[1]);
+}
+
+/* Close the peer's end in this child so a dead peer shows up as EOF rather than a hang. */
+int ipcb_sockpair_open(struct ipcb_ep *ep)
+{
+	struct ipcb_sockpair *sp = sp_of(ep->chan);
+
+	ipcb_fd_close(&sp->fd[!ep->role]);
+	return 0;
+}
+
+void ipcb_sockpair_close(struct ipcb_ep *ep)
+{
+	struct ipcb_sockpair *sp = sp_of(ep->chan);
+
+	ipcb_fd_close(&sp->fd[ep->role]);
+}
+
+int ipcb_sockpair_send(struct ipcb_ep *ep, const void *buf, size_t len)
+{
+	const struct ipcb_sockpair *sp = sp_of(ep->chan);
+	const char *p = buf;
+
+	while (len > 0) {
+		ssize_t n = send(sp->fd[ep->role], p, len, MSG_NOSIGNAL);
+
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			return ipcb_err(&ep->err, -errno, "send");
+		}
+		if (!sp->stream && (size_t)n != len)
+			return ipcb_errf(&ep->err, -EMSGSIZE, "send", "sent %zd of %zu bytes", n, len);
+		p += n;
+		len -= (size_t)n;
+	}
+	return 0;
+}
+
+int ipcb_sockpair_recv(struct ipcb_ep *ep, void *buf, size_t len)
+{
+	const struct ipcb_sockpair *sp = sp_of(ep->chan);
+	char *p = buf;
+
+	while (len > 0) {
+		/* MSG_TRUNC makes a datagram socket report the real length of a too-long message. */
+		ssize_t n = recv(sp->fd[ep->role], p, len, sp->stream ? 0 : MSG_TRUNC);
+
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			return ipcb_err(&ep->err, -errno, "recv");
+		}
+		if (n == 0 && sp->stream)
+			return ipcb_errf(&ep->err, -EPIPE, "recv", "peer closed with %zu bytes unread",
+					 len);
+		if (!sp->stream && (size_t)n != len)
+			return ipcb_errf(&ep->err, -EBADMSG, "recv",
+					 "datagram of %zd bytes where %zu were expected", n, len);
+		p += n;
+		len -= (size_t)n;
+	}
+	return 0;
+}

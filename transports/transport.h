@@ -1,0 +1,144 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * transport.h - the one contract between the ipcbench driver and an IPC mechanism.
+ *
+ * A transport is one file that ends with a `const struct ipcb_transport` built from designated
+ * initializers. The driver knows nothing else about it: what differs between mechanisms is said by
+ * capability flags, never by the driver testing a transport's name.
+ *
+ * Life of a run, and which process calls what:
+ *
+ *   parent:   probe() ........ once per ipcbench invocation; may lower max_msg_bytes
+ *   parent:   setup(ch) ...... create the kernel objects for one run (before fork)
+ *   fork      sender child and receiver child inherit *ch (and any fds/mappings setup made)
+ *   child:    open(ep) ....... after pinning; ep->role says which side this is
+ *   child:    send/recv ...... the timed loop; both sides send and receive in latency mode
+ *   child:    close(ep)
+ *   parent:   teardown(ch) ... after both children were reaped, also after a failed or partial
+ *                              setup; removes every kernel object and file the run made
+ *
+ * Error convention: every hook returns 0 or a negative errno. Before returning an error it records
+ * the failing call with ipcb_err() (e.g. ipcb_err(&ep->err, -errno, "shm_open")), so the driver can
+ * report "transport, size, mode: shm_open: Permission denied" without knowing the mechanism.
+ *
+ * send()/recv() move exactly one whole message of exactly `len` bytes (len >= 1, never above the
+ * largest size the driver told setup about): they retry short transfers and EINTR internally and
+ * may not allocate, print or read a clock. -EAGAIN is never returned; a transport that cannot make
+ * progress blocks (or spins, by its wait strategy).
+ */
+#ifndef IPCB_TRANSPORT_H
+#define IPCB_TRANSPORT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/* Capability flags: what the driver may rely on, and what --list shows. */
+enum ipcb_cap {
+	/* One channel object carries both directions (socketpair); without it, one per direction. */
+	IPCB_CAP_BIDIR = 1u << 0,
+	/* Each send arrives as one message (datagram, queue entry); without it, a byte stream. */
+	IPCB_CAP_BOUNDARIES = 1u << 1,
+	/* The reader's wait strategy can be chosen (--wait spin|block|hybrid). */
+	IPCB_CAP_WAIT_CHOICE = 1u << 2,
+	/* Payload travels through memory both processes map; the mechanism only notifies. */
+	IPCB_CAP_SHARED_BUFFER = 1u << 3,
+	/* Needs a directory for files or paths (--dir). */
+	IPCB_CAP_USES_DIR = 1u << 4,
+	/* Moves nothing at all: measures the harness (the `null` transport). */
+	IPCB_CAP_NO_DATA = 1u << 5,
+	/* Honours --fsync (each message forced to stable storage). */
+	IPCB_CAP_FSYNC = 1u << 6,
+};
+
+enum ipcb_wait {
+	IPCB_WAIT_DEFAULT = 0, /* transport's own default (hybrid where there is a choice) */
+	IPCB_WAIT_SPIN,	       /* busy-poll shared memory, never sleep */
+	IPCB_WAIT_BLOCK,       /* sleep in the kernel until woken */
+	IPCB_WAIT_HYBRID,      /* spin for a bounded number of polls, then sleep */
+	IPCB_WAIT_NONE,	       /* nothing to wait for (null) */
+};
+
+enum ipcb_role {
+	IPCB_SENDER = 0,   /* side A: originates messages, measures round trips */
+	IPCB_RECEIVER = 1, /* side B: echoes in latency mode, measures in throughput mode */
+};
+
+/* Error record: negative errno plus the name of the call that failed and optional detail. */
+struct ipcb_err {
+	int code;	   /* negative errno, 0 when no error */
+	char call[48];	   /* failing call, e.g. "mq_open" */
+	char detail[160];  /* optional: a hint such as which sysctl limits this */
+};
+
+/* Record an error and return it, so hooks can `return ipcb_err(&ep->err, -errno, "pipe");`. */
+int ipcb_err(struct ipcb_err *e, int code, const char *call);
+/* Same, with a printf-style detail (kept short: it is one line of the run's error message). */
+int ipcb_errf(struct ipcb_err *e, int code, const char *call, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+
+/* What the driver asks of one run's channel. Filled by the driver before setup(). */
+struct ipcb_chan_cfg {
+	size_t msg_bytes;	/* largest single send/recv of this run (after chunking) */
+	enum ipcb_wait wait;	/* resolved: never IPCB_WAIT_DEFAULT for WAIT_CHOICE transports */
+	unsigned spin_polls;	/* hybrid: polls before sleeping */
+	const char *dir;	/* directory for files/paths (IPCB_CAP_USES_DIR) */
+	bool fsync;		/* IPCB_CAP_FSYNC: force every message to storage */
+	bool bidirectional;	/* latency mode: B->A traffic too; false: A->B only */
+};
+
+/* One run's channel: made by the driver, filled by setup(), inherited by both children. */
+struct ipcb_chan {
+	const struct ipcb_transport *t;
+	struct ipcb_chan_cfg cfg;
+	void *priv;	      /* t->chan_priv_bytes, zeroed by the driver */
+	struct ipcb_err err;  /* setup/teardown errors */
+	char tag[64];	      /* "ipcbench-<pid>-<random>": the prefix for every name this run makes */
+};
+
+/* One side of a channel, in one child. */
+struct ipcb_ep {
+	const struct ipcb_chan *chan;
+	enum ipcb_role role;
+	void *priv;	      /* t->ep_priv_bytes, zeroed by the driver */
+	struct ipcb_err err;  /* open/send/recv/close errors */
+};
+
+/* What probe() learns about this machine. */
+struct ipcb_probe {
+	size_t max_msg_bytes; /* in: the transport's static limit; out: possibly lowered (0 = none) */
+	char reason[200];     /* out when probe fails: why it cannot run here, and the fix if any */
+};
+
+struct ipcb_transport {
+	const char *name;	/* CLI spelling, kebab-case */
+	const char *summary;	/* one line for --list */
+	unsigned caps;		/* enum ipcb_cap bits */
+	/* Largest message one send/recv carries; 0 = no limit. Larger payloads are chunked. */
+	size_t max_msg_bytes;
+	/* Wait strategy when the transport has no choice (IPCB_CAP_WAIT_CHOICE unset). */
+	enum ipcb_wait fixed_wait;
+	size_t chan_priv_bytes; /* size of ipcb_chan.priv */
+	size_t ep_priv_bytes;	/* size of ipcb_ep.priv */
+	/* Non-NULL when the mechanism could not be compiled here: the reason. Hooks may be NULL. */
+	const char *unsupported;
+
+	/* Can it run here? Returns 0, or a negative errno with p->reason filled. Optional. */
+	int (*probe)(struct ipcb_probe *p);
+	int (*setup)(struct ipcb_chan *ch);
+	void (*teardown)(struct ipcb_chan *ch);
+	int (*open)(struct ipcb_ep *ep);
+	void (*close)(struct ipcb_ep *ep);
+	int (*send)(struct ipcb_ep *ep, const void *buf, size_t len);
+	int (*recv)(struct ipcb_ep *ep, void *buf, size_t len);
+};
+
+/* Registry (transports/registry.c): every transport in list order, including unsupported ones. */
+size_t ipcb_transport_count(void);
+const struct ipcb_transport *ipcb_transport_at(size_t i);
+const struct ipcb_transport *ipcb_transport_find(const char *name);
+
+/* Names for messages and --list. */
+const char *ipcb_wait_name(enum ipcb_wait w);
+
+#endif /* IPCB_TRANSPORT_H */
