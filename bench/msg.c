@@ -21,7 +21,7 @@ static inline uint64_t msg_stamp_value(uint64_t seq, uint64_t k)
 
 static inline uint8_t msg_small_byte(uint64_t seq, size_t i)
 {
-	return (uint8_t)(msg_pattern(i) + (uint8_t)(seq >> (8 * i)));
+	return (uint8_t)(msg_pattern(i) + (uint8_t)(seq >> (8 * (i % 8))));
 }
 
 #define MSG_TRAILER_SLOT 0xffffffffull

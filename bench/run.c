@@ -508,8 +508,9 @@ static int stream_sender(struct run_ctx *c, struct ipcb_ep *ep, void *tx, char *
 
 		if (i == s->warmup) {
 			start = usage_now();
+			side->t_first_ns = ipcb_now_ns();
 			if (s->duration_s > 0)
-				deadline = ipcb_now_ns() + (uint64_t)(s->duration_s * 1e9);
+				deadline = side->t_first_ns + (uint64_t)(s->duration_s * 1e9);
 		}
 		if (i > s->warmup + 1 && deadline != UINT64_MAX && (i & clock_mask) == 0 &&
 		    ipcb_now_ns() >= deadline)
@@ -526,6 +527,7 @@ static int stream_sender(struct run_ctx *c, struct ipcb_ep *ep, void *tx, char *
 		if (last)
 			break;
 	}
+	side->t_last_ns = ipcb_now_ns();
 	usage_store(side, start);
 	/* Stay until the receiver has everything: closing early could discard data in flight. */
 	while (__atomic_load_n(&c->area->recv_done, __ATOMIC_ACQUIRE) == 0) {
@@ -690,8 +692,13 @@ int ipcb_run_one(const struct ipcb_run_spec *s, struct ipcb_run_result *r)
 	r->cpu_seen[0] = area->side[0].cpu_seen;
 	r->cpu_seen[1] = area->side[1].cpu_seen;
 	r->full_checks = area->side[0].full_checks + area->side[1].full_checks;
-	/* Latency is measured by the sender, throughput by the receiver. */
-	rs = &area->side[s->mode == IPCB_MODE_LATENCY ? IPCB_SENDER : IPCB_RECEIVER];
+	/*
+	 * Latency is measured by the sender, throughput by the receiver. A transport that moves
+	 * nothing has no receiving to time: its stream rate is the sender's loop, the harness cost.
+	 */
+	rs = &area->side[s->mode == IPCB_MODE_LATENCY || (s->t->caps & IPCB_CAP_NO_DATA)
+				 ? IPCB_SENDER
+				 : IPCB_RECEIVER];
 	r->messages = rs->messages;
 	r->elapsed_s = (double)(rs->t_last_ns - rs->t_first_ns) / 1e9;
 	/* Latency rows give round trips per second; only a stream's bytes per second is a rate. */

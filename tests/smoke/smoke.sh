@@ -1,0 +1,163 @@
+#!/bin/bash
+# smoke.sh - the real ipcbench binary end to end (TAP): help, list, CSV shape and appending,
+# bad input (exit 2 naming the value), a failing run (exit 1, rows kept), Ctrl-C (rows kept,
+# children reaped), and nothing of ours left behind after any of them.
+#
+# Usage: smoke.sh PATH/TO/ipcbench
+set -u
+BIN=${1:?usage: smoke.sh ipcbench}
+WORK=$(mktemp -d "${TMPDIR:-/tmp}/smoke.XXXXXX")
+trap 'rm -rf "$WORK"' EXIT
+n=0
+failed=0
+
+ok() { # ok COND-STATUS DESCRIPTION
+	n=$((n + 1))
+	if [ "$1" -eq 0 ]; then
+		echo "ok $n - $2"
+	else
+		echo "not ok $n - $2"
+		failed=$((failed + 1))
+	fi
+}
+diag() { sed 's/^/# /' "$@"; }
+
+# Objects a run with this pid could have made: POSIX shm, mqueues, files and dirs in TMPDIR.
+leftovers() { # leftovers PID
+	local pid=$1
+	ls /dev/shm /dev/mqueue "${TMPDIR:-/tmp}" 2>/dev/null | grep -c "ipcbench-$pid-"
+}
+
+# ---- help, version, list ----
+"$BIN" --help >"$WORK/out" 2>&1
+ok $? "--help exits 0"
+grep -q -- "--transport" "$WORK/out" && grep -q -- "--size" "$WORK/out" && grep -q "Exit status" "$WORK/out"
+ok $? "--help documents options and exit status"
+"$BIN" --version | grep -q "^ipcbench "
+ok $? "--version prints the version"
+"$BIN" --list >"$WORK/list"
+ok $? "--list exits 0"
+for t in null pipe unix-stream tcp shm; do
+	grep -q "^$t " "$WORK/list"
+	ok $? "--list shows $t"
+done
+
+# ---- a normal run: table and CSV ----
+"$BIN" -q -t pipe,shm -s 64,4K -m both -n 50 -d 0 -w 5 --csv "$WORK/a.csv" >"$WORK/table" 2>"$WORK/err" &
+pid=$!
+wait $pid
+ok $? "a pipe and shm run exits 0"
+grep -q "p99.9" "$WORK/table" && grep -q "MB/s" "$WORK/table" && grep -qE "^shm +latency" "$WORK/table"
+ok $? "the table has percentiles, MB/s and a shm latency row"
+[ "$(wc -l <"$WORK/a.csv")" -eq 9 ]
+ok $? "CSV has a header and 8 rows (2 transports x 2 sizes x 2 modes)"
+header=$(head -1 "$WORK/a.csv")
+missing=0
+for col in transport mode size_bytes run messages latency_kind min_ns p50_ns p90_ns p99_ns \
+	p999_ns max_ns mean_ns stddev_ns msgs_per_s bytes_per_s sender_cpu receiver_cpu wait \
+	chunk_bytes sender_cpu_s receiver_cpu_s ctx_switches_per_msg host kernel cpu_model version; do
+	echo ",$header," | grep -q ",$col," || { echo "# missing column $col"; missing=1; }
+done
+ok $missing "CSV header has every required column"
+# Latency rows say rtt; throughput rows fill bytes_per_s and leave percentiles empty.
+awk -F, 'NR==1 { for (i = 1; i <= NF; i++) c[$i] = i; next }
+	$c["mode"] == "latency" && ($c["latency_kind"] != "rtt" || $c["p50_ns"] == "") { bad = 1 }
+	$c["mode"] == "throughput" && ($c["bytes_per_s"] == "" || $c["p50_ns"] != "") { bad = 1 }
+	$c["messages"] != 50 { bad = 1 }
+	END { exit bad }' "$WORK/a.csv"
+ok $? "rows: rtt with percentiles for latency, bytes/s without percentiles for throughput, 50 messages each"
+[ "$(leftovers $pid)" -eq 0 ]
+ok $? "nothing left in /dev/shm, /dev/mqueue or TMPDIR after a normal run"
+
+"$BIN" -q -t pipe -s 64 -m latency -n 20 -d 0 --csv "$WORK/a.csv" >/dev/null 2>&1
+[ "$(wc -l <"$WORK/a.csv")" -eq 10 ] && [ "$(grep -c '^transport,' "$WORK/a.csv")" -eq 1 ]
+ok $? "a second run appends one row and no second header"
+echo "some,other,header" >"$WORK/other.csv"
+"$BIN" -q -t pipe -s 64 -n 5 -d 0 --csv "$WORK/other.csv" >/dev/null 2>"$WORK/err"
+st=$?
+[ $st -eq 2 ] && grep -q "other.csv" "$WORK/err" && [ "$(wc -l <"$WORK/other.csv")" -eq 1 ]
+ok $? "a CSV with another header is refused with exit 2 and left untouched"
+"$BIN" -q -t pipe -s 64 -n 5 -d 0 --csv "$WORK/no/such/dir/x.csv" >/dev/null 2>"$WORK/err"
+[ $? -eq 2 ] && grep -q "no/such/dir" "$WORK/err"
+ok $? "an unwritable CSV path is refused with exit 2, naming the path"
+
+# ---- bad input: exit 2 and the message names the bad value ----
+while IFS='|' read -r args want; do
+	# shellcheck disable=SC2086
+	"$BIN" $args >/dev/null 2>"$WORK/err"
+	st=$?
+	[ $st -eq 2 ] && grep -qF -- "$want" "$WORK/err"
+	ok $? "bad input '$args' exits 2 naming '$want'"
+	[ $st -eq 2 ] || diag "$WORK/err"
+done <<'CASES'
+--size 12Q|12Q
+--size 0|'0'
+--size -5|-5
+--size 2G|2G
+--size 4K,,8K|4K,,8K
+--transport nosuch|nosuch
+--transport nosuch|pipe
+--mode sideways|sideways
+--messages -1|-1
+--messages abc|abc
+--messages 0|'0'
+--duration abc|abc
+--duration -2|-2
+--warmup x|'x'
+--repeat 0|'0'
+--cpus 0,4096|4096
+--cpus 7|'7'
+--cpus 0,1,2|0,1,2
+--wait nap|nap
+--wait spin -t pipe|--wait
+--timeout 0|'0'
+--size|--size
+--frobnicate|--frobnicate
+extra|extra
+CASES
+
+# ---- a failing run keeps the rows measured before it, and cleans up ----
+"$BIN" -q -t null,pipe -s 4K -m latency -n 100 -d 0 --inject corrupt --csv "$WORK/f.csv" >/dev/null 2>"$WORK/err" &
+pid=$!
+wait $pid
+st=$?
+[ $st -eq 1 ] && grep -q "pipe latency 4K" "$WORK/err" && grep -q "verification failed" "$WORK/err"
+ok $? "a corrupted message fails the run: exit 1 naming transport, mode, size and the check"
+[ $st -eq 1 ] || diag "$WORK/err"
+[ "$(grep -c '^null,' "$WORK/f.csv")" -eq 1 ] && [ "$(grep -c '^pipe,' "$WORK/f.csv")" -eq 0 ]
+ok $? "the row measured before the failure is kept, the failed one is not written"
+[ "$(leftovers $pid)" -eq 0 ]
+ok $? "nothing left after a failed run"
+
+"$BIN" -q -t shm -s 64 -m latency -n 100 -d 0 --inject crash >/dev/null 2>"$WORK/err"
+[ $? -eq 1 ] && grep -q "receiver killed by signal" "$WORK/err"
+ok $? "a crashing receiver is reported with its signal, exit 1"
+
+"$BIN" -q -t pipe -s 64 -m latency -n 100 -d 0 --inject hang --timeout 1 >/dev/null 2>"$WORK/err"
+[ $? -eq 1 ] && grep -q "timed out" "$WORK/err"
+ok $? "a peer that stops answering ends by --timeout, exit 1"
+
+# ---- Ctrl-C: rows kept, children reaped, nothing left ----
+"$BIN" -q -t pipe,shm -s 64 -m latency -d 3 --csv "$WORK/i.csv" >/dev/null 2>"$WORK/err" &
+pid=$!
+# Wait until the first row is in (pipe done, shm running), then interrupt.
+for _ in $(seq 100); do
+	[ "$(wc -l <"$WORK/i.csv" 2>/dev/null || echo 0)" -ge 2 ] && break
+	sleep 0.1
+done
+sleep 0.3
+children=$(pgrep -P $pid | wc -l)
+kill -INT $pid
+wait $pid
+st=$?
+[ $st -eq 130 ] && grep -q "stopped by" "$WORK/err"
+ok $? "SIGINT stops the sweep with exit 130 and says so (exit $st)"
+[ "$(grep -c '^pipe,' "$WORK/i.csv")" -eq 1 ]
+ok $? "the rows measured before SIGINT are kept"
+[ "$children" -eq 2 ] && ! pgrep -f "ipcbench.*i.csv" >/dev/null
+ok $? "the two children that were running are gone ($children were running)"
+[ "$(leftovers $pid)" -eq 0 ]
+ok $? "nothing left after SIGINT"
+
+echo "1..$n"
+[ $failed -eq 0 ]
