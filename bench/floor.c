@@ -13,13 +13,24 @@
 #include "common.h"
 
 struct floor_area {
-	_Alignas(64) uint64_t line; /* the bounced cache line: odd = A's turn done, even = B's */
+	_Alignas(64) uint32_t turn; /* the bounced cache line: odd = A's move done, even = B's */
 	_Alignas(64) uint64_t total; /* rounds in all, published by A before its last round */
 	uint64_t rounds;	     /* measured rounds */
 	uint64_t t_first_ns, t_last_ns;
 	double cpu_s[2];
 	int cpu_seen[2];
+	char err[IPCB_RUN_ERR_BYTES];
 	_Alignas(64) unsigned char hist[];
+};
+
+enum floor_wait {
+	FLOOR_SPIN,  /* poll the line (yielding the CPU when both sides share one) */
+	FLOOR_FUTEX, /* sleep in FUTEX_WAIT until the other side's FUTEX_WAKE */
+};
+
+struct floor_arg {
+	const struct ipcb_run_spec *spec;
+	enum floor_wait wait;
 };
 
 static double cpu_seconds(void)
@@ -32,21 +43,47 @@ static double cpu_seconds(void)
 	       ru.ru_stime.tv_usec / 1e6;
 }
 
-static int cacheline_body(int role, void *arg, void *area_v, char *err)
+/* Wait for the turn word to reach `want`. */
+static int turn_await(uint32_t *turn, uint32_t want, enum floor_wait wait, bool same_cpu)
 {
-	const struct ipcb_run_spec *s = arg;
+	uint32_t seen;
+
+	while ((seen = __atomic_load_n(turn, __ATOMIC_ACQUIRE)) != want) {
+		if (wait == FLOOR_FUTEX) {
+			int rc = ipcb_futex_wait(turn, seen);
+
+			if (rc < 0)
+				return rc;
+		} else if (same_cpu) {
+			/* A spinner would keep the only CPU for a whole time slice. */
+			sched_yield();
+		} else {
+			ipcb_cpu_relax();
+		}
+	}
+	return 0;
+}
+
+static int turn_give(uint32_t *turn, uint32_t value, enum floor_wait wait)
+{
+	__atomic_store_n(turn, value, __ATOMIC_RELEASE);
+	return wait == FLOOR_FUTEX ? ipcb_futex_wake(turn, 1) : 0;
+}
+
+static int pingpong_body(int role, void *arg_v, void *area_v, char *err)
+{
+	const struct floor_arg *arg = arg_v;
+	const struct ipcb_run_spec *s = arg->spec;
 	struct floor_area *a = area_v;
 	struct ipcb_hist *h = (struct ipcb_hist *)a->hist;
 	uint64_t total = s->messages ? s->warmup + s->messages : UINT64_MAX;
 	uint64_t deadline = UINT64_MAX, t0, t1 = 0;
+	bool same_cpu = s->cpu[0] >= 0 && s->cpu[0] == s->cpu[1];
 	double cpu0 = 0;
 	int rc = ipcb_run_barrier();
 
-	if (rc) {
-		snprintf(err, IPCB_RUN_ERR_BYTES, "futex_wait(start barrier): %s", strerror(-rc));
-		return rc;
-	}
-	for (uint64_t i = 0;; i++) {
+	for (uint64_t i = 0; rc == 0; i++) {
+		uint32_t mine = (uint32_t)(2 * i + 1), theirs = (uint32_t)(2 * i + 2);
 		bool last = i + 1 == total;
 
 		if (i == s->warmup) {
@@ -61,24 +98,30 @@ static int cacheline_body(int role, void *arg, void *area_v, char *err)
 			if (last)
 				__atomic_store_n(&a->total, i + 1, __ATOMIC_SEQ_CST);
 			t0 = ipcb_now_ns();
-			__atomic_store_n(&a->line, 2 * i + 1, __ATOMIC_RELEASE);
-			while (__atomic_load_n(&a->line, __ATOMIC_ACQUIRE) != 2 * i + 2)
-				ipcb_cpu_relax();
+			rc = turn_give(&a->turn, mine, arg->wait);
+			if (rc >= 0)
+				rc = turn_await(&a->turn, theirs, arg->wait, same_cpu);
 			t1 = ipcb_now_ns();
 			if (i >= s->warmup) {
 				ipcb_hist_record(h, (int64_t)(t1 - t0));
 				a->rounds++;
 			}
 		} else {
-			while (__atomic_load_n(&a->line, __ATOMIC_ACQUIRE) != 2 * i + 1)
-				ipcb_cpu_relax();
-			uint64_t tot = __atomic_load_n(&a->total, __ATOMIC_ACQUIRE);
+			uint64_t tot;
 
-			__atomic_store_n(&a->line, 2 * i + 2, __ATOMIC_RELEASE);
+			rc = turn_await(&a->turn, mine, arg->wait, same_cpu);
+			tot = __atomic_load_n(&a->total, __ATOMIC_ACQUIRE);
+			if (rc >= 0)
+				rc = turn_give(&a->turn, theirs, arg->wait);
 			last = tot && i + 1 >= tot;
 		}
+		rc = rc < 0 ? rc : 0;
 		if (last)
 			break;
+	}
+	if (rc) {
+		snprintf(err, IPCB_RUN_ERR_BYTES, "futex: %s", strerror(-rc));
+		return rc;
 	}
 	if (role == IPCB_SENDER)
 		a->t_last_ns = t1;
@@ -87,10 +130,12 @@ static int cacheline_body(int role, void *arg, void *area_v, char *err)
 	return 0;
 }
 
-int ipcb_floor_cacheline(const struct ipcb_run_spec *s, struct ipcb_run_result *r)
+static int floor_pingpong(const struct ipcb_run_spec *s, enum floor_wait wait,
+			  struct ipcb_run_result *r)
 {
 	size_t hist_bytes = ipcb_hist_bytes(IPCB_HIST_LOWEST, IPCB_HIST_HIGHEST, IPCB_HIST_SIGFIGS);
 	size_t area_bytes = sizeof(struct floor_area) + hist_bytes;
+	struct floor_arg arg = {.spec = s, .wait = wait};
 	struct floor_area *a;
 	int rc;
 
@@ -102,7 +147,7 @@ int ipcb_floor_cacheline(const struct ipcb_run_spec *s, struct ipcb_run_result *
 	}
 	ipcb_hist_init((struct ipcb_hist *)a->hist, hist_bytes, IPCB_HIST_LOWEST, IPCB_HIST_HIGHEST,
 		       IPCB_HIST_SIGFIGS);
-	rc = ipcb_run_pair(s->cpu, s->timeout_s, cacheline_body, (void *)s, a, r->error,
+	rc = ipcb_run_pair(s->cpu, s->timeout_s, pingpong_body, &arg, a, r->error,
 			   sizeof(r->error), &r->signal);
 	if (rc == 0) {
 		r->messages = a->rounds;
@@ -118,6 +163,92 @@ int ipcb_floor_cacheline(const struct ipcb_run_spec *s, struct ipcb_run_result *
 			rc = ipcb_hist_add(r->hist, (struct ipcb_hist *)a->hist);
 	}
 	ipcb_run_area_unmap(a, area_bytes);
+	return rc;
+}
+
+int ipcb_floor_cacheline(const struct ipcb_run_spec *s, struct ipcb_run_result *r)
+{
+	return floor_pingpong(s, FLOOR_SPIN, r);
+}
+
+int ipcb_floor_futex(const struct ipcb_run_spec *s, struct ipcb_run_result *r)
+{
+	return floor_pingpong(s, FLOOR_FUTEX, r);
+}
+
+/* ---- clock agreement ------------------------------------------------------------------------ */
+
+#define CLOCK_ROUNDS 2000
+
+struct clock_area {
+	_Alignas(64) uint32_t turn;
+	_Alignas(64) uint64_t t2; /* the receiver's reading in the current exchange */
+	int64_t lo, hi;
+	uint64_t rounds;
+};
+
+static int clock_body(int role, void *arg, void *area_v, char *err)
+{
+	struct clock_area *a = area_v;
+	int rc = ipcb_run_barrier();
+
+	(void)arg;
+	if (rc) {
+		snprintf(err, IPCB_RUN_ERR_BYTES, "futex_wait(start barrier): %s", strerror(-rc));
+		return rc;
+	}
+	a->lo = INT64_MIN;
+	a->hi = INT64_MAX;
+	for (uint32_t i = 0; i < CLOCK_ROUNDS; i++) {
+		uint32_t mine = 2 * i + 1, theirs = 2 * i + 2;
+
+		if (role == IPCB_SENDER) {
+			uint64_t t1 = ipcb_now_ns(), t2, t3;
+
+			turn_give(&a->turn, mine, FLOOR_SPIN);
+			turn_await(&a->turn, theirs, FLOOR_SPIN, false);
+			t3 = ipcb_now_ns();
+			t2 = __atomic_load_n(&a->t2, __ATOMIC_ACQUIRE);
+			if ((int64_t)(t2 - t3) > a->lo)
+				a->lo = (int64_t)(t2 - t3);
+			if ((int64_t)(t2 - t1) < a->hi)
+				a->hi = (int64_t)(t2 - t1);
+			a->rounds++;
+		} else {
+			turn_await(&a->turn, mine, FLOOR_SPIN, false);
+			__atomic_store_n(&a->t2, ipcb_now_ns(), __ATOMIC_RELEASE);
+			turn_give(&a->turn, theirs, FLOOR_SPIN);
+		}
+	}
+	return 0;
+}
+
+int ipcb_clock_check(const int cpu[2], double timeout_s, struct ipcb_clock_check *out,
+		     char *error, size_t error_bytes)
+{
+	struct clock_area *a;
+	int rc;
+
+	memset(out, 0, sizeof(*out));
+	/* One CPU reads one clock: there is nothing to disagree. */
+	if (cpu[0] >= 0 && cpu[0] == cpu[1]) {
+		out->consistent = true;
+		return 0;
+	}
+	a = ipcb_run_area_map(sizeof(*a));
+	if (!a) {
+		snprintf(error, error_bytes, "mmap(clock check area): %s", strerror(errno));
+		return -ENOMEM;
+	}
+	rc = ipcb_run_pair(cpu, timeout_s, clock_body, NULL, a, error, error_bytes, &out->signal);
+	if (rc == 0) {
+		out->lo_ns = a->lo;
+		out->hi_ns = a->hi;
+		out->rounds = a->rounds;
+		out->consistent = a->lo <= 0 && a->hi >= 0;
+		out->bound_ns = -a->lo > a->hi ? -a->lo : a->hi;
+	}
+	ipcb_run_area_unmap(a, sizeof(*a));
 	return rc;
 }
 

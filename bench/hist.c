@@ -386,8 +386,19 @@ int64_t ipcb_hist_value_at_percentile(const struct ipcb_hist *h, double percenti
 	if (h->total_count <= 0)
 		return 0;
 
-	/* Round to nearest (the C reference; Java rounds up): p50 of 3 samples is the 2nd. */
-	want = (int64_t)(p / 100.0 * (double)h->total_count + 0.5);
+	/*
+	 * "At least p% of samples at or below": the sample count rounds up, as Java HdrHistogram
+	 * and its log tools count it, so our percentiles equal what HistogramLogProcessor reports
+	 * for our logs. Stepping p down by one ulp first keeps 90% of 10 samples from becoming
+	 * ceil(9.000000000000002) = 10 through floating-point error. p50 of 3 samples is the 2nd.
+	 */
+	{
+		double req = nextafter(p, -INFINITY);
+
+		if (req < 0)
+			req = 0;
+		want = (int64_t)ceil(req * (double)h->total_count / 100.0);
+	}
 	if (want < 1)
 		want = 1;
 	for (i = 0; i < h->counts_len; i++) {

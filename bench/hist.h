@@ -5,10 +5,9 @@
  * The bucket layout is exactly HdrHistogram's (the Java original and HdrHistogram_c): for the same
  * (lowest, highest, significant figures) the counts[] array has the same length and every index
  * holds the same value range, so a log writer can emit the standard V2 encoding straight from
- * counts[] and any HdrHistogram tool decodes it. Percentiles, mean and standard deviation follow
- * HdrHistogram_c's definitions, so they match its reports for the same data (Java HdrHistogram
- * rounds the percentile's sample count up instead of to nearest, so its percentiles can sit one
- * sample higher).
+ * counts[] and any HdrHistogram tool decodes it. Percentiles follow Java HdrHistogram's rule (the
+ * sample count at a percentile rounds up), so they equal what HistogramLogProcessor reports for
+ * our logs; mean and standard deviation follow hdr_mean()/hdr_stddev().
  *
  * Layout in brief: values are grouped into buckets; bucket b holds sub_bucket_count sub-buckets of
  * width 2^(unit_magnitude + b), and only its upper half is stored for b > 0 (the lower half is the
@@ -118,8 +117,8 @@ double ipcb_hist_mean(const struct ipcb_hist *h);
 double ipcb_hist_stddev(const struct ipcb_hist *h);
 
 /*
- * Value at `percentile` (0..100), as hdr_value_at_percentile(): with n = total,
- * c = max(1, (int64_t)(percentile / 100 * n + 0.5)), find the first counts[] index where the
+ * Value at `percentile` (0..100), as Java HdrHistogram's getValueAtPercentile(): with n = total,
+ * c = max(1, ceil(nextafter(percentile, -inf) / 100 * n)), find the first counts[] index where the
  * running count reaches c, and return the highest value equivalent to it — so "p99 = v" means at
  * least 99% of samples were <= v. Percentile 0 follows HdrHistogram_c: it returns the LOWEST
  * value equivalent to the first non-empty index (= ipcb_hist_min()). Percentiles are clamped to

@@ -1,20 +1,23 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * main.c - the ipcbench driver: parse the command line, work out what can run here, then run
- * the plan (transport x size x mode x repeat) one measurement at a time, printing each row as it
- * is measured and appending it to the CSV, so an interrupted or failing sweep keeps every row
- * already measured.
+ * main.c - the ipcbench driver: parse the command line, work out what can run here and where,
+ * then run the plan (placement x [floors] x transport x size x mode x repeat) one measurement at
+ * a time, printing each row as it is measured and appending it to the CSV, so an interrupted or
+ * failing sweep keeps every row already measured.
  */
 #include <errno.h>
+#include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sched.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "clock.h"
 #include "floor.h"
+#include "hdrlog.h"
+#include "msg.h"
 #include "options.h"
 #include "output.h"
 #include "run.h"
@@ -27,10 +30,23 @@ enum {
 	EXIT_UNSUPPORTED = 77,
 };
 
+/* One-way rows are kept only when the clock check's bound is this small a part of their p50. */
+#define ONE_WAY_MAX_SKEW_SHARE 0.1
+
 /* A transport the plan will use, with what probe() found. */
 struct planned {
 	const struct ipcb_transport *t;
 	size_t max_msg_bytes;
+};
+
+/* Where the two sides run, and the floors measured there. */
+struct place {
+	enum ipcb_placement kind;
+	int cpu[2];
+	bool clock_checked;
+	struct ipcb_clock_check clock;
+	double cacheline_p50_ns;		 /* 0 = not measured */
+	double memcpy_bytes_per_s[IPCB_MAX_LIST]; /* per --size index; 0 = not measured */
 };
 
 struct driver {
@@ -38,7 +54,13 @@ struct driver {
 	struct ipcb_sysinfo si;
 	struct planned use[IPCB_MAX_LIST];
 	size_t nuse;
+	struct place places[IPCB_PLACES];
+	size_t nplaces;
+	int first_cpus[2]; /* the first two CPUs this process may use (same when only one) */
 	struct ipcb_csv csv;
+	struct ipcb_hdrlog *hdrlog;
+	uint64_t log_start_ns;	  /* monotonic time the HDR log's StartTime stands for */
+	uint64_t run_start_ns;	  /* when the current run began */
 	size_t runs_total, runs_done;
 	unsigned failures;
 	uint64_t started_ns;
@@ -105,11 +127,25 @@ static int do_list(void)
 	return 0;
 }
 
+static void plan_add(struct driver *d, const struct ipcb_transport *t, size_t max_msg_bytes)
+{
+	for (size_t i = 0; i < d->nuse; i++)
+		if (d->use[i].t == t)
+			return;
+	d->use[d->nuse].t = t;
+	d->use[d->nuse].max_msg_bytes = max_msg_bytes;
+	d->nuse++;
+}
+
 /* Resolve --transport into what can run here; say why the others cannot. */
 static int resolve_transports(struct driver *d)
 {
 	size_t n = d->o.transports_all ? ipcb_transport_count() : d->o.ntransports;
+	const struct ipcb_transport *null_t = ipcb_transport_find("null");
 
+	/* The floors include the harness's own cost: the transport that moves nothing. */
+	if (d->o.floor && null_t)
+		plan_add(d, null_t, 0);
 	for (size_t i = 0; i < n; i++) {
 		const struct ipcb_transport *t =
 			d->o.transports_all ? ipcb_transport_at(i) : d->o.transports[i];
@@ -119,14 +155,12 @@ static int resolve_transports(struct driver *d)
 			fprintf(stderr, "%s: skipping %s: %s\n", prog, t->name, p.reason);
 			continue;
 		}
-		d->use[d->nuse].t = t;
-		d->use[d->nuse].max_msg_bytes = p.max_msg_bytes;
-		d->nuse++;
+		plan_add(d, t, p.max_msg_bytes);
 	}
 	return d->nuse ? 0 : -ENOTSUP;
 }
 
-static int default_cpus(int cpus[2], bool quiet)
+static int first_cpus(int cpus[2])
 {
 	cpu_set_t set;
 	int found = 0;
@@ -136,13 +170,58 @@ static int default_cpus(int cpus[2], bool quiet)
 	for (int c = 0; c < CPU_SETSIZE && found < 2; c++)
 		if (CPU_ISSET(c, &set))
 			cpus[found++] = c;
-	if (found == 1) {
+	if (found == 1)
 		cpus[1] = cpus[0];
-		if (!quiet)
-			fprintf(stderr, "%s: only CPU %d is available: both sides share it\n", prog,
-				cpus[0]);
-	}
 	return found ? 0 : -ENOENT;
+}
+
+/* Work out each placement's CPUs from --placement and --cpus. */
+static int resolve_places(struct driver *d, char *err, size_t errlen)
+{
+	const struct ipcb_opts *o = &d->o;
+	bool cpus_given = o->cpus[0] >= 0;
+	int a = cpus_given ? o->cpus[0] : d->first_cpus[0];
+	int b = cpus_given ? o->cpus[1] : d->first_cpus[1];
+	enum ipcb_placement kinds[IPCB_PLACES];
+	size_t n = o->nplacements;
+
+	if (n == 0) {
+		kinds[0] = a == b ? IPCB_PLACE_SAME_CORE : IPCB_PLACE_CROSS_CORE;
+		n = 1;
+		if (!cpus_given && a == b)
+			fprintf(stderr, "%s: only CPU %d is available: both sides share it\n", prog,
+				a);
+	} else {
+		memcpy(kinds, o->placements, n * sizeof(kinds[0]));
+	}
+	for (size_t i = 0; i < n; i++) {
+		struct place *p = &d->places[d->nplaces];
+
+		memset(p, 0, sizeof(*p));
+		p->kind = kinds[i];
+		switch (kinds[i]) {
+		case IPCB_PLACE_CROSS_CORE:
+			if (a == b) {
+				snprintf(err, errlen,
+					 cpus_given ? "--placement cross-core needs two different CPUs, "
+						      "but --cpus says %d,%d"
+						    : "--placement cross-core needs two CPUs; this "
+						      "process may use only CPU %d%.0d",
+					 a, b);
+				return -EINVAL;
+			}
+			p->cpu[0] = a, p->cpu[1] = b;
+			break;
+		case IPCB_PLACE_SAME_CORE:
+			p->cpu[0] = p->cpu[1] = a;
+			break;
+		default:
+			p->cpu[0] = p->cpu[1] = -1;
+			break;
+		}
+		d->nplaces++;
+	}
+	return 0;
 }
 
 static int check_dir(struct driver *d, char *err, size_t errlen)
@@ -170,8 +249,8 @@ static int check_dir(struct driver *d, char *err, size_t errlen)
 	return 0;
 }
 
-static void progress(struct driver *d, const char *what, const char *mode, size_t size,
-		     unsigned run)
+static void progress(struct driver *d, const struct place *pl, const char *what,
+		     const char *mode, size_t size, unsigned run)
 {
 	char sz[16];
 	double elapsed = (double)(ipcb_now_ns() - d->started_ns) / 1e9;
@@ -179,8 +258,8 @@ static void progress(struct driver *d, const char *what, const char *mode, size_
 	if (d->o.quiet)
 		return;
 	ipcb_format_size(size, sz, sizeof(sz));
-	fprintf(stderr, "[%zu/%zu %5.1fs] %s %s %s", d->runs_done + 1, d->runs_total, elapsed,
-		what, mode, sz);
+	fprintf(stderr, "[%zu/%zu %5.1fs] %s %s %s %s", d->runs_done + 1, d->runs_total, elapsed,
+		ipcb_placement_name(pl->kind), what, mode, sz);
 	if (d->o.repeat > 1)
 		fprintf(stderr, " run %u", run);
 	if (d->runs_done > 0) {
@@ -191,6 +270,50 @@ static void progress(struct driver *d, const char *what, const char *mode, size_
 	fputc('\n', stderr);
 }
 
+/* "cross-core/shm/latency/1M/rtt/run1": names a row's histogram in the log and .hgrm files. */
+static void row_tag(const struct ipcb_row *row, char *out, size_t n, char sep)
+{
+	char sz[16];
+
+	ipcb_format_size(row->size_bytes, sz, sizeof(sz));
+	snprintf(out, n, "%s%c%s%c%s%c%s%c%s%crun%u", row->placement, sep, row->transport, sep,
+		 row->mode, sep, sz, sep, row->latency_kind, sep, row->run);
+}
+
+/* The row's histogram into the HDR log and the .hgrm directory, when asked for. */
+static int emit_histogram(struct driver *d, const struct ipcb_row *row)
+{
+	char tag[160], path[4096];
+	FILE *f;
+	int rc = 0;
+
+	if (d->hdrlog) {
+		row_tag(row, tag, sizeof(tag), '/');
+		rc = ipcb_hdrlog_write(d->hdrlog, tag,
+				       (double)(d->run_start_ns - d->log_start_ns) / 1e9,
+				       row->res->elapsed_s, row->hist);
+		if (rc) {
+			fprintf(stderr, "%s: --hdr-log %s: %s\n", prog, d->o.hdr_log_path,
+				strerror(-rc));
+			return rc;
+		}
+	}
+	if (d->o.hgrm_dir) {
+		row_tag(row, tag, sizeof(tag), '-');
+		snprintf(path, sizeof(path), "%s/%s.hgrm", d->o.hgrm_dir, tag);
+		f = fopen(path, "w");
+		/* Microseconds: the unit latency distributions are usually read in. */
+		rc = f ? ipcb_hgrm_write(f, row->hist, 1000.0, 5) : -errno;
+		if (f && fclose(f) != 0 && rc == 0)
+			rc = -errno;
+		if (rc) {
+			fprintf(stderr, "%s: --hgrm %s: %s\n", prog, path, strerror(-rc));
+			return rc;
+		}
+	}
+	return 0;
+}
+
 static void emit(struct driver *d, const struct ipcb_row *row)
 {
 	ipcb_table_row(stdout, row);
@@ -199,85 +322,175 @@ static void emit(struct driver *d, const struct ipcb_row *row)
 			strerror(errno));
 		d->failures++;
 	}
+	if (row->hist && row->latency_kind && emit_histogram(d, row) < 0)
+		d->failures++;
 }
 
-/* After a run: print the row or the failure. Returns false when the sweep must stop. */
-static bool finish_run(struct driver *d, int rc, const struct ipcb_row *row, size_t size)
+static double p50_of(const struct ipcb_hist *h)
 {
+	return h ? (double)ipcb_hist_value_at_percentile(h, 50) : 0;
+}
+
+/*
+ * A one-way row, or a note saying why it is left out: one-way delays are only as good as the
+ * evidence that both CPUs read the same clock.
+ */
+static void emit_one_way(struct driver *d, const struct place *pl, struct ipcb_row *row,
+			 const char *kind, const struct ipcb_hist *h)
+{
+	char sz[16];
+	double p50 = p50_of(h);
+
+	if (!h || !pl->clock_checked)
+		return;
+	ipcb_format_size(row->size_bytes, sz, sizeof(sz));
+	if (!pl->clock.consistent || row->res->clock_anomalies ||
+	    (double)pl->clock.bound_ns > ONE_WAY_MAX_SKEW_SHARE * p50) {
+		if (!d->o.quiet)
+			fprintf(stderr,
+				"%s: %s %s %s: %s rows left out: %s\n", prog, row->transport,
+				row->mode, sz, kind,
+				!pl->clock.consistent || row->res->clock_anomalies
+					? "the two CPUs' clocks disagree"
+					: "the clock check's bound is not small against the delays");
+		return;
+	}
+	row->latency_kind = kind;
+	row->hist = h;
+	row->messages = (uint64_t)ipcb_hist_total(h);
+	row->rates = false;
+	row->clock_skew_bound_ns = pl->clock.bound_ns;
+	row->x_floor = pl->cacheline_p50_ns > 0 ? p50 / (pl->cacheline_p50_ns / 2) : 0;
+	emit(d, row);
+}
+
+/* After a run: print its rows or its failure. Returns false when the sweep must stop. */
+static bool finish_run(struct driver *d, const struct place *pl, int rc, struct ipcb_row *row,
+		       size_t size_index)
+{
+	const struct ipcb_run_result *r = row->res;
 	char sz[16];
 
 	d->runs_done++;
-	if (rc == 0) {
-		emit(d, row);
+	if (rc) {
+		ipcb_format_size(row->size_bytes, sz, sizeof(sz));
+		fprintf(stderr, "%s: %s %s %s %s run %u: %s\n", prog, ipcb_placement_name(pl->kind),
+			row->transport, row->mode, sz, row->run, r->error);
+		if (rc == -EINTR) {
+			d->interrupted = r->signal;
+			return false;
+		}
+		d->failures++;
 		return true;
 	}
-	ipcb_format_size(size, sz, sizeof(sz));
-	fprintf(stderr, "%s: %s %s %s run %u: %s\n", prog, row->transport, row->mode, sz, row->run,
-		row->res->error);
-	if (rc == -EINTR) {
-		d->interrupted = row->res->signal;
-		return false;
+	row->hist = r->hist;
+	row->messages = r->messages;
+	row->rates = true;
+	row->clock_skew_bound_ns = -1;
+	if (row->latency_kind && pl->cacheline_p50_ns > 0)
+		row->x_floor = p50_of(r->hist) / pl->cacheline_p50_ns;
+	else if (!row->latency_kind && r->bytes_per_s > 0 && size_index < IPCB_MAX_LIST &&
+		 pl->memcpy_bytes_per_s[size_index] > 0)
+		row->x_floor = pl->memcpy_bytes_per_s[size_index] / r->bytes_per_s;
+	emit(d, row);
+	if (row->latency_kind) {
+		emit_one_way(d, pl, row, "one_way_ab", r->one_way[0]);
+		emit_one_way(d, pl, row, "one_way_ba", r->one_way[1]);
+	} else {
+		emit_one_way(d, pl, row, "one_way", r->one_way[0]);
 	}
-	d->failures++;
 	return true;
 }
 
-static void spec_base(struct driver *d, struct ipcb_run_spec *s)
+static void spec_base(struct driver *d, const struct place *pl, struct ipcb_run_spec *s)
 {
 	memset(s, 0, sizeof(*s));
 	s->messages = d->o.messages;
 	s->duration_s = d->o.duration_s;
 	s->warmup = d->o.warmup;
-	s->cpu[0] = d->o.cpus[0];
-	s->cpu[1] = d->o.cpus[1];
+	s->cpu[0] = pl->cpu[0];
+	s->cpu[1] = pl->cpu[1];
 	s->timeout_s = d->o.timeout_s;
 	s->inject = d->o.inject;
+	s->work_ns = d->o.work_ns;
 }
 
-static bool run_floors(struct driver *d)
+static void row_base(const struct place *pl, const struct ipcb_run_spec *s,
+		     struct ipcb_run_result *r, struct ipcb_row *row)
 {
+	memset(row, 0, sizeof(*row));
+	row->placement = ipcb_placement_name(pl->kind);
+	row->cpu[0] = s->cpu[0];
+	row->cpu[1] = s->cpu[1];
+	row->res = r;
+	row->warmup = s->warmup;
+	row->work_ns = s->work_ns;
+	if (s->cfg.wait == IPCB_WAIT_HYBRID)
+		row->spin_polls = s->cfg.spin_polls;
+	row->fsync = s->cfg.fsync && s->t && (s->t->caps & IPCB_CAP_FSYNC);
+	row->size_bytes = row->chunk_bytes = s->size_bytes;
+}
+
+/* The floors of one placement: cache-line and futex round trips, memcpy per size. */
+static bool run_floors(struct driver *d, struct place *pl)
+{
+	static const struct {
+		const char *name, *wait;
+		int (*fn)(const struct ipcb_run_spec *, struct ipcb_run_result *);
+	} pingpongs[] = {
+		{"floor-cacheline", "spin", ipcb_floor_cacheline},
+		{"floor-futex", "block", ipcb_floor_futex},
+	};
 	struct ipcb_run_spec s;
 	struct ipcb_run_result r;
-	struct ipcb_row row = {.run = 1, .cpu = {d->o.cpus[0], d->o.cpus[1]}, .wait = "spin"};
+	struct ipcb_row row;
 	int rc;
 
-	for (unsigned run = 1; run <= d->o.repeat; run++) {
-		spec_base(d, &s);
-		s.size_bytes = 8;
-		row.transport = "floor-cacheline";
-		row.mode = "latency";
-		row.size_bytes = row.chunk_bytes = 8;
-		row.latency_kind = "rtt";
-		row.run = run;
-		row.res = &r;
-		row.warmup = s.warmup;
-		progress(d, row.transport, row.mode, 8, run);
-		rc = ipcb_floor_cacheline(&s, &r);
-		if (!finish_run(d, rc, &row, 8))
-			return false;
-		ipcb_run_result_fini(&r);
-	}
+	for (size_t k = 0; k < 2; k++)
+		for (unsigned run = 1; run <= d->o.repeat; run++) {
+			if ((d->interrupted = ipcb_run_interrupt_pending()))
+				return false;
+			spec_base(d, pl, &s);
+			s.size_bytes = 64; /* one cache line */
+			row_base(pl, &s, &r, &row);
+			row.transport = pingpongs[k].name;
+			row.mode = "latency";
+			row.latency_kind = "rtt";
+			row.wait = pingpongs[k].wait;
+			row.run = run;
+			progress(d, pl, row.transport, row.mode, s.size_bytes, run);
+			d->run_start_ns = ipcb_now_ns();
+			rc = pingpongs[k].fn(&s, &r);
+			if (rc == 0 && k == 0 && pl->cacheline_p50_ns == 0)
+				pl->cacheline_p50_ns = p50_of(r.hist);
+			if (!finish_run(d, pl, rc, &row, IPCB_MAX_LIST))
+				return false;
+			ipcb_run_result_fini(&r);
+		}
 	for (size_t i = 0; i < d->o.nsizes; i++)
 		for (unsigned run = 1; run <= d->o.repeat; run++) {
-			spec_base(d, &s);
+			if ((d->interrupted = ipcb_run_interrupt_pending()))
+				return false;
+			spec_base(d, pl, &s);
 			s.size_bytes = d->o.sizes[i];
+			row_base(pl, &s, &r, &row);
 			row.transport = "floor-memcpy";
 			row.mode = "throughput";
-			row.size_bytes = row.chunk_bytes = s.size_bytes;
-			row.latency_kind = NULL;
 			row.cpu[1] = -1;
 			row.wait = "none";
 			row.run = run;
-			row.warmup = s.warmup;
-			progress(d, row.transport, row.mode, s.size_bytes, run);
+			progress(d, pl, row.transport, row.mode, s.size_bytes, run);
 			rc = ipcb_floor_memcpy(&s, &r);
-			if (!finish_run(d, rc, &row, s.size_bytes))
+			if (rc == 0 && pl->memcpy_bytes_per_s[i] == 0)
+				pl->memcpy_bytes_per_s[i] = r.bytes_per_s;
+			if (!finish_run(d, pl, rc, &row, i))
 				return false;
+			ipcb_run_result_fini(&r);
 		}
 	return true;
 }
 
-static bool run_plan(struct driver *d)
+static bool run_transports(struct driver *d, const struct place *pl)
 {
 	static const enum ipcb_mode modes[2] = {IPCB_MODE_LATENCY, IPCB_MODE_THROUGHPUT};
 	static const char *const mode_names[2] = {"latency", "throughput"};
@@ -294,46 +507,71 @@ static bool run_plan(struct driver *d)
 					struct ipcb_run_spec s;
 					struct ipcb_run_result r;
 					struct ipcb_row row;
-					size_t size = d->o.sizes[si];
 					int rc;
 
-					spec_base(d, &s);
+					if ((d->interrupted = ipcb_run_interrupt_pending()))
+						return false;
+					spec_base(d, pl, &s);
 					s.t = t;
 					s.mode = modes[mi];
-					s.size_bytes = size;
-					s.chunk_bytes = ipcb_chunk_for(p->max_msg_bytes, size);
+					s.size_bytes = d->o.sizes[si];
+					s.chunk_bytes = ipcb_chunk_for(p->max_msg_bytes, s.size_bytes);
 					s.cfg.msg_bytes = s.chunk_bytes;
-					s.cfg.wait = t->caps & IPCB_CAP_WAIT_CHOICE
-							     ? (d->o.wait ? d->o.wait
-									  : IPCB_WAIT_HYBRID)
-							     : t->fixed_wait;
+					s.cfg.wait = !(t->caps & IPCB_CAP_WAIT_CHOICE) ? t->fixed_wait
+						     : d->o.wait			 ? d->o.wait
+										 : IPCB_WAIT_HYBRID;
 					s.cfg.spin_polls = d->o.spin_polls;
 					s.cfg.dir = d->o.dir;
 					s.cfg.fsync = d->o.fsync;
 					s.cfg.bidirectional = modes[mi] == IPCB_MODE_LATENCY;
-					memset(&row, 0, sizeof(row));
+					row_base(pl, &s, &r, &row);
 					row.transport = t->name;
 					row.mode = mode_names[mi];
-					row.size_bytes = size;
 					row.run = run;
 					row.latency_kind = modes[mi] == IPCB_MODE_LATENCY ? "rtt" : NULL;
-					row.res = &r;
-					row.cpu[0] = s.cpu[0];
-					row.cpu[1] = s.cpu[1];
 					row.wait = ipcb_wait_name(s.cfg.wait);
 					row.chunk_bytes = s.chunk_bytes;
-					row.warmup = s.warmup;
-					if ((d->interrupted = ipcb_run_interrupt_pending()))
-						return false;
-					progress(d, t->name, row.mode, size, run);
+					progress(d, pl, t->name, row.mode, s.size_bytes, run);
+					d->run_start_ns = ipcb_now_ns();
 					rc = ipcb_run_one(&s, &r);
-					if (!finish_run(d, rc, &row, size))
+					if (!finish_run(d, pl, rc, &row, si))
 						return false;
 					ipcb_run_result_fini(&r);
 				}
 			}
 	}
 	return true;
+}
+
+/* Check that the placement's CPUs agree on the time, before any one-way row relies on it. */
+static int check_clock(struct driver *d, struct place *pl)
+{
+	char err[IPCB_RUN_ERR_BYTES];
+	/* Unpinned sides may land anywhere: the first two CPUs stand in for any pair. */
+	const int *cpu = pl->kind == IPCB_PLACE_UNPINNED ? d->first_cpus : pl->cpu;
+	int rc = ipcb_clock_check(cpu, d->o.timeout_s, &pl->clock, err, sizeof(err));
+
+	if (rc == -EINTR) {
+		d->interrupted = pl->clock.signal;
+		return rc;
+	}
+	if (rc) {
+		fprintf(stderr, "%s: clock check on CPUs %d,%d failed (%s): no one-way rows\n", prog,
+			cpu[0], cpu[1], err);
+		return 0;
+	}
+	pl->clock_checked = true;
+	if (pl->clock.rounds == 0) {
+		printf("# %s (CPU %d): both sides read one CPU's clock\n",
+		       ipcb_placement_name(pl->kind), pl->cpu[0]);
+		return 0;
+	}
+	printf("# %s (CPUs %d,%d): clock offset between the CPUs within [%lld, %lld] ns over "
+	       "%llu exchanges: %s\n",
+	       ipcb_placement_name(pl->kind), pl->cpu[0], pl->cpu[1], (long long)pl->clock.lo_ns,
+	       (long long)pl->clock.hi_ns, (unsigned long long)pl->clock.rounds,
+	       pl->clock.consistent ? "no skew detected" : "THE CLOCKS DISAGREE");
+	return 0;
 }
 
 static int usage_error(const char *msg)
@@ -374,13 +612,28 @@ int main(int argc, char **argv)
 				   "wait strategy (see --list: wait-choice)");
 	if (check_dir(&d, err, sizeof(err)) < 0)
 		return usage_error(err);
-	if (d.o.cpus[0] < 0 && default_cpus(d.o.cpus, d.o.quiet) < 0) {
+	if (first_cpus(d.first_cpus) < 0) {
 		fprintf(stderr, "%s: sched_getaffinity: cannot tell which CPUs to use\n", prog);
 		return EXIT_RUN_FAILED;
 	}
+	if (resolve_places(&d, err, sizeof(err)) < 0)
+		return usage_error(err);
 	if (d.o.csv_path && ipcb_csv_open(&d.csv, d.o.csv_path, err, sizeof(err)) < 0) {
 		fprintf(stderr, "%s: %s\n", prog, err);
 		return EXIT_USAGE;
+	}
+	if (d.o.hgrm_dir && mkdir(d.o.hgrm_dir, 0777) < 0 && errno != EEXIST) {
+		fprintf(stderr, "%s: --hgrm %s: %s\n", prog, d.o.hgrm_dir, strerror(errno));
+		return EXIT_USAGE;
+	}
+	if (d.o.hdr_log_path) {
+		d.log_start_ns = ipcb_now_ns();
+		rc = ipcb_hdrlog_open(d.o.hdr_log_path, (double)time(NULL), &d.hdrlog);
+		if (rc < 0) {
+			fprintf(stderr, "%s: --hdr-log %s: %s\n", prog, d.o.hdr_log_path,
+				strerror(-rc));
+			return EXIT_USAGE;
+		}
 	}
 	rc = ipcb_run_signals_block();
 	if (rc < 0) {
@@ -388,16 +641,33 @@ int main(int argc, char **argv)
 		return EXIT_RUN_FAILED;
 	}
 	ipcb_sysinfo_read(&d.si);
-	d.runs_total = d.nuse * d.o.nsizes * (size_t)(d.o.latency + d.o.throughput) * d.o.repeat;
-	if (d.o.floor)
-		d.runs_total += (1 + d.o.nsizes) * d.o.repeat;
+	if (ipcb_sysinfo_busy(&d.si))
+		fprintf(stderr,
+			"%s: warning: load average %.2f on %d CPUs: the machine is busy, expect "
+			"noisy numbers\n",
+			prog, d.si.loadavg1, d.si.online_cpus);
+	d.runs_total = d.nplaces * d.o.repeat *
+		       (d.nuse * d.o.nsizes * (size_t)(d.o.latency + d.o.throughput) +
+			(d.o.floor ? 2 + d.o.nsizes : 0));
 	d.started_ns = ipcb_now_ns();
-	printf("# ipcbench %s on %s (%s, %s, %d CPUs); sender CPU %d, receiver CPU %d\n",
-	       d.si.version, d.si.host, d.si.kernel, d.si.cpu_model, d.si.online_cpus, d.o.cpus[0],
-	       d.o.cpus[1]);
-	ipcb_table_header(stdout);
-	if (!d.o.floor || run_floors(&d))
-		run_plan(&d);
+	ipcb_sysinfo_print(stdout, &d.si);
+	for (size_t i = 0; i < d.nplaces && !d.interrupted; i++) {
+		struct place *pl = &d.places[i];
+
+		if (check_clock(&d, pl) < 0)
+			break;
+		if (i == 0)
+			ipcb_table_header(stdout);
+		if (d.o.floor && !run_floors(&d, pl))
+			break;
+		if (!run_transports(&d, pl))
+			break;
+	}
+	rc = ipcb_hdrlog_close(d.hdrlog);
+	if (rc < 0) {
+		fprintf(stderr, "%s: --hdr-log %s: %s\n", prog, d.o.hdr_log_path, strerror(-rc));
+		status = EXIT_RUN_FAILED;
+	}
 	if (ipcb_csv_close(&d.csv) < 0) {
 		fprintf(stderr, "%s: --csv %s: %s\n", prog, d.o.csv_path, strerror(errno));
 		status = EXIT_RUN_FAILED;

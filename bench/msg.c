@@ -120,6 +120,7 @@ int ipcb_msg_check(const void *buf, size_t len, uint64_t seq, bool full, struct 
 {
 	const uint8_t *p = buf;
 	uint64_t v, want;
+	size_t body;
 
 	memset(f, 0, sizeof(*f));
 	f->seq = seq;
@@ -136,8 +137,11 @@ int ipcb_msg_check(const void *buf, size_t len, uint64_t seq, bool full, struct 
 			if (p[i] != msg_expected(len, seq, i))
 				return msg_fault_at(p, len, seq, i, f);
 	}
+	/* Bytes 8..15 hold the send time in messages that have room for it. */
+	body = len >= IPCB_MSG_TIME_MIN ? 16 : 8;
+
 	if (full) {
-		for (size_t i = 8; i < len - 8; i++)
+		for (size_t i = body; i < len - 8; i++)
 			if (p[i] != msg_expected(len, seq, i))
 				return msg_fault_at(p, len, seq, i, f);
 		return 0;
@@ -150,10 +154,10 @@ int ipcb_msg_check(const void *buf, size_t len, uint64_t seq, bool full, struct 
 				if (p[i] != msg_expected(len, seq, i))
 					return msg_fault_at(p, len, seq, i, f);
 	}
-	for (size_t i = 8; i < 16 && i < len - 8; i++)
+	for (size_t i = body; i < body + 8 && i < len - 8; i++)
 		if (p[i] != msg_expected(len, seq, i))
 			return msg_fault_at(p, len, seq, i, f);
-	for (size_t i = len - 16 > 8 ? len - 16 : 8; i < len - 8; i++)
+	for (size_t i = len - 16 > body ? len - 16 : body; i < len - 8; i++)
 		if (p[i] != msg_expected(len, seq, i))
 			return msg_fault_at(p, len, seq, i, f);
 	return 0;

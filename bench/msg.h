@@ -9,6 +9,10 @@
  * a buffer), lost, duplicated or reordered fails the check. Messages shorter than 16 bytes carry the
  * sequence number folded into every byte instead.
  *
+ * Messages of IPCB_MSG_TIME_MIN bytes or more also carry a send time in bytes 8..15 (for one-way
+ * latency); the check does not compare those bytes with the pattern, the reader checks that the
+ * time is plausible instead.
+ *
  * Stamping costs len/4096 + 2 stores, so it does not distort a transport's cost; the quick check
  * reads the stamps and the pattern bytes next to them; the full check compares every byte and runs
  * on a sample of messages (ipcb_msg_full_due()).
@@ -21,6 +25,8 @@
 #include <stdint.h>
 
 #define IPCB_MSG_STAMP_STRIDE 4096u
+/* Smallest message with room for a send time beside its header and trailer. */
+#define IPCB_MSG_TIME_MIN 24u
 /* Every this many messages the receiver compares every byte. */
 #define IPCB_MSG_FULL_EVERY 64u
 
@@ -41,6 +47,18 @@ void ipcb_msg_stamp(void *buf, size_t len, uint64_t seq);
 static inline bool ipcb_msg_full_due(uint64_t seq, size_t len)
 {
 	return len <= 64 || seq % IPCB_MSG_FULL_EVERY == 0;
+}
+/* Write / read the send time (ns) of a message of at least IPCB_MSG_TIME_MIN bytes. */
+static inline void ipcb_msg_set_time(void *buf, uint64_t t_ns)
+{
+	__builtin_memcpy((unsigned char *)buf + 8, &t_ns, 8);
+}
+static inline uint64_t ipcb_msg_time(const void *buf)
+{
+	uint64_t t;
+
+	__builtin_memcpy(&t, (const unsigned char *)buf + 8, 8);
+	return t;
 }
 /* Check a received message: 0, or -EBADMSG with *f describing the first fault. */
 int ipcb_msg_check(const void *buf, size_t len, uint64_t seq, bool full, struct ipcb_msg_fault *f);

@@ -299,6 +299,48 @@ int ipcb_parse_wait(const char *s, enum ipcb_wait *out, char *err, size_t errlen
 			s ? s : "");
 }
 
+static const char *const placement_names[IPCB_PLACES] = {"cross-core", "same-core", "unpinned"};
+
+const char *ipcb_placement_name(enum ipcb_placement p)
+{
+	return p < IPCB_PLACES ? placement_names[p] : "?";
+}
+
+int ipcb_parse_placements(const char *s, struct ipcb_opts *o, char *err, size_t errlen)
+{
+	char buf[256], *save = NULL, *tok;
+
+	o->nplacements = 0;
+	if (!s || !*s)
+		return opt_fail(err, errlen, "--placement: empty list");
+	if (strlen(s) >= sizeof(buf) || s[0] == ',' || s[strlen(s) - 1] == ',' || strstr(s, ",,"))
+		return opt_fail(err, errlen, "--placement: '%s' has an empty item", s);
+	if (strcmp(s, "all") == 0) {
+		for (int p = 0; p < IPCB_PLACES; p++)
+			o->placements[o->nplacements++] = (enum ipcb_placement)p;
+		return 0;
+	}
+	snprintf(buf, sizeof(buf), "%s", s);
+	for (tok = strtok_r(buf, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
+		int found = -1;
+
+		for (int p = 0; p < IPCB_PLACES; p++)
+			if (strcmp(tok, placement_names[p]) == 0)
+				found = p;
+		if (found < 0)
+			return opt_fail(err, errlen,
+					"--placement: unknown placement '%s'; valid: cross-core, "
+					"same-core, unpinned, all",
+					tok);
+		for (size_t i = 0; i < o->nplacements; i++)
+			if (o->placements[i] == (enum ipcb_placement)found)
+				return opt_fail(err, errlen, "--placement: '%s' is listed twice",
+						tok);
+		o->placements[o->nplacements++] = (enum ipcb_placement)found;
+	}
+	return 0;
+}
+
 static int parse_mode(const char *s, struct ipcb_opts *o, char *err, size_t errlen)
 {
 	if (s && strcmp(s, "latency") == 0)
@@ -363,17 +405,25 @@ void ipcb_opts_usage(FILE *f, const char *prog)
 		"Where and how:\n"
 		"  -c, --cpus A,B         sender and receiver CPUs; 0,0 puts both on one CPU\n"
 		"                         (default: the first two CPUs this process may use)\n"
+		"      --placement LIST   cross-core (A,B), same-core (A,A), unpinned, or all;\n"
+		"                         each is a separate set of rows (default: cross-core, or\n"
+		"                         what --cpus says)\n"
 		"      --wait STRATEGY    how a shared-memory reader waits: spin, block (futex) or\n"
 		"                         hybrid (spin, then block); default hybrid\n"
 		"      --spin-polls N     hybrid: polls before sleeping (default 2000)\n"
 		"      --dir DIR          directory for file-backed transports (default $TMPDIR or /tmp)\n"
 		"      --fsync            file-backed transports force every message to disk\n"
+		"      --work-ns N        busy work per message on each side, in ns: IPC under\n"
+		"                         application load (default 0)\n"
 		"      --timeout SECONDS  longest a single run may take before it is stopped and\n"
 		"                         reported as failed (default 60)\n"
 		"\n"
 		"Output:\n"
 		"      --csv FILE         append rows to FILE (header written when FILE is new or\n"
 		"                         empty; an existing file must have the same header)\n"
+		"      --hdr-log FILE     write every row's histogram to FILE in the HdrHistogram\n"
+		"                         log format (readable by HistogramLogProcessor)\n"
+		"      --hgrm DIR         write each row's percentile distribution to DIR/*.hgrm\n"
 		"  -q, --quiet            no progress lines on stderr\n"
 		"  -l, --list             list transports: summary, capabilities, largest single\n"
 		"                         message, and whether each can run here\n"
@@ -400,6 +450,10 @@ enum {
 	OPT_TIMEOUT,
 	OPT_INJECT,
 	OPT_SPIN_POLLS,
+	OPT_PLACEMENT,
+	OPT_HDR_LOG,
+	OPT_HGRM,
+	OPT_WORK_NS,
 };
 
 static const struct option long_opts[] = {
@@ -413,6 +467,10 @@ static const struct option long_opts[] = {
 	{"cpus", required_argument, NULL, 'c'},
 	{"wait", required_argument, NULL, OPT_WAIT},
 	{"spin-polls", required_argument, NULL, OPT_SPIN_POLLS},
+	{"placement", required_argument, NULL, OPT_PLACEMENT},
+	{"hdr-log", required_argument, NULL, OPT_HDR_LOG},
+	{"hgrm", required_argument, NULL, OPT_HGRM},
+	{"work-ns", required_argument, NULL, OPT_WORK_NS},
 	{"csv", required_argument, NULL, OPT_CSV},
 	{"dir", required_argument, NULL, OPT_DIR},
 	{"fsync", no_argument, NULL, OPT_FSYNC},
@@ -475,6 +533,23 @@ int ipcb_opts_parse(struct ipcb_opts *o, int argc, char **argv, char *err, size_
 			if (!*optarg)
 				rc = opt_fail(err, errlen, "--csv: empty file name");
 			o->csv_path = optarg;
+			break;
+		case OPT_PLACEMENT:
+			rc = ipcb_parse_placements(optarg, o, err, errlen);
+			break;
+		case OPT_HDR_LOG:
+			if (!*optarg)
+				rc = opt_fail(err, errlen, "--hdr-log: empty file name");
+			o->hdr_log_path = optarg;
+			break;
+		case OPT_HGRM:
+			if (!*optarg)
+				rc = opt_fail(err, errlen, "--hgrm: empty directory name");
+			o->hgrm_dir = optarg;
+			break;
+		case OPT_WORK_NS:
+			rc = ipcb_parse_u64(optarg, 0, 1000000000ull, &o->work_ns, "--work-ns", err,
+					    errlen);
 			break;
 		case OPT_DIR:
 			if (!*optarg)

@@ -21,6 +21,15 @@
 #define IPCB_MAX_SIZE_BYTES (1ull << 30) /* 1G: two buffers per side must fit in memory */
 #define IPCB_ERR_BYTES 512
 
+enum ipcb_placement {
+	IPCB_PLACE_CROSS_CORE, /* sender and receiver pinned to two different CPUs */
+	IPCB_PLACE_SAME_CORE,  /* both pinned to one CPU: every hand-over is a context switch */
+	IPCB_PLACE_UNPINNED,   /* left to the scheduler */
+	IPCB_PLACES,
+};
+
+const char *ipcb_placement_name(enum ipcb_placement p);
+
 struct ipcb_opts {
 	const struct ipcb_transport *transports[IPCB_MAX_LIST];
 	size_t ntransports;
@@ -33,13 +42,18 @@ struct ipcb_opts {
 	uint64_t warmup;
 	unsigned repeat;
 	int cpus[2];		/* -1,-1 = default (first two allowed CPUs) */
+	enum ipcb_placement placements[IPCB_PLACES];
+	size_t nplacements;	/* 0 = default: from --cpus, else cross-core (same-core on 1 CPU) */
 	enum ipcb_wait wait;	/* IPCB_WAIT_DEFAULT = not given */
 	unsigned spin_polls;
 	const char *csv_path;
+	const char *hdr_log_path;
+	const char *hgrm_dir;
 	const char *dir;
 	bool fsync;
 	bool floor;
 	double timeout_s;
+	uint64_t work_ns;
 	enum ipcb_inject inject;
 	bool list, quiet, help, version;
 };
@@ -62,6 +76,7 @@ int ipcb_parse_seconds(const char *s, double min, double max, double *out, const
 int ipcb_parse_cpus(const char *s, int out[2], char *err, size_t errlen);
 int ipcb_parse_transports(const char *s, struct ipcb_opts *o, char *err, size_t errlen);
 int ipcb_parse_wait(const char *s, enum ipcb_wait *out, char *err, size_t errlen);
+int ipcb_parse_placements(const char *s, struct ipcb_opts *o, char *err, size_t errlen);
 /* Format a byte count the way --size takes it: 64, 4K, 1M, 1536. */
 void ipcb_format_size(size_t bytes, char *out, size_t n);
 

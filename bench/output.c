@@ -11,9 +11,12 @@
 
 static const char csv_header[] =
 	"transport,mode,size_bytes,run,messages,latency_kind,min_ns,p50_ns,p90_ns,p99_ns,p999_ns,"
-	"max_ns,mean_ns,stddev_ns,msgs_per_s,bytes_per_s,sender_cpu,receiver_cpu,wait,chunk_bytes,"
-	"sender_cpu_s,receiver_cpu_s,ctx_switches_per_msg,sender_cpu_ns_per_msg,"
-	"receiver_cpu_ns_per_msg,elapsed_s,warmup,full_checks,timestamp,host,kernel,cpu_model,version";
+	"max_ns,mean_ns,stddev_ns,msgs_per_s,bytes_per_s,sender_cpu,receiver_cpu,placement,wait,"
+	"chunk_bytes,sender_cpu_s,receiver_cpu_s,ctx_switches_per_msg,sender_cpu_ns_per_msg,"
+	"receiver_cpu_ns_per_msg,x_floor,clock_skew_bound_ns,elapsed_s,warmup,work_ns,spin_polls,"
+	"fsync,full_checks,"
+	"timestamp,host,kernel,cpu_model,governor,boost,smt,thp,isolated_cpus,loadavg,"
+	"virtualization,build_type,version";
 
 const char *ipcb_csv_header(void)
 {
@@ -87,7 +90,9 @@ static void csv_cpu(FILE *f, int cpu)
 int ipcb_csv_row(struct ipcb_csv *c, const struct ipcb_row *row, const struct ipcb_sysinfo *si)
 {
 	const struct ipcb_run_result *r = row->res;
-	const struct ipcb_hist *h = r->hist;
+	const struct ipcb_hist *h = row->hist;
+	const char *texts[] = {si->host,  si->kernel,	si->cpu_model, si->governor, si->boost,
+			       si->smt,	  si->thp,	si->isolated};
 	FILE *f = c->f;
 	double msgs = (double)r->messages;
 	char stamp[32];
@@ -96,7 +101,7 @@ int ipcb_csv_row(struct ipcb_csv *c, const struct ipcb_row *row, const struct ip
 
 	strftime(stamp, sizeof(stamp), "%Y-%m-%dT%H:%M:%SZ", gmtime_r(&now, &tm));
 	csv_text(f, row->transport);
-	fprintf(f, ",%s,%zu,%u,%" PRIu64 ",", row->mode, row->size_bytes, row->run, r->messages);
+	fprintf(f, ",%s,%zu,%u,%" PRIu64 ",", row->mode, row->size_bytes, row->run, row->messages);
 	if (h && row->latency_kind)
 		fprintf(f, "%s,%" PRId64 ",%" PRId64 ",%" PRId64 ",%" PRId64 ",%" PRId64 ",%" PRId64
 			   ",%.1f,%.1f,",
@@ -106,24 +111,36 @@ int ipcb_csv_row(struct ipcb_csv *c, const struct ipcb_row *row, const struct ip
 			ipcb_hist_stddev(h));
 	else
 		fputs(",,,,,,,,,", f);
-	if (r->msgs_per_s > 0)
+	if (row->rates && r->msgs_per_s > 0)
 		fprintf(f, "%.1f", r->msgs_per_s);
 	fputc(',', f);
-	if (r->bytes_per_s > 0)
+	if (row->rates && r->bytes_per_s > 0)
 		fprintf(f, "%.1f", r->bytes_per_s);
 	fputc(',', f);
 	csv_cpu(f, row->cpu[0]);
 	fputc(',', f);
 	csv_cpu(f, row->cpu[1]);
-	fprintf(f, ",%s,%zu,%.6f,%.6f,%.4f,%.1f,%.1f,%.6f,%" PRIu64 ",%" PRIu64 ",%s,", row->wait,
+	fprintf(f, ",%s,%s,%zu,%.6f,%.6f,%.4f,%.1f,%.1f,", row->placement, row->wait,
 		row->chunk_bytes, r->cpu_s[0], r->cpu_s[1],
 		(double)(r->ctx_switches[0] + r->ctx_switches[1]) / msgs, r->cpu_s[0] * 1e9 / msgs,
-		r->cpu_s[1] * 1e9 / msgs, r->elapsed_s, row->warmup, r->full_checks, stamp);
-	csv_text(f, si->host);
+		r->cpu_s[1] * 1e9 / msgs);
+	if (row->x_floor > 0)
+		fprintf(f, "%.3f", row->x_floor);
 	fputc(',', f);
-	csv_text(f, si->kernel);
+	if (row->clock_skew_bound_ns >= 0)
+		fprintf(f, "%" PRId64, row->clock_skew_bound_ns);
+	fprintf(f, ",%.6f,%" PRIu64 ",%" PRIu64 ",", r->elapsed_s, row->warmup, row->work_ns);
+	if (row->spin_polls)
+		fprintf(f, "%u", row->spin_polls);
+	fprintf(f, ",%d,%" PRIu64 ",%s", row->fsync, r->full_checks, stamp);
+	for (size_t i = 0; i < sizeof(texts) / sizeof(texts[0]); i++) {
+		fputc(',', f);
+		csv_text(f, texts[i]);
+	}
+	fprintf(f, ",%.2f,", si->loadavg1);
+	csv_text(f, si->virt);
 	fputc(',', f);
-	csv_text(f, si->cpu_model);
+	csv_text(f, si->build_type);
 	fputc(',', f);
 	csv_text(f, si->version);
 	fputc('\n', f);
@@ -158,19 +175,36 @@ void ipcb_format_ns(double ns, char *out, size_t n)
 		snprintf(out, n, "%.2f s", ns / 1e9);
 }
 
+/* Short names for the table's kind column. */
+static const char *kind_short(const char *kind)
+{
+	if (!kind)
+		return "-";
+	if (strcmp(kind, "one_way_ab") == 0)
+		return "a->b";
+	if (strcmp(kind, "one_way_ba") == 0)
+		return "b->a";
+	if (strcmp(kind, "one_way") == 0)
+		return "1-way";
+	return kind;
+}
+
 void ipcb_table_header(FILE *f)
 {
-	fprintf(f, "%-15s %-10s %6s %9s %9s %9s %9s %9s %9s %11s %10s %5s %6s %5s %9s\n",
-		"transport", "mode", "size", "msgs", "p50", "p90", "p99", "p99.9", "max", "msg/s",
-		"MB/s", "cpus", "wait", "chunk", "cpu/msg");
+	fprintf(f,
+		"%-15s %-10s %-5s %5s %9s %9s %9s %9s %9s %9s %10s %9s %5s %6s %5s %9s %7s %7s\n",
+		"transport", "mode", "kind", "size", "msgs", "p50", "p90", "p99", "p99.9", "max",
+		"msg/s", "MB/s", "cpus", "wait", "chunk", "cpu/msg", "ctx/msg", "x floor");
 }
 
 void ipcb_table_row(FILE *f, const struct ipcb_row *row)
 {
 	const struct ipcb_run_result *r = row->res;
-	const struct ipcb_hist *h = r->hist;
-	char size[16], chunk[16], cpus[32], p[5][16], rate[24], mbs[24], cpu_msg[16];
+	const struct ipcb_hist *h = row->hist;
+	char size[16], chunk[16], cpus[32], p[5][16], rate[24], mbs[24], cpu_msg[16], ctx[16],
+		xf[16];
 	static const double pct[5] = {50, 90, 99, 99.9, 100};
+	double msgs = (double)r->messages;
 
 	ipcb_format_size(row->size_bytes, size, sizeof(size));
 	if (row->chunk_bytes && row->chunk_bytes < row->size_bytes)
@@ -190,19 +224,23 @@ void ipcb_table_row(FILE *f, const struct ipcb_row *row)
 		snprintf(cpus, sizeof(cpus), "%d", row->cpu[0]);
 	else
 		snprintf(cpus, sizeof(cpus), "any");
-	if (r->msgs_per_s > 0)
+	snprintf(rate, sizeof(rate), "-");
+	snprintf(mbs, sizeof(mbs), "-");
+	if (row->rates && r->msgs_per_s > 0)
 		snprintf(rate, sizeof(rate), "%.0f", r->msgs_per_s);
-	else
-		snprintf(rate, sizeof(rate), "-");
-	if (r->bytes_per_s > 0)
+	if (row->rates && r->bytes_per_s > 0)
 		snprintf(mbs, sizeof(mbs), "%.1f", r->bytes_per_s / 1e6);
-	else
-		snprintf(mbs, sizeof(mbs), "-");
 	/* Both sides' CPU time per message: where spinning shows its price. */
-	ipcb_format_ns((r->cpu_s[0] + r->cpu_s[1]) * 1e9 / (double)r->messages, cpu_msg,
-		       sizeof(cpu_msg));
-	fprintf(f, "%-15s %-10s %6s %9" PRIu64 " %9s %9s %9s %9s %9s %11s %10s %5s %6s %5s %9s\n",
-		row->transport, row->mode, size, r->messages, p[0], p[1], p[2], p[3], p[4], rate,
-		mbs, cpus, row->wait, chunk, cpu_msg);
+	ipcb_format_ns((r->cpu_s[0] + r->cpu_s[1]) * 1e9 / msgs, cpu_msg, sizeof(cpu_msg));
+	snprintf(ctx, sizeof(ctx), "%.2f", (double)(r->ctx_switches[0] + r->ctx_switches[1]) / msgs);
+	if (row->x_floor > 0)
+		snprintf(xf, sizeof(xf), "%.1f", row->x_floor);
+	else
+		snprintf(xf, sizeof(xf), "-");
+	fprintf(f,
+		"%-15s %-10s %-5s %5s %9" PRIu64
+		" %9s %9s %9s %9s %9s %10s %9s %5s %6s %5s %9s %7s %7s\n",
+		row->transport, row->mode, kind_short(row->latency_kind), size, row->messages, p[0],
+		p[1], p[2], p[3], p[4], rate, mbs, cpus, row->wait, chunk, cpu_msg, ctx, xf);
 	fflush(f);
 }

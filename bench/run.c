@@ -275,6 +275,7 @@ unmap:
 /* ---- one transport run --------------------------------------------------------------------- */
 
 struct run_side {
+	uint64_t clock_anomalies; /* one-way samples with a negative or absurd delay */
 	double cpu_s;
 	int64_t ctx_switches;
 	uint64_t t_first_ns, t_last_ns;
@@ -287,8 +288,34 @@ struct run_area {
 	uint64_t total;	    /* messages the sender sends in all, published before the last one */
 	uint32_t recv_done; /* futex word: the receiver has verified the last message */
 	struct run_side side[2];
-	_Alignas(64) unsigned char hist[]; /* struct ipcb_hist, latency mode */
+	size_t hist_bytes;
+	/* RUN_HISTS struct ipcb_hist of hist_bytes each, indexed by enum run_hist. */
+	_Alignas(64) unsigned char hist[];
 };
+
+enum run_hist {
+	RUN_HIST_RTT,	 /* latency: round trip, recorded by the sender */
+	RUN_HIST_AB,	 /* latency: sender -> receiver one way, recorded by the receiver;
+			  * throughput: one way under load, sampled */
+	RUN_HIST_BA,	 /* latency: receiver -> sender one way, recorded by the sender */
+	RUN_HISTS,
+};
+
+static struct ipcb_hist *run_hist(struct run_area *a, enum run_hist k)
+{
+	return (struct ipcb_hist *)(a->hist + (size_t)k * a->hist_bytes);
+}
+
+/* Every this many streamed messages carry a send time (one clock read on each side). */
+#define RUN_STREAM_STAMP_EVERY 16
+
+/* Record a one-way delay; a negative or absurd one means the clocks cannot be trusted. */
+static void record_one_way(struct ipcb_hist *h, struct run_side *side, uint64_t sent_ns,
+			   uint64_t now_ns)
+{
+	if (now_ns < sent_ns || !ipcb_hist_record(h, (int64_t)(now_ns - sent_ns)))
+		side->clock_anomalies++;
+}
 
 struct run_ctx {
 	const struct ipcb_run_spec *spec;
@@ -367,6 +394,23 @@ static int verify(const struct ipcb_run_spec *s, const void *buf, uint64_t seq,
 	return 0;
 }
 
+/*
+ * Application work per message (--work-ns): a busy wait, so it costs CPU like real processing
+ * and never sleeps. Streams do it on both sides (producing, consuming), the echo side before
+ * answering (a server handling a request), the latency sender after each round trip (think
+ * time, outside the sample).
+ */
+static void busy_work(uint64_t ns)
+{
+	uint64_t end;
+
+	if (!ns)
+		return;
+	end = ipcb_now_ns() + ns;
+	while (ipcb_now_ns() < end)
+		ipcb_cpu_relax();
+}
+
 /* The sequence number the sender stamps on its i-th message (shifted by injected faults). */
 static uint64_t stamp_seq(const struct ipcb_run_spec *s, uint64_t i)
 {
@@ -417,9 +461,11 @@ static int latency_sender(struct run_ctx *c, struct ipcb_ep *ep, void *tx, void 
 {
 	const struct ipcb_run_spec *s = c->spec;
 	struct run_side *side = &c->area->side[IPCB_SENDER];
-	struct ipcb_hist *h = (struct ipcb_hist *)c->area->hist;
+	struct ipcb_hist *h = run_hist(c->area, RUN_HIST_RTT);
+	struct ipcb_hist *h_ba = run_hist(c->area, RUN_HIST_BA);
 	uint64_t total = planned_total(s), deadline = UINT64_MAX, t0, t1 = 0;
 	bool data = !(s->t->caps & IPCB_CAP_NO_DATA);
+	bool timed = data && s->size_bytes >= IPCB_MSG_TIME_MIN;
 	struct usage_mark start = {0, 0};
 	int rc;
 
@@ -439,6 +485,8 @@ static int latency_sender(struct run_ctx *c, struct ipcb_ep *ep, void *tx, void 
 		if (data)
 			ipcb_msg_stamp(tx, s->size_bytes, stamp_seq(s, i));
 		t0 = ipcb_now_ns();
+		if (timed)
+			ipcb_msg_set_time(tx, t0);
 		rc = move_payload(s, ep, tx, true);
 		if (!rc)
 			rc = move_payload(s, ep, rx, false);
@@ -447,6 +495,8 @@ static int latency_sender(struct run_ctx *c, struct ipcb_ep *ep, void *tx, void 
 			return transport_fail(&ep->err, "", err);
 		if (i >= s->warmup) {
 			ipcb_hist_record(h, (int64_t)(t1 - t0));
+			if (timed)
+				record_one_way(h_ba, side, ipcb_msg_time(rx), t1);
 			side->messages++;
 		}
 		rc = verify(s, rx, i, side, err);
@@ -454,6 +504,7 @@ static int latency_sender(struct run_ctx *c, struct ipcb_ep *ep, void *tx, void 
 			return rc;
 		if (last)
 			break;
+		busy_work(s->work_ns);
 	}
 	side->t_last_ns = t1;
 	usage_store(side, start);
@@ -465,6 +516,8 @@ static int latency_echo(struct run_ctx *c, struct ipcb_ep *ep, void *rx, char *e
 {
 	const struct ipcb_run_spec *s = c->spec;
 	struct run_side *side = &c->area->side[IPCB_RECEIVER];
+	struct ipcb_hist *h_ab = run_hist(c->area, RUN_HIST_AB);
+	bool timed = !(s->t->caps & IPCB_CAP_NO_DATA) && s->size_bytes >= IPCB_MSG_TIME_MIN;
 	struct usage_mark start = {0, 0};
 	int rc;
 
@@ -474,7 +527,16 @@ static int latency_echo(struct run_ctx *c, struct ipcb_ep *ep, void *rx, char *e
 		rc = move_payload(s, ep, rx, false);
 		if (rc)
 			return transport_fail(&ep->err, "", err);
+		/* One clock read serves as this message's arrival and the echo's departure. */
+		if (timed) {
+			uint64_t tb = ipcb_now_ns();
+
+			if (i >= s->warmup)
+				record_one_way(h_ab, side, ipcb_msg_time(rx), tb);
+			ipcb_msg_set_time(rx, tb);
+		}
 		receiver_inject(s, rx, i);
+		busy_work(s->work_ns);
 		rc = move_payload(s, ep, rx, true);
 		if (rc)
 			return transport_fail(&ep->err, "", err);
@@ -500,6 +562,7 @@ static int stream_sender(struct run_ctx *c, struct ipcb_ep *ep, void *tx, char *
 	/* Small messages are cheap: look at the clock (only to decide the end) every 16th. */
 	uint64_t clock_mask = s->size_bytes >= 4096 ? 0 : 15;
 	bool data = !(s->t->caps & IPCB_CAP_NO_DATA);
+	bool timed = data && s->size_bytes >= IPCB_MSG_TIME_MIN;
 	struct usage_mark start = {0, 0};
 	int rc;
 
@@ -519,6 +582,10 @@ static int stream_sender(struct run_ctx *c, struct ipcb_ep *ep, void *tx, char *
 			publish_total(c->area, i + 1);
 		if (data)
 			ipcb_msg_stamp(tx, s->size_bytes, stamp_seq(s, i));
+		busy_work(s->work_ns);
+		/* A sample of messages carries its send time: latency under load, at little cost. */
+		if (timed)
+			ipcb_msg_set_time(tx, i % RUN_STREAM_STAMP_EVERY ? 0 : ipcb_now_ns());
 		rc = move_payload(s, ep, tx, true);
 		if (rc)
 			return transport_fail(&ep->err, "", err);
@@ -546,7 +613,9 @@ static int stream_receiver(struct run_ctx *c, struct ipcb_ep *ep, void *rx, char
 {
 	const struct ipcb_run_spec *s = c->spec;
 	struct run_side *side = &c->area->side[IPCB_RECEIVER];
+	struct ipcb_hist *h_ow = run_hist(c->area, RUN_HIST_AB);
 	uint64_t mark = s->warmup > 0 ? s->warmup - 1 : 0;
+	bool timed = !(s->t->caps & IPCB_CAP_NO_DATA) && s->size_bytes >= IPCB_MSG_TIME_MIN;
 	struct usage_mark start = {0, 0};
 	int rc;
 
@@ -554,6 +623,8 @@ static int stream_receiver(struct run_ctx *c, struct ipcb_ep *ep, void *rx, char
 		rc = move_payload(s, ep, rx, false);
 		if (rc)
 			return transport_fail(&ep->err, "", err);
+		if (timed && i > mark && ipcb_msg_time(rx))
+			record_one_way(h_ow, side, ipcb_msg_time(rx), ipcb_now_ns());
 		receiver_inject(s, rx, i);
 		if (i == mark) {
 			side->t_first_ns = ipcb_now_ns();
@@ -562,6 +633,7 @@ static int stream_receiver(struct run_ctx *c, struct ipcb_ep *ep, void *rx, char
 		rc = verify(s, rx, i, side, err);
 		if (rc)
 			return rc;
+		busy_work(s->work_ns);
 		if (i > mark)
 			side->messages++;
 		if (is_last_seen(c->area, i)) {
@@ -642,10 +714,20 @@ static void run_tag(char *tag, size_t n)
 	snprintf(tag, n, "ipcbench-%d-%016" PRIx64, (int)getpid(), rnd);
 }
 
+/* A private copy of a histogram from the shared area, for the caller to keep. */
+static int hist_copy(const struct ipcb_hist *src, struct ipcb_hist **out)
+{
+	int rc = ipcb_hist_create(IPCB_HIST_LOWEST, IPCB_HIST_HIGHEST, IPCB_HIST_SIGFIGS, out);
+
+	if (!rc)
+		rc = ipcb_hist_add(*out, src);
+	return rc;
+}
+
 int ipcb_run_one(const struct ipcb_run_spec *s, struct ipcb_run_result *r)
 {
 	size_t hist_bytes = ipcb_hist_bytes(IPCB_HIST_LOWEST, IPCB_HIST_HIGHEST, IPCB_HIST_SIGFIGS);
-	size_t area_bytes = sizeof(struct run_area) + hist_bytes;
+	size_t area_bytes = sizeof(struct run_area) + RUN_HISTS * hist_bytes;
 	struct ipcb_chan chan = {.t = s->t, .cfg = s->cfg};
 	struct run_ctx ctx = {.spec = s, .chan = &chan};
 	struct run_area *area;
@@ -658,8 +740,10 @@ int ipcb_run_one(const struct ipcb_run_spec *s, struct ipcb_run_result *r)
 		snprintf(r->error, sizeof(r->error), "mmap(result area): %s", strerror(errno));
 		return -ENOMEM;
 	}
-	ipcb_hist_init((struct ipcb_hist *)area->hist, hist_bytes, IPCB_HIST_LOWEST,
-		       IPCB_HIST_HIGHEST, IPCB_HIST_SIGFIGS);
+	area->hist_bytes = hist_bytes;
+	for (int k = 0; k < RUN_HISTS; k++)
+		ipcb_hist_init(run_hist(area, (enum run_hist)k), hist_bytes, IPCB_HIST_LOWEST,
+			       IPCB_HIST_HIGHEST, IPCB_HIST_SIGFIGS);
 	run_tag(chan.tag, sizeof(chan.tag));
 	if (s->t->chan_priv_bytes) {
 		chan.priv = calloc(1, s->t->chan_priv_bytes);
@@ -707,14 +791,15 @@ int ipcb_run_one(const struct ipcb_run_spec *s, struct ipcb_run_result *r)
 		if (s->mode == IPCB_MODE_THROUGHPUT && !(s->t->caps & IPCB_CAP_NO_DATA))
 			r->bytes_per_s = r->msgs_per_s * (double)s->size_bytes;
 	}
-	if (s->mode == IPCB_MODE_LATENCY) {
-		rc = ipcb_hist_create(IPCB_HIST_LOWEST, IPCB_HIST_HIGHEST, IPCB_HIST_SIGFIGS,
-				      &r->hist);
-		if (!rc)
-			rc = ipcb_hist_add(r->hist, (struct ipcb_hist *)area->hist);
-		if (rc)
-			snprintf(r->error, sizeof(r->error), "histogram copy: %s", strerror(-rc));
-	}
+	r->clock_anomalies = area->side[0].clock_anomalies + area->side[1].clock_anomalies;
+	if (s->mode == IPCB_MODE_LATENCY)
+		rc = hist_copy(run_hist(area, RUN_HIST_RTT), &r->hist);
+	if (!rc && ipcb_hist_total(run_hist(area, RUN_HIST_AB)))
+		rc = hist_copy(run_hist(area, RUN_HIST_AB), &r->one_way[0]);
+	if (!rc && ipcb_hist_total(run_hist(area, RUN_HIST_BA)))
+		rc = hist_copy(run_hist(area, RUN_HIST_BA), &r->one_way[1]);
+	if (rc)
+		snprintf(r->error, sizeof(r->error), "histogram copy: %s", strerror(-rc));
 	if (!rc && r->messages == 0) {
 		snprintf(r->error, sizeof(r->error), "no message was measured");
 		rc = -ENODATA;
@@ -738,5 +823,7 @@ size_t ipcb_chunk_for(size_t max_msg_bytes, size_t size_bytes)
 void ipcb_run_result_fini(struct ipcb_run_result *r)
 {
 	ipcb_hist_destroy(r->hist);
-	r->hist = NULL;
+	ipcb_hist_destroy(r->one_way[0]);
+	ipcb_hist_destroy(r->one_way[1]);
+	r->hist = r->one_way[0] = r->one_way[1] = NULL;
 }

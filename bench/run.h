@@ -45,11 +45,19 @@ struct ipcb_run_spec {
 	double timeout_s;     /* the whole run, set-up to reaping */
 	struct ipcb_chan_cfg cfg;
 	enum ipcb_inject inject;
+	uint64_t work_ns;     /* busy work per message on each side (application under load) */
 };
 
 struct ipcb_run_result {
 	uint64_t messages;	  /* measured messages (round trips in latency mode) */
 	struct ipcb_hist *hist;	  /* latency mode: round-trip ns; NULL in throughput mode */
+	/*
+	 * One-way delays (receive time minus the send time carried in the message; messages of
+	 * IPCB_MSG_TIME_MIN bytes or more). Latency mode: [0] sender->receiver, [1] back.
+	 * Throughput mode: [0] streamed messages (every 16th), under load. NULL when not measured.
+	 */
+	struct ipcb_hist *one_way[2];
+	uint64_t clock_anomalies; /* one-way samples whose delay came out negative */
 	double elapsed_s;	  /* measured interval */
 	double msgs_per_s;
 	double bytes_per_s;

@@ -49,8 +49,10 @@ wait $pid
 ok $? "a pipe and shm run exits 0"
 grep -q "p99.9" "$WORK/table" && grep -q "MB/s" "$WORK/table" && grep -qE "^shm +latency" "$WORK/table"
 ok $? "the table has percentiles, MB/s and a shm latency row"
-[ "$(wc -l <"$WORK/a.csv")" -eq 9 ]
-ok $? "CSV has a header and 8 rows (2 transports x 2 sizes x 2 modes)"
+[ "$(awk -F, 'NR > 1 && ($6 == "rtt" || $6 == "")' "$WORK/a.csv" | wc -l)" -eq 8 ]
+ok $? "CSV has 8 main rows (2 transports x 2 sizes x 2 modes)"
+[ "$(awk -F, 'NR > 1 && $6 ~ /^one_way/' "$WORK/a.csv" | grep -c .)" -ge 1 ]
+ok $? "CSV has one-way rows beside them"
 header=$(head -1 "$WORK/a.csv")
 missing=0
 for col in transport mode size_bytes run messages latency_kind min_ns p50_ns p90_ns p99_ns \
@@ -61,6 +63,7 @@ done
 ok $missing "CSV header has every required column"
 # Latency rows say rtt; throughput rows fill bytes_per_s and leave percentiles empty.
 awk -F, 'NR==1 { for (i = 1; i <= NF; i++) c[$i] = i; next }
+	$c["latency_kind"] ~ /^one_way/ { if ($c["p50_ns"] == "" || $c["bytes_per_s"] != "") bad = 1; next }
 	$c["mode"] == "latency" && ($c["latency_kind"] != "rtt" || $c["p50_ns"] == "") { bad = 1 }
 	$c["mode"] == "throughput" && ($c["bytes_per_s"] == "" || $c["p50_ns"] != "") { bad = 1 }
 	$c["messages"] != 50 { bad = 1 }
@@ -70,7 +73,7 @@ ok $? "rows: rtt with percentiles for latency, bytes/s without percentiles for t
 ok $? "nothing left in /dev/shm, /dev/mqueue or TMPDIR after a normal run"
 
 "$BIN" -q -t pipe -s 64 -m latency -n 20 -d 0 --csv "$WORK/a.csv" >/dev/null 2>&1
-[ "$(wc -l <"$WORK/a.csv")" -eq 10 ] && [ "$(grep -c '^transport,' "$WORK/a.csv")" -eq 1 ]
+[ "$(grep -c '^pipe,latency,64,1,20,rtt' "$WORK/a.csv")" -eq 1 ] && [ "$(grep -c '^transport,' "$WORK/a.csv")" -eq 1 ]
 ok $? "a second run appends one row and no second header"
 echo "some,other,header" >"$WORK/other.csv"
 "$BIN" -q -t pipe -s 64 -n 5 -d 0 --csv "$WORK/other.csv" >/dev/null 2>"$WORK/err"
@@ -80,6 +83,16 @@ ok $? "a CSV with another header is refused with exit 2 and left untouched"
 "$BIN" -q -t pipe -s 64 -n 5 -d 0 --csv "$WORK/no/such/dir/x.csv" >/dev/null 2>"$WORK/err"
 [ $? -eq 2 ] && grep -q "no/such/dir" "$WORK/err"
 ok $? "an unwritable CSV path is refused with exit 2, naming the path"
+
+# ---- histogram files ----
+"$BIN" -q -t pipe -s 64 -n 30 -d 0 -w 5 --hdr-log "$WORK/h.hlog" --hgrm "$WORK/hgrm" >/dev/null 2>&1
+ok $? "--hdr-log and --hgrm run exits 0"
+head -1 "$WORK/h.hlog" | grep -q '^#\[Histogram log format version 1.3\]' &&
+	[ "$(grep -c '^Tag=' "$WORK/h.hlog")" -eq "$(ls "$WORK/hgrm" | grep -c '\.hgrm$')" ] &&
+	grep -q '^Tag=cross-core/pipe/latency/64/rtt/run1,' "$WORK/h.hlog"
+ok $? "the log has a version header and one tagged interval per .hgrm file"
+grep -q '#\[Max *=' "$WORK/hgrm/cross-core-pipe-latency-64-rtt-run1.hgrm"
+ok $? "a .hgrm file has the classic footer"
 
 # ---- bad input: exit 2 and the message names the bad value ----
 while IFS='|' read -r args want; do
@@ -111,6 +124,10 @@ done <<'CASES'
 --wait nap|nap
 --wait spin -t pipe|--wait
 --timeout 0|'0'
+--placement sideways|sideways
+--placement cross-core,cross-core|twice
+--work-ns -3|-3
+--hdr-log /no/such/dir/x.hlog|/no/such/dir
 --size|--size
 --frobnicate|--frobnicate
 extra|extra
@@ -124,7 +141,7 @@ st=$?
 [ $st -eq 1 ] && grep -q "pipe latency 4K" "$WORK/err" && grep -q "verification failed" "$WORK/err"
 ok $? "a corrupted message fails the run: exit 1 naming transport, mode, size and the check"
 [ $st -eq 1 ] || diag "$WORK/err"
-[ "$(grep -c '^null,' "$WORK/f.csv")" -eq 1 ] && [ "$(grep -c '^pipe,' "$WORK/f.csv")" -eq 0 ]
+[ "$(grep -c '^null,latency,4096,1,100,rtt' "$WORK/f.csv")" -eq 1 ] && [ "$(grep -c '^pipe,' "$WORK/f.csv")" -eq 0 ]
 ok $? "the row measured before the failure is kept, the failed one is not written"
 [ "$(leftovers $pid)" -eq 0 ]
 ok $? "nothing left after a failed run"
@@ -152,7 +169,7 @@ wait $pid
 st=$?
 [ $st -eq 130 ] && grep -q "stopped by" "$WORK/err"
 ok $? "SIGINT stops the sweep with exit 130 and says so (exit $st)"
-[ "$(grep -c '^pipe,' "$WORK/i.csv")" -eq 1 ]
+[ "$(grep -c '^pipe,latency,64,1,[0-9]*,rtt' "$WORK/i.csv")" -eq 1 ]
 ok $? "the rows measured before SIGINT are kept"
 [ "$children" -eq 2 ] && ! pgrep -f "ipcbench.*i.csv" >/dev/null
 ok $? "the two children that were running are gone ($children were running)"

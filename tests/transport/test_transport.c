@@ -5,7 +5,7 @@
  * limit), with every wait strategy it offers, then injected faults must be caught and nothing
  * the runs created may be left behind.
  *
- * Usage: test_transport NAME. Exit 77 (skip) when the transport cannot run on this machine.
+ * Usage: test_transport NAME. Prints a "1..0 # SKIP" plan when the transport cannot run here.
  */
 #include <dirent.h>
 #include <errno.h>
@@ -77,7 +77,7 @@ int main(int argc, char **argv)
 	if (t->unsupported || (t->probe && t->probe(&p) < 0)) {
 		printf("1..0 # SKIP %s cannot run here: %s\n", t->name,
 		       t->unsupported ? t->unsupported : p.reason);
-		return 77;
+		return 0; /* with the "1..0 # SKIP" plan, meson's TAP reader counts a skip */
 	}
 	if (ipcb_run_signals_block() < 0)
 		return 1;

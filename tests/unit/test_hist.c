@@ -357,10 +357,10 @@ static void test_large_values(void)
 	ipcb_hist_record(h, 20000000);
 	ipcb_hist_record(h, 30000000);
 	ok_eq(ipcb_hist_value_at_percentile(h, 50.0), 33554431, "large: p50");
-	/* 0.8333 * 3 + 0.5 = 2.9999 -> 2 */
-	ok_eq(ipcb_hist_value_at_percentile(h, 83.33), 33554431, "large: p83.33");
-	/* 0.8334 * 3 + 0.5 = 3.0002 -> 3 */
-	ok_eq(ipcb_hist_value_at_percentile(h, 83.34), 100663295, "large: p83.34");
+	/* ceil(0.6666 * 3) = ceil(1.9998) = 2: the second sample */
+	ok_eq(ipcb_hist_value_at_percentile(h, 66.66), 33554431, "large: p66.66");
+	/* ceil(0.6667 * 3) = ceil(2.0001) = 3 */
+	ok_eq(ipcb_hist_value_at_percentile(h, 66.67), 100663295, "large: p66.67");
 	ok_eq(ipcb_hist_value_at_percentile(h, 99.0), 100663295, "large: p99");
 	ok_eq(ipcb_hist_min(h), 16777216, "large: min is lowest equivalent of 2e7");
 	ok_eq(ipcb_hist_max(h), 100663295, "large: max is highest equivalent of 1e8");
@@ -391,32 +391,35 @@ static void check_pcts(const struct ipcb_hist *h, const struct pct_case *c, size
 
 #define N(a) (sizeof(a) / sizeof((a)[0]))
 
-/* count = max(1, (int64_t)(p / 100 * n + 0.5)); the answer is the count-th smallest sample. */
+/*
+ * count = max(1, ceil(nextafter(p, -inf) / 100 * n)), as Java HdrHistogram counts; the answer is
+ * the count-th smallest sample. "At least p% of the samples are at or below it."
+ */
 static void test_small_counts(void)
 {
 	struct ipcb_hist *h = make(1, HOUR_NS, 3);
 	static const int64_t two[] = { 10, 20 }, three[] = { 10, 20, 30 },
 			     four[] = { 10, 20, 30, 40 }, wide[] = { 2049, 5000 };
 	static const struct pct_case one_c[] = { { 0, 5 }, { 0.1, 5 }, { 50, 5 }, { 100, 5 } };
-	/* n = 2: p50 -> 1.5 -> 1; p74.9 -> 1.998 -> 1; p75 -> 2.0 -> 2 */
+	/* n = 2: p25 -> 0.5 -> 1; p50 -> 1.0 -> 1 (exact: not pushed to 2); p50.1 -> 1.002 -> 2 */
 	static const struct pct_case two_c[] = {
-		{ 0, 10 }, { 25, 10 }, { 50, 10 }, { 74.9, 10 }, { 75, 20 }, { 100, 20 },
+		{ 0, 10 }, { 25, 10 }, { 50, 10 }, { 50.1, 20 }, { 74.9, 20 }, { 100, 20 },
 	};
 	/*
-	 * n = 3: p16.6 -> 0.998 -> 0 -> 1; p49.9 -> 1.997 -> 1; p50 -> 2.0 -> 2;
-	 * p66.7 -> 2.501 -> 2; p83.3 -> 2.999 -> 2; p83.4 -> 3.002 -> 3
+	 * n = 3: p16.6 -> 0.498 -> 1; p33.3 -> 0.999 -> 1; p33.4 -> 1.002 -> 2; p50 -> 1.5 -> 2;
+	 * p66.6 -> 1.998 -> 2; p66.7 -> 2.001 -> 3
 	 */
 	static const struct pct_case three_c[] = {
-		{ 16.6, 10 }, { 33.4, 10 }, { 49.9, 10 }, { 50, 20 }, { 66.6, 20 },
-		{ 66.7, 20 }, { 83.3, 20 }, { 83.4, 30 }, { 100, 30 },
+		{ 16.6, 10 }, { 33.3, 10 }, { 33.4, 20 }, { 50, 20 }, { 66.6, 20 },
+		{ 66.7, 30 }, { 83.3, 30 }, { 100, 30 },
 	};
 	/*
-	 * n = 4, exact binary fractions so the .5 rounding is exercised exactly:
-	 * p12.5 -> 0.5 + 0.5 = 1; p37.5 -> 2; p62.5 -> 3; p87.5 -> 4
+	 * n = 4, where p * n / 100 is a whole number the count must not round up past it:
+	 * p25 -> 1; p25.1 -> 2; p50 -> 2; p50.1 -> 3; p75 -> 3; p75.1 -> 4
 	 */
 	static const struct pct_case four_c[] = {
-		{ 12.5, 10 }, { 37.4, 10 }, { 37.5, 20 }, { 62.4, 20 },
-		{ 62.5, 30 }, { 87.4, 30 }, { 87.5, 40 }, { 100, 40 },
+		{ 25, 10 }, { 25.1, 20 }, { 50, 20 }, { 50.1, 30 },
+		{ 75, 30 }, { 75.1, 40 }, { 90, 40 }, { 100, 40 },
 	};
 	/* p0 gives the lowest equivalent (2048), others the highest (2049, 5003) */
 	static const struct pct_case wide_c[] = {

@@ -81,6 +81,21 @@ int main(void)
 		free(b);
 	}
 
+	/* The send time travels in bytes 8..15 without disturbing the check. */
+	{
+		unsigned char m[4096];
+
+		ipcb_msg_fill(m, sizeof(m));
+		ipcb_msg_stamp(m, sizeof(m), 3);
+		ipcb_msg_set_time(m, 123456789);
+		ok(check(m, sizeof(m), 3, true) == 0 && check(m, sizeof(m), 3, false) == 0 &&
+			   ipcb_msg_time(m) == 123456789,
+		   "a send time in bytes 8..15 reads back and passes both checks");
+		m[16] ^= 1;
+		ok_eq(check(m, sizeof(m), 3, false), -EBADMSG,
+		      "the byte right after the send time is still checked");
+	}
+
 	/* Lost, duplicated and reordered messages are named as such. */
 	{
 		unsigned char m[64];

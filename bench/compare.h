@@ -1,0 +1,27 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * compare.h - `ipcbench compare BASE.csv NEW.csv`: the CI throughput gate.
+ *
+ * Rows of two ipcbench CSV files are grouped by what was measured (transport, mode, size,
+ * latency_kind, placement, sender_cpu, receiver_cpu, wait); each group's repeats on the two
+ * sides are compared with a one-sided Mann-Whitney U test and the ratio of medians, with a noise
+ * guard that answers "inconclusive" instead of guessing. `ipcbench compare --help` has the
+ * details; docs-ci-gate.md the reasoning.
+ *
+ * Exit status: 0 no group regressed, 1 at least one regressed, 2 usage error or malformed input,
+ * 3 nothing regressed but some group was inconclusive or missing on one side.
+ */
+#ifndef IPCB_COMPARE_H
+#define IPCB_COMPARE_H
+
+enum {
+	IPCB_COMPARE_OK = 0,
+	IPCB_COMPARE_REGRESSED = 1,
+	IPCB_COMPARE_USAGE = 2,
+	IPCB_COMPARE_UNDECIDED = 3,
+};
+
+/* The `compare` subcommand; argv[0] is "compare". Returns the exit status above. */
+int ipcb_compare_main(int argc, char **argv);
+
+#endif /* IPCB_COMPARE_H */

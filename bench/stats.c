@@ -1,0 +1,301 @@
+/* SPDX-License-Identifier: MIT */
+/* stats.c - median, MAD and the Mann-Whitney U test; see stats.h for the definitions used. */
+#include "stats.h"
+
+#include <errno.h>
+#include <math.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* Planning answers above this are reported as this: nobody runs a million repeats. */
+#define REPEATS_CAP 1000000
+
+static int double_cmp(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return (x > y) - (x < y);
+}
+
+double ipcb_stats_median_sorted(const double *sorted, size_t n)
+{
+	if (n % 2)
+		return sorted[n / 2];
+	/* Halves first: the sum of two huge rates must not overflow to infinity. */
+	return sorted[n / 2 - 1] / 2 + sorted[n / 2] / 2;
+}
+
+static int sorted_copy(const double *x, size_t n, double **out)
+{
+	double *s;
+
+	if (!x || !n)
+		return -EINVAL;
+	s = malloc(n * sizeof(*s));
+	if (!s)
+		return -ENOMEM;
+	memcpy(s, x, n * sizeof(*s));
+	qsort(s, n, sizeof(*s), double_cmp);
+	*out = s;
+	return 0;
+}
+
+int ipcb_stats_median(const double *x, size_t n, double *median)
+{
+	double *s;
+	int rc;
+
+	if (!median)
+		return -EINVAL;
+	rc = sorted_copy(x, n, &s);
+	if (rc < 0)
+		return rc;
+	*median = ipcb_stats_median_sorted(s, n);
+	free(s);
+	return 0;
+}
+
+int ipcb_stats_mad(const double *x, size_t n, double *mad, double *median)
+{
+	double *s, med;
+	int rc;
+
+	if (!mad)
+		return -EINVAL;
+	rc = sorted_copy(x, n, &s);
+	if (rc < 0)
+		return rc;
+	med = ipcb_stats_median_sorted(s, n);
+	for (size_t i = 0; i < n; i++)
+		s[i] = fabs(s[i] - med);
+	qsort(s, n, sizeof(*s), double_cmp);
+	*mad = ipcb_stats_median_sorted(s, n);
+	if (median)
+		*median = med;
+	free(s);
+	return 0;
+}
+
+int ipcb_stats_spread(const double *x, size_t n, double *spread)
+{
+	double mad, med;
+	int rc;
+
+	if (!spread)
+		return -EINVAL;
+	rc = ipcb_stats_mad(x, n, &mad, &med);
+	if (rc < 0)
+		return rc;
+	if (med == 0)
+		return -EDOM;
+	*spread = IPCB_MAD_TO_SIGMA * mad / fabs(med);
+	return 0;
+}
+
+double ipcb_stats_norm_cdf(double z)
+{
+	/* erfc keeps full relative precision in the lower tail, where the small p-values live. */
+	return 0.5 * erfc(-z / M_SQRT2);
+}
+
+double ipcb_stats_norm_quantile(double p)
+{
+	double lo = -40, hi = 0;
+
+	if (!(p > 0))
+		return -INFINITY;
+	if (!(p < 1))
+		return INFINITY;
+	/* Bisect in the lower half only: Phi(z) near 1 has no digits left to bisect on. */
+	if (p > 0.5)
+		return -ipcb_stats_norm_quantile(1 - p);
+	for (int i = 0; i < 200 && hi - lo > 1e-13; i++) {
+		double mid = (lo + hi) / 2;
+
+		if (ipcb_stats_norm_cdf(mid) < p)
+			lo = mid;
+		else
+			hi = mid;
+	}
+	return (lo + hi) / 2;
+}
+
+/* One pooled value: where it came from and twice its mid-rank (an integer even with ties). */
+struct pooled {
+	double v;
+	int from_y;
+	uint32_t rank2;
+};
+
+static int pooled_cmp(const void *a, const void *b)
+{
+	return double_cmp(&((const struct pooled *)a)->v, &((const struct pooled *)b)->v);
+}
+
+/*
+ * The exact permutation distribution of a rank sum: cnt[k][s] counts the ways to choose k of the
+ * first i pooled values with doubled ranks summing to s, built one pooled value at a time (the
+ * 0/1 knapsack count). Which values form a side does not matter to the null distribution, only
+ * how many: the caller counts subsets the size of the smaller sample (`pick`), which bounds the
+ * table at (N/2 + 1) * (N(N+1) + 1) doubles (7 MB at N = 120). Counts are
+ * doubles: C(120, 60) ~ 1e35 is far beyond 2^53, but only ratios matter and those keep ~15
+ * significant digits. p_le/p_ge are P(R <= r_obs) and P(R >= r_obs) for that side's sum R.
+ */
+static int mw_exact(const struct pooled *z, size_t nz, size_t pick, uint64_t r_obs, double *p_le,
+		    double *p_ge)
+{
+	uint64_t smax = 0, reach = 0;
+	size_t width;
+	double *cnt, below = 0, above = 0, total = 0;
+
+	for (size_t i = 0; i < nz; i++)
+		smax += z[i].rank2;
+	width = (size_t)smax + 1;
+	cnt = calloc((pick + 1) * width, sizeof(*cnt));
+	if (!cnt)
+		return -ENOMEM;
+	cnt[0] = 1;
+	for (size_t i = 0; i < nz; i++) {
+		uint32_t r = z[i].rank2;
+		size_t kmax = i + 1 < pick ? i + 1 : pick;
+		/* Subsets that can no longer reach `pick` values need not be counted. */
+		size_t left = nz - i - 1, kmin = pick > left ? pick - left : 1;
+
+		reach += r;
+		/* Downward in k and s so each pooled value is used at most once. */
+		for (size_t k = kmax; k >= kmin && k >= 1; k--) {
+			double *to = cnt + k * width, *from = cnt + (k - 1) * width;
+
+			for (uint64_t s = reach; s >= r; s--)
+				to[s] += from[s - r];
+		}
+	}
+	for (uint64_t s = 0; s <= smax; s++) {
+		double c = cnt[pick * width + s];
+
+		total += c;
+		if (s <= r_obs)
+			below += c;
+		if (s >= r_obs)
+			above += c;
+	}
+	free(cnt);
+	*p_le = below / total;
+	*p_ge = above / total;
+	return 0;
+}
+
+int ipcb_mw_test(const double *x, size_t n, const double *y, size_t m, struct ipcb_mw *out)
+{
+	size_t nz = n + m, i, j;
+	struct pooled *z;
+	uint64_t r2_y = 0;
+	double tie_sum = 0, u;
+	int rc = 0;
+
+	if (!x || !y || !out || !n || !m || nz > UINT32_MAX / 2)
+		return -EINVAL;
+	z = malloc(nz * sizeof(*z));
+	if (!z)
+		return -ENOMEM;
+	for (i = 0; i < n; i++)
+		z[i] = (struct pooled){.v = x[i], .from_y = 0};
+	for (j = 0; j < m; j++)
+		z[n + j] = (struct pooled){.v = y[j], .from_y = 1};
+	for (i = 0; i < nz; i++) {
+		if (isnan(z[i].v)) {
+			free(z);
+			return -EINVAL;
+		}
+	}
+	qsort(z, nz, sizeof(*z), pooled_cmp);
+	memset(out, 0, sizeof(*out));
+	/* Positions i..j-1 (ranks i+1..j) share a value: each gets the mid-rank (i+1+j)/2. */
+	for (i = 0; i < nz; i = j) {
+		double t;
+
+		for (j = i + 1; j < nz && z[j].v == z[i].v; j++)
+			;
+		for (size_t k = i; k < j; k++)
+			z[k].rank2 = (uint32_t)(i + 1 + j);
+		t = (double)(j - i);
+		if (j - i > 1) {
+			out->ties = true;
+			tie_sum += t * t * t - t;
+		}
+	}
+	for (i = 0; i < nz; i++)
+		if (z[i].from_y)
+			r2_y += z[i].rank2;
+	u = ((double)r2_y - (double)m * (double)(m + 1)) / 2;
+	out->u = u;
+	if (nz <= IPCB_MW_EXACT_MAX_N) {
+		uint64_t r2_total = (uint64_t)nz * (nz + 1);
+
+		out->exact = true;
+		/* R_x = total - R_y: y low is x high, so the tails swap when x is the one counted.
+		 */
+		if (m <= n)
+			rc = mw_exact(z, nz, m, r2_y, &out->p_less, &out->p_greater);
+		else
+			rc = mw_exact(z, nz, n, r2_total - r2_y, &out->p_greater, &out->p_less);
+	} else {
+		double mean = (double)n * (double)m / 2, N = (double)nz;
+		double var = (double)n * (double)m / 12 * ((N + 1) - tie_sum / (N * (N - 1)));
+
+		if (var <= 0) {
+			out->p_less = out->p_greater = 1;
+		} else {
+			double sd = sqrt(var);
+
+			out->p_less = ipcb_stats_norm_cdf((u + 0.5 - mean) / sd);
+			out->p_greater = ipcb_stats_norm_cdf((mean - (u - 0.5)) / sd);
+		}
+	}
+	free(z);
+	if (out->p_less > 1)
+		out->p_less = 1;
+	if (out->p_greater > 1)
+		out->p_greater = 1;
+	return rc;
+}
+
+double ipcb_mw_min_p(size_t n, size_t m)
+{
+	double c = 1;
+
+	/* C(n+m, n) as a running product; each partial product is itself a binomial coefficient. */
+	for (size_t i = 1; i <= n; i++)
+		c = c * (double)(m + i) / (double)i;
+	return 1 / c;
+}
+
+size_t ipcb_mw_repeats_possible(double alpha)
+{
+	if (!(alpha > 0 && alpha < 1))
+		return 0;
+	for (size_t k = 1; k < REPEATS_CAP; k++)
+		if (ipcb_mw_min_p(k, k) < alpha)
+			return k;
+	return REPEATS_CAP;
+}
+
+size_t ipcb_mw_repeats_needed(double shift, double spread, double alpha, double power)
+{
+	double p_beat, z, k;
+	size_t floor_k;
+
+	if (!(shift > 0) || !(spread >= 0) || !(alpha > 0 && alpha < 1) ||
+	    !(power > 0 && power < 1))
+		return 0;
+	floor_k = ipcb_mw_repeats_possible(alpha);
+	p_beat = spread > 0 ? ipcb_stats_norm_cdf(shift / (spread * M_SQRT2)) : 1;
+	if (p_beat - 0.5 < 1e-9)
+		return REPEATS_CAP;
+	z = ipcb_stats_norm_quantile(1 - alpha) + ipcb_stats_norm_quantile(power);
+	k = ceil(z * z / (6 * (p_beat - 0.5) * (p_beat - 0.5)));
+	if (k > REPEATS_CAP)
+		return REPEATS_CAP;
+	return (size_t)k > floor_k ? (size_t)k : floor_k;
+}

@@ -1,0 +1,110 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * stats.h - robust summaries and the Mann-Whitney U test, for `ipcbench compare`.
+ *
+ * Benchmark repeats are few (5..30 a side), skewed and sometimes tied (rates printed to 0.1), so
+ * the gate uses rank statistics and medians rather than means and t-tests: one slow run moves a
+ * mean and a standard deviation a lot and a median and a MAD hardly at all.
+ *
+ * Mann-Whitney U, as computed here: for samples x (n values) and y (m values),
+ *   U = #{(i, j) : y[j] > x[i]} + 0.5 * #{(i, j) : y[j] == x[i]},
+ * so U runs from 0 (every y below every x) to n*m (every y above every x), mean n*m/2 under the
+ * null hypothesis that both samples come from one distribution.
+ *
+ * p-values:
+ *  - n + m <= IPCB_MW_EXACT_MAX_N: exact. The null distribution is the permutation distribution
+ *    of the rank sum of y over all C(n+m, m) ways to pick which pooled values are "y", using
+ *    mid-ranks for tied values (the conditional distribution given the tie pattern). Without
+ *    ties this is the classic exact U distribution; with ties it is still exact for that pattern.
+ *  - larger samples: the normal approximation with the tie correction of the variance,
+ *      var(U) = n*m/12 * ((N + 1) - sum(t^3 - t) / (N * (N - 1))),  N = n + m,
+ *    t the size of each tie block, and a continuity correction of 0.5 toward the mean.
+ * The cut-over (N = 120, up to 60 repeats a side) keeps the exact computation, a table of about
+ * N^4/4 additions, under ~20 ms per group. Beyond it the normal approximation is close where the
+ * p-value is moderate (within ~10 % at p ~ 0.005) and conservative in the far tail (U is bounded,
+ * so its tails are lighter than the normal's: p comes out too large, never too small), so it can
+ * cost power but does not add false alarms. tests/unit/test_stats.c checks both.
+ */
+#ifndef IPCB_STATS_H
+#define IPCB_STATS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+/* Largest n + m for which ipcb_mw_test() computes the exact distribution. */
+#define IPCB_MW_EXACT_MAX_N 120
+
+/* 1.4826 * MAD estimates the standard deviation of normally distributed data (1 / Phi^-1(3/4)). */
+#define IPCB_MAD_TO_SIGMA 1.4826
+
+/*
+ * Median of x[0..n). x is not modified (a sorted copy is made). Returns 0, -EINVAL (n == 0 or a
+ * NULL pointer) or -ENOMEM. NaNs are the caller's problem: they do not sort.
+ */
+int ipcb_stats_median(const double *x, size_t n, double *median);
+
+/* Median of an already ascending array of n >= 1 values: the mean of the middle two for even n. */
+double ipcb_stats_median_sorted(const double *sorted, size_t n);
+
+/*
+ * Median absolute deviation: median(|x[i] - median(x)|), unscaled. Returns 0, -EINVAL or -ENOMEM.
+ * The median is returned too when `median` is not NULL.
+ */
+int ipcb_stats_mad(const double *x, size_t n, double *mad, double *median);
+
+/*
+ * Robust relative spread: IPCB_MAD_TO_SIGMA * MAD / |median|, the robust analogue of the
+ * coefficient of variation (0.05 = runs typically differ by 5 % from the median). Returns 0,
+ * -EINVAL, -ENOMEM or -EDOM (median is 0, so a relative spread means nothing).
+ */
+int ipcb_stats_spread(const double *x, size_t n, double *spread);
+
+/* Standard normal CDF, Phi(z). */
+double ipcb_stats_norm_cdf(double z);
+
+/* Inverse of Phi for 0 < p < 1 (to ~1e-12, by bisection on Phi); -INFINITY / INFINITY at 0 / 1. */
+double ipcb_stats_norm_quantile(double p);
+
+/* The result of ipcb_mw_test(). */
+struct ipcb_mw {
+	double u;	  /* U of y (see above): 0 .. n*m */
+	double p_less;	  /* one-sided P(U' <= U): small when y tends to be lower than x */
+	double p_greater; /* one-sided P(U' >= U): small when y tends to be higher than x */
+	bool exact;	  /* p-values from the exact permutation distribution */
+	bool ties;	  /* the pooled sample had tied values (mid-ranks used) */
+};
+
+/*
+ * Mann-Whitney U test of x (n values, e.g. the baseline) against y (m values, the candidate).
+ * Both one-sided p-values are returned; a two-sided test is 2 * min of them (capped at 1).
+ * Returns 0, -EINVAL (n or m is 0, a NULL pointer, or a NaN value) or -ENOMEM.
+ * When every pooled value is equal both p-values are 1: there is no evidence either way.
+ */
+int ipcb_mw_test(const double *x, size_t n, const double *y, size_t m, struct ipcb_mw *out);
+
+/*
+ * The smallest one-sided p-value the exact test can give for sample sizes n and m: 1 / C(n+m, n),
+ * reached only when the samples do not overlap at all. When it is not below the alpha a group is
+ * tested at, no outcome can be significant and more repeats are needed.
+ */
+double ipcb_mw_min_p(size_t n, size_t m);
+
+/*
+ * Smallest k such that k repeats on each side can reach a one-sided p below alpha at all
+ * (1 / C(2k, k) < alpha). 0 for alpha outside (0, 1).
+ */
+size_t ipcb_mw_repeats_possible(double alpha);
+
+/*
+ * Repeats per side for the one-sided Mann-Whitney test at level alpha to detect a relative
+ * shift `shift` (0.05 = 5 %) with probability `power`, when each run's relative noise is `spread`
+ * (IPCB_MAD_TO_SIGMA * MAD / median). Noether's (1987) sample size for equal groups,
+ *   k = (z[1-alpha] + z[power])^2 / (6 * (P - 1/2)^2),   P = Phi(shift / (spread * sqrt(2))),
+ * where P is the probability that a run of the shifted side beats one of the other when runs are
+ * normal with that spread. It is an approximation for planning, not a guarantee; the result is
+ * never below ipcb_mw_repeats_possible(alpha). Returns 0 on invalid arguments (shift <= 0,
+ * spread < 0, alpha or power outside (0, 1)).
+ */
+size_t ipcb_mw_repeats_needed(double shift, double spread, double alpha, double power);
+
+#endif /* IPCB_STATS_H */

@@ -1,0 +1,80 @@
+# plots/bars.gp - clustered horizontal bars per transport, sorted (fastest on top):
+# left, the time to move 1 MiB in throughput mode (1 MiB / bytes_per_s at size 1 MiB);
+# right, the round-trip p50 at 64 B in latency mode. One bar per placement in each
+# cluster; floors and the harness (null) are grey reference bars.
+#
+# Parameters (gnuplot -e): data (bars CSV from scripts/plot: panel,rank,series,role,color,
+# placement,pidx,value; value in ms for panel thr, ns for panel lat; medians of repeats),
+# PL (placements, in pidx order), nthr nlat (bars per panel, 0 = no panel),
+# thr_labels lat_labels (series by rank), lat_size (label of the RTT size),
+# tmin tmax (ms), lmin lmax (ns), and fmt out fp for common.gp.
+# Columns read: panel rank series role placement pidx value.
+W = 1500
+H = 880
+load plotdir . '/common.gp'
+
+npl = words(PL)
+bh = 0.8 / npl
+# placement colours (transports) and their grey (floors, harness)
+pc(i) = i == 1 ? 0x1f77b4 : i == 2 ? 0xff7f0e : i == 3 ? 0x2ca02c : 0x9467bd
+pg(i) = i == 1 ? 0x606060 : i == 2 ? 0xa8a8a8 : i == 3 ? 0x808080 : 0xc8c8c8
+barcol(i) = strcol("role") eq "transport" ? pc(i) : pg(i)
+by(d) = column("rank") + (column("pidx") - (npl + 1) / 2.0) * bh
+is(p) = strcol("panel") eq p
+nsfmt(v) = v >= 1e6 ? sprintf('%.3g ms', v / 1e6) : v >= 1e3 ? sprintf('%.3g µs', v / 1e3) : sprintf('%.3g ns', v)
+msfmt(v) = sprintf('%.3g ms', v)
+YT = ''
+
+set style fill solid 0.9 border rgb '#303030'
+set logscale x
+set grid noytics
+set ytics scale 0 font ',10'
+set key at screen 0.5, 0.945 center top horizontal maxrows 1 Left reverse samplen 2 width 1 noopaque nobox
+
+set multiplot title sprintf('Per transport, sorted by %s (fastest on top); medians of repeats', word(PL, 1)) font ',15'
+set bmargin at screen 0.12
+set tmargin at screen 0.85
+
+left = 0.11
+if (nthr > 0 && nlat > 0) { split = 1 } else { split = 0 }
+
+if (nthr > 0) {
+	YT = ''
+	do for [i = 1:words(thr_labels)] { YT = YT . sprintf('%s"%s" %d', i > 1 ? ', ' : '', word(thr_labels, i), i) }
+	eval 'set ytics (' . YT . ')'
+	set yrange [nthr + 0.6:0.4]
+	set xrange [tmin / 2.5:tmax * 6]
+	set format x '%g'
+	set xtics auto
+	set xlabel 'time to move 1 MiB (ms, log), throughput mode: 1 MiB / bytes_per_s at 1 MiB messages'
+	set title 'Time to move 1 MiB (lower is better)'
+	set lmargin at screen left
+	set rmargin at screen (split ? 0.47 : 0.97)
+	plot data using (is("thr") ? column("value") : NaN):(by(0)):(tmin / 2.5):(column("value")):(by(0) - bh / 2):(by(0) + bh / 2):(barcol(column("pidx"))) \
+		with boxxyerror lc rgb variable notitle, \
+	     data using (is("thr") ? column("value") * 1.1 : NaN):(by(0)):(msfmt(column("value"))) \
+		with labels left font ',8' textcolor rgb '#303030' notitle, \
+	     for [i = 1:npl] keyentry with boxes fs solid 0.9 lc rgb pc(i) title word(PL, i), \
+	     keyentry with boxes fs solid 0.9 lc rgb pg(1) title 'floor / null (grey)'
+	unset key
+	unset label 900
+}
+if (nlat > 0) {
+	YT = ''
+	do for [i = 1:words(lat_labels)] { YT = YT . sprintf('%s"%s" %d', i > 1 ? ', ' : '', word(lat_labels, i), i) }
+	eval 'set ytics (' . YT . ')'
+	set yrange [nlat + 0.6:0.4]
+	set xrange [lmin / 2.5:lmax * 6]
+	eval 'set xtics (' . NSTICS . ')'
+	set xlabel sprintf('round-trip latency p50 at %s (log), latency mode', lat_size)
+	set title sprintf('%s round trip, p50 (lower is better)', lat_size)
+	set lmargin at screen (split ? 0.61 : left)
+	set rmargin at screen 0.97
+	plot data using (is("lat") ? column("value") : NaN):(by(0)):(lmin / 2.5):(column("value")):(by(0) - bh / 2):(by(0) + bh / 2):(barcol(column("pidx"))) \
+		with boxxyerror lc rgb variable notitle, \
+	     data using (is("lat") ? column("value") * 1.1 : NaN):(by(0)):(nsfmt(column("value"))) \
+		with labels left font ',8' textcolor rgb '#303030' notitle, \
+	     for [i = 1:npl] keyentry with boxes fs solid 0.9 lc rgb pc(i) title word(PL, i), \
+	     keyentry with boxes fs solid 0.9 lc rgb pg(1) title 'floor / null (grey)'
+}
+unset multiplot

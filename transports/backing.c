@@ -1,0 +1,53 @@
+/* SPDX-License-Identifier: MIT */
+/* backing.c - files behind shared memory and file transports; see backing.h. */
+#include "backing.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+int ipcb_backing_create(const char *dir, const char *tag, size_t bytes, int *fd, struct ipcb_err *e)
+{
+	char path[PATH_MAX];
+	int n, rc;
+
+	n = dir ? snprintf(path, sizeof(path), "%s/%s", dir, tag)
+		: snprintf(path, sizeof(path), "/%s", tag);
+	if (n < 0 || (size_t)n >= sizeof(path))
+		return ipcb_errf(e, -ENAMETOOLONG, "open", "%s/%s", dir ? dir : "", tag);
+	*fd = dir ? open(path, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0600)
+		  : shm_open(path, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+	if (*fd < 0)
+		return ipcb_errf(e, -errno, dir ? "open" : "shm_open", "%s", path);
+	/* posix_fallocate returns the error instead of setting errno. */
+	rc = posix_fallocate(*fd, 0, (off_t)bytes);
+	if (rc == ENOSPC || rc == EFBIG)
+		ipcb_errf(e, -rc, "posix_fallocate",
+			  "file system space: %zu bytes do not fit in %s", bytes,
+			  dir ? dir : "/dev/shm");
+	else if (rc)
+		ipcb_errf(e, -rc, "posix_fallocate", "%zu bytes in %s", bytes, path);
+	if (dir)
+		unlink(path);
+	else
+		shm_unlink(path);
+	if (rc) {
+		close(*fd);
+		*fd = -1;
+		return -rc;
+	}
+	return 0;
+}
+
+int ipcb_backing_map(int fd, size_t bytes, void **out, struct ipcb_err *e)
+{
+	void *p = mmap(NULL, bytes, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+
+	if (p == MAP_FAILED)
+		return ipcb_err(e, -errno, "mmap");
+	*out = p;
+	return 0;
+}

@@ -1,0 +1,26 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * backing.h - the file behind a run's shared memory or data (POSIX shm or a regular file): one
+ * only this run can open, with its space reserved up front, and whose name never outlives setup.
+ */
+#ifndef IPCB_BACKING_H
+#define IPCB_BACKING_H
+
+#include <stddef.h>
+
+#include "transport.h"
+
+/*
+ * Create "/<tag>" in POSIX shared memory (dir NULL) or "<dir>/<tag>" with O_EXCL and mode 0600,
+ * reserve `bytes` in it, and remove the name again before returning: the fd (close-on-exec,
+ * inherited across fork) is all the run needs, so nothing can be left behind. Reserving the
+ * space makes a full file system fail here, named, instead of a SIGBUS or ENOSPC mid-run.
+ * 0 with *fd set, or -errno recorded in e.
+ */
+int ipcb_backing_create(const char *dir, const char *tag, size_t bytes, int *fd,
+			struct ipcb_err *e);
+
+/* mmap `bytes` of it shared and writable. 0 with *out set, or -errno recorded in e. */
+int ipcb_backing_map(int fd, size_t bytes, void **out, struct ipcb_err *e);
+
+#endif

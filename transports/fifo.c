@@ -1,0 +1,182 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * fifo - named pipes (mkfifo), one per direction, in a private directory under --dir.
+ *
+ * Cost of one message: the same as pipe once open (a write() that copies into the pipe's pages
+ * and wakes the reader, a read() that copies out; a message larger than the pipe buffer, 64 KiB
+ * by default, needs several wake-ups). What differs is the rendezvous: each side opens the FIFOs
+ * by path, and the receiver's opens wait until the sender has opened them (see fifo_open).
+ * Limits: none per message (a byte stream); the file system under --dir must support FIFOs.
+ *
+ * Setup makes "<dir>/<tag>.XXXXXX" (mkdtemp, mode 0700) holding "ab" (sender -> receiver) and, in
+ * latency mode, "ba", both mode 0600. The receiver removes them as soon as its opens have
+ * returned: by then the sender is past its path lookups, so from then on nothing of ours is on
+ * disk, even if the run is killed; teardown removes whatever a failure left.
+ */
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "common.h"
+#include "transport.h"
+
+static const char *const fifo_names[2] = {"ab", "ba"}; /* [direction], 0 = sender -> receiver */
+
+struct fifo_chan {
+	char dir[PATH_MAX];
+	bool made_dir;
+	bool made[2]; /* [direction] */
+};
+
+struct fifo_ep {
+	int rfd, wfd;
+};
+
+static int fifo_path(const struct fifo_chan *c, int d, char *out, size_t n)
+{
+	int len = snprintf(out, n, "%s/%s", c->dir, fifo_names[d]);
+
+	return len < 0 || (size_t)len >= n ? -ENAMETOOLONG : 0;
+}
+
+/* Remove what exists of the FIFOs and their directory; errors only mean it is already gone. */
+static void fifo_remove(struct fifo_chan *c)
+{
+	char path[PATH_MAX + 4];
+
+	for (int d = 0; d < 2; d++) {
+		if (c->made[d] && fifo_path(c, d, path, sizeof(path)) == 0)
+			unlink(path);
+		c->made[d] = false;
+	}
+	if (c->made_dir)
+		rmdir(c->dir);
+	c->made_dir = false;
+}
+
+static int fifo_setup(struct ipcb_chan *ch)
+{
+	struct fifo_chan *c = ch->priv;
+	char path[PATH_MAX + 4];
+	int len, ndir = ch->cfg.bidirectional ? 2 : 1;
+
+	len = snprintf(c->dir, sizeof(c->dir), "%s/%s.XXXXXX", ch->cfg.dir ? ch->cfg.dir : "/tmp",
+		       ch->tag);
+	if (len < 0 || (size_t)len >= sizeof(c->dir))
+		return ipcb_errf(&ch->err, -ENAMETOOLONG, "mkdtemp", "--dir path too long");
+	/* mkdtemp creates the directory with mode 0700 and an unpredictable name. */
+	if (!mkdtemp(c->dir))
+		return ipcb_errf(&ch->err, -errno, "mkdtemp", "%s", c->dir);
+	c->made_dir = true;
+	for (int d = 0; d < ndir; d++) {
+		if (fifo_path(c, d, path, sizeof(path)) < 0)
+			return ipcb_errf(&ch->err, -ENAMETOOLONG, "mkfifo", "--dir path too long");
+		if (mkfifo(path, 0600) < 0)
+			return ipcb_errf(&ch->err, -errno, "mkfifo", "%s", path);
+		c->made[d] = true;
+		/* The umask may have taken bits away: set exactly 0600 (owner read and write). */
+		if (chmod(path, 0600) < 0)
+			return ipcb_errf(&ch->err, -errno, "chmod", "%s", path);
+	}
+	return 0;
+}
+
+static void fifo_teardown(struct ipcb_chan *ch)
+{
+	fifo_remove(ch->priv);
+}
+
+static int fifo_open_path(const struct fifo_chan *c, int d, int flags, struct ipcb_err *e)
+{
+	char path[PATH_MAX + 4];
+	int fd;
+
+	if (fifo_path(c, d, path, sizeof(path)) < 0)
+		return ipcb_err(e, -ENAMETOOLONG, "open");
+	/* A read-only or write-only open waits for the other end; a signal may interrupt that. */
+	do
+		fd = open(path, flags | O_CLOEXEC);
+	while (fd < 0 && errno == EINTR);
+	if (fd < 0)
+		return ipcb_errf(e, -errno, "open", "%s", path);
+	return fd;
+}
+
+static void fifo_close(struct ipcb_ep *ep)
+{
+	struct fifo_ep *e = ep->priv;
+
+	ipcb_fd_close(&e->rfd);
+	ipcb_fd_close(&e->wfd);
+}
+
+/*
+ * The sender opens both FIFOs O_RDWR, which on Linux never blocks (fifo(7)) and makes it a reader
+ * and a writer of each; the receiver opens "ab" read-only and "ba" write-only, and each of those
+ * opens waits for the sender's. So no open can wait on one that is never made, and once the
+ * receiver's opens have returned, the sender is past its path lookups and the names can go.
+ * Being both ends, the sender never sees EPIPE or end-of-file when the receiver dies: like pipe
+ * and the socket transports, whose ends the parent keeps open, it blocks until the driver, which
+ * reaps the receiver first and reports why it died, stops it.
+ */
+static int fifo_open(struct ipcb_ep *ep)
+{
+	/* [role][direction] */
+	static const int flags[2][2] = {{O_RDWR, O_RDWR}, {O_RDONLY, O_WRONLY}};
+	struct fifo_chan *c = ep->chan->priv;
+	struct fifo_ep *e = ep->priv;
+	bool sender = ep->role == IPCB_SENDER;
+	int ndir = ep->chan->cfg.bidirectional ? 2 : 1;
+
+	e->rfd = e->wfd = -1;
+	for (int d = 0; d < ndir; d++) {
+		int fd = fifo_open_path(c, d, flags[ep->role][d], &ep->err);
+
+		if (fd < 0)
+			goto close_fds;
+		/* The sender writes "ab" and reads "ba"; the receiver the other way round. */
+		*(sender == (d == 0) ? &e->wfd : &e->rfd) = fd;
+	}
+	/* The channel state is our fork-time copy: removing here does what teardown would. */
+	if (!sender)
+		fifo_remove(c);
+	return 0;
+
+close_fds:
+	fifo_close(ep);
+	return ep->err.code;
+}
+
+static int fifo_send(struct ipcb_ep *ep, const void *buf, size_t len)
+{
+	const struct fifo_ep *e = ep->priv;
+
+	return ipcb_fd_write_full(e->wfd, buf, len, &ep->err, "write");
+}
+
+static int fifo_recv(struct ipcb_ep *ep, void *buf, size_t len)
+{
+	const struct fifo_ep *e = ep->priv;
+
+	return ipcb_fd_read_full(e->rfd, buf, len, &ep->err, "read");
+}
+
+const struct ipcb_transport ipcb_transport_fifo = {
+	.name = "fifo",
+	.summary = "named pipes (mkfifo) in a private directory under --dir, one per direction",
+	.caps = IPCB_CAP_USES_DIR,
+	.fixed_wait = IPCB_WAIT_BLOCK,
+	.chan_priv_bytes = sizeof(struct fifo_chan),
+	.ep_priv_bytes = sizeof(struct fifo_ep),
+	.setup = fifo_setup,
+	.teardown = fifo_teardown,
+	.open = fifo_open,
+	.close = fifo_close,
+	.send = fifo_send,
+	.recv = fifo_recv,
+};

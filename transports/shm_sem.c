@@ -1,0 +1,98 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * shm-sem - POSIX shared memory (shm_open + mmap) holding the message slots and, inside the same
+ * segment, process-shared unnamed POSIX semaphores (sem_init pshared=1): the pairing the IPC
+ * guides teach. Slot ring and semaphore protocol: slots.h.
+ *
+ * Cost of one message: a memcpy into a slot and one out, and sem_wait + sem_post on each side.
+ * glibc's semaphores are a counter in the segment plus a futex, so while the other side is awake
+ * they are atomic instructions only; FUTEX_WAIT / FUTEX_WAKE when a side has to sleep.
+ * Limits: 4 MiB per slot (larger payloads are chunked by the driver); K slots per direction
+ * (32 for small messages, about 4 MiB worth for large ones); the segment counts against the
+ * /dev/shm tmpfs, reserved at setup so a full /dev/shm fails there.
+ *
+ * The name is removed as soon as the segment exists: the children inherit the mapping across
+ * fork, and nothing of ours stays in /dev/shm even if the run is killed.
+ */
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include "backing.h"
+#include "slots.h"
+#include "transport.h"
+
+struct shm_sem_chan {
+	void *map; /* the semaphores, then the slots */
+	size_t map_bytes;
+	unsigned nsems; /* initialised semaphores, for teardown */
+	struct ipcb_slots slots;
+};
+
+static int shm_sem_setup(struct ipcb_chan *ch)
+{
+	struct shm_sem_chan *c = ch->priv;
+	struct ipcb_slots *s = &c->slots;
+	size_t sems_bytes;
+	int fd, rc;
+
+	ipcb_slots_plan(s, &ch->cfg);
+	sems_bytes = ipcb_slots_nsems(s) * sizeof(struct ipcb_psem);
+	c->map_bytes = sems_bytes + ipcb_slots_bytes(s);
+	rc = ipcb_backing_create(NULL, ch->tag, c->map_bytes, &fd, &ch->err);
+	if (rc)
+		return rc;
+	rc = ipcb_backing_map(fd, c->map_bytes, &c->map, &ch->err);
+	close(fd); /* the mapping keeps the segment */
+	if (rc)
+		return rc;
+	s->mem = (unsigned char *)c->map + sems_bytes;
+	s->sem = &ipcb_psem_ops;
+	s->sem_ctx = c->map;
+	return ipcb_psem_init(c->map, s, &c->nsems, &ch->err);
+}
+
+static void shm_sem_teardown(struct ipcb_chan *ch)
+{
+	struct shm_sem_chan *c = ch->priv;
+
+	if (!c->map)
+		return;
+	ipcb_psem_destroy(c->map, &c->nsems);
+	munmap(c->map, c->map_bytes);
+	c->map = NULL;
+}
+
+static int shm_sem_open(struct ipcb_ep *ep)
+{
+	(void)ep; /* the mapping came with fork */
+	return 0;
+}
+
+static int shm_sem_send(struct ipcb_ep *ep, const void *buf, size_t len)
+{
+	const struct shm_sem_chan *c = ep->chan->priv;
+
+	return ipcb_slots_send(&c->slots, ep->priv, ep, buf, len);
+}
+
+static int shm_sem_recv(struct ipcb_ep *ep, void *buf, size_t len)
+{
+	const struct shm_sem_chan *c = ep->chan->priv;
+
+	return ipcb_slots_recv(&c->slots, ep->priv, ep, buf, len);
+}
+
+const struct ipcb_transport ipcb_transport_shm_sem = {
+	.name = "shm-sem",
+	.summary = "payload through POSIX shared memory, notified by process-shared POSIX "
+		   "semaphores (sem_post/sem_wait)",
+	.caps = IPCB_CAP_WAIT_CHOICE | IPCB_CAP_SHARED_BUFFER | IPCB_CAP_BOUNDARIES,
+	.max_msg_bytes = IPCB_SLOTS_MAX_MSG,
+	.chan_priv_bytes = sizeof(struct shm_sem_chan),
+	.ep_priv_bytes = sizeof(struct ipcb_slots_end),
+	.setup = shm_sem_setup,
+	.teardown = shm_sem_teardown,
+	.open = shm_sem_open,
+	.send = shm_sem_send,
+	.recv = shm_sem_recv,
+};

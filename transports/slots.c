@@ -1,0 +1,184 @@
+/* SPDX-License-Identifier: MIT */
+/* slots.c - slot rings driven by counting semaphores, and POSIX semaphores as one; see slots.h. */
+#include "slots.h"
+
+#include <errno.h>
+#include <string.h>
+
+#include "common.h"
+
+/*
+ * K: enough slots that a streaming writer runs well ahead of the reader (32 for messages up to
+ * 128 KiB), but at most about 4 MiB per direction, and never fewer than 4 slots, so that both
+ * sides still copy at once with the largest messages.
+ */
+#define SLOTS_MIN    4u
+#define SLOTS_MAX    32u
+#define SLOTS_BUDGET (4u << 20)
+
+void ipcb_slots_plan(struct ipcb_slots *s, const struct ipcb_chan_cfg *cfg)
+{
+	size_t k;
+
+	s->ndirs = cfg->bidirectional ? 2 : 1;
+	s->slot_bytes = (cfg->msg_bytes + 63) & ~(size_t)63;
+	if (s->slot_bytes == 0)
+		s->slot_bytes = 64;
+	k = SLOTS_BUDGET / s->slot_bytes;
+	s->nslots = k < SLOTS_MIN ? SLOTS_MIN : k > SLOTS_MAX ? SLOTS_MAX : (unsigned)k;
+}
+
+size_t ipcb_slots_bytes(const struct ipcb_slots *s)
+{
+	return (size_t)s->ndirs * s->nslots * s->slot_bytes;
+}
+
+unsigned ipcb_slots_nsems(const struct ipcb_slots *s)
+{
+	return 2 * s->ndirs;
+}
+
+unsigned ipcb_slots_initial(const struct ipcb_slots *s, unsigned sem)
+{
+	return IPCB_SLOTS_SEM_KIND(sem) == IPCB_SLOTS_EMPTY ? s->nslots : 0;
+}
+
+/* Take one from a semaphore by the run's wait strategy. */
+static int slots_take(const struct ipcb_slots *s, struct ipcb_ep *ep, unsigned sem)
+{
+	const struct ipcb_chan_cfg *cfg = &ep->chan->cfg;
+	unsigned polls = 0;
+	int rc;
+
+	if (cfg->wait == IPCB_WAIT_BLOCK)
+		return s->sem->wait(s->sem_ctx, sem, &ep->err);
+	for (;;) {
+		rc = s->sem->trywait(s->sem_ctx, sem, &ep->err);
+		if (rc != -EAGAIN)
+			return rc;
+		if (cfg->wait == IPCB_WAIT_HYBRID && ++polls >= cfg->spin_polls)
+			return s->sem->wait(s->sem_ctx, sem, &ep->err);
+		ipcb_cpu_relax();
+	}
+}
+
+static size_t slots_offset(const struct ipcb_slots *s, unsigned dir, uint64_t n)
+{
+	return ((size_t)dir * s->nslots + (size_t)(n % s->nslots)) * s->slot_bytes;
+}
+
+static int slots_check(const struct ipcb_slots *s, struct ipcb_ep *ep, unsigned dir, size_t len,
+		       const char *call)
+{
+	if (len > s->slot_bytes)
+		return ipcb_errf(&ep->err, -EMSGSIZE, call, "%zu bytes do not fit a %zu-byte slot",
+				 len, s->slot_bytes);
+	if (dir >= s->ndirs)
+		return ipcb_errf(&ep->err, -EINVAL, call,
+				 "receiver -> sender is not set up in throughput mode");
+	return 0;
+}
+
+int ipcb_slots_send(const struct ipcb_slots *s, struct ipcb_slots_end *end, struct ipcb_ep *ep,
+		    const void *buf, size_t len)
+{
+	unsigned dir = ep->role == IPCB_SENDER ? 0 : 1;
+	size_t off = slots_offset(s, dir, end->sent);
+	int rc = slots_check(s, ep, dir, len, "send");
+
+	if (!rc)
+		rc = slots_take(s, ep, IPCB_SLOTS_SEM(dir, IPCB_SLOTS_EMPTY));
+	if (rc)
+		return rc;
+	/*
+	 * The fences order the copies against the semaphores: a slot is filled only after the
+	 * reader's post of empty and published before our post of full (and mirrored in recv).
+	 * Not every mechanism documents that it orders memory (eventfd, signals); on x86 they
+	 * cost nothing.
+	 */
+	__atomic_thread_fence(__ATOMIC_ACQUIRE);
+	if (s->mem)
+		memcpy(s->mem + off, buf, len);
+	else if ((rc = s->io->put(s->io_ctx, off, buf, len, &ep->err)))
+		return rc;
+	end->sent++;
+	__atomic_thread_fence(__ATOMIC_RELEASE);
+	return s->sem->post(s->sem_ctx, IPCB_SLOTS_SEM(dir, IPCB_SLOTS_FULL), &ep->err);
+}
+
+int ipcb_slots_recv(const struct ipcb_slots *s, struct ipcb_slots_end *end, struct ipcb_ep *ep,
+		    void *buf, size_t len)
+{
+	unsigned dir = ep->role == IPCB_SENDER ? 1 : 0;
+	size_t off = slots_offset(s, dir, end->received);
+	int rc = slots_check(s, ep, dir, len, "recv");
+
+	if (!rc)
+		rc = slots_take(s, ep, IPCB_SLOTS_SEM(dir, IPCB_SLOTS_FULL));
+	if (rc)
+		return rc;
+	__atomic_thread_fence(__ATOMIC_ACQUIRE);
+	if (s->mem)
+		memcpy(buf, s->mem + off, len);
+	else if ((rc = s->io->get(s->io_ctx, off, buf, len, &ep->err)))
+		return rc;
+	end->received++;
+	/* The slot may be overwritten as soon as the writer sees this post. */
+	__atomic_thread_fence(__ATOMIC_RELEASE);
+	return s->sem->post(s->sem_ctx, IPCB_SLOTS_SEM(dir, IPCB_SLOTS_EMPTY), &ep->err);
+}
+
+/* ---- POSIX semaphores ------------------------------------------------------------------- */
+
+static int psem_post(void *ctx, unsigned sem, struct ipcb_err *e)
+{
+	struct ipcb_psem *p = ctx;
+
+	if (sem_post(&p[sem].sem) < 0)
+		return ipcb_err(e, -errno, "sem_post");
+	return 0;
+}
+
+static int psem_trywait(void *ctx, unsigned sem, struct ipcb_err *e)
+{
+	struct ipcb_psem *p = ctx;
+
+	while (sem_trywait(&p[sem].sem) < 0) {
+		if (errno == EAGAIN)
+			return -EAGAIN;
+		if (errno != EINTR)
+			return ipcb_err(e, -errno, "sem_trywait");
+	}
+	return 0;
+}
+
+static int psem_wait(void *ctx, unsigned sem, struct ipcb_err *e)
+{
+	struct ipcb_psem *p = ctx;
+
+	while (sem_wait(&p[sem].sem) < 0)
+		if (errno != EINTR)
+			return ipcb_err(e, -errno, "sem_wait");
+	return 0;
+}
+
+const struct ipcb_sem_ops ipcb_psem_ops = {
+	.post = psem_post,
+	.trywait = psem_trywait,
+	.wait = psem_wait,
+};
+
+int ipcb_psem_init(struct ipcb_psem *p, const struct ipcb_slots *s, unsigned *ready,
+		   struct ipcb_err *e)
+{
+	for (*ready = 0; *ready < ipcb_slots_nsems(s); (*ready)++)
+		if (sem_init(&p[*ready].sem, 1, ipcb_slots_initial(s, *ready)) < 0)
+			return ipcb_err(e, -errno, "sem_init");
+	return 0;
+}
+
+void ipcb_psem_destroy(struct ipcb_psem *p, unsigned *ready)
+{
+	while (*ready > 0)
+		sem_destroy(&p[--*ready].sem);
+}

@@ -1,0 +1,225 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * sysv-shm - System V shared memory (shmget + shmat) holding the message slots, and a System V
+ * semaphore set (semget + semop) counting full and empty slots. Slot ring and protocol: slots.h.
+ *
+ * Cost of one message: a memcpy into a slot and one out, and four semop() system calls, two on
+ * each side (wait for a free slot and post a full one; wait for a full slot and post a free
+ * one), whether or not anybody sleeps. In spin mode each poll is a semop(IPC_NOWAIT) call.
+ * Limits: 4 MiB per slot (larger payloads are chunked by the driver); the segment needs
+ * kernel.shmmax / shmall / shmmni room, and the set 2 or 4 semaphores (kernel.sem: SEMMSL,
+ * SEMMNS, SEMMNI); setup names the limit that refused.
+ *
+ * Neither object has a name (IPC_PRIVATE). The segment is marked for removal (IPC_RMID) right
+ * after the parent attaches it: the children inherit the attachment across fork, and the kernel
+ * frees it when the last of us detaches, so it cannot leak. The semaphore set has no such
+ * state, so teardown removes it.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/ipc.h>
+#include <sys/sem.h>
+#include <sys/shm.h>
+
+#include "slots.h"
+#include "transport.h"
+
+struct sysv_shm_chan {
+	int shmid; /* -1 once marked for removal */
+	int semid;
+	void *map;
+	struct ipcb_slots slots;
+};
+
+/* semctl(2): the caller defines this union. */
+union sysv_shm_semun {
+	int val;
+	struct semid_ds *buf;
+	unsigned short *array;
+};
+
+/* The value of /proc/sys/kernel/<name> on one line, for an error's detail. */
+static const char *sysv_shm_sysctl(const char *name, char *out, size_t n)
+{
+	char path[64];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/sys/kernel/%s", name);
+	snprintf(out, n, "?");
+	f = fopen(path, "r");
+	if (!f)
+		return out;
+	if (!fgets(out, (int)n, f))
+		snprintf(out, n, "?");
+	fclose(f);
+	out[strcspn(out, "\n")] = '\0';
+	for (char *p = out; *p; p++)
+		if (*p == '\t')
+			*p = ' ';
+	return out;
+}
+
+static int sysv_shm_get_segment(struct ipcb_chan *ch, struct sysv_shm_chan *c, size_t bytes)
+{
+	char a[32], b[32];
+	int e;
+
+	c->shmid = shmget(IPC_PRIVATE, bytes, IPC_CREAT | IPC_EXCL | 0600);
+	if (c->shmid >= 0)
+		return 0;
+	e = errno;
+	if (e == EINVAL)
+		return ipcb_errf(&ch->err, -e, "shmget", "%zu bytes exceed kernel.shmmax (%s)",
+				 bytes, sysv_shm_sysctl("shmmax", a, sizeof(a)));
+	if (e == ENOSPC)
+		return ipcb_errf(&ch->err, -e, "shmget",
+				 "kernel.shmmni (%s segments) or kernel.shmall (%s pages) reached",
+				 sysv_shm_sysctl("shmmni", a, sizeof(a)),
+				 sysv_shm_sysctl("shmall", b, sizeof(b)));
+	return ipcb_errf(&ch->err, -e, "shmget", "%zu bytes", bytes);
+}
+
+static int sysv_shm_get_sems(struct ipcb_chan *ch, struct sysv_shm_chan *c)
+{
+	unsigned n = ipcb_slots_nsems(&c->slots);
+	unsigned short init[4];
+	union sysv_shm_semun arg = {.array = init};
+	char lim[64];
+	int e;
+
+	c->semid = semget(IPC_PRIVATE, (int)n, IPC_CREAT | IPC_EXCL | 0600);
+	if (c->semid < 0 && (errno == ENOSPC || errno == EINVAL)) {
+		e = errno;
+		sysv_shm_sysctl("sem", lim, sizeof(lim));
+		return ipcb_errf(&ch->err, -e, "semget",
+				 "%u semaphores; kernel.sem (SEMMSL SEMMNS SEMOPM SEMMNI) is %s", n,
+				 lim);
+	}
+	if (c->semid < 0)
+		return ipcb_err(&ch->err, -errno, "semget");
+	for (unsigned i = 0; i < n; i++)
+		init[i] = (unsigned short)ipcb_slots_initial(&c->slots, i);
+	if (semctl(c->semid, 0, SETALL, arg) < 0)
+		return ipcb_err(&ch->err, -errno, "semctl(SETALL)");
+	return 0;
+}
+
+static int sysv_shm_post(void *ctx, unsigned sem, struct ipcb_err *e)
+{
+	const struct sysv_shm_chan *c = ctx;
+	struct sembuf op = {.sem_num = (unsigned short)sem, .sem_op = 1, .sem_flg = 0};
+
+	while (semop(c->semid, &op, 1) < 0)
+		if (errno != EINTR)
+			return ipcb_err(e, -errno, "semop");
+	return 0;
+}
+
+static int sysv_shm_trywait(void *ctx, unsigned sem, struct ipcb_err *e)
+{
+	const struct sysv_shm_chan *c = ctx;
+	struct sembuf op = {.sem_num = (unsigned short)sem, .sem_op = -1, .sem_flg = IPC_NOWAIT};
+
+	while (semop(c->semid, &op, 1) < 0) {
+		if (errno == EAGAIN)
+			return -EAGAIN;
+		if (errno != EINTR)
+			return ipcb_err(e, -errno, "semop");
+	}
+	return 0;
+}
+
+static int sysv_shm_wait(void *ctx, unsigned sem, struct ipcb_err *e)
+{
+	const struct sysv_shm_chan *c = ctx;
+	struct sembuf op = {.sem_num = (unsigned short)sem, .sem_op = -1, .sem_flg = 0};
+
+	while (semop(c->semid, &op, 1) < 0)
+		if (errno != EINTR)
+			return ipcb_err(e, -errno, "semop");
+	return 0;
+}
+
+static const struct ipcb_sem_ops sysv_shm_sem_ops = {
+	.post = sysv_shm_post,
+	.trywait = sysv_shm_trywait,
+	.wait = sysv_shm_wait,
+};
+
+static int sysv_shm_setup(struct ipcb_chan *ch)
+{
+	struct sysv_shm_chan *c = ch->priv;
+	struct ipcb_slots *s = &c->slots;
+	void *p;
+	int rc = 0;
+
+	c->shmid = c->semid = -1;
+	ipcb_slots_plan(s, &ch->cfg);
+	rc = sysv_shm_get_segment(ch, c, ipcb_slots_bytes(s));
+	if (rc)
+		return rc;
+	p = shmat(c->shmid, NULL, 0);
+	if (p == (void *)-1)
+		rc = ipcb_err(&ch->err, -errno, "shmat");
+	else
+		c->map = p;
+	shmctl(c->shmid, IPC_RMID, NULL);
+	c->shmid = -1;
+	if (rc)
+		return rc;
+	s->mem = c->map;
+	s->sem = &sysv_shm_sem_ops;
+	s->sem_ctx = c;
+	return sysv_shm_get_sems(ch, c);
+}
+
+static void sysv_shm_teardown(struct ipcb_chan *ch)
+{
+	struct sysv_shm_chan *c = ch->priv;
+
+	if (c->semid >= 0)
+		semctl(c->semid, 0, IPC_RMID);
+	c->semid = -1;
+	if (c->shmid >= 0)
+		shmctl(c->shmid, IPC_RMID, NULL);
+	c->shmid = -1;
+	if (c->map)
+		shmdt(c->map);
+	c->map = NULL;
+}
+
+static int sysv_shm_open(struct ipcb_ep *ep)
+{
+	(void)ep; /* the attachment and the set's id came with fork */
+	return 0;
+}
+
+static int sysv_shm_send(struct ipcb_ep *ep, const void *buf, size_t len)
+{
+	const struct sysv_shm_chan *c = ep->chan->priv;
+
+	return ipcb_slots_send(&c->slots, ep->priv, ep, buf, len);
+}
+
+static int sysv_shm_recv(struct ipcb_ep *ep, void *buf, size_t len)
+{
+	const struct sysv_shm_chan *c = ep->chan->priv;
+
+	return ipcb_slots_recv(&c->slots, ep->priv, ep, buf, len);
+}
+
+const struct ipcb_transport ipcb_transport_sysv_shm = {
+	.name = "sysv-shm",
+	.summary = "payload through System V shared memory (shmget), notified by System V "
+		   "semaphores (semop)",
+	.caps = IPCB_CAP_WAIT_CHOICE | IPCB_CAP_SHARED_BUFFER | IPCB_CAP_BOUNDARIES,
+	.max_msg_bytes = IPCB_SLOTS_MAX_MSG,
+	.chan_priv_bytes = sizeof(struct sysv_shm_chan),
+	.ep_priv_bytes = sizeof(struct ipcb_slots_end),
+	.setup = sysv_shm_setup,
+	.teardown = sysv_shm_teardown,
+	.open = sysv_shm_open,
+	.send = sysv_shm_send,
+	.recv = sysv_shm_recv,
+};

@@ -1,0 +1,295 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * udp - two UDP sockets on 127.0.0.1 (ports chosen by the kernel), connect()ed to each other,
+ * both directions, plus a credit window that keeps a sender from overrunning its receiver.
+ *
+ * Cost of one message: the IP and UDP layers twice and the loopback device (as tcp, but with no
+ * connection state, acknowledgements or segmentation: one send() is one datagram and one skb),
+ * then one copy out by recv(); and, once per half window, one 4-byte credit datagram back.
+ * Limits: 65507 bytes per datagram (65535 minus the IP and UDP headers); the driver chunks larger
+ * payloads.
+ *
+ * UDP has no flow control: a datagram that arrives while the receiver's socket buffer is full is
+ * dropped, and the sender never hears of it. On loopback the sender outruns a receiver that copies
+ * and checks what it gets: with an 8 MiB SO_RCVBUF, a plain one-way stream lost datagrams in half
+ * the runs at 4 KiB and in every run at 64 KiB and 1 MiB, on two CPUs as on one. So, as any bulk
+ * protocol over UDP must, we add the smallest flow control there is. Setup takes the largest
+ * SO_RCVBUF the system allows (net.core.rmem_max, doubled by the kernel) and divides half of it
+ * (see udp_setup) by a generous bound on what one datagram is charged there, its truesize, into
+ * a window: a sender may have that many datagrams unacknowledged, and the receiver returns
+ * credits in batches of half a window over a second pair of loopback UDP sockets, so credits never
+ * mix with data or echoes. A sender out of credits sleeps in recv() on its credit socket. The
+ * receive buffer cannot overflow, in either mode, and the measured rate is that of UDP with
+ * flow control. Should the bound ever be wrong for some kernel, nothing passes silently:
+ * SO_RXQ_OVFL makes the kernel tell the receiver how many datagrams it dropped along with the next
+ * one that arrives, and recv() fails with ENOBUFS naming net.core.rmem_max (a lost very last
+ * message would end the run by the driver's timeout). With a small rmem_max the window shrinks
+ * to a few datagrams, down to stop-and-wait, and so does the rate: raise it.
+ */
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <netinet/in.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "common.h"
+#include "msglimits.h"
+#include "sockpair.h"
+#include "transport.h"
+
+#define UDP_MAX_PAYLOAD 65507
+
+struct udp_chan {
+	struct ipcb_sockpair data; /* first: sockpair.c's hooks see the channel as this */
+	int credit[2];		   /* [role]: that side's credit socket, both ways */
+	uint32_t window;	   /* datagrams a sender may have unacknowledged */
+	uint32_t batch;		   /* datagrams a receiver takes before it returns credits */
+};
+
+struct udp_ep {
+	uint32_t credits;    /* datagrams we may still send before waiting for credits */
+	uint32_t unreported; /* datagrams received and not yet credited back */
+};
+
+/*
+ * A bound on a datagram's truesize, what it is charged in the receive buffer: measured on Linux
+ * 6.18, 832 bytes for a 64-byte datagram, 8448 for 4096, 16640 for 8192, 66339 for 65507.
+ */
+static uint64_t udp_truesize_bound(size_t len)
+{
+	return 2 * (uint64_t)len + 1024;
+}
+
+static void udp_loopback(struct sockaddr_in *a)
+{
+	memset(a, 0, sizeof(*a));
+	a->sin_family = AF_INET;
+	a->sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	a->sin_port = 0; /* the kernel picks a free port */
+}
+
+/* A socket bound to 127.0.0.1 on a free port; its address in *addr. The fd, or -errno. */
+static int udp_bound_socket(struct sockaddr_in *addr, struct ipcb_err *e)
+{
+	socklen_t alen = sizeof(*addr);
+	int fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+
+	if (fd < 0)
+		return ipcb_err(e, -errno, "socket");
+	udp_loopback(addr);
+	if (bind(fd, (struct sockaddr *)addr, sizeof(*addr)) < 0 ||
+	    getsockname(fd, (struct sockaddr *)addr, &alen) < 0) {
+		int rc = ipcb_errf(e, -errno, "bind", "127.0.0.1, port 0");
+
+		close(fd);
+		return rc;
+	}
+	return fd;
+}
+
+/* Loopback may be down or absent (a bare network namespace): say so before any run. */
+static int udp_probe(struct ipcb_probe *p)
+{
+	struct sockaddr_in addr;
+	struct ipcb_err e = {0};
+	int fd = udp_bound_socket(&addr, &e);
+
+	if (fd < 0) {
+		snprintf(p->reason, sizeof(p->reason), "%s(UDP, 127.0.0.1): %s", e.call,
+			 strerror(-fd));
+		return fd;
+	}
+	close(fd);
+	return 0;
+}
+
+static int udp_pair(int fd[2], int *rcvbuf, struct ipcb_err *e)
+{
+	struct sockaddr_in addr[2];
+	int one = 1;
+
+	for (int i = 0; i < 2; i++) {
+		fd[i] = udp_bound_socket(&addr[i], e);
+		if (fd[i] < 0)
+			return fd[i];
+	}
+	for (int i = 0; i < 2; i++) {
+		int rc;
+
+		/* Connected: a fixed peer, and ICMP errors reach us (ECONNREFUSED). */
+		if (connect(fd[i], (struct sockaddr *)&addr[!i], sizeof(addr[!i])) < 0)
+			return ipcb_err(e, -errno, "connect");
+		rc = ipcb_sockbuf_raise(fd[i], SO_RCVBUF, rcvbuf, e);
+		if (!rc)
+			rc = ipcb_sockbuf_raise(fd[i], SO_SNDBUF, NULL, e);
+		if (rc)
+			return rc;
+		if (setsockopt(fd[i], SOL_SOCKET, SO_RXQ_OVFL, &one, sizeof(one)) < 0)
+			return ipcb_err(e, -errno, "setsockopt(SO_RXQ_OVFL)");
+	}
+	return 0;
+}
+
+static int udp_setup(struct ipcb_chan *ch)
+{
+	struct udp_chan *c = ch->priv;
+	uint64_t window;
+	int rcvbuf = 0, rc;
+
+	ipcb_sockpair_init(&c->data, 0);
+	c->credit[0] = c->credit[1] = -1;
+	rc = udp_pair(c->data.fd, &rcvbuf, &ch->err);
+	if (!rc)
+		rc = udp_pair(c->credit, NULL, &ch->err);
+	if (rc)
+		return rc;
+	/*
+	 * Half the buffer: UDP returns the memory of datagrams already read to the socket lazily,
+	 * once a quarter of the buffer's worth has built up, so a quarter may be charged for
+	 * nothing; the last quarter is margin.
+	 */
+	window = (uint64_t)rcvbuf / 2 / udp_truesize_bound(ch->cfg.msg_bytes);
+	/* Even a receive buffer too small for this estimate takes one datagram when it is empty. */
+	c->window = window > 0 ? (uint32_t)window : 1;
+	c->batch = c->window / 2 > 0 ? c->window / 2 : 1;
+	return 0;
+}
+
+static void udp_teardown(struct ipcb_chan *ch)
+{
+	struct udp_chan *c = ch->priv;
+
+	ipcb_sockpair_teardown(ch);
+	ipcb_fd_close(&c->credit[0]);
+	ipcb_fd_close(&c->credit[1]);
+}
+
+/* Keep this side's data and credit sockets; without the peer's, a dead peer gets ECONNREFUSED. */
+static int udp_open(struct ipcb_ep *ep)
+{
+	struct udp_chan *c = ep->chan->priv;
+	struct udp_ep *e = ep->priv;
+
+	ipcb_fd_close(&c->credit[!ep->role]);
+	e->credits = c->window;
+	e->unreported = 0;
+	return ipcb_sockpair_open(ep);
+}
+
+static void udp_close(struct ipcb_ep *ep)
+{
+	struct udp_chan *c = ep->chan->priv;
+
+	ipcb_fd_close(&c->credit[ep->role]);
+	ipcb_sockpair_close(ep);
+}
+
+static int udp_send(struct ipcb_ep *ep, const void *buf, size_t len)
+{
+	const struct udp_chan *c = ep->chan->priv;
+	struct udp_ep *e = ep->priv;
+	int rc;
+
+	while (e->credits == 0) {
+		uint32_t n;
+		ssize_t got = recv(c->credit[ep->role], &n, sizeof(n), MSG_TRUNC);
+
+		if (got < 0) {
+			if (errno == EINTR)
+				continue;
+			return ipcb_err(&ep->err, -errno, "recv(credit)");
+		}
+		if (got != sizeof(n) || n == 0 || n > c->window)
+			return ipcb_errf(&ep->err, -EBADMSG, "recv(credit)",
+					 "credit datagram of %zd bytes granting %u", got,
+					 got == sizeof(n) ? n : 0);
+		e->credits = n;
+	}
+	rc = ipcb_sockpair_send(ep, buf, len);
+	if (!rc)
+		e->credits--;
+	return rc;
+}
+
+/* The kernel's count of datagrams this socket dropped, when it attached one (only if non-zero). */
+static uint32_t udp_drops(struct msghdr *mh)
+{
+	uint32_t drops = 0;
+
+	for (struct cmsghdr *cm = CMSG_FIRSTHDR(mh); cm; cm = CMSG_NXTHDR(mh, cm))
+		if (cm->cmsg_level == SOL_SOCKET && cm->cmsg_type == SO_RXQ_OVFL)
+			memcpy(&drops, CMSG_DATA(cm), sizeof(drops));
+	return drops;
+}
+
+/* Every half window, tell the peer how many datagrams left our receive buffer. */
+static int udp_credit_back(const struct udp_chan *c, struct ipcb_ep *ep, struct udp_ep *e)
+{
+	if (++e->unreported < c->batch)
+		return 0;
+	while (send(c->credit[ep->role], &e->unreported, sizeof(e->unreported), MSG_NOSIGNAL) < 0) {
+		if (errno == EINTR)
+			continue;
+		return ipcb_err(&ep->err, -errno, "send(credit)");
+	}
+	e->unreported = 0;
+	return 0;
+}
+
+static int udp_recv(struct ipcb_ep *ep, void *buf, size_t len)
+{
+	const struct udp_chan *c = ep->chan->priv;
+	struct udp_ep *e = ep->priv;
+	union {
+		char buf[CMSG_SPACE(sizeof(uint32_t))];
+		struct cmsghdr align;
+	} ctl;
+	struct iovec iov = {.iov_base = buf, .iov_len = len};
+	struct msghdr mh;
+	uint32_t drops;
+	ssize_t n;
+
+	do {
+		memset(&mh, 0, sizeof(mh));
+		mh.msg_iov = &iov;
+		mh.msg_iovlen = 1;
+		mh.msg_control = ctl.buf;
+		mh.msg_controllen = sizeof(ctl.buf);
+		/* MSG_TRUNC: a longer datagram reports its real length instead of being cut. */
+		n = recvmsg(c->data.fd[ep->role], &mh, MSG_TRUNC);
+	} while (n < 0 && errno == EINTR);
+	if (n < 0)
+		return ipcb_err(&ep->err, -errno, "recvmsg");
+	drops = udp_drops(&mh);
+	if (drops)
+		return ipcb_errf(&ep->err, -ENOBUFS, "recvmsg",
+				 "the kernel dropped %u datagram(s) on a full receive buffer; "
+				 "raise net.core.rmem_max",
+				 drops);
+	if ((size_t)n != len)
+		return ipcb_errf(&ep->err, -EBADMSG, "recvmsg",
+				 "datagram of %zd bytes where %zu were expected", n, len);
+	return udp_credit_back(c, ep, e);
+}
+
+const struct ipcb_transport ipcb_transport_udp = {
+	.name = "udp",
+	.summary = "UDP over loopback, two connected sockets, with a credit window so a stream "
+		   "never overruns the receive buffer (net.core.rmem_max)",
+	.caps = IPCB_CAP_BIDIR | IPCB_CAP_BOUNDARIES,
+	.max_msg_bytes = UDP_MAX_PAYLOAD,
+	.fixed_wait = IPCB_WAIT_BLOCK,
+	.chan_priv_bytes = sizeof(struct udp_chan),
+	.ep_priv_bytes = sizeof(struct udp_ep),
+	.probe = udp_probe,
+	.setup = udp_setup,
+	.teardown = udp_teardown,
+	.open = udp_open,
+	.close = udp_close,
+	.send = udp_send,
+	.recv = udp_recv,
+};
