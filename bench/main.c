@@ -15,11 +15,13 @@
 #include <unistd.h>
 
 #include "clock.h"
+#include "compare.h"
 #include "floor.h"
 #include "hdrlog.h"
 #include "msg.h"
 #include "options.h"
 #include "output.h"
+#include "report.h"
 #include "run.h"
 #include "sysinfo.h"
 #include "version.h"
@@ -425,8 +427,7 @@ static void row_base(const struct place *pl, const struct ipcb_run_spec *s,
 	row->res = r;
 	row->warmup = s->warmup;
 	row->work_ns = s->work_ns;
-	if (s->cfg.wait == IPCB_WAIT_HYBRID)
-		row->spin_polls = s->cfg.spin_polls;
+	row->spin_polls = s->cfg.wait == IPCB_WAIT_HYBRID ? (int64_t)s->cfg.spin_polls : -1;
 	row->fsync = s->cfg.fsync && s->t && (s->t->caps & IPCB_CAP_FSYNC);
 	row->size_bytes = row->chunk_bytes = s->size_bytes;
 }
@@ -520,7 +521,13 @@ static bool run_transports(struct driver *d, const struct place *pl)
 					s.cfg.wait = !(t->caps & IPCB_CAP_WAIT_CHOICE) ? t->fixed_wait
 						     : d->o.wait			 ? d->o.wait
 										 : IPCB_WAIT_HYBRID;
-					s.cfg.spin_polls = d->o.spin_polls;
+					/*
+					 * Spinning on the only CPU both sides share just keeps the
+					 * other side from running: there, hybrid sleeps at once.
+					 */
+					s.cfg.spin_polls = pl->cpu[0] >= 0 && pl->cpu[0] == pl->cpu[1]
+								   ? 0
+								   : d->o.spin_polls;
 					s.cfg.dir = d->o.dir;
 					s.cfg.fsync = d->o.fsync;
 					s.cfg.bidirectional = modes[mi] == IPCB_MODE_LATENCY;
@@ -587,6 +594,10 @@ int main(int argc, char **argv)
 	int status = 0, rc;
 	bool wait_used = false;
 
+	if (argc > 1 && strcmp(argv[1], "compare") == 0)
+		return ipcb_compare_main(argc - 1, argv + 1);
+	if (argc > 1 && strcmp(argv[1], "report") == 0)
+		return ipcb_report_main(argc - 1, argv + 1);
 	ipcb_opts_init(&d.o);
 	if (ipcb_opts_parse(&d.o, argc, argv, err, sizeof(err)) < 0)
 		return usage_error(err);

@@ -14,7 +14,7 @@ static const char csv_header[] =
 	"max_ns,mean_ns,stddev_ns,msgs_per_s,bytes_per_s,sender_cpu,receiver_cpu,placement,wait,"
 	"chunk_bytes,sender_cpu_s,receiver_cpu_s,ctx_switches_per_msg,sender_cpu_ns_per_msg,"
 	"receiver_cpu_ns_per_msg,x_floor,clock_skew_bound_ns,elapsed_s,warmup,work_ns,spin_polls,"
-	"fsync,full_checks,"
+	"fsync,buffer_bytes,full_checks,"
 	"timestamp,host,kernel,cpu_model,governor,boost,smt,thp,isolated_cpus,loadavg,"
 	"virtualization,build_type,version";
 
@@ -130,9 +130,12 @@ int ipcb_csv_row(struct ipcb_csv *c, const struct ipcb_row *row, const struct ip
 	if (row->clock_skew_bound_ns >= 0)
 		fprintf(f, "%" PRId64, row->clock_skew_bound_ns);
 	fprintf(f, ",%.6f,%" PRIu64 ",%" PRIu64 ",", r->elapsed_s, row->warmup, row->work_ns);
-	if (row->spin_polls)
-		fprintf(f, "%u", row->spin_polls);
-	fprintf(f, ",%d,%" PRIu64 ",%s", row->fsync, r->full_checks, stamp);
+	if (row->spin_polls >= 0)
+		fprintf(f, "%" PRId64, row->spin_polls);
+	fprintf(f, ",%d,", row->fsync);
+	if (r->buffer_bytes)
+		fprintf(f, "%zu", r->buffer_bytes);
+	fprintf(f, ",%" PRIu64 ",%s", r->full_checks, stamp);
 	for (size_t i = 0; i < sizeof(texts) / sizeof(texts[0]); i++) {
 		fputc(',', f);
 		csv_text(f, texts[i]);

@@ -68,6 +68,7 @@ int ipcb_run_interrupt_pending(void)
 struct pair_ctl {
 	uint32_t ready; /* children that reached the start barrier */
 	uint32_t go;	/* futex word: 1 opens the barrier */
+	uint64_t fail_ns[2]; /* when each side's body failed: the first failure is the cause */
 	char err[2][IPCB_RUN_ERR_BYTES];
 };
 
@@ -135,6 +136,8 @@ static void child_main(int role, const int cpu[2], pid_t parent, ipcb_run_body_f
 	rc = pin_to(cpu[role], err);
 	if (rc == 0)
 		rc = body(role, arg, area, err);
+	if (rc)
+		ctl->fail_ns[role] = ipcb_now_ns();
 	_exit(rc == 0 ? 0 : 1);
 }
 
@@ -169,6 +172,25 @@ static int child_failed(int status)
 	return !(WIFEXITED(status) && WEXITSTATUS(status) == 0);
 }
 
+/*
+ * Which side's failure caused the run's end, or -1 if neither has failed. When both have, a
+ * side killed by a signal (a crash) comes first, then the side whose error came first: the
+ * other side's error (EPIPE, a reset connection) is usually only the consequence.
+ */
+static int first_failure(const int done[2], const int status[2], const struct pair_ctl *ctl)
+{
+	bool failed[2];
+
+	for (int i = 0; i < 2; i++)
+		failed[i] = done[i] && child_failed(status[i]);
+	if (!failed[0] || !failed[1])
+		return failed[0] ? 0 : failed[1] ? 1 : -1;
+	for (int i = 0; i < 2; i++)
+		if (WIFSIGNALED(status[i]) && !WIFSIGNALED(status[!i]))
+			return i;
+	return ctl->fail_ns[1] && ctl->fail_ns[1] < ctl->fail_ns[0] ? 1 : 0;
+}
+
 int ipcb_run_pair(const int cpu[2], double timeout_s, ipcb_run_body_fn body, void *arg,
 		  void *area, char *error, size_t error_bytes, int *signal_out)
 {
@@ -177,6 +199,7 @@ int ipcb_run_pair(const int cpu[2], double timeout_s, ipcb_run_body_fn body, voi
 	int status[2] = {0, 0}, done[2] = {0, 0}, rc = 0;
 	uint64_t deadline = ipcb_now_ns() + (uint64_t)(timeout_s * 1e9);
 	bool released = false;
+	int culprit;
 
 	*signal_out = 0;
 	error[0] = '\0';
@@ -224,21 +247,17 @@ int ipcb_run_pair(const int cpu[2], double timeout_s, ipcb_run_body_fn body, voi
 			goto kill_children;
 		}
 		for (int i = 0; i < 2; i++) {
-			pid_t w;
-
-			if (done[i])
-				continue;
-			w = waitpid(pid[i], &status[i], WNOHANG);
-			if (w != pid[i])
-				continue;
-			done[i] = 1;
-			pid[i] = 0;
-			if (child_failed(status[i]) && rc == 0) {
-				describe_exit(i, status[i], ctl, error, error_bytes);
-				rc = -ECHILD;
-				/* The other side may wait forever for a peer that is gone. */
-				goto kill_children;
+			if (!done[i] && waitpid(pid[i], &status[i], WNOHANG) == pid[i]) {
+				done[i] = 1;
+				pid[i] = 0;
 			}
+		}
+		culprit = first_failure(done, status, ctl);
+		if (culprit >= 0) {
+			describe_exit(culprit, status[culprit], ctl, error, error_bytes);
+			rc = -ECHILD;
+			/* The other side may wait forever for a peer that is gone. */
+			goto kill_children;
 		}
 		if (sig < 0 && errno == EAGAIN && ipcb_now_ns() >= deadline) {
 			int n = snprintf(error, error_bytes, "timed out after %.1f s with", timeout_s);
@@ -764,6 +783,7 @@ int ipcb_run_one(const struct ipcb_run_spec *s, struct ipcb_run_result *r)
 			goto teardown;
 		}
 	}
+	r->buffer_bytes = chan.buffer_bytes;
 	rc = ipcb_run_pair(s->cpu, s->timeout_s, run_body, &ctx, area, r->error, sizeof(r->error),
 			   &r->signal);
 	if (rc)

@@ -64,6 +64,7 @@ struct ipcb_run_result {
 	double cpu_s[2];	  /* user+sys seconds of each side during its measured phase */
 	int64_t ctx_switches[2];  /* voluntary+involuntary, each side, measured phase */
 	uint64_t full_checks;	  /* messages whose every byte was compared */
+	size_t buffer_bytes;	  /* what the channel held for messages in flight (0 = unknown) */
 	int cpu_seen[2];	  /* CPU each side ended on */
 	char error[600];	  /* failure: "sender: recv: Connection reset by peer" etc. */
 	int signal;		  /* the interrupting signal when the run returned -EINTR */

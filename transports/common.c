@@ -8,7 +8,9 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
+#include <fcntl.h>
 #include <sys/mman.h>
+#include <sys/socket.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -114,6 +116,39 @@ int ipcb_futex_wake(uint32_t *word, int n)
 	long r = syscall(SYS_futex, word, FUTEX_WAKE, n, NULL, NULL, 0);
 
 	return r < 0 ? -errno : (int)r;
+}
+
+size_t ipcb_sock_buffer_bytes(int fd)
+{
+	int snd = 0, rcv = 0;
+	socklen_t len = sizeof(int);
+
+	if (getsockopt(fd, SOL_SOCKET, SO_SNDBUF, &snd, &len) < 0)
+		snd = 0;
+	len = sizeof(int);
+	if (getsockopt(fd, SOL_SOCKET, SO_RCVBUF, &rcv, &len) < 0)
+		rcv = 0;
+	return (size_t)snd + (size_t)rcv;
+}
+
+size_t ipcb_pipe_buffer_bytes(int fd)
+{
+	int n = fcntl(fd, F_GETPIPE_SZ);
+
+	return n > 0 ? (size_t)n : 0;
+}
+
+size_t ipcb_pipe_default_bytes(void)
+{
+	int fd[2];
+	size_t n;
+
+	if (pipe2(fd, O_CLOEXEC) < 0)
+		return 0;
+	n = ipcb_pipe_buffer_bytes(fd[0]);
+	close(fd[0]);
+	close(fd[1]);
+	return n;
 }
 
 int ipcb_map_shared_anon(size_t bytes, void **out, struct ipcb_err *e)

@@ -35,6 +35,14 @@ static inline void ipcb_cpu_relax(void)
 #endif
 }
 
+/* A socket's send plus receive buffer limits (SO_SNDBUF + SO_RCVBUF, as the kernel
+ * accounts them); 0 when they cannot be read. */
+size_t ipcb_sock_buffer_bytes(int fd);
+/* A pipe's capacity (F_GETPIPE_SZ); 0 when it cannot be read. */
+size_t ipcb_pipe_buffer_bytes(int fd);
+/* The capacity a new pipe (or FIFO) gets here; 0 when it cannot be found. */
+size_t ipcb_pipe_default_bytes(void);
+
 /* Map `bytes` of anonymous shared memory (inherited across fork). 0 or -errno. */
 int ipcb_map_shared_anon(size_t bytes, void **out, struct ipcb_err *e);
 

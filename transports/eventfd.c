@@ -111,6 +111,7 @@ static int eventfd_setup(struct ipcb_chan *ch)
 		if (c->fd[i] < 0)
 			return ipcb_err(&ch->err, -errno, "eventfd");
 	}
+	ch->buffer_bytes = c->map_bytes;
 	s->mem = c->map;
 	s->sem = &eventfd_sem_ops;
 	s->sem_ctx = c;

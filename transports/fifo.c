@@ -83,6 +83,8 @@ static int fifo_setup(struct ipcb_chan *ch)
 		if (chmod(path, 0600) < 0)
 			return ipcb_errf(&ch->err, -errno, "chmod", "%s", path);
 	}
+	/* A FIFO's buffer is a pipe's, and nothing is open yet to ask: ask a pipe. */
+	ch->buffer_bytes = (size_t)ndir * ipcb_pipe_default_bytes();
 	return 0;
 }
 

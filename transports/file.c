@@ -114,6 +114,8 @@ static int file_setup(struct ipcb_chan *ch)
 	rc = ipcb_backing_create(c->dir, ch->tag, ipcb_slots_bytes(s), &c->fd, &ch->err);
 	if (rc)
 		return rc;
+	/* The slots live in the page cache; the semaphores in shared memory. */
+	ch->buffer_bytes = ipcb_slots_bytes(s) + c->sems_bytes;
 	s->mem = NULL;
 	s->io = &file_io;
 	s->io_ctx = c;

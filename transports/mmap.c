@@ -52,6 +52,7 @@ static int mmap_setup(struct ipcb_chan *ch)
 		c->ring[d] = (struct ipcb_ring *)((char *)c->map + (size_t)d * ring_bytes);
 		ipcb_ring_init(c->ring[d], cap);
 	}
+	ch->buffer_bytes = c->map_bytes;
 	return 0;
 }
 

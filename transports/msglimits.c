@@ -179,5 +179,6 @@ int ipcb_unix_dgram_setup(struct ipcb_chan *ch, int type)
 					 "raise net.core.wmem_max",
 					 granted, ch->cfg.msg_bytes);
 	}
+	ch->buffer_bytes = ipcb_sockpair_buffer_bytes(sp);
 	return 0;
 }

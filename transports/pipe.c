@@ -29,9 +29,11 @@ static int pipe_setup(struct ipcb_chan *ch)
 
 	for (int d = 0; d < 2; d++)
 		c->fd[d][0] = c->fd[d][1] = -1;
-	for (int d = 0; d < 2; d++)
+	for (int d = 0; d < 2; d++) {
 		if (pipe2(c->fd[d], O_CLOEXEC) < 0)
 			return ipcb_err(&ch->err, -errno, "pipe2");
+		ch->buffer_bytes += ipcb_pipe_buffer_bytes(c->fd[d][1]);
+	}
 	return 0;
 }
 
@@ -45,7 +47,11 @@ static void pipe_teardown(struct ipcb_chan *ch)
 	}
 }
 
-/* Keep this side's two ends and close the other two, so a dead peer shows up as EOF/EPIPE. */
+/*
+ * Keep this side's two ends and close the other two: this child must not hold the ends its peer
+ * uses. (The driver holds its own copies until teardown, so a dead peer is noticed by the
+ * driver reaping it, not by EOF here.)
+ */
 static int pipe_open(struct ipcb_ep *ep)
 {
 	struct pipe_chan *c = ep->chan->priv;

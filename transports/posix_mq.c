@@ -204,6 +204,7 @@ static int posix_mq_setup(struct ipcb_chan *ch)
 		if (c->q[d] == (mqd_t)-1)
 			return ipcb_errf(&ch->err, -err, "mq_open", "%s", posix_mq_hint(err));
 	}
+	ch->buffer_bytes = (size_t)n * (size_t)depth * (size_t)c->msgsize;
 	return 0;
 }
 

@@ -55,6 +55,7 @@ static int shm_setup(struct ipcb_chan *ch)
 	c->ring[1] = (struct ipcb_ring *)((char *)c->map + ring_bytes);
 	ipcb_ring_init(c->ring[0], cap);
 	ipcb_ring_init(c->ring[1], cap);
+	ch->buffer_bytes = c->map_bytes;
 unlink_name:
 	shm_unlink(name);
 	close(fd);

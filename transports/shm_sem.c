@@ -45,6 +45,7 @@ static int shm_sem_setup(struct ipcb_chan *ch)
 	close(fd); /* the mapping keeps the segment */
 	if (rc)
 		return rc;
+	ch->buffer_bytes = c->map_bytes;
 	s->mem = (unsigned char *)c->map + sems_bytes;
 	s->sem = &ipcb_psem_ops;
 	s->sem_ctx = c->map;

@@ -141,6 +141,7 @@ static int signal_setup(struct ipcb_chan *ch)
 	rc = ipcb_map_shared_anon(c->map_bytes, (void **)&c->sh, &ch->err);
 	if (rc)
 		return rc;
+	ch->buffer_bytes = c->map_bytes;
 	s->mem = (unsigned char *)c->sh + 64;
 	s->sem = &signal_sem_ops;
 	s->sem_ctx = c;

@@ -21,6 +21,11 @@ void ipcb_sockpair_init(struct ipcb_sockpair *sp, int stream)
 	sp->stream = stream;
 }
 
+size_t ipcb_sockpair_buffer_bytes(const struct ipcb_sockpair *sp)
+{
+	return ipcb_sock_buffer_bytes(sp->fd[0]) + ipcb_sock_buffer_bytes(sp->fd[1]);
+}
+
 void ipcb_sockpair_teardown(struct ipcb_chan *ch)
 {
 	struct ipcb_sockpair *sp = sp_of(ch);
@@ -29,7 +34,10 @@ void ipcb_sockpair_teardown(struct ipcb_chan *ch)
 	ipcb_fd_close(&sp->fd[1]);
 }
 
-/* Close the peer's end in this child so a dead peer shows up as EOF rather than a hang. */
+/*
+ * Close the peer's end in this child: each side holds only its own. (The driver keeps its
+ * copies until teardown, so a dead peer is noticed by the driver reaping it, not by EOF here.)
+ */
 int ipcb_sockpair_open(struct ipcb_ep *ep)
 {
 	struct ipcb_sockpair *sp = sp_of(ep->chan);

@@ -16,6 +16,8 @@ struct ipcb_sockpair {
 };
 
 void ipcb_sockpair_init(struct ipcb_sockpair *sp, int stream);
+/* Both ends' buffer limits, for ipcb_chan.buffer_bytes. */
+size_t ipcb_sockpair_buffer_bytes(const struct ipcb_sockpair *sp);
 void ipcb_sockpair_teardown(struct ipcb_chan *ch);
 int ipcb_sockpair_open(struct ipcb_ep *ep);
 void ipcb_sockpair_close(struct ipcb_ep *ep);

@@ -137,6 +137,7 @@ static int sysv_mq_setup(struct ipcb_chan *ch)
 				 "the queue holds %lu bytes, less than one %zu-byte message; "
 				 "raise kernel.msgmnb",
 				 (unsigned long)ds.msg_qbytes, ch->cfg.msg_bytes);
+	ch->buffer_bytes = ds.msg_qbytes;
 	return 0;
 }
 

@@ -168,6 +168,7 @@ static int sysv_shm_setup(struct ipcb_chan *ch)
 	c->shmid = -1;
 	if (rc)
 		return rc;
+	ch->buffer_bytes = ipcb_slots_bytes(s);
 	s->mem = c->map;
 	s->sem = &sysv_shm_sem_ops;
 	s->sem_ctx = c;

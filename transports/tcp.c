@@ -71,6 +71,8 @@ static int tcp_setup(struct ipcb_chan *ch)
 	rc = tcp_nodelay(sp->fd[IPCB_SENDER], &ch->err);
 	if (!rc)
 		rc = tcp_nodelay(sp->fd[IPCB_RECEIVER], &ch->err);
+	/* TCP autotunes its buffers up to net.ipv4.tcp_wmem/rmem: this is where they start. */
+	ch->buffer_bytes = ipcb_sockpair_buffer_bytes(sp);
 close_listener:
 	close(lfd);
 	return rc;

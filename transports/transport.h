@@ -94,6 +94,12 @@ struct ipcb_chan {
 	void *priv;	      /* t->chan_priv_bytes, zeroed by the driver */
 	struct ipcb_err err;  /* setup/teardown errors */
 	char tag[64];	      /* "ipcbench-<pid>-<random>": the prefix for every name this run makes */
+	/*
+	 * Set by setup(): bytes of kernel or shared memory the channel holds for messages in
+	 * flight, all directions together (ring and slot sizes, pipe and socket buffer limits,
+	 * queue capacities); 0 = not known. Reported as the row's buffer_bytes.
+	 */
+	size_t buffer_bytes;
 };
 
 /* One side of a channel, in one child. */

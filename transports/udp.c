@@ -120,7 +120,7 @@ static int udp_pair(int fd[2], int *rcvbuf, struct ipcb_err *e)
 	for (int i = 0; i < 2; i++) {
 		int rc;
 
-		/* Connected: a fixed peer, and ICMP errors reach us (ECONNREFUSED). */
+		/* Connected: datagrams from anyone but the peer are not ours to read. */
 		if (connect(fd[i], (struct sockaddr *)&addr[!i], sizeof(addr[!i])) < 0)
 			return ipcb_err(e, -errno, "connect");
 		rc = ipcb_sockbuf_raise(fd[i], SO_RCVBUF, rcvbuf, e);
@@ -156,6 +156,7 @@ static int udp_setup(struct ipcb_chan *ch)
 	/* Even a receive buffer too small for this estimate takes one datagram when it is empty. */
 	c->window = window > 0 ? (uint32_t)window : 1;
 	c->batch = c->window / 2 > 0 ? c->window / 2 : 1;
+	ch->buffer_bytes = ipcb_sockpair_buffer_bytes(&c->data);
 	return 0;
 }
 
@@ -168,7 +169,11 @@ static void udp_teardown(struct ipcb_chan *ch)
 	ipcb_fd_close(&c->credit[1]);
 }
 
-/* Keep this side's data and credit sockets; without the peer's, a dead peer gets ECONNREFUSED. */
+/*
+ * Keep this side's data and credit sockets and close our copies of the peer's. The parent keeps
+ * its copies until teardown, so a dead peer leaves us blocked (for credits or data) until the
+ * driver, which reports the peer's death, stops us.
+ */
 static int udp_open(struct ipcb_ep *ep)
 {
 	struct udp_chan *c = ep->chan->priv;

@@ -22,6 +22,7 @@ static int unix_stream_setup(struct ipcb_chan *ch)
 	ipcb_sockpair_init(sp, 1);
 	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sp->fd) < 0)
 		return ipcb_err(&ch->err, -errno, "socketpair");
+	ch->buffer_bytes = ipcb_sockpair_buffer_bytes(sp);
 	return 0;
 }
 

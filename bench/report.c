@@ -1,0 +1,1258 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * report.c - the seed documents' tables and claims, decided by measurements; see report.h.
+ *
+ * The story: load the CSV's main rows (round trips, streams, one-way a->b), then print each
+ * table by asking for medians (report_median), then decide each claim by comparing medians cell
+ * by cell (a cell is one placement, size and measure) and summarising the cells into a verdict
+ * (claim_verdict): all yes holds, all no does not hold, and a mix depends on whatever splits the
+ * cells cleanly (placement, size, or latency against throughput).
+ *
+ * Which transports stand for which mechanism of the documents is the one piece of knowledge
+ * about names here (families[]): the claims are about named mechanisms.
+ */
+#include "report.h"
+
+#include <errno.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "csvread.h"
+#include "options.h"
+#include "output.h"
+#include "stats.h"
+
+static const char prog[] = "ipcbench report";
+
+/* Two medians closer than this are a tie: run-to-run noise on a quiet machine is about this. */
+#define TIE_SHARE 0.03
+
+enum kind {
+	K_RTT,	  /* latency mode, round trip */
+	K_STREAM, /* throughput mode, the run's main row */
+	K_AB,	  /* latency mode, one way sender -> receiver */
+};
+
+enum measure {
+	M_RTT_P50,	/* ns, lower is better */
+	M_BPS,		/* bytes/s, higher is better */
+	M_AB_P50,	/* ns, one message one way */
+	M_CPU_NS,	/* ns of CPU per message, both sides, throughput mode */
+	M_SEND_CPU_NS,	/* ns of CPU per message, sender, throughput mode */
+	M_BUFFER,	/* bytes the channel reserved */
+	M_MEASURES,
+};
+
+struct rrow {
+	char transport[32];
+	char placement[16];
+	char wait[8];
+	enum kind kind;
+	size_t size;
+	double v[M_MEASURES]; /* NAN = not in this row */
+};
+
+struct report {
+	struct rrow *rows;
+	size_t n, cap;
+	char host[128], cpu_model[160], kernel[128], version[64], date[32];
+	unsigned max_run;
+	/* For transports run with several wait strategies: the one the report uses. */
+	struct {
+		char transport[32];
+		char wait[8];
+		bool others;
+	} waits[64];
+	size_t nwaits;
+	const char *placements[4];
+	size_t nplacements;
+	size_t sizes[IPCB_MAX_LIST];
+	size_t nsizes;
+	FILE *out;
+};
+
+/* ---- loading ------------------------------------------------------------------------------ */
+
+enum col {
+	C_TRANSPORT,
+	C_MODE,
+	C_SIZE,
+	C_KIND,
+	C_PLACEMENT,
+	C_WAIT,
+	C_P50,
+	C_BPS,
+	C_RUN,
+	C_SEND_CPU,
+	C_RECV_CPU,
+	C_BUFFER,
+	C_HOST,
+	C_CPU_MODEL,
+	C_KERNEL,
+	C_VERSION,
+	C_TIMESTAMP,
+	C_COLS,
+};
+
+static const struct {
+	const char *name;
+	bool required;
+} cols[C_COLS] = {
+	[C_TRANSPORT] = {"transport", true},	 [C_MODE] = {"mode", true},
+	[C_SIZE] = {"size_bytes", true},	 [C_KIND] = {"latency_kind", true},
+	[C_PLACEMENT] = {"placement", true},	 [C_WAIT] = {"wait", true},
+	[C_P50] = {"p50_ns", true},		 [C_BPS] = {"bytes_per_s", true},
+	[C_RUN] = {"run", false},		 [C_SEND_CPU] = {"sender_cpu_ns_per_msg", false},
+	[C_RECV_CPU] = {"receiver_cpu_ns_per_msg", false}, [C_BUFFER] = {"buffer_bytes", false},
+	[C_HOST] = {"host", false},		 [C_CPU_MODEL] = {"cpu_model", false},
+	[C_KERNEL] = {"kernel", false},		 [C_VERSION] = {"version", false},
+	[C_TIMESTAMP] = {"timestamp", false},
+};
+
+__attribute__((format(printf, 1, 2))) static int fail(const char *fmt, ...)
+{
+	va_list ap;
+
+	fprintf(stderr, "%s: ", prog);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+	return -EINVAL;
+}
+
+/* A number field: empty is "not measured" (NAN); anything else must parse completely. */
+static int field_number(const char *s, double *out, const char *path, unsigned long line,
+			const char *col)
+{
+	char *end;
+
+	if (!*s) {
+		*out = NAN;
+		return 0;
+	}
+	errno = 0;
+	*out = strtod(s, &end);
+	if (*end || errno == ERANGE || !isfinite(*out))
+		return fail("%s:%lu: column %s: '%s' is not a number", path, line, col, s);
+	return 0;
+}
+
+static int rows_push(struct report *r, const struct rrow *row)
+{
+	if (r->n == r->cap) {
+		size_t cap = r->cap ? 2 * r->cap : 256;
+		struct rrow *p;
+
+		/* Bounded: a report is a summary of runs, not of messages. */
+		if (cap > (1u << 20))
+			return fail("more than %u rows: not an ipcbench run's CSV?", 1u << 20);
+		p = realloc(r->rows, cap * sizeof(*p));
+		if (!p)
+			return -ENOMEM;
+		r->rows = p;
+		r->cap = cap;
+	}
+	r->rows[r->n++] = *row;
+	return 0;
+}
+
+static void note_placement(struct report *r, const char *placement)
+{
+	static const char *const order[] = {"cross-core", "same-core", "unpinned"};
+
+	for (size_t i = 0; i < r->nplacements; i++)
+		if (strcmp(r->placements[i], placement) == 0)
+			return;
+	for (size_t i = 0; i < 3; i++)
+		if (strcmp(order[i], placement) == 0 && r->nplacements < 4) {
+			r->placements[r->nplacements++] = order[i];
+			return;
+		}
+}
+
+static void note_size(struct report *r, size_t size)
+{
+	size_t i;
+
+	for (i = 0; i < r->nsizes; i++)
+		if (r->sizes[i] == size)
+			return;
+	if (r->nsizes == IPCB_MAX_LIST)
+		return;
+	/* keep sorted: tables read from small to large */
+	for (i = r->nsizes; i > 0 && r->sizes[i - 1] > size; i--)
+		r->sizes[i] = r->sizes[i - 1];
+	r->sizes[i] = size;
+	r->nsizes++;
+}
+
+static void note_wait(struct report *r, const char *transport, const char *wait)
+{
+	for (size_t i = 0; i < r->nwaits; i++) {
+		if (strcmp(r->waits[i].transport, transport) != 0)
+			continue;
+		if (strcmp(r->waits[i].wait, wait) != 0) {
+			r->waits[i].others = true;
+			/* The default strategy speaks for a transport run with several. */
+			if (strcmp(wait, "hybrid") == 0)
+				snprintf(r->waits[i].wait, sizeof(r->waits[i].wait), "%s", wait);
+		}
+		return;
+	}
+	if (r->nwaits < sizeof(r->waits) / sizeof(r->waits[0])) {
+		snprintf(r->waits[r->nwaits].transport, sizeof(r->waits[0].transport), "%s",
+			 transport);
+		snprintf(r->waits[r->nwaits].wait, sizeof(r->waits[0].wait), "%s", wait);
+		r->nwaits++;
+	}
+}
+
+static const char *wait_used(const struct report *r, const char *transport)
+{
+	for (size_t i = 0; i < r->nwaits; i++)
+		if (strcmp(r->waits[i].transport, transport) == 0)
+			return r->waits[i].wait;
+	return "";
+}
+
+static int load(struct report *r, const char *path)
+{
+	struct ipcb_csvread csv;
+	int idx[C_COLS], rc;
+	FILE *f = fopen(path, "r");
+	unsigned long line;
+
+	if (!f)
+		return fail("%s: %s", path, strerror(errno));
+	ipcb_csvread_init_file(&csv, f, 0, 0);
+	rc = ipcb_csvread_next(&csv);
+	if (rc <= 0) {
+		rc = rc == 0 ? fail("%s: empty file", path)
+			     : fail("%s:%lu:%lu: %s", path, csv.err.line, csv.err.col, csv.err.msg);
+		goto close;
+	}
+	for (int c = 0; c < C_COLS; c++) {
+		idx[c] = -1;
+		for (size_t i = 0; i < ipcb_csvread_nfields(&csv); i++)
+			if (strcmp(ipcb_csvread_field(&csv, i), cols[c].name) == 0)
+				idx[c] = (int)i;
+		if (idx[c] < 0 && cols[c].required) {
+			rc = fail("%s:1: missing column %s", path, cols[c].name);
+			goto close;
+		}
+	}
+	while ((rc = ipcb_csvread_next(&csv)) == 1) {
+		struct rrow row;
+		const char *field[C_COLS];
+		double size, run = 1, send_cpu = NAN, recv_cpu = NAN, num;
+
+		line = ipcb_csvread_record_line(&csv);
+		if (ipcb_csvread_nfields(&csv) <= (size_t)idx[C_BPS] ||
+		    ipcb_csvread_nfields(&csv) <= (size_t)idx[C_P50]) {
+			rc = fail("%s:%lu: %zu fields, fewer than the header's", path, line,
+				  ipcb_csvread_nfields(&csv));
+			goto close;
+		}
+		for (int c = 0; c < C_COLS; c++)
+			field[c] = idx[c] >= 0 && (size_t)idx[c] < ipcb_csvread_nfields(&csv)
+					   ? ipcb_csvread_field(&csv, (size_t)idx[c])
+					   : "";
+		memset(&row, 0, sizeof(row));
+		for (int m = 0; m < M_MEASURES; m++)
+			row.v[m] = NAN;
+		if (strcmp(field[C_KIND], "rtt") == 0)
+			row.kind = K_RTT;
+		else if (strcmp(field[C_KIND], "one_way_ab") == 0)
+			row.kind = K_AB;
+		else if (!field[C_KIND][0] && strcmp(field[C_MODE], "throughput") == 0)
+			row.kind = K_STREAM;
+		else
+			continue; /* other one-way rows: not used by the tables */
+		snprintf(row.transport, sizeof(row.transport), "%s", field[C_TRANSPORT]);
+		snprintf(row.placement, sizeof(row.placement), "%s", field[C_PLACEMENT]);
+		snprintf(row.wait, sizeof(row.wait), "%s", field[C_WAIT]);
+		if (field_number(field[C_SIZE], &size, path, line, "size_bytes") ||
+		    field_number(field[C_P50], &num, path, line, "p50_ns"))
+			goto bad;
+		if (!(size >= 1)) {
+			rc = fail("%s:%lu: column size_bytes: '%s' is not a size", path, line,
+				  field[C_SIZE]);
+			goto close;
+		}
+		row.size = (size_t)size;
+		row.v[row.kind == K_AB ? M_AB_P50 : M_RTT_P50] = row.kind == K_STREAM ? NAN : num;
+		if (field_number(field[C_BPS], &row.v[M_BPS], path, line, "bytes_per_s") ||
+		    field_number(field[C_RUN], &run, path, line, "run") ||
+		    field_number(field[C_SEND_CPU], &send_cpu, path, line,
+				 "sender_cpu_ns_per_msg") ||
+		    field_number(field[C_RECV_CPU], &recv_cpu, path, line,
+				 "receiver_cpu_ns_per_msg") ||
+		    field_number(field[C_BUFFER], &row.v[M_BUFFER], path, line, "buffer_bytes"))
+			goto bad;
+		if (row.kind == K_STREAM) {
+			row.v[M_SEND_CPU_NS] = send_cpu;
+			row.v[M_CPU_NS] = send_cpu + recv_cpu;
+		}
+		if (row.kind == K_AB)
+			row.v[M_BUFFER] = NAN; /* counted once, on the main row */
+		if (run > r->max_run)
+			r->max_run = (unsigned)run;
+		if (!r->host[0]) {
+			snprintf(r->host, sizeof(r->host), "%s", field[C_HOST]);
+			snprintf(r->cpu_model, sizeof(r->cpu_model), "%s", field[C_CPU_MODEL]);
+			snprintf(r->kernel, sizeof(r->kernel), "%s", field[C_KERNEL]);
+			snprintf(r->version, sizeof(r->version), "%s", field[C_VERSION]);
+			snprintf(r->date, sizeof(r->date), "%.10s", field[C_TIMESTAMP]);
+		}
+		note_placement(r, row.placement);
+		note_size(r, row.size);
+		note_wait(r, row.transport, row.wait);
+		rc = rows_push(r, &row);
+		if (rc)
+			goto close;
+	}
+	if (rc < 0)
+		rc = fail("%s:%lu:%lu: %s", path, csv.err.line, csv.err.col, csv.err.msg);
+	else if (r->n == 0)
+		rc = fail("%s: no measured rows", path);
+	goto close;
+bad:
+	rc = -EINVAL;
+close:
+	ipcb_csvread_fini(&csv);
+	fclose(f);
+	return rc;
+}
+
+/* ---- queries ------------------------------------------------------------------------------ */
+
+/* Median over repeats of one measure for one transport, placement and size; false if none. */
+static bool report_median(const struct report *r, const char *transport, const char *placement,
+			  size_t size, enum measure m, double *out)
+{
+	double vals[256];
+	size_t n = 0;
+	const char *wait = wait_used(r, transport);
+
+	for (size_t i = 0; i < r->n && n < sizeof(vals) / sizeof(vals[0]); i++) {
+		const struct rrow *row = &r->rows[i];
+
+		if (row->size != size || isnan(row->v[m]) || strcmp(row->transport, transport) ||
+		    strcmp(row->placement, placement) || strcmp(row->wait, wait))
+			continue;
+		vals[n++] = row->v[m];
+	}
+	return n && ipcb_stats_median(vals, n, out) == 0;
+}
+
+static size_t size_or_nearest(const struct report *r, size_t want)
+{
+	size_t best = 0;
+
+	for (size_t i = 0; i < r->nsizes; i++)
+		if (!best || labs((long)r->sizes[i] - (long)want) < labs((long)best - (long)want))
+			best = r->sizes[i];
+	return best;
+}
+
+static bool lower_better(enum measure m)
+{
+	return m != M_BPS;
+}
+
+/* ---- formatting --------------------------------------------------------------------------- */
+
+/* "64 B", "4K", "1M": sizes as --size spells them, with a unit when there is no suffix. */
+static void fmt_size(size_t bytes, char *out, size_t n)
+{
+	ipcb_format_size(bytes, out, n);
+	if (bytes < 1024 || bytes % 1024)
+		snprintf(out, n, "%zu B", bytes);
+}
+
+static void fmt_value(enum measure m, double v, char *out, size_t n)
+{
+	if (isnan(v)) {
+		snprintf(out, n, "-");
+		return;
+	}
+	switch (m) {
+	case M_BPS:
+		if (v >= 1e9)
+			snprintf(out, n, "%.2f GB/s", v / 1e9);
+		else if (v >= 1e6)
+			snprintf(out, n, "%.1f MB/s", v / 1e6);
+		else
+			snprintf(out, n, "%.1f kB/s", v / 1e3);
+		break;
+	case M_BUFFER:
+		if (v >= 1 << 20)
+			snprintf(out, n, "%.1f MiB", v / (1 << 20));
+		else
+			snprintf(out, n, "%.0f KiB", v / 1024);
+		break;
+	default:
+		ipcb_format_ns(v, out, n);
+		break;
+	}
+}
+
+static const char *measure_name(enum measure m)
+{
+	switch (m) {
+	case M_RTT_P50:
+		return "round trip p50";
+	case M_BPS:
+		return "throughput";
+	case M_AB_P50:
+		return "one way p50";
+	case M_CPU_NS:
+		return "CPU per message";
+	case M_SEND_CPU_NS:
+		return "sender CPU per message";
+	default:
+		return "memory";
+	}
+}
+
+/* ---- claims: cells and verdicts ------------------------------------------------------------- */
+
+struct cell {
+	const char *placement;
+	size_t size;
+	enum measure m;
+	int yes; /* 1 the claim holds in this cell, 0 it does not */
+	char why[240];
+};
+
+struct claim {
+	struct cell cells[128];
+	size_t n;
+};
+
+__attribute__((format(printf, 6, 7))) static void cell_add(struct claim *c, const char *placement,
+							  size_t size, enum measure m, int yes,
+							  const char *fmt, ...)
+{
+	va_list ap;
+	struct cell *cl;
+
+	if (c->n == sizeof(c->cells) / sizeof(c->cells[0]))
+		return;
+	cl = &c->cells[c->n++];
+	cl->placement = placement;
+	cl->size = size;
+	cl->m = m;
+	cl->yes = yes;
+	va_start(ap, fmt);
+	vsnprintf(cl->why, sizeof(cl->why), fmt, ap);
+	va_end(ap);
+}
+
+/* Do the cells' outcomes follow `key` (same key, same outcome) while differing between keys? */
+static bool split_by(const struct claim *c, int (*key)(const struct cell *))
+{
+	bool differs = false;
+
+	for (size_t i = 0; i < c->n; i++)
+		for (size_t j = 0; j < c->n; j++) {
+			if (key(&c->cells[i]) == key(&c->cells[j]) && c->cells[i].yes != c->cells[j].yes)
+				return false;
+			if (c->cells[i].yes != c->cells[j].yes)
+				differs = true;
+		}
+	return differs;
+}
+
+static const struct report *key_report; /* for key_placement; set while a verdict is formed */
+
+static int key_placement(const struct cell *c)
+{
+	for (size_t i = 0; i < key_report->nplacements; i++)
+		if (strcmp(key_report->placements[i], c->placement) == 0)
+			return (int)i;
+	return -1;
+}
+
+static int key_size(const struct cell *c)
+{
+	return (int)c->size;
+}
+
+static int key_measure(const struct cell *c)
+{
+	return c->m == M_BPS ? 1 : 0;
+}
+
+/* Where the claim holds, for a "depends" verdict: "holds cross-core; not same-core". */
+static void describe_split(const struct report *r, const struct claim *c,
+			   int (*key)(const struct cell *), char *out, size_t n)
+{
+	size_t len = 0;
+	int seen[128];
+	size_t nseen = 0;
+
+	out[0] = '\0';
+	for (size_t i = 0; i < c->n && len < n; i++) {
+		int k = key(&c->cells[i]);
+		char sz[16];
+		bool dup = false;
+
+		for (size_t j = 0; j < nseen; j++)
+			dup |= seen[j] == k;
+		if (dup || nseen == 128)
+			continue;
+		seen[nseen++] = k;
+		if (key == key_placement)
+			snprintf(sz, sizeof(sz), "%s", c->cells[i].placement);
+		else if (key == key_size)
+			fmt_size(c->cells[i].size, sz, sizeof(sz));
+		else
+			snprintf(sz, sizeof(sz), "%s", c->cells[i].m == M_BPS ? "throughput" : "latency");
+		len += (size_t)snprintf(out + len, n - len, "%s%s %s", len ? "; " : "",
+					c->cells[i].yes ? "holds" : "not", sz);
+	}
+	(void)r;
+}
+
+/* "7 of 8 cross-core, 0 of 8 same-core; 3 of 8 latency, 4 of 8 throughput" */
+static void tally(const struct report *r, const struct claim *c, char *out, size_t n)
+{
+	size_t len = 0;
+
+	out[0] = '\0';
+	for (size_t p = 0; p < r->nplacements && len < n; p++) {
+		size_t yes = 0, all = 0;
+
+		for (size_t i = 0; i < c->n; i++)
+			if (strcmp(c->cells[i].placement, r->placements[p]) == 0)
+				all++, yes += c->cells[i].yes == 1;
+		if (all)
+			len += (size_t)snprintf(out + len, n - len, "%s%zu of %zu %s",
+						len ? ", " : "", yes, all, r->placements[p]);
+	}
+	for (int k = 0; k < 2 && len < n; k++) {
+		size_t yes = 0, all = 0;
+
+		for (size_t i = 0; i < c->n; i++)
+			if (key_measure(&c->cells[i]) == k)
+				all++, yes += c->cells[i].yes == 1;
+		if (all && all < c->n)
+			len += (size_t)snprintf(out + len, n - len, "%s%zu of %zu %s",
+						k == 0 ? "; " : ", ", yes, all,
+						k == 0 ? "latency" : "throughput");
+	}
+}
+
+static void claim_verdict(const struct report *r, const struct claim *c, char *out, size_t n)
+{
+	size_t yes = 0;
+	char where[300];
+
+	key_report = r;
+	for (size_t i = 0; i < c->n; i++)
+		yes += c->cells[i].yes == 1;
+	if (c->n == 0) {
+		snprintf(out, n, "**not measured** (the CSV lacks the transports or sizes it needs)");
+	} else if (yes == c->n) {
+		snprintf(out, n, "**holds**");
+	} else if (yes == 0) {
+		snprintf(out, n, "**does not hold**");
+	} else if (split_by(c, key_placement)) {
+		describe_split(r, c, key_placement, where, sizeof(where));
+		snprintf(out, n, "**depends on placement** (%s)", where);
+	} else if (split_by(c, key_measure)) {
+		describe_split(r, c, key_measure, where, sizeof(where));
+		snprintf(out, n, "**depends on the measure** (%s)", where);
+	} else if (split_by(c, key_size)) {
+		describe_split(r, c, key_size, where, sizeof(where));
+		snprintf(out, n, "**depends on size** (%s)", where);
+	} else {
+		tally(r, c, where, sizeof(where));
+		snprintf(out, n, "**depends** (holds in %zu of %zu cases: %s)", yes, c->n, where);
+	}
+}
+
+static void claim_print(const struct report *r, const char *id, const char *text,
+			const char *source, const struct claim *c)
+{
+	char verdict[400], sz[16];
+
+	claim_verdict(r, c, verdict, sizeof(verdict));
+	fprintf(r->out, "### %s. %s\n\n*%s*\n\nVerdict: %s\n\n", id, text, source, verdict);
+	for (size_t i = 0; i < c->n; i++) {
+		fmt_size(c->cells[i].size, sz, sizeof(sz));
+		fprintf(r->out, "- %s, %s, %s: %s - %s\n", c->cells[i].placement, sz,
+			measure_name(c->cells[i].m), c->cells[i].yes ? "yes" : "no", c->cells[i].why);
+	}
+	fputc('\n', r->out);
+}
+
+/* ---- families: which transports stand for the documents' mechanisms ---------------------- */
+
+static const char *const fam_shm[] = {"shm", "shm-sem", "sysv-shm", "mmap", NULL};
+static const char *const fam_pipe_unix[] = {"pipe", "unix-stream", "unix-dgram", "unix-seqpacket",
+					    NULL};
+static const char *const fam_net_mq[] = {"tcp", "udp", "posix-mq", "sysv-mq", NULL};
+static const char *const fam_mq[] = {"posix-mq", "sysv-mq", NULL};
+static const char *const fam_socket[] = {"unix-stream", "tcp", NULL};
+static const char *const not_mechanisms[] = {"null", "floor-cacheline", "floor-futex",
+					     "floor-memcpy", NULL};
+
+static bool in_list(const char *const *list, const char *name)
+{
+	for (; *list; list++)
+		if (strcmp(*list, name) == 0)
+			return true;
+	return false;
+}
+
+/* The best of a family (or of every mechanism when fam is NULL) in one cell. */
+static bool best_of(const struct report *r, const char *const *fam, const char *placement,
+		    size_t size, enum measure m, const char **who, double *v)
+{
+	bool found = false;
+
+	for (size_t i = 0; i < r->n; i++) {
+		const char *t = r->rows[i].transport;
+		double x;
+
+		if ((fam && !in_list(fam, t)) || (!fam && in_list(not_mechanisms, t)))
+			continue;
+		if (!report_median(r, t, placement, size, m, &x))
+			continue;
+		if (!found || (lower_better(m) ? x < *v : x > *v)) {
+			*v = x;
+			*who = r->rows[i].transport;
+			found = true;
+		}
+	}
+	return found;
+}
+
+/* Is a better than b by more than a tie? */
+static bool better(enum measure m, double a, double b)
+{
+	return lower_better(m) ? a < b * (1 - TIE_SHARE) : a > b * (1 + TIE_SHARE);
+}
+
+static const enum measure speed_measures[2] = {M_RTT_P50, M_BPS};
+
+/* C1: the fastest mechanism in a cell is a shared-memory one. */
+static void claim_c1(const struct report *r, struct claim *c)
+{
+	for (size_t p = 0; p < r->nplacements; p++)
+		for (size_t s = 0; s < r->nsizes; s++)
+			for (int k = 0; k < 2; k++) {
+				enum measure m = speed_measures[k];
+				const char *who = NULL, *shm_who = NULL;
+				double v = 0, shm_v = 0;
+				char a[32], b[32];
+
+				if (!best_of(r, NULL, r->placements[p], r->sizes[s], m, &who, &v) ||
+				    !best_of(r, fam_shm, r->placements[p], r->sizes[s], m, &shm_who,
+					     &shm_v))
+					continue;
+				fmt_value(m, v, a, sizeof(a));
+				fmt_value(m, shm_v, b, sizeof(b));
+				cell_add(c, r->placements[p], r->sizes[s], m, in_list(fam_shm, who),
+					 "fastest is %s (%s); best shared memory %s (%s)", who, a,
+					 shm_who, b);
+			}
+}
+
+/* One family against another in every cell: the first is better (C2, C4). */
+static void claim_family_beats(const struct report *r, struct claim *c, const char *const *fa,
+			       const char *const *fb)
+{
+	for (size_t p = 0; p < r->nplacements; p++)
+		for (size_t s = 0; s < r->nsizes; s++)
+			for (int k = 0; k < 2; k++) {
+				enum measure m = speed_measures[k];
+				const char *wa = NULL, *wb = NULL;
+				double va = 0, vb = 0;
+				char a[32], b[32];
+
+				if (!best_of(r, fa, r->placements[p], r->sizes[s], m, &wa, &va) ||
+				    !best_of(r, fb, r->placements[p], r->sizes[s], m, &wb, &vb))
+					continue;
+				fmt_value(m, va, a, sizeof(a));
+				fmt_value(m, vb, b, sizeof(b));
+				cell_add(c, r->placements[p], r->sizes[s], m, better(m, va, vb),
+					 "%s %s vs %s %s", wa, a, wb, b);
+			}
+}
+
+static void claim_pair(const struct report *r, struct claim *c, const char *ta, const char *tb,
+		       double lo, double hi)
+{
+	const char *fa[2] = {ta, NULL}, *fb[2] = {tb, NULL};
+
+	if (lo == 0) {
+		claim_family_beats(r, c, fa, fb);
+		return;
+	}
+	/* "a is slightly slower than b": b's advantage is more than a tie but at most hi. */
+	for (size_t p = 0; p < r->nplacements; p++)
+		for (size_t s = 0; s < r->nsizes; s++)
+			for (int k = 0; k < 2; k++) {
+				enum measure m = speed_measures[k];
+				double va, vb, slower;
+				char a[32], b[32];
+
+				if (!report_median(r, ta, r->placements[p], r->sizes[s], m, &va) ||
+				    !report_median(r, tb, r->placements[p], r->sizes[s], m, &vb))
+					continue;
+				slower = lower_better(m) ? va / vb : vb / va;
+				fmt_value(m, va, a, sizeof(a));
+				fmt_value(m, vb, b, sizeof(b));
+				cell_add(c, r->placements[p], r->sizes[s], m, slower > lo && slower <= hi,
+					 "%s %s vs %s %s: %s takes %.2fx the time%s", ta, a, tb, b, ta,
+					 slower,
+					 slower <= lo  ? " (not slower)"
+					 : slower > hi ? " (much slower, not slightly)"
+						       : "");
+			}
+}
+
+/* C6: the file transport is the slowest in each cell. */
+static void claim_c6(const struct report *r, struct claim *c)
+{
+	static const char *const file_fam[] = {"file", NULL};
+
+	for (size_t p = 0; p < r->nplacements; p++)
+		for (size_t s = 0; s < r->nsizes; s++)
+			for (int k = 0; k < 2; k++) {
+				enum measure m = speed_measures[k];
+				const char *worst = NULL, *fw = NULL;
+				double wv = 0, fv = 0;
+				char a[32], b[32];
+
+				if (!best_of(r, file_fam, r->placements[p], r->sizes[s], m, &fw, &fv))
+					continue;
+				/* the slowest: the best under the opposite order */
+				for (size_t i = 0; i < r->n; i++) {
+					const char *t = r->rows[i].transport;
+					double x;
+
+					if (in_list(not_mechanisms, t) ||
+					    !report_median(r, t, r->placements[p], r->sizes[s], m, &x))
+						continue;
+					if (!worst || (lower_better(m) ? x > wv : x < wv))
+						worst = t, wv = x;
+				}
+				if (!worst)
+					continue;
+				fmt_value(m, fv, a, sizeof(a));
+				fmt_value(m, wv, b, sizeof(b));
+				cell_add(c, r->placements[p], r->sizes[s], m, strcmp(worst, "file") == 0,
+					 "file %s; slowest is %s (%s)", a, worst, b);
+			}
+}
+
+/* C7: semaphore and signal notification round trips beat the pipe's ("medium"). */
+static void claim_c7(const struct report *r, struct claim *c)
+{
+	static const char *const notifiers[] = {"shm-sem", "sysv-shm", "signal", NULL};
+	size_t size = size_or_nearest(r, 64);
+
+	for (size_t p = 0; p < r->nplacements; p++)
+		for (const char *const *t = notifiers; *t; t++) {
+			double v, pipe_v;
+			char a[32], b[32];
+
+			if (!report_median(r, *t, r->placements[p], size, M_RTT_P50, &v) ||
+			    !report_median(r, "pipe", r->placements[p], size, M_RTT_P50, &pipe_v))
+				continue;
+			fmt_value(M_RTT_P50, v, a, sizeof(a));
+			fmt_value(M_RTT_P50, pipe_v, b, sizeof(b));
+			cell_add(c, r->placements[p], size, M_RTT_P50, better(M_RTT_P50, v, pipe_v),
+				 "%s round trip %s (wait %s) vs pipe %s", *t, a, wait_used(r, *t), b);
+		}
+}
+
+/* The documents' 1 MB figures (T1, C8), in milliseconds. */
+static const struct t1_row {
+	const char *mechanism;
+	const char *const *family;
+	double doc_ms;
+	const char *doc_cpu, *doc_mem, *doc_volume;
+} t1_rows[] = {
+	{"shared memory", fam_shm, 0.01, "very low", "smallest", "large"},
+	{"pipe", NULL, 2.5, "medium", "medium", "small"},
+	{"message queue", fam_mq, 1.8, "medium", "larger", "structured"},
+	{"socket", fam_socket, 3.2, "higher", "larger", "network compatible"},
+};
+
+static const char *const fam_pipe_only[] = {"pipe", NULL};
+
+static const char *const *t1_family(const struct t1_row *t)
+{
+	return t->family ? t->family : fam_pipe_only;
+}
+
+/* C8: measured time to stream 1 MiB within a factor of two of the document's figure. */
+static void claim_c8(const struct report *r, struct claim *c, size_t mib)
+{
+	for (size_t p = 0; p < r->nplacements; p++)
+		for (size_t i = 0; i < sizeof(t1_rows) / sizeof(t1_rows[0]); i++) {
+			const char *who = NULL;
+			double bps = 0, ms, ratio;
+
+			if (!best_of(r, t1_family(&t1_rows[i]), r->placements[p], mib, M_BPS, &who,
+				     &bps))
+				continue;
+			ms = 1048576.0 / bps * 1e3;
+			ratio = ms / t1_rows[i].doc_ms;
+			cell_add(c, r->placements[p], mib, M_BPS, ratio >= 0.5 && ratio <= 2,
+				 "%s (%s): %.3f ms measured vs %.2f ms in the document (%.2gx)",
+				 t1_rows[i].mechanism, who, ms, t1_rows[i].doc_ms, ratio);
+		}
+}
+
+/* C9: shared memory is the choice at 1 MB and above; pipes suit data under 64 KB. */
+static void claim_c9(const struct report *r, struct claim *c)
+{
+	for (size_t p = 0; p < r->nplacements; p++)
+		for (size_t s = 0; s < r->nsizes; s++) {
+			size_t size = r->sizes[s];
+
+			for (int k = 0; k < 2; k++) {
+				enum measure m = speed_measures[k];
+				const char *who = NULL, *kw = NULL;
+				double v = 0, kv = 0, pv;
+				char a[32], b[32];
+
+				if (size >= 1048576) {
+					if (!best_of(r, NULL, r->placements[p], size, m, &who, &v))
+						continue;
+					fmt_value(m, v, a, sizeof(a));
+					cell_add(c, r->placements[p], size, m, in_list(fam_shm, who),
+						 "at %zu bytes the fastest is %s (%s)", size, who, a);
+					continue;
+				}
+				if (size >= 65536 ||
+				    !report_median(r, "pipe", r->placements[p], size, m, &pv))
+					continue;
+				/* "suits": within 1.5x of the best mechanism that is not shared memory */
+				for (size_t i = 0; i < r->n; i++) {
+					const char *t = r->rows[i].transport;
+					double x;
+
+					if (in_list(not_mechanisms, t) || in_list(fam_shm, t) ||
+					    !report_median(r, t, r->placements[p], size, m, &x))
+						continue;
+					if (!kw || (lower_better(m) ? x < kv : x > kv))
+						kw = t, kv = x;
+				}
+				if (!kw)
+					continue;
+				fmt_value(m, pv, a, sizeof(a));
+				fmt_value(m, kv, b, sizeof(b));
+				cell_add(c, r->placements[p], size, m,
+					 lower_better(m) ? pv <= 1.5 * kv : pv * 1.5 >= kv,
+					 "pipe %s vs the best kernel mechanism %s (%s): within 1.5x?", a,
+					 kw, b);
+			}
+		}
+}
+
+/* C10: a message queue's sender pays far less per message than a round trip costs. */
+static void claim_c10(const struct report *r, struct claim *c)
+{
+	for (size_t p = 0; p < r->nplacements; p++)
+		for (size_t s = 0; s < r->nsizes; s++)
+			for (const char *const *t = fam_mq; *t; t++) {
+				double send_cpu, rtt;
+				char a[32], b[32];
+
+				if (!report_median(r, *t, r->placements[p], r->sizes[s], M_SEND_CPU_NS,
+						   &send_cpu) ||
+				    !report_median(r, *t, r->placements[p], r->sizes[s], M_RTT_P50,
+						   &rtt))
+					continue;
+				fmt_value(M_RTT_P50, send_cpu, a, sizeof(a));
+				fmt_value(M_RTT_P50, rtt, b, sizeof(b));
+				cell_add(c, r->placements[p], r->sizes[s], M_SEND_CPU_NS,
+					 send_cpu < 0.5 * rtt,
+					 "%s: sender CPU %s per message when streaming vs %s round trip",
+					 *t, a, b);
+			}
+}
+
+/* ---- tables ---------------------------------------------------------------------------------- */
+
+static void print_header(const struct report *r, const char *path)
+{
+	fprintf(r->out,
+		"# IPC on %s: the guides' tables, measured\n\n"
+		"Machine: %s, kernel %s; ipcbench %s; measured %s; from `%s`.\n\n"
+		"Every number is the median over the CSV's repeats (up to %u per row) of one "
+		"transport, mode, size and placement. Round trips are ping-pong latencies (p50); "
+		"throughput is a one-way stream timed at the receiver. *cross-core*: sender and "
+		"receiver on two CPUs; *same-core*: both on one CPU. Differences under %.0f%% are "
+		"treated as ties.\n\n",
+		r->host, r->cpu_model, r->kernel, r->version, r->date, path, r->max_run,
+		TIE_SHARE * 100);
+	for (size_t i = 0; i < r->nwaits; i++)
+		if (r->waits[i].others)
+			fprintf(r->out,
+				"Note: %s was run with several wait strategies; the tables use "
+				"`%s`.\n\n",
+				r->waits[i].transport, r->waits[i].wait);
+}
+
+static void print_floors(const struct report *r)
+{
+	fprintf(r->out, "## The machine's floors\n\n| placement | harness (null) round trip | "
+			"cache-line round trip | futex round trip |");
+	for (size_t s = 0; s < r->nsizes; s++) {
+		char sz[16];
+
+		fmt_size(r->sizes[s], sz, sizeof(sz));
+		fprintf(r->out, " memcpy %s |", sz);
+	}
+	fprintf(r->out, "\n|---|---|---|---|");
+	for (size_t s = 0; s < r->nsizes; s++)
+		fprintf(r->out, "---|");
+	fputc('\n', r->out);
+	for (size_t p = 0; p < r->nplacements; p++) {
+		static const char *const pingpong[] = {"null", "floor-cacheline", "floor-futex"};
+
+		fprintf(r->out, "| %s |", r->placements[p]);
+		for (int k = 0; k < 3; k++) {
+			double v = NAN;
+			char a[32];
+			bool got = false;
+
+			for (size_t s = 0; s < r->nsizes && !got; s++)
+				got = report_median(r, pingpong[k], r->placements[p], r->sizes[s],
+						    M_RTT_P50, &v);
+			fmt_value(M_RTT_P50, got ? v : NAN, a, sizeof(a));
+			fprintf(r->out, " %s |", a);
+		}
+		for (size_t s = 0; s < r->nsizes; s++) {
+			double v = NAN;
+			char a[32];
+
+			report_median(r, "floor-memcpy", r->placements[p], r->sizes[s], M_BPS, &v);
+			fmt_value(M_BPS, v, a, sizeof(a));
+			fprintf(r->out, " %s |", a);
+		}
+		fputc('\n', r->out);
+	}
+	fputc('\n', r->out);
+}
+
+static void print_t1(const struct report *r, size_t mib)
+{
+	fprintf(r->out,
+		"## T1. Time to transfer 1 MB (`002_70218f60ab04cff3.txt`, section 8.1)\n\n"
+		"Measured: *stream* is 1 MiB divided by the throughput of 1 MiB messages; *one "
+		"message* is the one-way p50 of a single 1 MiB message in a ping-pong; CPU is both "
+		"sides' CPU time per streamed MiB; memory is what the channel reserved for messages "
+		"in flight. For families the best transport is shown.\n\n"
+		"| mechanism | document: time | document: CPU, memory, volume | placement | "
+		"transport | stream | one message | CPU per MiB | memory |\n"
+		"|---|---|---|---|---|---|---|---|---|\n");
+	for (size_t i = 0; i < sizeof(t1_rows) / sizeof(t1_rows[0]); i++)
+		for (size_t p = 0; p < r->nplacements; p++) {
+			const struct t1_row *t = &t1_rows[i];
+			const char *who = NULL;
+			double bps = 0, ab = NAN, cpu = NAN, mem = NAN;
+			char a[32], b[32], m[32];
+
+			if (!best_of(r, t1_family(t), r->placements[p], mib, M_BPS, &who, &bps))
+				continue;
+			report_median(r, who, r->placements[p], mib, M_AB_P50, &ab);
+			report_median(r, who, r->placements[p], mib, M_CPU_NS, &cpu);
+			report_median(r, who, r->placements[p], mib, M_BUFFER, &mem);
+			fmt_value(M_AB_P50, ab, a, sizeof(a));
+			fmt_value(M_CPU_NS, cpu, b, sizeof(b));
+			fmt_value(M_BUFFER, mem, m, sizeof(m));
+			fprintf(r->out, "| %s | %.2f ms | %s, %s, %s | %s | %s | %.3f ms | %s | %s | %s |\n",
+				t->mechanism, t->doc_ms, t->doc_cpu, t->doc_mem, t->doc_volume,
+				r->placements[p], who, 1048576.0 / bps * 1e3, a, b, m);
+		}
+	fputc('\n', r->out);
+}
+
+/* The documents' words for each mechanism's speed (T2 and T3). */
+static const struct {
+	const char *transport;
+	const char *t2, *t3;
+} speed_words[] = {
+	{"pipe", "medium", "medium"},
+	{"fifo", "medium", "medium"},
+	{"posix-mq", "medium", "medium"},
+	{"sysv-mq", "medium", "medium"},
+	{"shm", "fastest", "highest"},
+	{"shm-sem", "fastest (semaphores: very fast)", "highest (semaphores: high)"},
+	{"sysv-shm", "fastest (semaphores: very fast)", "highest (semaphores: high)"},
+	{"mmap", "fastest", "highest"},
+	{"unix-stream", "medium, faster than network sockets", "-"},
+	{"unix-dgram", "medium, faster than network sockets", "-"},
+	{"unix-seqpacket", "medium, faster than network sockets", "-"},
+	{"tcp", "medium", "-"},
+	{"udp", "medium", "-"},
+	{"signal", "very fast", "-"},
+	{"eventfd", "-", "-"},
+	{"file", "slowest", "-"},
+};
+
+static void speed_word(const char *t, const char **t2, const char **t3)
+{
+	*t2 = *t3 = "-";
+	for (size_t i = 0; i < sizeof(speed_words) / sizeof(speed_words[0]); i++)
+		if (strcmp(speed_words[i].transport, t) == 0) {
+			*t2 = speed_words[i].t2;
+			*t3 = speed_words[i].t3;
+		}
+}
+
+struct ranked {
+	const char *t;
+	double v;
+};
+
+static int ranked_cmp(const void *a, const void *b)
+{
+	double x = ((const struct ranked *)a)->v, y = ((const struct ranked *)b)->v;
+
+	return x < y ? -1 : x > y;
+}
+
+static void print_ranking(const struct report *r, size_t small, size_t mib)
+{
+	char s1[16], s2[16];
+
+	fmt_size(small, s1, sizeof(s1));
+	fmt_size(mib, s2, sizeof(s2));
+	fprintf(r->out,
+		"## T2 and T3. Speed of every mechanism, measured (`000_00169c0be3505af8.txt` "
+		"section 4, `002_70218f60ab04cff3.txt` section 1.3)\n\n"
+		"Ranked by the %s round trip (p50); the %s stream beside it.\n\n",
+		s1, s2);
+	for (size_t p = 0; p < r->nplacements; p++) {
+		struct ranked list[64];
+		size_t n = 0;
+
+		for (size_t i = 0; i < r->n && n < 64; i++) {
+			const char *t = r->rows[i].transport;
+			bool dup = false;
+			double v;
+
+			if (in_list(not_mechanisms, t))
+				continue;
+			for (size_t j = 0; j < n; j++)
+				dup |= strcmp(list[j].t, t) == 0;
+			if (dup || !report_median(r, t, r->placements[p], small, M_RTT_P50, &v))
+				continue;
+			list[n].t = t;
+			list[n++].v = v;
+		}
+		qsort(list, n, sizeof(list[0]), ranked_cmp);
+		fprintf(r->out,
+			"**%s**\n\n| rank | transport | wait | round trip %s | stream %s | T2 says | "
+			"T3 says |\n|---|---|---|---|---|---|---|\n",
+			r->placements[p], s1, s2);
+		for (size_t i = 0; i < n; i++) {
+			const char *t2, *t3;
+			double bps = NAN;
+			char a[32], b[32];
+
+			speed_word(list[i].t, &t2, &t3);
+			report_median(r, list[i].t, r->placements[p], mib, M_BPS, &bps);
+			fmt_value(M_RTT_P50, list[i].v, a, sizeof(a));
+			fmt_value(M_BPS, bps, b, sizeof(b));
+			fprintf(r->out, "| %zu | %s | %s | %s | %s | %s | %s |\n", i + 1, list[i].t,
+				wait_used(r, list[i].t), a, b, t2, t3);
+		}
+		fputc('\n', r->out);
+	}
+}
+
+static const struct {
+	const char *what, *sysv, *posix;
+} t4_pairs[] = {
+	{"message queues", "sysv-mq", "posix-mq"},
+	{"shared memory + semaphores", "sysv-shm", "shm-sem"},
+};
+
+static void print_t4(const struct report *r, size_t small, size_t mib)
+{
+	char s1[16], s2[16];
+
+	fmt_size(small, s1, sizeof(s1));
+	fmt_size(mib, s2, sizeof(s2));
+	fprintf(r->out,
+		"## T4. System V against POSIX (`002_70218f60ab04cff3.txt`, section 6.1: System V "
+		"\"ordinary\", POSIX \"usually better\")\n\n"
+		"| pair | placement | System V round trip %s | POSIX round trip %s | System V stream "
+		"%s | POSIX stream %s |\n|---|---|---|---|---|---|\n",
+		s1, s1, s2, s2);
+	for (size_t i = 0; i < sizeof(t4_pairs) / sizeof(t4_pairs[0]); i++)
+		for (size_t p = 0; p < r->nplacements; p++) {
+			double v[4] = {NAN, NAN, NAN, NAN};
+			char a[4][32];
+
+			report_median(r, t4_pairs[i].sysv, r->placements[p], small, M_RTT_P50, &v[0]);
+			report_median(r, t4_pairs[i].posix, r->placements[p], small, M_RTT_P50, &v[1]);
+			report_median(r, t4_pairs[i].sysv, r->placements[p], mib, M_BPS, &v[2]);
+			report_median(r, t4_pairs[i].posix, r->placements[p], mib, M_BPS, &v[3]);
+			if (isnan(v[0]) && isnan(v[1]) && isnan(v[2]) && isnan(v[3]))
+				continue;
+			for (int k = 0; k < 4; k++)
+				fmt_value(k < 2 ? M_RTT_P50 : M_BPS, v[k], a[k], sizeof(a[k]));
+			fprintf(r->out, "| %s (%s vs %s) | %s | %s | %s | %s | %s |\n",
+				t4_pairs[i].what, t4_pairs[i].sysv, t4_pairs[i].posix,
+				r->placements[p], a[0], a[1], a[2], a[3]);
+		}
+	fprintf(r->out, "\nThe verdict is claim C5 below.\n\n");
+}
+
+static void print_claims(const struct report *r, size_t mib)
+{
+	static struct claim c; /* large: one at a time, reused */
+
+	fprintf(r->out, "## Claims (`CLAIMS.md` C1..C10)\n\n");
+	memset(&c, 0, sizeof(c));
+	claim_c1(r, &c);
+	claim_print(r, "C1", "Shared memory is the fastest IPC.", "all five documents", &c);
+	memset(&c, 0, sizeof(c));
+	claim_family_beats(r, &c, fam_pipe_unix, fam_net_mq);
+	claim_print(r, "C2",
+		    "Pipes and Unix domain sockets come next; network sockets and message queues "
+		    "are slower.",
+		    "001_d430098f08ffff3a.txt; compared: the best pipe or Unix socket against the "
+		    "best of TCP, UDP and the message queues",
+		    &c);
+	memset(&c, 0, sizeof(c));
+	claim_pair(r, &c, "fifo", "pipe", 1 + TIE_SHARE, 1.5);
+	claim_print(r, "C3", "A named pipe (FIFO) is slightly slower than an anonymous pipe.",
+		    "001_d430098f08ffff3a.txt; slightly: more than a tie, at most 1.5x", &c);
+	memset(&c, 0, sizeof(c));
+	claim_pair(r, &c, "unix-stream", "tcp", 0, 0);
+	claim_print(r, "C4",
+		    "Unix domain sockets are more efficient than TCP/IP sockets on the same "
+		    "machine.",
+		    "003_f366367498f991fa.txt, 000_00169c0be3505af8.txt", &c);
+	memset(&c, 0, sizeof(c));
+	for (size_t i = 0; i < sizeof(t4_pairs) / sizeof(t4_pairs[0]); i++)
+		claim_pair(r, &c, t4_pairs[i].posix, t4_pairs[i].sysv, 0, 0);
+	claim_print(r, "C5", "POSIX IPC usually performs better than System V IPC.",
+		    "002_70218f60ab04cff3.txt section 6.1; pairs posix-mq/sysv-mq and "
+		    "shm-sem/sysv-shm",
+		    &c);
+	memset(&c, 0, sizeof(c));
+	claim_c6(r, &c);
+	claim_print(r, "C6", "Files are the slowest mechanism.", "000_00169c0be3505af8.txt", &c);
+	memset(&c, 0, sizeof(c));
+	claim_c7(r, &c);
+	claim_print(r, "C7", "Semaphores and signals are \"very fast\" notifications.",
+		    "000_00169c0be3505af8.txt; very fast: a round trip faster than the pipe's, "
+		    "which the document calls medium",
+		    &c);
+	memset(&c, 0, sizeof(c));
+	claim_c8(r, &c, mib);
+	claim_print(r, "C8",
+		    "Moving 1 MB takes 0.01 ms over shared memory, 2.5 ms over a pipe, 1.8 ms over "
+		    "a message queue and 3.2 ms over a socket.",
+		    "002_70218f60ab04cff3.txt section 8.1; holds where the measured stream time is "
+		    "within 2x of the document's",
+		    &c);
+	memset(&c, 0, sizeof(c));
+	claim_c9(r, &c);
+	claim_print(r, "C9", "Shared memory is the choice above 1 MB; pipes suit data under 64 KB.",
+		    "002_70218f60ab04cff3.txt section 8.2; at 1 MiB and above shared memory must be "
+		    "fastest, below 64 KiB the pipe within 1.5x of the best kernel mechanism",
+		    &c);
+	memset(&c, 0, sizeof(c));
+	claim_c10(r, &c);
+	claim_print(r, "C10", "A message-queue sender continues at once without waiting for the "
+			      "receiver.",
+		    "000_00169c0be3505af8.txt section 3.2; holds where the sender's CPU per "
+		    "streamed message is under half a round trip",
+		    &c);
+}
+
+static void report_usage(FILE *f)
+{
+	fprintf(f, "Usage: ipcbench report CSV [-o FILE.md]\n"
+		   "Print the IPC guides' comparison tables (T1-T4) with the numbers measured in\n"
+		   "CSV, and a verdict for each of their claims (C1-C10), as Markdown.\n"
+		   "  -o, --output FILE   write to FILE instead of standard output\n"
+		   "Exit status: 0 written, 1 no usable rows or a write error, 2 usage or a\n"
+		   "malformed CSV.\n");
+}
+
+int ipcb_report_main(int argc, char **argv)
+{
+	static struct report r;
+	const char *in = NULL, *out = NULL;
+	size_t small, mib;
+	int rc, status = 0;
+
+	for (int i = 1; i < argc; i++) {
+		if (strcmp(argv[i], "-h") == 0 || strcmp(argv[i], "--help") == 0) {
+			report_usage(stdout);
+			return 0;
+		}
+		if (strcmp(argv[i], "-o") == 0 || strcmp(argv[i], "--output") == 0) {
+			if (++i == argc || !*argv[i]) {
+				fail("%s: missing file name", argv[i - 1]);
+				return 2;
+			}
+			out = argv[i];
+		} else if (argv[i][0] == '-' && argv[i][1]) {
+			fail("unknown option '%s'", argv[i]);
+			report_usage(stderr);
+			return 2;
+		} else if (!in) {
+			in = argv[i];
+		} else {
+			fail("unexpected argument '%s'", argv[i]);
+			return 2;
+		}
+	}
+	if (!in) {
+		report_usage(stderr);
+		return 2;
+	}
+	memset(&r, 0, sizeof(r));
+	rc = load(&r, in);
+	if (rc) {
+		free(r.rows);
+		return rc == -ENOMEM ? 1 : 2;
+	}
+	r.out = out ? fopen(out, "w") : stdout;
+	if (!r.out) {
+		fail("%s: %s", out, strerror(errno));
+		free(r.rows);
+		return 1;
+	}
+	small = size_or_nearest(&r, 64);
+	mib = size_or_nearest(&r, 1048576);
+	print_header(&r, in);
+	print_floors(&r);
+	print_t1(&r, mib);
+	print_ranking(&r, small, mib);
+	print_t4(&r, small, mib);
+	print_claims(&r, mib);
+	if (fflush(r.out) != 0 || ferror(r.out)) {
+		fail("%s: write failed: %s", out ? out : "standard output", strerror(errno));
+		status = 1;
+	}
+	if (out && fclose(r.out) != 0 && status == 0) {
+		fail("%s: %s", out, strerror(errno));
+		status = 1;
+	}
+	free(r.rows);
+	return status;
+}
