@@ -334,29 +334,20 @@ static double p50_of(const struct ipcb_hist *h)
 }
 
 /*
- * A one-way row, or a note saying why it is left out: one-way delays are only as good as the
- * evidence that both CPUs read the same clock.
+ * A one-way row, or the reason it is left out: one-way delays are only as good as the evidence
+ * that both CPUs read the same clock. Returns NULL when emitted (or not measured), else why not.
  */
-static void emit_one_way(struct driver *d, const struct place *pl, struct ipcb_row *row,
-			 const char *kind, const struct ipcb_hist *h)
+static const char *emit_one_way(struct driver *d, const struct place *pl, struct ipcb_row *row,
+				const char *kind, const struct ipcb_hist *h)
 {
-	char sz[16];
 	double p50 = p50_of(h);
 
 	if (!h || !pl->clock_checked)
-		return;
-	ipcb_format_size(row->size_bytes, sz, sizeof(sz));
-	if (!pl->clock.consistent || row->res->clock_anomalies ||
-	    (double)pl->clock.bound_ns > ONE_WAY_MAX_SKEW_SHARE * p50) {
-		if (!d->o.quiet)
-			fprintf(stderr,
-				"%s: %s %s %s: %s rows left out: %s\n", prog, row->transport,
-				row->mode, sz, kind,
-				!pl->clock.consistent || row->res->clock_anomalies
-					? "the two CPUs' clocks disagree"
-					: "the clock check's bound is not small against the delays");
-		return;
-	}
+		return NULL;
+	if (!pl->clock.consistent || row->res->clock_anomalies)
+		return "the two CPUs' clocks disagree";
+	if ((double)pl->clock.bound_ns > ONE_WAY_MAX_SKEW_SHARE * p50)
+		return "the clock check's bound is not small against the delays";
 	row->latency_kind = kind;
 	row->hist = h;
 	row->messages = (uint64_t)ipcb_hist_total(h);
@@ -364,6 +355,29 @@ static void emit_one_way(struct driver *d, const struct place *pl, struct ipcb_r
 	row->clock_skew_bound_ns = pl->clock.bound_ns;
 	row->x_floor = pl->cacheline_p50_ns > 0 ? p50 / (pl->cacheline_p50_ns / 2) : 0;
 	emit(d, row);
+	return NULL;
+}
+
+static void emit_one_ways(struct driver *d, const struct place *pl, struct ipcb_row *row)
+{
+	const struct ipcb_run_result *r = row->res;
+	const char *why[2] = {NULL, NULL};
+	double p50 = p50_of(r->one_way[0]);
+	char sz[16];
+
+	if (row->latency_kind) {
+		why[0] = emit_one_way(d, pl, row, "one_way_ab", r->one_way[0]);
+		why[1] = emit_one_way(d, pl, row, "one_way_ba", r->one_way[1]);
+	} else {
+		why[0] = emit_one_way(d, pl, row, "one_way", r->one_way[0]);
+	}
+	if (d->o.quiet || (!why[0] && !why[1]))
+		return;
+	ipcb_format_size(row->size_bytes, sz, sizeof(sz));
+	fprintf(stderr, "%s: %s %s %s: one-way rows left out: %s (clock bound %lld ns, one-way p50 "
+			"%.0f ns)\n",
+		prog, row->transport, row->mode, sz, why[0] ? why[0] : why[1],
+		(long long)pl->clock.bound_ns, p50);
 }
 
 /* After a run: print its rows or its failure. Returns false when the sweep must stop. */
@@ -395,12 +409,7 @@ static bool finish_run(struct driver *d, const struct place *pl, int rc, struct 
 		 pl->memcpy_bytes_per_s[size_index] > 0)
 		row->x_floor = pl->memcpy_bytes_per_s[size_index] / r->bytes_per_s;
 	emit(d, row);
-	if (row->latency_kind) {
-		emit_one_way(d, pl, row, "one_way_ab", r->one_way[0]);
-		emit_one_way(d, pl, row, "one_way_ba", r->one_way[1]);
-	} else {
-		emit_one_way(d, pl, row, "one_way", r->one_way[0]);
-	}
+	emit_one_ways(d, pl, row);
 	return true;
 }
 

@@ -613,9 +613,12 @@ static bool in_list(const char *const *list, const char *name)
 	return false;
 }
 
-/* The best of a family (or of every mechanism when fam is NULL) in one cell. */
-static bool best_of(const struct report *r, const char *const *fam, const char *placement,
-		    size_t size, enum measure m, const char **who, double *v)
+/*
+ * The best of the transports in `in` (every mechanism when NULL) that are not in `out` (NULL:
+ * none excluded), in one cell.
+ */
+static bool best_of(const struct report *r, const char *const *in, const char *const *out,
+		    const char *placement, size_t size, enum measure m, const char **who, double *v)
 {
 	bool found = false;
 
@@ -623,7 +626,8 @@ static bool best_of(const struct report *r, const char *const *fam, const char *
 		const char *t = r->rows[i].transport;
 		double x;
 
-		if ((fam && !in_list(fam, t)) || (!fam && in_list(not_mechanisms, t)))
+		if ((in && !in_list(in, t)) || (!in && in_list(not_mechanisms, t)) ||
+		    (out && in_list(out, t)))
 			continue;
 		if (!report_median(r, t, placement, size, m, &x))
 			continue;
@@ -644,32 +648,12 @@ static bool better(enum measure m, double a, double b)
 
 static const enum measure speed_measures[2] = {M_RTT_P50, M_BPS};
 
-/* C1: the fastest mechanism in a cell is a shared-memory one. */
-static void claim_c1(const struct report *r, struct claim *c)
-{
-	for (size_t p = 0; p < r->nplacements; p++)
-		for (size_t s = 0; s < r->nsizes; s++)
-			for (int k = 0; k < 2; k++) {
-				enum measure m = speed_measures[k];
-				const char *who = NULL, *shm_who = NULL;
-				double v = 0, shm_v = 0;
-				char a[32], b[32];
-
-				if (!best_of(r, NULL, r->placements[p], r->sizes[s], m, &who, &v) ||
-				    !best_of(r, fam_shm, r->placements[p], r->sizes[s], m, &shm_who,
-					     &shm_v))
-					continue;
-				fmt_value(m, v, a, sizeof(a));
-				fmt_value(m, shm_v, b, sizeof(b));
-				cell_add(c, r->placements[p], r->sizes[s], m, in_list(fam_shm, who),
-					 "fastest is %s (%s); best shared memory %s (%s)", who, a,
-					 shm_who, b);
-			}
-}
-
-/* One family against another in every cell: the first is better (C2, C4). */
+/*
+ * In every cell, the best of family a against the best of family b (the mechanisms in b_in, or
+ * all when NULL, less those in b_out): a is better, or with ties_hold, at least not worse.
+ */
 static void claim_family_beats(const struct report *r, struct claim *c, const char *const *fa,
-			       const char *const *fb)
+			       const char *const *b_in, const char *const *b_out, bool ties_hold)
 {
 	for (size_t p = 0; p < r->nplacements; p++)
 		for (size_t s = 0; s < r->nsizes; s++)
@@ -679,12 +663,13 @@ static void claim_family_beats(const struct report *r, struct claim *c, const ch
 				double va = 0, vb = 0;
 				char a[32], b[32];
 
-				if (!best_of(r, fa, r->placements[p], r->sizes[s], m, &wa, &va) ||
-				    !best_of(r, fb, r->placements[p], r->sizes[s], m, &wb, &vb))
+				if (!best_of(r, fa, NULL, r->placements[p], r->sizes[s], m, &wa, &va) ||
+				    !best_of(r, b_in, b_out, r->placements[p], r->sizes[s], m, &wb, &vb))
 					continue;
 				fmt_value(m, va, a, sizeof(a));
 				fmt_value(m, vb, b, sizeof(b));
-				cell_add(c, r->placements[p], r->sizes[s], m, better(m, va, vb),
+				cell_add(c, r->placements[p], r->sizes[s], m,
+					 ties_hold ? !better(m, vb, va) : better(m, va, vb),
 					 "%s %s vs %s %s", wa, a, wb, b);
 			}
 }
@@ -695,7 +680,7 @@ static void claim_pair(const struct report *r, struct claim *c, const char *ta, 
 	const char *fa[2] = {ta, NULL}, *fb[2] = {tb, NULL};
 
 	if (lo == 0) {
-		claim_family_beats(r, c, fa, fb);
+		claim_family_beats(r, c, fa, fb, NULL, false);
 		return;
 	}
 	/* "a is slightly slower than b": b's advantage is more than a tie but at most hi. */
@@ -734,7 +719,7 @@ static void claim_c6(const struct report *r, struct claim *c)
 				double wv = 0, fv = 0;
 				char a[32], b[32];
 
-				if (!best_of(r, file_fam, r->placements[p], r->sizes[s], m, &fw, &fv))
+				if (!best_of(r, file_fam, NULL, r->placements[p], r->sizes[s], m, &fw, &fv))
 					continue;
 				/* the slowest: the best under the opposite order */
 				for (size_t i = 0; i < r->n; i++) {
@@ -805,8 +790,8 @@ static void claim_c8(const struct report *r, struct claim *c, size_t mib)
 			const char *who = NULL;
 			double bps = 0, ms, ratio;
 
-			if (!best_of(r, t1_family(&t1_rows[i]), r->placements[p], mib, M_BPS, &who,
-				     &bps))
+			if (!best_of(r, t1_family(&t1_rows[i]), NULL, r->placements[p], mib, M_BPS,
+				     &who, &bps))
 				continue;
 			ms = 1048576.0 / bps * 1e3;
 			ratio = ms / t1_rows[i].doc_ms;
@@ -830,7 +815,7 @@ static void claim_c9(const struct report *r, struct claim *c)
 				char a[32], b[32];
 
 				if (size >= 1048576) {
-					if (!best_of(r, NULL, r->placements[p], size, m, &who, &v))
+					if (!best_of(r, NULL, NULL, r->placements[p], size, m, &who, &v))
 						continue;
 					fmt_value(m, v, a, sizeof(a));
 					cell_add(c, r->placements[p], size, m, in_list(fam_shm, who),
@@ -841,16 +826,7 @@ static void claim_c9(const struct report *r, struct claim *c)
 				    !report_median(r, "pipe", r->placements[p], size, m, &pv))
 					continue;
 				/* "suits": within 1.5x of the best mechanism that is not shared memory */
-				for (size_t i = 0; i < r->n; i++) {
-					const char *t = r->rows[i].transport;
-					double x;
-
-					if (in_list(not_mechanisms, t) || in_list(fam_shm, t) ||
-					    !report_median(r, t, r->placements[p], size, m, &x))
-						continue;
-					if (!kw || (lower_better(m) ? x < kv : x > kv))
-						kw = t, kv = x;
-				}
+				best_of(r, NULL, fam_shm, r->placements[p], size, m, &kw, &kv);
 				if (!kw)
 					continue;
 				fmt_value(m, pv, a, sizeof(a));
@@ -968,7 +944,7 @@ static void print_t1(const struct report *r, size_t mib)
 			double bps = 0, ab = NAN, cpu = NAN, mem = NAN;
 			char a[32], b[32], m[32];
 
-			if (!best_of(r, t1_family(t), r->placements[p], mib, M_BPS, &who, &bps))
+			if (!best_of(r, t1_family(t), NULL, r->placements[p], mib, M_BPS, &who, &bps))
 				continue;
 			report_median(r, who, r->placements[p], mib, M_AB_P50, &ab);
 			report_median(r, who, r->placements[p], mib, M_CPU_NS, &cpu);
@@ -1123,10 +1099,13 @@ static void print_claims(const struct report *r, size_t mib)
 
 	fprintf(r->out, "## Claims (`CLAIMS.md` C1..C10)\n\n");
 	memset(&c, 0, sizeof(c));
-	claim_c1(r, &c);
-	claim_print(r, "C1", "Shared memory is the fastest IPC.", "all five documents", &c);
+	claim_family_beats(r, &c, fam_shm, NULL, fam_shm, true);
+	claim_print(r, "C1", "Shared memory is the fastest IPC.",
+		    "all five documents; compared: the best shared-memory transport against the "
+		    "best of all the others (a tie counts as fastest)",
+		    &c);
 	memset(&c, 0, sizeof(c));
-	claim_family_beats(r, &c, fam_pipe_unix, fam_net_mq);
+	claim_family_beats(r, &c, fam_pipe_unix, fam_net_mq, NULL, false);
 	claim_print(r, "C2",
 		    "Pipes and Unix domain sockets come next; network sockets and message queues "
 		    "are slower.",
@@ -1182,12 +1161,40 @@ static void print_claims(const struct report *r, size_t mib)
 		    &c);
 }
 
+/* Links to the figures scripts/plot draws, relative to where the report is written. */
+static void print_figures(const struct report *r, const char *dir)
+{
+	static const struct {
+		const char *file, *what;
+		bool per_placement;
+	} figs[] = {
+		{"latency", "Round trip p50 and p99 against payload size", true},
+		{"throughput", "Throughput against payload size, with the memcpy floor", true},
+		{"percentiles", "Latency percentile distribution at 64 B", true},
+		{"cpu-latency", "CPU cost per message against round trip", true},
+		{"bars", "Time to move 1 MiB and 64 B round trip, per transport", false},
+	};
+
+	fprintf(r->out, "## Figures\n\n");
+	for (size_t i = 0; i < sizeof(figs) / sizeof(figs[0]); i++) {
+		if (!figs[i].per_placement) {
+			fprintf(r->out, "![%s](%s/%s.png)\n\n", figs[i].what, dir, figs[i].file);
+			continue;
+		}
+		for (size_t p = 0; p < r->nplacements; p++)
+			fprintf(r->out, "![%s, %s](%s/%s-%s.png)\n\n", figs[i].what,
+				r->placements[p], dir, figs[i].file, r->placements[p]);
+	}
+}
+
 static void report_usage(FILE *f)
 {
-	fprintf(f, "Usage: ipcbench report CSV [-o FILE.md]\n"
+	fprintf(f, "Usage: ipcbench report CSV [-o FILE.md] [--figures DIR]\n"
 		   "Print the IPC guides' comparison tables (T1-T4) with the numbers measured in\n"
 		   "CSV, and a verdict for each of their claims (C1-C10), as Markdown.\n"
 		   "  -o, --output FILE   write to FILE instead of standard output\n"
+		   "      --figures DIR   link the figures scripts/plot drew into DIR (a path as\n"
+		   "                      seen from the report)\n"
 		   "Exit status: 0 written, 1 no usable rows or a write error, 2 usage or a\n"
 		   "malformed CSV.\n");
 }
@@ -1195,7 +1202,7 @@ static void report_usage(FILE *f)
 int ipcb_report_main(int argc, char **argv)
 {
 	static struct report r;
-	const char *in = NULL, *out = NULL;
+	const char *in = NULL, *out = NULL, *figures = NULL;
 	size_t small, mib;
 	int rc, status = 0;
 
@@ -1210,6 +1217,12 @@ int ipcb_report_main(int argc, char **argv)
 				return 2;
 			}
 			out = argv[i];
+		} else if (strcmp(argv[i], "--figures") == 0) {
+			if (++i == argc || !*argv[i]) {
+				fail("--figures: missing directory");
+				return 2;
+			}
+			figures = argv[i];
 		} else if (argv[i][0] == '-' && argv[i][1]) {
 			fail("unknown option '%s'", argv[i]);
 			report_usage(stderr);
@@ -1245,6 +1258,8 @@ int ipcb_report_main(int argc, char **argv)
 	print_ranking(&r, small, mib);
 	print_t4(&r, small, mib);
 	print_claims(&r, mib);
+	if (figures)
+		print_figures(&r, figures);
 	if (fflush(r.out) != 0 || ferror(r.out)) {
 		fail("%s: write failed: %s", out ? out : "standard output", strerror(errno));
 		status = 1;

@@ -475,6 +475,16 @@ static bool is_last_seen(struct run_area *a, uint64_t i)
 	return total != 0 && i + 1 >= total;
 }
 
+/* The sender's measured phase begins: CPU time, clock, and the deadline the duration sets. */
+static void measure_start(const struct ipcb_run_spec *s, struct run_side *side,
+			  struct usage_mark *start, uint64_t *deadline)
+{
+	*start = usage_now();
+	side->t_first_ns = ipcb_now_ns();
+	if (s->duration_s > 0)
+		*deadline = side->t_first_ns + (uint64_t)(s->duration_s * 1e9);
+}
+
 /* Side A in latency mode: send, wait for the echo, one histogram sample per round trip. */
 static int latency_sender(struct run_ctx *c, struct ipcb_ep *ep, void *tx, void *rx, char *err)
 {
@@ -491,12 +501,8 @@ static int latency_sender(struct run_ctx *c, struct ipcb_ep *ep, void *tx, void 
 	for (uint64_t i = 0;; i++) {
 		bool last = i + 1 == total;
 
-		if (i == s->warmup) {
-			start = usage_now();
-			side->t_first_ns = ipcb_now_ns();
-			if (s->duration_s > 0)
-				deadline = side->t_first_ns + (uint64_t)(s->duration_s * 1e9);
-		}
+		if (i == s->warmup)
+			measure_start(s, side, &start, &deadline);
 		if (i > s->warmup && t1 >= deadline)
 			last = true;
 		if (last)
@@ -588,12 +594,8 @@ static int stream_sender(struct run_ctx *c, struct ipcb_ep *ep, void *tx, char *
 	for (uint64_t i = 0;; i++) {
 		bool last = i + 1 == total;
 
-		if (i == s->warmup) {
-			start = usage_now();
-			side->t_first_ns = ipcb_now_ns();
-			if (s->duration_s > 0)
-				deadline = side->t_first_ns + (uint64_t)(s->duration_s * 1e9);
-		}
+		if (i == s->warmup)
+			measure_start(s, side, &start, &deadline);
 		if (i > s->warmup + 1 && deadline != UINT64_MAX && (i & clock_mask) == 0 &&
 		    ipcb_now_ns() >= deadline)
 			last = true;

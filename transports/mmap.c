@@ -18,73 +18,12 @@
  * even mapped: the parent's mapping goes to the children across fork, and nothing is left in
  * the directory even if the run is killed.
  */
-#include <sys/mman.h>
-#include <unistd.h>
-
-#include "backing.h"
 #include "ring.h"
 #include "transport.h"
 
-struct mmap_chan {
-	void *map;
-	size_t map_bytes;
-	struct ipcb_ring *ring[2]; /* [0] sender -> receiver, [1] back (latency mode only) */
-};
-
 static int mmap_setup(struct ipcb_chan *ch)
 {
-	struct mmap_chan *c = ch->priv;
-	size_t cap = ipcb_ring_cap_for(ch->cfg.msg_bytes);
-	size_t ring_bytes = ipcb_ring_bytes(cap);
-	int ndirs = ch->cfg.bidirectional ? 2 : 1;
-	int fd, rc;
-
-	c->map_bytes = (size_t)ndirs * ring_bytes;
-	rc = ipcb_backing_create(ch->cfg.dir ? ch->cfg.dir : "/tmp", ch->tag, c->map_bytes, &fd,
-				 &ch->err);
-	if (rc)
-		return rc;
-	rc = ipcb_backing_map(fd, c->map_bytes, &c->map, &ch->err);
-	close(fd); /* the mapping keeps the file */
-	if (rc)
-		return rc;
-	for (int d = 0; d < ndirs; d++) {
-		c->ring[d] = (struct ipcb_ring *)((char *)c->map + (size_t)d * ring_bytes);
-		ipcb_ring_init(c->ring[d], cap);
-	}
-	ch->buffer_bytes = c->map_bytes;
-	return 0;
-}
-
-static void mmap_teardown(struct ipcb_chan *ch)
-{
-	struct mmap_chan *c = ch->priv;
-
-	if (c->map)
-		munmap(c->map, c->map_bytes);
-	c->map = NULL;
-}
-
-static int mmap_open(struct ipcb_ep *ep)
-{
-	(void)ep; /* the mapping came with fork */
-	return 0;
-}
-
-static int mmap_send(struct ipcb_ep *ep, const void *buf, size_t len)
-{
-	const struct mmap_chan *c = ep->chan->priv;
-
-	return ipcb_ring_write(c->ring[ep->role], buf, len, ep->chan->cfg.wait,
-			       ep->chan->cfg.spin_polls, &ep->err);
-}
-
-static int mmap_recv(struct ipcb_ep *ep, void *buf, size_t len)
-{
-	const struct mmap_chan *c = ep->chan->priv;
-
-	return ipcb_ring_read(c->ring[!ep->role], buf, len, ep->chan->cfg.wait,
-			      ep->chan->cfg.spin_polls, &ep->err);
+	return ipcb_ringchan_setup(ch, ch->cfg.dir ? ch->cfg.dir : "/tmp");
 }
 
 const struct ipcb_transport ipcb_transport_mmap = {
@@ -93,10 +32,10 @@ const struct ipcb_transport ipcb_transport_mmap = {
 		   "a futex, or both",
 	.caps = IPCB_CAP_WAIT_CHOICE | IPCB_CAP_SHARED_BUFFER | IPCB_CAP_USES_DIR,
 	.max_msg_bytes = 0,
-	.chan_priv_bytes = sizeof(struct mmap_chan),
+	.chan_priv_bytes = sizeof(struct ipcb_ringchan),
 	.setup = mmap_setup,
-	.teardown = mmap_teardown,
-	.open = mmap_open,
-	.send = mmap_send,
-	.recv = mmap_recv,
+	.teardown = ipcb_ringchan_teardown,
+	.open = ipcb_ringchan_open,
+	.send = ipcb_ringchan_send,
+	.recv = ipcb_ringchan_recv,
 };

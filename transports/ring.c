@@ -4,7 +4,10 @@
 
 #include <stdbool.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
 
+#include "backing.h"
 #include "common.h"
 
 #define RING_MIN_CAP (64u * 1024)
@@ -150,4 +153,61 @@ int ipcb_ring_read(struct ipcb_ring *r, void *buf, size_t len, enum ipcb_wait wa
 		len -= piece;
 	}
 	return 0;
+}
+
+/* ---- a ring per direction in one mapping ------------------------------------------------- */
+
+int ipcb_ringchan_setup(struct ipcb_chan *ch, const char *dir)
+{
+	struct ipcb_ringchan *c = ch->priv;
+	size_t cap = ipcb_ring_cap_for(ch->cfg.msg_bytes);
+	size_t ring_bytes = ipcb_ring_bytes(cap);
+	int ndirs = ch->cfg.bidirectional ? 2 : 1;
+	int fd, rc;
+
+	c->map_bytes = (size_t)ndirs * ring_bytes;
+	rc = ipcb_backing_create(dir, ch->tag, c->map_bytes, &fd, &ch->err);
+	if (rc)
+		return rc;
+	rc = ipcb_backing_map(fd, c->map_bytes, &c->map, &ch->err);
+	close(fd); /* the mapping keeps the memory */
+	if (rc)
+		return rc;
+	for (int d = 0; d < ndirs; d++) {
+		c->ring[d] = (struct ipcb_ring *)((char *)c->map + (size_t)d * ring_bytes);
+		ipcb_ring_init(c->ring[d], cap);
+	}
+	ch->buffer_bytes = c->map_bytes;
+	return 0;
+}
+
+void ipcb_ringchan_teardown(struct ipcb_chan *ch)
+{
+	struct ipcb_ringchan *c = ch->priv;
+
+	if (c->map)
+		munmap(c->map, c->map_bytes);
+	c->map = NULL;
+}
+
+int ipcb_ringchan_open(struct ipcb_ep *ep)
+{
+	(void)ep; /* the mapping came with fork */
+	return 0;
+}
+
+int ipcb_ringchan_send(struct ipcb_ep *ep, const void *buf, size_t len)
+{
+	const struct ipcb_ringchan *c = ep->chan->priv;
+
+	return ipcb_ring_write(c->ring[ep->role], buf, len, ep->chan->cfg.wait,
+			       ep->chan->cfg.spin_polls, &ep->err);
+}
+
+int ipcb_ringchan_recv(struct ipcb_ep *ep, void *buf, size_t len)
+{
+	const struct ipcb_ringchan *c = ep->chan->priv;
+
+	return ipcb_ring_read(c->ring[!ep->role], buf, len, ep->chan->cfg.wait,
+			      ep->chan->cfg.spin_polls, &ep->err);
 }

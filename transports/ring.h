@@ -46,4 +46,23 @@ int ipcb_ring_write(struct ipcb_ring *r, const void *buf, size_t len, enum ipcb_
 int ipcb_ring_read(struct ipcb_ring *r, void *buf, size_t len, enum ipcb_wait wait,
 		   unsigned spin_polls, struct ipcb_err *e);
 
+/*
+ * A channel of one ring per direction in one shared mapping made from a backing file (POSIX shm
+ * or a file in a directory, backing.h). The transports built on it (shm, mmap) differ only in
+ * where the mapping comes from: their channel private state starts with this struct, and they
+ * use these hooks directly.
+ */
+struct ipcb_ringchan {
+	void *map;
+	size_t map_bytes;
+	struct ipcb_ring *ring[2]; /* [0] sender -> receiver, [1] back (latency mode only) */
+};
+
+/* Make the mapping in POSIX shared memory (dir NULL) or in dir, and lay out the rings. */
+int ipcb_ringchan_setup(struct ipcb_chan *ch, const char *dir);
+void ipcb_ringchan_teardown(struct ipcb_chan *ch);
+int ipcb_ringchan_open(struct ipcb_ep *ep);
+int ipcb_ringchan_send(struct ipcb_ep *ep, const void *buf, size_t len);
+int ipcb_ringchan_recv(struct ipcb_ep *ep, void *buf, size_t len);
+
 #endif
