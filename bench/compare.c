@@ -80,6 +80,14 @@ static const char *const key_columns[NKEYS] = {"transport",    "mode",	    "size
 					       "latency_kind", "placement", "sender_cpu",
 					       "receiver_cpu", "wait"};
 
+/*
+ * Run settings that change what is measured without being part of what is named: rows that
+ * differ in them are different experiments and never share a group. Optional, so CSVs written
+ * before these columns existed still compare.
+ */
+static const char *const setting_columns[] = {"chunk_bytes", "work_ns", "spin_polls", "fsync"};
+#define NSETTINGS (sizeof(setting_columns) / sizeof(setting_columns[0]))
+
 struct opts {
 	const char *path[2];
 	const struct metric *metric;
@@ -325,7 +333,10 @@ static int slots_grow(struct compare *c)
 	return 0;
 }
 
-/* The group for this key (NKEYS NUL-terminated strings in key[0..len)), made if new. */
+/*
+ * The group for this key (NKEYS NUL-terminated strings, then the settings', in key[0..len)),
+ * made if new.
+ */
 static int group_find(struct compare *c, const char *key, size_t len, size_t size_bytes,
 		      struct group **out)
 {
@@ -453,6 +464,7 @@ static int compare_read(struct compare *c, int s, char *err, size_t errlen)
 	char **header = NULL;
 	size_t nheader = 0, col[NCOLS], rows = 0;
 	const char *names[NCOLS];
+	size_t setting_col[NSETTINGS];
 	char *key = NULL;
 	int rc;
 
@@ -512,8 +524,15 @@ static int compare_read(struct compare *c, int s, char *err, size_t errlen)
 		}
 	}
 
+	for (size_t k = 0; k < NSETTINGS; k++) {
+		setting_col[k] = SIZE_MAX;
+		for (size_t i = 0; i < nheader; i++)
+			if (strcmp(header[i], setting_columns[k]) == 0)
+				setting_col[k] = i;
+	}
+
 	/* A key is a subset of one record's fields, so the reader's record limit bounds it. */
-	key = malloc(IPCB_CSVREAD_DEFAULT_MAX_RECORD_BYTES + NKEYS);
+	key = malloc(IPCB_CSVREAD_DEFAULT_MAX_RECORD_BYTES + NKEYS + NSETTINGS);
 	if (!key) {
 		rc = failf(err, errlen, "%s: out of memory", path);
 		goto out;
@@ -566,6 +585,15 @@ static int compare_read(struct compare *c, int s, char *err, size_t errlen)
 					   path, line, names[k], fv);
 				goto out;
 			}
+			memcpy(key + key_len, fv, len + 1);
+			key_len += len + 1;
+		}
+		/* The settings go after the named parts of the key, which group_find() indexes. */
+		for (size_t k = 0; k < NSETTINGS; k++) {
+			const char *fv =
+				setting_col[k] == SIZE_MAX ? "" : ipcb_csvread_field(&r, setting_col[k]);
+			size_t len = strlen(fv);
+
 			memcpy(key + key_len, fv, len + 1);
 			key_len += len + 1;
 		}
@@ -915,19 +943,25 @@ static int print_table(const struct compare *c, FILE *f, bool md)
 	else
 		fprintf(f, "ipcbench compare %s -> %s: %s\n", c->o.path[0], c->o.path[1], line);
 	for (size_t i = 0; i <= c->ngroups; i++) {
-		const char *row[NCELLS];
+		char out[NCELLS * (CELL_BYTES + 4) + 4];
+		size_t len = 0;
 
-		for (int k = 0; k < NCELLS; k++)
-			row[k] = i == 0 ? cell_titles[k] : cells[i - 1][k];
 		for (int k = 0; k < NCELLS; k++) {
+			const char *cell = i == 0 ? cell_titles[k] : cells[i - 1][k];
+			size_t room = sizeof(out) - len;
+			int w;
+
 			if (md)
-				fprintf(f, "| %s ", row[k]);
-			else if (k == NCELLS - 1)
-				fprintf(f, "%s", row[k]);
+				w = snprintf(out + len, room, "| %s ", cell);
 			else
-				fprintf(f, cell_right(k) ? "%*s  " : "%-*s  ", (int)width[k], row[k]);
+				w = snprintf(out + len, room, cell_right(k) ? "%*s  " : "%-*s  ",
+					     (int)width[k], cell);
+			len += w > 0 && (size_t)w < room ? (size_t)w : 0;
 		}
-		fputs(md ? "|\n" : "\n", f);
+		/* Padding after the last non-empty cell is only trailing blanks. */
+		while (len > 0 && out[len - 1] == ' ')
+			len--;
+		fprintf(f, "%.*s%s\n", (int)len, out, md ? " |" : "");
 		if (i == 0 && md) {
 			for (int k = 0; k < NCELLS; k++)
 				fputs(cell_right(k) ? "|---:" : "|:---", f);

@@ -14,6 +14,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "cleanup.h"
 #include "clock.h"
 #include "compare.h"
 #include "floor.h"
@@ -620,6 +621,8 @@ int main(int argc, char **argv)
 	}
 	if (d.o.list)
 		return do_list();
+	if (d.o.cleanup)
+		return ipcb_cleanup_main(d.o.dry_run, d.o.dir);
 	if (resolve_transports(&d) < 0) {
 		fprintf(stderr, "%s: none of the requested transports can run on this machine\n",
 			prog);

@@ -6,8 +6,8 @@
  * message's sequence number stamped over it in 8-byte words: at the start (the header), at the end
  * (the trailer) and at every 4 KiB boundary in between. Each stamp is the sequence number mixed
  * with its position, so a message that arrives shifted, truncated, stale (an older message left in
- * a buffer), lost, duplicated or reordered fails the check. Messages shorter than 16 bytes carry the
- * sequence number folded into every byte instead.
+ * a buffer), lost, duplicated or reordered fails the check. Messages shorter than 16 bytes carry
+ * the sequence number folded into every byte instead.
  *
  * Messages of IPCB_MSG_TIME_MIN bytes or more also carry a send time in bytes 8..15 (for one-way
  * latency); the check does not compare those bytes with the pattern, the reader checks that the

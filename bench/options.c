@@ -431,6 +431,14 @@ void ipcb_opts_usage(FILE *f, const char *prog)
 		"  -h, --help             this help\n"
 		"  -V, --version          version\n"
 		"\n"
+		"Housekeeping:\n"
+		"      --cleanup          remove what ipcbench runs that no longer exist left behind\n"
+		"                         (after a driver was killed with SIGKILL): ipcbench-<pid>-*\n"
+		"                         names in /dev/shm, /dev/mqueue, $TMPDIR and --dir, and the\n"
+		"                         System V objects their registries list; lists each removal;\n"
+		"                         never touches running ipcbench runs or other programs\n"
+		"      --dry-run          with --cleanup: list what would be removed, remove nothing\n"
+		"\n"
 		"Testing the tool itself:\n"
 		"      --inject FAULT     make a run misbehave to prove verification catches it:\n"
 		"                         corrupt (message 64), drop, dup, crash, hang (message 5)\n"
@@ -455,6 +463,8 @@ enum {
 	OPT_HDR_LOG,
 	OPT_HGRM,
 	OPT_WORK_NS,
+	OPT_CLEANUP,
+	OPT_DRY_RUN,
 };
 
 static const struct option long_opts[] = {
@@ -478,6 +488,8 @@ static const struct option long_opts[] = {
 	{"floor", no_argument, NULL, OPT_FLOOR},
 	{"timeout", required_argument, NULL, OPT_TIMEOUT},
 	{"inject", required_argument, NULL, OPT_INJECT},
+	{"cleanup", no_argument, NULL, OPT_CLEANUP},
+	{"dry-run", no_argument, NULL, OPT_DRY_RUN},
 	{"list", no_argument, NULL, 'l'},
 	{"quiet", no_argument, NULL, 'q'},
 	{"help", no_argument, NULL, 'h'},
@@ -490,7 +502,11 @@ int ipcb_opts_parse(struct ipcb_opts *o, int argc, char **argv, char *err, size_
 	uint64_t u;
 	int c, rc = 0;
 
-	optind = 1;
+	/*
+	 * 0, not 1: glibc then also forgets where it was inside a cluster of short options. A parse
+	 * that failed in the middle of "-Zq" would otherwise resume at the "q" of that old argv.
+	 */
+	optind = 0;
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, ":t:s:m:n:d:w:r:c:lqhV", long_opts, NULL)) != -1) {
 		switch (c) {
@@ -570,6 +586,12 @@ int ipcb_opts_parse(struct ipcb_opts *o, int argc, char **argv, char *err, size_
 		case OPT_INJECT:
 			rc = parse_inject(optarg, o, err, errlen);
 			break;
+		case OPT_CLEANUP:
+			o->cleanup = true;
+			break;
+		case OPT_DRY_RUN:
+			o->dry_run = true;
+			break;
 		case 'l':
 			o->list = true;
 			break;
@@ -597,6 +619,8 @@ int ipcb_opts_parse(struct ipcb_opts *o, int argc, char **argv, char *err, size_
 	}
 	if (optind < argc)
 		return opt_fail(err, errlen, "unexpected argument '%s'", argv[optind]);
+	if (o->dry_run && !o->cleanup)
+		return opt_fail(err, errlen, "--dry-run only goes with --cleanup");
 	if (o->duration_s == 0 && o->messages == 0)
 		return opt_fail(err, errlen,
 				"--duration 0 needs --messages N: otherwise a run would never end");

@@ -56,6 +56,8 @@ struct ipcb_opts {
 	uint64_t work_ns;
 	enum ipcb_inject inject;
 	bool list, quiet, help, version;
+	bool cleanup; /* --cleanup: remove what dead runs left behind, then exit */
+	bool dry_run; /* --dry-run (with --cleanup): only list what would be removed */
 };
 
 /* Defaults for everything. */

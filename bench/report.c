@@ -804,6 +804,15 @@ static void claim_c8(const struct report *r, struct claim *c, size_t mib)
 /* C9: shared memory is the choice at 1 MB and above; pipes suit data under 64 KB. */
 static void claim_c9(const struct report *r, struct claim *c)
 {
+	/* The pipe blocks: compare it with what else blocks, not with spinning readers. */
+	const char *spinning[65];
+	size_t ns = 0;
+
+	for (size_t i = 0; i < r->nwaits && ns < 64; i++)
+		if (strcmp(r->waits[i].wait, "block") != 0)
+			spinning[ns++] = r->waits[i].transport;
+	spinning[ns] = NULL;
+
 	for (size_t p = 0; p < r->nplacements; p++)
 		for (size_t s = 0; s < r->nsizes; s++) {
 			size_t size = r->sizes[s];
@@ -825,15 +834,15 @@ static void claim_c9(const struct report *r, struct claim *c)
 				if (size >= 65536 ||
 				    !report_median(r, "pipe", r->placements[p], size, m, &pv))
 					continue;
-				/* "suits": within 1.5x of the best mechanism that is not shared memory */
-				best_of(r, NULL, fam_shm, r->placements[p], size, m, &kw, &kv);
+				/* "suits": within 1.5x of the best mechanism that blocks */
+				best_of(r, NULL, spinning, r->placements[p], size, m, &kw, &kv);
 				if (!kw)
 					continue;
 				fmt_value(m, pv, a, sizeof(a));
 				fmt_value(m, kv, b, sizeof(b));
 				cell_add(c, r->placements[p], size, m,
 					 lower_better(m) ? pv <= 1.5 * kv : pv * 1.5 >= kv,
-					 "pipe %s vs the best kernel mechanism %s (%s): within 1.5x?", a,
+					 "pipe %s vs %s (%s), the best of the blocking mechanisms: within 1.5x?", a,
 					 kw, b);
 			}
 		}
@@ -1150,7 +1159,8 @@ static void print_claims(const struct report *r, size_t mib)
 	claim_c9(r, &c);
 	claim_print(r, "C9", "Shared memory is the choice above 1 MB; pipes suit data under 64 KB.",
 		    "002_70218f60ab04cff3.txt section 8.2; at 1 MiB and above shared memory must be "
-		    "fastest, below 64 KiB the pipe within 1.5x of the best kernel mechanism",
+		    "fastest, below 64 KiB the pipe within 1.5x of the best mechanism whose reader "
+		    "blocks",
 		    &c);
 	memset(&c, 0, sizeof(c));
 	claim_c10(r, &c);

@@ -457,8 +457,14 @@ static void receiver_inject(const struct ipcb_run_spec *s, unsigned char *buf, u
 /* Planned message count, or UINT64_MAX when the duration decides. */
 static uint64_t planned_total(const struct ipcb_run_spec *s)
 {
-	/* Throughput is timed from the arrival of the last warm-up message (or message 0). */
-	uint64_t extra = s->mode == IPCB_MODE_THROUGHPUT && s->warmup == 0 ? 1 : 0;
+	/*
+	 * The receiver times a stream from the arrival of the last warm-up message (or of message
+	 * 0, which then is not counted). A transport that moves nothing is timed at the sender.
+	 */
+	uint64_t extra = s->mode == IPCB_MODE_THROUGHPUT && s->warmup == 0 &&
+				 !(s->t->caps & IPCB_CAP_NO_DATA)
+			 ? 1
+			 : 0;
 
 	return s->messages ? s->warmup + s->messages + extra : UINT64_MAX;
 }

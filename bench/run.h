@@ -72,7 +72,7 @@ struct ipcb_run_result {
 
 /* Block the signals a run waits for; call once at start-up, before any run. */
 int ipcb_run_signals_block(void);
-/* A signal that asks the driver to stop (SIGINT/SIGTERM/SIGHUP) already pending? Its number or 0. */
+/* Is a signal asking the driver to stop (SIGINT/SIGTERM/SIGHUP) pending? Its number, or 0. */
 int ipcb_run_interrupt_pending(void);
 
 /*

@@ -2,6 +2,9 @@
 /*
  * common.h - small helpers shared by transport files: whole-message fd I/O and futex calls.
  * Each returns 0 or a negative errno and records the failing call in the given error.
+ * System V objects are made with ipcb_sysv_create() (sysvreg.h): a key with ipcbench's prefix
+ * 0x1bc plus 20 random bits, IPC_EXCL, mode 0600, recorded in the run's "<tag>.sysv" registry
+ * in $TMPDIR so that `ipcbench --cleanup` can find what a killed run left.
  */
 #ifndef IPCB_TRANSPORT_COMMON_H
 #define IPCB_TRANSPORT_COMMON_H

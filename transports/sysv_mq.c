@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * sysv-mq - one System V message queue (msgget(IPC_PRIVATE)) for both directions, told apart by
- * message type: type 1 travels sender -> receiver, type 2 receiver -> sender.
+ * sysv-mq - one System V message queue (msgget) for both directions, told apart by message type:
+ * type 1 travels sender -> receiver, type 2 receiver -> sender.
  *
  * Cost of one message: msgsnd() allocates a kernel message and copies the text in (in page-sized
  * segments), msgrcv() copies it out and frees it; both take the queue's lock and wake a waiter.
@@ -16,8 +16,9 @@
  * (its echo, or the next message) after it has received every chunk the other side sent, so at
  * any moment messages of one type only are queued, and their reader is draining them; in
  * throughput mode only type 1 is ever sent.
- * An IPC_PRIVATE queue has no name to remove early: it lives until teardown's IPC_RMID, so a run
- * killed with SIGKILL (no teardown) leaves it behind (see ipcs -q; remove with ipcrm -q ID).
+ * A queue has no name to remove early: it lives until teardown's IPC_RMID, so a driver killed
+ * with SIGKILL (no teardown) leaves it behind. Its key has ipcbench's prefix and the run's
+ * registry file lists it (sysvreg.h), so `ipcbench --cleanup` finds and removes it.
  */
 
 #include <errno.h>
@@ -29,6 +30,7 @@
 
 #include "common.h"
 #include "msglimits.h"
+#include "sysvreg.h"
 #include "transport.h"
 
 enum {
@@ -83,9 +85,18 @@ static int sysv_mq_probe(struct ipcb_probe *p)
 {
 	unsigned long long msgmax, max;
 	struct msqid_ds ds;
+	struct ipcb_err e = {0};
+	char tag[64];
 	int id, rc;
 
-	id = msgget(IPC_PRIVATE, IPC_CREAT | IPC_EXCL | 0600);
+	/* Even a throw-away queue gets an ipcbench key and a registry line. */
+	ipcb_sysv_probe_tag(tag, sizeof(tag));
+	id = ipcb_sysv_create(tag, IPCB_SYSV_MSG, 0, &e);
+	if (id < 0 && e.code) {
+		snprintf(p->reason, sizeof(p->reason), "%s: %s (%.120s)", e.call, strerror(-e.code),
+			 e.detail);
+		return e.code;
+	}
 	if (id < 0) {
 		const char *hint = sysv_mq_hint(errno);
 
@@ -96,6 +107,7 @@ static int sysv_mq_probe(struct ipcb_probe *p)
 	}
 	rc = msgctl(id, IPC_STAT, &ds) < 0 ? -errno : 0;
 	msgctl(id, IPC_RMID, NULL);
+	ipcb_sysv_registry_remove(tag);
 	if (rc) {
 		snprintf(p->reason, sizeof(p->reason), "msgctl(IPC_STAT): %s", strerror(-rc));
 		return rc;
@@ -123,10 +135,12 @@ static int sysv_mq_setup(struct ipcb_chan *ch)
 	struct msqid_ds ds;
 
 	c->made = false;
-	c->id = msgget(IPC_PRIVATE, IPC_CREAT | IPC_EXCL | 0600);
+	c->id = ipcb_sysv_create(ch->tag, IPCB_SYSV_MSG, 0, &ch->err);
 	if (c->id < 0) {
 		int err = errno;
 
+		if (ch->err.code)
+			return ch->err.code; /* the registry failed */
 		return ipcb_errf(&ch->err, -err, "msgget", "%s", sysv_mq_hint(err));
 	}
 	c->made = true;
@@ -149,6 +163,7 @@ static void sysv_mq_teardown(struct ipcb_chan *ch)
 		msgctl(c->id, IPC_RMID, NULL);
 	c->made = false;
 	c->id = -1;
+	ipcb_sysv_registry_remove(ch->tag);
 }
 
 static int sysv_mq_open(struct ipcb_ep *ep)

@@ -10,10 +10,11 @@
  * kernel.shmmax / shmall / shmmni room, and the set 2 or 4 semaphores (kernel.sem: SEMMSL,
  * SEMMNS, SEMMNI); setup names the limit that refused.
  *
- * Neither object has a name (IPC_PRIVATE). The segment is marked for removal (IPC_RMID) right
- * after the parent attaches it: the children inherit the attachment across fork, and the kernel
- * frees it when the last of us detaches, so it cannot leak. The semaphore set has no such
- * state, so teardown removes it.
+ * Neither object has a name, only a key with ipcbench's prefix, listed in the run's registry
+ * (sysvreg.h). The segment is marked for removal (IPC_RMID) right after the parent attaches it:
+ * the children inherit the attachment across fork, and the kernel frees it when the last of us
+ * detaches, so it cannot leak. The semaphore set has no such state, so teardown removes it; a
+ * driver killed with SIGKILL leaves it to `ipcbench --cleanup`, which finds it in the registry.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -23,6 +24,7 @@
 #include <sys/shm.h>
 
 #include "slots.h"
+#include "sysvreg.h"
 #include "transport.h"
 
 struct sysv_shm_chan {
@@ -65,10 +67,13 @@ static int sysv_shm_get_segment(struct ipcb_chan *ch, struct sysv_shm_chan *c, s
 	char a[32], b[32];
 	int e;
 
-	c->shmid = shmget(IPC_PRIVATE, bytes, IPC_CREAT | IPC_EXCL | 0600);
+	c->shmid = ipcb_sysv_create(ch->tag, IPCB_SYSV_SHM, bytes, &ch->err);
 	if (c->shmid >= 0)
 		return 0;
 	e = errno;
+	c->shmid = -1;
+	if (ch->err.code)
+		return ch->err.code; /* the registry failed */
 	if (e == EINVAL)
 		return ipcb_errf(&ch->err, -e, "shmget", "%zu bytes exceed kernel.shmmax (%s)",
 				 bytes, sysv_shm_sysctl("shmmax", a, sizeof(a)));
@@ -88,7 +93,11 @@ static int sysv_shm_get_sems(struct ipcb_chan *ch, struct sysv_shm_chan *c)
 	char lim[64];
 	int e;
 
-	c->semid = semget(IPC_PRIVATE, (int)n, IPC_CREAT | IPC_EXCL | 0600);
+	c->semid = ipcb_sysv_create(ch->tag, IPCB_SYSV_SEM, n, &ch->err);
+	if (c->semid < 0 && ch->err.code) {
+		c->semid = -1;
+		return ch->err.code; /* the registry failed */
+	}
 	if (c->semid < 0 && (errno == ENOSPC || errno == EINVAL)) {
 		e = errno;
 		sysv_shm_sysctl("sem", lim, sizeof(lim));
@@ -188,6 +197,7 @@ static void sysv_shm_teardown(struct ipcb_chan *ch)
 	if (c->map)
 		shmdt(c->map);
 	c->map = NULL;
+	ipcb_sysv_registry_remove(ch->tag);
 }
 
 static int sysv_shm_open(struct ipcb_ep *ep)

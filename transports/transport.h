@@ -25,6 +25,13 @@
  * largest size the driver told setup about): they retry short transfers and EINTR internally and
  * may not allocate, print or read a clock. -EAGAIN is never returned; a transport that cannot make
  * progress blocks (or spins, by its wait strategy).
+ *
+ * Kernel objects: every name a run makes (POSIX shm or queue, file, FIFO directory) starts with
+ * ch->tag, "ipcbench-<driver pid>-<16 random hex digits>", is created exclusively (O_EXCL) with
+ * mode 0600 and is unlinked as early as the mechanism allows. System V objects have no name: they
+ * get a key with ipcbench's prefix from ipcb_sysv_create() and a line in the run's registry
+ * "$TMPDIR/<tag>.sysv" (sysvreg.h). `ipcbench --cleanup` finds all of these by the pid in the
+ * name once that process is gone (bench/cleanup.h).
  */
 #ifndef IPCB_TRANSPORT_H
 #define IPCB_TRANSPORT_H

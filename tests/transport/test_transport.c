@@ -16,6 +16,7 @@
 
 #include "../tap.h"
 #include "run.h"
+#include "sysvreg.h"
 
 static const size_t sizes[] = {1, 64, 4096, 65536, 1048576};
 
@@ -36,6 +37,37 @@ static int leftovers(const char *dir)
 			n++;
 		}
 	closedir(d);
+	return n;
+}
+
+/*
+ * System V objects with ipcbench's key prefix (sysvreg.h), from /proc/sysvipc: they carry no
+ * name, so the count before the runs is compared with the count after. Transport tests run one
+ * at a time, so no other run of ours adds to it meanwhile.
+ */
+static int sysv_ours(void)
+{
+	static const char *const files[] = {"/proc/sysvipc/msg", "/proc/sysvipc/shm",
+					    "/proc/sysvipc/sem"};
+	int n = 0;
+
+	for (size_t i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
+		FILE *f = fopen(files[i], "r");
+		char line[512];
+		long long key;
+		int id;
+
+		if (!f)
+			continue;
+		while (fgets(line, sizeof(line), f))
+			if (sscanf(line, "%lld %d", &key, &id) == 2 && key > 0 &&
+			    ipcb_sysv_key_ours((uint32_t)key)) {
+				tap_diag("System V object with ipcbench's key: %s id %d key 0x%llx",
+					 files[i] + 14, id, key);
+				n++;
+			}
+		fclose(f);
+	}
 	return n;
 }
 
@@ -67,6 +99,7 @@ int main(int argc, char **argv)
 	const struct ipcb_transport *t;
 	struct ipcb_probe p = {0};
 	const char *dir = getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp";
+	int sysv_before = sysv_ours();
 	bool data;
 
 	if (argc != 2 || !(t = ipcb_transport_find(argv[1]))) {
@@ -180,5 +213,8 @@ int main(int argc, char **argv)
 	ok_eq(leftovers("/dev/shm") + leftovers("/dev/mqueue") + leftovers(dir), 0,
 	      "%s: nothing named after this process is left in /dev/shm, /dev/mqueue or %s",
 	      t->name, dir);
+	ok_eq(sysv_ours() - sysv_before, 0,
+	      "%s: no System V object with ipcbench's key prefix is left (%d before the runs)",
+	      t->name, sysv_before);
 	return tap_done();
 }

@@ -1,0 +1,118 @@
+# lib.sh - sourced by the hostile tests (not a test itself): TAP output, a private temporary
+# directory per test, and the questions every test asks about a run: what did it leave, are its
+# children gone, are the System V objects its registry listed gone.
+#
+# The sourcing test takes the ipcbench binary as $1. Everything a test makes lives under $WORK,
+# and TMPDIR points into it, so ipcbench's files, FIFO directories and System V registries (and
+# `ipcbench --cleanup`'s view of the temporary directory) belong to this test alone.
+set -u
+BIN=$(readlink -f "${1:?usage: $0 PATH/TO/ipcbench}")
+WORK=$(mktemp -d "${TMPDIR:-/tmp}/ipcb-hostile.XXXXXX")
+export TMPDIR=$WORK/tmp
+mkdir -p "$TMPDIR"
+n=0
+failed=0
+BG_PIDS=()
+
+lib_exit() {
+	local p
+	for p in "${BG_PIDS[@]}"; do
+		kill -KILL "$p" 2>/dev/null
+	done
+	wait 2>/dev/null
+	# A read-only or full mount inside $WORK only exists in its own namespace: plain rm works.
+	rm -rf "$WORK"
+}
+trap lib_exit EXIT
+
+ok() { # ok STATUS DESCRIPTION
+	n=$((n + 1))
+	if [ "$1" -eq 0 ]; then
+		echo "ok $n - $2"
+	else
+		echo "not ok $n - $2"
+		failed=$((failed + 1))
+	fi
+}
+skip() { # skip DESCRIPTION REASON
+	n=$((n + 1))
+	echo "ok $n - $1 # SKIP $2"
+}
+todo() { # todo STATUS DESCRIPTION REASON: a known bug; meson counts "not ok # TODO" as expected
+	n=$((n + 1))
+	if [ "$1" -eq 0 ]; then
+		echo "ok $n - $2 # TODO $3"
+	else
+		echo "not ok $n - $2 # TODO $3"
+	fi
+}
+diag() { sed 's/^/# /' "$@"; }
+done_testing() {
+	echo "1..$n"
+	[ "$failed" -eq 0 ]
+}
+
+# Built with AddressSanitizer? Its shadow memory needs terabytes of address space.
+is_asan() { ldd "$BIN" 2>/dev/null | grep -q libasan; }
+
+# Can this test make mount namespaces (unshare -m) and mount tmpfs in them?
+can_mount() { unshare -m sh -c 'mount -t tmpfs -o size=16k tmpfs "$1"' sh "$WORK" 2>/dev/null; }
+
+# Names made by the run of driver PID left in /dev/shm, /dev/mqueue or TMPDIR (and --dir DIRS).
+left_named() { # left_named PID [DIR...]
+	local pid=$1 d
+	shift
+	for d in /dev/shm /dev/mqueue "$TMPDIR" "$@"; do
+		ls "$d" 2>/dev/null | grep -E "^(sem\.)?ipcbench-$pid-" | sed "s|^|$d/|"
+	done
+}
+
+# Append the registry lines of driver PID's runs to FILE (deduplicated).
+reg_snapshot() { # reg_snapshot PID FILE
+	cat "$TMPDIR"/ipcbench-"$1"-*.sysv 2>/dev/null >>"$2"
+	sort -u -o "$2" "$2"
+}
+
+# Does the System V object KIND ID with key 0xKEY still exist?
+sysv_exists() { # sysv_exists msg|shm|sem ID 0xKEY
+	awk -v id="$2" -v key="$(($3))" '$1 == key && $2 == id { found = 1 } END { exit !found }' \
+		"/proc/sysvipc/$1" 2>/dev/null
+}
+
+# How many objects listed in registry snapshot FILE still exist (segments marked for removal
+# lose their key and do not count: the kernel frees them with their last user).
+sysv_left() { # sysv_left FILE
+	local kind id key left=0
+	while read -r kind id key; do
+		sysv_exists "$kind" "$id" "$key" && left=$((left + 1))
+	done <"$1"
+	echo $left
+}
+
+# Dead: no such process, or a zombie waiting for a parent that is not ours to reap it.
+proc_dead() { # proc_dead PID
+	local st
+	st=$(awk '{ sub(/.*\) /, ""); print substr($0, 1, 1) }' "/proc/$1/stat" 2>/dev/null)
+	[ -z "$st" ] || [ "$st" = Z ] || [ "$st" = X ]
+}
+# Gone for good: reaped by its parent (no zombie left).
+proc_gone() { [ ! -e "/proc/$1" ]; }
+
+# Poll COMMAND every 50 ms for up to SECONDS; status 0 as soon as it succeeds.
+wait_for() { # wait_for SECONDS COMMAND...
+	local tries=$(($1 * 20))
+	shift
+	while [ $tries -gt 0 ]; do
+		"$@" && return 0
+		sleep 0.05
+		tries=$((tries - 1))
+	done
+	return 1
+}
+
+# Children of PID, one per line.
+kids_of() { pgrep -P "$1" 2>/dev/null; }
+two_kids() { [ "$(kids_of "$1" | wc -l)" -eq 2 ]; }
+# The data lines of a CSV (0 when missing).
+csv_rows() { if [ -f "$1" ]; then tail -n +2 "$1" | grep -c .; else echo 0; fi; }
+has_row() { [ -f "$1" ] && grep -q "^$2," "$1"; } # has_row CSV TRANSPORT
