@@ -153,7 +153,12 @@ static int resolve_transports(struct driver *d)
 		const struct ipcb_transport *t =
 			d->o.transports_all ? ipcb_transport_at(i) : d->o.transports[i];
 		struct ipcb_probe p;
+		char why[200];
 
+		if (ipcb_transport_check(t, why, sizeof(why)) < 0) {
+			fprintf(stderr, "%s: skipping %s: broken entry: %s\n", prog, t->name, why);
+			continue;
+		}
 		if (probe_transport(t, &p)) {
 			fprintf(stderr, "%s: skipping %s: %s\n", prog, t->name, p.reason);
 			continue;

@@ -607,12 +607,18 @@ int ipcb_opts_parse(struct ipcb_opts *o, int argc, char **argv, char *err, size_
 		case ':':
 			rc = opt_fail(err, errlen, "%s: missing value", argv[optind - 1]);
 			break;
-		default:
-			if (optopt)
+		default: {
+			/* getopt names a long option by its value; say what the user typed instead. */
+			const char *arg = optind > 0 && optind <= argc ? argv[optind - 1] : "";
+
+			if (strncmp(arg, "--", 2) == 0 && strchr(arg, '=') && optopt)
+				rc = opt_fail(err, errlen, "'%s': this option takes no value", arg);
+			else if (optopt > 0 && optopt < 128 && arg[0] == '-' && arg[1] != '-')
 				rc = opt_fail(err, errlen, "unknown option '-%c'", optopt);
 			else
-				rc = opt_fail(err, errlen, "unknown option '%s'", argv[optind - 1]);
+				rc = opt_fail(err, errlen, "unknown option '%s'", arg);
 			break;
+		}
 		}
 		if (rc)
 			return rc;

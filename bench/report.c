@@ -280,7 +280,8 @@ static int load(struct report *r, const char *path)
 		if (field_number(field[C_SIZE], &size, path, line, "size_bytes") ||
 		    field_number(field[C_P50], &num, path, line, "p50_ns"))
 			goto bad;
-		if (!(size >= 1)) {
+		/* Bounded, or the conversion to size_t below is undefined: ipcbench never writes more. */
+		if (!(size >= 1 && size <= IPCB_MAX_SIZE_BYTES)) {
 			rc = fail("%s:%lu: column size_bytes: '%s' is not a size", path, line,
 				  field[C_SIZE]);
 			goto close;
@@ -301,7 +302,7 @@ static int load(struct report *r, const char *path)
 		}
 		if (row.kind == K_AB)
 			row.v[M_BUFFER] = NAN; /* counted once, on the main row */
-		if (run > r->max_run)
+		if (run > r->max_run && run <= UINT32_MAX) /* beyond, the conversion is undefined */
 			r->max_run = (unsigned)run;
 		if (!r->host[0]) {
 			snprintf(r->host, sizeof(r->host), "%s", field[C_HOST]);

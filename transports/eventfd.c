@@ -15,6 +15,9 @@
  * and sleeping is poll() then read().
  * Limits: 4 MiB per slot (larger payloads are chunked by the driver); 2 or 4 file descriptors.
  */
+#include "ipcb_config.h"
+
+#if IPCB_HAVE_EVENTFD
 #include <errno.h>
 #include <poll.h>
 #include <stdbool.h>
@@ -162,3 +165,13 @@ const struct ipcb_transport ipcb_transport_eventfd = {
 	.send = eventfd_send,
 	.recv = eventfd_recv,
 };
+#else /* !IPCB_HAVE_EVENTFD */
+#include "transport.h"
+
+const struct ipcb_transport ipcb_transport_eventfd = {
+	.name = "eventfd",
+	.summary = "payload through shared memory, notified by eventfds (EFD_SEMAPHORE)",
+	.caps = IPCB_CAP_WAIT_CHOICE | IPCB_CAP_SHARED_BUFFER | IPCB_CAP_BOUNDARIES,
+	.unsupported = "built without eventfd: <sys/eventfd.h> was missing",
+};
+#endif /* IPCB_HAVE_EVENTFD */

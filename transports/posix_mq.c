@@ -23,6 +23,9 @@
  * even if the run is killed.
  */
 
+#include "ipcb_config.h"
+
+#if IPCB_HAVE_MQUEUE
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -297,3 +300,14 @@ const struct ipcb_transport ipcb_transport_posix_mq = {
 	.send = posix_mq_send,
 	.recv = posix_mq_recv,
 };
+#else /* !IPCB_HAVE_MQUEUE */
+#include "transport.h"
+
+const struct ipcb_transport ipcb_transport_posix_mq = {
+	.name = "posix-mq",
+	.summary = "POSIX message queue per direction; largest message fs.mqueue.msgsize_max, "
+		   "depth fs.mqueue.msg_max within RLIMIT_MSGQUEUE",
+	.caps = IPCB_CAP_BOUNDARIES,
+	.unsupported = "built without POSIX message queues: <mqueue.h> or mq_open was missing",
+};
+#endif /* IPCB_HAVE_MQUEUE */

@@ -29,6 +29,10 @@ union sysvreg_semun {
 	unsigned short *array;
 };
 
+/* What this process made, for ipcb_sysv_history(): a ring of the most recent objects. */
+static struct ipcb_sysv_entry sysvreg_made[IPCB_SYSV_HISTORY];
+static size_t sysvreg_nmade;
+
 static const char *const sysvreg_names[] = {"msg", "shm", "sem"};
 static const char *const sysvreg_texts[] = {"message queue", "shared memory segment",
 					    "semaphore set"};
@@ -195,7 +199,19 @@ int ipcb_sysv_create(const char *tag, enum ipcb_sysv_kind kind, size_t arg, stru
 		sysvreg_rmid(kind, id);
 		return ipcb_errf(e, -err, "close", "System V registry %s", path);
 	}
+	sysvreg_made[sysvreg_nmade++ % IPCB_SYSV_HISTORY] =
+		(struct ipcb_sysv_entry){.kind = kind, .id = id, .key = (uint32_t)key};
 	return id;
+}
+
+size_t ipcb_sysv_history(struct ipcb_sysv_entry *out, size_t max)
+{
+	size_t n = sysvreg_nmade < IPCB_SYSV_HISTORY ? sysvreg_nmade : IPCB_SYSV_HISTORY;
+	size_t first = sysvreg_nmade - n;
+
+	for (size_t i = 0; i < n && i < max; i++)
+		out[i] = sysvreg_made[(first + i) % IPCB_SYSV_HISTORY];
+	return n;
 }
 
 void ipcb_sysv_probe_tag(char *tag, size_t n)

@@ -87,6 +87,15 @@ void ipcb_sysv_probe_tag(char *tag, size_t n);
 /* Remove the run's registry file (after its objects are gone); harmless when there is none. */
 void ipcb_sysv_registry_remove(const char *tag);
 
+/*
+ * The objects this process made with ipcb_sysv_create(), oldest first, up to the last
+ * IPCB_SYSV_HISTORY: copies up to max of them into out and returns how many there are. For
+ * tests, which must check that every object their runs made is gone, even while other
+ * ipcbench processes on the machine make objects of their own.
+ */
+#define IPCB_SYSV_HISTORY 256
+size_t ipcb_sysv_history(struct ipcb_sysv_entry *out, size_t max);
+
 /* Parse one registry line (with or without its newline). 0 or -EINVAL. */
 int ipcb_sysv_entry_parse(const char *line, struct ipcb_sysv_entry *out);
 

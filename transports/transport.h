@@ -151,6 +151,14 @@ size_t ipcb_transport_count(void);
 const struct ipcb_transport *ipcb_transport_at(size_t i);
 const struct ipcb_transport *ipcb_transport_find(const char *name);
 
+/*
+ * Does the entry keep the contract? A kebab-case name, a summary, and the hooks its capabilities
+ * need (open/send/recv always, unless unsupported; setup when it has channel state; teardown when
+ * it has setup). 0, or -EINVAL with `why` saying what is wrong. The driver refuses to run an
+ * entry that fails, and a unit test checks every entry.
+ */
+int ipcb_transport_check(const struct ipcb_transport *t, char *why, size_t why_bytes);
+
 /* Names for messages and --list. */
 const char *ipcb_wait_name(enum ipcb_wait w);
 

@@ -12,8 +12,15 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+/*
+ * A target that runs with stderr closed (-close_fd_mask=2, for code that prints) saves the real
+ * one here first, so FUZZ_CHECK can still say what broke.
+ */
+static int fuzz_stderr_fd = -1;
 
 /*
  * Not assert(): a broken invariant must stop the run whatever NDEBUG says, and the message must
@@ -22,7 +29,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 #define FUZZ_CHECK(cond, ...)                                                                      \
 	do {                                                                                       \
 		if (!(cond)) {                                                                     \
-			fprintf(stderr, "%s:%d: invariant broken: %s: ", __FILE__, __LINE__,      \
+			if (fuzz_stderr_fd >= 0)                                                   \
+				dup2(fuzz_stderr_fd, STDERR_FILENO);                               \
+			fprintf(stderr, "%s:%d: invariant broken: %s: ", __FILE__, __LINE__,       \
 				#cond);                                                            \
 			fprintf(stderr, __VA_ARGS__);                                              \
 			fputc('\n', stderr);                                                       \

@@ -76,8 +76,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		FUZZ_CHECK(out[0] == -7 && out[1] == -7, "'%s': CPUs written on failure", s);
 		fuzz_check_err(err, sizeof(err), "--cpus");
 	} else {
-		FUZZ_CHECK(out[0] == want[0] && out[1] == want[1], "'%s' parsed as %d,%d", s, out[0],
-			   out[1]);
+		FUZZ_CHECK(out[0] == want[0] && out[1] == want[1], "'%s' parsed as %d,%d", s,
+			   out[0], out[1]);
 		snprintf(again, sizeof(again), "%d,%d", out[0], out[1]);
 		rc = ipcb_parse_cpus(again, out2, err, sizeof(err));
 		FUZZ_CHECK(rc == 0 && out2[0] == out[0] && out2[1] == out[1],

@@ -72,14 +72,16 @@ static void check_record(const struct ipcb_csvread *r, const struct input *in,
 		FUZZ_CHECK(f == r->text + off, "field %zu is not where the previous one ended", i);
 		off += strlen(f) + 1;
 	}
-	/* Had a field held a NUL, strlen() would stop short and the sum would not reach text_len. */
+	/* Had a field held a NUL, strlen() would stop short and the sum would not reach text_len.
+	 */
 	FUZZ_CHECK(off == r->text_len, "fields cover %zu bytes of %zu: a NUL inside a field", off,
 		   r->text_len);
 	FUZZ_CHECK(off <= r->max_record_bytes, "record of %zu bytes, limit %zu", off,
 		   r->max_record_bytes);
 	FUZZ_CHECK(ipcb_csvread_field(r, n) == NULL, "field past the end is not NULL");
 	FUZZ_CHECK(line >= 1 && line <= in->lines, "record on line %lu of %lu", line, in->lines);
-	/* Every record ends with a line ending (or the input), so the next starts on a later line. */
+	/* Every record ends with a line ending (or the input), so the next starts on a later line.
+	 */
 	FUZZ_CHECK(line > *prev_line, "record on line %lu after one on line %lu", line, *prev_line);
 	*prev_line = line;
 }
@@ -115,7 +117,7 @@ static void check_error(struct ipcb_csvread *r, int rc, const struct input *in)
 		FUZZ_CHECK(off != SIZE_MAX, "error at %lu:%lu is outside the input", e->line,
 			   e->col);
 		FUZZ_CHECK(in->buf[off] == '\0' || in->buf[off] == '"' ||
-				   (off > in->bom && in->buf[off - 1] == '"'),
+			       (off > in->bom && in->buf[off - 1] == '"'),
 			   "error at %lu:%lu points at byte 0x%02x, which cannot be wrong there",
 			   e->line, e->col, (unsigned char)in->buf[off]);
 	}
@@ -151,11 +153,12 @@ static void check_same(const struct ipcb_csvread *a, int ra, const struct ipcb_c
 	FUZZ_CHECK(ra == rb, "buffer reader says %d, FILE reader %d", ra, rb);
 	if (ra == 1)
 		FUZZ_CHECK(same_fields(a, b) &&
-				   ipcb_csvread_record_line(a) == ipcb_csvread_record_line(b),
+			       ipcb_csvread_record_line(a) == ipcb_csvread_record_line(b),
 			   "buffer and FILE readers return different records");
 	else if (ra < 0)
-		FUZZ_CHECK(same_error(&a->err, &b->err), "buffer error %lu:%lu '%s', FILE '%lu:%lu '%s'",
-			   a->err.line, a->err.col, a->err.msg, b->err.line, b->err.col, b->err.msg);
+		FUZZ_CHECK(same_error(&a->err, &b->err),
+			   "buffer error %lu:%lu '%s', FILE %lu:%lu '%s'", a->err.line, a->err.col,
+			   a->err.msg, b->err.line, b->err.col, b->err.msg);
 }
 
 /* Reader C (tiny limits) against A (defaults) on the same record. */
@@ -163,20 +166,20 @@ static void check_limited(const struct ipcb_csvread *a, int ra, const struct ipc
 			  int rc)
 {
 	if (ra == 1) {
-		bool fits = a->text_len <= c->max_record_bytes &&
-			    ipcb_csvread_nfields(a) <= c->max_fields;
+		bool fits =
+		    a->text_len <= c->max_record_bytes && ipcb_csvread_nfields(a) <= c->max_fields;
 
 		if (fits)
 			FUZZ_CHECK(rc == 1 && same_fields(a, c) &&
-					   ipcb_csvread_record_line(a) ==
-						   ipcb_csvread_record_line(c),
+				       ipcb_csvread_record_line(a) == ipcb_csvread_record_line(c),
 				   "a record of %zu bytes and %zu fields is within limits %zu/%zu, "
 				   "yet the limited reader says %d",
 				   a->text_len, ipcb_csvread_nfields(a), c->max_record_bytes,
 				   c->max_fields, rc);
 		else
-			FUZZ_CHECK(rc == -E2BIG, "a record of %zu bytes and %zu fields exceeds "
-						 "limits %zu/%zu, yet the limited reader says %d",
+			FUZZ_CHECK(rc == -E2BIG,
+				   "a record of %zu bytes and %zu fields exceeds "
+				   "limits %zu/%zu, yet the limited reader says %d",
 				   a->text_len, ipcb_csvread_nfields(a), c->max_record_bytes,
 				   c->max_fields, rc);
 	} else if (ra == 0) {

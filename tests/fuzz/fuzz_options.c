@@ -39,7 +39,8 @@ static void check_accepted(const struct ipcb_opts *o, int argc, char **argv)
 		FUZZ_CHECK(o->sizes[i] >= 1 && o->sizes[i] <= IPCB_MAX_SIZE_BYTES, "size %zu",
 			   o->sizes[i]);
 		for (size_t j = 0; j < i; j++)
-			FUZZ_CHECK(o->sizes[j] != o->sizes[i], "size %zu listed twice", o->sizes[i]);
+			FUZZ_CHECK(o->sizes[j] != o->sizes[i], "size %zu listed twice",
+				   o->sizes[i]);
 	}
 	FUZZ_CHECK(o->latency || o->throughput, "neither latency nor throughput");
 	FUZZ_CHECK(o->messages <= 1000000000000ull, "%llu messages",
@@ -50,8 +51,8 @@ static void check_accepted(const struct ipcb_opts *o, int argc, char **argv)
 	FUZZ_CHECK(o->warmup <= 1000000000ull, "warmup %llu", (unsigned long long)o->warmup);
 	FUZZ_CHECK(o->repeat >= 1 && o->repeat <= 100000, "repeat %u", o->repeat);
 	FUZZ_CHECK((o->cpus[0] == -1 && o->cpus[1] == -1) ||
-			   (o->cpus[0] >= 0 && o->cpus[0] < CPU_SETSIZE && o->cpus[1] >= 0 &&
-			    o->cpus[1] < CPU_SETSIZE),
+		       (o->cpus[0] >= 0 && o->cpus[0] < CPU_SETSIZE && o->cpus[1] >= 0 &&
+			o->cpus[1] < CPU_SETSIZE),
 		   "cpus %d,%d", o->cpus[0], o->cpus[1]);
 	FUZZ_CHECK(o->nplacements <= IPCB_PLACES, "%zu placements", o->nplacements);
 	for (size_t i = 0; i < o->nplacements; i++)
@@ -60,6 +61,7 @@ static void check_accepted(const struct ipcb_opts *o, int argc, char **argv)
 		   o->spin_polls);
 	FUZZ_CHECK(isfinite(o->timeout_s) && o->timeout_s >= 0.001 && o->timeout_s <= 86400,
 		   "timeout %g", o->timeout_s);
+	FUZZ_CHECK(!o->dry_run || o->cleanup, "--dry-run without --cleanup");
 	FUZZ_CHECK(o->work_ns <= 1000000000ull, "work %llu ns", (unsigned long long)o->work_ns);
 
 	/* Paths are the arguments themselves, never copies or empty strings. */

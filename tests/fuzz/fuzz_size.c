@@ -88,8 +88,8 @@ static void check_size(const char *s)
 	FUZZ_CHECK(v >= 1 && v <= IPCB_MAX_SIZE_BYTES, "'%s' parsed as %zu", s, v);
 	ipcb_format_size(v, again, sizeof(again));
 	rc = ipcb_parse_size(again, &v2, "--size", err, sizeof(err));
-	FUZZ_CHECK(rc == 0 && v2 == v, "%zu formats as '%s', which parses as %zu (rc %d)", v,
-		   again, v2, rc);
+	FUZZ_CHECK(rc == 0 && v2 == v, "%zu formats as '%s', which parses as %zu (rc %d)", v, again,
+		   v2, rc);
 }
 
 /*

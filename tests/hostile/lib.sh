@@ -20,6 +20,9 @@ lib_exit() {
 		kill -KILL "$p" 2>/dev/null
 	done
 	wait 2>/dev/null
+	# Whatever a killed driver of this test left (a failed test may stop half-way).
+	declare -F on_exit >/dev/null && on_exit
+	"$BIN" --cleanup >/dev/null 2>&1
 	# A read-only or full mount inside $WORK only exists in its own namespace: plain rm works.
 	rm -rf "$WORK"
 }
@@ -54,6 +57,9 @@ done_testing() {
 
 # Built with AddressSanitizer? Its shadow memory needs terabytes of address space.
 is_asan() { ldd "$BIN" 2>/dev/null | grep -q libasan; }
+# For `env`: LeakSanitizer off, where it cannot work (under ptrace, without a free descriptor or
+# a process to spare); a later ASAN_OPTIONS entry wins over an earlier one.
+NO_LSAN="ASAN_OPTIONS=${ASAN_OPTIONS:-}:detect_leaks=0"
 
 # Can this test make mount namespaces (unshare -m) and mount tmpfs in them?
 can_mount() { unshare -m sh -c 'mount -t tmpfs -o size=16k tmpfs "$1"' sh "$WORK" 2>/dev/null; }
@@ -75,8 +81,9 @@ reg_snapshot() { # reg_snapshot PID FILE
 
 # Does the System V object KIND ID with key 0xKEY still exist?
 sysv_exists() { # sysv_exists msg|shm|sem ID 0xKEY
-	awk -v id="$2" -v key="$(($3))" '$1 == key && $2 == id { found = 1 } END { exit !found }' \
-		"/proc/sysvipc/$1" 2>/dev/null
+	# /proc prints keys as signed decimals.
+	awk -v id="$2" -v key="$(($3))" '{ k = $1 < 0 ? $1 + 4294967296 : $1 }
+		k == key && $2 == id { found = 1 } END { exit !found }' "/proc/sysvipc/$1" 2>/dev/null
 }
 
 # How many objects listed in registry snapshot FILE still exist (segments marked for removal

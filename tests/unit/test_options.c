@@ -123,6 +123,13 @@ int main(void)
 	   "missing value is named (%s)", err);
 	ok(parse(&o, "--bogus", NULL, NULL) == -EINVAL && strstr(err, "--bogus"),
 	   "unknown option is named (%s)", err);
+	ok(parse(&o, "--list=1", NULL, NULL) == -EINVAL && strstr(err, "'--list=1'") &&
+		   strstr(err, "takes no value"),
+	   "a value given to a flag is named (%s)", err);
+	ok(parse(&o, "--fsync=yes", NULL, NULL) == -EINVAL && strstr(err, "'--fsync=yes'"),
+	   "a value given to a long-only flag is named, not garbled (%s)", err);
+	ok(parse(&o, "-Z", NULL, NULL) == -EINVAL && strstr(err, "'-Z'"),
+	   "an unknown short option is named (%s)", err);
 	ok(parse(&o, "stray", NULL, NULL) == -EINVAL && strstr(err, "stray"),
 	   "stray argument is named");
 	ok(parse(&o, "--csv", "", NULL) == -EINVAL, "empty CSV name refused");

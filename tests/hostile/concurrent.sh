@@ -1,0 +1,53 @@
+#!/bin/bash
+# concurrent.sh - two ipcbench runs at once over every transport do not interfere (TAP), while a
+# third process runs `ipcbench --cleanup` over and over: both succeed with every row, every
+# message verified, and --cleanup never removes anything of theirs. They share TMPDIR, /dev/shm
+# and the System V key space, so any fixed name or key would collide.
+#
+# Usage: concurrent.sh PATH/TO/ipcbench
+. "$(dirname "$0")/lib.sh"
+
+runnable=$("$BIN" --list | awk 'NR > 1 && $2 == "yes"' | wc -l)
+pids=()
+for i in 1 2; do
+	"$BIN" -q -t all -s 64,4K -m both -n 1000 -d 0 -w 10 --timeout 30 --csv "$WORK/run$i.csv" \
+		>/dev/null 2>"$WORK/run$i.err" &
+	pids+=($!)
+	BG_PIDS+=($!)
+done
+rounds=0
+clean_failed=0
+: >"$WORK/cleanup.out"
+while [ -e "/proc/${pids[0]}" ] || [ -e "/proc/${pids[1]}" ]; do
+	"$BIN" --cleanup >>"$WORK/cleanup.out" 2>&1 || clean_failed=1
+	rounds=$((rounds + 1))
+	sleep 0.05
+done
+for i in 0 1; do
+	wait "${pids[$i]}"
+	st=$?
+	ok $st "run $((i + 1)) (pid ${pids[$i]}) over all transports exits 0 beside the other"
+	[ $st -eq 0 ] || diag "$WORK/run$((i + 1)).err"
+done
+for i in 1 2; do
+	# One main row per transport, size and mode (one-way rows come on top).
+	rows=$(awk -F, 'NR == 1 { for (c = 1; c <= NF; c++) col[$c] = c; next }
+		$col["latency_kind"] == "rtt" || $col["latency_kind"] == "" { n++ } END { print n + 0 }' \
+		"$WORK/run$i.csv")
+	[ "$rows" -eq $((runnable * 4)) ]
+	ok $? "run $i has all $((runnable * 4)) rows ($runnable transports x 2 sizes x 2 modes; got $rows)"
+	awk -F, 'NR == 1 { for (c = 1; c <= NF; c++) col[$c] = c; next }
+		$col["transport"] != "null" && ($col["latency_kind"] == "rtt" || $col["latency_kind"] == "") &&
+		($col["messages"] != 1000 || $col["full_checks"] < 15) { bad = 1; print "# " $0 }
+		END { exit bad }' "$WORK/run$i.csv"
+	ok $? "run $i: every row measured 1000 messages and checked some byte by byte"
+done
+[ $clean_failed -eq 0 ] && [ $rounds -ge 1 ] && ! grep -q "^removed\|^would remove" "$WORK/cleanup.out"
+ok $? "$rounds concurrent --cleanup rounds removed nothing of the live runs"
+grep "^removed" "$WORK/cleanup.out" | head -5 | diag
+for i in 0 1; do
+	[ -z "$(left_named "${pids[$i]}")" ]
+	ok $? "run $((i + 1)) left nothing named ipcbench-${pids[$i]}-*"
+done
+
+done_testing
