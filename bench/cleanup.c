@@ -271,8 +271,8 @@ static int cleanup_registry(struct cleanup *c, int dfd, const char *dir, const c
 }
 
 /* One entry named after pid in directory dir (open as dfd). */
-static void cleanup_entry(struct cleanup *c, int dfd, const char *dir, const char *name,
-			  pid_t pid, enum cleanup_where where)
+static void cleanup_entry(struct cleanup *c, int dfd, const char *dir, const char *name, pid_t pid,
+			  enum cleanup_where where)
 {
 	char why[160], what[PATH_MAX + 8];
 	size_t len = strlen(name), slen = strlen(IPCB_SYSV_REG_SUFFIX);
@@ -294,8 +294,8 @@ static void cleanup_entry(struct cleanup *c, int dfd, const char *dir, const cha
 		return;
 	}
 	if (rc < 0) {
-		fprintf(stderr, "%s: --cleanup: kept %s: not all it lists could be removed\n",
-			prog, what);
+		fprintf(stderr, "%s: --cleanup: kept %s: not all it lists could be removed\n", prog,
+			what);
 		return;
 	}
 	if (S_ISDIR(st.st_mode)) {

@@ -694,6 +694,13 @@ int ipcb_hdrlog_write(struct ipcb_hdrlog *log, const char *tag, double interval_
 		err = log_printf(log, "%s,%s,%s,%s\n", start, length, max, b64);
 	free(clean);
 	free(b64);
+	/*
+	 * Each interval reaches the file now, as each CSV row does: a run interrupted later keeps
+	 * it, and a full disk is reported with its errno here rather than lost in a later flush.
+	 */
+	errno = 0;
+	if (!err && (fflush(log->f) != 0 || ferror(log->f)))
+		err = log->err = stdio_err();
 	return err;
 }
 
@@ -705,7 +712,8 @@ int ipcb_hdrlog_close(struct ipcb_hdrlog *log)
 		return 0;
 	err = log->err;
 	errno = 0;
-	if (fflush(log->f) != 0 && !err)
+	/* ferror() too: a flush elsewhere (before a fork) may have met the error and lost it. */
+	if ((fflush(log->f) != 0 || ferror(log->f)) && !err)
 		err = stdio_err();
 	errno = 0;
 	if (fclose(log->f) != 0 && !err)

@@ -65,7 +65,8 @@ struct driver {
 	uint64_t log_start_ns;	  /* monotonic time the HDR log's StartTime stands for */
 	uint64_t run_start_ns;	  /* when the current run began */
 	size_t runs_total, runs_done;
-	unsigned failures;
+	unsigned failures;	  /* runs that failed */
+	bool output_failed;	  /* a row, log or .hgrm file could not be written */
 	uint64_t started_ns;
 	int interrupted; /* signal number */
 };
@@ -301,8 +302,11 @@ static int emit_histogram(struct driver *d, const struct ipcb_row *row)
 				       (double)(d->run_start_ns - d->log_start_ns) / 1e9,
 				       row->res->elapsed_s, row->hist);
 		if (rc) {
-			fprintf(stderr, "%s: --hdr-log %s: %s\n", prog, d->o.hdr_log_path,
-				strerror(-rc));
+			/* Said once: the log stops here, and the rows go on without it. */
+			fprintf(stderr, "%s: --hdr-log %s: %s; no more histograms are logged\n", prog,
+				d->o.hdr_log_path, strerror(-rc));
+			ipcb_hdrlog_close(d->hdrlog);
+			d->hdrlog = NULL;
 			return rc;
 		}
 	}
@@ -324,14 +328,21 @@ static int emit_histogram(struct driver *d, const struct ipcb_row *row)
 
 static void emit(struct driver *d, const struct ipcb_row *row)
 {
+	char tag[160];
+	int rc;
+
 	ipcb_table_row(stdout, row);
-	if (d->csv.f && ipcb_csv_row(&d->csv, row, &d->si) < 0) {
-		fprintf(stderr, "%s: --csv %s: write failed: %s\n", prog, d->csv.path,
-			strerror(errno));
-		d->failures++;
+	if (d->csv.f) {
+		rc = ipcb_csv_row(&d->csv, row, &d->si);
+		if (rc < 0) {
+			row_tag(row, tag, sizeof(tag), ' ');
+			fprintf(stderr, "%s: --csv %s: write failed: %s (row %s not written)\n", prog,
+				d->csv.path, strerror(-rc), tag);
+			d->output_failed = true;
+		}
 	}
 	if (row->hist && row->latency_kind && emit_histogram(d, row) < 0)
-		d->failures++;
+		d->output_failed = true;
 }
 
 static double p50_of(const struct ipcb_hist *h)
@@ -596,6 +607,21 @@ static int check_clock(struct driver *d, struct place *pl)
 	return 0;
 }
 
+/*
+ * Output goes to regular files (or devices such as /dev/null): a FIFO or socket path would
+ * block the sweep until something reads it, so it is refused up front.
+ */
+static bool not_a_plain_file(const char *path, const char *option)
+{
+	struct stat st;
+
+	if (stat(path, &st) < 0 || S_ISREG(st.st_mode) || S_ISCHR(st.st_mode))
+		return false;
+	fprintf(stderr, "%s: %s %s: %s\n", prog, option, path,
+		S_ISDIR(st.st_mode) ? strerror(EISDIR) : "not a regular file");
+	return true;
+}
+
 static int usage_error(const char *msg)
 {
 	fprintf(stderr, "%s: %s\nTry '%s --help' for more information.\n", prog, msg, prog);
@@ -646,15 +672,13 @@ int main(int argc, char **argv)
 	}
 	if (resolve_places(&d, err, sizeof(err)) < 0)
 		return usage_error(err);
-	if (d.o.csv_path && ipcb_csv_open(&d.csv, d.o.csv_path, err, sizeof(err)) < 0) {
-		fprintf(stderr, "%s: %s\n", prog, err);
-		return EXIT_USAGE;
-	}
 	if (d.o.hgrm_dir && mkdir(d.o.hgrm_dir, 0777) < 0 && errno != EEXIST) {
 		fprintf(stderr, "%s: --hgrm %s: %s\n", prog, d.o.hgrm_dir, strerror(errno));
 		return EXIT_USAGE;
 	}
 	if (d.o.hdr_log_path) {
+		if (not_a_plain_file(d.o.hdr_log_path, "--hdr-log"))
+			return EXIT_USAGE;
 		d.log_start_ns = ipcb_now_ns();
 		rc = ipcb_hdrlog_open(d.o.hdr_log_path, (double)time(NULL), &d.hdrlog);
 		if (rc < 0) {
@@ -662,6 +686,18 @@ int main(int argc, char **argv)
 				strerror(-rc));
 			return EXIT_USAGE;
 		}
+	}
+	/* Last of the outputs, so that no later start-up error leaves a CSV of just a header. */
+	if (d.o.csv_path && (not_a_plain_file(d.o.csv_path, "--csv") ||
+			     ipcb_csv_open(&d.csv, d.o.csv_path, err, sizeof(err)) < 0)) {
+		if (d.csv.path)
+			fprintf(stderr, "%s: %s\n", prog, err);
+		/* The log was just made and holds only its header: nothing to keep. */
+		if (d.hdrlog) {
+			ipcb_hdrlog_close(d.hdrlog);
+			unlink(d.o.hdr_log_path);
+		}
+		return EXIT_USAGE;
 	}
 	rc = ipcb_run_signals_block();
 	if (rc < 0) {
@@ -694,12 +730,15 @@ int main(int argc, char **argv)
 	rc = ipcb_hdrlog_close(d.hdrlog);
 	if (rc < 0) {
 		fprintf(stderr, "%s: --hdr-log %s: %s\n", prog, d.o.hdr_log_path, strerror(-rc));
-		status = EXIT_RUN_FAILED;
+		d.output_failed = true;
 	}
-	if (ipcb_csv_close(&d.csv) < 0) {
-		fprintf(stderr, "%s: --csv %s: %s\n", prog, d.o.csv_path, strerror(errno));
-		status = EXIT_RUN_FAILED;
+	rc = ipcb_csv_close(&d.csv);
+	if (rc < 0) {
+		fprintf(stderr, "%s: --csv %s: %s\n", prog, d.o.csv_path, strerror(-rc));
+		d.output_failed = true;
 	}
+	if (d.output_failed)
+		status = EXIT_RUN_FAILED;
 	if (d.interrupted) {
 		fprintf(stderr, "%s: stopped by %s after %zu of %zu runs; rows so far are kept\n",
 			prog, strsignal(d.interrupted), d.runs_done, d.runs_total);

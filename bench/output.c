@@ -4,8 +4,11 @@
 
 #include <errno.h>
 #include <inttypes.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "options.h"
 
@@ -87,13 +90,13 @@ static void csv_cpu(FILE *f, int cpu)
 		fprintf(f, "%d", cpu);
 }
 
-int ipcb_csv_row(struct ipcb_csv *c, const struct ipcb_row *row, const struct ipcb_sysinfo *si)
+/* Format one row, newline included, into f. */
+static void csv_format_row(FILE *f, const struct ipcb_row *row, const struct ipcb_sysinfo *si)
 {
 	const struct ipcb_run_result *r = row->res;
 	const struct ipcb_hist *h = row->hist;
 	const char *texts[] = {si->host,  si->kernel,	si->cpu_model, si->governor, si->boost,
 			       si->smt,	  si->thp,	si->isolated};
-	FILE *f = c->f;
 	double msgs = (double)r->messages;
 	char stamp[32];
 	time_t now = time(NULL);
@@ -147,9 +150,47 @@ int ipcb_csv_row(struct ipcb_csv *c, const struct ipcb_row *row, const struct ip
 	fputc(',', f);
 	csv_text(f, si->version);
 	fputc('\n', f);
-	if (fflush(f) != 0 || ferror(f))
-		return -(errno ? errno : EIO);
-	return 0;
+}
+
+int ipcb_csv_row(struct ipcb_csv *c, const struct ipcb_row *row, const struct ipcb_sysinfo *si)
+{
+	char *buf = NULL;
+	size_t len = 0, done = 0;
+	FILE *mem = open_memstream(&buf, &len);
+	int fd = fileno(c->f), rc = 0;
+	struct stat st;
+
+	if (!mem)
+		return -ENOMEM;
+	csv_format_row(mem, row, si);
+	if (fclose(mem) != 0) {
+		free(buf);
+		return -ENOMEM;
+	}
+	/*
+	 * A row goes in whole or not at all: one write of the formatted row, and if the file fills
+	 * up halfway, the file is cut back to where it was, so it never ends in a torn row.
+	 */
+	if (fstat(fd, &st) < 0) {
+		rc = -errno;
+		goto free_buf;
+	}
+	while (done < len) {
+		ssize_t n = write(fd, buf + done, len - done);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0) {
+			rc = n < 0 ? -errno : -EIO;
+			if (ftruncate(fd, st.st_size) < 0 && rc == 0)
+				rc = -errno;
+			break;
+		}
+		done += (size_t)n;
+	}
+free_buf:
+	free(buf);
+	return rc;
 }
 
 int ipcb_csv_close(struct ipcb_csv *c)
@@ -158,6 +199,7 @@ int ipcb_csv_close(struct ipcb_csv *c)
 
 	if (!c->f)
 		return 0;
+	errno = 0;
 	if (fflush(c->f) != 0 || ferror(c->f))
 		rc = -(errno ? errno : EIO);
 	if (fclose(c->f) != 0 && rc == 0)

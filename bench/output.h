@@ -46,7 +46,7 @@ struct ipcb_csv {
 const char *ipcb_csv_header(void);
 /* 0, or a negative errno with err naming the file and the problem. */
 int ipcb_csv_open(struct ipcb_csv *c, const char *path, char *err, size_t errlen);
-/* Write and flush one row; 0 or -errno. */
+/* Write one row, whole or not at all (a failed write leaves the file as it was); 0 or -errno. */
 int ipcb_csv_row(struct ipcb_csv *c, const struct ipcb_row *row, const struct ipcb_sysinfo *si);
 /* 0, or -errno when the final flush/close failed (a full disk shows up here). */
 int ipcb_csv_close(struct ipcb_csv *c);

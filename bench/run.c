@@ -38,13 +38,33 @@
 static sigset_t run_saved_mask;
 static sigset_t run_wait_set;
 
+/*
+ * Signals that ask the driver to stop: each ends the run in progress cleanly (children killed
+ * and reaped, kernel objects removed, rows kept) instead of killing the driver mid-run.
+ */
+static const int stop_signals[] = {SIGINT,  SIGTERM, SIGHUP,  SIGQUIT,   SIGUSR1,
+				   SIGUSR2, SIGALRM, SIGXCPU, SIGVTALRM};
+
+static bool is_stop_signal(int sig)
+{
+	for (size_t i = 0; i < sizeof(stop_signals) / sizeof(stop_signals[0]); i++)
+		if (stop_signals[i] == sig)
+			return true;
+	return false;
+}
+
 int ipcb_run_signals_block(void)
 {
+	/*
+	 * A write past RLIMIT_FSIZE or to a closed pipe should fail with EFBIG or EPIPE and be
+	 * reported, not kill the driver before it has cleaned up.
+	 */
+	signal(SIGXFSZ, SIG_IGN);
+	signal(SIGPIPE, SIG_IGN);
 	sigemptyset(&run_wait_set);
 	sigaddset(&run_wait_set, SIGCHLD);
-	sigaddset(&run_wait_set, SIGINT);
-	sigaddset(&run_wait_set, SIGTERM);
-	sigaddset(&run_wait_set, SIGHUP);
+	for (size_t i = 0; i < sizeof(stop_signals) / sizeof(stop_signals[0]); i++)
+		sigaddset(&run_wait_set, stop_signals[i]);
 	if (sigprocmask(SIG_BLOCK, &run_wait_set, &run_saved_mask) < 0)
 		return -errno;
 	return 0;
@@ -53,13 +73,12 @@ int ipcb_run_signals_block(void)
 int ipcb_run_interrupt_pending(void)
 {
 	sigset_t pending;
-	static const int stops[] = {SIGINT, SIGTERM, SIGHUP};
 
 	if (sigpending(&pending) < 0)
 		return 0;
-	for (size_t i = 0; i < sizeof(stops) / sizeof(stops[0]); i++)
-		if (sigismember(&pending, stops[i]))
-			return stops[i];
+	for (size_t i = 0; i < sizeof(stop_signals) / sizeof(stop_signals[0]); i++)
+		if (sigismember(&pending, stop_signals[i]))
+			return stop_signals[i];
 	return 0;
 }
 
@@ -240,7 +259,7 @@ int ipcb_run_pair(const int cpu[2], double timeout_s, ipcb_run_body_fn body, voi
 		sig = sigtimedwait(&run_wait_set, &si, &ts);
 		if (sig < 0 && errno == EINTR)
 			continue;
-		if (sig == SIGINT || sig == SIGTERM || sig == SIGHUP) {
+		if (sig > 0 && is_stop_signal(sig)) {
 			*signal_out = sig;
 			snprintf(error, error_bytes, "interrupted by %s", strsignal(sig));
 			rc = -EINTR;
@@ -260,14 +279,14 @@ int ipcb_run_pair(const int cpu[2], double timeout_s, ipcb_run_body_fn body, voi
 			goto kill_children;
 		}
 		if (sig < 0 && errno == EAGAIN && ipcb_now_ns() >= deadline) {
-			int n = snprintf(error, error_bytes, "timed out after %.1f s with", timeout_s);
+			const char *who = !done[0] && !done[1] ? "the sender and the receiver"
+					  : !done[0]	       ? "the sender"
+							       : "the receiver";
 
-			for (int i = 0; i < 2; i++)
-				if (!done[i] && n > 0 && (size_t)n < error_bytes)
-					n += snprintf(error + n, error_bytes - (size_t)n, " the %s%s",
-						      role_name[i], !released ? " not started" : "");
-			if (n > 0 && (size_t)n < error_bytes)
-				snprintf(error + n, error_bytes - (size_t)n, " still running");
+			snprintf(error, error_bytes, "timed out after %.1f s with %s still %s",
+				 timeout_s, who,
+				 released ? "running (a side stopped answering?)"
+					  : "starting up (stuck before the start barrier)");
 			rc = -ETIMEDOUT;
 			goto kill_children;
 		}

@@ -4,9 +4,11 @@
  * together, let them exchange messages, collect what they measured, reap them and remove every
  * kernel object, whatever happened.
  *
- * Signals: the caller blocks SIGINT, SIGTERM, SIGHUP and SIGCHLD in the driver
- * (ipcb_run_signals_block()); a run waits for them with sigtimedwait, so an interrupt or a dying
- * child ends the run at once and cleanly, and the driver is never woken while children measure.
+ * Signals: the caller blocks SIGCHLD and the signals that ask it to stop (SIGINT, SIGTERM,
+ * SIGHUP, SIGQUIT, SIGUSR1/2, SIGALRM, SIGXCPU, SIGVTALRM) in the driver, and ignores SIGPIPE
+ * and SIGXFSZ (ipcb_run_signals_block()); a run waits for them with sigtimedwait, so an
+ * interrupt or a dying child ends the run at once and cleanly, and the driver is never woken
+ * while children measure.
  */
 #ifndef IPCB_RUN_H
 #define IPCB_RUN_H
@@ -72,7 +74,7 @@ struct ipcb_run_result {
 
 /* Block the signals a run waits for; call once at start-up, before any run. */
 int ipcb_run_signals_block(void);
-/* Is a signal asking the driver to stop (SIGINT/SIGTERM/SIGHUP) pending? Its number, or 0. */
+/* Is a signal asking the driver to stop pending? Its number, or 0. */
 int ipcb_run_interrupt_pending(void);
 
 /*

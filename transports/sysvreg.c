@@ -200,7 +200,7 @@ int ipcb_sysv_create(const char *tag, enum ipcb_sysv_kind kind, size_t arg, stru
 		return ipcb_errf(e, -err, "close", "System V registry %s", path);
 	}
 	sysvreg_made[sysvreg_nmade++ % IPCB_SYSV_HISTORY] =
-		(struct ipcb_sysv_entry){.kind = kind, .id = id, .key = (uint32_t)key};
+	    (struct ipcb_sysv_entry){.kind = kind, .id = id, .key = (uint32_t)key};
 	return id;
 }
 

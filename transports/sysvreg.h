@@ -38,9 +38,9 @@
 
 #include "transport.h"
 
-#define IPCB_SYSV_KEY_MAGIC 0x1bc00000u /* top bits of every ipcbench key: "1bc" */
-#define IPCB_SYSV_KEY_MASK 0xfff00000u	/* which bits the magic occupies */
-#define IPCB_SYSV_REG_SUFFIX ".sysv"	/* registry file: "<tag>.sysv" */
+#define IPCB_SYSV_KEY_MAGIC  0x1bc00000u /* top bits of every ipcbench key: "1bc" */
+#define IPCB_SYSV_KEY_MASK   0xfff00000u /* which bits the magic occupies */
+#define IPCB_SYSV_REG_SUFFIX ".sysv"	 /* registry file: "<tag>.sysv" */
 
 enum ipcb_sysv_kind {
 	IPCB_SYSV_MSG, /* msgget: a message queue */

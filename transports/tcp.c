@@ -30,6 +30,38 @@ static int tcp_nodelay(int fd, struct ipcb_err *e)
 	return 0;
 }
 
+/*
+ * Accept the sender's own connection. The port is open to every local process for a moment, so
+ * a stranger could connect first: whatever does not come from our sender's address and port is
+ * closed and the next one taken. Ours is already queued (connect() has returned), so accept()
+ * does not block; a bounded number of tries keeps a flood of strangers from holding us here.
+ */
+static int tcp_accept_own(int lfd, struct ipcb_sockpair *sp, struct ipcb_err *e)
+{
+	struct sockaddr_in ours, peer;
+	socklen_t len = sizeof(ours);
+
+	if (getsockname(sp->fd[IPCB_SENDER], (struct sockaddr *)&ours, &len) < 0)
+		return ipcb_err(e, -errno, "getsockname");
+	for (int tries = 0; tries < 64; tries++) {
+		int fd = accept4(lfd, (struct sockaddr *)&peer, &len, SOCK_CLOEXEC);
+
+		len = sizeof(peer);
+		if (fd < 0) {
+			if (errno == EINTR || errno == ECONNABORTED)
+				continue;
+			return ipcb_err(e, -errno, "accept4");
+		}
+		if (peer.sin_port == ours.sin_port && peer.sin_addr.s_addr == ours.sin_addr.s_addr) {
+			sp->fd[IPCB_RECEIVER] = fd;
+			return 0;
+		}
+		close(fd);
+	}
+	return ipcb_errf(e, -ECONNREFUSED, "accept4",
+			 "64 connections from other processes reached the benchmark's port first");
+}
+
 static int tcp_setup(struct ipcb_chan *ch)
 {
 	struct ipcb_sockpair *sp = ch->priv;
@@ -63,11 +95,9 @@ static int tcp_setup(struct ipcb_chan *ch)
 		rc = ipcb_err(&ch->err, -errno, "connect");
 		goto close_listener;
 	}
-	sp->fd[IPCB_RECEIVER] = accept4(lfd, NULL, NULL, SOCK_CLOEXEC);
-	if (sp->fd[IPCB_RECEIVER] < 0) {
-		rc = ipcb_err(&ch->err, -errno, "accept4");
+	rc = tcp_accept_own(lfd, sp, &ch->err);
+	if (rc)
 		goto close_listener;
-	}
 	rc = tcp_nodelay(sp->fd[IPCB_SENDER], &ch->err);
 	if (!rc)
 		rc = tcp_nodelay(sp->fd[IPCB_RECEIVER], &ch->err);

@@ -73,7 +73,8 @@ static bool try_sysv(const char *kind, int id, const char *target)
 		struct msqid_ds ds;
 
 		all &= refused("msgsnd", target, msgsnd(id, &m, 1, IPC_NOWAIT));
-		all &= refused("msgrcv", target, (int)msgrcv(id, &m, sizeof(m.text), 0, IPC_NOWAIT));
+		all &=
+		    refused("msgrcv", target, (int)msgrcv(id, &m, sizeof(m.text), 0, IPC_NOWAIT));
 		all &= refused("msgctl(IPC_STAT)", target, msgctl(id, IPC_STAT, &ds));
 		all &= refused("msgctl(IPC_RMID)", target, msgctl(id, IPC_RMID, NULL));
 	} else if (strcmp(kind, "shm") == 0) {
@@ -260,15 +261,19 @@ static int check_registry(const char *path, const char *tname)
 		/* The segment is marked for removal at once (its key is gone): nothing to reach. */
 		if (en.kind == IPCB_SYSV_SHM && ours == 0 && why &&
 		    strcmp(why, "is marked for removal already") == 0) {
-			ok(1, "%s: System V segment %d is marked for removal already", tname, en.id);
+			ok(1, "%s: System V segment %d is marked for removal already", tname,
+			   en.id);
 			continue;
 		}
 		ok(ours == 1 && ipcb_sysv_key_ours(en.key),
-		   "%s: System V %s %d has key 0x%08x with ipcbench's prefix, mode 0600, our owner%s%s",
+		   "%s: System V %s %d has key 0x%08x with ipcbench's prefix, mode 0600, our "
+		   "owner%s%s",
 		   tname, ipcb_sysv_kind_text(en.kind), en.id, en.key, why ? ": " : "",
 		   why ? why : "");
-		ok(as_nobody(probe_entry, &en) == 0, "%s: nobody can neither use System V %s %d nor "
-		   "open key 0x%08x", tname, ipcb_sysv_kind_text(en.kind), en.id, en.key);
+		ok(as_nobody(probe_entry, &en) == 0,
+		   "%s: nobody can neither use System V %s %d nor "
+		   "open key 0x%08x",
+		   tname, ipcb_sysv_kind_text(en.kind), en.id, en.key);
 	}
 	fclose(f);
 	return n;
@@ -299,7 +304,7 @@ static int check_dir(const char *dir, const char *tag, const char *tname, bool c
 		if (lstat(path, &st) < 0)
 			continue;
 		ok(st.st_uid == geteuid() &&
-			   (st.st_mode & 07777) == (S_ISDIR(st.st_mode) ? 0700u : 0600u),
+		       (st.st_mode & 07777) == (S_ISDIR(st.st_mode) ? 0700u : 0600u),
 		   "%s: %s is ours with mode %s (it has %o)", tname, path,
 		   S_ISDIR(st.st_mode) ? "0700" : "0600", (unsigned)(st.st_mode & 07777));
 		ok(as_nobody(probe_path, path) == 0, "%s: nobody cannot open %s", tname, path);
@@ -386,7 +391,8 @@ int main(int argc, char **argv)
 		return cmd_setup();
 	if (argc >= 4 && strcmp(argv[1], "try") == 0)
 		return cmd_try(argc, argv);
-	fprintf(stderr, "usage: %s setup | try msg|shm|sem|key-msg|key-shm|key-sem|path TARGET...\n",
+	fprintf(stderr,
+		"usage: %s setup | try msg|shm|sem|key-msg|key-shm|key-sem|path TARGET...\n",
 		argv[0]);
 	return 2;
 }

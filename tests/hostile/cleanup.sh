@@ -168,9 +168,11 @@ rm -rf "$TMPDIR/ipcbench-$D-$hex.XyZabc"
 if unshare -p -f --mount-proc true 2>/dev/null; then
 	touch "$TMPDIR/ipcbench-2-$hex"
 	sleep 1.3
-	# In the namespace: sh is pid 1 and the sleep started after the file is pid 2.
+	# In the namespace: sh is pid 1 and the sleep started after the file is pid 2. Its own
+	# /dev/shm: pids of this namespace say nothing about names made outside it.
 	unshare -p -f --mount-proc sh -c '
 		sleep 30 &
+		mount -t tmpfs -o size=64k tmpfs /dev/shm 2>/dev/null
 		sleep 1.3
 		touch "$TMPDIR/ipcbench-2-kept"
 		"$1" --cleanup

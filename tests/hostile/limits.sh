@@ -158,14 +158,13 @@ else
 fi
 
 # ---- a file size limit ----
-# posix_fallocate beyond RLIMIT_FSIZE raises SIGXFSZ, which kills the driver in setup, before it
-# unlinks the backing file. Known bug (the driver does not ignore SIGXFSZ); --cleanup recovers.
+# posix_fallocate beyond RLIMIT_FSIZE would raise SIGXFSZ; the driver ignores it, so the call
+# fails with EFBIG, the run is reported and its file removed like any failed setup.
 { limited fsize prlimit --fsize=100000 -- -t file -s 1M -m latency -n 10 -d 0 -w 1; } 2>/dev/null
 [ $st -eq 1 ] && grep -q "file latency 1M run 1: setup: posix_fallocate: File too large" "$ERR"
-todo $? "RLIMIT_FSIZE: a file larger than allowed fails the run (EFBIG), exit 1 (got $st)" \
-	"known bug: SIGXFSZ kills the driver"
+ok $? "RLIMIT_FSIZE: a file larger than allowed fails the run (EFBIG), exit 1 (got $st)"
 nothing_left $pid
-todo $? "RLIMIT_FSIZE: nothing left behind" "known bug: SIGXFSZ kills the driver before unlink"
+ok $? "RLIMIT_FSIZE: nothing left behind"
 "$BIN" --cleanup >"$WORK/fsize-cleanup.out" 2>&1 && nothing_left $pid
 ok $? "RLIMIT_FSIZE: whatever the killed driver left, --cleanup removes"
 diag "$WORK/fsize-cleanup.out"
