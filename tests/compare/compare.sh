@@ -8,21 +8,8 @@
 # Usage: compare.sh PATH/TO/ipcbench
 set -u
 BIN=${1:?usage: compare.sh ipcbench}
-WORK=$(mktemp -d "${TMPDIR:-/tmp}/compare.XXXXXX")
-trap 'rm -rf "$WORK"' EXIT
-n=0
-failed=0
-
-ok() { # ok COND-STATUS DESCRIPTION
-	n=$((n + 1))
-	if [ "$1" -eq 0 ]; then
-		echo "ok $n - $2"
-	else
-		echo "not ok $n - $2"
-		failed=$((failed + 1))
-	fi
-}
-diag() { sed 's/^/# /' "$@"; }
+. "$(dirname "$0")/../tap.sh"
+tap_workdir compare
 
 # Until bench/main.c dispatches `compare`, there is nothing to test: skip the whole plan.
 if ! "$BIN" compare --help >/dev/null 2>&1; then
@@ -292,5 +279,4 @@ grep -q "ambiguous: write 5%" "$WORK/ambiguous-threshold.err"
 ok $? "--threshold 5 is refused as ambiguous (5% or 0.05)"
 compare_run bad-format 2 --format html "$WORK/base.csv" "$WORK/slow.csv"
 
-echo "1..$n"
-[ "$failed" -eq 0 ]
+done_testing

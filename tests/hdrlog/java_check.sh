@@ -41,20 +41,7 @@ fi
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/hdrlog_java.XXXXXX") || exit 1
 trap 'rm -rf "$tmp"' EXIT
 
-n=0
-failed=0
-ok() { # ok CONDITION_STATUS DESCRIPTION
-	n=$((n + 1))
-	if [ "$1" -eq 0 ]; then
-		echo "ok $n - $2"
-	else
-		echo "not ok $n - $2"
-		failed=$((failed + 1))
-	fi
-}
-diag() {
-	sed 's/^/# /'
-}
+. "$(dirname "$0")/../tap.sh"
 processor() { # processor ARGS...: HistogramLogProcessor on our log
 	"$java" -cp "$jar" org.HdrHistogram.HistogramLogProcessor -i "$tmp/run.hlog" "$@"
 }
@@ -117,5 +104,4 @@ done <"$tmp/ours.txt"
 hgrm_check shm/latency/1M/rtt/run1 1000
 hgrm_check pipe/latency/64/one_way_ab/run1 1000000
 
-echo "1..$n"
-[ "$failed" -eq 0 ]
+done_testing

@@ -10,8 +10,8 @@ BIN=$(readlink -f "${1:?usage: $0 PATH/TO/ipcbench}")
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/ipcb-hostile.XXXXXX")
 export TMPDIR=$WORK/tmp
 mkdir -p "$TMPDIR"
-n=0
-failed=0
+# shellcheck source=../tap.sh
+. "$(dirname "${BASH_SOURCE[0]}")/../tap.sh"
 BG_PIDS=()
 
 lib_exit() {
@@ -28,32 +28,6 @@ lib_exit() {
 }
 trap lib_exit EXIT
 
-ok() { # ok STATUS DESCRIPTION
-	n=$((n + 1))
-	if [ "$1" -eq 0 ]; then
-		echo "ok $n - $2"
-	else
-		echo "not ok $n - $2"
-		failed=$((failed + 1))
-	fi
-}
-skip() { # skip DESCRIPTION REASON
-	n=$((n + 1))
-	echo "ok $n - $1 # SKIP $2"
-}
-todo() { # todo STATUS DESCRIPTION REASON: a known bug; meson counts "not ok # TODO" as expected
-	n=$((n + 1))
-	if [ "$1" -eq 0 ]; then
-		echo "ok $n - $2 # TODO $3"
-	else
-		echo "not ok $n - $2 # TODO $3"
-	fi
-}
-diag() { sed 's/^/# /' "$@"; }
-done_testing() {
-	echo "1..$n"
-	[ "$failed" -eq 0 ]
-}
 
 # Built with AddressSanitizer? Its shadow memory needs terabytes of address space.
 is_asan() { ldd "$BIN" 2>/dev/null | grep -q libasan; }

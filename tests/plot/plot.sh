@@ -15,21 +15,9 @@ if ! command -v gnuplot >/dev/null 2>&1; then
 	exit 0 # meson reads a "1..0 # SKIP" plan as a skip; exit 77 would be an error under TAP
 fi
 
-WORK=$(mktemp -d "${TMPDIR:-/tmp}/plot-test.XXXXXX")
-trap 'rm -rf "$WORK"' EXIT
-n=0
-failed=0
+. "$(dirname "$0")/../tap.sh"
+tap_workdir plot-test
 
-ok() { # ok COND-STATUS DESCRIPTION
-	n=$((n + 1))
-	if [ "$1" -eq 0 ]; then
-		echo "ok $n - $2"
-	else
-		echo "not ok $n - $2"
-		failed=$((failed + 1))
-	fi
-}
-diag() { sed 's/^/# /' "$@"; }
 
 # The first eight bytes of every PNG file.
 is_png() { [ -s "$1" ] && [ "$(head -c 8 "$1" | od -An -tx1 | tr -d ' \n')" = "89504e470d0a1a0a" ]; }
@@ -118,5 +106,4 @@ ok $? "a CSV that is not ipcbench's: non-zero exit, names the missing column (ex
 [ $? -eq 2 ] && grep -q '^Usage' "$WORK/stderr"
 ok $? "no arguments: usage, exit 2"
 
-echo "1..$n"
-[ $failed -eq 0 ]
+done_testing

@@ -4,14 +4,8 @@
 # be decided for lack of rows, medians over repeats, and malformed input (exit 2, named).
 set -u
 BIN=${1:?usage: report.sh ipcbench}
-WORK=$(mktemp -d "${TMPDIR:-/tmp}/report-test.XXXXXX")
-trap 'rm -rf "$WORK"' EXIT
-n=0
-failed=0
-ok() {
-	n=$((n + 1))
-	if [ "$1" -eq 0 ]; then echo "ok $n - $2"; else echo "not ok $n - $2"; failed=$((failed + 1)); fi
-}
+. "$(dirname "$0")/../tap.sh"
+tap_workdir report-test
 
 HEADER="transport,mode,size_bytes,run,latency_kind,placement,wait,p50_ns,bytes_per_s,sender_cpu_ns_per_msg,receiver_cpu_ns_per_msg,host,cpu_model"
 # row TRANSPORT PLACEMENT SIZE RTT_P50_NS BYTES_PER_S [RUN]: a latency row and a throughput row
@@ -125,5 +119,4 @@ ok $? "report without a CSV is a usage error"
 [ $? -eq 1 ] && grep -q "/no/such/dir" "$WORK/err"
 ok $? "an unwritable output path fails with exit 1, naming it"
 
-echo "1..$n"
-[ $failed -eq 0 ]
+done_testing

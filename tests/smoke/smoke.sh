@@ -6,21 +6,8 @@
 # Usage: smoke.sh PATH/TO/ipcbench
 set -u
 BIN=${1:?usage: smoke.sh ipcbench}
-WORK=$(mktemp -d "${TMPDIR:-/tmp}/smoke.XXXXXX")
-trap 'rm -rf "$WORK"' EXIT
-n=0
-failed=0
-
-ok() { # ok COND-STATUS DESCRIPTION
-	n=$((n + 1))
-	if [ "$1" -eq 0 ]; then
-		echo "ok $n - $2"
-	else
-		echo "not ok $n - $2"
-		failed=$((failed + 1))
-	fi
-}
-diag() { sed 's/^/# /' "$@"; }
+. "$(dirname "$0")/../tap.sh"
+tap_workdir smoke
 
 # Objects a run with this pid could have made: POSIX shm, mqueues, files and dirs in TMPDIR.
 leftovers() { # leftovers PID
@@ -176,5 +163,4 @@ ok $? "the two children that were running are gone ($children were running)"
 [ "$(leftovers $pid)" -eq 0 ]
 ok $? "nothing left after SIGINT"
 
-echo "1..$n"
-[ $failed -eq 0 ]
+done_testing
