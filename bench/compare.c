@@ -860,22 +860,6 @@ static void settings_text(const struct compare *c, char *out, size_t n)
 		 c->compared, c->compared == 1 ? "" : "s", c->alpha_each, s);
 }
 
-/* A CSV text field for --format csv: quoted when it must be (RFC 4180). */
-static void csv_field(FILE *f, const char *s)
-{
-	if (!strpbrk(s, ",\"\r\n")) {
-		fputs(s, f);
-		return;
-	}
-	fputc('"', f);
-	for (; *s; s++) {
-		if (*s == '"')
-			fputc('"', f);
-		fputc(*s, f);
-	}
-	fputc('"', f);
-}
-
 static void print_csv(const struct compare *c, FILE *f)
 {
 	fputs("transport,mode,latency_kind,size_bytes,placement,sender_cpu,receiver_cpu,wait,"
@@ -888,7 +872,7 @@ static void print_csv(const struct compare *c, FILE *f)
 		for (int k = 0; k < NKEYS; k++) {
 			if (k == COL_SIZE)
 				continue;
-			csv_field(f, g->k[k]);
+			ipcb_csv_text(f, g->k[k]);
 			fputc(',', f);
 			if (k == COL_KIND)
 				fprintf(f, "%zu,", g->size_bytes);
@@ -914,7 +898,7 @@ static void print_csv(const struct compare *c, FILE *f)
 		if (g->repeats_needed)
 			fprintf(f, "%zu", g->repeats_needed);
 		fputc(',', f);
-		csv_field(f, g->note);
+		ipcb_csv_text(f, g->note);
 		fputc('\n', f);
 	}
 }

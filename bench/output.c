@@ -68,8 +68,7 @@ int ipcb_csv_open(struct ipcb_csv *c, const char *path, char *err, size_t errlen
 	return 0;
 }
 
-/* A CSV text field: quoted when it holds a comma, quote or newline. */
-static void csv_text(FILE *f, const char *s)
+void ipcb_csv_text(FILE *f, const char *s)
 {
 	if (!strpbrk(s, ",\"\n\r")) {
 		fputs(s, f);
@@ -79,7 +78,7 @@ static void csv_text(FILE *f, const char *s)
 	for (; *s; s++) {
 		if (*s == '"')
 			fputc('"', f);
-		fputc(*s == '\n' || *s == '\r' ? ' ' : *s, f);
+		fputc(*s, f);
 	}
 	fputc('"', f);
 }
@@ -103,7 +102,7 @@ static void csv_format_row(FILE *f, const struct ipcb_row *row, const struct ipc
 	struct tm tm;
 
 	strftime(stamp, sizeof(stamp), "%Y-%m-%dT%H:%M:%SZ", gmtime_r(&now, &tm));
-	csv_text(f, row->transport);
+	ipcb_csv_text(f, row->transport);
 	fprintf(f, ",%s,%zu,%u,%" PRIu64 ",", row->mode, row->size_bytes, row->run, row->messages);
 	if (h && row->latency_kind)
 		fprintf(f, "%s,%" PRId64 ",%" PRId64 ",%" PRId64 ",%" PRId64 ",%" PRId64 ",%" PRId64
@@ -141,14 +140,14 @@ static void csv_format_row(FILE *f, const struct ipcb_row *row, const struct ipc
 	fprintf(f, ",%" PRIu64 ",%s", r->full_checks, stamp);
 	for (size_t i = 0; i < sizeof(texts) / sizeof(texts[0]); i++) {
 		fputc(',', f);
-		csv_text(f, texts[i]);
+		ipcb_csv_text(f, texts[i]);
 	}
 	fprintf(f, ",%.2f,", si->loadavg1);
-	csv_text(f, si->virt);
+	ipcb_csv_text(f, si->virt);
 	fputc(',', f);
-	csv_text(f, si->build_type);
+	ipcb_csv_text(f, si->build_type);
 	fputc(',', f);
-	csv_text(f, si->version);
+	ipcb_csv_text(f, si->version);
 	fputc('\n', f);
 }
 

@@ -42,6 +42,8 @@ struct ipcb_csv {
 	const char *path;
 };
 
+/* One text field, quoted (RFC 4180, "" for a quote) when it holds a comma, quote or newline. */
+void ipcb_csv_text(FILE *f, const char *s);
 /* The header line, without newline. */
 const char *ipcb_csv_header(void);
 /* 0, or a negative errno with err naming the file and the problem. */
