@@ -33,43 +33,48 @@ void ipcb_ring_init(struct ipcb_ring *r, size_t cap)
 	r->cap = cap;
 }
 
+/* The futex word inside a 64-bit index: its low half, wherever the byte order puts it. */
+static uint32_t *ring_futex_word(uint64_t *index)
+{
+	return (uint32_t *)index + (__BYTE_ORDER__ == __ORDER_BIG_ENDIAN__);
+}
+
 /*
  * Wait until at least `need` bytes are readable (reader) or writable (writer).
  *
- * Sleeping uses the classic flag handshake: the sleeper reads the futex word, raises its flag,
- * and re-checks the condition after a full fence; the other side publishes, bumps the word,
- * fences, and wakes only if the flag is up. Either the sleeper sees the new data, or the waker
- * sees the flag, or FUTEX_WAIT sees the bumped word: no wake-up is lost.
+ * Sleeping uses the classic flag handshake: the sleeper reads the other side's index, raises its
+ * flag, and re-checks the condition after a full fence; the other side publishes its index,
+ * fences, and wakes only if the flag is up. Either the sleeper sees the new index, or the waker
+ * sees the flag, or FUTEX_WAIT sees the index's low half changed: no wake-up is lost.
  */
 static int ring_await(struct ipcb_ring *r, bool reader, size_t need, enum ipcb_wait wait,
 		      unsigned spin_polls, struct ipcb_err *e)
 {
-	uint32_t *seq = reader ? &r->head_seq : &r->tail_seq;
+	uint64_t *other = reader ? &r->head : &r->tail;
+	uint64_t *seen_other = reader ? &r->head_seen : &r->tail_seen;
+	uint64_t mine = reader ? r->tail : r->head; /* only this side writes its own index */
 	uint32_t *waiting = reader ? &r->reader_waiting : &r->writer_waiting;
 	unsigned polls = 0;
 
+#define RING_HAVE(o) (reader ? (o) - mine : r->cap - (mine - (o)))
+	if (RING_HAVE(*seen_other) >= need)
+		return 0;
 	for (;;) {
-		uint64_t head = __atomic_load_n(&r->head, __ATOMIC_ACQUIRE);
-		uint64_t tail = __atomic_load_n(&r->tail, __ATOMIC_ACQUIRE);
-		size_t have = reader ? head - tail : r->cap - (head - tail);
-		uint32_t s;
+		uint64_t o = __atomic_load_n(other, __ATOMIC_ACQUIRE);
 		int rc;
 
-		if (have >= need)
+		*seen_other = o;
+		if (RING_HAVE(o) >= need)
 			return 0;
 		if (wait == IPCB_WAIT_SPIN || (wait == IPCB_WAIT_HYBRID && polls < spin_polls)) {
 			polls++;
 			ipcb_cpu_relax();
 			continue;
 		}
-		s = __atomic_load_n(seq, __ATOMIC_ACQUIRE);
 		__atomic_store_n(waiting, 1, __ATOMIC_SEQ_CST);
 		__atomic_thread_fence(__ATOMIC_SEQ_CST);
-		head = __atomic_load_n(&r->head, __ATOMIC_ACQUIRE);
-		tail = __atomic_load_n(&r->tail, __ATOMIC_ACQUIRE);
-		have = reader ? head - tail : r->cap - (head - tail);
-		if (have < need) {
-			rc = ipcb_futex_wait(seq, s);
+		if (RING_HAVE(__atomic_load_n(other, __ATOMIC_ACQUIRE)) < need) {
+			rc = ipcb_futex_wait(ring_futex_word(other), (uint32_t)o);
 			if (rc < 0) {
 				__atomic_store_n(waiting, 0, __ATOMIC_RELAXED);
 				return ipcb_err(e, rc, "futex_wait");
@@ -77,18 +82,21 @@ static int ring_await(struct ipcb_ring *r, bool reader, size_t need, enum ipcb_w
 		}
 		__atomic_store_n(waiting, 0, __ATOMIC_RELAXED);
 	}
+#undef RING_HAVE
 }
 
-static int ring_publish(uint64_t *counter, uint64_t value, uint32_t *seq, uint32_t *waiting,
-			struct ipcb_err *e)
+static int ring_publish(uint64_t *counter, uint64_t value, uint32_t *waiting,
+			enum ipcb_wait wait, struct ipcb_err *e)
 {
 	int rc;
 
 	__atomic_store_n(counter, value, __ATOMIC_RELEASE);
-	__atomic_fetch_add(seq, 1, __ATOMIC_RELEASE);
+	/* A spinning peer never sleeps: no fence, no flag to look at. */
+	if (wait == IPCB_WAIT_SPIN)
+		return 0;
 	__atomic_thread_fence(__ATOMIC_SEQ_CST);
 	if (__atomic_load_n(waiting, __ATOMIC_RELAXED)) {
-		rc = ipcb_futex_wake(seq, 1);
+		rc = ipcb_futex_wake(ring_futex_word(counter), 1);
 		if (rc < 0)
 			return ipcb_err(e, rc, "futex_wake");
 	}
@@ -116,7 +124,7 @@ int ipcb_ring_write(struct ipcb_ring *r, const void *buf, size_t len, enum ipcb_
 			memcpy(r->data, p + first, piece - first);
 		}
 		head += piece;
-		rc = ring_publish(&r->head, head, &r->head_seq, &r->reader_waiting, e);
+		rc = ring_publish(&r->head, head, &r->reader_waiting, wait, e);
 		if (rc)
 			return rc;
 		p += piece;
@@ -146,7 +154,7 @@ int ipcb_ring_read(struct ipcb_ring *r, void *buf, size_t len, enum ipcb_wait wa
 			memcpy(p + first, r->data, piece - first);
 		}
 		tail += piece;
-		rc = ring_publish(&r->tail, tail, &r->tail_seq, &r->writer_waiting, e);
+		rc = ring_publish(&r->tail, tail, &r->writer_waiting, wait, e);
 		if (rc)
 			return rc;
 		p += piece;

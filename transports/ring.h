@@ -6,7 +6,8 @@
  * The ring is a byte stream like a pipe, but without a system call per message when both sides
  * are awake: the writer copies into the ring and publishes a new head; the reader copies out and
  * publishes a new tail. A side that sleeps first raises its `waiting` flag, so the other side
- * issues FUTEX_WAKE only when somebody actually sleeps. Messages larger than the ring are moved in
+ * issues FUTEX_WAKE only when somebody actually sleeps; with --wait spin nobody ever sleeps, and
+ * a publish is a plain release store. Messages larger than the ring are moved in
  * pieces of at most half the ring, so both sides copy at once.
  *
  * Shared by the transports that put a ring in different kinds of shared memory (POSIX shm, a
@@ -21,11 +22,20 @@
 #include "transport.h"
 
 struct ipcb_ring {
-	/* Written by the producer; each on its own cache line so the two sides do not false-share. */
+	/*
+	 * Each index on its own cache line so the two sides do not false-share. A sleeper waits on
+	 * the low 32 bits of the index it needs to move: every publish changes them (a publish
+	 * moves at most the ring's size, far below 2^32), so no separate futex word is bumped.
+	 */
 	_Alignas(64) uint64_t head;  /* bytes ever written */
-	uint32_t head_seq;	     /* futex word bumped after each publish of head */
+	/*
+	 * Each side's last view of the other's index, on the line only that side writes: the
+	 * other index is re-read (a cache-line transfer from the other CPU) only when this view
+	 * says there is not enough room or data, not once per message.
+	 */
+	uint64_t tail_seen;	     /* the writer's */
 	_Alignas(64) uint64_t tail;  /* bytes ever read */
-	uint32_t tail_seq;	     /* futex word bumped after each publish of tail */
+	uint64_t head_seen;	     /* the reader's */
 	_Alignas(64) uint32_t reader_waiting;
 	_Alignas(64) uint32_t writer_waiting;
 	_Alignas(64) uint64_t cap;   /* power of two */
