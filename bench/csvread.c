@@ -203,6 +203,22 @@ static int field_end(struct ipcb_csvread *r, size_t start)
 	return 0;
 }
 
+/*
+ * A ',' or '\n' outside quotes ends the current field, and '\n' the record too. Returns 1 at
+ * the end of the record, 0 when the next field starts, or a negative errno from field_end().
+ */
+static int separator(struct ipcb_csvread *r, int c, size_t *start)
+{
+	int rc = field_end(r, *start);
+
+	if (rc < 0)
+		return rc;
+	if (c == '\n')
+		return 1;
+	*start = r->text_len;
+	return 0;
+}
+
 static void byte_text(int c, char *out, size_t n)
 {
 	if (isprint(c) && c != '\'')
@@ -271,12 +287,10 @@ int ipcb_csvread_next(struct ipcb_csvread *r)
 				continue;
 			}
 			if (c == ',' || c == '\n') {
-				rc = field_end(r, start);
-				if (rc < 0)
+				rc = separator(r, c, &start);
+				if (rc)
 					return rc;
-				if (c == '\n')
-					return 1;
-				start = r->text_len;
+				st = FIELD_START;
 				continue;
 			}
 			st = UNQUOTED;
@@ -287,12 +301,9 @@ int ipcb_csvread_next(struct ipcb_csvread *r)
 					    "'\"' inside an unquoted field (quote the whole field "
 					    "and double the quote: \"a\"\"b\")");
 			if (c == ',' || c == '\n') {
-				rc = field_end(r, start);
-				if (rc < 0)
+				rc = separator(r, c, &start);
+				if (rc)
 					return rc;
-				if (c == '\n')
-					return 1;
-				start = r->text_len;
 				st = FIELD_START;
 				continue;
 			}
@@ -309,12 +320,9 @@ int ipcb_csvread_next(struct ipcb_csvread *r)
 				break;
 			}
 			if (c == ',' || c == '\n') {
-				rc = field_end(r, start);
-				if (rc < 0)
+				rc = separator(r, c, &start);
+				if (rc)
 					return rc;
-				if (c == '\n')
-					return 1;
-				start = r->text_len;
 				st = FIELD_START;
 				continue;
 			}

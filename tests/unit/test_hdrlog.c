@@ -21,21 +21,8 @@
 #include "hdrlog.h"
 #include "hist.h"
 #include "../tap.h"
+#include "hist_test.h"
 
-#define HOUR_NS (INT64_C(3600) * 1000 * 1000 * 1000)
-
-static struct ipcb_hist *make(int64_t lowest, int64_t highest, int sig)
-{
-	struct ipcb_hist *h = NULL;
-	int err = ipcb_hist_create(lowest, highest, sig, &h);
-
-	if (err || !h) {
-		ok(0, "create(%lld, %lld, %d) failed: %d", (long long)lowest, (long long)highest,
-		   sig, err);
-		exit(tap_done() | 1);
-	}
-	return h;
-}
 
 static uint64_t rng_state = 0x9e3779b97f4a7c15u;
 

@@ -19,8 +19,8 @@
 
 #include "hist.h"
 #include "../tap.h"
+#include "hist_test.h"
 
-#define HOUR_NS (INT64_C(3600) * 1000 * 1000 * 1000)
 #define HOUR_US (INT64_C(3600) * 1000 * 1000)
 
 static bool near_rel(double got, double want, double rel)
@@ -28,19 +28,6 @@ static bool near_rel(double got, double want, double rel)
 	if (got == want)
 		return true;
 	return fabs(got - want) <= rel * fabs(want);
-}
-
-static struct ipcb_hist *make(int64_t lowest, int64_t highest, int sig)
-{
-	struct ipcb_hist *h = NULL;
-	int err = ipcb_hist_create(lowest, highest, sig, &h);
-
-	if (err || !h) {
-		ok(0, "create(%lld, %lld, %d) failed: %d", (long long)lowest, (long long)highest,
-		   sig, err);
-		exit(tap_done() | 1);
-	}
-	return h;
 }
 
 struct layout_case {
