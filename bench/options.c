@@ -385,6 +385,8 @@ void ipcb_opts_usage(FILE *f, const char *prog)
 {
 	fprintf(f,
 		"Usage: %s [OPTIONS]\n"
+		"       %s compare BASE.csv NEW.csv [OPTIONS]   CI gate (see compare --help)\n"
+		"       %s report CSV [-o FILE.md]              the IPC guides' tables, measured\n"
 		"Measure inter-process communication on this machine: a sender and a receiver\n"
 		"process, pinned to CPUs, move verified payloads over each transport.\n"
 		"\n"
@@ -399,8 +401,9 @@ void ipcb_opts_usage(FILE *f, const char *prog)
 		"  -d, --duration SECONDS measured time per run (default 0.5; 0 = only -n counts)\n"
 		"  -w, --warmup N         unrecorded messages before measuring (default 100)\n"
 		"  -r, --repeat R         runs per transport, size and mode, a row each (default 1)\n"
-		"      --floor            also measure the machine's floors: cache-line round trip\n"
-		"                         between the two CPUs and memcpy bandwidth per size\n"
+		"      --floor            also measure the machine's floors: the harness (null),\n"
+		"                         cache-line and futex round trips between the two CPUs,\n"
+		"                         and memcpy bandwidth per size\n"
 		"\n"
 		"Where and how:\n"
 		"  -c, --cpus A,B         sender and receiver CPUs; 0,0 puts both on one CPU\n"
@@ -447,7 +450,7 @@ void ipcb_opts_usage(FILE *f, const char *prog)
 		"run here, 128+N interrupted by signal N.\n"
 		"\n"
 		"Example: %s --transport shm --size 1M\n",
-		prog, prog);
+		prog, prog, prog, prog);
 }
 
 enum {
