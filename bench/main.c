@@ -145,11 +145,11 @@ static void plan_add(struct driver *d, const struct ipcb_transport *t, size_t ma
 static int resolve_transports(struct driver *d)
 {
 	size_t n = d->o.transports_all ? ipcb_transport_count() : d->o.ntransports;
-	const struct ipcb_transport *null_t = ipcb_transport_find("null");
 
-	/* The floors include the harness's own cost: the transport that moves nothing. */
-	if (d->o.floor && null_t)
-		plan_add(d, null_t, 0);
+	/* The floors include the harness's own cost: the transports that move nothing. */
+	for (size_t i = 0; d->o.floor && i < ipcb_transport_count(); i++)
+		if (ipcb_transport_at(i)->caps & IPCB_CAP_NO_DATA)
+			plan_add(d, ipcb_transport_at(i), 0);
 	for (size_t i = 0; i < n; i++) {
 		const struct ipcb_transport *t =
 			d->o.transports_all ? ipcb_transport_at(i) : d->o.transports[i];
