@@ -55,10 +55,10 @@ static const struct metric {
 	const char *column;
 	bool lower_better;
 } metrics[] = {
-	{"bytes_per_s", false},
-	{"msgs_per_s", false},
-	{"p50_ns", true},
-	{"p99_ns", true},
+    {"bytes_per_s", false},
+    {"msgs_per_s", false},
+    {"p50_ns", true},
+    {"p99_ns", true},
 };
 
 /* Columns compare reads; a group is identified by all but the last. */
@@ -146,53 +146,70 @@ __attribute__((format(printf, 3, 4))) static int failf(char *err, size_t errlen,
 /* ---- options ---- */
 
 #define STR_(x) #x
-#define STR(x) STR_(x)
+#define STR(x)	STR_(x)
 
 static const char usage_text[] =
-	"Usage: ipcbench compare [OPTIONS] BASE.csv NEW.csv\n"
-	"Decide whether NEW is slower than BASE: the CI throughput gate. Both files are\n"
-	"ipcbench --csv output with several repeats per group (--repeat R, or one run per\n"
-	"round appended by scripts/ab-gate).\n"
-	"\n"
-	"Rows are grouped by transport, mode, size, latency_kind, placement, sender_cpu,\n"
-	"receiver_cpu and wait. Rows whose metric is empty are left out; a group with no\n"
-	"values on either side is skipped silently. A group REGRESSED only when both:\n"
-	"  - a one-sided Mann-Whitney U test says NEW is worse: p < alpha / G, where G is\n"
-	"    the number of groups compared (Bonferroni); p is exact (permutation\n"
-	"    distribution with mid-ranks for ties) when both sides together hold at\n"
-	"    most " STR(IPCB_MW_EXACT_MAX_N) " values, else the normal approximation with tie\n"
-	"    and continuity corrections;\n"
-	"  - the medians differ by more than the threshold in the worse direction.\n"
-	"\n"
-	"Options:\n"
-	"      --metric COLUMN    bytes_per_s (default), msgs_per_s (higher is better),\n"
-	"                         p50_ns or p99_ns (lower is better)\n"
-	"      --threshold PCT    smallest change of the median that matters: 5% or 0.05\n"
-	"                         (default 5%)\n"
-	"      --alpha A          family-wise false-alarm rate, split over the groups\n"
-	"                         (default 0.01)\n"
-	"      --max-spread PCT   noise guard: a side whose runs spread more than this\n"
-	"                         (1.4826 * MAD / median) makes its group inconclusive\n"
-	"                         unless both sides have the repeats that spread needs\n"
-	"                         (default 8%)\n"
-	"      --format FMT       table (default), md (Markdown) or csv\n"
-	"  -h, --help             this help\n"
-	"\n"
-	"Verdicts: ok (no regression beyond the threshold), improved, regressed,\n"
-	"inconclusive (too few repeats to ever reach alpha / G, too noisy, or a median\n"
-	"change beyond the threshold that is not significant; the note says how many\n"
-	"repeats per side would decide it), missing (the group is in one file only).\n"
-	"\n"
-	"Repeats needed per side, k = (z[1-alpha/G] + z[0.8])^2 / (6 (P - 1/2)^2) with\n"
-	"P = Phi(threshold / (spread * sqrt 2)): the n at which the test has 80% power to\n"
-	"see a threshold-sized shift at that spread (Noether), and never fewer than the\n"
-	"smallest k with 1 / C(2k, k) < alpha / G.\n"
-	"\n"
-	"Exit status: 0 no group regressed, 1 at least one regressed, 2 usage error or\n"
-	"malformed input (the message names the file, line and column), 3 nothing\n"
-	"regressed but some group was inconclusive or missing.\n"
-	"\n"
-	"Example: ipcbench compare --threshold 3% base.csv new.csv\n";
+    "Usage: ipcbench compare [OPTIONS] BASE.csv NEW.csv\n"
+    "Decide whether NEW is slower than BASE: the CI throughput gate. Both files are\n"
+    "ipcbench --csv output with several repeats per group (--repeat R, or one run per\n"
+    "round appended by scripts/ab-gate).\n"
+    "\n"
+    "Rows are grouped by transport, mode, size, latency_kind, placement, sender_cpu,\n"
+    "receiver_cpu and wait. Rows whose metric is empty are left out; a group with no\n"
+    "values on either side is skipped silently. A group REGRESSED only when both:\n"
+    "  - a one-sided Mann-Whitney U test says NEW is worse: p < alpha / G, where G is\n"
+    "    the number of groups compared (Bonferroni); p is exact (permutation\n"
+    "    distribution with mid-ranks for ties) when both sides together hold at\n"
+    "    most " STR(
+	IPCB_MW_EXACT_MAX_N) " values, else the normal approximation with tie\n"
+			     "    and continuity corrections;\n"
+			     "  - the medians differ by more than the threshold in the worse "
+			     "direction.\n"
+			     "\n"
+			     "Options:\n"
+			     "      --metric COLUMN    bytes_per_s (default), msgs_per_s (higher "
+			     "is better),\n"
+			     "                         p50_ns or p99_ns (lower is better)\n"
+			     "      --threshold PCT    smallest change of the median that matters: "
+			     "5% or 0.05\n"
+			     "                         (default 5%)\n"
+			     "      --alpha A          family-wise false-alarm rate, split over "
+			     "the groups\n"
+			     "                         (default 0.01)\n"
+			     "      --max-spread PCT   noise guard: a side whose runs spread more "
+			     "than this\n"
+			     "                         (1.4826 * MAD / median) makes its group "
+			     "inconclusive\n"
+			     "                         unless both sides have the repeats that "
+			     "spread needs\n"
+			     "                         (default 8%)\n"
+			     "      --format FMT       table (default), md (Markdown) or csv\n"
+			     "  -h, --help             this help\n"
+			     "\n"
+			     "Verdicts: ok (no regression beyond the threshold), improved, "
+			     "regressed,\n"
+			     "inconclusive (too few repeats to ever reach alpha / G, too noisy, or "
+			     "a median\n"
+			     "change beyond the threshold that is not significant; the note says "
+			     "how many\n"
+			     "repeats per side would decide it), missing (the group is in one file "
+			     "only).\n"
+			     "\n"
+			     "Repeats needed per side, k = (z[1-alpha/G] + z[0.8])^2 / (6 (P - "
+			     "1/2)^2) with\n"
+			     "P = Phi(threshold / (spread * sqrt 2)): the n at which the test has "
+			     "80% power to\n"
+			     "see a threshold-sized shift at that spread (Noether), and never "
+			     "fewer than the\n"
+			     "smallest k with 1 / C(2k, k) < alpha / G.\n"
+			     "\n"
+			     "Exit status: 0 no group regressed, 1 at least one regressed, 2 usage "
+			     "error or\n"
+			     "malformed input (the message names the file, line and column), 3 "
+			     "nothing\n"
+			     "regressed but some group was inconclusive or missing.\n"
+			     "\n"
+			     "Example: ipcbench compare --threshold 3% base.csv new.csv\n";
 
 /* "5%" -> 0.05, "0.05" -> 0.05; a bare number >= 1 is refused as ambiguous. */
 static int parse_fraction(const char *opt, const char *s, double lo, double hi, double *out,
@@ -590,8 +607,9 @@ static int compare_read(struct compare *c, int s, char *err, size_t errlen)
 		}
 		/* The settings go after the named parts of the key, which group_find() indexes. */
 		for (size_t k = 0; k < NSETTINGS; k++) {
-			const char *fv =
-				setting_col[k] == SIZE_MAX ? "" : ipcb_csvread_field(&r, setting_col[k]);
+			const char *fv = setting_col[k] == SIZE_MAX
+					     ? ""
+					     : ipcb_csvread_field(&r, setting_col[k]);
 			size_t len = strlen(fv);
 
 			memcpy(key + key_len, fv, len + 1);
@@ -767,8 +785,8 @@ enum cell {
 };
 
 static const char *const cell_titles[NCELLS] = {
-	"transport", "mode",	"kind",	  "size",     "placement",  "cpus",    "wait",
-	"base (n)",  "new (n)", "change", "p(worse)", "spread b/n", "verdict", "note",
+    "transport", "mode",    "kind",   "size",	  "placement",	"cpus",	   "wait",
+    "base (n)",	 "new (n)", "change", "p(worse)", "spread b/n", "verdict", "note",
 };
 
 /* Numbers read best right-aligned; text left. */
@@ -970,11 +988,11 @@ static int compare_exit(const struct compare *c)
 int ipcb_compare_main(int argc, char **argv)
 {
 	static const struct opts defaults = {
-		.metric = &metrics[0],
-		.alpha = 0.01,
-		.threshold = 0.05,
-		.max_spread = 0.08,
-		.format = FMT_TABLE,
+	    .metric = &metrics[0],
+	    .alpha = 0.01,
+	    .threshold = 0.05,
+	    .max_spread = 0.08,
+	    .format = FMT_TABLE,
 	};
 	struct compare c = {.o = defaults};
 	char err[512], line[512];

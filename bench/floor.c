@@ -13,7 +13,7 @@
 #include "common.h"
 
 struct floor_area {
-	_Alignas(64) uint32_t turn; /* the bounced cache line: odd = A's move done, even = B's */
+	_Alignas(64) uint32_t turn;  /* the bounced cache line: odd = A's move done, even = B's */
 	_Alignas(64) uint64_t total; /* rounds in all, published by A before its last round */
 	uint64_t rounds;	     /* measured rounds */
 	uint64_t t_first_ns, t_last_ns;
@@ -147,8 +147,8 @@ static int floor_pingpong(const struct ipcb_run_spec *s, enum floor_wait wait,
 	}
 	ipcb_hist_init((struct ipcb_hist *)a->hist, hist_bytes, IPCB_HIST_LOWEST, IPCB_HIST_HIGHEST,
 		       IPCB_HIST_SIGFIGS);
-	rc = ipcb_run_pair(s->cpu, s->timeout_s, pingpong_body, &arg, a, r->error,
-			   sizeof(r->error), &r->signal);
+	rc = ipcb_run_pair(s->cpu, s->timeout_s, pingpong_body, &arg, a, r->error, sizeof(r->error),
+			   &r->signal);
 	if (rc == 0) {
 		r->messages = a->rounds;
 		r->elapsed_s = (double)(a->t_last_ns - a->t_first_ns) / 1e9;
@@ -223,8 +223,8 @@ static int clock_body(int role, void *arg, void *area_v, char *err)
 	return 0;
 }
 
-int ipcb_clock_check(const int cpu[2], double timeout_s, struct ipcb_clock_check *out,
-		     char *error, size_t error_bytes)
+int ipcb_clock_check(const int cpu[2], double timeout_s, struct ipcb_clock_check *out, char *error,
+		     size_t error_bytes)
 {
 	struct clock_area *a;
 	int rc;
@@ -274,7 +274,8 @@ static int memcpy_body(int role, void *arg, void *area_v, char *err)
 	src = mmap(NULL, n, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	dst = mmap(NULL, n, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	if (src == MAP_FAILED || dst == MAP_FAILED) {
-		snprintf(err, IPCB_RUN_ERR_BYTES, "mmap(two %zu-byte buffers): %s", n, strerror(errno));
+		snprintf(err, IPCB_RUN_ERR_BYTES, "mmap(two %zu-byte buffers): %s", n,
+			 strerror(errno));
 		return -ENOMEM;
 	}
 	memset(src, 0x5a, n);

@@ -33,14 +33,14 @@ int ipcb_floor_futex(const struct ipcb_run_spec *s, struct ipcb_run_result *r);
  * must lie inside; the interval's extent is how precisely that was shown.
  */
 struct ipcb_clock_check {
-	bool consistent;   /* 0 lies in the intersection: no skew was detected */
-	int64_t lo_ns;	   /* the offset's lower bound */
-	int64_t hi_ns;	   /* its upper bound */
-	int64_t bound_ns;  /* max(|lo|, |hi|): the skew is at most this when consistent */
+	bool consistent;  /* 0 lies in the intersection: no skew was detected */
+	int64_t lo_ns;	  /* the offset's lower bound */
+	int64_t hi_ns;	  /* its upper bound */
+	int64_t bound_ns; /* max(|lo|, |hi|): the skew is at most this when consistent */
 	uint64_t rounds;
-	int signal;	   /* when the check returned -EINTR: the interrupting signal */
+	int signal; /* when the check returned -EINTR: the interrupting signal */
 };
-int ipcb_clock_check(const int cpu[2], double timeout_s, struct ipcb_clock_check *out,
-		     char *error, size_t error_bytes);
+int ipcb_clock_check(const int cpu[2], double timeout_s, struct ipcb_clock_check *out, char *error,
+		     size_t error_bytes);
 
 #endif

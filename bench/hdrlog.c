@@ -19,16 +19,16 @@
 #include <zlib.h>
 
 /* Cookie bases: the 0xf0 nibble of a cookie carries a word size and is masked off to compare. */
-#define COOKIE_BASE_MASK	   (~0xf0u)
-#define V2_ENCODING_BASE	   0x1c849303u
-#define V2_COMPRESSED_BASE	   0x1c849304u
-#define V1_ENCODING_BASE	   0x1c849301u
-#define V1_COMPRESSED_BASE	   0x1c849302u
-#define V0_ENCODING_BASE	   0x1c849308u
-#define V0_COMPRESSED_BASE	   0x1c849309u
-#define MAX_VARINT_BYTES	   9
+#define COOKIE_BASE_MASK   (~0xf0u)
+#define V2_ENCODING_BASE   0x1c849303u
+#define V2_COMPRESSED_BASE 0x1c849304u
+#define V1_ENCODING_BASE   0x1c849301u
+#define V1_COMPRESSED_BASE 0x1c849302u
+#define V0_ENCODING_BASE   0x1c849308u
+#define V0_COMPRESSED_BASE 0x1c849309u
+#define MAX_VARINT_BYTES   9
 /* Longest ipcb_hdrlog_format_fixed() output: sign, 309 integer digits, point, 40 decimals. */
-#define FIXED_MAX		   360
+#define FIXED_MAX 360
 
 /* ---------------------------------------------------------------- Java-style %.Nf */
 
@@ -176,7 +176,7 @@ int ipcb_hdrlog_zigzag_get(const uint8_t *buf, size_t len, int64_t *value)
 /* ---------------------------------------------------------------- base64 */
 
 static const char b64_alphabet[] =
-	"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
 
 int ipcb_hdrlog_base64_encode(const void *src, size_t len, char **out)
 {
@@ -534,8 +534,8 @@ int ipcb_hdrlog_decode(const char *b64, struct ipcb_hist **out)
 	clen = (int32_t)get_be32(buf + 4);
 	if (base != V2_COMPRESSED_BASE) {
 		free(buf);
-		return (base == V1_COMPRESSED_BASE || base == V0_COMPRESSED_BASE) ? -ENOTSUP :
-										   -EINVAL;
+		return (base == V1_COMPRESSED_BASE || base == V0_COMPRESSED_BASE) ? -ENOTSUP
+										  : -EINVAL;
 	}
 	if (clen < 0 || (uint64_t)clen > len - IPCB_HDRLOG_V2_COMPRESSED_HEADER_BYTES) {
 		free(buf);
@@ -569,7 +569,7 @@ static int stdio_err(void)
 }
 
 static int log_printf(struct ipcb_hdrlog *log, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
+    __attribute__((format(printf, 2, 3)));
 
 static int log_printf(struct ipcb_hdrlog *log, const char *fmt, ...)
 {
@@ -590,9 +590,9 @@ static int log_printf(struct ipcb_hdrlog *log, const char *fmt, ...)
 /* Java's Date.toString(): "EEE MMM dd HH:mm:ss zzz yyyy" in local time, English names. */
 static void java_date(char *buf, size_t size, double epoch_s)
 {
-	static const char *const days[] = { "Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat" };
-	static const char *const months[] = { "Jan", "Feb", "Mar", "Apr", "May", "Jun",
-					      "Jul", "Aug", "Sep", "Oct", "Nov", "Dec" };
+	static const char *const days[] = {"Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"};
+	static const char *const months[] = {"Jan", "Feb", "Mar", "Apr", "May", "Jun",
+					     "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
 	time_t t = (time_t)floor(epoch_s);
 	char zone[64];
 	struct tm tm;
@@ -604,9 +604,8 @@ static void java_date(char *buf, size_t size, double epoch_s)
 	}
 	if (!strftime(zone, sizeof(zone), "%Z", &tm))
 		snprintf(zone, sizeof(zone), "UTC");
-	snprintf(buf, size, "%s %s %02d %02d:%02d:%02d %s %d", days[tm.tm_wday],
-		 months[tm.tm_mon], tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, zone,
-		 tm.tm_year + 1900);
+	snprintf(buf, size, "%s %s %02d %02d:%02d:%02d %s %d", days[tm.tm_wday], months[tm.tm_mon],
+		 tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, zone, tm.tm_year + 1900);
 }
 
 int ipcb_hdrlog_open(const char *path, double start_time_s, struct ipcb_hdrlog **out)
@@ -751,8 +750,8 @@ static void hgrm_line(int64_t value, double percentile, int64_t total_to_here, d
 	/* Java prints the last column only while the level is below 100%. */
 	if (percentile != 100.0) {
 		ipcb_hdrlog_format_fixed(inv, sizeof(inv), inverted, 2);
-		hgrm_emit(c, fprintf(c->f, "%12s %2s %10" PRId64 " %14s\n", v, p, total_to_here,
-				     inv));
+		hgrm_emit(c,
+			  fprintf(c->f, "%12s %2s %10" PRId64 " %14s\n", v, p, total_to_here, inv));
 	} else {
 		hgrm_emit(c, fprintf(c->f, "%12s %2s %10" PRId64 "\n", v, p, total_to_here));
 	}
@@ -761,7 +760,7 @@ static void hgrm_line(int64_t value, double percentile, int64_t total_to_here, d
 int ipcb_hgrm_write(FILE *f, const struct ipcb_hist *h, double value_unit_ratio,
 		    int ticks_per_half_distance)
 {
-	struct hgrm_ctx c = { f, value_unit_ratio, 0, 0 };
+	struct hgrm_ctx c = {f, value_unit_ratio, 0, 0};
 	char mean[FIXED_MAX], sd[FIXED_MAX], max[FIXED_MAX];
 	int err;
 

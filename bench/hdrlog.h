@@ -52,7 +52,7 @@ struct ipcb_hist;
 #define IPCB_HDRLOG_V2_COOKIE		 0x1c849313
 #define IPCB_HDRLOG_V2_COMPRESSED_COOKIE 0x1c849314
 /* Bytes of the V2 encoding header, and of the compressed envelope's header. */
-#define IPCB_HDRLOG_V2_HEADER_BYTES	      40
+#define IPCB_HDRLOG_V2_HEADER_BYTES	       40
 #define IPCB_HDRLOG_V2_COMPRESSED_HEADER_BYTES 8
 
 struct ipcb_hdrlog; /* opaque writer */

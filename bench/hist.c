@@ -128,8 +128,7 @@ size_t ipcb_hist_bytes(int64_t lowest, int64_t highest, int sig_figs)
 	return sizeof(struct ipcb_hist) + (size_t)l.counts_len * sizeof(int64_t);
 }
 
-int ipcb_hist_init(struct ipcb_hist *h, size_t bytes, int64_t lowest, int64_t highest,
-		   int sig_figs)
+int ipcb_hist_init(struct ipcb_hist *h, size_t bytes, int64_t lowest, int64_t highest, int sig_figs)
 {
 	struct layout l;
 	int err;
@@ -406,8 +405,8 @@ int64_t ipcb_hist_value_at_percentile(const struct ipcb_hist *h, double percenti
 		if (running >= want) {
 			int64_t v = ipcb_hist_value_at_index(h, i);
 
-			return p == 0.0 ? ipcb_hist_lowest_equivalent(h, v) :
-					  ipcb_hist_highest_equivalent(h, v);
+			return p == 0.0 ? ipcb_hist_lowest_equivalent(h, v)
+					: ipcb_hist_highest_equivalent(h, v);
 		}
 	}
 	return 0;

@@ -48,7 +48,7 @@ struct place {
 	int cpu[2];
 	bool clock_checked;
 	struct ipcb_clock_check clock;
-	double cacheline_p50_ns;		 /* 0 = not measured */
+	double cacheline_p50_ns;		  /* 0 = not measured */
 	double memcpy_bytes_per_s[IPCB_MAX_LIST]; /* per --size index; 0 = not measured */
 };
 
@@ -62,11 +62,11 @@ struct driver {
 	int first_cpus[2]; /* the first two CPUs this process may use (same when only one) */
 	struct ipcb_csv csv;
 	struct ipcb_hdrlog *hdrlog;
-	uint64_t log_start_ns;	  /* monotonic time the HDR log's StartTime stands for */
-	uint64_t run_start_ns;	  /* when the current run began */
+	uint64_t log_start_ns; /* monotonic time the HDR log's StartTime stands for */
+	uint64_t run_start_ns; /* when the current run began */
 	size_t runs_total, runs_done;
-	unsigned failures;	  /* runs that failed */
-	bool output_failed;	  /* a row, log or .hgrm file could not be written */
+	unsigned failures;  /* runs that failed */
+	bool output_failed; /* a row, log or .hgrm file could not be written */
 	uint64_t started_ns;
 	int interrupted; /* signal number */
 };
@@ -92,10 +92,13 @@ static void caps_text(unsigned caps, char *out, size_t n)
 		unsigned bit;
 		const char *name;
 	} names[] = {
-		{IPCB_CAP_BIDIR, "bidirectional"},   {IPCB_CAP_BOUNDARIES, "messages"},
-		{IPCB_CAP_WAIT_CHOICE, "wait-choice"}, {IPCB_CAP_SHARED_BUFFER, "shared-buffer"},
-		{IPCB_CAP_USES_DIR, "uses-dir"},	     {IPCB_CAP_NO_DATA, "no-data"},
-		{IPCB_CAP_FSYNC, "fsync"},
+	    {IPCB_CAP_BIDIR, "bidirectional"},
+	    {IPCB_CAP_BOUNDARIES, "messages"},
+	    {IPCB_CAP_WAIT_CHOICE, "wait-choice"},
+	    {IPCB_CAP_SHARED_BUFFER, "shared-buffer"},
+	    {IPCB_CAP_USES_DIR, "uses-dir"},
+	    {IPCB_CAP_NO_DATA, "no-data"},
+	    {IPCB_CAP_FSYNC, "fsync"},
 	};
 	size_t len = 0;
 
@@ -152,7 +155,7 @@ static int resolve_transports(struct driver *d)
 			plan_add(d, ipcb_transport_at(i), 0);
 	for (size_t i = 0; i < n; i++) {
 		const struct ipcb_transport *t =
-			d->o.transports_all ? ipcb_transport_at(i) : d->o.transports[i];
+		    d->o.transports_all ? ipcb_transport_at(i) : d->o.transports[i];
 		struct ipcb_probe p;
 		char why[200];
 
@@ -212,10 +215,11 @@ static int resolve_places(struct driver *d, char *err, size_t errlen)
 		case IPCB_PLACE_CROSS_CORE:
 			if (a == b) {
 				snprintf(err, errlen,
-					 cpus_given ? "--placement cross-core needs two different CPUs, "
-						      "but --cpus says %d,%d"
-						    : "--placement cross-core needs two CPUs; this "
-						      "process may use only CPU %d%.0d",
+					 cpus_given
+					     ? "--placement cross-core needs two different CPUs, "
+					       "but --cpus says %d,%d"
+					     : "--placement cross-core needs two CPUs; this "
+					       "process may use only CPU %d%.0d",
 					 a, b);
 				return -EINVAL;
 			}
@@ -258,8 +262,8 @@ static int check_dir(struct driver *d, char *err, size_t errlen)
 	return 0;
 }
 
-static void progress(struct driver *d, const struct place *pl, const char *what,
-		     const char *mode, size_t size, unsigned run)
+static void progress(struct driver *d, const struct place *pl, const char *what, const char *mode,
+		     size_t size, unsigned run)
 {
 	char sz[16];
 	double elapsed = (double)(ipcb_now_ns() - d->started_ns) / 1e9;
@@ -272,7 +276,8 @@ static void progress(struct driver *d, const struct place *pl, const char *what,
 	if (d->o.repeat > 1)
 		fprintf(stderr, " run %u", run);
 	if (d->runs_done > 0) {
-		double left = elapsed / (double)d->runs_done * (double)(d->runs_total - d->runs_done);
+		double left =
+		    elapsed / (double)d->runs_done * (double)(d->runs_total - d->runs_done);
 
 		fprintf(stderr, " (about %.0fs left)", left);
 	}
@@ -303,8 +308,8 @@ static int emit_histogram(struct driver *d, const struct ipcb_row *row)
 				       row->res->elapsed_s, row->hist);
 		if (rc) {
 			/* Said once: the log stops here, and the rows go on without it. */
-			fprintf(stderr, "%s: --hdr-log %s: %s; no more histograms are logged\n", prog,
-				d->o.hdr_log_path, strerror(-rc));
+			fprintf(stderr, "%s: --hdr-log %s: %s; no more histograms are logged\n",
+				prog, d->o.hdr_log_path, strerror(-rc));
 			ipcb_hdrlog_close(d->hdrlog);
 			d->hdrlog = NULL;
 			return rc;
@@ -336,8 +341,8 @@ static void emit(struct driver *d, const struct ipcb_row *row)
 		rc = ipcb_csv_row(&d->csv, row, &d->si);
 		if (rc < 0) {
 			row_tag(row, tag, sizeof(tag), ' ');
-			fprintf(stderr, "%s: --csv %s: write failed: %s (row %s not written)\n", prog,
-				d->csv.path, strerror(-rc), tag);
+			fprintf(stderr, "%s: --csv %s: write failed: %s (row %s not written)\n",
+				prog, d->csv.path, strerror(-rc), tag);
 			d->output_failed = true;
 		}
 	}
@@ -391,8 +396,9 @@ static void emit_one_ways(struct driver *d, const struct place *pl, struct ipcb_
 	if (d->o.quiet || (!why[0] && !why[1]))
 		return;
 	ipcb_format_size(row->size_bytes, sz, sizeof(sz));
-	fprintf(stderr, "%s: %s %s %s: one-way rows left out: %s (clock bound %lld ns, one-way p50 "
-			"%.0f ns)\n",
+	fprintf(stderr,
+		"%s: %s %s %s: one-way rows left out: %s (clock bound %lld ns, one-way p50 "
+		"%.0f ns)\n",
 		prog, row->transport, row->mode, sz, why[0] ? why[0] : why[1],
 		(long long)pl->clock.bound_ns, p50);
 }
@@ -476,8 +482,8 @@ static bool run_floors(struct driver *d, struct place *pl)
 		const char *name, *wait;
 		int (*fn)(const struct ipcb_run_spec *, struct ipcb_run_result *);
 	} pingpongs[] = {
-		{"floor-cacheline", "spin", ipcb_floor_cacheline},
-		{"floor-futex", "block", ipcb_floor_futex},
+	    {"floor-cacheline", "spin", ipcb_floor_cacheline},
+	    {"floor-futex", "block", ipcb_floor_futex},
 	};
 	struct ipcb_run_spec s;
 	struct ipcb_run_result r;
@@ -555,18 +561,21 @@ static bool run_transports(struct driver *d, const struct place *pl)
 					s.t = t;
 					s.mode = modes[mi];
 					s.size_bytes = d->o.sizes[si];
-					s.chunk_bytes = ipcb_chunk_for(p->max_msg_bytes, s.size_bytes);
+					s.chunk_bytes =
+					    ipcb_chunk_for(p->max_msg_bytes, s.size_bytes);
 					s.cfg.msg_bytes = s.chunk_bytes;
-					s.cfg.wait = !(t->caps & IPCB_CAP_WAIT_CHOICE) ? t->fixed_wait
-						     : d->o.wait			 ? d->o.wait
-										 : IPCB_WAIT_HYBRID;
+					s.cfg.wait = !(t->caps & IPCB_CAP_WAIT_CHOICE)
+							 ? t->fixed_wait
+						     : d->o.wait ? d->o.wait
+								 : IPCB_WAIT_HYBRID;
 					/*
 					 * Spinning on the only CPU both sides share just keeps the
 					 * other side from running: there, hybrid sleeps at once.
 					 */
-					s.cfg.spin_polls = pl->cpu[0] >= 0 && pl->cpu[0] == pl->cpu[1]
-								   ? 0
-								   : d->o.spin_polls;
+					s.cfg.spin_polls =
+					    pl->cpu[0] >= 0 && pl->cpu[0] == pl->cpu[1]
+						? 0
+						: d->o.spin_polls;
 					s.cfg.dir = d->o.dir;
 					s.cfg.fsync = d->o.fsync;
 					s.cfg.bidirectional = modes[mi] == IPCB_MODE_LATENCY;
@@ -574,7 +583,8 @@ static bool run_transports(struct driver *d, const struct place *pl)
 					row.transport = t->name;
 					row.mode = mode_names[mi];
 					row.run = run;
-					row.latency_kind = modes[mi] == IPCB_MODE_LATENCY ? "rtt" : NULL;
+					row.latency_kind =
+					    modes[mi] == IPCB_MODE_LATENCY ? "rtt" : NULL;
 					row.wait = ipcb_wait_name(s.cfg.wait);
 					row.chunk_bytes = s.chunk_bytes;
 					progress(d, pl, t->name, row.mode, s.size_bytes, run);
@@ -602,8 +612,8 @@ static int check_clock(struct driver *d, struct place *pl)
 		return rc;
 	}
 	if (rc) {
-		fprintf(stderr, "%s: clock check on CPUs %d,%d failed (%s): no one-way rows\n", prog,
-			cpu[0], cpu[1], err);
+		fprintf(stderr, "%s: clock check on CPUs %d,%d failed (%s): no one-way rows\n",
+			prog, cpu[0], cpu[1], err);
 		return 0;
 	}
 	pl->clock_checked = true;
@@ -723,10 +733,10 @@ int main(int argc, char **argv)
 			"%s: warning: load average %.2f on %d CPUs: the machine is busy, expect "
 			"noisy numbers\n",
 			prog, d.si.loadavg1, d.si.online_cpus);
-	d.runs_total = d.nplaces * (d.o.repeat * (d.nuse * d.o.nsizes *
-						      (size_t)(d.o.latency + d.o.throughput) +
-					      (d.o.floor ? d.o.nsizes : 0)) +
-				    (d.o.floor ? 2 * floor_runs(&d) : 0));
+	d.runs_total = d.nplaces *
+		       (d.o.repeat * (d.nuse * d.o.nsizes * (size_t)(d.o.latency + d.o.throughput) +
+				      (d.o.floor ? d.o.nsizes : 0)) +
+			(d.o.floor ? 2 * floor_runs(&d) : 0));
 	d.started_ns = ipcb_now_ns();
 	ipcb_sysinfo_print(stdout, &d.si);
 	for (size_t i = 0; i < d.nplaces && !d.interrupted; i++) {

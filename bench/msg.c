@@ -83,8 +83,8 @@ static int msg_fault_at(const uint8_t *p, size_t len, uint64_t seq, size_t i,
 {
 	f->offset = i;
 	snprintf(f->what, sizeof(f->what),
-		 "message %" PRIu64 " (%zu bytes): byte %zu is 0x%02x, expected 0x%02x", seq, len, i,
-		 p[i], msg_expected(len, seq, i));
+		 "message %" PRIu64 " (%zu bytes): byte %zu is 0x%02x, expected 0x%02x", seq, len,
+		 i, p[i], msg_expected(len, seq, i));
 	return -EBADMSG;
 }
 
@@ -99,12 +99,13 @@ static int msg_fault_header(uint64_t seq, uint64_t got, struct ipcb_msg_fault *f
 			 "lost messages: expected message %" PRIu64 ", got %" PRIu64, seq, got);
 	else if (got < seq)
 		snprintf(f->what, sizeof(f->what),
-			 "duplicate or reordered message: expected message %" PRIu64 ", got %" PRIu64,
+			 "duplicate or reordered message: expected message %" PRIu64
+			 ", got %" PRIu64,
 			 seq, got);
 	else
 		snprintf(f->what, sizeof(f->what),
-			 "corrupt header: expected message %" PRIu64 ", header reads 0x%016" PRIx64, seq,
-			 got);
+			 "corrupt header: expected message %" PRIu64 ", header reads 0x%016" PRIx64,
+			 seq, got);
 	return -EBADMSG;
 }
 

@@ -12,8 +12,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-__attribute__((format(printf, 3, 4))) static int opt_fail(char *err, size_t errlen,
-							   const char *fmt, ...)
+__attribute__((format(printf, 3, 4))) static int opt_fail(char *err, size_t errlen, const char *fmt,
+							  ...)
 {
 	va_list ap;
 
@@ -288,7 +288,8 @@ int ipcb_parse_wait(const char *s, enum ipcb_wait *out, char *err, size_t errlen
 	static const struct {
 		const char *name;
 		enum ipcb_wait w;
-	} waits[] = {{"spin", IPCB_WAIT_SPIN}, {"block", IPCB_WAIT_BLOCK}, {"hybrid", IPCB_WAIT_HYBRID}};
+	} waits[] = {
+	    {"spin", IPCB_WAIT_SPIN}, {"block", IPCB_WAIT_BLOCK}, {"hybrid", IPCB_WAIT_HYBRID}};
 
 	for (size_t i = 0; s && i < sizeof(waits) / sizeof(waits[0]); i++)
 		if (strcmp(s, waits[i].name) == 0) {
@@ -350,7 +351,8 @@ static int parse_mode(const char *s, struct ipcb_opts *o, char *err, size_t errl
 	else if (s && strcmp(s, "both") == 0)
 		o->latency = o->throughput = true;
 	else
-		return opt_fail(err, errlen, "--mode: unknown mode '%s'; valid: latency, throughput, both",
+		return opt_fail(err, errlen,
+				"--mode: unknown mode '%s'; valid: latency, throughput, both",
 				s ? s : "");
 	return 0;
 }
@@ -383,74 +385,76 @@ void ipcb_format_size(size_t bytes, char *out, size_t n)
 
 void ipcb_opts_usage(FILE *f, const char *prog)
 {
-	fprintf(f,
-		"Usage: %s [OPTIONS]\n"
-		"       %s compare BASE.csv NEW.csv [OPTIONS]   CI gate (see compare --help)\n"
-		"       %s report CSV [-o FILE.md]              the IPC guides' tables, measured\n"
-		"Measure inter-process communication on this machine: a sender and a receiver\n"
-		"process, pinned to CPUs, move verified payloads over each transport.\n"
-		"\n"
-		"What to run:\n"
-		"  -t, --transport LIST   transports, comma-separated, or 'all' (default all;\n"
-		"                         see --list)\n"
-		"  -s, --size LIST        payload sizes: bytes or K, M, G (powers of 1024)\n"
-		"                         (default 64,4K,64K,1M; at most 1G)\n"
-		"  -m, --mode MODE        latency (ping-pong round trips), throughput (one-way\n"
-		"                         stream timed at the receiver) or both (default both)\n"
-		"  -n, --messages N       measured messages per run (default: the duration decides)\n"
-		"  -d, --duration SECONDS measured time per run (default 0.5; 0 = only -n counts)\n"
-		"  -w, --warmup N         unrecorded messages before measuring (default 100)\n"
-		"  -r, --repeat R         runs per transport, size and mode, a row each (default 1)\n"
-		"      --floor            also measure the machine's floors: the harness (null),\n"
-		"                         cache-line and futex round trips between the two CPUs,\n"
-		"                         and memcpy bandwidth per size\n"
-		"\n"
-		"Where and how:\n"
-		"  -c, --cpus A,B         sender and receiver CPUs; 0,0 puts both on one CPU\n"
-		"                         (default: the first two CPUs this process may use)\n"
-		"      --placement LIST   cross-core (A,B), same-core (A,A), unpinned, or all;\n"
-		"                         each is a separate set of rows (default: cross-core, or\n"
-		"                         what --cpus says)\n"
-		"      --wait STRATEGY    how a shared-memory reader waits: spin, block (futex) or\n"
-		"                         hybrid (spin, then block; with both sides on one CPU it\n"
-		"                         does not spin); default hybrid\n"
-		"      --spin-polls N     hybrid: polls before sleeping (default 2000)\n"
-		"      --dir DIR          directory for file-backed transports (default $TMPDIR or /tmp)\n"
-		"      --fsync            file-backed transports force every message to disk\n"
-		"      --work-ns N        busy work per message on each side, in ns: IPC under\n"
-		"                         application load (default 0)\n"
-		"      --timeout SECONDS  longest a single run may take before it is stopped and\n"
-		"                         reported as failed (default 60)\n"
-		"\n"
-		"Output:\n"
-		"      --csv FILE         append rows to FILE (header written when FILE is new or\n"
-		"                         empty; an existing file must have the same header)\n"
-		"      --hdr-log FILE     write every row's histogram to FILE in the HdrHistogram\n"
-		"                         log format (readable by HistogramLogProcessor)\n"
-		"      --hgrm DIR         write each row's percentile distribution to DIR/*.hgrm\n"
-		"  -q, --quiet            no progress lines on stderr\n"
-		"  -l, --list             list transports: summary, capabilities, largest single\n"
-		"                         message, and whether each can run here\n"
-		"  -h, --help             this help\n"
-		"  -V, --version          version\n"
-		"\n"
-		"Housekeeping:\n"
-		"      --cleanup          remove what ipcbench runs that no longer exist left behind\n"
-		"                         (after a driver was killed with SIGKILL): ipcbench-<pid>-*\n"
-		"                         names in /dev/shm, /dev/mqueue, $TMPDIR and --dir, and the\n"
-		"                         System V objects their registries list; lists each removal;\n"
-		"                         never touches running ipcbench runs or other programs\n"
-		"      --dry-run          with --cleanup: list what would be removed, remove nothing\n"
-		"\n"
-		"Testing the tool itself:\n"
-		"      --inject FAULT     make a run misbehave to prove verification catches it:\n"
-		"                         corrupt (message 64), drop, dup, crash, hang (message 5)\n"
-		"\n"
-		"Exit status: 0 ok, 1 a run failed, 2 usage error, 77 no requested transport can\n"
-		"run here, 128+N interrupted by signal N.\n"
-		"\n"
-		"Example: %s --transport shm --size 1M\n",
-		prog, prog, prog, prog);
+	fprintf(
+	    f,
+	    "Usage: %s [OPTIONS]\n"
+	    "       %s compare BASE.csv NEW.csv [OPTIONS]   CI gate (see compare --help)\n"
+	    "       %s report CSV [-o FILE.md]              the IPC guides' tables, measured\n"
+	    "Measure inter-process communication on this machine: a sender and a receiver\n"
+	    "process, pinned to CPUs, move verified payloads over each transport.\n"
+	    "\n"
+	    "What to run:\n"
+	    "  -t, --transport LIST   transports, comma-separated, or 'all' (default all;\n"
+	    "                         see --list)\n"
+	    "  -s, --size LIST        payload sizes: bytes or K, M, G (powers of 1024)\n"
+	    "                         (default 64,4K,64K,1M; at most 1G)\n"
+	    "  -m, --mode MODE        latency (ping-pong round trips), throughput (one-way\n"
+	    "                         stream timed at the receiver) or both (default both)\n"
+	    "  -n, --messages N       measured messages per run (default: the duration decides)\n"
+	    "  -d, --duration SECONDS measured time per run (default 0.5; 0 = only -n counts)\n"
+	    "  -w, --warmup N         unrecorded messages before measuring (default 100)\n"
+	    "  -r, --repeat R         runs per transport, size and mode, a row each (default 1)\n"
+	    "      --floor            also measure the machine's floors: the harness (null),\n"
+	    "                         cache-line and futex round trips between the two CPUs,\n"
+	    "                         and memcpy bandwidth per size\n"
+	    "\n"
+	    "Where and how:\n"
+	    "  -c, --cpus A,B         sender and receiver CPUs; 0,0 puts both on one CPU\n"
+	    "                         (default: the first two CPUs this process may use)\n"
+	    "      --placement LIST   cross-core (A,B), same-core (A,A), unpinned, or all;\n"
+	    "                         each is a separate set of rows (default: cross-core, or\n"
+	    "                         what --cpus says)\n"
+	    "      --wait STRATEGY    how a shared-memory reader waits: spin, block (futex) or\n"
+	    "                         hybrid (spin, then block; with both sides on one CPU it\n"
+	    "                         does not spin); default hybrid\n"
+	    "      --spin-polls N     hybrid: polls before sleeping (default 2000)\n"
+	    "      --dir DIR          directory for file-backed transports (default $TMPDIR or "
+	    "/tmp)\n"
+	    "      --fsync            file-backed transports force every message to disk\n"
+	    "      --work-ns N        busy work per message on each side, in ns: IPC under\n"
+	    "                         application load (default 0)\n"
+	    "      --timeout SECONDS  longest a single run may take before it is stopped and\n"
+	    "                         reported as failed (default 60)\n"
+	    "\n"
+	    "Output:\n"
+	    "      --csv FILE         append rows to FILE (header written when FILE is new or\n"
+	    "                         empty; an existing file must have the same header)\n"
+	    "      --hdr-log FILE     write every row's histogram to FILE in the HdrHistogram\n"
+	    "                         log format (readable by HistogramLogProcessor)\n"
+	    "      --hgrm DIR         write each row's percentile distribution to DIR/*.hgrm\n"
+	    "  -q, --quiet            no progress lines on stderr\n"
+	    "  -l, --list             list transports: summary, capabilities, largest single\n"
+	    "                         message, and whether each can run here\n"
+	    "  -h, --help             this help\n"
+	    "  -V, --version          version\n"
+	    "\n"
+	    "Housekeeping:\n"
+	    "      --cleanup          remove what ipcbench runs that no longer exist left behind\n"
+	    "                         (after a driver was killed with SIGKILL): ipcbench-<pid>-*\n"
+	    "                         names in /dev/shm, /dev/mqueue, $TMPDIR and --dir, and the\n"
+	    "                         System V objects their registries list; lists each removal;\n"
+	    "                         never touches running ipcbench runs or other programs\n"
+	    "      --dry-run          with --cleanup: list what would be removed, remove nothing\n"
+	    "\n"
+	    "Testing the tool itself:\n"
+	    "      --inject FAULT     make a run misbehave to prove verification catches it:\n"
+	    "                         corrupt (message 64), drop, dup, crash, hang (message 5)\n"
+	    "\n"
+	    "Exit status: 0 ok, 1 a run failed, 2 usage error, 77 no requested transport can\n"
+	    "run here, 128+N interrupted by signal N.\n"
+	    "\n"
+	    "Example: %s --transport shm --size 1M\n",
+	    prog, prog, prog, prog);
 }
 
 enum {
@@ -471,33 +475,33 @@ enum {
 };
 
 static const struct option long_opts[] = {
-	{"transport", required_argument, NULL, 't'},
-	{"size", required_argument, NULL, 's'},
-	{"mode", required_argument, NULL, 'm'},
-	{"messages", required_argument, NULL, 'n'},
-	{"duration", required_argument, NULL, 'd'},
-	{"warmup", required_argument, NULL, 'w'},
-	{"repeat", required_argument, NULL, 'r'},
-	{"cpus", required_argument, NULL, 'c'},
-	{"wait", required_argument, NULL, OPT_WAIT},
-	{"spin-polls", required_argument, NULL, OPT_SPIN_POLLS},
-	{"placement", required_argument, NULL, OPT_PLACEMENT},
-	{"hdr-log", required_argument, NULL, OPT_HDR_LOG},
-	{"hgrm", required_argument, NULL, OPT_HGRM},
-	{"work-ns", required_argument, NULL, OPT_WORK_NS},
-	{"csv", required_argument, NULL, OPT_CSV},
-	{"dir", required_argument, NULL, OPT_DIR},
-	{"fsync", no_argument, NULL, OPT_FSYNC},
-	{"floor", no_argument, NULL, OPT_FLOOR},
-	{"timeout", required_argument, NULL, OPT_TIMEOUT},
-	{"inject", required_argument, NULL, OPT_INJECT},
-	{"cleanup", no_argument, NULL, OPT_CLEANUP},
-	{"dry-run", no_argument, NULL, OPT_DRY_RUN},
-	{"list", no_argument, NULL, 'l'},
-	{"quiet", no_argument, NULL, 'q'},
-	{"help", no_argument, NULL, 'h'},
-	{"version", no_argument, NULL, 'V'},
-	{NULL, 0, NULL, 0},
+    {"transport", required_argument, NULL, 't'},
+    {"size", required_argument, NULL, 's'},
+    {"mode", required_argument, NULL, 'm'},
+    {"messages", required_argument, NULL, 'n'},
+    {"duration", required_argument, NULL, 'd'},
+    {"warmup", required_argument, NULL, 'w'},
+    {"repeat", required_argument, NULL, 'r'},
+    {"cpus", required_argument, NULL, 'c'},
+    {"wait", required_argument, NULL, OPT_WAIT},
+    {"spin-polls", required_argument, NULL, OPT_SPIN_POLLS},
+    {"placement", required_argument, NULL, OPT_PLACEMENT},
+    {"hdr-log", required_argument, NULL, OPT_HDR_LOG},
+    {"hgrm", required_argument, NULL, OPT_HGRM},
+    {"work-ns", required_argument, NULL, OPT_WORK_NS},
+    {"csv", required_argument, NULL, OPT_CSV},
+    {"dir", required_argument, NULL, OPT_DIR},
+    {"fsync", no_argument, NULL, OPT_FSYNC},
+    {"floor", no_argument, NULL, OPT_FLOOR},
+    {"timeout", required_argument, NULL, OPT_TIMEOUT},
+    {"inject", required_argument, NULL, OPT_INJECT},
+    {"cleanup", no_argument, NULL, OPT_CLEANUP},
+    {"dry-run", no_argument, NULL, OPT_DRY_RUN},
+    {"list", no_argument, NULL, 'l'},
+    {"quiet", no_argument, NULL, 'q'},
+    {"help", no_argument, NULL, 'h'},
+    {"version", no_argument, NULL, 'V'},
+    {NULL, 0, NULL, 0},
 };
 
 int ipcb_opts_parse(struct ipcb_opts *o, int argc, char **argv, char *err, size_t errlen)
@@ -546,7 +550,8 @@ int ipcb_opts_parse(struct ipcb_opts *o, int argc, char **argv, char *err, size_
 			rc = ipcb_parse_wait(optarg, &o->wait, err, errlen);
 			break;
 		case OPT_SPIN_POLLS:
-			rc = ipcb_parse_u64(optarg, 1, 1000000000ull, &u, "--spin-polls", err, errlen);
+			rc = ipcb_parse_u64(optarg, 1, 1000000000ull, &u, "--spin-polls", err,
+					    errlen);
 			o->spin_polls = (unsigned)u;
 			break;
 		case OPT_CSV:
@@ -583,8 +588,8 @@ int ipcb_opts_parse(struct ipcb_opts *o, int argc, char **argv, char *err, size_
 			o->floor = true;
 			break;
 		case OPT_TIMEOUT:
-			rc = ipcb_parse_seconds(optarg, 0.001, 86400, &o->timeout_s, "--timeout", err,
-						errlen);
+			rc = ipcb_parse_seconds(optarg, 0.001, 86400, &o->timeout_s, "--timeout",
+						err, errlen);
 			break;
 		case OPT_INJECT:
 			rc = parse_inject(optarg, o, err, errlen);
@@ -611,7 +616,8 @@ int ipcb_opts_parse(struct ipcb_opts *o, int argc, char **argv, char *err, size_
 			rc = opt_fail(err, errlen, "%s: missing value", argv[optind - 1]);
 			break;
 		default: {
-			/* getopt names a long option by its value; say what the user typed instead. */
+			/* getopt names a long option by its value; say what the user typed instead.
+			 */
 			const char *arg = optind > 0 && optind <= argc ? argv[optind - 1] : "";
 
 			if (strncmp(arg, "--", 2) == 0 && strchr(arg, '=') && optopt)

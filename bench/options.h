@@ -17,9 +17,9 @@
 #include "run.h"
 #include "transport.h"
 
-#define IPCB_MAX_LIST 64
+#define IPCB_MAX_LIST	    64
 #define IPCB_MAX_SIZE_BYTES (1ull << 30) /* 1G: two buffers per side must fit in memory */
-#define IPCB_ERR_BYTES 512
+#define IPCB_ERR_BYTES	    512
 
 enum ipcb_placement {
 	IPCB_PLACE_CROSS_CORE, /* sender and receiver pinned to two different CPUs */
@@ -37,14 +37,14 @@ struct ipcb_opts {
 	size_t sizes[IPCB_MAX_LIST];
 	size_t nsizes;
 	bool latency, throughput;
-	uint64_t messages;	/* 0 = the duration decides */
-	double duration_s;	/* 0 = the message count decides */
+	uint64_t messages; /* 0 = the duration decides */
+	double duration_s; /* 0 = the message count decides */
 	uint64_t warmup;
 	unsigned repeat;
-	int cpus[2];		/* -1,-1 = default (first two allowed CPUs) */
+	int cpus[2]; /* -1,-1 = default (first two allowed CPUs) */
 	enum ipcb_placement placements[IPCB_PLACES];
-	size_t nplacements;	/* 0 = default: from --cpus, else cross-core (same-core on 1 CPU) */
-	enum ipcb_wait wait;	/* IPCB_WAIT_DEFAULT = not given */
+	size_t nplacements;  /* 0 = default: from --cpus, else cross-core (same-core on 1 CPU) */
+	enum ipcb_wait wait; /* IPCB_WAIT_DEFAULT = not given */
 	unsigned spin_polls;
 	const char *csv_path;
 	const char *hdr_log_path;

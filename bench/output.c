@@ -13,13 +13,13 @@
 #include "options.h"
 
 static const char csv_header[] =
-	"transport,mode,size_bytes,run,messages,latency_kind,min_ns,p50_ns,p90_ns,p99_ns,p999_ns,"
-	"max_ns,mean_ns,stddev_ns,msgs_per_s,bytes_per_s,sender_cpu,receiver_cpu,placement,wait,"
-	"chunk_bytes,sender_cpu_s,receiver_cpu_s,ctx_switches_per_msg,sender_cpu_ns_per_msg,"
-	"receiver_cpu_ns_per_msg,x_floor,clock_skew_bound_ns,elapsed_s,warmup,work_ns,spin_polls,"
-	"fsync,buffer_bytes,full_checks,"
-	"timestamp,host,kernel,cpu_model,governor,boost,smt,thp,isolated_cpus,loadavg,"
-	"virtualization,build_type,version";
+    "transport,mode,size_bytes,run,messages,latency_kind,min_ns,p50_ns,p90_ns,p99_ns,p999_ns,"
+    "max_ns,mean_ns,stddev_ns,msgs_per_s,bytes_per_s,sender_cpu,receiver_cpu,placement,wait,"
+    "chunk_bytes,sender_cpu_s,receiver_cpu_s,ctx_switches_per_msg,sender_cpu_ns_per_msg,"
+    "receiver_cpu_ns_per_msg,x_floor,clock_skew_bound_ns,elapsed_s,warmup,work_ns,spin_polls,"
+    "fsync,buffer_bytes,full_checks,"
+    "timestamp,host,kernel,cpu_model,governor,boost,smt,thp,isolated_cpus,loadavg,"
+    "virtualization,build_type,version";
 
 const char *ipcb_csv_header(void)
 {
@@ -40,10 +40,11 @@ int ipcb_csv_open(struct ipcb_csv *c, const char *path, char *err, size_t errlen
 			line[strcspn(line, "\r\n")] = '\0';
 			if (strcmp(line, csv_header) != 0) {
 				fclose(f);
-				snprintf(err, errlen,
-					 "--csv %s: the file exists with another header; refusing to "
-					 "mix columns (use a new file)",
-					 path);
+				snprintf(
+				    err, errlen,
+				    "--csv %s: the file exists with another header; refusing to "
+				    "mix columns (use a new file)",
+				    path);
 				return -EINVAL;
 			}
 			have_header = true;
@@ -94,8 +95,8 @@ static void csv_format_row(FILE *f, const struct ipcb_row *row, const struct ipc
 {
 	const struct ipcb_run_result *r = row->res;
 	const struct ipcb_hist *h = row->hist;
-	const char *texts[] = {si->host,  si->kernel,	si->cpu_model, si->governor, si->boost,
-			       si->smt,	  si->thp,	si->isolated};
+	const char *texts[] = {si->host,  si->kernel, si->cpu_model, si->governor,
+			       si->boost, si->smt,    si->thp,	     si->isolated};
 	double msgs = (double)r->messages;
 	char stamp[32];
 	time_t now = time(NULL);
@@ -105,8 +106,9 @@ static void csv_format_row(FILE *f, const struct ipcb_row *row, const struct ipc
 	ipcb_csv_text(f, row->transport);
 	fprintf(f, ",%s,%zu,%u,%" PRIu64 ",", row->mode, row->size_bytes, row->run, row->messages);
 	if (h && row->latency_kind)
-		fprintf(f, "%s,%" PRId64 ",%" PRId64 ",%" PRId64 ",%" PRId64 ",%" PRId64 ",%" PRId64
-			   ",%.1f,%.1f,",
+		fprintf(f,
+			"%s,%" PRId64 ",%" PRId64 ",%" PRId64 ",%" PRId64 ",%" PRId64 ",%" PRId64
+			",%.1f,%.1f,",
 			row->latency_kind, ipcb_hist_min(h), ipcb_hist_value_at_percentile(h, 50),
 			ipcb_hist_value_at_percentile(h, 90), ipcb_hist_value_at_percentile(h, 99),
 			ipcb_hist_value_at_percentile(h, 99.9), ipcb_hist_max(h), ipcb_hist_mean(h),
@@ -246,7 +248,7 @@ void ipcb_table_row(FILE *f, const struct ipcb_row *row)
 	const struct ipcb_run_result *r = row->res;
 	const struct ipcb_hist *h = row->hist;
 	char size[16], chunk[16], cpus[32], p[5][16], rate[24], mbs[24], cpu_msg[16], ctx[16],
-		xf[16];
+	    xf[16];
 	static const double pct[5] = {50, 90, 99, 99.9, 100};
 	double msgs = (double)r->messages;
 
@@ -276,7 +278,8 @@ void ipcb_table_row(FILE *f, const struct ipcb_row *row)
 		snprintf(mbs, sizeof(mbs), "%.1f", r->bytes_per_s / 1e6);
 	/* Both sides' CPU time per message: where spinning shows its price. */
 	ipcb_format_ns((r->cpu_s[0] + r->cpu_s[1]) * 1e9 / msgs, cpu_msg, sizeof(cpu_msg));
-	snprintf(ctx, sizeof(ctx), "%.2f", (double)(r->ctx_switches[0] + r->ctx_switches[1]) / msgs);
+	snprintf(ctx, sizeof(ctx), "%.2f",
+		 (double)(r->ctx_switches[0] + r->ctx_switches[1]) / msgs);
 	if (row->x_floor > 0)
 		snprintf(xf, sizeof(xf), "%.1f", row->x_floor);
 	else

@@ -15,24 +15,24 @@
 
 struct ipcb_row {
 	const char *transport;
-	const char *mode;	  /* "latency" or "throughput" */
+	const char *mode; /* "latency" or "throughput" */
 	size_t size_bytes;
-	unsigned run;		  /* 1-based repeat number */
-	const char *placement;	  /* cross-core, same-core, unpinned */
+	unsigned run;	       /* 1-based repeat number */
+	const char *placement; /* cross-core, same-core, unpinned */
 	/* rtt, one_way_ab, one_way_ba (latency mode), one_way (throughput mode); NULL: none */
 	const char *latency_kind;
 	const struct ipcb_hist *hist; /* this row's latencies, NULL when it has none */
-	uint64_t messages;	  /* measured messages, or samples in hist for one-way rows */
+	uint64_t messages;	      /* measured messages, or samples in hist for one-way rows */
 	const struct ipcb_run_result *res; /* the run: rates, CPU time, context switches */
-	bool rates;		  /* this row reports the run's msgs_per_s / bytes_per_s */
-	int cpu[2];		  /* pinned CPUs, -1 = not pinned */
+	bool rates;			   /* this row reports the run's msgs_per_s / bytes_per_s */
+	int cpu[2];			   /* pinned CPUs, -1 = not pinned */
 	const char *wait;
-	size_t chunk_bytes;	  /* bytes per send/recv call */
+	size_t chunk_bytes; /* bytes per send/recv call */
 	uint64_t warmup;
-	uint64_t work_ns;	  /* --work-ns */
-	int64_t spin_polls;	  /* hybrid wait's polls before sleeping; -1 = not a hybrid row */
-	bool fsync;		  /* --fsync applied (transports that honour it) */
-	double x_floor;		  /* times the machine's floor for this row; 0 = no floor known */
+	uint64_t work_ns;   /* --work-ns */
+	int64_t spin_polls; /* hybrid wait's polls before sleeping; -1 = not a hybrid row */
+	bool fsync;	    /* --fsync applied (transports that honour it) */
+	double x_floor;	    /* times the machine's floor for this row; 0 = no floor known */
 	int64_t clock_skew_bound_ns; /* one-way rows: the clock check's bound; -1 elsewhere */
 };
 

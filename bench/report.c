@@ -39,12 +39,12 @@ enum kind {
 };
 
 enum measure {
-	M_RTT_P50,	/* ns, lower is better */
-	M_BPS,		/* bytes/s, higher is better */
-	M_AB_P50,	/* ns, one message one way */
-	M_CPU_NS,	/* ns of CPU per message, both sides, throughput mode */
-	M_SEND_CPU_NS,	/* ns of CPU per message, sender, throughput mode */
-	M_BUFFER,	/* bytes the channel reserved */
+	M_RTT_P50,     /* ns, lower is better */
+	M_BPS,	       /* bytes/s, higher is better */
+	M_AB_P50,      /* ns, one message one way */
+	M_CPU_NS,      /* ns of CPU per message, both sides, throughput mode */
+	M_SEND_CPU_NS, /* ns of CPU per message, sender, throughput mode */
+	M_BUFFER,      /* bytes the channel reserved */
 	M_MEASURES,
 };
 
@@ -103,15 +103,23 @@ static const struct {
 	const char *name;
 	bool required;
 } cols[C_COLS] = {
-	[C_TRANSPORT] = {"transport", true},	 [C_MODE] = {"mode", true},
-	[C_SIZE] = {"size_bytes", true},	 [C_KIND] = {"latency_kind", true},
-	[C_PLACEMENT] = {"placement", true},	 [C_WAIT] = {"wait", true},
-	[C_P50] = {"p50_ns", true},		 [C_BPS] = {"bytes_per_s", true},
-	[C_RUN] = {"run", false},		 [C_SEND_CPU] = {"sender_cpu_ns_per_msg", false},
-	[C_RECV_CPU] = {"receiver_cpu_ns_per_msg", false}, [C_BUFFER] = {"buffer_bytes", false},
-	[C_HOST] = {"host", false},		 [C_CPU_MODEL] = {"cpu_model", false},
-	[C_KERNEL] = {"kernel", false},		 [C_VERSION] = {"version", false},
-	[C_TIMESTAMP] = {"timestamp", false},
+    [C_TRANSPORT] = {"transport", true},
+    [C_MODE] = {"mode", true},
+    [C_SIZE] = {"size_bytes", true},
+    [C_KIND] = {"latency_kind", true},
+    [C_PLACEMENT] = {"placement", true},
+    [C_WAIT] = {"wait", true},
+    [C_P50] = {"p50_ns", true},
+    [C_BPS] = {"bytes_per_s", true},
+    [C_RUN] = {"run", false},
+    [C_SEND_CPU] = {"sender_cpu_ns_per_msg", false},
+    [C_RECV_CPU] = {"receiver_cpu_ns_per_msg", false},
+    [C_BUFFER] = {"buffer_bytes", false},
+    [C_HOST] = {"host", false},
+    [C_CPU_MODEL] = {"cpu_model", false},
+    [C_KERNEL] = {"kernel", false},
+    [C_VERSION] = {"version", false},
+    [C_TIMESTAMP] = {"timestamp", false},
 };
 
 __attribute__((format(printf, 1, 2))) static int fail(const char *fmt, ...)
@@ -261,8 +269,8 @@ static int load(struct report *r, const char *path)
 		}
 		for (int c = 0; c < C_COLS; c++)
 			field[c] = idx[c] >= 0 && (size_t)idx[c] < ipcb_csvread_nfields(&csv)
-					   ? ipcb_csvread_field(&csv, (size_t)idx[c])
-					   : "";
+				       ? ipcb_csvread_field(&csv, (size_t)idx[c])
+				       : "";
 		memset(&row, 0, sizeof(row));
 		for (int m = 0; m < M_MEASURES; m++)
 			row.v[m] = NAN;
@@ -280,7 +288,8 @@ static int load(struct report *r, const char *path)
 		if (field_number(field[C_SIZE], &size, path, line, "size_bytes") ||
 		    field_number(field[C_P50], &num, path, line, "p50_ns"))
 			goto bad;
-		/* Bounded, or the conversion to size_t below is undefined: ipcbench never writes more. */
+		/* Bounded, or the conversion to size_t below is undefined: ipcbench never writes
+		 * more. */
 		if (!(size >= 1 && size <= IPCB_MAX_SIZE_BYTES)) {
 			rc = fail("%s:%lu: column size_bytes: '%s' is not a size", path, line,
 				  field[C_SIZE]);
@@ -301,7 +310,7 @@ static int load(struct report *r, const char *path)
 			row.v[M_CPU_NS] = send_cpu + recv_cpu;
 		}
 		if (row.kind == K_AB)
-			row.v[M_BUFFER] = NAN; /* counted once, on the main row */
+			row.v[M_BUFFER] = NAN;		   /* counted once, on the main row */
 		if (run > r->max_run && run <= UINT32_MAX) /* beyond, the conversion is undefined */
 			r->max_run = (unsigned)run;
 		if (!r->host[0]) {
@@ -458,8 +467,8 @@ struct claim {
 };
 
 __attribute__((format(printf, 6, 7))) static void cell_add(struct claim *c, const char *placement,
-							  size_t size, enum measure m, int yes,
-							  const char *fmt, ...)
+							   size_t size, enum measure m, int yes,
+							   const char *fmt, ...)
 {
 	va_list ap;
 	struct cell *cl;
@@ -483,7 +492,8 @@ static bool split_by(const struct claim *c, int (*key)(const struct cell *))
 
 	for (size_t i = 0; i < c->n; i++)
 		for (size_t j = 0; j < c->n; j++) {
-			if (key(&c->cells[i]) == key(&c->cells[j]) && c->cells[i].yes != c->cells[j].yes)
+			if (key(&c->cells[i]) == key(&c->cells[j]) &&
+			    c->cells[i].yes != c->cells[j].yes)
 				return false;
 			if (c->cells[i].yes != c->cells[j].yes)
 				differs = true;
@@ -535,7 +545,8 @@ static void describe_split(const struct report *r, const struct claim *c,
 		else if (key == key_size)
 			fmt_size(c->cells[i].size, sz, sizeof(sz));
 		else
-			snprintf(sz, sizeof(sz), "%s", c->cells[i].m == M_BPS ? "throughput" : "latency");
+			snprintf(sz, sizeof(sz), "%s",
+				 c->cells[i].m == M_BPS ? "throughput" : "latency");
 		len += (size_t)snprintf(out + len, n - len, "%s%s %s", len ? "; " : "",
 					c->cells[i].yes ? "holds" : "not", sz);
 	}
@@ -580,7 +591,8 @@ static void claim_verdict(const struct report *r, const struct claim *c, char *o
 	for (size_t i = 0; i < c->n; i++)
 		yes += c->cells[i].yes == 1;
 	if (c->n == 0) {
-		snprintf(out, n, "**not measured** (the CSV lacks the transports or sizes it needs)");
+		snprintf(out, n,
+			 "**not measured** (the CSV lacks the transports or sizes it needs)");
 	} else if (yes == c->n) {
 		snprintf(out, n, "**holds**");
 	} else if (yes == 0) {
@@ -610,7 +622,8 @@ static void claim_print(const struct report *r, const char *id, const char *text
 	for (size_t i = 0; i < c->n; i++) {
 		fmt_size(c->cells[i].size, sz, sizeof(sz));
 		fprintf(r->out, "- %s, %s, %s: %s - %s\n", c->cells[i].placement, sz,
-			measure_name(c->cells[i].m), c->cells[i].yes ? "yes" : "no", c->cells[i].why);
+			measure_name(c->cells[i].m), c->cells[i].yes ? "yes" : "no",
+			c->cells[i].why);
 	}
 	fputc('\n', r->out);
 }
@@ -684,8 +697,10 @@ static void claim_family_beats(const struct report *r, struct claim *c, const ch
 				double va = 0, vb = 0;
 				char a[32], b[32];
 
-				if (!best_of(r, fa, NULL, r->placements[p], r->sizes[s], m, &wa, &va) ||
-				    !best_of(r, b_in, b_out, r->placements[p], r->sizes[s], m, &wb, &vb))
+				if (!best_of(r, fa, NULL, r->placements[p], r->sizes[s], m, &wa,
+					     &va) ||
+				    !best_of(r, b_in, b_out, r->placements[p], r->sizes[s], m, &wb,
+					     &vb))
 					continue;
 				fmt_value(m, va, a, sizeof(a));
 				fmt_value(m, vb, b, sizeof(b));
@@ -718,9 +733,10 @@ static void claim_pair(const struct report *r, struct claim *c, const char *ta, 
 				slower = lower_better(m) ? va / vb : vb / va;
 				fmt_value(m, va, a, sizeof(a));
 				fmt_value(m, vb, b, sizeof(b));
-				cell_add(c, r->placements[p], r->sizes[s], m, slower > lo && slower <= hi,
-					 "%s %s vs %s %s: %s takes %.2fx the time%s", ta, a, tb, b, ta,
-					 slower,
+				cell_add(c, r->placements[p], r->sizes[s], m,
+					 slower > lo && slower <= hi,
+					 "%s %s vs %s %s: %s takes %.2fx the time%s", ta, a, tb, b,
+					 ta, slower,
 					 slower <= lo  ? " (not slower)"
 					 : slower > hi ? " (much slower, not slightly)"
 						       : "");
@@ -740,7 +756,8 @@ static void claim_c6(const struct report *r, struct claim *c)
 				double wv = 0, fv = 0;
 				char a[32], b[32];
 
-				if (!best_of(r, file_fam, NULL, r->placements[p], r->sizes[s], m, &fw, &fv))
+				if (!best_of(r, file_fam, NULL, r->placements[p], r->sizes[s], m,
+					     &fw, &fv))
 					continue;
 				/* the slowest: the best under the opposite order */
 				for (size_t i = 0; i < r->n; i++) {
@@ -748,7 +765,8 @@ static void claim_c6(const struct report *r, struct claim *c)
 					double x;
 
 					if (in_list(not_mechanisms, t) ||
-					    !report_median(r, t, r->placements[p], r->sizes[s], m, &x))
+					    !report_median(r, t, r->placements[p], r->sizes[s], m,
+							   &x))
 						continue;
 					if (!worst || (lower_better(m) ? x > wv : x < wv))
 						worst = t, wv = x;
@@ -757,8 +775,9 @@ static void claim_c6(const struct report *r, struct claim *c)
 					continue;
 				fmt_value(m, fv, a, sizeof(a));
 				fmt_value(m, wv, b, sizeof(b));
-				cell_add(c, r->placements[p], r->sizes[s], m, strcmp(worst, "file") == 0,
-					 "file %s; slowest is %s (%s)", a, worst, b);
+				cell_add(c, r->placements[p], r->sizes[s], m,
+					 strcmp(worst, "file") == 0, "file %s; slowest is %s (%s)",
+					 a, worst, b);
 			}
 }
 
@@ -779,7 +798,8 @@ static void claim_c7(const struct report *r, struct claim *c)
 			fmt_value(M_RTT_P50, v, a, sizeof(a));
 			fmt_value(M_RTT_P50, pipe_v, b, sizeof(b));
 			cell_add(c, r->placements[p], size, M_RTT_P50, better(M_RTT_P50, v, pipe_v),
-				 "%s round trip %s (wait %s) vs pipe %s", *t, a, wait_used(r, *t), b);
+				 "%s round trip %s (wait %s) vs pipe %s", *t, a, wait_used(r, *t),
+				 b);
 		}
 }
 
@@ -790,10 +810,10 @@ static const struct t1_row {
 	double doc_ms;
 	const char *doc_cpu, *doc_mem, *doc_volume;
 } t1_rows[] = {
-	{"shared memory", fam_shm, 0.01, "very low", "smallest", "large"},
-	{"pipe", NULL, 2.5, "medium", "medium", "small"},
-	{"message queue", fam_mq, 1.8, "medium", "larger", "structured"},
-	{"socket", fam_socket, 3.2, "higher", "larger", "network compatible"},
+    {"shared memory", fam_shm, 0.01, "very low", "smallest", "large"},
+    {"pipe", NULL, 2.5, "medium", "medium", "small"},
+    {"message queue", fam_mq, 1.8, "medium", "larger", "structured"},
+    {"socket", fam_socket, 3.2, "higher", "larger", "network compatible"},
 };
 
 static const char *const fam_pipe_only[] = {"pipe", NULL};
@@ -845,11 +865,13 @@ static void claim_c9(const struct report *r, struct claim *c)
 				char a[32], b[32];
 
 				if (size >= 1048576) {
-					if (!best_of(r, NULL, NULL, r->placements[p], size, m, &who, &v))
+					if (!best_of(r, NULL, NULL, r->placements[p], size, m, &who,
+						     &v))
 						continue;
 					fmt_value(m, v, a, sizeof(a));
-					cell_add(c, r->placements[p], size, m, in_list(fam_shm, who),
-						 "at %zu bytes the fastest is %s (%s)", size, who, a);
+					cell_add(
+					    c, r->placements[p], size, m, in_list(fam_shm, who),
+					    "at %zu bytes the fastest is %s (%s)", size, who, a);
 					continue;
 				}
 				if (size >= 65536 ||
@@ -863,8 +885,9 @@ static void claim_c9(const struct report *r, struct claim *c)
 				fmt_value(m, kv, b, sizeof(b));
 				cell_add(c, r->placements[p], size, m,
 					 lower_better(m) ? pv <= 1.5 * kv : pv * 1.5 >= kv,
-					 "pipe %s vs %s (%s), the best of the blocking mechanisms: within 1.5x?", a,
-					 kw, b);
+					 "pipe %s vs %s (%s), the best of the blocking mechanisms: "
+					 "within 1.5x?",
+					 a, kw, b);
 			}
 		}
 }
@@ -878,17 +901,18 @@ static void claim_c10(const struct report *r, struct claim *c)
 				double send_cpu, rtt;
 				char a[32], b[32];
 
-				if (!report_median(r, *t, r->placements[p], r->sizes[s], M_SEND_CPU_NS,
-						   &send_cpu) ||
+				if (!report_median(r, *t, r->placements[p], r->sizes[s],
+						   M_SEND_CPU_NS, &send_cpu) ||
 				    !report_median(r, *t, r->placements[p], r->sizes[s], M_RTT_P50,
 						   &rtt))
 					continue;
 				fmt_value(M_RTT_P50, send_cpu, a, sizeof(a));
 				fmt_value(M_RTT_P50, rtt, b, sizeof(b));
-				cell_add(c, r->placements[p], r->sizes[s], M_SEND_CPU_NS,
-					 send_cpu < 0.5 * rtt,
-					 "%s: sender CPU %s per message when streaming vs %s round trip",
-					 *t, a, b);
+				cell_add(
+				    c, r->placements[p], r->sizes[s], M_SEND_CPU_NS,
+				    send_cpu < 0.5 * rtt,
+				    "%s: sender CPU %s per message when streaming vs %s round trip",
+				    *t, a, b);
 			}
 }
 
@@ -959,15 +983,16 @@ static void print_floors(const struct report *r)
 
 static void print_t1(const struct report *r, size_t mib)
 {
-	fprintf(r->out,
-		"## T1. Time to transfer 1 MB (`002_70218f60ab04cff3.txt`, section 8.1)\n\n"
-		"Measured: *stream* is 1 MiB divided by the throughput of 1 MiB messages; *one "
-		"message* is the one-way p50 of a single 1 MiB message in a ping-pong; CPU is both "
-		"sides' CPU time per streamed MiB; memory is what the channel reserved for messages "
-		"in flight. For families the best transport is shown.\n\n"
-		"| mechanism | document: time | document: CPU, memory, volume | placement | "
-		"transport | stream | one message | CPU per MiB | memory |\n"
-		"|---|---|---|---|---|---|---|---|---|\n");
+	fprintf(
+	    r->out,
+	    "## T1. Time to transfer 1 MB (`002_70218f60ab04cff3.txt`, section 8.1)\n\n"
+	    "Measured: *stream* is 1 MiB divided by the throughput of 1 MiB messages; *one "
+	    "message* is the one-way p50 of a single 1 MiB message in a ping-pong; CPU is both "
+	    "sides' CPU time per streamed MiB; memory is what the channel reserved for messages "
+	    "in flight. For families the best transport is shown.\n\n"
+	    "| mechanism | document: time | document: CPU, memory, volume | placement | "
+	    "transport | stream | one message | CPU per MiB | memory |\n"
+	    "|---|---|---|---|---|---|---|---|---|\n");
 	for (size_t i = 0; i < sizeof(t1_rows) / sizeof(t1_rows[0]); i++)
 		for (size_t p = 0; p < r->nplacements; p++) {
 			const struct t1_row *t = &t1_rows[i];
@@ -975,7 +1000,8 @@ static void print_t1(const struct report *r, size_t mib)
 			double bps = 0, ab = NAN, cpu = NAN, mem = NAN;
 			char a[32], b[32], m[32];
 
-			if (!best_of(r, t1_family(t), NULL, r->placements[p], mib, M_BPS, &who, &bps))
+			if (!best_of(r, t1_family(t), NULL, r->placements[p], mib, M_BPS, &who,
+				     &bps))
 				continue;
 			report_median(r, who, r->placements[p], mib, M_AB_P50, &ab);
 			report_median(r, who, r->placements[p], mib, M_CPU_NS, &cpu);
@@ -983,9 +1009,11 @@ static void print_t1(const struct report *r, size_t mib)
 			fmt_value(M_AB_P50, ab, a, sizeof(a));
 			fmt_value(M_CPU_NS, cpu, b, sizeof(b));
 			fmt_value(M_BUFFER, mem, m, sizeof(m));
-			fprintf(r->out, "| %s | %.2f ms | %s, %s, %s | %s | %s | %.3f ms | %s | %s | %s |\n",
-				t->mechanism, t->doc_ms, t->doc_cpu, t->doc_mem, t->doc_volume,
-				r->placements[p], who, 1048576.0 / bps * 1e3, a, b, m);
+			fprintf(
+			    r->out,
+			    "| %s | %.2f ms | %s, %s, %s | %s | %s | %.3f ms | %s | %s | %s |\n",
+			    t->mechanism, t->doc_ms, t->doc_cpu, t->doc_mem, t->doc_volume,
+			    r->placements[p], who, 1048576.0 / bps * 1e3, a, b, m);
 		}
 	fputc('\n', r->out);
 }
@@ -995,22 +1023,22 @@ static const struct {
 	const char *transport;
 	const char *t2, *t3;
 } speed_words[] = {
-	{"pipe", "medium", "medium"},
-	{"fifo", "medium", "medium"},
-	{"posix-mq", "medium", "medium"},
-	{"sysv-mq", "medium", "medium"},
-	{"shm", "fastest", "highest"},
-	{"shm-sem", "fastest (semaphores: very fast)", "highest (semaphores: high)"},
-	{"sysv-shm", "fastest (semaphores: very fast)", "highest (semaphores: high)"},
-	{"mmap", "fastest", "highest"},
-	{"unix-stream", "medium, faster than network sockets", "-"},
-	{"unix-dgram", "medium, faster than network sockets", "-"},
-	{"unix-seqpacket", "medium, faster than network sockets", "-"},
-	{"tcp", "medium", "-"},
-	{"udp", "medium", "-"},
-	{"signal", "very fast", "-"},
-	{"eventfd", "-", "-"},
-	{"file", "slowest", "-"},
+    {"pipe", "medium", "medium"},
+    {"fifo", "medium", "medium"},
+    {"posix-mq", "medium", "medium"},
+    {"sysv-mq", "medium", "medium"},
+    {"shm", "fastest", "highest"},
+    {"shm-sem", "fastest (semaphores: very fast)", "highest (semaphores: high)"},
+    {"sysv-shm", "fastest (semaphores: very fast)", "highest (semaphores: high)"},
+    {"mmap", "fastest", "highest"},
+    {"unix-stream", "medium, faster than network sockets", "-"},
+    {"unix-dgram", "medium, faster than network sockets", "-"},
+    {"unix-seqpacket", "medium, faster than network sockets", "-"},
+    {"tcp", "medium", "-"},
+    {"udp", "medium", "-"},
+    {"signal", "very fast", "-"},
+    {"eventfd", "-", "-"},
+    {"file", "slowest", "-"},
 };
 
 static void speed_word(const char *t, const char **t2, const char **t3)
@@ -1065,10 +1093,11 @@ static void print_ranking(const struct report *r, size_t small, size_t mib)
 			list[n++].v = v;
 		}
 		qsort(list, n, sizeof(list[0]), ranked_cmp);
-		fprintf(r->out,
-			"**%s**\n\n| rank | transport | wait | round trip %s | stream %s | T2 says | "
-			"T3 says |\n|---|---|---|---|---|---|---|\n",
-			r->placements[p], s1, s2);
+		fprintf(
+		    r->out,
+		    "**%s**\n\n| rank | transport | wait | round trip %s | stream %s | T2 says | "
+		    "T3 says |\n|---|---|---|---|---|---|---|\n",
+		    r->placements[p], s1, s2);
 		for (size_t i = 0; i < n; i++) {
 			const char *t2, *t3;
 			double bps = NAN;
@@ -1088,8 +1117,8 @@ static void print_ranking(const struct report *r, size_t small, size_t mib)
 static const struct {
 	const char *what, *sysv, *posix;
 } t4_pairs[] = {
-	{"message queues", "sysv-mq", "posix-mq"},
-	{"shared memory + semaphores", "sysv-shm", "shm-sem"},
+    {"message queues", "sysv-mq", "posix-mq"},
+    {"shared memory + semaphores", "sysv-shm", "shm-sem"},
 };
 
 static void print_t4(const struct report *r, size_t small, size_t mib)
@@ -1098,19 +1127,22 @@ static void print_t4(const struct report *r, size_t small, size_t mib)
 
 	fmt_size(small, s1, sizeof(s1));
 	fmt_size(mib, s2, sizeof(s2));
-	fprintf(r->out,
-		"## T4. System V against POSIX (`002_70218f60ab04cff3.txt`, section 6.1: System V "
-		"\"ordinary\", POSIX \"usually better\")\n\n"
-		"| pair | placement | System V round trip %s | POSIX round trip %s | System V stream "
-		"%s | POSIX stream %s |\n|---|---|---|---|---|---|\n",
-		s1, s1, s2, s2);
+	fprintf(
+	    r->out,
+	    "## T4. System V against POSIX (`002_70218f60ab04cff3.txt`, section 6.1: System V "
+	    "\"ordinary\", POSIX \"usually better\")\n\n"
+	    "| pair | placement | System V round trip %s | POSIX round trip %s | System V stream "
+	    "%s | POSIX stream %s |\n|---|---|---|---|---|---|\n",
+	    s1, s1, s2, s2);
 	for (size_t i = 0; i < sizeof(t4_pairs) / sizeof(t4_pairs[0]); i++)
 		for (size_t p = 0; p < r->nplacements; p++) {
 			double v[4] = {NAN, NAN, NAN, NAN};
 			char a[4][32];
 
-			report_median(r, t4_pairs[i].sysv, r->placements[p], small, M_RTT_P50, &v[0]);
-			report_median(r, t4_pairs[i].posix, r->placements[p], small, M_RTT_P50, &v[1]);
+			report_median(r, t4_pairs[i].sysv, r->placements[p], small, M_RTT_P50,
+				      &v[0]);
+			report_median(r, t4_pairs[i].posix, r->placements[p], small, M_RTT_P50,
+				      &v[1]);
 			report_median(r, t4_pairs[i].sysv, r->placements[p], mib, M_BPS, &v[2]);
 			report_median(r, t4_pairs[i].posix, r->placements[p], mib, M_BPS, &v[3]);
 			if (isnan(v[0]) && isnan(v[1]) && isnan(v[2]) && isnan(v[3]))
@@ -1179,15 +1211,17 @@ static void print_claims(const struct report *r, size_t mib)
 		    &c);
 	memset(&c, 0, sizeof(c));
 	claim_c9(r, &c);
-	claim_print(r, "C9", "Shared memory is the choice above 1 MB; pipes suit data under 64 KB.",
-		    "002_70218f60ab04cff3.txt section 8.2; at 1 MiB and above shared memory must be "
-		    "fastest, below 64 KiB the pipe within 1.5x of the best mechanism whose reader "
-		    "blocks",
-		    &c);
+	claim_print(
+	    r, "C9", "Shared memory is the choice above 1 MB; pipes suit data under 64 KB.",
+	    "002_70218f60ab04cff3.txt section 8.2; at 1 MiB and above shared memory must be "
+	    "fastest, below 64 KiB the pipe within 1.5x of the best mechanism whose reader "
+	    "blocks",
+	    &c);
 	memset(&c, 0, sizeof(c));
 	claim_c10(r, &c);
-	claim_print(r, "C10", "A message-queue sender continues at once without waiting for the "
-			      "receiver.",
+	claim_print(r, "C10",
+		    "A message-queue sender continues at once without waiting for the "
+		    "receiver.",
 		    "000_00169c0be3505af8.txt section 3.2; holds where the sender's CPU per "
 		    "streamed message is under half a round trip",
 		    &c);
@@ -1200,11 +1234,11 @@ static void print_figures(const struct report *r, const char *dir)
 		const char *file, *what;
 		bool per_placement;
 	} figs[] = {
-		{"latency", "Round trip p50 and p99 against payload size", true},
-		{"throughput", "Throughput against payload size, with the memcpy floor", true},
-		{"percentiles", "Latency percentile distribution at 64 B", true},
-		{"cpu-latency", "CPU cost per message against round trip", true},
-		{"bars", "Time to move 1 MiB and 64 B round trip, per transport", false},
+	    {"latency", "Round trip p50 and p99 against payload size", true},
+	    {"throughput", "Throughput against payload size, with the memcpy floor", true},
+	    {"percentiles", "Latency percentile distribution at 64 B", true},
+	    {"cpu-latency", "CPU cost per message against round trip", true},
+	    {"bars", "Time to move 1 MiB and 64 B round trip, per transport", false},
 	};
 
 	fprintf(r->out, "## Figures\n\n");

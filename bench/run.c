@@ -42,7 +42,7 @@ static sigset_t run_wait_set;
  * Signals that ask the driver to stop: each ends the run in progress cleanly (children killed
  * and reaped, kernel objects removed, rows kept) instead of killing the driver mid-run.
  */
-static const int stop_signals[] = {SIGINT,  SIGTERM, SIGHUP,  SIGQUIT,   SIGUSR1,
+static const int stop_signals[] = {SIGINT,  SIGTERM, SIGHUP,  SIGQUIT,	SIGUSR1,
 				   SIGUSR2, SIGALRM, SIGXCPU, SIGVTALRM};
 
 static bool is_stop_signal(int sig)
@@ -85,8 +85,8 @@ int ipcb_run_interrupt_pending(void)
 /* ---- the pair engine ---------------------------------------------------------------------- */
 
 struct pair_ctl {
-	uint32_t ready; /* children that reached the start barrier */
-	uint32_t go;	/* futex word: 1 opens the barrier */
+	uint32_t ready;	     /* children that reached the start barrier */
+	uint32_t go;	     /* futex word: 1 opens the barrier */
 	uint64_t fail_ns[2]; /* when each side's body failed: the first failure is the cause */
 	char err[2][IPCB_RUN_ERR_BYTES];
 };
@@ -134,7 +134,8 @@ static int pin_to(int cpu, char *err)
 	if (sched_setaffinity(0, sizeof(set), &set) < 0) {
 		int e = errno;
 
-		snprintf(err, IPCB_RUN_ERR_BYTES, "sched_setaffinity(CPU %d): %s", cpu, strerror(e));
+		snprintf(err, IPCB_RUN_ERR_BYTES, "sched_setaffinity(CPU %d): %s", cpu,
+			 strerror(e));
 		return -e;
 	}
 	return 0;
@@ -210,8 +211,8 @@ static int first_failure(const int done[2], const int status[2], const struct pa
 	return ctl->fail_ns[1] && ctl->fail_ns[1] < ctl->fail_ns[0] ? 1 : 0;
 }
 
-int ipcb_run_pair(const int cpu[2], double timeout_s, ipcb_run_body_fn body, void *arg,
-		  void *area, char *error, size_t error_bytes, int *signal_out)
+int ipcb_run_pair(const int cpu[2], double timeout_s, ipcb_run_body_fn body, void *arg, void *area,
+		  char *error, size_t error_bytes, int *signal_out)
 {
 	struct pair_ctl *ctl = ipcb_run_area_map(sizeof(*ctl));
 	pid_t parent = getpid(), pid[2] = {0, 0};
@@ -241,7 +242,8 @@ int ipcb_run_pair(const int cpu[2], double timeout_s, ipcb_run_body_fn body, voi
 
 	while (!done[0] || !done[1]) {
 		uint64_t now = ipcb_now_ns();
-		/* Until release, poll the barrier every millisecond; after it, sleep until an event. */
+		/* Until release, poll the barrier every millisecond; after it, sleep until an
+		 * event. */
 		uint64_t wait_ns = deadline > now ? deadline - now : 0;
 		struct timespec ts;
 		siginfo_t si;
@@ -332,10 +334,10 @@ struct run_area {
 };
 
 enum run_hist {
-	RUN_HIST_RTT,	 /* latency: round trip, recorded by the sender */
-	RUN_HIST_AB,	 /* latency: sender -> receiver one way, recorded by the receiver;
-			  * throughput: one way under load, sampled */
-	RUN_HIST_BA,	 /* latency: receiver -> sender one way, recorded by the sender */
+	RUN_HIST_RTT, /* latency: round trip, recorded by the sender */
+	RUN_HIST_AB,  /* latency: sender -> receiver one way, recorded by the receiver;
+		       * throughput: one way under load, sampled */
+	RUN_HIST_BA,  /* latency: receiver -> sender one way, recorded by the sender */
 	RUN_HISTS,
 };
 
@@ -407,7 +409,8 @@ static int move_payload(const struct ipcb_run_spec *s, struct ipcb_ep *ep, void 
 	unsigned char *p = buf;
 
 	for (size_t off = 0; off < s->size_bytes; off += s->chunk_bytes) {
-		size_t n = s->size_bytes - off < s->chunk_bytes ? s->size_bytes - off : s->chunk_bytes;
+		size_t n =
+		    s->size_bytes - off < s->chunk_bytes ? s->size_bytes - off : s->chunk_bytes;
 		int rc = send ? s->t->send(ep, p + off, n) : s->t->recv(ep, p + off, n);
 
 		if (rc)
@@ -461,7 +464,8 @@ static uint64_t stamp_seq(const struct ipcb_run_spec *s, uint64_t i)
 
 static void receiver_inject(const struct ipcb_run_spec *s, unsigned char *buf, uint64_t i)
 {
-	/* A byte in the middle is only seen by the every-byte check, so damage a sampled message. */
+	/* A byte in the middle is only seen by the every-byte check, so damage a sampled message.
+	 */
 	if (s->inject == IPCB_INJECT_CORRUPT && i == IPCB_MSG_FULL_EVERY)
 		buf[s->size_bytes / 2] ^= 0x40;
 	if (i != 5)
@@ -480,10 +484,10 @@ static uint64_t planned_total(const struct ipcb_run_spec *s)
 	 * The receiver times a stream from the arrival of the last warm-up message (or of message
 	 * 0, which then is not counted). A transport that moves nothing is timed at the sender.
 	 */
-	uint64_t extra = s->mode == IPCB_MODE_THROUGHPUT && s->warmup == 0 &&
-				 !(s->t->caps & IPCB_CAP_NO_DATA)
-			 ? 1
-			 : 0;
+	uint64_t extra =
+	    s->mode == IPCB_MODE_THROUGHPUT && s->warmup == 0 && !(s->t->caps & IPCB_CAP_NO_DATA)
+		? 1
+		: 0;
 
 	return s->messages ? s->warmup + s->messages + extra : UINT64_MAX;
 }
@@ -629,7 +633,8 @@ static int stream_sender(struct run_ctx *c, struct ipcb_ep *ep, void *tx, char *
 		if (data)
 			ipcb_msg_stamp(tx, s->size_bytes, stamp_seq(s, i));
 		busy_work(s->work_ns);
-		/* A sample of messages carries its send time: latency under load, at little cost. */
+		/* A sample of messages carries its send time: latency under load, at little cost.
+		 */
 		if (timed)
 			ipcb_msg_set_time(tx, i % RUN_STREAM_STAMP_EVERY ? 0 : ipcb_now_ns());
 		rc = move_payload(s, ep, tx, true);
@@ -706,7 +711,8 @@ static int run_body(int role, void *arg, void *area_v, char *err)
 	if (t->ep_priv_bytes) {
 		ep.priv = calloc(1, t->ep_priv_bytes);
 		if (!ep.priv) {
-			snprintf(err, IPCB_RUN_ERR_BYTES, "calloc(endpoint state): %s", strerror(ENOMEM));
+			snprintf(err, IPCB_RUN_ERR_BYTES, "calloc(endpoint state): %s",
+				 strerror(ENOMEM));
 			return -ENOMEM;
 		}
 	}
@@ -828,8 +834,8 @@ int ipcb_run_one(const struct ipcb_run_spec *s, struct ipcb_run_result *r)
 	 * nothing has no receiving to time: its stream rate is the sender's loop, the harness cost.
 	 */
 	rs = &area->side[s->mode == IPCB_MODE_LATENCY || (s->t->caps & IPCB_CAP_NO_DATA)
-				 ? IPCB_SENDER
-				 : IPCB_RECEIVER];
+			     ? IPCB_SENDER
+			     : IPCB_RECEIVER];
 	r->messages = rs->messages;
 	r->elapsed_s = (double)(rs->t_last_ns - rs->t_first_ns) / 1e9;
 	/* Latency rows give round trips per second; only a stream's bytes per second is a rate. */

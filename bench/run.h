@@ -38,21 +38,21 @@ enum ipcb_inject {
 struct ipcb_run_spec {
 	const struct ipcb_transport *t;
 	enum ipcb_mode mode;
-	size_t size_bytes;    /* payload per message */
-	size_t chunk_bytes;   /* largest single send/recv; == size_bytes when not chunked */
-	uint64_t messages;    /* measured messages wanted; 0 = until the duration ends */
-	double duration_s;    /* measured phase length; 0 = until `messages` */
-	uint64_t warmup;      /* messages exchanged before measuring */
-	int cpu[2];	      /* [IPCB_SENDER], [IPCB_RECEIVER]; -1 = not pinned */
-	double timeout_s;     /* the whole run, set-up to reaping */
+	size_t size_bytes;  /* payload per message */
+	size_t chunk_bytes; /* largest single send/recv; == size_bytes when not chunked */
+	uint64_t messages;  /* measured messages wanted; 0 = until the duration ends */
+	double duration_s;  /* measured phase length; 0 = until `messages` */
+	uint64_t warmup;    /* messages exchanged before measuring */
+	int cpu[2];	    /* [IPCB_SENDER], [IPCB_RECEIVER]; -1 = not pinned */
+	double timeout_s;   /* the whole run, set-up to reaping */
 	struct ipcb_chan_cfg cfg;
 	enum ipcb_inject inject;
-	uint64_t work_ns;     /* busy work per message on each side (application under load) */
+	uint64_t work_ns; /* busy work per message on each side (application under load) */
 };
 
 struct ipcb_run_result {
-	uint64_t messages;	  /* measured messages (round trips in latency mode) */
-	struct ipcb_hist *hist;	  /* latency mode: round-trip ns; NULL in throughput mode */
+	uint64_t messages;	/* measured messages (round trips in latency mode) */
+	struct ipcb_hist *hist; /* latency mode: round-trip ns; NULL in throughput mode */
 	/*
 	 * One-way delays (receive time minus the send time carried in the message; messages of
 	 * IPCB_MSG_TIME_MIN bytes or more). Latency mode: [0] sender->receiver, [1] back.
@@ -63,13 +63,13 @@ struct ipcb_run_result {
 	double elapsed_s;	  /* measured interval */
 	double msgs_per_s;
 	double bytes_per_s;
-	double cpu_s[2];	  /* user+sys seconds of each side during its measured phase */
-	int64_t ctx_switches[2];  /* voluntary+involuntary, each side, measured phase */
-	uint64_t full_checks;	  /* messages whose every byte was compared */
-	size_t buffer_bytes;	  /* what the channel held for messages in flight (0 = unknown) */
-	int cpu_seen[2];	  /* CPU each side ended on */
-	char error[600];	  /* failure: "sender: recv: Connection reset by peer" etc. */
-	int signal;		  /* the interrupting signal when the run returned -EINTR */
+	double cpu_s[2];	 /* user+sys seconds of each side during its measured phase */
+	int64_t ctx_switches[2]; /* voluntary+involuntary, each side, measured phase */
+	uint64_t full_checks;	 /* messages whose every byte was compared */
+	size_t buffer_bytes;	 /* what the channel held for messages in flight (0 = unknown) */
+	int cpu_seen[2];	 /* CPU each side ended on */
+	char error[600];	 /* failure: "sender: recv: Connection reset by peer" etc. */
+	int signal;		 /* the interrupting signal when the run returned -EINTR */
 };
 
 /* Block the signals a run waits for; call once at start-up, before any run. */
@@ -97,8 +97,8 @@ size_t ipcb_chunk_for(size_t max_msg_bytes, size_t size_bytes);
  */
 #define IPCB_RUN_ERR_BYTES 400
 typedef int (*ipcb_run_body_fn)(int role, void *arg, void *area, char *err);
-int ipcb_run_pair(const int cpu[2], double timeout_s, ipcb_run_body_fn body, void *arg,
-		  void *area, char *error, size_t error_bytes, int *signal_out);
+int ipcb_run_pair(const int cpu[2], double timeout_s, ipcb_run_body_fn body, void *arg, void *area,
+		  char *error, size_t error_bytes, int *signal_out);
 /* In a body: count this side in at the start barrier and sleep until both are released. */
 int ipcb_run_barrier(void);
 /* Shared memory for ipcb_run_pair()'s area (MAP_SHARED|MAP_ANONYMOUS). NULL on failure. */
@@ -106,7 +106,7 @@ void *ipcb_run_area_map(size_t bytes);
 void ipcb_run_area_unmap(void *area, size_t bytes);
 
 /* Histogram range every latency uses: 1 ns to one hour at 3 significant figures. */
-#define IPCB_HIST_LOWEST 1
+#define IPCB_HIST_LOWEST  1
 #define IPCB_HIST_HIGHEST 3600000000000ll
 #define IPCB_HIST_SIGFIGS 3
 

@@ -69,7 +69,10 @@ static void virt_detect(char *out, size_t n)
 		char product[128];
 
 		read_line("/sys/class/dmi/id/product_name", product, sizeof(product));
-		snprintf(out, n, "%.*s", (int)n - 1, product[0] ? product : vendor[0] ? vendor : "yes");
+		snprintf(out, n, "%.*s", (int)n - 1,
+			 product[0]  ? product
+			 : vendor[0] ? vendor
+				     : "yes");
 		if (!out[0])
 			snprintf(out, n, "yes");
 	} else if (access("/proc/xen", F_OK) == 0) {

@@ -16,13 +16,13 @@ struct ipcb_sysinfo {
 	char cpu_model[160];
 	char version[64];
 	char build_type[32];
-	char governor[32];	/* cpufreq governor of the first CPU, or "" when not exposed */
-	char boost[16];		/* "on", "off" or "" (cpufreq boost / intel_pstate no_turbo) */
-	char smt[16];		/* "on", "off", "notsupported", or "" */
-	char thp[16];		/* transparent huge pages mode: always, madvise, never */
-	char isolated[64];	/* isolated CPU list, "" when none */
-	char virt[32];		/* hypervisor vendor or "none" */
-	double loadavg1;	/* 1-minute load average at start */
+	char governor[32]; /* cpufreq governor of the first CPU, or "" when not exposed */
+	char boost[16];	   /* "on", "off" or "" (cpufreq boost / intel_pstate no_turbo) */
+	char smt[16];	   /* "on", "off", "notsupported", or "" */
+	char thp[16];	   /* transparent huge pages mode: always, madvise, never */
+	char isolated[64]; /* isolated CPU list, "" when none */
+	char virt[32];	   /* hypervisor vendor or "none" */
+	double loadavg1;   /* 1-minute load average at start */
 	int online_cpus;
 };
 

@@ -34,11 +34,11 @@ __attribute__((format(printf, 2, 3))) static int ok(int cond, const char *fmt, .
 }
 
 /* Equality of two integers, printing both on failure so a red test says what it saw. */
-#define ok_eq(got, want, ...)                                                                  \
-	do {                                                                                   \
-		long long g_ = (long long)(got), w_ = (long long)(want);                      \
-		if (!ok(g_ == w_, __VA_ARGS__))                                                \
-			printf("#   got %lld, want %lld\n", g_, w_);                                \
+#define ok_eq(got, want, ...)                                                                      \
+	do {                                                                                       \
+		long long g_ = (long long)(got), w_ = (long long)(want);                           \
+		if (!ok(g_ == w_, __VA_ARGS__))                                                    \
+			printf("#   got %lld, want %lld\n", g_, w_);                               \
 	} while (0)
 
 static inline void tap_diag(const char *fmt, ...)

@@ -86,8 +86,8 @@ int ipcb_fd_read_full(int fd, void *buf, size_t len, struct ipcb_err *e, const c
 			return ipcb_err(e, -errno, call);
 		}
 		if (n == 0)
-			return ipcb_errf(e, -EPIPE, call, "peer closed with %zu bytes of the message unread",
-					 len);
+			return ipcb_errf(e, -EPIPE, call,
+					 "peer closed with %zu bytes of the message unread", len);
 		p += n;
 		len -= (size_t)n;
 	}

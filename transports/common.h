@@ -24,7 +24,7 @@ void ipcb_fd_close(int *fd);
 
 /* Futex on a 32-bit word in memory shared between processes (no FUTEX_PRIVATE_FLAG). */
 int ipcb_futex_wait(uint32_t *word, uint32_t expected); /* 0, or -errno other than EAGAIN/EINTR */
-int ipcb_futex_wake(uint32_t *word, int n);		 /* woken count, or -errno */
+int ipcb_futex_wake(uint32_t *word, int n);		/* woken count, or -errno */
 
 /* Pause hint for spin loops: lets the sibling hyperthread run and saves power while polling. */
 static inline void ipcb_cpu_relax(void)

@@ -87,9 +87,9 @@ static int eventfd_wait(void *ctx, unsigned sem, struct ipcb_err *e)
 }
 
 static const struct ipcb_sem_ops eventfd_sem_ops = {
-	.post = eventfd_post,
-	.trywait = eventfd_trywait,
-	.wait = eventfd_wait,
+    .post = eventfd_post,
+    .trywait = eventfd_trywait,
+    .wait = eventfd_wait,
 };
 
 static int eventfd_setup(struct ipcb_chan *ch)
@@ -153,25 +153,25 @@ static int eventfd_recv(struct ipcb_ep *ep, void *buf, size_t len)
 }
 
 const struct ipcb_transport ipcb_transport_eventfd = {
-	.name = "eventfd",
-	.summary = "payload through shared memory, notified by eventfds (EFD_SEMAPHORE)",
-	.caps = IPCB_CAP_WAIT_CHOICE | IPCB_CAP_SHARED_BUFFER | IPCB_CAP_BOUNDARIES,
-	.max_msg_bytes = IPCB_SLOTS_MAX_MSG,
-	.chan_priv_bytes = sizeof(struct eventfd_chan),
-	.ep_priv_bytes = sizeof(struct ipcb_slots_end),
-	.setup = eventfd_setup,
-	.teardown = eventfd_teardown,
-	.open = eventfd_open,
-	.send = eventfd_send,
-	.recv = eventfd_recv,
+    .name = "eventfd",
+    .summary = "payload through shared memory, notified by eventfds (EFD_SEMAPHORE)",
+    .caps = IPCB_CAP_WAIT_CHOICE | IPCB_CAP_SHARED_BUFFER | IPCB_CAP_BOUNDARIES,
+    .max_msg_bytes = IPCB_SLOTS_MAX_MSG,
+    .chan_priv_bytes = sizeof(struct eventfd_chan),
+    .ep_priv_bytes = sizeof(struct ipcb_slots_end),
+    .setup = eventfd_setup,
+    .teardown = eventfd_teardown,
+    .open = eventfd_open,
+    .send = eventfd_send,
+    .recv = eventfd_recv,
 };
 #else /* !IPCB_HAVE_EVENTFD */
 #include "transport.h"
 
 const struct ipcb_transport ipcb_transport_eventfd = {
-	.name = "eventfd",
-	.summary = "payload through shared memory, notified by eventfds (EFD_SEMAPHORE)",
-	.caps = IPCB_CAP_WAIT_CHOICE | IPCB_CAP_SHARED_BUFFER | IPCB_CAP_BOUNDARIES,
-	.unsupported = "built without eventfd: <sys/eventfd.h> was missing",
+    .name = "eventfd",
+    .summary = "payload through shared memory, notified by eventfds (EFD_SEMAPHORE)",
+    .caps = IPCB_CAP_WAIT_CHOICE | IPCB_CAP_SHARED_BUFFER | IPCB_CAP_BOUNDARIES,
+    .unsupported = "built without eventfd: <sys/eventfd.h> was missing",
 };
 #endif /* IPCB_HAVE_EVENTFD */

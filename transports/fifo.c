@@ -169,16 +169,16 @@ static int fifo_recv(struct ipcb_ep *ep, void *buf, size_t len)
 }
 
 const struct ipcb_transport ipcb_transport_fifo = {
-	.name = "fifo",
-	.summary = "named pipes (mkfifo) in a private directory under --dir, one per direction",
-	.caps = IPCB_CAP_USES_DIR,
-	.fixed_wait = IPCB_WAIT_BLOCK,
-	.chan_priv_bytes = sizeof(struct fifo_chan),
-	.ep_priv_bytes = sizeof(struct fifo_ep),
-	.setup = fifo_setup,
-	.teardown = fifo_teardown,
-	.open = fifo_open,
-	.close = fifo_close,
-	.send = fifo_send,
-	.recv = fifo_recv,
+    .name = "fifo",
+    .summary = "named pipes (mkfifo) in a private directory under --dir, one per direction",
+    .caps = IPCB_CAP_USES_DIR,
+    .fixed_wait = IPCB_WAIT_BLOCK,
+    .chan_priv_bytes = sizeof(struct fifo_chan),
+    .ep_priv_bytes = sizeof(struct fifo_ep),
+    .setup = fifo_setup,
+    .teardown = fifo_teardown,
+    .open = fifo_open,
+    .close = fifo_close,
+    .send = fifo_send,
+    .recv = fifo_recv,
 };

@@ -90,8 +90,8 @@ static int file_get(void *ctx, size_t off, void *buf, size_t len, struct ipcb_er
 }
 
 static const struct ipcb_slot_io file_io = {
-	.put = file_put,
-	.get = file_get,
+    .put = file_put,
+    .get = file_get,
 };
 
 static int file_setup(struct ipcb_chan *ch)
@@ -157,16 +157,16 @@ static int file_recv(struct ipcb_ep *ep, void *buf, size_t len)
 }
 
 const struct ipcb_transport ipcb_transport_file = {
-	.name = "file",
-	.summary = "payload through a regular file (pwrite/pread, --fsync: fdatasync each), "
-		   "notified by POSIX semaphores",
-	.caps = IPCB_CAP_WAIT_CHOICE | IPCB_CAP_USES_DIR | IPCB_CAP_FSYNC | IPCB_CAP_BOUNDARIES,
-	.max_msg_bytes = IPCB_SLOTS_MAX_MSG,
-	.chan_priv_bytes = sizeof(struct file_chan),
-	.ep_priv_bytes = sizeof(struct ipcb_slots_end),
-	.setup = file_setup,
-	.teardown = file_teardown,
-	.open = file_open,
-	.send = file_send,
-	.recv = file_recv,
+    .name = "file",
+    .summary = "payload through a regular file (pwrite/pread, --fsync: fdatasync each), "
+	       "notified by POSIX semaphores",
+    .caps = IPCB_CAP_WAIT_CHOICE | IPCB_CAP_USES_DIR | IPCB_CAP_FSYNC | IPCB_CAP_BOUNDARIES,
+    .max_msg_bytes = IPCB_SLOTS_MAX_MSG,
+    .chan_priv_bytes = sizeof(struct file_chan),
+    .ep_priv_bytes = sizeof(struct ipcb_slots_end),
+    .setup = file_setup,
+    .teardown = file_teardown,
+    .open = file_open,
+    .send = file_send,
+    .recv = file_recv,
 };

@@ -27,15 +27,15 @@ static int mmap_setup(struct ipcb_chan *ch)
 }
 
 const struct ipcb_transport ipcb_transport_mmap = {
-	.name = "mmap",
-	.summary = "memory-mapped file (MAP_SHARED) ring per direction; reader spins, sleeps on "
-		   "a futex, or both",
-	.caps = IPCB_CAP_WAIT_CHOICE | IPCB_CAP_SHARED_BUFFER | IPCB_CAP_USES_DIR,
-	.max_msg_bytes = 0,
-	.chan_priv_bytes = sizeof(struct ipcb_ringchan),
-	.setup = mmap_setup,
-	.teardown = ipcb_ringchan_teardown,
-	.open = ipcb_ringchan_open,
-	.send = ipcb_ringchan_send,
-	.recv = ipcb_ringchan_recv,
+    .name = "mmap",
+    .summary = "memory-mapped file (MAP_SHARED) ring per direction; reader spins, sleeps on "
+	       "a futex, or both",
+    .caps = IPCB_CAP_WAIT_CHOICE | IPCB_CAP_SHARED_BUFFER | IPCB_CAP_USES_DIR,
+    .max_msg_bytes = 0,
+    .chan_priv_bytes = sizeof(struct ipcb_ringchan),
+    .setup = mmap_setup,
+    .teardown = ipcb_ringchan_teardown,
+    .open = ipcb_ringchan_open,
+    .send = ipcb_ringchan_send,
+    .recv = ipcb_ringchan_recv,
 };

@@ -88,16 +88,16 @@ static int pipe_recv(struct ipcb_ep *ep, void *buf, size_t len)
 }
 
 const struct ipcb_transport ipcb_transport_pipe = {
-	.name = "pipe",
-	.summary = "anonymous pipes (pipe2), one per direction",
-	.caps = 0,
-	.fixed_wait = IPCB_WAIT_BLOCK,
-	.chan_priv_bytes = sizeof(struct pipe_chan),
-	.ep_priv_bytes = sizeof(struct pipe_ep),
-	.setup = pipe_setup,
-	.teardown = pipe_teardown,
-	.open = pipe_open,
-	.close = pipe_close,
-	.send = pipe_send,
-	.recv = pipe_recv,
+    .name = "pipe",
+    .summary = "anonymous pipes (pipe2), one per direction",
+    .caps = 0,
+    .fixed_wait = IPCB_WAIT_BLOCK,
+    .chan_priv_bytes = sizeof(struct pipe_chan),
+    .ep_priv_bytes = sizeof(struct pipe_ep),
+    .setup = pipe_setup,
+    .teardown = pipe_teardown,
+    .open = pipe_open,
+    .close = pipe_close,
+    .send = pipe_send,
+    .recv = pipe_recv,
 };

@@ -284,30 +284,30 @@ static int posix_mq_recv(struct ipcb_ep *ep, void *buf, size_t len)
 }
 
 const struct ipcb_transport ipcb_transport_posix_mq = {
-	.name = "posix-mq",
-	.summary = "POSIX message queue per direction; largest message fs.mqueue.msgsize_max, "
-		   "depth fs.mqueue.msg_max within RLIMIT_MSGQUEUE",
-	.caps = IPCB_CAP_BOUNDARIES,
-	.max_msg_bytes = 0, /* probe() finds it */
-	.fixed_wait = IPCB_WAIT_BLOCK,
-	.chan_priv_bytes = sizeof(struct posix_mq_chan),
-	.ep_priv_bytes = sizeof(struct posix_mq_ep),
-	.probe = posix_mq_probe,
-	.setup = posix_mq_setup,
-	.teardown = posix_mq_teardown,
-	.open = posix_mq_open,
-	.close = posix_mq_close,
-	.send = posix_mq_send,
-	.recv = posix_mq_recv,
+    .name = "posix-mq",
+    .summary = "POSIX message queue per direction; largest message fs.mqueue.msgsize_max, "
+	       "depth fs.mqueue.msg_max within RLIMIT_MSGQUEUE",
+    .caps = IPCB_CAP_BOUNDARIES,
+    .max_msg_bytes = 0, /* probe() finds it */
+    .fixed_wait = IPCB_WAIT_BLOCK,
+    .chan_priv_bytes = sizeof(struct posix_mq_chan),
+    .ep_priv_bytes = sizeof(struct posix_mq_ep),
+    .probe = posix_mq_probe,
+    .setup = posix_mq_setup,
+    .teardown = posix_mq_teardown,
+    .open = posix_mq_open,
+    .close = posix_mq_close,
+    .send = posix_mq_send,
+    .recv = posix_mq_recv,
 };
 #else /* !IPCB_HAVE_MQUEUE */
 #include "transport.h"
 
 const struct ipcb_transport ipcb_transport_posix_mq = {
-	.name = "posix-mq",
-	.summary = "POSIX message queue per direction; largest message fs.mqueue.msgsize_max, "
-		   "depth fs.mqueue.msg_max within RLIMIT_MSGQUEUE",
-	.caps = IPCB_CAP_BOUNDARIES,
-	.unsupported = "built without POSIX message queues: <mqueue.h> or mq_open was missing",
+    .name = "posix-mq",
+    .summary = "POSIX message queue per direction; largest message fs.mqueue.msgsize_max, "
+	       "depth fs.mqueue.msg_max within RLIMIT_MSGQUEUE",
+    .caps = IPCB_CAP_BOUNDARIES,
+    .unsupported = "built without POSIX message queues: <mqueue.h> or mq_open was missing",
 };
 #endif /* IPCB_HAVE_MQUEUE */

@@ -67,7 +67,8 @@ int ipcb_transport_check(const struct ipcb_transport *t, char *why, size_t why_b
 		return -EINVAL;
 	}
 	if (t->setup && !t->teardown) {
-		snprintf(why, why_bytes, "%s: setup without teardown: its objects would leak", t->name);
+		snprintf(why, why_bytes, "%s: setup without teardown: its objects would leak",
+			 t->name);
 		return -EINVAL;
 	}
 	if ((t->caps & IPCB_CAP_WAIT_CHOICE) && t->fixed_wait != IPCB_WAIT_DEFAULT) {
@@ -80,7 +81,8 @@ int ipcb_transport_check(const struct ipcb_transport *t, char *why, size_t why_b
 		return -EINVAL;
 	}
 	if ((t->caps & IPCB_CAP_NO_DATA) && (t->caps & ~(IPCB_CAP_NO_DATA | IPCB_CAP_BIDIR))) {
-		snprintf(why, why_bytes, "%s: moves no data, yet claims data capabilities", t->name);
+		snprintf(why, why_bytes, "%s: moves no data, yet claims data capabilities",
+			 t->name);
 		return -EINVAL;
 	}
 	return 0;

@@ -56,7 +56,7 @@ static int ring_await(struct ipcb_ring *r, bool reader, size_t need, enum ipcb_w
 	uint32_t *waiting = reader ? &r->reader_waiting : &r->writer_waiting;
 	unsigned polls = 0;
 
-#define RING_HAVE(o) (reader ? (o) - mine : r->cap - (mine - (o)))
+#define RING_HAVE(o) (reader ? (o)-mine : r->cap - (mine - (o)))
 	if (RING_HAVE(*seen_other) >= need)
 		return 0;
 	for (;;) {
@@ -85,8 +85,8 @@ static int ring_await(struct ipcb_ring *r, bool reader, size_t need, enum ipcb_w
 #undef RING_HAVE
 }
 
-static int ring_publish(uint64_t *counter, uint64_t value, uint32_t *waiting,
-			enum ipcb_wait wait, struct ipcb_err *e)
+static int ring_publish(uint64_t *counter, uint64_t value, uint32_t *waiting, enum ipcb_wait wait,
+			struct ipcb_err *e)
 {
 	int rc;
 

@@ -27,18 +27,18 @@ struct ipcb_ring {
 	 * the low 32 bits of the index it needs to move: every publish changes them (a publish
 	 * moves at most the ring's size, far below 2^32), so no separate futex word is bumped.
 	 */
-	_Alignas(64) uint64_t head;  /* bytes ever written */
+	_Alignas(64) uint64_t head; /* bytes ever written */
 	/*
 	 * Each side's last view of the other's index, on the line only that side writes: the
 	 * other index is re-read (a cache-line transfer from the other CPU) only when this view
 	 * says there is not enough room or data, not once per message.
 	 */
-	uint64_t tail_seen;	     /* the writer's */
-	_Alignas(64) uint64_t tail;  /* bytes ever read */
-	uint64_t head_seen;	     /* the reader's */
+	uint64_t tail_seen;	    /* the writer's */
+	_Alignas(64) uint64_t tail; /* bytes ever read */
+	uint64_t head_seen;	    /* the reader's */
 	_Alignas(64) uint32_t reader_waiting;
 	_Alignas(64) uint32_t writer_waiting;
-	_Alignas(64) uint64_t cap;   /* power of two */
+	_Alignas(64) uint64_t cap; /* power of two */
 	_Alignas(64) unsigned char data[];
 };
 

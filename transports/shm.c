@@ -20,14 +20,14 @@ static int shm_setup(struct ipcb_chan *ch)
 }
 
 const struct ipcb_transport ipcb_transport_shm = {
-	.name = "shm",
-	.summary = "POSIX shared memory ring per direction; reader spins, sleeps on a futex, or both",
-	.caps = IPCB_CAP_WAIT_CHOICE | IPCB_CAP_SHARED_BUFFER,
-	.max_msg_bytes = 0,
-	.chan_priv_bytes = sizeof(struct ipcb_ringchan),
-	.setup = shm_setup,
-	.teardown = ipcb_ringchan_teardown,
-	.open = ipcb_ringchan_open,
-	.send = ipcb_ringchan_send,
-	.recv = ipcb_ringchan_recv,
+    .name = "shm",
+    .summary = "POSIX shared memory ring per direction; reader spins, sleeps on a futex, or both",
+    .caps = IPCB_CAP_WAIT_CHOICE | IPCB_CAP_SHARED_BUFFER,
+    .max_msg_bytes = 0,
+    .chan_priv_bytes = sizeof(struct ipcb_ringchan),
+    .setup = shm_setup,
+    .teardown = ipcb_ringchan_teardown,
+    .open = ipcb_ringchan_open,
+    .send = ipcb_ringchan_send,
+    .recv = ipcb_ringchan_recv,
 };

@@ -84,16 +84,16 @@ static int shm_sem_recv(struct ipcb_ep *ep, void *buf, size_t len)
 }
 
 const struct ipcb_transport ipcb_transport_shm_sem = {
-	.name = "shm-sem",
-	.summary = "payload through POSIX shared memory, notified by process-shared POSIX "
-		   "semaphores (sem_post/sem_wait)",
-	.caps = IPCB_CAP_WAIT_CHOICE | IPCB_CAP_SHARED_BUFFER | IPCB_CAP_BOUNDARIES,
-	.max_msg_bytes = IPCB_SLOTS_MAX_MSG,
-	.chan_priv_bytes = sizeof(struct shm_sem_chan),
-	.ep_priv_bytes = sizeof(struct ipcb_slots_end),
-	.setup = shm_sem_setup,
-	.teardown = shm_sem_teardown,
-	.open = shm_sem_open,
-	.send = shm_sem_send,
-	.recv = shm_sem_recv,
+    .name = "shm-sem",
+    .summary = "payload through POSIX shared memory, notified by process-shared POSIX "
+	       "semaphores (sem_post/sem_wait)",
+    .caps = IPCB_CAP_WAIT_CHOICE | IPCB_CAP_SHARED_BUFFER | IPCB_CAP_BOUNDARIES,
+    .max_msg_bytes = IPCB_SLOTS_MAX_MSG,
+    .chan_priv_bytes = sizeof(struct shm_sem_chan),
+    .ep_priv_bytes = sizeof(struct ipcb_slots_end),
+    .setup = shm_sem_setup,
+    .teardown = shm_sem_teardown,
+    .open = shm_sem_open,
+    .send = shm_sem_send,
+    .recv = shm_sem_recv,
 };

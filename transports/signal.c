@@ -112,9 +112,9 @@ static int signal_wait(void *ctx, unsigned sem, struct ipcb_err *e)
 }
 
 static const struct ipcb_sem_ops signal_sem_ops = {
-	.post = signal_post,
-	.trywait = signal_trywait,
-	.wait = signal_wait,
+    .post = signal_post,
+    .trywait = signal_trywait,
+    .wait = signal_wait,
 };
 
 static int signal_setup(struct ipcb_chan *ch)
@@ -197,16 +197,16 @@ static int signal_recv(struct ipcb_ep *ep, void *buf, size_t len)
 }
 
 const struct ipcb_transport ipcb_transport_signal = {
-	.name = "signal",
-	.summary = "payload through shared memory, notified by real-time signals "
-		   "(sigqueue/sigwaitinfo)",
-	.caps = IPCB_CAP_WAIT_CHOICE | IPCB_CAP_SHARED_BUFFER | IPCB_CAP_BOUNDARIES,
-	.max_msg_bytes = IPCB_SLOTS_MAX_MSG,
-	.chan_priv_bytes = sizeof(struct signal_chan),
-	.ep_priv_bytes = sizeof(struct ipcb_slots_end),
-	.setup = signal_setup,
-	.teardown = signal_teardown,
-	.open = signal_open,
-	.send = signal_send,
-	.recv = signal_recv,
+    .name = "signal",
+    .summary = "payload through shared memory, notified by real-time signals "
+	       "(sigqueue/sigwaitinfo)",
+    .caps = IPCB_CAP_WAIT_CHOICE | IPCB_CAP_SHARED_BUFFER | IPCB_CAP_BOUNDARIES,
+    .max_msg_bytes = IPCB_SLOTS_MAX_MSG,
+    .chan_priv_bytes = sizeof(struct signal_chan),
+    .ep_priv_bytes = sizeof(struct ipcb_slots_end),
+    .setup = signal_setup,
+    .teardown = signal_teardown,
+    .open = signal_open,
+    .send = signal_send,
+    .recv = signal_recv,
 };

@@ -163,9 +163,9 @@ static int psem_wait(void *ctx, unsigned sem, struct ipcb_err *e)
 }
 
 const struct ipcb_sem_ops ipcb_psem_ops = {
-	.post = psem_post,
-	.trywait = psem_trywait,
-	.wait = psem_wait,
+    .post = psem_post,
+    .trywait = psem_trywait,
+    .wait = psem_wait,
 };
 
 int ipcb_psem_init(struct ipcb_psem *p, const struct ipcb_slots *s, unsigned *ready,

@@ -67,7 +67,8 @@ int ipcb_sockpair_send(struct ipcb_ep *ep, const void *buf, size_t len)
 			return ipcb_err(&ep->err, -errno, "send");
 		}
 		if (!sp->stream && (size_t)n != len)
-			return ipcb_errf(&ep->err, -EMSGSIZE, "send", "sent %zd of %zu bytes", n, len);
+			return ipcb_errf(&ep->err, -EMSGSIZE, "send", "sent %zd of %zu bytes", n,
+					 len);
 		p += n;
 		len -= (size_t)n;
 	}
@@ -80,7 +81,8 @@ int ipcb_sockpair_recv(struct ipcb_ep *ep, void *buf, size_t len)
 	char *p = buf;
 
 	while (len > 0) {
-		/* MSG_TRUNC makes a datagram socket report the real length of a too-long message. */
+		/* MSG_TRUNC makes a datagram socket report the real length of a too-long message.
+		 */
 		ssize_t n = recv(sp->fd[ep->role], p, len, sp->stream ? 0 : MSG_TRUNC);
 
 		if (n < 0) {
@@ -89,8 +91,8 @@ int ipcb_sockpair_recv(struct ipcb_ep *ep, void *buf, size_t len)
 			return ipcb_err(&ep->err, -errno, "recv");
 		}
 		if (n == 0 && sp->stream)
-			return ipcb_errf(&ep->err, -EPIPE, "recv", "peer closed with %zu bytes unread",
-					 len);
+			return ipcb_errf(&ep->err, -EPIPE, "recv",
+					 "peer closed with %zu bytes unread", len);
 		if (!sp->stream && (size_t)n != len)
 			return ipcb_errf(&ep->err, -EBADMSG, "recv",
 					 "datagram of %zd bytes where %zu were expected", n, len);

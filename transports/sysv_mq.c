@@ -229,19 +229,19 @@ static int sysv_mq_recv(struct ipcb_ep *ep, void *buf, size_t len)
 }
 
 const struct ipcb_transport ipcb_transport_sysv_mq = {
-	.name = "sysv-mq",
-	.summary = "one System V message queue, directions told apart by message type; largest "
-		   "message min(kernel.msgmax, kernel.msgmnb)",
-	.caps = IPCB_CAP_BIDIR | IPCB_CAP_BOUNDARIES,
-	.max_msg_bytes = 0, /* probe() reads the sysctls */
-	.fixed_wait = IPCB_WAIT_BLOCK,
-	.chan_priv_bytes = sizeof(struct sysv_mq_chan),
-	.ep_priv_bytes = sizeof(struct sysv_mq_ep),
-	.probe = sysv_mq_probe,
-	.setup = sysv_mq_setup,
-	.teardown = sysv_mq_teardown,
-	.open = sysv_mq_open,
-	.close = sysv_mq_close,
-	.send = sysv_mq_send,
-	.recv = sysv_mq_recv,
+    .name = "sysv-mq",
+    .summary = "one System V message queue, directions told apart by message type; largest "
+	       "message min(kernel.msgmax, kernel.msgmnb)",
+    .caps = IPCB_CAP_BIDIR | IPCB_CAP_BOUNDARIES,
+    .max_msg_bytes = 0, /* probe() reads the sysctls */
+    .fixed_wait = IPCB_WAIT_BLOCK,
+    .chan_priv_bytes = sizeof(struct sysv_mq_chan),
+    .ep_priv_bytes = sizeof(struct sysv_mq_ep),
+    .probe = sysv_mq_probe,
+    .setup = sysv_mq_setup,
+    .teardown = sysv_mq_teardown,
+    .open = sysv_mq_open,
+    .close = sysv_mq_close,
+    .send = sysv_mq_send,
+    .recv = sysv_mq_recv,
 };

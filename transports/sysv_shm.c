@@ -151,9 +151,9 @@ static int sysv_shm_wait(void *ctx, unsigned sem, struct ipcb_err *e)
 }
 
 static const struct ipcb_sem_ops sysv_shm_sem_ops = {
-	.post = sysv_shm_post,
-	.trywait = sysv_shm_trywait,
-	.wait = sysv_shm_wait,
+    .post = sysv_shm_post,
+    .trywait = sysv_shm_trywait,
+    .wait = sysv_shm_wait,
 };
 
 static int sysv_shm_setup(struct ipcb_chan *ch)
@@ -221,16 +221,16 @@ static int sysv_shm_recv(struct ipcb_ep *ep, void *buf, size_t len)
 }
 
 const struct ipcb_transport ipcb_transport_sysv_shm = {
-	.name = "sysv-shm",
-	.summary = "payload through System V shared memory (shmget), notified by System V "
-		   "semaphores (semop)",
-	.caps = IPCB_CAP_WAIT_CHOICE | IPCB_CAP_SHARED_BUFFER | IPCB_CAP_BOUNDARIES,
-	.max_msg_bytes = IPCB_SLOTS_MAX_MSG,
-	.chan_priv_bytes = sizeof(struct sysv_shm_chan),
-	.ep_priv_bytes = sizeof(struct ipcb_slots_end),
-	.setup = sysv_shm_setup,
-	.teardown = sysv_shm_teardown,
-	.open = sysv_shm_open,
-	.send = sysv_shm_send,
-	.recv = sysv_shm_recv,
+    .name = "sysv-shm",
+    .summary = "payload through System V shared memory (shmget), notified by System V "
+	       "semaphores (semop)",
+    .caps = IPCB_CAP_WAIT_CHOICE | IPCB_CAP_SHARED_BUFFER | IPCB_CAP_BOUNDARIES,
+    .max_msg_bytes = IPCB_SLOTS_MAX_MSG,
+    .chan_priv_bytes = sizeof(struct sysv_shm_chan),
+    .ep_priv_bytes = sizeof(struct ipcb_slots_end),
+    .setup = sysv_shm_setup,
+    .teardown = sysv_shm_teardown,
+    .open = sysv_shm_open,
+    .send = sysv_shm_send,
+    .recv = sysv_shm_recv,
 };

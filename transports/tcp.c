@@ -52,7 +52,8 @@ static int tcp_accept_own(int lfd, struct ipcb_sockpair *sp, struct ipcb_err *e)
 				continue;
 			return ipcb_err(e, -errno, "accept4");
 		}
-		if (peer.sin_port == ours.sin_port && peer.sin_addr.s_addr == ours.sin_addr.s_addr) {
+		if (peer.sin_port == ours.sin_port &&
+		    peer.sin_addr.s_addr == ours.sin_addr.s_addr) {
 			sp->fd[IPCB_RECEIVER] = fd;
 			return 0;
 		}
@@ -109,15 +110,15 @@ close_listener:
 }
 
 const struct ipcb_transport ipcb_transport_tcp = {
-	.name = "tcp",
-	.summary = "TCP over loopback with TCP_NODELAY, one connection for both directions",
-	.caps = IPCB_CAP_BIDIR,
-	.fixed_wait = IPCB_WAIT_BLOCK,
-	.chan_priv_bytes = sizeof(struct ipcb_sockpair),
-	.setup = tcp_setup,
-	.teardown = ipcb_sockpair_teardown,
-	.open = ipcb_sockpair_open,
-	.close = ipcb_sockpair_close,
-	.send = ipcb_sockpair_send,
-	.recv = ipcb_sockpair_recv,
+    .name = "tcp",
+    .summary = "TCP over loopback with TCP_NODELAY, one connection for both directions",
+    .caps = IPCB_CAP_BIDIR,
+    .fixed_wait = IPCB_WAIT_BLOCK,
+    .chan_priv_bytes = sizeof(struct ipcb_sockpair),
+    .setup = tcp_setup,
+    .teardown = ipcb_sockpair_teardown,
+    .open = ipcb_sockpair_open,
+    .close = ipcb_sockpair_close,
+    .send = ipcb_sockpair_send,
+    .recv = ipcb_sockpair_recv,
 };

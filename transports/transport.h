@@ -42,7 +42,8 @@
 
 /* Capability flags: what the driver may rely on, and what --list shows. */
 enum ipcb_cap {
-	/* One channel object carries both directions (socketpair); without it, one per direction. */
+	/* One channel object carries both directions (socketpair); without it, one per direction.
+	 */
 	IPCB_CAP_BIDIR = 1u << 0,
 	/* Each send arrives as one message (datagram, queue entry); without it, a byte stream. */
 	IPCB_CAP_BOUNDARIES = 1u << 1,
@@ -73,34 +74,34 @@ enum ipcb_role {
 
 /* Error record: negative errno plus the name of the call that failed and optional detail. */
 struct ipcb_err {
-	int code;	   /* negative errno, 0 when no error */
-	char call[48];	   /* failing call, e.g. "mq_open" */
-	char detail[160];  /* optional: a hint such as which sysctl limits this */
+	int code;	  /* negative errno, 0 when no error */
+	char call[48];	  /* failing call, e.g. "mq_open" */
+	char detail[160]; /* optional: a hint such as which sysctl limits this */
 };
 
 /* Record an error and return it, so hooks can `return ipcb_err(&ep->err, -errno, "pipe");`. */
 int ipcb_err(struct ipcb_err *e, int code, const char *call);
 /* Same, with a printf-style detail (kept short: it is one line of the run's error message). */
 int ipcb_errf(struct ipcb_err *e, int code, const char *call, const char *fmt, ...)
-	__attribute__((format(printf, 4, 5)));
+    __attribute__((format(printf, 4, 5)));
 
 /* What the driver asks of one run's channel. Filled by the driver before setup(). */
 struct ipcb_chan_cfg {
-	size_t msg_bytes;	/* largest single send/recv of this run (after chunking) */
-	enum ipcb_wait wait;	/* resolved: never IPCB_WAIT_DEFAULT for WAIT_CHOICE transports */
-	unsigned spin_polls;	/* hybrid: polls before sleeping */
-	const char *dir;	/* directory for files/paths (IPCB_CAP_USES_DIR) */
-	bool fsync;		/* IPCB_CAP_FSYNC: force every message to storage */
-	bool bidirectional;	/* latency mode: B->A traffic too; false: A->B only */
+	size_t msg_bytes;    /* largest single send/recv of this run (after chunking) */
+	enum ipcb_wait wait; /* resolved: never IPCB_WAIT_DEFAULT for WAIT_CHOICE transports */
+	unsigned spin_polls; /* hybrid: polls before sleeping */
+	const char *dir;     /* directory for files/paths (IPCB_CAP_USES_DIR) */
+	bool fsync;	     /* IPCB_CAP_FSYNC: force every message to storage */
+	bool bidirectional;  /* latency mode: B->A traffic too; false: A->B only */
 };
 
 /* One run's channel: made by the driver, filled by setup(), inherited by both children. */
 struct ipcb_chan {
 	const struct ipcb_transport *t;
 	struct ipcb_chan_cfg cfg;
-	void *priv;	      /* t->chan_priv_bytes, zeroed by the driver */
-	struct ipcb_err err;  /* setup/teardown errors */
-	char tag[64];	      /* "ipcbench-<pid>-<random>": the prefix for every name this run makes */
+	void *priv;	     /* t->chan_priv_bytes, zeroed by the driver */
+	struct ipcb_err err; /* setup/teardown errors */
+	char tag[64]; /* "ipcbench-<pid>-<random>": the prefix for every name this run makes */
 	/*
 	 * Set by setup(): bytes of kernel or shared memory the channel holds for messages in
 	 * flight, all directions together (ring and slot sizes, pipe and socket buffer limits,
@@ -113,20 +114,21 @@ struct ipcb_chan {
 struct ipcb_ep {
 	const struct ipcb_chan *chan;
 	enum ipcb_role role;
-	void *priv;	      /* t->ep_priv_bytes, zeroed by the driver */
-	struct ipcb_err err;  /* open/send/recv/close errors */
+	void *priv;	     /* t->ep_priv_bytes, zeroed by the driver */
+	struct ipcb_err err; /* open/send/recv/close errors */
 };
 
 /* What probe() learns about this machine. */
 struct ipcb_probe {
-	size_t max_msg_bytes; /* in: the transport's static limit; out: possibly lowered (0 = none) */
-	char reason[200];     /* out when probe fails: why it cannot run here, and the fix if any */
+	size_t
+	    max_msg_bytes; /* in: the transport's static limit; out: possibly lowered (0 = none) */
+	char reason[200];  /* out when probe fails: why it cannot run here, and the fix if any */
 };
 
 struct ipcb_transport {
-	const char *name;	/* CLI spelling, kebab-case */
-	const char *summary;	/* one line for --list */
-	unsigned caps;		/* enum ipcb_cap bits */
+	const char *name;    /* CLI spelling, kebab-case */
+	const char *summary; /* one line for --list */
+	unsigned caps;	     /* enum ipcb_cap bits */
 	/* Largest message one send/recv carries; 0 = no limit. Larger payloads are chunked. */
 	size_t max_msg_bytes;
 	/* Wait strategy when the transport has no choice (IPCB_CAP_WAIT_CHOICE unset). */

@@ -282,19 +282,19 @@ static int udp_recv(struct ipcb_ep *ep, void *buf, size_t len)
 }
 
 const struct ipcb_transport ipcb_transport_udp = {
-	.name = "udp",
-	.summary = "UDP over loopback, two connected sockets, with a credit window so a stream "
-		   "never overruns the receive buffer (net.core.rmem_max)",
-	.caps = IPCB_CAP_BIDIR | IPCB_CAP_BOUNDARIES,
-	.max_msg_bytes = UDP_MAX_PAYLOAD,
-	.fixed_wait = IPCB_WAIT_BLOCK,
-	.chan_priv_bytes = sizeof(struct udp_chan),
-	.ep_priv_bytes = sizeof(struct udp_ep),
-	.probe = udp_probe,
-	.setup = udp_setup,
-	.teardown = udp_teardown,
-	.open = udp_open,
-	.close = udp_close,
-	.send = udp_send,
-	.recv = udp_recv,
+    .name = "udp",
+    .summary = "UDP over loopback, two connected sockets, with a credit window so a stream "
+	       "never overruns the receive buffer (net.core.rmem_max)",
+    .caps = IPCB_CAP_BIDIR | IPCB_CAP_BOUNDARIES,
+    .max_msg_bytes = UDP_MAX_PAYLOAD,
+    .fixed_wait = IPCB_WAIT_BLOCK,
+    .chan_priv_bytes = sizeof(struct udp_chan),
+    .ep_priv_bytes = sizeof(struct udp_ep),
+    .probe = udp_probe,
+    .setup = udp_setup,
+    .teardown = udp_teardown,
+    .open = udp_open,
+    .close = udp_close,
+    .send = udp_send,
+    .recv = udp_recv,
 };

@@ -30,18 +30,18 @@ static int unix_dgram_setup(struct ipcb_chan *ch)
 }
 
 const struct ipcb_transport ipcb_transport_unix_dgram = {
-	.name = "unix-dgram",
-	.summary = "Unix domain datagram socket pair, both directions; largest datagram bounded "
-		   "by net.core.wmem_max",
-	.caps = IPCB_CAP_BIDIR | IPCB_CAP_BOUNDARIES,
-	.max_msg_bytes = 0, /* probe() measures it */
-	.fixed_wait = IPCB_WAIT_BLOCK,
-	.chan_priv_bytes = sizeof(struct ipcb_sockpair),
-	.probe = unix_dgram_probe,
-	.setup = unix_dgram_setup,
-	.teardown = ipcb_sockpair_teardown,
-	.open = ipcb_sockpair_open,
-	.close = ipcb_sockpair_close,
-	.send = ipcb_sockpair_send,
-	.recv = ipcb_sockpair_recv,
+    .name = "unix-dgram",
+    .summary = "Unix domain datagram socket pair, both directions; largest datagram bounded "
+	       "by net.core.wmem_max",
+    .caps = IPCB_CAP_BIDIR | IPCB_CAP_BOUNDARIES,
+    .max_msg_bytes = 0, /* probe() measures it */
+    .fixed_wait = IPCB_WAIT_BLOCK,
+    .chan_priv_bytes = sizeof(struct ipcb_sockpair),
+    .probe = unix_dgram_probe,
+    .setup = unix_dgram_setup,
+    .teardown = ipcb_sockpair_teardown,
+    .open = ipcb_sockpair_open,
+    .close = ipcb_sockpair_close,
+    .send = ipcb_sockpair_send,
+    .recv = ipcb_sockpair_recv,
 };

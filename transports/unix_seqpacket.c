@@ -55,18 +55,18 @@ static int unix_seqpacket_recv(struct ipcb_ep *ep, void *buf, size_t len)
 }
 
 const struct ipcb_transport ipcb_transport_unix_seqpacket = {
-	.name = "unix-seqpacket",
-	.summary = "Unix domain SOCK_SEQPACKET socket pair, both directions; largest message "
-		   "bounded by net.core.wmem_max",
-	.caps = IPCB_CAP_BIDIR | IPCB_CAP_BOUNDARIES,
-	.max_msg_bytes = 0, /* probe() measures it */
-	.fixed_wait = IPCB_WAIT_BLOCK,
-	.chan_priv_bytes = sizeof(struct ipcb_sockpair),
-	.probe = unix_seqpacket_probe,
-	.setup = unix_seqpacket_setup,
-	.teardown = ipcb_sockpair_teardown,
-	.open = ipcb_sockpair_open,
-	.close = ipcb_sockpair_close,
-	.send = ipcb_sockpair_send,
-	.recv = unix_seqpacket_recv,
+    .name = "unix-seqpacket",
+    .summary = "Unix domain SOCK_SEQPACKET socket pair, both directions; largest message "
+	       "bounded by net.core.wmem_max",
+    .caps = IPCB_CAP_BIDIR | IPCB_CAP_BOUNDARIES,
+    .max_msg_bytes = 0, /* probe() measures it */
+    .fixed_wait = IPCB_WAIT_BLOCK,
+    .chan_priv_bytes = sizeof(struct ipcb_sockpair),
+    .probe = unix_seqpacket_probe,
+    .setup = unix_seqpacket_setup,
+    .teardown = ipcb_sockpair_teardown,
+    .open = ipcb_sockpair_open,
+    .close = ipcb_sockpair_close,
+    .send = ipcb_sockpair_send,
+    .recv = unix_seqpacket_recv,
 };

@@ -27,15 +27,15 @@ static int unix_stream_setup(struct ipcb_chan *ch)
 }
 
 const struct ipcb_transport ipcb_transport_unix_stream = {
-	.name = "unix-stream",
-	.summary = "Unix domain stream socket pair (socketpair), both directions",
-	.caps = IPCB_CAP_BIDIR,
-	.fixed_wait = IPCB_WAIT_BLOCK,
-	.chan_priv_bytes = sizeof(struct ipcb_sockpair),
-	.setup = unix_stream_setup,
-	.teardown = ipcb_sockpair_teardown,
-	.open = ipcb_sockpair_open,
-	.close = ipcb_sockpair_close,
-	.send = ipcb_sockpair_send,
-	.recv = ipcb_sockpair_recv,
+    .name = "unix-stream",
+    .summary = "Unix domain stream socket pair (socketpair), both directions",
+    .caps = IPCB_CAP_BIDIR,
+    .fixed_wait = IPCB_WAIT_BLOCK,
+    .chan_priv_bytes = sizeof(struct ipcb_sockpair),
+    .setup = unix_stream_setup,
+    .teardown = ipcb_sockpair_teardown,
+    .open = ipcb_sockpair_open,
+    .close = ipcb_sockpair_close,
+    .send = ipcb_sockpair_send,
+    .recv = ipcb_sockpair_recv,
 };

@@ -25,7 +25,7 @@
 #include "hdrlog.h"
 #include "hist.h"
 
-#define SEC_NS (INT64_C(1000000000))
+#define SEC_NS	(INT64_C(1000000000))
 #define HOUR_NS (3600 * SEC_NS)
 
 struct set {
@@ -115,12 +115,12 @@ static void fill_untagged(struct ipcb_hist *h, int interval)
 }
 
 static const struct set sets[] = {
-	{ "shm/latency/1M/rtt/run1", "shm/latency/1M/rtt/run1", 1, HOUR_NS, 3, 2, fill_shm },
-	{ "pipe/latency/64/one_way_ab/run1", "pipe/latency/64/one_way_ab/run1", 1, HOUR_NS, 2, 1,
-	  fill_pipe },
-	{ "huge/counts", "huge/counts", 1, 60 * SEC_NS, 3, 1, fill_huge },
-	{ "null stream,x y", "null_stream_x_y", 1000, 60 * SEC_NS, 3, 1, fill_null },
-	{ NULL, "-", 1, HOUR_NS, 3, 1, fill_untagged },
+    {"shm/latency/1M/rtt/run1", "shm/latency/1M/rtt/run1", 1, HOUR_NS, 3, 2, fill_shm},
+    {"pipe/latency/64/one_way_ab/run1", "pipe/latency/64/one_way_ab/run1", 1, HOUR_NS, 2, 1,
+     fill_pipe},
+    {"huge/counts", "huge/counts", 1, 60 * SEC_NS, 3, 1, fill_huge},
+    {"null stream,x y", "null_stream_x_y", 1000, 60 * SEC_NS, 3, 1, fill_null},
+    {NULL, "-", 1, HOUR_NS, 3, 1, fill_untagged},
 };
 #define NSETS (sizeof(sets) / sizeof(sets[0]))
 
@@ -176,8 +176,7 @@ static void build(struct ipcb_hist *sum[NSETS],
 	}
 }
 
-static int write_interval(const struct set *s, int interval, const struct ipcb_hist *h,
-			  void *ctx)
+static int write_interval(const struct set *s, int interval, const struct ipcb_hist *h, void *ctx)
 {
 	/* Interval i of every set covers [i, i + 1) s after the start; lengths vary a little. */
 	return ipcb_hdrlog_write(ctx, s->tag, (double)interval, 1.0 - 0.125 * (s - sets), h);
@@ -185,7 +184,7 @@ static int write_interval(const struct set *s, int interval, const struct ipcb_h
 
 static int cmd_write(const char *path)
 {
-	static const double pct[] = { 50.0, 90.0, 99.0, 99.9, 99.99 };
+	static const double pct[] = {50.0, 90.0, 99.0, 99.9, 99.99};
 	struct ipcb_hist *sum[NSETS];
 	struct ipcb_hdrlog *log = NULL;
 	size_t k, j;

@@ -120,21 +120,23 @@ int main(int argc, char **argv)
 			spec_init(&s, t, p.max_msg_bytes, (enum ipcb_mode)m, sizes[i],
 				  IPCB_WAIT_HYBRID, dir);
 			rc = ipcb_run_one(&s, &r);
-			if (!ok(rc == 0, "%s %s %zu B: run succeeds", t->name, mode_name[m], sizes[i]))
+			if (!ok(rc == 0, "%s %s %zu B: run succeeds", t->name, mode_name[m],
+				sizes[i]))
 				tap_diag("error: %s", r.error);
-			ok_eq(r.messages, s.messages, "%s %s %zu B: every message measured", t->name,
-			      mode_name[m], sizes[i]);
+			ok_eq(r.messages, s.messages, "%s %s %zu B: every message measured",
+			      t->name, mode_name[m], sizes[i]);
 			if (data)
-				ok(r.full_checks >= 2, "%s %s %zu B: %llu messages checked byte by byte",
-				   t->name, mode_name[m], sizes[i], (unsigned long long)r.full_checks);
+				ok(r.full_checks >= 2,
+				   "%s %s %zu B: %llu messages checked byte by byte", t->name,
+				   mode_name[m], sizes[i], (unsigned long long)r.full_checks);
 			if (m == IPCB_MODE_LATENCY)
 				ok(r.hist && ipcb_hist_total(r.hist) == (int64_t)s.messages &&
-					   ipcb_hist_value_at_percentile(r.hist, 50) > 0,
+				       ipcb_hist_value_at_percentile(r.hist, 50) > 0,
 				   "%s latency %zu B: one round-trip sample per message", t->name,
 				   sizes[i]);
 			else
-				ok(r.bytes_per_s > 0 || !data, "%s throughput %zu B: a rate was measured",
-				   t->name, sizes[i]);
+				ok(r.bytes_per_s > 0 || !data,
+				   "%s throughput %zu B: a rate was measured", t->name, sizes[i]);
 			ipcb_run_result_fini(&r);
 		}
 
@@ -147,8 +149,8 @@ int main(int argc, char **argv)
 				struct ipcb_run_result r;
 				int rc;
 
-				spec_init(&s, t, p.max_msg_bytes, (enum ipcb_mode)m, 65536, waits[w],
-					  dir);
+				spec_init(&s, t, p.max_msg_bytes, (enum ipcb_mode)m, 65536,
+					  waits[w], dir);
 				rc = ipcb_run_one(&s, &r);
 				if (!ok(rc == 0 && r.messages == s.messages, "%s --wait %s %s 64K",
 					t->name, ipcb_wait_name(waits[w]), mode_name[m]))
@@ -162,10 +164,10 @@ int main(int argc, char **argv)
 			enum ipcb_inject fault;
 			const char *name, *expect;
 		} faults[] = {
-			{IPCB_INJECT_CORRUPT, "corrupted byte", "verification failed"},
-			{IPCB_INJECT_DROP, "lost message", "lost messages"},
-			{IPCB_INJECT_DUP, "duplicated message", "duplicate or reordered"},
-			{IPCB_INJECT_CRASH, "receiver crash", "receiver killed by signal"},
+		    {IPCB_INJECT_CORRUPT, "corrupted byte", "verification failed"},
+		    {IPCB_INJECT_DROP, "lost message", "lost messages"},
+		    {IPCB_INJECT_DUP, "duplicated message", "duplicate or reordered"},
+		    {IPCB_INJECT_CRASH, "receiver crash", "receiver killed by signal"},
 		};
 
 		for (size_t f = 0; f < sizeof(faults) / sizeof(faults[0]); f++)

@@ -23,7 +23,6 @@
 #include "../tap.h"
 #include "hist_test.h"
 
-
 static uint64_t rng_state = 0x9e3779b97f4a7c15u;
 
 static uint64_t rng(void)
@@ -41,12 +40,17 @@ static void test_base64(void)
 	static const struct {
 		const char *plain, *b64;
 	} rfc[] = {
-		{ "", "" },	     { "f", "Zg==" },	  { "fo", "Zm8=" },	 { "foo", "Zm9v" },
-		{ "foob", "Zm9vYg==" }, { "fooba", "Zm9vYmE=" }, { "foobar", "Zm9vYmFy" },
+	    {"", ""},
+	    {"f", "Zg=="},
+	    {"fo", "Zm8="},
+	    {"foo", "Zm9v"},
+	    {"foob", "Zm9vYg=="},
+	    {"fooba", "Zm9vYmE="},
+	    {"foobar", "Zm9vYmFy"},
 	};
-	static const uint8_t bin[] = { 0xfb, 0xff, 0xbf, 0x00, 0x10, 0x83 };
-	static const char *const bad[] = { "Z",	    "Zg=",    "Zg===",	"=Zg=",	 "Zm9v\n", "Zm-v",
-					   "Zm9 ", "Zh==",   "Zm9=",	"Zm=v",	 "Zg==Zg==" };
+	static const uint8_t bin[] = {0xfb, 0xff, 0xbf, 0x00, 0x10, 0x83};
+	static const char *const bad[] = {"Z",	  "Zg=",  "Zg===", "=Zg=", "Zm9v\n",  "Zm-v",
+					  "Zm9 ", "Zh==", "Zm9=",  "Zm=v", "Zg==Zg=="};
 	size_t i;
 
 	for (i = 0; i < sizeof(rfc) / sizeof(rfc[0]); i++) {
@@ -56,8 +60,9 @@ static void test_base64(void)
 		int e1 = ipcb_hdrlog_base64_encode(rfc[i].plain, strlen(rfc[i].plain), &enc);
 		int e2 = ipcb_hdrlog_base64_decode(rfc[i].b64, &dec, &n);
 
-		ok(e1 == 0 && enc && !strcmp(enc, rfc[i].b64), "base64 encode \"%s\" = \"%s\" (got %s)",
-		   rfc[i].plain, rfc[i].b64, enc ? enc : "NULL");
+		ok(e1 == 0 && enc && !strcmp(enc, rfc[i].b64),
+		   "base64 encode \"%s\" = \"%s\" (got %s)", rfc[i].plain, rfc[i].b64,
+		   enc ? enc : "NULL");
 		ok(e2 == 0 && dec && n == strlen(rfc[i].plain) && !memcmp(dec, rfc[i].plain, n),
 		   "base64 decode \"%s\"", rfc[i].b64);
 		free(enc);
@@ -69,15 +74,16 @@ static void test_base64(void)
 		size_t n = 0;
 
 		ok(ipcb_hdrlog_base64_encode(bin, sizeof(bin), &enc) == 0 && enc &&
-			   !strcmp(enc, "+/+/ABCD"),
+		       !strcmp(enc, "+/+/ABCD"),
 		   "base64 uses '+' and '/' (got %s)", enc ? enc : "NULL");
 		ok(ipcb_hdrlog_base64_decode("+/+/ABCD", &dec, &n) == 0 && n == sizeof(bin) &&
-			   !memcmp(dec, bin, n),
+		       !memcmp(dec, bin, n),
 		   "base64 decodes '+' and '/'");
 		free(enc);
 		free(dec);
 		dec = NULL;
-		ok(ipcb_hdrlog_base64_decode("Zm8", &dec, &n) == 0 && n == 2 && !memcmp(dec, "fo", 2),
+		ok(ipcb_hdrlog_base64_decode("Zm8", &dec, &n) == 0 && n == 2 &&
+		       !memcmp(dec, "fo", 2),
 		   "base64 decode accepts missing padding");
 		free(dec);
 	}
@@ -95,7 +101,7 @@ static void test_base64(void)
 		      "base64 decode rejects \"%s\" ('|' = newline)", shown);
 		ok(dec == NULL, "  and leaves *out alone");
 	}
-	ok_eq(ipcb_hdrlog_base64_encode(NULL, 1, &(char *){ NULL }), -EINVAL,
+	ok_eq(ipcb_hdrlog_base64_encode(NULL, 1, &(char *){NULL}), -EINVAL,
 	      "base64 encode NULL src");
 }
 
@@ -109,22 +115,22 @@ static void test_zigzag(void)
 		size_t n;
 		uint8_t b[9];
 	} vec[] = {
-		{ 0, 1, { 0x00 } },
-		{ 1, 1, { 0x02 } },
-		{ -1, 1, { 0x01 } },
-		{ 63, 1, { 0x7e } },
-		{ 64, 2, { 0x80, 0x01 } },
-		{ -64, 1, { 0x7f } },
-		{ -65, 2, { 0x81, 0x01 } },
-		{ 8191, 2, { 0xfe, 0x7f } },
-		{ 8192, 3, { 0x80, 0x80, 0x01 } },
-		{ -8192, 2, { 0xff, 0x7f } },
-		{ INT64_C(1) << 62, 9, { 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80 } },
-		{ -(INT64_C(1) << 62), 9, { 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x7f } },
-		{ INT64_MAX, 9, { 0xfe, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff } },
-		{ INT64_MIN, 9, { 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff } },
-		{ (INT64_C(1) << 56) - 1, 9, { 0xfe, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x01 } },
-		{ INT64_C(1) << 55, 9, { 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x01 } },
+	    {0, 1, {0x00}},
+	    {1, 1, {0x02}},
+	    {-1, 1, {0x01}},
+	    {63, 1, {0x7e}},
+	    {64, 2, {0x80, 0x01}},
+	    {-64, 1, {0x7f}},
+	    {-65, 2, {0x81, 0x01}},
+	    {8191, 2, {0xfe, 0x7f}},
+	    {8192, 3, {0x80, 0x80, 0x01}},
+	    {-8192, 2, {0xff, 0x7f}},
+	    {INT64_C(1) << 62, 9, {0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80}},
+	    {-(INT64_C(1) << 62), 9, {0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x7f}},
+	    {INT64_MAX, 9, {0xfe, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff}},
+	    {INT64_MIN, 9, {0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff}},
+	    {(INT64_C(1) << 56) - 1, 9, {0xfe, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x01}},
+	    {INT64_C(1) << 55, 9, {0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x01}},
 	};
 	size_t i;
 
@@ -144,8 +150,9 @@ static void test_zigzag(void)
 			      "zigzag get of truncated %lld", (long long)vec[i].v);
 	}
 	{
-		/* A varint stops at the first byte without the continuation bit, even mid-buffer. */
-		static const uint8_t two[] = { 0x80, 0x01, 0x7e };
+		/* A varint stops at the first byte without the continuation bit, even mid-buffer.
+		 */
+		static const uint8_t two[] = {0x80, 0x01, 0x7e};
 		int64_t v = 0;
 
 		ok(ipcb_hdrlog_zigzag_get(two, sizeof(two), &v) == 2 && v == 64,
@@ -164,19 +171,27 @@ static void test_format(void)
 		int d;
 		const char *want;
 	} vec[] = {
-		{ 0.125, 2, "0.13" },	     /* printf: 0.12 */
-		{ 1.005, 2, "1.01" },	     /* printf: 1.00 (the double is below 1.005) */
-		{ 2.675, 2, "2.68" },	     { 0.125, 0, "0" },
-		{ 1e-5, 3, "0.000" },	     { 0.0005, 3, "0.001" },
-		{ 0.0004, 3, "0.000" },	     { 1234.5675, 3, "1234.568" },
-		{ 0.5, 0, "1" },	     { 2.5, 0, "3" },
-		{ 1.5, 2, "1.50" },	     { -0.0, 3, "-0.000" },
-		{ 1e22, 2, "10000000000000000000000.00" },
-		{ 123456789012.5, 0, "123456789013" },
-		{ 9.9996, 3, "10.000" },     { 1e-5, 12, "0.000010000000" },
-		{ 0.8875, 12, "0.887500000000" },
-		{ 123456.0, 3, "123456.000" }, { -2.5, 0, "-3" },
-		{ INFINITY, 2, "Infinity" }, { NAN, 2, "NaN" },
+	    {0.125, 2, "0.13"}, /* printf: 0.12 */
+	    {1.005, 2, "1.01"}, /* printf: 1.00 (the double is below 1.005) */
+	    {2.675, 2, "2.68"},
+	    {0.125, 0, "0"},
+	    {1e-5, 3, "0.000"},
+	    {0.0005, 3, "0.001"},
+	    {0.0004, 3, "0.000"},
+	    {1234.5675, 3, "1234.568"},
+	    {0.5, 0, "1"},
+	    {2.5, 0, "3"},
+	    {1.5, 2, "1.50"},
+	    {-0.0, 3, "-0.000"},
+	    {1e22, 2, "10000000000000000000000.00"},
+	    {123456789012.5, 0, "123456789013"},
+	    {9.9996, 3, "10.000"},
+	    {1e-5, 12, "0.000010000000"},
+	    {0.8875, 12, "0.887500000000"},
+	    {123456.0, 3, "123456.000"},
+	    {-2.5, 0, "-3"},
+	    {INFINITY, 2, "Infinity"},
+	    {NAN, 2, "NaN"},
 	};
 	char buf[64];
 	size_t i;
@@ -197,8 +212,7 @@ static void test_format(void)
 /* ------------------------------------------------------------------ V2 encoding */
 
 /* base64 -> compressed envelope -> inflated V2 encoding, for looking at the bytes. */
-static int unwrap(const char *b64, uint8_t **comp, size_t *comp_len, uint8_t **raw,
-		  size_t *raw_len)
+static int unwrap(const char *b64, uint8_t **comp, size_t *comp_len, uint8_t **raw, size_t *raw_len)
 {
 	uLongf cap = 1 << 20;
 
@@ -248,10 +262,10 @@ static void test_java_vector(void)
 	 * encodeIntoByteBuffer() bytes and encodeIntoCompressedByteBuffer() in base64.
 	 */
 	static const char java_b64[] =
-		"HISTFAAAAC94nJNpmSzMwMDAxwABzFCaEch0M9ixgMH+A0SAiYmB5Tg/0+NeJqa1DlwAocoHpA==";
+	    "HISTFAAAAC94nJNpmSzMwMDAxwABzFCaEch0M9ixgMH+A0SAiYmB5Tg/0+NeJqa1DlwAocoHpA==";
 	static const char java_raw_hex[] =
-		"1c8493130000000e000000000000000300000000000000010000034630b8a000"
-		"3ff000000000000002020004c70f02e38d0202ad400a";
+	    "1c8493130000000e000000000000000300000000000000010000034630b8a000"
+	    "3ff000000000000002020004c70f02e38d0202ad400a";
 	struct ipcb_hist *h = make(1, HOUR_NS, 3), *d = NULL;
 	uint8_t *comp = NULL, *raw = NULL, want[64];
 	size_t comp_len = 0, raw_len = 0, i, want_len = strlen(java_raw_hex) / 2;
@@ -330,10 +344,10 @@ static bool payload_is(const struct ipcb_hist *h, const uint8_t *want, size_t n)
 static void test_payloads(void)
 {
 	struct ipcb_hist *h = make(1, HOUR_NS, 3);
-	static const uint8_t empty[] = { 0x00 };
-	static const uint8_t sparse[] = { 0x00, 0x02, 0x00, 0x04 };   /* 0, 1, 0, 2 */
-	static const uint8_t run[] = { 0x13, 0x02 };		       /* -10 zeros, 1 */
-	static const uint8_t zero_only[] = { 0x06 };		       /* 3 at index 0 */
+	static const uint8_t empty[] = {0x00};
+	static const uint8_t sparse[] = {0x00, 0x02, 0x00, 0x04}; /* 0, 1, 0, 2 */
+	static const uint8_t run[] = {0x13, 0x02};		  /* -10 zeros, 1 */
+	static const uint8_t zero_only[] = {0x06};		  /* 3 at index 0 */
 
 	ok(payload_is(h, empty, sizeof(empty)), "empty histogram: one zero count");
 	ipcb_hist_record(h, 1);
@@ -346,7 +360,7 @@ static void test_payloads(void)
 	ipcb_hist_record_n(h, 0, 3);
 	ok(payload_is(h, zero_only, sizeof(zero_only)), "only zeros recorded: one slot");
 	h->counts[5] = -1;
-	ok_eq(ipcb_hdrlog_encode(h, &(char *){ NULL }), -EINVAL, "a negative count is refused");
+	ok_eq(ipcb_hdrlog_encode(h, &(char *){NULL}), -EINVAL, "a negative count is refused");
 	ipcb_hist_destroy(h);
 }
 
@@ -491,13 +505,15 @@ static void test_decode_errors(void)
 			int want;
 			const char *what;
 		} pl[] = {
-			{ { 0xff, 0xaf, 0x01, 0x02 }, 4, -EINVAL, "a count past counts[] (-11264, 1)" },
-			{ { 0x81, 0xb0, 0x01 }, 3, -EINVAL, "a zero run past counts[] (-11265)" },
-			{ { 0xff, 0xaf, 0x01 }, 3, 0, "a zero run up to the end of counts[]" },
-			{ { 0x02, 0x80 }, 2, -EINVAL, "a truncated varint" },
-			{ { 0x01 }, 1, 0, "a zero run of 1 (-1)" },
-			{ { 0xfe, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff }, 8, -EINVAL,
-			  "an unterminated 8-byte varint" },
+		    {{0xff, 0xaf, 0x01, 0x02}, 4, -EINVAL, "a count past counts[] (-11264, 1)"},
+		    {{0x81, 0xb0, 0x01}, 3, -EINVAL, "a zero run past counts[] (-11265)"},
+		    {{0xff, 0xaf, 0x01}, 3, 0, "a zero run up to the end of counts[]"},
+		    {{0x02, 0x80}, 2, -EINVAL, "a truncated varint"},
+		    {{0x01}, 1, 0, "a zero run of 1 (-1)"},
+		    {{0xfe, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff},
+		     8,
+		     -EINVAL,
+		     "an unterminated 8-byte varint"},
 		};
 		uint8_t buf[64];
 		size_t k;
@@ -507,8 +523,8 @@ static void test_decode_errors(void)
 			buf[4] = buf[5] = buf[6] = 0;
 			buf[7] = (uint8_t)pl[k].n;
 			memcpy(buf + 40, pl[k].p, pl[k].n);
-			ok_eq(decode_modified(buf, 40 + pl[k].n, SIZE_MAX, 0, 0x1c849314), pl[k].want,
-			      "payload with %s", pl[k].what);
+			ok_eq(decode_modified(buf, 40 + pl[k].n, SIZE_MAX, 0, 0x1c849314),
+			      pl[k].want, "payload with %s", pl[k].what);
 		}
 		/* Two counts of INT64_MAX / 2 + 1 overflow the total. */
 		memcpy(buf, raw, 40);
@@ -552,52 +568,50 @@ static char *hgrm_text(const struct ipcb_hist *h, double ratio, int ticks, int *
 
 static void test_hgrm(void)
 {
-	/* Java: 1001, 2002, ... 7007 and 3500000 in Histogram(1, 3600e9, 3), ticks 5, ratio 1000. */
-	static const char want1[] =
-		"       Value     Percentile TotalCount 1/(1-Percentile)\n"
-		"\n"
-		"       1.001 0.000000000000          1           1.00\n"
-		"       1.001 0.100000000000          1           1.11\n"
-		"       2.002 0.200000000000          2           1.25\n"
-		"       3.003 0.300000000000          3           1.43\n"
-		"       4.005 0.400000000000          4           1.67\n"
-		"       4.005 0.500000000000          4           2.00\n"
-		"       5.007 0.550000000000          5           2.22\n"
-		"       5.007 0.600000000000          5           2.50\n"
-		"       6.007 0.650000000000          6           2.86\n"
-		"       6.007 0.700000000000          6           3.33\n"
-		"       6.007 0.750000000000          6           4.00\n"
-		"       7.007 0.775000000000          7           4.44\n"
-		"       7.007 0.800000000000          7           5.00\n"
-		"       7.007 0.825000000000          7           5.71\n"
-		"       7.007 0.850000000000          7           6.67\n"
-		"       7.007 0.875000000000          7           8.00\n"
-		"    3500.031 0.887500000000          8           8.89\n"
-		"    3500.031 1.000000000000          8\n"
-		"#[Mean    =      440.880, StdDeviation   =     1155.865]\n"
-		"#[Max     =     3500.031, Total count    =            8]\n"
-		"#[Buckets =           32, SubBuckets     =         2048]\n";
+	/* Java: 1001, 2002, ... 7007 and 3500000 in Histogram(1, 3600e9, 3), ticks 5, ratio 1000.
+	 */
+	static const char want1[] = "       Value     Percentile TotalCount 1/(1-Percentile)\n"
+				    "\n"
+				    "       1.001 0.000000000000          1           1.00\n"
+				    "       1.001 0.100000000000          1           1.11\n"
+				    "       2.002 0.200000000000          2           1.25\n"
+				    "       3.003 0.300000000000          3           1.43\n"
+				    "       4.005 0.400000000000          4           1.67\n"
+				    "       4.005 0.500000000000          4           2.00\n"
+				    "       5.007 0.550000000000          5           2.22\n"
+				    "       5.007 0.600000000000          5           2.50\n"
+				    "       6.007 0.650000000000          6           2.86\n"
+				    "       6.007 0.700000000000          6           3.33\n"
+				    "       6.007 0.750000000000          6           4.00\n"
+				    "       7.007 0.775000000000          7           4.44\n"
+				    "       7.007 0.800000000000          7           5.00\n"
+				    "       7.007 0.825000000000          7           5.71\n"
+				    "       7.007 0.850000000000          7           6.67\n"
+				    "       7.007 0.875000000000          7           8.00\n"
+				    "    3500.031 0.887500000000          8           8.89\n"
+				    "    3500.031 1.000000000000          8\n"
+				    "#[Mean    =      440.880, StdDeviation   =     1155.865]\n"
+				    "#[Max     =     3500.031, Total count    =            8]\n"
+				    "#[Buckets =           32, SubBuckets     =         2048]\n";
 	/* Java: 0, 5 x3, 999999 in Histogram(1, 1000000, 1), ticks 2, ratio 1. */
-	static const char want2[] =
-		"       Value     Percentile TotalCount 1/(1-Percentile)\n"
-		"\n"
-		"         0.0 0.000000000000          1           1.00\n"
-		"         5.0 0.250000000000          4           1.33\n"
-		"         5.0 0.500000000000          4           2.00\n"
-		"         5.0 0.625000000000          4           2.67\n"
-		"         5.0 0.750000000000          4           4.00\n"
-		"   1015807.0 0.812500000000          5           5.33\n"
-		"   1015807.0 1.000000000000          5\n"
-		"#[Mean    =     199887.8, StdDeviation   =     399768.1]\n"
-		"#[Max     =    1015807.0, Total count    =            5]\n"
-		"#[Buckets =           16, SubBuckets     =           32]\n";
+	static const char want2[] = "       Value     Percentile TotalCount 1/(1-Percentile)\n"
+				    "\n"
+				    "         0.0 0.000000000000          1           1.00\n"
+				    "         5.0 0.250000000000          4           1.33\n"
+				    "         5.0 0.500000000000          4           2.00\n"
+				    "         5.0 0.625000000000          4           2.67\n"
+				    "         5.0 0.750000000000          4           4.00\n"
+				    "   1015807.0 0.812500000000          5           5.33\n"
+				    "   1015807.0 1.000000000000          5\n"
+				    "#[Mean    =     199887.8, StdDeviation   =     399768.1]\n"
+				    "#[Max     =    1015807.0, Total count    =            5]\n"
+				    "#[Buckets =           16, SubBuckets     =           32]\n";
 	/* Java: empty Histogram(1000, 60e9, 2), ratio 1. */
-	static const char want3[] =
-		"       Value     Percentile TotalCount 1/(1-Percentile)\n"
-		"\n"
-		"#[Mean    =         0.00, StdDeviation   =         0.00]\n"
-		"#[Max     =         0.00, Total count    =            0]\n"
-		"#[Buckets =           20, SubBuckets     =          256]\n";
+	static const char want3[] = "       Value     Percentile TotalCount 1/(1-Percentile)\n"
+				    "\n"
+				    "#[Mean    =         0.00, StdDeviation   =         0.00]\n"
+				    "#[Max     =         0.00, Total count    =            0]\n"
+				    "#[Buckets =           20, SubBuckets     =          256]\n";
 	struct ipcb_hist *h = make(1, HOUR_NS, 3);
 	char *text;
 	int i, err;
@@ -675,7 +689,7 @@ static void test_log_file(void)
 	char dir[] = "/tmp/test_hdrlog.XXXXXX", path[128];
 	struct ipcb_hist *a = make(1, HOUR_NS, 3), *b = make(1, HOUR_NS, 3), *d = NULL;
 	struct ipcb_hdrlog *log = NULL;
-	char *text, *line, *save = NULL, *lines[8] = { 0 };
+	char *text, *line, *save = NULL, *lines[8] = {0};
 	int n = 0, err;
 
 	setenv("TZ", "UTC", 1);

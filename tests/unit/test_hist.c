@@ -43,34 +43,34 @@ struct layout_case {
  * needed to exceed highest; counts_len = (bucket_count + 1) * sub_bucket_count / 2.
  */
 static const struct layout_case layouts[] = {
-	/* 2048 * 2^31 = 4.398e12 > 3.6e12 >= 2048 * 2^30: 32 buckets; 33 * 1024 = 33792 */
-	{ 1, HOUR_NS, 3, 0, 10, 2048, 32, 33792, 2047 },
-	/*
-	 * 3.6e9 / 2048 = 1.76e6, between 2^20 and 2^21: 22 buckets; 23 * 1024 = 23552 (the
-	 * HdrHistogram_c test_create value)
-	 */
-	{ 1, HOUR_US, 3, 0, 10, 2048, 22, 23552, 2047 },
-	/*
-	 * unit_magnitude = floor(log2(1000)) = 9; 2048 << 9 = 1048576; 3.6e9 / 1048576 = 3433,
-	 * between 2^11 and 2^12: 13 buckets; 14 * 1024 = 14336; mask 2047 << 9 = 1048064
-	 */
-	{ 1000, HOUR_US, 3, 9, 10, 2048, 13, 14336, 1048064 },
-	/*
-	 * unit_magnitude 24 (2^24 = 16.8e6 <= 2e7); 262144 << 24 = 4.4e12 > 1e8: 1 bucket;
-	 * 2 * 131072 = 262144
-	 */
-	{ 20000000, 100000000, 5, 24, 17, 262144, 1, 262144, INT64_C(262143) << 24 },
-	/* 32 > 2: 1 bucket; 2 * 16 = 32 */
-	{ 1, 2, 1, 0, 4, 32, 1, 32, 31 },
-	/* 1e6 / 256 = 3906, between 2^11 and 2^12: 13 buckets; 14 * 128 = 1792 */
-	{ 1, 1000000, 2, 0, 7, 256, 13, 1792, 255 },
-	/* 3.6e12 / 32768 = 1.1e8, between 2^26 and 2^27: 28 buckets; 29 * 16384 = 475136 */
-	{ 1, HOUR_NS, 4, 0, 14, 32768, 28, 475136, 32767 },
-	/*
-	 * 2048 << 51 = 2^62 > INT64_MAX / 2 after 51 doublings: 52 + 1 = 53 buckets (the early
-	 * exit of the doubling loop); 54 * 1024 = 55296
-	 */
-	{ 1, INT64_MAX, 3, 0, 10, 2048, 53, 55296, 2047 },
+    /* 2048 * 2^31 = 4.398e12 > 3.6e12 >= 2048 * 2^30: 32 buckets; 33 * 1024 = 33792 */
+    {1, HOUR_NS, 3, 0, 10, 2048, 32, 33792, 2047},
+    /*
+     * 3.6e9 / 2048 = 1.76e6, between 2^20 and 2^21: 22 buckets; 23 * 1024 = 23552 (the
+     * HdrHistogram_c test_create value)
+     */
+    {1, HOUR_US, 3, 0, 10, 2048, 22, 23552, 2047},
+    /*
+     * unit_magnitude = floor(log2(1000)) = 9; 2048 << 9 = 1048576; 3.6e9 / 1048576 = 3433,
+     * between 2^11 and 2^12: 13 buckets; 14 * 1024 = 14336; mask 2047 << 9 = 1048064
+     */
+    {1000, HOUR_US, 3, 9, 10, 2048, 13, 14336, 1048064},
+    /*
+     * unit_magnitude 24 (2^24 = 16.8e6 <= 2e7); 262144 << 24 = 4.4e12 > 1e8: 1 bucket;
+     * 2 * 131072 = 262144
+     */
+    {20000000, 100000000, 5, 24, 17, 262144, 1, 262144, INT64_C(262143) << 24},
+    /* 32 > 2: 1 bucket; 2 * 16 = 32 */
+    {1, 2, 1, 0, 4, 32, 1, 32, 31},
+    /* 1e6 / 256 = 3906, between 2^11 and 2^12: 13 buckets; 14 * 128 = 1792 */
+    {1, 1000000, 2, 0, 7, 256, 13, 1792, 255},
+    /* 3.6e12 / 32768 = 1.1e8, between 2^26 and 2^27: 28 buckets; 29 * 16384 = 475136 */
+    {1, HOUR_NS, 4, 0, 14, 32768, 28, 475136, 32767},
+    /*
+     * 2048 << 51 = 2^62 > INT64_MAX / 2 after 51 doublings: 52 + 1 = 53 buckets (the early
+     * exit of the doubling loop); 54 * 1024 = 55296
+     */
+    {1, INT64_MAX, 3, 0, 10, 2048, 53, 55296, 2047},
 };
 
 static void test_layout(void)
@@ -81,15 +81,14 @@ static void test_layout(void)
 		const struct layout_case *c = &layouts[i];
 		struct ipcb_hist *h = make(c->lowest, c->highest, c->sig);
 		size_t bytes = ipcb_hist_bytes(c->lowest, c->highest, c->sig);
-		bool good = h->unit_magnitude == c->unit_magnitude &&
-			    h->sub_bucket_half_count_magnitude == c->half_mag &&
-			    h->sub_bucket_count == c->sub_bucket_count &&
-			    h->sub_bucket_half_count == c->sub_bucket_count / 2 &&
-			    h->bucket_count == c->bucket_count && h->counts_len == c->counts_len &&
-			    h->sub_bucket_mask == c->mask &&
-			    h->lowest_trackable_value == c->lowest &&
-			    h->highest_trackable_value == c->highest &&
-			    h->significant_figures == c->sig;
+		bool good =
+		    h->unit_magnitude == c->unit_magnitude &&
+		    h->sub_bucket_half_count_magnitude == c->half_mag &&
+		    h->sub_bucket_count == c->sub_bucket_count &&
+		    h->sub_bucket_half_count == c->sub_bucket_count / 2 &&
+		    h->bucket_count == c->bucket_count && h->counts_len == c->counts_len &&
+		    h->sub_bucket_mask == c->mask && h->lowest_trackable_value == c->lowest &&
+		    h->highest_trackable_value == c->highest && h->significant_figures == c->sig;
 
 		if (!ok(good, "layout (%lld, %lld, %d)", (long long)c->lowest,
 			(long long)c->highest, c->sig))
@@ -163,7 +162,7 @@ static void test_init_dirty_memory(void)
 		zero = zero && h->counts[i] == 0;
 	ok(zero, "init clears every count");
 	ok(h->total_count == 0 && h->min_value == INT64_MAX && h->max_value == 0 &&
-		   h->out_of_range == 0,
+	       h->out_of_range == 0,
 	   "init sets empty totals and extremes");
 	free(h);
 }
@@ -177,8 +176,8 @@ static void check_equiv(const struct ipcb_hist *h, const struct equiv_case *c, c
 {
 	ok_eq(ipcb_hist_lowest_equivalent(h, c->value), c->lowest, "%s lowest_equivalent(%lld)",
 	      tag, (long long)c->value);
-	ok_eq(ipcb_hist_highest_equivalent(h, c->value), c->highest,
-	      "%s highest_equivalent(%lld)", tag, (long long)c->value);
+	ok_eq(ipcb_hist_highest_equivalent(h, c->value), c->highest, "%s highest_equivalent(%lld)",
+	      tag, (long long)c->value);
 	ok_eq(ipcb_hist_median_equivalent(h, c->value), c->median, "%s median_equivalent(%lld)",
 	      tag, (long long)c->value);
 	ok_eq(ipcb_hist_equivalent_range(h, c->value), c->range, "%s equivalent_range(%lld)", tag,
@@ -192,46 +191,46 @@ static void check_equiv(const struct ipcb_hist *h, const struct equiv_case *c, c
  * [2^(10+b), 2^(11+b)) in slots of 2^b at index (b + 1) * 1024 + (value >> b) - 1024.
  */
 static const struct equiv_case equiv_ns[] = {
-	{ 0, 0, 0, 0, 1, 0 },
-	{ 1, 1, 1, 1, 1, 1 },
-	{ 1023, 1023, 1023, 1023, 1, 1023 },
-	{ 1024, 1024, 1024, 1024, 1, 1024 },
-	{ 2047, 2047, 2047, 2047, 1, 2047 },
-	/* bucket 1: slots of 2, 2048 >> 1 = 1024 -> index 2048 */
-	{ 2048, 2048, 2049, 2049, 2, 2048 },
-	{ 2049, 2048, 2049, 2049, 2, 2048 },
-	{ 2050, 2050, 2051, 2051, 2, 2049 },
-	{ 4095, 4094, 4095, 4095, 2, 3071 },
-	/* bucket 2: slots of 4; 4096 >> 2 = 1024 -> index 3072 */
-	{ 4096, 4096, 4099, 4098, 4, 3072 },
-	/*
-	 * 2^19 <= 1e6 < 2^20: bucket 9, slots of 512; 1e6 >> 9 = 1953; 1953 * 512 = 999936;
-	 * index 10 * 1024 + 1953 - 1024 = 11169
-	 */
-	{ 1000000, 999936, 1000447, 1000192, 512, 11169 },
-	/*
-	 * 2^29 <= 1e9 < 2^30: bucket 19, slots of 524288; 1e9 >> 19 = 1907;
-	 * 1907 * 524288 = 999817216; index 20 * 1024 + 883 = 21363
-	 */
-	{ 1000000000, 999817216, 1000341503, 1000079360, 524288, 21363 },
-	/*
-	 * 2^41 <= 3.6e12 < 2^42: bucket 31, slots of 2^31; 3.6e12 >> 31 = 1676;
-	 * 1676 << 31 = 3599182594048; index 32 * 1024 + 652 = 33420
-	 */
-	{ HOUR_NS, INT64_C(3599182594048), INT64_C(3601330077695), INT64_C(3600256335872),
-	  INT64_C(2147483648), 33420 },
-	/* top slot of the layout: bucket 52, 2047 << 52 = 2^63 - 2^52; index 53 * 1024 + 1023 */
-	{ INT64_MAX, INT64_C(9218868437227405312), INT64_MAX, INT64_C(9221120237041090560),
-	  INT64_C(4503599627370496), 55295 },
+    {0, 0, 0, 0, 1, 0},
+    {1, 1, 1, 1, 1, 1},
+    {1023, 1023, 1023, 1023, 1, 1023},
+    {1024, 1024, 1024, 1024, 1, 1024},
+    {2047, 2047, 2047, 2047, 1, 2047},
+    /* bucket 1: slots of 2, 2048 >> 1 = 1024 -> index 2048 */
+    {2048, 2048, 2049, 2049, 2, 2048},
+    {2049, 2048, 2049, 2049, 2, 2048},
+    {2050, 2050, 2051, 2051, 2, 2049},
+    {4095, 4094, 4095, 4095, 2, 3071},
+    /* bucket 2: slots of 4; 4096 >> 2 = 1024 -> index 3072 */
+    {4096, 4096, 4099, 4098, 4, 3072},
+    /*
+     * 2^19 <= 1e6 < 2^20: bucket 9, slots of 512; 1e6 >> 9 = 1953; 1953 * 512 = 999936;
+     * index 10 * 1024 + 1953 - 1024 = 11169
+     */
+    {1000000, 999936, 1000447, 1000192, 512, 11169},
+    /*
+     * 2^29 <= 1e9 < 2^30: bucket 19, slots of 524288; 1e9 >> 19 = 1907;
+     * 1907 * 524288 = 999817216; index 20 * 1024 + 883 = 21363
+     */
+    {1000000000, 999817216, 1000341503, 1000079360, 524288, 21363},
+    /*
+     * 2^41 <= 3.6e12 < 2^42: bucket 31, slots of 2^31; 3.6e12 >> 31 = 1676;
+     * 1676 << 31 = 3599182594048; index 32 * 1024 + 652 = 33420
+     */
+    {HOUR_NS, INT64_C(3599182594048), INT64_C(3601330077695), INT64_C(3600256335872),
+     INT64_C(2147483648), 33420},
+    /* top slot of the layout: bucket 52, 2047 << 52 = 2^63 - 2^52; index 53 * 1024 + 1023 */
+    {INT64_MAX, INT64_C(9218868437227405312), INT64_MAX, INT64_C(9221120237041090560),
+     INT64_C(4503599627370496), 55295},
 };
 
 /* (1000, 3600e6, 3): unit 512, bucket 0 holds 0..1048575 in slots of 512. */
 static const struct equiv_case equiv_1000[] = {
-	{ 0, 0, 511, 256, 512, 0 },
-	{ 511, 0, 511, 256, 512, 0 },
-	{ 1000, 512, 1023, 768, 512, 1 },
-	{ 1048575, 1048064, 1048575, 1048320, 512, 2047 },
-	{ 1048576, 1048576, 1049599, 1049088, 1024, 2048 },
+    {0, 0, 511, 256, 512, 0},
+    {511, 0, 511, 256, 512, 0},
+    {1000, 512, 1023, 768, 512, 1},
+    {1048575, 1048064, 1048575, 1048320, 512, 2047},
+    {1048576, 1048576, 1049599, 1049088, 1024, 2048},
 };
 
 static void test_equivalence(void)
@@ -385,33 +384,32 @@ static void check_pcts(const struct ipcb_hist *h, const struct pct_case *c, size
 static void test_small_counts(void)
 {
 	struct ipcb_hist *h = make(1, HOUR_NS, 3);
-	static const int64_t two[] = { 10, 20 }, three[] = { 10, 20, 30 },
-			     four[] = { 10, 20, 30, 40 }, wide[] = { 2049, 5000 };
-	static const struct pct_case one_c[] = { { 0, 5 }, { 0.1, 5 }, { 50, 5 }, { 100, 5 } };
+	static const int64_t two[] = {10, 20}, three[] = {10, 20, 30}, four[] = {10, 20, 30, 40},
+			     wide[] = {2049, 5000};
+	static const struct pct_case one_c[] = {{0, 5}, {0.1, 5}, {50, 5}, {100, 5}};
 	/* n = 2: p25 -> 0.5 -> 1; p50 -> 1.0 -> 1 (exact: not pushed to 2); p50.1 -> 1.002 -> 2 */
 	static const struct pct_case two_c[] = {
-		{ 0, 10 }, { 25, 10 }, { 50, 10 }, { 50.1, 20 }, { 74.9, 20 }, { 100, 20 },
+	    {0, 10}, {25, 10}, {50, 10}, {50.1, 20}, {74.9, 20}, {100, 20},
 	};
 	/*
 	 * n = 3: p16.6 -> 0.498 -> 1; p33.3 -> 0.999 -> 1; p33.4 -> 1.002 -> 2; p50 -> 1.5 -> 2;
 	 * p66.6 -> 1.998 -> 2; p66.7 -> 2.001 -> 3
 	 */
 	static const struct pct_case three_c[] = {
-		{ 16.6, 10 }, { 33.3, 10 }, { 33.4, 20 }, { 50, 20 }, { 66.6, 20 },
-		{ 66.7, 30 }, { 83.3, 30 }, { 100, 30 },
+	    {16.6, 10}, {33.3, 10}, {33.4, 20}, {50, 20},
+	    {66.6, 20}, {66.7, 30}, {83.3, 30}, {100, 30},
 	};
 	/*
 	 * n = 4, where p * n / 100 is a whole number the count must not round up past it:
 	 * p25 -> 1; p25.1 -> 2; p50 -> 2; p50.1 -> 3; p75 -> 3; p75.1 -> 4
 	 */
 	static const struct pct_case four_c[] = {
-		{ 25, 10 }, { 25.1, 20 }, { 50, 20 }, { 50.1, 30 },
-		{ 75, 30 }, { 75.1, 40 }, { 90, 40 }, { 100, 40 },
+	    {25, 10}, {25.1, 20}, {50, 20}, {50.1, 30}, {75, 30}, {75.1, 40}, {90, 40}, {100, 40},
 	};
 	/* p0 gives the lowest equivalent (2048), others the highest (2049, 5003) */
 	static const struct pct_case wide_c[] = {
-		{ 0, 2048 }, { 1, 2049 }, { 50, 2049 }, { 75, 5003 }, { 100, 5003 },
-		{ -3, 2048 }, { 250, 5003 }, { NAN, 2048 },
+	    {0, 2048},	 {1, 2049},  {50, 2049},  {75, 5003},
+	    {100, 5003}, {-3, 2048}, {250, 5003}, {NAN, 2048},
 	};
 
 	ipcb_hist_record(h, 5);
@@ -439,9 +437,9 @@ static void test_empty_and_zero(void)
 	struct ipcb_hist *k = make(1000, HOUR_US, 3);
 
 	ok(ipcb_hist_total(h) == 0 && ipcb_hist_min(h) == 0 && ipcb_hist_max(h) == 0 &&
-		   ipcb_hist_value_at_percentile(h, 50) == 0 &&
-		   ipcb_hist_value_at_percentile(h, 0) == 0 &&
-		   ipcb_hist_value_at_percentile(h, 100) == 0,
+	       ipcb_hist_value_at_percentile(h, 50) == 0 &&
+	       ipcb_hist_value_at_percentile(h, 0) == 0 &&
+	       ipcb_hist_value_at_percentile(h, 100) == 0,
 	   "empty: total, min, max, percentiles are 0");
 	ok(ipcb_hist_mean(h) == 0.0 && ipcb_hist_stddev(h) == 0.0, "empty: mean, stddev are 0");
 
@@ -499,10 +497,10 @@ static void test_record_n_reset(void)
 		zero = zero && h->counts[i] == 0;
 	ok(zero, "reset clears counts");
 	ok(ipcb_hist_total(h) == 0 && h->min_value == INT64_MAX && h->max_value == 0 &&
-		   h->out_of_range == 0,
+	       h->out_of_range == 0,
 	   "reset clears totals, extremes and out_of_range");
 	ok(ipcb_hist_value_at_percentile(h, 50) == 0 && ipcb_hist_min(h) == 0 &&
-		   ipcb_hist_max(h) == 0,
+	       ipcb_hist_max(h) == 0,
 	   "after reset it reads as empty");
 	ok(h->counts_len == 33792 && h->bucket_count == 32, "reset keeps the layout");
 	ipcb_hist_record(h, 42);
@@ -553,10 +551,10 @@ static void test_add(void)
 static void test_mean_stddev(void)
 {
 	struct ipcb_hist *h = make(1, HOUR_NS, 3), *k = make(1000, HOUR_US, 3);
-	static const int64_t classic[] = { 2, 4, 4, 4, 5, 5, 7, 9 };
-	static const int64_t mixed[] = { 1000, 2049, 4096, 1000000, 1000000000 };
+	static const int64_t classic[] = {2, 4, 4, 4, 5, 5, 7, 9};
+	static const int64_t mixed[] = {1000, 2049, 4096, 1000000, 1000000000};
 	/* their median equivalents, from the equivalence table above */
-	static const double mixed_med[] = { 1000, 2049, 4098, 1000192, 1000079360 };
+	static const double mixed_med[] = {1000, 2049, 4098, 1000192, 1000079360};
 	double mean = 0, var = 0;
 	size_t i;
 
@@ -602,7 +600,7 @@ static void collect(int64_t value, double percentile, int64_t total_to_here, dou
 	struct steps *st = ctx;
 
 	if (st->n < (int)N(st->s))
-		st->s[st->n] = (struct step){ value, total_to_here, percentile, inverted };
+		st->s[st->n] = (struct step){value, total_to_here, percentile, inverted};
 	st->n++;
 }
 
@@ -614,8 +612,8 @@ static void check_steps(const struct steps *got, const struct step *want, int n,
 	for (i = 0; good && i < n; i++)
 		good = got->s[i].value == want[i].value && got->s[i].total == want[i].total &&
 		       got->s[i].pct == want[i].pct &&
-		       (isinf(want[i].inv) ? isinf(got->s[i].inv) :
-					     near_rel(got->s[i].inv, want[i].inv, 1e-12));
+		       (isinf(want[i].inv) ? isinf(got->s[i].inv)
+					   : near_rel(got->s[i].inv, want[i].inv, 1e-12));
 	if (!ok(good, "%s: exact percentile steps", tag))
 		for (i = 0; i < got->n && i < (int)N(got->s); i++)
 			tap_diag("  %lld %.12f %lld %f", (long long)got->s[i].value, got->s[i].pct,
@@ -641,7 +639,7 @@ static int check_walk(const struct ipcb_hist *h, int ticks, const char *tag)
 	ok(st.s[0].pct == 0.0 && st.s[0].value == ipcb_hist_value_at_percentile(h, 1e-300),
 	   "%s: starts at percentile 0 with the first slot", tag);
 	ok(st.s[st.n - 1].value == ipcb_hist_max(h) && st.s[st.n - 1].pct == 100.0 &&
-		   st.s[st.n - 1].total == ipcb_hist_total(h) && isinf(st.s[st.n - 1].inv),
+	       st.s[st.n - 1].total == ipcb_hist_total(h) && isinf(st.s[st.n - 1].inv),
 	   "%s: ends at (max, 100, total, inf)", tag);
 	return st.n;
 }
@@ -656,14 +654,12 @@ static void test_foreach(void)
 	 * before the 100% line.
 	 */
 	static const struct step t1[] = {
-		{ 1, 1, 0, 1 }, { 2, 2, 50, 2 }, { 3, 3, 75, 4 }, { 4, 4, 87.5, 8 },
-		{ 4, 4, 100, INFINITY },
+	    {1, 1, 0, 1}, {2, 2, 50, 2}, {3, 3, 75, 4}, {4, 4, 87.5, 8}, {4, 4, 100, INFINITY},
 	};
 	/* ticks 2: levels 0, 25, 50, 62.5, 75, 81.25, ...; slot 1 (25%) satisfies 0 and 25. */
 	static const struct step t2[] = {
-		{ 1, 1, 0, 1 },		   { 1, 1, 25, 4.0 / 3 }, { 2, 2, 50, 2 },
-		{ 3, 3, 62.5, 8.0 / 3 },   { 3, 3, 75, 4 },	  { 4, 4, 81.25, 16.0 / 3 },
-		{ 4, 4, 100, INFINITY },
+	    {1, 1, 0, 1},  {1, 1, 25, 4.0 / 3},	    {2, 2, 50, 2},	   {3, 3, 62.5, 8.0 / 3},
+	    {3, 3, 75, 4}, {4, 4, 81.25, 16.0 / 3}, {4, 4, 100, INFINITY},
 	};
 	int i, n;
 
@@ -677,7 +673,7 @@ static void test_foreach(void)
 	ipcb_hist_record(h, 1000);
 	st.n = 0;
 	ipcb_hist_foreach_percentile(h, 5, collect, &st);
-	check_steps(&st, (const struct step[]){ { 1000, 1, 0, 1 }, { 1000, 1, 100, INFINITY } }, 2,
+	check_steps(&st, (const struct step[]){{1000, 1, 0, 1}, {1000, 1, 100, INFINITY}}, 2,
 		    "single sample");
 
 	ipcb_hist_reset(h);
@@ -711,8 +707,8 @@ static void test_foreach(void)
 static void test_shared_fork(void)
 {
 	size_t bytes = ipcb_hist_bytes(1, HOUR_NS, 3);
-	struct ipcb_hist *h = mmap(NULL, bytes, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS,
-				   -1, 0);
+	struct ipcb_hist *h =
+	    mmap(NULL, bytes, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
 	int status = -1;
 	pid_t pid;
 
@@ -728,7 +724,7 @@ static void test_shared_fork(void)
 		_exit(0);
 	}
 	ok(pid > 0 && waitpid(pid, &status, 0) == pid && WIFEXITED(status) &&
-		   WEXITSTATUS(status) == 0,
+	       WEXITSTATUS(status) == 0,
 	   "child recorded and exited");
 	ok(ipcb_hist_total(h) == 1000 && ipcb_hist_min(h) == 1000 && ipcb_hist_max(h) == 1000447,
 	   "parent sees the child's samples");

@@ -25,13 +25,14 @@ int main(void)
 
 		ipcb_msg_fill(a, len);
 		ipcb_msg_stamp(a, len, 1000);
-		ok_eq(check(a, len, 1000, true), 0, "%zu B: intact message passes the full check", len);
+		ok_eq(check(a, len, 1000, true), 0, "%zu B: intact message passes the full check",
+		      len);
 		ok_eq(check(a, len, 1000, false), 0, "%zu B: intact message passes the quick check",
 		      len);
 		ok_eq(check(a, len, 1001, false), -EBADMSG, "%zu B: next sequence number is caught",
 		      len);
-		ok_eq(check(a, len, 999, false), -EBADMSG, "%zu B: previous sequence number is caught",
-		      len);
+		ok_eq(check(a, len, 999, false), -EBADMSG,
+		      "%zu B: previous sequence number is caught", len);
 
 		/* A stale buffer: the previous message left in place. */
 		memcpy(b, a, len);
@@ -56,7 +57,8 @@ int main(void)
 		if (len >= 16) {
 			memcpy(b, a, len);
 			memset(b + len - len / 4 - 1, 0, len / 4 + 1);
-			ok_eq(check(b, len, 1001, false), -EBADMSG, "%zu B: zeroed tail is caught", len);
+			ok_eq(check(b, len, 1001, false), -EBADMSG, "%zu B: zeroed tail is caught",
+			      len);
 		}
 		/* A copy shifted by one byte is caught. */
 		if (len >= 2) {
@@ -89,7 +91,7 @@ int main(void)
 		ipcb_msg_stamp(m, sizeof(m), 3);
 		ipcb_msg_set_time(m, 123456789);
 		ok(check(m, sizeof(m), 3, true) == 0 && check(m, sizeof(m), 3, false) == 0 &&
-			   ipcb_msg_time(m) == 123456789,
+		       ipcb_msg_time(m) == 123456789,
 		   "a send time in bytes 8..15 reads back and passes both checks");
 		m[16] ^= 1;
 		ok_eq(check(m, sizeof(m), 3, false), -EBADMSG,
@@ -110,7 +112,7 @@ int main(void)
 		   "a step back is reported as duplicate or reordered (%s)", f.what);
 	}
 	ok(ipcb_msg_full_due(0, 1 << 20) && ipcb_msg_full_due(64, 1 << 20) &&
-		   !ipcb_msg_full_due(1, 1 << 20) && ipcb_msg_full_due(3, 64),
+	       !ipcb_msg_full_due(1, 1 << 20) && ipcb_msg_full_due(3, 64),
 	   "full checks: every 64th large message, every small one");
 	return tap_done();
 }

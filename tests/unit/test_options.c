@@ -12,15 +12,14 @@ static const struct {
 	const char *in;
 	size_t want;
 } good_sizes[] = {
-	{"1", 1},	    {"64", 64},		{"4K", 4096},	    {"4k", 4096},
-	{"64K", 65536},	    {"1M", 1048576},	{"1m", 1048576},    {"1G", 1073741824},
-	{"4KiB", 4096},	    {"4KB", 4096},	{"100B", 100},	    {"1536", 1536},
-	{"1024M", 1073741824},
+    {"1", 1},	     {"64", 64},      {"4K", 4096},	     {"4k", 4096},   {"64K", 65536},
+    {"1M", 1048576}, {"1m", 1048576}, {"1G", 1073741824},    {"4KiB", 4096}, {"4KB", 4096},
+    {"100B", 100},   {"1536", 1536},  {"1024M", 1073741824},
 };
 
 static const char *const bad_sizes[] = {
-	"", "0", "-1", "K", "4Q", "4 K", "1.5K", "2G", "1025M", "99999999999999999999", "0x10",
-	"4KK", " 4", "+4", "4iB",
+    "",	    "0",   "-1", "K",  "4Q",  "4 K", "1.5K", "2G", "1025M", "99999999999999999999",
+    "0x10", "4KK", " 4", "+4", "4iB",
 };
 
 /* Parse a whole command line; returns the parser's result. */
@@ -45,18 +44,18 @@ int main(void)
 	for (size_t i = 0; i < sizeof(good_sizes) / sizeof(good_sizes[0]); i++) {
 		v = 0;
 		ok(ipcb_parse_size(good_sizes[i].in, &v, "--size", err, sizeof(err)) == 0 &&
-			   v == good_sizes[i].want,
+		       v == good_sizes[i].want,
 		   "size '%s' is %zu bytes (got %zu)", good_sizes[i].in, good_sizes[i].want, v);
 	}
 	for (size_t i = 0; i < sizeof(bad_sizes) / sizeof(bad_sizes[0]); i++) {
 		err[0] = '\0';
 		ok(ipcb_parse_size(bad_sizes[i], &v, "--size", err, sizeof(err)) == -EINVAL &&
-			   strstr(err, "--size") && (!*bad_sizes[i] || strstr(err, bad_sizes[i])),
+		       strstr(err, "--size") && (!*bad_sizes[i] || strstr(err, bad_sizes[i])),
 		   "size '%s' is refused with a message naming it (%s)", bad_sizes[i], err);
 	}
 
 	ok(ipcb_parse_size_list("64,4K,64K,1M", list, IPCB_MAX_LIST, &n, err, sizeof(err)) == 0 &&
-		   n == 4 && list[0] == 64 && list[3] == 1048576,
+	       n == 4 && list[0] == 64 && list[3] == 1048576,
 	   "size list 64,4K,64K,1M");
 	ok(ipcb_parse_size_list("64,,1M", list, IPCB_MAX_LIST, &n, err, sizeof(err)) == -EINVAL,
 	   "size list with an empty item is refused (%s)", err);
@@ -68,12 +67,13 @@ int main(void)
 	ok(ipcb_parse_u64("10", 1, 100, &u, "-n", err, sizeof(err)) == 0 && u == 10, "u64 10");
 	ok(ipcb_parse_u64("0", 1, 100, &u, "-n", err, sizeof(err)) == -EINVAL, "u64 below minimum");
 	ok(ipcb_parse_u64("101", 1, 100, &u, "-n", err, sizeof(err)) == -EINVAL &&
-		   strstr(err, "101"),
+	       strstr(err, "101"),
 	   "u64 above maximum names the value (%s)", err);
 	ok(ipcb_parse_u64("-5", 0, 100, &u, "-n", err, sizeof(err)) == -EINVAL, "u64 negative");
-	ok(ipcb_parse_u64("5x", 0, 100, &u, "-n", err, sizeof(err)) == -EINVAL, "u64 trailing junk");
+	ok(ipcb_parse_u64("5x", 0, 100, &u, "-n", err, sizeof(err)) == -EINVAL,
+	   "u64 trailing junk");
 	ok(ipcb_parse_u64("99999999999999999999999", 0, UINT64_MAX, &u, "-n", err, sizeof(err)) ==
-		   -EINVAL,
+	       -EINVAL,
 	   "u64 overflow");
 
 	ok(ipcb_parse_seconds("0.5", 0, 10, &secs, "-d", err, sizeof(err)) == 0 && secs == 0.5,
@@ -82,7 +82,8 @@ int main(void)
 	   "seconds 2s");
 	ok(ipcb_parse_seconds("-1", 0, 10, &secs, "-d", err, sizeof(err)) == -EINVAL,
 	   "negative seconds refused");
-	ok(ipcb_parse_seconds("nan", 0, 10, &secs, "-d", err, sizeof(err)) == -EINVAL, "nan refused");
+	ok(ipcb_parse_seconds("nan", 0, 10, &secs, "-d", err, sizeof(err)) == -EINVAL,
+	   "nan refused");
 	ok(ipcb_parse_seconds("inf", 0, 1e9, &secs, "-d", err, sizeof(err)) == -EINVAL,
 	   "inf refused");
 	ok(ipcb_parse_seconds("1e400", 0, 1e9, &secs, "-d", err, sizeof(err)) == -EINVAL,
@@ -101,14 +102,14 @@ int main(void)
 	ok(ipcb_parse_cpus("0,99999999999", cpus, err, sizeof(err)) == -EINVAL, "huge CPU number");
 
 	ok(parse(&o, "--transport", "nosuch", NULL) == -EINVAL && strstr(err, "nosuch") &&
-		   strstr(err, "shm") && strstr(err, "pipe"),
+	       strstr(err, "shm") && strstr(err, "pipe"),
 	   "unknown transport lists the valid names (%s)", err);
 	ok(parse(&o, "-t", "pipe,shm", NULL) == 0 && o.ntransports == 2 && !o.transports_all,
 	   "two transports");
 	ok(parse(&o, "-t", "pipe,pipe", NULL) == -EINVAL, "a transport twice is refused");
 	ok(parse(&o, "-t", "all", NULL) == 0 && o.transports_all, "all");
 	ok(parse(&o, NULL, NULL, NULL) == 0 && o.transports_all && o.nsizes == 4 && o.latency &&
-		   o.throughput && o.duration_s == 0.5 && o.warmup > 0 && o.repeat == 1,
+	       o.throughput && o.duration_s == 0.5 && o.warmup > 0 && o.repeat == 1,
 	   "defaults: all transports, four sizes, both modes, half a second, warm-up on");
 	ok(parse(&o, "-m", "latency", NULL) == 0 && o.latency && !o.throughput, "mode latency");
 	ok(parse(&o, "-m", "fast", NULL) == -EINVAL && strstr(err, "fast"), "bad mode named");
@@ -124,7 +125,7 @@ int main(void)
 	ok(parse(&o, "--bogus", NULL, NULL) == -EINVAL && strstr(err, "--bogus"),
 	   "unknown option is named (%s)", err);
 	ok(parse(&o, "--list=1", NULL, NULL) == -EINVAL && strstr(err, "'--list=1'") &&
-		   strstr(err, "takes no value"),
+	       strstr(err, "takes no value"),
 	   "a value given to a flag is named (%s)", err);
 	ok(parse(&o, "--fsync=yes", NULL, NULL) == -EINVAL && strstr(err, "'--fsync=yes'"),
 	   "a value given to a long-only flag is named, not garbled (%s)", err);

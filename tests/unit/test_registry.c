@@ -30,27 +30,27 @@ int main(void)
 	{
 		static const struct ipcb_transport bad_name = {.name = "Bad_Name", .summary = "x"};
 		static const struct ipcb_transport no_hooks = {
-			.name = "no-hooks", .summary = "x", .fixed_wait = IPCB_WAIT_BLOCK};
+		    .name = "no-hooks", .summary = "x", .fixed_wait = IPCB_WAIT_BLOCK};
 		static const struct ipcb_transport leaky = {
-			.name = "leaky",
-			.summary = "x",
-			.fixed_wait = IPCB_WAIT_BLOCK,
-			.setup = (int (*)(struct ipcb_chan *))1,
-			.open = (int (*)(struct ipcb_ep *))1,
-			.send = (int (*)(struct ipcb_ep *, const void *, size_t))1,
-			.recv = (int (*)(struct ipcb_ep *, void *, size_t))1,
+		    .name = "leaky",
+		    .summary = "x",
+		    .fixed_wait = IPCB_WAIT_BLOCK,
+		    .setup = (int (*)(struct ipcb_chan *))1,
+		    .open = (int (*)(struct ipcb_ep *))1,
+		    .send = (int (*)(struct ipcb_ep *, const void *, size_t))1,
+		    .recv = (int (*)(struct ipcb_ep *, void *, size_t))1,
 		};
 		static const struct ipcb_transport not_built = {
-			.name = "not-built", .summary = "x", .unsupported = "no such header here"};
+		    .name = "not-built", .summary = "x", .unsupported = "no such header here"};
 
 		ok(ipcb_transport_check(&bad_name, why, sizeof(why)) == -EINVAL &&
-			   strstr(why, "kebab-case"),
+		       strstr(why, "kebab-case"),
 		   "a name that is not kebab-case is refused (%s)", why);
 		ok(ipcb_transport_check(&no_hooks, why, sizeof(why)) == -EINVAL &&
-			   strstr(why, "required"),
+		       strstr(why, "required"),
 		   "missing hooks are refused (%s)", why);
 		ok(ipcb_transport_check(&leaky, why, sizeof(why)) == -EINVAL &&
-			   strstr(why, "teardown"),
+		       strstr(why, "teardown"),
 		   "setup without teardown is refused (%s)", why);
 		ok(ipcb_transport_check(&not_built, why, sizeof(why)) == 0,
 		   "an entry that could not be built needs no hooks, only its reason");

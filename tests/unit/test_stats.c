@@ -42,16 +42,16 @@ struct robust_case {
 };
 
 static const struct robust_case robust_cases[] = {
-	/* one value: median itself, no deviation */
-	{{42}, 1, 42, 0},
-	/* odd n with an outlier: deviations 2,1,0,1,97 -> sorted 0,1,1,2,97 -> MAD 1 */
-	{{1, 2, 3, 4, 100}, 5, 3, 1},
-	/* even n: median (2+3)/2; deviations 1.5,.5,.5,1.5 -> MAD (0.5+1.5)/2 = 1 */
-	{{4, 1, 3, 2}, 4, 2.5, 1},
-	/* unsorted with ties: sorted 5,5,5,7,9 -> 5; deviations 0,0,0,2,4 -> MAD 0 */
-	{{9, 5, 7, 5, 5}, 5, 5, 0},
-	/* 100,110,90,100,105: median 100; deviations 0,10,10,0,5 -> 0,0,5,10,10 -> MAD 5 */
-	{{100, 110, 90, 100, 105}, 5, 100, 5},
+    /* one value: median itself, no deviation */
+    {{42}, 1, 42, 0},
+    /* odd n with an outlier: deviations 2,1,0,1,97 -> sorted 0,1,1,2,97 -> MAD 1 */
+    {{1, 2, 3, 4, 100}, 5, 3, 1},
+    /* even n: median (2+3)/2; deviations 1.5,.5,.5,1.5 -> MAD (0.5+1.5)/2 = 1 */
+    {{4, 1, 3, 2}, 4, 2.5, 1},
+    /* unsorted with ties: sorted 5,5,5,7,9 -> 5; deviations 0,0,0,2,4 -> MAD 0 */
+    {{9, 5, 7, 5, 5}, 5, 5, 0},
+    /* 100,110,90,100,105: median 100; deviations 0,10,10,0,5 -> 0,0,5,10,10 -> MAD 5 */
+    {{100, 110, 90, 100, 105}, 5, 100, 5},
 };
 
 static void test_robust(void)
