@@ -88,6 +88,7 @@ struct pair_ctl {
 	uint32_t ready;	     /* children that reached the start barrier */
 	uint32_t go;	     /* futex word: 1 opens the barrier */
 	uint64_t fail_ns[2]; /* when each side's body failed: the first failure is the cause */
+	uint32_t exiting[2]; /* each side's body has returned: it is only exiting now */
 	char err[2][IPCB_RUN_ERR_BYTES];
 };
 
@@ -158,12 +159,35 @@ static void child_main(int role, const int cpu[2], pid_t parent, ipcb_run_body_f
 		rc = body(role, arg, area, err);
 	if (rc)
 		ctl->fail_ns[role] = ipcb_now_ns();
+	__atomic_store_n(&ctl->exiting[role], 1, __ATOMIC_RELEASE);
 	_exit(rc == 0 ? 0 : 1);
 }
 
-static void reap_all(pid_t pid[2], int status[2])
+/*
+ * A side whose body has returned is already on its way out; killing it there would cut short
+ * whatever runs at exit (a memory checker's leak summary, most of all) and report a signal
+ * where there was an orderly exit. Such a side gets this long to finish on its own; a side still
+ * inside its body is killed at once, since it may be waiting for a peer that is gone.
+ */
+#define EXIT_GRACE_NS 5000000000ull
+
+static void reap_all(pid_t pid[2], int status[2], const struct pair_ctl *ctl)
 {
 	for (int i = 0; i < 2; i++) {
+		uint64_t until = ipcb_now_ns() + EXIT_GRACE_NS;
+
+		if (pid[i] <= 0)
+			continue;
+		while (__atomic_load_n(&ctl->exiting[i], __ATOMIC_ACQUIRE) &&
+		       ipcb_now_ns() < until) {
+			struct timespec ms = {0, 1000000};
+
+			if (waitpid(pid[i], &status[i], WNOHANG) == pid[i]) {
+				pid[i] = 0;
+				break;
+			}
+			nanosleep(&ms, NULL);
+		}
 		if (pid[i] <= 0)
 			continue;
 		kill(pid[i], SIGKILL);
@@ -296,7 +320,7 @@ int ipcb_run_pair(const int cpu[2], double timeout_s, ipcb_run_body_fn body, voi
 	goto unmap;
 
 kill_children:
-	reap_all(pid, status);
+	reap_all(pid, status, ctl);
 unmap:
 	/* A SIGCHLD from this run must not wake the next one's wait early. */
 	{
