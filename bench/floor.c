@@ -331,3 +331,292 @@ int ipcb_floor_memcpy(const struct ipcb_run_spec *s, struct ipcb_run_result *r)
 	ipcb_run_area_unmap(a, sizeof(*a));
 	return rc;
 }
+
+/* ---- mailbox: the simplest verified-size handshake a shared-memory transport could make ---- */
+
+/*
+ * One mailbox per direction: an 8-byte sequence word followed by the payload, starting on a
+ * cache-line boundary, so the reader finds the word in the line that holds the payload's start.
+ * The writer copies the payload in and then stores the sequence number; the reader spins until
+ * it sees it and copies the payload out. No ring, no indices, no flow control: a ping-pong needs
+ * none, since an answer means the message was taken. What a shared-memory transport adds on top
+ * of this is its own cost.
+ */
+struct mailbox {
+	_Alignas(64) uint64_t seq;
+	unsigned char data[];
+};
+
+struct mailbox_area {
+	_Alignas(64) uint64_t total; /* rounds in all, published by A before its last round */
+	uint64_t rounds;
+	uint64_t t_first_ns, t_last_ns;
+	double cpu_s[2];
+	int cpu_seen[2];
+	size_t box_bytes;		    /* one mailbox, header included, a multiple of 64 */
+	_Alignas(64) unsigned char boxes[]; /* [0] A -> B, [1] B -> A, then the histogram */
+};
+
+static struct mailbox *mailbox_at(struct mailbox_area *a, int k)
+{
+	return (struct mailbox *)(a->boxes + (size_t)k * a->box_bytes);
+}
+
+static int mailbox_await(struct mailbox *m, uint64_t want, bool same_cpu)
+{
+	while (__atomic_load_n(&m->seq, __ATOMIC_ACQUIRE) != want) {
+		if (same_cpu)
+			sched_yield();
+		else
+			ipcb_cpu_relax();
+	}
+	return 0;
+}
+
+static int mailbox_body(int role, void *arg, void *area_v, char *err)
+{
+	const struct ipcb_run_spec *s = arg;
+	struct mailbox_area *a = area_v;
+	struct ipcb_hist *h = (struct ipcb_hist *)(a->boxes + 2 * a->box_bytes);
+	struct mailbox *in = mailbox_at(a, role == IPCB_SENDER),
+		       *out = mailbox_at(a, role != IPCB_SENDER);
+	size_t n = s->size_bytes;
+	uint64_t total = s->messages ? s->warmup + s->messages : UINT64_MAX;
+	uint64_t deadline = UINT64_MAX, t0, t1 = 0;
+	bool same_cpu = s->cpu[0] >= 0 && s->cpu[0] == s->cpu[1];
+	unsigned char *buf =
+	    mmap(NULL, n, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	double cpu0 = 0;
+	int rc;
+
+	if (buf == MAP_FAILED) {
+		snprintf(err, IPCB_RUN_ERR_BYTES, "mmap(%zu-byte buffer): %s", n, strerror(errno));
+		return -ENOMEM;
+	}
+	memset(buf, 0x5a, n);
+	rc = ipcb_run_barrier();
+	for (uint64_t i = 0; rc == 0; i++) {
+		bool last = i + 1 == total;
+
+		if (i == s->warmup) {
+			cpu0 = cpu_seconds();
+			a->t_first_ns = ipcb_now_ns();
+			if (s->duration_s > 0)
+				deadline = a->t_first_ns + (uint64_t)(s->duration_s * 1e9);
+		}
+		if (role == IPCB_SENDER) {
+			if (i > s->warmup && t1 >= deadline)
+				last = true;
+			if (last)
+				__atomic_store_n(&a->total, i + 1, __ATOMIC_SEQ_CST);
+			t0 = ipcb_now_ns();
+			memcpy(out->data, buf, n);
+			__atomic_store_n(&out->seq, i + 1, __ATOMIC_RELEASE);
+			mailbox_await(in, i + 1, same_cpu);
+			memcpy(buf, in->data, n);
+			t1 = ipcb_now_ns();
+			if (i >= s->warmup) {
+				ipcb_hist_record(h, (int64_t)(t1 - t0));
+				a->rounds++;
+			}
+		} else {
+			uint64_t tot;
+
+			mailbox_await(in, i + 1, same_cpu);
+			memcpy(buf, in->data, n);
+			tot = __atomic_load_n(&a->total, __ATOMIC_ACQUIRE);
+			memcpy(out->data, buf, n);
+			__atomic_store_n(&out->seq, i + 1, __ATOMIC_RELEASE);
+			last = tot && i + 1 >= tot;
+		}
+		if (last)
+			break;
+	}
+	if (role == IPCB_SENDER)
+		a->t_last_ns = t1;
+	a->cpu_s[role] = cpu_seconds() - cpu0;
+	a->cpu_seen[role] = sched_getcpu();
+	munmap(buf, n);
+	if (rc)
+		snprintf(err, IPCB_RUN_ERR_BYTES, "futex_wait(start barrier): %s", strerror(-rc));
+	return rc;
+}
+
+int ipcb_floor_mailbox(const struct ipcb_run_spec *s, struct ipcb_run_result *r)
+{
+	size_t hist_bytes = ipcb_hist_bytes(IPCB_HIST_LOWEST, IPCB_HIST_HIGHEST, IPCB_HIST_SIGFIGS);
+	size_t box_bytes = (sizeof(struct mailbox) + s->size_bytes + 63) & ~(size_t)63;
+	size_t area_bytes = sizeof(struct mailbox_area) + 2 * box_bytes + hist_bytes;
+	struct mailbox_area *a;
+	struct ipcb_hist *h;
+	int rc;
+
+	memset(r, 0, sizeof(*r));
+	a = ipcb_run_area_map(area_bytes);
+	if (!a) {
+		snprintf(r->error, sizeof(r->error), "mmap(mailbox floor area): %s",
+			 strerror(errno));
+		return -ENOMEM;
+	}
+	a->box_bytes = box_bytes;
+	h = (struct ipcb_hist *)(a->boxes + 2 * box_bytes);
+	ipcb_hist_init(h, hist_bytes, IPCB_HIST_LOWEST, IPCB_HIST_HIGHEST, IPCB_HIST_SIGFIGS);
+	rc = ipcb_run_pair(s->cpu, s->timeout_s, mailbox_body, (void *)s, a, r->error,
+			   sizeof(r->error), &r->signal);
+	if (rc == 0) {
+		r->messages = a->rounds;
+		r->elapsed_s = (double)(a->t_last_ns - a->t_first_ns) / 1e9;
+		r->msgs_per_s = r->elapsed_s > 0 ? (double)r->messages / r->elapsed_s : 0;
+		r->cpu_s[0] = a->cpu_s[0];
+		r->cpu_s[1] = a->cpu_s[1];
+		r->cpu_seen[0] = a->cpu_seen[0];
+		r->cpu_seen[1] = a->cpu_seen[1];
+		r->buffer_bytes = 2 * box_bytes;
+		rc = ipcb_hist_create(IPCB_HIST_LOWEST, IPCB_HIST_HIGHEST, IPCB_HIST_SIGFIGS,
+				      &r->hist);
+		if (!rc)
+			rc = ipcb_hist_add(r->hist, h);
+		if (!rc && r->messages == 0) {
+			snprintf(r->error, sizeof(r->error), "no round trip was measured");
+			rc = -ENODATA;
+		}
+	}
+	ipcb_run_area_unmap(a, area_bytes);
+	return rc;
+}
+
+/* ---- cross-core copy: reading what the other CPU has just written ---------------------------- */
+
+/*
+ * A writes a batch of messages (fresh bytes each round, so the lines are modified in A's cache),
+ * then hands the batch to B; B copies every message of the batch out into its own buffer, timing
+ * only its copies, and hands the buffers back. Batches hold at least 64 KiB (one message when
+ * messages are that big), so two clock reads are a small part of what they time. The rate is
+ * what one CPU copying messages out of another CPU's cache can reach: the ceiling of a stream
+ * whose reader copies every message once, as every copying shared-memory transport's does.
+ */
+#define XCOPY_BATCH_BYTES (64u * 1024)
+
+struct xcopy_area {
+	_Alignas(64) uint32_t turn; /* odd: the batch is written, B's turn; even: A's turn */
+	_Alignas(64) uint64_t stop; /* A sets it when the duration or count is reached */
+	uint64_t copies;
+	uint64_t copy_ns; /* B's time inside its copies */
+	double cpu_s;
+	int cpu_seen[2];
+	size_t batch;
+	_Alignas(64) unsigned char bufs[];
+};
+
+static int xcopy_body(int role, void *arg, void *area_v, char *err)
+{
+	const struct ipcb_run_spec *s = arg;
+	struct xcopy_area *a = area_v;
+	size_t n = s->size_bytes, stride = (n + 63) & ~(size_t)63;
+	uint64_t limit = s->messages ? s->messages : UINT64_MAX, deadline = UINT64_MAX;
+	unsigned char *dst = NULL;
+	double cpu0 = 0;
+	int rc;
+
+	if (role == IPCB_RECEIVER) {
+		dst = mmap(NULL, n, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+		if (dst == MAP_FAILED) {
+			snprintf(err, IPCB_RUN_ERR_BYTES, "mmap(%zu-byte buffer): %s", n,
+				 strerror(errno));
+			return -ENOMEM;
+		}
+		memset(dst, 0, n);
+	}
+	rc = ipcb_run_barrier();
+	if (rc) {
+		snprintf(err, IPCB_RUN_ERR_BYTES, "futex_wait(start barrier): %s", strerror(-rc));
+		return rc;
+	}
+	for (uint32_t round = 0;; round++) {
+		uint32_t written = 2 * round + 1, taken = 2 * round + 2;
+
+		if (role == IPCB_SENDER) {
+			uint64_t now = ipcb_now_ns();
+
+			if (round == 1)
+				deadline = s->duration_s > 0 ? now + (uint64_t)(s->duration_s * 1e9)
+							     : UINT64_MAX;
+			if (now >= deadline || a->copies >= limit)
+				__atomic_store_n(&a->stop, 1, __ATOMIC_RELAXED);
+			for (size_t k = 0; k < a->batch; k++)
+				memset(a->bufs + k * stride, (int)(round & 0xff), n);
+			__atomic_store_n(&a->turn, written, __ATOMIC_RELEASE);
+			while (__atomic_load_n(&a->turn, __ATOMIC_ACQUIRE) != taken)
+				ipcb_cpu_relax();
+			if (__atomic_load_n(&a->stop, __ATOMIC_RELAXED))
+				break;
+		} else {
+			uint64_t t0, t1;
+
+			while (__atomic_load_n(&a->turn, __ATOMIC_ACQUIRE) != written)
+				ipcb_cpu_relax();
+			if (round == 1)
+				cpu0 = cpu_seconds();
+			t0 = ipcb_now_ns();
+			for (size_t k = 0; k < a->batch; k++) {
+				memcpy(dst, a->bufs + k * stride, n);
+				__asm__ __volatile__("" : : "r"(dst) : "memory");
+			}
+			t1 = ipcb_now_ns();
+			/* Round 0 warms the caches and the page tables up. */
+			if (round > 0) {
+				a->copy_ns += t1 - t0;
+				a->copies += a->batch;
+			}
+			if (__atomic_load_n(&a->stop, __ATOMIC_RELAXED)) {
+				__atomic_store_n(&a->turn, taken, __ATOMIC_RELEASE);
+				break;
+			}
+			__atomic_store_n(&a->turn, taken, __ATOMIC_RELEASE);
+		}
+	}
+	if (role == IPCB_RECEIVER) {
+		a->cpu_s = cpu_seconds() - cpu0;
+		munmap(dst, n);
+	}
+	a->cpu_seen[role] = sched_getcpu();
+	return 0;
+}
+
+int ipcb_floor_xcopy(const struct ipcb_run_spec *s, struct ipcb_run_result *r)
+{
+	size_t stride = (s->size_bytes + 63) & ~(size_t)63;
+	size_t batch = s->size_bytes >= XCOPY_BATCH_BYTES ? 1 : XCOPY_BATCH_BYTES / s->size_bytes;
+	size_t area_bytes = sizeof(struct xcopy_area) + batch * stride;
+	struct xcopy_area *a;
+	int rc;
+
+	memset(r, 0, sizeof(*r));
+	a = ipcb_run_area_map(area_bytes);
+	if (!a) {
+		snprintf(r->error, sizeof(r->error), "mmap(cross-core copy area): %s",
+			 strerror(errno));
+		return -ENOMEM;
+	}
+	a->batch = batch;
+	rc = ipcb_run_pair(s->cpu, s->timeout_s, xcopy_body, (void *)s, a, r->error,
+			   sizeof(r->error), &r->signal);
+	if (rc == 0) {
+		r->messages = a->copies;
+		r->elapsed_s = (double)a->copy_ns / 1e9;
+		if (r->elapsed_s > 0) {
+			r->msgs_per_s = (double)a->copies / r->elapsed_s;
+			r->bytes_per_s = r->msgs_per_s * (double)s->size_bytes;
+		}
+		r->cpu_s[1] = a->cpu_s;
+		r->cpu_seen[0] = a->cpu_seen[0];
+		r->cpu_seen[1] = a->cpu_seen[1];
+		r->buffer_bytes = batch * stride;
+		if (a->copies == 0) {
+			snprintf(r->error, sizeof(r->error), "no copy completed");
+			rc = -ENODATA;
+		}
+	}
+	ipcb_run_area_unmap(a, area_bytes);
+	return rc;
+}

@@ -23,6 +23,18 @@ int ipcb_floor_cacheline(const struct ipcb_run_spec *s, struct ipcb_run_result *
 /* memcpy bandwidth of s->size_bytes on s->cpu[IPCB_SENDER]; fills bytes_per_s, msgs_per_s. */
 int ipcb_floor_memcpy(const struct ipcb_run_spec *s, struct ipcb_run_result *r);
 
+/*
+ * Round-trip histogram of a ping-pong of s->size_bytes payloads through one mailbox per
+ * direction (a sequence word in the line where the payload starts; both sides spin), copying
+ * the payload in and out on each side: the floor under a shared-memory transport's round trip.
+ */
+int ipcb_floor_mailbox(const struct ipcb_run_spec *s, struct ipcb_run_result *r);
+/*
+ * Bandwidth of s->cpu[IPCB_RECEIVER] copying out s->size_bytes messages that s->cpu[IPCB_SENDER]
+ * has just written: the ceiling of a stream whose reader copies each message once.
+ */
+int ipcb_floor_xcopy(const struct ipcb_run_spec *s, struct ipcb_run_result *r);
+
 /* Round-trip histogram of a futex wait/wake ping-pong. */
 int ipcb_floor_futex(const struct ipcb_run_spec *s, struct ipcb_run_result *r);
 

@@ -50,6 +50,8 @@ struct place {
 	struct ipcb_clock_check clock;
 	double cacheline_p50_ns;		  /* 0 = not measured */
 	double memcpy_bytes_per_s[IPCB_MAX_LIST]; /* per --size index; 0 = not measured */
+	/* Cross-core only: copying out what the other CPU wrote, per --size index. */
+	double xcopy_bytes_per_s[IPCB_MAX_LIST];
 };
 
 struct driver {
@@ -403,6 +405,40 @@ static void emit_one_ways(struct driver *d, const struct place *pl, struct ipcb_
 		(long long)pl->clock.bound_ns, p50);
 }
 
+/*
+ * The ceiling of a stream of messages of the size at size_index: where the two sides run on two
+ * CPUs, one CPU copying out what the other has just written (floor-xcopy); elsewhere, one CPU
+ * copying its own data (floor-memcpy). 0 when not measured.
+ */
+static double stream_floor(const struct place *pl, size_t size_index)
+{
+	if (pl->xcopy_bytes_per_s[size_index] > 0)
+		return pl->xcopy_bytes_per_s[size_index];
+	return pl->memcpy_bytes_per_s[size_index];
+}
+
+/*
+ * A mechanism that counts its network segments (TCP) and did not send one per message: say so
+ * under the row, since a stream's rate then depends on how many messages shared a segment.
+ */
+static void segments_note(const struct driver *d, const struct ipcb_row *row)
+{
+	const struct ipcb_run_result *r = row->res;
+	double per_msg;
+	char sz[16];
+
+	if (!r->segments_counted || r->messages == 0 || d->o.quiet)
+		return;
+	per_msg = (double)r->segments / (double)r->messages;
+	if (per_msg > 0.9 && per_msg < 1.1)
+		return;
+	ipcb_format_size(row->size_bytes, sz, sizeof(sz));
+	printf("# %s %s %s run %u: %.3f data segments per message (%s)\n", row->transport,
+	       row->mode, sz, row->run, per_msg,
+	       per_msg < 1 ? "the kernel put several messages in one segment"
+			   : "the kernel split messages over several segments");
+}
+
 /* After a run: print its rows or its failure. Returns false when the sweep must stop. */
 static bool finish_run(struct driver *d, const struct place *pl, int rc, struct ipcb_row *row,
 		       size_t size_index)
@@ -428,10 +464,10 @@ static bool finish_run(struct driver *d, const struct place *pl, int rc, struct 
 	row->clock_skew_bound_ns = -1;
 	if (row->latency_kind && pl->cacheline_p50_ns > 0)
 		row->x_floor = p50_of(r->hist) / pl->cacheline_p50_ns;
-	else if (!row->latency_kind && r->bytes_per_s > 0 && size_index < IPCB_MAX_LIST &&
-		 pl->memcpy_bytes_per_s[size_index] > 0)
-		row->x_floor = pl->memcpy_bytes_per_s[size_index] / r->bytes_per_s;
+	else if (!row->latency_kind && r->bytes_per_s > 0 && size_index < IPCB_MAX_LIST)
+		row->x_floor = stream_floor(pl, size_index) / r->bytes_per_s;
 	emit(d, row);
+	segments_note(d, row);
 	emit_one_ways(d, pl, row);
 	return true;
 }
@@ -447,6 +483,7 @@ static void spec_base(struct driver *d, const struct place *pl, struct ipcb_run_
 	s->timeout_s = d->o.timeout_s;
 	s->inject = d->o.inject;
 	s->work_ns = d->o.work_ns;
+	s->verify = d->o.verify;
 }
 
 static void row_base(const struct place *pl, const struct ipcb_run_spec *s,
@@ -475,7 +512,16 @@ static unsigned floor_runs(const struct driver *d)
 	return d->o.repeat > 3 ? d->o.repeat : 3;
 }
 
-/* The floors of one placement: cache-line and futex round trips, memcpy per size. */
+/* Floors measured per size at a placement: memcpy and the mailbox, and the cross-core copy. */
+static size_t floor_sized_runs(const struct place *pl)
+{
+	return pl->kind == IPCB_PLACE_CROSS_CORE ? 3 : 2;
+}
+
+/*
+ * The floors of one placement: cache-line and futex round trips; per size, memcpy, a mailbox
+ * round trip, and (two CPUs only) the cross-core copy.
+ */
 static bool run_floors(struct driver *d, struct place *pl)
 {
 	static const struct {
@@ -484,6 +530,16 @@ static bool run_floors(struct driver *d, struct place *pl)
 	} pingpongs[] = {
 	    {"floor-cacheline", "spin", ipcb_floor_cacheline},
 	    {"floor-futex", "block", ipcb_floor_futex},
+	};
+	const struct {
+		const char *name, *wait;
+		bool latency;
+		int (*fn)(const struct ipcb_run_spec *, struct ipcb_run_result *);
+		double *best; /* where the placement keeps the floor, per size */
+	} sized[] = {
+	    {"floor-memcpy", "none", false, ipcb_floor_memcpy, pl->memcpy_bytes_per_s},
+	    {"floor-xcopy", "spin", false, ipcb_floor_xcopy, pl->xcopy_bytes_per_s},
+	    {"floor-mailbox", "spin", true, ipcb_floor_mailbox, NULL},
 	};
 	struct ipcb_run_spec s;
 	struct ipcb_run_result r;
@@ -514,25 +570,33 @@ static bool run_floors(struct driver *d, struct place *pl)
 			ipcb_run_result_fini(&r);
 		}
 	for (size_t i = 0; i < d->o.nsizes; i++)
-		for (unsigned run = 1; run <= d->o.repeat; run++) {
-			if ((d->interrupted = ipcb_run_interrupt_pending()))
-				return false;
-			spec_base(d, pl, &s);
-			s.size_bytes = d->o.sizes[i];
-			row_base(pl, &s, &r, &row);
-			row.transport = "floor-memcpy";
-			row.mode = "throughput";
-			row.cpu[1] = -1;
-			row.wait = "none";
-			row.run = run;
-			progress(d, pl, row.transport, row.mode, s.size_bytes, run);
-			rc = ipcb_floor_memcpy(&s, &r);
-			if (rc == 0 && pl->memcpy_bytes_per_s[i] == 0)
-				pl->memcpy_bytes_per_s[i] = r.bytes_per_s;
-			if (!finish_run(d, pl, rc, &row, i))
-				return false;
-			ipcb_run_result_fini(&r);
-		}
+		for (size_t k = 0; k < sizeof(sized) / sizeof(sized[0]); k++)
+			for (unsigned run = 1; run <= d->o.repeat; run++) {
+				if (sized[k].fn == ipcb_floor_xcopy &&
+				    pl->kind != IPCB_PLACE_CROSS_CORE)
+					continue;
+				if ((d->interrupted = ipcb_run_interrupt_pending()))
+					return false;
+				spec_base(d, pl, &s);
+				s.size_bytes = d->o.sizes[i];
+				row_base(pl, &s, &r, &row);
+				row.transport = sized[k].name;
+				row.mode = sized[k].latency ? "latency" : "throughput";
+				row.latency_kind = sized[k].latency ? "rtt" : NULL;
+				row.wait = sized[k].wait;
+				row.run = run;
+				if (sized[k].fn == ipcb_floor_memcpy)
+					row.cpu[1] = -1;
+				progress(d, pl, row.transport, row.mode, s.size_bytes, run);
+				d->run_start_ns = ipcb_now_ns();
+				rc = sized[k].fn(&s, &r);
+				/* The best the machine did: the highest rate of the runs. */
+				if (rc == 0 && sized[k].best && r.bytes_per_s > sized[k].best[i])
+					sized[k].best[i] = r.bytes_per_s;
+				if (!finish_run(d, pl, rc, &row, i))
+					return false;
+				ipcb_run_result_fini(&r);
+			}
 	return true;
 }
 
@@ -587,6 +651,8 @@ static bool run_transports(struct driver *d, const struct place *pl)
 					    modes[mi] == IPCB_MODE_LATENCY ? "rtt" : NULL;
 					row.wait = ipcb_wait_name(s.cfg.wait);
 					row.chunk_bytes = s.chunk_bytes;
+					if (!(t->caps & IPCB_CAP_NO_DATA))
+						row.verify = ipcb_verify_name(s.verify);
 					progress(d, pl, t->name, row.mode, s.size_bytes, run);
 					d->run_start_ns = ipcb_now_ns();
 					rc = ipcb_run_one(&s, &r);
@@ -733,10 +799,12 @@ int main(int argc, char **argv)
 			"%s: warning: load average %.2f on %d CPUs: the machine is busy, expect "
 			"noisy numbers\n",
 			prog, d.si.loadavg1, d.si.online_cpus);
-	d.runs_total = d.nplaces *
-		       (d.o.repeat * (d.nuse * d.o.nsizes * (size_t)(d.o.latency + d.o.throughput) +
-				      (d.o.floor ? d.o.nsizes : 0)) +
-			(d.o.floor ? 2 * floor_runs(&d) : 0));
+	d.runs_total = 0;
+	for (size_t i = 0; i < d.nplaces; i++)
+		d.runs_total +=
+		    d.o.repeat * (d.nuse * d.o.nsizes * (size_t)(d.o.latency + d.o.throughput) +
+				  (d.o.floor ? floor_sized_runs(&d.places[i]) * d.o.nsizes : 0)) +
+		    (d.o.floor ? 2 * floor_runs(&d) : 0);
 	d.started_ns = ipcb_now_ns();
 	ipcb_sysinfo_print(stdout, &d.si);
 	for (size_t i = 0; i < d.nplaces && !d.interrupted; i++) {

@@ -1,21 +1,33 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * msg.h - what every ipcbench message carries, and how the receiver checks it.
+ * msg.h - what every ipcbench message carries, and how it is checked.
  *
- * A message of `len` bytes is a fixed byte pattern (filled once, outside the timed loop) with the
- * message's sequence number stamped over it in 8-byte words: at the start (the header), at the end
- * (the trailer) and at every 4 KiB boundary in between. Each stamp is the sequence number mixed
- * with its position, so a message that arrives shifted, truncated, stale (an older message left in
- * a buffer), lost, duplicated or reordered fails the check. Messages shorter than 16 bytes carry
- * the sequence number folded into every byte instead.
+ * A message of `len` bytes (16 or more) is a fixed pattern, filled once outside the timed loop,
+ * with the message's sequence number stamped over it in 8-byte words:
  *
- * Messages of IPCB_MSG_TIME_MIN bytes or more also carry a send time in bytes 8..15 (for one-way
- * latency); the check does not compare those bytes with the pattern, the reader checks that the
- * time is plausible instead.
+ *   [0, 8)            the header: the sequence number mixed with its position
+ *   [8, 16)           the send time in ns, in messages of IPCB_MSG_TIME_MIN bytes or more
+ *                     (0 when the message carries none)
+ *   [4096 k, +8)      a stamp at every 4 KiB boundary that leaves room for the trailer
+ *   [len - 8, len)    the trailer: the sequence number mixed with its position, XOR the send time
+ *   everything else   the pattern: 8-byte words PAT(w) = base + w * step, w = offset / 8
  *
- * Stamping costs len/4096 + 2 stores, so it does not distort a transport's cost; the quick check
- * reads the stamps and the pattern bytes next to them; the full check compares every byte and runs
- * on a sample of messages (ipcb_msg_full_due()).
+ * Each stamp differs by position and sequence number, so a message that arrives shifted,
+ * truncated, stale (an older message left in a buffer), lost, duplicated or reordered fails.
+ * The send time is folded into the trailer, so no byte escapes every check: damage to the time
+ * changes what the trailer must be. Messages shorter than 16 bytes carry the sequence number
+ * folded into every byte instead.
+ *
+ * Three scopes of check, from cheapest:
+ *   STAMPS  the header, every 4 KiB stamp and the trailer (with the time); all of a short message
+ *   EDGES   STAMPS plus the pattern bytes next to the header and the trailer
+ *   ALL     every byte: words compared with the pattern computed on the fly (no second buffer,
+ *           no per-byte branch), so it runs at the speed of reading the message
+ * and three --verify levels that choose a scope per message: `headers` (STAMPS always),
+ * `sampled` (ALL every IPCB_MSG_FULL_EVERY-th message and every message of 64 B or less, EDGES
+ * otherwise; the default) and `full` (ALL always).
+ *
+ * Stamping costs len/4096 + 3 stores, the send time a load and two stores.
  */
 #ifndef IPCB_MSG_H
 #define IPCB_MSG_H
@@ -27,8 +39,24 @@
 #define IPCB_MSG_STAMP_STRIDE 4096u
 /* Smallest message with room for a send time beside its header and trailer. */
 #define IPCB_MSG_TIME_MIN 24u
-/* Every this many messages the receiver compares every byte. */
+/* Under --verify sampled, every this many messages get every byte compared. */
 #define IPCB_MSG_FULL_EVERY 64u
+
+/* How much of one message a check reads (see the top of this file). */
+enum ipcb_msg_scope {
+	IPCB_MSG_STAMPS = 0,
+	IPCB_MSG_EDGES,
+	IPCB_MSG_ALL,
+};
+
+/* --verify: which scope each message gets (the default is 0). */
+enum ipcb_verify {
+	IPCB_VERIFY_SAMPLED = 0,
+	IPCB_VERIFY_HEADERS,
+	IPCB_VERIFY_FULL,
+};
+
+const char *ipcb_verify_name(enum ipcb_verify v);
 
 /* Why a message failed its check. */
 struct ipcb_msg_fault {
@@ -41,18 +69,35 @@ struct ipcb_msg_fault {
 
 /* Fill buf with the fixed pattern: once per buffer, outside the timed loop. */
 void ipcb_msg_fill(void *buf, size_t len);
-/* Stamp sequence number seq into a buffer previously filled with ipcb_msg_fill(). */
+/* Stamp sequence number seq into a buffer filled with ipcb_msg_fill(); the send time is 0. */
 void ipcb_msg_stamp(void *buf, size_t len, uint64_t seq);
-/* Does message seq get the every-byte check? */
-static inline bool ipcb_msg_full_due(uint64_t seq, size_t len)
+
+/* The scope message seq of len bytes gets under verify level v. */
+static inline enum ipcb_msg_scope ipcb_msg_scope_for(enum ipcb_verify v, uint64_t seq, size_t len)
 {
-	return len <= 64 || seq % IPCB_MSG_FULL_EVERY == 0;
+	if (v == IPCB_VERIFY_FULL)
+		return IPCB_MSG_ALL;
+	if (v == IPCB_VERIFY_HEADERS)
+		return IPCB_MSG_STAMPS;
+	return len <= 64 || seq % IPCB_MSG_FULL_EVERY == 0 ? IPCB_MSG_ALL : IPCB_MSG_EDGES;
 }
-/* Write / read the send time (ns) of a message of at least IPCB_MSG_TIME_MIN bytes. */
-static inline void ipcb_msg_set_time(void *buf, uint64_t t_ns)
+
+/*
+ * Replace the send time (ns) of a stamped message of len >= IPCB_MSG_TIME_MIN bytes, keeping
+ * the trailer consistent with it: the trailer changes by the XOR of the old and the new time.
+ */
+static inline void ipcb_msg_set_time(void *buf, size_t len, uint64_t t_ns)
 {
-	__builtin_memcpy((unsigned char *)buf + 8, &t_ns, 8);
+	unsigned char *p = buf;
+	uint64_t old, tr;
+
+	__builtin_memcpy(&old, p + 8, 8);
+	__builtin_memcpy(&tr, p + len - 8, 8);
+	tr ^= old ^ t_ns;
+	__builtin_memcpy(p + 8, &t_ns, 8);
+	__builtin_memcpy(p + len - 8, &tr, 8);
 }
+
 static inline uint64_t ipcb_msg_time(const void *buf)
 {
 	uint64_t t;
@@ -60,7 +105,9 @@ static inline uint64_t ipcb_msg_time(const void *buf)
 	__builtin_memcpy(&t, (const unsigned char *)buf + 8, 8);
 	return t;
 }
+
 /* Check a received message: 0, or -EBADMSG with *f describing the first fault. */
-int ipcb_msg_check(const void *buf, size_t len, uint64_t seq, bool full, struct ipcb_msg_fault *f);
+int ipcb_msg_check(const void *buf, size_t len, uint64_t seq, enum ipcb_msg_scope scope,
+		   struct ipcb_msg_fault *f);
 
 #endif

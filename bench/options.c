@@ -41,6 +41,7 @@ void ipcb_opts_init(struct ipcb_opts *o)
 	o->spin_polls = 2000;
 	o->timeout_s = 60;
 	o->dir = NULL;
+	o->verify = IPCB_VERIFY_SAMPLED;
 }
 
 int ipcb_parse_size(const char *s, size_t *out, const char *what, char *err, size_t errlen)
@@ -359,7 +360,9 @@ static int parse_mode(const char *s, struct ipcb_opts *o, char *err, size_t errl
 
 static int parse_inject(const char *s, struct ipcb_opts *o, char *err, size_t errlen)
 {
-	static const char *const names[] = {"none", "corrupt", "drop", "dup", "crash", "hang"};
+	static const char *const names[] = {
+	    "none",  "corrupt", "drop",		 "dup",
+	    "crash", "hang",	"corrupt-stamp", "corrupt-unsampled"};
 
 	for (size_t i = 0; s && i < sizeof(names) / sizeof(names[0]); i++)
 		if (strcmp(s, names[i]) == 0) {
@@ -367,20 +370,23 @@ static int parse_inject(const char *s, struct ipcb_opts *o, char *err, size_t er
 			return 0;
 		}
 	return opt_fail(err, errlen,
-			"--inject: unknown fault '%s'; valid: corrupt, drop, dup, crash, hang",
+			"--inject: unknown fault '%s'; valid: corrupt, corrupt-stamp, "
+			"corrupt-unsampled, drop, dup, crash, hang",
 			s ? s : "");
 }
 
-void ipcb_format_size(size_t bytes, char *out, size_t n)
+static int parse_verify(const char *s, struct ipcb_opts *o, char *err, size_t errlen)
 {
-	if (bytes >= (1u << 30) && bytes % (1u << 30) == 0)
-		snprintf(out, n, "%zuG", bytes >> 30);
-	else if (bytes >= (1u << 20) && bytes % (1u << 20) == 0)
-		snprintf(out, n, "%zuM", bytes >> 20);
-	else if (bytes >= (1u << 10) && bytes % (1u << 10) == 0)
-		snprintf(out, n, "%zuK", bytes >> 10);
-	else
-		snprintf(out, n, "%zu", bytes);
+	static const enum ipcb_verify levels[] = {IPCB_VERIFY_HEADERS, IPCB_VERIFY_SAMPLED,
+						  IPCB_VERIFY_FULL};
+
+	for (size_t i = 0; s && i < sizeof(levels) / sizeof(levels[0]); i++)
+		if (strcmp(s, ipcb_verify_name(levels[i])) == 0) {
+			o->verify = levels[i];
+			return 0;
+		}
+	return opt_fail(err, errlen, "--verify: unknown level '%s'; valid: headers, sampled, full",
+			s ? s : "");
 }
 
 void ipcb_opts_usage(FILE *f, const char *prog)
@@ -425,6 +431,11 @@ void ipcb_opts_usage(FILE *f, const char *prog)
 	    "                         application load (default 0)\n"
 	    "      --timeout SECONDS  longest a single run may take before it is stopped and\n"
 	    "                         reported as failed (default 60)\n"
+	    "      --verify LEVEL     how much of each message is checked: headers (the\n"
+	    "                         sequence stamps at the start, the end and every 4 KiB,\n"
+	    "                         and the send time), sampled (also every byte of every\n"
+	    "                         64th message and of every message up to 64 B; the\n"
+	    "                         default) or full (every byte of every message)\n"
 	    "\n"
 	    "Output:\n"
 	    "      --csv FILE         append rows to FILE (header written when FILE is new or\n"
@@ -448,7 +459,11 @@ void ipcb_opts_usage(FILE *f, const char *prog)
 	    "\n"
 	    "Testing the tool itself:\n"
 	    "      --inject FAULT     make a run misbehave to prove verification catches it:\n"
-	    "                         corrupt (message 64), drop, dup, crash, hang (message 5)\n"
+	    "                         corrupt (a payload byte of message 64: caught by\n"
+	    "                         --verify sampled and full), corrupt-unsampled (of\n"
+	    "                         message 65: only full), corrupt-stamp (message 5's send\n"
+	    "                         time: every level), drop, dup (every level), crash, hang\n"
+	    "                         (message 5)\n"
 	    "\n"
 	    "Exit status: 0 ok, 1 a run failed, 2 usage error, 77 no requested transport can\n"
 	    "run here, 128+N interrupted by signal N.\n"
@@ -472,6 +487,7 @@ enum {
 	OPT_WORK_NS,
 	OPT_CLEANUP,
 	OPT_DRY_RUN,
+	OPT_VERIFY,
 };
 
 static const struct option long_opts[] = {
@@ -497,6 +513,7 @@ static const struct option long_opts[] = {
     {"inject", required_argument, NULL, OPT_INJECT},
     {"cleanup", no_argument, NULL, OPT_CLEANUP},
     {"dry-run", no_argument, NULL, OPT_DRY_RUN},
+    {"verify", required_argument, NULL, OPT_VERIFY},
     {"list", no_argument, NULL, 'l'},
     {"quiet", no_argument, NULL, 'q'},
     {"help", no_argument, NULL, 'h'},
@@ -599,6 +616,9 @@ int ipcb_opts_parse(struct ipcb_opts *o, int argc, char **argv, char *err, size_
 			break;
 		case OPT_DRY_RUN:
 			o->dry_run = true;
+			break;
+		case OPT_VERIFY:
+			rc = parse_verify(optarg, o, err, errlen);
 			break;
 		case 'l':
 			o->list = true;

@@ -55,6 +55,7 @@ struct ipcb_opts {
 	double timeout_s;
 	uint64_t work_ns;
 	enum ipcb_inject inject;
+	enum ipcb_verify verify; /* --verify: headers, sampled (default) or full */
 	bool list, quiet, help, version;
 	bool cleanup; /* --cleanup: remove what dead runs left behind, then exit */
 	bool dry_run; /* --dry-run (with --cleanup): only list what would be removed */
@@ -79,7 +80,5 @@ int ipcb_parse_cpus(const char *s, int out[2], char *err, size_t errlen);
 int ipcb_parse_transports(const char *s, struct ipcb_opts *o, char *err, size_t errlen);
 int ipcb_parse_wait(const char *s, enum ipcb_wait *out, char *err, size_t errlen);
 int ipcb_parse_placements(const char *s, struct ipcb_opts *o, char *err, size_t errlen);
-/* Format a byte count the way --size takes it: 64, 4K, 1M, 1536. */
-void ipcb_format_size(size_t bytes, char *out, size_t n);
 
 #endif

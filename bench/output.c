@@ -17,7 +17,7 @@ static const char csv_header[] =
     "max_ns,mean_ns,stddev_ns,msgs_per_s,bytes_per_s,sender_cpu,receiver_cpu,placement,wait,"
     "chunk_bytes,sender_cpu_s,receiver_cpu_s,ctx_switches_per_msg,sender_cpu_ns_per_msg,"
     "receiver_cpu_ns_per_msg,x_floor,clock_skew_bound_ns,elapsed_s,warmup,work_ns,spin_polls,"
-    "fsync,buffer_bytes,full_checks,"
+    "fsync,buffer_bytes,channel,full_checks,verify,segments_per_msg,"
     "timestamp,host,kernel,cpu_model,governor,boost,smt,thp,isolated_cpus,loadavg,"
     "virtualization,build_type,version";
 
@@ -139,7 +139,12 @@ static void csv_format_row(FILE *f, const struct ipcb_row *row, const struct ipc
 	fprintf(f, ",%d,", row->fsync);
 	if (r->buffer_bytes)
 		fprintf(f, "%zu", r->buffer_bytes);
-	fprintf(f, ",%" PRIu64 ",%s", r->full_checks, stamp);
+	fputc(',', f);
+	ipcb_csv_text(f, r->layout);
+	fprintf(f, ",%" PRIu64 ",%s,", r->full_checks, row->verify ? row->verify : "");
+	if (row->rates && r->segments_counted && r->messages > 0)
+		fprintf(f, "%.4f", (double)r->segments / msgs);
+	fprintf(f, ",%s", stamp);
 	for (size_t i = 0; i < sizeof(texts) / sizeof(texts[0]); i++) {
 		fputc(',', f);
 		ipcb_csv_text(f, texts[i]);

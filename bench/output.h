@@ -34,6 +34,7 @@ struct ipcb_row {
 	bool fsync;	    /* --fsync applied (transports that honour it) */
 	double x_floor;	    /* times the machine's floor for this row; 0 = no floor known */
 	int64_t clock_skew_bound_ns; /* one-way rows: the clock check's bound; -1 elsewhere */
+	const char *verify;	     /* --verify level; NULL for rows that move no message */
 };
 
 /* CSV writer: appends to an existing file only when its header is ours. */

@@ -338,21 +338,30 @@ unmap:
 
 /* ---- one transport run --------------------------------------------------------------------- */
 
+/*
+ * What each side measured. Each side keeps its counters in local variables while it runs and
+ * stores them here once, at the end, on a cache line of its own: counters the two sides update
+ * on every message in one line would bounce it between the CPUs, inside the timed loop.
+ */
 struct run_side {
-	uint64_t clock_anomalies; /* one-way samples with a negative or absurd delay */
+	_Alignas(64) uint64_t clock_anomalies; /* one-way samples with a negative or absurd delay */
 	double cpu_s;
 	int64_t ctx_switches;
 	uint64_t t_first_ns, t_last_ns;
 	uint64_t messages;
 	uint64_t full_checks;
+	uint64_t segments; /* sender: network segments sent in the measured phase */
+	bool segments_ok;  /* the transport counted them */
 	int cpu_seen;
 };
 
 struct run_area {
-	uint64_t total;	    /* messages the sender sends in all, published before the last one */
-	uint32_t recv_done; /* futex word: the receiver has verified the last message */
-	struct run_side side[2];
-	size_t hist_bytes;
+	/* Messages the sender sends in all, published before the last one; read every message. */
+	_Alignas(64) uint64_t total;
+	_Alignas(
+	    64) uint32_t recv_done; /* futex word: the receiver has verified the last message */
+	_Alignas(64) struct run_side side[2];
+	_Alignas(64) size_t hist_bytes; /* each histogram's size, a multiple of 64 */
 	/* RUN_HISTS struct ipcb_hist of hist_bytes each, indexed by enum run_hist. */
 	_Alignas(64) unsigned char hist[];
 };
@@ -374,11 +383,11 @@ static struct ipcb_hist *run_hist(struct run_area *a, enum run_hist k)
 #define RUN_STREAM_STAMP_EVERY 16
 
 /* Record a one-way delay; a negative or absurd one means the clocks cannot be trusted. */
-static void record_one_way(struct ipcb_hist *h, struct run_side *side, uint64_t sent_ns,
+static void record_one_way(struct ipcb_hist *h, struct run_side *me, uint64_t sent_ns,
 			   uint64_t now_ns)
 {
 	if (now_ns < sent_ns || !ipcb_hist_record(h, (int64_t)(now_ns - sent_ns)))
-		side->clock_anomalies++;
+		me->clock_anomalies++;
 }
 
 struct run_ctx {
@@ -405,12 +414,12 @@ static struct usage_mark usage_now(void)
 	return m;
 }
 
-static void usage_store(struct run_side *side, struct usage_mark start)
+static void usage_store(struct run_side *me, struct usage_mark start)
 {
 	struct usage_mark end = usage_now();
 
-	side->cpu_s = end.cpu_s - start.cpu_s;
-	side->ctx_switches = end.ctx - start.ctx;
+	me->cpu_s = end.cpu_s - start.cpu_s;
+	me->ctx_switches = end.ctx - start.ctx;
 }
 
 static void *buf_map(size_t bytes)
@@ -443,19 +452,20 @@ static int move_payload(const struct ipcb_run_spec *s, struct ipcb_ep *ep, void 
 	return 0;
 }
 
+/* Check message seq by the run's --verify level; counts the messages checked byte by byte. */
 static int verify(const struct ipcb_run_spec *s, const void *buf, uint64_t seq,
-		  struct run_side *side, char *err)
+		  uint64_t *full_checks, char *err)
 {
 	struct ipcb_msg_fault f;
-	bool full = ipcb_msg_full_due(seq, s->size_bytes);
+	enum ipcb_msg_scope scope = ipcb_msg_scope_for(s->verify, seq, s->size_bytes);
 
 	if (s->t->caps & IPCB_CAP_NO_DATA)
 		return 0;
-	if (ipcb_msg_check(buf, s->size_bytes, seq, full, &f) < 0) {
+	if (ipcb_msg_check(buf, s->size_bytes, seq, scope, &f) < 0) {
 		snprintf(err, IPCB_RUN_ERR_BYTES, "verification failed: %s", f.what);
 		return -EBADMSG;
 	}
-	side->full_checks += full;
+	*full_checks += scope == IPCB_MSG_ALL;
 	return 0;
 }
 
@@ -486,12 +496,18 @@ static uint64_t stamp_seq(const struct ipcb_run_spec *s, uint64_t i)
 	return i;
 }
 
+/*
+ * Damage that each --verify level does or does not see: a byte in the middle is a pattern byte,
+ * seen by the every-byte check (in a message `sampled` picks, message 64, or one only `full`
+ * checks, message 65); the send time is covered by the stamps, at every level.
+ */
 static void receiver_inject(const struct ipcb_run_spec *s, unsigned char *buf, uint64_t i)
 {
-	/* A byte in the middle is only seen by the every-byte check, so damage a sampled message.
-	 */
-	if (s->inject == IPCB_INJECT_CORRUPT && i == IPCB_MSG_FULL_EVERY)
+	if ((s->inject == IPCB_INJECT_CORRUPT && i == IPCB_MSG_FULL_EVERY) ||
+	    (s->inject == IPCB_INJECT_CORRUPT_UNSAMPLED && i == IPCB_MSG_FULL_EVERY + 1))
 		buf[s->size_bytes / 2] ^= 0x40;
+	if (s->inject == IPCB_INJECT_CORRUPT_STAMP && i == 5)
+		buf[s->size_bytes >= IPCB_MSG_TIME_MIN ? 9 : s->size_bytes - 1] ^= 0x01;
 	if (i != 5)
 		return;
 	if (s->inject == IPCB_INJECT_CRASH)
@@ -528,34 +544,62 @@ static bool is_last_seen(struct run_area *a, uint64_t i)
 	return total != 0 && i + 1 >= total;
 }
 
+/*
+ * The network segments the sender puts on the wire in its measured phase, where the transport
+ * counts them: the count at the start, then (end) the difference.
+ */
+static void segments_mark(const struct ipcb_run_spec *s, struct ipcb_ep *ep, struct run_side *me,
+			  bool end)
+{
+	uint64_t n;
+
+	if (!s->t->segments_sent || s->t->segments_sent(ep, &n) < 0) {
+		me->segments_ok = false;
+		return;
+	}
+	if (!end) {
+		me->segments = n;
+		me->segments_ok = true;
+	} else if (me->segments_ok) {
+		me->segments = n - me->segments;
+	}
+}
+
 /* The sender's measured phase begins: CPU time, clock, and the deadline the duration sets. */
-static void measure_start(const struct ipcb_run_spec *s, struct run_side *side,
+static void measure_start(const struct ipcb_run_spec *s, struct run_side *me,
 			  struct usage_mark *start, uint64_t *deadline)
 {
 	*start = usage_now();
-	side->t_first_ns = ipcb_now_ns();
+	me->t_first_ns = ipcb_now_ns();
 	if (s->duration_s > 0)
-		*deadline = side->t_first_ns + (uint64_t)(s->duration_s * 1e9);
+		*deadline = me->t_first_ns + (uint64_t)(s->duration_s * 1e9);
 }
 
-/* Side A in latency mode: send, wait for the echo, one histogram sample per round trip. */
+/*
+ * Side A in latency mode: send, wait for the echo, one histogram sample per round trip, then
+ * check what came back. The echo carries the very bytes B received, so this one check covers
+ * both directions; and it comes after the sample is taken, before the next message is sent, so
+ * it is never inside a measured round trip, whether or not both sides share one CPU.
+ */
 static int latency_sender(struct run_ctx *c, struct ipcb_ep *ep, void *tx, void *rx, char *err)
 {
 	const struct ipcb_run_spec *s = c->spec;
-	struct run_side *side = &c->area->side[IPCB_SENDER];
 	struct ipcb_hist *h = run_hist(c->area, RUN_HIST_RTT);
 	struct ipcb_hist *h_ba = run_hist(c->area, RUN_HIST_BA);
 	uint64_t total = planned_total(s), deadline = UINT64_MAX, t0, t1 = 0;
 	bool data = !(s->t->caps & IPCB_CAP_NO_DATA);
 	bool timed = data && s->size_bytes >= IPCB_MSG_TIME_MIN;
 	struct usage_mark start = {0, 0};
+	struct run_side me = {0};
 	int rc;
 
 	for (uint64_t i = 0;; i++) {
 		bool last = i + 1 == total;
 
-		if (i == s->warmup)
-			measure_start(s, side, &start, &deadline);
+		if (i == s->warmup) {
+			segments_mark(s, ep, &me, false);
+			measure_start(s, &me, &start, &deadline);
+		}
 		if (i > s->warmup && t1 >= deadline)
 			last = true;
 		if (last)
@@ -564,7 +608,7 @@ static int latency_sender(struct run_ctx *c, struct ipcb_ep *ep, void *tx, void 
 			ipcb_msg_stamp(tx, s->size_bytes, stamp_seq(s, i));
 		t0 = ipcb_now_ns();
 		if (timed)
-			ipcb_msg_set_time(tx, t0);
+			ipcb_msg_set_time(tx, s->size_bytes, t0);
 		rc = move_payload(s, ep, tx, true);
 		if (!rc)
 			rc = move_payload(s, ep, rx, false);
@@ -574,29 +618,36 @@ static int latency_sender(struct run_ctx *c, struct ipcb_ep *ep, void *tx, void 
 		if (i >= s->warmup) {
 			ipcb_hist_record(h, (int64_t)(t1 - t0));
 			if (timed)
-				record_one_way(h_ba, side, ipcb_msg_time(rx), t1);
-			side->messages++;
+				record_one_way(h_ba, &me, ipcb_msg_time(rx), t1);
+			me.messages++;
 		}
-		rc = verify(s, rx, i, side, err);
+		rc = verify(s, rx, i, &me.full_checks, err);
 		if (rc)
 			return rc;
 		if (last)
 			break;
 		busy_work(s->work_ns);
 	}
-	side->t_last_ns = t1;
-	usage_store(side, start);
+	me.t_last_ns = t1;
+	usage_store(&me, start);
+	segments_mark(s, ep, &me, true);
+	c->area->side[IPCB_SENDER] = me;
 	return 0;
 }
 
-/* Side B in latency mode: receive, send the very same bytes back, then check them. */
+/*
+ * Side B in latency mode: receive, send the very same bytes back. It checks nothing itself
+ * (side A checks the echo): on one CPU, anything B does between receiving and answering is
+ * inside A's round trip. Its one clock read serves as the arrival of this message (one-way
+ * A->B) and the departure of the echo (one-way B->A).
+ */
 static int latency_echo(struct run_ctx *c, struct ipcb_ep *ep, void *rx, char *err)
 {
 	const struct ipcb_run_spec *s = c->spec;
-	struct run_side *side = &c->area->side[IPCB_RECEIVER];
 	struct ipcb_hist *h_ab = run_hist(c->area, RUN_HIST_AB);
 	bool timed = !(s->t->caps & IPCB_CAP_NO_DATA) && s->size_bytes >= IPCB_MSG_TIME_MIN;
 	struct usage_mark start = {0, 0};
+	struct run_side me = {0};
 	int rc;
 
 	for (uint64_t i = 0;; i++) {
@@ -605,29 +656,25 @@ static int latency_echo(struct run_ctx *c, struct ipcb_ep *ep, void *rx, char *e
 		rc = move_payload(s, ep, rx, false);
 		if (rc)
 			return transport_fail(&ep->err, "", err);
-		/* One clock read serves as this message's arrival and the echo's departure. */
 		if (timed) {
 			uint64_t tb = ipcb_now_ns();
 
 			if (i >= s->warmup)
-				record_one_way(h_ab, side, ipcb_msg_time(rx), tb);
-			ipcb_msg_set_time(rx, tb);
+				record_one_way(h_ab, &me, ipcb_msg_time(rx), tb);
+			ipcb_msg_set_time(rx, s->size_bytes, tb);
 		}
 		receiver_inject(s, rx, i);
 		busy_work(s->work_ns);
 		rc = move_payload(s, ep, rx, true);
 		if (rc)
 			return transport_fail(&ep->err, "", err);
-		/* Checked after the echo so that checking stays off the measured round trip. */
-		rc = verify(s, rx, i, side, err);
-		if (rc)
-			return rc;
 		if (i >= s->warmup)
-			side->messages++;
+			me.messages++;
 		if (is_last_seen(c->area, i))
 			break;
 	}
-	usage_store(side, start);
+	usage_store(&me, start);
+	c->area->side[IPCB_RECEIVER] = me;
 	return 0;
 }
 
@@ -635,20 +682,22 @@ static int latency_echo(struct run_ctx *c, struct ipcb_ep *ep, void *rx, char *e
 static int stream_sender(struct run_ctx *c, struct ipcb_ep *ep, void *tx, char *err)
 {
 	const struct ipcb_run_spec *s = c->spec;
-	struct run_side *side = &c->area->side[IPCB_SENDER];
 	uint64_t total = planned_total(s), deadline = UINT64_MAX;
 	/* Small messages are cheap: look at the clock (only to decide the end) every 16th. */
 	uint64_t clock_mask = s->size_bytes >= 4096 ? 0 : 15;
 	bool data = !(s->t->caps & IPCB_CAP_NO_DATA);
 	bool timed = data && s->size_bytes >= IPCB_MSG_TIME_MIN;
 	struct usage_mark start = {0, 0};
+	struct run_side me = {0};
 	int rc;
 
 	for (uint64_t i = 0;; i++) {
 		bool last = i + 1 == total;
 
-		if (i == s->warmup)
-			measure_start(s, side, &start, &deadline);
+		if (i == s->warmup) {
+			segments_mark(s, ep, &me, false);
+			measure_start(s, &me, &start, &deadline);
+		}
 		if (i > s->warmup + 1 && deadline != UINT64_MAX && (i & clock_mask) == 0 &&
 		    ipcb_now_ns() >= deadline)
 			last = true;
@@ -659,18 +708,20 @@ static int stream_sender(struct run_ctx *c, struct ipcb_ep *ep, void *tx, char *
 		busy_work(s->work_ns);
 		/* A sample of messages carries its send time: latency under load, at little cost.
 		 */
-		if (timed)
-			ipcb_msg_set_time(tx, i % RUN_STREAM_STAMP_EVERY ? 0 : ipcb_now_ns());
+		if (timed && i % RUN_STREAM_STAMP_EVERY == 0)
+			ipcb_msg_set_time(tx, s->size_bytes, ipcb_now_ns());
 		rc = move_payload(s, ep, tx, true);
 		if (rc)
 			return transport_fail(&ep->err, "", err);
 		if (i >= s->warmup)
-			side->messages++;
+			me.messages++;
 		if (last)
 			break;
 	}
-	side->t_last_ns = ipcb_now_ns();
-	usage_store(side, start);
+	me.t_last_ns = ipcb_now_ns();
+	usage_store(&me, start);
+	segments_mark(s, ep, &me, true);
+	c->area->side[IPCB_SENDER] = me;
 	/* Stay until the receiver has everything: closing early could discard data in flight. */
 	while (__atomic_load_n(&c->area->recv_done, __ATOMIC_ACQUIRE) == 0) {
 		rc = ipcb_futex_wait(&c->area->recv_done, 0);
@@ -687,11 +738,11 @@ static int stream_sender(struct run_ctx *c, struct ipcb_ep *ep, void *tx, char *
 static int stream_receiver(struct run_ctx *c, struct ipcb_ep *ep, void *rx, char *err)
 {
 	const struct ipcb_run_spec *s = c->spec;
-	struct run_side *side = &c->area->side[IPCB_RECEIVER];
 	struct ipcb_hist *h_ow = run_hist(c->area, RUN_HIST_AB);
 	uint64_t mark = s->warmup > 0 ? s->warmup - 1 : 0;
 	bool timed = !(s->t->caps & IPCB_CAP_NO_DATA) && s->size_bytes >= IPCB_MSG_TIME_MIN;
 	struct usage_mark start = {0, 0};
+	struct run_side me = {0};
 	int rc;
 
 	for (uint64_t i = 0;; i++) {
@@ -699,24 +750,25 @@ static int stream_receiver(struct run_ctx *c, struct ipcb_ep *ep, void *rx, char
 		if (rc)
 			return transport_fail(&ep->err, "", err);
 		if (timed && i > mark && ipcb_msg_time(rx))
-			record_one_way(h_ow, side, ipcb_msg_time(rx), ipcb_now_ns());
+			record_one_way(h_ow, &me, ipcb_msg_time(rx), ipcb_now_ns());
 		receiver_inject(s, rx, i);
 		if (i == mark) {
-			side->t_first_ns = ipcb_now_ns();
+			me.t_first_ns = ipcb_now_ns();
 			start = usage_now();
 		}
-		rc = verify(s, rx, i, side, err);
+		rc = verify(s, rx, i, &me.full_checks, err);
 		if (rc)
 			return rc;
 		busy_work(s->work_ns);
 		if (i > mark)
-			side->messages++;
+			me.messages++;
 		if (is_last_seen(c->area, i)) {
-			side->t_last_ns = ipcb_now_ns();
+			me.t_last_ns = ipcb_now_ns();
 			break;
 		}
 	}
-	usage_store(side, start);
+	usage_store(&me, start);
+	c->area->side[IPCB_RECEIVER] = me;
 	__atomic_store_n(&c->area->recv_done, 1, __ATOMIC_RELEASE);
 	ipcb_futex_wake(&c->area->recv_done, 1);
 	return 0;
@@ -802,7 +854,10 @@ static int hist_copy(const struct ipcb_hist *src, struct ipcb_hist **out)
 
 int ipcb_run_one(const struct ipcb_run_spec *s, struct ipcb_run_result *r)
 {
-	size_t hist_bytes = ipcb_hist_bytes(IPCB_HIST_LOWEST, IPCB_HIST_HIGHEST, IPCB_HIST_SIGFIGS);
+	/* Whole cache lines each: the sender records into one, the receiver into another. */
+	size_t hist_bytes =
+	    (ipcb_hist_bytes(IPCB_HIST_LOWEST, IPCB_HIST_HIGHEST, IPCB_HIST_SIGFIGS) + 63) &
+	    ~(size_t)63;
 	size_t area_bytes = sizeof(struct run_area) + RUN_HISTS * hist_bytes;
 	struct ipcb_chan chan = {.t = s->t, .cfg = s->cfg};
 	struct run_ctx ctx = {.spec = s, .chan = &chan};
@@ -841,6 +896,8 @@ int ipcb_run_one(const struct ipcb_run_spec *s, struct ipcb_run_result *r)
 		}
 	}
 	r->buffer_bytes = chan.buffer_bytes;
+	memcpy(r->layout, chan.layout, sizeof(r->layout));
+	r->layout[sizeof(r->layout) - 1] = '\0';
 	rc = ipcb_run_pair(s->cpu, s->timeout_s, run_body, &ctx, area, r->error, sizeof(r->error),
 			   &r->signal);
 	if (rc)
@@ -853,6 +910,8 @@ int ipcb_run_one(const struct ipcb_run_spec *s, struct ipcb_run_result *r)
 	r->cpu_seen[0] = area->side[0].cpu_seen;
 	r->cpu_seen[1] = area->side[1].cpu_seen;
 	r->full_checks = area->side[0].full_checks + area->side[1].full_checks;
+	r->segments = area->side[IPCB_SENDER].segments;
+	r->segments_counted = area->side[IPCB_SENDER].segments_ok;
 	/*
 	 * Latency is measured by the sender, throughput by the receiver. A transport that moves
 	 * nothing has no receiving to time: its stream rate is the sender's loop, the harness cost.

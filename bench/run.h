@@ -18,6 +18,7 @@
 #include <stdint.h>
 
 #include "hist.h"
+#include "msg.h"
 #include "transport.h"
 
 enum ipcb_mode {
@@ -33,6 +34,9 @@ enum ipcb_inject {
 	IPCB_INJECT_DUP,     /* sender sends sequence number 4 twice */
 	IPCB_INJECT_CRASH,   /* receiver dies with SIGSEGV at message 5 */
 	IPCB_INJECT_HANG,    /* receiver stops reading at message 5 (ends by timeout) */
+	/* receiver flips a bit of message 5's send time (of its last byte below 24 bytes) */
+	IPCB_INJECT_CORRUPT_STAMP,
+	IPCB_INJECT_CORRUPT_UNSAMPLED, /* receiver flips the middle byte of message 65 */
 };
 
 struct ipcb_run_spec {
@@ -47,7 +51,8 @@ struct ipcb_run_spec {
 	double timeout_s;   /* the whole run, set-up to reaping */
 	struct ipcb_chan_cfg cfg;
 	enum ipcb_inject inject;
-	uint64_t work_ns; /* busy work per message on each side (application under load) */
+	uint64_t work_ns;	 /* busy work per message on each side (application under load) */
+	enum ipcb_verify verify; /* how much of each message is checked (msg.h) */
 };
 
 struct ipcb_run_result {
@@ -66,7 +71,10 @@ struct ipcb_run_result {
 	double cpu_s[2];	 /* user+sys seconds of each side during its measured phase */
 	int64_t ctx_switches[2]; /* voluntary+involuntary, each side, measured phase */
 	uint64_t full_checks;	 /* messages whose every byte was compared */
+	uint64_t segments;	 /* network segments the sender sent while measuring, */
+	bool segments_counted;	 /* where the transport counts them (segments_sent) */
 	size_t buffer_bytes;	 /* what the channel held for messages in flight (0 = unknown) */
+	char layout[64];	 /* the channel's own description of that (ipcb_chan.layout) */
 	int cpu_seen[2];	 /* CPU each side ended on */
 	char error[600];	 /* failure: "sender: recv: Connection reset by peer" etc. */
 	int signal;		 /* the interrupting signal when the run returned -EINTR */

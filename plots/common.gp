@@ -52,6 +52,8 @@ set style line 101 lc rgb '#707070' dt 2 lw 2 pt 1 ps 1.0
 set style line 102 lc rgb '#000000' dt 3 lw 2.5 pt 0
 set style line 103 lc rgb '#000000' dt 4 lw 2 pt 0
 set style line 104 lc rgb '#000000' dt 2 lw 3.5 pt 2 ps 1.6
+set style line 105 lc rgb '#505050' dt 4 lw 3 pt 6 ps 1.4
+set style line 106 lc rgb '#000000' dt 5 lw 2 pt 8 ps 1.2
 
 # Tic labels: nanoseconds, bytes (powers of 1024), bytes per second (powers of 1000).
 nslabel(v) = v >= 1e9 ? sprintf('%g s', v / 1e9) : v >= 1e6 ? sprintf('%g ms', v / 1e6) : \

@@ -3,7 +3,7 @@
 #
 # Parameters (gnuplot -e): data (summary CSV from scripts/plot: medians of repeats),
 # P (placement), S (series, space-separated), C (their linetypes), refs (the reference
-# series present: null floor-cacheline floor-futex), xmin xmax (sizes, bytes),
+# series present: null floor-cacheline floor-futex floor-mailbox), xmin xmax (sizes, bytes),
 # ymin ymax (ns), and fmt out fp for common.gp.
 # Columns read: series placement mode latency_kind size_bytes p50_ns p99_ns.
 W = 1500
@@ -34,6 +34,10 @@ if (has('null')) {
 if (has('floor-cacheline')) {
 	PLOT = PLOT . ', data using (xlo):(is("floor-cacheline") ? column(PCOL) : NaN):(xhi - xlo):(0) ' . \
 		'with vectors nohead ls 102 title "floor: cache-line round trip"'
+}
+if (has('floor-mailbox')) {
+	PLOT = PLOT . ', data using (column("size_bytes")):(is("floor-mailbox") ? column(PCOL) : NaN) ' . \
+		'with linespoints ls 106 title "floor: mailbox round trip"'
 }
 if (has('floor-futex')) {
 	PLOT = PLOT . ', data using (xlo):(is("floor-futex") ? column(PCOL) : NaN):(xhi - xlo):(0) ' . \

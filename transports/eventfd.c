@@ -8,11 +8,12 @@
  * read empties the counter and the reader would keep its own tally, taking several messages per
  * read(): batching that would count fewer notifications than messages.
  *
- * Cost of one message: a memcpy into a slot and one out, and four system calls, two on each
- * side (read the empty count, write the full one; read the full count, write the empty one),
- * whether or not anybody sleeps. --wait block makes the eventfds blocking, so a take is a single
- * read(); with spin or hybrid they are O_NONBLOCK, a try is a read() that may fail with EAGAIN,
- * and sleeping is poll() then read().
+ * Cost of one message: a memcpy into a slot and one out, and two system calls, whether or not
+ * anybody sleeps: the writer's write() of "full", the reader's read() of it. Free slots come
+ * back through shared memory (slots.h); the "empty" eventfd is written and read only when the
+ * writer finds the ring full and must sleep. --wait block makes the eventfds blocking, so a
+ * take is a single read(); with spin or hybrid they are O_NONBLOCK, a try is a read() that may
+ * fail with EAGAIN, and sleeping is poll() then read().
  * Limits: 4 MiB per slot (larger payloads are chunked by the driver); 2 or 4 file descriptors.
  */
 #include "ipcb_config.h"
@@ -101,7 +102,9 @@ static int eventfd_setup(struct ipcb_chan *ch)
 
 	for (int i = 0; i < 4; i++)
 		c->fd[i] = -1;
-	ipcb_slots_plan(s, &ch->cfg);
+	rc = ipcb_slots_setup(s, &ch->cfg, &ch->err);
+	if (rc)
+		return rc;
 	c->nonblock = ch->cfg.wait != IPCB_WAIT_BLOCK;
 	if (c->nonblock)
 		flags |= EFD_NONBLOCK;
@@ -110,7 +113,7 @@ static int eventfd_setup(struct ipcb_chan *ch)
 	if (rc)
 		return rc;
 	for (unsigned i = 0; i < ipcb_slots_nsems(s); i++) {
-		c->fd[i] = eventfd(ipcb_slots_initial(s, i), flags);
+		c->fd[i] = eventfd(0, flags);
 		if (c->fd[i] < 0)
 			return ipcb_err(&ch->err, -errno, "eventfd");
 	}
@@ -127,6 +130,7 @@ static void eventfd_teardown(struct ipcb_chan *ch)
 
 	for (int i = 0; i < 4; i++)
 		ipcb_fd_close(&c->fd[i]);
+	ipcb_slots_teardown(&c->slots);
 	if (c->map)
 		munmap(c->map, c->map_bytes);
 	c->map = NULL;

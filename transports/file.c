@@ -6,9 +6,9 @@
  * With --fsync the writer forces each message to storage (fdatasync) before it notifies.
  *
  * Notification: process-shared POSIX semaphores in a small shared anonymous mapping, with the
- * full/empty protocol of slots.h, as shm-sem. They are futex-based counters that enter the
- * kernel only when a side has to sleep, so this row measures the file I/O rather than the
- * wake-up; eventfd would add four system calls per message of its own (see the eventfd row).
+ * protocol of slots.h, as shm-sem. They are futex-based counters that enter the kernel only
+ * when a side has to sleep, so this row measures the file I/O rather than the wake-up; eventfd
+ * would add two system calls per message of its own (see the eventfd row).
  *
  * Cost of one message: a pwrite() (copy into the page cache, page marked dirty; it may wait for
  * a writeback of that page in progress) and a pread() (copy out); with --fsync also an
@@ -103,7 +103,9 @@ static int file_setup(struct ipcb_chan *ch)
 	c->fd = -1;
 	c->fsync = ch->cfg.fsync;
 	c->dir = ch->cfg.dir ? ch->cfg.dir : "/tmp";
-	ipcb_slots_plan(s, &ch->cfg);
+	rc = ipcb_slots_setup(s, &ch->cfg, &ch->err);
+	if (rc)
+		return rc;
 	c->sems_bytes = ipcb_slots_nsems(s) * sizeof(struct ipcb_psem);
 	rc = ipcb_map_shared_anon(c->sems_bytes, (void **)&c->sems, &ch->err);
 	if (rc)
@@ -129,6 +131,7 @@ static void file_teardown(struct ipcb_chan *ch)
 	struct file_chan *c = ch->priv;
 
 	ipcb_fd_close(&c->fd);
+	ipcb_slots_teardown(&c->slots);
 	if (!c->sems)
 		return;
 	ipcb_psem_destroy(c->sems, &c->nsems);

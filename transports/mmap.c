@@ -1,18 +1,18 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * mmap - a regular file in --dir mapped MAP_SHARED, holding one byte ring per direction (ring.h)
- * with spin, futex or hybrid waits: the shm transport's protocol over a file's pages instead of
- * tmpfs.
+ * mmap - a regular file in --dir mapped MAP_SHARED, holding one ring of slots per direction
+ * (ring.h) with spin, futex or hybrid waits: the shm transport's protocol over a file's pages
+ * instead of tmpfs.
  *
- * Cost of one message: a memcpy into the ring by the sender and one out by the receiver, plus the
- * cache-line transfers of the ring indices; no system call while the reader is awake (spin, or
- * hybrid within its polling budget), one FUTEX_WAKE and one FUTEX_WAIT when it sleeps. What a
- * file adds: the pages are the file's page cache, so on a disk-backed file system the kernel
- * writes dirty ones back in the background (and marks them read-only again to track the next
- * write); on tmpfs nothing.
- * Limits: none per message (messages larger than the ring stream through it in pieces); the file
- * takes one or two rings (64 KiB to 16 MiB each) of the file system's space, reserved at setup
- * so a full file system fails there instead of with SIGBUS mid-run.
+ * Cost of one message: a memcpy into a slot by the sender and one out by the receiver, the
+ * reader finding the slot's sequence word in the line where the payload starts; no system call
+ * while the reader is awake (spin, or hybrid within its polling budget), one FUTEX_WAKE and one
+ * FUTEX_WAIT when it sleeps. What a file adds: the pages are the file's page cache, so on a
+ * disk-backed file system the kernel writes dirty ones back in the background (and marks them
+ * read-only again to track the next write); on tmpfs nothing.
+ * Limits: none per message (messages larger than a slot, 16 KiB, go through in pieces); the file
+ * takes one or two rings (about 256 KiB each) of the file system's space, reserved at setup so
+ * a full file system fails there instead of with SIGBUS mid-run.
  *
  * The file is created O_EXCL, mode 0600, named after the run's tag, and unlinked before it is
  * even mapped: the parent's mapping goes to the children across fork, and nothing is left in
@@ -33,6 +33,7 @@ const struct ipcb_transport ipcb_transport_mmap = {
     .caps = IPCB_CAP_WAIT_CHOICE | IPCB_CAP_SHARED_BUFFER | IPCB_CAP_USES_DIR,
     .max_msg_bytes = 0,
     .chan_priv_bytes = sizeof(struct ipcb_ringchan),
+    .ep_priv_bytes = sizeof(struct ipcb_ringchan_ep),
     .setup = mmap_setup,
     .teardown = ipcb_ringchan_teardown,
     .open = ipcb_ringchan_open,

@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: MIT */
-/* ring.c - SPSC byte ring with spin/futex/hybrid waits; protocol described in ring.h. */
+/* ring.c - SPSC ring of sequence-stamped slots with spin/futex/hybrid waits; see ring.h. */
 #include "ring.h"
 
 #include <stdbool.h>
+#include <stdio.h>
 #include <string.h>
 #include <sys/mman.h>
 #include <unistd.h>
@@ -10,121 +11,173 @@
 #include "backing.h"
 #include "common.h"
 
-#define RING_MIN_CAP (64u * 1024)
-#define RING_MAX_CAP (16u * 1024 * 1024)
+#define RING_HDR_BYTES 8u
+/*
+ * Slots start on 128-byte boundaries: a message of up to 120 bytes then lies in one aligned pair
+ * of cache lines, which the hardware moves together (the adjacent-line prefetch).
+ */
+#define RING_ALIGN 128u
+/*
+ * The ring's size, not the message's, decides which cache level the copies run in: pieces of at
+ * most 16 KiB in about 256 KiB per direction keep a large message flowing through lines that
+ * stay in the two CPUs' caches while both sides copy at once. Measured on a 2-vCPU Xeon
+ * (`ipcbench -t shm --wait spin -s 64,4K,64K,1M -m both`): 64-128 KiB rings were 10-40% slower
+ * at 64 KiB and 1 MiB, 512 KiB no faster, 64 KiB pieces slower at 64 KiB.
+ */
+#define RING_PIECE_MAX	  (16u * 1024)
+#define RING_TARGET_BYTES (256u * 1024)
+#define RING_MIN_SLOTS	  4u
+#define RING_MAX_SLOTS	  512u
 
-size_t ipcb_ring_cap_for(size_t msg_bytes)
+void ipcb_ring_plan(size_t msg_bytes, struct ipcb_ring_plan *p)
 {
-	size_t cap = RING_MIN_CAP;
+	size_t piece = msg_bytes < RING_PIECE_MAX ? msg_bytes : RING_PIECE_MAX, slot, n;
 
-	while (cap < 2 * msg_bytes && cap < RING_MAX_CAP)
-		cap <<= 1;
-	return cap;
+	if (piece == 0)
+		piece = 1;
+	slot = (RING_HDR_BYTES + piece + RING_ALIGN - 1) & ~(size_t)(RING_ALIGN - 1);
+	n = RING_TARGET_BYTES / slot;
+	n = n < RING_MIN_SLOTS ? RING_MIN_SLOTS : n > RING_MAX_SLOTS ? RING_MAX_SLOTS : n;
+	p->nslots = (uint32_t)n;
+	p->slot_bytes = (uint32_t)slot;
+	p->piece_bytes = piece;
+	p->ring_bytes = sizeof(struct ipcb_ring) + n * slot;
 }
 
-size_t ipcb_ring_bytes(size_t cap)
-{
-	return sizeof(struct ipcb_ring) + cap;
-}
-
-void ipcb_ring_init(struct ipcb_ring *r, size_t cap)
+void ipcb_ring_init(struct ipcb_ring *r, const struct ipcb_ring_plan *p)
 {
 	memset(r, 0, sizeof(*r));
-	r->cap = cap;
+	r->nslots = p->nslots;
+	r->slot_bytes = p->slot_bytes;
+	r->piece_bytes = p->piece_bytes;
 }
 
-/* The futex word inside a 64-bit index: its low half, wherever the byte order puts it. */
-static uint32_t *ring_futex_word(uint64_t *index)
+/* The futex word inside a 64-bit word: its low half, wherever the byte order puts it. */
+static uint32_t *ring_futex_word(uint64_t *word)
 {
-	return (uint32_t *)index + (__BYTE_ORDER__ == __ORDER_BIG_ENDIAN__);
+	return (uint32_t *)word + (__BYTE_ORDER__ == __ORDER_BIG_ENDIAN__);
+}
+
+static uint64_t *ring_slot_hdr(const struct ipcb_ring *r, uint64_t index)
+{
+	return (uint64_t *)(r->slots + (size_t)(index % r->nslots) * r->slot_bytes);
 }
 
 /*
- * Wait until at least `need` bytes are readable (reader) or writable (writer).
- *
- * Sleeping uses the classic flag handshake: the sleeper reads the other side's index, raises its
- * flag, and re-checks the condition after a full fence; the other side publishes its index,
- * fences, and wakes only if the flag is up. Either the sleeper sees the new index, or the waker
- * sees the flag, or FUTEX_WAIT sees the index's low half changed: no wake-up is lost.
+ * Sleep until *word's low half differs from `seen`, with the flag handshake: raise the flag,
+ * fence, and sleep only if the word still reads `seen`; the other side stores, fences, and wakes
+ * only if the flag is up. Either the sleeper sees the store, or the waker sees the flag, or
+ * FUTEX_WAIT sees the word changed: no wake-up is lost.
  */
-static int ring_await(struct ipcb_ring *r, bool reader, size_t need, enum ipcb_wait wait,
-		      unsigned spin_polls, struct ipcb_err *e)
+static int ring_sleep(uint32_t *waiting, uint64_t *word, uint32_t seen, struct ipcb_err *e)
 {
-	uint64_t *other = reader ? &r->head : &r->tail;
-	uint64_t *seen_other = reader ? &r->head_seen : &r->tail_seen;
-	uint64_t mine = reader ? r->tail : r->head; /* only this side writes its own index */
-	uint32_t *waiting = reader ? &r->reader_waiting : &r->writer_waiting;
+	int rc = 0;
+
+	__atomic_store_n(waiting, 1, __ATOMIC_SEQ_CST);
+	__atomic_thread_fence(__ATOMIC_SEQ_CST);
+	if ((uint32_t)__atomic_load_n(word, __ATOMIC_ACQUIRE) == seen)
+		rc = ipcb_futex_wait(ring_futex_word(word), seen);
+	__atomic_store_n(waiting, 0, __ATOMIC_RELAXED);
+	return rc < 0 ? ipcb_err(e, rc, "futex_wait") : 0;
+}
+
+/* After a store another side may sleep on: wake it if its flag is up. */
+static int ring_wake(uint32_t *waiting, uint64_t *word, enum ipcb_wait wait, struct ipcb_err *e)
+{
+	int rc;
+
+	/* A spinning peer never sleeps: no fence, no flag to look at. */
+	if (wait == IPCB_WAIT_SPIN)
+		return 0;
+	__atomic_thread_fence(__ATOMIC_SEQ_CST);
+	if (!__atomic_load_n(waiting, __ATOMIC_RELAXED))
+		return 0;
+	rc = ipcb_futex_wake(ring_futex_word(word), 1);
+	return rc < 0 ? ipcb_err(e, rc, "futex_wake") : 0;
+}
+
+/* Writer: wait until the slot for w->head is free (the reader has taken the one before it). */
+static int ring_await_room(struct ipcb_ring *r, struct ipcb_ring_end *w, enum ipcb_wait wait,
+			   unsigned spin_polls, struct ipcb_err *e)
+{
 	unsigned polls = 0;
 
-#define RING_HAVE(o) (reader ? (o)-mine : r->cap - (mine - (o)))
-	if (RING_HAVE(*seen_other) >= need)
-		return 0;
 	for (;;) {
-		uint64_t o = __atomic_load_n(other, __ATOMIC_ACQUIRE);
+		uint64_t t = __atomic_load_n(&r->tail, __ATOMIC_ACQUIRE);
 		int rc;
 
-		*seen_other = o;
-		if (RING_HAVE(o) >= need)
+		w->tail_seen = t;
+		if (w->head - t < r->nslots)
 			return 0;
 		if (wait == IPCB_WAIT_SPIN || (wait == IPCB_WAIT_HYBRID && polls < spin_polls)) {
 			polls++;
 			ipcb_cpu_relax();
 			continue;
 		}
-		__atomic_store_n(waiting, 1, __ATOMIC_SEQ_CST);
-		__atomic_thread_fence(__ATOMIC_SEQ_CST);
-		if (RING_HAVE(__atomic_load_n(other, __ATOMIC_ACQUIRE)) < need) {
-			rc = ipcb_futex_wait(ring_futex_word(other), (uint32_t)o);
-			if (rc < 0) {
-				__atomic_store_n(waiting, 0, __ATOMIC_RELAXED);
-				return ipcb_err(e, rc, "futex_wait");
-			}
-		}
-		__atomic_store_n(waiting, 0, __ATOMIC_RELAXED);
+		rc = ring_sleep(&r->writer_waiting, &r->tail, (uint32_t)t, e);
+		if (rc)
+			return rc;
 	}
-#undef RING_HAVE
 }
 
-static int ring_publish(uint64_t *counter, uint64_t value, uint32_t *waiting, enum ipcb_wait wait,
-			struct ipcb_err *e)
+/* Reader: wait until the slot for rd->tail holds its piece; returns its header. */
+static int ring_await_piece(struct ipcb_ring *r, struct ipcb_ring_end *rd, uint64_t **hdr_out,
+			    uint64_t *hdr_value, enum ipcb_wait wait, unsigned spin_polls,
+			    struct ipcb_err *e)
 {
-	int rc;
+	uint64_t *hdr = ring_slot_hdr(r, rd->tail);
+	uint32_t want = (uint32_t)(rd->tail + 1);
+	/*
+	 * A slot of two lines: poll the second one too. Its payload bytes arrive with the first
+	 * line's header, and a load of it in the same poll puts its miss in flight together with
+	 * the header's, instead of after it when the copy reaches it.
+	 */
+	const volatile uint64_t *line2 =
+	    r->slot_bytes == 128 ? (const volatile uint64_t *)((char *)hdr + 64) : hdr;
+	unsigned polls = 0;
 
-	__atomic_store_n(counter, value, __ATOMIC_RELEASE);
-	/* A spinning peer never sleeps: no fence, no flag to look at. */
-	if (wait == IPCB_WAIT_SPIN)
-		return 0;
-	__atomic_thread_fence(__ATOMIC_SEQ_CST);
-	if (__atomic_load_n(waiting, __ATOMIC_RELAXED)) {
-		rc = ipcb_futex_wake(ring_futex_word(counter), 1);
-		if (rc < 0)
-			return ipcb_err(e, rc, "futex_wake");
+	*hdr_out = hdr;
+	for (;;) {
+		uint64_t h = __atomic_load_n(hdr, __ATOMIC_ACQUIRE);
+		int rc;
+
+		(void)*line2;
+		if ((uint32_t)h == want) {
+			*hdr_value = h;
+			return 0;
+		}
+		if (wait == IPCB_WAIT_SPIN || (wait == IPCB_WAIT_HYBRID && polls < spin_polls)) {
+			polls++;
+			ipcb_cpu_relax();
+			continue;
+		}
+		rc = ring_sleep(&r->reader_waiting, hdr, (uint32_t)h, e);
+		if (rc)
+			return rc;
 	}
-	return 0;
 }
 
-int ipcb_ring_write(struct ipcb_ring *r, const void *buf, size_t len, enum ipcb_wait wait,
-		    unsigned spin_polls, struct ipcb_err *e)
+int ipcb_ring_write(struct ipcb_ring *r, struct ipcb_ring_end *w, const void *buf, size_t len,
+		    enum ipcb_wait wait, unsigned spin_polls, struct ipcb_err *e)
 {
 	const unsigned char *p = buf;
-	size_t mask = r->cap - 1;
-	uint64_t head = r->head; /* only this side writes head */
+	size_t room = r->piece_bytes;
 
 	while (len > 0) {
-		size_t piece = len <= r->cap ? len : r->cap / 2;
-		size_t off = head & mask, first = r->cap - off;
-		int rc = ring_await(r, false, piece, wait, spin_polls, e);
+		size_t piece = len < room ? len : room;
+		uint64_t *hdr;
+		int rc;
 
-		if (rc)
-			return rc;
-		if (first >= piece) {
-			memcpy(r->data + off, p, piece);
-		} else {
-			memcpy(r->data + off, p, first);
-			memcpy(r->data, p + first, piece - first);
+		if (w->head - w->tail_seen >= r->nslots) {
+			rc = ring_await_room(r, w, wait, spin_polls, e);
+			if (rc)
+				return rc;
 		}
-		head += piece;
-		rc = ring_publish(&r->head, head, &r->reader_waiting, wait, e);
+		hdr = ring_slot_hdr(r, w->head);
+		memcpy(hdr + 1, p, piece);
+		w->head++;
+		__atomic_store_n(hdr, (uint64_t)piece << 32 | (uint32_t)w->head, __ATOMIC_RELEASE);
+		rc = ring_wake(&r->reader_waiting, hdr, wait, e);
 		if (rc)
 			return rc;
 		p += piece;
@@ -133,32 +186,34 @@ int ipcb_ring_write(struct ipcb_ring *r, const void *buf, size_t len, enum ipcb_
 	return 0;
 }
 
-int ipcb_ring_read(struct ipcb_ring *r, void *buf, size_t len, enum ipcb_wait wait,
-		   unsigned spin_polls, struct ipcb_err *e)
+int ipcb_ring_read(struct ipcb_ring *r, struct ipcb_ring_end *rd, void *buf, size_t len,
+		   enum ipcb_wait wait, unsigned spin_polls, struct ipcb_err *e)
 {
 	unsigned char *p = buf;
-	size_t mask = r->cap - 1;
-	uint64_t tail = r->tail; /* only this side writes tail */
 
 	while (len > 0) {
-		size_t piece = len <= r->cap ? len : r->cap / 2;
-		size_t off = tail & mask, first = r->cap - off;
-		int rc = ring_await(r, true, piece, wait, spin_polls, e);
+		uint64_t *hdr, h;
+		size_t have, n;
+		int rc = ring_await_piece(r, rd, &hdr, &h, wait, spin_polls, e);
 
 		if (rc)
 			return rc;
-		if (first >= piece) {
-			memcpy(p, r->data + off, piece);
-		} else {
-			memcpy(p, r->data + off, first);
-			memcpy(p + first, r->data, piece - first);
+		have = (size_t)(h >> 32) - rd->taken;
+		n = len < have ? len : have;
+		memcpy(p, (unsigned char *)(hdr + 1) + rd->taken, n);
+		p += n;
+		len -= n;
+		if (n < have) {
+			/* The caller asked for less than the piece holds: keep the rest. */
+			rd->taken += n;
+			continue;
 		}
-		tail += piece;
-		rc = ring_publish(&r->tail, tail, &r->writer_waiting, wait, e);
+		rd->taken = 0;
+		rd->tail++;
+		__atomic_store_n(&r->tail, rd->tail, __ATOMIC_RELEASE);
+		rc = ring_wake(&r->writer_waiting, &r->tail, wait, e);
 		if (rc)
 			return rc;
-		p += piece;
-		len -= piece;
 	}
 	return 0;
 }
@@ -168,11 +223,14 @@ int ipcb_ring_read(struct ipcb_ring *r, void *buf, size_t len, enum ipcb_wait wa
 int ipcb_ringchan_setup(struct ipcb_chan *ch, const char *dir)
 {
 	struct ipcb_ringchan *c = ch->priv;
-	size_t cap = ipcb_ring_cap_for(ch->cfg.msg_bytes);
-	size_t ring_bytes = ipcb_ring_bytes(cap);
+	struct ipcb_ring_plan plan;
 	int ndirs = ch->cfg.bidirectional ? 2 : 1;
+	size_t ring_bytes;
+	char piece[16];
 	int fd, rc;
 
+	ipcb_ring_plan(ch->cfg.msg_bytes, &plan);
+	ring_bytes = (plan.ring_bytes + 4095) & ~(size_t)4095;
 	c->map_bytes = (size_t)ndirs * ring_bytes;
 	rc = ipcb_backing_create(dir, ch->tag, c->map_bytes, &fd, &ch->err);
 	if (rc)
@@ -183,9 +241,12 @@ int ipcb_ringchan_setup(struct ipcb_chan *ch, const char *dir)
 		return rc;
 	for (int d = 0; d < ndirs; d++) {
 		c->ring[d] = (struct ipcb_ring *)((char *)c->map + (size_t)d * ring_bytes);
-		ipcb_ring_init(c->ring[d], cap);
+		ipcb_ring_init(c->ring[d], &plan);
 	}
-	ch->buffer_bytes = c->map_bytes;
+	ch->buffer_bytes = (size_t)ndirs * plan.nslots * plan.slot_bytes;
+	ipcb_format_size(plan.piece_bytes, piece, sizeof(piece));
+	snprintf(ch->layout, sizeof(ch->layout), "ring%s: %u slots of %s",
+		 ndirs > 1 ? " per direction" : "", plan.nslots, piece);
 	return 0;
 }
 
@@ -200,22 +261,24 @@ void ipcb_ringchan_teardown(struct ipcb_chan *ch)
 
 int ipcb_ringchan_open(struct ipcb_ep *ep)
 {
-	(void)ep; /* the mapping came with fork */
+	(void)ep; /* the mapping came with fork; the endpoint's indices start at zero */
 	return 0;
 }
 
 int ipcb_ringchan_send(struct ipcb_ep *ep, const void *buf, size_t len)
 {
 	const struct ipcb_ringchan *c = ep->chan->priv;
+	struct ipcb_ringchan_ep *me = ep->priv;
 
-	return ipcb_ring_write(c->ring[ep->role], buf, len, ep->chan->cfg.wait,
+	return ipcb_ring_write(c->ring[ep->role], &me->out, buf, len, ep->chan->cfg.wait,
 			       ep->chan->cfg.spin_polls, &ep->err);
 }
 
 int ipcb_ringchan_recv(struct ipcb_ep *ep, void *buf, size_t len)
 {
 	const struct ipcb_ringchan *c = ep->chan->priv;
+	struct ipcb_ringchan_ep *me = ep->priv;
 
-	return ipcb_ring_read(c->ring[!ep->role], buf, len, ep->chan->cfg.wait,
+	return ipcb_ring_read(c->ring[!ep->role], &me->in, buf, len, ep->chan->cfg.wait,
 			      ep->chan->cfg.spin_polls, &ep->err);
 }

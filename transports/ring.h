@@ -1,16 +1,31 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * ring.h - a single-producer single-consumer byte ring in memory two processes share, with the
- * reader's (and the full writer's) wait chosen per run: spin, block on a futex, or hybrid.
+ * ring.h - a single-producer single-consumer ring of message slots in memory two processes
+ * share, with the reader's (and the full writer's) wait chosen per run: spin, block on a futex,
+ * or hybrid.
  *
- * The ring is a byte stream like a pipe, but without a system call per message when both sides
- * are awake: the writer copies into the ring and publishes a new head; the reader copies out and
- * publishes a new tail. A side that sleeps first raises its `waiting` flag, so the other side
- * issues FUTEX_WAKE only when somebody actually sleeps; with --wait spin nobody ever sleeps, and
- * a publish is a plain release store. Messages larger than the ring are moved in
- * pieces of at most half the ring, so both sides copy at once.
+ * Each slot starts on a cache-line boundary with an 8-byte header, its sequence number (low 32
+ * bits) and its length (high 32 bits), and the payload follows in the same line. The writer
+ * copies a piece of the message into the next slot and then stores the header; the reader polls
+ * the header of the slot it expects next and, when the sequence number is there, copies the
+ * piece out. So the line the reader waits on is the line that brings the first bytes of the
+ * payload: a small message costs one cache-line transfer per direction, as a bare flag would,
+ * not one for an index and another for the data.
  *
- * Shared by the transports that put a ring in different kinds of shared memory (POSIX shm, a
+ * The reader hands slots back by publishing how many it has taken (`tail`, on a line only it
+ * writes). The writer keeps its own view of that count and reads the shared one only when its
+ * view says the ring is full: in a ping-pong, once per lap of the ring.
+ *
+ * Messages larger than a slot go through in pieces, so both sides copy at once and the ring
+ * stays small enough to stay in the caches: its footprint, not the message size, decides which
+ * cache level the copies run in.
+ *
+ * Sleeping (block, or hybrid after its polls) uses the classic flag handshake on futexes: the
+ * reader sleeps on the header word of the slot it waits for, the full writer on the low half of
+ * `tail`; each raises its flag first, and the other side wakes it only when the flag is up. With
+ * --wait spin nobody sleeps, and a publish is a plain release store.
+ *
+ * Shared by the transports that put rings in different kinds of shared memory (POSIX shm, a
  * memory-mapped file).
  */
 #ifndef IPCB_RING_H
@@ -21,51 +36,59 @@
 
 #include "transport.h"
 
-struct ipcb_ring {
-	/*
-	 * Each index on its own cache line so the two sides do not false-share. A sleeper waits on
-	 * the low 32 bits of the index it needs to move: every publish changes them (a publish
-	 * moves at most the ring's size, far below 2^32), so no separate futex word is bumped.
-	 */
-	_Alignas(64) uint64_t head; /* bytes ever written */
-	/*
-	 * Each side's last view of the other's index, on the line only that side writes: the
-	 * other index is re-read (a cache-line transfer from the other CPU) only when this view
-	 * says there is not enough room or data, not once per message.
-	 */
-	uint64_t tail_seen;	    /* the writer's */
-	_Alignas(64) uint64_t tail; /* bytes ever read */
-	uint64_t head_seen;	    /* the reader's */
-	_Alignas(64) uint32_t reader_waiting;
-	_Alignas(64) uint32_t writer_waiting;
-	_Alignas(64) uint64_t cap; /* power of two */
-	_Alignas(64) unsigned char data[];
+/* How one ring is laid out for a run; the same in both processes. */
+struct ipcb_ring_plan {
+	uint32_t nslots;     /* slots in the ring */
+	uint32_t slot_bytes; /* header + payload room, a multiple of the cache line */
+	size_t piece_bytes;  /* payload one slot carries */
+	size_t ring_bytes;   /* the whole ring in shared memory, header lines included */
 };
 
-/* Ring capacity for messages of msg_bytes: room for two, at least 64 KiB, at most 16 MiB. */
-size_t ipcb_ring_cap_for(size_t msg_bytes);
-/* Bytes of shared memory a ring of capacity cap needs (header + data). */
-size_t ipcb_ring_bytes(size_t cap);
-/* Initialise a ring in zeroed shared memory. */
-void ipcb_ring_init(struct ipcb_ring *r, size_t cap);
+/* One direction. Lives in shared memory; the indices each side owns are in struct ipcb_ring_end. */
+struct ipcb_ring {
+	_Alignas(64) uint64_t tail; /* slots the reader has taken and handed back */
+	_Alignas(64) uint32_t reader_waiting;
+	_Alignas(64) uint32_t writer_waiting;
+	_Alignas(64) uint32_t nslots;
+	uint32_t slot_bytes;
+	size_t piece_bytes; /* payload one slot carries */
+	_Alignas(128) unsigned char slots[];
+};
+
+/* One side's private place in a ring (in the endpoint's state, not shared). */
+struct ipcb_ring_end {
+	uint64_t head;	    /* writer: slots written */
+	uint64_t tail_seen; /* writer: its last view of the reader's tail */
+	uint64_t tail;	    /* reader: slots taken */
+	size_t taken;	    /* reader: bytes of the current slot already copied out */
+};
+
+/* The layout for messages of up to msg_bytes per send/recv. */
+void ipcb_ring_plan(size_t msg_bytes, struct ipcb_ring_plan *p);
+/* Initialise a ring in zeroed shared memory of p->ring_bytes. */
+void ipcb_ring_init(struct ipcb_ring *r, const struct ipcb_ring_plan *p);
 
 /* Move exactly len bytes in / out. wait is SPIN, BLOCK or HYBRID (spin_polls polls, then block).
  * 0 or a negative errno recorded in e. */
-int ipcb_ring_write(struct ipcb_ring *r, const void *buf, size_t len, enum ipcb_wait wait,
-		    unsigned spin_polls, struct ipcb_err *e);
-int ipcb_ring_read(struct ipcb_ring *r, void *buf, size_t len, enum ipcb_wait wait,
-		   unsigned spin_polls, struct ipcb_err *e);
+int ipcb_ring_write(struct ipcb_ring *r, struct ipcb_ring_end *w, const void *buf, size_t len,
+		    enum ipcb_wait wait, unsigned spin_polls, struct ipcb_err *e);
+int ipcb_ring_read(struct ipcb_ring *r, struct ipcb_ring_end *rd, void *buf, size_t len,
+		   enum ipcb_wait wait, unsigned spin_polls, struct ipcb_err *e);
 
 /*
  * A channel of one ring per direction in one shared mapping made from a backing file (POSIX shm
  * or a file in a directory, backing.h). The transports built on it (shm, mmap) differ only in
- * where the mapping comes from: their channel private state starts with this struct, and they
- * use these hooks directly.
+ * where the mapping comes from: their channel private state starts with struct ipcb_ringchan,
+ * their endpoint state is struct ipcb_ringchan_ep, and they use these hooks directly.
  */
 struct ipcb_ringchan {
 	void *map;
 	size_t map_bytes;
 	struct ipcb_ring *ring[2]; /* [0] sender -> receiver, [1] back (latency mode only) */
+};
+
+struct ipcb_ringchan_ep {
+	struct ipcb_ring_end out, in;
 };
 
 /* Make the mapping in POSIX shared memory (dir NULL) or in dir, and lay out the rings. */

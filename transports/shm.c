@@ -1,12 +1,14 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * shm - POSIX shared memory (shm_open + mmap) holding one byte ring per direction (ring.h).
+ * shm - POSIX shared memory (shm_open + mmap) holding one ring of slots per direction (ring.h).
  *
- * Cost of one message: a memcpy into the ring by the sender and one out by the receiver, plus
- * the cache-line transfers of the ring indices; no system call while the reader is awake (spin,
- * or hybrid within its polling budget), one FUTEX_WAKE and one FUTEX_WAIT when it sleeps.
- * Limits: none per message (messages larger than the ring stream through it in pieces); the
- * segment lives in /dev/shm (tmpfs), so its size counts against that mount.
+ * Cost of one message: a memcpy into a slot by the sender and one out by the receiver. The
+ * reader polls the slot's sequence word, which shares a cache line with the payload's first
+ * bytes, so a message of up to 56 bytes costs one cache-line transfer per direction (up to 120
+ * bytes, two lines polled together); no system call while the reader is awake (spin, or hybrid
+ * within its polling budget), one FUTEX_WAKE and one FUTEX_WAIT when it sleeps.
+ * Limits: none per message (messages larger than a slot, 16 KiB, go through in pieces); the
+ * rings, about 256 KiB per direction, live in /dev/shm (tmpfs) and count against that mount.
  *
  * The name is unlinked as soon as the segment exists (backing.h): the children inherit the
  * mapping across fork, and nothing of ours stays in /dev/shm even if the run is killed.
@@ -25,6 +27,7 @@ const struct ipcb_transport ipcb_transport_shm = {
     .caps = IPCB_CAP_WAIT_CHOICE | IPCB_CAP_SHARED_BUFFER,
     .max_msg_bytes = 0,
     .chan_priv_bytes = sizeof(struct ipcb_ringchan),
+    .ep_priv_bytes = sizeof(struct ipcb_ringchan_ep),
     .setup = shm_setup,
     .teardown = ipcb_ringchan_teardown,
     .open = ipcb_ringchan_open,

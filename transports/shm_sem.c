@@ -4,9 +4,10 @@
  * segment, process-shared unnamed POSIX semaphores (sem_init pshared=1): the pairing the IPC
  * guides teach. Slot ring and semaphore protocol: slots.h.
  *
- * Cost of one message: a memcpy into a slot and one out, and sem_wait + sem_post on each side.
- * glibc's semaphores are a counter in the segment plus a futex, so while the other side is awake
- * they are atomic instructions only; FUTEX_WAIT / FUTEX_WAKE when a side has to sleep.
+ * Cost of one message: a memcpy into a slot and one out, a sem_post by the writer and a
+ * sem_wait by the reader; free slots come back through shared memory (slots.h). glibc's
+ * semaphores are a counter in the segment plus a futex, so while the other side is awake they
+ * are atomic instructions only; FUTEX_WAIT / FUTEX_WAKE when a side has to sleep.
  * Limits: 4 MiB per slot (larger payloads are chunked by the driver); K slots per direction
  * (32 for small messages, about 4 MiB worth for large ones); the segment counts against the
  * /dev/shm tmpfs, reserved at setup so a full /dev/shm fails there.
@@ -35,7 +36,9 @@ static int shm_sem_setup(struct ipcb_chan *ch)
 	size_t sems_bytes;
 	int fd, rc;
 
-	ipcb_slots_plan(s, &ch->cfg);
+	rc = ipcb_slots_setup(s, &ch->cfg, &ch->err);
+	if (rc)
+		return rc;
 	sems_bytes = ipcb_slots_nsems(s) * sizeof(struct ipcb_psem);
 	c->map_bytes = sems_bytes + ipcb_slots_bytes(s);
 	rc = ipcb_backing_create(NULL, ch->tag, c->map_bytes, &fd, &ch->err);
@@ -56,6 +59,7 @@ static void shm_sem_teardown(struct ipcb_chan *ch)
 {
 	struct shm_sem_chan *c = ch->priv;
 
+	ipcb_slots_teardown(&c->slots);
 	if (!c->map)
 		return;
 	ipcb_psem_destroy(c->map, &c->nsems);

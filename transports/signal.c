@@ -6,20 +6,19 @@
  * Slot protocol: slots.h.
  *
  * Two signal numbers: SIGRTMIN means "a message is ready" (full, queued at the reader) and
- * SIGRTMIN+1 "a slot is free" (empty, queued at the writer). Each process reads one direction and
- * writes the other, so these two are enough. The free-slot count starts at K: the writer queues K
- * signals to itself in open(). Both are blocked in open() and stay blocked to the end: that is
- * what makes them queue instead of being delivered, and a late post from the peer must not kill
- * us by the default action once we are done.
+ * SIGRTMIN+1 "there is room now" (empty, queued at a writer that found the ring full and
+ * sleeps; free slots otherwise come back through shared memory, slots.h). Each process reads
+ * one direction and writes the other, so these two are enough. Both are blocked in open() and
+ * stay blocked to the end: that is what makes them queue instead of being delivered, and a
+ * late post from the peer must not kill us by the default action once we are done.
  *
  * The peer's pid is not known at setup: each child publishes its own in open(). Both open before
  * the start barrier, so both pids are there before the first message.
  *
- * Cost of one message: a memcpy into a slot and one out, and four system calls, two on each side
- * (sigwaitinfo for a free slot and sigqueue of a full one; sigwaitinfo for the full one and
- * sigqueue of the free one), each sigqueue allocating a queue entry in the kernel. Trying is
- * sigtimedwait with a zero timeout.
- * Limits: 4 MiB per slot (larger payloads are chunked by the driver); at most K signals per
+ * Cost of one message: a memcpy into a slot and one out, and two system calls: the writer's
+ * sigqueue (which allocates a queue entry in the kernel) and the reader's sigwaitinfo. Trying
+ * is sigtimedwait with a zero timeout.
+ * Limits: 4 MiB per slot (larger payloads are chunked by the driver); at most K + 1 signals per
  * direction are pending at once (K <= 32), counted against RLIMIT_SIGPENDING (ulimit -i).
  */
 #include <errno.h>
@@ -124,9 +123,11 @@ static int signal_setup(struct ipcb_chan *ch)
 	unsigned long long need, have = signal_pending_limit();
 	int rc;
 
-	ipcb_slots_plan(s, &ch->cfg);
-	/* Per direction, full + empty never exceed K: every slot is counted at most once. */
-	need = (unsigned long long)s->ndirs * s->nslots;
+	rc = ipcb_slots_setup(s, &ch->cfg, &ch->err);
+	if (rc)
+		return rc;
+	/* Per direction, at most K messages and one wake-up of the writer are queued. */
+	need = (unsigned long long)s->ndirs * (s->nslots + 1);
 	if (have < need)
 		return ipcb_errf(&ch->err, -EAGAIN, "RLIMIT_SIGPENDING",
 				 "%llu, but this run queues up to %llu signals: raise ulimit -i",
@@ -155,15 +156,14 @@ static void signal_teardown(struct ipcb_chan *ch)
 	if (c->sh)
 		munmap(c->sh, c->map_bytes);
 	c->sh = NULL;
+	ipcb_slots_teardown(&c->slots);
 }
 
 static int signal_open(struct ipcb_ep *ep)
 {
 	const struct signal_chan *c = ep->chan->priv;
-	unsigned out = ep->role == IPCB_SENDER ? 0 : 1;
 	pid_t self = getpid();
 	sigset_t both;
-	int rc;
 
 	sigemptyset(&both);
 	sigaddset(&both, c->sig[IPCB_SLOTS_FULL]);
@@ -172,13 +172,6 @@ static int signal_open(struct ipcb_ep *ep)
 		return ipcb_err(&ep->err, -errno, "sigprocmask");
 	/* Blocked first: the peer may post to us as soon as it sees this pid. */
 	__atomic_store_n(&c->sh->pid[ep->role], self, __ATOMIC_RELEASE);
-	if (out >= c->slots.ndirs)
-		return 0; /* throughput mode's receiver writes nothing */
-	for (unsigned i = 0; i < c->slots.nslots; i++) {
-		rc = signal_queue(c, self, IPCB_SLOTS_EMPTY, &ep->err);
-		if (rc)
-			return rc;
-	}
 	return 0;
 }
 

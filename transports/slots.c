@@ -4,6 +4,7 @@
 
 #include <errno.h>
 #include <string.h>
+#include <sys/mman.h>
 
 #include "common.h"
 
@@ -16,7 +17,7 @@
 #define SLOTS_MAX    32u
 #define SLOTS_BUDGET (4u << 20)
 
-void ipcb_slots_plan(struct ipcb_slots *s, const struct ipcb_chan_cfg *cfg)
+int ipcb_slots_setup(struct ipcb_slots *s, const struct ipcb_chan_cfg *cfg, struct ipcb_err *e)
 {
 	size_t k;
 
@@ -26,6 +27,15 @@ void ipcb_slots_plan(struct ipcb_slots *s, const struct ipcb_chan_cfg *cfg)
 		s->slot_bytes = 64;
 	k = SLOTS_BUDGET / s->slot_bytes;
 	s->nslots = k < SLOTS_MIN ? SLOTS_MIN : k > SLOTS_MAX ? SLOTS_MAX : (unsigned)k;
+	return ipcb_map_shared_anon(s->ndirs * sizeof(struct ipcb_slots_flow), (void **)&s->flow,
+				    e);
+}
+
+void ipcb_slots_teardown(struct ipcb_slots *s)
+{
+	if (s->flow)
+		munmap(s->flow, s->ndirs * sizeof(struct ipcb_slots_flow));
+	s->flow = NULL;
 }
 
 size_t ipcb_slots_bytes(const struct ipcb_slots *s)
@@ -36,11 +46,6 @@ size_t ipcb_slots_bytes(const struct ipcb_slots *s)
 unsigned ipcb_slots_nsems(const struct ipcb_slots *s)
 {
 	return 2 * s->ndirs;
-}
-
-unsigned ipcb_slots_initial(const struct ipcb_slots *s, unsigned sem)
-{
-	return IPCB_SLOTS_SEM_KIND(sem) == IPCB_SLOTS_EMPTY ? s->nslots : 0;
 }
 
 /* Take one from a semaphore by the run's wait strategy. */
@@ -59,6 +64,43 @@ static int slots_take(const struct ipcb_slots *s, struct ipcb_ep *ep, unsigned s
 		if (cfg->wait == IPCB_WAIT_HYBRID && ++polls >= cfg->spin_polls)
 			return s->sem->wait(s->sem_ctx, sem, &ep->err);
 		ipcb_cpu_relax();
+	}
+}
+
+/*
+ * Writer: wait until its reader has taken message end->sent - nslots, so that slot is free.
+ * Spinning reads the shared count; sleeping is the flag handshake of slots.h: raise the flag,
+ * look again, and sleep on "empty" unless there is room now. A writer that found room after
+ * raising the flag takes its flag back; if the reader took it first, a post is on its way and
+ * is waited for, so that no post is ever left over.
+ */
+static int slots_await_room(const struct ipcb_slots *s, struct ipcb_slots_end *end,
+			    struct ipcb_ep *ep, unsigned dir)
+{
+	const struct ipcb_chan_cfg *cfg = &ep->chan->cfg;
+	struct ipcb_slots_flow *fl = &s->flow[dir];
+	unsigned empty = IPCB_SLOTS_SEM(dir, IPCB_SLOTS_EMPTY);
+	unsigned polls = 0;
+
+	for (;;) {
+		end->taken_seen = __atomic_load_n(&fl->taken, __ATOMIC_ACQUIRE);
+		if (end->sent - end->taken_seen < s->nslots)
+			return 0;
+		if (cfg->wait == IPCB_WAIT_SPIN ||
+		    (cfg->wait == IPCB_WAIT_HYBRID && polls++ < cfg->spin_polls)) {
+			ipcb_cpu_relax();
+			continue;
+		}
+		__atomic_store_n(&fl->writer_waiting, 1, __ATOMIC_SEQ_CST);
+		end->taken_seen = __atomic_load_n(&fl->taken, __ATOMIC_SEQ_CST);
+		if (end->sent - end->taken_seen < s->nslots &&
+		    __atomic_exchange_n(&fl->writer_waiting, 0, __ATOMIC_SEQ_CST))
+			return 0;
+		/* No room (the reader will post), or the reader already took the flag (it has). */
+		int rc = s->sem->wait(s->sem_ctx, empty, &ep->err);
+
+		if (rc)
+			return rc;
 	}
 }
 
@@ -86,15 +128,15 @@ int ipcb_slots_send(const struct ipcb_slots *s, struct ipcb_slots_end *end, stru
 	size_t off = slots_offset(s, dir, end->sent);
 	int rc = slots_check(s, ep, dir, len, "send");
 
-	if (!rc)
-		rc = slots_take(s, ep, IPCB_SLOTS_SEM(dir, IPCB_SLOTS_EMPTY));
+	if (!rc && end->sent - end->taken_seen >= s->nslots)
+		rc = slots_await_room(s, end, ep, dir);
 	if (rc)
 		return rc;
 	/*
-	 * The fences order the copies against the semaphores: a slot is filled only after the
-	 * reader's post of empty and published before our post of full (and mirrored in recv).
-	 * Not every mechanism documents that it orders memory (eventfd, signals); on x86 they
-	 * cost nothing.
+	 * The fences order the copies against the hand-back count and the semaphore: a slot is
+	 * filled only after the reader's count said it was free, and published before our post
+	 * of full (mirrored in recv). Not every mechanism documents that it orders memory
+	 * (eventfd, signals); on x86 they cost nothing.
 	 */
 	__atomic_thread_fence(__ATOMIC_ACQUIRE);
 	if (s->mem)
@@ -111,6 +153,7 @@ int ipcb_slots_recv(const struct ipcb_slots *s, struct ipcb_slots_end *end, stru
 {
 	unsigned dir = ep->role == IPCB_SENDER ? 1 : 0;
 	size_t off = slots_offset(s, dir, end->received);
+	struct ipcb_slots_flow *fl;
 	int rc = slots_check(s, ep, dir, len, "recv");
 
 	if (!rc)
@@ -123,9 +166,17 @@ int ipcb_slots_recv(const struct ipcb_slots *s, struct ipcb_slots_end *end, stru
 	else if ((rc = s->io->get(s->io_ctx, off, buf, len, &ep->err)))
 		return rc;
 	end->received++;
-	/* The slot may be overwritten as soon as the writer sees this post. */
-	__atomic_thread_fence(__ATOMIC_RELEASE);
-	return s->sem->post(s->sem_ctx, IPCB_SLOTS_SEM(dir, IPCB_SLOTS_EMPTY), &ep->err);
+	/* The slot may be overwritten as soon as the writer sees this count. */
+	fl = &s->flow[dir];
+	__atomic_store_n(&fl->taken, end->received, __ATOMIC_RELEASE);
+	/* A spinning writer never sleeps: no fence, no flag to look at. */
+	if (ep->chan->cfg.wait == IPCB_WAIT_SPIN)
+		return 0;
+	__atomic_thread_fence(__ATOMIC_SEQ_CST);
+	if (__atomic_load_n(&fl->writer_waiting, __ATOMIC_RELAXED) &&
+	    __atomic_exchange_n(&fl->writer_waiting, 0, __ATOMIC_SEQ_CST))
+		return s->sem->post(s->sem_ctx, IPCB_SLOTS_SEM(dir, IPCB_SLOTS_EMPTY), &ep->err);
+	return 0;
 }
 
 /* ---- POSIX semaphores ------------------------------------------------------------------- */
@@ -172,7 +223,7 @@ int ipcb_psem_init(struct ipcb_psem *p, const struct ipcb_slots *s, unsigned *re
 		   struct ipcb_err *e)
 {
 	for (*ready = 0; *ready < ipcb_slots_nsems(s); (*ready)++)
-		if (sem_init(&p[*ready].sem, 1, ipcb_slots_initial(s, *ready)) < 0)
+		if (sem_init(&p[*ready].sem, 1, 0) < 0)
 			return ipcb_err(e, -errno, "sem_init");
 	return 0;
 }

@@ -1,17 +1,22 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * slots.h - the textbook producer/consumer, for transports whose mechanism is a counting
- * semaphore: K fixed-size slots per direction in storage both processes reach, and two
- * semaphores per direction, "full" (messages ready, starts at 0) and "empty" (free slots, starts
- * at K):
+ * semaphore: K fixed-size slots per direction in storage both processes reach, a "full"
+ * semaphore per direction counting messages ready, and the slots handed back through memory:
  *
- *   writer: wait(empty); copy the message into slot n % K; post(full)
- *   reader: wait(full);  copy it out of slot n % K;         post(empty)
+ *   writer: wait for a free slot; copy the message into slot n % K; post(full)
+ *   reader: wait(full);  copy it out of slot n % K; publish "n + 1 taken"
+ *
+ * So every message costs exactly one post and one wait of the mechanism (one system call each
+ * for the kernel mechanisms), which is what these rows measure: the notification. Free slots
+ * need no system call while there are some: the reader publishes how many it has taken in
+ * shared memory, and the writer reads that only when its own count says the ring is full. A
+ * writer that must sleep for room raises a flag and waits on a second semaphore, "empty"; the
+ * reader that finds the flag up clears it and posts "empty" once, so every post is taken.
  *
  * A transport file supplies only its mechanism: how to post, try and wait on its semaphores
  * (struct ipcb_sem_ops) and, when the slots are not memory (a file), how to put and get bytes
- * (struct ipcb_slot_io). Every message costs one wait and one post of each of the two semaphores
- * whether or not anybody sleeps: what these rows measure is the notification.
+ * (struct ipcb_slot_io).
  *
  * The run's wait strategy applies to every wait: spin = try until taken, never sleep; block = the
  * mechanism's blocking wait; hybrid = try cfg.spin_polls times, then block.
@@ -56,6 +61,12 @@ struct ipcb_slot_io {
 	int (*get)(void *ctx, size_t off, void *buf, size_t len, struct ipcb_err *e);
 };
 
+/* Hand-back of free slots, per direction, in a small shared mapping of its own. */
+struct ipcb_slots_flow {
+	_Alignas(64) uint64_t taken; /* messages the reader has copied out: their slots are free */
+	_Alignas(64) uint32_t writer_waiting; /* the writer sleeps on "empty" for room */
+};
+
 /* One channel's slots, in the channel's private state (each child has its copy after fork). */
 struct ipcb_slots {
 	unsigned ndirs;	    /* 2 in latency mode, 1 when only sender -> receiver is used */
@@ -66,19 +77,25 @@ struct ipcb_slots {
 	void *sem_ctx;
 	const struct ipcb_slot_io *io;
 	void *io_ctx;
+	struct ipcb_slots_flow *flow; /* [dir], shared */
 };
 
 /* One endpoint's place in the rings: messages it has written and read so far. */
 struct ipcb_slots_end {
 	uint64_t sent, received;
+	uint64_t taken_seen; /* the writer's last view of its reader's flow->taken */
 };
 
-/* Choose directions, K and the slot size for a run. */
-void ipcb_slots_plan(struct ipcb_slots *s, const struct ipcb_chan_cfg *cfg);
-/* Bytes of storage all slots need; the number of semaphores and each one's starting count. */
+/*
+ * Choose directions, K and the slot size for a run, and map the shared hand-back counters.
+ * 0 or -errno recorded in e; ipcb_slots_teardown() undoes it (also after a failure).
+ */
+int ipcb_slots_setup(struct ipcb_slots *s, const struct ipcb_chan_cfg *cfg, struct ipcb_err *e);
+void ipcb_slots_teardown(struct ipcb_slots *s);
+/* Bytes of storage all slots need, and the number of semaphores (each starts at 0: "full"
+ * counts messages posted, "empty" wake-ups of a writer waiting for room). */
 size_t ipcb_slots_bytes(const struct ipcb_slots *s);
 unsigned ipcb_slots_nsems(const struct ipcb_slots *s);
-unsigned ipcb_slots_initial(const struct ipcb_slots *s, unsigned sem);
 
 /* One whole message of len bytes (len <= slot_bytes) out of / into this endpoint's side. */
 int ipcb_slots_send(const struct ipcb_slots *s, struct ipcb_slots_end *end, struct ipcb_ep *ep,

@@ -3,9 +3,10 @@
  * sysv-shm - System V shared memory (shmget + shmat) holding the message slots, and a System V
  * semaphore set (semget + semop) counting full and empty slots. Slot ring and protocol: slots.h.
  *
- * Cost of one message: a memcpy into a slot and one out, and four semop() system calls, two on
- * each side (wait for a free slot and post a full one; wait for a full slot and post a free
- * one), whether or not anybody sleeps. In spin mode each poll is a semop(IPC_NOWAIT) call.
+ * Cost of one message: a memcpy into a slot and one out, and two semop() system calls, one on
+ * each side (the writer posts "full", the reader waits for it), whether or not anybody sleeps;
+ * free slots come back through shared memory (slots.h), with a semop each way only when the
+ * writer finds the ring full and must sleep. In spin mode each poll is a semop(IPC_NOWAIT).
  * Limits: 4 MiB per slot (larger payloads are chunked by the driver); the segment needs
  * kernel.shmmax / shmall / shmmni room, and the set 2 or 4 semaphores (kernel.sem: SEMMSL,
  * SEMMNS, SEMMNI); setup names the limit that refused.
@@ -108,7 +109,7 @@ static int sysv_shm_get_sems(struct ipcb_chan *ch, struct sysv_shm_chan *c)
 	if (c->semid < 0)
 		return ipcb_err(&ch->err, -errno, "semget");
 	for (unsigned i = 0; i < n; i++)
-		init[i] = (unsigned short)ipcb_slots_initial(&c->slots, i);
+		init[i] = 0;
 	if (semctl(c->semid, 0, SETALL, arg) < 0)
 		return ipcb_err(&ch->err, -errno, "semctl(SETALL)");
 	return 0;
@@ -164,7 +165,9 @@ static int sysv_shm_setup(struct ipcb_chan *ch)
 	int rc = 0;
 
 	c->shmid = c->semid = -1;
-	ipcb_slots_plan(s, &ch->cfg);
+	rc = ipcb_slots_setup(s, &ch->cfg, &ch->err);
+	if (rc)
+		return rc;
 	rc = sysv_shm_get_segment(ch, c, ipcb_slots_bytes(s));
 	if (rc)
 		return rc;
@@ -197,6 +200,7 @@ static void sysv_shm_teardown(struct ipcb_chan *ch)
 	if (c->map)
 		shmdt(c->map);
 	c->map = NULL;
+	ipcb_slots_teardown(&c->slots);
 	ipcb_sysv_registry_remove(ch->tag);
 }
 

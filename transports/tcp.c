@@ -11,8 +11,9 @@
 
 #include <arpa/inet.h>
 #include <errno.h>
+#include <linux/tcp.h> /* struct tcp_info with tcpi_data_segs_out, which glibc's lacks */
 #include <netinet/in.h>
-#include <netinet/tcp.h>
+#include <stddef.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -109,6 +110,27 @@ close_listener:
 	return rc;
 }
 
+/*
+ * Data segments this end has sent (TCP_INFO, Linux 4.6 and later). With TCP_NODELAY a small
+ * message is sent as soon as it is written, but while earlier segments are still queued in the
+ * host the kernel coalesces new writes into them (net.ipv4.tcp_autocorking): a stream of small
+ * messages may then travel many to a segment, and the row shows it.
+ */
+static int tcp_segments_sent(struct ipcb_ep *ep, uint64_t *count)
+{
+	const struct ipcb_sockpair *sp = ep->chan->priv;
+	struct tcp_info ti;
+	socklen_t len = sizeof(ti);
+
+	memset(&ti, 0, sizeof(ti));
+	if (getsockopt(sp->fd[ep->role], IPPROTO_TCP, TCP_INFO, &ti, &len) < 0)
+		return ipcb_err(&ep->err, -errno, "getsockopt(TCP_INFO)");
+	if (len < offsetof(struct tcp_info, tcpi_data_segs_out) + sizeof(ti.tcpi_data_segs_out))
+		return -ENOTSUP;
+	*count = ti.tcpi_data_segs_out;
+	return 0;
+}
+
 const struct ipcb_transport ipcb_transport_tcp = {
     .name = "tcp",
     .summary = "TCP over loopback with TCP_NODELAY, one connection for both directions",
@@ -121,4 +143,5 @@ const struct ipcb_transport ipcb_transport_tcp = {
     .close = ipcb_sockpair_close,
     .send = ipcb_sockpair_send,
     .recv = ipcb_sockpair_recv,
+    .segments_sent = tcp_segments_sent,
 };

@@ -108,6 +108,11 @@ struct ipcb_chan {
 	 * queue capacities); 0 = not known. Reported as the row's buffer_bytes.
 	 */
 	size_t buffer_bytes;
+	/*
+	 * Set by setup(), optional: how the channel holds messages in flight, in a few words, for
+	 * the row's `channel` column ("ring per direction: 8 slots of 32K"); empty = not said.
+	 */
+	char layout[64];
 };
 
 /* One side of a channel, in one child. */
@@ -146,6 +151,14 @@ struct ipcb_transport {
 	void (*close)(struct ipcb_ep *ep);
 	int (*send)(struct ipcb_ep *ep, const void *buf, size_t len);
 	int (*recv)(struct ipcb_ep *ep, void *buf, size_t len);
+	/*
+	 * Optional: how many network segments carrying data this endpoint has sent so far, for a
+	 * mechanism that may put several messages in one segment or split one over several (TCP
+	 * coalesces small writes, TSO splits large ones). Called by the driver at the start and
+	 * the end of the measured phase, outside any sample; the row gives segments per message.
+	 * 0, or a negative errno when the count cannot be read (the row then leaves it out).
+	 */
+	int (*segments_sent)(struct ipcb_ep *ep, uint64_t *count);
 };
 
 /* Registry (transports/registry.c): every transport in list order, including unsupported ones. */
@@ -163,5 +176,7 @@ int ipcb_transport_check(const struct ipcb_transport *t, char *why, size_t why_b
 
 /* Names for messages and --list. */
 const char *ipcb_wait_name(enum ipcb_wait w);
+/* Format a byte count the way --size takes it: 64, 4K, 1M, 1536. */
+void ipcb_format_size(size_t bytes, char *out, size_t n);
 
 #endif /* IPCB_TRANSPORT_H */

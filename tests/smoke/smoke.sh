@@ -71,6 +71,27 @@ ok $? "a CSV with another header is refused with exit 2 and left untouched"
 [ $? -eq 2 ] && grep -q "no/such/dir" "$WORK/err"
 ok $? "an unwritable CSV path is refused with exit 2, naming the path"
 
+# ---- --verify: every row says which level checked it ----
+for level in headers sampled full; do
+	"$BIN" -q -t pipe,null -s 4K -m both -n 130 -d 0 -w 2 --verify $level --csv "$WORK/v-$level.csv" >/dev/null 2>&1
+	awk -F, -v want=$level 'NR==1 { for (i = 1; i <= NF; i++) c[$i] = i; next }
+		$c["transport"] == "pipe" && $c["verify"] != want { bad = 1 }
+		$c["transport"] == "null" && $c["verify"] != "" { bad = 1 }
+		END { exit bad }' "$WORK/v-$level.csv"
+	ok $? "--verify $level: the pipe rows say $level, the null rows (nothing moved) nothing"
+done
+# Byte-by-byte checks: none under headers, some under sampled, every message under full
+# (in latency mode the sender checks each echo; in throughput mode the receiver each message).
+awk -F, 'NR==1 { for (i = 1; i <= NF; i++) c[$i] = i; next }
+	FILENAME ~ /v-headers/ && $c["transport"] == "pipe" && $c["latency_kind"] ~ /^(rtt)?$/ && $c["full_checks"] != 0 { bad = 1 }
+	FILENAME ~ /v-sampled/ && $c["transport"] == "pipe" && $c["latency_kind"] ~ /^(rtt)?$/ && ($c["full_checks"] < 2 || $c["full_checks"] >= 130) { bad = 1 }
+	FILENAME ~ /v-full/ && $c["transport"] == "pipe" && $c["latency_kind"] ~ /^(rtt)?$/ && $c["full_checks"] < 130 { bad = 1 }
+	END { exit bad }' "$WORK/v-headers.csv" "$WORK/v-sampled.csv" "$WORK/v-full.csv"
+ok $? "full_checks: 0 under headers, a sample under sampled, every message under full"
+"$BIN" -q -t pipe -s 64 -n 5 -d 0 --verify everything >/dev/null 2>"$WORK/err"
+[ $? -eq 2 ] && grep -q "'everything'" "$WORK/err"
+ok $? "an unknown --verify level is refused with exit 2, naming it"
+
 # ---- histogram files ----
 "$BIN" -q -t pipe -s 64 -n 30 -d 0 -w 5 --hdr-log "$WORK/h.hlog" --hgrm "$WORK/hgrm" >/dev/null 2>&1
 ok $? "--hdr-log and --hgrm run exits 0"

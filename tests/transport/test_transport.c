@@ -160,32 +160,77 @@ int main(int argc, char **argv)
 	}
 
 	if (data) {
+		/*
+		 * Which --verify level catches which damage: a stamp (the send time) and a lost or
+		 * repeated message at every level; a payload byte of a message `sampled` checks
+		 * byte by byte under sampled and full; one of a message only `full` checks under
+		 * full alone. Where a level does not cover the damage, the run must succeed: that
+		 * is what the level promises, no more.
+		 */
 		static const struct {
 			enum ipcb_inject fault;
 			const char *name, *expect;
+			bool caught[3]; /* by enum ipcb_verify: sampled, headers, full */
 		} faults[] = {
-		    {IPCB_INJECT_CORRUPT, "corrupted byte", "verification failed"},
-		    {IPCB_INJECT_DROP, "lost message", "lost messages"},
-		    {IPCB_INJECT_DUP, "duplicated message", "duplicate or reordered"},
-		    {IPCB_INJECT_CRASH, "receiver crash", "receiver killed by signal"},
+		    {IPCB_INJECT_CORRUPT_STAMP,
+		     "damaged send time",
+		     "verification failed",
+		     {true, true, true}},
+		    {IPCB_INJECT_CORRUPT,
+		     "corrupted byte of message 64",
+		     "verification failed",
+		     {true, false, true}},
+		    {IPCB_INJECT_CORRUPT_UNSAMPLED,
+		     "corrupted byte of message 65",
+		     "verification failed",
+		     {false, false, true}},
+		    {IPCB_INJECT_DROP, "lost message", "lost messages", {true, true, true}},
+		    {IPCB_INJECT_DUP,
+		     "duplicated message",
+		     "duplicate or reordered",
+		     {true, true, true}},
 		};
+		static const enum ipcb_verify levels[] = {IPCB_VERIFY_HEADERS, IPCB_VERIFY_SAMPLED,
+							  IPCB_VERIFY_FULL};
 
 		for (size_t f = 0; f < sizeof(faults) / sizeof(faults[0]); f++)
-			for (int m = 0; m < 2; m++) {
-				struct ipcb_run_spec s;
-				struct ipcb_run_result r;
-				int rc;
+			for (size_t l = 0; l < 3; l++)
+				for (int m = 0; m < 2; m++) {
+					struct ipcb_run_spec s;
+					struct ipcb_run_result r;
+					bool caught = faults[f].caught[levels[l]];
+					int rc;
 
-				spec_init(&s, t, p.max_msg_bytes, (enum ipcb_mode)m, 4096,
-					  IPCB_WAIT_HYBRID, dir);
-				s.inject = faults[f].fault;
-				s.timeout_s = 20;
-				rc = ipcb_run_one(&s, &r);
-				if (!ok(rc < 0 && rc != -EINTR && strstr(r.error, faults[f].expect),
-					"%s %s: %s fails the run", t->name, mode_name[m],
-					faults[f].name))
-					tap_diag("rc %d, error: %s", rc, r.error);
-			}
+					spec_init(&s, t, p.max_msg_bytes, (enum ipcb_mode)m, 4096,
+						  IPCB_WAIT_HYBRID, dir);
+					s.inject = faults[f].fault;
+					s.verify = levels[l];
+					s.timeout_s = 20;
+					rc = ipcb_run_one(&s, &r);
+					if (!ok(caught ? rc < 0 && rc != -EINTR &&
+							     strstr(r.error, faults[f].expect)
+						       : rc == 0,
+						"%s %s --verify %s: %s %s", t->name, mode_name[m],
+						ipcb_verify_name(levels[l]), faults[f].name,
+						caught ? "fails the run" : "is not looked at"))
+						tap_diag("rc %d, error: %s", rc, r.error);
+					ipcb_run_result_fini(&r);
+				}
+		for (int m = 0; m < 2; m++) {
+			struct ipcb_run_spec s;
+			struct ipcb_run_result r;
+			int rc;
+
+			spec_init(&s, t, p.max_msg_bytes, (enum ipcb_mode)m, 4096, IPCB_WAIT_HYBRID,
+				  dir);
+			s.inject = IPCB_INJECT_CRASH;
+			s.timeout_s = 20;
+			rc = ipcb_run_one(&s, &r);
+			if (!ok(rc < 0 && rc != -EINTR &&
+				    strstr(r.error, "receiver killed by signal"),
+				"%s %s: receiver crash fails the run", t->name, mode_name[m]))
+				tap_diag("rc %d, error: %s", rc, r.error);
+		}
 		{
 			struct ipcb_run_spec s;
 			struct ipcb_run_result r;
