@@ -24,7 +24,9 @@
 #include <errno.h>
 #include <signal.h>
 #include <sys/mman.h>
+#include <string.h>
 #include <sys/resource.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include "common.h"
@@ -39,6 +41,12 @@ struct signal_chan {
 	struct signal_shared *sh; /* then, a cache line further, the slots */
 	size_t map_bytes;
 	int sig[2];	 /* [IPCB_SLOTS_FULL], [IPCB_SLOTS_EMPTY] */
+	/*
+	 * What sigqueue() would fill in for us, filled once in open(): glibc's sigqueue asks the
+	 * kernel for our pid and uid on every call, two system calls per message that are not
+	 * the mechanism's, so we call rt_sigqueueinfo directly with this.
+	 */
+	siginfo_t info;
 	sigset_t set[2]; /* each alone, for sigwaitinfo */
 	struct ipcb_slots slots;
 };
@@ -56,7 +64,10 @@ static unsigned long long signal_pending_limit(void)
 static int signal_queue(const struct signal_chan *c, pid_t pid, enum ipcb_slots_kind kind,
 			struct ipcb_err *e)
 {
-	if (sigqueue(pid, c->sig[kind], (union sigval){.sival_int = 0}) == 0)
+	siginfo_t info = c->info;
+
+	info.si_signo = c->sig[kind];
+	if (syscall(SYS_rt_sigqueueinfo, pid, c->sig[kind], &info) == 0)
 		return 0;
 	/*
 	 * A free slot reported to a writer that has already finished and exited: in latency mode
@@ -66,9 +77,9 @@ static int signal_queue(const struct signal_chan *c, pid_t pid, enum ipcb_slots_
 	if (errno == ESRCH && kind == IPCB_SLOTS_EMPTY)
 		return 0;
 	if (errno == EAGAIN)
-		return ipcb_errf(e, -EAGAIN, "sigqueue", "RLIMIT_SIGPENDING (%llu) reached",
+		return ipcb_errf(e, -EAGAIN, "rt_sigqueueinfo", "RLIMIT_SIGPENDING (%llu) reached",
 				 signal_pending_limit());
-	return ipcb_err(e, -errno, "sigqueue");
+	return ipcb_err(e, -errno, "rt_sigqueueinfo");
 }
 
 static int signal_post(void *ctx, unsigned sem, struct ipcb_err *e)
@@ -82,7 +93,7 @@ static int signal_post(void *ctx, unsigned sem, struct ipcb_err *e)
 
 	/* Never pid 0: sigqueue would signal our whole process group, the driver included. */
 	if (pid <= 0)
-		return ipcb_errf(e, -ESRCH, "sigqueue", "the peer has not published its pid");
+		return ipcb_errf(e, -ESRCH, "rt_sigqueueinfo", "the peer has not published its pid");
 	return signal_queue(c, pid, kind, e);
 }
 
@@ -161,7 +172,7 @@ static void signal_teardown(struct ipcb_chan *ch)
 
 static int signal_open(struct ipcb_ep *ep)
 {
-	const struct signal_chan *c = ep->chan->priv;
+	struct signal_chan *c = ep->chan->priv;
 	pid_t self = getpid();
 	sigset_t both;
 
@@ -170,6 +181,10 @@ static int signal_open(struct ipcb_ep *ep)
 	sigaddset(&both, c->sig[IPCB_SLOTS_EMPTY]);
 	if (sigprocmask(SIG_BLOCK, &both, NULL) < 0)
 		return ipcb_err(&ep->err, -errno, "sigprocmask");
+	memset(&c->info, 0, sizeof(c->info));
+	c->info.si_code = SI_QUEUE;
+	c->info.si_pid = self;
+	c->info.si_uid = getuid();
 	/* Blocked first: the peer may post to us as soon as it sees this pid. */
 	__atomic_store_n(&c->sh->pid[ep->role], self, __ATOMIC_RELEASE);
 	return 0;
