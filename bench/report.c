@@ -135,7 +135,11 @@ __attribute__((format(printf, 1, 2))) static int fail(const char *fmt, ...)
 	return -EINVAL;
 }
 
-/* A number field: empty is "not measured" (NAN); anything else must parse completely. */
+/*
+ * A number field: empty is "not measured" (NAN); anything else must parse completely. Every
+ * column the report reads (sizes, latencies, rates, CPU time, buffer bytes) is a quantity that
+ * cannot be below zero: a negative one is a damaged file, and ranking on it would be nonsense.
+ */
 static int field_number(const char *s, double *out, const char *path, unsigned long line,
 			const char *col)
 {
@@ -149,6 +153,8 @@ static int field_number(const char *s, double *out, const char *path, unsigned l
 	*out = strtod(s, &end);
 	if (*end || errno == ERANGE || !isfinite(*out))
 		return fail("%s:%lu: column %s: '%s' is not a number", path, line, col, s);
+	if (*out < 0)
+		return fail("%s:%lu: column %s: '%s' is negative", path, line, col, s);
 	return 0;
 }
 
