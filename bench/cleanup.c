@@ -50,28 +50,97 @@ struct cleanup {
 
 static const char *prog = "ipcbench";
 
-/* "ipcbench-<pid>-<more>" (after an optional "sem." in /dev/shm): the pid, or 0 if not ours. */
-static pid_t cleanup_name_pid(const char *name, enum cleanup_where where)
+/* What a name is, when it is exactly one that ipcbench makes. */
+enum cleanup_form {
+	CLEANUP_NOT_OURS,
+	CLEANUP_OBJECT,	  /* a regular file: POSIX shm or queue, a file or mmap backing file */
+	CLEANUP_FIFO_DIR, /* a FIFO directory (mkdtemp) */
+	CLEANUP_REGISTRY, /* a System V registry */
+};
+
+/* The largest pid this kernel hands out; beyond it a number in a name is no process of ours. */
+static unsigned long long cleanup_pid_max(void)
+{
+	static unsigned long long max;
+	FILE *f;
+
+	if (max)
+		return max;
+	max = 4194304; /* PID_MAX_LIMIT, when /proc does not say */
+	f = fopen("/proc/sys/kernel/pid_max", "re");
+	if (f) {
+		if (fscanf(f, "%llu", &max) != 1 || max == 0)
+			max = 4194304;
+		fclose(f);
+	}
+	return max;
+}
+
+/* Exactly n characters of `set` kind: 'x' lowercase hex (PRIx64), 'a' letters and digits. */
+static bool cleanup_chars(const char *p, size_t n, char set)
+{
+	for (size_t i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)p[i];
+
+		if (set == 'x' ? !(isdigit(c) || (c >= 'a' && c <= 'f')) : !isalnum(c))
+			return false;
+	}
+	return true;
+}
+
+/*
+ * Is `name` exactly a name ipcbench makes in this kind of place? Its form, and the pid in it.
+ * A run's tag is "ipcbench-<pid>-<16 hex digits>" (pid in decimal as printf writes it: no
+ * leading zero, at most pid_max); a probe's "ipcbench-<pid>-probe-<16 hex digits>". Made are:
+ *   /dev/shm     <tag>                        shm, shm-sem and ring backing memory
+ *   /dev/mqueue  <tag>-ab, <tag>-ba           posix-mq (a probe's too)
+ *   a directory  <tag>                        file and mmap backing files
+ *                <tag>.XXXXXX                 fifo's directory (mkdtemp: letters and digits)
+ *                <tag>.sysv                   System V registries (a probe's too)
+ * Anything else, however alike (ipcbench-2024-notes.txt), is somebody else's.
+ */
+static enum cleanup_form cleanup_name(const char *name, enum cleanup_where where, pid_t *pid)
 {
 	static const char prefix[] = "ipcbench-";
-	unsigned long long pid = 0;
-	const char *p;
+	const char *p = name + sizeof(prefix) - 1;
+	unsigned long long v = 0;
+	bool probe = false;
 
-	if (where == CLEANUP_SHM && strncmp(name, "sem.", 4) == 0)
-		name += 4;
-	if (strncmp(name, prefix, sizeof(prefix) - 1) != 0)
-		return 0;
-	p = name + sizeof(prefix) - 1;
-	if (!isdigit((unsigned char)*p))
-		return 0;
+	if (strncmp(name, prefix, sizeof(prefix) - 1) != 0 || *p < '1' || *p > '9')
+		return CLEANUP_NOT_OURS;
 	for (; isdigit((unsigned char)*p); p++) {
-		pid = pid * 10 + (unsigned)(*p - '0');
-		if (pid > INT_MAX)
-			return 0;
+		v = v * 10 + (unsigned)(*p - '0');
+		if (v > cleanup_pid_max())
+			return CLEANUP_NOT_OURS;
 	}
-	if (*p != '-' || p[1] == '\0' || pid == 0)
-		return 0;
-	return (pid_t)pid;
+	if (*p++ != '-')
+		return CLEANUP_NOT_OURS;
+	if (strncmp(p, "probe-", 6) == 0) {
+		probe = true;
+		p += 6;
+	}
+	if (strnlen(p, 16) < 16 || !cleanup_chars(p, 16, 'x'))
+		return CLEANUP_NOT_OURS;
+	p += 16;
+	*pid = (pid_t)v;
+	switch (where) {
+	case CLEANUP_SHM:
+		return !probe && !*p ? CLEANUP_OBJECT : CLEANUP_NOT_OURS;
+	case CLEANUP_MQUEUE:
+		return strcmp(p, "-ab") == 0 || strcmp(p, "-ba") == 0 ? CLEANUP_OBJECT
+								      : CLEANUP_NOT_OURS;
+	case CLEANUP_FILES:
+		if (strcmp(p, IPCB_SYSV_REG_SUFFIX) == 0)
+			return CLEANUP_REGISTRY;
+		if (probe)
+			return CLEANUP_NOT_OURS;
+		if (!*p)
+			return CLEANUP_OBJECT;
+		if (p[0] == '.' && strlen(p) == 7 && cleanup_chars(p + 1, 6, 'a'))
+			return CLEANUP_FIFO_DIR;
+		return CLEANUP_NOT_OURS;
+	}
+	return CLEANUP_NOT_OURS;
 }
 
 static long long ts_ns(const struct timespec *t)
@@ -270,23 +339,23 @@ static int cleanup_registry(struct cleanup *c, int dfd, const char *dir, const c
 	return rc;
 }
 
-/* One entry named after pid in directory dir (open as dfd). */
+/* One entry named after pid in directory dir (open as dfd), of the given form. */
 static void cleanup_entry(struct cleanup *c, int dfd, const char *dir, const char *name, pid_t pid,
-			  enum cleanup_where where)
+			  enum cleanup_form form)
 {
 	char why[160], what[PATH_MAX + 8];
-	size_t len = strlen(name), slen = strlen(IPCB_SYSV_REG_SUFFIX);
-	bool registry, alive;
+	bool alive;
 	struct stat st;
 	int rc = 0;
 
 	if (fstatat(dfd, name, &st, AT_SYMLINK_NOFOLLOW) < 0 || st.st_uid != c->uid)
 		return; /* gone meanwhile, or another user's: not ours to judge */
-	registry = where == CLEANUP_FILES && S_ISREG(st.st_mode) && len > slen &&
-		   strcmp(name + len - slen, IPCB_SYSV_REG_SUFFIX) == 0;
+	/* The type each form is made as; a symlink, device or anything else is not ours. */
+	if (form == CLEANUP_FIFO_DIR ? !S_ISDIR(st.st_mode) : !S_ISREG(st.st_mode))
+		return;
 	alive = cleanup_maker_alive(pid, &st.st_ctim, why, sizeof(why));
 	snprintf(what, sizeof(what), "%s/%s", dir, name);
-	if (registry)
+	if (form == CLEANUP_REGISTRY)
 		rc = cleanup_registry(c, dfd, dir, name, alive, why);
 	if (alive) {
 		printf("kept %s: %s\n", what, why);
@@ -298,23 +367,18 @@ static void cleanup_entry(struct cleanup *c, int dfd, const char *dir, const cha
 			what);
 		return;
 	}
-	if (S_ISDIR(st.st_mode)) {
-		if (where != CLEANUP_FILES)
-			return;
+	if (form == CLEANUP_FIFO_DIR)
 		rc = cleanup_fifo_dir(c, dfd, name);
-	} else if (S_ISREG(st.st_mode) || S_ISFIFO(st.st_mode) || S_ISSOCK(st.st_mode)) {
-		if (!c->dry_run && unlinkat(dfd, name, 0) < 0 && errno != ENOENT)
-			rc = -errno;
-	} else {
-		return; /* symlinks and devices: ipcbench never makes them */
-	}
+	else if (!c->dry_run && unlinkat(dfd, name, 0) < 0 && errno != ENOENT)
+		rc = -errno;
 	if (rc < 0)
 		cleanup_failed(c, what, -rc);
 	else
 		cleanup_removed(c, what, why);
 }
 
-/* Every "ipcbench-<pid>-..." entry of one directory. 0, or -errno when it cannot be read. */
+/* Every entry of one directory named as ipcbench names things. 0, or -errno when it cannot be read.
+ */
 static int cleanup_scan(struct cleanup *c, const char *dir, enum cleanup_where where)
 {
 	int dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
@@ -331,10 +395,11 @@ static int cleanup_scan(struct cleanup *c, const char *dir, enum cleanup_where w
 		return rc;
 	}
 	while ((e = readdir(d))) {
-		pid_t pid = cleanup_name_pid(e->d_name, where);
+		pid_t pid = 0;
+		enum cleanup_form form = cleanup_name(e->d_name, where, &pid);
 
-		if (pid > 0)
-			cleanup_entry(c, dfd, dir, e->d_name, pid, where);
+		if (form != CLEANUP_NOT_OURS)
+			cleanup_entry(c, dfd, dir, e->d_name, pid, form);
 	}
 	closedir(d);
 	return 0;
@@ -433,6 +498,6 @@ int ipcb_cleanup_main(bool dry_run, const char *dir)
 	       "ones%s\n",
 	       prog, dry_run ? "would remove" : "removed", c.removed, c.kept,
 	       c.failed ? "; some could not be removed (see above)" : "");
-	fflush(stdout);
+	/* Flushed, and a failure to write this listing reported, by the caller (main). */
 	return c.failed ? 1 : 0;
 }

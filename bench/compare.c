@@ -203,11 +203,12 @@ static const char usage_text[] =
 			     "fewer than the\n"
 			     "smallest k with 1 / C(2k, k) < alpha / G.\n"
 			     "\n"
-			     "Exit status: 0 no group regressed, 1 at least one regressed, 2 usage "
-			     "error or\n"
-			     "malformed input (the message names the file, line and column), 3 "
-			     "nothing\n"
-			     "regressed but some group was inconclusive or missing.\n"
+			     "Exit status: 0 no group regressed, 1 at least one regressed (or "
+			     "the table\n"
+			     "could not be written), 2 usage error or malformed input (the message "
+			     "names\n"
+			     "the file, line and column), 3 nothing regressed but some group was\n"
+			     "inconclusive or missing.\n"
 			     "\n"
 			     "Example: ipcbench compare --threshold 3% base.csv new.csv\n";
 
@@ -1032,11 +1033,12 @@ int ipcb_compare_main(int argc, char **argv)
 	} else {
 		rc = print_table(&c, stdout, c.o.format == FMT_MD);
 	}
+	/* A verdict nobody can read is a failure: exit 1, as a write error is everywhere. */
 	if (fflush(stdout) != 0 || rc < 0) {
 		fprintf(stderr, "%s: writing the report: %s\n", prog,
 			strerror(rc < 0 ? -rc : errno));
 		compare_fini(&c);
-		return IPCB_COMPARE_USAGE;
+		return IPCB_COMPARE_WRITE_FAILED;
 	}
 	rc = compare_exit(&c);
 	compare_fini(&c);

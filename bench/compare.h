@@ -8,8 +8,9 @@
  * guard that answers "inconclusive" instead of guessing. `ipcbench compare --help` has the
  * details; docs-ci-gate.md the reasoning.
  *
- * Exit status: 0 no group regressed, 1 at least one regressed, 2 usage error or malformed input,
- * 3 nothing regressed but some group was inconclusive or missing on one side.
+ * Exit status: 0 no group regressed, 1 at least one regressed (or the report could not be
+ * written), 2 usage error or malformed input, 3 nothing regressed but some group was inconclusive
+ * or missing on one side.
  */
 #ifndef IPCB_COMPARE_H
 #define IPCB_COMPARE_H
@@ -17,6 +18,7 @@
 enum {
 	IPCB_COMPARE_OK = 0,
 	IPCB_COMPARE_REGRESSED = 1,
+	IPCB_COMPARE_WRITE_FAILED = 1, /* the report could not be written: a failure too */
 	IPCB_COMPARE_USAGE = 2,
 	IPCB_COMPARE_UNDECIDED = 3,
 };

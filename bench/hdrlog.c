@@ -9,14 +9,19 @@
 #include "hist.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <inttypes.h>
 #include <math.h>
 #include <stdarg.h>
 #include <stdbool.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 #include <zlib.h>
+
+#include "outfile.h"
 
 /* Cookie bases: the 0xf0 nibble of a cookie carries a word size and is masked off to compare. */
 #define COOKIE_BASE_MASK   (~0xf0u)
@@ -558,8 +563,10 @@ int ipcb_hdrlog_decode(const char *b64, struct ipcb_hist **out)
 /* ---------------------------------------------------------------- log writer */
 
 struct ipcb_hdrlog {
-	FILE *f;
-	int err; /* first write error, sticky */
+	int fd;
+	bool own_fd;  /* opened by ipcb_hdrlog_open(): closed with the writer */
+	char *header; /* not written yet: it goes in with the first interval, or at close */
+	int err;      /* first write error, sticky */
 };
 
 /* -errno after a failed stdio call, -EIO if it left no reason. */
@@ -568,23 +575,30 @@ static int stdio_err(void)
 	return errno > 0 ? -errno : -EIO;
 }
 
-static int log_printf(struct ipcb_hdrlog *log, const char *fmt, ...)
-    __attribute__((format(printf, 2, 3)));
-
-static int log_printf(struct ipcb_hdrlog *log, const char *fmt, ...)
+/*
+ * Append text whole (with the pending header in front of it): a write that fails part way is cut
+ * back, so the log always ends with a complete line, whatever a full disk does.
+ */
+static int log_put(struct ipcb_hdrlog *log, const char *text)
 {
-	va_list ap;
-	int r;
+	char *both = NULL;
+	const char *out = text;
+	int rc;
 
 	if (log->err)
 		return log->err;
-	errno = 0;
-	va_start(ap, fmt);
-	r = vfprintf(log->f, fmt, ap);
-	va_end(ap);
-	if (r < 0)
-		log->err = stdio_err();
-	return log->err;
+	if (log->header) {
+		if (asprintf(&both, "%s%s", log->header, text) < 0)
+			return -ENOMEM;
+		out = both;
+	}
+	rc = ipcb_write_whole(log->fd, out, strlen(out));
+	free(both);
+	if (rc < 0)
+		return log->err = rc;
+	free(log->header);
+	log->header = NULL;
+	return 0;
 }
 
 /* Java's Date.toString(): "EEE MMM dd HH:mm:ss zzz yyyy" in local time, English names. */
@@ -608,39 +622,49 @@ static void java_date(char *buf, size_t size, double epoch_s)
 		 tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, zone, tm.tm_year + 1900);
 }
 
-int ipcb_hdrlog_open(const char *path, double start_time_s, struct ipcb_hdrlog **out)
+int ipcb_hdrlog_open_fd(int fd, double start_time_s, struct ipcb_hdrlog **out)
 {
 	char start[FIXED_MAX], date[128];
 	struct ipcb_hdrlog *log;
-	int err;
 
-	if (!path || !out || !isfinite(start_time_s) || start_time_s < 0)
+	if (fd < 0 || !out || !isfinite(start_time_s) || start_time_s < 0)
 		return -EINVAL;
 	log = calloc(1, sizeof(*log));
 	if (!log)
 		return -ENOMEM;
-	errno = 0;
-	log->f = fopen(path, "w");
-	if (!log->f) {
-		err = stdio_err();
-		free(log);
-		return err;
-	}
+	log->fd = fd;
 	ipcb_hdrlog_format_fixed(start, sizeof(start), start_time_s, 3);
 	java_date(date, sizeof(date), start_time_s);
-	log_printf(log, "#[Histogram log format version 1.3]\n");
-	log_printf(log, "#[StartTime: %s (seconds since epoch), %s]\n", start, date);
-	/* Explicit, so readers need not guess whether our timestamps are relative. */
-	log_printf(log, "#[BaseTime: %s (seconds since epoch)]\n", start);
-	log_printf(log, "\"StartTimestamp\",\"Interval_Length\",\"Interval_Max\","
-			"\"Interval_Compressed_Histogram\"\n");
-	if (log->err) {
-		err = log->err;
-		fclose(log->f);
+	/* The BaseTime line is explicit, so readers need not guess whether times are relative. */
+	if (asprintf(&log->header,
+		     "#[Histogram log format version 1.3]\n"
+		     "#[StartTime: %s (seconds since epoch), %s]\n"
+		     "#[BaseTime: %s (seconds since epoch)]\n"
+		     "\"StartTimestamp\",\"Interval_Length\",\"Interval_Max\","
+		     "\"Interval_Compressed_Histogram\"\n",
+		     start, date, start) < 0) {
 		free(log);
-		return err;
+		return -ENOMEM;
 	}
 	*out = log;
+	return 0;
+}
+
+int ipcb_hdrlog_open(const char *path, double start_time_s, struct ipcb_hdrlog **out)
+{
+	int fd, err;
+
+	if (!path || !out || !isfinite(start_time_s) || start_time_s < 0)
+		return -EINVAL;
+	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666);
+	if (fd < 0)
+		return -errno;
+	err = ipcb_hdrlog_open_fd(fd, start_time_s, out);
+	if (err) {
+		close(fd);
+		return err;
+	}
+	(*out)->own_fd = true;
 	return 0;
 }
 
@@ -665,7 +689,7 @@ int ipcb_hdrlog_write(struct ipcb_hdrlog *log, const char *tag, double interval_
 		      double interval_length_s, const struct ipcb_hist *h)
 {
 	char start[FIXED_MAX], length[FIXED_MAX], max[FIXED_MAX];
-	char *b64 = NULL, *clean = NULL;
+	char *b64 = NULL, *clean = NULL, *line = NULL;
 	int err;
 
 	if (!log || !h || !isfinite(interval_start_s) || interval_start_s < 0 ||
@@ -687,19 +711,18 @@ int ipcb_hdrlog_write(struct ipcb_hdrlog *log, const char *tag, double interval_
 	ipcb_hdrlog_format_fixed(length, sizeof(length), interval_length_s, 3);
 	/* getMaxValueAsDouble() / maxValueUnitRatio, the ratio being 1: nanoseconds. */
 	ipcb_hdrlog_format_fixed(max, sizeof(max), (double)ipcb_hist_max(h), 3);
+	/*
+	 * Each interval reaches the file now, in one write, as each CSV row does: a run
+	 * interrupted later keeps it, and a full disk is reported with its errno here.
+	 */
 	if (clean)
-		err = log_printf(log, "Tag=%s,%s,%s,%s,%s\n", clean, start, length, max, b64);
+		err = asprintf(&line, "Tag=%s,%s,%s,%s,%s\n", clean, start, length, max, b64);
 	else
-		err = log_printf(log, "%s,%s,%s,%s\n", start, length, max, b64);
+		err = asprintf(&line, "%s,%s,%s,%s\n", start, length, max, b64);
+	err = err < 0 ? -ENOMEM : log_put(log, line);
+	free(line);
 	free(clean);
 	free(b64);
-	/*
-	 * Each interval reaches the file now, as each CSV row does: a run interrupted later keeps
-	 * it, and a full disk is reported with its errno here rather than lost in a later flush.
-	 */
-	errno = 0;
-	if (!err && (fflush(log->f) != 0 || ferror(log->f)))
-		err = log->err = stdio_err();
 	return err;
 }
 
@@ -709,14 +732,11 @@ int ipcb_hdrlog_close(struct ipcb_hdrlog *log)
 
 	if (!log)
 		return 0;
-	err = log->err;
-	errno = 0;
-	/* ferror() too: a flush elsewhere (before a fork) may have met the error and lost it. */
-	if ((fflush(log->f) != 0 || ferror(log->f)) && !err)
-		err = stdio_err();
-	errno = 0;
-	if (fclose(log->f) != 0 && !err)
-		err = stdio_err();
+	/* A log without intervals still gets its header. */
+	err = log->header ? log_put(log, "") : log->err;
+	if (log->own_fd && close(log->fd) < 0 && !err)
+		err = -errno;
+	free(log->header);
 	free(log);
 	return err;
 }

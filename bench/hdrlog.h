@@ -58,29 +58,36 @@ struct ipcb_hist;
 struct ipcb_hdrlog; /* opaque writer */
 
 /*
- * Create (truncate) `path` and write the log header: version, StartTime (start_time_s, epoch
- * seconds, with the local-time date as Java's Date.toString() prints it), a BaseTime line equal
- * to StartTime, and the column legend. Interval start times given to ipcb_hdrlog_write() are
- * relative to start_time_s. Returns 0 and a writer in *out, -EINVAL (NULL path/out, start time
- * negative or not finite), -ENOMEM, or -errno from opening/writing the file (*out untouched).
+ * Create (truncate) `path` for a log: version, StartTime (start_time_s, epoch seconds, with the
+ * local-time date as Java's Date.toString() prints it), a BaseTime line equal to StartTime, and
+ * the column legend. The header is written together with the first interval (or at close, for a
+ * log without intervals), so it is never on its own in a file that filled up. Interval start
+ * times given to ipcb_hdrlog_write() are relative to start_time_s. Returns 0 and a writer in
+ * *out, -EINVAL (NULL path/out, start time negative or not finite), -ENOMEM, or -errno from
+ * opening the file (*out untouched).
  */
 int ipcb_hdrlog_open(const char *path, double start_time_s, struct ipcb_hdrlog **out);
+/* The same on a file the caller opened (and closes after ipcb_hdrlog_close()). */
+int ipcb_hdrlog_open_fd(int fd, double start_time_s, struct ipcb_hdrlog **out);
 
 /*
  * Append one interval: `tag` names the row (NULL or "" writes an untagged line); characters
  * the format cannot carry in a tag (',', space, control characters, bytes >= 0x7f) become '_'.
  * interval_start_s is seconds since the log's start time, interval_length_s the interval's
- * length; both must be finite and >= 0. Returns 0, -EINVAL, -ENOMEM, or -errno (-EIO when the
- * stream does not say) from writing; an error sticks and ipcb_hdrlog_close() reports it again.
+ * length; both must be finite and >= 0. The line is written at once and whole: a write that
+ * fails part way (a full disk) is cut back, so the file always ends with a complete line. Returns
+ * 0, -EINVAL, -ENOMEM, or -errno from writing; an error sticks and ipcb_hdrlog_close() reports
+ * it again.
  * Histograms with a negative count (corrupt) are refused with -EINVAL, as Java refuses them.
  */
 int ipcb_hdrlog_write(struct ipcb_hdrlog *log, const char *tag, double interval_start_s,
 		      double interval_length_s, const struct ipcb_hist *h);
 
 /*
- * Flush and close, then free the writer. NULL is fine (returns 0). Returns 0 only if every
- * byte reached the file: the first error of an earlier ipcb_hdrlog_write(), else -errno of the
- * final flush/close (e.g. -ENOSPC on a full disk). The writer is freed in every case.
+ * Write the header if no interval has, close the file if ipcb_hdrlog_open() opened it, and free
+ * the writer. NULL is fine (returns 0). Returns 0 only if every byte reached the file: the first
+ * error of an earlier ipcb_hdrlog_write(), else -errno of the last write or of close (e.g.
+ * -ENOSPC on a full disk). The writer is freed in every case.
  */
 int ipcb_hdrlog_close(struct ipcb_hdrlog *log);
 

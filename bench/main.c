@@ -5,7 +5,10 @@
  * a time, printing each row as it is measured and appending it to the CSV, so an interrupted or
  * failing sweep keeps every row already measured.
  */
+#include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
 #include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -21,6 +24,7 @@
 #include "hdrlog.h"
 #include "msg.h"
 #include "options.h"
+#include "outfile.h"
 #include "output.h"
 #include "report.h"
 #include "run.h"
@@ -63,9 +67,13 @@ struct driver {
 	size_t nplaces;
 	int first_cpus[2]; /* the first two CPUs this process may use (same when only one) */
 	struct ipcb_csv csv;
-	struct ipcb_hdrlog *hdrlog;
-	uint64_t log_start_ns; /* monotonic time the HDR log's StartTime stands for */
-	uint64_t run_start_ns; /* when the current run began */
+	struct ipcb_outfile hdr_file; /* the HDR log, under a temporary name until it has a line */
+	bool hdr_opened; /* hdr_file is open (closed, or its temporary name removed, at the end) */
+	struct ipcb_hdrlog *hdrlog; /* NULL once a write failed: the log stops there */
+	size_t hdr_intervals;	    /* intervals logged */
+	bool hgrm_made;		    /* --hgrm DIR was created by this run */
+	uint64_t log_start_ns;	    /* monotonic time the HDR log's StartTime stands for */
+	uint64_t run_start_ns;	    /* when the current run began */
 	size_t runs_total, runs_done;
 	unsigned failures;  /* runs that failed */
 	bool output_failed; /* a row, log or .hgrm file could not be written */
@@ -74,6 +82,15 @@ struct driver {
 };
 
 static const char *prog = "ipcbench";
+/* The first error met writing standard output (0: none yet), for the message at exit. */
+static int stdout_errno;
+
+/* After writing to stdout: remember why a write failed, while errno still says. */
+static void stdout_note(void)
+{
+	if (!stdout_errno && ferror(stdout))
+		stdout_errno = errno;
+}
 
 static int probe_transport(const struct ipcb_transport *t, struct ipcb_probe *p)
 {
@@ -115,8 +132,10 @@ static void caps_text(unsigned caps, char *out, size_t n)
 
 static int do_list(void)
 {
+	errno = 0;
 	printf("%-15s %-4s %-8s %-44s %s\n", "transport", "runs", "max msg", "capabilities",
 	       "summary");
+	stdout_note();
 	for (size_t i = 0; i < ipcb_transport_count(); i++) {
 		const struct ipcb_transport *t = ipcb_transport_at(i);
 		struct ipcb_probe p;
@@ -128,10 +147,12 @@ static int do_list(void)
 			ipcb_format_size(p.max_msg_bytes, max, sizeof(max));
 		else
 			snprintf(max, sizeof(max), "-");
+		errno = 0;
 		printf("%-15s %-4s %-8s %-44s %s\n", t->name, rc ? "no" : "yes", max, caps,
 		       t->summary);
 		if (rc)
 			printf("%-15s      why not: %s\n", "", p.reason);
+		stdout_note();
 	}
 	return 0;
 }
@@ -296,11 +317,58 @@ static void row_tag(const struct ipcb_row *row, char *out, size_t n, char sep)
 		 row->mode, sep, sz, sep, row->latency_kind, sep, row->run);
 }
 
+/*
+ * One row's percentile distribution as DIR/<tag>.hgrm: written whole to a temporary file, then
+ * given its name, never replacing a file (the directory held no .hgrm files when the sweep began,
+ * see hgrm_check): a full disk leaves no empty or cut-off .hgrm file, only the message.
+ */
+static int hgrm_write(struct driver *d, const struct ipcb_row *row)
+{
+	char tag[160], path[PATH_MAX], err[IPCB_ERR_BYTES];
+	struct ipcb_outfile out;
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *mem;
+	int rc, rc2;
+
+	row_tag(row, tag, sizeof(tag), '-');
+	snprintf(path, sizeof(path), "%s/%s.hgrm", d->o.hgrm_dir, tag);
+	mem = open_memstream(&buf, &len);
+	if (!mem)
+		return -ENOMEM;
+	/* Microseconds: the unit latency distributions are usually read in. */
+	rc = ipcb_hgrm_write(mem, row->hist, 1000.0, 5);
+	if (fclose(mem) != 0 && rc == 0)
+		rc = -ENOMEM;
+	if (rc == 0) {
+		rc = ipcb_outfile_open(&out, path, "--hgrm", err, sizeof(err));
+		if (rc == 0) {
+			rc = ipcb_write_whole(out.fd, buf, len);
+			if (rc == 0)
+				rc = ipcb_outfile_place(&out, false);
+			rc2 = ipcb_outfile_close(&out);
+			if (rc == 0)
+				rc = rc2;
+		}
+	}
+	free(buf);
+	if (rc)
+		fprintf(stderr, "%s: --hgrm %s: %s%s\n", prog, path, strerror(-rc),
+			rc == -EEXIST ? " (made since the run began); not replaced" : "");
+	return rc;
+}
+
+/* The HDR log stops at its first failed write: the file keeps the whole lines before it. */
+static void hdrlog_stop(struct driver *d)
+{
+	ipcb_hdrlog_close(d->hdrlog);
+	d->hdrlog = NULL;
+}
+
 /* The row's histogram into the HDR log and the .hgrm directory, when asked for. */
 static int emit_histogram(struct driver *d, const struct ipcb_row *row)
 {
-	char tag[160], path[4096];
-	FILE *f;
+	char tag[160];
 	int rc = 0;
 
 	if (d->hdrlog) {
@@ -308,43 +376,43 @@ static int emit_histogram(struct driver *d, const struct ipcb_row *row)
 		rc = ipcb_hdrlog_write(d->hdrlog, tag,
 				       (double)(d->run_start_ns - d->log_start_ns) / 1e9,
 				       row->res->elapsed_s, row->hist);
+		/*
+		 * Only now, with an interval in it, does the log take its name: a file of that
+		 * name stays as it was while the sweep has nothing to replace it with.
+		 */
+		if (rc == 0)
+			rc = ipcb_outfile_place(&d->hdr_file, true);
 		if (rc) {
 			/* Said once: the log stops here, and the rows go on without it. */
 			fprintf(stderr, "%s: --hdr-log %s: %s; no more histograms are logged\n",
 				prog, d->o.hdr_log_path, strerror(-rc));
-			ipcb_hdrlog_close(d->hdrlog);
-			d->hdrlog = NULL;
+			hdrlog_stop(d);
 			return rc;
 		}
+		d->hdr_intervals++;
 	}
-	if (d->o.hgrm_dir) {
-		row_tag(row, tag, sizeof(tag), '-');
-		snprintf(path, sizeof(path), "%s/%s.hgrm", d->o.hgrm_dir, tag);
-		f = fopen(path, "w");
-		/* Microseconds: the unit latency distributions are usually read in. */
-		rc = f ? ipcb_hgrm_write(f, row->hist, 1000.0, 5) : -errno;
-		if (f && fclose(f) != 0 && rc == 0)
-			rc = -errno;
-		if (rc) {
-			fprintf(stderr, "%s: --hgrm %s: %s\n", prog, path, strerror(-rc));
-			return rc;
-		}
-	}
-	return 0;
+	if (d->o.hgrm_dir)
+		rc = hgrm_write(d, row);
+	return rc;
 }
 
 static void emit(struct driver *d, const struct ipcb_row *row)
 {
-	char tag[160];
+	char tag[160], why[IPCB_CSV_ERR_BYTES];
 	int rc;
 
+	errno = 0;
 	ipcb_table_row(stdout, row);
-	if (d->csv.f) {
-		rc = ipcb_csv_row(&d->csv, row, &d->si);
+	stdout_note();
+	if (d->csv.open) {
+		rc = ipcb_csv_row(&d->csv, row, &d->si, why, sizeof(why));
+		if (d->csv.note[0])
+			fprintf(stderr, "%s: warning: --csv %s: %s\n", prog, d->csv.path,
+				d->csv.note);
 		if (rc < 0) {
 			row_tag(row, tag, sizeof(tag), ' ');
 			fprintf(stderr, "%s: --csv %s: write failed: %s (row %s not written)\n",
-				prog, d->csv.path, strerror(-rc), tag);
+				prog, d->csv.path, why, tag);
 			d->output_failed = true;
 		}
 	}
@@ -696,19 +764,226 @@ static int check_clock(struct driver *d, struct place *pl)
 	return 0;
 }
 
-/*
- * Output goes to regular files (or devices such as /dev/null): a FIFO or socket path would
- * block the sweep until something reads it, so it is refused up front.
- */
-static bool not_a_plain_file(const char *path, const char *option)
+/* Does DIR hold a file named *.hgrm? Its name in `found`. */
+static bool holds_hgrm(const char *dir, char *found, size_t n)
 {
-	struct stat st;
+	DIR *dh = opendir(dir);
+	struct dirent *e;
+	bool any = false;
 
-	if (stat(path, &st) < 0 || S_ISREG(st.st_mode) || S_ISCHR(st.st_mode))
+	if (!dh)
 		return false;
-	fprintf(stderr, "%s: %s %s: %s\n", prog, option, path,
-		S_ISDIR(st.st_mode) ? strerror(EISDIR) : "not a regular file");
-	return true;
+	while (!any && (e = readdir(dh))) {
+		size_t len = strlen(e->d_name);
+
+		if (len > 5 && strcmp(e->d_name + len - 5, ".hgrm") == 0) {
+			snprintf(found, n, "%s", e->d_name);
+			any = true;
+		}
+	}
+	closedir(dh);
+	return any;
+}
+
+/*
+ * --hgrm DIR: a directory ipcbench creates, or an existing one that is this user's own and that
+ * not every user may write to, so that nobody else can have put a link or a file where a .hgrm
+ * file goes. And one without .hgrm files: an earlier run's would be overwritten.
+ */
+static int hgrm_check(const char *dir, char *err, size_t errlen)
+{
+	char parent[PATH_MAX], found[256];
+	struct stat st;
+	size_t len;
+
+	if (lstat(dir, &st) < 0) {
+		if (errno != ENOENT) {
+			snprintf(err, errlen, "--hgrm %s: %s", dir, strerror(errno));
+			return -errno;
+		}
+		/* It is made when the sweep begins: its parent must take it. */
+		len = (size_t)snprintf(parent, sizeof(parent), "%s", dir);
+		while (len > 1 && parent[len - 1] == '/')
+			parent[--len] = '\0';
+		return ipcb_outfile_check(parent, "--hgrm", err, errlen);
+	}
+	if (S_ISLNK(st.st_mode)) {
+		snprintf(err, errlen,
+			 "--hgrm %s: a symbolic link; name the directory itself (outputs are not "
+			 "written through links)",
+			 dir);
+		return -ELOOP;
+	}
+	if (!S_ISDIR(st.st_mode)) {
+		snprintf(err, errlen, "--hgrm %s: exists and is not a directory", dir);
+		return -ENOTDIR;
+	}
+	if (st.st_uid != geteuid()) {
+		snprintf(err, errlen,
+			 "--hgrm %s: the directory belongs to another user (uid %u); use one of "
+			 "your own, or a new one",
+			 dir, (unsigned)st.st_uid);
+		return -EPERM;
+	}
+	if (st.st_mode & S_IWOTH) {
+		snprintf(err, errlen,
+			 "--hgrm %s: every user may write to this directory; use one only you can "
+			 "write to, or a new one",
+			 dir);
+		return -EPERM;
+	}
+	if (access(dir, W_OK | X_OK) < 0) {
+		snprintf(err, errlen, "--hgrm %s: %s", dir, strerror(errno));
+		return -errno;
+	}
+	if (holds_hgrm(dir, found, sizeof(found))) {
+		snprintf(err, errlen,
+			 "--hgrm %s: already holds .hgrm files (%s, ...) that this run would "
+			 "overwrite; use a new or empty directory",
+			 dir, found);
+		return -EEXIST;
+	}
+	return 0;
+}
+
+/*
+ * Every output named on the command line, checked before anything is run or created: a usage
+ * error leaves no file or directory behind, and an output that cannot be written is refused now
+ * rather than after the sweep. One file named for two outputs would have one destroy the other.
+ */
+static int outputs_check(const struct driver *d, char *err, size_t errlen)
+{
+	const struct {
+		const char *option, *path;
+	} outs[] = {
+	    {"--csv", d->o.csv_path}, {"--hdr-log", d->o.hdr_log_path}, {"--hgrm", d->o.hgrm_dir}};
+	const size_t n = sizeof(outs) / sizeof(outs[0]);
+	int rc = 0;
+
+	for (size_t i = 0; i < n; i++)
+		for (size_t j = i + 1; j < n; j++)
+			if (outs[i].path && outs[j].path &&
+			    ipcb_same_file(outs[i].path, outs[j].path)) {
+				snprintf(err, errlen,
+					 "%s %s and %s %s name the same file: one output would "
+					 "destroy the other",
+					 outs[i].option, outs[i].path, outs[j].option,
+					 outs[j].path);
+				return -EINVAL;
+			}
+	if (d->o.csv_path)
+		rc = ipcb_outfile_check(d->o.csv_path, "--csv", err, errlen);
+	if (!rc && d->o.hdr_log_path)
+		rc = ipcb_outfile_check(d->o.hdr_log_path, "--hdr-log", err, errlen);
+	if (!rc && d->o.hgrm_dir)
+		rc = hgrm_check(d->o.hgrm_dir, err, errlen);
+	return rc;
+}
+
+/* Undo outputs_open(), when the sweep does not begin after all. */
+static void outputs_abandon(struct driver *d)
+{
+	if (d->hdrlog)
+		hdrlog_stop(d);
+	if (d->hdr_opened)
+		ipcb_outfile_close(&d->hdr_file); /* removes the temporary file */
+	d->hdr_opened = false;
+	ipcb_csv_close(&d->csv);
+	if (d->hgrm_made)
+		rmdir(d->o.hgrm_dir);
+}
+
+/*
+ * Make the outputs. What each does to a file that is already there:
+ *  - the CSV is appended to in place (whole rows under a lock); only a torn last line is cut;
+ *  - the HDR log is written under a temporary name that replaces the old file only once it
+ *    holds an interval (a sweep that measures nothing leaves an existing log as it was);
+ *  - .hgrm files are never replaced: the directory must hold none (hgrm_check).
+ * So nothing existing is truncated before the run has something to put in its place.
+ */
+static int outputs_open(struct driver *d, char *err, size_t errlen)
+{
+	int rc = 0;
+
+	if (d->o.hgrm_dir && access(d->o.hgrm_dir, F_OK) < 0) {
+		if (mkdir(d->o.hgrm_dir, 0777) < 0) {
+			rc = -errno;
+			snprintf(err, errlen, "--hgrm %s: %s", d->o.hgrm_dir, strerror(-rc));
+			goto abandon;
+		}
+		d->hgrm_made = true;
+	}
+	if (d->o.hdr_log_path) {
+		rc = ipcb_outfile_open(&d->hdr_file, d->o.hdr_log_path, "--hdr-log", err, errlen);
+		if (rc < 0)
+			goto abandon;
+		d->hdr_opened = true;
+		d->log_start_ns = ipcb_now_ns();
+		rc = ipcb_hdrlog_open_fd(d->hdr_file.fd, (double)time(NULL), &d->hdrlog);
+		if (rc < 0) {
+			snprintf(err, errlen, "--hdr-log %s: %s", d->o.hdr_log_path, strerror(-rc));
+			goto abandon;
+		}
+	}
+	/* Last, so that no later start-up error leaves a new CSV holding just a header. */
+	if (d->o.csv_path) {
+		rc = ipcb_csv_open(&d->csv, d->o.csv_path, err, errlen);
+		if (d->csv.note[0])
+			fprintf(stderr, "%s: warning: --csv %s: %s\n", prog, d->o.csv_path,
+				d->csv.note);
+		if (rc < 0)
+			goto abandon;
+	}
+	return 0;
+abandon:
+	outputs_abandon(d);
+	return rc;
+}
+
+/* Close every output; false when one of them failed (the message is printed). */
+static bool outputs_close(struct driver *d)
+{
+	bool ok = true;
+	int rc;
+
+	if (d->hdrlog) {
+		rc = ipcb_hdrlog_close(d->hdrlog);
+		d->hdrlog = NULL;
+		/*
+		 * A log without intervals is only a header: it takes a free name, but does not
+		 * replace an earlier log, which has more to say.
+		 */
+		if (rc == 0 && d->hdr_intervals == 0) {
+			rc = ipcb_outfile_place(&d->hdr_file, false);
+			if (rc == -EEXIST) {
+				fprintf(stderr,
+					"%s: --hdr-log %s: no histogram was logged; the existing "
+					"file is left as it was\n",
+					prog, d->o.hdr_log_path);
+				rc = 0;
+			}
+		}
+		if (rc < 0) {
+			fprintf(stderr, "%s: --hdr-log %s: %s\n", prog, d->o.hdr_log_path,
+				strerror(-rc));
+			ok = false;
+		}
+	}
+	if (d->hdr_opened) {
+		rc = ipcb_outfile_close(&d->hdr_file);
+		d->hdr_opened = false;
+		if (rc < 0) {
+			fprintf(stderr, "%s: --hdr-log %s: %s\n", prog, d->o.hdr_log_path,
+				strerror(-rc));
+			ok = false;
+		}
+	}
+	rc = ipcb_csv_close(&d->csv);
+	if (rc < 0) {
+		fprintf(stderr, "%s: --csv %s: %s\n", prog, d->o.csv_path, strerror(-rc));
+		ok = false;
+	}
+	return ok;
 }
 
 static int usage_error(const char *msg)
@@ -717,26 +992,27 @@ static int usage_error(const char *msg)
 	return EXIT_USAGE;
 }
 
-int main(int argc, char **argv)
+/* The measurement sweep: everything but the subcommands. Returns the exit status. */
+static int driver_main(int argc, char **argv)
 {
 	static struct driver d;
 	char err[IPCB_ERR_BYTES];
 	int status = 0, rc;
 	bool wait_used = false;
 
-	if (argc > 1 && strcmp(argv[1], "compare") == 0)
-		return ipcb_compare_main(argc - 1, argv + 1);
-	if (argc > 1 && strcmp(argv[1], "report") == 0)
-		return ipcb_report_main(argc - 1, argv + 1);
 	ipcb_opts_init(&d.o);
 	if (ipcb_opts_parse(&d.o, argc, argv, err, sizeof(err)) < 0)
 		return usage_error(err);
 	if (d.o.help) {
+		errno = 0;
 		ipcb_opts_usage(stdout, prog);
+		stdout_note();
 		return 0;
 	}
 	if (d.o.version) {
+		errno = 0;
 		printf("ipcbench %s\n", IPCB_VERSION);
+		stdout_note();
 		return 0;
 	}
 	if (d.o.list)
@@ -761,37 +1037,17 @@ int main(int argc, char **argv)
 	}
 	if (resolve_places(&d, err, sizeof(err)) < 0)
 		return usage_error(err);
-	if (d.o.hgrm_dir && mkdir(d.o.hgrm_dir, 0777) < 0 && errno != EEXIST) {
-		fprintf(stderr, "%s: --hgrm %s: %s\n", prog, d.o.hgrm_dir, strerror(errno));
-		return EXIT_USAGE;
-	}
-	if (d.o.hdr_log_path) {
-		if (not_a_plain_file(d.o.hdr_log_path, "--hdr-log"))
-			return EXIT_USAGE;
-		d.log_start_ns = ipcb_now_ns();
-		rc = ipcb_hdrlog_open(d.o.hdr_log_path, (double)time(NULL), &d.hdrlog);
-		if (rc < 0) {
-			fprintf(stderr, "%s: --hdr-log %s: %s\n", prog, d.o.hdr_log_path,
-				strerror(-rc));
-			return EXIT_USAGE;
-		}
-	}
-	/* Last of the outputs, so that no later start-up error leaves a CSV of just a header. */
-	if (d.o.csv_path && (not_a_plain_file(d.o.csv_path, "--csv") ||
-			     ipcb_csv_open(&d.csv, d.o.csv_path, err, sizeof(err)) < 0)) {
-		if (d.csv.path)
-			fprintf(stderr, "%s: %s\n", prog, err);
-		/* The log was just made and holds only its header: nothing to keep. */
-		if (d.hdrlog) {
-			ipcb_hdrlog_close(d.hdrlog);
-			unlink(d.o.hdr_log_path);
-		}
-		return EXIT_USAGE;
-	}
+	if (outputs_check(&d, err, sizeof(err)) < 0)
+		return usage_error(err);
+	/* Before any output exists: from here on a signal stops the sweep, it does not kill us. */
 	rc = ipcb_run_signals_block();
 	if (rc < 0) {
 		fprintf(stderr, "%s: sigprocmask: %s\n", prog, strerror(-rc));
 		return EXIT_RUN_FAILED;
+	}
+	if (outputs_open(&d, err, sizeof(err)) < 0) {
+		fprintf(stderr, "%s: %s\n", prog, err);
+		return EXIT_USAGE;
 	}
 	ipcb_sysinfo_read(&d.si);
 	if (ipcb_sysinfo_busy(&d.si))
@@ -806,29 +1062,25 @@ int main(int argc, char **argv)
 				  (d.o.floor ? floor_sized_runs(&d.places[i]) * d.o.nsizes : 0)) +
 		    (d.o.floor ? 2 * floor_runs(&d) : 0);
 	d.started_ns = ipcb_now_ns();
+	errno = 0;
 	ipcb_sysinfo_print(stdout, &d.si);
+	stdout_note();
 	for (size_t i = 0; i < d.nplaces && !d.interrupted; i++) {
 		struct place *pl = &d.places[i];
 
 		if (check_clock(&d, pl) < 0)
 			break;
+		errno = 0;
 		if (i == 0)
 			ipcb_table_header(stdout);
+		stdout_note();
 		if (d.o.floor && !run_floors(&d, pl))
 			break;
 		if (!run_transports(&d, pl))
 			break;
 	}
-	rc = ipcb_hdrlog_close(d.hdrlog);
-	if (rc < 0) {
-		fprintf(stderr, "%s: --hdr-log %s: %s\n", prog, d.o.hdr_log_path, strerror(-rc));
+	if (!outputs_close(&d))
 		d.output_failed = true;
-	}
-	rc = ipcb_csv_close(&d.csv);
-	if (rc < 0) {
-		fprintf(stderr, "%s: --csv %s: %s\n", prog, d.o.csv_path, strerror(-rc));
-		d.output_failed = true;
-	}
 	if (d.output_failed)
 		status = EXIT_RUN_FAILED;
 	if (d.interrupted) {
@@ -841,4 +1093,76 @@ int main(int argc, char **argv)
 		status = EXIT_RUN_FAILED;
 	}
 	return status;
+}
+
+/*
+ * Descriptors 0, 1 and 2 closed at start (`>&-`) would be handed to the first files opened, and
+ * the table or progress lines would go into the CSV: what is closed is opened on /dev/null. -1
+ * when even that fails.
+ */
+static int std_fds_open(void)
+{
+	for (int fd = 0; fd <= 2; fd++) {
+		int got;
+
+		if (fcntl(fd, F_GETFD) >= 0 || errno != EBADF)
+			continue;
+		/* The lowest free descriptor: fd itself, since those below it are open. */
+		got = open("/dev/null", O_RDWR | O_NOCTTY);
+		if (got < 0)
+			return -1;
+		if (got != fd) {
+			close(got);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+/*
+ * Whatever was written to standard output (the table, --list, --help, cleanup's listing, a
+ * comparison or report) must have got there: a full device, a closed pipe or a write error makes
+ * the exit status 1, with a message on stderr (if it can take one; `said` when the subcommand
+ * has already given one). A failed stderr does the same, silently. Statuses that already say
+ * more (usage, nothing runnable, a signal) are kept.
+ */
+static int std_streams_close(int status, bool said)
+{
+	int out_err = 0;
+	bool bad;
+
+	/* -1: a write failed earlier, and why was not kept. */
+	errno = 0;
+	if (fflush(stdout) != 0 || ferror(stdout))
+		out_err = stdout_errno ? stdout_errno : errno ? errno : -1;
+	errno = 0;
+	if (fclose(stdout) != 0 && !out_err)
+		out_err = errno ? errno : -1;
+	if (out_err && !said)
+		fprintf(stderr, "%s: write error on standard output%s%s\n", prog,
+			out_err > 0 ? ": " : " (output lost)",
+			out_err > 0 ? strerror(out_err) : "");
+	bad = out_err || fflush(stderr) != 0 || ferror(stderr);
+	if (bad && status != EXIT_USAGE && status != EXIT_UNSUPPORTED && status < 128)
+		status = EXIT_RUN_FAILED;
+	return status;
+}
+
+int main(int argc, char **argv)
+{
+	bool sub = argc > 1 && (strcmp(argv[1], "compare") == 0 || strcmp(argv[1], "report") == 0);
+	int status;
+
+	if (std_fds_open() < 0)
+		return EXIT_RUN_FAILED;
+	/* A write to a closed pipe or beyond RLIMIT_FSIZE fails, and is reported, everywhere. */
+	ipcb_run_signals_ignore();
+	if (sub && strcmp(argv[1], "compare") == 0)
+		status = ipcb_compare_main(argc - 1, argv + 1);
+	else if (sub)
+		status = ipcb_report_main(argc - 1, argv + 1);
+	else
+		status = driver_main(argc, argv);
+	/* compare and report check their own output and say what failed. */
+	return std_streams_close(status, sub);
 }

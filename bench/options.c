@@ -2,6 +2,9 @@
 /* options.c - command-line parsing and validation; see options.h. */
 #include "options.h"
 
+/* A run's timeout must exceed its duration by this much: set-up, warm-up and the end. */
+#define IPCB_TIMEOUT_MARGIN_S 1.0
+
 #include <ctype.h>
 #include <stdarg.h>
 #include <errno.h>
@@ -148,20 +151,29 @@ int ipcb_parse_u64(const char *s, uint64_t min, uint64_t max, uint64_t *out, con
 int ipcb_parse_seconds(const char *s, double min, double max, double *out, const char *what,
 		       char *err, size_t errlen)
 {
+	size_t digits = 0;
+	const char *p = s;
 	double v;
-	char *end;
 
 	if (!s || !*s)
 		return opt_fail(err, errlen, "%s: empty value", what);
-	if (!isdigit((unsigned char)s[0]) && s[0] != '.')
-		return opt_fail(err, errlen, "%s: '%s' is not a number of seconds", what, s);
-	errno = 0;
-	v = strtod(s, &end);
-	if (*end == 's' && end[1] == '\0')
-		end++;
-	if (*end || errno == ERANGE || !isfinite(v))
-		return opt_fail(err, errlen, "%s: '%s' is not a number of seconds", what, s);
-	if (v < min || v > max)
+	/*
+	 * Plain decimals only, with an optional 's': strtod() alone would also take hex (0x10 is
+	 * 16 s), hex floats (0x1p1), exponents, "inf" and "nan", none of which anybody means.
+	 */
+	for (; isdigit((unsigned char)*p); p++)
+		digits++;
+	if (*p == '.')
+		for (p++; isdigit((unsigned char)*p); p++)
+			digits++;
+	if (*p == 's')
+		p++;
+	if (digits == 0 || *p)
+		return opt_fail(err, errlen,
+				"%s: '%s' is not a number of seconds (write a decimal such as 0.5)",
+				what, s);
+	v = strtod(s, NULL);
+	if (!isfinite(v) || v < min || v > max)
 		return opt_fail(err, errlen, "%s: '%s' is out of range (%g to %g seconds)", what, s,
 				min, max);
 	*out = v;
@@ -358,14 +370,13 @@ static int parse_mode(const char *s, struct ipcb_opts *o, char *err, size_t errl
 	return 0;
 }
 
+static const char *const inject_names[] = {"none",  "corrupt", "drop",	    "dup",
+					   "crash", "hang",    "corrupt-stamp", "corrupt-unsampled"};
+
 static int parse_inject(const char *s, struct ipcb_opts *o, char *err, size_t errlen)
 {
-	static const char *const names[] = {
-	    "none",  "corrupt", "drop",		 "dup",
-	    "crash", "hang",	"corrupt-stamp", "corrupt-unsampled"};
-
-	for (size_t i = 0; s && i < sizeof(names) / sizeof(names[0]); i++)
-		if (strcmp(s, names[i]) == 0) {
+	for (size_t i = 0; s && i < sizeof(inject_names) / sizeof(inject_names[0]); i++)
+		if (strcmp(s, inject_names[i]) == 0) {
 			o->inject = (enum ipcb_inject)i;
 			return 0;
 		}
@@ -430,7 +441,8 @@ void ipcb_opts_usage(FILE *f, const char *prog)
 	    "      --work-ns N        busy work per message on each side, in ns: IPC under\n"
 	    "                         application load (default 0)\n"
 	    "      --timeout SECONDS  longest a single run may take before it is stopped and\n"
-	    "                         reported as failed (default 60)\n"
+	    "                         reported as failed (default 60; more than the duration\n"
+	    "                         plus 1 s)\n"
 	    "      --verify LEVEL     how much of each message is checked: headers (the\n"
 	    "                         sequence stamps at the start, the end and every 4 KiB,\n"
 	    "                         and the send time), sampled (also every byte of every\n"
@@ -439,10 +451,17 @@ void ipcb_opts_usage(FILE *f, const char *prog)
 	    "\n"
 	    "Output:\n"
 	    "      --csv FILE         append rows to FILE (header written when FILE is new or\n"
-	    "                         empty; an existing file must have the same header)\n"
+	    "                         empty; an existing file must have the same header; each\n"
+	    "                         row is written whole under a lock, a torn last line is\n"
+	    "                         cut off with a warning)\n"
 	    "      --hdr-log FILE     write every row's histogram to FILE in the HdrHistogram\n"
-	    "                         log format (readable by HistogramLogProcessor)\n"
-	    "      --hgrm DIR         write each row's percentile distribution to DIR/*.hgrm\n"
+	    "                         log format (readable by HistogramLogProcessor); an\n"
+	    "                         existing FILE is replaced once the first one is logged\n"
+	    "      --hgrm DIR         write each row's percentile distribution to DIR/*.hgrm;\n"
+	    "                         DIR is created, or is your own, not writable by every\n"
+	    "                         user and without .hgrm files\n"
+	    "                         Outputs are never written through symbolic links, and\n"
+	    "                         one file may not be named for two of them.\n"
 	    "  -q, --quiet            no progress lines on stderr\n"
 	    "  -l, --list             list transports: summary, capabilities, largest single\n"
 	    "                         message, and whether each can run here\n"
@@ -451,10 +470,13 @@ void ipcb_opts_usage(FILE *f, const char *prog)
 	    "\n"
 	    "Housekeeping:\n"
 	    "      --cleanup          remove what ipcbench runs that no longer exist left behind\n"
-	    "                         (after a driver was killed with SIGKILL): ipcbench-<pid>-*\n"
-	    "                         names in /dev/shm, /dev/mqueue, $TMPDIR and --dir, and the\n"
+	    "                         (after a driver was killed with SIGKILL): the names it\n"
+	    "                         makes, ipcbench-<pid>-<16 hex digits> (and their\n"
+	    "                         suffixes), of your own, of pids no longer running, in\n"
+	    "                         /dev/shm, /dev/mqueue, $TMPDIR and --dir, and the\n"
 	    "                         System V objects their registries list; lists each removal;\n"
-	    "                         never touches running ipcbench runs or other programs\n"
+	    "                         never touches running ipcbench runs or other programs;\n"
+	    "                         takes only --dir and --dry-run\n"
 	    "      --dry-run          with --cleanup: list what would be removed, remove nothing\n"
 	    "\n"
 	    "Testing the tool itself:\n"
@@ -463,10 +485,12 @@ void ipcb_opts_usage(FILE *f, const char *prog)
 	    "                         --verify sampled and full), corrupt-unsampled (of\n"
 	    "                         message 65: only full), corrupt-stamp (message 5's send\n"
 	    "                         time: every level), drop, dup (every level), crash, hang\n"
-	    "                         (message 5)\n"
+	    "                         (message 5); messages are counted with the warm-up; not\n"
+	    "                         for transports that move nothing\n"
 	    "\n"
-	    "Exit status: 0 ok, 1 a run failed, 2 usage error, 77 no requested transport can\n"
-	    "run here, 128+N interrupted by signal N.\n"
+	    "Exit status: 0 ok, 1 a run failed or an output (table, CSV, log) could not be\n"
+	    "written, 2 usage error, 77 no requested transport can run here, 128+N stopped\n"
+	    "by signal N.\n"
 	    "\n"
 	    "Example: %s --transport shm --size 1M\n",
 	    prog, prog, prog, prog);
@@ -521,10 +545,49 @@ static const struct option long_opts[] = {
     {NULL, 0, NULL, 0},
 };
 
+/*
+ * Can the fault happen? Not in a transport that moves nothing (there is no data to damage and
+ * nothing is checked), and not when runs end before the message it is made at.
+ */
+static int inject_check(const struct ipcb_opts *o, char *err, size_t errlen)
+{
+	const char *name = inject_names[o->inject];
+	uint64_t at = ipcb_inject_message(o->inject);
+	bool data = o->transports_all;
+
+	if (o->inject == IPCB_INJECT_NONE)
+		return 0;
+	for (size_t i = 0; i < o->ntransports; i++)
+		data |= !(o->transports[i]->caps & IPCB_CAP_NO_DATA);
+	if (!data)
+		return opt_fail(err, errlen,
+				"--inject %s: %s move%s no data, so there is nothing to inject a "
+				"fault into (name a transport that moves data; see --list)",
+				name,
+				o->ntransports == 1 ? o->transports[0]->name : "these transports",
+				o->ntransports == 1 ? "s" : "");
+	for (int m = 0; m < 2 && o->messages; m++) {
+		/* A stream without warm-up sends one more message: the receiver's clock start. */
+		uint64_t total = o->warmup + o->messages + (m == 1 && o->warmup == 0);
+
+		if (!(m == 0 ? o->latency : o->throughput) || total > at)
+			continue;
+		return opt_fail(err, errlen,
+				"--inject %s: the fault is made at message %llu (counted from 0, "
+				"warm-up included), but --messages %llu with --warmup %llu makes "
+				"runs of %llu messages: it would never happen",
+				name, (unsigned long long)at, (unsigned long long)o->messages,
+				(unsigned long long)o->warmup, (unsigned long long)total);
+	}
+	return 0;
+}
+
 int ipcb_opts_parse(struct ipcb_opts *o, int argc, char **argv, char *err, size_t errlen)
 {
+	char run_opt[48] = ""; /* the first option given that only a run takes */
+	bool timeout_given = false;
+	int c, rc = 0, longindex;
 	uint64_t u;
-	int c, rc = 0;
 
 	/*
 	 * 0, not 1: glibc then also forgets where it was inside a cluster of short options. A parse
@@ -532,7 +595,16 @@ int ipcb_opts_parse(struct ipcb_opts *o, int argc, char **argv, char *err, size_
 	 */
 	optind = 0;
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":t:s:m:n:d:w:r:c:lqhV", long_opts, NULL)) != -1) {
+	while ((longindex = -1, (c = getopt_long(argc, argv, ":t:s:m:n:d:w:r:c:lqhV", long_opts,
+						 &longindex)) != -1)) {
+		if (!run_opt[0] && c != OPT_CLEANUP && c != OPT_DRY_RUN && c != OPT_DIR &&
+		    c != 'l' && c != 'h' && c != 'V' && c != ':' && c != '?') {
+			if (longindex >= 0)
+				snprintf(run_opt, sizeof(run_opt), "--%s",
+					 long_opts[longindex].name);
+			else
+				snprintf(run_opt, sizeof(run_opt), "-%c", c);
+		}
 		switch (c) {
 		case 't':
 			rc = ipcb_parse_transports(optarg, o, err, errlen);
@@ -607,6 +679,7 @@ int ipcb_opts_parse(struct ipcb_opts *o, int argc, char **argv, char *err, size_
 		case OPT_TIMEOUT:
 			rc = ipcb_parse_seconds(optarg, 0.001, 86400, &o->timeout_s, "--timeout",
 						err, errlen);
+			timeout_given = true;
 			break;
 		case OPT_INJECT:
 			rc = parse_inject(optarg, o, err, errlen);
@@ -656,8 +729,25 @@ int ipcb_opts_parse(struct ipcb_opts *o, int argc, char **argv, char *err, size_
 		return opt_fail(err, errlen, "unexpected argument '%s'", argv[optind]);
 	if (o->dry_run && !o->cleanup)
 		return opt_fail(err, errlen, "--dry-run only goes with --cleanup");
+	if (o->cleanup && run_opt[0])
+		return opt_fail(err, errlen,
+				"--cleanup takes only --dir and --dry-run, not %s: it runs nothing "
+				"(run the measurements separately)",
+				run_opt);
 	if (o->duration_s == 0 && o->messages == 0)
 		return opt_fail(err, errlen,
 				"--duration 0 needs --messages N: otherwise a run would never end");
-	return 0;
+	/*
+	 * The timeout covers a whole run: set-up, warm-up, the measured duration, the end. One
+	 * shorter than the duration would end every run by timing it out, blaming a peer.
+	 */
+	if (o->duration_s > 0 && o->timeout_s <= o->duration_s + IPCB_TIMEOUT_MARGIN_S)
+		return opt_fail(
+		    err, errlen,
+		    "--timeout %g%s is too short for --duration %g: a run takes its "
+		    "duration plus set-up and warm-up, so the timeout must be more than "
+		    "%g s (the duration plus a %g s margin)",
+		    o->timeout_s, timeout_given ? "" : " (the default)", o->duration_s,
+		    o->duration_s + IPCB_TIMEOUT_MARGIN_S, IPCB_TIMEOUT_MARGIN_S);
+	return inject_check(o, err, errlen);
 }

@@ -37,10 +37,22 @@ struct ipcb_row {
 	const char *verify;	     /* --verify level; NULL for rows that move no message */
 };
 
-/* CSV writer: appends to an existing file only when its header is ours. */
+/*
+ * CSV writer. The file is appended to in place, never replaced: rows must reach it as they are
+ * measured (an interrupted sweep keeps them) and several runs may share one file. So nothing in
+ * it is ever truncated except a torn last line (a row without its newline, which no reader could
+ * use): each row is one write under an exclusive flock(), after checking that the file ends in a
+ * newline, and a write that fails part way is cut back. A new file is created with its header in
+ * one step (see csv_create), an existing one must begin with the same header. Never opened
+ * through a symbolic link.
+ */
+#define IPCB_CSV_ERR_BYTES 320
 struct ipcb_csv {
-	FILE *f;
+	int fd;
+	bool open;
+	bool regular; /* a regular file (not /dev/null): locked, checked, repaired */
 	const char *path;
+	char note[IPCB_CSV_ERR_BYTES]; /* after a call: a warning to show (a line cut off), or "" */
 };
 
 /* One text field, quoted (RFC 4180, "" for a quote) when it holds a comma, quote or newline. */
@@ -49,9 +61,13 @@ void ipcb_csv_text(FILE *f, const char *s);
 const char *ipcb_csv_header(void);
 /* 0, or a negative errno with err naming the file and the problem. */
 int ipcb_csv_open(struct ipcb_csv *c, const char *path, char *err, size_t errlen);
-/* Write one row, whole or not at all (a failed write leaves the file as it was); 0 or -errno. */
-int ipcb_csv_row(struct ipcb_csv *c, const struct ipcb_row *row, const struct ipcb_sysinfo *si);
-/* 0, or -errno when the final flush/close failed (a full disk shows up here). */
+/*
+ * Write one row, whole or not at all (a failed write leaves the file as it was); 0, or -errno
+ * with err saying why (without the path).
+ */
+int ipcb_csv_row(struct ipcb_csv *c, const struct ipcb_row *row, const struct ipcb_sysinfo *si,
+		 char *err, size_t errlen);
+/* 0, or -errno when close() failed. Harmless when not open. */
 int ipcb_csv_close(struct ipcb_csv *c);
 
 void ipcb_table_header(FILE *f);

@@ -24,6 +24,7 @@
 
 #include "csvread.h"
 #include "options.h"
+#include "outfile.h"
 #include "output.h"
 #include "stats.h"
 
@@ -140,7 +141,11 @@ __attribute__((format(printf, 1, 2))) static int fail(const char *fmt, ...)
 	return -EINVAL;
 }
 
-/* A number field: empty is "not measured" (NAN); anything else must parse completely. */
+/*
+ * A number field: empty is "not measured" (NAN); anything else must parse completely. Every
+ * column the report reads (sizes, latencies, rates, CPU time, buffer bytes) is a quantity that
+ * cannot be below zero: a negative one is a damaged file, and ranking on it would be nonsense.
+ */
 static int field_number(const char *s, double *out, const char *path, unsigned long line,
 			const char *col)
 {
@@ -154,6 +159,8 @@ static int field_number(const char *s, double *out, const char *path, unsigned l
 	*out = strtod(s, &end);
 	if (*end || errno == ERANGE || !isfinite(*out))
 		return fail("%s:%lu: column %s: '%s' is not a number", path, line, col, s);
+	if (*out < 0)
+		return fail("%s:%lu: column %s: '%s' is negative", path, line, col, s);
 	return 0;
 }
 
@@ -1388,6 +1395,8 @@ int ipcb_report_main(int argc, char **argv)
 {
 	static struct report r;
 	const char *in = NULL, *out = NULL, *figures = NULL;
+	struct ipcb_outfile of = {.fd = -1};
+	char errbuf[IPCB_ERR_BYTES];
 	size_t small, mib;
 	int rc, status = 0;
 
@@ -1423,17 +1432,39 @@ int ipcb_report_main(int argc, char **argv)
 		report_usage(stderr);
 		return 2;
 	}
+	/* The report written over the CSV it reads would destroy the measurements. */
+	if (out && ipcb_same_file(in, out)) {
+		fail("-o %s names the CSV it reads, %s: it would be replaced by the report", out,
+		     in);
+		return 2;
+	}
+	/* Refused before the work, with the status of a write error. */
+	if (out && ipcb_outfile_check(out, "-o", errbuf, sizeof(errbuf)) < 0) {
+		fail("%s", errbuf);
+		return 1;
+	}
 	memset(&r, 0, sizeof(r));
 	rc = load(&r, in);
 	if (rc) {
 		free(r.rows);
 		return rc == -ENOMEM ? 1 : 2;
 	}
-	r.out = out ? fopen(out, "w") : stdout;
-	if (!r.out) {
-		fail("%s: %s", out, strerror(errno));
-		free(r.rows);
-		return 1;
+	/*
+	 * Written under a temporary name and renamed over FILE at the end: a report that fails
+	 * half way leaves an earlier FILE as it was, and nothing is written through a link.
+	 */
+	if (out) {
+		rc = ipcb_outfile_open(&of, out, "-o", errbuf, sizeof(errbuf));
+		r.out = rc == 0 ? fdopen(of.fd, "w") : NULL;
+		if (!r.out) {
+			fail("%s", rc ? errbuf : strerror(errno));
+			ipcb_outfile_close(&of);
+			free(r.rows);
+			return 1;
+		}
+		of.fd = -1; /* the stream owns it now */
+	} else {
+		r.out = stdout;
 	}
 	small = size_or_nearest(&r, 64);
 	mib = size_or_nearest(&r, 1048576);
@@ -1454,6 +1485,12 @@ int ipcb_report_main(int argc, char **argv)
 		fail("%s: %s", out, strerror(errno));
 		status = 1;
 	}
+	if (out && status == 0 && (rc = ipcb_outfile_place(&of, true)) < 0) {
+		fail("%s: %s", out, strerror(-rc));
+		status = 1;
+	}
+	if (out)
+		ipcb_outfile_close(&of); /* removes the temporary file if not placed */
 	free(r.rows);
 	return status;
 }

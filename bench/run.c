@@ -27,6 +27,7 @@
 #include <sys/random.h>
 #include <sys/resource.h>
 #include <sys/wait.h>
+#include <fcntl.h>
 #include <unistd.h>
 
 #include "clock.h"
@@ -39,47 +40,84 @@ static sigset_t run_saved_mask;
 static sigset_t run_wait_set;
 
 /*
- * Signals that ask the driver to stop: each ends the run in progress cleanly (children killed
- * and reaped, kernel objects removed, rows kept) instead of killing the driver mid-run.
+ * Does this signal ask the driver to stop? Every catchable signal whose default action ends the
+ * process does: each ends the run in progress cleanly (children killed and reaped, kernel
+ * objects removed, rows kept) instead of killing the driver mid-run. The others stop or
+ * continue the process, or are ignored by default; SIGKILL and SIGSTOP cannot be caught.
+ * glibc keeps the first two real-time signals for itself (SIGRTMIN is the first it leaves).
+ *
+ * SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGTRAP and SIGSYS are blocked like the rest: one sent by
+ * another process then waits to be taken as a request to stop, while one the driver's own code
+ * raises (a crash) is forced through by the kernel, which unblocks it and restores the default
+ * action, so a crashing driver still dies with its core dump.
  */
-static const int stop_signals[] = {SIGINT,  SIGTERM, SIGHUP,  SIGQUIT,	SIGUSR1,
-				   SIGUSR2, SIGALRM, SIGXCPU, SIGVTALRM};
-
 static bool is_stop_signal(int sig)
 {
-	for (size_t i = 0; i < sizeof(stop_signals) / sizeof(stop_signals[0]); i++)
-		if (stop_signals[i] == sig)
-			return true;
-	return false;
+	switch (sig) {
+	case SIGKILL:
+	case SIGSTOP:
+	case SIGCHLD:
+	case SIGCONT:
+	case SIGTSTP:
+	case SIGTTIN:
+	case SIGTTOU:
+	case SIGURG:
+	case SIGWINCH:
+		return false;
+	default:
+		return sig >= 1 && sig <= SIGRTMAX && (sig < 32 || sig >= SIGRTMIN);
+	}
+}
+
+/*
+ * A write to a closed pipe or past RLIMIT_FSIZE makes the kernel send the writer SIGPIPE or
+ * SIGXFSZ; the driver ignores them so that the write fails with EPIPE or EFBIG, which it reports.
+ * Blocked, an ignored signal is still queued (the kernel cannot know what the handler will be
+ * when it is unblocked), so ours show up in sigtimedwait too: those the driver sent itself are
+ * only the echo of a failed write, and are dropped.
+ */
+static bool is_own_write_signal(int sig, const siginfo_t *si)
+{
+	return (sig == SIGPIPE || sig == SIGXFSZ) && si->si_pid == getpid();
+}
+
+void ipcb_run_signals_ignore(void)
+{
+	signal(SIGXFSZ, SIG_IGN);
+	signal(SIGPIPE, SIG_IGN);
 }
 
 int ipcb_run_signals_block(void)
 {
-	/*
-	 * A write past RLIMIT_FSIZE or to a closed pipe should fail with EFBIG or EPIPE and be
-	 * reported, not kill the driver before it has cleaned up.
-	 */
-	signal(SIGXFSZ, SIG_IGN);
-	signal(SIGPIPE, SIG_IGN);
+	ipcb_run_signals_ignore();
 	sigemptyset(&run_wait_set);
 	sigaddset(&run_wait_set, SIGCHLD);
-	for (size_t i = 0; i < sizeof(stop_signals) / sizeof(stop_signals[0]); i++)
-		sigaddset(&run_wait_set, stop_signals[i]);
+	for (int sig = 1; sig <= SIGRTMAX; sig++)
+		if (is_stop_signal(sig))
+			sigaddset(&run_wait_set, sig);
 	if (sigprocmask(SIG_BLOCK, &run_wait_set, &run_saved_mask) < 0)
 		return -errno;
 	return 0;
 }
 
+/* Take one pending signal that asks the driver to stop; 0 when there is none. */
+static int run_stop_take(void)
+{
+	struct timespec zero = {0, 0};
+	sigset_t stops = run_wait_set;
+	siginfo_t si;
+	int sig;
+
+	sigdelset(&stops, SIGCHLD);
+	while ((sig = sigtimedwait(&stops, &si, &zero)) > 0)
+		if (!is_own_write_signal(sig, &si))
+			return sig;
+	return 0;
+}
+
 int ipcb_run_interrupt_pending(void)
 {
-	sigset_t pending;
-
-	if (sigpending(&pending) < 0)
-		return 0;
-	for (size_t i = 0; i < sizeof(stop_signals) / sizeof(stop_signals[0]); i++)
-		if (sigismember(&pending, stop_signals[i]))
-			return stop_signals[i];
-	return 0;
+	return run_stop_take();
 }
 
 /* ---- the pair engine ---------------------------------------------------------------------- */
@@ -89,10 +127,12 @@ struct pair_ctl {
 	uint32_t go;	     /* futex word: 1 opens the barrier */
 	uint64_t fail_ns[2]; /* when each side's body failed: the first failure is the cause */
 	uint32_t exiting[2]; /* each side's body has returned: it is only exiting now */
+	int cpu_go[2];	     /* 1 + the CPU each side was on when the barrier opened; 0 = unread */
 	char err[2][IPCB_RUN_ERR_BYTES];
 };
 
 static struct pair_ctl *pair_child_ctl; /* in a child: its run's control block */
+static int pair_child_role;		/* in a child: which side it is */
 
 static const char *const role_name[2] = {"sender", "receiver"};
 
@@ -121,6 +161,8 @@ int ipcb_run_barrier(void)
 		if (rc < 0)
 			return rc;
 	}
+	/* Where the measured phase begins; checked against the pinned CPU when the body ends. */
+	c->cpu_go[pair_child_role] = sched_getcpu() + 1;
 	return 0;
 }
 
@@ -142,6 +184,60 @@ static int pin_to(int cpu, char *err)
 	return 0;
 }
 
+/*
+ * Did this side stay on the CPU it was pinned to? A cpuset that shrinks, or an affinity that
+ * somebody else changes, moves a pinned process without a word, and a row would then claim a
+ * placement that did not hold. The CPU at the start of the measured phase and at its end, and
+ * the CPUs it may run on now (a cpuset change rewrites them), must all be the pinned one.
+ */
+static int check_placement(int cpu, int cpu_go, char *err)
+{
+	char allowed[64] = "?", began[48] = "";
+	int now = sched_getcpu();
+	size_t len = 0;
+	cpu_set_t set;
+	bool kept;
+
+	if (cpu < 0)
+		return 0;
+	kept = now == cpu && (cpu_go == 0 || cpu_go - 1 == cpu);
+	if (sched_getaffinity(0, sizeof(set), &set) == 0) {
+		kept = kept && CPU_COUNT(&set) == 1 && CPU_ISSET(cpu, &set);
+		allowed[0] = '\0';
+		for (int c = 0; c < CPU_SETSIZE && len + 12 < sizeof(allowed); c++)
+			if (CPU_ISSET(c, &set))
+				len += (size_t)snprintf(allowed + len, sizeof(allowed) - len,
+							"%s%d", len ? "," : "", c);
+	}
+	if (kept)
+		return 0;
+	if (cpu_go > 0)
+		snprintf(began, sizeof(began), "on CPU %d when measuring began and ", cpu_go - 1);
+	snprintf(err, IPCB_RUN_ERR_BYTES,
+		 "left CPU %d, the CPU it was pinned to: %son CPU %d at the end, allowed CPUs now "
+		 "%s (a cpuset or the affinity changed during the run)",
+		 cpu, began, now, allowed);
+	return -EXDEV;
+}
+
+/*
+ * Under memory pressure the OOM killer should take a side, whose death fails the run with a
+ * message, rather than the driver, whose death would leave the run's kernel objects behind (the
+ * shared pages a run maps may well be charged to the driver). Raising one's own score needs no
+ * privilege; where /proc is missing the default stays.
+ */
+static void oom_first(void)
+{
+	int fd = open("/proc/self/oom_score_adj", O_WRONLY | O_CLOEXEC);
+
+	if (fd < 0)
+		return;
+	if (write(fd, "1000", 4) < 0) {
+		/* nothing to do: the side just keeps the driver's score */
+	}
+	close(fd);
+}
+
 static void child_main(int role, const int cpu[2], pid_t parent, ipcb_run_body_fn body, void *arg,
 		       void *area, struct pair_ctl *ctl)
 {
@@ -154,9 +250,13 @@ static void child_main(int role, const int cpu[2], pid_t parent, ipcb_run_body_f
 		_exit(1);
 	sigprocmask(SIG_SETMASK, &run_saved_mask, NULL);
 	pair_child_ctl = ctl;
+	pair_child_role = role;
+	oom_first();
 	rc = pin_to(cpu[role], err);
 	if (rc == 0)
 		rc = body(role, arg, area, err);
+	if (rc == 0)
+		rc = check_placement(cpu[role], ctl->cpu_go[role], err);
 	if (rc)
 		ctl->fail_ns[role] = ipcb_now_ns();
 	__atomic_store_n(&ctl->exiting[role], 1, __ATOMIC_RELEASE);
@@ -170,31 +270,69 @@ static void child_main(int role, const int cpu[2], pid_t parent, ipcb_run_body_f
  * inside its body is killed at once, since it may be waiting for a peer that is gone.
  */
 #define EXIT_GRACE_NS 5000000000ull
+/*
+ * A killed side normally dies at once. One that does not (frozen by a cgroup freezer, stuck in
+ * the kernel) would hold the driver in waitpid for ever, deaf to Ctrl-C: the driver waits this
+ * long, then leaves it unreaped and says so. After a signal asked the driver to stop, it waits
+ * at most REAP_AFTER_STOP_NS more.
+ */
+#define REAP_LIMIT_NS	   5000000000ull
+#define REAP_AFTER_STOP_NS 1000000000ull
 
-static void reap_all(pid_t pid[2], int status[2], const struct pair_ctl *ctl)
+/*
+ * Kill and reap both sides: a side still inside its body at once, one already exiting after
+ * EXIT_GRACE_NS. Returns a signal that asked the driver to stop meanwhile (0: none), and names
+ * the sides that could not be reaped in `stuck` ("" when both were).
+ */
+static int reap_all(pid_t pid[2], int status[2], const struct pair_ctl *ctl, char *stuck,
+		    size_t stuck_bytes)
 {
-	for (int i = 0; i < 2; i++) {
-		uint64_t until = ipcb_now_ns() + EXIT_GRACE_NS;
+	uint64_t grace_end = ipcb_now_ns() + EXIT_GRACE_NS, limit = UINT64_MAX;
+	bool killed[2] = {false, false};
+	size_t len = 0;
+	int stop = 0;
 
-		if (pid[i] <= 0)
-			continue;
-		while (__atomic_load_n(&ctl->exiting[i], __ATOMIC_ACQUIRE) &&
-		       ipcb_now_ns() < until) {
-			struct timespec ms = {0, 1000000};
+	for (;;) {
+		struct timespec ts = {0, 10000000};
+		uint64_t now = ipcb_now_ns();
+		bool left = false;
+		siginfo_t si;
+		int sig;
 
+		for (int i = 0; i < 2; i++) {
+			if (pid[i] <= 0)
+				continue;
 			if (waitpid(pid[i], &status[i], WNOHANG) == pid[i]) {
 				pid[i] = 0;
-				break;
+				continue;
 			}
-			nanosleep(&ms, NULL);
+			if (!killed[i] && (!__atomic_load_n(&ctl->exiting[i], __ATOMIC_ACQUIRE) ||
+					   now >= grace_end)) {
+				kill(pid[i], SIGKILL);
+				killed[i] = true;
+				if (limit == UINT64_MAX)
+					limit = now + REAP_LIMIT_NS;
+			}
+			left = true;
 		}
-		if (pid[i] <= 0)
-			continue;
-		kill(pid[i], SIGKILL);
-		while (waitpid(pid[i], &status[i], 0) < 0 && errno == EINTR)
-			;
-		pid[i] = 0;
+		if (!left || now >= limit)
+			break;
+		/* SIGCHLD ends the wait early; a stop signal shortens what is left of it. */
+		sig = sigtimedwait(&run_wait_set, &si, &ts);
+		if (sig > 0 && !stop && is_stop_signal(sig) && !is_own_write_signal(sig, &si)) {
+			stop = sig;
+			grace_end = now;
+			if (limit > now + REAP_AFTER_STOP_NS)
+				limit = now + REAP_AFTER_STOP_NS;
+		}
 	}
+	stuck[0] = '\0';
+	for (int i = 0; i < 2; i++)
+		if (pid[i] > 0 && len < stuck_bytes)
+			len +=
+			    (size_t)snprintf(stuck + len, stuck_bytes - len, "%s%s (pid %d)",
+					     len ? " and the " : "the ", role_name[i], (int)pid[i]);
+	return stop;
 }
 
 /* Describe how a child ended, for the error line. */
@@ -243,7 +381,8 @@ int ipcb_run_pair(const int cpu[2], double timeout_s, ipcb_run_body_fn body, voi
 	int status[2] = {0, 0}, done[2] = {0, 0}, rc = 0;
 	uint64_t deadline = ipcb_now_ns() + (uint64_t)(timeout_s * 1e9);
 	bool released = false;
-	int culprit;
+	char stuck[96];
+	int culprit, sig_late;
 
 	*signal_out = 0;
 	error[0] = '\0';
@@ -285,7 +424,7 @@ int ipcb_run_pair(const int cpu[2], double timeout_s, ipcb_run_body_fn body, voi
 		sig = sigtimedwait(&run_wait_set, &si, &ts);
 		if (sig < 0 && errno == EINTR)
 			continue;
-		if (sig > 0 && is_stop_signal(sig)) {
+		if (sig > 0 && is_stop_signal(sig) && !is_own_write_signal(sig, &si)) {
 			*signal_out = sig;
 			snprintf(error, error_bytes, "interrupted by %s", strsignal(sig));
 			rc = -EINTR;
@@ -320,7 +459,24 @@ int ipcb_run_pair(const int cpu[2], double timeout_s, ipcb_run_body_fn body, voi
 	goto unmap;
 
 kill_children:
-	reap_all(pid, status, ctl);
+	sig_late = reap_all(pid, status, ctl, stuck, sizeof(stuck));
+	if (stuck[0]) {
+		size_t len = strlen(error);
+
+		snprintf(
+		    error + len, error_bytes - len,
+		    "; %s did not die when killed (frozen by a cgroup freezer, or stuck in the "
+		    "kernel): left unreaped",
+		    stuck);
+	}
+	if (sig_late && rc != -EINTR) {
+		size_t len = strlen(error);
+
+		snprintf(error + len, error_bytes - len, "; then interrupted by %s",
+			 strsignal(sig_late));
+		*signal_out = sig_late;
+		rc = -EINTR;
+	}
 unmap:
 	/* A SIGCHLD from this run must not wake the next one's wait early. */
 	{
@@ -515,6 +671,14 @@ static void receiver_inject(const struct ipcb_run_spec *s, unsigned char *buf, u
 	else if (s->inject == IPCB_INJECT_HANG)
 		for (;;)
 			pause();
+}
+
+uint64_t ipcb_inject_message(enum ipcb_inject f)
+{
+	/* Where receiver_inject() and stamp_seq() make it happen. */
+	return f == IPCB_INJECT_CORRUPT		   ? IPCB_MSG_FULL_EVERY
+	       : f == IPCB_INJECT_CORRUPT_UNSAMPLED ? IPCB_MSG_FULL_EVERY + 1
+						    : 5;
 }
 
 /* Planned message count, or UINT64_MAX when the duration decides. */

@@ -4,11 +4,17 @@
  * together, let them exchange messages, collect what they measured, reap them and remove every
  * kernel object, whatever happened.
  *
- * Signals: the caller blocks SIGCHLD and the signals that ask it to stop (SIGINT, SIGTERM,
- * SIGHUP, SIGQUIT, SIGUSR1/2, SIGALRM, SIGXCPU, SIGVTALRM) in the driver, and ignores SIGPIPE
- * and SIGXFSZ (ipcb_run_signals_block()); a run waits for them with sigtimedwait, so an
- * interrupt or a dying child ends the run at once and cleanly, and the driver is never woken
- * while children measure.
+ * Signals: the caller blocks SIGCHLD and the signals that ask it to stop (every catchable
+ * signal whose default action ends a process: SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGUSR1/2,
+ * SIGALRM, SIGPWR, SIGIO, SIGSYS, the real-time signals, ...) in the driver, and ignores SIGPIPE
+ * and SIGXFSZ, so that writes fail with an error instead (ipcb_run_signals_block()); a run waits
+ * for them with sigtimedwait, so an interrupt or a dying child ends the run at once and cleanly,
+ * and the driver is never woken while children measure. A side that does not die when killed
+ * (frozen by a cgroup freezer) is waited for a few seconds, then left unreaped with a message.
+ *
+ * Each side is pinned to its CPU, and a run whose side did not stay there (a cpuset shrank, the
+ * affinity was changed) fails, naming the CPUs it was seen on. Sides ask the OOM killer to take
+ * them before the driver (oom_score_adj 1000).
  */
 #ifndef IPCB_RUN_H
 #define IPCB_RUN_H
@@ -38,6 +44,9 @@ enum ipcb_inject {
 	IPCB_INJECT_CORRUPT_STAMP,
 	IPCB_INJECT_CORRUPT_UNSAMPLED, /* receiver flips the middle byte of message 65 */
 };
+
+/* The message (0-based, warm-up included) at which a fault happens. */
+uint64_t ipcb_inject_message(enum ipcb_inject f);
 
 struct ipcb_run_spec {
 	const struct ipcb_transport *t;
@@ -80,9 +89,11 @@ struct ipcb_run_result {
 	int signal;		 /* the interrupting signal when the run returned -EINTR */
 };
 
-/* Block the signals a run waits for; call once at start-up, before any run. */
+/* Ignore SIGPIPE and SIGXFSZ: a write to a closed pipe or past RLIMIT_FSIZE fails instead. */
+void ipcb_run_signals_ignore(void);
+/* That, and block the signals a run waits for; call once at start-up, before any run. */
 int ipcb_run_signals_block(void);
-/* Is a signal asking the driver to stop pending? Its number, or 0. */
+/* Has a signal asked the driver to stop? Takes it and returns its number, or 0. */
 int ipcb_run_interrupt_pending(void);
 
 /*

@@ -13,7 +13,9 @@
 #include <errno.h>
 #include <linux/tcp.h> /* struct tcp_info with tcpi_data_segs_out, which glibc's lacks */
 #include <netinet/in.h>
+#include <poll.h>
 #include <stddef.h>
+#include <stdio.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -62,6 +64,66 @@ static int tcp_accept_own(int lfd, struct ipcb_sockpair *sp, struct ipcb_err *e)
 	}
 	return ipcb_errf(e, -ECONNREFUSED, "accept4",
 			 "64 connections from other processes reached the benchmark's port first");
+}
+
+/*
+ * Can a connection to 127.0.0.1 be made here? The loopback interface may be down or missing (a
+ * fresh network namespace) or a firewall may drop its packets: that is said before any run, not
+ * found out by every run. A real bind, listen and connect, bounded by a second.
+ */
+static int tcp_probe(struct ipcb_probe *p)
+{
+	struct sockaddr_in addr;
+	socklen_t alen = sizeof(addr), elen = sizeof(int);
+	const char *call = "socket";
+	int lfd, cfd = -1, rc = 0, soerr = 0;
+
+	lfd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (lfd < 0)
+		goto fail;
+	memset(&addr, 0, sizeof(addr));
+	addr.sin_family = AF_INET;
+	addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	call = "bind";
+	if (bind(lfd, (struct sockaddr *)&addr, sizeof(addr)) < 0)
+		goto fail;
+	call = "listen";
+	if (listen(lfd, 1) < 0 || getsockname(lfd, (struct sockaddr *)&addr, &alen) < 0)
+		goto fail;
+	call = "socket";
+	cfd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+	if (cfd < 0)
+		goto fail;
+	call = "connect";
+	if (connect(cfd, (struct sockaddr *)&addr, sizeof(addr)) < 0) {
+		struct pollfd pfd = {.fd = cfd, .events = POLLOUT};
+		int n;
+
+		if (errno != EINPROGRESS)
+			goto fail;
+		n = poll(&pfd, 1, 1000);
+		if (n == 0)
+			errno = ETIMEDOUT;
+		if (n <= 0 || getsockopt(cfd, SOL_SOCKET, SO_ERROR, &soerr, &elen) < 0)
+			goto fail;
+		if (soerr) {
+			errno = soerr;
+			goto fail;
+		}
+	}
+	goto close_fds;
+fail:
+	rc = -errno;
+	snprintf(p->reason, sizeof(p->reason), "%s(TCP, 127.0.0.1): %s%s", call, strerror(-rc),
+		 rc == -ENETUNREACH || rc == -EADDRNOTAVAIL || rc == -ETIMEDOUT
+		     ? " (is the loopback interface down? ip link set lo up)"
+		     : "");
+close_fds:
+	if (cfd >= 0)
+		close(cfd);
+	if (lfd >= 0)
+		close(lfd);
+	return rc;
 }
 
 static int tcp_setup(struct ipcb_chan *ch)
@@ -137,6 +199,7 @@ const struct ipcb_transport ipcb_transport_tcp = {
     .caps = IPCB_CAP_BIDIR,
     .fixed_wait = IPCB_WAIT_BLOCK,
     .chan_priv_bytes = sizeof(struct ipcb_sockpair),
+    .probe = tcp_probe,
     .setup = tcp_setup,
     .teardown = ipcb_sockpair_teardown,
     .open = ipcb_sockpair_open,

@@ -30,6 +30,7 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <netinet/in.h>
+#include <poll.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
@@ -91,20 +92,57 @@ static int udp_bound_socket(struct sockaddr_in *addr, struct ipcb_err *e)
 	return fd;
 }
 
-/* Loopback may be down or absent (a bare network namespace): say so before any run. */
+/*
+ * Loopback may be down or absent (a bare network namespace), or a firewall may drop its packets:
+ * say so before any run. Binding alone succeeds even with the interface down, so a datagram
+ * really goes from one socket to the other, waited for at most a second.
+ */
 static int udp_probe(struct ipcb_probe *p)
 {
-	struct sockaddr_in addr;
+	struct sockaddr_in addr[2];
 	struct ipcb_err e = {0};
-	int fd = udp_bound_socket(&addr, &e);
+	int fd[2] = {-1, -1}, rc = 0;
+	const char *call = "connect";
+	char byte = 1;
 
-	if (fd < 0) {
-		snprintf(p->reason, sizeof(p->reason), "%s(UDP, 127.0.0.1): %s", e.call,
-			 strerror(-fd));
-		return fd;
+	for (int i = 0; i < 2; i++) {
+		fd[i] = udp_bound_socket(&addr[i], &e);
+		if (fd[i] < 0) {
+			rc = fd[i];
+			call = e.call;
+			goto out;
+		}
 	}
-	close(fd);
-	return 0;
+	if (connect(fd[0], (struct sockaddr *)&addr[1], sizeof(addr[1])) < 0) {
+		rc = -errno;
+		goto out;
+	}
+	call = "send";
+	if (send(fd[0], &byte, 1, MSG_NOSIGNAL) < 0) {
+		rc = -errno;
+		goto out;
+	}
+	{
+		struct pollfd pfd = {.fd = fd[1], .events = POLLIN};
+		int n = poll(&pfd, 1, 1000);
+
+		call = "recv";
+		if (n <= 0)
+			rc = n == 0 ? -ETIMEDOUT : -errno;
+		else if (recv(fd[1], &byte, 1, MSG_DONTWAIT) < 0)
+			rc = -errno;
+	}
+out:
+	if (rc)
+		snprintf(p->reason, sizeof(p->reason), "%s(UDP, 127.0.0.1): %s%s", call,
+			 strerror(-rc),
+			 rc == -ENETUNREACH || rc == -EADDRNOTAVAIL || rc == -ETIMEDOUT
+			     ? " (is the loopback interface down? ip link set lo up)"
+			     : "");
+	for (int i = 0; i < 2; i++)
+		if (fd[i] >= 0)
+			close(fd[i]);
+	return rc;
 }
 
 static int udp_pair(int fd[2], int *rcvbuf, struct ipcb_err *e)

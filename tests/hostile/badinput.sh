@@ -35,6 +35,9 @@ awk -F, -v OFS=, 'NR == 3 { $16 = "fast" } 1' "$WORK/real.csv" >"$WORK/text-rate
 awk -F, -v OFS=, 'NR == 2 { $16 = "1e999" } 1' "$WORK/real.csv" >"$WORK/huge-rate.csv"
 awk -F, -v OFS=, 'NR == 2 { $16 = "nan" } 1' "$WORK/real.csv" >"$WORK/nan-rate.csv"
 awk -F, -v OFS=, 'NR == 2 { $16 = "-1000" } 1' "$WORK/real.csv" >"$WORK/neg-rate.csv"
+"$BIN" -q -t pipe -s 64 -m latency -n 20 -d 0 -w 2 --csv "$WORK/lat.csv" >/dev/null 2>&1 ||
+	echo "# could not make lat.csv"
+awk -F, -v OFS=, 'NR == 2 { $8 = "-5" } 1' "$WORK/lat.csv" >"$WORK/neg-p50.csv"
 awk -F, -v OFS=, 'NR == 2 { $0 = $0 ",extra" } 1' "$WORK/real.csv" >"$WORK/extra-field.csv"
 awk -F, -v OFS=, 'NR == 2 { NF = 5 } 1' "$WORK/real.csv" >"$WORK/short-row.csv"
 { head -1 "$WORK/real.csv"; printf 'pipe,throughput,64\0,1\n'; } >"$WORK/nul.csv"
@@ -176,6 +179,17 @@ cases() {
 - | 2 | --timeout: '86401' is out of range | $Q --timeout 86401
 - | 2 | --timeout: 'soon' is not a number of seconds | $Q --timeout soon
 - | 2 | --timeout: 'nan' is not a number of seconds | $Q --timeout nan
+- | 2 | --duration: '0x10' is not a number of seconds | $Q -d 0x10
+- | 2 | --duration: '0x1p1' is not a number of seconds | $Q -d 0x1p1
+- | 2 | --duration: '1e1' is not a number of seconds | $Q -d 1e1
+- | 2 | --duration: 'infinity' is not a number of seconds | $Q -d infinity
+- | 2 | --timeout: '0x1p1' is not a number of seconds | $Q --timeout 0x1p1
+- | 2 | --timeout: '0x10' is not a number of seconds | $Q --timeout 0x10
+- | 2 | --timeout: 'inf' is not a number of seconds | $Q --timeout inf
+- | 2 | --timeout: '1.5e1' is not a number of seconds | $Q --timeout 1.5e1
+- | 2 | --timeout 0.5 is too short for --duration 2 | -q -t null -d 2 --timeout 0.5
+- | 2 | --timeout 2.5 is too short for --duration 2 | -q -t null -d 2 --timeout 2.5
+- | 2 | --timeout 60 (the default) is too short for --duration 100 | -q -t null -d 100
 - | 2 | -c: missing value | -c
 - | 2 | --cpus: missing value | --cpus
 - | 2 | --cpus: empty value | $Q -c ''
@@ -203,6 +217,11 @@ cpu0 | 2 | --placement cross-core needs two CPUs; this process may use only CPU 
 - | 2 | --wait: none of the requested transports offers a choice | $Q --wait spin -t pipe
 - | 2 | --inject: unknown fault 'nosuch' | $Q --inject nosuch
 - | 2 | --inject: unknown fault '' | $Q --inject ''
+- | 2 | --inject corrupt: null moves no data | $Q --inject corrupt
+- | 2 | --inject crash: null moves no data | -q -t null -n 50 -d 0 --floor --inject crash
+- | 2 | --inject corrupt: the fault is made at message 64 (counted from 0, warm-up included), but --messages 10 with --warmup 0 makes runs of 10 messages | -q -t pipe -n 10 -w 0 -d 0 --inject corrupt
+- | 2 | --inject hang: the fault is made at message 5 | -q -t pipe -n 3 -w 2 -d 0 --inject hang
+- | 2 | --inject drop: the fault is made at message 5 | -q -t shm,pipe -m latency -n 1 -w 4 -d 0 --inject drop
 - | 2 | --csv: empty file name | $Q --csv ''
 - | 2 | --csv $WORK/no/such/dir/x.csv | $Q --csv $WORK/no/such/dir/x.csv
 - | 2 | --csv $WORK: Is a directory | $Q --csv $WORK
@@ -218,6 +237,8 @@ ro | 2 | --hdr-log $RO/x.hlog | $Q --hdr-log $RO/x.hlog
 - | 1 | --hdr-log /dev/full | $Q --hdr-log /dev/full
 - | 2 | --hgrm: empty directory name | $Q --hgrm ''
 - | 2 | --hgrm $WORK/plain/x | $Q --hgrm $WORK/plain/x
+- | 2 | --hgrm $WORK/plain: exists and is not a directory | $Q --hgrm $WORK/plain
+- | 2 | --hgrm $WORK/plain: exists and is not a directory | -q -t pipe -s 64,4K -n 5 -d 0 --hgrm $WORK/plain
 ro | 2 | --hgrm $RO/h | $Q --hgrm $RO/h
 - | 2 | --dir: empty directory name | $Q --dir ''
 - | 2 | --dir $WORK/missing: not a directory | $Q -t file --dir $WORK/missing
@@ -234,6 +255,9 @@ tiny | 1 | file throughput 1M run 1: setup: posix_fallocate: No space left on de
 - | 2 | unexpected argument 'extra' | $Q extra
 - | 2 | unexpected argument 'extra' | $Q -- extra
 - | 2 | --dry-run only goes with --cleanup | --dry-run
+- | 2 | --cleanup takes only --dir and --dry-run, not -t | --cleanup -t pipe
+- | 2 | --cleanup takes only --dir and --dry-run, not --csv | --cleanup --dir $WORK/dir --csv $WORK/x.csv
+- | 2 | --cleanup takes only --dir and --dry-run, not --duration | --duration 1 --cleanup
 - | 2 | --dir $WORK/missing: not a directory | --cleanup --dir $WORK/missing
 - | 2 | --dir $WORK/plain: not a directory | --cleanup --dry-run --dir $WORK/plain
 - | 2 | expected two files, BASE.csv and NEW.csv (got 0) | compare
@@ -269,6 +293,8 @@ tiny | 1 | file throughput 1M run 1: setup: posix_fallocate: No space left on de
 - | 2 | --metric: 'nosuch' is not one of | compare --metric nosuch $WORK/real.csv $WORK/real.csv
 - | 2 | --format: 'nosuch' is not table, md or csv | compare --format nosuch $WORK/real.csv $WORK/real.csv
 - | 2 | --max-spread: '-5' is out of range | compare --max-spread -5 $WORK/real.csv $WORK/real.csv
+- | 2 | $WORK/neg-rate.csv:2: column bytes_per_s: '-1000' is negative | report $WORK/neg-rate.csv
+- | 2 | $WORK/neg-p50.csv:2: column p50_ns: '-5' is negative | report $WORK/neg-p50.csv
 - | 2 | unknown option '--frob' | compare --frob $WORK/real.csv $WORK/real.csv
 EOF
 }
@@ -313,6 +339,15 @@ done < <(cases)
 "$BIN" $Q -s 0 --csv "$WORK/never.csv" >/dev/null 2>&1
 [ ! -e "$WORK/never.csv" ]
 ok $? "a usage error creates no CSV file"
+ncases=$((ncases + 1))
+# Nor an --hgrm directory: not for an error found when parsing, nor for one found when the
+# outputs are opened (a CSV with another header), after the directory would have been made.
+"$BIN" $Q -s 0 --hgrm "$WORK/never-hg" >/dev/null 2>&1
+st1=$?
+"$BIN" $Q --hgrm "$WORK/never-hg2" --csv "$WORK/other.csv" >/dev/null 2>&1
+st2=$?
+[ $st1 -eq 2 ] && [ $st2 -eq 2 ] && [ ! -e "$WORK/never-hg" ] && [ ! -e "$WORK/never-hg2" ]
+ok $? "a usage error leaves no new --hgrm directory (exit $st1 and $st2)"
 ncases=$((ncases + 1))
 # A file that fills up mid-sweep: exit 1, each lost row said, and what is there is whole rows
 # (or the one torn row is the last line, reported as a write failure).

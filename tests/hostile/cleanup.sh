@@ -4,9 +4,11 @@
 # A driver killed with SIGKILL runs no teardown: its children must die with it (PR_SET_PDEATHSIG),
 # and what it made stays: a System V queue, the run's registry. `ipcbench --cleanup` must find
 # and remove exactly that (and the names of other dead pids), list each removal, and leave alone
-# a running ipcbench's objects, other users' files, symlinks, names that only look like ours,
-# and System V objects a registry lists that are not ours. --dry-run removes nothing. A pid that
-# now belongs to a process started later (reused) counts as dead.
+# a running ipcbench's objects, other users' files, symlinks, names that only look like ours
+# (anything but "ipcbench-<pid>-<16 hex digits>" and the suffixes transports add, a pid above
+# kernel.pid_max, the wrong type of file), and System V objects a registry lists that are not
+# ours. --dry-run removes nothing. A pid that now belongs to a process started later (reused)
+# counts as dead.
 #
 # Usage: cleanup.sh PATH/TO/ipcbench
 . "$(dirname "$0")/lib.sh"
@@ -16,7 +18,7 @@
 # $WORK/NAME.reg. (Children alone would not do: the clock check forks two first.)
 has_registry() { ls "$TMPDIR"/ipcbench-"$1"-[0-9a-f]*.sysv >/dev/null 2>&1; }
 start_run() { # start_run NAME T SECONDS
-	"$BIN" -q -t "$2" -s 64 -m latency -d "$3" --timeout 60 --csv "$WORK/$1.csv" \
+	"$BIN" -q -t "$2" -s 64 -m latency -d "$3" --timeout 600 --csv "$WORK/$1.csv" \
 		>/dev/null 2>"$WORK/$1.err" &
 	PID=$!
 	BG_PIDS+=("$PID")
@@ -54,7 +56,6 @@ ok $? "the registry names the queue by id and a key with ipcbench's prefix 0x1bc
 # A second killed driver whose registry is then lost: its queue has our prefix but no owner.
 start_run orphan sysv-mq 60 || ok 1 "another long sysv-mq run starts"
 read -r _ oid okey <"$WORK/orphan.reg"
-on_exit() { [ -n "${oid:-}" ] && sysv_exists msg "$oid" "$okey" && ipcrm -q "$oid" 2>/dev/null; }
 { kill -KILL "$PID" && wait "$PID"; } 2>/dev/null
 rm -f "$TMPDIR"/ipcbench-"$PID"-*.sysv
 
@@ -62,38 +63,70 @@ rm -f "$TMPDIR"/ipcbench-"$PID"-*.sysv
 true &
 D=$!
 wait $D # D is a pid that no longer runs
-hex=$(od -An -N8 -tx8 /dev/urandom | tr -d ' ')
+rhex() { od -An -N8 -tx8 /dev/urandom | tr -d ' '; }
+hex=$(rhex) hex2=$(rhex) hex3=$(rhex) hex4=$(rhex) hex5=$(rhex)
 mkdir -p "$WORK/dir" "$WORK/dir2"
 remove_list=(
 	"/dev/shm/ipcbench-$D-$hex"
-	"/dev/shm/sem.ipcbench-$D-$hex"
 	"$TMPDIR/ipcbench-$D-$hex"
 	"$TMPDIR/ipcbench-$D-$hex.AbCdEf"
 	"$WORK/dir/ipcbench-$D-$hex"
+	"$TMPDIR/ipcbench-$D-probe-$hex.sysv"
 )
-(umask 077 && touch "/dev/shm/ipcbench-$D-$hex" "/dev/shm/sem.ipcbench-$D-$hex" \
-	"$TMPDIR/ipcbench-$D-$hex" "$WORK/dir/ipcbench-$D-$hex" &&
+(umask 077 && touch "/dev/shm/ipcbench-$D-$hex" \
+	"$TMPDIR/ipcbench-$D-$hex" "$WORK/dir/ipcbench-$D-$hex" "$TMPDIR/ipcbench-$D-probe-$hex.sysv" &&
 	mkdir "$TMPDIR/ipcbench-$D-$hex.AbCdEf" &&
 	mkfifo -m 600 "$TMPDIR/ipcbench-$D-$hex.AbCdEf/ab" "$TMPDIR/ipcbench-$D-$hex.AbCdEf/ba")
+if [ -d /dev/mqueue ] && mountpoint -q /dev/mqueue; then
+	(umask 077 && touch "/dev/mqueue/ipcbench-$D-$hex-ab") 2>/dev/null &&
+		remove_list+=("/dev/mqueue/ipcbench-$D-$hex-ab")
+fi
 # A queue that is not ours (no ipcbench key prefix), listed in a dead pid's registry.
 qid=$(ipcmk -Q -p 0600 2>/dev/null | grep -o '[0-9]*$')
 qkey=$(awk -v id="$qid" '$2 == id { printf "0x%08x", $1 < 0 ? $1 + 4294967296 : $1 }' /proc/sysvipc/msg)
 printf 'msg %s %s\n' "$qid" "$qkey" >"$TMPDIR/ipcbench-$D-$hex.sysv"
 chmod 600 "$TMPDIR/ipcbench-$D-$hex.sysv"
 remove_list+=("$TMPDIR/ipcbench-$D-$hex.sysv")
+pid_max=$(cat /proc/sys/kernel/pid_max)
 keep_list=(
-	"$TMPDIR/ipcbench-$D-nobodys" # another user's
-	"$TMPDIR/ipcbench-$D-link"    # a symlink
+	"$TMPDIR/ipcbench-$D-$hex2"   # another user's
+	"$TMPDIR/ipcbench-$D-$hex3"   # a symlink
 	"$TMPDIR/ipcbench-x$D-$hex"   # not a pid
 	"$TMPDIR/ipcbenchx-$D-$hex"   # not our prefix
 	"$TMPDIR/xipcbench-$D-$hex"
 	"$TMPDIR/ipcbench-$$-$hex" # this shell runs, and started before the file
 	"$WORK/dir2/ipcbench-$D-$hex" # a directory nobody asked to clean
+	# Names that only look like ours: the user's own files.
+	"$TMPDIR/ipcbench-$D-notes.txt"
+	"$TMPDIR/ipcbench-$((pid_max + 1))-$hex"  # no process can have that pid
+	"$TMPDIR/ipcbench-0$D-$hex"               # a pid is not written with a leading zero
+	"$TMPDIR/ipcbench-$D-${hex^^}"            # upper-case hex digits
+	"$TMPDIR/ipcbench-$D-${hex:0:15}"         # 15 hex digits
+	"$TMPDIR/ipcbench-$D-${hex}0"             # 17
+	"$TMPDIR/ipcbench-$D-$hex.txt"            # a suffix no transport adds
+	"$TMPDIR/ipcbench-$D-$hex.AbCdE"          # a FIFO directory's suffix is 6 characters
+	"$TMPDIR/ipcbench-$D-$hex-ab"             # a queue's suffix, outside /dev/mqueue
+	"$TMPDIR/ipcbench-$D-probe-$hex"          # a probe makes only registries here
+	"/dev/shm/sem.ipcbench-$D-$hex"           # ipcbench makes no named semaphores
+	"/dev/shm/ipcbench-$D-$hex.sysv"          # nor registries in /dev/shm
+	"$TMPDIR/ipcbench-$D-$hex4"               # a directory where ipcbench makes files
+	"$TMPDIR/ipcbench-$D-$hex5.AbCdEf"        # a file where ipcbench makes a directory
 )
-touch "$TMPDIR/ipcbench-$D-nobodys" "$TMPDIR/ipcbench-x$D-$hex" "$TMPDIR/ipcbenchx-$D-$hex" \
-	"$TMPDIR/xipcbench-$D-$hex" "$TMPDIR/ipcbench-$$-$hex" "$WORK/dir2/ipcbench-$D-$hex"
-chown 65534:65534 "$TMPDIR/ipcbench-$D-nobodys"
-ln -s /etc/hostname "$TMPDIR/ipcbench-$D-link"
+(umask 077 && touch "$TMPDIR/ipcbench-$D-$hex2" "$TMPDIR/ipcbench-x$D-$hex" "$TMPDIR/ipcbenchx-$D-$hex" \
+	"$TMPDIR/xipcbench-$D-$hex" "$TMPDIR/ipcbench-$$-$hex" "$WORK/dir2/ipcbench-$D-$hex" \
+	"$TMPDIR/ipcbench-$D-notes.txt" "$TMPDIR/ipcbench-$((pid_max + 1))-$hex" \
+	"$TMPDIR/ipcbench-0$D-$hex" "$TMPDIR/ipcbench-$D-${hex^^}" "$TMPDIR/ipcbench-$D-${hex:0:15}" \
+	"$TMPDIR/ipcbench-$D-${hex}0" "$TMPDIR/ipcbench-$D-$hex.txt" "$TMPDIR/ipcbench-$D-$hex.AbCdE" \
+	"$TMPDIR/ipcbench-$D-$hex-ab" "$TMPDIR/ipcbench-$D-probe-$hex" "/dev/shm/sem.ipcbench-$D-$hex" \
+	"/dev/shm/ipcbench-$D-$hex.sysv" "$TMPDIR/ipcbench-$D-$hex5.AbCdEf" &&
+	mkdir "$TMPDIR/ipcbench-$D-$hex4")
+on_exit() {
+	[ -n "${oid:-}" ] && sysv_exists msg "$oid" "$okey" && ipcrm -q "$oid" 2>/dev/null
+	rm -f "/dev/shm/sem.ipcbench-$D-$hex" "/dev/shm/ipcbench-$D-$hex.sysv" \
+		"/dev/shm/ipcbench-$D-$hex" "/dev/mqueue/ipcbench-$D-$hex-ab"
+}
+chown 65534:65534 "$TMPDIR/ipcbench-$D-$hex2"
+ln -s /etc/hostname "$TMPDIR/ipcbench-$D-$hex3"
 
 exists() { [ -e "$1" ] || [ -L "$1" ]; }
 all_exist() {
@@ -129,8 +162,14 @@ for f in "${remove_list[@]}"; do
 done
 ok $gone "the dead pid's POSIX shm and semaphore names, file, FIFO directory, registry and --dir file are removed and listed"
 all_exist "${keep_list[@]}" &&
-	! grep -qE "^removed .*(ipcbench-x|ipcbenchx|xipcbench|nobodys|-link|dir2|ipcbench-$$-)" "$WORK/clean.out"
-ok $? "another user's file, a symlink, look-alike names, a live pid's file and an unasked directory are untouched"
+	! grep -qE "^removed .*(ipcbench-x|ipcbenchx|xipcbench|$hex2|$hex3|dir2|ipcbench-$$-)" "$WORK/clean.out"
+ok $? "another user's file, a symlink, a live pid's file and an unasked directory are untouched"
+kept=0
+for f in "${keep_list[@]}"; do
+	grep -qF "removed $f " "$WORK/clean.out" && { kept=1; echo "# removed: $f"; }
+done
+all_exist "${keep_list[@]}" && [ $kept -eq 0 ]
+ok $? "names that only look like ipcbench's (ipcbench-$D-notes.txt, a pid above pid_max $pid_max, wrong digits, suffixes or types) are neither removed nor listed"
 sysv_exists msg "$qid" "$qkey"
 ok $? "a queue without ipcbench's key prefix stays, although a dead pid's registry lists it"
 ipcrm -q "$qid" 2>/dev/null
@@ -174,17 +213,17 @@ if unshare -p -f --mount-proc true 2>/dev/null; then
 		sleep 30 &
 		mount -t tmpfs -o size=64k tmpfs /dev/shm 2>/dev/null
 		sleep 1.3
-		touch "$TMPDIR/ipcbench-2-kept"
+		touch "$TMPDIR/ipcbench-2-$2"
 		"$1" --cleanup
-		kill $!' sh "$BIN" >"$WORK/ns.out" 2>&1
+		kill $!' sh "$BIN" "$hex2" >"$WORK/ns.out" 2>&1
 	grep -q "^removed $TMPDIR/ipcbench-2-$hex (pid 2 is gone; the pid now belongs to sleep, started later)" "$WORK/ns.out" &&
 		[ ! -e "$TMPDIR/ipcbench-2-$hex" ]
 	ok $? "a name whose pid now belongs to a process started after it is removed"
-	grep -q "^kept $TMPDIR/ipcbench-2-kept: pid 2 (sleep) still runs" "$WORK/ns.out" &&
-		[ -e "$TMPDIR/ipcbench-2-kept" ]
+	grep -q "^kept $TMPDIR/ipcbench-2-$hex2: pid 2 (sleep) still runs" "$WORK/ns.out" &&
+		[ -e "$TMPDIR/ipcbench-2-$hex2" ]
 	ok $? "a name made after that process started is kept"
 	[ $failed -eq 0 ] || diag "$WORK/ns.out"
-	rm -f "$TMPDIR/ipcbench-2-kept"
+	rm -f "$TMPDIR/ipcbench-2-$hex2"
 else
 	skip "a reused pid counts as dead" "cannot make a pid namespace here"
 	skip "a name made after the process started is kept" "cannot make a pid namespace here"

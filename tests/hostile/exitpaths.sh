@@ -9,53 +9,6 @@
 # Usage: exitpaths.sh PATH/TO/ipcbench
 . "$(dirname "$0")/lib.sh"
 
-# Start `ipcbench -t null,T` in the background. null's run ends at once; T's runs for seconds.
-# Returns once null's row is in the CSV and T's sender and receiver run, with PID (the driver),
-# SENDER, RECEIVER, and REG (the run's registry lines so far) set.
-start_sweep() { # start_sweep NAME T [ARGS...]
-	local name=$1 t=$2
-	shift 2
-	CSV=$WORK/$name.csv ERR=$WORK/$name.err REG=$WORK/$name.reg
-	: >"$REG"
-	"$BIN" -q -t "null,$t" -s 64 -m latency -n 1000000 -d 4 -w 5 --csv "$CSV" "$@" \
-		>/dev/null 2>"$ERR" &
-	PID=$!
-	BG_PIDS+=("$PID")
-	SENDER="" RECEIVER=""
-	wait_for 20 has_row "$CSV" null && wait_for 20 two_kids "$PID" || return 1
-	# The sender is forked first.
-	read -r SENDER RECEIVER <<<"$(kids_of "$PID" | sort -n | tr '\n' ' ')"
-	sleep 0.3 # well into the measured loop
-	reg_snapshot "$PID" "$REG"
-}
-
-# Wait for the driver and check everything a clean end means.
-check_end() { # check_end WHAT T WANT_STATUS MESSAGE_REGEX
-	local what=$1 t=$2 want=$3 re=$4 st k bad=0
-	wait "$PID"
-	st=$?
-	[ "$st" -eq "$want" ] && grep -qE -- "$re" "$ERR"
-	ok $? "$what: exit $want (got $st) and stderr says /$re/"
-	[ "$st" -eq "$want" ] || diag "$ERR"
-	[ "$(grep -c '^null,latency,64,' "$CSV")" -eq 1 ] && ! grep -q "^$t," "$CSV" &&
-		awk -F, 'NR == 1 { nf = NF } NF != nf { bad = 1 } END { exit bad }' "$CSV"
-	ok $? "$what: the row measured before is kept, complete; no row for the broken run"
-	for k in $SENDER $RECEIVER; do
-		proc_gone "$k" || { bad=1; diag <<<"child $k: $(cat /proc/$k/stat 2>/dev/null)"; }
-	done
-	[ -n "$SENDER" ] && [ -n "$RECEIVER" ] && [ $bad -eq 0 ]
-	ok $? "$what: sender $SENDER and receiver $RECEIVER are gone and reaped"
-	case $t in
-	sysv-*)
-		[ -s "$REG" ] && [ "$(sysv_left "$REG")" -eq 0 ]
-		ok $? "$what: the $(wc -l <"$REG") System V object(s) its registry listed are removed"
-		;;
-	esac
-	[ -z "$(left_named "$PID")" ]
-	ok $? "$what: nothing named ipcbench-$PID-* is left (files, FIFOs, registries)"
-	left_named "$PID" | diag
-}
-
 # ---- a normal end and a failed run ----
 "$BIN" -q -t null,sysv-mq,sysv-shm,fifo,posix-mq,shm,shm-sem,mmap,file -s 64,64K -n 100 -d 0 -w 5 \
 	--csv "$WORK/normal.csv" >/dev/null 2>"$WORK/normal.err" &

@@ -90,6 +90,16 @@ int main(void)
 	   "overflowing seconds refused");
 	ok(ipcb_parse_seconds("11", 0, 10, &secs, "-d", err, sizeof(err)) == -EINVAL,
 	   "seconds above maximum refused");
+	/* strtod() takes all of these; a number of seconds is a plain decimal. */
+	for (size_t i = 0; i < 6; i++) {
+		static const char *const odd[] = {"0x10", "0x1p1", "1e1", "infinity", "1.5.2", "s"};
+
+		ok(ipcb_parse_seconds(odd[i], 0, 1e9, &secs, "-d", err, sizeof(err)) == -EINVAL &&
+		       strstr(err, odd[i]),
+		   "seconds '%s' refused (%s)", odd[i], err);
+	}
+	ok(ipcb_parse_seconds(".25", 0, 10, &secs, "-d", err, sizeof(err)) == 0 && secs == 0.25,
+	   "seconds .25");
 
 	ok(ipcb_parse_cpus("0,0", cpus, err, sizeof(err)) == 0 && cpus[0] == 0 && cpus[1] == 0,
 	   "cpus 0,0 (one CPU for both)");
@@ -135,5 +145,17 @@ int main(void)
 	   "stray argument is named");
 	ok(parse(&o, "--csv", "", NULL) == -EINVAL, "empty CSV name refused");
 	ok(parse(&o, "--timeout", "0", NULL) == -EINVAL, "timeout 0 refused");
+	ok(parse(&o, "-d", "2", "--timeout=0.5") == -EINVAL && strstr(err, "--timeout 0.5") &&
+	       strstr(err, "--duration 2"),
+	   "a timeout shorter than the duration is refused (%s)", err);
+	ok(parse(&o, "-d", "2", "--timeout=3.5") == 0, "a timeout above duration plus margin");
+	ok(parse(&o, "--cleanup", "-n", "5") == -EINVAL && strstr(err, "-n"),
+	   "--cleanup with a run option is refused (%s)", err);
+	ok(parse(&o, "--cleanup", "--dir", "/tmp") == 0 && o.cleanup, "--cleanup --dir");
+	ok(parse(&o, "-tnull", "--inject", "dup") == -EINVAL && strstr(err, "null"),
+	   "--inject on a transport that moves nothing is refused (%s)", err);
+	ok(parse(&o, "-n5", "-w0", "--inject=crash") == -EINVAL && strstr(err, "message 5"),
+	   "--inject that cannot happen within -n is refused (%s)", err);
+	ok(parse(&o, "-n6", "-w0", "--inject=crash") == 0, "--inject crash with six messages");
 	return tap_done();
 }

@@ -1,0 +1,220 @@
+/* SPDX-License-Identifier: MIT */
+/* outfile.c - output files written whole, never through links, placed by rename; see outfile.h. */
+#include "outfile.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+/* Split path into its directory ("." when it has none) and its last component. */
+static int split_path(const char *path, char *dir, size_t dirlen, const char **base)
+{
+	const char *slash = strrchr(path, '/');
+	int n;
+
+	if (!slash) {
+		*base = path;
+		n = snprintf(dir, dirlen, ".");
+	} else {
+		*base = slash + 1;
+		n = slash == path ? snprintf(dir, dirlen, "/")
+				  : snprintf(dir, dirlen, "%.*s", (int)(slash - path), path);
+	}
+	return n < 0 || (size_t)n >= dirlen ? -ENAMETOOLONG : 0;
+}
+
+mode_t ipcb_file_mode(void)
+{
+	mode_t mask = umask(0);
+
+	umask(mask);
+	return 0666 & ~mask;
+}
+
+int ipcb_outfile_check(const char *path, const char *what, char *err, size_t errlen)
+{
+	char dir[PATH_MAX];
+	const char *base = path;
+	struct stat st;
+	int e;
+
+	if (lstat(path, &st) == 0) {
+		if (S_ISLNK(st.st_mode)) {
+			snprintf(
+			    err, errlen,
+			    "%s %s: a symbolic link; outputs are not written through links (name "
+			    "the file itself)",
+			    what, path);
+			return -ELOOP;
+		}
+		if (S_ISDIR(st.st_mode)) {
+			snprintf(err, errlen, "%s %s: %s", what, path, strerror(EISDIR));
+			return -EISDIR;
+		}
+		/* A FIFO or socket would block the sweep until something reads it. */
+		if (!S_ISREG(st.st_mode) && !S_ISCHR(st.st_mode)) {
+			snprintf(err, errlen, "%s %s: not a regular file", what, path);
+			return -EINVAL;
+		}
+		if (access(path, W_OK) < 0) {
+			e = errno;
+			snprintf(err, errlen, "%s %s: %s", what, path, strerror(e));
+			return -e;
+		}
+		return 0;
+	}
+	if (errno != ENOENT) {
+		e = errno;
+		snprintf(err, errlen, "%s %s: %s", what, path, strerror(e));
+		return -e;
+	}
+	if (split_path(path, dir, sizeof(dir), &base) < 0 || !*base) {
+		snprintf(err, errlen, "%s %s: %s", what, path,
+			 strerror(*base ? ENAMETOOLONG : EISDIR));
+		return *base ? -ENAMETOOLONG : -EISDIR;
+	}
+	/* Refused now, before anything runs, rather than after the sweep. */
+	if (stat(dir, &st) < 0)
+		e = errno;
+	else if (!S_ISDIR(st.st_mode))
+		e = ENOTDIR;
+	else if (access(dir, W_OK | X_OK) < 0)
+		e = errno;
+	else
+		return 0;
+	snprintf(err, errlen, "%s %s: %s", what, path, strerror(e));
+	return -e;
+}
+
+int ipcb_outfile_open(struct ipcb_outfile *o, const char *path, const char *what, char *err,
+		      size_t errlen)
+{
+	char dir[PATH_MAX];
+	const char *base;
+	struct stat st;
+	int e;
+
+	o->fd = -1;
+	o->tmp[0] = '\0';
+	o->placed = false;
+	if (snprintf(o->path, sizeof(o->path), "%s", path) >= (int)sizeof(o->path) ||
+	    split_path(path, dir, sizeof(dir), &base) < 0) {
+		snprintf(err, errlen, "%s %s: %s", what, path, strerror(ENAMETOOLONG));
+		return -ENAMETOOLONG;
+	}
+	if (lstat(path, &st) == 0 && S_ISCHR(st.st_mode)) {
+		/* A device has no directory entry to replace: it is written as it is. */
+		o->fd = open(path, O_WRONLY | O_NOFOLLOW | O_NOCTTY | O_CLOEXEC);
+		if (o->fd < 0)
+			goto fail;
+		o->placed = true;
+		return 0;
+	}
+	/* Long names are cut: the temporary name must still fit in a directory entry. */
+	if (snprintf(o->tmp, sizeof(o->tmp), "%s/%.200s.XXXXXX", dir, base) >=
+	    (int)sizeof(o->tmp)) {
+		errno = ENAMETOOLONG;
+		goto fail;
+	}
+	/* mkostemp: O_EXCL, so a name planted in the directory is never followed. */
+	o->fd = mkostemp(o->tmp, O_CLOEXEC);
+	if (o->fd < 0)
+		goto fail;
+	if (fchmod(o->fd, ipcb_file_mode()) < 0) {
+		e = errno;
+		ipcb_outfile_close(o);
+		errno = e;
+		goto fail;
+	}
+	return 0;
+fail:
+	e = errno;
+	o->tmp[0] = '\0';
+	snprintf(err, errlen, "%s %s: %s", what, path, strerror(e));
+	return -e;
+}
+
+int ipcb_outfile_place(struct ipcb_outfile *o, bool replace)
+{
+	if (o->placed)
+		return 0;
+	if (replace) {
+		if (rename(o->tmp, o->path) < 0)
+			return -errno;
+	} else if (renameat2(AT_FDCWD, o->tmp, AT_FDCWD, o->path, RENAME_NOREPLACE) < 0) {
+		/* A file system without RENAME_NOREPLACE: link() refuses an existing name too. */
+		if (errno != EINVAL)
+			return -errno;
+		if (link(o->tmp, o->path) < 0)
+			return -errno;
+		unlink(o->tmp);
+	}
+	o->placed = true;
+	o->tmp[0] = '\0';
+	return 0;
+}
+
+int ipcb_outfile_close(struct ipcb_outfile *o)
+{
+	int rc = 0;
+
+	if (o->fd >= 0 && close(o->fd) < 0)
+		rc = -errno;
+	o->fd = -1;
+	if (!o->placed && o->tmp[0])
+		unlink(o->tmp);
+	o->tmp[0] = '\0';
+	return rc;
+}
+
+int ipcb_write_whole(int fd, const void *buf, size_t len)
+{
+	const char *p = buf;
+	size_t done = 0;
+	struct stat st;
+	off_t start;
+	int rc = 0;
+
+	/* Where the file ends now (with O_APPEND, where this write goes): cut back to it. */
+	if (fstat(fd, &st) < 0)
+		return -errno;
+	start = S_ISREG(st.st_mode) ? st.st_size : -1;
+	while (done < len) {
+		ssize_t n = write(fd, p + done, len - done);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0) {
+			rc = n < 0 ? -errno : -EIO;
+			break;
+		}
+		done += (size_t)n;
+	}
+	if (rc && done > 0 && start >= 0) {
+		/* Not O_APPEND: the offset moved too. */
+		if (ftruncate(fd, start) == 0)
+			lseek(fd, start, SEEK_SET);
+	}
+	return rc;
+}
+
+bool ipcb_same_file(const char *a, const char *b)
+{
+	char da[PATH_MAX], db[PATH_MAX], ra[PATH_MAX], rb[PATH_MAX];
+	const char *ba, *bb;
+	struct stat sa, sb;
+	bool ea = stat(a, &sa) == 0, eb = stat(b, &sb) == 0;
+
+	if (ea || eb)
+		return ea && eb && sa.st_dev == sb.st_dev && sa.st_ino == sb.st_ino;
+	if (split_path(a, da, sizeof(da), &ba) < 0 || split_path(b, db, sizeof(db), &bb) < 0)
+		return strcmp(a, b) == 0;
+	/* Neither exists yet: the same name in the same directory, however it is spelled. */
+	if (!realpath(da, ra) || !realpath(db, rb))
+		return strcmp(a, b) == 0;
+	return strcmp(ra, rb) == 0 && strcmp(ba, bb) == 0;
+}
