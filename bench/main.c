@@ -472,10 +472,17 @@ static void row_base(const struct place *pl, const struct ipcb_run_spec *s,
  */
 static unsigned floor_runs(const struct driver *d)
 {
+	/* Control rows are compared run for run with other runs' rows: one per repeat. */
+	if (d->o.controls)
+		return d->o.repeat;
 	return d->o.repeat > 3 ? d->o.repeat : 3;
 }
 
-/* The floors of one placement: cache-line and futex round trips, memcpy per size. */
+/*
+ * The floors of one placement: cache-line and futex round trips, memcpy per size. --controls
+ * leaves out the futex round trip: it measures the kernel's wake-up path, which a kernel or
+ * scheduler state can move as much as any transport, and it is the slowest to measure.
+ */
 static bool run_floors(struct driver *d, struct place *pl)
 {
 	static const struct {
@@ -490,7 +497,7 @@ static bool run_floors(struct driver *d, struct place *pl)
 	struct ipcb_row row;
 	int rc;
 
-	for (size_t k = 0; k < 2; k++)
+	for (size_t k = 0; k < (d->o.controls ? 1u : 2u); k++)
 		for (unsigned run = 1; run <= floor_runs(d); run++) {
 			if ((d->interrupted = ipcb_run_interrupt_pending()))
 				return false;
@@ -677,7 +684,9 @@ int main(int argc, char **argv)
 		return do_list();
 	if (d.o.cleanup)
 		return ipcb_cleanup_main(d.o.dry_run, d.o.dir);
-	if (resolve_transports(&d) < 0) {
+	if (d.o.controls)
+		d.o.floor = true; /* the floors below, with no transport */
+	else if (resolve_transports(&d) < 0) {
 		fprintf(stderr, "%s: none of the requested transports can run on this machine\n",
 			prog);
 		return EXIT_UNSUPPORTED;
@@ -736,7 +745,7 @@ int main(int argc, char **argv)
 	d.runs_total = d.nplaces *
 		       (d.o.repeat * (d.nuse * d.o.nsizes * (size_t)(d.o.latency + d.o.throughput) +
 				      (d.o.floor ? d.o.nsizes : 0)) +
-			(d.o.floor ? 2 * floor_runs(&d) : 0));
+			(d.o.floor ? (d.o.controls ? 1 : 2) * floor_runs(&d) : 0));
 	d.started_ns = ipcb_now_ns();
 	ipcb_sysinfo_print(stdout, &d.si);
 	for (size_t i = 0; i < d.nplaces && !d.interrupted; i++) {

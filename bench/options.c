@@ -407,6 +407,9 @@ void ipcb_opts_usage(FILE *f, const char *prog)
 	    "      --floor            also measure the machine's floors: the harness (null),\n"
 	    "                         cache-line and futex round trips between the two CPUs,\n"
 	    "                         and memcpy bandwidth per size\n"
+	    "      --controls         measure only floor-cacheline and floor-memcpy (each size),\n"
+	    "                         one run each per repeat: the control rows of\n"
+	    "                         scripts/ab-gate, which no transport code can move\n"
 	    "\n"
 	    "Where and how:\n"
 	    "  -c, --cpus A,B         sender and receiver CPUs; 0,0 puts both on one CPU\n"
@@ -463,6 +466,7 @@ enum {
 	OPT_DIR,
 	OPT_FSYNC,
 	OPT_FLOOR,
+	OPT_CONTROLS,
 	OPT_TIMEOUT,
 	OPT_INJECT,
 	OPT_SPIN_POLLS,
@@ -493,6 +497,7 @@ static const struct option long_opts[] = {
     {"dir", required_argument, NULL, OPT_DIR},
     {"fsync", no_argument, NULL, OPT_FSYNC},
     {"floor", no_argument, NULL, OPT_FLOOR},
+    {"controls", no_argument, NULL, OPT_CONTROLS},
     {"timeout", required_argument, NULL, OPT_TIMEOUT},
     {"inject", required_argument, NULL, OPT_INJECT},
     {"cleanup", no_argument, NULL, OPT_CLEANUP},
@@ -587,6 +592,9 @@ int ipcb_opts_parse(struct ipcb_opts *o, int argc, char **argv, char *err, size_
 		case OPT_FLOOR:
 			o->floor = true;
 			break;
+		case OPT_CONTROLS:
+			o->controls = true;
+			break;
 		case OPT_TIMEOUT:
 			rc = ipcb_parse_seconds(optarg, 0.001, 86400, &o->timeout_s, "--timeout",
 						err, errlen);
@@ -636,6 +644,11 @@ int ipcb_opts_parse(struct ipcb_opts *o, int argc, char **argv, char *err, size_
 		return opt_fail(err, errlen, "unexpected argument '%s'", argv[optind]);
 	if (o->dry_run && !o->cleanup)
 		return opt_fail(err, errlen, "--dry-run only goes with --cleanup");
+	if (o->controls && (!o->transports_all || o->floor))
+		return opt_fail(
+		    err, errlen,
+		    "--controls measures only the control floors: it takes no --transport "
+		    "and no --floor");
 	if (o->duration_s == 0 && o->messages == 0)
 		return opt_fail(err, errlen,
 				"--duration 0 needs --messages N: otherwise a run would never end");
