@@ -8,18 +8,18 @@
 #include <string.h>
 
 /* Multiplicative hash of the offset: no short period, so a copy shifted by any amount differs. */
-static inline uint8_t msg_pattern(size_t i)
+IPCB_HOT static inline uint8_t msg_pattern(size_t i)
 {
 	return (uint8_t)(((uint32_t)i * 2654435761u) >> 24) ^ 0x5a;
 }
 
 /* The value stamped at stamp slot k (0 = header, then 4 KiB boundaries, UINT32_MAX = trailer). */
-static inline uint64_t msg_stamp_value(uint64_t seq, uint64_t k)
+IPCB_HOT static inline uint64_t msg_stamp_value(uint64_t seq, uint64_t k)
 {
 	return seq ^ (k * 0x9e3779b97f4a7c15ull);
 }
 
-static inline uint8_t msg_small_byte(uint64_t seq, size_t i)
+IPCB_HOT static inline uint8_t msg_small_byte(uint64_t seq, size_t i)
 {
 	return (uint8_t)(msg_pattern(i) + (uint8_t)(seq >> (8 * (i % 8))));
 }
@@ -34,7 +34,7 @@ void ipcb_msg_fill(void *buf, size_t len)
 		p[i] = msg_pattern(i);
 }
 
-void ipcb_msg_stamp(void *buf, size_t len, uint64_t seq)
+IPCB_HOT void ipcb_msg_stamp(void *buf, size_t len, uint64_t seq)
 {
 	uint8_t *p = buf;
 	uint64_t v;
@@ -55,7 +55,7 @@ void ipcb_msg_stamp(void *buf, size_t len, uint64_t seq)
 }
 
 /* Expected byte at offset i of message seq, for the every-byte check and for fault reports. */
-static uint8_t msg_expected(size_t len, uint64_t seq, size_t i)
+IPCB_HOT static uint8_t msg_expected(size_t len, uint64_t seq, size_t i)
 {
 	uint64_t v;
 	size_t slot_off;
@@ -109,7 +109,8 @@ static int msg_fault_header(uint64_t seq, uint64_t got, struct ipcb_msg_fault *f
 	return -EBADMSG;
 }
 
-static int msg_check_small(const uint8_t *p, size_t len, uint64_t seq, struct ipcb_msg_fault *f)
+IPCB_HOT static int msg_check_small(const uint8_t *p, size_t len, uint64_t seq,
+				    struct ipcb_msg_fault *f)
 {
 	for (size_t i = 0; i < len; i++)
 		if (p[i] != msg_small_byte(seq, i))
@@ -117,7 +118,8 @@ static int msg_check_small(const uint8_t *p, size_t len, uint64_t seq, struct ip
 	return 0;
 }
 
-int ipcb_msg_check(const void *buf, size_t len, uint64_t seq, bool full, struct ipcb_msg_fault *f)
+IPCB_HOT int ipcb_msg_check(const void *buf, size_t len, uint64_t seq, bool full,
+			    struct ipcb_msg_fault *f)
 {
 	const uint8_t *p = buf;
 	uint64_t v, want;

@@ -365,7 +365,7 @@ enum run_hist {
 	RUN_HISTS,
 };
 
-static struct ipcb_hist *run_hist(struct run_area *a, enum run_hist k)
+IPCB_HOT static struct ipcb_hist *run_hist(struct run_area *a, enum run_hist k)
 {
 	return (struct ipcb_hist *)(a->hist + (size_t)k * a->hist_bytes);
 }
@@ -374,8 +374,8 @@ static struct ipcb_hist *run_hist(struct run_area *a, enum run_hist k)
 #define RUN_STREAM_STAMP_EVERY 16
 
 /* Record a one-way delay; a negative or absurd one means the clocks cannot be trusted. */
-static void record_one_way(struct ipcb_hist *h, struct run_side *side, uint64_t sent_ns,
-			   uint64_t now_ns)
+IPCB_HOT static void record_one_way(struct ipcb_hist *h, struct run_side *side, uint64_t sent_ns,
+				    uint64_t now_ns)
 {
 	if (now_ns < sent_ns || !ipcb_hist_record(h, (int64_t)(now_ns - sent_ns)))
 		side->clock_anomalies++;
@@ -428,7 +428,8 @@ static int transport_fail(const struct ipcb_err *e, const char *phase, char *err
 }
 
 /* Send or receive a whole payload, in chunks when the transport carries less per operation. */
-static int move_payload(const struct ipcb_run_spec *s, struct ipcb_ep *ep, void *buf, bool send)
+IPCB_HOT static int move_payload(const struct ipcb_run_spec *s, struct ipcb_ep *ep, void *buf,
+				 bool send)
 {
 	unsigned char *p = buf;
 
@@ -443,8 +444,8 @@ static int move_payload(const struct ipcb_run_spec *s, struct ipcb_ep *ep, void 
 	return 0;
 }
 
-static int verify(const struct ipcb_run_spec *s, const void *buf, uint64_t seq,
-		  struct run_side *side, char *err)
+IPCB_HOT static int verify(const struct ipcb_run_spec *s, const void *buf, uint64_t seq,
+			   struct run_side *side, char *err)
 {
 	struct ipcb_msg_fault f;
 	bool full = ipcb_msg_full_due(seq, s->size_bytes);
@@ -465,7 +466,7 @@ static int verify(const struct ipcb_run_spec *s, const void *buf, uint64_t seq,
  * answering (a server handling a request), the latency sender after each round trip (think
  * time, outside the sample).
  */
-static void busy_work(uint64_t ns)
+IPCB_HOT static void busy_work(uint64_t ns)
 {
 	uint64_t end;
 
@@ -477,7 +478,7 @@ static void busy_work(uint64_t ns)
 }
 
 /* The sequence number the sender stamps on its i-th message (shifted by injected faults). */
-static uint64_t stamp_seq(const struct ipcb_run_spec *s, uint64_t i)
+IPCB_HOT static uint64_t stamp_seq(const struct ipcb_run_spec *s, uint64_t i)
 {
 	if (s->inject == IPCB_INJECT_DROP && i >= 5)
 		return i + 1;
@@ -516,12 +517,12 @@ static uint64_t planned_total(const struct ipcb_run_spec *s)
 	return s->messages ? s->warmup + s->messages + extra : UINT64_MAX;
 }
 
-static void publish_total(struct run_area *a, uint64_t total)
+IPCB_HOT static void publish_total(struct run_area *a, uint64_t total)
 {
 	__atomic_store_n(&a->total, total, __ATOMIC_SEQ_CST);
 }
 
-static bool is_last_seen(struct run_area *a, uint64_t i)
+IPCB_HOT static bool is_last_seen(struct run_area *a, uint64_t i)
 {
 	uint64_t total = __atomic_load_n(&a->total, __ATOMIC_ACQUIRE);
 
@@ -529,8 +530,8 @@ static bool is_last_seen(struct run_area *a, uint64_t i)
 }
 
 /* The sender's measured phase begins: CPU time, clock, and the deadline the duration sets. */
-static void measure_start(const struct ipcb_run_spec *s, struct run_side *side,
-			  struct usage_mark *start, uint64_t *deadline)
+IPCB_HOT static void measure_start(const struct ipcb_run_spec *s, struct run_side *side,
+				   struct usage_mark *start, uint64_t *deadline)
 {
 	*start = usage_now();
 	side->t_first_ns = ipcb_now_ns();
@@ -539,7 +540,8 @@ static void measure_start(const struct ipcb_run_spec *s, struct run_side *side,
 }
 
 /* Side A in latency mode: send, wait for the echo, one histogram sample per round trip. */
-static int latency_sender(struct run_ctx *c, struct ipcb_ep *ep, void *tx, void *rx, char *err)
+IPCB_HOT static int latency_sender(struct run_ctx *c, struct ipcb_ep *ep, void *tx, void *rx,
+				   char *err)
 {
 	const struct ipcb_run_spec *s = c->spec;
 	struct run_side *side = &c->area->side[IPCB_SENDER];
@@ -590,7 +592,7 @@ static int latency_sender(struct run_ctx *c, struct ipcb_ep *ep, void *tx, void 
 }
 
 /* Side B in latency mode: receive, send the very same bytes back, then check them. */
-static int latency_echo(struct run_ctx *c, struct ipcb_ep *ep, void *rx, char *err)
+IPCB_HOT static int latency_echo(struct run_ctx *c, struct ipcb_ep *ep, void *rx, char *err)
 {
 	const struct ipcb_run_spec *s = c->spec;
 	struct run_side *side = &c->area->side[IPCB_RECEIVER];
@@ -632,7 +634,7 @@ static int latency_echo(struct run_ctx *c, struct ipcb_ep *ep, void *rx, char *e
 }
 
 /* Side A in throughput mode: stream messages; the sender never reads the measuring clock. */
-static int stream_sender(struct run_ctx *c, struct ipcb_ep *ep, void *tx, char *err)
+IPCB_HOT static int stream_sender(struct run_ctx *c, struct ipcb_ep *ep, void *tx, char *err)
 {
 	const struct ipcb_run_spec *s = c->spec;
 	struct run_side *side = &c->area->side[IPCB_SENDER];
@@ -684,7 +686,7 @@ static int stream_sender(struct run_ctx *c, struct ipcb_ep *ep, void *tx, char *
 }
 
 /* Side B in throughput mode: receive and check every message, timed first to last. */
-static int stream_receiver(struct run_ctx *c, struct ipcb_ep *ep, void *rx, char *err)
+IPCB_HOT static int stream_receiver(struct run_ctx *c, struct ipcb_ep *ep, void *rx, char *err)
 {
 	const struct ipcb_run_spec *s = c->spec;
 	struct run_side *side = &c->area->side[IPCB_RECEIVER];
@@ -722,7 +724,7 @@ static int stream_receiver(struct run_ctx *c, struct ipcb_ep *ep, void *rx, char
 	return 0;
 }
 
-static int run_body(int role, void *arg, void *area_v, char *err)
+IPCB_HOT static int run_body(int role, void *arg, void *area_v, char *err)
 {
 	struct run_ctx *c = arg;
 	const struct ipcb_run_spec *s = c->spec;

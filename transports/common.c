@@ -55,7 +55,8 @@ const char *ipcb_wait_name(enum ipcb_wait w)
 	return "default";
 }
 
-int ipcb_fd_write_full(int fd, const void *buf, size_t len, struct ipcb_err *e, const char *call)
+IPCB_HOT int ipcb_fd_write_full(int fd, const void *buf, size_t len, struct ipcb_err *e,
+				const char *call)
 {
 	const char *p = buf;
 
@@ -73,7 +74,7 @@ int ipcb_fd_write_full(int fd, const void *buf, size_t len, struct ipcb_err *e, 
 	return 0;
 }
 
-int ipcb_fd_read_full(int fd, void *buf, size_t len, struct ipcb_err *e, const char *call)
+IPCB_HOT int ipcb_fd_read_full(int fd, void *buf, size_t len, struct ipcb_err *e, const char *call)
 {
 	char *p = buf;
 

@@ -34,7 +34,7 @@ void ipcb_ring_init(struct ipcb_ring *r, size_t cap)
 }
 
 /* The futex word inside a 64-bit index: its low half, wherever the byte order puts it. */
-static uint32_t *ring_futex_word(uint64_t *index)
+IPCB_HOT static uint32_t *ring_futex_word(uint64_t *index)
 {
 	return (uint32_t *)index + (__BYTE_ORDER__ == __ORDER_BIG_ENDIAN__);
 }
@@ -47,8 +47,8 @@ static uint32_t *ring_futex_word(uint64_t *index)
  * fences, and wakes only if the flag is up. Either the sleeper sees the new index, or the waker
  * sees the flag, or FUTEX_WAIT sees the index's low half changed: no wake-up is lost.
  */
-static int ring_await(struct ipcb_ring *r, bool reader, size_t need, enum ipcb_wait wait,
-		      unsigned spin_polls, struct ipcb_err *e)
+IPCB_HOT static int ring_await(struct ipcb_ring *r, bool reader, size_t need, enum ipcb_wait wait,
+			       unsigned spin_polls, struct ipcb_err *e)
 {
 	uint64_t *other = reader ? &r->head : &r->tail;
 	uint64_t *seen_other = reader ? &r->head_seen : &r->tail_seen;
@@ -85,8 +85,8 @@ static int ring_await(struct ipcb_ring *r, bool reader, size_t need, enum ipcb_w
 #undef RING_HAVE
 }
 
-static int ring_publish(uint64_t *counter, uint64_t value, uint32_t *waiting, enum ipcb_wait wait,
-			struct ipcb_err *e)
+IPCB_HOT static int ring_publish(uint64_t *counter, uint64_t value, uint32_t *waiting,
+				 enum ipcb_wait wait, struct ipcb_err *e)
 {
 	int rc;
 
@@ -103,8 +103,8 @@ static int ring_publish(uint64_t *counter, uint64_t value, uint32_t *waiting, en
 	return 0;
 }
 
-int ipcb_ring_write(struct ipcb_ring *r, const void *buf, size_t len, enum ipcb_wait wait,
-		    unsigned spin_polls, struct ipcb_err *e)
+IPCB_HOT int ipcb_ring_write(struct ipcb_ring *r, const void *buf, size_t len, enum ipcb_wait wait,
+			     unsigned spin_polls, struct ipcb_err *e)
 {
 	const unsigned char *p = buf;
 	size_t mask = r->cap - 1;
@@ -133,8 +133,8 @@ int ipcb_ring_write(struct ipcb_ring *r, const void *buf, size_t len, enum ipcb_
 	return 0;
 }
 
-int ipcb_ring_read(struct ipcb_ring *r, void *buf, size_t len, enum ipcb_wait wait,
-		   unsigned spin_polls, struct ipcb_err *e)
+IPCB_HOT int ipcb_ring_read(struct ipcb_ring *r, void *buf, size_t len, enum ipcb_wait wait,
+			    unsigned spin_polls, struct ipcb_err *e)
 {
 	unsigned char *p = buf;
 	size_t mask = r->cap - 1;
@@ -204,7 +204,7 @@ int ipcb_ringchan_open(struct ipcb_ep *ep)
 	return 0;
 }
 
-int ipcb_ringchan_send(struct ipcb_ep *ep, const void *buf, size_t len)
+IPCB_HOT int ipcb_ringchan_send(struct ipcb_ep *ep, const void *buf, size_t len)
 {
 	const struct ipcb_ringchan *c = ep->chan->priv;
 
@@ -212,7 +212,7 @@ int ipcb_ringchan_send(struct ipcb_ep *ep, const void *buf, size_t len)
 			       ep->chan->cfg.spin_polls, &ep->err);
 }
 
-int ipcb_ringchan_recv(struct ipcb_ep *ep, void *buf, size_t len)
+IPCB_HOT int ipcb_ringchan_recv(struct ipcb_ep *ep, void *buf, size_t len)
 {
 	const struct ipcb_ringchan *c = ep->chan->priv;
 

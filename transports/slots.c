@@ -44,7 +44,7 @@ unsigned ipcb_slots_initial(const struct ipcb_slots *s, unsigned sem)
 }
 
 /* Take one from a semaphore by the run's wait strategy. */
-static int slots_take(const struct ipcb_slots *s, struct ipcb_ep *ep, unsigned sem)
+IPCB_HOT static int slots_take(const struct ipcb_slots *s, struct ipcb_ep *ep, unsigned sem)
 {
 	const struct ipcb_chan_cfg *cfg = &ep->chan->cfg;
 	unsigned polls = 0;
@@ -62,13 +62,13 @@ static int slots_take(const struct ipcb_slots *s, struct ipcb_ep *ep, unsigned s
 	}
 }
 
-static size_t slots_offset(const struct ipcb_slots *s, unsigned dir, uint64_t n)
+IPCB_HOT static size_t slots_offset(const struct ipcb_slots *s, unsigned dir, uint64_t n)
 {
 	return ((size_t)dir * s->nslots + (size_t)(n % s->nslots)) * s->slot_bytes;
 }
 
-static int slots_check(const struct ipcb_slots *s, struct ipcb_ep *ep, unsigned dir, size_t len,
-		       const char *call)
+IPCB_HOT static int slots_check(const struct ipcb_slots *s, struct ipcb_ep *ep, unsigned dir,
+				size_t len, const char *call)
 {
 	if (len > s->slot_bytes)
 		return ipcb_errf(&ep->err, -EMSGSIZE, call, "%zu bytes do not fit a %zu-byte slot",
@@ -79,8 +79,8 @@ static int slots_check(const struct ipcb_slots *s, struct ipcb_ep *ep, unsigned 
 	return 0;
 }
 
-int ipcb_slots_send(const struct ipcb_slots *s, struct ipcb_slots_end *end, struct ipcb_ep *ep,
-		    const void *buf, size_t len)
+IPCB_HOT int ipcb_slots_send(const struct ipcb_slots *s, struct ipcb_slots_end *end,
+			     struct ipcb_ep *ep, const void *buf, size_t len)
 {
 	unsigned dir = ep->role == IPCB_SENDER ? 0 : 1;
 	size_t off = slots_offset(s, dir, end->sent);
@@ -106,8 +106,8 @@ int ipcb_slots_send(const struct ipcb_slots *s, struct ipcb_slots_end *end, stru
 	return s->sem->post(s->sem_ctx, IPCB_SLOTS_SEM(dir, IPCB_SLOTS_FULL), &ep->err);
 }
 
-int ipcb_slots_recv(const struct ipcb_slots *s, struct ipcb_slots_end *end, struct ipcb_ep *ep,
-		    void *buf, size_t len)
+IPCB_HOT int ipcb_slots_recv(const struct ipcb_slots *s, struct ipcb_slots_end *end,
+			     struct ipcb_ep *ep, void *buf, size_t len)
 {
 	unsigned dir = ep->role == IPCB_SENDER ? 1 : 0;
 	size_t off = slots_offset(s, dir, end->received);
@@ -130,7 +130,7 @@ int ipcb_slots_recv(const struct ipcb_slots *s, struct ipcb_slots_end *end, stru
 
 /* ---- POSIX semaphores ------------------------------------------------------------------- */
 
-static int psem_post(void *ctx, unsigned sem, struct ipcb_err *e)
+IPCB_HOT static int psem_post(void *ctx, unsigned sem, struct ipcb_err *e)
 {
 	struct ipcb_psem *p = ctx;
 
@@ -139,7 +139,7 @@ static int psem_post(void *ctx, unsigned sem, struct ipcb_err *e)
 	return 0;
 }
 
-static int psem_trywait(void *ctx, unsigned sem, struct ipcb_err *e)
+IPCB_HOT static int psem_trywait(void *ctx, unsigned sem, struct ipcb_err *e)
 {
 	struct ipcb_psem *p = ctx;
 
@@ -152,7 +152,7 @@ static int psem_trywait(void *ctx, unsigned sem, struct ipcb_err *e)
 	return 0;
 }
 
-static int psem_wait(void *ctx, unsigned sem, struct ipcb_err *e)
+IPCB_HOT static int psem_wait(void *ctx, unsigned sem, struct ipcb_err *e)
 {
 	struct ipcb_psem *p = ctx;
 
