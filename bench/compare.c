@@ -9,11 +9,14 @@
  * verdict.
  *
  * Every verdict is a one-sided Mann-Whitney test of a shifted hypothesis on the logs of the
- * values, at alpha / (G * K) (G groups, K looks): regressed rejects "worse by at most the
- * threshold", improved rejects "better by at most the threshold", ok rejects both "worse by at
- * least" and "better by at least" (two one-sided tests: an equivalence statement). A group that
- * none of them decides is inconclusive, and its note gives the Hodges-Lehmann estimate of the
- * change with the interval those tests imply.
+ * values: regressed rejects "worse by at most the threshold", improved rejects "better by at most
+ * the threshold", ok rejects both "worse by at least" and "better by at least" (two one-sided
+ * tests: an equivalence statement). Each kind of verdict is one family over the groups, decided
+ * by Holm's procedure at the share of alpha this look spends (ipcb_alpha_share()). At most one
+ * family can reject a group: for alpha < 1/2, the two tests at one shift have p_less + p_greater
+ * >= 1, and the test at 1 - threshold cannot find NEW low while the one at 1 + threshold finds
+ * it high. A group that none of them decides is inconclusive, and its note gives the
+ * Hodges-Lehmann estimate of the change with the interval those tests imply.
  */
 #include "compare.h"
 
@@ -34,9 +37,6 @@
 /* Bounds on what one comparison may hold in memory: 2 x 4 Mi values is 64 MiB at most. */
 #define MAX_VALUES_PER_SIDE (4u << 20)
 #define MAX_GROUPS	    (64u << 10)
-
-/* The power the "repeats needed" advice aims for: the usual 80 %. */
-#define PLAN_POWER 0.8
 
 static const char prog[] = "ipcbench compare";
 
@@ -1059,7 +1059,7 @@ static void compare_decide(struct compare *c)
 
 		if (g->control || !g->side[0].n)
 			continue;
-		/* At most one family can reject a group: see the top of this file. */
+		/* At most one family rejects a group: see the top of this file. */
 		if (g->tested) {
 			double at = 0;
 
