@@ -1,8 +1,10 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * hot.h - IPCB_HOT, in front of the definition of every function the timed loops run: the loops
- * themselves, the transports' send and receive, the ring and slot helpers, message stamp and
- * check, histogram recording.
+ * themselves, the transports' send and receive, the ring and slot helpers, the futex wait and
+ * wake, message stamp and check, histogram recording. What hot code still calls outside the
+ * section is libc (through the PLT, which does not move) and what runs only before the clock
+ * starts or after a failure (set-up, barrier, error reports).
  *
  * Why: where a hot function lands decides how its instructions fall on cache lines, 32-byte
  * fetch and decoded-instruction-cache blocks, and branch-predictor slots. When hot code follows

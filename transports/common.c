@@ -102,7 +102,7 @@ void ipcb_fd_close(int *fd)
 	*fd = -1;
 }
 
-int ipcb_futex_wait(uint32_t *word, uint32_t expected)
+IPCB_HOT int ipcb_futex_wait(uint32_t *word, uint32_t expected)
 {
 	if (syscall(SYS_futex, word, FUTEX_WAIT, expected, NULL, NULL, 0) == 0)
 		return 0;
@@ -112,7 +112,7 @@ int ipcb_futex_wait(uint32_t *word, uint32_t expected)
 	return -errno;
 }
 
-int ipcb_futex_wake(uint32_t *word, int n)
+IPCB_HOT int ipcb_futex_wake(uint32_t *word, int n)
 {
 	long r = syscall(SYS_futex, word, FUTEX_WAKE, n, NULL, NULL, 0);
 
