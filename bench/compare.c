@@ -5,7 +5,18 @@
  * The story of one comparison: read both files as streams (csvread.c), keeping only the metric's
  * values per group; then decide each group in turn (decide()), then print the table. Statistics
  * live in stats.c; this file holds the policy: which groups count, what "worse" means for the
- * metric, the Bonferroni split, the noise guard and the wording of every verdict.
+ * metric, the split of alpha over groups and looks, the control rows, and the wording of every
+ * verdict.
+ *
+ * Every verdict is a one-sided Mann-Whitney test of a shifted hypothesis on the logs of the
+ * values: regressed rejects "worse by at most the threshold", improved rejects "better by at most
+ * the threshold", ok rejects both "worse by at least" and "better by at least" (two one-sided
+ * tests: an equivalence statement). Each kind of verdict is one family over the groups, decided
+ * by Holm's procedure at the share of alpha this look spends (ipcb_alpha_share()). At most one
+ * family can reject a group: for alpha < 1/2, the two tests at one shift have p_less + p_greater
+ * >= 1, and the test at 1 - threshold cannot find NEW low while the one at 1 + threshold finds
+ * it high. A group that none of them decides is inconclusive, and its note gives the
+ * Hodges-Lehmann estimate of the change with the interval those tests imply.
  */
 #include "compare.h"
 
@@ -27,9 +38,6 @@
 #define MAX_VALUES_PER_SIDE (4u << 20)
 #define MAX_GROUPS	    (64u << 10)
 
-/* The power the "repeats needed" advice aims for: the usual 80 %. */
-#define PLAN_POWER 0.8
-
 static const char prog[] = "ipcbench compare";
 
 enum verdict {
@@ -38,11 +46,14 @@ enum verdict {
 	V_REGRESSED,
 	V_INCONCLUSIVE,
 	V_MISSING,
+	V_STEADY,  /* a control row: no change beyond its own noise */
+	V_CHANGED, /* a control row that moved: the machine changed under the comparison */
 	V_COUNT,
 };
 
-static const char *const verdict_names[V_COUNT] = {"ok", "improved", "regressed", "inconclusive",
-						   "missing"};
+static const char *const verdict_names[V_COUNT] = {
+    "ok", "improved", "regressed", "inconclusive", "missing", "steady", "changed",
+};
 
 enum format {
 	FMT_TABLE,
@@ -88,10 +99,21 @@ static const char *const key_columns[NKEYS] = {"transport",    "mode",	    "size
 static const char *const setting_columns[] = {"chunk_bytes", "work_ns", "spin_polls", "fsync"};
 #define NSETTINGS (sizeof(setting_columns) / sizeof(setting_columns[0]))
 
+/* Control rows are judged on this column, which every row ipcbench writes has. */
+static const struct metric control_metric = {"msgs_per_s", false};
+
+#define MAX_CONTROLS 16
+#define MAX_LOOKS    30
+
 struct opts {
 	const char *path[2];
 	const struct metric *metric;
-	double alpha, threshold, max_spread;
+	double alpha, threshold;
+	unsigned looks, look; /* look 0 = the last */
+	const char *controls[MAX_CONTROLS];
+	size_t ncontrols;
+	const char *undecided_path;
+	bool check_only;
 	enum format format;
 };
 
@@ -106,18 +128,22 @@ struct group {
 	size_t key_len;
 	const char *k[NKEYS];
 	size_t size_bytes;
+	bool control; /* a control row (--control): judged on msgs_per_s, for a change at all */
 	struct values side[2];
 
 	/* decide()'s results */
 	enum verdict verdict;
 	double median[2], spread[2];
 	bool spread_known[2];
-	double change; /* new median / base median - 1; NAN when undefined */
-	bool tested;
-	struct ipcb_mw mw;
-	double p_worse;
+	double change;	       /* Hodges-Lehmann NEW / BASE - 1; NAN when undefined */
+	double ci_lo, ci_hi;   /* its confidence bounds (each one-sided at the group's alpha) */
+	bool tested;	       /* the p-values below were computed */
+	double p_worse;	       /* H0 "not worse than the threshold" */
+	double p_better;       /* H0 "not better than the threshold" */
+	double p_equiv;	       /* the larger of the two one-sided equivalence tests' p */
+	struct ipcb_shift hl;  /* in logs */
 	size_t repeats_needed; /* per side; 0 = no advice */
-	char note[192];
+	char note[256];
 };
 
 struct compare {
@@ -127,8 +153,11 @@ struct compare {
 	uint32_t *slots; /* open addressing: group index + 1, 0 = empty */
 	size_t nslots;
 	size_t nvalues[2];
-	size_t compared;
-	double alpha_each;
+	size_t compared, controls;
+	double alpha_look;    /* the family-wise alpha spent at this look */
+	double alpha_each;    /* alpha_look / G: the intervals' level, and Holm's first step */
+	double alpha_control; /* alpha_look / controls */
+	bool machine_changed;
 	size_t count[V_COUNT];
 };
 
@@ -148,69 +177,60 @@ __attribute__((format(printf, 3, 4))) static int failf(char *err, size_t errlen,
 #define STR_(x) #x
 #define STR(x)	STR_(x)
 
+/* clang-format off */
 static const char usage_text[] =
     "Usage: ipcbench compare [OPTIONS] BASE.csv NEW.csv\n"
-    "Decide whether NEW is slower than BASE: the CI throughput gate. Both files are\n"
-    "ipcbench --csv output with several repeats per group (--repeat R, or one run per\n"
-    "round appended by scripts/ab-gate).\n"
+    "Decide, group by group, whether NEW is worse than BASE by more than a threshold:\n"
+    "the CI throughput gate. Both files are ipcbench --csv output with several repeats\n"
+    "per group (--repeat R, or one run per round appended by scripts/ab-gate).\n"
     "\n"
     "Rows are grouped by transport, mode, size, latency_kind, placement, sender_cpu,\n"
-    "receiver_cpu and wait. Rows whose metric is empty are left out; a group with no\n"
-    "values on either side is skipped silently. A group REGRESSED only when both:\n"
-    "  - a one-sided Mann-Whitney U test says NEW is worse: p < alpha / G, where G is\n"
-    "    the number of groups compared (Bonferroni); p is exact (permutation\n"
-    "    distribution with mid-ranks for ties) when both sides together hold at\n"
-    "    most " STR(
-	IPCB_MW_EXACT_MAX_N) " values, else the normal approximation with tie\n"
-			     "    and continuity corrections;\n"
-			     "  - the medians differ by more than the threshold in the worse "
-			     "direction.\n"
-			     "\n"
-			     "Options:\n"
-			     "      --metric COLUMN    bytes_per_s (default), msgs_per_s (higher "
-			     "is better),\n"
-			     "                         p50_ns or p99_ns (lower is better)\n"
-			     "      --threshold PCT    smallest change of the median that matters: "
-			     "5% or 0.05\n"
-			     "                         (default 5%)\n"
-			     "      --alpha A          family-wise false-alarm rate, split over "
-			     "the groups\n"
-			     "                         (default 0.01)\n"
-			     "      --max-spread PCT   noise guard: a side whose runs spread more "
-			     "than this\n"
-			     "                         (1.4826 * MAD / median) makes its group "
-			     "inconclusive\n"
-			     "                         unless both sides have the repeats that "
-			     "spread needs\n"
-			     "                         (default 8%)\n"
-			     "      --format FMT       table (default), md (Markdown) or csv\n"
-			     "  -h, --help             this help\n"
-			     "\n"
-			     "Verdicts: ok (no regression beyond the threshold), improved, "
-			     "regressed,\n"
-			     "inconclusive (too few repeats to ever reach alpha / G, too noisy, or "
-			     "a median\n"
-			     "change beyond the threshold that is not significant; the note says "
-			     "how many\n"
-			     "repeats per side would decide it), missing (the group is in one file "
-			     "only).\n"
-			     "\n"
-			     "Repeats needed per side, k = (z[1-alpha/G] + z[0.8])^2 / (6 (P - "
-			     "1/2)^2) with\n"
-			     "P = Phi(threshold / (spread * sqrt 2)): the n at which the test has "
-			     "80% power to\n"
-			     "see a threshold-sized shift at that spread (Noether), and never "
-			     "fewer than the\n"
-			     "smallest k with 1 / C(2k, k) < alpha / G.\n"
-			     "\n"
-			     "Exit status: 0 no group regressed, 1 at least one regressed (or "
-			     "the table\n"
-			     "could not be written), 2 usage error or malformed input (the message "
-			     "names\n"
-			     "the file, line and column), 3 nothing regressed but some group was\n"
-			     "inconclusive or missing.\n"
-			     "\n"
-			     "Example: ipcbench compare --threshold 3% base.csv new.csv\n";
+    "receiver_cpu, wait and the run settings. Rows whose metric is empty are left out.\n"
+    "Each group is tested on the logs of its values with one-sided Mann-Whitney tests\n"
+    "of shifted hypotheses (NEW against BASE x (1 - threshold) and BASE x (1 +\n"
+    "threshold)); each kind of verdict is one family, decided by Holm's procedure\n"
+    "over the G groups compared at the alpha this look spends:\n"
+    "  regressed     NEW is worse than BASE by more than the threshold\n"
+    "  improved      NEW is better than BASE by more than the threshold\n"
+    "  ok            the change lies within +-threshold (two one-sided tests)\n"
+    "  inconclusive  none of these: the note says which way it leans and by how much\n"
+    "  missing       the group is only in NEW\n"
+    "A group with values in BASE and none (or only zeros) in NEW is regressed: it\n"
+    "collapsed. p-values are exact (permutation distribution, mid-ranks for ties) when\n"
+    "both sides hold at most " STR(IPCB_MW_EXACT_MAX_N) " values together, else normal with tie and\n"
+    "continuity corrections. The change column is the Hodges-Lehmann estimate of\n"
+    "NEW / BASE - 1; the interval is the one the same tests imply at the level Holm\n"
+    "tested the group at (alpha / G for the first, up to alpha for the last).\n"
+    "\n"
+    "Options:\n"
+    "      --metric COLUMN    bytes_per_s (default), msgs_per_s (higher is better),\n"
+    "                         p50_ns or p99_ns (lower is better)\n"
+    "      --threshold PCT    the smallest change that matters: 5% or 0.05 (default 5%)\n"
+    "      --alpha A          family-wise error rate of each kind of verdict, over all\n"
+    "                         groups and looks (default 0.05)\n"
+    "      --looks K          at most K looks are taken at growing data (scripts/ab-gate's\n"
+    "                         rounds); look I spends 2^-(K-I+1) of alpha, the last\n"
+    "                         1/2 + 2^-K, so all of them together spend alpha (default 1)\n"
+    "      --look I           which look this is, 1..K (default K, the last)\n"
+    "      --control LIST     transports whose rows are controls that no code change can\n"
+    "                         move (ab-gate: floor-memcpy,floor-cacheline): judged on\n"
+    "                         msgs_per_s for any change at all (two-sided, Bonferroni over\n"
+    "                         the controls); if one changed, no group is called\n"
+    "                         regressed or improved and the exit status is 4\n"
+    "      --undecided FILE   write the inconclusive groups, one per line as\n"
+    "                         TRANSPORT<tab>MODE<tab>SIZE_BYTES (for ab-gate)\n"
+    "      --check            only validate the options (no files needed)\n"
+    "      --max-spread PCT   accepted for old scripts and ignored: the interval decides\n"
+    "      --format FMT       table (default), md (Markdown) or csv\n"
+    "  -h, --help             this help\n"
+    "\n"
+    "Exit status: 0 every group ok or improved, 1 at least one regressed, 2 usage error\n"
+    "or malformed input (the message names the file, line and column), 3 nothing\n"
+    "regressed but some group inconclusive or missing, 4 a control row changed: the\n"
+    "machine changed under the comparison, nothing is blamed on NEW (run it again).\n"
+    "\n"
+    "Example: ipcbench compare --threshold 3% base.csv new.csv\n";
+/* clang-format on */
 
 /* "5%" -> 0.05, "0.05" -> 0.05; a bare number >= 1 is refused as ambiguous. */
 static int parse_fraction(const char *opt, const char *s, double lo, double hi, double *out,
@@ -237,13 +257,31 @@ static int parse_fraction(const char *opt, const char *s, double lo, double hi, 
 	return 0;
 }
 
+/* --control a,b: names are kept as pointers into argv (split in place at the commas). */
+static int parse_controls(struct opts *o, char *list, char *err, size_t errlen)
+{
+	for (char *name = list, *comma; name; name = comma) {
+		comma = strchr(name, ',');
+		if (comma)
+			*comma++ = '\0';
+		if (!*name)
+			return failf(err, errlen, "--control: empty transport name in the list");
+		if (o->ncontrols == MAX_CONTROLS)
+			return failf(err, errlen, "--control: more than %d control transports",
+				     MAX_CONTROLS);
+		o->controls[o->ncontrols++] = name;
+	}
+	return 0;
+}
+
 static int parse_args(struct opts *o, int argc, char **argv, bool *help, char *err, size_t errlen)
 {
 	size_t npaths = 0;
 	bool only_paths = false;
 
 	for (int i = 1; i < argc; i++) {
-		const char *a = argv[i], *val = NULL, *eq;
+		const char *a = argv[i], *eq;
+		char *val = NULL;
 		char name[32];
 		int rc = 0;
 
@@ -266,12 +304,18 @@ static int parse_args(struct opts *o, int argc, char **argv, bool *help, char *e
 		}
 		eq = strchr(a, '=');
 		snprintf(name, sizeof(name), "%.*s", eq ? (int)(eq - a) : (int)strlen(a), a);
+		if (strcmp(a, "--check") == 0) {
+			o->check_only = true;
+			continue;
+		}
 		if (strcmp(name, "--metric") && strcmp(name, "--threshold") &&
 		    strcmp(name, "--alpha") && strcmp(name, "--max-spread") &&
-		    strcmp(name, "--format"))
+		    strcmp(name, "--format") && strcmp(name, "--looks") &&
+		    strcmp(name, "--control") && strcmp(name, "--undecided") &&
+		    strcmp(name, "--look"))
 			return failf(err, errlen, "unknown option '%s'", a);
 		if (eq)
-			val = eq + 1;
+			val = argv[i] + (eq - a) + 1;
 		else if (i + 1 < argc)
 			val = argv[++i];
 		else
@@ -290,7 +334,36 @@ static int parse_args(struct opts *o, int argc, char **argv, bool *help, char *e
 		} else if (strcmp(name, "--threshold") == 0) {
 			rc = parse_fraction(name, val, 0, 0.99, &o->threshold, err, errlen);
 		} else if (strcmp(name, "--max-spread") == 0) {
-			rc = parse_fraction(name, val, 0, 10, &o->max_spread, err, errlen);
+			double ignored;
+
+			/* Still validated, so a typo is not silently accepted either. */
+			rc = parse_fraction(name, val, 0, 10, &ignored, err, errlen);
+			if (rc == 0)
+				fprintf(
+				    stderr,
+				    "%s: --max-spread is ignored: a noisy group is decided by its "
+				    "interval, or is inconclusive\n",
+				    prog);
+		} else if (strcmp(name, "--looks") == 0 || strcmp(name, "--look") == 0) {
+			char *end;
+			unsigned long k;
+
+			errno = 0;
+			k = strtoul(val, &end, 10);
+			if (end == val || *end || errno || val[0] == '-' || k < 1 || k > MAX_LOOKS)
+				return failf(err, errlen,
+					     "%s: '%s' is not a whole number from 1 to %u", name,
+					     val, MAX_LOOKS);
+			if (strcmp(name, "--looks") == 0)
+				o->looks = (unsigned)k;
+			else
+				o->look = (unsigned)k;
+		} else if (strcmp(name, "--undecided") == 0) {
+			if (!*val)
+				return failf(err, errlen, "--undecided: empty file name");
+			o->undecided_path = val;
+		} else if (strcmp(name, "--control") == 0) {
+			rc = parse_controls(o, val, err, errlen);
 		} else if (strcmp(name, "--alpha") == 0) {
 			char *end;
 
@@ -311,6 +384,10 @@ static int parse_args(struct opts *o, int argc, char **argv, bool *help, char *e
 		if (rc < 0)
 			return rc;
 	}
+	if (o->look > o->looks)
+		return failf(err, errlen, "--look %u is beyond --looks %u", o->look, o->looks);
+	if (o->check_only)
+		return 0;
 	if (npaths != 2)
 		return failf(err, errlen, "expected two files, BASE.csv and NEW.csv (got %zu)",
 			     npaths);
@@ -473,6 +550,14 @@ static void reader_error(const struct ipcb_csvread *r, const char *path, const c
 	failf(err, errlen, "%s:%lu%s: %s%s", path, e->line, where, what, e->msg);
 }
 
+static bool is_control(const struct opts *o, const char *transport)
+{
+	for (size_t i = 0; i < o->ncontrols; i++)
+		if (strcmp(o->controls[i], transport) == 0)
+			return true;
+	return false;
+}
+
 /* Read one file's rows into side s of the groups. */
 static int compare_read(struct compare *c, int s, char *err, size_t errlen)
 {
@@ -482,7 +567,7 @@ static int compare_read(struct compare *c, int s, char *err, size_t errlen)
 	char **header = NULL;
 	size_t nheader = 0, col[NCOLS], rows = 0;
 	const char *names[NCOLS];
-	size_t setting_col[NSETTINGS];
+	size_t setting_col[NSETTINGS], control_col = SIZE_MAX;
 	char *key = NULL;
 	int rc;
 
@@ -542,6 +627,15 @@ static int compare_read(struct compare *c, int s, char *err, size_t errlen)
 		}
 	}
 
+	for (size_t i = 0; c->o.ncontrols && i < nheader; i++)
+		if (strcmp(header[i], control_metric.column) == 0)
+			control_col = i;
+	if (c->o.ncontrols && control_col == SIZE_MAX) {
+		rc = failf(err, errlen,
+			   "%s:1: missing column '%s', which --control rows are judged on", path,
+			   control_metric.column);
+		goto out;
+	}
 	for (size_t k = 0; k < NSETTINGS; k++) {
 		setting_col[k] = SIZE_MAX;
 		for (size_t i = 0; i < nheader; i++)
@@ -559,9 +653,10 @@ static int compare_read(struct compare *c, int s, char *err, size_t errlen)
 		unsigned long line = ipcb_csvread_record_line(&r);
 		size_t key_len = 0, n = ipcb_csvread_nfields(&r);
 		unsigned long long size = 0, cpu;
-		const char *v;
+		const char *v, *metric_name = names[COL_METRIC];
 		double x;
 		struct group *g;
+		bool control;
 
 		rows++;
 		if (n != nheader) {
@@ -571,17 +666,20 @@ static int compare_read(struct compare *c, int s, char *err, size_t errlen)
 				   path, line, n, nheader);
 			goto out;
 		}
-		v = ipcb_csvread_field(&r, col[COL_METRIC]);
+		control = is_control(&c->o, ipcb_csvread_field(&r, col[COL_TRANSPORT]));
+		if (control)
+			metric_name = control_metric.column;
+		v = ipcb_csvread_field(&r, control ? control_col : col[COL_METRIC]);
 		if (!*v)
 			continue; /* not measured in this row: not part of this comparison */
 		if (!number_parse(v, &x)) {
 			rc = failf(err, errlen, "%s:%lu: column %s: '%s' is not a number", path,
-				   line, names[COL_METRIC], v);
+				   line, metric_name, v);
 			goto out;
 		}
 		if (x < 0) {
 			rc = failf(err, errlen, "%s:%lu: column %s: '%s' is negative", path, line,
-				   names[COL_METRIC], v);
+				   metric_name, v);
 			goto out;
 		}
 		for (int k = 0; k < NKEYS; k++) {
@@ -629,8 +727,10 @@ static int compare_read(struct compare *c, int s, char *err, size_t errlen)
 				   path, line, MAX_GROUPS);
 			goto out;
 		}
-		if (rc == 0)
+		if (rc == 0) {
+			g->control = control;
 			rc = values_add(&g->side[s], x);
+		}
 		if (rc < 0) {
 			rc = failf(err, errlen, "%s:%lu: out of memory", path, line);
 			goto out;
@@ -656,113 +756,349 @@ out:
 
 /* ---- deciding ---- */
 
+/* Planning answers above this are not worth printing: nobody runs that many repeats. */
+#define REPEATS_ADVICE_CAP 100000
+
+/* How far below every positive value a 0 counts, in log units: e^-50, "collapsed". */
+#define ZERO_LOG_GAP 50
+
 static void pct_text(double frac, char *out, size_t n)
 {
-	snprintf(out, n, "%.*f%%", fabs(frac) < 0.1 ? 1 : 0, frac * 100);
+	if (isinf(frac))
+		snprintf(out, n, "%sinf", frac < 0 ? "-" : "+");
+	else
+		snprintf(out, n, "%+.*f%%", fabs(frac) < 1 ? 1 : 0, frac * 100);
 }
 
-static void decide(const struct compare *c, struct group *g)
+/* "-4.1% [-7.9%, -0.3%]" */
+static void change_text(const struct group *g, char *out, size_t n)
 {
-	const struct opts *o = &c->o;
-	size_t n = g->side[0].n, m = g->side[1].n, need_possible, need_power;
-	double worse_by, p_better, max_spread = 0;
-	char a[16], b[16];
+	char e[16], lo[16], hi[16];
 
-	g->change = NAN;
-	if (!n || !m) {
-		g->verdict = V_MISSING;
-		snprintf(g->note, sizeof(g->note), "only in %s", n ? "BASE" : "NEW");
-		for (int s = 0; s < 2; s++)
-			if (g->side[s].n)
-				ipcb_stats_median(g->side[s].v, g->side[s].n, &g->median[s]);
+	pct_text(g->change, e, sizeof(e));
+	pct_text(g->ci_lo, lo, sizeof(lo));
+	pct_text(g->ci_hi, hi, sizeof(hi));
+	snprintf(out, n, "%s [%s, %s]", e, lo, hi);
+}
+
+/*
+ * The logs of both sides into l[0] and l[1]. A 0 (nothing moved in that run) has no log: it
+ * counts as ZERO_LOG_GAP below the smallest positive value of the group, so it ranks below every
+ * real value, as it should. Returns false when every value of the group is 0.
+ */
+static bool group_logs(const struct group *g, double *l[2])
+{
+	double low = INFINITY;
+
+	for (int s = 0; s < 2; s++)
+		for (size_t i = 0; i < g->side[s].n; i++)
+			if (g->side[s].v[i] > 0 && g->side[s].v[i] < low)
+				low = g->side[s].v[i];
+	if (isinf(low))
+		return false;
+	for (int s = 0; s < 2; s++)
+		for (size_t i = 0; i < g->side[s].n; i++)
+			l[s][i] =
+			    g->side[s].v[i] > 0 ? log(g->side[s].v[i]) : log(low) - ZERO_LOG_GAP;
+	return true;
+}
+
+static bool all_zero(const struct values *v)
+{
+	for (size_t i = 0; i < v->n; i++)
+		if (v->v[i] != 0)
+			return false;
+	return true;
+}
+
+/*
+ * Repeats per side at which the interval would decide the group, if its width shrinks like
+ * 1/sqrt(repeats) and the estimate stays where it is: the interval must fit between the estimate
+ * and the nearest boundary (a threshold it lies inside of, or the one it lies beyond). 0 = no
+ * advice (the estimate sits on a boundary, or the interval is unbounded).
+ */
+static size_t repeats_advice(const struct group *g, const struct ipcb_shift *hl, double lo_b,
+			     double hi_b)
+{
+	double half = (hl->hi - hl->lo) / 2, room, k;
+
+	if (!isfinite(half))
+		return 0;
+	if (hl->est <= lo_b)
+		room = lo_b - hl->est;
+	else if (hl->est >= hi_b)
+		room = hl->est - hi_b;
+	else
+		room = fmin(hl->est - lo_b, hi_b - hl->est);
+	if (!(room > 0))
+		return 0;
+	k = ceil((double)(g->side[0].n + g->side[1].n) / 2 * (half / room) * (half / room));
+	return k > REPEATS_ADVICE_CAP ? 0 : (size_t)k;
+}
+
+/* A control row: did it move at all between BASE and NEW, beyond its own noise (two-sided)? */
+static void decide_control(const struct compare *c, struct group *g, double *l[2])
+{
+	size_t n = g->side[0].n, m = g->side[1].n;
+	struct ipcb_mw mw;
+	struct ipcb_shift hl;
+	char ch[64];
+
+	g->verdict = V_STEADY;
+	if (!group_logs(g, l) || ipcb_mw_test(l[0], n, l[1], m, &mw) < 0 ||
+	    ipcb_hl_shift(l[0], n, l[1], m, c->alpha_control / 2, &hl) < 0) {
+		snprintf(g->note, sizeof(g->note), "control: not testable");
 		return;
 	}
+	g->tested = true;
+	g->p_worse = mw.p_less;
+	g->p_better = mw.p_greater;
+	g->change = expm1(hl.est);
+	g->ci_lo = expm1(hl.lo);
+	g->ci_hi = expm1(hl.hi);
+	change_text(g, ch, sizeof(ch));
+	if (fmin(mw.p_less, mw.p_greater) < c->alpha_control / 2) {
+		g->verdict = V_CHANGED;
+		snprintf(g->note, sizeof(g->note),
+			 "control moved %s between the BASE and NEW runs: the machine changed", ch);
+	} else if (hl.crit < 0) {
+		snprintf(g->note, sizeof(g->note), "control: too few repeats to see a change");
+	}
+}
+
+static void decide(const struct compare *c, struct group *g, double *l[2])
+{
+	const struct opts *o = &c->o;
+	size_t n = g->side[0].n, m = g->side[1].n;
+	double lo_b = log1p(-o->threshold), hi_b = log1p(o->threshold);
+	struct ipcb_mw at_lo, at_hi;
+	struct ipcb_shift hl;
+
+	g->change = g->ci_lo = g->ci_hi = NAN;
 	for (int s = 0; s < 2; s++) {
+		if (!g->side[s].n)
+			continue;
 		ipcb_stats_median(g->side[s].v, g->side[s].n, &g->median[s]);
 		g->spread_known[s] =
 		    ipcb_stats_spread(g->side[s].v, g->side[s].n, &g->spread[s]) == 0;
-		if (g->spread_known[s] && g->spread[s] > max_spread)
-			max_spread = g->spread[s];
 	}
-	need_possible = ipcb_mw_repeats_possible(c->alpha_each);
-	need_power = ipcb_mw_repeats_needed(o->threshold, max_spread, c->alpha_each, PLAN_POWER);
-	if (!g->spread_known[0] || !g->spread_known[1]) {
-		g->verdict = V_INCONCLUSIVE;
-		snprintf(g->note, sizeof(g->note), "a median is 0: no relative change to judge");
+	if (!n) {
+		g->verdict = V_MISSING;
+		snprintf(g->note, sizeof(g->note), "only in NEW");
 		return;
 	}
-	g->change = g->median[1] / g->median[0] - 1;
-	worse_by = o->metric->lower_better ? g->change : -g->change;
-	if (ipcb_mw_test(g->side[0].v, n, g->side[1].v, m, &g->mw) == 0) {
-		g->tested = true;
-		g->p_worse = o->metric->lower_better ? g->mw.p_greater : g->mw.p_less;
-	}
-	p_better = o->metric->lower_better ? g->mw.p_less : g->mw.p_greater;
-
-	if (ipcb_mw_min_p(n, m) >= c->alpha_each) {
-		g->verdict = V_INCONCLUSIVE;
-		g->repeats_needed = need_power > need_possible ? need_power : need_possible;
-		snprintf(g->note, sizeof(g->note),
-			 "too few repeats: with %zu and %zu the smallest p is %.2g, not below "
-			 "%.2g; needs %zu per side",
-			 n, m, ipcb_mw_min_p(n, m), c->alpha_each, g->repeats_needed);
+	if (g->control) {
+		if (!m) {
+			g->verdict = V_MISSING;
+			snprintf(g->note, sizeof(g->note), "control only in BASE");
+			return;
+		}
+		decide_control(c, g, l);
 		return;
 	}
-	if (!g->tested) {
+	if (!m) {
+		g->verdict = V_REGRESSED;
+		snprintf(g->note, sizeof(g->note), "no NEW values: the group is gone");
+		return;
+	}
+	if (!o->metric->lower_better && all_zero(&g->side[1]) && !all_zero(&g->side[0])) {
+		g->verdict = V_REGRESSED;
+		g->change = -1;
+		snprintf(g->note, sizeof(g->note), "collapsed to 0");
+		return;
+	}
+	if (!group_logs(g, l)) {
+		g->verdict = V_INCONCLUSIVE;
+		snprintf(g->note, sizeof(g->note), "every value is 0: no relative change to judge");
+		return;
+	}
+	if (ipcb_mw_shift_test(l[0], n, l[1], m, lo_b, &at_lo) < 0 ||
+	    ipcb_mw_shift_test(l[0], n, l[1], m, hi_b, &at_hi) < 0 ||
+	    ipcb_hl_shift(l[0], n, l[1], m, c->alpha_each, &hl) < 0) {
 		g->verdict = V_INCONCLUSIVE;
 		snprintf(g->note, sizeof(g->note), "the test failed (out of memory?)");
 		return;
 	}
-	if (max_spread > o->max_spread && (n < need_power || m < need_power)) {
-		g->verdict = V_INCONCLUSIVE;
-		g->repeats_needed = need_power;
-		pct_text(max_spread, a, sizeof(a));
-		pct_text(o->max_spread, b, sizeof(b));
+	g->tested = true;
+	/* at_lo.p_less: evidence for "below 1 - threshold"; at_hi.p_greater: "above 1 + it". */
+	g->p_worse = o->metric->lower_better ? at_hi.p_greater : at_lo.p_less;
+	g->p_better = o->metric->lower_better ? at_lo.p_less : at_hi.p_greater;
+	g->p_equiv = fmax(at_lo.p_greater, at_hi.p_less);
+	g->hl = hl;
+	g->change = expm1(hl.est);
+	g->ci_lo = expm1(hl.lo);
+	g->ci_hi = expm1(hl.hi);
+	/* The verdict is Holm's, over all groups: compare_decide(). */
+	g->verdict = V_INCONCLUSIVE;
+}
+
+/* What an inconclusive group's note says: which way it leans, by how much, what would decide. */
+static void undecided_note(const struct compare *c, struct group *g)
+{
+	const struct opts *o = &c->o;
+	double lo_b = log1p(-o->threshold), hi_b = log1p(o->threshold);
+	char ch[64], dir[24];
+
+	if (g->hl.crit < 0) {
+		g->repeats_needed = ipcb_mw_repeats_possible(c->alpha_each);
 		snprintf(g->note, sizeof(g->note),
-			 "too noisy: spread %s > %s; needs ~%zu repeats per side (or a quieter "
-			 "machine)",
-			 a, b, need_power);
+			 "too few repeats: with %zu and %zu no p can be below %.2g; needs at least "
+			 "%zu per side",
+			 g->side[0].n, g->side[1].n, c->alpha_each, g->repeats_needed);
 		return;
 	}
-	if (g->p_worse < c->alpha_each && worse_by > o->threshold) {
-		g->verdict = V_REGRESSED;
-		return;
+	if (g->hl.est == 0)
+		snprintf(dir, sizeof(dir), "leans neither way");
+	else
+		snprintf(dir, sizeof(dir), "leans %s",
+			 (g->hl.est < 0) != o->metric->lower_better ? "worse" : "better");
+	change_text(g, ch, sizeof(ch));
+	g->repeats_needed = repeats_advice(g, &g->hl, lo_b, hi_b);
+	if (g->repeats_needed)
+		snprintf(g->note, sizeof(g->note), "%s: %s; ~%zu repeats per side would decide it",
+			 dir, ch, g->repeats_needed);
+	else
+		snprintf(g->note, sizeof(g->note),
+			 "%s: %s; too close to the threshold for more repeats to settle it soon",
+			 dir, ch);
+}
+
+/*
+ * Holm over the tested groups for one kind of verdict (0 regressed, 1 improved, 2 ok): p holds
+ * the family's p-values in group order. Groups decided by rule (gone, collapsed) or not testable
+ * still count in G, with p = 1.
+ */
+static int holm_family(struct compare *c, int which, bool *reject, double *level, double *p)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < c->ngroups; i++) {
+		const struct group *g = c->groups[i];
+
+		if (g->control || !g->side[0].n)
+			continue;
+		p[n++] = !g->tested   ? 1
+			 : which == 0 ? g->p_worse
+			 : which == 1 ? g->p_better
+				      : g->p_equiv;
 	}
-	if (p_better < c->alpha_each && -worse_by > o->threshold) {
-		g->verdict = V_IMPROVED;
+	return ipcb_holm(p, n, c->alpha_look, reject, level);
+}
+
+/*
+ * The interval shown beside a verdict is the one at the level that decided it (Holm's step for
+ * that group), so a decided group's interval lies beyond or within the threshold as its verdict
+ * says; an undecided group's is at the most lenient level any family would test it at next.
+ */
+static void interval_at(struct group *g, double alpha, double *l[2])
+{
+	struct ipcb_shift hl;
+
+	if (!group_logs(g, l) ||
+	    ipcb_hl_shift(l[0], g->side[0].n, l[1], g->side[1].n, alpha, &hl) < 0)
 		return;
-	}
-	if (worse_by > o->threshold) {
-		/* Worse by more than the threshold yet not significant: neither pass nor fail. */
-		g->verdict = V_INCONCLUSIVE;
-		g->repeats_needed = need_power > n || need_power > m ? need_power : 0;
-		pct_text(worse_by, a, sizeof(a));
-		if (g->repeats_needed)
-			snprintf(g->note, sizeof(g->note),
-				 "median %s worse but not significant; needs ~%zu repeats per "
-				 "side",
-				 a, need_power);
-		else
-			snprintf(g->note, sizeof(g->note),
-				 "median %s worse but not significant (outliers?); rerun", a);
-		return;
-	}
-	g->verdict = V_OK;
-	if (g->p_worse < c->alpha_each)
-		snprintf(g->note, sizeof(g->note), "significantly worse, but within the threshold");
+	g->hl = hl;
+	g->change = expm1(hl.est);
+	g->ci_lo = expm1(hl.lo);
+	g->ci_hi = expm1(hl.hi);
 }
 
 static void compare_decide(struct compare *c)
 {
-	c->compared = 0;
-	for (size_t i = 0; i < c->ngroups; i++)
-		if (c->groups[i]->side[0].n && c->groups[i]->side[1].n)
-			c->compared++;
-	c->alpha_each = c->o.alpha / (double)(c->compared ? c->compared : 1);
+	static const enum verdict family_verdict[3] = {V_REGRESSED, V_IMPROVED, V_OK};
+	size_t most = 0;
+	double *l[2] = {NULL, NULL}, *p = NULL, *level[3] = {NULL, NULL, NULL};
+	bool *reject[3] = {NULL, NULL, NULL}, oom = false;
+
+	c->compared = c->controls = 0;
 	for (size_t i = 0; i < c->ngroups; i++) {
-		decide(c, c->groups[i]);
-		c->count[c->groups[i]->verdict]++;
+		const struct group *g = c->groups[i];
+
+		if (g->control)
+			c->controls += g->side[0].n && g->side[1].n;
+		else
+			c->compared += g->side[0].n > 0;
+		for (int s = 0; s < 2; s++)
+			if (g->side[s].n > most)
+				most = g->side[s].n;
 	}
+	/*
+	 * This look's share of alpha (all of it for a single look). Within it each kind of verdict
+	 * is one family over the G groups, decided by Holm, whose first step is Bonferroni's
+	 * alpha / G: the intervals are drawn at that level.
+	 */
+	c->alpha_look =
+	    c->o.alpha * ipcb_alpha_share(c->o.look ? c->o.look : c->o.looks, c->o.looks);
+	c->alpha_each = c->alpha_look / (double)(c->compared ? c->compared : 1);
+	c->alpha_control = c->alpha_look / (double)(c->controls ? c->controls : 1);
+	l[0] = malloc((most ? most : 1) * sizeof(double));
+	l[1] = malloc((most ? most : 1) * sizeof(double));
+	p = malloc((c->ngroups ? c->ngroups : 1) * sizeof(*p));
+	for (int f = 0; f < 3; f++) {
+		reject[f] = calloc(c->ngroups ? c->ngroups : 1, sizeof(bool));
+		level[f] = calloc(c->ngroups ? c->ngroups : 1, sizeof(double));
+		oom |= !reject[f] || !level[f];
+	}
+	oom |= !l[0] || !l[1] || !p;
+	for (size_t i = 0; i < c->ngroups; i++) {
+		struct group *g = c->groups[i];
+
+		if (oom) {
+			g->verdict = V_INCONCLUSIVE;
+			snprintf(g->note, sizeof(g->note), "out of memory");
+		} else {
+			decide(c, g, l);
+		}
+		if (g->verdict == V_CHANGED)
+			c->machine_changed = true;
+	}
+	for (int f = 0; !oom && f < 3; f++)
+		oom = holm_family(c, f, reject[f], level[f], p) < 0;
+	for (size_t i = 0, k = 0; !oom && i < c->ngroups; i++) {
+		struct group *g = c->groups[i];
+
+		if (g->control || !g->side[0].n)
+			continue;
+		/* At most one family rejects a group: see the top of this file. */
+		if (g->tested) {
+			double at = 0;
+
+			for (int f = 0; f < 3 && g->verdict == V_INCONCLUSIVE; f++)
+				if (reject[f][k]) {
+					g->verdict = family_verdict[f];
+					at = level[f][k];
+				}
+			for (int f = 0; f < 3 && g->verdict == V_INCONCLUSIVE; f++)
+				at = fmax(at, level[f][k]);
+			if (at > c->alpha_each)
+				interval_at(g, at, l);
+			if (g->verdict == V_INCONCLUSIVE)
+				undecided_note(c, g);
+		}
+		k++;
+	}
+	free(l[0]);
+	free(l[1]);
+	free(p);
+	for (int f = 0; f < 3; f++) {
+		free(reject[f]);
+		free(level[f]);
+	}
+	/* A machine that changed under the runs explains a change as well as NEW does. */
+	for (size_t i = 0; c->machine_changed && i < c->ngroups; i++) {
+		struct group *g = c->groups[i];
+		char ch[64];
+
+		if (g->verdict != V_REGRESSED && g->verdict != V_IMPROVED)
+			continue;
+		change_text(g, ch, sizeof(ch));
+		snprintf(g->note, sizeof(g->note),
+			 "would be %s (%s), but a control row moved: the machine changed",
+			 verdict_names[g->verdict], ch);
+		g->verdict = V_INCONCLUSIVE;
+	}
+	for (size_t i = 0; i < c->ngroups; i++)
+		c->count[c->groups[i]->verdict]++;
 }
 
 /* ---- output ---- */
@@ -778,6 +1114,7 @@ enum cell {
 	C_BASE,
 	C_NEW,
 	C_CHANGE,
+	C_INTERVAL,
 	C_P,
 	C_SPREAD,
 	C_VERDICT,
@@ -786,8 +1123,8 @@ enum cell {
 };
 
 static const char *const cell_titles[NCELLS] = {
-    "transport", "mode",    "kind",   "size",	  "placement",	"cpus",	   "wait",
-    "base (n)",	 "new (n)", "change", "p(worse)", "spread b/n", "verdict", "note",
+    "transport", "mode",   "kind",     "size",	   "placement",	 "cpus",    "wait", "base (n)",
+    "new (n)",	 "change", "interval", "p(worse)", "spread b/n", "verdict", "note",
 };
 
 /* Numbers read best right-aligned; text left. */
@@ -796,7 +1133,42 @@ static bool cell_right(int k)
 	return k == C_SIZE || (k >= C_BASE && k <= C_SPREAD);
 }
 
-#define CELL_BYTES 200
+#define CELL_BYTES 300
+
+/*
+ * Text from the files as it may be shown: a control character (a newline in a quoted transport
+ * name, say) would start what reads like a new row of the report, so each is written as a C
+ * escape (\n, \t, \r, \xHH), and a backslash as \\ so that no escape is ambiguous. In Markdown a
+ * '|' would end the cell: it becomes \|. Truncated (never split inside an escape) to fit out.
+ */
+static void safe_text(const char *in, char *out, size_t n, bool md)
+{
+	size_t len = 0;
+
+	for (const unsigned char *p = (const unsigned char *)in; *p; p++) {
+		char e[8];
+
+		if (*p == '\n')
+			snprintf(e, sizeof(e), "\\n");
+		else if (*p == '\t')
+			snprintf(e, sizeof(e), "\\t");
+		else if (*p == '\r')
+			snprintf(e, sizeof(e), "\\r");
+		else if (*p < 0x20 || *p == 0x7f)
+			snprintf(e, sizeof(e), "\\x%02x", *p);
+		else if (*p == '\\')
+			snprintf(e, sizeof(e), "\\\\");
+		else if (*p == '|' && md)
+			snprintf(e, sizeof(e), "\\|");
+		else
+			snprintf(e, sizeof(e), "%c", *p);
+		if (len + strlen(e) + 1 > n)
+			break;
+		memcpy(out + len, e, strlen(e));
+		len += strlen(e);
+	}
+	out[len] = '\0';
+}
 
 static void value_text(const struct metric *mt, double v, char *out, size_t n)
 {
@@ -809,24 +1181,24 @@ static void value_text(const struct metric *mt, double v, char *out, size_t n)
 }
 
 static void group_cells(const struct compare *c, const struct group *g,
-			char cells[NCELLS][CELL_BYTES])
+			char cells[NCELLS][CELL_BYTES], bool md)
 {
 	const char *sc = g->k[COL_SENDER_CPU], *rc = g->k[COL_RECEIVER_CPU];
-	char v[64], s[2][16];
+	char v[64], s[2][16], lo[16], hi[16];
 
 	for (int i = 0; i < NCELLS; i++)
 		cells[i][0] = '\0';
-	snprintf(cells[C_TRANSPORT], CELL_BYTES, "%s", g->k[COL_TRANSPORT]);
-	snprintf(cells[C_MODE], CELL_BYTES, "%s", g->k[COL_MODE]);
-	snprintf(cells[C_KIND], CELL_BYTES, "%s", *g->k[COL_KIND] ? g->k[COL_KIND] : "-");
+	safe_text(g->k[COL_TRANSPORT], cells[C_TRANSPORT], CELL_BYTES, md);
+	safe_text(g->k[COL_MODE], cells[C_MODE], CELL_BYTES, md);
+	safe_text(*g->k[COL_KIND] ? g->k[COL_KIND] : "-", cells[C_KIND], CELL_BYTES, md);
 	ipcb_format_size(g->size_bytes, cells[C_SIZE], CELL_BYTES);
-	snprintf(cells[C_PLACEMENT], CELL_BYTES, "%s",
-		 *g->k[COL_PLACEMENT] ? g->k[COL_PLACEMENT] : "-");
+	safe_text(*g->k[COL_PLACEMENT] ? g->k[COL_PLACEMENT] : "-", cells[C_PLACEMENT], CELL_BYTES,
+		  md);
 	if (!*sc && !*rc)
 		snprintf(cells[C_CPUS], CELL_BYTES, "any");
 	else
 		snprintf(cells[C_CPUS], CELL_BYTES, "%s,%s", *sc ? sc : "-", *rc ? rc : "-");
-	snprintf(cells[C_WAIT], CELL_BYTES, "%s", *g->k[COL_WAIT] ? g->k[COL_WAIT] : "-");
+	safe_text(*g->k[COL_WAIT] ? g->k[COL_WAIT] : "-", cells[C_WAIT], CELL_BYTES, md);
 	for (int side = 0; side < 2; side++) {
 		char *cell = cells[side ? C_NEW : C_BASE];
 
@@ -834,14 +1206,22 @@ static void group_cells(const struct compare *c, const struct group *g,
 			snprintf(cell, CELL_BYTES, "- (0)");
 			continue;
 		}
-		value_text(c->o.metric, g->median[side], v, sizeof(v));
+		value_text(g->control ? &control_metric : c->o.metric, g->median[side], v,
+			   sizeof(v));
 		snprintf(cell, CELL_BYTES, "%s (%zu)", v, g->side[side].n);
 	}
-	if (isfinite(g->change))
-		snprintf(cells[C_CHANGE], CELL_BYTES, "%+.1f%%", g->change * 100);
+	if (isfinite(g->change) || g->change == -1)
+		pct_text(g->change, cells[C_CHANGE], CELL_BYTES);
 	else
 		snprintf(cells[C_CHANGE], CELL_BYTES, "-");
-	if (g->tested)
+	if (!isnan(g->ci_lo) && !isnan(g->ci_hi)) {
+		pct_text(g->ci_lo, lo, sizeof(lo));
+		pct_text(g->ci_hi, hi, sizeof(hi));
+		snprintf(cells[C_INTERVAL], CELL_BYTES, "[%s, %s]", lo, hi);
+	} else {
+		snprintf(cells[C_INTERVAL], CELL_BYTES, "-");
+	}
+	if (g->tested && !g->control)
 		snprintf(cells[C_P], CELL_BYTES, g->p_worse < 1e-4 ? "%.1e" : "%.4f", g->p_worse);
 	else
 		snprintf(cells[C_P], CELL_BYTES, "-");
@@ -858,32 +1238,56 @@ static void group_cells(const struct compare *c, const struct group *g,
 
 static void summary_text(const struct compare *c, char *out, size_t n)
 {
-	snprintf(out, n,
-		 "%zu group%s compared: %zu regressed, %zu improved, %zu ok, %zu inconclusive; "
-		 "%zu missing (in one file only)",
-		 c->compared, c->compared == 1 ? "" : "s", c->count[V_REGRESSED],
-		 c->count[V_IMPROVED], c->count[V_OK], c->count[V_INCONCLUSIVE],
-		 c->count[V_MISSING]);
+	int len = snprintf(out, n,
+			   "%zu group%s compared: %zu regressed, %zu improved, %zu ok, %zu "
+			   "inconclusive; %zu missing (only in NEW)",
+			   c->compared, c->compared == 1 ? "" : "s", c->count[V_REGRESSED],
+			   c->count[V_IMPROVED], c->count[V_OK], c->count[V_INCONCLUSIVE],
+			   c->count[V_MISSING]);
+
+	if (len > 0 && (size_t)len < n && c->controls)
+		snprintf(out + len, n - (size_t)len, "; %zu control%s, %zu changed%s", c->controls,
+			 c->controls == 1 ? "" : "s", c->count[V_CHANGED],
+			 c->machine_changed ? ": THE MACHINE CHANGED, nothing is blamed on NEW"
+					    : "");
 }
 
 static void settings_text(const struct compare *c, char *out, size_t n)
 {
-	char t[16], s[16];
+	char t[16], look[64] = "";
 
 	pct_text(c->o.threshold, t, sizeof(t));
-	pct_text(c->o.max_spread, s, sizeof(s));
+	if (c->o.looks > 1)
+		snprintf(look, sizeof(look), ", look %u of %u spends %.3g",
+			 c->o.look ? c->o.look : c->o.looks, c->o.looks, c->alpha_look);
 	snprintf(out, n,
-		 "metric %s (%s is better), threshold %s, alpha %g over %zu group%s = %.3g each "
-		 "(one-sided), max spread %s",
-		 c->o.metric->column, c->o.metric->lower_better ? "lower" : "higher", t, c->o.alpha,
-		 c->compared, c->compared == 1 ? "" : "s", c->alpha_each, s);
+		 "metric %s (%s is better), threshold %s, alpha %g%s, Holm over %zu group%s (first "
+		 "step %.3g)",
+		 c->o.metric->column, c->o.metric->lower_better ? "lower" : "higher", t + 1,
+		 c->o.alpha, look, c->compared, c->compared == 1 ? "" : "s", c->alpha_each);
+}
+
+/* A CSV field from the files: control characters escaped as in the table, then quoted. */
+static void csv_safe(FILE *f, const char *s)
+{
+	char buf[CELL_BYTES];
+
+	safe_text(s, buf, sizeof(buf), false);
+	ipcb_csv_text(f, buf);
+}
+
+static void csv_num(FILE *f, bool have, double v)
+{
+	if (have)
+		fprintf(f, "%.6g", v);
+	fputc(',', f);
 }
 
 static void print_csv(const struct compare *c, FILE *f)
 {
 	fputs("transport,mode,latency_kind,size_bytes,placement,sender_cpu,receiver_cpu,wait,"
-	      "metric,base_n,new_n,base_median,new_median,change,p_worse,base_spread,new_spread,"
-	      "verdict,repeats_needed,note\n",
+	      "metric,base_n,new_n,base_median,new_median,change,change_lo,change_hi,p_worse,"
+	      "p_better,p_equiv,base_spread,new_spread,verdict,repeats_needed,note\n",
 	      f);
 	for (size_t i = 0; i < c->ngroups; i++) {
 		const struct group *g = c->groups[i];
@@ -891,28 +1295,23 @@ static void print_csv(const struct compare *c, FILE *f)
 		for (int k = 0; k < NKEYS; k++) {
 			if (k == COL_SIZE)
 				continue;
-			ipcb_csv_text(f, g->k[k]);
+			csv_safe(f, g->k[k]);
 			fputc(',', f);
 			if (k == COL_KIND)
 				fprintf(f, "%zu,", g->size_bytes);
 		}
-		fprintf(f, "%s,%zu,%zu,", c->o.metric->column, g->side[0].n, g->side[1].n);
-		for (int s = 0; s < 2; s++) {
-			if (g->side[s].n)
-				fprintf(f, "%.6g", g->median[s]);
-			fputc(',', f);
-		}
-		if (isfinite(g->change))
-			fprintf(f, "%.6f", g->change);
-		fputc(',', f);
-		if (g->tested)
-			fprintf(f, "%.6g", g->p_worse);
-		fputc(',', f);
-		for (int s = 0; s < 2; s++) {
-			if (g->spread_known[s])
-				fprintf(f, "%.6f", g->spread[s]);
-			fputc(',', f);
-		}
+		fprintf(f, "%s,%zu,%zu,", g->control ? control_metric.column : c->o.metric->column,
+			g->side[0].n, g->side[1].n);
+		for (int s = 0; s < 2; s++)
+			csv_num(f, g->side[s].n > 0, g->median[s]);
+		csv_num(f, !isnan(g->change), g->change);
+		csv_num(f, !isnan(g->ci_lo), g->ci_lo);
+		csv_num(f, !isnan(g->ci_hi), g->ci_hi);
+		csv_num(f, g->tested, g->p_worse);
+		csv_num(f, g->tested, g->p_better);
+		csv_num(f, g->tested && !g->control, g->p_equiv);
+		for (int s = 0; s < 2; s++)
+			csv_num(f, g->spread_known[s], g->spread[s]);
 		fprintf(f, "%s,", verdict_names[g->verdict]);
 		if (g->repeats_needed)
 			fprintf(f, "%zu", g->repeats_needed);
@@ -926,7 +1325,7 @@ static int print_table(const struct compare *c, FILE *f, bool md)
 {
 	char(*cells)[NCELLS][CELL_BYTES];
 	size_t width[NCELLS];
-	char line[512];
+	char line[512], path[2][CELL_BYTES];
 
 	cells = calloc(c->ngroups ? c->ngroups : 1, sizeof(*cells));
 	if (!cells)
@@ -934,17 +1333,18 @@ static int print_table(const struct compare *c, FILE *f, bool md)
 	for (int k = 0; k < NCELLS; k++)
 		width[k] = strlen(cell_titles[k]);
 	for (size_t i = 0; i < c->ngroups; i++) {
-		group_cells(c, c->groups[i], cells[i]);
+		group_cells(c, c->groups[i], cells[i], md);
 		for (int k = 0; k < NCELLS; k++)
 			if (strlen(cells[i][k]) > width[k])
 				width[k] = strlen(cells[i][k]);
 	}
 	settings_text(c, line, sizeof(line));
+	for (int s = 0; s < 2; s++)
+		safe_text(c->o.path[s], path[s], sizeof(path[s]), false);
 	if (md)
-		fprintf(f, "**ipcbench compare** `%s` -> `%s`: %s\n\n", c->o.path[0], c->o.path[1],
-			line);
+		fprintf(f, "**ipcbench compare** `%s` -> `%s`: %s\n\n", path[0], path[1], line);
 	else
-		fprintf(f, "ipcbench compare %s -> %s: %s\n", c->o.path[0], c->o.path[1], line);
+		fprintf(f, "ipcbench compare %s -> %s: %s\n", path[0], path[1], line);
 	for (size_t i = 0; i <= c->ngroups; i++) {
 		char out[NCELLS * (CELL_BYTES + 4) + 4];
 		size_t len = 0;
@@ -977,8 +1377,34 @@ static int print_table(const struct compare *c, FILE *f, bool md)
 	return 0;
 }
 
+/* The groups still undecided, for ab-gate to measure again: TRANSPORT<tab>MODE<tab>SIZE. */
+static int write_undecided(const struct compare *c, const char *path)
+{
+	FILE *f = fopen(path, "w");
+	int rc = 0;
+
+	if (!f)
+		return -errno;
+	for (size_t i = 0; i < c->ngroups; i++) {
+		const struct group *g = c->groups[i];
+
+		/* A name with control characters is no transport ab-gate could ask for. */
+		if (g->verdict != V_INCONCLUSIVE || strpbrk(g->k[COL_TRANSPORT], "\t\n\r") ||
+		    strpbrk(g->k[COL_MODE], "\t\n\r"))
+			continue;
+		fprintf(f, "%s\t%s\t%zu\n", g->k[COL_TRANSPORT], g->k[COL_MODE], g->size_bytes);
+	}
+	if (ferror(f))
+		rc = -EIO;
+	if (fclose(f) != 0 && rc == 0)
+		rc = -errno;
+	return rc;
+}
+
 static int compare_exit(const struct compare *c)
 {
+	if (c->machine_changed)
+		return IPCB_COMPARE_MACHINE;
 	if (c->count[V_REGRESSED])
 		return IPCB_COMPARE_REGRESSED;
 	if (c->count[V_INCONCLUSIVE] || c->count[V_MISSING])
@@ -990,9 +1416,9 @@ int ipcb_compare_main(int argc, char **argv)
 {
 	static const struct opts defaults = {
 	    .metric = &metrics[0],
-	    .alpha = 0.01,
+	    .alpha = 0.05,
 	    .threshold = 0.05,
-	    .max_spread = 0.08,
+	    .looks = 1,
 	    .format = FMT_TABLE,
 	};
 	struct compare c = {.o = defaults};
@@ -1008,6 +1434,8 @@ int ipcb_compare_main(int argc, char **argv)
 		fputs(usage_text, stdout);
 		return IPCB_COMPARE_OK;
 	}
+	if (c.o.check_only)
+		return IPCB_COMPARE_OK;
 	for (int s = 0; s < 2; s++) {
 		rc = compare_read(&c, s, err, sizeof(err));
 		if (rc < 0) {
@@ -1039,6 +1467,15 @@ int ipcb_compare_main(int argc, char **argv)
 			strerror(rc < 0 ? -rc : errno));
 		compare_fini(&c);
 		return IPCB_COMPARE_WRITE_FAILED;
+	}
+	if (c.o.undecided_path) {
+		rc = write_undecided(&c, c.o.undecided_path);
+		if (rc < 0) {
+			fprintf(stderr, "%s: --undecided %s: %s\n", prog, c.o.undecided_path,
+				strerror(-rc));
+			compare_fini(&c);
+			return IPCB_COMPARE_USAGE;
+		}
 	}
 	rc = compare_exit(&c);
 	compare_fini(&c);

@@ -4,13 +4,15 @@
  *
  * Rows of two ipcbench CSV files are grouped by what was measured (transport, mode, size,
  * latency_kind, placement, sender_cpu, receiver_cpu, wait); each group's repeats on the two
- * sides are compared with a one-sided Mann-Whitney U test and the ratio of medians, with a noise
- * guard that answers "inconclusive" instead of guessing. `ipcbench compare --help` has the
- * details; docs-ci-gate.md the reasoning.
+ * sides are compared with one-sided Mann-Whitney tests of shifted hypotheses on the logs of the
+ * values (worse / better by more than the threshold, and the two one-sided tests of equivalence),
+ * with the Hodges-Lehmann estimate and interval beside them. `ipcbench compare --help` has the
+ * details; the README's CI gate section the reasoning.
  *
- * Exit status: 0 no group regressed, 1 at least one regressed (or the report could not be
- * written), 2 usage error or malformed input, 3 nothing regressed but some group was inconclusive
- * or missing on one side.
+ * Exit status: 0 every group ok or improved, 1 at least one regressed (or the report could not be
+ * written), 2 usage error or malformed input, 3 nothing regressed but some group was
+ * inconclusive or missing, 4 a control row changed (the machine changed under the comparison;
+ * nothing is blamed on NEW).
  */
 #ifndef IPCB_COMPARE_H
 #define IPCB_COMPARE_H
@@ -21,6 +23,7 @@ enum {
 	IPCB_COMPARE_WRITE_FAILED = 1, /* the report could not be written: a failure too */
 	IPCB_COMPARE_USAGE = 2,
 	IPCB_COMPARE_UNDECIDED = 3,
+	IPCB_COMPARE_MACHINE = 4,
 };
 
 /* The `compare` subcommand; argv[0] is "compare". Returns the exit status above. */

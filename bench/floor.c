@@ -44,7 +44,7 @@ static double cpu_seconds(void)
 }
 
 /* Wait for the turn word to reach `want`. */
-static int turn_await(uint32_t *turn, uint32_t want, enum floor_wait wait, bool same_cpu)
+IPCB_HOT static int turn_await(uint32_t *turn, uint32_t want, enum floor_wait wait, bool same_cpu)
 {
 	uint32_t seen;
 
@@ -64,13 +64,13 @@ static int turn_await(uint32_t *turn, uint32_t want, enum floor_wait wait, bool 
 	return 0;
 }
 
-static int turn_give(uint32_t *turn, uint32_t value, enum floor_wait wait)
+IPCB_HOT static int turn_give(uint32_t *turn, uint32_t value, enum floor_wait wait)
 {
 	__atomic_store_n(turn, value, __ATOMIC_RELEASE);
 	return wait == FLOOR_FUTEX ? ipcb_futex_wake(turn, 1) : 0;
 }
 
-static int pingpong_body(int role, void *arg_v, void *area_v, char *err)
+IPCB_HOT static int pingpong_body(int role, void *arg_v, void *area_v, char *err)
 {
 	const struct floor_arg *arg = arg_v;
 	const struct ipcb_run_spec *s = arg->spec;
@@ -259,7 +259,7 @@ struct memcpy_area {
 	int cpu_seen;
 };
 
-static int memcpy_body(int role, void *arg, void *area_v, char *err)
+IPCB_HOT static int memcpy_body(int role, void *arg, void *area_v, char *err)
 {
 	const struct ipcb_run_spec *s = arg;
 	struct memcpy_area *a = area_v;

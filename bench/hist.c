@@ -18,14 +18,15 @@
  * Index of the bucket holding value. OR-ing in sub_bucket_mask makes every value below
  * sub_bucket_count << unit_magnitude land in bucket 0, and keeps the argument of clz non-zero.
  */
-static inline int32_t bucket_of(const struct ipcb_hist *h, int64_t value)
+IPCB_HOT static inline int32_t bucket_of(const struct ipcb_hist *h, int64_t value)
 {
 	int32_t pow2ceiling = 64 - __builtin_clzll((uint64_t)(value | h->sub_bucket_mask));
 
 	return pow2ceiling - h->unit_magnitude - (h->sub_bucket_half_count_magnitude + 1);
 }
 
-static inline int32_t sub_bucket_of(const struct ipcb_hist *h, int64_t value, int32_t bucket)
+IPCB_HOT static inline int32_t sub_bucket_of(const struct ipcb_hist *h, int64_t value,
+					     int32_t bucket)
 {
 	return (int32_t)(value >> (bucket + h->unit_magnitude));
 }
@@ -35,7 +36,8 @@ static inline int32_t sub_bucket_of(const struct ipcb_hist *h, int64_t value, in
  * b - 1 at twice the resolution), so it starts at (b + 1) * half_count in counts[]; bucket 0 stores
  * all of them, which the same formula yields because its sub-bucket index starts at 0.
  */
-static inline int32_t index_of(const struct ipcb_hist *h, int32_t bucket, int32_t sub_bucket)
+IPCB_HOT static inline int32_t index_of(const struct ipcb_hist *h, int32_t bucket,
+					int32_t sub_bucket)
 {
 	return ((bucket + 1) << h->sub_bucket_half_count_magnitude) +
 	       (sub_bucket - h->sub_bucket_half_count);
@@ -193,7 +195,7 @@ void ipcb_hist_reset(struct ipcb_hist *h)
  * Unlike HdrHistogram_c we keep 0 in min_value; ipcb_hist_min() rounds it down to the lowest
  * equivalent, which gives the same answer as hdr_min()'s "index 0 non-empty" special case.
  */
-static inline void add_at(struct ipcb_hist *h, int64_t value, int64_t count)
+IPCB_HOT static inline void add_at(struct ipcb_hist *h, int64_t value, int64_t count)
 {
 	int32_t bucket = bucket_of(h, value);
 
@@ -206,7 +208,7 @@ static inline void add_at(struct ipcb_hist *h, int64_t value, int64_t count)
 		h->max_value = value;
 }
 
-bool ipcb_hist_record(struct ipcb_hist *h, int64_t value)
+IPCB_HOT bool ipcb_hist_record(struct ipcb_hist *h, int64_t value)
 {
 	if (__builtin_expect(value < 0 || value > h->highest_trackable_value, 0)) {
 		h->out_of_range++;
@@ -216,7 +218,7 @@ bool ipcb_hist_record(struct ipcb_hist *h, int64_t value)
 	return true;
 }
 
-bool ipcb_hist_record_n(struct ipcb_hist *h, int64_t value, int64_t count)
+IPCB_HOT bool ipcb_hist_record_n(struct ipcb_hist *h, int64_t value, int64_t count)
 {
 	if (count < 0)
 		return false;

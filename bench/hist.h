@@ -25,6 +25,7 @@
 #define IPCB_HIST_H
 
 #include <stdbool.h>
+#include "hot.h"
 #include <stddef.h>
 #include <stdint.h>
 

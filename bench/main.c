@@ -577,18 +577,28 @@ static void row_base(const struct place *pl, const struct ipcb_run_spec *s,
  */
 static unsigned floor_runs(const struct driver *d)
 {
+	/* Control rows are compared run for run with other runs' rows: one per repeat. */
+	if (d->o.controls)
+		return d->o.repeat;
 	return d->o.repeat > 3 ? d->o.repeat : 3;
 }
 
-/* Floors measured per size at a placement: memcpy and the mailbox, and the cross-core copy. */
-static size_t floor_sized_runs(const struct place *pl)
+/*
+ * Floors measured per size at a placement: memcpy and the mailbox, and the cross-core copy;
+ * --controls only memcpy.
+ */
+static size_t floor_sized_runs(const struct driver *d, const struct place *pl)
 {
+	if (d->o.controls)
+		return 1;
 	return pl->kind == IPCB_PLACE_CROSS_CORE ? 3 : 2;
 }
 
 /*
  * The floors of one placement: cache-line and futex round trips; per size, memcpy, a mailbox
- * round trip, and (two CPUs only) the cross-core copy.
+ * round trip, and (two CPUs only) the cross-core copy. --controls measures only the cache-line
+ * round trip and memcpy: the futex round trip measures the kernel's wake-up path, which a kernel
+ * or scheduler state can move as much as any transport, and it is the slowest to measure.
  */
 static bool run_floors(struct driver *d, struct place *pl)
 {
@@ -614,7 +624,7 @@ static bool run_floors(struct driver *d, struct place *pl)
 	struct ipcb_row row;
 	int rc;
 
-	for (size_t k = 0; k < 2; k++)
+	for (size_t k = 0; k < (d->o.controls ? 1u : 2u); k++)
 		for (unsigned run = 1; run <= floor_runs(d); run++) {
 			if ((d->interrupted = ipcb_run_interrupt_pending()))
 				return false;
@@ -640,8 +650,9 @@ static bool run_floors(struct driver *d, struct place *pl)
 	for (size_t i = 0; i < d->o.nsizes; i++)
 		for (size_t k = 0; k < sizeof(sized) / sizeof(sized[0]); k++)
 			for (unsigned run = 1; run <= d->o.repeat; run++) {
-				if (sized[k].fn == ipcb_floor_xcopy &&
-				    pl->kind != IPCB_PLACE_CROSS_CORE)
+				if ((sized[k].fn == ipcb_floor_xcopy &&
+				     pl->kind != IPCB_PLACE_CROSS_CORE) ||
+				    (d->o.controls && sized[k].fn != ipcb_floor_memcpy))
 					continue;
 				if ((d->interrupted = ipcb_run_interrupt_pending()))
 					return false;
@@ -1019,7 +1030,9 @@ static int driver_main(int argc, char **argv)
 		return do_list();
 	if (d.o.cleanup)
 		return ipcb_cleanup_main(d.o.dry_run, d.o.dir);
-	if (resolve_transports(&d) < 0) {
+	if (d.o.controls)
+		d.o.floor = true; /* the floors below, with no transport */
+	else if (resolve_transports(&d) < 0) {
 		fprintf(stderr, "%s: none of the requested transports can run on this machine\n",
 			prog);
 		return EXIT_UNSUPPORTED;
@@ -1058,9 +1071,10 @@ static int driver_main(int argc, char **argv)
 	d.runs_total = 0;
 	for (size_t i = 0; i < d.nplaces; i++)
 		d.runs_total +=
-		    d.o.repeat * (d.nuse * d.o.nsizes * (size_t)(d.o.latency + d.o.throughput) +
-				  (d.o.floor ? floor_sized_runs(&d.places[i]) * d.o.nsizes : 0)) +
-		    (d.o.floor ? 2 * floor_runs(&d) : 0);
+		    d.o.repeat *
+			(d.nuse * d.o.nsizes * (size_t)(d.o.latency + d.o.throughput) +
+			 (d.o.floor ? floor_sized_runs(&d, &d.places[i]) * d.o.nsizes : 0)) +
+		    (d.o.floor ? (d.o.controls ? 1 : 2) * floor_runs(&d) : 0);
 	d.started_ns = ipcb_now_ns();
 	errno = 0;
 	ipcb_sysinfo_print(stdout, &d.si);

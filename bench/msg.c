@@ -7,6 +7,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "hot.h"
+
 /*
  * The pattern's 8-byte words: an arithmetic progression with an odd step has no period shorter
  * than 2^64 words, so a copy shifted by any whole number of words differs everywhere, and the
@@ -16,12 +18,12 @@
 #define PAT_BASE 0x5a17c3e94b2d8f61ull
 #define PAT_STEP 0x9e3779b97f4a7c15ull
 
-static inline uint64_t pat_word(size_t w)
+IPCB_HOT static inline uint64_t pat_word(size_t w)
 {
 	return PAT_BASE + (uint64_t)w * PAT_STEP;
 }
 
-static inline uint8_t pat_byte(size_t i)
+IPCB_HOT static inline uint8_t pat_byte(size_t i)
 {
 	uint64_t v = pat_word(i / 8);
 
@@ -29,19 +31,19 @@ static inline uint8_t pat_byte(size_t i)
 }
 
 /* The value stamped at stamp slot k (0 = header, then 4 KiB boundaries, UINT32_MAX = trailer). */
-static inline uint64_t msg_stamp_value(uint64_t seq, uint64_t k)
+IPCB_HOT static inline uint64_t msg_stamp_value(uint64_t seq, uint64_t k)
 {
 	return seq ^ (k * 0x9e3779b97f4a7c15ull);
 }
 
 #define MSG_TRAILER_SLOT 0xffffffffull
 
-static inline uint8_t msg_small_byte(uint64_t seq, size_t i)
+IPCB_HOT static inline uint8_t msg_small_byte(uint64_t seq, size_t i)
 {
 	return (uint8_t)(pat_byte(i) + (uint8_t)(seq >> (8 * (i % 8))));
 }
 
-static inline uint64_t load64(const uint8_t *p)
+IPCB_HOT static inline uint64_t load64(const uint8_t *p)
 {
 	uint64_t v;
 
@@ -49,7 +51,7 @@ static inline uint64_t load64(const uint8_t *p)
 	return v;
 }
 
-static inline void store64(uint8_t *p, uint64_t v)
+IPCB_HOT static inline void store64(uint8_t *p, uint64_t v)
 {
 	memcpy(p, &v, 8);
 }
@@ -79,12 +81,12 @@ void ipcb_msg_fill(void *buf, size_t len)
 }
 
 /* Does a 4 KiB boundary at `off` carry a stamp? Only where the trailer still fits after it. */
-static inline bool msg_has_stamp(size_t off, size_t len)
+IPCB_HOT static inline bool msg_has_stamp(size_t off, size_t len)
 {
 	return off + 16 <= len;
 }
 
-void ipcb_msg_stamp(void *buf, size_t len, uint64_t seq)
+IPCB_HOT void ipcb_msg_stamp(void *buf, size_t len, uint64_t seq)
 {
 	uint8_t *p = buf;
 
@@ -103,7 +105,7 @@ void ipcb_msg_stamp(void *buf, size_t len, uint64_t seq)
 }
 
 /* The trailer message seq must carry, given the send time it carries. */
-static uint64_t msg_trailer_want(const uint8_t *p, size_t len, uint64_t seq)
+IPCB_HOT static uint64_t msg_trailer_want(const uint8_t *p, size_t len, uint64_t seq)
 {
 	uint64_t v = msg_stamp_value(seq, MSG_TRAILER_SLOT);
 
@@ -157,8 +159,8 @@ static size_t msg_first_bad(const uint8_t *p, size_t len, uint64_t seq, size_t a
 }
 
 /* An 8-byte stamp at off must read `want`: 0, or the fault at its first wrong byte. */
-static int msg_check_word(const uint8_t *p, size_t len, uint64_t seq, size_t off, uint64_t want,
-			  struct ipcb_msg_fault *f)
+IPCB_HOT static int msg_check_word(const uint8_t *p, size_t len, uint64_t seq, size_t off,
+				   uint64_t want, struct ipcb_msg_fault *f)
 {
 	if (load64(p + off) == want)
 		return 0;
@@ -198,7 +200,7 @@ static int msg_fault_header(uint64_t seq, uint64_t got, struct ipcb_msg_fault *f
  */
 typedef uint64_t msg_v4 __attribute__((vector_size(32)));
 
-__attribute__((target_clones("avx2", "default"))) static uint64_t
+__attribute__((target_clones("avx2", "default"))) IPCB_HOT static uint64_t
 msg_pattern_diff(const uint8_t *p, size_t w0, size_t w1)
 {
 	msg_v4 acc0 = {0, 0, 0, 0}, acc1 = {0, 0, 0, 0};
@@ -226,8 +228,8 @@ msg_pattern_diff(const uint8_t *p, size_t w0, size_t w1)
 }
 
 /* Every pattern byte in [a, b) (a a multiple of 8): 0, or the fault at the first wrong one. */
-static int msg_check_pattern(const uint8_t *p, size_t len, uint64_t seq, size_t a, size_t b,
-			     struct ipcb_msg_fault *f)
+IPCB_HOT static int msg_check_pattern(const uint8_t *p, size_t len, uint64_t seq, size_t a,
+				      size_t b, struct ipcb_msg_fault *f)
 {
 	size_t wb = b / 8;
 	bool bad;
@@ -247,7 +249,8 @@ static int msg_check_pattern(const uint8_t *p, size_t len, uint64_t seq, size_t 
 	return msg_fault_at(p, len, seq, msg_first_bad(p, len, seq, a, b), f);
 }
 
-static int msg_check_small(const uint8_t *p, size_t len, uint64_t seq, struct ipcb_msg_fault *f)
+IPCB_HOT static int msg_check_small(const uint8_t *p, size_t len, uint64_t seq,
+				    struct ipcb_msg_fault *f)
 {
 	for (size_t i = 0; i < len; i++)
 		if (p[i] != msg_small_byte(seq, i))
@@ -255,8 +258,8 @@ static int msg_check_small(const uint8_t *p, size_t len, uint64_t seq, struct ip
 	return 0;
 }
 
-int ipcb_msg_check(const void *buf, size_t len, uint64_t seq, enum ipcb_msg_scope scope,
-		   struct ipcb_msg_fault *f)
+IPCB_HOT int ipcb_msg_check(const void *buf, size_t len, uint64_t seq, enum ipcb_msg_scope scope,
+			    struct ipcb_msg_fault *f)
 {
 	const uint8_t *p = buf;
 	/* The pattern starts after the header, and after the send time where there is one. */

@@ -35,6 +35,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include "hot.h"
 
 #define IPCB_MSG_STAMP_STRIDE 4096u
 /* Smallest message with room for a send time beside its header and trailer. */

@@ -370,8 +370,8 @@ static int parse_mode(const char *s, struct ipcb_opts *o, char *err, size_t errl
 	return 0;
 }
 
-static const char *const inject_names[] = {"none",  "corrupt", "drop",	    "dup",
-					   "crash", "hang",    "corrupt-stamp", "corrupt-unsampled"};
+static const char *const inject_names[] = {
+    "none", "corrupt", "drop", "dup", "crash", "hang", "corrupt-stamp", "corrupt-unsampled"};
 
 static int parse_inject(const char *s, struct ipcb_opts *o, char *err, size_t errlen)
 {
@@ -424,6 +424,9 @@ void ipcb_opts_usage(FILE *f, const char *prog)
 	    "      --floor            also measure the machine's floors: the harness (null),\n"
 	    "                         cache-line and futex round trips between the two CPUs,\n"
 	    "                         and memcpy bandwidth per size\n"
+	    "      --controls         measure only floor-cacheline and floor-memcpy (each size),\n"
+	    "                         one run each per repeat: the control rows of\n"
+	    "                         scripts/ab-gate, which no transport code can move\n"
 	    "\n"
 	    "Where and how:\n"
 	    "  -c, --cpus A,B         sender and receiver CPUs; 0,0 puts both on one CPU\n"
@@ -502,6 +505,7 @@ enum {
 	OPT_DIR,
 	OPT_FSYNC,
 	OPT_FLOOR,
+	OPT_CONTROLS,
 	OPT_TIMEOUT,
 	OPT_INJECT,
 	OPT_SPIN_POLLS,
@@ -533,6 +537,7 @@ static const struct option long_opts[] = {
     {"dir", required_argument, NULL, OPT_DIR},
     {"fsync", no_argument, NULL, OPT_FSYNC},
     {"floor", no_argument, NULL, OPT_FLOOR},
+    {"controls", no_argument, NULL, OPT_CONTROLS},
     {"timeout", required_argument, NULL, OPT_TIMEOUT},
     {"inject", required_argument, NULL, OPT_INJECT},
     {"cleanup", no_argument, NULL, OPT_CLEANUP},
@@ -676,6 +681,9 @@ int ipcb_opts_parse(struct ipcb_opts *o, int argc, char **argv, char *err, size_
 		case OPT_FLOOR:
 			o->floor = true;
 			break;
+		case OPT_CONTROLS:
+			o->controls = true;
+			break;
 		case OPT_TIMEOUT:
 			rc = ipcb_parse_seconds(optarg, 0.001, 86400, &o->timeout_s, "--timeout",
 						err, errlen);
@@ -734,6 +742,11 @@ int ipcb_opts_parse(struct ipcb_opts *o, int argc, char **argv, char *err, size_
 				"--cleanup takes only --dir and --dry-run, not %s: it runs nothing "
 				"(run the measurements separately)",
 				run_opt);
+	if (o->controls && (!o->transports_all || o->floor))
+		return opt_fail(
+		    err, errlen,
+		    "--controls measures only the control floors: it takes no --transport "
+		    "and no --floor");
 	if (o->duration_s == 0 && o->messages == 0)
 		return opt_fail(err, errlen,
 				"--duration 0 needs --messages N: otherwise a run would never end");

@@ -52,6 +52,7 @@ struct ipcb_opts {
 	const char *dir;
 	bool fsync;
 	bool floor;
+	bool controls; /* --controls: only the floors no transport code can move */
 	double timeout_s;
 	uint64_t work_ns;
 	enum ipcb_inject inject;

@@ -13,6 +13,7 @@
  *   5. the driver sleeps in sigtimedwait until both exit, a child dies, a signal asks it to
  *      stop, or the timeout passes; then it kills what is left, reaps, and tears down.
  */
+#include "hot.h"
 #include "run.h"
 
 #include <errno.h>
@@ -530,7 +531,7 @@ enum run_hist {
 	RUN_HISTS,
 };
 
-static struct ipcb_hist *run_hist(struct run_area *a, enum run_hist k)
+IPCB_HOT static struct ipcb_hist *run_hist(struct run_area *a, enum run_hist k)
 {
 	return (struct ipcb_hist *)(a->hist + (size_t)k * a->hist_bytes);
 }
@@ -539,8 +540,8 @@ static struct ipcb_hist *run_hist(struct run_area *a, enum run_hist k)
 #define RUN_STREAM_STAMP_EVERY 16
 
 /* Record a one-way delay; a negative or absurd one means the clocks cannot be trusted. */
-static void record_one_way(struct ipcb_hist *h, struct run_side *me, uint64_t sent_ns,
-			   uint64_t now_ns)
+IPCB_HOT static void record_one_way(struct ipcb_hist *h, struct run_side *me, uint64_t sent_ns,
+				    uint64_t now_ns)
 {
 	if (now_ns < sent_ns || !ipcb_hist_record(h, (int64_t)(now_ns - sent_ns)))
 		me->clock_anomalies++;
@@ -593,7 +594,8 @@ static int transport_fail(const struct ipcb_err *e, const char *phase, char *err
 }
 
 /* Send or receive a whole payload, in chunks when the transport carries less per operation. */
-static int move_payload(const struct ipcb_run_spec *s, struct ipcb_ep *ep, void *buf, bool send)
+IPCB_HOT static int move_payload(const struct ipcb_run_spec *s, struct ipcb_ep *ep, void *buf,
+				 bool send)
 {
 	unsigned char *p = buf;
 
@@ -609,8 +611,8 @@ static int move_payload(const struct ipcb_run_spec *s, struct ipcb_ep *ep, void 
 }
 
 /* Check message seq by the run's --verify level; counts the messages checked byte by byte. */
-static int verify(const struct ipcb_run_spec *s, const void *buf, uint64_t seq,
-		  uint64_t *full_checks, char *err)
+IPCB_HOT static int verify(const struct ipcb_run_spec *s, const void *buf, uint64_t seq,
+			   uint64_t *full_checks, char *err)
 {
 	struct ipcb_msg_fault f;
 	enum ipcb_msg_scope scope = ipcb_msg_scope_for(s->verify, seq, s->size_bytes);
@@ -631,7 +633,7 @@ static int verify(const struct ipcb_run_spec *s, const void *buf, uint64_t seq,
  * answering (a server handling a request), the latency sender after each round trip (think
  * time, outside the sample).
  */
-static void busy_work(uint64_t ns)
+IPCB_HOT static void busy_work(uint64_t ns)
 {
 	uint64_t end;
 
@@ -643,7 +645,7 @@ static void busy_work(uint64_t ns)
 }
 
 /* The sequence number the sender stamps on its i-th message (shifted by injected faults). */
-static uint64_t stamp_seq(const struct ipcb_run_spec *s, uint64_t i)
+IPCB_HOT static uint64_t stamp_seq(const struct ipcb_run_spec *s, uint64_t i)
 {
 	if (s->inject == IPCB_INJECT_DROP && i >= 5)
 		return i + 1;
@@ -657,7 +659,7 @@ static uint64_t stamp_seq(const struct ipcb_run_spec *s, uint64_t i)
  * seen by the every-byte check (in a message `sampled` picks, message 64, or one only `full`
  * checks, message 65); the send time is covered by the stamps, at every level.
  */
-static void receiver_inject(const struct ipcb_run_spec *s, unsigned char *buf, uint64_t i)
+IPCB_HOT static void receiver_inject(const struct ipcb_run_spec *s, unsigned char *buf, uint64_t i)
 {
 	if ((s->inject == IPCB_INJECT_CORRUPT && i == IPCB_MSG_FULL_EVERY) ||
 	    (s->inject == IPCB_INJECT_CORRUPT_UNSAMPLED && i == IPCB_MSG_FULL_EVERY + 1))
@@ -676,7 +678,7 @@ static void receiver_inject(const struct ipcb_run_spec *s, unsigned char *buf, u
 uint64_t ipcb_inject_message(enum ipcb_inject f)
 {
 	/* Where receiver_inject() and stamp_seq() make it happen. */
-	return f == IPCB_INJECT_CORRUPT		   ? IPCB_MSG_FULL_EVERY
+	return f == IPCB_INJECT_CORRUPT		    ? IPCB_MSG_FULL_EVERY
 	       : f == IPCB_INJECT_CORRUPT_UNSAMPLED ? IPCB_MSG_FULL_EVERY + 1
 						    : 5;
 }
@@ -696,12 +698,12 @@ static uint64_t planned_total(const struct ipcb_run_spec *s)
 	return s->messages ? s->warmup + s->messages + extra : UINT64_MAX;
 }
 
-static void publish_total(struct run_area *a, uint64_t total)
+IPCB_HOT static void publish_total(struct run_area *a, uint64_t total)
 {
 	__atomic_store_n(&a->total, total, __ATOMIC_SEQ_CST);
 }
 
-static bool is_last_seen(struct run_area *a, uint64_t i)
+IPCB_HOT static bool is_last_seen(struct run_area *a, uint64_t i)
 {
 	uint64_t total = __atomic_load_n(&a->total, __ATOMIC_ACQUIRE);
 
@@ -730,8 +732,8 @@ static void segments_mark(const struct ipcb_run_spec *s, struct ipcb_ep *ep, str
 }
 
 /* The sender's measured phase begins: CPU time, clock, and the deadline the duration sets. */
-static void measure_start(const struct ipcb_run_spec *s, struct run_side *me,
-			  struct usage_mark *start, uint64_t *deadline)
+IPCB_HOT static void measure_start(const struct ipcb_run_spec *s, struct run_side *me,
+				   struct usage_mark *start, uint64_t *deadline)
 {
 	*start = usage_now();
 	me->t_first_ns = ipcb_now_ns();
@@ -745,7 +747,8 @@ static void measure_start(const struct ipcb_run_spec *s, struct run_side *me,
  * both directions; and it comes after the sample is taken, before the next message is sent, so
  * it is never inside a measured round trip, whether or not both sides share one CPU.
  */
-static int latency_sender(struct run_ctx *c, struct ipcb_ep *ep, void *tx, void *rx, char *err)
+IPCB_HOT static int latency_sender(struct run_ctx *c, struct ipcb_ep *ep, void *tx, void *rx,
+				   char *err)
 {
 	const struct ipcb_run_spec *s = c->spec;
 	struct ipcb_hist *h = run_hist(c->area, RUN_HIST_RTT);
@@ -805,7 +808,7 @@ static int latency_sender(struct run_ctx *c, struct ipcb_ep *ep, void *tx, void 
  * inside A's round trip. Its one clock read serves as the arrival of this message (one-way
  * A->B) and the departure of the echo (one-way B->A).
  */
-static int latency_echo(struct run_ctx *c, struct ipcb_ep *ep, void *rx, char *err)
+IPCB_HOT static int latency_echo(struct run_ctx *c, struct ipcb_ep *ep, void *rx, char *err)
 {
 	const struct ipcb_run_spec *s = c->spec;
 	struct ipcb_hist *h_ab = run_hist(c->area, RUN_HIST_AB);
@@ -843,7 +846,7 @@ static int latency_echo(struct run_ctx *c, struct ipcb_ep *ep, void *rx, char *e
 }
 
 /* Side A in throughput mode: stream messages; the sender never reads the measuring clock. */
-static int stream_sender(struct run_ctx *c, struct ipcb_ep *ep, void *tx, char *err)
+IPCB_HOT static int stream_sender(struct run_ctx *c, struct ipcb_ep *ep, void *tx, char *err)
 {
 	const struct ipcb_run_spec *s = c->spec;
 	uint64_t total = planned_total(s), deadline = UINT64_MAX;
@@ -899,7 +902,7 @@ static int stream_sender(struct run_ctx *c, struct ipcb_ep *ep, void *tx, char *
 }
 
 /* Side B in throughput mode: receive and check every message, timed first to last. */
-static int stream_receiver(struct run_ctx *c, struct ipcb_ep *ep, void *rx, char *err)
+IPCB_HOT static int stream_receiver(struct run_ctx *c, struct ipcb_ep *ep, void *rx, char *err)
 {
 	const struct ipcb_run_spec *s = c->spec;
 	struct ipcb_hist *h_ow = run_hist(c->area, RUN_HIST_AB);
@@ -938,7 +941,7 @@ static int stream_receiver(struct run_ctx *c, struct ipcb_ep *ep, void *rx, char
 	return 0;
 }
 
-static int run_body(int role, void *arg, void *area_v, char *err)
+IPCB_HOT static int run_body(int role, void *arg, void *area_v, char *err)
 {
 	struct run_ctx *c = arg;
 	const struct ipcb_run_spec *s = c->spec;

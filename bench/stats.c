@@ -299,3 +299,206 @@ size_t ipcb_mw_repeats_needed(double shift, double spread, double alpha, double 
 		return REPEATS_CAP;
 	return (size_t)k > floor_k ? (size_t)k : floor_k;
 }
+
+long ipcb_mw_crit(size_t n, size_t m, double alpha, bool *exact)
+{
+	size_t k = n < m ? n : m, big = n < m ? m : n, deg = 0, top = n * m;
+	double *p, total = 0, cum = 0;
+	long c = -1;
+
+	if (exact)
+		*exact = n + m <= IPCB_MW_EXACT_MAX_N;
+	if (!n || !m || !(alpha > 0 && alpha < 1))
+		return -1;
+	if (n + m > IPCB_MW_EXACT_MAX_N) {
+		double mean = (double)n * (double)m / 2;
+		double sd = sqrt((double)n * (double)m * (double)(n + m + 1) / 12);
+		double v = floor(mean - 0.5 - ipcb_stats_norm_quantile(1 - alpha) * sd);
+
+		return v < 0 ? -1 : (long)v;
+	}
+	p = calloc(top + 1, sizeof(*p));
+	if (!p)
+		return -1;
+	p[0] = 1;
+	/* After step i, p holds [big + i choose i]_q, of degree i * big. */
+	for (size_t i = 1; i <= k; i++) {
+		size_t mul = big + i, ndeg = deg + big;
+
+		/* times (1 - q^(big + i)): from the top down so each term is used once */
+		for (size_t u = deg + 1; u-- > 0;)
+			if (u + mul <= top)
+				p[u + mul] -= p[u];
+		/* divided by (1 - q^i): times 1 + q^i + q^2i + ..., exact since the result is a
+		 * polynomial */
+		for (size_t u = i; u <= ndeg; u++)
+			p[u] += p[u - i];
+		/* Above the quotient's degree the series cancels exactly: clear what the product left. */
+		for (size_t u = ndeg + 1; u <= deg + mul && u <= top; u++)
+			p[u] = 0;
+		deg = ndeg;
+	}
+	for (size_t u = 0; u <= top; u++)
+		total += p[u];
+	for (size_t u = 0; u <= top; u++) {
+		cum += p[u];
+		if (cum / total >= alpha)
+			break;
+		c = (long)u;
+	}
+	free(p);
+	return c;
+}
+
+int ipcb_mw_shift_test(const double *x, size_t n, const double *y, size_t m, double shift,
+		       struct ipcb_mw *out)
+{
+	double *xs;
+	int rc;
+
+	if (!x || !n || isnan(shift))
+		return -EINVAL;
+	xs = malloc(n * sizeof(*xs));
+	if (!xs)
+		return -ENOMEM;
+	for (size_t i = 0; i < n; i++)
+		xs[i] = x[i] + shift;
+	rc = ipcb_mw_test(xs, n, y, m, out);
+	free(xs);
+	return rc;
+}
+
+/* How many of the differences b[j] - a[i] are <= s; a and b ascending. Two pointers: O(n + m). */
+static uint64_t diffs_at_most(const double *a, size_t n, const double *b, size_t m, double s)
+{
+	uint64_t count = 0;
+	size_t i = n;
+
+	/*
+	 * For descending b[j], the a[i] with b[j] - a[i] <= s are a suffix that only grows. The
+	 * difference is compared as computed (not a[i] >= b[j] - s, which rounds differently), so
+	 * the count steps exactly at the computed differences and the k-th is one of them.
+	 */
+	for (size_t j = m; j-- > 0;) {
+		while (i > 0 && b[j] - a[i - 1] <= s)
+			i--;
+		count += n - i;
+	}
+	return count;
+}
+
+/* The k-th smallest (1-based) of the differences b[j] - a[i]: the least s with count(s) >= k. */
+static double diff_kth(const double *a, size_t n, const double *b, size_t m, uint64_t k)
+{
+	double lo = b[0] - a[n - 1], hi = b[m - 1] - a[0];
+
+	/* count(lo) may already reach k: lo is the smallest difference itself. */
+	if (diffs_at_most(a, n, b, m, lo) >= k)
+		return lo;
+	/* Invariant: count(lo) < k <= count(hi). Stop when no double lies between them. */
+	for (int it = 0; it < 2100; it++) {
+		double mid = lo + (hi - lo) / 2;
+
+		if (mid <= lo || mid >= hi)
+			break;
+		if (diffs_at_most(a, n, b, m, mid) >= k)
+			hi = mid;
+		else
+			lo = mid;
+	}
+	return hi;
+}
+
+int ipcb_hl_shift(const double *x, size_t n, const double *y, size_t m, double alpha,
+		  struct ipcb_shift *out)
+{
+	double *a, *b;
+	uint64_t nm = (uint64_t)n * m;
+	int rc;
+
+	if (!out || !(alpha > 0 && alpha < 1) || !x || !y || !n || !m)
+		return -EINVAL;
+	for (size_t i = 0; i < n; i++)
+		if (!isfinite(x[i]))
+			return -EINVAL;
+	for (size_t j = 0; j < m; j++)
+		if (!isfinite(y[j]))
+			return -EINVAL;
+	rc = sorted_copy(x, n, &a);
+	if (rc < 0)
+		return rc;
+	rc = sorted_copy(y, m, &b);
+	if (rc < 0) {
+		free(a);
+		return rc;
+	}
+	if (nm % 2)
+		out->est = diff_kth(a, n, b, m, nm / 2 + 1);
+	else
+		out->est = diff_kth(a, n, b, m, nm / 2) / 2 + diff_kth(a, n, b, m, nm / 2 + 1) / 2;
+	out->crit = ipcb_mw_crit(n, m, alpha, &out->exact);
+	if (out->crit < 0) {
+		out->lo = -INFINITY;
+		out->hi = INFINITY;
+	} else {
+		out->lo = diff_kth(a, n, b, m, (uint64_t)out->crit + 1);
+		out->hi = diff_kth(a, n, b, m, nm - (uint64_t)out->crit);
+	}
+	free(a);
+	free(b);
+	return 0;
+}
+
+struct holm_item {
+	double p;
+	size_t i;
+};
+
+static int holm_cmp(const void *a, const void *b)
+{
+	const struct holm_item *x = a, *y = b;
+
+	/* NaN last: it is never rejected and must not stop the ones before it. */
+	if (isnan(x->p) || isnan(y->p))
+		return isnan(x->p) - isnan(y->p);
+	return (x->p > y->p) - (x->p < y->p);
+}
+
+int ipcb_holm(const double *p, size_t n, double alpha, bool *reject, double *level)
+{
+	size_t k;
+	struct holm_item *it;
+
+	if (!p || !reject || !(alpha > 0 && alpha < 1))
+		return -EINVAL;
+	for (size_t i = 0; i < n; i++)
+		reject[i] = false;
+	if (!n)
+		return 0;
+	it = malloc(n * sizeof(*it));
+	if (!it)
+		return -ENOMEM;
+	for (size_t i = 0; i < n; i++)
+		it[i] = (struct holm_item){.p = p[i], .i = i};
+	qsort(it, n, sizeof(*it), holm_cmp);
+	for (k = 0; k < n; k++) {
+		if (!(it[k].p < alpha / (double)(n - k)))
+			break;
+		reject[it[k].i] = true;
+		if (level)
+			level[it[k].i] = alpha / (double)(n - k);
+	}
+	for (size_t j = k; level && j < n; j++)
+		level[it[j].i] = alpha / (double)(n - k);
+	free(it);
+	return 0;
+}
+
+double ipcb_alpha_share(unsigned look, unsigned looks)
+{
+	if (!looks || !look || look > looks || looks > 60)
+		return 0;
+	if (look == looks)
+		return 0.5 + ldexp(1, -(int)looks);
+	return ldexp(1, -(int)(looks - look + 1));
+}

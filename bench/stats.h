@@ -107,4 +107,76 @@ size_t ipcb_mw_repeats_possible(double alpha);
  */
 size_t ipcb_mw_repeats_needed(double shift, double spread, double alpha, double power);
 
+/*
+ * The shifted test and the shift's confidence interval.
+ *
+ * The gate asks "is NEW worse than BASE by more than 5 %?", not "do they differ?". With x and y
+ * the logs of the two sides' values, that is a hypothesis about the shift d of y against x
+ * (log NEW - log BASE): H0 d >= log(0.95) against d < log(0.95). Mann-Whitney tests it directly
+ * on x + log(0.95) against y: under H0 the shifted samples are exchangeable at the boundary, so
+ * the U test's level holds (ipcb_mw_shift_test()).
+ *
+ * Inverting that test over every shift gives the Hodges-Lehmann estimate and its
+ * distribution-free confidence interval (ipcb_hl_shift()): with the nm pairwise differences
+ * y[j] - x[i] in ascending order D(1) .. D(nm) and c the largest integer with P0(U <= c) < alpha,
+ *   estimate = median of the D,  lower bound = D(c + 1),  upper bound = D(nm - c).
+ * Every shift below the lower bound is rejected by the one-sided test at level alpha, and so is
+ * every shift above the upper bound: the interval covers the true shift with probability at least
+ * 1 - 2 alpha (exactly that for continuous data). When even c = 0 is not below alpha (too few
+ * repeats) the bounds are -INFINITY and INFINITY.
+ */
+
+/*
+ * Largest c with P0(U <= c) < alpha for the U statistic of n and m values without ties, -1 when
+ * none. Exact for n + m <= IPCB_MW_EXACT_MAX_N: the null distribution's counts are the
+ * coefficients of the Gaussian binomial [n+m choose n]_q, built as the product
+ * prod_{i=1..n} (1 - q^(m+i)) / (1 - q^i). Beyond that the normal approximation with the
+ * continuity correction: c = floor(nm/2 - 0.5 - z[1-alpha] * sqrt(nm(n+m+1)/12)).
+ * *exact (may be NULL) says which.
+ */
+long ipcb_mw_crit(size_t n, size_t m, double alpha, bool *exact);
+
+/* Mann-Whitney U test of x + shift (n values) against y (m values); see ipcb_mw_test(). */
+int ipcb_mw_shift_test(const double *x, size_t n, const double *y, size_t m, double shift,
+		       struct ipcb_mw *out);
+
+/* The result of ipcb_hl_shift(). */
+struct ipcb_shift {
+	double est; /* Hodges-Lehmann: the median of the nm differences y[j] - x[i] */
+	double lo;  /* D(crit + 1): -INFINITY when crit < 0 */
+	double hi;  /* D(nm - crit): INFINITY when crit < 0 */
+	long crit;  /* ipcb_mw_crit(n, m, alpha) */
+	bool exact; /* crit from the exact distribution */
+};
+
+/*
+ * Hodges-Lehmann shift of y against x and its confidence bounds, each one-sided at level alpha
+ * (see above). The order statistics of the differences are found by bisection on the value with
+ * an O(n + m) count per step, so nothing of size nm is held. Returns 0, -EINVAL (n or m is 0, a
+ * NULL pointer, a NaN or infinite value, alpha outside (0, 1)) or -ENOMEM.
+ */
+int ipcb_hl_shift(const double *x, size_t n, const double *y, size_t m, double alpha,
+		  struct ipcb_shift *out);
+
+/*
+ * Holm's step-down procedure over n hypotheses with p-values p[0..n): sort them ascending; the
+ * i-th smallest (i from 0) is rejected while p < alpha / (n - i), and every one after the first
+ * that is not, is kept. The chance of rejecting any true hypothesis is at most alpha, whatever
+ * the dependence between the tests, and it rejects everything Bonferroni (alpha / n) does.
+ * reject[i] is set for each p[i]; level[i] (level may be NULL) to the alpha / (n - i) it was
+ * rejected at, or for one kept to the level the first kept one failed (alpha / (n - rejected)).
+ * NaN p-values are never rejected. Returns 0, -EINVAL or -ENOMEM.
+ */
+int ipcb_holm(const double *p, size_t n, double alpha, bool *reject, double *level);
+
+/*
+ * The share of the family-wise alpha spent at look `look` (1-based) of at most `looks`: each look
+ * but the last gets half of what the next one gets, 2^-(looks - look + 1), and the last the rest,
+ * 1/2 + 2^-looks; the shares add up to 1, so by the union bound the chance of any wrong verdict
+ * at any look is at most alpha. Early looks (few rounds) spend little; the last, where most
+ * groups are decided, most. A later look never gets less than twice an earlier one, so a group
+ * decided at an earlier look on data that no longer changes stays decided. 0 for bad arguments.
+ */
+double ipcb_alpha_share(unsigned look, unsigned looks);
+
 #endif /* IPCB_STATS_H */

@@ -55,7 +55,8 @@ const char *ipcb_wait_name(enum ipcb_wait w)
 	return "default";
 }
 
-int ipcb_fd_write_full(int fd, const void *buf, size_t len, struct ipcb_err *e, const char *call)
+IPCB_HOT int ipcb_fd_write_full(int fd, const void *buf, size_t len, struct ipcb_err *e,
+				const char *call)
 {
 	const char *p = buf;
 
@@ -73,7 +74,7 @@ int ipcb_fd_write_full(int fd, const void *buf, size_t len, struct ipcb_err *e, 
 	return 0;
 }
 
-int ipcb_fd_read_full(int fd, void *buf, size_t len, struct ipcb_err *e, const char *call)
+IPCB_HOT int ipcb_fd_read_full(int fd, void *buf, size_t len, struct ipcb_err *e, const char *call)
 {
 	char *p = buf;
 
@@ -101,7 +102,7 @@ void ipcb_fd_close(int *fd)
 	*fd = -1;
 }
 
-int ipcb_futex_wait(uint32_t *word, uint32_t expected)
+IPCB_HOT int ipcb_futex_wait(uint32_t *word, uint32_t expected)
 {
 	if (syscall(SYS_futex, word, FUTEX_WAIT, expected, NULL, NULL, 0) == 0)
 		return 0;
@@ -111,7 +112,7 @@ int ipcb_futex_wait(uint32_t *word, uint32_t expected)
 	return -errno;
 }
 
-int ipcb_futex_wake(uint32_t *word, int n)
+IPCB_HOT int ipcb_futex_wake(uint32_t *word, int n)
 {
 	long r = syscall(SYS_futex, word, FUTEX_WAKE, n, NULL, NULL, 0);
 

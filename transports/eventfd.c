@@ -39,7 +39,7 @@ struct eventfd_chan {
 	struct ipcb_slots slots;
 };
 
-static int eventfd_post(void *ctx, unsigned sem, struct ipcb_err *e)
+IPCB_HOT static int eventfd_post(void *ctx, unsigned sem, struct ipcb_err *e)
 {
 	const struct eventfd_chan *c = ctx;
 	uint64_t one = 1;
@@ -51,7 +51,7 @@ static int eventfd_post(void *ctx, unsigned sem, struct ipcb_err *e)
 	return 0;
 }
 
-static int eventfd_trywait(void *ctx, unsigned sem, struct ipcb_err *e)
+IPCB_HOT static int eventfd_trywait(void *ctx, unsigned sem, struct ipcb_err *e)
 {
 	const struct eventfd_chan *c = ctx;
 	uint64_t v;
@@ -65,7 +65,7 @@ static int eventfd_trywait(void *ctx, unsigned sem, struct ipcb_err *e)
 	return 0;
 }
 
-static int eventfd_wait(void *ctx, unsigned sem, struct ipcb_err *e)
+IPCB_HOT static int eventfd_wait(void *ctx, unsigned sem, struct ipcb_err *e)
 {
 	const struct eventfd_chan *c = ctx;
 	struct pollfd pfd = {.fd = c->fd[sem], .events = POLLIN};
@@ -142,14 +142,14 @@ static int eventfd_open(struct ipcb_ep *ep)
 	return 0;
 }
 
-static int eventfd_send(struct ipcb_ep *ep, const void *buf, size_t len)
+IPCB_HOT static int eventfd_send(struct ipcb_ep *ep, const void *buf, size_t len)
 {
 	const struct eventfd_chan *c = ep->chan->priv;
 
 	return ipcb_slots_send(&c->slots, ep->priv, ep, buf, len);
 }
 
-static int eventfd_recv(struct ipcb_ep *ep, void *buf, size_t len)
+IPCB_HOT static int eventfd_recv(struct ipcb_ep *ep, void *buf, size_t len)
 {
 	const struct eventfd_chan *c = ep->chan->priv;
 

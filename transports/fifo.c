@@ -154,14 +154,14 @@ close_fds:
 	return ep->err.code;
 }
 
-static int fifo_send(struct ipcb_ep *ep, const void *buf, size_t len)
+IPCB_HOT static int fifo_send(struct ipcb_ep *ep, const void *buf, size_t len)
 {
 	const struct fifo_ep *e = ep->priv;
 
 	return ipcb_fd_write_full(e->wfd, buf, len, &ep->err, "write");
 }
 
-static int fifo_recv(struct ipcb_ep *ep, void *buf, size_t len)
+IPCB_HOT static int fifo_recv(struct ipcb_ep *ep, void *buf, size_t len)
 {
 	const struct fifo_ep *e = ep->priv;
 

@@ -145,14 +145,14 @@ static int file_open(struct ipcb_ep *ep)
 	return 0;
 }
 
-static int file_send(struct ipcb_ep *ep, const void *buf, size_t len)
+IPCB_HOT static int file_send(struct ipcb_ep *ep, const void *buf, size_t len)
 {
 	const struct file_chan *c = ep->chan->priv;
 
 	return ipcb_slots_send(&c->slots, ep->priv, ep, buf, len);
 }
 
-static int file_recv(struct ipcb_ep *ep, void *buf, size_t len)
+IPCB_HOT static int file_recv(struct ipcb_ep *ep, void *buf, size_t len)
 {
 	const struct file_chan *c = ep->chan->priv;
 

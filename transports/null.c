@@ -12,13 +12,13 @@ static int null_open(struct ipcb_ep *ep)
 	return 0;
 }
 
-static int null_send(struct ipcb_ep *ep, const void *buf, size_t len)
+IPCB_HOT static int null_send(struct ipcb_ep *ep, const void *buf, size_t len)
 {
 	(void)ep, (void)buf, (void)len;
 	return 0;
 }
 
-static int null_recv(struct ipcb_ep *ep, void *buf, size_t len)
+IPCB_HOT static int null_recv(struct ipcb_ep *ep, void *buf, size_t len)
 {
 	(void)ep, (void)buf, (void)len;
 	return 0;

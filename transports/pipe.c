@@ -73,14 +73,14 @@ static void pipe_close(struct ipcb_ep *ep)
 	ipcb_fd_close(&e->wfd);
 }
 
-static int pipe_send(struct ipcb_ep *ep, const void *buf, size_t len)
+IPCB_HOT static int pipe_send(struct ipcb_ep *ep, const void *buf, size_t len)
 {
 	const struct pipe_ep *e = ep->priv;
 
 	return ipcb_fd_write_full(e->wfd, buf, len, &ep->err, "write");
 }
 
-static int pipe_recv(struct ipcb_ep *ep, void *buf, size_t len)
+IPCB_HOT static int pipe_recv(struct ipcb_ep *ep, void *buf, size_t len)
 {
 	const struct pipe_ep *e = ep->priv;
 

@@ -248,7 +248,7 @@ static void posix_mq_close(struct ipcb_ep *ep)
 	posix_mq_close_queues(ep->chan->priv);
 }
 
-static int posix_mq_send(struct ipcb_ep *ep, const void *buf, size_t len)
+IPCB_HOT static int posix_mq_send(struct ipcb_ep *ep, const void *buf, size_t len)
 {
 	const struct posix_mq_chan *c = ep->chan->priv;
 	mqd_t q = c->q[ep->role == IPCB_SENDER ? 0 : 1];
@@ -261,7 +261,7 @@ static int posix_mq_send(struct ipcb_ep *ep, const void *buf, size_t len)
 	return 0;
 }
 
-static int posix_mq_recv(struct ipcb_ep *ep, void *buf, size_t len)
+IPCB_HOT static int posix_mq_recv(struct ipcb_ep *ep, void *buf, size_t len)
 {
 	const struct posix_mq_chan *c = ep->chan->priv;
 	struct posix_mq_ep *e = ep->priv;

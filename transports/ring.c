@@ -10,6 +10,7 @@
 
 #include "backing.h"
 #include "common.h"
+#include "hot.h"
 
 #define RING_HDR_BYTES 8u
 /*
@@ -53,12 +54,12 @@ void ipcb_ring_init(struct ipcb_ring *r, const struct ipcb_ring_plan *p)
 }
 
 /* The futex word inside a 64-bit word: its low half, wherever the byte order puts it. */
-static uint32_t *ring_futex_word(uint64_t *word)
+IPCB_HOT static uint32_t *ring_futex_word(uint64_t *word)
 {
 	return (uint32_t *)word + (__BYTE_ORDER__ == __ORDER_BIG_ENDIAN__);
 }
 
-static uint64_t *ring_slot_hdr(const struct ipcb_ring *r, uint64_t index)
+IPCB_HOT static uint64_t *ring_slot_hdr(const struct ipcb_ring *r, uint64_t index)
 {
 	return (uint64_t *)(r->slots + (size_t)(index % r->nslots) * r->slot_bytes);
 }
@@ -69,7 +70,7 @@ static uint64_t *ring_slot_hdr(const struct ipcb_ring *r, uint64_t index)
  * only if the flag is up. Either the sleeper sees the store, or the waker sees the flag, or
  * FUTEX_WAIT sees the word changed: no wake-up is lost.
  */
-static int ring_sleep(uint32_t *waiting, uint64_t *word, uint32_t seen, struct ipcb_err *e)
+IPCB_HOT static int ring_sleep(uint32_t *waiting, uint64_t *word, uint32_t seen, struct ipcb_err *e)
 {
 	int rc = 0;
 
@@ -82,7 +83,8 @@ static int ring_sleep(uint32_t *waiting, uint64_t *word, uint32_t seen, struct i
 }
 
 /* After a store another side may sleep on: wake it if its flag is up. */
-static int ring_wake(uint32_t *waiting, uint64_t *word, enum ipcb_wait wait, struct ipcb_err *e)
+IPCB_HOT static int ring_wake(uint32_t *waiting, uint64_t *word, enum ipcb_wait wait,
+			      struct ipcb_err *e)
 {
 	int rc;
 
@@ -97,8 +99,8 @@ static int ring_wake(uint32_t *waiting, uint64_t *word, enum ipcb_wait wait, str
 }
 
 /* Writer: wait until the slot for w->head is free (the reader has taken the one before it). */
-static int ring_await_room(struct ipcb_ring *r, struct ipcb_ring_end *w, enum ipcb_wait wait,
-			   unsigned spin_polls, struct ipcb_err *e)
+IPCB_HOT static int ring_await_room(struct ipcb_ring *r, struct ipcb_ring_end *w,
+				    enum ipcb_wait wait, unsigned spin_polls, struct ipcb_err *e)
 {
 	unsigned polls = 0;
 
@@ -121,9 +123,9 @@ static int ring_await_room(struct ipcb_ring *r, struct ipcb_ring_end *w, enum ip
 }
 
 /* Reader: wait until the slot for rd->tail holds its piece; returns its header. */
-static int ring_await_piece(struct ipcb_ring *r, struct ipcb_ring_end *rd, uint64_t **hdr_out,
-			    uint64_t *hdr_value, enum ipcb_wait wait, unsigned spin_polls,
-			    struct ipcb_err *e)
+IPCB_HOT static int ring_await_piece(struct ipcb_ring *r, struct ipcb_ring_end *rd,
+				     uint64_t **hdr_out, uint64_t *hdr_value, enum ipcb_wait wait,
+				     unsigned spin_polls, struct ipcb_err *e)
 {
 	uint64_t *hdr = ring_slot_hdr(r, rd->tail);
 	uint32_t want = (uint32_t)(rd->tail + 1);
@@ -157,8 +159,9 @@ static int ring_await_piece(struct ipcb_ring *r, struct ipcb_ring_end *rd, uint6
 	}
 }
 
-int ipcb_ring_write(struct ipcb_ring *r, struct ipcb_ring_end *w, const void *buf, size_t len,
-		    enum ipcb_wait wait, unsigned spin_polls, struct ipcb_err *e)
+IPCB_HOT int ipcb_ring_write(struct ipcb_ring *r, struct ipcb_ring_end *w, const void *buf,
+			     size_t len, enum ipcb_wait wait, unsigned spin_polls,
+			     struct ipcb_err *e)
 {
 	const unsigned char *p = buf;
 	size_t room = r->piece_bytes;
@@ -186,8 +189,8 @@ int ipcb_ring_write(struct ipcb_ring *r, struct ipcb_ring_end *w, const void *bu
 	return 0;
 }
 
-int ipcb_ring_read(struct ipcb_ring *r, struct ipcb_ring_end *rd, void *buf, size_t len,
-		   enum ipcb_wait wait, unsigned spin_polls, struct ipcb_err *e)
+IPCB_HOT int ipcb_ring_read(struct ipcb_ring *r, struct ipcb_ring_end *rd, void *buf, size_t len,
+			    enum ipcb_wait wait, unsigned spin_polls, struct ipcb_err *e)
 {
 	unsigned char *p = buf;
 
@@ -265,7 +268,7 @@ int ipcb_ringchan_open(struct ipcb_ep *ep)
 	return 0;
 }
 
-int ipcb_ringchan_send(struct ipcb_ep *ep, const void *buf, size_t len)
+IPCB_HOT int ipcb_ringchan_send(struct ipcb_ep *ep, const void *buf, size_t len)
 {
 	const struct ipcb_ringchan *c = ep->chan->priv;
 	struct ipcb_ringchan_ep *me = ep->priv;
@@ -274,7 +277,7 @@ int ipcb_ringchan_send(struct ipcb_ep *ep, const void *buf, size_t len)
 			       ep->chan->cfg.spin_polls, &ep->err);
 }
 
-int ipcb_ringchan_recv(struct ipcb_ep *ep, void *buf, size_t len)
+IPCB_HOT int ipcb_ringchan_recv(struct ipcb_ep *ep, void *buf, size_t len)
 {
 	const struct ipcb_ringchan *c = ep->chan->priv;
 	struct ipcb_ringchan_ep *me = ep->priv;

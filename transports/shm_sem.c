@@ -73,14 +73,14 @@ static int shm_sem_open(struct ipcb_ep *ep)
 	return 0;
 }
 
-static int shm_sem_send(struct ipcb_ep *ep, const void *buf, size_t len)
+IPCB_HOT static int shm_sem_send(struct ipcb_ep *ep, const void *buf, size_t len)
 {
 	const struct shm_sem_chan *c = ep->chan->priv;
 
 	return ipcb_slots_send(&c->slots, ep->priv, ep, buf, len);
 }
 
-static int shm_sem_recv(struct ipcb_ep *ep, void *buf, size_t len)
+IPCB_HOT static int shm_sem_recv(struct ipcb_ep *ep, void *buf, size_t len)
 {
 	const struct shm_sem_chan *c = ep->chan->priv;
 

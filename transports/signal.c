@@ -61,8 +61,8 @@ static unsigned long long signal_pending_limit(void)
 	return rl.rlim_cur == RLIM_INFINITY ? ~0ull : (unsigned long long)rl.rlim_cur;
 }
 
-static int signal_queue(const struct signal_chan *c, pid_t pid, enum ipcb_slots_kind kind,
-			struct ipcb_err *e)
+IPCB_HOT static int signal_queue(const struct signal_chan *c, pid_t pid, enum ipcb_slots_kind kind,
+				 struct ipcb_err *e)
 {
 	siginfo_t info = c->info;
 
@@ -82,7 +82,7 @@ static int signal_queue(const struct signal_chan *c, pid_t pid, enum ipcb_slots_
 	return ipcb_err(e, -errno, "rt_sigqueueinfo");
 }
 
-static int signal_post(void *ctx, unsigned sem, struct ipcb_err *e)
+IPCB_HOT static int signal_post(void *ctx, unsigned sem, struct ipcb_err *e)
 {
 	const struct signal_chan *c = ctx;
 	unsigned dir = IPCB_SLOTS_SEM_DIR(sem);
@@ -97,7 +97,7 @@ static int signal_post(void *ctx, unsigned sem, struct ipcb_err *e)
 	return signal_queue(c, pid, kind, e);
 }
 
-static int signal_trywait(void *ctx, unsigned sem, struct ipcb_err *e)
+IPCB_HOT static int signal_trywait(void *ctx, unsigned sem, struct ipcb_err *e)
 {
 	const struct signal_chan *c = ctx;
 	const struct timespec zero = {0, 0};
@@ -111,7 +111,7 @@ static int signal_trywait(void *ctx, unsigned sem, struct ipcb_err *e)
 	return 0;
 }
 
-static int signal_wait(void *ctx, unsigned sem, struct ipcb_err *e)
+IPCB_HOT static int signal_wait(void *ctx, unsigned sem, struct ipcb_err *e)
 {
 	const struct signal_chan *c = ctx;
 
@@ -190,14 +190,14 @@ static int signal_open(struct ipcb_ep *ep)
 	return 0;
 }
 
-static int signal_send(struct ipcb_ep *ep, const void *buf, size_t len)
+IPCB_HOT static int signal_send(struct ipcb_ep *ep, const void *buf, size_t len)
 {
 	const struct signal_chan *c = ep->chan->priv;
 
 	return ipcb_slots_send(&c->slots, ep->priv, ep, buf, len);
 }
 
-static int signal_recv(struct ipcb_ep *ep, void *buf, size_t len)
+IPCB_HOT static int signal_recv(struct ipcb_ep *ep, void *buf, size_t len)
 {
 	const struct signal_chan *c = ep->chan->priv;
 

@@ -7,6 +7,7 @@
 #include <sys/mman.h>
 
 #include "common.h"
+#include "hot.h"
 
 /*
  * K: enough slots that a streaming writer runs well ahead of the reader (32 for messages up to
@@ -49,7 +50,7 @@ unsigned ipcb_slots_nsems(const struct ipcb_slots *s)
 }
 
 /* Take one from a semaphore by the run's wait strategy. */
-static int slots_take(const struct ipcb_slots *s, struct ipcb_ep *ep, unsigned sem)
+IPCB_HOT static int slots_take(const struct ipcb_slots *s, struct ipcb_ep *ep, unsigned sem)
 {
 	const struct ipcb_chan_cfg *cfg = &ep->chan->cfg;
 	unsigned polls = 0;
@@ -74,8 +75,8 @@ static int slots_take(const struct ipcb_slots *s, struct ipcb_ep *ep, unsigned s
  * raising the flag takes its flag back; if the reader took it first, a post is on its way and
  * is waited for, so that no post is ever left over.
  */
-static int slots_await_room(const struct ipcb_slots *s, struct ipcb_slots_end *end,
-			    struct ipcb_ep *ep, unsigned dir)
+IPCB_HOT static int slots_await_room(const struct ipcb_slots *s, struct ipcb_slots_end *end,
+				     struct ipcb_ep *ep, unsigned dir)
 {
 	const struct ipcb_chan_cfg *cfg = &ep->chan->cfg;
 	struct ipcb_slots_flow *fl = &s->flow[dir];
@@ -104,13 +105,13 @@ static int slots_await_room(const struct ipcb_slots *s, struct ipcb_slots_end *e
 	}
 }
 
-static size_t slots_offset(const struct ipcb_slots *s, unsigned dir, uint64_t n)
+IPCB_HOT static size_t slots_offset(const struct ipcb_slots *s, unsigned dir, uint64_t n)
 {
 	return ((size_t)dir * s->nslots + (size_t)(n % s->nslots)) * s->slot_bytes;
 }
 
-static int slots_check(const struct ipcb_slots *s, struct ipcb_ep *ep, unsigned dir, size_t len,
-		       const char *call)
+IPCB_HOT static int slots_check(const struct ipcb_slots *s, struct ipcb_ep *ep, unsigned dir,
+				size_t len, const char *call)
 {
 	if (len > s->slot_bytes)
 		return ipcb_errf(&ep->err, -EMSGSIZE, call, "%zu bytes do not fit a %zu-byte slot",
@@ -121,8 +122,8 @@ static int slots_check(const struct ipcb_slots *s, struct ipcb_ep *ep, unsigned 
 	return 0;
 }
 
-int ipcb_slots_send(const struct ipcb_slots *s, struct ipcb_slots_end *end, struct ipcb_ep *ep,
-		    const void *buf, size_t len)
+IPCB_HOT int ipcb_slots_send(const struct ipcb_slots *s, struct ipcb_slots_end *end,
+			     struct ipcb_ep *ep, const void *buf, size_t len)
 {
 	unsigned dir = ep->role == IPCB_SENDER ? 0 : 1;
 	size_t off = slots_offset(s, dir, end->sent);
@@ -148,8 +149,8 @@ int ipcb_slots_send(const struct ipcb_slots *s, struct ipcb_slots_end *end, stru
 	return s->sem->post(s->sem_ctx, IPCB_SLOTS_SEM(dir, IPCB_SLOTS_FULL), &ep->err);
 }
 
-int ipcb_slots_recv(const struct ipcb_slots *s, struct ipcb_slots_end *end, struct ipcb_ep *ep,
-		    void *buf, size_t len)
+IPCB_HOT int ipcb_slots_recv(const struct ipcb_slots *s, struct ipcb_slots_end *end,
+			     struct ipcb_ep *ep, void *buf, size_t len)
 {
 	unsigned dir = ep->role == IPCB_SENDER ? 1 : 0;
 	size_t off = slots_offset(s, dir, end->received);
@@ -181,7 +182,7 @@ int ipcb_slots_recv(const struct ipcb_slots *s, struct ipcb_slots_end *end, stru
 
 /* ---- POSIX semaphores ------------------------------------------------------------------- */
 
-static int psem_post(void *ctx, unsigned sem, struct ipcb_err *e)
+IPCB_HOT static int psem_post(void *ctx, unsigned sem, struct ipcb_err *e)
 {
 	struct ipcb_psem *p = ctx;
 
@@ -190,7 +191,7 @@ static int psem_post(void *ctx, unsigned sem, struct ipcb_err *e)
 	return 0;
 }
 
-static int psem_trywait(void *ctx, unsigned sem, struct ipcb_err *e)
+IPCB_HOT static int psem_trywait(void *ctx, unsigned sem, struct ipcb_err *e)
 {
 	struct ipcb_psem *p = ctx;
 
@@ -203,7 +204,7 @@ static int psem_trywait(void *ctx, unsigned sem, struct ipcb_err *e)
 	return 0;
 }
 
-static int psem_wait(void *ctx, unsigned sem, struct ipcb_err *e)
+IPCB_HOT static int psem_wait(void *ctx, unsigned sem, struct ipcb_err *e)
 {
 	struct ipcb_psem *p = ctx;
 

@@ -53,7 +53,7 @@ void ipcb_sockpair_close(struct ipcb_ep *ep)
 	ipcb_fd_close(&sp->fd[ep->role]);
 }
 
-int ipcb_sockpair_send(struct ipcb_ep *ep, const void *buf, size_t len)
+IPCB_HOT int ipcb_sockpair_send(struct ipcb_ep *ep, const void *buf, size_t len)
 {
 	const struct ipcb_sockpair *sp = sp_of(ep->chan);
 	const char *p = buf;
@@ -75,7 +75,7 @@ int ipcb_sockpair_send(struct ipcb_ep *ep, const void *buf, size_t len)
 	return 0;
 }
 
-int ipcb_sockpair_recv(struct ipcb_ep *ep, void *buf, size_t len)
+IPCB_HOT int ipcb_sockpair_recv(struct ipcb_ep *ep, void *buf, size_t len)
 {
 	const struct ipcb_sockpair *sp = sp_of(ep->chan);
 	char *p = buf;

@@ -185,7 +185,7 @@ static void sysv_mq_close(struct ipcb_ep *ep)
 	e->msg = NULL;
 }
 
-static int sysv_mq_send(struct ipcb_ep *ep, const void *buf, size_t len)
+IPCB_HOT static int sysv_mq_send(struct ipcb_ep *ep, const void *buf, size_t len)
 {
 	const struct sysv_mq_chan *c = ep->chan->priv;
 	struct sysv_mq_ep *e = ep->priv;
@@ -204,7 +204,7 @@ static int sysv_mq_send(struct ipcb_ep *ep, const void *buf, size_t len)
 	return 0;
 }
 
-static int sysv_mq_recv(struct ipcb_ep *ep, void *buf, size_t len)
+IPCB_HOT static int sysv_mq_recv(struct ipcb_ep *ep, void *buf, size_t len)
 {
 	const struct sysv_mq_chan *c = ep->chan->priv;
 	struct sysv_mq_ep *e = ep->priv;

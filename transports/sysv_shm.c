@@ -115,7 +115,7 @@ static int sysv_shm_get_sems(struct ipcb_chan *ch, struct sysv_shm_chan *c)
 	return 0;
 }
 
-static int sysv_shm_post(void *ctx, unsigned sem, struct ipcb_err *e)
+IPCB_HOT static int sysv_shm_post(void *ctx, unsigned sem, struct ipcb_err *e)
 {
 	const struct sysv_shm_chan *c = ctx;
 	struct sembuf op = {.sem_num = (unsigned short)sem, .sem_op = 1, .sem_flg = 0};
@@ -126,7 +126,7 @@ static int sysv_shm_post(void *ctx, unsigned sem, struct ipcb_err *e)
 	return 0;
 }
 
-static int sysv_shm_trywait(void *ctx, unsigned sem, struct ipcb_err *e)
+IPCB_HOT static int sysv_shm_trywait(void *ctx, unsigned sem, struct ipcb_err *e)
 {
 	const struct sysv_shm_chan *c = ctx;
 	struct sembuf op = {.sem_num = (unsigned short)sem, .sem_op = -1, .sem_flg = IPC_NOWAIT};
@@ -140,7 +140,7 @@ static int sysv_shm_trywait(void *ctx, unsigned sem, struct ipcb_err *e)
 	return 0;
 }
 
-static int sysv_shm_wait(void *ctx, unsigned sem, struct ipcb_err *e)
+IPCB_HOT static int sysv_shm_wait(void *ctx, unsigned sem, struct ipcb_err *e)
 {
 	const struct sysv_shm_chan *c = ctx;
 	struct sembuf op = {.sem_num = (unsigned short)sem, .sem_op = -1, .sem_flg = 0};
@@ -210,14 +210,14 @@ static int sysv_shm_open(struct ipcb_ep *ep)
 	return 0;
 }
 
-static int sysv_shm_send(struct ipcb_ep *ep, const void *buf, size_t len)
+IPCB_HOT static int sysv_shm_send(struct ipcb_ep *ep, const void *buf, size_t len)
 {
 	const struct sysv_shm_chan *c = ep->chan->priv;
 
 	return ipcb_slots_send(&c->slots, ep->priv, ep, buf, len);
 }
 
-static int sysv_shm_recv(struct ipcb_ep *ep, void *buf, size_t len)
+IPCB_HOT static int sysv_shm_recv(struct ipcb_ep *ep, void *buf, size_t len)
 {
 	const struct sysv_shm_chan *c = ep->chan->priv;
 

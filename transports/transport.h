@@ -39,6 +39,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include "hot.h"
 
 /* Capability flags: what the driver may rely on, and what --list shows. */
 enum ipcb_cap {

@@ -231,7 +231,7 @@ static void udp_close(struct ipcb_ep *ep)
 	ipcb_sockpair_close(ep);
 }
 
-static int udp_send(struct ipcb_ep *ep, const void *buf, size_t len)
+IPCB_HOT static int udp_send(struct ipcb_ep *ep, const void *buf, size_t len)
 {
 	const struct udp_chan *c = ep->chan->priv;
 	struct udp_ep *e = ep->priv;
@@ -259,7 +259,7 @@ static int udp_send(struct ipcb_ep *ep, const void *buf, size_t len)
 }
 
 /* The kernel's count of datagrams this socket dropped, when it attached one (only if non-zero). */
-static uint32_t udp_drops(struct msghdr *mh)
+IPCB_HOT static uint32_t udp_drops(struct msghdr *mh)
 {
 	uint32_t drops = 0;
 
@@ -270,7 +270,7 @@ static uint32_t udp_drops(struct msghdr *mh)
 }
 
 /* Every half window, tell the peer how many datagrams left our receive buffer. */
-static int udp_credit_back(const struct udp_chan *c, struct ipcb_ep *ep, struct udp_ep *e)
+IPCB_HOT static int udp_credit_back(const struct udp_chan *c, struct ipcb_ep *ep, struct udp_ep *e)
 {
 	if (++e->unreported < c->batch)
 		return 0;
@@ -283,7 +283,7 @@ static int udp_credit_back(const struct udp_chan *c, struct ipcb_ep *ep, struct 
 	return 0;
 }
 
-static int udp_recv(struct ipcb_ep *ep, void *buf, size_t len)
+IPCB_HOT static int udp_recv(struct ipcb_ep *ep, void *buf, size_t len)
 {
 	const struct udp_chan *c = ep->chan->priv;
 	struct udp_ep *e = ep->priv;

@@ -35,7 +35,7 @@ static int unix_seqpacket_setup(struct ipcb_chan *ch)
  * Not sockpair.c's recv: on SOCK_SEQPACKET a zero-length read is end-of-file (the peer closed),
  * which deserves its own error rather than "a message of 0 bytes".
  */
-static int unix_seqpacket_recv(struct ipcb_ep *ep, void *buf, size_t len)
+IPCB_HOT static int unix_seqpacket_recv(struct ipcb_ep *ep, void *buf, size_t len)
 {
 	const struct ipcb_sockpair *sp = ep->chan->priv;
 	ssize_t n;

@@ -1,9 +1,10 @@
 #!/bin/bash
-# compare.sh - `ipcbench compare` end to end (TAP) on synthetic CSVs written here: clear
-# regression (exit 1), same distribution and improvement (0), too noisy, too few repeats and
-# missing groups (3), a latency metric (lower is better), the output formats, and malformed input
-# (exit 2 with a message naming the file, line and column). The header comes from a tiny real run,
-# so the synthetic files always have the binary's current columns.
+# compare.sh - `ipcbench compare` end to end (TAP) on synthetic CSVs written here: a regression
+# and a lost group or a collapse to 0 (exit 1), equivalence shown and improvement (0), noisy,
+# too few repeats and missing groups (3), control rows that moved (4), a latency metric (lower is
+# better), control characters in names, the output formats, and malformed input and bad options
+# (exit 2 with a message naming the file, line and column, or the option). The header comes from
+# a tiny real run, so the synthetic files always have the binary's current columns.
 #
 # Usage: compare.sh PATH/TO/ipcbench
 set -u
@@ -83,23 +84,27 @@ newcsv "$WORK/base.csv"
 rows "$WORK/base.csv" pipe 65536 1 "${QUIET_A[@]}"
 rows "$WORK/base.csv" shm 65536 1 "${QUIET_A[@]}"
 
+# Equivalence: the same distribution on both sides, 10 repeats at 1 % spread, is shown to be
+# within +-5 % (two one-sided shifted tests), so it is ok.
 newcsv "$WORK/same.csv"
 rows "$WORK/same.csv" pipe 65536 1 "${QUIET_B[@]}"
 rows "$WORK/same.csv" shm 65536 1 "${QUIET_B[@]}"
 compare_run same 0 "$WORK/base.csv" "$WORK/same.csv"
-grep -qE "^pipe .* ok" "$WORK/same.out" && grep -qE "^shm .* ok" "$WORK/same.out"
-ok $? "same distribution: verdict ok"
+grep -qE "^pipe .* ok$" "$WORK/same.out" && grep -qE "^shm .* ok$" "$WORK/same.out"
+ok $? "same distribution: equivalence shown, verdict ok"
 grep -q "^2 groups compared" "$WORK/same.out"
 ok $? "the summary says 2 groups compared (latency rows without bytes_per_s left out)"
-grep -q "over 2 groups = 0.005 each" "$WORK/same.out"
-ok $? "alpha 0.01 is split over the 2 groups (Bonferroni)"
+grep -q "alpha 0.05, Holm over 2 groups (first step 0.025)" "$WORK/same.out"
+ok $? "alpha 0.05 over the 2 groups by Holm, starting at 0.05 / 2"
+grep -qE "^pipe .* [+-]0\.[0-9]% +\[-[0-9.]+%, \+[0-9.]+%\] " "$WORK/same.out"
+ok $? "the change is the Hodges-Lehmann estimate with its interval around 0"
 
 newcsv "$WORK/slow.csv"
 rows "$WORK/slow.csv" pipe 65536 0.85 "${QUIET_B[@]}"
 rows "$WORK/slow.csv" shm 65536 1 "${QUIET_B[@]}"
 compare_run regression 1 "$WORK/base.csv" "$WORK/slow.csv"
-grep -qE "^pipe .*-15\.[0-9]%.* regressed" "$WORK/regression.out"
-ok $? "a 15 % drop in pipe is regressed with the change shown"
+grep -qE "^pipe .*-15\.[0-9]% +\[-1[5-7]\.[0-9]%, -1[3-5]\.[0-9]%\] .* regressed" "$WORK/regression.out"
+ok $? "a 15 % drop in pipe is regressed, its interval wholly beyond -5 %"
 grep -qE "^shm .* ok" "$WORK/regression.out"
 ok $? "shm, unchanged, stays ok"
 
@@ -107,63 +112,125 @@ newcsv "$WORK/small.csv"
 rows "$WORK/small.csv" pipe 65536 0.97 "${QUIET_B[@]}"
 rows "$WORK/small.csv" shm 65536 1 "${QUIET_B[@]}"
 compare_run below-threshold 0 "$WORK/base.csv" "$WORK/small.csv"
-grep -qE "^pipe .* ok .*within the threshold" "$WORK/below-threshold.out"
-ok $? "a significant 3 % drop is ok (below the 5 % threshold), and says so"
+grep -qE "^pipe .*-3\.[0-9]%.* ok$" "$WORK/below-threshold.out"
+ok $? "a clear 3 % drop is ok: it is shown to be within the 5 % threshold"
 compare_run lower-threshold 1 --threshold 2% "$WORK/base.csv" "$WORK/small.csv"
+grep -qE "^pipe .* regressed" "$WORK/lower-threshold.out"
+ok $? "the same 3 % drop against a 2 % threshold is regressed"
 
 newcsv "$WORK/fast.csv"
 rows "$WORK/fast.csv" pipe 65536 1.2 "${QUIET_B[@]}"
 rows "$WORK/fast.csv" shm 65536 1 "${QUIET_B[@]}"
 compare_run improvement 0 "$WORK/base.csv" "$WORK/fast.csv"
-grep -qE "^pipe .* improved" "$WORK/improvement.out"
+grep -qE "^pipe .*\+20\.[0-9]%.* improved" "$WORK/improvement.out"
 ok $? "a 20 % gain is improved"
 
+# A 15 % drop under 25 % noise: not decided either way, and the note says how it leans.
 newcsv "$WORK/noisy.csv"
 rows "$WORK/noisy.csv" pipe 65536 0.85 "${NOISY[@]}"
 rows "$WORK/noisy.csv" shm 65536 1 "${QUIET_B[@]}"
-compare_run noisy 3 "$WORK/base.csv" "$WORK/noisy.csv"
-grep -qE "^pipe .* inconclusive +too noisy.*needs ~[0-9]+ repeats per side" "$WORK/noisy.out"
-ok $? "a 25 % spread is inconclusive and says how many repeats would do"
+compare_run noisy 3 --undecided "$WORK/undecided" "$WORK/base.csv" "$WORK/noisy.csv"
+grep -qE "^pipe .* inconclusive +leans worse: -1[0-9]\.[0-9]% \[-[0-9.]+%, \+[0-9.]+%\]; ~[0-9]+ repeats per side would decide it$" \
+	"$WORK/noisy.out"
+ok $? "25 % spread: inconclusive, leaning worse, with the interval and the repeats that would decide it"
+[ "$(cat "$WORK/undecided")" = "$(printf 'pipe\tthroughput\t65536')" ]
+ok $? "--undecided lists just the undecided group: transport, mode, size"
+
+# Any --max-spread is accepted for old scripts, but no longer blocks a verdict the data decide.
+compare_run max-spread 1 --max-spread 1% "$WORK/base.csv" "$WORK/slow.csv"
+grep -q "max-spread is ignored" "$WORK/max-spread.err" && grep -qE "^pipe .* regressed" "$WORK/max-spread.out"
+ok $? "--max-spread 1% is accepted with a warning and decides nothing"
 
 newcsv "$WORK/few-base.csv"
 rows "$WORK/few-base.csv" pipe 65536 1 1000 1010 990
 newcsv "$WORK/few-new.csv"
 rows "$WORK/few-new.csv" pipe 65536 0.5 1000 1010 990
 compare_run few 3 "$WORK/few-base.csv" "$WORK/few-new.csv"
-grep -qE "inconclusive +too few repeats.*smallest p is 0.05.*needs [0-9]+ per side" "$WORK/few.out"
+grep -qE "inconclusive +too few repeats: with 3 and 3 no p can be below 0.05; needs at least 4 per side" "$WORK/few.out"
 ok $? "3 repeats a side cannot reach alpha even at -50 %: inconclusive, repeats needed"
 
+# A group BASE has and NEW lost is a regression; one only NEW has is missing.
 newcsv "$WORK/missing.csv"
 rows "$WORK/missing.csv" pipe 65536 1 "${QUIET_B[@]}"
 rows "$WORK/missing.csv" tcp 65536 1 "${QUIET_B[@]}"
-compare_run missing 3 "$WORK/base.csv" "$WORK/missing.csv"
-grep -qE "^shm .* missing +only in BASE" "$WORK/missing.out" &&
+compare_run missing 1 "$WORK/base.csv" "$WORK/missing.csv"
+grep -qE "^shm .* regressed +no NEW values: the group is gone" "$WORK/missing.out" &&
 	grep -qE "^tcp .* missing +only in NEW" "$WORK/missing.out"
-ok $? "groups on one side only are missing, each saying which side has it"
-grep -q "^1 group compared.*2 missing" "$WORK/missing.out"
-ok $? "missing groups are not counted as compared"
-compare_run missing-and-regressed 1 "$WORK/missing.csv" "$WORK/slow.csv"
+ok $? "a group only in BASE is regressed (gone), one only in NEW is missing"
+grep -q "^2 groups compared.*1 missing" "$WORK/missing.out"
+ok $? "the groups BASE has are compared; the NEW-only one is missing"
+newcsv "$WORK/added.csv"
+rows "$WORK/added.csv" pipe 65536 1 "${QUIET_B[@]}"
+rows "$WORK/added.csv" shm 65536 1 "${QUIET_B[@]}"
+rows "$WORK/added.csv" tcp 65536 1 "${QUIET_B[@]}"
+compare_run only-added 3 "$WORK/base.csv" "$WORK/added.csv"
 
-# Latency: lower is better, so a higher p50 is the regression.
-newcsv "$WORK/lat-base.csv"
-newcsv "$WORK/lat-new.csv"
-for i in 0 1 2 3 4 5 6 7 8 9; do
-	mkrow transport=shm mode=latency size_bytes=64 run=$((i + 1)) latency_kind=rtt \
-		p50_ns=$((300 + i % 5)) p99_ns=900 msgs_per_s=1000000.0 sender_cpu=0 \
-		receiver_cpu=1 placement=cross-core wait=spin >>"$WORK/lat-base.csv"
-	mkrow transport=shm mode=latency size_bytes=64 run=$((i + 1)) latency_kind=rtt \
-		p50_ns=$((360 + i % 5)) p99_ns=900 msgs_per_s=1000000.0 sender_cpu=0 \
-		receiver_cpu=1 placement=cross-core wait=spin >>"$WORK/lat-new.csv"
+# A collapse to 0 is a regression, however few the repeats.
+newcsv "$WORK/zero.csv"
+rows "$WORK/zero.csv" pipe 65536 0 "${QUIET_B[@]}"
+rows "$WORK/zero.csv" shm 65536 1 "${QUIET_B[@]}"
+compare_run collapse 1 "$WORK/base.csv" "$WORK/zero.csv"
+grep -qE "^pipe .* 0\.0 MB/s \(10\) +-100% .* regressed +collapsed to 0$" "$WORK/collapse.out"
+ok $? "every NEW value 0: regressed, collapsed to 0"
+newcsv "$WORK/zero-few.csv"
+rows "$WORK/zero-few.csv" pipe 65536 0 1000 1000
+compare_run collapse-few 1 "$WORK/few-base.csv" "$WORK/zero-few.csv"
+newcsv "$WORK/some-zero.csv"
+rows "$WORK/some-zero.csv" pipe 65536 1 0 0 0 0 0 0 1000 1000 0 0
+rows "$WORK/some-zero.csv" shm 65536 1 "${QUIET_B[@]}"
+compare_run some-zero 1 "$WORK/base.csv" "$WORK/some-zero.csv"
+grep -qE "^pipe .* regressed$" "$WORK/some-zero.out"
+ok $? "eight of ten runs at 0: a 0 ranks below every real value, and it is regressed"
+
+# Control rows: a floor that no code can move, measured beside each side's runs.
+ctlrows() { # ctlrows FILE SCALE VALUES...: floor-memcpy rows, msgs_per_s = value * scale
+	local file=$1 scale=$2 v
+	shift 2
+	for v in "$@"; do
+		mkrow transport=floor-memcpy mode=throughput size_bytes=65536 run=1 messages=1000 \
+			msgs_per_s="$(awk -v v="$v" -v s="$scale" 'BEGIN { printf "%.1f", v * s }')" \
+			bytes_per_s="$(awk -v v="$v" -v s="$scale" 'BEGIN { printf "%.1f", v * s * 65536 }')" \
+			sender_cpu=0 placement=cross-core wait=none >>"$file"
+	done
+}
+for f in base slow same; do
+	cp "$WORK/$f.csv" "$WORK/ctl-$f.csv"
+	ctlrows "$WORK/ctl-$f.csv" 1 "${QUIET_A[@]}"
 done
-compare_run latency 1 --metric p50_ns "$WORK/lat-base.csv" "$WORK/lat-new.csv"
-grep -qE "lower is better" "$WORK/latency.out" && grep -qE "^shm .*rtt.* regressed" "$WORK/latency.out"
-ok $? "--metric p50_ns: a higher p50 is regressed"
-compare_run latency-reversed 0 --metric p50_ns "$WORK/lat-new.csv" "$WORK/lat-base.csv"
-grep -qE "^shm .* improved" "$WORK/latency-reversed.out"
-ok $? "--metric p50_ns: a lower p50 is improved"
-compare_run latency-bytes 2 "$WORK/lat-base.csv" "$WORK/lat-new.csv"
-grep -q "nothing to compare" "$WORK/latency-bytes.err"
-ok $? "no bytes_per_s anywhere: usage error saying there is nothing to compare"
+cp "$WORK/slow.csv" "$WORK/ctl-moved.csv"
+ctlrows "$WORK/ctl-moved.csv" 0.9 "${QUIET_B[@]}"
+compare_run control-steady 1 --control floor-memcpy "$WORK/ctl-base.csv" "$WORK/ctl-slow.csv"
+grep -qE "^floor-memcpy .* steady" "$WORK/control-steady.out" &&
+	grep -qE "^pipe .* regressed" "$WORK/control-steady.out" &&
+	grep -q "1 control, 0 changed" "$WORK/control-steady.out"
+ok $? "steady control rows: the regression stands"
+compare_run control-moved 4 --control floor-memcpy "$WORK/ctl-base.csv" "$WORK/ctl-moved.csv"
+grep -qE "^floor-memcpy .* changed +control moved -10\.[0-9]%" "$WORK/control-moved.out" &&
+	grep -qE "^pipe .* inconclusive +would be regressed \(-15\.[0-9]%.*the machine changed" \
+		"$WORK/control-moved.out" &&
+	grep -q "THE MACHINE CHANGED" "$WORK/control-moved.out"
+ok $? "a control that moved 10 %: exit 4, and the drop is not blamed on NEW"
+compare_run no-control-option 1 "$WORK/ctl-base.csv" "$WORK/ctl-moved.csv"
+grep -qE "^floor-memcpy .* regressed" "$WORK/no-control-option.out"
+ok $? "without --control the floor rows are ordinary groups"
+
+# Control characters in a name from the file never reach the output raw: a transport named
+# "x<newline>pipe ... regressed" must not print a line that reads like a regressed row.
+newcsv "$WORK/evil-base.csv"
+newcsv "$WORK/evil-new.csv"
+EVIL='"x
+pipe  throughput  -  64K  regressed	|"'
+rows "$WORK/evil-base.csv" "$EVIL" 65536 1 "${QUIET_A[@]}"
+rows "$WORK/evil-new.csv" "$EVIL" 65536 1 "${QUIET_B[@]}"
+for fmt in table md csv; do
+	compare_run "evil-$fmt" 0 --format "$fmt" "$WORK/evil-base.csv" "$WORK/evil-new.csv"
+	grep -qF 'x\npipe  throughput  -  64K  regressed\t' "$WORK/evil-$fmt.out"
+	ok $? "--format $fmt: the newline and tab in the name are escaped (\\n, \\t)"
+	! grep -q '^pipe' "$WORK/evil-$fmt.out"
+	ok $? "--format $fmt: no output line starts with the injected text"
+done
+grep -qF 'regressed\t\|' "$WORK/evil-md.out"
+ok $? "--format md: a '|' in a name is escaped, so it cannot end the cell"
 
 # ---- formats ----
 compare_run md 1 --format md "$WORK/base.csv" "$WORK/slow.csv"
@@ -266,7 +333,7 @@ expect_error no-such-file "nonexistent\.csv: No such file or directory" "$WORK/n
 # ---- usage ----
 "$BIN" compare --help >"$WORK/help.out" 2>&1
 ok $? "compare --help exits 0"
-grep -q -- "--metric" "$WORK/help.out" && grep -q -- "--max-spread" "$WORK/help.out" &&
+grep -q -- "--metric" "$WORK/help.out" && grep -q -- "--looks" "$WORK/help.out" &&
 	grep -q "Exit status" "$WORK/help.out"
 ok $? "compare --help documents the options and the exit status"
 compare_run one-file 2 "$WORK/base.csv"
@@ -278,5 +345,20 @@ compare_run ambiguous-threshold 2 --threshold 5 "$WORK/base.csv" "$WORK/slow.csv
 grep -q "ambiguous: write 5%" "$WORK/ambiguous-threshold.err"
 ok $? "--threshold 5 is refused as ambiguous (5% or 0.05)"
 compare_run bad-format 2 --format html "$WORK/base.csv" "$WORK/slow.csv"
+compare_run bad-threshold 2 --threshold abc "$WORK/base.csv" "$WORK/slow.csv"
+grep -q -- "--threshold: 'abc' is not a number" "$WORK/bad-threshold.err"
+ok $? "--threshold abc names the bad value"
+compare_run looks-zero 2 --looks 0 "$WORK/base.csv" "$WORK/slow.csv"
+compare_run looks-huge 2 --looks 99999999999999999999 "$WORK/base.csv" "$WORK/slow.csv"
+compare_run look-beyond 2 --looks 2 --look 3 "$WORK/base.csv" "$WORK/slow.csv"
+grep -q -- "--look 3 is beyond --looks 2" "$WORK/look-beyond.err"
+ok $? "--look beyond --looks is refused"
+compare_run control-empty 2 --control "floor-memcpy,," "$WORK/base.csv" "$WORK/slow.csv"
+compare_run check 0 --check --looks 4 --look 2 --threshold 3%
+compare_run check-bad 2 --check --alpha 2
+# Look 1 of 4 spends 1/16 of alpha: the same 15 % drop is still regressed, at 0.05/16/2.
+compare_run look-1 1 --looks 4 --look 1 "$WORK/base.csv" "$WORK/slow.csv"
+grep -q "look 1 of 4 spends 0.00313" "$WORK/look-1.out"
+ok $? "--looks 4 --look 1 spends 1/16 of alpha and says so"
 
 done_testing

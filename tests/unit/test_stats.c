@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * test_stats.c - known-value tests of bench/stats.c: median, MAD, spread, the normal helpers and
- * the Mann-Whitney U test.
+ * test_stats.c - known-value tests of bench/stats.c: median, MAD, spread, the normal helpers,
+ * the Mann-Whitney U test, its critical values, the shifted test, the Hodges-Lehmann shift and
+ * its interval, Holm's procedure and the alpha spent per look.
  *
  * Exact p-values are checked two independent ways: against textbook counts (partitions of U,
  * worked out in the comments) and against a brute-force reference here that enumerates every
@@ -361,6 +362,215 @@ static void test_repeats(void)
 	ok_eq(ipcb_mw_repeats_needed(0, 0.05, 0.01, 0.8), 0, "shift 0 is invalid: 0");
 }
 
+/* ---- critical values, the shifted test, Hodges-Lehmann ---- */
+
+static int cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return (x > y) - (x < y);
+}
+
+/*
+ * P0(U <= c) without ties by enumeration: every way to choose which m of the ranks 1..n+m are
+ * y's, U = (sum of y's ranks) - m(m+1)/2. Counts for each u into cnt[0..n*m].
+ */
+static void u_counts(size_t n, size_t m, double *cnt, double *total)
+{
+	size_t nz = n + m;
+
+	*total = 0;
+	for (size_t u = 0; u <= n * m; u++)
+		cnt[u] = 0;
+	for (uint32_t mask = 0; mask < (1u << nz); mask++) {
+		size_t rs = 0;
+
+		if ((size_t)__builtin_popcount(mask) != m)
+			continue;
+		for (size_t i = 0; i < nz; i++)
+			if (mask & (1u << i))
+				rs += i + 1;
+		cnt[rs - m * (m + 1) / 2]++;
+		(*total)++;
+	}
+}
+
+static long crit_by_enumeration(size_t n, size_t m, double alpha)
+{
+	double cnt[8 * 8 + 1], total, cum = 0;
+	long c = -1;
+
+	u_counts(n, m, cnt, &total);
+	for (size_t u = 0; u <= n * m; u++) {
+		cum += cnt[u];
+		if (cum / total >= alpha)
+			break;
+		c = (long)u;
+	}
+	return c;
+}
+
+static void test_mw_crit(void)
+{
+	bool exact = false;
+	int agree = 0, cases = 0;
+
+	/*
+	 * n = m = 5: the counts of U = 0, 1, 2, ... are the partitions of u into at most 5 parts
+	 * of at most 5: 1, 1, 2, 3, 5, 7, ... of C(10, 5) = 252. Cumulative 1, 2, 4, 7, 12, 19:
+	 * P(U <= 4) = 12/252 = 0.0476 < 0.05 <= P(U <= 5) = 19/252.
+	 */
+	ok_eq(ipcb_mw_crit(5, 5, 0.05, &exact), 4, "5x5 at 0.05: c = 4 (12/252 < 0.05)");
+	ok(exact, "5x5 is exact");
+	ok_eq(ipcb_mw_crit(5, 5, 0.025, NULL), 2, "5x5 at 0.025: c = 2 (4/252 < 0.025 <= 7/252)");
+	ok_eq(ipcb_mw_crit(5, 5, 0.01, NULL), 1, "5x5 at 0.01: c = 1 (2/252 < 0.01 <= 4/252)");
+	/* 2x2: P(U = 0) = 1/6: nothing below 0.1 */
+	ok_eq(ipcb_mw_crit(2, 2, 0.1, NULL), -1, "2x2 at 0.1: none (1/6 is the smallest p)");
+	/* 3x3: P(U = 0) = 1/20 = 0.05, P(U <= 1) = 2/20: c = 0 at 0.06, -1 at exactly 0.05 */
+	ok_eq(ipcb_mw_crit(3, 3, 0.06, NULL), 0, "3x3 at 0.06: c = 0");
+	ok_eq(ipcb_mw_crit(3, 3, 0.05, NULL), -1, "3x3 at 0.05: none (p must be below alpha)");
+	for (size_t n = 1; n <= 7; n++)
+		for (size_t m = 1; m <= 7; m++)
+			for (double a = 0.002; a < 0.3; a *= 1.7) {
+				cases++;
+				agree +=
+				    ipcb_mw_crit(n, m, a, NULL) == crit_by_enumeration(n, m, a);
+			}
+	ok(agree == cases, "q-binomial critical values agree with enumeration (%d of %d)", agree,
+	   cases);
+	/*
+	 * 70x70, normal: mean 2450, sd = sqrt(70 * 70 * 141 / 12) = sqrt(57575) = 239.948;
+	 * z(0.975) = 1.959964; 2450 - 0.5 - 1.959964 * 239.948 = 1979.21 -> 1979.
+	 */
+	ok_eq(ipcb_mw_crit(70, 70, 0.025, &exact), 1979, "70x70 at 0.025: normal, c = 1979");
+	ok(!exact, "70x70 is the normal approximation");
+	/* exact: 1426, computed with integers (big-number arithmetic) from the same product */
+	ok_eq(ipcb_mw_crit(60, 60, 0.025, &exact), 1426, "60x60 at 0.025: exact c = 1426");
+}
+
+static void test_hl(void)
+{
+	/* y - x for x = 1,2,3 and y = 2,4,6: -1,0,1,1,2,3,3,4,5 sorted: median (5th) 2 */
+	static const double x[] = {3, 1, 2}, y[] = {6, 2, 4};
+	/* even: x = 0,10, y = 1,2: 1,2,-9,-8 -> -9,-8,1,2: median (-8 + 1) / 2 */
+	static const double x2[] = {0, 10}, y2[] = {1, 2};
+	struct ipcb_shift h;
+	struct ipcb_mw mw, ref;
+	double xs[3];
+
+	ok(ipcb_hl_shift(x, 3, y, 3, 0.06, &h) == 0 && h.est == 2, "HL of 1,2,3 / 2,4,6 is 2");
+	/* 3x3 at 0.06: c = 0, so the bounds are the extreme differences, D(1) and D(9) */
+	ok(h.crit == 0 && h.lo == -1 && h.hi == 5, "at 0.06: [D(1), D(9)] = [-1, 5] (got [%g, %g])",
+	   h.lo, h.hi);
+	/* at 0.11: P(U <= 1) = 0.1 < 0.11 -> c = 1: [D(2), D(8)] = [0, 4] */
+	ok(ipcb_hl_shift(x, 3, y, 3, 0.11, &h) == 0 && h.crit == 1 && h.lo == 0 && h.hi == 4,
+	   "at 0.11: [D(2), D(8)] = [0, 4] (got [%g, %g])", h.lo, h.hi);
+	ok(ipcb_hl_shift(x, 3, y, 3, 0.05, &h) == 0 && h.crit == -1 && isinf(h.lo) && h.lo < 0 &&
+	       isinf(h.hi) && h.hi > 0,
+	   "at 0.05 nothing is significant: the interval is unbounded");
+	ok(ipcb_hl_shift(x2, 2, y2, 2, 0.1, &h) == 0 && h.est == -3.5, "HL of an even count: -3.5");
+	ok_eq(ipcb_hl_shift(x, 0, y, 3, 0.05, &h), -EINVAL, "HL of an empty side is -EINVAL");
+	xs[0] = 1, xs[1] = INFINITY, xs[2] = 2;
+	ok_eq(ipcb_hl_shift(xs, 3, y, 3, 0.05, &h), -EINVAL, "HL of an infinite value is -EINVAL");
+
+	/* The shifted test is the plain test on x + shift. */
+	for (int i = 0; i < 3; i++)
+		xs[i] = x[i] + 1.5;
+	ok(ipcb_mw_shift_test(x, 3, y, 3, 1.5, &mw) == 0 && ipcb_mw_test(xs, 3, y, 3, &ref) == 0 &&
+	       mw.u == ref.u && mw.p_less == ref.p_less && mw.p_greater == ref.p_greater,
+	   "shift test at 1.5 equals the U test of x + 1.5 against y");
+}
+
+/*
+ * The interval is the inversion of the shifted test: with continuous data, the one-sided test of
+ * "shift >= s" rejects at alpha exactly for s above the upper bound, and "shift <= s" exactly
+ * for s below the lower one. Checked just inside and just outside each bound, on random samples
+ * against order statistics of the materialised differences.
+ */
+static void test_hl_inverts_test(void)
+{
+	int good = 0, trials = 0, order_ok = 0;
+
+	srand(7);
+	for (int t = 0; t < 60; t++) {
+		size_t n = 4 + (size_t)(rand() % 12), m = 4 + (size_t)(rand() % 12);
+		double x[16], y[16], d[256], alpha = t % 2 ? 0.01 : 0.05, eps;
+		struct ipcb_shift h;
+		struct ipcb_mw in_hi, out_hi, in_lo, out_lo;
+		size_t nd = 0;
+
+		for (size_t i = 0; i < n; i++)
+			x[i] = (double)rand() / RAND_MAX;
+		for (size_t j = 0; j < m; j++)
+			y[j] = (double)rand() / RAND_MAX + 0.3 * (t % 3);
+		for (size_t i = 0; i < n; i++)
+			for (size_t j = 0; j < m; j++)
+				d[nd++] = y[j] - x[i];
+		qsort(d, nd, sizeof(*d), cmp_double);
+		if (ipcb_hl_shift(x, n, y, m, alpha, &h) < 0 || h.crit < 0)
+			continue;
+		trials++;
+		order_ok += h.lo == d[h.crit] && h.hi == d[nd - 1 - (size_t)h.crit] &&
+			    h.est == (nd % 2 ? d[nd / 2] : d[nd / 2 - 1] / 2 + d[nd / 2] / 2);
+		eps = 1e-9;
+		ipcb_mw_shift_test(x, n, y, m, h.hi + eps, &out_hi);
+		ipcb_mw_shift_test(x, n, y, m, h.hi - eps, &in_hi);
+		ipcb_mw_shift_test(x, n, y, m, h.lo - eps, &out_lo);
+		ipcb_mw_shift_test(x, n, y, m, h.lo + eps, &in_lo);
+		good += out_hi.p_less < alpha && !(in_hi.p_less < alpha) &&
+			out_lo.p_greater < alpha && !(in_lo.p_greater < alpha);
+	}
+	ok(trials > 40, "random samples with a bounded interval: %d", trials);
+	ok(order_ok == trials, "bounds and estimate are the differences' order statistics (%d/%d)",
+	   order_ok, trials);
+	ok(good == trials, "the shifted test rejects exactly outside the interval (%d/%d)", good,
+	   trials);
+}
+
+static void test_holm(void)
+{
+	/* sorted 0.005 < 0.05/4, 0.01 < 0.05/3, 0.03 >= 0.05/2: stop; 0.04 kept too */
+	static const double p[] = {0.01, 0.04, 0.03, 0.005};
+	/* Bonferroni would reject only 0.005 and 0.01 < 0.0125 too; Holm rejects 0.02 after them */
+	static const double q[] = {0.02, 0.005, 0.01, 0.9};
+	static const double nan_first[] = {NAN, 0.001};
+	bool r[4];
+	double level[4];
+
+	ok(ipcb_holm(p, 4, 0.05, r, level) == 0 && r[3] && r[0] && !r[2] && !r[1],
+	   "Holm rejects 0.005 and 0.01, keeps 0.03 and 0.04");
+	ok(level[3] == 0.05 / 4 && level[0] == 0.05 / 3 && level[2] == 0.05 / 2 &&
+	       level[1] == 0.05 / 2,
+	   "levels: 0.0125 and 0.0167 for the rejected, 0.025 for the kept");
+	ok(ipcb_holm(q, 4, 0.05, r, NULL) == 0 && r[1] && r[2] && r[0] && !r[3],
+	   "Holm steps down past Bonferroni's 0.0125: 0.02 < 0.05/2 is rejected");
+	ok(ipcb_holm(nan_first, 2, 0.05, r, NULL) == 0 && !r[0] && r[1],
+	   "a NaN p is never rejected and does not block the others");
+	ok(ipcb_holm(p, 0, 0.05, r, NULL) == 0, "no hypotheses: nothing to do");
+	ok_eq(ipcb_holm(p, 4, 0, r, NULL), -EINVAL, "alpha 0 is -EINVAL");
+}
+
+static void test_alpha_share(void)
+{
+	double sum = 0;
+
+	check_near(ipcb_alpha_share(1, 4), 1.0 / 16, 0, "look 1 of 4 spends 1/16");
+	check_near(ipcb_alpha_share(2, 4), 1.0 / 8, 0, "look 2 of 4 spends 1/8");
+	check_near(ipcb_alpha_share(3, 4), 1.0 / 4, 0, "look 3 of 4 spends 1/4");
+	check_near(ipcb_alpha_share(4, 4), 9.0 / 16, 0, "the last of 4 spends 9/16");
+	check_near(ipcb_alpha_share(1, 1), 1, 0, "a single look spends all of alpha");
+	for (unsigned i = 1; i <= 12; i++)
+		sum += ipcb_alpha_share(i, 12);
+	check_near(sum, 1, 1e-15, "the 12 shares of 12 looks add up to 1");
+	for (unsigned i = 2; i <= 12; i++)
+		if (!ok(ipcb_alpha_share(i, 12) >= 2 * ipcb_alpha_share(i - 1, 12),
+			"look %u of 12 spends at least twice look %u", i, i - 1))
+			break;
+	ok(ipcb_alpha_share(0, 4) == 0 && ipcb_alpha_share(5, 4) == 0 &&
+	       ipcb_alpha_share(1, 0) == 0,
+	   "look 0, a look beyond K, or K = 0: share 0");
+}
+
 int main(void)
 {
 	test_robust();
@@ -370,5 +580,10 @@ int main(void)
 	test_mw_normal();
 	test_mw_errors();
 	test_repeats();
+	test_mw_crit();
+	test_hl();
+	test_hl_inverts_test();
+	test_holm();
+	test_alpha_share();
 	return tap_done();
 }

@@ -1,0 +1,104 @@
+#!/bin/bash
+# abgate.sh - scripts/ab-gate end to end (TAP): every usage error exits 2 before any round runs
+# (nothing measured, no CSV written), bare binary names are found in PATH, and short real gates
+# (fixed rounds; a small budget with looks) write both CSVs with the control rows beside each
+# side's runs, look at them, measure again only the undecided groups, and exit with compare's
+# status. Nothing here depends on how fast the machine is: only on what was run and written.
+#
+# Usage: abgate.sh PATH/TO/ipcbench
+set -u
+BIN=${1:?usage: abgate.sh ipcbench}
+here=$(cd "$(dirname "$0")" && pwd)
+GATE=$here/../../scripts/ab-gate
+. "$here/../tap.sh"
+tap_workdir abgate
+BIN=$(cd "$(dirname "$BIN")" && pwd)/$(basename "$BIN")
+
+# usage NAME PATTERN ARGS...: ab-gate ARGS must exit 2, say PATTERN, and run nothing.
+usage() {
+	local name=$1 pattern=$2 got
+	shift 2
+	rm -rf "$WORK/u"
+	"$GATE" "$@" >"$WORK/$name.out" 2>"$WORK/$name.err"
+	got=$?
+	[ "$got" -eq 2 ] && grep -qE -- "$pattern" "$WORK/$name.err" && [ ! -e "$WORK/u/old.csv" ]
+	ok $? "$name: exit 2 (got $got), says '$pattern', nothing run"
+	[ "$got" -eq 2 ] || diag "$WORK/$name.err"
+}
+
+ARGS=(-t pipe -s 64 -m throughput -n 200 -d 0)
+usage rounds-huge "--rounds: '99999999999999999999' is not a whole number" \
+	--rounds 99999999999999999999 --out "$WORK/u" "$BIN" "$BIN" "${ARGS[@]}"
+usage rounds-zero "--rounds: '0' is not a whole number" --rounds 0 --out "$WORK/u" "$BIN" "$BIN"
+usage budget-word "--budget: 'soon' is not a number of seconds" --budget soon "$BIN" "$BIN"
+usage budget-zero "--budget: '0' is not a number of seconds" --budget 0 "$BIN" "$BIN"
+usage budget-huge "--budget: '1e9' is not a number of seconds" --budget 1e9 "$BIN" "$BIN"
+usage looks-zero "--looks: '0' is not a whole number" --looks 0 "$BIN" "$BIN"
+usage threshold-word "--threshold: 'abc' is not a number" --threshold abc --out "$WORK/u" \
+	"$BIN" "$BIN" "${ARGS[@]}"
+usage alpha-big "--alpha: '0.9' is not a probability" --alpha 0.9 --out "$WORK/u" "$BIN" "$BIN"
+usage format-bad "--format: 'html' is not table, md or csv" --format html --out "$WORK/u" \
+	"$BIN" "$BIN"
+: >"$WORK/afile"
+usage out-file "--out .*afile: exists and is not a directory" --out "$WORK/afile" "$BIN" "$BIN"
+usage no-such-binary "nonexistent-ipcbench: not found in PATH" nonexistent-ipcbench "$BIN"
+usage not-executable "afile: not an executable file" "$WORK/afile" "$BIN"
+usage repeat "'--repeat': ab-gate sets --repeat and --csv" "$BIN" "$BIN" --repeat 3
+usage floor "'--floor': ab-gate sets" "$BIN" "$BIN" --floor
+usage unknown "unknown option '--frobnicate'" --frobnicate "$BIN" "$BIN"
+usage value-missing "--budget needs a value" --budget
+
+# Bad ipcbench options are found by asking both binaries before anything runs.
+usage bad-size "rejects the ipcbench options: nothing was run" --out "$WORK/u" "$BIN" "$BIN" \
+	-t pipe --size 12Q
+grep -q "'12Q' is not a size" "$WORK/bad-size.err"
+ok $? "the binary's own message names the bad value"
+usage bad-transport "rejects the ipcbench options" --out "$WORK/u" "$BIN" "$BIN" -t carrier-pigeon
+
+# Fixed mode, bare names from PATH: 3 rounds, controls beside each side.
+mkdir -p "$WORK/bin"
+ln -s "$BIN" "$WORK/bin/ipcbench"
+PATH="$WORK/bin:$PATH" "$GATE" --rounds 3 --out "$WORK/fixed" ipcbench ipcbench \
+	"${ARGS[@]}" >"$WORK/fixed.out" 2>"$WORK/fixed.err"
+st=$?
+[ $st -eq 0 ] || [ $st -eq 3 ]
+ok $? "--rounds 3 with bare names found in PATH runs (exit $st)"
+[ $st -eq 0 ] || [ $st -eq 3 ] || diag "$WORK/fixed.err"
+for side in old new; do
+	rows=$(grep -c '^pipe,throughput,64,1,.*,,' "$WORK/fixed/$side.csv")
+	ctl=$(grep -c '^floor-memcpy,' "$WORK/fixed/$side.csv")
+	cl=$(grep -c '^floor-cacheline,' "$WORK/fixed/$side.csv")
+	[ "$rows" -ge 3 ] && [ "$ctl" -eq 3 ] && [ "$cl" -eq 3 ]
+	ok $? "$side.csv: 3 pipe rounds with a memcpy and a cache-line control row each ($rows, $ctl, $cl)"
+done
+grep -qE "^pipe +throughput .* 64 .* \(3\) .* \(3\)" "$WORK/fixed.out" &&
+	grep -qE "^floor-memcpy .* (steady|changed)" "$WORK/fixed.out"
+ok $? "the table compares the 3 rounds a side and judges the control rows"
+grep -q "1 group compared" "$WORK/fixed/look-final.txt"
+ok $? "the last look is kept in look-final.txt"
+
+# Budget mode with a first look after round 8: two transports, one of which (null) moves
+# nothing fast; the looks write the undecided groups, and later rounds run only those.
+"$GATE" --budget 600 --looks 2 --out "$WORK/looks" "$BIN" "$BIN" -t pipe,null -s 64 \
+	-m throughput -n 300 -d 0 >"$WORK/looks.out" 2>"$WORK/looks.err"
+st=$?
+[ $st -le 4 ] && [ $st -ne 2 ]
+ok $? "--budget with 2 looks runs to a verdict (exit $st)"
+grep -q "look 1 of 2 after round 8" "$WORK/looks.err"
+ok $? "the first look comes after round 8"
+n8=$(grep -c '^== round [0-9]* OLD: ' "$WORK/looks/runs.log")
+[ "$n8" -ge 8 ]
+ok $? "at least 8 rounds of OLD were run ($n8)"
+if [ -s "$WORK/looks/undecided" ]; then
+	t=$(cut -f1 "$WORK/looks/undecided" | sort -u | paste -sd, -)
+	grep -q "^== round 9 OLD: .* -t $t -s " "$WORK/looks/runs.log"
+	ok $? "round 9 measures only the undecided transports ($t)"
+else
+	grep -q "^== round 9 " "$WORK/looks/runs.log"
+	[ $? -ne 0 ]
+	ok $? "every group decided at the first look: no round 9"
+fi
+grep -q "look 2 of 2 spends" "$WORK/looks.out"
+ok $? "the last look spends the last share of alpha"
+
+done_testing
