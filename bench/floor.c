@@ -490,12 +490,13 @@ int ipcb_floor_mailbox(const struct ipcb_run_spec *s, struct ipcb_run_result *r)
 /*
  * A writes a batch of messages (fresh bytes each round, so the lines are modified in A's cache),
  * then hands the batch to B; B copies every message of the batch out into its own buffer, timing
- * only its copies, and hands the buffers back. Batches hold at least 64 KiB (one message when
- * messages are that big), so two clock reads are a small part of what they time. The rate is
+ * only its copies, and hands the buffers back. Batches hold at least 1 MiB (one message when
+ * messages are that big), so two clock reads and the copy's first misses, before the hardware
+ * prefetchers follow it, are a small part of what they time, as in a long stream. The rate is
  * what one CPU copying messages out of another CPU's cache can reach: the ceiling of a stream
  * whose reader copies every message once, as every copying shared-memory transport's does.
  */
-#define XCOPY_BATCH_BYTES (64u * 1024)
+#define XCOPY_BATCH_BYTES (1024u * 1024)
 
 struct xcopy_area {
 	_Alignas(64) uint32_t turn; /* odd: the batch is written, B's turn; even: A's turn */

@@ -38,6 +38,22 @@ static inline void ipcb_cpu_relax(void)
 #endif
 }
 
+/*
+ * Hint that the cache line at p, just written, will be read next by another CPU: push it out of
+ * this CPU's private caches to the shared one, so the reader's miss is served there instead of
+ * by a snoop into this core (CLDEMOTE). Only a hint: where the CPU lacks it, the instruction is
+ * one of x86's reserved no-ops; elsewhere nothing. Worth it for the one or two lines a reader
+ * polls, not for bulk data, which the writer is still streaming through its own caches.
+ */
+static inline void ipcb_cache_demote(const void *p)
+{
+#if defined(__x86_64__) || defined(__i386__)
+	__asm__ __volatile__("cldemote %0" ::"m"(*(const char *)p));
+#else
+	(void)p;
+#endif
+}
+
 /* A socket's send plus receive buffer limits (SO_SNDBUF + SO_RCVBUF, as the kernel
  * accounts them); 0 when they cannot be read. */
 size_t ipcb_sock_buffer_bytes(int fd);

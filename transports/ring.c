@@ -180,6 +180,10 @@ IPCB_HOT int ipcb_ring_write(struct ipcb_ring *r, struct ipcb_ring_end *w, const
 		memcpy(hdr + 1, p, piece);
 		w->head++;
 		__atomic_store_n(hdr, (uint64_t)piece << 32 | (uint32_t)w->head, __ATOMIC_RELEASE);
+		/* The lines the reader polls go where its miss is served fastest. */
+		ipcb_cache_demote(hdr);
+		if (r->slot_bytes == 128)
+			ipcb_cache_demote(hdr + 8);
 		rc = ring_wake(&r->reader_waiting, hdr, wait, e);
 		if (rc)
 			return rc;
