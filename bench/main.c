@@ -21,6 +21,7 @@
 #include "clock.h"
 #include "compare.h"
 #include "floor.h"
+#include "format.h"
 #include "hdrlog.h"
 #include "msg.h"
 #include "options.h"

@@ -15,11 +15,9 @@
 #include <stdio.h>
 
 #include "run.h"
+#include "sizes.h"
 #include "transport.h"
 
-#define IPCB_MAX_LIST	    64
-#define IPCB_MAX_SIZE_BYTES (1ull << 30) /* 1G: two buffers per side must fit in memory */
-#define IPCB_ERR_BYTES	    512
 
 enum ipcb_placement {
 	IPCB_PLACE_CROSS_CORE, /* sender and receiver pinned to two different CPUs */

@@ -12,6 +12,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "format.h"
 #include "options.h"
 #include "outfile.h"
 
@@ -259,21 +260,6 @@ int ipcb_csv_open(struct ipcb_csv *c, const char *path, char *err, size_t errlen
 	return 0;
 }
 
-void ipcb_csv_text(FILE *f, const char *s)
-{
-	if (!strpbrk(s, ",\"\n\r")) {
-		fputs(s, f);
-		return;
-	}
-	fputc('"', f);
-	for (; *s; s++) {
-		if (*s == '"')
-			fputc('"', f);
-		fputc(*s, f);
-	}
-	fputc('"', f);
-}
-
 static void csv_cpu(FILE *f, int cpu)
 {
 	if (cpu >= 0)
@@ -403,18 +389,6 @@ int ipcb_csv_close(struct ipcb_csv *c)
 	c->fd = -1;
 	c->open = false;
 	return rc;
-}
-
-void ipcb_format_ns(double ns, char *out, size_t n)
-{
-	if (ns < 1e3)
-		snprintf(out, n, "%.0f ns", ns);
-	else if (ns < 1e6)
-		snprintf(out, n, "%.*f us", ns < 1e4 ? 2 : ns < 1e5 ? 1 : 0, ns / 1e3);
-	else if (ns < 1e9)
-		snprintf(out, n, "%.*f ms", ns < 1e7 ? 2 : ns < 1e8 ? 1 : 0, ns / 1e6);
-	else
-		snprintf(out, n, "%.2f s", ns / 1e9);
 }
 
 /* Short names for the table's kind column. */

@@ -55,8 +55,6 @@ struct ipcb_csv {
 	char note[IPCB_CSV_ERR_BYTES]; /* after a call: a warning to show (a line cut off), or "" */
 };
 
-/* One text field, quoted (RFC 4180, "" for a quote) when it holds a comma, quote or newline. */
-void ipcb_csv_text(FILE *f, const char *s);
 /* The header line, without newline. */
 const char *ipcb_csv_header(void);
 /* 0, or a negative errno with err naming the file and the problem. */
@@ -72,7 +70,5 @@ int ipcb_csv_close(struct ipcb_csv *c);
 
 void ipcb_table_header(FILE *f);
 void ipcb_table_row(FILE *f, const struct ipcb_row *row);
-/* "850 ns", "12.3 us", "4.56 ms", "1.20 s" */
-void ipcb_format_ns(double ns, char *out, size_t n);
 
 #endif

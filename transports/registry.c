@@ -87,15 +87,3 @@ int ipcb_transport_check(const struct ipcb_transport *t, char *why, size_t why_b
 	}
 	return 0;
 }
-
-void ipcb_format_size(size_t bytes, char *out, size_t n)
-{
-	if (bytes >= (1u << 30) && bytes % (1u << 30) == 0)
-		snprintf(out, n, "%zuG", bytes >> 30);
-	else if (bytes >= (1u << 20) && bytes % (1u << 20) == 0)
-		snprintf(out, n, "%zuM", bytes >> 20);
-	else if (bytes >= (1u << 10) && bytes % (1u << 10) == 0)
-		snprintf(out, n, "%zuK", bytes >> 10);
-	else
-		snprintf(out, n, "%zu", bytes);
-}

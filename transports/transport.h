@@ -177,7 +177,5 @@ int ipcb_transport_check(const struct ipcb_transport *t, char *why, size_t why_b
 
 /* Names for messages and --list. */
 const char *ipcb_wait_name(enum ipcb_wait w);
-/* Format a byte count the way --size takes it: 64, 4K, 1M, 1536. */
-void ipcb_format_size(size_t bytes, char *out, size_t n);
 
 #endif /* IPCB_TRANSPORT_H */

@@ -15,6 +15,7 @@
 #include <stdbool.h>
 
 #include "fuzz.h"
+#include "format.h"
 #include "options.h"
 
 /* Larger than any limit we compare against: saturating keeps the model free of overflow. */

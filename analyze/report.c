@@ -23,9 +23,9 @@
 #include <string.h>
 
 #include "csvread.h"
-#include "options.h"
+#include "sizes.h"
 #include "outfile.h"
-#include "output.h"
+#include "format.h"
 #include "stats.h"
 
 static const char prog[] = "ipcbench report";

@@ -30,8 +30,7 @@
 #include <string.h>
 
 #include "csvread.h"
-#include "options.h"
-#include "output.h"
+#include "format.h"
 #include "stats.h"
 
 /* Bounds on what one comparison may hold in memory: 2 x 4 Mi values is 64 MiB at most. */

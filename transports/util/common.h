@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * common.h - small helpers shared by transport files: whole-message fd I/O and futex calls.
- * Each returns 0 or a negative errno and records the failing call in the given error.
+ * common.h - small helpers shared by transport files: whole-message fd I/O, buffer sizes,
+ * shared anonymous memory. Each returns 0 or a negative errno and records the failing call in
+ * the given error. Futexes and spin hints are in lib/futex.h, which this includes.
  * System V objects are made with ipcb_sysv_create() (sysvreg.h): a key with ipcbench's prefix
  * 0x1bc plus 20 random bits, IPC_EXCL, mode 0600, recorded in the run's "<tag>.sysv" registry
  * in $TMPDIR so that `ipcbench --cleanup` can find what a killed run left.
@@ -12,6 +13,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "futex.h"
 #include "transport.h"
 
 /* write()/read() until exactly len bytes moved; EINTR and short transfers retried.
@@ -21,38 +23,6 @@ int ipcb_fd_read_full(int fd, void *buf, size_t len, struct ipcb_err *e, const c
 
 /* close() that ignores -1 and EINTR, and sets *fd to -1 so a second teardown is harmless. */
 void ipcb_fd_close(int *fd);
-
-/* Futex on a 32-bit word in memory shared between processes (no FUTEX_PRIVATE_FLAG). */
-int ipcb_futex_wait(uint32_t *word, uint32_t expected); /* 0, or -errno other than EAGAIN/EINTR */
-int ipcb_futex_wake(uint32_t *word, int n);		/* woken count, or -errno */
-
-/* Pause hint for spin loops: lets the sibling hyperthread run and saves power while polling. */
-static inline void ipcb_cpu_relax(void)
-{
-#if defined(__x86_64__) || defined(__i386__)
-	__builtin_ia32_pause();
-#elif defined(__aarch64__)
-	__asm__ __volatile__("yield" ::: "memory");
-#else
-	__asm__ __volatile__("" ::: "memory");
-#endif
-}
-
-/*
- * Hint that the cache line at p, just written, will be read next by another CPU: push it out of
- * this CPU's private caches to the shared one, so the reader's miss is served there instead of
- * by a snoop into this core (CLDEMOTE). Only a hint: where the CPU lacks it, the instruction is
- * one of x86's reserved no-ops; elsewhere nothing. Worth it for the one or two lines a reader
- * polls, not for bulk data, which the writer is still streaming through its own caches.
- */
-static inline void ipcb_cache_demote(const void *p)
-{
-#if defined(__x86_64__) || defined(__i386__)
-	__asm__ __volatile__("cldemote %0" ::"m"(*(const char *)p));
-#else
-	(void)p;
-#endif
-}
 
 /* A socket's send plus receive buffer limits (SO_SNDBUF + SO_RCVBUF, as the kernel
  * accounts them); 0 when they cannot be read. */

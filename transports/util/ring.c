@@ -10,6 +10,7 @@
 
 #include "backing.h"
 #include "common.h"
+#include "format.h"
 #include "hot.h"
 
 #define RING_HDR_BYTES 8u

@@ -1,10 +1,9 @@
 /* SPDX-License-Identifier: MIT */
-/* common.c - helpers every fd- or futex-based transport needs; see common.h. */
+/* common.c - helpers fd- and memory-based transports share; see common.h. */
 
 #include "common.h"
 
 #include <errno.h>
-#include <linux/futex.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
@@ -100,23 +99,6 @@ void ipcb_fd_close(int *fd)
 	if (*fd >= 0)
 		close(*fd);
 	*fd = -1;
-}
-
-IPCB_HOT int ipcb_futex_wait(uint32_t *word, uint32_t expected)
-{
-	if (syscall(SYS_futex, word, FUTEX_WAIT, expected, NULL, NULL, 0) == 0)
-		return 0;
-	/* EAGAIN: the word changed before we slept, which is the wake-up we wanted. */
-	if (errno == EAGAIN || errno == EINTR)
-		return 0;
-	return -errno;
-}
-
-IPCB_HOT int ipcb_futex_wake(uint32_t *word, int n)
-{
-	long r = syscall(SYS_futex, word, FUTEX_WAKE, n, NULL, NULL, 0);
-
-	return r < 0 ? -errno : (int)r;
 }
 
 size_t ipcb_sock_buffer_bytes(int fd)

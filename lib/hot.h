@@ -13,7 +13,7 @@
  * alone moves throughput by 15 %: the A/B gate would then blame a patch for code it never ran.
  *
  * So hot functions go to a section of their own, .text.ipcb_hot, each aligned to a cache line.
- * bench/hot.ld (a linker script fragment, INSERTed into the linker's default script by
+ * lib/hot.ld (a linker script fragment, INSERTed into the linker's default script by
  * meson.build) puts that section on a page boundary before .text, where no cold code can move
  * it, with its parts in link order. A change to cold code then leaves every hot address as it
  * was; a change to one hot function moves only the ones after it, by whole cache lines.

@@ -1,0 +1,44 @@
+/* SPDX-License-Identifier: MIT */
+/* format.c - numbers and fields as ipcbench writes them; see format.h. */
+#include "format.h"
+
+#include <string.h>
+
+void ipcb_format_size(size_t bytes, char *out, size_t n)
+{
+	if (bytes >= (1u << 30) && bytes % (1u << 30) == 0)
+		snprintf(out, n, "%zuG", bytes >> 30);
+	else if (bytes >= (1u << 20) && bytes % (1u << 20) == 0)
+		snprintf(out, n, "%zuM", bytes >> 20);
+	else if (bytes >= (1u << 10) && bytes % (1u << 10) == 0)
+		snprintf(out, n, "%zuK", bytes >> 10);
+	else
+		snprintf(out, n, "%zu", bytes);
+}
+
+void ipcb_format_ns(double ns, char *out, size_t n)
+{
+	if (ns < 1e3)
+		snprintf(out, n, "%.0f ns", ns);
+	else if (ns < 1e6)
+		snprintf(out, n, "%.*f us", ns < 1e4 ? 2 : ns < 1e5 ? 1 : 0, ns / 1e3);
+	else if (ns < 1e9)
+		snprintf(out, n, "%.*f ms", ns < 1e7 ? 2 : ns < 1e8 ? 1 : 0, ns / 1e6);
+	else
+		snprintf(out, n, "%.2f s", ns / 1e9);
+}
+
+void ipcb_csv_text(FILE *f, const char *s)
+{
+	if (!strpbrk(s, ",\"\n\r")) {
+		fputs(s, f);
+		return;
+	}
+	fputc('"', f);
+	for (; *s; s++) {
+		if (*s == '"')
+			fputc('"', f);
+		fputc(*s, f);
+	}
+	fputc('"', f);
+}
