@@ -26,6 +26,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "rundir.h"
 #include "sysvreg.h"
 
 /* A process that started this long after an entry's last change is surely not its maker. */
@@ -36,7 +37,7 @@
 enum cleanup_where {
 	CLEANUP_SHM,	/* /dev/shm: POSIX shared memory and named semaphores */
 	CLEANUP_MQUEUE, /* /dev/mqueue: POSIX message queues */
-	CLEANUP_FILES,	/* a temporary or --dir directory: files, FIFO dirs, registries */
+	CLEANUP_FILES,	/* a temporary or --dir directory: run directories, registries */
 };
 
 struct cleanup {
@@ -53,8 +54,8 @@ static const char *prog = "ipcbench";
 /* What a name is, when it is exactly one that ipcbench makes. */
 enum cleanup_form {
 	CLEANUP_NOT_OURS,
-	CLEANUP_OBJECT,	  /* a regular file: POSIX shm or queue, a file or mmap backing file */
-	CLEANUP_FIFO_DIR, /* a FIFO directory (mkdtemp) */
+	CLEANUP_OBJECT,	  /* a regular file: a POSIX shared memory object or queue */
+	CLEANUP_RUN_DIR,  /* a run's directory (rundir.h), removed whole */
 	CLEANUP_REGISTRY, /* a System V registry */
 };
 
@@ -76,13 +77,18 @@ static unsigned long long cleanup_pid_max(void)
 	return max;
 }
 
-/* Exactly n characters of `set` kind: 'x' lowercase hex (PRIx64), 'a' letters and digits. */
+/*
+ * Exactly n characters of `set` kind: 'x' lowercase hex (PRIx64), 's' lowercase letters and
+ * digits (a name's suffix), 'a' letters and digits.
+ */
 static bool cleanup_chars(const char *p, size_t n, char set)
 {
 	for (size_t i = 0; i < n; i++) {
 		unsigned char c = (unsigned char)p[i];
 
-		if (set == 'x' ? !(isdigit(c) || (c >= 'a' && c <= 'f')) : !isalnum(c))
+		if (set == 'x'	 ? !(isdigit(c) || (c >= 'a' && c <= 'f'))
+		    : set == 's' ? !(isdigit(c) || (c >= 'a' && c <= 'z'))
+				 : !isalnum(c))
 			return false;
 	}
 	return true;
@@ -92,12 +98,13 @@ static bool cleanup_chars(const char *p, size_t n, char set)
  * Is `name` exactly a name ipcbench makes in this kind of place? Its form, and the pid in it.
  * A run's tag is "ipcbench-<pid>-<16 hex digits>" (pid in decimal as printf writes it: no
  * leading zero, at most pid_max); a probe's "ipcbench-<pid>-probe-<16 hex digits>". Made are:
- *   /dev/shm     <tag>                        shm, shm-sem and ring backing memory
- *   /dev/mqueue  <tag>-ab, <tag>-ba           posix-mq (a probe's too)
- *   a directory  <tag>                        file and mmap backing files
- *                <tag>.XXXXXX                 fifo's directory (mkdtemp: letters and digits)
+ *   /dev/shm     <tag>[<sep><suffix>]         POSIX shared memory
+ *   /dev/mqueue  <tag>[<sep><suffix>]         POSIX message queues (a probe's too)
+ *   a directory  <tag>.d                      a run's directory, everything it made in a path
  *                <tag>.sysv                   System V registries (a probe's too)
- * Anything else, however alike (ipcbench-2024-notes.txt), is somebody else's.
+ * where <sep> is '-' or '.' and <suffix> 1 to 16 lowercase letters and digits: the contract's
+ * rule for names outside the run's directory (transport.h), so no transport's own names need
+ * knowing here. Anything else, however alike (ipcbench-2024-notes.txt), is somebody else's.
  */
 static enum cleanup_form cleanup_name(const char *name, enum cleanup_where where, pid_t *pid)
 {
@@ -125,19 +132,20 @@ static enum cleanup_form cleanup_name(const char *name, enum cleanup_where where
 	*pid = (pid_t)v;
 	switch (where) {
 	case CLEANUP_SHM:
-		return !probe && !*p ? CLEANUP_OBJECT : CLEANUP_NOT_OURS;
 	case CLEANUP_MQUEUE:
-		return strcmp(p, "-ab") == 0 || strcmp(p, "-ba") == 0 ? CLEANUP_OBJECT
-								      : CLEANUP_NOT_OURS;
-	case CLEANUP_FILES:
-		if (strcmp(p, IPCB_SYSV_REG_SUFFIX) == 0)
-			return CLEANUP_REGISTRY;
-		if (probe)
+		if (probe && where == CLEANUP_SHM)
 			return CLEANUP_NOT_OURS;
 		if (!*p)
 			return CLEANUP_OBJECT;
-		if (p[0] == '.' && strlen(p) == 7 && cleanup_chars(p + 1, 6, 'a'))
-			return CLEANUP_FIFO_DIR;
+		return (*p == '-' || *p == '.') && strlen(p + 1) >= 1 && strlen(p + 1) <= 16 &&
+			       cleanup_chars(p + 1, strlen(p + 1), 's')
+			   ? CLEANUP_OBJECT
+			   : CLEANUP_NOT_OURS;
+	case CLEANUP_FILES:
+		if (strcmp(p, IPCB_SYSV_REG_SUFFIX) == 0)
+			return CLEANUP_REGISTRY;
+		if (!probe && strcmp(p, IPCB_RUNDIR_SUFFIX) == 0)
+			return CLEANUP_RUN_DIR;
 		return CLEANUP_NOT_OURS;
 	}
 	return CLEANUP_NOT_OURS;
@@ -247,42 +255,6 @@ static void cleanup_failed(struct cleanup *c, const char *what, int err)
 	c->failed++;
 }
 
-/* A FIFO directory "<tag>.XXXXXX": its FIFOs "ab" and "ba", then itself. Nothing else. */
-static int cleanup_fifo_dir(struct cleanup *c, int dfd, const char *name)
-{
-	int fd = openat(dfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-	struct dirent *e;
-	DIR *d;
-	int rc = 0;
-
-	if (fd < 0)
-		return -errno;
-	d = fdopendir(fd);
-	if (!d) {
-		rc = -errno;
-		close(fd);
-		return rc;
-	}
-	while ((e = readdir(d))) {
-		struct stat st;
-
-		if (strcmp(e->d_name, "ab") != 0 && strcmp(e->d_name, "ba") != 0)
-			continue;
-		if (fstatat(fd, e->d_name, &st, AT_SYMLINK_NOFOLLOW) < 0 || !S_ISFIFO(st.st_mode) ||
-		    st.st_uid != c->uid)
-			continue;
-		if (!c->dry_run && unlinkat(fd, e->d_name, 0) < 0 && errno != ENOENT)
-			rc = -errno;
-	}
-	closedir(d);
-	if (rc)
-		return rc;
-	/* Anything else inside is not ours to delete: rmdir then fails with ENOTEMPTY. */
-	if (!c->dry_run && unlinkat(dfd, name, AT_REMOVEDIR) < 0)
-		return -errno;
-	return 0;
-}
-
 static void cleanup_note_named(struct cleanup *c, const struct ipcb_sysv_entry *en)
 {
 	if (c->nnamed < sizeof(c->named) / sizeof(c->named[0]))
@@ -351,7 +323,7 @@ static void cleanup_entry(struct cleanup *c, int dfd, const char *dir, const cha
 	if (fstatat(dfd, name, &st, AT_SYMLINK_NOFOLLOW) < 0 || st.st_uid != c->uid)
 		return; /* gone meanwhile, or another user's: not ours to judge */
 	/* The type each form is made as; a symlink, device or anything else is not ours. */
-	if (form == CLEANUP_FIFO_DIR ? !S_ISDIR(st.st_mode) : !S_ISREG(st.st_mode))
+	if (form == CLEANUP_RUN_DIR ? !S_ISDIR(st.st_mode) : !S_ISREG(st.st_mode))
 		return;
 	alive = cleanup_maker_alive(pid, &st.st_ctim, why, sizeof(why));
 	snprintf(what, sizeof(what), "%s/%s", dir, name);
@@ -367,8 +339,8 @@ static void cleanup_entry(struct cleanup *c, int dfd, const char *dir, const cha
 			what);
 		return;
 	}
-	if (form == CLEANUP_FIFO_DIR)
-		rc = cleanup_fifo_dir(c, dfd, name);
+	if (form == CLEANUP_RUN_DIR)
+		rc = c->dry_run ? 0 : ipcb_rundir_remove(what);
 	else if (!c->dry_run && unlinkat(dfd, name, 0) < 0 && errno != ENOENT)
 		rc = -errno;
 	if (rc < 0)

@@ -12,6 +12,24 @@
 #include "clock.h"
 #include "common.h"
 
+/* Launch the two sides of a floor, a sender and a receiver, on cpu[0] and cpu[1]. */
+static int floor_launch(const int cpu[2], double timeout_s, ipcb_side_fn body, void *arg,
+			void *area, char *error, size_t error_bytes, int *signal_out)
+{
+	struct ipcb_launch l = {.senders = 1,
+				.receivers = 1,
+				.cpu = cpu,
+				.timeout_s = timeout_s,
+				.body = body,
+				.arg = arg,
+				.area = area};
+	int rc = ipcb_launch_run(&l);
+
+	snprintf(error, error_bytes, "%s", l.error);
+	*signal_out = l.signal;
+	return rc;
+}
+
 struct floor_area {
 	_Alignas(64) uint32_t turn;  /* the bounced cache line: odd = A's move done, even = B's */
 	_Alignas(64) uint64_t total; /* rounds in all, published by A before its last round */
@@ -70,8 +88,9 @@ IPCB_HOT static int turn_give(uint32_t *turn, uint32_t value, enum floor_wait wa
 	return wait == FLOOR_FUTEX ? ipcb_futex_wake(turn, 1) : 0;
 }
 
-IPCB_HOT static int pingpong_body(int role, void *arg_v, void *area_v, char *err)
+IPCB_HOT static int pingpong_body(const struct ipcb_side *me, void *arg_v, void *area_v, char *err)
 {
+	int role = me->role;
 	const struct floor_arg *arg = arg_v;
 	const struct ipcb_run_spec *s = arg->spec;
 	struct floor_area *a = area_v;
@@ -80,7 +99,7 @@ IPCB_HOT static int pingpong_body(int role, void *arg_v, void *area_v, char *err
 	uint64_t deadline = UINT64_MAX, t0, t1 = 0;
 	bool same_cpu = s->cpu[0] >= 0 && s->cpu[0] == s->cpu[1];
 	double cpu0 = 0;
-	int rc = ipcb_run_barrier();
+	int rc = ipcb_side_ready();
 
 	for (uint64_t i = 0; rc == 0; i++) {
 		uint32_t mine = (uint32_t)(2 * i + 1), theirs = (uint32_t)(2 * i + 2);
@@ -147,8 +166,8 @@ static int floor_pingpong(const struct ipcb_run_spec *s, enum floor_wait wait,
 	}
 	ipcb_hist_init((struct ipcb_hist *)a->hist, hist_bytes, IPCB_HIST_LOWEST, IPCB_HIST_HIGHEST,
 		       IPCB_HIST_SIGFIGS);
-	rc = ipcb_run_pair(s->cpu, s->timeout_s, pingpong_body, &arg, a, r->error, sizeof(r->error),
-			   &r->signal);
+	rc = floor_launch(s->cpu, s->timeout_s, pingpong_body, &arg, a, r->error, sizeof(r->error),
+			  &r->signal);
 	if (rc == 0) {
 		r->messages = a->rounds;
 		r->elapsed_s = (double)(a->t_last_ns - a->t_first_ns) / 1e9;
@@ -187,10 +206,11 @@ struct clock_area {
 	uint64_t rounds;
 };
 
-static int clock_body(int role, void *arg, void *area_v, char *err)
+static int clock_body(const struct ipcb_side *me, void *arg, void *area_v, char *err)
 {
+	int role = me->role;
 	struct clock_area *a = area_v;
-	int rc = ipcb_run_barrier();
+	int rc = ipcb_side_ready();
 
 	(void)arg;
 	if (rc) {
@@ -240,7 +260,7 @@ int ipcb_clock_check(const int cpu[2], double timeout_s, struct ipcb_clock_check
 		snprintf(error, error_bytes, "mmap(clock check area): %s", strerror(errno));
 		return -ENOMEM;
 	}
-	rc = ipcb_run_pair(cpu, timeout_s, clock_body, NULL, a, error, error_bytes, &out->signal);
+	rc = floor_launch(cpu, timeout_s, clock_body, NULL, a, error, error_bytes, &out->signal);
 	if (rc == 0) {
 		out->lo_ns = a->lo;
 		out->hi_ns = a->hi;
@@ -259,15 +279,16 @@ struct memcpy_area {
 	int cpu_seen;
 };
 
-IPCB_HOT static int memcpy_body(int role, void *arg, void *area_v, char *err)
+IPCB_HOT static int memcpy_body(const struct ipcb_side *me, void *arg, void *area_v, char *err)
 {
+	int role = me->role;
 	const struct ipcb_run_spec *s = arg;
 	struct memcpy_area *a = area_v;
 	size_t n = s->size_bytes;
 	unsigned char *src, *dst;
 	uint64_t deadline, limit = s->messages ? s->messages : UINT64_MAX, now;
 	double cpu0;
-	int rc = ipcb_run_barrier();
+	int rc = ipcb_side_ready();
 
 	if (rc || role != IPCB_SENDER)
 		return rc;
@@ -311,8 +332,8 @@ int ipcb_floor_memcpy(const struct ipcb_run_spec *s, struct ipcb_run_result *r)
 		snprintf(r->error, sizeof(r->error), "mmap(floor area): %s", strerror(errno));
 		return -ENOMEM;
 	}
-	rc = ipcb_run_pair(s->cpu, s->timeout_s, memcpy_body, (void *)s, a, r->error,
-			   sizeof(r->error), &r->signal);
+	rc = floor_launch(s->cpu, s->timeout_s, memcpy_body, (void *)s, a, r->error,
+			  sizeof(r->error), &r->signal);
 	if (rc == 0) {
 		r->messages = a->copies;
 		r->elapsed_s = (double)(a->t_last_ns - a->t_first_ns) / 1e9;
@@ -373,8 +394,9 @@ static int mailbox_await(struct mailbox *m, uint64_t want, bool same_cpu)
 	return 0;
 }
 
-static int mailbox_body(int role, void *arg, void *area_v, char *err)
+static int mailbox_body(const struct ipcb_side *me, void *arg, void *area_v, char *err)
 {
+	int role = me->role;
 	const struct ipcb_run_spec *s = arg;
 	struct mailbox_area *a = area_v;
 	struct ipcb_hist *h = (struct ipcb_hist *)(a->boxes + 2 * a->box_bytes);
@@ -394,7 +416,7 @@ static int mailbox_body(int role, void *arg, void *area_v, char *err)
 		return -ENOMEM;
 	}
 	memset(buf, 0x5a, n);
-	rc = ipcb_run_barrier();
+	rc = ipcb_side_ready();
 	for (uint64_t i = 0; rc == 0; i++) {
 		bool last = i + 1 == total;
 
@@ -461,8 +483,8 @@ int ipcb_floor_mailbox(const struct ipcb_run_spec *s, struct ipcb_run_result *r)
 	a->box_bytes = box_bytes;
 	h = (struct ipcb_hist *)(a->boxes + 2 * box_bytes);
 	ipcb_hist_init(h, hist_bytes, IPCB_HIST_LOWEST, IPCB_HIST_HIGHEST, IPCB_HIST_SIGFIGS);
-	rc = ipcb_run_pair(s->cpu, s->timeout_s, mailbox_body, (void *)s, a, r->error,
-			   sizeof(r->error), &r->signal);
+	rc = floor_launch(s->cpu, s->timeout_s, mailbox_body, (void *)s, a, r->error,
+			  sizeof(r->error), &r->signal);
 	if (rc == 0) {
 		r->messages = a->rounds;
 		r->elapsed_s = (double)(a->t_last_ns - a->t_first_ns) / 1e9;
@@ -509,8 +531,9 @@ struct xcopy_area {
 	_Alignas(64) unsigned char bufs[];
 };
 
-static int xcopy_body(int role, void *arg, void *area_v, char *err)
+static int xcopy_body(const struct ipcb_side *me, void *arg, void *area_v, char *err)
 {
+	int role = me->role;
 	const struct ipcb_run_spec *s = arg;
 	struct xcopy_area *a = area_v;
 	size_t n = s->size_bytes, stride = (n + 63) & ~(size_t)63;
@@ -528,7 +551,7 @@ static int xcopy_body(int role, void *arg, void *area_v, char *err)
 		}
 		memset(dst, 0, n);
 	}
-	rc = ipcb_run_barrier();
+	rc = ipcb_side_ready();
 	if (rc) {
 		snprintf(err, IPCB_RUN_ERR_BYTES, "futex_wait(start barrier): %s", strerror(-rc));
 		return rc;
@@ -600,8 +623,8 @@ int ipcb_floor_xcopy(const struct ipcb_run_spec *s, struct ipcb_run_result *r)
 		return -ENOMEM;
 	}
 	a->batch = batch;
-	rc = ipcb_run_pair(s->cpu, s->timeout_s, xcopy_body, (void *)s, a, r->error,
-			   sizeof(r->error), &r->signal);
+	rc = floor_launch(s->cpu, s->timeout_s, xcopy_body, (void *)s, a, r->error,
+			  sizeof(r->error), &r->signal);
 	if (rc == 0) {
 		r->messages = a->copies;
 		r->elapsed_s = (double)a->copy_ns / 1e9;

@@ -38,6 +38,13 @@ IPCB_HOT static inline uint64_t msg_stamp_value(uint64_t seq, uint64_t k)
 
 #define MSG_TRAILER_SLOT 0xffffffffull
 
+/*
+ * The mark of the run's last message, XORed into its header and its trailer: the receiver knows
+ * the end from the message itself, and damage to one copy of the mark shows in the other.
+ * Sequence numbers never reach bit 63. Messages below 16 bytes are inverted whole instead.
+ */
+#define MSG_LAST 0x8000000000000000ull
+
 IPCB_HOT static inline uint8_t msg_small_byte(uint64_t seq, size_t i)
 {
 	return (uint8_t)(pat_byte(i) + (uint8_t)(seq >> (8 * (i % 8))));
@@ -104,10 +111,38 @@ IPCB_HOT void ipcb_msg_stamp(void *buf, size_t len, uint64_t seq)
 	store64(p + len - 8, msg_stamp_value(seq, MSG_TRAILER_SLOT));
 }
 
+/* 0xff when a short message is inverted whole (the run's last), else 0. */
+static inline uint8_t msg_small_inverted(const uint8_t *p, uint64_t seq)
+{
+	return p[0] == (uint8_t)(0xff ^ msg_small_byte(seq, 0)) ? 0xff : 0;
+}
+
+IPCB_HOT void ipcb_msg_mark_last(void *buf, size_t len)
+{
+	uint8_t *p = buf;
+
+	if (len < 16) {
+		for (size_t i = 0; i < len; i++)
+			p[i] = (uint8_t)~p[i];
+		return;
+	}
+	store64(p, load64(p) ^ MSG_LAST);
+	store64(p + len - 8, load64(p + len - 8) ^ MSG_LAST);
+}
+
+IPCB_HOT bool ipcb_msg_is_last(const void *buf, size_t len, uint64_t seq)
+{
+	const uint8_t *p = buf;
+
+	if (len < 16)
+		return msg_small_inverted(p, seq) != 0;
+	return (load64(p) & MSG_LAST) != 0;
+}
+
 /* The trailer message seq must carry, given the send time it carries. */
 IPCB_HOT static uint64_t msg_trailer_want(const uint8_t *p, size_t len, uint64_t seq)
 {
-	uint64_t v = msg_stamp_value(seq, MSG_TRAILER_SLOT);
+	uint64_t v = msg_stamp_value(seq, MSG_TRAILER_SLOT) ^ (load64(p) & MSG_LAST);
 
 	return len >= IPCB_MSG_TIME_MIN ? v ^ load64(p + 8) : v;
 }
@@ -119,7 +154,7 @@ static uint8_t msg_expected(const uint8_t *p, size_t len, uint64_t seq, size_t i
 	uint64_t v;
 
 	if (i < 8)
-		v = msg_stamp_value(seq, 0);
+		v = msg_stamp_value(seq, 0) ^ (load64(p) & MSG_LAST);
 	else if (i >= len - 8)
 		v = msg_trailer_want(p, len, seq);
 	else if (slot_off > 0 && i - slot_off < 8 && msg_has_stamp(slot_off, len))
@@ -134,7 +169,8 @@ static uint8_t msg_expected(const uint8_t *p, size_t len, uint64_t seq, size_t i
 static int msg_fault_at(const uint8_t *p, size_t len, uint64_t seq, size_t i,
 			struct ipcb_msg_fault *f)
 {
-	uint8_t want = len < 16 ? msg_small_byte(seq, i) : msg_expected(p, len, seq, i);
+	uint8_t want = len < 16 ? msg_small_byte(seq, i) ^ msg_small_inverted(p, seq)
+				: msg_expected(p, len, seq, i);
 
 	f->offset = i;
 	if (len >= IPCB_MSG_TIME_MIN && i >= len - 8)
@@ -252,8 +288,10 @@ IPCB_HOT static int msg_check_pattern(const uint8_t *p, size_t len, uint64_t seq
 IPCB_HOT static int msg_check_small(const uint8_t *p, size_t len, uint64_t seq,
 				    struct ipcb_msg_fault *f)
 {
+	uint8_t inv = msg_small_inverted(p, seq);
+
 	for (size_t i = 0; i < len; i++)
-		if (p[i] != msg_small_byte(seq, i))
+		if (p[i] != (uint8_t)(msg_small_byte(seq, i) ^ inv))
 			return msg_fault_at(p, len, seq, i, f);
 	return 0;
 }
@@ -272,7 +310,7 @@ IPCB_HOT int ipcb_msg_check(const void *buf, size_t len, uint64_t seq, enum ipcb
 	if (len < 16)
 		return msg_check_small(p, len, seq, f);
 
-	v = load64(p);
+	v = load64(p) & ~MSG_LAST;
 	if (v != msg_stamp_value(seq, 0))
 		return msg_fault_header(seq, v, f);
 	rc = msg_check_word(p, len, seq, end, msg_trailer_want(p, len, seq), f);

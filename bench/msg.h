@@ -73,6 +73,16 @@ void ipcb_msg_fill(void *buf, size_t len);
 /* Stamp sequence number seq into a buffer filled with ipcb_msg_fill(); the send time is 0. */
 void ipcb_msg_stamp(void *buf, size_t len, uint64_t seq);
 
+/*
+ * Mark a stamped message as the run's last: the receiver learns the end from the message itself
+ * (its header and trailer carry the mark; below 16 bytes the whole message is inverted), so no
+ * side needs memory shared with the other to know the run is over. A marked message passes the
+ * checks as message seq; ipcb_msg_is_last() says whether it is marked (read it once the message
+ * is checked, or let the other side's check catch a damaged mark).
+ */
+void ipcb_msg_mark_last(void *buf, size_t len);
+bool ipcb_msg_is_last(const void *buf, size_t len, uint64_t seq);
+
 /* The scope message seq of len bytes gets under verify level v. */
 static inline enum ipcb_msg_scope ipcb_msg_scope_for(enum ipcb_verify v, uint64_t seq, size_t len)
 {

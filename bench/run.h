@@ -1,16 +1,16 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * run.h - one measured run: create the channel, fork sender and receiver, pin them, release them
- * together, let them exchange messages, collect what they measured, reap them and remove every
- * kernel object, whatever happened.
+ * run.h - one measured run: create the channel, launch its endpoints (launch.h), let them find
+ * each other and exchange messages, collect what they measured, and remove every kernel object
+ * and path the run made, whatever happened.
  *
  * Signals: the caller blocks SIGCHLD and the signals that ask it to stop (every catchable
  * signal whose default action ends a process: SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGUSR1/2,
  * SIGALRM, SIGPWR, SIGIO, SIGSYS, the real-time signals, ...) in the driver, and ignores SIGPIPE
  * and SIGXFSZ, so that writes fail with an error instead (ipcb_run_signals_block()); a run waits
- * for them with sigtimedwait, so an interrupt or a dying child ends the run at once and cleanly,
- * and the driver is never woken while children measure. A side that does not die when killed
- * (frozen by a cgroup freezer) is waited for a few seconds, then left unreaped with a message.
+ * for them, so an interrupt or a dying side ends the run at once and cleanly, and the driver is
+ * never woken while the sides measure. A side that does not die when killed (frozen by a cgroup
+ * freezer) is waited for a few seconds, then left unreaped with a message.
  *
  * Each side is pinned to its CPU, and a run whose side did not stay there (a cpuset shrank, the
  * affinity was changed) fails, naming the CPUs it was seen on. Sides ask the OOM killer to take
@@ -24,6 +24,7 @@
 #include <stdint.h>
 
 #include "hist.h"
+#include "launch.h"
 #include "msg.h"
 #include "transport.h"
 
@@ -89,40 +90,16 @@ struct ipcb_run_result {
 	int signal;		 /* the interrupting signal when the run returned -EINTR */
 };
 
-/* Ignore SIGPIPE and SIGXFSZ: a write to a closed pipe or past RLIMIT_FSIZE fails instead. */
-void ipcb_run_signals_ignore(void);
-/* That, and block the signals a run waits for; call once at start-up, before any run. */
-int ipcb_run_signals_block(void);
-/* Has a signal asked the driver to stop? Takes it and returns its number, or 0. */
-int ipcb_run_interrupt_pending(void);
-
 /*
  * Run one measurement. 0 on success; -EINTR when interrupted by a signal (r->signal says which);
  * another negative errno when the run failed (r->error says which side and call). Either way the
- * children are reaped and the transport torn down. On success r->hist is owned by the caller
+ * sides are reaped and the transport torn down. On success r->hist is owned by the caller
  * (ipcb_run_result_fini()).
  */
 int ipcb_run_one(const struct ipcb_run_spec *s, struct ipcb_run_result *r);
 void ipcb_run_result_fini(struct ipcb_run_result *r);
 /* Bytes per send/recv for a payload: the transport's limit when the payload is larger. */
 size_t ipcb_chunk_for(size_t max_msg_bytes, size_t size_bytes);
-
-/*
- * The engine under ipcb_run_one(), for other measurements with two pinned processes (floors):
- * forks two children that each call body(role, arg, ctl_area) after pinning and the common start,
- * waits for both with the same timeout and signal handling. body returns 0 or a negative errno
- * and writes its error text to err (size IPCB_RUN_ERR_BYTES). ctl_area is `area_bytes` of memory
- * shared between both children and the parent, zeroed.
- */
-#define IPCB_RUN_ERR_BYTES 400
-typedef int (*ipcb_run_body_fn)(int role, void *arg, void *area, char *err);
-int ipcb_run_pair(const int cpu[2], double timeout_s, ipcb_run_body_fn body, void *arg, void *area,
-		  char *error, size_t error_bytes, int *signal_out);
-/* In a body: count this side in at the start barrier and sleep until both are released. */
-int ipcb_run_barrier(void);
-/* Shared memory for ipcb_run_pair()'s area (MAP_SHARED|MAP_ANONYMOUS). NULL on failure. */
-void *ipcb_run_area_map(size_t bytes);
-void ipcb_run_area_unmap(void *area, size_t bytes);
 
 /* Histogram range every latency uses: 1 ns to one hour at 3 significant figures. */
 #define IPCB_HIST_LOWEST  1

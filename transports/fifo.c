@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * fifo - named pipes (mkfifo), one per direction, in a private directory under --dir.
+ * fifo - named pipes (mkfifo), one per direction, in the run's directory under --dir.
  *
  * Cost of one message: the same as pipe once open (a write() that copies into the pipe's pages
  * and wakes the reader, a read() that copies out; a message larger than the pipe buffer, 64 KiB
@@ -8,10 +8,11 @@
  * by path, and the receiver's opens wait until the sender has opened them (see fifo_open).
  * Limits: none per message (a byte stream); the file system under --dir must support FIFOs.
  *
- * Setup makes "<dir>/<tag>.XXXXXX" (mkdtemp, mode 0700) holding "ab" (sender -> receiver) and, in
- * latency mode, "ba", both mode 0600. The receiver removes them as soon as its opens have
- * returned: by then the sender is past its path lookups, so from then on nothing of ours is on
- * disk, even if the run is killed; teardown removes whatever a failure left.
+ * Setup makes "ab" (sender -> receiver) and, in latency mode, "ba", both mode 0600, in the run's
+ * directory (cfg.run_dir, "<dir>/<tag>.d", mode 0700, made and removed by the driver). The
+ * receiver removes them as soon as its opens have returned: by then the sender is past its path
+ * lookups, so from then on nothing of ours is on disk but the empty directory; teardown removes
+ * whatever a failure left.
  */
 
 #include <errno.h>
@@ -28,9 +29,8 @@
 static const char *const fifo_names[2] = {"ab", "ba"}; /* [direction], 0 = sender -> receiver */
 
 struct fifo_chan {
-	char dir[PATH_MAX];
-	bool made_dir;
-	bool made[2]; /* [direction] */
+	const char *dir; /* the run's directory */
+	bool made[2];	 /* [direction] */
 };
 
 struct fifo_ep {
@@ -44,7 +44,7 @@ static int fifo_path(const struct fifo_chan *c, int d, char *out, size_t n)
 	return len < 0 || (size_t)len >= n ? -ENAMETOOLONG : 0;
 }
 
-/* Remove what exists of the FIFOs and their directory; errors only mean it is already gone. */
+/* Remove what exists of the FIFOs; errors only mean they are already gone. */
 static void fifo_remove(struct fifo_chan *c)
 {
 	char path[PATH_MAX + 4];
@@ -54,25 +54,15 @@ static void fifo_remove(struct fifo_chan *c)
 			unlink(path);
 		c->made[d] = false;
 	}
-	if (c->made_dir)
-		rmdir(c->dir);
-	c->made_dir = false;
 }
 
 static int fifo_setup(struct ipcb_chan *ch)
 {
 	struct fifo_chan *c = ch->priv;
 	char path[PATH_MAX + 4];
-	int len, ndir = ch->cfg.bidirectional ? 2 : 1;
+	int ndir = ch->cfg.bidirectional ? 2 : 1;
 
-	len = snprintf(c->dir, sizeof(c->dir), "%s/%s.XXXXXX", ch->cfg.dir ? ch->cfg.dir : "/tmp",
-		       ch->tag);
-	if (len < 0 || (size_t)len >= sizeof(c->dir))
-		return ipcb_errf(&ch->err, -ENAMETOOLONG, "mkdtemp", "--dir path too long");
-	/* mkdtemp creates the directory with mode 0700 and an unpredictable name. */
-	if (!mkdtemp(c->dir))
-		return ipcb_errf(&ch->err, -errno, "mkdtemp", "%s", c->dir);
-	c->made_dir = true;
+	c->dir = ch->cfg.run_dir;
 	for (int d = 0; d < ndir; d++) {
 		if (fifo_path(c, d, path, sizeof(path)) < 0)
 			return ipcb_errf(&ch->err, -ENAMETOOLONG, "mkfifo", "--dir path too long");
@@ -170,7 +160,7 @@ IPCB_HOT static int fifo_recv(struct ipcb_ep *ep, void *buf, size_t len)
 
 const struct ipcb_transport ipcb_transport_fifo = {
     .name = "fifo",
-    .summary = "named pipes (mkfifo) in a private directory under --dir, one per direction",
+    .summary = "named pipes (mkfifo) in the run's directory under --dir, one per direction",
     .caps = IPCB_CAP_USES_DIR,
     .fixed_wait = IPCB_WAIT_BLOCK,
     .chan_priv_bytes = sizeof(struct fifo_chan),

@@ -16,9 +16,9 @@
  * Limits: 4 MiB per slot (larger payloads are chunked by the driver); K slots per direction of
  * file system space, reserved at setup so a full file system fails there.
  *
- * The file is created O_EXCL, mode 0600, named after the run's tag, and unlinked at once:
- * pwrite and pread work through the descriptor the children inherit, and nothing is left in
- * the directory even if the run is killed.
+ * The file is created O_EXCL, mode 0600, as "slots" in the run's directory (cfg.run_dir, under
+ * --dir), and unlinked at once: pwrite and pread work through the descriptor the children
+ * inherit, and nothing but the empty directory is left even if the run is killed.
  */
 #include <errno.h>
 #include <stdbool.h>
@@ -102,7 +102,7 @@ static int file_setup(struct ipcb_chan *ch)
 
 	c->fd = -1;
 	c->fsync = ch->cfg.fsync;
-	c->dir = ch->cfg.dir ? ch->cfg.dir : "/tmp";
+	c->dir = ch->cfg.run_dir;
 	rc = ipcb_slots_setup(s, &ch->cfg, &ch->err);
 	if (rc)
 		return rc;
@@ -113,7 +113,7 @@ static int file_setup(struct ipcb_chan *ch)
 	rc = ipcb_psem_init(c->sems, s, &c->nsems, &ch->err);
 	if (rc)
 		return rc;
-	rc = ipcb_backing_create(c->dir, ch->tag, ipcb_slots_bytes(s), &c->fd, &ch->err);
+	rc = ipcb_backing_create(c->dir, "slots", ipcb_slots_bytes(s), &c->fd, &ch->err);
 	if (rc)
 		return rc;
 	/* The slots live in the page cache; the semaphores in shared memory. */

@@ -14,16 +14,16 @@
  * takes one or two rings (about 256 KiB each) of the file system's space, reserved at setup so
  * a full file system fails there instead of with SIGBUS mid-run.
  *
- * The file is created O_EXCL, mode 0600, named after the run's tag, and unlinked before it is
- * even mapped: the parent's mapping goes to the children across fork, and nothing is left in
- * the directory even if the run is killed.
+ * The file is created O_EXCL, mode 0600, as "ring" in the run's directory (cfg.run_dir, under
+ * --dir), and unlinked before it is even mapped: the parent's mapping goes to the children across
+ * fork, and nothing but the empty directory is left even if the run is killed.
  */
 #include "ring.h"
 #include "transport.h"
 
 static int mmap_setup(struct ipcb_chan *ch)
 {
-	return ipcb_ringchan_setup(ch, ch->cfg.dir ? ch->cfg.dir : "/tmp");
+	return ipcb_ringchan_setup(ch, ch->cfg.run_dir);
 }
 
 const struct ipcb_transport ipcb_transport_mmap = {

@@ -5,8 +5,13 @@
  * Cost of one message: the full TCP/IP stack twice (segmentation, headers, loopback device,
  * softirq receive path, ACKs), where unix-stream queues the data on the peer directly.
  * TCP_NODELAY keeps Nagle's algorithm from holding small messages back for an ACK.
- * Limits: none per message (a byte stream). The port is chosen by the kernel (bind to port 0), so
- * concurrent runs never collide; the listening socket is closed once the pair is connected.
+ * Limits: none per message (a byte stream).
+ *
+ * Each endpoint makes its own socket in open(), so none crosses fork: the receiver listens on
+ * 127.0.0.1 and a port the kernel picks (concurrent runs never collide), the sender binds its
+ * socket to 127.0.0.1 and a port of its own; both publish their address. In connect() the
+ * sender connects to the receiver's, and the receiver accepts only the connection that comes
+ * from the sender's published address and closes its listening socket.
  */
 
 #include <arpa/inet.h>
@@ -24,6 +29,11 @@
 #include "sockpair.h"
 #include "transport.h"
 
+struct tcp_ep {
+	int fd;	 /* the connection */
+	int lfd; /* the receiver's listening socket, until it has accepted */
+};
+
 static int tcp_nodelay(int fd, struct ipcb_err *e)
 {
 	int one = 1;
@@ -33,37 +43,22 @@ static int tcp_nodelay(int fd, struct ipcb_err *e)
 	return 0;
 }
 
-/*
- * Accept the sender's own connection. The port is open to every local process for a moment, so
- * a stranger could connect first: whatever does not come from our sender's address and port is
- * closed and the next one taken. Ours is already queued (connect() has returned), so accept()
- * does not block; a bounded number of tries keeps a flood of strangers from holding us here.
- */
-static int tcp_accept_own(int lfd, struct ipcb_sockpair *sp, struct ipcb_err *e)
+static void tcp_loopback(struct sockaddr_in *a)
 {
-	struct sockaddr_in ours, peer;
-	socklen_t len = sizeof(ours);
+	memset(a, 0, sizeof(*a));
+	a->sin_family = AF_INET;
+	a->sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	a->sin_port = 0; /* the kernel picks a free port */
+}
 
-	if (getsockname(sp->fd[IPCB_SENDER], (struct sockaddr *)&ours, &len) < 0)
-		return ipcb_err(e, -errno, "getsockname");
-	for (int tries = 0; tries < 64; tries++) {
-		int fd = accept4(lfd, (struct sockaddr *)&peer, &len, SOCK_CLOEXEC);
-
-		len = sizeof(peer);
-		if (fd < 0) {
-			if (errno == EINTR || errno == ECONNABORTED)
-				continue;
-			return ipcb_err(e, -errno, "accept4");
-		}
-		if (peer.sin_port == ours.sin_port &&
-		    peer.sin_addr.s_addr == ours.sin_addr.s_addr) {
-			sp->fd[IPCB_RECEIVER] = fd;
-			return 0;
-		}
-		close(fd);
-	}
-	return ipcb_errf(e, -ECONNREFUSED, "accept4",
-			 "64 connections from other processes reached the benchmark's port first");
+/* A published address back as a socket address; -EPROTO when it is not one of ours. */
+static int tcp_peer_addr(const struct ipcb_addr *a, struct sockaddr_in *out, struct ipcb_err *e)
+{
+	if (a->len != sizeof(*out))
+		return ipcb_errf(e, -EPROTO, "connect", "the peer published a %u-byte address",
+				 a->len);
+	memcpy(out, a->bytes, sizeof(*out));
+	return 0;
 }
 
 /*
@@ -126,50 +121,125 @@ close_fds:
 	return rc;
 }
 
+/*
+ * What the channel holds for messages in flight: both ends' send and receive buffers, as a
+ * fresh TCP socket here starts them (TCP autotunes them up to net.ipv4.tcp_wmem/rmem).
+ */
 static int tcp_setup(struct ipcb_chan *ch)
 {
-	struct ipcb_sockpair *sp = ch->priv;
+	int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+
+	if (fd < 0)
+		return ipcb_err(&ch->err, -errno, "socket");
+	ch->buffer_bytes = 2 * ipcb_sock_buffer_bytes(fd);
+	close(fd);
+	return 0;
+}
+
+static void tcp_teardown(struct ipcb_chan *ch)
+{
+	(void)ch; /* the sockets were the endpoints' own */
+}
+
+static int tcp_open(struct ipcb_ep *ep)
+{
+	struct tcp_ep *te = ep->priv;
 	struct sockaddr_in addr;
 	socklen_t alen = sizeof(addr);
-	int lfd, rc;
+	int fd;
 
-	ipcb_sockpair_init(sp, 1);
-	lfd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-	if (lfd < 0)
-		return ipcb_err(&ch->err, -errno, "socket");
-	memset(&addr, 0, sizeof(addr));
-	addr.sin_family = AF_INET;
-	addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-	addr.sin_port = 0;
-	if (bind(lfd, (struct sockaddr *)&addr, sizeof(addr)) < 0) {
-		rc = ipcb_err(&ch->err, -errno, "bind");
-		goto close_listener;
+	te->fd = te->lfd = -1;
+	fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return ipcb_err(&ep->err, -errno, "socket");
+	*(ep->role == IPCB_RECEIVER ? &te->lfd : &te->fd) = fd;
+	tcp_loopback(&addr);
+	if (bind(fd, (struct sockaddr *)&addr, sizeof(addr)) < 0)
+		return ipcb_errf(&ep->err, -errno, "bind", "127.0.0.1, port 0");
+	if (ep->role == IPCB_RECEIVER && listen(fd, 1) < 0)
+		return ipcb_err(&ep->err, -errno, "listen");
+	if (getsockname(fd, (struct sockaddr *)&addr, &alen) < 0)
+		return ipcb_err(&ep->err, -errno, "getsockname");
+	ep->addr.len = sizeof(addr);
+	memcpy(ep->addr.bytes, &addr, sizeof(addr));
+	return 0;
+}
+
+/*
+ * Accept the sender's own connection. The port is open to every local process for a moment, so
+ * a stranger could connect first: whatever does not come from our sender's published address
+ * and port is closed and the next one taken. A bounded number of tries keeps a flood of
+ * strangers from holding us here.
+ */
+static int tcp_accept_own(struct tcp_ep *te, const struct sockaddr_in *ours, struct ipcb_err *e)
+{
+	struct sockaddr_in peer;
+	socklen_t len = sizeof(peer);
+
+	for (int tries = 0; tries < 64; tries++) {
+		int fd = accept4(te->lfd, (struct sockaddr *)&peer, &len, SOCK_CLOEXEC);
+
+		len = sizeof(peer);
+		if (fd < 0) {
+			if (errno == EINTR || errno == ECONNABORTED)
+				continue;
+			return ipcb_err(e, -errno, "accept4");
+		}
+		if (peer.sin_port == ours->sin_port &&
+		    peer.sin_addr.s_addr == ours->sin_addr.s_addr) {
+			te->fd = fd;
+			ipcb_fd_close(&te->lfd);
+			return 0;
+		}
+		close(fd);
 	}
-	if (listen(lfd, 1) < 0 || getsockname(lfd, (struct sockaddr *)&addr, &alen) < 0) {
-		rc = ipcb_err(&ch->err, -errno, "listen");
-		goto close_listener;
+	return ipcb_errf(e, -ECONNREFUSED, "accept4",
+			 "64 connections from other processes reached the benchmark's port first");
+}
+
+static int tcp_connect(struct ipcb_ep *ep, const struct ipcb_peers *peers)
+{
+	struct tcp_ep *te = ep->priv;
+	struct sockaddr_in addr;
+	int rc;
+
+	if (ep->role == IPCB_SENDER) {
+		rc = tcp_peer_addr(&peers->receiver[0], &addr, &ep->err);
+		if (rc)
+			return rc;
+		while (connect(te->fd, (struct sockaddr *)&addr, sizeof(addr)) < 0)
+			if (errno != EINTR)
+				return ipcb_err(&ep->err, -errno, "connect");
+	} else {
+		rc = tcp_peer_addr(&peers->sender[0], &addr, &ep->err);
+		if (!rc)
+			rc = tcp_accept_own(te, &addr, &ep->err);
+		if (rc)
+			return rc;
 	}
-	sp->fd[IPCB_SENDER] = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-	if (sp->fd[IPCB_SENDER] < 0) {
-		rc = ipcb_err(&ch->err, -errno, "socket");
-		goto close_listener;
-	}
-	/* A loopback connect completes from the backlog, so one thread can connect then accept. */
-	if (connect(sp->fd[IPCB_SENDER], (struct sockaddr *)&addr, sizeof(addr)) < 0) {
-		rc = ipcb_err(&ch->err, -errno, "connect");
-		goto close_listener;
-	}
-	rc = tcp_accept_own(lfd, sp, &ch->err);
-	if (rc)
-		goto close_listener;
-	rc = tcp_nodelay(sp->fd[IPCB_SENDER], &ch->err);
-	if (!rc)
-		rc = tcp_nodelay(sp->fd[IPCB_RECEIVER], &ch->err);
-	/* TCP autotunes its buffers up to net.ipv4.tcp_wmem/rmem: this is where they start. */
-	ch->buffer_bytes = ipcb_sockpair_buffer_bytes(sp);
-close_listener:
-	close(lfd);
-	return rc;
+	return tcp_nodelay(te->fd, &ep->err);
+}
+
+static void tcp_close(struct ipcb_ep *ep)
+{
+	struct tcp_ep *te = ep->priv;
+
+	ipcb_fd_close(&te->fd);
+	ipcb_fd_close(&te->lfd);
+}
+
+IPCB_HOT static int tcp_send(struct ipcb_ep *ep, const void *buf, size_t len)
+{
+	const struct tcp_ep *te = ep->priv;
+
+	return ipcb_sock_send_all(te->fd, buf, len, true, &ep->err);
+}
+
+IPCB_HOT static int tcp_recv(struct ipcb_ep *ep, void *buf, size_t len)
+{
+	const struct tcp_ep *te = ep->priv;
+
+	return ipcb_sock_recv_all(te->fd, buf, len, true, &ep->err);
 }
 
 /*
@@ -180,12 +250,12 @@ close_listener:
  */
 static int tcp_segments_sent(struct ipcb_ep *ep, uint64_t *count)
 {
-	const struct ipcb_sockpair *sp = ep->chan->priv;
+	const struct tcp_ep *te = ep->priv;
 	struct tcp_info ti;
 	socklen_t len = sizeof(ti);
 
 	memset(&ti, 0, sizeof(ti));
-	if (getsockopt(sp->fd[ep->role], IPPROTO_TCP, TCP_INFO, &ti, &len) < 0)
+	if (getsockopt(te->fd, IPPROTO_TCP, TCP_INFO, &ti, &len) < 0)
 		return ipcb_err(&ep->err, -errno, "getsockopt(TCP_INFO)");
 	if (len < offsetof(struct tcp_info, tcpi_data_segs_out) + sizeof(ti.tcpi_data_segs_out))
 		return -ENOTSUP;
@@ -198,13 +268,14 @@ const struct ipcb_transport ipcb_transport_tcp = {
     .summary = "TCP over loopback with TCP_NODELAY, one connection for both directions",
     .caps = IPCB_CAP_BIDIR,
     .fixed_wait = IPCB_WAIT_BLOCK,
-    .chan_priv_bytes = sizeof(struct ipcb_sockpair),
+    .ep_priv_bytes = sizeof(struct tcp_ep),
     .probe = tcp_probe,
     .setup = tcp_setup,
-    .teardown = ipcb_sockpair_teardown,
-    .open = ipcb_sockpair_open,
-    .close = ipcb_sockpair_close,
-    .send = ipcb_sockpair_send,
-    .recv = ipcb_sockpair_recv,
+    .teardown = tcp_teardown,
+    .open = tcp_open,
+    .connect = tcp_connect,
+    .close = tcp_close,
+    .send = tcp_send,
+    .recv = tcp_recv,
     .segments_sent = tcp_segments_sent,
 };

@@ -9,13 +9,21 @@
  * Life of a run, and which process calls what:
  *
  *   parent:   probe() ........ once per ipcbench invocation; may lower max_msg_bytes
- *   parent:   setup(ch) ...... create the kernel objects for one run (before fork)
- *   fork      sender child and receiver child inherit *ch (and any fds/mappings setup made)
- *   child:    open(ep) ....... after pinning; ep->role says which side this is
+ *   parent:   setup(ch) ...... create the run's shared objects, if any (before fork)
+ *   fork      one child per endpoint (cfg.senders senders, cfg.receivers receivers); each
+ *             inherits *ch (and any fds/mappings setup made)
+ *   child:    open(ep) ....... after pinning; ep->role and ep->index say which endpoint this
+ *                              is; may publish ep->addr, how peers reach it
+ *   child:    connect(ep, peers) optional: once every endpoint has opened, with all their
+ *                              addresses; nothing is sent before every connect has returned
  *   child:    send/recv ...... the timed loop; both sides send and receive in latency mode
  *   child:    close(ep)
- *   parent:   teardown(ch) ... after both children were reaped, also after a failed or partial
+ *   parent:   teardown(ch) ... after every child was reaped, also after a failed or partial
  *                              setup; removes every kernel object and file the run made
+ *
+ * A mechanism whose endpoints find each other by address (a socket bound in open(), connected
+ * in connect()) needs nothing to cross fork: the same code works when the peer is another
+ * process the driver did not fork.
  *
  * Error convention: every hook returns 0 or a negative errno. Before returning an error it records
  * the failing call with ipcb_err() (e.g. ipcb_err(&ep->err, -errno, "shm_open")), so the driver can
@@ -26,12 +34,16 @@
  * may not allocate, print or read a clock. -EAGAIN is never returned; a transport that cannot make
  * progress blocks (or spins, by its wait strategy).
  *
- * Kernel objects: every name a run makes (POSIX shm or queue, file, FIFO directory) starts with
- * ch->tag, "ipcbench-<driver pid>-<16 random hex digits>", is created exclusively (O_EXCL) with
- * mode 0600 and is unlinked as early as the mechanism allows. System V objects have no name: they
- * get a key with ipcbench's prefix from ipcb_sysv_create() and a line in the run's registry
- * "$TMPDIR/<tag>.sysv" (sysvreg.h). `ipcbench --cleanup` finds all of these by the pid in the
- * name once that process is gone (bench/cleanup.h).
+ * Kernel objects: every path a run makes (FIFOs, socket paths, files) lives in the run's own
+ * directory, cfg.run_dir ("<dir>/<tag>.d", mode 0700, made by the driver for transports that
+ * declare IPCB_CAP_USES_DIR and removed whole by it after teardown). Names outside a directory
+ * (POSIX shm, POSIX queues) start with ch->tag, "ipcbench-<driver pid>-<16 random hex digits>",
+ * optionally followed by "-" or "." and a suffix of letters and digits. Everything is created
+ * exclusively (O_EXCL) with mode 0600 and unlinked as early as the mechanism allows. System V
+ * objects have no name: they get a key with ipcbench's prefix from ipcb_sysv_create() and a
+ * line in the run's registry "$TMPDIR/<tag>.sysv" (sysvreg.h). `ipcbench --cleanup` finds all
+ * of these by the pid in the name once that process is gone (bench/cleanup.h), without knowing
+ * any transport's file names.
  */
 #ifndef IPCB_TRANSPORT_H
 #define IPCB_TRANSPORT_H
@@ -39,6 +51,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+
 #include "hot.h"
 
 /* Capability flags: what the driver may rely on, and what --list shows. */
@@ -52,12 +65,19 @@ enum ipcb_cap {
 	IPCB_CAP_WAIT_CHOICE = 1u << 2,
 	/* Payload travels through memory both processes map; the mechanism only notifies. */
 	IPCB_CAP_SHARED_BUFFER = 1u << 3,
-	/* Needs a directory for files or paths (--dir). */
+	/* Makes files or paths: they go in the run's directory, cfg.run_dir (under --dir). */
 	IPCB_CAP_USES_DIR = 1u << 4,
 	/* Moves nothing at all: measures the harness (the `null` transport). */
 	IPCB_CAP_NO_DATA = 1u << 5,
 	/* Honours --fsync (each message forced to stable storage). */
 	IPCB_CAP_FSYNC = 1u << 6,
+	/*
+	 * Several senders (MULTI_SENDER) or several receivers (MULTI_RECEIVER) can share one
+	 * channel object: a queue, a datagram socket, a ring with several readers, a broker
+	 * topic. Fan-in and fan-out are built from these; without them a run has one of each.
+	 */
+	IPCB_CAP_MULTI_SENDER = 1u << 7,
+	IPCB_CAP_MULTI_RECEIVER = 1u << 8,
 };
 
 enum ipcb_wait {
@@ -86,14 +106,35 @@ int ipcb_err(struct ipcb_err *e, int code, const char *call);
 int ipcb_errf(struct ipcb_err *e, int code, const char *call, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
 
+/*
+ * How peers reach an endpoint: a path (in the run directory), a host:port, or opaque bytes such
+ * as a socket address. open() fills ep->addr where its mechanism has one; the driver hands every
+ * endpoint's address to connect().
+ */
+#define IPCB_ADDR_BYTES 128
+struct ipcb_addr {
+	uint32_t len; /* bytes used; 0 = nothing published */
+	unsigned char bytes[IPCB_ADDR_BYTES];
+};
+
+/* Every endpoint's address, as connect() receives them: senders, then receivers, by index. */
+struct ipcb_peers {
+	unsigned senders, receivers;
+	const struct ipcb_addr *sender;	  /* [senders] */
+	const struct ipcb_addr *receiver; /* [receivers] */
+};
+
 /* What the driver asks of one run's channel. Filled by the driver before setup(). */
 struct ipcb_chan_cfg {
 	size_t msg_bytes;    /* largest single send/recv of this run (after chunking) */
 	enum ipcb_wait wait; /* resolved: never IPCB_WAIT_DEFAULT for WAIT_CHOICE transports */
 	unsigned spin_polls; /* hybrid: polls before sleeping */
-	const char *dir;     /* directory for files/paths (IPCB_CAP_USES_DIR) */
+	const char *dir;     /* --dir: where the run's directory is made */
+	const char *run_dir; /* IPCB_CAP_USES_DIR: the run's own directory, for every path */
 	bool fsync;	     /* IPCB_CAP_FSYNC: force every message to storage */
 	bool bidirectional;  /* latency mode: B->A traffic too; false: A->B only */
+	unsigned senders;    /* endpoints of each role, at least 1 each (more only with */
+	unsigned receivers;  /* IPCB_CAP_MULTI_SENDER / IPCB_CAP_MULTI_RECEIVER) */
 };
 
 /* One run's channel: made by the driver, filled by setup(), inherited by both children. */
@@ -120,8 +161,10 @@ struct ipcb_chan {
 struct ipcb_ep {
 	const struct ipcb_chan *chan;
 	enum ipcb_role role;
-	void *priv;	     /* t->ep_priv_bytes, zeroed by the driver */
-	struct ipcb_err err; /* open/send/recv/close errors */
+	unsigned index;	       /* which sender or receiver, from 0 */
+	void *priv;	       /* t->ep_priv_bytes, zeroed by the driver */
+	struct ipcb_err err;   /* open/send/recv/close errors */
+	struct ipcb_addr addr; /* open() may publish how peers reach this endpoint */
 };
 
 /* What probe() learns about this machine. */
@@ -152,6 +195,12 @@ struct ipcb_transport {
 	void (*close)(struct ipcb_ep *ep);
 	int (*send)(struct ipcb_ep *ep, const void *buf, size_t len);
 	int (*recv)(struct ipcb_ep *ep, void *buf, size_t len);
+	/*
+	 * Optional: reach the peers, once every endpoint has opened (their addresses in peers,
+	 * this endpoint's own among them). Runs in every endpoint at about the same time, so one
+	 * side may accept while the other connects. 0 or a negative errno recorded in ep->err.
+	 */
+	int (*connect)(struct ipcb_ep *ep, const struct ipcb_peers *peers);
 	/*
 	 * Optional: how many network segments carrying data this endpoint has sent so far, for a
 	 * mechanism that may put several messages in one segment or split one over several (TCP

@@ -1,7 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * udp - two UDP sockets on 127.0.0.1 (ports chosen by the kernel), connect()ed to each other,
- * both directions, plus a credit window that keeps a sender from overrunning its receiver.
+ * both directions, plus a credit window that keeps a sender from overrunning its receiver. Each
+ * endpoint makes and binds its own sockets in open() and publishes their addresses; connect()
+ * connects them to the peer's, so no socket crosses fork.
  *
  * Cost of one message: the IP and UDP layers twice and the loopback device (as tcp, but with no
  * connection state, acknowledgements or segmentation: one send() is one datagram and one skb),
@@ -13,18 +15,19 @@
  * dropped, and the sender never hears of it. On loopback the sender outruns a receiver that copies
  * and checks what it gets: with an 8 MiB SO_RCVBUF, a plain one-way stream lost datagrams in half
  * the runs at 4 KiB and in every run at 64 KiB and 1 MiB, on two CPUs as on one. So, as any bulk
- * protocol over UDP must, we add the smallest flow control there is. Setup takes the largest
- * SO_RCVBUF the system allows (net.core.rmem_max, doubled by the kernel) and divides half of it
- * (see udp_setup) by a generous bound on what one datagram is charged there, its truesize, into
- * a window: a sender may have that many datagrams unacknowledged, and the receiver returns
- * credits in batches of half a window over a second pair of loopback UDP sockets, so credits never
- * mix with data or echoes. A sender out of credits sleeps in recv() on its credit socket. The
- * receive buffer cannot overflow, in either mode, and the measured rate is that of UDP with
- * flow control. Should the bound ever be wrong for some kernel, nothing passes silently:
- * SO_RXQ_OVFL makes the kernel tell the receiver how many datagrams it dropped along with the next
- * one that arrives, and recv() fails with ENOBUFS naming net.core.rmem_max (a lost very last
- * message would end the run by the driver's timeout). With a small rmem_max the window shrinks
- * to a few datagrams, down to stop-and-wait, and so does the rate: raise it.
+ * protocol over UDP must, we add the smallest flow control there is. Each endpoint takes the
+ * largest SO_RCVBUF the system allows (net.core.rmem_max, doubled by the kernel) and divides half
+ * of it (see udp_window) by a generous bound on what one datagram is charged there, its
+ * truesize, into a window, which it publishes with its address: a sender may have that many
+ * datagrams unacknowledged, and the receiver returns credits in batches of half a window over a
+ * second pair of loopback UDP sockets, so credits never mix with data or echoes. A sender out of
+ * credits sleeps in recv() on its credit socket. The receive buffer cannot overflow, in either
+ * mode, and the measured rate is that of UDP with flow control. Should the bound ever be wrong for
+ * some kernel, nothing passes silently: SO_RXQ_OVFL makes the kernel tell the receiver how many
+ * datagrams it dropped along with the next one that arrives, and recv() fails with ENOBUFS naming
+ * net.core.rmem_max (a lost very last message would end the run by the driver's timeout). With a
+ * small rmem_max the window shrinks to a few datagrams, down to stop-and-wait, and so does the
+ * rate: raise it.
  */
 
 #include <arpa/inet.h>
@@ -44,16 +47,14 @@
 
 #define UDP_MAX_PAYLOAD 65507
 
-struct udp_chan {
-	struct ipcb_sockpair data; /* first: sockpair.c's hooks see the channel as this */
-	int credit[2];		   /* [role]: that side's credit socket, both ways */
-	uint32_t window;	   /* datagrams a sender may have unacknowledged */
-	uint32_t batch;		   /* datagrams a receiver takes before it returns credits */
-};
-
 struct udp_ep {
-	uint32_t credits;    /* datagrams we may still send before waiting for credits */
-	uint32_t unreported; /* datagrams received and not yet credited back */
+	int data;	      /* this endpoint's data socket, connected to the peer's */
+	int credit;	      /* and its credit socket, both ways */
+	uint32_t window;      /* datagrams our receive buffer takes (published) */
+	uint32_t batch;	      /* datagrams we take before we return credits */
+	uint32_t peer_window; /* datagrams we may have unacknowledged at the peer */
+	uint32_t credits;     /* datagrams we may still send before waiting for credits */
+	uint32_t unreported;  /* datagrams received and not yet credited back */
 };
 
 /*
@@ -145,114 +146,133 @@ out:
 	return rc;
 }
 
-static int udp_pair(int fd[2], int *rcvbuf, struct ipcb_err *e)
+/* What an endpoint publishes: where its data and its credits go, and its receive window. */
+struct udp_addr {
+	struct sockaddr_in data, credit;
+	uint32_t window; /* datagrams its receive buffer takes: what a peer may have in flight */
+};
+
+/* The window a receive buffer of rcvbuf bytes gives for datagrams of msg_bytes. */
+static uint32_t udp_window(int rcvbuf, size_t msg_bytes)
 {
-	struct sockaddr_in addr[2];
-	int one = 1;
-
-	for (int i = 0; i < 2; i++) {
-		fd[i] = udp_bound_socket(&addr[i], e);
-		if (fd[i] < 0)
-			return fd[i];
-	}
-	for (int i = 0; i < 2; i++) {
-		int rc;
-
-		/* Connected: datagrams from anyone but the peer are not ours to read. */
-		if (connect(fd[i], (struct sockaddr *)&addr[!i], sizeof(addr[!i])) < 0)
-			return ipcb_err(e, -errno, "connect");
-		rc = ipcb_sockbuf_raise(fd[i], SO_RCVBUF, rcvbuf, e);
-		if (!rc)
-			rc = ipcb_sockbuf_raise(fd[i], SO_SNDBUF, NULL, e);
-		if (rc)
-			return rc;
-		if (setsockopt(fd[i], SOL_SOCKET, SO_RXQ_OVFL, &one, sizeof(one)) < 0)
-			return ipcb_err(e, -errno, "setsockopt(SO_RXQ_OVFL)");
-	}
-	return 0;
-}
-
-static int udp_setup(struct ipcb_chan *ch)
-{
-	struct udp_chan *c = ch->priv;
-	uint64_t window;
-	int rcvbuf = 0, rc;
-
-	ipcb_sockpair_init(&c->data, 0);
-	c->credit[0] = c->credit[1] = -1;
-	rc = udp_pair(c->data.fd, &rcvbuf, &ch->err);
-	if (!rc)
-		rc = udp_pair(c->credit, NULL, &ch->err);
-	if (rc)
-		return rc;
 	/*
 	 * Half the buffer: UDP returns the memory of datagrams already read to the socket lazily,
 	 * once a quarter of the buffer's worth has built up, so a quarter may be charged for
-	 * nothing; the last quarter is margin.
+	 * nothing; the last quarter is margin. Even a receive buffer too small for this estimate
+	 * takes one datagram when it is empty.
 	 */
-	window = (uint64_t)rcvbuf / 2 / udp_truesize_bound(ch->cfg.msg_bytes);
-	/* Even a receive buffer too small for this estimate takes one datagram when it is empty. */
-	c->window = window > 0 ? (uint32_t)window : 1;
-	c->batch = c->window / 2 > 0 ? c->window / 2 : 1;
-	ch->buffer_bytes = ipcb_sockpair_buffer_bytes(&c->data);
-	return 0;
+	uint64_t window = (uint64_t)rcvbuf / 2 / udp_truesize_bound(msg_bytes);
+
+	return window > 0 ? (uint32_t)(window < UINT32_MAX ? window : UINT32_MAX) : 1;
+}
+
+/*
+ * What the channel holds for messages in flight: both endpoints' data sockets' send and receive
+ * buffers, raised as open() raises them. The sockets themselves are the endpoints' own.
+ */
+static int udp_setup(struct ipcb_chan *ch)
+{
+	int fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0), rc;
+
+	if (fd < 0)
+		return ipcb_err(&ch->err, -errno, "socket");
+	rc = ipcb_sockbuf_raise(fd, SO_RCVBUF, NULL, &ch->err);
+	if (!rc)
+		rc = ipcb_sockbuf_raise(fd, SO_SNDBUF, NULL, &ch->err);
+	if (!rc)
+		ch->buffer_bytes = 2 * ipcb_sock_buffer_bytes(fd);
+	close(fd);
+	return rc;
 }
 
 static void udp_teardown(struct ipcb_chan *ch)
 {
-	struct udp_chan *c = ch->priv;
-
-	ipcb_sockpair_teardown(ch);
-	ipcb_fd_close(&c->credit[0]);
-	ipcb_fd_close(&c->credit[1]);
+	(void)ch; /* the sockets were the endpoints' own */
 }
 
 /*
- * Keep this side's data and credit sockets and close our copies of the peer's. The parent keeps
- * its copies until teardown, so a dead peer leaves us blocked (for credits or data) until the
- * driver, which reports the peer's death, stops us.
+ * Each endpoint binds its own data and credit sockets to 127.0.0.1 on ports the kernel picks,
+ * raises the data socket's buffers, and publishes both addresses and the window its receive
+ * buffer gives; connect() then connects them to the peer's.
  */
 static int udp_open(struct ipcb_ep *ep)
 {
-	struct udp_chan *c = ep->chan->priv;
 	struct udp_ep *e = ep->priv;
+	struct udp_addr a;
+	int rcvbuf = 0, one = 1, rc;
 
-	ipcb_fd_close(&c->credit[!ep->role]);
-	e->credits = c->window;
+	e->data = e->credit = -1;
+	e->data = udp_bound_socket(&a.data, &ep->err);
+	if (e->data < 0)
+		return e->data;
+	e->credit = udp_bound_socket(&a.credit, &ep->err);
+	if (e->credit < 0)
+		return e->credit;
+	rc = ipcb_sockbuf_raise(e->data, SO_RCVBUF, &rcvbuf, &ep->err);
+	if (!rc)
+		rc = ipcb_sockbuf_raise(e->data, SO_SNDBUF, NULL, &ep->err);
+	if (rc)
+		return rc;
+	if (setsockopt(e->data, SOL_SOCKET, SO_RXQ_OVFL, &one, sizeof(one)) < 0)
+		return ipcb_err(&ep->err, -errno, "setsockopt(SO_RXQ_OVFL)");
+	e->window = udp_window(rcvbuf, ep->chan->cfg.msg_bytes);
+	e->batch = e->window / 2 > 0 ? e->window / 2 : 1;
 	e->unreported = 0;
-	return ipcb_sockpair_open(ep);
+	a.window = e->window;
+	ep->addr.len = sizeof(a);
+	memcpy(ep->addr.bytes, &a, sizeof(a));
+	return 0;
+}
+
+/* Connected: datagrams from anyone but the peer are not ours to read. */
+static int udp_connect(struct ipcb_ep *ep, const struct ipcb_peers *peers)
+{
+	struct udp_ep *e = ep->priv;
+	const struct ipcb_addr *pa =
+	    ep->role == IPCB_SENDER ? &peers->receiver[0] : &peers->sender[0];
+	struct udp_addr a;
+
+	if (pa->len != sizeof(a))
+		return ipcb_errf(&ep->err, -EPROTO, "connect",
+				 "the peer published a %u-byte address", pa->len);
+	memcpy(&a, pa->bytes, sizeof(a));
+	if (connect(e->data, (struct sockaddr *)&a.data, sizeof(a.data)) < 0 ||
+	    connect(e->credit, (struct sockaddr *)&a.credit, sizeof(a.credit)) < 0)
+		return ipcb_err(&ep->err, -errno, "connect");
+	e->credits = a.window;
+	e->peer_window = a.window;
+	return 0;
 }
 
 static void udp_close(struct ipcb_ep *ep)
 {
-	struct udp_chan *c = ep->chan->priv;
+	struct udp_ep *e = ep->priv;
 
-	ipcb_fd_close(&c->credit[ep->role]);
-	ipcb_sockpair_close(ep);
+	ipcb_fd_close(&e->data);
+	ipcb_fd_close(&e->credit);
 }
 
 IPCB_HOT static int udp_send(struct ipcb_ep *ep, const void *buf, size_t len)
 {
-	const struct udp_chan *c = ep->chan->priv;
 	struct udp_ep *e = ep->priv;
 	int rc;
 
 	while (e->credits == 0) {
 		uint32_t n;
-		ssize_t got = recv(c->credit[ep->role], &n, sizeof(n), MSG_TRUNC);
+		ssize_t got = recv(e->credit, &n, sizeof(n), MSG_TRUNC);
 
 		if (got < 0) {
 			if (errno == EINTR)
 				continue;
 			return ipcb_err(&ep->err, -errno, "recv(credit)");
 		}
-		if (got != sizeof(n) || n == 0 || n > c->window)
+		if (got != sizeof(n) || n == 0 || n > e->peer_window)
 			return ipcb_errf(&ep->err, -EBADMSG, "recv(credit)",
 					 "credit datagram of %zd bytes granting %u", got,
 					 got == sizeof(n) ? n : 0);
 		e->credits = n;
 	}
-	rc = ipcb_sockpair_send(ep, buf, len);
+	rc = ipcb_sock_send_all(e->data, buf, len, false, &ep->err);
 	if (!rc)
 		e->credits--;
 	return rc;
@@ -270,11 +290,11 @@ IPCB_HOT static uint32_t udp_drops(struct msghdr *mh)
 }
 
 /* Every half window, tell the peer how many datagrams left our receive buffer. */
-IPCB_HOT static int udp_credit_back(const struct udp_chan *c, struct ipcb_ep *ep, struct udp_ep *e)
+IPCB_HOT static int udp_credit_back(struct ipcb_ep *ep, struct udp_ep *e)
 {
-	if (++e->unreported < c->batch)
+	if (++e->unreported < e->batch)
 		return 0;
-	while (send(c->credit[ep->role], &e->unreported, sizeof(e->unreported), MSG_NOSIGNAL) < 0) {
+	while (send(e->credit, &e->unreported, sizeof(e->unreported), MSG_NOSIGNAL) < 0) {
 		if (errno == EINTR)
 			continue;
 		return ipcb_err(&ep->err, -errno, "send(credit)");
@@ -285,7 +305,6 @@ IPCB_HOT static int udp_credit_back(const struct udp_chan *c, struct ipcb_ep *ep
 
 IPCB_HOT static int udp_recv(struct ipcb_ep *ep, void *buf, size_t len)
 {
-	const struct udp_chan *c = ep->chan->priv;
 	struct udp_ep *e = ep->priv;
 	union {
 		char buf[CMSG_SPACE(sizeof(uint32_t))];
@@ -303,7 +322,7 @@ IPCB_HOT static int udp_recv(struct ipcb_ep *ep, void *buf, size_t len)
 		mh.msg_control = ctl.buf;
 		mh.msg_controllen = sizeof(ctl.buf);
 		/* MSG_TRUNC: a longer datagram reports its real length instead of being cut. */
-		n = recvmsg(c->data.fd[ep->role], &mh, MSG_TRUNC);
+		n = recvmsg(e->data, &mh, MSG_TRUNC);
 	} while (n < 0 && errno == EINTR);
 	if (n < 0)
 		return ipcb_err(&ep->err, -errno, "recvmsg");
@@ -316,7 +335,7 @@ IPCB_HOT static int udp_recv(struct ipcb_ep *ep, void *buf, size_t len)
 	if ((size_t)n != len)
 		return ipcb_errf(&ep->err, -EBADMSG, "recvmsg",
 				 "datagram of %zd bytes where %zu were expected", n, len);
-	return udp_credit_back(c, ep, e);
+	return udp_credit_back(ep, e);
 }
 
 const struct ipcb_transport ipcb_transport_udp = {
@@ -326,12 +345,12 @@ const struct ipcb_transport ipcb_transport_udp = {
     .caps = IPCB_CAP_BIDIR | IPCB_CAP_BOUNDARIES,
     .max_msg_bytes = UDP_MAX_PAYLOAD,
     .fixed_wait = IPCB_WAIT_BLOCK,
-    .chan_priv_bytes = sizeof(struct udp_chan),
     .ep_priv_bytes = sizeof(struct udp_ep),
     .probe = udp_probe,
     .setup = udp_setup,
     .teardown = udp_teardown,
     .open = udp_open,
+    .connect = udp_connect,
     .close = udp_close,
     .send = udp_send,
     .recv = udp_recv,

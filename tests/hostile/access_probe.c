@@ -37,6 +37,7 @@
 #include <unistd.h>
 
 #include "../tap.h"
+#include "rundir.h"
 #include "sysvreg.h"
 #include "transport.h"
 
@@ -346,6 +347,7 @@ static int cmd_setup(void)
 		const struct ipcb_transport *t = ipcb_transport_at(i);
 		struct ipcb_probe p = {.max_msg_bytes = t->max_msg_bytes};
 		struct ipcb_chan ch;
+		char run_dir[PATH_MAX] = "";
 		int found, rc;
 
 		if (!t->setup) {
@@ -366,6 +368,10 @@ static int cmd_setup(void)
 		snprintf(ch.tag, sizeof(ch.tag), "ipcbench-%d-%016llx", (int)getpid(),
 			 0x5eed0000ull + i);
 		ch.priv = calloc(1, t->chan_priv_bytes ? t->chan_priv_bytes : 1);
+		/* As the driver does: the run's own directory for every path it makes. */
+		if ((t->caps & IPCB_CAP_USES_DIR) &&
+		    ipcb_rundir_create(dir, ch.tag, run_dir, sizeof(run_dir)) == 0)
+			ch.cfg.run_dir = run_dir;
 		rc = t->setup(&ch);
 		if (!ok(rc == 0, "%s: setup", t->name))
 			tap_diag("%s: %s", ch.err.call, strerror(-ch.err.code));
@@ -376,6 +382,8 @@ static int cmd_setup(void)
 		tap_diag("%s: %d object(s) named after the tag after setup", t->name, found);
 		if (t->teardown)
 			t->teardown(&ch);
+		if (run_dir[0])
+			ipcb_rundir_remove(run_dir);
 		free(ch.priv);
 		found = check_dir("/dev/shm", ch.tag, t->name, false) +
 			check_dir("/dev/mqueue", ch.tag, t->name, false) +

@@ -5,9 +5,11 @@
 # and what it made stays: a System V queue, the run's registry. `ipcbench --cleanup` must find
 # and remove exactly that (and the names of other dead pids), list each removal, and leave alone
 # a running ipcbench's objects, other users' files, symlinks, names that only look like ours
-# (anything but "ipcbench-<pid>-<16 hex digits>" and the suffixes transports add, a pid above
-# kernel.pid_max, the wrong type of file), and System V objects a registry lists that are not
-# ours. --dry-run removes nothing. A pid that now belongs to a process started later (reused)
+# (anything but "ipcbench-<pid>-<16 hex digits>" with the suffixes the contract allows: a run's
+# directory "<tag>.d", a registry "<tag>.sysv", and "-" or "." and a short lowercase suffix for
+# POSIX names; a pid above kernel.pid_max; the wrong type of file), and System V objects a
+# registry lists that are not ours. A dead run's directory goes whole, without following a
+# symbolic link in it. --dry-run removes nothing. A pid that now belongs to a process started later (reused)
 # counts as dead.
 #
 # Usage: cleanup.sh PATH/TO/ipcbench
@@ -68,15 +70,21 @@ hex=$(rhex) hex2=$(rhex) hex3=$(rhex) hex4=$(rhex) hex5=$(rhex)
 mkdir -p "$WORK/dir" "$WORK/dir2"
 remove_list=(
 	"/dev/shm/ipcbench-$D-$hex"
-	"$TMPDIR/ipcbench-$D-$hex"
-	"$TMPDIR/ipcbench-$D-$hex.AbCdEf"
-	"$WORK/dir/ipcbench-$D-$hex"
+	"/dev/shm/ipcbench-$D-$hex.ring"
+	"$TMPDIR/ipcbench-$D-$hex.d"
+	"$WORK/dir/ipcbench-$D-$hex.d"
 	"$TMPDIR/ipcbench-$D-probe-$hex.sysv"
 )
-(umask 077 && touch "/dev/shm/ipcbench-$D-$hex" \
-	"$TMPDIR/ipcbench-$D-$hex" "$WORK/dir/ipcbench-$D-$hex" "$TMPDIR/ipcbench-$D-probe-$hex.sysv" &&
-	mkdir "$TMPDIR/ipcbench-$D-$hex.AbCdEf" &&
-	mkfifo -m 600 "$TMPDIR/ipcbench-$D-$hex.AbCdEf/ab" "$TMPDIR/ipcbench-$D-$hex.AbCdEf/ba")
+# A run's directory with what a run leaves in one (FIFOs, a file, a socket's path, a
+# subdirectory), and a symbolic link to a file outside, which must survive.
+echo outside >"$WORK/outside"
+(umask 077 && touch "/dev/shm/ipcbench-$D-$hex" "/dev/shm/ipcbench-$D-$hex.ring" \
+	"$TMPDIR/ipcbench-$D-probe-$hex.sysv" &&
+	mkdir "$TMPDIR/ipcbench-$D-$hex.d" "$WORK/dir/ipcbench-$D-$hex.d" &&
+	mkfifo -m 600 "$TMPDIR/ipcbench-$D-$hex.d/ab" "$TMPDIR/ipcbench-$D-$hex.d/ba" &&
+	touch "$TMPDIR/ipcbench-$D-$hex.d/ring" "$WORK/dir/ipcbench-$D-$hex.d/slots" &&
+	mkdir "$TMPDIR/ipcbench-$D-$hex.d/state" && touch "$TMPDIR/ipcbench-$D-$hex.d/state/log" &&
+	ln -s "$WORK/outside" "$TMPDIR/ipcbench-$D-$hex.d/link")
 if [ -d /dev/mqueue ] && mountpoint -q /dev/mqueue; then
 	(umask 077 && touch "/dev/mqueue/ipcbench-$D-$hex-ab") 2>/dev/null &&
 		remove_list+=("/dev/mqueue/ipcbench-$D-$hex-ab")
@@ -103,27 +111,31 @@ keep_list=(
 	"$TMPDIR/ipcbench-$D-${hex^^}"            # upper-case hex digits
 	"$TMPDIR/ipcbench-$D-${hex:0:15}"         # 15 hex digits
 	"$TMPDIR/ipcbench-$D-${hex}0"             # 17
-	"$TMPDIR/ipcbench-$D-$hex.txt"            # a suffix no transport adds
-	"$TMPDIR/ipcbench-$D-$hex.AbCdE"          # a FIFO directory's suffix is 6 characters
+	"$TMPDIR/ipcbench-$D-$hex.txt"            # a suffix no run makes here
+	"$TMPDIR/ipcbench-$D-$hex.AbCdE"          # nor this one
+	"$TMPDIR/ipcbench-$D-$hex"                # a bare tag: runs make only <tag>.d here
 	"$TMPDIR/ipcbench-$D-$hex-ab"             # a queue's suffix, outside /dev/mqueue
 	"$TMPDIR/ipcbench-$D-probe-$hex"          # a probe makes only registries here
 	"/dev/shm/sem.ipcbench-$D-$hex"           # ipcbench makes no named semaphores
-	"/dev/shm/ipcbench-$D-$hex.sysv"          # nor registries in /dev/shm
+	"/dev/shm/ipcbench-$D-$hex.Notes"         # a suffix with capitals is not a POSIX name's
+	"/dev/shm/ipcbench-$D-$hex.abcdefghijklmnopq" # nor one of 17 characters
 	"$TMPDIR/ipcbench-$D-$hex4"               # a directory where ipcbench makes files
-	"$TMPDIR/ipcbench-$D-$hex5.AbCdEf"        # a file where ipcbench makes a directory
+	"$TMPDIR/ipcbench-$D-$hex5.d"             # a file where ipcbench makes a directory
 )
 (umask 077 && touch "$TMPDIR/ipcbench-$D-$hex2" "$TMPDIR/ipcbench-x$D-$hex" "$TMPDIR/ipcbenchx-$D-$hex" \
 	"$TMPDIR/xipcbench-$D-$hex" "$TMPDIR/ipcbench-$$-$hex" "$WORK/dir2/ipcbench-$D-$hex" \
 	"$TMPDIR/ipcbench-$D-notes.txt" "$TMPDIR/ipcbench-$((pid_max + 1))-$hex" \
 	"$TMPDIR/ipcbench-0$D-$hex" "$TMPDIR/ipcbench-$D-${hex^^}" "$TMPDIR/ipcbench-$D-${hex:0:15}" \
 	"$TMPDIR/ipcbench-$D-${hex}0" "$TMPDIR/ipcbench-$D-$hex.txt" "$TMPDIR/ipcbench-$D-$hex.AbCdE" \
-	"$TMPDIR/ipcbench-$D-$hex-ab" "$TMPDIR/ipcbench-$D-probe-$hex" "/dev/shm/sem.ipcbench-$D-$hex" \
-	"/dev/shm/ipcbench-$D-$hex.sysv" "$TMPDIR/ipcbench-$D-$hex5.AbCdEf" &&
+	"$TMPDIR/ipcbench-$D-$hex" "$TMPDIR/ipcbench-$D-$hex-ab" "$TMPDIR/ipcbench-$D-probe-$hex" \
+	"/dev/shm/sem.ipcbench-$D-$hex" "/dev/shm/ipcbench-$D-$hex.Notes" \
+	"/dev/shm/ipcbench-$D-$hex.abcdefghijklmnopq" "$TMPDIR/ipcbench-$D-$hex5.d" &&
 	mkdir "$TMPDIR/ipcbench-$D-$hex4")
 on_exit() {
 	[ -n "${oid:-}" ] && sysv_exists msg "$oid" "$okey" && ipcrm -q "$oid" 2>/dev/null
-	rm -f "/dev/shm/sem.ipcbench-$D-$hex" "/dev/shm/ipcbench-$D-$hex.sysv" \
-		"/dev/shm/ipcbench-$D-$hex" "/dev/mqueue/ipcbench-$D-$hex-ab"
+	rm -f "/dev/shm/sem.ipcbench-$D-$hex" "/dev/shm/ipcbench-$D-$hex.Notes" \
+		"/dev/shm/ipcbench-$D-$hex.abcdefghijklmnopq" "/dev/shm/ipcbench-$D-$hex" \
+		"/dev/shm/ipcbench-$D-$hex.ring" "/dev/mqueue/ipcbench-$D-$hex-ab"
 }
 chown 65534:65534 "$TMPDIR/ipcbench-$D-$hex2"
 ln -s /etc/hostname "$TMPDIR/ipcbench-$D-$hex3"
@@ -160,7 +172,9 @@ for f in "${remove_list[@]}"; do
 	if exists "$f"; then gone=1; echo "# still there: $f"; fi
 	grep -q "^removed $f (pid $D is gone)" "$WORK/clean.out" || { gone=1; echo "# not listed: $f"; }
 done
-ok $gone "the dead pid's POSIX shm and semaphore names, file, FIFO directory, registry and --dir file are removed and listed"
+ok $gone "the dead pid's POSIX shm names, run directories (in TMPDIR and --dir), registry and queue are removed and listed"
+[ -f "$WORK/outside" ] && [ "$(cat "$WORK/outside")" = outside ]
+ok $? "a symbolic link inside a dead run's directory is removed, not followed: what it points to is intact"
 all_exist "${keep_list[@]}" &&
 	! grep -qE "^removed .*(ipcbench-x|ipcbenchx|xipcbench|$hex2|$hex3|dir2|ipcbench-$$-)" "$WORK/clean.out"
 ok $? "another user's file, a symlink, a live pid's file and an unasked directory are untouched"
@@ -194,18 +208,22 @@ ok $? "the live run, cleaned around three times, still succeeds (exit $st) and l
 "$BIN" --cleanup --dir "$WORK/no-such-dir" >"$WORK/nodir.out" 2>&1
 [ $? -eq 2 ] && grep -q "no-such-dir" "$WORK/nodir.out"
 ok $? "--cleanup --dir with a missing directory exits 2 naming it"
-mkdir -m 700 "$TMPDIR/ipcbench-$D-$hex.XyZabc"
-mkfifo -m 600 "$TMPDIR/ipcbench-$D-$hex.XyZabc/ab"
-echo notes >"$TMPDIR/ipcbench-$D-$hex.XyZabc/notes"
-"$BIN" --cleanup >"$WORK/foreign.out" 2>&1
-[ $? -eq 1 ] && grep -q "cannot remove $TMPDIR/ipcbench-$D-$hex.XyZabc: Directory not empty" "$WORK/foreign.out" &&
-	[ -f "$TMPDIR/ipcbench-$D-$hex.XyZabc/notes" ]
-ok $? "a FIFO directory holding a file that is not ours is not emptied: exit 1, says why"
-rm -rf "$TMPDIR/ipcbench-$D-$hex.XyZabc"
+# A dead run's directory that cannot be emptied (a file in it made immutable): exit 1, saying why.
+if mkdir -m 700 "$TMPDIR/ipcbench-$D-$hex.d" && touch "$TMPDIR/ipcbench-$D-$hex.d/slots" &&
+	chattr +i "$TMPDIR/ipcbench-$D-$hex.d/slots" 2>/dev/null; then
+	"$BIN" --cleanup >"$WORK/stuck.out" 2>&1
+	[ $? -eq 1 ] && grep -q "cannot remove $TMPDIR/ipcbench-$D-$hex.d: " "$WORK/stuck.out"
+	ok $? "a run directory that cannot be emptied (an immutable file in it): exit 1, says why"
+	chattr -i "$TMPDIR/ipcbench-$D-$hex.d/slots"
+	rm -rf "$TMPDIR/ipcbench-$D-$hex.d"
+else
+	rm -rf "$TMPDIR/ipcbench-$D-$hex.d"
+	skip "a run directory that cannot be emptied" "chattr +i does not work on $TMPDIR here"
+fi
 
 # ---- a reused pid counts as dead (pids are predictable in a new pid namespace) ----
 if unshare -p -f --mount-proc true 2>/dev/null; then
-	touch "$TMPDIR/ipcbench-2-$hex"
+	mkdir -m 700 "$TMPDIR/ipcbench-2-$hex.d"
 	sleep 1.3
 	# In the namespace: sh is pid 1 and the sleep started after the file is pid 2. Its own
 	# /dev/shm: pids of this namespace say nothing about names made outside it.
@@ -213,17 +231,17 @@ if unshare -p -f --mount-proc true 2>/dev/null; then
 		sleep 30 &
 		mount -t tmpfs -o size=64k tmpfs /dev/shm 2>/dev/null
 		sleep 1.3
-		touch "$TMPDIR/ipcbench-2-$2"
+		mkdir -m 700 "$TMPDIR/ipcbench-2-$2.d"
 		"$1" --cleanup
 		kill $!' sh "$BIN" "$hex2" >"$WORK/ns.out" 2>&1
-	grep -q "^removed $TMPDIR/ipcbench-2-$hex (pid 2 is gone; the pid now belongs to sleep, started later)" "$WORK/ns.out" &&
-		[ ! -e "$TMPDIR/ipcbench-2-$hex" ]
+	grep -q "^removed $TMPDIR/ipcbench-2-$hex.d (pid 2 is gone; the pid now belongs to sleep, started later)" "$WORK/ns.out" &&
+		[ ! -e "$TMPDIR/ipcbench-2-$hex.d" ]
 	ok $? "a name whose pid now belongs to a process started after it is removed"
-	grep -q "^kept $TMPDIR/ipcbench-2-$hex2: pid 2 (sleep) still runs" "$WORK/ns.out" &&
-		[ -e "$TMPDIR/ipcbench-2-$hex2" ]
+	grep -q "^kept $TMPDIR/ipcbench-2-$hex2.d: pid 2 (sleep) still runs" "$WORK/ns.out" &&
+		[ -e "$TMPDIR/ipcbench-2-$hex2.d" ]
 	ok $? "a name made after that process started is kept"
 	[ $failed -eq 0 ] || diag "$WORK/ns.out"
-	rm -f "$TMPDIR/ipcbench-2-$hex2"
+	rm -rf "$TMPDIR/ipcbench-2-$hex2.d" "$TMPDIR/ipcbench-2-$hex.d"
 else
 	skip "a reused pid counts as dead" "cannot make a pid namespace here"
 	skip "a name made after the process started is kept" "cannot make a pid namespace here"

@@ -5,7 +5,8 @@
 #    files and POSIX names are created O_CREAT|O_EXCL with mode 0600, directories 0700, FIFOs
 #    0600, System V objects IPC_CREAT|IPC_EXCL|0600 under a key with ipcbench's prefix (never
 #    IPC_PRIVATE or a fixed key), sockets bind to a kernel-chosen port; every name is
-#    "ipcbench-<creating pid>-<16 random hex digits>...".
+#    "ipcbench-<creating pid>-<16 random hex digits>..." or lies in such a run's directory,
+#    "<tag>.d", made 0700 by the driver.
 # 2. While runs are in progress, another user (nobody) can neither open nor use any of it: the
 #    System V objects by id or by key, the registry, the files the children hold open or mapped
 #    (only reachable through /proc/<pid>/fd and map_files once unlinked). And names are gone as
@@ -30,7 +31,8 @@ else
 	h=[0-9a-f] a=[A-Za-z0-9]
 	h5=$h$h$h$h$h h16=$h5$h5$h5$h a6=$a$a$a$a$a$a
 	for f in "$WORK"/st/t.*; do
-		awk -v ok_name="ipcbench-${f##*.}-(probe-)?$h16" -v h5="$h5" -v a6="$a6" '
+		awk -v ok_name="ipcbench-${f##*.}-(probe-)?$h16" -v h5="$h5" -v a6="$a6" \
+			-v run_dir="ipcbench-[0-9]+-$h16\\.d" '
 		function base(s) { sub(/.*\//, "", s); return s }
 		function bad(why) { print "# " why ": " $0; fails++ }
 		/= -1 E/ { next } # refused calls made nothing
@@ -38,19 +40,20 @@ else
 			match($0, /"[^"]*"/); path = substr($0, RSTART + 1, RLENGTH - 2)
 			if ($0 !~ /O_EXCL/) bad("created without O_EXCL")
 			if ($0 !~ /, 0600\)/) bad("created with a mode other than 0600")
-			if (base(path) !~ "^" ok_name "(\\.sysv)?$") bad("name not ipcbench-<pid>-<random>")
+			if (base(path) !~ "^" ok_name "(\\.sysv)?$" && path !~ "/" run_dir "/[a-z0-9]+$")
+				bad("name not ipcbench-<pid>-<random>, nor in its run directory")
 			n[path ~ /^\/dev\/shm\// ? "shm-file" : "dir-file"]++
 			next
 		}
 		/^mkdir(at)?\(/ {
 			match($0, /"[^"]*"/); path = substr($0, RSTART + 1, RLENGTH - 2)
 			if ($0 !~ /, 0700\)/) bad("directory with a mode other than 0700")
-			if (base(path) !~ "^" ok_name "\\." a6 "$") bad("directory not <tag>.XXXXXX")
+			if (base(path) !~ "^" ok_name "\\.d$") bad("directory not <tag>.d")
 			n["mkdir"]++; next
 		}
 		/^mknod(at)?\(/ {
 			if ($0 !~ /S_IFIFO\|0600/) bad("FIFO with a mode other than 0600")
-			if ($0 !~ "/" ok_name "\\." a6 "/(ab|ba)\"") bad("FIFO outside a private directory")
+			if ($0 !~ "/" run_dir "/(ab|ba)\"") bad("FIFO outside a run directory")
 			n["mkfifo"]++; next
 		}
 		/^(msgget|shmget|semget)\(/ {
@@ -61,7 +64,7 @@ else
 		}
 		/^mq_open\(/ && /O_CREAT/ {
 			if ($0 !~ /O_EXCL/ || $0 !~ /, 0600, /) bad("queue not O_EXCL 0600")
-			if ($0 !~ "^mq_open\\(\"" ok_name "-(ab|ba)\"") bad("queue name not <tag>-ab/ba")
+			if ($0 !~ "^mq_open\\(\"" ok_name "([-.][a-z0-9]+)?\"") bad("queue name not <tag>[-suffix]")
 			n["mq_open"]++; next
 		}
 		/^bind\(/ {
@@ -112,7 +115,15 @@ run_started() { # run_started PID
 	done
 	return 1
 }
-no_names() { [ -z "$(left_named "$1" | grep -v '\.sysv$')" ]; }
+# Names of driver PID's run still there, but for its registry and its run directory once empty.
+named_now() { # named_now PID
+	local p
+	left_named "$1" | grep -v '\.sysv$' | while read -r p; do
+		[ -d "$p" ] && [ ! -L "$p" ] && [ -z "$(ls -A "$p" 2>/dev/null)" ] && continue
+		echo "$p"
+	done
+}
+no_names() { [ -z "$(named_now "$1")" ]; }
 
 for t in sysv-mq sysv-shm fifo posix-mq shm shm-sem mmap file; do
 	"$BIN" -q -t "$t" -s 64 -m latency -d 2 --timeout 30 >/dev/null 2>"$WORK/$t.err" &
@@ -127,7 +138,7 @@ for t in sysv-mq sysv-shm fifo posix-mq shm shm-sem mmap file; do
 	reg_snapshot $pid "$WORK/$t.reg"
 	# FIFOs go once the receiver has opened both: give it a moment, not the whole run.
 	wait_for 1 no_names $pid && two_kids $pid
-	ok $? "$t: while the run goes on, no name of it is left in /dev/shm, /dev/mqueue or TMPDIR$(left_named $pid | grep -v '\.sysv$' | tr '\n' ' ')"
+	ok $? "$t: while the run goes on, no name of it is left in /dev/shm, /dev/mqueue or TMPDIR but its empty run directory$(named_now $pid | tr '\n' ' ')"
 	# The registry, and every object it lists.
 	for r in "$TMPDIR"/ipcbench-"$pid"-*.sysv; do
 		[ -e "$r" ] || continue

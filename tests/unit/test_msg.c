@@ -36,15 +36,22 @@ static bool is_stamp_byte(size_t len, size_t i)
  * time's bytes are caught at the trailer they are folded into); STAMPS exactly the stamp bytes;
  * EDGES at least what STAMPS catches. Returns the number of wrong answers.
  */
-static unsigned sweep_size(size_t len, uint64_t seq, uint64_t t_ns, unsigned *edges_extra)
+static unsigned sweep_size(size_t len, uint64_t seq, uint64_t t_ns, bool last,
+			   unsigned *edges_extra)
 {
 	unsigned char *m = malloc(len);
 	unsigned wrong = 0;
 
 	ipcb_msg_fill(m, len);
 	ipcb_msg_stamp(m, len, seq);
+	if (last)
+		ipcb_msg_mark_last(m, len);
 	if (len >= IPCB_MSG_TIME_MIN)
 		ipcb_msg_set_time(m, len, t_ns);
+	if (ipcb_msg_is_last(m, len, seq) != last) {
+		tap_diag("%zu B: the last-message mark reads %d", len, !last);
+		wrong++;
+	}
 	if (check(m, len, seq, IPCB_MSG_ALL) || check(m, len, seq, IPCB_MSG_EDGES) ||
 	    check(m, len, seq, IPCB_MSG_STAMPS)) {
 		tap_diag("%zu B: the intact message fails a check", len);
@@ -87,14 +94,18 @@ static void sweep(void)
 	static const size_t around[] = {4096, 8192, 12288};
 	unsigned wrong = 0, n = 0, edges_extra = 0;
 
-	for (size_t len = 1; len <= 80; len++, n++)
-		wrong += sweep_size(len, 1000 + len, 0x1122334455667788ull, &edges_extra);
-	for (size_t k = 0; k < sizeof(around) / sizeof(around[0]); k++)
-		for (size_t len = around[k] - 24; len <= around[k] + 24; len++, n++)
-			wrong += sweep_size(len, 77, 123456789, &edges_extra);
+	for (int last = 0; last < 2; last++) {
+		for (size_t len = 1; len <= 80; len++, n++)
+			wrong +=
+			    sweep_size(len, 1000 + len, 0x1122334455667788ull, last, &edges_extra);
+		for (size_t k = 0; k < sizeof(around) / sizeof(around[0]); k++)
+			for (size_t len = around[k] - 24; len <= around[k] + 24; len++, n++)
+				wrong += sweep_size(len, 77, 123456789, last, &edges_extra);
+	}
 	ok_eq(wrong, 0,
-	      "every byte of %u sizes (1-80 B and 4/8/12 KiB +-24 B) corrupted in turn: the full "
-	      "check catches each at its offset, the stamp check exactly the stamp bytes",
+	      "every byte of %u messages (1-80 B and 4/8/12 KiB +-24 B, plain and marked last) "
+	      "corrupted in turn: the full check catches each at its offset, the stamp check "
+	      "exactly the stamp bytes",
 	      n);
 	ok(edges_extra > 0, "the edge check also catches pattern bytes next to the stamps (%u)",
 	   edges_extra);
@@ -232,6 +243,33 @@ int main(void)
 		ipcb_msg_check(m, sizeof(m), 9, IPCB_MSG_STAMPS, &f);
 		ok(strstr(f.what, "duplicate or reordered") != NULL,
 		   "a step back is reported as duplicate or reordered (%s)", f.what);
+	}
+	/* The last message's mark: both copies must agree, so damage cannot fake or hide it. */
+	{
+		unsigned char m[256], small[7];
+
+		ipcb_msg_fill(m, sizeof(m));
+		ipcb_msg_stamp(m, sizeof(m), 9);
+		ok(!ipcb_msg_is_last(m, sizeof(m), 9), "a stamped message is not the last");
+		ipcb_msg_mark_last(m, sizeof(m));
+		ok(ipcb_msg_is_last(m, sizeof(m), 9) && check(m, sizeof(m), 9, IPCB_MSG_ALL) == 0,
+		   "a marked message says it is the last and passes the full check");
+		m[7] ^= 0x80; /* the header's copy of the mark gone, the trailer's still there */
+		ok_eq(check(m, sizeof(m), 9, IPCB_MSG_STAMPS), -EBADMSG,
+		      "a mark damaged in the header alone is caught by the stamp check");
+		m[7] ^= 0x80;
+		m[sizeof(m) - 1] ^= 0x80;
+		ok_eq(check(m, sizeof(m), 9, IPCB_MSG_STAMPS), -EBADMSG,
+		      "a mark damaged in the trailer alone is caught by the stamp check");
+		ipcb_msg_fill(small, sizeof(small));
+		ipcb_msg_stamp(small, sizeof(small), 9);
+		ipcb_msg_mark_last(small, sizeof(small));
+		ok(ipcb_msg_is_last(small, sizeof(small), 9) &&
+		       check(small, sizeof(small), 9, IPCB_MSG_ALL) == 0,
+		   "a short marked message (inverted whole) says so and passes");
+		small[3] ^= 0xff;
+		ok_eq(check(small, sizeof(small), 9, IPCB_MSG_STAMPS), -EBADMSG,
+		      "a short marked message with one byte not inverted is caught");
 	}
 	sweep();
 	levels();

@@ -9,15 +9,16 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
-int ipcb_backing_create(const char *dir, const char *tag, size_t bytes, int *fd, struct ipcb_err *e)
+int ipcb_backing_create(const char *dir, const char *name, size_t bytes, int *fd,
+			struct ipcb_err *e)
 {
 	char path[PATH_MAX];
 	int n, rc;
 
-	n = dir ? snprintf(path, sizeof(path), "%s/%s", dir, tag)
-		: snprintf(path, sizeof(path), "/%s", tag);
+	n = dir ? snprintf(path, sizeof(path), "%s/%s", dir, name)
+		: snprintf(path, sizeof(path), "/%s", name);
 	if (n < 0 || (size_t)n >= sizeof(path))
-		return ipcb_errf(e, -ENAMETOOLONG, "open", "%s/%s", dir ? dir : "", tag);
+		return ipcb_errf(e, -ENAMETOOLONG, "open", "%s/%s", dir ? dir : "", name);
 	*fd = dir ? open(path, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0600)
 		  : shm_open(path, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
 	if (*fd < 0)

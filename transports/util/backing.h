@@ -11,13 +11,14 @@
 #include "transport.h"
 
 /*
- * Create "/<tag>" in POSIX shared memory (dir NULL) or "<dir>/<tag>" with O_EXCL and mode 0600,
+ * Create "/<name>" in POSIX shared memory (dir NULL; the name is the run's tag) or "<dir>/<name>"
+ * (dir the run's directory) with O_EXCL and mode 0600,
  * reserve `bytes` in it, and remove the name again before returning: the fd (close-on-exec,
  * inherited across fork) is all the run needs, so nothing can be left behind. Reserving the
  * space makes a full file system fail here, named, instead of a SIGBUS or ENOSPC mid-run.
  * 0 with *fd set, or -errno recorded in e.
  */
-int ipcb_backing_create(const char *dir, const char *tag, size_t bytes, int *fd,
+int ipcb_backing_create(const char *dir, const char *name, size_t bytes, int *fd,
 			struct ipcb_err *e);
 
 /* mmap `bytes` of it shared and writable. 0 with *out set, or -errno recorded in e. */

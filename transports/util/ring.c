@@ -240,7 +240,8 @@ int ipcb_ringchan_setup(struct ipcb_chan *ch, const char *dir)
 	ipcb_ring_plan(ch->cfg.msg_bytes, &plan);
 	ring_bytes = (plan.ring_bytes + 4095) & ~(size_t)4095;
 	c->map_bytes = (size_t)ndirs * ring_bytes;
-	rc = ipcb_backing_create(dir, ch->tag, c->map_bytes, &fd, &ch->err);
+	/* In a directory, the run's own holds it; POSIX shared memory names it after the run. */
+	rc = ipcb_backing_create(dir, dir ? "ring" : ch->tag, c->map_bytes, &fd, &ch->err);
 	if (rc)
 		return rc;
 	rc = ipcb_backing_map(fd, c->map_bytes, &c->map, &ch->err);

@@ -53,51 +53,63 @@ void ipcb_sockpair_close(struct ipcb_ep *ep)
 	ipcb_fd_close(&sp->fd[ep->role]);
 }
 
-IPCB_HOT int ipcb_sockpair_send(struct ipcb_ep *ep, const void *buf, size_t len)
+IPCB_HOT int ipcb_sock_send_all(int fd, const void *buf, size_t len, bool stream,
+				struct ipcb_err *e)
 {
-	const struct ipcb_sockpair *sp = sp_of(ep->chan);
 	const char *p = buf;
 
 	while (len > 0) {
-		ssize_t n = send(sp->fd[ep->role], p, len, MSG_NOSIGNAL);
+		ssize_t n = send(fd, p, len, MSG_NOSIGNAL);
 
 		if (n < 0) {
 			if (errno == EINTR)
 				continue;
-			return ipcb_err(&ep->err, -errno, "send");
+			return ipcb_err(e, -errno, "send");
 		}
-		if (!sp->stream && (size_t)n != len)
-			return ipcb_errf(&ep->err, -EMSGSIZE, "send", "sent %zd of %zu bytes", n,
-					 len);
+		if (!stream && (size_t)n != len)
+			return ipcb_errf(e, -EMSGSIZE, "send", "sent %zd of %zu bytes", n, len);
 		p += n;
 		len -= (size_t)n;
 	}
 	return 0;
 }
 
-IPCB_HOT int ipcb_sockpair_recv(struct ipcb_ep *ep, void *buf, size_t len)
+IPCB_HOT int ipcb_sock_recv_all(int fd, void *buf, size_t len, bool stream, struct ipcb_err *e)
 {
-	const struct ipcb_sockpair *sp = sp_of(ep->chan);
 	char *p = buf;
 
 	while (len > 0) {
 		/* MSG_TRUNC makes a datagram socket report the real length of a too-long message.
 		 */
-		ssize_t n = recv(sp->fd[ep->role], p, len, sp->stream ? 0 : MSG_TRUNC);
+		ssize_t n = recv(fd, p, len, stream ? 0 : MSG_TRUNC);
 
 		if (n < 0) {
 			if (errno == EINTR)
 				continue;
-			return ipcb_err(&ep->err, -errno, "recv");
+			return ipcb_err(e, -errno, "recv");
 		}
-		if (n == 0 && sp->stream)
-			return ipcb_errf(&ep->err, -EPIPE, "recv",
-					 "peer closed with %zu bytes unread", len);
-		if (!sp->stream && (size_t)n != len)
-			return ipcb_errf(&ep->err, -EBADMSG, "recv",
+		if (n == 0 && stream)
+			return ipcb_errf(e, -EPIPE, "recv", "peer closed with %zu bytes unread",
+					 len);
+		if (!stream && (size_t)n != len)
+			return ipcb_errf(e, -EBADMSG, "recv",
 					 "datagram of %zd bytes where %zu were expected", n, len);
 		p += n;
 		len -= (size_t)n;
 	}
 	return 0;
+}
+
+IPCB_HOT int ipcb_sockpair_send(struct ipcb_ep *ep, const void *buf, size_t len)
+{
+	const struct ipcb_sockpair *sp = sp_of(ep->chan);
+
+	return ipcb_sock_send_all(sp->fd[ep->role], buf, len, sp->stream, &ep->err);
+}
+
+IPCB_HOT int ipcb_sockpair_recv(struct ipcb_ep *ep, void *buf, size_t len)
+{
+	const struct ipcb_sockpair *sp = sp_of(ep->chan);
+
+	return ipcb_sock_recv_all(sp->fd[ep->role], buf, len, sp->stream, &ep->err);
 }

@@ -7,6 +7,8 @@
 #ifndef IPCB_SOCKPAIR_H
 #define IPCB_SOCKPAIR_H
 
+#include <stdbool.h>
+
 #include "transport.h"
 
 struct ipcb_sockpair {
@@ -14,6 +16,14 @@ struct ipcb_sockpair {
 	/* SOCK_STREAM: loop on short transfers; datagram kinds: one call is one whole message. */
 	int stream;
 };
+
+/*
+ * Move exactly len bytes over a connected socket: a byte stream loops over short transfers and
+ * fails with -EPIPE at end-of-file; a datagram socket moves one whole datagram of exactly len
+ * bytes (-EMSGSIZE / -EBADMSG otherwise). For transports whose endpoints own their sockets.
+ */
+int ipcb_sock_send_all(int fd, const void *buf, size_t len, bool stream, struct ipcb_err *e);
+int ipcb_sock_recv_all(int fd, void *buf, size_t len, bool stream, struct ipcb_err *e);
 
 void ipcb_sockpair_init(struct ipcb_sockpair *sp, int stream);
 /* Both ends' buffer limits, for ipcb_chan.buffer_bytes. */

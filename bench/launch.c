@@ -1,0 +1,821 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * launch.c - the sides of a measurement as processes: fork, pin, control messages, the start
+ * barrier, reaping; see launch.h.
+ *
+ * The story of a launch, top to bottom:
+ *   1. the driver maps a control area (each side's error text, failure time and exit mark) and
+ *      makes one control socket pair per side;
+ *   2. it forks the sides; each pins itself and runs its body, which talks to the driver only
+ *      over its control socket: its address, "ready", "done", and what the driver answers;
+ *   3. the driver waits in one poll for control messages, signals (through a signalfd: SIGCHLD
+ *      and every stop signal) and the deadline, and answers the messages: all addresses once
+ *      every side has published one, "go" once every side is ready, "end" to one role once
+ *      every side of the other is done;
+ *   4. when every side has exited it is over; when one fails, a signal asks the driver to stop,
+ *      or the deadline passes, the rest are killed and reaped, and the first failure is named.
+ */
+#include "launch.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/prctl.h>
+#include <sys/signalfd.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "clock.h"
+
+/* ---- signals ---------------------------------------------------------------------------- */
+
+static sigset_t run_saved_mask;
+static sigset_t run_wait_set;
+static int run_signal_fd = -1; /* readable while one of run_wait_set is pending */
+
+/*
+ * Does this signal ask the driver to stop? Every catchable signal whose default action ends the
+ * process does: each ends the run in progress cleanly (sides killed and reaped, kernel objects
+ * removed, rows kept) instead of killing the driver mid-run. The others stop or continue the
+ * process, or are ignored by default; SIGKILL and SIGSTOP cannot be caught. glibc keeps the
+ * first two real-time signals for itself (SIGRTMIN is the first it leaves).
+ *
+ * SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGTRAP and SIGSYS are blocked like the rest: one sent by
+ * another process then waits to be taken as a request to stop, while one the driver's own code
+ * raises (a crash) is forced through by the kernel, which unblocks it and restores the default
+ * action, so a crashing driver still dies with its core dump.
+ */
+static bool is_stop_signal(int sig)
+{
+	switch (sig) {
+	case SIGKILL:
+	case SIGSTOP:
+	case SIGCHLD:
+	case SIGCONT:
+	case SIGTSTP:
+	case SIGTTIN:
+	case SIGTTOU:
+	case SIGURG:
+	case SIGWINCH:
+		return false;
+	default:
+		return sig >= 1 && sig <= SIGRTMAX && (sig < 32 || sig >= SIGRTMIN);
+	}
+}
+
+/*
+ * A write to a closed pipe or past RLIMIT_FSIZE makes the kernel send the writer SIGPIPE or
+ * SIGXFSZ; the driver ignores them so that the write fails with EPIPE or EFBIG, which it reports.
+ * Blocked, an ignored signal is still queued (the kernel cannot know what the handler will be
+ * when it is unblocked), so ours show up in sigtimedwait too: those the driver sent itself are
+ * only the echo of a failed write, and are dropped.
+ */
+static bool is_own_write_signal(int sig, const siginfo_t *si)
+{
+	return (sig == SIGPIPE || sig == SIGXFSZ) && si->si_pid == getpid();
+}
+
+void ipcb_run_signals_ignore(void)
+{
+	signal(SIGXFSZ, SIG_IGN);
+	signal(SIGPIPE, SIG_IGN);
+}
+
+int ipcb_run_signals_block(void)
+{
+	ipcb_run_signals_ignore();
+	sigemptyset(&run_wait_set);
+	sigaddset(&run_wait_set, SIGCHLD);
+	for (int sig = 1; sig <= SIGRTMAX; sig++)
+		if (is_stop_signal(sig))
+			sigaddset(&run_wait_set, sig);
+	if (sigprocmask(SIG_BLOCK, &run_wait_set, &run_saved_mask) < 0)
+		return -errno;
+	return 0;
+}
+
+/*
+ * The descriptor a launch polls to wake when a signal is pending (the signals themselves are
+ * taken with sigtimedwait). Made at the first launch, not at start-up, so that it takes no
+ * descriptor before the outputs have theirs.
+ */
+static int run_signal_fd_get(void)
+{
+	if (run_signal_fd < 0)
+		run_signal_fd = signalfd(-1, &run_wait_set, SFD_NONBLOCK | SFD_CLOEXEC);
+	return run_signal_fd < 0 ? -errno : run_signal_fd;
+}
+
+/* Take one pending signal that asks the driver to stop; 0 when there is none. */
+static int run_stop_take(void)
+{
+	struct timespec zero = {0, 0};
+	sigset_t stops = run_wait_set;
+	siginfo_t si;
+	int sig;
+
+	sigdelset(&stops, SIGCHLD);
+	while ((sig = sigtimedwait(&stops, &si, &zero)) > 0)
+		if (!is_own_write_signal(sig, &si))
+			return sig;
+	return 0;
+}
+
+int ipcb_run_interrupt_pending(void)
+{
+	return run_stop_take();
+}
+
+void *ipcb_run_area_map(size_t bytes)
+{
+	void *p = mmap(NULL, bytes, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+
+	return p == MAP_FAILED ? NULL : p;
+}
+
+void ipcb_run_area_unmap(void *area, size_t bytes)
+{
+	if (area)
+		munmap(area, bytes);
+}
+
+/* ---- control messages ----------------------------------------------------------------------- */
+
+enum ctl_type {
+	CTL_ADDR = 1, /* side -> driver: one address */
+	CTL_PEERS,    /* driver -> side: every side's address, in side order */
+	CTL_READY,    /* side -> driver: at the start barrier */
+	CTL_GO,	      /* driver -> side: start */
+	CTL_DONE,     /* side -> driver: measured work over */
+	CTL_END,      /* driver -> side: every side of the other role is done */
+};
+
+struct ctl_hdr {
+	uint32_t type;
+	uint32_t count; /* addresses that follow */
+};
+
+/* What each side hands back to the driver, on a cache line of its own. */
+struct side_ctl {
+	_Alignas(64) uint64_t fail_ns; /* when its body failed: the first failure is the cause */
+	uint32_t exiting;	       /* its body has returned: it is only exiting now */
+	int cpu_go;		       /* 1 + the CPU it was on when released; 0 = not yet */
+	char err[IPCB_RUN_ERR_BYTES];
+};
+
+/* In a side: its control socket, its slot in the control area, and who it is. */
+static int side_fd = -1;
+static struct side_ctl *side_ctl;
+static struct ipcb_side side_self;
+
+static int ctl_send(int fd, enum ctl_type type, const struct ipcb_addr *addrs, unsigned count)
+{
+	struct ctl_hdr h = {.type = type, .count = count};
+	struct iovec iov[2] = {{&h, sizeof(h)}, {(void *)addrs, count * sizeof(*addrs)}};
+	struct msghdr m = {.msg_iov = iov, .msg_iovlen = count ? 2 : 1};
+
+	while (sendmsg(fd, &m, MSG_NOSIGNAL) < 0)
+		if (errno != EINTR)
+			return -errno;
+	return 0;
+}
+
+/* Blocking receive of the message a side waits for; anything else is a protocol error. */
+static int side_expect(enum ctl_type type, struct ipcb_addr *addrs, unsigned count)
+{
+	struct ctl_hdr h;
+	struct iovec iov[2] = {{&h, sizeof(h)}, {addrs, count * sizeof(*addrs)}};
+	struct msghdr m = {.msg_iov = iov, .msg_iovlen = count ? 2 : 1};
+	ssize_t n;
+
+	while ((n = recvmsg(side_fd, &m, 0)) < 0)
+		if (errno != EINTR)
+			return -errno;
+	if (n == 0)
+		return -EPIPE; /* the driver is gone */
+	if ((size_t)n != sizeof(h) + count * sizeof(*addrs) || h.type != type || h.count != count)
+		return -EPROTO;
+	return 0;
+}
+
+int ipcb_side_exchange(const struct ipcb_addr *mine, struct ipcb_addr *all)
+{
+	int rc = ctl_send(side_fd, CTL_ADDR, mine, 1);
+
+	return rc ? rc : side_expect(CTL_PEERS, all, side_self.nsides);
+}
+
+int ipcb_side_ready(void)
+{
+	int rc = ctl_send(side_fd, CTL_READY, NULL, 0);
+
+	if (!rc)
+		rc = side_expect(CTL_GO, NULL, 0);
+	/* Where the measured phase begins; checked against the pinned CPU when the body ends. */
+	if (!rc)
+		side_ctl->cpu_go = sched_getcpu() + 1;
+	return rc;
+}
+
+int ipcb_side_done(void)
+{
+	return ctl_send(side_fd, CTL_DONE, NULL, 0);
+}
+
+int ipcb_side_wait_end(void)
+{
+	return side_expect(CTL_END, NULL, 0);
+}
+
+void ipcb_side_name(const struct ipcb_side *s, unsigned senders, unsigned receivers, char *out,
+		    size_t n)
+{
+	unsigned same = s->role == IPCB_SENDER ? senders : receivers;
+
+	if (same > 1)
+		snprintf(out, n, "%s %u", s->role == IPCB_SENDER ? "sender" : "receiver",
+			 s->index + 1);
+	else
+		snprintf(out, n, "%s", s->role == IPCB_SENDER ? "sender" : "receiver");
+}
+
+/* ---- a side's process ----------------------------------------------------------------------- */
+
+static int pin_to(int cpu, char *err)
+{
+	cpu_set_t set;
+
+	if (cpu < 0)
+		return 0;
+	CPU_ZERO(&set);
+	CPU_SET(cpu, &set);
+	if (sched_setaffinity(0, sizeof(set), &set) < 0) {
+		int e = errno;
+
+		snprintf(err, IPCB_RUN_ERR_BYTES, "sched_setaffinity(CPU %d): %s", cpu,
+			 strerror(e));
+		return -e;
+	}
+	return 0;
+}
+
+/*
+ * Did this side stay on the CPU it was pinned to? A cpuset that shrinks, or an affinity that
+ * somebody else changes, moves a pinned process without a word, and a row would then claim a
+ * placement that did not hold. The CPU at the start of the measured phase and at its end, and
+ * the CPUs it may run on now (a cpuset change rewrites them), must all be the pinned one.
+ */
+static int check_placement(int cpu, int cpu_go, char *err)
+{
+	char allowed[64] = "?", began[48] = "";
+	int now = sched_getcpu();
+	size_t len = 0;
+	cpu_set_t set;
+	bool kept;
+
+	if (cpu < 0)
+		return 0;
+	kept = now == cpu && (cpu_go == 0 || cpu_go - 1 == cpu);
+	if (sched_getaffinity(0, sizeof(set), &set) == 0) {
+		kept = kept && CPU_COUNT(&set) == 1 && CPU_ISSET(cpu, &set);
+		allowed[0] = '\0';
+		for (int c = 0; c < CPU_SETSIZE && len + 12 < sizeof(allowed); c++)
+			if (CPU_ISSET(c, &set))
+				len += (size_t)snprintf(allowed + len, sizeof(allowed) - len,
+							"%s%d", len ? "," : "", c);
+	}
+	if (kept)
+		return 0;
+	if (cpu_go > 0)
+		snprintf(began, sizeof(began), "on CPU %d when measuring began and ", cpu_go - 1);
+	snprintf(err, IPCB_RUN_ERR_BYTES,
+		 "left CPU %d, the CPU it was pinned to: %son CPU %d at the end, allowed CPUs now "
+		 "%s (a cpuset or the affinity changed during the run)",
+		 cpu, began, now, allowed);
+	return -EXDEV;
+}
+
+/*
+ * Under memory pressure the OOM killer should take a side, whose death fails the run with a
+ * message, rather than the driver, whose death would leave the run's kernel objects behind (the
+ * shared pages a run maps may well be charged to the driver). Raising one's own score needs no
+ * privilege; where /proc is missing the default stays.
+ */
+static void oom_first(void)
+{
+	int fd = open("/proc/self/oom_score_adj", O_WRONLY | O_CLOEXEC);
+
+	if (fd < 0)
+		return;
+	if (write(fd, "1000", 4) < 0) {
+		/* nothing to do: the side just keeps the driver's score */
+	}
+	close(fd);
+}
+
+static void side_main(const struct ipcb_launch *l, const struct ipcb_side *me, pid_t parent,
+		      int *fds, struct side_ctl *ctl)
+{
+	char *err = ctl->err;
+	int rc;
+
+	/* Never outlive the driver: if it dies, the kernel kills us. */
+	prctl(PR_SET_PDEATHSIG, SIGKILL);
+	if (getppid() != parent)
+		_exit(1);
+	sigprocmask(SIG_SETMASK, &run_saved_mask, NULL);
+	/* Only this side's own end of its control socket stays open. */
+	if (run_signal_fd >= 0)
+		close(run_signal_fd);
+	for (unsigned k = 0; k < me->nsides; k++) {
+		if (fds[2 * k] >= 0)
+			close(fds[2 * k]);
+		if (k != me->number && fds[2 * k + 1] >= 0)
+			close(fds[2 * k + 1]);
+	}
+	side_fd = fds[2 * me->number + 1];
+	side_ctl = ctl;
+	side_self = *me;
+	oom_first();
+	rc = pin_to(me->cpu, err);
+	if (rc == 0)
+		rc = l->body(me, l->arg, l->area, err);
+	if (rc == 0)
+		rc = check_placement(me->cpu, ctl->cpu_go, err);
+	if (rc && !err[0])
+		snprintf(err, IPCB_RUN_ERR_BYTES, "%s", strerror(-rc));
+	if (rc)
+		ctl->fail_ns = ipcb_now_ns();
+	__atomic_store_n(&ctl->exiting, 1, __ATOMIC_RELEASE);
+	_exit(rc == 0 ? 0 : 1);
+}
+
+/* ---- the driver's side of a launch ---------------------------------------------------------- */
+
+/*
+ * A side whose body has returned is already on its way out; killing it there would cut short
+ * whatever runs at exit (a memory checker's leak summary, most of all) and report a signal
+ * where there was an orderly exit. Such a side gets this long to finish on its own; a side still
+ * inside its body is killed at once, since it may be waiting for a peer that is gone.
+ */
+#define EXIT_GRACE_NS 5000000000ull
+/*
+ * A killed side normally dies at once. One that does not (frozen by a cgroup freezer, stuck in
+ * the kernel) would hold the driver in waitpid for ever, deaf to Ctrl-C: the driver waits this
+ * long, then leaves it unreaped and says so. After a signal asked the driver to stop, it waits
+ * at most REAP_AFTER_STOP_NS more.
+ */
+#define REAP_LIMIT_NS	   5000000000ull
+#define REAP_AFTER_STOP_NS 1000000000ull
+
+struct launch_state {
+	struct ipcb_launch *l;
+	unsigned n;
+	struct ipcb_side *side;
+	pid_t *pid;
+	int *status;
+	bool *done;	 /* reaped */
+	bool *said_done; /* sent CTL_DONE */
+	int *fds;	 /* [2k] the driver's end, [2k + 1] the side's */
+	struct ipcb_addr *addr;
+	bool *have_addr;
+	bool *ready;
+	bool end_sent[2]; /* CTL_END sent to all senders [0], all receivers [1] */
+	bool peers_sent, released;
+	struct side_ctl *ctl;
+	size_t ctl_bytes;
+};
+
+static struct side_ctl *ctl_at(const struct launch_state *st, unsigned k)
+{
+	return (struct side_ctl *)((char *)st->ctl + (size_t)k * sizeof(struct side_ctl));
+}
+
+/*
+ * Kill and reap every side: one still inside its body at once, one already exiting after
+ * EXIT_GRACE_NS. Returns a signal that asked the driver to stop meanwhile (0: none), and names
+ * the sides that could not be reaped in `stuck` ("" when all were).
+ */
+static int reap_all(struct launch_state *st, char *stuck, size_t stuck_bytes)
+{
+	uint64_t grace_end = ipcb_now_ns() + EXIT_GRACE_NS, limit = UINT64_MAX;
+	bool *killed = calloc(st->n, sizeof(*killed));
+	size_t len = 0;
+	int stop = 0;
+
+	for (;;) {
+		struct timespec ts = {0, 10000000};
+		uint64_t now = ipcb_now_ns();
+		bool left = false;
+		siginfo_t si;
+		int sig;
+
+		for (unsigned k = 0; k < st->n; k++) {
+			if (st->pid[k] <= 0)
+				continue;
+			if (waitpid(st->pid[k], &st->status[k], WNOHANG) == st->pid[k]) {
+				st->pid[k] = 0;
+				st->done[k] = true;
+				continue;
+			}
+			if (!(killed && killed[k]) &&
+			    (!__atomic_load_n(&ctl_at(st, k)->exiting, __ATOMIC_ACQUIRE) ||
+			     now >= grace_end)) {
+				kill(st->pid[k], SIGKILL);
+				if (killed)
+					killed[k] = true;
+				if (limit == UINT64_MAX)
+					limit = now + REAP_LIMIT_NS;
+			}
+			left = true;
+		}
+		if (!left || now >= limit)
+			break;
+		/* SIGCHLD ends the wait early; a stop signal shortens what is left of it. */
+		sig = sigtimedwait(&run_wait_set, &si, &ts);
+		if (sig > 0 && !stop && is_stop_signal(sig) && !is_own_write_signal(sig, &si)) {
+			stop = sig;
+			grace_end = now;
+			if (limit > now + REAP_AFTER_STOP_NS)
+				limit = now + REAP_AFTER_STOP_NS;
+		}
+	}
+	free(killed);
+	stuck[0] = '\0';
+	for (unsigned k = 0; k < st->n; k++)
+		if (st->pid[k] > 0 && len < stuck_bytes) {
+			char name[32];
+
+			ipcb_side_name(&st->side[k], st->l->senders, st->l->receivers, name,
+				       sizeof(name));
+			len += (size_t)snprintf(stuck + len, stuck_bytes - len, "%s%s (pid %d)",
+						len ? " and the " : "the ", name, (int)st->pid[k]);
+		}
+	return stop;
+}
+
+/* Describe how a side ended, for the error line. */
+static void describe_exit(const struct launch_state *st, unsigned k, char *out, size_t n)
+{
+	int status = st->status[k];
+	const char *err = ctl_at(st, k)->err;
+	char name[32];
+
+	ipcb_side_name(&st->side[k], st->l->senders, st->l->receivers, name, sizeof(name));
+	if (WIFEXITED(status) && err[0])
+		snprintf(out, n, "%s: %s", name, err);
+	else if (WIFEXITED(status))
+		snprintf(out, n, "%s exited with status %d", name, WEXITSTATUS(status));
+	else if (WIFSIGNALED(status))
+		snprintf(out, n, "%s killed by signal %d (%s)", name, WTERMSIG(status),
+			 strsignal(WTERMSIG(status)));
+	else
+		snprintf(out, n, "%s ended abnormally (status 0x%x)", name, status);
+}
+
+static bool side_failed(const struct launch_state *st, unsigned k)
+{
+	return st->done[k] && !(WIFEXITED(st->status[k]) && WEXITSTATUS(st->status[k]) == 0);
+}
+
+/*
+ * Which side's failure caused the launch's end, or -1 if none has failed. A side killed by a
+ * signal (a crash) comes first, then the side whose error came first: the others' errors (EPIPE,
+ * a reset connection) are usually only the consequence.
+ */
+static int first_failure(const struct launch_state *st)
+{
+	int best = -1;
+
+	for (unsigned k = 0; k < st->n; k++) {
+		bool sig_k;
+
+		if (!side_failed(st, k))
+			continue;
+		sig_k = WIFSIGNALED(st->status[k]);
+		if (best < 0) {
+			best = (int)k;
+			continue;
+		}
+		if (sig_k != (bool)WIFSIGNALED(st->status[best])) {
+			if (sig_k)
+				best = (int)k;
+			continue;
+		}
+		if (ctl_at(st, k)->fail_ns && ctl_at(st, k)->fail_ns < ctl_at(st, best)->fail_ns)
+			best = (int)k;
+	}
+	return best;
+}
+
+static bool all_of(const bool *flags, unsigned n)
+{
+	for (unsigned k = 0; k < n; k++)
+		if (!flags[k])
+			return false;
+	return true;
+}
+
+/* Send one message to every side of a role (all sides when role < 0) that is still there. */
+static void broadcast(struct launch_state *st, int role, enum ctl_type type,
+		      const struct ipcb_addr *addrs, unsigned count)
+{
+	for (unsigned k = 0; k < st->n; k++)
+		if ((role < 0 || (int)st->side[k].role == role) && st->fds[2 * k] >= 0)
+			ctl_send(st->fds[2 * k], type, addrs, count);
+}
+
+/* Take the control messages side k has sent, and answer what is complete. */
+static void handle_side(struct launch_state *st, unsigned k)
+{
+	for (;;) {
+		struct {
+			struct ctl_hdr h;
+			struct ipcb_addr a;
+		} m;
+		ssize_t got = recv(st->fds[2 * k], &m, sizeof(m), MSG_DONTWAIT);
+
+		if (got < 0 && errno == EINTR)
+			continue;
+		if (got < 0)
+			return;
+		if (got == 0) { /* the side is gone: its exit status will say why */
+			close(st->fds[2 * k]);
+			st->fds[2 * k] = -1;
+			return;
+		}
+		if ((size_t)got < sizeof(m.h))
+			continue;
+		switch (m.h.type) {
+		case CTL_ADDR:
+			if ((size_t)got == sizeof(m) && m.h.count == 1) {
+				st->addr[k] = m.a;
+				st->have_addr[k] = true;
+			}
+			break;
+		case CTL_READY:
+			st->ready[k] = true;
+			break;
+		case CTL_DONE:
+			st->said_done[k] = true;
+			break;
+		default:
+			break;
+		}
+	}
+}
+
+/* After the messages: send every side what it now waits for. */
+static void answer(struct launch_state *st)
+{
+	if (!st->peers_sent && all_of(st->have_addr, st->n)) {
+		broadcast(st, -1, CTL_PEERS, st->addr, st->n);
+		st->peers_sent = true;
+	}
+	if (!st->released && all_of(st->ready, st->n)) {
+		broadcast(st, -1, CTL_GO, NULL, 0);
+		st->released = true;
+	}
+	for (int role = 0; role < 2; role++) {
+		bool other_done = true;
+
+		for (unsigned k = 0; k < st->n; k++)
+			if ((int)st->side[k].role != role && !st->said_done[k])
+				other_done = false;
+		if (!st->end_sent[role] && other_done) {
+			broadcast(st, role, CTL_END, NULL, 0);
+			st->end_sent[role] = true;
+		}
+	}
+}
+
+/* "the sender and the receiver", "the receiver", "the sender, the receiver 1 and ...". */
+static void running_sides(const struct launch_state *st, char *out, size_t n)
+{
+	unsigned left = 0, seen = 0;
+	size_t len = 0;
+
+	out[0] = '\0';
+	for (unsigned k = 0; k < st->n; k++)
+		left += !st->done[k];
+	for (unsigned k = 0; k < st->n && len < n; k++) {
+		char name[32];
+
+		if (st->done[k])
+			continue;
+		ipcb_side_name(&st->side[k], st->l->senders, st->l->receivers, name, sizeof(name));
+		seen++;
+		len += (size_t)snprintf(out + len, n - len, "%sthe %s",
+					seen == 1      ? ""
+					: seen == left ? " and "
+						       : ", ",
+					name);
+	}
+}
+
+static int launch_alloc(struct launch_state *st)
+{
+	unsigned n = st->n;
+
+	st->side = calloc(n, sizeof(*st->side));
+	st->pid = calloc(n, sizeof(*st->pid));
+	st->status = calloc(n, sizeof(*st->status));
+	st->done = calloc(n, sizeof(*st->done));
+	st->said_done = calloc(n, sizeof(*st->said_done));
+	st->fds = malloc(2 * n * sizeof(*st->fds));
+	st->addr = calloc(n, sizeof(*st->addr));
+	st->have_addr = calloc(n, sizeof(*st->have_addr));
+	st->ready = calloc(n, sizeof(*st->ready));
+	st->ctl_bytes = n * sizeof(struct side_ctl);
+	st->ctl = ipcb_run_area_map(st->ctl_bytes);
+	if (!st->side || !st->pid || !st->status || !st->done || !st->said_done || !st->fds ||
+	    !st->addr || !st->have_addr || !st->ready || !st->ctl)
+		return -ENOMEM;
+	for (unsigned k = 0; k < 2 * n; k++)
+		st->fds[k] = -1;
+	return 0;
+}
+
+static void launch_free(struct launch_state *st)
+{
+	if (st->fds)
+		for (unsigned k = 0; k < 2 * st->n; k++)
+			if (st->fds[k] >= 0)
+				close(st->fds[k]);
+	ipcb_run_area_unmap(st->ctl, st->ctl_bytes);
+	free(st->side);
+	free(st->pid);
+	free(st->status);
+	free(st->done);
+	free(st->said_done);
+	free(st->fds);
+	free(st->addr);
+	free(st->have_addr);
+	free(st->ready);
+}
+
+/* Wait for the next event: a control message, a signal or a dying side, or the deadline. */
+static void launch_wait(struct launch_state *st, uint64_t deadline)
+{
+	struct pollfd *pfd = calloc(st->n + 1, sizeof(*pfd));
+	uint64_t now = ipcb_now_ns(), wait_ns = deadline > now ? deadline - now : 0;
+	struct timespec ts = {(time_t)(wait_ns / 1000000000u), (long)(wait_ns % 1000000000u)};
+	nfds_t m = 0;
+
+	if (!pfd) { /* no memory for the poll set: wait a little instead */
+		struct timespec ms = {0, 1000000};
+
+		nanosleep(&ms, NULL);
+		return;
+	}
+	pfd[m++] = (struct pollfd){.fd = run_signal_fd, .events = POLLIN};
+	for (unsigned k = 0; k < st->n; k++)
+		if (st->fds[2 * k] >= 0)
+			pfd[m++] = (struct pollfd){.fd = st->fds[2 * k], .events = POLLIN};
+	ppoll(pfd, m, &ts, NULL);
+	free(pfd);
+}
+
+int ipcb_launch_run(struct ipcb_launch *l)
+{
+	struct launch_state st = {.l = l, .n = l->senders + l->receivers};
+	pid_t parent = getpid();
+	uint64_t deadline = ipcb_now_ns() + (uint64_t)(l->timeout_s * 1e9);
+	char stuck[200];
+	int rc = 0, culprit, sig_late;
+
+	l->signal = 0;
+	l->error[0] = '\0';
+	rc = run_signal_fd_get();
+	if (rc < 0) {
+		snprintf(l->error, sizeof(l->error), "signalfd: %s", strerror(-rc));
+		return rc;
+	}
+	rc = 0;
+	if (st.n == 0 || launch_alloc(&st) < 0) {
+		snprintf(l->error, sizeof(l->error), "%s",
+			 st.n ? "launch: out of memory" : "launch: no sides");
+		launch_free(&st);
+		return st.n ? -ENOMEM : -EINVAL;
+	}
+	for (unsigned k = 0; k < st.n; k++) {
+		bool sender = k < l->senders;
+
+		st.side[k] = (struct ipcb_side){.role = sender ? IPCB_SENDER : IPCB_RECEIVER,
+						.index = sender ? k : k - l->senders,
+						.number = k,
+						.nsides = st.n,
+						.cpu = l->cpu[k]};
+		if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, &st.fds[2 * k]) < 0) {
+			rc = -errno;
+			snprintf(l->error, sizeof(l->error), "socketpair(control): %s",
+				 strerror(-rc));
+			launch_free(&st);
+			return rc;
+		}
+	}
+	fflush(NULL); /* sides must not inherit unflushed output and print it twice */
+	for (unsigned k = 0; k < st.n; k++) {
+		st.pid[k] = fork();
+		if (st.pid[k] < 0) {
+			rc = -errno;
+			st.pid[k] = 0;
+			st.done[k] = true;
+			snprintf(l->error, sizeof(l->error), "fork: %s", strerror(-rc));
+			goto kill_sides;
+		}
+		if (st.pid[k] == 0)
+			side_main(l, &st.side[k], parent, st.fds, ctl_at(&st, k));
+	}
+	/* The sides' ends are theirs now: a side that dies closes the driver's end's peer. */
+	for (unsigned k = 0; k < st.n; k++) {
+		close(st.fds[2 * k + 1]);
+		st.fds[2 * k + 1] = -1;
+	}
+
+	while (!all_of(st.done, st.n)) {
+		siginfo_t si;
+		struct timespec zero = {0, 0};
+		int sig;
+
+		launch_wait(&st, deadline);
+		for (unsigned k = 0; k < st.n; k++)
+			if (st.fds[2 * k] >= 0)
+				handle_side(&st, k);
+		answer(&st);
+		while ((sig = sigtimedwait(&run_wait_set, &si, &zero)) > 0) {
+			if (is_stop_signal(sig) && !is_own_write_signal(sig, &si)) {
+				l->signal = sig;
+				snprintf(l->error, sizeof(l->error), "interrupted by %s",
+					 strsignal(sig));
+				rc = -EINTR;
+				goto kill_sides;
+			}
+		}
+		for (unsigned k = 0; k < st.n; k++)
+			if (!st.done[k] &&
+			    waitpid(st.pid[k], &st.status[k], WNOHANG) == st.pid[k]) {
+				st.done[k] = true;
+				st.pid[k] = 0;
+			}
+		culprit = first_failure(&st);
+		if (culprit >= 0) {
+			describe_exit(&st, (unsigned)culprit, l->error, sizeof(l->error));
+			rc = -ECHILD;
+			/* The others may wait forever for a peer that is gone. */
+			goto kill_sides;
+		}
+		if (!all_of(st.done, st.n) && ipcb_now_ns() >= deadline) {
+			char who[200];
+
+			running_sides(&st, who, sizeof(who));
+			snprintf(l->error, sizeof(l->error),
+				 "timed out after %.1f s with %s still %s", l->timeout_s, who,
+				 st.released ? "running (a side stopped answering?)"
+					     : "starting up (stuck before the start barrier)");
+			rc = -ETIMEDOUT;
+			goto kill_sides;
+		}
+	}
+	goto out;
+
+kill_sides:
+	sig_late = reap_all(&st, stuck, sizeof(stuck));
+	if (stuck[0]) {
+		size_t len = strlen(l->error);
+
+		snprintf(
+		    l->error + len, sizeof(l->error) - len,
+		    "; %s did not die when killed (frozen by a cgroup freezer, or stuck in the "
+		    "kernel): left unreaped",
+		    stuck);
+	}
+	if (sig_late && rc != -EINTR) {
+		size_t len = strlen(l->error);
+
+		snprintf(l->error + len, sizeof(l->error) - len, "; then interrupted by %s",
+			 strsignal(sig_late));
+		l->signal = sig_late;
+		rc = -EINTR;
+	}
+out:
+	/* A SIGCHLD from this launch must not wake the next one's wait early. */
+	{
+		struct timespec zero = {0, 0};
+		sigset_t chld;
+
+		sigemptyset(&chld);
+		sigaddset(&chld, SIGCHLD);
+		while (sigtimedwait(&chld, NULL, &zero) > 0)
+			;
+	}
+	launch_free(&st);
+	return rc;
+}

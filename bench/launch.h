@@ -1,0 +1,92 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * launch.h - starting the sides of a measurement as processes, pinning them, letting them find
+ * each other and start together, and ending them cleanly, whatever happens.
+ *
+ * A launch is N sides, each a role (sender or receiver), an index within its role and a CPU.
+ * The driver forks one process per side. Each side talks to the driver over a control socket of
+ * its own, never through memory the sides share:
+ *
+ *   side:   exchange(addr) ...... publishes how peers reach it; returns every side's address
+ *   side:   ready() ............. counts in at the start barrier; returns when all are released
+ *   side:   done() .............. its measured work is over
+ *   side:   wait_end() .......... waits until every side of the other role is done
+ *
+ * The driver answers: when every side has published an address it sends each side all of them;
+ * when every side is ready it releases them together; when every sender is done it tells the
+ * receivers, and the other way round. A memory area shared with the driver carries what each
+ * side hands back (its error text, when it failed, whether it is already exiting); results of a
+ * measurement go in the caller's own area.
+ *
+ * Signals: the caller blocks SIGCHLD and every signal that asks it to stop (SIGINT, SIGTERM and
+ * every other catchable signal whose default ends the process) with ipcb_run_signals_block();
+ * a launch waits for them, for control messages and for its deadline in one poll, so an
+ * interrupt or a dying side ends it at once and cleanly, and the driver is never woken while
+ * the sides measure.
+ */
+#ifndef IPCB_LAUNCH_H
+#define IPCB_LAUNCH_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "transport.h"
+
+/* Every error line a side hands back, and the launch's own. */
+#define IPCB_RUN_ERR_BYTES 400
+
+/* One side of a launch. */
+struct ipcb_side {
+	enum ipcb_role role;
+	unsigned index;	 /* among the sides of its role, from 0 */
+	unsigned number; /* among all sides, from 0: senders first */
+	unsigned nsides;
+	int cpu; /* pinned CPU, -1 = not pinned */
+};
+
+/* A side's work: 0 or a negative errno with err (IPCB_RUN_ERR_BYTES) saying what failed. */
+typedef int (*ipcb_side_fn)(const struct ipcb_side *me, void *arg, void *area, char *err);
+
+struct ipcb_launch {
+	unsigned senders, receivers;
+	const int *cpu;	  /* [senders + receivers], senders first; -1 = not pinned */
+	double timeout_s; /* the whole launch, fork to reaping */
+	ipcb_side_fn body;
+	void *arg;
+	void *area; /* the caller's shared memory, handed to every body */
+	/* out */
+	char error[IPCB_RUN_ERR_BYTES + 200]; /* "receiver: recv: Connection reset by peer" */
+	int signal; /* the signal that ended it, when it returned -EINTR */
+};
+
+/*
+ * Fork the sides, run body in each (after pinning), and wait until all have exited, one has
+ * failed (the others are then killed), a signal asks the driver to stop, or the timeout passes.
+ * 0, or a negative errno with l->error filled: -ECHILD a side failed, -ETIMEDOUT, -EINTR
+ * (l->signal says which). Every side is reaped (or named as unreapable) before it returns.
+ */
+int ipcb_launch_run(struct ipcb_launch *l);
+
+/* In a side: see the top of this file. Each returns 0 or a negative errno. */
+int ipcb_side_exchange(const struct ipcb_addr *mine, struct ipcb_addr *all);
+int ipcb_side_ready(void);
+int ipcb_side_done(void);
+int ipcb_side_wait_end(void);
+
+/* "sender", "receiver 2": how errors name a side. */
+void ipcb_side_name(const struct ipcb_side *s, unsigned senders, unsigned receivers, char *out,
+		    size_t n);
+
+/* Ignore SIGPIPE and SIGXFSZ: a write to a closed pipe or past RLIMIT_FSIZE fails instead. */
+void ipcb_run_signals_ignore(void);
+/* That, and block the signals a launch waits for; call once at start-up, before any launch. */
+int ipcb_run_signals_block(void);
+/* Has a signal asked the driver to stop? Takes it and returns its number, or 0. */
+int ipcb_run_interrupt_pending(void);
+
+/* Shared memory for a launch's area (MAP_SHARED|MAP_ANONYMOUS), zeroed. NULL on failure. */
+void *ipcb_run_area_map(size_t bytes);
+void ipcb_run_area_unmap(void *area, size_t bytes);
+
+#endif
