@@ -114,7 +114,9 @@ IPCB_HOT void ipcb_msg_stamp(void *buf, size_t len, uint64_t seq)
 /* 0xff when a short message is inverted whole (the run's last), else 0. */
 static inline uint8_t msg_small_inverted(const uint8_t *p, uint64_t seq)
 {
-	return p[0] == (uint8_t)(0xff ^ msg_small_byte(seq, 0)) ? 0xff : 0;
+	uint8_t inverted = (uint8_t)~msg_small_byte(seq, 0);
+
+	return p[0] == inverted ? 0xff : 0;
 }
 
 IPCB_HOT void ipcb_msg_mark_last(void *buf, size_t len)
