@@ -234,6 +234,15 @@ int ipcb_side_wait_end(void)
 	return side_expect(CTL_END, NULL, 0);
 }
 
+void ipcb_side_abort(const char *err)
+{
+	if (err != side_ctl->err)
+		snprintf(side_ctl->err, sizeof(side_ctl->err), "%s", err);
+	side_ctl->fail_ns = ipcb_now_ns();
+	__atomic_store_n(&side_ctl->exiting, 1, __ATOMIC_RELEASE);
+	_exit(1);
+}
+
 void ipcb_side_name(const struct ipcb_side *s, unsigned senders, unsigned receivers, char *out,
 		    size_t n)
 {
@@ -320,6 +329,20 @@ static void oom_first(void)
 	close(fd);
 }
 
+/* The side's process name (15 bytes at most): its role, and its index where there are more. */
+static void side_comm(const struct ipcb_side *me)
+{
+	char name[16];
+
+	if (me->nsides > 2)
+		snprintf(name, sizeof(name), "ipcb-%s-%u", me->role == IPCB_SENDER ? "snd" : "rcv",
+			 me->index);
+	else
+		snprintf(name, sizeof(name), "ipcb-%s",
+			 me->role == IPCB_SENDER ? "sender" : "receiver");
+	prctl(PR_SET_NAME, name);
+}
+
 static void side_main(const struct ipcb_launch *l, const struct ipcb_side *me, pid_t parent,
 		      int *fds, struct side_ctl *ctl)
 {
@@ -343,6 +366,9 @@ static void side_main(const struct ipcb_launch *l, const struct ipcb_side *me, p
 	side_fd = fds[2 * me->number + 1];
 	side_ctl = ctl;
 	side_self = *me;
+	/* `ps`, `top` and `pgrep -x ipcb-receiver` tell the sides apart: ipcb-sender, ipcb-rcv-2.
+	 */
+	side_comm(me);
 	oom_first();
 	rc = pin_to(me->cpu, err);
 	if (rc == 0)
@@ -382,6 +408,7 @@ struct launch_state {
 	pid_t *pid;
 	int *status;
 	bool *done;	 /* reaped */
+	bool *killed;	 /* killed by the driver: its end says nothing about the cause */
 	bool *said_done; /* sent CTL_DONE */
 	int *fds;	 /* [2k] the driver's end, [2k + 1] the side's */
 	struct ipcb_addr *addr;
@@ -406,7 +433,6 @@ static struct side_ctl *ctl_at(const struct launch_state *st, unsigned k)
 static int reap_all(struct launch_state *st, char *stuck, size_t stuck_bytes)
 {
 	uint64_t grace_end = ipcb_now_ns() + EXIT_GRACE_NS, limit = UINT64_MAX;
-	bool *killed = calloc(st->n, sizeof(*killed));
 	size_t len = 0;
 	int stop = 0;
 
@@ -425,12 +451,11 @@ static int reap_all(struct launch_state *st, char *stuck, size_t stuck_bytes)
 				st->done[k] = true;
 				continue;
 			}
-			if (!(killed && killed[k]) &&
+			if (!st->killed[k] &&
 			    (!__atomic_load_n(&ctl_at(st, k)->exiting, __ATOMIC_ACQUIRE) ||
 			     now >= grace_end)) {
 				kill(st->pid[k], SIGKILL);
-				if (killed)
-					killed[k] = true;
+				st->killed[k] = true;
 				if (limit == UINT64_MAX)
 					limit = now + REAP_LIMIT_NS;
 			}
@@ -447,7 +472,6 @@ static int reap_all(struct launch_state *st, char *stuck, size_t stuck_bytes)
 				limit = now + REAP_AFTER_STOP_NS;
 		}
 	}
-	free(killed);
 	stuck[0] = '\0';
 	for (unsigned k = 0; k < st->n; k++)
 		if (st->pid[k] > 0 && len < stuck_bytes) {
@@ -482,7 +506,8 @@ static void describe_exit(const struct launch_state *st, unsigned k, char *out, 
 
 static bool side_failed(const struct launch_state *st, unsigned k)
 {
-	return st->done[k] && !(WIFEXITED(st->status[k]) && WEXITSTATUS(st->status[k]) == 0);
+	return st->done[k] && !st->killed[k] &&
+	       !(WIFEXITED(st->status[k]) && WEXITSTATUS(st->status[k]) == 0);
 }
 
 /*
@@ -628,6 +653,7 @@ static int launch_alloc(struct launch_state *st)
 	st->pid = calloc(n, sizeof(*st->pid));
 	st->status = calloc(n, sizeof(*st->status));
 	st->done = calloc(n, sizeof(*st->done));
+	st->killed = calloc(n, sizeof(*st->killed));
 	st->said_done = calloc(n, sizeof(*st->said_done));
 	st->fds = malloc(2 * n * sizeof(*st->fds));
 	st->addr = calloc(n, sizeof(*st->addr));
@@ -635,8 +661,8 @@ static int launch_alloc(struct launch_state *st)
 	st->ready = calloc(n, sizeof(*st->ready));
 	st->ctl_bytes = n * sizeof(struct side_ctl);
 	st->ctl = ipcb_run_area_map(st->ctl_bytes);
-	if (!st->side || !st->pid || !st->status || !st->done || !st->said_done || !st->fds ||
-	    !st->addr || !st->have_addr || !st->ready || !st->ctl)
+	if (!st->side || !st->pid || !st->status || !st->done || !st->killed || !st->said_done ||
+	    !st->fds || !st->addr || !st->have_addr || !st->ready || !st->ctl)
 		return -ENOMEM;
 	for (unsigned k = 0; k < 2 * n; k++)
 		st->fds[k] = -1;
@@ -654,6 +680,7 @@ static void launch_free(struct launch_state *st)
 	free(st->pid);
 	free(st->status);
 	free(st->done);
+	free(st->killed);
 	free(st->said_done);
 	free(st->fds);
 	free(st->addr);
@@ -765,11 +792,14 @@ int ipcb_launch_run(struct ipcb_launch *l)
 				st.done[k] = true;
 				st.pid[k] = 0;
 			}
-		culprit = first_failure(&st);
-		if (culprit >= 0) {
-			describe_exit(&st, (unsigned)culprit, l->error, sizeof(l->error));
+		/*
+		 * A side failed: the others may wait forever for a peer that is gone. Which
+		 * failure came first is decided once every side is reaped: a side whose body
+		 * failed first may still be on its way out when its peer's consequent error (a
+		 * refused or reset connection) is already in.
+		 */
+		if (first_failure(&st) >= 0) {
 			rc = -ECHILD;
-			/* The others may wait forever for a peer that is gone. */
 			goto kill_sides;
 		}
 		if (!all_of(st.done, st.n) && ipcb_now_ns() >= deadline) {
@@ -788,6 +818,9 @@ int ipcb_launch_run(struct ipcb_launch *l)
 
 kill_sides:
 	sig_late = reap_all(&st, stuck, sizeof(stuck));
+	culprit = rc == -ECHILD ? first_failure(&st) : -1;
+	if (culprit >= 0)
+		describe_exit(&st, (unsigned)culprit, l->error, sizeof(l->error));
 	if (stuck[0]) {
 		size_t len = strlen(l->error);
 

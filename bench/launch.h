@@ -73,6 +73,11 @@ int ipcb_side_exchange(const struct ipcb_addr *mine, struct ipcb_addr *all);
 int ipcb_side_ready(void);
 int ipcb_side_done(void);
 int ipcb_side_wait_end(void);
+/*
+ * In a side, from any of its threads: it has failed with the error `err` (one line); end the
+ * side now, as its body's failure would, without waiting for its other threads.
+ */
+__attribute__((noreturn)) void ipcb_side_abort(const char *err);
 
 /* "sender", "receiver 2": how errors name a side. */
 void ipcb_side_name(const struct ipcb_side *s, unsigned senders, unsigned receivers, char *out,

@@ -80,6 +80,7 @@ struct driver {
 	bool output_failed; /* a row, log or .hgrm file could not be written */
 	uint64_t started_ns;
 	int interrupted; /* signal number */
+	bool counting;	 /* walking the plan only to count its runs */
 };
 
 static const char *prog = "ipcbench";
@@ -286,19 +287,42 @@ static int check_dir(struct driver *d, char *err, size_t errlen)
 	return 0;
 }
 
-static void progress(struct driver *d, const struct place *pl, const char *what, const char *mode,
-		     size_t size, unsigned run)
+/* "pairs 2, 8 in flight, 100k msg/s": a row's shape beyond the defaults, "" when it has none. */
+static void shape_text(const struct ipcb_row *row, double rate, char *out, size_t n)
 {
-	char sz[16];
+	size_t len = 0;
+	char r[32];
+
+	out[0] = '\0';
+	if (row->pairs > 1)
+		len += (size_t)snprintf(out + len, n - len, "pairs %u", row->pairs);
+	if (len < n && (row->senders > 1 || row->receivers > 1))
+		len += (size_t)snprintf(out + len, n - len, "%stopology %u:%u", len ? ", " : "",
+					row->senders, row->receivers);
+	if (len < n && row->inflight > 1)
+		len += (size_t)snprintf(out + len, n - len, "%s%u in flight", len ? ", " : "",
+					row->inflight);
+	if (len < n && rate > 0) {
+		ipcb_format_rate(rate, r, sizeof(r));
+		snprintf(out + len, n - len, "%s%s msg/s", len ? ", " : "", r);
+	}
+}
+
+static void progress(struct driver *d, const struct place *pl, const struct ipcb_row *row,
+		     double rate)
+{
+	char sz[16], shape[96];
 	double elapsed = (double)(ipcb_now_ns() - d->started_ns) / 1e9;
 
 	if (d->o.quiet)
 		return;
-	ipcb_format_size(size, sz, sizeof(sz));
-	fprintf(stderr, "[%zu/%zu %5.1fs] %s %s %s %s", d->runs_done + 1, d->runs_total, elapsed,
-		ipcb_placement_name(pl->kind), what, mode, sz);
+	ipcb_format_size(row->size_bytes, sz, sizeof(sz));
+	shape_text(row, rate, shape, sizeof(shape));
+	fprintf(stderr, "[%zu/%zu %5.1fs] %s %s %s %s%s%s", d->runs_done + 1, d->runs_total,
+		elapsed, ipcb_placement_name(pl->kind), row->transport, row->mode, sz,
+		shape[0] ? ", " : "", shape);
 	if (d->o.repeat > 1)
-		fprintf(stderr, " run %u", run);
+		fprintf(stderr, " run %u", row->run);
 	if (d->runs_done > 0) {
 		double left =
 		    elapsed / (double)d->runs_done * (double)(d->runs_total - d->runs_done);
@@ -308,14 +332,31 @@ static void progress(struct driver *d, const struct place *pl, const char *what,
 	fputc('\n', stderr);
 }
 
-/* "cross-core/shm/latency/1M/rtt/run1": names a row's histogram in the log and .hgrm files. */
+/*
+ * "cross-core/shm/latency/1M/rtt/run1", with the shape where it is not the default
+ * ("cross-core/shm/latency/64/pairs2/inflight8/rate100000/rtt/run1"): names a row's histogram
+ * in the log and .hgrm files.
+ */
 static void row_tag(const struct ipcb_row *row, char *out, size_t n, char sep)
 {
-	char sz[16];
+	char sz[16], shape[96] = "";
+	size_t len = 0;
 
 	ipcb_format_size(row->size_bytes, sz, sizeof(sz));
-	snprintf(out, n, "%s%c%s%c%s%c%s%c%s%crun%u", row->placement, sep, row->transport, sep,
-		 row->mode, sep, sz, sep, row->latency_kind, sep, row->run);
+	if (row->pairs > 1)
+		len += (size_t)snprintf(shape + len, sizeof(shape) - len, "pairs%u%c", row->pairs,
+					sep);
+	if (row->senders > 1 || row->receivers > 1)
+		len += (size_t)snprintf(shape + len, sizeof(shape) - len, "topology%ux%u%c",
+					row->senders, row->receivers, sep);
+	if (row->inflight > 1)
+		len += (size_t)snprintf(shape + len, sizeof(shape) - len, "inflight%u%c",
+					row->inflight, sep);
+	if (row->res && row->res->offered_rate > 0)
+		snprintf(shape + len, sizeof(shape) - len, "rate%.0f%c", row->res->offered_rate,
+			 sep);
+	snprintf(out, n, "%s%c%s%c%s%c%s%c%s%s%crun%u", row->placement, sep, row->transport, sep,
+		 row->mode, sep, sz, sep, shape, row->latency_kind, sep, row->run);
 }
 
 /*
@@ -325,7 +366,7 @@ static void row_tag(const struct ipcb_row *row, char *out, size_t n, char sep)
  */
 static int hgrm_write(struct driver *d, const struct ipcb_row *row)
 {
-	char tag[160], path[PATH_MAX], err[IPCB_ERR_BYTES];
+	char tag[256], path[PATH_MAX], err[IPCB_ERR_BYTES];
 	struct ipcb_outfile out;
 	char *buf = NULL;
 	size_t len = 0;
@@ -369,7 +410,7 @@ static void hdrlog_stop(struct driver *d)
 /* The row's histogram into the HDR log and the .hgrm directory, when asked for. */
 static int emit_histogram(struct driver *d, const struct ipcb_row *row)
 {
-	char tag[160];
+	char tag[256];
 	int rc = 0;
 
 	if (d->hdrlog) {
@@ -399,7 +440,7 @@ static int emit_histogram(struct driver *d, const struct ipcb_row *row)
 
 static void emit(struct driver *d, const struct ipcb_row *row)
 {
-	char tag[160], why[IPCB_CSV_ERR_BYTES];
+	char tag[256], why[IPCB_CSV_ERR_BYTES];
 	int rc;
 
 	errno = 0;
@@ -434,12 +475,18 @@ static const char *emit_one_way(struct driver *d, const struct place *pl, struct
 				const char *kind, const struct ipcb_hist *h)
 {
 	double p50 = p50_of(h);
+	/*
+	 * An open loop's delays are read for their tail, against a bound of microseconds or more:
+	 * there the clock check's bound must be small against the p99 (and stays in the row).
+	 */
+	double against =
+	    row->res->offered_rate > 0 && h ? (double)ipcb_hist_value_at_percentile(h, 99) : p50;
 
 	if (!h || !pl->clock_checked)
 		return NULL;
 	if (!pl->clock.consistent || row->res->clock_anomalies)
 		return "the two CPUs' clocks disagree";
-	if ((double)pl->clock.bound_ns > ONE_WAY_MAX_SKEW_SHARE * p50)
+	if ((double)pl->clock.bound_ns > ONE_WAY_MAX_SKEW_SHARE * against)
 		return "the clock check's bound is not small against the delays";
 	row->latency_kind = kind;
 	row->hist = h;
@@ -458,7 +505,8 @@ static void emit_one_ways(struct driver *d, const struct place *pl, struct ipcb_
 	double p50 = p50_of(r->one_way[0]);
 	char sz[16];
 
-	if (row->latency_kind) {
+	/* Requests and their replies, or streams both ways: each way is a row of its own. */
+	if (row->latency_kind || r->one_way[1]) {
 		why[0] = emit_one_way(d, pl, row, "one_way_ab", r->one_way[0]);
 		why[1] = emit_one_way(d, pl, row, "one_way_ba", r->one_way[1]);
 	} else {
@@ -538,7 +586,26 @@ static bool finish_run(struct driver *d, const struct place *pl, int rc, struct 
 	emit(d, row);
 	segments_note(d, row);
 	emit_one_ways(d, pl, row);
+	/* An open loop's own accuracy: how late each send started against its intended time. */
+	if (r->send_lag) {
+		row->latency_kind = "send_lag";
+		row->hist = r->send_lag;
+		row->messages = (uint64_t)ipcb_hist_total(r->send_lag);
+		row->rates = false;
+		row->x_floor = 0;
+		emit(d, row);
+	}
 	return true;
+}
+
+/* The most sides pinned to one CPU (0: unpinned): more than 1, and they take turns on it. */
+static unsigned sides_per_cpu(const struct place *pl, unsigned senders, unsigned receivers)
+{
+	if (pl->cpu[0] < 0)
+		return 0;
+	if (pl->cpu[0] == pl->cpu[1])
+		return senders + receivers;
+	return senders > receivers ? senders : receivers;
 }
 
 static void spec_base(struct driver *d, const struct place *pl, struct ipcb_run_spec *s)
@@ -637,7 +704,7 @@ static bool run_floors(struct driver *d, struct place *pl)
 			row.latency_kind = "rtt";
 			row.wait = pingpongs[k].wait;
 			row.run = run;
-			progress(d, pl, row.transport, row.mode, s.size_bytes, run);
+			progress(d, pl, &row, 0);
 			d->run_start_ns = ipcb_now_ns();
 			rc = pingpongs[k].fn(&s, &r);
 			/* The floor is the best the machine did: the lowest of the runs. */
@@ -667,7 +734,7 @@ static bool run_floors(struct driver *d, struct place *pl)
 				row.run = run;
 				if (sized[k].fn == ipcb_floor_memcpy)
 					row.cpu[1] = -1;
-				progress(d, pl, row.transport, row.mode, s.size_bytes, run);
+				progress(d, pl, &row, 0);
 				d->run_start_ns = ipcb_now_ns();
 				rc = sized[k].fn(&s, &r);
 				/* The best the machine did: the highest rate of the runs. */
@@ -680,66 +747,313 @@ static bool run_floors(struct driver *d, struct place *pl)
 	return true;
 }
 
+/* What shapes one point of the plan beyond its transport and size. */
+struct shape {
+	enum ipcb_mode mode;
+	unsigned pairs, inflight;
+	double rate; /* open loop: messages per second offered in all; 0: closed loop */
+};
+
+static const char *mode_name(enum ipcb_mode m)
+{
+	return m == IPCB_MODE_LATENCY	 ? "latency"
+	       : m == IPCB_MODE_BISTREAM ? "bistream"
+					 : "throughput";
+}
+
+/* Does a side send and receive at once, in two threads on its CPU? */
+static bool shape_threaded(const struct shape *sh)
+{
+	return sh->mode == IPCB_MODE_BISTREAM ||
+	       (sh->mode == IPCB_MODE_LATENCY && (sh->inflight > 1 || sh->rate > 0));
+}
+
+/* Why a transport cannot run a shape, or NULL when it can. */
+static const char *shape_refusal(const struct ipcb_transport *t, const struct shape *sh)
+{
+	if ((t->caps & IPCB_CAP_NO_DATA) && shape_threaded(sh))
+		return "it moves no messages, so none can be in flight or stream back";
+	if (!(t->caps & IPCB_CAP_DUPLEX) && shape_threaded(sh))
+		return "its endpoint cannot send in one thread while it receives in another";
+	return NULL;
+}
+
+/* What the runs of one point measured, for a rate sweep. */
+struct point {
+	unsigned ok;	     /* runs that succeeded */
+	double msgs_per_s;   /* the highest rate of them */
+	double achieved_sum; /* open loop: sum of the achieved rates */
+	double p99_ns;	     /* the highest p99 of them; 0 when none was measured */
+};
+
+/*
+ * The latency a rate sweep holds against its bound: a request's round trip, or a stream's
+ * one-way delay (both from the intended send time), when the clocks allow it.
+ */
+static const struct ipcb_hist *sweep_hist(const struct place *pl, const struct ipcb_run_result *r)
+{
+	if (r->hist)
+		return r->hist;
+	if (pl->clock_checked && pl->clock.consistent && !r->clock_anomalies)
+		return r->one_way[0];
+	return NULL;
+}
+
+/*
+ * One run of a point: its spec, its run, its rows. Returns false when the sweep must stop;
+ * counts it only when d->counting (the plan's size, for the progress lines).
+ */
+static bool run_point(struct driver *d, const struct place *pl, const struct planned *p, size_t si,
+		      const struct shape *sh, unsigned run, double slo_pct, struct point *pt)
+{
+	const struct ipcb_transport *t = p->t;
+	struct ipcb_run_spec s;
+	struct ipcb_run_result r;
+	struct ipcb_row row;
+	const struct ipcb_hist *h;
+	int rc;
+
+	if ((d->interrupted = ipcb_run_interrupt_pending()))
+		return false;
+	spec_base(d, pl, &s);
+	s.t = t;
+	s.mode = sh->mode;
+	s.size_bytes = d->o.sizes[si];
+	s.chunk_bytes = ipcb_chunk_for(p->max_msg_bytes, s.size_bytes);
+	s.pairs = sh->pairs;
+	s.inflight = sh->inflight;
+	s.rate = sh->rate;
+	s.arrivals = d->o.arrivals;
+	s.cfg.msg_bytes = s.chunk_bytes;
+	s.cfg.wait = !(t->caps & IPCB_CAP_WAIT_CHOICE) ? t->fixed_wait
+		     : d->o.wait		       ? d->o.wait
+						       : IPCB_WAIT_HYBRID;
+	/*
+	 * Spinning on the only CPU both sides share just keeps the other side from running: there,
+	 * hybrid sleeps at once. So it does where a side sends and receives in two threads on its
+	 * one CPU (bench/shapes.c).
+	 */
+	s.cfg.spin_polls = (pl->cpu[0] >= 0 && pl->cpu[0] == pl->cpu[1]) || shape_threaded(sh)
+			       ? 0
+			       : d->o.spin_polls;
+	s.cfg.dir = d->o.dir;
+	s.cfg.fsync = d->o.fsync;
+	s.cfg.bidirectional = sh->mode != IPCB_MODE_THROUGHPUT;
+	s.cfg.senders = d->o.topo_senders;
+	s.cfg.receivers = d->o.topo_receivers;
+	row_base(pl, &s, &r, &row);
+	row.transport = t->name;
+	row.mode = mode_name(sh->mode);
+	row.run = run;
+	row.latency_kind = sh->mode == IPCB_MODE_LATENCY ? "rtt" : NULL;
+	row.wait = ipcb_wait_name(s.cfg.wait);
+	row.chunk_bytes = s.chunk_bytes;
+	row.inflight = sh->mode == IPCB_MODE_LATENCY ? sh->inflight : 0;
+	row.pairs = sh->pairs;
+	row.senders = d->o.topo_senders;
+	row.receivers = d->o.topo_receivers;
+	row.sides_per_cpu = sides_per_cpu(pl, sh->pairs * row.senders, sh->pairs * row.receivers);
+	if (!(t->caps & IPCB_CAP_NO_DATA))
+		row.verify = ipcb_verify_name(s.verify);
+	progress(d, pl, &row, sh->rate);
+	d->run_start_ns = ipcb_now_ns();
+	rc = ipcb_run_one(&s, &r);
+	if (!finish_run(d, pl, rc, &row, si))
+		return false;
+	if (rc == 0) {
+		pt->ok++;
+		if (r.msgs_per_s > pt->msgs_per_s)
+			pt->msgs_per_s = r.msgs_per_s;
+		pt->achieved_sum += r.achieved_rate;
+		h = sweep_hist(pl, &r);
+		if (h && ipcb_hist_total(h) &&
+		    (double)ipcb_hist_value_at_percentile(h, slo_pct) > pt->p99_ns)
+			pt->p99_ns = (double)ipcb_hist_value_at_percentile(h, slo_pct);
+	}
+	ipcb_run_result_fini(&r);
+	return true;
+}
+
+/* Every repeat of a point (or, when counting, how many runs that is). */
+static bool run_repeats(struct driver *d, const struct place *pl, const struct planned *p,
+			size_t si, const struct shape *sh, struct point *pt)
+{
+	memset(pt, 0, sizeof(*pt));
+	if (d->counting) {
+		d->runs_total += d->o.repeat;
+		return true;
+	}
+	for (unsigned run = 1; run <= d->o.repeat; run++)
+		if (!run_point(d, pl, p, si, sh, run, d->o.slo_pct, pt))
+			return false;
+	return true;
+}
+
+/*
+ * A rate sweep steps up by this share of the closed-loop maximum, to at most this many steps;
+ * it stops once the achieved rate falls below this share of what was offered. The plan counts
+ * SWEEP_GUESS steps until a sweep has run.
+ */
+#define SWEEP_STEP	0.1
+#define SWEEP_MAX_STEPS 30
+#define SWEEP_FOLLOW	0.95
+#define SWEEP_GUESS	10
+/*
+ * What a sweep of requests measures its maximum with: this many requests in flight, so that
+ * the receiver is never idle waiting for the next one (with one at a time, the maximum would be
+ * one over the round trip, and an open loop that keeps several in flight goes far past it).
+ */
+#define SWEEP_WINDOW 64
+
+/* The latency bound of --rate-sweep: --slo, else the placement's default (see --help). */
+static double slo_ns_for(const struct driver *d, const struct place *pl)
+{
+	if (d->o.slo_ns > 0)
+		return d->o.slo_ns;
+	return pl->kind == IPCB_PLACE_CROSS_CORE  ? 20e3
+	       : pl->kind == IPCB_PLACE_SAME_CORE ? 50e3
+						  : 100e3;
+}
+
+/*
+ * --rate-sweep for one point: the closed-loop maximum first, then open-loop rates of 10%, 20%,
+ * ... of it, until the achieved rate no longer follows the offered one; then the highest rate up
+ * to which the tail stayed under the bound, as a line under the rows.
+ */
+static bool rate_sweep(struct driver *d, const struct place *pl, const struct planned *p, size_t si,
+		       struct shape *sh)
+{
+	double slo_ns = slo_ns_for(d, pl), held = 0, last = 0;
+	bool broken = false, followed = true;
+	struct point closed, pt;
+	char sz[16], lat[32], rate[32], max[64];
+	unsigned k;
+
+	struct shape cl = *sh;
+
+	if (d->counting) {
+		d->runs_total += d->o.repeat * (1 + SWEEP_GUESS);
+		return true;
+	}
+	cl.rate = 0;
+	if (cl.mode == IPCB_MODE_LATENCY)
+		cl.inflight = SWEEP_WINDOW;
+	if (!run_repeats(d, pl, p, si, &cl, &closed))
+		return false;
+	ipcb_format_size(d->o.sizes[si], sz, sizeof(sz));
+	if (!closed.ok || closed.msgs_per_s <= 0) {
+		d->runs_total -= d->o.repeat * SWEEP_GUESS;
+		fprintf(stderr, "%s: %s %s %s: no rate sweep: the closed loop measured no rate\n",
+			prog, p->t->name, mode_name(sh->mode), sz);
+		return true;
+	}
+	for (k = 1; k <= SWEEP_MAX_STEPS && followed; k++) {
+		if (k > SWEEP_GUESS)
+			d->runs_total += d->o.repeat;
+		sh->rate = closed.msgs_per_s * SWEEP_STEP * k;
+		if (!run_repeats(d, pl, p, si, sh, &pt))
+			return false;
+		if (!pt.ok)
+			break;
+		last = sh->rate;
+		followed = pt.achieved_sum / pt.ok >= SWEEP_FOLLOW * sh->rate;
+		if (!broken && pt.p99_ns > 0 && pt.p99_ns <= slo_ns && followed)
+			held = sh->rate;
+		else
+			broken = true;
+	}
+	if (k <= SWEEP_GUESS)
+		d->runs_total -= d->o.repeat * (SWEEP_GUESS + 1 - k);
+	sh->rate = 0;
+	ipcb_format_ns(slo_ns, lat, sizeof(lat));
+	ipcb_format_rate(closed.msgs_per_s, max, sizeof(max));
+	ipcb_format_rate(held, rate, sizeof(rate));
+	errno = 0;
+	if (cl.inflight > 1)
+		snprintf(max + strlen(max), sizeof(max) - strlen(max), " msg/s (%u in flight)",
+			 cl.inflight);
+	else
+		snprintf(max + strlen(max), sizeof(max) - strlen(max), " msg/s");
+	printf("# rate sweep %s %s %s %s: closed-loop maximum %s; p%g <= %s%s %s%s%s; ",
+	       ipcb_placement_name(pl->kind), p->t->name, mode_name(sh->mode), sz, max,
+	       d->o.slo_pct, lat, d->o.slo_ns > 0 ? "" : " (this placement's default)",
+	       held > 0 ? "up to " : "at no rate tried", held > 0 ? rate : "",
+	       held > 0 ? " msg/s offered" : "");
+	ipcb_format_rate(last, rate, sizeof(rate));
+	printf(followed ? "the achieved rate still followed at %s msg/s (the last step)\n"
+			: "the achieved rate stopped following at %s msg/s\n",
+	       rate);
+	stdout_note();
+	return true;
+}
+
+/*
+ * One shape of a transport and size: its fixed rates, its rate sweep, or its closed loop. A
+ * shape the transport cannot run is skipped, said once per mode (`said`).
+ */
+static bool run_shape(struct driver *d, const struct place *pl, const struct planned *p, size_t si,
+		      struct shape *sh, const char **said)
+{
+	/* Open loops pace single requests or a stream; a window or a bistream runs closed. */
+	bool open = sh->mode != IPCB_MODE_BISTREAM && sh->inflight == 1;
+	size_t nrates = open ? d->o.nrates : 0;
+	const char *why;
+	struct point pt;
+
+	sh->rate = nrates || (open && d->o.rate_sweep) ? 1 : 0;
+	why = shape_refusal(p->t, sh);
+	if (why) {
+		if (!d->counting && *said != why && !d->o.quiet)
+			fprintf(stderr, "%s: skipping %s %s%s: %s\n", prog, p->t->name,
+				mode_name(sh->mode),
+				sh->inflight > 1 ? " with requests in flight"
+				: sh->rate > 0	 ? " at a rate"
+						 : "",
+				why);
+		*said = why;
+		return true;
+	}
+	if (open && d->o.rate_sweep)
+		return rate_sweep(d, pl, p, si, sh);
+	for (size_t ri = 0; ri < (nrates ? nrates : 1); ri++) {
+		sh->rate = nrates ? d->o.rates[ri] : 0;
+		if (!run_repeats(d, pl, p, si, sh, &pt))
+			return false;
+	}
+	return true;
+}
+
+/*
+ * The transports' part of the plan at one placement: transport x size x mode x pairs x
+ * requests in flight x rate x repeat. With d->counting, only counts the runs.
+ */
 static bool run_transports(struct driver *d, const struct place *pl)
 {
-	static const enum ipcb_mode modes[2] = {IPCB_MODE_LATENCY, IPCB_MODE_THROUGHPUT};
-	static const char *const mode_names[2] = {"latency", "throughput"};
+	static const enum ipcb_mode modes[3] = {IPCB_MODE_LATENCY, IPCB_MODE_THROUGHPUT,
+						IPCB_MODE_BISTREAM};
+	const bool wanted[3] = {d->o.latency, d->o.throughput, d->o.bistream};
 
 	for (size_t ti = 0; ti < d->nuse; ti++) {
-		const struct planned *p = &d->use[ti];
-		const struct ipcb_transport *t = p->t;
+		const char *said[3] = {NULL, NULL, NULL};
 
 		for (size_t si = 0; si < d->o.nsizes; si++)
-			for (int mi = 0; mi < 2; mi++) {
-				if ((mi == 0 && !d->o.latency) || (mi == 1 && !d->o.throughput))
-					continue;
-				for (unsigned run = 1; run <= d->o.repeat; run++) {
-					struct ipcb_run_spec s;
-					struct ipcb_run_result r;
-					struct ipcb_row row;
-					int rc;
+			for (int mi = 0; mi < 3; mi++) {
+				/* Requests in flight are a latency shape. */
+				size_t ninflight =
+				    modes[mi] == IPCB_MODE_LATENCY ? d->o.ninflight : 1;
 
-					if ((d->interrupted = ipcb_run_interrupt_pending()))
-						return false;
-					spec_base(d, pl, &s);
-					s.t = t;
-					s.mode = modes[mi];
-					s.size_bytes = d->o.sizes[si];
-					s.chunk_bytes =
-					    ipcb_chunk_for(p->max_msg_bytes, s.size_bytes);
-					s.cfg.msg_bytes = s.chunk_bytes;
-					s.cfg.wait = !(t->caps & IPCB_CAP_WAIT_CHOICE)
-							 ? t->fixed_wait
-						     : d->o.wait ? d->o.wait
-								 : IPCB_WAIT_HYBRID;
-					/*
-					 * Spinning on the only CPU both sides share just keeps the
-					 * other side from running: there, hybrid sleeps at once.
-					 */
-					s.cfg.spin_polls =
-					    pl->cpu[0] >= 0 && pl->cpu[0] == pl->cpu[1]
-						? 0
-						: d->o.spin_polls;
-					s.cfg.dir = d->o.dir;
-					s.cfg.fsync = d->o.fsync;
-					s.cfg.bidirectional = modes[mi] == IPCB_MODE_LATENCY;
-					row_base(pl, &s, &r, &row);
-					row.transport = t->name;
-					row.mode = mode_names[mi];
-					row.run = run;
-					row.latency_kind =
-					    modes[mi] == IPCB_MODE_LATENCY ? "rtt" : NULL;
-					row.wait = ipcb_wait_name(s.cfg.wait);
-					row.chunk_bytes = s.chunk_bytes;
-					if (!(t->caps & IPCB_CAP_NO_DATA))
-						row.verify = ipcb_verify_name(s.verify);
-					progress(d, pl, t->name, row.mode, s.size_bytes, run);
-					d->run_start_ns = ipcb_now_ns();
-					rc = ipcb_run_one(&s, &r);
-					if (!finish_run(d, pl, rc, &row, si))
-						return false;
-					ipcb_run_result_fini(&r);
-				}
+				for (size_t pi = 0; wanted[mi] && pi < d->o.npairs; pi++)
+					for (size_t ii = 0; ii < ninflight; ii++) {
+						struct shape sh = {modes[mi], d->o.pairs[pi],
+								   modes[mi] == IPCB_MODE_LATENCY
+								       ? d->o.inflight[ii]
+								       : 1,
+								   0};
+
+						if (!run_shape(d, pl, &d->use[ti], si, &sh,
+							       &said[mi]))
+							return false;
+					}
 			}
 	}
 	return true;
@@ -1070,12 +1384,15 @@ static int driver_main(int argc, char **argv)
 			"noisy numbers\n",
 			prog, d.si.loadavg1, d.si.online_cpus);
 	d.runs_total = 0;
-	for (size_t i = 0; i < d.nplaces; i++)
+	d.counting = true;
+	for (size_t i = 0; i < d.nplaces; i++) {
 		d.runs_total +=
-		    d.o.repeat *
-			(d.nuse * d.o.nsizes * (size_t)(d.o.latency + d.o.throughput) +
-			 (d.o.floor ? floor_sized_runs(&d, &d.places[i]) * d.o.nsizes : 0)) +
+		    d.o.repeat * (d.o.floor ? floor_sized_runs(&d, &d.places[i]) * d.o.nsizes : 0) +
 		    (d.o.floor ? (d.o.controls ? 1 : 2) * floor_runs(&d) : 0);
+		if (!d.o.controls)
+			run_transports(&d, &d.places[i]);
+	}
+	d.counting = false;
 	d.started_ns = ipcb_now_ns();
 	errno = 0;
 	ipcb_sysinfo_print(stdout, &d.si);

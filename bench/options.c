@@ -36,6 +36,12 @@ void ipcb_opts_init(struct ipcb_opts *o)
 	o->sizes[3] = 1048576;
 	o->nsizes = 4;
 	o->latency = o->throughput = true;
+	o->inflight[0] = 1;
+	o->ninflight = 1;
+	o->pairs[0] = 1;
+	o->npairs = 1;
+	o->slo_pct = 99;
+	o->topo_senders = o->topo_receivers = 1;
 	o->duration_s = 0.5;
 	o->warmup = 100;
 	o->repeat = 1;
@@ -355,18 +361,155 @@ int ipcb_parse_placements(const char *s, struct ipcb_opts *o, char *err, size_t 
 	return 0;
 }
 
+/* --mode: one of latency, throughput, both (the two), bistream, or a comma list of them. */
 static int parse_mode(const char *s, struct ipcb_opts *o, char *err, size_t errlen)
 {
-	if (s && strcmp(s, "latency") == 0)
-		o->latency = true, o->throughput = false;
-	else if (s && strcmp(s, "throughput") == 0)
-		o->latency = false, o->throughput = true;
-	else if (s && strcmp(s, "both") == 0)
-		o->latency = o->throughput = true;
-	else
-		return opt_fail(err, errlen,
-				"--mode: unknown mode '%s'; valid: latency, throughput, both",
+	char buf[128], *save = NULL, *tok;
+
+	if (!s || !*s || strlen(s) >= sizeof(buf) || s[0] == ',' || s[strlen(s) - 1] == ',' ||
+	    strstr(s, ",,"))
+		return opt_fail(err, errlen, "--mode: '%s' is not a list of modes", s ? s : "");
+	o->latency = o->throughput = o->bistream = false;
+	snprintf(buf, sizeof(buf), "%s", s);
+	for (tok = strtok_r(buf, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
+		if (strcmp(tok, "latency") == 0)
+			o->latency = true;
+		else if (strcmp(tok, "throughput") == 0)
+			o->throughput = true;
+		else if (strcmp(tok, "both") == 0)
+			o->latency = o->throughput = true;
+		else if (strcmp(tok, "bistream") == 0)
+			o->bistream = true;
+		else
+			return opt_fail(
+			    err, errlen,
+			    "--mode: unknown mode '%s'; valid: latency, throughput, both, "
+			    "bistream, or a comma list of them",
+			    tok);
+	}
+	return 0;
+}
+
+/* A comma list of whole numbers in [min, max], none twice: --inflight, --pairs. */
+static int parse_uint_list(const char *s, unsigned min, unsigned max, unsigned *out, size_t *n,
+			   const char *what, char *err, size_t errlen)
+{
+	char buf[1024], *save = NULL, *tok;
+	size_t count = 0;
+
+	if (!s || !*s || strlen(s) >= sizeof(buf) || s[0] == ',' || s[strlen(s) - 1] == ',' ||
+	    strstr(s, ",,"))
+		return opt_fail(err, errlen, "%s: '%s' is not a list of whole numbers", what,
 				s ? s : "");
+	snprintf(buf, sizeof(buf), "%s", s);
+	for (tok = strtok_r(buf, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
+		uint64_t v;
+		int rc = ipcb_parse_u64(tok, min, max, &v, what, err, errlen);
+
+		if (rc)
+			return rc;
+		if (count == IPCB_MAX_LIST)
+			return opt_fail(err, errlen, "%s: more than %d values", what,
+					IPCB_MAX_LIST);
+		for (size_t i = 0; i < count; i++)
+			if (out[i] == v)
+				return opt_fail(err, errlen, "%s: '%s' is listed twice", what, tok);
+		out[count++] = (unsigned)v;
+	}
+	*n = count;
+	return 0;
+}
+
+/* --rate: a comma list of messages per second, plain decimals above 0. */
+static int parse_rates(const char *s, struct ipcb_opts *o, char *err, size_t errlen)
+{
+	char buf[1024], *save = NULL, *tok;
+	size_t count = 0;
+
+	if (!s || !*s || strlen(s) >= sizeof(buf) || s[0] == ',' || s[strlen(s) - 1] == ',' ||
+	    strstr(s, ",,"))
+		return opt_fail(err, errlen, "--rate: '%s' is not a list of rates", s ? s : "");
+	snprintf(buf, sizeof(buf), "%s", s);
+	for (tok = strtok_r(buf, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
+		double v;
+		char *end;
+
+		if (!isdigit((unsigned char)tok[0]))
+			return opt_fail(err, errlen,
+					"--rate: '%s' is not a number of messages per second", tok);
+		v = strtod(tok, &end);
+		if (*end || !isfinite(v) || v <= 0 || v > 1e9 || strpbrk(tok, "xXeEpP"))
+			return opt_fail(err, errlen,
+					"--rate: '%s' is not a number of messages per second, as a "
+					"plain decimal above 0 and at most 1000000000",
+					tok);
+		if (count == IPCB_MAX_LIST)
+			return opt_fail(err, errlen, "--rate: more than %d rates", IPCB_MAX_LIST);
+		o->rates[count++] = v;
+	}
+	o->nrates = count;
+	return 0;
+}
+
+/* --slo pP=D: a percentile (50 to 99.999) and a latency with a unit (ns, us, ms, s). */
+static int parse_slo(const char *s, struct ipcb_opts *o, char *err, size_t errlen)
+{
+	static const struct {
+		const char *unit;
+		double ns;
+	} units[] = {{"ns", 1}, {"us", 1e3}, {"ms", 1e6}, {"s", 1e9}};
+	const char *eq = s ? strchr(s, '=') : NULL;
+	char pct[32], *end;
+	double p, v;
+
+	if (!s || s[0] != 'p' || !eq || eq - s - 1 <= 0 || (size_t)(eq - s - 1) >= sizeof(pct))
+		return opt_fail(err, errlen,
+				"--slo: '%s' is not pP=LATENCY (e.g. p99=20us, p99.9=1ms)",
+				s ? s : "");
+	memcpy(pct, s + 1, (size_t)(eq - s - 1));
+	pct[eq - s - 1] = '\0';
+	if (!isdigit((unsigned char)pct[0]) || strpbrk(pct, "xXeEpP"))
+		return opt_fail(err, errlen, "--slo: '%s': the percentile is not a number", s);
+	p = strtod(pct, &end);
+	if (*end || p < 50 || p > 99.999)
+		return opt_fail(err, errlen, "--slo: '%s': the percentile must be 50 to 99.999", s);
+	if (!isdigit((unsigned char)eq[1]) || strpbrk(eq + 1, "xXeEpP"))
+		return opt_fail(err, errlen, "--slo: '%s': the latency is not a number", s);
+	v = strtod(eq + 1, &end);
+	for (size_t i = 0; i < sizeof(units) / sizeof(units[0]); i++)
+		if (strcmp(end, units[i].unit) == 0 && isfinite(v) && v > 0) {
+			o->slo_pct = p;
+			o->slo_ns = v * units[i].ns;
+			return 0;
+		}
+	return opt_fail(err, errlen,
+			"--slo: '%s': the latency needs a unit, ns, us, ms or s, and must be above "
+			"0",
+			s);
+}
+
+/* --topology S:R: one sender and N receivers (fan-out), N senders and one receiver (fan-in). */
+static int parse_topology(const char *s, struct ipcb_opts *o, char *err, size_t errlen)
+{
+	unsigned long a, b;
+	char *end;
+
+	if (!s || !isdigit((unsigned char)s[0]))
+		return opt_fail(err, errlen, "--topology: '%s' is not S:R (1:1, 1:N or N:1)",
+				s ? s : "");
+	a = strtoul(s, &end, 10);
+	if (*end != ':' || !isdigit((unsigned char)end[1]))
+		return opt_fail(err, errlen, "--topology: '%s' is not S:R (1:1, 1:N or N:1)", s);
+	b = strtoul(end + 1, &end, 10);
+	if (*end || a < 1 || b < 1 || a > 64 || b > 64)
+		return opt_fail(err, errlen,
+				"--topology: '%s': senders and receivers are 1 to 64 each", s);
+	if (a > 1 && b > 1)
+		return opt_fail(err, errlen,
+				"--topology: '%s': one side must be 1 (1:N fan-out or N:1 fan-in)",
+				s);
+	o->topo_senders = (unsigned)a;
+	o->topo_receivers = (unsigned)b;
 	return 0;
 }
 
@@ -519,6 +662,13 @@ enum {
 	OPT_CLEANUP,
 	OPT_DRY_RUN,
 	OPT_VERIFY,
+	OPT_INFLIGHT,
+	OPT_PAIRS,
+	OPT_RATE,
+	OPT_ARRIVALS,
+	OPT_RATE_SWEEP,
+	OPT_SLO,
+	OPT_TOPOLOGY,
 };
 
 static const struct option long_opts[] = {
@@ -546,6 +696,13 @@ static const struct option long_opts[] = {
     {"cleanup", no_argument, NULL, OPT_CLEANUP},
     {"dry-run", no_argument, NULL, OPT_DRY_RUN},
     {"verify", required_argument, NULL, OPT_VERIFY},
+    {"inflight", required_argument, NULL, OPT_INFLIGHT},
+    {"pairs", required_argument, NULL, OPT_PAIRS},
+    {"rate", required_argument, NULL, OPT_RATE},
+    {"arrivals", required_argument, NULL, OPT_ARRIVALS},
+    {"rate-sweep", no_argument, NULL, OPT_RATE_SWEEP},
+    {"slo", required_argument, NULL, OPT_SLO},
+    {"topology", required_argument, NULL, OPT_TOPOLOGY},
     {"list", no_argument, NULL, 'l'},
     {"quiet", no_argument, NULL, 'q'},
     {"help", no_argument, NULL, 'h'},
@@ -590,9 +747,75 @@ static int inject_check(const struct ipcb_opts *o, char *err, size_t errlen)
 	return 0;
 }
 
+/* The load shapes make sense only with the modes and options they shape. */
+static int shapes_check(const struct ipcb_opts *o, bool arrivals_given, char *err, size_t errlen)
+{
+	bool window = o->ninflight > 1 || o->inflight[0] > 1;
+
+	if (window && !o->latency)
+		return opt_fail(err, errlen,
+				"--inflight: requests in flight are a latency-mode shape: add -m "
+				"latency");
+	if (window && (o->nrates || o->rate_sweep))
+		return opt_fail(
+		    err, errlen,
+		    "--inflight with an open loop: a rate keeps as many requests in flight "
+		    "as it needs; give --inflight or --rate, not both");
+	if (o->nrates && o->rate_sweep)
+		return opt_fail(
+		    err, errlen,
+		    "--rate and --rate-sweep: give rates, or let the sweep choose them, "
+		    "not both");
+	if ((o->nrates || o->rate_sweep) && !o->latency && !o->throughput)
+		return opt_fail(err, errlen,
+				"--rate: an open loop is a latency or throughput mode shape, not a "
+				"bistream's");
+	if (arrivals_given && !o->nrates && !o->rate_sweep)
+		return opt_fail(err, errlen,
+				"--arrivals spaces open-loop sends: it needs --rate "
+				"or --rate-sweep");
+	if (o->slo_ns > 0 && !o->rate_sweep)
+		return opt_fail(err, errlen, "--slo is what --rate-sweep looks for: it needs it");
+	/*
+	 * A side that sends and receives at once runs two threads on its one CPU: a spinning
+	 * wait in one would keep the other from running.
+	 */
+	if (o->wait == IPCB_WAIT_SPIN &&
+	    (o->bistream || (o->latency && (window || o->nrates || o->rate_sweep))))
+		return opt_fail(
+		    err, errlen,
+		    "--wait spin: with --inflight, an open loop with replies or -m "
+		    "bistream, a side sends and receives in two threads on one CPU, and a "
+		    "spinning one would keep the other from running: use --wait hybrid "
+		    "or block (a stream's open loop, -m throughput --rate, may spin)");
+	/* An open loop takes its time: the warm-up and the messages go at the rate given. */
+	for (size_t i = 0; i < o->nrates; i++) {
+		double need = (double)(o->warmup + o->messages) / o->rates[i] +
+			      (o->messages ? 0 : o->duration_s);
+
+		if (need + IPCB_TIMEOUT_MARGIN_S >= o->timeout_s)
+			return opt_fail(
+			    err, errlen,
+			    "--rate %g: at that rate, %llu warm-up%s messages%s take "
+			    "%.3g s, and a run must end within --timeout %g s (less a %g s "
+			    "margin): raise the rate or the timeout, or lower --warmup",
+			    o->rates[i], (unsigned long long)(o->warmup + o->messages),
+			    o->messages ? " and measured" : "",
+			    o->messages ? "" : " and the duration", need, o->timeout_s,
+			    IPCB_TIMEOUT_MARGIN_S);
+	}
+	if ((o->topo_senders > 1 || o->topo_receivers > 1) && (o->npairs > 1 || o->pairs[0] > 1))
+		return opt_fail(
+		    err, errlen,
+		    "--topology and --pairs: several pairs, or one channel with several "
+		    "senders or receivers, not both");
+	return 0;
+}
+
 int ipcb_opts_parse(struct ipcb_opts *o, int argc, char **argv, char *err, size_t errlen)
 {
 	char run_opt[48] = ""; /* the first option given that only a run takes */
+	bool arrivals_given = false;
 	bool timeout_given = false;
 	int c, rc = 0, longindex;
 	uint64_t u;
@@ -704,6 +927,37 @@ int ipcb_opts_parse(struct ipcb_opts *o, int argc, char **argv, char *err, size_
 		case OPT_VERIFY:
 			rc = parse_verify(optarg, o, err, errlen);
 			break;
+		case OPT_INFLIGHT:
+			rc = parse_uint_list(optarg, 1, 65536, o->inflight, &o->ninflight,
+					     "--inflight", err, errlen);
+			break;
+		case OPT_PAIRS:
+			rc = parse_uint_list(optarg, 1, 64, o->pairs, &o->npairs, "--pairs", err,
+					     errlen);
+			break;
+		case OPT_RATE:
+			rc = parse_rates(optarg, o, err, errlen);
+			break;
+		case OPT_ARRIVALS:
+			if (strcmp(optarg, "fixed") == 0)
+				o->arrivals = IPCB_ARRIVALS_FIXED;
+			else if (strcmp(optarg, "poisson") == 0)
+				o->arrivals = IPCB_ARRIVALS_POISSON;
+			else
+				rc = opt_fail(err, errlen,
+					      "--arrivals: unknown '%s'; valid: fixed, poisson",
+					      optarg);
+			arrivals_given = true;
+			break;
+		case OPT_RATE_SWEEP:
+			o->rate_sweep = true;
+			break;
+		case OPT_SLO:
+			rc = parse_slo(optarg, o, err, errlen);
+			break;
+		case OPT_TOPOLOGY:
+			rc = parse_topology(optarg, o, err, errlen);
+			break;
 		case 'l':
 			o->list = true;
 			break;
@@ -765,5 +1019,8 @@ int ipcb_opts_parse(struct ipcb_opts *o, int argc, char **argv, char *err, size_
 		    "%g s (the duration plus a %g s margin)",
 		    o->timeout_s, timeout_given ? "" : " (the default)", o->duration_s,
 		    o->duration_s + IPCB_TIMEOUT_MARGIN_S, IPCB_TIMEOUT_MARGIN_S);
+	rc = shapes_check(o, arrivals_given, err, errlen);
+	if (rc)
+		return rc;
 	return inject_check(o, err, errlen);
 }

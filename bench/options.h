@@ -18,7 +18,6 @@
 #include "sizes.h"
 #include "transport.h"
 
-
 enum ipcb_placement {
 	IPCB_PLACE_CROSS_CORE, /* sender and receiver pinned to two different CPUs */
 	IPCB_PLACE_SAME_CORE,  /* both pinned to one CPU: every hand-over is a context switch */
@@ -34,9 +33,9 @@ struct ipcb_opts {
 	bool transports_all; /* `all`, the default: unsupported ones are skipped quietly */
 	size_t sizes[IPCB_MAX_LIST];
 	size_t nsizes;
-	bool latency, throughput;
-	uint64_t messages; /* 0 = the duration decides */
-	double duration_s; /* 0 = the message count decides */
+	bool latency, throughput, bistream; /* the modes to run */
+	uint64_t messages;		    /* 0 = the duration decides */
+	double duration_s;		    /* 0 = the message count decides */
 	uint64_t warmup;
 	unsigned repeat;
 	int cpus[2]; /* -1,-1 = default (first two allowed CPUs) */
@@ -55,6 +54,17 @@ struct ipcb_opts {
 	uint64_t work_ns;
 	enum ipcb_inject inject;
 	enum ipcb_verify verify; /* --verify: headers, sampled (default) or full */
+	/* Load shapes, each a list swept like --size. */
+	unsigned inflight[IPCB_MAX_LIST]; /* --inflight: requests outstanding (latency mode) */
+	size_t ninflight;
+	unsigned pairs[IPCB_MAX_LIST]; /* --pairs: independent pairs, a channel each */
+	size_t npairs;
+	double rates[IPCB_MAX_LIST]; /* --rate: open-loop messages per second; none: closed */
+	size_t nrates;
+	enum ipcb_arrivals arrivals; /* --arrivals */
+	bool rate_sweep;	     /* --rate-sweep: fractions of the closed-loop maximum */
+	double slo_pct, slo_ns;	     /* --slo pP=D; slo_ns 0: the placement's default */
+	unsigned topo_senders, topo_receivers; /* --topology S:R (1:1, 1:N or N:1) */
 	bool list, quiet, help, version;
 	bool cleanup; /* --cleanup: remove what dead runs left behind, then exit */
 	bool dry_run; /* --dry-run (with --cleanup): only list what would be removed */

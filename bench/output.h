@@ -35,6 +35,9 @@ struct ipcb_row {
 	double x_floor;	    /* times the machine's floor for this row; 0 = no floor known */
 	int64_t clock_skew_bound_ns; /* one-way rows: the clock check's bound; -1 elsewhere */
 	const char *verify;	     /* --verify level; NULL for rows that move no message */
+	/* The load's shape: requests outstanding (latency rows), pairs, senders:receivers of a
+	 * channel, and the most sides pinned to one CPU (more than 1: they take turns on it). */
+	unsigned inflight, pairs, senders, receivers, sides_per_cpu;
 };
 
 /*

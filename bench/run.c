@@ -21,6 +21,7 @@
 
 #include <errno.h>
 #include <inttypes.h>
+#include <math.h>
 #include <sched.h>
 #include <signal.h>
 #include <stdio.h>
@@ -36,190 +37,7 @@
 #include "hot.h"
 #include "msg.h"
 #include "rundir.h"
-
-/* ---- one transport run --------------------------------------------------------------------- */
-
-/*
- * What each side measured. Each side keeps its counters in local variables while it runs and
- * stores them here once, at the end, on a cache line of its own: counters the two sides update
- * on every message in one line would bounce it between the CPUs, inside the timed loop.
- */
-struct run_side {
-	_Alignas(64) uint64_t clock_anomalies; /* one-way samples with a negative or absurd delay */
-	double cpu_s;
-	int64_t ctx_switches;
-	uint64_t t_first_ns, t_last_ns;
-	uint64_t messages;
-	uint64_t full_checks;
-	uint64_t segments; /* sender: network segments sent in the measured phase */
-	bool segments_ok;  /* the transport counted them */
-	int cpu_seen;
-};
-
-/*
- * What the sides hand back: a run_side per side, then RUN_HISTS histograms per side, each on
- * whole cache lines of its own (a side records into its own only).
- */
-struct run_area {
-	unsigned nsides;
-	size_t hist_bytes; /* each histogram's size, a multiple of 64 */
-	size_t hist_off;   /* where the histograms start */
-	_Alignas(64) struct run_side side[];
-};
-
-enum run_hist {
-	RUN_HIST_RTT, /* latency: round trip, recorded by the sender */
-	RUN_HIST_AB,  /* latency: sender -> receiver one way, recorded by the receiver;
-		       * throughput: one way under load, sampled */
-	RUN_HIST_BA,  /* latency: receiver -> sender one way, recorded by the sender */
-	RUN_HISTS,
-};
-
-IPCB_HOT static struct ipcb_hist *run_hist(struct run_area *a, unsigned side, enum run_hist k)
-{
-	return (struct ipcb_hist *)((char *)a + a->hist_off +
-				    ((size_t)side * RUN_HISTS + (size_t)k) * a->hist_bytes);
-}
-
-/* Every this many streamed messages carry a send time (one clock read on each side). */
-#define RUN_STREAM_STAMP_EVERY 16
-
-/* Record a one-way delay; a negative or absurd one means the clocks cannot be trusted. */
-IPCB_HOT static void record_one_way(struct ipcb_hist *h, struct run_side *me, uint64_t sent_ns,
-				    uint64_t now_ns)
-{
-	if (now_ns < sent_ns || !ipcb_hist_record(h, (int64_t)(now_ns - sent_ns)))
-		me->clock_anomalies++;
-}
-
-struct run_ctx {
-	const struct ipcb_run_spec *spec;
-	struct ipcb_chan *chan;
-	struct run_area *area;
-	const struct ipcb_side *me; /* in a side: which one */
-};
-
-struct usage_mark {
-	double cpu_s;
-	int64_t ctx;
-};
-
-static struct usage_mark usage_now(void)
-{
-	struct rusage ru;
-	struct usage_mark m = {0, 0};
-
-	if (getrusage(RUSAGE_SELF, &ru) == 0) {
-		m.cpu_s = (double)ru.ru_utime.tv_sec + ru.ru_utime.tv_usec / 1e6 +
-			  (double)ru.ru_stime.tv_sec + ru.ru_stime.tv_usec / 1e6;
-		m.ctx = ru.ru_nvcsw + ru.ru_nivcsw;
-	}
-	return m;
-}
-
-static void usage_store(struct run_side *me, struct usage_mark start)
-{
-	struct usage_mark end = usage_now();
-
-	me->cpu_s = end.cpu_s - start.cpu_s;
-	me->ctx_switches = end.ctx - start.ctx;
-}
-
-static void *buf_map(size_t bytes)
-{
-	void *p = mmap(NULL, bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-
-	return p == MAP_FAILED ? NULL : p;
-}
-
-static int transport_fail(const struct ipcb_err *e, const char *phase, char *err)
-{
-	snprintf(err, IPCB_RUN_ERR_BYTES, "%s%s%s: %s%s%s%s", phase, *phase ? ": " : "", e->call,
-		 strerror(-e->code), e->detail[0] ? " (" : "", e->detail, e->detail[0] ? ")" : "");
-	return e->code ? e->code : -EIO;
-}
-
-/* Send or receive a whole payload, in chunks when the transport carries less per operation. */
-IPCB_HOT static int move_payload(const struct ipcb_run_spec *s, struct ipcb_ep *ep, void *buf,
-				 bool send)
-{
-	unsigned char *p = buf;
-
-	for (size_t off = 0; off < s->size_bytes; off += s->chunk_bytes) {
-		size_t n =
-		    s->size_bytes - off < s->chunk_bytes ? s->size_bytes - off : s->chunk_bytes;
-		int rc = send ? s->t->send(ep, p + off, n) : s->t->recv(ep, p + off, n);
-
-		if (rc)
-			return rc;
-	}
-	return 0;
-}
-
-/* Check message seq by the run's --verify level; counts the messages checked byte by byte. */
-IPCB_HOT static int verify(const struct ipcb_run_spec *s, const void *buf, uint64_t seq,
-			   uint64_t *full_checks, char *err)
-{
-	struct ipcb_msg_fault f;
-	enum ipcb_msg_scope scope = ipcb_msg_scope_for(s->verify, seq, s->size_bytes);
-
-	if (s->t->caps & IPCB_CAP_NO_DATA)
-		return 0;
-	if (ipcb_msg_check(buf, s->size_bytes, seq, scope, &f) < 0) {
-		snprintf(err, IPCB_RUN_ERR_BYTES, "verification failed: %s", f.what);
-		return -EBADMSG;
-	}
-	*full_checks += scope == IPCB_MSG_ALL;
-	return 0;
-}
-
-/*
- * Application work per message (--work-ns): a busy wait, so it costs CPU like real processing
- * and never sleeps. Streams do it on both sides (producing, consuming), the echo side before
- * answering (a server handling a request), the latency sender after each round trip (think
- * time, outside the sample).
- */
-IPCB_HOT static void busy_work(uint64_t ns)
-{
-	uint64_t end;
-
-	if (!ns)
-		return;
-	end = ipcb_now_ns() + ns;
-	while (ipcb_now_ns() < end)
-		ipcb_cpu_relax();
-}
-
-/* The sequence number the sender stamps on its i-th message (shifted by injected faults). */
-IPCB_HOT static uint64_t stamp_seq(const struct ipcb_run_spec *s, uint64_t i)
-{
-	if (s->inject == IPCB_INJECT_DROP && i >= 5)
-		return i + 1;
-	if (s->inject == IPCB_INJECT_DUP && i == 5)
-		return 4;
-	return i;
-}
-
-/*
- * Damage that each --verify level does or does not see: a byte in the middle is a pattern byte,
- * seen by the every-byte check (in a message `sampled` picks, message 64, or one only `full`
- * checks, message 65); the send time is covered by the stamps, at every level.
- */
-IPCB_HOT static void receiver_inject(const struct ipcb_run_spec *s, unsigned char *buf, uint64_t i)
-{
-	if ((s->inject == IPCB_INJECT_CORRUPT && i == IPCB_MSG_FULL_EVERY) ||
-	    (s->inject == IPCB_INJECT_CORRUPT_UNSAMPLED && i == IPCB_MSG_FULL_EVERY + 1))
-		buf[s->size_bytes / 2] ^= 0x40;
-	if (s->inject == IPCB_INJECT_CORRUPT_STAMP && i == 5)
-		buf[s->size_bytes >= IPCB_MSG_TIME_MIN ? 9 : s->size_bytes - 1] ^= 0x01;
-	if (i != 5)
-		return;
-	if (s->inject == IPCB_INJECT_CRASH)
-		raise(SIGSEGV);
-	else if (s->inject == IPCB_INJECT_HANG)
-		for (;;)
-			pause();
-}
+#include "runloop.h"
 
 uint64_t ipcb_inject_message(enum ipcb_inject f)
 {
@@ -227,58 +45,6 @@ uint64_t ipcb_inject_message(enum ipcb_inject f)
 	return f == IPCB_INJECT_CORRUPT		    ? IPCB_MSG_FULL_EVERY
 	       : f == IPCB_INJECT_CORRUPT_UNSAMPLED ? IPCB_MSG_FULL_EVERY + 1
 						    : 5;
-}
-
-/* Planned message count, or UINT64_MAX when the duration decides. */
-static uint64_t planned_total(const struct ipcb_run_spec *s)
-{
-	/*
-	 * The receiver times a stream from the arrival of the last warm-up message (or of message
-	 * 0, which then is not counted). A transport that moves nothing is timed at the sender.
-	 */
-	uint64_t extra =
-	    s->mode == IPCB_MODE_THROUGHPUT && s->warmup == 0 && !(s->t->caps & IPCB_CAP_NO_DATA)
-		? 1
-		: 0;
-
-	return s->messages ? s->warmup + s->messages + extra : UINT64_MAX;
-}
-
-/*
- * The network segments the sender puts on the wire in its measured phase, where the transport
- * counts them: the count at the start, then (end) the difference.
- */
-static void segments_mark(const struct ipcb_run_spec *s, struct ipcb_ep *ep, struct run_side *me,
-			  bool end)
-{
-	uint64_t n;
-
-	if (!s->t->segments_sent || s->t->segments_sent(ep, &n) < 0) {
-		me->segments_ok = false;
-		return;
-	}
-	if (!end) {
-		me->segments = n;
-		me->segments_ok = true;
-	} else if (me->segments_ok) {
-		me->segments = n - me->segments;
-	}
-}
-
-/* The sender's measured phase begins: CPU time, clock, and the deadline the duration sets. */
-IPCB_HOT static void measure_start(const struct ipcb_run_spec *s, struct run_side *me,
-				   struct usage_mark *start, uint64_t *deadline)
-{
-	*start = usage_now();
-	me->t_first_ns = ipcb_now_ns();
-	if (s->duration_s > 0)
-		*deadline = me->t_first_ns + (uint64_t)(s->duration_s * 1e9);
-}
-
-/* This side's slot in the result area, written once at the end (see struct run_side). */
-static void side_store(struct run_ctx *c, const struct run_side *me)
-{
-	c->area->side[c->me->number] = *me;
 }
 
 /*
@@ -438,11 +204,16 @@ IPCB_HOT static int stream_sender(struct run_ctx *c, struct ipcb_ep *ep, void *t
 	return 0;
 }
 
-/* Side B in throughput mode: receive and check every message, timed first to last. */
-IPCB_HOT static int stream_receiver(struct run_ctx *c, struct ipcb_ep *ep, void *rx, char *err)
+/*
+ * Side B in throughput mode: receive and check every message, timed first to last. In a
+ * bistream, each side's second thread (aux): A's takes B's stream, one way B->A.
+ */
+IPCB_HOT static int stream_receiver(struct run_ctx *c, struct ipcb_ep *ep, void *rx, char *err,
+				    bool aux)
 {
 	const struct ipcb_run_spec *s = c->spec;
-	struct ipcb_hist *h_ow = run_hist(c->area, c->me->number, RUN_HIST_AB);
+	struct ipcb_hist *h_ow = run_hist(
+	    c->area, c->me->number, aux && ep->role == IPCB_SENDER ? RUN_HIST_BA : RUN_HIST_AB);
 	uint64_t mark = s->warmup > 0 ? s->warmup - 1 : 0;
 	bool timed = s->size_bytes >= IPCB_MSG_TIME_MIN;
 	struct usage_mark start = {0, 0};
@@ -472,8 +243,22 @@ IPCB_HOT static int stream_receiver(struct run_ctx *c, struct ipcb_ep *ep, void 
 		}
 	}
 	usage_store(&me, start);
-	side_store(c, &me);
+	if (aux)
+		side_store_aux(c, &me);
+	else
+		side_store(c, &me);
 	return 0;
+}
+
+/* The stream's two halves, for a bistream's two threads (bench/shapes.c). */
+int ipcb_run_stream_sender(struct run_ctx *c, struct ipcb_ep *ep, void *tx, char *err)
+{
+	return stream_sender(c, ep, tx, err);
+}
+
+int ipcb_run_stream_receiver(struct run_ctx *c, struct ipcb_ep *ep, void *rx, char *err, bool aux)
+{
+	return stream_receiver(c, ep, rx, err, aux);
 }
 
 /*
@@ -487,8 +272,13 @@ IPCB_HOT static int run_body(const struct ipcb_side *me_side, void *arg, void *a
 	struct run_ctx *c = arg;
 	const struct ipcb_run_spec *s = c->spec;
 	const struct ipcb_transport *t = s->t;
-	struct ipcb_ep ep = {.chan = c->chan, .role = me_side->role, .index = me_side->index};
-	const struct ipcb_chan_cfg *cfg = &c->chan->cfg;
+	/* Pairs: every channel has the same number of senders and receivers; sides are numbered
+	 * senders first, channel by channel. */
+	const struct ipcb_chan_cfg *cfg = &c->chans[0].cfg;
+	unsigned per_role = me_side->role == IPCB_SENDER ? cfg->senders : cfg->receivers;
+	unsigned pair = me_side->index / per_role, npairs = s->pairs ? s->pairs : 1;
+	struct ipcb_ep ep = {
+	    .chan = &c->chans[pair], .role = me_side->role, .index = me_side->index % per_role};
 	bool data = !(t->caps & IPCB_CAP_NO_DATA);
 	struct ipcb_addr *all = NULL;
 	void *tx = NULL, *rx = NULL;
@@ -496,6 +286,7 @@ IPCB_HOT static int run_body(const struct ipcb_side *me_side, void *arg, void *a
 
 	c->area = area_v;
 	c->me = me_side;
+	c->chan = &c->chans[pair];
 	if (t->ep_priv_bytes) {
 		ep.priv = calloc(1, t->ep_priv_bytes);
 		if (!ep.priv) {
@@ -529,8 +320,9 @@ IPCB_HOT static int run_body(const struct ipcb_side *me_side, void *arg, void *a
 	if (t->connect) {
 		struct ipcb_peers peers = {.senders = cfg->senders,
 					   .receivers = cfg->receivers,
-					   .sender = all,
-					   .receiver = all + cfg->senders};
+					   .sender = all + pair * cfg->senders,
+					   .receiver =
+					       all + npairs * cfg->senders + pair * cfg->receivers};
 
 		rc = t->connect(&ep, &peers);
 		if (rc) {
@@ -545,17 +337,28 @@ IPCB_HOT static int run_body(const struct ipcb_side *me_side, void *arg, void *a
 	}
 	if (!data && ep.role == IPCB_RECEIVER)
 		rc = 0;
+	else if (s->mode == IPCB_MODE_BISTREAM)
+		rc = ipcb_shape_bistream(c, &ep, tx, rx, err);
+	else if (s->mode == IPCB_MODE_LATENCY && ep.role == IPCB_RECEIVER)
+		rc = latency_echo(c, &ep, rx, err);
+	else if (s->mode == IPCB_MODE_LATENCY && (s->inflight > 1 || s->rate > 0))
+		rc = ipcb_shape_window_sender(c, &ep, tx, rx, err);
 	else if (s->mode == IPCB_MODE_LATENCY)
-		rc = ep.role == IPCB_SENDER ? latency_sender(c, &ep, tx, rx, err)
-					    : latency_echo(c, &ep, rx, err);
+		rc = latency_sender(c, &ep, tx, rx, err);
+	else if (ep.role == IPCB_RECEIVER)
+		rc = stream_receiver(c, &ep, rx, err, false);
+	else if (s->rate > 0)
+		rc = ipcb_shape_open_stream_sender(c, &ep, tx, err);
 	else
-		rc = ep.role == IPCB_SENDER ? stream_sender(c, &ep, tx, err)
-					    : stream_receiver(c, &ep, rx, err);
+		rc = stream_sender(c, &ep, tx, err);
 	if (!rc)
 		rc = ipcb_side_done();
-	/* Stay until the other side has everything: closing early could discard data in flight. */
-	if (!rc && ((s->mode == IPCB_MODE_THROUGHPUT && ep.role == IPCB_SENDER) ||
-		    (!data && ep.role == IPCB_RECEIVER)))
+	/*
+	 * Stay until the other side has everything: closing early could discard data in flight.
+	 * A stream's sender (both sides of a bistream) waits for its receivers to be done.
+	 */
+	if (!rc && ((s->mode != IPCB_MODE_LATENCY && ep.role == IPCB_SENDER) ||
+		    s->mode == IPCB_MODE_BISTREAM || (!data && ep.role == IPCB_RECEIVER)))
 		rc = ipcb_side_wait_end();
 	if (rc && !err[0])
 		snprintf(err, IPCB_RUN_ERR_BYTES, "control(end of run): %s", strerror(-rc));
@@ -596,22 +399,65 @@ static int hist_gather(struct run_area *a, unsigned k, enum run_hist which, stru
 	return rc ? rc : ipcb_hist_add(*out, src);
 }
 
+/* One measuring part's span, for rates: messages over first to last. */
+struct span {
+	uint64_t messages, first, last;
+};
+
+static void span_add(struct span *sp, const struct run_side *x)
+{
+	sp->messages += x->messages;
+	if (x->messages && x->t_first_ns < sp->first)
+		sp->first = x->t_first_ns;
+	if (x->messages && x->t_last_ns > sp->last)
+		sp->last = x->t_last_ns;
+}
+
+static double span_rate(const struct span *sp)
+{
+	return sp->last > sp->first ? (double)sp->messages / ((double)(sp->last - sp->first) / 1e9)
+				    : 0;
+}
+
+/*
+ * Which thread measures a row: the senders' replies (a window or an open loop with replies),
+ * the senders' main threads (a ping-pong; a transport that moves nothing, whose stream rate is
+ * the senders' loop, the harness cost), or the receivers (a stream). A bistream's two
+ * directions are measured where each arrives: the receivers' second thread (a->b) and the
+ * senders' (b->a).
+ */
+static const struct run_side *measuring(const struct ipcb_run_spec *s, struct run_area *a,
+					unsigned k, bool sender)
+{
+	bool threaded_latency = s->mode == IPCB_MODE_LATENCY && (s->inflight > 1 || s->rate > 0);
+
+	if (s->mode == IPCB_MODE_BISTREAM || (threaded_latency && sender))
+		return &a->side[a->nsides + k];
+	if (s->mode == IPCB_MODE_LATENCY || (s->t->caps & IPCB_CAP_NO_DATA))
+		return sender ? &a->side[k] : NULL;
+	return sender ? NULL : &a->side[k];
+}
+
 /* What the sides measured, into the caller's result. */
 static int run_collect(const struct ipcb_run_spec *s, struct run_area *area, unsigned senders,
-		       struct ipcb_run_result *r)
+		       unsigned pairs, struct ipcb_run_result *r)
 {
-	bool by_sender = s->mode == IPCB_MODE_LATENCY || (s->t->caps & IPCB_CAP_NO_DATA);
-	uint64_t first = UINT64_MAX, last_ns = 0;
+	struct span all = {0, UINT64_MAX, 0}, dir[2] = {{0, UINT64_MAX, 0}, {0, UINT64_MAX, 0}};
+	unsigned receivers = area->nsides - senders;
+	uint64_t sent = 0;
 	int rc = 0;
 
 	for (unsigned k = 0; k < area->nsides; k++) {
-		const struct run_side *x = &area->side[k];
+		const struct run_side *x = &area->side[k], *aux = &area->side[area->nsides + k];
+		const struct run_side *m;
 		bool sender = k < senders;
 
-		r->cpu_s[!sender] += x->cpu_s;
-		r->ctx_switches[!sender] += x->ctx_switches;
-		r->full_checks += x->full_checks;
-		r->clock_anomalies += x->clock_anomalies;
+		r->cpu_s[!sender] += x->cpu_s + aux->cpu_s;
+		r->ctx_switches[!sender] += x->ctx_switches + aux->ctx_switches;
+		r->full_checks += x->full_checks + aux->full_checks;
+		r->clock_anomalies += x->clock_anomalies + aux->clock_anomalies;
+		r->late += x->late;
+		sent += x->sent;
 		if (k == 0 || k == senders)
 			r->cpu_seen[!sender] = x->cpu_seen;
 		if (sender) {
@@ -619,17 +465,11 @@ static int run_collect(const struct ipcb_run_spec *s, struct run_area *area, uns
 			r->segments_counted =
 			    k == 0 ? x->segments_ok : r->segments_counted && x->segments_ok;
 		}
-		/*
-		 * Latency is measured by the senders, throughput by the receivers. A transport
-		 * that moves nothing has no receiving to time: its stream rate is the senders'
-		 * loop, the harness cost.
-		 */
-		if (sender == by_sender) {
-			r->messages += x->messages;
-			if (x->t_first_ns < first)
-				first = x->t_first_ns;
-			if (x->t_last_ns > last_ns)
-				last_ns = x->t_last_ns;
+		m = measuring(s, area, k, sender);
+		if (m) {
+			span_add(&all, m);
+			if (s->mode == IPCB_MODE_BISTREAM)
+				span_add(&dir[sender], m);
 		}
 		if (sender && s->mode == IPCB_MODE_LATENCY && !rc)
 			rc = hist_gather(area, k, RUN_HIST_RTT, &r->hist);
@@ -637,17 +477,100 @@ static int run_collect(const struct ipcb_run_spec *s, struct run_area *area, uns
 			rc = hist_gather(area, k, RUN_HIST_AB, &r->one_way[0]);
 		if (sender && !rc)
 			rc = hist_gather(area, k, RUN_HIST_BA, &r->one_way[1]);
+		if (sender && !rc)
+			rc = hist_gather(area, k, RUN_HIST_LAG, &r->send_lag);
 	}
 	if (rc)
 		return rc;
-	r->elapsed_s = last_ns > first ? (double)(last_ns - first) / 1e9 : 0;
+	r->messages = all.messages;
+	r->elapsed_s = all.last > all.first ? (double)(all.last - all.first) / 1e9 : 0;
 	/* Latency rows give round trips per second; only a stream's bytes per second is a rate. */
 	if (r->elapsed_s > 0) {
 		r->msgs_per_s = (double)r->messages / r->elapsed_s;
-		if (s->mode == IPCB_MODE_THROUGHPUT && !(s->t->caps & IPCB_CAP_NO_DATA))
+		if (s->mode != IPCB_MODE_LATENCY && !(s->t->caps & IPCB_CAP_NO_DATA))
 			r->bytes_per_s = r->msgs_per_s * (double)s->size_bytes;
 	}
+	if (s->mode == IPCB_MODE_BISTREAM) {
+		r->bytes_per_s_dir[0] = span_rate(&dir[0]) * (double)s->size_bytes;
+		r->bytes_per_s_dir[1] = span_rate(&dir[1]) * (double)s->size_bytes;
+		/* Both directions at once: the total is their sum, not messages over one span. */
+		r->bytes_per_s = r->bytes_per_s_dir[0] + r->bytes_per_s_dir[1];
+		r->msgs_per_s = r->bytes_per_s / (double)s->size_bytes;
+	}
+	if (s->rate > 0) {
+		r->offered_rate = s->rate;
+		r->achieved_rate = r->msgs_per_s;
+		/* Sent while measuring, never received (a stream's receivers measure all they got).
+		 */
+		r->losses = sent > r->messages ? sent - r->messages : 0;
+	}
+	if (pairs > 1) {
+		r->pair_min_msgs_per_s = HUGE_VAL;
+		for (unsigned p = 0; p < pairs; p++) {
+			struct span one = {0, UINT64_MAX, 0};
+			unsigned ks = p * (senders / pairs), kr = senders + p * (receivers / pairs);
+			const struct run_side *m = measuring(s, area, ks, true);
+
+			if (!m)
+				m = measuring(s, area, kr, false);
+			span_add(&one, m);
+			if (span_rate(&one) < r->pair_min_msgs_per_s)
+				r->pair_min_msgs_per_s = span_rate(&one);
+			if (span_rate(&one) > r->pair_max_msgs_per_s)
+				r->pair_max_msgs_per_s = span_rate(&one);
+		}
+	}
 	return 0;
+}
+
+/* The pieces of one channel of a run: its tag, its state, its directory. */
+static int chan_make(const struct ipcb_run_spec *s, struct ipcb_chan *ch, char *run_dir,
+		     size_t run_dir_bytes, char *error, size_t error_bytes)
+{
+	int rc;
+
+	run_tag(ch->tag, sizeof(ch->tag));
+	if (s->t->chan_priv_bytes) {
+		ch->priv = calloc(1, s->t->chan_priv_bytes);
+		if (!ch->priv) {
+			snprintf(error, error_bytes, "calloc(channel state): %s", strerror(ENOMEM));
+			return -ENOMEM;
+		}
+	}
+	/* Every path the run makes goes in a directory of its own, removed whole at the end. */
+	if (s->t->caps & IPCB_CAP_USES_DIR) {
+		const char *parent = s->cfg.dir ? s->cfg.dir : "/tmp";
+
+		rc = ipcb_rundir_create(parent, ch->tag, run_dir, run_dir_bytes);
+		if (rc) {
+			snprintf(error, error_bytes, "setup: mkdir %s/%s.d: %s", parent, ch->tag,
+				 strerror(-rc));
+			return rc;
+		}
+		ch->cfg.run_dir = run_dir;
+	}
+	if (s->t->setup) {
+		rc = s->t->setup(ch);
+		if (rc) {
+			char text[IPCB_RUN_ERR_BYTES];
+
+			transport_fail(&ch->err, "setup", text);
+			snprintf(error, error_bytes, "%s", text);
+			return rc;
+		}
+	}
+	return 0;
+}
+
+static void chan_unmake(const struct ipcb_run_spec *s, struct ipcb_chan *ch, char *run_dir)
+{
+	/* A channel whose state could not even be allocated has nothing to tear down. */
+	if (s->t->teardown && (ch->priv || !s->t->chan_priv_bytes))
+		s->t->teardown(ch);
+	if (run_dir[0])
+		ipcb_rundir_remove(run_dir);
+	free(ch->priv);
+	ch->priv = NULL;
 }
 
 int ipcb_run_one(const struct ipcb_run_spec *s, struct ipcb_run_result *r)
@@ -656,23 +579,35 @@ int ipcb_run_one(const struct ipcb_run_spec *s, struct ipcb_run_result *r)
 	size_t hist_bytes =
 	    (ipcb_hist_bytes(IPCB_HIST_LOWEST, IPCB_HIST_HIGHEST, IPCB_HIST_SIGFIGS) + 63) &
 	    ~(size_t)63;
-	struct ipcb_chan chan = {.t = s->t, .cfg = s->cfg};
-	struct run_ctx ctx = {.spec = s, .chan = &chan};
+	unsigned pairs = s->pairs ? s->pairs : 1, made = 0, nsides, senders;
+	struct ipcb_chan *chans = calloc(pairs, sizeof(*chans));
+	char(*run_dirs)[4096] = calloc(pairs, sizeof(*run_dirs));
+	struct run_ctx ctx = {.spec = s, .chans = chans};
 	struct ipcb_launch launch = {.timeout_s = s->timeout_s, .body = run_body, .arg = &ctx};
-	char run_dir[4096] = "";
-	unsigned nsides;
-	size_t hist_off, area_bytes;
-	struct run_area *area;
+	size_t hist_off, area_bytes = 0;
+	struct run_area *area = NULL;
 	int *cpus = NULL;
 	int rc;
 
 	memset(r, 0, sizeof(*r));
-	if (!chan.cfg.senders)
-		chan.cfg.senders = 1;
-	if (!chan.cfg.receivers)
-		chan.cfg.receivers = 1;
-	nsides = chan.cfg.senders + chan.cfg.receivers;
-	hist_off = (sizeof(struct run_area) + nsides * sizeof(struct run_side) + 63) & ~(size_t)63;
+	if (!chans || !run_dirs) {
+		snprintf(r->error, sizeof(r->error), "calloc(%u channels): %s", pairs,
+			 strerror(ENOMEM));
+		rc = -ENOMEM;
+		goto unmap;
+	}
+	for (unsigned p = 0; p < pairs; p++) {
+		chans[p].t = s->t;
+		chans[p].cfg = s->cfg;
+		if (!chans[p].cfg.senders)
+			chans[p].cfg.senders = 1;
+		if (!chans[p].cfg.receivers)
+			chans[p].cfg.receivers = 1;
+	}
+	senders = pairs * chans[0].cfg.senders;
+	nsides = senders + pairs * chans[0].cfg.receivers;
+	hist_off =
+	    (sizeof(struct run_area) + 2 * nsides * sizeof(struct run_side) + 63) & ~(size_t)63;
 	area_bytes = hist_off + (size_t)nsides * RUN_HISTS * hist_bytes;
 	area = ipcb_run_area_map(area_bytes);
 	cpus = calloc(nsides, sizeof(*cpus));
@@ -685,47 +620,24 @@ int ipcb_run_one(const struct ipcb_run_spec *s, struct ipcb_run_result *r)
 	area->hist_bytes = hist_bytes;
 	area->hist_off = hist_off;
 	for (unsigned k = 0; k < nsides; k++) {
-		cpus[k] = s->cpu[k < chan.cfg.senders ? IPCB_SENDER : IPCB_RECEIVER];
+		cpus[k] = s->cpu[k < senders ? IPCB_SENDER : IPCB_RECEIVER];
 		for (int h = 0; h < RUN_HISTS; h++)
 			ipcb_hist_init(run_hist(area, k, (enum run_hist)h), hist_bytes,
 				       IPCB_HIST_LOWEST, IPCB_HIST_HIGHEST, IPCB_HIST_SIGFIGS);
 	}
-	run_tag(chan.tag, sizeof(chan.tag));
-	if (s->t->chan_priv_bytes) {
-		chan.priv = calloc(1, s->t->chan_priv_bytes);
-		if (!chan.priv) {
-			snprintf(r->error, sizeof(r->error), "calloc(channel state): %s",
-				 strerror(ENOMEM));
-			rc = -ENOMEM;
-			goto unmap;
-		}
-	}
-	/* Every path the run makes goes in a directory of its own, removed whole at the end. */
-	if (s->t->caps & IPCB_CAP_USES_DIR) {
-		rc = ipcb_rundir_create(s->cfg.dir ? s->cfg.dir : "/tmp", chan.tag, run_dir,
-					sizeof(run_dir));
+	for (; made < pairs; made++) {
+		rc = chan_make(s, &chans[made], run_dirs[made], sizeof(run_dirs[made]), r->error,
+			       sizeof(r->error));
 		if (rc) {
-			snprintf(r->error, sizeof(r->error), "setup: mkdir %s/%s.d: %s",
-				 s->cfg.dir ? s->cfg.dir : "/tmp", chan.tag, strerror(-rc));
-			goto free_priv;
-		}
-		chan.cfg.run_dir = run_dir;
-	}
-	if (s->t->setup) {
-		rc = s->t->setup(&chan);
-		if (rc) {
-			char text[IPCB_RUN_ERR_BYTES];
-
-			transport_fail(&chan.err, "setup", text);
-			snprintf(r->error, sizeof(r->error), "%s", text);
+			made++; /* its teardown copes with a half-done setup */
 			goto teardown;
 		}
+		r->buffer_bytes += chans[made].buffer_bytes;
 	}
-	r->buffer_bytes = chan.buffer_bytes;
-	memcpy(r->layout, chan.layout, sizeof(r->layout));
+	memcpy(r->layout, chans[0].layout, sizeof(r->layout));
 	r->layout[sizeof(r->layout) - 1] = '\0';
-	launch.senders = chan.cfg.senders;
-	launch.receivers = chan.cfg.receivers;
+	launch.senders = senders;
+	launch.receivers = nsides - senders;
 	launch.cpu = cpus;
 	launch.area = area;
 	rc = ipcb_launch_run(&launch);
@@ -734,7 +646,7 @@ int ipcb_run_one(const struct ipcb_run_spec *s, struct ipcb_run_result *r)
 		snprintf(r->error, sizeof(r->error), "%s", launch.error);
 		goto teardown;
 	}
-	rc = run_collect(s, area, chan.cfg.senders, r);
+	rc = run_collect(s, area, senders, pairs, r);
 	if (rc)
 		snprintf(r->error, sizeof(r->error), "histogram copy: %s", strerror(-rc));
 	if (!rc && r->messages == 0) {
@@ -742,14 +654,14 @@ int ipcb_run_one(const struct ipcb_run_spec *s, struct ipcb_run_result *r)
 		rc = -ENODATA;
 	}
 teardown:
-	if (s->t->teardown)
-		s->t->teardown(&chan);
-	if (run_dir[0])
-		ipcb_rundir_remove(run_dir);
-free_priv:
-	free(chan.priv);
+	while (made > 0) {
+		made--;
+		chan_unmake(s, &chans[made], run_dirs[made]);
+	}
 unmap:
 	free(cpus);
+	free(chans);
+	free(run_dirs);
 	ipcb_run_area_unmap(area, area_bytes);
 	if (rc)
 		ipcb_run_result_fini(r);
@@ -766,5 +678,6 @@ void ipcb_run_result_fini(struct ipcb_run_result *r)
 	ipcb_hist_destroy(r->hist);
 	ipcb_hist_destroy(r->one_way[0]);
 	ipcb_hist_destroy(r->one_way[1]);
-	r->hist = r->one_way[0] = r->one_way[1] = NULL;
+	ipcb_hist_destroy(r->send_lag);
+	r->hist = r->one_way[0] = r->one_way[1] = r->send_lag = NULL;
 }

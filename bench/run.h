@@ -29,8 +29,15 @@
 #include "transport.h"
 
 enum ipcb_mode {
-	IPCB_MODE_LATENCY = 0,	  /* ping-pong: one round trip per sample */
+	IPCB_MODE_LATENCY = 0,	  /* requests and their echoes: one round trip per sample */
 	IPCB_MODE_THROUGHPUT = 1, /* one-way stream, timed at the receiver */
+	IPCB_MODE_BISTREAM = 2,	  /* both sides stream to each other at once */
+};
+
+/* How an open-loop sender spaces its messages. */
+enum ipcb_arrivals {
+	IPCB_ARRIVALS_FIXED = 0, /* constant spacing, 1/rate */
+	IPCB_ARRIVALS_POISSON,	 /* exponential gaps of mean 1/rate */
 };
 
 /* Faults the driver can inject to prove that verification catches them (tests use these). */
@@ -63,6 +70,16 @@ struct ipcb_run_spec {
 	enum ipcb_inject inject;
 	uint64_t work_ns;	 /* busy work per message on each side (application under load) */
 	enum ipcb_verify verify; /* how much of each message is checked (msg.h) */
+	/*
+	 * Load shapes (0 = the default). inflight: latency mode keeps this many requests
+	 * outstanding (1: ping-pong). pairs: this many independent sender/receiver pairs, each on
+	 * a channel of its own. rate: open loop, messages per second the sender offers whatever
+	 * the replies do, latency counted from each message's intended send time.
+	 */
+	unsigned inflight;
+	unsigned pairs;
+	double rate;
+	enum ipcb_arrivals arrivals;
 };
 
 struct ipcb_run_result {
@@ -86,8 +103,16 @@ struct ipcb_run_result {
 	size_t buffer_bytes;	 /* what the channel held for messages in flight (0 = unknown) */
 	char layout[64];	 /* the channel's own description of that (ipcb_chan.layout) */
 	int cpu_seen[2];	 /* CPU each side ended on */
-	char error[600];	 /* failure: "sender: recv: Connection reset by peer" etc. */
-	int signal;		 /* the interrupting signal when the run returned -EINTR */
+	/* Open loop: what was offered and what got through (messages per second), sends that
+	 * started more than one interval late, and messages sent but never received. */
+	double offered_rate, achieved_rate;
+	uint64_t late, losses;
+	struct ipcb_hist *send_lag; /* open loop: each send's start minus its intended time */
+	double bytes_per_s_dir[2];  /* bistream: [0] sender -> receiver, [1] back */
+	/* Several pairs: the slowest and the fastest pair's messages per second. */
+	double pair_min_msgs_per_s, pair_max_msgs_per_s;
+	char error[600]; /* failure: "sender: recv: Connection reset by peer" etc. */
+	int signal;	 /* the interrupting signal when the run returned -EINTR */
 };
 
 /*

@@ -28,6 +28,21 @@ void ipcb_format_ns(double ns, char *out, size_t n)
 		snprintf(out, n, "%.2f s", ns / 1e9);
 }
 
+void ipcb_format_rate(double v, char *out, size_t n)
+{
+	static const char units[] = " kMG";
+	int u = 0;
+
+	while (u < 3 && v >= 1e3) {
+		v /= 1e3;
+		u++;
+	}
+	if (u == 0)
+		snprintf(out, n, "%.0f", v);
+	else
+		snprintf(out, n, "%.*f%c", v < 10 ? 2 : v < 100 ? 1 : 0, v, units[u]);
+}
+
 void ipcb_csv_text(FILE *f, const char *s)
 {
 	if (!strpbrk(s, ",\"\n\r")) {

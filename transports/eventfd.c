@@ -159,7 +159,7 @@ IPCB_HOT static int eventfd_recv(struct ipcb_ep *ep, void *buf, size_t len)
 const struct ipcb_transport ipcb_transport_eventfd = {
     .name = "eventfd",
     .summary = "payload through shared memory, notified by eventfds (EFD_SEMAPHORE)",
-    .caps = IPCB_CAP_WAIT_CHOICE | IPCB_CAP_SHARED_BUFFER | IPCB_CAP_BOUNDARIES,
+    .caps = IPCB_CAP_WAIT_CHOICE | IPCB_CAP_SHARED_BUFFER | IPCB_CAP_BOUNDARIES | IPCB_CAP_DUPLEX,
     .max_msg_bytes = IPCB_SLOTS_MAX_MSG,
     .chan_priv_bytes = sizeof(struct eventfd_chan),
     .ep_priv_bytes = sizeof(struct ipcb_slots_end),
@@ -175,7 +175,7 @@ const struct ipcb_transport ipcb_transport_eventfd = {
 const struct ipcb_transport ipcb_transport_eventfd = {
     .name = "eventfd",
     .summary = "payload through shared memory, notified by eventfds (EFD_SEMAPHORE)",
-    .caps = IPCB_CAP_WAIT_CHOICE | IPCB_CAP_SHARED_BUFFER | IPCB_CAP_BOUNDARIES,
+    .caps = IPCB_CAP_WAIT_CHOICE | IPCB_CAP_SHARED_BUFFER | IPCB_CAP_BOUNDARIES | IPCB_CAP_DUPLEX,
     .unsupported = "built without eventfd: <sys/eventfd.h> was missing",
 };
 #endif /* IPCB_HAVE_EVENTFD */

@@ -163,7 +163,8 @@ const struct ipcb_transport ipcb_transport_file = {
     .name = "file",
     .summary = "payload through a regular file (pwrite/pread, --fsync: fdatasync each), "
 	       "notified by POSIX semaphores",
-    .caps = IPCB_CAP_WAIT_CHOICE | IPCB_CAP_USES_DIR | IPCB_CAP_FSYNC | IPCB_CAP_BOUNDARIES,
+    .caps = IPCB_CAP_WAIT_CHOICE | IPCB_CAP_USES_DIR | IPCB_CAP_FSYNC | IPCB_CAP_BOUNDARIES |
+	    IPCB_CAP_DUPLEX,
     .max_msg_bytes = IPCB_SLOTS_MAX_MSG,
     .chan_priv_bytes = sizeof(struct file_chan),
     .ep_priv_bytes = sizeof(struct ipcb_slots_end),

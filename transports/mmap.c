@@ -30,7 +30,7 @@ const struct ipcb_transport ipcb_transport_mmap = {
     .name = "mmap",
     .summary = "memory-mapped file (MAP_SHARED) ring per direction; reader spins, sleeps on "
 	       "a futex, or both",
-    .caps = IPCB_CAP_WAIT_CHOICE | IPCB_CAP_SHARED_BUFFER | IPCB_CAP_USES_DIR,
+    .caps = IPCB_CAP_WAIT_CHOICE | IPCB_CAP_SHARED_BUFFER | IPCB_CAP_USES_DIR | IPCB_CAP_DUPLEX,
     .max_msg_bytes = 0,
     .chan_priv_bytes = sizeof(struct ipcb_ringchan),
     .ep_priv_bytes = sizeof(struct ipcb_ringchan_ep),

@@ -90,7 +90,7 @@ IPCB_HOT static int pipe_recv(struct ipcb_ep *ep, void *buf, size_t len)
 const struct ipcb_transport ipcb_transport_pipe = {
     .name = "pipe",
     .summary = "anonymous pipes (pipe2), one per direction",
-    .caps = 0,
+    .caps = IPCB_CAP_DUPLEX,
     .fixed_wait = IPCB_WAIT_BLOCK,
     .chan_priv_bytes = sizeof(struct pipe_chan),
     .ep_priv_bytes = sizeof(struct pipe_ep),

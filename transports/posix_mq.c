@@ -287,7 +287,7 @@ const struct ipcb_transport ipcb_transport_posix_mq = {
     .name = "posix-mq",
     .summary = "POSIX message queue per direction; largest message fs.mqueue.msgsize_max, "
 	       "depth fs.mqueue.msg_max within RLIMIT_MSGQUEUE",
-    .caps = IPCB_CAP_BOUNDARIES,
+    .caps = IPCB_CAP_BOUNDARIES | IPCB_CAP_DUPLEX,
     .max_msg_bytes = 0, /* probe() finds it */
     .fixed_wait = IPCB_WAIT_BLOCK,
     .chan_priv_bytes = sizeof(struct posix_mq_chan),
@@ -307,7 +307,7 @@ const struct ipcb_transport ipcb_transport_posix_mq = {
     .name = "posix-mq",
     .summary = "POSIX message queue per direction; largest message fs.mqueue.msgsize_max, "
 	       "depth fs.mqueue.msg_max within RLIMIT_MSGQUEUE",
-    .caps = IPCB_CAP_BOUNDARIES,
+    .caps = IPCB_CAP_BOUNDARIES | IPCB_CAP_DUPLEX,
     .unsupported = "built without POSIX message queues: <mqueue.h> or mq_open was missing",
 };
 #endif /* IPCB_HAVE_MQUEUE */

@@ -24,7 +24,7 @@ static int shm_setup(struct ipcb_chan *ch)
 const struct ipcb_transport ipcb_transport_shm = {
     .name = "shm",
     .summary = "POSIX shared memory ring per direction; reader spins, sleeps on a futex, or both",
-    .caps = IPCB_CAP_WAIT_CHOICE | IPCB_CAP_SHARED_BUFFER,
+    .caps = IPCB_CAP_WAIT_CHOICE | IPCB_CAP_SHARED_BUFFER | IPCB_CAP_DUPLEX,
     .max_msg_bytes = 0,
     .chan_priv_bytes = sizeof(struct ipcb_ringchan),
     .ep_priv_bytes = sizeof(struct ipcb_ringchan_ep),

@@ -91,7 +91,7 @@ const struct ipcb_transport ipcb_transport_shm_sem = {
     .name = "shm-sem",
     .summary = "payload through POSIX shared memory, notified by process-shared POSIX "
 	       "semaphores (sem_post/sem_wait)",
-    .caps = IPCB_CAP_WAIT_CHOICE | IPCB_CAP_SHARED_BUFFER | IPCB_CAP_BOUNDARIES,
+    .caps = IPCB_CAP_WAIT_CHOICE | IPCB_CAP_SHARED_BUFFER | IPCB_CAP_BOUNDARIES | IPCB_CAP_DUPLEX,
     .max_msg_bytes = IPCB_SLOTS_MAX_MSG,
     .chan_priv_bytes = sizeof(struct shm_sem_chan),
     .ep_priv_bytes = sizeof(struct ipcb_slots_end),

@@ -40,7 +40,7 @@ struct signal_shared {
 struct signal_chan {
 	struct signal_shared *sh; /* then, a cache line further, the slots */
 	size_t map_bytes;
-	int sig[2];	 /* [IPCB_SLOTS_FULL], [IPCB_SLOTS_EMPTY] */
+	int sig[2]; /* [IPCB_SLOTS_FULL], [IPCB_SLOTS_EMPTY] */
 	/*
 	 * What sigqueue() would fill in for us, filled once in open(): glibc's sigqueue asks the
 	 * kernel for our pid and uid on every call, two system calls per message that are not
@@ -93,7 +93,8 @@ IPCB_HOT static int signal_post(void *ctx, unsigned sem, struct ipcb_err *e)
 
 	/* Never pid 0: sigqueue would signal our whole process group, the driver included. */
 	if (pid <= 0)
-		return ipcb_errf(e, -ESRCH, "rt_sigqueueinfo", "the peer has not published its pid");
+		return ipcb_errf(e, -ESRCH, "rt_sigqueueinfo",
+				 "the peer has not published its pid");
 	return signal_queue(c, pid, kind, e);
 }
 
@@ -208,7 +209,7 @@ const struct ipcb_transport ipcb_transport_signal = {
     .name = "signal",
     .summary = "payload through shared memory, notified by real-time signals "
 	       "(sigqueue/sigwaitinfo)",
-    .caps = IPCB_CAP_WAIT_CHOICE | IPCB_CAP_SHARED_BUFFER | IPCB_CAP_BOUNDARIES,
+    .caps = IPCB_CAP_WAIT_CHOICE | IPCB_CAP_SHARED_BUFFER | IPCB_CAP_BOUNDARIES | IPCB_CAP_DUPLEX,
     .max_msg_bytes = IPCB_SLOTS_MAX_MSG,
     .chan_priv_bytes = sizeof(struct signal_chan),
     .ep_priv_bytes = sizeof(struct ipcb_slots_end),

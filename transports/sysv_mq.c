@@ -49,7 +49,11 @@ struct sysv_mq_msg {
 };
 
 struct sysv_mq_ep {
-	struct sysv_mq_msg *msg; /* staging buffer: the type word, then up to msg_bytes of text */
+	/*
+	 * Staging buffers, the type word then up to msg_bytes of text: one to send from and one to
+	 * receive into, so that a thread may send while another receives.
+	 */
+	struct sysv_mq_msg *out, *in;
 };
 
 /* kernel.msgmax: /proc when mounted, else the same value from msgctl(IPC_INFO). 0 or -errno. */
@@ -170,10 +174,13 @@ static int sysv_mq_open(struct ipcb_ep *ep)
 {
 	struct sysv_mq_ep *e = ep->priv;
 
-	e->msg = malloc(sizeof(*e->msg) + ep->chan->cfg.msg_bytes);
-	if (!e->msg)
-		return ipcb_errf(&ep->err, -ENOMEM, "malloc", "%zu-byte staging buffer",
-				 sizeof(*e->msg) + ep->chan->cfg.msg_bytes);
+	size_t bytes = sizeof(struct sysv_mq_msg) + ep->chan->cfg.msg_bytes;
+
+	e->out = malloc(bytes);
+	e->in = malloc(bytes);
+	if (!e->out || !e->in)
+		return ipcb_errf(&ep->err, -ENOMEM, "malloc", "two %zu-byte staging buffers",
+				 bytes);
 	return 0;
 }
 
@@ -181,8 +188,9 @@ static void sysv_mq_close(struct ipcb_ep *ep)
 {
 	struct sysv_mq_ep *e = ep->priv;
 
-	free(e->msg);
-	e->msg = NULL;
+	free(e->out);
+	free(e->in);
+	e->out = e->in = NULL;
 }
 
 IPCB_HOT static int sysv_mq_send(struct ipcb_ep *ep, const void *buf, size_t len)
@@ -190,9 +198,9 @@ IPCB_HOT static int sysv_mq_send(struct ipcb_ep *ep, const void *buf, size_t len
 	const struct sysv_mq_chan *c = ep->chan->priv;
 	struct sysv_mq_ep *e = ep->priv;
 
-	e->msg->mtype = ep->role == IPCB_SENDER ? SYSV_MQ_TYPE_AB : SYSV_MQ_TYPE_BA;
-	memcpy(e->msg->mtext, buf, len);
-	while (msgsnd(c->id, e->msg, len, 0) < 0) {
+	e->out->mtype = ep->role == IPCB_SENDER ? SYSV_MQ_TYPE_AB : SYSV_MQ_TYPE_BA;
+	memcpy(e->out->mtext, buf, len);
+	while (msgsnd(c->id, e->out, len, 0) < 0) {
 		if (errno == EINTR)
 			continue;
 		if (errno == EINVAL)
@@ -212,7 +220,7 @@ IPCB_HOT static int sysv_mq_recv(struct ipcb_ep *ep, void *buf, size_t len)
 	ssize_t n;
 
 	do
-		n = msgrcv(c->id, e->msg, len, type, 0);
+		n = msgrcv(c->id, e->in, len, type, 0);
 	while (n < 0 && errno == EINTR);
 	if (n < 0) {
 		/* Without MSG_NOERROR a longer message stays queued and fails the call. */
@@ -224,7 +232,7 @@ IPCB_HOT static int sysv_mq_recv(struct ipcb_ep *ep, void *buf, size_t len)
 	if ((size_t)n != len)
 		return ipcb_errf(&ep->err, -EBADMSG, "msgrcv",
 				 "message of %zd bytes where %zu were expected", n, len);
-	memcpy(buf, e->msg->mtext, len);
+	memcpy(buf, e->in->mtext, len);
 	return 0;
 }
 
@@ -232,7 +240,7 @@ const struct ipcb_transport ipcb_transport_sysv_mq = {
     .name = "sysv-mq",
     .summary = "one System V message queue, directions told apart by message type; largest "
 	       "message min(kernel.msgmax, kernel.msgmnb)",
-    .caps = IPCB_CAP_BIDIR | IPCB_CAP_BOUNDARIES,
+    .caps = IPCB_CAP_BIDIR | IPCB_CAP_BOUNDARIES | IPCB_CAP_DUPLEX,
     .max_msg_bytes = 0, /* probe() reads the sysctls */
     .fixed_wait = IPCB_WAIT_BLOCK,
     .chan_priv_bytes = sizeof(struct sysv_mq_chan),

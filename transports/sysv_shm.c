@@ -228,7 +228,7 @@ const struct ipcb_transport ipcb_transport_sysv_shm = {
     .name = "sysv-shm",
     .summary = "payload through System V shared memory (shmget), notified by System V "
 	       "semaphores (semop)",
-    .caps = IPCB_CAP_WAIT_CHOICE | IPCB_CAP_SHARED_BUFFER | IPCB_CAP_BOUNDARIES,
+    .caps = IPCB_CAP_WAIT_CHOICE | IPCB_CAP_SHARED_BUFFER | IPCB_CAP_BOUNDARIES | IPCB_CAP_DUPLEX,
     .max_msg_bytes = IPCB_SLOTS_MAX_MSG,
     .chan_priv_bytes = sizeof(struct sysv_shm_chan),
     .ep_priv_bytes = sizeof(struct ipcb_slots_end),

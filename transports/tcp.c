@@ -266,7 +266,7 @@ static int tcp_segments_sent(struct ipcb_ep *ep, uint64_t *count)
 const struct ipcb_transport ipcb_transport_tcp = {
     .name = "tcp",
     .summary = "TCP over loopback with TCP_NODELAY, one connection for both directions",
-    .caps = IPCB_CAP_BIDIR,
+    .caps = IPCB_CAP_BIDIR | IPCB_CAP_DUPLEX,
     .fixed_wait = IPCB_WAIT_BLOCK,
     .ep_priv_bytes = sizeof(struct tcp_ep),
     .probe = tcp_probe,

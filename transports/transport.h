@@ -78,6 +78,11 @@ enum ipcb_cap {
 	 */
 	IPCB_CAP_MULTI_SENDER = 1u << 7,
 	IPCB_CAP_MULTI_RECEIVER = 1u << 8,
+	/*
+	 * One endpoint may send in one thread while it receives in another: what a window of
+	 * messages in flight, an open-loop rate with replies and a stream both ways need.
+	 */
+	IPCB_CAP_DUPLEX = 1u << 9,
 };
 
 enum ipcb_wait {

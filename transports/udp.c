@@ -342,7 +342,7 @@ const struct ipcb_transport ipcb_transport_udp = {
     .name = "udp",
     .summary = "UDP over loopback, two connected sockets, with a credit window so a stream "
 	       "never overruns the receive buffer (net.core.rmem_max)",
-    .caps = IPCB_CAP_BIDIR | IPCB_CAP_BOUNDARIES,
+    .caps = IPCB_CAP_BIDIR | IPCB_CAP_BOUNDARIES | IPCB_CAP_DUPLEX,
     .max_msg_bytes = UDP_MAX_PAYLOAD,
     .fixed_wait = IPCB_WAIT_BLOCK,
     .ep_priv_bytes = sizeof(struct udp_ep),

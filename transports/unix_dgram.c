@@ -33,7 +33,7 @@ const struct ipcb_transport ipcb_transport_unix_dgram = {
     .name = "unix-dgram",
     .summary = "Unix domain datagram socket pair, both directions; largest datagram bounded "
 	       "by net.core.wmem_max",
-    .caps = IPCB_CAP_BIDIR | IPCB_CAP_BOUNDARIES,
+    .caps = IPCB_CAP_BIDIR | IPCB_CAP_BOUNDARIES | IPCB_CAP_DUPLEX,
     .max_msg_bytes = 0, /* probe() measures it */
     .fixed_wait = IPCB_WAIT_BLOCK,
     .chan_priv_bytes = sizeof(struct ipcb_sockpair),

@@ -120,7 +120,7 @@ cases() {
 - | 2 | --size: missing value | --size
 - | 2 | --mode: unknown mode 'sideways' | $Q -m sideways
 - | 2 | --mode: unknown mode 'LATENCY' | $Q -m LATENCY
-- | 2 | --mode: unknown mode '' | $Q -m ''
+- | 2 | --mode: '' is not a list of modes | $Q -m ''
 - | 2 | -m: missing value | -m
 - | 2 | -n: missing value | -n
 - | 2 | --messages: missing value | --messages

@@ -1,0 +1,281 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * runloop.h - what the timed loops of a run share (bench/run.c: the closed loops; bench/shapes.c:
+ * windows of messages in flight, open-loop rates, streams both ways): where a side hands its
+ * results back, the run's context in a side, and the small steps every loop takes (moving a
+ * payload in chunks, checking it, recording a one-way delay, the application's busy work).
+ * Private to the driver; all inline, so that every loop gets them inlined as before.
+ */
+#ifndef IPCB_RUNLOOP_H
+#define IPCB_RUNLOOP_H
+
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/resource.h>
+
+#include "clock.h"
+#include "common.h"
+#include "hot.h"
+#include "msg.h"
+#include "run.h"
+
+/*
+ * What each side measured. Each side keeps its counters in local variables while it runs and
+ * stores them here once, at the end, on a cache line of its own: counters the two sides update
+ * on every message in one line would bounce it between the CPUs, inside the timed loop.
+ */
+struct run_side {
+	_Alignas(64) uint64_t clock_anomalies; /* one-way samples with a negative or absurd delay */
+	double cpu_s;
+	int64_t ctx_switches;
+	uint64_t t_first_ns, t_last_ns;
+	uint64_t messages;
+	uint64_t full_checks;
+	uint64_t segments; /* sender: network segments sent in the measured phase */
+	bool segments_ok;  /* the transport counted them */
+	int cpu_seen;
+	uint64_t late; /* open loop: sends that started more than one interval late */
+	uint64_t sent; /* messages sent while measuring (windows, open loops: for losses) */
+};
+
+/*
+ * What the sides hand back: two run_sides per side, then RUN_HISTS histograms per side, each on
+ * whole cache lines of its own (a side records into its own only). side[k] is side k's main
+ * thread; side[nsides + k] the second thread a side runs when it sends and receives at once
+ * (the replies of a window or an open loop, the incoming stream of a bistream).
+ */
+struct run_area {
+	unsigned nsides;
+	size_t hist_bytes; /* each histogram's size, a multiple of 64 */
+	size_t hist_off;   /* where the histograms start */
+	_Alignas(64) struct run_side side[];
+};
+
+enum run_hist {
+	RUN_HIST_RTT, /* latency: round trip, recorded by the sender */
+	RUN_HIST_AB,  /* latency: sender -> receiver one way, recorded by the receiver;
+		       * throughput: one way under load, sampled */
+	RUN_HIST_BA,  /* latency: receiver -> sender one way, recorded by the sender */
+	RUN_HIST_LAG, /* open loop: how late each send started against its intended time */
+	RUN_HISTS,
+};
+
+IPCB_HOT static inline struct ipcb_hist *run_hist(struct run_area *a, unsigned side,
+						  enum run_hist k)
+{
+	return (struct ipcb_hist *)((char *)a + a->hist_off +
+				    ((size_t)side * RUN_HISTS + (size_t)k) * a->hist_bytes);
+}
+
+/* Every this many streamed messages carry a send time (one clock read on each side). */
+#define RUN_STREAM_STAMP_EVERY 16
+
+/* Record a one-way delay; a negative or absurd one means the clocks cannot be trusted. */
+IPCB_HOT static inline void record_one_way(struct ipcb_hist *h, struct run_side *me,
+					   uint64_t sent_ns, uint64_t now_ns)
+{
+	if (now_ns < sent_ns || !ipcb_hist_record(h, (int64_t)(now_ns - sent_ns)))
+		me->clock_anomalies++;
+}
+
+struct run_ctx {
+	const struct ipcb_run_spec *spec;
+	struct ipcb_chan *chans; /* one per pair */
+	struct ipcb_chan *chan;	 /* in a side: its pair's */
+	struct run_area *area;
+	const struct ipcb_side *me; /* in a side: which one */
+};
+
+struct usage_mark {
+	double cpu_s;
+	int64_t ctx;
+};
+
+static inline struct usage_mark usage_now(void)
+{
+	struct rusage ru;
+	struct usage_mark m = {0, 0};
+
+	if (getrusage(RUSAGE_SELF, &ru) == 0) {
+		m.cpu_s = (double)ru.ru_utime.tv_sec + ru.ru_utime.tv_usec / 1e6 +
+			  (double)ru.ru_stime.tv_sec + ru.ru_stime.tv_usec / 1e6;
+		m.ctx = ru.ru_nvcsw + ru.ru_nivcsw;
+	}
+	return m;
+}
+
+static inline void usage_store(struct run_side *me, struct usage_mark start)
+{
+	struct usage_mark end = usage_now();
+
+	me->cpu_s = end.cpu_s - start.cpu_s;
+	me->ctx_switches = end.ctx - start.ctx;
+}
+
+static inline void *buf_map(size_t bytes)
+{
+	void *p = mmap(NULL, bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+
+	return p == MAP_FAILED ? NULL : p;
+}
+
+static inline int transport_fail(const struct ipcb_err *e, const char *phase, char *err)
+{
+	snprintf(err, IPCB_RUN_ERR_BYTES, "%s%s%s: %s%s%s%s", phase, *phase ? ": " : "", e->call,
+		 strerror(-e->code), e->detail[0] ? " (" : "", e->detail, e->detail[0] ? ")" : "");
+	return e->code ? e->code : -EIO;
+}
+
+/* Send or receive a whole payload, in chunks when the transport carries less per operation. */
+IPCB_HOT static inline int move_payload(const struct ipcb_run_spec *s, struct ipcb_ep *ep,
+					void *buf, bool send)
+{
+	unsigned char *p = buf;
+
+	for (size_t off = 0; off < s->size_bytes; off += s->chunk_bytes) {
+		size_t n =
+		    s->size_bytes - off < s->chunk_bytes ? s->size_bytes - off : s->chunk_bytes;
+		int rc = send ? s->t->send(ep, p + off, n) : s->t->recv(ep, p + off, n);
+
+		if (rc)
+			return rc;
+	}
+	return 0;
+}
+
+/* Check message seq by the run's --verify level; counts the messages checked byte by byte. */
+IPCB_HOT static inline int verify(const struct ipcb_run_spec *s, const void *buf, uint64_t seq,
+				  uint64_t *full_checks, char *err)
+{
+	struct ipcb_msg_fault f;
+	enum ipcb_msg_scope scope = ipcb_msg_scope_for(s->verify, seq, s->size_bytes);
+
+	if (s->t->caps & IPCB_CAP_NO_DATA)
+		return 0;
+	if (ipcb_msg_check(buf, s->size_bytes, seq, scope, &f) < 0) {
+		snprintf(err, IPCB_RUN_ERR_BYTES, "verification failed: %s", f.what);
+		return -EBADMSG;
+	}
+	*full_checks += scope == IPCB_MSG_ALL;
+	return 0;
+}
+
+/*
+ * Application work per message (--work-ns): a busy wait, so it costs CPU like real processing
+ * and never sleeps. Streams do it on both sides (producing, consuming), the echo side before
+ * answering (a server handling a request), the latency sender after each round trip (think
+ * time, outside the sample).
+ */
+IPCB_HOT static inline void busy_work(uint64_t ns)
+{
+	uint64_t end;
+
+	if (!ns)
+		return;
+	end = ipcb_now_ns() + ns;
+	while (ipcb_now_ns() < end)
+		ipcb_cpu_relax();
+}
+
+/* The sequence number the sender stamps on its i-th message (shifted by injected faults). */
+IPCB_HOT static inline uint64_t stamp_seq(const struct ipcb_run_spec *s, uint64_t i)
+{
+	if (s->inject == IPCB_INJECT_DROP && i >= 5)
+		return i + 1;
+	if (s->inject == IPCB_INJECT_DUP && i == 5)
+		return 4;
+	return i;
+}
+
+/*
+ * Damage that each --verify level does or does not see: a byte in the middle is a pattern byte,
+ * seen by the every-byte check (in a message `sampled` picks, message 64, or one only `full`
+ * checks, message 65); the send time is covered by the stamps, at every level.
+ */
+IPCB_HOT static inline void receiver_inject(const struct ipcb_run_spec *s, unsigned char *buf,
+					    uint64_t i)
+{
+	if ((s->inject == IPCB_INJECT_CORRUPT && i == IPCB_MSG_FULL_EVERY) ||
+	    (s->inject == IPCB_INJECT_CORRUPT_UNSAMPLED && i == IPCB_MSG_FULL_EVERY + 1))
+		buf[s->size_bytes / 2] ^= 0x40;
+	if (s->inject == IPCB_INJECT_CORRUPT_STAMP && i == 5)
+		buf[s->size_bytes >= IPCB_MSG_TIME_MIN ? 9 : s->size_bytes - 1] ^= 0x01;
+	if (i != 5)
+		return;
+	if (s->inject == IPCB_INJECT_CRASH)
+		raise(SIGSEGV);
+	else if (s->inject == IPCB_INJECT_HANG)
+		for (;;)
+			pause();
+}
+
+/* Planned message count, or UINT64_MAX when the duration decides. */
+static inline uint64_t planned_total(const struct ipcb_run_spec *s)
+{
+	/*
+	 * The receiver times a stream from the arrival of the last warm-up message (or of message
+	 * 0, which then is not counted). A transport that moves nothing is timed at the sender.
+	 */
+	uint64_t extra =
+	    s->mode == IPCB_MODE_THROUGHPUT && s->warmup == 0 && !(s->t->caps & IPCB_CAP_NO_DATA)
+		? 1
+		: 0;
+
+	return s->messages ? s->warmup + s->messages + extra : UINT64_MAX;
+}
+
+/*
+ * The network segments the sender puts on the wire in its measured phase, where the transport
+ * counts them: the count at the start, then (end) the difference.
+ */
+static inline void segments_mark(const struct ipcb_run_spec *s, struct ipcb_ep *ep,
+				 struct run_side *me, bool end)
+{
+	uint64_t n;
+
+	if (!s->t->segments_sent || s->t->segments_sent(ep, &n) < 0) {
+		me->segments_ok = false;
+		return;
+	}
+	if (!end) {
+		me->segments = n;
+		me->segments_ok = true;
+	} else if (me->segments_ok) {
+		me->segments = n - me->segments;
+	}
+}
+
+/* The sender's measured phase begins: CPU time, clock, and the deadline the duration sets. */
+IPCB_HOT static inline void measure_start(const struct ipcb_run_spec *s, struct run_side *me,
+					  struct usage_mark *start, uint64_t *deadline)
+{
+	*start = usage_now();
+	me->t_first_ns = ipcb_now_ns();
+	if (s->duration_s > 0)
+		*deadline = me->t_first_ns + (uint64_t)(s->duration_s * 1e9);
+}
+
+/* This side's slot in the result area, written once at the end (see struct run_side). */
+static inline void side_store(struct run_ctx *c, const struct run_side *me)
+{
+	c->area->side[c->me->number] = *me;
+}
+
+/* The slot of this side's second thread. */
+static inline void side_store_aux(struct run_ctx *c, const struct run_side *me)
+{
+	c->area->side[c->area->nsides + c->me->number] = *me;
+}
+
+/* The loops of bench/shapes.c: each returns 0 or a negative errno with err filled. */
+int ipcb_shape_window_sender(struct run_ctx *c, struct ipcb_ep *ep, void *tx, void *rx, char *err);
+int ipcb_shape_open_stream_sender(struct run_ctx *c, struct ipcb_ep *ep, void *tx, char *err);
+int ipcb_shape_bistream(struct run_ctx *c, struct ipcb_ep *ep, void *tx, void *rx, char *err);
+/* The stream's halves in bench/run.c; aux: a bistream's second thread (its slot, its histogram). */
+int ipcb_run_stream_sender(struct run_ctx *c, struct ipcb_ep *ep, void *tx, char *err);
+int ipcb_run_stream_receiver(struct run_ctx *c, struct ipcb_ep *ep, void *rx, char *err, bool aux);
+
+#endif
