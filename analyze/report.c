@@ -23,6 +23,7 @@
 #include <string.h>
 
 #include "csvread.h"
+#include "csvschema.h"
 #include "sizes.h"
 #include "outfile.h"
 #include "format.h"
@@ -104,29 +105,30 @@ enum col {
 	C_COLS,
 };
 
+/* The columns the report reads, by the CSV table's enum (csvschema.h); a few are required. */
 static const struct {
-	const char *name;
+	enum ipcb_csv_column col;
 	bool required;
 } cols[C_COLS] = {
-    [C_TRANSPORT] = {"transport", true},
-    [C_MODE] = {"mode", true},
-    [C_SIZE] = {"size_bytes", true},
-    [C_KIND] = {"latency_kind", true},
-    [C_PLACEMENT] = {"placement", true},
-    [C_WAIT] = {"wait", true},
-    [C_P50] = {"p50_ns", true},
-    [C_BPS] = {"bytes_per_s", true},
-    [C_RUN] = {"run", false},
-    [C_SEND_CPU] = {"sender_cpu_ns_per_msg", false},
-    [C_RECV_CPU] = {"receiver_cpu_ns_per_msg", false},
-    [C_BUFFER] = {"buffer_bytes", false},
-    [C_HOST] = {"host", false},
-    [C_CPU_MODEL] = {"cpu_model", false},
-    [C_KERNEL] = {"kernel", false},
-    [C_VERSION] = {"version", false},
-    [C_TIMESTAMP] = {"timestamp", false},
-    [C_CHANNEL] = {"channel", false},
-    [C_SEGS] = {"segments_per_msg", false},
+    [C_TRANSPORT] = {IPCB_COL_TRANSPORT, true},
+    [C_MODE] = {IPCB_COL_MODE, true},
+    [C_SIZE] = {IPCB_COL_SIZE_BYTES, true},
+    [C_KIND] = {IPCB_COL_LATENCY_KIND, true},
+    [C_PLACEMENT] = {IPCB_COL_PLACEMENT, true},
+    [C_WAIT] = {IPCB_COL_WAIT, true},
+    [C_P50] = {IPCB_COL_P50_NS, true},
+    [C_BPS] = {IPCB_COL_BYTES_PER_S, true},
+    [C_RUN] = {IPCB_COL_RUN, false},
+    [C_SEND_CPU] = {IPCB_COL_SENDER_CPU_NS_PER_MSG, false},
+    [C_RECV_CPU] = {IPCB_COL_RECEIVER_CPU_NS_PER_MSG, false},
+    [C_BUFFER] = {IPCB_COL_BUFFER_BYTES, false},
+    [C_HOST] = {IPCB_COL_HOST, false},
+    [C_CPU_MODEL] = {IPCB_COL_CPU_MODEL, false},
+    [C_KERNEL] = {IPCB_COL_KERNEL, false},
+    [C_VERSION] = {IPCB_COL_VERSION, false},
+    [C_TIMESTAMP] = {IPCB_COL_TIMESTAMP, false},
+    [C_CHANNEL] = {IPCB_COL_CHANNEL, false},
+    [C_SEGS] = {IPCB_COL_SEGMENTS_PER_MSG, false},
 };
 
 __attribute__((format(printf, 1, 2))) static int fail(const char *fmt, ...)
@@ -146,9 +148,9 @@ __attribute__((format(printf, 1, 2))) static int fail(const char *fmt, ...)
  * column the report reads (sizes, latencies, rates, CPU time, buffer bytes) is a quantity that
  * cannot be below zero: a negative one is a damaged file, and ranking on it would be nonsense.
  */
-static int field_number(const char *s, double *out, const char *path, unsigned long line,
-			const char *col)
+static int field_number(const char *s, double *out, const char *path, unsigned long line, int c)
 {
+	const char *col = ipcb_csv_name(cols[c].col);
 	char *end;
 
 	if (!*s) {
@@ -245,6 +247,7 @@ static const char *wait_used(const struct report *r, const char *transport)
 static int load(struct report *r, const char *path)
 {
 	struct ipcb_csvread csv;
+	struct ipcb_csv_map map;
 	int idx[C_COLS], rc;
 	FILE *f = fopen(path, "r");
 	unsigned long line;
@@ -258,13 +261,14 @@ static int load(struct report *r, const char *path)
 			     : fail("%s:%lu:%lu: %s", path, csv.err.line, csv.err.col, csv.err.msg);
 		goto close;
 	}
+	ipcb_csv_map_header(&map, &csv);
 	for (int c = 0; c < C_COLS; c++) {
-		idx[c] = -1;
-		for (size_t i = 0; i < ipcb_csvread_nfields(&csv); i++)
-			if (strcmp(ipcb_csvread_field(&csv, i), cols[c].name) == 0)
-				idx[c] = (int)i;
+		size_t at = map.at[cols[c].col];
+
+		/* The reader bounds a record's fields (IPCB_CSVREAD_DEFAULT_MAX_FIELDS): an int. */
+		idx[c] = at == IPCB_CSV_ABSENT ? -1 : (int)at;
 		if (idx[c] < 0 && cols[c].required) {
-			rc = fail("%s:1: missing column %s", path, cols[c].name);
+			rc = fail("%s:1: missing column %s", path, ipcb_csv_name(cols[c].col));
 			goto close;
 		}
 	}
@@ -298,26 +302,24 @@ static int load(struct report *r, const char *path)
 		snprintf(row.transport, sizeof(row.transport), "%s", field[C_TRANSPORT]);
 		snprintf(row.placement, sizeof(row.placement), "%s", field[C_PLACEMENT]);
 		snprintf(row.wait, sizeof(row.wait), "%s", field[C_WAIT]);
-		if (field_number(field[C_SIZE], &size, path, line, "size_bytes") ||
-		    field_number(field[C_P50], &num, path, line, "p50_ns"))
+		if (field_number(field[C_SIZE], &size, path, line, C_SIZE) ||
+		    field_number(field[C_P50], &num, path, line, C_P50))
 			goto bad;
 		/* Bounded, or the conversion to size_t below is undefined: ipcbench never writes
 		 * more. */
 		if (!(size >= 1 && size <= IPCB_MAX_SIZE_BYTES)) {
-			rc = fail("%s:%lu: column size_bytes: '%s' is not a size", path, line,
-				  field[C_SIZE]);
+			rc = fail("%s:%lu: column %s: '%s' is not a size", path, line,
+				  ipcb_csv_name(cols[C_SIZE].col), field[C_SIZE]);
 			goto close;
 		}
 		row.size = (size_t)size;
 		row.v[row.kind == K_AB ? M_AB_P50 : M_RTT_P50] = row.kind == K_STREAM ? NAN : num;
-		if (field_number(field[C_BPS], &row.v[M_BPS], path, line, "bytes_per_s") ||
-		    field_number(field[C_RUN], &run, path, line, "run") ||
-		    field_number(field[C_SEND_CPU], &send_cpu, path, line,
-				 "sender_cpu_ns_per_msg") ||
-		    field_number(field[C_RECV_CPU], &recv_cpu, path, line,
-				 "receiver_cpu_ns_per_msg") ||
-		    field_number(field[C_BUFFER], &row.v[M_BUFFER], path, line, "buffer_bytes") ||
-		    field_number(field[C_SEGS], &row.segs_per_msg, path, line, "segments_per_msg"))
+		if (field_number(field[C_BPS], &row.v[M_BPS], path, line, C_BPS) ||
+		    field_number(field[C_RUN], &run, path, line, C_RUN) ||
+		    field_number(field[C_SEND_CPU], &send_cpu, path, line, C_SEND_CPU) ||
+		    field_number(field[C_RECV_CPU], &recv_cpu, path, line, C_RECV_CPU) ||
+		    field_number(field[C_BUFFER], &row.v[M_BUFFER], path, line, C_BUFFER) ||
+		    field_number(field[C_SEGS], &row.segs_per_msg, path, line, C_SEGS))
 			goto bad;
 		snprintf(row.channel, sizeof(row.channel), "%s", field[C_CHANNEL]);
 		if (row.kind == K_STREAM) {
@@ -986,9 +988,10 @@ static void print_floors(const struct report *r)
 		fputc('\n', r->out);
 	}
 	fprintf(r->out,
-		"\nPer message size: the ceilings of a stream (a row's `x_floor` is the "
+		"\nPer message size: the ceilings of a stream (a row's `%s` is the "
 		"cross-core copy where the sides ran on two CPUs, memcpy elsewhere) and the "
-		"round trip of the simplest shared-memory handshake.\n\n| placement | floor |");
+		"round trip of the simplest shared-memory handshake.\n\n| placement | floor |",
+		ipcb_csv_name(IPCB_COL_X_FLOOR));
 	for (size_t s = 0; s < r->nsizes; s++) {
 		char sz[16];
 
