@@ -30,6 +30,7 @@
 #include <string.h>
 
 #include "csvread.h"
+#include "csvschema.h"
 #include "format.h"
 #include "stats.h"
 
@@ -62,14 +63,15 @@ enum format {
 
 /* The metrics a gate can use; which way is better is part of the metric, not an option. */
 static const struct metric {
-	const char *column;
+	enum ipcb_csv_column column;
 	bool lower_better;
 } metrics[] = {
-    {"bytes_per_s", false},
-    {"msgs_per_s", false},
-    {"p50_ns", true},
-    {"p99_ns", true},
+    {IPCB_COL_BYTES_PER_S, false},
+    {IPCB_COL_MSGS_PER_S, false},
+    {IPCB_COL_P50_NS, true},
+    {IPCB_COL_P99_NS, true},
 };
+#define NMETRICS (sizeof(metrics) / sizeof(metrics[0]))
 
 /* Columns compare reads; a group is identified by all but the last. */
 enum col {
@@ -86,20 +88,24 @@ enum col {
 	NKEYS = COL_METRIC,
 };
 
-static const char *const key_columns[NKEYS] = {"transport",    "mode",	    "size_bytes",
-					       "latency_kind", "placement", "sender_cpu",
-					       "receiver_cpu", "wait"};
+static const enum ipcb_csv_column key_columns[NKEYS] = {
+    [COL_TRANSPORT] = IPCB_COL_TRANSPORT,	[COL_MODE] = IPCB_COL_MODE,
+    [COL_SIZE] = IPCB_COL_SIZE_BYTES,		[COL_KIND] = IPCB_COL_LATENCY_KIND,
+    [COL_PLACEMENT] = IPCB_COL_PLACEMENT,	[COL_SENDER_CPU] = IPCB_COL_SENDER_CPU,
+    [COL_RECEIVER_CPU] = IPCB_COL_RECEIVER_CPU, [COL_WAIT] = IPCB_COL_WAIT,
+};
 
 /*
  * Run settings that change what is measured without being part of what is named: rows that
  * differ in them are different experiments and never share a group. Optional, so CSVs written
  * before these columns existed still compare.
  */
-static const char *const setting_columns[] = {"chunk_bytes", "work_ns", "spin_polls", "fsync"};
+static const enum ipcb_csv_column setting_columns[] = {IPCB_COL_CHUNK_BYTES, IPCB_COL_WORK_NS,
+						       IPCB_COL_SPIN_POLLS, IPCB_COL_FSYNC};
 #define NSETTINGS (sizeof(setting_columns) / sizeof(setting_columns[0]))
 
 /* Control rows are judged on this column, which every row ipcbench writes has. */
-static const struct metric control_metric = {"msgs_per_s", false};
+static const struct metric control_metric = {IPCB_COL_MSGS_PER_S, false};
 
 #define MAX_CONTROLS 16
 #define MAX_LOOKS    30
@@ -176,15 +182,21 @@ __attribute__((format(printf, 3, 4))) static int failf(char *err, size_t errlen,
 #define STR_(x) #x
 #define STR(x)	STR_(x)
 
-/* clang-format off */
-static const char usage_text[] =
+/*
+ * The help. Column names come from the CSV table (csvschema.h), in the order they appear here:
+ * a renamed column renames itself in the help too.
+ */
+static void compare_usage(FILE *f)
+{
+	/* clang-format off */
+	fprintf(f,
     "Usage: ipcbench compare [OPTIONS] BASE.csv NEW.csv\n"
     "Decide, group by group, whether NEW is worse than BASE by more than a threshold:\n"
     "the CI throughput gate. Both files are ipcbench --csv output with several repeats\n"
     "per group (--repeat R, or one run per round appended by scripts/ab-gate).\n"
     "\n"
-    "Rows are grouped by transport, mode, size, latency_kind, placement, sender_cpu,\n"
-    "receiver_cpu, wait and the run settings. Rows whose metric is empty are left out.\n"
+    "Rows are grouped by %s, %s, size, %s, %s, %s,\n"
+    "%s, %s and the run settings. Rows whose metric is empty are left out.\n"
     "Each group is tested on the logs of its values with one-sided Mann-Whitney tests\n"
     "of shifted hypotheses (NEW against BASE x (1 - threshold) and BASE x (1 +\n"
     "threshold)); each kind of verdict is one family, decided by Holm's procedure\n"
@@ -202,9 +214,9 @@ static const char usage_text[] =
     "tested the group at (alpha / G for the first, up to alpha for the last).\n"
     "\n"
     "Options:\n"
-    "      --metric COLUMN    bytes_per_s (default), msgs_per_s (higher is better),\n"
-    "                         p50_ns or p99_ns (lower is better)\n"
-    "      --threshold PCT    the smallest change that matters: 5% or 0.05 (default 5%)\n"
+    "      --metric COLUMN    %s (default), %s (higher is better),\n"
+    "                         %s or %s (lower is better)\n"
+    "      --threshold PCT    the smallest change that matters: 5%% or 0.05 (default 5%%)\n"
     "      --alpha A          family-wise error rate of each kind of verdict, over all\n"
     "                         groups and looks (default 0.05)\n"
     "      --looks K          at most K looks are taken at growing data (scripts/ab-gate's\n"
@@ -213,7 +225,7 @@ static const char usage_text[] =
     "      --look I           which look this is, 1..K (default K, the last)\n"
     "      --control LIST     transports whose rows are controls that no code change can\n"
     "                         move (ab-gate: floor-memcpy,floor-cacheline): judged on\n"
-    "                         msgs_per_s for any change at all (two-sided, Bonferroni over\n"
+    "                         %s for any change at all (two-sided, Bonferroni over\n"
     "                         the controls); if one changed, no group is called\n"
     "                         regressed or improved and the exit status is 4\n"
     "      --undecided FILE   write the inconclusive groups, one per line as\n"
@@ -228,8 +240,16 @@ static const char usage_text[] =
     "regressed but some group inconclusive or missing, 4 a control row changed: the\n"
     "machine changed under the comparison, nothing is blamed on NEW (run it again).\n"
     "\n"
-    "Example: ipcbench compare --threshold 3% base.csv new.csv\n";
-/* clang-format on */
+    "Example: ipcbench compare --threshold 3%% base.csv new.csv\n",
+	    ipcb_csv_name(key_columns[COL_TRANSPORT]), ipcb_csv_name(key_columns[COL_MODE]),
+	    ipcb_csv_name(key_columns[COL_KIND]), ipcb_csv_name(key_columns[COL_PLACEMENT]),
+	    ipcb_csv_name(key_columns[COL_SENDER_CPU]),
+	    ipcb_csv_name(key_columns[COL_RECEIVER_CPU]), ipcb_csv_name(key_columns[COL_WAIT]),
+	    ipcb_csv_name(metrics[0].column), ipcb_csv_name(metrics[1].column),
+	    ipcb_csv_name(metrics[2].column), ipcb_csv_name(metrics[3].column),
+	    ipcb_csv_name(control_metric.column));
+	/* clang-format on */
+}
 
 /* "5%" -> 0.05, "0.05" -> 0.05; a bare number >= 1 is refused as ambiguous. */
 static int parse_fraction(const char *opt, const char *s, double lo, double hi, double *out,
@@ -321,15 +341,16 @@ static int parse_args(struct opts *o, int argc, char **argv, bool *help, char *e
 			return failf(err, errlen, "%s needs a value", name);
 		if (strcmp(name, "--metric") == 0) {
 			o->metric = NULL;
-			for (size_t m = 0; m < sizeof(metrics) / sizeof(metrics[0]); m++)
-				if (strcmp(val, metrics[m].column) == 0)
+			for (size_t m = 0; m < NMETRICS; m++)
+				if (strcmp(val, ipcb_csv_name(metrics[m].column)) == 0)
 					o->metric = &metrics[m];
 			if (!o->metric)
-				return failf(
-				    err, errlen,
-				    "--metric: '%s' is not one of bytes_per_s, msgs_per_s, "
-				    "p50_ns, p99_ns",
-				    val);
+				return failf(err, errlen,
+					     "--metric: '%s' is not one of %s, %s, %s, %s", val,
+					     ipcb_csv_name(metrics[0].column),
+					     ipcb_csv_name(metrics[1].column),
+					     ipcb_csv_name(metrics[2].column),
+					     ipcb_csv_name(metrics[3].column));
 		} else if (strcmp(name, "--threshold") == 0) {
 			rc = parse_fraction(name, val, 0, 0.99, &o->threshold, err, errlen);
 		} else if (strcmp(name, "--max-spread") == 0) {
@@ -567,6 +588,8 @@ static int compare_read(struct compare *c, int s, char *err, size_t errlen)
 	size_t nheader = 0, col[NCOLS], rows = 0;
 	const char *names[NCOLS];
 	size_t setting_col[NSETTINGS], control_col = SIZE_MAX;
+	struct ipcb_csv_map map;
+	enum ipcb_csv_column want[NCOLS];
 	char *key = NULL;
 	int rc;
 
@@ -600,24 +623,20 @@ static int compare_read(struct compare *c, int s, char *err, size_t errlen)
 			goto out;
 		}
 	}
+	ipcb_csv_map_header(&map, &r);
 	for (int k = 0; k < NKEYS; k++)
-		names[k] = key_columns[k];
-	names[COL_METRIC] = c->o.metric->column;
+		want[k] = key_columns[k];
+	want[COL_METRIC] = c->o.metric->column;
 	for (int k = 0; k < NCOLS; k++) {
-		col[k] = SIZE_MAX;
-		for (size_t i = 0; i < nheader; i++) {
-			if (strcmp(header[i], names[k]) != 0)
-				continue;
-			if (col[k] != SIZE_MAX) {
-				rc = failf(err, errlen,
-					   "%s:1: column %zu: '%s' appears twice in the "
-					   "header",
-					   path, i + 1, names[k]);
-				goto out;
-			}
-			col[k] = i;
+		names[k] = ipcb_csv_name(want[k]);
+		col[k] = map.at[want[k]];
+		if (map.again[want[k]] != IPCB_CSV_ABSENT) {
+			rc =
+			    failf(err, errlen, "%s:1: column %zu: '%s' appears twice in the header",
+				  path, map.again[want[k]] + 1, names[k]);
+			goto out;
 		}
-		if (col[k] == SIZE_MAX) {
+		if (col[k] == IPCB_CSV_ABSENT) {
 			rc = failf(err, errlen,
 				   "%s:1: missing required column '%s' (is this an "
 				   "ipcbench --csv file?)",
@@ -626,21 +645,16 @@ static int compare_read(struct compare *c, int s, char *err, size_t errlen)
 		}
 	}
 
-	for (size_t i = 0; c->o.ncontrols && i < nheader; i++)
-		if (strcmp(header[i], control_metric.column) == 0)
-			control_col = i;
-	if (c->o.ncontrols && control_col == SIZE_MAX) {
+	if (c->o.ncontrols)
+		control_col = map.at[control_metric.column];
+	if (c->o.ncontrols && control_col == IPCB_CSV_ABSENT) {
 		rc = failf(err, errlen,
 			   "%s:1: missing column '%s', which --control rows are judged on", path,
-			   control_metric.column);
+			   ipcb_csv_name(control_metric.column));
 		goto out;
 	}
-	for (size_t k = 0; k < NSETTINGS; k++) {
-		setting_col[k] = SIZE_MAX;
-		for (size_t i = 0; i < nheader; i++)
-			if (strcmp(header[i], setting_columns[k]) == 0)
-				setting_col[k] = i;
-	}
+	for (size_t k = 0; k < NSETTINGS; k++)
+		setting_col[k] = map.at[setting_columns[k]];
 
 	/* A key is a subset of one record's fields, so the reader's record limit bounds it. */
 	key = malloc(IPCB_CSVREAD_DEFAULT_MAX_RECORD_BYTES + NKEYS + NSETTINGS);
@@ -667,7 +681,7 @@ static int compare_read(struct compare *c, int s, char *err, size_t errlen)
 		}
 		control = is_control(&c->o, ipcb_csvread_field(&r, col[COL_TRANSPORT]));
 		if (control)
-			metric_name = control_metric.column;
+			metric_name = ipcb_csv_name(control_metric.column);
 		v = ipcb_csvread_field(&r, control ? control_col : col[COL_METRIC]);
 		if (!*v)
 			continue; /* not measured in this row: not part of this comparison */
@@ -705,7 +719,7 @@ static int compare_read(struct compare *c, int s, char *err, size_t errlen)
 		}
 		/* The settings go after the named parts of the key, which group_find() indexes. */
 		for (size_t k = 0; k < NSETTINGS; k++) {
-			const char *fv = setting_col[k] == SIZE_MAX
+			const char *fv = setting_col[k] == IPCB_CSV_ABSENT
 					     ? ""
 					     : ipcb_csvread_field(&r, setting_col[k]);
 			size_t len = strlen(fv);
@@ -1171,9 +1185,9 @@ static void safe_text(const char *in, char *out, size_t n, bool md)
 
 static void value_text(const struct metric *mt, double v, char *out, size_t n)
 {
-	if (strcmp(mt->column, "bytes_per_s") == 0)
+	if (mt->column == IPCB_COL_BYTES_PER_S)
 		snprintf(out, n, "%.1f MB/s", v / 1e6);
-	else if (strcmp(mt->column, "msgs_per_s") == 0)
+	else if (mt->column == IPCB_COL_MSGS_PER_S)
 		snprintf(out, n, v >= 1e6 ? "%.3f M/s" : "%.1f k/s", v >= 1e6 ? v / 1e6 : v / 1e3);
 	else
 		ipcb_format_ns(v, out, n);
@@ -1262,8 +1276,8 @@ static void settings_text(const struct compare *c, char *out, size_t n)
 	snprintf(out, n,
 		 "metric %s (%s is better), threshold %s, alpha %g%s, Holm over %zu group%s (first "
 		 "step %.3g)",
-		 c->o.metric->column, c->o.metric->lower_better ? "lower" : "higher", t + 1,
-		 c->o.alpha, look, c->compared, c->compared == 1 ? "" : "s", c->alpha_each);
+		 ipcb_csv_name(c->o.metric->column), c->o.metric->lower_better ? "lower" : "higher",
+		 t + 1, c->o.alpha, look, c->compared, c->compared == 1 ? "" : "s", c->alpha_each);
 }
 
 /* A CSV field from the files: control characters escaped as in the table, then quoted. */
@@ -1284,8 +1298,15 @@ static void csv_num(FILE *f, bool have, double v)
 
 static void print_csv(const struct compare *c, FILE *f)
 {
-	fputs("transport,mode,latency_kind,size_bytes,placement,sender_cpu,receiver_cpu,wait,"
-	      "metric,base_n,new_n,base_median,new_median,change,change_lo,change_hi,p_worse,"
+	/* The group's key under the input's own column names, the size after the kind. */
+	for (int k = 0; k < NKEYS; k++) {
+		if (k == COL_SIZE)
+			continue;
+		fprintf(f, "%s,", ipcb_csv_name(key_columns[k]));
+		if (k == COL_KIND)
+			fprintf(f, "%s,", ipcb_csv_name(key_columns[COL_SIZE]));
+	}
+	fputs("metric,base_n,new_n,base_median,new_median,change,change_lo,change_hi,p_worse,"
 	      "p_better,p_equiv,base_spread,new_spread,verdict,repeats_needed,note\n",
 	      f);
 	for (size_t i = 0; i < c->ngroups; i++) {
@@ -1299,7 +1320,8 @@ static void print_csv(const struct compare *c, FILE *f)
 			if (k == COL_KIND)
 				fprintf(f, "%zu,", g->size_bytes);
 		}
-		fprintf(f, "%s,%zu,%zu,", g->control ? control_metric.column : c->o.metric->column,
+		fprintf(f, "%s,%zu,%zu,",
+			ipcb_csv_name(g->control ? control_metric.column : c->o.metric->column),
 			g->side[0].n, g->side[1].n);
 		for (int s = 0; s < 2; s++)
 			csv_num(f, g->side[s].n > 0, g->median[s]);
@@ -1430,7 +1452,7 @@ int ipcb_compare_main(int argc, char **argv)
 		return IPCB_COMPARE_USAGE;
 	}
 	if (help) {
-		fputs(usage_text, stdout);
+		compare_usage(stdout);
 		return IPCB_COMPARE_OK;
 	}
 	if (c.o.check_only)
@@ -1447,7 +1469,7 @@ int ipcb_compare_main(int argc, char **argv)
 		fprintf(stderr,
 			"%s: no row of %s or %s has a %s value: nothing to compare (another "
 			"--metric, or -m throughput/latency rows?)\n",
-			prog, c.o.path[0], c.o.path[1], c.o.metric->column);
+			prog, c.o.path[0], c.o.path[1], ipcb_csv_name(c.o.metric->column));
 		compare_fini(&c);
 		return IPCB_COMPARE_USAGE;
 	}

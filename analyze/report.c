@@ -3,10 +3,16 @@
  * report.c - the seed documents' tables and claims, decided by measurements; see report.h.
  *
  * The story: load the CSV's main rows (round trips, streams, one-way a->b), then print each
- * table by asking for medians (report_median), then decide each claim by comparing medians cell
- * by cell (a cell is one placement, size and measure) and summarising the cells into a verdict
- * (claim_verdict): all yes holds, all no does not hold, and a mix depends on whatever splits the
- * cells cleanly (placement, size, or latency against throughput).
+ * table by asking for medians (report_median), then decide each claim cell by cell (a cell is one
+ * placement, size and measure) and summarise the cells into a verdict (claim_verdict): all yes
+ * holds, all no does not hold, and a mix depends on whatever splits the cells cleanly (placement,
+ * size, or latency against throughput).
+ *
+ * A cell compares two sets of repeats (judge()) with the statistics `ipcbench compare` uses: on
+ * the logs of the values, one-sided Mann-Whitney tests of shifted hypotheses ("A is faster than
+ * B by more than the margin", "not by more") at the report's alpha, and the Hodges-Lehmann
+ * estimate of the ratio with the interval those tests imply. A cell the tests cannot decide (too
+ * few repeats, too much spread) is "not decided" and counts for neither side of its claim.
  *
  * Which transports stand for which mechanism of the documents is the one piece of knowledge
  * about names here (families[]): the claims are about named mechanisms.
@@ -23,6 +29,7 @@
 #include <string.h>
 
 #include "csvread.h"
+#include "csvschema.h"
 #include "sizes.h"
 #include "outfile.h"
 #include "format.h"
@@ -30,8 +37,16 @@
 
 static const char prog[] = "ipcbench report";
 
-/* Two medians closer than this are a tie: run-to-run noise on a quiet machine is about this. */
-#define TIE_SHARE 0.03
+/*
+ * The report's statistics: each comparison's one-sided tests are at REPORT_ALPHA (no correction
+ * over a claim's comparisons: a verdict summarises them, it gates nothing), and two transports
+ * within REPORT_MARGIN of each other (as a ratio, either way) are a tie, which is the same
+ * threshold the CI gate uses by default. Run-to-run noise on a quiet machine is a few per cent.
+ */
+#define REPORT_ALPHA  0.05
+#define REPORT_MARGIN 0.05
+/* Runs of one transport, placement, size and measure that a comparison takes, at most. */
+#define MAX_RUNS 256
 
 enum kind {
 	K_RTT,	  /* latency mode, round trip */
@@ -104,29 +119,30 @@ enum col {
 	C_COLS,
 };
 
+/* The columns the report reads, by the CSV table's enum (csvschema.h); a few are required. */
 static const struct {
-	const char *name;
+	enum ipcb_csv_column col;
 	bool required;
 } cols[C_COLS] = {
-    [C_TRANSPORT] = {"transport", true},
-    [C_MODE] = {"mode", true},
-    [C_SIZE] = {"size_bytes", true},
-    [C_KIND] = {"latency_kind", true},
-    [C_PLACEMENT] = {"placement", true},
-    [C_WAIT] = {"wait", true},
-    [C_P50] = {"p50_ns", true},
-    [C_BPS] = {"bytes_per_s", true},
-    [C_RUN] = {"run", false},
-    [C_SEND_CPU] = {"sender_cpu_ns_per_msg", false},
-    [C_RECV_CPU] = {"receiver_cpu_ns_per_msg", false},
-    [C_BUFFER] = {"buffer_bytes", false},
-    [C_HOST] = {"host", false},
-    [C_CPU_MODEL] = {"cpu_model", false},
-    [C_KERNEL] = {"kernel", false},
-    [C_VERSION] = {"version", false},
-    [C_TIMESTAMP] = {"timestamp", false},
-    [C_CHANNEL] = {"channel", false},
-    [C_SEGS] = {"segments_per_msg", false},
+    [C_TRANSPORT] = {IPCB_COL_TRANSPORT, true},
+    [C_MODE] = {IPCB_COL_MODE, true},
+    [C_SIZE] = {IPCB_COL_SIZE_BYTES, true},
+    [C_KIND] = {IPCB_COL_LATENCY_KIND, true},
+    [C_PLACEMENT] = {IPCB_COL_PLACEMENT, true},
+    [C_WAIT] = {IPCB_COL_WAIT, true},
+    [C_P50] = {IPCB_COL_P50_NS, true},
+    [C_BPS] = {IPCB_COL_BYTES_PER_S, true},
+    [C_RUN] = {IPCB_COL_RUN, false},
+    [C_SEND_CPU] = {IPCB_COL_SENDER_CPU_NS_PER_MSG, false},
+    [C_RECV_CPU] = {IPCB_COL_RECEIVER_CPU_NS_PER_MSG, false},
+    [C_BUFFER] = {IPCB_COL_BUFFER_BYTES, false},
+    [C_HOST] = {IPCB_COL_HOST, false},
+    [C_CPU_MODEL] = {IPCB_COL_CPU_MODEL, false},
+    [C_KERNEL] = {IPCB_COL_KERNEL, false},
+    [C_VERSION] = {IPCB_COL_VERSION, false},
+    [C_TIMESTAMP] = {IPCB_COL_TIMESTAMP, false},
+    [C_CHANNEL] = {IPCB_COL_CHANNEL, false},
+    [C_SEGS] = {IPCB_COL_SEGMENTS_PER_MSG, false},
 };
 
 __attribute__((format(printf, 1, 2))) static int fail(const char *fmt, ...)
@@ -146,9 +162,9 @@ __attribute__((format(printf, 1, 2))) static int fail(const char *fmt, ...)
  * column the report reads (sizes, latencies, rates, CPU time, buffer bytes) is a quantity that
  * cannot be below zero: a negative one is a damaged file, and ranking on it would be nonsense.
  */
-static int field_number(const char *s, double *out, const char *path, unsigned long line,
-			const char *col)
+static int field_number(const char *s, double *out, const char *path, unsigned long line, int c)
 {
+	const char *col = ipcb_csv_name(cols[c].col);
 	char *end;
 
 	if (!*s) {
@@ -245,6 +261,7 @@ static const char *wait_used(const struct report *r, const char *transport)
 static int load(struct report *r, const char *path)
 {
 	struct ipcb_csvread csv;
+	struct ipcb_csv_map map;
 	int idx[C_COLS], rc;
 	FILE *f = fopen(path, "r");
 	unsigned long line;
@@ -258,13 +275,14 @@ static int load(struct report *r, const char *path)
 			     : fail("%s:%lu:%lu: %s", path, csv.err.line, csv.err.col, csv.err.msg);
 		goto close;
 	}
+	ipcb_csv_map_header(&map, &csv);
 	for (int c = 0; c < C_COLS; c++) {
-		idx[c] = -1;
-		for (size_t i = 0; i < ipcb_csvread_nfields(&csv); i++)
-			if (strcmp(ipcb_csvread_field(&csv, i), cols[c].name) == 0)
-				idx[c] = (int)i;
+		size_t at = map.at[cols[c].col];
+
+		/* The reader bounds a record's fields (IPCB_CSVREAD_DEFAULT_MAX_FIELDS): an int. */
+		idx[c] = at == IPCB_CSV_ABSENT ? -1 : (int)at;
 		if (idx[c] < 0 && cols[c].required) {
-			rc = fail("%s:1: missing column %s", path, cols[c].name);
+			rc = fail("%s:1: missing column %s", path, ipcb_csv_name(cols[c].col));
 			goto close;
 		}
 	}
@@ -298,26 +316,24 @@ static int load(struct report *r, const char *path)
 		snprintf(row.transport, sizeof(row.transport), "%s", field[C_TRANSPORT]);
 		snprintf(row.placement, sizeof(row.placement), "%s", field[C_PLACEMENT]);
 		snprintf(row.wait, sizeof(row.wait), "%s", field[C_WAIT]);
-		if (field_number(field[C_SIZE], &size, path, line, "size_bytes") ||
-		    field_number(field[C_P50], &num, path, line, "p50_ns"))
+		if (field_number(field[C_SIZE], &size, path, line, C_SIZE) ||
+		    field_number(field[C_P50], &num, path, line, C_P50))
 			goto bad;
 		/* Bounded, or the conversion to size_t below is undefined: ipcbench never writes
 		 * more. */
 		if (!(size >= 1 && size <= IPCB_MAX_SIZE_BYTES)) {
-			rc = fail("%s:%lu: column size_bytes: '%s' is not a size", path, line,
-				  field[C_SIZE]);
+			rc = fail("%s:%lu: column %s: '%s' is not a size", path, line,
+				  ipcb_csv_name(cols[C_SIZE].col), field[C_SIZE]);
 			goto close;
 		}
 		row.size = (size_t)size;
 		row.v[row.kind == K_AB ? M_AB_P50 : M_RTT_P50] = row.kind == K_STREAM ? NAN : num;
-		if (field_number(field[C_BPS], &row.v[M_BPS], path, line, "bytes_per_s") ||
-		    field_number(field[C_RUN], &run, path, line, "run") ||
-		    field_number(field[C_SEND_CPU], &send_cpu, path, line,
-				 "sender_cpu_ns_per_msg") ||
-		    field_number(field[C_RECV_CPU], &recv_cpu, path, line,
-				 "receiver_cpu_ns_per_msg") ||
-		    field_number(field[C_BUFFER], &row.v[M_BUFFER], path, line, "buffer_bytes") ||
-		    field_number(field[C_SEGS], &row.segs_per_msg, path, line, "segments_per_msg"))
+		if (field_number(field[C_BPS], &row.v[M_BPS], path, line, C_BPS) ||
+		    field_number(field[C_RUN], &run, path, line, C_RUN) ||
+		    field_number(field[C_SEND_CPU], &send_cpu, path, line, C_SEND_CPU) ||
+		    field_number(field[C_RECV_CPU], &recv_cpu, path, line, C_RECV_CPU) ||
+		    field_number(field[C_BUFFER], &row.v[M_BUFFER], path, line, C_BUFFER) ||
+		    field_number(field[C_SEGS], &row.segs_per_msg, path, line, C_SEGS))
 			goto bad;
 		snprintf(row.channel, sizeof(row.channel), "%s", field[C_CHANNEL]);
 		if (row.kind == K_STREAM) {
@@ -357,15 +373,14 @@ close:
 
 /* ---- queries ------------------------------------------------------------------------------ */
 
-/* Median over repeats of one measure for one transport, placement and size; false if none. */
-static bool report_median(const struct report *r, const char *transport, const char *placement,
-			  size_t size, enum measure m, double *out)
+/* The repeats of one measure for one transport, placement and size (vals: MAX_RUNS). */
+static size_t report_values(const struct report *r, const char *transport, const char *placement,
+			    size_t size, enum measure m, double *vals)
 {
-	double vals[256];
 	size_t n = 0;
 	const char *wait = wait_used(r, transport);
 
-	for (size_t i = 0; i < r->n && n < sizeof(vals) / sizeof(vals[0]); i++) {
+	for (size_t i = 0; i < r->n && n < MAX_RUNS; i++) {
 		const struct rrow *row = &r->rows[i];
 
 		if (row->size != size || isnan(row->v[m]) || strcmp(row->transport, transport) ||
@@ -373,6 +388,16 @@ static bool report_median(const struct report *r, const char *transport, const c
 			continue;
 		vals[n++] = row->v[m];
 	}
+	return n;
+}
+
+/* Median over repeats of one measure for one transport, placement and size; false if none. */
+static bool report_median(const struct report *r, const char *transport, const char *placement,
+			  size_t size, enum measure m, double *out)
+{
+	double vals[MAX_RUNS];
+	size_t n = report_values(r, transport, placement, size, m, vals);
+
 	return n && ipcb_stats_median(vals, n, out) == 0;
 }
 
@@ -466,14 +491,188 @@ static const char *measure_name(enum measure m)
 	}
 }
 
-/* ---- claims: cells and verdicts ------------------------------------------------------------- */
+/* ---- claims: comparisons, cells and verdicts ------------------------------------------------ */
+
+/* What a cell showed about its claim. */
+enum outcome {
+	O_NO,
+	O_YES,
+	O_UNDECIDED, /* the repeats could not show either */
+};
+
+/*
+ * What a comparison of A's repeats with B's tests, as a statement about the ratio of A's values
+ * to B's ("better" is faster, or lower for CPU time; a factor is a ratio above 1):
+ *   R_BEATS     A is better than B by more than the factor;
+ *   R_AT_LEAST  A is not worse than B by the factor or more (a tie counts for A);
+ *   R_BAND      A is worse than B by more than the factor and less than factor_hi.
+ */
+enum rule {
+	R_BEATS,
+	R_AT_LEAST,
+	R_BAND,
+};
+
+static const char *better_word(enum measure m)
+{
+	return m == M_RTT_P50 || m == M_AB_P50 || m == M_BPS ? "faster" : "lower";
+}
+
+static const char *worse_word(enum measure m)
+{
+	return m == M_RTT_P50 || m == M_AB_P50 || m == M_BPS ? "slower" : "higher";
+}
+
+/* A factor as the claims say it: "5%" near 1, "1.5x" beyond. */
+static void fmt_factor(double f, char *out, size_t n)
+{
+	if (f < 1.2)
+		snprintf(out, n, "%.0f%%", (f - 1) * 100);
+	else
+		snprintf(out, n, "%.3gx", f);
+}
+
+static void fmt_ratio(double x, char *out, size_t n)
+{
+	if (x == 0 || !isfinite(x))
+		snprintf(out, n, "%s", x == 0 ? "0x" : "inf");
+	else
+		snprintf(out, n, x >= 0.01 && x < 100 ? "%.2fx" : "%.3gx", x);
+}
+
+/*
+ * One-sided p-values about g, the log of how much better A is than B (log(a/b), or log(b/a)
+ * where lower is better): `above` for "g > c", `below` for "g < c", each from the Mann-Whitney
+ * test of B's logs shifted by the matching amount against A's (stats.h).
+ */
+static int judge_p(const double *lb, size_t nb, const double *la, size_t na, bool lower, double c,
+		   double *above, double *below)
+{
+	struct ipcb_mw t;
+	int rc = ipcb_mw_shift_test(lb, nb, la, na, lower ? -c : c, &t);
+
+	*above = lower ? t.p_less : t.p_greater;
+	*below = lower ? t.p_greater : t.p_less;
+	return rc;
+}
+
+/*
+ * Decide one comparison: A's repeats (an, a[0..na)) against B's on measure m, under rule with
+ * the factors f and f_hi (R_BAND). Writes to why the ratio A / B (the Hodges-Lehmann estimate,
+ * with the interval the tests imply at REPORT_ALPHA on each side), the runs it rests on and what
+ * decided the outcome: the test that showed it and its p-value, or why nothing was shown.
+ */
+static enum outcome judge(enum measure m, const char *an, const double *a, size_t na,
+			  const char *bn, const double *b, size_t nb, enum rule rule, double f,
+			  double f_hi, char *why, size_t n)
+{
+	const double alpha = REPORT_ALPHA;
+	const bool lower = lower_better(m);
+	double la[MAX_RUNS], lb[MAX_RUNS], k = log(f), kh = log(f_hi);
+	double p_yes = 1, p_no = 1, p[4] = {1, 1, 1, 1};
+	const char *better = better_word(m), *worse = worse_word(m);
+	char ff[16], fh[16], est[16], lo[16], hi[16], ratio[96];
+	struct ipcb_shift hl;
+	enum outcome o = O_UNDECIDED;
+	int len;
+
+	fmt_factor(f, ff, sizeof(ff));
+	fmt_factor(f_hi, fh, sizeof(fh));
+	for (size_t i = 0; i < na; i++)
+		la[i] = a[i] > 0 ? log(a[i]) : NAN;
+	for (size_t i = 0; i < nb; i++)
+		lb[i] = b[i] > 0 ? log(b[i]) : NAN;
+	for (size_t i = 0; i < na || i < nb; i++)
+		if ((i < na && isnan(la[i])) || (i < nb && isnan(lb[i]))) {
+			snprintf(why, n, "a run measured 0, which has no ratio");
+			return O_UNDECIDED;
+		}
+	if (ipcb_hl_shift(lb, nb, la, na, alpha, &hl) < 0) {
+		snprintf(why, n, "the test failed (out of memory?)");
+		return O_UNDECIDED;
+	}
+	fmt_ratio(exp(hl.est), est, sizeof(est));
+	fmt_ratio(exp(hl.lo), lo, sizeof(lo));
+	fmt_ratio(exp(hl.hi), hi, sizeof(hi));
+	len = snprintf(ratio, sizeof(ratio), "%s/%s %s", an, bn, est);
+	if (isfinite(hl.lo) && isfinite(hl.hi) && len > 0 && (size_t)len < sizeof(ratio))
+		snprintf(ratio + len, sizeof(ratio) - (size_t)len, " [%s, %s]", lo, hi);
+	len = snprintf(why, n, "%s over %zu and %zu runs: ", ratio, na, nb);
+	if (len < 0 || (size_t)len >= n)
+		return O_UNDECIDED;
+	why += len;
+	n -= (size_t)len;
+
+	/* No outcome can reach alpha: say so rather than print p-values that cannot matter. */
+	if (ipcb_mw_min_p(na, nb) >= alpha) {
+		snprintf(why, n,
+			 "too few runs (with %zu and %zu no p-value can be below %g; %zu a side "
+			 "can)",
+			 na, nb, alpha, ipcb_mw_repeats_possible(alpha));
+		return O_UNDECIDED;
+	}
+	switch (rule) {
+	case R_BEATS:
+		if (judge_p(lb, nb, la, na, lower, k, &p_yes, &p_no) < 0)
+			break;
+		if (p_yes < alpha) {
+			o = O_YES;
+			snprintf(why, n, "%s %s than %s by more than %s (p = %.2g)", an, better, bn,
+				 ff, p_yes);
+		} else if (p_no < alpha) {
+			o = O_NO;
+			snprintf(why, n, "%s not %s than %s by more than %s (p = %.2g)", an, better,
+				 bn, ff, p_no);
+		}
+		break;
+	case R_AT_LEAST:
+		if (judge_p(lb, nb, la, na, lower, -k, &p_yes, &p_no) < 0)
+			break;
+		if (p_yes < alpha) {
+			o = O_YES;
+			snprintf(why, n, "%s not %s than %s by %s or more (p = %.2g)", an, worse,
+				 bn, ff, p_yes);
+		} else if (p_no < alpha) {
+			o = O_NO;
+			snprintf(why, n, "%s %s than %s by more than %s (p = %.2g)", an, worse, bn,
+				 ff, p_no);
+		}
+		break;
+	case R_BAND:
+		/* p[0] "not worse by f", p[1] "worse by more than f", likewise at f_hi. */
+		if (judge_p(lb, nb, la, na, lower, -k, &p[0], &p[1]) < 0 ||
+		    judge_p(lb, nb, la, na, lower, -kh, &p[2], &p[3]) < 0)
+			break;
+		p_yes = fmax(p[1], p[2]);
+		p_no = fmin(p[0], p[3]);
+		if (p_yes < alpha) {
+			o = O_YES;
+			snprintf(why, n,
+				 "%s %s than %s by more than %s and less than %s (p = %.2g, %.2g)",
+				 an, worse, bn, ff, fh, p[1], p[2]);
+		} else if (p[0] < alpha) {
+			o = O_NO;
+			snprintf(why, n, "%s not %s than %s by more than %s (p = %.2g)", an, worse,
+				 bn, ff, p[0]);
+		} else if (p[3] < alpha) {
+			o = O_NO;
+			snprintf(why, n, "%s much %s than %s: by more than %s (p = %.2g)", an,
+				 worse, bn, fh, p[3]);
+		}
+		break;
+	}
+	if (o == O_UNDECIDED)
+		snprintf(why, n, "shown neither way (p = %.2g for, %.2g against; alpha %g)", p_yes,
+			 p_no, alpha);
+	return o;
+}
 
 struct cell {
 	const char *placement;
 	size_t size;
 	enum measure m;
-	int yes; /* 1 the claim holds in this cell, 0 it does not */
-	char why[240];
+	enum outcome yes;
+	char why[480];
 };
 
 struct claim {
@@ -481,12 +680,14 @@ struct claim {
 	size_t n;
 };
 
-__attribute__((format(printf, 6, 7))) static void cell_add(struct claim *c, const char *placement,
-							   size_t size, enum measure m, int yes,
+__attribute__((format(printf, 7, 8))) static void cell_add(struct claim *c, const char *placement,
+							   size_t size, enum measure m,
+							   enum outcome yes, const char *judged,
 							   const char *fmt, ...)
 {
 	va_list ap;
 	struct cell *cl;
+	int len;
 
 	if (c->n == sizeof(c->cells) / sizeof(c->cells[0]))
 		return;
@@ -496,17 +697,25 @@ __attribute__((format(printf, 6, 7))) static void cell_add(struct claim *c, cons
 	cl->m = m;
 	cl->yes = yes;
 	va_start(ap, fmt);
-	vsnprintf(cl->why, sizeof(cl->why), fmt, ap);
+	len = vsnprintf(cl->why, sizeof(cl->why), fmt, ap);
 	va_end(ap);
+	/* The measured values first, then what decided the cell. */
+	if (judged && len >= 0 && (size_t)len < sizeof(cl->why))
+		snprintf(cl->why + len, sizeof(cl->why) - (size_t)len, "; %s", judged);
 }
 
-/* Do the cells' outcomes follow `key` (same key, same outcome) while differing between keys? */
+/*
+ * Do the decided cells' outcomes follow `key` (same key, same outcome) while differing between
+ * keys? Cells not decided say nothing either way.
+ */
 static bool split_by(const struct claim *c, int (*key)(const struct cell *))
 {
 	bool differs = false;
 
 	for (size_t i = 0; i < c->n; i++)
 		for (size_t j = 0; j < c->n; j++) {
+			if (c->cells[i].yes == O_UNDECIDED || c->cells[j].yes == O_UNDECIDED)
+				continue;
 			if (key(&c->cells[i]) == key(&c->cells[j]) &&
 			    c->cells[i].yes != c->cells[j].yes)
 				return false;
@@ -550,6 +759,8 @@ static void describe_split(const struct report *r, const struct claim *c,
 		char sz[16];
 		bool dup = false;
 
+		if (c->cells[i].yes == O_UNDECIDED)
+			continue;
 		for (size_t j = 0; j < nseen; j++)
 			dup |= seen[j] == k;
 		if (dup || nseen == 128)
@@ -563,23 +774,26 @@ static void describe_split(const struct report *r, const struct claim *c,
 			snprintf(sz, sizeof(sz), "%s",
 				 c->cells[i].m == M_BPS ? "throughput" : "latency");
 		len += (size_t)snprintf(out + len, n - len, "%s%s %s", len ? "; " : "",
-					c->cells[i].yes ? "holds" : "not", sz);
+					c->cells[i].yes == O_YES ? "holds" : "not", sz);
 	}
 	(void)r;
 }
 
-/* "7 of 8 cross-core, 0 of 8 same-core; 3 of 8 latency, 4 of 8 throughput" */
+/* "7 of 8 cross-core, 0 of 8 same-core; 3 of 8 latency, 4 of 8 throughput" (decided cells) */
 static void tally(const struct report *r, const struct claim *c, char *out, size_t n)
 {
-	size_t len = 0;
+	size_t len = 0, decided = 0;
 
+	for (size_t i = 0; i < c->n; i++)
+		decided += c->cells[i].yes != O_UNDECIDED;
 	out[0] = '\0';
 	for (size_t p = 0; p < r->nplacements && len < n; p++) {
 		size_t yes = 0, all = 0;
 
 		for (size_t i = 0; i < c->n; i++)
-			if (strcmp(c->cells[i].placement, r->placements[p]) == 0)
-				all++, yes += c->cells[i].yes == 1;
+			if (c->cells[i].yes != O_UNDECIDED &&
+			    strcmp(c->cells[i].placement, r->placements[p]) == 0)
+				all++, yes += c->cells[i].yes == O_YES;
 		if (all)
 			len += (size_t)snprintf(out + len, n - len, "%s%zu of %zu %s",
 						len ? ", " : "", yes, all, r->placements[p]);
@@ -588,56 +802,80 @@ static void tally(const struct report *r, const struct claim *c, char *out, size
 		size_t yes = 0, all = 0;
 
 		for (size_t i = 0; i < c->n; i++)
-			if (key_measure(&c->cells[i]) == k)
-				all++, yes += c->cells[i].yes == 1;
-		if (all && all < c->n)
+			if (c->cells[i].yes != O_UNDECIDED && key_measure(&c->cells[i]) == k)
+				all++, yes += c->cells[i].yes == O_YES;
+		if (all && all < decided)
 			len += (size_t)snprintf(out + len, n - len, "%s%zu of %zu %s",
 						k == 0 ? "; " : ", ", yes, all,
 						k == 0 ? "latency" : "throughput");
 	}
 }
 
+/*
+ * The claim's verdict from its decided cells: all yes holds, all no does not hold, a mix depends
+ * on what splits them. Cells not decided are counted and said, never guessed; a claim none of
+ * whose cells was decided is not decided.
+ */
 static void claim_verdict(const struct report *r, const struct claim *c, char *out, size_t n)
 {
-	size_t yes = 0;
+	size_t yes = 0, undecided = 0, decided;
 	char where[300];
+	int len;
 
 	key_report = r;
-	for (size_t i = 0; i < c->n; i++)
-		yes += c->cells[i].yes == 1;
+	for (size_t i = 0; i < c->n; i++) {
+		yes += c->cells[i].yes == O_YES;
+		undecided += c->cells[i].yes == O_UNDECIDED;
+	}
+	decided = c->n - undecided;
 	if (c->n == 0) {
 		snprintf(out, n,
 			 "**not measured** (the CSV lacks the transports or sizes it needs)");
-	} else if (yes == c->n) {
-		snprintf(out, n, "**holds**");
+		return;
+	}
+	if (decided == 0) {
+		snprintf(out, n,
+			 "**not decided** (none of its %zu comparisons could be decided from the "
+			 "repeats: too few runs, or too much spread)",
+			 c->n);
+		return;
+	}
+	if (yes == decided) {
+		len = snprintf(out, n, "**holds**");
 	} else if (yes == 0) {
-		snprintf(out, n, "**does not hold**");
+		len = snprintf(out, n, "**does not hold**");
 	} else if (split_by(c, key_placement)) {
 		describe_split(r, c, key_placement, where, sizeof(where));
-		snprintf(out, n, "**depends on placement** (%s)", where);
+		len = snprintf(out, n, "**depends on placement** (%s)", where);
 	} else if (split_by(c, key_measure)) {
 		describe_split(r, c, key_measure, where, sizeof(where));
-		snprintf(out, n, "**depends on the measure** (%s)", where);
+		len = snprintf(out, n, "**depends on the measure** (%s)", where);
 	} else if (split_by(c, key_size)) {
 		describe_split(r, c, key_size, where, sizeof(where));
-		snprintf(out, n, "**depends on size** (%s)", where);
+		len = snprintf(out, n, "**depends on size** (%s)", where);
 	} else {
 		tally(r, c, where, sizeof(where));
-		snprintf(out, n, "**depends** (holds in %zu of %zu cases: %s)", yes, c->n, where);
+		len = snprintf(out, n, "**depends** (holds in %zu of %zu cases: %s)", yes, decided,
+			       where);
 	}
+	if (undecided && len >= 0 && (size_t)len < n)
+		snprintf(out + len, n - (size_t)len, "; %zu of %zu comparisons not decided",
+			 undecided, c->n);
 }
 
 static void claim_print(const struct report *r, const char *id, const char *text,
 			const char *source, const struct claim *c)
 {
-	char verdict[400], sz[16];
+	static const char *const outcome_word[] = {
+	    [O_NO] = "no", [O_YES] = "yes", [O_UNDECIDED] = "not decided"};
+	char verdict[500], sz[16];
 
 	claim_verdict(r, c, verdict, sizeof(verdict));
 	fprintf(r->out, "### %s. %s\n\n*%s*\n\nVerdict: %s\n\n", id, text, source, verdict);
 	for (size_t i = 0; i < c->n; i++) {
 		fmt_size(c->cells[i].size, sz, sizeof(sz));
 		fprintf(r->out, "- %s, %s, %s: %s - %s\n", c->cells[i].placement, sz,
-			measure_name(c->cells[i].m), c->cells[i].yes ? "yes" : "no",
+			measure_name(c->cells[i].m), outcome_word[c->cells[i].yes],
 			c->cells[i].why);
 	}
 	fputc('\n', r->out);
@@ -689,17 +927,37 @@ static bool best_of(const struct report *r, const char *const *in, const char *c
 	return found;
 }
 
-/* Is a better than b by more than a tie? */
-static bool better(enum measure m, double a, double b)
-{
-	return lower_better(m) ? a < b * (1 - TIE_SHARE) : a > b * (1 + TIE_SHARE);
-}
-
 static const enum measure speed_measures[2] = {M_RTT_P50, M_BPS};
 
 /*
+ * Judge transport ta against tb in one cell (their repeats of measure m) and add the cell, with
+ * the medians in front of what decided it: "unix-stream 10.0 us vs tcp 20.0 us; ...".
+ */
+static void cell_judge(const struct report *r, struct claim *c, const char *placement, size_t size,
+		       enum measure m, const char *ta, const char *tb, enum rule rule, double f,
+		       double f_hi, const char *lead)
+{
+	double a[MAX_RUNS], b[MAX_RUNS], ma, mb;
+	size_t na = report_values(r, ta, placement, size, m, a);
+	size_t nb = report_values(r, tb, placement, size, m, b);
+	char judged[400], va[32], vb[32];
+	enum outcome o;
+
+	if (!na || !nb || ipcb_stats_median(a, na, &ma) || ipcb_stats_median(b, nb, &mb))
+		return;
+	o = judge(m, ta, a, na, tb, b, nb, rule, f, f_hi, judged, sizeof(judged));
+	fmt_value(m, ma, va, sizeof(va));
+	fmt_value(m, mb, vb, sizeof(vb));
+	if (lead)
+		cell_add(c, placement, size, m, o, judged, "%s", lead);
+	else
+		cell_add(c, placement, size, m, o, judged, "%s %s vs %s %s", ta, va, tb, vb);
+}
+
+/*
  * In every cell, the best of family a against the best of family b (the mechanisms in b_in, or
- * all when NULL, less those in b_out): a is better, or with ties_hold, at least not worse.
+ * all when NULL, less those in b_out), each chosen by its median: a is better by more than the
+ * margin, or with ties_hold, not worse by the margin or more.
  */
 static void claim_family_beats(const struct report *r, struct claim *c, const char *const *fa,
 			       const char *const *b_in, const char *const *b_out, bool ties_hold)
@@ -710,18 +968,15 @@ static void claim_family_beats(const struct report *r, struct claim *c, const ch
 				enum measure m = speed_measures[k];
 				const char *wa = NULL, *wb = NULL;
 				double va = 0, vb = 0;
-				char a[32], b[32];
 
 				if (!best_of(r, fa, NULL, r->placements[p], r->sizes[s], m, &wa,
 					     &va) ||
 				    !best_of(r, b_in, b_out, r->placements[p], r->sizes[s], m, &wb,
 					     &vb))
 					continue;
-				fmt_value(m, va, a, sizeof(a));
-				fmt_value(m, vb, b, sizeof(b));
-				cell_add(c, r->placements[p], r->sizes[s], m,
-					 ties_hold ? !better(m, vb, va) : better(m, va, vb),
-					 "%s %s vs %s %s", wa, a, wb, b);
+				cell_judge(r, c, r->placements[p], r->sizes[s], m, wa, wb,
+					   ties_hold ? R_AT_LEAST : R_BEATS, 1 + REPORT_MARGIN, 0,
+					   NULL);
 			}
 }
 
@@ -734,13 +989,13 @@ static void claim_pair(const struct report *r, struct claim *c, const char *ta, 
 		claim_family_beats(r, c, fa, fb, NULL, false);
 		return;
 	}
-	/* "a is slightly slower than b": b's advantage is more than a tie but at most hi. */
+	/* "a is slightly slower than b": worse by more than a tie but less than hi. */
 	for (size_t p = 0; p < r->nplacements; p++)
 		for (size_t s = 0; s < r->nsizes; s++)
 			for (int k = 0; k < 2; k++) {
 				enum measure m = speed_measures[k];
 				double va, vb, slower;
-				char a[32], b[32];
+				char a[32], b[32], lead[160];
 
 				if (!report_median(r, ta, r->placements[p], r->sizes[s], m, &va) ||
 				    !report_median(r, tb, r->placements[p], r->sizes[s], m, &vb))
@@ -748,17 +1003,18 @@ static void claim_pair(const struct report *r, struct claim *c, const char *ta, 
 				slower = lower_better(m) ? va / vb : vb / va;
 				fmt_value(m, va, a, sizeof(a));
 				fmt_value(m, vb, b, sizeof(b));
-				cell_add(c, r->placements[p], r->sizes[s], m,
-					 slower > lo && slower <= hi,
-					 "%s %s vs %s %s: %s takes %.2fx the time%s", ta, a, tb, b,
-					 ta, slower,
-					 slower <= lo  ? " (not slower)"
-					 : slower > hi ? " (much slower, not slightly)"
-						       : "");
+				snprintf(lead, sizeof(lead),
+					 "%s %s vs %s %s: %s takes %.2fx the time", ta, a, tb, b,
+					 ta, slower);
+				cell_judge(r, c, r->placements[p], r->sizes[s], m, ta, tb, R_BAND,
+					   lo, hi, lead);
 			}
 }
 
-/* C6: the file transport is the slowest in each cell. */
+/*
+ * C6: the file transport is the slowest in each cell: the slowest other mechanism (by median)
+ * is not slower than file by the margin or more (a tie counts as slowest, as C1's as fastest).
+ */
 static void claim_c6(const struct report *r, struct claim *c)
 {
 	static const char *const file_fam[] = {"file", NULL};
@@ -769,17 +1025,17 @@ static void claim_c6(const struct report *r, struct claim *c)
 				enum measure m = speed_measures[k];
 				const char *worst = NULL, *fw = NULL;
 				double wv = 0, fv = 0;
-				char a[32], b[32];
+				char a[32], b[32], lead[160];
 
 				if (!best_of(r, file_fam, NULL, r->placements[p], r->sizes[s], m,
 					     &fw, &fv))
 					continue;
-				/* the slowest: the best under the opposite order */
+				/* the slowest other: the best under the opposite order */
 				for (size_t i = 0; i < r->n; i++) {
 					const char *t = r->rows[i].transport;
 					double x;
 
-					if (in_list(not_mechanisms, t) ||
+					if (in_list(not_mechanisms, t) || in_list(file_fam, t) ||
 					    !report_median(r, t, r->placements[p], r->sizes[s], m,
 							   &x))
 						continue;
@@ -790,9 +1046,10 @@ static void claim_c6(const struct report *r, struct claim *c)
 					continue;
 				fmt_value(m, fv, a, sizeof(a));
 				fmt_value(m, wv, b, sizeof(b));
-				cell_add(c, r->placements[p], r->sizes[s], m,
-					 strcmp(worst, "file") == 0, "file %s; slowest is %s (%s)",
-					 a, worst, b);
+				snprintf(lead, sizeof(lead),
+					 "file %s; the slowest other is %s (%s)", a, worst, b);
+				cell_judge(r, c, r->placements[p], r->sizes[s], m, worst, "file",
+					   R_AT_LEAST, 1 + REPORT_MARGIN, 0, lead);
 			}
 }
 
@@ -805,16 +1062,17 @@ static void claim_c7(const struct report *r, struct claim *c)
 	for (size_t p = 0; p < r->nplacements; p++)
 		for (const char *const *t = notifiers; *t; t++) {
 			double v, pipe_v;
-			char a[32], b[32];
+			char a[32], b[32], lead[160];
 
 			if (!report_median(r, *t, r->placements[p], size, M_RTT_P50, &v) ||
 			    !report_median(r, "pipe", r->placements[p], size, M_RTT_P50, &pipe_v))
 				continue;
 			fmt_value(M_RTT_P50, v, a, sizeof(a));
 			fmt_value(M_RTT_P50, pipe_v, b, sizeof(b));
-			cell_add(c, r->placements[p], size, M_RTT_P50, better(M_RTT_P50, v, pipe_v),
-				 "%s round trip %s (wait %s) vs pipe %s", *t, a, wait_used(r, *t),
-				 b);
+			snprintf(lead, sizeof(lead), "%s round trip %s (wait %s) vs pipe %s", *t, a,
+				 wait_used(r, *t), b);
+			cell_judge(r, c, r->placements[p], size, M_RTT_P50, *t, "pipe", R_BEATS,
+				   1 + REPORT_MARGIN, 0, lead);
 		}
 }
 
@@ -838,7 +1096,10 @@ static const char *const *t1_family(const struct t1_row *t)
 	return t->family ? t->family : fam_pipe_only;
 }
 
-/* C8: measured time to stream 1 MiB within a factor of two of the document's figure. */
+/*
+ * C8: measured time to stream 1 MiB within a factor of two of the document's figure. A median
+ * against a constant, not two measurements: the factor of two dwarfs run-to-run noise.
+ */
 static void claim_c8(const struct report *r, struct claim *c, size_t mib)
 {
 	for (size_t p = 0; p < r->nplacements; p++)
@@ -851,7 +1112,8 @@ static void claim_c8(const struct report *r, struct claim *c, size_t mib)
 				continue;
 			ms = 1048576.0 / bps * 1e3;
 			ratio = ms / t1_rows[i].doc_ms;
-			cell_add(c, r->placements[p], mib, M_BPS, ratio >= 0.5 && ratio <= 2,
+			cell_add(c, r->placements[p], mib, M_BPS,
+				 ratio >= 0.5 && ratio <= 2 ? O_YES : O_NO, NULL,
 				 "%s (%s): %.3f ms measured vs %.2f ms in the document (%.2gx)",
 				 t1_rows[i].mechanism, who, ms, t1_rows[i].doc_ms, ratio);
 		}
@@ -860,14 +1122,19 @@ static void claim_c8(const struct report *r, struct claim *c, size_t mib)
 /* C9: shared memory is the choice at 1 MB and above; pipes suit data under 64 KB. */
 static void claim_c9(const struct report *r, struct claim *c)
 {
-	/* The pipe blocks: compare it with what else blocks, not with spinning readers. */
-	const char *spinning[65];
-	size_t ns = 0;
+	/*
+	 * The pipe blocks: compare it with the other mechanisms that block, not with spinning
+	 * readers (and not with itself: if it is the best of them, the best other must not be
+	 * much faster either).
+	 */
+	const char *excluded[66];
+	size_t ne = 0;
 
-	for (size_t i = 0; i < r->nwaits && ns < 64; i++)
+	for (size_t i = 0; i < r->nwaits && ne < 64; i++)
 		if (strcmp(r->waits[i].wait, "block") != 0)
-			spinning[ns++] = r->waits[i].transport;
-	spinning[ns] = NULL;
+			excluded[ne++] = r->waits[i].transport;
+	excluded[ne++] = "pipe";
+	excluded[ne] = NULL;
 
 	for (size_t p = 0; p < r->nplacements; p++)
 		for (size_t s = 0; s < r->nsizes; s++) {
@@ -875,34 +1142,43 @@ static void claim_c9(const struct report *r, struct claim *c)
 
 			for (int k = 0; k < 2; k++) {
 				enum measure m = speed_measures[k];
-				const char *who = NULL, *kw = NULL;
-				double v = 0, kv = 0, pv;
-				char a[32], b[32];
+				const char *ws = NULL, *wo = NULL, *kw = NULL;
+				double vs = 0, vo = 0, kv = 0, pv;
+				char a[32], b[32], lead[200];
 
 				if (size >= 1048576) {
-					if (!best_of(r, NULL, NULL, r->placements[p], size, m, &who,
-						     &v))
+					/* The fastest is shared memory, or ties with it. */
+					if (!best_of(r, fam_shm, NULL, r->placements[p], size, m,
+						     &ws, &vs) ||
+					    !best_of(r, NULL, fam_shm, r->placements[p], size, m,
+						     &wo, &vo))
 						continue;
-					fmt_value(m, v, a, sizeof(a));
-					cell_add(
-					    c, r->placements[p], size, m, in_list(fam_shm, who),
-					    "at %zu bytes the fastest is %s (%s)", size, who, a);
+					fmt_value(m, vs, a, sizeof(a));
+					fmt_value(m, vo, b, sizeof(b));
+					snprintf(
+					    lead, sizeof(lead),
+					    "at %zu bytes the fastest shared memory is %s (%s), "
+					    "the fastest other %s (%s)",
+					    size, ws, a, wo, b);
+					cell_judge(r, c, r->placements[p], size, m, ws, wo,
+						   R_AT_LEAST, 1 + REPORT_MARGIN, 0, lead);
 					continue;
 				}
 				if (size >= 65536 ||
 				    !report_median(r, "pipe", r->placements[p], size, m, &pv))
 					continue;
 				/* "suits": within 1.5x of the best mechanism that blocks */
-				best_of(r, NULL, spinning, r->placements[p], size, m, &kw, &kv);
+				best_of(r, NULL, excluded, r->placements[p], size, m, &kw, &kv);
 				if (!kw)
 					continue;
 				fmt_value(m, pv, a, sizeof(a));
 				fmt_value(m, kv, b, sizeof(b));
-				cell_add(c, r->placements[p], size, m,
-					 lower_better(m) ? pv <= 1.5 * kv : pv * 1.5 >= kv,
-					 "pipe %s vs %s (%s), the best of the blocking mechanisms: "
-					 "within 1.5x?",
+				snprintf(lead, sizeof(lead),
+					 "pipe %s vs %s (%s), the best of the other blocking "
+					 "mechanisms: within 1.5x?",
 					 a, kw, b);
+				cell_judge(r, c, r->placements[p], size, m, "pipe", kw, R_AT_LEAST,
+					   1.5, 0, lead);
 			}
 		}
 }
@@ -913,19 +1189,24 @@ static void claim_c10(const struct report *r, struct claim *c)
 	for (size_t p = 0; p < r->nplacements; p++)
 		for (size_t s = 0; s < r->nsizes; s++)
 			for (const char *const *t = fam_mq; *t; t++) {
-				double send_cpu, rtt;
-				char a[32], b[32];
+				double send_cpu[MAX_RUNS], rtt[MAX_RUNS], ms, mr;
+				size_t ns = report_values(r, *t, r->placements[p], r->sizes[s],
+							  M_SEND_CPU_NS, send_cpu);
+				size_t nr = report_values(r, *t, r->placements[p], r->sizes[s],
+							  M_RTT_P50, rtt);
+				char a[32], b[32], judged[400];
+				enum outcome o;
 
-				if (!report_median(r, *t, r->placements[p], r->sizes[s],
-						   M_SEND_CPU_NS, &send_cpu) ||
-				    !report_median(r, *t, r->placements[p], r->sizes[s], M_RTT_P50,
-						   &rtt))
+				if (!ns || !nr || ipcb_stats_median(send_cpu, ns, &ms) ||
+				    ipcb_stats_median(rtt, nr, &mr))
 					continue;
-				fmt_value(M_RTT_P50, send_cpu, a, sizeof(a));
-				fmt_value(M_RTT_P50, rtt, b, sizeof(b));
+				fmt_value(M_RTT_P50, ms, a, sizeof(a));
+				fmt_value(M_RTT_P50, mr, b, sizeof(b));
+				/* Both in ns, lower is better: "lower by more than 2x". */
+				o = judge(M_SEND_CPU_NS, "sender CPU", send_cpu, ns, "round trip",
+					  rtt, nr, R_BEATS, 2, 0, judged, sizeof(judged));
 				cell_add(
-				    c, r->placements[p], r->sizes[s], M_SEND_CPU_NS,
-				    send_cpu < 0.5 * rtt,
+				    c, r->placements[p], r->sizes[s], M_SEND_CPU_NS, o, judged,
 				    "%s: sender CPU %s per message when streaming vs %s round trip",
 				    *t, a, b);
 			}
@@ -941,10 +1222,22 @@ static void print_header(const struct report *r, const char *path)
 		"Every number is the median over the CSV's repeats (up to %u per row) of one "
 		"transport, mode, size and placement. Round trips are ping-pong latencies (p50); "
 		"throughput is a one-way stream timed at the receiver. *cross-core*: sender and "
-		"receiver on two CPUs; *same-core*: both on one CPU. Differences under %.0f%% are "
-		"treated as ties.\n\n",
+		"receiver on two CPUs; *same-core*: both on one CPU.\n\n"
+		"How the claims are decided: a claim is a set of comparisons (one per placement, "
+		"size and measure), each decided from the repeats with the statistics of "
+		"`ipcbench compare`: one-sided Mann-Whitney tests of shifted hypotheses on the "
+		"logarithms of the two sides' runs, at alpha %g per comparison. *Faster* means "
+		"faster by more than %.0f%%, shown at that level; where a claim lets a tie count, "
+		"a tie means not slower by %.0f%% or more. Each comparison gives the medians, the "
+		"ratio (Hodges-Lehmann estimate, with the interval whose bounds are each one-sided "
+		"at alpha) and the test that decided it with its p-value. A comparison shown "
+		"neither way is *not decided* and counts for neither side: no test can reach alpha "
+		"with fewer than %zu runs a side, so a CSV of single runs decides nothing (run "
+		"with `--repeat %zu` or more). A verdict summarises the decided comparisons; C8 "
+		"compares medians with the documents' figures.\n\n",
 		r->host, r->cpu_model, r->kernel, r->version, r->date, path, r->max_run,
-		TIE_SHARE * 100);
+		REPORT_ALPHA, REPORT_MARGIN * 100, REPORT_MARGIN * 100,
+		ipcb_mw_repeats_possible(REPORT_ALPHA), ipcb_mw_repeats_possible(REPORT_ALPHA) + 1);
 	for (size_t i = 0; i < r->nwaits; i++)
 		if (r->waits[i].others)
 			fprintf(r->out,
@@ -986,9 +1279,10 @@ static void print_floors(const struct report *r)
 		fputc('\n', r->out);
 	}
 	fprintf(r->out,
-		"\nPer message size: the ceilings of a stream (a row's `x_floor` is the "
+		"\nPer message size: the ceilings of a stream (a row's `%s` is the "
 		"cross-core copy where the sides ran on two CPUs, memcpy elsewhere) and the "
-		"round trip of the simplest shared-memory handshake.\n\n| placement | floor |");
+		"round trip of the simplest shared-memory handshake.\n\n| placement | floor |",
+		ipcb_csv_name(IPCB_COL_X_FLOOR));
 	for (size_t s = 0; s < r->nsizes; s++) {
 		char sz[16];
 
@@ -1221,7 +1515,7 @@ static void print_claims(const struct report *r, size_t mib)
 		    "best of TCP, UDP and the message queues",
 		    &c);
 	memset(&c, 0, sizeof(c));
-	claim_pair(r, &c, "fifo", "pipe", 1 + TIE_SHARE, 1.5);
+	claim_pair(r, &c, "fifo", "pipe", 1 + REPORT_MARGIN, 1.5);
 	claim_print(r, "C3", "A named pipe (FIFO) is slightly slower than an anonymous pipe.",
 		    "001_d430098f08ffff3a.txt; slightly: more than a tie, at most 1.5x", &c);
 	memset(&c, 0, sizeof(c));

@@ -12,24 +12,21 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "csvschema.h"
 #include "format.h"
 #include "options.h"
 #include "outfile.h"
 
-#define CSV_HEADER                                                                                 \
-	"transport,mode,size_bytes,run,messages,latency_kind,min_ns,p50_ns,p90_ns,p99_ns,"         \
-	"p999_ns,max_ns,mean_ns,stddev_ns,msgs_per_s,bytes_per_s,sender_cpu,receiver_cpu,"         \
-	"placement,wait,chunk_bytes,sender_cpu_s,receiver_cpu_s,ctx_switches_per_msg,"             \
-	"sender_cpu_ns_per_msg,receiver_cpu_ns_per_msg,x_floor,clock_skew_bound_ns,"               \
-	"elapsed_s,warmup,work_ns,spin_polls,fsync,buffer_bytes,channel,full_checks,verify,"       \
-	"segments_per_msg,timestamp,host,kernel,cpu_model,governor,boost,smt,thp,isolated_cpus,"   \
-	"loadavg,virtualization,build_type,version"
-
-static const char csv_header[] = CSV_HEADER;
-
-const char *ipcb_csv_header(void)
+/* The header and its newline in one write, so that no reader sees half of it. */
+static int csv_write_header(int fd)
 {
-	return csv_header;
+	const char *header = ipcb_csv_header();
+	size_t len = strlen(header);
+	char line[IPCB_CSV_HEADER_MAX + 2];
+
+	memcpy(line, header, len);
+	line[len] = '\n';
+	return ipcb_write_whole(fd, line, len + 1);
 }
 
 /* How long a row waits for another process's lock on the CSV before it is given up. */
@@ -72,9 +69,11 @@ static void csv_unlock(struct ipcb_csv *c)
  */
 static int csv_header_check(const struct ipcb_csv *c, off_t size)
 {
-	char line[sizeof(csv_header) + 2];
-	size_t hlen = sizeof(csv_header) - 1;
-	ssize_t n = pread(c->fd, line, sizeof(line) - 1, 0);
+	const char *csv_header = ipcb_csv_header();
+	size_t hlen = strlen(csv_header);
+	char line[IPCB_CSV_HEADER_MAX + 3];
+	/* The header and a line ending ("\r\n" at most): enough to tell ours from another. */
+	ssize_t n = pread(c->fd, line, hlen + 2, 0);
 	char *nl;
 
 	if (n < 0)
@@ -156,7 +155,7 @@ static int csv_prepare(struct ipcb_csv *c, bool check_header, char *err, size_t 
 		st.st_size = cut;
 	}
 	if (st.st_size == 0) {
-		rc = ipcb_write_whole(c->fd, CSV_HEADER "\n", sizeof(csv_header));
+		rc = csv_write_header(c->fd);
 		if (rc < 0) {
 			snprintf(err, errlen, "%s", strerror(-rc));
 			return rc;
@@ -178,7 +177,7 @@ static int csv_create(struct ipcb_csv *c, char *err, size_t errlen)
 
 	if (rc < 0)
 		return rc;
-	rc = ipcb_write_whole(o.fd, CSV_HEADER "\n", sizeof(csv_header));
+	rc = csv_write_header(o.fd);
 	if (rc == 0)
 		rc = ipcb_outfile_place(&o, false);
 	if (rc < 0) {
@@ -240,7 +239,7 @@ int ipcb_csv_open(struct ipcb_csv *c, const char *path, char *err, size_t errlen
 	if (!c->regular) {
 		/* A device such as /dev/null: no lock, nothing to check, the header as to a file.
 		 */
-		rc = ipcb_write_whole(c->fd, CSV_HEADER "\n", sizeof(csv_header));
+		rc = csv_write_header(c->fd);
 		if (rc < 0)
 			snprintf(why, sizeof(why), "%s", strerror(-rc));
 	} else if (!created) {
@@ -260,78 +259,89 @@ int ipcb_csv_open(struct ipcb_csv *c, const char *path, char *err, size_t errlen
 	return 0;
 }
 
-static void csv_cpu(FILE *f, int cpu)
-{
-	if (cpu >= 0)
-		fprintf(f, "%d", cpu);
-}
-
-/* Format one row, newline included, into f. */
-static void csv_format_row(FILE *f, const struct ipcb_row *row, const struct ipcb_sysinfo *si)
+/*
+ * Fill one row's record, column by column in table order (lib/csvschema.c decides the header,
+ * the order and how each value is written), and format it, newline included, into f. A column
+ * left unset is written empty: not measured. 0, or -EINVAL naming the column in *bad when the
+ * record does not fit the table (a programming error, caught by the writer's unit test).
+ */
+static int csv_format_row(FILE *f, const struct ipcb_row *row, const struct ipcb_sysinfo *si,
+			  int *bad)
 {
 	const struct ipcb_run_result *r = row->res;
 	const struct ipcb_hist *h = row->hist;
-	const char *texts[] = {si->host,  si->kernel, si->cpu_model, si->governor,
-			       si->boost, si->smt,    si->thp,	     si->isolated};
 	double msgs = (double)r->messages;
+	struct ipcb_csv_record rec;
 	char stamp[32];
 	time_t now = time(NULL);
 	struct tm tm;
 
 	strftime(stamp, sizeof(stamp), "%Y-%m-%dT%H:%M:%SZ", gmtime_r(&now, &tm));
-	ipcb_csv_text(f, row->transport);
-	fprintf(f, ",%s,%zu,%u,%" PRIu64 ",", row->mode, row->size_bytes, row->run, row->messages);
-	if (h && row->latency_kind)
-		fprintf(f,
-			"%s,%" PRId64 ",%" PRId64 ",%" PRId64 ",%" PRId64 ",%" PRId64 ",%" PRId64
-			",%.1f,%.1f,",
-			row->latency_kind, ipcb_hist_min(h), ipcb_hist_value_at_percentile(h, 50),
-			ipcb_hist_value_at_percentile(h, 90), ipcb_hist_value_at_percentile(h, 99),
-			ipcb_hist_value_at_percentile(h, 99.9), ipcb_hist_max(h), ipcb_hist_mean(h),
-			ipcb_hist_stddev(h));
-	else
-		fputs(",,,,,,,,,", f);
-	if (row->rates && r->msgs_per_s > 0)
-		fprintf(f, "%.1f", r->msgs_per_s);
-	fputc(',', f);
-	if (row->rates && r->bytes_per_s > 0)
-		fprintf(f, "%.1f", r->bytes_per_s);
-	fputc(',', f);
-	csv_cpu(f, row->cpu[0]);
-	fputc(',', f);
-	csv_cpu(f, row->cpu[1]);
-	fprintf(f, ",%s,%s,%zu,%.6f,%.6f,%.4f,%.1f,%.1f,", row->placement, row->wait,
-		row->chunk_bytes, r->cpu_s[0], r->cpu_s[1],
-		(double)(r->ctx_switches[0] + r->ctx_switches[1]) / msgs, r->cpu_s[0] * 1e9 / msgs,
-		r->cpu_s[1] * 1e9 / msgs);
-	if (row->x_floor > 0)
-		fprintf(f, "%.3f", row->x_floor);
-	fputc(',', f);
-	if (row->clock_skew_bound_ns >= 0)
-		fprintf(f, "%" PRId64, row->clock_skew_bound_ns);
-	fprintf(f, ",%.6f,%" PRIu64 ",%" PRIu64 ",", r->elapsed_s, row->warmup, row->work_ns);
-	if (row->spin_polls >= 0)
-		fprintf(f, "%" PRId64, row->spin_polls);
-	fprintf(f, ",%d,", row->fsync);
-	if (r->buffer_bytes)
-		fprintf(f, "%zu", r->buffer_bytes);
-	fputc(',', f);
-	ipcb_csv_text(f, r->layout);
-	fprintf(f, ",%" PRIu64 ",%s,", r->full_checks, row->verify ? row->verify : "");
-	if (row->rates && r->segments_counted && r->messages > 0)
-		fprintf(f, "%.4f", (double)r->segments / msgs);
-	fprintf(f, ",%s", stamp);
-	for (size_t i = 0; i < sizeof(texts) / sizeof(texts[0]); i++) {
-		fputc(',', f);
-		ipcb_csv_text(f, texts[i]);
+	ipcb_csv_record_init(&rec);
+	ipcb_csv_set_text(&rec, IPCB_COL_TRANSPORT, row->transport);
+	ipcb_csv_set_text(&rec, IPCB_COL_MODE, row->mode);
+	ipcb_csv_set_uint(&rec, IPCB_COL_SIZE_BYTES, row->size_bytes);
+	ipcb_csv_set_uint(&rec, IPCB_COL_RUN, row->run);
+	ipcb_csv_set_uint(&rec, IPCB_COL_MESSAGES, row->messages);
+	if (h && row->latency_kind) {
+		ipcb_csv_set_text(&rec, IPCB_COL_LATENCY_KIND, row->latency_kind);
+		ipcb_csv_set_int(&rec, IPCB_COL_MIN_NS, ipcb_hist_min(h));
+		ipcb_csv_set_int(&rec, IPCB_COL_P50_NS, ipcb_hist_value_at_percentile(h, 50));
+		ipcb_csv_set_int(&rec, IPCB_COL_P90_NS, ipcb_hist_value_at_percentile(h, 90));
+		ipcb_csv_set_int(&rec, IPCB_COL_P99_NS, ipcb_hist_value_at_percentile(h, 99));
+		ipcb_csv_set_int(&rec, IPCB_COL_P999_NS, ipcb_hist_value_at_percentile(h, 99.9));
+		ipcb_csv_set_int(&rec, IPCB_COL_MAX_NS, ipcb_hist_max(h));
+		ipcb_csv_set_decimal(&rec, IPCB_COL_MEAN_NS, ipcb_hist_mean(h));
+		ipcb_csv_set_decimal(&rec, IPCB_COL_STDDEV_NS, ipcb_hist_stddev(h));
 	}
-	fprintf(f, ",%.2f,", si->loadavg1);
-	ipcb_csv_text(f, si->virt);
-	fputc(',', f);
-	ipcb_csv_text(f, si->build_type);
-	fputc(',', f);
-	ipcb_csv_text(f, si->version);
-	fputc('\n', f);
+	if (row->rates && r->msgs_per_s > 0)
+		ipcb_csv_set_decimal(&rec, IPCB_COL_MSGS_PER_S, r->msgs_per_s);
+	if (row->rates && r->bytes_per_s > 0)
+		ipcb_csv_set_decimal(&rec, IPCB_COL_BYTES_PER_S, r->bytes_per_s);
+	if (row->cpu[0] >= 0)
+		ipcb_csv_set_int(&rec, IPCB_COL_SENDER_CPU, row->cpu[0]);
+	if (row->cpu[1] >= 0)
+		ipcb_csv_set_int(&rec, IPCB_COL_RECEIVER_CPU, row->cpu[1]);
+	ipcb_csv_set_text(&rec, IPCB_COL_PLACEMENT, row->placement);
+	ipcb_csv_set_text(&rec, IPCB_COL_WAIT, row->wait);
+	ipcb_csv_set_uint(&rec, IPCB_COL_CHUNK_BYTES, row->chunk_bytes);
+	ipcb_csv_set_decimal(&rec, IPCB_COL_SENDER_CPU_S, r->cpu_s[0]);
+	ipcb_csv_set_decimal(&rec, IPCB_COL_RECEIVER_CPU_S, r->cpu_s[1]);
+	ipcb_csv_set_decimal(&rec, IPCB_COL_CTX_SWITCHES_PER_MSG,
+			     (double)(r->ctx_switches[0] + r->ctx_switches[1]) / msgs);
+	ipcb_csv_set_decimal(&rec, IPCB_COL_SENDER_CPU_NS_PER_MSG, r->cpu_s[0] * 1e9 / msgs);
+	ipcb_csv_set_decimal(&rec, IPCB_COL_RECEIVER_CPU_NS_PER_MSG, r->cpu_s[1] * 1e9 / msgs);
+	if (row->x_floor > 0)
+		ipcb_csv_set_decimal(&rec, IPCB_COL_X_FLOOR, row->x_floor);
+	if (row->clock_skew_bound_ns >= 0)
+		ipcb_csv_set_int(&rec, IPCB_COL_CLOCK_SKEW_BOUND_NS, row->clock_skew_bound_ns);
+	ipcb_csv_set_decimal(&rec, IPCB_COL_ELAPSED_S, r->elapsed_s);
+	ipcb_csv_set_uint(&rec, IPCB_COL_WARMUP, row->warmup);
+	ipcb_csv_set_uint(&rec, IPCB_COL_WORK_NS, row->work_ns);
+	if (row->spin_polls >= 0)
+		ipcb_csv_set_int(&rec, IPCB_COL_SPIN_POLLS, row->spin_polls);
+	ipcb_csv_set_int(&rec, IPCB_COL_FSYNC, row->fsync);
+	if (r->buffer_bytes)
+		ipcb_csv_set_uint(&rec, IPCB_COL_BUFFER_BYTES, r->buffer_bytes);
+	ipcb_csv_set_text(&rec, IPCB_COL_CHANNEL, r->layout);
+	ipcb_csv_set_uint(&rec, IPCB_COL_FULL_CHECKS, r->full_checks);
+	ipcb_csv_set_text(&rec, IPCB_COL_VERIFY, row->verify);
+	if (row->rates && r->segments_counted && r->messages > 0)
+		ipcb_csv_set_decimal(&rec, IPCB_COL_SEGMENTS_PER_MSG, (double)r->segments / msgs);
+	ipcb_csv_set_text(&rec, IPCB_COL_TIMESTAMP, stamp);
+	ipcb_csv_set_text(&rec, IPCB_COL_HOST, si->host);
+	ipcb_csv_set_text(&rec, IPCB_COL_KERNEL, si->kernel);
+	ipcb_csv_set_text(&rec, IPCB_COL_CPU_MODEL, si->cpu_model);
+	ipcb_csv_set_text(&rec, IPCB_COL_GOVERNOR, si->governor);
+	ipcb_csv_set_text(&rec, IPCB_COL_BOOST, si->boost);
+	ipcb_csv_set_text(&rec, IPCB_COL_SMT, si->smt);
+	ipcb_csv_set_text(&rec, IPCB_COL_THP, si->thp);
+	ipcb_csv_set_text(&rec, IPCB_COL_ISOLATED_CPUS, si->isolated);
+	ipcb_csv_set_decimal(&rec, IPCB_COL_LOADAVG, si->loadavg1);
+	ipcb_csv_set_text(&rec, IPCB_COL_VIRTUALIZATION, si->virt);
+	ipcb_csv_set_text(&rec, IPCB_COL_BUILD_TYPE, si->build_type);
+	ipcb_csv_set_text(&rec, IPCB_COL_VERSION, si->version);
+	return ipcb_csv_record_write(f, &rec, bad);
 }
 
 int ipcb_csv_row(struct ipcb_csv *c, const struct ipcb_row *row, const struct ipcb_sysinfo *si,
@@ -340,18 +350,26 @@ int ipcb_csv_row(struct ipcb_csv *c, const struct ipcb_row *row, const struct ip
 	char *buf = NULL;
 	size_t len = 0;
 	FILE *mem = open_memstream(&buf, &len);
-	int rc;
+	int rc, bad = 0;
 
 	c->note[0] = '\0';
 	if (!mem) {
 		snprintf(err, errlen, "%s", strerror(ENOMEM));
 		return -ENOMEM;
 	}
-	csv_format_row(mem, row, si);
+	rc = csv_format_row(mem, row, si, &bad);
 	if (fclose(mem) != 0) {
 		free(buf);
 		snprintf(err, errlen, "%s", strerror(ENOMEM));
 		return -ENOMEM;
+	}
+	if (rc < 0) {
+		free(buf);
+		snprintf(err, errlen,
+			 "the row does not fit the CSV's column '%s' (left empty, or a value of "
+			 "another kind)",
+			 ipcb_csv_name((enum ipcb_csv_column)bad));
+		return rc;
 	}
 	/*
 	 * A row goes in whole or not at all: one write of the formatted row under the lock, and if

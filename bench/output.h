@@ -10,6 +10,7 @@
 
 #include <stdio.h>
 
+#include "csvschema.h" /* ipcb_csv_header() */
 #include "run.h"
 #include "sysinfo.h"
 
@@ -58,8 +59,6 @@ struct ipcb_csv {
 	char note[IPCB_CSV_ERR_BYTES]; /* after a call: a warning to show (a line cut off), or "" */
 };
 
-/* The header line, without newline. */
-const char *ipcb_csv_header(void);
 /* 0, or a negative errno with err naming the file and the problem. */
 int ipcb_csv_open(struct ipcb_csv *c, const char *path, char *err, size_t errlen);
 /*

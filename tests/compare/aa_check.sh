@@ -8,11 +8,11 @@
 # says "inconclusive" tells CI nothing. How many groups were decided is printed either way, with
 # the table.
 #
-# Usage: aa_check.sh PATH/TO/ipcbench
+# Usage: aa_check.sh PATH/TO/ipcbench   (IPCB_AB_GATE names another gate script: for its test)
 set -euo pipefail
 BIN=${1:?usage: aa_check.sh ipcbench}
 here=$(cd "$(dirname "$0")" && pwd)
-gate=$here/../../scripts/ab-gate
+gate=${IPCB_AB_GATE:-$here/../../scripts/ab-gate}
 work=$(mktemp -d "${TMPDIR:-/tmp}/aa_check.XXXXXX")
 trap 'rm -rf "$work"' EXIT
 
@@ -24,12 +24,19 @@ summary=$(grep -E '^[0-9]+ groups? compared:' "$work/gate/look-final.txt" || tru
 	echo "aa_check: FAIL: ab-gate exited $status without a comparison" >&2
 	exit 1
 }
-count() { sed -nE "s/.* ([0-9]+) $1.*/\1/p" <<<"$summary"; }
+count() { sed -nE "s/.*[:,] ([0-9]+) $1[,;].*/\1/p" <<<"$summary"; }
 groups=$(sed -nE 's/^([0-9]+) groups? compared.*/\1/p' <<<"$summary")
 regressed=$(count regressed)
 oks=$(count ok)
 improved=$(count improved)
 would=$(grep -c 'would be regressed' "$work/gate/look-final.txt" || true)
+# A summary these patterns no longer read must fail the check, not pass it with empty counts.
+for n in "$groups" "$regressed" "$oks" "$improved" "$would"; do
+	[[ $n =~ ^[0-9]+$ ]] || {
+		echo "aa_check: FAIL: cannot read the counts in: $summary" >&2
+		exit 1
+	}
+done
 decided=$((regressed + oks + improved))
 echo "aa_check: $decided of $groups groups decided ($oks ok, $improved improved, $regressed regressed; $would would be regressed but for the controls); ab-gate exited $status"
 if [ "$regressed" -gt 0 ] || [ "$would" -gt 0 ] || [ "$status" -eq 1 ]; then

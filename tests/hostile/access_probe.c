@@ -262,8 +262,9 @@ static int check_registry(const char *path, const char *tname)
 		/* The segment is marked for removal at once (its key is gone): nothing to reach. */
 		if (en.kind == IPCB_SYSV_SHM && ours == 0 && why &&
 		    strcmp(why, "is marked for removal already") == 0) {
-			ok(1, "%s: System V segment %d is marked for removal already", tname,
-			   en.id);
+			tap_diag("%s: System V segment %d is marked for removal already: nothing "
+				 "to reach",
+				 tname, en.id);
 			continue;
 		}
 		ok(ours == 1 && ipcb_sysv_key_ours(en.key),

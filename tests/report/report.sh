@@ -1,7 +1,10 @@
 #!/bin/bash
 # report.sh IPCBENCH - TAP test of `ipcbench report` on small hand-made CSVs whose verdicts are
 # known: a claim that holds, one that does not, one that depends on placement, one that cannot
-# be decided for lack of rows, medians over repeats, and malformed input (exit 2, named).
+# be decided (too few repeats, or too much spread), ties decided both ways, a claim decided in
+# part, one that cannot be decided for lack of rows, medians over repeats, and malformed input
+# (exit 2, named). Every comparison is decided from the repeats (five a side where it must be
+# decidable), so each line must show the test that decided it.
 set -u
 BIN=${1:?usage: report.sh ipcbench}
 . "$(dirname "$0")/../tap.sh"
@@ -14,48 +17,75 @@ row() {
 	echo "$1,latency,$3,$run,rtt,$2,block,$4,,,,fixture,\"CPU, with a comma\""
 	echo "$1,throughput,$3,$run,,$2,block,,$5,1000,1000,fixture,\"CPU, with a comma\""
 }
+# Run-to-run spread of a quiet machine (+-2 %) and of a noisy one (+-30 %), in per mille.
+QUIET=(1000 1010 990 1020 980)
+NOISY=(1000 1300 700 1250 750)
+# runs N SPREAD TRANSPORT PLACEMENT SIZE RTT_P50_NS BYTES_PER_S: N repeats of row(), each value
+# scaled by the next factor of the spread (QUIET or NOISY).
+runs() {
+	local n=$1 i f
+	local -n spread=$2
+	shift 2
+	for ((i = 0; i < n; i++)); do
+		f=${spread[i % ${#spread[@]}]}
+		row "$1" "$2" "$3" $(($4 * f / 1000)) $(($5 / 1000 * f)) $((i + 1))
+	done
+}
 verdict() { # verdict REPORT CLAIM: the verdict line of a claim
 	awk -v id="### $2." 'index($0, id) == 1 { f = 1; next } f && /^Verdict:/ { print; exit }' "$1"
 }
+lines() { # lines REPORT CLAIM: the comparison lines of a claim
+	awk -v id="### $2." 'index($0, id) == 1 { f = 1; next } f && /^### / { exit }
+		f && /^- / { print }' "$1"
+}
 
-# 1. C4 holds: Unix sockets beat TCP in every cell.
+# 1. C4 holds: Unix sockets beat TCP in every cell, shown by the repeats.
 {
 	echo "$HEADER"
 	for p in cross-core same-core; do
-		row unix-stream $p 64 10000 2000000000
-		row tcp $p 64 20000 1000000000
+		runs 5 QUIET unix-stream $p 64 10000 2000000000
+		runs 5 QUIET tcp $p 64 20000 1000000000
 	done
 } >"$WORK/holds.csv"
 "$BIN" report "$WORK/holds.csv" -o "$WORK/holds.md"
 ok $? "report on a small CSV exits 0"
-verdict "$WORK/holds.md" C4 | grep -q '\*\*holds\*\*'
+verdict "$WORK/holds.md" C4 | grep -q '\*\*holds\*\*$'
 ok $? "C4 holds when unix-stream is faster everywhere ($(verdict "$WORK/holds.md" C4))"
 grep -q "unix-stream 10.0 us vs tcp 20.0 us" "$WORK/holds.md"
 ok $? "the verdict names the rows and values that decided it"
+[ "$(lines "$WORK/holds.md" C4 | grep -c ': yes - .* over 5 and 5 runs: unix-stream faster than tcp by more than 5% (p = 0.004)$')" -eq 4 ]
+ok $? "each comparison says what decided it: 5 runs a side, faster by more than 5 %, p = 1/252"
+lines "$WORK/holds.md" C4 | grep -q 'unix-stream/tcp 0.50x \[0.4[0-9]x, 0.5[0-9]x\]'
+ok $? "and the ratio with its interval ($(lines "$WORK/holds.md" C4 | head -1 | cut -c1-160))"
 verdict "$WORK/holds.md" C6 | grep -q 'not measured'
 ok $? "C6 is 'not measured' without a file transport"
+grep -q 'Mann-Whitney' "$WORK/holds.md" && grep -q 'alpha 0.05 per comparison' "$WORK/holds.md" &&
+	grep -q 'faster by more than 5%' "$WORK/holds.md" && ! grep -q 'treated as ties' "$WORK/holds.md"
+ok $? "the header says the rule: Mann-Whitney tests at alpha 0.05 per comparison, a 5 % margin"
 
 # 2. C4 does not hold: TCP is faster everywhere.
 {
 	echo "$HEADER"
 	for p in cross-core same-core; do
-		row unix-stream $p 64 30000 500000000
-		row tcp $p 64 20000 1000000000
+		runs 5 QUIET unix-stream $p 64 30000 500000000
+		runs 5 QUIET tcp $p 64 20000 1000000000
 	done
 } >"$WORK/not.csv"
 "$BIN" report "$WORK/not.csv" -o "$WORK/not.md"
-verdict "$WORK/not.md" C4 | grep -q '\*\*does not hold\*\*'
+verdict "$WORK/not.md" C4 | grep -q '\*\*does not hold\*\*$'
 ok $? "C4 does not hold when tcp is faster everywhere ($(verdict "$WORK/not.md" C4))"
+[ "$(lines "$WORK/not.md" C4 | grep -c ': no - .*: unix-stream not faster than tcp by more than 5% (p = 0.004)$')" -eq 4 ]
+ok $? "each comparison shows it is not faster by more than 5 %"
 
 # 3. C4 and C1 depend on placement.
 {
 	echo "$HEADER"
-	row unix-stream cross-core 64 10000 2000000000
-	row tcp cross-core 64 20000 1000000000
-	row unix-stream same-core 64 30000 500000000
-	row tcp same-core 64 20000 1000000000
-	row shm cross-core 64 300 9000000000
-	row shm same-core 64 100000 100000000
+	runs 5 QUIET unix-stream cross-core 64 10000 2000000000
+	runs 5 QUIET tcp cross-core 64 20000 1000000000
+	runs 5 QUIET unix-stream same-core 64 30000 500000000
+	runs 5 QUIET tcp same-core 64 20000 1000000000
+	runs 5 QUIET shm cross-core 64 300 9000000000
+	runs 5 QUIET shm same-core 64 100000 100000000
 } >"$WORK/dep.csv"
 "$BIN" report "$WORK/dep.csv" -o "$WORK/dep.md"
 verdict "$WORK/dep.md" C4 | grep -q 'depends on placement.*holds cross-core.*not same-core'
@@ -63,25 +93,88 @@ ok $? "C4 depends on placement ($(verdict "$WORK/dep.md" C4))"
 verdict "$WORK/dep.md" C1 | grep -q 'depends on placement.*holds cross-core.*not same-core'
 ok $? "C1 (shared memory fastest) depends on placement ($(verdict "$WORK/dep.md" C1))"
 
-# 4. C3: a FIFO slightly slower holds; three times slower does not.
+# 4. Not decided: the CSV of case 1 with one run per row. No test on 1 and 1 runs can say
+# anything, however far apart the values.
 {
 	echo "$HEADER"
-	row pipe cross-core 64 10000 1000000000
-	row fifo cross-core 64 11000 900000000
+	for p in cross-core same-core; do
+		runs 1 QUIET unix-stream $p 64 10000 2000000000
+		runs 1 QUIET tcp $p 64 20000 1000000000
+	done
+} >"$WORK/single.csv"
+"$BIN" report "$WORK/single.csv" -o "$WORK/single.md"
+verdict "$WORK/single.md" C4 | grep -q '\*\*not decided\*\* (none of its 4 comparisons'
+ok $? "C4 is not decided from single runs ($(verdict "$WORK/single.md" C4))"
+[ "$(lines "$WORK/single.md" C4 | grep -c ': not decided - unix-stream 10.0 us vs tcp 20.0 us; .*too few runs (with 1 and 1 no p-value can be below 0.05; 4 a side can)$')" -eq 2 ]
+ok $? "each of its comparisons says: too few runs"
+
+# 5. Not decided with five runs a side: unix-stream 10 % faster, but the runs spread by 30 %.
+{
+	echo "$HEADER"
+	runs 5 NOISY unix-stream cross-core 64 9000 1100000000
+	runs 5 NOISY tcp cross-core 64 10000 1000000000
+} >"$WORK/noisy.csv"
+"$BIN" report "$WORK/noisy.csv" -o "$WORK/noisy.md"
+verdict "$WORK/noisy.md" C4 | grep -q '\*\*not decided\*\*'
+ok $? "C4 is not decided when the runs spread more than the difference ($(verdict "$WORK/noisy.md" C4))"
+[ "$(lines "$WORK/noisy.md" C4 | grep -c 'over 5 and 5 runs: shown neither way (p = .* for, .* against; alpha 0.05)$')" -eq 2 ]
+ok $? "its comparisons give both p-values"
+
+# 6. Ties, decided: two mechanisms with the same values. A tie counts for C1 (shared memory at
+# least as fast) and against C4 (Unix sockets faster).
+{
+	echo "$HEADER"
+	runs 5 QUIET shm cross-core 64 10000 2000000000
+	runs 5 QUIET pipe cross-core 64 10000 2000000000
+	runs 5 QUIET unix-stream cross-core 64 10000 2000000000
+	runs 5 QUIET tcp cross-core 64 10000 2000000000
+} >"$WORK/tie.csv"
+"$BIN" report "$WORK/tie.csv" -o "$WORK/tie.md"
+verdict "$WORK/tie.md" C1 | grep -q '\*\*holds\*\*$' &&
+	[ "$(lines "$WORK/tie.md" C1 | grep -c ': yes - .*: shm not slower than [a-z-]* by 5% or more (p = 0.004)$')" -eq 2 ]
+ok $? "C1 holds on a tie: not slower by 5 % or more ($(verdict "$WORK/tie.md" C1))"
+verdict "$WORK/tie.md" C4 | grep -q '\*\*does not hold\*\*$' &&
+	[ "$(lines "$WORK/tie.md" C4 | grep -c ': no - .*: unix-stream not faster than tcp by more than 5% (p = 0.004)$')" -eq 2 ]
+ok $? "C4 does not hold on a tie: not faster by more than 5 % ($(verdict "$WORK/tie.md" C4))"
+
+# 7. Decided in part: five runs cross-core, one same-core.
+{
+	echo "$HEADER"
+	runs 5 QUIET unix-stream cross-core 64 10000 2000000000
+	runs 5 QUIET tcp cross-core 64 20000 1000000000
+	runs 1 QUIET unix-stream same-core 64 10000 2000000000
+	runs 1 QUIET tcp same-core 64 20000 1000000000
+} >"$WORK/part.csv"
+"$BIN" report "$WORK/part.csv" -o "$WORK/part.md"
+verdict "$WORK/part.md" C4 | grep -q '\*\*holds\*\*; 2 of 4 comparisons not decided$'
+ok $? "a claim decided in part says how many comparisons were not decided ($(verdict "$WORK/part.md" C4))"
+
+# 8. C3: a FIFO slightly slower holds; three times slower does not; as fast does not.
+{
+	echo "$HEADER"
+	runs 5 QUIET pipe cross-core 64 10000 1000000000
+	runs 5 QUIET fifo cross-core 64 11000 900000000
 } >"$WORK/fifo1.csv"
 {
 	echo "$HEADER"
-	row pipe cross-core 64 10000 1000000000
-	row fifo cross-core 64 30000 300000000
+	runs 5 QUIET pipe cross-core 64 10000 1000000000
+	runs 5 QUIET fifo cross-core 64 30000 300000000
 } >"$WORK/fifo3.csv"
-"$BIN" report "$WORK/fifo1.csv" -o "$WORK/fifo1.md"
-"$BIN" report "$WORK/fifo3.csv" -o "$WORK/fifo3.md"
-verdict "$WORK/fifo1.md" C3 | grep -q '\*\*holds\*\*'
-ok $? "C3 holds for a FIFO 10% slower"
-verdict "$WORK/fifo3.md" C3 | grep -q 'does not hold' && grep -q 'much slower' "$WORK/fifo3.md"
+{
+	echo "$HEADER"
+	runs 5 QUIET pipe cross-core 64 10000 1000000000
+	runs 5 QUIET fifo cross-core 64 10000 1000000000
+} >"$WORK/fifo0.csv"
+for f in fifo1 fifo3 fifo0; do "$BIN" report "$WORK/$f.csv" -o "$WORK/$f.md"; done
+verdict "$WORK/fifo1.md" C3 | grep -q '\*\*holds\*\*$' &&
+	lines "$WORK/fifo1.md" C3 | grep -q 'fifo slower than pipe by more than 5% and less than 1.5x (p = 0.004, 0.004)$'
+ok $? "C3 holds for a FIFO 10% slower: slower by more than 5 % and less than 1.5x"
+verdict "$WORK/fifo3.md" C3 | grep -q 'does not hold' && grep -q 'fifo much slower than pipe: by more than 1.5x' "$WORK/fifo3.md"
 ok $? "C3 does not hold for a FIFO three times slower, and says 'much slower'"
+verdict "$WORK/fifo0.md" C3 | grep -q 'does not hold' && grep -q 'fifo not slower than pipe by more than 5%' "$WORK/fifo0.md"
+ok $? "C3 does not hold for a FIFO as fast as the pipe: not slower by more than 5 %"
 
-# 5. Medians over repeats: 10, 100 and 20 us give 20 us.
+# 9. Medians over repeats: 10, 100 and 20 us give 20 us.
 {
 	echo "$HEADER"
 	row pipe cross-core 64 10000 1000000000 1
@@ -93,7 +186,7 @@ ok $? "C3 does not hold for a FIFO three times slower, and says 'much slower'"
 grep -q '| 1 | pipe | block | 20.0 us' "$WORK/med.md" && grep -q 'up to 3 per row' "$WORK/med.md"
 ok $? "numbers are medians over repeats (pipe 20.0 us from 10, 100 and 20 us)"
 
-# 6. Malformed input: exit 2 and a message naming the problem.
+# 10. Malformed input: exit 2 and a message naming the problem.
 : >"$WORK/empty.csv"
 echo "transport,mode,size_bytes" >"$WORK/cols.csv"
 { echo "$HEADER"; echo "pipe,latency,64,1,rtt,cross-core,block,fast,,,,h,c"; } >"$WORK/num.csv"

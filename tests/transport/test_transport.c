@@ -5,7 +5,10 @@
  * limit), with every wait strategy it offers, then injected faults must be caught and nothing
  * the runs created may be left behind.
  *
- * Usage: test_transport NAME. Prints a "1..0 # SKIP" plan when the transport cannot run here.
+ * Usage: test_transport NAME. Prints a "1..0 # SKIP" plan when the transport cannot run here,
+ * unless IPCB_REQUIRE_TRANSPORTS names it ("all", or a comma-separated list of transports): on a
+ * machine where they must run (CI sets it), a transport that cannot is a failure naming it and
+ * the reason, not a skip that a green suite would hide.
  */
 #include <dirent.h>
 #include <errno.h>
@@ -19,6 +22,43 @@
 #include "sysvreg.h"
 
 static const size_t sizes[] = {1, 64, 4096, 65536, 1048576};
+
+#define REQUIRE_ENV "IPCB_REQUIRE_TRANSPORTS"
+
+/*
+ * Must `name` run here? 1 yes (REQUIRE_ENV is "all" or lists it), 0 no, -1 the variable names
+ * something that is no transport (bad gets it): a typo there would silently require nothing.
+ */
+static int required_here(const char *name, char *bad, size_t badlen)
+{
+	const char *list = getenv(REQUIRE_ENV);
+	int found = 0;
+
+	if (!list)
+		return 0;
+	if (strcmp(list, "all") == 0)
+		return 1;
+	for (const char *p = list; *p; p += *p == ',') {
+		size_t len = strcspn(p, ",");
+		const struct ipcb_transport *t = NULL;
+		char item[64];
+
+		if (len < sizeof(item)) {
+			memcpy(item, p, len);
+			item[len] = '\0';
+			t = ipcb_transport_find(item);
+		}
+		p += len;
+		if (!len)
+			continue; /* "pipe,,shm" or a trailing comma: nothing named */
+		if (!t) {
+			snprintf(bad, badlen, "%.*s", (int)len, p - len);
+			return -1;
+		}
+		found |= strcmp(t->name, name) == 0;
+	}
+	return found;
+}
 
 /* Entries in dir whose name contains "ipcbench-<our pid>": what our runs made and left. */
 static int leftovers(const char *dir)
@@ -90,16 +130,30 @@ int main(int argc, char **argv)
 	const struct ipcb_transport *t;
 	struct ipcb_probe p = {0};
 	const char *dir = getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp";
+	char bad[64] = "";
+	int required;
 	bool data;
 
 	if (argc != 2 || !(t = ipcb_transport_find(argv[1]))) {
 		fprintf(stderr, "usage: %s TRANSPORT\n", argv[0]);
 		return 2;
 	}
+	required = required_here(t->name, bad, sizeof(bad));
+	if (required < 0) {
+		printf("1..1\nnot ok 1 - %s=%s: '%s' is no transport (see ipcbench --list)\n",
+		       REQUIRE_ENV, getenv(REQUIRE_ENV), bad);
+		return 1;
+	}
 	p.max_msg_bytes = t->max_msg_bytes;
 	if (t->unsupported || (t->probe && t->probe(&p) < 0)) {
-		printf("1..0 # SKIP %s cannot run here: %s\n", t->name,
-		       t->unsupported ? t->unsupported : p.reason);
+		const char *why = t->unsupported ? t->unsupported : p.reason;
+
+		if (required) {
+			printf("1..1\nnot ok 1 - %s must run here (%s=%s) but cannot: %s\n",
+			       t->name, REQUIRE_ENV, getenv(REQUIRE_ENV), why);
+			return 1;
+		}
+		printf("1..0 # SKIP %s cannot run here: %s\n", t->name, why);
 		return 0; /* with the "1..0 # SKIP" plan, meson's TAP reader counts a skip */
 	}
 	if (ipcb_run_signals_block() < 0)
@@ -134,9 +188,17 @@ int main(int argc, char **argv)
 				       ipcb_hist_value_at_percentile(r.hist, 50) > 0,
 				   "%s latency %zu B: one round-trip sample per message", t->name,
 				   sizes[i]);
+			else if (data)
+				ok(r.msgs_per_s > 0 && r.bytes_per_s > 0,
+				   "%s throughput %zu B: a rate was measured (%.0f msg/s)", t->name,
+				   sizes[i], r.msgs_per_s);
 			else
-				ok(r.bytes_per_s > 0 || !data,
-				   "%s throughput %zu B: a rate was measured", t->name, sizes[i]);
+				/* It moves no bytes: its rate is the harness's, in messages. */
+				ok(r.msgs_per_s > 0 && r.bytes_per_s == 0,
+				   "%s throughput %zu B: a message rate was measured (%.0f msg/s), "
+				   "and "
+				   "no byte rate",
+				   t->name, sizes[i], r.msgs_per_s);
 			ipcb_run_result_fini(&r);
 		}
 

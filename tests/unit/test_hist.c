@@ -141,8 +141,8 @@ static void test_invalid(void)
 	ok_eq(ipcb_hist_create(0, HOUR_NS, 3, &out), -EINVAL, "create: invalid -> -EINVAL");
 	ok(out == sentinel, "create: *out untouched on error");
 	ok_eq(ipcb_hist_create(1, HOUR_NS, 3, NULL), -EINVAL, "create: NULL out -> -EINVAL");
+	/* Harmless, as hist.h promises: a crash here ends the test before its plan, a failure. */
 	ipcb_hist_destroy(NULL);
-	ok(1, "destroy(NULL) is harmless");
 
 	ok_eq(ipcb_hist_add(NULL, h), -EINVAL, "add: NULL dst");
 	ok_eq(ipcb_hist_add(h, NULL), -EINVAL, "add: NULL src");

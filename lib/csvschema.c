@@ -1,0 +1,281 @@
+/* SPDX-License-Identifier: MIT */
+/* csvschema.c - the CSV column table and the record writer; see csvschema.h. */
+#include "csvschema.h"
+
+#include <errno.h>
+#include <inttypes.h>
+#include <string.h>
+
+#include "format.h"
+
+#define TEXT(nm, empty_, what_)                                                                    \
+	{                                                                                          \
+		.name = nm, .unit = "", .how = IPCB_CSV_TEXT, .empty = empty_, .what = what_       \
+	}
+#define INTEGER(nm, unit_, empty_, what_)                                                          \
+	{                                                                                          \
+		.name = nm, .unit = unit_, .how = IPCB_CSV_INTEGER, .empty = empty_, .what = what_ \
+	}
+#define DECIMAL(nm, unit_, digits_, empty_, what_)                                                 \
+	{                                                                                          \
+		.name = nm, .unit = unit_, .how = IPCB_CSV_DECIMAL, .digits = digits_,             \
+		.empty = empty_, .what = what_                                                     \
+	}
+
+/* What an empty field says, in the words the table uses most. */
+#define NOT_MEASURED "not measured"
+#define NOT_KNOWN    "not known on this machine"
+
+/* clang-format off */
+const struct ipcb_csv_col ipcb_csv_cols[IPCB_CSV_NCOLS] = {
+    [IPCB_COL_TRANSPORT] = TEXT("transport", NULL,
+	"the transport measured (`ipcbench --list`), `null` or a `floor-*` row"),
+    [IPCB_COL_MODE] = TEXT("mode", NULL,
+	"`latency` (ping-pong) or `throughput` (a one-way stream)"),
+    [IPCB_COL_SIZE_BYTES] = INTEGER("size_bytes", "bytes", NULL, "payload of each message"),
+    [IPCB_COL_RUN] = INTEGER("run", "", NULL, "repeat number, from 1 (`--repeat`)"),
+    [IPCB_COL_MESSAGES] = INTEGER("messages", "messages", NULL,
+	"measured messages (round trips in latency mode; samples in the histogram for one-way "
+	"rows)"),
+    [IPCB_COL_LATENCY_KIND] = TEXT("latency_kind", "a stream's own row (no latencies)",
+	"`rtt`, `one_way_ab`, `one_way_ba` (latency mode) or `one_way` (a stream's every 16th "
+	"message)"),
+    [IPCB_COL_MIN_NS] = INTEGER("min_ns", "ns", NOT_MEASURED, "smallest latency"),
+    [IPCB_COL_P50_NS] = INTEGER("p50_ns", "ns", NOT_MEASURED, "median latency"),
+    [IPCB_COL_P90_NS] = INTEGER("p90_ns", "ns", NOT_MEASURED, "90th percentile latency"),
+    [IPCB_COL_P99_NS] = INTEGER("p99_ns", "ns", NOT_MEASURED, "99th percentile latency"),
+    [IPCB_COL_P999_NS] = INTEGER("p999_ns", "ns", NOT_MEASURED, "99.9th percentile latency"),
+    [IPCB_COL_MAX_NS] = INTEGER("max_ns", "ns", NOT_MEASURED, "largest latency"),
+    [IPCB_COL_MEAN_NS] = DECIMAL("mean_ns", "ns", 1, NOT_MEASURED, "mean latency"),
+    [IPCB_COL_STDDEV_NS] = DECIMAL("stddev_ns", "ns", 1, NOT_MEASURED,
+	"standard deviation of the latencies"),
+    [IPCB_COL_MSGS_PER_S] = DECIMAL("msgs_per_s", "1/s", 1, "not measured (one-way rows)",
+	"messages per second (round trips per second in latency mode)"),
+    [IPCB_COL_BYTES_PER_S] = DECIMAL("bytes_per_s", "bytes/s", 1,
+	"not measured (latency rows, one-way rows, transports that move no data)",
+	"payload bytes per second of a stream, timed at the receiver"),
+    [IPCB_COL_SENDER_CPU] = INTEGER("sender_cpu", "", "not pinned",
+	"CPU the sender was pinned to"),
+    [IPCB_COL_RECEIVER_CPU] = INTEGER("receiver_cpu", "", "not pinned",
+	"CPU the receiver was pinned to"),
+    [IPCB_COL_PLACEMENT] = TEXT("placement", NULL, "`cross-core`, `same-core` or `unpinned`"),
+    [IPCB_COL_WAIT] = TEXT("wait", NULL,
+	"how a reader waited: `spin`, `block` or `hybrid` (`none` for the memcpy floor)"),
+    [IPCB_COL_CHUNK_BYTES] = INTEGER("chunk_bytes", "bytes", NULL,
+	"bytes per send or receive call (less than the size where the mechanism carries less)"),
+    [IPCB_COL_SENDER_CPU_S] = DECIMAL("sender_cpu_s", "s", 6, NULL,
+	"CPU time (user + system) of the sender over its measured phase"),
+    [IPCB_COL_RECEIVER_CPU_S] = DECIMAL("receiver_cpu_s", "s", 6, NULL,
+	"CPU time (user + system) of the receiver over its measured phase"),
+    [IPCB_COL_CTX_SWITCHES_PER_MSG] = DECIMAL("ctx_switches_per_msg", "", 4, NULL,
+	"context switches of both sides per message"),
+    [IPCB_COL_SENDER_CPU_NS_PER_MSG] = DECIMAL("sender_cpu_ns_per_msg", "ns", 1, NULL,
+	"the sender's CPU time per message"),
+    [IPCB_COL_RECEIVER_CPU_NS_PER_MSG] = DECIMAL("receiver_cpu_ns_per_msg", "ns", 1, NULL,
+	"the receiver's CPU time per message"),
+    [IPCB_COL_X_FLOOR] = DECIMAL("x_floor", "", 3, "no floor measured for this row",
+	"the row as a multiple of the machine's floor (see `--floor`)"),
+    [IPCB_COL_CLOCK_SKEW_BOUND_NS] = INTEGER("clock_skew_bound_ns", "ns", "not a one-way row",
+	"bound on the two CPUs' clock disagreement, from the clock check"),
+    [IPCB_COL_ELAPSED_S] = DECIMAL("elapsed_s", "s", 6, NULL, "the measured interval"),
+    [IPCB_COL_WARMUP] = INTEGER("warmup", "messages", NULL,
+	"unrecorded messages before measuring"),
+    [IPCB_COL_WORK_NS] = INTEGER("work_ns", "ns", NULL,
+	"busy work per message on each side (`--work-ns`)"),
+    [IPCB_COL_SPIN_POLLS] = INTEGER("spin_polls", "", "not a hybrid wait",
+	"polls of a hybrid wait before it sleeps"),
+    [IPCB_COL_FSYNC] = INTEGER("fsync", "", NULL, "1 when `--fsync` applied, else 0"),
+    [IPCB_COL_BUFFER_BYTES] = INTEGER("buffer_bytes", "bytes",
+	"not known (the transport does not say)",
+	"kernel or shared memory the channel reserved for messages in flight"),
+    [IPCB_COL_CHANNEL] = TEXT("channel", "the transport does not say",
+	"how the channel held messages (ring or slots, count and size)"),
+    [IPCB_COL_FULL_CHECKS] = INTEGER("full_checks", "messages", NULL,
+	"messages whose every byte was compared"),
+    [IPCB_COL_VERIFY] = TEXT("verify", "a row that moves no message",
+	"the `--verify` level: `headers`, `sampled` or `full`"),
+    [IPCB_COL_SEGMENTS_PER_MSG] = DECIMAL("segments_per_msg", "", 4,
+	"not counted (only TCP counts them)",
+	"network segments carrying data that the sender sent per message"),
+    [IPCB_COL_TIMESTAMP] = TEXT("timestamp", NULL, "when the row was written, UTC (ISO 8601)"),
+    [IPCB_COL_HOST] = TEXT("host", NOT_KNOWN, "host name"),
+    [IPCB_COL_KERNEL] = TEXT("kernel", NOT_KNOWN, "kernel release"),
+    [IPCB_COL_CPU_MODEL] = TEXT("cpu_model", NOT_KNOWN, "CPU model"),
+    [IPCB_COL_GOVERNOR] = TEXT("governor", NOT_KNOWN, "cpufreq governor of the first CPU"),
+    [IPCB_COL_BOOST] = TEXT("boost", NOT_KNOWN, "frequency boost: `on` or `off`"),
+    [IPCB_COL_SMT] = TEXT("smt", NOT_KNOWN,
+	"simultaneous multithreading: `on`, `off` or `notsupported`"),
+    [IPCB_COL_THP] = TEXT("thp", NOT_KNOWN,
+	"transparent huge pages: `always`, `madvise` or `never`"),
+    [IPCB_COL_ISOLATED_CPUS] = TEXT("isolated_cpus", "none isolated, or not known",
+	"isolated CPUs (`isolcpus`)"),
+    [IPCB_COL_LOADAVG] = DECIMAL("loadavg", "", 2, NULL,
+	"1-minute load average when ipcbench started"),
+    [IPCB_COL_VIRTUALIZATION] = TEXT("virtualization", NOT_KNOWN, "hypervisor vendor, or `none`"),
+    [IPCB_COL_BUILD_TYPE] = TEXT("build_type", NOT_KNOWN, "meson build type of ipcbench"),
+    [IPCB_COL_VERSION] = TEXT("version", NOT_KNOWN, "ipcbench version (`git describe`)"),
+};
+/* clang-format on */
+
+const char *ipcb_csv_name(enum ipcb_csv_column c)
+{
+	return (unsigned)c < IPCB_CSV_NCOLS && ipcb_csv_cols[c].name ? ipcb_csv_cols[c].name : "";
+}
+
+int ipcb_csv_find(const char *name)
+{
+	for (int c = 0; c < IPCB_CSV_NCOLS; c++)
+		if (ipcb_csv_cols[c].name && strcmp(ipcb_csv_cols[c].name, name) == 0)
+			return c;
+	return -1;
+}
+
+const char *ipcb_csv_header(void)
+{
+	/* Built once, on first use; ipcbench's processes call it from one thread. */
+	static char header[IPCB_CSV_HEADER_MAX + 1];
+	size_t len = 0;
+
+	if (header[0])
+		return header;
+	for (int c = 0; c < IPCB_CSV_NCOLS; c++) {
+		const char *name = ipcb_csv_name((enum ipcb_csv_column)c);
+		size_t n = strlen(name);
+
+		/* The unit test checks the whole header fits; a cut one would be refused anyway. */
+		if (len + n + 2 > sizeof(header))
+			break;
+		if (c)
+			header[len++] = ',';
+		memcpy(header + len, name, n);
+		len += n;
+	}
+	header[len] = '\0';
+	return header;
+}
+
+void ipcb_csv_record_init(struct ipcb_csv_record *rec)
+{
+	memset(rec, 0, sizeof(*rec));
+	rec->misuse = -1;
+}
+
+/* Give column c a value of kind `how`, or remember that the table says otherwise. */
+static struct ipcb_csv_value *record_slot(struct ipcb_csv_record *rec, enum ipcb_csv_column c,
+					  enum ipcb_csv_how how)
+{
+	if ((unsigned)c >= IPCB_CSV_NCOLS || ipcb_csv_cols[c].how != how) {
+		if (rec->misuse < 0)
+			rec->misuse = (unsigned)c < IPCB_CSV_NCOLS ? (int)c : IPCB_CSV_NCOLS;
+		return NULL;
+	}
+	return &rec->v[c];
+}
+
+void ipcb_csv_set_text(struct ipcb_csv_record *rec, enum ipcb_csv_column c, const char *s)
+{
+	struct ipcb_csv_value *v = record_slot(rec, c, IPCB_CSV_TEXT);
+
+	if (v && s) {
+		v->set = IPCB_CSV_SET_TEXT;
+		v->text = s;
+	}
+}
+
+void ipcb_csv_set_int(struct ipcb_csv_record *rec, enum ipcb_csv_column c, int64_t i)
+{
+	struct ipcb_csv_value *v = record_slot(rec, c, IPCB_CSV_INTEGER);
+
+	if (v) {
+		v->set = IPCB_CSV_SET_INT;
+		v->i = i;
+	}
+}
+
+void ipcb_csv_set_uint(struct ipcb_csv_record *rec, enum ipcb_csv_column c, uint64_t u)
+{
+	struct ipcb_csv_value *v = record_slot(rec, c, IPCB_CSV_INTEGER);
+
+	if (v) {
+		v->set = IPCB_CSV_SET_UINT;
+		v->u = u;
+	}
+}
+
+void ipcb_csv_set_decimal(struct ipcb_csv_record *rec, enum ipcb_csv_column c, double d)
+{
+	struct ipcb_csv_value *v = record_slot(rec, c, IPCB_CSV_DECIMAL);
+
+	if (v) {
+		v->set = IPCB_CSV_SET_DOUBLE;
+		v->d = d;
+	}
+}
+
+int ipcb_csv_record_write(FILE *f, const struct ipcb_csv_record *rec, int *bad)
+{
+	/* Checked before anything is written: a row goes out whole or not at all. */
+	for (int c = 0; c < IPCB_CSV_NCOLS; c++) {
+		bool empty = rec->v[c].set == IPCB_CSV_UNSET ||
+			     (rec->v[c].set == IPCB_CSV_SET_TEXT && !rec->v[c].text[0]);
+
+		if (rec->misuse == c || (empty && !ipcb_csv_cols[c].empty)) {
+			if (bad)
+				*bad = c;
+			return -EINVAL;
+		}
+	}
+	if (rec->misuse >= 0) {
+		if (bad)
+			*bad = rec->misuse;
+		return -EINVAL;
+	}
+	for (int c = 0; c < IPCB_CSV_NCOLS; c++) {
+		const struct ipcb_csv_value *v = &rec->v[c];
+
+		if (c)
+			fputc(',', f);
+		switch (v->set) {
+		case IPCB_CSV_SET_TEXT:
+			ipcb_csv_text(f, v->text);
+			break;
+		case IPCB_CSV_SET_INT:
+			fprintf(f, "%" PRId64, v->i);
+			break;
+		case IPCB_CSV_SET_UINT:
+			fprintf(f, "%" PRIu64, v->u);
+			break;
+		case IPCB_CSV_SET_DOUBLE:
+			fprintf(f, "%.*f", ipcb_csv_cols[c].digits, v->d);
+			break;
+		case IPCB_CSV_UNSET:
+			break;
+		}
+	}
+	fputc('\n', f);
+	return 0;
+}
+
+void ipcb_csv_map_header(struct ipcb_csv_map *m, const struct ipcb_csvread *r)
+{
+	for (int c = 0; c < IPCB_CSV_NCOLS; c++)
+		m->at[c] = m->again[c] = IPCB_CSV_ABSENT;
+	for (size_t i = 0; i < ipcb_csvread_nfields(r); i++) {
+		int c = ipcb_csv_find(ipcb_csvread_field(r, i));
+
+		if (c < 0)
+			continue;
+		if (m->at[c] == IPCB_CSV_ABSENT)
+			m->at[c] = i;
+		else if (m->again[c] == IPCB_CSV_ABSENT)
+			m->again[c] = i;
+	}
+}
+
+const char *ipcb_csv_field(const struct ipcb_csvread *r, const struct ipcb_csv_map *m,
+			   enum ipcb_csv_column c)
+{
+	size_t i = (unsigned)c < IPCB_CSV_NCOLS ? m->at[c] : IPCB_CSV_ABSENT;
+
+	return i != IPCB_CSV_ABSENT && i < ipcb_csvread_nfields(r) ? ipcb_csvread_field(r, i) : "";
+}
