@@ -259,6 +259,39 @@ int ipcb_csv_open(struct ipcb_csv *c, const char *path, char *err, size_t errlen
 	return 0;
 }
 
+/* The load's shape, and what an open loop offered and got; every row of a run carries them. */
+static void csv_shape(struct ipcb_csv_record *rec, const struct ipcb_row *row)
+{
+	const struct ipcb_run_result *r = row->res;
+	char topo[32];
+
+	if (row->inflight)
+		ipcb_csv_set_uint(rec, IPCB_COL_INFLIGHT, row->inflight);
+	if (row->pairs) {
+		ipcb_csv_set_uint(rec, IPCB_COL_PAIRS, row->pairs);
+		snprintf(topo, sizeof(topo), "%u:%u", row->senders, row->receivers);
+		ipcb_csv_set_text(rec, IPCB_COL_TOPOLOGY, topo);
+		if (row->sides_per_cpu)
+			ipcb_csv_set_uint(rec, IPCB_COL_SIDES_PER_CPU, row->sides_per_cpu);
+	}
+	if (r->offered_rate > 0) {
+		ipcb_csv_set_text(rec, IPCB_COL_ARRIVALS,
+				  r->arrivals == IPCB_ARRIVALS_POISSON ? "poisson" : "fixed");
+		ipcb_csv_set_decimal(rec, IPCB_COL_OFFERED_RATE, r->offered_rate);
+		ipcb_csv_set_decimal(rec, IPCB_COL_ACHIEVED_RATE, r->achieved_rate);
+		ipcb_csv_set_uint(rec, IPCB_COL_LATE, r->late);
+		ipcb_csv_set_uint(rec, IPCB_COL_LOSSES, r->losses);
+	}
+	if (row->rates && r->bytes_per_s_dir[0] > 0)
+		ipcb_csv_set_decimal(rec, IPCB_COL_BYTES_PER_S_AB, r->bytes_per_s_dir[0]);
+	if (row->rates && r->bytes_per_s_dir[1] > 0)
+		ipcb_csv_set_decimal(rec, IPCB_COL_BYTES_PER_S_BA, r->bytes_per_s_dir[1]);
+	if (row->rates && row->pairs > 1) {
+		ipcb_csv_set_decimal(rec, IPCB_COL_PAIR_MIN_MSGS_PER_S, r->pair_min_msgs_per_s);
+		ipcb_csv_set_decimal(rec, IPCB_COL_PAIR_MAX_MSGS_PER_S, r->pair_max_msgs_per_s);
+	}
+}
+
 /*
  * Fill one row's record, column by column in table order (lib/csvschema.c decides the header,
  * the order and how each value is written), and format it, newline included, into f. A column
@@ -328,6 +361,7 @@ static int csv_format_row(FILE *f, const struct ipcb_row *row, const struct ipcb
 	ipcb_csv_set_text(&rec, IPCB_COL_VERIFY, row->verify);
 	if (row->rates && r->segments_counted && r->messages > 0)
 		ipcb_csv_set_decimal(&rec, IPCB_COL_SEGMENTS_PER_MSG, (double)r->segments / msgs);
+	csv_shape(&rec, row);
 	ipcb_csv_set_text(&rec, IPCB_COL_TIMESTAMP, stamp);
 	ipcb_csv_set_text(&rec, IPCB_COL_HOST, si->host);
 	ipcb_csv_set_text(&rec, IPCB_COL_KERNEL, si->kernel);
@@ -420,15 +454,43 @@ static const char *kind_short(const char *kind)
 		return "b->a";
 	if (strcmp(kind, "one_way") == 0)
 		return "1-way";
+	if (strcmp(kind, "send_lag") == 0)
+		return "lag";
 	return kind;
+}
+
+/*
+ * The load's shape in a few characters, "-" for one pair, one at a time, closed loop: "x2" two
+ * pairs, "1:4" a topology, "k8" eight requests in flight, "@100k" an open loop's rate.
+ */
+static void shape_short(const struct ipcb_row *row, char *out, size_t n)
+{
+	size_t len = 0;
+	char rate[16];
+
+	out[0] = '\0';
+	if (row->pairs > 1)
+		len += (size_t)snprintf(out + len, n - len, "x%u", row->pairs);
+	if (len < n && (row->senders > 1 || row->receivers > 1))
+		len += (size_t)snprintf(out + len, n - len, "%s%u:%u", len ? " " : "", row->senders,
+					row->receivers);
+	if (len < n && row->inflight > 1)
+		len += (size_t)snprintf(out + len, n - len, "%sk%u", len ? " " : "", row->inflight);
+	if (len < n && row->res->offered_rate > 0) {
+		ipcb_format_rate(row->res->offered_rate, rate, sizeof(rate));
+		snprintf(out + len, n - len, "%s@%s", len ? " " : "", rate);
+	}
+	if (!out[0])
+		snprintf(out, n, "-");
 }
 
 void ipcb_table_header(FILE *f)
 {
 	fprintf(f,
-		"%-15s %-10s %-5s %5s %9s %9s %9s %9s %9s %9s %10s %9s %5s %6s %5s %9s %7s %7s\n",
-		"transport", "mode", "kind", "size", "msgs", "p50", "p90", "p99", "p99.9", "max",
-		"msg/s", "MB/s", "cpus", "wait", "chunk", "cpu/msg", "ctx/msg", "x floor");
+		"%-15s %-10s %-5s %5s %-9s %9s %9s %9s %9s %9s %9s %10s %9s %5s %6s %5s %9s %7s "
+		"%7s\n",
+		"transport", "mode", "kind", "size", "shape", "msgs", "p50", "p90", "p99", "p99.9",
+		"max", "msg/s", "MB/s", "cpus", "wait", "chunk", "cpu/msg", "ctx/msg", "x floor");
 }
 
 void ipcb_table_row(FILE *f, const struct ipcb_row *row)
@@ -436,11 +498,12 @@ void ipcb_table_row(FILE *f, const struct ipcb_row *row)
 	const struct ipcb_run_result *r = row->res;
 	const struct ipcb_hist *h = row->hist;
 	char size[16], chunk[16], cpus[32], p[5][16], rate[24], mbs[24], cpu_msg[16], ctx[16],
-	    xf[16];
+	    xf[16], shape[48];
 	static const double pct[5] = {50, 90, 99, 99.9, 100};
 	double msgs = (double)r->messages;
 
 	ipcb_format_size(row->size_bytes, size, sizeof(size));
+	shape_short(row, shape, sizeof(shape));
 	if (row->chunk_bytes && row->chunk_bytes < row->size_bytes)
 		ipcb_format_size(row->chunk_bytes, chunk, sizeof(chunk));
 	else
@@ -473,9 +536,10 @@ void ipcb_table_row(FILE *f, const struct ipcb_row *row)
 	else
 		snprintf(xf, sizeof(xf), "-");
 	fprintf(f,
-		"%-15s %-10s %-5s %5s %9" PRIu64
+		"%-15s %-10s %-5s %5s %-9s %9" PRIu64
 		" %9s %9s %9s %9s %9s %10s %9s %5s %6s %5s %9s %7s %7s\n",
-		row->transport, row->mode, kind_short(row->latency_kind), size, row->messages, p[0],
-		p[1], p[2], p[3], p[4], rate, mbs, cpus, row->wait, chunk, cpu_msg, ctx, xf);
+		row->transport, row->mode, kind_short(row->latency_kind), size, shape,
+		row->messages, p[0], p[1], p[2], p[3], p[4], rate, mbs, cpus, row->wait, chunk,
+		cpu_msg, ctx, xf);
 	fflush(f);
 }

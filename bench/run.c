@@ -499,6 +499,7 @@ static int run_collect(const struct ipcb_run_spec *s, struct run_area *area, uns
 	}
 	if (s->rate > 0) {
 		r->offered_rate = s->rate;
+		r->arrivals = s->arrivals;
 		r->achieved_rate = r->msgs_per_s;
 		/* Sent while measuring, never received (a stream's receivers measure all they got).
 		 */

@@ -12,8 +12,8 @@
  * An empty field means "not measured" (or not known, not pinned: .empty says what), never zero.
  * A column whose .empty is NULL is never empty: a record without it is not written.
  *
- * New columns go at the end of the table and of the enum (readers find columns by name, so old
- * files still read), and `ipcbench --csv` refuses to append to a file with another header.
+ * Readers find columns by name, so files with fewer columns still read; the machine's columns
+ * stay last; and `ipcbench --csv` refuses to append to a file with another header.
  */
 #ifndef IPCB_CSVSCHEMA_H
 #define IPCB_CSVSCHEMA_H
@@ -64,6 +64,19 @@ enum ipcb_csv_column {
 	IPCB_COL_FULL_CHECKS,
 	IPCB_COL_VERIFY,
 	IPCB_COL_SEGMENTS_PER_MSG,
+	IPCB_COL_INFLIGHT,
+	IPCB_COL_PAIRS,
+	IPCB_COL_TOPOLOGY,
+	IPCB_COL_SIDES_PER_CPU,
+	IPCB_COL_ARRIVALS,
+	IPCB_COL_OFFERED_RATE,
+	IPCB_COL_ACHIEVED_RATE,
+	IPCB_COL_LATE,
+	IPCB_COL_LOSSES,
+	IPCB_COL_BYTES_PER_S_AB,
+	IPCB_COL_BYTES_PER_S_BA,
+	IPCB_COL_PAIR_MIN_MSGS_PER_S,
+	IPCB_COL_PAIR_MAX_MSGS_PER_S,
 	IPCB_COL_TIMESTAMP,
 	IPCB_COL_HOST,
 	IPCB_COL_KERNEL,

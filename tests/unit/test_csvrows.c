@@ -4,9 +4,9 @@
  * (a round trip with its histogram, a stream, one-way rows, rows with nothing measured, texts
  * that need quoting, large and small numbers) go through ipcb_csv_open() and ipcb_csv_row() into
  * a real file, which must equal, byte for byte, the committed reference (tests/fixtures/
- * csv-rows.csv) that this same program wrote before the CSV schema became a table. Only the
- * timestamp differs from run to run: it must be the time of writing, in the same format, and
- * both sides' timestamps are masked before the bytes are compared.
+ * csv-rows.csv) that this same program wrote (the first five rows before the CSV schema became a
+ * table). Only the timestamp differs from run to run: it must be the time of writing, in the same
+ * format, and both sides' timestamps are masked before the bytes are compared.
  *
  * Usage: test_csvrows REFERENCE.csv [--write]   (--write replaces REFERENCE with what is written
  * now: for a deliberate change of format, never to make a failure go away).
@@ -108,7 +108,7 @@ int main(int argc, char **argv)
 	const char *dir = getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp";
 	bool rewrite = argc == 3 && strcmp(argv[2], "--write") == 0;
 	char path[4096], err[IPCB_CSV_ERR_BYTES];
-	struct ipcb_run_result lat = {0}, thr = {0}, tiny = {0};
+	struct ipcb_run_result lat = {0}, thr = {0}, tiny = {0}, open = {0}, bi = {0};
 	struct ipcb_sysinfo si = {0}, odd = {0};
 	struct ipcb_csv csv;
 	size_t got_len = 0, want_len = 0;
@@ -171,6 +171,26 @@ int main(int argc, char **argv)
 	/* A run of one message: divisions by one, zeros that are measured zeros. */
 	tiny.messages = 1;
 	tiny.hist = h_rtt;
+	/* An open loop of requests over two pairs: what was offered, what got through. */
+	open.messages = 20000;
+	open.hist = h_rtt;
+	open.send_lag = h_ab;
+	open.elapsed_s = 1.0000001;
+	open.msgs_per_s = 19999.998;
+	open.offered_rate = 20000;
+	open.achieved_rate = 19999.998;
+	open.arrivals = IPCB_ARRIVALS_POISSON;
+	open.late = 17;
+	open.losses = 0;
+	open.pair_min_msgs_per_s = 9990.5;
+	open.pair_max_msgs_per_s = 10009.5;
+	/* Streams both ways: each direction's bytes, and both together. */
+	bi.messages = 400000;
+	bi.elapsed_s = 0.5;
+	bi.msgs_per_s = 800000;
+	bi.bytes_per_s = 3276800000.0;
+	bi.bytes_per_s_dir[0] = 1638400000.0;
+	bi.bytes_per_s_dir[1] = 1638399999.5;
 
 	{
 		const struct ipcb_row rows[] = {
@@ -263,8 +283,68 @@ int main(int argc, char **argv)
 		     .spin_polls = -1,
 		     .clock_skew_bound_ns = -1,
 		     .verify = NULL},
+		    {.transport = "pipe",
+		     .mode = "latency",
+		     .size_bytes = 64,
+		     .run = 1,
+		     .placement = "cross-core",
+		     .latency_kind = "rtt",
+		     .hist = h_rtt,
+		     .messages = open.messages,
+		     .res = &open,
+		     .rates = true,
+		     .cpu = {0, 1},
+		     .wait = "block",
+		     .chunk_bytes = 64,
+		     .spin_polls = -1,
+		     .clock_skew_bound_ns = -1,
+		     .verify = "sampled",
+		     .inflight = 1,
+		     .pairs = 2,
+		     .senders = 1,
+		     .receivers = 1,
+		     .sides_per_cpu = 2},
+		    {.transport = "pipe",
+		     .mode = "latency",
+		     .size_bytes = 64,
+		     .run = 1,
+		     .placement = "cross-core",
+		     .latency_kind = "send_lag",
+		     .hist = h_ab,
+		     .messages = 5,
+		     .res = &open,
+		     .rates = false,
+		     .cpu = {0, 1},
+		     .wait = "block",
+		     .chunk_bytes = 64,
+		     .spin_polls = -1,
+		     .clock_skew_bound_ns = -1,
+		     .verify = "sampled",
+		     .inflight = 1,
+		     .pairs = 2,
+		     .senders = 1,
+		     .receivers = 1,
+		     .sides_per_cpu = 2},
+		    {.transport = "shm",
+		     .mode = "bistream",
+		     .size_bytes = 4096,
+		     .run = 2,
+		     .placement = "same-core",
+		     .messages = bi.messages,
+		     .res = &bi,
+		     .rates = true,
+		     .cpu = {0, 0},
+		     .wait = "hybrid",
+		     .chunk_bytes = 4096,
+		     .spin_polls = 0,
+		     .clock_skew_bound_ns = -1,
+		     .verify = "full",
+		     .pairs = 1,
+		     .senders = 1,
+		     .receivers = 1,
+		     .sides_per_cpu = 2},
 		};
-		const struct ipcb_sysinfo *sis[] = {&si, &si, &si, &odd, &odd};
+		const struct ipcb_sysinfo *sis[] = {&si, &si, &si, &odd, &odd, &si, &si, &si};
 
 		snprintf(path, sizeof(path), "%s/test_csvrows.%d.csv", dir, (int)getpid());
 		unlink(path);
@@ -297,7 +377,7 @@ int main(int argc, char **argv)
 	want = slurp(argv[1], &want_len);
 	if (!ok(want != NULL, "the reference %s can be read", argv[1]))
 		return tap_done();
-	ok_eq(mask_stamps(got, got_len, t0, t1, true, &bad), 5, "every row carries one timestamp");
+	ok_eq(mask_stamps(got, got_len, t0, t1, true, &bad), 8, "every row carries one timestamp");
 	ok(bad == 0, "each timestamp is the time of writing, in UTC");
 	mask_stamps(want, want_len, 0, 0, false, &bad);
 	{
