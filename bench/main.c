@@ -120,6 +120,9 @@ static void caps_text(unsigned caps, char *out, size_t n)
 	    {IPCB_CAP_USES_DIR, "uses-dir"},
 	    {IPCB_CAP_NO_DATA, "no-data"},
 	    {IPCB_CAP_FSYNC, "fsync"},
+	    {IPCB_CAP_MULTI_SENDER, "multi-sender"},
+	    {IPCB_CAP_MULTI_RECEIVER, "multi-receiver"},
+	    {IPCB_CAP_DUPLEX, "duplex"},
 	};
 	size_t len = 0;
 
@@ -769,8 +772,20 @@ static bool shape_threaded(const struct shape *sh)
 }
 
 /* Why a transport cannot run a shape, or NULL when it can. */
-static const char *shape_refusal(const struct ipcb_transport *t, const struct shape *sh)
+static const char *shape_refusal(const struct driver *d, const struct planned *p, size_t si,
+				 const struct shape *sh)
 {
+	const struct ipcb_transport *t = p->t;
+
+	if (d->o.topo_senders > 1 && !(t->caps & IPCB_CAP_MULTI_SENDER))
+		return "its channel does not take several senders";
+	if (d->o.topo_receivers > 1 && !(t->caps & IPCB_CAP_MULTI_RECEIVER))
+		return "its channel does not take several receivers";
+	/* Chunks of several senders' messages could interleave: one message, one operation. */
+	if ((d->o.topo_senders > 1 || d->o.topo_receivers > 1) &&
+	    ipcb_chunk_for(p->max_msg_bytes, d->o.sizes[si]) < d->o.sizes[si])
+		return "a message this large goes in several operations, and several senders' or "
+		       "receivers' operations would interleave";
 	if ((t->caps & IPCB_CAP_NO_DATA) && shape_threaded(sh))
 		return "it moves no messages, so none can be in flight or stream back";
 	if (!(t->caps & IPCB_CAP_DUPLEX) && shape_threaded(sh))
@@ -1001,7 +1016,7 @@ static bool run_shape(struct driver *d, const struct place *pl, const struct pla
 	struct point pt;
 
 	sh->rate = nrates || (open && d->o.rate_sweep) ? 1 : 0;
-	why = shape_refusal(p->t, sh);
+	why = shape_refusal(d, p, si, sh);
 	if (why) {
 		if (!d->counting && *said != why && !d->o.quiet)
 			fprintf(stderr, "%s: skipping %s %s%s: %s\n", prog, p->t->name,

@@ -43,7 +43,7 @@ IPCB_HOT static inline uint64_t msg_stamp_value(uint64_t seq, uint64_t k)
  * the end from the message itself, and damage to one copy of the mark shows in the other.
  * Sequence numbers never reach bit 63. Messages below 16 bytes are inverted whole instead.
  */
-#define MSG_LAST 0x8000000000000000ull
+#define MSG_LAST IPCB_MSG_LAST_BIT
 
 IPCB_HOT static inline uint8_t msg_small_byte(uint64_t seq, size_t i)
 {

@@ -42,6 +42,11 @@
 #define IPCB_MSG_TIME_MIN 24u
 /* Under --verify sampled, every this many messages get every byte compared. */
 #define IPCB_MSG_FULL_EVERY 64u
+/*
+ * The mark of the run's last message, XORed into its header and its trailer (msg.c). Sequence
+ * numbers never reach bit 63.
+ */
+#define IPCB_MSG_LAST_BIT 0x8000000000000000ull
 
 /* How much of one message a check reads (see the top of this file). */
 enum ipcb_msg_scope {
@@ -115,6 +120,19 @@ static inline uint64_t ipcb_msg_time(const void *buf)
 
 	__builtin_memcpy(&t, (const unsigned char *)buf + 8, 8);
 	return t;
+}
+
+/*
+ * The sequence number a message of 16 bytes or more says it is (its header, without the mark of
+ * the last): for a receiver that cannot know which message comes next (one of several senders'),
+ * to check the message against with ipcb_msg_check(), which catches a damaged header.
+ */
+static inline uint64_t ipcb_msg_header_seq(const void *buf)
+{
+	uint64_t h;
+
+	__builtin_memcpy(&h, buf, 8);
+	return h & ~IPCB_MSG_LAST_BIT;
 }
 
 /* Check a received message: 0, or -EBADMSG with *f describing the first fault. */

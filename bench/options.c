@@ -558,8 +558,11 @@ void ipcb_opts_usage(FILE *f, const char *prog)
 	    "                         see --list)\n"
 	    "  -s, --size LIST        payload sizes: bytes or K, M, G (powers of 1024)\n"
 	    "                         (default 64,4K,64K,1M; at most 1G)\n"
-	    "  -m, --mode MODE        latency (ping-pong round trips), throughput (one-way\n"
-	    "                         stream timed at the receiver) or both (default both)\n"
+	    "  -m, --mode LIST        latency (requests and their replies, round trips),\n"
+	    "                         throughput (one-way stream timed at the receiver),\n"
+	    "                         bistream (streams both ways at once: each direction's\n"
+	    "                         and the total bytes/s), both (latency and throughput),\n"
+	    "                         or a comma list (default both)\n"
 	    "  -n, --messages N       measured messages per run (default: the duration decides)\n"
 	    "  -d, --duration SECONDS measured time per run (default 0.5; 0 = only -n counts)\n"
 	    "  -w, --warmup N         unrecorded messages before measuring (default 100)\n"
@@ -570,6 +573,37 @@ void ipcb_opts_usage(FILE *f, const char *prog)
 	    "      --controls         measure only floor-cacheline and floor-memcpy (each size),\n"
 	    "                         one run each per repeat: the control rows of\n"
 	    "                         scripts/ab-gate, which no transport code can move\n"
+	    "\n"
+	    "Load shapes (each a list is swept like --size):\n"
+	    "      --inflight LIST    latency mode: requests kept outstanding, each reply's\n"
+	    "                         round trip a sample (default 1: ping-pong; 1 to 65536)\n"
+	    "      --pairs LIST       independent sender/receiver pairs at once, a channel\n"
+	    "                         each; rows give the total rate and the slowest and\n"
+	    "                         fastest pair's; pairs share the two CPUs (the row's\n"
+	    "                         sides_per_cpu says how many take turns on one) (1 to 64)\n"
+	    "      --topology S:R     one channel shared by S senders and R receivers: 1:N\n"
+	    "                         fan-out, N:1 fan-in, -m throughput, for transports that\n"
+	    "                         take several (see --list: multi-sender,\n"
+	    "                         multi-receiver); every message is checked where it\n"
+	    "                         arrives, losses are counted (default 1:1)\n"
+	    "      --rate LIST        open loop: messages per second, all senders together,\n"
+	    "                         sent on schedule whatever the replies do; latencies\n"
+	    "                         count from each message's intended send time, so time\n"
+	    "                         queued behind a stall counts; rows add offered and\n"
+	    "                         achieved rates, late sends, losses and a send_lag row\n"
+	    "                         (each send's start against its intended time); with\n"
+	    "                         latency mode (replies) or throughput (one-way delays)\n"
+	    "      --arrivals KIND    open-loop spacing: fixed (1/rate) or poisson (exponential\n"
+	    "                         gaps of that mean) (default fixed)\n"
+	    "      --rate-sweep       latency against load: measure the closed-loop maximum\n"
+	    "                         (latency mode: with 64 requests in flight), then offer\n"
+	    "                         10%%, 20%%, ... of it until the achieved rate falls below\n"
+	    "                         95%% of the offered one; a line under the rows gives the\n"
+	    "                         highest rate up to which the --slo bound held\n"
+	    "      --slo pP=LATENCY   the bound --rate-sweep looks for, e.g. p99=20us, p99.9=1ms\n"
+	    "                         (default p99 of 20us cross-core, 50us same-core, 100us\n"
+	    "                         unpinned: about what a blocking wake-up costs there,\n"
+	    "                         with room for a tail)\n"
 	    "\n"
 	    "Where and how:\n"
 	    "  -c, --cpus A,B         sender and receiver CPUs; 0,0 puts both on one CPU\n"
@@ -804,6 +838,20 @@ static int shapes_check(const struct ipcb_opts *o, bool arrivals_given, char *er
 			    o->messages ? "" : " and the duration", need, o->timeout_s,
 			    IPCB_TIMEOUT_MARGIN_S);
 	}
+	if ((o->topo_senders > 1 || o->topo_receivers > 1) && (o->latency || o->bistream))
+		return opt_fail(
+		    err, errlen,
+		    "--topology %u:%u: several senders or receivers on one channel stream "
+		    "one way: use -m throughput",
+		    o->topo_senders, o->topo_receivers);
+	for (size_t i = 0; (o->topo_senders > 1 || o->topo_receivers > 1) && i < o->nsizes; i++)
+		if (o->sizes[i] < 16)
+			return opt_fail(
+			    err, errlen,
+			    "--topology %u:%u: --size %zu is too small: a message must "
+			    "carry its sender's number and sequence number (16 bytes or "
+			    "more)",
+			    o->topo_senders, o->topo_receivers, o->sizes[i]);
 	if ((o->topo_senders > 1 || o->topo_receivers > 1) && (o->npairs > 1 || o->pairs[0] > 1))
 		return opt_fail(
 		    err, errlen,

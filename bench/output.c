@@ -280,8 +280,9 @@ static void csv_shape(struct ipcb_csv_record *rec, const struct ipcb_row *row)
 		ipcb_csv_set_decimal(rec, IPCB_COL_OFFERED_RATE, r->offered_rate);
 		ipcb_csv_set_decimal(rec, IPCB_COL_ACHIEVED_RATE, r->achieved_rate);
 		ipcb_csv_set_uint(rec, IPCB_COL_LATE, r->late);
-		ipcb_csv_set_uint(rec, IPCB_COL_LOSSES, r->losses);
 	}
+	if (r->losses_counted)
+		ipcb_csv_set_uint(rec, IPCB_COL_LOSSES, r->losses);
 	if (row->rates && r->bytes_per_s_dir[0] > 0)
 		ipcb_csv_set_decimal(rec, IPCB_COL_BYTES_PER_S_AB, r->bytes_per_s_dir[0]);
 	if (row->rates && r->bytes_per_s_dir[1] > 0)

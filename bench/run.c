@@ -163,13 +163,15 @@ IPCB_HOT static int stream_sender(struct run_ctx *c, struct ipcb_ep *ep, void *t
 	uint64_t total = planned_total(s), deadline = UINT64_MAX;
 	/* Small messages are cheap: look at the clock (only to decide the end) every 16th. */
 	uint64_t clock_mask = s->size_bytes >= 4096 ? 0 : 15;
+	uint64_t base = seq_base(ep); /* 0 but with several senders (RUN_SEQ_SENDER_SHIFT) */
 	bool data = !(s->t->caps & IPCB_CAP_NO_DATA);
 	bool timed = data && s->size_bytes >= IPCB_MSG_TIME_MIN;
 	struct usage_mark start = {0, 0};
 	struct run_side me = {0};
+	uint64_t i;
 	int rc;
 
-	for (uint64_t i = 0;; i++) {
+	for (i = 0;; i++) {
 		bool last = i + 1 == total;
 
 		if (i == s->warmup) {
@@ -180,7 +182,7 @@ IPCB_HOT static int stream_sender(struct run_ctx *c, struct ipcb_ep *ep, void *t
 		    ipcb_now_ns() >= deadline)
 			last = true;
 		if (data) {
-			ipcb_msg_stamp(tx, s->size_bytes, stamp_seq(s, i));
+			ipcb_msg_stamp(tx, s->size_bytes, stamp_seq(s, i) | base);
 			if (last)
 				ipcb_msg_mark_last(tx, s->size_bytes);
 		}
@@ -197,11 +199,13 @@ IPCB_HOT static int stream_sender(struct run_ctx *c, struct ipcb_ep *ep, void *t
 		if (last)
 			break;
 	}
+	me.sent = me.messages;
+	rc = data ? send_more_lasts(c, ep, tx, i, &me, err) : 0;
 	me.t_last_ns = ipcb_now_ns();
 	usage_store(&me, start);
 	segments_mark(s, ep, &me, true);
 	side_store(c, &me);
-	return 0;
+	return rc;
 }
 
 /*
@@ -242,6 +246,9 @@ IPCB_HOT static int stream_receiver(struct run_ctx *c, struct ipcb_ep *ep, void 
 			break;
 		}
 	}
+	/* Message 0 starts the clock when there is no warm-up: received, not counted in the rate.
+	 */
+	me.received = me.messages + (s->warmup == 0);
 	usage_store(&me, start);
 	if (aux)
 		side_store_aux(c, &me);
@@ -345,6 +352,8 @@ IPCB_HOT static int run_body(const struct ipcb_side *me_side, void *arg, void *a
 		rc = ipcb_shape_window_sender(c, &ep, tx, rx, err);
 	else if (s->mode == IPCB_MODE_LATENCY)
 		rc = latency_sender(c, &ep, tx, rx, err);
+	else if (ep.role == IPCB_RECEIVER && (cfg->senders > 1 || cfg->receivers > 1))
+		rc = ipcb_shape_fan_receiver(c, &ep, rx, err);
 	else if (ep.role == IPCB_RECEIVER)
 		rc = stream_receiver(c, &ep, rx, err, false);
 	else if (s->rate > 0)
@@ -444,7 +453,8 @@ static int run_collect(const struct ipcb_run_spec *s, struct run_area *area, uns
 {
 	struct span all = {0, UINT64_MAX, 0}, dir[2] = {{0, UINT64_MAX, 0}, {0, UINT64_MAX, 0}};
 	unsigned receivers = area->nsides - senders;
-	uint64_t sent = 0;
+	uint64_t sent = 0, received = 0;
+	bool shared = area->nsides > 2 * pairs; /* a channel with several senders or receivers */
 	int rc = 0;
 
 	for (unsigned k = 0; k < area->nsides; k++) {
@@ -457,7 +467,8 @@ static int run_collect(const struct ipcb_run_spec *s, struct run_area *area, uns
 		r->full_checks += x->full_checks + aux->full_checks;
 		r->clock_anomalies += x->clock_anomalies + aux->clock_anomalies;
 		r->late += x->late;
-		sent += x->sent;
+		sent += x->sent + aux->sent;
+		received += x->received + aux->received;
 		if (k == 0 || k == senders)
 			r->cpu_seen[!sender] = x->cpu_seen;
 		if (sender) {
@@ -501,9 +512,18 @@ static int run_collect(const struct ipcb_run_spec *s, struct run_area *area, uns
 		r->offered_rate = s->rate;
 		r->arrivals = s->arrivals;
 		r->achieved_rate = r->msgs_per_s;
-		/* Sent while measuring, never received (a stream's receivers measure all they got).
-		 */
-		r->losses = sent > r->messages ? sent - r->messages : 0;
+	}
+	/* Sent while measuring and never received; more received than sent would be duplicates. */
+	if ((s->rate > 0 || shared) && !(s->t->caps & IPCB_CAP_NO_DATA)) {
+		if (received > sent) {
+			snprintf(r->error, sizeof(r->error),
+				 "verification failed: the receivers took %" PRIu64
+				 " messages, more than the %" PRIu64 " sent: duplicates",
+				 received, sent);
+			return -EBADMSG;
+		}
+		r->losses = sent - received;
+		r->losses_counted = true;
 	}
 	if (pairs > 1) {
 		r->pair_min_msgs_per_s = HUGE_VAL;
@@ -648,7 +668,7 @@ int ipcb_run_one(const struct ipcb_run_spec *s, struct ipcb_run_result *r)
 		goto teardown;
 	}
 	rc = run_collect(s, area, senders, pairs, r);
-	if (rc)
+	if (rc && !r->error[0])
 		snprintf(r->error, sizeof(r->error), "histogram copy: %s", strerror(-rc));
 	if (!rc && r->messages == 0) {
 		snprintf(r->error, sizeof(r->error), "no message was measured");

@@ -107,6 +107,7 @@ struct ipcb_run_result {
 	 * started more than one interval late, and messages sent but never received. */
 	double offered_rate, achieved_rate;
 	uint64_t late, losses;
+	bool losses_counted; /* open loops and shared channels count them */
 	enum ipcb_arrivals arrivals;
 	struct ipcb_hist *send_lag; /* open loop: each send's start minus its intended time */
 	double bytes_per_s_dir[2];  /* bistream: [0] sender -> receiver, [1] back */

@@ -37,8 +37,9 @@ struct run_side {
 	uint64_t segments; /* sender: network segments sent in the measured phase */
 	bool segments_ok;  /* the transport counted them */
 	int cpu_seen;
-	uint64_t late; /* open loop: sends that started more than one interval late */
-	uint64_t sent; /* messages sent while measuring (windows, open loops: for losses) */
+	uint64_t late;	   /* open loop: sends that started more than one interval late */
+	uint64_t sent;	   /* messages sent while measuring (for losses) */
+	uint64_t received; /* messages received that were sent while measuring (for losses) */
 };
 
 /*
@@ -270,10 +271,48 @@ static inline void side_store_aux(struct run_ctx *c, const struct run_side *me)
 	c->area->side[c->area->nsides + c->me->number] = *me;
 }
 
+/*
+ * Several senders on one channel (--topology N:1) tell their streams apart by the sender's
+ * number in the high bits of every sequence number (a run never sends 2^48 messages).
+ */
+#define RUN_SEQ_SENDER_SHIFT 48
+#define RUN_SEQ_MASK	     ((1ull << RUN_SEQ_SENDER_SHIFT) - 1)
+
+static inline uint64_t seq_base(const struct ipcb_ep *ep)
+{
+	return (uint64_t)ep->index << RUN_SEQ_SENDER_SHIFT;
+}
+
+/*
+ * A stream's end, where its last message cannot tell every receiver: receivers that compete
+ * for one channel's messages (--topology 1:N) each stop at the first last-marked message they
+ * take, so the sender marks one more for each other receiver. i: the message just sent. 0 or
+ * -errno with err filled.
+ */
+static inline int send_more_lasts(struct run_ctx *c, struct ipcb_ep *ep, void *tx, uint64_t i,
+				  struct run_side *me, char *err)
+{
+	const struct ipcb_run_spec *s = c->spec;
+
+	for (unsigned k = 1; k < c->chan->cfg.receivers; k++) {
+		int rc;
+
+		ipcb_msg_stamp(tx, s->size_bytes, seq_base(ep) | (i + k));
+		ipcb_msg_mark_last(tx, s->size_bytes);
+		rc = move_payload(s, ep, tx, true);
+		if (rc)
+			return transport_fail(&ep->err, "", err);
+		me->messages++;
+		me->sent++;
+	}
+	return 0;
+}
+
 /* The loops of bench/shapes.c: each returns 0 or a negative errno with err filled. */
 int ipcb_shape_window_sender(struct run_ctx *c, struct ipcb_ep *ep, void *tx, void *rx, char *err);
 int ipcb_shape_open_stream_sender(struct run_ctx *c, struct ipcb_ep *ep, void *tx, char *err);
 int ipcb_shape_bistream(struct run_ctx *c, struct ipcb_ep *ep, void *tx, void *rx, char *err);
+int ipcb_shape_fan_receiver(struct run_ctx *c, struct ipcb_ep *ep, void *rx, char *err);
 /* The stream's halves in bench/run.c; aux: a bistream's second thread (its slot, its histogram). */
 int ipcb_run_stream_sender(struct run_ctx *c, struct ipcb_ep *ep, void *tx, char *err);
 int ipcb_run_stream_receiver(struct run_ctx *c, struct ipcb_ep *ep, void *rx, char *err, bool aux);

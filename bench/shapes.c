@@ -21,6 +21,7 @@
  * (the row `send_lag`): the schedule's own accuracy, and the stalls the sender met.
  */
 #include <errno.h>
+#include <inttypes.h>
 #include <math.h>
 #include <pthread.h>
 #include <sched.h>
@@ -175,6 +176,7 @@ IPCB_HOT static void *window_replies(void *arg)
 			if (timed)
 				record_one_way(h_ba, &me, ipcb_msg_time(w->rx), t);
 			me.messages++;
+			me.received++;
 		}
 		if (verify(s, w->rx, j, &me.full_checks, w->err))
 			ipcb_side_abort(w->err);
@@ -310,11 +312,12 @@ int ipcb_shape_open_stream_sender(struct run_ctx *c, struct ipcb_ep *ep, void *t
 	struct usage_mark start = {0, 0};
 	struct run_side me = {0};
 	struct schedule sc;
+	uint64_t i;
 	int rc;
 
 	schedule_precise();
 	schedule_init(&sc, c, ipcb_now_ns());
-	for (uint64_t i = 0;; i++) {
+	for (i = 0;; i++) {
 		bool last = i + 1 == total;
 		uint64_t due;
 
@@ -329,7 +332,7 @@ int ipcb_shape_open_stream_sender(struct run_ctx *c, struct ipcb_ep *ep, void *t
 		if (i >= s->warmup)
 			send_lag(&sc, lag, &me, due);
 		if (data) {
-			ipcb_msg_stamp(tx, s->size_bytes, stamp_seq(s, i));
+			ipcb_msg_stamp(tx, s->size_bytes, stamp_seq(s, i) | seq_base(ep));
 			if (last)
 				ipcb_msg_mark_last(tx, s->size_bytes);
 		}
@@ -346,11 +349,12 @@ int ipcb_shape_open_stream_sender(struct run_ctx *c, struct ipcb_ep *ep, void *t
 		if (last)
 			break;
 	}
+	rc = data ? send_more_lasts(c, ep, tx, i, &me, err) : 0;
 	me.t_last_ns = ipcb_now_ns();
 	usage_store(&me, start);
 	segments_mark(s, ep, &me, true);
 	side_store(c, &me);
-	return 0;
+	return rc;
 }
 
 /* ---- streams both ways ----------------------------------------------------------------------- */
@@ -393,4 +397,84 @@ int ipcb_shape_bistream(struct run_ctx *c, struct ipcb_ep *ep, void *tx, void *r
 		ipcb_side_abort(err);
 	pthread_join(receiver, NULL);
 	return 0;
+}
+
+/* ---- one channel, several senders or several receivers ------------------------------------ */
+
+/*
+ * A receiver of a channel shared by several senders (--topology N:1: every message of every
+ * sender, each sender's in its order) or by several receivers (1:N: the receivers compete for
+ * the messages, each takes some, in order). It cannot know which message comes next, so it
+ * reads the sequence number from the header, checks that it is one it may get (the sender's
+ * next; after the last one it took), then checks the whole message against it. Its clock
+ * starts at the first measured message (sent after the warm-up) it takes; the rate counts the
+ * messages after that one.
+ */
+int ipcb_shape_fan_receiver(struct run_ctx *c, struct ipcb_ep *ep, void *rx, char *err)
+{
+	const struct ipcb_run_spec *s = c->spec;
+	const struct ipcb_chan_cfg *cfg = &c->chan->cfg;
+	struct ipcb_hist *h_ow = run_hist(c->area, c->me->number, RUN_HIST_AB);
+	bool timed = s->size_bytes >= IPCB_MSG_TIME_MIN, fan_in = cfg->senders > 1;
+	/* Fan-in: each sender's next message; fan-out: one past the last one this receiver took. */
+	uint64_t *next = calloc(cfg->senders, sizeof(*next));
+	unsigned ended = 0, ends = fan_in ? cfg->senders : 1;
+	struct usage_mark start = {0, 0};
+	struct run_side me = {0};
+	bool clock = false;
+	int rc = 0;
+
+	if (!next) {
+		snprintf(err, IPCB_RUN_ERR_BYTES, "calloc(%u sequence numbers): %s", cfg->senders,
+			 strerror(ENOMEM));
+		return -ENOMEM;
+	}
+	while (ended < ends) {
+		uint64_t seq, n, t;
+		unsigned who;
+
+		rc = move_payload(s, ep, rx, false);
+		if (rc) {
+			rc = transport_fail(&ep->err, "", err);
+			break;
+		}
+		t = ipcb_now_ns();
+		seq = ipcb_msg_header_seq(rx);
+		who = (unsigned)(seq >> RUN_SEQ_SENDER_SHIFT);
+		n = seq & RUN_SEQ_MASK;
+		if (who >= cfg->senders || (fan_in ? n != next[who] : n < next[who])) {
+			snprintf(err, IPCB_RUN_ERR_BYTES,
+				 "verification failed: %s message %" PRIu64 " of sender %u (of %u) "
+				 "where %s%" PRIu64 " was due",
+				 who >= cfg->senders ? "a header claims" : "got", n, who + 1,
+				 cfg->senders, fan_in ? "" : "one after ",
+				 next[who % cfg->senders]);
+			rc = -EBADMSG;
+			break;
+		}
+		receiver_inject(s, rx, n);
+		rc = verify(s, rx, seq, &me.full_checks, err);
+		if (rc)
+			break;
+		next[who] = n + 1;
+		if (n >= s->warmup) {
+			if (clock) {
+				me.messages++;
+			} else {
+				clock = true;
+				me.t_first_ns = t;
+				start = usage_now();
+			}
+			me.received++;
+			me.t_last_ns = t;
+			if (timed && ipcb_msg_time(rx))
+				record_one_way(h_ow, &me, ipcb_msg_time(rx), t);
+		}
+		busy_work(s->work_ns);
+		ended += ipcb_msg_is_last(rx, s->size_bytes, seq);
+	}
+	free(next);
+	usage_store(&me, start);
+	side_store(c, &me);
+	return rc;
 }

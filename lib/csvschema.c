@@ -116,7 +116,9 @@ const struct ipcb_csv_col ipcb_csv_cols[IPCB_CSV_NCOLS] = {
 	"messages per second that got through, first to last (replies in latency mode)"),
     [IPCB_COL_LATE] = INTEGER("late", "messages", "a closed loop",
 	"open-loop sends that started more than one interval after their intended time"),
-    [IPCB_COL_LOSSES] = INTEGER("losses", "messages", "a closed loop",
+    [IPCB_COL_LOSSES] = INTEGER("losses", "messages",
+	"not counted (closed loops of one sender and one receiver, where a lost message fails the "
+	"run's check)",
 	"messages sent while measuring and never received"),
     [IPCB_COL_BYTES_PER_S_AB] = DECIMAL("bytes_per_s_ab", "bytes/s", 1, "not a bistream",
 	"a bistream's sender-to-receiver direction (`bytes_per_s` is both together)"),

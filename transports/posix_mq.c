@@ -20,7 +20,8 @@
  * of this user count too) or EINVAL.
  * The parent unlinks each name right after opening it and the children inherit the descriptors
  * across fork (on Linux an mqd_t is a file descriptor), so nothing stays in the queue file system
- * even if the run is killed.
+ * even if the run is killed. Several senders or receivers (--topology) share a queue the same
+ * way: each mq_send() queues one whole message, each mq_receive() takes one.
  */
 
 #include "ipcb_config.h"
@@ -287,7 +288,7 @@ const struct ipcb_transport ipcb_transport_posix_mq = {
     .name = "posix-mq",
     .summary = "POSIX message queue per direction; largest message fs.mqueue.msgsize_max, "
 	       "depth fs.mqueue.msg_max within RLIMIT_MSGQUEUE",
-    .caps = IPCB_CAP_BOUNDARIES | IPCB_CAP_DUPLEX,
+    .caps = IPCB_CAP_BOUNDARIES | IPCB_CAP_DUPLEX | IPCB_CAP_MULTI_SENDER | IPCB_CAP_MULTI_RECEIVER,
     .max_msg_bytes = 0, /* probe() finds it */
     .fixed_wait = IPCB_WAIT_BLOCK,
     .chan_priv_bytes = sizeof(struct posix_mq_chan),
@@ -307,7 +308,7 @@ const struct ipcb_transport ipcb_transport_posix_mq = {
     .name = "posix-mq",
     .summary = "POSIX message queue per direction; largest message fs.mqueue.msgsize_max, "
 	       "depth fs.mqueue.msg_max within RLIMIT_MSGQUEUE",
-    .caps = IPCB_CAP_BOUNDARIES | IPCB_CAP_DUPLEX,
+    .caps = IPCB_CAP_BOUNDARIES | IPCB_CAP_DUPLEX | IPCB_CAP_MULTI_SENDER | IPCB_CAP_MULTI_RECEIVER,
     .unsupported = "built without POSIX message queues: <mqueue.h> or mq_open was missing",
 };
 #endif /* IPCB_HAVE_MQUEUE */

@@ -15,7 +15,10 @@
  * One queue for both directions cannot deadlock: in latency mode one side only starts sending
  * (its echo, or the next message) after it has received every chunk the other side sent, so at
  * any moment messages of one type only are queued, and their reader is draining them; in
- * throughput mode only type 1 is ever sent.
+ * throughput mode only type 1 is ever sent. That is also why it does not declare
+ * IPCB_CAP_DUPLEX: with requests in flight, a queue full of requests would block the echo's
+ * reply, and with it the reader that would make room, for ever. Several senders or receivers
+ * (--topology) share the queue: each msgsnd() queues one whole message, each msgrcv() takes one.
  * A queue has no name to remove early: it lives until teardown's IPC_RMID, so a driver killed
  * with SIGKILL (no teardown) leaves it behind. Its key has ipcbench's prefix and the run's
  * registry file lists it (sysvreg.h), so `ipcbench --cleanup` finds and removes it.
@@ -49,11 +52,7 @@ struct sysv_mq_msg {
 };
 
 struct sysv_mq_ep {
-	/*
-	 * Staging buffers, the type word then up to msg_bytes of text: one to send from and one to
-	 * receive into, so that a thread may send while another receives.
-	 */
-	struct sysv_mq_msg *out, *in;
+	struct sysv_mq_msg *msg; /* staging buffer: the type word, then up to msg_bytes of text */
 };
 
 /* kernel.msgmax: /proc when mounted, else the same value from msgctl(IPC_INFO). 0 or -errno. */
@@ -174,13 +173,10 @@ static int sysv_mq_open(struct ipcb_ep *ep)
 {
 	struct sysv_mq_ep *e = ep->priv;
 
-	size_t bytes = sizeof(struct sysv_mq_msg) + ep->chan->cfg.msg_bytes;
-
-	e->out = malloc(bytes);
-	e->in = malloc(bytes);
-	if (!e->out || !e->in)
-		return ipcb_errf(&ep->err, -ENOMEM, "malloc", "two %zu-byte staging buffers",
-				 bytes);
+	e->msg = malloc(sizeof(*e->msg) + ep->chan->cfg.msg_bytes);
+	if (!e->msg)
+		return ipcb_errf(&ep->err, -ENOMEM, "malloc", "%zu-byte staging buffer",
+				 sizeof(*e->msg) + ep->chan->cfg.msg_bytes);
 	return 0;
 }
 
@@ -188,9 +184,8 @@ static void sysv_mq_close(struct ipcb_ep *ep)
 {
 	struct sysv_mq_ep *e = ep->priv;
 
-	free(e->out);
-	free(e->in);
-	e->out = e->in = NULL;
+	free(e->msg);
+	e->msg = NULL;
 }
 
 IPCB_HOT static int sysv_mq_send(struct ipcb_ep *ep, const void *buf, size_t len)
@@ -198,9 +193,9 @@ IPCB_HOT static int sysv_mq_send(struct ipcb_ep *ep, const void *buf, size_t len
 	const struct sysv_mq_chan *c = ep->chan->priv;
 	struct sysv_mq_ep *e = ep->priv;
 
-	e->out->mtype = ep->role == IPCB_SENDER ? SYSV_MQ_TYPE_AB : SYSV_MQ_TYPE_BA;
-	memcpy(e->out->mtext, buf, len);
-	while (msgsnd(c->id, e->out, len, 0) < 0) {
+	e->msg->mtype = ep->role == IPCB_SENDER ? SYSV_MQ_TYPE_AB : SYSV_MQ_TYPE_BA;
+	memcpy(e->msg->mtext, buf, len);
+	while (msgsnd(c->id, e->msg, len, 0) < 0) {
 		if (errno == EINTR)
 			continue;
 		if (errno == EINVAL)
@@ -220,7 +215,7 @@ IPCB_HOT static int sysv_mq_recv(struct ipcb_ep *ep, void *buf, size_t len)
 	ssize_t n;
 
 	do
-		n = msgrcv(c->id, e->in, len, type, 0);
+		n = msgrcv(c->id, e->msg, len, type, 0);
 	while (n < 0 && errno == EINTR);
 	if (n < 0) {
 		/* Without MSG_NOERROR a longer message stays queued and fails the call. */
@@ -232,7 +227,7 @@ IPCB_HOT static int sysv_mq_recv(struct ipcb_ep *ep, void *buf, size_t len)
 	if ((size_t)n != len)
 		return ipcb_errf(&ep->err, -EBADMSG, "msgrcv",
 				 "message of %zd bytes where %zu were expected", n, len);
-	memcpy(buf, e->in->mtext, len);
+	memcpy(buf, e->msg->mtext, len);
 	return 0;
 }
 
@@ -240,7 +235,7 @@ const struct ipcb_transport ipcb_transport_sysv_mq = {
     .name = "sysv-mq",
     .summary = "one System V message queue, directions told apart by message type; largest "
 	       "message min(kernel.msgmax, kernel.msgmnb)",
-    .caps = IPCB_CAP_BIDIR | IPCB_CAP_BOUNDARIES | IPCB_CAP_DUPLEX,
+    .caps = IPCB_CAP_BIDIR | IPCB_CAP_BOUNDARIES | IPCB_CAP_MULTI_SENDER | IPCB_CAP_MULTI_RECEIVER,
     .max_msg_bytes = 0, /* probe() reads the sysctls */
     .fixed_wait = IPCB_WAIT_BLOCK,
     .chan_priv_bytes = sizeof(struct sysv_mq_chan),

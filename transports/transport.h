@@ -75,6 +75,8 @@ enum ipcb_cap {
 	 * Several senders (MULTI_SENDER) or several receivers (MULTI_RECEIVER) can share one
 	 * channel object: a queue, a datagram socket, a ring with several readers, a broker
 	 * topic. Fan-in and fan-out are built from these; without them a run has one of each.
+	 * Several senders' messages each arrive whole (one send is one message, never mixed
+	 * with another's); several receivers compete: each message goes to one of them.
 	 */
 	IPCB_CAP_MULTI_SENDER = 1u << 7,
 	IPCB_CAP_MULTI_RECEIVER = 1u << 8,

@@ -11,6 +11,8 @@
  * (a few MiB). probe() measures the largest datagram that really goes through and the driver
  * chunks larger payloads; raise net.core.wmem_max to allow larger datagrams, up to that
  * allocation limit.
+ * Several senders or receivers (--topology) share one end of the pair, as processes that
+ * inherit a socket do: each send() queues one whole datagram, each recv() takes one.
  */
 
 #include <sys/socket.h>
@@ -33,7 +35,8 @@ const struct ipcb_transport ipcb_transport_unix_dgram = {
     .name = "unix-dgram",
     .summary = "Unix domain datagram socket pair, both directions; largest datagram bounded "
 	       "by net.core.wmem_max",
-    .caps = IPCB_CAP_BIDIR | IPCB_CAP_BOUNDARIES | IPCB_CAP_DUPLEX,
+    .caps = IPCB_CAP_BIDIR | IPCB_CAP_BOUNDARIES | IPCB_CAP_DUPLEX | IPCB_CAP_MULTI_SENDER |
+	    IPCB_CAP_MULTI_RECEIVER,
     .max_msg_bytes = 0, /* probe() measures it */
     .fixed_wait = IPCB_WAIT_BLOCK,
     .chan_priv_bytes = sizeof(struct ipcb_sockpair),

@@ -182,6 +182,7 @@ int main(int argc, char **argv)
 	open.arrivals = IPCB_ARRIVALS_POISSON;
 	open.late = 17;
 	open.losses = 0;
+	open.losses_counted = true;
 	open.pair_min_msgs_per_s = 9990.5;
 	open.pair_max_msgs_per_s = 10009.5;
 	/* Streams both ways: each direction's bytes, and both together. */
