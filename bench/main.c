@@ -119,6 +119,7 @@ static void caps_text(unsigned caps, char *out, size_t n)
 	    {IPCB_CAP_USES_DIR, "uses-dir"},
 	    {IPCB_CAP_NO_DATA, "no-data"},
 	    {IPCB_CAP_FSYNC, "fsync"},
+	    {IPCB_CAP_ZEROCOPY, "zerocopy"},
 	};
 	size_t len = 0;
 

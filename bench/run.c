@@ -139,12 +139,39 @@ static int transport_fail(const struct ipcb_err *e, const char *phase, char *err
 	return e->code ? e->code : -EIO;
 }
 
-/* Send or receive a whole payload, in chunks when the transport carries less per operation. */
-IPCB_HOT static int move_payload(const struct ipcb_run_spec *s, struct ipcb_ep *ep, void *buf,
-				 bool send)
+/*
+ * Zero-copy loans (IPCB_CAP_ZEROCOPY) carry whole messages: a payload the transport carries in
+ * chunks goes through send/recv, and its row does not say zerocopy.
+ */
+static bool run_loans(const struct ipcb_run_spec *s)
 {
-	unsigned char *p = buf;
+	return (s->t->caps & IPCB_CAP_ZEROCOPY) && s->chunk_bytes == s->size_bytes;
+}
 
+/* The message a loan holds must be the size that was sent: anything else is the transport's bug. */
+IPCB_HOT static int loan_peek(const struct ipcb_run_spec *s, struct ipcb_ep *ep, void **buf)
+{
+	size_t len = 0;
+	int rc = s->t->peek(ep, buf, &len);
+
+	if (!rc && len != s->size_bytes)
+		return ipcb_errf(&ep->err, -EBADMSG, "peek",
+				 "a %zu-byte message where %zu were sent", len, s->size_bytes);
+	return rc;
+}
+
+/*
+ * Send or receive a whole payload, in chunks when the transport carries less per operation.
+ * With loans, sending commits the loan the message was built in, and receiving points *buf at
+ * the message where it arrived (released after its check, see verify()).
+ */
+IPCB_HOT static int move_payload(const struct ipcb_run_spec *s, struct ipcb_ep *ep, void **buf,
+				 bool send, bool loans)
+{
+	unsigned char *p = *buf;
+
+	if (loans)
+		return send ? s->t->commit(ep, s->size_bytes) : loan_peek(s, ep, buf);
 	for (size_t off = 0; off < s->size_bytes; off += s->chunk_bytes) {
 		size_t n =
 		    s->size_bytes - off < s->chunk_bytes ? s->size_bytes - off : s->chunk_bytes;
@@ -156,9 +183,12 @@ IPCB_HOT static int move_payload(const struct ipcb_run_spec *s, struct ipcb_ep *
 	return 0;
 }
 
-/* Check message seq by the run's --verify level; counts the messages checked byte by byte. */
-IPCB_HOT static int verify(const struct ipcb_run_spec *s, const void *buf, uint64_t seq,
-			   uint64_t *full_checks, char *err)
+/*
+ * Check message seq by the run's --verify level; counts the messages checked byte by byte. A
+ * loaned message is checked where it arrived, then handed back.
+ */
+IPCB_HOT static int verify(const struct ipcb_run_spec *s, struct ipcb_ep *ep, const void *buf,
+			   uint64_t seq, uint64_t *full_checks, bool loans, char *err)
 {
 	struct ipcb_msg_fault f;
 	enum ipcb_msg_scope scope = ipcb_msg_scope_for(s->verify, seq, s->size_bytes);
@@ -170,6 +200,39 @@ IPCB_HOT static int verify(const struct ipcb_run_spec *s, const void *buf, uint6
 		return -EBADMSG;
 	}
 	*full_checks += scope == IPCB_MSG_ALL;
+	if (loans && s->t->release(ep))
+		return transport_fail(&ep->err, "", err);
+	return 0;
+}
+
+/*
+ * Build message seq in a buffer the transport lends: a fresh buffer is filled with the pattern
+ * first (as the driver fills its own once), one that held an earlier message gets new stamps.
+ */
+IPCB_HOT static int loan_build(const struct ipcb_run_spec *s, struct ipcb_ep *ep, void **tx,
+			       uint64_t seq, bool last)
+{
+	int rc = s->t->acquire(ep, s->size_bytes, tx);
+
+	if (rc < 0)
+		return rc;
+	if (rc == 1)
+		ipcb_msg_fill(*tx, s->size_bytes);
+	ipcb_msg_stamp(*tx, s->size_bytes, seq);
+	if (last)
+		ipcb_msg_mark_last(*tx, s->size_bytes);
+	return 0;
+}
+
+/* The echo of a loaned request: a loaned reply with the very same bytes (an echo is a copy). */
+IPCB_HOT static int loan_echo(const struct ipcb_run_spec *s, struct ipcb_ep *ep, const void *rx,
+			      void **tx)
+{
+	int rc = s->t->acquire(ep, s->size_bytes, tx);
+
+	if (rc < 0)
+		return rc;
+	memcpy(*tx, rx, s->size_bytes);
 	return 0;
 }
 
@@ -297,6 +360,7 @@ IPCB_HOT static int latency_sender(struct run_ctx *c, struct ipcb_ep *ep, void *
 	uint64_t total = planned_total(s), deadline = UINT64_MAX, t0, t1 = 0;
 	bool data = !(s->t->caps & IPCB_CAP_NO_DATA);
 	bool timed = data && s->size_bytes >= IPCB_MSG_TIME_MIN;
+	bool loans = run_loans(s);
 	struct usage_mark start = {0, 0};
 	struct run_side me = {0};
 	int rc;
@@ -310,17 +374,21 @@ IPCB_HOT static int latency_sender(struct run_ctx *c, struct ipcb_ep *ep, void *
 		}
 		if (i > s->warmup && t1 >= deadline)
 			last = true;
-		if (data) {
+		if (data && !loans) {
 			ipcb_msg_stamp(tx, s->size_bytes, stamp_seq(s, i));
 			if (last)
 				ipcb_msg_mark_last(tx, s->size_bytes);
 		}
 		t0 = ipcb_now_ns();
-		if (timed)
+		/* Taking a loan and building the message in it is the mechanism's part of the trip.
+		 */
+		rc = data && loans ? loan_build(s, ep, &tx, stamp_seq(s, i), last) : 0;
+		if (timed && !rc)
 			ipcb_msg_set_time(tx, s->size_bytes, t0);
-		rc = move_payload(s, ep, tx, true);
 		if (!rc)
-			rc = move_payload(s, ep, rx, false);
+			rc = move_payload(s, ep, &tx, true, loans);
+		if (!rc)
+			rc = move_payload(s, ep, &rx, false, loans);
 		t1 = ipcb_now_ns();
 		if (rc)
 			return transport_fail(&ep->err, "", err);
@@ -330,7 +398,7 @@ IPCB_HOT static int latency_sender(struct run_ctx *c, struct ipcb_ep *ep, void *
 				record_one_way(h_ba, &me, ipcb_msg_time(rx), t1);
 			me.messages++;
 		}
-		rc = verify(s, rx, i, &me.full_checks, err);
+		rc = verify(s, ep, rx, i, &me.full_checks, loans, err);
 		if (rc)
 			return rc;
 		if (last)
@@ -355,8 +423,10 @@ IPCB_HOT static int latency_echo(struct run_ctx *c, struct ipcb_ep *ep, void *rx
 	const struct ipcb_run_spec *s = c->spec;
 	struct ipcb_hist *h_ab = run_hist(c->area, c->me->number, RUN_HIST_AB);
 	bool timed = s->size_bytes >= IPCB_MSG_TIME_MIN;
+	bool loans = run_loans(s);
 	struct usage_mark start = {0, 0};
 	struct run_side me = {0};
+	void *tx = rx;
 	int rc;
 
 	for (uint64_t i = 0;; i++) {
@@ -364,7 +434,9 @@ IPCB_HOT static int latency_echo(struct run_ctx *c, struct ipcb_ep *ep, void *rx
 
 		if (i == s->warmup)
 			start = usage_now();
-		rc = move_payload(s, ep, rx, false);
+		rc = move_payload(s, ep, &rx, false, loans);
+		if (!rc && loans)
+			rc = loan_echo(s, ep, rx, &tx);
 		if (rc)
 			return transport_fail(&ep->err, "", err);
 		last = ipcb_msg_is_last(rx, s->size_bytes, i);
@@ -373,11 +445,13 @@ IPCB_HOT static int latency_echo(struct run_ctx *c, struct ipcb_ep *ep, void *rx
 
 			if (i >= s->warmup)
 				record_one_way(h_ab, &me, ipcb_msg_time(rx), tb);
-			ipcb_msg_set_time(rx, s->size_bytes, tb);
+			ipcb_msg_set_time(tx, s->size_bytes, tb);
 		}
-		receiver_inject(s, rx, i);
+		receiver_inject(s, tx, i);
 		busy_work(s->work_ns);
-		rc = move_payload(s, ep, rx, true);
+		rc = move_payload(s, ep, &tx, true, loans);
+		if (!rc && loans)
+			rc = s->t->release(ep);
 		if (rc)
 			return transport_fail(&ep->err, "", err);
 		if (i >= s->warmup)
@@ -399,6 +473,7 @@ IPCB_HOT static int stream_sender(struct run_ctx *c, struct ipcb_ep *ep, void *t
 	uint64_t clock_mask = s->size_bytes >= 4096 ? 0 : 15;
 	bool data = !(s->t->caps & IPCB_CAP_NO_DATA);
 	bool timed = data && s->size_bytes >= IPCB_MSG_TIME_MIN;
+	bool loans = run_loans(s);
 	struct usage_mark start = {0, 0};
 	struct run_side me = {0};
 	int rc;
@@ -413,7 +488,11 @@ IPCB_HOT static int stream_sender(struct run_ctx *c, struct ipcb_ep *ep, void *t
 		if (i > s->warmup + 1 && deadline != UINT64_MAX && (i & clock_mask) == 0 &&
 		    ipcb_now_ns() >= deadline)
 			last = true;
-		if (data) {
+		if (data && loans) {
+			rc = loan_build(s, ep, &tx, stamp_seq(s, i), last);
+			if (rc)
+				return transport_fail(&ep->err, "", err);
+		} else if (data) {
 			ipcb_msg_stamp(tx, s->size_bytes, stamp_seq(s, i));
 			if (last)
 				ipcb_msg_mark_last(tx, s->size_bytes);
@@ -423,7 +502,7 @@ IPCB_HOT static int stream_sender(struct run_ctx *c, struct ipcb_ep *ep, void *t
 		 */
 		if (timed && i % RUN_STREAM_STAMP_EVERY == 0)
 			ipcb_msg_set_time(tx, s->size_bytes, ipcb_now_ns());
-		rc = move_payload(s, ep, tx, true);
+		rc = move_payload(s, ep, &tx, true, loans);
 		if (rc)
 			return transport_fail(&ep->err, "", err);
 		if (i >= s->warmup)
@@ -445,14 +524,19 @@ IPCB_HOT static int stream_receiver(struct run_ctx *c, struct ipcb_ep *ep, void 
 	struct ipcb_hist *h_ow = run_hist(c->area, c->me->number, RUN_HIST_AB);
 	uint64_t mark = s->warmup > 0 ? s->warmup - 1 : 0;
 	bool timed = s->size_bytes >= IPCB_MSG_TIME_MIN;
+	bool loans = run_loans(s);
 	struct usage_mark start = {0, 0};
 	struct run_side me = {0};
 	int rc;
 
 	for (uint64_t i = 0;; i++) {
-		rc = move_payload(s, ep, rx, false);
+		bool last;
+
+		rc = move_payload(s, ep, &rx, false, loans);
 		if (rc)
 			return transport_fail(&ep->err, "", err);
+		/* Read now: a loaned message is gone once checked. The check covers the mark. */
+		last = ipcb_msg_is_last(rx, s->size_bytes, i);
 		if (timed && i > mark && ipcb_msg_time(rx))
 			record_one_way(h_ow, &me, ipcb_msg_time(rx), ipcb_now_ns());
 		receiver_inject(s, rx, i);
@@ -460,13 +544,13 @@ IPCB_HOT static int stream_receiver(struct run_ctx *c, struct ipcb_ep *ep, void 
 			me.t_first_ns = ipcb_now_ns();
 			start = usage_now();
 		}
-		rc = verify(s, rx, i, &me.full_checks, err);
+		rc = verify(s, ep, rx, i, &me.full_checks, loans, err);
 		if (rc)
 			return rc;
 		busy_work(s->work_ns);
 		if (i > mark)
 			me.messages++;
-		if (ipcb_msg_is_last(rx, s->size_bytes, i)) {
+		if (last) {
 			me.t_last_ns = ipcb_now_ns();
 			break;
 		}
@@ -722,8 +806,6 @@ int ipcb_run_one(const struct ipcb_run_spec *s, struct ipcb_run_result *r)
 		}
 	}
 	r->buffer_bytes = chan.buffer_bytes;
-	memcpy(r->layout, chan.layout, sizeof(r->layout));
-	r->layout[sizeof(r->layout) - 1] = '\0';
 	launch.senders = chan.cfg.senders;
 	launch.receivers = chan.cfg.receivers;
 	launch.cpu = cpus;
@@ -744,6 +826,11 @@ int ipcb_run_one(const struct ipcb_run_spec *s, struct ipcb_run_result *r)
 teardown:
 	if (s->t->teardown)
 		s->t->teardown(&chan);
+	/* After teardown, which may add what the endpoints saw (how many sends the kernel copied).
+	 */
+	chan.layout[sizeof(chan.layout) - 1] = '\0';
+	snprintf(r->layout, sizeof(r->layout), "%s%s%s", run_loans(s) ? "zerocopy" : "",
+		 run_loans(s) && chan.layout[0] ? "; " : "", chan.layout);
 	if (run_dir[0])
 		ipcb_rundir_remove(run_dir);
 free_priv:
