@@ -61,7 +61,7 @@ enum ipcb_cap {
 	IPCB_CAP_BIDIR = 1u << 0,
 	/* Each send arrives as one message (datagram, queue entry); without it, a byte stream. */
 	IPCB_CAP_BOUNDARIES = 1u << 1,
-	/* The reader's wait strategy can be chosen (--wait spin|block|hybrid). */
+	/* The reader's wait strategy can be chosen (--wait spin|yield|block|hybrid). */
 	IPCB_CAP_WAIT_CHOICE = 1u << 2,
 	/* Payload travels through memory both processes map; the mechanism only notifies. */
 	IPCB_CAP_SHARED_BUFFER = 1u << 3,
@@ -93,6 +93,7 @@ enum ipcb_wait {
 	IPCB_WAIT_BLOCK,       /* sleep in the kernel until woken */
 	IPCB_WAIT_HYBRID,      /* spin for a bounded number of polls, then sleep */
 	IPCB_WAIT_NONE,	       /* nothing to wait for (null) */
+	IPCB_WAIT_YIELD, /* poll, giving the CPU away (sched_yield) between polls; never sleep */
 };
 
 enum ipcb_role {

@@ -141,9 +141,10 @@ int main(int argc, char **argv)
 		}
 
 	if (t->caps & IPCB_CAP_WAIT_CHOICE) {
-		static const enum ipcb_wait waits[] = {IPCB_WAIT_SPIN, IPCB_WAIT_BLOCK};
+		static const enum ipcb_wait waits[] = {IPCB_WAIT_SPIN, IPCB_WAIT_YIELD,
+						       IPCB_WAIT_BLOCK};
 
-		for (size_t w = 0; w < 2; w++)
+		for (size_t w = 0; w < sizeof(waits) / sizeof(waits[0]); w++)
 			for (int m = 0; m < 2; m++) {
 				struct ipcb_run_spec s;
 				struct ipcb_run_result r;

@@ -3,6 +3,7 @@
 #include "ring.h"
 
 #include <errno.h>
+#include <sched.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
@@ -103,8 +104,8 @@ IPCB_HOT static int ring_wake(uint32_t *waiting, uint64_t *word, enum ipcb_wait 
 {
 	int rc;
 
-	/* A spinning peer never sleeps: no fence, no flag to look at. */
-	if (wait == IPCB_WAIT_SPIN)
+	/* A spinning or yielding peer never sleeps: no fence, no flag to look at. */
+	if (wait == IPCB_WAIT_SPIN || wait == IPCB_WAIT_YIELD)
 		return 0;
 	__atomic_thread_fence(__ATOMIC_SEQ_CST);
 	if (!__atomic_load_n(waiting, __ATOMIC_RELAXED))
@@ -129,6 +130,10 @@ IPCB_HOT static int ring_await_room(struct ipcb_ring *r, struct ipcb_ring_end *w
 		if (wait == IPCB_WAIT_SPIN || (wait == IPCB_WAIT_HYBRID && polls < spin_polls)) {
 			polls++;
 			ipcb_cpu_relax();
+			continue;
+		}
+		if (wait == IPCB_WAIT_YIELD) {
+			sched_yield();
 			continue;
 		}
 		rc = ring_sleep(&r->writer_waiting, &r->tail, (uint32_t)t, e);
@@ -166,6 +171,10 @@ IPCB_HOT static int ring_await_piece(struct ipcb_ring *r, struct ipcb_ring_end *
 		if (wait == IPCB_WAIT_SPIN || (wait == IPCB_WAIT_HYBRID && polls < spin_polls)) {
 			polls++;
 			ipcb_cpu_relax();
+			continue;
+		}
+		if (wait == IPCB_WAIT_YIELD) {
+			sched_yield();
 			continue;
 		}
 		rc = ring_sleep(&r->reader_waiting, hdr, (uint32_t)h, e);
