@@ -137,6 +137,14 @@ int main(int argc, char **argv)
 			else
 				ok(r.bytes_per_s > 0 || !data,
 				   "%s throughput %zu B: a rate was measured", t->name, sizes[i]);
+			/* Loans carry whole messages; a chunked payload goes through send/recv. */
+			if (t->caps & IPCB_CAP_ZEROCOPY)
+				ok((strncmp(r.layout, "zerocopy", 8) == 0) ==
+				       (s.chunk_bytes == s.size_bytes),
+				   "%s %s %zu B: the row says zerocopy exactly when loans carried "
+				   "it "
+				   "(%s)",
+				   t->name, mode_name[m], sizes[i], r.layout);
 			ipcb_run_result_fini(&r);
 		}
 
