@@ -123,6 +123,7 @@ static void caps_text(unsigned caps, char *out, size_t n)
 	    {IPCB_CAP_MULTI_SENDER, "multi-sender"},
 	    {IPCB_CAP_MULTI_RECEIVER, "multi-receiver"},
 	    {IPCB_CAP_DUPLEX, "duplex"},
+	    {IPCB_CAP_ZEROCOPY, "zerocopy"},
 	};
 	size_t len = 0;
 

@@ -307,15 +307,18 @@ int ipcb_parse_wait(const char *s, enum ipcb_wait *out, char *err, size_t errlen
 	static const struct {
 		const char *name;
 		enum ipcb_wait w;
-	} waits[] = {
-	    {"spin", IPCB_WAIT_SPIN}, {"block", IPCB_WAIT_BLOCK}, {"hybrid", IPCB_WAIT_HYBRID}};
+	} waits[] = {{"spin", IPCB_WAIT_SPIN},
+		     {"yield", IPCB_WAIT_YIELD},
+		     {"block", IPCB_WAIT_BLOCK},
+		     {"hybrid", IPCB_WAIT_HYBRID}};
 
 	for (size_t i = 0; s && i < sizeof(waits) / sizeof(waits[0]); i++)
 		if (strcmp(s, waits[i].name) == 0) {
 			*out = waits[i].w;
 			return 0;
 		}
-	return opt_fail(err, errlen, "--wait: unknown strategy '%s'; valid: spin, block, hybrid",
+	return opt_fail(err, errlen,
+			"--wait: unknown strategy '%s'; valid: spin, yield, block, hybrid",
 			s ? s : "");
 }
 
@@ -579,8 +582,8 @@ void ipcb_opts_usage(FILE *f, const char *prog)
 	    "                         round trip a sample (default 1: ping-pong; 1 to 65536)\n"
 	    "      --pairs LIST       independent sender/receiver pairs at once, a channel\n"
 	    "                         each; rows give the total rate and the slowest and\n"
-	    "                         fastest pair's; pairs share the two CPUs (the row's\n"
-	    "                         sides_per_cpu says how many take turns on one) (1 to 64)\n"
+	    "                         fastest pair's; pairs share the CPUs, and rows say how\n"
+	    "                         many sides take turns on one (1 to 64)\n"
 	    "      --topology S:R     one channel shared by S senders and R receivers: 1:N\n"
 	    "                         fan-out, N:1 fan-in, -m throughput, for transports that\n"
 	    "                         take several (see --list: multi-sender,\n"
@@ -611,9 +614,10 @@ void ipcb_opts_usage(FILE *f, const char *prog)
 	    "      --placement LIST   cross-core (A,B), same-core (A,A), unpinned, or all;\n"
 	    "                         each is a separate set of rows (default: cross-core, or\n"
 	    "                         what --cpus says)\n"
-	    "      --wait STRATEGY    how a shared-memory reader waits: spin, block (futex) or\n"
-	    "                         hybrid (spin, then block; with both sides on one CPU it\n"
-	    "                         does not spin); default hybrid\n"
+	    "      --wait STRATEGY    how a shared-memory reader waits: spin, yield (poll with\n"
+	    "                         sched_yield), block (futex) or hybrid (spin, then block;\n"
+	    "                         with both sides on one CPU it does not spin); default\n"
+	    "                         hybrid\n"
 	    "      --spin-polls N     hybrid: polls before sleeping (default 2000)\n"
 	    "      --dir DIR          where a run that makes paths (FIFOs, files) makes its own\n"
 	    "                         directory, <tag>.d, removed whole at its end: the file\n"

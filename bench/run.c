@@ -63,6 +63,7 @@ IPCB_HOT static int latency_sender(struct run_ctx *c, struct ipcb_ep *ep, void *
 	uint64_t total = planned_total(s), deadline = UINT64_MAX, t0, t1 = 0;
 	bool data = !(s->t->caps & IPCB_CAP_NO_DATA);
 	bool timed = data && s->size_bytes >= IPCB_MSG_TIME_MIN;
+	bool loans = run_loans(s);
 	struct usage_mark start = {0, 0};
 	struct run_side me = {0};
 	int rc;
@@ -76,17 +77,21 @@ IPCB_HOT static int latency_sender(struct run_ctx *c, struct ipcb_ep *ep, void *
 		}
 		if (i > s->warmup && t1 >= deadline)
 			last = true;
-		if (data) {
+		if (data && !loans) {
 			ipcb_msg_stamp(tx, s->size_bytes, stamp_seq(s, i));
 			if (last)
 				ipcb_msg_mark_last(tx, s->size_bytes);
 		}
 		t0 = ipcb_now_ns();
-		if (timed)
+		/* Taking a loan and building the message in it is the mechanism's part of the trip.
+		 */
+		rc = data && loans ? loan_build(s, ep, &tx, stamp_seq(s, i), last) : 0;
+		if (timed && !rc)
 			ipcb_msg_set_time(tx, s->size_bytes, t0);
-		rc = move_payload(s, ep, tx, true);
 		if (!rc)
-			rc = move_payload(s, ep, rx, false);
+			rc = move_message(s, ep, &tx, true, loans);
+		if (!rc)
+			rc = move_message(s, ep, &rx, false, loans);
 		t1 = ipcb_now_ns();
 		if (rc)
 			return transport_fail(&ep->err, "", err);
@@ -96,7 +101,7 @@ IPCB_HOT static int latency_sender(struct run_ctx *c, struct ipcb_ep *ep, void *
 				record_one_way(h_ba, &me, ipcb_msg_time(rx), t1);
 			me.messages++;
 		}
-		rc = verify(s, rx, i, &me.full_checks, err);
+		rc = verify_message(s, ep, rx, i, &me.full_checks, loans, err);
 		if (rc)
 			return rc;
 		if (last)
@@ -121,8 +126,10 @@ IPCB_HOT static int latency_echo(struct run_ctx *c, struct ipcb_ep *ep, void *rx
 	const struct ipcb_run_spec *s = c->spec;
 	struct ipcb_hist *h_ab = run_hist(c->area, c->me->number, RUN_HIST_AB);
 	bool timed = s->size_bytes >= IPCB_MSG_TIME_MIN;
+	bool loans = run_loans(s);
 	struct usage_mark start = {0, 0};
 	struct run_side me = {0};
+	void *tx = rx;
 	int rc;
 
 	for (uint64_t i = 0;; i++) {
@@ -130,7 +137,9 @@ IPCB_HOT static int latency_echo(struct run_ctx *c, struct ipcb_ep *ep, void *rx
 
 		if (i == s->warmup)
 			start = usage_now();
-		rc = move_payload(s, ep, rx, false);
+		rc = move_message(s, ep, &rx, false, loans);
+		if (!rc && loans)
+			rc = loan_echo(s, ep, rx, &tx);
 		if (rc)
 			return transport_fail(&ep->err, "", err);
 		last = ipcb_msg_is_last(rx, s->size_bytes, i);
@@ -139,11 +148,13 @@ IPCB_HOT static int latency_echo(struct run_ctx *c, struct ipcb_ep *ep, void *rx
 
 			if (i >= s->warmup)
 				record_one_way(h_ab, &me, ipcb_msg_time(rx), tb);
-			ipcb_msg_set_time(rx, s->size_bytes, tb);
+			ipcb_msg_set_time(tx, s->size_bytes, tb);
 		}
-		receiver_inject(s, rx, i);
+		receiver_inject(s, tx, i);
 		busy_work(s->work_ns);
-		rc = move_payload(s, ep, rx, true);
+		rc = move_message(s, ep, &tx, true, loans);
+		if (!rc && loans)
+			rc = s->t->release(ep);
 		if (rc)
 			return transport_fail(&ep->err, "", err);
 		if (i >= s->warmup)
@@ -166,6 +177,7 @@ IPCB_HOT static int stream_sender(struct run_ctx *c, struct ipcb_ep *ep, void *t
 	uint64_t base = seq_base(ep); /* 0 but with several senders (RUN_SEQ_SENDER_SHIFT) */
 	bool data = !(s->t->caps & IPCB_CAP_NO_DATA);
 	bool timed = data && s->size_bytes >= IPCB_MSG_TIME_MIN;
+	bool loans = run_loans(s);
 	struct usage_mark start = {0, 0};
 	struct run_side me = {0};
 	uint64_t i;
@@ -181,7 +193,11 @@ IPCB_HOT static int stream_sender(struct run_ctx *c, struct ipcb_ep *ep, void *t
 		if (i > s->warmup + 1 && deadline != UINT64_MAX && (i & clock_mask) == 0 &&
 		    ipcb_now_ns() >= deadline)
 			last = true;
-		if (data) {
+		if (data && loans) {
+			rc = loan_build(s, ep, &tx, stamp_seq(s, i) | base, last);
+			if (rc)
+				return transport_fail(&ep->err, "", err);
+		} else if (data) {
 			ipcb_msg_stamp(tx, s->size_bytes, stamp_seq(s, i) | base);
 			if (last)
 				ipcb_msg_mark_last(tx, s->size_bytes);
@@ -191,7 +207,7 @@ IPCB_HOT static int stream_sender(struct run_ctx *c, struct ipcb_ep *ep, void *t
 		 */
 		if (timed && i % RUN_STREAM_STAMP_EVERY == 0)
 			ipcb_msg_set_time(tx, s->size_bytes, ipcb_now_ns());
-		rc = move_payload(s, ep, tx, true);
+		rc = move_message(s, ep, &tx, true, loans);
 		if (rc)
 			return transport_fail(&ep->err, "", err);
 		if (i >= s->warmup)
@@ -220,14 +236,19 @@ IPCB_HOT static int stream_receiver(struct run_ctx *c, struct ipcb_ep *ep, void 
 	    c->area, c->me->number, aux && ep->role == IPCB_SENDER ? RUN_HIST_BA : RUN_HIST_AB);
 	uint64_t mark = s->warmup > 0 ? s->warmup - 1 : 0;
 	bool timed = s->size_bytes >= IPCB_MSG_TIME_MIN;
+	bool loans = run_loans(s);
 	struct usage_mark start = {0, 0};
 	struct run_side me = {0};
 	int rc;
 
 	for (uint64_t i = 0;; i++) {
-		rc = move_payload(s, ep, rx, false);
+		bool last;
+
+		rc = move_message(s, ep, &rx, false, loans);
 		if (rc)
 			return transport_fail(&ep->err, "", err);
+		/* Read now: a loaned message is gone once checked. The check covers the mark. */
+		last = ipcb_msg_is_last(rx, s->size_bytes, i);
 		if (timed && i > mark && ipcb_msg_time(rx))
 			record_one_way(h_ow, &me, ipcb_msg_time(rx), ipcb_now_ns());
 		receiver_inject(s, rx, i);
@@ -235,13 +256,13 @@ IPCB_HOT static int stream_receiver(struct run_ctx *c, struct ipcb_ep *ep, void 
 			me.t_first_ns = ipcb_now_ns();
 			start = usage_now();
 		}
-		rc = verify(s, rx, i, &me.full_checks, err);
+		rc = verify_message(s, ep, rx, i, &me.full_checks, loans, err);
 		if (rc)
 			return rc;
 		busy_work(s->work_ns);
 		if (i > mark)
 			me.messages++;
-		if (ipcb_msg_is_last(rx, s->size_bytes, i)) {
+		if (last) {
 			me.t_last_ns = ipcb_now_ns();
 			break;
 		}
@@ -655,8 +676,6 @@ int ipcb_run_one(const struct ipcb_run_spec *s, struct ipcb_run_result *r)
 		}
 		r->buffer_bytes += chans[made].buffer_bytes;
 	}
-	memcpy(r->layout, chans[0].layout, sizeof(r->layout));
-	r->layout[sizeof(r->layout) - 1] = '\0';
 	launch.senders = senders;
 	launch.receivers = nsides - senders;
 	launch.cpu = cpus;
@@ -678,6 +697,13 @@ teardown:
 	while (made > 0) {
 		made--;
 		chan_unmake(s, &chans[made], run_dirs[made]);
+	}
+	/* After teardown, which may add what the endpoints saw (how many sends the kernel copied).
+	 */
+	if (chans) {
+		chans[0].layout[sizeof(chans[0].layout) - 1] = '\0';
+		snprintf(r->layout, sizeof(r->layout), "%s%s%s", run_loans(s) ? "zerocopy" : "",
+			 run_loans(s) && chans[0].layout[0] ? "; " : "", chans[0].layout);
 	}
 unmap:
 	free(cpus);

@@ -101,7 +101,7 @@ struct ipcb_run_result {
 	uint64_t segments;	 /* network segments the sender sent while measuring, */
 	bool segments_counted;	 /* where the transport counts them (segments_sent) */
 	size_t buffer_bytes;	 /* what the channel held for messages in flight (0 = unknown) */
-	char layout[64];	 /* the channel's own description of that (ipcb_chan.layout) */
+	char layout[96];	 /* ipcb_chan.layout, after "zerocopy; " when loans were used */
 	int cpu_seen[2];	 /* CPU each side ended on */
 	/* Open loop: what was offered and what got through (messages per second), sends that
 	 * started more than one interval late, and messages sent but never received. */

@@ -165,6 +165,86 @@ IPCB_HOT static inline int verify(const struct ipcb_run_spec *s, const void *buf
 }
 
 /*
+ * Zero-copy loans (IPCB_CAP_ZEROCOPY) carry whole messages: a payload the transport carries in
+ * chunks goes through send/recv, and its row does not say zerocopy. So do the load shapes of
+ * bench/shapes.c, whose loops send from and receive into buffers of their own.
+ */
+static inline bool run_loans(const struct ipcb_run_spec *s)
+{
+	return (s->t->caps & IPCB_CAP_ZEROCOPY) && s->chunk_bytes == s->size_bytes &&
+	       s->mode != IPCB_MODE_BISTREAM && s->inflight <= 1 && s->rate == 0 &&
+	       s->cfg.senders <= 1 && s->cfg.receivers <= 1;
+}
+
+/* The message a loan holds must be the size that was sent: anything else is the transport's bug. */
+IPCB_HOT static inline int loan_peek(const struct ipcb_run_spec *s, struct ipcb_ep *ep, void **buf)
+{
+	size_t len = 0;
+	int rc = s->t->peek(ep, buf, &len);
+
+	if (!rc && len != s->size_bytes)
+		return ipcb_errf(&ep->err, -EBADMSG, "peek",
+				 "a %zu-byte message where %zu were sent", len, s->size_bytes);
+	return rc;
+}
+
+/*
+ * move_payload() for the loops that take loans: sending commits the loan the message was built
+ * in, and receiving points *buf at the message where it arrived (handed back after its check,
+ * see verify_message()).
+ */
+IPCB_HOT static inline int move_message(const struct ipcb_run_spec *s, struct ipcb_ep *ep,
+					void **buf, bool send, bool loans)
+{
+	if (loans)
+		return send ? s->t->commit(ep, s->size_bytes) : loan_peek(s, ep, buf);
+	return move_payload(s, ep, *buf, send);
+}
+
+/* verify(), then a loaned message is handed back: it was checked where it arrived. */
+IPCB_HOT static inline int verify_message(const struct ipcb_run_spec *s, struct ipcb_ep *ep,
+					  const void *buf, uint64_t seq, uint64_t *full_checks,
+					  bool loans, char *err)
+{
+	int rc = verify(s, buf, seq, full_checks, err);
+
+	if (!rc && loans && s->t->release(ep))
+		return transport_fail(&ep->err, "", err);
+	return rc;
+}
+
+/*
+ * Build message seq in a buffer the transport lends: a fresh buffer is filled with the pattern
+ * first (as the driver fills its own once), one that held an earlier message gets new stamps.
+ */
+IPCB_HOT static inline int loan_build(const struct ipcb_run_spec *s, struct ipcb_ep *ep, void **tx,
+				      uint64_t seq, bool last)
+{
+	int rc = s->t->acquire(ep, s->size_bytes, tx);
+
+	if (rc < 0)
+		return rc;
+	if (rc == 1)
+		ipcb_msg_fill(*tx, s->size_bytes);
+	ipcb_msg_stamp(*tx, s->size_bytes, seq);
+	if (last)
+		ipcb_msg_mark_last(*tx, s->size_bytes);
+	return 0;
+}
+
+/* The echo of a loaned request: a loaned reply with the very same bytes (an echo is a copy). */
+IPCB_HOT static inline int loan_echo(const struct ipcb_run_spec *s, struct ipcb_ep *ep,
+				     const void *rx, void **tx)
+{
+	int rc = s->t->acquire(ep, s->size_bytes, tx);
+
+	if (rc < 0)
+		return rc;
+	memcpy(*tx, rx, s->size_bytes);
+	return 0;
+}
+
+/*
  * Application work per message (--work-ns): a busy wait, so it costs CPU like real processing
  * and never sleeps. Streams do it on both sides (producing, consuming), the echo side before
  * answering (a server handling a request), the latency sender after each round trip (think

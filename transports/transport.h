@@ -61,7 +61,7 @@ enum ipcb_cap {
 	IPCB_CAP_BIDIR = 1u << 0,
 	/* Each send arrives as one message (datagram, queue entry); without it, a byte stream. */
 	IPCB_CAP_BOUNDARIES = 1u << 1,
-	/* The reader's wait strategy can be chosen (--wait spin|block|hybrid). */
+	/* The reader's wait strategy can be chosen (--wait spin|yield|block|hybrid). */
 	IPCB_CAP_WAIT_CHOICE = 1u << 2,
 	/* Payload travels through memory both processes map; the mechanism only notifies. */
 	IPCB_CAP_SHARED_BUFFER = 1u << 3,
@@ -85,6 +85,13 @@ enum ipcb_cap {
 	 * messages in flight, an open-loop rate with replies and a stream both ways need.
 	 */
 	IPCB_CAP_DUPLEX = 1u << 9,
+	/*
+	 * Zero-copy loans: the sender builds a message in a buffer the transport lends it
+	 * (acquire, commit) and the receiver reads it where it arrived (peek, release), so the
+	 * driver's own buffers and the copies send/recv imply are out of the path. Loans carry
+	 * whole messages: a payload above max_msg_bytes goes through send/recv in chunks instead.
+	 */
+	IPCB_CAP_ZEROCOPY = 1u << 10,
 };
 
 enum ipcb_wait {
@@ -93,6 +100,7 @@ enum ipcb_wait {
 	IPCB_WAIT_BLOCK,       /* sleep in the kernel until woken */
 	IPCB_WAIT_HYBRID,      /* spin for a bounded number of polls, then sleep */
 	IPCB_WAIT_NONE,	       /* nothing to wait for (null) */
+	IPCB_WAIT_YIELD, /* poll, giving the CPU away (sched_yield) between polls; never sleep */
 };
 
 enum ipcb_role {
@@ -160,6 +168,8 @@ struct ipcb_chan {
 	/*
 	 * Set by setup(), optional: how the channel holds messages in flight, in a few words, for
 	 * the row's `channel` column ("ring per direction: 8 slots of 32K"); empty = not said.
+	 * teardown() may add what the endpoints recorded in shared memory (how many sends the
+	 * kernel copied after all). The driver puts "zerocopy; " in front when loans were used.
 	 */
 	char layout[64];
 };
@@ -216,6 +226,31 @@ struct ipcb_transport {
 	 * 0, or a negative errno when the count cannot be read (the row then leaves it out).
 	 */
 	int (*segments_sent)(struct ipcb_ep *ep, uint64_t *count);
+
+	/*
+	 * Zero-copy loans (IPCB_CAP_ZEROCOPY; all four or none). Like send/recv they move one
+	 * whole message, retry EINTR, wait by the run's strategy, and neither allocate, print nor
+	 * read a clock, unless allocating is the mechanism (a memfd per message).
+	 *
+	 * acquire: lend the sender a buffer for the next message of exactly len bytes, in which
+	 *   the driver builds it. Returns 1 when the buffer is fresh (the driver fills it with the
+	 *   message pattern, as it fills its own buffers once), 0 when it holds exactly what the
+	 *   driver last committed from it (only the stamps are written again: what a producer
+	 *   building its data in place costs), or a negative errno.
+	 * commit: send the message built in the buffer acquire lent (len as acquired); the buffer
+	 *   is the transport's again, and it must not be reused while the receiver may still read
+	 *   it.
+	 * peek: wait for the next message and say where it is, in place; the receiver may change
+	 *   it (the driver's fault injection does) until release.
+	 * release: the receiver is done with the message peek returned.
+	 *
+	 * In a round trip the echo side peeks the request, acquires its reply, copies the request
+	 * into it (an echo is a copy of what came in), commits it and releases the request.
+	 */
+	int (*acquire)(struct ipcb_ep *ep, size_t len, void **buf);
+	int (*commit)(struct ipcb_ep *ep, size_t len);
+	int (*peek)(struct ipcb_ep *ep, void **buf, size_t *len);
+	int (*release)(struct ipcb_ep *ep);
 };
 
 /* Registry (transports/registry.c): every transport in list order, including unsupported ones. */
@@ -225,9 +260,11 @@ const struct ipcb_transport *ipcb_transport_find(const char *name);
 
 /*
  * Does the entry keep the contract? A kebab-case name, a summary, and the hooks its capabilities
- * need (open/send/recv always, unless unsupported; setup when it has channel state; teardown when
- * it has setup). 0, or -EINVAL with `why` saying what is wrong. The driver refuses to run an
- * entry that fails, and a unit test checks every entry.
+ * need, one rule per capability (open/send/recv always, unless unsupported; setup when it has
+ * channel state; teardown when it has setup; the four loan hooks exactly when it declares
+ * IPCB_CAP_ZEROCOPY; a fixed wait exactly when it offers no choice; no data capability on one
+ * that moves nothing). 0, or -EINVAL with `why` saying what is wrong. The driver refuses to run
+ * an entry that fails, and a unit test checks every entry and every rule.
  */
 int ipcb_transport_check(const struct ipcb_transport *t, char *why, size_t why_bytes);
 

@@ -31,14 +31,16 @@ for i in 0 1; do
 done
 for i in 1 2; do
 	# One main row per transport, size and mode (one-way rows come on top).
-	rows=$(awk -F, 'NR == 1 { for (c = 1; c <= NF; c++) col[$c] = c; next }
-		$col["latency_kind"] == "rtt" || $col["latency_kind"] == "" { n++ } END { print n + 0 }' \
-		"$WORK/run$i.csv")
+	# Read as CSV: a channel's description may hold a comma, inside quotes.
+	rows=$(awk "$CSV_AWK"'NR == 1 { csv_split($0, h); for (c in h) col[h[c]] = c; next }
+		{ csv_split($0, f) } f[col["latency_kind"]] == "rtt" || f[col["latency_kind"]] == "" { n++ }
+		END { print n + 0 }' "$WORK/run$i.csv")
 	[ "$rows" -eq $((runnable * 4)) ]
 	ok $? "run $i has all $((runnable * 4)) rows ($runnable transports x 2 sizes x 2 modes; got $rows)"
-	awk -F, 'NR == 1 { for (c = 1; c <= NF; c++) col[$c] = c; next }
-		$col["transport"] != "null" && ($col["latency_kind"] == "rtt" || $col["latency_kind"] == "") &&
-		($col["messages"] != 1000 || $col["full_checks"] < 15) { bad = 1; print "# " $0 }
+	awk "$CSV_AWK"'NR == 1 { csv_split($0, h); for (c in h) col[h[c]] = c; next }
+		{ csv_split($0, f) }
+		f[col["transport"]] != "null" && (f[col["latency_kind"]] == "rtt" || f[col["latency_kind"]] == "") &&
+		(f[col["messages"]] + 0 != 1000 || f[col["full_checks"]] + 0 < 15) { bad = 1; print "# " $0 }
 		END { exit bad }' "$WORK/run$i.csv"
 	ok $? "run $i: every row measured 1000 messages and checked some byte by byte"
 done

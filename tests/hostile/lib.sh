@@ -13,6 +13,8 @@ mkdir -p "$TMPDIR"
 # shellcheck source=../tap.sh
 . "$(dirname "${BASH_SOURCE[0]}")/../tap.sh"
 BG_PIDS=()
+# The CSV splitter for awk programs that read fields which may be quoted (tests/csv.awk).
+CSV_AWK=$(cat "$(dirname "${BASH_SOURCE[0]}")/../csv.awk")
 
 lib_exit() {
 	local p

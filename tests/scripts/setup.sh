@@ -14,6 +14,14 @@ BASH_BIN=$(command -v bash)
 
 TOOLS=(meson ninja gnuplot git pgrep ipcs pkg-config java strace)
 touch "$WORK/hdrhistogram.jar"
+# The transports' list as scripts/setup reads it: one built on a library (its Debian package
+# after the colon), which the cases have unless they say otherwise.
+cat >"$WORK/transports.build" <<'LIST'
+transports = [
+  'pipe',
+  'fancy libfancy:libfancy-dev',
+]
+LIST
 
 # stubs DIR [MISSING...]: DIR/bin with every tool but the missing ones (sudo may be one), the
 # compiler, apt-get, sudo, id and dpkg-query stand-ins, and the few real programs scripts/setup
@@ -48,14 +56,15 @@ APT
 	[[ " $* " == *" sudo "* ]] ||
 		printf '#!/bin/sh\necho "sudo $1" >>"$STUB_LOG"\nexec "$@"\n' >"$dir/bin/sudo"
 	printf '#!/bin/sh\necho "${STUB_UID:-0}"\n' >"$dir/bin/id"
-	# dpkg-query -W -f=... PACKAGE: installed when PACKAGE is in $STUB_INSTALLED
+	# dpkg-query -W -f=... PACKAGE: installed when PACKAGE is in $STUB_INSTALLED (by default the
+	# transport's library, libfancy-dev)
 	cat >"$dir/bin/dpkg-query" <<'DPKG'
 #!/bin/sh
-for p in ${STUB_INSTALLED:-}; do [ "$p" = "$3" ] && { printf 'install ok installed'; exit 0; }; done
+for p in ${STUB_INSTALLED-libfancy-dev}; do [ "$p" = "$3" ] && { printf 'install ok installed'; exit 0; }; done
 exit 1
 DPKG
 	chmod +x "$dir/bin"/*
-	for t in mktemp rm grep; do ln -sf "$(command -v $t)" "$dir/bin/$t"; done
+	for t in mktemp rm grep sed tr dirname; do ln -sf "$(command -v $t)" "$dir/bin/$t"; done
 }
 
 # setup CASE MISSING ENV... -- ARGS...: scripts/setup under the stubs of CASE without the MISSING
@@ -73,7 +82,8 @@ setup() {
 	stubs "$WORK/$name" $missing
 	: >"$WORK/$name.log"
 	env -i PATH="$WORK/$name/bin" STUB_LOG="$WORK/$name.log" \
-		IPCB_HDRHISTOGRAM_JAR="$WORK/hdrhistogram.jar" "${envs[@]}" \
+		IPCB_HDRHISTOGRAM_JAR="$WORK/hdrhistogram.jar" \
+		IPCB_SETUP_TRANSPORTS="$WORK/transports.build" "${envs[@]}" \
 		"$BASH_BIN" "$SETUP" "$@" >"$WORK/$name.out" 2>"$WORK/$name.err"
 	st=$?
 }
@@ -85,7 +95,7 @@ ok $? "everything present: 'tests sanitizers' exits 0 without calling apt-get (e
 setup bare '' --
 [ $st -eq 0 ] && [ ! -s "$WORK/bare.log" ]
 ok $? "everything present, no extras: no apt-get either (exit $st)"
-setup named '' STUB_INSTALLED=libclang-rt-dev -- java libclang-rt-dev
+setup named '' 'STUB_INSTALLED=libclang-rt-dev libfancy-dev' -- java libclang-rt-dev
 [ $st -eq 0 ] && [ ! -s "$WORK/named.log" ]
 ok $? "packages named by the caller that are there (a command, an installed package): no apt-get"
 
@@ -127,6 +137,15 @@ ok $? "apt-get update failing with only optional packages to get: a warning (exi
 setup optnosudo 'java sudo' STUB_UID=1000 -- tests
 [ $st -eq 0 ] && grep -q 'warning: cannot install default-jre-headless (optional): not root, and no sudo' "$WORK/optnosudo.err"
 ok $? "not root and no sudo, only optional packages missing: a warning (exit $st)"
+
+# 3b. A transport's library: installed when missing; when it cannot be, a warning (that transport
+# says it is unsupported, and why).
+setup lib '' STUB_INSTALLED=nothing --
+[ $st -eq 0 ] && grep -q 'install .* libfancy-dev$' "$WORK/lib.log"
+ok $? "a transport's library missing: its package is installed (exit $st)"
+setup libfail '' STUB_INSTALLED=nothing STUB_UNAVAILABLE=libfancy-dev --
+[ $st -eq 0 ] && grep -q 'warning: .*libfancy-dev.*optional' "$WORK/libfail.err"
+ok $? "a transport's library that cannot be installed: a warning, exit 0 (exit $st)"
 
 # 4. Required ones that cannot be installed: an error naming them.
 setup reqfail 'meson java' STUB_UNAVAILABLE=meson -- tests

@@ -199,13 +199,22 @@ int main(int argc, char **argv)
 				   "and "
 				   "no byte rate",
 				   t->name, sizes[i], r.msgs_per_s);
+			/* Loans carry whole messages; a chunked payload goes through send/recv. */
+			if (t->caps & IPCB_CAP_ZEROCOPY)
+				ok((strncmp(r.layout, "zerocopy", 8) == 0) ==
+				       (s.chunk_bytes == s.size_bytes),
+				   "%s %s %zu B: the row says zerocopy exactly when loans carried "
+				   "it "
+				   "(%s)",
+				   t->name, mode_name[m], sizes[i], r.layout);
 			ipcb_run_result_fini(&r);
 		}
 
 	if (t->caps & IPCB_CAP_WAIT_CHOICE) {
-		static const enum ipcb_wait waits[] = {IPCB_WAIT_SPIN, IPCB_WAIT_BLOCK};
+		static const enum ipcb_wait waits[] = {IPCB_WAIT_SPIN, IPCB_WAIT_YIELD,
+						       IPCB_WAIT_BLOCK};
 
-		for (size_t w = 0; w < 2; w++)
+		for (size_t w = 0; w < sizeof(waits) / sizeof(waits[0]); w++)
 			for (int m = 0; m < 2; m++) {
 				struct ipcb_run_spec s;
 				struct ipcb_run_result r;

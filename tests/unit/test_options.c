@@ -124,6 +124,7 @@ int main(void)
 	ok(parse(&o, "-m", "latency", NULL) == 0 && o.latency && !o.throughput, "mode latency");
 	ok(parse(&o, "-m", "fast", NULL) == -EINVAL && strstr(err, "fast"), "bad mode named");
 	ok(parse(&o, "--wait", "spin", NULL) == 0 && o.wait == IPCB_WAIT_SPIN, "wait spin");
+	ok(parse(&o, "--wait", "yield", NULL) == 0 && o.wait == IPCB_WAIT_YIELD, "wait yield");
 	ok(parse(&o, "--wait", "nap", NULL) == -EINVAL && strstr(err, "nap"), "bad wait named");
 	ok(parse(&o, "-r", "0", NULL) == -EINVAL, "repeat 0 refused");
 	ok(parse(&o, "-n", "0", NULL) == -EINVAL, "messages 0 refused");

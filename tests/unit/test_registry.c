@@ -55,5 +55,78 @@ int main(void)
 		ok(ipcb_transport_check(&not_built, why, sizeof(why)) == 0,
 		   "an entry that could not be built needs no hooks, only its reason");
 	}
+
+	/*
+	 * One rule per capability: each broken entry below differs from a good one by exactly
+	 * the fault its rule exists for, and the reason names it.
+	 */
+	{
+#define HOOK(type) ((type)1)
+#define GOOD                                                                                       \
+	.summary = "x", .fixed_wait = IPCB_WAIT_BLOCK, .open = HOOK(int (*)(struct ipcb_ep *)),    \
+	.send = HOOK(int (*)(struct ipcb_ep *, const void *, size_t)),                             \
+	.recv = HOOK(int (*)(struct ipcb_ep *, void *, size_t))
+#define LOANS                                                                                      \
+	.acquire = HOOK(int (*)(struct ipcb_ep *, size_t, void **)),                               \
+	.commit = HOOK(int (*)(struct ipcb_ep *, size_t)),                                         \
+	.peek = HOOK(int (*)(struct ipcb_ep *, void **, size_t *)),                                \
+	.release = HOOK(int (*)(struct ipcb_ep *))
+		static const struct {
+			struct ipcb_transport t;
+			const char *why; /* NULL: the entry keeps the contract */
+		} cases[] = {
+		    {{.name = "good", GOOD}, NULL},
+		    {{.name = "zc-good", GOOD, .caps = IPCB_CAP_ZEROCOPY, LOANS}, NULL},
+		    {{.name = "zc-no-hooks", GOOD, .caps = IPCB_CAP_ZEROCOPY}, "acquire, commit"},
+		    {{.name = "zc-no-release",
+		      GOOD,
+		      .caps = IPCB_CAP_ZEROCOPY,
+		      .acquire = HOOK(int (*)(struct ipcb_ep *, size_t, void **)),
+		      .commit = HOOK(int (*)(struct ipcb_ep *, size_t)),
+		      .peek = HOOK(int (*)(struct ipcb_ep *, void **, size_t *))},
+		     "acquire, commit, peek and release"},
+		    {{.name = "loans-no-cap", GOOD, LOANS}, "without the zerocopy capability"},
+		    {{.name = "peek-only",
+		      GOOD,
+		      .peek = HOOK(int (*)(struct ipcb_ep *, void **, size_t *))},
+		     "without the zerocopy capability"},
+		    {{.name = "zc-no-send",
+		      .summary = "x",
+		      .fixed_wait = IPCB_WAIT_BLOCK,
+		      .caps = IPCB_CAP_ZEROCOPY,
+		      .open = HOOK(int (*)(struct ipcb_ep *)),
+		      .recv = HOOK(int (*)(struct ipcb_ep *, void *, size_t)),
+		      LOANS},
+		     "open, send and recv are required"},
+		    {{.name = "choice-and-fixed", GOOD, .caps = IPCB_CAP_WAIT_CHOICE},
+		     "a wait choice and a fixed wait"},
+		    {{.name = "no-wait",
+		      .summary = "x",
+		      .open = HOOK(int (*)(struct ipcb_ep *)),
+		      .send = HOOK(int (*)(struct ipcb_ep *, const void *, size_t)),
+		      .recv = HOOK(int (*)(struct ipcb_ep *, void *, size_t))},
+		     "fixed_wait must say"},
+		    {{.name = "state-no-setup", GOOD, .chan_priv_bytes = 8}, "no setup"},
+		    {{.name = "null-zc", GOOD, .caps = IPCB_CAP_NO_DATA | IPCB_CAP_ZEROCOPY, LOANS},
+		     "moves no data"},
+		};
+#undef HOOK
+#undef GOOD
+#undef LOANS
+
+		for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+			int rc;
+
+			why[0] = '\0';
+			rc = ipcb_transport_check(&cases[i].t, why, sizeof(why));
+			if (!cases[i].why)
+				ok(rc == 0, "%s keeps the contract%s%s", cases[i].t.name,
+				   why[0] ? ": " : "", why);
+			else
+				ok(rc == -EINVAL && strstr(why, cases[i].why) &&
+				       strstr(why, cases[i].t.name),
+				   "%s is refused: %s", cases[i].t.name, why);
+		}
+	}
 	return tap_done();
 }

@@ -48,6 +48,8 @@ const char *ipcb_wait_name(enum ipcb_wait w)
 		return "hybrid";
 	case IPCB_WAIT_NONE:
 		return "none";
+	case IPCB_WAIT_YIELD:
+		return "yield";
 	case IPCB_WAIT_DEFAULT:
 		break;
 	}

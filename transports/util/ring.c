@@ -2,6 +2,8 @@
 /* ring.c - SPSC ring of sequence-stamped slots with spin/futex/hybrid waits; see ring.h. */
 #include "ring.h"
 
+#include <errno.h>
+#include <sched.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
@@ -37,6 +39,19 @@ void ipcb_ring_plan(size_t msg_bytes, struct ipcb_ring_plan *p)
 
 	if (piece == 0)
 		piece = 1;
+	slot = (RING_HDR_BYTES + piece + RING_ALIGN - 1) & ~(size_t)(RING_ALIGN - 1);
+	n = RING_TARGET_BYTES / slot;
+	n = n < RING_MIN_SLOTS ? RING_MIN_SLOTS : n > RING_MAX_SLOTS ? RING_MAX_SLOTS : n;
+	p->nslots = (uint32_t)n;
+	p->slot_bytes = (uint32_t)slot;
+	p->piece_bytes = piece;
+	p->ring_bytes = sizeof(struct ipcb_ring) + n * slot;
+}
+
+void ipcb_ring_plan_whole(size_t msg_bytes, struct ipcb_ring_plan *p)
+{
+	size_t piece = msg_bytes ? msg_bytes : 1, slot, n;
+
 	slot = (RING_HDR_BYTES + piece + RING_ALIGN - 1) & ~(size_t)(RING_ALIGN - 1);
 	n = RING_TARGET_BYTES / slot;
 	n = n < RING_MIN_SLOTS ? RING_MIN_SLOTS : n > RING_MAX_SLOTS ? RING_MAX_SLOTS : n;
@@ -89,8 +104,8 @@ IPCB_HOT static int ring_wake(uint32_t *waiting, uint64_t *word, enum ipcb_wait 
 {
 	int rc;
 
-	/* A spinning peer never sleeps: no fence, no flag to look at. */
-	if (wait == IPCB_WAIT_SPIN)
+	/* A spinning or yielding peer never sleeps: no fence, no flag to look at. */
+	if (wait == IPCB_WAIT_SPIN || wait == IPCB_WAIT_YIELD)
 		return 0;
 	__atomic_thread_fence(__ATOMIC_SEQ_CST);
 	if (!__atomic_load_n(waiting, __ATOMIC_RELAXED))
@@ -115,6 +130,10 @@ IPCB_HOT static int ring_await_room(struct ipcb_ring *r, struct ipcb_ring_end *w
 		if (wait == IPCB_WAIT_SPIN || (wait == IPCB_WAIT_HYBRID && polls < spin_polls)) {
 			polls++;
 			ipcb_cpu_relax();
+			continue;
+		}
+		if (wait == IPCB_WAIT_YIELD) {
+			sched_yield();
 			continue;
 		}
 		rc = ring_sleep(&r->writer_waiting, &r->tail, (uint32_t)t, e);
@@ -154,10 +173,27 @@ IPCB_HOT static int ring_await_piece(struct ipcb_ring *r, struct ipcb_ring_end *
 			ipcb_cpu_relax();
 			continue;
 		}
+		if (wait == IPCB_WAIT_YIELD) {
+			sched_yield();
+			continue;
+		}
 		rc = ring_sleep(&r->reader_waiting, hdr, (uint32_t)h, e);
 		if (rc)
 			return rc;
 	}
+}
+
+/* Publish the slot for w->head, holding a piece of len bytes, and wake a sleeping reader. */
+IPCB_HOT static int ring_publish(struct ipcb_ring *r, struct ipcb_ring_end *w, uint64_t *hdr,
+				 size_t len, enum ipcb_wait wait, struct ipcb_err *e)
+{
+	w->head++;
+	__atomic_store_n(hdr, (uint64_t)len << 32 | (uint32_t)w->head, __ATOMIC_RELEASE);
+	/* The lines the reader polls go where its miss is served fastest. */
+	ipcb_cache_demote(hdr);
+	if (r->slot_bytes == 128)
+		ipcb_cache_demote(hdr + 8);
+	return ring_wake(&r->reader_waiting, hdr, wait, e);
 }
 
 IPCB_HOT int ipcb_ring_write(struct ipcb_ring *r, struct ipcb_ring_end *w, const void *buf,
@@ -179,19 +215,22 @@ IPCB_HOT int ipcb_ring_write(struct ipcb_ring *r, struct ipcb_ring_end *w, const
 		}
 		hdr = ring_slot_hdr(r, w->head);
 		memcpy(hdr + 1, p, piece);
-		w->head++;
-		__atomic_store_n(hdr, (uint64_t)piece << 32 | (uint32_t)w->head, __ATOMIC_RELEASE);
-		/* The lines the reader polls go where its miss is served fastest. */
-		ipcb_cache_demote(hdr);
-		if (r->slot_bytes == 128)
-			ipcb_cache_demote(hdr + 8);
-		rc = ring_wake(&r->reader_waiting, hdr, wait, e);
+		rc = ring_publish(r, w, hdr, piece, wait, e);
 		if (rc)
 			return rc;
 		p += piece;
 		len -= piece;
 	}
 	return 0;
+}
+
+/* Reader: the slot for rd->tail is free again; wake a writer sleeping for room. */
+IPCB_HOT static int ring_hand_back(struct ipcb_ring *r, struct ipcb_ring_end *rd,
+				   enum ipcb_wait wait, struct ipcb_err *e)
+{
+	rd->tail++;
+	__atomic_store_n(&r->tail, rd->tail, __ATOMIC_RELEASE);
+	return ring_wake(&r->writer_waiting, &r->tail, wait, e);
 }
 
 IPCB_HOT int ipcb_ring_read(struct ipcb_ring *r, struct ipcb_ring_end *rd, void *buf, size_t len,
@@ -217,13 +256,56 @@ IPCB_HOT int ipcb_ring_read(struct ipcb_ring *r, struct ipcb_ring_end *rd, void 
 			continue;
 		}
 		rd->taken = 0;
-		rd->tail++;
-		__atomic_store_n(&r->tail, rd->tail, __ATOMIC_RELEASE);
-		rc = ring_wake(&r->writer_waiting, &r->tail, wait, e);
+		rc = ring_hand_back(r, rd, wait, e);
 		if (rc)
 			return rc;
 	}
 	return 0;
+}
+
+/* ---- loans: the same slots, written and read in place ------------------------------------ */
+
+IPCB_HOT int ipcb_ring_acquire(struct ipcb_ring *r, struct ipcb_ring_end *w, size_t len, void **buf,
+			       enum ipcb_wait wait, unsigned spin_polls, struct ipcb_err *e)
+{
+	int rc;
+
+	if (len > r->piece_bytes)
+		return ipcb_errf(e, -EMSGSIZE, "acquire", "%zu bytes do not fit a %zu-byte slot",
+				 len, r->piece_bytes);
+	if (w->head - w->tail_seen >= r->nslots) {
+		rc = ring_await_room(r, w, wait, spin_polls, e);
+		if (rc)
+			return rc;
+	}
+	*buf = ring_slot_hdr(r, w->head) + 1;
+	/* On the first lap the slot is still zeroes; afterwards it holds our previous message. */
+	return w->head < r->nslots;
+}
+
+IPCB_HOT int ipcb_ring_commit(struct ipcb_ring *r, struct ipcb_ring_end *w, size_t len,
+			      enum ipcb_wait wait, struct ipcb_err *e)
+{
+	return ring_publish(r, w, ring_slot_hdr(r, w->head), len, wait, e);
+}
+
+IPCB_HOT int ipcb_ring_peek(struct ipcb_ring *r, struct ipcb_ring_end *rd, void **buf, size_t *len,
+			    enum ipcb_wait wait, unsigned spin_polls, struct ipcb_err *e)
+{
+	uint64_t *hdr, h;
+	int rc = ring_await_piece(r, rd, &hdr, &h, wait, spin_polls, e);
+
+	if (rc)
+		return rc;
+	*buf = hdr + 1;
+	*len = (size_t)(h >> 32);
+	return 0;
+}
+
+IPCB_HOT int ipcb_ring_release(struct ipcb_ring *r, struct ipcb_ring_end *rd, enum ipcb_wait wait,
+			       struct ipcb_err *e)
+{
+	return ring_hand_back(r, rd, wait, e);
 }
 
 /* ---- a ring per direction in one mapping ------------------------------------------------- */
@@ -237,7 +319,10 @@ int ipcb_ringchan_setup(struct ipcb_chan *ch, const char *dir)
 	char piece[16];
 	int fd, rc;
 
-	ipcb_ring_plan(ch->cfg.msg_bytes, &plan);
+	if (c->whole_messages)
+		ipcb_ring_plan_whole(ch->cfg.msg_bytes, &plan);
+	else
+		ipcb_ring_plan(ch->cfg.msg_bytes, &plan);
 	ring_bytes = (plan.ring_bytes + 4095) & ~(size_t)4095;
 	c->map_bytes = (size_t)ndirs * ring_bytes;
 	/* In a directory, the run's own holds it; POSIX shared memory names it after the run. */
@@ -290,4 +375,38 @@ IPCB_HOT int ipcb_ringchan_recv(struct ipcb_ep *ep, void *buf, size_t len)
 
 	return ipcb_ring_read(c->ring[!ep->role], &me->in, buf, len, ep->chan->cfg.wait,
 			      ep->chan->cfg.spin_polls, &ep->err);
+}
+
+IPCB_HOT int ipcb_ringchan_acquire(struct ipcb_ep *ep, size_t len, void **buf)
+{
+	const struct ipcb_ringchan *c = ep->chan->priv;
+	struct ipcb_ringchan_ep *me = ep->priv;
+
+	return ipcb_ring_acquire(c->ring[ep->role], &me->out, len, buf, ep->chan->cfg.wait,
+				 ep->chan->cfg.spin_polls, &ep->err);
+}
+
+IPCB_HOT int ipcb_ringchan_commit(struct ipcb_ep *ep, size_t len)
+{
+	const struct ipcb_ringchan *c = ep->chan->priv;
+	struct ipcb_ringchan_ep *me = ep->priv;
+
+	return ipcb_ring_commit(c->ring[ep->role], &me->out, len, ep->chan->cfg.wait, &ep->err);
+}
+
+IPCB_HOT int ipcb_ringchan_peek(struct ipcb_ep *ep, void **buf, size_t *len)
+{
+	const struct ipcb_ringchan *c = ep->chan->priv;
+	struct ipcb_ringchan_ep *me = ep->priv;
+
+	return ipcb_ring_peek(c->ring[!ep->role], &me->in, buf, len, ep->chan->cfg.wait,
+			      ep->chan->cfg.spin_polls, &ep->err);
+}
+
+IPCB_HOT int ipcb_ringchan_release(struct ipcb_ep *ep)
+{
+	const struct ipcb_ringchan *c = ep->chan->priv;
+	struct ipcb_ringchan_ep *me = ep->priv;
+
+	return ipcb_ring_release(c->ring[!ep->role], &me->in, ep->chan->cfg.wait, &ep->err);
 }

@@ -25,12 +25,20 @@
  * `tail`; each raises its flag first, and the other side wakes it only when the flag is up. With
  * --wait spin nobody sleeps, and a publish is a plain release store.
  *
+ * Loans (shm-zc) use the same slots in place: the writer is lent the next slot's payload room
+ * (acquire), builds the message there and publishes the header (commit); the reader is shown
+ * the payload where it lies (peek) and hands the slot back (release). A loan is one slot, so
+ * such a ring is planned with whole-message slots (ipcb_ring_plan_whole). With send/recv and
+ * loans on the same ring code, a row of shm and one of shm-zc differ by the two copies and the
+ * slot size alone.
+ *
  * Shared by the transports that put rings in different kinds of shared memory (POSIX shm, a
  * memory-mapped file).
  */
 #ifndef IPCB_RING_H
 #define IPCB_RING_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -65,6 +73,8 @@ struct ipcb_ring_end {
 
 /* The layout for messages of up to msg_bytes per send/recv. */
 void ipcb_ring_plan(size_t msg_bytes, struct ipcb_ring_plan *p);
+/* The layout for loans: one slot holds a whole message of up to msg_bytes. */
+void ipcb_ring_plan_whole(size_t msg_bytes, struct ipcb_ring_plan *p);
 /* Initialise a ring in zeroed shared memory of p->ring_bytes. */
 void ipcb_ring_init(struct ipcb_ring *r, const struct ipcb_ring_plan *p);
 
@@ -76,6 +86,20 @@ int ipcb_ring_read(struct ipcb_ring *r, struct ipcb_ring_end *rd, void *buf, siz
 		   enum ipcb_wait wait, unsigned spin_polls, struct ipcb_err *e);
 
 /*
+ * Loans (transport.h, IPCB_CAP_ZEROCOPY) of one slot each, len up to the slot's piece_bytes.
+ * acquire returns 1 when the slot was never written (the first lap), 0 when it holds the
+ * writer's previous message, or a negative errno recorded in e.
+ */
+int ipcb_ring_acquire(struct ipcb_ring *r, struct ipcb_ring_end *w, size_t len, void **buf,
+		      enum ipcb_wait wait, unsigned spin_polls, struct ipcb_err *e);
+int ipcb_ring_commit(struct ipcb_ring *r, struct ipcb_ring_end *w, size_t len, enum ipcb_wait wait,
+		     struct ipcb_err *e);
+int ipcb_ring_peek(struct ipcb_ring *r, struct ipcb_ring_end *rd, void **buf, size_t *len,
+		   enum ipcb_wait wait, unsigned spin_polls, struct ipcb_err *e);
+int ipcb_ring_release(struct ipcb_ring *r, struct ipcb_ring_end *rd, enum ipcb_wait wait,
+		      struct ipcb_err *e);
+
+/*
  * A channel of one ring per direction in one shared mapping made from a backing file (POSIX shm
  * or a file in a directory, backing.h). The transports built on it (shm, mmap) differ only in
  * where the mapping comes from: their channel private state starts with struct ipcb_ringchan,
@@ -85,6 +109,7 @@ struct ipcb_ringchan {
 	void *map;
 	size_t map_bytes;
 	struct ipcb_ring *ring[2]; /* [0] sender -> receiver, [1] back (latency mode only) */
+	bool whole_messages;	   /* set before setup: slots for loans (ipcb_ring_plan_whole) */
 };
 
 struct ipcb_ringchan_ep {
@@ -97,5 +122,9 @@ void ipcb_ringchan_teardown(struct ipcb_chan *ch);
 int ipcb_ringchan_open(struct ipcb_ep *ep);
 int ipcb_ringchan_send(struct ipcb_ep *ep, const void *buf, size_t len);
 int ipcb_ringchan_recv(struct ipcb_ep *ep, void *buf, size_t len);
+int ipcb_ringchan_acquire(struct ipcb_ep *ep, size_t len, void **buf);
+int ipcb_ringchan_commit(struct ipcb_ep *ep, size_t len);
+int ipcb_ringchan_peek(struct ipcb_ep *ep, void **buf, size_t *len);
+int ipcb_ringchan_release(struct ipcb_ep *ep);
 
 #endif

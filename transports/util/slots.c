@@ -3,6 +3,7 @@
 #include "slots.h"
 
 #include <errno.h>
+#include <sched.h>
 #include <string.h>
 #include <sys/mman.h>
 
@@ -64,7 +65,10 @@ IPCB_HOT static int slots_take(const struct ipcb_slots *s, struct ipcb_ep *ep, u
 			return rc;
 		if (cfg->wait == IPCB_WAIT_HYBRID && ++polls >= cfg->spin_polls)
 			return s->sem->wait(s->sem_ctx, sem, &ep->err);
-		ipcb_cpu_relax();
+		if (cfg->wait == IPCB_WAIT_YIELD)
+			sched_yield();
+		else
+			ipcb_cpu_relax();
 	}
 }
 
@@ -90,6 +94,10 @@ IPCB_HOT static int slots_await_room(const struct ipcb_slots *s, struct ipcb_slo
 		if (cfg->wait == IPCB_WAIT_SPIN ||
 		    (cfg->wait == IPCB_WAIT_HYBRID && polls++ < cfg->spin_polls)) {
 			ipcb_cpu_relax();
+			continue;
+		}
+		if (cfg->wait == IPCB_WAIT_YIELD) {
+			sched_yield();
 			continue;
 		}
 		__atomic_store_n(&fl->writer_waiting, 1, __ATOMIC_SEQ_CST);
@@ -170,8 +178,8 @@ IPCB_HOT int ipcb_slots_recv(const struct ipcb_slots *s, struct ipcb_slots_end *
 	/* The slot may be overwritten as soon as the writer sees this count. */
 	fl = &s->flow[dir];
 	__atomic_store_n(&fl->taken, end->received, __ATOMIC_RELEASE);
-	/* A spinning writer never sleeps: no fence, no flag to look at. */
-	if (ep->chan->cfg.wait == IPCB_WAIT_SPIN)
+	/* A spinning or yielding writer never sleeps: no fence, no flag to look at. */
+	if (ep->chan->cfg.wait == IPCB_WAIT_SPIN || ep->chan->cfg.wait == IPCB_WAIT_YIELD)
 		return 0;
 	__atomic_thread_fence(__ATOMIC_SEQ_CST);
 	if (__atomic_load_n(&fl->writer_waiting, __ATOMIC_RELAXED) &&

@@ -18,8 +18,9 @@
  * (struct ipcb_sem_ops) and, when the slots are not memory (a file), how to put and get bytes
  * (struct ipcb_slot_io).
  *
- * The run's wait strategy applies to every wait: spin = try until taken, never sleep; block = the
- * mechanism's blocking wait; hybrid = try cfg.spin_polls times, then block.
+ * The run's wait strategy applies to every wait: spin = try until taken, never sleep; yield = the
+ * same with sched_yield() between tries; block = the mechanism's blocking wait; hybrid = try
+ * cfg.spin_polls times, then block.
  *
  * One slot holds one message, so boundaries are kept; the reader asks for the size that was sent,
  * as the driver always does.

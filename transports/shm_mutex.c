@@ -1,0 +1,219 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * shm-mutex - POSIX shared memory holding, per direction, a ring of message slots guarded by one
+ * process-shared robust pthread mutex and two process-shared condition variables ("not empty",
+ * "not full"): the textbook monitor two processes share.
+ *
+ * Cost of one message: the writer locks, waits on "not full" while the ring is full, copies the
+ * message into a slot, signals "not empty" and unlocks; the reader locks, waits on "not empty"
+ * while it is empty, copies the message out, signals "not full" and unlocks. Both copies run
+ * under the lock, so the two sides never copy at once. glibc's mutex and condition variables
+ * are words in the segment plus futexes: uncontended they are atomic instructions only; a side
+ * that waits sleeps in FUTEX_WAIT and the signal that wakes it costs a FUTEX_WAKE. The reader
+ * always blocks (no choice of wait strategy: a condition variable is the wait).
+ * Limits: 4 MiB per slot (larger payloads are chunked by the driver); 4 to 32 slots per
+ * direction, about 4 MiB worth; the segment counts against the /dev/shm tmpfs.
+ *
+ * Robust mutex: a side that dies holding the lock does not leave the other asleep forever on
+ * it; the other's next lock returns EOWNERDEAD, and the run fails naming the dead owner rather
+ * than carrying on with a ring that may be half written. The name is removed as soon as the
+ * segment exists; the children inherit the mapping across fork.
+ */
+#include <errno.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include "backing.h"
+#include "common.h"
+#include "format.h"
+#include "transport.h"
+
+#define SHM_MUTEX_MAX_MSG (4u << 20)
+#define SHM_MUTEX_MIN	  4u
+#define SHM_MUTEX_MAX	  32u
+#define SHM_MUTEX_BUDGET  (4u << 20)
+
+/* One direction, at the start of its part of the segment; its slots follow. */
+struct shm_mutex_dir {
+	pthread_mutex_t lock;
+	pthread_cond_t not_empty, not_full;
+	uint64_t head, tail; /* messages written, messages taken: guarded by lock */
+	_Alignas(64) unsigned char slots[];
+};
+
+struct shm_mutex_chan {
+	void *map;
+	size_t map_bytes;
+	size_t dir_bytes; /* one direction's header and slots, a multiple of 64 */
+	size_t slot_bytes;
+	unsigned nslots, ndirs;
+};
+
+static struct shm_mutex_dir *shm_mutex_dir(const struct shm_mutex_chan *c, unsigned d)
+{
+	return (struct shm_mutex_dir *)((char *)c->map + (size_t)d * c->dir_bytes);
+}
+
+static int shm_mutex_init_dir(struct shm_mutex_dir *d, struct ipcb_err *e)
+{
+	pthread_mutexattr_t ma;
+	pthread_condattr_t ca;
+	int rc;
+
+	pthread_mutexattr_init(&ma);
+	pthread_mutexattr_setpshared(&ma, PTHREAD_PROCESS_SHARED);
+	rc = pthread_mutexattr_setrobust(&ma, PTHREAD_MUTEX_ROBUST);
+	if (!rc)
+		rc = pthread_mutex_init(&d->lock, &ma);
+	pthread_mutexattr_destroy(&ma);
+	if (rc)
+		return ipcb_err(e, -rc, "pthread_mutex_init(process-shared, robust)");
+	pthread_condattr_init(&ca);
+	pthread_condattr_setpshared(&ca, PTHREAD_PROCESS_SHARED);
+	rc = pthread_cond_init(&d->not_empty, &ca);
+	if (!rc)
+		rc = pthread_cond_init(&d->not_full, &ca);
+	pthread_condattr_destroy(&ca);
+	return rc ? ipcb_err(e, -rc, "pthread_cond_init(process-shared)") : 0;
+}
+
+static int shm_mutex_setup(struct ipcb_chan *ch)
+{
+	struct shm_mutex_chan *c = ch->priv;
+	size_t k;
+	char slot[16];
+	int fd, rc;
+
+	c->ndirs = ch->cfg.bidirectional ? 2 : 1;
+	c->slot_bytes = (ch->cfg.msg_bytes + 63) & ~(size_t)63;
+	k = SHM_MUTEX_BUDGET / c->slot_bytes;
+	c->nslots = k < SHM_MUTEX_MIN	? SHM_MUTEX_MIN
+		    : k > SHM_MUTEX_MAX ? SHM_MUTEX_MAX
+					: (unsigned)k;
+	c->dir_bytes =
+	    (sizeof(struct shm_mutex_dir) + c->nslots * c->slot_bytes + 63) & ~(size_t)63;
+	c->map_bytes = c->ndirs * c->dir_bytes;
+	rc = ipcb_backing_create(NULL, ch->tag, c->map_bytes, &fd, &ch->err);
+	if (rc)
+		return rc;
+	rc = ipcb_backing_map(fd, c->map_bytes, &c->map, &ch->err);
+	close(fd); /* the mapping keeps the segment */
+	if (rc)
+		return rc;
+	for (unsigned d = 0; d < c->ndirs; d++) {
+		rc = shm_mutex_init_dir(shm_mutex_dir(c, d), &ch->err);
+		if (rc)
+			return rc;
+	}
+	ch->buffer_bytes = (size_t)c->ndirs * c->nslots * c->slot_bytes;
+	ipcb_format_size(c->slot_bytes, slot, sizeof(slot));
+	snprintf(ch->layout, sizeof(ch->layout), "slots%s: %u of %s, one mutex each",
+		 c->ndirs > 1 ? " per direction" : "", c->nslots, slot);
+	return 0;
+}
+
+static void shm_mutex_teardown(struct ipcb_chan *ch)
+{
+	struct shm_mutex_chan *c = ch->priv;
+
+	if (!c->map)
+		return;
+	/*
+	 * No pthread_*_destroy: process-shared mutexes and condition variables hold nothing but
+	 * these words, and glibc's pthread_cond_destroy waits for every waiter to leave, which a
+	 * side killed in pthread_cond_wait (a failed run) never does.
+	 */
+	munmap(c->map, c->map_bytes);
+	c->map = NULL;
+}
+
+static int shm_mutex_open(struct ipcb_ep *ep)
+{
+	(void)ep; /* the mapping came with fork */
+	return 0;
+}
+
+/* A robust mutex's owner died: the ring may be half updated, so the run ends here. */
+static int shm_mutex_owner_dead(struct shm_mutex_dir *d, struct ipcb_err *e, const char *call)
+{
+	pthread_mutex_consistent(&d->lock);
+	pthread_mutex_unlock(&d->lock);
+	return ipcb_errf(e, -EOWNERDEAD, call, "the other side died holding the lock");
+}
+
+IPCB_HOT static int shm_mutex_lock(struct shm_mutex_dir *d, struct ipcb_err *e)
+{
+	int rc = pthread_mutex_lock(&d->lock);
+
+	if (rc == EOWNERDEAD)
+		return shm_mutex_owner_dead(d, e, "pthread_mutex_lock");
+	return rc ? ipcb_err(e, -rc, "pthread_mutex_lock") : 0;
+}
+
+/* Wait on cv with d->lock held; the lock is held again on return, also on error. */
+IPCB_HOT static int shm_mutex_wait(struct shm_mutex_dir *d, pthread_cond_t *cv, struct ipcb_err *e)
+{
+	int rc = pthread_cond_wait(cv, &d->lock);
+
+	if (rc == EOWNERDEAD)
+		return shm_mutex_owner_dead(d, e, "pthread_cond_wait");
+	if (rc) {
+		pthread_mutex_unlock(&d->lock);
+		return ipcb_err(e, -rc, "pthread_cond_wait");
+	}
+	return 0;
+}
+
+IPCB_HOT static int shm_mutex_send(struct ipcb_ep *ep, const void *buf, size_t len)
+{
+	const struct shm_mutex_chan *c = ep->chan->priv;
+	struct shm_mutex_dir *d = shm_mutex_dir(c, ep->role == IPCB_SENDER ? 0 : 1);
+	int rc = shm_mutex_lock(d, &ep->err);
+
+	if (rc)
+		return rc;
+	while (d->head - d->tail >= c->nslots)
+		if ((rc = shm_mutex_wait(d, &d->not_full, &ep->err)))
+			return rc;
+	memcpy(d->slots + (size_t)(d->head % c->nslots) * c->slot_bytes, buf, len);
+	d->head++;
+	/* Signalled under the lock: the reader cannot miss it between its check and its wait. */
+	pthread_cond_signal(&d->not_empty);
+	pthread_mutex_unlock(&d->lock);
+	return 0;
+}
+
+IPCB_HOT static int shm_mutex_recv(struct ipcb_ep *ep, void *buf, size_t len)
+{
+	const struct shm_mutex_chan *c = ep->chan->priv;
+	struct shm_mutex_dir *d = shm_mutex_dir(c, ep->role == IPCB_SENDER ? 1 : 0);
+	int rc = shm_mutex_lock(d, &ep->err);
+
+	if (rc)
+		return rc;
+	while (d->head == d->tail)
+		if ((rc = shm_mutex_wait(d, &d->not_empty, &ep->err)))
+			return rc;
+	memcpy(buf, d->slots + (size_t)(d->tail % c->nslots) * c->slot_bytes, len);
+	d->tail++;
+	pthread_cond_signal(&d->not_full);
+	pthread_mutex_unlock(&d->lock);
+	return 0;
+}
+
+const struct ipcb_transport ipcb_transport_shm_mutex = {
+    .name = "shm-mutex",
+    .summary = "shared-memory slots under a process-shared robust mutex and condition variables",
+    .caps = IPCB_CAP_SHARED_BUFFER | IPCB_CAP_BOUNDARIES,
+    .max_msg_bytes = SHM_MUTEX_MAX_MSG,
+    .fixed_wait = IPCB_WAIT_BLOCK,
+    .chan_priv_bytes = sizeof(struct shm_mutex_chan),
+    .setup = shm_mutex_setup,
+    .teardown = shm_mutex_teardown,
+    .open = shm_mutex_open,
+    .send = shm_mutex_send,
+    .recv = shm_mutex_recv,
+};
