@@ -4,6 +4,7 @@
 
 #include <errno.h>
 #include <linux/futex.h>
+#include <linux/membarrier.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -17,6 +18,25 @@ IPCB_HOT int ipcb_futex_wait(uint32_t *word, uint32_t expected)
 	if (errno == EAGAIN || errno == EINTR)
 		return 0;
 	return -errno;
+}
+
+bool ipcb_membarrier_available(void)
+{
+	long cmds = syscall(SYS_membarrier, MEMBARRIER_CMD_QUERY, 0, 0);
+
+	return cmds >= 0 && (cmds & MEMBARRIER_CMD_GLOBAL_EXPEDITED) &&
+	       (cmds & MEMBARRIER_CMD_REGISTER_GLOBAL_EXPEDITED);
+}
+
+int ipcb_membarrier_register(void)
+{
+	return syscall(SYS_membarrier, MEMBARRIER_CMD_REGISTER_GLOBAL_EXPEDITED, 0, 0) < 0 ? -errno
+											   : 0;
+}
+
+int ipcb_membarrier_fence(void)
+{
+	return syscall(SYS_membarrier, MEMBARRIER_CMD_GLOBAL_EXPEDITED, 0, 0) < 0 ? -errno : 0;
 }
 
 IPCB_HOT int ipcb_futex_wake(uint32_t *word, int n)

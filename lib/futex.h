@@ -8,6 +8,7 @@
 #ifndef IPCB_FUTEX_H
 #define IPCB_FUTEX_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 /* Sleep while *word == expected. 0 (woken, or the word had changed), or -errno other than
@@ -15,6 +16,19 @@
 int ipcb_futex_wait(uint32_t *word, uint32_t expected);
 /* Wake up to n sleepers on word: how many were woken, or -errno. */
 int ipcb_futex_wake(uint32_t *word, int n);
+
+/*
+ * An asymmetric fence between processes (membarrier(2), the GLOBAL_EXPEDITED commands): a
+ * process that registers (ipcb_membarrier_register) lets another one's ipcb_membarrier_fence()
+ * run a full memory barrier on every CPU where a registered process is running, so that the
+ * registered side's hot path needs only a compiler barrier where it would otherwise need a
+ * fence. For protocols whose one side acts rarely (going to sleep) and whose other side acts on
+ * every message (checking whether to wake it). Each returns 0 or -errno; available() says
+ * whether the kernel offers it at all.
+ */
+bool ipcb_membarrier_available(void);
+int ipcb_membarrier_register(void);
+int ipcb_membarrier_fence(void);
 
 /* Pause hint for spin loops: lets the sibling hyperthread run and saves power while polling. */
 static inline void ipcb_cpu_relax(void)

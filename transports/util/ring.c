@@ -85,38 +85,76 @@ IPCB_HOT static uint64_t *ring_slot_hdr(const struct ipcb_ring *r, uint64_t inde
  * fence, and sleep only if the word still reads `seen`; the other side stores, fences, and wakes
  * only if the flag is up. Either the sleeper sees the store, or the waker sees the flag, or
  * FUTEX_WAIT sees the word changed: no wake-up is lost.
+ *
+ * The fence on the other side is on every message, and it is not cheap: it waits until the
+ * store that published the message has reached the other CPU, so every message costs a
+ * cache-line round trip the sender sits out (with a hybrid wait, a 64-byte stream ran at a sixth
+ * of its spinning rate). Where the side sleeps only after polling (hybrid), the fence moves to
+ * the sleeper (end->asym, see ipcb_ringchan_setup): membarrier() runs it on the other CPU too,
+ * once per sleep, and the other side needs only a compiler barrier.
  */
-IPCB_HOT static int ring_sleep(uint32_t *waiting, uint64_t *word, uint32_t seen, struct ipcb_err *e)
+IPCB_HOT static int ring_sleep(const struct ipcb_ring_end *end, uint32_t *waiting, uint64_t *word,
+			       uint32_t seen, struct ipcb_err *e)
 {
 	int rc = 0;
 
 	__atomic_store_n(waiting, 1, __ATOMIC_SEQ_CST);
-	__atomic_thread_fence(__ATOMIC_SEQ_CST);
+	if (end->asym) {
+		rc = ipcb_membarrier_fence();
+		if (rc) {
+			__atomic_store_n(waiting, 0, __ATOMIC_RELAXED);
+			return ipcb_err(e, rc, "membarrier");
+		}
+	} else {
+		__atomic_thread_fence(__ATOMIC_SEQ_CST);
+	}
 	if ((uint32_t)__atomic_load_n(word, __ATOMIC_ACQUIRE) == seen)
 		rc = ipcb_futex_wait(ring_futex_word(word), seen);
 	__atomic_store_n(waiting, 0, __ATOMIC_RELAXED);
 	return rc < 0 ? ipcb_err(e, rc, "futex_wait") : 0;
 }
 
+/*
+ * A wait that is done polling: yield the CPU once (--wait yield, which never sleeps), or sleep.
+ * Kept out of the polling loops: a branch more in them slowed a 64-byte stream by a tenth.
+ */
+IPCB_HOT static int ring_idle(const struct ipcb_ring_end *end, uint32_t *waiting, uint64_t *word,
+			      uint32_t seen, enum ipcb_wait wait, struct ipcb_err *e)
+{
+	if (wait == IPCB_WAIT_YIELD) {
+		sched_yield();
+		return 0;
+	}
+	return ring_sleep(end, waiting, word, seen, e);
+}
+
 /* After a store another side may sleep on: wake it if its flag is up. */
-IPCB_HOT static int ring_wake(uint32_t *waiting, uint64_t *word, enum ipcb_wait wait,
-			      struct ipcb_err *e)
+IPCB_HOT static int ring_wake(const struct ipcb_ring_end *end, uint32_t *waiting, uint64_t *word,
+			      enum ipcb_wait wait, struct ipcb_err *e)
 {
 	int rc;
 
 	/* A spinning or yielding peer never sleeps: no fence, no flag to look at. */
 	if (wait == IPCB_WAIT_SPIN || wait == IPCB_WAIT_YIELD)
 		return 0;
-	__atomic_thread_fence(__ATOMIC_SEQ_CST);
+	/* The sleeper fences both CPUs (ring_sleep), or the store must be out before the load. */
+	if (end->asym)
+		__atomic_signal_fence(__ATOMIC_SEQ_CST);
+	else
+		__atomic_thread_fence(__ATOMIC_SEQ_CST);
 	if (!__atomic_load_n(waiting, __ATOMIC_RELAXED))
 		return 0;
 	rc = ipcb_futex_wake(ring_futex_word(word), 1);
 	return rc < 0 ? ipcb_err(e, rc, "futex_wake") : 0;
 }
 
-/* Writer: wait until the slot for w->head is free (the reader has taken the one before it). */
-IPCB_HOT static int ring_await_room(struct ipcb_ring *r, struct ipcb_ring_end *w,
-				    enum ipcb_wait wait, unsigned spin_polls, struct ipcb_err *e)
+/*
+ * Writer: wait until the slot for w->head is free (the reader has taken the one before it). Out
+ * of line: the writer's path when there is room stays free of the waiting loop's registers.
+ */
+IPCB_HOT __attribute__((noinline)) static int
+ring_await_room(struct ipcb_ring *r, struct ipcb_ring_end *w, enum ipcb_wait wait,
+		unsigned spin_polls, struct ipcb_err *e)
 {
 	unsigned polls = 0;
 
@@ -132,55 +170,65 @@ IPCB_HOT static int ring_await_room(struct ipcb_ring *r, struct ipcb_ring_end *w
 			ipcb_cpu_relax();
 			continue;
 		}
-		if (wait == IPCB_WAIT_YIELD) {
-			sched_yield();
-			continue;
-		}
-		rc = ring_sleep(&r->writer_waiting, &r->tail, (uint32_t)t, e);
+		rc = ring_idle(w, &r->writer_waiting, &r->tail, (uint32_t)t, wait, e);
 		if (rc)
 			return rc;
 	}
 }
 
-/* Reader: wait until the slot for rd->tail holds its piece; returns its header. */
-IPCB_HOT static int ring_await_piece(struct ipcb_ring *r, struct ipcb_ring_end *rd,
-				     uint64_t **hdr_out, uint64_t *hdr_value, enum ipcb_wait wait,
-				     unsigned spin_polls, struct ipcb_err *e)
+/*
+ * Reader: the slot for rd->tail, and whether its piece is there. A slot of two lines: the
+ * second one is loaded too. Its payload bytes arrive with the first line's header, and a load
+ * of it in the same poll puts its miss in flight together with the header's, instead of after
+ * it when the copy reaches it.
+ */
+IPCB_HOT static inline bool ring_piece_ready(struct ipcb_ring *r, struct ipcb_ring_end *rd,
+					     uint64_t *hdr, uint64_t *value)
 {
-	uint64_t *hdr = ring_slot_hdr(r, rd->tail);
-	uint32_t want = (uint32_t)(rd->tail + 1);
-	/*
-	 * A slot of two lines: poll the second one too. Its payload bytes arrive with the first
-	 * line's header, and a load of it in the same poll puts its miss in flight together with
-	 * the header's, instead of after it when the copy reaches it.
-	 */
 	const volatile uint64_t *line2 =
 	    r->slot_bytes == 128 ? (const volatile uint64_t *)((char *)hdr + 64) : hdr;
+
+	*value = __atomic_load_n(hdr, __ATOMIC_ACQUIRE);
+	(void)*line2;
+	return (uint32_t)*value == (uint32_t)(rd->tail + 1);
+}
+
+/*
+ * Reader: wait until the slot for rd->tail holds its piece; *hdr_value its header. Out of line,
+ * and called only when the first look found nothing: the path of a reader that finds its piece
+ * there stays free of the waiting loop's registers (which cost a 64-byte stream a tenth).
+ */
+IPCB_HOT __attribute__((noinline)) static int
+ring_await_piece(struct ipcb_ring *r, struct ipcb_ring_end *rd, uint64_t *hdr, uint64_t *hdr_value,
+		 enum ipcb_wait wait, unsigned spin_polls, struct ipcb_err *e)
+{
 	unsigned polls = 0;
 
-	*hdr_out = hdr;
 	for (;;) {
-		uint64_t h = __atomic_load_n(hdr, __ATOMIC_ACQUIRE);
 		int rc;
 
-		(void)*line2;
-		if ((uint32_t)h == want) {
-			*hdr_value = h;
+		if (ring_piece_ready(r, rd, hdr, hdr_value))
 			return 0;
-		}
 		if (wait == IPCB_WAIT_SPIN || (wait == IPCB_WAIT_HYBRID && polls < spin_polls)) {
 			polls++;
 			ipcb_cpu_relax();
 			continue;
 		}
-		if (wait == IPCB_WAIT_YIELD) {
-			sched_yield();
-			continue;
-		}
-		rc = ring_sleep(&r->reader_waiting, hdr, (uint32_t)h, e);
+		rc = ring_idle(rd, &r->reader_waiting, hdr, (uint32_t)*hdr_value, wait, e);
 		if (rc)
 			return rc;
 	}
+}
+
+/* Reader: the slot for rd->tail once its piece is there (at once when it already is). */
+IPCB_HOT static inline int ring_take_piece(struct ipcb_ring *r, struct ipcb_ring_end *rd,
+					   uint64_t **hdr, uint64_t *h, enum ipcb_wait wait,
+					   unsigned spin_polls, struct ipcb_err *e)
+{
+	*hdr = ring_slot_hdr(r, rd->tail);
+	if (ring_piece_ready(r, rd, *hdr, h))
+		return 0;
+	return ring_await_piece(r, rd, *hdr, h, wait, spin_polls, e);
 }
 
 /* Publish the slot for w->head, holding a piece of len bytes, and wake a sleeping reader. */
@@ -193,7 +241,7 @@ IPCB_HOT static int ring_publish(struct ipcb_ring *r, struct ipcb_ring_end *w, u
 	ipcb_cache_demote(hdr);
 	if (r->slot_bytes == 128)
 		ipcb_cache_demote(hdr + 8);
-	return ring_wake(&r->reader_waiting, hdr, wait, e);
+	return ring_wake(w, &r->reader_waiting, hdr, wait, e);
 }
 
 IPCB_HOT int ipcb_ring_write(struct ipcb_ring *r, struct ipcb_ring_end *w, const void *buf,
@@ -230,7 +278,7 @@ IPCB_HOT static int ring_hand_back(struct ipcb_ring *r, struct ipcb_ring_end *rd
 {
 	rd->tail++;
 	__atomic_store_n(&r->tail, rd->tail, __ATOMIC_RELEASE);
-	return ring_wake(&r->writer_waiting, &r->tail, wait, e);
+	return ring_wake(rd, &r->writer_waiting, &r->tail, wait, e);
 }
 
 IPCB_HOT int ipcb_ring_read(struct ipcb_ring *r, struct ipcb_ring_end *rd, void *buf, size_t len,
@@ -241,7 +289,7 @@ IPCB_HOT int ipcb_ring_read(struct ipcb_ring *r, struct ipcb_ring_end *rd, void 
 	while (len > 0) {
 		uint64_t *hdr, h;
 		size_t have, n;
-		int rc = ring_await_piece(r, rd, &hdr, &h, wait, spin_polls, e);
+		int rc = ring_take_piece(r, rd, &hdr, &h, wait, spin_polls, e);
 
 		if (rc)
 			return rc;
@@ -293,7 +341,7 @@ IPCB_HOT int ipcb_ring_peek(struct ipcb_ring *r, struct ipcb_ring_end *rd, void 
 			    enum ipcb_wait wait, unsigned spin_polls, struct ipcb_err *e)
 {
 	uint64_t *hdr, h;
-	int rc = ring_await_piece(r, rd, &hdr, &h, wait, spin_polls, e);
+	int rc = ring_take_piece(r, rd, &hdr, &h, wait, spin_polls, e);
 
 	if (rc)
 		return rc;
@@ -319,6 +367,13 @@ int ipcb_ringchan_setup(struct ipcb_chan *ch, const char *dir)
 	char piece[16];
 	int fd, rc;
 
+	/*
+	 * Fences at the sleeper only where sleeping is rare: after a hybrid wait's polls. A side
+	 * that sleeps at every wait (block, or hybrid without polls, sharing one CPU) would pay a
+	 * membarrier() per message instead of a fence.
+	 */
+	c->asym = ch->cfg.wait == IPCB_WAIT_HYBRID && ch->cfg.spin_polls > 0 &&
+		  ipcb_membarrier_available();
 	if (c->whole_messages)
 		ipcb_ring_plan_whole(ch->cfg.msg_bytes, &plan);
 	else
@@ -353,10 +408,21 @@ void ipcb_ringchan_teardown(struct ipcb_chan *ch)
 	c->map = NULL;
 }
 
+/*
+ * The mapping came with fork; the endpoint's indices start at zero. Where the sleeper fences for
+ * both sides, each side registers for the fences the other one runs.
+ */
 int ipcb_ringchan_open(struct ipcb_ep *ep)
 {
-	(void)ep; /* the mapping came with fork; the endpoint's indices start at zero */
-	return 0;
+	const struct ipcb_ringchan *c = ep->chan->priv;
+	struct ipcb_ringchan_ep *me = ep->priv;
+	int rc;
+
+	me->out.asym = me->in.asym = c->asym;
+	if (!c->asym)
+		return 0;
+	rc = ipcb_membarrier_register();
+	return rc ? ipcb_err(&ep->err, rc, "membarrier(REGISTER_GLOBAL_EXPEDITED)") : 0;
 }
 
 IPCB_HOT int ipcb_ringchan_send(struct ipcb_ep *ep, const void *buf, size_t len)

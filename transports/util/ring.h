@@ -23,7 +23,8 @@
  * Sleeping (block, or hybrid after its polls) uses the classic flag handshake on futexes: the
  * reader sleeps on the header word of the slot it waits for, the full writer on the low half of
  * `tail`; each raises its flag first, and the other side wakes it only when the flag is up. With
- * --wait spin nobody sleeps, and a publish is a plain release store.
+ * --wait spin nobody sleeps, and a publish is a plain release store. With hybrid, a publish is
+ * one too, and the side about to sleep fences both CPUs with membarrier() (ring.c, ring_sleep).
  *
  * Loans (shm-zc) use the same slots in place: the writer is lent the next slot's payload room
  * (acquire), builds the message there and publishes the header (commit); the reader is shown
@@ -69,6 +70,7 @@ struct ipcb_ring_end {
 	uint64_t tail_seen; /* writer: its last view of the reader's tail */
 	uint64_t tail;	    /* reader: slots taken */
 	size_t taken;	    /* reader: bytes of the current slot already copied out */
+	bool asym;	    /* the sleeper fences both sides (ring.c, ring_sleep) */
 };
 
 /* The layout for messages of up to msg_bytes per send/recv. */
@@ -110,6 +112,7 @@ struct ipcb_ringchan {
 	size_t map_bytes;
 	struct ipcb_ring *ring[2]; /* [0] sender -> receiver, [1] back (latency mode only) */
 	bool whole_messages;	   /* set before setup: slots for loans (ipcb_ring_plan_whole) */
+	bool asym;		   /* the sleeper fences both sides (ring.c, ring_sleep) */
 };
 
 struct ipcb_ringchan_ep {
