@@ -100,9 +100,26 @@ static const enum ipcb_csv_column key_columns[NKEYS] = {
  * differ in them are different experiments and never share a group. Optional, so CSVs written
  * before these columns existed still compare.
  */
-static const enum ipcb_csv_column setting_columns[] = {IPCB_COL_CHUNK_BYTES, IPCB_COL_WORK_NS,
-						       IPCB_COL_SPIN_POLLS, IPCB_COL_FSYNC};
-#define NSETTINGS (sizeof(setting_columns) / sizeof(setting_columns[0]))
+enum setting {
+	SET_CHUNK,
+	SET_WORK,
+	SET_SPIN,
+	SET_FSYNC,
+	/* the load's shape: shown beside the transport's name (shape_text) */
+	SET_PAIRS,
+	SET_TOPOLOGY,
+	SET_INFLIGHT,
+	SET_RATE,
+	SET_ARRIVALS,
+	NSETTINGS,
+};
+static const enum ipcb_csv_column setting_columns[NSETTINGS] = {
+    [SET_CHUNK] = IPCB_COL_CHUNK_BYTES, [SET_WORK] = IPCB_COL_WORK_NS,
+    [SET_SPIN] = IPCB_COL_SPIN_POLLS,	[SET_FSYNC] = IPCB_COL_FSYNC,
+    [SET_PAIRS] = IPCB_COL_PAIRS,	[SET_TOPOLOGY] = IPCB_COL_TOPOLOGY,
+    [SET_INFLIGHT] = IPCB_COL_INFLIGHT, [SET_RATE] = IPCB_COL_OFFERED_RATE,
+    [SET_ARRIVALS] = IPCB_COL_ARRIVALS,
+};
 
 /* Control rows are judged on this column, which every row ipcbench writes has. */
 static const struct metric control_metric = {IPCB_COL_MSGS_PER_S, false};
@@ -132,6 +149,7 @@ struct group {
 	char *key;
 	size_t key_len;
 	const char *k[NKEYS];
+	const char *set[NSETTINGS]; /* the run settings, in the key after the named parts */
 	size_t size_bytes;
 	bool control; /* a control row (--control): judged on msgs_per_s, for a change at all */
 	struct values side[2];
@@ -494,6 +512,10 @@ static int group_find(struct compare *c, const char *key, size_t len, size_t siz
 	for (int k = 0; k < NKEYS; k++) {
 		g->k[k] = p;
 		p += strlen(p) + 1;
+	}
+	for (int k = 0; k < NSETTINGS; k++) {
+		g->set[k] = p < g->key + len ? p : "";
+		p += p < g->key + len ? strlen(p) + 1 : 0;
 	}
 	g->size_bytes = size_bytes;
 	c->groups[c->ngroups++] = g;
@@ -1193,6 +1215,28 @@ static void value_text(const struct metric *mt, double v, char *out, size_t n)
 		ipcb_format_ns(v, out, n);
 }
 
+/*
+ * The transport's name, and the load's shape where the rows have one, as the driver's table
+ * shows it: "shm x2" two pairs, "posix-mq 1:4" a topology, "pipe k8" eight requests in flight,
+ * "pipe @100000" an open loop's rate (messages per second), "poisson" its arrivals.
+ */
+static void shape_text(const struct group *g, char *out, size_t n)
+{
+	size_t len = (size_t)snprintf(out, n, "%s", g->k[COL_TRANSPORT]);
+	const char *r = g->set[SET_RATE];
+
+	if (len < n && *g->set[SET_PAIRS] && strcmp(g->set[SET_PAIRS], "1") != 0)
+		len += (size_t)snprintf(out + len, n - len, " x%s", g->set[SET_PAIRS]);
+	if (len < n && *g->set[SET_TOPOLOGY] && strcmp(g->set[SET_TOPOLOGY], "1:1") != 0)
+		len += (size_t)snprintf(out + len, n - len, " %s", g->set[SET_TOPOLOGY]);
+	if (len < n && *g->set[SET_INFLIGHT] && strcmp(g->set[SET_INFLIGHT], "1") != 0)
+		len += (size_t)snprintf(out + len, n - len, " k%s", g->set[SET_INFLIGHT]);
+	if (len < n && *r)
+		len += (size_t)snprintf(out + len, n - len, " @%.*s", (int)strcspn(r, "."), r);
+	if (len < n && *g->set[SET_ARRIVALS] && strcmp(g->set[SET_ARRIVALS], "fixed") != 0)
+		snprintf(out + len, n - len, " %s", g->set[SET_ARRIVALS]);
+}
+
 static void group_cells(const struct compare *c, const struct group *g,
 			char cells[NCELLS][CELL_BYTES], bool md)
 {
@@ -1201,7 +1245,8 @@ static void group_cells(const struct compare *c, const struct group *g,
 
 	for (int i = 0; i < NCELLS; i++)
 		cells[i][0] = '\0';
-	safe_text(g->k[COL_TRANSPORT], cells[C_TRANSPORT], CELL_BYTES, md);
+	shape_text(g, v, sizeof(v));
+	safe_text(v, cells[C_TRANSPORT], CELL_BYTES, md);
 	safe_text(g->k[COL_MODE], cells[C_MODE], CELL_BYTES, md);
 	safe_text(*g->k[COL_KIND] ? g->k[COL_KIND] : "-", cells[C_KIND], CELL_BYTES, md);
 	ipcb_format_size(g->size_bytes, cells[C_SIZE], CELL_BYTES);

@@ -33,6 +33,7 @@
 #include "sizes.h"
 #include "outfile.h"
 #include "format.h"
+#include "loadshapes.h"
 #include "stats.h"
 
 static const char prog[] = "ipcbench report";
@@ -91,6 +92,7 @@ struct report {
 	size_t nplacements;
 	size_t sizes[IPCB_MAX_LIST];
 	size_t nsizes;
+	size_t shaped; /* rows of shaped loads: not in the tables (loadshapes.h) */
 	FILE *out;
 };
 
@@ -258,6 +260,18 @@ static const char *wait_used(const struct report *r, const char *transport)
 	return "";
 }
 
+/* The machine and the date, from the first row. */
+static void note_machine(struct report *r, const char *const *field)
+{
+	if (r->host[0])
+		return;
+	snprintf(r->host, sizeof(r->host), "%s", field[C_HOST]);
+	snprintf(r->cpu_model, sizeof(r->cpu_model), "%s", field[C_CPU_MODEL]);
+	snprintf(r->kernel, sizeof(r->kernel), "%s", field[C_KERNEL]);
+	snprintf(r->version, sizeof(r->version), "%s", field[C_VERSION]);
+	snprintf(r->date, sizeof(r->date), "%.10s", field[C_TIMESTAMP]);
+}
+
 static int load(struct report *r, const char *path)
 {
 	struct ipcb_csvread csv;
@@ -302,6 +316,16 @@ static int load(struct report *r, const char *path)
 			field[c] = idx[c] >= 0 && (size_t)idx[c] < ipcb_csvread_nfields(&csv)
 				       ? ipcb_csvread_field(&csv, (size_t)idx[c])
 				       : "";
+		/* The guides' tables are one pair in a closed loop: shaped loads have their own. */
+		if (ipcb_report_row_shaped(field[C_MODE],
+					   ipcb_csv_field(&csv, &map, IPCB_COL_PAIRS),
+					   ipcb_csv_field(&csv, &map, IPCB_COL_INFLIGHT),
+					   ipcb_csv_field(&csv, &map, IPCB_COL_TOPOLOGY),
+					   ipcb_csv_field(&csv, &map, IPCB_COL_OFFERED_RATE))) {
+			r->shaped++;
+			note_machine(r, field);
+			continue;
+		}
 		memset(&row, 0, sizeof(row));
 		for (int m = 0; m < M_MEASURES; m++)
 			row.v[m] = NAN;
@@ -344,13 +368,7 @@ static int load(struct report *r, const char *path)
 			row.v[M_BUFFER] = NAN;		   /* counted once, on the main row */
 		if (run > r->max_run && run <= UINT32_MAX) /* beyond, the conversion is undefined */
 			r->max_run = (unsigned)run;
-		if (!r->host[0]) {
-			snprintf(r->host, sizeof(r->host), "%s", field[C_HOST]);
-			snprintf(r->cpu_model, sizeof(r->cpu_model), "%s", field[C_CPU_MODEL]);
-			snprintf(r->kernel, sizeof(r->kernel), "%s", field[C_KERNEL]);
-			snprintf(r->version, sizeof(r->version), "%s", field[C_VERSION]);
-			snprintf(r->date, sizeof(r->date), "%.10s", field[C_TIMESTAMP]);
-		}
+		note_machine(r, field);
 		note_placement(r, row.placement);
 		note_size(r, row.size);
 		note_wait(r, row.transport, row.wait);
@@ -360,7 +378,7 @@ static int load(struct report *r, const char *path)
 	}
 	if (rc < 0)
 		rc = fail("%s:%lu:%lu: %s", path, csv.err.line, csv.err.col, csv.err.msg);
-	else if (r->n == 0)
+	else if (r->n == 0 && !r->shaped)
 		rc = fail("%s: no measured rows", path);
 	goto close;
 bad:
@@ -1675,20 +1693,28 @@ static void print_figures(const struct report *r, const char *dir)
 
 static void report_usage(FILE *f)
 {
-	fprintf(f, "Usage: ipcbench report CSV [-o FILE.md] [--figures DIR]\n"
-		   "Print the IPC guides' comparison tables (T1-T4) with the numbers measured in\n"
-		   "CSV, and a verdict for each of their claims (C1-C10), as Markdown.\n"
-		   "  -o, --output FILE   write to FILE instead of standard output\n"
-		   "      --figures DIR   link the figures scripts/plot drew into DIR (a path as\n"
-		   "                      seen from the report)\n"
-		   "Exit status: 0 written, 1 no usable rows or a write error, 2 usage or a\n"
-		   "malformed CSV.\n");
+	fprintf(f,
+		"Usage: ipcbench report CSV [-o FILE.md] [--figures DIR] [--slo pP=LATENCY]\n"
+		"Print the IPC guides' comparison tables (T1-T4) with the numbers measured in\n"
+		"CSV, and a verdict for each of their claims (C1-C10), as Markdown; then the\n"
+		"rows of shaped loads (requests in flight, pairs, topologies, open-loop rates,\n"
+		"streams both ways), which the tables leave out.\n"
+		"  -o, --output FILE   write to FILE instead of standard output\n"
+		"      --figures DIR   link the figures scripts/plot drew into DIR (a path as\n"
+		"                      seen from the report)\n"
+		"      --slo pP=LATENCY  the bound open-loop rows are held to: the highest rate\n"
+		"                      up to which the percentile stayed under it (P one of 50,\n"
+		"                      90, 99, 99.9, the percentiles the CSV carries; default\n"
+		"                      p99 of 20us cross-core, 50us same-core, 100us unpinned)\n"
+		"Exit status: 0 written, 1 no usable rows or a write error, 2 usage or a\n"
+		"malformed CSV.\n");
 }
 
 int ipcb_report_main(int argc, char **argv)
 {
 	static struct report r;
 	const char *in = NULL, *out = NULL, *figures = NULL;
+	struct ipcb_slo slo = {99, 0};
 	struct ipcb_outfile of = {.fd = -1};
 	char errbuf[IPCB_ERR_BYTES];
 	size_t small, mib;
@@ -1705,6 +1731,20 @@ int ipcb_report_main(int argc, char **argv)
 				return 2;
 			}
 			out = argv[i];
+		} else if (strcmp(argv[i], "--slo") == 0) {
+			if (++i == argc) {
+				fail("--slo: missing value");
+				return 2;
+			}
+			if (ipcb_slo_parse(argv[i], "--slo", &slo, errbuf, sizeof(errbuf)) < 0) {
+				fail("%s", errbuf);
+				return 2;
+			}
+			if (!ipcb_report_slo_ok(&slo)) {
+				fail("--slo %s: the CSV carries p50, p90, p99 and p99.9 only",
+				     argv[i]);
+				return 2;
+			}
 		} else if (strcmp(argv[i], "--figures") == 0) {
 			if (++i == argc || !*argv[i]) {
 				fail("--figures: missing directory");
@@ -1763,12 +1803,20 @@ int ipcb_report_main(int argc, char **argv)
 	small = size_or_nearest(&r, 64);
 	mib = size_or_nearest(&r, 1048576);
 	print_header(&r, in);
-	print_floors(&r);
-	print_t1(&r, mib);
-	print_ranking(&r, small, mib);
-	print_t4(&r, small, mib);
-	print_rows_made_of(&r);
-	print_claims(&r, mib);
+	if (r.n) {
+		print_floors(&r);
+		print_t1(&r, mib);
+		print_ranking(&r, small, mib);
+		print_t4(&r, small, mib);
+		print_rows_made_of(&r);
+		print_claims(&r, mib);
+	} else {
+		fprintf(r.out, "\nThe guides' tables and claims need rows of one sender and one "
+			       "receiver in a closed loop (a run without --pairs, --inflight, "
+			       "--topology, --rate or -m bistream): this CSV has none.\n");
+	}
+	if (ipcb_report_load_sections(r.out, in, &slo) < 0)
+		status = 2;
 	if (figures)
 		print_figures(&r, figures);
 	if (fflush(r.out) != 0 || ferror(r.out)) {

@@ -12,11 +12,15 @@
 #include "clock.h"
 #include "common.h"
 
-/* Launch the two sides of a floor, a sender and a receiver, on cpu[0] and cpu[1]. */
-static int floor_launch(const int cpu[2], double timeout_s, ipcb_side_fn body, void *arg,
-			void *area, char *error, size_t error_bytes, int *signal_out)
+/*
+ * Launch the two sides of a floor, a sender and a receiver, on cpu[0] and cpu[1]; `what` names
+ * their processes (ipcb-floor-snd, ipcb-clock-rcv).
+ */
+static int floor_launch(const char *what, const int cpu[2], double timeout_s, ipcb_side_fn body,
+			void *arg, void *area, char *error, size_t error_bytes, int *signal_out)
 {
-	struct ipcb_launch l = {.senders = 1,
+	struct ipcb_launch l = {.what = what,
+				.senders = 1,
 				.receivers = 1,
 				.cpu = cpu,
 				.timeout_s = timeout_s,
@@ -166,8 +170,8 @@ static int floor_pingpong(const struct ipcb_run_spec *s, enum floor_wait wait,
 	}
 	ipcb_hist_init((struct ipcb_hist *)a->hist, hist_bytes, IPCB_HIST_LOWEST, IPCB_HIST_HIGHEST,
 		       IPCB_HIST_SIGFIGS);
-	rc = floor_launch(s->cpu, s->timeout_s, pingpong_body, &arg, a, r->error, sizeof(r->error),
-			  &r->signal);
+	rc = floor_launch("floor", s->cpu, s->timeout_s, pingpong_body, &arg, a, r->error,
+			  sizeof(r->error), &r->signal);
 	if (rc == 0) {
 		r->messages = a->rounds;
 		r->elapsed_s = (double)(a->t_last_ns - a->t_first_ns) / 1e9;
@@ -260,7 +264,8 @@ int ipcb_clock_check(const int cpu[2], double timeout_s, struct ipcb_clock_check
 		snprintf(error, error_bytes, "mmap(clock check area): %s", strerror(errno));
 		return -ENOMEM;
 	}
-	rc = floor_launch(cpu, timeout_s, clock_body, NULL, a, error, error_bytes, &out->signal);
+	rc = floor_launch("clock", cpu, timeout_s, clock_body, NULL, a, error, error_bytes,
+			  &out->signal);
 	if (rc == 0) {
 		out->lo_ns = a->lo;
 		out->hi_ns = a->hi;
@@ -332,7 +337,7 @@ int ipcb_floor_memcpy(const struct ipcb_run_spec *s, struct ipcb_run_result *r)
 		snprintf(r->error, sizeof(r->error), "mmap(floor area): %s", strerror(errno));
 		return -ENOMEM;
 	}
-	rc = floor_launch(s->cpu, s->timeout_s, memcpy_body, (void *)s, a, r->error,
+	rc = floor_launch("floor", s->cpu, s->timeout_s, memcpy_body, (void *)s, a, r->error,
 			  sizeof(r->error), &r->signal);
 	if (rc == 0) {
 		r->messages = a->copies;
@@ -483,7 +488,7 @@ int ipcb_floor_mailbox(const struct ipcb_run_spec *s, struct ipcb_run_result *r)
 	a->box_bytes = box_bytes;
 	h = (struct ipcb_hist *)(a->boxes + 2 * box_bytes);
 	ipcb_hist_init(h, hist_bytes, IPCB_HIST_LOWEST, IPCB_HIST_HIGHEST, IPCB_HIST_SIGFIGS);
-	rc = floor_launch(s->cpu, s->timeout_s, mailbox_body, (void *)s, a, r->error,
+	rc = floor_launch("floor", s->cpu, s->timeout_s, mailbox_body, (void *)s, a, r->error,
 			  sizeof(r->error), &r->signal);
 	if (rc == 0) {
 		r->messages = a->rounds;
@@ -623,7 +628,7 @@ int ipcb_floor_xcopy(const struct ipcb_run_spec *s, struct ipcb_run_result *r)
 		return -ENOMEM;
 	}
 	a->batch = batch;
-	rc = floor_launch(s->cpu, s->timeout_s, xcopy_body, (void *)s, a, r->error,
+	rc = floor_launch("floor", s->cpu, s->timeout_s, xcopy_body, (void *)s, a, r->error,
 			  sizeof(r->error), &r->signal);
 	if (rc == 0) {
 		r->messages = a->copies;

@@ -329,12 +329,18 @@ static void oom_first(void)
 	close(fd);
 }
 
-/* The side's process name (15 bytes at most): its role, and its index where there are more. */
-static void side_comm(const struct ipcb_side *me)
+/*
+ * The side's process name (15 bytes at most): its role, and its index where there are more; a
+ * floor's or the clock check's sides say what they are ("ipcb-floor-rcv").
+ */
+static void side_comm(const struct ipcb_launch *l, const struct ipcb_side *me)
 {
 	char name[16];
 
-	if (me->nsides > 2)
+	if (l->what)
+		snprintf(name, sizeof(name), "ipcb-%s-%s", l->what,
+			 me->role == IPCB_SENDER ? "snd" : "rcv");
+	else if (me->nsides > 2)
 		snprintf(name, sizeof(name), "ipcb-%s-%u", me->role == IPCB_SENDER ? "snd" : "rcv",
 			 me->index);
 	else
@@ -368,7 +374,7 @@ static void side_main(const struct ipcb_launch *l, const struct ipcb_side *me, p
 	side_self = *me;
 	/* `ps`, `top` and `pgrep -x ipcb-receiver` tell the sides apart: ipcb-sender, ipcb-rcv-2.
 	 */
-	side_comm(me);
+	side_comm(l, me);
 	oom_first();
 	rc = pin_to(me->cpu, err);
 	if (rc == 0)

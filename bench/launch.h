@@ -55,6 +55,8 @@ struct ipcb_launch {
 	ipcb_side_fn body;
 	void *arg;
 	void *area; /* the caller's shared memory, handed to every body */
+	/* The sides' process names start "ipcb-<what>" (NULL: "ipcb-", a transport's run). */
+	const char *what;
 	/* out */
 	char error[IPCB_RUN_ERR_BYTES + 200]; /* "receiver: recv: Connection reset by peer" */
 	int signal; /* the signal that ended it, when it returned -EINTR */

@@ -799,7 +799,7 @@ struct point {
 	unsigned ok;	     /* runs that succeeded */
 	double msgs_per_s;   /* the highest rate of them */
 	double achieved_sum; /* open loop: sum of the achieved rates */
-	double p99_ns;	     /* the highest p99 of them; 0 when none was measured */
+	double tail_ns;	     /* the highest --slo percentile of them; 0 when none was measured */
 };
 
 /*
@@ -883,8 +883,8 @@ static bool run_point(struct driver *d, const struct place *pl, const struct pla
 		pt->achieved_sum += r.achieved_rate;
 		h = sweep_hist(pl, &r);
 		if (h && ipcb_hist_total(h) &&
-		    (double)ipcb_hist_value_at_percentile(h, slo_pct) > pt->p99_ns)
-			pt->p99_ns = (double)ipcb_hist_value_at_percentile(h, slo_pct);
+		    (double)ipcb_hist_value_at_percentile(h, slo_pct) > pt->tail_ns)
+			pt->tail_ns = (double)ipcb_hist_value_at_percentile(h, slo_pct);
 	}
 	ipcb_run_result_fini(&r);
 	return true;
@@ -900,7 +900,7 @@ static bool run_repeats(struct driver *d, const struct place *pl, const struct p
 		return true;
 	}
 	for (unsigned run = 1; run <= d->o.repeat; run++)
-		if (!run_point(d, pl, p, si, sh, run, d->o.slo_pct, pt))
+		if (!run_point(d, pl, p, si, sh, run, d->o.slo.pct, pt))
 			return false;
 	return true;
 }
@@ -924,11 +924,9 @@ static bool run_repeats(struct driver *d, const struct place *pl, const struct p
 /* The latency bound of --rate-sweep: --slo, else the placement's default (see --help). */
 static double slo_ns_for(const struct driver *d, const struct place *pl)
 {
-	if (d->o.slo_ns > 0)
-		return d->o.slo_ns;
-	return pl->kind == IPCB_PLACE_CROSS_CORE  ? 20e3
-	       : pl->kind == IPCB_PLACE_SAME_CORE ? 50e3
-						  : 100e3;
+	if (d->o.slo.ns > 0)
+		return d->o.slo.ns;
+	return ipcb_slo_default_ns(ipcb_placement_name(pl->kind));
 }
 
 /*
@@ -973,7 +971,7 @@ static bool rate_sweep(struct driver *d, const struct place *pl, const struct pl
 			break;
 		last = sh->rate;
 		followed = pt.achieved_sum / pt.ok >= SWEEP_FOLLOW * sh->rate;
-		if (!broken && pt.p99_ns > 0 && pt.p99_ns <= slo_ns && followed)
+		if (!broken && pt.tail_ns > 0 && pt.tail_ns <= slo_ns && followed)
 			held = sh->rate;
 		else
 			broken = true;
@@ -992,7 +990,7 @@ static bool rate_sweep(struct driver *d, const struct place *pl, const struct pl
 		snprintf(max + strlen(max), sizeof(max) - strlen(max), " msg/s");
 	printf("# rate sweep %s %s %s %s: closed-loop maximum %s; p%g <= %s%s %s%s%s; ",
 	       ipcb_placement_name(pl->kind), p->t->name, mode_name(sh->mode), sz, max,
-	       d->o.slo_pct, lat, d->o.slo_ns > 0 ? "" : " (this placement's default)",
+	       d->o.slo.pct, lat, d->o.slo.ns > 0 ? "" : " (this placement's default)",
 	       held > 0 ? "up to " : "at no rate tried", held > 0 ? rate : "",
 	       held > 0 ? " msg/s offered" : "");
 	ipcb_format_rate(last, rate, sizeof(rate));
@@ -1019,7 +1017,8 @@ static bool run_shape(struct driver *d, const struct place *pl, const struct pla
 	sh->rate = nrates || (open && d->o.rate_sweep) ? 1 : 0;
 	why = shape_refusal(d, p, si, sh);
 	if (why) {
-		if (!d->counting && *said != why && !d->o.quiet)
+		/* Said once, while the plan is counted (before anything runs). */
+		if (d->counting && pl == &d->places[0] && *said != why)
 			fprintf(stderr, "%s: skipping %s %s%s: %s\n", prog, p->t->name,
 				mode_name(sh->mode),
 				sh->inflight > 1 ? " with requests in flight"
@@ -1409,6 +1408,14 @@ static int driver_main(int argc, char **argv)
 			run_transports(&d, &d.places[i]);
 	}
 	d.counting = false;
+	if (d.runs_total == 0) {
+		fprintf(stderr,
+			"%s: nothing to run: no requested transport can carry the load's "
+			"shape here (see the lines above)\n",
+			prog);
+		outputs_abandon(&d);
+		return EXIT_UNSUPPORTED;
+	}
 	d.started_ns = ipcb_now_ns();
 	errno = 0;
 	ipcb_sysinfo_print(stdout, &d.si);

@@ -40,7 +40,7 @@ void ipcb_opts_init(struct ipcb_opts *o)
 	o->ninflight = 1;
 	o->pairs[0] = 1;
 	o->npairs = 1;
-	o->slo_pct = 99;
+	o->slo.pct = 99;
 	o->topo_senders = o->topo_receivers = 1;
 	o->duration_s = 0.5;
 	o->warmup = 100;
@@ -454,43 +454,6 @@ static int parse_rates(const char *s, struct ipcb_opts *o, char *err, size_t err
 	return 0;
 }
 
-/* --slo pP=D: a percentile (50 to 99.999) and a latency with a unit (ns, us, ms, s). */
-static int parse_slo(const char *s, struct ipcb_opts *o, char *err, size_t errlen)
-{
-	static const struct {
-		const char *unit;
-		double ns;
-	} units[] = {{"ns", 1}, {"us", 1e3}, {"ms", 1e6}, {"s", 1e9}};
-	const char *eq = s ? strchr(s, '=') : NULL;
-	char pct[32], *end;
-	double p, v;
-
-	if (!s || s[0] != 'p' || !eq || eq - s - 1 <= 0 || (size_t)(eq - s - 1) >= sizeof(pct))
-		return opt_fail(err, errlen,
-				"--slo: '%s' is not pP=LATENCY (e.g. p99=20us, p99.9=1ms)",
-				s ? s : "");
-	memcpy(pct, s + 1, (size_t)(eq - s - 1));
-	pct[eq - s - 1] = '\0';
-	if (!isdigit((unsigned char)pct[0]) || strpbrk(pct, "xXeEpP"))
-		return opt_fail(err, errlen, "--slo: '%s': the percentile is not a number", s);
-	p = strtod(pct, &end);
-	if (*end || p < 50 || p > 99.999)
-		return opt_fail(err, errlen, "--slo: '%s': the percentile must be 50 to 99.999", s);
-	if (!isdigit((unsigned char)eq[1]) || strpbrk(eq + 1, "xXeEpP"))
-		return opt_fail(err, errlen, "--slo: '%s': the latency is not a number", s);
-	v = strtod(eq + 1, &end);
-	for (size_t i = 0; i < sizeof(units) / sizeof(units[0]); i++)
-		if (strcmp(end, units[i].unit) == 0 && isfinite(v) && v > 0) {
-			o->slo_pct = p;
-			o->slo_ns = v * units[i].ns;
-			return 0;
-		}
-	return opt_fail(err, errlen,
-			"--slo: '%s': the latency needs a unit, ns, us, ms or s, and must be above "
-			"0",
-			s);
-}
-
 /* --topology S:R: one sender and N receivers (fan-out), N senders and one receiver (fan-in). */
 static int parse_topology(const char *s, struct ipcb_opts *o, char *err, size_t errlen)
 {
@@ -812,7 +775,7 @@ static int shapes_check(const struct ipcb_opts *o, bool arrivals_given, char *er
 		return opt_fail(err, errlen,
 				"--arrivals spaces open-loop sends: it needs --rate "
 				"or --rate-sweep");
-	if (o->slo_ns > 0 && !o->rate_sweep)
+	if (o->slo.ns > 0 && !o->rate_sweep)
 		return opt_fail(err, errlen, "--slo is what --rate-sweep looks for: it needs it");
 	/*
 	 * A side that sends and receives at once runs two threads on its one CPU: a spinning
@@ -1005,7 +968,7 @@ int ipcb_opts_parse(struct ipcb_opts *o, int argc, char **argv, char *err, size_
 			o->rate_sweep = true;
 			break;
 		case OPT_SLO:
-			rc = parse_slo(optarg, o, err, errlen);
+			rc = ipcb_slo_parse(optarg, "--slo", &o->slo, err, errlen) ? -EINVAL : 0;
 			break;
 		case OPT_TOPOLOGY:
 			rc = parse_topology(optarg, o, err, errlen);

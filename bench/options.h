@@ -16,6 +16,7 @@
 
 #include "run.h"
 #include "sizes.h"
+#include "slo.h"
 #include "transport.h"
 
 enum ipcb_placement {
@@ -63,7 +64,7 @@ struct ipcb_opts {
 	size_t nrates;
 	enum ipcb_arrivals arrivals; /* --arrivals */
 	bool rate_sweep;	     /* --rate-sweep: fractions of the closed-loop maximum */
-	double slo_pct, slo_ns;	     /* --slo pP=D; slo_ns 0: the placement's default */
+	struct ipcb_slo slo;	     /* --slo pP=D; slo.ns 0: the placement's default */
 	unsigned topo_senders, topo_receivers; /* --topology S:R (1:1, 1:N or N:1) */
 	bool list, quiet, help, version;
 	bool cleanup; /* --cleanup: remove what dead runs left behind, then exit */

@@ -549,17 +549,24 @@ static int run_collect(const struct ipcb_run_spec *s, struct run_area *area, uns
 	if (pairs > 1) {
 		r->pair_min_msgs_per_s = HUGE_VAL;
 		for (unsigned p = 0; p < pairs; p++) {
-			struct span one = {0, UINT64_MAX, 0};
 			unsigned ks = p * (senders / pairs), kr = senders + p * (receivers / pairs);
-			const struct run_side *m = measuring(s, area, ks, true);
+			const struct run_side *ms = measuring(s, area, ks, true);
+			const struct run_side *mr = measuring(s, area, kr, false);
+			double rate = 0;
 
-			if (!m)
-				m = measuring(s, area, kr, false);
-			span_add(&one, m);
-			if (span_rate(&one) < r->pair_min_msgs_per_s)
-				r->pair_min_msgs_per_s = span_rate(&one);
-			if (span_rate(&one) > r->pair_max_msgs_per_s)
-				r->pair_max_msgs_per_s = span_rate(&one);
+			/* A pair's measuring sides: both, each its own direction, in a bistream. */
+			for (int k = 0; k < 2; k++) {
+				struct span one = {0, UINT64_MAX, 0};
+
+				if (!(k ? mr : ms))
+					continue;
+				span_add(&one, k ? mr : ms);
+				rate += span_rate(&one);
+			}
+			if (rate < r->pair_min_msgs_per_s)
+				r->pair_min_msgs_per_s = rate;
+			if (rate > r->pair_max_msgs_per_s)
+				r->pair_max_msgs_per_s = rate;
 		}
 	}
 	return 0;

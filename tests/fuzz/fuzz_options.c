@@ -42,7 +42,7 @@ static void check_accepted(const struct ipcb_opts *o, int argc, char **argv)
 			FUZZ_CHECK(o->sizes[j] != o->sizes[i], "size %zu listed twice",
 				   o->sizes[i]);
 	}
-	FUZZ_CHECK(o->latency || o->throughput, "neither latency nor throughput");
+	FUZZ_CHECK(o->latency || o->throughput || o->bistream, "no mode to run");
 	FUZZ_CHECK(o->messages <= 1000000000000ull, "%llu messages",
 		   (unsigned long long)o->messages);
 	FUZZ_CHECK(isfinite(o->duration_s) && o->duration_s >= 0 && o->duration_s <= 86400,
@@ -63,6 +63,25 @@ static void check_accepted(const struct ipcb_opts *o, int argc, char **argv)
 		   "timeout %g", o->timeout_s);
 	FUZZ_CHECK(!o->dry_run || o->cleanup, "--dry-run without --cleanup");
 	FUZZ_CHECK(o->work_ns <= 1000000000ull, "work %llu ns", (unsigned long long)o->work_ns);
+	/* Load shapes: lists within bounds, and only the combinations options.c allows. */
+	FUZZ_CHECK(o->ninflight >= 1 && o->ninflight <= IPCB_MAX_LIST, "%zu inflight",
+		   o->ninflight);
+	for (size_t i = 0; i < o->ninflight; i++)
+		FUZZ_CHECK(o->inflight[i] >= 1 && o->inflight[i] <= 65536, "inflight %u",
+			   o->inflight[i]);
+	FUZZ_CHECK(o->npairs >= 1 && o->npairs <= IPCB_MAX_LIST, "%zu pairs", o->npairs);
+	for (size_t i = 0; i < o->npairs; i++)
+		FUZZ_CHECK(o->pairs[i] >= 1 && o->pairs[i] <= 64, "pairs %u", o->pairs[i]);
+	FUZZ_CHECK(o->nrates <= IPCB_MAX_LIST, "%zu rates", o->nrates);
+	for (size_t i = 0; i < o->nrates; i++)
+		FUZZ_CHECK(isfinite(o->rates[i]) && o->rates[i] > 0 && o->rates[i] <= 1e9,
+			   "rate %g", o->rates[i]);
+	FUZZ_CHECK(!(o->nrates && o->rate_sweep), "--rate with --rate-sweep");
+	FUZZ_CHECK(o->topo_senders >= 1 && o->topo_receivers >= 1 &&
+		       (o->topo_senders == 1 || o->topo_receivers == 1),
+		   "topology %u:%u", o->topo_senders, o->topo_receivers);
+	FUZZ_CHECK(o->slo.ns == 0 || (o->rate_sweep && isfinite(o->slo.ns) && o->slo.ns > 0),
+		   "slo %g ns", o->slo.ns);
 
 	/* Paths are the arguments themselves, never copies or empty strings. */
 	for (size_t i = 0; i < sizeof(paths) / sizeof(paths[0]); i++) {

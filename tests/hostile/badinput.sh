@@ -121,6 +121,37 @@ cases() {
 - | 2 | --mode: unknown mode 'sideways' | $Q -m sideways
 - | 2 | --mode: unknown mode 'LATENCY' | $Q -m LATENCY
 - | 2 | --mode: '' is not a list of modes | $Q -m ''
+- | 2 | --mode: unknown mode 'sideways' | $Q -m latency,sideways
+- | 2 | --mode: 'latency,,throughput' is not a list of modes | $Q -m latency,,throughput
+- | 2 | --inflight: '0' is out of range (1 to 65536) | $Q --inflight 0
+- | 2 | --inflight: '65537' is out of range (1 to 65536) | $Q --inflight 65537
+- | 2 | --inflight: '4' is listed twice | $Q --inflight 4,4
+- | 2 | --inflight: 'x' is not a whole number | $Q --inflight x
+- | 2 | --inflight: requests in flight are a latency-mode shape | $Q --inflight 4 -m throughput
+- | 2 | --pairs: '0' is out of range (1 to 64) | $Q --pairs 0
+- | 2 | --pairs: '65' is out of range (1 to 64) | $Q --pairs 65
+- | 2 | --rate: '0' is not a number of messages per second | $Q --rate 0
+- | 2 | --rate: '-5' is not a number of messages per second | $Q --rate -5
+- | 2 | --rate: 'abc' is not a number of messages per second | $Q --rate abc
+- | 2 | --rate: '1e3' is not a number of messages per second | $Q --rate 1e3
+- | 2 | --rate and --rate-sweep: give rates, or let the sweep choose them, not both | $Q --rate 100 --rate-sweep
+- | 2 | --rate 1: at that rate, 105 warm-up and measured messages take 105 s | $Q --rate 1 -m latency
+- | 2 | --arrivals: unknown 'burst' | $Q --arrivals burst
+- | 2 | --arrivals spaces open-loop sends: it needs --rate or --rate-sweep | $Q --arrivals poisson
+- | 2 | --slo is what --rate-sweep looks for: it needs it | $Q --slo p99=20us
+- | 2 | --slo: 'p101=1us': the percentile must be 50 to 99.999 | $Q --rate-sweep --slo p101=1us
+- | 2 | --slo: 'p99=20': the latency needs a unit | $Q --rate-sweep --slo p99=20
+- | 2 | --slo: 'p99=-1us': the latency is not a number | $Q --rate-sweep --slo p99=-1us
+- | 2 | --slo: '99=20us' is not pP=LATENCY | $Q --rate-sweep --slo 99=20us
+- | 2 | --topology: '2:2': one side must be 1 | $Q --topology 2:2
+- | 2 | --topology: '1:0': senders and receivers are 1 to 64 each | $Q --topology 1:0
+- | 2 | --topology: 'x' is not S:R | $Q --topology x
+- | 2 | --topology 1:3: several senders or receivers on one channel stream one way: use -m throughput | $Q --topology 1:3 -m latency
+- | 2 | --topology 1:3: --size 8 is too small | $Q --topology 1:3 -m throughput -s 8
+- | 2 | --topology and --pairs: several pairs, or one channel with several senders or receivers, not both | $Q --topology 1:2 --pairs 2 -m throughput
+- | 2 | --inflight with an open loop: a rate keeps as many requests in flight as it needs | $Q --inflight 4 --rate 100
+- | 2 | --wait spin: with --inflight, an open loop with replies or -m bistream | $Q --wait spin --inflight 2
+- | 2 | --wait spin: with --inflight, an open loop with replies or -m bistream | $Q --wait spin -m bistream
 - | 2 | -m: missing value | -m
 - | 2 | -n: missing value | -n
 - | 2 | --messages: missing value | --messages

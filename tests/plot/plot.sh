@@ -106,4 +106,44 @@ ok $? "a CSV that is not ipcbench's: non-zero exit, names the missing column (ex
 [ $? -eq 2 ] && grep -q '^Usage' "$WORK/stderr"
 ok $? "no arguments: usage, exit 2"
 
+# ---- latency against load, and whole distributions ----
+# Open-loop rows (requests: rtt; a stream: one_way) at three rates, two pairs (not drawn), and a
+# closed loop; then .hgrm files as ipcbench --hgrm writes them, two runs of pipe.
+{
+	echo "transport,mode,size_bytes,run,messages,latency_kind,p50_ns,p90_ns,p99_ns,p999_ns,min_ns,max_ns,msgs_per_s,bytes_per_s,placement,wait,pairs,inflight,topology,offered_rate,host,cpu_model,timestamp"
+	for r in 1000 2000 4000; do
+		echo "pipe,latency,64,1,500,rtt,$((r * 10)),$((r * 15)),$((r * 20)),$((r * 40)),900,$((r * 50)),$r.0,,cross-core,block,1,1,1:1,$r.0,fixture,cpu,2026-11-22T00:00:00Z"
+		echo "pipe,throughput,64,1,500,one_way,$((r * 5)),$((r * 7)),$((r * 9)),,400,$((r * 20)),,,cross-core,block,1,1,1:1,$r.0,fixture,cpu,2026-11-22T00:00:00Z"
+	done
+	echo "pipe,latency,64,1,500,rtt,123456789,2,3,4,1,5,1.0,,cross-core,block,2,1,1:1,,fixture,cpu,2026-11-22T00:00:00Z"
+	echo "pipe,latency,64,1,500,rtt,50000,60000,70000,80000,40000,90000,20000.0,,cross-core,block,1,1,1:1,,fixture,cpu,2026-11-22T00:00:00Z"
+} >"$WORK/load.csv"
+mkdir "$WORK/hgrm"
+for run in 1 2; do
+	{
+		printf '       Value     Percentile TotalCount 1/(1-Percentile)\n\n'
+		printf '%12.3f %14.12f %10d %14.2f\n' 40.000 0 1 1 50.000 0.5 500 2 70.000 0.99 990 100 \
+			80.000 0.999 999 1000 90.$run 0.99999 1000 100000 95.000 0.999999 1000 1000000
+		printf '%12.3f %14.12f %10d\n' 99.000 1 1000
+		printf '#[Mean    =       50.000, StdDeviation   =       10.000]\n'
+	} >"$WORK/hgrm/cross-core-pipe-latency-64-rtt-run$run.hgrm"
+done
+"$PLOT" --hgrm "$WORK/hgrm" --keep-data "$WORK/ldata" "$WORK/load.csv" "$WORK/l" >"$WORK/stdout" 2>"$WORK/stderr"
+rc=$?
+ok $rc "scripts/plot --hgrm on open-loop rows exits 0"
+[ $rc -eq 0 ] || diag "$WORK/stderr"
+for f in load-latency-cross-core load-throughput-cross-core percentiles-cross-core; do
+	is_png "$WORK/l/$f.png" && is_svg "$WORK/l/$f.svg"
+	ok $? "$f: PNG and SVG"
+done
+[ "$(grep -c '^pipe,1,cross-core,latency,64,' "$WORK/ldata/load.csv")" -eq 3 ] &&
+	grep -q '^pipe,1,cross-core,latency,64,2000,20000,40000,80000$' "$WORK/ldata/load.csv" &&
+	grep -q '^pipe,1,cross-core,throughput,64,4000,20000,36000,NaN$' "$WORK/ldata/load.csv"
+ok $? "the load figures' data: one point per rate, p50 p99 p99.9 of requests and of the stream"
+! grep -q 123456789 "$WORK/ldata/summary.csv" && grep -q '50000' "$WORK/ldata/summary.csv"
+ok $? "rows of two pairs are in no figure; the closed loop of one pair is"
+grep -q 'every run' "$WORK/l/percentiles-cross-core.svg" &&
+	[ "$(grep -c 'points=\|<path' "$WORK/l/percentiles-cross-core.svg")" -ge 2 ]
+ok $? "the percentile figure draws the .hgrm distributions (every run's)"
+
 done_testing

@@ -1,0 +1,30 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * slo.h - a latency bound, "p99 <= 20 us", as --rate-sweep looks for it and the report judges
+ * open-loop rows by it: its spelling on the command line, and each placement's default.
+ */
+#ifndef IPCB_SLO_H
+#define IPCB_SLO_H
+
+#include <stddef.h>
+
+struct ipcb_slo {
+	double pct; /* the percentile, 50 to 99.999 */
+	double ns;  /* the bound; 0 = each placement's default (ipcb_slo_default_ns) */
+};
+
+/*
+ * The default bound where none was given, by placement name: 20 us cross-core, 50 us same-core
+ * (every hand-over there is a context switch), 100 us unpinned or anything else (the sides may
+ * migrate and wait for a CPU).
+ */
+double ipcb_slo_default_ns(const char *placement);
+
+/*
+ * Parse "pP=LATENCY" (p99=20us, p99.9=1ms: a percentile 50 to 99.999, a latency above 0 with a
+ * unit, ns, us, ms or s) into *slo. 0, or -1 with one line in err naming `what` (the option)
+ * and the bad value.
+ */
+int ipcb_slo_parse(const char *s, const char *what, struct ipcb_slo *slo, char *err, size_t errlen);
+
+#endif

@@ -1,0 +1,140 @@
+#!/bin/bash
+# shapes.sh - the load shapes end to end with real transports (TAP): requests in flight, streams
+# both ways, several pairs, fan-in and fan-out, open loops with replies and as streams; every
+# row checked for what it must say. Then the open loop's point: a receiver stopped for a while
+# (SIGSTOP) must show in the tail of an open loop, where every message due during the stall
+# waits for it, and not in a closed loop's, where the stall is one sample.
+#
+# The stall's size is ours (300 ms), not the machine's: the checks compare the tail with the
+# stall, with a wide margin, never with how fast anything runs.
+#
+# Usage: shapes.sh PATH/TO/ipcbench
+set -u
+BIN=${1:?usage: shapes.sh ipcbench}
+. "$(dirname "$0")/../tap.sh"
+tap_workdir shapes
+CSV_AWK=$(cat "$(dirname "$0")/../csv.awk")
+
+# col FILE COLUMN [CONDITION]: the column's values, a line each, of the rows where the awk
+# CONDITION holds (v("name") is a field of the row).
+col() {
+	awk "$CSV_AWK"'
+		function v(name) { return f[c[name]] }
+		NR == 1 { csv_split($0, h); for (i in h) c[h[i]] = i; next }
+		{ csv_split($0, f) } '"${3:-1}"' { print v(want) }' want="$2" "$1"
+}
+# run NAME ARGS...: one ipcbench run into $WORK/NAME.csv; its status in $st, stderr in NAME.err
+run() {
+	local name=$1
+	shift
+	"$BIN" -q --csv "$WORK/$name.csv" "$@" >"$WORK/$name.out" 2>"$WORK/$name.err"
+	st=$?
+	[ $st -eq 0 ] || diag "$WORK/$name.err"
+}
+
+N=3000
+for t in pipe shm unix-dgram posix-mq; do
+	# ---- requests in flight ----
+	run "k-$t" -t "$t" -s 64,4K -m latency --inflight 8 -n $N -d 0 --verify full
+	[ $st -eq 0 ] &&
+		[ "$(col "$WORK/k-$t.csv" messages 'v("latency_kind") == "rtt" && v("inflight") == 8' | sort -u)" = "$N" ] &&
+		[ "$(col "$WORK/k-$t.csv" full_checks 'v("latency_kind") == "rtt" && v("full_checks") + 0 >= '$N | wc -l)" -eq 2 ]
+	ok $? "$t: 8 requests in flight, every reply a sample and checked byte by byte, both sizes"
+
+	# ---- streams both ways ----
+	run "bi-$t" -t "$t" -s 4K -m bistream -n $N -d 0 --verify full
+	[ $st -eq 0 ] && [ "$(col "$WORK/bi-$t.csv" bytes_per_s 'v("mode") == "bistream" && v("latency_kind") == ""' | wc -l)" -eq 1 ] &&
+		col "$WORK/bi-$t.csv" transport 'v("latency_kind") == "" && v("bytes_per_s_ab") > 0 && v("bytes_per_s_ba") > 0 &&
+			(v("bytes_per_s") - v("bytes_per_s_ab") - v("bytes_per_s_ba")) ^ 2 < 4 &&
+			v("full_checks") + 0 >= 2 * '$N | grep -q .
+	ok $? "$t: a bistream row with both directions' bytes/s, summing to the total, all checked"
+
+	# ---- several pairs ----
+	run "p-$t" -t "$t" -s 64 -m latency,throughput --pairs 2 -n $N -d 0
+	[ $st -eq 0 ] &&
+		[ "$(col "$WORK/p-$t.csv" messages 'v("pairs") == 2 && (v("latency_kind") == "rtt" || v("latency_kind") == "")' | sort -u | wc -l)" -ge 1 ] &&
+		[ "$(col "$WORK/p-$t.csv" transport 'v("pairs") == 2 && v("mode") == "latency" && v("latency_kind") == "rtt" &&
+			v("messages") == 2 * '$N' && v("pair_min_msgs_per_s") + 0 > 0 &&
+			v("pair_min_msgs_per_s") + 0 <= v("pair_max_msgs_per_s") + 0 && v("sides_per_cpu") == 2' | wc -l)" -eq 1 ] &&
+		[ "$(col "$WORK/p-$t.csv" transport 'v("pairs") == 2 && v("mode") == "throughput" && v("latency_kind") == "" &&
+			v("pair_min_msgs_per_s") + 0 > 0' | wc -l)" -eq 1 ]
+	ok $? "$t: two pairs, every pair's messages counted, the pairs' spread and two sides per CPU in the rows"
+
+	# ---- open loop, requests ----
+	run "r-$t" -t "$t" -s 64 -m latency --rate 2000 --arrivals poisson -d 0.5
+	[ $st -eq 0 ] &&
+		[ "$(col "$WORK/r-$t.csv" transport 'v("latency_kind") == "rtt" && v("offered_rate") + 0 == 2000 &&
+			v("achieved_rate") + 0 > 0 && v("losses") == 0 && v("late") != "" && v("arrivals") == "poisson"' | wc -l)" -eq 1 ] &&
+		[ "$(col "$WORK/r-$t.csv" messages 'v("latency_kind") == "send_lag"')" = "$(col "$WORK/r-$t.csv" messages 'v("latency_kind") == "rtt"')" ]
+	ok $? "$t: an open loop of requests: offered and achieved rates, no losses, one send-lag sample per request"
+
+	# ---- open loop, a stream ----
+	run "s-$t" -t "$t" -s 64 -m throughput --rate 5000 -d 0.5
+	[ $st -eq 0 ] &&
+		[ "$(col "$WORK/s-$t.csv" transport 'v("latency_kind") == "" && v("offered_rate") + 0 == 5000 && v("losses") == 0' | wc -l)" -eq 1 ] &&
+		col "$WORK/s-$t.csv" transport 'v("latency_kind") == "send_lag"' | grep -q .
+	ok $? "$t: an open-loop stream: its rates, no losses, and its send lag"
+done
+
+# ---- fan-in and fan-out ----
+for t in unix-dgram posix-mq; do
+	for topo in 3:1 1:3; do
+		run "t-$t-$topo" -t "$t" -s 64,4K -m throughput --topology $topo -n $N -d 0 --verify full
+		[ $st -eq 0 ] &&
+			[ "$(col "$WORK/t-$t-$topo.csv" transport 'v("latency_kind") == "" && v("topology") == "'$topo'" &&
+				v("losses") == 0 && v("messages") + 0 > 0 && v("full_checks") + 0 >= '$N | wc -l)" -eq 2 ]
+		ok $? "$t --topology $topo: every message checked where it arrived, losses counted (none)"
+	done
+	# A message lost on the way of one of several senders is caught, naming the sender.
+	run "drop-$t" -t "$t" -s 64 -m throughput --topology 3:1 -n 200 -d 0 --inject drop
+	[ $st -eq 1 ] && grep -q "verification failed: got message 6 of sender [123] (of 3) where 5 was due" "$WORK/drop-$t.err"
+	ok $? "$t --topology 3:1: a sender's skipped message fails the run, naming the sender"
+done
+run topo-pipe -t pipe -s 64 -m throughput --topology 2:1 -n 100 -d 0
+[ $st -eq 77 ]
+ok $? "a transport whose channel takes one sender is skipped for fan-in, and nothing else runs: exit 77"
+
+# ---- a stalled receiver in an open loop ----
+# stall NAME ARGS...: an ipcbench run of ~1.8 s whose receiver is stopped for 300 ms half a
+# second in; the rows in $WORK/NAME.csv.
+stall() {
+	local name=$1 pid rcv i
+	shift
+	"$BIN" -q --csv "$WORK/$name.csv" "$@" >"$WORK/$name.out" 2>"$WORK/$name.err" &
+	pid=$!
+	rcv=""
+	i=0
+	while [ -z "$rcv" ] && [ $i -lt 300 ]; do
+		rcv=$(pgrep -x -P $pid ipcb-receiver)
+		[ -n "$rcv" ] || sleep 0.01
+		i=$((i + 1))
+	done
+	sleep 0.5
+	[ -n "$rcv" ] && kill -STOP "$rcv" && sleep 0.3 && kill -CONT "$rcv"
+	wait $pid
+	st=$?
+	[ $st -eq 0 ] && [ -n "$rcv" ] || { echo "# receiver pid '$rcv', exit $st"; diag "$WORK/$name.err"; }
+}
+for t in pipe shm unix-dgram posix-mq; do
+	stall "stall-$t" -t "$t" -s 64 -m latency --rate 1000 -d 1.5 -w 10
+	# At 1000 requests/s a 300 ms stall delays the ~300 requests due during it by up to 300 ms:
+	# about a fifth of 1500 samples wait over 50 ms, so the p90 does.
+	[ $st -eq 0 ] && col "$WORK/stall-$t.csv" p90_ns 'v("latency_kind") == "rtt"' |
+		awk '{ exit !($1 + 0 >= 50000000) }'
+	ok $? "$t: a receiver stopped for 300 ms shows in the open loop's tail (p90 >= 50 ms: $(col "$WORK/stall-$t.csv" p90_ns 'v("latency_kind") == "rtt"') ns)"
+done
+stall stall-closed -t pipe -s 64 -m latency -d 1.5 -w 10
+[ $st -eq 0 ] && col "$WORK/stall-closed.csv" p90_ns 'v("latency_kind") == "rtt"' |
+	awk '{ exit !($1 + 0 < 50000000) }' &&
+	col "$WORK/stall-closed.csv" max_ns 'v("latency_kind") == "rtt"' | awk '{ exit !($1 + 0 >= 250000000) }'
+ok $? "the same stall in a closed loop is one sample: the max shows it, the p90 does not (p90 $(col "$WORK/stall-closed.csv" p90_ns 'v("latency_kind") == "rtt"') ns, max $(col "$WORK/stall-closed.csv" max_ns 'v("latency_kind") == "rtt"') ns)"
+# A stream's one-way delays from the intended send time, where the clocks allow one-way rows.
+stall stall-stream -t pipe -s 64 -m throughput --rate 1000 -d 1.5 -w 10
+if [ $st -eq 0 ] && col "$WORK/stall-stream.csv" transport 'v("latency_kind") == "one_way"' | grep -q .; then
+	col "$WORK/stall-stream.csv" p90_ns 'v("latency_kind") == "one_way"' | awk '{ exit !($1 + 0 >= 50000000) }'
+	ok $? "pipe: the stall shows in an open-loop stream's one-way delays too"
+else
+	skip "pipe: the stall in an open-loop stream's one-way delays" "no one-way rows here (the clock check did not allow them)"
+fi
+
+done_testing
