@@ -100,8 +100,8 @@ static const enum ipcb_csv_column key_columns[NKEYS] = {
  * differ in them are different experiments and never share a group. Optional, so CSVs written
  * before these columns existed still compare.
  */
-static const enum ipcb_csv_column setting_columns[] = {IPCB_COL_CHUNK_BYTES, IPCB_COL_WORK_NS,
-						       IPCB_COL_SPIN_POLLS, IPCB_COL_FSYNC};
+static const enum ipcb_csv_column setting_columns[] = {
+    IPCB_COL_CHUNK_BYTES, IPCB_COL_WORK_NS, IPCB_COL_SPIN_POLLS, IPCB_COL_FSYNC, IPCB_COL_OPTIONS};
 #define NSETTINGS (sizeof(setting_columns) / sizeof(setting_columns[0]))
 
 /* Control rows are judged on this column, which every row ipcbench writes has. */
