@@ -105,6 +105,7 @@ enum setting {
 	SET_WORK,
 	SET_SPIN,
 	SET_FSYNC,
+	SET_OPTIONS, /* the transport's -o options */
 	/* the load's shape: shown beside the transport's name (shape_text) */
 	SET_PAIRS,
 	SET_TOPOLOGY,
@@ -118,7 +119,7 @@ static const enum ipcb_csv_column setting_columns[NSETTINGS] = {
     [SET_SPIN] = IPCB_COL_SPIN_POLLS,	[SET_FSYNC] = IPCB_COL_FSYNC,
     [SET_PAIRS] = IPCB_COL_PAIRS,	[SET_TOPOLOGY] = IPCB_COL_TOPOLOGY,
     [SET_INFLIGHT] = IPCB_COL_INFLIGHT, [SET_RATE] = IPCB_COL_OFFERED_RATE,
-    [SET_ARRIVALS] = IPCB_COL_ARRIVALS,
+    [SET_ARRIVALS] = IPCB_COL_ARRIVALS, [SET_OPTIONS] = IPCB_COL_OPTIONS,
 };
 
 /* Control rows are judged on this column, which every row ipcbench writes has. */

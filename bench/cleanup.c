@@ -339,6 +339,18 @@ static void cleanup_entry(struct cleanup *c, int dfd, const char *dir, const cha
 			what);
 		return;
 	}
+	/*
+	 * A dead run's directory may list processes that outlived their driver (a server it
+	 * started, an MPI launcher's ranks): each that still runs, with the start time listed, is
+	 * killed first; then the directory goes.
+	 */
+	if (form == CLEANUP_RUN_DIR && !c->dry_run) {
+		char killed[400];
+		int n = ipcb_rundir_kill_listed(what, killed, sizeof(killed));
+
+		if (n > 0)
+			printf("killed %s, left running by %s (%s)\n", killed, what, why);
+	}
 	if (form == CLEANUP_RUN_DIR)
 		rc = c->dry_run ? 0 : ipcb_rundir_remove(what);
 	else if (!c->dry_run && unlinkat(dfd, name, 0) < 0 && errno != ENOENT)

@@ -29,6 +29,7 @@
 #include "output.h"
 #include "report.h"
 #include "run.h"
+#include "service.h"
 #include "sysinfo.h"
 #include "version.h"
 
@@ -41,10 +42,14 @@ enum {
 /* One-way rows are kept only when the clock check's bound is this small a part of their p50. */
 #define ONE_WAY_MAX_SKEW_SHARE 0.1
 
-/* A transport the plan will use, with what probe() found. */
+/* A transport the plan will use, with what probe() found and what its rows say of it. */
 struct planned {
 	const struct ipcb_transport *t;
 	size_t max_msg_bytes;
+	uint64_t opt[IPCB_MAX_OPTIONS]; /* its options: defaults and -o */
+	char options[160];		/* "hwm=1000" */
+	char library[160];		/* "zmq 4.3.4"; a server's version after it */
+	struct ipcb_service_run *svc;	/* its server, when it has one and it runs */
 };
 
 /* Where the two sides run, and the floors measured there. */
@@ -136,6 +141,63 @@ static void caps_text(unsigned caps, char *out, size_t n)
 		snprintf(out + len, n - len, "%sstream", len ? "," : "");
 }
 
+static const char *opt_type_text(const struct ipcb_option *o, char *out, size_t n)
+{
+	if (o->type == IPCB_OPT_BOOL)
+		snprintf(out, n, "0|1");
+	else if (o->type == IPCB_OPT_CHOICE)
+		snprintf(out, n, "%s", o->choices);
+	else
+		snprintf(out, n, "%llu..%llu", (unsigned long long)o->min,
+			 (unsigned long long)o->max);
+	return out;
+}
+
+/* `--list NAME`: one transport in full. */
+static void list_one(const struct ipcb_transport *t)
+{
+	struct ipcb_probe p;
+	char caps[160], max[16], lib[96] = "", type[96];
+	int rc = probe_transport(t, &p);
+
+	caps_text(t->caps, caps, sizeof(caps));
+	if (p.max_msg_bytes)
+		ipcb_format_size(p.max_msg_bytes, max, sizeof(max));
+	else
+		snprintf(max, sizeof(max), "no limit");
+	if (!t->unsupported && t->library)
+		t->library(lib, sizeof(lib));
+	printf("%s: %s\n", t->name, t->summary);
+	printf("  runs here:     %s%s%s\n", rc ? "no" : "yes", rc ? ": " : "", rc ? p.reason : "");
+	printf("  capabilities:  %s\n", caps);
+	printf("  largest message in one operation: %s\n", max);
+	printf("  hops:          %s\n", t->hops ? t->hops : "direct");
+	if (lib[0])
+		printf("  library:       %s\n", lib);
+	if (t->notes)
+		printf("  notes:         %s\n", t->notes);
+	if (!t->options || !t->options[0].key)
+		printf("  options:       none\n");
+	for (size_t i = 0; t->options && t->options[i].key; i++) {
+		const struct ipcb_option *o = &t->options[i];
+
+		printf("  -o %s.%s=%s (default %s): %s\n", t->name, o->key,
+		       opt_type_text(o, type, sizeof(type)), o->def, o->help);
+	}
+}
+
+static int do_list_some(const struct ipcb_opts *o)
+{
+	for (size_t i = 0; i < o->nlist_only; i++) {
+		errno = 0;
+		if (i)
+			putchar('\n');
+		list_one(o->list_only[i]);
+		stdout_note();
+	}
+	return 0;
+}
+
 static int do_list(void)
 {
 	errno = 0;
@@ -165,11 +227,18 @@ static int do_list(void)
 
 static void plan_add(struct driver *d, const struct ipcb_transport *t, size_t max_msg_bytes)
 {
+	struct planned *p = &d->use[d->nuse];
+
 	for (size_t i = 0; i < d->nuse; i++)
 		if (d->use[i].t == t)
 			return;
-	d->use[d->nuse].t = t;
-	d->use[d->nuse].max_msg_bytes = max_msg_bytes;
+	memset(p, 0, sizeof(*p));
+	p->t = t;
+	p->max_msg_bytes = max_msg_bytes;
+	ipcb_opts_transport(&d->o, t, p->opt);
+	ipcb_opt_text(t, p->opt, p->options, sizeof(p->options));
+	if (t->library)
+		t->library(p->library, sizeof(p->library));
 	d->nuse++;
 }
 
@@ -199,6 +268,76 @@ static int resolve_transports(struct driver *d)
 		plan_add(d, t, p.max_msg_bytes);
 	}
 	return d->nuse ? 0 : -ENOTSUP;
+}
+
+/* How long a server may take to answer after it was started. */
+#define SERVICE_START_LIMIT_S 20.0
+
+/* The CPU a row's server runs on: --server-cpu, else the receiver's (-1: unpinned). */
+static int server_cpu_for(const struct driver *d, const struct place *pl)
+{
+	return d->o.server_cpu >= 0 ? d->o.server_cpu : pl->cpu[1];
+}
+
+/*
+ * Start the server of every planned transport that has one, once for the whole sweep. One that
+ * cannot start is skipped, saying why, as a transport that cannot run here is. Returns 0, or
+ * -EINTR when a signal asked the driver to stop (d->interrupted).
+ */
+static int services_start(struct driver *d)
+{
+	size_t kept = 0;
+
+	for (size_t i = 0; i < d->nuse; i++) {
+		struct planned *p = &d->use[i];
+		size_t len;
+		int rc;
+
+		if (p->t->service) {
+			p->svc = calloc(1, sizeof(*p->svc));
+			rc = p->svc ? ipcb_service_start(p->svc, p->t, p->opt, d->o.dir,
+							 server_cpu_for(d, &d->places[0]),
+							 SERVICE_START_LIMIT_S)
+				    : -ENOMEM;
+			if (rc == -EINTR) {
+				d->interrupted = p->svc->signal;
+				free(p->svc);
+				p->svc = NULL;
+				d->nuse = kept + (d->nuse - i);
+				memmove(&d->use[kept], p, (d->nuse - kept) * sizeof(*p));
+				return rc;
+			}
+			if (rc) {
+				fprintf(stderr, "%s: skipping %s: %s\n", prog, p->t->name,
+					p->svc ? p->svc->error : strerror(ENOMEM));
+				free(p->svc);
+				continue;
+			}
+			/* What the running server showed it passes in one message. */
+			if (p->svc->svc.max_msg_bytes &&
+			    (!p->max_msg_bytes || p->svc->svc.max_msg_bytes < p->max_msg_bytes))
+				p->max_msg_bytes = p->svc->svc.max_msg_bytes;
+			len = strlen(p->library);
+			if (p->svc->svc.version[0])
+				snprintf(p->library + len, sizeof(p->library) - len, "%s%s",
+					 len ? "; " : "", p->svc->svc.version);
+		}
+		if (kept != i)
+			d->use[kept] = *p;
+		kept++;
+	}
+	d->nuse = kept;
+	return 0;
+}
+
+static void services_stop(struct driver *d)
+{
+	for (size_t i = 0; i < d->nuse; i++)
+		if (d->use[i].svc) {
+			ipcb_service_stop(d->use[i].svc);
+			free(d->use[i].svc);
+			d->use[i].svc = NULL;
+		}
 }
 
 static int first_cpus(int cpus[2])
@@ -827,6 +966,7 @@ static bool run_point(struct driver *d, const struct place *pl, const struct pla
 	struct ipcb_run_result r;
 	struct ipcb_row row;
 	const struct ipcb_hist *h;
+	uint64_t svc_ns[2] = {0, 0};
 	int rc;
 
 	if ((d->interrupted = ipcb_run_interrupt_pending()))
@@ -857,7 +997,11 @@ static bool run_point(struct driver *d, const struct place *pl, const struct pla
 	s.cfg.bidirectional = sh->mode != IPCB_MODE_THROUGHPUT;
 	s.cfg.senders = d->o.topo_senders;
 	s.cfg.receivers = d->o.topo_receivers;
+	memcpy(s.cfg.opt, p->opt, sizeof(s.cfg.opt));
 	row_base(pl, &s, &r, &row);
+	row.options = p->options;
+	row.library = p->library;
+	row.hops = t->hops ? t->hops : "direct";
 	row.transport = t->name;
 	row.mode = mode_name(sh->mode);
 	row.run = run;
@@ -871,9 +1015,30 @@ static bool run_point(struct driver *d, const struct place *pl, const struct pla
 	row.sides_per_cpu = sides_per_cpu(pl, sh->pairs * row.senders, sh->pairs * row.receivers);
 	if (!(t->caps & IPCB_CAP_NO_DATA))
 		row.verify = ipcb_verify_name(s.verify);
+	if (p->svc) {
+		row.server = true;
+		row.server_cpu = server_cpu_for(d, pl);
+		s.cfg.service = p->svc->svc.addr;
+		if (p->svc->cpu != row.server_cpu && ipcb_service_pin(p->svc, row.server_cpu) < 0)
+			row.server_cpu =
+			    -1; /* it runs where it ran: the row does not claim a CPU */
+		if (ipcb_service_cpu_ns(p->svc, &svc_ns[0]) < 0)
+			svc_ns[0] = UINT64_MAX;
+	}
 	progress(d, pl, &row, sh->rate);
 	d->run_start_ns = ipcb_now_ns();
 	rc = ipcb_run_one(&s, &r);
+	if (p->svc && ipcb_service_check(p->svc) < 0 && rc == 0) {
+		/* Its server died: whatever the sides saw, the row would be of a broken set-up. */
+		snprintf(r.error, sizeof(r.error), "%.*s", (int)sizeof(r.error) - 1, p->svc->error);
+		ipcb_run_result_fini(&r);
+		rc = -ESRCH;
+	} else if (p->svc && rc == 0 && svc_ns[0] != UINT64_MAX &&
+		   ipcb_service_cpu_ns(p->svc, &svc_ns[1]) == 0) {
+		r.server_cpu_s = (double)(svc_ns[1] - svc_ns[0]) / 1e9;
+		r.server_messages = s.warmup + r.messages;
+		r.server_counted = r.server_messages > 0;
+	}
 	if (!finish_run(d, pl, rc, &row, si))
 		return false;
 	if (rc == 0) {
@@ -1356,6 +1521,8 @@ static int driver_main(int argc, char **argv)
 		stdout_note();
 		return 0;
 	}
+	if (d.o.list && d.o.nlist_only)
+		return do_list_some(&d.o);
 	if (d.o.list)
 		return do_list();
 	if (d.o.cleanup)
@@ -1388,7 +1555,20 @@ static int driver_main(int argc, char **argv)
 		fprintf(stderr, "%s: sigprocmask: %s\n", prog, strerror(-rc));
 		return EXIT_RUN_FAILED;
 	}
+	/* Servers before outputs: a sweep left with nothing to run makes no file. */
+	if (services_start(&d) < 0) {
+		services_stop(&d);
+		fprintf(stderr, "%s: stopped by %s while starting servers\n", prog,
+			strsignal(d.interrupted));
+		return 128 + d.interrupted;
+	}
+	if (d.nuse == 0 && !d.o.controls) {
+		fprintf(stderr, "%s: none of the requested transports can run on this machine\n",
+			prog);
+		return EXIT_UNSUPPORTED;
+	}
 	if (outputs_open(&d, err, sizeof(err)) < 0) {
+		services_stop(&d);
 		fprintf(stderr, "%s: %s\n", prog, err);
 		return EXIT_USAGE;
 	}
@@ -1434,6 +1614,7 @@ static int driver_main(int argc, char **argv)
 		if (!run_transports(&d, pl))
 			break;
 	}
+	services_stop(&d);
 	if (!outputs_close(&d))
 		d.output_failed = true;
 	if (d.output_failed)

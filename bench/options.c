@@ -51,6 +51,48 @@ void ipcb_opts_init(struct ipcb_opts *o)
 	o->timeout_s = 60;
 	o->dir = NULL;
 	o->verify = IPCB_VERIFY_SAMPLED;
+	o->server_cpu = -1;
+}
+
+int ipcb_parse_topt(const char *s, struct ipcb_opts *o, char *err, size_t errlen)
+{
+	const char *dot = s ? strchr(s, '.') : NULL, *eq = s ? strchr(s, '=') : NULL;
+	const struct ipcb_transport *t;
+	char name[64], key[64], why[240];
+	unsigned idx;
+	uint64_t v;
+
+	if (!s || !dot || !eq || dot > eq || dot == s || eq == dot + 1)
+		return opt_fail(err, errlen,
+				"-o: '%s' is not NAME.KEY=VALUE (a transport's option, e.g. "
+				"zmq-tcp.hwm=100; see --list NAME)",
+				s ? s : "");
+	if ((size_t)(dot - s) >= sizeof(name) || (size_t)(eq - dot - 1) >= sizeof(key))
+		return opt_fail(err, errlen, "-o: '%s': the name or the key is too long", s);
+	snprintf(name, sizeof(name), "%.*s", (int)(dot - s), s);
+	snprintf(key, sizeof(key), "%.*s", (int)(eq - dot - 1), dot + 1);
+	t = ipcb_transport_find(name);
+	if (!t)
+		return opt_fail(err, errlen, "-o %s: unknown transport '%s' (see --list)", s, name);
+	if (ipcb_opt_parse(t, key, eq + 1, &idx, &v, why, sizeof(why)) < 0)
+		return opt_fail(err, errlen, "-o %s: %s", s, why);
+	for (size_t i = 0; i < o->ntopts; i++)
+		if (o->topts[i].t == t && o->topts[i].idx == idx)
+			return opt_fail(err, errlen, "-o %s: %s.%s is already set by -o %s", s,
+					name, key, o->topts[i].arg);
+	if (o->ntopts == IPCB_MAX_LIST)
+		return opt_fail(err, errlen, "-o: more than %d options", IPCB_MAX_LIST);
+	o->topts[o->ntopts++] = (struct ipcb_topt){.t = t, .idx = idx, .val = v, .arg = s};
+	return 0;
+}
+
+void ipcb_opts_transport(const struct ipcb_opts *o, const struct ipcb_transport *t,
+			 uint64_t vals[IPCB_MAX_OPTIONS])
+{
+	ipcb_opt_defaults(t, vals);
+	for (size_t i = 0; i < o->ntopts; i++)
+		if (o->topts[i].t == t && o->topts[i].idx < IPCB_MAX_OPTIONS)
+			vals[o->topts[i].idx] = o->topts[i].val;
 }
 
 int ipcb_parse_size(const char *s, size_t *out, const char *what, char *err, size_t errlen)
@@ -479,6 +521,23 @@ static int parse_topology(const char *s, struct ipcb_opts *o, char *err, size_t 
 	return 0;
 }
 
+/* --server-cpu N: a CPU this process may use. */
+static int parse_server_cpu(const char *s, struct ipcb_opts *o, char *err, size_t errlen)
+{
+	cpu_set_t allowed;
+	uint64_t v;
+	int rc = ipcb_parse_u64(s, 0, CPU_SETSIZE - 1, &v, "--server-cpu", err, errlen);
+
+	if (rc)
+		return rc;
+	if (allowed_cpus(&allowed) == 0 && !CPU_ISSET((int)v, &allowed))
+		return opt_fail(err, errlen,
+				"--server-cpu: CPU %llu is not available to this process",
+				(unsigned long long)v);
+	o->server_cpu = (int)v;
+	return 0;
+}
+
 static const char *const inject_names[] = {
     "none", "corrupt", "drop", "dup", "crash", "hang", "corrupt-stamp", "corrupt-unsampled"};
 
@@ -592,6 +651,12 @@ void ipcb_opts_usage(FILE *f, const char *prog)
 	    "      --timeout SECONDS  longest a single run may take before it is stopped and\n"
 	    "                         reported as failed (default 60; more than the duration\n"
 	    "                         plus 1 s)\n"
+	    "  -o, --option NAME.KEY=VALUE\n"
+	    "                         a transport's own option (e.g. zmq-tcp.hwm=100), once\n"
+	    "                         per key; --list NAME shows a transport's options, and\n"
+	    "                         every row records their values (column options)\n"
+	    "      --server-cpu N     the CPU a transport's server process (a bus daemon) is\n"
+	    "                         pinned to (default: the receiver's CPU of each row)\n"
 	    "      --verify LEVEL     how much of each message is checked: headers (the\n"
 	    "                         sequence stamps at the start, the end and every 4 KiB,\n"
 	    "                         and the send time), sampled (also every byte of every\n"
@@ -612,8 +677,9 @@ void ipcb_opts_usage(FILE *f, const char *prog)
 	    "                         Outputs are never written through symbolic links, and\n"
 	    "                         one file may not be named for two of them.\n"
 	    "  -q, --quiet            no progress lines on stderr\n"
-	    "  -l, --list             list transports: summary, capabilities, largest single\n"
-	    "                         message, and whether each can run here\n"
+	    "  -l, --list [NAME...]   list transports: summary, capabilities, largest single\n"
+	    "                         message, and whether each can run here; with names,\n"
+	    "                         each in full: its options, library, server, launcher\n"
 	    "  -h, --help             this help\n"
 	    "  -V, --version          version\n"
 	    "\n"
@@ -670,6 +736,7 @@ enum {
 	OPT_RATE_SWEEP,
 	OPT_SLO,
 	OPT_TOPOLOGY,
+	OPT_SERVER_CPU,
 };
 
 static const struct option long_opts[] = {
@@ -704,6 +771,8 @@ static const struct option long_opts[] = {
     {"rate-sweep", no_argument, NULL, OPT_RATE_SWEEP},
     {"slo", required_argument, NULL, OPT_SLO},
     {"topology", required_argument, NULL, OPT_TOPOLOGY},
+    {"option", required_argument, NULL, 'o'},
+    {"server-cpu", required_argument, NULL, OPT_SERVER_CPU},
     {"list", no_argument, NULL, 'l'},
     {"quiet", no_argument, NULL, 'q'},
     {"help", no_argument, NULL, 'h'},
@@ -841,7 +910,7 @@ int ipcb_opts_parse(struct ipcb_opts *o, int argc, char **argv, char *err, size_
 	 */
 	optind = 0;
 	opterr = 0;
-	while ((longindex = -1, (c = getopt_long(argc, argv, ":t:s:m:n:d:w:r:c:lqhV", long_opts,
+	while ((longindex = -1, (c = getopt_long(argc, argv, ":t:s:m:n:d:w:r:c:o:lqhV", long_opts,
 						 &longindex)) != -1)) {
 		if (!run_opt[0] && c != OPT_CLEANUP && c != OPT_DRY_RUN && c != OPT_DIR &&
 		    c != 'l' && c != 'h' && c != 'V' && c != ':' && c != '?') {
@@ -973,6 +1042,12 @@ int ipcb_opts_parse(struct ipcb_opts *o, int argc, char **argv, char *err, size_
 		case OPT_TOPOLOGY:
 			rc = parse_topology(optarg, o, err, errlen);
 			break;
+		case 'o':
+			rc = ipcb_parse_topt(optarg, o, err, errlen);
+			break;
+		case OPT_SERVER_CPU:
+			rc = parse_server_cpu(optarg, o, err, errlen);
+			break;
 		case 'l':
 			o->list = true;
 			break;
@@ -1005,8 +1080,34 @@ int ipcb_opts_parse(struct ipcb_opts *o, int argc, char **argv, char *err, size_
 		if (rc)
 			return rc;
 	}
+	/* `--list NAME...`: the transports to describe in full. */
+	for (; o->list && optind < argc; optind++) {
+		const struct ipcb_transport *t = ipcb_transport_find(argv[optind]);
+		char names[1024];
+
+		if (!t) {
+			transport_names(names, sizeof(names));
+			return opt_fail(err, errlen,
+					"--list: unknown transport '%s'; valid names: %s",
+					argv[optind], names);
+		}
+		if (o->nlist_only == IPCB_MAX_LIST)
+			return opt_fail(err, errlen, "--list: too many transports");
+		o->list_only[o->nlist_only++] = t;
+	}
 	if (optind < argc)
 		return opt_fail(err, errlen, "unexpected argument '%s'", argv[optind]);
+	/* An option for a transport this run does not measure would silently do nothing. */
+	for (size_t i = 0; i < o->ntopts && !o->transports_all; i++) {
+		bool used = false;
+
+		for (size_t k = 0; k < o->ntransports; k++)
+			used |= o->transports[k] == o->topts[i].t;
+		if (!used)
+			return opt_fail(err, errlen,
+					"-o %s: %s is not among the transports measured (-t)",
+					o->topts[i].arg, o->topts[i].t->name);
+	}
 	if (o->dry_run && !o->cleanup)
 		return opt_fail(err, errlen, "--dry-run only goes with --cleanup");
 	if (o->cleanup && run_opt[0])

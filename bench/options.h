@@ -28,6 +28,14 @@ enum ipcb_placement {
 
 const char *ipcb_placement_name(enum ipcb_placement p);
 
+/* One `-o NAME.KEY=VALUE`: a transport's option (transport.h, struct ipcb_option). */
+struct ipcb_topt {
+	const struct ipcb_transport *t;
+	unsigned idx; /* in t->options */
+	uint64_t val;
+	const char *arg; /* as given, for messages */
+};
+
 struct ipcb_opts {
 	const struct ipcb_transport *transports[IPCB_MAX_LIST];
 	size_t ntransports;
@@ -66,6 +74,12 @@ struct ipcb_opts {
 	bool rate_sweep;	     /* --rate-sweep: fractions of the closed-loop maximum */
 	struct ipcb_slo slo;	     /* --slo pP=D; slo.ns 0: the placement's default */
 	unsigned topo_senders, topo_receivers; /* --topology S:R (1:1, 1:N or N:1) */
+	struct ipcb_topt topts[IPCB_MAX_LIST]; /* -o, in the order given */
+	size_t ntopts;
+	int server_cpu; /* --server-cpu: where services run; -1 = the receiver's CPU */
+	/* --list NAME...: the transports to describe in full (operands after --list) */
+	const struct ipcb_transport *list_only[IPCB_MAX_LIST];
+	size_t nlist_only;
 	bool list, quiet, help, version;
 	bool cleanup; /* --cleanup: remove what dead runs left behind, then exit */
 	bool dry_run; /* --dry-run (with --cleanup): only list what would be removed */
@@ -75,6 +89,11 @@ struct ipcb_opts {
 void ipcb_opts_init(struct ipcb_opts *o);
 /* Parse argv (getopt_long; argv[0] is the program). 0 or -EINVAL with err filled. */
 int ipcb_opts_parse(struct ipcb_opts *o, int argc, char **argv, char *err, size_t errlen);
+/* Every option value of t for a run: its defaults, with what -o set. */
+void ipcb_opts_transport(const struct ipcb_opts *o, const struct ipcb_transport *t,
+			 uint64_t vals[IPCB_MAX_OPTIONS]);
+/* -o NAME.KEY=VALUE, one at a time (public for the unit tests). */
+int ipcb_parse_topt(const char *s, struct ipcb_opts *o, char *err, size_t errlen);
 /* Print --help. */
 void ipcb_opts_usage(FILE *f, const char *prog);
 

@@ -363,6 +363,14 @@ static int csv_format_row(FILE *f, const struct ipcb_row *row, const struct ipcb
 	if (row->rates && r->segments_counted && r->messages > 0)
 		ipcb_csv_set_decimal(&rec, IPCB_COL_SEGMENTS_PER_MSG, (double)r->segments / msgs);
 	csv_shape(&rec, row);
+	ipcb_csv_set_text(&rec, IPCB_COL_OPTIONS, row->options);
+	ipcb_csv_set_text(&rec, IPCB_COL_LIBRARY, row->library);
+	ipcb_csv_set_text(&rec, IPCB_COL_HOPS, row->hops);
+	if (row->server && row->server_cpu >= 0)
+		ipcb_csv_set_int(&rec, IPCB_COL_SERVER_CPU, row->server_cpu);
+	if (r->server_counted)
+		ipcb_csv_set_decimal(&rec, IPCB_COL_SERVER_CPU_NS_PER_MSG,
+				     r->server_cpu_s * 1e9 / (double)r->server_messages);
 	ipcb_csv_set_text(&rec, IPCB_COL_TIMESTAMP, stamp);
 	ipcb_csv_set_text(&rec, IPCB_COL_HOST, si->host);
 	ipcb_csv_set_text(&rec, IPCB_COL_KERNEL, si->kernel);

@@ -39,6 +39,11 @@ struct ipcb_row {
 	/* The load's shape: requests outstanding (latency rows), pairs, senders:receivers of a
 	 * channel, and the most sides pinned to one CPU (more than 1: they take turns on it). */
 	unsigned inflight, pairs, senders, receivers, sides_per_cpu;
+	/* A transport's row: its options ("hwm=1000"), library ("zmq 4.3.4"), hops ("direct");
+	 * NULL or "" where it has none (floors). */
+	const char *options, *library, *hops;
+	bool server;	/* a transport with a server process (a service) */
+	int server_cpu; /* server: the CPU it was pinned to; -1 = not pinned */
 };
 
 /*

@@ -113,6 +113,11 @@ struct ipcb_run_result {
 	double bytes_per_s_dir[2];  /* bistream: [0] sender -> receiver, [1] back */
 	/* Several pairs: the slowest and the fastest pair's messages per second. */
 	double pair_min_msgs_per_s, pair_max_msgs_per_s;
+	/* A server process (service): its CPU time over the whole run and every message the run
+	 * moved (warm-up included), when it was read. */
+	double server_cpu_s;
+	uint64_t server_messages;
+	bool server_counted;
 	char error[600]; /* failure: "sender: recv: Connection reset by peer" etc. */
 	int signal;	 /* the interrupting signal when the run returned -EINTR */
 };

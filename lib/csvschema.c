@@ -128,6 +128,23 @@ const struct ipcb_csv_col ipcb_csv_cols[IPCB_CSV_NCOLS] = {
 	"one pair, or not a rate row", "the slowest pair's messages per second (`--pairs`)"),
     [IPCB_COL_PAIR_MAX_MSGS_PER_S] = DECIMAL("pair_max_msgs_per_s", "1/s", 1,
 	"one pair, or not a rate row", "the fastest pair's messages per second"),
+    [IPCB_COL_OPTIONS] = TEXT("options", "the transport has no options (or not a transport's row)",
+	"the transport's own options with their values, defaults included (`-o NAME.KEY=VALUE`; "
+	"`--list NAME`)"),
+    [IPCB_COL_LIBRARY] = TEXT("library", "built on no library but the C library (or not a "
+	"transport's row)",
+	"the library the transport is built on and the version the run used, and its server's "
+	"(`zmq 4.3.4`)"),
+    [IPCB_COL_HOPS] = TEXT("hops", "not a transport's row",
+	"what lies between the endpoints: `direct`, `via I/O thread` (a library thread in each "
+	"process), `via daemon` (a server relays every message), `via broker`"),
+    [IPCB_COL_SERVER_CPU] = INTEGER("server_cpu", "", "no server process, or not pinned",
+	"CPU the transport's server process was pinned to (`--server-cpu`; default the "
+	"receiver's)"),
+    [IPCB_COL_SERVER_CPU_NS_PER_MSG] = DECIMAL("server_cpu_ns_per_msg", "ns", 1,
+	"no server process",
+	"the server process's CPU time (all its threads) per message over the whole run, set-up "
+	"and warm-up included, divided by every message of the run"),
     [IPCB_COL_TIMESTAMP] = TEXT("timestamp", NULL, "when the row was written, UTC (ISO 8601)"),
     [IPCB_COL_HOST] = TEXT("host", NOT_KNOWN, "host name"),
     [IPCB_COL_KERNEL] = TEXT("kernel", NOT_KNOWN, "kernel release"),

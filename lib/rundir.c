@@ -5,7 +5,9 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -78,4 +80,114 @@ int ipcb_rundir_remove(const char *path)
 	if (rmdir(path) < 0 && !rc)
 		rc = -errno;
 	return rc;
+}
+
+int ipcb_proc_start_ticks(int pid, unsigned long long *ticks)
+{
+	char path[64], buf[1024], *p;
+	size_t n;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%d/stat", pid);
+	f = fopen(path, "re");
+	if (!f)
+		return -errno;
+	n = fread(buf, 1, sizeof(buf) - 1, f);
+	fclose(f);
+	buf[n] = '\0';
+	/* The command name may hold spaces and ')': the fields resume after the last ')'. */
+	p = strrchr(buf, ')');
+	if (!p)
+		return -EINVAL;
+	p++;
+	for (int field = 3; field < 22; field++) {
+		p = strchr(p + 1, ' ');
+		if (!p)
+			return -EINVAL;
+	}
+	*ticks = strtoull(p + 1, NULL, 10);
+	return 0;
+}
+
+int ipcb_rundir_note_pid(const char *dir, int pid)
+{
+	char path[4096], line[64];
+	unsigned long long start;
+	int fd, rc, len;
+
+	rc = ipcb_proc_start_ticks(pid, &start);
+	if (rc)
+		return rc;
+	if (snprintf(path, sizeof(path), "%s/%s", dir, IPCB_RUNDIR_PIDS) >= (int)sizeof(path))
+		return -ENAMETOOLONG;
+	len = snprintf(line, sizeof(line), "%d %llu\n", pid, start);
+	fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_NOFOLLOW | O_CLOEXEC, 0600);
+	if (fd < 0)
+		return -errno;
+	/* One write of one short line: appends never interleave within it. */
+	rc = write(fd, line, (size_t)len) == len ? 0 : -EIO;
+	close(fd);
+	return rc;
+}
+
+int ipcb_rundir_kill_listed(const char *dir, char *said, size_t said_bytes)
+{
+	char path[4096], line[64];
+	size_t len = 0;
+	int killed = 0;
+	FILE *f;
+
+	if (said_bytes)
+		said[0] = '\0';
+	if (snprintf(path, sizeof(path), "%s/%s", dir, IPCB_RUNDIR_PIDS) >= (int)sizeof(path))
+		return -ENAMETOOLONG;
+	f = fopen(path, "re");
+	if (!f)
+		return -errno;
+	while (fgets(line, sizeof(line), f)) {
+		unsigned long long start, now;
+		char comm[64] = "?", cpath[64];
+		FILE *c;
+		int pid;
+
+		if (sscanf(line, "%d %llu", &pid, &start) != 2 || pid <= 1)
+			continue;
+		if (ipcb_proc_start_ticks(pid, &now) < 0) {
+			/*
+			 * Gone. What it started may still run in its process group: while a
+			 * group has members its number is not given to a new process, and no
+			 * process can join a group that does not exist, so group `pid`, if any,
+			 * is still the listed one's.
+			 */
+			if (kill(-pid, SIGKILL) == 0) {
+				killed++;
+				if (len < said_bytes)
+					len += (size_t)snprintf(said + len, said_bytes - len,
+								"%sprocess group %d",
+								len ? ", " : "", pid);
+			}
+			continue;
+		}
+		if (now != start)
+			continue; /* the pid is another process's now */
+		snprintf(cpath, sizeof(cpath), "/proc/%d/comm", pid);
+		c = fopen(cpath, "re");
+		if (c) {
+			if (fgets(comm, sizeof(comm), c))
+				comm[strcspn(comm, "\n")] = '\0';
+			fclose(c);
+		}
+		/* A server leads a process group of its own: whatever it started goes with it. */
+		if (getpgid(pid) == pid)
+			kill(-pid, SIGKILL);
+		if (kill(pid, SIGKILL) == 0) {
+			killed++;
+			if (len < said_bytes)
+				len +=
+				    (size_t)snprintf(said + len, said_bytes - len, "%spid %d (%s)",
+						     len ? ", " : "", pid, comm);
+		}
+	}
+	fclose(f);
+	return killed;
 }

@@ -24,4 +24,24 @@ int ipcb_rundir_create(const char *parent, const char *tag, char *out, size_t n)
  */
 int ipcb_rundir_remove(const char *path);
 
+/*
+ * Processes a run or a service started that must not outlive it (a server, an MPI launcher and
+ * its ranks) are listed in the directory's file IPCB_RUNDIR_PIDS, one "<pid> <start>" line each
+ * (start: the process's start time in clock ticks since boot, /proc/<pid>/stat field 22), so
+ * that `ipcbench --cleanup` can kill what a driver killed with SIGKILL left running, and only
+ * that: a pid since given to another process has another start time.
+ */
+#define IPCB_RUNDIR_PIDS "ipcb-pids"
+
+/* Add pid to dir's list (appended, one whole line). 0 or -errno. */
+int ipcb_rundir_note_pid(const char *dir, int pid);
+/* The start time of pid in clock ticks since boot. 0 or -errno. */
+int ipcb_proc_start_ticks(int pid, unsigned long long *ticks);
+/*
+ * Kill (SIGKILL, with its process group when it leads one) every listed process that still
+ * runs with the start time listed. Returns how many were killed, or -errno when the list could
+ * not be read (-ENOENT: there is none). `said` gets "pid 123 (dbus-daemon)" for each.
+ */
+int ipcb_rundir_kill_listed(const char *dir, char *said, size_t said_bytes);
+
 #endif

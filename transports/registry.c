@@ -4,8 +4,12 @@
  * (transports_list.h, one IPCB_TRANSPORT(symbol) line per name in meson.build's `transports`), so
  * adding a transport is its file plus one word in that list.
  */
+#include <ctype.h>
 #include <errno.h>
+#include <inttypes.h>
+#include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "transport.h"
@@ -85,8 +89,176 @@ static const char *rule_zerocopy(const struct ipcb_transport *t)
 	return NULL;
 }
 
+/* Is word w (len bytes) one of the '|'-separated choices? Its index, or -1. */
+static int choice_index(const char *choices, const char *w, size_t len)
+{
+	int i = 0;
+
+	for (const char *p = choices; p && *p; i++) {
+		size_t n = strcspn(p, "|");
+
+		if (n == len && strncmp(p, w, len) == 0)
+			return i;
+		p += n;
+		p += *p == '|';
+	}
+	return -1;
+}
+
+static size_t opt_count(const struct ipcb_transport *t)
+{
+	size_t n = 0;
+
+	while (t->options && t->options[n].key)
+		n++;
+	return n;
+}
+
+/* Parse one value of option o. 0, or -EINVAL with why filled. */
+static int opt_value(const struct ipcb_option *o, const char *value, uint64_t *val, char *why,
+		     size_t why_bytes)
+{
+	unsigned long long v;
+	char *end;
+	int c;
+
+	switch (o->type) {
+	case IPCB_OPT_UINT:
+	case IPCB_OPT_BOOL: {
+		uint64_t min = o->type == IPCB_OPT_BOOL ? 0 : o->min;
+		uint64_t max = o->type == IPCB_OPT_BOOL ? 1 : o->max;
+
+		errno = 0;
+		if (!isdigit((unsigned char)value[0]) || (v = strtoull(value, &end, 10), *end) ||
+		    errno == ERANGE || v < min || v > max) {
+			snprintf(why, why_bytes, "'%s' is not %s %" PRIu64 " to %" PRIu64, value,
+				 o->type == IPCB_OPT_BOOL ? "0 or 1: a switch," : "a whole number",
+				 min, max);
+			return -EINVAL;
+		}
+		*val = v;
+		return 0;
+	}
+	case IPCB_OPT_CHOICE:
+		c = choice_index(o->choices, value, strlen(value));
+		if (c < 0 || !*value) {
+			snprintf(why, why_bytes, "'%s' is not one of %s", value, o->choices);
+			return -EINVAL;
+		}
+		*val = (uint64_t)c;
+		return 0;
+	}
+	snprintf(why, why_bytes, "option of an unknown type");
+	return -EINVAL;
+}
+
+int ipcb_opt_parse(const struct ipcb_transport *t, const char *key, const char *value,
+		   unsigned *idx, uint64_t *val, char *why, size_t why_bytes)
+{
+	size_t n = opt_count(t), len = 0;
+	char keys[200];
+
+	for (size_t i = 0; i < n; i++)
+		if (strcmp(t->options[i].key, key) == 0) {
+			*idx = (unsigned)i;
+			return opt_value(&t->options[i], value, val, why, why_bytes);
+		}
+	keys[0] = '\0';
+	for (size_t i = 0; i < n && len < sizeof(keys); i++)
+		len += (size_t)snprintf(keys + len, sizeof(keys) - len, "%s%s", i ? ", " : "",
+					t->options[i].key);
+	if (n)
+		snprintf(why, why_bytes, "%s has no option '%s'; its options: %s", t->name, key,
+			 keys);
+	else
+		snprintf(why, why_bytes, "%s has no option '%s': it takes none", t->name, key);
+	return -EINVAL;
+}
+
+void ipcb_opt_defaults(const struct ipcb_transport *t, uint64_t vals[IPCB_MAX_OPTIONS])
+{
+	char why[200];
+
+	memset(vals, 0, IPCB_MAX_OPTIONS * sizeof(vals[0]));
+	/* The table's defaults parse: rule_options() checks it before any run. */
+	for (size_t i = 0; i < opt_count(t) && i < IPCB_MAX_OPTIONS; i++)
+		opt_value(&t->options[i], t->options[i].def, &vals[i], why, sizeof(why));
+}
+
+const char *ipcb_opt_choice(const struct ipcb_option *o, uint64_t v, char *out, size_t n)
+{
+	const char *p = o->choices;
+
+	out[0] = '\0';
+	for (uint64_t i = 0; p && *p; i++) {
+		size_t len = strcspn(p, "|");
+
+		if (i == v) {
+			snprintf(out, n, "%.*s", (int)len, p);
+			break;
+		}
+		p += len;
+		p += *p == '|';
+	}
+	return out;
+}
+
+void ipcb_opt_text(const struct ipcb_transport *t, const uint64_t vals[IPCB_MAX_OPTIONS], char *out,
+		   size_t n)
+{
+	size_t len = 0;
+
+	out[0] = '\0';
+	for (size_t i = 0; i < opt_count(t) && i < IPCB_MAX_OPTIONS && len < n; i++) {
+		const struct ipcb_option *o = &t->options[i];
+		char word[32];
+
+		if (o->type == IPCB_OPT_CHOICE)
+			len +=
+			    (size_t)snprintf(out + len, n - len, "%s%s=%s", len ? " " : "", o->key,
+					     ipcb_opt_choice(o, vals[i], word, sizeof(word)));
+		else
+			len += (size_t)snprintf(out + len, n - len, "%s%s=%" PRIu64, len ? " " : "",
+						o->key, vals[i]);
+	}
+}
+
+/* The options table: at most IPCB_MAX_OPTIONS, keys spelled for the command line, defaults valid.
+ */
+static const char *rule_options(const struct ipcb_transport *t)
+{
+	static char broken[160];
+	size_t n = opt_count(t);
+	char why[120];
+	uint64_t v;
+
+	if (n > IPCB_MAX_OPTIONS)
+		return "more options than IPCB_MAX_OPTIONS";
+	for (size_t i = 0; i < n; i++) {
+		const struct ipcb_option *o = &t->options[i];
+
+		for (const char *p = o->key; *p; p++)
+			if (!((*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9') || *p == '-'))
+				return "an option key is not lowercase letters, digits and '-'";
+		if (!o->key[0] || !o->help || !o->help[0] || !o->def)
+			return "an option without a key, a help line or a default";
+		if (o->type == IPCB_OPT_CHOICE && (!o->choices || !o->choices[0]))
+			return "a choice option without choices";
+		if (o->type == IPCB_OPT_UINT && o->min > o->max)
+			return "an option whose min is above its max";
+		if (opt_value(o, o->def, &v, why, sizeof(why)) < 0) {
+			snprintf(broken, sizeof(broken), "option %s: the default %s", o->key, why);
+			return broken;
+		}
+		for (size_t j = 0; j < i; j++)
+			if (strcmp(t->options[j].key, o->key) == 0)
+				return "an option key is listed twice";
+	}
+	return NULL;
+}
+
 static const char *(*const rules[])(const struct ipcb_transport *) = {
-    rule_required, rule_setup, rule_wait, rule_no_data, rule_zerocopy,
+    rule_required, rule_setup, rule_wait, rule_no_data, rule_zerocopy, rule_options,
 };
 
 int ipcb_transport_check(const struct ipcb_transport *t, char *why, size_t why_bytes)
@@ -107,8 +279,16 @@ int ipcb_transport_check(const struct ipcb_transport *t, char *why, size_t why_b
 		snprintf(why, why_bytes, "%s: no summary", t->name);
 		return -EINVAL;
 	}
-	if (t->unsupported)
+	/* Options are shown by --list NAME even where the transport could not be built. */
+	if (t->unsupported) {
+		const char *broken = rule_options(t);
+
+		if (broken) {
+			snprintf(why, why_bytes, "%s: %s", t->name, broken);
+			return -EINVAL;
+		}
 		return 0;
+	}
 	for (size_t i = 0; i < sizeof(rules) / sizeof(rules[0]); i++) {
 		const char *broken = rules[i](t);
 
@@ -117,5 +297,27 @@ int ipcb_transport_check(const struct ipcb_transport *t, char *why, size_t why_b
 			return -EINVAL;
 		}
 	}
+	return 0;
+}
+
+int ipcb_service_arg(struct ipcb_service *svc, const char *fmt, ...)
+{
+	size_t argc = 0, room = sizeof(svc->args) - svc->args_used;
+	va_list ap;
+	int n;
+
+	while (svc->argv[argc])
+		argc++;
+	if (argc + 1 >= IPCB_SERVICE_ARGS)
+		return ipcb_errf(&svc->err, -E2BIG, "service", "more than %d arguments",
+				 IPCB_SERVICE_ARGS - 1);
+	va_start(ap, fmt);
+	n = vsnprintf(svc->args + svc->args_used, room, fmt, ap);
+	va_end(ap);
+	if (n < 0 || (size_t)n >= room)
+		return ipcb_errf(&svc->err, -E2BIG, "service", "its command line is too long");
+	svc->argv[argc] = svc->args + svc->args_used;
+	svc->argv[argc + 1] = NULL;
+	svc->args_used += (size_t)n + 1;
 	return 0;
 }

@@ -139,6 +139,91 @@ struct ipcb_peers {
 	const struct ipcb_addr *receiver; /* [receivers] */
 };
 
+/*
+ * Per-transport options: a transport may declare a table of them (ipcb_transport.options, ended
+ * by an entry whose key is NULL), set on the command line as `-o NAME.KEY=VALUE`, shown by
+ * `ipcbench --list NAME` and recorded in every row (the `options` column: "hwm=1000"). The
+ * driver parses and checks each value against its entry (a bad key or value is a usage error
+ * naming it) and hands the run every option's value in cfg.opt, by the entry's index in the
+ * table, defaults included; the transport reads them with ipcb_opt().
+ */
+enum ipcb_opt_type {
+	IPCB_OPT_UINT,	 /* a whole number in [min, max] */
+	IPCB_OPT_BOOL,	 /* 0 or 1 */
+	IPCB_OPT_CHOICE, /* one word of `choices` ("vader|tcp"); the value is its index */
+};
+
+#define IPCB_MAX_OPTIONS 8
+
+struct ipcb_option {
+	const char *key; /* lowercase letters, digits and '-'; NULL ends the table */
+	enum ipcb_opt_type type;
+	const char *def;     /* the default, as it would be written on the command line */
+	const char *choices; /* IPCB_OPT_CHOICE: the words, separated by '|' */
+	uint64_t min, max;   /* IPCB_OPT_UINT */
+	const char *help;    /* one line for --list NAME */
+};
+
+/*
+ * Parse VALUE for option `key` of t: its index in t->options and its value. 0, or -EINVAL with
+ * `why` saying what is wrong (an unknown key, with the valid ones; a value out of range, with
+ * the range or the choices). ipcb_opt_defaults() fills vals with every default.
+ */
+struct ipcb_transport;
+int ipcb_opt_parse(const struct ipcb_transport *t, const char *key, const char *value,
+		   unsigned *idx, uint64_t *val, char *why, size_t why_bytes);
+void ipcb_opt_defaults(const struct ipcb_transport *t, uint64_t vals[IPCB_MAX_OPTIONS]);
+/* "hwm=1000 unary=0": every option of t with its value, in table order; "" when it has none. */
+void ipcb_opt_text(const struct ipcb_transport *t, const uint64_t vals[IPCB_MAX_OPTIONS], char *out,
+		   size_t n);
+/* The word a choice value stands for ("" when out of range). */
+const char *ipcb_opt_choice(const struct ipcb_option *o, uint64_t v, char *out, size_t n);
+
+/*
+ * Services: a real server process a transport needs (a bus daemon, a broker), run by the driver
+ * once per invocation, before the first run that needs it, until the driver ends. The driver
+ * makes the service's own directory (0700, named like a run's, removed whole at the end, found
+ * by --cleanup), picks a free TCP port on 127.0.0.1 for a server that listens on one, calls
+ * prepare() to learn the command line and how endpoints reach the server, starts it there
+ * (pinned to --server-cpu, in a process group of its own, killed if the driver dies), calls
+ * ready() until the server answers or the time limit passes, and hands every run the address
+ * in cfg.service. It reads the server's CPU time around each run (the row's
+ * server_cpu_ns_per_msg), re-pins it to each row's server CPU, and stops it (SIGTERM, then
+ * SIGKILL) and removes its directory on every exit path.
+ */
+#define IPCB_SERVICE_ARGS 24
+
+struct ipcb_service {
+	const struct ipcb_transport *t;
+	const char *dir;		/* its own directory: its socket, configuration, log */
+	uint64_t opt[IPCB_MAX_OPTIONS]; /* the transport's options, as runs get them */
+	int port;			/* a free TCP port on 127.0.0.1, if the server wants one */
+	/* Filled by prepare(): */
+	char *argv[IPCB_SERVICE_ARGS]; /* the command, NULL-terminated (ipcb_service_arg) */
+	char args[2048];	       /* where argv's strings live */
+	size_t args_used;
+	char addr[256];	  /* how endpoints reach it: a bus address, a socket path, host:port */
+	char version[64]; /* the server and its version for the row ("dbus-daemon 1.14.10") */
+	char limit[96];	  /* what ready() learned that rows should say ("bus limit 32M") */
+	/*
+	 * ready() may lower this: the largest message the server passes in one operation, probed
+	 * from the running server (0 = no limit); larger payloads are chunked by the driver.
+	 */
+	size_t max_msg_bytes;
+	struct ipcb_err err;
+};
+
+struct ipcb_service_ops {
+	/* Write argv (ipcb_service_arg), addr, version and any file the server needs in dir. */
+	int (*prepare)(struct ipcb_service *svc);
+	/* Does the server answer yet? 0 ready, -EAGAIN not yet, another -errno: it failed. */
+	int (*ready)(struct ipcb_service *svc);
+};
+
+/* Append one argument to svc->argv (printf-style). 0, or -E2BIG with svc->err filled. */
+int ipcb_service_arg(struct ipcb_service *svc, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
 /* What the driver asks of one run's channel. Filled by the driver before setup(). */
 struct ipcb_chan_cfg {
 	size_t msg_bytes;    /* largest single send/recv of this run (after chunking) */
@@ -150,7 +235,17 @@ struct ipcb_chan_cfg {
 	bool bidirectional;  /* latency mode: B->A traffic too; false: A->B only */
 	unsigned senders;    /* endpoints of each role, at least 1 each (more only with */
 	unsigned receivers;  /* IPCB_CAP_MULTI_SENDER / IPCB_CAP_MULTI_RECEIVER) */
+	/* The transport's options (its `options` table, by index), defaults where not given. */
+	uint64_t opt[IPCB_MAX_OPTIONS];
+	/* A transport with a service: how its endpoints reach the server (ipcb_service.addr). */
+	const char *service;
 };
+
+/* Option i of the run (an index into the transport's `options` table). */
+static inline uint64_t ipcb_opt(const struct ipcb_chan_cfg *cfg, unsigned i)
+{
+	return i < IPCB_MAX_OPTIONS ? cfg->opt[i] : 0;
+}
 
 /* One run's channel: made by the driver, filled by setup(), inherited by both children. */
 struct ipcb_chan {
@@ -194,7 +289,9 @@ struct ipcb_probe {
 struct ipcb_transport {
 	const char *name;    /* CLI spelling, kebab-case */
 	const char *summary; /* one line for --list */
-	unsigned caps;	     /* enum ipcb_cap bits */
+	/* Optional: what else `--list NAME` should say (how it is launched, what it sets). */
+	const char *notes;
+	unsigned caps; /* enum ipcb_cap bits */
 	/* Largest message one send/recv carries; 0 = no limit. Larger payloads are chunked. */
 	size_t max_msg_bytes;
 	/* Wait strategy when the transport has no choice (IPCB_CAP_WAIT_CHOICE unset). */
@@ -203,6 +300,22 @@ struct ipcb_transport {
 	size_t ep_priv_bytes;	/* size of ipcb_ep.priv */
 	/* Non-NULL when the mechanism could not be compiled here: the reason. Hooks may be NULL. */
 	const char *unsupported;
+	/* Optional: the options table (see struct ipcb_option), ended by a NULL key. */
+	const struct ipcb_option *options;
+	/*
+	 * What lies between the two endpoints, for the row's `hops` column: NULL for "direct"
+	 * (the endpoints' own calls move the message, kernel or library); "via I/O thread" (a
+	 * library thread in each process moves it), "via daemon" (a server process relays every
+	 * message), "via broker".
+	 */
+	const char *hops;
+	/*
+	 * Optional: the library the transport is built on, with the version this process runs
+	 * ("zmq 4.3.4"), and a server's when it has one; for the row's `library` column.
+	 */
+	void (*library)(char *out, size_t n);
+	/* Optional: the server process its runs need (see struct ipcb_service). */
+	const struct ipcb_service_ops *service;
 
 	/* Can it run here? Returns 0, or a negative errno with p->reason filled. Optional. */
 	int (*probe)(struct ipcb_probe *p);

@@ -261,11 +261,18 @@ IPCB_HOT static int uring_recv(struct ipcb_ep *ep, void *buf, size_t len)
 	return uring_move(ep, false, buf, len);
 }
 
+/* liburing 2.3 cannot say its version at run time: the one built with. */
+static void uring_library(char *out, size_t n)
+{
+	snprintf(out, n, "%s", IPCB_LIBS_URING);
+}
+
 const struct ipcb_transport ipcb_transport_uring = {
     .name = "uring",
     .summary = URING_SUMMARY,
     .caps = URING_CAPS,
     .fixed_wait = IPCB_WAIT_BLOCK,
+    .library = uring_library,
     .chan_priv_bytes = sizeof(struct ipcb_sockpair),
     .ep_priv_bytes = sizeof(struct uring_ep),
     .probe = uring_probe,

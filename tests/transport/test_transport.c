@@ -15,10 +15,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <signal.h>
 #include <unistd.h>
 
 #include "../tap.h"
 #include "run.h"
+#include "service.h"
 #include "sysvreg.h"
 
 static const size_t sizes[] = {1, 64, 4096, 65536, 1048576};
@@ -102,10 +104,15 @@ static int sysv_leftovers(void)
 	return left;
 }
 
+/* The transport's server, when it has one: started once for all the runs, as the driver does. */
+static struct ipcb_service_run svc;
+
 static void spec_init(struct ipcb_run_spec *s, const struct ipcb_transport *t, size_t max_msg,
 		      enum ipcb_mode mode, size_t size, enum ipcb_wait wait, const char *dir)
 {
 	memset(s, 0, sizeof(*s));
+	ipcb_opt_defaults(t, s->cfg.opt);
+	s->cfg.service = svc.pid ? svc.svc.addr : NULL;
 	s->t = t;
 	s->mode = mode;
 	s->size_bytes = size;
@@ -159,6 +166,22 @@ int main(int argc, char **argv)
 	if (ipcb_run_signals_block() < 0)
 		return 1;
 	data = !(t->caps & IPCB_CAP_NO_DATA);
+	if (t->service) {
+		uint64_t opt[IPCB_MAX_OPTIONS];
+		int rc;
+
+		ipcb_opt_defaults(t, opt);
+		rc = ipcb_service_start(&svc, t, opt, dir,
+					sysconf(_SC_NPROCESSORS_ONLN) > 1 ? 1 : 0, 20);
+		if (!ok(rc == 0, "%s: its server starts and answers (%s)", t->name,
+			rc ? svc.error : svc.svc.version))
+			return tap_done();
+		if (svc.svc.max_msg_bytes &&
+		    (!p.max_msg_bytes || svc.svc.max_msg_bytes < p.max_msg_bytes))
+			p.max_msg_bytes = svc.svc.max_msg_bytes;
+		if (svc.svc.limit[0])
+			tap_diag("%s: %s", t->name, svc.svc.limit);
+	}
 	ok(t->name && t->summary && t->open && t->send && t->recv,
 	   "%s: the contract's required hooks and texts are present", t->name);
 	if (p.max_msg_bytes)
@@ -318,6 +341,17 @@ int main(int argc, char **argv)
 		}
 	}
 
+	if (t->service) {
+		pid_t server = svc.pid;
+		uint64_t ns = 0;
+
+		ok(ipcb_service_check(&svc) == 0 && ipcb_service_cpu_ns(&svc, &ns) == 0 && ns > 0,
+		   "%s: its server ran through every run and used CPU (%llu ns)", t->name,
+		   (unsigned long long)ns);
+		ipcb_service_stop(&svc);
+		ok(kill(server, 0) < 0 && errno == ESRCH, "%s: its server (pid %d) is gone",
+		   t->name, (int)server);
+	}
 	ok_eq(leftovers("/dev/shm") + leftovers("/dev/mqueue") + leftovers(dir), 0,
 	      "%s: nothing named after this process is left in /dev/shm, /dev/mqueue or %s",
 	      t->name, dir);

@@ -108,7 +108,7 @@ int main(int argc, char **argv)
 	const char *dir = getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp";
 	bool rewrite = argc == 3 && strcmp(argv[2], "--write") == 0;
 	char path[4096], err[IPCB_CSV_ERR_BYTES];
-	struct ipcb_run_result lat = {0}, thr = {0}, tiny = {0}, open = {0}, bi = {0};
+	struct ipcb_run_result lat = {0}, thr = {0}, tiny = {0}, open = {0}, bi = {0}, svc = {0};
 	struct ipcb_sysinfo si = {0}, odd = {0};
 	struct ipcb_csv csv;
 	size_t got_len = 0, want_len = 0;
@@ -185,6 +185,11 @@ int main(int argc, char **argv)
 	open.losses_counted = true;
 	open.pair_min_msgs_per_s = 9990.5;
 	open.pair_max_msgs_per_s = 10009.5;
+	/* Round trips through a server, whose CPU time per message is counted. */
+	svc = lat;
+	svc.server_cpu_s = 0.0125;
+	svc.server_messages = 2500;
+	svc.server_counted = true;
 	/* Streams both ways: each direction's bytes, and both together. */
 	bi.messages = 400000;
 	bi.elapsed_s = 0.5;
@@ -344,8 +349,35 @@ int main(int argc, char **argv)
 		     .senders = 1,
 		     .receivers = 1,
 		     .sides_per_cpu = 2},
+		    /* A transport on a library, with options and a server process. */
+		    {.transport = "dbus",
+		     .mode = "latency",
+		     .size_bytes = 64,
+		     .run = 1,
+		     .placement = "cross-core",
+		     .latency_kind = "rtt",
+		     .hist = h_rtt,
+		     .messages = svc.messages,
+		     .res = &svc,
+		     .rates = true,
+		     .cpu = {0, 1},
+		     .wait = "block",
+		     .chunk_bytes = 64,
+		     .spin_polls = -1,
+		     .clock_skew_bound_ns = -1,
+		     .verify = "sampled",
+		     .inflight = 1,
+		     .pairs = 1,
+		     .senders = 1,
+		     .receivers = 1,
+		     .sides_per_cpu = 1,
+		     .options = "hwm=1000 tcp=0",
+		     .library = "libdbus 1.14.10; dbus-daemon 1.14.10",
+		     .hops = "via daemon",
+		     .server = true,
+		     .server_cpu = 1},
 		};
-		const struct ipcb_sysinfo *sis[] = {&si, &si, &si, &odd, &odd, &si, &si, &si};
+		const struct ipcb_sysinfo *sis[] = {&si, &si, &si, &odd, &odd, &si, &si, &si, &si};
 
 		snprintf(path, sizeof(path), "%s/test_csvrows.%d.csv", dir, (int)getpid());
 		unlink(path);
@@ -378,7 +410,7 @@ int main(int argc, char **argv)
 	want = slurp(argv[1], &want_len);
 	if (!ok(want != NULL, "the reference %s can be read", argv[1]))
 		return tap_done();
-	ok_eq(mask_stamps(got, got_len, t0, t1, true, &bad), 8, "every row carries one timestamp");
+	ok_eq(mask_stamps(got, got_len, t0, t1, true, &bad), 9, "every row carries one timestamp");
 	ok(bad == 0, "each timestamp is the time of writing, in UTC");
 	mask_stamps(want, want_len, 0, 0, false, &bad);
 	{

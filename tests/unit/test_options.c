@@ -144,6 +144,23 @@ int main(void)
 	   "an unknown short option is named (%s)", err);
 	ok(parse(&o, "stray", NULL, NULL) == -EINVAL && strstr(err, "stray"),
 	   "stray argument is named");
+	ok(parse(&o, "-o", "pipe", NULL) == -EINVAL && strstr(err, "NAME.KEY=VALUE"),
+	   "-o without NAME.KEY=VALUE is refused (%s)", err);
+	ok(parse(&o, "-o", "nosuch.key=1", NULL) == -EINVAL && strstr(err, "'nosuch'"),
+	   "-o for an unknown transport names it (%s)", err);
+	ok(parse(&o, "-o", "pipe.depth=1", NULL) == -EINVAL && strstr(err, "'depth'") &&
+	       strstr(err, "takes none"),
+	   "-o for a key the transport does not have names it (%s)", err);
+	ok(parse(&o, "--list", "pipe", "shm") == 0 && o.list && o.nlist_only == 2 &&
+	       o.list_only[1] == ipcb_transport_find("shm"),
+	   "--list NAME NAME: the transports to describe");
+	ok(parse(&o, "--list", "nosuch", NULL) == -EINVAL && strstr(err, "'nosuch'"),
+	   "--list names an unknown transport (%s)", err);
+	ok(parse(&o, "--server-cpu", "0", NULL) == 0 && o.server_cpu == 0, "--server-cpu 0");
+	ok(parse(&o, "--server-cpu", "x", NULL) == -EINVAL && strstr(err, "'x'"),
+	   "--server-cpu names a bad value (%s)", err);
+	ok(parse(&o, "--server-cpu", "4000", NULL) == -EINVAL && strstr(err, "4000"),
+	   "--server-cpu names a CPU that is not there (%s)", err);
 	ok(parse(&o, "--csv", "", NULL) == -EINVAL, "empty CSV name refused");
 	ok(parse(&o, "--timeout", "0", NULL) == -EINVAL, "timeout 0 refused");
 	ok(parse(&o, "-d", "2", "--timeout=0.5") == -EINVAL && strstr(err, "--timeout 0.5") &&

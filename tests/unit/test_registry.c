@@ -24,6 +24,71 @@ int main(void)
 				ok(0, "%s is registered twice", t->name);
 	}
 	ok(ipcb_transport_at(n) == NULL, "past the end is NULL");
+
+	/* Options: parsed against the table, every bad key or value named, defaults applied. */
+	{
+		static const struct ipcb_option opts[] = {
+		    {.key = "hwm",
+		     .type = IPCB_OPT_UINT,
+		     .def = "1000",
+		     .min = 1,
+		     .max = 100000,
+		     .help = "queue depth"},
+		    {.key = "tcp", .type = IPCB_OPT_BOOL, .def = "0", .help = "use TCP"},
+		    {.key = "btl",
+		     .type = IPCB_OPT_CHOICE,
+		     .def = "vader",
+		     .choices = "vader|tcp",
+		     .help = "transport layer"},
+		    {.key = NULL}};
+		static const struct ipcb_transport with = {.name = "with-opts",
+							   .summary = "x",
+							   .unsupported = "not here",
+							   .options = opts};
+		static const struct ipcb_option bad_def[] = {{.key = "n",
+							      .type = IPCB_OPT_UINT,
+							      .def = "0",
+							      .min = 1,
+							      .max = 9,
+							      .help = "h"},
+							     {.key = NULL}};
+		static const struct ipcb_transport broken = {
+		    .name = "broken-opts", .summary = "x", .unsupported = "no", .options = bad_def};
+		uint64_t vals[IPCB_MAX_OPTIONS], v = 0;
+		unsigned idx = 9;
+		char text[128];
+
+		ok(ipcb_transport_check(&with, why, sizeof(why)) == 0,
+		   "a good options table passes");
+		ok(ipcb_transport_check(&broken, why, sizeof(why)) == -EINVAL &&
+		       strstr(why, "default"),
+		   "a default outside its range is refused (%s)", why);
+		ok(ipcb_opt_parse(&with, "hwm", "50", &idx, &v, why, sizeof(why)) == 0 &&
+		       idx == 0 && v == 50,
+		   "a whole number in range");
+		ok(ipcb_opt_parse(&with, "hwm", "0", &idx, &v, why, sizeof(why)) == -EINVAL &&
+		       strstr(why, "'0'") && strstr(why, "1 to 100000"),
+		   "below the range: named, with the range (%s)", why);
+		ok(ipcb_opt_parse(&with, "hwm", "1k", &idx, &v, why, sizeof(why)) == -EINVAL,
+		   "not a number (%s)", why);
+		ok(ipcb_opt_parse(&with, "tcp", "2", &idx, &v, why, sizeof(why)) == -EINVAL &&
+		       strstr(why, "0 or 1"),
+		   "a switch takes 0 or 1 (%s)", why);
+		ok(ipcb_opt_parse(&with, "btl", "tcp", &idx, &v, why, sizeof(why)) == 0 &&
+		       idx == 2 && v == 1,
+		   "a choice is its index");
+		ok(ipcb_opt_parse(&with, "btl", "openib", &idx, &v, why, sizeof(why)) == -EINVAL &&
+		       strstr(why, "vader|tcp"),
+		   "a choice not offered lists the choices (%s)", why);
+		ok(ipcb_opt_parse(&with, "depth", "1", &idx, &v, why, sizeof(why)) == -EINVAL &&
+		       strstr(why, "hwm, tcp, btl"),
+		   "an unknown key lists the keys (%s)", why);
+		ipcb_opt_defaults(&with, vals);
+		vals[1] = 1;
+		ipcb_opt_text(&with, vals, text, sizeof(text));
+		ok(strcmp(text, "hwm=1000 tcp=1 btl=vader") == 0,
+		   "the row's text: every option with its value (%s)", text);
+	}
 	ok(ipcb_transport_find("no-such-transport") == NULL, "an unknown name is not found");
 
 	/* The checker itself catches broken entries. */

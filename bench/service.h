@@ -1,0 +1,57 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * service.h - the driver's side of a transport's service (transport.h, struct ipcb_service): a
+ * real server process, started once, before the first run that needs it, and stopped when the
+ * driver ends, whatever ends it.
+ *
+ *   start ..... make the service's directory (named like a run's: "<dir>/<tag>.d", 0700, so
+ *               that --cleanup finds it), let the transport prepare the command line, start
+ *               the server there (stdin /dev/null, stdout and stderr into its log, its own
+ *               process group, SIGKILL when the driver dies, pinned), list its pid in the
+ *               directory (rundir.h) and wait, within a time limit, until it answers
+ *   pin ....... move every thread of the server to a CPU (each row's server CPU)
+ *   cpu_ns .... the CPU time all its threads have used so far
+ *   check ..... is it still there? (a server that died fails the run, naming its exit)
+ *   stop ...... SIGTERM, then SIGKILL after a grace period, reap, remove the directory
+ *
+ * Signals: the driver keeps its stop signals blocked (launch.h); a wait here looks for them, and
+ * start returns -EINTR with the signal when one asks the driver to stop.
+ */
+#ifndef IPCB_SERVICE_H
+#define IPCB_SERVICE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "transport.h"
+
+struct ipcb_service_run {
+	struct ipcb_service svc;
+	pid_t pid;	/* 0: not running */
+	int cpu;	/* where it is pinned now; -1: wherever the driver may run */
+	char dir[4096]; /* its directory; "" when none */
+	char tag[64];
+	int signal; /* start: the signal that interrupted it */
+	char error[1024];
+};
+
+/*
+ * Start t's service for runs with option values opt, its directory in parent, pinned to cpu
+ * (-1: not pinned), ready within limit_s seconds. 0, or a negative errno with s->error saying
+ * what failed (and the last line the server logged); -EINTR with s->signal. Nothing is left
+ * running or on disk after a failure.
+ */
+int ipcb_service_start(struct ipcb_service_run *s, const struct ipcb_transport *t,
+		       const uint64_t opt[IPCB_MAX_OPTIONS], const char *parent, int cpu,
+		       double limit_s);
+/* Pin every thread of the server to cpu (-1: every CPU the driver may use). 0 or -errno. */
+int ipcb_service_pin(struct ipcb_service_run *s, int cpu);
+/* CPU time (user + system, every thread) the server has used so far. 0 or -errno. */
+int ipcb_service_cpu_ns(const struct ipcb_service_run *s, uint64_t *ns);
+/* Is the server still running? 0, or -ESRCH with s->error saying how it ended. */
+int ipcb_service_check(struct ipcb_service_run *s);
+/* Stop the server and remove its directory; harmless when not started. */
+void ipcb_service_stop(struct ipcb_service_run *s);
+
+#endif

@@ -1,0 +1,241 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * test_service.c - the driver's services (bench/service.h) with real server processes: a shell
+ * that says it is ready by writing a file in its directory and then waits. Started, pinned,
+ * its CPU time read, stopped, and nothing left; a server that exits at once, one that never
+ * answers and one whose command does not exist each fail the start, naming why, and leave
+ * nothing; a driver killed with SIGKILL takes its server with it (PR_SET_PDEATHSIG), and what a
+ * server started in its own process group is killed by ipcb_rundir_kill_listed(), which
+ * `ipcbench --cleanup` calls for a dead run's directory.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "../tap.h"
+#include "launch.h"
+#include "rundir.h"
+#include "service.h"
+
+static const char *script; /* what the test server's shell runs */
+
+static int sh_prepare(struct ipcb_service *svc)
+{
+	int rc = ipcb_service_arg(svc, "/bin/sh");
+
+	if (!rc)
+		rc = ipcb_service_arg(svc, "-c");
+	if (!rc)
+		rc = ipcb_service_arg(svc, "%s", script);
+	snprintf(svc->addr, sizeof(svc->addr), "%s/ready", svc->dir);
+	snprintf(svc->version, sizeof(svc->version), "sh test");
+	return rc;
+}
+
+static int sh_ready(struct ipcb_service *svc)
+{
+	if (access(svc->addr, F_OK) == 0)
+		return 0;
+	ipcb_errf(&svc->err, -EAGAIN, "access", "%s not there yet", svc->addr);
+	return -EAGAIN;
+}
+
+static const struct ipcb_service_ops sh_ops = {.prepare = sh_prepare, .ready = sh_ready};
+static const struct ipcb_transport sh_transport = {
+    .name = "sh-service", .summary = "a test server", .service = &sh_ops};
+
+static bool alive(pid_t pid)
+{
+	unsigned long long t;
+
+	return ipcb_proc_start_ticks(pid, &t) == 0;
+}
+
+/* Is pid a zombie or gone? (A killed child of ours stays a zombie until reaped.) */
+static bool dead(pid_t pid)
+{
+	char path[64], buf[512], *p;
+	FILE *f;
+	size_t n;
+
+	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
+	f = fopen(path, "re");
+	if (!f)
+		return true;
+	n = fread(buf, 1, sizeof(buf) - 1, f);
+	fclose(f);
+	buf[n] = '\0';
+	p = strrchr(buf, ')');
+	return p && p[1] == ' ' && p[2] == 'Z';
+}
+
+static bool wait_dead(pid_t pid, int ms)
+{
+	for (int i = 0; i < ms / 10; i++) {
+		struct timespec ten = {0, 10000000};
+
+		if (dead(pid))
+			return true;
+		nanosleep(&ten, NULL);
+	}
+	return dead(pid);
+}
+
+static bool exists(const char *path)
+{
+	struct stat st;
+
+	return lstat(path, &st) == 0;
+}
+
+static int allowed_list(pid_t pid, char *out, size_t n)
+{
+	char path[64], line[256];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%d/status", (int)pid);
+	f = fopen(path, "re");
+	if (!f)
+		return -errno;
+	out[0] = '\0';
+	while (fgets(line, sizeof(line), f))
+		if (strncmp(line, "Cpus_allowed_list:", 18) == 0)
+			snprintf(out, n, "%s", line + 18 + strspn(line + 18, " \t"));
+	fclose(f);
+	out[strcspn(out, "\n")] = '\0';
+	return 0;
+}
+
+int main(void)
+{
+	static struct ipcb_service_run s;
+	uint64_t opt[IPCB_MAX_OPTIONS] = {0}, ns = 0;
+	const char *tmp = getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp";
+	char dir[4096], cpus[64];
+	pid_t pid;
+	int rc;
+
+	if (ipcb_run_signals_block() < 0)
+		return 1;
+
+	/* ---- a server that works ---- */
+	script = "echo ready >ready; exec sleep 600";
+	rc = ipcb_service_start(&s, &sh_transport, opt, tmp, 0, 10);
+	if (!ok(rc == 0, "a server starts and says it is ready"))
+		tap_diag("%s", s.error);
+	pid = s.pid;
+	snprintf(dir, sizeof(dir), "%s", s.dir);
+	ok(pid > 0 && alive(pid) && getpgid(pid) == pid,
+	   "it runs (pid %d) and leads a process group of its own", (int)pid);
+	ok(strncmp(dir, tmp, strlen(tmp)) == 0 && strstr(dir, "/ipcbench-") &&
+	       strcmp(dir + strlen(dir) - 2, ".d") == 0,
+	   "in a directory named like a run's, which --cleanup knows (%s)", dir);
+	{
+		char path[4200], line[64];
+		int listed = 0;
+		FILE *f;
+
+		snprintf(path, sizeof(path), "%s/%s", dir, IPCB_RUNDIR_PIDS);
+		f = fopen(path, "re");
+		if (f) {
+			if (fgets(line, sizeof(line), f))
+				listed = atoi(line);
+			fclose(f);
+		}
+		ok(listed == (int)pid, "its directory lists its pid for --cleanup (%d)", listed);
+	}
+	ok(allowed_list(pid, cpus, sizeof(cpus)) == 0 && strcmp(cpus, "0") == 0,
+	   "it is pinned to CPU 0 (%s)", cpus);
+	if (sysconf(_SC_NPROCESSORS_ONLN) > 1) {
+		rc = ipcb_service_pin(&s, 1);
+		ok(rc == 0 && allowed_list(pid, cpus, sizeof(cpus)) == 0 && strcmp(cpus, "1") == 0,
+		   "and moved to CPU 1 (%s)", cpus);
+	}
+	ok(ipcb_service_cpu_ns(&s, &ns) == 0, "its CPU time is read (%llu ns)",
+	   (unsigned long long)ns);
+	ok(ipcb_service_check(&s) == 0, "it is still running");
+	ok(strcmp(s.svc.version, "sh test") == 0, "the version the transport gave is kept");
+	ipcb_service_stop(&s);
+	ok(s.pid == 0 && wait_dead(pid, 1000) && !exists(dir),
+	   "stopped: the process is gone and its directory removed");
+
+	/* ---- servers that fail ---- */
+	script = "echo 'no such config' >&2; exit 3";
+	rc = ipcb_service_start(&s, &sh_transport, opt, tmp, -1, 10);
+	ok(rc == -ESRCH && strstr(s.error, "status 3") && strstr(s.error, "no such config") &&
+	       s.pid == 0 && !s.dir[0],
+	   "a server that exits at once fails the start with its status and last log line "
+	   "(%s)",
+	   s.error);
+	script = "exec sleep 600";
+	rc = ipcb_service_start(&s, &sh_transport, opt, tmp, -1, 0.3);
+	ok(rc == -ETIMEDOUT && strstr(s.error, "did not answer") && s.pid == 0,
+	   "one that never answers fails after the time limit (%s)", s.error);
+	script = "exec /nonexistent/server";
+	rc = ipcb_service_start(&s, &sh_transport, opt, tmp, -1, 5);
+	ok(rc == -ESRCH && strstr(s.error, "status 127"),
+	   "one whose program does not exist fails, saying so (%s)", s.error);
+
+	/* ---- the driver is killed with SIGKILL ---- */
+	{
+		int fds[2];
+		pid_t driver, server = 0, orphan = 0;
+		char sdir[4096] = "";
+
+		if (pipe(fds) < 0)
+			return 1;
+		/* The server starts a child of its own in its group, which PDEATHSIG does not
+		 * reach: what --cleanup must find. */
+		script = "sleep 600 & echo $! >orphan; echo ready >ready; wait";
+		driver = fork();
+		if (driver == 0) {
+			close(fds[0]);
+			if (ipcb_service_start(&s, &sh_transport, opt, tmp, -1, 10) == 0) {
+				dprintf(fds[1], "%d %s\n", (int)s.pid, s.dir);
+				pause();
+			}
+			_exit(1);
+		}
+		close(fds[1]);
+		{
+			FILE *f = fdopen(fds[0], "r");
+			int sp = 0;
+
+			if (f && fscanf(f, "%d %4095s", &sp, sdir) == 2)
+				server = sp;
+			if (f)
+				fclose(f);
+		}
+		ok(server > 0, "a driver starts a server (pid %d)", (int)server);
+		{
+			char path[4200];
+			FILE *f;
+
+			snprintf(path, sizeof(path), "%s/orphan", sdir);
+			f = fopen(path, "re");
+			if (f) {
+				if (fscanf(f, "%d", &orphan) != 1)
+					orphan = 0;
+				fclose(f);
+			}
+		}
+		kill(driver, SIGKILL);
+		waitpid(driver, NULL, 0);
+		ok(server > 0 && wait_dead(server, 2000),
+		   "the driver killed with SIGKILL takes its server with it");
+		ok(orphan > 0 && alive(orphan) && exists(sdir),
+		   "what the server started (pid %d) and its directory are left", (int)orphan);
+		rc = ipcb_rundir_kill_listed(sdir, cpus, sizeof(cpus));
+		ok(rc >= 1 && orphan > 0 && wait_dead(orphan, 2000),
+		   "the directory's list finds it and kills it (%s)", cpus);
+		ok(ipcb_rundir_remove(sdir) == 0 && !exists(sdir), "then the directory goes");
+	}
+	return tap_done();
+}
