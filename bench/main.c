@@ -430,27 +430,6 @@ static int check_dir(struct driver *d, char *err, size_t errlen)
 	return 0;
 }
 
-/* "pairs 2, 8 in flight, 100k msg/s": a row's shape beyond the defaults, "" when it has none. */
-static void shape_text(const struct ipcb_row *row, double rate, char *out, size_t n)
-{
-	size_t len = 0;
-	char r[32];
-
-	out[0] = '\0';
-	if (row->pairs > 1)
-		len += (size_t)snprintf(out + len, n - len, "pairs %u", row->pairs);
-	if (len < n && (row->senders > 1 || row->receivers > 1))
-		len += (size_t)snprintf(out + len, n - len, "%stopology %u:%u", len ? ", " : "",
-					row->senders, row->receivers);
-	if (len < n && row->inflight > 1)
-		len += (size_t)snprintf(out + len, n - len, "%s%u in flight", len ? ", " : "",
-					row->inflight);
-	if (len < n && rate > 0) {
-		ipcb_format_rate(rate, r, sizeof(r));
-		snprintf(out + len, n - len, "%s%s msg/s", len ? ", " : "", r);
-	}
-}
-
 static void progress(struct driver *d, const struct place *pl, const struct ipcb_row *row,
 		     double rate)
 {
@@ -460,7 +439,7 @@ static void progress(struct driver *d, const struct place *pl, const struct ipcb
 	if (d->o.quiet)
 		return;
 	ipcb_format_size(row->size_bytes, sz, sizeof(sz));
-	shape_text(row, rate, shape, sizeof(shape));
+	ipcb_row_shape(row, rate, shape, sizeof(shape));
 	fprintf(stderr, "[%zu/%zu %5.1fs] %s %s %s %s%s%s", d->runs_done + 1, d->runs_total,
 		elapsed, ipcb_placement_name(pl->kind), row->transport, row->mode, sz,
 		shape[0] ? ", " : "", shape);

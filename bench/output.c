@@ -468,14 +468,10 @@ static const char *kind_short(const char *kind)
 	return kind;
 }
 
-/*
- * The load's shape in a few characters, "-" for one pair, one at a time, closed loop: "x2" two
- * pairs, "1:4" a topology, "k8" eight requests in flight, "@100k" an open loop's rate.
- */
-static void shape_short(const struct ipcb_row *row, char *out, size_t n)
+void ipcb_row_shape(const struct ipcb_row *row, double rate, char *out, size_t n)
 {
 	size_t len = 0;
-	char rate[16];
+	char r[16];
 
 	out[0] = '\0';
 	if (row->pairs > 1)
@@ -485,12 +481,10 @@ static void shape_short(const struct ipcb_row *row, char *out, size_t n)
 					row->receivers);
 	if (len < n && row->inflight > 1)
 		len += (size_t)snprintf(out + len, n - len, "%sk%u", len ? " " : "", row->inflight);
-	if (len < n && row->res->offered_rate > 0) {
-		ipcb_format_rate(row->res->offered_rate, rate, sizeof(rate));
-		snprintf(out + len, n - len, "%s@%s", len ? " " : "", rate);
+	if (len < n && rate > 0) {
+		ipcb_format_rate(rate, r, sizeof(r));
+		snprintf(out + len, n - len, "%s@%s", len ? " " : "", r);
 	}
-	if (!out[0])
-		snprintf(out, n, "-");
 }
 
 void ipcb_table_header(FILE *f)
@@ -512,7 +506,9 @@ void ipcb_table_row(FILE *f, const struct ipcb_row *row)
 	double msgs = (double)r->messages;
 
 	ipcb_format_size(row->size_bytes, size, sizeof(size));
-	shape_short(row, shape, sizeof(shape));
+	ipcb_row_shape(row, r->offered_rate, shape, sizeof(shape));
+	if (!shape[0])
+		snprintf(shape, sizeof(shape), "-");
 	if (row->chunk_bytes && row->chunk_bytes < row->size_bytes)
 		ipcb_format_size(row->chunk_bytes, chunk, sizeof(chunk));
 	else

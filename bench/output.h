@@ -75,6 +75,13 @@ int ipcb_csv_row(struct ipcb_csv *c, const struct ipcb_row *row, const struct ip
 /* 0, or -errno when close() failed. Harmless when not open. */
 int ipcb_csv_close(struct ipcb_csv *c);
 
+/*
+ * The load's shape in a few characters, "" for one pair, one at a time, closed loop: "x2" two
+ * pairs, "1:4" a topology, "k8" eight requests in flight, "@100k" an open loop's rate (rate: the
+ * row's offered rate, or the one about to be run).
+ */
+void ipcb_row_shape(const struct ipcb_row *row, double rate, char *out, size_t n);
+
 void ipcb_table_header(FILE *f);
 void ipcb_table_row(FILE *f, const struct ipcb_row *row);
 

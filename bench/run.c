@@ -216,12 +216,7 @@ IPCB_HOT static int stream_sender(struct run_ctx *c, struct ipcb_ep *ep, void *t
 			break;
 	}
 	me.sent = me.messages;
-	rc = data ? send_more_lasts(c, ep, tx, i, &me, err) : 0;
-	me.t_last_ns = ipcb_now_ns();
-	usage_store(&me, start);
-	segments_mark(s, ep, &me, true);
-	side_store(c, &me);
-	return rc;
+	return stream_sender_end(c, ep, tx, i, &me, start, err);
 }
 
 /*

@@ -388,6 +388,23 @@ static inline int send_more_lasts(struct run_ctx *c, struct ipcb_ep *ep, void *t
 	return 0;
 }
 
+/*
+ * A stream sender's end, after its loop sent message i: the extra last marks (above), its clock,
+ * CPU time and segments, stored in its slot. 0 or -errno with err filled.
+ */
+static inline int stream_sender_end(struct run_ctx *c, struct ipcb_ep *ep, void *tx, uint64_t i,
+				    struct run_side *me, struct usage_mark start, char *err)
+{
+	const struct ipcb_run_spec *s = c->spec;
+	int rc = s->t->caps & IPCB_CAP_NO_DATA ? 0 : send_more_lasts(c, ep, tx, i, me, err);
+
+	me->t_last_ns = ipcb_now_ns();
+	usage_store(me, start);
+	segments_mark(s, ep, me, true);
+	side_store(c, me);
+	return rc;
+}
+
 /* The loops of bench/shapes.c: each returns 0 or a negative errno with err filled. */
 int ipcb_shape_window_sender(struct run_ctx *c, struct ipcb_ep *ep, void *tx, void *rx, char *err);
 int ipcb_shape_open_stream_sender(struct run_ctx *c, struct ipcb_ep *ep, void *tx, char *err);
