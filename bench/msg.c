@@ -238,7 +238,7 @@ static int msg_fault_header(uint64_t seq, uint64_t got, struct ipcb_msg_fault *f
  */
 typedef uint64_t msg_v4 __attribute__((vector_size(32)));
 
-__attribute__((target_clones("avx2", "default"))) IPCB_HOT static uint64_t
+__attribute__((target_clones("avx2", "default"))) IPCB_HOT_CLONES static uint64_t
 msg_pattern_diff(const uint8_t *p, size_t w0, size_t w1)
 {
 	msg_v4 acc0 = {0, 0, 0, 0}, acc1 = {0, 0, 0, 0};

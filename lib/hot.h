@@ -24,5 +24,15 @@
 #define IPCB_HOT_H
 
 #define IPCB_HOT __attribute__((hot, section(".text.ipcb_hot"), aligned(64)))
+/*
+ * IPCB_HOT for a function built in several versions chosen when the program loads
+ * (target_clones). Clang lets such a function have neither `hot` nor a section: built with
+ * clang (the fuzzing builds), it stays with the cold code.
+ */
+#if defined(__clang__)
+#define IPCB_HOT_CLONES
+#else
+#define IPCB_HOT_CLONES IPCB_HOT
+#endif
 
 #endif

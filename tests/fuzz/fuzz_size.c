@@ -183,9 +183,9 @@ static void check_u64(const char *s, uint64_t min, uint64_t max)
 
 static void check_seconds(const char *s, double min, double max)
 {
-	char err[IPCB_ERR_BYTES], again[64];
+	char err[IPCB_ERR_BYTES], again[512];
 	double v = -1, v2 = -1;
-	int rc;
+	int rc, prec;
 
 	rc = ipcb_parse_seconds(s, min, max, &v, "--duration", err, sizeof(err));
 	FUZZ_CHECK(rc == 0 || rc == -EINVAL, "rc %d", rc);
@@ -197,10 +197,15 @@ static void check_seconds(const char *s, double min, double max)
 	FUZZ_CHECK(isdigit((unsigned char)s[0]) || s[0] == '.', "'%s' accepted", s);
 	FUZZ_CHECK(isfinite(v) && v >= min && v <= max, "'%s' parsed as %g, range [%g, %g]", s, v,
 		   min, max);
-	/* %.17g is exact for a double: the value printed back must parse to itself. */
-	snprintf(again, sizeof(again), "%.17g", v);
+	/*
+	 * 17 significant digits are exact for a double: the value printed back must parse to
+	 * itself. As a plain decimal (the option takes no exponent): 17 digits after the zeros
+	 * that follow the point of a value below 1.
+	 */
+	prec = v > 0 && v < 1 ? 17 + (int)ceil(-log10(v)) : 17;
+	snprintf(again, sizeof(again), "%.*f", prec, v);
 	rc = ipcb_parse_seconds(again, min, max, &v2, "--duration", err, sizeof(err));
-	FUZZ_CHECK(rc == 0 && v2 == v, "%.17g prints as '%s', which parses as %.17g (rc %d)", v,
+	FUZZ_CHECK(rc == 0 && v2 == v, "%.17g prints as '%.80s', which parses as %.17g (rc %d)", v,
 		   again, v2, rc);
 }
 
