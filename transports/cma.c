@@ -171,8 +171,13 @@ static int cma_probe(struct ipcb_probe *p)
 		struct {
 			pid_t pid;
 			uint64_t addr;
-		} me = {getpid(), (uint64_t)(uintptr_t)&word};
+		} me;
 		char c;
+
+		/* Whole, padding included: all of it goes through the pipe. */
+		memset(&me, 0, sizeof(me));
+		me.pid = getpid();
+		me.addr = (uint64_t)(uintptr_t)&word;
 
 		/* EINVAL: no Yama, nothing to allow. */
 		prctl(PR_SET_PTRACER, (unsigned long)reader, 0, 0, 0);
