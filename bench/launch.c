@@ -234,6 +234,12 @@ int ipcb_side_wait_end(void)
 	return side_expect(CTL_END, NULL, 0);
 }
 
+void ipcb_side_note_failure(void)
+{
+	if (!side_ctl->fail_ns)
+		side_ctl->fail_ns = ipcb_now_ns();
+}
+
 void ipcb_side_abort(const char *err)
 {
 	if (err != side_ctl->err)
@@ -384,7 +390,7 @@ static void side_main(const struct ipcb_launch *l, const struct ipcb_side *me, p
 	if (rc && !err[0])
 		snprintf(err, IPCB_RUN_ERR_BYTES, "%s", strerror(-rc));
 	if (rc)
-		ctl->fail_ns = ipcb_now_ns();
+		ipcb_side_note_failure();
 	__atomic_store_n(&ctl->exiting, 1, __ATOMIC_RELEASE);
 	_exit(rc == 0 ? 0 : 1);
 }

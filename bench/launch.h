@@ -76,6 +76,12 @@ int ipcb_side_ready(void);
 int ipcb_side_done(void);
 int ipcb_side_wait_end(void);
 /*
+ * In a side whose body has failed, before it closes anything a peer would notice: the time of
+ * the failure, which decides which side's error the run reports (its peers fail after it, on
+ * the closed connection). The launch notes it anyway when the body returns, if not noted yet.
+ */
+void ipcb_side_note_failure(void);
+/*
  * In a side, from any of its threads: it has failed with the error `err` (one line); end the
  * side now, as its body's failure would, without waiting for its other threads.
  */

@@ -259,17 +259,20 @@ int ipcb_csv_open(struct ipcb_csv *c, const char *path, char *err, size_t errlen
 	return 0;
 }
 
-/* The load's shape, and what an open loop offered and got; every row of a run carries them. */
-static void csv_shape(struct ipcb_csv_record *rec, const struct ipcb_row *row)
+/*
+ * The load's shape, and what an open loop offered and got; every row of a run carries them. The
+ * record keeps pointers to its texts: topo is the caller's, alive until the row is written.
+ */
+static void csv_shape(struct ipcb_csv_record *rec, const struct ipcb_row *row, char *topo,
+		      size_t topo_bytes)
 {
 	const struct ipcb_run_result *r = row->res;
-	char topo[32];
 
 	if (row->inflight)
 		ipcb_csv_set_uint(rec, IPCB_COL_INFLIGHT, row->inflight);
 	if (row->pairs) {
 		ipcb_csv_set_uint(rec, IPCB_COL_PAIRS, row->pairs);
-		snprintf(topo, sizeof(topo), "%u:%u", row->senders, row->receivers);
+		snprintf(topo, topo_bytes, "%u:%u", row->senders, row->receivers);
 		ipcb_csv_set_text(rec, IPCB_COL_TOPOLOGY, topo);
 		if (row->sides_per_cpu)
 			ipcb_csv_set_uint(rec, IPCB_COL_SIDES_PER_CPU, row->sides_per_cpu);
@@ -306,7 +309,7 @@ static int csv_format_row(FILE *f, const struct ipcb_row *row, const struct ipcb
 	const struct ipcb_hist *h = row->hist;
 	double msgs = (double)r->messages;
 	struct ipcb_csv_record rec;
-	char stamp[32];
+	char stamp[32], topo[32];
 	time_t now = time(NULL);
 	struct tm tm;
 
@@ -362,7 +365,7 @@ static int csv_format_row(FILE *f, const struct ipcb_row *row, const struct ipcb
 	ipcb_csv_set_text(&rec, IPCB_COL_VERIFY, row->verify);
 	if (row->rates && r->segments_counted && r->messages > 0)
 		ipcb_csv_set_decimal(&rec, IPCB_COL_SEGMENTS_PER_MSG, (double)r->segments / msgs);
-	csv_shape(&rec, row);
+	csv_shape(&rec, row, topo, sizeof(topo));
 	ipcb_csv_set_text(&rec, IPCB_COL_OPTIONS, row->options);
 	ipcb_csv_set_text(&rec, IPCB_COL_LIBRARY, row->library);
 	ipcb_csv_set_text(&rec, IPCB_COL_HOPS, row->hops);
