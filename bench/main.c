@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -66,7 +67,8 @@ struct driver {
 	size_t nuse;
 	struct place places[IPCB_PLACES];
 	size_t nplaces;
-	int first_cpus[2]; /* the first two CPUs this process may use (same when only one) */
+	int first_cpus[2];	 /* the first two CPUs this process may use (same when only one) */
+	struct ipcb_table table; /* the table's columns, fitted to the terminal */
 	struct ipcb_csv csv;
 	struct ipcb_outfile hdr_file; /* the HDR log, under a temporary name until it has a line */
 	bool hdr_opened; /* hdr_file is open (closed, or its temporary name removed, at the end) */
@@ -448,7 +450,7 @@ static void emit(struct driver *d, const struct ipcb_row *row)
 	int rc;
 
 	errno = 0;
-	ipcb_table_row(stdout, row);
+	ipcb_table_row(stdout, &d->table, row);
 	stdout_note();
 	if (d->csv.open) {
 		rc = ipcb_csv_row(&d->csv, row, &d->si, why, sizeof(why));
@@ -1328,6 +1330,31 @@ static bool outputs_close(struct driver *d)
 	return ok;
 }
 
+/*
+ * How wide the table may be: the terminal's width when standard output is one (its window
+ * size, else $COLUMNS, else 80), or 0 (no limit) for a pipe or a file, whose readers want every
+ * column in the same place whatever terminal they came from.
+ */
+static unsigned table_columns(void)
+{
+	struct winsize ws;
+	const char *env = getenv("COLUMNS");
+	char *end;
+	unsigned long cols;
+
+	if (!isatty(STDOUT_FILENO))
+		return 0;
+	if (ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws) == 0 && ws.ws_col > 0)
+		return ws.ws_col;
+	if (env && *env) {
+		errno = 0;
+		cols = strtoul(env, &end, 10);
+		if (!*end && !errno && cols > 0 && cols <= 100000)
+			return (unsigned)cols;
+	}
+	return 80;
+}
+
 static int usage_error(const char *msg)
 {
 	fprintf(stderr, "%s: %s\nTry '%s --help' for more information.\n", prog, msg, prog);
@@ -1410,6 +1437,7 @@ static int driver_main(int argc, char **argv)
 	}
 	d.counting = false;
 	d.started_ns = ipcb_now_ns();
+	ipcb_table_fit(&d.table, d.o.wide ? 0 : table_columns());
 	errno = 0;
 	ipcb_sysinfo_print(stdout, &d.si);
 	stdout_note();
@@ -1420,7 +1448,7 @@ static int driver_main(int argc, char **argv)
 			break;
 		errno = 0;
 		if (i == 0)
-			ipcb_table_header(stdout);
+			ipcb_table_header(stdout, &d.table);
 		stdout_note();
 		if (d.o.floor && !run_floors(&d, pl))
 			break;

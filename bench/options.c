@@ -648,6 +648,8 @@ void ipcb_opts_usage(FILE *f, const char *prog)
 	    "                         user and without .hgrm files\n"
 	    "                         Outputs are never written through symbolic links, and\n"
 	    "                         one file may not be named for two of them.\n"
+	    "      --wide             every column of the table, even where the terminal is\n"
+	    "                         narrower (a pipe or a file always gets every column)\n"
 	    "  -q, --quiet            no progress lines on stderr\n"
 	    "  -l, --list             list transports: summary, capabilities, largest single\n"
 	    "                         message, and whether each can run here\n"
@@ -707,6 +709,7 @@ enum {
 	OPT_RATE_SWEEP,
 	OPT_SLO,
 	OPT_TOPOLOGY,
+	OPT_WIDE,
 };
 
 static const struct option long_opts[] = {
@@ -741,6 +744,7 @@ static const struct option long_opts[] = {
     {"rate-sweep", no_argument, NULL, OPT_RATE_SWEEP},
     {"slo", required_argument, NULL, OPT_SLO},
     {"topology", required_argument, NULL, OPT_TOPOLOGY},
+    {"wide", no_argument, NULL, OPT_WIDE},
     {"list", no_argument, NULL, 'l'},
     {"quiet", no_argument, NULL, 'q'},
     {"help", no_argument, NULL, 'h'},
@@ -933,6 +937,9 @@ int ipcb_opts_parse(struct ipcb_opts *o, int argc, char **argv, char *err, size_
 			break;
 		case OPT_PLACEMENT:
 			rc = ipcb_parse_placements(optarg, o, err, errlen);
+			break;
+		case OPT_WIDE:
+			o->wide = true;
 			break;
 		case OPT_HDR_LOG:
 			if (!*optarg)

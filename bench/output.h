@@ -8,6 +8,8 @@
 #ifndef IPCB_OUTPUT_H
 #define IPCB_OUTPUT_H
 
+#include <stdbool.h>
+#include <stdint.h>
 #include <stdio.h>
 
 #include "csvschema.h" /* ipcb_csv_header() */
@@ -70,7 +72,24 @@ int ipcb_csv_row(struct ipcb_csv *c, const struct ipcb_row *row, const struct ip
 /* 0, or -errno when close() failed. Harmless when not open. */
 int ipcb_csv_close(struct ipcb_csv *c);
 
-void ipcb_table_header(FILE *f);
-void ipcb_table_row(FILE *f, const struct ipcb_row *row);
+/*
+ * The table for people. On a terminal it fits the terminal's width: narrower columns, and the
+ * less needed ones left out in a fixed order (ctx/msg, chunk, p90, p99.9, msgs, msg/s, wait,
+ * cpu/msg, mode, shape) until a line fits; transport, kind, size, p50, p99, max, MB/s, cpus and
+ * x floor always stay. Elsewhere (a pipe, a file, --wide) every column, at full width.
+ */
+struct ipcb_table {
+	uint32_t shown;	  /* bit c: column c is printed */
+	bool narrow;	  /* the columns' narrow widths */
+	unsigned columns; /* the width it was fitted to; 0: not fitted */
+};
+
+/* Lay the table out for a terminal `columns` wide; 0 for every column at full width. */
+void ipcb_table_fit(struct ipcb_table *t, unsigned columns);
+/* The length of each of its lines, in characters. */
+unsigned ipcb_table_line_width(const struct ipcb_table *t);
+/* The column titles, after a "# " line naming the columns left out, when some are. */
+void ipcb_table_header(FILE *f, const struct ipcb_table *t);
+void ipcb_table_row(FILE *f, const struct ipcb_table *t, const struct ipcb_row *row);
 
 #endif
