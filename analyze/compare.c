@@ -32,6 +32,7 @@
 #include "csvread.h"
 #include "csvschema.h"
 #include "format.h"
+#include "gbjson.h"
 #include "stats.h"
 
 /* Bounds on what one comparison may hold in memory: 2 x 4 Mi values is 64 MiB at most. */
@@ -106,6 +107,13 @@ static const enum ipcb_csv_column setting_columns[] = {IPCB_COL_CHUNK_BYTES, IPC
 
 /* Control rows are judged on this column, which every row ipcbench writes has. */
 static const struct metric control_metric = {IPCB_COL_MSGS_PER_S, false};
+
+/* Where a file's records came from, for messages: a CSV line, or the JSON benchmark's line. */
+struct source {
+	const char *path;
+	bool json;
+	struct ipcb_gbjson_csv js; /* the JSON read as CSV */
+};
 
 #define MAX_CONTROLS 16
 #define MAX_LOOKS    30
@@ -192,8 +200,9 @@ static void compare_usage(FILE *f)
 	fprintf(f,
     "Usage: ipcbench compare [OPTIONS] BASE.csv NEW.csv\n"
     "Decide, group by group, whether NEW is worse than BASE by more than a threshold:\n"
-    "the CI throughput gate. Both files are ipcbench --csv output with several repeats\n"
-    "per group (--repeat R, or one run per round appended by scripts/ab-gate).\n"
+    "the CI throughput gate. Both files are ipcbench --csv output (or --json output:\n"
+    "Google Benchmark's JSON) with several repeats per group (--repeat R, or one run\n"
+    "per round appended by scripts/ab-gate).\n"
     "\n"
     "Rows are grouped by %s, %s, size, %s, %s, %s,\n"
     "%s, %s and the run settings. Rows whose metric is empty are left out.\n"
@@ -578,12 +587,92 @@ static bool is_control(const struct opts *o, const char *transport)
 	return false;
 }
 
+/* The largest JSON file compare reads (it is read whole; a CSV is streamed). */
+#define MAX_JSON_BYTES (256u << 20)
+
+/*
+ * Open a file for reading as CSV: an ipcbench CSV is streamed as it is; a file whose first
+ * character is '{' is Google Benchmark's JSON (ipcbench --json), read whole and turned into the
+ * CSV it was written from (lib/gbjson.h).
+ */
+static int source_open(struct source *src, FILE **fp, struct ipcb_csvread *r, char *err,
+		       size_t errlen)
+{
+	unsigned long newlines = 0;
+	struct ipcb_json_error jerr;
+	char *buf = NULL;
+	size_t len = 1, cap = 0, got;
+	FILE *f = fopen(src->path, "r");
+	int ch, rc;
+
+	*fp = f;
+	if (!f)
+		return failf(err, errlen, "%s: %s", src->path, strerror(errno));
+	/* Looked at without seeking, so that a pipe (<(...)) still reads as it always has. */
+	while ((ch = getc(f)) == ' ' || ch == '\t' || ch == '\r' || ch == '\n')
+		newlines += ch == '\n';
+	if (ch != '{') {
+		if (ch != EOF)
+			ungetc(ch, f);
+		ipcb_csvread_init_file(r, f, 0, 0);
+		r->line += newlines; /* the blank lines skipped are lines all the same */
+		return 0;
+	}
+	do {
+		if (len == cap || !buf) {
+			char *nb;
+
+			if (cap >= MAX_JSON_BYTES) {
+				free(buf);
+				return failf(err, errlen, "%s: more than %u MiB of JSON: too large",
+					     src->path, MAX_JSON_BYTES >> 20);
+			}
+			cap = cap ? cap * 2 : 65536;
+			nb = realloc(buf, cap);
+			if (!nb) {
+				free(buf);
+				return failf(err, errlen, "%s: out of memory", src->path);
+			}
+			buf = nb;
+			buf[0] = '{';
+		}
+		got = fread(buf + len, 1, cap - len, f);
+		len += got;
+	} while (got > 0);
+	if (ferror(f)) {
+		free(buf);
+		return failf(err, errlen, "%s: %s", src->path, strerror(errno));
+	}
+	src->json = true;
+	rc = ipcb_gbjson_to_csv(buf, len, &src->js, &jerr);
+	free(buf);
+	if (rc < 0) {
+		if (rc != -ENOMEM)
+			jerr.line += newlines;
+		return failf(err, errlen, "%s:%lu:%lu: %s", src->path, jerr.line, jerr.col,
+			     jerr.msg);
+	}
+	for (size_t i = 0; i < src->js.rows; i++)
+		src->js.line[i] += newlines;
+	ipcb_csvread_init_buffer(r, src->js.csv, src->js.len, 0, 0);
+	return 0;
+}
+
+/* The line a message names: the CSV's, or for JSON where the record's benchmark begins. */
+static unsigned long source_line(const struct source *src, unsigned long csv_line, size_t record)
+{
+	if (!src->json)
+		return csv_line;
+	return record >= 1 && record <= src->js.rows ? src->js.line[record - 1] : 1;
+}
+
 /* Read one file's rows into side s of the groups. */
 static int compare_read(struct compare *c, int s, char *err, size_t errlen)
 {
-	const char *path = c->o.path[s];
-	struct ipcb_csvread r;
-	FILE *f;
+	struct source src = {.path = c->o.path[s]};
+	const char *path = src.path;
+	struct ipcb_csvread r = {0};
+	FILE *f = NULL;
 	char **header = NULL;
 	size_t nheader = 0, col[NCOLS], rows = 0;
 	const char *names[NCOLS];
@@ -593,11 +682,9 @@ static int compare_read(struct compare *c, int s, char *err, size_t errlen)
 	char *key = NULL;
 	int rc;
 
-	f = fopen(path, "r");
-	if (!f)
-		return failf(err, errlen, "%s: %s", path, strerror(errno));
-	ipcb_csvread_init_file(&r, f, 0, 0);
-
+	rc = source_open(&src, &f, &r, err, errlen);
+	if (rc < 0)
+		goto out;
 	rc = ipcb_csvread_next(&r);
 	if (rc == 0) {
 		rc = failf(err, errlen,
@@ -663,7 +750,7 @@ static int compare_read(struct compare *c, int s, char *err, size_t errlen)
 		goto out;
 	}
 	while ((rc = ipcb_csvread_next(&r)) > 0) {
-		unsigned long line = ipcb_csvread_record_line(&r);
+		unsigned long line = source_line(&src, ipcb_csvread_record_line(&r), rows + 1);
 		size_t key_len = 0, n = ipcb_csvread_nfields(&r);
 		unsigned long long size = 0, cpu;
 		const char *v, *metric_name = names[COL_METRIC];
@@ -751,19 +838,30 @@ static int compare_read(struct compare *c, int s, char *err, size_t errlen)
 		c->nvalues[s]++;
 	}
 	if (rc < 0) {
+		if (src.json) {
+			r.err.line = source_line(&src, r.err.line, rows + 1);
+			r.err.col = 0;
+		}
 		reader_error(&r, path, (const char **)header, nheader, err, errlen);
 		goto out;
 	}
 	if (rows == 0)
-		rc = failf(err, errlen, "%s:2: no data rows after the header (did the run fail?)",
-			   path);
+		rc = src.json
+			 ? failf(err, errlen,
+				 "%s: no benchmarks in its \"benchmarks\" array (did the run "
+				 "fail?)",
+				 path)
+			 : failf(err, errlen,
+				 "%s:2: no data rows after the header (did the run fail?)", path);
 out:
 	free(key);
 	for (size_t i = 0; header && i < nheader; i++)
 		free(header[i]);
 	free(header);
 	ipcb_csvread_fini(&r);
-	fclose(f);
+	if (f)
+		fclose(f);
+	ipcb_gbjson_csv_fini(&src.js);
 	return rc < 0 ? rc : 0;
 }
 

@@ -70,6 +70,7 @@ struct driver {
 	int first_cpus[2];	 /* the first two CPUs this process may use (same when only one) */
 	struct ipcb_table table; /* the table's columns, fitted to the terminal */
 	struct ipcb_csv csv;
+	struct ipcb_jsonout json;     /* --json: kept until the end of the run */
 	struct ipcb_outfile hdr_file; /* the HDR log, under a temporary name until it has a line */
 	bool hdr_opened; /* hdr_file is open (closed, or its temporary name removed, at the end) */
 	struct ipcb_hdrlog *hdrlog; /* NULL once a write failed: the log stops there */
@@ -463,6 +464,12 @@ static void emit(struct driver *d, const struct ipcb_row *row)
 				prog, d->csv.path, why, tag);
 			d->output_failed = true;
 		}
+	}
+	if (d->json.open && ipcb_jsonout_row(&d->json, row, &d->si, why, sizeof(why)) < 0) {
+		row_tag(row, tag, sizeof(tag), ' ');
+		fprintf(stderr, "%s: --json %s: %s (row %s left out)\n", prog, d->o.json_path, why,
+			tag);
+		d->output_failed = true;
 	}
 	if (row->hist && row->latency_kind && emit_histogram(d, row) < 0)
 		d->output_failed = true;
@@ -1200,7 +1207,11 @@ static int outputs_check(const struct driver *d, char *err, size_t errlen)
 	const struct {
 		const char *option, *path;
 	} outs[] = {
-	    {"--csv", d->o.csv_path}, {"--hdr-log", d->o.hdr_log_path}, {"--hgrm", d->o.hgrm_dir}};
+	    {"--csv", d->o.csv_path},
+	    {"--hdr-log", d->o.hdr_log_path},
+	    {"--hgrm", d->o.hgrm_dir},
+	    {"--json", d->o.json_path},
+	};
 	const size_t n = sizeof(outs) / sizeof(outs[0]);
 	int rc = 0;
 
@@ -1221,6 +1232,8 @@ static int outputs_check(const struct driver *d, char *err, size_t errlen)
 		rc = ipcb_outfile_check(d->o.hdr_log_path, "--hdr-log", err, errlen);
 	if (!rc && d->o.hgrm_dir)
 		rc = hgrm_check(d->o.hgrm_dir, err, errlen);
+	if (!rc && d->o.json_path)
+		rc = ipcb_outfile_check(d->o.json_path, "--json", err, errlen);
 	return rc;
 }
 
@@ -1233,6 +1246,7 @@ static void outputs_abandon(struct driver *d)
 		ipcb_outfile_close(&d->hdr_file); /* removes the temporary file */
 	d->hdr_opened = false;
 	ipcb_csv_close(&d->csv);
+	ipcb_jsonout_abandon(&d->json);
 	if (d->hgrm_made)
 		rmdir(d->o.hgrm_dir);
 }
@@ -1269,6 +1283,11 @@ static int outputs_open(struct driver *d, char *err, size_t errlen)
 			goto abandon;
 		}
 	}
+	if (d->o.json_path) {
+		rc = ipcb_jsonout_open(&d->json, d->o.json_path, err, errlen);
+		if (rc < 0)
+			goto abandon;
+	}
 	/* Last, so that no later start-up error leaves a new CSV holding just a header. */
 	if (d->o.csv_path) {
 		rc = ipcb_csv_open(&d->csv, d->o.csv_path, err, errlen);
@@ -1287,6 +1306,7 @@ abandon:
 /* Close every output; false when one of them failed (the message is printed). */
 static bool outputs_close(struct driver *d)
 {
+	char err[IPCB_ERR_BYTES];
 	bool ok = true;
 	int rc;
 
@@ -1326,6 +1346,18 @@ static bool outputs_close(struct driver *d)
 	if (rc < 0) {
 		fprintf(stderr, "%s: --csv %s: %s\n", prog, d->o.csv_path, strerror(-rc));
 		ok = false;
+	}
+	if (d->json.open) {
+		rc = ipcb_jsonout_close(&d->json, &d->si, err, sizeof(err));
+		if (rc == -EEXIST) {
+			fprintf(stderr,
+				"%s: --json %s: no row was measured; the existing file is left as "
+				"it was\n",
+				prog, d->o.json_path);
+		} else if (rc < 0) {
+			fprintf(stderr, "%s: %s\n", prog, err);
+			ok = false;
+		}
 	}
 	return ok;
 }

@@ -646,6 +646,11 @@ void ipcb_opts_usage(FILE *f, const char *prog)
 	    "      --hgrm DIR         write each row's percentile distribution to DIR/*.hgrm;\n"
 	    "                         DIR is created, or is your own, not writable by every\n"
 	    "                         user and without .hgrm files\n"
+	    "      --json FILE        write the run to FILE in Google Benchmark's JSON format\n"
+	    "                         (github-action-benchmark, Bencher): the machine in its\n"
+	    "                         context, a benchmark per row named\n"
+	    "                         transport/mode/size/placement[/shape][/kind]; written\n"
+	    "                         at the end of the run, replacing FILE once a row is in it\n"
 	    "                         Outputs are never written through symbolic links, and\n"
 	    "                         one file may not be named for two of them.\n"
 	    "      --wide             every column of the table, even where the terminal is\n"
@@ -710,6 +715,7 @@ enum {
 	OPT_SLO,
 	OPT_TOPOLOGY,
 	OPT_WIDE,
+	OPT_JSON,
 };
 
 static const struct option long_opts[] = {
@@ -745,6 +751,7 @@ static const struct option long_opts[] = {
     {"slo", required_argument, NULL, OPT_SLO},
     {"topology", required_argument, NULL, OPT_TOPOLOGY},
     {"wide", no_argument, NULL, OPT_WIDE},
+    {"json", required_argument, NULL, OPT_JSON},
     {"list", no_argument, NULL, 'l'},
     {"quiet", no_argument, NULL, 'q'},
     {"help", no_argument, NULL, 'h'},
@@ -940,6 +947,11 @@ int ipcb_opts_parse(struct ipcb_opts *o, int argc, char **argv, char *err, size_
 			break;
 		case OPT_WIDE:
 			o->wide = true;
+			break;
+		case OPT_JSON:
+			if (!*optarg)
+				rc = opt_fail(err, errlen, "--json: empty file name");
+			o->json_path = optarg;
 			break;
 		case OPT_HDR_LOG:
 			if (!*optarg)

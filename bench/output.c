@@ -15,6 +15,7 @@
 
 #include "csvschema.h"
 #include "format.h"
+#include "gbjson.h"
 #include "options.h"
 #include "outfile.h"
 
@@ -260,17 +261,19 @@ int ipcb_csv_open(struct ipcb_csv *c, const char *path, char *err, size_t errlen
 	return 0;
 }
 
-/* The load's shape, and what an open loop offered and got; every row of a run carries them. */
-static void csv_shape(struct ipcb_csv_record *rec, const struct ipcb_row *row)
+/*
+ * The load's shape, and what an open loop offered and got; every row of a run carries them. The
+ * record points into topo, which must last until it is written.
+ */
+static void csv_shape(struct ipcb_csv_record *rec, const struct ipcb_row *row, char topo[32])
 {
 	const struct ipcb_run_result *r = row->res;
-	char topo[32];
 
 	if (row->inflight)
 		ipcb_csv_set_uint(rec, IPCB_COL_INFLIGHT, row->inflight);
 	if (row->pairs) {
 		ipcb_csv_set_uint(rec, IPCB_COL_PAIRS, row->pairs);
-		snprintf(topo, sizeof(topo), "%u:%u", row->senders, row->receivers);
+		snprintf(topo, 32, "%u:%u", row->senders, row->receivers);
 		ipcb_csv_set_text(rec, IPCB_COL_TOPOLOGY, topo);
 		if (row->sides_per_cpu)
 			ipcb_csv_set_uint(rec, IPCB_COL_SIDES_PER_CPU, row->sides_per_cpu);
@@ -307,7 +310,7 @@ static int csv_format_row(FILE *f, const struct ipcb_row *row, const struct ipcb
 	const struct ipcb_hist *h = row->hist;
 	double msgs = (double)r->messages;
 	struct ipcb_csv_record rec;
-	char stamp[32];
+	char stamp[32], topo[32];
 	time_t now = time(NULL);
 	struct tm tm;
 
@@ -363,7 +366,7 @@ static int csv_format_row(FILE *f, const struct ipcb_row *row, const struct ipcb
 	ipcb_csv_set_text(&rec, IPCB_COL_VERIFY, row->verify);
 	if (row->rates && r->segments_counted && r->messages > 0)
 		ipcb_csv_set_decimal(&rec, IPCB_COL_SEGMENTS_PER_MSG, (double)r->segments / msgs);
-	csv_shape(&rec, row);
+	csv_shape(&rec, row, topo);
 	ipcb_csv_set_text(&rec, IPCB_COL_TIMESTAMP, stamp);
 	ipcb_csv_set_text(&rec, IPCB_COL_HOST, si->host);
 	ipcb_csv_set_text(&rec, IPCB_COL_KERNEL, si->kernel);
@@ -442,6 +445,108 @@ int ipcb_csv_close(struct ipcb_csv *c)
 		rc = -errno;
 	c->fd = -1;
 	c->open = false;
+	return rc;
+}
+
+int ipcb_jsonout_open(struct ipcb_jsonout *j, const char *path, char *err, size_t errlen)
+{
+	time_t now = time(NULL);
+	struct tm tm;
+	int rc;
+
+	memset(j, 0, sizeof(*j));
+	j->of.fd = -1;
+	rc = ipcb_outfile_open(&j->of, path, "--json", err, errlen);
+	if (rc < 0)
+		return rc;
+	j->rows = open_memstream(&j->buf, &j->len);
+	if (!j->rows) {
+		snprintf(err, errlen, "--json %s: %s", path, strerror(ENOMEM));
+		ipcb_outfile_close(&j->of);
+		return -ENOMEM;
+	}
+	fprintf(j->rows, "%s\n", ipcb_csv_header());
+	/* Google Benchmark's date: local time with its offset; UTC here, like the CSV's. */
+	strftime(j->date, sizeof(j->date), "%Y-%m-%dT%H:%M:%S+00:00", gmtime_r(&now, &tm));
+	j->open = true;
+	return 0;
+}
+
+int ipcb_jsonout_row(struct ipcb_jsonout *j, const struct ipcb_row *row,
+		     const struct ipcb_sysinfo *si, char *err, size_t errlen)
+{
+	int rc, bad = 0;
+
+	rc = csv_format_row(j->rows, row, si, &bad);
+	if (rc < 0) {
+		snprintf(err, errlen,
+			 "the row does not fit the CSV's column '%s' (left empty, or a value of "
+			 "another kind)",
+			 ipcb_csv_name((enum ipcb_csv_column)bad));
+		return rc;
+	}
+	if (ferror(j->rows)) {
+		snprintf(err, errlen, "%s", strerror(ENOMEM));
+		return -ENOMEM;
+	}
+	j->nrows++;
+	return 0;
+}
+
+void ipcb_jsonout_abandon(struct ipcb_jsonout *j)
+{
+	if (!j->open)
+		return;
+	if (j->rows)
+		fclose(j->rows);
+	free(j->buf);
+	ipcb_outfile_close(&j->of);
+	j->rows = NULL;
+	j->buf = NULL;
+	j->open = false;
+}
+
+int ipcb_jsonout_close(struct ipcb_jsonout *j, const struct ipcb_sysinfo *si, char *err,
+		       size_t errlen)
+{
+	const struct ipcb_gbjson_context ctx = {
+	    .date = j->date,
+	    .executable = "ipcbench",
+	    .num_cpus = si->online_cpus,
+	};
+	char *doc = NULL, why[256] = "";
+	size_t doc_len = 0;
+	FILE *mem;
+	int rc, rc2;
+
+	if (!j->open)
+		return 0;
+	rc = fclose(j->rows) == 0 ? 0 : -ENOMEM;
+	j->rows = NULL;
+	mem = rc == 0 ? open_memstream(&doc, &doc_len) : NULL;
+	if (!mem)
+		rc = -ENOMEM;
+	if (rc == 0) {
+		rc = ipcb_gbjson_write(mem, j->buf, j->len, &ctx, why, sizeof(why));
+		if (fclose(mem) != 0 && rc == 0)
+			rc = -ENOMEM;
+	}
+	if (rc == 0)
+		rc = ipcb_write_whole(j->of.fd, doc, doc_len);
+	/* A document without rows does not replace an earlier one, which has more to say. */
+	if (rc == 0)
+		rc = ipcb_outfile_place(&j->of, j->nrows > 0);
+	if (rc < 0 && rc != -EEXIST)
+		snprintf(err, errlen, "--json %s: %s", j->of.path, why[0] ? why : strerror(-rc));
+	rc2 = ipcb_outfile_close(&j->of);
+	if (rc == 0 && rc2 < 0) {
+		rc = rc2;
+		snprintf(err, errlen, "--json %s: %s", j->of.path, strerror(-rc));
+	}
+	free(doc);
+	free(j->buf);
+	j->buf = NULL;
+	j->open = false;
 	return rc;
 }
 
