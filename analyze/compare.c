@@ -108,6 +108,24 @@ static const enum ipcb_csv_column setting_columns[] = {IPCB_COL_CHUNK_BYTES, IPC
 /* Control rows are judged on this column, which every row ipcbench writes has. */
 static const struct metric control_metric = {IPCB_COL_MSGS_PER_S, false};
 
+/*
+ * What says two files were measured on the same kind of machine: a change in any of these moves
+ * the numbers as much as a change in the code can. (The host name, the load and the version are
+ * left out: another runner of the same kind, or another build, is what a gate compares.)
+ */
+static const enum ipcb_csv_column fingerprint_columns[] = {
+    IPCB_COL_CPU_MODEL, IPCB_COL_KERNEL, IPCB_COL_BUILD_TYPE, IPCB_COL_VIRTUALIZATION};
+#define NFINGERPRINT (sizeof(fingerprint_columns) / sizeof(fingerprint_columns[0]))
+/* Distinct values of one fingerprint column kept per file; more are counted, not kept. */
+#define FINGERPRINT_VALUES 8
+
+/* The values of the fingerprint columns in one file's rows ("" where the file has none). */
+struct fingerprint {
+	char *value[NFINGERPRINT][FINGERPRINT_VALUES];
+	size_t n[NFINGERPRINT];
+	bool more[NFINGERPRINT]; /* more distinct values than are kept */
+};
+
 /* Where a file's records came from, for messages: a CSV line, or the JSON benchmark's line. */
 struct source {
 	const char *path;
@@ -127,6 +145,7 @@ struct opts {
 	size_t ncontrols;
 	const char *undecided_path;
 	bool check_only;
+	bool same_machine; /* --same-machine: different fingerprints are an error */
 	enum format format;
 };
 
@@ -172,6 +191,8 @@ struct compare {
 	double alpha_control; /* alpha_look / controls */
 	bool machine_changed;
 	size_t count[V_COUNT];
+	struct fingerprint fp[2]; /* BASE's and NEW's machines */
+	char machines[1024];	  /* how they differ, "" when they do not */
 };
 
 __attribute__((format(printf, 3, 4))) static int failf(char *err, size_t errlen, const char *fmt,
@@ -202,7 +223,7 @@ static void compare_usage(FILE *f)
     "Decide, group by group, whether NEW is worse than BASE by more than a threshold:\n"
     "the CI throughput gate. Both files are ipcbench --csv output (or --json output:\n"
     "Google Benchmark's JSON) with several repeats per group (--repeat R, or one run\n"
-    "per round appended by scripts/ab-gate).\n"
+    "per round appended by scripts/ab-gate). A warning says when their machines differ.\n"
     "\n"
     "Rows are grouped by %s, %s, size, %s, %s, %s,\n"
     "%s, %s and the run settings. Rows whose metric is empty are left out.\n"
@@ -239,15 +260,19 @@ static void compare_usage(FILE *f)
     "                         regressed or improved and the exit status is 4\n"
     "      --undecided FILE   write the inconclusive groups, one per line as\n"
     "                         TRANSPORT<tab>MODE<tab>SIZE_BYTES (for ab-gate)\n"
+    "      --same-machine     refuse (exit 2) to compare files measured on different\n"
+    "                         machines: a different %s, %s, %s or\n"
+    "                         %s (without it, a warning names what differs)\n"
     "      --check            only validate the options (no files needed)\n"
     "      --max-spread PCT   accepted for old scripts and ignored: the interval decides\n"
     "      --format FMT       table (default), md (Markdown) or csv\n"
     "  -h, --help             this help\n"
     "\n"
     "Exit status: 0 every group ok or improved, 1 at least one regressed, 2 usage error\n"
-    "or malformed input (the message names the file, line and column), 3 nothing\n"
-    "regressed but some group inconclusive or missing, 4 a control row changed: the\n"
-    "machine changed under the comparison, nothing is blamed on NEW (run it again).\n"
+    "or malformed input (the message names the file, line and column), or under\n"
+    "--same-machine files from different machines, 3 nothing regressed but some group\n"
+    "inconclusive or missing, 4 a control row changed: the machine changed under the\n"
+    "comparison, nothing is blamed on NEW (run it again).\n"
     "\n"
     "Example: ipcbench compare --threshold 3%% base.csv new.csv\n",
 	    ipcb_csv_name(key_columns[COL_TRANSPORT]), ipcb_csv_name(key_columns[COL_MODE]),
@@ -256,7 +281,9 @@ static void compare_usage(FILE *f)
 	    ipcb_csv_name(key_columns[COL_RECEIVER_CPU]), ipcb_csv_name(key_columns[COL_WAIT]),
 	    ipcb_csv_name(metrics[0].column), ipcb_csv_name(metrics[1].column),
 	    ipcb_csv_name(metrics[2].column), ipcb_csv_name(metrics[3].column),
-	    ipcb_csv_name(control_metric.column));
+	    ipcb_csv_name(control_metric.column), ipcb_csv_name(fingerprint_columns[0]),
+	    ipcb_csv_name(fingerprint_columns[1]), ipcb_csv_name(fingerprint_columns[2]),
+	    ipcb_csv_name(fingerprint_columns[3]));
 	/* clang-format on */
 }
 
@@ -334,6 +361,10 @@ static int parse_args(struct opts *o, int argc, char **argv, bool *help, char *e
 		snprintf(name, sizeof(name), "%.*s", eq ? (int)(eq - a) : (int)strlen(a), a);
 		if (strcmp(a, "--check") == 0) {
 			o->check_only = true;
+			continue;
+		}
+		if (strcmp(a, "--same-machine") == 0) {
+			o->same_machine = true;
 			continue;
 		}
 		if (strcmp(name, "--metric") && strcmp(name, "--threshold") &&
@@ -526,8 +557,12 @@ static int values_add(struct values *v, double x)
 	return 0;
 }
 
+static void fingerprint_fini(struct fingerprint *fp);
+
 static void compare_fini(struct compare *c)
 {
+	fingerprint_fini(&c->fp[0]);
+	fingerprint_fini(&c->fp[1]);
 	for (size_t g = 0; g < c->ngroups; g++) {
 		free(c->groups[g]->key);
 		free(c->groups[g]->side[0].v);
@@ -666,6 +701,37 @@ static unsigned long source_line(const struct source *src, unsigned long csv_lin
 	return record >= 1 && record <= src->js.rows ? src->js.line[record - 1] : 1;
 }
 
+/* Note the fingerprint columns of the current row. */
+static int fingerprint_note(struct fingerprint *fp, const struct ipcb_csvread *r,
+			    const struct ipcb_csv_map *m)
+{
+	for (size_t k = 0; k < NFINGERPRINT; k++) {
+		const char *v = ipcb_csv_field(r, m, fingerprint_columns[k]);
+		bool known = false;
+
+		for (size_t i = 0; i < fp->n[k] && !known; i++)
+			known = strcmp(fp->value[k][i], v) == 0;
+		if (known)
+			continue;
+		if (fp->n[k] == FINGERPRINT_VALUES) {
+			fp->more[k] = true;
+			continue;
+		}
+		fp->value[k][fp->n[k]] = strdup(v);
+		if (!fp->value[k][fp->n[k]])
+			return -ENOMEM;
+		fp->n[k]++;
+	}
+	return 0;
+}
+
+static void fingerprint_fini(struct fingerprint *fp)
+{
+	for (size_t k = 0; k < NFINGERPRINT; k++)
+		for (size_t i = 0; i < fp->n[k]; i++)
+			free(fp->value[k][i]);
+}
+
 /* Read one file's rows into side s of the groups. */
 static int compare_read(struct compare *c, int s, char *err, size_t errlen)
 {
@@ -764,6 +830,10 @@ static int compare_read(struct compare *c, int s, char *err, size_t errlen)
 				   "%s:%lu: %zu fields, but the header has %zu (one "
 				   "field per column; quote fields that hold commas)",
 				   path, line, n, nheader);
+			goto out;
+		}
+		if (fingerprint_note(&c->fp[s], &r, &map) < 0) {
+			rc = failf(err, errlen, "%s:%lu: out of memory", path, line);
 			goto out;
 		}
 		control = is_control(&c->o, ipcb_csvread_field(&r, col[COL_TRANSPORT]));
@@ -1464,6 +1534,10 @@ static int print_table(const struct compare *c, FILE *f, bool md)
 		fprintf(f, "**ipcbench compare** `%s` -> `%s`: %s\n\n", path[0], path[1], line);
 	else
 		fprintf(f, "ipcbench compare %s -> %s: %s\n", path[0], path[1], line);
+	if (c->machines[0] && md)
+		fprintf(f, "**Warning: different machines.** %s.\n\n", c->machines);
+	else if (c->machines[0])
+		fprintf(f, "warning: different machines: %s\n", c->machines);
 	for (size_t i = 0; i <= c->ngroups; i++) {
 		char out[NCELLS * (CELL_BYTES + 4) + 4];
 		size_t len = 0;
@@ -1520,6 +1594,55 @@ static int write_undecided(const struct compare *c, const char *path)
 	return rc;
 }
 
+/* "'a'" or "'a', 'b'" (and "..." when there were more): one file's values of a column. */
+static void fingerprint_values(const struct fingerprint *fp, size_t k, char *out, size_t n)
+{
+	size_t len = 0;
+
+	out[0] = '\0';
+	for (size_t i = 0; i < fp->n[k] && len < n; i++) {
+		char v[128];
+
+		safe_text(fp->value[k][i], v, sizeof(v), false);
+		len +=
+		    (size_t)snprintf(out + len, n - len, "%s%s%s%s", i ? ", " : "", v[0] ? "'" : "",
+				     v[0] ? v : "(not recorded)", v[0] ? "'" : "");
+	}
+	if (fp->more[k] && len < n)
+		snprintf(out + len, n - len, ", ...");
+}
+
+/*
+ * Were BASE and NEW measured on the same kind of machine? Writes what differs ("cpu_model:
+ * 'A' in BASE, 'B' in NEW; kernel: ...") into out, "" when nothing does.
+ */
+static void fingerprint_compare(const struct compare *c, char *out, size_t n)
+{
+	size_t len = 0;
+
+	out[0] = '\0';
+	for (size_t k = 0; k < NFINGERPRINT && len < n; k++) {
+		const struct fingerprint *a = &c->fp[0], *b = &c->fp[1];
+		char va[300], vb[300];
+		bool same = a->n[k] == b->n[k] && a->more[k] == b->more[k];
+
+		for (size_t i = 0; same && i < a->n[k]; i++) {
+			bool found = false;
+
+			for (size_t j = 0; j < b->n[k] && !found; j++)
+				found = strcmp(a->value[k][i], b->value[k][j]) == 0;
+			same = found;
+		}
+		if (same)
+			continue;
+		fingerprint_values(a, k, va, sizeof(va));
+		fingerprint_values(b, k, vb, sizeof(vb));
+		len += (size_t)snprintf(out + len, n - len, "%s%s: %s in BASE, %s in NEW",
+					len ? "; " : "", ipcb_csv_name(fingerprint_columns[k]), va,
+					vb);
+	}
+}
+
 static int compare_exit(const struct compare *c)
 {
 	if (c->machine_changed)
@@ -1563,6 +1686,20 @@ int ipcb_compare_main(int argc, char **argv)
 			return IPCB_COMPARE_USAGE;
 		}
 	}
+	fingerprint_compare(&c, c.machines, sizeof(c.machines));
+	if (c.machines[0] && c.o.same_machine) {
+		fprintf(stderr,
+			"%s: --same-machine: %s and %s were measured on different machines: %s\n",
+			prog, c.o.path[0], c.o.path[1], c.machines);
+		compare_fini(&c);
+		return IPCB_COMPARE_USAGE;
+	}
+	if (c.machines[0])
+		fprintf(stderr,
+			"%s: warning: %s and %s were measured on different machines: %s; a "
+			"change may be the machine's rather than NEW's (--same-machine makes this "
+			"an error)\n",
+			prog, c.o.path[0], c.o.path[1], c.machines);
 	if (c.ngroups == 0) {
 		fprintf(stderr,
 			"%s: no row of %s or %s has a %s value: nothing to compare (another "

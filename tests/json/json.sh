@@ -208,10 +208,10 @@ st_json=$?
 [ $st_csv -eq $st_json ] && [ $st_json -ne 2 ] &&
 	diff <(sed 1d "$WORK/cc.out") <(sed 1d "$WORK/jj.out") >/dev/null
 ok $? "compare of two JSON files gives the table and exit status of the CSVs' (exit $st_json)"
-"$BIN" compare "$WORK/sweep.json" "$WORK/sweep.csv" >"$WORK/jc.out" 2>"$WORK/jc.err"
+"$BIN" compare --same-machine "$WORK/sweep.json" "$WORK/sweep.csv" >"$WORK/jc.out" 2>"$WORK/jc.err"
 st=$?
-[ $st -eq $st_csv ]
-ok $? "JSON against CSV of one run: compared (exit $st)"
+[ $st -eq $st_csv ] && ! grep -q 'different machines' "$WORK/jc.err"
+ok $? "JSON against CSV of one run: the same machine, compared (exit $st)"
 "$BIN" compare --format csv --metric p50_ns "$WORK/shapes.json" "$WORK/shapes.csv" >"$WORK/fmt.out" 2>/dev/null
 grep -q '^pipe,latency,rtt,64,cross-core' "$WORK/fmt.out"
 ok $? "compare --format csv of JSON names the groups as for CSV"
