@@ -552,7 +552,7 @@ void ipcb_opts_usage(FILE *f, const char *prog)
 	    f,
 	    "Usage: %s [OPTIONS]\n"
 	    "       %s compare BASE.csv NEW.csv [OPTIONS]   CI gate (see compare --help)\n"
-	    "       %s report CSV [-o FILE.md]              the IPC guides' tables, measured\n"
+	    "       %s report CSV [-o FILE.md | --html FILE.html]   the IPC guides' tables\n"
 	    "Measure inter-process communication on this machine: a sender and a receiver\n"
 	    "process, pinned to CPUs, move verified payloads over each transport.\n"
 	    "\n"
