@@ -33,9 +33,12 @@ stubs() {
 	for t in "${TOOLS[@]}"; do
 		[[ " $* " == *" $t "* ]] || printf '#!/bin/sh\nexit 0\n' >"$dir/bin/$t"
 	done
-	# cc: -fsanitize links fail when STUB_NO_SAN is set, -E of zlib.h when STUB_NO_ZLIB is.
+	# cc: -fsanitize links fail when STUB_NO_SAN is set, -E of zlib.h when STUB_NO_ZLIB is. It
+	# reads its input, as a compiler does: one that exited first would fail the printf feeding
+	# it (a closed pipe), and under pipefail that reads as a missing header, now and then.
 	cat >"$dir/bin/cc" <<'CC'
 #!/bin/sh
+case " $* " in *" - "*) cat >/dev/null ;; esac
 case " $* " in
 *" -fsanitize="*) [ -z "${STUB_NO_SAN:-}" ] ;;
 *" -E "*) [ -z "${STUB_NO_ZLIB:-}" ] ;;
@@ -64,7 +67,7 @@ for p in ${STUB_INSTALLED-libfancy-dev python3-html5lib}; do [ "$p" = "$3" ] && 
 exit 1
 DPKG
 	chmod +x "$dir/bin"/*
-	for t in mktemp rm grep sed tr dirname; do ln -sf "$(command -v $t)" "$dir/bin/$t"; done
+	for t in mktemp rm grep sed tr dirname cat; do ln -sf "$(command -v $t)" "$dir/bin/$t"; done
 }
 
 # setup CASE MISSING ENV... -- ARGS...: scripts/setup under the stubs of CASE without the MISSING
