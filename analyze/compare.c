@@ -32,6 +32,7 @@
 #include "csvread.h"
 #include "csvschema.h"
 #include "format.h"
+#include "gbjson.h"
 #include "stats.h"
 
 /* Bounds on what one comparison may hold in memory: 2 x 4 Mi values is 64 MiB at most. */
@@ -125,6 +126,31 @@ static const enum ipcb_csv_column setting_columns[NSETTINGS] = {
 /* Control rows are judged on this column, which every row ipcbench writes has. */
 static const struct metric control_metric = {IPCB_COL_MSGS_PER_S, false};
 
+/*
+ * What says two files were measured on the same kind of machine: a change in any of these moves
+ * the numbers as much as a change in the code can. (The host name, the load and the version are
+ * left out: another runner of the same kind, or another build, is what a gate compares.)
+ */
+static const enum ipcb_csv_column fingerprint_columns[] = {
+    IPCB_COL_CPU_MODEL, IPCB_COL_KERNEL, IPCB_COL_BUILD_TYPE, IPCB_COL_VIRTUALIZATION};
+#define NFINGERPRINT (sizeof(fingerprint_columns) / sizeof(fingerprint_columns[0]))
+/* Distinct values of one fingerprint column kept per file; more are counted, not kept. */
+#define FINGERPRINT_VALUES 8
+
+/* The values of the fingerprint columns in one file's rows ("" where the file has none). */
+struct fingerprint {
+	char *value[NFINGERPRINT][FINGERPRINT_VALUES];
+	size_t n[NFINGERPRINT];
+	bool more[NFINGERPRINT]; /* more distinct values than are kept */
+};
+
+/* Where a file's records came from, for messages: a CSV line, or the JSON benchmark's line. */
+struct source {
+	const char *path;
+	bool json;
+	struct ipcb_gbjson_csv js; /* the JSON read as CSV */
+};
+
 #define MAX_CONTROLS 16
 #define MAX_LOOKS    30
 
@@ -137,6 +163,7 @@ struct opts {
 	size_t ncontrols;
 	const char *undecided_path;
 	bool check_only;
+	bool same_machine; /* --same-machine: different fingerprints are an error */
 	enum format format;
 };
 
@@ -183,6 +210,8 @@ struct compare {
 	double alpha_control; /* alpha_look / controls */
 	bool machine_changed;
 	size_t count[V_COUNT];
+	struct fingerprint fp[2]; /* BASE's and NEW's machines */
+	char machines[1024];	  /* how they differ, "" when they do not */
 };
 
 __attribute__((format(printf, 3, 4))) static int failf(char *err, size_t errlen, const char *fmt,
@@ -211,8 +240,9 @@ static void compare_usage(FILE *f)
 	fprintf(f,
     "Usage: ipcbench compare [OPTIONS] BASE.csv NEW.csv\n"
     "Decide, group by group, whether NEW is worse than BASE by more than a threshold:\n"
-    "the CI throughput gate. Both files are ipcbench --csv output with several repeats\n"
-    "per group (--repeat R, or one run per round appended by scripts/ab-gate).\n"
+    "the CI throughput gate. Both files are ipcbench --csv output (or --json output:\n"
+    "Google Benchmark's JSON) with several repeats per group (--repeat R, or one run\n"
+    "per round appended by scripts/ab-gate). A warning says when their machines differ.\n"
     "\n"
     "Rows are grouped by %s, %s, size, %s, %s, %s,\n"
     "%s, %s and the run settings. Rows whose metric is empty are left out.\n"
@@ -249,15 +279,19 @@ static void compare_usage(FILE *f)
     "                         regressed or improved and the exit status is 4\n"
     "      --undecided FILE   write the inconclusive groups, one per line as\n"
     "                         TRANSPORT<tab>MODE<tab>SIZE_BYTES (for ab-gate)\n"
+    "      --same-machine     refuse (exit 2) to compare files measured on different\n"
+    "                         machines: a different %s, %s, %s or\n"
+    "                         %s (without it, a warning names what differs)\n"
     "      --check            only validate the options (no files needed)\n"
     "      --max-spread PCT   accepted for old scripts and ignored: the interval decides\n"
     "      --format FMT       table (default), md (Markdown) or csv\n"
     "  -h, --help             this help\n"
     "\n"
     "Exit status: 0 every group ok or improved, 1 at least one regressed, 2 usage error\n"
-    "or malformed input (the message names the file, line and column), 3 nothing\n"
-    "regressed but some group inconclusive or missing, 4 a control row changed: the\n"
-    "machine changed under the comparison, nothing is blamed on NEW (run it again).\n"
+    "or malformed input (the message names the file, line and column), or under\n"
+    "--same-machine files from different machines, 3 nothing regressed but some group\n"
+    "inconclusive or missing, 4 a control row changed: the machine changed under the\n"
+    "comparison, nothing is blamed on NEW (run it again).\n"
     "\n"
     "Example: ipcbench compare --threshold 3%% base.csv new.csv\n",
 	    ipcb_csv_name(key_columns[COL_TRANSPORT]), ipcb_csv_name(key_columns[COL_MODE]),
@@ -266,7 +300,9 @@ static void compare_usage(FILE *f)
 	    ipcb_csv_name(key_columns[COL_RECEIVER_CPU]), ipcb_csv_name(key_columns[COL_WAIT]),
 	    ipcb_csv_name(metrics[0].column), ipcb_csv_name(metrics[1].column),
 	    ipcb_csv_name(metrics[2].column), ipcb_csv_name(metrics[3].column),
-	    ipcb_csv_name(control_metric.column));
+	    ipcb_csv_name(control_metric.column), ipcb_csv_name(fingerprint_columns[0]),
+	    ipcb_csv_name(fingerprint_columns[1]), ipcb_csv_name(fingerprint_columns[2]),
+	    ipcb_csv_name(fingerprint_columns[3]));
 	/* clang-format on */
 }
 
@@ -344,6 +380,10 @@ static int parse_args(struct opts *o, int argc, char **argv, bool *help, char *e
 		snprintf(name, sizeof(name), "%.*s", eq ? (int)(eq - a) : (int)strlen(a), a);
 		if (strcmp(a, "--check") == 0) {
 			o->check_only = true;
+			continue;
+		}
+		if (strcmp(a, "--same-machine") == 0) {
+			o->same_machine = true;
 			continue;
 		}
 		if (strcmp(name, "--metric") && strcmp(name, "--threshold") &&
@@ -540,8 +580,12 @@ static int values_add(struct values *v, double x)
 	return 0;
 }
 
+static void fingerprint_fini(struct fingerprint *fp);
+
 static void compare_fini(struct compare *c)
 {
+	fingerprint_fini(&c->fp[0]);
+	fingerprint_fini(&c->fp[1]);
 	for (size_t g = 0; g < c->ngroups; g++) {
 		free(c->groups[g]->key);
 		free(c->groups[g]->side[0].v);
@@ -601,12 +645,123 @@ static bool is_control(const struct opts *o, const char *transport)
 	return false;
 }
 
+/* The largest JSON file compare reads (it is read whole; a CSV is streamed). */
+#define MAX_JSON_BYTES (256u << 20)
+
+/*
+ * Open a file for reading as CSV: an ipcbench CSV is streamed as it is; a file whose first
+ * character is '{' is Google Benchmark's JSON (ipcbench --json), read whole and turned into the
+ * CSV it was written from (lib/gbjson.h).
+ */
+static int source_open(struct source *src, FILE **fp, struct ipcb_csvread *r, char *err,
+		       size_t errlen)
+{
+	unsigned long newlines = 0;
+	struct ipcb_json_error jerr;
+	char *buf = NULL;
+	size_t len = 1, cap = 0, got;
+	FILE *f = fopen(src->path, "r");
+	int ch, rc;
+
+	*fp = f;
+	if (!f)
+		return failf(err, errlen, "%s: %s", src->path, strerror(errno));
+	/* Looked at without seeking, so that a pipe (<(...)) still reads as it always has. */
+	while ((ch = getc(f)) == ' ' || ch == '\t' || ch == '\r' || ch == '\n')
+		newlines += ch == '\n';
+	if (ch != '{') {
+		if (ch != EOF)
+			ungetc(ch, f);
+		ipcb_csvread_init_file(r, f, 0, 0);
+		r->line += newlines; /* the blank lines skipped are lines all the same */
+		return 0;
+	}
+	do {
+		if (len == cap || !buf) {
+			char *nb;
+
+			if (cap >= MAX_JSON_BYTES) {
+				free(buf);
+				return failf(err, errlen, "%s: more than %u MiB of JSON: too large",
+					     src->path, MAX_JSON_BYTES >> 20);
+			}
+			cap = cap ? cap * 2 : 65536;
+			nb = realloc(buf, cap);
+			if (!nb) {
+				free(buf);
+				return failf(err, errlen, "%s: out of memory", src->path);
+			}
+			buf = nb;
+			buf[0] = '{';
+		}
+		got = fread(buf + len, 1, cap - len, f);
+		len += got;
+	} while (got > 0);
+	if (ferror(f)) {
+		free(buf);
+		return failf(err, errlen, "%s: %s", src->path, strerror(errno));
+	}
+	src->json = true;
+	rc = ipcb_gbjson_to_csv(buf, len, &src->js, &jerr);
+	free(buf);
+	if (rc < 0) {
+		if (rc != -ENOMEM)
+			jerr.line += newlines;
+		return failf(err, errlen, "%s:%lu:%lu: %s", src->path, jerr.line, jerr.col,
+			     jerr.msg);
+	}
+	for (size_t i = 0; i < src->js.rows; i++)
+		src->js.line[i] += newlines;
+	ipcb_csvread_init_buffer(r, src->js.csv, src->js.len, 0, 0);
+	return 0;
+}
+
+/* The line a message names: the CSV's, or for JSON where the record's benchmark begins. */
+static unsigned long source_line(const struct source *src, unsigned long csv_line, size_t record)
+{
+	if (!src->json)
+		return csv_line;
+	return record >= 1 && record <= src->js.rows ? src->js.line[record - 1] : 1;
+}
+
+/* Note the fingerprint columns of the current row. */
+static int fingerprint_note(struct fingerprint *fp, const struct ipcb_csvread *r,
+			    const struct ipcb_csv_map *m)
+{
+	for (size_t k = 0; k < NFINGERPRINT; k++) {
+		const char *v = ipcb_csv_field(r, m, fingerprint_columns[k]);
+		bool known = false;
+
+		for (size_t i = 0; i < fp->n[k] && !known; i++)
+			known = strcmp(fp->value[k][i], v) == 0;
+		if (known)
+			continue;
+		if (fp->n[k] == FINGERPRINT_VALUES) {
+			fp->more[k] = true;
+			continue;
+		}
+		fp->value[k][fp->n[k]] = strdup(v);
+		if (!fp->value[k][fp->n[k]])
+			return -ENOMEM;
+		fp->n[k]++;
+	}
+	return 0;
+}
+
+static void fingerprint_fini(struct fingerprint *fp)
+{
+	for (size_t k = 0; k < NFINGERPRINT; k++)
+		for (size_t i = 0; i < fp->n[k]; i++)
+			free(fp->value[k][i]);
+}
+
 /* Read one file's rows into side s of the groups. */
 static int compare_read(struct compare *c, int s, char *err, size_t errlen)
 {
-	const char *path = c->o.path[s];
-	struct ipcb_csvread r;
-	FILE *f;
+	struct source src = {.path = c->o.path[s]};
+	const char *path = src.path;
+	struct ipcb_csvread r = {0};
+	FILE *f = NULL;
 	char **header = NULL;
 	size_t nheader = 0, col[NCOLS], rows = 0;
 	const char *names[NCOLS];
@@ -616,11 +771,9 @@ static int compare_read(struct compare *c, int s, char *err, size_t errlen)
 	char *key = NULL;
 	int rc;
 
-	f = fopen(path, "r");
-	if (!f)
-		return failf(err, errlen, "%s: %s", path, strerror(errno));
-	ipcb_csvread_init_file(&r, f, 0, 0);
-
+	rc = source_open(&src, &f, &r, err, errlen);
+	if (rc < 0)
+		goto out;
 	rc = ipcb_csvread_next(&r);
 	if (rc == 0) {
 		rc = failf(err, errlen,
@@ -686,7 +839,7 @@ static int compare_read(struct compare *c, int s, char *err, size_t errlen)
 		goto out;
 	}
 	while ((rc = ipcb_csvread_next(&r)) > 0) {
-		unsigned long line = ipcb_csvread_record_line(&r);
+		unsigned long line = source_line(&src, ipcb_csvread_record_line(&r), rows + 1);
 		size_t key_len = 0, n = ipcb_csvread_nfields(&r);
 		unsigned long long size = 0, cpu;
 		const char *v, *metric_name = names[COL_METRIC];
@@ -700,6 +853,10 @@ static int compare_read(struct compare *c, int s, char *err, size_t errlen)
 				   "%s:%lu: %zu fields, but the header has %zu (one "
 				   "field per column; quote fields that hold commas)",
 				   path, line, n, nheader);
+			goto out;
+		}
+		if (fingerprint_note(&c->fp[s], &r, &map) < 0) {
+			rc = failf(err, errlen, "%s:%lu: out of memory", path, line);
 			goto out;
 		}
 		control = is_control(&c->o, ipcb_csvread_field(&r, col[COL_TRANSPORT]));
@@ -774,19 +931,30 @@ static int compare_read(struct compare *c, int s, char *err, size_t errlen)
 		c->nvalues[s]++;
 	}
 	if (rc < 0) {
+		if (src.json) {
+			r.err.line = source_line(&src, r.err.line, rows + 1);
+			r.err.col = 0;
+		}
 		reader_error(&r, path, (const char **)header, nheader, err, errlen);
 		goto out;
 	}
 	if (rows == 0)
-		rc = failf(err, errlen, "%s:2: no data rows after the header (did the run fail?)",
-			   path);
+		rc = src.json
+			 ? failf(err, errlen,
+				 "%s: no benchmarks in its \"benchmarks\" array (did the run "
+				 "fail?)",
+				 path)
+			 : failf(err, errlen,
+				 "%s:2: no data rows after the header (did the run fail?)", path);
 out:
 	free(key);
 	for (size_t i = 0; header && i < nheader; i++)
 		free(header[i]);
 	free(header);
 	ipcb_csvread_fini(&r);
-	fclose(f);
+	if (f)
+		fclose(f);
+	ipcb_gbjson_csv_fini(&src.js);
 	return rc < 0 ? rc : 0;
 }
 
@@ -1412,6 +1580,10 @@ static int print_table(const struct compare *c, FILE *f, bool md)
 		fprintf(f, "**ipcbench compare** `%s` -> `%s`: %s\n\n", path[0], path[1], line);
 	else
 		fprintf(f, "ipcbench compare %s -> %s: %s\n", path[0], path[1], line);
+	if (c->machines[0] && md)
+		fprintf(f, "**Warning: different machines.** %s.\n\n", c->machines);
+	else if (c->machines[0])
+		fprintf(f, "warning: different machines: %s\n", c->machines);
 	for (size_t i = 0; i <= c->ngroups; i++) {
 		char out[NCELLS * (CELL_BYTES + 4) + 4];
 		size_t len = 0;
@@ -1468,6 +1640,55 @@ static int write_undecided(const struct compare *c, const char *path)
 	return rc;
 }
 
+/* "'a'" or "'a', 'b'" (and "..." when there were more): one file's values of a column. */
+static void fingerprint_values(const struct fingerprint *fp, size_t k, char *out, size_t n)
+{
+	size_t len = 0;
+
+	out[0] = '\0';
+	for (size_t i = 0; i < fp->n[k] && len < n; i++) {
+		char v[128];
+
+		safe_text(fp->value[k][i], v, sizeof(v), false);
+		len +=
+		    (size_t)snprintf(out + len, n - len, "%s%s%s%s", i ? ", " : "", v[0] ? "'" : "",
+				     v[0] ? v : "(not recorded)", v[0] ? "'" : "");
+	}
+	if (fp->more[k] && len < n)
+		snprintf(out + len, n - len, ", ...");
+}
+
+/*
+ * Were BASE and NEW measured on the same kind of machine? Writes what differs ("cpu_model:
+ * 'A' in BASE, 'B' in NEW; kernel: ...") into out, "" when nothing does.
+ */
+static void fingerprint_compare(const struct compare *c, char *out, size_t n)
+{
+	size_t len = 0;
+
+	out[0] = '\0';
+	for (size_t k = 0; k < NFINGERPRINT && len < n; k++) {
+		const struct fingerprint *a = &c->fp[0], *b = &c->fp[1];
+		char va[300], vb[300];
+		bool same = a->n[k] == b->n[k] && a->more[k] == b->more[k];
+
+		for (size_t i = 0; same && i < a->n[k]; i++) {
+			bool found = false;
+
+			for (size_t j = 0; j < b->n[k] && !found; j++)
+				found = strcmp(a->value[k][i], b->value[k][j]) == 0;
+			same = found;
+		}
+		if (same)
+			continue;
+		fingerprint_values(a, k, va, sizeof(va));
+		fingerprint_values(b, k, vb, sizeof(vb));
+		len += (size_t)snprintf(out + len, n - len, "%s%s: %s in BASE, %s in NEW",
+					len ? "; " : "", ipcb_csv_name(fingerprint_columns[k]), va,
+					vb);
+	}
+}
+
 static int compare_exit(const struct compare *c)
 {
 	if (c->machine_changed)
@@ -1511,6 +1732,20 @@ int ipcb_compare_main(int argc, char **argv)
 			return IPCB_COMPARE_USAGE;
 		}
 	}
+	fingerprint_compare(&c, c.machines, sizeof(c.machines));
+	if (c.machines[0] && c.o.same_machine) {
+		fprintf(stderr,
+			"%s: --same-machine: %s and %s were measured on different machines: %s\n",
+			prog, c.o.path[0], c.o.path[1], c.machines);
+		compare_fini(&c);
+		return IPCB_COMPARE_USAGE;
+	}
+	if (c.machines[0])
+		fprintf(stderr,
+			"%s: warning: %s and %s were measured on different machines: %s; a "
+			"change may be the machine's rather than NEW's (--same-machine makes this "
+			"an error)\n",
+			prog, c.o.path[0], c.o.path[1], c.machines);
 	if (c.ngroups == 0) {
 		fprintf(stderr,
 			"%s: no row of %s or %s has a %s value: nothing to compare (another "

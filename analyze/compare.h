@@ -9,10 +9,14 @@
  * with the Hodges-Lehmann estimate and interval beside them. `ipcbench compare --help` has the
  * details; the README's CI gate section the reasoning.
  *
+ * BASE and NEW may be CSV or Google Benchmark JSON (ipcbench --json). When their machine
+ * fingerprints differ (CPU model, kernel, build type, virtualization), a warning names the
+ * fields; with --same-machine that is an error.
+ *
  * Exit status: 0 every group ok or improved, 1 at least one regressed (or the report could not be
- * written), 2 usage error or malformed input, 3 nothing regressed but some group was
- * inconclusive or missing, 4 a control row changed (the machine changed under the comparison;
- * nothing is blamed on NEW).
+ * written), 2 usage error or malformed input (or, with --same-machine, files from different
+ * machines), 3 nothing regressed but some group was inconclusive or missing, 4 a control row
+ * changed (the machine changed under the comparison; nothing is blamed on NEW).
  */
 #ifndef IPCB_COMPARE_H
 #define IPCB_COMPARE_H

@@ -20,13 +20,16 @@
 #include "report.h"
 
 #include <errno.h>
+#include <limits.h>
 #include <math.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "csvread.h"
 #include "csvschema.h"
@@ -34,6 +37,7 @@
 #include "outfile.h"
 #include "format.h"
 #include "loadshapes.h"
+#include "html.h"
 #include "stats.h"
 
 static const char prog[] = "ipcbench report";
@@ -1691,29 +1695,120 @@ static void print_figures(const struct report *r, const char *dir)
 	}
 }
 
+/* --html FILE: refused before any work when it cannot be written or would destroy something. */
+static int html_check(const char *in, const char *html, const char *out)
+{
+	char errbuf[IPCB_ERR_BYTES];
+
+	if (out) {
+		fail("-o %s and --html %s: one report at a time (run it twice for both)", out,
+		     html);
+		return 2;
+	}
+	if (ipcb_same_file(in, html)) {
+		fail("--html %s names the CSV it reads, %s: it would be replaced by the page", html,
+		     in);
+		return 2;
+	}
+	if (ipcb_outfile_check(html, "--html", errbuf, sizeof(errbuf)) < 0) {
+		fail("%s", errbuf);
+		return 1;
+	}
+	return 0;
+}
+
+/*
+ * --html FILE: the report just printed (Markdown, md[0..len)) as one self-contained page with
+ * the figures inline: the SVG files in svg_dir, or drawn now from the CSV into a private
+ * directory removed afterwards. Written under a temporary name and renamed over FILE at the
+ * end, like -o. Stop signals are held while it works: one that comes stops the drawing, removes
+ * what was made, and the exit status is 128 + its number.
+ */
+static int report_html(const char *csv, const char *html, const char *svg_dir, const char *md,
+		       size_t len)
+{
+	struct ipcb_html_page page = {.markdown = md, .len = len, .csv = csv, .figures = svg_dir};
+	char dir[PATH_MAX] = "", errbuf[IPCB_ERR_BYTES];
+	struct ipcb_outfile of = {.fd = -1};
+	sigset_t stop, old;
+	struct timespec now = {0, 0};
+	int rc, sig = 0, status = 0;
+	FILE *f = NULL;
+
+	sigemptyset(&stop);
+	sigaddset(&stop, SIGINT);
+	sigaddset(&stop, SIGTERM);
+	sigaddset(&stop, SIGHUP);
+	sigaddset(&stop, SIGQUIT);
+	sigprocmask(SIG_BLOCK, &stop, &old);
+	if (!svg_dir) {
+		rc = ipcb_html_draw(csv, dir, sizeof(dir), &sig, errbuf, sizeof(errbuf));
+		if (rc < 0) {
+			if (rc != -EINTR)
+				fail("%s", errbuf);
+			status = rc == -EINTR ? 128 + sig : 1;
+			goto out;
+		}
+		page.figures = dir;
+	}
+	rc = ipcb_outfile_open(&of, html, "--html", errbuf, sizeof(errbuf));
+	f = rc == 0 ? fdopen(of.fd, "w") : NULL;
+	if (!f) {
+		fail("%s", rc ? errbuf : strerror(errno));
+		status = 1;
+		goto out;
+	}
+	of.fd = -1; /* the stream owns it now */
+	rc = ipcb_html_write(f, &page, errbuf, sizeof(errbuf));
+	if (rc < 0)
+		fail("--html %s: %s", html, errbuf);
+	if (fclose(f) != 0 && rc == 0) {
+		fail("--html %s: %s", html, strerror(errno));
+		rc = -EIO;
+	}
+	sig = sigtimedwait(&stop, NULL, &now);
+	if (rc == 0 && sig <= 0 && (rc = ipcb_outfile_place(&of, true)) < 0)
+		fail("--html %s: %s", html, strerror(-rc));
+	status = sig > 0 ? 128 + sig : rc < 0 ? 1 : 0;
+out:
+	ipcb_outfile_close(&of); /* removes the temporary file if not placed */
+	ipcb_html_undraw(dir);
+	sigprocmask(SIG_SETMASK, &old, NULL);
+	return status;
+}
+
 static void report_usage(FILE *f)
 {
 	fprintf(f,
 		"Usage: ipcbench report CSV [-o FILE.md] [--figures DIR] [--slo pP=LATENCY]\n"
+		"       ipcbench report CSV --html FILE.html [--figures DIR] [--slo pP=LATENCY]\n"
 		"Print the IPC guides' comparison tables (T1-T4) with the numbers measured in\n"
 		"CSV, and a verdict for each of their claims (C1-C10), as Markdown; then the\n"
 		"rows of shaped loads (requests in flight, pairs, topologies, open-loop rates,\n"
 		"streams both ways), which the tables leave out.\n"
 		"  -o, --output FILE   write to FILE instead of standard output\n"
 		"      --figures DIR   link the figures scripts/plot drew into DIR (a path as\n"
-		"                      seen from the report)\n"
+		"                      seen from the report); with --html, inline the SVG\n"
+		"                      files in DIR instead of drawing them\n"
+		"      --html FILE     write the report as one self-contained HTML page: the\n"
+		"                      machine, the floors, the tables with their verdicts, and\n"
+		"                      every figure inline (drawn with ipcbench-plot, which\n"
+		"                      needs gnuplot), readable offline in any browser\n"
 		"      --slo pP=LATENCY  the bound open-loop rows are held to: the highest rate\n"
 		"                      up to which the percentile stayed under it (P one of 50,\n"
 		"                      90, 99, 99.9, the percentiles the CSV carries; default\n"
 		"                      p99 of 20us cross-core, 50us same-core, 100us unpinned)\n"
-		"Exit status: 0 written, 1 no usable rows or a write error, 2 usage or a\n"
-		"malformed CSV.\n");
+		"Exit status: 0 written, 1 no usable rows, a write error or (--html) figures\n"
+		"that could not be drawn, 2 usage or a malformed CSV, 128+N stopped by signal N\n"
+		"while drawing.\n");
 }
 
 int ipcb_report_main(int argc, char **argv)
 {
 	static struct report r;
-	const char *in = NULL, *out = NULL, *figures = NULL;
+	const char *in = NULL, *out = NULL, *figures = NULL, *html = NULL, *html_figures;
+	char *md = NULL;
+	size_t md_len = 0;
 	struct ipcb_slo slo = {99, 0};
 	struct ipcb_outfile of = {.fd = -1};
 	char errbuf[IPCB_ERR_BYTES];
@@ -1745,6 +1840,12 @@ int ipcb_report_main(int argc, char **argv)
 				     argv[i]);
 				return 2;
 			}
+		} else if (strcmp(argv[i], "--html") == 0) {
+			if (++i == argc || !*argv[i]) {
+				fail("--html: missing file name");
+				return 2;
+			}
+			html = argv[i];
 		} else if (strcmp(argv[i], "--figures") == 0) {
 			if (++i == argc || !*argv[i]) {
 				fail("--figures: missing directory");
@@ -1766,6 +1867,12 @@ int ipcb_report_main(int argc, char **argv)
 		report_usage(stderr);
 		return 2;
 	}
+	if (html && (rc = html_check(in, html, out)) != 0)
+		return rc;
+	/* The HTML page inlines the figures; the Markdown's links to them are not for it. */
+	html_figures = figures;
+	if (html)
+		figures = NULL;
 	/* The report written over the CSV it reads would destroy the measurements. */
 	if (out && ipcb_same_file(in, out)) {
 		fail("-o %s names the CSV it reads, %s: it would be replaced by the report", out,
@@ -1800,6 +1907,13 @@ int ipcb_report_main(int argc, char **argv)
 	} else {
 		r.out = stdout;
 	}
+	if (html)
+		r.out = open_memstream(&md, &md_len);
+	if (!r.out) {
+		fail("%s", strerror(errno));
+		free(r.rows);
+		return 1;
+	}
 	small = size_or_nearest(&r, 64);
 	mib = size_or_nearest(&r, 1048576);
 	print_header(&r, in);
@@ -1833,6 +1947,15 @@ int ipcb_report_main(int argc, char **argv)
 	}
 	if (out)
 		ipcb_outfile_close(&of); /* removes the temporary file if not placed */
+	if (html) {
+		if (fclose(r.out) != 0 && status == 0) {
+			fail("%s", strerror(errno));
+			status = 1;
+		}
+		if (status == 0)
+			status = report_html(in, html, html_figures, md, md_len);
+		free(md);
+	}
 	free(r.rows);
 	return status;
 }

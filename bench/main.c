@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -71,8 +72,10 @@ struct driver {
 	size_t nuse;
 	struct place places[IPCB_PLACES];
 	size_t nplaces;
-	int first_cpus[2]; /* the first two CPUs this process may use (same when only one) */
+	int first_cpus[2];	 /* the first two CPUs this process may use (same when only one) */
+	struct ipcb_table table; /* the table's columns, fitted to the terminal */
 	struct ipcb_csv csv;
+	struct ipcb_jsonout json;     /* --json: kept until the end of the run */
 	struct ipcb_outfile hdr_file; /* the HDR log, under a temporary name until it has a line */
 	bool hdr_opened; /* hdr_file is open (closed, or its temporary name removed, at the end) */
 	struct ipcb_hdrlog *hdrlog; /* NULL once a write failed: the log stops there */
@@ -566,7 +569,7 @@ static void emit(struct driver *d, const struct ipcb_row *row)
 	int rc;
 
 	errno = 0;
-	ipcb_table_row(stdout, row);
+	ipcb_table_row(stdout, &d->table, row);
 	stdout_note();
 	if (d->csv.open) {
 		rc = ipcb_csv_row(&d->csv, row, &d->si, why, sizeof(why));
@@ -579,6 +582,12 @@ static void emit(struct driver *d, const struct ipcb_row *row)
 				prog, d->csv.path, why, tag);
 			d->output_failed = true;
 		}
+	}
+	if (d->json.open && ipcb_jsonout_row(&d->json, row, &d->si, why, sizeof(why)) < 0) {
+		row_tag(row, tag, sizeof(tag), ' ');
+		fprintf(stderr, "%s: --json %s: %s (row %s left out)\n", prog, d->o.json_path, why,
+			tag);
+		d->output_failed = true;
 	}
 	if (row->hist && row->latency_kind && emit_histogram(d, row) < 0)
 		d->output_failed = true;
@@ -1341,7 +1350,11 @@ static int outputs_check(const struct driver *d, char *err, size_t errlen)
 	const struct {
 		const char *option, *path;
 	} outs[] = {
-	    {"--csv", d->o.csv_path}, {"--hdr-log", d->o.hdr_log_path}, {"--hgrm", d->o.hgrm_dir}};
+	    {"--csv", d->o.csv_path},
+	    {"--hdr-log", d->o.hdr_log_path},
+	    {"--hgrm", d->o.hgrm_dir},
+	    {"--json", d->o.json_path},
+	};
 	const size_t n = sizeof(outs) / sizeof(outs[0]);
 	int rc = 0;
 
@@ -1362,6 +1375,8 @@ static int outputs_check(const struct driver *d, char *err, size_t errlen)
 		rc = ipcb_outfile_check(d->o.hdr_log_path, "--hdr-log", err, errlen);
 	if (!rc && d->o.hgrm_dir)
 		rc = hgrm_check(d->o.hgrm_dir, err, errlen);
+	if (!rc && d->o.json_path)
+		rc = ipcb_outfile_check(d->o.json_path, "--json", err, errlen);
 	return rc;
 }
 
@@ -1374,6 +1389,7 @@ static void outputs_abandon(struct driver *d)
 		ipcb_outfile_close(&d->hdr_file); /* removes the temporary file */
 	d->hdr_opened = false;
 	ipcb_csv_close(&d->csv);
+	ipcb_jsonout_abandon(&d->json);
 	if (d->hgrm_made)
 		rmdir(d->o.hgrm_dir);
 }
@@ -1410,6 +1426,11 @@ static int outputs_open(struct driver *d, char *err, size_t errlen)
 			goto abandon;
 		}
 	}
+	if (d->o.json_path) {
+		rc = ipcb_jsonout_open(&d->json, d->o.json_path, err, errlen);
+		if (rc < 0)
+			goto abandon;
+	}
 	/* Last, so that no later start-up error leaves a new CSV holding just a header. */
 	if (d->o.csv_path) {
 		rc = ipcb_csv_open(&d->csv, d->o.csv_path, err, errlen);
@@ -1428,6 +1449,7 @@ abandon:
 /* Close every output; false when one of them failed (the message is printed). */
 static bool outputs_close(struct driver *d)
 {
+	char err[IPCB_ERR_BYTES];
 	bool ok = true;
 	int rc;
 
@@ -1468,7 +1490,44 @@ static bool outputs_close(struct driver *d)
 		fprintf(stderr, "%s: --csv %s: %s\n", prog, d->o.csv_path, strerror(-rc));
 		ok = false;
 	}
+	if (d->json.open) {
+		rc = ipcb_jsonout_close(&d->json, &d->si, err, sizeof(err));
+		if (rc == -EEXIST) {
+			fprintf(stderr,
+				"%s: --json %s: no row was measured; the existing file is left as "
+				"it was\n",
+				prog, d->o.json_path);
+		} else if (rc < 0) {
+			fprintf(stderr, "%s: %s\n", prog, err);
+			ok = false;
+		}
+	}
 	return ok;
+}
+
+/*
+ * How wide the table may be: the terminal's width when standard output is one (its window
+ * size, else $COLUMNS, else 80), or 0 (no limit) for a pipe or a file, whose readers want every
+ * column in the same place whatever terminal they came from.
+ */
+static unsigned table_columns(void)
+{
+	struct winsize ws;
+	const char *env = getenv("COLUMNS");
+	char *end;
+	unsigned long cols;
+
+	if (!isatty(STDOUT_FILENO))
+		return 0;
+	if (ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws) == 0 && ws.ws_col > 0)
+		return ws.ws_col;
+	if (env && *env) {
+		errno = 0;
+		cols = strtoul(env, &end, 10);
+		if (!*end && !errno && cols > 0 && cols <= 100000)
+			return (unsigned)cols;
+	}
+	return 80;
 }
 
 static int usage_error(const char *msg)
@@ -1576,6 +1635,7 @@ static int driver_main(int argc, char **argv)
 		return EXIT_UNSUPPORTED;
 	}
 	d.started_ns = ipcb_now_ns();
+	ipcb_table_fit(&d.table, d.o.wide ? 0 : table_columns());
 	errno = 0;
 	ipcb_sysinfo_print(stdout, &d.si);
 	stdout_note();
@@ -1586,7 +1646,7 @@ static int driver_main(int argc, char **argv)
 			break;
 		errno = 0;
 		if (i == 0)
-			ipcb_table_header(stdout);
+			ipcb_table_header(stdout, &d.table);
 		stdout_note();
 		if (d.o.floor && !run_floors(&d, pl))
 			break;

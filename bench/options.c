@@ -574,7 +574,7 @@ void ipcb_opts_usage(FILE *f, const char *prog)
 	    f,
 	    "Usage: %s [OPTIONS]\n"
 	    "       %s compare BASE.csv NEW.csv [OPTIONS]   CI gate (see compare --help)\n"
-	    "       %s report CSV [-o FILE.md]              the IPC guides' tables, measured\n"
+	    "       %s report CSV [-o FILE.md | --html FILE.html]   the IPC guides' tables\n"
 	    "Measure inter-process communication on this machine: a sender and a receiver\n"
 	    "process, pinned to CPUs, move verified payloads over each transport.\n"
 	    "\n"
@@ -674,8 +674,16 @@ void ipcb_opts_usage(FILE *f, const char *prog)
 	    "      --hgrm DIR         write each row's percentile distribution to DIR/*.hgrm;\n"
 	    "                         DIR is created, or is your own, not writable by every\n"
 	    "                         user and without .hgrm files\n"
+	    "      --json FILE        write the run to FILE in Google Benchmark's JSON format\n"
+	    "                         (github-action-benchmark, Bencher): the machine in its\n"
+	    "                         context, a benchmark per row named\n"
+	    "                         transport/mode/size/placement[/options][/shape]\n"
+	    "                         [/kind]; written at the end of the run, replacing\n"
+	    "                         FILE once a row is in it\n"
 	    "                         Outputs are never written through symbolic links, and\n"
 	    "                         one file may not be named for two of them.\n"
+	    "      --wide             every column of the table, even where the terminal is\n"
+	    "                         narrower (a pipe or a file always gets every column)\n"
 	    "  -q, --quiet            no progress lines on stderr\n"
 	    "  -l, --list [NAME...]   list transports: summary, capabilities, largest single\n"
 	    "                         message, and whether each can run here; with names,\n"
@@ -737,6 +745,8 @@ enum {
 	OPT_SLO,
 	OPT_TOPOLOGY,
 	OPT_SERVER_CPU,
+	OPT_WIDE,
+	OPT_JSON,
 };
 
 static const struct option long_opts[] = {
@@ -773,6 +783,8 @@ static const struct option long_opts[] = {
     {"topology", required_argument, NULL, OPT_TOPOLOGY},
     {"option", required_argument, NULL, 'o'},
     {"server-cpu", required_argument, NULL, OPT_SERVER_CPU},
+    {"wide", no_argument, NULL, OPT_WIDE},
+    {"json", required_argument, NULL, OPT_JSON},
     {"list", no_argument, NULL, 'l'},
     {"quiet", no_argument, NULL, 'q'},
     {"help", no_argument, NULL, 'h'},
@@ -965,6 +977,14 @@ int ipcb_opts_parse(struct ipcb_opts *o, int argc, char **argv, char *err, size_
 			break;
 		case OPT_PLACEMENT:
 			rc = ipcb_parse_placements(optarg, o, err, errlen);
+			break;
+		case OPT_WIDE:
+			o->wide = true;
+			break;
+		case OPT_JSON:
+			if (!*optarg)
+				rc = opt_fail(err, errlen, "--json: empty file name");
+			o->json_path = optarg;
 			break;
 		case OPT_HDR_LOG:
 			if (!*optarg)

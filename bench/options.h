@@ -55,6 +55,8 @@ struct ipcb_opts {
 	const char *csv_path;
 	const char *hdr_log_path;
 	const char *hgrm_dir;
+	const char *json_path; /* --json: the run in Google Benchmark's JSON format */
+	bool wide;	       /* --wide: every table column, even on a narrow terminal */
 	const char *dir;
 	bool fsync;
 	bool floor;

@@ -2,6 +2,7 @@
 /* output.c - table and CSV rows; see output.h. */
 #include "output.h"
 
+#include <assert.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
@@ -14,6 +15,7 @@
 
 #include "csvschema.h"
 #include "format.h"
+#include "gbjson.h"
 #include "options.h"
 #include "outfile.h"
 
@@ -455,6 +457,108 @@ int ipcb_csv_close(struct ipcb_csv *c)
 	return rc;
 }
 
+int ipcb_jsonout_open(struct ipcb_jsonout *j, const char *path, char *err, size_t errlen)
+{
+	time_t now = time(NULL);
+	struct tm tm;
+	int rc;
+
+	memset(j, 0, sizeof(*j));
+	j->of.fd = -1;
+	rc = ipcb_outfile_open(&j->of, path, "--json", err, errlen);
+	if (rc < 0)
+		return rc;
+	j->rows = open_memstream(&j->buf, &j->len);
+	if (!j->rows) {
+		snprintf(err, errlen, "--json %s: %s", path, strerror(ENOMEM));
+		ipcb_outfile_close(&j->of);
+		return -ENOMEM;
+	}
+	fprintf(j->rows, "%s\n", ipcb_csv_header());
+	/* Google Benchmark's date: local time with its offset; UTC here, like the CSV's. */
+	strftime(j->date, sizeof(j->date), "%Y-%m-%dT%H:%M:%S+00:00", gmtime_r(&now, &tm));
+	j->open = true;
+	return 0;
+}
+
+int ipcb_jsonout_row(struct ipcb_jsonout *j, const struct ipcb_row *row,
+		     const struct ipcb_sysinfo *si, char *err, size_t errlen)
+{
+	int rc, bad = 0;
+
+	rc = csv_format_row(j->rows, row, si, &bad);
+	if (rc < 0) {
+		snprintf(err, errlen,
+			 "the row does not fit the CSV's column '%s' (left empty, or a value of "
+			 "another kind)",
+			 ipcb_csv_name((enum ipcb_csv_column)bad));
+		return rc;
+	}
+	if (ferror(j->rows)) {
+		snprintf(err, errlen, "%s", strerror(ENOMEM));
+		return -ENOMEM;
+	}
+	j->nrows++;
+	return 0;
+}
+
+void ipcb_jsonout_abandon(struct ipcb_jsonout *j)
+{
+	if (!j->open)
+		return;
+	if (j->rows)
+		fclose(j->rows);
+	free(j->buf);
+	ipcb_outfile_close(&j->of);
+	j->rows = NULL;
+	j->buf = NULL;
+	j->open = false;
+}
+
+int ipcb_jsonout_close(struct ipcb_jsonout *j, const struct ipcb_sysinfo *si, char *err,
+		       size_t errlen)
+{
+	const struct ipcb_gbjson_context ctx = {
+	    .date = j->date,
+	    .executable = "ipcbench",
+	    .num_cpus = si->online_cpus,
+	};
+	char *doc = NULL, why[256] = "";
+	size_t doc_len = 0;
+	FILE *mem;
+	int rc, rc2;
+
+	if (!j->open)
+		return 0;
+	rc = fclose(j->rows) == 0 ? 0 : -ENOMEM;
+	j->rows = NULL;
+	mem = rc == 0 ? open_memstream(&doc, &doc_len) : NULL;
+	if (!mem)
+		rc = -ENOMEM;
+	if (rc == 0) {
+		rc = ipcb_gbjson_write(mem, j->buf, j->len, &ctx, why, sizeof(why));
+		if (fclose(mem) != 0 && rc == 0)
+			rc = -ENOMEM;
+	}
+	if (rc == 0)
+		rc = ipcb_write_whole(j->of.fd, doc, doc_len);
+	/* A document without rows does not replace an earlier one, which has more to say. */
+	if (rc == 0)
+		rc = ipcb_outfile_place(&j->of, j->nrows > 0);
+	if (rc < 0 && rc != -EEXIST)
+		snprintf(err, errlen, "--json %s: %s", j->of.path, why[0] ? why : strerror(-rc));
+	rc2 = ipcb_outfile_close(&j->of);
+	if (rc == 0 && rc2 < 0) {
+		rc = rc2;
+		snprintf(err, errlen, "--json %s: %s", j->of.path, strerror(-rc));
+	}
+	free(doc);
+	free(j->buf);
+	j->buf = NULL;
+	j->open = false;
+	return rc;
+}
+
 /* Short names for the table's kind column. */
 static const char *kind_short(const char *kind)
 {
@@ -490,23 +594,143 @@ void ipcb_row_shape(const struct ipcb_row *row, double rate, char *out, size_t n
 	}
 }
 
-void ipcb_table_header(FILE *f)
+/*
+ * The table's columns, in the order they are printed. A terminal narrower than the whole table
+ * gets it with narrower columns, and without those whose `drop` is set, dropped in that order
+ * (1 first) until the line fits; the columns with drop 0 always stay. A pipe, a file or --wide
+ * get every column at its full width, as the table has always been.
+ */
+enum table_col {
+	TC_TRANSPORT,
+	TC_MODE,
+	TC_KIND,
+	TC_SIZE,
+	TC_SHAPE,
+	TC_MSGS,
+	TC_P50,
+	TC_P90,
+	TC_P99,
+	TC_P999,
+	TC_MAX,
+	TC_RATE,
+	TC_MBS,
+	TC_CPUS,
+	TC_WAIT,
+	TC_CHUNK,
+	TC_CPU_MSG,
+	TC_CTX,
+	TC_XFLOOR,
+	TC_COUNT,
+};
+
+static const struct {
+	const char *title;
+	int width;  /* the full table's */
+	int narrow; /* fitted to a terminal: the widest value it usually holds */
+	bool left;  /* text, left-aligned; numbers are right-aligned */
+	int drop;   /* when a narrow terminal drops it, from 1; 0: never */
+} table_cols[TC_COUNT] = {
+    [TC_TRANSPORT] = {.title = "transport", .width = 15, .narrow = 15, .left = true, .drop = 0},
+    [TC_MODE] = {.title = "mode", .width = 10, .narrow = 10, .left = true, .drop = 9},
+    [TC_KIND] = {.title = "kind", .width = 5, .narrow = 5, .left = true, .drop = 0},
+    [TC_SIZE] = {.title = "size", .width = 5, .narrow = 5, .left = false, .drop = 0},
+    [TC_SHAPE] = {.title = "shape", .width = 9, .narrow = 9, .left = true, .drop = 10},
+    [TC_MSGS] = {.title = "msgs", .width = 9, .narrow = 9, .left = false, .drop = 5},
+    [TC_P50] = {.title = "p50", .width = 9, .narrow = 8, .left = false, .drop = 0},
+    [TC_P90] = {.title = "p90", .width = 9, .narrow = 8, .left = false, .drop = 3},
+    [TC_P99] = {.title = "p99", .width = 9, .narrow = 8, .left = false, .drop = 0},
+    [TC_P999] = {.title = "p99.9", .width = 9, .narrow = 8, .left = false, .drop = 4},
+    [TC_MAX] = {.title = "max", .width = 9, .narrow = 8, .left = false, .drop = 0},
+    [TC_RATE] = {.title = "msg/s", .width = 10, .narrow = 9, .left = false, .drop = 6},
+    [TC_MBS] = {.title = "MB/s", .width = 9, .narrow = 8, .left = false, .drop = 0},
+    [TC_CPUS] = {.title = "cpus", .width = 5, .narrow = 5, .left = false, .drop = 0},
+    [TC_WAIT] = {.title = "wait", .width = 6, .narrow = 6, .left = false, .drop = 7},
+    [TC_CHUNK] = {.title = "chunk", .width = 5, .narrow = 5, .left = false, .drop = 2},
+    [TC_CPU_MSG] = {.title = "cpu/msg", .width = 9, .narrow = 8, .left = false, .drop = 8},
+    [TC_CTX] = {.title = "ctx/msg", .width = 7, .narrow = 7, .left = false, .drop = 1},
+    [TC_XFLOOR] = {.title = "x floor", .width = 7, .narrow = 7, .left = false, .drop = 0},
+};
+
+static_assert(TC_COUNT <= 32, "struct ipcb_table keeps the shown columns in 32 bits");
+
+static int table_col_width(const struct ipcb_table *t, int c)
 {
-	fprintf(f,
-		"%-15s %-10s %-5s %5s %-9s %9s %9s %9s %9s %9s %9s %10s %9s %5s %6s %5s %9s %7s "
-		"%7s\n",
-		"transport", "mode", "kind", "size", "shape", "msgs", "p50", "p90", "p99", "p99.9",
-		"max", "msg/s", "MB/s", "cpus", "wait", "chunk", "cpu/msg", "ctx/msg", "x floor");
+	return t->narrow ? table_cols[c].narrow : table_cols[c].width;
 }
 
-void ipcb_table_row(FILE *f, const struct ipcb_row *row)
+unsigned ipcb_table_line_width(const struct ipcb_table *t)
+{
+	unsigned len = 0;
+
+	for (int c = 0; c < TC_COUNT; c++)
+		if (t->shown & (1u << c))
+			len += (len ? 1 : 0) + (unsigned)table_col_width(t, c);
+	return len;
+}
+
+void ipcb_table_fit(struct ipcb_table *t, unsigned columns)
+{
+	t->shown = (1u << TC_COUNT) - 1;
+	t->narrow = false;
+	t->columns = columns;
+	if (columns == 0 || ipcb_table_line_width(t) <= columns)
+		return;
+	t->narrow = true;
+	for (int d = 1; ipcb_table_line_width(t) > columns; d++) {
+		int c;
+
+		for (c = 0; c < TC_COUNT && table_cols[c].drop != d; c++)
+			;
+		if (c == TC_COUNT)
+			break; /* only the columns that always stay are left: the lines wrap */
+		t->shown &= ~(1u << c);
+	}
+}
+
+/* One line of the table: the shown cells, each padded to its column. */
+static void table_line(FILE *f, const struct ipcb_table *t, const char *const cell[TC_COUNT])
+{
+	bool first = true;
+
+	for (int c = 0; c < TC_COUNT; c++) {
+		if (!(t->shown & (1u << c)))
+			continue;
+		fprintf(f, table_cols[c].left ? "%s%-*s" : "%s%*s", first ? "" : " ",
+			table_col_width(t, c), cell[c]);
+		first = false;
+	}
+	fputc('\n', f);
+}
+
+void ipcb_table_header(FILE *f, const struct ipcb_table *t)
+{
+	const char *cell[TC_COUNT];
+	bool any = false;
+
+	if (t->shown != (1u << TC_COUNT) - 1) {
+		fprintf(f, "# fitted to %u columns, without", t->columns);
+		for (int d = 1; d <= TC_COUNT; d++)
+			for (int c = 0; c < TC_COUNT; c++)
+				if (table_cols[c].drop == d && !(t->shown & (1u << c))) {
+					fprintf(f, "%s %s", any ? "," : "", table_cols[c].title);
+					any = true;
+				}
+		fprintf(f, " (--wide shows every column)\n");
+	}
+	for (int c = 0; c < TC_COUNT; c++)
+		cell[c] = table_cols[c].title;
+	table_line(f, t, cell);
+}
+
+void ipcb_table_row(FILE *f, const struct ipcb_table *t, const struct ipcb_row *row)
 {
 	const struct ipcb_run_result *r = row->res;
 	const struct ipcb_hist *h = row->hist;
 	char size[16], chunk[16], cpus[32], p[5][16], rate[24], mbs[24], cpu_msg[16], ctx[16],
-	    xf[16], shape[48];
+	    xf[16], shape[48], msgs_text[24];
 	static const double pct[5] = {50, 90, 99, 99.9, 100};
 	double msgs = (double)r->messages;
+	const char *cell[TC_COUNT];
 
 	ipcb_format_size(row->size_bytes, size, sizeof(size));
 	ipcb_row_shape(row, r->offered_rate, shape, sizeof(shape));
@@ -539,15 +763,28 @@ void ipcb_table_row(FILE *f, const struct ipcb_row *row)
 	ipcb_format_ns((r->cpu_s[0] + r->cpu_s[1]) * 1e9 / msgs, cpu_msg, sizeof(cpu_msg));
 	snprintf(ctx, sizeof(ctx), "%.2f",
 		 (double)(r->ctx_switches[0] + r->ctx_switches[1]) / msgs);
+	/* Whole multiples from 1000 up: the column keeps its width (the CSV has the digits). */
 	if (row->x_floor > 0)
-		snprintf(xf, sizeof(xf), "%.1f", row->x_floor);
+		snprintf(xf, sizeof(xf), "%.*f", row->x_floor < 1000 ? 1 : 0, row->x_floor);
 	else
 		snprintf(xf, sizeof(xf), "-");
-	fprintf(f,
-		"%-15s %-10s %-5s %5s %-9s %9" PRIu64
-		" %9s %9s %9s %9s %9s %10s %9s %5s %6s %5s %9s %7s %7s\n",
-		row->transport, row->mode, kind_short(row->latency_kind), size, shape,
-		row->messages, p[0], p[1], p[2], p[3], p[4], rate, mbs, cpus, row->wait, chunk,
-		cpu_msg, ctx, xf);
+	snprintf(msgs_text, sizeof(msgs_text), "%" PRIu64, row->messages);
+	cell[TC_TRANSPORT] = row->transport;
+	cell[TC_MODE] = row->mode;
+	cell[TC_KIND] = kind_short(row->latency_kind);
+	cell[TC_SIZE] = size;
+	cell[TC_SHAPE] = shape;
+	cell[TC_MSGS] = msgs_text;
+	for (int i = 0; i < 5; i++)
+		cell[TC_P50 + i] = p[i];
+	cell[TC_RATE] = rate;
+	cell[TC_MBS] = mbs;
+	cell[TC_CPUS] = cpus;
+	cell[TC_WAIT] = row->wait;
+	cell[TC_CHUNK] = chunk;
+	cell[TC_CPU_MSG] = cpu_msg;
+	cell[TC_CTX] = ctx;
+	cell[TC_XFLOOR] = xf;
+	table_line(f, t, cell);
 	fflush(f);
 }

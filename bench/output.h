@@ -8,9 +8,12 @@
 #ifndef IPCB_OUTPUT_H
 #define IPCB_OUTPUT_H
 
+#include <stdbool.h>
+#include <stdint.h>
 #include <stdio.h>
 
 #include "csvschema.h" /* ipcb_csv_header() */
+#include "outfile.h"
 #include "run.h"
 #include "sysinfo.h"
 
@@ -82,7 +85,55 @@ int ipcb_csv_close(struct ipcb_csv *c);
  */
 void ipcb_row_shape(const struct ipcb_row *row, double rate, char *out, size_t n);
 
-void ipcb_table_header(FILE *f);
-void ipcb_table_row(FILE *f, const struct ipcb_row *row);
+/*
+ * --json FILE: the run in Google Benchmark's JSON format (lib/gbjson.h says how rows map to it).
+ * Each row is kept as the CSV line it makes (the same columns, the same text) until the end of
+ * the run; then the document is written whole under a temporary name next to FILE and put in
+ * place, replacing FILE when the run has rows: a run that measured nothing takes FILE's name
+ * only if it is free, and leaves an existing FILE as it was.
+ */
+struct ipcb_jsonout {
+	struct ipcb_outfile of;
+	bool open;
+	FILE *rows; /* the CSV header, then a line per row */
+	char *buf;
+	size_t len;
+	size_t nrows;
+	char date[40]; /* when the run began */
+};
+
+/* 0, or a negative errno with err naming the file and the problem. */
+int ipcb_jsonout_open(struct ipcb_jsonout *j, const char *path, char *err, size_t errlen);
+/* Keep one row for the document; 0, or -errno with err saying why (without the path). */
+int ipcb_jsonout_row(struct ipcb_jsonout *j, const struct ipcb_row *row,
+		     const struct ipcb_sysinfo *si, char *err, size_t errlen);
+/*
+ * Write the document and put it in place (see above), then close. 0; -EEXIST when the run had no
+ * rows and FILE was already there (left as it was); or another -errno with err saying why.
+ */
+int ipcb_jsonout_close(struct ipcb_jsonout *j, const struct ipcb_sysinfo *si, char *err,
+		       size_t errlen);
+/* Close without writing anything (the temporary file is removed). Harmless when not open. */
+void ipcb_jsonout_abandon(struct ipcb_jsonout *j);
+
+/*
+ * The table for people. On a terminal it fits the terminal's width: narrower columns, and the
+ * less needed ones left out in a fixed order (ctx/msg, chunk, p90, p99.9, msgs, msg/s, wait,
+ * cpu/msg, mode, shape) until a line fits; transport, kind, size, p50, p99, max, MB/s, cpus and
+ * x floor always stay. Elsewhere (a pipe, a file, --wide) every column, at full width.
+ */
+struct ipcb_table {
+	uint32_t shown;	  /* bit c: column c is printed */
+	bool narrow;	  /* the columns' narrow widths */
+	unsigned columns; /* the width it was fitted to; 0: not fitted */
+};
+
+/* Lay the table out for a terminal `columns` wide; 0 for every column at full width. */
+void ipcb_table_fit(struct ipcb_table *t, unsigned columns);
+/* The length of each of its lines, in characters. */
+unsigned ipcb_table_line_width(const struct ipcb_table *t);
+/* The column titles, after a "# " line naming the columns left out, when some are. */
+void ipcb_table_header(FILE *f, const struct ipcb_table *t);
+void ipcb_table_row(FILE *f, const struct ipcb_table *t, const struct ipcb_row *row);
 
 #endif

@@ -178,6 +178,27 @@ int ipcb_csv_find(const char *name)
 	return -1;
 }
 
+bool ipcb_csv_is_machine(enum ipcb_csv_column c)
+{
+	switch (c) {
+	case IPCB_COL_HOST:
+	case IPCB_COL_KERNEL:
+	case IPCB_COL_CPU_MODEL:
+	case IPCB_COL_GOVERNOR:
+	case IPCB_COL_BOOST:
+	case IPCB_COL_SMT:
+	case IPCB_COL_THP:
+	case IPCB_COL_ISOLATED_CPUS:
+	case IPCB_COL_LOADAVG:
+	case IPCB_COL_VIRTUALIZATION:
+	case IPCB_COL_BUILD_TYPE:
+	case IPCB_COL_VERSION:
+		return true;
+	default:
+		return false;
+	}
+}
+
 const char *ipcb_csv_header(void)
 {
 	/* Built once, on first use; ipcbench's processes call it from one thread. */

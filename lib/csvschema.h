@@ -120,6 +120,12 @@ extern const struct ipcb_csv_col ipcb_csv_cols[IPCB_CSV_NCOLS];
 const char *ipcb_csv_name(enum ipcb_csv_column c);
 /* The column with this header name, or -1 when there is none. */
 int ipcb_csv_find(const char *name);
+/*
+ * Is column c part of the machine fingerprint (host, kernel, CPU model, governor, boost, SMT,
+ * THP, isolated CPUs, load average, virtualization, build type, version): where a row was
+ * measured rather than what was measured, the same on every row of one run?
+ */
+bool ipcb_csv_is_machine(enum ipcb_csv_column c);
 /* The longest the header may be (the unit test checks the table's fits). */
 #define IPCB_CSV_HEADER_MAX 1023
 /* The header line (every name in table order, comma-separated), without a newline. */

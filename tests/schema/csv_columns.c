@@ -5,6 +5,7 @@
  *
  *   csv_columns --names      one column name per line, in table order
  *   csv_columns --markdown   the README's table of columns (scripts/csv-columns puts it there)
+ *   csv_columns --man        the same for the man page, doc/ipcbench.1 (roff)
  */
 #include <stdio.h>
 #include <string.h>
@@ -26,13 +27,60 @@ static void written_as(const struct ipcb_csv_col *col, char *out, size_t n)
 	}
 }
 
+/*
+ * A description as roff text: `code` in bold with its hyphens as \-, backslashes as \e, and a
+ * line that would start with a control character guarded by \&.
+ */
+static void man_text(const char *s)
+{
+	bool code = false;
+
+	if (*s == '.' || *s == '\'')
+		fputs("\\&", stdout);
+	for (; *s; s++) {
+		if (*s == '`') {
+			fputs(code ? "\\fR" : "\\fB", stdout);
+			code = !code;
+		} else if (*s == '\\') {
+			fputs("\\e", stdout);
+		} else if (*s == '-' && code) {
+			fputs("\\-", stdout);
+		} else {
+			putchar(*s);
+		}
+	}
+	if (code)
+		fputs("\\fR", stdout);
+}
+
+/* One column as a tagged paragraph of the man page. */
+static void man_column(const struct ipcb_csv_col *col, const char *how)
+{
+	printf(".TP\n.B %s\n", col->name);
+	man_text(col->what);
+	printf(".\n");
+	man_text(how);
+	if (col->unit[0]) {
+		printf(", in ");
+		man_text(col->unit);
+	}
+	if (col->empty) {
+		printf("; empty: ");
+		man_text(col->empty);
+		printf(".\n");
+	} else {
+		printf("; never empty.\n");
+	}
+}
+
 int main(int argc, char **argv)
 {
 	bool names = argc == 2 && strcmp(argv[1], "--names") == 0;
 	bool markdown = argc == 2 && strcmp(argv[1], "--markdown") == 0;
+	bool man = argc == 2 && strcmp(argv[1], "--man") == 0;
 
-	if (!names && !markdown) {
-		fprintf(stderr, "usage: %s --names | --markdown\n", argv[0]);
+	if (!names && !markdown && !man) {
+		fprintf(stderr, "usage: %s --names | --markdown | --man\n", argv[0]);
 		return 2;
 	}
 	if (markdown)
@@ -47,6 +95,11 @@ int main(int argc, char **argv)
 			continue;
 		}
 		written_as(col, how, sizeof(how));
+		if (man) {
+			how[0] = (char)(how[0] - 'a' + 'A');
+			man_column(col, how);
+			continue;
+		}
 		printf("| `%s` | %s | %s | %s | %s |\n", col->name, col->unit, how,
 		       col->empty ? col->empty : "never empty", col->what);
 	}

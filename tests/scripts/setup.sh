@@ -33,9 +33,12 @@ stubs() {
 	for t in "${TOOLS[@]}"; do
 		[[ " $* " == *" $t "* ]] || printf '#!/bin/sh\nexit 0\n' >"$dir/bin/$t"
 	done
-	# cc: -fsanitize links fail when STUB_NO_SAN is set, -E of zlib.h when STUB_NO_ZLIB is.
+	# cc: -fsanitize links fail when STUB_NO_SAN is set, -E of zlib.h when STUB_NO_ZLIB is. It
+	# reads its input, as a compiler does: one that exited first would fail the printf feeding
+	# it (a closed pipe), and under pipefail that reads as a missing header, now and then.
 	cat >"$dir/bin/cc" <<'CC'
 #!/bin/sh
+case " $* " in *" - "*) cat >/dev/null ;; esac
 case " $* " in
 *" -fsanitize="*) [ -z "${STUB_NO_SAN:-}" ] ;;
 *" -E "*) [ -z "${STUB_NO_ZLIB:-}" ] ;;
@@ -57,14 +60,14 @@ APT
 		printf '#!/bin/sh\necho "sudo $1" >>"$STUB_LOG"\nexec "$@"\n' >"$dir/bin/sudo"
 	printf '#!/bin/sh\necho "${STUB_UID:-0}"\n' >"$dir/bin/id"
 	# dpkg-query -W -f=... PACKAGE: installed when PACKAGE is in $STUB_INSTALLED (by default the
-	# transport's library, libfancy-dev)
+	# transport's library, libfancy-dev, and the tests' python3-html5lib)
 	cat >"$dir/bin/dpkg-query" <<'DPKG'
 #!/bin/sh
-for p in ${STUB_INSTALLED-libfancy-dev}; do [ "$p" = "$3" ] && { printf 'install ok installed'; exit 0; }; done
+for p in ${STUB_INSTALLED-libfancy-dev python3-html5lib}; do [ "$p" = "$3" ] && { printf 'install ok installed'; exit 0; }; done
 exit 1
 DPKG
 	chmod +x "$dir/bin"/*
-	for t in mktemp rm grep sed tr dirname; do ln -sf "$(command -v $t)" "$dir/bin/$t"; done
+	for t in mktemp rm grep sed tr dirname cat; do ln -sf "$(command -v $t)" "$dir/bin/$t"; done
 }
 
 # setup CASE MISSING ENV... -- ARGS...: scripts/setup under the stubs of CASE without the MISSING
@@ -106,6 +109,10 @@ setup nojava 'java' -- tests
 	[ "$(grep -c install "$WORK/nojava.log")" -eq 1 ]
 ok $? "java missing: apt-get installs default-jre-headless and nothing else (exit $st)"
 diag "$WORK/nojava.log"
+setup nohtml5lib '' STUB_INSTALLED=libfancy-dev -- tests
+[ $st -eq 0 ] && grep -qx 'apt-get install -y -qq --no-install-recommends python3-html5lib' "$WORK/nohtml5lib.log" &&
+	[ "$(grep -c install "$WORK/nohtml5lib.log")" -eq 1 ]
+ok $? "html5lib missing: apt-get installs python3-html5lib and nothing else (exit $st)"
 setup nojar '' IPCB_HDRHISTOGRAM_JAR=/nonexistent.jar -- tests
 [ $st -eq 0 ] && grep -q 'install .* libhdrhistogram-java$' "$WORK/nojar.log"
 ok $? "the HdrHistogram jar missing: libhdrhistogram-java is installed"

@@ -1,0 +1,80 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * gbjson.h - ipcbench's rows in Google Benchmark's JSON format, and back.
+ *
+ * The format is the one `--benchmark_format=json` writes, which github-action-benchmark
+ * ("googlecpp") and Bencher ("cpp_google") read: an object with a "context" (the machine) and a
+ * "benchmarks" array of one object per measurement, each with a unique "name", "real_time" and
+ * "cpu_time" in "time_unit", "iterations", optional "bytes_per_second" and "items_per_second",
+ * and any number of counters beside them.
+ *
+ * One benchmark per CSV row:
+ *  - name (and run_name): transport/mode/size/placement, then the transport's options where
+ *    it ran with some (hwm=1000), then the load's shape where the row has
+ *    one (pairsN, topologySxR, inflightN, rateR), then the latency kind where there is one:
+ *    "shm/latency/64/cross-core/rtt", "pipe/throughput/1M/same-core",
+ *    "tcp/latency/4K/cross-core/inflight8/one_way_ab". The repeats of one configuration share
+ *    the name, as Google Benchmark's repetitions do: repetitions says how many there are,
+ *    repetition_index (run - 1) which one this is;
+ *  - real_time: the measured interval per message (per round trip in latency mode; 1 /
+ *    msgs_per_s), Google Benchmark's time per iteration; rows with no rate of their own (one-way
+ *    delays, an open loop's send lag) give their mean delay instead. cpu_time: both sides' CPU
+ *    time per message. time_unit "ns"; iterations: the row's messages; threads: its pairs;
+ *  - bytes_per_second and items_per_second: the row's bytes_per_s and msgs_per_s, where
+ *    measured;
+ *  - every other column the row has a value in, under its CSV name (lib/csvschema.c): numbers as
+ *    counters (the percentiles p50_ns ... max_ns among them), text as strings;
+ *  - the machine's columns (ipcb_csv_is_machine()) go once into the context, beside Google
+ *    Benchmark's own date, host_name, executable, num_cpus, caches, load_avg and
+ *    library_build_type.
+ * Reading back takes every member named like a column (the machine's from the context when a
+ * benchmark lacks them), so a file written here becomes the CSV it was written from.
+ */
+#ifndef IPCB_GBJSON_H
+#define IPCB_GBJSON_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdio.h>
+
+#include "csvschema.h"
+#include "json.h"
+
+/* What the JSON says besides the rows. */
+struct ipcb_gbjson_context {
+	const char *date;	/* when the run began, ISO 8601 with its UTC offset */
+	const char *executable; /* the program that measured */
+	int num_cpus;		/* CPUs online; 0: not known */
+};
+
+/*
+ * Write the rows of csv[0..len) (an ipcbench CSV, header first) to out as one JSON document. 0,
+ * or -EINVAL with err saying what is wrong with the CSV, or -ENOMEM.
+ */
+int ipcb_gbjson_write(FILE *out, const char *csv, size_t len, const struct ipcb_gbjson_context *ctx,
+		      char *err, size_t errlen);
+
+/* A row's benchmark name, from its fields (field[c]: column c's text, "" when empty). */
+void ipcb_gbjson_name(const char *const field[IPCB_CSV_NCOLS], char *out, size_t n);
+
+/* A JSON document read back as CSV. */
+struct ipcb_gbjson_csv {
+	char *csv;	     /* the header, then a record per benchmark */
+	size_t len;	     /* bytes of csv */
+	size_t rows;	     /* records after the header */
+	unsigned long *line; /* line in the JSON where each record's benchmark begins */
+};
+
+/* Does buf look like JSON rather than CSV: is its first byte other than white space '{'? */
+bool ipcb_gbjson_sniff(const char *buf, size_t len);
+/*
+ * Read buf[0..len) (Google Benchmark's JSON) into *out, a CSV with ipcbench's header. Aggregate
+ * entries (run_type "aggregate": means, medians) are left out: they are not runs. 0, -EINVAL
+ * with err filled (line and column in the JSON), or -ENOMEM. *out is freed by
+ * ipcb_gbjson_csv_fini whatever the result.
+ */
+int ipcb_gbjson_to_csv(const char *buf, size_t len, struct ipcb_gbjson_csv *out,
+		       struct ipcb_json_error *err);
+void ipcb_gbjson_csv_fini(struct ipcb_gbjson_csv *c);
+
+#endif /* IPCB_GBJSON_H */

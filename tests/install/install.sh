@@ -1,0 +1,79 @@
+#!/bin/bash
+# install.sh BUILDDIR SOURCE_ROOT - TAP: `meson install` (into a DESTDIR) puts in place what an
+# ipcbench without a checkout needs: the binary, ipcbench-plot with every gnuplot script of
+# plots/, the man page, bash completion; and from a directory outside the checkout, the
+# installed ipcbench measures, the installed ipcbench-plot draws, the installed report --html
+# draws with it (not with the checkout's scripts/plot), man renders the page and the completion
+# completes.
+set -u
+BUILD=${1:?usage: install.sh BUILDDIR SOURCE_ROOT}
+ROOT=${2:?usage: install.sh BUILDDIR SOURCE_ROOT}
+. "$(dirname "$0")/../tap.sh"
+tap_workdir install
+
+meson install -C "$BUILD" --no-rebuild --destdir "$WORK/dest" >"$WORK/install.out" 2>&1
+st=$?
+ok $st "meson install into a DESTDIR"
+[ $st -eq 0 ] || diag "$WORK/install.out"
+bin=$(find "$WORK/dest" -path '*/bin/ipcbench' -type f | head -1)
+[ -n "$bin" ] && [ -x "$bin" ]
+ok $? "the binary is installed (${bin#"$WORK/dest"})"
+prefix=$(dirname "$(dirname "$bin")")
+plot=$prefix/bin/ipcbench-plot
+[ -x "$plot" ] && [ -f "$(readlink -f "$plot")" ]
+ok $? "ipcbench-plot beside it, leading to the installed script"
+missing=
+for gp in "$ROOT"/plots/*.gp; do
+	cmp -s "$gp" "$prefix/share/ipcbench/plots/$(basename "$gp")" || missing+=" $(basename "$gp")"
+done
+[ -z "$missing" ] && [ "$(ls "$ROOT"/plots/*.gp | wc -l)" -ge 5 ]
+ok $? "every gnuplot script of plots/ is installed as it is ($(ls "$ROOT"/plots/*.gp | wc -l))${missing:+; missing:$missing}"
+man=$(find "$prefix/share/man" -name 'ipcbench.1*' | head -1)
+[ -n "$man" ] && cmp -s "$man" "$ROOT/doc/ipcbench.1"
+ok $? "the man page is installed (${man#"$WORK/dest"})"
+comp=$prefix/share/bash-completion/completions/ipcbench
+cmp -s "$comp" "$ROOT/completions/ipcbench.bash"
+ok $? "bash completion is installed where bash-completion loads it"
+
+# ---- an installed ipcbench, outside the checkout ----
+mkdir -p "$WORK/elsewhere"
+cd "$WORK/elsewhere" || exit 1
+export PATH="$prefix/bin:/usr/bin:/bin"
+[ "$(command -v ipcbench)" = "$bin" ] && [ "$(command -v ipcbench-plot)" = "$plot" ]
+ok $? "PATH finds the installed ipcbench and ipcbench-plot"
+ipcbench -q -t pipe,null -s 64,4K -m latency,throughput -n 50 -d 0 -w 5 --csv run.csv >/dev/null 2>&1
+ok $? "the installed ipcbench measures"
+ipcbench-plot run.csv figs >plot.out 2>plot.err
+st=$?
+ok $st "the installed ipcbench-plot draws from it"
+[ $st -eq 0 ] || diag plot.err
+nsvg=$(ls figs/*.svg 2>/dev/null | wc -l)
+[ "$nsvg" -ge 4 ] && [ -s figs/bars.png ] && ! grep -qiE 'warning|error' plot.err
+ok $? "its figures ($nsvg SVG), without a gnuplot warning"
+ipcbench report run.csv --html page.html 2>report.err
+st=$?
+if command -v strace >/dev/null 2>&1 && strace -qq -e trace=execve -o /dev/null true 2>/dev/null; then
+	# (LeakSanitizer cannot run under ptrace: a sanitizer build checks for leaks above.)
+	ASAN_OPTIONS=${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0 \
+		strace -f -qq -e trace=execve -o trace ipcbench report run.csv --html traced.html \
+		2>traced.err
+	grep -q "execve(\"$plot\"" trace && ! grep -q "execve(\"$ROOT/scripts/plot\"" trace
+	ok $? "report --html draws with the installed ipcbench-plot, not the checkout's"
+else
+	skip "report --html draws with the installed ipcbench-plot, not the checkout's" \
+		"no strace, or it may not trace here"
+fi
+[ $st -eq 0 ] && [ "$(grep -o 'data:image/svg+xml;base64,' page.html | wc -l)" -eq "$nsvg" ]
+ok $? "and the page has every figure inline ($nsvg)"
+if command -v man >/dev/null 2>&1; then
+	MANWIDTH=80 man -l "$man" 2>man.err | grep -q 'ipcbench compare'
+	ok $? "man renders the installed page"
+else
+	skip "man renders the installed page" "no man"
+fi
+bash --norc --noprofile -c '. "$1"; COMP_WORDS=(ipcbench -t ""); COMP_CWORD=2; _ipcbench
+	printf "%s\n" "${COMPREPLY[@]}"' c "$comp" >comp.out
+grep -qx pipe comp.out && grep -qx shm comp.out
+ok $? "the installed completion completes transports with the installed ipcbench"
+
+done_testing
