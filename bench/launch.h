@@ -79,6 +79,13 @@ int ipcb_side_wait_end(void);
  */
 __attribute__((noreturn)) void ipcb_side_abort(const char *err);
 
+/*
+ * In a side: its work has just failed. The failure's time is taken now, not when the body
+ * returns: closing an endpoint can take a while and tell the peer (a server that shuts down
+ * cancels its calls), whose consequent error must not look like the first.
+ */
+void ipcb_side_failing(void);
+
 /* "sender", "receiver 2": how errors name a side. */
 void ipcb_side_name(const struct ipcb_side *s, unsigned senders, unsigned receivers, char *out,
 		    size_t n);
