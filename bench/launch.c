@@ -234,12 +234,6 @@ int ipcb_side_wait_end(void)
 	return side_expect(CTL_END, NULL, 0);
 }
 
-void ipcb_side_note_failure(void)
-{
-	if (!side_ctl->fail_ns)
-		side_ctl->fail_ns = ipcb_now_ns();
-}
-
 void ipcb_side_abort(const char *err)
 {
 	if (err != side_ctl->err)
@@ -247,6 +241,12 @@ void ipcb_side_abort(const char *err)
 	side_ctl->fail_ns = ipcb_now_ns();
 	__atomic_store_n(&side_ctl->exiting, 1, __ATOMIC_RELEASE);
 	_exit(1);
+}
+
+void ipcb_side_failing(void)
+{
+	if (side_ctl && !side_ctl->fail_ns)
+		side_ctl->fail_ns = ipcb_now_ns();
 }
 
 void ipcb_side_name(const struct ipcb_side *s, unsigned senders, unsigned receivers, char *out,
@@ -389,8 +389,8 @@ static void side_main(const struct ipcb_launch *l, const struct ipcb_side *me, p
 		rc = check_placement(me->cpu, ctl->cpu_go, err);
 	if (rc && !err[0])
 		snprintf(err, IPCB_RUN_ERR_BYTES, "%s", strerror(-rc));
-	if (rc)
-		ipcb_side_note_failure();
+	if (rc && !ctl->fail_ns)
+		ctl->fail_ns = ipcb_now_ns();
 	__atomic_store_n(&ctl->exiting, 1, __ATOMIC_RELEASE);
 	_exit(rc == 0 ? 0 : 1);
 }
@@ -505,7 +505,7 @@ static void describe_exit(const struct launch_state *st, unsigned k, char *out, 
 	char name[32];
 
 	ipcb_side_name(&st->side[k], st->l->senders, st->l->receivers, name, sizeof(name));
-	if (WIFEXITED(status) && err[0])
+	if ((WIFEXITED(status) || st->killed[k]) && err[0])
 		snprintf(out, n, "%s: %s", name, err);
 	else if (WIFEXITED(status))
 		snprintf(out, n, "%s exited with status %d", name, WEXITSTATUS(status));
@@ -516,10 +516,17 @@ static void describe_exit(const struct launch_state *st, unsigned k, char *out, 
 		snprintf(out, n, "%s ended abnormally (status 0x%x)", name, status);
 }
 
+/*
+ * Did side k fail? It exited with a failure, or it had said it failed (ipcb_side_failing) and
+ * was killed while it cleaned up, after another side's consequent failure ended the launch.
+ */
 static bool side_failed(const struct launch_state *st, unsigned k)
 {
-	return st->done[k] && !st->killed[k] &&
-	       !(WIFEXITED(st->status[k]) && WEXITSTATUS(st->status[k]) == 0);
+	if (!st->done[k])
+		return false;
+	if (st->killed[k])
+		return ctl_at(st, k)->fail_ns != 0 && ctl_at(st, k)->err[0];
+	return !(WIFEXITED(st->status[k]) && WEXITSTATUS(st->status[k]) == 0);
 }
 
 /*
@@ -536,12 +543,13 @@ static int first_failure(const struct launch_state *st)
 
 		if (!side_failed(st, k))
 			continue;
-		sig_k = WIFSIGNALED(st->status[k]);
+		/* A crash, not the driver's own SIGKILL of a side that had already failed. */
+		sig_k = WIFSIGNALED(st->status[k]) && !st->killed[k];
 		if (best < 0) {
 			best = (int)k;
 			continue;
 		}
-		if (sig_k != (bool)WIFSIGNALED(st->status[best])) {
+		if (sig_k != (WIFSIGNALED(st->status[best]) && !st->killed[best])) {
 			if (sig_k)
 				best = (int)k;
 			continue;

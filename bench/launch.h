@@ -76,16 +76,17 @@ int ipcb_side_ready(void);
 int ipcb_side_done(void);
 int ipcb_side_wait_end(void);
 /*
- * In a side whose body has failed, before it closes anything a peer would notice: the time of
- * the failure, which decides which side's error the run reports (its peers fail after it, on
- * the closed connection). The launch notes it anyway when the body returns, if not noted yet.
- */
-void ipcb_side_note_failure(void);
-/*
  * In a side, from any of its threads: it has failed with the error `err` (one line); end the
  * side now, as its body's failure would, without waiting for its other threads.
  */
 __attribute__((noreturn)) void ipcb_side_abort(const char *err);
+
+/*
+ * In a side: its work has just failed. The failure's time is taken now, not when the body
+ * returns: closing an endpoint can take a while and tell the peer (a server that shuts down
+ * cancels its calls), whose consequent error must not look like the first.
+ */
+void ipcb_side_failing(void);
 
 /* "sender", "receiver 2": how errors name a side. */
 void ipcb_side_name(const struct ipcb_side *s, unsigned senders, unsigned receivers, char *out,

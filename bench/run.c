@@ -389,9 +389,8 @@ IPCB_HOT static int run_body(const struct ipcb_side *me_side, void *arg, void *a
 		snprintf(err, IPCB_RUN_ERR_BYTES, "control(end of run): %s", strerror(-rc));
 	c->area->side[me_side->number].cpu_seen = sched_getcpu();
 close_ep:
-	/* Before the close, which a peer sees at once: the run blames the first side to fail. */
 	if (rc)
-		ipcb_side_note_failure();
+		ipcb_side_failing();
 	if (t->close)
 		t->close(&ep);
 unmap:

@@ -151,6 +151,16 @@ int main(void)
 	ok(parse(&o, "-o", "pipe.depth=1", NULL) == -EINVAL && strstr(err, "'depth'") &&
 	       strstr(err, "takes none"),
 	   "-o for a key the transport does not have names it (%s)", err);
+	ok(parse(&o, "-t", "zmq-tcp", "-ozmq-tcp.hwm=5") == 0 && o.ntopts == 1 &&
+	       o.topts[0].val == 5,
+	   "-o zmq-tcp.hwm=5 (a transport's option, listed even where it cannot be built)");
+	ok(parse(&o, "-t", "pipe", "-ozmq-tcp.hwm=5") == -EINVAL && strstr(err, "not among"),
+	   "-o for a transport not measured is refused (%s)", err);
+	ok(parse(&o, "-ozmq-tcp.hwm=5", "-ozmq-tcp.hwm=6", NULL) == -EINVAL &&
+	       strstr(err, "already set"),
+	   "the same option twice is refused (%s)", err);
+	ok(parse(&o, "-ozmq-tcp.hwm=-1", NULL, NULL) == -EINVAL && strstr(err, "'-1'"),
+	   "a bad value is named with its range (%s)", err);
 	ok(parse(&o, "--list", "pipe", "shm") == 0 && o.list && o.nlist_only == 2 &&
 	       o.list_only[1] == ipcb_transport_find("shm"),
 	   "--list NAME NAME: the transports to describe");
