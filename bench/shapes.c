@@ -350,6 +350,8 @@ int ipcb_shape_open_stream_sender(struct run_ctx *c, struct ipcb_ep *ep, void *t
 			break;
 	}
 	rc = data ? send_more_lasts(c, ep, tx, i, &me, err) : 0;
+	if (!rc && data)
+		rc = send_lasts_until_end(c, ep, tx, i, err);
 	me.t_last_ns = ipcb_now_ns();
 	usage_store(&me, start);
 	segments_mark(s, ep, &me, true);
@@ -442,6 +444,13 @@ int ipcb_shape_fan_receiver(struct run_ctx *c, struct ipcb_ep *ep, void *rx, cha
 		seq = ipcb_msg_header_seq(rx);
 		who = (unsigned)(seq >> RUN_SEQ_SENDER_SHIFT);
 		n = seq & RUN_SEQ_MASK;
+		/* A lossy transport's gap in one sender's messages: lost, counted. */
+		if ((s->t->caps & IPCB_CAP_LOSSY) && fan_in && who < cfg->senders &&
+		    n > next[who]) {
+			if (n > s->warmup)
+				me.lost += n - (next[who] > s->warmup ? next[who] : s->warmup);
+			next[who] = n;
+		}
 		if (who >= cfg->senders || (fan_in ? n != next[who] : n < next[who])) {
 			snprintf(err, IPCB_RUN_ERR_BYTES,
 				 "verification failed: %s message %" PRIu64 " of sender %u (of %u) "
