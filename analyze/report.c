@@ -66,11 +66,15 @@ enum measure {
 	M_CPU_NS,      /* ns of CPU per message, both sides, throughput mode */
 	M_SEND_CPU_NS, /* ns of CPU per message, sender, throughput mode */
 	M_BUFFER,      /* bytes the channel reserved */
+	M_SERVER_NS,   /* ns of a server's CPU per message (a broker, a daemon) */
 	M_MEASURES,
 };
 
 struct rrow {
-	char transport[32];
+	char transport[96]; /* with its options when the CSV has it with others too */
+	char options[64];
+	char hops[24]; /* "direct", "via broker", ...: "" in files without the column */
+	bool library;  /* built on a library beyond the C library */
 	char placement[16];
 	char wait[8];
 	enum kind kind;
@@ -87,7 +91,7 @@ struct report {
 	unsigned max_run;
 	/* For transports run with several wait strategies: the one the report uses. */
 	struct {
-		char transport[32];
+		char transport[96];
 		char wait[8];
 		bool others;
 	} waits[64];
@@ -122,6 +126,10 @@ enum col {
 	C_TIMESTAMP,
 	C_CHANNEL,
 	C_SEGS,
+	C_OPTIONS,
+	C_HOPS,
+	C_LIBRARY,
+	C_SERVER_NS,
 	C_COLS,
 };
 
@@ -149,6 +157,10 @@ static const struct {
     [C_TIMESTAMP] = {IPCB_COL_TIMESTAMP, false},
     [C_CHANNEL] = {IPCB_COL_CHANNEL, false},
     [C_SEGS] = {IPCB_COL_SEGMENTS_PER_MSG, false},
+    [C_OPTIONS] = {IPCB_COL_OPTIONS, false},
+    [C_HOPS] = {IPCB_COL_HOPS, false},
+    [C_LIBRARY] = {IPCB_COL_LIBRARY, false},
+    [C_SERVER_NS] = {IPCB_COL_SERVER_CPU_NS_PER_MSG, false},
 };
 
 __attribute__((format(printf, 1, 2))) static int fail(const char *fmt, ...)
@@ -276,6 +288,39 @@ static void note_machine(struct report *r, const char *const *field)
 	snprintf(r->date, sizeof(r->date), "%.10s", field[C_TIMESTAMP]);
 }
 
+/*
+ * A transport run with different options is a different experiment (`mqtt` with qos=0 and with
+ * qos=1): its rows are named with their options ("mqtt qos=1"), where the CSV holds it with
+ * more than one set of them, and the wait strategy each name uses is found again.
+ */
+static void label_options(struct report *r)
+{
+	bool *varies = calloc(r->n ? r->n : 1, sizeof(*varies)), any = false;
+
+	if (!varies)
+		return; /* unlabelled: the rows of each set of options stay together */
+	for (size_t i = 0; i < r->n; i++)
+		for (size_t j = 0; j < r->n && r->rows[i].options[0] && !varies[i]; j++)
+			varies[i] = strcmp(r->rows[i].transport, r->rows[j].transport) == 0 &&
+				    strcmp(r->rows[i].options, r->rows[j].options) != 0;
+	for (size_t i = 0; i < r->n; i++) {
+		struct rrow *a = &r->rows[i];
+		char name[sizeof(a->transport)];
+
+		if (!varies[i])
+			continue;
+		snprintf(name, sizeof(name), "%.31s %s", a->transport, a->options);
+		memcpy(a->transport, name, sizeof(name));
+		any = true;
+	}
+	free(varies);
+	if (!any)
+		return;
+	r->nwaits = 0;
+	for (size_t i = 0; i < r->n; i++)
+		note_wait(r, r->rows[i].transport, r->rows[i].wait);
+}
+
 static int load(struct report *r, const char *path)
 {
 	struct ipcb_csvread csv;
@@ -361,15 +406,19 @@ static int load(struct report *r, const char *path)
 		    field_number(field[C_SEND_CPU], &send_cpu, path, line, C_SEND_CPU) ||
 		    field_number(field[C_RECV_CPU], &recv_cpu, path, line, C_RECV_CPU) ||
 		    field_number(field[C_BUFFER], &row.v[M_BUFFER], path, line, C_BUFFER) ||
-		    field_number(field[C_SEGS], &row.segs_per_msg, path, line, C_SEGS))
+		    field_number(field[C_SEGS], &row.segs_per_msg, path, line, C_SEGS) ||
+		    field_number(field[C_SERVER_NS], &row.v[M_SERVER_NS], path, line, C_SERVER_NS))
 			goto bad;
 		snprintf(row.channel, sizeof(row.channel), "%s", field[C_CHANNEL]);
+		snprintf(row.options, sizeof(row.options), "%s", field[C_OPTIONS]);
+		snprintf(row.hops, sizeof(row.hops), "%s", field[C_HOPS]);
+		row.library = field[C_LIBRARY][0] != '\0';
 		if (row.kind == K_STREAM) {
 			row.v[M_SEND_CPU_NS] = send_cpu;
 			row.v[M_CPU_NS] = send_cpu + recv_cpu;
 		}
 		if (row.kind == K_AB)
-			row.v[M_BUFFER] = NAN;		   /* counted once, on the main row */
+			row.v[M_BUFFER] = row.v[M_SERVER_NS] = NAN; /* once, on the main row */
 		if (run > r->max_run && run <= UINT32_MAX) /* beyond, the conversion is undefined */
 			r->max_run = (unsigned)run;
 		note_machine(r, field);
@@ -384,6 +433,8 @@ static int load(struct report *r, const char *path)
 		rc = fail("%s:%lu:%lu: %s", path, csv.err.line, csv.err.col, csv.err.msg);
 	else if (r->n == 0 && !r->shaped)
 		rc = fail("%s: no measured rows", path);
+	else
+		label_options(r);
 	goto close;
 bad:
 	rc = -EINVAL;
@@ -508,6 +559,8 @@ static const char *measure_name(enum measure m)
 		return "CPU per message";
 	case M_SEND_CPU_NS:
 		return "sender CPU per message";
+	case M_SERVER_NS:
+		return "server CPU per message";
 	default:
 		return "memory";
 	}
@@ -1047,7 +1100,7 @@ static void claim_c6(const struct report *r, struct claim *c)
 				enum measure m = speed_measures[k];
 				const char *worst = NULL, *fw = NULL;
 				double wv = 0, fv = 0;
-				char a[32], b[32], lead[160];
+				char a[32], b[32], lead[256];
 
 				if (!best_of(r, file_fam, NULL, r->placements[p], r->sizes[s], m,
 					     &fw, &fv))
@@ -1205,33 +1258,38 @@ static void claim_c9(const struct report *r, struct claim *c)
 		}
 }
 
+/*
+ * C10 for transport t at one placement and size: its sender's CPU per streamed message against
+ * its round trip, "continues at once" being under half of it. False when either is missing.
+ */
+static bool c10_cell(const struct report *r, struct claim *c, const char *t, const char *placement,
+		     size_t size)
+{
+	double send_cpu[MAX_RUNS], rtt[MAX_RUNS], ms, mr;
+	size_t ns = report_values(r, t, placement, size, M_SEND_CPU_NS, send_cpu);
+	size_t nr = report_values(r, t, placement, size, M_RTT_P50, rtt);
+	char a[32], b[32], judged[400];
+	enum outcome o;
+
+	if (!ns || !nr || ipcb_stats_median(send_cpu, ns, &ms) || ipcb_stats_median(rtt, nr, &mr))
+		return false;
+	fmt_value(M_RTT_P50, ms, a, sizeof(a));
+	fmt_value(M_RTT_P50, mr, b, sizeof(b));
+	/* Both in ns, lower is better: "lower by more than 2x". */
+	o = judge(M_SEND_CPU_NS, "sender CPU", send_cpu, ns, "round trip", rtt, nr, R_BEATS, 2, 0,
+		  judged, sizeof(judged));
+	cell_add(c, placement, size, M_SEND_CPU_NS, o, judged,
+		 "%s: sender CPU %s per message when streaming vs %s round trip", t, a, b);
+	return true;
+}
+
 /* C10: a message queue's sender pays far less per message than a round trip costs. */
 static void claim_c10(const struct report *r, struct claim *c)
 {
 	for (size_t p = 0; p < r->nplacements; p++)
 		for (size_t s = 0; s < r->nsizes; s++)
-			for (const char *const *t = fam_mq; *t; t++) {
-				double send_cpu[MAX_RUNS], rtt[MAX_RUNS], ms, mr;
-				size_t ns = report_values(r, *t, r->placements[p], r->sizes[s],
-							  M_SEND_CPU_NS, send_cpu);
-				size_t nr = report_values(r, *t, r->placements[p], r->sizes[s],
-							  M_RTT_P50, rtt);
-				char a[32], b[32], judged[400];
-				enum outcome o;
-
-				if (!ns || !nr || ipcb_stats_median(send_cpu, ns, &ms) ||
-				    ipcb_stats_median(rtt, nr, &mr))
-					continue;
-				fmt_value(M_RTT_P50, ms, a, sizeof(a));
-				fmt_value(M_RTT_P50, mr, b, sizeof(b));
-				/* Both in ns, lower is better: "lower by more than 2x". */
-				o = judge(M_SEND_CPU_NS, "sender CPU", send_cpu, ns, "round trip",
-					  rtt, nr, R_BEATS, 2, 0, judged, sizeof(judged));
-				cell_add(
-				    c, r->placements[p], r->sizes[s], M_SEND_CPU_NS, o, judged,
-				    "%s: sender CPU %s per message when streaming vs %s round trip",
-				    *t, a, b);
-			}
+			for (const char *const *t = fam_mq; *t; t++)
+				c10_cell(r, c, *t, r->placements[p], r->sizes[s]);
 }
 
 /* ---- tables ---------------------------------------------------------------------------------- */
@@ -1588,6 +1646,178 @@ static void print_claims(const struct report *r, size_t mib)
 		    &c);
 }
 
+/* ---- message queues: the kernel's, socket middleware and brokers ---------------------------- */
+
+enum queue_kind {
+	Q_NONE,
+	Q_KERNEL,     /* posix-mq, sysv-mq */
+	Q_SOCKET,     /* the raw sockets middleware rides on */
+	Q_MIDDLEWARE, /* a library on sockets, direct or through its own thread or daemon */
+	Q_BROKER,     /* a server every message goes through (hops "via broker") */
+};
+
+/* What a row's transport is here: from the documents' families and the row's own columns. */
+static enum queue_kind queue_kind(const struct rrow *row)
+{
+	char base[32];
+
+	snprintf(base, sizeof(base), "%.*s", (int)strcspn(row->transport, " "), row->transport);
+	if (in_list(fam_mq, base))
+		return Q_KERNEL;
+	if (in_list(fam_socket, base))
+		return Q_SOCKET;
+	if (strcmp(row->hops, "via broker") == 0)
+		return Q_BROKER;
+	if (row->library && row->hops[0])
+		return Q_MIDDLEWARE;
+	return Q_NONE;
+}
+
+/*
+ * The kernel's queues, the sockets and the middleware built on them, and the brokers, side by
+ * side: each one's 64 B round trip and 64 KiB stream, what its sender pays per streamed
+ * message, what its server pays per message, and C10 ("a queue lets the sender continue at
+ * once") checked for each: its sender's CPU per streamed message under half its round trip.
+ */
+static void print_queues(const struct report *r, size_t small, size_t k64)
+{
+	static const char *const kind_word[] = {[Q_KERNEL] = "kernel queue",
+						[Q_SOCKET] = "socket",
+						[Q_MIDDLEWARE] = "middleware",
+						[Q_BROKER] = "broker"};
+	static const char *const outcome_word[] = {
+	    [O_NO] = "no", [O_YES] = "yes", [O_UNDECIDED] = "not decided"};
+	static struct claim all, one; /* large: static */
+	const char *names[64];
+	enum queue_kind kinds[64];
+	size_t n = 0, brokers = 0;
+	char ssz[16], ksz[16];
+
+	/* Every transport of interest once, kernel queues first, brokers last. */
+	for (int k = Q_KERNEL; k <= Q_BROKER; k++)
+		for (size_t i = 0; i < r->n && n < 64; i++) {
+			bool seen = false;
+
+			if (queue_kind(&r->rows[i]) != (enum queue_kind)k)
+				continue;
+			for (size_t j = 0; j < n && !seen; j++)
+				seen = strcmp(names[j], r->rows[i].transport) == 0;
+			if (!seen) {
+				kinds[n] = (enum queue_kind)k;
+				names[n++] = r->rows[i].transport;
+				brokers += k == Q_BROKER;
+			}
+		}
+	if (!brokers && n == 0)
+		return;
+	/* Alphabetically within each kind: a transport's option sets side by side. */
+	for (size_t i = 1; i < n; i++)
+		for (size_t j = i;
+		     j > 0 && kinds[j - 1] == kinds[j] && strcmp(names[j - 1], names[j]) > 0; j--) {
+			const char *t = names[j];
+
+			names[j] = names[j - 1];
+			names[j - 1] = t;
+		}
+	fmt_size(small, ssz, sizeof(ssz));
+	fmt_size(k64, ksz, sizeof(ksz));
+	fprintf(r->out,
+		"## Message queues: the kernel's, middleware on sockets, and brokers\n\n"
+		"The guides name message queues (the kernel's) and message-queue middleware "
+		"(RabbitMQ and the like) as the way processes exchange messages without waiting "
+		"for each other. Side by side, doing the same verified work: the round trip and "
+		"the stream, what the sender pays per streamed message (CPU), what the transport's "
+		"server pays (its CPU per message over the whole run: per round trip, or per "
+		"streamed message), and C10 checked for each: *a queue lets the sender continue "
+		"at once*, holding where the sender's CPU per streamed %s message is under half "
+		"the %s round trip.\n\n",
+		ssz, ssz);
+	memset(&all, 0, sizeof(all));
+	for (size_t p = 0; p < r->nplacements; p++) {
+		const char *pl = r->placements[p];
+
+		fprintf(
+		    r->out,
+		    "### %s\n\n| transport | what | hops | %s round trip | %s stream | sender "
+		    "CPU / streamed %s | server CPU / round trip | server CPU / streamed "
+		    "%s | sender continues at once (C10) |\n|---|---|---|---:|---:|---:|---:|---:|"
+		    "---|\n",
+		    pl, ssz, ksz, ssz, ssz);
+		for (size_t i = 0; i < n; i++) {
+			double rtt = NAN, bps = NAN, send = NAN, srv_rtt = NAN, srv_stream = NAN;
+			char v[5][32], verdict[64] = "-", hops[24] = "direct";
+			bool any;
+
+			any = report_median(r, names[i], pl, small, M_RTT_P50, &rtt);
+			any |= report_median(r, names[i], pl, k64, M_BPS, &bps);
+			report_median(r, names[i], pl, small, M_SEND_CPU_NS, &send);
+			/* The server's CPU: on the round trip's row, and on the stream's. */
+			for (size_t j = 0; j < r->n; j++) {
+				const struct rrow *row = &r->rows[j];
+
+				if (strcmp(row->transport, names[i]) != 0)
+					continue;
+				if (row->hops[0])
+					snprintf(hops, sizeof(hops), "%s", row->hops);
+			}
+			{
+				double vals[MAX_RUNS], m;
+				size_t nv = 0;
+
+				for (size_t j = 0; j < r->n && nv < MAX_RUNS; j++) {
+					const struct rrow *row = &r->rows[j];
+
+					if (row->kind == K_RTT && row->size == small &&
+					    !isnan(row->v[M_SERVER_NS]) &&
+					    strcmp(row->transport, names[i]) == 0 &&
+					    strcmp(row->placement, pl) == 0)
+						vals[nv++] = row->v[M_SERVER_NS];
+				}
+				if (nv && ipcb_stats_median(vals, nv, &m) == 0)
+					srv_rtt = m;
+				nv = 0;
+				for (size_t j = 0; j < r->n && nv < MAX_RUNS; j++) {
+					const struct rrow *row = &r->rows[j];
+
+					if (row->kind == K_STREAM && row->size == small &&
+					    !isnan(row->v[M_SERVER_NS]) &&
+					    strcmp(row->transport, names[i]) == 0 &&
+					    strcmp(row->placement, pl) == 0)
+						vals[nv++] = row->v[M_SERVER_NS];
+				}
+				if (nv && ipcb_stats_median(vals, nv, &m) == 0)
+					srv_stream = m;
+			}
+			if (!any)
+				continue;
+			memset(&one, 0, sizeof(one));
+			if (kinds[i] != Q_SOCKET && c10_cell(r, &one, names[i], pl, small)) {
+				snprintf(verdict, sizeof(verdict), "%s",
+					 outcome_word[one.cells[0].yes]);
+				if (all.n < sizeof(all.cells) / sizeof(all.cells[0]))
+					all.cells[all.n++] = one.cells[0];
+			}
+			fmt_value(M_RTT_P50, rtt, v[0], sizeof(v[0]));
+			fmt_value(M_BPS, bps, v[1], sizeof(v[1]));
+			fmt_value(M_SEND_CPU_NS, send, v[2], sizeof(v[2]));
+			fmt_value(M_SERVER_NS, srv_rtt, v[3], sizeof(v[3]));
+			fmt_value(M_SERVER_NS, srv_stream, v[4], sizeof(v[4]));
+			fprintf(r->out, "| %s | %s | %s | %s | %s | %s | %s | %s | %s |\n",
+				names[i], kind_word[kinds[i]], hops, v[0], v[1], v[2], v[3], v[4],
+				kinds[i] == Q_SOCKET ? "(baseline)" : verdict);
+		}
+		fputc('\n', r->out);
+	}
+	claim_print(
+	    r, "C10 for every queue",
+	    "A queue lets the sender continue at once without waiting for the receiver.",
+	    "000_00169c0be3505af8.txt section 3.2 (the kernel's queues) and "
+	    "001_d430098f08ffff3a.txt (message-queue middleware, C12); each transport at the "
+	    "smallest size, holding where its sender's CPU per streamed message is under half "
+	    "its round trip",
+	    &all);
+}
+
 /*
  * What the transports' channels were and how TCP cut the messages into segments, from the rows
  * themselves: the claims are judged on these rows, and a reader needs to know what a "shared
@@ -1924,6 +2154,7 @@ int ipcb_report_main(int argc, char **argv)
 		print_t4(&r, small, mib);
 		print_rows_made_of(&r);
 		print_claims(&r, mib);
+		print_queues(&r, small, size_or_nearest(&r, 65536));
 	} else {
 		fprintf(r.out, "\nThe guides' tables and claims need rows of one sender and one "
 			       "receiver in a closed loop (a run without --pairs, --inflight, "

@@ -229,9 +229,31 @@ int ipcb_side_done(void)
 	return ctl_send(side_fd, CTL_DONE, NULL, 0);
 }
 
+/* CTL_END has been read (by ipcb_side_end_within): waiting for it again would never end. */
+static bool side_ended;
+
 int ipcb_side_wait_end(void)
 {
-	return side_expect(CTL_END, NULL, 0);
+	return side_ended ? 0 : side_expect(CTL_END, NULL, 0);
+}
+
+int ipcb_side_end_within(int ms)
+{
+	struct pollfd p = {.fd = side_fd, .events = POLLIN};
+	int rc;
+
+	if (side_ended)
+		return 1;
+	rc = poll(&p, 1, ms);
+	if (rc < 0)
+		return errno == EINTR ? 0 : -errno;
+	if (rc == 0)
+		return 0;
+	rc = side_expect(CTL_END, NULL, 0);
+	if (rc)
+		return rc;
+	side_ended = true;
+	return 1;
 }
 
 void ipcb_side_abort(const char *err)

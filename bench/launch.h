@@ -76,6 +76,12 @@ int ipcb_side_ready(void);
 int ipcb_side_done(void);
 int ipcb_side_wait_end(void);
 /*
+ * Has the end come (every side of the other role done)? Waits up to ms milliseconds for it: 1
+ * when it came (ipcb_side_wait_end() then returns at once), 0 not yet, or a negative errno.
+ * For a sender that must keep sending until its receivers are done (IPCB_CAP_LOSSY).
+ */
+int ipcb_side_end_within(int ms);
+/*
  * In a side, from any of its threads: it has failed with the error `err` (one line); end the
  * side now, as its body's failure would, without waiting for its other threads.
  */

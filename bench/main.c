@@ -132,6 +132,7 @@ static void caps_text(unsigned caps, char *out, size_t n)
 	    {IPCB_CAP_MULTI_RECEIVER, "multi-receiver"},
 	    {IPCB_CAP_DUPLEX, "duplex"},
 	    {IPCB_CAP_ZEROCOPY, "zerocopy"},
+	    {IPCB_CAP_LOSSY, "lossy"},
 	};
 	size_t len = 0;
 
@@ -297,6 +298,8 @@ static int services_start(struct driver *d)
 		int rc;
 
 		if (p->t->service) {
+			uint64_t t0 = ipcb_now_ns();
+
 			p->svc = calloc(1, sizeof(*p->svc));
 			rc = p->svc ? ipcb_service_start(p->svc, p->t, p->opt, d->o.dir,
 							 server_cpu_for(d, &d->places[0]),
@@ -316,6 +319,13 @@ static int services_start(struct driver *d)
 				free(p->svc);
 				continue;
 			}
+			/* A broker's start takes seconds: say what the wait was. */
+			if (!d->o.quiet)
+				fprintf(stderr, "# %s: %s answered %.2f s after it was started\n",
+					p->t->name,
+					p->svc->svc.version[0] ? p->svc->svc.version
+							       : p->svc->svc.argv[0],
+					(double)(ipcb_now_ns() - t0) / 1e9);
 			/* What the running server showed it passes in one message. */
 			if (p->svc->svc.max_msg_bytes &&
 			    (!p->max_msg_bytes || p->svc->svc.max_msg_bytes < p->max_msg_bytes))

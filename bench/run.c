@@ -234,20 +234,24 @@ IPCB_HOT static int stream_receiver(struct run_ctx *c, struct ipcb_ep *ep, void 
 	bool loans = run_loans(s);
 	struct usage_mark start = {0, 0};
 	struct run_side me = {0};
+	bool clock = false;
 	int rc;
 
 	for (uint64_t i = 0;; i++) {
-		bool last;
+		bool last, first = false;
 
 		rc = move_message(s, ep, &rx, false, loans);
 		if (rc)
 			return transport_fail(&ep->err, "", err);
+		i = lossy_skip(s, rx, i, &me.lost);
 		/* Read now: a loaned message is gone once checked. The check covers the mark. */
 		last = ipcb_msg_is_last(rx, s->size_bytes, i);
 		if (timed && i > mark && ipcb_msg_time(rx))
 			record_one_way(h_ow, &me, ipcb_msg_time(rx), ipcb_now_ns());
 		receiver_inject(s, rx, i);
-		if (i == mark) {
+		/* The mark, or the first message after it when a lossy transport lost the mark. */
+		if (!clock && i >= mark) {
+			clock = first = true;
 			me.t_first_ns = ipcb_now_ns();
 			start = usage_now();
 		}
@@ -255,7 +259,7 @@ IPCB_HOT static int stream_receiver(struct run_ctx *c, struct ipcb_ep *ep, void 
 		if (rc)
 			return rc;
 		busy_work(s->work_ns);
-		if (i > mark)
+		if (i > mark && !first)
 			me.messages++;
 		if (last) {
 			me.t_last_ns = ipcb_now_ns();
@@ -471,7 +475,7 @@ static int run_collect(const struct ipcb_run_spec *s, struct run_area *area, uns
 {
 	struct span all = {0, UINT64_MAX, 0}, dir[2] = {{0, UINT64_MAX, 0}, {0, UINT64_MAX, 0}};
 	unsigned receivers = area->nsides - senders;
-	uint64_t sent = 0, received = 0;
+	uint64_t sent = 0, received = 0, lost = 0;
 	bool shared = area->nsides > 2 * pairs; /* a channel with several senders or receivers */
 	int rc = 0;
 
@@ -487,6 +491,7 @@ static int run_collect(const struct ipcb_run_spec *s, struct run_area *area, uns
 		r->late += x->late;
 		sent += x->sent + aux->sent;
 		received += x->received + aux->received;
+		lost += x->lost + aux->lost;
 		if (k == 0 || k == senders)
 			r->cpu_seen[!sender] = x->cpu_seen;
 		if (sender) {
@@ -531,8 +536,16 @@ static int run_collect(const struct ipcb_run_spec *s, struct run_area *area, uns
 		r->arrivals = s->arrivals;
 		r->achieved_rate = r->msgs_per_s;
 	}
-	/* Sent while measuring and never received; more received than sent would be duplicates. */
-	if ((s->rate > 0 || shared) && !(s->t->caps & IPCB_CAP_NO_DATA)) {
+	/*
+	 * A lossy transport's stream: the messages its receivers saw skipped (the repeats of the
+	 * last message, sent until they were done, make sent minus received meaningless there).
+	 */
+	if ((s->t->caps & IPCB_CAP_LOSSY) && s->mode == IPCB_MODE_THROUGHPUT &&
+	    s->cfg.receivers <= 1) {
+		r->losses = lost;
+		r->losses_counted = true;
+	} else if ((s->rate > 0 || shared) && !(s->t->caps & IPCB_CAP_NO_DATA)) {
+		/* Sent while measuring and never received; more received than sent: duplicates. */
 		if (received > sent) {
 			snprintf(r->error, sizeof(r->error),
 				 "verification failed: the receivers took %" PRIu64
@@ -645,6 +658,8 @@ int ipcb_run_one(const struct ipcb_run_spec *s, struct ipcb_run_result *r)
 	for (unsigned p = 0; p < pairs; p++) {
 		chans[p].t = s->t;
 		chans[p].cfg = s->cfg;
+		chans[p].cfg.inflight =
+		    s->mode == IPCB_MODE_LATENCY && s->inflight > 1 ? s->inflight : 1;
 		if (!chans[p].cfg.senders)
 			chans[p].cfg.senders = 1;
 		if (!chans[p].cfg.receivers)

@@ -19,6 +19,7 @@
 #include "clock.h"
 #include "common.h"
 #include "hot.h"
+#include "launch.h"
 #include "msg.h"
 #include "run.h"
 
@@ -40,6 +41,7 @@ struct run_side {
 	uint64_t late;	   /* open loop: sends that started more than one interval late */
 	uint64_t sent;	   /* messages sent while measuring (for losses) */
 	uint64_t received; /* messages received that were sent while measuring (for losses) */
+	uint64_t lost;	   /* receiver of a lossy transport: measured messages it saw skipped */
 };
 
 /*
@@ -389,6 +391,59 @@ static inline int send_more_lasts(struct run_ctx *c, struct ipcb_ep *ep, void *t
 }
 
 /*
+ * A lossy transport (IPCB_CAP_LOSSY) may lose a stream's last message as well as any other:
+ * after it, the sender sends more last-marked messages, numbered on, until every receiver is
+ * done. They are not measured; a receiver that took one counts the gap before it as lost. i:
+ * the last message sent. 0 or -errno with err filled.
+ */
+static inline int send_lasts_until_end(struct run_ctx *c, struct ipcb_ep *ep, void *tx, uint64_t i,
+				       char *err)
+{
+	const struct ipcb_run_spec *s = c->spec;
+
+	/* A bistream's two senders would each wait for the other to be done. */
+	if (!(s->t->caps & IPCB_CAP_LOSSY) || s->mode == IPCB_MODE_BISTREAM)
+		return 0;
+	for (uint64_t k = c->chan->cfg.receivers;; k++) {
+		/* Soon after the first: the last message is usually on its way already. */
+		int rc = ipcb_side_end_within(k == c->chan->cfg.receivers ? 20 : 100);
+
+		if (rc > 0)
+			return 0;
+		if (rc < 0) {
+			snprintf(err, IPCB_RUN_ERR_BYTES, "control(end of run): %s", strerror(-rc));
+			return rc;
+		}
+		ipcb_msg_stamp(tx, s->size_bytes, seq_base(ep) | (i + k));
+		ipcb_msg_mark_last(tx, s->size_bytes);
+		rc = move_payload(s, ep, tx, true);
+		if (rc)
+			return transport_fail(&ep->err, "", err);
+	}
+}
+
+/*
+ * A lossy stream's receiver, expecting message i, got the one in rx: when its header names a
+ * later one, the messages between were lost. Counts those sent while measuring into *lost and
+ * returns the message to check rx against (i when nothing was skipped). Below 16 bytes a
+ * message has no header to read: a gap there fails the check as for any transport.
+ */
+static inline uint64_t lossy_skip(const struct ipcb_run_spec *s, const void *rx, uint64_t i,
+				  uint64_t *lost)
+{
+	uint64_t got;
+
+	if (!(s->t->caps & IPCB_CAP_LOSSY) || s->size_bytes < 16)
+		return i;
+	got = ipcb_msg_header_seq(rx) & RUN_SEQ_MASK;
+	/* A far jump is a damaged header, for the check to name. */
+	if (got <= i || got - i >= (1ull << 40))
+		return i;
+	*lost += got - (i > s->warmup ? i : got < s->warmup ? got : s->warmup);
+	return got;
+}
+
+/*
  * A stream sender's end, after its loop sent message i: the extra last marks (above), its clock,
  * CPU time and segments, stored in its slot. 0 or -errno with err filled.
  */
@@ -396,7 +451,11 @@ static inline int stream_sender_end(struct run_ctx *c, struct ipcb_ep *ep, void 
 				    struct run_side *me, struct usage_mark start, char *err)
 {
 	const struct ipcb_run_spec *s = c->spec;
-	int rc = s->t->caps & IPCB_CAP_NO_DATA ? 0 : send_more_lasts(c, ep, tx, i, me, err);
+	bool data = !(s->t->caps & IPCB_CAP_NO_DATA);
+	int rc = data ? send_more_lasts(c, ep, tx, i, me, err) : 0;
+
+	if (!rc && data)
+		rc = send_lasts_until_end(c, ep, tx, i, err);
 
 	me->t_last_ns = ipcb_now_ns();
 	usage_store(me, start);

@@ -28,6 +28,8 @@
 /* How long a server gets to end after SIGTERM, and after SIGKILL, before it is left. */
 #define SERVICE_TERM_NS 2000000000ull
 #define SERVICE_KILL_NS 5000000000ull
+/* How many of a server's processes stop and --cleanup look after. */
+#define SERVICE_PROCS 64
 
 static void service_sleep_ms(long ms)
 {
@@ -299,6 +301,15 @@ int ipcb_service_start(struct ipcb_service_run *s, const struct ipcb_transport *
 		}
 		service_sleep_ms(10);
 	}
+	/* What it started by now, for --cleanup to find too if the driver is killed. */
+	{
+		int pid[SERVICE_PROCS];
+		unsigned long long start[SERVICE_PROCS];
+		size_t procs = ipcb_service_procs(s, pid, start, SERVICE_PROCS);
+
+		for (size_t i = 1; i < procs; i++)
+			ipcb_rundir_note_pid(s->dir, pid[i]);
+	}
 	return 0;
 fail:
 	ipcb_service_stop(s);
@@ -380,6 +391,70 @@ int ipcb_service_check(struct ipcb_service_run *s)
 	return -ESRCH;
 }
 
+/* The parent of pid, from /proc/PID/stat (after the command name, which may hold ')'). */
+static int service_ppid(int pid)
+{
+	char path[64], buf[512], *p;
+	size_t n;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%d/stat", pid);
+	f = fopen(path, "re");
+	if (!f)
+		return -1;
+	n = fread(buf, 1, sizeof(buf) - 1, f);
+	fclose(f);
+	buf[n] = '\0';
+	p = strrchr(buf, ')');
+	return p && p[1] == ' ' && p[2] && p[3] == ' ' ? atoi(p + 4) : -1;
+}
+
+size_t ipcb_service_procs(const struct ipcb_service_run *s, int *pid,
+			  unsigned long long *start_ticks, size_t max)
+{
+	size_t count = 0, seen;
+
+	if (!s->pid || max == 0 || ipcb_proc_start_ticks(s->pid, &start_ticks[0]) < 0)
+		return 0;
+	pid[count++] = s->pid;
+	/* Children, then theirs: until a pass over /proc finds no one new. */
+	do {
+		struct dirent *e;
+		DIR *d = opendir("/proc");
+
+		seen = count;
+		if (!d)
+			break;
+		while ((e = readdir(d)) && count < max) {
+			int p = atoi(e->d_name), parent;
+			bool known = false;
+
+			if (p <= 1)
+				continue;
+			for (size_t i = 0; i < count && !known; i++)
+				known = pid[i] == p;
+			if (known || (parent = service_ppid(p)) <= 1)
+				continue;
+			for (size_t i = 0; i < count; i++)
+				if (pid[i] == parent &&
+				    ipcb_proc_start_ticks(p, &start_ticks[count]) == 0) {
+					pid[count++] = p;
+					break;
+				}
+		}
+		closedir(d);
+	} while (count > seen && count < max);
+	return count;
+}
+
+/* Is pid still the process that started at `start` (not gone, not reused)? */
+static bool service_proc_alive(int pid, unsigned long long start)
+{
+	unsigned long long now;
+
+	return ipcb_proc_start_ticks(pid, &now) == 0 && now == start;
+}
+
 /* Wait up to `ns` for the server to end; true when it was reaped. */
 static bool service_reap(struct ipcb_service_run *s, uint64_t ns)
 {
@@ -399,6 +474,10 @@ static bool service_reap(struct ipcb_service_run *s, uint64_t ns)
 
 void ipcb_service_stop(struct ipcb_service_run *s)
 {
+	int pid[SERVICE_PROCS];
+	unsigned long long start[SERVICE_PROCS];
+	size_t procs = ipcb_service_procs(s, pid, start, SERVICE_PROCS);
+
 	if (s->pid > 0) {
 		/* The group: whatever the server started goes too. */
 		kill(-s->pid, SIGTERM);
@@ -413,6 +492,21 @@ void ipcb_service_stop(struct ipcb_service_run *s)
 					s->svc.argv[0], (int)s->pid);
 		}
 		s->pid = 0;
+	}
+	/*
+	 * What the server started outside its process group (a helper in a session of its own)
+	 * would end by itself, later: it is ended now, so nothing of the server outlives it.
+	 */
+	for (size_t i = 1; i < procs; i++) {
+		uint64_t end = ipcb_now_ns() + SERVICE_TERM_NS;
+
+		if (service_proc_alive(pid[i], start[i]))
+			kill(pid[i], SIGKILL);
+		while (service_proc_alive(pid[i], start[i]) && ipcb_now_ns() < end)
+			service_sleep_ms(2);
+		if (service_proc_alive(pid[i], start[i]))
+			fprintf(stderr, "ipcbench: process %d of a stopped server did not die\n",
+				pid[i]);
 	}
 	if (s->dir[0]) {
 		ipcb_rundir_remove(s->dir);

@@ -51,7 +51,19 @@ int ipcb_service_pin(struct ipcb_service_run *s, int cpu);
 int ipcb_service_cpu_ns(const struct ipcb_service_run *s, uint64_t *ns);
 /* Is the server still running? 0, or -ESRCH with s->error saying how it ended. */
 int ipcb_service_check(struct ipcb_service_run *s);
-/* Stop the server and remove its directory; harmless when not started. */
+/*
+ * The server and every process it started that still runs, wherever it went (a process that
+ * made a session or process group of its own, such as Erlang's erl_child_setup, is still
+ * found by its parent): up to max pids, with their start times (ipcb_proc_start_ticks), the
+ * server first. Returns how many; 0 when the server is not running.
+ */
+size_t ipcb_service_procs(const struct ipcb_service_run *s, int *pid,
+			  unsigned long long *start_ticks, size_t max);
+/*
+ * Stop the server and remove its directory; harmless when not started. Every process of
+ * ipcb_service_procs() is gone when it returns (what outlives the server is killed), or named
+ * on stderr.
+ */
 void ipcb_service_stop(struct ipcb_service_run *s);
 
 #endif

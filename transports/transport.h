@@ -92,6 +92,14 @@ enum ipcb_cap {
 	 * whole messages: a payload above max_msg_bytes goes through send/recv in chunks instead.
 	 */
 	IPCB_CAP_ZEROCOPY = 1u << 10,
+	/*
+	 * May lose messages in a stream: a broker that drops what a full queue cannot take
+	 * (at-most-once delivery). A stream's receiver counts a gap in the sequence as lost
+	 * messages (the row's losses) instead of failing, and the sender repeats its last message
+	 * until the receivers are done, since the last one may be lost too. A round trip still
+	 * fails when a message is lost (at --timeout): a ping-pong has nothing to go on with.
+	 */
+	IPCB_CAP_LOSSY = 1u << 11,
 };
 
 enum ipcb_wait {
@@ -239,6 +247,12 @@ struct ipcb_chan_cfg {
 	uint64_t opt[IPCB_MAX_OPTIONS];
 	/* A transport with a service: how its endpoints reach the server (ipcb_service.addr). */
 	const char *service;
+	/*
+	 * Requests a sender keeps outstanding (--inflight in latency mode; 1 otherwise and when
+	 * 0): how many sends a transport that is acknowledged per send (a broker's reply to each
+	 * publish) may leave unacknowledged, its pipelining depth.
+	 */
+	unsigned inflight;
 };
 
 /* Option i of the run (an index into the transport's `options` table). */

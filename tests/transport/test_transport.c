@@ -19,6 +19,7 @@
 #include <unistd.h>
 
 #include "../tap.h"
+#include "rundir.h"
 #include "run.h"
 #include "service.h"
 #include "sysvreg.h"
@@ -102,6 +103,71 @@ static int sysv_leftovers(void)
 		}
 	}
 	return left;
+}
+
+/* The local ports of TCP sockets in LISTEN state (/proc/net/tcp, tcp6); with inodes, only
+ * those sockets. Returns how many went into port[]. */
+static size_t listening(const unsigned long *inode, size_t ninodes, int *port, size_t max)
+{
+	static const char *const tables[] = {"/proc/net/tcp", "/proc/net/tcp6"};
+	size_t n = 0;
+
+	for (size_t t = 0; t < 2; t++) {
+		FILE *f = fopen(tables[t], "re");
+		char line[512];
+
+		if (!f)
+			continue;
+		while (fgets(line, sizeof(line), f) && n < max) {
+			char local[64];
+			unsigned st, lport;
+			unsigned long ino;
+			bool want = !inode;
+
+			/* sl local rem st tx:rx tr:when retrnsmt uid timeout inode */
+			if (sscanf(line, " %*d: %63s %*s %x %*s %*s %*s %*u %*u %lu", local, &st,
+				   &ino) != 3 ||
+			    st != 0x0A || !strchr(local, ':'))
+				continue;
+			for (size_t i = 0; i < ninodes && !want; i++)
+				want = inode[i] == ino;
+			if (want && sscanf(strrchr(local, ':') + 1, "%x", &lport) == 1)
+				port[n++] = (int)lport;
+		}
+		fclose(f);
+	}
+	return n;
+}
+
+/* The socket inodes the processes pid[0..n) hold open. */
+static size_t socket_inodes(const int *pid, size_t n, unsigned long *inode, size_t max)
+{
+	size_t count = 0;
+
+	for (size_t i = 0; i < n; i++) {
+		char path[64], link[64];
+		struct dirent *e;
+		DIR *d;
+
+		snprintf(path, sizeof(path), "/proc/%d/fd", pid[i]);
+		d = opendir(path);
+		if (!d)
+			continue;
+		while ((e = readdir(d)) && count < max) {
+			char fd[320];
+			ssize_t len;
+
+			snprintf(fd, sizeof(fd), "%s/%s", path, e->d_name);
+			len = readlink(fd, link, sizeof(link) - 1);
+			if (len <= 0)
+				continue;
+			link[len] = '\0';
+			if (sscanf(link, "socket:[%lu]", &inode[count]) == 1)
+				count++;
+		}
+		closedir(d);
+	}
+	return count;
 }
 
 /* The transport's server, when it has one: started once for all the runs, as the driver does. */
@@ -200,8 +266,17 @@ int main(int argc, char **argv)
 			if (!ok(rc == 0, "%s %s %zu B: run succeeds", t->name, mode_name[m],
 				sizes[i]))
 				tap_diag("error: %s", r.error);
-			ok_eq(r.messages, s.messages, "%s %s %zu B: every message measured",
-			      t->name, mode_name[m], sizes[i]);
+			/* A lossy stream measures what arrived; what did not is counted. */
+			if ((t->caps & IPCB_CAP_LOSSY) && m == IPCB_MODE_THROUGHPUT)
+				ok(r.losses_counted && r.messages + r.losses >= s.messages,
+				   "%s %s %zu B: every message measured or counted lost (%llu, "
+				   "%llu "
+				   "lost)",
+				   t->name, mode_name[m], sizes[i], (unsigned long long)r.messages,
+				   (unsigned long long)r.losses);
+			else
+				ok_eq(r.messages, s.messages, "%s %s %zu B: every message measured",
+				      t->name, mode_name[m], sizes[i]);
 			if (data)
 				ok(r.full_checks >= 2,
 				   "%s %s %zu B: %llu messages checked byte by byte", t->name,
@@ -232,6 +307,40 @@ int main(int argc, char **argv)
 				   t->name, mode_name[m], sizes[i], r.layout);
 			ipcb_run_result_fini(&r);
 		}
+
+	/* Every value of every option but the defaults, which ran above: both modes. */
+	for (size_t o = 0; t->options && t->options[o].key; o++) {
+		const struct ipcb_option *opt = &t->options[o];
+		uint64_t def[IPCB_MAX_OPTIONS], last = opt->type == IPCB_OPT_BOOL ? 1 : 0;
+
+		ipcb_opt_defaults(t, def);
+		if (opt->type == IPCB_OPT_CHOICE)
+			for (const char *c = opt->choices; *c; c++)
+				last += *c == '|';
+		for (uint64_t v = 0; opt->type != IPCB_OPT_UINT && v <= last; v++)
+			for (int m = 0; m < 2 && v != def[o]; m++) {
+				struct ipcb_run_spec s;
+				struct ipcb_run_result r;
+				char word[32];
+				int rc;
+
+				spec_init(&s, t, p.max_msg_bytes, (enum ipcb_mode)m, 65536,
+					  IPCB_WAIT_HYBRID, dir);
+				s.cfg.opt[o] = v;
+				rc = ipcb_run_one(&s, &r);
+				if (!ok(rc == 0 && r.messages + r.losses >= s.messages &&
+					    r.full_checks >= 2,
+					"%s -o %s.%s=%s %s 64K: run succeeds, every message "
+					"checked",
+					t->name, t->name, opt->key,
+					opt->type == IPCB_OPT_BOOL
+					    ? (v ? "1" : "0")
+					    : ipcb_opt_choice(opt, v, word, sizeof(word)),
+					mode_name[m]))
+					tap_diag("error: %s", r.error);
+				ipcb_run_result_fini(&r);
+			}
+	}
 
 	if (t->caps & IPCB_CAP_WAIT_CHOICE) {
 		static const enum ipcb_wait waits[] = {IPCB_WAIT_SPIN, IPCB_WAIT_YIELD,
@@ -293,6 +402,11 @@ int main(int argc, char **argv)
 					struct ipcb_run_spec s;
 					struct ipcb_run_result r;
 					bool caught = faults[f].caught[levels[l]];
+					/* A lossy stream counts a lost message, as it would a real
+					 * one. */
+					bool counted = (t->caps & IPCB_CAP_LOSSY) &&
+						       faults[f].fault == IPCB_INJECT_DROP &&
+						       m == IPCB_MODE_THROUGHPUT;
 					int rc;
 
 					spec_init(&s, t, p.max_msg_bytes, (enum ipcb_mode)m, 4096,
@@ -301,6 +415,18 @@ int main(int argc, char **argv)
 					s.verify = levels[l];
 					s.timeout_s = 20;
 					rc = ipcb_run_one(&s, &r);
+					if (counted) {
+						if (!ok(rc == 0 && r.losses_counted &&
+							    r.losses == 1,
+							"%s %s --verify %s: %s is counted in the "
+							"row's losses (%llu)",
+							t->name, mode_name[m],
+							ipcb_verify_name(levels[l]), faults[f].name,
+							(unsigned long long)r.losses))
+							tap_diag("rc %d, error: %s", rc, r.error);
+						ipcb_run_result_fini(&r);
+						continue;
+					}
 					if (!ok(caught ? rc < 0 && rc != -EINTR &&
 							     strstr(r.error, faults[f].expect)
 						       : rc == 0,
@@ -344,13 +470,41 @@ int main(int argc, char **argv)
 	if (t->service) {
 		pid_t server = svc.pid;
 		uint64_t ns = 0;
+		int pid[64], port[32], still[32];
+		unsigned long long start[64];
+		unsigned long inode[256];
+		size_t procs, ports, left = 0, open_ports;
+		char said[256] = "";
 
 		ok(ipcb_service_check(&svc) == 0 && ipcb_service_cpu_ns(&svc, &ns) == 0 && ns > 0,
 		   "%s: its server ran through every run and used CPU (%llu ns)", t->name,
 		   (unsigned long long)ns);
+		/* Everything the server is made of, to look for once it is stopped. */
+		procs = ipcb_service_procs(&svc, pid, start, 64);
+		ports = listening(inode, socket_inodes(pid, procs, inode, 256), port, 32);
+		tap_diag("%s: its server is %zu process(es), listening on %zu TCP port(s)", t->name,
+			 procs, ports);
 		ipcb_service_stop(&svc);
 		ok(kill(server, 0) < 0 && errno == ESRCH, "%s: its server (pid %d) is gone",
 		   t->name, (int)server);
+		for (size_t i = 0; i < procs; i++) {
+			unsigned long long now;
+
+			if (ipcb_proc_start_ticks(pid[i], &now) == 0 && now == start[i]) {
+				left++;
+				snprintf(said + strlen(said), sizeof(said) - strlen(said), " %d",
+					 pid[i]);
+			}
+		}
+		ok(left == 0, "%s: none of its server's %zu processes is left%s%s", t->name, procs,
+		   left ? ": still there:" : "", said);
+		open_ports = listening(NULL, 0, still, 32);
+		left = 0;
+		for (size_t i = 0; i < ports; i++)
+			for (size_t j = 0; j < open_ports; j++)
+				left += port[i] == still[j];
+		ok(left == 0, "%s: none of the %zu TCP ports its server listened on is listening",
+		   t->name, ports);
 	}
 	ok_eq(leftovers("/dev/shm") + leftovers("/dev/mqueue") + leftovers(dir), 0,
 	      "%s: nothing named after this process is left in /dev/shm, /dev/mqueue or %s",

@@ -1,0 +1,113 @@
+/* SPDX-License-Identifier: MIT */
+/* broker.c - helpers of the message-broker transports; see broker.h. */
+#include "broker.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+int ipcb_broker_find(const char *prog, char *out, size_t n)
+{
+	const char *path = getenv("PATH");
+	char dirs[4096];
+
+	snprintf(dirs, sizeof(dirs), "%s:/usr/sbin:/sbin:/usr/local/sbin",
+		 path && path[0] ? path : "/usr/local/bin:/usr/bin:/bin");
+	for (char *save = NULL, *d = strtok_r(dirs, ":", &save); d;
+	     d = strtok_r(NULL, ":", &save)) {
+		if (d[0] != '/')
+			continue; /* a relative $PATH entry would depend on the directory we run in
+				   */
+		if ((size_t)snprintf(out, n, "%s/%s", d, prog) < n && access(out, X_OK) == 0)
+			return 0;
+	}
+	out[0] = '\0';
+	return -ENOENT;
+}
+
+int ipcb_broker_probe(struct ipcb_probe *p, const char *prog, const char *pkg)
+{
+	char path[4200];
+
+	if (ipcb_broker_find(prog, path, sizeof(path)) == 0)
+		return 0;
+	snprintf(p->reason, sizeof(p->reason),
+		 "its server %s is not installed: install the Debian package %s (scripts/setup "
+		 "does)",
+		 prog, pkg);
+	return -ENOENT;
+}
+
+int ipcb_broker_port(void)
+{
+	struct sockaddr_in a = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
+	socklen_t len = sizeof(a);
+	int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0), port;
+
+	if (fd < 0)
+		return -errno;
+	if (bind(fd, (struct sockaddr *)&a, sizeof(a)) == 0 &&
+	    getsockname(fd, (struct sockaddr *)&a, &len) == 0)
+		port = ntohs(a.sin_port);
+	else
+		port = -errno;
+	close(fd);
+	return port;
+}
+
+int ipcb_broker_file(struct ipcb_service *svc, const char *name, unsigned mode, const char *fmt,
+		     ...)
+{
+	char path[4200], *text = NULL;
+	va_list ap;
+	int fd, len, rc = 0;
+
+	va_start(ap, fmt);
+	len = vasprintf(&text, fmt, ap);
+	va_end(ap);
+	if (len < 0)
+		return ipcb_err(&svc->err, -ENOMEM, "vasprintf");
+	snprintf(path, sizeof(path), "%s/%s", svc->dir, name);
+	fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, mode);
+	if (fd < 0)
+		rc = ipcb_errf(&svc->err, -errno, "open", "%s", path);
+	else if (write(fd, text, (size_t)len) != len)
+		rc = ipcb_errf(&svc->err, -EIO, "write", "%s", path);
+	if (fd >= 0 && close(fd) < 0 && !rc)
+		rc = ipcb_errf(&svc->err, -errno, "close", "%s", path);
+	free(text);
+	return rc;
+}
+
+int ipcb_broker_tcp_ready(int port, struct ipcb_err *e)
+{
+	struct sockaddr_in a = {.sin_family = AF_INET,
+				.sin_port = htons((uint16_t)port),
+				.sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
+	int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0), rc = 0;
+
+	if (fd < 0)
+		return ipcb_err(e, -errno, "socket");
+	if (connect(fd, (struct sockaddr *)&a, sizeof(a)) < 0)
+		rc = errno == ECONNREFUSED || errno == EINTR
+			 ? ipcb_errf(e, -EAGAIN, "connect", "127.0.0.1:%d refused", port)
+			 : ipcb_errf(e, -errno, "connect", "127.0.0.1:%d", port);
+	close(fd);
+	return rc;
+}
+
+void ipcb_broker_bytes_text(size_t bytes, char *out, size_t n)
+{
+	if (bytes && bytes % (1u << 20) == 0)
+		snprintf(out, n, "%zuM", bytes >> 20);
+	else if (bytes && bytes % 1024 == 0)
+		snprintf(out, n, "%zuK", bytes >> 10);
+	else
+		snprintf(out, n, "%zu", bytes);
+}

@@ -1,0 +1,41 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * broker.h - what the message-broker transports (amqp, mqtt, redis) share: finding the
+ * server's program, a free port on the loopback for a second listener, the server's files in
+ * its service directory, and readiness by a TCP connection. Each returns 0 or a negative errno
+ * and records the failing call in the given error.
+ */
+#ifndef IPCB_TRANSPORT_BROKER_H
+#define IPCB_TRANSPORT_BROKER_H
+
+#include <stddef.h>
+
+#include "transport.h"
+
+/*
+ * The full path of program `prog`, looked for in $PATH and in the system directories a
+ * non-root $PATH often lacks (/usr/sbin, /sbin: mosquitto is there). 0 or -ENOENT.
+ */
+int ipcb_broker_find(const char *prog, char *out, size_t n);
+
+/* probe(): is `prog` here? Else the reason names the Debian package `pkg` that provides it. */
+int ipcb_broker_probe(struct ipcb_probe *p, const char *prog, const char *pkg);
+
+/*
+ * A TCP port on 127.0.0.1 that nobody listens on now: bound, read and released, as the driver
+ * picks svc->port (another server could take it before ours does: its start then fails,
+ * saying so). A positive port, or -errno.
+ */
+int ipcb_broker_port(void);
+
+/* Write the file `name` in the service's directory (mode, O_EXCL), printf-style. 0 or -errno. */
+int ipcb_broker_file(struct ipcb_service *svc, const char *name, unsigned mode, const char *fmt,
+		     ...) __attribute__((format(printf, 4, 5)));
+
+/* Does something accept TCP connections on 127.0.0.1:port? 0 yes, -EAGAIN not yet, or -errno. */
+int ipcb_broker_tcp_ready(int port, struct ipcb_err *e);
+
+/* "64M", "512K", "100": a byte count for a limit's text. */
+void ipcb_broker_bytes_text(size_t bytes, char *out, size_t n);
+
+#endif
