@@ -129,6 +129,7 @@ static void caps_text(unsigned caps, char *out, size_t n)
 	    {IPCB_CAP_MULTI_RECEIVER, "multi-receiver"},
 	    {IPCB_CAP_DUPLEX, "duplex"},
 	    {IPCB_CAP_ZEROCOPY, "zerocopy"},
+	    {IPCB_CAP_NETWORK, "network"},
 	};
 	size_t len = 0;
 

@@ -92,6 +92,14 @@ enum ipcb_cap {
 	 * whole messages: a payload above max_msg_bytes goes through send/recv in chunks instead.
 	 */
 	IPCB_CAP_ZEROCOPY = 1u << 10,
+	/*
+	 * Reaches its peer over IP, by address alone: each endpoint makes its own sockets in
+	 * open(), binds them to cfg.host (an address of this host; 127.0.0.1 when NULL), publishes
+	 * how it is reached and connects in connect(); nothing crosses fork and nothing is shared
+	 * but the network. Such a transport can run with its two endpoints on two hosts
+	 * (`ipcbench serve`, `--peer`); only these does a server run for a client.
+	 */
+	IPCB_CAP_NETWORK = 1u << 11,
 };
 
 enum ipcb_wait {
@@ -239,6 +247,11 @@ struct ipcb_chan_cfg {
 	uint64_t opt[IPCB_MAX_OPTIONS];
 	/* A transport with a service: how its endpoints reach the server (ipcb_service.addr). */
 	const char *service;
+	/*
+	 * IPCB_CAP_NETWORK: the numeric IP address (IPv4 or IPv6) of this host that endpoints
+	 * bind to and publish, the one their peer reaches; NULL: 127.0.0.1 (both on this host).
+	 */
+	const char *host;
 };
 
 /* Option i of the run (an index into the transport's `options` table). */
