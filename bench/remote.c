@@ -517,8 +517,8 @@ static const char *strip_side(const char *text, const struct ipcb_side *me)
 static int peer_failed(const struct ipcb_remote *rm, const struct ipcb_wire_msg *m,
 		       const struct ipcb_side *me, char *err)
 {
-	snprintf(err, IPCB_RUN_ERR_BYTES, "%s (on the peer, %s)", strip_side(m->error.text, me),
-		 rm->peer_text);
+	snprintf(err, IPCB_RUN_ERR_BYTES, "%.300s (on the peer, %.80s)",
+		 strip_side(m->error.text, me), rm->peer_text);
 	if (me && m->error.when_ns)
 		ipcb_side_failed_at(m->error.when_ns);
 	return -EREMOTEIO;
@@ -551,8 +551,8 @@ static int expect(const struct ipcb_remote *rm, int fd, enum ipcb_wire_type want
 	return 0;
 }
 
-/* A TCP connection to the peer, within REMOTE_STEP_S. The descriptor, or -errno with err. */
-static int remote_dial(const struct ipcb_remote *rm, char *err)
+/* A TCP connection to the peer within limit_s. The descriptor, or -errno with err. */
+static int remote_dial(const struct ipcb_remote *rm, double limit_s, char *err)
 {
 	int fd = socket(rm->peer.ss_family, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0), one = 1;
 	int rc = 0, soerr = 0;
@@ -564,8 +564,8 @@ static int remote_dial(const struct ipcb_remote *rm, char *err)
 		if (errno != EINPROGRESS) {
 			rc = -errno;
 		} else {
-			rc = remote_wait(fd, POLLOUT, -1,
-					 ipcb_now_ns() + (uint64_t)(REMOTE_STEP_S * 1e9));
+			rc =
+			    remote_wait(fd, POLLOUT, -1, ipcb_now_ns() + (uint64_t)(limit_s * 1e9));
 			if (!rc && getsockopt(fd, SOL_SOCKET, SO_ERROR, &soerr, &elen) < 0)
 				rc = -errno;
 			if (!rc && soerr)
@@ -580,7 +580,7 @@ static int remote_dial(const struct ipcb_remote *rm, char *err)
 		close(fd);
 		if (rc == -ETIMEDOUT)
 			snprintf(err, IPCB_RUN_ERR_BYTES, "connect to %s: no answer within %.0f s",
-				 rm->peer_text, REMOTE_STEP_S);
+				 rm->peer_text, limit_s);
 		else
 			snprintf(err, IPCB_RUN_ERR_BYTES, "connect to %s: %s%s", rm->peer_text,
 				 strerror(-rc),
@@ -601,7 +601,7 @@ static int remote_connect(const struct ipcb_remote *rm, struct ipcb_wire_msg *we
 	struct ipcb_remote_frame fr;
 	struct ipcb_wire_msg hello, auth = {.type = IPCB_WIRE_AUTH};
 	unsigned char want[IPCB_WIRE_MAC];
-	int fd = remote_dial(rm, err), rc;
+	int fd = remote_dial(rm, REMOTE_STEP_S, err), rc;
 
 	if (fd < 0)
 		return fd;
@@ -898,7 +898,7 @@ static int take_result(const struct ipcb_remote *rm, int fd, struct run_ctx *c, 
 static int stand_in_driver(const struct ipcb_remote *rm, struct run_ctx *c, char *err)
 {
 	struct ipcb_wire_msg m = {.type = IPCB_WIRE_RUN}, back;
-	struct ipcb_remote_clock before, after;
+	struct ipcb_remote_clock before = {0}, after = {0};
 	struct ipcb_remote_frame fr;
 	int64_t off, bound;
 	int fd, rc;
@@ -1015,12 +1015,44 @@ static void side_to_wire(struct ipcb_wire_side *w, const struct run_side *x, int
 	w->received = x->received;
 }
 
+/*
+ * After a failed run: is the peer still there? A side here often sees its server's death first
+ * (a reset connection, a refused datagram): the message then says what happened over there.
+ */
+static void peer_gone_note(const struct ipcb_remote *rm, struct ipcb_run_result *r)
+{
+	char e[IPCB_RUN_ERR_BYTES], why[IPCB_RUN_ERR_BYTES + 64] = "";
+	size_t len = strlen(r->error);
+	siginfo_t si = {0};
+	int fd;
+
+	if (rm->server_pid > 0 &&
+	    waitid(P_PID, (id_t)rm->server_pid, &si, WEXITED | WNOHANG | WNOWAIT) == 0 &&
+	    si.si_pid == rm->server_pid) {
+		snprintf(why, sizeof(why), "the server --launch started exited (%s %d)",
+			 si.si_code == CLD_EXITED ? "status" : "signal", si.si_status);
+	} else {
+		fd = remote_dial(rm, 1.0, e);
+		if (fd >= 0) {
+			close(fd);
+			return;
+		}
+		snprintf(why, sizeof(why), "%s", e);
+	}
+	snprintf(
+	    r->error + len, sizeof(r->error) - len,
+	    "; the peer's server no longer answers (%s): it stopped or was killed during the run",
+	    why);
+}
+
 int ipcb_remote_after(const struct ipcb_remote *rm, struct run_area *area, int rc,
 		      struct ipcb_run_result *r)
 {
 	if (!rm->serving) {
 		r->clock_per_run = true;
 		r->clock_bound_ns = rc == 0 && rm->sh->clock_ok ? rm->sh->clock_bound_ns : -1;
+		if (rc && rc != -EINTR)
+			peer_gone_note(rm, r);
 		return rc;
 	}
 	if (rc) {
@@ -1176,7 +1208,7 @@ static void launched_stop(struct ipcb_remote *rm)
 static int launched_start(struct ipcb_remote *rm, const char *host, const char *launch,
 			  const char *binary, char *err, size_t errlen)
 {
-	char listen_at[300], line[320] = "", *argv[6];
+	char listen_at[300], line[320] = "", *argv[7];
 	uint64_t deadline = ipcb_now_ns() + (uint64_t)(LAUNCH_READY_S * 1e9);
 	size_t n = 0;
 	int out = -1, rc = 0;
@@ -1189,7 +1221,8 @@ static int launched_start(struct ipcb_remote *rm, const char *host, const char *
 	argv[2] = "--listen";
 	argv[3] = listen_at;
 	argv[4] = "--launched";
-	argv[5] = NULL;
+	argv[5] = "-q"; /* its runs' failures come back to the driver, which says them */
+	argv[6] = NULL;
 	pid = ipcb_launch_prefix_spawn(launch, argv, &rm->server_in, &out);
 	if (pid < 0) {
 		snprintf(err, errlen, "--launch '%s': %s", launch, strerror((int)-pid));
@@ -1313,7 +1346,7 @@ int ipcb_remote_open(struct ipcb_remote *rm, const char *peer, const char *token
 		close(fd);
 		goto fail;
 	}
-	snprintf(rm->path, sizeof(rm->path), "%s -> %s; control round trip %.1f us", local,
+	snprintf(rm->path, sizeof(rm->path), "%.140s -> %.140s; control round trip %.1f us", local,
 		 welcome.welcome.net, (double)rm->clock.rtt_ns / 1e3);
 	send_type(fd, IPCB_WIRE_BYE);
 	close(fd);

@@ -541,7 +541,7 @@ int ipcb_wire_decode(const unsigned char *body, size_t len, struct ipcb_wire_msg
 	    .p = body, .len = len, .msg = "a message", .why = why, .why_bytes = why_bytes};
 	struct rbuf *r = &rb;
 	char name[32];
-	uint8_t type;
+	uint8_t type = 0;
 
 	memset(m, 0, sizeof(*m));
 	why[0] = '\0';
@@ -559,21 +559,21 @@ int ipcb_wire_decode(const unsigned char *body, size_t len, struct ipcb_wire_msg
 	rb.msg = ipcb_wire_type_name(type, name, sizeof(name));
 	switch (m->type) {
 	case IPCB_WIRE_HELLO:
-		get_u32(r, &m->hello.proto, "protocol") &&
-		    get_u8(r, &m->hello.little_endian, 1, "byte order") &&
-		    get_str(r, m->hello.version, sizeof(m->hello.version), "version") &&
-		    take(r, m->hello.nonce, IPCB_WIRE_NONCE, "challenge") &&
-		    get_u64(r, &m->hello.max_size, "largest size") &&
-		    get_u64(r, &m->hello.max_duration_ns, "longest duration") &&
-		    get_u64(r, &m->hello.max_timeout_ms, "longest timeout") &&
-		    get_u64(r, &m->hello.max_messages, "most messages");
+		(void)(get_u32(r, &m->hello.proto, "protocol") &&
+		       get_u8(r, &m->hello.little_endian, 1, "byte order") &&
+		       get_str(r, m->hello.version, sizeof(m->hello.version), "version") &&
+		       take(r, m->hello.nonce, IPCB_WIRE_NONCE, "challenge") &&
+		       get_u64(r, &m->hello.max_size, "largest size") &&
+		       get_u64(r, &m->hello.max_duration_ns, "longest duration") &&
+		       get_u64(r, &m->hello.max_timeout_ms, "longest timeout") &&
+		       get_u64(r, &m->hello.max_messages, "most messages"));
 		break;
 	case IPCB_WIRE_AUTH:
-		get_u32(r, &m->auth.proto, "protocol") &&
-		    get_u8(r, &m->auth.little_endian, 1, "byte order") &&
-		    get_str(r, m->auth.version, sizeof(m->auth.version), "version") &&
-		    take(r, m->auth.nonce, IPCB_WIRE_NONCE, "challenge") &&
-		    take(r, m->auth.mac, IPCB_WIRE_MAC, "response");
+		(void)(get_u32(r, &m->auth.proto, "protocol") &&
+		       get_u8(r, &m->auth.little_endian, 1, "byte order") &&
+		       get_str(r, m->auth.version, sizeof(m->auth.version), "version") &&
+		       take(r, m->auth.nonce, IPCB_WIRE_NONCE, "challenge") &&
+		       take(r, m->auth.mac, IPCB_WIRE_MAC, "response"));
 		break;
 	case IPCB_WIRE_WELCOME:
 		if (take(r, m->welcome.mac, IPCB_WIRE_MAC, "response") &&
@@ -598,12 +598,12 @@ int ipcb_wire_decode(const unsigned char *body, size_t len, struct ipcb_wire_msg
 		}
 		break;
 	case IPCB_WIRE_ERROR:
-		get_str(r, m->error.text, sizeof(m->error.text), "text") &&
-		    get_u64(r, &m->error.when_ns, "time");
+		(void)(get_str(r, m->error.text, sizeof(m->error.text), "text") &&
+		       get_u64(r, &m->error.when_ns, "time"));
 		break;
 	case IPCB_WIRE_CLOCK:
-		get_u64(r, &m->clock.t1, "t1") && get_u64(r, &m->clock.t2, "t2") &&
-		    get_u64(r, &m->clock.t3, "t3");
+		(void)(get_u64(r, &m->clock.t1, "t1") && get_u64(r, &m->clock.t2, "t2") &&
+		       get_u64(r, &m->clock.t3, "t3"));
 		break;
 	case IPCB_WIRE_RUN: {
 		struct ipcb_wire_run *x = &m->run;
