@@ -1106,11 +1106,15 @@ pid_t ipcb_launch_prefix_spawn(const char *prefix, char *const argv[], int *in_f
 	args = calloc(argc + 5, sizeof(*args));
 	if (!args)
 		return -ENOMEM;
-	/* The prefix is the user's own shell words; the command follows as "$@", unquoted by us. */
+	/*
+	 * The prefix is the user's own shell words (a simple command: `exec` puts it in the
+	 * shell's place, so the pid is the prefix's, and the server's where it execs); the command
+	 * follows as "$@", each argument a word of its own.
+	 */
 	args[0] = "sh";
 	args[1] = "-c";
 	args[2] = NULL;
-	if (asprintf(&args[2], "%s \"$@\"", prefix) < 0) {
+	if (asprintf(&args[2], "exec %s \"$@\"", prefix) < 0) {
 		free(args);
 		return -ENOMEM;
 	}

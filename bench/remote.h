@@ -184,7 +184,7 @@ uint8_t ipcb_remote_little_endian(void);
 
 /*
  * Start `argv` on the other host through a launch prefix ("ssh HOST", "ip netns exec NS"): run
- * through /bin/sh as `PREFIX "$@"`, in a process group of its own, killed if the driver dies,
+ * through /bin/sh as `exec PREFIX "$@"`, in a process group of its own, killed if the driver dies,
  * with its standard input and output on pipes (*in_fd to write, *out_fd to read; either may be
  * NULL: /dev/null). The child's pid, or -errno. What an MPI launcher needs to start its remote
  * daemons the same way is `ipcbench rsh-agent` (bench/serve.c).
