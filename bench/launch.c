@@ -113,6 +113,11 @@ static int run_signal_fd_get(void)
 	return run_signal_fd < 0 ? -errno : run_signal_fd;
 }
 
+int ipcb_run_signal_fd(void)
+{
+	return run_signal_fd_get();
+}
+
 /* Take one pending signal that asks the driver to stop; 0 when there is none. */
 static int run_stop_take(void)
 {
@@ -155,6 +160,7 @@ enum ctl_type {
 	CTL_GO,	      /* driver -> side: start */
 	CTL_DONE,     /* side -> driver: measured work over */
 	CTL_END,      /* driver -> side: every side of the other role is done */
+	CTL_WANT,     /* side -> driver: the others' addresses first, mine follows (a stand-in) */
 };
 
 struct ctl_hdr {
@@ -210,6 +216,23 @@ int ipcb_side_exchange(const struct ipcb_addr *mine, struct ipcb_addr *all)
 	int rc = ctl_send(side_fd, CTL_ADDR, mine, 1);
 
 	return rc ? rc : side_expect(CTL_PEERS, all, side_self.nsides);
+}
+
+int ipcb_side_want_peers(struct ipcb_addr *all)
+{
+	int rc = ctl_send(side_fd, CTL_WANT, NULL, 0);
+
+	return rc ? rc : side_expect(CTL_PEERS, all, side_self.nsides);
+}
+
+int ipcb_side_fd(void)
+{
+	return side_fd;
+}
+
+void ipcb_side_failed_at(uint64_t when_ns)
+{
+	side_ctl->fail_ns = when_ns;
 }
 
 int ipcb_side_ready(void)
@@ -411,6 +434,7 @@ static void side_main(const struct ipcb_launch *l, const struct ipcb_side *me, p
 		rc = check_placement(me->cpu, ctl->cpu_go, err);
 	if (rc && !err[0])
 		snprintf(err, IPCB_RUN_ERR_BYTES, "%s", strerror(-rc));
+	/* A stand-in may have said when its failure really happened, on the other host. */
 	if (rc && !ctl->fail_ns)
 		ctl->fail_ns = ipcb_now_ns();
 	__atomic_store_n(&ctl->exiting, 1, __ATOMIC_RELEASE);
@@ -447,6 +471,8 @@ struct launch_state {
 	int *fds;	 /* [2k] the driver's end, [2k + 1] the side's */
 	struct ipcb_addr *addr;
 	bool *have_addr;
+	bool *want; /* asked for the others' addresses before publishing its own */
+	bool *want_sent;
 	bool *ready;
 	bool end_sent[2]; /* CTL_END sent to all senders [0], all receivers [1] */
 	bool peers_sent, released;
@@ -627,6 +653,9 @@ static void handle_side(struct launch_state *st, unsigned k)
 				st->have_addr[k] = true;
 			}
 			break;
+		case CTL_WANT:
+			st->want[k] = true;
+			break;
 		case CTL_READY:
 			st->ready[k] = true;
 			break;
@@ -642,6 +671,25 @@ static void handle_side(struct launch_state *st, unsigned k)
 /* After the messages: send every side what it now waits for. */
 static void answer(struct launch_state *st)
 {
+	/*
+	 * A stand-in for a side on another host gets the others' addresses as soon as they are
+	 * all in (its own slot empty): it passes them on, and publishes the address that comes
+	 * back.
+	 */
+	for (unsigned k = 0; k < st->n; k++) {
+		bool others = true;
+
+		for (unsigned j = 0; j < st->n; j++)
+			others = others && (j == k || st->have_addr[j]);
+		if (st->want[k] && !st->want_sent[k] && others && st->fds[2 * k] >= 0) {
+			struct ipcb_addr mine = st->addr[k];
+
+			memset(&st->addr[k], 0, sizeof(st->addr[k]));
+			ctl_send(st->fds[2 * k], CTL_PEERS, st->addr, st->n);
+			st->addr[k] = mine;
+			st->want_sent[k] = true;
+		}
+	}
 	if (!st->peers_sent && all_of(st->have_addr, st->n)) {
 		broadcast(st, -1, CTL_PEERS, st->addr, st->n);
 		st->peers_sent = true;
@@ -700,11 +748,14 @@ static int launch_alloc(struct launch_state *st)
 	st->fds = malloc(2 * n * sizeof(*st->fds));
 	st->addr = calloc(n, sizeof(*st->addr));
 	st->have_addr = calloc(n, sizeof(*st->have_addr));
+	st->want = calloc(n, sizeof(*st->want));
+	st->want_sent = calloc(n, sizeof(*st->want_sent));
 	st->ready = calloc(n, sizeof(*st->ready));
 	st->ctl_bytes = n * sizeof(struct side_ctl);
 	st->ctl = ipcb_run_area_map(st->ctl_bytes);
 	if (!st->side || !st->pid || !st->status || !st->done || !st->killed || !st->said_done ||
-	    !st->fds || !st->addr || !st->have_addr || !st->ready || !st->ctl)
+	    !st->fds || !st->addr || !st->have_addr || !st->want || !st->want_sent || !st->ready ||
+	    !st->ctl)
 		return -ENOMEM;
 	for (unsigned k = 0; k < 2 * n; k++)
 		st->fds[k] = -1;
@@ -727,6 +778,8 @@ static void launch_free(struct launch_state *st)
 	free(st->fds);
 	free(st->addr);
 	free(st->have_addr);
+	free(st->want);
+	free(st->want_sent);
 	free(st->ready);
 }
 
@@ -761,6 +814,7 @@ int ipcb_launch_run(struct ipcb_launch *l)
 	int rc = 0, culprit, sig_late;
 
 	l->signal = 0;
+	l->fail_ns = 0;
 	l->error[0] = '\0';
 	rc = run_signal_fd_get();
 	if (rc < 0) {
@@ -861,8 +915,10 @@ int ipcb_launch_run(struct ipcb_launch *l)
 kill_sides:
 	sig_late = reap_all(&st, stuck, sizeof(stuck));
 	culprit = rc == -ECHILD ? first_failure(&st) : -1;
-	if (culprit >= 0)
+	if (culprit >= 0) {
 		describe_exit(&st, (unsigned)culprit, l->error, sizeof(l->error));
+		l->fail_ns = ctl_at(&st, (unsigned)culprit)->fail_ns;
+	}
 	if (stuck[0]) {
 		size_t len = strlen(l->error);
 

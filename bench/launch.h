@@ -8,6 +8,7 @@
  * its own, never through memory the sides share:
  *
  *   side:   exchange(addr) ...... publishes how peers reach it; returns every side's address
+ *           (a stand-in for a side on another host first asks for the others': want_peers)
  *   side:   ready() ............. counts in at the start barrier; returns when all are released
  *   side:   done() .............. its measured work is over
  *   side:   wait_end() .......... waits until every side of the other role is done
@@ -59,7 +60,8 @@ struct ipcb_launch {
 	const char *what;
 	/* out */
 	char error[IPCB_RUN_ERR_BYTES + 200]; /* "receiver: recv: Connection reset by peer" */
-	int signal; /* the signal that ended it, when it returned -EINTR */
+	int signal;	  /* the signal that ended it, when it returned -EINTR */
+	uint64_t fail_ns; /* when the failing side failed (ipcb_now_ns), 0 when none did */
 };
 
 /*
@@ -81,6 +83,19 @@ int ipcb_side_wait_end(void);
  * For a sender that must keep sending until its receivers are done (IPCB_CAP_LOSSY).
  */
 int ipcb_side_end_within(int ms);
+/*
+ * A side that stands in for a side on another host (bench/remote.h) and so has no address of
+ * its own until that side's comes back: the others' addresses, as soon as all of them are in
+ * (its own slot empty). It then publishes the other host's with ipcb_side_exchange().
+ */
+int ipcb_side_want_peers(struct ipcb_addr *all);
+/* The side's control socket, to poll beside other descriptors (readable: a message waits). */
+int ipcb_side_fd(void);
+/*
+ * A stand-in's failure happened elsewhere, at when_ns on this host's clock: the launch then
+ * weighs it against the other sides' failures by that time (the first failure is the cause).
+ */
+void ipcb_side_failed_at(uint64_t when_ns);
 /*
  * In a side, from any of its threads: it has failed with the error `err` (one line); end the
  * side now, as its body's failure would, without waiting for its other threads.
@@ -104,6 +119,11 @@ void ipcb_run_signals_ignore(void);
 int ipcb_run_signals_block(void);
 /* Has a signal asked the driver to stop? Takes it and returns its number, or 0. */
 int ipcb_run_interrupt_pending(void);
+/*
+ * A descriptor that is readable while a signal that asks the driver to stop (or SIGCHLD) is
+ * pending, to poll beside others; take the signal with ipcb_run_interrupt_pending(). -errno.
+ */
+int ipcb_run_signal_fd(void);
 
 /* Shared memory for a launch's area (MAP_SHARED|MAP_ANONYMOUS), zeroed. NULL on failure. */
 void *ipcb_run_area_map(size_t bytes);

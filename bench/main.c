@@ -28,8 +28,10 @@
 #include "options.h"
 #include "outfile.h"
 #include "output.h"
+#include "remote.h"
 #include "report.h"
 #include "run.h"
+#include "serve.h"
 #include "service.h"
 #include "sysinfo.h"
 #include "version.h"
@@ -89,6 +91,9 @@ struct driver {
 	uint64_t started_ns;
 	int interrupted; /* signal number */
 	bool counting;	 /* walking the plan only to count its runs */
+	/* --peer: the receivers run on another host, reached through this (bench/remote.h). */
+	struct ipcb_remote remote;
+	bool two_hosts;
 };
 
 static const char *prog = "ipcbench";
@@ -133,6 +138,7 @@ static void caps_text(unsigned caps, char *out, size_t n)
 	    {IPCB_CAP_DUPLEX, "duplex"},
 	    {IPCB_CAP_ZEROCOPY, "zerocopy"},
 	    {IPCB_CAP_LOSSY, "lossy"},
+	    {IPCB_CAP_NETWORK, "network"},
 	};
 	size_t len = 0;
 
@@ -265,6 +271,15 @@ static int resolve_transports(struct driver *d)
 			fprintf(stderr, "%s: skipping %s: broken entry: %s\n", prog, t->name, why);
 			continue;
 		}
+		/* Across two hosts only what is reached by address alone (--list: network). */
+		if (d->o.peer && (!(t->caps & IPCB_CAP_NETWORK) || t->service)) {
+			if (!d->o.transports_all)
+				fprintf(stderr,
+					"%s: skipping %s: not a network transport, and --peer runs "
+					"only those (--list: network)\n",
+					prog, t->name);
+			continue;
+		}
 		if (probe_transport(t, &p)) {
 			fprintf(stderr, "%s: skipping %s: %s\n", prog, t->name, p.reason);
 			continue;
@@ -378,6 +393,13 @@ static int resolve_places(struct driver *d, char *err, size_t errlen)
 	enum ipcb_placement kinds[IPCB_PLACES];
 	size_t n = o->nplacements;
 
+	/* The sender here, the receiver there: its CPU is the peer's (-2 until it says). */
+	if (o->peer) {
+		d->places[0] =
+		    (struct place){.kind = IPCB_PLACE_TWO_HOST, .cpu = {a, cpus_given ? b : -2}};
+		d->nplaces = 1;
+		return 0;
+	}
 	if (n == 0) {
 		kinds[0] = a == b ? IPCB_PLACE_SAME_CORE : IPCB_PLACE_CROSS_CORE;
 		n = 1;
@@ -623,17 +645,27 @@ static const char *emit_one_way(struct driver *d, const struct place *pl, struct
 	double against =
 	    row->res->offered_rate > 0 && h ? (double)ipcb_hist_value_at_percentile(h, 99) : p50;
 
-	if (!h || !pl->clock_checked)
+	/* Two hosts: each run measured the offset of the two clocks, and how well. */
+	bool per_run = row->res->clock_per_run;
+	int64_t bound = per_run ? row->res->clock_bound_ns : pl->clock.bound_ns;
+
+	if (!h || (!per_run && !pl->clock_checked))
 		return NULL;
-	if (!pl->clock.consistent || row->res->clock_anomalies)
-		return "the two CPUs' clocks disagree";
-	if ((double)pl->clock.bound_ns > ONE_WAY_MAX_SKEW_SHARE * against)
-		return "the clock check's bound is not small against the delays";
+	if (per_run && bound < 0)
+		return "the two hosts' clocks could not be compared after the run";
+	if ((!per_run && !pl->clock.consistent) || row->res->clock_anomalies)
+		return per_run ? "a delay came out negative: the clocks' offset was not what it "
+				 "was measured to be"
+			       : "the two CPUs' clocks disagree";
+	if ((double)bound > ONE_WAY_MAX_SKEW_SHARE * against)
+		return per_run ? "the bound on the two hosts' clock offset is not small against "
+				 "the delays"
+			       : "the clock check's bound is not small against the delays";
 	row->latency_kind = kind;
 	row->hist = h;
 	row->messages = (uint64_t)ipcb_hist_total(h);
 	row->rates = false;
-	row->clock_skew_bound_ns = pl->clock.bound_ns;
+	row->clock_skew_bound_ns = bound;
 	row->x_floor = pl->cacheline_p50_ns > 0 ? p50 / (pl->cacheline_p50_ns / 2) : 0;
 	emit(d, row);
 	return NULL;
@@ -660,7 +692,7 @@ static void emit_one_ways(struct driver *d, const struct place *pl, struct ipcb_
 		"%s: %s %s %s: one-way rows left out: %s (clock bound %lld ns, one-way p50 "
 		"%.0f ns)\n",
 		prog, row->transport, row->mode, sz, why[0] ? why[0] : why[1],
-		(long long)pl->clock.bound_ns, p50);
+		(long long)(r->clock_per_run ? r->clock_bound_ns : pl->clock.bound_ns), p50);
 }
 
 /*
@@ -992,6 +1024,10 @@ static bool run_point(struct driver *d, const struct place *pl, const struct pla
 			       : d->o.spin_polls;
 	s.cfg.dir = d->o.dir;
 	s.cfg.fsync = d->o.fsync;
+	if (d->two_hosts) {
+		s.remote = &d->remote;
+		s.cfg.host = d->remote.local_host;
+	}
 	s.cfg.bidirectional = sh->mode != IPCB_MODE_THROUGHPUT;
 	s.cfg.senders = d->o.topo_senders;
 	s.cfg.receivers = d->o.topo_receivers;
@@ -1000,6 +1036,10 @@ static bool run_point(struct driver *d, const struct place *pl, const struct pla
 	row.options = p->options;
 	row.library = p->library;
 	row.hops = t->hops ? t->hops : "direct";
+	if (d->two_hosts) {
+		row.peer = &d->remote.peer_si;
+		row.net_path = d->remote.path;
+	}
 	row.transport = t->name;
 	row.mode = mode_name(sh->mode);
 	row.run = run;
@@ -1243,7 +1283,19 @@ static int check_clock(struct driver *d, struct place *pl)
 	char err[IPCB_RUN_ERR_BYTES];
 	/* Unpinned sides may land anywhere: the first two CPUs stand in for any pair. */
 	const int *cpu = pl->kind == IPCB_PLACE_UNPINNED ? d->first_cpus : pl->cpu;
-	int rc = ipcb_clock_check(cpu, d->o.timeout_s, &pl->clock, err, sizeof(err));
+	const struct ipcb_remote_clock *rc_two = &d->remote.clock;
+	int rc;
+
+	/* Two hosts: no shared clock; each run measures the offset over the connection. */
+	if (pl->kind == IPCB_PLACE_TWO_HOST) {
+		printf("# two-host (CPU %d here, CPU %d on the peer): the peer's clock is %+lld ns "
+		       "from ours, within +-%lld ns (%u exchanges over the control connection); "
+		       "each run measures it again, and one-way rows say their bound\n",
+		       pl->cpu[0], pl->cpu[1], (long long)rc_two->offset_ns,
+		       (long long)((rc_two->hi_ns - rc_two->lo_ns) / 2), rc_two->rounds);
+		return 0;
+	}
+	rc = ipcb_clock_check(cpu, d->o.timeout_s, &pl->clock, err, sizeof(err));
 
 	if (rc == -EINTR) {
 		d->interrupted = pl->clock.signal;
@@ -1546,6 +1598,58 @@ static int usage_error(const char *msg)
 	return EXIT_USAGE;
 }
 
+static void peer_close(struct driver *d)
+{
+	if (d->two_hosts)
+		ipcb_remote_close(&d->remote);
+	d->two_hosts = false;
+}
+
+/*
+ * --peer: reach the peer (starting it with --launch), then settle the receiver's CPU there.
+ * 0, or the exit status with err filled; nothing is left running on failure.
+ */
+static int peer_open(struct driver *d, char *err, size_t errlen)
+{
+	char self[PATH_MAX];
+	const char *binary = d->o.peer_binary;
+	struct place *pl = &d->places[0];
+	ssize_t n;
+	int rc;
+
+	if (d->o.launch && !binary) {
+		n = readlink("/proc/self/exe", self, sizeof(self) - 1);
+		if (n <= 0) {
+			snprintf(err, errlen,
+				 "--launch: cannot tell this ipcbench's path: give "
+				 "--peer-ipcbench PATH");
+			return EXIT_USAGE;
+		}
+		self[n] = '\0';
+		binary = self;
+	}
+	rc = ipcb_remote_open(&d->remote, d->o.peer, d->o.token_file, d->o.launch, binary,
+			      d->o.timeout_s, err, errlen);
+	if (rc)
+		return rc == -EINVAL || rc == -EPERM ? EXIT_USAGE : EXIT_RUN_FAILED;
+	d->two_hosts = true;
+	if (pl->cpu[1] == -2)
+		pl->cpu[1] = d->remote.peer_cpu;
+	if (!ipcb_remote_cpu_ok(&d->remote, pl->cpu[1])) {
+		snprintf(err, errlen, "--cpus %d,%d: CPU %d is not one the peer at %s offers",
+			 pl->cpu[0], pl->cpu[1], pl->cpu[1], d->remote.peer_text);
+		peer_close(d);
+		return EXIT_USAGE;
+	}
+	d->remote.peer_cpu = pl->cpu[1];
+	/* The launch prefix, for a launcher that starts its own processes there (rsh-agent). */
+	if (d->o.launch) {
+		setenv("IPCB_LAUNCH", d->o.launch, 1);
+		setenv("IPCB_LAUNCH_HOST", d->o.peer, 1);
+	}
+	return 0;
+}
+
 /* The measurement sweep: everything but the subcommands. Returns the exit status. */
 static int driver_main(int argc, char **argv)
 {
@@ -1603,20 +1707,31 @@ static int driver_main(int argc, char **argv)
 		fprintf(stderr, "%s: sigprocmask: %s\n", prog, strerror(-rc));
 		return EXIT_RUN_FAILED;
 	}
+	/* The peer before outputs: one that cannot be reached makes no file either. */
+	if (d.o.peer) {
+		rc = peer_open(&d, err, sizeof(err));
+		if (rc) {
+			fprintf(stderr, "%s: %s\n", prog, err);
+			return rc;
+		}
+	}
 	/* Servers before outputs: a sweep left with nothing to run makes no file. */
 	if (services_start(&d) < 0) {
 		services_stop(&d);
+		peer_close(&d);
 		fprintf(stderr, "%s: stopped by %s while starting servers\n", prog,
 			strsignal(d.interrupted));
 		return 128 + d.interrupted;
 	}
 	if (d.nuse == 0 && !d.o.controls) {
+		peer_close(&d);
 		fprintf(stderr, "%s: none of the requested transports can run on this machine\n",
 			prog);
 		return EXIT_UNSUPPORTED;
 	}
 	if (outputs_open(&d, err, sizeof(err)) < 0) {
 		services_stop(&d);
+		peer_close(&d);
 		fprintf(stderr, "%s: %s\n", prog, err);
 		return EXIT_USAGE;
 	}
@@ -1641,6 +1756,7 @@ static int driver_main(int argc, char **argv)
 			"%s: nothing to run: no requested transport can carry the load's "
 			"shape here (see the lines above)\n",
 			prog);
+		peer_close(&d);
 		outputs_abandon(&d);
 		return EXIT_UNSUPPORTED;
 	}
@@ -1648,6 +1764,11 @@ static int driver_main(int argc, char **argv)
 	ipcb_table_fit(&d.table, d.o.wide ? 0 : table_columns());
 	errno = 0;
 	ipcb_sysinfo_print(stdout, &d.si);
+	if (d.two_hosts) {
+		printf("# the peer, %s:\n", d.remote.peer_text);
+		ipcb_sysinfo_print(stdout, &d.remote.peer_si);
+		printf("# network path: %s\n", d.remote.path);
+	}
 	stdout_note();
 	for (size_t i = 0; i < d.nplaces && !d.interrupted; i++) {
 		struct place *pl = &d.places[i];
@@ -1664,6 +1785,7 @@ static int driver_main(int argc, char **argv)
 			break;
 	}
 	services_stop(&d);
+	peer_close(&d);
 	if (!outputs_close(&d))
 		d.output_failed = true;
 	if (d.output_failed)
@@ -1740,6 +1862,13 @@ int main(int argc, char **argv)
 
 	if (std_fds_open() < 0)
 		return EXIT_RUN_FAILED;
+	/* The peer of --peer, and the remote agent of a launcher: commands of their own. */
+	if (argc > 1 && strcmp(argv[1], "serve") == 0) {
+		ipcb_run_signals_ignore();
+		return std_streams_close(ipcb_serve_main(argc - 1, argv + 1), false);
+	}
+	if (argc > 1 && strcmp(argv[1], "rsh-agent") == 0)
+		return ipcb_rsh_agent_main(argc - 1, argv + 1);
 	/* A write to a closed pipe or beyond RLIMIT_FSIZE fails, and is reported, everywhere. */
 	ipcb_run_signals_ignore();
 	if (sub && strcmp(argv[1], "compare") == 0)

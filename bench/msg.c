@@ -63,6 +63,8 @@ IPCB_HOT static inline void store64(uint8_t *p, uint64_t v)
 	memcpy(p, &v, 8);
 }
 
+int64_t ipcb_msg_clock_shift_ns;
+
 const char *ipcb_verify_name(enum ipcb_verify v)
 {
 	switch (v) {

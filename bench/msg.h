@@ -99,14 +99,24 @@ static inline enum ipcb_msg_scope ipcb_msg_scope_for(enum ipcb_verify v, uint64_
 }
 
 /*
- * Replace the send time (ns) of a stamped message of len >= IPCB_MSG_TIME_MIN bytes, keeping
- * the trailer consistent with it: the trailer changes by the XOR of the old and the new time.
+ * This process's clock minus the clock that message times are written in: 0 when every side
+ * reads one host's clock. Across two hosts the sides on the peer's host set it to their clock's
+ * offset from the driver's host (bench/remote.h), so that times travel in the driver's clock and
+ * each one-way delay is measured against it.
+ */
+extern int64_t ipcb_msg_clock_shift_ns;
+
+/*
+ * Replace the send time (ns, this process's clock) of a stamped message of len >=
+ * IPCB_MSG_TIME_MIN bytes, keeping the trailer consistent with it: the trailer changes by the XOR
+ * of the old and the new time.
  */
 static inline void ipcb_msg_set_time(void *buf, size_t len, uint64_t t_ns)
 {
 	unsigned char *p = buf;
 	uint64_t old, tr;
 
+	t_ns -= (uint64_t)ipcb_msg_clock_shift_ns;
 	__builtin_memcpy(&old, p + 8, 8);
 	__builtin_memcpy(&tr, p + len - 8, 8);
 	tr ^= old ^ t_ns;
@@ -114,12 +124,13 @@ static inline void ipcb_msg_set_time(void *buf, size_t len, uint64_t t_ns)
 	__builtin_memcpy(p + len - 8, &tr, 8);
 }
 
+/* A message's send time on this process's clock; 0: the message carries none. */
 static inline uint64_t ipcb_msg_time(const void *buf)
 {
 	uint64_t t;
 
 	__builtin_memcpy(&t, (const unsigned char *)buf + 8, 8);
-	return t;
+	return t ? t + (uint64_t)ipcb_msg_clock_shift_ns : 0;
 }
 
 /*

@@ -297,6 +297,33 @@ int ipcb_parse_cpus(const char *s, int out[2], char *err, size_t errlen)
 	return 0;
 }
 
+/*
+ * --cpus A,B with --peer: A is one of this host's CPUs, B one of the peer's, which only the peer
+ * can check (the driver does, once it has said which it offers).
+ */
+static int parse_cpus_two_hosts(const char *s, int out[2], char *err, size_t errlen)
+{
+	const char *comma = s ? strchr(s, ',') : NULL;
+	char here[48];
+	int mine[2];
+	char *end;
+	long b;
+
+	if (!comma || comma - s > 16)
+		return ipcb_parse_cpus(s, out, err, errlen);
+	snprintf(here, sizeof(here), "%.*s,%.*s", (int)(comma - s), s, (int)(comma - s), s);
+	if (ipcb_parse_cpus(here, mine, err, errlen) < 0)
+		return -EINVAL;
+	errno = 0;
+	b = strtol(comma + 1, &end, 10);
+	if (!isdigit((unsigned char)comma[1]) || *end || errno == ERANGE || b >= CPU_SETSIZE)
+		return opt_fail(err, errlen, "--cpus: '%s' is not two CPU numbers A,B (e.g. 0,1)",
+				s);
+	out[0] = mine[0];
+	out[1] = (int)b;
+	return 0;
+}
+
 static void transport_names(char *out, size_t n)
 {
 	size_t len = 0;
@@ -368,6 +395,8 @@ static const char *const placement_names[IPCB_PLACES] = {"cross-core", "same-cor
 
 const char *ipcb_placement_name(enum ipcb_placement p)
 {
+	if (p == IPCB_PLACE_TWO_HOST)
+		return "two-host";
 	return p < IPCB_PLACES ? placement_names[p] : "?";
 }
 
@@ -575,6 +604,7 @@ void ipcb_opts_usage(FILE *f, const char *prog)
 	    "Usage: %s [OPTIONS]\n"
 	    "       %s compare BASE.csv NEW.csv [OPTIONS]   CI gate (see compare --help)\n"
 	    "       %s report CSV [-o FILE.md | --html FILE.html]   the IPC guides' tables\n"
+	    "       %s serve --listen ADDR:PORT [...]       the peer of --peer (see serve --help)\n"
 	    "Measure inter-process communication on this machine: a sender and a receiver\n"
 	    "process, pinned to CPUs, move verified payloads over each transport.\n"
 	    "\n"
@@ -663,6 +693,22 @@ void ipcb_opts_usage(FILE *f, const char *prog)
 	    "                         64th message and of every message up to 64 B; the\n"
 	    "                         default) or full (every byte of every message)\n"
 	    "\n"
+	    "Two hosts (the receiver on another host, under `ipcbench serve`):\n"
+	    "      --peer HOST:PORT   run each network transport's receiver on the peer that\n"
+	    "                         `ipcbench serve --listen HOST:PORT` runs there; rows\n"
+	    "                         say two-host, both machines and the network path\n"
+	    "      --token-file FILE  the token the server holds (its first line; a file only\n"
+	    "                         you may read)\n"
+	    "      --launch PREFIX    start the server for this invocation through a command\n"
+	    "                         prefix that runs a command on the peer ('ssh HOST',\n"
+	    "                         'ip netns exec NS'; --peer HOST then needs no port),\n"
+	    "                         with a new token, and stop it at the end\n"
+	    "      --peer-ipcbench PATH  the ipcbench --launch starts there (default: the\n"
+	    "                         path of this one)\n"
+	    "                         --cpus A,B puts the sender on CPU A here and the\n"
+	    "                         receiver on CPU B there (default: the first CPU here,\n"
+	    "                         the peer's second)\n"
+	    "\n"
 	    "Output:\n"
 	    "      --csv FILE         append rows to FILE (header written when FILE is new or\n"
 	    "                         empty; an existing file must have the same header; each\n"
@@ -717,7 +763,7 @@ void ipcb_opts_usage(FILE *f, const char *prog)
 	    "by signal N.\n"
 	    "\n"
 	    "Example: %s --transport shm --size 1M\n",
-	    prog, prog, prog, prog);
+	    prog, prog, prog, prog, prog);
 }
 
 enum {
@@ -747,6 +793,10 @@ enum {
 	OPT_SERVER_CPU,
 	OPT_WIDE,
 	OPT_JSON,
+	OPT_PEER,
+	OPT_TOKEN_FILE,
+	OPT_LAUNCH,
+	OPT_PEER_IPCBENCH,
 };
 
 static const struct option long_opts[] = {
@@ -785,6 +835,10 @@ static const struct option long_opts[] = {
     {"server-cpu", required_argument, NULL, OPT_SERVER_CPU},
     {"wide", no_argument, NULL, OPT_WIDE},
     {"json", required_argument, NULL, OPT_JSON},
+    {"peer", required_argument, NULL, OPT_PEER},
+    {"token-file", required_argument, NULL, OPT_TOKEN_FILE},
+    {"launch", required_argument, NULL, OPT_LAUNCH},
+    {"peer-ipcbench", required_argument, NULL, OPT_PEER_IPCBENCH},
     {"list", no_argument, NULL, 'l'},
     {"quiet", no_argument, NULL, 'q'},
     {"help", no_argument, NULL, 'h'},
@@ -908,6 +962,39 @@ static int shapes_check(const struct ipcb_opts *o, bool arrivals_given, char *er
 	return 0;
 }
 
+/* Two hosts: one sender and one receiver, on CPUs of each host, with what reaches the peer. */
+static int peer_check(const struct ipcb_opts *o, char *err, size_t errlen)
+{
+	if (!o->peer) {
+		if (o->token_file || o->launch || o->peer_binary)
+			return opt_fail(err, errlen, "%s goes with --peer HOST:PORT",
+					o->token_file ? "--token-file"
+					: o->launch   ? "--launch"
+						      : "--peer-ipcbench");
+		return 0;
+	}
+	if (o->peer_binary && !o->launch)
+		return opt_fail(err, errlen,
+				"--peer-ipcbench names the ipcbench --launch starts: it needs "
+				"--launch");
+	if (o->nplacements)
+		return opt_fail(err, errlen,
+				"--placement: with --peer the sender runs here and the receiver on "
+				"the peer (placement two-host); choose their CPUs with --cpus A,B");
+	if (o->floor || o->controls)
+		return opt_fail(err, errlen,
+				"--floor and --controls measure this host alone, not with --peer");
+	if (o->npairs > 1 || o->pairs[0] > 1 || o->topo_senders > 1 || o->topo_receivers > 1)
+		return opt_fail(err, errlen,
+				"--pairs and --topology: with --peer, one sender here and one "
+				"receiver on the peer");
+	if (o->server_cpu >= 0)
+		return opt_fail(err, errlen,
+				"--server-cpu: with --peer only network transports run, and none "
+				"has a server process");
+	return 0;
+}
+
 int ipcb_opts_parse(struct ipcb_opts *o, int argc, char **argv, char *err, size_t errlen)
 {
 	char run_opt[48] = ""; /* the first option given that only a run takes */
@@ -960,7 +1047,7 @@ int ipcb_opts_parse(struct ipcb_opts *o, int argc, char **argv, char *err, size_
 			o->repeat = (unsigned)u;
 			break;
 		case 'c':
-			rc = ipcb_parse_cpus(optarg, o->cpus, err, errlen);
+			o->cpus_arg = optarg; /* parsed below, once --peer is known */
 			break;
 		case OPT_WAIT:
 			rc = ipcb_parse_wait(optarg, &o->wait, err, errlen);
@@ -1068,6 +1155,17 @@ int ipcb_opts_parse(struct ipcb_opts *o, int argc, char **argv, char *err, size_
 		case OPT_SERVER_CPU:
 			rc = parse_server_cpu(optarg, o, err, errlen);
 			break;
+		case OPT_PEER:
+		case OPT_TOKEN_FILE:
+		case OPT_LAUNCH:
+		case OPT_PEER_IPCBENCH:
+			if (!*optarg)
+				rc = opt_fail(err, errlen, "%s: empty value", argv[optind - 1]);
+			*(c == OPT_PEER		? &o->peer
+			  : c == OPT_TOKEN_FILE ? &o->token_file
+			  : c == OPT_LAUNCH	? &o->launch
+						: &o->peer_binary) = optarg;
+			break;
 		case 'l':
 			o->list = true;
 			break;
@@ -1128,6 +1226,15 @@ int ipcb_opts_parse(struct ipcb_opts *o, int argc, char **argv, char *err, size_
 					"-o %s: %s is not among the transports measured (-t)",
 					o->topts[i].arg, o->topts[i].t->name);
 	}
+	if (o->cpus_arg) {
+		rc = o->peer ? parse_cpus_two_hosts(o->cpus_arg, o->cpus, err, errlen)
+			     : ipcb_parse_cpus(o->cpus_arg, o->cpus, err, errlen);
+		if (rc)
+			return rc;
+	}
+	rc = peer_check(o, err, errlen);
+	if (rc)
+		return rc;
 	if (o->dry_run && !o->cleanup)
 		return opt_fail(err, errlen, "--dry-run only goes with --cleanup");
 	if (o->cleanup && run_opt[0])

@@ -24,6 +24,8 @@ enum ipcb_placement {
 	IPCB_PLACE_SAME_CORE,  /* both pinned to one CPU: every hand-over is a context switch */
 	IPCB_PLACE_UNPINNED,   /* left to the scheduler */
 	IPCB_PLACES,
+	/* The sender here, the receiver on the peer (--peer): not one of --placement's. */
+	IPCB_PLACE_TWO_HOST = IPCB_PLACES,
 };
 
 const char *ipcb_placement_name(enum ipcb_placement p);
@@ -83,8 +85,15 @@ struct ipcb_opts {
 	const struct ipcb_transport *list_only[IPCB_MAX_LIST];
 	size_t nlist_only;
 	bool list, quiet, help, version;
-	bool cleanup; /* --cleanup: remove what dead runs left behind, then exit */
-	bool dry_run; /* --dry-run (with --cleanup): only list what would be removed */
+	/*
+	 * Two hosts: --peer HOST:PORT (the receiver runs there, under `ipcbench serve`), the token
+	 * file both hosts hold, and the launch prefix that starts the server there for the run
+	 * (--launch 'ssh HOST'), with the ipcbench it starts (--peer-ipcbench, default this one).
+	 */
+	const char *peer, *token_file, *launch, *peer_binary;
+	const char *cpus_arg; /* --cpus as given: checked once it is known whether --peer is */
+	bool cleanup;	      /* --cleanup: remove what dead runs left behind, then exit */
+	bool dry_run;	      /* --dry-run (with --cleanup): only list what would be removed */
 };
 
 /* Defaults for everything. */

@@ -376,6 +376,7 @@ static int csv_format_row(FILE *f, const struct ipcb_row *row, const struct ipcb
 	if (r->server_counted)
 		ipcb_csv_set_decimal(&rec, IPCB_COL_SERVER_CPU_NS_PER_MSG,
 				     r->server_cpu_s * 1e9 / (double)r->server_messages);
+	ipcb_csv_set_text(&rec, IPCB_COL_NET_PATH, row->net_path);
 	ipcb_csv_set_text(&rec, IPCB_COL_TIMESTAMP, stamp);
 	ipcb_csv_set_text(&rec, IPCB_COL_HOST, si->host);
 	ipcb_csv_set_text(&rec, IPCB_COL_KERNEL, si->kernel);
@@ -389,6 +390,22 @@ static int csv_format_row(FILE *f, const struct ipcb_row *row, const struct ipcb
 	ipcb_csv_set_text(&rec, IPCB_COL_VIRTUALIZATION, si->virt);
 	ipcb_csv_set_text(&rec, IPCB_COL_BUILD_TYPE, si->build_type);
 	ipcb_csv_set_text(&rec, IPCB_COL_VERSION, si->version);
+	if (row->peer) {
+		const struct ipcb_sysinfo *p = row->peer;
+
+		ipcb_csv_set_text(&rec, IPCB_COL_PEER_HOST, p->host);
+		ipcb_csv_set_text(&rec, IPCB_COL_PEER_KERNEL, p->kernel);
+		ipcb_csv_set_text(&rec, IPCB_COL_PEER_CPU_MODEL, p->cpu_model);
+		ipcb_csv_set_text(&rec, IPCB_COL_PEER_GOVERNOR, p->governor);
+		ipcb_csv_set_text(&rec, IPCB_COL_PEER_BOOST, p->boost);
+		ipcb_csv_set_text(&rec, IPCB_COL_PEER_SMT, p->smt);
+		ipcb_csv_set_text(&rec, IPCB_COL_PEER_THP, p->thp);
+		ipcb_csv_set_text(&rec, IPCB_COL_PEER_ISOLATED_CPUS, p->isolated);
+		ipcb_csv_set_decimal(&rec, IPCB_COL_PEER_LOADAVG, p->loadavg1);
+		ipcb_csv_set_text(&rec, IPCB_COL_PEER_VIRTUALIZATION, p->virt);
+		ipcb_csv_set_text(&rec, IPCB_COL_PEER_BUILD_TYPE, p->build_type);
+		ipcb_csv_set_text(&rec, IPCB_COL_PEER_VERSION, p->version);
+	}
 	return ipcb_csv_record_write(f, &rec, bad);
 }
 

@@ -47,6 +47,9 @@ struct ipcb_row {
 	const char *options, *library, *hops;
 	bool server;	/* a transport with a server process (a service) */
 	int server_cpu; /* server: the CPU it was pinned to; -1 = not pinned */
+	/* Two hosts: the receiver's host's fingerprint and the network path; NULL elsewhere. */
+	const struct ipcb_sysinfo *peer;
+	const char *net_path;
 };
 
 /*

@@ -36,6 +36,7 @@
 #include "common.h"
 #include "hot.h"
 #include "msg.h"
+#include "remote.h"
 #include "rundir.h"
 #include "runloop.h"
 
@@ -314,6 +315,9 @@ IPCB_HOT static int run_body(const struct ipcb_side *me_side, void *arg, void *a
 	c->area = area_v;
 	c->me = me_side;
 	c->chan = &c->chans[pair];
+	/* Its side runs on the other host: this one relays (bench/remote.h). */
+	if (ipcb_remote_elsewhere(s->remote, me_side->role))
+		return ipcb_remote_stand_in(s->remote, c, err);
 	if (t->ep_priv_bytes) {
 		ep.priv = calloc(1, t->ep_priv_bytes);
 		if (!ep.priv) {
@@ -681,7 +685,10 @@ int ipcb_run_one(const struct ipcb_run_spec *s, struct ipcb_run_result *r)
 	area->hist_bytes = hist_bytes;
 	area->hist_off = hist_off;
 	for (unsigned k = 0; k < nsides; k++) {
-		cpus[k] = s->cpu[k < senders ? IPCB_SENDER : IPCB_RECEIVER];
+		enum ipcb_role role = k < senders ? IPCB_SENDER : IPCB_RECEIVER;
+
+		/* A stand-in only relays: it takes no CPU of the placement. */
+		cpus[k] = ipcb_remote_elsewhere(s->remote, role) ? -1 : s->cpu[role];
 		for (int h = 0; h < RUN_HISTS; h++)
 			ipcb_hist_init(run_hist(area, k, (enum run_hist)h), hist_bytes,
 				       IPCB_HIST_LOWEST, IPCB_HIST_HIGHEST, IPCB_HIST_SIGFIGS);
@@ -701,10 +708,19 @@ int ipcb_run_one(const struct ipcb_run_spec *s, struct ipcb_run_result *r)
 	launch.area = area;
 	rc = ipcb_launch_run(&launch);
 	r->signal = launch.signal;
-	if (rc) {
+	r->fail_ns = launch.fail_ns;
+	if (rc)
 		snprintf(r->error, sizeof(r->error), "%s", launch.error);
-		goto teardown;
+	/* Two hosts: the results go to the driver's host, or the clock's bound comes from it. */
+	if (s->remote) {
+		rc = ipcb_remote_after(s->remote, area, rc, r);
+		if (rc > 0) {
+			rc = 0;
+			goto teardown;
+		}
 	}
+	if (rc)
+		goto teardown;
 	rc = run_collect(s, area, senders, pairs, r);
 	if (rc && !r->error[0])
 		snprintf(r->error, sizeof(r->error), "histogram copy: %s", strerror(-rc));

@@ -56,6 +56,8 @@ enum ipcb_inject {
 /* The message (0-based, warm-up included) at which a fault happens. */
 uint64_t ipcb_inject_message(enum ipcb_inject f);
 
+struct ipcb_remote;
+
 struct ipcb_run_spec {
 	const struct ipcb_transport *t;
 	enum ipcb_mode mode;
@@ -80,6 +82,11 @@ struct ipcb_run_spec {
 	unsigned pairs;
 	double rate;
 	enum ipcb_arrivals arrivals;
+	/*
+	 * Two hosts (bench/remote.h): the side of one role runs on the other host, and a stand-in
+	 * takes its place here. NULL: every side on this host.
+	 */
+	const struct ipcb_remote *remote;
 };
 
 struct ipcb_run_result {
@@ -118,8 +125,12 @@ struct ipcb_run_result {
 	double server_cpu_s;
 	uint64_t server_messages;
 	bool server_counted;
-	char error[600]; /* failure: "sender: recv: Connection reset by peer" etc. */
-	int signal;	 /* the interrupting signal when the run returned -EINTR */
+	char error[600];  /* failure: "sender: recv: Connection reset by peer" etc. */
+	int signal;	  /* the interrupting signal when the run returned -EINTR */
+	uint64_t fail_ns; /* failure: when the side that failed first failed (ipcb_now_ns) */
+	/* Two hosts: the run measured its own bound on the clocks' offset (-1: it could not). */
+	bool clock_per_run;
+	int64_t clock_bound_ns;
 };
 
 /*

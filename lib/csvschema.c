@@ -25,6 +25,7 @@
 /* What an empty field says, in the words the table uses most. */
 #define NOT_MEASURED "not measured"
 #define NOT_KNOWN    "not known on this machine"
+#define NOT_PEER     "not a two-host row, or not known there"
 
 /* clang-format off */
 const struct ipcb_csv_col ipcb_csv_cols[IPCB_CSV_NCOLS] = {
@@ -60,7 +61,9 @@ const struct ipcb_csv_col ipcb_csv_cols[IPCB_CSV_NCOLS] = {
 	"CPU the sender was pinned to"),
     [IPCB_COL_RECEIVER_CPU] = INTEGER("receiver_cpu", "", "not pinned",
 	"CPU the receiver was pinned to"),
-    [IPCB_COL_PLACEMENT] = TEXT("placement", NULL, "`cross-core`, `same-core` or `unpinned`"),
+    [IPCB_COL_PLACEMENT] = TEXT("placement", NULL,
+	"`cross-core`, `same-core`, `unpinned`, or `two-host` (`--peer`: the sender on this host, "
+	"the receiver on the peer; `sender_cpu` is here, `receiver_cpu` there)"),
     [IPCB_COL_WAIT] = TEXT("wait", NULL,
 	"how a reader waited: `spin`, `block` or `hybrid` (`none` for the memcpy floor)"),
     [IPCB_COL_CHUNK_BYTES] = INTEGER("chunk_bytes", "bytes", NULL,
@@ -78,7 +81,8 @@ const struct ipcb_csv_col ipcb_csv_cols[IPCB_CSV_NCOLS] = {
     [IPCB_COL_X_FLOOR] = DECIMAL("x_floor", "", 3, "no floor measured for this row",
 	"the row as a multiple of the machine's floor (see `--floor`)"),
     [IPCB_COL_CLOCK_SKEW_BOUND_NS] = INTEGER("clock_skew_bound_ns", "ns", "not a one-way row",
-	"bound on the two CPUs' clock disagreement, from the clock check"),
+	"bound on the two CPUs' clock disagreement, from the clock check (two hosts: on the error "
+	"of the two clocks' measured offset over the run)"),
     [IPCB_COL_ELAPSED_S] = DECIMAL("elapsed_s", "s", 6, NULL, "the measured interval"),
     [IPCB_COL_WARMUP] = INTEGER("warmup", "messages", NULL,
 	"unrecorded messages before measuring"),
@@ -145,6 +149,9 @@ const struct ipcb_csv_col ipcb_csv_cols[IPCB_CSV_NCOLS] = {
 	"no server process",
 	"the server process's CPU time (all its threads) per message over the whole run, set-up "
 	"and warm-up included, divided by every message of the run"),
+    [IPCB_COL_NET_PATH] = TEXT("net_path", "not a two-host row",
+	"two hosts (`--peer`): the network between the sides, each end's address, device, MTU and "
+	"link speed, and the control connection's fastest round trip"),
     [IPCB_COL_TIMESTAMP] = TEXT("timestamp", NULL, "when the row was written, UTC (ISO 8601)"),
     [IPCB_COL_HOST] = TEXT("host", NOT_KNOWN, "host name"),
     [IPCB_COL_KERNEL] = TEXT("kernel", NOT_KNOWN, "kernel release"),
@@ -162,6 +169,25 @@ const struct ipcb_csv_col ipcb_csv_cols[IPCB_CSV_NCOLS] = {
     [IPCB_COL_VIRTUALIZATION] = TEXT("virtualization", NOT_KNOWN, "hypervisor vendor, or `none`"),
     [IPCB_COL_BUILD_TYPE] = TEXT("build_type", NOT_KNOWN, "meson build type of ipcbench"),
     [IPCB_COL_VERSION] = TEXT("version", NOT_KNOWN, "ipcbench version (`git describe`)"),
+    [IPCB_COL_PEER_HOST] = TEXT("peer_host", NOT_PEER,
+	"two hosts (`--peer`): the host the receiver ran on (`host` is the sender's)"),
+    [IPCB_COL_PEER_KERNEL] = TEXT("peer_kernel", NOT_PEER, "the peer's kernel release"),
+    [IPCB_COL_PEER_CPU_MODEL] = TEXT("peer_cpu_model", NOT_PEER, "the peer's CPU model"),
+    [IPCB_COL_PEER_GOVERNOR] = TEXT("peer_governor", NOT_PEER,
+	"the peer's cpufreq governor of its first CPU"),
+    [IPCB_COL_PEER_BOOST] = TEXT("peer_boost", NOT_PEER, "the peer's frequency boost"),
+    [IPCB_COL_PEER_SMT] = TEXT("peer_smt", NOT_PEER, "the peer's simultaneous multithreading"),
+    [IPCB_COL_PEER_THP] = TEXT("peer_thp", NOT_PEER, "the peer's transparent huge pages"),
+    [IPCB_COL_PEER_ISOLATED_CPUS] = TEXT("peer_isolated_cpus", "not a two-host row, or none "
+	"isolated", "the peer's isolated CPUs"),
+    [IPCB_COL_PEER_LOADAVG] = DECIMAL("peer_loadavg", "", 2, NOT_PEER,
+	"the peer's 1-minute load average when the driver reached it"),
+    [IPCB_COL_PEER_VIRTUALIZATION] = TEXT("peer_virtualization", NOT_PEER,
+	"the peer's hypervisor vendor, or `none`"),
+    [IPCB_COL_PEER_BUILD_TYPE] = TEXT("peer_build_type", NOT_PEER,
+	"meson build type of the peer's ipcbench"),
+    [IPCB_COL_PEER_VERSION] = TEXT("peer_version", NOT_PEER,
+	"the peer's ipcbench version (the same as `version`: a mismatch is refused)"),
 };
 /* clang-format on */
 

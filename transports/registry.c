@@ -89,6 +89,21 @@ static const char *rule_zerocopy(const struct ipcb_transport *t)
 	return NULL;
 }
 
+/*
+ * A network transport is reached by address alone: its endpoints must find each other in
+ * connect(), and nothing of it may live in memory or paths of one host.
+ */
+static const char *rule_network(const struct ipcb_transport *t)
+{
+	if (!(t->caps & IPCB_CAP_NETWORK))
+		return NULL;
+	if (!t->connect)
+		return "a network transport's endpoints must find each other in connect()";
+	if (t->caps & (IPCB_CAP_SHARED_BUFFER | IPCB_CAP_USES_DIR | IPCB_CAP_NO_DATA))
+		return "a network transport cannot share memory or paths, or move nothing";
+	return NULL;
+}
+
 /* Is word w (len bytes) one of the '|'-separated choices? Its index, or -1. */
 static int choice_index(const char *choices, const char *w, size_t len)
 {
@@ -258,7 +273,7 @@ static const char *rule_options(const struct ipcb_transport *t)
 }
 
 static const char *(*const rules[])(const struct ipcb_transport *) = {
-    rule_required, rule_setup, rule_wait, rule_no_data, rule_zerocopy, rule_options,
+    rule_required, rule_setup, rule_wait, rule_no_data, rule_zerocopy, rule_network, rule_options,
 };
 
 int ipcb_transport_check(const struct ipcb_transport *t, char *why, size_t why_bytes)

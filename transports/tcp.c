@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * tcp - one TCP connection over loopback (127.0.0.1) with TCP_NODELAY, both directions.
+ * tcp - one TCP connection with TCP_NODELAY, both directions: over loopback (127.0.0.1), or
+ * between two hosts (the driver's cfg.host, IPCB_CAP_NETWORK).
  *
  * Cost of one message: the full TCP/IP stack twice (segmentation, headers, loopback device,
  * softirq receive path, ACKs), where unix-stream queues the data on the peer directly.
@@ -8,10 +9,11 @@
  * Limits: none per message (a byte stream).
  *
  * Each endpoint makes its own socket in open(), so none crosses fork: the receiver listens on
- * 127.0.0.1 and a port the kernel picks (concurrent runs never collide), the sender binds its
- * socket to 127.0.0.1 and a port of its own; both publish their address. In connect() the
- * sender connects to the receiver's, and the receiver accepts only the connection that comes
- * from the sender's published address and closes its listening socket.
+ * its host's address (127.0.0.1, or cfg.host) and a port the kernel picks (concurrent runs never
+ * collide), the sender binds its socket to its own host's address and a port of its own; both
+ * publish their address. In connect() the sender connects to the receiver's, and the receiver
+ * accepts only the connection that comes from the sender's published address and closes its
+ * listening socket.
  */
 
 #include <arpa/inet.h>
@@ -26,6 +28,7 @@
 #include <unistd.h>
 
 #include "common.h"
+#include "netaddr.h"
 #include "sockpair.h"
 #include "transport.h"
 
@@ -40,24 +43,6 @@ static int tcp_nodelay(int fd, struct ipcb_err *e)
 
 	if (setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one)) < 0)
 		return ipcb_err(e, -errno, "setsockopt(TCP_NODELAY)");
-	return 0;
-}
-
-static void tcp_loopback(struct sockaddr_in *a)
-{
-	memset(a, 0, sizeof(*a));
-	a->sin_family = AF_INET;
-	a->sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-	a->sin_port = 0; /* the kernel picks a free port */
-}
-
-/* A published address back as a socket address; -EPROTO when it is not one of ours. */
-static int tcp_peer_addr(const struct ipcb_addr *a, struct sockaddr_in *out, struct ipcb_err *e)
-{
-	if (a->len != sizeof(*out))
-		return ipcb_errf(e, -EPROTO, "connect", "the peer published a %u-byte address",
-				 a->len);
-	memcpy(out, a->bytes, sizeof(*out));
 	return 0;
 }
 
@@ -144,78 +129,42 @@ static void tcp_teardown(struct ipcb_chan *ch)
 static int tcp_open(struct ipcb_ep *ep)
 {
 	struct tcp_ep *te = ep->priv;
-	struct sockaddr_in addr;
-	socklen_t alen = sizeof(addr);
+	union ipcb_sockaddr addr;
 	int fd;
 
 	te->fd = te->lfd = -1;
-	fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	fd = ipcb_net_bound_socket(&ep->chan->cfg, SOCK_STREAM, ep->role == IPCB_RECEIVER, &addr,
+				   &ep->err);
 	if (fd < 0)
-		return ipcb_err(&ep->err, -errno, "socket");
+		return fd;
 	*(ep->role == IPCB_RECEIVER ? &te->lfd : &te->fd) = fd;
-	tcp_loopback(&addr);
-	if (bind(fd, (struct sockaddr *)&addr, sizeof(addr)) < 0)
-		return ipcb_errf(&ep->err, -errno, "bind", "127.0.0.1, port 0");
-	if (ep->role == IPCB_RECEIVER && listen(fd, 1) < 0)
-		return ipcb_err(&ep->err, -errno, "listen");
-	if (getsockname(fd, (struct sockaddr *)&addr, &alen) < 0)
-		return ipcb_err(&ep->err, -errno, "getsockname");
-	ep->addr.len = sizeof(addr);
-	memcpy(ep->addr.bytes, &addr, sizeof(addr));
+	ipcb_net_publish(&ep->addr, &addr);
 	return 0;
 }
 
 /*
- * Accept the sender's own connection. The port is open to every local process for a moment, so
- * a stranger could connect first: whatever does not come from our sender's published address
- * and port is closed and the next one taken. A bounded number of tries keeps a flood of
- * strangers from holding us here.
+ * The sender connects to the receiver's published address; the receiver accepts only the
+ * connection from the sender's (ipcb_net_accept_from: a stranger may reach the port first).
  */
-static int tcp_accept_own(struct tcp_ep *te, const struct sockaddr_in *ours, struct ipcb_err *e)
-{
-	struct sockaddr_in peer;
-	socklen_t len = sizeof(peer);
-
-	for (int tries = 0; tries < 64; tries++) {
-		int fd = accept4(te->lfd, (struct sockaddr *)&peer, &len, SOCK_CLOEXEC);
-
-		len = sizeof(peer);
-		if (fd < 0) {
-			if (errno == EINTR || errno == ECONNABORTED)
-				continue;
-			return ipcb_err(e, -errno, "accept4");
-		}
-		if (peer.sin_port == ours->sin_port &&
-		    peer.sin_addr.s_addr == ours->sin_addr.s_addr) {
-			te->fd = fd;
-			ipcb_fd_close(&te->lfd);
-			return 0;
-		}
-		close(fd);
-	}
-	return ipcb_errf(e, -ECONNREFUSED, "accept4",
-			 "64 connections from other processes reached the benchmark's port first");
-}
-
 static int tcp_connect(struct ipcb_ep *ep, const struct ipcb_peers *peers)
 {
 	struct tcp_ep *te = ep->priv;
-	struct sockaddr_in addr;
-	int rc;
+	const struct ipcb_addr *pa =
+	    ep->role == IPCB_SENDER ? &peers->receiver[0] : &peers->sender[0];
+	union ipcb_sockaddr addr;
+	int rc = ipcb_net_peer(pa->bytes, pa->len, &addr, &ep->err);
 
+	if (rc)
+		return rc;
 	if (ep->role == IPCB_SENDER) {
-		rc = tcp_peer_addr(&peers->receiver[0], &addr, &ep->err);
-		if (rc)
-			return rc;
-		while (connect(te->fd, (struct sockaddr *)&addr, sizeof(addr)) < 0)
+		while (connect(te->fd, &addr.sa, ipcb_net_len(&addr)) < 0)
 			if (errno != EINTR)
 				return ipcb_err(&ep->err, -errno, "connect");
 	} else {
-		rc = tcp_peer_addr(&peers->sender[0], &addr, &ep->err);
-		if (!rc)
-			rc = tcp_accept_own(te, &addr, &ep->err);
-		if (rc)
-			return rc;
+		te->fd = ipcb_net_accept_from(te->lfd, &addr, &ep->err);
+		if (te->fd < 0)
+			return te->fd;
+		ipcb_fd_close(&te->lfd);
 	}
 	return tcp_nodelay(te->fd, &ep->err);
 }
@@ -265,8 +214,9 @@ static int tcp_segments_sent(struct ipcb_ep *ep, uint64_t *count)
 
 const struct ipcb_transport ipcb_transport_tcp = {
     .name = "tcp",
-    .summary = "TCP over loopback with TCP_NODELAY, one connection for both directions",
-    .caps = IPCB_CAP_BIDIR | IPCB_CAP_DUPLEX,
+    .summary = "TCP with TCP_NODELAY, one connection for both directions (loopback, or two "
+	       "hosts)",
+    .caps = IPCB_CAP_BIDIR | IPCB_CAP_DUPLEX | IPCB_CAP_NETWORK,
     .fixed_wait = IPCB_WAIT_BLOCK,
     .ep_priv_bytes = sizeof(struct tcp_ep),
     .probe = tcp_probe,

@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * tcp-zc - tcp (one loopback connection, TCP_NODELAY) whose sender passes MSG_ZEROCOPY: the
- * kernel takes references to the sender's pages instead of copying them into socket buffers,
- * and says on the socket's error queue when it no longer needs them.
+ * tcp-zc - tcp (one connection, TCP_NODELAY; loopback or two hosts) whose sender passes
+ * MSG_ZEROCOPY: the kernel takes references to the sender's pages instead of copying them into
+ * socket buffers, and says on the socket's error queue when it no longer needs them.
  *
  * The sender builds each message in one of a small pool of page-aligned buffers (zero-copy
  * loans, transport.h: acquire lends the next one, commit sends it with MSG_ZEROCOPY); a buffer
@@ -39,6 +39,7 @@
 #include <unistd.h>
 
 #include "common.h"
+#include "netaddr.h"
 #include "sockpair.h"
 #include "transport.h"
 
@@ -121,10 +122,10 @@ static void tcp_zc_teardown(struct ipcb_chan *ch)
 	if (c->stats->completed) {
 		char text[128];
 
-		snprintf(text, sizeof(text), "MSG_ZEROCOPY: kernel copied %llu/%llu sends%s",
-			 (unsigned long long)c->stats->copied,
-			 (unsigned long long)c->stats->completed,
-			 c->stats->copied == c->stats->completed ? " (loopback)" : "");
+		snprintf(
+		    text, sizeof(text), "MSG_ZEROCOPY: kernel copied %llu/%llu sends%s",
+		    (unsigned long long)c->stats->copied, (unsigned long long)c->stats->completed,
+		    c->stats->copied == c->stats->completed && !ch->cfg.host ? " (loopback)" : "");
 		memcpy(ch->layout, text, sizeof(ch->layout) - 1);
 		ch->layout[sizeof(ch->layout) - 1] = '\0';
 	}
@@ -136,25 +137,17 @@ static int tcp_zc_open(struct ipcb_ep *ep)
 {
 	const struct tcp_zc_chan *c = ep->chan->priv;
 	struct tcp_zc_ep *me = ep->priv;
-	struct sockaddr_in addr = {.sin_family = AF_INET,
-				   .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
-	socklen_t alen = sizeof(addr);
+	union ipcb_sockaddr addr;
 	int fd;
 	void *p;
 
 	me->fd = me->lfd = -1;
-	fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	fd = ipcb_net_bound_socket(&ep->chan->cfg, SOCK_STREAM, ep->role == IPCB_RECEIVER, &addr,
+				   &ep->err);
 	if (fd < 0)
-		return ipcb_err(&ep->err, -errno, "socket");
+		return fd;
 	*(ep->role == IPCB_RECEIVER ? &me->lfd : &me->fd) = fd;
-	if (bind(fd, (struct sockaddr *)&addr, sizeof(addr)) < 0)
-		return ipcb_errf(&ep->err, -errno, "bind", "127.0.0.1, port 0");
-	if (ep->role == IPCB_RECEIVER && listen(fd, 1) < 0)
-		return ipcb_err(&ep->err, -errno, "listen");
-	if (getsockname(fd, (struct sockaddr *)&addr, &alen) < 0)
-		return ipcb_err(&ep->err, -errno, "getsockname");
-	ep->addr.len = sizeof(addr);
-	memcpy(ep->addr.bytes, &addr, sizeof(addr));
+	ipcb_net_publish(&ep->addr, &addr);
 	me->pool_bytes = c->nbufs * c->buf_bytes;
 	me->land_bytes = c->buf_bytes;
 	p = mmap(NULL, me->pool_bytes + me->land_bytes, PROT_READ | PROT_WRITE,
@@ -173,35 +166,20 @@ static int tcp_zc_connect(struct ipcb_ep *ep, const struct ipcb_peers *peers)
 	struct tcp_zc_ep *me = ep->priv;
 	const struct ipcb_addr *pa =
 	    ep->role == IPCB_SENDER ? &peers->receiver[0] : &peers->sender[0];
-	struct sockaddr_in peer, from;
+	union ipcb_sockaddr peer;
 	int one = 1;
+	int rc = ipcb_net_peer(pa->bytes, pa->len, &peer, &ep->err);
 
-	if (pa->len != sizeof(peer))
-		return ipcb_errf(&ep->err, -EPROTO, "connect", "the peer published %u bytes",
-				 pa->len);
-	memcpy(&peer, pa->bytes, sizeof(peer));
+	if (rc)
+		return rc;
 	if (ep->role == IPCB_SENDER) {
-		while (connect(me->fd, (struct sockaddr *)&peer, sizeof(peer)) < 0)
+		while (connect(me->fd, &peer.sa, ipcb_net_len(&peer)) < 0)
 			if (errno != EINTR)
 				return ipcb_err(&ep->err, -errno, "connect");
 	} else {
-		for (int tries = 0; me->fd < 0; tries++) {
-			socklen_t len = sizeof(from);
-			int fd = accept4(me->lfd, (struct sockaddr *)&from, &len, SOCK_CLOEXEC);
-
-			if (fd < 0 && (errno == EINTR || errno == ECONNABORTED))
-				continue;
-			if (fd < 0)
-				return ipcb_err(&ep->err, -errno, "accept4");
-			if (from.sin_port == peer.sin_port &&
-			    from.sin_addr.s_addr == peer.sin_addr.s_addr)
-				me->fd = fd;
-			else
-				close(fd);
-			if (me->fd < 0 && tries >= 64)
-				return ipcb_errf(&ep->err, -ECONNREFUSED, "accept4",
-						 "64 strangers reached the port first");
-		}
+		me->fd = ipcb_net_accept_from(me->lfd, &peer, &ep->err);
+		if (me->fd < 0)
+			return me->fd;
 		ipcb_fd_close(&me->lfd);
 	}
 	if (setsockopt(me->fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one)) < 0)
@@ -376,7 +354,7 @@ IPCB_HOT static int tcp_zc_recv(struct ipcb_ep *ep, void *buf, size_t len)
 const struct ipcb_transport ipcb_transport_tcp_zc = {
     .name = "tcp-zc",
     .summary = "tcp with MSG_ZEROCOPY sends (on loopback the kernel copies anyway: see channel)",
-    .caps = IPCB_CAP_BIDIR | IPCB_CAP_ZEROCOPY,
+    .caps = IPCB_CAP_BIDIR | IPCB_CAP_ZEROCOPY | IPCB_CAP_NETWORK,
     .fixed_wait = IPCB_WAIT_BLOCK,
     .chan_priv_bytes = sizeof(struct tcp_zc_chan),
     .ep_priv_bytes = sizeof(struct tcp_zc_ep),

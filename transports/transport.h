@@ -100,6 +100,14 @@ enum ipcb_cap {
 	 * fails when a message is lost (at --timeout): a ping-pong has nothing to go on with.
 	 */
 	IPCB_CAP_LOSSY = 1u << 11,
+	/*
+	 * Reaches its peer over IP, by address alone: each endpoint makes its own sockets in
+	 * open(), binds them to cfg.host (an address of this host; 127.0.0.1 when NULL), publishes
+	 * how it is reached and connects in connect(); nothing crosses fork and nothing is shared
+	 * but the network. Such a transport can run with its two endpoints on two hosts
+	 * (`ipcbench serve`, `--peer`); only these does a server run for a client.
+	 */
+	IPCB_CAP_NETWORK = 1u << 12,
 };
 
 enum ipcb_wait {
@@ -253,6 +261,11 @@ struct ipcb_chan_cfg {
 	 * publish) may leave unacknowledged, its pipelining depth.
 	 */
 	unsigned inflight;
+	/*
+	 * IPCB_CAP_NETWORK: the numeric IP address (IPv4 or IPv6) of this host that endpoints
+	 * bind to and publish, the one their peer reaches; NULL: 127.0.0.1 (both on this host).
+	 */
+	const char *host;
 };
 
 /* Option i of the run (an index into the transport's `options` table). */

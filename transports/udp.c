@@ -1,9 +1,10 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * udp - two UDP sockets on 127.0.0.1 (ports chosen by the kernel), connect()ed to each other,
- * both directions, plus a credit window that keeps a sender from overrunning its receiver. Each
- * endpoint makes and binds its own sockets in open() and publishes their addresses; connect()
- * connects them to the peer's, so no socket crosses fork.
+ * udp - two UDP sockets on 127.0.0.1, or on each host's address between two hosts (cfg.host,
+ * IPCB_CAP_NETWORK), ports chosen by the kernel, connect()ed to each other, both directions,
+ * plus a credit window that keeps a sender from overrunning its receiver. Each endpoint makes
+ * and binds its own sockets in open() and publishes their addresses; connect() connects them to
+ * the peer's, so no socket crosses fork.
  *
  * Cost of one message: the IP and UDP layers twice and the loopback device (as tcp, but with no
  * connection state, acknowledgements or segmentation: one send() is one datagram and one skb),
@@ -42,6 +43,7 @@
 
 #include "common.h"
 #include "msglimits.h"
+#include "netaddr.h"
 #include "sockpair.h"
 #include "transport.h"
 
@@ -66,31 +68,11 @@ static uint64_t udp_truesize_bound(size_t len)
 	return 2 * (uint64_t)len + 1024;
 }
 
-static void udp_loopback(struct sockaddr_in *a)
+/* A socket bound to cfg->host (127.0.0.1 when NULL) on a free port. The fd, or -errno. */
+static int udp_bound_socket(const struct ipcb_chan_cfg *cfg, union ipcb_sockaddr *addr,
+			    struct ipcb_err *e)
 {
-	memset(a, 0, sizeof(*a));
-	a->sin_family = AF_INET;
-	a->sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-	a->sin_port = 0; /* the kernel picks a free port */
-}
-
-/* A socket bound to 127.0.0.1 on a free port; its address in *addr. The fd, or -errno. */
-static int udp_bound_socket(struct sockaddr_in *addr, struct ipcb_err *e)
-{
-	socklen_t alen = sizeof(*addr);
-	int fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
-
-	if (fd < 0)
-		return ipcb_err(e, -errno, "socket");
-	udp_loopback(addr);
-	if (bind(fd, (struct sockaddr *)addr, sizeof(*addr)) < 0 ||
-	    getsockname(fd, (struct sockaddr *)addr, &alen) < 0) {
-		int rc = ipcb_errf(e, -errno, "bind", "127.0.0.1, port 0");
-
-		close(fd);
-		return rc;
-	}
-	return fd;
+	return ipcb_net_bound_socket(cfg, SOCK_DGRAM, false, addr, e);
 }
 
 /*
@@ -100,21 +82,22 @@ static int udp_bound_socket(struct sockaddr_in *addr, struct ipcb_err *e)
  */
 static int udp_probe(struct ipcb_probe *p)
 {
-	struct sockaddr_in addr[2];
+	const struct ipcb_chan_cfg loopback = {.host = NULL};
+	union ipcb_sockaddr addr[2];
 	struct ipcb_err e = {0};
 	int fd[2] = {-1, -1}, rc = 0;
 	const char *call = "connect";
 	char byte = 1;
 
 	for (int i = 0; i < 2; i++) {
-		fd[i] = udp_bound_socket(&addr[i], &e);
+		fd[i] = udp_bound_socket(&loopback, &addr[i], &e);
 		if (fd[i] < 0) {
 			rc = fd[i];
 			call = e.call;
 			goto out;
 		}
 	}
-	if (connect(fd[0], (struct sockaddr *)&addr[1], sizeof(addr[1])) < 0) {
+	if (connect(fd[0], &addr[1].sa, ipcb_net_len(&addr[1])) < 0) {
 		rc = -errno;
 		goto out;
 	}
@@ -148,7 +131,7 @@ out:
 
 /* What an endpoint publishes: where its data and its credits go, and its receive window. */
 struct udp_addr {
-	struct sockaddr_in data, credit;
+	union ipcb_sockaddr data, credit;
 	uint32_t window; /* datagrams its receive buffer takes: what a peer may have in flight */
 };
 
@@ -202,10 +185,11 @@ static int udp_open(struct ipcb_ep *ep)
 	int rcvbuf = 0, one = 1, rc;
 
 	e->data = e->credit = -1;
-	e->data = udp_bound_socket(&a.data, &ep->err);
+	memset(&a, 0, sizeof(a));
+	e->data = udp_bound_socket(&ep->chan->cfg, &a.data, &ep->err);
 	if (e->data < 0)
 		return e->data;
-	e->credit = udp_bound_socket(&a.credit, &ep->err);
+	e->credit = udp_bound_socket(&ep->chan->cfg, &a.credit, &ep->err);
 	if (e->credit < 0)
 		return e->credit;
 	rc = ipcb_sockbuf_raise(e->data, SO_RCVBUF, &rcvbuf, &ep->err);
@@ -231,13 +215,19 @@ static int udp_connect(struct ipcb_ep *ep, const struct ipcb_peers *peers)
 	const struct ipcb_addr *pa =
 	    ep->role == IPCB_SENDER ? &peers->receiver[0] : &peers->sender[0];
 	struct udp_addr a;
+	union ipcb_sockaddr data, credit;
 
 	if (pa->len != sizeof(a))
 		return ipcb_errf(&ep->err, -EPROTO, "connect",
 				 "the peer published a %u-byte address", pa->len);
 	memcpy(&a, pa->bytes, sizeof(a));
-	if (connect(e->data, (struct sockaddr *)&a.data, sizeof(a.data)) < 0 ||
-	    connect(e->credit, (struct sockaddr *)&a.credit, sizeof(a.credit)) < 0)
+	/* What came over the network is checked before it is used as a socket address. */
+	if (ipcb_net_peer(&a.data, ipcb_net_len(&a.data), &data, &ep->err) ||
+	    ipcb_net_peer(&a.credit, ipcb_net_len(&a.credit), &credit, &ep->err) || a.window == 0)
+		return ipcb_errf(&ep->err, -EPROTO, "connect",
+				 "the peer published an address that is not one");
+	if (connect(e->data, &data.sa, ipcb_net_len(&data)) < 0 ||
+	    connect(e->credit, &credit.sa, ipcb_net_len(&credit)) < 0)
 		return ipcb_err(&ep->err, -errno, "connect");
 	e->credits = a.window;
 	e->peer_window = a.window;
@@ -340,9 +330,9 @@ IPCB_HOT static int udp_recv(struct ipcb_ep *ep, void *buf, size_t len)
 
 const struct ipcb_transport ipcb_transport_udp = {
     .name = "udp",
-    .summary = "UDP over loopback, two connected sockets, with a credit window so a stream "
-	       "never overruns the receive buffer (net.core.rmem_max)",
-    .caps = IPCB_CAP_BIDIR | IPCB_CAP_BOUNDARIES | IPCB_CAP_DUPLEX,
+    .summary = "UDP, two connected sockets (loopback, or two hosts), with a credit window so a "
+	       "stream never overruns the receive buffer (net.core.rmem_max)",
+    .caps = IPCB_CAP_BIDIR | IPCB_CAP_BOUNDARIES | IPCB_CAP_DUPLEX | IPCB_CAP_NETWORK,
     .max_msg_bytes = UDP_MAX_PAYLOAD,
     .fixed_wait = IPCB_WAIT_BLOCK,
     .ep_priv_bytes = sizeof(struct udp_ep),

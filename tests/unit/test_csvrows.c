@@ -376,8 +376,34 @@ int main(int argc, char **argv)
 		     .hops = "via daemon",
 		     .server = true,
 		     .server_cpu = 1},
+		    /* Two hosts: the receiver on a peer with another fingerprint, the path between.
+		     */
+		    {.transport = "tcp",
+		     .mode = "latency",
+		     .size_bytes = 65536,
+		     .run = 1,
+		     .placement = "two-host",
+		     .latency_kind = "one_way_ab",
+		     .hist = h_ab,
+		     .messages = 1000,
+		     .res = &lat,
+		     .cpu = {0, 3},
+		     .wait = "block",
+		     .chunk_bytes = 65536,
+		     .spin_polls = -1,
+		     .clock_skew_bound_ns = 4321,
+		     .verify = "sampled",
+		     .inflight = 1,
+		     .pairs = 1,
+		     .senders = 1,
+		     .receivers = 1,
+		     .hops = "direct",
+		     .peer = &odd,
+		     .net_path = "10.0.0.1 (veth0, mtu 1500, 10000 Mb/s) -> 10.0.0.2 (veth1, mtu "
+				 "1500); control round trip 41.5 us"},
 		};
-		const struct ipcb_sysinfo *sis[] = {&si, &si, &si, &odd, &odd, &si, &si, &si, &si};
+		const struct ipcb_sysinfo *sis[] = {&si, &si, &si, &odd, &odd,
+						    &si, &si, &si, &si,	 &si};
 
 		snprintf(path, sizeof(path), "%s/test_csvrows.%d.csv", dir, (int)getpid());
 		unlink(path);
@@ -410,7 +436,7 @@ int main(int argc, char **argv)
 	want = slurp(argv[1], &want_len);
 	if (!ok(want != NULL, "the reference %s can be read", argv[1]))
 		return tap_done();
-	ok_eq(mask_stamps(got, got_len, t0, t1, true, &bad), 9, "every row carries one timestamp");
+	ok_eq(mask_stamps(got, got_len, t0, t1, true, &bad), 10, "every row carries one timestamp");
 	ok(bad == 0, "each timestamp is the time of writing, in UTC");
 	mask_stamps(want, want_len, 0, 0, false, &bad);
 	{

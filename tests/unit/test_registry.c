@@ -174,6 +174,18 @@ int main(void)
 		    {{.name = "state-no-setup", GOOD, .chan_priv_bytes = 8}, "no setup"},
 		    {{.name = "null-zc", GOOD, .caps = IPCB_CAP_NO_DATA | IPCB_CAP_ZEROCOPY, LOANS},
 		     "moves no data"},
+		    {{.name = "net-good",
+		      GOOD,
+		      .caps = IPCB_CAP_NETWORK,
+		      .connect = HOOK(int (*)(struct ipcb_ep *, const struct ipcb_peers *))},
+		     NULL},
+		    {{.name = "net-no-connect", GOOD, .caps = IPCB_CAP_NETWORK},
+		     "find each other in connect()"},
+		    {{.name = "net-shared",
+		      GOOD,
+		      .caps = IPCB_CAP_NETWORK | IPCB_CAP_SHARED_BUFFER,
+		      .connect = HOOK(int (*)(struct ipcb_ep *, const struct ipcb_peers *))},
+		     "cannot share memory or paths"},
 		};
 #undef HOOK
 #undef GOOD

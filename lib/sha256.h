@@ -1,0 +1,37 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * sha256.h - SHA-256 (FIPS 180-4) and HMAC-SHA-256 (RFC 2104), for the remote peer's
+ * challenge and response: a client proves it holds the shared token without sending it, and
+ * the server proves the same back. Written from the standards; checked against their test
+ * vectors (tests/unit/test_sha256.c). Not for anything secret beyond that.
+ */
+#ifndef IPCB_SHA256_H
+#define IPCB_SHA256_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define IPCB_SHA256_BYTES 32
+
+struct ipcb_sha256 {
+	uint32_t h[8];
+	uint64_t bytes;	       /* message length so far */
+	unsigned char buf[64]; /* a block being filled */
+	size_t used;
+};
+
+void ipcb_sha256_init(struct ipcb_sha256 *s);
+void ipcb_sha256_update(struct ipcb_sha256 *s, const void *data, size_t len);
+void ipcb_sha256_final(struct ipcb_sha256 *s, unsigned char out[IPCB_SHA256_BYTES]);
+/* The digest of one buffer. */
+void ipcb_sha256(const void *data, size_t len, unsigned char out[IPCB_SHA256_BYTES]);
+
+/* HMAC-SHA-256 of the concatenation of `n` parts (parts[i] of lens[i] bytes) under key. */
+void ipcb_hmac_sha256(const void *key, size_t key_len, const void *const *parts, const size_t *lens,
+		      size_t n, unsigned char out[IPCB_SHA256_BYTES]);
+
+/* Compare two digests in time that does not depend on where they differ. */
+bool ipcb_digest_equal(const unsigned char *a, const unsigned char *b, size_t n);
+
+#endif

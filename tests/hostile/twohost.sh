@@ -1,0 +1,236 @@
+#!/bin/bash
+# twohost.sh - two hosts on one machine: two network namespaces joined by a veth pair, the
+# server (`ipcbench serve`) in one and the driver (`ipcbench --peer`) in the other, both started
+# by `ip netns exec` (TAP).
+#
+# The rows must really cross the link: with the sender's end of the veth shaped by a token
+# bucket (tc tbf, 100 Mbit/s), tcp's 64 KiB stream measures at most about 12.5 MB/s and its
+# 64 KiB round trip at least 5 ms; without the shaping, far more and far less. Killing the server
+# mid-run fails that run with a clear message, keeps the other rows and leaves nothing behind. A
+# server listens only on its address, refuses a client without the token, a run beyond its
+# limits or of a transport that is not a network one, and survives malformed messages. The
+# namespaces are removed on every exit path. Where namespaces cannot be made (not root), the
+# test is skipped, saying why.
+#
+# Usage: twohost.sh PATH/TO/ipcbench
+. "$(dirname "$0")/lib.sh"
+
+NA=ipcb-$$-a NB=ipcb-$$-b
+VA=ipcb$$a VB=ipcb$$b
+IPA=10.218.0.1 IPB=10.218.0.2
+SERVER_PID=""
+
+on_exit() {
+	[ -n "$SERVER_PID" ] && kill -KILL "$SERVER_PID" 2>/dev/null
+	ns_down
+}
+# A signal ends the test through its EXIT trap (lib.sh), which removes the namespaces.
+trap 'exit 129' HUP
+trap 'exit 130' INT
+trap 'exit 143' TERM
+
+# Everything in the namespaces is killed with them: no process outlives the test.
+ns_down() {
+	local n p
+	for n in "$NA" "$NB"; do
+		for p in $(ip netns pids "$n" 2>/dev/null); do
+			kill -KILL "$p" 2>/dev/null
+		done
+		ip netns del "$n" 2>/dev/null
+	done
+}
+
+ns_up() {
+	ip netns add "$NA" && ip netns add "$NB" &&
+		ip link add "$VA" type veth peer name "$VB" &&
+		ip link set "$VA" netns "$NA" && ip link set "$VB" netns "$NB" &&
+		ip -n "$NA" addr add "$IPA/24" dev "$VA" && ip -n "$NB" addr add "$IPB/24" dev "$VB" &&
+		ip -n "$NA" link set lo up && ip -n "$NB" link set lo up &&
+		ip -n "$NA" link set "$VA" up && ip -n "$NB" link set "$VB" up
+}
+
+if [ "$(id -u)" -ne 0 ]; then
+	echo "1..0 # SKIP two hosts in network namespaces: not root (ip netns add needs it)"
+	exit 0
+fi
+if ! command -v ip >/dev/null || ! ns_up 2>"$WORK/ns.err"; then
+	echo "1..0 # SKIP two hosts in network namespaces: cannot make them here ($(head -1 "$WORK/ns.err" 2>/dev/null))"
+	exit 0
+fi
+in_a() { ip netns exec "$NA" "$@"; }
+in_b() { ip netns exec "$NB" "$@"; }
+
+# The value of column NAME in the first row of CSV with transport T, mode M, size S, kind K.
+col() { # col CSV NAME T M S KIND
+	awk -v name="$2" -v t="$3" -v m="$4" -v s="$5" -v k="$6" "$CSV_AWK"'
+		{ nf = csv_split($0, f) }
+		NR == 1 { for (i = 1; i <= nf; i++) c[f[i]] = i; next }
+		f[c["transport"]] == t && f[c["mode"]] == m && f[c["size_bytes"]] == s &&
+		f[c["latency_kind"]] == k { print f[c[name]]; exit }' "$1"
+}
+# Nothing of ipcbench left running in either namespace.
+ns_quiet() { [ -z "$(ip netns pids "$NA")$(ip netns pids "$NB")" ]; }
+
+umask 077
+printf 'two-hosts-token-%s\n' "$(od -An -N8 -tx8 /dev/urandom | tr -d ' ')" >"$WORK/token"
+
+# ---- the server as a user starts it, on its own address ----------------------------------------
+# Not through in_b: a function in the background is a subshell, and $! would be its pid.
+ip netns exec "$NB" "$BIN" serve --listen "$IPB:0" --token-file "$WORK/token" \
+	>"$WORK/serve.out" 2>"$WORK/serve.err" &
+SERVER_PID=$!
+wait_for 10 grep -q "listening on" "$WORK/serve.out"
+PORT=$(sed -n 's/.* port \([0-9]*\)$/\1/p' "$WORK/serve.out" | head -1)
+[ -n "$PORT" ] && grep -q "listening on $IPB port $PORT" "$WORK/serve.out"
+ok $? "ipcbench serve --listen $IPB:0 listens on that address (port $PORT)"
+in_b ss -ltnH 2>/dev/null | awk -v p=":$PORT" '$4 ~ p"$" { print $4 }' >"$WORK/listen"
+[ "$(cat "$WORK/listen")" = "$IPB:$PORT" ]
+ok $? "it listens only on $IPB, not on every address ($(tr '\n' ' ' <"$WORK/listen"))"
+in_b "$BIN" -q --peer "127.0.0.1:$PORT" --token-file "$WORK/token" -t tcp -s 64 -n 10 -d 0 \
+	>/dev/null 2>"$WORK/lo.err"
+st=$?
+[ $st -eq 1 ] && grep -q "connect to 127.0.0.1 port $PORT: Connection refused" "$WORK/lo.err"
+ok $? "nothing answers on that port at another address of its host (exit $st)"
+
+# ---- the rows cross the link ------------------------------------------------------------------
+in_a "$BIN" -q --peer "$IPB:$PORT" --token-file "$WORK/token" -t tcp,udp -s 64,64K -d 0.3 \
+	--cpus 0,"$(nproc --all | awk '{ print ($1 > 1) }')" --csv "$WORK/open.csv" \
+	>"$WORK/open.out" 2>"$WORK/open.err"
+st=$?
+[ $st -eq 0 ] && [ "$(csv_rows "$WORK/open.csv")" -ge 8 ]
+ok $? "tcp and udp, 64 B and 64 KiB, both modes, sender here and receiver there: exit $st, $(csv_rows "$WORK/open.csv") rows"
+[ $st -eq 0 ] || diag "$WORK/open.err"
+awk "$CSV_AWK"'{ nf = csv_split($0, f) }
+	NR == 1 { for (i = 1; i <= nf; i++) c[f[i]] = i; next }
+	f[c["placement"]] != "two-host" || f[c["peer_host"]] == "" || f[c["peer_kernel"]] == "" ||
+	f[c["peer_version"]] != f[c["version"]] || f[c["net_path"]] !~ /'"$IPA"' \('"$VA"'.*-> '"$IPB"' \('"$VB"'/ ||
+	f[c["receiver_cpu"]] == "" { bad = 1 } END { exit bad || NR < 2 }' "$WORK/open.csv"
+ok $? "every row says two-host, the peer's fingerprint and the path $VA -> $VB"
+diag <<<"net_path: $(col "$WORK/open.csv" net_path tcp latency 65536 rtt)"
+grep -q "^# the peer, $IPB port $PORT" "$WORK/open.out" && grep -q "^# two-host (CPU" "$WORK/open.out"
+ok $? "the table's head names the peer, its fingerprint and the clocks' offset"
+grep -q "tcp latency 64: done" "$WORK/serve.err"
+ok $? "the server says what it ran, for whom"
+
+# Unshaped: the 64 KiB stream far above, the round trip far below what the shaping allows.
+free_bps=$(col "$WORK/open.csv" bytes_per_s tcp throughput 65536 "")
+free_rtt=$(col "$WORK/open.csv" p50_ns tcp latency 65536 rtt)
+awk -v b="$free_bps" -v r="$free_rtt" 'BEGIN { exit !(b > 25e6 && r < 2.5e6) }'
+ok $? "unshaped: tcp 64 KiB streams at $free_bps B/s (> 25 MB/s), round trip p50 $free_rtt ns (< 2.5 ms)"
+
+# Shaped: a token bucket of 100 Mbit/s on the sender's end of the veth.
+in_a tc qdisc add dev "$VA" root tbf rate 100mbit burst 32kbit latency 50ms 2>"$WORK/tc.err"
+tc_st=$?
+if [ $tc_st -ne 0 ]; then
+	skip "shaped link: tcp 64 KiB at most about 12.5 MB/s" "tc tbf: $(head -1 "$WORK/tc.err")"
+	skip "shaped link: tcp 64 KiB round trip at least 5 ms" "tc tbf unavailable"
+else
+	in_a "$BIN" -q --peer "$IPB:$PORT" --token-file "$WORK/token" -t tcp -s 64K -d 0.5 \
+		--csv "$WORK/shaped.csv" >/dev/null 2>"$WORK/shaped.err"
+	st=$?
+	bps=$(col "$WORK/shaped.csv" bytes_per_s tcp throughput 65536 "")
+	rtt=$(col "$WORK/shaped.csv" p50_ns tcp latency 65536 rtt)
+	[ $st -eq 0 ] && awk -v b="$bps" 'BEGIN { exit !(b > 0 && b <= 12.5e6 * 1.02) }'
+	ok $? "shaped (tbf 100 Mbit/s): tcp 64 KiB streams at $bps B/s, at most about 12.5 MB/s (exit $st)"
+	[ $st -eq 0 ] && awk -v r="$rtt" 'BEGIN { exit !(r >= 5e6) }'
+	ok $? "shaped: tcp 64 KiB round trip p50 $rtt ns, at least 5 ms"
+	[ $st -eq 0 ] || diag "$WORK/shaped.err"
+	in_a tc qdisc del dev "$VA" root
+fi
+
+# ---- what the server refuses --------------------------------------------------------------------
+printf 'not-the-token-at-all-0123456789\n' >"$WORK/wrong"
+in_a "$BIN" -q --peer "$IPB:$PORT" --token-file "$WORK/wrong" -t tcp -s 64 -n 10 -d 0 \
+	>/dev/null 2>"$WORK/wrong.err"
+st=$?
+[ $st -eq 1 ] && grep -q "the token does not match" "$WORK/wrong.err" &&
+	grep -q "refused: it does not hold the token" "$WORK/serve.err"
+ok $? "a client with another token is refused, and the server says so (exit $st)"
+chmod 644 "$WORK/wrong"
+in_a "$BIN" -q --peer "$IPB:$PORT" --token-file "$WORK/wrong" -t tcp -s 64 >/dev/null \
+	2>"$WORK/perm.err"
+st=$?
+[ $st -eq 2 ] && grep -q -- "--token-file $WORK/wrong: must be a regular file of your own that nobody else may read" "$WORK/perm.err"
+ok $? "a token file others may read is a usage error naming it (exit $st)"
+in_a "$BIN" -q --peer "$IPB:$PORT" --token-file "$WORK/token" -t pipe,shm -s 64 >/dev/null \
+	2>"$WORK/local.err"
+st=$?
+[ $st -eq 77 ] && grep -q "skipping pipe: not a network transport" "$WORK/local.err"
+ok $? "transports that are not network ones are not run across hosts (exit $st)"
+
+# Malformed and hostile control messages: each ends its connection, the server goes on.
+# shellcheck disable=SC2016
+in_a bash -c 'at=/dev/tcp/$1/$2
+	exec 3<>"$at" && printf "\377\377\377\377" >&3 && sleep 0.2 && exec 3>&-
+	exec 3<>"$at" && printf "\000\000\000\003\310ab" >&3 && sleep 0.2 && exec 3>&-
+	exec 3<>"$at" && head -c 4096 /dev/urandom >&3 && sleep 0.2 && exec 3>&-
+	exec 3<>"$at" && printf "\000\000\000\001\002" >&3 && sleep 0.2 && exec 3>&-' \
+	sh "$IPB" "$PORT" 2>/dev/null
+in_a "$BIN" -q --peer "$IPB:$PORT" --token-file "$WORK/token" -t udp -s 64 -m latency -n 100 \
+	-d 0 --csv "$WORK/after.csv" >/dev/null 2>"$WORK/after.err"
+st=$?
+[ $st -eq 0 ] && has_row "$WORK/after.csv" udp && kill -0 "$SERVER_PID" &&
+	grep -q "a frame of 4294967295 bytes" "$WORK/serve.err" &&
+	grep -q "unknown type 200" "$WORK/serve.err"
+ok $? "malformed messages (an oversized frame, an unknown type, noise) end their connections; the server serves the next client (exit $st)"
+grep -E "frame|unknown type|AUTH" "$WORK/serve.err" | head -4 | diag
+kill -TERM "$SERVER_PID"
+wait "$SERVER_PID"
+st=$?
+SERVER_PID=""
+[ $st -eq 143 ] && grep -q "stopped by Terminated" "$WORK/serve.err"
+ok $? "SIGTERM stops the server (exit $st)"
+
+ip netns exec "$NB" "$BIN" serve --listen "$IPB:0" --token-file "$WORK/token" --max-size 4K \
+	--max-duration 0.5 >"$WORK/limits.out" 2>"$WORK/limits.err" &
+SERVER_PID=$!
+wait_for 10 grep -q "listening on" "$WORK/limits.out"
+PORT=$(sed -n 's/.* port \([0-9]*\)$/\1/p' "$WORK/limits.out" | head -1)
+in_a "$BIN" -q --peer "$IPB:$PORT" --token-file "$WORK/token" -t tcp -s 64,64K -m latency \
+	-d 0.2 --csv "$WORK/limits.csv" >/dev/null 2>"$WORK/limits-run.err"
+st=$?
+[ $st -eq 1 ] && has_row "$WORK/limits.csv" tcp &&
+	grep -q "two-host tcp latency 64K run 1: receiver: size 65536 is above this server's --max-size 4096 (on the peer" "$WORK/limits-run.err"
+ok $? "a size above the server's limit fails that run naming the limit; the others run (exit $st)"
+in_a "$BIN" -q --peer "$IPB:$PORT" --token-file "$WORK/token" -t tcp -s 64 -m latency -d 1 \
+	>/dev/null 2>"$WORK/dur.err"
+st=$?
+[ $st -eq 1 ] && grep -q "a duration of 1 s is above this server's --max-duration 0.5" "$WORK/dur.err"
+ok $? "so does a duration above its limit (exit $st)"
+kill -TERM "$SERVER_PID"
+wait "$SERVER_PID"
+SERVER_PID=""
+
+# ---- --launch: the server lives for the driver's invocation, and dies mid-run ---------------------
+in_a "$BIN" -q --peer "$IPB" --launch "ip netns exec $NB" -t tcp -s 64 -m latency -n 200 -d 0 \
+	--csv "$WORK/launch.csv" >/dev/null 2>"$WORK/launch.err"
+st=$?
+[ $st -eq 0 ] && has_row "$WORK/launch.csv" tcp && wait_for 5 ns_quiet
+ok $? "--launch 'ip netns exec $NB' starts the server for the run and stops it (exit $st)"
+[ $st -eq 0 ] || diag "$WORK/launch.err"
+
+ip netns exec "$NA" "$BIN" -q --peer "$IPB" --launch "ip netns exec $NB" -t tcp,udp -s 64 \
+	-m latency -d 5 --csv "$WORK/kill.csv" >/dev/null 2>"$WORK/kill.err" &
+DRIVER=$!
+BG_PIDS+=("$DRIVER")
+wait_for 30 has_row "$WORK/kill.csv" tcp
+sleep 1 # into udp's run
+victim=$(for p in $(ip netns pids "$NB"); do
+	[ "$(cat "/proc/$p/comm" 2>/dev/null)" = ipcbench ] && echo "$p"
+done | head -1)
+[ -n "$victim" ] && kill -KILL "$victim"
+wait "$DRIVER"
+st=$?
+[ $st -eq 1 ] && grep -qE "two-host udp latency 64 run 1: .*(closed the control connection|no longer answers).*(stopped or was killed)" "$WORK/kill.err"
+ok $? "the server killed mid-run (pid ${victim:-none}): that run fails saying so (exit $st)"
+diag "$WORK/kill.err"
+has_row "$WORK/kill.csv" tcp && ! has_row "$WORK/kill.csv" udp
+ok $? "the row measured before is kept; the broken run has none"
+wait_for 5 ns_quiet && [ -z "$(kids_of "$DRIVER")" ] && [ -z "$(left_named "$DRIVER")" ]
+ok $? "nothing is left behind: no process in either namespace, no file of the driver's"
+
+# ---- the namespaces go with the test --------------------------------------------------------------
+ns_down
+! ip netns list | grep -qE "^($NA|$NB)( |$)" && ! ip link show "$VA" >/dev/null 2>&1
+ok $? "the namespaces and the veth pair are removed"
+done_testing
