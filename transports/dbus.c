@@ -49,11 +49,18 @@ static int dbus_prepare(struct ipcb_service *svc)
 {
 	char path[4200];
 	FILE *f;
+	int fd;
 
+	/* Made here and nowhere else (O_EXCL), read by the daemon only (0600, never via a link). */
 	snprintf(path, sizeof(path), "%s/bus.conf", svc->dir);
-	f = fopen(path, "wex");
-	if (!f)
-		return ipcb_errf(&svc->err, -errno, "fopen", "%s", path);
+	fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+	if (fd < 0)
+		return ipcb_errf(&svc->err, -errno, "open", "%s", path);
+	f = fdopen(fd, "w");
+	if (!f) {
+		close(fd);
+		return ipcb_errf(&svc->err, -errno, "fdopen", "%s", path);
+	}
 	fprintf(
 	    f,
 	    "<!DOCTYPE busconfig PUBLIC \"-//freedesktop//DTD D-Bus Bus Configuration 1.0//EN\"\n"

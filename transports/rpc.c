@@ -211,7 +211,11 @@ static void rpc_close(struct ipcb_ep *ep)
 		clnt_destroy(me->clnt); /* leaves the socket open: it is closed below */
 	me->clnt = NULL;
 	if (me->listener) {
-		svc_unregister(RPC_PROG, RPC_VERS);
+		/*
+		 * Not unregistered: svc_unregister and svc_unreg both ask the system's rpcbind to
+		 * forget the program (from a reserved port), which never heard of it. The side's
+		 * process ends with the run, and the registration with it.
+		 */
 		svc_exit(); /* destroys every server transport, the accepted ones too */
 		me->listener = NULL;
 		me->fd = -1; /* svc_vc's destroy closed it */
