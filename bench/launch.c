@@ -29,10 +29,12 @@
 #include <sys/prctl.h>
 #include <sys/signalfd.h>
 #include <sys/socket.h>
+#include <sys/un.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include "clock.h"
+#include "rundir.h"
 
 /* ---- signals ---------------------------------------------------------------------------- */
 
@@ -161,6 +163,10 @@ enum ctl_type {
 	CTL_DONE,     /* side -> driver: measured work over */
 	CTL_END,      /* driver -> side: every side of the other role is done */
 	CTL_WANT,     /* side -> driver: the others' addresses first, mine follows (a stand-in) */
+	CTL_HELLO,    /* joined side -> driver: which side it is (ctl_hello) */
+	CTL_SPEC,     /* driver -> joined side: the run's spec */
+	CTL_FAIL,     /* joined side -> driver: it failed (ctl_fail) */
+	CTL_BYE,      /* joined side -> driver: it is done and exits */
 };
 
 struct ctl_hdr {
@@ -279,19 +285,23 @@ int ipcb_side_end_within(int ms)
 	return 1;
 }
 
+static void joined_fail(const char *err);
+
 void ipcb_side_abort(const char *err)
 {
 	if (err != side_ctl->err)
 		snprintf(side_ctl->err, sizeof(side_ctl->err), "%s", err);
 	side_ctl->fail_ns = ipcb_now_ns();
+	joined_fail(side_ctl->err);
 	__atomic_store_n(&side_ctl->exiting, 1, __ATOMIC_RELEASE);
 	_exit(1);
 }
 
-void ipcb_side_failing(void)
+void ipcb_side_failing(const char *err)
 {
 	if (side_ctl && !side_ctl->fail_ns)
 		side_ctl->fail_ns = ipcb_now_ns();
+	joined_fail(err);
 }
 
 void ipcb_side_name(const struct ipcb_side *s, unsigned senders, unsigned receivers, char *out,
@@ -384,12 +394,12 @@ static void oom_first(void)
  * The side's process name (15 bytes at most): its role, and its index where there are more; a
  * floor's or the clock check's sides say what they are ("ipcb-floor-rcv").
  */
-static void side_comm(const struct ipcb_launch *l, const struct ipcb_side *me)
+static void side_comm(const char *what, const struct ipcb_side *me)
 {
 	char name[16];
 
-	if (l->what)
-		snprintf(name, sizeof(name), "ipcb-%s-%s", l->what,
+	if (what)
+		snprintf(name, sizeof(name), "ipcb-%s-%s", what,
 			 me->role == IPCB_SENDER ? "snd" : "rcv");
 	else if (me->nsides > 2)
 		snprintf(name, sizeof(name), "ipcb-%s-%u", me->role == IPCB_SENDER ? "snd" : "rcv",
@@ -425,7 +435,7 @@ static void side_main(const struct ipcb_launch *l, const struct ipcb_side *me, p
 	side_self = *me;
 	/* `ps`, `top` and `pgrep -x ipcb-receiver` tell the sides apart: ipcb-sender, ipcb-rcv-2.
 	 */
-	side_comm(l, me);
+	side_comm(l->what, me);
 	oom_first();
 	rc = pin_to(me->cpu, err);
 	if (rc == 0)
@@ -947,6 +957,484 @@ out:
 		while (sigtimedwait(&chld, NULL, &zero) > 0)
 			;
 	}
+	launch_free(&st);
+	return rc;
+}
+
+/* ---- sides started by a runtime (mpirun) ---------------------------------------------------- */
+
+/*
+ * A side the driver did not fork (an MPI rank) reaches it over a Unix socket in the run's
+ * directory instead of an inherited socket pair: it says hello with its number, gets the run's
+ * spec, and from then on speaks the same control messages as a forked side. What a forked side
+ * leaves in the shared control area (its error, when it failed) it sends as a message instead,
+ * and it says goodbye before it exits, so that a connection closed without one is a side that
+ * died. A crash is reported by the side's own handler (the signal's number) before it dies.
+ */
+struct ctl_hello {
+	struct ctl_hdr h;
+	uint32_t number; /* the side's number, senders first */
+	int32_t pid;
+};
+
+struct ctl_fail {
+	struct ctl_hdr h;
+	uint64_t fail_ns;
+	int32_t signal; /* killed by this signal; 0: its body failed */
+	char err[IPCB_RUN_ERR_BYTES];
+};
+
+/* The joined side's own control slot (a forked side's is in memory the driver shares). */
+static struct side_ctl joined_ctl;
+static bool joined, joined_failed;
+
+/*
+ * A joined side says it failed as soon as it knows, not when it exits: its peer may be blocked
+ * in the runtime's own calls, and closing its endpoint (MPI_Finalize) can wait for that peer;
+ * the driver, told, ends the launch and kills both. Once: the first error is the cause.
+ */
+static void joined_fail(const char *err)
+{
+	struct ctl_fail f = {.h = {.type = CTL_FAIL}};
+
+	if (!joined || joined_failed)
+		return;
+	joined_failed = true;
+	f.fail_ns = joined_ctl.fail_ns ? joined_ctl.fail_ns : ipcb_now_ns();
+	snprintf(f.err, sizeof(f.err), "%s", err && err[0] ? err : "failed");
+	send(side_fd, &f, sizeof(f), MSG_NOSIGNAL);
+}
+
+static int ctl_recv_exact(int fd, void *buf, size_t want, size_t *got)
+{
+	ssize_t n;
+
+	while ((n = recv(fd, buf, want, 0)) < 0)
+		if (errno != EINTR)
+			return -errno;
+	if (n == 0)
+		return -EPIPE;
+	*got = (size_t)n;
+	return 0;
+}
+
+int ipcb_side_join(const char *ctl_path, unsigned number, void *spec, size_t spec_bytes, char *err)
+{
+	struct sockaddr_un a = {.sun_family = AF_UNIX};
+	struct ctl_hello hello = {.h = {.type = CTL_HELLO}, .number = number, .pid = getpid()};
+	struct {
+		struct ctl_hdr h;
+		unsigned char spec[65536];
+	} *m = malloc(sizeof(*m));
+	size_t got = 0;
+	int fd, rc;
+
+	if (!m) {
+		snprintf(err, IPCB_RUN_ERR_BYTES, "malloc: %s", strerror(ENOMEM));
+		return -ENOMEM;
+	}
+	snprintf(a.sun_path, sizeof(a.sun_path), "%s", ctl_path);
+	fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);
+	if (fd < 0 || connect(fd, (struct sockaddr *)&a, sizeof(a)) < 0) {
+		rc = -errno;
+		snprintf(err, IPCB_RUN_ERR_BYTES, "connect(%s): %s", ctl_path, strerror(-rc));
+		goto out;
+	}
+	while (send(fd, &hello, sizeof(hello), MSG_NOSIGNAL) < 0)
+		if (errno != EINTR) {
+			rc = -errno;
+			snprintf(err, IPCB_RUN_ERR_BYTES, "control(hello): %s", strerror(-rc));
+			goto out;
+		}
+	rc = ctl_recv_exact(fd, m, sizeof(*m), &got);
+	if (!rc && (got != sizeof(m->h) + spec_bytes || m->h.type != CTL_SPEC))
+		rc = -EPROTO;
+	if (rc) {
+		snprintf(err, IPCB_RUN_ERR_BYTES, "control(spec): %s", strerror(-rc));
+		goto out;
+	}
+	memcpy(spec, m->spec, spec_bytes);
+	side_fd = fd;
+	fd = -1;
+	side_ctl = &joined_ctl;
+	joined = true;
+out:
+	if (fd >= 0)
+		close(fd);
+	free(m);
+	return rc;
+}
+
+/* A crash in a joined side: say which signal, then die of it. Async-signal-safe. */
+static void joined_crash(int sig)
+{
+	struct ctl_fail f = {.h = {.type = CTL_FAIL}, .signal = sig};
+
+	if (side_fd >= 0)
+		send(side_fd, &f, sizeof(f), MSG_NOSIGNAL | MSG_DONTWAIT);
+	signal(sig, SIG_DFL);
+	raise(sig);
+}
+
+int ipcb_side_run_joined(const struct ipcb_side *me, ipcb_side_fn body, void *arg, void *area,
+			 char *err)
+{
+	static const int crashes[] = {SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGABRT};
+	struct ctl_hdr bye = {.type = CTL_BYE};
+	int rc;
+
+	side_self = *me;
+	for (size_t i = 0; i < sizeof(crashes) / sizeof(crashes[0]); i++)
+		signal(crashes[i], joined_crash);
+	side_comm(NULL, me);
+	oom_first();
+	rc = pin_to(me->cpu, err);
+	if (rc == 0)
+		rc = body(me, arg, area, err);
+	if (rc == 0)
+		rc = check_placement(me->cpu, joined_ctl.cpu_go, err);
+	if (rc && !err[0])
+		snprintf(err, IPCB_RUN_ERR_BYTES, "%s", strerror(-rc));
+	if (rc)
+		joined_fail(err);
+	else
+		send(side_fd, &bye, sizeof(bye), MSG_NOSIGNAL);
+	return rc;
+}
+
+/* The last line of a log file, for an error message. */
+static void log_tail(const char *path, char *out, size_t n)
+{
+	char buf[2048];
+	ssize_t got;
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+
+	out[0] = '\0';
+	if (fd < 0)
+		return;
+	off_t size = lseek(fd, 0, SEEK_END);
+
+	got = pread(fd, buf, sizeof(buf) - 1,
+		    size > (off_t)sizeof(buf) - 1 ? size - (off_t)sizeof(buf) + 1 : 0);
+	close(fd);
+	if (got <= 0)
+		return;
+	buf[got] = '\0';
+	while (got > 0 && (buf[got - 1] == '\n' || buf[got - 1] == '\r'))
+		buf[--got] = '\0';
+	const char *line = strrchr(buf, '\n') ? strrchr(buf, '\n') + 1 : buf;
+	size_t len = strlen(line) < n - 1 ? strlen(line) : n - 1;
+
+	memcpy(out, line, len);
+	out[len] = '\0';
+}
+
+/* In the launcher's child: become the command. Never returns. */
+__attribute__((noreturn)) static void ext_exec(const struct ipcb_launch_ext *x, pid_t parent)
+{
+	int fd;
+
+	setpgid(0, 0);
+	prctl(PR_SET_PDEATHSIG, SIGKILL);
+	if (getppid() != parent)
+		_exit(127);
+	sigprocmask(SIG_SETMASK, &run_saved_mask, NULL);
+	signal(SIGPIPE, SIG_DFL);
+	signal(SIGXFSZ, SIG_DFL);
+	fd = open(x->log_path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+	if (fd >= 0) {
+		dup2(fd, 1);
+		dup2(fd, 2);
+	}
+	fd = open("/dev/null", O_RDONLY);
+	if (fd >= 0)
+		dup2(fd, 0);
+	closefrom(3);
+	execvp(x->argv[0], x->argv);
+	dprintf(2, "exec %s: %s\n", x->argv[0], strerror(errno));
+	_exit(127);
+}
+
+/* Take side k's messages (a joined side's failure and goodbye too). */
+static void ext_handle(struct launch_state *st, unsigned k, bool *bye)
+{
+	for (;;) {
+		union {
+			struct ctl_hdr h;
+			struct ctl_fail f;
+			struct {
+				struct ctl_hdr h;
+				struct ipcb_addr a;
+			} addr;
+		} m;
+		ssize_t got = recv(st->fds[2 * k], &m, sizeof(m), MSG_DONTWAIT);
+
+		if (got < 0 && errno == EINTR)
+			continue;
+		if (got < 0)
+			return;
+		if (got == 0) {
+			close(st->fds[2 * k]);
+			st->fds[2 * k] = -1;
+			st->done[k] = true;
+			return;
+		}
+		if ((size_t)got < sizeof(m.h))
+			continue;
+		switch (m.h.type) {
+		case CTL_ADDR:
+			if ((size_t)got == sizeof(m.addr) && m.h.count == 1) {
+				st->addr[k] = m.addr.a;
+				st->have_addr[k] = true;
+			}
+			break;
+		case CTL_READY:
+			st->ready[k] = true;
+			break;
+		case CTL_DONE:
+			st->said_done[k] = true;
+			break;
+		case CTL_FAIL:
+			if ((size_t)got == sizeof(m.f)) {
+				struct side_ctl *c = ctl_at(st, k);
+
+				c->fail_ns = m.f.fail_ns ? m.f.fail_ns : ipcb_now_ns();
+				st->status[k] = m.f.signal ? m.f.signal : (1 << 8);
+				if (m.f.signal)
+					snprintf(c->err, sizeof(c->err), "killed by signal %d (%s)",
+						 m.f.signal, strsignal(m.f.signal));
+				else
+					snprintf(c->err, sizeof(c->err), "%s", m.f.err);
+				c->exiting = 2; /* failed */
+			}
+			break;
+		case CTL_BYE:
+			bye[k] = true;
+			break;
+		default:
+			break;
+		}
+	}
+}
+
+/* Accept a side's connection: its hello says which it is; it is answered with the spec. */
+static void ext_accept(struct launch_state *st, int lfd, const struct ipcb_launch_ext *x)
+{
+	struct ctl_hello hello;
+	struct ctl_hdr h = {.type = CTL_SPEC};
+	struct iovec iov[2] = {{&h, sizeof(h)}, {(void *)x->spec, x->spec_bytes}};
+	struct msghdr msg = {.msg_iov = iov, .msg_iovlen = 2};
+	struct pollfd p;
+	size_t got = 0;
+	int fd = accept4(lfd, NULL, NULL, SOCK_CLOEXEC);
+
+	if (fd < 0)
+		return;
+	p = (struct pollfd){.fd = fd, .events = POLLIN};
+	if (poll(&p, 1, 5000) != 1 || ctl_recv_exact(fd, &hello, sizeof(hello), &got) < 0 ||
+	    got != sizeof(hello) || hello.h.type != CTL_HELLO || hello.number >= st->n ||
+	    st->fds[2 * hello.number] >= 0 || st->pid[hello.number] ||
+	    sendmsg(fd, &msg, MSG_NOSIGNAL) < 0) {
+		close(fd);
+		return;
+	}
+	st->fds[2 * hello.number] = fd;
+	st->pid[hello.number] = hello.pid;
+}
+
+int ipcb_launch_run_ext(struct ipcb_launch *l, const struct ipcb_launch_ext *x)
+{
+	struct launch_state st = {.l = l, .n = l->senders + l->receivers};
+	struct sockaddr_un a = {.sun_family = AF_UNIX};
+	uint64_t deadline = ipcb_now_ns() + (uint64_t)(l->timeout_s * 1e9);
+	pid_t parent = getpid(), child = 0;
+	bool *bye = NULL, launcher_done = false;
+	int lfd = -1, rc, status = 0;
+
+	l->signal = 0;
+	l->error[0] = '\0';
+	rc = run_signal_fd_get();
+	if (rc < 0) {
+		snprintf(l->error, sizeof(l->error), "signalfd: %s", strerror(-rc));
+		return rc;
+	}
+	if (st.n == 0 || launch_alloc(&st) < 0 || !(bye = calloc(st.n, sizeof(*bye)))) {
+		snprintf(l->error, sizeof(l->error), "launch: out of memory");
+		rc = -ENOMEM;
+		goto out;
+	}
+	for (unsigned k = 0; k < st.n; k++) {
+		bool sender = k < l->senders;
+
+		st.side[k] = (struct ipcb_side){.role = sender ? IPCB_SENDER : IPCB_RECEIVER,
+						.index = sender ? k : k - l->senders,
+						.number = k,
+						.nsides = st.n,
+						.cpu = l->cpu[k]};
+	}
+	snprintf(a.sun_path, sizeof(a.sun_path), "%s", x->ctl_path);
+	lfd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);
+	if (lfd < 0 || bind(lfd, (struct sockaddr *)&a, sizeof(a)) < 0 || listen(lfd, 8) < 0) {
+		rc = -errno;
+		snprintf(l->error, sizeof(l->error), "control socket %s: %s", x->ctl_path,
+			 strerror(-rc));
+		goto out;
+	}
+	fflush(NULL);
+	child = fork();
+	if (child < 0) {
+		rc = -errno;
+		child = 0;
+		snprintf(l->error, sizeof(l->error), "fork: %s", strerror(-rc));
+		goto out;
+	}
+	if (child == 0)
+		ext_exec(x, parent);
+	setpgid(child, child);
+	ipcb_rundir_note_pid(x->run_dir, child);
+	rc = 0;
+	for (;;) {
+		struct pollfd *pfd = calloc(st.n + 2, sizeof(*pfd));
+		uint64_t now = ipcb_now_ns(), wait_ns = deadline > now ? deadline - now : 0;
+		struct timespec ts = {(time_t)(wait_ns / 1000000000u),
+				      (long)(wait_ns % 1000000000u)};
+		struct timespec zero = {0, 0};
+		nfds_t m = 0;
+		siginfo_t si;
+		int sig;
+		bool all_bye = true;
+
+		if (!pfd) {
+			rc = -ENOMEM;
+			snprintf(l->error, sizeof(l->error), "launch: out of memory");
+			break;
+		}
+		pfd[m++] = (struct pollfd){.fd = run_signal_fd, .events = POLLIN};
+		pfd[m++] = (struct pollfd){.fd = lfd, .events = POLLIN};
+		for (unsigned k = 0; k < st.n; k++)
+			if (st.fds[2 * k] >= 0)
+				pfd[m++] = (struct pollfd){.fd = st.fds[2 * k], .events = POLLIN};
+		ppoll(pfd, m, &ts, NULL);
+		if (pfd[1].revents & POLLIN)
+			ext_accept(&st, lfd, x);
+		free(pfd);
+		for (unsigned k = 0; k < st.n; k++)
+			if (st.fds[2 * k] >= 0)
+				ext_handle(&st, k, bye);
+		answer(&st);
+		while ((sig = sigtimedwait(&run_wait_set, &si, &zero)) > 0)
+			if (is_stop_signal(sig) && !is_own_write_signal(sig, &si) && !rc) {
+				l->signal = sig;
+				snprintf(l->error, sizeof(l->error), "interrupted by %s",
+					 strsignal(sig));
+				rc = -EINTR;
+			}
+		if (rc)
+			break;
+		if (!launcher_done && waitpid(child, &status, WNOHANG) == child)
+			launcher_done = true;
+		/* A side that failed, or died without a word, ends the launch. */
+		for (unsigned k = 0; k < st.n && !rc; k++) {
+			char name[32];
+
+			ipcb_side_name(&st.side[k], l->senders, l->receivers, name, sizeof(name));
+			if (ctl_at(&st, k)->exiting == 2) {
+				rc = -ECHILD;
+			} else if (st.done[k] && !bye[k]) {
+				snprintf(ctl_at(&st, k)->err, sizeof(ctl_at(&st, k)->err),
+					 "died without a word (its control connection closed)");
+				ctl_at(&st, k)->exiting = 2;
+				ctl_at(&st, k)->fail_ns = ipcb_now_ns();
+				rc = -ECHILD;
+			}
+			all_bye = all_bye && bye[k] && st.done[k];
+		}
+		if (rc) {
+			/* The first failure, by the time each side said it failed. */
+			int best = -1;
+
+			for (unsigned k = 0; k < st.n; k++)
+				if (ctl_at(&st, k)->exiting == 2 &&
+				    (best < 0 ||
+				     (WIFSIGNALED(st.status[k]) != WIFSIGNALED(st.status[best])
+					  ? st.status[k] > 0 && st.status[k] < 128
+					  : ctl_at(&st, k)->fail_ns < ctl_at(&st, best)->fail_ns)))
+					best = (int)k;
+			if (best >= 0) {
+				char name[32];
+
+				ipcb_side_name(&st.side[best], l->senders, l->receivers, name,
+					       sizeof(name));
+				snprintf(l->error, sizeof(l->error), "%s%s%s", name,
+					 strncmp(ctl_at(&st, best)->err, "killed", 6) ? ": " : " ",
+					 ctl_at(&st, best)->err);
+			}
+			break;
+		}
+		if (all_bye && launcher_done) {
+			if (!(WIFEXITED(status) && WEXITSTATUS(status) == 0)) {
+				char tail[300];
+
+				log_tail(x->log_path, tail, sizeof(tail));
+				snprintf(l->error, sizeof(l->error),
+					 "%s ended with status 0x%x: %s", x->argv[0], status, tail);
+				rc = -ECHILD;
+			}
+			break;
+		}
+		if (launcher_done && !all_bye) {
+			char tail[300];
+
+			log_tail(x->log_path, tail, sizeof(tail));
+			snprintf(l->error, sizeof(l->error),
+				 "%s ended (status 0x%x) before every side had finished: %s",
+				 x->argv[0], status, tail);
+			rc = -ECHILD;
+			break;
+		}
+		if (ipcb_now_ns() >= deadline) {
+			snprintf(l->error, sizeof(l->error),
+				 "timed out after %.1f s with %s (a side stopped answering?)",
+				 l->timeout_s,
+				 st.released ? "the sides running" : "the sides starting up");
+			rc = -ETIMEDOUT;
+			break;
+		}
+	}
+out:
+	/* Whatever is left goes: the launcher's process group, and every side that said hello. */
+	if (child > 0) {
+		if (!launcher_done || rc) {
+			kill(-child, SIGKILL);
+			kill(child, SIGKILL);
+		}
+		for (unsigned k = 0; rc && st.pid && k < st.n; k++)
+			if (st.pid[k] > 0)
+				kill(st.pid[k], SIGKILL);
+		if (!launcher_done) {
+			uint64_t end = ipcb_now_ns() + REAP_LIMIT_NS;
+
+			while (waitpid(child, &status, WNOHANG) == 0 && ipcb_now_ns() < end) {
+				struct timespec ms = {0, 5000000};
+
+				nanosleep(&ms, NULL);
+			}
+		}
+	}
+	if (lfd >= 0) {
+		close(lfd);
+		unlink(x->ctl_path);
+	}
+	{
+		struct timespec zero = {0, 0};
+		sigset_t chld;
+
+		sigemptyset(&chld);
+		sigaddset(&chld, SIGCHLD);
+		while (sigtimedwait(&chld, NULL, &zero) > 0)
+			;
+	}
+	free(bye);
 	launch_free(&st);
 	return rc;
 }

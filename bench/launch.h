@@ -72,6 +72,30 @@ struct ipcb_launch {
  */
 int ipcb_launch_run(struct ipcb_launch *l);
 
+/*
+ * Sides started by a runtime instead of fork (MPI ranks under mpirun): the driver runs argv (in
+ * its own process group, killed with the driver, output into log_path, its pid listed in the
+ * run directory for --cleanup), listens on ctl_path, and answers each side's hello with the
+ * spec; then the launch goes as with forked sides, over those connections. A side reports its
+ * failure, or the signal that killed it, in a message; one whose connection closes without a
+ * goodbye died. Results come back through files or messages, never shared memory. Same return
+ * values as ipcb_launch_run(); every process left is killed before it returns.
+ */
+struct ipcb_launch_ext {
+	char *const *argv;    /* the command that starts every side */
+	const char *ctl_path; /* where the sides reach the driver */
+	const char *run_dir;  /* where the processes it starts are listed */
+	const char *log_path; /* the command's output */
+	const void *spec;     /* what each side gets when it says hello */
+	size_t spec_bytes;    /* at most 64 KiB */
+};
+int ipcb_launch_run_ext(struct ipcb_launch *l, const struct ipcb_launch_ext *x);
+/* In a side started that way: say hello to ctl_path as side `number` and take the spec. */
+int ipcb_side_join(const char *ctl_path, unsigned number, void *spec, size_t spec_bytes, char *err);
+/* Then run body as that side (pinned, its placement checked); 0 or a negative errno. */
+int ipcb_side_run_joined(const struct ipcb_side *me, ipcb_side_fn body, void *arg, void *area,
+			 char *err);
+
 /* In a side: see the top of this file. Each returns 0 or a negative errno. */
 int ipcb_side_exchange(const struct ipcb_addr *mine, struct ipcb_addr *all);
 int ipcb_side_ready(void);
@@ -105,9 +129,10 @@ __attribute__((noreturn)) void ipcb_side_abort(const char *err);
 /*
  * In a side: its work has just failed. The failure's time is taken now, not when the body
  * returns: closing an endpoint can take a while and tell the peer (a server that shuts down
- * cancels its calls), whose consequent error must not look like the first.
+ * cancels its calls), whose consequent error must not look like the first. A side started by a
+ * runtime sends `err` to the driver now (see ipcb_launch_run_ext).
  */
-void ipcb_side_failing(void);
+void ipcb_side_failing(const char *err);
 
 /* "sender", "receiver 2": how errors name a side. */
 void ipcb_side_name(const struct ipcb_side *s, unsigned senders, unsigned receivers, char *out,

@@ -27,7 +27,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <fcntl.h>
+#include <limits.h>
 #include <sys/mman.h>
+#include <sys/prctl.h>
 #include <sys/random.h>
 #include <sys/resource.h>
 #include <unistd.h>
@@ -398,7 +401,7 @@ IPCB_HOT static int run_body(const struct ipcb_side *me_side, void *arg, void *a
 	c->area->side[me_side->number].cpu_seen = sched_getcpu();
 close_ep:
 	if (rc)
-		ipcb_side_failing();
+		ipcb_side_failing(err);
 	if (t->close)
 		t->close(&ep);
 unmap:
@@ -636,6 +639,227 @@ static void chan_unmake(const struct ipcb_run_spec *s, struct ipcb_chan *ch, cha
 	ch->priv = NULL;
 }
 
+/* ---- sides started by a runtime (transport.h: launch_cmd) ----------------------------------- */
+
+/*
+ * The run as a side started by a runtime gets it: the whole spec, its pointers cleared (the
+ * transport goes by name, the paths as strings), so that every field of a run reaches the side.
+ */
+struct rank_spec {
+	struct ipcb_run_spec spec;
+	char transport[64];
+	char tag[64];
+	char run_dir[1024], dir[1024], service[256];
+};
+
+/* Where the runtime's side program is: next to the driver, else where the build put it. */
+static void rank_program(char *out, size_t n)
+{
+	char self[PATH_MAX];
+	ssize_t len = readlink("/proc/self/exe", self, sizeof(self) - 1);
+
+	if (len > 0) {
+		self[len] = '\0';
+		if (strrchr(self, '/'))
+			*strrchr(self, '/') = '\0';
+		snprintf(out, n, "%.4000s/ipcb-rank", self);
+		if (access(out, X_OK) == 0)
+			return;
+	}
+	snprintf(out, n, "%s", IPCB_RANK_PATH);
+}
+
+/* Side k's part of the result area: its two slots and its histograms. */
+static int result_file(const char *run_dir, unsigned k, char *out, size_t n)
+{
+	return snprintf(out, n, "%s/result%u", run_dir, k) < (int)n ? 0 : -ENAMETOOLONG;
+}
+
+static int run_by_runtime(const struct ipcb_run_spec *s, struct ipcb_chan *ch,
+			  struct ipcb_launch *launch, struct run_area *area)
+{
+	char *error = launch->error;
+	size_t error_bytes = sizeof(launch->error);
+	struct ipcb_launch_cmd cmd;
+	struct rank_spec rs;
+	struct ipcb_launch_ext x;
+	char prog[PATH_MAX], ctl[1100], log[1100];
+	int rc;
+
+	memset(&cmd, 0, sizeof(cmd));
+	memset(&rs, 0, sizeof(rs));
+	if (launch->senders + launch->receivers != 2 || !ch->cfg.run_dir) {
+		snprintf(error, error_bytes, "a runtime starts one sender and one receiver");
+		return -EINVAL;
+	}
+	rs.spec = *s;
+	rs.spec.t = NULL;
+	rs.spec.cfg = ch->cfg;
+	rs.spec.cfg.dir = rs.spec.cfg.run_dir = rs.spec.cfg.service = NULL;
+	snprintf(rs.transport, sizeof(rs.transport), "%s", s->t->name);
+	snprintf(rs.tag, sizeof(rs.tag), "%s", ch->tag);
+	snprintf(rs.run_dir, sizeof(rs.run_dir), "%s", ch->cfg.run_dir);
+	snprintf(rs.dir, sizeof(rs.dir), "%s", ch->cfg.dir ? ch->cfg.dir : "");
+	snprintf(rs.service, sizeof(rs.service), "%s", ch->cfg.service ? ch->cfg.service : "");
+	rc = s->t->launch_cmd(ch, &cmd);
+	rank_program(prog, sizeof(prog));
+	snprintf(ctl, sizeof(ctl), "%s/ctl", ch->cfg.run_dir);
+	snprintf(log, sizeof(log), "%s/launcher", ch->cfg.run_dir);
+	if (!rc)
+		rc = ipcb_cmd_arg(&cmd, "%s", prog);
+	if (!rc)
+		rc = ipcb_cmd_arg(&cmd, "%s", ctl);
+	if (!rc)
+		rc = ipcb_cmd_arg(&cmd, "%s", s->t->name);
+	if (rc) {
+		snprintf(error, error_bytes, "launch: %s: %s", cmd.err.call, strerror(-rc));
+		return rc;
+	}
+	x = (struct ipcb_launch_ext){.argv = cmd.argv,
+				     .ctl_path = ctl,
+				     .run_dir = ch->cfg.run_dir,
+				     .log_path = log,
+				     .spec = &rs,
+				     .spec_bytes = sizeof(rs)};
+	rc = ipcb_launch_run_ext(launch, &x);
+	if (rc)
+		return rc;
+	/* What each side measured, from its file, into the area as a forked side leaves it. */
+	for (unsigned k = 0; k < area->nsides; k++) {
+		char path[1200];
+		FILE *f;
+		bool ok;
+
+		result_file(ch->cfg.run_dir, k, path, sizeof(path));
+		f = fopen(path, "re");
+		ok = f && fread(&area->side[k], sizeof(area->side[k]), 1, f) == 1 &&
+		     fread(&area->side[area->nsides + k], sizeof(area->side[k]), 1, f) == 1;
+		for (int h = 0; ok && h < RUN_HISTS; h++)
+			ok =
+			    fread(run_hist(area, k, (enum run_hist)h), area->hist_bytes, 1, f) == 1;
+		if (f)
+			fclose(f);
+		if (!ok) {
+			snprintf(error, error_bytes, "side %u's results (%.300s): %s", k, path,
+				 f ? "short" : strerror(errno));
+			return -EIO;
+		}
+	}
+	return 0;
+}
+
+static const char *rank_run_dir;
+
+/*
+ * A side started by a runtime: the timed body, then its part of the area into its file, before
+ * it says goodbye (the driver reads the files once every side has).
+ */
+static int rank_body(const struct ipcb_side *me, void *arg, void *area_v, char *err)
+{
+	struct run_area *area = area_v;
+	unsigned k = me->number;
+	char path[1200];
+	int rc = run_body(me, arg, area_v, err);
+	FILE *f;
+	int fd;
+
+	if (rc)
+		return rc;
+	result_file(rank_run_dir, k, path, sizeof(path));
+	/* Private and new, as everything a run makes: 0600, never an existing file. */
+	fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+	f = fd >= 0 ? fdopen(fd, "w") : NULL;
+	if (fd >= 0 && !f)
+		close(fd);
+	rc = f && fwrite(&area->side[k], sizeof(area->side[0]), 1, f) == 1 &&
+		     fwrite(&area->side[area->nsides + k], sizeof(area->side[0]), 1, f) == 1
+		 ? 0
+		 : -EIO;
+	for (int h = 0; !rc && h < RUN_HISTS; h++)
+		if (fwrite(run_hist(area, k, (enum run_hist)h), area->hist_bytes, 1, f) != 1)
+			rc = -EIO;
+	if ((f && fclose(f) != 0) || !f || rc) {
+		snprintf(err, IPCB_RUN_ERR_BYTES, "writing %.300s: %s", path,
+			 strerror(errno ? errno : EIO));
+		return -EIO;
+	}
+	return 0;
+}
+
+int ipcb_run_rank_main(int argc, char **argv)
+{
+	static struct rank_spec rs;
+	struct ipcb_run_spec s;
+	struct ipcb_chan ch;
+	struct ipcb_side me;
+	struct run_ctx ctx = {.spec = &s, .chans = &ch};
+	const struct ipcb_transport *t;
+	size_t hist_bytes =
+	    (ipcb_hist_bytes(IPCB_HIST_LOWEST, IPCB_HIST_HIGHEST, IPCB_HIST_SIGFIGS) + 63) &
+	    ~(size_t)63;
+	size_t hist_off, area_bytes;
+	struct run_area *area;
+	char err[IPCB_RUN_ERR_BYTES] = "";
+	int number, rc;
+
+	/* Never outlive the runtime that started it: when it dies, the kernel kills this. */
+	prctl(PR_SET_PDEATHSIG, SIGKILL);
+	if (argc != 3 || !(t = ipcb_transport_find(argv[2])) || !t->launch_rank) {
+		fprintf(stderr,
+			"usage: ipcb-rank CONTROL-SOCKET TRANSPORT (started by ipcbench)\n");
+		return 2;
+	}
+	number = t->launch_rank();
+	if (number < 0 || number > 1) {
+		fprintf(stderr, "ipcb-rank: %s: which side am I? %s\n", t->name,
+			strerror(number < 0 ? -number : EINVAL));
+		return 1;
+	}
+	ipcb_run_signals_ignore();
+	if (ipcb_side_join(argv[1], (unsigned)number, &rs, sizeof(rs), err) < 0) {
+		fprintf(stderr, "ipcb-rank: %s\n", err);
+		return 1;
+	}
+	ipcb_rundir_note_pid(rs.run_dir, getpid());
+	memset(&ch, 0, sizeof(ch));
+	if (strcmp(rs.transport, t->name) != 0) {
+		fprintf(stderr, "ipcb-rank: started as %s for a run of %s\n", t->name,
+			rs.transport);
+		return 1;
+	}
+	s = rs.spec;
+	s.t = t;
+	s.cfg.run_dir = rs.run_dir;
+	s.cfg.dir = rs.dir[0] ? rs.dir : NULL;
+	s.cfg.service = rs.service[0] ? rs.service : NULL;
+	ch.t = t;
+	ch.cfg = s.cfg;
+	snprintf(ch.tag, sizeof(ch.tag), "%s", rs.tag);
+	/* The same area as the driver's, private: this side fills its own part of it. */
+	hist_off = (sizeof(struct run_area) + 4 * sizeof(struct run_side) + 63) & ~(size_t)63;
+	area_bytes = hist_off + 2 * RUN_HISTS * hist_bytes;
+	area = buf_map(area_bytes);
+	if (!area) {
+		fprintf(stderr, "ipcb-rank: mmap(result area): %s\n", strerror(errno));
+		return 1;
+	}
+	area->nsides = 2;
+	area->hist_bytes = hist_bytes;
+	area->hist_off = hist_off;
+	for (unsigned k = 0; k < 2; k++)
+		for (int h = 0; h < RUN_HISTS; h++)
+			ipcb_hist_init(run_hist(area, k, (enum run_hist)h), hist_bytes,
+				       IPCB_HIST_LOWEST, IPCB_HIST_HIGHEST, IPCB_HIST_SIGFIGS);
+	me = (struct ipcb_side){.role = number ? IPCB_RECEIVER : IPCB_SENDER,
+				.index = 0,
+				.number = (unsigned)number,
+				.nsides = 2,
+				.cpu = s.cpu[number]};
+	rank_run_dir = rs.run_dir;
+	rc = ipcb_side_run_joined(&me, rank_body, &ctx, area, err);
+	return rc ? 1 : 0;
+}
+
 int ipcb_run_one(const struct ipcb_run_spec *s, struct ipcb_run_result *r)
 {
 	/* Whole cache lines each: every side records into its own. */
@@ -706,7 +930,8 @@ int ipcb_run_one(const struct ipcb_run_spec *s, struct ipcb_run_result *r)
 	launch.receivers = nsides - senders;
 	launch.cpu = cpus;
 	launch.area = area;
-	rc = ipcb_launch_run(&launch);
+	rc = s->t->launch_cmd ? run_by_runtime(s, &chans[0], &launch, area)
+			      : ipcb_launch_run(&launch);
 	r->signal = launch.signal;
 	r->fail_ns = launch.fail_ns;
 	if (rc)

@@ -141,6 +141,12 @@ struct ipcb_run_result {
  */
 int ipcb_run_one(const struct ipcb_run_spec *s, struct ipcb_run_result *r);
 void ipcb_run_result_fini(struct ipcb_run_result *r);
+/*
+ * The program a runtime starts as each side of a transport with launch_cmd (ipcb-rank
+ * CONTROL-SOCKET TRANSPORT): joins the driver, runs the timed body, writes its results into the
+ * run's directory. Returns the exit status.
+ */
+int ipcb_run_rank_main(int argc, char **argv);
 /* Bytes per send/recv for a payload: the transport's limit when the payload is larger. */
 size_t ipcb_chunk_for(size_t max_msg_bytes, size_t size_bytes);
 

@@ -272,8 +272,22 @@ static const char *rule_options(const struct ipcb_transport *t)
 	return NULL;
 }
 
+/* Sides started by a runtime share nothing the driver set up: no channel state. */
+static const char *rule_launcher(const struct ipcb_transport *t)
+{
+	if (!t->launch_cmd != !t->launch_rank)
+		return "launch_cmd and launch_rank go together";
+	if (t->launch_cmd && (t->chan_priv_bytes || t->service))
+		return "sides started by a runtime cannot share channel state or a service";
+	if (t->launch_cmd && !(t->caps & IPCB_CAP_USES_DIR))
+		return "sides started by a runtime reach the driver through the run's directory: "
+		       "uses-dir";
+	return NULL;
+}
+
 static const char *(*const rules[])(const struct ipcb_transport *) = {
-    rule_required, rule_setup, rule_wait, rule_no_data, rule_zerocopy, rule_network, rule_options,
+    rule_required, rule_setup,	 rule_wait,    rule_no_data,
+    rule_zerocopy, rule_network, rule_options, rule_launcher,
 };
 
 int ipcb_transport_check(const struct ipcb_transport *t, char *why, size_t why_bytes)
@@ -334,5 +348,27 @@ int ipcb_service_arg(struct ipcb_service *svc, const char *fmt, ...)
 	svc->argv[argc] = svc->args + svc->args_used;
 	svc->argv[argc + 1] = NULL;
 	svc->args_used += (size_t)n + 1;
+	return 0;
+}
+
+int ipcb_cmd_arg(struct ipcb_launch_cmd *cmd, const char *fmt, ...)
+{
+	size_t argc = 0, room = sizeof(cmd->args) - cmd->args_used;
+	va_list ap;
+	int n;
+
+	while (cmd->argv[argc])
+		argc++;
+	if (argc + 1 >= IPCB_SERVICE_ARGS)
+		return ipcb_errf(&cmd->err, -E2BIG, "launch", "more than %d arguments",
+				 IPCB_SERVICE_ARGS - 1);
+	va_start(ap, fmt);
+	n = vsnprintf(cmd->args + cmd->args_used, room, fmt, ap);
+	va_end(ap);
+	if (n < 0 || (size_t)n >= room)
+		return ipcb_errf(&cmd->err, -E2BIG, "launch", "its command line is too long");
+	cmd->argv[argc] = cmd->args + cmd->args_used;
+	cmd->argv[argc + 1] = NULL;
+	cmd->args_used += (size_t)n + 1;
 	return 0;
 }

@@ -207,7 +207,7 @@ const char *ipcb_opt_choice(const struct ipcb_option *o, uint64_t v, char *out, 
  * server_cpu_ns_per_msg), re-pins it to each row's server CPU, and stops it (SIGTERM, then
  * SIGKILL) and removes its directory on every exit path.
  */
-#define IPCB_SERVICE_ARGS 24
+#define IPCB_SERVICE_ARGS 48
 
 struct ipcb_service {
 	const struct ipcb_transport *t;
@@ -238,6 +238,27 @@ struct ipcb_service_ops {
 
 /* Append one argument to svc->argv (printf-style). 0, or -E2BIG with svc->err filled. */
 int ipcb_service_arg(struct ipcb_service *svc, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+/*
+ * Launchers: fork is the default. A transport whose processes must be started by its own
+ * runtime (MPI ranks under mpirun) gives the command that starts them (launch_cmd); the driver
+ * appends the program each side runs (ipcb-rank, with the control socket's path and the
+ * transport's name) and runs it. Each side learns which it is from the runtime (launch_rank,
+ * called in the side's process) and gets the run's spec from the driver; it runs the same timed
+ * body as a forked side, and its results come back in a file, not through shared memory. Such
+ * a transport keeps no channel state (setup() would run in the driver, which the sides do not
+ * share) and carries one pair.
+ */
+struct ipcb_launch_cmd {
+	char *argv[IPCB_SERVICE_ARGS]; /* NULL-terminated (ipcb_cmd_arg) */
+	char args[2048];
+	size_t args_used;
+	struct ipcb_err err;
+};
+
+/* Append one argument (printf-style). 0, or -E2BIG with cmd->err filled. */
+int ipcb_cmd_arg(struct ipcb_launch_cmd *cmd, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 
 /* What the driver asks of one run's channel. Filled by the driver before setup(). */
@@ -343,6 +364,13 @@ struct ipcb_transport {
 	void (*library)(char *out, size_t n);
 	/* Optional: the server process its runs need (see struct ipcb_service). */
 	const struct ipcb_service_ops *service;
+	/*
+	 * Optional, together: the command that starts the sides instead of fork (see struct
+	 * ipcb_launch_cmd), and, in a side so started, which side it is (0 the sender, 1 the
+	 * receiver) or a negative errno.
+	 */
+	int (*launch_cmd)(const struct ipcb_chan *ch, struct ipcb_launch_cmd *cmd);
+	int (*launch_rank)(void);
 
 	/* Can it run here? Returns 0, or a negative errno with p->reason filled. Optional. */
 	int (*probe)(struct ipcb_probe *p);

@@ -32,12 +32,14 @@ else
 	h5=$h$h$h$h$h h16=$h5$h5$h5$h a6=$a$a$a$a$a$a
 	# A server that a transport starts (a bus daemon, a broker, the shell starting one) keeps its
 	# own files in the directory of its service, under its own rules: from its exec on, a
-	# process, and every thread or process it starts, is not ours and not checked. Whether
+	# process, and every thread or process it starts, is not ours and not checked. So are an MPI
+	# runtime's ranks (ipcb-rank): the library in them makes its session files in the run's
+	# directory as it likes, and the directory goes with the run. Whether
 	# each traced thread starts as ours: its parent's state at the clone that made it.
 	awk '
 		FNR == 1 { tid = FILENAME; sub(/.*\./, "", tid); tids[tid] = 1 }
 		/= -1 E/ { next }
-		/^execve\(/ { ev[tid, ++nev[tid]] = "x" ($0 !~ /^execve\("[^"]*\/(ipcbench|ipcb-rank)"/); next }
+		/^execve\(/ { ev[tid, ++nev[tid]] = "x" ($0 !~ /^execve\("[^"]*\/ipcbench"/); next }
 		/^(clone3?|v?fork)\(/ && match($0, /= [0-9]+$/) {
 			child = substr($0, RSTART + 2); parent[child] = tid
 			ev[tid, ++nev[tid]] = "c" child
@@ -60,7 +62,7 @@ else
 		function base(s) { sub(/.*\//, "", s); return s }
 		function bad(why) { print "# " why ": " $0; fails++ }
 		/= -1 E/ { next } # refused calls made nothing
-		/^execve\(/ { foreign = $0 !~ /^execve\("[^"]*\/(ipcbench|ipcb-rank)"/; next }
+		/^execve\(/ { foreign = $0 !~ /^execve\("[^"]*\/ipcbench"/; next }
 		/^(clone3?|v?fork)\(/ { next }
 		foreign { next }
 		/^(open|openat|creat)\(/ && /O_CREAT|^creat/ {

@@ -136,6 +136,9 @@ int main(void)
 	.commit = HOOK(int (*)(struct ipcb_ep *, size_t)),                                         \
 	.peek = HOOK(int (*)(struct ipcb_ep *, void **, size_t *)),                                \
 	.release = HOOK(int (*)(struct ipcb_ep *))
+#define LAUNCHED                                                                                   \
+	.launch_cmd = HOOK(int (*)(const struct ipcb_chan *, struct ipcb_launch_cmd *)),           \
+	.launch_rank = HOOK(int (*)(void))
 		static const struct {
 			struct ipcb_transport t;
 			const char *why; /* NULL: the entry keeps the contract */
@@ -186,10 +189,27 @@ int main(void)
 		      .caps = IPCB_CAP_NETWORK | IPCB_CAP_SHARED_BUFFER,
 		      .connect = HOOK(int (*)(struct ipcb_ep *, const struct ipcb_peers *))},
 		     "cannot share memory or paths"},
+		    {{.name = "launched-good", GOOD, .caps = IPCB_CAP_USES_DIR, LAUNCHED}, NULL},
+		    {{.name = "launch-no-rank",
+		      GOOD,
+		      .caps = IPCB_CAP_USES_DIR,
+		      .launch_cmd =
+			  HOOK(int (*)(const struct ipcb_chan *, struct ipcb_launch_cmd *))},
+		     "launch_cmd and launch_rank go together"},
+		    {{.name = "launched-state",
+		      GOOD,
+		      .caps = IPCB_CAP_USES_DIR,
+		      LAUNCHED,
+		      .setup = HOOK(int (*)(struct ipcb_chan *)),
+		      .teardown = HOOK(void (*)(struct ipcb_chan *)),
+		      .chan_priv_bytes = 8},
+		     "cannot share channel state"},
+		    {{.name = "launched-no-dir", GOOD, LAUNCHED}, "uses-dir"},
 		};
 #undef HOOK
 #undef GOOD
 #undef LOANS
+#undef LAUNCHED
 
 		for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 			int rc;

@@ -1,0 +1,271 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * mpi - MPI point to point between two ranks started by mpirun, Open MPI from Debian: the
+ * driver does not fork the sides, it runs mpirun, whose two ranks (ipcb-rank) join the driver
+ * over the run's control socket and run the same timed bodies as forked sides (transport.h:
+ * launch_cmd). Rank 0 is the sender, rank 1 the receiver; results come back in files.
+ *
+ * A round trip is MPI_Send of the payload and MPI_Recv of its echo; a stream is MPI_Isend and
+ * MPI_Irecv, each completed (MPI_Wait) before the next message, since the driver builds every
+ * message in the same buffer (so, unlike osu_bw, no window of requests in flight).
+ * Run as mpirun is told here: pml ob1, btl self,vader (shared memory; -o mpi.btl=tcp: TCP over
+ * loopback instead), no launch agent (plm_rsh_agent false: no ssh, both ranks are local),
+ * --bind-to none (each rank pins itself to its side's CPU, as a forked side does), progress
+ * that yields the CPU between polls (mpi_yield_when_idle: ob1 never sleeps, and two spinning
+ * ranks on one CPU would take turns by the scheduler's time slice), session directory and
+ * vader's shared-memory files in the run's directory (removed with it), and, as root, Open
+ * MPI's OMPI_ALLOW_RUN_AS_ROOT and OMPI_ALLOW_RUN_AS_ROOT_CONFIRM.
+ *
+ * What this cannot make private: mpirun's own runtime channel (ORTE's out-of-band TCP) listens
+ * on the wildcard addresses for the run's life, whatever btl is chosen; the messages measured
+ * never use it. Open MPI's session files are its own (modes, names), inside the run's 0700
+ * directory.
+ *
+ * Cost of one message: vader copies a small message through a shared-memory FIFO (eager) and a
+ * large one with one copy between the processes (CMA, after a rendezvous), polled, never
+ * waking a sleeper; with tcp, the loopback socket's cost.
+ * Comparing with osu_latency: osu_latency prints half the mean round trip (RTT/2) of a
+ * ping-pong; this transport's latency rows are round trips (latency_kind rtt), percentiles of
+ * every round trip: osu_latency's figure compares with the row's mean_ns / 2 (and p50 / 2 where
+ * the round trips vary little). NetPIPE's NPmpi also reports RTT/2 (a mean).
+ * Limits: a count is an int: none below 2 GiB; never chunked.
+ *
+ * Built only with Open MPI (transports/meson.build: 'mpi ompi-c:libopenmpi-dev
+ * !mpirun:openmpi-bin').
+ */
+#include "ipcb_config.h"
+#include "transport.h"
+
+#define MPI_SUMMARY "MPI_Send/Recv (streams Isend/Irecv) between two ranks under mpirun (Open MPI)"
+#define MPI_CAPS    (IPCB_CAP_BIDIR | IPCB_CAP_BOUNDARIES | IPCB_CAP_USES_DIR)
+#define MPI_NOTES                                                                                  \
+	"ranks are started by mpirun, not fork (-np 2 --bind-to none --mca pml ob1 --mca btl "     \
+	"self,vader, or self,tcp with -o mpi.btl=tcp; --mca plm_rsh_agent false: no ssh; "         \
+	"mpi_yield_when_idle 1; shmem mmap: session, shared-memory and vader files in the run's "  \
+	"directory; as root "                                                                      \
+	"OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1); each rank pins itself and "   \
+	"runs the same timed body as a forked side, results back in files; latency rows are "      \
+	"round trips (rtt): osu_latency prints RTT/2"
+
+static const struct ipcb_option mpi_options[] = {
+    {.key = "btl",
+     .type = IPCB_OPT_CHOICE,
+     .def = "vader",
+     .choices = "vader|tcp",
+     .help = "Open MPI's byte transfer layer: vader (shared memory) or tcp (loopback)"},
+    {.key = NULL},
+};
+
+#define MPI_OPT_BTL 0
+
+#if IPCB_BUILT_MPI
+#include <errno.h>
+#include <mpi.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+struct mpi_ep {
+	int peer;
+	bool inited;
+};
+
+static int mpi_fail(struct ipcb_err *e, int code, const char *call)
+{
+	char text[MPI_MAX_ERROR_STRING];
+	int len = 0;
+
+	if (MPI_Error_string(code, text, &len) != MPI_SUCCESS)
+		snprintf(text, sizeof(text), "MPI error %d", code);
+	return ipcb_errf(e, -EPROTO, call, "%s", text);
+}
+
+static void mpi_library(char *out, size_t n)
+{
+	char v[MPI_MAX_LIBRARY_VERSION_STRING];
+	int len = 0;
+
+	/* Callable before MPI_Init (MPI-3): the first words say which and which version. */
+	if (MPI_Get_library_version(v, &len) != MPI_SUCCESS) {
+		snprintf(out, n, "%s", IPCB_LIBS_MPI);
+		return;
+	}
+	v[strcspn(v, ",\n")] = '\0';
+	/* "Open MPI v4.1.4": the row's library column writes versions without the "v". */
+	char *ver = strstr(v, " v");
+
+	if (ver && ver[2] >= '0' && ver[2] <= '9')
+		memmove(ver + 1, ver + 2, strlen(ver + 2) + 1);
+	snprintf(out, n, "%s", v);
+}
+
+/* mpirun must be there at run time too: it is its own package. */
+static int mpi_probe(struct ipcb_probe *p)
+{
+	const char *path = getenv("PATH") ? getenv("PATH") : "/usr/bin:/bin";
+
+	for (const char *d = path; *d; d += *d == ':') {
+		char exe[4200];
+		size_t len = strcspn(d, ":");
+
+		snprintf(exe, sizeof(exe), "%.*s/mpirun", (int)len, d);
+		if (access(exe, X_OK) == 0)
+			return 0;
+		d += len;
+	}
+	snprintf(p->reason, sizeof(p->reason),
+		 "mpirun: not found in PATH: install the Debian package openmpi-bin");
+	return -ENOENT;
+}
+
+static int mpi_launch_cmd(const struct ipcb_chan *ch, struct ipcb_launch_cmd *cmd)
+{
+	bool tcp = ipcb_opt(&ch->cfg, MPI_OPT_BTL) == 1;
+	const char *dir = ch->cfg.run_dir;
+	int rc = 0;
+
+	/* Open MPI refuses root unless told twice; its own variables, for mpirun alone. */
+	rc |= ipcb_cmd_arg(cmd, "env");
+	rc |= ipcb_cmd_arg(cmd, "OMPI_ALLOW_RUN_AS_ROOT=1");
+	rc |= ipcb_cmd_arg(cmd, "OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1");
+	rc |= ipcb_cmd_arg(cmd, "mpirun");
+	rc |= ipcb_cmd_arg(cmd, "-np");
+	rc |= ipcb_cmd_arg(cmd, "2");
+	rc |= ipcb_cmd_arg(cmd, "--bind-to");
+	rc |= ipcb_cmd_arg(cmd, "none");
+	rc |= ipcb_cmd_arg(cmd, "--mca");
+	rc |= ipcb_cmd_arg(cmd, "pml");
+	rc |= ipcb_cmd_arg(cmd, "ob1");
+	rc |= ipcb_cmd_arg(cmd, "--mca");
+	rc |= ipcb_cmd_arg(cmd, "btl");
+	rc |= ipcb_cmd_arg(cmd, tcp ? "self,tcp" : "self,vader");
+	rc |= ipcb_cmd_arg(cmd, "--mca");
+	rc |= ipcb_cmd_arg(cmd, "plm_rsh_agent");
+	rc |= ipcb_cmd_arg(cmd, "false");
+	rc |= ipcb_cmd_arg(cmd, "--mca");
+	rc |= ipcb_cmd_arg(cmd, "mpi_yield_when_idle");
+	rc |= ipcb_cmd_arg(cmd, "1");
+	/* Shared segments as files in the session directory, not POSIX names in /dev/shm. */
+	rc |= ipcb_cmd_arg(cmd, "--mca");
+	rc |= ipcb_cmd_arg(cmd, "shmem");
+	rc |= ipcb_cmd_arg(cmd, "mmap");
+	/* The runtime's own control channel on the loopback only, not on every interface. */
+	rc |= ipcb_cmd_arg(cmd, "--mca");
+	rc |= ipcb_cmd_arg(cmd, "oob_tcp_if_include");
+	rc |= ipcb_cmd_arg(cmd, "lo");
+	rc |= ipcb_cmd_arg(cmd, "--mca");
+	rc |= ipcb_cmd_arg(cmd, "orte_tmpdir_base");
+	rc |= ipcb_cmd_arg(cmd, "%s", dir);
+	rc |= ipcb_cmd_arg(cmd, "--mca");
+	rc |= ipcb_cmd_arg(cmd, tcp ? "btl_tcp_if_include" : "btl_vader_backing_directory");
+	rc |= ipcb_cmd_arg(cmd, "%s", tcp ? "lo" : dir);
+	return rc ? cmd->err.code : 0;
+}
+
+/* mpirun tells each rank which it is. */
+static int mpi_launch_rank(void)
+{
+	const char *r = getenv("OMPI_COMM_WORLD_RANK");
+
+	return r && *r ? atoi(r) : -ENOENT;
+}
+
+static int mpi_open(struct ipcb_ep *ep)
+{
+	struct mpi_ep *me = ep->priv;
+	int rank = -1, size = 0, rc;
+
+	rc = MPI_Init(NULL, NULL);
+	if (rc != MPI_SUCCESS)
+		return mpi_fail(&ep->err, rc, "MPI_Init");
+	me->inited = true;
+	MPI_Comm_set_errhandler(MPI_COMM_WORLD, MPI_ERRORS_RETURN);
+	MPI_Comm_rank(MPI_COMM_WORLD, &rank);
+	MPI_Comm_size(MPI_COMM_WORLD, &size);
+	if (size != 2 || rank != (ep->role == IPCB_SENDER ? 0 : 1))
+		return ipcb_errf(&ep->err, -EINVAL, "MPI_Comm_rank",
+				 "rank %d of %d, where the %s is rank %d of 2", rank, size,
+				 ep->role == IPCB_SENDER ? "sender" : "receiver",
+				 ep->role == IPCB_SENDER ? 0 : 1);
+	me->peer = 1 - rank;
+	return 0;
+}
+
+static void mpi_close(struct ipcb_ep *ep)
+{
+	struct mpi_ep *me = ep->priv;
+
+	if (me->inited)
+		MPI_Finalize();
+	me->inited = false;
+}
+
+IPCB_HOT static int mpi_send(struct ipcb_ep *ep, const void *buf, size_t len)
+{
+	struct mpi_ep *me = ep->priv;
+	MPI_Request rq;
+	int rc;
+
+	if (ep->chan->cfg.bidirectional) {
+		rc = MPI_Send(buf, (int)len, MPI_BYTE, me->peer, 0, MPI_COMM_WORLD);
+		return rc == MPI_SUCCESS ? 0 : mpi_fail(&ep->err, rc, "MPI_Send");
+	}
+	rc = MPI_Isend(buf, (int)len, MPI_BYTE, me->peer, 0, MPI_COMM_WORLD, &rq);
+	if (rc == MPI_SUCCESS)
+		rc = MPI_Wait(&rq, MPI_STATUS_IGNORE);
+	return rc == MPI_SUCCESS ? 0 : mpi_fail(&ep->err, rc, "MPI_Isend");
+}
+
+IPCB_HOT static int mpi_recv(struct ipcb_ep *ep, void *buf, size_t len)
+{
+	struct mpi_ep *me = ep->priv;
+	MPI_Status st;
+	MPI_Request rq;
+	int rc, got = 0;
+
+	if (ep->chan->cfg.bidirectional) {
+		rc = MPI_Recv(buf, (int)len, MPI_BYTE, me->peer, 0, MPI_COMM_WORLD, &st);
+	} else {
+		rc = MPI_Irecv(buf, (int)len, MPI_BYTE, me->peer, 0, MPI_COMM_WORLD, &rq);
+		if (rc == MPI_SUCCESS)
+			rc = MPI_Wait(&rq, &st);
+	}
+	if (rc != MPI_SUCCESS)
+		return mpi_fail(&ep->err, rc,
+				ep->chan->cfg.bidirectional ? "MPI_Recv" : "MPI_Irecv");
+	MPI_Get_count(&st, MPI_BYTE, &got);
+	if ((size_t)got != len)
+		return ipcb_errf(&ep->err, -EBADMSG, "MPI_Recv", "%d bytes where %zu were sent",
+				 got, len);
+	return 0;
+}
+
+const struct ipcb_transport ipcb_transport_mpi = {
+    .name = "mpi",
+    .summary = MPI_SUMMARY,
+    .notes = MPI_NOTES,
+    .caps = MPI_CAPS,
+    .fixed_wait = IPCB_WAIT_YIELD,
+    .options = mpi_options,
+    .library = mpi_library,
+    .probe = mpi_probe,
+    .launch_cmd = mpi_launch_cmd,
+    .launch_rank = mpi_launch_rank,
+    .ep_priv_bytes = sizeof(struct mpi_ep),
+    .open = mpi_open,
+    .close = mpi_close,
+    .send = mpi_send,
+    .recv = mpi_recv,
+};
+#else  /* !IPCB_BUILT_MPI */
+const struct ipcb_transport ipcb_transport_mpi = {
+    .name = "mpi",
+    .summary = MPI_SUMMARY,
+    .notes = MPI_NOTES,
+    .caps = MPI_CAPS,
+    .fixed_wait = IPCB_WAIT_YIELD,
+    .options = mpi_options,
+    .unsupported = IPCB_WITHOUT_MPI,
+};
+#endif /* IPCB_BUILT_MPI */
