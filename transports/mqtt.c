@@ -238,9 +238,11 @@ static int mqtt_queue_put(struct mqtt_queue *q, const void *p, size_t len)
 
 	if (q->cap - q->tail < sizeof(n) + len) {
 		/* Move what is left to the front, then grow if that is not room enough. */
-		memmove(q->buf, q->buf + q->head, q->tail - q->head);
-		q->tail -= q->head;
-		q->head = 0;
+		if (q->head) {
+			memmove(q->buf, q->buf + q->head, q->tail - q->head);
+			q->tail -= q->head;
+			q->head = 0;
+		}
 		if (q->cap - q->tail < sizeof(n) + len) {
 			size_t cap = q->cap ? q->cap : 65536;
 			unsigned char *b;
