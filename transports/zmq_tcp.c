@@ -1,7 +1,10 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * zmq-tcp - a ZeroMQ PAIR socket pair over tcp://127.0.0.1 (a port the receiver's bind picks),
- * libzmq from Debian; the receiver binds, the sender connects. libzmq sets TCP_NODELAY itself.
+ * zmq-tcp - a ZeroMQ PAIR socket pair over TCP, on 127.0.0.1 or between two hosts (the driver's
+ * cfg.host, IPCB_CAP_NETWORK), libzmq from Debian; the receiver binds to its host's address and a
+ * port the kernel picks, the sender connects to the endpoint it published. libzmq sets
+ * TCP_NODELAY itself. Between hosts a PAIR socket takes the first peer that connects: unlike tcp,
+ * nothing here turns a stranger away, so two-host runs belong on networks you trust.
  *
  * Cost of one message: zmq_send() copies the payload into a zmq message and hands it to the
  * context's I/O thread through a lock-free pipe, waking it through an eventfd; the I/O thread
@@ -18,8 +21,8 @@
 #include "ipcb_config.h"
 #include "transport.h"
 
-#define ZMQ_TCP_SUMMARY "ZeroMQ PAIR sockets over tcp://127.0.0.1 (libzmq)"
-#define ZMQ_TCP_CAPS	(IPCB_CAP_BIDIR | IPCB_CAP_BOUNDARIES)
+#define ZMQ_TCP_SUMMARY "ZeroMQ PAIR sockets over TCP (loopback, or two hosts) (libzmq)"
+#define ZMQ_TCP_CAPS	(IPCB_CAP_BIDIR | IPCB_CAP_BOUNDARIES | IPCB_CAP_NETWORK)
 
 static const struct ipcb_option zmq_tcp_options[] = {
     {.key = "hwm",
@@ -36,10 +39,22 @@ static const struct ipcb_option zmq_tcp_options[] = {
 
 static int zmq_tcp_open(struct ipcb_ep *ep)
 {
-	int rc = zmqpair_open_socket(ep);
+	const char *host = ep->chan->cfg.host ? ep->chan->cfg.host : "127.0.0.1";
+	bool v6 = strchr(host, ':') != NULL;
+	int rc = zmqpair_open_socket(ep), on = 1;
+	char where[96];
 
-	/* Port 0: the kernel picks a free one, which ZMQ_LAST_ENDPOINT then names. */
-	return rc || ep->role != IPCB_RECEIVER ? rc : zmqpair_bind(ep, "tcp://127.0.0.1:*");
+	if (rc)
+		return rc;
+	/* Both ends of an IPv6 path: libzmq speaks IPv4 only unless told. */
+	if (v6 &&
+	    zmq_setsockopt(((struct zmqpair_ep *)ep->priv)->sock, ZMQ_IPV6, &on, sizeof(on)) < 0)
+		return ipcb_err(&ep->err, -errno, "zmq_setsockopt(ZMQ_IPV6)");
+	if (ep->role != IPCB_RECEIVER)
+		return 0;
+	/* Port *: the kernel picks a free one, which ZMQ_LAST_ENDPOINT then names. */
+	snprintf(where, sizeof(where), v6 ? "tcp://[%s]:*" : "tcp://%s:*", host);
+	return zmqpair_bind(ep, where);
 }
 
 const struct ipcb_transport ipcb_transport_zmq_tcp = {

@@ -93,12 +93,12 @@ st=$?
 ok $? "nothing answers on that port at another address of its host (exit $st)"
 
 # ---- the rows cross the link ------------------------------------------------------------------
-in_a "$BIN" -q --peer "$IPB:$PORT" --token-file "$WORK/token" -t tcp,udp -s 64,64K -d 0.3 \
+in_a "$BIN" -q --peer "$IPB:$PORT" --token-file "$WORK/token" -t tcp,udp,zmq-tcp -s 64,64K -d 0.3 \
 	--cpus 0,"$(nproc --all | awk '{ print ($1 > 1) }')" --csv "$WORK/open.csv" \
 	>"$WORK/open.out" 2>"$WORK/open.err"
 st=$?
-[ $st -eq 0 ] && [ "$(csv_rows "$WORK/open.csv")" -ge 8 ]
-ok $? "tcp and udp, 64 B and 64 KiB, both modes, sender here and receiver there: exit $st, $(csv_rows "$WORK/open.csv") rows"
+[ $st -eq 0 ] && [ "$(csv_rows "$WORK/open.csv")" -ge 12 ]
+ok $? "tcp, udp and zmq-tcp, 64 B and 64 KiB, both modes, sender here and receiver there: exit $st, $(csv_rows "$WORK/open.csv") rows"
 [ $st -eq 0 ] || diag "$WORK/open.err"
 awk "$CSV_AWK"'{ nf = csv_split($0, f) }
 	NR == 1 { for (i = 1; i <= nf; i++) c[f[i]] = i; next }
@@ -106,6 +106,8 @@ awk "$CSV_AWK"'{ nf = csv_split($0, f) }
 	f[c["peer_version"]] != f[c["version"]] || f[c["net_path"]] !~ /'"$IPA"' \('"$VA"'.*-> '"$IPB"' \('"$VB"'/ ||
 	f[c["receiver_cpu"]] == "" { bad = 1 } END { exit bad || NR < 2 }' "$WORK/open.csv"
 ok $? "every row says two-host, the peer's fingerprint and the path $VA -> $VB"
+[ "$(awk -F, '$1 == "zmq-tcp"' "$WORK/open.csv" | wc -l)" -ge 4 ]
+ok $? "zmq-tcp's rows are among them: the library's sockets cross the link as tcp's do"
 diag <<<"net_path: $(col "$WORK/open.csv" net_path tcp latency 65536 rtt)"
 grep -q "^# the peer, $IPB port $PORT" "$WORK/open.out" && grep -q "^# two-host (CPU" "$WORK/open.out"
 ok $? "the table's head names the peer, its fingerprint and the clocks' offset"
