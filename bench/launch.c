@@ -1102,33 +1102,6 @@ int ipcb_side_run_joined(const struct ipcb_side *me, ipcb_side_fn body, void *ar
 	return rc;
 }
 
-/* The last line of a log file, for an error message. */
-static void log_tail(const char *path, char *out, size_t n)
-{
-	char buf[2048];
-	ssize_t got;
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-
-	out[0] = '\0';
-	if (fd < 0)
-		return;
-	off_t size = lseek(fd, 0, SEEK_END);
-
-	got = pread(fd, buf, sizeof(buf) - 1,
-		    size > (off_t)sizeof(buf) - 1 ? size - (off_t)sizeof(buf) + 1 : 0);
-	close(fd);
-	if (got <= 0)
-		return;
-	buf[got] = '\0';
-	while (got > 0 && (buf[got - 1] == '\n' || buf[got - 1] == '\r'))
-		buf[--got] = '\0';
-	const char *line = strrchr(buf, '\n') ? strrchr(buf, '\n') + 1 : buf;
-	size_t len = strlen(line) < n - 1 ? strlen(line) : n - 1;
-
-	memcpy(out, line, len);
-	out[len] = '\0';
-}
-
 /* In the launcher's child: become the command. Never returns. */
 __attribute__((noreturn)) static void ext_exec(const struct ipcb_launch_ext *x, pid_t parent)
 {
@@ -1375,7 +1348,7 @@ int ipcb_launch_run_ext(struct ipcb_launch *l, const struct ipcb_launch_ext *x)
 			if (!(WIFEXITED(status) && WEXITSTATUS(status) == 0)) {
 				char tail[300];
 
-				log_tail(x->log_path, tail, sizeof(tail));
+				ipcb_file_last_line(x->log_path, tail, sizeof(tail));
 				snprintf(l->error, sizeof(l->error),
 					 "%s ended with status 0x%x: %s", x->argv[0], status, tail);
 				rc = -ECHILD;
@@ -1385,7 +1358,7 @@ int ipcb_launch_run_ext(struct ipcb_launch *l, const struct ipcb_launch_ext *x)
 		if (launcher_done && !all_bye) {
 			char tail[300];
 
-			log_tail(x->log_path, tail, sizeof(tail));
+			ipcb_file_last_line(x->log_path, tail, sizeof(tail));
 			snprintf(l->error, sizeof(l->error),
 				 "%s ended (status 0x%x) before every side had finished: %s",
 				 x->argv[0], status, tail);

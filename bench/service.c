@@ -21,6 +21,7 @@
 
 #include "clock.h"
 #include "launch.h"
+#include "broker.h"
 #include "rundir.h"
 
 /* What the server writes on stdout and stderr, in its directory: its last line names a failure. */
@@ -41,48 +42,10 @@ static void service_sleep_ms(long ms)
 /* The last non-empty line of the server's log, for an error message ("" when there is none). */
 static void service_log_tail(const struct ipcb_service_run *s, char *out, size_t n)
 {
-	char path[4200], buf[4096];
-	ssize_t got = 0;
-	int fd;
+	char path[4200];
 
-	out[0] = '\0';
 	snprintf(path, sizeof(path), "%s/%s", s->dir, SERVICE_LOG);
-	fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
-	if (fd < 0)
-		return;
-	off_t size = lseek(fd, 0, SEEK_END);
-	off_t from = size > (off_t)sizeof(buf) - 1 ? size - (off_t)sizeof(buf) + 1 : 0;
-
-	got = pread(fd, buf, sizeof(buf) - 1, from);
-	close(fd);
-	if (got <= 0)
-		return;
-	buf[got] = '\0';
-	while (got > 0 && (buf[got - 1] == '\n' || buf[got - 1] == '\r'))
-		buf[--got] = '\0';
-	const char *line = strrchr(buf, '\n') ? strrchr(buf, '\n') + 1 : buf;
-	size_t len = strlen(line) < n - 1 ? strlen(line) : n - 1;
-
-	memcpy(out, line, len);
-	out[len] = '\0';
-}
-
-/* A free TCP port on 127.0.0.1, for a server that listens on one: bound, read, released. */
-static int service_port(void)
-{
-	struct sockaddr_in a = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
-	socklen_t len = sizeof(a);
-	int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0), port = -errno;
-
-	if (fd < 0)
-		return port;
-	if (bind(fd, (struct sockaddr *)&a, sizeof(a)) == 0 &&
-	    getsockname(fd, (struct sockaddr *)&a, &len) == 0)
-		port = ntohs(a.sin_port);
-	else
-		port = -errno;
-	close(fd);
-	return port;
+	ipcb_file_last_line(path, out, n);
 }
 
 static int cpu_set_for(int cpu, cpu_set_t *set)
@@ -225,7 +188,8 @@ int ipcb_service_start(struct ipcb_service_run *s, const struct ipcb_transport *
 	}
 	s->svc.dir = s->dir;
 	s->svc.max_msg_bytes = t->max_msg_bytes;
-	rc = service_port();
+	/* A free TCP port on 127.0.0.1 for a server that listens on one: bound, read, released. */
+	rc = ipcb_broker_port();
 	if (rc < 0) {
 		snprintf(s->error, sizeof(s->error), "service: a free port on 127.0.0.1: %s",
 			 strerror(-rc));

@@ -191,3 +191,33 @@ int ipcb_rundir_kill_listed(const char *dir, char *said, size_t said_bytes)
 	fclose(f);
 	return killed;
 }
+
+void ipcb_file_last_line(const char *path, char *out, size_t n)
+{
+	char buf[4096];
+	ssize_t got;
+	off_t size;
+	int fd;
+
+	if (n == 0)
+		return;
+	out[0] = '\0';
+	fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0)
+		return;
+	size = lseek(fd, 0, SEEK_END);
+	got = pread(fd, buf, sizeof(buf) - 1,
+		    size > (off_t)sizeof(buf) - 1 ? size - (off_t)sizeof(buf) + 1 : 0);
+	close(fd);
+	if (got <= 0)
+		return;
+	buf[got] = '\0';
+	while (got > 0 && (buf[got - 1] == '\n' || buf[got - 1] == '\r'))
+		buf[--got] = '\0';
+
+	const char *line = strrchr(buf, '\n') ? strrchr(buf, '\n') + 1 : buf;
+	size_t len = strlen(line) < n - 1 ? strlen(line) : n - 1;
+
+	memcpy(out, line, len);
+	out[len] = '\0';
+}

@@ -44,4 +44,11 @@ int ipcb_proc_start_ticks(int pid, unsigned long long *ticks);
  */
 int ipcb_rundir_kill_listed(const char *dir, char *said, size_t said_bytes);
 
+/*
+ * The last non-empty line of the file at path (a server's or a runtime's log in a run's
+ * directory), for an error message: "" when there is none. Reads at most the last 4 KiB, never
+ * through a link.
+ */
+void ipcb_file_last_line(const char *path, char *out, size_t n);
+
 #endif
