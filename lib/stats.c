@@ -333,7 +333,8 @@ long ipcb_mw_crit(size_t n, size_t m, double alpha, bool *exact)
 		 * polynomial */
 		for (size_t u = i; u <= ndeg; u++)
 			p[u] += p[u - i];
-		/* Above the quotient's degree the series cancels exactly: clear what the product left. */
+		/* Above the quotient's degree the series cancels exactly: clear what the product
+		 * left. */
 		for (size_t u = ndeg + 1; u <= deg + mul && u <= top; u++)
 			p[u] = 0;
 		deg = ndeg;

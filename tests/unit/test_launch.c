@@ -120,8 +120,8 @@ int main(void)
 		ok(seen[k].addresses_ok && seen[k].released && seen[k].ended,
 		   "side %u: got all 5 addresses in side order, was released, heard the end", k);
 	{
-		uint64_t last_sender_done = seen[0].done_ns > seen[1].done_ns ? seen[0].done_ns
-									      : seen[1].done_ns;
+		uint64_t last_sender_done =
+		    seen[0].done_ns > seen[1].done_ns ? seen[0].done_ns : seen[1].done_ns;
 		bool after = true;
 
 		for (unsigned k = 2; k < 5; k++)
@@ -146,7 +146,8 @@ int main(void)
 	l.timeout_s = 0.5;
 	l.body = stuck_body;
 	rc = ipcb_launch_run(&l);
-	ok(rc == -ETIMEDOUT && strstr(l.error, "timed out after 0.5 s with the receiver still") != NULL,
+	ok(rc == -ETIMEDOUT &&
+	       strstr(l.error, "timed out after 0.5 s with the receiver still") != NULL,
 	   "a side that never ends times out, naming the side left (%s)", l.error);
 	ipcb_run_area_unmap(seen, 16 * sizeof(*seen));
 	return tap_done();
