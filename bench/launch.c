@@ -635,6 +635,35 @@ static void broadcast(struct launch_state *st, int role, enum ctl_type type,
 			ctl_send(st->fds[2 * k], type, addrs, count);
 }
 
+/*
+ * The messages every side sends, forked or joined, into side k's state: its address (a whole
+ * one, `a` when `whole`), that it wants the others' first, is ready, or is done. False when
+ * `type` is none of them.
+ */
+static bool note_side_msg(struct launch_state *st, unsigned k, const struct ctl_hdr *h,
+			  const struct ipcb_addr *a, bool whole)
+{
+	switch (h->type) {
+	case CTL_ADDR:
+		if (whole && h->count == 1) {
+			st->addr[k] = *a;
+			st->have_addr[k] = true;
+		}
+		return true;
+	case CTL_WANT:
+		st->want[k] = true;
+		return true;
+	case CTL_READY:
+		st->ready[k] = true;
+		return true;
+	case CTL_DONE:
+		st->said_done[k] = true;
+		return true;
+	default:
+		return false;
+	}
+}
+
 /* Take the control messages side k has sent, and answer what is complete. */
 static void handle_side(struct launch_state *st, unsigned k)
 {
@@ -654,27 +683,8 @@ static void handle_side(struct launch_state *st, unsigned k)
 			st->fds[2 * k] = -1;
 			return;
 		}
-		if ((size_t)got < sizeof(m.h))
-			continue;
-		switch (m.h.type) {
-		case CTL_ADDR:
-			if ((size_t)got == sizeof(m) && m.h.count == 1) {
-				st->addr[k] = m.a;
-				st->have_addr[k] = true;
-			}
-			break;
-		case CTL_WANT:
-			st->want[k] = true;
-			break;
-		case CTL_READY:
-			st->ready[k] = true;
-			break;
-		case CTL_DONE:
-			st->said_done[k] = true;
-			break;
-		default:
-			break;
-		}
+		if ((size_t)got >= sizeof(m.h))
+			note_side_msg(st, k, &m.h, &m.a, (size_t)got == sizeof(m));
 	}
 }
 
@@ -1152,21 +1162,10 @@ static void ext_handle(struct launch_state *st, unsigned k, bool *bye)
 			st->done[k] = true;
 			return;
 		}
-		if ((size_t)got < sizeof(m.h))
+		if ((size_t)got < sizeof(m.h) ||
+		    note_side_msg(st, k, &m.h, &m.addr.a, (size_t)got == sizeof(m.addr)))
 			continue;
 		switch (m.h.type) {
-		case CTL_ADDR:
-			if ((size_t)got == sizeof(m.addr) && m.h.count == 1) {
-				st->addr[k] = m.addr.a;
-				st->have_addr[k] = true;
-			}
-			break;
-		case CTL_READY:
-			st->ready[k] = true;
-			break;
-		case CTL_DONE:
-			st->said_done[k] = true;
-			break;
 		case CTL_FAIL:
 			if ((size_t)got == sizeof(m.f)) {
 				struct side_ctl *c = ctl_at(st, k);
