@@ -181,6 +181,7 @@ static void list_one(const struct ipcb_transport *t)
 	printf("  runs here:     %s%s%s\n", rc ? "no" : "yes", rc ? ": " : "", rc ? p.reason : "");
 	printf("  capabilities:  %s\n", caps);
 	printf("  largest message in one operation: %s\n", max);
+	printf("  family:        %s\n", ipcb_layer_name(t->layer));
 	printf("  hops:          %s\n", t->hops ? t->hops : "direct");
 	if (lib[0])
 		printf("  library:       %s\n", lib);
@@ -781,12 +782,14 @@ static unsigned sides_per_cpu(const struct place *pl, unsigned senders, unsigned
 	return senders > receivers ? senders : receivers;
 }
 
-static void spec_base(struct driver *d, const struct place *pl, struct ipcb_run_spec *s)
+static void spec_base(struct driver *d, const struct place *pl, size_t size,
+		      struct ipcb_run_spec *s)
 {
 	memset(s, 0, sizeof(*s));
+	s->size_bytes = size;
 	s->messages = d->o.messages;
 	s->duration_s = d->o.duration_s;
-	s->warmup = d->o.warmup;
+	s->warmup = ipcb_opts_warmup(&d->o, size);
 	s->cpu[0] = pl->cpu[0];
 	s->cpu[1] = pl->cpu[1];
 	s->timeout_s = d->o.timeout_s;
@@ -869,8 +872,7 @@ static bool run_floors(struct driver *d, struct place *pl)
 		for (unsigned run = 1; run <= floor_runs(d); run++) {
 			if ((d->interrupted = ipcb_run_interrupt_pending()))
 				return false;
-			spec_base(d, pl, &s);
-			s.size_bytes = 64; /* one cache line */
+			spec_base(d, pl, 64, &s); /* one cache line */
 			row_base(pl, &s, &r, &row);
 			row.transport = pingpongs[k].name;
 			row.mode = "latency";
@@ -897,8 +899,7 @@ static bool run_floors(struct driver *d, struct place *pl)
 					continue;
 				if ((d->interrupted = ipcb_run_interrupt_pending()))
 					return false;
-				spec_base(d, pl, &s);
-				s.size_bytes = d->o.sizes[i];
+				spec_base(d, pl, d->o.sizes[i], &s);
 				row_base(pl, &s, &r, &row);
 				row.transport = sized[k].name;
 				row.mode = sized[k].latency ? "latency" : "throughput";
@@ -1004,10 +1005,9 @@ static bool run_point(struct driver *d, const struct place *pl, const struct pla
 
 	if ((d->interrupted = ipcb_run_interrupt_pending()))
 		return false;
-	spec_base(d, pl, &s);
+	spec_base(d, pl, d->o.sizes[si], &s);
 	s.t = t;
 	s.mode = sh->mode;
-	s.size_bytes = d->o.sizes[si];
 	s.chunk_bytes = ipcb_chunk_for(p->max_msg_bytes, s.size_bytes);
 	s.pairs = sh->pairs;
 	s.inflight = sh->inflight;

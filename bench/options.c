@@ -43,7 +43,7 @@ void ipcb_opts_init(struct ipcb_opts *o)
 	o->slo.pct = 99;
 	o->topo_senders = o->topo_receivers = 1;
 	o->duration_s = 0.5;
-	o->warmup = 100;
+	o->warmup = IPCB_WARMUP_DEFAULT;
 	o->repeat = 1;
 	o->cpus[0] = o->cpus[1] = -1;
 	o->wait = IPCB_WAIT_DEFAULT;
@@ -334,9 +334,20 @@ static void transport_names(char *out, size_t n)
 					ipcb_transport_at(i)->name);
 }
 
+/* A family's -t spelling (see enum ipcb_layer), or -1. */
+static int layer_named(const char *s)
+{
+	for (int l = 0; l < IPCB_LAYERS; l++)
+		if (strcmp(s, ipcb_layer_name((enum ipcb_layer)l)) == 0)
+			return l;
+	return -1;
+}
+
 int ipcb_parse_transports(const char *s, struct ipcb_opts *o, char *err, size_t errlen)
 {
 	char buf[1024], names[1024], *save = NULL, *tok;
+	const struct ipcb_transport *named[IPCB_MAX_LIST];
+	size_t nnamed = 0;
 
 	o->ntransports = 0;
 	o->transports_all = false;
@@ -353,17 +364,46 @@ int ipcb_parse_transports(const char *s, struct ipcb_opts *o, char *err, size_t 
 	snprintf(buf, sizeof(buf), "%s", s);
 	for (tok = strtok_r(buf, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
 		const struct ipcb_transport *t = ipcb_transport_find(tok);
+		int layer = layer_named(tok);
 
+		if (layer >= 0) {
+			/* A family: each of its transports not already named, in --list order. */
+			for (size_t k = 0; k < ipcb_transport_count(); k++) {
+				const struct ipcb_transport *m = ipcb_transport_at(k);
+				bool have = false;
+
+				if ((int)m->layer != layer || (m->caps & IPCB_CAP_NO_DATA))
+					continue;
+				for (size_t i = 0; i < o->ntransports; i++)
+					have |= o->transports[i] == m;
+				if (have)
+					continue;
+				if (o->ntransports == IPCB_MAX_LIST)
+					return opt_fail(err, errlen,
+							"--transport: too many transports");
+				o->transports[o->ntransports++] = m;
+			}
+			continue;
+		}
 		if (!t) {
 			transport_names(names, sizeof(names));
 			return opt_fail(err, errlen,
-					"--transport: unknown transport '%s'; valid names: %s, all",
+					"--transport: unknown transport '%s'; valid names: %s, "
+					"all, kernel, middleware, brokers",
 					tok, names);
 		}
-		for (size_t i = 0; i < o->ntransports; i++)
-			if (o->transports[i] == t)
+		bool have = false;
+
+		for (size_t i = 0; i < nnamed; i++)
+			if (named[i] == t)
 				return opt_fail(err, errlen, "--transport: '%s' is listed twice",
 						tok);
+		named[nnamed++] = t;
+		/* Named beside its family ("kernel,pipe"): measured once, where it came first. */
+		for (size_t i = 0; i < o->ntransports; i++)
+			have |= o->transports[i] == t;
+		if (have)
+			continue;
 		if (o->ntransports == IPCB_MAX_LIST)
 			return opt_fail(err, errlen, "--transport: too many transports");
 		o->transports[o->ntransports++] = t;
@@ -610,7 +650,8 @@ void ipcb_opts_usage(FILE *f, const char *prog)
 	    "\n"
 	    "What to run:\n"
 	    "  -t, --transport LIST   transports, comma-separated, or 'all' (default all;\n"
-	    "                         see --list)\n"
+	    "                         see --list); a family names each of its own: kernel,\n"
+	    "                         middleware (libraries over them), brokers\n"
 	    "  -s, --size LIST        payload sizes: bytes or K, M, G (powers of 1024)\n"
 	    "                         (default 64,4K,64K,1M; at most 1G)\n"
 	    "  -m, --mode LIST        latency (requests and their replies, round trips),\n"
@@ -620,7 +661,8 @@ void ipcb_opts_usage(FILE *f, const char *prog)
 	    "                         or a comma list (default both)\n"
 	    "  -n, --messages N       measured messages per run (default: the duration decides)\n"
 	    "  -d, --duration SECONDS measured time per run (default 0.5; 0 = only -n counts)\n"
-	    "  -w, --warmup N         unrecorded messages before measuring (default 100)\n"
+	    "  -w, --warmup N         unrecorded messages before measuring (default 100, or\n"
+	    "                         for large payloads as many as carry 8 MiB, at least 8)\n"
 	    "  -r, --repeat R         runs per transport, size and mode, a row each (default 1)\n"
 	    "      --floor            also measure the machine's floors: the harness (null),\n"
 	    "                         cache-line and futex round trips between the two CPUs,\n"
@@ -850,6 +892,17 @@ static const struct option long_opts[] = {
  * Can the fault happen? Not in a transport that moves nothing (there is no data to damage and
  * nothing is checked), and not when runs end before the message it is made at.
  */
+uint64_t ipcb_opts_warmup(const struct ipcb_opts *o, size_t size)
+{
+	uint64_t n = size ? IPCB_WARMUP_BYTES / size : IPCB_WARMUP_DEFAULT;
+
+	if (o->warmup_given)
+		return o->warmup;
+	if (n < IPCB_WARMUP_MIN)
+		n = IPCB_WARMUP_MIN;
+	return n < o->warmup ? n : o->warmup;
+}
+
 static int inject_check(const struct ipcb_opts *o, char *err, size_t errlen)
 {
 	const char *name = inject_names[o->inject];
@@ -867,18 +920,27 @@ static int inject_check(const struct ipcb_opts *o, char *err, size_t errlen)
 				name,
 				o->ntransports == 1 ? o->transports[0]->name : "these transports",
 				o->ntransports == 1 ? "s" : "");
+	/* The shortest runs decide: those of the largest size, with the least warm-up. */
+	uint64_t warm = o->warmup;
+
+	for (size_t i = 0; i < o->nsizes; i++) {
+		uint64_t w = ipcb_opts_warmup(o, o->sizes[i]);
+
+		warm = w < warm ? w : warm;
+	}
 	for (int m = 0; m < 2 && o->messages; m++) {
 		/* A stream without warm-up sends one more message: the receiver's clock start. */
-		uint64_t total = o->warmup + o->messages + (m == 1 && o->warmup == 0);
+		uint64_t total = warm + o->messages + (m == 1 && warm == 0);
 
 		if (!(m == 0 ? o->latency : o->throughput) || total > at)
 			continue;
-		return opt_fail(err, errlen,
-				"--inject %s: the fault is made at message %llu (counted from 0, "
-				"warm-up included), but --messages %llu with --warmup %llu makes "
-				"runs of %llu messages: it would never happen",
-				name, (unsigned long long)at, (unsigned long long)o->messages,
-				(unsigned long long)o->warmup, (unsigned long long)total);
+		return opt_fail(
+		    err, errlen,
+		    "--inject %s: the fault is made at message %llu (counted from 0, "
+		    "warm-up included), but --messages %llu with a warm-up of %llu makes "
+		    "runs of %llu messages: it would never happen",
+		    name, (unsigned long long)at, (unsigned long long)o->messages,
+		    (unsigned long long)warm, (unsigned long long)total);
 	}
 	return 0;
 }
@@ -1041,6 +1103,7 @@ int ipcb_opts_parse(struct ipcb_opts *o, int argc, char **argv, char *err, size_
 		case 'w':
 			rc = ipcb_parse_u64(optarg, 0, 1000000000ull, &o->warmup, "--warmup", err,
 					    errlen);
+			o->warmup_given = true;
 			break;
 		case 'r':
 			rc = ipcb_parse_u64(optarg, 1, 100000, &u, "--repeat", err, errlen);

@@ -48,6 +48,7 @@ struct ipcb_opts {
 	uint64_t messages;		    /* 0 = the duration decides */
 	double duration_s;		    /* 0 = the message count decides */
 	uint64_t warmup;
+	bool warmup_given; /* -w: exactly that many, whatever the size */
 	unsigned repeat;
 	int cpus[2]; /* -1,-1 = default (first two allowed CPUs) */
 	enum ipcb_placement placements[IPCB_PLACES];
@@ -120,5 +121,16 @@ int ipcb_parse_cpus(const char *s, int out[2], char *err, size_t errlen);
 int ipcb_parse_transports(const char *s, struct ipcb_opts *o, char *err, size_t errlen);
 int ipcb_parse_wait(const char *s, enum ipcb_wait *out, char *err, size_t errlen);
 int ipcb_parse_placements(const char *s, struct ipcb_opts *o, char *err, size_t errlen);
+
+/*
+ * The warm-up of a run at this payload size: --warmup's count when given; else 100 messages,
+ * but no more than carry IPCB_WARMUP_BYTES (and at least IPCB_WARMUP_MIN): the warm-up is there
+ * to fault the buffers in and wake the caches, which a few large messages do as well as a
+ * hundred, and a hundred 1 MiB round trips through a slow transport take longer than the run.
+ */
+#define IPCB_WARMUP_DEFAULT 100
+#define IPCB_WARMUP_BYTES   (8u << 20)
+#define IPCB_WARMUP_MIN	    8
+uint64_t ipcb_opts_warmup(const struct ipcb_opts *o, size_t size);
 
 #endif

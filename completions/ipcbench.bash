@@ -77,7 +77,7 @@ _ipcbench()
 		opt=$prev
 		case $sub:$opt in
 		:-t | :--transport)
-			_ipcbench_list "$(_ipcbench_transports "$prog") all"
+			_ipcbench_list "$(_ipcbench_transports "$prog") all kernel middleware brokers"
 			;;
 		compare:--control)
 			_ipcbench_list "$(_ipcbench_transports "$prog") floor-cacheline floor-memcpy"

@@ -514,6 +514,7 @@ static void amqp_library(char *out, size_t n)
 
 const struct ipcb_transport ipcb_transport_amqp = {
     .name = "amqp",
+    .layer = IPCB_LAYER_BROKER,
     .summary = AMQP_SUMMARY,
     .notes = AMQP_NOTES,
     .caps = AMQP_CAPS,
@@ -535,6 +536,7 @@ const struct ipcb_transport ipcb_transport_amqp = {
 #else  /* !IPCB_BUILT_AMQP */
 const struct ipcb_transport ipcb_transport_amqp = {
     .name = "amqp",
+    .layer = IPCB_LAYER_BROKER,
     .summary = AMQP_SUMMARY,
     .notes = AMQP_NOTES,
     .caps = AMQP_CAPS,

@@ -259,6 +259,7 @@ static void dbus_teardown(struct ipcb_chan *ch)
 
 const struct ipcb_transport ipcb_transport_dbus = {
     .name = "dbus",
+    .layer = IPCB_LAYER_MIDDLEWARE,
     .summary = DBUS_SUMMARY,
     .notes = DBUS_NOTES,
     .caps = DBUS_CAPS,
@@ -280,6 +281,7 @@ const struct ipcb_transport ipcb_transport_dbus = {
 #else  /* !IPCB_BUILT_DBUS */
 const struct ipcb_transport ipcb_transport_dbus = {
     .name = "dbus",
+    .layer = IPCB_LAYER_MIDDLEWARE,
     .summary = DBUS_SUMMARY,
     .notes = DBUS_NOTES,
     .caps = DBUS_CAPS,

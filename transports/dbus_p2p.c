@@ -155,6 +155,7 @@ static void dbus_p2p_teardown(struct ipcb_chan *ch)
 
 const struct ipcb_transport ipcb_transport_dbus_p2p = {
     .name = "dbus-p2p",
+    .layer = IPCB_LAYER_MIDDLEWARE,
     .summary = DBUS_P2P_SUMMARY,
     .caps = DBUS_P2P_CAPS,
     .max_msg_bytes = DBUSECHO_MAX_ARRAY,
@@ -172,6 +173,7 @@ const struct ipcb_transport ipcb_transport_dbus_p2p = {
 #else  /* !IPCB_BUILT_DBUS_P2P */
 const struct ipcb_transport ipcb_transport_dbus_p2p = {
     .name = "dbus-p2p",
+    .layer = IPCB_LAYER_MIDDLEWARE,
     .summary = DBUS_P2P_SUMMARY,
     .caps = DBUS_P2P_CAPS,
     .fixed_wait = IPCB_WAIT_BLOCK,

@@ -377,6 +377,7 @@ static void http_teardown(struct ipcb_chan *ch)
 
 const struct ipcb_transport ipcb_transport_http = {
     .name = "http",
+    .layer = IPCB_LAYER_MIDDLEWARE,
     .summary = HTTP_SUMMARY,
     .caps = HTTP_CAPS,
     .fixed_wait = IPCB_WAIT_BLOCK,
@@ -394,6 +395,7 @@ const struct ipcb_transport ipcb_transport_http = {
 #else  /* !IPCB_BUILT_HTTP */
 const struct ipcb_transport ipcb_transport_http = {
     .name = "http",
+    .layer = IPCB_LAYER_MIDDLEWARE,
     .summary = HTTP_SUMMARY,
     .caps = HTTP_CAPS,
     .fixed_wait = IPCB_WAIT_BLOCK,

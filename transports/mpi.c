@@ -243,6 +243,7 @@ IPCB_HOT static int mpi_recv(struct ipcb_ep *ep, void *buf, size_t len)
 
 const struct ipcb_transport ipcb_transport_mpi = {
     .name = "mpi",
+    .layer = IPCB_LAYER_MIDDLEWARE,
     .summary = MPI_SUMMARY,
     .notes = MPI_NOTES,
     .caps = MPI_CAPS,
@@ -261,6 +262,7 @@ const struct ipcb_transport ipcb_transport_mpi = {
 #else  /* !IPCB_BUILT_MPI */
 const struct ipcb_transport ipcb_transport_mpi = {
     .name = "mpi",
+    .layer = IPCB_LAYER_MIDDLEWARE,
     .summary = MPI_SUMMARY,
     .notes = MPI_NOTES,
     .caps = MPI_CAPS,

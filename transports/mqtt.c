@@ -499,6 +499,7 @@ static void mqtt_library(char *out, size_t n)
 
 const struct ipcb_transport ipcb_transport_mqtt = {
     .name = "mqtt",
+    .layer = IPCB_LAYER_BROKER,
     .summary = MQTT_SUMMARY,
     .notes = MQTT_NOTES,
     .caps = MQTT_CAPS,
@@ -520,6 +521,7 @@ const struct ipcb_transport ipcb_transport_mqtt = {
 #else  /* !IPCB_BUILT_MQTT */
 const struct ipcb_transport ipcb_transport_mqtt = {
     .name = "mqtt",
+    .layer = IPCB_LAYER_BROKER,
     .summary = MQTT_SUMMARY,
     .notes = MQTT_NOTES,
     .caps = MQTT_CAPS,

@@ -399,6 +399,7 @@ static void redis_library(char *out, size_t n)
 
 const struct ipcb_transport ipcb_transport_redis = {
     .name = "redis",
+    .layer = IPCB_LAYER_BROKER,
     .summary = REDIS_SUMMARY,
     .notes = REDIS_NOTES,
     .caps = REDIS_CAPS,
@@ -419,6 +420,7 @@ const struct ipcb_transport ipcb_transport_redis = {
 #else  /* !IPCB_BUILT_REDIS */
 const struct ipcb_transport ipcb_transport_redis = {
     .name = "redis",
+    .layer = IPCB_LAYER_BROKER,
     .summary = REDIS_SUMMARY,
     .notes = REDIS_NOTES,
     .caps = REDIS_CAPS,

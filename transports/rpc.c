@@ -327,6 +327,7 @@ static void rpc_library(char *out, size_t n)
 
 const struct ipcb_transport ipcb_transport_rpc = {
     .name = "rpc",
+    .layer = IPCB_LAYER_MIDDLEWARE,
     .summary = RPC_SUMMARY,
     .caps = RPC_CAPS,
     .fixed_wait = IPCB_WAIT_BLOCK,
@@ -344,6 +345,7 @@ const struct ipcb_transport ipcb_transport_rpc = {
 #else  /* !IPCB_BUILT_RPC */
 const struct ipcb_transport ipcb_transport_rpc = {
     .name = "rpc",
+    .layer = IPCB_LAYER_MIDDLEWARE,
     .summary = RPC_SUMMARY,
     .caps = RPC_CAPS,
     .fixed_wait = IPCB_WAIT_BLOCK,

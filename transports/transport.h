@@ -327,6 +327,11 @@ struct ipcb_ep {
 	struct ipcb_addr addr; /* open() may publish how peers reach this endpoint */
 };
 
+enum ipcb_layer { IPCB_LAYER_KERNEL = 0, IPCB_LAYER_MIDDLEWARE, IPCB_LAYER_BROKER, IPCB_LAYERS };
+
+/* The layer's -t spelling: "kernel", "middleware", "brokers". */
+const char *ipcb_layer_name(enum ipcb_layer l);
+
 /* What probe() learns about this machine. */
 struct ipcb_probe {
 	size_t
@@ -357,6 +362,12 @@ struct ipcb_transport {
 	 * message), "via broker".
 	 */
 	const char *hops;
+	/*
+	 * Which family of ways to talk it belongs to, for `-t kernel|middleware|brokers` and
+	 * --list: the kernel's own mechanisms (the default), a library's protocol over one of
+	 * them, or a broker (a server that holds the messages between the two sides).
+	 */
+	enum ipcb_layer layer;
 	/*
 	 * Optional: the library the transport is built on, with the version this process runs
 	 * ("zmq 4.3.4"), and a server's when it has one; for the row's `library` column.

@@ -52,6 +52,7 @@ static int zmq_ipc_open(struct ipcb_ep *ep)
 
 const struct ipcb_transport ipcb_transport_zmq_ipc = {
     .name = "zmq-ipc",
+    .layer = IPCB_LAYER_MIDDLEWARE,
     .summary = ZMQ_IPC_SUMMARY,
     .caps = ZMQ_IPC_CAPS,
     .fixed_wait = IPCB_WAIT_BLOCK,
@@ -71,6 +72,7 @@ const struct ipcb_transport ipcb_transport_zmq_ipc = {
 #else  /* !IPCB_BUILT_ZMQ_IPC */
 const struct ipcb_transport ipcb_transport_zmq_ipc = {
     .name = "zmq-ipc",
+    .layer = IPCB_LAYER_MIDDLEWARE,
     .summary = ZMQ_IPC_SUMMARY,
     .caps = ZMQ_IPC_CAPS,
     .fixed_wait = IPCB_WAIT_BLOCK,

@@ -59,6 +59,7 @@ static int zmq_tcp_open(struct ipcb_ep *ep)
 
 const struct ipcb_transport ipcb_transport_zmq_tcp = {
     .name = "zmq-tcp",
+    .layer = IPCB_LAYER_MIDDLEWARE,
     .summary = ZMQ_TCP_SUMMARY,
     .caps = ZMQ_TCP_CAPS,
     .fixed_wait = IPCB_WAIT_BLOCK,
@@ -78,6 +79,7 @@ const struct ipcb_transport ipcb_transport_zmq_tcp = {
 #else  /* !IPCB_BUILT_ZMQ_TCP */
 const struct ipcb_transport ipcb_transport_zmq_tcp = {
     .name = "zmq-tcp",
+    .layer = IPCB_LAYER_MIDDLEWARE,
     .summary = ZMQ_TCP_SUMMARY,
     .caps = ZMQ_TCP_CAPS,
     .fixed_wait = IPCB_WAIT_BLOCK,

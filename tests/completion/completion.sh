@@ -43,9 +43,9 @@ complete_line() {
 ok $? "--list names $(wc -l <"$WORK/transports") transports"
 
 complete_line "$BIN -t " >"$WORK/got"
-{ cat "$WORK/transports"; echo all; } | sort >"$WORK/want"
+{ cat "$WORK/transports"; printf "%s\n" all kernel middleware brokers; } | sort >"$WORK/want"
 cmp -s "$WORK/got" "$WORK/want"
-ok $? "-t completes every transport of --list, and all"
+ok $? "-t completes every transport of --list, all and the families"
 complete_line "$BIN --transport pipe,sh" >"$WORK/got"
 grep -x '^sh.*' "$WORK/transports" | sed 's/^/pipe,/' >"$WORK/want"
 [ -s "$WORK/want" ] && cmp -s "$WORK/got" "$WORK/want"
@@ -106,7 +106,7 @@ case "$*" in
 esac
 F
 chmod +x "$WORK/fake"
-[ "$(complete_line "$WORK/fake -t " | paste -sd' ')" = "all carrier-pigeon smoke-signal" ]
+[ "$(complete_line "$WORK/fake -t " | paste -sd' ')" = "all brokers carrier-pigeon kernel middleware smoke-signal" ]
 ok $? "transport names come from the binary's --list, not a list in the completion"
 [ "$(complete_line "$WORK/fake --" | paste -sd' ')" = "--fast --teleport --transport" ]
 ok $? "options come from its --help"

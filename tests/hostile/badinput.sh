@@ -250,7 +250,7 @@ cpu0 | 2 | --placement cross-core needs two CPUs; this process may use only CPU 
 - | 2 | --inject: unknown fault '' | $Q --inject ''
 - | 2 | --inject corrupt: null moves no data | $Q --inject corrupt
 - | 2 | --inject crash: null moves no data | -q -t null -n 50 -d 0 --floor --inject crash
-- | 2 | --inject corrupt: the fault is made at message 64 (counted from 0, warm-up included), but --messages 10 with --warmup 0 makes runs of 10 messages | -q -t pipe -n 10 -w 0 -d 0 --inject corrupt
+- | 2 | --inject corrupt: the fault is made at message 64 (counted from 0, warm-up included), but --messages 10 with a warm-up of 0 makes runs of 10 messages | -q -t pipe -n 10 -w 0 -d 0 --inject corrupt
 - | 2 | --inject hang: the fault is made at message 5 | -q -t pipe -n 3 -w 2 -d 0 --inject hang
 - | 2 | --inject drop: the fault is made at message 5 | -q -t shm,pipe -m latency -n 1 -w 4 -d 0 --inject drop
 - | 2 | --csv: empty file name | $Q --csv ''

@@ -118,6 +118,45 @@ int main(void)
 	   "two transports");
 	ok(parse(&o, "-t", "pipe,pipe", NULL) == -EINVAL, "a transport twice is refused");
 	ok(parse(&o, "-t", "all", NULL) == 0 && o.transports_all, "all");
+	{
+		bool fam_ok = parse(&o, "-t", "kernel,zmq-ipc,pipe", NULL) == 0 &&
+			      !o.transports_all && o.ntransports > 2;
+		size_t pipes = 0, other = 0;
+
+		/* The kernel's own, then zmq-ipc; pipe (in the family) measured once. */
+		for (size_t i = 0; fam_ok && i < o.ntransports; i++) {
+			pipes += o.transports[i] == ipcb_transport_find("pipe");
+			if (o.transports[i]->layer != IPCB_LAYER_KERNEL)
+				other +=
+				    o.transports[i] == ipcb_transport_find("zmq-ipc") ? 1 : 100;
+			if (o.transports[i]->caps & IPCB_CAP_NO_DATA)
+				other += 100;
+		}
+		ok(fam_ok && pipes == 1 && other == 1 &&
+		       o.transports[o.ntransports - 1] == ipcb_transport_find("zmq-ipc"),
+		   "a family stands for its own transports (not null); one named beside it once");
+	}
+	ok(parse(&o, "-t", "brokers", NULL) == 0 && o.ntransports == 3 &&
+	       o.transports[0]->layer == IPCB_LAYER_BROKER &&
+	       o.transports[2]->layer == IPCB_LAYER_BROKER,
+	   "brokers: three");
+	ok(parse(&o, "-t", "middleware,middleware", NULL) == 0, "a family twice adds nothing");
+	ok(parse(&o, "-t", "rpc,middleware,rpc", NULL) == -EINVAL && strstr(err, "'rpc'"),
+	   "a transport named twice is refused, families or not (%s)", err);
+	ok(parse(&o, "-t", "kernels", NULL) == -EINVAL && strstr(err, "brokers"),
+	   "the families are among the valid names (%s)", err);
+	ok(parse(&o, "-s", "64,1M", NULL) == 0 && ipcb_opts_warmup(&o, 64) == 100 &&
+	       ipcb_opts_warmup(&o, 1048576) == 8 && ipcb_opts_warmup(&o, 65536) == 100 &&
+	       ipcb_opts_warmup(&o, 1u << 30) == 8,
+	   "default warm-up: 100, as many as carry 8 MiB above that, at least 8");
+	{
+		char *argv[] = {"ipcbench", "-w", "50", "-s", "1M", NULL};
+
+		ipcb_opts_init(&o);
+		ok(ipcb_opts_parse(&o, 5, argv, err, sizeof(err)) == 0 &&
+		       ipcb_opts_warmup(&o, 1048576) == 50 && ipcb_opts_warmup(&o, 64) == 50,
+		   "-w N: exactly N at every size");
+	}
 	ok(parse(&o, NULL, NULL, NULL) == 0 && o.transports_all && o.nsizes == 4 && o.latency &&
 	       o.throughput && o.duration_s == 0.5 && o.warmup > 0 && o.repeat == 1,
 	   "defaults: all transports, four sizes, both modes, half a second, warm-up on");

@@ -37,6 +37,13 @@ int ipcb_errf(struct ipcb_err *e, int code, const char *call, const char *fmt, .
 	return code;
 }
 
+const char *ipcb_layer_name(enum ipcb_layer l)
+{
+	static const char *const names[IPCB_LAYERS] = {"kernel", "middleware", "brokers"};
+
+	return (unsigned)l < IPCB_LAYERS ? names[l] : "?";
+}
+
 const char *ipcb_wait_name(enum ipcb_wait w)
 {
 	switch (w) {
