@@ -69,6 +69,8 @@ struct place {
 
 struct driver {
 	struct ipcb_opts o;
+	/* The transport, mode, size and placement whose one-way rows were last said left out. */
+	char one_way_noted[160];
 	struct ipcb_sysinfo si;
 	struct planned use[IPCB_MAX_LIST];
 	size_t nuse;
@@ -677,7 +679,7 @@ static void emit_one_ways(struct driver *d, const struct place *pl, struct ipcb_
 	const struct ipcb_run_result *r = row->res;
 	const char *why[2] = {NULL, NULL};
 	double p50 = p50_of(r->one_way[0]);
-	char sz[16];
+	char sz[16], key[sizeof(d->one_way_noted)];
 
 	/* Requests and their replies, or streams both ways: each way is a row of its own. */
 	if (row->latency_kind || r->one_way[1]) {
@@ -689,11 +691,17 @@ static void emit_one_ways(struct driver *d, const struct place *pl, struct ipcb_
 	if (d->o.quiet || (!why[0] && !why[1]))
 		return;
 	ipcb_format_size(row->size_bytes, sz, sizeof(sz));
+	/* Once for a row's repeats: the CSV has every run, stderr needs the reason once. */
+	snprintf(key, sizeof(key), "%s %s %s %s", row->transport, row->mode, sz, row->placement);
+	if (strcmp(key, d->one_way_noted) == 0)
+		return;
+	snprintf(d->one_way_noted, sizeof(d->one_way_noted), "%s", key);
 	fprintf(stderr,
 		"%s: %s %s %s: one-way rows left out: %s (clock bound %lld ns, one-way p50 "
-		"%.0f ns)\n",
+		"%.0f ns)%s\n",
 		prog, row->transport, row->mode, sz, why[0] ? why[0] : why[1],
-		(long long)(r->clock_per_run ? r->clock_bound_ns : pl->clock.bound_ns), p50);
+		(long long)(r->clock_per_run ? r->clock_bound_ns : pl->clock.bound_ns), p50,
+		d->o.repeat > 1 ? "; not said again for its other runs" : "");
 }
 
 /*
