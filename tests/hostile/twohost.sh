@@ -7,7 +7,8 @@
 # bucket (tc tbf, 100 Mbit/s), tcp's 64 KiB stream measures at most about 12.5 MB/s and its
 # 64 KiB round trip at least 5 ms; without the shaping, far more and far less. http, whose
 # one-host path is a Unix socket, goes over TCP between the hosts, over IPv4 and IPv6 (where the
-# namespaces have it), and leaves no run directory on either side. Killing the server
+# namespaces have it), turns a stranger's connection away and leaves no run directory on either
+# side. Killing the server
 # mid-run fails that run with a clear message, keeps the other rows and leaves nothing behind. A
 # server listens only on its address, refuses a client without the token, a run beyond its
 # limits or of a transport that is not a network one, and survives malformed messages. The
@@ -166,6 +167,33 @@ else
 	ok $? "tcp and http across the link over IPv6 ($IP6A -> $IP6B): exit $st"
 	[ $st -eq 0 ] || diag "$WORK/v6.err"
 fi
+
+# A stranger on the driver's host connects to http's receiver there mid-run and posts a request:
+# the receiver takes only the sender's connection (a second one would fail the run), so the
+# run goes on.
+in_a "$BIN" -q --peer "$IPB:$PORT" --token-file "$WORK/token" -t http -s 64 -m latency -d 3 \
+	--csv "$WORK/stranger.csv" >/dev/null 2>"$WORK/stranger.err" &
+DRIVER=$!
+BG_PIDS+=("$DRIVER")
+rport=""
+for _ in $(seq 100); do
+	# The receiver inherits the server's own listening socket too: not that port.
+	rport=$(in_b ss -ltnpH 2>/dev/null | awk -v not="$PORT" '/"ipcb-receiver"/ {
+		sub(/.*:/, "", $4); if ($4 != not) { print $4; exit } }')
+	[ -n "$rport" ] && break
+	sleep 0.1
+done
+# Exit 0 once connected: the receiver may close it before the request is written (EPIPE).
+# shellcheck disable=SC2016
+in_a timeout 5 bash -c 'trap "" PIPE; exec 3<>"/dev/tcp/$1/$2" || exit 1
+	printf "POST /echo HTTP/1.1\r\nHost: x\r\nContent-Length: 64\r\n\r\n" >&3
+	head -c 64 /dev/zero >&3; timeout 1 cat <&3 >/dev/null; exit 0' sh "$IPB" "${rport:-0}" 2>/dev/null
+stranger=$?
+wait "$DRIVER"
+st=$?
+[ -n "$rport" ] && [ $stranger -eq 0 ] && [ $st -eq 0 ] && has_row "$WORK/stranger.csv" http
+ok $? "a stranger's connection to http's receiver (port ${rport:-none}) is turned away, the run goes on (connected: exit $stranger, run: exit $st)"
+[ $st -eq 0 ] || diag "$WORK/stranger.err"
 
 # ---- what the server refuses --------------------------------------------------------------------
 printf 'not-the-token-at-all-0123456789\n' >"$WORK/wrong"
