@@ -1,8 +1,20 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * http - HTTP/1.1 POST echo: the receiver serves with libmicrohttpd, the sender is a libcurl
- * client on one kept-alive connection, over a Unix stream socket in the run's directory, or
- * TCP on 127.0.0.1 with -o http.tcp=1 (both from Debian).
+ * client on one kept-alive connection (both from Debian). On one host it goes over a Unix stream
+ * socket in the run's directory, beside unix-stream, or over TCP on 127.0.0.1 with
+ * -o http.tcp=1; between two hosts (the driver's cfg.host, IPCB_CAP_NETWORK) always over TCP on
+ * each host's address, IPv4 or IPv6, since a path cannot cross hosts.
+ *
+ * Over TCP each endpoint makes its own socket in open(), as tcp's do: the receiver's listens on
+ * its host's address and a port the kernel picks, the sender's is bound to its own host's
+ * address and a port of its own, and libcurl is handed that very socket
+ * (CURLOPT_OPENSOCKETFUNCTION) instead of making one, so the receiver can accept only the
+ * connection from the address the sender published (libmicrohttpd's accept policy) and turn
+ * strangers away. The sender's socket is handed over once: a second connection would put a TCP
+ * handshake into some message's time, so a lost one fails the run instead, and so does a second
+ * connection the server sees. Both ends set TCP_NODELAY (the client through libcurl, the server on
+ * each connection it accepts): otherwise a small response can wait for the peer's delayed ACK.
  *
  * A round trip is one request: the sender's send() hands the body over and its recv() makes
  * the request (curl_easy_perform: POST /echo with the payload as its body, "Expect:" turned
@@ -26,13 +38,18 @@
 
 #define HTTP_SUMMARY                                                                               \
 	"HTTP/1.1 POST echo, libmicrohttpd server, libcurl client on a kept-alive connection"
-#define HTTP_CAPS (IPCB_CAP_BIDIR | IPCB_CAP_BOUNDARIES | IPCB_CAP_USES_DIR)
+/* The run directory holds the one-host socket; network: between two hosts, TCP. */
+#define HTTP_CAPS (IPCB_CAP_BIDIR | IPCB_CAP_BOUNDARIES | IPCB_CAP_USES_DIR | IPCB_CAP_NETWORK)
+#define HTTP_NOTES                                                                                 \
+	"Between two hosts (--peer, serve) it runs over TCP on each host's address whatever "      \
+	"-o http.tcp says (the row's channel says which); the receiver accepts only the "          \
+	"connection from the address the sender published."
 
 static const struct ipcb_option http_options[] = {
     {.key = "tcp",
      .type = IPCB_OPT_BOOL,
      .def = "0",
-     .help = "1: TCP on 127.0.0.1; 0: a Unix stream socket in the run's directory"},
+     .help = "on one host, 1: TCP on 127.0.0.1; 0: a Unix stream socket in the run's directory"},
     {.key = NULL},
 };
 
@@ -44,6 +61,8 @@ static const struct ipcb_option http_options[] = {
 #include <errno.h>
 #include <microhttpd.h>
 #include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/select.h>
@@ -52,29 +71,59 @@ static const struct ipcb_option http_options[] = {
 #include <unistd.h>
 
 #include "common.h"
+#include "netaddr.h"
 
 struct http_ep {
+	bool tcp; /* over TCP (http_over_tcp), not a Unix socket */
 	/* The receiver. */
 	int listen_fd;
+	union ipcb_sockaddr from; /* TCP: the sender's published address, the one let in */
+	unsigned conns;		  /* connections the server has taken */
 	struct MHD_Daemon *mhd;
 	void *into; /* where the next request's body goes */
 	size_t into_len, got;
 	bool complete;	    /* a whole body is in `into` */
 	const void *answer; /* the echo to send, NULL while there is none */
 	size_t answer_len;
-	bool sent;   /* the response went out (MHD_OPTION_NOTIFY_COMPLETED) */
-	bool stream; /* every request is answered at once, empty */
-	char failure[160];
+	bool sent;	    /* the response went out (MHD_OPTION_NOTIFY_COMPLETED) */
+	bool stream;	    /* every request is answered at once, empty */
+	int fail_code;	    /* what the server's callbacks found wrong: a negative errno, */
+	char fail_call[48]; /* the call that failed */
+	char failure[160];  /* and what happened */
 	/* The sender. */
+	int sock_fd;	   /* TCP: the bound socket libcurl is handed, until it closes it */
+	bool sock_handed;  /* it was: libcurl gets no other */
+	bool sock_refused; /* libcurl asked for another connection */
 	CURL *curl;
 	struct curl_slist *headers;
-	char url[64], sock[128];
+	char url[128], sock[128];
 	const void *req; /* the request's body, handed over by send() */
 	size_t req_len;
 	unsigned char *reply;
 	size_t reply_len, reply_got;
 	char curl_err[CURL_ERROR_SIZE];
 };
+
+/* TCP between two hosts, or on one when asked; a Unix socket otherwise. */
+static bool http_over_tcp(const struct ipcb_chan_cfg *cfg)
+{
+	return cfg->host || ipcb_opt(cfg, HTTP_OPT_TCP);
+}
+
+/* Record the first thing the server's callbacks found wrong; http_serve() returns it. */
+__attribute__((format(printf, 4, 5))) static void http_fail(struct http_ep *me, int code,
+							    const char *call, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (me->failure[0])
+		return;
+	me->fail_code = code;
+	snprintf(me->fail_call, sizeof(me->fail_call), "%s", call);
+	va_start(ap, fmt);
+	vsnprintf(me->failure, sizeof(me->failure), fmt, ap);
+	va_end(ap);
+}
 
 static void http_library(char *out, size_t n)
 {
@@ -100,8 +149,8 @@ static enum MHD_Result http_handler(void *cls, struct MHD_Connection *c, const c
 	}
 	if (*upload_size) {
 		if (me->got + *upload_size > me->into_len) {
-			snprintf(me->failure, sizeof(me->failure),
-				 "a body longer than the %zu bytes sent", me->into_len);
+			http_fail(me, -EPROTO, "libmicrohttpd",
+				  "a body longer than the %zu bytes sent", me->into_len);
 			return MHD_NO;
 		}
 		memcpy((char *)me->into + me->got, upload, *upload_size);
@@ -112,8 +161,8 @@ static enum MHD_Result http_handler(void *cls, struct MHD_Connection *c, const c
 	if (!me->complete) {
 		me->complete = true;
 		if (me->got != me->into_len) {
-			snprintf(me->failure, sizeof(me->failure),
-				 "a %zu-byte body where %zu were sent", me->got, me->into_len);
+			http_fail(me, -EPROTO, "libmicrohttpd",
+				  "a %zu-byte body where %zu were sent", me->got, me->into_len);
 			return MHD_NO;
 		}
 	}
@@ -140,9 +189,52 @@ static void http_completed(void *cls, struct MHD_Connection *c, void **con_cls,
 	if (toe == MHD_REQUEST_TERMINATED_COMPLETED_OK)
 		me->sent = true;
 	else if (toe != MHD_REQUEST_TERMINATED_CLIENT_ABORT || *con_cls)
-		snprintf(me->failure, sizeof(me->failure), "request ended early (code %d)",
-			 (int)toe);
+		http_fail(me, -EPROTO, "libmicrohttpd", "request ended early (code %d)", (int)toe);
 	*con_cls = NULL;
+}
+
+/* TCP: only the sender's connection, from the address it published; strangers are closed. */
+static enum MHD_Result http_accept(void *cls, const struct sockaddr *addr, socklen_t addrlen)
+{
+	struct http_ep *me = cls;
+	union ipcb_sockaddr peer;
+
+	if (!me->tcp)
+		return MHD_YES; /* a Unix socket in a directory only we may enter */
+	if (addrlen > sizeof(peer))
+		return MHD_NO;
+	memset(&peer, 0, sizeof(peer));
+	memcpy(&peer, addr, addrlen);
+	return ipcb_net_same(&peer, &me->from) ? MHD_YES : MHD_NO;
+}
+
+/*
+ * Each connection the server takes: the first is the run's, kept alive; a second means the
+ * first was lost and every message after it would be timed with a new connection. Its socket
+ * gets TCP_NODELAY here, not left to what it inherits or the library version does.
+ */
+static void http_connection(void *cls, struct MHD_Connection *c, void **socket_context,
+			    enum MHD_ConnectionNotificationCode toe)
+{
+	struct http_ep *me = cls;
+	const union MHD_ConnectionInfo *info;
+	int one = 1;
+
+	(void)socket_context;
+	if (toe != MHD_CONNECTION_NOTIFY_STARTED)
+		return;
+	if (++me->conns > 1) {
+		http_fail(me, -ECONNRESET, "libmicrohttpd",
+			  "a second connection: the first was not kept alive");
+		return;
+	}
+	if (!me->tcp)
+		return;
+	info = MHD_get_connection_info(c, MHD_CONNECTION_INFO_CONNECTION_FD);
+	if (!info)
+		http_fail(me, -EBADF, "MHD_get_connection_info", "no socket for the connection");
+	else if (setsockopt(info->connect_fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one)) < 0)
+		http_fail(me, -errno, "setsockopt(TCP_NODELAY)", "%s", strerror(errno));
 }
 
 /* Run the server until `done` holds, waiting on its sockets. */
@@ -157,7 +249,7 @@ static int http_serve(struct ipcb_ep *ep, const bool *done)
 		struct timeval tv, *tvp = NULL;
 
 		if (me->failure[0])
-			return ipcb_errf(&ep->err, -EPROTO, "libmicrohttpd", "%s", me->failure);
+			return ipcb_errf(&ep->err, me->fail_code, me->fail_call, "%s", me->failure);
 		FD_ZERO(&rs);
 		FD_ZERO(&ws);
 		FD_ZERO(&es);
@@ -174,7 +266,7 @@ static int http_serve(struct ipcb_ep *ep, const bool *done)
 			return ipcb_err(&ep->err, -EIO, "MHD_run_from_select");
 	}
 	if (me->failure[0])
-		return ipcb_errf(&ep->err, -EPROTO, "libmicrohttpd", "%s", me->failure);
+		return ipcb_errf(&ep->err, me->fail_code, me->fail_call, "%s", me->failure);
 	return 0;
 }
 
@@ -182,18 +274,14 @@ static int http_listen(struct ipcb_ep *ep)
 {
 	struct http_ep *me = ep->priv;
 
-	if (ipcb_opt(&ep->chan->cfg, HTTP_OPT_TCP)) {
-		struct sockaddr_in a = {.sin_family = AF_INET,
-					.sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
-		socklen_t len = sizeof(a);
+	if (me->tcp) {
+		union ipcb_sockaddr a;
+		int fd = ipcb_net_bound_socket(&ep->chan->cfg, SOCK_STREAM, false, &a, &ep->err);
 
-		me->listen_fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-		if (me->listen_fd < 0 ||
-		    bind(me->listen_fd, (struct sockaddr *)&a, sizeof(a)) < 0 ||
-		    getsockname(me->listen_fd, (struct sockaddr *)&a, &len) < 0)
-			return ipcb_err(&ep->err, -errno, me->listen_fd < 0 ? "socket" : "bind");
-		ep->addr.len = (uint32_t)snprintf((char *)ep->addr.bytes, sizeof(ep->addr.bytes),
-						  "tcp %u", ntohs(a.sin_port));
+		if (fd < 0)
+			return fd;
+		me->listen_fd = fd;
+		ipcb_net_publish(&ep->addr, &a);
 	} else {
 		struct sockaddr_un a = {.sun_family = AF_UNIX};
 
@@ -211,8 +299,9 @@ static int http_listen(struct ipcb_ep *ep)
 		return ipcb_err(&ep->err, -errno, "listen");
 	/* No thread of its own: the receiver runs it (MHD_run_from_select) when it waits. */
 	me->mhd =
-	    MHD_start_daemon(MHD_NO_FLAG, 0, NULL, NULL, http_handler, me, MHD_OPTION_LISTEN_SOCKET,
-			     me->listen_fd, MHD_OPTION_NOTIFY_COMPLETED, http_completed, me,
+	    MHD_start_daemon(MHD_NO_FLAG, 0, http_accept, me, http_handler, me,
+			     MHD_OPTION_LISTEN_SOCKET, me->listen_fd, MHD_OPTION_NOTIFY_COMPLETED,
+			     http_completed, me, MHD_OPTION_NOTIFY_CONNECTION, http_connection, me,
 			     MHD_OPTION_CONNECTION_TIMEOUT, 0u, MHD_OPTION_END);
 	if (!me->mhd)
 		return ipcb_err(&ep->err, -EADDRNOTAVAIL, "MHD_start_daemon");
@@ -224,8 +313,19 @@ static int http_open(struct ipcb_ep *ep)
 	struct http_ep *me = ep->priv;
 
 	me->listen_fd = -1;
+	me->sock_fd = -1;
+	me->tcp = http_over_tcp(&ep->chan->cfg);
 	if (ep->role == IPCB_RECEIVER)
 		return http_listen(ep);
+	if (me->tcp) {
+		union ipcb_sockaddr a;
+		int fd = ipcb_net_bound_socket(&ep->chan->cfg, SOCK_STREAM, false, &a, &ep->err);
+
+		if (fd < 0)
+			return fd;
+		me->sock_fd = fd;
+		ipcb_net_publish(&ep->addr, &a);
+	}
 	if (curl_global_init(CURL_GLOBAL_NOTHING) != CURLE_OK)
 		return ipcb_err(&ep->err, -ENOMEM, "curl_global_init");
 	me->curl = curl_easy_init();
@@ -247,28 +347,85 @@ static size_t http_write(char *p, size_t size, size_t n, void *cls)
 	return len;
 }
 
-/* The client: one easy handle, so libcurl keeps its one connection alive between requests. */
+/* TCP: libcurl's connection is the socket open() bound and published, and no other. */
+static curl_socket_t http_open_socket(void *cls, curlsocktype purpose, struct curl_sockaddr *a)
+{
+	struct http_ep *me = cls;
+
+	(void)a; /* where it goes: the URL's address, connect()ed by libcurl */
+	if (purpose != CURLSOCKTYPE_IPCXN || me->sock_handed || me->sock_fd < 0) {
+		me->sock_refused = true;
+		return CURL_SOCKET_BAD;
+	}
+	me->sock_handed = true;
+	return me->sock_fd;
+}
+
+static int http_close_socket(void *cls, curl_socket_t fd)
+{
+	struct http_ep *me = cls;
+
+	if (fd == me->sock_fd)
+		me->sock_fd = -1;
+	return close(fd);
+}
+
+/* "http://10.0.0.2:4242/echo", "http://[fd00::2]:4242/echo" (a link's zone as %25N). */
+static void http_url(char *out, size_t n, const union ipcb_sockaddr *a)
+{
+	char ip[INET6_ADDRSTRLEN] = "?", zone[16] = "";
+	bool v6 = a->sa.sa_family == AF_INET6;
+
+	inet_ntop(a->sa.sa_family,
+		  v6 ? (const void *)&a->in6.sin6_addr : (const void *)&a->in.sin_addr, ip,
+		  sizeof(ip));
+	if (v6 && a->in6.sin6_scope_id)
+		snprintf(zone, sizeof(zone), "%%25%u", (unsigned)a->in6.sin6_scope_id);
+	snprintf(out, n, "http://%s%s%s%s:%u/echo", v6 ? "[" : "", ip, zone, v6 ? "]" : "",
+		 ntohs(v6 ? a->in6.sin6_port : a->in.sin_port));
+}
+
+/*
+ * The receiver learns whom to let in; the client gets one easy handle, so libcurl keeps its one
+ * connection alive between requests.
+ */
 static int http_connect(struct ipcb_ep *ep, const struct ipcb_peers *peers)
 {
 	struct http_ep *me = ep->priv;
-	char where[IPCB_ADDR_BYTES + 1];
-	unsigned port = 80;
+	const struct ipcb_addr *to = &peers->receiver[0];
+	union ipcb_sockaddr at;
+	int rc;
 
 	if (ep->role != IPCB_SENDER)
-		return 0;
-	memcpy(where, peers->receiver[0].bytes, peers->receiver[0].len);
-	where[peers->receiver[0].len] = '\0';
-	if (strncmp(where, "unix ", 5) == 0)
-		snprintf(me->sock, sizeof(me->sock), "%s", where + 5);
-	else if (sscanf(where, "tcp %u", &port) != 1)
-		return ipcb_errf(&ep->err, -EINVAL, "http", "no address: %s", where);
-	snprintf(me->url, sizeof(me->url), "http://%s:%u/echo",
-		 me->sock[0] ? "localhost" : "127.0.0.1", port);
+		return me->tcp ? ipcb_net_peer(peers->sender[0].bytes, peers->sender[0].len,
+					       &me->from, &ep->err)
+			       : 0;
+	if (me->tcp) {
+		rc = ipcb_net_peer(to->bytes, to->len, &at, &ep->err);
+		if (rc)
+			return rc;
+		http_url(me->url, sizeof(me->url), &at);
+	} else {
+		if (to->len <= 5 || to->len - 5 >= sizeof(me->sock) ||
+		    memcmp(to->bytes, "unix ", 5) != 0)
+			return ipcb_errf(&ep->err, -EPROTO, "connect",
+					 "the receiver published no socket path");
+		memcpy(me->sock, to->bytes + 5, to->len - 5);
+		me->sock[to->len - 5] = '\0';
+		snprintf(me->url, sizeof(me->url), "http://localhost/echo");
+	}
 	me->headers = curl_slist_append(NULL, "Expect:");
 	if (!me->headers)
 		return ipcb_err(&ep->err, -ENOMEM, "curl_slist_append");
+	/* No proxy, whatever the environment says (http_proxy): the peer is the receiver. */
 	if (curl_easy_setopt(me->curl, CURLOPT_URL, me->url) ||
+	    curl_easy_setopt(me->curl, CURLOPT_PROXY, "") ||
 	    (me->sock[0] && curl_easy_setopt(me->curl, CURLOPT_UNIX_SOCKET_PATH, me->sock)) ||
+	    (me->tcp &&
+	     (curl_easy_setopt(me->curl, CURLOPT_OPENSOCKETFUNCTION, http_open_socket) ||
+	      curl_easy_setopt(me->curl, CURLOPT_OPENSOCKETDATA, me) ||
+	      curl_easy_setopt(me->curl, CURLOPT_CLOSESOCKETFUNCTION, http_close_socket) ||
+	      curl_easy_setopt(me->curl, CURLOPT_CLOSESOCKETDATA, me))) ||
 	    curl_easy_setopt(me->curl, CURLOPT_HTTPHEADER, me->headers) ||
 	    curl_easy_setopt(me->curl, CURLOPT_POST, 1L) ||
 	    curl_easy_setopt(me->curl, CURLOPT_TCP_NODELAY, 1L) ||
@@ -288,9 +445,11 @@ static void http_close(struct ipcb_ep *ep)
 		MHD_stop_daemon(me->mhd);
 	me->mhd = NULL;
 	ipcb_fd_close(&me->listen_fd);
+	/* libcurl closes the socket it was handed (http_close_socket); one not handed is ours. */
 	if (me->curl)
 		curl_easy_cleanup(me->curl);
 	me->curl = NULL;
+	ipcb_fd_close(&me->sock_fd);
 	curl_slist_free_all(me->headers);
 	me->headers = NULL;
 }
@@ -310,6 +469,10 @@ static int http_request(struct ipcb_ep *ep, const void *buf, size_t len, void *i
 	    curl_easy_setopt(me->curl, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)len))
 		return ipcb_err(&ep->err, -EINVAL, "curl_easy_setopt(CURLOPT_POSTFIELDS)");
 	rc = curl_easy_perform(me->curl);
+	if (rc != CURLE_OK && me->sock_refused)
+		return ipcb_errf(&ep->err, -ECONNRESET, "curl_easy_perform",
+				 "the kept-alive connection was lost (%s)",
+				 me->curl_err[0] ? me->curl_err : curl_easy_strerror(rc));
 	if (rc != CURLE_OK)
 		return ipcb_errf(&ep->err, -EPROTO, "curl_easy_perform", "%s",
 				 me->curl_err[0] ? me->curl_err : curl_easy_strerror(rc));
@@ -367,7 +530,7 @@ IPCB_HOT static int http_recv(struct ipcb_ep *ep, void *buf, size_t len)
 static int http_setup(struct ipcb_chan *ch)
 {
 	snprintf(ch->layout, sizeof(ch->layout), "HTTP/1.1 POST, kept-alive, over %s",
-		 ipcb_opt(&ch->cfg, HTTP_OPT_TCP) ? "TCP" : "a Unix socket");
+		 http_over_tcp(&ch->cfg) ? "TCP" : "a Unix socket");
 	return 0;
 }
 
@@ -380,6 +543,7 @@ const struct ipcb_transport ipcb_transport_http = {
     .layer = IPCB_LAYER_MIDDLEWARE,
     .summary = HTTP_SUMMARY,
     .caps = HTTP_CAPS,
+    .notes = HTTP_NOTES,
     .fixed_wait = IPCB_WAIT_BLOCK,
     .options = http_options,
     .library = http_library,
@@ -398,6 +562,7 @@ const struct ipcb_transport ipcb_transport_http = {
     .layer = IPCB_LAYER_MIDDLEWARE,
     .summary = HTTP_SUMMARY,
     .caps = HTTP_CAPS,
+    .notes = HTTP_NOTES,
     .fixed_wait = IPCB_WAIT_BLOCK,
     .options = http_options,
     .unsupported = IPCB_WITHOUT_HTTP,

@@ -91,7 +91,9 @@ static const char *rule_zerocopy(const struct ipcb_transport *t)
 
 /*
  * A network transport is reached by address alone: its endpoints must find each other in
- * connect(), and nothing of it may live in memory or paths of one host.
+ * connect(), and nothing of it may live in memory of one host. A path in its run directory
+ * may serve it when both endpoints are on this host (cfg.host NULL; transport.h): capabilities
+ * are fixed, so a transport with a one-host path of its own declares both.
  */
 static const char *rule_network(const struct ipcb_transport *t)
 {
@@ -99,8 +101,8 @@ static const char *rule_network(const struct ipcb_transport *t)
 		return NULL;
 	if (!t->connect)
 		return "a network transport's endpoints must find each other in connect()";
-	if (t->caps & (IPCB_CAP_SHARED_BUFFER | IPCB_CAP_USES_DIR | IPCB_CAP_NO_DATA))
-		return "a network transport cannot share memory or paths, or move nothing";
+	if (t->caps & (IPCB_CAP_SHARED_BUFFER | IPCB_CAP_NO_DATA))
+		return "a network transport cannot share memory, or move nothing";
 	return NULL;
 }
 

@@ -105,7 +105,10 @@ enum ipcb_cap {
 	 * open(), binds them to cfg.host (an address of this host; 127.0.0.1 when NULL), publishes
 	 * how it is reached and connects in connect(); nothing crosses fork and nothing is shared
 	 * but the network. Such a transport can run with its two endpoints on two hosts
-	 * (`ipcbench serve`, `--peer`); only these does a server run for a client.
+	 * (`ipcbench serve`, `--peer`); only these does a server run for a client. One that also
+	 * declares USES_DIR may, when cfg.host is NULL (both endpoints forked on this host), reach
+	 * its peer through a path in its run directory instead (http's Unix socket); with cfg.host
+	 * named it uses the network alone.
 	 */
 	IPCB_CAP_NETWORK = 1u << 12,
 };

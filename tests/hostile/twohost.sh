@@ -5,7 +5,10 @@
 #
 # The rows must really cross the link: with the sender's end of the veth shaped by a token
 # bucket (tc tbf, 100 Mbit/s), tcp's 64 KiB stream measures at most about 12.5 MB/s and its
-# 64 KiB round trip at least 5 ms; without the shaping, far more and far less. Killing the server
+# 64 KiB round trip at least 5 ms; without the shaping, far more and far less. http, whose
+# one-host path is a Unix socket, goes over TCP between the hosts, over IPv4 and IPv6 (where the
+# namespaces have it), turns a stranger's connection away and leaves no run directory on either
+# side. Killing the server
 # mid-run fails that run with a clear message, keeps the other rows and leaves nothing behind. A
 # server listens only on its address, refuses a client without the token, a run beyond its
 # limits or of a transport that is not a network one, and survives malformed messages. The
@@ -47,6 +50,11 @@ ns_up() {
 		ip -n "$NA" addr add "$IPA/24" dev "$VA" && ip -n "$NB" addr add "$IPB/24" dev "$VB" &&
 		ip -n "$NA" link set lo up && ip -n "$NB" link set lo up &&
 		ip -n "$NA" link set "$VA" up && ip -n "$NB" link set "$VB" up
+}
+# IPv6 on the link too, without duplicate address detection's wait; 1 where it cannot be had.
+IP6A=fd00:218::1 IP6B=fd00:218::2
+ns_up6() {
+	ip -n "$NA" addr add "$IP6A/64" dev "$VA" nodad && ip -n "$NB" addr add "$IP6B/64" dev "$VB" nodad
 }
 
 if [ "$(id -u)" -ne 0 ]; then
@@ -93,12 +101,12 @@ st=$?
 ok $? "nothing answers on that port at another address of its host (exit $st)"
 
 # ---- the rows cross the link ------------------------------------------------------------------
-in_a "$BIN" -q --peer "$IPB:$PORT" --token-file "$WORK/token" -t tcp,udp,zmq-tcp -s 64,64K -d 0.3 \
-	--cpus 0,"$(nproc --all | awk '{ print ($1 > 1) }')" --csv "$WORK/open.csv" \
+in_a "$BIN" -q --peer "$IPB:$PORT" --token-file "$WORK/token" -t tcp,udp,zmq-tcp,http -s 64,64K \
+	-d 0.3 --cpus 0,"$(nproc --all | awk '{ print ($1 > 1) }')" --csv "$WORK/open.csv" \
 	>"$WORK/open.out" 2>"$WORK/open.err"
 st=$?
-[ $st -eq 0 ] && [ "$(csv_rows "$WORK/open.csv")" -ge 12 ]
-ok $? "tcp, udp and zmq-tcp, 64 B and 64 KiB, both modes, sender here and receiver there: exit $st, $(csv_rows "$WORK/open.csv") rows"
+[ $st -eq 0 ] && [ "$(csv_rows "$WORK/open.csv")" -ge 16 ]
+ok $? "tcp, udp, zmq-tcp and http, 64 B and 64 KiB, both modes, sender here and receiver there: exit $st, $(csv_rows "$WORK/open.csv") rows"
 [ $st -eq 0 ] || diag "$WORK/open.err"
 awk "$CSV_AWK"'{ nf = csv_split($0, f) }
 	NR == 1 { for (i = 1; i <= nf; i++) c[f[i]] = i; next }
@@ -108,6 +116,13 @@ awk "$CSV_AWK"'{ nf = csv_split($0, f) }
 ok $? "every row says two-host, the peer's fingerprint and the path $VA -> $VB"
 [ "$(awk -F, '$1 == "zmq-tcp"' "$WORK/open.csv" | wc -l)" -ge 4 ]
 ok $? "zmq-tcp's rows are among them: the library's sockets cross the link as tcp's do"
+awk "$CSV_AWK"'{ nf = csv_split($0, f) }
+	NR == 1 { for (i = 1; i <= nf; i++) c[f[i]] = i; next }
+	f[c["transport"]] == "http" { n++; if (f[c["channel"]] !~ /over TCP$/) bad = 1 }
+	END { exit bad || n < 4 }' "$WORK/open.csv"
+ok $? "http's rows are among them, over TCP (its one-host default is a Unix socket): $(col "$WORK/open.csv" channel http latency 64 rtt)"
+[ -z "$(left_named "[0-9]*")" ]
+ok $? "no run directory is left on either side ($(left_named "[0-9]*" | tr '\n' ' '))"
 diag <<<"net_path: $(col "$WORK/open.csv" net_path tcp latency 65536 rtt)"
 grep -q "^# the peer, $IPB port $PORT" "$WORK/open.out" && grep -q "^# two-host (CPU" "$WORK/open.out"
 ok $? "the table's head names the peer, its fingerprint and the clocks' offset"
@@ -139,6 +154,46 @@ else
 	[ $st -eq 0 ] || diag "$WORK/shaped.err"
 	in_a tc qdisc del dev "$VA" root
 fi
+
+# IPv6: the server started for the invocation on the peer's IPv6 address.
+if ! ns_up6 2>"$WORK/ip6.err"; then
+	skip "tcp and http across the link over IPv6" "no IPv6 here: $(head -1 "$WORK/ip6.err")"
+else
+	in_a "$BIN" -q --peer "[$IP6B]" --launch "ip netns exec $NB" -t tcp,http -s 64 -m latency \
+		-n 200 -d 0 --csv "$WORK/v6.csv" >/dev/null 2>"$WORK/v6.err"
+	st=$?
+	[ $st -eq 0 ] && has_row "$WORK/v6.csv" tcp && has_row "$WORK/v6.csv" http &&
+		col "$WORK/v6.csv" net_path http latency 64 rtt | grep -q "$IP6A .*-> $IP6B "
+	ok $? "tcp and http across the link over IPv6 ($IP6A -> $IP6B): exit $st"
+	[ $st -eq 0 ] || diag "$WORK/v6.err"
+fi
+
+# A stranger on the driver's host connects to http's receiver there mid-run and posts a request:
+# the receiver takes only the sender's connection (a second one would fail the run), so the
+# run goes on.
+in_a "$BIN" -q --peer "$IPB:$PORT" --token-file "$WORK/token" -t http -s 64 -m latency -d 3 \
+	--csv "$WORK/stranger.csv" >/dev/null 2>"$WORK/stranger.err" &
+DRIVER=$!
+BG_PIDS+=("$DRIVER")
+rport=""
+for _ in $(seq 100); do
+	# The receiver inherits the server's own listening socket too: not that port.
+	rport=$(in_b ss -ltnpH 2>/dev/null | awk -v not="$PORT" '/"ipcb-receiver"/ {
+		sub(/.*:/, "", $4); if ($4 != not) { print $4; exit } }')
+	[ -n "$rport" ] && break
+	sleep 0.1
+done
+# Exit 0 once connected: the receiver may close it before the request is written (EPIPE).
+# shellcheck disable=SC2016
+in_a timeout 5 bash -c 'trap "" PIPE; exec 3<>"/dev/tcp/$1/$2" || exit 1
+	printf "POST /echo HTTP/1.1\r\nHost: x\r\nContent-Length: 64\r\n\r\n" >&3
+	head -c 64 /dev/zero >&3; timeout 1 cat <&3 >/dev/null; exit 0' sh "$IPB" "${rport:-0}" 2>/dev/null
+stranger=$?
+wait "$DRIVER"
+st=$?
+[ -n "$rport" ] && [ $stranger -eq 0 ] && [ $st -eq 0 ] && has_row "$WORK/stranger.csv" http
+ok $? "a stranger's connection to http's receiver (port ${rport:-none}) is turned away, the run goes on (connected: exit $stranger, run: exit $st)"
+[ $st -eq 0 ] || diag "$WORK/stranger.err"
 
 # ---- what the server refuses --------------------------------------------------------------------
 printf 'not-the-token-at-all-0123456789\n' >"$WORK/wrong"
