@@ -41,19 +41,23 @@
 /* The run directory holds the one-host socket; network: between two hosts, TCP. */
 #define HTTP_CAPS (IPCB_CAP_BIDIR | IPCB_CAP_BOUNDARIES | IPCB_CAP_USES_DIR | IPCB_CAP_NETWORK)
 #define HTTP_NOTES                                                                                 \
-	"Between two hosts (--peer, serve) it runs over TCP on each host's address whatever "      \
-	"-o http.tcp says (the row's channel says which); the receiver accepts only the "          \
-	"connection from the address the sender published."
+	"-o http.socket=auto (the default) runs over a Unix socket on one host and over TCP on "   \
+	"each host's address between two (--peer, serve); the row's channel says which; the "      \
+	"receiver accepts only the connection from the address the sender published."
 
 static const struct ipcb_option http_options[] = {
-    {.key = "tcp",
-     .type = IPCB_OPT_BOOL,
-     .def = "0",
-     .help = "on one host, 1: TCP on 127.0.0.1; 0: a Unix stream socket in the run's directory"},
+    {.key = "socket",
+     .type = IPCB_OPT_CHOICE,
+     .def = "auto",
+     .choices = "auto|unix|tcp",
+     .help = "auto: a Unix stream socket in the run's directory on one host, TCP between two; "
+	     "unix; tcp (127.0.0.1 on one host)"},
     {.key = NULL},
 };
 
-#define HTTP_OPT_TCP 0
+#define HTTP_OPT_SOCKET	 0
+#define HTTP_SOCKET_UNIX 1
+#define HTTP_SOCKET_TCP	 2
 
 #if IPCB_BUILT_HTTP
 #include <arpa/inet.h>
@@ -107,7 +111,9 @@ struct http_ep {
 /* TCP between two hosts, or on one when asked; a Unix socket otherwise. */
 static bool http_over_tcp(const struct ipcb_chan_cfg *cfg)
 {
-	return cfg->host || ipcb_opt(cfg, HTTP_OPT_TCP);
+	uint64_t v = ipcb_opt(cfg, HTTP_OPT_SOCKET);
+
+	return v == HTTP_SOCKET_TCP || (v != HTTP_SOCKET_UNIX && cfg->host);
 }
 
 /* Record the first thing the server's callbacks found wrong; http_serve() returns it. */
@@ -315,6 +321,12 @@ static int http_open(struct ipcb_ep *ep)
 	me->listen_fd = -1;
 	me->sock_fd = -1;
 	me->tcp = http_over_tcp(&ep->chan->cfg);
+	if (!me->tcp && ep->chan->cfg.host)
+		return ipcb_errf(
+		    &ep->err, -EINVAL, "http.socket",
+		    "-o http.socket=unix: a Unix socket does not reach the host at %s; "
+		    "use auto or tcp",
+		    ep->chan->cfg.host);
 	if (ep->role == IPCB_RECEIVER)
 		return http_listen(ep);
 	if (me->tcp) {

@@ -123,6 +123,12 @@ awk "$CSV_AWK"'{ nf = csv_split($0, f) }
 ok $? "http's rows are among them, over TCP (its one-host default is a Unix socket): $(col "$WORK/open.csv" channel http latency 64 rtt)"
 [ -z "$(left_named "[0-9]*")" ]
 ok $? "no run directory is left on either side ($(left_named "[0-9]*" | tr '\n' ' '))"
+in_a "$BIN" -q --peer "$IPB:$PORT" --token-file "$WORK/token" -t http -o http.socket=unix \
+	-s 64 -m latency -n 10 -d 0 >/dev/null 2>"$WORK/unix.err"
+st=$?
+[ $st -eq 1 ] && grep -q "http.socket=unix: a Unix socket does not reach the host" "$WORK/unix.err"
+ok $? "http over a Unix socket between two hosts is refused, naming the option (exit $st)"
+[ $st -eq 1 ] || diag "$WORK/unix.err"
 diag <<<"net_path: $(col "$WORK/open.csv" net_path tcp latency 65536 rtt)"
 grep -q "^# the peer, $IPB port $PORT" "$WORK/open.out" && grep -q "^# two-host (CPU" "$WORK/open.out"
 ok $? "the table's head names the peer, its fingerprint and the clocks' offset"
