@@ -1636,6 +1636,8 @@ static int peer_open(struct driver *d, char *err, size_t errlen)
 	if (rc)
 		return rc == -EINVAL || rc == -EPERM ? EXIT_USAGE : EXIT_RUN_FAILED;
 	d->two_hosts = true;
+	snprintf(d->remote.binary, sizeof(d->remote.binary), "%.1000s",
+		 binary ? binary : "ipcbench");
 	if (pl->cpu[1] == -2)
 		pl->cpu[1] = d->remote.peer_cpu;
 	if (!ipcb_remote_cpu_ok(&d->remote, pl->cpu[1])) {
@@ -1647,8 +1649,13 @@ static int peer_open(struct driver *d, char *err, size_t errlen)
 	d->remote.peer_cpu = pl->cpu[1];
 	/* The launch prefix, for a launcher that starts its own processes there (rsh-agent). */
 	if (d->o.launch) {
+		char host[64];
+
 		setenv("IPCB_LAUNCH", d->o.launch, 1);
-		setenv("IPCB_LAUNCH_HOST", d->o.peer, 1);
+		/* As a launcher names it: numeric, as the rows' transports are given it. */
+		ipcb_remote_host_text((const struct sockaddr *)&d->remote.peer, host, sizeof(host));
+		setenv("IPCB_LAUNCH_HOST", host, 1);
+		setenv("IPCB_LAUNCH_BINARY", d->remote.binary, 1);
 	}
 	return 0;
 }
