@@ -359,9 +359,9 @@ int ipcb_cmd_arg(struct ipcb_launch_cmd *cmd, const char *fmt, ...)
 
 	while (cmd->argv[argc])
 		argc++;
-	if (argc + 1 >= IPCB_SERVICE_ARGS)
+	if (argc + 1 >= IPCB_LAUNCH_ARGS)
 		return ipcb_errf(&cmd->err, -E2BIG, "launch", "more than %d arguments",
-				 IPCB_SERVICE_ARGS - 1);
+				 IPCB_LAUNCH_ARGS - 1);
 	va_start(ap, fmt);
 	n = vsnprintf(cmd->args + cmd->args_used, room, fmt, ap);
 	va_end(ap);
