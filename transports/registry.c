@@ -282,6 +282,9 @@ static const char *rule_launcher(const struct ipcb_transport *t)
 	if (t->launch_cmd && !(t->caps & IPCB_CAP_USES_DIR))
 		return "sides started by a runtime reach the driver through the run's directory: "
 		       "uses-dir";
+	/* Only a runtime places the sides on two hosts; a network transport has stand-ins. */
+	if ((t->caps & IPCB_CAP_LAUNCH_HOSTS) && (!t->launch_cmd || (t->caps & IPCB_CAP_NETWORK)))
+		return "launch-hosts is a runtime's (launch_cmd), and not a network transport's";
 	return NULL;
 }
 
