@@ -11,6 +11,7 @@
  */
 #include "serve.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <inttypes.h>
 #include <getopt.h>
@@ -734,6 +735,7 @@ static int agent_here(const char *host, int nwords, char **words)
 	prctl(PR_SET_PDEATHSIG, SIGKILL);
 	signal(SIGPIPE, SIG_IGN);
 	pid = ipcb_launch_prefix_spawn(prefix, argv, &in, NULL);
+	free(hex);
 	if (pid < 0) {
 		fprintf(stderr, "ipcbench rsh-agent: '%s': %s\n", prefix, strerror((int)-pid));
 		return 1;
@@ -744,7 +746,6 @@ static int agent_here(const char *host, int nwords, char **words)
 			return 1;
 		}
 	close(in);
-	free(hex);
 	return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
 }
 
@@ -760,23 +761,22 @@ static int agent_there(const char *hex)
 	const char *tmp = getenv("TMPDIR") && *getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp";
 	sigset_t mask, old;
 	int sfd = -1, status = 0, rc = 1;
-	bool stopping = false, ended = false;
+	bool stopping = false, ended = false, bad = false;
 	uint64_t kill_at = 0;
 	pid_t child;
 
-	if (!cmd || n % 2) {
-		fprintf(stderr, "ipcbench rsh-agent --there: not a command in hexadecimal\n");
-		return 2;
-	}
-	for (size_t i = 0; i < n / 2; i++) {
-		unsigned v;
+	for (size_t i = 0; cmd && i < n / 2 && !bad; i++) {
+		unsigned v = 0;
 
-		if (sscanf(hex + 2 * i, "%2x", &v) != 1 || !v) {
-			fprintf(stderr,
-				"ipcbench rsh-agent --there: not a command in hexadecimal\n");
-			return 2;
-		}
+		bad = !isxdigit((unsigned char)hex[2 * i]) ||
+		      !isxdigit((unsigned char)hex[2 * i + 1]) ||
+		      sscanf(hex + 2 * i, "%2x", &v) != 1 || !v;
 		cmd[i] = (char)v;
+	}
+	if (!cmd || !n || n % 2 || bad) {
+		fprintf(stderr, "ipcbench rsh-agent --there: not a command in hexadecimal\n");
+		free(cmd);
+		return 2;
 	}
 	/* Its parent (the prefix) gone is its input's end too; a signal lets it clean up. */
 	prctl(PR_SET_PDEATHSIG, SIGTERM);
@@ -790,6 +790,7 @@ static int agent_there(const char *hex)
 	sfd = signalfd(-1, &mask, SFD_CLOEXEC);
 	if (sfd < 0) {
 		fprintf(stderr, "ipcbench rsh-agent --there: signalfd: %s\n", strerror(errno));
+		free(cmd);
 		return 1;
 	}
 	{
@@ -804,6 +805,7 @@ static int agent_there(const char *hex)
 	if (mkdir(dir, 0700) < 0) {
 		fprintf(stderr, "ipcbench rsh-agent --there: mkdir(%s): %s\n", dir,
 			strerror(errno));
+		free(cmd);
 		return 1;
 	}
 	fflush(NULL);
