@@ -35,7 +35,6 @@
 #include <sys/prctl.h>
 #include <sys/random.h>
 #include <sys/resource.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include "clock.h"
@@ -681,38 +680,38 @@ static int result_file(const char *run_dir, unsigned k, char *out, size_t n)
 }
 
 /*
- * A piece of side k's results, as it sent it over its control connection: appended to its file
- * in the run's directory (made new, 0600, by the first piece), read back once every side is
- * done. A side on another host has no way to this host's files but this one.
+ * A piece of side k's results, as it sent it over its control connection: written to its file
+ * in the run's directory (made new, exclusively, 0600, by the first piece; kept open for the
+ * rest), read back once every side is done. A side on another host has no way to this host's
+ * files but this one.
  */
+struct result_files {
+	const char *run_dir;
+	int fd[2];
+};
+
 static int result_piece(void *arg, unsigned k, const void *piece, size_t len)
 {
-	const char *run_dir = arg;
+	struct result_files *rf = arg;
 	char path[1200];
-	struct stat sb;
-	int fd, rc = 0;
 
-	if (k > 1 || result_file(run_dir, k, path, sizeof(path)))
+	if (k > 1 || result_file(rf->run_dir, k, path, sizeof(path)))
 		return -EINVAL;
-	fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600);
-	if (fd < 0)
+	if (rf->fd[k] < 0)
+		rf->fd[k] = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+	if (rf->fd[k] < 0)
 		return -errno;
-	if (fstat(fd, &sb) < 0 || sb.st_uid != geteuid() || (sb.st_mode & 077))
-		rc = -EPERM;
-	while (!rc && len) {
-		ssize_t n = write(fd, piece, len);
+	while (len) {
+		ssize_t n = write(rf->fd[k], piece, len);
 
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n <= 0)
-			rc = n < 0 ? -errno : -EIO;
-		else {
-			piece = (const char *)piece + n;
-			len -= (size_t)n;
-		}
+			return n < 0 ? -errno : -EIO;
+		piece = (const char *)piece + n;
+		len -= (size_t)n;
 	}
-	close(fd);
-	return rc;
+	return 0;
 }
 
 /*
@@ -765,6 +764,7 @@ static int run_by_runtime(const struct ipcb_run_spec *s, struct ipcb_chan *ch,
 	struct ipcb_launch_ext x;
 	char prog[PATH_MAX], peer_prog[PATH_MAX], agent[PATH_MAX + 16], peer[64];
 	char ctl[1100], log[1100], key[40] = "";
+	struct result_files rf = {.run_dir = ch->cfg.run_dir, .fd = {-1, -1}};
 	int rc, lfd = -1;
 
 	memset(&cmd, 0, sizeof(cmd));
@@ -834,13 +834,19 @@ static int run_by_runtime(const struct ipcb_run_spec *s, struct ipcb_chan *ch,
 				     .tcp_lfd = lfd,
 				     .key = key,
 				     .result = result_piece,
-				     .result_arg = (void *)ch->cfg.run_dir};
+				     .result_arg = &rf};
 	/* For mpirun, which passes it on to the sides (transport.h: IPCB_RANK_KEY_ENV). */
 	if (s->hosts)
 		setenv(IPCB_RANK_KEY_ENV, key, 1);
 	rc = ipcb_launch_run_ext(launch, &x);
 	if (s->hosts)
 		unsetenv(IPCB_RANK_KEY_ENV);
+	for (int k = 0; k < 2; k++)
+		if (rf.fd[k] >= 0 && close(rf.fd[k]) < 0 && !rc) {
+			snprintf(error, error_bytes, "side %d's results: close: %s", k,
+				 strerror(errno));
+			rc = -EIO;
+		}
 	if (rc)
 		goto out;
 	/* What each side measured, from its file, into the area as a forked side leaves it. */
