@@ -25,6 +25,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <arpa/inet.h>
+#include <netdb.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <pthread.h>
 #include <sys/mman.h>
 #include <sys/prctl.h>
 #include <sys/signalfd.h>
@@ -167,6 +172,7 @@ enum ctl_type {
 	CTL_SPEC,     /* driver -> joined side: the run's spec */
 	CTL_FAIL,     /* joined side -> driver: it failed (ctl_fail) */
 	CTL_BYE,      /* joined side -> driver: it is done and exits */
+	CTL_RESULT,   /* joined side -> driver: a piece of its results (count: its bytes) */
 };
 
 struct ctl_hdr {
@@ -1028,7 +1034,235 @@ static int ctl_recv_exact(int fd, void *buf, size_t want, size_t *got)
 	return 0;
 }
 
-int ipcb_side_join(const char *ctl_path, unsigned number, void *spec, size_t spec_bytes, char *err)
+/*
+ * A side on another host reaches the driver over TCP, a byte stream, where the control messages
+ * need their boundaries (SOCK_SEQPACKET): on each end a thread relays between the TCP
+ * connection, in frames (a 4-byte length in network order, then the message), and one end of
+ * a local socket pair, whose other end the side or the launch uses as it would a Unix
+ * connection. Everything else of the control protocol stays as it is. The thread ends, closing
+ * both of its descriptors, when either end closes or fails, so closing the pair's end is how
+ * its user stops it.
+ */
+#define RELAY_MAX (sizeof(struct ctl_hdr) + 65536 + 64)
+
+struct relay {
+	int tcp, seq;
+	char key[72]; /* the driver's end: the first frame must be this ("": no check) */
+};
+
+static int relay_write(int fd, const void *buf, size_t len)
+{
+	const char *p = buf;
+
+	while (len) {
+		ssize_t n = send(fd, p, len, MSG_NOSIGNAL);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			return n < 0 ? -errno : -EPIPE;
+		p += n;
+		len -= (size_t)n;
+	}
+	return 0;
+}
+
+static int relay_frame(int fd, const void *buf, size_t len)
+{
+	uint32_t be = htonl((uint32_t)len);
+	int rc = relay_write(fd, &be, sizeof(be));
+
+	return rc ? rc : relay_write(fd, buf, len);
+}
+
+/* The first frame, within a few seconds: a connection that says nothing is dropped. */
+static bool relay_key_ok(struct relay *r, unsigned char *in)
+{
+	size_t have = 0, want = strlen(r->key);
+	uint64_t end = ipcb_now_ns() + 5000000000ull;
+	unsigned diff = 0;
+
+	while (have < 4 + want) {
+		struct pollfd p = {.fd = r->tcp, .events = POLLIN};
+		uint64_t now = ipcb_now_ns();
+		ssize_t n;
+
+		if (now >= end || poll(&p, 1, (int)((end - now) / 1000000u) + 1) <= 0)
+			return false;
+		n = recv(r->tcp, in + have, 4 + want - have, MSG_DONTWAIT);
+		if (n <= 0 && !(n < 0 && (errno == EINTR || errno == EAGAIN)))
+			return false;
+		have += n > 0 ? (size_t)n : 0;
+		if (have >= 4 && ntohl(*(uint32_t *)in) != want)
+			return false;
+	}
+	for (size_t i = 0; i < want; i++)
+		diff |= (unsigned)(in[4 + i] ^ (unsigned char)r->key[i]);
+	return diff == 0;
+}
+
+static void *relay_main(void *arg)
+{
+	struct relay *r = arg;
+	unsigned char *in = malloc(2 * RELAY_MAX + 8), *msg = in ? in + RELAY_MAX + 8 : NULL;
+	size_t have = 0;
+
+	if (!in || (r->key[0] && !relay_key_ok(r, in)))
+		goto out;
+	for (;;) {
+		struct pollfd p[2] = {{.fd = r->tcp, .events = POLLIN},
+				      {.fd = r->seq, .events = POLLIN}};
+		ssize_t n;
+
+		if (poll(p, 2, -1) < 0) {
+			if (errno == EINTR)
+				continue;
+			break;
+		}
+		if (p[1].revents) {
+			n = recv(r->seq, msg, RELAY_MAX, MSG_DONTWAIT);
+			if (n == 0 || (n < 0 && errno != EINTR && errno != EAGAIN))
+				break;
+			if (n > 0 && relay_frame(r->tcp, msg, (size_t)n) < 0)
+				break;
+		}
+		if (p[0].revents) {
+			n = recv(r->tcp, in + have, RELAY_MAX + 4 - have, MSG_DONTWAIT);
+			if (n == 0 || (n < 0 && errno != EINTR && errno != EAGAIN))
+				break;
+			have += n > 0 ? (size_t)n : 0;
+			while (have >= 4) {
+				size_t len = ntohl(*(uint32_t *)in);
+
+				if (len == 0 || len > RELAY_MAX)
+					goto out; /* not a frame of ours */
+				if (have < 4 + len)
+					break;
+				if (relay_write(r->seq, in + 4, len) < 0)
+					goto out;
+				memmove(in, in + 4 + len, have - 4 - len);
+				have -= 4 + len;
+			}
+		}
+	}
+out:
+	shutdown(r->tcp, SHUT_RDWR);
+	close(r->tcp);
+	close(r->seq);
+	free(in);
+	free(r);
+	return NULL;
+}
+
+/*
+ * Start a relay for tcp (which it then owns): the local end to use, or -errno. With th, the
+ * thread is left to be joined (a side's: see side_leave); without, it is detached.
+ */
+static int relay_start(int tcp, const char *key, pthread_t *th_out)
+{
+	struct relay *r = calloc(1, sizeof(*r));
+	struct timeval tv = {5, 0};
+	int pair[2], one = 1, rc;
+	pthread_attr_t at;
+	pthread_t th;
+
+	if (!r) {
+		close(tcp);
+		return -ENOMEM;
+	}
+	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, pair) < 0) {
+		rc = -errno;
+		close(tcp);
+		free(r);
+		return rc;
+	}
+	/* A peer that stops reading cannot hold the relay forever; control messages are small. */
+	setsockopt(tcp, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
+	setsockopt(tcp, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+	r->tcp = tcp;
+	r->seq = pair[1];
+	snprintf(r->key, sizeof(r->key), "%s", key ? key : "");
+	pthread_attr_init(&at);
+	if (!th_out)
+		pthread_attr_setdetachstate(&at, PTHREAD_CREATE_DETACHED);
+	rc = -pthread_create(th_out ? th_out : &th, &at, relay_main, r);
+	pthread_attr_destroy(&at);
+	if (rc) {
+		close(tcp);
+		close(pair[1]);
+		close(pair[0]);
+		free(r);
+		return rc;
+	}
+	return pair[0];
+}
+
+static pthread_t side_relay;
+static bool side_relayed;
+
+/* "tcp:HOST:PORT" or "tcp:[V6]:PORT": a connection to it, proven with the run's key. */
+static int join_tcp(const char *ctl, char *err)
+{
+	struct addrinfo hints = {.ai_socktype = SOCK_STREAM, .ai_flags = AI_NUMERICHOST},
+			*ai = NULL;
+	const char *key = getenv(IPCB_RANK_KEY_ENV), *colon = strrchr(ctl, ':');
+	char host[128];
+	int fd, rc;
+	size_t hl;
+
+	if (!colon || colon <= ctl + 4 || !key || !*key || strlen(key) > 64) {
+		snprintf(err, IPCB_RUN_ERR_BYTES, "control %s: %s", ctl,
+			 !key || !*key ? "$" IPCB_RANK_KEY_ENV " is not set" : "not tcp:HOST:PORT");
+		return -EINVAL;
+	}
+	hl = (size_t)(colon - (ctl + 4));
+	if (ctl[4] == '[' && hl >= 2 && colon[-1] == ']')
+		snprintf(host, sizeof(host), "%.*s", (int)hl - 2, ctl + 5);
+	else
+		snprintf(host, sizeof(host), "%.*s", (int)hl, ctl + 4);
+	rc = getaddrinfo(host, colon + 1, &hints, &ai);
+	if (rc) {
+		snprintf(err, IPCB_RUN_ERR_BYTES, "getaddrinfo(%s): %s", ctl, gai_strerror(rc));
+		return -EINVAL;
+	}
+	fd = socket(ai->ai_family, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (fd < 0 || connect(fd, ai->ai_addr, ai->ai_addrlen) < 0) {
+		rc = -errno;
+		snprintf(err, IPCB_RUN_ERR_BYTES, "connect(%s): %s", ctl, strerror(-rc));
+		if (fd >= 0)
+			close(fd);
+		freeaddrinfo(ai);
+		return rc;
+	}
+	freeaddrinfo(ai);
+	rc = relay_frame(fd, key, strlen(key));
+	if (rc) {
+		snprintf(err, IPCB_RUN_ERR_BYTES, "control(key): %s", strerror(-rc));
+		close(fd);
+		return rc;
+	}
+	rc = relay_start(fd, NULL, &side_relay);
+	if (rc < 0)
+		snprintf(err, IPCB_RUN_ERR_BYTES, "control(relay): %s", strerror(-rc));
+	side_relayed = rc >= 0;
+	return rc;
+}
+
+/*
+ * A relayed side's last messages (its results, its goodbye) are still in the pair when it is
+ * done: the process must not exit before the relay has sent them on. Closing this end for
+ * writing ends the relay once it has passed on what was queued.
+ */
+static void side_leave(void)
+{
+	if (!side_relayed)
+		return;
+	side_relayed = false;
+	shutdown(side_fd, SHUT_WR);
+	pthread_join(side_relay, NULL);
+}
+
+int ipcb_side_join(const char *ctl, unsigned number, void *spec, size_t spec_bytes, char *err)
 {
 	struct sockaddr_un a = {.sun_family = AF_UNIX};
 	struct ctl_hello hello = {.h = {.type = CTL_HELLO}, .number = number, .pid = getpid()};
@@ -1037,18 +1271,24 @@ int ipcb_side_join(const char *ctl_path, unsigned number, void *spec, size_t spe
 		unsigned char spec[65536];
 	} *m = malloc(sizeof(*m));
 	size_t got = 0;
-	int fd, rc;
+	int fd = -1, rc;
 
 	if (!m) {
 		snprintf(err, IPCB_RUN_ERR_BYTES, "malloc: %s", strerror(ENOMEM));
 		return -ENOMEM;
 	}
-	snprintf(a.sun_path, sizeof(a.sun_path), "%s", ctl_path);
-	fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);
-	if (fd < 0 || connect(fd, (struct sockaddr *)&a, sizeof(a)) < 0) {
-		rc = -errno;
-		snprintf(err, IPCB_RUN_ERR_BYTES, "connect(%s): %s", ctl_path, strerror(-rc));
-		goto out;
+	if (strncmp(ctl, "tcp:", 4) == 0) {
+		rc = fd = join_tcp(ctl, err);
+		if (rc < 0)
+			goto out;
+	} else {
+		snprintf(a.sun_path, sizeof(a.sun_path), "%s", ctl);
+		fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);
+		if (fd < 0 || connect(fd, (struct sockaddr *)&a, sizeof(a)) < 0) {
+			rc = -errno;
+			snprintf(err, IPCB_RUN_ERR_BYTES, "connect(%s): %s", ctl, strerror(-rc));
+			goto out;
+		}
 	}
 	while (send(fd, &hello, sizeof(hello), MSG_NOSIGNAL) < 0)
 		if (errno != EINTR) {
@@ -1073,6 +1313,27 @@ out:
 		close(fd);
 	free(m);
 	return rc;
+}
+
+#define RESULT_PIECE 32768
+
+int ipcb_side_send_result(const void *buf, size_t len)
+{
+	const unsigned char *p = buf;
+
+	while (len) {
+		size_t n = len < RESULT_PIECE ? len : RESULT_PIECE;
+		struct ctl_hdr h = {.type = CTL_RESULT, .count = (uint32_t)n};
+		struct iovec iov[2] = {{&h, sizeof(h)}, {(void *)p, n}};
+		struct msghdr m = {.msg_iov = iov, .msg_iovlen = 2};
+
+		while (sendmsg(side_fd, &m, MSG_NOSIGNAL) < 0)
+			if (errno != EINTR)
+				return -errno;
+		p += n;
+		len -= n;
+	}
+	return 0;
 }
 
 /* A crash in a joined side: say which signal, then die of it. Async-signal-safe. */
@@ -1109,6 +1370,7 @@ int ipcb_side_run_joined(const struct ipcb_side *me, ipcb_side_fn body, void *ar
 		joined_fail(err);
 	else
 		send(side_fd, &bye, sizeof(bye), MSG_NOSIGNAL);
+	side_leave();
 	return rc;
 }
 
@@ -1138,17 +1400,22 @@ __attribute__((noreturn)) static void ext_exec(const struct ipcb_launch_ext *x, 
 	_exit(127);
 }
 
-/* Take side k's messages (a joined side's failure and goodbye too). */
-static void ext_handle(struct launch_state *st, unsigned k, bool *bye)
+/* Take side k's messages (a joined side's failure, results and goodbye too). */
+static void ext_handle(struct launch_state *st, unsigned k, bool *bye,
+		       const struct ipcb_launch_ext *x)
 {
 	for (;;) {
-		union {
+		static union {
 			struct ctl_hdr h;
 			struct ctl_fail f;
 			struct {
 				struct ctl_hdr h;
 				struct ipcb_addr a;
 			} addr;
+			struct {
+				struct ctl_hdr h;
+				unsigned char bytes[RESULT_PIECE];
+			} res;
 		} m;
 		ssize_t got = recv(st->fds[2 * k], &m, sizeof(m), MSG_DONTWAIT);
 
@@ -1183,14 +1450,33 @@ static void ext_handle(struct launch_state *st, unsigned k, bool *bye)
 		case CTL_BYE:
 			bye[k] = true;
 			break;
+		case CTL_RESULT: {
+			struct side_ctl *c = ctl_at(st, k);
+			int rc = (size_t)got == sizeof(m.h) + m.h.count && x->result
+				     ? x->result(x->result_arg, k, m.res.bytes, m.h.count)
+				     : -EPROTO;
+
+			/* Results that cannot be kept fail the side, as a write it made would. */
+			if (rc && c->exiting != 2) {
+				snprintf(c->err, sizeof(c->err), "its results: %s", strerror(-rc));
+				c->fail_ns = ipcb_now_ns();
+				st->status[k] = 1 << 8;
+				c->exiting = 2;
+			}
+			break;
+		}
 		default:
 			break;
 		}
 	}
 }
 
-/* Accept a side's connection: its hello says which it is; it is answered with the spec. */
-static void ext_accept(struct launch_state *st, int lfd, const struct ipcb_launch_ext *x)
+/*
+ * Take a side's connection: its hello says which it is; it is answered with the spec. A side
+ * on another host (remote) came over TCP through a relay: its pid is that host's, so it is
+ * kept as -1, never one to signal here.
+ */
+static void ext_take(struct launch_state *st, int fd, bool remote, const struct ipcb_launch_ext *x)
 {
 	struct ctl_hello hello;
 	struct ctl_hdr h = {.type = CTL_SPEC};
@@ -1198,7 +1484,6 @@ static void ext_accept(struct launch_state *st, int lfd, const struct ipcb_launc
 	struct msghdr msg = {.msg_iov = iov, .msg_iovlen = 2};
 	struct pollfd p;
 	size_t got = 0;
-	int fd = accept4(lfd, NULL, NULL, SOCK_CLOEXEC);
 
 	if (fd < 0)
 		return;
@@ -1211,7 +1496,21 @@ static void ext_accept(struct launch_state *st, int lfd, const struct ipcb_launc
 		return;
 	}
 	st->fds[2 * hello.number] = fd;
-	st->pid[hello.number] = hello.pid;
+	st->pid[hello.number] = remote ? -1 : hello.pid;
+}
+
+static void ext_accept(struct launch_state *st, int lfd, const struct ipcb_launch_ext *x)
+{
+	ext_take(st, accept4(lfd, NULL, NULL, SOCK_CLOEXEC), false, x);
+}
+
+/* A side on another host: its TCP connection, relayed once it has proven the run's key. */
+static void ext_accept_tcp(struct launch_state *st, const struct ipcb_launch_ext *x)
+{
+	int fd = accept4(x->tcp_lfd, NULL, NULL, SOCK_CLOEXEC);
+
+	if (fd >= 0)
+		ext_take(st, relay_start(fd, x->key, NULL), true, x);
 }
 
 int ipcb_launch_run_ext(struct ipcb_launch *l, const struct ipcb_launch_ext *x)
@@ -1244,13 +1543,17 @@ int ipcb_launch_run_ext(struct ipcb_launch *l, const struct ipcb_launch_ext *x)
 						.nsides = st.n,
 						.cpu = l->cpu[k]};
 	}
-	snprintf(a.sun_path, sizeof(a.sun_path), "%s", x->ctl_path);
-	lfd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);
-	if (lfd < 0 || bind(lfd, (struct sockaddr *)&a, sizeof(a)) < 0 || listen(lfd, 8) < 0) {
-		rc = -errno;
-		snprintf(l->error, sizeof(l->error), "control socket %s: %s", x->ctl_path,
-			 strerror(-rc));
-		goto out;
+	/* No control socket's path: every side comes over TCP (x->tcp_lfd). */
+	if (x->ctl_path) {
+		snprintf(a.sun_path, sizeof(a.sun_path), "%s", x->ctl_path);
+		lfd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);
+		if (lfd < 0 || bind(lfd, (struct sockaddr *)&a, sizeof(a)) < 0 ||
+		    listen(lfd, 8) < 0) {
+			rc = -errno;
+			snprintf(l->error, sizeof(l->error), "control socket %s: %s", x->ctl_path,
+				 strerror(-rc));
+			goto out;
+		}
 	}
 	fflush(NULL);
 	child = fork();
@@ -1266,7 +1569,7 @@ int ipcb_launch_run_ext(struct ipcb_launch *l, const struct ipcb_launch_ext *x)
 	ipcb_rundir_note_pid(x->run_dir, child);
 	rc = 0;
 	for (;;) {
-		struct pollfd *pfd = calloc(st.n + 2, sizeof(*pfd));
+		struct pollfd *pfd = calloc(st.n + 3, sizeof(*pfd));
 		uint64_t now = ipcb_now_ns(), wait_ns = deadline > now ? deadline - now : 0;
 		struct timespec ts = {(time_t)(wait_ns / 1000000000u),
 				      (long)(wait_ns % 1000000000u)};
@@ -1283,16 +1586,19 @@ int ipcb_launch_run_ext(struct ipcb_launch *l, const struct ipcb_launch_ext *x)
 		}
 		pfd[m++] = (struct pollfd){.fd = run_signal_fd, .events = POLLIN};
 		pfd[m++] = (struct pollfd){.fd = lfd, .events = POLLIN};
+		pfd[m++] = (struct pollfd){.fd = x->tcp_lfd, .events = POLLIN};
 		for (unsigned k = 0; k < st.n; k++)
 			if (st.fds[2 * k] >= 0)
 				pfd[m++] = (struct pollfd){.fd = st.fds[2 * k], .events = POLLIN};
 		ppoll(pfd, m, &ts, NULL);
 		if (pfd[1].revents & POLLIN)
 			ext_accept(&st, lfd, x);
+		if (pfd[2].revents & POLLIN)
+			ext_accept_tcp(&st, x);
 		free(pfd);
 		for (unsigned k = 0; k < st.n; k++)
 			if (st.fds[2 * k] >= 0)
-				ext_handle(&st, k, bye);
+				ext_handle(&st, k, bye, x);
 		answer(&st);
 		while ((sig = sigtimedwait(&run_wait_set, &si, &zero)) > 0)
 			if (is_stop_signal(sig) && !is_own_write_signal(sig, &si) && !rc) {

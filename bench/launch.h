@@ -78,7 +78,7 @@ int ipcb_launch_run(struct ipcb_launch *l);
  * run directory for --cleanup), listens on ctl_path, and answers each side's hello with the
  * spec; then the launch goes as with forked sides, over those connections. A side reports its
  * failure, or the signal that killed it, in a message; one whose connection closes without a
- * goodbye died. Results come back through files or messages, never shared memory. Same return
+ * goodbye died. Results come back in messages (x->result), never shared memory. Same return
  * values as ipcb_launch_run(); every process left is killed before it returns.
  */
 struct ipcb_launch_ext {
@@ -88,10 +88,26 @@ struct ipcb_launch_ext {
 	const char *log_path; /* the command's output */
 	const void *spec;     /* what each side gets when it says hello */
 	size_t spec_bytes;    /* at most 64 KiB */
+	/*
+	 * Sides on another host cannot reach ctl_path: a listening TCP socket (-1: none) where a
+	 * side connects instead, and proves with `key` (its first frame) that this run started
+	 * it. Such a side's pid is another host's: it is never signalled from here.
+	 */
+	int tcp_lfd;
+	const char *key;
+	/* Side k's results, in the pieces it sends them (ipcb_side_send_result): 0 or -errno. */
+	int (*result)(void *arg, unsigned k, const void *piece, size_t len);
+	void *result_arg;
 };
 int ipcb_launch_run_ext(struct ipcb_launch *l, const struct ipcb_launch_ext *x);
-/* In a side started that way: say hello to ctl_path as side `number` and take the spec. */
-int ipcb_side_join(const char *ctl_path, unsigned number, void *spec, size_t spec_bytes, char *err);
+/*
+ * In a side started that way: say hello to ctl as side `number` and take the spec. ctl is the
+ * control socket's path, or "tcp:HOST:PORT" ("tcp:[V6]:PORT") for a side on another host, which
+ * then proves itself with $IPCB_RANK_KEY.
+ */
+int ipcb_side_join(const char *ctl, unsigned number, void *spec, size_t spec_bytes, char *err);
+/* Send the driver this side's results (any length, in pieces), before it says goodbye. */
+int ipcb_side_send_result(const void *buf, size_t len);
 /* Then run body as that side (pinned, its placement checked); 0 or a negative errno. */
 int ipcb_side_run_joined(const struct ipcb_side *me, ipcb_side_fn body, void *arg, void *area,
 			 char *err);

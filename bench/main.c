@@ -141,6 +141,7 @@ static void caps_text(unsigned caps, char *out, size_t n)
 	    {IPCB_CAP_ZEROCOPY, "zerocopy"},
 	    {IPCB_CAP_LOSSY, "lossy"},
 	    {IPCB_CAP_NETWORK, "network"},
+	    {IPCB_CAP_LAUNCH_HOSTS, "launch-hosts"},
 	};
 	size_t len = 0;
 
@@ -274,12 +275,25 @@ static int resolve_transports(struct driver *d)
 			fprintf(stderr, "%s: skipping %s: broken entry: %s\n", prog, t->name, why);
 			continue;
 		}
-		/* Across two hosts only what is reached by address alone (--list: network). */
-		if (d->o.peer && (!(t->caps & IPCB_CAP_NETWORK) || t->service)) {
+		/*
+		 * Across two hosts only what is reached by address alone (--list: network), or
+		 * what a runtime of its own starts on both (launch-hosts), which it does through
+		 * --launch's prefix.
+		 */
+		if (d->o.peer && (t->caps & IPCB_CAP_LAUNCH_HOSTS) && !d->o.launch) {
+			if (!d->o.transports_all)
+				fprintf(stderr,
+					"%s: skipping %s: its runtime starts the side on the peer "
+					"through a launch prefix: --peer HOST --launch PREFIX\n",
+					prog, t->name);
+			continue;
+		}
+		if (d->o.peer && !(t->caps & IPCB_CAP_LAUNCH_HOSTS) &&
+		    (!(t->caps & IPCB_CAP_NETWORK) || t->service)) {
 			if (!d->o.transports_all)
 				fprintf(stderr,
 					"%s: skipping %s: not a network transport, and --peer runs "
-					"only those (--list: network)\n",
+					"only those (--list: network, launch-hosts)\n",
 					prog, t->name);
 			continue;
 		}
@@ -1036,7 +1050,10 @@ static bool run_point(struct driver *d, const struct place *pl, const struct pla
 	s.cfg.dir = d->o.dir;
 	s.cfg.fsync = d->o.fsync;
 	if (d->two_hosts) {
-		s.remote = &d->remote;
+		if (t->caps & IPCB_CAP_LAUNCH_HOSTS)
+			s.hosts = &d->remote;
+		else
+			s.remote = &d->remote;
 		s.cfg.host = d->remote.local_host;
 	}
 	s.cfg.bidirectional = sh->mode != IPCB_MODE_THROUGHPUT;
@@ -1644,6 +1661,8 @@ static int peer_open(struct driver *d, char *err, size_t errlen)
 	if (rc)
 		return rc == -EINVAL || rc == -EPERM ? EXIT_USAGE : EXIT_RUN_FAILED;
 	d->two_hosts = true;
+	snprintf(d->remote.binary, sizeof(d->remote.binary), "%.1000s",
+		 binary ? binary : "ipcbench");
 	if (pl->cpu[1] == -2)
 		pl->cpu[1] = d->remote.peer_cpu;
 	if (!ipcb_remote_cpu_ok(&d->remote, pl->cpu[1])) {
@@ -1655,8 +1674,13 @@ static int peer_open(struct driver *d, char *err, size_t errlen)
 	d->remote.peer_cpu = pl->cpu[1];
 	/* The launch prefix, for a launcher that starts its own processes there (rsh-agent). */
 	if (d->o.launch) {
+		char host[64];
+
 		setenv("IPCB_LAUNCH", d->o.launch, 1);
-		setenv("IPCB_LAUNCH_HOST", d->o.peer, 1);
+		/* As a launcher names it: numeric, as the rows' transports are given it. */
+		ipcb_remote_host_text((const struct sockaddr *)&d->remote.peer, host, sizeof(host));
+		setenv("IPCB_LAUNCH_HOST", host, 1);
+		setenv("IPCB_LAUNCH_BINARY", d->remote.binary, 1);
 	}
 	return 0;
 }

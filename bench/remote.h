@@ -86,6 +86,8 @@ struct ipcb_remote {
 	char local_host[64]; /* this host's address toward the peer (the sides bind to it) */
 	char path[320];	     /* the network path, as rows say it */
 	struct ipcb_remote_clock clock; /* the session's estimate when it began */
+	/* The ipcbench the peer runs (--peer-ipcbench, else this one's path). */
+	char binary[1024];
 	/* A server this driver started (--launch): its process and its standard input. */
 	pid_t server_pid;
 	int server_in;

@@ -29,6 +29,8 @@
 #include <string.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
 #include <sys/mman.h>
 #include <sys/prctl.h>
 #include <sys/random.h>
@@ -650,6 +652,8 @@ struct rank_spec {
 	char transport[64];
 	char tag[64];
 	char run_dir[1024], dir[1024], service[256];
+	/* Side k's host's clock minus the driver's: message times are shifted by it (msg.h). */
+	int64_t shift_ns[2];
 };
 
 /* Where the runtime's side program is: next to the driver, else where the build put it. */
@@ -675,6 +679,81 @@ static int result_file(const char *run_dir, unsigned k, char *out, size_t n)
 	return snprintf(out, n, "%s/result%u", run_dir, k) < (int)n ? 0 : -ENAMETOOLONG;
 }
 
+/*
+ * A piece of side k's results, as it sent it over its control connection: written to its file
+ * in the run's directory (made new, exclusively, 0600, by the first piece; kept open for the
+ * rest), read back once every side is done. A side on another host has no way to this host's
+ * files but this one.
+ */
+struct result_files {
+	const char *run_dir;
+	int fd[2];
+};
+
+static int result_piece(void *arg, unsigned k, const void *piece, size_t len)
+{
+	struct result_files *rf = arg;
+	char path[1200];
+
+	if (k > 1 || result_file(rf->run_dir, k, path, sizeof(path)))
+		return -EINVAL;
+	if (rf->fd[k] < 0)
+		rf->fd[k] = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+	if (rf->fd[k] < 0)
+		return -errno;
+	while (len) {
+		ssize_t n = write(rf->fd[k], piece, len);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			return n < 0 ? -errno : -EIO;
+		piece = (const char *)piece + n;
+		len -= (size_t)n;
+	}
+	return 0;
+}
+
+/*
+ * Two hosts: where the side there reaches the driver, a TCP socket on this host's address
+ * toward the peer (any free port), and the key it must show. The listening socket, or -errno
+ * with error filled.
+ */
+static int rank_listen(const char *host, char *ctl, size_t ctl_bytes, char *key, size_t key_bytes,
+		       char *error, size_t error_bytes)
+{
+	struct sockaddr_storage ss;
+	socklen_t len = sizeof(ss);
+	unsigned char raw[16];
+	char port[16];
+	int fd, rc;
+
+	if (ipcb_remote_parse_addr(host, true, &ss, &len, error, error_bytes) < 0)
+		return -EINVAL;
+	if (getrandom(raw, sizeof(raw), 0) != (ssize_t)sizeof(raw)) {
+		rc = -errno;
+		snprintf(error, error_bytes, "getrandom: %s", strerror(-rc));
+		return rc;
+	}
+	for (size_t i = 0; i < sizeof(raw) && 2 * i + 2 < key_bytes; i++)
+		snprintf(key + 2 * i, 3, "%02x", raw[i]);
+	fd = socket(ss.ss_family, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (fd < 0 || bind(fd, (struct sockaddr *)&ss, len) < 0 || listen(fd, 4) < 0 ||
+	    getsockname(fd, (struct sockaddr *)&ss, &len) < 0) {
+		rc = -errno;
+		snprintf(error, error_bytes, "control socket on %s: %s", host, strerror(-rc));
+		if (fd >= 0)
+			close(fd);
+		return rc;
+	}
+	snprintf(port, sizeof(port), "%u",
+		 ntohs(ss.ss_family == AF_INET6 ? ((struct sockaddr_in6 *)&ss)->sin6_port
+						: ((struct sockaddr_in *)&ss)->sin_port));
+	snprintf(ctl, ctl_bytes, ss.ss_family == AF_INET6 ? "tcp:[%s]:%s" : "tcp:%s:%s", host,
+		 port);
+	return fd;
+}
+
 static int run_by_runtime(const struct ipcb_run_spec *s, struct ipcb_chan *ch,
 			  struct ipcb_launch *launch, struct run_area *area)
 {
@@ -683,8 +762,10 @@ static int run_by_runtime(const struct ipcb_run_spec *s, struct ipcb_chan *ch,
 	struct ipcb_launch_cmd cmd;
 	struct rank_spec rs;
 	struct ipcb_launch_ext x;
-	char prog[PATH_MAX], ctl[1100], log[1100];
-	int rc;
+	char prog[PATH_MAX], peer_prog[PATH_MAX], agent[PATH_MAX + 16], peer[64];
+	char ctl[1100], log[1100], key[40] = "";
+	struct result_files rf = {.run_dir = ch->cfg.run_dir, .fd = {-1, -1}};
+	int rc, lfd = -1;
 
 	memset(&cmd, 0, sizeof(cmd));
 	memset(&rs, 0, sizeof(rs));
@@ -692,38 +773,82 @@ static int run_by_runtime(const struct ipcb_run_spec *s, struct ipcb_chan *ch,
 		snprintf(error, error_bytes, "a runtime starts one sender and one receiver");
 		return -EINVAL;
 	}
+	rank_program(prog, sizeof(prog));
+	snprintf(ctl, sizeof(ctl), "%s/ctl", ch->cfg.run_dir);
+	snprintf(log, sizeof(log), "%s/launcher", ch->cfg.run_dir);
+	snprintf(peer_prog, sizeof(peer_prog), "%s", prog);
+	if (s->hosts) {
+		char *slash;
+
+		/* The peer's ipcb-rank is beside the ipcbench it runs; the agent is this one. */
+		snprintf(peer_prog, sizeof(peer_prog), "%s", s->hosts->binary);
+		slash = strrchr(peer_prog, '/');
+		snprintf(slash ? slash + 1 : peer_prog,
+			 sizeof(peer_prog) - (size_t)(slash ? slash + 1 - peer_prog : 0),
+			 "ipcb-rank");
+		snprintf(agent, sizeof(agent), "%s", prog);
+		slash = strrchr(agent, '/');
+		snprintf(slash ? slash + 1 : agent,
+			 sizeof(agent) - (size_t)(slash ? slash + 1 - agent : 0),
+			 "ipcbench rsh-agent");
+		ipcb_remote_host_text((const struct sockaddr *)&s->hosts->peer, peer, sizeof(peer));
+		ch->cfg.peer = peer;
+		ch->cfg.agent = agent;
+		rs.shift_ns[1] = s->hosts->clock.offset_ns;
+		lfd = rank_listen(ch->cfg.host, ctl, sizeof(ctl), key, sizeof(key), error,
+				  error_bytes);
+		if (lfd < 0)
+			return lfd;
+	}
 	rs.spec = *s;
 	rs.spec.t = NULL;
+	rs.spec.remote = rs.spec.hosts = NULL;
 	rs.spec.cfg = ch->cfg;
 	rs.spec.cfg.dir = rs.spec.cfg.run_dir = rs.spec.cfg.service = NULL;
+	rs.spec.cfg.host = rs.spec.cfg.peer = rs.spec.cfg.agent = NULL;
 	snprintf(rs.transport, sizeof(rs.transport), "%s", s->t->name);
 	snprintf(rs.tag, sizeof(rs.tag), "%s", ch->tag);
 	snprintf(rs.run_dir, sizeof(rs.run_dir), "%s", ch->cfg.run_dir);
 	snprintf(rs.dir, sizeof(rs.dir), "%s", ch->cfg.dir ? ch->cfg.dir : "");
 	snprintf(rs.service, sizeof(rs.service), "%s", ch->cfg.service ? ch->cfg.service : "");
+	cmd.rank_argv[0][0] = prog;
+	cmd.rank_argv[1][0] = peer_prog;
+	for (int k = 0; k < 2; k++) {
+		cmd.rank_argv[k][1] = ctl;
+		cmd.rank_argv[k][2] = s->t->name;
+	}
 	rc = s->t->launch_cmd(ch, &cmd);
-	rank_program(prog, sizeof(prog));
-	snprintf(ctl, sizeof(ctl), "%s/ctl", ch->cfg.run_dir);
-	snprintf(log, sizeof(log), "%s/launcher", ch->cfg.run_dir);
-	if (!rc)
-		rc = ipcb_cmd_arg(&cmd, "%s", prog);
-	if (!rc)
-		rc = ipcb_cmd_arg(&cmd, "%s", ctl);
-	if (!rc)
-		rc = ipcb_cmd_arg(&cmd, "%s", s->t->name);
+	for (int i = 0; !rc && i < 3; i++)
+		rc = ipcb_cmd_arg(&cmd, "%s", cmd.rank_argv[1][i]);
 	if (rc) {
-		snprintf(error, error_bytes, "launch: %s: %s", cmd.err.call, strerror(-rc));
-		return rc;
+		snprintf(error, error_bytes, "launch: %s: %s%s%s", cmd.err.call, strerror(-rc),
+			 cmd.err.detail[0] ? ": " : "", cmd.err.detail);
+		goto out;
 	}
 	x = (struct ipcb_launch_ext){.argv = cmd.argv,
-				     .ctl_path = ctl,
+				     .ctl_path = s->hosts ? NULL : ctl,
 				     .run_dir = ch->cfg.run_dir,
 				     .log_path = log,
 				     .spec = &rs,
-				     .spec_bytes = sizeof(rs)};
+				     .spec_bytes = sizeof(rs),
+				     .tcp_lfd = lfd,
+				     .key = key,
+				     .result = result_piece,
+				     .result_arg = &rf};
+	/* For mpirun, which passes it on to the sides (transport.h: IPCB_RANK_KEY_ENV). */
+	if (s->hosts)
+		setenv(IPCB_RANK_KEY_ENV, key, 1);
 	rc = ipcb_launch_run_ext(launch, &x);
+	if (s->hosts)
+		unsetenv(IPCB_RANK_KEY_ENV);
+	for (int k = 0; k < 2; k++)
+		if (rf.fd[k] >= 0 && close(rf.fd[k]) < 0 && !rc) {
+			snprintf(error, error_bytes, "side %d's results: close: %s", k,
+				 strerror(errno));
+			rc = -EIO;
+		}
 	if (rc)
-		return rc;
+		goto out;
 	/* What each side measured, from its file, into the area as a forked side leaves it. */
 	for (unsigned k = 0; k < area->nsides; k++) {
 		char path[1200];
@@ -742,48 +867,38 @@ static int run_by_runtime(const struct ipcb_run_spec *s, struct ipcb_chan *ch,
 		if (!ok) {
 			snprintf(error, error_bytes, "side %u's results (%.300s): %s", k, path,
 				 f ? "short" : strerror(errno));
-			return -EIO;
+			rc = -EIO;
+			goto out;
 		}
 	}
-	return 0;
+out:
+	if (lfd >= 0)
+		close(lfd);
+	ch->cfg.peer = ch->cfg.agent = NULL;
+	return rc;
 }
 
-static const char *rank_run_dir;
-
 /*
- * A side started by a runtime: the timed body, then its part of the area into its file, before
- * it says goodbye (the driver reads the files once every side has).
+ * A side started by a runtime: the timed body, then its part of the area to the driver over its
+ * control connection, before it says goodbye (the driver keeps each side's in a file and reads
+ * them once every side has).
  */
 static int rank_body(const struct ipcb_side *me, void *arg, void *area_v, char *err)
 {
 	struct run_area *area = area_v;
 	unsigned k = me->number;
-	char path[1200];
 	int rc = run_body(me, arg, area_v, err);
-	FILE *f;
-	int fd;
 
 	if (rc)
 		return rc;
-	result_file(rank_run_dir, k, path, sizeof(path));
-	/* Private and new, as everything a run makes: 0600, never an existing file. */
-	fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
-	f = fd >= 0 ? fdopen(fd, "w") : NULL;
-	if (fd >= 0 && !f)
-		close(fd);
-	rc = f && fwrite(&area->side[k], sizeof(area->side[0]), 1, f) == 1 &&
-		     fwrite(&area->side[area->nsides + k], sizeof(area->side[0]), 1, f) == 1
-		 ? 0
-		 : -EIO;
+	rc = ipcb_side_send_result(&area->side[k], sizeof(area->side[0]));
+	if (!rc)
+		rc = ipcb_side_send_result(&area->side[area->nsides + k], sizeof(area->side[0]));
 	for (int h = 0; !rc && h < RUN_HISTS; h++)
-		if (fwrite(run_hist(area, k, (enum run_hist)h), area->hist_bytes, 1, f) != 1)
-			rc = -EIO;
-	if ((f && fclose(f) != 0) || !f || rc) {
-		snprintf(err, IPCB_RUN_ERR_BYTES, "writing %.300s: %s", path,
-			 strerror(errno ? errno : EIO));
-		return -EIO;
-	}
-	return 0;
+		rc = ipcb_side_send_result(run_hist(area, k, (enum run_hist)h), area->hist_bytes);
+	if (rc)
+		snprintf(err, IPCB_RUN_ERR_BYTES, "control(results): %s", strerror(-rc));
+	return rc;
 }
 
 int ipcb_run_rank_main(int argc, char **argv)
@@ -820,7 +935,10 @@ int ipcb_run_rank_main(int argc, char **argv)
 		fprintf(stderr, "ipcb-rank: %s\n", err);
 		return 1;
 	}
-	ipcb_rundir_note_pid(rs.run_dir, getpid());
+	/* Listed for --cleanup where the run's directory is this host's (not over TCP). */
+	if (strncmp(argv[1], "tcp:", 4) != 0)
+		ipcb_rundir_note_pid(rs.run_dir, getpid());
+	ipcb_msg_clock_shift_ns = rs.shift_ns[number];
 	memset(&ch, 0, sizeof(ch));
 	if (strcmp(rs.transport, t->name) != 0) {
 		fprintf(stderr, "ipcb-rank: started as %s for a run of %s\n", t->name,
@@ -855,7 +973,6 @@ int ipcb_run_rank_main(int argc, char **argv)
 				.number = (unsigned)number,
 				.nsides = 2,
 				.cpu = s.cpu[number]};
-	rank_run_dir = rs.run_dir;
 	rc = ipcb_side_run_joined(&me, rank_body, &ctx, area, err);
 	return rc ? 1 : 0;
 }
@@ -936,6 +1053,15 @@ int ipcb_run_one(const struct ipcb_run_spec *s, struct ipcb_run_result *r)
 	r->fail_ns = launch.fail_ns;
 	if (rc)
 		snprintf(r->error, sizeof(r->error), "%s", launch.error);
+	/*
+	 * Two hosts under a runtime: the clocks' offset is not measured again around the run (no
+	 * stand-in holds a connection to the peer then), so there is no bound to keep one-way
+	 * rows by: they are left out, saying so.
+	 */
+	if (s->hosts) {
+		r->clock_per_run = true;
+		r->clock_bound_ns = -1;
+	}
 	/* Two hosts: the results go to the driver's host, or the clock's bound comes from it. */
 	if (s->remote) {
 		rc = ipcb_remote_after(s->remote, area, rc, r);

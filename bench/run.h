@@ -87,6 +87,11 @@ struct ipcb_run_spec {
 	 * takes its place here. NULL: every side on this host.
 	 */
 	const struct ipcb_remote *remote;
+	/*
+	 * Two hosts, the sides started by the transport's runtime (IPCB_CAP_LAUNCH_HOSTS): the
+	 * sender here, the receiver on this peer, no stand-in. NULL: not so.
+	 */
+	const struct ipcb_remote *hosts;
 };
 
 struct ipcb_run_result {

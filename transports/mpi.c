@@ -3,7 +3,8 @@
  * mpi - MPI point to point between two ranks started by mpirun, Open MPI from Debian: the
  * driver does not fork the sides, it runs mpirun, whose two ranks (ipcb-rank) join the driver
  * over the run's control socket and run the same timed bodies as forked sides (transport.h:
- * launch_cmd). Rank 0 is the sender, rank 1 the receiver; results come back in files.
+ * launch_cmd). Rank 0 is the sender, rank 1 the receiver; results come back over the control
+ * connection.
  *
  * A round trip is MPI_Send of the payload and MPI_Recv of its echo; a stream is MPI_Isend and
  * MPI_Irecv, each completed (MPI_Wait) before the next message, since the driver builds every
@@ -21,6 +22,18 @@
  * never use it. Open MPI's session files are its own (modes, names), inside the run's 0700
  * directory.
  *
+ * Two hosts (IPCB_CAP_LAUNCH_HOSTS; --peer B --launch PREFIX): one command line per host,
+ * `mpirun -np 1 --host A PROG : -np 1 --host B PROG'` (A this host's address toward B; each
+ * PROG that host's ipcb-rank), btl self,tcp only (vader is refused: shared memory does not
+ * cross hosts), the btl and the runtime's channel restricted to the subnet of A's interface
+ * (Open MPI's tcp does not match the peer's connections to its process when given the two
+ * addresses as /32s), plm_rsh_agent the driver's `ipcbench rsh-agent`, which starts orted on B
+ * through PREFIX with a session directory of its own there. The session directory here comes
+ * from TMPDIR, not an MCA parameter: mpirun passes those on to orted's command line, where
+ * this host's path would name a directory on B (and orte_local_tmpdir_base makes the daemon
+ * fail to start). The ranks reach the driver over TCP and prove it started them with
+ * IPCB_RANK_KEY, which `-x` passes on.
+ *
  * Cost of one message: vader copies a small message through a shared-memory FIFO (eager) and a
  * large one with one copy between the processes (CMA, after a rendezvous), polled, never
  * waking a sleeper; with tcp, the loopback socket's cost.
@@ -37,30 +50,38 @@
 #include "transport.h"
 
 #define MPI_SUMMARY "MPI_Send/Recv (streams Isend/Irecv) between two ranks under mpirun (Open MPI)"
-#define MPI_CAPS    (IPCB_CAP_BIDIR | IPCB_CAP_BOUNDARIES | IPCB_CAP_USES_DIR)
+/* Across hosts too: launch_cmd places the ranks on two hosts when given them. */
+#define MPI_HOSTS IPCB_CAP_LAUNCH_HOSTS
+#define MPI_CAPS  (IPCB_CAP_BIDIR | IPCB_CAP_BOUNDARIES | IPCB_CAP_USES_DIR | MPI_HOSTS)
 #define MPI_NOTES                                                                                  \
 	"ranks are started by mpirun, not fork (-np 2 --bind-to none --mca pml ob1 --mca btl "     \
 	"self,vader, or self,tcp with -o mpi.btl=tcp; --mca plm_rsh_agent false: no ssh; "         \
 	"mpi_yield_when_idle 1; shmem mmap: session, shared-memory and vader files in the run's "  \
 	"directory; as root "                                                                      \
 	"OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1); each rank pins itself and "   \
-	"runs the same timed body as a forked side, results back in files; latency rows are "      \
-	"round trips (rtt): osu_latency prints RTT/2"
+	"runs the same timed body as a forked side, results back over its control connection; "    \
+	"latency rows are round trips (rtt): osu_latency prints RTT/2; across hosts (--peer B "    \
+	"--launch PREFIX, -o mpi.btl=tcp): mpirun -np 1 --host A ... : -np 1 --host B ..., orted " \
+	"started on B through PREFIX by ipcbench rsh-agent, tcp on the subnet of A's interface"
 
 static const struct ipcb_option mpi_options[] = {
     {.key = "btl",
      .type = IPCB_OPT_CHOICE,
      .def = "vader",
      .choices = "vader|tcp",
-     .help = "Open MPI's byte transfer layer: vader (shared memory) or tcp (loopback)"},
+     .help = "Open MPI's byte transfer layer: vader (shared memory) or tcp (loopback; the link "
+	     "across hosts, where only tcp runs)"},
     {.key = NULL},
 };
 
 #define MPI_OPT_BTL 0
 
 #if IPCB_BUILT_MPI
+#include <arpa/inet.h>
 #include <errno.h>
+#include <ifaddrs.h>
 #include <mpi.h>
+#include <netinet/in.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -119,19 +140,74 @@ static int mpi_probe(struct ipcb_probe *p)
 	return -ENOENT;
 }
 
+/*
+ * The subnet of this host's interface with cfg->host, "10.218.0.0/24", when the peer is on it:
+ * what Open MPI's channel and messages are restricted to. Its tcp needs the subnet, not the
+ * two addresses alone (with A/32,B/32 the peer's connections are not matched to a process and
+ * the first message never arrives), and both ends must find their interface in it. 0, or a
+ * negative errno with cmd->err filled.
+ */
+static int mpi_subnet(const struct ipcb_chan_cfg *cfg, struct ipcb_launch_cmd *cmd, char *out,
+		      size_t n)
+{
+	struct in_addr host, peer;
+	struct ifaddrs *all = NULL;
+	uint32_t mask = 0;
+	bool found = false;
+
+	if (inet_pton(AF_INET, cfg->host, &host) != 1 || inet_pton(AF_INET, cfg->peer, &peer) != 1)
+		return ipcb_errf(&cmd->err, -EAFNOSUPPORT, "inet_pton",
+				 "%s to %s: two hosts over IPv4 only", cfg->host, cfg->peer);
+	if (getifaddrs(&all) < 0)
+		return ipcb_err(&cmd->err, -errno, "getifaddrs");
+	for (struct ifaddrs *i = all; i && !found; i = i->ifa_next)
+		if (i->ifa_addr && i->ifa_netmask && i->ifa_addr->sa_family == AF_INET &&
+		    ((struct sockaddr_in *)i->ifa_addr)->sin_addr.s_addr == host.s_addr) {
+			mask = ntohl(((struct sockaddr_in *)i->ifa_netmask)->sin_addr.s_addr);
+			found = true;
+		}
+	freeifaddrs(all);
+	if (!found)
+		return ipcb_errf(&cmd->err, -EADDRNOTAVAIL, "getifaddrs",
+				 "no interface here has %s", cfg->host);
+	if ((ntohl(host.s_addr) & mask) != (ntohl(peer.s_addr) & mask))
+		return ipcb_errf(&cmd->err, -EHOSTUNREACH, "getifaddrs",
+				 "%s is not on the subnet of %s here: one subnet only", cfg->peer,
+				 cfg->host);
+	host.s_addr = htonl(ntohl(host.s_addr) & mask);
+	snprintf(out, n, "%s/%d", inet_ntoa(host), __builtin_popcount(mask));
+	return 0;
+}
+
 static int mpi_launch_cmd(const struct ipcb_chan *ch, struct ipcb_launch_cmd *cmd)
 {
 	bool tcp = ipcb_opt(&ch->cfg, MPI_OPT_BTL) == 1;
+	bool hosts = ch->cfg.peer && ch->cfg.host && ch->cfg.agent;
 	const char *dir = ch->cfg.run_dir;
+	char pair[160];
 	int rc = 0;
 
+	/* Shared memory does not cross hosts: silently measuring tcp instead would mislabel. */
+	if (hosts && !tcp)
+		return ipcb_errf(&cmd->err, -EINVAL, "btl",
+				 "vader (shared memory) cannot join two hosts: -o mpi.btl=tcp");
 	/* Open MPI refuses root unless told twice; its own variables, for mpirun alone. */
 	rc |= ipcb_cmd_arg(cmd, "env");
 	rc |= ipcb_cmd_arg(cmd, "OMPI_ALLOW_RUN_AS_ROOT=1");
 	rc |= ipcb_cmd_arg(cmd, "OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1");
+	/*
+	 * Two hosts: the session directory here goes in the run's directory by TMPDIR, which
+	 * mpirun keeps to itself. An MCA parameter (orte_tmpdir_base, orte_local_tmpdir_base)
+	 * would be handed on to the peer's daemon on its command line, naming this host's path
+	 * there; the agent gives the daemon there a directory of its own (bench/serve.c).
+	 */
+	if (hosts)
+		rc |= ipcb_cmd_arg(cmd, "TMPDIR=%s", dir);
 	rc |= ipcb_cmd_arg(cmd, "mpirun");
-	rc |= ipcb_cmd_arg(cmd, "-np");
-	rc |= ipcb_cmd_arg(cmd, "2");
+	if (!hosts) {
+		rc |= ipcb_cmd_arg(cmd, "-np");
+		rc |= ipcb_cmd_arg(cmd, "2");
+	}
 	rc |= ipcb_cmd_arg(cmd, "--bind-to");
 	rc |= ipcb_cmd_arg(cmd, "none");
 	rc |= ipcb_cmd_arg(cmd, "--mca");
@@ -140,9 +216,13 @@ static int mpi_launch_cmd(const struct ipcb_chan *ch, struct ipcb_launch_cmd *cm
 	rc |= ipcb_cmd_arg(cmd, "--mca");
 	rc |= ipcb_cmd_arg(cmd, "btl");
 	rc |= ipcb_cmd_arg(cmd, tcp ? "self,tcp" : "self,vader");
+	/*
+	 * One host: no remote agent at all (no ssh). Two: mpirun starts its daemon (orted) on the
+	 * peer through the driver's agent, which runs it through the launch prefix.
+	 */
 	rc |= ipcb_cmd_arg(cmd, "--mca");
 	rc |= ipcb_cmd_arg(cmd, "plm_rsh_agent");
-	rc |= ipcb_cmd_arg(cmd, "false");
+	rc |= ipcb_cmd_arg(cmd, "%s", hosts ? ch->cfg.agent : "false");
 	rc |= ipcb_cmd_arg(cmd, "--mca");
 	rc |= ipcb_cmd_arg(cmd, "mpi_yield_when_idle");
 	rc |= ipcb_cmd_arg(cmd, "1");
@@ -150,16 +230,44 @@ static int mpi_launch_cmd(const struct ipcb_chan *ch, struct ipcb_launch_cmd *cm
 	rc |= ipcb_cmd_arg(cmd, "--mca");
 	rc |= ipcb_cmd_arg(cmd, "shmem");
 	rc |= ipcb_cmd_arg(cmd, "mmap");
-	/* The runtime's own control channel on the loopback only, not on every interface. */
+	if (!hosts) {
+		/* The runtime's own control channel on the loopback only, not on every interface.
+		 */
+		rc |= ipcb_cmd_arg(cmd, "--mca");
+		rc |= ipcb_cmd_arg(cmd, "oob_tcp_if_include");
+		rc |= ipcb_cmd_arg(cmd, "lo");
+		rc |= ipcb_cmd_arg(cmd, "--mca");
+		rc |= ipcb_cmd_arg(cmd, "orte_tmpdir_base");
+		rc |= ipcb_cmd_arg(cmd, "%s", dir);
+		rc |= ipcb_cmd_arg(cmd, "--mca");
+		rc |= ipcb_cmd_arg(cmd, tcp ? "btl_tcp_if_include" : "btl_vader_backing_directory");
+		rc |= ipcb_cmd_arg(cmd, "%s", tcp ? "lo" : dir);
+		return rc ? cmd->err.code : 0;
+	}
+	/* Two hosts: the runtime's channel and the messages on the path between the two only. */
+	rc = mpi_subnet(&ch->cfg, cmd, pair, sizeof(pair));
+	if (rc)
+		return rc;
 	rc |= ipcb_cmd_arg(cmd, "--mca");
 	rc |= ipcb_cmd_arg(cmd, "oob_tcp_if_include");
-	rc |= ipcb_cmd_arg(cmd, "lo");
+	rc |= ipcb_cmd_arg(cmd, "%s", pair);
 	rc |= ipcb_cmd_arg(cmd, "--mca");
-	rc |= ipcb_cmd_arg(cmd, "orte_tmpdir_base");
-	rc |= ipcb_cmd_arg(cmd, "%s", dir);
-	rc |= ipcb_cmd_arg(cmd, "--mca");
-	rc |= ipcb_cmd_arg(cmd, tcp ? "btl_tcp_if_include" : "btl_vader_backing_directory");
-	rc |= ipcb_cmd_arg(cmd, "%s", tcp ? "lo" : dir);
+	rc |= ipcb_cmd_arg(cmd, "btl_tcp_if_include");
+	rc |= ipcb_cmd_arg(cmd, "%s", pair);
+	rc |= ipcb_cmd_arg(cmd, "-x");
+	rc |= ipcb_cmd_arg(cmd, "%s", IPCB_RANK_KEY_ENV);
+	/* One command line per host (its program's path is that host's): rank 0 here, 1 there. */
+	rc |= ipcb_cmd_arg(cmd, "-np");
+	rc |= ipcb_cmd_arg(cmd, "1");
+	rc |= ipcb_cmd_arg(cmd, "--host");
+	rc |= ipcb_cmd_arg(cmd, "%s", ch->cfg.host);
+	for (int i = 0; i < 4 && cmd->rank_argv[0][i]; i++)
+		rc |= ipcb_cmd_arg(cmd, "%s", cmd->rank_argv[0][i]);
+	rc |= ipcb_cmd_arg(cmd, ":");
+	rc |= ipcb_cmd_arg(cmd, "-np");
+	rc |= ipcb_cmd_arg(cmd, "1");
+	rc |= ipcb_cmd_arg(cmd, "--host");
+	rc |= ipcb_cmd_arg(cmd, "%s", ch->cfg.peer);
 	return rc ? cmd->err.code : 0;
 }
 

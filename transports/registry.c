@@ -284,6 +284,9 @@ static const char *rule_launcher(const struct ipcb_transport *t)
 	if (t->launch_cmd && !(t->caps & IPCB_CAP_USES_DIR))
 		return "sides started by a runtime reach the driver through the run's directory: "
 		       "uses-dir";
+	/* Only a runtime places the sides on two hosts; a network transport has stand-ins. */
+	if ((t->caps & IPCB_CAP_LAUNCH_HOSTS) && (!t->launch_cmd || (t->caps & IPCB_CAP_NETWORK)))
+		return "launch-hosts is a runtime's (launch_cmd), and not a network transport's";
 	return NULL;
 }
 
@@ -361,9 +364,9 @@ int ipcb_cmd_arg(struct ipcb_launch_cmd *cmd, const char *fmt, ...)
 
 	while (cmd->argv[argc])
 		argc++;
-	if (argc + 1 >= IPCB_SERVICE_ARGS)
+	if (argc + 1 >= IPCB_LAUNCH_ARGS)
 		return ipcb_errf(&cmd->err, -E2BIG, "launch", "more than %d arguments",
-				 IPCB_SERVICE_ARGS - 1);
+				 IPCB_LAUNCH_ARGS - 1);
 	va_start(ap, fmt);
 	n = vsnprintf(cmd->args + cmd->args_used, room, fmt, ap);
 	va_end(ap);

@@ -111,6 +111,12 @@ enum ipcb_cap {
 	 * named it uses the network alone.
 	 */
 	IPCB_CAP_NETWORK = 1u << 12,
+	/*
+	 * Its runtime (launch_cmd) can start the two sides on two hosts itself: with --peer, the
+	 * driver hands it both hosts (cfg.host, cfg.peer) and the command that runs a command on
+	 * the other one (cfg.agent); no stand-in and no server take part in its runs.
+	 */
+	IPCB_CAP_LAUNCH_HOSTS = 1u << 13,
 };
 
 enum ipcb_wait {
@@ -249,16 +255,33 @@ int ipcb_service_arg(struct ipcb_service *svc, const char *fmt, ...)
  * appends the program each side runs (ipcb-rank, with the control socket's path and the
  * transport's name) and runs it. Each side learns which it is from the runtime (launch_rank,
  * called in the side's process) and gets the run's spec from the driver; it runs the same timed
- * body as a forked side, and its results come back in a file, not through shared memory. Such
- * a transport keeps no channel state (setup() would run in the driver, which the sides do not
- * share) and carries one pair.
+ * body as a forked side, and its results come back over its control connection, not through shared
+ * memory. Such a transport keeps no channel state (setup() would run in the driver, which the sides
+ * do not share) and carries one pair.
  */
+#define IPCB_LAUNCH_ARGS 64
+
 struct ipcb_launch_cmd {
-	char *argv[IPCB_SERVICE_ARGS]; /* NULL-terminated (ipcb_cmd_arg) */
-	char args[2048];
+	char *argv[IPCB_LAUNCH_ARGS]; /* NULL-terminated (ipcb_cmd_arg) */
+	char args[4096];
 	size_t args_used;
 	struct ipcb_err err;
+	/*
+	 * Set by the driver before launch_cmd: each side's program and its arguments, as the
+	 * host that side runs on knows it (side 0 the sender, side 1 the receiver; NULL-ended).
+	 * The driver appends side 1's to the command; a transport that starts the sides on two
+	 * hosts (cfg.peer) writes side 0's itself, in the form its runtime takes (one command line
+	 * for each host).
+	 */
+	const char *rank_argv[2][4];
 };
+
+/*
+ * A side started on another host proves that the driver's run started it with the value of
+ * this environment variable (set in the command's environment by the driver): the runtime
+ * must pass it to the sides it starts there.
+ */
+#define IPCB_RANK_KEY_ENV "IPCB_RANK_KEY"
 
 /* Append one argument (printf-style). 0, or -E2BIG with cmd->err filled. */
 int ipcb_cmd_arg(struct ipcb_launch_cmd *cmd, const char *fmt, ...)
@@ -290,6 +313,13 @@ struct ipcb_chan_cfg {
 	 * bind to and publish, the one their peer reaches; NULL: 127.0.0.1 (both on this host).
 	 */
 	const char *host;
+	/*
+	 * IPCB_CAP_LAUNCH_HOSTS with --peer: the other host's numeric address, where the receiver
+	 * runs (NULL: both sides on this host), and the command that runs a command there, called
+	 * as `AGENT HOST WORD...` like rsh or ssh (`ipcbench rsh-agent`: through --launch).
+	 */
+	const char *peer;
+	const char *agent;
 };
 
 /* Option i of the run (an index into the transport's `options` table). */

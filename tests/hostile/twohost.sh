@@ -220,6 +220,11 @@ in_a "$BIN" -q --peer "$IPB:$PORT" --token-file "$WORK/token" -t pipe,shm -s 64 
 st=$?
 [ $st -eq 77 ] && grep -q "skipping pipe: not a network transport" "$WORK/local.err"
 ok $? "transports that are not network ones are not run across hosts (exit $st)"
+in_a "$BIN" -q --peer "$IPB:$PORT" --token-file "$WORK/token" -t mpi -o mpi.btl=tcp -s 64 \
+	>/dev/null 2>"$WORK/mpi-nolaunch.err"
+st=$?
+[ $st -eq 77 ] && grep -q "skipping mpi: its runtime starts the side on the peer through a launch prefix" "$WORK/mpi-nolaunch.err"
+ok $? "mpi, whose runtime starts its side there, needs --launch: without it, it is skipped saying so (exit $st)"
 
 # Malformed and hostile control messages: each ends its connection, the server goes on.
 # shellcheck disable=SC2016
@@ -291,6 +296,101 @@ has_row "$WORK/kill.csv" tcp && ! has_row "$WORK/kill.csv" udp
 ok $? "the row measured before is kept; the broken run has none"
 wait_for 5 ns_quiet && [ -z "$(kids_of "$DRIVER")" ] && [ -z "$(left_named "$DRIVER")" ]
 ok $? "nothing is left behind: no process in either namespace, no file of the driver's"
+
+# ---- mpi across the link: mpirun --host A,B, its daemon there started through the prefix --------
+# Rank 0 (the sender) here, rank 1 (the receiver) in the other namespace, Open MPI's tcp between
+# them; the runtime's session directories in the run's, and the daemon's there in one the agent
+# makes; nothing is left in either namespace.
+# The process named NAME (comm) in namespace NS, if any.
+in_ns_named() { # in_ns_named NS NAME
+	local p
+	for p in $(ip netns pids "$1" 2>/dev/null); do
+		[ "$(cat "/proc/$p/comm" 2>/dev/null)" = "$2" ] && echo "$p"
+	done | head -1
+}
+has_ns_named() { [ -n "$(in_ns_named "$1" "$2")" ]; }
+# Nothing of ipcbench's or Open MPI's in the test's temporary directory.
+tmp_clean() { [ -z "$(ls "$TMPDIR" | grep -E '^(ipcbench-|ompi\.)')" ]; }
+if ! command -v mpirun >/dev/null ||
+	[ "$("$BIN" --list 2>/dev/null | awk '$1 == "mpi" { print $2 }')" != yes ]; then
+	for t in "mpi across hosts: rows" "mpi: rank 1 in $NB" "mpi: shaped" "mpi: vader refused" \
+		"mpi: receiver killed" "mpi: nothing left" "mpi: nothing left after the kill"; do
+		skip "$t" "mpi not built here, or mpirun missing"
+	done
+else
+	ip netns exec "$NA" "$BIN" -q --peer "$IPB" --launch "ip netns exec $NB" -t mpi \
+		-o mpi.btl=tcp -s 64 -m latency -d 3 --csv "$WORK/mpi-live.csv" >/dev/null \
+		2>"$WORK/mpi-live.err" &
+	DRIVER=$!
+	BG_PIDS+=("$DRIVER")
+	wait_for 30 has_ns_named "$NB" ipcb-receiver
+	recv_b=$(in_ns_named "$NB" ipcb-receiver)
+	send_a=$(in_ns_named "$NA" ipcb-sender)
+	orted_b=$(in_ns_named "$NB" orted)
+	wait "$DRIVER"
+	st=$?
+	[ $st -eq 0 ] && [ -n "$recv_b" ] && [ -n "$send_a" ] && [ -n "$orted_b" ] &&
+		[ -z "$(in_ns_named "$NA" ipcb-receiver)" ]
+	ok $? "mpi: rank 1 (the receiver, pid ${recv_b:-none}) ran in $NB under its orted (${orted_b:-none}), rank 0 (${send_a:-none}) in $NA (exit $st)"
+	[ $st -eq 0 ] || diag "$WORK/mpi-live.err"
+	wait_for 5 ns_quiet && tmp_clean && [ -z "$(left_named "$DRIVER")" ]
+	ok $? "mpi: nothing is left in either namespace or in the temporary directory"
+
+	in_a "$BIN" -q --peer "$IPB" --launch "ip netns exec $NB" -t mpi,tcp -o mpi.btl=tcp \
+		-s 64,64K -d 0.3 --csv "$WORK/mpi.csv" >"$WORK/mpi.out" 2>"$WORK/mpi.err"
+	st=$?
+	[ $st -eq 0 ] && [ "$(awk -F, '$1 == "mpi"' "$WORK/mpi.csv" | wc -l)" -ge 4 ] &&
+		awk "$CSV_AWK"'{ nf = csv_split($0, f) }
+		NR == 1 { for (i = 1; i <= nf; i++) c[f[i]] = i; next }
+		f[c["transport"]] == "mpi" && (f[c["placement"]] != "two-host" ||
+		f[c["net_path"]] !~ /'"$IPA"' \('"$VA"'.*-> '"$IPB"' \('"$VB"'/ ||
+		f[c["peer_version"]] != f[c["version"]] || f[c["options"]] != "btl=tcp") { bad = 1 }
+		END { exit bad }' "$WORK/mpi.csv"
+	ok $? "mpi across hosts: 64 B and 64 KiB, both modes, rows say two-host and the path $VA -> $VB (exit $st)"
+	[ $st -eq 0 ] || diag "$WORK/mpi.err"
+	diag <<<"64 B round trip p50: mpi $(col "$WORK/mpi.csv" p50_ns mpi latency 64 rtt) ns, tcp $(col "$WORK/mpi.csv" p50_ns tcp latency 64 rtt) ns"
+
+	in_a tc qdisc add dev "$VA" root tbf rate 100mbit burst 32kbit latency 50ms 2>"$WORK/tc.err"
+	if [ $? -ne 0 ]; then
+		skip "mpi: shaped link" "tc tbf: $(head -1 "$WORK/tc.err")"
+	else
+		in_a "$BIN" -q --peer "$IPB" --launch "ip netns exec $NB" -t mpi -o mpi.btl=tcp \
+			-s 64K -d 0.5 --csv "$WORK/mpi-shaped.csv" >/dev/null 2>"$WORK/mpi-shaped.err"
+		st=$?
+		bps=$(col "$WORK/mpi-shaped.csv" bytes_per_s mpi throughput 65536 "")
+		rtt=$(col "$WORK/mpi-shaped.csv" p50_ns mpi latency 65536 rtt)
+		[ $st -eq 0 ] && awk -v b="$bps" -v r="$rtt" -v fb="$(col "$WORK/mpi.csv" bytes_per_s mpi throughput 65536 "")" \
+			'BEGIN { exit !(b > 0 && b <= 12.5e6 * 1.02 && r >= 5e6 && fb > 25e6) }'
+		ok $? "mpi: shaped (tbf 100 Mbit/s): 64 KiB streams at $bps B/s (at most about 12.5 MB/s), round trip p50 $rtt ns (at least 5 ms); unshaped far faster (exit $st)"
+		[ $st -eq 0 ] || diag "$WORK/mpi-shaped.err"
+		in_a tc qdisc del dev "$VA" root
+	fi
+
+	in_a "$BIN" -q --peer "$IPB" --launch "ip netns exec $NB" -t mpi -s 64 -m latency -n 10 \
+		-d 0 >/dev/null 2>"$WORK/vader.err"
+	st=$?
+	[ $st -eq 1 ] && grep -q "two-host mpi latency 64 run 1: launch: btl: .*vader (shared memory) cannot join two hosts: -o mpi.btl=tcp" "$WORK/vader.err"
+	ok $? "mpi: its shared-memory btl (the default) is refused across hosts, naming the fix (exit $st)"
+	diag "$WORK/vader.err"
+
+	# The receiver killed in the other namespace mid-run: the run fails naming it, and the
+	# daemon there, the ranks and every directory go.
+	ip netns exec "$NA" "$BIN" -q --peer "$IPB" --launch "ip netns exec $NB" -t mpi \
+		-o mpi.btl=tcp -s 64 -m latency -d 5 >/dev/null 2>"$WORK/mpi-kill.err" &
+	DRIVER=$!
+	BG_PIDS+=("$DRIVER")
+	wait_for 30 has_ns_named "$NB" ipcb-receiver
+	sleep 0.5
+	victim=$(in_ns_named "$NB" ipcb-receiver)
+	[ -n "$victim" ] && kill -KILL "$victim"
+	wait "$DRIVER"
+	st=$?
+	[ $st -eq 1 ] && grep -qE "two-host mpi latency 64 run 1: .*(receiver|sender|mpirun|env)" "$WORK/mpi-kill.err"
+	ok $? "mpi: the receiver killed in $NB (pid ${victim:-none}): the run fails saying so (exit $st)"
+	diag "$WORK/mpi-kill.err"
+	wait_for 5 ns_quiet && tmp_clean && [ -z "$(left_named "$DRIVER")" ]
+	ok $? "mpi: after that, nothing is left in either namespace or in the temporary directory"
+fi
 
 # ---- the namespaces go with the test --------------------------------------------------------------
 ns_down

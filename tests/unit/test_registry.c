@@ -210,6 +210,13 @@ int main(void)
 		      .chan_priv_bytes = 8},
 		     "cannot share channel state"},
 		    {{.name = "launched-no-dir", GOOD, LAUNCHED}, "uses-dir"},
+		    {{.name = "launched-hosts",
+		      GOOD,
+		      .caps = IPCB_CAP_USES_DIR | IPCB_CAP_LAUNCH_HOSTS,
+		      LAUNCHED},
+		     NULL},
+		    {{.name = "forked-hosts", GOOD, .caps = IPCB_CAP_LAUNCH_HOSTS},
+		     "launch-hosts is a runtime's"},
 		};
 #undef HOOK
 #undef GOOD
