@@ -3,8 +3,9 @@
  * http - HTTP/1.1 POST echo: the receiver serves with libmicrohttpd, the sender is a libcurl
  * client on one kept-alive connection (both from Debian). On one host it goes over a Unix stream
  * socket in the run's directory, beside unix-stream, or over TCP on 127.0.0.1 with
- * -o http.tcp=1; between two hosts (the driver's cfg.host, IPCB_CAP_NETWORK) always over TCP on
- * each host's address, IPv4 or IPv6, since a path cannot cross hosts.
+ * -o http.socket=tcp; between two hosts (the driver's cfg.host, IPCB_CAP_NETWORK) over TCP on
+ * each host's address, IPv4 or IPv6, since a path cannot cross hosts (-o http.socket=unix is
+ * refused there).
  *
  * Over TCP each endpoint makes its own socket in open(), as tcp's do: the receiver's listens on
  * its host's address and a port the kernel picks, the sender's is bound to its own host's

@@ -55,26 +55,29 @@
 #define MPI_CAPS  (IPCB_CAP_BIDIR | IPCB_CAP_BOUNDARIES | IPCB_CAP_USES_DIR | MPI_HOSTS)
 #define MPI_NOTES                                                                                  \
 	"ranks are started by mpirun, not fork (-np 2 --bind-to none --mca pml ob1 --mca btl "     \
-	"self,vader, or self,tcp with -o mpi.btl=tcp; --mca plm_rsh_agent false: no ssh; "         \
+	"self,vader, or self,tcp with -o mpi.btl=tcp (auto: vader here, tcp across hosts); --mca " \
+	"plm_rsh_agent false: no ssh; "                                                            \
 	"mpi_yield_when_idle 1; shmem mmap: session, shared-memory and vader files in the run's "  \
 	"directory; as root "                                                                      \
 	"OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1); each rank pins itself and "   \
 	"runs the same timed body as a forked side, results back over its control connection; "    \
 	"latency rows are round trips (rtt): osu_latency prints RTT/2; across hosts (--peer B "    \
-	"--launch PREFIX, -o mpi.btl=tcp): mpirun -np 1 --host A ... : -np 1 --host B ..., orted " \
+	"--launch PREFIX, btl tcp): mpirun -np 1 --host A ... : -np 1 --host B ..., orted "        \
 	"started on B through PREFIX by ipcbench rsh-agent, tcp on the subnet of A's interface"
 
 static const struct ipcb_option mpi_options[] = {
     {.key = "btl",
      .type = IPCB_OPT_CHOICE,
-     .def = "vader",
-     .choices = "vader|tcp",
+     .def = "auto",
+     .choices = "auto|vader|tcp",
      .help = "Open MPI's byte transfer layer: vader (shared memory) or tcp (loopback; the link "
-	     "across hosts, where only tcp runs)"},
+	     "across hosts, where only tcp runs); auto: vader on one host, tcp across two"},
     {.key = NULL},
 };
 
-#define MPI_OPT_BTL 0
+#define MPI_OPT_BTL   0
+#define MPI_BTL_VADER 1
+#define MPI_BTL_TCP   2
 
 #if IPCB_BUILT_MPI
 #include <arpa/inet.h>
@@ -179,10 +182,34 @@ static int mpi_subnet(const struct ipcb_chan_cfg *cfg, struct ipcb_launch_cmd *c
 	return 0;
 }
 
+/*
+ * The btl a run uses: as asked, or for auto, vader on one host and tcp across two (the driver
+ * names this host's address, cfg.host, from setup on; the peer and the agent come at launch).
+ */
+static bool mpi_over_tcp(const struct ipcb_chan_cfg *cfg)
+{
+	uint64_t btl = ipcb_opt(cfg, MPI_OPT_BTL);
+
+	return btl == MPI_BTL_TCP || (btl != MPI_BTL_VADER && cfg->host);
+}
+
+/* The row's channel says which btl ran, since the options may say auto. */
+static int mpi_setup(struct ipcb_chan *ch)
+{
+	snprintf(ch->layout, sizeof(ch->layout), "pml ob1, btl self,%s",
+		 mpi_over_tcp(&ch->cfg) ? "tcp" : "vader");
+	return 0;
+}
+
+/* setup() makes nothing to remove. */
+static void mpi_teardown(struct ipcb_chan *ch)
+{
+}
+
 static int mpi_launch_cmd(const struct ipcb_chan *ch, struct ipcb_launch_cmd *cmd)
 {
-	bool tcp = ipcb_opt(&ch->cfg, MPI_OPT_BTL) == 1;
 	bool hosts = ch->cfg.peer && ch->cfg.host && ch->cfg.agent;
+	bool tcp = mpi_over_tcp(&ch->cfg);
 	const char *dir = ch->cfg.run_dir;
 	char pair[160];
 	int rc = 0;
@@ -190,7 +217,8 @@ static int mpi_launch_cmd(const struct ipcb_chan *ch, struct ipcb_launch_cmd *cm
 	/* Shared memory does not cross hosts: silently measuring tcp instead would mislabel. */
 	if (hosts && !tcp)
 		return ipcb_errf(&cmd->err, -EINVAL, "btl",
-				 "vader (shared memory) cannot join two hosts: -o mpi.btl=tcp");
+				 "vader (shared memory) cannot join two hosts: -o mpi.btl=tcp or "
+				 "auto");
 	/* Open MPI refuses root unless told twice; its own variables, for mpirun alone. */
 	rc |= ipcb_cmd_arg(cmd, "env");
 	rc |= ipcb_cmd_arg(cmd, "OMPI_ALLOW_RUN_AS_ROOT=1");
@@ -359,6 +387,8 @@ const struct ipcb_transport ipcb_transport_mpi = {
     .options = mpi_options,
     .library = mpi_library,
     .probe = mpi_probe,
+    .setup = mpi_setup,
+    .teardown = mpi_teardown,
     .launch_cmd = mpi_launch_cmd,
     .launch_rank = mpi_launch_rank,
     .ep_priv_bytes = sizeof(struct mpi_ep),

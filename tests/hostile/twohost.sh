@@ -336,7 +336,7 @@ else
 	wait_for 5 ns_quiet && tmp_clean && [ -z "$(left_named "$DRIVER")" ]
 	ok $? "mpi: nothing is left in either namespace or in the temporary directory"
 
-	in_a "$BIN" -q --peer "$IPB" --launch "ip netns exec $NB" -t mpi,tcp -o mpi.btl=tcp \
+	in_a "$BIN" -q --peer "$IPB" --launch "ip netns exec $NB" -t mpi,tcp \
 		-s 64,64K -d 0.3 --csv "$WORK/mpi.csv" >"$WORK/mpi.out" 2>"$WORK/mpi.err"
 	st=$?
 	[ $st -eq 0 ] && [ "$(awk -F, '$1 == "mpi"' "$WORK/mpi.csv" | wc -l)" -ge 4 ] &&
@@ -344,7 +344,8 @@ else
 		NR == 1 { for (i = 1; i <= nf; i++) c[f[i]] = i; next }
 		f[c["transport"]] == "mpi" && (f[c["placement"]] != "two-host" ||
 		f[c["net_path"]] !~ /'"$IPA"' \('"$VA"'.*-> '"$IPB"' \('"$VB"'/ ||
-		f[c["peer_version"]] != f[c["version"]] || f[c["options"]] != "btl=tcp") { bad = 1 }
+		f[c["peer_version"]] != f[c["version"]] || f[c["options"]] != "btl=auto" ||
+		f[c["channel"]] != "pml ob1, btl self,tcp") { bad = 1 }
 		END { exit bad }' "$WORK/mpi.csv"
 	ok $? "mpi across hosts: 64 B and 64 KiB, both modes, rows say two-host and the path $VA -> $VB (exit $st)"
 	[ $st -eq 0 ] || diag "$WORK/mpi.err"
@@ -366,11 +367,11 @@ else
 		in_a tc qdisc del dev "$VA" root
 	fi
 
-	in_a "$BIN" -q --peer "$IPB" --launch "ip netns exec $NB" -t mpi -s 64 -m latency -n 10 \
-		-d 0 >/dev/null 2>"$WORK/vader.err"
+	in_a "$BIN" -q --peer "$IPB" --launch "ip netns exec $NB" -t mpi -o mpi.btl=vader -s 64 \
+		-m latency -n 10 -d 0 >/dev/null 2>"$WORK/vader.err"
 	st=$?
-	[ $st -eq 1 ] && grep -q "two-host mpi latency 64 run 1: launch: btl: .*vader (shared memory) cannot join two hosts: -o mpi.btl=tcp" "$WORK/vader.err"
-	ok $? "mpi: its shared-memory btl (the default) is refused across hosts, naming the fix (exit $st)"
+	[ $st -eq 1 ] && grep -q "two-host mpi latency 64 run 1: launch: btl: .*vader (shared memory) cannot join two hosts: -o mpi.btl=tcp or auto" "$WORK/vader.err"
+	ok $? "mpi: its shared-memory btl is refused across hosts, naming the fix (exit $st)"
 	diag "$WORK/vader.err"
 
 	# The receiver killed in the other namespace mid-run: the run fails naming it, and the
