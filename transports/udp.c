@@ -287,6 +287,14 @@ IPCB_HOT static int udp_credit_back(struct ipcb_ep *ep, struct udp_ep *e)
 	while (send(e->credit, &e->unreported, sizeof(e->unreported), MSG_NOSIGNAL) < 0) {
 		if (errno == EINTR)
 			continue;
+		/*
+		 * The peer has closed its credit socket (an earlier credit came back as port
+		 * unreachable): it sends nothing more, so it needs no credits. Its last replies
+		 * may still be read after its side ended; a peer that died instead is the
+		 * driver's to report, by its side's end.
+		 */
+		if (errno == ECONNREFUSED)
+			break;
 		return ipcb_err(&ep->err, -errno, "send(credit)");
 	}
 	e->unreported = 0;
