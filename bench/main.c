@@ -612,11 +612,15 @@ static int emit_histogram(struct driver *d, const struct ipcb_row *row)
 	return rc;
 }
 
-static void emit(struct driver *d, const struct ipcb_row *row)
+static void emit(struct driver *d, const struct ipcb_row *measured)
 {
 	char tag[256], why[IPCB_CSV_ERR_BYTES];
+	/* One timestamp for the row in every output: the CSV and the JSON must agree. */
+	struct ipcb_row stamped = *measured;
+	const struct ipcb_row *row = &stamped;
 	int rc;
 
+	stamped.when = time(NULL);
 	errno = 0;
 	ipcb_table_row(stdout, &d->table, row);
 	stdout_note();

@@ -312,7 +312,7 @@ static int csv_format_row(FILE *f, const struct ipcb_row *row, const struct ipcb
 	double msgs = (double)r->messages;
 	struct ipcb_csv_record rec;
 	char stamp[32], topo[32];
-	time_t now = time(NULL);
+	time_t now = row->when ? row->when : time(NULL);
 	struct tm tm;
 
 	strftime(stamp, sizeof(stamp), "%Y-%m-%dT%H:%M:%SZ", gmtime_r(&now, &tm));

@@ -11,6 +11,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <time.h>
 
 #include "csvschema.h" /* ipcb_csv_header() */
 #include "outfile.h"
@@ -18,6 +19,8 @@
 #include "sysinfo.h"
 
 struct ipcb_row {
+	/* When the row was measured, for the timestamp column (0: when it is written). */
+	time_t when;
 	const char *transport;
 	const char *mode; /* "latency" or "throughput" */
 	size_t size_bytes;
