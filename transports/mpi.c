@@ -206,6 +206,17 @@ static void mpi_teardown(struct ipcb_chan *ch)
 {
 }
 
+/* One of Open MPI's parameters on mpirun's command line: --mca KEY VALUE. */
+static int mpi_mca(struct ipcb_launch_cmd *cmd, const char *key, const char *value)
+{
+	int rc = ipcb_cmd_arg(cmd, "--mca");
+
+	/* In this order: the operands of | may be evaluated in any. */
+	rc |= ipcb_cmd_arg(cmd, "%s", key);
+	rc |= ipcb_cmd_arg(cmd, "%s", value);
+	return rc;
+}
+
 static int mpi_launch_cmd(const struct ipcb_chan *ch, struct ipcb_launch_cmd *cmd)
 {
 	bool hosts = ch->cfg.peer && ch->cfg.host && ch->cfg.agent;
@@ -238,50 +249,31 @@ static int mpi_launch_cmd(const struct ipcb_chan *ch, struct ipcb_launch_cmd *cm
 	}
 	rc |= ipcb_cmd_arg(cmd, "--bind-to");
 	rc |= ipcb_cmd_arg(cmd, "none");
-	rc |= ipcb_cmd_arg(cmd, "--mca");
-	rc |= ipcb_cmd_arg(cmd, "pml");
-	rc |= ipcb_cmd_arg(cmd, "ob1");
-	rc |= ipcb_cmd_arg(cmd, "--mca");
-	rc |= ipcb_cmd_arg(cmd, "btl");
-	rc |= ipcb_cmd_arg(cmd, tcp ? "self,tcp" : "self,vader");
+	rc |= mpi_mca(cmd, "pml", "ob1");
+	rc |= mpi_mca(cmd, "btl", tcp ? "self,tcp" : "self,vader");
 	/*
 	 * One host: no remote agent at all (no ssh). Two: mpirun starts its daemon (orted) on the
 	 * peer through the driver's agent, which runs it through the launch prefix.
 	 */
-	rc |= ipcb_cmd_arg(cmd, "--mca");
-	rc |= ipcb_cmd_arg(cmd, "plm_rsh_agent");
-	rc |= ipcb_cmd_arg(cmd, "%s", hosts ? ch->cfg.agent : "false");
-	rc |= ipcb_cmd_arg(cmd, "--mca");
-	rc |= ipcb_cmd_arg(cmd, "mpi_yield_when_idle");
-	rc |= ipcb_cmd_arg(cmd, "1");
+	rc |= mpi_mca(cmd, "plm_rsh_agent", hosts ? ch->cfg.agent : "false");
+	rc |= mpi_mca(cmd, "mpi_yield_when_idle", "1");
 	/* Shared segments as files in the session directory, not POSIX names in /dev/shm. */
-	rc |= ipcb_cmd_arg(cmd, "--mca");
-	rc |= ipcb_cmd_arg(cmd, "shmem");
-	rc |= ipcb_cmd_arg(cmd, "mmap");
+	rc |= mpi_mca(cmd, "shmem", "mmap");
 	if (!hosts) {
 		/* The runtime's own control channel on the loopback only, not on every interface.
 		 */
-		rc |= ipcb_cmd_arg(cmd, "--mca");
-		rc |= ipcb_cmd_arg(cmd, "oob_tcp_if_include");
-		rc |= ipcb_cmd_arg(cmd, "lo");
-		rc |= ipcb_cmd_arg(cmd, "--mca");
-		rc |= ipcb_cmd_arg(cmd, "orte_tmpdir_base");
-		rc |= ipcb_cmd_arg(cmd, "%s", dir);
-		rc |= ipcb_cmd_arg(cmd, "--mca");
-		rc |= ipcb_cmd_arg(cmd, tcp ? "btl_tcp_if_include" : "btl_vader_backing_directory");
-		rc |= ipcb_cmd_arg(cmd, "%s", tcp ? "lo" : dir);
+		rc |= mpi_mca(cmd, "oob_tcp_if_include", "lo");
+		rc |= mpi_mca(cmd, "orte_tmpdir_base", dir);
+		rc |= mpi_mca(cmd, tcp ? "btl_tcp_if_include" : "btl_vader_backing_directory",
+			      tcp ? "lo" : dir);
 		return rc ? cmd->err.code : 0;
 	}
 	/* Two hosts: the runtime's channel and the messages on the path between the two only. */
 	rc = mpi_subnet(&ch->cfg, cmd, pair, sizeof(pair));
 	if (rc)
 		return rc;
-	rc |= ipcb_cmd_arg(cmd, "--mca");
-	rc |= ipcb_cmd_arg(cmd, "oob_tcp_if_include");
-	rc |= ipcb_cmd_arg(cmd, "%s", pair);
-	rc |= ipcb_cmd_arg(cmd, "--mca");
-	rc |= ipcb_cmd_arg(cmd, "btl_tcp_if_include");
-	rc |= ipcb_cmd_arg(cmd, "%s", pair);
+	rc |= mpi_mca(cmd, "oob_tcp_if_include", pair);
+	rc |= mpi_mca(cmd, "btl_tcp_if_include", pair);
 	rc |= ipcb_cmd_arg(cmd, "-x");
 	rc |= ipcb_cmd_arg(cmd, "%s", IPCB_RANK_KEY_ENV);
 	/* One command line per host (its program's path is that host's): rank 0 here, 1 there. */
