@@ -277,18 +277,28 @@ static int http_serve(struct ipcb_ep *ep, const bool *done)
 	return 0;
 }
 
+/*
+ * Over TCP, either end's socket: bound to its host's address on a port the kernel picks, and
+ * that address published, so the other end can reach it (the receiver) or check it (the sender).
+ */
+static int http_tcp_socket(struct ipcb_ep *ep)
+{
+	union ipcb_sockaddr a;
+	int fd = ipcb_net_bound_socket(&ep->chan->cfg, SOCK_STREAM, false, &a, &ep->err);
+
+	if (fd >= 0)
+		ipcb_net_publish(&ep->addr, &a);
+	return fd;
+}
+
 static int http_listen(struct ipcb_ep *ep)
 {
 	struct http_ep *me = ep->priv;
 
 	if (me->tcp) {
-		union ipcb_sockaddr a;
-		int fd = ipcb_net_bound_socket(&ep->chan->cfg, SOCK_STREAM, false, &a, &ep->err);
-
-		if (fd < 0)
-			return fd;
-		me->listen_fd = fd;
-		ipcb_net_publish(&ep->addr, &a);
+		me->listen_fd = http_tcp_socket(ep);
+		if (me->listen_fd < 0)
+			return me->listen_fd;
 	} else {
 		struct sockaddr_un a = {.sun_family = AF_UNIX};
 
@@ -331,13 +341,9 @@ static int http_open(struct ipcb_ep *ep)
 	if (ep->role == IPCB_RECEIVER)
 		return http_listen(ep);
 	if (me->tcp) {
-		union ipcb_sockaddr a;
-		int fd = ipcb_net_bound_socket(&ep->chan->cfg, SOCK_STREAM, false, &a, &ep->err);
-
-		if (fd < 0)
-			return fd;
-		me->sock_fd = fd;
-		ipcb_net_publish(&ep->addr, &a);
+		me->sock_fd = http_tcp_socket(ep);
+		if (me->sock_fd < 0)
+			return me->sock_fd;
 	}
 	if (curl_global_init(CURL_GLOBAL_NOTHING) != CURLE_OK)
 		return ipcb_err(&ep->err, -ENOMEM, "curl_global_init");
