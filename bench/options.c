@@ -343,6 +343,19 @@ static int layer_named(const char *s)
 	return -1;
 }
 
+/* Add t to the transports to measure, unless it is there already. */
+static int add_transport(struct ipcb_opts *o, const struct ipcb_transport *t, char *err,
+			 size_t errlen)
+{
+	for (size_t i = 0; i < o->ntransports; i++)
+		if (o->transports[i] == t)
+			return 0;
+	if (o->ntransports == IPCB_MAX_LIST)
+		return opt_fail(err, errlen, "--transport: too many transports");
+	o->transports[o->ntransports++] = t;
+	return 0;
+}
+
 int ipcb_parse_transports(const char *s, struct ipcb_opts *o, char *err, size_t errlen)
 {
 	char buf[1024], names[1024], *save = NULL, *tok;
@@ -370,18 +383,10 @@ int ipcb_parse_transports(const char *s, struct ipcb_opts *o, char *err, size_t 
 			/* A family: each of its transports not already named, in --list order. */
 			for (size_t k = 0; k < ipcb_transport_count(); k++) {
 				const struct ipcb_transport *m = ipcb_transport_at(k);
-				bool have = false;
 
-				if ((int)m->layer != layer || (m->caps & IPCB_CAP_NO_DATA))
-					continue;
-				for (size_t i = 0; i < o->ntransports; i++)
-					have |= o->transports[i] == m;
-				if (have)
-					continue;
-				if (o->ntransports == IPCB_MAX_LIST)
-					return opt_fail(err, errlen,
-							"--transport: too many transports");
-				o->transports[o->ntransports++] = m;
+				if ((int)m->layer == layer && !(m->caps & IPCB_CAP_NO_DATA) &&
+				    add_transport(o, m, err, errlen) < 0)
+					return -EINVAL;
 			}
 			continue;
 		}
@@ -392,21 +397,14 @@ int ipcb_parse_transports(const char *s, struct ipcb_opts *o, char *err, size_t 
 					"all, kernel, middleware, brokers",
 					tok, names);
 		}
-		bool have = false;
-
 		for (size_t i = 0; i < nnamed; i++)
 			if (named[i] == t)
 				return opt_fail(err, errlen, "--transport: '%s' is listed twice",
 						tok);
 		named[nnamed++] = t;
 		/* Named beside its family ("kernel,pipe"): measured once, where it came first. */
-		for (size_t i = 0; i < o->ntransports; i++)
-			have |= o->transports[i] == t;
-		if (have)
-			continue;
-		if (o->ntransports == IPCB_MAX_LIST)
-			return opt_fail(err, errlen, "--transport: too many transports");
-		o->transports[o->ntransports++] = t;
+		if (add_transport(o, t, err, errlen) < 0)
+			return -EINVAL;
 	}
 	return 0;
 }
