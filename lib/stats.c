@@ -1,5 +1,8 @@
 /* SPDX-License-Identifier: MIT */
-/* stats.c - median, MAD and the Mann-Whitney U test; see stats.h for the definitions used. */
+/*
+ * stats.c - median, MAD, the Mann-Whitney U and Wilcoxon signed-rank tests, modes and a random
+ * number generator; see stats.h for the definitions used.
+ */
 #include "stats.h"
 
 #include <errno.h>
@@ -502,4 +505,408 @@ double ipcb_alpha_share(unsigned look, unsigned looks)
 	if (look == looks)
 		return 0.5 + ldexp(1, -(int)looks);
 	return ldexp(1, -(int)(looks - look + 1));
+}
+
+/* ---- the Wilcoxon signed-rank test ---- */
+
+/* One difference d - shift: its size, its sign and twice its mid-rank by size. */
+struct signed_diff {
+	double a;
+	bool pos;
+	uint32_t rank2;
+};
+
+static int signed_diff_cmp(const void *a, const void *b)
+{
+	return double_cmp(&((const struct signed_diff *)a)->a, &((const struct signed_diff *)b)->a);
+}
+
+/*
+ * The sign-flip distribution of a sum of (doubled) ranks: each rank counts with probability 1/2,
+ * independently. p[s] is built one rank at a time as the mean of "without it" and "with it", so
+ * it holds probabilities, not counts: 2^-100 is far from underflow, while 2^100 counts would be
+ * beyond a double's exact integers anyway. Returns the table (sum(rank2) + 1 entries) or NULL.
+ */
+static double *sign_flip_dist(const uint32_t *rank2, size_t n, uint64_t *smax)
+{
+	uint64_t reach = 0, total = 0;
+	double *p;
+
+	for (size_t i = 0; i < n; i++)
+		total += rank2[i];
+	p = calloc((size_t)total + 1, sizeof(*p));
+	if (!p)
+		return NULL;
+	p[0] = 1;
+	for (size_t i = 0; i < n; i++) {
+		uint32_t r = rank2[i];
+
+		reach += r;
+		/* Downward in s: p[s - r] is still the value before this rank. */
+		for (uint64_t s = reach; s >= r; s--)
+			p[s] = (p[s] + p[s - r]) / 2;
+		for (uint64_t s = r; s-- > 0;)
+			p[s] /= 2;
+	}
+	*smax = total;
+	return p;
+}
+
+int ipcb_sr_shift_test(const double *d, size_t n, double shift, struct ipcb_sr *out)
+{
+	struct signed_diff *z;
+	uint32_t *rank2;
+	uint64_t w2 = 0, s2 = 0;
+	double sq = 0;
+	size_t nz = 0, i, j;
+
+	if (!d || !n || !out || !isfinite(shift) || n > UINT32_MAX / 2)
+		return -EINVAL;
+	for (i = 0; i < n; i++)
+		if (!isfinite(d[i]))
+			return -EINVAL;
+	memset(out, 0, sizeof(*out));
+	z = malloc(n * sizeof(*z));
+	rank2 = malloc(n * sizeof(*rank2));
+	if (!z || !rank2) {
+		free(z);
+		free(rank2);
+		return -ENOMEM;
+	}
+	for (i = 0; i < n; i++) {
+		double e = d[i] - shift;
+
+		/* A zero says nothing about which way d leans: dropped (Wilcoxon's convention). */
+		if (e != 0)
+			z[nz++] = (struct signed_diff){.a = fabs(e), .pos = e > 0};
+	}
+	out->n = nz;
+	if (!nz) {
+		out->exact = true; /* the one assignment of no signs */
+		out->p_less = out->p_greater = 1;
+		free(z);
+		free(rank2);
+		return 0;
+	}
+	qsort(z, nz, sizeof(*z), signed_diff_cmp);
+	for (i = 0; i < nz; i = j) {
+		for (j = i + 1; j < nz && z[j].a == z[i].a; j++)
+			;
+		out->ties |= j - i > 1;
+		for (size_t k = i; k < j; k++)
+			z[k].rank2 = (uint32_t)(i + 1 + j);
+	}
+	for (i = 0; i < nz; i++) {
+		rank2[i] = z[i].rank2;
+		s2 += z[i].rank2;
+		sq += (double)z[i].rank2 * z[i].rank2;
+		if (z[i].pos)
+			w2 += z[i].rank2;
+	}
+	out->w = (double)w2 / 2;
+	if (nz <= IPCB_SR_EXACT_MAX_N) {
+		uint64_t smax;
+		double *p = sign_flip_dist(rank2, nz, &smax), below = 0, above = 0, total = 0;
+
+		if (!p) {
+			free(z);
+			free(rank2);
+			return -ENOMEM;
+		}
+		for (uint64_t s = 0; s <= smax; s++) {
+			total += p[s];
+			if (s <= w2)
+				below += p[s];
+			if (s >= w2)
+				above += p[s];
+		}
+		free(p);
+		out->exact = true;
+		out->p_less = below / total;
+		out->p_greater = above / total;
+	} else {
+		/* Ranks are rank2 / 2: mean sum(r) / 2, variance sum(r^2) / 4. */
+		double mean = (double)s2 / 4, sd = sqrt(sq / 16);
+
+		out->p_less = ipcb_stats_norm_cdf((out->w + 0.5 - mean) / sd);
+		out->p_greater = ipcb_stats_norm_cdf((mean - (out->w - 0.5)) / sd);
+	}
+	free(z);
+	free(rank2);
+	if (out->p_less > 1)
+		out->p_less = 1;
+	if (out->p_greater > 1)
+		out->p_greater = 1;
+	return 0;
+}
+
+double ipcb_sr_min_p(size_t n)
+{
+	return ldexp(1, n > 2000 ? -2000 : -(int)n);
+}
+
+long ipcb_sr_crit(size_t n, double alpha, bool *exact)
+{
+	uint32_t *rank2;
+	uint64_t smax;
+	double *p, total = 0, cum = 0;
+	long c = -1;
+
+	if (exact)
+		*exact = n <= IPCB_SR_EXACT_MAX_N;
+	if (!n || !(alpha > 0 && alpha < 1))
+		return -1;
+	if (n > IPCB_SR_EXACT_MAX_N) {
+		double mean = (double)n * (double)(n + 1) / 4;
+		double sd = sqrt((double)n * (double)(n + 1) * (double)(2 * n + 1) / 24);
+		double v = floor(mean - 0.5 - ipcb_stats_norm_quantile(1 - alpha) * sd);
+
+		return v < 0 ? -1 : (long)v;
+	}
+	/* Ranks 1..n, not doubled: without ties the sums are whole numbers. */
+	rank2 = malloc(n * sizeof(*rank2));
+	if (!rank2)
+		return -1;
+	for (size_t i = 0; i < n; i++)
+		rank2[i] = (uint32_t)(i + 1);
+	p = sign_flip_dist(rank2, n, &smax);
+	free(rank2);
+	if (!p)
+		return -1;
+	for (uint64_t s = 0; s <= smax; s++)
+		total += p[s];
+	for (uint64_t s = 0; s <= smax; s++) {
+		cum += p[s];
+		if (cum / total >= alpha)
+			break;
+		c = (long)s;
+	}
+	free(p);
+	return c;
+}
+
+/*
+ * How many Walsh averages (a[i] + a[j]) / 2, i <= j, are <= s; a ascending. For growing i the
+ * j that qualify are a prefix of j >= i that only shrinks: two pointers, O(n). Each average is
+ * compared as computed, so the count steps exactly at the computed averages.
+ */
+static uint64_t walsh_at_most(const double *a, size_t n, double s)
+{
+	uint64_t count = 0;
+	size_t j = n;
+
+	for (size_t i = 0; i < n; i++) {
+		while (j > i && (a[i] + a[j - 1]) / 2 > s)
+			j--;
+		if (j <= i)
+			break; /* even a[i] itself is above s, and every later one too */
+		count += j - i;
+	}
+	return count;
+}
+
+/* The k-th smallest (1-based) Walsh average: the least s with count(s) >= k (see diff_kth()). */
+static double walsh_kth(const double *a, size_t n, uint64_t k)
+{
+	double lo = a[0], hi = a[n - 1];
+
+	if (walsh_at_most(a, n, lo) >= k)
+		return lo;
+	for (int it = 0; it < 2100; it++) {
+		double mid = lo + (hi - lo) / 2;
+
+		if (mid <= lo || mid >= hi)
+			break;
+		if (walsh_at_most(a, n, mid) >= k)
+			hi = mid;
+		else
+			lo = mid;
+	}
+	return hi;
+}
+
+int ipcb_sr_hl(const double *d, size_t n, double alpha, struct ipcb_shift *out)
+{
+	uint64_t nw = (uint64_t)n * (n + 1) / 2;
+	double *a;
+	int rc;
+
+	if (!out || !d || !n || !(alpha > 0 && alpha < 1))
+		return -EINVAL;
+	for (size_t i = 0; i < n; i++)
+		if (!isfinite(d[i]))
+			return -EINVAL;
+	rc = sorted_copy(d, n, &a);
+	if (rc < 0)
+		return rc;
+	if (nw % 2)
+		out->est = walsh_kth(a, n, nw / 2 + 1);
+	else
+		out->est = walsh_kth(a, n, nw / 2) / 2 + walsh_kth(a, n, nw / 2 + 1) / 2;
+	out->crit = ipcb_sr_crit(n, alpha, &out->exact);
+	if (out->crit < 0) {
+		out->lo = -INFINITY;
+		out->hi = INFINITY;
+	} else {
+		out->lo = walsh_kth(a, n, (uint64_t)out->crit + 1);
+		out->hi = walsh_kth(a, n, nw - (uint64_t)out->crit);
+	}
+	free(a);
+	return 0;
+}
+
+/* ---- the median's interval ---- */
+
+int ipcb_median_ci(const double *x, size_t n, double conf, double *lo, double *hi, double *achieved)
+{
+	/* A coverage this close to conf counts as reaching it: the sums carry rounding. */
+	const double slack = 1e-12;
+	double *s, tail = (1 - conf) / 2, logt, cdf, cov = 0;
+	size_t k = 1;
+	int rc;
+
+	if (!lo || !hi || !achieved || !(conf > 0 && conf < 1))
+		return -EINVAL;
+	for (size_t i = 0; x && i < n; i++)
+		if (isnan(x[i]))
+			return -EINVAL;
+	rc = sorted_copy(x, n, &s);
+	if (rc < 0)
+		return rc;
+	/*
+	 * P(B = j) for B ~ Binomial(n, 1/2), in logs so that 2^-n does not underflow for large n;
+	 * [x(j + 1), x(n - j)] leaves out the j lowest and the j highest values.
+	 */
+	logt = -(double)n * M_LN2;
+	cdf = exp(logt);
+	cov = 1 - 2 * cdf;
+	for (size_t j = 1; 2 * (j + 1) <= n + 1; j++) {
+		logt += log((double)(n - j + 1)) - log((double)j);
+		cdf += exp(logt);
+		if (cdf > tail * (1 + slack))
+			break;
+		k = j + 1;
+		cov = 1 - 2 * cdf;
+	}
+	*lo = s[k - 1];
+	*hi = s[n - k];
+	*achieved = cov < 0 ? 0 : cov;
+	free(s);
+	return 0;
+}
+
+/* ---- modes ---- */
+
+/* The smallest gap between modes and the least range a mode counts with, in logs. */
+#define MODE_GAP   1.25
+#define MODE_FLOOR 1.02
+#define MODE_RATIO 3
+
+/*
+ * The best gap to split the run l[a..b) at, by the rule in stats.h: the index of the first value
+ * above it, or 0 when no gap qualifies; *gap is its width.
+ */
+static size_t mode_split(const double *l, size_t a, size_t b, size_t n, double *gap)
+{
+	const double min_gap = log(MODE_GAP), floor_range = log(MODE_FLOOR);
+	size_t best = 0;
+
+	*gap = 0;
+	for (size_t i = a + 2; i + 2 <= b; i++) {
+		double g = l[i] - l[i - 1];
+		double left = fmax(l[i - 1] - l[a], floor_range);
+		double right = fmax(l[b - 1] - l[i], floor_range);
+
+		/* At least 15 % of all values a side, in whole numbers: no rounding at the edge. */
+		if ((i - a) * 100 < 15 * n || (b - i) * 100 < 15 * n)
+			continue;
+		if (g >= min_gap && g >= MODE_RATIO * fmax(left, right) && g > *gap) {
+			*gap = g;
+			best = i;
+		}
+	}
+	return best;
+}
+
+int ipcb_modes_find(const double *x, size_t n, struct ipcb_modes *out)
+{
+	size_t start[IPCB_MODES_MAX + 1] = {0}, nmodes = 1;
+	double *s, *l;
+	int rc;
+
+	if (!out || !x || !n)
+		return -EINVAL;
+	for (size_t i = 0; i < n; i++)
+		if (!(x[i] > 0) || !isfinite(x[i]))
+			return -EINVAL;
+	rc = sorted_copy(x, n, &s);
+	if (rc < 0)
+		return rc;
+	l = malloc(n * sizeof(*l));
+	if (!l) {
+		free(s);
+		return -ENOMEM;
+	}
+	for (size_t i = 0; i < n; i++)
+		l[i] = log(s[i]);
+	/* start[m] .. start[m + 1] is mode m; the widest qualifying gap of any mode splits next */
+	start[1] = n;
+	while (nmodes < IPCB_MODES_MAX) {
+		size_t at = 0, in = 0;
+		double widest = 0;
+
+		for (size_t m = 0; m < nmodes; m++) {
+			double g;
+			size_t i = mode_split(l, start[m], start[m + 1], n, &g);
+
+			if (i && g > widest) {
+				widest = g;
+				at = i;
+				in = m;
+			}
+		}
+		if (!at)
+			break;
+		memmove(start + in + 2, start + in + 1, (nmodes - in) * sizeof(*start));
+		start[in + 1] = at;
+		nmodes++;
+	}
+	memset(out, 0, sizeof(*out));
+	out->n = nmodes;
+	for (size_t m = 0; m < nmodes; m++) {
+		size_t a = start[m], b = start[m + 1];
+
+		out->count[m] = b - a;
+		out->median[m] = ipcb_stats_median_sorted(s + a, b - a);
+		out->lo[m] = s[a];
+		out->hi[m] = s[b - 1];
+	}
+	free(l);
+	free(s);
+	return 0;
+}
+
+/* ---- random numbers ---- */
+
+uint64_t ipcb_rng_next(uint64_t *state)
+{
+	uint64_t z = (*state += 0x9e3779b97f4a7c15u);
+
+	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9u;
+	z = (z ^ (z >> 27)) * 0x94d049bb133111ebu;
+	return z ^ (z >> 31);
+}
+
+size_t ipcb_rng_below(uint64_t *state, size_t n)
+{
+	uint64_t bound = n, reject_below, r;
+
+	if (!n)
+		return 0;
+	/* 2^64 mod n: the values below it are the ones that would make some results likelier. */
+	reject_below = (0 - bound) % bound;
+	do
+		r = ipcb_rng_next(state);
+	while (r < reject_below);
+	return (size_t)(r % bound);
 }

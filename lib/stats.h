@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * stats.h - robust summaries and the Mann-Whitney U test, for `ipcbench compare`.
+ * stats.h - robust summaries, the Mann-Whitney U and Wilcoxon signed-rank tests, the modes of a
+ * sample and a small random number generator, for `ipcbench compare` and the report.
  *
  * Benchmark repeats are few (5..30 a side), skewed and sometimes tied (rates printed to 0.1), so
  * the gate uses rank statistics and medians rather than means and t-tests: one slow run moves a
@@ -30,6 +31,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 /* Largest n + m for which ipcb_mw_test() computes the exact distribution. */
 #define IPCB_MW_EXACT_MAX_N 120
@@ -140,12 +142,12 @@ long ipcb_mw_crit(size_t n, size_t m, double alpha, bool *exact);
 int ipcb_mw_shift_test(const double *x, size_t n, const double *y, size_t m, double shift,
 		       struct ipcb_mw *out);
 
-/* The result of ipcb_hl_shift(). */
+/* The result of ipcb_hl_shift(), and of ipcb_sr_hl() for paired differences (see below). */
 struct ipcb_shift {
 	double est; /* Hodges-Lehmann: the median of the nm differences y[j] - x[i] */
 	double lo;  /* D(crit + 1): -INFINITY when crit < 0 */
 	double hi;  /* D(nm - crit): INFINITY when crit < 0 */
-	long crit;  /* ipcb_mw_crit(n, m, alpha) */
+	long crit;  /* ipcb_mw_crit(n, m, alpha) (ipcb_sr_crit(n, alpha) for ipcb_sr_hl()) */
 	bool exact; /* crit from the exact distribution */
 };
 
@@ -178,5 +180,132 @@ int ipcb_holm(const double *p, size_t n, double alpha, bool *reject, double *lev
  * decided at an earlier look on data that no longer changes stays decided. 0 for bad arguments.
  */
 double ipcb_alpha_share(unsigned look, unsigned looks);
+
+/*
+ * The Wilcoxon signed-rank test of paired differences, for rounds measured in pairs.
+ *
+ * When BASE and NEW are measured in the same round (same machine state), the per-round
+ * differences d[i] = log NEW[i] - log BASE[i] cancel what the round did to both; the question is
+ * then about their centre. ipcb_sr_shift_test() tests d - shift: zeros (d == shift exactly) are
+ * dropped first (Wilcoxon's convention, as R's wilcox.test: the test is then conditional on the
+ * non-zero differences), the rest ranked by |d - shift| with mid-ranks for ties, and
+ *   W+ = the sum of the ranks of the positive d - shift,
+ * from 0 (every d below shift) to n'(n'+1)/2 (every d above it), n' the differences left. Under
+ * H0 (d - shift symmetric about 0) each sign is + or - with probability 1/2, independently.
+ *
+ * p-values:
+ *  - n' <= IPCB_SR_EXACT_MAX_N: exact, from the 2^n' equally likely sign assignments, counted by
+ *    a table over the sums of doubled mid-ranks (integers even with ties), so with ties it is
+ *    the distribution given their pattern;
+ *  - beyond: the normal approximation, mean sum(r)/2 and variance sum(r^2)/4 over the mid-ranks
+ *    r (which is the usual tie-corrected n(n+1)(2n+1)/24 - sum(t^3 - t)/48), with a continuity
+ *    correction of 0.5 toward the mean.
+ *
+ * Inverting the test over every shift gives the Hodges-Lehmann estimate of the centre and its
+ * distribution-free confidence bounds (ipcb_sr_hl()): with the N = n(n+1)/2 Walsh averages
+ * (d[i] + d[j]) / 2, i <= j, in ascending order A(1) .. A(N), W+ of d - s is the number of them
+ * above s, and with c the largest integer with P0(W+ <= c) < alpha,
+ *   estimate = median of the A,  lower bound = A(c + 1),  upper bound = A(N - c):
+ * each shift below the lower bound (above the upper one) is rejected by the one-sided test at
+ * level alpha, so the interval covers the true centre with probability at least 1 - 2 alpha.
+ */
+
+/* Largest n' for which ipcb_sr_shift_test() and ipcb_sr_crit() compute the exact distribution. */
+#define IPCB_SR_EXACT_MAX_N 100
+
+/* The result of ipcb_sr_shift_test(). */
+struct ipcb_sr {
+	double w;	  /* W+ of d - shift (see above), with mid-ranks: 0 .. n(n+1)/2 */
+	size_t n;	  /* the differences ranked: those not equal to shift */
+	double p_less;	  /* P(W' <= W+): small when d tends to be below shift */
+	double p_greater; /* P(W' >= W+): small when d tends to be above shift */
+	bool exact;	  /* p-values from the exact sign-flip distribution */
+	bool ties;	  /* some |d - shift| were tied (mid-ranks used) */
+};
+
+/*
+ * Wilcoxon signed-rank test of d[0..n) - shift (see above); both one-sided p-values. When no
+ * difference is left (every d equals shift) both are 1 and out->n is 0. Returns 0, -EINVAL (n is
+ * 0, a NULL pointer, a NaN or infinite value or shift) or -ENOMEM.
+ */
+int ipcb_sr_shift_test(const double *d, size_t n, double shift, struct ipcb_sr *out);
+
+/*
+ * The smallest one-sided p-value the signed-rank test can give for n differences, 2^-n: every
+ * sign the same. When it is not below the alpha a group is tested at, more rounds are needed.
+ */
+double ipcb_sr_min_p(size_t n);
+
+/*
+ * Largest c with P0(W+ <= c) < alpha for n differences without ties or zeros, -1 when none.
+ * Exact for n <= IPCB_SR_EXACT_MAX_N, else the normal approximation with the continuity
+ * correction: c = floor(n(n+1)/4 - 0.5 - z[1-alpha] * sqrt(n(n+1)(2n+1)/24)). *exact (may be
+ * NULL) says which.
+ */
+long ipcb_sr_crit(size_t n, double alpha, bool *exact);
+
+/*
+ * Hodges-Lehmann estimate of the centre of the paired differences d[0..n) (the median of their
+ * Walsh averages) and its confidence bounds, each one-sided at level alpha (see above): lo =
+ * A(crit + 1), hi = A(N - crit), or -INFINITY and INFINITY when crit < 0 (too few differences
+ * for any p below alpha). out->crit is ipcb_sr_crit(n, alpha). The Walsh averages' order
+ * statistics are found by bisection on the value with an O(n) count per step, so nothing of size
+ * n^2 is held. Returns 0, -EINVAL (n is 0, a NULL pointer, a NaN or infinite value, alpha outside
+ * (0, 1)) or -ENOMEM.
+ */
+int ipcb_sr_hl(const double *d, size_t n, double alpha, struct ipcb_shift *out);
+
+/*
+ * A distribution-free confidence interval of the median of x[0..n) from its order statistics:
+ * [x(k), x(n + 1 - k)] (1-based, ascending) covers the median of the distribution with
+ * probability 1 - 2 P(B <= k - 1), B ~ Binomial(n, 1/2), whatever that distribution is. The
+ * narrowest such interval whose coverage is at least conf is returned in lo and hi, and its
+ * coverage in *achieved; when even [min, max] (k = 1, coverage 1 - 2^(1-n)) falls short of
+ * conf, [min, max] is returned with its lower coverage, which the caller can compare with conf.
+ * Returns 0, -EINVAL (n is 0, a NULL pointer, a NaN value, conf outside (0, 1)) or -ENOMEM.
+ */
+int ipcb_median_ci(const double *x, size_t n, double conf, double *lo, double *hi,
+		   double *achieved);
+
+/*
+ * The modes of a sample of positive measurements (rates or latencies): a machine that switches
+ * between states (a virtual CPU moved to a busy core, a frequency step) gives a sample in
+ * clusters, whose median describes neither.
+ *
+ * The rule, on the logs of the values (so that a gap is a ratio), sorted ascending: a run of
+ * values splits in two at a gap between neighbours when
+ *  - the gap is at least log(1.25) (the two sides differ by 25 % or more), and
+ *  - the gap is at least 3 times the larger of the two sides' own ranges (max - min of their
+ *    logs, taken as at least log(1.02) so that a side of nearly equal values does not make any
+ *    small gap count), and
+ *  - each side holds at least 2 values and at least 15 % of all n values.
+ * Among all the gaps that qualify in all the runs so far, the largest splits first; splitting
+ * stops at IPCB_MODES_MAX modes or when no gap qualifies. Fewer than 4 values are always one
+ * mode. Three clusters at equal distances stay one mode: each split's side then holds a cluster
+ * and a gap as wide as the one split at.
+ */
+#define IPCB_MODES_MAX 3
+
+/* The modes found, ascending: mode i holds count[i] values from lo[i] to hi[i]. */
+struct ipcb_modes {
+	size_t n; /* modes: 1 .. IPCB_MODES_MAX */
+	size_t count[IPCB_MODES_MAX];
+	double median[IPCB_MODES_MAX], lo[IPCB_MODES_MAX], hi[IPCB_MODES_MAX];
+};
+
+/*
+ * Find the modes of x[0..n) by the rule above. Returns 0, -EINVAL (n is 0, a NULL pointer, a
+ * value that is not a positive finite number) or -ENOMEM.
+ */
+int ipcb_modes_find(const double *x, size_t n, struct ipcb_modes *out);
+
+/*
+ * A small deterministic random number generator for resampling: splitmix64 (Steele, Lea and
+ * Flood 2014), whose whole state is one 64-bit number: the same seed gives the same sequence on
+ * every machine. ipcb_rng_next() returns the next 64 random bits; ipcb_rng_below() a number
+ * uniform in [0, n) (by rejection: no value is more likely than another), 0 when n is 0.
+ */
+uint64_t ipcb_rng_next(uint64_t *state);
+size_t ipcb_rng_below(uint64_t *state, size_t n);
 
 #endif /* IPCB_STATS_H */
