@@ -9,6 +9,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <math.h>
 #include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -32,6 +33,7 @@
 #include "report.h"
 #include "run.h"
 #include "serve.h"
+#include "stats.h"
 #include "service.h"
 #include "sysinfo.h"
 #include "version.h"
@@ -65,6 +67,39 @@ struct place {
 	double memcpy_bytes_per_s[IPCB_MAX_LIST]; /* per --size index; 0 = not measured */
 	/* Cross-core only: copying out what the other CPU wrote, per --size index. */
 	double xcopy_bytes_per_s[IPCB_MAX_LIST];
+	/*
+	 * The machine's state at these CPUs: the last probe's cache-line and wake-up round trips
+	 * (p50, ns; 0 = none yet), when it was taken, and every probe's so far (their median is
+	 * the run's usual state, which a probe that jumps is flagged against).
+	 */
+	bool probed;
+	double probe_cl_ns, probe_wk_ns;
+	uint64_t probe_at_ns;
+	bool probe_jump; /* the last probe moved by half or more from the usual */
+	double *probe_hist[2];
+	size_t nprobes, probes_cap;
+};
+
+/* What shapes one point of the plan beyond its transport and size. */
+struct shape {
+	enum ipcb_mode mode;
+	unsigned pairs, inflight;
+	double rate;	 /* open loop: messages per second offered in all; 0: closed loop */
+	double fraction; /* a rate sweep's step: rate as a share of the closed-loop maximum */
+};
+
+/*
+ * One point of the plan: a round runs each once. A rate sweep is one point: in each round it
+ * measures its closed-loop maximum, then offers fractions of it.
+ */
+struct plan_point {
+	size_t place, use, si;
+	struct shape sh;
+	bool sweep;
+	/* What each round measured, for the summary: its main value (a round trip's p50, else the
+	 * rate), context switches per message and the wake-up probe beside it. */
+	double *value, *ctx, *wake;
+	size_t nvalues;
 };
 
 struct driver {
@@ -92,7 +127,9 @@ struct driver {
 	bool output_failed; /* a row, log or .hgrm file could not be written */
 	uint64_t started_ns;
 	int interrupted; /* signal number */
-	bool counting;	 /* walking the plan only to count its runs */
+	struct plan_point *points;
+	size_t npoints, points_cap;
+	unsigned round; /* the current round's number (from --first-round) */
 	/* --peer: the receivers run on another host, reached through this (bench/remote.h). */
 	struct ipcb_remote remote;
 	bool two_hosts;
@@ -496,7 +533,7 @@ static void progress(struct driver *d, const struct place *pl, const struct ipcb
 		elapsed, ipcb_placement_name(pl->kind), row->transport, row->mode, sz,
 		shape[0] ? ", " : "", shape);
 	if (d->o.repeat > 1)
-		fprintf(stderr, " run %u", row->run);
+		fprintf(stderr, " round %u/%u", row->run - d->o.first_round + 1, d->o.repeat);
 	if (d->runs_done > 0) {
 		double left =
 		    elapsed / (double)d->runs_done * (double)(d->runs_total - d->runs_done);
@@ -612,17 +649,66 @@ static int emit_histogram(struct driver *d, const struct ipcb_row *row)
 	return rc;
 }
 
-static void emit(struct driver *d, const struct ipcb_row *measured)
+static double p50_of(const struct ipcb_hist *h)
 {
-	char tag[256], why[IPCB_CSV_ERR_BYTES];
+	return h ? (double)ipcb_hist_value_at_percentile(h, 50) : 0;
+}
+
+/*
+ * A row faster than its probe's cache-line round trip allows: a round trip between two CPUs
+ * cannot beat a bare cache line bounced between them (a one-way delay, half of it), so the CPUs
+ * were not what the probe found while it ran (two virtual CPUs on one core for a moment).
+ * Across CPUs only: on one CPU the probe yields the CPU on every turn, which a sleeping
+ * transport may beat.
+ */
+/* Below this share of the probe's round trip: clock ticks of tens of ns and the probe's own
+ * noise never take a row this far under it. */
+#define BELOW_FLOOR_SHARE 0.8
+
+static bool below_floor(const struct place *pl, const struct ipcb_row *row)
+{
+	double p50, floor = pl->probe_cl_ns;
+
+	/* Floors and the harness (rows that move no message) are not held to it. */
+	if (!row->hist || !row->latency_kind || floor <= 0 || pl->kind != IPCB_PLACE_CROSS_CORE ||
+	    !row->verify)
+		return false;
+	p50 = p50_of(row->hist);
+	if (strcmp(row->latency_kind, "rtt") == 0)
+		return p50 > 0 && p50 < BELOW_FLOOR_SHARE * floor;
+	if (strncmp(row->latency_kind, "one_way", 7) == 0)
+		return p50 > 0 && p50 < BELOW_FLOOR_SHARE * floor / 2;
+	return false;
+}
+
+static void emit(struct driver *d, const struct place *pl, const struct ipcb_row *measured)
+{
+	char tag[256], why[IPCB_CSV_ERR_BYTES], state[64] = "", sz[16];
 	/* One timestamp for the row in every output: the CSV and the JSON must agree. */
 	struct ipcb_row stamped = *measured;
 	const struct ipcb_row *row = &stamped;
+	bool below = below_floor(pl, row);
 	int rc;
 
 	stamped.when = time(NULL);
+	stamped.round = measured->run;
+	stamped.seed = d->o.seed;
+	if (pl->probed) {
+		stamped.probe_cl_ns = pl->probe_cl_ns;
+		stamped.probe_wk_ns = pl->probe_wk_ns;
+	}
+	snprintf(state, sizeof(state), "%s%s%s", below ? "below-floor" : "",
+		 below && pl->probe_jump ? ";" : "", pl->probe_jump ? "probe-jump" : "");
+	stamped.state = state;
 	errno = 0;
 	ipcb_table_row(stdout, &d->table, row);
+	/* Named where it stands: a flagged row is never ranked silently. */
+	if (below && !d->o.quiet) {
+		ipcb_format_size(row->size_bytes, sz, sizeof(sz));
+		printf("# ^ %s %s %s round %u: below-floor: p50 %.0f ns is under the probe's "
+		       "cache-line round trip of %.0f ns; the CPUs were not what the probe found\n",
+		       row->transport, row->mode, sz, row->run, p50_of(row->hist), pl->probe_cl_ns);
+	}
 	stdout_note();
 	if (d->csv.open) {
 		rc = ipcb_csv_row(&d->csv, row, &d->si, why, sizeof(why));
@@ -644,11 +730,6 @@ static void emit(struct driver *d, const struct ipcb_row *measured)
 	}
 	if (row->hist && row->latency_kind && emit_histogram(d, row) < 0)
 		d->output_failed = true;
-}
-
-static double p50_of(const struct ipcb_hist *h)
-{
-	return h ? (double)ipcb_hist_value_at_percentile(h, 50) : 0;
 }
 
 /*
@@ -688,7 +769,7 @@ static const char *emit_one_way(struct driver *d, const struct place *pl, struct
 	row->rates = false;
 	row->clock_skew_bound_ns = bound;
 	row->x_floor = pl->cacheline_p50_ns > 0 ? p50 / (pl->cacheline_p50_ns / 2) : 0;
-	emit(d, row);
+	emit(d, pl, row);
 	return NULL;
 }
 
@@ -783,7 +864,7 @@ static bool finish_run(struct driver *d, const struct place *pl, int rc, struct 
 		row->x_floor = p50_of(r->hist) / pl->cacheline_p50_ns;
 	else if (!row->latency_kind && r->bytes_per_s > 0 && size_index < IPCB_MAX_LIST)
 		row->x_floor = stream_floor(pl, size_index) / r->bytes_per_s;
-	emit(d, row);
+	emit(d, pl, row);
 	segments_note(d, row);
 	emit_one_ways(d, pl, row);
 	/* An open loop's own accuracy: how late each send started against its intended time. */
@@ -793,7 +874,7 @@ static bool finish_run(struct driver *d, const struct place *pl, int rc, struct 
 		row->messages = (uint64_t)ipcb_hist_total(r->send_lag);
 		row->rates = false;
 		row->x_floor = 0;
-		emit(d, row);
+		emit(d, pl, row);
 	}
 	return true;
 }
@@ -815,6 +896,7 @@ static void spec_base(struct driver *d, const struct place *pl, size_t size,
 	s->size_bytes = size;
 	s->messages = d->o.messages;
 	s->duration_s = d->o.duration_s;
+	s->min_messages = d->o.min_messages;
 	s->warmup = ipcb_opts_warmup(&d->o, size);
 	s->cpu[0] = pl->cpu[0];
 	s->cpu[1] = pl->cpu[1];
@@ -824,7 +906,7 @@ static void spec_base(struct driver *d, const struct place *pl, size_t size,
 	s->verify = d->o.verify;
 }
 
-static void row_base(const struct place *pl, const struct ipcb_run_spec *s,
+static void row_base(const struct driver *d, const struct place *pl, const struct ipcb_run_spec *s,
 		     struct ipcb_run_result *r, struct ipcb_row *row)
 {
 	memset(row, 0, sizeof(*row));
@@ -837,38 +919,29 @@ static void row_base(const struct place *pl, const struct ipcb_run_spec *s,
 	row->spin_polls = s->cfg.wait == IPCB_WAIT_HYBRID ? (int64_t)s->cfg.spin_polls : -1;
 	row->fsync = s->cfg.fsync && s->t && (s->t->caps & IPCB_CAP_FSYNC);
 	row->size_bytes = row->chunk_bytes = s->size_bytes;
+	row->run = d->round;
 }
 
 /*
- * Runs of each ping-pong floor. A virtual CPU can be moved on the host for a while, which makes
- * one run of a bare cache-line round trip several times slower than the machine allows; every
- * run is a row, so that shows, and the lowest of at least three is the floor rows are read
- * against.
+ * Floors measured per round at a placement: cache-line and futex round trips; per size, memcpy,
+ * a mailbox round trip, and (two CPUs only) the cross-core copy. --controls measures only the
+ * cache-line round trip and memcpy.
  */
-static unsigned floor_runs(const struct driver *d)
-{
-	/* Control rows are compared run for run with other runs' rows: one per repeat. */
-	if (d->o.controls)
-		return d->o.repeat;
-	return d->o.repeat > 3 ? d->o.repeat : 3;
-}
-
-/*
- * Floors measured per size at a placement: memcpy and the mailbox, and the cross-core copy;
- * --controls only memcpy.
- */
-static size_t floor_sized_runs(const struct driver *d, const struct place *pl)
+static size_t floor_runs_per_round(const struct driver *d, const struct place *pl)
 {
 	if (d->o.controls)
-		return 1;
-	return pl->kind == IPCB_PLACE_CROSS_CORE ? 3 : 2;
+		return 1 + d->o.nsizes;
+	return 2 + (pl->kind == IPCB_PLACE_CROSS_CORE ? 3 : 2) * d->o.nsizes;
 }
 
 /*
- * The floors of one placement: cache-line and futex round trips; per size, memcpy, a mailbox
- * round trip, and (two CPUs only) the cross-core copy. --controls measures only the cache-line
- * round trip and memcpy: the futex round trip measures the kernel's wake-up path, which a kernel
- * or scheduler state can move as much as any transport, and it is the slowest to measure.
+ * The floors of one placement, one run each, at the start of a round: cache-line and futex round
+ * trips; per size, memcpy, a mailbox round trip, and (two CPUs only) the cross-core copy. The
+ * round's rows are read against the round's own floors (x floor): a virtual CPU that shares a
+ * core with the other for a while, or a host that is busy, moves the floor as much as the rows.
+ * --controls measures only the cache-line round trip and memcpy: the futex round trip measures
+ * the kernel's wake-up path, which a kernel or scheduler state can move as much as any
+ * transport, and it is the slowest to measure.
  */
 static bool run_floors(struct driver *d, struct place *pl)
 {
@@ -883,7 +956,7 @@ static bool run_floors(struct driver *d, struct place *pl)
 		const char *name, *wait;
 		bool latency;
 		int (*fn)(const struct ipcb_run_spec *, struct ipcb_run_result *);
-		double *best; /* where the placement keeps the floor, per size */
+		double *floor; /* where the placement keeps the round's floor, per size */
 	} sized[] = {
 	    {"floor-memcpy", "none", false, ipcb_floor_memcpy, pl->memcpy_bytes_per_s},
 	    {"floor-xcopy", "spin", false, ipcb_floor_xcopy, pl->xcopy_bytes_per_s},
@@ -894,65 +967,52 @@ static bool run_floors(struct driver *d, struct place *pl)
 	struct ipcb_row row;
 	int rc;
 
-	for (size_t k = 0; k < (d->o.controls ? 1u : 2u); k++)
-		for (unsigned run = 1; run <= floor_runs(d); run++) {
+	for (size_t k = 0; k < (d->o.controls ? 1u : 2u); k++) {
+		if ((d->interrupted = ipcb_run_interrupt_pending()))
+			return false;
+		spec_base(d, pl, 64, &s); /* one cache line */
+		row_base(d, pl, &s, &r, &row);
+		row.transport = pingpongs[k].name;
+		row.mode = "latency";
+		row.latency_kind = "rtt";
+		row.wait = pingpongs[k].wait;
+		row.run = d->round;
+		progress(d, pl, &row, 0);
+		d->run_start_ns = ipcb_now_ns();
+		rc = pingpongs[k].fn(&s, &r);
+		if (rc == 0 && k == 0)
+			pl->cacheline_p50_ns = p50_of(r.hist);
+		if (!finish_run(d, pl, rc, &row, IPCB_MAX_LIST))
+			return false;
+		ipcb_run_result_fini(&r);
+	}
+	for (size_t i = 0; i < d->o.nsizes; i++)
+		for (size_t k = 0; k < sizeof(sized) / sizeof(sized[0]); k++) {
+			if ((sized[k].fn == ipcb_floor_xcopy && pl->kind != IPCB_PLACE_CROSS_CORE) ||
+			    (d->o.controls && sized[k].fn != ipcb_floor_memcpy))
+				continue;
 			if ((d->interrupted = ipcb_run_interrupt_pending()))
 				return false;
-			spec_base(d, pl, 64, &s); /* one cache line */
-			row_base(pl, &s, &r, &row);
-			row.transport = pingpongs[k].name;
-			row.mode = "latency";
-			row.latency_kind = "rtt";
-			row.wait = pingpongs[k].wait;
-			row.run = run;
+			spec_base(d, pl, d->o.sizes[i], &s);
+			row_base(d, pl, &s, &r, &row);
+			row.transport = sized[k].name;
+			row.mode = sized[k].latency ? "latency" : "throughput";
+			row.latency_kind = sized[k].latency ? "rtt" : NULL;
+			row.wait = sized[k].wait;
+			row.run = d->round;
+			if (sized[k].fn == ipcb_floor_memcpy)
+				row.cpu[1] = -1;
 			progress(d, pl, &row, 0);
 			d->run_start_ns = ipcb_now_ns();
-			rc = pingpongs[k].fn(&s, &r);
-			/* The floor is the best the machine did: the lowest of the runs. */
-			if (rc == 0 && k == 0 &&
-			    (pl->cacheline_p50_ns == 0 || p50_of(r.hist) < pl->cacheline_p50_ns))
-				pl->cacheline_p50_ns = p50_of(r.hist);
-			if (!finish_run(d, pl, rc, &row, IPCB_MAX_LIST))
+			rc = sized[k].fn(&s, &r);
+			if (rc == 0 && sized[k].floor)
+				sized[k].floor[i] = r.bytes_per_s;
+			if (!finish_run(d, pl, rc, &row, i))
 				return false;
 			ipcb_run_result_fini(&r);
 		}
-	for (size_t i = 0; i < d->o.nsizes; i++)
-		for (size_t k = 0; k < sizeof(sized) / sizeof(sized[0]); k++)
-			for (unsigned run = 1; run <= d->o.repeat; run++) {
-				if ((sized[k].fn == ipcb_floor_xcopy &&
-				     pl->kind != IPCB_PLACE_CROSS_CORE) ||
-				    (d->o.controls && sized[k].fn != ipcb_floor_memcpy))
-					continue;
-				if ((d->interrupted = ipcb_run_interrupt_pending()))
-					return false;
-				spec_base(d, pl, d->o.sizes[i], &s);
-				row_base(pl, &s, &r, &row);
-				row.transport = sized[k].name;
-				row.mode = sized[k].latency ? "latency" : "throughput";
-				row.latency_kind = sized[k].latency ? "rtt" : NULL;
-				row.wait = sized[k].wait;
-				row.run = run;
-				if (sized[k].fn == ipcb_floor_memcpy)
-					row.cpu[1] = -1;
-				progress(d, pl, &row, 0);
-				d->run_start_ns = ipcb_now_ns();
-				rc = sized[k].fn(&s, &r);
-				/* The best the machine did: the highest rate of the runs. */
-				if (rc == 0 && sized[k].best && r.bytes_per_s > sized[k].best[i])
-					sized[k].best[i] = r.bytes_per_s;
-				if (!finish_run(d, pl, rc, &row, i))
-					return false;
-				ipcb_run_result_fini(&r);
-			}
 	return true;
 }
-
-/* What shapes one point of the plan beyond its transport and size. */
-struct shape {
-	enum ipcb_mode mode;
-	unsigned pairs, inflight;
-	double rate; /* open loop: messages per second offered in all; 0: closed loop */
-};
 
 static const char *mode_name(enum ipcb_mode m)
 {
@@ -999,6 +1059,11 @@ struct point {
 	double msgs_per_s;   /* the highest rate of them */
 	double achieved_sum; /* open loop: sum of the achieved rates */
 	double tail_ns;	     /* the highest --slo percentile of them; 0 when none was measured */
+	double value, ctx; /* the run's main value and context switches per message (summary) */
+	/* What the runs took in all: a rate sweep's outcome row carries its steps' totals. */
+	uint64_t messages;
+	double elapsed_s, cpu_s[2];
+	int64_t ctx_switches[2];
 };
 
 /*
@@ -1014,10 +1079,7 @@ static const struct ipcb_hist *sweep_hist(const struct place *pl, const struct i
 	return NULL;
 }
 
-/*
- * One run of a point: its spec, its run, its rows. Returns false when the sweep must stop;
- * counts it only when d->counting (the plan's size, for the progress lines).
- */
+/* One run of a point: its spec, its run, its rows. Returns false when the sweep must stop. */
 static bool run_point(struct driver *d, const struct place *pl, const struct planned *p, size_t si,
 		      const struct shape *sh, unsigned run, double slo_pct, struct point *pt)
 {
@@ -1064,7 +1126,7 @@ static bool run_point(struct driver *d, const struct place *pl, const struct pla
 	s.cfg.senders = d->o.topo_senders;
 	s.cfg.receivers = d->o.topo_receivers;
 	memcpy(s.cfg.opt, p->opt, sizeof(s.cfg.opt));
-	row_base(pl, &s, &r, &row);
+	row_base(d, pl, &s, &r, &row);
 	row.options = p->options;
 	row.library = p->library;
 	row.hops = t->hops ? t->hops : "direct";
@@ -1075,6 +1137,7 @@ static bool run_point(struct driver *d, const struct place *pl, const struct pla
 	row.transport = t->name;
 	row.mode = mode_name(sh->mode);
 	row.run = run;
+	row.offered_fraction = sh->fraction;
 	row.latency_kind = sh->mode == IPCB_MODE_LATENCY ? "rtt" : NULL;
 	row.wait = ipcb_wait_name(s.cfg.wait);
 	row.chunk_bytes = s.chunk_bytes;
@@ -1120,24 +1183,27 @@ static bool run_point(struct driver *d, const struct place *pl, const struct pla
 		if (h && ipcb_hist_total(h) &&
 		    (double)ipcb_hist_value_at_percentile(h, slo_pct) > pt->tail_ns)
 			pt->tail_ns = (double)ipcb_hist_value_at_percentile(h, slo_pct);
+		pt->value = r.hist ? p50_of(r.hist) : r.bytes_per_s > 0 ? r.bytes_per_s : r.msgs_per_s;
+		pt->ctx = r.messages ? (double)(r.ctx_switches[0] + r.ctx_switches[1]) /
+					   (double)r.messages
+				     : 0;
+		pt->messages += r.messages;
+		pt->elapsed_s += r.elapsed_s;
+		for (int k = 0; k < 2; k++) {
+			pt->cpu_s[k] += r.cpu_s[k];
+			pt->ctx_switches[k] += r.ctx_switches[k];
+		}
 	}
 	ipcb_run_result_fini(&r);
 	return true;
 }
 
-/* Every repeat of a point (or, when counting, how many runs that is). */
-static bool run_repeats(struct driver *d, const struct place *pl, const struct planned *p,
-			size_t si, const struct shape *sh, struct point *pt)
+/* A point's run in the current round. */
+static bool run_once(struct driver *d, const struct place *pl, const struct planned *p, size_t si,
+		     const struct shape *sh, struct point *pt)
 {
 	memset(pt, 0, sizeof(*pt));
-	if (d->counting) {
-		d->runs_total += d->o.repeat;
-		return true;
-	}
-	for (unsigned run = 1; run <= d->o.repeat; run++)
-		if (!run_point(d, pl, p, si, sh, run, d->o.slo.pct, pt))
-			return false;
-	return true;
+	return run_point(d, pl, p, si, sh, d->round, d->o.slo.pct, pt);
 }
 
 /*
@@ -1165,9 +1231,55 @@ static double slo_ns_for(const struct driver *d, const struct place *pl)
 }
 
 /*
- * --rate-sweep for one point: the closed-loop maximum first, then open-loop rates of 10%, 20%,
- * ... of it, until the achieved rate no longer follows the offered one; then the highest rate up
- * to which the tail stayed under the bound, as a line under the rows.
+ * The outcome of a round's rate sweep as a row of its own (latency_kind slo_rate): the highest
+ * offered rate up to which the bound held (msgs_per_s; bytes_per_s for a stream), so that two
+ * runs compare it like any rate, whatever each one's closed-loop maximum was. Its CPU time,
+ * context switches, messages and elapsed time are those of the sweep's open-loop steps together.
+ */
+static void emit_sweep_outcome(struct driver *d, const struct place *pl, const struct planned *p,
+			       size_t si, const struct shape *sh, double held,
+			       const struct point *all)
+{
+	struct ipcb_run_spec s;
+	struct ipcb_run_result r;
+	struct ipcb_row row;
+
+	spec_base(d, pl, d->o.sizes[si], &s);
+	s.t = p->t;
+	row_base(d, pl, &s, &r, &row);
+	memset(&r, 0, sizeof(r));
+	r.messages = all->messages ? all->messages : 1;
+	r.elapsed_s = all->elapsed_s;
+	for (int k = 0; k < 2; k++) {
+		r.cpu_s[k] = all->cpu_s[k];
+		r.ctx_switches[k] = all->ctx_switches[k];
+	}
+	r.msgs_per_s = held;
+	r.bytes_per_s = sh->mode == IPCB_MODE_LATENCY ? 0 : held * (double)d->o.sizes[si];
+	row.transport = p->t->name;
+	row.mode = mode_name(sh->mode);
+	row.latency_kind = "slo_rate";
+	row.rates = true;
+	row.messages = r.messages;
+	row.clock_skew_bound_ns = -1;
+	row.options = p->options;
+	row.library = p->library;
+	row.hops = p->t->hops ? p->t->hops : "direct";
+	row.pairs = sh->pairs;
+	row.senders = d->o.topo_senders;
+	row.receivers = d->o.topo_receivers;
+	row.inflight = sh->mode == IPCB_MODE_LATENCY ? sh->inflight : 0;
+	row.wait = "-";
+	emit(d, pl, &row);
+}
+
+/*
+ * --rate-sweep for one point in one round: the closed-loop maximum first, then open-loop rates of
+ * 10%, 20%, ... of it, until the achieved rate no longer follows the offered one; then the
+ * highest rate up to which the tail stayed under the bound, as a line under the rows and as a
+ * row of its own (slo_rate). Every round measures its own maximum: rows of the steps say which
+ * fraction of it they offered (offered_fraction), which is what rows of other rounds and runs are
+ * matched by.
  */
 static bool rate_sweep(struct driver *d, const struct place *pl, const struct planned *p, size_t si,
 		       struct shape *sh)
@@ -1179,31 +1291,36 @@ static bool rate_sweep(struct driver *d, const struct place *pl, const struct pl
 	unsigned k;
 
 	struct shape cl = *sh;
+	struct point all;
 
-	if (d->counting) {
-		d->runs_total += d->o.repeat * (1 + SWEEP_GUESS);
-		return true;
-	}
+	memset(&all, 0, sizeof(all));
 	cl.rate = 0;
 	if (cl.mode == IPCB_MODE_LATENCY)
 		cl.inflight = SWEEP_WINDOW;
-	if (!run_repeats(d, pl, p, si, &cl, &closed))
+	if (!run_once(d, pl, p, si, &cl, &closed))
 		return false;
 	ipcb_format_size(d->o.sizes[si], sz, sizeof(sz));
 	if (!closed.ok || closed.msgs_per_s <= 0) {
-		d->runs_total -= d->o.repeat * SWEEP_GUESS;
+		d->runs_total -= SWEEP_GUESS;
 		fprintf(stderr, "%s: %s %s %s: no rate sweep: the closed loop measured no rate\n",
 			prog, p->t->name, mode_name(sh->mode), sz);
 		return true;
 	}
 	for (k = 1; k <= SWEEP_MAX_STEPS && followed; k++) {
 		if (k > SWEEP_GUESS)
-			d->runs_total += d->o.repeat;
+			d->runs_total++;
 		sh->rate = closed.msgs_per_s * SWEEP_STEP * k;
-		if (!run_repeats(d, pl, p, si, sh, &pt))
+		sh->fraction = SWEEP_STEP * k;
+		if (!run_once(d, pl, p, si, sh, &pt))
 			return false;
 		if (!pt.ok)
 			break;
+		all.messages += pt.messages;
+		all.elapsed_s += pt.elapsed_s;
+		for (int j = 0; j < 2; j++) {
+			all.cpu_s[j] += pt.cpu_s[j];
+			all.ctx_switches[j] += pt.ctx_switches[j];
+		}
 		last = sh->rate;
 		followed = pt.achieved_sum / pt.ok >= SWEEP_FOLLOW * sh->rate;
 		if (!broken && pt.tail_ns > 0 && pt.tail_ns <= slo_ns && followed)
@@ -1212,8 +1329,9 @@ static bool rate_sweep(struct driver *d, const struct place *pl, const struct pl
 			broken = true;
 	}
 	if (k <= SWEEP_GUESS)
-		d->runs_total -= d->o.repeat * (SWEEP_GUESS + 1 - k);
+		d->runs_total -= SWEEP_GUESS + 1 - k;
 	sh->rate = 0;
+	sh->fraction = 0;
 	ipcb_format_ns(slo_ns, lat, sizeof(lat));
 	ipcb_format_rate(closed.msgs_per_s, max, sizeof(max));
 	ipcb_format_rate(held, rate, sizeof(rate));
@@ -1223,8 +1341,8 @@ static bool rate_sweep(struct driver *d, const struct place *pl, const struct pl
 			 cl.inflight);
 	else
 		snprintf(max + strlen(max), sizeof(max) - strlen(max), " msg/s");
-	printf("# rate sweep %s %s %s %s: closed-loop maximum %s; p%g <= %s%s %s%s%s; ",
-	       ipcb_placement_name(pl->kind), p->t->name, mode_name(sh->mode), sz, max,
+	printf("# rate sweep %s %s %s %s round %u: closed-loop maximum %s; p%g <= %s%s %s%s%s; ",
+	       ipcb_placement_name(pl->kind), p->t->name, mode_name(sh->mode), sz, d->round, max,
 	       d->o.slo.pct, lat, d->o.slo.ns > 0 ? "" : " (this placement's default)",
 	       held > 0 ? "up to " : "at no rate tried", held > 0 ? rate : "",
 	       held > 0 ? " msg/s offered" : "");
@@ -1233,27 +1351,51 @@ static bool rate_sweep(struct driver *d, const struct place *pl, const struct pl
 			: "the achieved rate stopped following at %s msg/s\n",
 	       rate);
 	stdout_note();
+	emit_sweep_outcome(d, pl, p, si, sh, held, &all);
 	return true;
 }
 
 /*
- * One shape of a transport and size: its fixed rates, its rate sweep, or its closed loop. A
- * shape the transport cannot run is skipped, said once per mode (`said`).
+ * A point of the plan, counted as `runs` runs a round (a rate sweep's guess). False when the
+ * plan cannot be held (out of memory: said).
  */
-static bool run_shape(struct driver *d, const struct place *pl, const struct planned *p, size_t si,
-		      struct shape *sh, const char **said)
+static bool plan_add_point(struct driver *d, const struct plan_point *pp, size_t runs)
+{
+	if (d->npoints == d->points_cap) {
+		size_t cap = d->points_cap ? 2 * d->points_cap : 64;
+		struct plan_point *n = realloc(d->points, cap * sizeof(*n));
+
+		if (!n) {
+			fprintf(stderr, "%s: the plan: %s\n", prog, strerror(ENOMEM));
+			return false;
+		}
+		d->points = n;
+		d->points_cap = cap;
+	}
+	d->points[d->npoints++] = *pp;
+	d->runs_total += runs * d->o.repeat;
+	return true;
+}
+
+/*
+ * One shape of a transport and size into the plan: its fixed rates, its rate sweep, or its
+ * closed loop. A shape the transport cannot run is skipped, said once per mode (`said`).
+ */
+static bool plan_shape(struct driver *d, const struct place *pl, const struct planned *p, size_t si,
+		       struct shape *sh, const char **said)
 {
 	/* Open loops pace single requests or a stream; a window or a bistream runs closed. */
 	bool open = sh->mode != IPCB_MODE_BISTREAM && sh->inflight == 1;
 	size_t nrates = open ? d->o.nrates : 0;
+	struct plan_point pp = {
+	    .place = (size_t)(pl - d->places), .use = (size_t)(p - d->use), .si = si, .sh = *sh};
 	const char *why;
-	struct point pt;
 
 	sh->rate = nrates || (open && d->o.rate_sweep) ? 1 : 0;
 	why = shape_refusal(d, p, si, sh);
 	if (why) {
 		/* Said once, while the plan is counted (before anything runs). */
-		if (d->counting && pl == &d->places[0] && *said != why)
+		if (pl == &d->places[0] && *said != why)
 			fprintf(stderr, "%s: skipping %s %s%s: %s\n", prog, p->t->name,
 				mode_name(sh->mode),
 				sh->inflight > 1 ? " with requests in flight"
@@ -1263,11 +1405,12 @@ static bool run_shape(struct driver *d, const struct place *pl, const struct pla
 		*said = why;
 		return true;
 	}
-	if (open && d->o.rate_sweep)
-		return rate_sweep(d, pl, p, si, sh);
+	pp.sweep = open && d->o.rate_sweep;
+	if (pp.sweep)
+		return plan_add_point(d, &pp, 1 + SWEEP_GUESS);
 	for (size_t ri = 0; ri < (nrates ? nrates : 1); ri++) {
-		sh->rate = nrates ? d->o.rates[ri] : 0;
-		if (!run_repeats(d, pl, p, si, sh, &pt))
+		pp.sh.rate = nrates ? d->o.rates[ri] : 0;
+		if (!plan_add_point(d, &pp, 1))
 			return false;
 	}
 	return true;
@@ -1275,9 +1418,9 @@ static bool run_shape(struct driver *d, const struct place *pl, const struct pla
 
 /*
  * The transports' part of the plan at one placement: transport x size x mode x pairs x
- * requests in flight x rate x repeat. With d->counting, only counts the runs.
+ * requests in flight x rate, collected as the plan's points. False when it cannot be held.
  */
-static bool run_transports(struct driver *d, const struct place *pl)
+static bool plan_transports(struct driver *d, const struct place *pl)
 {
 	static const enum ipcb_mode modes[3] = {IPCB_MODE_LATENCY, IPCB_MODE_THROUGHPUT,
 						IPCB_MODE_BISTREAM};
@@ -1298,15 +1441,309 @@ static bool run_transports(struct driver *d, const struct place *pl)
 								   modes[mi] == IPCB_MODE_LATENCY
 								       ? d->o.inflight[ii]
 								       : 1,
-								   0};
+								   0, 0};
 
-						if (!run_shape(d, pl, &d->use[ti], si, &sh,
-							       &said[mi]))
+						if (!plan_shape(d, pl, &d->use[ti], si, &sh,
+								&said[mi]))
 							return false;
 					}
 			}
 	}
 	return true;
+}
+
+/*
+ * The probes of the machine's state: a cache-line round trip with both sides spinning and a
+ * round trip of two blocking wake-ups (futex), a few milliseconds each, between the CPUs of a
+ * placement, at the start of every round and again once this long has passed. On a virtual
+ * machine either can change within seconds (two virtual CPUs put on one core for a moment; a
+ * woken CPU that was idle or busy), and every row carries the last probe taken before it.
+ */
+#define PROBE_EVERY_S	  1.0
+#define PROBE_CL_S	  0.002
+#define PROBE_CL_MSGS	  4000
+#define PROBE_WK_S	  0.004
+#define PROBE_WK_MSGS	  200
+/* A probe this many times above or below the run's usual (the median of its probes) jumped. */
+#define PROBE_JUMP_FACTOR 2.0
+
+/* The median of a placement's probes so far, of one kind (0: cache line, 1: wake-up). */
+static double probe_usual(const struct place *pl, int k)
+{
+	double m = 0;
+
+	if (pl->nprobes == 0 || ipcb_stats_median(pl->probe_hist[k], pl->nprobes, &m) < 0)
+		return 0;
+	return m;
+}
+
+static bool probe_jumped(double now, double usual)
+{
+	return now > 0 && usual > 0 && (now >= PROBE_JUMP_FACTOR * usual || now * PROBE_JUMP_FACTOR <= usual);
+}
+
+/* Keep a probe's values for the run's usual state. */
+static void probe_keep(struct place *pl)
+{
+	if (pl->nprobes == pl->probes_cap) {
+		size_t cap = pl->probes_cap ? 2 * pl->probes_cap : 64;
+		double *a = realloc(pl->probe_hist[0], cap * sizeof(double));
+		double *b = a ? realloc(pl->probe_hist[1], cap * sizeof(double)) : NULL;
+
+		if (a)
+			pl->probe_hist[0] = a;
+		if (!b)
+			return; /* the usual state is then judged on fewer probes */
+		pl->probe_hist[1] = b;
+		pl->probes_cap = cap;
+	}
+	pl->probe_hist[0][pl->nprobes] = pl->probe_cl_ns;
+	pl->probe_hist[1][pl->nprobes] = pl->probe_wk_ns;
+	pl->nprobes++;
+}
+
+/*
+ * Probe the placement's CPUs now. A probe that fails leaves the rows without one (said); only
+ * an interrupt stops the sweep (false).
+ */
+static bool probe_place(struct driver *d, struct place *pl)
+{
+	int (*const fn[2])(const struct ipcb_run_spec *, struct ipcb_run_result *) = {
+	    ipcb_floor_cacheline, ipcb_floor_futex};
+	const double secs[2] = {PROBE_CL_S, PROBE_WK_S};
+	const uint64_t msgs[2] = {PROBE_CL_MSGS, PROBE_WK_MSGS};
+	double got[2] = {0, 0}, usual[2];
+	struct ipcb_run_spec s;
+	struct ipcb_run_result r;
+
+	if (!d->o.probes || pl->cpu[0] < 0 || pl->kind == IPCB_PLACE_TWO_HOST)
+		return true;
+	for (int k = 0; k < 2; k++) {
+		int rc;
+
+		spec_base(d, pl, 64, &s);
+		s.duration_s = secs[k];
+		s.messages = msgs[k];
+		s.warmup = k == 0 ? 100 : 5;
+		s.inject = IPCB_INJECT_NONE;
+		s.work_ns = 0;
+		rc = fn[k](&s, &r);
+		if (rc == -EINTR) {
+			d->interrupted = r.signal;
+			return false;
+		}
+		if (rc == 0)
+			got[k] = p50_of(r.hist);
+		else if (!d->o.quiet)
+			fprintf(stderr, "%s: %s probe on CPUs %d,%d failed: %s\n", prog,
+				k == 0 ? "cache-line" : "wake-up", pl->cpu[0], pl->cpu[1], r.error);
+		ipcb_run_result_fini(&r);
+	}
+	pl->probed = got[0] > 0 && got[1] > 0;
+	pl->probe_cl_ns = got[0];
+	pl->probe_wk_ns = got[1];
+	pl->probe_at_ns = ipcb_now_ns();
+	if (!pl->probed) {
+		pl->probe_jump = false;
+		return true;
+	}
+	usual[0] = probe_usual(pl, 0);
+	usual[1] = probe_usual(pl, 1);
+	/* Judged against the probes before it, from the fourth on (a usual needs a few). */
+	pl->probe_jump = pl->nprobes >= 3 && (probe_jumped(got[0], usual[0]) ||
+					      probe_jumped(got[1], usual[1]));
+	if (pl->probe_jump && !d->o.quiet) {
+		errno = 0;
+		printf("# probe %s (CPUs %d,%d) in round %u: cache-line round trip %.0f ns, wake-up "
+		       "round trip %.0f ns; usually %.0f and %.0f ns: the machine changed (the "
+		       "CPUs shared a core, or a wake-up found another state); rows until the next "
+		       "probe say probe-jump\n",
+		       ipcb_placement_name(pl->kind), pl->cpu[0], pl->cpu[1], d->round, got[0],
+		       got[1], usual[0], usual[1]);
+		stdout_note();
+	}
+	probe_keep(pl);
+	return true;
+}
+
+/* A probe is due at this placement: none yet this round, or the last is a second old. */
+static bool probe_due(const struct place *pl, bool round_start)
+{
+	return round_start || !pl->probed ||
+	       ipcb_now_ns() - pl->probe_at_ns >= (uint64_t)(PROBE_EVERY_S * 1e9);
+}
+
+/*
+ * The round's order of the plan's points: a Fisher-Yates shuffle driven by splitmix64 from the
+ * seed and the round's number, so the same command gives the same order, every round another.
+ */
+static void plan_shuffle(const struct driver *d, size_t *order)
+{
+	uint64_t st = d->o.seed ^ (0x9e3779b97f4a7c15ull * (uint64_t)d->round);
+
+	for (size_t i = 0; i < d->npoints; i++)
+		order[i] = i;
+	for (size_t i = d->npoints; i > 1; i--) {
+		size_t j = ipcb_rng_below(&st, i);
+		size_t t = order[i - 1];
+
+		order[i - 1] = order[j];
+		order[j] = t;
+	}
+}
+
+/* Keep a round's value of a point for the summary (not kept when memory is short). */
+static void point_keep(struct driver *d, struct plan_point *pp, const struct point *pt)
+{
+	if (!pp->value) {
+		pp->value = calloc(d->o.repeat, sizeof(double));
+		pp->ctx = calloc(d->o.repeat, sizeof(double));
+		pp->wake = calloc(d->o.repeat, sizeof(double));
+	}
+	if (!pp->value || !pp->ctx || !pp->wake || pp->nvalues == d->o.repeat || !(pt->value > 0))
+		return;
+	pp->value[pp->nvalues] = pt->value;
+	pp->ctx[pp->nvalues] = pt->ctx;
+	pp->wake[pp->nvalues] = d->places[pp->place].probe_wk_ns;
+	pp->nvalues++;
+}
+
+static bool run_plan_point(struct driver *d, struct plan_point *pp)
+{
+	struct place *pl = &d->places[pp->place];
+	const struct planned *p = &d->use[pp->use];
+	struct shape sh = pp->sh;
+	struct point pt;
+
+	if (probe_due(pl, false) && !probe_place(d, pl))
+		return false;
+	if (pp->sweep)
+		return rate_sweep(d, pl, p, pp->si, &sh);
+	if (!run_once(d, pl, p, pp->si, &sh, &pt))
+		return false;
+	if (pt.ok)
+		point_keep(d, pp, &pt);
+	return true;
+}
+
+/*
+ * After several rounds, each point's rounds in a few lines: the median and its distribution-free
+ * interval, the spread between rounds, and the modes where the rounds fell into clusters (with
+ * the context switches per message and the wake-up probe of each, which often tell them apart).
+ * The report says the same of a CSV at length.
+ */
+static void print_summary(struct driver *d)
+{
+	size_t multi = 0;
+
+	if (d->o.repeat < 2 || d->o.quiet || d->interrupted)
+		return;
+	errno = 0;
+	printf("# over %u rounds (seed %llu): each point's median [%.0f%% interval], spread "
+	       "between rounds, and its modes where its rounds fell into clusters\n",
+	       d->o.repeat, (unsigned long long)d->o.seed, 95.0);
+	for (size_t i = 0; i < d->npoints; i++) {
+		const struct plan_point *pp = &d->points[i];
+		const char *what = pp->sh.mode == IPCB_MODE_LATENCY ? "rtt p50" : "stream";
+		char sz[16], med[32], lo[32], hi[32], shape[48] = "";
+		double m, a, b, got, spread = NAN;
+		struct ipcb_modes modes;
+		struct ipcb_row row = {.pairs = pp->sh.pairs,
+				       .inflight = pp->sh.inflight,
+				       .senders = d->o.topo_senders,
+				       .receivers = d->o.topo_receivers};
+
+		if (pp->sweep || pp->nvalues < 2 ||
+		    ipcb_stats_median(pp->value, pp->nvalues, &m) < 0 ||
+		    ipcb_median_ci(pp->value, pp->nvalues, 0.95, &a, &b, &got) < 0)
+			continue;
+		if (pp->nvalues >= 3 && ipcb_stats_spread(pp->value, pp->nvalues, &spread) < 0)
+			spread = NAN;
+		if (ipcb_modes_find(pp->value, pp->nvalues, &modes) < 0)
+			modes.n = 1;
+		ipcb_format_size(d->o.sizes[pp->si], sz, sizeof(sz));
+		ipcb_row_shape(&row, pp->sh.rate, shape, sizeof(shape));
+		if (pp->sh.mode == IPCB_MODE_LATENCY) {
+			ipcb_format_ns(m, med, sizeof(med));
+			ipcb_format_ns(a, lo, sizeof(lo));
+			ipcb_format_ns(b, hi, sizeof(hi));
+		} else {
+			snprintf(med, sizeof(med), "%.1f MB/s", m / 1e6);
+			snprintf(lo, sizeof(lo), "%.1f", a / 1e6);
+			snprintf(hi, sizeof(hi), "%.1f MB/s", b / 1e6);
+		}
+		printf("# %-14s %-10s %5s %-10s%s%s %s %s [%s, %s], between rounds %s%.1f%%",
+		       d->use[pp->use].t->name, mode_name(pp->sh.mode), sz,
+		       ipcb_placement_name(d->places[pp->place].kind), shape[0] ? " " : "", shape,
+		       what, med, lo, hi, isnan(spread) ? "n/a " : "",
+		       isnan(spread) ? 0 : spread * 100);
+		for (size_t k = 0; modes.n > 1 && k < modes.n; k++) {
+			double ctx[128], wk[128], mc = NAN, mw = NAN;
+			size_t n = 0;
+
+			for (size_t j = 0; j < pp->nvalues && n < 128; j++)
+				if (pp->value[j] >= modes.lo[k] && pp->value[j] <= modes.hi[k]) {
+					ctx[n] = pp->ctx[j];
+					wk[n++] = pp->wake[j];
+				}
+			if (n) {
+				ipcb_stats_median(ctx, n, &mc);
+				ipcb_stats_median(wk, n, &mw);
+			}
+			if (pp->sh.mode == IPCB_MODE_LATENCY)
+				ipcb_format_ns(modes.median[k], med, sizeof(med));
+			else
+				snprintf(med, sizeof(med), "%.1f MB/s", modes.median[k] / 1e6);
+			printf("%s%s in %zu/%zu rounds (ctx/msg %.3g, wake-up probe %.0f ns)",
+			       k ? "; " : "; MODES: ", med, modes.count[k], pp->nvalues, mc, mw);
+		}
+		multi += modes.n > 1;
+		putchar('\n');
+	}
+	if (multi)
+		printf("# %zu points' rounds fell into separate modes: their median describes none of "
+		       "the states (ipcbench report says more)\n",
+		       multi);
+	stdout_note();
+}
+
+/*
+ * The rounds: each probes the machine at every placement, measures the floors (--floor), then
+ * runs every point of the plan once, in its own shuffled order. False when the sweep must stop
+ * (an interrupt, or no memory for the order).
+ */
+static bool run_rounds(struct driver *d)
+{
+	size_t *order = malloc((d->npoints ? d->npoints : 1) * sizeof(*order));
+
+	if (!order) {
+		fprintf(stderr, "%s: the plan: %s\n", prog, strerror(ENOMEM));
+		return false;
+	}
+	for (unsigned k = 0; k < d->o.repeat; k++) {
+		d->round = d->o.first_round + k;
+		plan_shuffle(d, order);
+		for (size_t i = 0; i < d->nplaces; i++) {
+			struct place *pl = &d->places[i];
+
+			if (!probe_place(d, pl) || (d->o.floor && !run_floors(d, pl)))
+				goto stop;
+		}
+		for (size_t i = 0; i < d->npoints; i++)
+			if (!run_plan_point(d, &d->points[order[i]]))
+				goto stop;
+		/* Each round is a unit of the analysis: say so where it ends. */
+		if (d->o.repeat > 1 && !d->o.quiet) {
+			errno = 0;
+			printf("# round %u of %u done\n", k + 1, d->o.repeat);
+			stdout_note();
+		}
+	}
+	free(order);
+	return true;
+stop:
+	free(order);
+	return false;
 }
 
 /* Check that the placement's CPUs agree on the time, before any one-way row relies on it. */
@@ -1781,15 +2218,15 @@ static int driver_main(int argc, char **argv)
 			"noisy numbers\n",
 			prog, d.si.loadavg1, d.si.online_cpus);
 	d.runs_total = 0;
-	d.counting = true;
 	for (size_t i = 0; i < d.nplaces; i++) {
-		d.runs_total +=
-		    d.o.repeat * (d.o.floor ? floor_sized_runs(&d, &d.places[i]) * d.o.nsizes : 0) +
-		    (d.o.floor ? (d.o.controls ? 1 : 2) * floor_runs(&d) : 0);
-		if (!d.o.controls)
-			run_transports(&d, &d.places[i]);
+		if (d.o.floor)
+			d.runs_total += d.o.repeat * floor_runs_per_round(&d, &d.places[i]);
+		if (!d.o.controls && !plan_transports(&d, &d.places[i])) {
+			peer_close(&d);
+			outputs_abandon(&d);
+			return EXIT_RUN_FAILED;
+		}
 	}
-	d.counting = false;
 	if (d.runs_total == 0) {
 		fprintf(stderr,
 			"%s: nothing to run: no requested transport can carry the load's "
@@ -1809,19 +2246,19 @@ static int driver_main(int argc, char **argv)
 		printf("# network path: %s\n", d.remote.path);
 	}
 	stdout_note();
-	for (size_t i = 0; i < d.nplaces && !d.interrupted; i++) {
-		struct place *pl = &d.places[i];
-
-		if (check_clock(&d, pl) < 0)
+	for (size_t i = 0; i < d.nplaces && !d.interrupted; i++)
+		if (check_clock(&d, &d.places[i]) < 0)
 			break;
+	if (!d.interrupted) {
+		if (d.o.repeat > 1 && !d.o.quiet)
+			printf("# %u rounds, seed %llu: each runs every point of the plan once, in an "
+			       "order shuffled anew\n",
+			       d.o.repeat, (unsigned long long)d.o.seed);
 		errno = 0;
-		if (i == 0)
-			ipcb_table_header(stdout, &d.table);
+		ipcb_table_header(stdout, &d.table);
 		stdout_note();
-		if (d.o.floor && !run_floors(&d, pl))
-			break;
-		if (!run_transports(&d, pl))
-			break;
+		run_rounds(&d);
+		print_summary(&d);
 	}
 	services_stop(&d);
 	peer_close(&d);

@@ -45,6 +45,10 @@ void ipcb_opts_init(struct ipcb_opts *o)
 	o->duration_s = 0.5;
 	o->warmup = IPCB_WARMUP_DEFAULT;
 	o->repeat = 1;
+	o->seed = IPCB_SEED_DEFAULT;
+	o->first_round = 1;
+	o->min_messages = 1;
+	o->probes = true;
 	o->cpus[0] = o->cpus[1] = -1;
 	o->wait = IPCB_WAIT_DEFAULT;
 	o->spin_polls = 2000;
@@ -659,9 +663,24 @@ void ipcb_opts_usage(FILE *f, const char *prog)
 	    "                         or a comma list (default both)\n"
 	    "  -n, --messages N       measured messages per run (default: the duration decides)\n"
 	    "  -d, --duration SECONDS measured time per run (default 0.5; 0 = only -n counts)\n"
+	    "      --min-messages N   a run goes on past its duration until it has measured N\n"
+	    "                         messages (default 1), so that slow large messages are\n"
+	    "                         not judged on a handful; -n still ends it first\n"
 	    "  -w, --warmup N         unrecorded messages before measuring (default 100, or\n"
 	    "                         for large payloads as many as carry 8 MiB, at least 8)\n"
-	    "  -r, --repeat R         runs per transport, size and mode, a row each (default 1)\n"
+	    "  -r, --repeat R         rounds (default 1): a round runs every point of the plan\n"
+	    "                         (transport x size x mode x placement x shape) once, in\n"
+	    "                         an order shuffled anew each round; each run is a row\n"
+	    "                         that says its round\n"
+	    "      --seed N           the seed of the rounds' shuffled order (default "
+	    IPCB_SEED_TEXT "; the\n"
+	    "                         same seed, the same order; every row says its seed)\n"
+	    "      --first-round N    number the rounds from N (default 1), for a script that\n"
+	    "                         runs one round per invocation\n"
+	    "      --no-probes        do not probe the machine's state beside the rows (a\n"
+	    "                         cache-line round trip and a blocking wake-up between the\n"
+	    "                         CPUs, a few ms at the start of each round and each\n"
+	    "                         second after)\n"
 	    "      --floor            also measure the machine's floors: the harness (null),\n"
 	    "                         cache-line and futex round trips between the two CPUs,\n"
 	    "                         and memcpy bandwidth per size\n"
@@ -837,6 +856,10 @@ enum {
 	OPT_TOKEN_FILE,
 	OPT_LAUNCH,
 	OPT_PEER_IPCBENCH,
+	OPT_SEED,
+	OPT_FIRST_ROUND,
+	OPT_NO_PROBES,
+	OPT_MIN_MESSAGES,
 };
 
 static const struct option long_opts[] = {
@@ -879,6 +902,10 @@ static const struct option long_opts[] = {
     {"token-file", required_argument, NULL, OPT_TOKEN_FILE},
     {"launch", required_argument, NULL, OPT_LAUNCH},
     {"peer-ipcbench", required_argument, NULL, OPT_PEER_IPCBENCH},
+    {"seed", required_argument, NULL, OPT_SEED},
+    {"first-round", required_argument, NULL, OPT_FIRST_ROUND},
+    {"no-probes", no_argument, NULL, OPT_NO_PROBES},
+    {"min-messages", required_argument, NULL, OPT_MIN_MESSAGES},
     {"list", no_argument, NULL, 'l'},
     {"quiet", no_argument, NULL, 'q'},
     {"help", no_argument, NULL, 'h'},
@@ -1106,6 +1133,21 @@ int ipcb_opts_parse(struct ipcb_opts *o, int argc, char **argv, char *err, size_
 		case 'r':
 			rc = ipcb_parse_u64(optarg, 1, 100000, &u, "--repeat", err, errlen);
 			o->repeat = (unsigned)u;
+			break;
+		case OPT_SEED:
+			rc = ipcb_parse_u64(optarg, 0, UINT64_MAX, &o->seed, "--seed", err, errlen);
+			break;
+		case OPT_FIRST_ROUND:
+			rc = ipcb_parse_u64(optarg, 1, 1000000000ull, &u, "--first-round", err,
+					    errlen);
+			o->first_round = (unsigned)u;
+			break;
+		case OPT_NO_PROBES:
+			o->probes = false;
+			break;
+		case OPT_MIN_MESSAGES:
+			rc = ipcb_parse_u64(optarg, 1, 1000000000ull, &o->min_messages,
+					    "--min-messages", err, errlen);
 			break;
 		case 'c':
 			o->cpus_arg = optarg; /* parsed below, once --peer is known */

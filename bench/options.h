@@ -38,6 +38,10 @@ struct ipcb_topt {
 	const char *arg; /* as given, for messages */
 };
 
+/* The rounds' order is shuffled from this seed unless --seed says another (one for --help). */
+#define IPCB_SEED_DEFAULT 1
+#define IPCB_SEED_TEXT	  "1"
+
 struct ipcb_opts {
 	const struct ipcb_transport *transports[IPCB_MAX_LIST];
 	size_t ntransports;
@@ -47,9 +51,13 @@ struct ipcb_opts {
 	bool latency, throughput, bistream; /* the modes to run */
 	uint64_t messages;		    /* 0 = the duration decides */
 	double duration_s;		    /* 0 = the message count decides */
+	uint64_t min_messages;		    /* --min-messages: a run lasts at least this many */
 	uint64_t warmup;
 	bool warmup_given; /* -w: exactly that many, whatever the size */
-	unsigned repeat;
+	unsigned repeat;      /* rounds: each runs every point of the plan once */
+	uint64_t seed;	      /* --seed: the rounds' shuffled order */
+	unsigned first_round; /* --first-round: the number of the first round (default 1) */
+	bool probes;	      /* the machine's state probed beside the rows (--no-probes) */
 	int cpus[2]; /* -1,-1 = default (first two allowed CPUs) */
 	enum ipcb_placement placements[IPCB_PLACES];
 	size_t nplacements;  /* 0 = default: from --cpus, else cross-core (same-core on 1 CPU) */

@@ -6,6 +6,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
@@ -406,6 +407,22 @@ static int csv_format_row(FILE *f, const struct ipcb_row *row, const struct ipcb
 		ipcb_csv_set_text(&rec, IPCB_COL_PEER_BUILD_TYPE, p->build_type);
 		ipcb_csv_set_text(&rec, IPCB_COL_PEER_VERSION, p->version);
 	}
+	ipcb_csv_set_uint(&rec, IPCB_COL_ROUND, row->round ? row->round : row->run);
+	ipcb_csv_set_uint(&rec, IPCB_COL_SEED, row->seed);
+	if (row->probe_cl_ns > 0)
+		ipcb_csv_set_int(&rec, IPCB_COL_PROBE_CACHELINE_NS, llround(row->probe_cl_ns));
+	if (row->probe_wk_ns > 0)
+		ipcb_csv_set_int(&rec, IPCB_COL_PROBE_WAKEUP_NS, llround(row->probe_wk_ns));
+	/* The run's own spread: how much its latencies varied inside it, robustly. */
+	if (h && row->latency_kind && ipcb_hist_total(h) >= 4 &&
+	    ipcb_hist_value_at_percentile(h, 50) > 0)
+		ipcb_csv_set_decimal(&rec, IPCB_COL_RUN_SPREAD,
+				     (double)(ipcb_hist_value_at_percentile(h, 75) -
+					      ipcb_hist_value_at_percentile(h, 25)) /
+					 (double)ipcb_hist_value_at_percentile(h, 50));
+	ipcb_csv_set_text(&rec, IPCB_COL_STATE, row->state);
+	if (row->offered_fraction > 0)
+		ipcb_csv_set_decimal(&rec, IPCB_COL_OFFERED_FRACTION, row->offered_fraction);
 	return ipcb_csv_record_write(f, &rec, bad);
 }
 

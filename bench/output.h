@@ -53,6 +53,14 @@ struct ipcb_row {
 	/* Two hosts: the receiver's host's fingerprint and the network path; NULL elsewhere. */
 	const struct ipcb_sysinfo *peer;
 	const char *net_path;
+	/* The round it was measured in and the seed of the rounds' order. */
+	unsigned round;
+	uint64_t seed;
+	/* The machine's state beside it: the probe's round trips (0: no probe), what was flagged
+	 * ("below-floor", "probe-jump"; NULL or "": nothing). */
+	double probe_cl_ns, probe_wk_ns;
+	const char *state;
+	double offered_fraction; /* a rate sweep's step, as a share of its maximum; 0: none */
 };
 
 /*

@@ -81,7 +81,7 @@ IPCB_HOT static int latency_sender(struct run_ctx *c, struct ipcb_ep *ep, void *
 			segments_mark(s, ep, &me, false);
 			measure_start(s, &me, &start, &deadline);
 		}
-		if (i > s->warmup && t1 >= deadline)
+		if (i >= s->warmup + run_min_messages(s) && t1 >= deadline)
 			last = true;
 		if (data && !loans) {
 			ipcb_msg_stamp(tx, s->size_bytes, stamp_seq(s, i));
@@ -196,8 +196,8 @@ IPCB_HOT static int stream_sender(struct run_ctx *c, struct ipcb_ep *ep, void *t
 			segments_mark(s, ep, &me, false);
 			measure_start(s, &me, &start, &deadline);
 		}
-		if (i > s->warmup + 1 && deadline != UINT64_MAX && (i & clock_mask) == 0 &&
-		    ipcb_now_ns() >= deadline)
+		if (i > s->warmup + run_min_messages(s) && deadline != UINT64_MAX &&
+		    (i & clock_mask) == 0 && ipcb_now_ns() >= deadline)
 			last = true;
 		if (data && loans) {
 			rc = loan_build(s, ep, &tx, stamp_seq(s, i) | base, last);

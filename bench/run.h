@@ -65,6 +65,8 @@ struct ipcb_run_spec {
 	size_t chunk_bytes; /* largest single send/recv; == size_bytes when not chunked */
 	uint64_t messages;  /* measured messages wanted; 0 = until the duration ends */
 	double duration_s;  /* measured phase length; 0 = until `messages` */
+	/* the duration ends a run only after this many measured messages (at least 1) */
+	uint64_t min_messages;
 	uint64_t warmup;    /* messages exchanged before measuring */
 	int cpu[2];	    /* [IPCB_SENDER], [IPCB_RECEIVER]; -1 = not pinned */
 	double timeout_s;   /* the whole run, set-up to reaping */

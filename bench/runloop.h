@@ -331,6 +331,15 @@ static inline void segments_mark(const struct ipcb_run_spec *s, struct ipcb_ep *
 	}
 }
 
+/*
+ * Measured messages before the duration may end a run (--min-messages; at least one, also for
+ * a spec that never set it).
+ */
+static inline uint64_t run_min_messages(const struct ipcb_run_spec *s)
+{
+	return s->min_messages ? s->min_messages : 1;
+}
+
 /* The sender's measured phase begins: CPU time, clock, and the deadline the duration sets. */
 IPCB_HOT static inline void measure_start(const struct ipcb_run_spec *s, struct run_side *me,
 					  struct usage_mark *start, uint64_t *deadline)

@@ -254,7 +254,8 @@ int ipcb_shape_window_sender(struct run_ctx *c, struct ipcb_ep *ep, void *tx, vo
 			segments_mark(s, ep, &me, false);
 			measure_start(s, &me, &start, &deadline);
 		}
-		if (i > s->warmup && deadline != UINT64_MAX && ipcb_now_ns() >= deadline)
+		if (i >= s->warmup + run_min_messages(s) && deadline != UINT64_MAX &&
+		    ipcb_now_ns() >= deadline)
 			last = true;
 		if (open) {
 			uint64_t due = schedule_next(&sc);
@@ -325,7 +326,8 @@ int ipcb_shape_open_stream_sender(struct run_ctx *c, struct ipcb_ep *ep, void *t
 			segments_mark(s, ep, &me, false);
 			measure_start(s, &me, &start, &deadline);
 		}
-		if (i > s->warmup + 1 && deadline != UINT64_MAX && ipcb_now_ns() >= deadline)
+		if (i > s->warmup + run_min_messages(s) && deadline != UINT64_MAX &&
+		    ipcb_now_ns() >= deadline)
 			last = true;
 		due = schedule_next(&sc);
 		schedule_wait(due);

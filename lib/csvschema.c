@@ -188,6 +188,29 @@ const struct ipcb_csv_col ipcb_csv_cols[IPCB_CSV_NCOLS] = {
 	"meson build type of the peer's ipcbench"),
     [IPCB_COL_PEER_VERSION] = TEXT("peer_version", NOT_PEER,
 	"the peer's ipcbench version (the same as `version`: a mismatch is refused)"),
+    [IPCB_COL_ROUND] = INTEGER("round", "", NULL,
+	"the round the row was measured in, from 1: a round runs every point of the plan once, in "
+	"an order shuffled anew for each round (`--repeat` rounds, `--seed`)"),
+    [IPCB_COL_SEED] = INTEGER("seed", "", NULL,
+	"the seed of the rounds' shuffled order (`--seed`): the same seed, the same order"),
+    [IPCB_COL_PROBE_CACHELINE_NS] = INTEGER("probe_cacheline_ns", "ns",
+	"no probe ran (`--no-probes`, or a two-host row)",
+	"the machine's state beside the row: median cache-line round trip between the row's CPUs, "
+	"from the probe taken at most a second before the row's run (both sides spinning)"),
+    [IPCB_COL_PROBE_WAKEUP_NS] = INTEGER("probe_wakeup_ns", "ns",
+	"no probe ran (`--no-probes`, or a two-host row)",
+	"the machine's state beside the row: median round trip of two blocking wake-ups (futex) "
+	"between the row's CPUs, from the same probe"),
+    [IPCB_COL_RUN_SPREAD] = DECIMAL("run_spread", "", 4, "not a latency row",
+	"the spread within the run: the interquartile range of its latencies over their median"),
+    [IPCB_COL_STATE] = TEXT("state", "nothing flagged",
+	"what was flagged about the machine's state: `below-floor` (faster than its probe's "
+	"cache-line round trip allows), `probe-jump` (the probe moved by half or more from the "
+	"run's usual: the CPUs shared a core, or a wake-up found another state), `;`-separated"),
+    [IPCB_COL_OFFERED_FRACTION] = DECIMAL("offered_fraction", "", 2,
+	"not a rate sweep's open-loop row",
+	"a rate sweep's offered rate as a fraction of its round's closed-loop maximum (0.10, "
+	"0.20, ...): rows of different runs are matched by it"),
 };
 /* clang-format on */
 

@@ -109,6 +109,14 @@ enum ipcb_csv_column {
 	IPCB_COL_PEER_VIRTUALIZATION,
 	IPCB_COL_PEER_BUILD_TYPE,
 	IPCB_COL_PEER_VERSION,
+	/* Rounds (--repeat) and the machine's state beside each row. */
+	IPCB_COL_ROUND,
+	IPCB_COL_SEED,
+	IPCB_COL_PROBE_CACHELINE_NS,
+	IPCB_COL_PROBE_WAKEUP_NS,
+	IPCB_COL_RUN_SPREAD,
+	IPCB_COL_STATE,
+	IPCB_COL_OFFERED_FRACTION,
 	IPCB_CSV_NCOLS,
 };
 
@@ -141,7 +149,7 @@ int ipcb_csv_find(const char *name);
  */
 bool ipcb_csv_is_machine(enum ipcb_csv_column c);
 /* The longest the header may be (the unit test checks the table's fits). */
-#define IPCB_CSV_HEADER_MAX 1023
+#define IPCB_CSV_HEADER_MAX 1279
 /* The header line (every name in table order, comma-separated), without a newline. */
 const char *ipcb_csv_header(void);
 
