@@ -8,15 +8,27 @@
  * metric, the split of alpha over groups and looks, the control rows, and the wording of every
  * verdict.
  *
- * Every verdict is a one-sided Mann-Whitney test of a shifted hypothesis on the logs of the
- * values: regressed rejects "worse by at most the threshold", improved rejects "better by at most
- * the threshold", ok rejects both "worse by at least" and "better by at least" (two one-sided
- * tests: an equivalence statement). Each kind of verdict is one family over the groups, decided
- * by Holm's procedure at the share of alpha this look spends (ipcb_alpha_share()). At most one
- * family can reject a group: for alpha < 1/2, the two tests at one shift have p_less + p_greater
- * >= 1, and the test at 1 - threshold cannot find NEW low while the one at 1 + threshold finds
- * it high. A group that none of them decides is inconclusive, and its note gives the
- * Hodges-Lehmann estimate of the change with the interval those tests imply.
+ * Every verdict is a one-sided test of a shifted hypothesis on the logs of the values:
+ * regressed rejects "worse by at most the threshold", improved rejects "better by at most the
+ * threshold", ok rejects both "worse by at least" and "better by at least" (two one-sided tests:
+ * an equivalence statement). The tests are Mann-Whitney's on the two sides' logs, or with
+ * --paired Wilcoxon's signed-rank test on the per-round differences log NEW - log BASE of the
+ * rounds both sides measured: a round's machine state moves both of its values, and the
+ * difference cancels it.
+ *
+ * Regressed and improved are each one family over the groups, decided by Holm's procedure at the
+ * share of alpha this look spends (ipcb_alpha_share()): their false alarms multiply with the
+ * groups. Ok is decided group by group at that whole share: the gate passes only when every
+ * group is ok (or improved), which is an intersection-union test (Berger 1982). If any group
+ * really changed by the threshold or more, a wrong pass needs that group to be called ok, which
+ * happens with probability at most alpha; a Holm correction over the ok verdicts would only cost
+ * power. At most one verdict can reject a group: for alpha < 1/2, the two tests at one shift
+ * have p_less + p_greater >= 1, and the test at 1 - threshold cannot find NEW low while the one
+ * at 1 + threshold finds it high. A group that none of them decides is inconclusive, and its
+ * note gives the Hodges-Lehmann estimate of the change with the interval those tests imply.
+ *
+ * Rows whose state column flags the machine (a probe that jumped, a floor below its usual) are
+ * set aside while a group keeps at least half of its rows on that side; the note says so.
  */
 #include "compare.h"
 
@@ -35,7 +47,7 @@
 #include "gbjson.h"
 #include "stats.h"
 
-/* Bounds on what one comparison may hold in memory: 2 x 4 Mi values is 64 MiB at most. */
+/* Bounds on what one comparison may hold in memory: 2 x 4 Mi values is 128 MiB at most. */
 #define MAX_VALUES_PER_SIDE (4u << 20)
 #define MAX_GROUPS	    (64u << 10)
 
@@ -113,14 +125,26 @@ enum setting {
 	SET_INFLIGHT,
 	SET_RATE,
 	SET_ARRIVALS,
+	/*
+	 * A rate sweep's step as a share of its run's own closed-loop maximum. Where a row has
+	 * one, it names the step and the absolute rate is left out of the key: each run (and
+	 * round) measures its own maximum, so two runs' steps match by share, never by rate.
+	 */
+	SET_FRACTION,
 	NSETTINGS,
 };
 static const enum ipcb_csv_column setting_columns[NSETTINGS] = {
-    [SET_CHUNK] = IPCB_COL_CHUNK_BYTES, [SET_WORK] = IPCB_COL_WORK_NS,
-    [SET_SPIN] = IPCB_COL_SPIN_POLLS,	[SET_FSYNC] = IPCB_COL_FSYNC,
-    [SET_PAIRS] = IPCB_COL_PAIRS,	[SET_TOPOLOGY] = IPCB_COL_TOPOLOGY,
-    [SET_INFLIGHT] = IPCB_COL_INFLIGHT, [SET_RATE] = IPCB_COL_OFFERED_RATE,
-    [SET_ARRIVALS] = IPCB_COL_ARRIVALS, [SET_OPTIONS] = IPCB_COL_OPTIONS,
+    [SET_CHUNK] = IPCB_COL_CHUNK_BYTES,
+    [SET_WORK] = IPCB_COL_WORK_NS,
+    [SET_SPIN] = IPCB_COL_SPIN_POLLS,
+    [SET_FSYNC] = IPCB_COL_FSYNC,
+    [SET_PAIRS] = IPCB_COL_PAIRS,
+    [SET_TOPOLOGY] = IPCB_COL_TOPOLOGY,
+    [SET_INFLIGHT] = IPCB_COL_INFLIGHT,
+    [SET_RATE] = IPCB_COL_OFFERED_RATE,
+    [SET_ARRIVALS] = IPCB_COL_ARRIVALS,
+    [SET_OPTIONS] = IPCB_COL_OPTIONS,
+    [SET_FRACTION] = IPCB_COL_OFFERED_FRACTION,
 };
 
 /* Control rows are judged on this column, which every row ipcbench writes has. */
@@ -154,6 +178,14 @@ struct source {
 #define MAX_CONTROLS 16
 #define MAX_LOOKS    30
 
+/*
+ * The flags of the state column (';'-separated) are kept as bits of a row's state mask: one per
+ * distinct flag for the first MAX_STATES, the last bit for any other. 0: nothing flagged.
+ */
+#define MAX_STATES  31
+#define STATE_OTHER MAX_STATES
+#define STATE_BYTES 40
+
 struct opts {
 	const char *path[2];
 	const struct metric *metric;
@@ -164,13 +196,19 @@ struct opts {
 	const char *undecided_path;
 	bool check_only;
 	bool same_machine; /* --same-machine: different fingerprints are an error */
+	bool paired;	   /* --paired: BASE and NEW values paired by round */
 	enum format format;
 };
 
+/* One side's values of a group, with the round each was measured in and its machine state. */
 struct values {
 	double *v;
+	uint32_t *round; /* the row's round, or its place among the group's rows in that file */
+	uint32_t *state; /* the flags of its state column as bits (see state_mask()); 0: none */
 	size_t n, cap;
 };
+
+#define NOTE_BYTES 384
 
 struct group {
 	/* the key: NKEYS NUL-terminated strings back to back */
@@ -193,8 +231,11 @@ struct group {
 	double p_better;       /* H0 "not better than the threshold" */
 	double p_equiv;	       /* the larger of the two one-sided equivalence tests' p */
 	struct ipcb_shift hl;  /* in logs */
-	size_t repeats_needed; /* per side; 0 = no advice */
-	char note[256];
+	size_t repeats_needed; /* per side (--paired: rounds); 0 = no advice */
+	double *d;	       /* --paired: the per-round log NEW - log BASE */
+	size_t npairs;
+	char pre[192]; /* what the note says first: rows set aside, rounds without a partner */
+	char note[NOTE_BYTES];
 };
 
 struct compare {
@@ -210,8 +251,11 @@ struct compare {
 	double alpha_control; /* alpha_look / controls */
 	bool machine_changed;
 	size_t count[V_COUNT];
-	struct fingerprint fp[2]; /* BASE's and NEW's machines */
-	char machines[1024];	  /* how they differ, "" when they do not */
+	struct fingerprint fp[2];	      /* BASE's and NEW's machines */
+	char machines[1024];		      /* how they differ, "" when they do not */
+	char states[MAX_STATES][STATE_BYTES]; /* the state texts seen, for the notes */
+	size_t nstates;
+	size_t set_aside[2]; /* rows set aside for their machine state, per side */
 };
 
 __attribute__((format(printf, 3, 4))) static int failf(char *err, size_t errlen, const char *fmt,
@@ -245,29 +289,38 @@ static void compare_usage(FILE *f)
     "per round appended by scripts/ab-gate). A warning says when their machines differ.\n"
     "\n"
     "Rows are grouped by %s, %s, size, %s, %s, %s,\n"
-    "%s, %s and the run settings. Rows whose metric is empty are left out.\n"
+    "%s, %s and the run settings (a rate sweep's steps by %s,\n"
+    "not by the absolute rate). Rows whose metric is empty are left out.\n"
     "Each group is tested on the logs of its values with one-sided Mann-Whitney tests\n"
     "of shifted hypotheses (NEW against BASE x (1 - threshold) and BASE x (1 +\n"
-    "threshold)); each kind of verdict is one family, decided by Holm's procedure\n"
-    "over the G groups compared at the alpha this look spends:\n"
+    "threshold)), or with --paired, signed-rank tests of the per-round log ratios:\n"
     "  regressed     NEW is worse than BASE by more than the threshold\n"
     "  improved      NEW is better than BASE by more than the threshold\n"
     "  ok            the change lies within +-threshold (two one-sided tests)\n"
     "  inconclusive  none of these: the note says which way it leans and by how much\n"
     "  missing       the group is only in NEW\n"
+    "Regressed and improved are each one family, decided by Holm's procedure over the\n"
+    "G groups compared at the alpha this look spends; ok is decided group by group at\n"
+    "that alpha: the gate passes only when every group is ok, so a wrong pass needs\n"
+    "the group that really changed to be called ok (an intersection-union test).\n"
     "A group with values in BASE and none (or only zeros) in NEW is regressed: it\n"
-    "collapsed. p-values are exact (permutation distribution, mid-ranks for ties) when\n"
-    "both sides hold at most " STR(IPCB_MW_EXACT_MAX_N) " values together, else normal with tie and\n"
-    "continuity corrections. The change column is the Hodges-Lehmann estimate of\n"
-    "NEW / BASE - 1; the interval is the one the same tests imply at the level Holm\n"
-    "tested the group at (alpha / G for the first, up to alpha for the last).\n"
+    "collapsed. Rows with a %s flag (the machine was not in its usual state) are\n"
+    "set aside while the group keeps at least half of its rows on that side, else\n"
+    "kept; the note says which. p-values are exact (permutation distribution,\n"
+    "mid-ranks for ties) when both sides hold at most " STR(IPCB_MW_EXACT_MAX_N) " values together\n"
+    "(--paired: at most " STR(IPCB_SR_EXACT_MAX_N) " pairs), else normal with tie and continuity\n"
+    "corrections. The change column is the Hodges-Lehmann estimate of NEW / BASE - 1;\n"
+    "the interval is the one the same tests imply at the level the group was decided\n"
+    "at (Holm's step for regressed or improved, the look's alpha for ok).\n"
     "\n"
     "Options:\n"
     "      --metric COLUMN    %s (default), %s (higher is better),\n"
     "                         %s or %s (lower is better)\n"
     "      --threshold PCT    the smallest change that matters: 5%% or 0.05 (default 5%%)\n"
-    "      --alpha A          family-wise error rate of each kind of verdict, over all\n"
-    "                         groups and looks (default 0.05)\n"
+    "      --alpha A          over all groups and looks, the chance of any false\n"
+    "                         regressed, of any false improved, and of a pass (every\n"
+    "                         group ok) when a group changed by the threshold or more\n"
+    "                         (default 0.05)\n"
     "      --looks K          at most K looks are taken at growing data (scripts/ab-gate's\n"
     "                         rounds); look I spends 2^-(K-I+1) of alpha, the last\n"
     "                         1/2 + 2^-K, so all of them together spend alpha (default 1)\n"
@@ -279,6 +332,11 @@ static void compare_usage(FILE *f)
     "                         regressed or improved and the exit status is 4\n"
     "      --undecided FILE   write the inconclusive groups, one per line as\n"
     "                         TRANSPORT<tab>MODE<tab>SIZE_BYTES (for ab-gate)\n"
+    "      --paired           pair BASE and NEW values by %s (measured in the same\n"
+    "                         round, so in the same machine state) and decide on the\n"
+    "                         per-round ratios with Wilcoxon signed-rank tests; a round\n"
+    "                         on one side only is left out (the note says how many\n"
+    "                         pairs); files without the column pair by row order\n"
     "      --same-machine     refuse (exit 2) to compare files measured on different\n"
     "                         machines: a different %s, %s, %s or\n"
     "                         %s (without it, a warning names what differs)\n"
@@ -298,9 +356,11 @@ static void compare_usage(FILE *f)
 	    ipcb_csv_name(key_columns[COL_KIND]), ipcb_csv_name(key_columns[COL_PLACEMENT]),
 	    ipcb_csv_name(key_columns[COL_SENDER_CPU]),
 	    ipcb_csv_name(key_columns[COL_RECEIVER_CPU]), ipcb_csv_name(key_columns[COL_WAIT]),
+	    ipcb_csv_name(IPCB_COL_OFFERED_FRACTION), ipcb_csv_name(IPCB_COL_STATE),
 	    ipcb_csv_name(metrics[0].column), ipcb_csv_name(metrics[1].column),
 	    ipcb_csv_name(metrics[2].column), ipcb_csv_name(metrics[3].column),
-	    ipcb_csv_name(control_metric.column), ipcb_csv_name(fingerprint_columns[0]),
+	    ipcb_csv_name(control_metric.column), ipcb_csv_name(IPCB_COL_ROUND),
+	    ipcb_csv_name(fingerprint_columns[0]),
 	    ipcb_csv_name(fingerprint_columns[1]), ipcb_csv_name(fingerprint_columns[2]),
 	    ipcb_csv_name(fingerprint_columns[3]));
 	/* clang-format on */
@@ -384,6 +444,10 @@ static int parse_args(struct opts *o, int argc, char **argv, bool *help, char *e
 		}
 		if (strcmp(a, "--same-machine") == 0) {
 			o->same_machine = true;
+			continue;
+		}
+		if (strcmp(a, "--paired") == 0) {
+			o->paired = true;
 			continue;
 		}
 		if (strcmp(name, "--metric") && strcmp(name, "--threshold") &&
@@ -565,19 +629,38 @@ static int group_find(struct compare *c, const char *key, size_t len, size_t siz
 	return 0;
 }
 
-static int values_add(struct values *v, double x)
+static int values_add(struct values *v, double x, uint32_t round, uint32_t state)
 {
 	if (v->n == v->cap) {
 		size_t cap = v->cap ? v->cap * 2 : 16;
 		double *nv = realloc(v->v, cap * sizeof(*nv));
+		uint32_t *nr;
+		uint32_t *ns;
 
 		if (!nv)
 			return -ENOMEM;
 		v->v = nv;
+		nr = realloc(v->round, cap * sizeof(*nr));
+		if (!nr)
+			return -ENOMEM;
+		v->round = nr;
+		ns = realloc(v->state, cap * sizeof(*ns));
+		if (!ns)
+			return -ENOMEM;
+		v->state = ns;
 		v->cap = cap;
 	}
-	v->v[v->n++] = x;
+	v->v[v->n] = x;
+	v->round[v->n] = round;
+	v->state[v->n++] = state;
 	return 0;
+}
+
+static void values_fini(struct values *v)
+{
+	free(v->v);
+	free(v->round);
+	free(v->state);
 }
 
 static void fingerprint_fini(struct fingerprint *fp);
@@ -588,8 +671,9 @@ static void compare_fini(struct compare *c)
 	fingerprint_fini(&c->fp[1]);
 	for (size_t g = 0; g < c->ngroups; g++) {
 		free(c->groups[g]->key);
-		free(c->groups[g]->side[0].v);
-		free(c->groups[g]->side[1].v);
+		values_fini(&c->groups[g]->side[0]);
+		values_fini(&c->groups[g]->side[1]);
+		free(c->groups[g]->d);
 		free(c->groups[g]);
 	}
 	free(c->groups);
@@ -619,6 +703,45 @@ static bool count_parse(const char *s, unsigned long long *out)
 	errno = 0;
 	*out = strtoull(s, &end, 10);
 	return *end == '\0' && errno == 0;
+}
+
+/*
+ * A row's state flags as a mask, for the notes: bit i for the i-th distinct flag seen, bit
+ * STATE_OTHER for any beyond those. A flag is kept only in a form that cannot break a table, a
+ * Markdown cell or a CSV field: letters, digits and "-_.:+", anything else as '?', at most
+ * STATE_BYTES - 1 characters.
+ */
+static uint32_t state_mask(struct compare *c, const char *text)
+{
+	uint32_t mask = 0;
+
+	while (*text) {
+		size_t n = strcspn(text, ";"), len = 0, i;
+		char clean[STATE_BYTES];
+
+		for (i = 0; i < n && len + 1 < sizeof(clean); i++) {
+			char ch = text[i];
+			bool plain = (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') ||
+				     (ch >= '0' && ch <= '9') || strchr("-_.:+", ch);
+
+			clean[len++] = plain ? ch : '?';
+		}
+		clean[len] = '\0';
+		text += n + (text[n] == ';');
+		if (!len)
+			continue;
+		for (i = 0; i < c->nstates && strcmp(c->states[i], clean) != 0; i++)
+			;
+		if (i == c->nstates && c->nstates < MAX_STATES)
+			memcpy(c->states[c->nstates++], clean, len + 1);
+		mask |= 1u << (i < c->nstates ? i : STATE_OTHER);
+	}
+	return mask;
+}
+
+static const char *state_text(const struct compare *c, unsigned bit)
+{
+	return bit == STATE_OTHER ? "other" : c->states[bit];
 }
 
 /* Turn a reader error into "FILE:LINE[:COL]: [column N (name): ]message". */
@@ -765,7 +888,7 @@ static int compare_read(struct compare *c, int s, char *err, size_t errlen)
 	char **header = NULL;
 	size_t nheader = 0, col[NCOLS], rows = 0;
 	const char *names[NCOLS];
-	size_t setting_col[NSETTINGS], control_col = SIZE_MAX;
+	size_t setting_col[NSETTINGS], control_col = SIZE_MAX, round_col, state_col;
 	struct ipcb_csv_map map;
 	enum ipcb_csv_column want[NCOLS];
 	char *key = NULL;
@@ -831,6 +954,9 @@ static int compare_read(struct compare *c, int s, char *err, size_t errlen)
 	}
 	for (size_t k = 0; k < NSETTINGS; k++)
 		setting_col[k] = map.at[setting_columns[k]];
+	/* Optional: files written before rounds and states existed still compare. */
+	round_col = map.at[IPCB_COL_ROUND];
+	state_col = map.at[IPCB_COL_STATE];
 
 	/* A key is a subset of one record's fields, so the reader's record limit bounds it. */
 	key = malloc(IPCB_CSVREAD_DEFAULT_MAX_RECORD_BYTES + NKEYS + NSETTINGS);
@@ -841,8 +967,11 @@ static int compare_read(struct compare *c, int s, char *err, size_t errlen)
 	while ((rc = ipcb_csvread_next(&r)) > 0) {
 		unsigned long line = source_line(&src, ipcb_csvread_record_line(&r), rows + 1);
 		size_t key_len = 0, n = ipcb_csvread_nfields(&r);
-		unsigned long long size = 0, cpu;
+		unsigned long long size = 0, cpu, round = 0;
+		bool have_round = false;
 		const char *v, *metric_name = names[COL_METRIC];
+		const char *fraction = "";
+		char fraction_text[32];
 		double x;
 		struct group *g;
 		bool control;
@@ -897,15 +1026,45 @@ static int compare_read(struct compare *c, int s, char *err, size_t errlen)
 			memcpy(key + key_len, fv, len + 1);
 			key_len += len + 1;
 		}
+		if (setting_col[SET_FRACTION] != IPCB_CSV_ABSENT)
+			fraction = ipcb_csvread_field(&r, setting_col[SET_FRACTION]);
+		if (*fraction) {
+			double share;
+
+			if (!number_parse(fraction, &share) || !(share > 0)) {
+				rc = failf(
+				    err, errlen, "%s:%lu: column %s: '%s' is not a positive number",
+				    path, line, ipcb_csv_name(IPCB_COL_OFFERED_FRACTION), fraction);
+				goto out;
+			}
+			/* One spelling per share: "0.5" and "0.50" are the same step. */
+			snprintf(fraction_text, sizeof(fraction_text), "%.6g", share);
+			fraction = fraction_text;
+		}
 		/* The settings go after the named parts of the key, which group_find() indexes. */
 		for (size_t k = 0; k < NSETTINGS; k++) {
 			const char *fv = setting_col[k] == IPCB_CSV_ABSENT
 					     ? ""
 					     : ipcb_csvread_field(&r, setting_col[k]);
-			size_t len = strlen(fv);
+			size_t len;
 
+			if (k == SET_FRACTION)
+				fv = fraction;
+			else if (k == SET_RATE && *fraction)
+				fv = ""; /* the step is named by its share (SET_FRACTION) */
+			len = strlen(fv);
 			memcpy(key + key_len, fv, len + 1);
 			key_len += len + 1;
+		}
+		if (round_col != IPCB_CSV_ABSENT) {
+			v = ipcb_csvread_field(&r, round_col);
+			have_round = *v;
+			if (*v && (!count_parse(v, &round) || round > UINT32_MAX)) {
+				rc = failf(err, errlen,
+					   "%s:%lu: column %s: '%s' is not a round number", path,
+					   line, ipcb_csv_name(IPCB_COL_ROUND), v);
+				goto out;
+			}
 		}
 		if (c->nvalues[s] >= MAX_VALUES_PER_SIDE) {
 			rc = failf(err, errlen,
@@ -921,8 +1080,14 @@ static int compare_read(struct compare *c, int s, char *err, size_t errlen)
 			goto out;
 		}
 		if (rc == 0) {
+			struct values *vs = &g->side[s];
+			const char *st =
+			    state_col == IPCB_CSV_ABSENT ? "" : ipcb_csvread_field(&r, state_col);
+
 			g->control = control;
-			rc = values_add(&g->side[s], x);
+			/* Without a round, a row is a round of its own: the next of its group's. */
+			rc = values_add(vs, x, have_round ? (uint32_t)round : (uint32_t)(vs->n + 1),
+					state_mask(c, st));
 		}
 		if (rc < 0) {
 			rc = failf(err, errlen, "%s:%lu: out of memory", path, line);
@@ -966,6 +1131,8 @@ out:
 /* How far below every positive value a 0 counts, in log units: e^-50, "collapsed". */
 #define ZERO_LOG_GAP 50
 
+static const char *const side_names[2] = {"BASE", "NEW"};
+
 static void pct_text(double frac, char *out, size_t n)
 {
 	if (isinf(frac))
@@ -983,6 +1150,64 @@ static void change_text(const struct group *g, char *out, size_t n)
 	pct_text(g->ci_lo, lo, sizeof(lo));
 	pct_text(g->ci_hi, hi, sizeof(hi));
 	snprintf(out, n, "%s [%s, %s]", e, lo, hi);
+}
+
+/* Append to a note's first part, "; " between the parts. */
+__attribute__((format(printf, 2, 3))) static void pre_add(struct group *g, const char *fmt, ...)
+{
+	size_t len = strlen(g->pre);
+	va_list ap;
+
+	if (len && len + 2 < sizeof(g->pre)) {
+		memcpy(g->pre + len, "; ", 3);
+		len += 2;
+	}
+	va_start(ap, fmt);
+	vsnprintf(g->pre + len, sizeof(g->pre) - len, fmt, ap);
+	va_end(ap);
+}
+
+/*
+ * Rows whose state column flags the machine (it was not in its usual state: a probe that
+ * jumped, a floor below its usual) say more about the machine than about the code. They are set
+ * aside while the side keeps at least half of its rows, so that a few disturbed rounds do not
+ * decide a group; when more are flagged, setting them aside would leave a sample chosen by the
+ * machine, so all are kept. Either way the note says so: nothing is left out silently.
+ */
+static void set_aside(struct compare *c, struct group *g)
+{
+	for (int s = 0; s < 2; s++) {
+		struct values *v = &g->side[s];
+		uint32_t seen = 0;
+		char why[160] = "";
+		size_t k = 0, len = 0, kept = 0;
+
+		for (size_t i = 0; i < v->n; i++) {
+			k += v->state[i] != 0;
+			seen |= v->state[i];
+		}
+		if (!k)
+			continue;
+		for (unsigned bit = 0; bit <= STATE_OTHER && len < sizeof(why); bit++)
+			if (seen & (1u << bit))
+				len += (size_t)snprintf(why + len, sizeof(why) - len, "%s%s",
+							len ? ", " : "", state_text(c, bit));
+		if (2 * (v->n - k) < v->n) {
+			pre_add(g, "machine state flagged in %zu of %zu %s rounds (%s): all kept",
+				k, v->n, side_names[s], why);
+			continue;
+		}
+		pre_add(g, "%zu of %zu %s rounds set aside: %s", k, v->n, side_names[s], why);
+		for (size_t i = 0; i < v->n; i++) {
+			if (v->state[i])
+				continue;
+			v->v[kept] = v->v[i];
+			v->round[kept] = v->round[i];
+			v->state[kept++] = 0;
+		}
+		v->n = kept;
+		c->set_aside[s] += k;
+	}
 }
 
 /*
@@ -1007,6 +1232,144 @@ static bool group_logs(const struct group *g, double *l[2])
 	return true;
 }
 
+/* One value's log and its round, for pairing. */
+struct round_log {
+	uint32_t round;
+	double l;
+};
+
+static int round_log_cmp(const void *a, const void *b)
+{
+	const struct round_log *x = a, *y = b;
+
+	if (x->round != y->round)
+		return x->round < y->round ? -1 : 1;
+	return (x->l > y->l) - (x->l < y->l);
+}
+
+/*
+ * Side s's logs (l, from group_logs()) one per round, ascending by round, into rl; a round with
+ * several rows counts with the median of their logs (*several counts those rounds). Returns the
+ * number of rounds.
+ */
+static size_t round_logs(const struct values *v, const double *l, struct round_log *rl,
+			 size_t *several)
+{
+	size_t out = 0;
+
+	for (size_t i = 0; i < v->n; i++)
+		rl[i] = (struct round_log){.round = v->round[i], .l = l[i]};
+	qsort(rl, v->n, sizeof(*rl), round_log_cmp);
+	for (size_t i = 0, j; i < v->n; i = j) {
+		for (j = i + 1; j < v->n && rl[j].round == rl[i].round; j++)
+			;
+		*several += j - i > 1;
+		/* Sorted by log within the round: the median is the middle one (or two). */
+		rl[out].round = rl[i].round;
+		rl[out++].l = (j - i) % 2
+				  ? rl[i + (j - i) / 2].l
+				  : rl[i + (j - i) / 2 - 1].l / 2 + rl[i + (j - i) / 2].l / 2;
+	}
+	return out;
+}
+
+/*
+ * --paired: the per-round differences log NEW - log BASE of the rounds both sides measured, into
+ * g->d and g->npairs; the note's first part says what did not pair. Returns 0 or -ENOMEM.
+ */
+static int group_pairs(struct group *g, double *l[2])
+{
+	struct round_log *rl[2];
+	size_t nr[2], several = 0, i = 0, j = 0, alone = 0;
+
+	rl[0] = malloc((g->side[0].n ? g->side[0].n : 1) * sizeof(*rl[0]));
+	rl[1] = malloc((g->side[1].n ? g->side[1].n : 1) * sizeof(*rl[1]));
+	g->d = malloc((g->side[0].n < g->side[1].n ? g->side[0].n + 1 : g->side[1].n + 1) *
+		      sizeof(*g->d));
+	if (!rl[0] || !rl[1] || !g->d) {
+		free(rl[0]);
+		free(rl[1]);
+		return -ENOMEM;
+	}
+	for (int s = 0; s < 2; s++)
+		nr[s] = round_logs(&g->side[s], l[s], rl[s], &several);
+	g->npairs = 0;
+	while (i < nr[0] && j < nr[1]) {
+		if (rl[0][i].round < rl[1][j].round) {
+			i++, alone++;
+		} else if (rl[0][i].round > rl[1][j].round) {
+			j++, alone++;
+		} else {
+			g->d[g->npairs++] = rl[1][j++].l - rl[0][i++].l;
+		}
+	}
+	alone += (nr[0] - i) + (nr[1] - j);
+	if (alone)
+		pre_add(g, "%zu pairs: %zu round%s on one side only left out", g->npairs, alone,
+			alone == 1 ? "" : "s");
+	if (several)
+		pre_add(g, "%zu round%s with several rows a side: their median", several,
+			several == 1 ? "" : "s");
+	free(rl[0]);
+	free(rl[1]);
+	return 0;
+}
+
+/*
+ * The one-sided tests of the change against `shift` (in logs): p_less small when the change is
+ * below it, p_greater when above. Mann-Whitney on the two sides' logs (in l), or with --paired
+ * the signed-rank test of the per-round differences.
+ */
+static int group_test(const struct compare *c, const struct group *g, double *l[2], double shift,
+		      double *p_less, double *p_greater)
+{
+	int rc;
+
+	if (c->o.paired) {
+		struct ipcb_sr r;
+
+		rc = ipcb_sr_shift_test(g->d, g->npairs, shift, &r);
+		*p_less = r.p_less;
+		*p_greater = r.p_greater;
+	} else {
+		struct ipcb_mw r;
+
+		rc = ipcb_mw_shift_test(l[0], g->side[0].n, l[1], g->side[1].n, shift, &r);
+		*p_less = r.p_less;
+		*p_greater = r.p_greater;
+	}
+	return rc;
+}
+
+/* The Hodges-Lehmann change and its bounds, each one-sided at alpha, as group_test() tests. */
+static int group_hl(const struct compare *c, const struct group *g, double *l[2], double alpha,
+		    struct ipcb_shift *hl)
+{
+	if (c->o.paired)
+		return ipcb_sr_hl(g->d, g->npairs, alpha, hl);
+	return ipcb_hl_shift(l[0], g->side[0].n, l[1], g->side[1].n, alpha, hl);
+}
+
+/* Can any outcome of the group's tests have a p below alpha? (Not with too few repeats.) */
+static bool group_too_few(const struct compare *c, const struct group *g, double alpha)
+{
+	if (c->o.paired)
+		return !(ipcb_sr_min_p(g->npairs) < alpha);
+	return !(ipcb_mw_min_p(g->side[0].n, g->side[1].n) < alpha);
+}
+
+/* The fewest repeats a side (--paired: pairs) with which a p below alpha is possible at all. */
+static size_t repeats_possible(const struct compare *c, double alpha)
+{
+	size_t k = 1;
+
+	if (!c->o.paired)
+		return ipcb_mw_repeats_possible(alpha);
+	while (k < REPEATS_ADVICE_CAP && !(ipcb_sr_min_p(k) < alpha))
+		k++;
+	return k;
+}
+
 static bool all_zero(const struct values *v)
 {
 	for (size_t i = 0; i < v->n; i++)
@@ -1016,15 +1379,15 @@ static bool all_zero(const struct values *v)
 }
 
 /*
- * Repeats per side at which the interval would decide the group, if its width shrinks like
- * 1/sqrt(repeats) and the estimate stays where it is: the interval must fit between the estimate
- * and the nearest boundary (a threshold it lies inside of, or the one it lies beyond). 0 = no
- * advice (the estimate sits on a boundary, or the interval is unbounded).
+ * Repeats per side (--paired: pairs) at which the interval would decide the group, if its width
+ * shrinks like 1/sqrt(repeats) and the estimate stays where it is: the interval must fit between
+ * the estimate and the nearest boundary (a threshold it lies inside of, or the one it lies
+ * beyond). 0 = no advice (the estimate sits on a boundary, or the interval is unbounded).
  */
-static size_t repeats_advice(const struct group *g, const struct ipcb_shift *hl, double lo_b,
-			     double hi_b)
+static size_t repeats_advice(const struct compare *c, const struct group *g,
+			     const struct ipcb_shift *hl, double lo_b, double hi_b)
 {
-	double half = (hl->hi - hl->lo) / 2, room, k;
+	double half = (hl->hi - hl->lo) / 2, room, k, now;
 
 	if (!isfinite(half))
 		return 0;
@@ -1036,32 +1399,40 @@ static size_t repeats_advice(const struct group *g, const struct ipcb_shift *hl,
 		room = fmin(hl->est - lo_b, hi_b - hl->est);
 	if (!(room > 0))
 		return 0;
-	k = ceil((double)(g->side[0].n + g->side[1].n) / 2 * (half / room) * (half / room));
+	now = c->o.paired ? (double)g->npairs : (double)(g->side[0].n + g->side[1].n) / 2;
+	k = ceil(now * (half / room) * (half / room));
 	return k > REPEATS_ADVICE_CAP ? 0 : (size_t)k;
 }
 
 /* A control row: did it move at all between BASE and NEW, beyond its own noise (two-sided)? */
 static void decide_control(const struct compare *c, struct group *g, double *l[2])
 {
-	size_t n = g->side[0].n, m = g->side[1].n;
-	struct ipcb_mw mw;
 	struct ipcb_shift hl;
+	double p_less, p_greater;
 	char ch[64];
 
 	g->verdict = V_STEADY;
-	if (!group_logs(g, l) || ipcb_mw_test(l[0], n, l[1], m, &mw) < 0 ||
-	    ipcb_hl_shift(l[0], n, l[1], m, c->alpha_control / 2, &hl) < 0) {
+	if (!group_logs(g, l) || (c->o.paired && group_pairs(g, l) < 0)) {
+		snprintf(g->note, sizeof(g->note), "control: not testable");
+		return;
+	}
+	if (c->o.paired && !g->npairs) {
+		snprintf(g->note, sizeof(g->note), "control: no round in both BASE and NEW");
+		return;
+	}
+	if (group_test(c, g, l, 0, &p_less, &p_greater) < 0 ||
+	    group_hl(c, g, l, c->alpha_control / 2, &hl) < 0) {
 		snprintf(g->note, sizeof(g->note), "control: not testable");
 		return;
 	}
 	g->tested = true;
-	g->p_worse = mw.p_less;
-	g->p_better = mw.p_greater;
+	g->p_worse = p_less;
+	g->p_better = p_greater;
 	g->change = expm1(hl.est);
 	g->ci_lo = expm1(hl.lo);
 	g->ci_hi = expm1(hl.hi);
 	change_text(g, ch, sizeof(ch));
-	if (fmin(mw.p_less, mw.p_greater) < c->alpha_control / 2) {
+	if (fmin(p_less, p_greater) < c->alpha_control / 2) {
 		g->verdict = V_CHANGED;
 		snprintf(g->note, sizeof(g->note),
 			 "control moved %s between the BASE and NEW runs: the machine changed", ch);
@@ -1073,9 +1444,8 @@ static void decide_control(const struct compare *c, struct group *g, double *l[2
 static void decide(const struct compare *c, struct group *g, double *l[2])
 {
 	const struct opts *o = &c->o;
-	size_t n = g->side[0].n, m = g->side[1].n;
 	double lo_b = log1p(-o->threshold), hi_b = log1p(o->threshold);
-	struct ipcb_mw at_lo, at_hi;
+	double lo_less, lo_greater, hi_less, hi_greater;
 	struct ipcb_shift hl;
 
 	g->change = g->ci_lo = g->ci_hi = NAN;
@@ -1086,13 +1456,13 @@ static void decide(const struct compare *c, struct group *g, double *l[2])
 		g->spread_known[s] =
 		    ipcb_stats_spread(g->side[s].v, g->side[s].n, &g->spread[s]) == 0;
 	}
-	if (!n) {
+	if (!g->side[0].n) {
 		g->verdict = V_MISSING;
 		snprintf(g->note, sizeof(g->note), "only in NEW");
 		return;
 	}
 	if (g->control) {
-		if (!m) {
+		if (!g->side[1].n) {
 			g->verdict = V_MISSING;
 			snprintf(g->note, sizeof(g->note), "control only in BASE");
 			return;
@@ -1100,7 +1470,7 @@ static void decide(const struct compare *c, struct group *g, double *l[2])
 		decide_control(c, g, l);
 		return;
 	}
-	if (!m) {
+	if (!g->side[1].n) {
 		g->verdict = V_REGRESSED;
 		snprintf(g->note, sizeof(g->note), "no NEW values: the group is gone");
 		return;
@@ -1111,29 +1481,37 @@ static void decide(const struct compare *c, struct group *g, double *l[2])
 		snprintf(g->note, sizeof(g->note), "collapsed to 0");
 		return;
 	}
+	g->verdict = V_INCONCLUSIVE;
 	if (!group_logs(g, l)) {
-		g->verdict = V_INCONCLUSIVE;
 		snprintf(g->note, sizeof(g->note), "every value is 0: no relative change to judge");
 		return;
 	}
-	if (ipcb_mw_shift_test(l[0], n, l[1], m, lo_b, &at_lo) < 0 ||
-	    ipcb_mw_shift_test(l[0], n, l[1], m, hi_b, &at_hi) < 0 ||
-	    ipcb_hl_shift(l[0], n, l[1], m, c->alpha_each, &hl) < 0) {
-		g->verdict = V_INCONCLUSIVE;
+	if (o->paired && group_pairs(g, l) < 0) {
+		snprintf(g->note, sizeof(g->note), "out of memory");
+		return;
+	}
+	if (o->paired && !g->npairs) {
+		snprintf(g->note, sizeof(g->note),
+			 "no round in both BASE and NEW: nothing to pair (are the rounds "
+			 "numbered alike?)");
+		return;
+	}
+	if (group_test(c, g, l, lo_b, &lo_less, &lo_greater) < 0 ||
+	    group_test(c, g, l, hi_b, &hi_less, &hi_greater) < 0 ||
+	    group_hl(c, g, l, c->alpha_each, &hl) < 0) {
 		snprintf(g->note, sizeof(g->note), "the test failed (out of memory?)");
 		return;
 	}
 	g->tested = true;
-	/* at_lo.p_less: evidence for "below 1 - threshold"; at_hi.p_greater: "above 1 + it". */
-	g->p_worse = o->metric->lower_better ? at_hi.p_greater : at_lo.p_less;
-	g->p_better = o->metric->lower_better ? at_lo.p_less : at_hi.p_greater;
-	g->p_equiv = fmax(at_lo.p_greater, at_hi.p_less);
+	/* lo_less: evidence for "below 1 - threshold"; hi_greater: "above 1 + threshold". */
+	g->p_worse = o->metric->lower_better ? hi_greater : lo_less;
+	g->p_better = o->metric->lower_better ? lo_less : hi_greater;
+	g->p_equiv = fmax(lo_greater, hi_less);
 	g->hl = hl;
 	g->change = expm1(hl.est);
 	g->ci_lo = expm1(hl.lo);
 	g->ci_hi = expm1(hl.hi);
-	/* The verdict is Holm's, over all groups: compare_decide(). */
-	g->verdict = V_INCONCLUSIVE;
+	/* The verdict is compare_decide()'s: Holm's over all groups, or the group's own ok. */
 }
 
 /* What an inconclusive group's note says: which way it leans, by how much, what would decide. */
@@ -1143,12 +1521,20 @@ static void undecided_note(const struct compare *c, struct group *g)
 	double lo_b = log1p(-o->threshold), hi_b = log1p(o->threshold);
 	char ch[64], dir[24];
 
-	if (g->hl.crit < 0) {
-		g->repeats_needed = ipcb_mw_repeats_possible(c->alpha_each);
-		snprintf(g->note, sizeof(g->note),
-			 "too few repeats: with %zu and %zu no p can be below %.2g; needs at least "
-			 "%zu per side",
-			 g->side[0].n, g->side[1].n, c->alpha_each, g->repeats_needed);
+	/* The look's alpha is the most lenient level any verdict is tested at. */
+	if (group_too_few(c, g, c->alpha_look)) {
+		g->repeats_needed = repeats_possible(c, c->alpha_look);
+		if (o->paired)
+			snprintf(g->note, sizeof(g->note),
+				 "too few rounds: with %zu pairs no p can be below %.2g; needs at "
+				 "least %zu pairs",
+				 g->npairs, c->alpha_look, g->repeats_needed);
+		else
+			snprintf(
+			    g->note, sizeof(g->note),
+			    "too few repeats: with %zu and %zu no p can be below %.2g; needs at "
+			    "least %zu per side",
+			    g->side[0].n, g->side[1].n, c->alpha_look, g->repeats_needed);
 		return;
 	}
 	if (g->hl.est == 0)
@@ -1157,10 +1543,10 @@ static void undecided_note(const struct compare *c, struct group *g)
 		snprintf(dir, sizeof(dir), "leans %s",
 			 (g->hl.est < 0) != o->metric->lower_better ? "worse" : "better");
 	change_text(g, ch, sizeof(ch));
-	g->repeats_needed = repeats_advice(g, &g->hl, lo_b, hi_b);
+	g->repeats_needed = repeats_advice(c, g, &g->hl, lo_b, hi_b);
 	if (g->repeats_needed)
-		snprintf(g->note, sizeof(g->note), "%s: %s; ~%zu repeats per side would decide it",
-			 dir, ch, g->repeats_needed);
+		snprintf(g->note, sizeof(g->note), "%s: %s; ~%zu %s would decide it", dir, ch,
+			 g->repeats_needed, o->paired ? "paired rounds" : "repeats per side");
 	else
 		snprintf(g->note, sizeof(g->note),
 			 "%s: %s; too close to the threshold for more repeats to settle it soon",
@@ -1168,8 +1554,8 @@ static void undecided_note(const struct compare *c, struct group *g)
 }
 
 /*
- * Holm over the tested groups for one kind of verdict (0 regressed, 1 improved, 2 ok): p holds
- * the family's p-values in group order. Groups decided by rule (gone, collapsed) or not testable
+ * Holm over the tested groups for one kind of verdict (0 regressed, 1 improved): p holds the
+ * family's p-values in group order. Groups decided by rule (gone, collapsed) or not testable
  * still count in G, with p = 1.
  */
 static int holm_family(struct compare *c, int which, bool *reject, double *level, double *p)
@@ -1181,25 +1567,22 @@ static int holm_family(struct compare *c, int which, bool *reject, double *level
 
 		if (g->control || !g->side[0].n)
 			continue;
-		p[n++] = !g->tested   ? 1
-			 : which == 0 ? g->p_worse
-			 : which == 1 ? g->p_better
-				      : g->p_equiv;
+		p[n++] = !g->tested ? 1 : which == 0 ? g->p_worse : g->p_better;
 	}
 	return ipcb_holm(p, n, c->alpha_look, reject, level);
 }
 
 /*
  * The interval shown beside a verdict is the one at the level that decided it (Holm's step for
- * that group), so a decided group's interval lies beyond or within the threshold as its verdict
- * says; an undecided group's is at the most lenient level any family would test it at next.
+ * regressed or improved, the look's alpha for ok), so a decided group's interval lies beyond or
+ * within the threshold as its verdict says; an undecided group's is at the level of the verdict
+ * its estimate points to (see compare_decide()).
  */
-static void interval_at(struct group *g, double alpha, double *l[2])
+static void interval_at(const struct compare *c, struct group *g, double alpha, double *l[2])
 {
 	struct ipcb_shift hl;
 
-	if (!group_logs(g, l) ||
-	    ipcb_hl_shift(l[0], g->side[0].n, l[1], g->side[1].n, alpha, &hl) < 0)
+	if ((!c->o.paired && !group_logs(g, l)) || group_hl(c, g, l, alpha, &hl) < 0)
 		return;
 	g->hl = hl;
 	g->change = expm1(hl.est);
@@ -1207,13 +1590,33 @@ static void interval_at(struct group *g, double alpha, double *l[2])
 	g->ci_hi = expm1(hl.hi);
 }
 
+/* The note in full: what was set aside or left unpaired, then the verdict's own words. */
+static void note_join(struct group *g)
+{
+	size_t pre = strlen(g->pre), sep = g->note[0] ? 2 : 0, len = strlen(g->note);
+
+	if (!pre)
+		return;
+	/* pre is shorter than the note's room by far: the verdict's words are cut, if anything */
+	if (pre + sep + len >= sizeof(g->note))
+		len = sizeof(g->note) - 1 - pre - sep;
+	memmove(g->note + pre + sep, g->note, len);
+	g->note[pre + sep + len] = '\0';
+	memcpy(g->note, g->pre, pre);
+	if (sep)
+		memcpy(g->note + pre, "; ", 2);
+}
+
 static void compare_decide(struct compare *c)
 {
-	static const enum verdict family_verdict[3] = {V_REGRESSED, V_IMPROVED, V_OK};
+	static const enum verdict family_verdict[2] = {V_REGRESSED, V_IMPROVED};
+	const double lo_b = log1p(-c->o.threshold), hi_b = log1p(c->o.threshold);
 	size_t most = 0;
-	double *l[2] = {NULL, NULL}, *p = NULL, *level[3] = {NULL, NULL, NULL};
-	bool *reject[3] = {NULL, NULL, NULL}, oom = false;
+	double *l[2] = {NULL, NULL}, *p = NULL, *level[2] = {NULL, NULL};
+	bool *reject[2] = {NULL, NULL}, oom = false;
 
+	for (size_t i = 0; i < c->ngroups; i++)
+		set_aside(c, c->groups[i]);
 	c->compared = c->controls = 0;
 	for (size_t i = 0; i < c->ngroups; i++) {
 		const struct group *g = c->groups[i];
@@ -1227,9 +1630,10 @@ static void compare_decide(struct compare *c)
 				most = g->side[s].n;
 	}
 	/*
-	 * This look's share of alpha (all of it for a single look). Within it each kind of verdict
-	 * is one family over the G groups, decided by Holm, whose first step is Bonferroni's
-	 * alpha / G: the intervals are drawn at that level.
+	 * This look's share of alpha (all of it for a single look). Within it regressed and
+	 * improved are each one family over the G groups, decided by Holm, whose first step is
+	 * Bonferroni's alpha / G: the tests' intervals are drawn at that level first. Ok is each
+	 * group's own test at the whole share: see the top of this file.
 	 */
 	c->alpha_look =
 	    c->o.alpha * ipcb_alpha_share(c->o.look ? c->o.look : c->o.looks, c->o.looks);
@@ -1238,7 +1642,7 @@ static void compare_decide(struct compare *c)
 	l[0] = malloc((most ? most : 1) * sizeof(double));
 	l[1] = malloc((most ? most : 1) * sizeof(double));
 	p = malloc((c->ngroups ? c->ngroups : 1) * sizeof(*p));
-	for (int f = 0; f < 3; f++) {
+	for (int f = 0; f < 2; f++) {
 		reject[f] = calloc(c->ngroups ? c->ngroups : 1, sizeof(bool));
 		level[f] = calloc(c->ngroups ? c->ngroups : 1, sizeof(double));
 		oom |= !reject[f] || !level[f];
@@ -1256,26 +1660,35 @@ static void compare_decide(struct compare *c)
 		if (g->verdict == V_CHANGED)
 			c->machine_changed = true;
 	}
-	for (int f = 0; !oom && f < 3; f++)
+	for (int f = 0; !oom && f < 2; f++)
 		oom = holm_family(c, f, reject[f], level[f], p) < 0;
 	for (size_t i = 0, k = 0; !oom && i < c->ngroups; i++) {
 		struct group *g = c->groups[i];
+		double at;
 
 		if (g->control || !g->side[0].n)
 			continue;
-		/* At most one family rejects a group: see the top of this file. */
+		/* At most one verdict rejects a group: see the top of this file. */
 		if (g->tested) {
-			double at = 0;
+			if (reject[0][k] || reject[1][k]) {
+				int f = reject[0][k] ? 0 : 1;
 
-			for (int f = 0; f < 3 && g->verdict == V_INCONCLUSIVE; f++)
-				if (reject[f][k]) {
-					g->verdict = family_verdict[f];
-					at = level[f][k];
-				}
-			for (int f = 0; f < 3 && g->verdict == V_INCONCLUSIVE; f++)
-				at = fmax(at, level[f][k]);
-			if (at > c->alpha_each)
-				interval_at(g, at, l);
+				g->verdict = family_verdict[f];
+				at = level[f][k];
+			} else if (g->p_equiv < c->alpha_look) {
+				g->verdict = V_OK;
+				at = c->alpha_look;
+			} else if (g->hl.est < lo_b || g->hl.est > hi_b) {
+				/* Beyond a threshold: the family that could call it next. */
+				at = level[(g->hl.est < lo_b) == c->o.metric->lower_better][k];
+			} else {
+				at = c->alpha_look;
+			}
+			if (at != c->alpha_each)
+				interval_at(c, g, at, l);
+			/* Too few for Holm's level, not for ok's: show what can be shown. */
+			if (g->verdict == V_INCONCLUSIVE && g->hl.crit < 0 && at < c->alpha_look)
+				interval_at(c, g, c->alpha_look, l);
 			if (g->verdict == V_INCONCLUSIVE)
 				undecided_note(c, g);
 		}
@@ -1284,7 +1697,7 @@ static void compare_decide(struct compare *c)
 	free(l[0]);
 	free(l[1]);
 	free(p);
-	for (int f = 0; f < 3; f++) {
+	for (int f = 0; f < 2; f++) {
 		free(reject[f]);
 		free(level[f]);
 	}
@@ -1301,8 +1714,10 @@ static void compare_decide(struct compare *c)
 			 verdict_names[g->verdict], ch);
 		g->verdict = V_INCONCLUSIVE;
 	}
-	for (size_t i = 0; i < c->ngroups; i++)
+	for (size_t i = 0; i < c->ngroups; i++) {
+		note_join(c->groups[i]);
 		c->count[c->groups[i]->verdict]++;
+	}
 }
 
 /* ---- output ---- */
@@ -1337,7 +1752,8 @@ static bool cell_right(int k)
 	return k == C_SIZE || (k >= C_BASE && k <= C_SPREAD);
 }
 
-#define CELL_BYTES 300
+/* A cell holds a whole note. */
+#define CELL_BYTES NOTE_BYTES
 
 /*
  * Text from the files as it may be shown: a control character (a newline in a quoted transport
@@ -1387,7 +1803,8 @@ static void value_text(const struct metric *mt, double v, char *out, size_t n)
 /*
  * The transport's name, and the load's shape where the rows have one, as the driver's table
  * shows it: "shm x2" two pairs, "posix-mq 1:4" a topology, "pipe k8" eight requests in flight,
- * "pipe @100000" an open loop's rate (messages per second), "poisson" its arrivals.
+ * "pipe @100000" an open loop's rate (messages per second), "pipe @0.5 of max" a rate sweep's
+ * step (half its closed-loop maximum), "poisson" its arrivals.
  */
 static void shape_text(const struct group *g, char *out, size_t n)
 {
@@ -1400,7 +1817,9 @@ static void shape_text(const struct group *g, char *out, size_t n)
 		len += (size_t)snprintf(out + len, n - len, " %s", g->set[SET_TOPOLOGY]);
 	if (len < n && *g->set[SET_INFLIGHT] && strcmp(g->set[SET_INFLIGHT], "1") != 0)
 		len += (size_t)snprintf(out + len, n - len, " k%s", g->set[SET_INFLIGHT]);
-	if (len < n && *r)
+	if (len < n && *g->set[SET_FRACTION])
+		len += (size_t)snprintf(out + len, n - len, " @%s of max", g->set[SET_FRACTION]);
+	else if (len < n && *r)
 		len += (size_t)snprintf(out + len, n - len, " @%.*s", (int)strcspn(r, "."), r);
 	if (len < n && *g->set[SET_ARRIVALS] && strcmp(g->set[SET_ARRIVALS], "fixed") != 0)
 		snprintf(out + len, n - len, " %s", g->set[SET_ARRIVALS]);
@@ -1473,10 +1892,14 @@ static void summary_text(const struct compare *c, char *out, size_t n)
 			   c->count[V_MISSING]);
 
 	if (len > 0 && (size_t)len < n && c->controls)
-		snprintf(out + len, n - (size_t)len, "; %zu control%s, %zu changed%s", c->controls,
-			 c->controls == 1 ? "" : "s", c->count[V_CHANGED],
-			 c->machine_changed ? ": THE MACHINE CHANGED, nothing is blamed on NEW"
-					    : "");
+		len += snprintf(
+		    out + len, n - (size_t)len, "; %zu control%s, %zu changed%s", c->controls,
+		    c->controls == 1 ? "" : "s", c->count[V_CHANGED],
+		    c->machine_changed ? ": THE MACHINE CHANGED, nothing is blamed on NEW" : "");
+	if (len > 0 && (size_t)len < n && (c->set_aside[0] || c->set_aside[1]))
+		snprintf(out + len, n - (size_t)len,
+			 "; rows set aside for the machine's state: %zu BASE, %zu NEW",
+			 c->set_aside[0], c->set_aside[1]);
 }
 
 static void settings_text(const struct compare *c, char *out, size_t n)
@@ -1489,9 +1912,10 @@ static void settings_text(const struct compare *c, char *out, size_t n)
 			 c->o.look ? c->o.look : c->o.looks, c->o.looks, c->alpha_look);
 	snprintf(out, n,
 		 "metric %s (%s is better), threshold %s, alpha %g%s, Holm over %zu group%s (first "
-		 "step %.3g)",
+		 "step %.3g) for regressed and improved, ok at %.3g a group%s",
 		 ipcb_csv_name(c->o.metric->column), c->o.metric->lower_better ? "lower" : "higher",
-		 t + 1, c->o.alpha, look, c->compared, c->compared == 1 ? "" : "s", c->alpha_each);
+		 t + 1, c->o.alpha, look, c->compared, c->compared == 1 ? "" : "s", c->alpha_each,
+		 c->alpha_look, c->o.paired ? "; paired by round (signed-rank tests)" : "");
 }
 
 /* A CSV field from the files: control characters escaped as in the table, then quoted. */

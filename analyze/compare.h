@@ -3,11 +3,14 @@
  * compare.h - `ipcbench compare BASE.csv NEW.csv`: the CI throughput gate.
  *
  * Rows of two ipcbench CSV files are grouped by what was measured (transport, mode, size,
- * latency_kind, placement, sender_cpu, receiver_cpu, wait); each group's repeats on the two
- * sides are compared with one-sided Mann-Whitney tests of shifted hypotheses on the logs of the
- * values (worse / better by more than the threshold, and the two one-sided tests of equivalence),
- * with the Hodges-Lehmann estimate and interval beside them. `ipcbench compare --help` has the
- * details; the README's CI gate section the reasoning.
+ * latency_kind, placement, sender_cpu, receiver_cpu, wait, the run settings; a rate sweep's steps
+ * by their share of the maximum); each group's repeats on the two sides are compared with
+ * one-sided Mann-Whitney tests of shifted hypotheses on the logs of the values (worse / better by
+ * more than the threshold, and the two one-sided tests of equivalence), or with --paired with
+ * Wilcoxon signed-rank tests of the per-round log ratios, with the Hodges-Lehmann estimate and
+ * interval beside them. Rows whose state column flags the machine are set aside while a side
+ * keeps at least half of its rows. `ipcbench compare --help` has the details; the README's CI
+ * gate section the reasoning.
  *
  * BASE and NEW may be CSV or Google Benchmark JSON (ipcbench --json). When their machine
  * fingerprints differ (CPU model, kernel, build type, virtualization), a warning names the

@@ -2,9 +2,11 @@
 # compare.sh - `ipcbench compare` end to end (TAP) on synthetic CSVs written here: a regression
 # and a lost group or a collapse to 0 (exit 1), equivalence shown and improvement (0), noisy,
 # too few repeats and missing groups (3), control rows that moved (4), a latency metric (lower is
-# better), control characters in names, the output formats, and malformed input and bad options
-# (exit 2 with a message naming the file, line and column, or the option). The header comes from
-# a tiny real run, so the synthetic files always have the binary's current columns.
+# better), control characters in names, --paired rounds under a common per-round noise, rows
+# whose machine state is flagged, rate-sweep steps matched by their share of the maximum, the
+# output formats, and malformed input and bad options (exit 2 with a message naming the file,
+# line and column, or the option). The header comes from a tiny real run, so the synthetic files
+# always have the binary's current columns (and round, state, offered_fraction if it lacks them).
 #
 # Usage: compare.sh PATH/TO/ipcbench
 set -u
@@ -26,6 +28,12 @@ header=$(head -1 "$WORK/real.csv")
 IFS=, read -r -a COLS <<<"$header"
 [ "${#COLS[@]}" -gt 10 ]
 ok $? "its header has the columns (${#COLS[@]})"
+# The columns of rounds and machine states are optional to compare: added if this binary's
+# CSV does not have them yet.
+for c in round state offered_fraction; do
+	[[ ",$header," == *",$c,"* ]] || header+=",$c"
+done
+IFS=, read -r -a COLS <<<"$header"
 
 # mkrow NAME=VALUE...: one CSV row with the header's columns in order, unnamed columns empty.
 mkrow() {
@@ -232,6 +240,159 @@ for fmt in table md csv; do
 done
 grep -qF 'regressed\t\|' "$WORK/evil-md.out"
 ok $? "--format md: a '|' in a name is escaped, so it cannot end the cell"
+
+# ---- rounds: --paired, flagged machine states, rate sweeps ----
+# Each round's machine state moves BASE and NEW alike (factors 0.7 .. 1.3); within a round NEW is
+# BASE within +-0.5 %. Unpaired, that noise hides everything; paired by round it cancels.
+FACT=(1.3 0.7 1.1 0.8 1.25 0.75 0.95 1.2 0.9 1.05 0.72 1.28 1.0 0.85 1.15 0.78)
+JIT=(1.004 0.996 1.002 0.998 1.005 0.995 1.001 0.999 1.003 0.997 1.0 1.004 0.996 1.002 0.998 1.001)
+# prows FILE SCALE JITTER(0|1) [ROUNDS...]: pipe 64K rows of the 16 rounds (or those named),
+# bytes_per_s = 1000 x factor x scale (x jitter), each with its round number.
+prows() {
+	local file=$1 scale=$2 jit=$3 i j
+	shift 3
+	for i in "${!FACT[@]}"; do
+		[ $# -eq 0 ] || [[ " $* " == *" $((i + 1)) "* ]] || continue
+		j=1
+		[ "$jit" = 0 ] || j=${JIT[$i]}
+		mkrow transport=pipe mode=throughput size_bytes=65536 run=1 messages=1000 \
+			round=$((i + 1)) msgs_per_s=1000.0 sender_cpu=0 receiver_cpu=1 \
+			bytes_per_s="$(awk -v f="${FACT[$i]}" -v s="$scale" -v j="$j" \
+				'BEGIN { printf "%.1f", 1000 * f * s * j }')" \
+			placement=cross-core wait=block >>"$file"
+	done
+}
+newcsv "$WORK/p-base.csv"
+prows "$WORK/p-base.csv" 1 0
+newcsv "$WORK/p-same.csv"
+prows "$WORK/p-same.csv" 1 1
+newcsv "$WORK/p-slow.csv"
+prows "$WORK/p-slow.csv" 0.85 1
+compare_run unpaired-noise 3 "$WORK/p-base.csv" "$WORK/p-same.csv"
+grep -qE "^pipe .* inconclusive" "$WORK/unpaired-noise.out"
+ok $? "a common per-round noise of +-30 %, unpaired: inconclusive"
+compare_run paired-same 0 --paired "$WORK/p-base.csv" "$WORK/p-same.csv"
+grep -qE "^pipe .* [+-]0\.[0-9]% +\[-0\.[0-9]%, \+0\.[0-9]%\] .* ok$" "$WORK/paired-same.out"
+ok $? "paired by round: within +-0.5 % a round, ok with an interval inside +-1 %"
+grep -q "paired by round (signed-rank tests)" "$WORK/paired-same.out"
+ok $? "the settings line says the rounds were paired"
+compare_run paired-slow 1 --paired "$WORK/p-base.csv" "$WORK/p-slow.csv"
+grep -qE "^pipe .* -15\.[0-9]% +\[-15\.[0-9]%, -14\.[0-9]%\] .* regressed$" "$WORK/paired-slow.out"
+ok $? "paired by round: NEW = BASE x 0.85 is regressed, its interval at -15 %"
+# A round on one side only is left out, and the note says how many pairs are left.
+newcsv "$WORK/p-gap.csv"
+prows "$WORK/p-gap.csv" 1 1 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15
+mkrow transport=pipe mode=throughput size_bytes=65536 run=1 messages=1000 round=17 \
+	msgs_per_s=1000.0 bytes_per_s=1000.0 sender_cpu=0 receiver_cpu=1 placement=cross-core \
+	wait=block >>"$WORK/p-gap.csv"
+compare_run paired-gap 0 --paired "$WORK/p-base.csv" "$WORK/p-gap.csv"
+grep -qE "^pipe .* ok +15 pairs: 2 rounds on one side only left out$" "$WORK/paired-gap.out"
+ok $? "rounds 16 (BASE only) and 17 (NEW only) left out: 15 pairs, ok"
+# Files without round numbers pair by the order of each group's rows.
+colnum() { # colnum NAME: the header's column number of NAME
+	local i
+	for i in "${!COLS[@]}"; do [ "${COLS[$i]}" != "$1" ] || echo $((i + 1)); done
+}
+roundcol=$(colnum round)
+for f in p-base p-same; do
+	awk -F, -v OFS=, -v c="$roundcol" 'NR > 1 { $c = "" } { print }' "$WORK/$f.csv" \
+		>"$WORK/$f-noround.csv"
+done
+[ "$(cut -d, -f"$roundcol" "$WORK/p-same-noround.csv" | sort -u | wc -l)" -eq 2 ]
+ok $? "(set-up: the round column emptied)"
+compare_run paired-order 0 --paired "$WORK/p-base-noround.csv" "$WORK/p-same-noround.csv"
+grep -qE "^pipe .* ok$" "$WORK/paired-order.out"
+ok $? "without round numbers, --paired pairs the rows in order: ok"
+compare_run paired-few 3 --paired "$WORK/few-base.csv" "$WORK/few-new.csv"
+grep -qE "inconclusive +too few rounds: with 3 pairs no p can be below 0.05; needs at least 5 pairs" \
+	"$WORK/paired-few.out"
+ok $? "--paired with 3 rounds: 2^-3 is not below 0.05, 5 pairs needed"
+compare_run paired-controls 4 --paired --control floor-memcpy "$WORK/ctl-base.csv" \
+	"$WORK/ctl-moved.csv"
+grep -qE "^floor-memcpy .* changed" "$WORK/paired-controls.out"
+ok $? "--paired: a control that moved 10 % in every round is changed"
+
+# Rows whose state flags the machine: set aside while at least half of the side is left.
+stateful() { # stateful FILE STATE ROWS...: rows of QUIET_B, with STATE on the listed row numbers
+	local file=$1 st=$2 i=0 v flag
+	shift 2
+	for v in "${QUIET_B[@]}"; do
+		i=$((i + 1))
+		flag=''
+		[[ " $* " == *" $i "* ]] && flag=$st
+		# a flagged row measured a disturbed machine: a third of the rate
+		[ -z "$flag" ] || v=$((v / 3))
+		mkrow transport=pipe mode=throughput size_bytes=65536 run=1 messages=1000 \
+			round="$i" state="$flag" bytes_per_s="$v.0" msgs_per_s=1000.0 sender_cpu=0 \
+			receiver_cpu=1 placement=cross-core wait=block host="$HOST" cpu_model="$CPU" \
+			>>"$file"
+	done
+}
+newcsv "$WORK/s-base.csv"
+rows "$WORK/s-base.csv" pipe 65536 1 "${QUIET_A[@]}"
+newcsv "$WORK/s-two.csv"
+stateful "$WORK/s-two.csv" probe-jump 3 7
+compare_run state-two 0 "$WORK/s-base.csv" "$WORK/s-two.csv"
+grep -qE "^pipe .* \(8\) .* ok +2 of 10 NEW rounds set aside: probe-jump$" "$WORK/state-two.out"
+ok $? "2 of 10 NEW rows flagged: set aside, the note says so, and the 8 left are ok"
+grep -q "rows set aside for the machine's state: 0 BASE, 2 NEW" "$WORK/state-two.out"
+ok $? "the summary counts the rows set aside"
+newcsv "$WORK/s-both.csv"
+stateful "$WORK/s-both.csv" 'below-floor;probe-jump' 4 9
+compare_run state-both 0 "$WORK/s-base.csv" "$WORK/s-both.csv"
+grep -qE "^pipe .* ok +2 of 10 NEW rounds set aside: below-floor, probe-jump$" "$WORK/state-both.out"
+ok $? "a state with two flags (;-separated): each named once"
+newcsv "$WORK/s-many.csv"
+stateful "$WORK/s-many.csv" below-floor 1 2 3 4 5 6
+compare_run state-many 3 "$WORK/s-base.csv" "$WORK/s-many.csv"
+grep -qE "^pipe .* \(10\) .* inconclusive +machine state flagged in 6 of 10 NEW rounds \(below-floor\): all kept; " \
+	"$WORK/state-many.out"
+ok $? "6 of 10 flagged: all kept (setting them aside would leave too few), and the note says so"
+newcsv "$WORK/s-evil.csv"
+stateful "$WORK/s-evil.csv" '"a|b,c
+d"' 5
+compare_run state-evil 0 --format md "$WORK/s-base.csv" "$WORK/s-evil.csv"
+grep -qF "1 of 10 NEW rounds set aside: a?b?c?d |" "$WORK/state-evil.out"
+ok $? "a state text with '|', a comma and a newline reaches the note as '?'"
+
+# Rate sweeps: each run offers shares of its own closed-loop maximum, so the steps of two runs
+# match by offered_fraction, never by the absolute offered_rate.
+sweep() { # sweep FILE MAX: steps at 0.5 and 0.9 of MAX messages per second, QUIET_B values
+	local file=$1 max=$2 f v
+	for f in 0.5 0.9; do
+		for v in "${QUIET_B[@]}"; do
+			mkrow transport=pipe mode=throughput size_bytes=64 run=1 messages=1000 \
+				offered_rate="$(awk -v m="$max" -v f="$f" 'BEGIN { printf "%.1f", m * f }')" \
+				offered_fraction="$f" arrivals=fixed bytes_per_s="$v.0" \
+				msgs_per_s=1000.0 sender_cpu=0 receiver_cpu=1 placement=cross-core \
+				wait=block >>"$file"
+		done
+	done
+}
+newcsv "$WORK/sweep-base.csv"
+sweep "$WORK/sweep-base.csv" 100000
+newcsv "$WORK/sweep-new.csv"
+sweep "$WORK/sweep-new.csv" 123457
+compare_run sweep 0 "$WORK/sweep-base.csv" "$WORK/sweep-new.csv"
+grep -q "^2 groups compared: 0 regressed, 0 improved, 2 ok, 0 inconclusive; 0 missing" "$WORK/sweep.out" &&
+	! grep -q "gone" "$WORK/sweep.out"
+ok $? "rate-sweep steps at other absolute rates, same shares: 2 groups, both ok, none gone"
+grep -qE "^pipe @0\.5 of max .* ok$" "$WORK/sweep.out" && grep -qE "^pipe @0\.9 of max .* ok$" "$WORK/sweep.out"
+ok $? "each step is shown by its share of the maximum"
+fcol=$(colnum offered_fraction)
+awk -F, -v OFS=, -v c="$fcol" 'NR > 1 && $c == "0.5" { $c = "0.50" } { print }' \
+	"$WORK/sweep-new.csv" >"$WORK/sweep-spelled.csv"
+grep -q ',0\.50\(,\|$\)' "$WORK/sweep-spelled.csv"
+ok $? "(set-up: the share spelled 0.50 in NEW)"
+compare_run sweep-spelled 0 "$WORK/sweep-base.csv" "$WORK/sweep-spelled.csv"
+grep -q "^2 groups compared" "$WORK/sweep-spelled.out"
+ok $? "0.50 and 0.5 are the same share"
+awk -F, -v OFS=, -v c="$fcol" 'NR == 3 { $c = "half" } { print }' "$WORK/sweep-new.csv" \
+	>"$WORK/sweep-bad.csv"
+compare_run sweep-bad 2 "$WORK/sweep-base.csv" "$WORK/sweep-bad.csv"
+grep -q "sweep-bad.csv:3: column offered_fraction: 'half' is not a positive number" \
+	"$WORK/sweep-bad.err"
+ok $? "a share that is not a number names the file, line and column"
 
 # ---- formats ----
 compare_run md 1 --format md "$WORK/base.csv" "$WORK/slow.csv"
