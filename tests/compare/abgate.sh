@@ -2,8 +2,10 @@
 # abgate.sh - scripts/ab-gate end to end (TAP): every usage error exits 2 before any round runs
 # (nothing measured, no CSV written), bare binary names are found in PATH, and short real gates
 # (fixed rounds; a small budget with looks) write both CSVs with the control rows beside each
-# side's runs, look at them, measure again only the undecided groups, and exit with compare's
-# status. Nothing here depends on how fast the machine is: only on what was run and written.
+# side's runs, number each round's rows (--first-round) and compare them paired, look at them,
+# measure again only the undecided groups, and exit with compare's status; a binary without
+# --first-round gets unpaired looks. Nothing here depends on how fast the machine is: only on
+# what was run and written.
 #
 # Usage: abgate.sh PATH/TO/ipcbench
 set -u
@@ -43,8 +45,9 @@ usage format-bad "--format: 'html' is not table, md or csv" --format html --out 
 usage out-file "--out .*afile: exists and is not a directory" --out "$WORK/afile" "$BIN" "$BIN"
 usage no-such-binary "nonexistent-ipcbench: not found in PATH" nonexistent-ipcbench "$BIN"
 usage not-executable "afile: not an executable file" "$WORK/afile" "$BIN"
-usage repeat "'--repeat': ab-gate sets --repeat and --csv" "$BIN" "$BIN" --repeat 3
+usage repeat "'--repeat': ab-gate sets --repeat, --first-round and --csv" "$BIN" "$BIN" --repeat 3
 usage floor "'--floor': ab-gate sets" "$BIN" "$BIN" --floor
+usage first-round "'--first-round': ab-gate sets" "$BIN" "$BIN" --first-round 3
 usage unknown "unknown option '--frobnicate'" --frobnicate "$BIN" "$BIN"
 usage value-missing "--budget needs a value" --budget
 
@@ -65,7 +68,7 @@ st=$?
 ok $? "--rounds 3 with bare names found in PATH runs (exit $st)"
 [ $st -eq 0 ] || [ $st -eq 3 ] || diag "$WORK/fixed.err"
 for side in old new; do
-	rows=$(grep -c '^pipe,throughput,64,1,.*,,' "$WORK/fixed/$side.csv")
+	rows=$(grep -c '^pipe,throughput,64,[0-9]*,' "$WORK/fixed/$side.csv")
 	ctl=$(grep -c '^floor-memcpy,' "$WORK/fixed/$side.csv")
 	cl=$(grep -c '^floor-cacheline,' "$WORK/fixed/$side.csv")
 	[ "$rows" -ge 3 ] && [ "$ctl" -eq 3 ] && [ "$cl" -eq 3 ]
@@ -76,6 +79,47 @@ grep -qE "^pipe +throughput .* 64 .* \(3\) .* \(3\)" "$WORK/fixed.out" &&
 ok $? "the table compares the 3 rounds a side and judges the control rows"
 grep -q "1 group compared" "$WORK/fixed/look-final.txt"
 ok $? "the last look is kept in look-final.txt"
+
+# Rounds numbered by the binaries are paired: every run of round N says round N.
+if "$BIN" --first-round 1 --list >/dev/null 2>&1; then
+	rcol=$(head -n 1 "$WORK/fixed/old.csv" | tr ',' '\n' | grep -nx round | cut -d: -f1)
+	for side in old new; do
+		got=$(grep '^pipe,throughput,64,' "$WORK/fixed/$side.csv" | cut -d, -f"$rcol" |
+			sort -u | paste -sd' ' -)
+		[ "$got" = "1 2 3" ]
+		ok $? "$side.csv: the pipe rows of rounds 1, 2 and 3 say their round ($got)"
+	done
+	[ "$(grep -c -- '--first-round [0-9]' "$WORK/fixed/runs.log")" -eq \
+		"$(grep -c '^== .*: ' "$WORK/fixed/runs.log")" ]
+	ok $? "every run, control runs and warm-up included, was given its round"
+	grep -q "paired by round" "$WORK/fixed/look-final.txt" &&
+		! grep -q "unpaired" "$WORK/fixed.err"
+	ok $? "the looks compare OLD and NEW paired by round"
+else
+	for i in 1 2 3 4; do
+		skip "rounds numbered and paired" "$BIN has no --first-round"
+	done
+fi
+
+# A binary without --first-round: nothing is numbered, and the looks are unpaired.
+cat >"$WORK/bin/old-ipcbench" <<EOF
+#!/bin/bash
+for a in "\$@"; do
+	[ "\$a" != --first-round ] || { echo "old-ipcbench: unknown option '\$a'" >&2; exit 2; }
+done
+exec "$BIN" "\$@"
+EOF
+chmod +x "$WORK/bin/old-ipcbench"
+"$GATE" --rounds 2 --out "$WORK/unnumbered" "$WORK/bin/old-ipcbench" "$BIN" "${ARGS[@]}" \
+	>"$WORK/unnumbered.out" 2>"$WORK/unnumbered.err"
+st=$?
+[ $st -eq 0 ] || [ $st -eq 3 ]
+ok $? "OLD without --first-round: the gate runs (exit $st)"
+[ $st -eq 0 ] || [ $st -eq 3 ] || diag "$WORK/unnumbered.err"
+grep -q "a binary has no --first-round: OLD and NEW are compared unpaired" "$WORK/unnumbered.err" &&
+	! grep -q -- "--first-round" "$WORK/unnumbered/runs.log" &&
+	! grep -q "paired by round" "$WORK/unnumbered/look-final.txt"
+ok $? "it says so, passes --first-round to no run, and compares unpaired"
 
 # Budget mode with a first look after round 8: two transports, one of which (null) moves
 # nothing fast; the looks write the undecided groups, and later rounds run only those.
