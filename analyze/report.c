@@ -90,9 +90,9 @@ struct rrow {
 	 * (its probes, NAN where none) and what set it aside (below-floor, probe-jump; "": none).
 	 */
 	unsigned round;
-	double probe_cl, probe_wk;
+	double probe_cl, probe_wk, probe_cl_after;
 	double ctx, run_spread, cpu_per_msg;
-	char flag[32];
+	char flag[64];
 };
 
 struct report {
@@ -171,6 +171,7 @@ enum col {
 	C_PROBE_WK,
 	C_CTX,
 	C_RUN_SPREAD,
+	C_PROBE_CL_AFTER,
 	C_COLS,
 };
 
@@ -208,6 +209,7 @@ static const struct {
     [C_PROBE_WK] = {IPCB_COL_PROBE_WAKEUP_NS, false},
     [C_CTX] = {IPCB_COL_CTX_SWITCHES_PER_MSG, false},
     [C_RUN_SPREAD] = {IPCB_COL_RUN_SPREAD, false},
+    [C_PROBE_CL_AFTER] = {IPCB_COL_PROBE_CACHELINE_AFTER_NS, false},
 };
 
 __attribute__((format(printf, 1, 2))) static int fail(const char *fmt, ...)
@@ -407,22 +409,17 @@ static void rows_index(struct report *r)
 #define STATE_JUMP	  2.0
 #define STATE_BELOW_SHARE 0.8
 
-static double placement_usual(const struct report *r, const char *placement, bool wake)
-{
-	double *v = malloc((r->n ? r->n : 1) * sizeof(double)), m = NAN;
-	size_t n = 0;
-
-	for (size_t i = 0; v && i < r->n; i++) {
-		double x = wake ? r->rows[i].probe_wk : r->rows[i].probe_cl;
-
-		if (!isnan(x) && x > 0 && strcmp(r->rows[i].placement, placement) == 0)
-			v[n++] = x;
-	}
-	if (n)
-		ipcb_stats_median(v, n, &m);
-	free(v);
-	return m;
-}
+/*
+ * The machine's state at a placement, from the probes beside its rows: the usual cache-line
+ * round trip (the median of the rows' probes) and what share of the rows ran in another state
+ * (a probe half or twice that: on a virtual machine, its two CPUs put on one core, or apart, for
+ * a while), and the wake-up probe's median.
+ */
+struct pstate {
+	double cl, other_cl; /* the usual cache-line probe, and the median of the others */
+	size_t rows, others; /* rows with probes, and those in another state */
+	double wk;	     /* the wake-up probe's median, NAN when none */
+};
 
 static bool jumped(double x, double usual)
 {
@@ -430,26 +427,64 @@ static bool jumped(double x, double usual)
 	       (x >= STATE_JUMP * usual || x * STATE_JUMP <= usual);
 }
 
+static void placement_state(const struct report *r, const char *placement, struct pstate *ps)
+{
+	double *cl = malloc((r->n ? r->n : 1) * sizeof(double));
+	double *wk = malloc((r->n ? r->n : 1) * sizeof(double));
+	size_t ncl = 0, nwk = 0, no = 0;
+
+	memset(ps, 0, sizeof(*ps));
+	ps->cl = ps->other_cl = ps->wk = NAN;
+	for (size_t i = 0; cl && wk && i < r->n; i++) {
+		const struct rrow *row = &r->rows[i];
+
+		if (strcmp(row->placement, placement) != 0)
+			continue;
+		if (!isnan(row->probe_cl) && row->probe_cl > 0)
+			cl[ncl++] = row->probe_cl;
+		if (!isnan(row->probe_wk) && row->probe_wk > 0)
+			wk[nwk++] = row->probe_wk;
+	}
+	ps->rows = ncl;
+	if (ncl)
+		ipcb_stats_median(cl, ncl, &ps->cl);
+	for (size_t i = 0; i < ncl; i++)
+		if (jumped(cl[i], ps->cl))
+			cl[no++] = cl[i];
+	ps->others = no;
+	if (no)
+		ipcb_stats_median(cl, no, &ps->other_cl);
+	if (nwk)
+		ipcb_stats_median(wk, nwk, &ps->wk);
+	free(cl);
+	free(wk);
+}
+
 static void flag_states(struct report *r)
 {
 	for (size_t p = 0; p < r->nplacements; p++) {
 		const char *pl = r->placements[p];
-		double cl = placement_usual(r, pl, false), wk = placement_usual(r, pl, true);
+		struct pstate ps;
 
+		placement_state(r, pl, &ps);
 		for (size_t i = 0; i < r->n; i++) {
 			struct rrow *row = &r->rows[i];
-			bool below = strstr(row->flag, "below-floor") != NULL, jump;
+			bool below = strstr(row->flag, "below-floor") != NULL, jump, changed;
 			double p50 = row->kind == K_AB ? row->v[M_AB_P50] : row->v[M_RTT_P50];
 
 			if (strcmp(row->placement, pl) != 0)
 				continue;
-			jump = jumped(row->probe_cl, cl) || jumped(row->probe_wk, wk);
+			jump = jumped(row->probe_cl, ps.cl) || jumped(row->probe_wk, ps.wk);
+			changed = jumped(row->probe_cl_after, row->probe_cl) ||
+				  strstr(row->flag, "state-changed") != NULL;
 			if (strcmp(pl, "cross-core") == 0 && !isnan(row->probe_cl) && !isnan(p50) &&
 			    !in_list(not_mechanisms, row->transport) && row->kind != K_STREAM)
 				below |= p50 < STATE_BELOW_SHARE * row->probe_cl /
 						   (row->kind == K_AB ? 2 : 1);
-			snprintf(row->flag, sizeof(row->flag), "%s%s%s", below ? "below-floor" : "",
-				 below && jump ? ";" : "", jump ? "probe-jump" : "");
+			snprintf(row->flag, sizeof(row->flag), "%s%s%s%s%s",
+				 below ? "below-floor" : "", below && jump ? ";" : "",
+				 jump ? "probe-jump" : "", (below || jump) && changed ? ";" : "",
+				 changed ? "state-changed" : "");
 			r->flagged += row->flag[0] != '\0';
 		}
 	}
@@ -568,7 +603,9 @@ static int load(struct report *r, const char *path)
 		    field_number(field[C_PROBE_CL], &row.probe_cl, path, line, C_PROBE_CL) ||
 		    field_number(field[C_PROBE_WK], &row.probe_wk, path, line, C_PROBE_WK) ||
 		    field_number(field[C_CTX], &row.ctx, path, line, C_CTX) ||
-		    field_number(field[C_RUN_SPREAD], &row.run_spread, path, line, C_RUN_SPREAD))
+		    field_number(field[C_RUN_SPREAD], &row.run_spread, path, line, C_RUN_SPREAD) ||
+		    field_number(field[C_PROBE_CL_AFTER], &row.probe_cl_after, path, line,
+				 C_PROBE_CL_AFTER))
 			goto bad;
 		/* Rounds past this are not an ipcbench run's (and would not fit the weights). */
 		if (!isnan(round) && round > MAX_ROUND) {
@@ -627,6 +664,30 @@ close:
 /* ---- queries ------------------------------------------------------------------------------ */
 
 /*
+ * Are a series' flagged rows kept? They are set aside while at least half of its rows are not
+ * flagged: a state the machine was in for a moment is left out; one it was in for most of the
+ * run is what there is to report (and the state section says so).
+ */
+static bool series_keep_all(const struct report *r, size_t first, const char *transport,
+			    const char *placement, size_t size, enum measure m, const char *wait)
+{
+	size_t all = 0, flagged = 0;
+
+	for (size_t i = first; i < r->n; i++) {
+		const struct rrow *row = &r->rows[i];
+
+		if (row->size != size || strcmp(row->transport, transport) ||
+		    strcmp(row->placement, placement))
+			break;
+		if (isnan(row->v[m]) || strcmp(row->wait, wait))
+			continue;
+		all++;
+		flagged += row->flag[0] != '\0';
+	}
+	return 2 * (all - flagged) < all;
+}
+
+/*
  * The values of one measure for one transport, placement and size (vals and rounds: MAX_RUNS),
  * with the round each was measured in. Rows whose machine state was flagged are set aside, unless
  * every row of the series is (then they are all there is, and the state section says so). While
@@ -639,16 +700,16 @@ static size_t report_series(const struct report *r, const char *transport, const
 	size_t n = 0;
 
 	size_t first = series_first(r, transport, placement, size);
+	bool all = series_keep_all(r, first, transport, placement, size, m, wait);
 
-	for (int pass = 0; pass < 2 && n == 0; pass++)
-		for (size_t i = first; i < r->n && n < MAX_RUNS; i++) {
+	for (size_t i = first; i < r->n && n < MAX_RUNS; i++) {
 			const struct rrow *row = &r->rows[i];
 			unsigned w = r->weight ? r->weight[row->round] : 1;
 
 			if (row->size != size || strcmp(row->transport, transport) ||
 			    strcmp(row->placement, placement))
 				break;
-			if (isnan(row->v[m]) || strcmp(row->wait, wait) || (pass == 0 && row->flag[0]))
+			if (isnan(row->v[m]) || strcmp(row->wait, wait) || (!all && row->flag[0]))
 				continue;
 			for (unsigned k = 0; k < w && n < MAX_RUNS; k++) {
 				vals[n] = row->v[m];
@@ -812,18 +873,18 @@ static size_t series_rows(const struct report *r, const char *transport, const c
 {
 	const char *wait = wait_used(r, transport);
 	size_t n = 0, first = series_first(r, transport, placement, size);
+	bool all = series_keep_all(r, first, transport, placement, size, m, wait);
 
-	for (int pass = 0; pass < 2 && n == 0; pass++)
-		for (size_t i = first; i < r->n && n < MAX_RUNS; i++) {
-			const struct rrow *row = &r->rows[i];
+	for (size_t i = first; i < r->n && n < MAX_RUNS; i++) {
+		const struct rrow *row = &r->rows[i];
 
-			if (row->size != size || strcmp(row->transport, transport) ||
-			    strcmp(row->placement, placement))
-				break;
-			if (isnan(row->v[m]) || strcmp(row->wait, wait) || (pass == 0 && row->flag[0]))
-				continue;
-			idx[n++] = i;
-		}
+		if (row->size != size || strcmp(row->transport, transport) ||
+		    strcmp(row->placement, placement))
+			break;
+		if (isnan(row->v[m]) || strcmp(row->wait, wait) || (!all && row->flag[0]))
+			continue;
+		idx[n++] = i;
+	}
 	return n;
 }
 
@@ -1037,8 +1098,11 @@ static bool sample_make(const struct report *r, struct sample *sm, const double 
 				sm->d[sm->nd++] = sm->la[i] - sm->lb[j];
 				break;
 			}
-	/* Paired when most rounds pair up; a handful of pairs out of many rounds is not. */
-	sm->paired = sm->nd >= 2 && 2 * sm->nd >= (na < nb ? na : nb);
+	/*
+	 * Paired when most rounds pair up and the pairs can decide (rows set aside for the
+	 * machine's state can leave too few): else compared as two sets.
+	 */
+	sm->paired = ipcb_sr_min_p(sm->nd) < REPORT_ALPHA && 2 * sm->nd >= (na < nb ? na : nb);
 	return true;
 }
 
@@ -1130,7 +1194,7 @@ static enum outcome judge(enum measure m, const char *an, const char *bn, const 
 			snprintf(why, n,
 				 "not decidable with this sample (with %zu rounds no p-value can be "
 				 "below %g; %zu can)",
-				 sm->nd, alpha, (size_t)ceil(-log2(alpha)) + 1);
+				 sm->nd, alpha, (size_t)floor(-log2(alpha)) + 1);
 		else
 			snprintf(why, n,
 				 "not decidable with this sample (with %zu and %zu runs no p-value "
@@ -1882,25 +1946,34 @@ static void print_header(const struct report *r, const char *path)
 	fprintf(r->out,
 		"# IPC on %s: the guides' tables, measured\n\n"
 		"Machine: %s, kernel %s; ipcbench %s; measured %s; from `%s`.\n\n"
-		"Every number is the median over the CSV's repeats (up to %u per row) of one "
-		"transport, mode, size and placement. Round trips are ping-pong latencies (p50); "
-		"throughput is a one-way stream timed at the receiver. *cross-core*: sender and "
-		"receiver on two CPUs; *same-core*: both on one CPU.\n\n"
+		"Every number is the median over the CSV's rounds (up to %u) of one transport, "
+		"mode, size and placement; where a group's rounds fell into modes, each mode with "
+		"its share of the rounds. Round trips are ping-pong latencies (p50); throughput is a "
+		"one-way stream timed at the receiver. *cross-core*: sender and receiver on two "
+		"CPUs; *same-core*: both on one CPU.\n\n"
 		"How the claims are decided: a claim is a set of comparisons (one per placement, "
-		"size and measure), each decided from the repeats with the statistics of "
-		"`ipcbench compare`: one-sided Mann-Whitney tests of shifted hypotheses on the "
-		"logarithms of the two sides' runs, at alpha %g per comparison. *Faster* means "
-		"faster by more than %.0f%%, shown at that level; where a claim lets a tie count, "
-		"a tie means not slower by %.0f%% or more. Each comparison gives the medians, the "
-		"ratio (Hodges-Lehmann estimate, with the interval whose bounds are each one-sided "
-		"at alpha) and the test that decided it with its p-value. A comparison shown "
-		"neither way is *not decided* and counts for neither side: no test can reach alpha "
-		"with fewer than %zu runs a side, so a CSV of single runs decides nothing (run "
-		"with `--repeat %zu` or more). A verdict summarises the decided comparisons; C8 "
-		"compares medians with the documents' figures.\n\n",
-		r->host, r->cpu_model, r->kernel, r->version, r->date, path, r->max_run,
-		REPORT_ALPHA, REPORT_MARGIN * 100, REPORT_MARGIN * 100,
-		ipcb_mw_repeats_possible(REPORT_ALPHA), ipcb_mw_repeats_possible(REPORT_ALPHA) + 1);
+		"size and measure). Each compares the two transports on the rounds both were "
+		"measured in, paired (a round's machine state cancels out of its ratio): the "
+		"Wilcoxon signed-rank test of the per-round log ratios, shifted as `ipcbench "
+		"compare` shifts its hypotheses; a CSV without rounds is compared as two sets of "
+		"runs, with one-sided Mann-Whitney tests. Tests are at alpha %g per comparison. "
+		"*Faster* means faster by more than %.0f%%, shown at that level; where a claim lets "
+		"a tie count, a tie means not slower by %.0f%% or more. Each comparison gives the "
+		"medians, the ratio (Hodges-Lehmann estimate, with the interval whose bounds are "
+		"each one-sided at alpha) and the test that decided it with its p-value. A "
+		"comparison shown neither way is *not decided*; one whose sample is too small for "
+		"any test to reach alpha (fewer than %zu paired rounds, or %zu runs a side) is *not "
+		"decidable with this sample*; neither counts for either side. A verdict is graded "
+		"from the decided comparisons: *holds* (all), *mostly holds* (at least %.0f%%), "
+		"*mixed*, *mostly does not hold*, *does not hold*; the comparisons against it are "
+		"listed first. It is decided again on %d resamples of the rounds, and where fewer "
+		"than %.0f%% give the same grade it reads *undecided* and says which way it leans. "
+		"C8 compares medians with the documents' figures.\n\n",
+		r->host, r->cpu_model, r->kernel, r->version, r->date, path,
+		r->max_round ? r->max_round : r->max_run, REPORT_ALPHA, REPORT_MARGIN * 100,
+		REPORT_MARGIN * 100, (size_t)floor(-log2(REPORT_ALPHA)) + 1,
+		ipcb_mw_repeats_possible(REPORT_ALPHA), MOSTLY_SHARE * 100, STABLE_RESAMPLES,
+		STABLE_SHARE * 100);
 	for (size_t i = 0; i < r->nwaits; i++)
 		if (r->waits[i].others)
 			fprintf(r->out,
@@ -2070,24 +2143,33 @@ static void print_rounds(const struct report *r)
 			r->max_round, GROUP_CONF * 100);
 	}
 	for (size_t p = 0; p < r->nplacements; p++) {
-		double cl = placement_usual(r, r->placements[p], false);
-		double wk = placement_usual(r, r->placements[p], true);
+		struct pstate ps;
 		char a[32], b[32];
 
-		if (isnan(cl) && isnan(wk))
+		placement_state(r, r->placements[p], &ps);
+		if (!ps.rows)
 			continue;
-		fmt_value(M_RTT_P50, cl, a, sizeof(a));
-		fmt_value(M_RTT_P50, wk, b, sizeof(b));
-		fprintf(r->out,
-			"- %s: the probes beside the rows found a cache-line round trip of %s and a "
-			"blocking wake-up round trip of %s (medians over the run)\n",
-			r->placements[p], a, b);
+		fmt_value(M_RTT_P50, ps.wk, b, sizeof(b));
+		fmt_value(M_RTT_P50, ps.cl, a, sizeof(a));
+		fprintf(r->out, "- %s: the usual cache-line round trip beside the rows was %s",
+			r->placements[p], a);
+		if (ps.others) {
+			fmt_value(M_RTT_P50, ps.other_cl, a, sizeof(a));
+			fprintf(r->out,
+				"; %.0f%% of the rows ran in another state (%s: on a virtual "
+				"machine, its two CPUs put on one core, or on two, for a while)",
+				100.0 * (double)ps.others / (double)ps.rows, a);
+		}
+		fprintf(r->out, "; the blocking wake-up round trip's median was %s\n", b);
 	}
 	fprintf(r->out,
-		"\n%zu rows were set aside for the machine's state (`below-floor`: faster than "
-		"their own probe allows; `probe-jump`: their probe was half or twice the run's "
-		"usual), and are left out of every median and comparison unless a group has no "
-		"other.\n\n",
+		"\n%zu rows were flagged for the machine's state (`below-floor`: faster than "
+		"their own probe allows; `probe-jump`: their cache-line probe found another state "
+		"than the usual one, or their wake-up probe was half or twice the usual; "
+		"`state-changed`: the cache-line probe after the run was half or twice the one "
+		"before). They are set aside from every median and comparison of a group while at "
+		"least half of its rows are not flagged, and kept where the flagged state was the "
+		"group's usual one.\n\n",
 		r->flagged);
 	for (size_t i = 0; i < r->n && listed < 12; i++)
 		if (r->rows[i].flag[0]) {

@@ -29,6 +29,7 @@
 #include "options.h"
 #include "outfile.h"
 #include "output.h"
+#include "probe.h"
 #include "remote.h"
 #include "report.h"
 #include "run.h"
@@ -72,10 +73,13 @@ struct place {
 	 * (p50, ns; 0 = none yet), when it was taken, and every probe's so far (their median is
 	 * the run's usual state, which a probe that jumps is flagged against).
 	 */
+	struct ipcb_prober *prober; /* its probe threads; NULL: no probes */
+	bool probes_failed;	    /* they could not start, or a probe failed: said once */
 	bool probed;
-	double probe_cl_ns, probe_wk_ns;
-	uint64_t probe_at_ns;
-	bool probe_jump; /* the last probe moved by half or more from the usual */
+	double probe_cl_ns, probe_wk_ns, probe_cl_after_ns;
+	uint64_t probe_at_ns; /* when the wake-up was last probed */
+	bool probe_jump;  /* the last probe moved by half or more from the usual */
+	bool round_start; /* no run yet this round: the wake-up is probed before the next */
 	double *probe_hist[2];
 	size_t nprobes, probes_cap;
 };
@@ -681,13 +685,17 @@ static bool below_floor(const struct place *pl, const struct ipcb_row *row)
 	return false;
 }
 
+static bool probe_jumped(double now, double usual);
+static void probe_before(struct place *pl);
+static void probe_after(struct place *pl);
+
 static void emit(struct driver *d, const struct place *pl, const struct ipcb_row *measured)
 {
 	char tag[256], why[IPCB_CSV_ERR_BYTES], state[64] = "", sz[16];
 	/* One timestamp for the row in every output: the CSV and the JSON must agree. */
 	struct ipcb_row stamped = *measured;
 	const struct ipcb_row *row = &stamped;
-	bool below = below_floor(pl, row);
+	bool below = below_floor(pl, row), changed;
 	int rc;
 
 	stamped.when = time(NULL);
@@ -696,9 +704,13 @@ static void emit(struct driver *d, const struct place *pl, const struct ipcb_row
 	if (pl->probed) {
 		stamped.probe_cl_ns = pl->probe_cl_ns;
 		stamped.probe_wk_ns = pl->probe_wk_ns;
+		stamped.probe_cl_after_ns = pl->probe_cl_after_ns;
 	}
-	snprintf(state, sizeof(state), "%s%s%s", below ? "below-floor" : "",
-		 below && pl->probe_jump ? ";" : "", pl->probe_jump ? "probe-jump" : "");
+	changed = pl->probed && pl->probe_cl_after_ns > 0 &&
+		  probe_jumped(pl->probe_cl_after_ns, pl->probe_cl_ns);
+	snprintf(state, sizeof(state), "%s%s%s%s%s", below ? "below-floor" : "",
+		 below && pl->probe_jump ? ";" : "", pl->probe_jump ? "probe-jump" : "",
+		 (below || pl->probe_jump) && changed ? ";" : "", changed ? "state-changed" : "");
 	stamped.state = state;
 	errno = 0;
 	ipcb_table_row(stdout, &d->table, row);
@@ -979,7 +991,9 @@ static bool run_floors(struct driver *d, struct place *pl)
 		row.run = d->round;
 		progress(d, pl, &row, 0);
 		d->run_start_ns = ipcb_now_ns();
+		probe_before(pl);
 		rc = pingpongs[k].fn(&s, &r);
+		probe_after(pl);
 		if (rc == 0 && k == 0)
 			pl->cacheline_p50_ns = p50_of(r.hist);
 		if (!finish_run(d, pl, rc, &row, IPCB_MAX_LIST))
@@ -1004,7 +1018,9 @@ static bool run_floors(struct driver *d, struct place *pl)
 				row.cpu[1] = -1;
 			progress(d, pl, &row, 0);
 			d->run_start_ns = ipcb_now_ns();
+			probe_before(pl);
 			rc = sized[k].fn(&s, &r);
+			probe_after(pl);
 			if (rc == 0 && sized[k].floor)
 				sized[k].floor[i] = r.bytes_per_s;
 			if (!finish_run(d, pl, rc, &row, i))
@@ -1080,7 +1096,7 @@ static const struct ipcb_hist *sweep_hist(const struct place *pl, const struct i
 }
 
 /* One run of a point: its spec, its run, its rows. Returns false when the sweep must stop. */
-static bool run_point(struct driver *d, const struct place *pl, const struct planned *p, size_t si,
+static bool run_point(struct driver *d, struct place *pl, const struct planned *p, size_t si,
 		      const struct shape *sh, unsigned run, double slo_pct, struct point *pt)
 {
 	const struct ipcb_transport *t = p->t;
@@ -1160,7 +1176,9 @@ static bool run_point(struct driver *d, const struct place *pl, const struct pla
 	}
 	progress(d, pl, &row, sh->rate);
 	d->run_start_ns = ipcb_now_ns();
+	probe_before(pl);
 	rc = ipcb_run_one(&s, &r);
+	probe_after(pl);
 	if (p->svc && ipcb_service_check(p->svc) < 0 && rc == 0) {
 		/* Its server died: whatever the sides saw, the row would be of a broken set-up. */
 		snprintf(r.error, sizeof(r.error), "%.*s", (int)sizeof(r.error) - 1, p->svc->error);
@@ -1199,7 +1217,7 @@ static bool run_point(struct driver *d, const struct place *pl, const struct pla
 }
 
 /* A point's run in the current round. */
-static bool run_once(struct driver *d, const struct place *pl, const struct planned *p, size_t si,
+static bool run_once(struct driver *d, struct place *pl, const struct planned *p, size_t si,
 		     const struct shape *sh, struct point *pt)
 {
 	memset(pt, 0, sizeof(*pt));
@@ -1281,7 +1299,7 @@ static void emit_sweep_outcome(struct driver *d, const struct place *pl, const s
  * fraction of it they offered (offered_fraction), which is what rows of other rounds and runs are
  * matched by.
  */
-static bool rate_sweep(struct driver *d, const struct place *pl, const struct planned *p, size_t si,
+static bool rate_sweep(struct driver *d, struct place *pl, const struct planned *p, size_t si,
 		       struct shape *sh)
 {
 	double slo_ns = slo_ns_for(d, pl), held = 0, last = 0;
@@ -1453,17 +1471,16 @@ static bool plan_transports(struct driver *d, const struct place *pl)
 }
 
 /*
- * The probes of the machine's state: a cache-line round trip with both sides spinning and a
- * round trip of two blocking wake-ups (futex), a few milliseconds each, between the CPUs of a
- * placement, at the start of every round and again once this long has passed. On a virtual
- * machine either can change within seconds (two virtual CPUs put on one core for a moment; a
- * woken CPU that was idle or busy), and every row carries the last probe taken before it.
+ * The probes of the machine's state (bench/probe.h): a cache-line round trip between the
+ * placement's CPUs before and after every run, and a round trip of two blocking wake-ups at the
+ * start of each round and once a second after. On a virtual machine either can change within
+ * seconds (two virtual CPUs on one core for a while, then apart; a woken CPU idle or busy), and
+ * every row carries the probes around it: a row whose cache-line probe changed by half or more
+ * between before and after ran while the machine changed (state-changed).
  */
-#define PROBE_EVERY_S	  1.0
-#define PROBE_CL_S	  0.002
-#define PROBE_CL_MSGS	  4000
-#define PROBE_WK_S	  0.004
-#define PROBE_WK_MSGS	  200
+#define PROBE_CL_ROUNDS	  200
+#define PROBE_WK_ROUNDS	  12
+#define PROBE_WK_EVERY_S  1.0
 /* A probe this many times above or below the run's usual (the median of its probes) jumped. */
 #define PROBE_JUMP_FACTOR 2.0
 
@@ -1479,7 +1496,8 @@ static double probe_usual(const struct place *pl, int k)
 
 static bool probe_jumped(double now, double usual)
 {
-	return now > 0 && usual > 0 && (now >= PROBE_JUMP_FACTOR * usual || now * PROBE_JUMP_FACTOR <= usual);
+	return now > 0 && usual > 0 &&
+	       (now >= PROBE_JUMP_FACTOR * usual || now * PROBE_JUMP_FACTOR <= usual);
 }
 
 /* Keep a probe's values for the run's usual state. */
@@ -1502,75 +1520,86 @@ static void probe_keep(struct place *pl)
 	pl->nprobes++;
 }
 
-/*
- * Probe the placement's CPUs now. A probe that fails leaves the rows without one (said); only
- * an interrupt stops the sweep (false).
- */
-static bool probe_place(struct driver *d, struct place *pl)
+/* Start the placement's probe threads (pinned placements on this host only). */
+static void probe_start(struct driver *d, struct place *pl)
 {
-	int (*const fn[2])(const struct ipcb_run_spec *, struct ipcb_run_result *) = {
-	    ipcb_floor_cacheline, ipcb_floor_futex};
-	const double secs[2] = {PROBE_CL_S, PROBE_WK_S};
-	const uint64_t msgs[2] = {PROBE_CL_MSGS, PROBE_WK_MSGS};
-	double got[2] = {0, 0}, usual[2];
-	struct ipcb_run_spec s;
-	struct ipcb_run_result r;
+	int rc;
 
-	if (!d->o.probes || pl->cpu[0] < 0 || pl->kind == IPCB_PLACE_TWO_HOST)
-		return true;
-	for (int k = 0; k < 2; k++) {
-		int rc;
-
-		spec_base(d, pl, 64, &s);
-		s.duration_s = secs[k];
-		s.messages = msgs[k];
-		s.warmup = k == 0 ? 100 : 5;
-		s.inject = IPCB_INJECT_NONE;
-		s.work_ns = 0;
-		rc = fn[k](&s, &r);
-		if (rc == -EINTR) {
-			d->interrupted = r.signal;
-			return false;
-		}
-		if (rc == 0)
-			got[k] = p50_of(r.hist);
-		else if (!d->o.quiet)
-			fprintf(stderr, "%s: %s probe on CPUs %d,%d failed: %s\n", prog,
-				k == 0 ? "cache-line" : "wake-up", pl->cpu[0], pl->cpu[1], r.error);
-		ipcb_run_result_fini(&r);
+	if (!d->o.probes || pl->cpu[0] < 0 || pl->kind == IPCB_PLACE_TWO_HOST || pl->prober ||
+	    pl->probes_failed)
+		return;
+	rc = ipcb_prober_start(&pl->prober, pl->cpu);
+	if (rc < 0) {
+		fprintf(stderr, "%s: probes of CPUs %d,%d: %s; rows go without them\n", prog,
+			pl->cpu[0], pl->cpu[1], strerror(-rc));
+		pl->probes_failed = true;
 	}
-	pl->probed = got[0] > 0 && got[1] > 0;
-	pl->probe_cl_ns = got[0];
-	pl->probe_wk_ns = got[1];
-	pl->probe_at_ns = ipcb_now_ns();
-	if (!pl->probed) {
-		pl->probe_jump = false;
-		return true;
-	}
-	usual[0] = probe_usual(pl, 0);
-	usual[1] = probe_usual(pl, 1);
-	/* Judged against the probes before it, from the fourth on (a usual needs a few). */
-	pl->probe_jump = pl->nprobes >= 3 && (probe_jumped(got[0], usual[0]) ||
-					      probe_jumped(got[1], usual[1]));
-	if (pl->probe_jump && !d->o.quiet) {
-		errno = 0;
-		printf("# probe %s (CPUs %d,%d) in round %u: cache-line round trip %.0f ns, wake-up "
-		       "round trip %.0f ns; usually %.0f and %.0f ns: the machine changed (the "
-		       "CPUs shared a core, or a wake-up found another state); rows until the next "
-		       "probe say probe-jump\n",
-		       ipcb_placement_name(pl->kind), pl->cpu[0], pl->cpu[1], d->round, got[0],
-		       got[1], usual[0], usual[1]);
-		stdout_note();
-	}
-	probe_keep(pl);
-	return true;
 }
 
-/* A probe is due at this placement: none yet this round, or the last is a second old. */
-static bool probe_due(const struct place *pl, bool round_start)
+/* A probe that fails ends the probes of that placement, said once. */
+static void probe_failed(struct place *pl, int rc)
 {
-	return round_start || !pl->probed ||
-	       ipcb_now_ns() - pl->probe_at_ns >= (uint64_t)(PROBE_EVERY_S * 1e9);
+	fprintf(stderr, "%s: probe of CPUs %d,%d: %s; the rows that follow go without probes\n",
+		prog, pl->cpu[0], pl->cpu[1], strerror(-rc));
+	ipcb_prober_stop(pl->prober);
+	pl->prober = NULL;
+	pl->probed = false;
+	pl->probes_failed = true;
+}
+
+/* Probe the placement before a run: the cache line, and the wake-up when it is due. */
+static void probe_before(struct place *pl)
+{
+	double cl, wk = pl->probe_wk_ns, usual[2];
+	int rc;
+
+	if (!pl->prober)
+		return;
+	rc = ipcb_prober_cacheline(pl->prober, PROBE_CL_ROUNDS, &cl);
+	if (!rc && (pl->round_start || !pl->probed ||
+		    ipcb_now_ns() - pl->probe_at_ns >= (uint64_t)(PROBE_WK_EVERY_S * 1e9))) {
+		rc = ipcb_prober_wakeup(pl->prober, PROBE_WK_ROUNDS, &wk);
+		pl->probe_at_ns = ipcb_now_ns();
+		pl->round_start = false;
+	}
+	if (rc < 0) {
+		probe_failed(pl, rc);
+		return;
+	}
+	pl->probed = true;
+	pl->probe_cl_ns = cl;
+	pl->probe_wk_ns = wk;
+	pl->probe_cl_after_ns = 0;
+	usual[0] = probe_usual(pl, 0);
+	usual[1] = probe_usual(pl, 1);
+	/* Judged against the probes before it, once there are a few to call usual. */
+	pl->probe_jump =
+	    pl->nprobes >= 8 && (probe_jumped(cl, usual[0]) || probe_jumped(wk, usual[1]));
+	probe_keep(pl);
+}
+
+/* Probe the cache line again after the run: did the machine change while it ran? */
+static void probe_after(struct place *pl)
+{
+	double cl;
+	int rc;
+
+	if (!pl->prober || !pl->probed)
+		return;
+	rc = ipcb_prober_cacheline(pl->prober, PROBE_CL_ROUNDS, &cl);
+	if (rc < 0)
+		probe_failed(pl, rc);
+	else
+		pl->probe_cl_after_ns = cl;
+}
+
+/* Stop every placement's probe threads. */
+static void probes_stop(struct driver *d)
+{
+	for (size_t i = 0; i < d->nplaces; i++) {
+		ipcb_prober_stop(d->places[i].prober);
+		d->places[i].prober = NULL;
+	}
 }
 
 /*
@@ -1615,8 +1644,6 @@ static bool run_plan_point(struct driver *d, struct plan_point *pp)
 	struct shape sh = pp->sh;
 	struct point pt;
 
-	if (probe_due(pl, false) && !probe_place(d, pl))
-		return false;
 	if (pp->sweep)
 		return rate_sweep(d, pl, p, pp->si, &sh);
 	if (!run_once(d, pl, p, pp->si, &sh, &pt))
@@ -1726,7 +1753,9 @@ static bool run_rounds(struct driver *d)
 		for (size_t i = 0; i < d->nplaces; i++) {
 			struct place *pl = &d->places[i];
 
-			if (!probe_place(d, pl) || (d->o.floor && !run_floors(d, pl)))
+			probe_start(d, pl);
+			pl->round_start = true;
+			if (d->o.floor && !run_floors(d, pl))
 				goto stop;
 		}
 		for (size_t i = 0; i < d->npoints; i++)
@@ -2258,6 +2287,7 @@ static int driver_main(int argc, char **argv)
 		ipcb_table_header(stdout, &d.table);
 		stdout_note();
 		run_rounds(&d);
+		probes_stop(&d);
 		print_summary(&d);
 	}
 	services_stop(&d);

@@ -421,6 +421,9 @@ static int csv_format_row(FILE *f, const struct ipcb_row *row, const struct ipcb
 					      ipcb_hist_value_at_percentile(h, 25)) /
 					 (double)ipcb_hist_value_at_percentile(h, 50));
 	ipcb_csv_set_text(&rec, IPCB_COL_STATE, row->state);
+	if (row->probe_cl_after_ns > 0)
+		ipcb_csv_set_int(&rec, IPCB_COL_PROBE_CACHELINE_AFTER_NS,
+				 llround(row->probe_cl_after_ns));
 	if (row->offered_fraction > 0)
 		ipcb_csv_set_decimal(&rec, IPCB_COL_OFFERED_FRACTION, row->offered_fraction);
 	return ipcb_csv_record_write(f, &rec, bad);

@@ -58,7 +58,7 @@ struct ipcb_row {
 	uint64_t seed;
 	/* The machine's state beside it: the probe's round trips (0: no probe), what was flagged
 	 * ("below-floor", "probe-jump"; NULL or "": nothing). */
-	double probe_cl_ns, probe_wk_ns;
+	double probe_cl_ns, probe_wk_ns, probe_cl_after_ns;
 	const char *state;
 	double offered_fraction; /* a rate sweep's step, as a share of its maximum; 0: none */
 };

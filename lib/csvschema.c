@@ -196,21 +196,26 @@ const struct ipcb_csv_col ipcb_csv_cols[IPCB_CSV_NCOLS] = {
     [IPCB_COL_PROBE_CACHELINE_NS] = INTEGER("probe_cacheline_ns", "ns",
 	"no probe ran (`--no-probes`, or a two-host row)",
 	"the machine's state beside the row: median cache-line round trip between the row's CPUs, "
-	"from the probe taken at most a second before the row's run (both sides spinning)"),
+	"both sides spinning, probed just before the row's run"),
     [IPCB_COL_PROBE_WAKEUP_NS] = INTEGER("probe_wakeup_ns", "ns",
 	"no probe ran (`--no-probes`, or a two-host row)",
 	"the machine's state beside the row: median round trip of two blocking wake-ups (futex) "
-	"between the row's CPUs, from the same probe"),
+	"between the row's CPUs, probed at most a second before the row's run"),
     [IPCB_COL_RUN_SPREAD] = DECIMAL("run_spread", "", 4, "not a latency row",
 	"the spread within the run: the interquartile range of its latencies over their median"),
     [IPCB_COL_STATE] = TEXT("state", "nothing flagged",
 	"what was flagged about the machine's state: `below-floor` (faster than its probe's "
-	"cache-line round trip allows), `probe-jump` (the probe moved by half or more from the "
-	"run's usual: the CPUs shared a core, or a wake-up found another state), `;`-separated"),
+	"cache-line round trip allows), `probe-jump` (a probe was half or twice the run's usual: "
+	"the CPUs shared a core, or a wake-up found another state), `state-changed` (the "
+	"cache-line probe after the run was half or twice the one before), `;`-separated"),
     [IPCB_COL_OFFERED_FRACTION] = DECIMAL("offered_fraction", "", 2,
 	"not a rate sweep's open-loop row",
 	"a rate sweep's offered rate as a fraction of its round's closed-loop maximum (0.10, "
 	"0.20, ...): rows of different runs are matched by it"),
+    [IPCB_COL_PROBE_CACHELINE_AFTER_NS] = INTEGER("probe_cacheline_after_ns", "ns",
+	"no probe ran (`--no-probes`, or a two-host row)",
+	"the cache-line round trip probed just after the row's run, as `probe_cacheline_ns` "
+	"before it: the two differ when the machine changed while the row ran"),
 };
 /* clang-format on */
 

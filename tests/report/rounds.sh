@@ -1,0 +1,111 @@
+#!/bin/bash
+# rounds.sh IPCBENCH - TAP test of what `ipcbench report` makes of rounds, on hand-made CSVs whose
+# answers are known: a group whose rounds fall into two modes is shown as two modes with their
+# shares and the column that tells them apart; a round trip faster than its own probe allows is
+# set aside and named; comparisons pair the rounds, so a common per-round noise that hides a
+# difference from two independent sets does not hide it from the pairs; and a claim whose
+# verdict changes from one resample of the rounds to another reads undecided.
+set -u
+BIN=${1:?usage: rounds.sh ipcbench}
+. "$(dirname "$0")/../tap.sh"
+tap_workdir report-rounds
+
+HEADER="transport,mode,size_bytes,run,round,latency_kind,placement,wait,p50_ns,bytes_per_s,ctx_switches_per_msg,sender_cpu_ns_per_msg,receiver_cpu_ns_per_msg,probe_cacheline_ns,probe_wakeup_ns,state,host,cpu_model"
+# lat TRANSPORT PLACEMENT SIZE ROUND P50 [PROBE_CL] [CTX]: a round trip row of a round
+lat() {
+	echo "$1,latency,$3,$4,$4,rtt,$2,block,$5,,${7:-2.0},1000,1000,${6:-300},40000,,fixture,cpu"
+}
+# str TRANSPORT PLACEMENT SIZE ROUND BYTES_PER_S [CTX]: a stream row of a round
+str() {
+	echo "$1,throughput,$3,$4,$4,,$2,block,,$5,${6:-0.01},1000,1000,300,40000,,fixture,cpu"
+}
+verdict() { # verdict REPORT CLAIM: the verdict line of a claim
+	awk -v id="### $2." 'index($0, id) == 1 { f = 1; next } f && /^Verdict:/ { print; exit }' "$1"
+}
+lines() { # lines REPORT CLAIM: the comparison lines of a claim
+	awk -v id="### $2." 'index($0, id) == 1 { f = 1; next } f && /^### / { exit }
+		f && /^- / { print }' "$1"
+}
+
+# 1. Two modes: signal's stream in 5 of 8 rounds near 60 MB/s with few context switches, in 3
+# near 0.4 MB/s with many: the report shows both, not their median.
+{
+	echo "$HEADER"
+	r=1
+	for v in 55000000 60000000 58000000 62000000 57000000; do
+		str signal cross-core 64 $r $v 0.0002
+		lat signal cross-core 64 $r 2600
+		r=$((r + 1))
+	done
+	for v in 300000 500000 400000; do
+		str signal cross-core 64 $r $v 0.35
+		lat signal cross-core 64 $r 2600
+		r=$((r + 1))
+	done
+} >"$WORK/modes.csv"
+"$BIN" report "$WORK/modes.csv" -o "$WORK/modes.md"
+ok $? "report on a CSV with rounds exits 0"
+grep -q '^| signal | cross-core | 64 B | throughput | 8 | .* | 400.0 kB/s in 3/8; 58.0 MB/s in 5/8 | ctx/msg 0.35 vs 0.0002 |$' "$WORK/modes.md"
+ok $? "the two-mode group is shown as two modes, with their shares and what tells them apart"
+grep '^| signal | cross-core | 64 B | throughput' "$WORK/modes.md" | diag
+grep -q '1 groups. rounds fall into separate modes' "$WORK/modes.md"
+ok $? "and counted as a group with modes"
+grep -q '| signal | hybrid\{0,1\}[a-z]* | 2.60 us | 400.0 kB/s in 3/8, 58.0 MB/s in 5/8 |' "$WORK/modes.md" ||
+	grep -q '| 2.60 us | .*in 3/8, .*in 5/8 |' "$WORK/modes.md"
+ok $? "the speed table gives the modes instead of a median"
+grep -q '^| signal | cross-core | 64 B | round trip p50 | 8 | 2.60 us' "$WORK/modes.md" &&
+	! grep '^| signal | cross-core | 64 B | round trip p50' "$WORK/modes.md" | grep -q ' in '
+ok $? "a group without modes keeps its median"
+
+# 2. A round trip across CPUs faster than its own probe's cache-line round trip is set aside.
+{
+	echo "$HEADER"
+	for r in 1 2 3 4 5; do
+		lat shm cross-core 64 $r 400 300
+	done
+	lat shm cross-core 64 6 150 300
+} >"$WORK/floor.csv"
+"$BIN" report "$WORK/floor.csv" -o "$WORK/floor.md"
+ok $? "report on a CSV with a row below its floor exits 0"
+grep -q '^1 rows were set aside' "$WORK/floor.md" && grep -q 'shm cross-core 64 B round 6 (below-floor)' "$WORK/floor.md"
+ok $? "the row below its probe's floor is set aside and named"
+grep -q '^| 1 | shm | block | 400 ns |' "$WORK/floor.md"
+ok $? "and left out of the median ($(grep '^| 1 | shm' "$WORK/floor.md"))"
+
+# 3. Paired by round: both sides move together by up to 2x from round to round, unix-stream is
+# 20 % faster in every round. Two independent sets overlap; the pairs show it.
+{
+	echo "$HEADER"
+	r=1
+	for f in 600 1400 900 1600 700 1200 1000 800; do
+		lat unix-stream cross-core 64 $r $((8000 * f / 1000))
+		lat tcp cross-core 64 $r $((10000 * f / 1000))
+		r=$((r + 1))
+	done
+} >"$WORK/paired.csv"
+"$BIN" report "$WORK/paired.csv" -o "$WORK/paired.md"
+lines "$WORK/paired.md" C4 | grep -q ': yes - .* over 8 rounds, paired: unix-stream faster than tcp by more than 5% (p = 0.0039)$'
+ok $? "C4 is decided on the 8 paired rounds ($(lines "$WORK/paired.md" C4))"
+cut -d, -f1-4,6- "$WORK/paired.csv" >"$WORK/unpaired.csv"
+"$BIN" report "$WORK/unpaired.csv" -o "$WORK/unpaired.md"
+lines "$WORK/unpaired.md" C4 | grep -q 'not decided - .* over 8 and 8 runs: shown neither way'
+ok $? "the same values without rounds decide nothing ($(lines "$WORK/unpaired.md" C4 | cut -c1-120))"
+
+# 4. Resamples disagree: unix-stream faster in 5 of 6 rounds, slower in one; whether the
+# pairs decide depends on how often that round is drawn.
+{
+	echo "$HEADER"
+	r=1
+	for u in 8000 8100 7900 8200 7800 10500; do
+		lat unix-stream cross-core 64 $r $u
+		lat tcp cross-core 64 $r 10000
+		r=$((r + 1))
+	done
+} >"$WORK/shaky.csv"
+"$BIN" report "$WORK/shaky.csv" -o "$WORK/shaky.md"
+verdict "$WORK/shaky.md" C4 | grep -q '^Verdict: \*\*undecided (leans holds)\*\*: [0-8][0-9]% of 200 resamples of the rounds give that verdict'
+ok $? "a verdict the resamples disagree on reads undecided ($(verdict "$WORK/shaky.md" C4))"
+verdict "$WORK/paired.md" C4 | grep -q '^Verdict: \*\*holds\*\* (1 of 1 decided comparisons hold.*the same verdict in 100% of 200 resamples'
+ok $? "a verdict every resample gives says so ($(verdict "$WORK/paired.md" C4))"
+
+done_testing

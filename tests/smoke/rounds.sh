@@ -1,0 +1,91 @@
+#!/bin/bash
+# rounds.sh IPCBENCH - TAP test of rounds with real runs: the order of a round's points is
+# shuffled from --seed (the same seed, the same order; another round or another seed, another
+# order), rows carry their round, seed and the probes of the machine's state, --first-round
+# numbers the rounds, --min-messages keeps a run going, and the options are checked.
+set -u
+BIN=${1:?usage: rounds.sh ipcbench}
+. "$(dirname "$0")/../tap.sh"
+tap_workdir rounds-test
+
+# col FILE NAME: the values of column NAME, one a line (the CSV's texts hold no commas here).
+col() {
+	awk -F, -v name="$2" 'NR == 1 { for (i = 1; i <= NF; i++) if ($i == name) c = i; next }
+		{ print $c }' "$1"
+}
+# order FILE ROUND: the points of a round, in the order they ran.
+order() {
+	awk -F, -v r="$2" 'NR == 1 { for (i = 1; i <= NF; i++) h[$i] = i; next }
+		$h["round"] == r && ($h["latency_kind"] == "rtt" || $h["latency_kind"] == "") {
+			print $h["transport"] "/" $h["mode"] "/" $h["size_bytes"] }' "$1"
+}
+
+# Twelve points, three rounds: quick runs of transports that need nothing but the kernel.
+run() { # run CSV SEED [OPTIONS...]
+	local csv=$1 seed=$2
+	shift 2
+	"$BIN" -q -t null,pipe,unix-stream -s 64,128 -m latency,throughput -n 20 -d 0 -w 2 \
+		--repeat 3 --seed "$seed" --csv "$csv" "$@" >"$WORK/out" 2>"$WORK/err"
+}
+
+run "$WORK/a.csv" 7
+ok $? "three rounds of twelve points run"
+[ "$(order "$WORK/a.csv" 1 | wc -l)" -eq 12 ] && [ "$(order "$WORK/a.csv" 3 | wc -l)" -eq 12 ]
+ok $? "every round runs every point once ($(order "$WORK/a.csv" 1 | wc -l) and $(order "$WORK/a.csv" 3 | wc -l))"
+[ "$(order "$WORK/a.csv" 1 | sort | tr '\n' ' ')" = "$(order "$WORK/a.csv" 2 | sort | tr '\n' ' ')" ]
+ok $? "rounds 1 and 2 hold the same points"
+[ "$(order "$WORK/a.csv" 1 | tr '\n' ' ')" != "$(order "$WORK/a.csv" 2 | tr '\n' ' ')" ]
+ok $? "in another order"
+run "$WORK/b.csv" 7
+[ "$(order "$WORK/a.csv" 2 | tr '\n' ' ')" = "$(order "$WORK/b.csv" 2 | tr '\n' ' ')" ] &&
+	[ "$(order "$WORK/a.csv" 3 | tr '\n' ' ')" = "$(order "$WORK/b.csv" 3 | tr '\n' ' ')" ]
+ok $? "the same seed gives the same order, round for round"
+run "$WORK/c.csv" 8
+[ "$(order "$WORK/a.csv" 1 | tr '\n' ' ')" != "$(order "$WORK/c.csv" 1 | tr '\n' ' ')" ]
+ok $? "another seed, another order"
+[ "$(col "$WORK/a.csv" round | sort -u | tr '\n' ' ')" = "1 2 3 " ]
+ok $? "rows say their round (1 to 3)"
+[ "$(col "$WORK/a.csv" seed | sort -u)" = 7 ] && [ "$(col "$WORK/c.csv" seed | sort -u)" = 8 ]
+ok $? "and their seed"
+[ "$(col "$WORK/a.csv" run | tr '\n' ' ')" = "$(col "$WORK/a.csv" round | tr '\n' ' ')" ]
+ok $? "a row's run is its round"
+# Probes: every row of a pinned placement carries them, and they are positive.
+awk -F, 'NR == 1 { for (i = 1; i <= NF; i++) h[$i] = i; next }
+	!($h["probe_cacheline_ns"] > 0 && $h["probe_wakeup_ns"] > 0) { bad++ }
+	END { exit bad > 0 }' "$WORK/a.csv"
+ok $? "every row carries the probes of the machine's state"
+"$BIN" -q -t pipe -s 64 -m latency -n 20 -d 0 -w 2 --no-probes --csv "$WORK/np.csv" >/dev/null 2>&1 &&
+	[ -z "$(col "$WORK/np.csv" probe_cacheline_ns | sort -u)" ]
+ok $? "--no-probes: rows without probes"
+"$BIN" -t pipe,unix-stream -s 64 -m latency -n 20 -d 0 -w 2 --repeat 3 >"$WORK/table" 2>/dev/null
+grep -q '^# over 3 rounds (seed 1)' "$WORK/table" && grep -q '^# pipe .* rtt p50 .*between rounds' "$WORK/table"
+ok $? "the table ends with each point's rounds summed up"
+diag <"$WORK/table"
+
+# --first-round: a script running one round per invocation numbers them.
+"$BIN" -q -t pipe -s 64 -m latency -n 20 -d 0 -w 2 --first-round 5 --csv "$WORK/f.csv" >/dev/null 2>&1 &&
+	[ "$(col "$WORK/f.csv" round | sort -u)" = 5 ]
+ok $? "--first-round 5: the row says round 5"
+
+# --min-messages: a run whose duration is over at once still measures that many.
+"$BIN" -q -t pipe -s 64 -m latency,throughput -d 0.000001 -w 2 --min-messages 300 \
+	--csv "$WORK/m.csv" >/dev/null 2>&1
+ok $? "--min-messages with a tiny duration runs"
+awk -F, 'NR == 1 { for (i = 1; i <= NF; i++) h[$i] = i; next }
+	($h["latency_kind"] == "rtt" || $h["latency_kind"] == "") && $h["messages"] < 300 { bad++ }
+	END { exit bad > 0 }' "$WORK/m.csv"
+ok $? "and every run measured at least 300 messages ($(col "$WORK/m.csv" messages | tr '\n' ' '))"
+
+# Bad values: exit 2, naming the option and the value, nothing run.
+for bad in "--seed x" "--seed -1" "--first-round 0" "--first-round 1x" "--min-messages 0" \
+	"--repeat 0"; do
+	# shellcheck disable=SC2086
+	"$BIN" -t pipe $bad >"$WORK/out" 2>"$WORK/err"
+	rc=$?
+	[ $rc -eq 2 ] && grep -q -- "${bad%% *}" "$WORK/err" && grep -q -- "'${bad#* }'" "$WORK/err"
+	ok $? "$bad: exit 2 naming the option and the value (exit $rc: $(head -1 "$WORK/err"))"
+done
+"$BIN" --help | grep -q -- '--seed N .*(default 1'
+ok $? "--help names the default seed"
+
+done_testing
