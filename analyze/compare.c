@@ -238,6 +238,10 @@ struct group {
 	char note[NOTE_BYTES];
 };
 
+/* Placements whose probes are kept; the state that differs by this factor is another one. */
+#define MAX_PROBED   8
+#define STATE_FACTOR 2.0
+
 struct compare {
 	struct opts o;
 	struct group **groups; /* in order of first appearance: BASE's order, then NEW's */
@@ -256,6 +260,13 @@ struct compare {
 	char states[MAX_STATES][STATE_BYTES]; /* the state texts seen, for the notes */
 	size_t nstates;
 	size_t set_aside[2]; /* rows set aside for their machine state, per side */
+	/* The cache-line probes beside each side's rows, per placement (MAX_PROBED of them). */
+	struct {
+		char placement[32];
+		struct values cl[2];
+	} probed[MAX_PROBED];
+	size_t nprobed;
+	char state[512]; /* how the two sides' usual states differ, "" when they do not */
 };
 
 __attribute__((format(printf, 3, 4))) static int failf(char *err, size_t errlen, const char *fmt,
@@ -669,6 +680,10 @@ static void compare_fini(struct compare *c)
 {
 	fingerprint_fini(&c->fp[0]);
 	fingerprint_fini(&c->fp[1]);
+	for (size_t i = 0; i < c->nprobed; i++) {
+		values_fini(&c->probed[i].cl[0]);
+		values_fini(&c->probed[i].cl[1]);
+	}
 	for (size_t g = 0; g < c->ngroups; g++) {
 		free(c->groups[g]->key);
 		values_fini(&c->groups[g]->side[0]);
@@ -871,6 +886,60 @@ static int fingerprint_note(struct fingerprint *fp, const struct ipcb_csvread *r
 	return 0;
 }
 
+/*
+ * Keep the row's cache-line probe under its placement: the machine's state beside it. A value
+ * that is not a positive number is not a probe (the columns' checks are the rows' own).
+ */
+static int probe_note(struct compare *c, int s, const struct ipcb_csvread *r,
+		      const struct ipcb_csv_map *m)
+{
+	const char *pl = ipcb_csv_field(r, m, IPCB_COL_PLACEMENT);
+	const char *v = ipcb_csv_field(r, m, IPCB_COL_PROBE_CACHELINE_NS);
+	double x;
+	size_t i;
+
+	if (!*v || !number_parse(v, &x) || !(x > 0) || strlen(pl) >= sizeof(c->probed[0].placement))
+		return 0;
+	for (i = 0; i < c->nprobed && strcmp(c->probed[i].placement, pl) != 0; i++)
+		;
+	if (i == c->nprobed) {
+		if (c->nprobed == MAX_PROBED)
+			return 0;
+		snprintf(c->probed[i].placement, sizeof(c->probed[i].placement), "%s", pl);
+		c->nprobed++;
+	}
+	/* A few thousand are plenty for a median; more are not kept. */
+	if (c->probed[i].cl[s].n >= 65536)
+		return 0;
+	return values_add(&c->probed[i].cl[s], x, 0, 0);
+}
+
+/*
+ * Were BASE and NEW measured in the same state of the machine? Their usual cache-line probes
+ * (the medians beside their rows) at a placement STATE_FACTOR or more apart are another state:
+ * two virtual CPUs on one core in one file and on two in the other move every row as much as a
+ * change of code can. Writes what differs into c->state, "" when nothing does.
+ */
+static void state_compare(struct compare *c)
+{
+	size_t len = 0;
+
+	c->state[0] = '\0';
+	for (size_t i = 0; i < c->nprobed && len < sizeof(c->state); i++) {
+		double m[2];
+
+		if (!c->probed[i].cl[0].n || !c->probed[i].cl[1].n ||
+		    ipcb_stats_median(c->probed[i].cl[0].v, c->probed[i].cl[0].n, &m[0]) < 0 ||
+		    ipcb_stats_median(c->probed[i].cl[1].v, c->probed[i].cl[1].n, &m[1]) < 0)
+			continue;
+		if (m[1] < STATE_FACTOR * m[0] && m[0] < STATE_FACTOR * m[1])
+			continue;
+		len += (size_t)snprintf(c->state + len, sizeof(c->state) - len,
+					"%s%s cache-line probe %.0f ns in BASE, %.0f ns in NEW",
+					len ? "; " : "", c->probed[i].placement, m[0], m[1]);
+	}
+}
+
 static void fingerprint_fini(struct fingerprint *fp)
 {
 	for (size_t k = 0; k < NFINGERPRINT; k++)
@@ -984,7 +1053,7 @@ static int compare_read(struct compare *c, int s, char *err, size_t errlen)
 				   path, line, n, nheader);
 			goto out;
 		}
-		if (fingerprint_note(&c->fp[s], &r, &map) < 0) {
+		if (fingerprint_note(&c->fp[s], &r, &map) < 0 || probe_note(c, s, &r, &map) < 0) {
 			rc = failf(err, errlen, "%s:%lu: out of memory", path, line);
 			goto out;
 		}
@@ -1709,9 +1778,9 @@ static void compare_decide(struct compare *c)
 		if (g->verdict != V_REGRESSED && g->verdict != V_IMPROVED)
 			continue;
 		change_text(g, ch, sizeof(ch));
-		snprintf(g->note, sizeof(g->note),
-			 "would be %s (%s), but a control row moved: the machine changed",
-			 verdict_names[g->verdict], ch);
+		snprintf(g->note, sizeof(g->note), "would be %s (%s), but %s: the machine changed",
+			 verdict_names[g->verdict], ch,
+			 c->state[0] ? "its state differed (probes)" : "a control row moved");
 		g->verdict = V_INCONCLUSIVE;
 	}
 	for (size_t i = 0; i < c->ngroups; i++) {
@@ -2157,6 +2226,20 @@ int ipcb_compare_main(int argc, char **argv)
 		}
 	}
 	fingerprint_compare(&c, c.machines, sizeof(c.machines));
+	/*
+	 * Rounds paired by --paired were measured side by side, a state for both, and where control
+	 * rows were measured beside the runs (scripts/ab-gate) they say whether the machine
+	 * changed between the A and B slots: the probes judge files measured apart.
+	 */
+	if (!c.o.paired && !c.o.ncontrols)
+		state_compare(&c);
+	if (c.state[0]) {
+		fprintf(stderr,
+			"%s: warning: %s and %s were measured in different states of the machine: "
+			"%s; nothing is blamed on NEW (exit 4)\n",
+			prog, c.o.path[0], c.o.path[1], c.state);
+		c.machine_changed = true;
+	}
 	if (c.machines[0] && c.o.same_machine) {
 		fprintf(stderr,
 			"%s: --same-machine: %s and %s were measured on different machines: %s\n",

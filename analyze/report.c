@@ -703,21 +703,21 @@ static size_t report_series(const struct report *r, const char *transport, const
 	bool all = series_keep_all(r, first, transport, placement, size, m, wait);
 
 	for (size_t i = first; i < r->n && n < MAX_RUNS; i++) {
-			const struct rrow *row = &r->rows[i];
-			unsigned w = r->weight ? r->weight[row->round] : 1;
+		const struct rrow *row = &r->rows[i];
+		unsigned w = r->weight ? r->weight[row->round] : 1;
 
-			if (row->size != size || strcmp(row->transport, transport) ||
-			    strcmp(row->placement, placement))
-				break;
-			if (isnan(row->v[m]) || strcmp(row->wait, wait) || (!all && row->flag[0]))
-				continue;
-			for (unsigned k = 0; k < w && n < MAX_RUNS; k++) {
-				vals[n] = row->v[m];
-				if (rounds)
-					rounds[n] = row->round;
-				n++;
-			}
+		if (row->size != size || strcmp(row->transport, transport) ||
+		    strcmp(row->placement, placement))
+			break;
+		if (isnan(row->v[m]) || strcmp(row->wait, wait) || (!all && row->flag[0]))
+			continue;
+		for (unsigned k = 0; k < w && n < MAX_RUNS; k++) {
+			vals[n] = row->v[m];
+			if (rounds)
+				rounds[n] = row->round;
+			n++;
 		}
+	}
 	return n;
 }
 

@@ -523,4 +523,33 @@ compare_run look-1 1 --looks 4 --look 1 "$WORK/base.csv" "$WORK/slow.csv"
 grep -q "look 1 of 4 spends 0.00313" "$WORK/look-1.out"
 ok $? "--looks 4 --look 1 spends 1/16 of alpha and says so"
 
+# ---- the machine's state: BASE and NEW measured with the two CPUs on one core and on two ----
+# srows FILE PROBE SCALE: the 16 rounds of pipe 64K with the cache-line probe beside each row.
+srows() {
+	local file=$1 probe=$2 scale=$3 i
+	for i in "${!FACT[@]}"; do
+		mkrow transport=pipe mode=throughput size_bytes=65536 run=1 messages=1000 \
+			round=$((i + 1)) msgs_per_s=1000.0 sender_cpu=0 receiver_cpu=1 \
+			bytes_per_s="$(awk -v f="${JIT[$i]}" -v s="$scale" 'BEGIN { printf "%.1f", 1000 * f * s }')" \
+			placement=cross-core wait=block probe_cacheline_ns="$probe" >>"$file"
+	done
+}
+if [[ ",$header," == *",probe_cacheline_ns,"* ]]; then
+	newcsv "$WORK/s-base.csv"
+	srows "$WORK/s-base.csv" 100 1
+	newcsv "$WORK/s-other.csv"
+	srows "$WORK/s-other.csv" 430 0.7
+	newcsv "$WORK/s-same.csv"
+	srows "$WORK/s-same.csv" 110 1
+	compare_run state-other 4 "$WORK/s-base.csv" "$WORK/s-other.csv"
+	grep -q "measured in different states of the machine: cross-core cache-line probe 100 ns in BASE, 430 ns in NEW" "$WORK/state-other.err" &&
+		! grep -qE "^pipe .* regressed +would" "$WORK/state-other.out" &&
+		grep -qE "^pipe .* inconclusive +would be regressed .*its state differed" "$WORK/state-other.out"
+	ok $? "another state of the machine (probe 100 ns, then 430 ns): exit 4, said, nothing regressed"
+	# Probes of one state (100 and 110 ns) are no change of state.
+	compare_run state-same 0 "$WORK/s-base.csv" "$WORK/s-same.csv"
+else
+	skip "the machine's state between two files" "this binary writes no probe_cacheline_ns"
+fi
+
 done_testing

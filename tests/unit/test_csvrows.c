@@ -222,6 +222,7 @@ int main(int argc, char **argv)
 		     .seed = 18446744073709551615ULL,
 		     .probe_cl_ns = 97.5,
 		     .probe_wk_ns = 41234.4,
+		     .probe_cl_after_ns = 431,
 		     .state = "below-floor;probe-jump"},
 		    {.transport = "shm",
 		     .mode = "latency",
