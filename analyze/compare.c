@@ -1539,6 +1539,18 @@ static void decide(const struct compare *c, struct group *g, double *l[2])
 		decide_control(c, g, l);
 		return;
 	}
+	/*
+	 * A rate sweep's step that NEW's sweep did not reach: each run's sweep stops where its
+	 * achieved rate no longer follows the offered one, so the steps run are an outcome, which
+	 * the sweep's own row (slo_rate) compares; a step missing is not a group gone.
+	 */
+	if (!g->side[1].n && g->set[SET_FRACTION] && *g->set[SET_FRACTION]) {
+		g->verdict = V_INCONCLUSIVE;
+		snprintf(g->note, sizeof(g->note),
+			 "NEW's rate sweep stopped before this step (its slo_rate row compares the "
+			 "sweeps)");
+		return;
+	}
 	if (!g->side[1].n) {
 		g->verdict = V_REGRESSED;
 		snprintf(g->note, sizeof(g->note), "no NEW values: the group is gone");

@@ -323,8 +323,9 @@ static int csv_format_row(FILE *f, const struct ipcb_row *row, const struct ipcb
 	ipcb_csv_set_uint(&rec, IPCB_COL_SIZE_BYTES, row->size_bytes);
 	ipcb_csv_set_uint(&rec, IPCB_COL_RUN, row->run);
 	ipcb_csv_set_uint(&rec, IPCB_COL_MESSAGES, row->messages);
+	/* A kind without latencies is a rate sweep's outcome (slo_rate): its kind, its rate. */
+	ipcb_csv_set_text(&rec, IPCB_COL_LATENCY_KIND, row->latency_kind);
 	if (h && row->latency_kind) {
-		ipcb_csv_set_text(&rec, IPCB_COL_LATENCY_KIND, row->latency_kind);
 		ipcb_csv_set_int(&rec, IPCB_COL_MIN_NS, ipcb_hist_min(h));
 		ipcb_csv_set_int(&rec, IPCB_COL_P50_NS, ipcb_hist_value_at_percentile(h, 50));
 		ipcb_csv_set_int(&rec, IPCB_COL_P90_NS, ipcb_hist_value_at_percentile(h, 90));
@@ -334,9 +335,14 @@ static int csv_format_row(FILE *f, const struct ipcb_row *row, const struct ipcb
 		ipcb_csv_set_decimal(&rec, IPCB_COL_MEAN_NS, ipcb_hist_mean(h));
 		ipcb_csv_set_decimal(&rec, IPCB_COL_STDDEV_NS, ipcb_hist_stddev(h));
 	}
-	if (row->rates && r->msgs_per_s > 0)
+	/*
+	 * Rates that were not measured are left empty; a sweep's outcome is measured even when no
+	 * rate met its bound (0: none did), and a stream's is in bytes too.
+	 */
+	if (row->rates && (r->msgs_per_s > 0 || (row->latency_kind && !h)))
 		ipcb_csv_set_decimal(&rec, IPCB_COL_MSGS_PER_S, r->msgs_per_s);
-	if (row->rates && r->bytes_per_s > 0)
+	if (row->rates &&
+	    (r->bytes_per_s > 0 || (row->latency_kind && !h && strcmp(row->mode, "latency") != 0)))
 		ipcb_csv_set_decimal(&rec, IPCB_COL_BYTES_PER_S, r->bytes_per_s);
 	if (row->cpu[0] >= 0)
 		ipcb_csv_set_int(&rec, IPCB_COL_SENDER_CPU, row->cpu[0]);
