@@ -981,6 +981,9 @@ static bool group_stats(const struct report *r, const char *transport, const cha
 	return true;
 }
 
+/* A median whose interval reaches further than this share from it is given with the interval. */
+#define SERIES_LOOSE 0.10
+
 /*
  * A series for a table cell: its median, or, where its rounds fall into modes, each mode with
  * its share of the rounds ("38.0 us in 3/5, 52.0 us in 2/5"): a median of a mixture describes
@@ -997,7 +1000,21 @@ static void fmt_series(const struct report *r, const char *transport, const char
 		return;
 	}
 	if (g.modes.n < 2) {
+		char lo[32], hi[32];
+
 		fmt_value(m, g.median, out, n);
+		/*
+		 * A median its rounds know only loosely is given with its interval: the next run's
+		 * median can land anywhere in it, and a number alone would claim more.
+		 */
+		if (g.n > 1 && (g.lo < (1 - SERIES_LOOSE) * g.median ||
+				g.hi > (1 + SERIES_LOOSE) * g.median)) {
+			size_t at = strlen(out);
+
+			fmt_value(m, g.lo, lo, sizeof(lo));
+			fmt_value(m, g.hi, hi, sizeof(hi));
+			snprintf(out + at, n - at, " [%s, %s]", lo, hi);
+		}
 		return;
 	}
 	for (size_t k = 0; k < g.modes.n && len < n; k++) {
@@ -1950,8 +1967,9 @@ static void print_header(const struct report *r, const char *path)
 		"# IPC on %s: the guides' tables, measured\n\n"
 		"Machine: %s, kernel %s; ipcbench %s; measured %s; from `%s`.\n\n"
 		"Every number is the median over the CSV's rounds (up to %u) of one transport, "
-		"mode, size and placement; where a group's rounds fell into modes, each mode with "
-		"its share of the rounds. Round trips are ping-pong latencies (p50); throughput is a "
+		"mode, size and placement, followed by its interval where that reaches more than "
+		"10%% from it (the next run's median can land anywhere in it); where a group's rounds "
+		"fell into modes, each mode with its share of the rounds. Round trips are ping-pong latencies (p50); throughput is a "
 		"one-way stream timed at the receiver. *cross-core*: sender and receiver on two "
 		"CPUs; *same-core*: both on one CPU.\n\n"
 		"How the claims are decided: a claim is a set of comparisons (one per placement, "

@@ -35,14 +35,17 @@ const struct ipcb_csv_col ipcb_csv_cols[IPCB_CSV_NCOLS] = {
 	"`latency` (requests and replies), `throughput` (a one-way stream) or `bistream` (streams "
 	"both ways at once)"),
     [IPCB_COL_SIZE_BYTES] = INTEGER("size_bytes", "bytes", NULL, "payload of each message"),
-    [IPCB_COL_RUN] = INTEGER("run", "", NULL, "repeat number, from 1 (`--repeat`)"),
+    [IPCB_COL_RUN] = INTEGER("run", "", NULL,
+	"the round the row was measured in, as `round` (`--repeat` rounds, numbered from "
+	"`--first-round`)"),
     [IPCB_COL_MESSAGES] = INTEGER("messages", "messages", NULL,
 	"measured messages (round trips in latency mode; samples in the histogram for one-way "
 	"rows)"),
     [IPCB_COL_LATENCY_KIND] = TEXT("latency_kind", "a stream's own row (no latencies)",
 	"`rtt`, `one_way_ab`, `one_way_ba` (latency mode, bistream), `one_way` (a stream's every "
-	"16th message; every message in an open loop) or `send_lag` (an open loop's sends against "
-	"their intended times)"),
+	"16th message; every message in an open loop), `send_lag` (an open loop's sends against "
+	"their intended times) or `slo_rate` (a rate sweep's outcome: the highest offered rate at "
+	"which its bound held, 0 when none did, as `msgs_per_s`, and for a stream `bytes_per_s`)"),
     [IPCB_COL_MIN_NS] = INTEGER("min_ns", "ns", NOT_MEASURED, "smallest latency"),
     [IPCB_COL_P50_NS] = INTEGER("p50_ns", "ns", NOT_MEASURED, "median latency"),
     [IPCB_COL_P90_NS] = INTEGER("p90_ns", "ns", NOT_MEASURED, "90th percentile latency"),
