@@ -2015,8 +2015,10 @@ static void print_floors(const struct report *r)
 	     M_RTT_P50},
 	};
 
-	fprintf(r->out, "## The machine's floors\n\nThe best run of each (a floor is what the "
-			"machine allows).\n\n| placement | harness (null) round trip | "
+	fprintf(r->out, "## The machine's floors\n\nThe median over the rounds of each, its rows "
+			"in another state of the machine set aside (the best run of many is the "
+			"moment the machine allowed most, not what the rows beside it met).\n\n"
+			"| placement | harness (null) round trip | "
 			"cache-line round trip | futex round trip |\n|---|---|---|---|\n");
 	for (size_t p = 0; p < r->nplacements; p++) {
 		static const char *const pingpong[] = {"null", "floor-cacheline", "floor-futex"};
