@@ -8,6 +8,7 @@
 set -u
 BIN=${1:?usage: report.sh ipcbench}
 . "$(dirname "$0")/../tap.sh"
+. "$(dirname "$0")/claims.sh"
 tap_workdir report-test
 
 HEADER="transport,mode,size_bytes,run,latency_kind,placement,wait,p50_ns,bytes_per_s,sender_cpu_ns_per_msg,receiver_cpu_ns_per_msg,host,cpu_model"
@@ -30,13 +31,6 @@ runs() {
 		f=${spread[i % ${#spread[@]}]}
 		row "$1" "$2" "$3" $(($4 * f / 1000)) $(($5 / 1000 * f)) $((i + 1))
 	done
-}
-verdict() { # verdict REPORT CLAIM: the verdict line of a claim
-	awk -v id="### $2." 'index($0, id) == 1 { f = 1; next } f && /^Verdict:/ { print; exit }' "$1"
-}
-lines() { # lines REPORT CLAIM: the comparison lines of a claim
-	awk -v id="### $2." 'index($0, id) == 1 { f = 1; next } f && /^### / { exit }
-		f && /^- / { print }' "$1"
 }
 
 # 1. C4 holds: Unix sockets beat TCP in every cell, shown by the repeats.

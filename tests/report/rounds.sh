@@ -8,6 +8,7 @@
 set -u
 BIN=${1:?usage: rounds.sh ipcbench}
 . "$(dirname "$0")/../tap.sh"
+. "$(dirname "$0")/claims.sh"
 tap_workdir report-rounds
 
 HEADER="transport,mode,size_bytes,run,round,latency_kind,placement,wait,p50_ns,bytes_per_s,ctx_switches_per_msg,sender_cpu_ns_per_msg,receiver_cpu_ns_per_msg,probe_cacheline_ns,probe_wakeup_ns,state,host,cpu_model"
@@ -18,13 +19,6 @@ lat() {
 # str TRANSPORT PLACEMENT SIZE ROUND BYTES_PER_S [CTX]: a stream row of a round
 str() {
 	echo "$1,throughput,$3,$4,$4,,$2,block,,$5,${6:-0.01},1000,1000,300,40000,,fixture,cpu"
-}
-verdict() { # verdict REPORT CLAIM: the verdict line of a claim
-	awk -v id="### $2." 'index($0, id) == 1 { f = 1; next } f && /^Verdict:/ { print; exit }' "$1"
-}
-lines() { # lines REPORT CLAIM: the comparison lines of a claim
-	awk -v id="### $2." 'index($0, id) == 1 { f = 1; next } f && /^### / { exit }
-		f && /^- / { print }' "$1"
 }
 
 # 1. Two modes: signal's stream in 5 of 8 rounds near 60 MB/s with few context switches, in 3
