@@ -714,7 +714,15 @@ static void emit(struct driver *d, const struct place *pl, const struct ipcb_row
 	stamped.state = state;
 	errno = 0;
 	ipcb_table_row(stdout, &d->table, row);
-	/* Named where it stands: a flagged row is never ranked silently. */
+	/* Named where it stands: a flagged row is never ranked silently (its main row, once). */
+	if ((pl->probe_jump || changed) && !below && !d->o.quiet &&
+	    (!row->latency_kind || strcmp(row->latency_kind, "rtt") == 0)) {
+		ipcb_format_size(row->size_bytes, sz, sizeof(sz));
+		printf("# ^ %s %s %s round %u: %s: cache-line probe %.0f ns before the run, %.0f ns "
+		       "after, wake-up probe %.0f ns; the machine was not in its usual state\n",
+		       row->transport, row->mode, sz, row->run, state, pl->probe_cl_ns,
+		       pl->probe_cl_after_ns, pl->probe_wk_ns);
+	}
 	if (below && !d->o.quiet) {
 		ipcb_format_size(row->size_bytes, sz, sizeof(sz));
 		printf("# ^ %s %s %s round %u: below-floor: p50 %.0f ns is under the probe's "
