@@ -1088,7 +1088,7 @@ int ipcb_opts_parse(struct ipcb_opts *o, int argc, char **argv, char *err, size_
 	bool arrivals_given = false;
 	bool timeout_given = false;
 	int c, rc = 0, longindex;
-	uint64_t u;
+	uint64_t u = 0; /* a failed parse leaves it 0: what it sets is never read then */
 
 	/*
 	 * 0, not 1: glibc then also forgets where it was inside a cluster of short options. A parse
