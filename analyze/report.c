@@ -53,8 +53,6 @@ static const char prog[] = "ipcbench report";
 #define REPORT_MARGIN 0.05
 /* Runs of one transport, placement, size and measure that a comparison takes, at most. */
 #define MAX_RUNS 256
-/* Rounds a CSV may hold (ipcbench's --repeat goes to 100000; a report needs far fewer). */
-#define MAX_ROUND 4096
 
 enum kind {
 	K_RTT,	  /* latency mode, round trip */
@@ -89,7 +87,8 @@ struct rrow {
 	 * The round it was measured in (0: the CSV has no rounds), the machine's state beside it
 	 * (its probes, NAN where none) and what set it aside (below-floor, probe-jump; "": none).
 	 */
-	unsigned round;
+	unsigned round;	   /* the round's place among the CSV's rounds, from 1 (0: none) */
+	unsigned round_no; /* the round's number as the CSV says it */
 	double probe_cl, probe_wk, probe_cl_after;
 	double ctx, run_spread, cpu_per_msg;
 	char flag[64];
@@ -493,6 +492,43 @@ static void flag_states(struct report *r)
 	}
 }
 
+static int uint_cmp(const void *a, const void *b)
+{
+	unsigned x = *(const unsigned *)a, y = *(const unsigned *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/*
+ * Number the CSV's rounds 1, 2, ... in their order (a resample's weights are indexed by them),
+ * whatever numbers they were written with (--first-round, a script's own).
+ */
+static void rounds_number(struct report *r)
+{
+	unsigned *ids = malloc((r->n ? r->n : 1) * sizeof(*ids));
+	size_t n = 0, k = 0;
+
+	r->max_round = 0;
+	if (!ids)
+		return; /* no rounds then: every row is its own */
+	for (size_t i = 0; i < r->n; i++)
+		if (r->rows[i].round_no)
+			ids[n++] = r->rows[i].round_no;
+	qsort(ids, n, sizeof(*ids), uint_cmp);
+	for (size_t i = 0; i < n; i++)
+		if (i == 0 || ids[i] != ids[i - 1])
+			ids[k++] = ids[i];
+	for (size_t i = 0; i < r->n; i++) {
+		unsigned *at = r->rows[i].round_no
+				   ? bsearch(&r->rows[i].round_no, ids, k, sizeof(*ids), uint_cmp)
+				   : NULL;
+
+		r->rows[i].round = at ? (unsigned)(at - ids) + 1 : 0;
+	}
+	r->max_round = (unsigned)k;
+	free(ids);
+}
+
 /* The first row of transport, placement and size (r->n when none). */
 static size_t series_first(const struct report *r, const char *transport, const char *placement,
 			   size_t size)
@@ -610,10 +646,10 @@ static int load(struct report *r, const char *path)
 		    field_number(field[C_PROBE_CL_AFTER], &row.probe_cl_after, path, line,
 				 C_PROBE_CL_AFTER))
 			goto bad;
-		/* Rounds past this are not an ipcbench run's (and would not fit the weights). */
-		if (!isnan(round) && round > MAX_ROUND) {
-			rc = fail("%s:%lu: column %s: '%s' is beyond %u rounds", path, line,
-				  ipcb_csv_name(cols[C_ROUND].col), field[C_ROUND], MAX_ROUND);
+		/* A round is a number ipcbench wrote (--first-round and --repeat): 32 bits. */
+		if (!isnan(round) && round > UINT32_MAX) {
+			rc = fail("%s:%lu: column %s: '%s' is not a round", path, line,
+				  ipcb_csv_name(cols[C_ROUND].col), field[C_ROUND]);
 			goto close;
 		}
 		/*
@@ -622,11 +658,9 @@ static int load(struct report *r, const char *path)
 		 * never paired across transports (r->paired).
 		 */
 		if (idx[C_ROUND] >= 0 && !isnan(round))
-			row.round = (unsigned)round;
+			row.round_no = (unsigned)round;
 		else
-			row.round = run >= 1 && run <= MAX_ROUND ? (unsigned)run : 0;
-		if (row.round > r->max_round)
-			r->max_round = row.round;
+			row.round_no = run >= 1 && run <= UINT32_MAX ? (unsigned)run : 0;
 		row.cpu_per_msg = send_cpu + recv_cpu;
 		snprintf(row.flag, sizeof(row.flag), "%s", field[C_STATE]);
 		snprintf(row.channel, sizeof(row.channel), "%s", field[C_CHANNEL]);
@@ -654,7 +688,7 @@ static int load(struct report *r, const char *path)
 	else if (r->n == 0 && !r->shaped)
 		rc = fail("%s: no measured rows", path);
 	else
-		label_options(r), rows_index(r), flag_states(r);
+		label_options(r), rows_index(r), rounds_number(r), flag_states(r);
 	goto close;
 bad:
 	rc = -EINVAL;
@@ -2219,7 +2253,7 @@ static void print_rounds(const struct report *r)
 
 			fmt_size(r->rows[i].size, sz, sizeof(sz));
 			fprintf(r->out, "%s%s %s %s round %u (%s)", listed ? ", " : "Among them: ",
-				r->rows[i].transport, r->rows[i].placement, sz, r->rows[i].round,
+				r->rows[i].transport, r->rows[i].placement, sz, r->rows[i].round_no,
 				r->rows[i].flag);
 			listed++;
 		}

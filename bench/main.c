@@ -1629,15 +1629,20 @@ static void plan_shuffle(const struct driver *d, size_t *order)
 	}
 }
 
+/* The summary sums up a point's first rounds, this many at most: a sample, not an archive. */
+#define SUMMARY_ROUNDS 1024
+
 /* Keep a round's value of a point for the summary (not kept when memory is short). */
 static void point_keep(struct driver *d, struct plan_point *pp, const struct point *pt)
 {
+	size_t keep = d->o.repeat < SUMMARY_ROUNDS ? d->o.repeat : SUMMARY_ROUNDS;
+
 	if (!pp->value) {
-		pp->value = calloc(d->o.repeat, sizeof(double));
-		pp->ctx = calloc(d->o.repeat, sizeof(double));
-		pp->wake = calloc(d->o.repeat, sizeof(double));
+		pp->value = calloc(keep, sizeof(double));
+		pp->ctx = calloc(keep, sizeof(double));
+		pp->wake = calloc(keep, sizeof(double));
 	}
-	if (!pp->value || !pp->ctx || !pp->wake || pp->nvalues == d->o.repeat || !(pt->value > 0))
+	if (!pp->value || !pp->ctx || !pp->wake || pp->nvalues == keep || !(pt->value > 0))
 		return;
 	pp->value[pp->nvalues] = pt->value;
 	pp->ctx[pp->nvalues] = pt->ctx;
@@ -1675,8 +1680,9 @@ static void print_summary(struct driver *d)
 		return;
 	errno = 0;
 	printf("# over %u rounds (seed %llu): each point's median [%.0f%% interval], spread "
-	       "between rounds, and its modes where its rounds fell into clusters\n",
-	       d->o.repeat, (unsigned long long)d->o.seed, 95.0);
+	       "between rounds, and its modes where its rounds fell into clusters%s\n",
+	       d->o.repeat, (unsigned long long)d->o.seed, 95.0,
+	       d->o.repeat > SUMMARY_ROUNDS ? " (of the first 1024 rounds)" : "");
 	for (size_t i = 0; i < d->npoints; i++) {
 		const struct plan_point *pp = &d->points[i];
 		const char *what = pp->sh.mode == IPCB_MODE_LATENCY ? "rtt p50" : "stream";
