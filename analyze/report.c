@@ -1637,9 +1637,6 @@ static void claim_print(struct report *r, const char *id, const char *text, cons
 	fn(r, &c, mib);
 	g = claim_grade(&c, &t);
 	stable = g < G_NOT_DECIDED ? claim_stability(r, fn, mib, g, counts) : NAN;
-	/* claim_stability() reused the static claim of the callers: decide it again. */
-	memset(&c, 0, sizeof(c));
-	fn(r, &c, mib);
 	claim_verdict(r, &c, stable, counts, verdict, sizeof(verdict));
 	fprintf(r->out, "### %s. %s\n\n*%s*\n\nVerdict: %s\n\n", id, text, source, verdict);
 	/* The side the verdict leans to is listed after its exceptions. */
