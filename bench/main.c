@@ -699,7 +699,6 @@ static void emit(struct driver *d, const struct place *pl, const struct ipcb_row
 	int rc;
 
 	stamped.when = time(NULL);
-	stamped.round = measured->run;
 	stamped.seed = d->o.seed;
 	if (pl->probed) {
 		stamped.probe_cl_ns = pl->probe_cl_ns;

@@ -43,7 +43,8 @@ struct ipcb_prober {
 	struct probe_thread arg[2];
 	int cpu[2];
 	bool running[2];
-	_Alignas(64) uint32_t go; /* bumped by the driver to start a probe; the threads sleep on it */
+	_Alignas(
+	    64) uint32_t go; /* bumped by the driver to start a probe; the threads sleep on it */
 	enum probe_cmd cmd;
 	unsigned rounds;
 	_Alignas(64) uint32_t turn; /* the bounced line: odd, the first thread's move; even, the
@@ -52,7 +53,6 @@ struct ipcb_prober {
 	int err;		    /* a thread's failure (-errno), or 0 */
 	uint64_t ns[PROBE_MAX_ROUNDS];
 };
-
 
 /* Wait until *word == want, spinning (yielding on one CPU) or asleep; false after the limit. */
 static bool turn_await(struct ipcb_prober *p, uint32_t want, bool sleep, bool same_cpu,
