@@ -92,6 +92,16 @@ struct rrow {
 	double probe_cl, probe_wk, probe_cl_after;
 	double ctx, run_spread, cpu_per_msg;
 	char flag[64];
+	/* Its route as the transport declared it (data_path, rides_on): "" where not said. */
+	char path[16];
+	char rides_on[32];
+	/*
+	 * Figures that are not the same work as the others': a loan (a zero-copy row whose receiver
+	 * reads the payload in place, so most messages are read only as far as their stamps; with
+	 * the share read in full) and a file's pages that never had to reach the disk.
+	 */
+	bool loan, page_cache;
+	double full_share;
 };
 
 struct report {
@@ -124,6 +134,14 @@ struct report {
 	 * size after loading, so that a series is found by bisection). */
 	const char *tnames[256];
 	size_t ntnames;
+	/*
+	 * The families the transports declare: those whose bytes move through shared memory
+	 * (NULL-terminated, for best_of()); has_paths: the CSV says data paths at all (older ones
+	 * do not, and then no claim about a family is decided); has_ctx: it counts context
+	 * switches, which tell readers that poll from readers that sleep.
+	 */
+	const char *shm_fam[257];
+	bool has_paths, has_ctx;
 };
 
 /* Rows that are not a mechanism's: the harness and the floors. */
@@ -172,6 +190,11 @@ enum col {
 	C_RUN_SPREAD,
 	C_PROBE_CL_AFTER,
 	C_VIRT,
+	C_DATA_PATH,
+	C_RIDES_ON,
+	C_MESSAGES,
+	C_FULL_CHECKS,
+	C_FSYNC,
 	C_COLS,
 };
 
@@ -211,6 +234,11 @@ static const struct {
     [C_RUN_SPREAD] = {IPCB_COL_RUN_SPREAD, false},
     [C_PROBE_CL_AFTER] = {IPCB_COL_PROBE_CACHELINE_AFTER_NS, false},
     [C_VIRT] = {IPCB_COL_VIRTUALIZATION, false},
+    [C_DATA_PATH] = {IPCB_COL_DATA_PATH, false},
+    [C_RIDES_ON] = {IPCB_COL_RIDES_ON, false},
+    [C_MESSAGES] = {IPCB_COL_MESSAGES, false},
+    [C_FULL_CHECKS] = {IPCB_COL_FULL_CHECKS, false},
+    [C_FSYNC] = {IPCB_COL_FSYNC, false},
 };
 
 __attribute__((format(printf, 1, 2))) static int fail(const char *fmt, ...)
@@ -391,12 +419,34 @@ static int row_cmp(const void *pa, const void *pb)
  */
 static void rows_index(struct report *r)
 {
+	size_t nshm = 0;
+
 	qsort(r->rows, r->n, sizeof(r->rows[0]), row_cmp);
 	r->ntnames = 0;
 	for (size_t i = 0; i < r->n; i++)
 		if ((i == 0 || strcmp(r->rows[i].transport, r->rows[i - 1].transport) != 0) &&
-		    r->ntnames < sizeof(r->tnames) / sizeof(r->tnames[0]))
+		    r->ntnames < sizeof(r->tnames) / sizeof(r->tnames[0])) {
 			r->tnames[r->ntnames++] = r->rows[i].transport;
+			if (strcmp(r->rows[i].path, "shared-memory") == 0)
+				r->shm_fam[nshm++] = r->rows[i].transport;
+		}
+	r->shm_fam[nshm] = NULL;
+}
+
+/* The first row of transport t (NULL: none): what it declared about itself. */
+static const struct rrow *transport_row(const struct report *r, const char *t)
+{
+	size_t lo = 0, hi = r->n;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (strcmp(r->rows[mid].transport, t) < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo < r->n && strcmp(r->rows[lo].transport, t) == 0 ? &r->rows[lo] : NULL;
 }
 
 /*
@@ -579,6 +629,7 @@ static int load(struct report *r, const char *path)
 		}
 	}
 	r->paired = idx[C_ROUND] >= 0;
+	r->has_paths = idx[C_DATA_PATH] >= 0;
 	while ((rc = ipcb_csvread_next(&csv)) == 1) {
 		struct rrow row;
 		const char *field[C_COLS];
@@ -666,6 +717,21 @@ static int load(struct report *r, const char *path)
 		snprintf(row.channel, sizeof(row.channel), "%s", field[C_CHANNEL]);
 		snprintf(row.options, sizeof(row.options), "%s", field[C_OPTIONS]);
 		snprintf(row.hops, sizeof(row.hops), "%s", field[C_HOPS]);
+		snprintf(row.path, sizeof(row.path), "%s", field[C_DATA_PATH]);
+		snprintf(row.rides_on, sizeof(row.rides_on), "%s", field[C_RIDES_ON]);
+		r->has_ctx |= field[C_CTX][0] != '\0';
+		{
+			double msgs = NAN, full = NAN, fsync = NAN;
+
+			if (field_number(field[C_MESSAGES], &msgs, path, line, C_MESSAGES) ||
+			    field_number(field[C_FULL_CHECKS], &full, path, line, C_FULL_CHECKS) ||
+			    field_number(field[C_FSYNC], &fsync, path, line, C_FSYNC))
+				goto bad;
+			row.loan = strncmp(row.channel, "zerocopy; ", 10) == 0 &&
+				   strcmp(row.path, "shared-memory") == 0;
+			row.full_share = msgs > 0 ? full / msgs : NAN;
+			row.page_cache = strcmp(row.path, "page-cache") == 0 && !(fsync > 0);
+		}
 		row.library = field[C_LIBRARY][0] != '\0';
 		if (row.kind == K_STREAM) {
 			row.v[M_SEND_CPU_NS] = send_cpu;
@@ -1323,6 +1389,14 @@ struct cell {
 struct claim {
 	struct cell cells[128];
 	size_t n;
+	/*
+	 * Comparisons left out because the two readers are of different classes (one polls, the
+	 * other sleeps: a claim about mechanisms compares like with like), and why a claim could
+	 * not be measured at all, when there is more to say than that its rows are missing.
+	 */
+	char apart[600];
+	size_t napart;
+	const char *unmeasured;
 };
 
 __attribute__((format(printf, 7, 8))) static void cell_add(struct claim *c, const char *placement,
@@ -1347,6 +1421,18 @@ __attribute__((format(printf, 7, 8))) static void cell_add(struct claim *c, cons
 	/* The measured values first, then what decided the cell. */
 	if (judged && len >= 0 && (size_t)len < sizeof(cl->why))
 		snprintf(cl->why + len, sizeof(cl->why) - (size_t)len, "; %s", judged);
+}
+
+/* Note a comparison left out because its two readers differ (see struct claim). */
+static void claim_apart(struct claim *c, const char *ta, const char *ca, const char *tb,
+			const char *cb, const char *placement, const char *size, const char *measure)
+{
+	size_t len = strlen(c->apart);
+
+	if (len + 160 < sizeof(c->apart))
+		snprintf(c->apart + len, sizeof(c->apart) - len, "%s%s (%s) and %s (%s), %s, %s, %s",
+			 len ? "; " : "", ta, ca, tb, cb, placement, size, measure);
+	c->napart++;
 }
 
 /*
@@ -1569,7 +1655,9 @@ static enum grade claim_verdict(const struct report *r, const struct claim *c, d
 	size_t len = 0;
 
 	if (g == G_NOT_MEASURED) {
-		snprintf(out, n, "**not measured** (the CSV lacks the transports or sizes it needs)");
+		snprintf(out, n, "**not measured** (%s)",
+			 c->unmeasured ? c->unmeasured
+				       : "the CSV lacks the transports or sizes it needs");
 		return g;
 	}
 	if (g == G_NOT_DECIDED) {
@@ -1655,12 +1743,21 @@ static void claim_print(struct report *r, const char *id, const char *text, cons
 				measure_name(c.cells[i].m), outcome_word[c.cells[i].yes],
 				c.cells[i].why);
 		}
+	if (c.napart)
+		fprintf(r->out,
+			"\nNot compared, because one reader polls and the other sleeps (a "
+			"claim about mechanisms compares like with like; both are ranked in "
+			"T2 and T3) (%zu): %s%s\n",
+			c.napart, c.apart, strlen(c.apart) + 170 > sizeof(c.apart) ? "; ..." : "");
 	fputc('\n', r->out);
 }
 
 /* ---- families: which transports stand for the documents' mechanisms ---------------------- */
 
-static const char *const fam_shm[] = {"shm", "shm-sem", "sysv-shm", "mmap", NULL};
+/*
+ * Shared memory is a data path, declared by each transport (r->shm_fam): shm-zc and MPI over
+ * vader are shared memory as much as shm is. The others below are the APIs the guides name.
+ */
 static const char *const fam_pipe_unix[] = {"pipe", "unix-stream", "unix-dgram", "unix-seqpacket",
 					    NULL};
 static const char *const fam_net_mq[] = {"tcp", "udp", "posix-mq", "sysv-mq", NULL};
@@ -1668,11 +1765,66 @@ static const char *const fam_mq[] = {"posix-mq", "sysv-mq", NULL};
 static const char *const fam_socket[] = {"unix-stream", "tcp", NULL};
 
 /*
- * The best of the transports in `in` (every mechanism when NULL) that are not in `out` (NULL:
- * none excluded), in one cell.
+ * How a transport's reader waited at a placement, from its own counters rather than its wait's
+ * name: a round trip between two sleeping sides costs at least two context switches, so a
+ * transport whose round trips (at the size asked) took fewer than READER_POLL_CTX per message
+ * never slept: its reader polled (a hybrid wait that never gave up spinning, a spin, a yield).
  */
-static bool best_of(const struct report *r, const char *const *in, const char *const *out,
-		    const char *placement, size_t size, enum measure m, const char **who, double *v)
+#define READER_POLL_CTX 0.5
+
+static const char *reader_class(const struct report *r, const char *t, const char *placement,
+				size_t size)
+{
+	size_t idx[MAX_RUNS], n = series_rows(r, t, placement, size, M_RTT_P50, idx), polls = 0;
+
+	for (size_t i = 0; i < n; i++)
+		polls += !isnan(r->rows[idx[i]].ctx) && r->rows[idx[i]].ctx < READER_POLL_CTX;
+	if (!n || isnan(r->rows[idx[0]].ctx))
+		return "-";
+	return 2 * polls > n ? "polls" : "sleeps";
+}
+
+/*
+ * What makes transport t's figure in a cell not the same work as the others' (" [...]"; "" when
+ * nothing does): a loan, whose receiver reads most payloads only as far as their stamps (its
+ * rate is a ring's hand-off, not a copy of the bytes), or a file whose pages never had to reach
+ * the disk. Said wherever such a figure is ranked or compared.
+ */
+static void figure_label(const struct report *r, const char *t, const char *placement, size_t size,
+			 enum measure m, char *out, size_t n)
+{
+	size_t idx[MAX_RUNS], k = series_rows(r, t, placement, size, m, idx), ns = 0;
+	double share[MAX_RUNS], med = NAN;
+
+	out[0] = '\0';
+	if (!k)
+		return;
+	if (r->rows[idx[0]].page_cache) {
+		snprintf(out, n, " [page cache: its pages never had to reach the disk]");
+		return;
+	}
+	if (!r->rows[idx[0]].loan)
+		return;
+	for (size_t i = 0; i < k; i++)
+		if (!isnan(r->rows[idx[i]].full_share))
+			share[ns++] = r->rows[idx[i]].full_share;
+	/* Small messages are all checked in full (full_checks counts the warm-up's too). */
+	if (ns && !ipcb_stats_median(share, ns, &med) && med >= 0.9)
+		return;
+	if (ns)
+		snprintf(out, n, " [a loan: read in place, %.1f%% of the messages in full]",
+			 med * 100);
+	else
+		snprintf(out, n, " [a loan: read in place]");
+}
+
+/*
+ * The best of the transports in `in` (every mechanism when NULL) that are not in `out` (NULL:
+ * none excluded), in one cell; with cls, only those whose readers are of that class there.
+ */
+static bool best_of_class(const struct report *r, const char *const *in,
+			  const char *const *out, const char *cls, const char *placement,
+			  size_t size, enum measure m, const char **who, double *v)
 {
 	bool found = false;
 
@@ -1683,6 +1835,8 @@ static bool best_of(const struct report *r, const char *const *in, const char *c
 		if ((in && !in_list(in, t)) || (!in && in_list(not_mechanisms, t)) ||
 		    (out && in_list(out, t)))
 			continue;
+		if (cls && strcmp(reader_class(r, t, placement, size), cls) != 0)
+			continue;
 		if (!report_median(r, t, placement, size, m, &x))
 			continue;
 		if (!found || (lower_better(m) ? x < *v : x > *v)) {
@@ -1692,6 +1846,13 @@ static bool best_of(const struct report *r, const char *const *in, const char *c
 		}
 	}
 	return found;
+}
+
+/* As best_of_class(), whatever the readers do. */
+static bool best_of(const struct report *r, const char *const *in, const char *const *out,
+		    const char *placement, size_t size, enum measure m, const char **who, double *v)
+{
+	return best_of_class(r, in, out, NULL, placement, size, m, who, v);
 }
 
 static const enum measure speed_measures[2] = {M_RTT_P50, M_BPS};
@@ -1724,10 +1885,17 @@ static void cell_judge(const struct report *r, struct claim *c, const char *plac
 		cell_add(c, placement, size, m, o, judged, "%s %s vs %s %s", ta, va, tb, vb);
 }
 
+/* The reader classes a claim compares within (reader_class()). */
+static const char *const reader_classes[2] = {"sleeps", "polls"};
+
 /*
  * In every cell, the best of family a against the best of family b (the mechanisms in b_in, or
  * all when NULL, less those in b_out), each chosen by its median: a is better by more than the
- * margin, or with ties_hold, not worse by the margin or more.
+ * margin, or with ties_hold, not worse by the margin or more. Readers that poll are compared
+ * with readers that poll and readers that sleep with readers that sleep, round trips and streams
+ * alike: a polling reader pays no wake-up, whatever its mechanism, so the two classes answer
+ * different questions. A cell where the families have no reader of one class in common is noted
+ * as left out. Without context-switch counts (an older CSV), all are compared together.
  */
 static void claim_family_beats(const struct report *r, struct claim *c, const char *const *fa,
 			       const char *const *b_in, const char *const *b_out, bool ties_hold)
@@ -1736,17 +1904,38 @@ static void claim_family_beats(const struct report *r, struct claim *c, const ch
 		for (size_t s = 0; s < r->nsizes; s++)
 			for (int k = 0; k < 2; k++) {
 				enum measure m = speed_measures[k];
-				const char *wa = NULL, *wb = NULL;
+				const char *pl = r->placements[p], *wa = NULL, *wb = NULL;
+				size_t size = r->sizes[s], compared = 0;
 				double va = 0, vb = 0;
+				char a[32], b[32], lead[400], sz[32], la[80], lb[80];
 
-				if (!best_of(r, fa, NULL, r->placements[p], r->sizes[s], m, &wa,
-					     &va) ||
-				    !best_of(r, b_in, b_out, r->placements[p], r->sizes[s], m, &wb,
-					     &vb))
+				for (int q = 0; q < (r->has_ctx ? 2 : 1); q++) {
+					const char *cls = r->has_ctx ? reader_classes[q] : NULL;
+
+					if (!best_of_class(r, fa, NULL, cls, pl, size, m, &wa, &va) ||
+					    !best_of_class(r, b_in, b_out, cls, pl, size, m, &wb,
+							   &vb))
+						continue;
+					fmt_value(m, va, a, sizeof(a));
+					fmt_value(m, vb, b, sizeof(b));
+					figure_label(r, wa, pl, size, m, la, sizeof(la));
+					figure_label(r, wb, pl, size, m, lb, sizeof(lb));
+					snprintf(lead, sizeof(lead), "%s %s%s vs %s %s%s%s%s", wa, a, la,
+						 wb, b, lb, cls ? ", readers that " : "",
+						 cls ? cls : "");
+					if (cls)
+						lead[strlen(lead) - 1] = '\0'; /* "sleep", "poll" */
+					cell_judge(r, c, pl, size, m, wa, wb,
+						   ties_hold ? R_AT_LEAST : R_BEATS,
+						   1 + REPORT_MARGIN, 0, lead);
+					compared++;
+				}
+				if (compared || !best_of(r, fa, NULL, pl, size, m, &wa, &va) ||
+				    !best_of(r, b_in, b_out, pl, size, m, &wb, &vb))
 					continue;
-				cell_judge(r, c, r->placements[p], r->sizes[s], m, wa, wb,
-					   ties_hold ? R_AT_LEAST : R_BEATS, 1 + REPORT_MARGIN, 0,
-					   NULL);
+				fmt_size(size, sz, sizeof(sz));
+				claim_apart(c, wa, reader_class(r, wa, pl, size), wb,
+					    reader_class(r, wb, pl, size), pl, sz, measure_name(m));
 			}
 }
 
@@ -1767,9 +1956,19 @@ static void claim_pair(const struct report *r, struct claim *c, const char *ta, 
 				double va, vb, slower;
 				char a[32], b[32], lead[160];
 
+				const char *ca, *cb;
+
 				if (!report_median(r, ta, r->placements[p], r->sizes[s], m, &va) ||
 				    !report_median(r, tb, r->placements[p], r->sizes[s], m, &vb))
 					continue;
+				ca = reader_class(r, ta, r->placements[p], r->sizes[s]);
+				cb = reader_class(r, tb, r->placements[p], r->sizes[s]);
+				if (r->has_ctx && strcmp(ca, cb) != 0) {
+					fmt_size(r->sizes[s], a, sizeof(a));
+					claim_apart(c, ta, ca, tb, cb, r->placements[p], a,
+						    measure_name(m));
+					continue;
+				}
 				slower = lower_better(m) ? va / vb : vb / va;
 				fmt_value(m, va, a, sizeof(a));
 				fmt_value(m, vb, b, sizeof(b));
@@ -1849,20 +2048,23 @@ static void claim_c7(const struct report *r, struct claim *c)
 /* The documents' 1 MB figures (T1, C8), in milliseconds. */
 static const struct t1_row {
 	const char *mechanism;
-	const char *const *family;
+	const char *const *family; /* NULL: by_path's, or the pipe alone */
+	bool by_path;		   /* the shared-memory family (r->shm_fam) */
 	double doc_ms;
 	const char *doc_cpu, *doc_mem, *doc_volume;
 } t1_rows[] = {
-    {"shared memory", fam_shm, 0.01, "very low", "smallest", "large"},
-    {"pipe", NULL, 2.5, "medium", "medium", "small"},
-    {"message queue", fam_mq, 1.8, "medium", "larger", "structured"},
-    {"socket", fam_socket, 3.2, "higher", "larger", "network compatible"},
+    {"shared memory", NULL, true, 0.01, "very low", "smallest", "large"},
+    {"pipe", NULL, false, 2.5, "medium", "medium", "small"},
+    {"message queue", fam_mq, false, 1.8, "medium", "larger", "structured"},
+    {"socket", fam_socket, false, 3.2, "higher", "larger", "network compatible"},
 };
 
 static const char *const fam_pipe_only[] = {"pipe", NULL};
 
-static const char *const *t1_family(const struct t1_row *t)
+static const char *const *t1_family(const struct report *r, const struct t1_row *t)
 {
+	if (t->by_path)
+		return r->shm_fam;
 	return t->family ? t->family : fam_pipe_only;
 }
 
@@ -1877,7 +2079,7 @@ static void claim_c8(const struct report *r, struct claim *c, size_t mib)
 			const char *who = NULL;
 			double bps = 0, ms, ratio;
 
-			if (!best_of(r, t1_family(&t1_rows[i]), NULL, r->placements[p], mib, M_BPS,
+			if (!best_of(r, t1_family(r, &t1_rows[i]), NULL, r->placements[p], mib, M_BPS,
 				     &who, &bps))
 				continue;
 			ms = 1048576.0 / bps * 1e3;
@@ -1918,10 +2120,10 @@ static void claim_c9(const struct report *r, struct claim *c)
 
 				if (size >= 1048576) {
 					/* The fastest is shared memory, or ties with it. */
-					if (!best_of(r, fam_shm, NULL, r->placements[p], size, m,
-						     &ws, &vs) ||
-					    !best_of(r, NULL, fam_shm, r->placements[p], size, m,
-						     &wo, &vo))
+					if (!best_of(r, r->shm_fam, NULL, r->placements[p], size,
+						     m, &ws, &vs) ||
+					    !best_of(r, NULL, r->shm_fam, r->placements[p], size,
+						     m, &wo, &vo))
 						continue;
 					fmt_value(m, vs, a, sizeof(a));
 					fmt_value(m, vo, b, sizeof(b));
@@ -1937,8 +2139,16 @@ static void claim_c9(const struct report *r, struct claim *c)
 				if (size >= 65536 ||
 				    !report_median(r, "pipe", r->placements[p], size, m, &pv))
 					continue;
-				/* "suits": within 1.5x of the best mechanism that blocks */
-				best_of(r, NULL, excluded, r->placements[p], size, m, &kw, &kv);
+				/*
+				 * "suits": within 1.5x of the best other mechanism whose reader
+				 * sleeps, by its own counters where the CSV has them.
+				 */
+				if (r->has_ctx)
+					best_of_class(r, NULL, excluded + ne - 1, "sleeps",
+						      r->placements[p], size, m, &kw, &kv);
+				else
+					best_of(r, NULL, excluded, r->placements[p], size, m, &kw,
+						&kv);
 				if (!kw)
 					continue;
 				fmt_value(m, pv, a, sizeof(a));
@@ -2331,7 +2541,7 @@ static void print_t1(const struct report *r, size_t mib)
 			double bps = 0, ab = NAN, cpu = NAN, mem = NAN;
 			char a[32], b[32], m[32];
 
-			if (!best_of(r, t1_family(t), NULL, r->placements[p], mib, M_BPS, &who,
+			if (!best_of(r, t1_family(r, t), NULL, r->placements[p], mib, M_BPS, &who,
 				     &bps))
 				continue;
 			report_median(r, who, r->placements[p], mib, M_AB_P50, &ab);
@@ -2394,25 +2604,6 @@ static int ranked_cmp(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
-/*
- * How a transport's reader waited at a placement, from its own counters rather than its wait's
- * name: a round trip between two sleeping sides costs at least two context switches, so a
- * transport whose round trips (at the size asked) took fewer than READER_POLL_CTX per message
- * never slept: its reader polled (a hybrid wait that never gave up spinning, a spin, a yield).
- */
-#define READER_POLL_CTX 0.5
-
-static const char *reader_class(const struct report *r, const char *t, const char *placement,
-				size_t size)
-{
-	size_t idx[MAX_RUNS], n = series_rows(r, t, placement, size, M_RTT_P50, idx), polls = 0;
-
-	for (size_t i = 0; i < n; i++)
-		polls += !isnan(r->rows[idx[i]].ctx) && r->rows[idx[i]].ctx < READER_POLL_CTX;
-	if (!n || isnan(r->rows[idx[0]].ctx))
-		return "-";
-	return 2 * polls > n ? "polls" : "sleeps";
-}
 
 static void print_ranking(const struct report *r, size_t small, size_t mib)
 {
@@ -2450,7 +2641,7 @@ static void print_ranking(const struct report *r, size_t small, size_t mib)
 
 			for (size_t i = 0; i < n; i++) {
 				const char *t2, *t3;
-				char a[96], b[96];
+				char a[96], b[96], lb[80];
 
 				if (strcmp(reader_class(r, list[i].t, r->placements[p], small),
 					   classes[c]) != 0)
@@ -2469,8 +2660,10 @@ static void print_ranking(const struct report *r, size_t small, size_t mib)
 				fmt_series(r, list[i].t, r->placements[p], small, M_RTT_P50, a,
 					   sizeof(a));
 				fmt_series(r, list[i].t, r->placements[p], mib, M_BPS, b, sizeof(b));
-				fprintf(r->out, "| %zu | %s | %s | %s | %s | %s | %s |\n", rank,
-					list[i].t, wait_used(r, list[i].t), a, b, t2, t3);
+				figure_label(r, list[i].t, r->placements[p], mib, M_BPS, lb,
+					     sizeof(lb));
+				fprintf(r->out, "| %zu | %s | %s | %s | %s%s | %s | %s |\n", rank,
+					list[i].t, wait_used(r, list[i].t), a, b, lb, t2, t3);
 			}
 			if (rank)
 				fputc('\n', r->out);
@@ -2526,10 +2719,99 @@ static void print_t4(const struct report *r, size_t small, size_t mib)
 	fprintf(r->out, "\nThe verdict is claim C5 below.\n\n");
 }
 
+/*
+ * What transport t rides on, when it is of the kind asked (frameworks: built on a library;
+ * otherwise a kernel mechanism's zero-copy variant) and the CSV holds the rows of both: NULL
+ * otherwise.
+ */
+static const char *rides_on(const struct report *r, const char *t, bool framework)
+{
+	const struct rrow *row = transport_row(r, t), *raw;
+
+	if (!row || !row->rides_on[0] || row->library != framework)
+		return NULL;
+	raw = transport_row(r, row->rides_on);
+	return raw ? raw->transport : NULL;
+}
+
+/*
+ * T5: the higher-level rows side by side (every transport built on a library), with the hops a
+ * message takes, its data path and what it rides on, and each figure as a multiple of the raw
+ * transport's on the same placement: what the framework adds.
+ */
+static void print_t5(const struct report *r, size_t small, size_t k64)
+{
+	char s1[16], s2[16];
+	bool any = false;
+
+	fmt_size(small, s1, sizeof(s1));
+	fmt_size(k64, s2, sizeof(s2));
+	fprintf(r->out,
+		"## T5. The higher-level rows side by side (`CLAIMS.md` T5: message passing, RPC, "
+		"brokers, HTTP)\n\n");
+	for (size_t i = 0; i < r->ntnames; i++) {
+		const struct rrow *row = transport_row(r, r->tnames[i]);
+
+		any |= row && row->library;
+	}
+	if (!any) {
+		fprintf(r->out, "Not measured: the CSV has no transport built on a library "
+				"(`scripts/run` measures them with `-t middleware,brokers`).\n\n");
+		return;
+	}
+	fprintf(r->out,
+		"| placement | transport | hops | data path | rides on | round trip %s | x raw | "
+		"stream %s | x raw |\n|---|---|---|---|---|---|---|---|---|\n",
+		s1, s2);
+	for (size_t p = 0; p < r->nplacements; p++)
+		for (size_t i = 0; i < r->ntnames; i++) {
+			const char *t = r->tnames[i], *pl = r->placements[p];
+			const struct rrow *row = transport_row(r, t);
+			const char *raw = rides_on(r, t, true);
+			double v[4] = {NAN, NAN, NAN, NAN};
+			char a[2][96], x[2][16];
+
+			if (!row || !row->library)
+				continue;
+			report_median(r, t, pl, small, M_RTT_P50, &v[0]);
+			report_median(r, t, pl, k64, M_BPS, &v[1]);
+			if (isnan(v[0]) && isnan(v[1]))
+				continue;
+			if (raw) {
+				report_median(r, raw, pl, small, M_RTT_P50, &v[2]);
+				report_median(r, raw, pl, k64, M_BPS, &v[3]);
+			}
+			fmt_series(r, t, pl, small, M_RTT_P50, a[0], sizeof(a[0]));
+			fmt_series(r, t, pl, k64, M_BPS, a[1], sizeof(a[1]));
+			snprintf(x[0], sizeof(x[0]), "-");
+			snprintf(x[1], sizeof(x[1]), "-");
+			if (!isnan(v[0]) && !isnan(v[2]))
+				snprintf(x[0], sizeof(x[0]), "%.1fx", v[0] / v[2]);
+			/* A stream's cost: the raw transport's rate over the framework's. */
+			if (!isnan(v[1]) && !isnan(v[3]) && v[1] > 0)
+				snprintf(x[1], sizeof(x[1]), "%.1fx", v[3] / v[1]);
+			fprintf(r->out, "| %s | %s | %s | %s | %s | %s | %s | %s | %s |\n", pl, t,
+				row->hops[0] ? row->hops : "-", row->path[0] ? row->path : "-",
+				raw ? raw : "-", a[0], x[0], a[1], x[1]);
+		}
+	fprintf(r->out,
+		"\n\"x raw\": the round trip as a multiple of the raw transport's, and the raw "
+		"transport's stream as a multiple of this one's (above 1: the framework costs "
+		"more). The verdict is claim C11 below.\n\n");
+}
+
 /* Each claim's comparisons, as functions of the report (the stability test calls them again). */
+/* Why a claim about the shared-memory family is not measured in a CSV without data paths. */
+static const char no_paths[] = "the CSV does not say the transports' data paths (which of them "
+			       "move their bytes through shared memory): measure again";
+
 static void claim_c1(const struct report *r, struct claim *c, size_t mib)
 {
-	claim_family_beats(r, c, fam_shm, NULL, fam_shm, true);
+	if (!r->has_paths) {
+		c->unmeasured = no_paths;
+		return;
+	}
+	claim_family_beats(r, c, r->shm_fam, NULL, r->shm_fam, true);
 }
 
 static void claim_c2(const struct report *r, struct claim *c, size_t mib)
@@ -2566,6 +2848,8 @@ static void claim_c7_all(const struct report *r, struct claim *c, size_t mib)
 static void claim_c9_all(const struct report *r, struct claim *c, size_t mib)
 {
 	claim_c9(r, c);
+	if (!r->has_paths)
+		c->unmeasured = no_paths;
 }
 
 static void claim_c10_all(const struct report *r, struct claim *c, size_t mib)
@@ -2573,9 +2857,144 @@ static void claim_c10_all(const struct report *r, struct claim *c, size_t mib)
 	claim_c10(r, c);
 }
 
+/* C11: each framework costs more than the raw transport it rides on (the raw one is faster). */
+static void claim_c11(const struct report *r, struct claim *c, size_t mib)
+{
+	for (size_t i = 0; i < r->ntnames; i++) {
+		const char *t = r->tnames[i], *raw = rides_on(r, t, true);
+		const char *fa[2] = {raw, NULL}, *fb[2] = {t, NULL};
+
+		if (raw)
+			claim_family_beats(r, c, fa, fb, NULL, false);
+	}
+	if (!c->n && !c->napart)
+		c->unmeasured = "the CSV has no framework together with the raw transport it "
+				"rides on (the rows' route columns)";
+}
+
+/* C13: each zero-copy variant is faster than its copying original. */
+static void claim_c13(const struct report *r, struct claim *c, size_t mib)
+{
+	for (size_t i = 0; i < r->ntnames; i++) {
+		const char *t = r->tnames[i], *orig = rides_on(r, t, false);
+		const char *fa[2] = {t, NULL}, *fb[2] = {orig, NULL};
+
+		if (orig)
+			claim_family_beats(r, c, fa, fb, NULL, false);
+	}
+	if (!c->n && !c->napart)
+		c->unmeasured = "the CSV has no zero-copy transport together with its copying "
+				"original";
+}
+
+/*
+ * C14: what crossed to another host (rows placed two-host) moved its bytes through the network
+ * stack; a transport of another data path there would be a "no". Each crossing is shown against
+ * the same transport on loopback, cross-core.
+ */
+static void claim_c14(const struct report *r, struct claim *c, size_t mib)
+{
+	for (size_t i = 0; i < r->ntnames; i++) {
+		const char *t = r->tnames[i];
+		const struct rrow *row = transport_row(r, t);
+
+		for (size_t s = 0; row && s < r->nsizes; s++)
+			for (int k = 0; k < 2; k++) {
+				enum measure m = speed_measures[k];
+				double far, near = NAN;
+				char a[32], b[32] = "not measured";
+
+				if (!report_median(r, t, "two-host", r->sizes[s], m, &far))
+					continue;
+				fmt_value(m, far, a, sizeof(a));
+				if (report_median(r, t, "cross-core", r->sizes[s], m, &near))
+					fmt_value(m, near, b, sizeof(b));
+				cell_add(c, "two-host", r->sizes[s], m,
+					 strcmp(row->path, "network-stack") == 0 ? O_YES : O_NO, NULL,
+					 "%s (data path %s%s%s) across hosts %s, on loopback cross-core "
+					 "%s",
+					 t, row->path[0] ? row->path : "not said",
+					 row->rides_on[0] ? ", rides on " : "", row->rides_on, a, b);
+			}
+	}
+	if (!c->n)
+		c->unmeasured = "the CSV has no two-host rows: `ipcbench --peer HOST` (or "
+				"`scripts/twohost-compare`) measures the transports that can cross";
+}
+
+/*
+ * C13's other half: from which size on each zero-copy variant wins, per placement and measure,
+ * read from the claim's own comparisons.
+ */
+static void print_c13_from(struct report *r, size_t mib)
+{
+	static struct claim c;
+
+	memset(&c, 0, sizeof(c));
+	claim_c13(r, &c, mib);
+	if (!c.n)
+		return;
+	fprintf(r->out, "From which size on each one wins (every larger size measured wins too):\n\n");
+	for (size_t i = 0; i < r->ntnames; i++) {
+		const char *t = r->tnames[i], *orig = rides_on(r, t, false);
+
+		if (!orig)
+			continue;
+		for (size_t p = 0; p < r->nplacements; p++)
+			for (int k = 0; k < 2; k++) {
+				size_t from = 0, seen = 0, len = 0;
+				bool tail = true; /* every larger size so far won */
+				char sz[32], wins[160] = "";
+
+				/* Sizes ascend in r->sizes; walk them down. */
+				for (size_t s = r->nsizes; s-- > 0;) {
+					enum outcome o = O_UNDECIDED;
+					bool found = false;
+
+					for (size_t j = 0; j < c.n; j++) {
+						const struct cell *cl = &c.cells[j];
+						size_t tl = strlen(t);
+
+						if (cl->size == r->sizes[s] && cl->m == speed_measures[k] &&
+						    strcmp(cl->placement, r->placements[p]) == 0 &&
+						    strncmp(cl->why, t, tl) == 0 && cl->why[tl] == ' ') {
+							o = cl->yes;
+							found = true;
+						}
+					}
+					if (!found)
+						continue;
+					seen++;
+					tail = tail && o == O_YES;
+					if (tail)
+						from = r->sizes[s];
+					if (o == O_YES && len < sizeof(wins)) {
+						fmt_size(r->sizes[s], sz, sizeof(sz));
+						len += (size_t)snprintf(wins + len, sizeof(wins) - len,
+									"%s%s", len ? ", " : "", sz);
+					}
+				}
+				if (!seen)
+					continue;
+				fmt_size(from, sz, sizeof(sz));
+				fprintf(r->out, "- %s against %s, %s, %s: ", t, orig, r->placements[p],
+					measure_name(speed_measures[k]));
+				if (from)
+					fprintf(r->out, "wins from %s on\n", sz);
+				else if (wins[0])
+					fprintf(r->out,
+						"wins at %s, but not at the largest size compared\n",
+						wins);
+				else
+					fprintf(r->out, "wins at no size compared\n");
+			}
+	}
+	fputc('\n', r->out);
+}
+
 static void print_claims(struct report *r, size_t mib)
 {
-	fprintf(r->out, "## Claims (`CLAIMS.md` C1..C10)\n\n");
+	fprintf(r->out, "## Claims (`CLAIMS.md` C1..C14; C12 is in the queues' section below)\n\n");
 	claim_print(r, "C1", "Shared memory is the fastest IPC.",
 		    "all five documents; compared: the best shared-memory transport against the "
 		    "best of all the others (a tie counts as fastest)",
@@ -2621,6 +3040,33 @@ static void print_claims(struct report *r, size_t mib)
 		    "000_00169c0be3505af8.txt section 3.2; holds where the sender's CPU per "
 		    "streamed message is under half a round trip",
 		    claim_c10_all, mib);
+	claim_print(r, "C11",
+		    "Higher-level frameworks (RPC such as gRPC, message-queue middleware, RESTful "
+		    "HTTP APIs) are built on sockets and cost more than the sockets they ride on.",
+		    "001_d430098f08ffff3a.txt, extensions; compared: each framework against the raw "
+		    "transport its rows say it rides on, same placement and size; holds "
+		    "where the raw transport is faster by more than 5%",
+		    claim_c11, mib);
+	claim_print(r, "C13", "Zero-copy techniques improve performance.",
+		    "002_70218f60ab04cff3.txt section 9.4; compared: each zero-copy transport "
+		    "against the copying original its rows name; holds where the "
+		    "zero-copy one is faster by more than 5%",
+		    claim_c13, mib);
+	print_c13_from(r, mib);
+	claim_print(r, "C14", "Only sockets, or what is built on them, cross to another host.",
+		    "001_d430098f08ffff3a.txt; every transport with two-host rows (--peer) must "
+		    "move its bytes through the network stack (its declared data path); each is shown against "
+		    "its own loopback rows",
+		    claim_c14, mib);
+	fprintf(r->out, "Placements in this CSV:");
+	for (size_t p = 0; p < r->nplacements; p++)
+		fprintf(r->out, "%s %s", p ? "," : "", r->placements[p]);
+	fprintf(r->out,
+		". A verdict above that differs between them says so. ipcbench places the two "
+		"sides on two CPUs (cross-core), on one (same-core), where the scheduler puts "
+		"them (unpinned) or on two hosts (two-host, --peer); a machine with SMT siblings "
+		"or several sockets has placements between these that only a CPU list "
+		"(--cpus) reaches.\n\n");
 }
 
 /* ---- message queues: the kernel's, socket middleware and brokers ---------------------------- */
@@ -2811,8 +3257,9 @@ static void print_queues(struct report *r, size_t small, size_t k64)
 		fputc('\n', r->out);
 	}
 	claim_print(
-	    r, "C10 for every queue",
-	    "A queue lets the sender continue at once without waiting for the receiver.",
+	    r, "C12 (and C10 for every queue)",
+	    "Message-queue middleware offers asynchronous, decoupled delivery: a queue lets the "
+	    "sender continue at once without waiting for the receiver.",
 	    "000_00169c0be3505af8.txt section 3.2 (the kernel's queues) and "
 	    "001_d430098f08ffff3a.txt (message-queue middleware, C12); each transport at the "
 	    "smallest size, holding where its sender's CPU per streamed message is under half "
@@ -3155,6 +3602,7 @@ int ipcb_report_main(int argc, char **argv)
 		print_t1(&r, mib);
 		print_ranking(&r, small, mib);
 		print_t4(&r, small, mib);
+		print_t5(&r, small, size_or_nearest(&r, 65536));
 		print_rows_made_of(&r);
 		print_claims(&r, mib);
 		print_queues(&r, small, size_or_nearest(&r, 65536));

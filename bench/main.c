@@ -227,6 +227,8 @@ static void list_one(const struct ipcb_transport *t)
 	printf("  largest message in one operation: %s\n", max);
 	printf("  family:        %s\n", ipcb_layer_name(t->layer));
 	printf("  hops:          %s\n", t->hops ? t->hops : "direct");
+	printf("  data path:     %s%s%s\n", ipcb_path_name(t->path),
+	       t->rides_on ? ", rides on " : "", t->rides_on ? t->rides_on : "");
 	if (lib[0])
 		printf("  library:       %s\n", lib);
 	if (t->notes)
@@ -1111,6 +1113,7 @@ static bool run_point(struct driver *d, struct place *pl, const struct planned *
 	struct ipcb_run_result r;
 	struct ipcb_row row;
 	const struct ipcb_hist *h;
+	struct ipcb_route route;
 	uint64_t svc_ns[2] = {0, 0};
 	int rc;
 
@@ -1153,6 +1156,9 @@ static bool run_point(struct driver *d, struct place *pl, const struct planned *
 	row.options = p->options;
 	row.library = p->library;
 	row.hops = t->hops ? t->hops : "direct";
+	route = ipcb_transport_route(t, &s.cfg);
+	row.data_path = ipcb_path_name(route.path);
+	row.rides_on = route.rides_on;
 	if (d->two_hosts) {
 		row.peer = &d->remote.peer_si;
 		row.net_path = d->remote.path;
@@ -1268,9 +1274,11 @@ static void emit_sweep_outcome(struct driver *d, const struct place *pl, const s
 	struct ipcb_run_spec s;
 	struct ipcb_run_result r;
 	struct ipcb_row row;
+	struct ipcb_route route;
 
 	spec_base(d, pl, d->o.sizes[si], &s);
 	s.t = p->t;
+	memcpy(s.cfg.opt, p->opt, sizeof(s.cfg.opt));
 	row_base(d, pl, &s, &r, &row);
 	memset(&r, 0, sizeof(r));
 	r.messages = all->messages ? all->messages : 1;
@@ -1290,6 +1298,9 @@ static void emit_sweep_outcome(struct driver *d, const struct place *pl, const s
 	row.options = p->options;
 	row.library = p->library;
 	row.hops = p->t->hops ? p->t->hops : "direct";
+	route = ipcb_transport_route(p->t, &s.cfg);
+	row.data_path = ipcb_path_name(route.path);
+	row.rides_on = route.rides_on;
 	row.pairs = sh->pairs;
 	row.senders = d->o.topo_senders;
 	row.receivers = d->o.topo_receivers;

@@ -378,6 +378,8 @@ static int csv_format_row(FILE *f, const struct ipcb_row *row, const struct ipcb
 	ipcb_csv_set_text(&rec, IPCB_COL_OPTIONS, row->options);
 	ipcb_csv_set_text(&rec, IPCB_COL_LIBRARY, row->library);
 	ipcb_csv_set_text(&rec, IPCB_COL_HOPS, row->hops);
+	ipcb_csv_set_text(&rec, IPCB_COL_DATA_PATH, row->data_path);
+	ipcb_csv_set_text(&rec, IPCB_COL_RIDES_ON, row->rides_on);
 	if (row->server && row->server_cpu >= 0)
 		ipcb_csv_set_int(&rec, IPCB_COL_SERVER_CPU, row->server_cpu);
 	if (r->server_counted)

@@ -48,6 +48,8 @@ struct ipcb_row {
 	/* A transport's row: its options ("hwm=1000"), library ("zmq 4.3.4"), hops ("direct");
 	 * NULL or "" where it has none (floors). */
 	const char *options, *library, *hops;
+	/* Its route: the data path's name ("shared-memory") and what it rides on (NULL: none). */
+	const char *data_path, *rides_on;
 	bool server;	/* a transport with a server process (a service) */
 	int server_cpu; /* server: the CPU it was pinned to; -1 = not pinned */
 	/* Two hosts: the receiver's host's fingerprint and the network path; NULL elsewhere. */

@@ -219,6 +219,13 @@ const struct ipcb_csv_col ipcb_csv_cols[IPCB_CSV_NCOLS] = {
 	"no probe ran (`--no-probes`, or a two-host row)",
 	"the cache-line round trip probed just after the row's run, as `probe_cacheline_ns` "
 	"before it: the two differ when the machine changed while the row ran"),
+    [IPCB_COL_DATA_PATH] = TEXT("data_path", "not a transport's row",
+	"how the run's bytes moved, as the transport declares it: `shared-memory` (memory both "
+	"processes map; the mechanism only notifies), `kernel-copy` (the kernel copies them), "
+	"`network-stack` (the IP stack), `page-cache` (a file's pages), `none` (null)"),
+    [IPCB_COL_RIDES_ON] = TEXT("rides_on", "rides on no other transport",
+	"the transport this one is measured against: the raw socket or ring a framework or "
+	"broker client runs over, or a zero-copy variant's copying original (`tcp`)"),
 };
 /* clang-format on */
 

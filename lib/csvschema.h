@@ -118,6 +118,9 @@ enum ipcb_csv_column {
 	IPCB_COL_STATE,
 	IPCB_COL_OFFERED_FRACTION,
 	IPCB_COL_PROBE_CACHELINE_AFTER_NS,
+	/* The transport's route (transport.h): how its bytes move, and what it rides on. */
+	IPCB_COL_DATA_PATH,
+	IPCB_COL_RIDES_ON,
 	IPCB_CSV_NCOLS,
 };
 

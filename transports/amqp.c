@@ -514,6 +514,8 @@ static void amqp_library(char *out, size_t n)
 
 const struct ipcb_transport ipcb_transport_amqp = {
     .name = "amqp",
+    .path = IPCB_PATH_NETWORK_STACK,
+    .rides_on = "tcp",
     .layer = IPCB_LAYER_BROKER,
     .summary = AMQP_SUMMARY,
     .notes = AMQP_NOTES,
@@ -536,6 +538,8 @@ const struct ipcb_transport ipcb_transport_amqp = {
 #else  /* !IPCB_BUILT_AMQP */
 const struct ipcb_transport ipcb_transport_amqp = {
     .name = "amqp",
+    .path = IPCB_PATH_NETWORK_STACK,
+    .rides_on = "tcp",
     .layer = IPCB_LAYER_BROKER,
     .summary = AMQP_SUMMARY,
     .notes = AMQP_NOTES,

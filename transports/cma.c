@@ -508,6 +508,7 @@ IPCB_HOT static int cma_recv(struct ipcb_ep *ep, void *buf, size_t len)
 
 const struct ipcb_transport ipcb_transport_cma = {
     .name = "cma",
+    .path = IPCB_PATH_KERNEL_COPY,
     .summary = "process_vm_readv out of the sender's own buffers, notified through a futex word",
     .caps = IPCB_CAP_WAIT_CHOICE | IPCB_CAP_BOUNDARIES | IPCB_CAP_ZEROCOPY,
     .chan_priv_bytes = sizeof(struct cma_chan),

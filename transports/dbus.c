@@ -259,6 +259,8 @@ static void dbus_teardown(struct ipcb_chan *ch)
 
 const struct ipcb_transport ipcb_transport_dbus = {
     .name = "dbus",
+    .path = IPCB_PATH_KERNEL_COPY,
+    .rides_on = "unix-stream",
     .layer = IPCB_LAYER_MIDDLEWARE,
     .summary = DBUS_SUMMARY,
     .notes = DBUS_NOTES,
@@ -281,6 +283,8 @@ const struct ipcb_transport ipcb_transport_dbus = {
 #else  /* !IPCB_BUILT_DBUS */
 const struct ipcb_transport ipcb_transport_dbus = {
     .name = "dbus",
+    .path = IPCB_PATH_KERNEL_COPY,
+    .rides_on = "unix-stream",
     .layer = IPCB_LAYER_MIDDLEWARE,
     .summary = DBUS_SUMMARY,
     .notes = DBUS_NOTES,

@@ -155,6 +155,8 @@ static void dbus_p2p_teardown(struct ipcb_chan *ch)
 
 const struct ipcb_transport ipcb_transport_dbus_p2p = {
     .name = "dbus-p2p",
+    .path = IPCB_PATH_KERNEL_COPY,
+    .rides_on = "unix-stream",
     .layer = IPCB_LAYER_MIDDLEWARE,
     .summary = DBUS_P2P_SUMMARY,
     .caps = DBUS_P2P_CAPS,
@@ -173,6 +175,8 @@ const struct ipcb_transport ipcb_transport_dbus_p2p = {
 #else  /* !IPCB_BUILT_DBUS_P2P */
 const struct ipcb_transport ipcb_transport_dbus_p2p = {
     .name = "dbus-p2p",
+    .path = IPCB_PATH_KERNEL_COPY,
+    .rides_on = "unix-stream",
     .layer = IPCB_LAYER_MIDDLEWARE,
     .summary = DBUS_P2P_SUMMARY,
     .caps = DBUS_P2P_CAPS,

@@ -158,6 +158,7 @@ IPCB_HOT static int eventfd_recv(struct ipcb_ep *ep, void *buf, size_t len)
 
 const struct ipcb_transport ipcb_transport_eventfd = {
     .name = "eventfd",
+    .path = IPCB_PATH_SHARED_MEMORY,
     .summary = "payload through shared memory, notified by eventfds (EFD_SEMAPHORE)",
     .caps = IPCB_CAP_WAIT_CHOICE | IPCB_CAP_SHARED_BUFFER | IPCB_CAP_BOUNDARIES | IPCB_CAP_DUPLEX,
     .max_msg_bytes = IPCB_SLOTS_MAX_MSG,
@@ -174,6 +175,7 @@ const struct ipcb_transport ipcb_transport_eventfd = {
 
 const struct ipcb_transport ipcb_transport_eventfd = {
     .name = "eventfd",
+    .path = IPCB_PATH_SHARED_MEMORY,
     .summary = "payload through shared memory, notified by eventfds (EFD_SEMAPHORE)",
     .caps = IPCB_CAP_WAIT_CHOICE | IPCB_CAP_SHARED_BUFFER | IPCB_CAP_BOUNDARIES | IPCB_CAP_DUPLEX,
     .unsupported = "built without eventfd: <sys/eventfd.h> was missing",

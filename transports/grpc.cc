@@ -338,6 +338,8 @@ struct ipcb_transport make_entry()
 	memset(&t, 0, sizeof(t));
 	t.name = "grpc";
 	t.layer = IPCB_LAYER_MIDDLEWARE;
+	t.path = IPCB_PATH_KERNEL_COPY;
+	t.rides_on = "unix-stream";
 	t.summary = "gRPC over a Unix socket: a bidirectional stream ping-pong, or unary calls "
 		    "(-o grpc.unary=1) (libgrpc++)";
 	t.caps = IPCB_CAP_BIDIR | IPCB_CAP_BOUNDARIES | IPCB_CAP_USES_DIR;

@@ -557,8 +557,20 @@ static void http_teardown(struct ipcb_chan *ch)
 {
 }
 
+/* Its route follows the socket it runs over. */
+static void http_route(const struct ipcb_chan_cfg *cfg, struct ipcb_route *r)
+{
+	bool tcp = http_over_tcp(cfg);
+
+	r->path = tcp ? IPCB_PATH_NETWORK_STACK : IPCB_PATH_KERNEL_COPY;
+	r->rides_on = tcp ? "tcp" : "unix-stream";
+}
+
 const struct ipcb_transport ipcb_transport_http = {
     .name = "http",
+    .path = IPCB_PATH_KERNEL_COPY,
+    .rides_on = "unix-stream",
+    .route = http_route,
     .layer = IPCB_LAYER_MIDDLEWARE,
     .summary = HTTP_SUMMARY,
     .caps = HTTP_CAPS,
@@ -578,6 +590,8 @@ const struct ipcb_transport ipcb_transport_http = {
 #else  /* !IPCB_BUILT_HTTP */
 const struct ipcb_transport ipcb_transport_http = {
     .name = "http",
+    .path = IPCB_PATH_KERNEL_COPY,
+    .rides_on = "unix-stream",
     .layer = IPCB_LAYER_MIDDLEWARE,
     .summary = HTTP_SUMMARY,
     .caps = HTTP_CAPS,

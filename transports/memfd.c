@@ -290,6 +290,8 @@ IPCB_HOT static int memfd_recv(struct ipcb_ep *ep, void *buf, size_t len)
 
 const struct ipcb_transport ipcb_transport_memfd = {
     .name = "memfd",
+    .path = IPCB_PATH_SHARED_MEMORY,
+    .rides_on = "unix-stream",
     .summary = "a sealed memfd per message, passed over a Unix socket (SCM_RIGHTS) and mapped",
     .caps = IPCB_CAP_BIDIR | IPCB_CAP_BOUNDARIES | IPCB_CAP_ZEROCOPY,
     .fixed_wait = IPCB_WAIT_BLOCK,

@@ -28,6 +28,7 @@ static int mmap_setup(struct ipcb_chan *ch)
 
 const struct ipcb_transport ipcb_transport_mmap = {
     .name = "mmap",
+    .path = IPCB_PATH_SHARED_MEMORY,
     .summary = "memory-mapped file (MAP_SHARED) ring per direction; reader spins, sleeps on "
 	       "a futex, or both",
     .caps = IPCB_CAP_WAIT_CHOICE | IPCB_CAP_SHARED_BUFFER | IPCB_CAP_USES_DIR | IPCB_CAP_DUPLEX,

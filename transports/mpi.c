@@ -369,8 +369,20 @@ IPCB_HOT static int mpi_recv(struct ipcb_ep *ep, void *buf, size_t len)
 	return 0;
 }
 
+/* Its route follows the btl: vader's shared-memory rings, or tcp. */
+static void mpi_route(const struct ipcb_chan_cfg *cfg, struct ipcb_route *r)
+{
+	bool tcp = mpi_over_tcp(cfg);
+
+	r->path = tcp ? IPCB_PATH_NETWORK_STACK : IPCB_PATH_SHARED_MEMORY;
+	r->rides_on = tcp ? "tcp" : "shm";
+}
+
 const struct ipcb_transport ipcb_transport_mpi = {
     .name = "mpi",
+    .path = IPCB_PATH_SHARED_MEMORY,
+    .rides_on = "shm",
+    .route = mpi_route,
     .layer = IPCB_LAYER_MIDDLEWARE,
     .summary = MPI_SUMMARY,
     .notes = MPI_NOTES,
@@ -392,6 +404,8 @@ const struct ipcb_transport ipcb_transport_mpi = {
 #else  /* !IPCB_BUILT_MPI */
 const struct ipcb_transport ipcb_transport_mpi = {
     .name = "mpi",
+    .path = IPCB_PATH_SHARED_MEMORY,
+    .rides_on = "shm",
     .layer = IPCB_LAYER_MIDDLEWARE,
     .summary = MPI_SUMMARY,
     .notes = MPI_NOTES,

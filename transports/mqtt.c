@@ -499,6 +499,8 @@ static void mqtt_library(char *out, size_t n)
 
 const struct ipcb_transport ipcb_transport_mqtt = {
     .name = "mqtt",
+    .path = IPCB_PATH_NETWORK_STACK,
+    .rides_on = "tcp",
     .layer = IPCB_LAYER_BROKER,
     .summary = MQTT_SUMMARY,
     .notes = MQTT_NOTES,
@@ -521,6 +523,8 @@ const struct ipcb_transport ipcb_transport_mqtt = {
 #else  /* !IPCB_BUILT_MQTT */
 const struct ipcb_transport ipcb_transport_mqtt = {
     .name = "mqtt",
+    .path = IPCB_PATH_NETWORK_STACK,
+    .rides_on = "tcp",
     .layer = IPCB_LAYER_BROKER,
     .summary = MQTT_SUMMARY,
     .notes = MQTT_NOTES,

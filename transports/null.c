@@ -26,6 +26,7 @@ IPCB_HOT static int null_recv(struct ipcb_ep *ep, void *buf, size_t len)
 
 const struct ipcb_transport ipcb_transport_null = {
     .name = "null",
+    .path = IPCB_PATH_NONE,
     .summary = "moves nothing: the harness's own overhead per round trip",
     .caps = IPCB_CAP_NO_DATA | IPCB_CAP_BIDIR,
     .fixed_wait = IPCB_WAIT_NONE,

@@ -286,6 +286,7 @@ IPCB_HOT static int posix_mq_recv(struct ipcb_ep *ep, void *buf, size_t len)
 
 const struct ipcb_transport ipcb_transport_posix_mq = {
     .name = "posix-mq",
+    .path = IPCB_PATH_KERNEL_COPY,
     .summary = "POSIX message queue per direction; largest message fs.mqueue.msgsize_max, "
 	       "depth fs.mqueue.msg_max within RLIMIT_MSGQUEUE",
     .caps = IPCB_CAP_BOUNDARIES | IPCB_CAP_DUPLEX | IPCB_CAP_MULTI_SENDER | IPCB_CAP_MULTI_RECEIVER,
@@ -306,6 +307,7 @@ const struct ipcb_transport ipcb_transport_posix_mq = {
 
 const struct ipcb_transport ipcb_transport_posix_mq = {
     .name = "posix-mq",
+    .path = IPCB_PATH_KERNEL_COPY,
     .summary = "POSIX message queue per direction; largest message fs.mqueue.msgsize_max, "
 	       "depth fs.mqueue.msg_max within RLIMIT_MSGQUEUE",
     .caps = IPCB_CAP_BOUNDARIES | IPCB_CAP_DUPLEX | IPCB_CAP_MULTI_SENDER | IPCB_CAP_MULTI_RECEIVER,

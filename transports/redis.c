@@ -399,6 +399,8 @@ static void redis_library(char *out, size_t n)
 
 const struct ipcb_transport ipcb_transport_redis = {
     .name = "redis",
+    .path = IPCB_PATH_KERNEL_COPY,
+    .rides_on = "unix-stream",
     .layer = IPCB_LAYER_BROKER,
     .summary = REDIS_SUMMARY,
     .notes = REDIS_NOTES,
@@ -420,6 +422,8 @@ const struct ipcb_transport ipcb_transport_redis = {
 #else  /* !IPCB_BUILT_REDIS */
 const struct ipcb_transport ipcb_transport_redis = {
     .name = "redis",
+    .path = IPCB_PATH_KERNEL_COPY,
+    .rides_on = "unix-stream",
     .layer = IPCB_LAYER_BROKER,
     .summary = REDIS_SUMMARY,
     .notes = REDIS_NOTES,

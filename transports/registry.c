@@ -42,6 +42,16 @@ const struct ipcb_transport *ipcb_transport_find(const char *name)
 	return NULL;
 }
 
+struct ipcb_route ipcb_transport_route(const struct ipcb_transport *t,
+				       const struct ipcb_chan_cfg *cfg)
+{
+	struct ipcb_route r = {.path = t->path, .rides_on = t->rides_on};
+
+	if (cfg && t->route)
+		t->route(cfg, &r);
+	return r;
+}
+
 /*
  * The rules an entry's hooks and fields must keep, one per capability or hook family, like
  * fio's check of an engine's ops against its flags: each returns NULL when kept, else what is
@@ -75,6 +85,21 @@ static const char *rule_no_data(const struct ipcb_transport *t)
 {
 	if ((t->caps & IPCB_CAP_NO_DATA) && (t->caps & ~(IPCB_CAP_NO_DATA | IPCB_CAP_BIDIR)))
 		return "moves no data, yet claims data capabilities";
+	return NULL;
+}
+
+/*
+ * Every entry says how its bytes move, and one that moves none says that: a report compares
+ * mechanisms by their data path. What it rides on is another transport, never itself.
+ */
+static const char *rule_path(const struct ipcb_transport *t)
+{
+	if (t->path <= IPCB_PATH_UNDECLARED || t->path >= IPCB_PATHS)
+		return "no data path declared (path: shared memory, kernel copy, ...)";
+	if (!(t->caps & IPCB_CAP_NO_DATA) != (t->path != IPCB_PATH_NONE))
+		return "the data path none goes with the no-data capability, and only with it";
+	if (t->rides_on && strcmp(t->rides_on, t->name) == 0)
+		return "rides on itself";
 	return NULL;
 }
 
@@ -291,7 +316,7 @@ static const char *rule_launcher(const struct ipcb_transport *t)
 }
 
 static const char *(*const rules[])(const struct ipcb_transport *) = {
-    rule_required, rule_setup,	 rule_wait,    rule_no_data,
+    rule_required, rule_setup,	 rule_wait,    rule_no_data, rule_path,
     rule_zerocopy, rule_network, rule_options, rule_launcher,
 };
 

@@ -325,8 +325,20 @@ static void rpc_library(char *out, size_t n)
 	snprintf(out, n, "%s", IPCB_LIBS_RPC);
 }
 
+/* Its route follows the socket it runs over. */
+static void rpc_route(const struct ipcb_chan_cfg *cfg, struct ipcb_route *r)
+{
+	bool tcp = ipcb_opt(cfg, RPC_OPT_TCP);
+
+	r->path = tcp ? IPCB_PATH_NETWORK_STACK : IPCB_PATH_KERNEL_COPY;
+	r->rides_on = tcp ? "tcp" : "unix-stream";
+}
+
 const struct ipcb_transport ipcb_transport_rpc = {
     .name = "rpc",
+    .path = IPCB_PATH_KERNEL_COPY,
+    .rides_on = "unix-stream",
+    .route = rpc_route,
     .layer = IPCB_LAYER_MIDDLEWARE,
     .summary = RPC_SUMMARY,
     .caps = RPC_CAPS,
@@ -345,6 +357,8 @@ const struct ipcb_transport ipcb_transport_rpc = {
 #else  /* !IPCB_BUILT_RPC */
 const struct ipcb_transport ipcb_transport_rpc = {
     .name = "rpc",
+    .path = IPCB_PATH_KERNEL_COPY,
+    .rides_on = "unix-stream",
     .layer = IPCB_LAYER_MIDDLEWARE,
     .summary = RPC_SUMMARY,
     .caps = RPC_CAPS,

@@ -23,6 +23,7 @@ static int shm_setup(struct ipcb_chan *ch)
 
 const struct ipcb_transport ipcb_transport_shm = {
     .name = "shm",
+    .path = IPCB_PATH_SHARED_MEMORY,
     .summary = "POSIX shared memory ring per direction; reader spins, sleeps on a futex, or both",
     .caps = IPCB_CAP_WAIT_CHOICE | IPCB_CAP_SHARED_BUFFER | IPCB_CAP_DUPLEX,
     .max_msg_bytes = 0,

@@ -206,6 +206,7 @@ IPCB_HOT static int shm_mutex_recv(struct ipcb_ep *ep, void *buf, size_t len)
 
 const struct ipcb_transport ipcb_transport_shm_mutex = {
     .name = "shm-mutex",
+    .path = IPCB_PATH_SHARED_MEMORY,
     .summary = "shared-memory slots under a process-shared robust mutex and condition variables",
     .caps = IPCB_CAP_SHARED_BUFFER | IPCB_CAP_BOUNDARIES,
     .max_msg_bytes = SHM_MUTEX_MAX_MSG,

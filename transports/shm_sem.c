@@ -89,6 +89,7 @@ IPCB_HOT static int shm_sem_recv(struct ipcb_ep *ep, void *buf, size_t len)
 
 const struct ipcb_transport ipcb_transport_shm_sem = {
     .name = "shm-sem",
+    .path = IPCB_PATH_SHARED_MEMORY,
     .summary = "payload through POSIX shared memory, notified by process-shared POSIX "
 	       "semaphores (sem_post/sem_wait)",
     .caps = IPCB_CAP_WAIT_CHOICE | IPCB_CAP_SHARED_BUFFER | IPCB_CAP_BOUNDARIES | IPCB_CAP_DUPLEX,

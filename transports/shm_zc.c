@@ -31,6 +31,8 @@ static int shm_zc_setup(struct ipcb_chan *ch)
 
 const struct ipcb_transport ipcb_transport_shm_zc = {
     .name = "shm-zc",
+    .path = IPCB_PATH_SHARED_MEMORY,
+    .rides_on = "shm",
     .summary = "shm's ring with zero-copy loans: built in the slot, checked in place",
     .caps = IPCB_CAP_WAIT_CHOICE | IPCB_CAP_SHARED_BUFFER | IPCB_CAP_BOUNDARIES | IPCB_CAP_ZEROCOPY,
     .max_msg_bytes = SHM_ZC_MAX_MSG,

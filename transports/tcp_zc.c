@@ -353,6 +353,8 @@ IPCB_HOT static int tcp_zc_recv(struct ipcb_ep *ep, void *buf, size_t len)
 
 const struct ipcb_transport ipcb_transport_tcp_zc = {
     .name = "tcp-zc",
+    .path = IPCB_PATH_NETWORK_STACK,
+    .rides_on = "tcp",
     .summary = "tcp with MSG_ZEROCOPY sends (on loopback the kernel copies anyway: see channel)",
     .caps = IPCB_CAP_BIDIR | IPCB_CAP_ZEROCOPY | IPCB_CAP_NETWORK,
     .fixed_wait = IPCB_WAIT_BLOCK,

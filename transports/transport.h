@@ -365,6 +365,37 @@ enum ipcb_layer { IPCB_LAYER_KERNEL = 0, IPCB_LAYER_MIDDLEWARE, IPCB_LAYER_BROKE
 /* The layer's -t spelling: "kernel", "middleware", "brokers". */
 const char *ipcb_layer_name(enum ipcb_layer l);
 
+/*
+ * The data path: how a message's bytes get from the sender's buffer to the receiver's, whatever
+ * the API around them is called. A report compares mechanisms by it (shared memory against the
+ * rest, not a list of names), so a transport declares it, and one whose options change it (a
+ * framework over a Unix socket or over TCP) says so per run with route().
+ */
+enum ipcb_path {
+	IPCB_PATH_UNDECLARED = 0,
+	IPCB_PATH_SHARED_MEMORY, /* written into memory both processes map; the mechanism notifies */
+	IPCB_PATH_KERNEL_COPY,	 /* the kernel copies them: through its buffer (pipes, queues, Unix
+				    sockets) or from one address space into the other */
+	IPCB_PATH_NETWORK_STACK, /* through the kernel's IP stack, loopback or a link */
+	IPCB_PATH_PAGE_CACHE,	 /* through a file's pages */
+	IPCB_PATH_NONE,		 /* no bytes move (null) */
+	IPCB_PATHS
+};
+
+/* The path's CSV spelling ("shared-memory", ...), and back (-1: none of them). */
+const char *ipcb_path_name(enum ipcb_path p);
+int ipcb_path_parse(const char *s);
+
+/*
+ * One run's route: its data path, and the transport it rides on (NULL: none): for a framework
+ * or broker client the raw transport under it (zmq-tcp rides on tcp), for a kernel mechanism's
+ * zero-copy variant its copying original (tcp-zc on tcp): the row a report measures it against.
+ */
+struct ipcb_route {
+	enum ipcb_path path;
+	const char *rides_on;
+};
+
 /* What probe() learns about this machine. */
 struct ipcb_probe {
 	size_t
@@ -401,6 +432,13 @@ struct ipcb_transport {
 	 * them, or a broker (a server that holds the messages between the two sides).
 	 */
 	enum ipcb_layer layer;
+	/*
+	 * Its route (struct ipcb_route) with its default options on one host; route() where the
+	 * run's options or hosts change it, from the run's configuration.
+	 */
+	enum ipcb_path path;
+	const char *rides_on;
+	void (*route)(const struct ipcb_chan_cfg *cfg, struct ipcb_route *r);
 	/*
 	 * Optional: the library the transport is built on, with the version this process runs
 	 * ("zmq 4.3.4"), and a server's when it has one; for the row's `library` column.
@@ -469,6 +507,9 @@ struct ipcb_transport {
 size_t ipcb_transport_count(void);
 const struct ipcb_transport *ipcb_transport_at(size_t i);
 const struct ipcb_transport *ipcb_transport_find(const char *name);
+/* The route of t's run with configuration cfg (NULL: its declared default). */
+struct ipcb_route ipcb_transport_route(const struct ipcb_transport *t,
+				       const struct ipcb_chan_cfg *cfg);
 
 /*
  * Does the entry keep the contract? A kebab-case name, a summary, and the hooks its capabilities

@@ -28,6 +28,7 @@ static int unix_stream_setup(struct ipcb_chan *ch)
 
 const struct ipcb_transport ipcb_transport_unix_stream = {
     .name = "unix-stream",
+    .path = IPCB_PATH_KERNEL_COPY,
     .summary = "Unix domain stream socket pair (socketpair), both directions",
     .caps = IPCB_CAP_BIDIR | IPCB_CAP_DUPLEX,
     .fixed_wait = IPCB_WAIT_BLOCK,

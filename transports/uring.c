@@ -269,6 +269,7 @@ static void uring_library(char *out, size_t n)
 
 const struct ipcb_transport ipcb_transport_uring = {
     .name = "uring",
+    .path = IPCB_PATH_KERNEL_COPY,
     .summary = URING_SUMMARY,
     .caps = URING_CAPS,
     .fixed_wait = IPCB_WAIT_BLOCK,
@@ -286,6 +287,7 @@ const struct ipcb_transport ipcb_transport_uring = {
 #else  /* !IPCB_BUILT_URING */
 const struct ipcb_transport ipcb_transport_uring = {
     .name = "uring",
+    .path = IPCB_PATH_KERNEL_COPY,
     .summary = URING_SUMMARY,
     .caps = URING_CAPS,
     .fixed_wait = IPCB_WAIT_BLOCK,

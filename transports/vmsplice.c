@@ -250,6 +250,8 @@ IPCB_HOT static int vmsplice_recv(struct ipcb_ep *ep, void *buf, size_t len)
 
 const struct ipcb_transport ipcb_transport_vmsplice = {
     .name = "vmsplice",
+    .path = IPCB_PATH_KERNEL_COPY,
+    .rides_on = "pipe",
     .summary = "the sender's pages vmsplice()d into a pipe, read() out by the receiver",
     .caps = IPCB_CAP_ZEROCOPY,
     .fixed_wait = IPCB_WAIT_BLOCK,

@@ -52,6 +52,8 @@ static int zmq_ipc_open(struct ipcb_ep *ep)
 
 const struct ipcb_transport ipcb_transport_zmq_ipc = {
     .name = "zmq-ipc",
+    .path = IPCB_PATH_KERNEL_COPY,
+    .rides_on = "unix-stream",
     .layer = IPCB_LAYER_MIDDLEWARE,
     .summary = ZMQ_IPC_SUMMARY,
     .caps = ZMQ_IPC_CAPS,
@@ -72,6 +74,8 @@ const struct ipcb_transport ipcb_transport_zmq_ipc = {
 #else  /* !IPCB_BUILT_ZMQ_IPC */
 const struct ipcb_transport ipcb_transport_zmq_ipc = {
     .name = "zmq-ipc",
+    .path = IPCB_PATH_KERNEL_COPY,
+    .rides_on = "unix-stream",
     .layer = IPCB_LAYER_MIDDLEWARE,
     .summary = ZMQ_IPC_SUMMARY,
     .caps = ZMQ_IPC_CAPS,

@@ -59,6 +59,8 @@ static int zmq_tcp_open(struct ipcb_ep *ep)
 
 const struct ipcb_transport ipcb_transport_zmq_tcp = {
     .name = "zmq-tcp",
+    .path = IPCB_PATH_NETWORK_STACK,
+    .rides_on = "tcp",
     .layer = IPCB_LAYER_MIDDLEWARE,
     .summary = ZMQ_TCP_SUMMARY,
     .caps = ZMQ_TCP_CAPS,
@@ -79,6 +81,8 @@ const struct ipcb_transport ipcb_transport_zmq_tcp = {
 #else  /* !IPCB_BUILT_ZMQ_TCP */
 const struct ipcb_transport ipcb_transport_zmq_tcp = {
     .name = "zmq-tcp",
+    .path = IPCB_PATH_NETWORK_STACK,
+    .rides_on = "tcp",
     .layer = IPCB_LAYER_MIDDLEWARE,
     .summary = ZMQ_TCP_SUMMARY,
     .caps = ZMQ_TCP_CAPS,

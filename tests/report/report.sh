@@ -11,12 +11,22 @@ BIN=${1:?usage: report.sh ipcbench}
 . "$(dirname "$0")/claims.sh"
 tap_workdir report-test
 
-HEADER="transport,mode,size_bytes,run,latency_kind,placement,wait,p50_ns,bytes_per_s,sender_cpu_ns_per_msg,receiver_cpu_ns_per_msg,host,cpu_model"
+HEADER="transport,mode,size_bytes,run,latency_kind,placement,wait,p50_ns,bytes_per_s,sender_cpu_ns_per_msg,receiver_cpu_ns_per_msg,host,cpu_model,data_path"
+# path TRANSPORT: the data path the transport declares (--list NAME says it), as its rows carry it
+path() {
+	case $1 in
+	shm | shm-* | sysv-shm | mmap) echo shared-memory ;;
+	tcp | udp) echo network-stack ;;
+	file) echo page-cache ;;
+	*) echo kernel-copy ;;
+	esac
+}
 # row TRANSPORT PLACEMENT SIZE RTT_P50_NS BYTES_PER_S [RUN]: a latency row and a throughput row
 row() {
-	local run=${6:-1}
-	echo "$1,latency,$3,$run,rtt,$2,block,$4,,,,fixture,\"CPU, with a comma\""
-	echo "$1,throughput,$3,$run,,$2,block,,$5,1000,1000,fixture,\"CPU, with a comma\""
+	local run=${6:-1} p
+	p=$(path "$1")
+	echo "$1,latency,$3,$run,rtt,$2,block,$4,,,,fixture,\"CPU, with a comma\",$p"
+	echo "$1,throughput,$3,$run,,$2,block,,$5,1000,1000,fixture,\"CPU, with a comma\",$p"
 }
 # Run-to-run spread of a quiet machine (+-2 %) and of a noisy one (+-30 %), in per mille.
 QUIET=(1000 1010 990 1020 980)
@@ -208,7 +218,7 @@ CASES
 LH="$HEADER,p99_ns,p999_ns,inflight,pairs,topology,offered_rate,achieved_rate,late,losses,msgs_per_s,arrivals"
 # open RUN RATE P99_NS
 open_row() {
-	echo "shm,latency,64,$1,rtt,cross-core,hybrid,1000,,,,fixture,cpu,$3,$(($3 * 2)),1,1,1:1,$2.0,$2.0,0,0,$2.0,fixed"
+	echo "shm,latency,64,$1,rtt,cross-core,hybrid,1000,,,,fixture,cpu,shared-memory,$3,$(($3 * 2)),1,1,1:1,$2.0,$2.0,0,0,$2.0,fixed"
 }
 {
 	echo "$LH"
@@ -217,8 +227,8 @@ open_row() {
 		open_row $run 2000 12000
 		open_row $run 3000 30000
 		open_row $run 4000 8000
-		echo "shm,latency,64,$run,rtt,cross-core,hybrid,900,,,,fixture,cpu,2000,3000,64,1,1:1,,,,,9000.0,"
-		echo "shm,latency,64,$run,rtt,cross-core,hybrid,777,,,,fixture,cpu,2000,3000,1,2,1:1,,,,,5000.0,"
+		echo "shm,latency,64,$run,rtt,cross-core,hybrid,900,,,,fixture,cpu,shared-memory,2000,3000,64,1,1:1,,,,,9000.0,"
+		echo "shm,latency,64,$run,rtt,cross-core,hybrid,777,,,,fixture,cpu,shared-memory,2000,3000,1,2,1:1,,,,,5000.0,"
 	done
 	runs 5 QUIET unix-stream cross-core 64 10000 2000000000 | sed 's/$/,,,,,,,,,,,/'
 } >"$WORK/load.csv"

@@ -382,6 +382,8 @@ int main(int argc, char **argv)
 		     .options = "hwm=1000 tcp=0",
 		     .library = "libdbus 1.14.10; dbus-daemon 1.14.10",
 		     .hops = "via daemon",
+		     .data_path = "kernel-copy",
+		     .rides_on = "unix-stream",
 		     .server = true,
 		     .server_cpu = 1},
 		    /* Two hosts: the receiver on a peer with another fingerprint, the path between.
@@ -406,6 +408,7 @@ int main(int argc, char **argv)
 		     .senders = 1,
 		     .receivers = 1,
 		     .hops = "direct",
+		     .data_path = "network-stack",
 		     .peer = &odd,
 		     .net_path = "10.0.0.1 (veth0, mtu 1500, 10000 Mb/s) -> 10.0.0.2 (veth1, mtu "
 				 "1500); control round trip 41.5 us"},

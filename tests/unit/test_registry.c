@@ -19,6 +19,9 @@ int main(void)
 		ok(ipcb_transport_check(t, why, sizeof(why)) == 0, "%s keeps the contract%s%s",
 		   t->name, why[0] ? ": " : "", why);
 		ok(ipcb_transport_find(t->name) == t, "%s is found by its name", t->name);
+		if (t->rides_on)
+			ok(ipcb_transport_find(t->rides_on) != NULL,
+			   "%s rides on %s, a transport of the registry", t->name, t->rides_on);
 		for (size_t j = 0; j < i; j++)
 			if (strcmp(ipcb_transport_at(j)->name, t->name) == 0)
 				ok(0, "%s is registered twice", t->name);
@@ -127,10 +130,11 @@ int main(void)
 	 */
 	{
 #define HOOK(type) ((type)1)
-#define GOOD                                                                                       \
+#define HOOKS                                                                                      \
 	.summary = "x", .fixed_wait = IPCB_WAIT_BLOCK, .open = HOOK(int (*)(struct ipcb_ep *)),    \
 	.send = HOOK(int (*)(struct ipcb_ep *, const void *, size_t)),                             \
 	.recv = HOOK(int (*)(struct ipcb_ep *, void *, size_t))
+#define GOOD HOOKS, .path = IPCB_PATH_KERNEL_COPY
 #define LOANS                                                                                      \
 	.acquire = HOOK(int (*)(struct ipcb_ep *, size_t, void **)),                               \
 	.commit = HOOK(int (*)(struct ipcb_ep *, size_t)),                                         \
@@ -177,6 +181,12 @@ int main(void)
 		    {{.name = "state-no-setup", GOOD, .chan_priv_bytes = 8}, "no setup"},
 		    {{.name = "null-zc", GOOD, .caps = IPCB_CAP_NO_DATA | IPCB_CAP_ZEROCOPY, LOANS},
 		     "moves no data"},
+		    {{.name = "no-path", HOOKS}, "no data path"},
+		    {{.name = "null-path", GOOD, .caps = IPCB_CAP_NO_DATA}, "data path none"},
+		    {{.name = "null-good", HOOKS, .caps = IPCB_CAP_NO_DATA, .path = IPCB_PATH_NONE},
+		     NULL},
+		    {{.name = "moves-none", HOOKS, .path = IPCB_PATH_NONE}, "data path none"},
+		    {{.name = "self-twin", GOOD, .rides_on = "self-twin"}, "rides on itself"},
 		    {{.name = "net-good",
 		      GOOD,
 		      .caps = IPCB_CAP_NETWORK,
@@ -220,6 +230,7 @@ int main(void)
 		};
 #undef HOOK
 #undef GOOD
+#undef HOOKS
 #undef LOANS
 #undef LAUNCHED
 

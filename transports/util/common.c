@@ -44,6 +44,24 @@ const char *ipcb_layer_name(enum ipcb_layer l)
 	return (unsigned)l < IPCB_LAYERS ? names[l] : "?";
 }
 
+static const char *const path_names[IPCB_PATHS] = {
+    [IPCB_PATH_UNDECLARED] = "", [IPCB_PATH_SHARED_MEMORY] = "shared-memory",
+    [IPCB_PATH_KERNEL_COPY] = "kernel-copy", [IPCB_PATH_NETWORK_STACK] = "network-stack",
+    [IPCB_PATH_PAGE_CACHE] = "page-cache", [IPCB_PATH_NONE] = "none"};
+
+const char *ipcb_path_name(enum ipcb_path p)
+{
+	return (unsigned)p < IPCB_PATHS ? path_names[p] : "";
+}
+
+int ipcb_path_parse(const char *s)
+{
+	for (int p = IPCB_PATH_SHARED_MEMORY; p < IPCB_PATHS; p++)
+		if (strcmp(s, path_names[p]) == 0)
+			return p;
+	return -1;
+}
+
 const char *ipcb_wait_name(enum ipcb_wait w)
 {
 	switch (w) {

@@ -1,0 +1,118 @@
+#!/bin/bash
+# families.sh IPCBENCH - TAP test of how `ipcbench report` groups transports, on hand-made CSVs
+# whose answers are known: families come from the data path each row declares (shared memory
+# beating shared memory is still shared memory winning), readers that poll are compared with
+# readers that poll and never with readers that sleep, frameworks are compared with the raw
+# transport they ride on (C11), zero-copy variants with their copying original and the size from
+# which they win (C13), two-host rows by their data path (C14), loans are labelled where they are
+# ranked, and every table and claim of CLAIMS.md has its section.
+set -u
+BIN=${1:?usage: families.sh ipcbench}
+. "$(dirname "$0")/../tap.sh"
+. "$(dirname "$0")/claims.sh"
+tap_workdir report-families
+
+HEADER="transport,mode,size_bytes,run,round,latency_kind,placement,wait,p50_ns,bytes_per_s,ctx_switches_per_msg,sender_cpu_ns_per_msg,receiver_cpu_ns_per_msg,data_path,rides_on,library,hops,channel,messages,full_checks,host,cpu_model"
+# QUIET: per-round factors of a quiet machine (+-2 %), in per mille.
+QUIET=(1000 1010 990 1020 980)
+# rounds TRANSPORT PLACEMENT SIZE RTT_NS BPS CTX PATH [RIDES_ON LIBRARY HOPS CHANNEL FULL]:
+# five rounds of a round trip row and a stream row.
+rounds() {
+	local r f
+	for r in 1 2 3 4 5; do
+		f=${QUIET[r - 1]}
+		echo "$1,latency,$3,$r,$r,rtt,$2,block,$(($4 * f / 1000)),,$6,1000,1000,$7,${8:-},${9:-},${10:-direct},${11:-},1000,1000,fixture,cpu"
+		echo "$1,throughput,$3,$r,$r,,$2,block,,$(($5 / 1000 * f)),$6,1000,1000,$7,${8:-},${9:-},${10:-direct},${11:-},1000,${12:-1000},fixture,cpu"
+	done
+}
+
+# 1. Shared memory beating shared memory: shm-zc is the fastest, shm next, both shared memory;
+# pipe is the best of the others. C1 holds everywhere: no cell is shm-zc against "another".
+{
+	echo "$HEADER"
+	for p in cross-core same-core; do
+		rounds shm-zc $p 64 200 9000000000 2.0 shared-memory shm "" direct "zerocopy; ring" 20
+		rounds shm $p 64 400 4000000000 2.0 shared-memory
+		rounds pipe $p 64 5000 400000000 2.0 kernel-copy
+	done
+} >"$WORK/shm.csv"
+"$BIN" report "$WORK/shm.csv" -o "$WORK/shm.md"
+ok $? "report on a CSV with data paths exits 0"
+verdict "$WORK/shm.md" C1 | grep -q '\*\*holds\*\* (4 of 4 decided'
+ok $? "C1 holds when shared memory beats shared memory ($(verdict "$WORK/shm.md" C1))"
+! lines "$WORK/shm.md" C1 | grep -q 'vs shm '
+ok $? "no C1 cell sets a shared-memory transport against another ($(lines "$WORK/shm.md" C1 | head -1 | cut -c1-100))"
+sed 's/,shared-memory,shm,/,,shm,/; s/,shared-memory,,/,,,/' "$WORK/shm.csv" |
+	cut -d, -f1-13,15- >"$WORK/nopath.csv"
+"$BIN" report "$WORK/nopath.csv" -o "$WORK/nopath.md"
+verdict "$WORK/nopath.md" C1 | grep -q 'not measured.*data paths'
+ok $? "without the data path C1 is not measured, saying why ($(verdict "$WORK/nopath.md" C1))"
+grep -q '^| 1 | shm-zc | block | 200 ns | 9.00 GB/s \[a loan: read in place, 2.0% of the messages in full\]' "$WORK/shm.md"
+ok $? "a loan's stream is labelled where it is ranked ($(grep '^| 1 | shm-zc' "$WORK/shm.md" | head -1))"
+
+# 2. Classes: shm-sem polls (no context switches), sysv-shm sleeps. C5 does not compare them;
+# C1 compares shm-sem only with other readers that poll (none here) and the sleeping shared
+# memory (sysv-shm) with the sleeping others (pipe).
+{
+	echo "$HEADER"
+	rounds shm-sem cross-core 64 300 1000000000 0.0002 shared-memory
+	rounds sysv-shm cross-core 64 20000 100000000 2.1 shared-memory
+	rounds pipe cross-core 64 30000 90000000 2.0 kernel-copy
+} >"$WORK/class.csv"
+"$BIN" report "$WORK/class.csv" -o "$WORK/class.md"
+lines "$WORK/class.md" C1 | grep -q 'sysv-shm .* vs pipe .*readers that sleep' &&
+	! lines "$WORK/class.md" C1 | grep -q 'shm-sem'
+ok $? "C1 compares sleeping readers with sleeping readers, and leaves the polling one out ($(lines "$WORK/class.md" C1 | head -1 | cut -c1-90))"
+awk '/^### C5\./,/^### C6\./' "$WORK/class.md" |
+	grep -q '^Not compared, because one reader polls and the other sleeps.*shm-sem (polls) and sysv-shm (sleeps), cross-core, 64 B'
+ok $? "C5 does not set a polling reader against a sleeping one, and says so"
+verdict "$WORK/class.md" C5 | grep -q 'not measured'
+ok $? "so C5 has no comparison to decide ($(verdict "$WORK/class.md" C5))"
+
+# 3. C11: zmq-ipc rides on unix-stream and costs more; C13: vmsplice against pipe, slower at
+# 64 B and faster from 64K on; C14: tcp's two-host rows hold, a shared-memory row there does not.
+{
+	echo "$HEADER"
+	for s in 64 65536 1048576; do
+		rounds unix-stream cross-core $s 10000 1000000000 2.0 kernel-copy
+		rounds zmq-ipc cross-core $s 30000 300000000 2.0 kernel-copy unix-stream "zmq 4.3.4" "via I/O thread"
+		rounds pipe cross-core $s 10000 1000000000 2.0 kernel-copy
+	done
+	rounds vmsplice cross-core 64 20000 500000000 2.0 kernel-copy pipe
+	rounds vmsplice cross-core 65536 5000 2000000000 2.0 kernel-copy pipe
+	rounds vmsplice cross-core 1048576 5000 2000000000 2.0 kernel-copy pipe
+	rounds tcp cross-core 64 20000 500000000 2.0 network-stack
+	rounds tcp two-host 64 60000 100000000 2.0 network-stack
+} >"$WORK/higher.csv"
+"$BIN" report "$WORK/higher.csv" -o "$WORK/higher.md"
+verdict "$WORK/higher.md" C11 | grep -q '\*\*holds\*\* (6 of 6' &&
+	lines "$WORK/higher.md" C11 | grep -q 'unix-stream 10.0 us vs zmq-ipc 30.0 us'
+ok $? "C11: a framework against the raw transport it rides on ($(verdict "$WORK/higher.md" C11))"
+grep -q '^| cross-core | zmq-ipc | via I/O thread | kernel-copy | unix-stream | 30.0 us | 3.0x | 300.0 MB/s | 3.3x |$' "$WORK/higher.md"
+ok $? "T5 gives the framework's hops, route and cost as a multiple of its raw transport"
+verdict "$WORK/higher.md" C13 | grep -q '\*\*mixed\*\* (4 of 6 decided comparisons hold; not 64 B; holds 64K; holds 1M)' &&
+	grep -q '^- vmsplice against pipe, cross-core, throughput: wins from 64K on$' "$WORK/higher.md"
+ok $? "C13: a zero-copy variant against its copying original, and the size it wins from ($(verdict "$WORK/higher.md" C13))"
+verdict "$WORK/higher.md" C14 | grep -q '\*\*holds\*\*' &&
+	lines "$WORK/higher.md" C14 | grep -q 'tcp (data path network-stack) across hosts 60.0 us, on loopback cross-core 20.0 us'
+ok $? "C14: what crossed went through the network stack, against its loopback ($(verdict "$WORK/higher.md" C14))"
+{
+	cat "$WORK/higher.csv"
+	rounds shm two-host 64 3000 900000000 2.0 shared-memory
+} >"$WORK/cross.csv"
+"$BIN" report "$WORK/cross.csv" -o "$WORK/cross.md"
+lines "$WORK/cross.md" C14 | grep -q ': no - shm (data path shared-memory) across hosts'
+ok $? "C14 can fail: a shared-memory row across hosts is a 'no'"
+
+# 4. Every table and claim of CLAIMS.md has its section, measured or saying why not.
+missing=''
+for id in T1 'T2 and T3' T4 T5; do
+	grep -q "^## $id\. " "$WORK/higher.md" || missing="$missing $id"
+done
+for i in 1 2 3 4 5 6 7 8 9 10 11 12 13 14; do
+	grep -qE "^### C$i[. ]" "$WORK/higher.md" || missing="$missing C$i"
+done
+[ -z "$missing" ]
+ok $? "every table and claim of CLAIMS.md has a section${missing:+ (missing:$missing)}"
+
+done_testing
