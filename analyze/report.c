@@ -2522,6 +2522,63 @@ static void print_rounds(const struct report *r)
 	fputc('\n', r->out);
 }
 
+/*
+ * T1's CPU and memory columns, judged: the document ranks the four mechanisms (CPU: very low,
+ * medium, medium, higher; memory: smallest, medium, larger, larger), so every two of them it
+ * puts on different levels are an order the measurements keep or break. Per placement, the
+ * pairs kept out of those the document orders, and the ones broken.
+ */
+static void t1_orders(const struct report *r, size_t mib)
+{
+	static const int level[2][4] = {{0, 1, 1, 2}, {0, 1, 2, 2}}; /* t1_rows' order */
+	static const enum measure what[2] = {M_CPU_NS, M_BUFFER};
+	static const char *const name[2] = {"CPU per MiB", "memory reserved"};
+
+	for (size_t p = 0; p < r->nplacements; p++)
+		for (int k = 0; k < 2; k++) {
+			double v[4];
+			const char *who[4];
+			size_t kept = 0, ordered = 0, len = 0;
+			char broken[400] = "";
+
+			for (size_t i = 0; i < 4; i++) {
+				double bps;
+
+				v[i] = NAN;
+				who[i] = NULL;
+				if (best_of(r, t1_family(r, &t1_rows[i]), NULL, r->placements[p],
+					    mib, M_BPS, &who[i], &bps))
+					report_median(r, who[i], r->placements[p], mib, what[k],
+						      &v[i]);
+			}
+			for (size_t i = 0; i < 4; i++)
+				for (size_t j = 0; j < 4; j++) {
+					char a[32], b[32];
+
+					if (level[k][i] >= level[k][j] || isnan(v[i]) || isnan(v[j]))
+						continue;
+					ordered++;
+					if (v[i] < v[j]) {
+						kept++;
+						continue;
+					}
+					fmt_value(what[k], v[i], a, sizeof(a));
+					fmt_value(what[k], v[j], b, sizeof(b));
+					if (len < sizeof(broken))
+						len += (size_t)snprintf(
+						    broken + len, sizeof(broken) - len,
+						    "%s%s (%s) is not below %s (%s)", len ? "; " : "",
+						    t1_rows[i].mechanism, a, t1_rows[j].mechanism, b);
+				}
+			if (!ordered)
+				continue;
+			fprintf(r->out, "- %s, %s: the document's order holds in %zu of %zu pairs%s%s\n",
+				r->placements[p], name[k], kept, ordered, broken[0] ? ": " : "",
+				broken);
+		}
+	fputc('\n', r->out);
+}
+
 static void print_t1(const struct report *r, size_t mib)
 {
 	fprintf(
@@ -2557,6 +2614,7 @@ static void print_t1(const struct report *r, size_t mib)
 			    r->placements[p], who, 1048576.0 / bps * 1e3, a, b, m);
 		}
 	fputc('\n', r->out);
+	t1_orders(r, mib);
 }
 
 /* The documents' words for each mechanism's speed (T2 and T3). */
