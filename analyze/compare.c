@@ -118,6 +118,7 @@ enum setting {
 	SET_WORK,
 	SET_SPIN,
 	SET_FSYNC,
+	SET_RECV_WORK,
 	SET_OPTIONS, /* the transport's -o options */
 	/* the load's shape: shown beside the transport's name (shape_text) */
 	SET_PAIRS,
@@ -136,6 +137,7 @@ enum setting {
 static const enum ipcb_csv_column setting_columns[NSETTINGS] = {
     [SET_CHUNK] = IPCB_COL_CHUNK_BYTES,
     [SET_WORK] = IPCB_COL_WORK_NS,
+    [SET_RECV_WORK] = IPCB_COL_RECEIVER_WORK_NS,
     [SET_SPIN] = IPCB_COL_SPIN_POLLS,
     [SET_FSYNC] = IPCB_COL_FSYNC,
     [SET_PAIRS] = IPCB_COL_PAIRS,

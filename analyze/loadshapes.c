@@ -149,6 +149,9 @@ static int lset_load(struct lset *s, const char *path, double pct)
 		char fam[48];
 		bool bad = false;
 
+		/* A slow consumer's rows (--receiver-work-ns) are C10's, in the claims. */
+		if (*F(RECEIVER_WORK_NS) && strcmp(F(RECEIVER_WORK_NS), "0") != 0)
+			continue;
 		if (!ipcb_report_row_shaped(mode, F(PAIRS), F(INFLIGHT), F(TOPOLOGY),
 					    F(OFFERED_RATE)))
 			continue;

@@ -897,6 +897,15 @@ static bool finish_run(struct driver *d, const struct place *pl, int rc, struct 
 		row->x_floor = 0;
 		emit(d, pl, row);
 	}
+	/* An open stream's send calls: did the sender go on at once, or wait (claim C10)? */
+	if (r->send_call && ipcb_hist_total(r->send_call) > 0) {
+		row->latency_kind = "send_call";
+		row->hist = r->send_call;
+		row->messages = (uint64_t)ipcb_hist_total(r->send_call);
+		row->rates = false;
+		row->x_floor = 0;
+		emit(d, pl, row);
+	}
 	return true;
 }
 
@@ -924,6 +933,7 @@ static void spec_base(struct driver *d, const struct place *pl, size_t size,
 	s->timeout_s = d->o.timeout_s;
 	s->inject = d->o.inject;
 	s->work_ns = d->o.work_ns;
+	s->recv_work_ns = d->o.recv_work_ns;
 	s->verify = d->o.verify;
 }
 
@@ -937,6 +947,7 @@ static void row_base(const struct driver *d, const struct place *pl, const struc
 	row->res = r;
 	row->warmup = s->warmup;
 	row->work_ns = s->work_ns;
+	row->recv_work_ns = s->recv_work_ns;
 	row->spin_polls = s->cfg.wait == IPCB_WAIT_HYBRID ? (int64_t)s->cfg.spin_polls : -1;
 	row->fsync = s->cfg.fsync && s->t && (s->t->caps & IPCB_CAP_FSYNC);
 	row->size_bytes = row->chunk_bytes = s->size_bytes;

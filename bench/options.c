@@ -736,6 +736,11 @@ void ipcb_opts_usage(FILE *f, const char *prog)
 	    "      --fsync            file-backed transports force every message to disk\n"
 	    "      --work-ns N        busy work per message on each side, in ns: IPC under\n"
 	    "                         application load (default 0)\n"
+	    "      --receiver-work-ns N  more busy work per message on the receiving side only\n"
+	    "                         (a stream's receiver, a round trip's echo), in ns: a\n"
+	    "                         slow consumer; with --rate, a stream's send_call row says\n"
+	    "                         how long each send call took: whether the sender went on\n"
+	    "                         at once or waited for it (default 0)\n"
 	    "      --timeout SECONDS  longest a single run may take before it is stopped and\n"
 	    "                         reported as failed (default 60; more than the duration\n"
 	    "                         plus 1 s)\n"
@@ -838,6 +843,7 @@ enum {
 	OPT_HDR_LOG,
 	OPT_HGRM,
 	OPT_WORK_NS,
+	OPT_RECV_WORK_NS,
 	OPT_CLEANUP,
 	OPT_DRY_RUN,
 	OPT_VERIFY,
@@ -876,6 +882,7 @@ static const struct option long_opts[] = {
     {"hdr-log", required_argument, NULL, OPT_HDR_LOG},
     {"hgrm", required_argument, NULL, OPT_HGRM},
     {"work-ns", required_argument, NULL, OPT_WORK_NS},
+    {"receiver-work-ns", required_argument, NULL, OPT_RECV_WORK_NS},
     {"csv", required_argument, NULL, OPT_CSV},
     {"dir", required_argument, NULL, OPT_DIR},
     {"fsync", no_argument, NULL, OPT_FSYNC},
@@ -1078,6 +1085,10 @@ static int peer_check(const struct ipcb_opts *o, char *err, size_t errlen)
 		return opt_fail(err, errlen,
 				"--server-cpu: with --peer only network transports run, and none "
 				"has a server process");
+	if (o->recv_work_ns)
+		return opt_fail(err, errlen,
+				"--receiver-work-ns: not with --peer (the peer's side is told "
+				"--work-ns only)");
 	return 0;
 }
 
@@ -1188,6 +1199,10 @@ int ipcb_opts_parse(struct ipcb_opts *o, int argc, char **argv, char *err, size_
 		case OPT_WORK_NS:
 			rc = ipcb_parse_u64(optarg, 0, 1000000000ull, &o->work_ns, "--work-ns", err,
 					    errlen);
+			break;
+		case OPT_RECV_WORK_NS:
+			rc = ipcb_parse_u64(optarg, 0, 1000000000ull, &o->recv_work_ns,
+					    "--receiver-work-ns", err, errlen);
 			break;
 		case OPT_DIR:
 			if (!*optarg)

@@ -74,6 +74,7 @@ struct ipcb_opts {
 	bool controls; /* --controls: only the floors no transport code can move */
 	double timeout_s;
 	uint64_t work_ns;
+	uint64_t recv_work_ns; /* --receiver-work-ns: the receiving side's alone */
 	enum ipcb_inject inject;
 	enum ipcb_verify verify; /* --verify: headers, sampled (default) or full */
 	/* Load shapes, each a list swept like --size. */

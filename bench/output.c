@@ -364,6 +364,7 @@ static int csv_format_row(FILE *f, const struct ipcb_row *row, const struct ipcb
 	ipcb_csv_set_decimal(&rec, IPCB_COL_ELAPSED_S, r->elapsed_s);
 	ipcb_csv_set_uint(&rec, IPCB_COL_WARMUP, row->warmup);
 	ipcb_csv_set_uint(&rec, IPCB_COL_WORK_NS, row->work_ns);
+	ipcb_csv_set_uint(&rec, IPCB_COL_RECEIVER_WORK_NS, row->recv_work_ns);
 	if (row->spin_polls >= 0)
 		ipcb_csv_set_int(&rec, IPCB_COL_SPIN_POLLS, row->spin_polls);
 	ipcb_csv_set_int(&rec, IPCB_COL_FSYNC, row->fsync);
@@ -617,6 +618,8 @@ static const char *kind_short(const char *kind)
 		return "1-way";
 	if (strcmp(kind, "send_lag") == 0)
 		return "lag";
+	if (strcmp(kind, "send_call") == 0)
+		return "send";
 	return kind;
 }
 

@@ -37,6 +37,7 @@ struct ipcb_row {
 	size_t chunk_bytes; /* bytes per send/recv call */
 	uint64_t warmup;
 	uint64_t work_ns;   /* --work-ns */
+	uint64_t recv_work_ns; /* --receiver-work-ns */
 	int64_t spin_polls; /* hybrid wait's polls before sleeping; -1 = not a hybrid row */
 	bool fsync;	    /* --fsync applied (transports that honour it) */
 	double x_floor;	    /* times the machine's floor for this row; 0 = no floor known */

@@ -157,7 +157,7 @@ IPCB_HOT static int latency_echo(struct run_ctx *c, struct ipcb_ep *ep, void *rx
 			ipcb_msg_set_time(tx, s->size_bytes, tb);
 		}
 		receiver_inject(s, tx, i);
-		busy_work(s->work_ns);
+		busy_work(s->work_ns + s->recv_work_ns);
 		rc = move_message(s, ep, &tx, true, loans);
 		if (!rc && loans)
 			rc = s->t->release(ep);
@@ -264,7 +264,7 @@ IPCB_HOT static int stream_receiver(struct run_ctx *c, struct ipcb_ep *ep, void 
 		rc = verify_message(s, ep, rx, i, &me.full_checks, loans, err);
 		if (rc)
 			return rc;
-		busy_work(s->work_ns);
+		busy_work(s->work_ns + s->recv_work_ns);
 		if (i > mark && !first)
 			me.messages++;
 		if (last) {
@@ -522,6 +522,8 @@ static int run_collect(const struct ipcb_run_spec *s, struct run_area *area, uns
 			rc = hist_gather(area, k, RUN_HIST_BA, &r->one_way[1]);
 		if (sender && !rc)
 			rc = hist_gather(area, k, RUN_HIST_LAG, &r->send_lag);
+		if (sender && !rc && s->rate > 0 && s->mode == IPCB_MODE_THROUGHPUT)
+			rc = hist_gather(area, k, RUN_HIST_SEND, &r->send_call);
 	}
 	if (rc)
 		return rc;
@@ -1112,5 +1114,6 @@ void ipcb_run_result_fini(struct ipcb_run_result *r)
 	ipcb_hist_destroy(r->one_way[0]);
 	ipcb_hist_destroy(r->one_way[1]);
 	ipcb_hist_destroy(r->send_lag);
-	r->hist = r->one_way[0] = r->one_way[1] = r->send_lag = NULL;
+	ipcb_hist_destroy(r->send_call);
+	r->hist = r->one_way[0] = r->one_way[1] = r->send_lag = r->send_call = NULL;
 }

@@ -73,6 +73,7 @@ struct ipcb_run_spec {
 	struct ipcb_chan_cfg cfg;
 	enum ipcb_inject inject;
 	uint64_t work_ns;	 /* busy work per message on each side (application under load) */
+	uint64_t recv_work_ns;	 /* more of it on the receiving side alone (a slow consumer) */
 	enum ipcb_verify verify; /* how much of each message is checked (msg.h) */
 	/*
 	 * Load shapes (0 = the default). inflight: latency mode keeps this many requests
@@ -124,6 +125,7 @@ struct ipcb_run_result {
 	bool losses_counted; /* open loops and shared channels count them */
 	enum ipcb_arrivals arrivals;
 	struct ipcb_hist *send_lag; /* open loop: each send's start minus its intended time */
+	struct ipcb_hist *send_call; /* open-loop stream: each send call's duration */
 	double bytes_per_s_dir[2];  /* bistream: [0] sender -> receiver, [1] back */
 	/* Several pairs: the slowest and the fastest pair's messages per second. */
 	double pair_min_msgs_per_s, pair_max_msgs_per_s;

@@ -63,6 +63,7 @@ enum run_hist {
 		       * throughput: one way under load, sampled */
 	RUN_HIST_BA,  /* latency: receiver -> sender one way, recorded by the sender */
 	RUN_HIST_LAG, /* open loop: how late each send started against its intended time */
+	RUN_HIST_SEND, /* open-loop stream: how long each send call took */
 	RUN_HISTS,
 };
 

@@ -226,6 +226,9 @@ const struct ipcb_csv_col ipcb_csv_cols[IPCB_CSV_NCOLS] = {
     [IPCB_COL_RIDES_ON] = TEXT("rides_on", "rides on no other transport",
 	"the transport this one is measured against: the raw socket or ring a framework or "
 	"broker client runs over, or a zero-copy variant's copying original (`tcp`)"),
+    [IPCB_COL_RECEIVER_WORK_NS] = INTEGER("receiver_work_ns", "ns", NULL,
+	"busy work per message on the receiving side alone (`--receiver-work-ns`), beyond "
+	"`work_ns`: a slow consumer"),
 };
 /* clang-format on */
 

@@ -121,6 +121,7 @@ enum ipcb_csv_column {
 	/* The transport's route (transport.h): how its bytes move, and what it rides on. */
 	IPCB_COL_DATA_PATH,
 	IPCB_COL_RIDES_ON,
+	IPCB_COL_RECEIVER_WORK_NS,
 	IPCB_CSV_NCOLS,
 };
 

@@ -104,6 +104,29 @@ ok $? "C14: what crossed went through the network stack, against its loopback ($
 lines "$WORK/cross.md" C14 | grep -q ': no - shm (data path shared-memory) across hosts'
 ok $? "C14 can fail: a shared-memory row across hosts is a 'no'"
 
+# 5. C10 can fail: with the receiver slowed to 100 us a message, posix-mq's send calls return
+# in 9 us (it goes on at once), sysv-mq's take 95 us (it waits): one holds, one does not, and
+# posix-mq used synchronously is shown waiting.
+SH="transport,mode,size_bytes,run,round,latency_kind,placement,wait,p50_ns,bytes_per_s,receiver_work_ns,offered_rate,host,cpu_model"
+{
+	echo "$SH"
+	for r in 1 2 3 4 5; do
+		echo "posix-mq,throughput,64,$r,$r,send_call,cross-core,block,$((9000 + r * 100)),,100000,5000.0,fixture,cpu"
+		echo "posix-mq,latency,64,$r,$r,rtt,cross-core,block,140000,,100000,5000.0,fixture,cpu"
+		echo "sysv-mq,throughput,64,$r,$r,send_call,cross-core,block,$((95000 + r * 100)),,100000,5000.0,fixture,cpu"
+		echo "posix-mq,latency,64,$r,$r,rtt,cross-core,block,40000,,0,,fixture,cpu"
+	done
+} >"$WORK/slow.csv"
+"$BIN" report "$WORK/slow.csv" -o "$WORK/slow.md"
+ok $? "report on a CSV with a slow consumer exits 0"
+verdict "$WORK/slow.md" C10 | grep -q '\*\*mixed\*\* (1 of 2 decided'
+ok $? "C10 is decided on the send calls ($(verdict "$WORK/slow.md" C10))"
+lines "$WORK/slow.md" C10 | grep -q '^- cross-core, 64 B, send call p50: no - sysv-mq: a send call took 95.3 us (p50) while the receiver spent 100 us on each message' &&
+	lines "$WORK/slow.md" C10 | grep -q 'yes - posix-mq: a send call took 9.30 us (p50) while the receiver spent 100 us on each message; used synchronously (request and reply) the sender waits 140 us'
+ok $? "a sender that waits fails it, one that goes on holds it, the synchronous use shown beside"
+verdict "$WORK/higher.md" C10 | grep -q 'not measured\*\* (the CSV has no streams with a slow consumer'
+ok $? "without a slow consumer C10 is not measured, saying how to measure it"
+
 # 4. Every table and claim of CLAIMS.md has its section, measured or saying why not.
 missing=''
 for id in T1 'T2 and T3' T4 T5; do

@@ -76,9 +76,19 @@ awk -F, 'NR == 1 { for (i = 1; i <= NF; i++) h[$i] = i; next }
 	END { exit bad > 0 }' "$WORK/m.csv"
 ok $? "and every run measured at least 300 messages ($(col "$WORK/m.csv" messages | tr '\n' ' '))"
 
+# --receiver-work-ns with --rate: a slow consumer's stream says how long each send call took.
+"$BIN" -q -t posix-mq -s 64 -m throughput --rate 2000 --receiver-work-ns 50000 -d 0.05 -w 2 \
+	--csv "$WORK/slow.csv" >/dev/null 2>&1
+ok $? "an open-loop stream with a slow consumer runs"
+awk -F, 'NR == 1 { for (i = 1; i <= NF; i++) h[$i] = i; next }
+	$h["receiver_work_ns"] != 50000 { bad++ }
+	$h["latency_kind"] == "send_call" && $h["p50_ns"] > 0 { calls++ }
+	END { exit bad > 0 || calls != 1 }' "$WORK/slow.csv"
+ok $? "its rows carry the receiver's work, and one says the send calls' latencies"
+
 # Bad values: exit 2, naming the option and the value, nothing run.
 for bad in "--seed x" "--seed -1" "--first-round 0" "--first-round 1x" "--min-messages 0" \
-	"--repeat 0"; do
+	"--repeat 0" "--receiver-work-ns 1us" "--receiver-work-ns 2000000000"; do
 	# shellcheck disable=SC2086
 	"$BIN" -t pipe $bad >"$WORK/out" 2>"$WORK/err"
 	rc=$?
