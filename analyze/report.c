@@ -639,9 +639,9 @@ static int srow_load(struct report *r, const char *const *field, const char *pat
 	if (!(size >= 1 && size <= IPCB_MAX_SIZE_BYTES) || isnan(row.p50))
 		return 0;
 	row.size = (size_t)size;
-	row.round_no = !isnan(round) && round <= UINT32_MAX	? (unsigned)round
+	row.round_no = !isnan(round) && round <= UINT32_MAX	      ? (unsigned)round
 		       : !isnan(run) && run >= 1 && run <= UINT32_MAX ? (unsigned)run
-								: 0;
+								      : 0;
 	snprintf(row.transport, sizeof(row.transport), "%s", field[C_TRANSPORT]);
 	snprintf(row.placement, sizeof(row.placement), "%s", field[C_PLACEMENT]);
 	note_placement(r, row.placement);
@@ -1495,13 +1495,15 @@ __attribute__((format(printf, 7, 8))) static void cell_add(struct claim *c, cons
 
 /* Note a comparison left out because its two readers differ (see struct claim). */
 static void claim_apart(struct claim *c, const char *ta, const char *ca, const char *tb,
-			const char *cb, const char *placement, const char *size, const char *measure)
+			const char *cb, const char *placement, const char *size,
+			const char *measure)
 {
 	size_t len = strlen(c->apart);
 
 	if (len + 160 < sizeof(c->apart))
-		snprintf(c->apart + len, sizeof(c->apart) - len, "%s%s (%s) and %s (%s), %s, %s, %s",
-			 len ? "; " : "", ta, ca, tb, cb, placement, size, measure);
+		snprintf(c->apart + len, sizeof(c->apart) - len,
+			 "%s%s (%s) and %s (%s), %s, %s, %s", len ? "; " : "", ta, ca, tb, cb,
+			 placement, size, measure);
 	c->napart++;
 }
 
@@ -1892,9 +1894,9 @@ static void figure_label(const struct report *r, const char *t, const char *plac
  * The best of the transports in `in` (every mechanism when NULL) that are not in `out` (NULL:
  * none excluded), in one cell; with cls, only those whose readers are of that class there.
  */
-static bool best_of_class(const struct report *r, const char *const *in,
-			  const char *const *out, const char *cls, const char *placement,
-			  size_t size, enum measure m, const char **who, double *v)
+static bool best_of_class(const struct report *r, const char *const *in, const char *const *out,
+			  const char *cls, const char *placement, size_t size, enum measure m,
+			  const char **who, double *v)
 {
 	bool found = false;
 
@@ -1982,7 +1984,8 @@ static void claim_family_beats(const struct report *r, struct claim *c, const ch
 				for (int q = 0; q < (r->has_ctx ? 2 : 1); q++) {
 					const char *cls = r->has_ctx ? reader_classes[q] : NULL;
 
-					if (!best_of_class(r, fa, NULL, cls, pl, size, m, &wa, &va) ||
+					if (!best_of_class(r, fa, NULL, cls, pl, size, m, &wa,
+							   &va) ||
 					    !best_of_class(r, b_in, b_out, cls, pl, size, m, &wb,
 							   &vb))
 						continue;
@@ -1990,8 +1993,8 @@ static void claim_family_beats(const struct report *r, struct claim *c, const ch
 					fmt_value(m, vb, b, sizeof(b));
 					figure_label(r, wa, pl, size, m, la, sizeof(la));
 					figure_label(r, wb, pl, size, m, lb, sizeof(lb));
-					snprintf(lead, sizeof(lead), "%s %s%s vs %s %s%s%s%s", wa, a, la,
-						 wb, b, lb, cls ? ", readers that " : "",
+					snprintf(lead, sizeof(lead), "%s %s%s vs %s %s%s%s%s", wa,
+						 a, la, wb, b, lb, cls ? ", readers that " : "",
 						 cls ? cls : "");
 					if (cls)
 						lead[strlen(lead) - 1] = '\0'; /* "sleep", "poll" */
@@ -2149,8 +2152,8 @@ static void claim_c8(const struct report *r, struct claim *c, size_t mib)
 			const char *who = NULL;
 			double bps = 0, ms, ratio;
 
-			if (!best_of(r, t1_family(r, &t1_rows[i]), NULL, r->placements[p], mib, M_BPS,
-				     &who, &bps))
+			if (!best_of(r, t1_family(r, &t1_rows[i]), NULL, r->placements[p], mib,
+				     M_BPS, &who, &bps))
 				continue;
 			ms = 1048576.0 / bps * 1e3;
 			ratio = ms / t1_rows[i].doc_ms;
@@ -2190,10 +2193,10 @@ static void claim_c9(const struct report *r, struct claim *c)
 
 				if (size >= 1048576) {
 					/* The fastest is shared memory, or ties with it. */
-					if (!best_of(r, r->shm_fam, NULL, r->placements[p], size,
-						     m, &ws, &vs) ||
-					    !best_of(r, NULL, r->shm_fam, r->placements[p], size,
-						     m, &wo, &vo))
+					if (!best_of(r, r->shm_fam, NULL, r->placements[p], size, m,
+						     &ws, &vs) ||
+					    !best_of(r, NULL, r->shm_fam, r->placements[p], size, m,
+						     &wo, &vo))
 						continue;
 					fmt_value(m, vs, a, sizeof(a));
 					fmt_value(m, vo, b, sizeof(b));
@@ -2686,7 +2689,8 @@ static void t1_orders(const struct report *r, size_t mib)
 				for (size_t j = 0; j < 4; j++) {
 					char a[32], b[32];
 
-					if (level[k][i] >= level[k][j] || isnan(v[i]) || isnan(v[j]))
+					if (level[k][i] >= level[k][j] || isnan(v[i]) ||
+					    isnan(v[j]))
 						continue;
 					ordered++;
 					if (v[i] < v[j]) {
@@ -2698,12 +2702,14 @@ static void t1_orders(const struct report *r, size_t mib)
 					if (len < sizeof(broken))
 						len += (size_t)snprintf(
 						    broken + len, sizeof(broken) - len,
-						    "%s%s (%s) is not below %s (%s)", len ? "; " : "",
-						    t1_rows[i].mechanism, a, t1_rows[j].mechanism, b);
+						    "%s%s (%s) is not below %s (%s)",
+						    len ? "; " : "", t1_rows[i].mechanism, a,
+						    t1_rows[j].mechanism, b);
 				}
 			if (!ordered)
 				continue;
-			fprintf(r->out, "- %s, %s: the document's order holds in %zu of %zu pairs%s%s\n",
+			fprintf(r->out,
+				"- %s, %s: the document's order holds in %zu of %zu pairs%s%s\n",
 				r->placements[p], name[k], kept, ordered, broken[0] ? ": " : "",
 				broken);
 		}
@@ -2792,7 +2798,6 @@ static int ranked_cmp(const void *a, const void *b)
 
 	return x < y ? -1 : x > y;
 }
-
 
 static void print_ranking(const struct report *r, size_t small, size_t mib)
 {
@@ -3098,12 +3103,13 @@ static void claim_c14(const struct report *r, struct claim *c, size_t mib)
 				fmt_value(m, far, a, sizeof(a));
 				if (report_median(r, t, "cross-core", r->sizes[s], m, &near))
 					fmt_value(m, near, b, sizeof(b));
-				cell_add(c, "two-host", r->sizes[s], m,
-					 strcmp(row->path, "network-stack") == 0 ? O_YES : O_NO, NULL,
-					 "%s (data path %s%s%s) across hosts %s, on loopback cross-core "
-					 "%s",
-					 t, row->path[0] ? row->path : "not said",
-					 row->rides_on[0] ? ", rides on " : "", row->rides_on, a, b);
+				cell_add(
+				    c, "two-host", r->sizes[s], m,
+				    strcmp(row->path, "network-stack") == 0 ? O_YES : O_NO, NULL,
+				    "%s (data path %s%s%s) across hosts %s, on loopback cross-core "
+				    "%s",
+				    t, row->path[0] ? row->path : "not said",
+				    row->rides_on[0] ? ", rides on " : "", row->rides_on, a, b);
 			}
 	}
 	if (!c->n)
@@ -3123,7 +3129,8 @@ static void print_c13_from(struct report *r, size_t mib)
 	claim_c13(r, &c, mib);
 	if (!c.n)
 		return;
-	fprintf(r->out, "From which size on each one wins (every larger size measured wins too):\n\n");
+	fprintf(r->out,
+		"From which size on each one wins (every larger size measured wins too):\n\n");
 	for (size_t i = 0; i < r->ntnames; i++) {
 		const char *t = r->tnames[i], *orig = rides_on(r, t, false);
 
@@ -3144,9 +3151,11 @@ static void print_c13_from(struct report *r, size_t mib)
 						const struct cell *cl = &c.cells[j];
 						size_t tl = strlen(t);
 
-						if (cl->size == r->sizes[s] && cl->m == speed_measures[k] &&
+						if (cl->size == r->sizes[s] &&
+						    cl->m == speed_measures[k] &&
 						    strcmp(cl->placement, r->placements[p]) == 0 &&
-						    strncmp(cl->why, t, tl) == 0 && cl->why[tl] == ' ') {
+						    strncmp(cl->why, t, tl) == 0 &&
+						    cl->why[tl] == ' ') {
 							o = cl->yes;
 							found = true;
 						}
@@ -3159,21 +3168,23 @@ static void print_c13_from(struct report *r, size_t mib)
 						from = r->sizes[s];
 					if (o == O_YES && len < sizeof(wins)) {
 						fmt_size(r->sizes[s], sz, sizeof(sz));
-						len += (size_t)snprintf(wins + len, sizeof(wins) - len,
-									"%s%s", len ? ", " : "", sz);
+						len +=
+						    (size_t)snprintf(wins + len, sizeof(wins) - len,
+								     "%s%s", len ? ", " : "", sz);
 					}
 				}
 				if (!seen)
 					continue;
 				fmt_size(from, sz, sizeof(sz));
-				fprintf(r->out, "- %s against %s, %s, %s: ", t, orig, r->placements[p],
-					measure_name(speed_measures[k]));
+				fprintf(r->out, "- %s against %s, %s, %s: ", t, orig,
+					r->placements[p], measure_name(speed_measures[k]));
 				if (from)
 					fprintf(r->out, "wins from %s on\n", sz);
 				else if (wins[0])
-					fprintf(r->out,
-						"wins at %s, but not at the largest size compared\n",
-						wins);
+					fprintf(
+					    r->out,
+					    "wins at %s, but not at the largest size compared\n",
+					    wins);
 				else
 					fprintf(r->out, "wins at no size compared\n");
 			}
@@ -3231,13 +3242,14 @@ static void print_claims(struct report *r, size_t mib)
 		    "up with: holds where a send call takes under half the receiver's time per "
 		    "message, fails where the sender waits for it",
 		    claim_c10_all, mib);
-	claim_print(r, "C11",
-		    "Higher-level frameworks (RPC such as gRPC, message-queue middleware, RESTful "
-		    "HTTP APIs) are built on sockets and cost more than the sockets they ride on.",
-		    "001_d430098f08ffff3a.txt, extensions; compared: each framework against the raw "
-		    "transport its rows say it rides on, same placement and size; holds "
-		    "where the raw transport is faster by more than 5%",
-		    claim_c11, mib);
+	claim_print(
+	    r, "C11",
+	    "Higher-level frameworks (RPC such as gRPC, message-queue middleware, RESTful "
+	    "HTTP APIs) are built on sockets and cost more than the sockets they ride on.",
+	    "001_d430098f08ffff3a.txt, extensions; compared: each framework against the raw "
+	    "transport its rows say it rides on, same placement and size; holds "
+	    "where the raw transport is faster by more than 5%",
+	    claim_c11, mib);
 	claim_print(r, "C13", "Zero-copy techniques improve performance.",
 		    "002_70218f60ab04cff3.txt section 9.4; compared: each zero-copy transport "
 		    "against the copying original its rows name; holds where the "
@@ -3246,7 +3258,8 @@ static void print_claims(struct report *r, size_t mib)
 	print_c13_from(r, mib);
 	claim_print(r, "C14", "Only sockets, or what is built on them, cross to another host.",
 		    "001_d430098f08ffff3a.txt; every transport with two-host rows (--peer) must "
-		    "move its bytes through the network stack (its declared data path); each is shown against "
+		    "move its bytes through the network stack (its declared data path); each is "
+		    "shown against "
 		    "its own loopback rows",
 		    claim_c14, mib);
 	fprintf(r->out, "Placements in this CSV:");

@@ -522,7 +522,8 @@ static int run_collect(const struct ipcb_run_spec *s, struct run_area *area, uns
 			rc = hist_gather(area, k, RUN_HIST_BA, &r->one_way[1]);
 		if (sender && !rc)
 			rc = hist_gather(area, k, RUN_HIST_LAG, &r->send_lag);
-		if (sender && !rc && s->rate > 0 && s->recv_work_ns && s->mode == IPCB_MODE_THROUGHPUT)
+		if (sender && !rc && s->rate > 0 && s->recv_work_ns &&
+		    s->mode == IPCB_MODE_THROUGHPUT)
 			rc = hist_gather(area, k, RUN_HIST_SEND, &r->send_call);
 	}
 	if (rc)

@@ -58,11 +58,11 @@ struct run_area {
 };
 
 enum run_hist {
-	RUN_HIST_RTT, /* latency: round trip, recorded by the sender */
-	RUN_HIST_AB,  /* latency: sender -> receiver one way, recorded by the receiver;
-		       * throughput: one way under load, sampled */
-	RUN_HIST_BA,  /* latency: receiver -> sender one way, recorded by the sender */
-	RUN_HIST_LAG, /* open loop: how late each send started against its intended time */
+	RUN_HIST_RTT,  /* latency: round trip, recorded by the sender */
+	RUN_HIST_AB,   /* latency: sender -> receiver one way, recorded by the receiver;
+			* throughput: one way under load, sampled */
+	RUN_HIST_BA,   /* latency: receiver -> sender one way, recorded by the sender */
+	RUN_HIST_LAG,  /* open loop: how late each send started against its intended time */
 	RUN_HIST_SEND, /* open-loop stream: how long each send call took */
 	RUN_HISTS,
 };

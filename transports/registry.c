@@ -316,7 +316,7 @@ static const char *rule_launcher(const struct ipcb_transport *t)
 }
 
 static const char *(*const rules[])(const struct ipcb_transport *) = {
-    rule_required, rule_setup,	 rule_wait,    rule_no_data, rule_path,
+    rule_required, rule_setup,	 rule_wait,    rule_no_data,  rule_path,
     rule_zerocopy, rule_network, rule_options, rule_launcher,
 };
 

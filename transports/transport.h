@@ -373,7 +373,8 @@ const char *ipcb_layer_name(enum ipcb_layer l);
  */
 enum ipcb_path {
 	IPCB_PATH_UNDECLARED = 0,
-	IPCB_PATH_SHARED_MEMORY, /* written into memory both processes map; the mechanism notifies */
+	IPCB_PATH_SHARED_MEMORY, /* written into memory both processes map; the mechanism notifies
+				  */
 	IPCB_PATH_KERNEL_COPY,	 /* the kernel copies them: through its buffer (pipes, queues, Unix
 				    sockets) or from one address space into the other */
 	IPCB_PATH_NETWORK_STACK, /* through the kernel's IP stack, loopback or a link */

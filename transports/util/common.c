@@ -44,10 +44,12 @@ const char *ipcb_layer_name(enum ipcb_layer l)
 	return (unsigned)l < IPCB_LAYERS ? names[l] : "?";
 }
 
-static const char *const path_names[IPCB_PATHS] = {
-    [IPCB_PATH_UNDECLARED] = "", [IPCB_PATH_SHARED_MEMORY] = "shared-memory",
-    [IPCB_PATH_KERNEL_COPY] = "kernel-copy", [IPCB_PATH_NETWORK_STACK] = "network-stack",
-    [IPCB_PATH_PAGE_CACHE] = "page-cache", [IPCB_PATH_NONE] = "none"};
+static const char *const path_names[IPCB_PATHS] = {[IPCB_PATH_UNDECLARED] = "",
+						   [IPCB_PATH_SHARED_MEMORY] = "shared-memory",
+						   [IPCB_PATH_KERNEL_COPY] = "kernel-copy",
+						   [IPCB_PATH_NETWORK_STACK] = "network-stack",
+						   [IPCB_PATH_PAGE_CACHE] = "page-cache",
+						   [IPCB_PATH_NONE] = "none"};
 
 const char *ipcb_path_name(enum ipcb_path p)
 {
