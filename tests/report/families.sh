@@ -42,6 +42,9 @@ verdict "$WORK/shm.md" C1 | grep -q '\*\*holds\*\* (4 of 4 decided'
 ok $? "C1 holds when shared memory beats shared memory ($(verdict "$WORK/shm.md" C1))"
 ! lines "$WORK/shm.md" C1 | grep -q 'vs shm '
 ok $? "no C1 cell sets a shared-memory transport against another ($(lines "$WORK/shm.md" C1 | head -1 | cut -c1-100))"
+lines "$WORK/shm.md" C1 | grep -q 'throughput: yes - shm 4.00 GB/s vs pipe' &&
+	! lines "$WORK/shm.md" C1 | grep -q 'throughput: .*shm-zc'
+ok $? "a family's stream is a copy: the loan's stream is left out of C1 ($(lines "$WORK/shm.md" C1 | grep -m1 throughput | cut -c1-80))"
 sed 's/,shared-memory,shm,/,,shm,/; s/,shared-memory,,/,,,/' "$WORK/shm.csv" |
 	cut -d, -f1-13,15- >"$WORK/nopath.csv"
 "$BIN" report "$WORK/nopath.csv" -o "$WORK/nopath.md"
