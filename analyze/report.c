@@ -1764,7 +1764,7 @@ static enum grade claim_verdict(const struct report *r, const struct claim *c, d
 		len += (size_t)snprintf(out, n,
 					"**undecided (leans %s)**: %.0f%% of %d resamples of the "
 					"rounds give that verdict, %.0f%% %s; ",
-					grade_names[g], stable * 100, STABLE_RESAMPLES,
+					grade_names[g], floor(stable * 100), STABLE_RESAMPLES,
 					(double)counts[other] * 100 / STABLE_RESAMPLES,
 					grade_names[other]);
 	} else {
