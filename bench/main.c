@@ -54,6 +54,12 @@ struct planned {
 	size_t max_msg_bytes;
 	uint64_t opt[IPCB_MAX_OPTIONS]; /* its options: defaults and -o */
 	char options[160];		/* "hwm=1000" */
+	/* The options away from the transport's defaults ("write=16384"; "" at its defaults),
+	 * and whether --tune added this set to the one asked for. */
+	char tuning[96];
+	bool variant;
+	int tuned_idx; /* a variant: the option --tune changed, and to what */
+	uint64_t tuned_val;
 	char library[160];		/* "zmq 4.3.4"; a server's version after it */
 	struct ipcb_service_run *svc;	/* its server, when it has one and it runs */
 };
@@ -238,8 +244,9 @@ static void list_one(const struct ipcb_transport *t)
 	for (size_t i = 0; t->options && t->options[i].key; i++) {
 		const struct ipcb_option *o = &t->options[i];
 
-		printf("  -o %s.%s=%s (default %s): %s\n", t->name, o->key,
-		       opt_type_text(o, type, sizeof(type)), o->def, o->help);
+		printf("  -o %s.%s=%s (default %s%s%s): %s\n", t->name, o->key,
+		       opt_type_text(o, type, sizeof(type)), o->def, o->tune ? "; --tune tries " : "",
+		       o->tune ? o->tune : "", o->help);
 	}
 }
 
@@ -282,21 +289,82 @@ static int do_list(void)
 	return 0;
 }
 
-static void plan_add(struct driver *d, const struct ipcb_transport *t, size_t max_msg_bytes)
+/* The options of p away from its transport's defaults, "key=value ...". */
+static void tuning_text(struct planned *p)
+{
+	uint64_t def[IPCB_MAX_OPTIONS];
+	size_t len = 0;
+
+	ipcb_opt_defaults(p->t, def);
+	p->tuning[0] = '\0';
+	for (size_t i = 0; p->t->options && p->t->options[i].key && i < IPCB_MAX_OPTIONS; i++) {
+		const struct ipcb_option *o = &p->t->options[i];
+		char word[32];
+
+		if (p->opt[i] == def[i] || len >= sizeof(p->tuning))
+			continue;
+		if (o->type == IPCB_OPT_CHOICE)
+			ipcb_opt_choice(o, p->opt[i], word, sizeof(word));
+		else
+			snprintf(word, sizeof(word), "%llu", (unsigned long long)p->opt[i]);
+		len += (size_t)snprintf(p->tuning + len, sizeof(p->tuning) - len, "%s%s=%s",
+					len ? " " : "", o->key, word);
+	}
+}
+
+/*
+ * Plan transport t with its options (defaults and -o), or with option idx set to val instead
+ * (a --tune variant; idx < 0: none). A set already planned is not planned twice.
+ */
+static void plan_add_set(struct driver *d, const struct ipcb_transport *t, size_t max_msg_bytes,
+			 int idx, uint64_t val)
 {
 	struct planned *p = &d->use[d->nuse];
 
-	for (size_t i = 0; i < d->nuse; i++)
-		if (d->use[i].t == t)
-			return;
+	if (d->nuse == IPCB_MAX_LIST) {
+		fprintf(stderr, "%s: skipping %s: more than %d transports and settings\n", prog,
+			t->name, IPCB_MAX_LIST);
+		return;
+	}
 	memset(p, 0, sizeof(*p));
 	p->t = t;
 	p->max_msg_bytes = max_msg_bytes;
 	ipcb_opts_transport(&d->o, t, p->opt);
+	if (idx >= 0)
+		p->opt[idx] = val;
+	p->variant = idx >= 0;
+	p->tuned_idx = idx;
+	p->tuned_val = val;
 	ipcb_opt_text(t, p->opt, p->options, sizeof(p->options));
+	for (size_t i = 0; i < d->nuse; i++)
+		if (d->use[i].t == t && strcmp(d->use[i].options, p->options) == 0)
+			return;
+	tuning_text(p);
 	if (t->library)
 		t->library(p->library, sizeof(p->library));
 	d->nuse++;
+}
+
+/* Plan t, and with --tune each of its tuning settings, one option changed at a time. */
+static void plan_add(struct driver *d, const struct ipcb_transport *t, size_t max_msg_bytes)
+{
+	plan_add_set(d, t, max_msg_bytes, -1, 0);
+	for (size_t i = 0; d->o.tune && t->options && t->options[i].key && i < IPCB_MAX_OPTIONS;
+	     i++)
+		for (const char *v = t->options[i].tune; v && *v;) {
+			size_t len = strcspn(v, "|");
+			char word[32], why[200];
+			unsigned idx;
+			uint64_t val;
+
+			snprintf(word, sizeof(word), "%.*s", (int)len, v);
+			/* The registry checked every value (rule_options): they parse. */
+			if (ipcb_opt_parse(t, t->options[i].key, word, &idx, &val, why,
+					   sizeof(why)) == 0)
+				plan_add_set(d, t, max_msg_bytes, (int)idx, val);
+			v += len;
+			v += *v == '|';
+		}
 }
 
 /* Resolve --transport into what can run here; say why the others cannot. */
@@ -1165,6 +1233,7 @@ static bool run_point(struct driver *d, struct place *pl, const struct planned *
 	memcpy(s.cfg.opt, p->opt, sizeof(s.cfg.opt));
 	row_base(d, pl, &s, &r, &row);
 	row.options = p->options;
+	row.tuning = p->tuning;
 	row.library = p->library;
 	row.hops = t->hops ? t->hops : "direct";
 	route = ipcb_transport_route(t, &s.cfg);
@@ -1307,6 +1376,7 @@ static void emit_sweep_outcome(struct driver *d, const struct place *pl, const s
 	row.messages = r.messages;
 	row.clock_skew_bound_ns = -1;
 	row.options = p->options;
+	row.tuning = p->tuning;
 	row.library = p->library;
 	row.hops = p->t->hops ? p->t->hops : "direct";
 	route = ipcb_transport_route(p->t, &s.cfg);
@@ -1475,9 +1545,14 @@ static bool plan_transports(struct driver *d, const struct place *pl)
 
 	for (size_t ti = 0; ti < d->nuse; ti++) {
 		const char *said[3] = {NULL, NULL, NULL};
+		const struct planned *p = &d->use[ti];
 
 		for (size_t si = 0; si < d->o.nsizes; si++)
 			for (int mi = 0; mi < 3; mi++) {
+				/* A write size no smaller than the message changes nothing. */
+				if (p->variant && p->t->options[p->tuned_idx].per_call &&
+				    p->tuned_val >= d->o.sizes[si])
+					continue;
 				/* Requests in flight are a latency shape. */
 				size_t ninflight =
 				    modes[mi] == IPCB_MODE_LATENCY ? d->o.ninflight : 1;
@@ -1734,9 +1809,10 @@ static void print_summary(struct driver *d)
 			snprintf(lo, sizeof(lo), "%.1f", a / 1e6);
 			snprintf(hi, sizeof(hi), "%.1f MB/s", b / 1e6);
 		}
-		printf("# %-14s %-10s %5s %-10s%s%s %s %s [%s, %s], between rounds %s%.1f%%",
+		printf("# %-14s %-10s %5s %-10s%s%s%s%s %s %s [%s, %s], between rounds %s%.1f%%",
 		       d->use[pp->use].t->name, mode_name(pp->sh.mode), sz,
 		       ipcb_placement_name(d->places[pp->place].kind), shape[0] ? " " : "", shape,
+		       d->use[pp->use].tuning[0] ? " " : "", d->use[pp->use].tuning,
 		       what, med, lo, hi, isnan(spread) ? "n/a " : "",
 		       isnan(spread) ? 0 : spread * 100);
 		for (size_t k = 0; modes.n > 1 && k < modes.n; k++) {
@@ -1766,6 +1842,81 @@ static void print_summary(struct driver *d)
 		printf("# %zu points' rounds fell into separate modes: their median describes none of "
 		       "the states (ipcbench report says more)\n",
 		       multi);
+	stdout_note();
+}
+
+static bool same_shape(const struct shape *a, const struct shape *b)
+{
+	return a->mode == b->mode && a->pairs == b->pairs && a->inflight == b->inflight &&
+	       a->rate == b->rate && a->fraction == b->fraction;
+}
+
+/* A point's value as the summary writes it: a round trip, or a stream's rate. */
+static void point_value(enum ipcb_mode mode, double v, char *out, size_t n)
+{
+	if (mode == IPCB_MODE_LATENCY)
+		ipcb_format_ns(v, out, n);
+	else
+		snprintf(out, n, "%.1f MB/s", v / 1e6);
+}
+
+/*
+ * --tune: for every point run with a transport's own settings, the best of the settings tried
+ * beside it (medians over the rounds), and how much better than the default it was.
+ */
+static void print_tuning(struct driver *d)
+{
+	bool any = false;
+
+	if (!d->o.tune || d->o.quiet || d->interrupted)
+		return;
+	errno = 0;
+	for (size_t i = 0; i < d->npoints; i++) {
+		const struct plan_point *pp = &d->points[i];
+		const struct planned *base = &d->use[pp->use];
+		const struct planned *best = base;
+		double m, bm, v;
+		char sz[16], a[32], b[32];
+		bool lower = pp->sh.mode == IPCB_MODE_LATENCY, tried = false;
+
+		if (base->variant || pp->sweep || !pp->nvalues ||
+		    ipcb_stats_median(pp->value, pp->nvalues, &m) < 0)
+			continue;
+		bm = m;
+		for (size_t j = 0; j < d->npoints; j++) {
+			const struct plan_point *q = &d->points[j];
+			const struct planned *u = &d->use[q->use];
+
+			if (!u->variant || u->t != base->t || q->place != pp->place ||
+			    q->si != pp->si || !same_shape(&q->sh, &pp->sh) || !q->nvalues ||
+			    ipcb_stats_median(q->value, q->nvalues, &v) < 0)
+				continue;
+			tried = true;
+			if (lower ? v < bm : v > bm) {
+				bm = v;
+				best = u;
+			}
+		}
+		if (!tried)
+			continue;
+		if (!any)
+			printf("# --tune: each point's best setting beside its default (medians over "
+			       "the rounds; ipcbench report tests them)\n");
+		any = true;
+		ipcb_format_size(d->o.sizes[pp->si], sz, sizeof(sz));
+		point_value(pp->sh.mode, m, a, sizeof(a));
+		point_value(pp->sh.mode, bm, b, sizeof(b));
+		if (best == base)
+			printf("# %-14s %-10s %5s %-10s %s%s%s: the default is the best tried\n",
+			       base->t->name, mode_name(pp->sh.mode), sz,
+			       ipcb_placement_name(d->places[pp->place].kind), a,
+			       base->tuning[0] ? ", with " : "", base->tuning);
+		else
+			printf("# %-14s %-10s %5s %-10s %s by default, %s with %s (%.2fx)\n",
+			       base->t->name, mode_name(pp->sh.mode), sz,
+			       ipcb_placement_name(d->places[pp->place].kind), a, b, best->tuning,
+			       lower ? m / bm : bm / m);
+	}
 	stdout_note();
 }
 
@@ -2324,6 +2475,7 @@ static int driver_main(int argc, char **argv)
 		run_rounds(&d);
 		probes_stop(&d);
 		print_summary(&d);
+		print_tuning(&d);
 	}
 	services_stop(&d);
 	peer_close(&d);

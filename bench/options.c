@@ -677,6 +677,11 @@ void ipcb_opts_usage(FILE *f, const char *prog)
 	    "                         same seed, the same order; every row says its seed)\n"
 	    "      --first-round N    number the rounds from N (default 1), for a script that\n"
 	    "                         runs one round per invocation\n"
+	    "      --tune             each transport also runs with each setting a user of it\n"
+	    "                         would tune (its options' --tune values, --list NAME), one\n"
+	    "                         option away from the default at a time; rows say which in\n"
+	    "                         their tuning column, and the end of the run names the\n"
+	    "                         best setting beside the default\n"
 	    "      --no-probes        do not probe the machine's state beside the rows (a\n"
 	    "                         cache-line round trip between the CPUs before and after\n"
 	    "                         every run, a blocking wake-up once a second)\n"
@@ -864,6 +869,7 @@ enum {
 	OPT_SEED,
 	OPT_FIRST_ROUND,
 	OPT_NO_PROBES,
+	OPT_TUNE,
 	OPT_MIN_MESSAGES,
 };
 
@@ -911,6 +917,7 @@ static const struct option long_opts[] = {
     {"seed", required_argument, NULL, OPT_SEED},
     {"first-round", required_argument, NULL, OPT_FIRST_ROUND},
     {"no-probes", no_argument, NULL, OPT_NO_PROBES},
+    {"tune", no_argument, NULL, OPT_TUNE},
     {"min-messages", required_argument, NULL, OPT_MIN_MESSAGES},
     {"list", no_argument, NULL, 'l'},
     {"quiet", no_argument, NULL, 'q'},
@@ -1154,6 +1161,9 @@ int ipcb_opts_parse(struct ipcb_opts *o, int argc, char **argv, char *err, size_
 			break;
 		case OPT_NO_PROBES:
 			o->probes = false;
+			break;
+		case OPT_TUNE:
+			o->tune = true;
 			break;
 		case OPT_MIN_MESSAGES:
 			rc = ipcb_parse_u64(optarg, 1, 1000000000ull, &o->min_messages,

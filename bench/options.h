@@ -75,6 +75,7 @@ struct ipcb_opts {
 	double timeout_s;
 	uint64_t work_ns;
 	uint64_t recv_work_ns; /* --receiver-work-ns: the receiving side's alone */
+	bool tune;	       /* --tune: each transport also with each of its tuning settings */
 	enum ipcb_inject inject;
 	enum ipcb_verify verify; /* --verify: headers, sampled (default) or full */
 	/* Load shapes, each a list swept like --size. */

@@ -381,6 +381,7 @@ static int csv_format_row(FILE *f, const struct ipcb_row *row, const struct ipcb
 	ipcb_csv_set_text(&rec, IPCB_COL_HOPS, row->hops);
 	ipcb_csv_set_text(&rec, IPCB_COL_DATA_PATH, row->data_path);
 	ipcb_csv_set_text(&rec, IPCB_COL_RIDES_ON, row->rides_on);
+	ipcb_csv_set_text(&rec, IPCB_COL_TUNING, row->tuning);
 	if (row->server && row->server_cpu >= 0)
 		ipcb_csv_set_int(&rec, IPCB_COL_SERVER_CPU, row->server_cpu);
 	if (r->server_counted)
@@ -782,6 +783,12 @@ void ipcb_table_row(FILE *f, const struct ipcb_table *t, const struct ipcb_row *
 
 	ipcb_format_size(row->size_bytes, size, sizeof(size));
 	ipcb_row_shape(row, r->offered_rate, shape, sizeof(shape));
+	/* A transport with settings away from its defaults (-o, --tune) says which. */
+	if (row->tuning && *row->tuning) {
+		size_t len = strlen(shape);
+
+		snprintf(shape + len, sizeof(shape) - len, "%s%s", len ? " " : "", row->tuning);
+	}
 	if (!shape[0])
 		snprintf(shape, sizeof(shape), "-");
 	if (row->chunk_bytes && row->chunk_bytes < row->size_bytes)

@@ -51,6 +51,8 @@ struct ipcb_row {
 	const char *options, *library, *hops;
 	/* Its route: the data path's name ("shared-memory") and what it rides on (NULL: none). */
 	const char *data_path, *rides_on;
+	/* Its options away from the transport's defaults ("write=16384"; NULL or "": none). */
+	const char *tuning;
 	bool server;	/* a transport with a server process (a service) */
 	int server_cpu; /* server: the CPU it was pinned to; -1 = not pinned */
 	/* Two hosts: the receiver's host's fingerprint and the network path; NULL elsewhere. */

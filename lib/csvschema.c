@@ -229,6 +229,9 @@ const struct ipcb_csv_col ipcb_csv_cols[IPCB_CSV_NCOLS] = {
     [IPCB_COL_RECEIVER_WORK_NS] = INTEGER("receiver_work_ns", "ns", NULL,
 	"busy work per message on the receiving side alone (`--receiver-work-ns`), beyond "
 	"`work_ns`: a slow consumer"),
+    [IPCB_COL_TUNING] = TEXT("tuning", "the transport's defaults",
+	"the transport's options away from its defaults, set by `-o` or tried by `--tune` "
+	"(`write=16384`): the row measures the mechanism tuned so"),
 };
 /* clang-format on */
 

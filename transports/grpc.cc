@@ -49,8 +49,9 @@ enum { GRPC_OPT_UNARY = 0 };
 
 const struct ipcb_option grpc_options[] = {
     {"unary", IPCB_OPT_BOOL, "0", nullptr, 0, 0,
-     "1: one unary call per message; 0: one bidirectional stream per run (ping-pong)"},
-    {nullptr, IPCB_OPT_UINT, nullptr, nullptr, 0, 0, nullptr},
+     "1: one unary call per message; 0: one bidirectional stream per run (ping-pong)", nullptr,
+     false},
+    {nullptr, IPCB_OPT_UINT, nullptr, nullptr, 0, 0, nullptr, nullptr, false},
 };
 
 /* Completion-queue tags: what each awaited operation is. */

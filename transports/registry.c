@@ -269,7 +269,7 @@ void ipcb_opt_text(const struct ipcb_transport *t, const uint64_t vals[IPCB_MAX_
  */
 static const char *rule_options(const struct ipcb_transport *t)
 {
-	static char broken[160];
+	static char broken[320];
 	size_t n = opt_count(t);
 	char why[120];
 	uint64_t v;
@@ -291,6 +291,20 @@ static const char *rule_options(const struct ipcb_transport *t)
 		if (opt_value(o, o->def, &v, why, sizeof(why)) < 0) {
 			snprintf(broken, sizeof(broken), "option %s: the default %s", o->key, why);
 			return broken;
+		}
+		for (const char *p = o->tune; p && *p;) {
+			size_t len = strcspn(p, "|");
+			char word[32];
+
+			snprintf(word, sizeof(word), "%.*s", (int)len, p);
+			if (!len || len >= sizeof(word) ||
+			    opt_value(o, word, &v, why, sizeof(why)) < 0) {
+				snprintf(broken, sizeof(broken), "option %s: a value to tune '%s' %s",
+					 o->key, word, len ? why : "is empty");
+				return broken;
+			}
+			p += len;
+			p += *p == '|';
 		}
 		for (size_t j = 0; j < i; j++)
 			if (strcmp(t->options[j].key, o->key) == 0)

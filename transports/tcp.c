@@ -32,9 +32,46 @@
 #include "sockpair.h"
 #include "transport.h"
 
+/*
+ * What a user of TCP tunes: the socket buffers (fixed ones turn off the kernel's autotuning,
+ * net.ipv4.tcp_wmem/rmem), and how much each send() hands the kernel. The receiver's are set on
+ * its listening socket, which the accepted connection inherits.
+ */
+enum { TCP_OPT_SNDBUF, TCP_OPT_RCVBUF, TCP_OPT_WRITE };
+
+static const struct ipcb_option tcp_options[] = {
+    {.key = "sndbuf",
+     .type = IPCB_OPT_UINT,
+     .def = "0",
+     .min = 0,
+     .max = 1u << 30,
+     .tune = "4194304",
+     .help = "each end's send buffer in bytes (SO_SNDBUF; past net.core.wmem_max as root, "
+	     "SO_SNDBUFFORCE); 0: the kernel's, autotuned"},
+    {.key = "rcvbuf",
+     .type = IPCB_OPT_UINT,
+     .def = "0",
+     .min = 0,
+     .max = 1u << 30,
+     .tune = "4194304",
+     .help = "each end's receive buffer in bytes (SO_RCVBUF; past net.core.rmem_max as root, "
+	     "SO_RCVBUFFORCE); 0: the kernel's, autotuned"},
+    {.key = "write",
+     .type = IPCB_OPT_UINT,
+     .def = "0",
+     .min = 0,
+     .max = 1u << 30,
+     .tune = "16384|65536",
+     .per_call = true,
+     .help = "bytes handed to each send(): a message is sent in pieces this large; 0: the "
+	     "whole message in one call"},
+    {.key = NULL},
+};
+
 struct tcp_ep {
 	int fd;	 /* the connection */
 	int lfd; /* the receiver's listening socket, until it has accepted */
+	size_t piece; /* -o tcp.write, 0: whole */
 };
 
 static int tcp_nodelay(int fd, struct ipcb_err *e)
@@ -138,6 +175,12 @@ static int tcp_open(struct ipcb_ep *ep)
 	if (fd < 0)
 		return fd;
 	*(ep->role == IPCB_RECEIVER ? &te->lfd : &te->fd) = fd;
+	te->piece = (size_t)ipcb_opt(&ep->chan->cfg, TCP_OPT_WRITE);
+	if (ipcb_sock_set_buffer(fd, false, ipcb_opt(&ep->chan->cfg, TCP_OPT_SNDBUF), &ep->err,
+				 "-o tcp.sndbuf") ||
+	    ipcb_sock_set_buffer(fd, true, ipcb_opt(&ep->chan->cfg, TCP_OPT_RCVBUF), &ep->err,
+				 "-o tcp.rcvbuf"))
+		return ep->err.code;
 	ipcb_net_publish(&ep->addr, &addr);
 	return 0;
 }
@@ -180,8 +223,17 @@ static void tcp_close(struct ipcb_ep *ep)
 IPCB_HOT static int tcp_send(struct ipcb_ep *ep, const void *buf, size_t len)
 {
 	const struct tcp_ep *te = ep->priv;
+	const char *p = buf;
 
-	return ipcb_sock_send_all(te->fd, buf, len, true, &ep->err);
+	while (te->piece && len > te->piece) {
+		int rc = ipcb_sock_send_all(te->fd, p, te->piece, true, &ep->err);
+
+		if (rc)
+			return rc;
+		p += te->piece;
+		len -= te->piece;
+	}
+	return ipcb_sock_send_all(te->fd, p, len, true, &ep->err);
 }
 
 IPCB_HOT static int tcp_recv(struct ipcb_ep *ep, void *buf, size_t len)
@@ -219,6 +271,7 @@ const struct ipcb_transport ipcb_transport_tcp = {
 	       "hosts)",
     .caps = IPCB_CAP_BIDIR | IPCB_CAP_DUPLEX | IPCB_CAP_NETWORK,
     .fixed_wait = IPCB_WAIT_BLOCK,
+    .options = tcp_options,
     .ep_priv_bytes = sizeof(struct tcp_ep),
     .probe = tcp_probe,
     .setup = tcp_setup,

@@ -187,6 +187,16 @@ struct ipcb_option {
 	const char *choices; /* IPCB_OPT_CHOICE: the words, separated by '|' */
 	uint64_t min, max;   /* IPCB_OPT_UINT */
 	const char *help;    /* one line for --list NAME */
+	/*
+	 * Optional: the values --tune tries besides the default, separated by '|' ("16384|65536"):
+	 * the settings a user of the mechanism would tune it with.
+	 */
+	const char *tune;
+	/*
+	 * IPCB_OPT_UINT: the option is a number of bytes per call (a write size): a message no
+	 * larger than it moves as if it were 0, so --tune does not try it at such sizes.
+	 */
+	bool per_call;
 };
 
 /*

@@ -130,6 +130,23 @@ void ipcb_fd_close(int *fd)
 	*fd = -1;
 }
 
+int ipcb_sock_set_buffer(int fd, bool rcv, uint64_t bytes, struct ipcb_err *e, const char *opt)
+{
+	int v = bytes > INT32_MAX / 2 ? INT32_MAX / 2 : (int)bytes;
+
+	if (!bytes)
+		return 0;
+	if (setsockopt(fd, SOL_SOCKET, rcv ? SO_RCVBUFFORCE : SO_SNDBUFFORCE, &v, sizeof(v)) == 0)
+		return 0;
+	if (errno != EPERM)
+		return ipcb_errf(e, -errno, rcv ? "setsockopt(SO_RCVBUFFORCE)" : "setsockopt(SO_SNDBUFFORCE)",
+				 "%s=%llu", opt, (unsigned long long)bytes);
+	if (setsockopt(fd, SOL_SOCKET, rcv ? SO_RCVBUF : SO_SNDBUF, &v, sizeof(v)) < 0)
+		return ipcb_errf(e, -errno, rcv ? "setsockopt(SO_RCVBUF)" : "setsockopt(SO_SNDBUF)",
+				 "%s=%llu", opt, (unsigned long long)bytes);
+	return 0;
+}
+
 size_t ipcb_sock_buffer_bytes(int fd)
 {
 	int snd = 0, rcv = 0;

@@ -10,6 +10,7 @@
 #ifndef IPCB_TRANSPORT_COMMON_H
 #define IPCB_TRANSPORT_COMMON_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -26,6 +27,12 @@ void ipcb_fd_close(int *fd);
 
 /* A socket's send plus receive buffer limits (SO_SNDBUF + SO_RCVBUF, as the kernel
  * accounts them); 0 when they cannot be read. */
+/*
+ * -o sndbuf=/rcvbuf=: set a socket's send (rcv false) or receive buffer to bytes, past
+ * net.core.wmem_max/rmem_max where the process may (SO_SNDBUFFORCE as root), else up to them.
+ * 0 leaves the kernel's default. 0, or a negative errno recorded in e naming the option.
+ */
+int ipcb_sock_set_buffer(int fd, bool rcv, uint64_t bytes, struct ipcb_err *e, const char *opt);
 size_t ipcb_sock_buffer_bytes(int fd);
 /* A pipe's capacity (F_GETPIPE_SZ); 0 when it cannot be read. */
 size_t ipcb_pipe_buffer_bytes(int fd);
