@@ -103,6 +103,8 @@ struct rrow {
 	 */
 	bool loan, page_cache;
 	double full_share;
+	/* Its options away from the transport's defaults (-o, --tune): "" at the defaults. */
+	char tuning[64];
 };
 
 /*
@@ -159,6 +161,15 @@ struct report {
 	 */
 	const char *shm_fam[257];
 	bool has_paths, has_ctx;
+	/*
+	 * Tuned settings (the tuning column): their rows are named "pipe write=16384" and left
+	 * out of tnames, so that the tables and claims compare every mechanism as it comes; vnames
+	 * lists them. With `tuned` set, a lookup of a transport takes, in each cell, whichever of
+	 * its settings has the best median (the claims judged on each mechanism at its best).
+	 */
+	bool has_tuning, tuned;
+	const char *vnames[256];
+	size_t nvnames;
 };
 
 /* Rows that are not a mechanism's: the harness and the floors. */
@@ -213,6 +224,7 @@ enum col {
 	C_FULL_CHECKS,
 	C_FSYNC,
 	C_RECV_WORK,
+	C_TUNING,
 	C_COLS,
 };
 
@@ -258,6 +270,7 @@ static const struct {
     [C_FULL_CHECKS] = {IPCB_COL_FULL_CHECKS, false},
     [C_FSYNC] = {IPCB_COL_FSYNC, false},
     [C_RECV_WORK] = {IPCB_COL_RECEIVER_WORK_NS, false},
+    [C_TUNING] = {IPCB_COL_TUNING, false},
 };
 
 __attribute__((format(printf, 1, 2))) static int fail(const char *fmt, ...)
@@ -393,7 +406,28 @@ static void note_machine(struct report *r, const char *const *field)
  */
 static void label_options(struct report *r)
 {
-	bool *varies = calloc(r->n ? r->n : 1, sizeof(*varies)), any = false;
+	bool *varies, any = false;
+
+	/* A CSV that says which rows are tuned names those, and only those, by their settings. */
+	if (r->has_tuning) {
+		for (size_t i = 0; i < r->n; i++) {
+			struct rrow *a = &r->rows[i];
+			char name[sizeof(a->transport)];
+
+			if (!a->tuning[0])
+				continue;
+			snprintf(name, sizeof(name), "%.31s %s", a->transport, a->tuning);
+			memcpy(a->transport, name, sizeof(name));
+			any = true;
+		}
+		if (any) {
+			r->nwaits = 0;
+			for (size_t i = 0; i < r->n; i++)
+				note_wait(r, r->rows[i].transport, r->rows[i].wait);
+		}
+		return;
+	}
+	varies = calloc(r->n ? r->n : 1, sizeof(*varies));
 
 	if (!varies)
 		return; /* unlabelled: the rows of each set of options stay together */
@@ -441,10 +475,14 @@ static void rows_index(struct report *r)
 	size_t nshm = 0;
 
 	qsort(r->rows, r->n, sizeof(r->rows[0]), row_cmp);
-	r->ntnames = 0;
+	r->ntnames = r->nvnames = 0;
 	for (size_t i = 0; i < r->n; i++)
-		if ((i == 0 || strcmp(r->rows[i].transport, r->rows[i - 1].transport) != 0) &&
-		    r->ntnames < sizeof(r->tnames) / sizeof(r->tnames[0])) {
+		if (i > 0 && strcmp(r->rows[i].transport, r->rows[i - 1].transport) == 0) {
+			continue;
+		} else if (r->rows[i].tuning[0] && r->has_tuning) {
+			if (r->nvnames < sizeof(r->vnames) / sizeof(r->vnames[0]))
+				r->vnames[r->nvnames++] = r->rows[i].transport;
+		} else if (r->ntnames < sizeof(r->tnames) / sizeof(r->tnames[0])) {
 			r->tnames[r->ntnames++] = r->rows[i].transport;
 			if (strcmp(r->rows[i].path, "shared-memory") == 0)
 				r->shm_fam[nshm++] = r->rows[i].transport;
@@ -691,6 +729,7 @@ static int load(struct report *r, const char *path)
 	}
 	r->paired = idx[C_ROUND] >= 0;
 	r->has_paths = idx[C_DATA_PATH] >= 0;
+	r->has_tuning = idx[C_TUNING] >= 0;
 	while ((rc = ipcb_csvread_next(&csv)) == 1) {
 		struct rrow row;
 		const char *field[C_COLS];
@@ -784,6 +823,7 @@ static int load(struct report *r, const char *path)
 		snprintf(row.flag, sizeof(row.flag), "%s", field[C_STATE]);
 		snprintf(row.channel, sizeof(row.channel), "%s", field[C_CHANNEL]);
 		snprintf(row.options, sizeof(row.options), "%s", field[C_OPTIONS]);
+		snprintf(row.tuning, sizeof(row.tuning), "%s", field[C_TUNING]);
 		snprintf(row.hops, sizeof(row.hops), "%s", field[C_HOPS]);
 		snprintf(row.path, sizeof(row.path), "%s", field[C_DATA_PATH]);
 		snprintf(row.rides_on, sizeof(row.rides_on), "%s", field[C_RIDES_ON]);
@@ -864,8 +904,58 @@ static bool series_keep_all(const struct report *r, size_t first, const char *tr
  * every row of the series is (then they are all there is, and the state section says so). While
  * a verdict's stability is tested, each row counts as often as its round was drawn.
  */
+static size_t series_raw(const struct report *r, const char *transport, const char *placement,
+			 size_t size, enum measure m, double *vals, unsigned *rounds);
+static bool lower_better(enum measure m);
+
+/* Is name one of transport t's tuned settings ("t key=value")? */
+static bool variant_of(const char *name, const char *t)
+{
+	size_t len = strlen(t);
+
+	return strncmp(name, t, len) == 0 && name[len] == ' ';
+}
+
+/*
+ * The name a lookup of transport t uses in one cell: t itself, or with r->tuned, whichever of
+ * t and its tuned settings has the best median there.
+ */
+static const char *tuned_name(const struct report *r, const char *t, const char *placement,
+			      size_t size, enum measure m)
+{
+	static double vals[MAX_RUNS];
+	const char *best = t;
+	double bv = NAN, v;
+	size_t n;
+
+	if (!r->tuned || !r->nvnames)
+		return t;
+	n = series_raw(r, t, placement, size, m, vals, NULL);
+	if (n && ipcb_stats_median(vals, n, &v) == 0)
+		bv = v;
+	for (size_t i = 0; i < r->nvnames; i++) {
+		if (!variant_of(r->vnames[i], t))
+			continue;
+		n = series_raw(r, r->vnames[i], placement, size, m, vals, NULL);
+		if (!n || ipcb_stats_median(vals, n, &v) != 0)
+			continue;
+		if (isnan(bv) || (lower_better(m) ? v < bv : v > bv)) {
+			bv = v;
+			best = r->vnames[i];
+		}
+	}
+	return best;
+}
+
 static size_t report_series(const struct report *r, const char *transport, const char *placement,
 			    size_t size, enum measure m, double *vals, unsigned *rounds)
+{
+	return series_raw(r, tuned_name(r, transport, placement, size, m), placement, size, m, vals,
+			  rounds);
+}
+
+static size_t series_raw(const struct report *r, const char *transport, const char *placement,
+			 size_t size, enum measure m, double *vals, unsigned *rounds)
 {
 	const char *wait = wait_used(r, transport);
 	size_t n = 0;
@@ -1758,6 +1848,12 @@ static enum grade claim_verdict(const struct report *r, const struct claim *c, d
 	if (!isnan(stable) && stable < STABLE_SHARE) {
 		enum grade other = g;
 
+		/* It leans the way most resamples go, which need not be the whole sample's. */
+		for (int k = 0; k < G_COUNT; k++)
+			if (counts[k] > counts[g]) {
+				g = (enum grade)k;
+				stable = (double)counts[k] / STABLE_RESAMPLES;
+			}
 		for (int k = 0; k < G_COUNT; k++)
 			if (k != (int)g && (other == g || counts[k] > counts[other]))
 				other = (enum grade)k;
@@ -3239,6 +3335,102 @@ static void print_c13_from(struct report *r, size_t mib)
 	fputc('\n', r->out);
 }
 
+/*
+ * Each mechanism at its best (--tune): per cell, the best of a transport's tuned settings against
+ * its defaults, decided on the rounds like any comparison; then every claim judged again with
+ * each transport at its best setting in each cell, and the claims whose verdict that changes.
+ */
+static void print_tuned(struct report *r, size_t mib)
+{
+	static const struct {
+		const char *id;
+		claim_fn fn;
+	} claims[] = {{"C1", claim_c1},	 {"C2", claim_c2},   {"C3", claim_c3},	 {"C4", claim_c4},
+		      {"C5", claim_c5},	 {"C6", claim_c6_all}, {"C7", claim_c7_all},
+		      {"C8", claim_c8},	 {"C9", claim_c9_all}, {"C11", claim_c11},
+		      {"C13", claim_c13}};
+	static struct claim c;
+	static struct sample sm;
+	size_t changed = 0;
+
+	fprintf(r->out, "## Each mechanism at its best (`--tune`)\n\n");
+	if (!r->nvnames) {
+		fprintf(r->out,
+			"Not measured: the CSV has no tuned settings. `ipcbench --tune` runs each "
+			"transport also with each setting a user of it would tune (a pipe's buffer "
+			"and write size, a socket's buffers and write size: `--list NAME`), one "
+			"option away from the default at a time; `scripts/run` does so for pipes, "
+			"Unix stream sockets and TCP at 64K and 1M.\n\n");
+		return;
+	}
+	fprintf(r->out,
+		"A row measures one way of using a mechanism. Here each transport's best tuned "
+		"setting in each cell (by its median) is tested against its defaults on the rounds, "
+		"like any comparison: *better* means by more than %.0f%%.\n\n"
+		"| transport | placement | size | measure | default | best setting | tuned | tuned "
+		"vs default |\n|---|---|---|---|---|---|---|---|\n",
+		REPORT_MARGIN * 100);
+	for (size_t i = 0; i < r->ntnames; i++) {
+		const char *t = r->tnames[i];
+		bool has = false;
+
+		for (size_t k = 0; k < r->nvnames && !has; k++)
+			has = variant_of(r->vnames[k], t);
+		for (size_t p = 0; has && p < r->nplacements; p++)
+			for (size_t z = 0; z < r->nsizes; z++)
+				for (int k = 0; k < 2; k++) {
+					enum measure m = speed_measures[k];
+					const char *pl = r->placements[p], *best;
+					double a[MAX_RUNS], b[MAX_RUNS], ma, mb;
+					unsigned ra[MAX_RUNS], rb[MAX_RUNS];
+					size_t na, nb;
+					char sz[32], va[32], vb[32], judged[400] = "";
+
+					r->tuned = true;
+					best = tuned_name(r, t, pl, r->sizes[z], m);
+					r->tuned = false;
+					na = series_raw(r, best, pl, r->sizes[z], m, a, ra);
+					nb = series_raw(r, t, pl, r->sizes[z], m, b, rb);
+					if (best == t || !na || !nb || ipcb_stats_median(a, na, &ma) ||
+					    ipcb_stats_median(b, nb, &mb))
+						continue;
+					if (sample_make(r, &sm, a, ra, na, b, rb, nb, judged,
+							sizeof(judged)))
+						judge(m, "tuned", "default", &sm, R_BEATS,
+						      1 + REPORT_MARGIN, 0, judged, sizeof(judged));
+					fmt_size(r->sizes[z], sz, sizeof(sz));
+					fmt_value(m, mb, va, sizeof(va));
+					fmt_value(m, ma, vb, sizeof(vb));
+					fprintf(r->out, "| %s | %s | %s | %s | %s | %s | %s | %s |\n", t,
+						pl, sz, measure_name(m), va, best + strlen(t) + 1, vb,
+						judged);
+				}
+	}
+	fprintf(r->out, "\nThe claims judged again with each transport at its best setting in "
+			"each cell (grades only; the claims above are on the defaults):\n\n"
+			"| claim | at the defaults | each at its best |\n|---|---|---|\n");
+	for (size_t i = 0; i < sizeof(claims) / sizeof(claims[0]); i++) {
+		struct tally t;
+		enum grade g0, g1;
+
+		memset(&c, 0, sizeof(c));
+		claims[i].fn(r, &c, mib);
+		g0 = claim_grade(&c, &t);
+		r->tuned = true;
+		memset(&c, 0, sizeof(c));
+		claims[i].fn(r, &c, mib);
+		r->tuned = false;
+		g1 = claim_grade(&c, &t);
+		changed += g0 != g1;
+		fprintf(r->out, "| %s | %s | %s%s |\n", claims[i].id, grade_names[g0], grade_names[g1],
+			g0 != g1 ? " (tuning changes the answer)" : "");
+	}
+	fprintf(r->out, "\n%s\n\n",
+		changed ? "Where tuning changes the answer, the guides' claim is about how the "
+			  "mechanism is used as much as about the mechanism."
+			: "Tuning changes no claim's verdict here.");
+}
+
 static void print_claims(struct report *r, size_t mib)
 {
 	fprintf(r->out, "## Claims (`CLAIMS.md` C1..C14; C12 is in the queues' section below)\n\n");
@@ -3873,6 +4065,7 @@ int ipcb_report_main(int argc, char **argv)
 		print_t5(&r, small, size_or_nearest(&r, 65536));
 		print_rows_made_of(&r);
 		print_claims(&r, mib);
+		print_tuned(&r, mib);
 		print_queues(&r, small, size_or_nearest(&r, 65536));
 	} else {
 		fprintf(r.out, "\nThe guides' tables and claims need rows of one sender and one "

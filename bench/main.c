@@ -619,12 +619,13 @@ static void progress(struct driver *d, const struct place *pl, const struct ipcb
 
 /*
  * "cross-core/shm/latency/1M/rtt/run1", with the shape where it is not the default
- * ("cross-core/shm/latency/64/pairs2/inflight8/rate100000/rtt/run1"): names a row's histogram
- * in the log and .hgrm files.
+ * ("cross-core/shm/latency/64/pairs2/inflight8/rate100000/rtt/run1"), and the settings away from
+ * the transport's defaults ("cross-core/pipe+write=16384/..."): names a row's histogram in the
+ * log and .hgrm files.
  */
 static void row_tag(const struct ipcb_row *row, char *out, size_t n, char sep)
 {
-	char sz[16], shape[96] = "";
+	char sz[16], shape[96] = "", name[160];
 	size_t len = 0;
 
 	ipcb_format_size(row->size_bytes, sz, sizeof(sz));
@@ -640,8 +641,14 @@ static void row_tag(const struct ipcb_row *row, char *out, size_t n, char sep)
 	if (row->res && row->res->offered_rate > 0)
 		snprintf(shape + len, sizeof(shape) - len, "rate%.0f%c", row->res->offered_rate,
 			 sep);
-	snprintf(out, n, "%s%c%s%c%s%c%s%c%s%s%crun%u", row->placement, sep, row->transport, sep,
-		 row->mode, sep, sz, sep, shape, row->latency_kind, sep, row->run);
+	/* A tuned setting is another experiment: "pipe+write=16384". */
+	snprintf(name, sizeof(name), "%s%s%s", row->transport,
+		 row->tuning && *row->tuning ? "+" : "", row->tuning ? row->tuning : "");
+	for (char *c = name; *c; c++)
+		if (*c == ' ')
+			*c = '+';
+	snprintf(out, n, "%s%c%s%c%s%c%s%c%s%s%crun%u", row->placement, sep, name, sep, row->mode,
+		 sep, sz, sep, shape, row->latency_kind, sep, row->run);
 }
 
 /*

@@ -54,9 +54,13 @@ void ipcb_gbjson_name(const char *const field[IPCB_CSV_NCOLS], char *out, size_t
 		snprintf(size, sizeof(size), "%s", field[IPCB_COL_SIZE_BYTES]);
 	len = (size_t)snprintf(out, n, "%s/%s/%s/%s", field[IPCB_COL_TRANSPORT],
 			       field[IPCB_COL_MODE], size, field[IPCB_COL_PLACEMENT]);
-	/* A transport's options: rows that differ only in them are different benchmarks. */
-	if (len < n && *field[IPCB_COL_OPTIONS])
-		len += (size_t)snprintf(out + len, n - len, "/%s", field[IPCB_COL_OPTIONS]);
+	/*
+	 * A transport's settings away from its defaults: rows that differ only in them are
+	 * different benchmarks, and a run at the defaults keeps its name when a transport gains
+	 * an option.
+	 */
+	if (len < n && *field[IPCB_COL_TUNING])
+		len += (size_t)snprintf(out + len, n - len, "/%s", field[IPCB_COL_TUNING]);
 	/* The load's shape where it is not the default: one pair, 1:1, one in flight, closed. */
 	if (len < n && *field[IPCB_COL_PAIRS] && strcmp(field[IPCB_COL_PAIRS], "1") != 0)
 		len += (size_t)snprintf(out + len, n - len, "/pairs%s", field[IPCB_COL_PAIRS]);

@@ -36,7 +36,7 @@ static const struct ipcb_option pipe_options[] = {
      .def = "0",
      .min = 0,
      .max = 1u << 30,
-     .tune = "16384|65536",
+     .tune = "16384",
      .per_call = true,
      .help = "bytes handed to each write(): a message is written in pieces this large; 0: "
 	     "the whole message in one call"},

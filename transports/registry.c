@@ -299,8 +299,8 @@ static const char *rule_options(const struct ipcb_transport *t)
 			snprintf(word, sizeof(word), "%.*s", (int)len, p);
 			if (!len || len >= sizeof(word) ||
 			    opt_value(o, word, &v, why, sizeof(why)) < 0) {
-				snprintf(broken, sizeof(broken), "option %s: a value to tune '%s' %s",
-					 o->key, word, len ? why : "is empty");
+				snprintf(broken, sizeof(broken), "option %s: a value to tune: %s",
+					 o->key, len ? why : "empty");
 				return broken;
 			}
 			p += len;

@@ -53,7 +53,6 @@ static const struct ipcb_option tcp_options[] = {
      .def = "0",
      .min = 0,
      .max = 1u << 30,
-     .tune = "4194304",
      .help = "each end's receive buffer in bytes (SO_RCVBUF; past net.core.rmem_max as root, "
 	     "SO_RCVBUFFORCE); 0: the kernel's, autotuned"},
     {.key = "write",
@@ -61,7 +60,7 @@ static const struct ipcb_option tcp_options[] = {
      .def = "0",
      .min = 0,
      .max = 1u << 30,
-     .tune = "16384|65536",
+     .tune = "65536",
      .per_call = true,
      .help = "bytes handed to each send(): a message is sent in pieces this large; 0: the "
 	     "whole message in one call"},

@@ -36,7 +36,7 @@ static const struct ipcb_option unix_stream_options[] = {
      .def = "0",
      .min = 0,
      .max = 1u << 30,
-     .tune = "16384|65536",
+     .tune = "65536",
      .per_call = true,
      .help = "bytes handed to each send(): a message is sent in pieces this large; 0: the "
 	     "whole message in one call"},

@@ -80,6 +80,8 @@ def expected_name(r):
             size = "%d%s" % (size >> shift, unit)
             break
     parts = [r["transport"], r["mode"], str(size), r["placement"]]
+    if r.get("tuning"):
+        parts.append(r["tuning"])
     if r["pairs"] not in ("", "1"):
         parts.append("pairs" + r["pairs"])
     if r["topology"] not in ("", "1:1"):

@@ -86,6 +86,24 @@ awk -F, 'NR == 1 { for (i = 1; i <= NF; i++) h[$i] = i; next }
 	END { exit bad > 0 || calls != 1 }' "$WORK/slow.csv"
 ok $? "its rows carry the receiver's work, and one says the send calls' latencies"
 
+# --tune: each transport also with its tuning settings, one option at a time, each row saying
+# which; a write size no smaller than the message is not tried; the end names the best.
+"$BIN" -t pipe -s 64,64K -m throughput -n 200 -d 0 -w 2 --tune --csv "$WORK/tune.csv" \
+	>"$WORK/tune.out" 2>&1
+ok $? "--tune runs"
+[ "$(awk -F, 'NR == 1 { for (i = 1; i <= NF; i++) h[$i] = i; next }
+	$h["latency_kind"] == "" { print $h["size_bytes"] "/" $h["tuning"] }' "$WORK/tune.csv" |
+	sort | tr '\n' ' ')" = "64/ 64/size=1048576 65536/ 65536/size=1048576 65536/write=16384 " ]
+ok $? "the default, the pipe's buffer at both sizes, its write size only where a message is larger"
+grep -q '^# pipe .*throughput .*64K cross-core .*\(by default, .* with [a-z]*=[0-9]* (.*x)\|the default is the best tried\)' "$WORK/tune.out"
+ok $? "the end of the run names the best setting beside the default ($(grep -m1 '^# pipe .*64K' "$WORK/tune.out"))"
+"$BIN" -q -t pipe -s 64K -m throughput -n 100 -d 0 -w 2 -o pipe.size=1048576 -o pipe.write=16384 \
+	--csv "$WORK/opt.csv" >/dev/null 2>&1 &&
+	awk -F, 'NR == 1 { for (i = 1; i <= NF; i++) h[$i] = i; next }
+		$h["latency_kind"] == "" && $h["tuning"] == "size=1048576 write=16384" &&
+		$h["buffer_bytes"] >= 2 * 1048576 { good++ } END { exit good != 1 }' "$WORK/opt.csv"
+ok $? "-o pipe.size and pipe.write: the row says so, and the channel holds the bigger buffer"
+
 # Bad values: exit 2, naming the option and the value, nothing run.
 for bad in "--seed x" "--seed -1" "--first-round 0" "--first-round 1x" "--min-messages 0" \
 	"--repeat 0" "--receiver-work-ns 1us" "--receiver-work-ns 2000000000"; do
@@ -94,6 +112,12 @@ for bad in "--seed x" "--seed -1" "--first-round 0" "--first-round 1x" "--min-me
 	rc=$?
 	[ $rc -eq 2 ] && grep -q -- "${bad%% *}" "$WORK/err" && grep -q -- "'${bad#* }'" "$WORK/err"
 	ok $? "$bad: exit 2 naming the option and the value (exit $rc: $(head -1 "$WORK/err"))"
+done
+for bad in pipe.size=x tcp.write=-1 unix-stream.sndbuf=2000000000 pipe.depth=1; do
+	"$BIN" -t pipe -o $bad >"$WORK/out" 2>"$WORK/err"
+	rc=$?
+	[ $rc -eq 2 ] && grep -q -- "-o $bad: " "$WORK/err"
+	ok $? "-o $bad: exit 2 naming it and why (exit $rc: $(head -1 "$WORK/err"))"
 done
 "$BIN" --help | grep -q -- '--seed N .*(default 1'
 ok $? "--help names the default seed"

@@ -187,9 +187,12 @@ int main(void)
 	   "-o without NAME.KEY=VALUE is refused (%s)", err);
 	ok(parse(&o, "-o", "nosuch.key=1", NULL) == -EINVAL && strstr(err, "'nosuch'"),
 	   "-o for an unknown transport names it (%s)", err);
-	ok(parse(&o, "-o", "pipe.depth=1", NULL) == -EINVAL && strstr(err, "'depth'") &&
+	ok(parse(&o, "-o", "fifo.depth=1", NULL) == -EINVAL && strstr(err, "'depth'") &&
 	       strstr(err, "takes none"),
 	   "-o for a key the transport does not have names it (%s)", err);
+	ok(parse(&o, "-o", "pipe.depth=1", NULL) == -EINVAL && strstr(err, "'depth'") &&
+	       strstr(err, "its options: size, write"),
+	   "-o for a key another transport does not have lists its keys (%s)", err);
 	ok(parse(&o, "-t", "zmq-tcp", "-ozmq-tcp.hwm=5") == 0 && o.ntopts == 1 &&
 	       o.topts[0].val == 5,
 	   "-o zmq-tcp.hwm=5 (a transport's option, listed even where it cannot be built)");

@@ -57,6 +57,16 @@ int main(void)
 							     {.key = NULL}};
 		static const struct ipcb_transport broken = {
 		    .name = "broken-opts", .summary = "x", .unsupported = "no", .options = bad_def};
+		static const struct ipcb_option bad_tune_opts[] = {{.key = "n",
+								    .type = IPCB_OPT_UINT,
+								    .def = "1",
+								    .min = 1,
+								    .max = 9,
+								    .tune = "4|10",
+								    .help = "h"},
+								   {.key = NULL}};
+		static const struct ipcb_transport bad_tune = {
+		    .name = "bad-tune", .summary = "x", .unsupported = "no", .options = bad_tune_opts};
 		uint64_t vals[IPCB_MAX_OPTIONS], v = 0;
 		unsigned idx = 9;
 		char text[128];
@@ -66,6 +76,9 @@ int main(void)
 		ok(ipcb_transport_check(&broken, why, sizeof(why)) == -EINVAL &&
 		       strstr(why, "default"),
 		   "a default outside its range is refused (%s)", why);
+		ok(ipcb_transport_check(&bad_tune, why, sizeof(why)) == -EINVAL &&
+		       strstr(why, "a value to tune: '10'"),
+		   "a value --tune would try outside its range is refused (%s)", why);
 		ok(ipcb_opt_parse(&with, "hwm", "50", &idx, &v, why, sizeof(why)) == 0 &&
 		       idx == 0 && v == 50,
 		   "a whole number in range");
