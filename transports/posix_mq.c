@@ -59,6 +59,24 @@ struct posix_mq_chan {
 	long msgsize;
 };
 
+/*
+ * What a user of message queues tunes: how many messages a queue holds (mq_maxmsg) before a
+ * sender waits, up to fs.mqueue.msg_max (only a process with CAP_SYS_RESOURCE goes past it).
+ */
+enum { POSIX_MQ_OPT_DEPTH };
+
+static const struct ipcb_option posix_mq_options[] = {
+    {.key = "depth",
+     .type = IPCB_OPT_UINT,
+     .def = "0",
+     .min = 0,
+     .max = 65536,
+     .help = "messages each queue holds (mq_maxmsg), exactly; 0: as many as fs.mqueue.msg_max "
+	     "and RLIMIT_MSGQUEUE allow (a deeper queue needs the sysctl raised first: --tune "
+	     "does not try one)"},
+    {.key = NULL},
+};
+
 struct posix_mq_ep {
 	char *stage; /* mq_msgsize bytes, for chunks shorter than that */
 };
@@ -122,7 +140,7 @@ static const char *posix_mq_hint(int err)
  * allows, halving the depth while the kernel refuses it for its size; unlink the name at once.
  * The descriptor, or (mqd_t)-1 with *err set; *depth is the depth it got.
  */
-static mqd_t posix_mq_create(const char *name, long msgsize, long *depth, int *err)
+static mqd_t posix_mq_create(const char *name, long msgsize, long *depth, bool exact, int *err)
 {
 	for (;;) {
 		struct mq_attr a = {.mq_maxmsg = *depth, .mq_msgsize = msgsize};
@@ -133,7 +151,7 @@ static mqd_t posix_mq_create(const char *name, long msgsize, long *depth, int *e
 			return q;
 		}
 		*err = errno;
-		if (*depth <= 1 || (*err != EMFILE && *err != ENOMEM && *err != EINVAL))
+		if (exact || *depth <= 1 || (*err != EMFILE && *err != ENOMEM && *err != EINVAL))
 			return (mqd_t)-1;
 		*depth /= 2;
 	}
@@ -162,9 +180,9 @@ static int posix_mq_probe(struct ipcb_probe *p)
 		long depth = posix_mq_depth(&l, msgsize, 2);
 		mqd_t q[2] = {(mqd_t)-1, (mqd_t)-1};
 
-		q[0] = posix_mq_create(name[0], msgsize, &depth, &err);
+		q[0] = posix_mq_create(name[0], msgsize, &depth, false, &err);
 		if (q[0] != (mqd_t)-1)
-			q[1] = posix_mq_create(name[1], msgsize, &depth, &err);
+			q[1] = posix_mq_create(name[1], msgsize, &depth, false, &err);
 		for (int d = 0; d < 2; d++)
 			if (q[d] != (mqd_t)-1)
 				mq_close(q[d]);
@@ -198,13 +216,18 @@ static int posix_mq_setup(struct ipcb_chan *ch)
 		return ipcb_errf(&ch->err, -EMSGSIZE, "mq_open",
 				 "%ld-byte messages: over fs.mqueue.msgsize_max %ld", c->msgsize,
 				 l.msgsize_max);
-	depth = posix_mq_depth(&l, c->msgsize, n);
+	depth = ipcb_opt(&ch->cfg, POSIX_MQ_OPT_DEPTH) ? (long)ipcb_opt(&ch->cfg, POSIX_MQ_OPT_DEPTH)
+						      : posix_mq_depth(&l, c->msgsize, n);
 	for (int d = 0; d < n; d++) {
 		char name[96];
 		int err = 0;
 
 		snprintf(name, sizeof(name), "/%s-%s", ch->tag, posix_mq_suffix[d]);
-		c->q[d] = posix_mq_create(name, c->msgsize, &depth, &err);
+		c->q[d] = posix_mq_create(name, c->msgsize, &depth,
+					  ipcb_opt(&ch->cfg, POSIX_MQ_OPT_DEPTH) != 0, &err);
+		if (c->q[d] == (mqd_t)-1 && ipcb_opt(&ch->cfg, POSIX_MQ_OPT_DEPTH))
+			return ipcb_errf(&ch->err, -err, "mq_open", "-o posix-mq.depth=%ld: %s",
+					 depth, posix_mq_hint(err));
 		if (c->q[d] == (mqd_t)-1)
 			return ipcb_errf(&ch->err, -err, "mq_open", "%s", posix_mq_hint(err));
 	}
@@ -292,6 +315,7 @@ const struct ipcb_transport ipcb_transport_posix_mq = {
     .caps = IPCB_CAP_BOUNDARIES | IPCB_CAP_DUPLEX | IPCB_CAP_MULTI_SENDER | IPCB_CAP_MULTI_RECEIVER,
     .max_msg_bytes = 0, /* probe() finds it */
     .fixed_wait = IPCB_WAIT_BLOCK,
+    .options = posix_mq_options,
     .chan_priv_bytes = sizeof(struct posix_mq_chan),
     .ep_priv_bytes = sizeof(struct posix_mq_ep),
     .probe = posix_mq_probe,

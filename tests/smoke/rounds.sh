@@ -103,6 +103,12 @@ ok $? "the end of the run names the best setting beside the default ($(grep -m1 
 		$h["latency_kind"] == "" && $h["tuning"] == "size=1048576 write=16384" &&
 		$h["buffer_bytes"] >= 2 * 1048576 { good++ } END { exit good != 1 }' "$WORK/opt.csv"
 ok $? "-o pipe.size and pipe.write: the row says so, and the channel holds the bigger buffer"
+"$BIN" -q -t posix-mq -s 64 -m throughput -n 100 -d 0 -w 2 -o posix-mq.depth=4 \
+	--csv "$WORK/mq.csv" >/dev/null 2>&1 &&
+	awk -F, 'NR == 1 { for (i = 1; i <= NF; i++) h[$i] = i; next }
+		$h["latency_kind"] == "" && $h["tuning"] == "depth=4" && $h["buffer_bytes"] == 256 { good++ }
+		END { exit good != 1 }' "$WORK/mq.csv"
+ok $? "-o posix-mq.depth=4: a queue of 4 messages of 64 B"
 
 # Bad values: exit 2, naming the option and the value, nothing run.
 for bad in "--seed x" "--seed -1" "--first-round 0" "--first-round 1x" "--min-messages 0" \
