@@ -16,8 +16,29 @@
 #include "ring.h"
 #include "transport.h"
 
+/*
+ * What a user of a shared-memory ring tunes: its size, how far the writer may run ahead of the
+ * reader before it waits.
+ */
+enum { SHM_OPT_RING };
+
+static const struct ipcb_option shm_options[] = {
+    {.key = "ring",
+     .type = IPCB_OPT_UINT,
+     .def = "0",
+     .min = 0,
+     .max = 1u << 30,
+     .tune = "4194304",
+     .help = "bytes each direction's ring aims at (slots of up to 16 KiB each, at most 65536 "
+	     "of them); 0: about 256 KiB"},
+    {.key = NULL},
+};
+
 static int shm_setup(struct ipcb_chan *ch)
 {
+	struct ipcb_ringchan *c = ch->priv;
+
+	c->ring_target = (size_t)ipcb_opt(&ch->cfg, SHM_OPT_RING);
 	return ipcb_ringchan_setup(ch, NULL);
 }
 
@@ -27,6 +48,7 @@ const struct ipcb_transport ipcb_transport_shm = {
     .summary = "POSIX shared memory ring per direction; reader spins, sleeps on a futex, or both",
     .caps = IPCB_CAP_WAIT_CHOICE | IPCB_CAP_SHARED_BUFFER | IPCB_CAP_DUPLEX,
     .max_msg_bytes = 0,
+    .options = shm_options,
     .chan_priv_bytes = sizeof(struct ipcb_ringchan),
     .ep_priv_bytes = sizeof(struct ipcb_ringchan_ep),
     .setup = shm_setup,

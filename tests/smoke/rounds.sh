@@ -109,6 +109,9 @@ ok $? "-o pipe.size and pipe.write: the row says so, and the channel holds the b
 		$h["latency_kind"] == "" && $h["tuning"] == "depth=4" && $h["buffer_bytes"] == 256 { good++ }
 		END { exit good != 1 }' "$WORK/mq.csv"
 ok $? "-o posix-mq.depth=4: a queue of 4 messages of 64 B"
+"$BIN" -q -t shm -s 64 -m throughput -n 100 -d 0 -w 2 -o shm.ring=1048576 --csv "$WORK/ring.csv" \
+	>/dev/null 2>&1 && grep -q 'ring: 8192 slots of 64' "$WORK/ring.csv"
+ok $? "-o shm.ring=1048576: a ring of 8192 slots of 64 B"
 
 # Bad values: exit 2, naming the option and the value, nothing run.
 for bad in "--seed x" "--seed -1" "--first-round 0" "--first-round 1x" "--min-messages 0" \

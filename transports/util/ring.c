@@ -35,13 +35,20 @@
 
 void ipcb_ring_plan(size_t msg_bytes, struct ipcb_ring_plan *p)
 {
+	ipcb_ring_plan_sized(msg_bytes, 0, p);
+}
+
+void ipcb_ring_plan_sized(size_t msg_bytes, size_t target, struct ipcb_ring_plan *p)
+{
 	size_t piece = msg_bytes < RING_PIECE_MAX ? msg_bytes : RING_PIECE_MAX, slot, n;
+	/* A ring asked to be larger may hold more slots than the default's cap. */
+	size_t max = target ? 65536u : RING_MAX_SLOTS;
 
 	if (piece == 0)
 		piece = 1;
 	slot = (RING_HDR_BYTES + piece + RING_ALIGN - 1) & ~(size_t)(RING_ALIGN - 1);
-	n = RING_TARGET_BYTES / slot;
-	n = n < RING_MIN_SLOTS ? RING_MIN_SLOTS : n > RING_MAX_SLOTS ? RING_MAX_SLOTS : n;
+	n = (target ? target : RING_TARGET_BYTES) / slot;
+	n = n < RING_MIN_SLOTS ? RING_MIN_SLOTS : n > max ? max : n;
 	p->nslots = (uint32_t)n;
 	p->slot_bytes = (uint32_t)slot;
 	p->piece_bytes = piece;
@@ -377,7 +384,7 @@ int ipcb_ringchan_setup(struct ipcb_chan *ch, const char *dir)
 	if (c->whole_messages)
 		ipcb_ring_plan_whole(ch->cfg.msg_bytes, &plan);
 	else
-		ipcb_ring_plan(ch->cfg.msg_bytes, &plan);
+		ipcb_ring_plan_sized(ch->cfg.msg_bytes, c->ring_target, &plan);
 	ring_bytes = (plan.ring_bytes + 4095) & ~(size_t)4095;
 	c->map_bytes = (size_t)ndirs * ring_bytes;
 	/* In a directory, the run's own holds it; POSIX shared memory names it after the run. */

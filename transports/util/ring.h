@@ -75,6 +75,8 @@ struct ipcb_ring_end {
 
 /* The layout for messages of up to msg_bytes per send/recv. */
 void ipcb_ring_plan(size_t msg_bytes, struct ipcb_ring_plan *p);
+/* The same, for a ring of about target bytes (0: the default), with up to 64 Ki slots. */
+void ipcb_ring_plan_sized(size_t msg_bytes, size_t target, struct ipcb_ring_plan *p);
 /* The layout for loans: one slot holds a whole message of up to msg_bytes. */
 void ipcb_ring_plan_whole(size_t msg_bytes, struct ipcb_ring_plan *p);
 /* Initialise a ring in zeroed shared memory of p->ring_bytes. */
@@ -112,6 +114,7 @@ struct ipcb_ringchan {
 	size_t map_bytes;
 	struct ipcb_ring *ring[2]; /* [0] sender -> receiver, [1] back (latency mode only) */
 	bool whole_messages;	   /* set before setup: slots for loans (ipcb_ring_plan_whole) */
+	size_t ring_target;	   /* set before setup: bytes a ring aims at (0: 256 KiB) */
 	bool asym;		   /* the sleeper fences both sides (ring.c, ring_sleep) */
 };
 
