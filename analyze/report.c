@@ -126,7 +126,7 @@ struct report {
 	size_t n, cap;
 	struct srow *srows;
 	size_t nsrows, srows_cap;
-	char host[128], cpu_model[160], kernel[128], version[64], date[32], virt[64];
+	char host[128], cpu_model[160], kernel[128], version[64], date[32], virt[64], smt[32];
 	unsigned max_run;
 	/* For transports run with several wait strategies: the one the report uses. */
 	struct {
@@ -225,6 +225,7 @@ enum col {
 	C_FSYNC,
 	C_RECV_WORK,
 	C_TUNING,
+	C_SMT,
 	C_COLS,
 };
 
@@ -271,6 +272,7 @@ static const struct {
     [C_FSYNC] = {IPCB_COL_FSYNC, false},
     [C_RECV_WORK] = {IPCB_COL_RECEIVER_WORK_NS, false},
     [C_TUNING] = {IPCB_COL_TUNING, false},
+    [C_SMT] = {IPCB_COL_SMT, false},
 };
 
 __attribute__((format(printf, 1, 2))) static int fail(const char *fmt, ...)
@@ -397,6 +399,7 @@ static void note_machine(struct report *r, const char *const *field)
 	snprintf(r->version, sizeof(r->version), "%s", field[C_VERSION]);
 	snprintf(r->date, sizeof(r->date), "%.10s", field[C_TIMESTAMP]);
 	snprintf(r->virt, sizeof(r->virt), "%s", field[C_VIRT]);
+	snprintf(r->smt, sizeof(r->smt), "%s", field[C_SMT]);
 }
 
 /*
@@ -3512,7 +3515,22 @@ static void print_claims(struct report *r, size_t mib)
 		"sides on two CPUs (cross-core), on one (same-core), where the scheduler puts "
 		"them (unpinned) or on two hosts (two-host, --peer); a machine with SMT siblings "
 		"or several sockets has placements between these that only a CPU list "
-		"(--cpus) reaches.\n\n");
+		"(--cpus) reaches.");
+	if (!strcmp(r->smt, "notsupported") || !strcmp(r->smt, "off") ||
+	    !strcmp(r->smt, "forceoff"))
+		fprintf(r->out,
+			" This machine says SMT is %s: it has no two logical CPUs of one core to "
+			"place the sides on%s.",
+			r->smt, r->virt[0] && strcmp(r->virt, "no") ? " (as a virtual machine, it "
+								      "does not say how its CPUs "
+								      "share the host's cores: the "
+								      "probes above say when they did)"
+								    : "");
+	else if (r->smt[0])
+		fprintf(r->out, " This machine says SMT is %s: `--cpus A,B` with two siblings of "
+				"one core measures the placement between same-core and cross-core.",
+			r->smt);
+	fprintf(r->out, "\n\n");
 }
 
 /* ---- message queues: the kernel's, socket middleware and brokers ---------------------------- */
