@@ -317,7 +317,8 @@ static void compare_usage(FILE *f)
     "that alpha: the gate passes only when every group is ok, so a wrong pass needs\n"
     "the group that really changed to be called ok (an intersection-union test).\n"
     "A group with values in BASE and none (or only zeros) in NEW is regressed: it\n"
-    "collapsed. Rows with a %s flag (the machine was not in its usual state) are\n"
+    "collapsed (a rate sweep's outcome at 0 is a value: the bound held at no rate).\n"
+    "Rows with a %s flag (the machine was not in its usual state) are\n"
     "set aside while the group keeps at least half of its rows on that side, else\n"
     "kept; the note says which. p-values are exact (permutation distribution,\n"
     "mid-ranks for ties) when both sides hold at most " STR(IPCB_MW_EXACT_MAX_N) " values together\n"
@@ -1564,7 +1565,12 @@ static void decide(const struct compare *c, struct group *g, double *l[2])
 		snprintf(g->note, sizeof(g->note), "no NEW values: the group is gone");
 		return;
 	}
-	if (!o->metric->lower_better && all_zero(&g->side[1]) && !all_zero(&g->side[0])) {
+	/*
+	 * A stream at 0 collapsed; a rate sweep's outcome at 0 is a measurement (the bound held at
+	 * no offered rate), tested like any other value.
+	 */
+	if (!o->metric->lower_better && all_zero(&g->side[1]) && !all_zero(&g->side[0]) &&
+	    strcmp(g->k[COL_KIND], "slo_rate") != 0) {
 		g->verdict = V_REGRESSED;
 		g->change = -1;
 		snprintf(g->note, sizeof(g->note), "collapsed to 0");

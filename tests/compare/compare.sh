@@ -394,6 +394,19 @@ grep -q "sweep-bad.csv:3: column offered_fraction: 'half' is not a positive numb
 	"$WORK/sweep-bad.err"
 ok $? "a share that is not a number names the file, line and column"
 
+# A rate sweep's outcome (slo_rate) at 0 is a measurement, the bound held at no offered rate, not
+# a stream that collapsed: one such run a side decides nothing.
+for side in base new; do
+	newcsv "$WORK/slo-$side.csv"
+	mkrow transport=shm mode=throughput size_bytes=64 run=1 messages=1000 latency_kind=slo_rate \
+		bytes_per_s="$([ $side = base ] && echo 276600000.0 || echo 0.0)" msgs_per_s=1000.0 \
+		sender_cpu=0 receiver_cpu=1 placement=cross-core wait=- >>"$WORK/slo-$side.csv"
+done
+compare_run slo 3 "$WORK/slo-base.csv" "$WORK/slo-new.csv"
+grep -qE "^shm +throughput +slo_rate .* inconclusive +too few repeats" "$WORK/slo.out" &&
+	! grep -q "collapsed" "$WORK/slo.out"
+ok $? "a sweep's outcome at 0 in NEW is inconclusive on one run a side, not collapsed"
+
 # ---- formats ----
 compare_run md 1 --format md "$WORK/base.csv" "$WORK/slow.csv"
 grep -q "^| transport | mode |" "$WORK/md.out" && grep -q "^|:---|" "$WORK/md.out" &&
