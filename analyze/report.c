@@ -2477,8 +2477,8 @@ static void print_header(const struct report *r, const char *path)
 		"Every number is the median over the CSV's rounds (up to %u) of one transport, "
 		"mode, size and placement, followed by its interval where that reaches more than "
 		"10%% from it (the next run's median can land anywhere in it); where a group's rounds "
-		"fell into modes, each mode with its share of the rounds. Round trips are ping-pong latencies (p50); throughput is a "
-		"one-way stream timed at the receiver. *cross-core*: sender and receiver on two "
+		"fell into modes, each mode with its share of the rounds. Round trips are ping-pong "
+		"latencies (p50); throughput is a one-way stream timed at the receiver. *cross-core*: sender and receiver on two "
 		"CPUs; *same-core*: both on one CPU.\n\n"
 		"How the claims are decided: a claim is a set of comparisons (one per placement, "
 		"size and measure). Each compares the two transports on the rounds both were "
@@ -3564,7 +3564,7 @@ static enum queue_kind queue_kind(const struct rrow *row)
  * The kernel's queues, the sockets and the middleware built on them, and the brokers, side by
  * side: each one's 64 B round trip and 64 KiB stream, what its sender pays per streamed
  * message, what its server pays per message, and C10 ("a queue lets the sender continue at
- * once") checked for each: its sender's CPU per streamed message under half its round trip.
+ * once") checked for each with a slow consumer: a send call under half the receiver's time.
  */
 /* Every transport of the queues' section once, kernel queues first, brokers last. */
 static size_t queue_names(const struct report *r, const char **names, enum queue_kind *kinds,

@@ -44,7 +44,8 @@ const struct ipcb_csv_col ipcb_csv_cols[IPCB_CSV_NCOLS] = {
     [IPCB_COL_LATENCY_KIND] = TEXT("latency_kind", "a stream's own row (no latencies)",
 	"`rtt`, `one_way_ab`, `one_way_ba` (latency mode, bistream), `one_way` (a stream's every "
 	"16th message; every message in an open loop), `send_lag` (an open loop's sends against "
-	"their intended times) or `slo_rate` (a rate sweep's outcome: the highest offered rate at "
+	"their intended times), `send_call` (an open-loop stream's send calls, with a slow "
+	"consumer: `receiver_work_ns`) or `slo_rate` (a rate sweep's outcome: the highest offered rate at "
 	"which its bound held, 0 when none did, as `msgs_per_s`, and for a stream `bytes_per_s`)"),
     [IPCB_COL_MIN_NS] = INTEGER("min_ns", "ns", NOT_MEASURED, "smallest latency"),
     [IPCB_COL_P50_NS] = INTEGER("p50_ns", "ns", NOT_MEASURED, "median latency"),
