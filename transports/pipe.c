@@ -108,20 +108,18 @@ static void pipe_close(struct ipcb_ep *ep)
 	ipcb_fd_close(&e->wfd);
 }
 
+IPCB_HOT static int pipe_write(struct ipcb_ep *ep, const void *buf, size_t len)
+{
+	const struct pipe_ep *e = ep->priv;
+
+	return ipcb_fd_write_full(e->wfd, buf, len, &ep->err, "write");
+}
+
 IPCB_HOT static int pipe_send(struct ipcb_ep *ep, const void *buf, size_t len)
 {
 	const struct pipe_ep *e = ep->priv;
-	const char *p = buf;
 
-	while (e->piece && len > e->piece) {
-		int rc = ipcb_fd_write_full(e->wfd, p, e->piece, &ep->err, "write");
-
-		if (rc)
-			return rc;
-		p += e->piece;
-		len -= e->piece;
-	}
-	return ipcb_fd_write_full(e->wfd, p, len, &ep->err, "write");
+	return ipcb_send_pieces(ep, buf, len, e->piece, pipe_write);
 }
 
 IPCB_HOT static int pipe_recv(struct ipcb_ep *ep, void *buf, size_t len)

@@ -219,20 +219,18 @@ static void tcp_close(struct ipcb_ep *ep)
 	ipcb_fd_close(&te->lfd);
 }
 
+IPCB_HOT static int tcp_write(struct ipcb_ep *ep, const void *buf, size_t len)
+{
+	const struct tcp_ep *te = ep->priv;
+
+	return ipcb_sock_send_all(te->fd, buf, len, true, &ep->err);
+}
+
 IPCB_HOT static int tcp_send(struct ipcb_ep *ep, const void *buf, size_t len)
 {
 	const struct tcp_ep *te = ep->priv;
-	const char *p = buf;
 
-	while (te->piece && len > te->piece) {
-		int rc = ipcb_sock_send_all(te->fd, p, te->piece, true, &ep->err);
-
-		if (rc)
-			return rc;
-		p += te->piece;
-		len -= te->piece;
-	}
-	return ipcb_sock_send_all(te->fd, p, len, true, &ep->err);
+	return ipcb_send_pieces(ep, buf, len, te->piece, tcp_write);
 }
 
 IPCB_HOT static int tcp_recv(struct ipcb_ep *ep, void *buf, size_t len)

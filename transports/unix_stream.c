@@ -60,18 +60,8 @@ static int unix_stream_setup(struct ipcb_chan *ch)
 
 IPCB_HOT static int unix_stream_send(struct ipcb_ep *ep, const void *buf, size_t len)
 {
-	size_t piece = (size_t)ipcb_opt(&ep->chan->cfg, US_OPT_WRITE);
-	const char *p = buf;
-
-	while (piece && len > piece) {
-		int rc = ipcb_sockpair_send(ep, p, piece);
-
-		if (rc)
-			return rc;
-		p += piece;
-		len -= piece;
-	}
-	return ipcb_sockpair_send(ep, p, len);
+	return ipcb_send_pieces(ep, buf, len, (size_t)ipcb_opt(&ep->chan->cfg, US_OPT_WRITE),
+				ipcb_sockpair_send);
 }
 
 const struct ipcb_transport ipcb_transport_unix_stream = {

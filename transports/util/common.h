@@ -28,6 +28,27 @@ void ipcb_fd_close(int *fd);
 /* A socket's send plus receive buffer limits (SO_SNDBUF + SO_RCVBUF, as the kernel
  * accounts them); 0 when they cannot be read. */
 /*
+ * -o NAME.write=: send len bytes in pieces of at most piece bytes (0: whole) with whole(), as a
+ * user who tunes a write size hands a message to the kernel. Inline, so whole() is a direct
+ * call and an untuned send pays one comparison.
+ */
+static inline int ipcb_send_pieces(struct ipcb_ep *ep, const void *buf, size_t len, size_t piece,
+				   int (*whole)(struct ipcb_ep *ep, const void *buf, size_t len))
+{
+	const char *p = buf;
+
+	while (piece && len > piece) {
+		int rc = whole(ep, p, piece);
+
+		if (rc)
+			return rc;
+		p += piece;
+		len -= piece;
+	}
+	return whole(ep, p, len);
+}
+
+/*
  * -o sndbuf=/rcvbuf=: set a socket's send (rcv false) or receive buffer to bytes, past
  * net.core.wmem_max/rmem_max where the process may (SO_SNDBUFFORCE as root), else up to them.
  * 0 leaves the kernel's default. 0, or a negative errno recorded in e naming the option.
