@@ -37,7 +37,15 @@ todo() {
 	fi
 }
 
-diag() { sed 's/^/# /' "$@"; }
+# Diagnostics go to the TAP stream and, the first 40 lines, to stderr: a test runner that shows only
+# a failed test's stderr then still shows why it failed.
+diag() {
+	local t
+	t=$(sed 's/^/# /' "$@")
+	[ -n "$t" ] || return 0
+	printf '%s\n' "$t"
+	printf '%s\n' "$t" | head -n 40 >&2
+}
 
 done_testing() {
 	echo "1..$n"

@@ -130,7 +130,7 @@ check_end() { # check_end WHAT T WANT_STATUS MESSAGE_REGEX
 	[ "$st" -eq "$want" ] && grep -qE -- "$re" "$ERR"
 	ok $? "$what: exit $want (got $st) and stderr says /$re/"
 	[ "$st" -eq "$want" ] || diag "$ERR"
-	[ "$(grep -c '^null,latency,64,' "$CSV")" -eq 1 ] && ! grep -q "^$t," "$CSV" &&
+	[ "$(grep -c '^null,latency,64,[0-9]*,[0-9]*,rtt,' "$CSV")" -eq 1 ] && ! grep -q "^$t," "$CSV" &&
 		awk -F, 'NR == 1 { nf = NF } NF != nf { bad = 1 } END { exit bad }' "$CSV"
 	ok $? "$what: the row measured before is kept, complete; no row for the broken run"
 	for k in $SENDER $RECEIVER; do
