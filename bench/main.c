@@ -1155,7 +1155,7 @@ static const char *shape_refusal(const struct driver *d, const struct planned *p
 		return "a message this large goes in several operations, and several senders' or "
 		       "receivers' operations would interleave";
 	/* A runtime (mpirun) starts one sender and one receiver, not several pairs. */
-	if (t->launch_cmd && sh->pairs > 1)
+	if (t->launch && sh->pairs > 1)
 		return "its sides are started by a runtime as one sender and one receiver";
 	if ((t->caps & IPCB_CAP_NO_DATA) && shape_threaded(sh))
 		return "it moves no messages, so none can be in flight or stream back";

@@ -160,7 +160,7 @@ IPCB_HOT static int latency_echo(struct run_ctx *c, struct ipcb_ep *ep, void *rx
 		busy_work(s->work_ns + s->recv_work_ns);
 		rc = move_message(s, ep, &tx, true, loans);
 		if (!rc && loans)
-			rc = s->t->release(ep);
+			rc = s->t->loans->release(ep);
 		if (rc)
 			return transport_fail(&ep->err, "", err);
 		if (i >= s->warmup)
@@ -644,7 +644,7 @@ static void chan_unmake(const struct ipcb_run_spec *s, struct ipcb_chan *ch, cha
 	ch->priv = NULL;
 }
 
-/* ---- sides started by a runtime (transport.h: launch_cmd) ----------------------------------- */
+/* ---- sides started by a runtime (transport.h: launch ops) ----------------------------------- */
 
 /*
  * The run as a side started by a runtime gets it: the whole spec, its pointers cleared (the
@@ -820,7 +820,7 @@ static int run_by_runtime(const struct ipcb_run_spec *s, struct ipcb_chan *ch,
 		cmd.rank_argv[k][1] = ctl;
 		cmd.rank_argv[k][2] = s->t->name;
 	}
-	rc = s->t->launch_cmd(ch, &cmd);
+	rc = s->t->launch->command(ch, &cmd);
 	for (int i = 0; !rc && i < 3; i++)
 		rc = ipcb_cmd_arg(&cmd, "%s", cmd.rank_argv[1][i]);
 	if (rc) {
@@ -922,12 +922,12 @@ int ipcb_run_rank_main(int argc, char **argv)
 
 	/* Never outlive the runtime that started it: when it dies, the kernel kills this. */
 	prctl(PR_SET_PDEATHSIG, SIGKILL);
-	if (argc != 3 || !(t = ipcb_transport_find(argv[2])) || !t->launch_rank) {
+	if (argc != 3 || !(t = ipcb_transport_find(argv[2])) || !t->launch) {
 		fprintf(stderr,
 			"usage: ipcb-rank CONTROL-SOCKET TRANSPORT (started by ipcbench)\n");
 		return 2;
 	}
-	number = t->launch_rank();
+	number = t->launch->rank();
 	if (number < 0 || number > 1) {
 		fprintf(stderr, "ipcb-rank: %s: which side am I? %s\n", t->name,
 			strerror(number < 0 ? -number : EINVAL));
@@ -1050,7 +1050,7 @@ int ipcb_run_one(const struct ipcb_run_spec *s, struct ipcb_run_result *r)
 	launch.receivers = nsides - senders;
 	launch.cpu = cpus;
 	launch.area = area;
-	rc = s->t->launch_cmd ? run_by_runtime(s, &chans[0], &launch, area)
+	rc = s->t->launch ? run_by_runtime(s, &chans[0], &launch, area)
 			      : ipcb_launch_run(&launch);
 	r->signal = launch.signal;
 	r->fail_ns = launch.fail_ns;

@@ -183,7 +183,7 @@ static inline bool run_loans(const struct ipcb_run_spec *s)
 IPCB_HOT static inline int loan_peek(const struct ipcb_run_spec *s, struct ipcb_ep *ep, void **buf)
 {
 	size_t len = 0;
-	int rc = s->t->peek(ep, buf, &len);
+	int rc = s->t->loans->peek(ep, buf, &len);
 
 	if (!rc && len != s->size_bytes)
 		return ipcb_errf(&ep->err, -EBADMSG, "peek",
@@ -200,7 +200,7 @@ IPCB_HOT static inline int move_message(const struct ipcb_run_spec *s, struct ip
 					void **buf, bool send, bool loans)
 {
 	if (loans)
-		return send ? s->t->commit(ep, s->size_bytes) : loan_peek(s, ep, buf);
+		return send ? s->t->loans->commit(ep, s->size_bytes) : loan_peek(s, ep, buf);
 	return move_payload(s, ep, *buf, send);
 }
 
@@ -211,7 +211,7 @@ IPCB_HOT static inline int verify_message(const struct ipcb_run_spec *s, struct 
 {
 	int rc = verify(s, buf, seq, full_checks, err);
 
-	if (!rc && loans && s->t->release(ep))
+	if (!rc && loans && s->t->loans->release(ep))
 		return transport_fail(&ep->err, "", err);
 	return rc;
 }
@@ -223,7 +223,7 @@ IPCB_HOT static inline int verify_message(const struct ipcb_run_spec *s, struct 
 IPCB_HOT static inline int loan_build(const struct ipcb_run_spec *s, struct ipcb_ep *ep, void **tx,
 				      uint64_t seq, bool last)
 {
-	int rc = s->t->acquire(ep, s->size_bytes, tx);
+	int rc = s->t->loans->acquire(ep, s->size_bytes, tx);
 
 	if (rc < 0)
 		return rc;
@@ -239,7 +239,7 @@ IPCB_HOT static inline int loan_build(const struct ipcb_run_spec *s, struct ipcb
 IPCB_HOT static inline int loan_echo(const struct ipcb_run_spec *s, struct ipcb_ep *ep,
 				     const void *rx, void **tx)
 {
-	int rc = s->t->acquire(ep, s->size_bytes, tx);
+	int rc = s->t->loans->acquire(ep, s->size_bytes, tx);
 
 	if (rc < 0)
 		return rc;

@@ -506,6 +506,13 @@ IPCB_HOT static int cma_recv(struct ipcb_ep *ep, void *buf, size_t len)
 	return 0;
 }
 
+static const struct ipcb_loan_ops cma_loans = {
+    .acquire = cma_acquire,
+    .commit = cma_commit,
+    .peek = cma_peek,
+    .release = cma_release,
+};
+
 const struct ipcb_transport ipcb_transport_cma = {
     .name = "cma",
     .path = IPCB_PATH_KERNEL_COPY,
@@ -521,8 +528,5 @@ const struct ipcb_transport ipcb_transport_cma = {
     .close = cma_close,
     .send = cma_send,
     .recv = cma_recv,
-    .acquire = cma_acquire,
-    .commit = cma_commit,
-    .peek = cma_peek,
-    .release = cma_release,
+    .loans = &cma_loans,
 };

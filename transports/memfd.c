@@ -288,6 +288,13 @@ IPCB_HOT static int memfd_recv(struct ipcb_ep *ep, void *buf, size_t len)
 	return memfd_release(ep);
 }
 
+static const struct ipcb_loan_ops memfd_loans = {
+    .acquire = memfd_acquire,
+    .commit = memfd_commit,
+    .peek = memfd_peek,
+    .release = memfd_release,
+};
+
 const struct ipcb_transport ipcb_transport_memfd = {
     .name = "memfd",
     .path = IPCB_PATH_SHARED_MEMORY,
@@ -303,8 +310,5 @@ const struct ipcb_transport ipcb_transport_memfd = {
     .close = memfd_close,
     .send = memfd_send,
     .recv = memfd_recv,
-    .acquire = memfd_acquire,
-    .commit = memfd_commit,
-    .peek = memfd_peek,
-    .release = memfd_release,
+    .loans = &memfd_loans,
 };

@@ -378,6 +378,11 @@ static void mpi_route(const struct ipcb_chan_cfg *cfg, struct ipcb_route *r)
 	r->rides_on = tcp ? "tcp" : "shm";
 }
 
+static const struct ipcb_launch_ops mpi_launch = {
+    .command = mpi_launch_cmd,
+    .rank = mpi_launch_rank,
+};
+
 const struct ipcb_transport ipcb_transport_mpi = {
     .name = "mpi",
     .path = IPCB_PATH_SHARED_MEMORY,
@@ -393,8 +398,7 @@ const struct ipcb_transport ipcb_transport_mpi = {
     .probe = mpi_probe,
     .setup = mpi_setup,
     .teardown = mpi_teardown,
-    .launch_cmd = mpi_launch_cmd,
-    .launch_rank = mpi_launch_rank,
+    .launch = &mpi_launch,
     .ep_priv_bytes = sizeof(struct mpi_ep),
     .open = mpi_open,
     .close = mpi_close,

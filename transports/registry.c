@@ -105,11 +105,12 @@ static const char *rule_path(const struct ipcb_transport *t)
 
 static const char *rule_zerocopy(const struct ipcb_transport *t)
 {
-	unsigned hooks = !!t->acquire + !!t->commit + !!t->peek + !!t->release;
+	const struct ipcb_loan_ops *l = t->loans;
+	unsigned hooks = l ? !!l->acquire + !!l->commit + !!l->peek + !!l->release : 0;
 
 	if ((t->caps & IPCB_CAP_ZEROCOPY) && hooks != 4)
 		return "zero-copy loans need acquire, commit, peek and release";
-	if (!(t->caps & IPCB_CAP_ZEROCOPY) && hooks)
+	if (!(t->caps & IPCB_CAP_ZEROCOPY) && l)
 		return "loan hooks without the zerocopy capability: they would never be called";
 	return NULL;
 }
@@ -316,16 +317,16 @@ static const char *rule_options(const struct ipcb_transport *t)
 /* Sides started by a runtime share nothing the driver set up: no channel state. */
 static const char *rule_launcher(const struct ipcb_transport *t)
 {
-	if (!t->launch_cmd != !t->launch_rank)
-		return "launch_cmd and launch_rank go together";
-	if (t->launch_cmd && (t->chan_priv_bytes || t->service))
+	if (t->launch && (!t->launch->command || !t->launch->rank))
+		return "a runtime's command and rank hooks go together";
+	if (t->launch && (t->chan_priv_bytes || t->service))
 		return "sides started by a runtime cannot share channel state or a service";
-	if (t->launch_cmd && !(t->caps & IPCB_CAP_USES_DIR))
+	if (t->launch && !(t->caps & IPCB_CAP_USES_DIR))
 		return "sides started by a runtime reach the driver through the run's directory: "
 		       "uses-dir";
 	/* Only a runtime places the sides on two hosts; a network transport has stand-ins. */
-	if ((t->caps & IPCB_CAP_LAUNCH_HOSTS) && (!t->launch_cmd || (t->caps & IPCB_CAP_NETWORK)))
-		return "launch-hosts is a runtime's (launch_cmd), and not a network transport's";
+	if ((t->caps & IPCB_CAP_LAUNCH_HOSTS) && (!t->launch || (t->caps & IPCB_CAP_NETWORK)))
+		return "launch-hosts is a runtime's (launch ops), and not a network transport's";
 	return NULL;
 }
 

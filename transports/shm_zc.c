@@ -29,6 +29,13 @@ static int shm_zc_setup(struct ipcb_chan *ch)
 	return ipcb_ringchan_setup(ch, NULL);
 }
 
+static const struct ipcb_loan_ops shm_zc_loans = {
+    .acquire = ipcb_ringchan_acquire,
+    .commit = ipcb_ringchan_commit,
+    .peek = ipcb_ringchan_peek,
+    .release = ipcb_ringchan_release,
+};
+
 const struct ipcb_transport ipcb_transport_shm_zc = {
     .name = "shm-zc",
     .path = IPCB_PATH_SHARED_MEMORY,
@@ -43,8 +50,5 @@ const struct ipcb_transport ipcb_transport_shm_zc = {
     .open = ipcb_ringchan_open,
     .send = ipcb_ringchan_send,
     .recv = ipcb_ringchan_recv,
-    .acquire = ipcb_ringchan_acquire,
-    .commit = ipcb_ringchan_commit,
-    .peek = ipcb_ringchan_peek,
-    .release = ipcb_ringchan_release,
+    .loans = &shm_zc_loans,
 };

@@ -351,6 +351,13 @@ IPCB_HOT static int tcp_zc_recv(struct ipcb_ep *ep, void *buf, size_t len)
 	return ipcb_sock_recv_all(me->fd, buf, len, true, &ep->err);
 }
 
+static const struct ipcb_loan_ops tcp_zc_loans = {
+    .acquire = tcp_zc_acquire,
+    .commit = tcp_zc_commit,
+    .peek = tcp_zc_peek,
+    .release = tcp_zc_release,
+};
+
 const struct ipcb_transport ipcb_transport_tcp_zc = {
     .name = "tcp-zc",
     .path = IPCB_PATH_NETWORK_STACK,
@@ -368,8 +375,5 @@ const struct ipcb_transport ipcb_transport_tcp_zc = {
     .close = tcp_zc_close,
     .send = tcp_zc_send,
     .recv = tcp_zc_recv,
-    .acquire = tcp_zc_acquire,
-    .commit = tcp_zc_commit,
-    .peek = tcp_zc_peek,
-    .release = tcp_zc_release,
+    .loans = &tcp_zc_loans,
 };

@@ -248,6 +248,13 @@ IPCB_HOT static int vmsplice_recv(struct ipcb_ep *ep, void *buf, size_t len)
 	return 0;
 }
 
+static const struct ipcb_loan_ops vmsplice_loans = {
+    .acquire = vmsplice_acquire,
+    .commit = vmsplice_commit,
+    .peek = vmsplice_peek,
+    .release = vmsplice_release,
+};
+
 const struct ipcb_transport ipcb_transport_vmsplice = {
     .name = "vmsplice",
     .path = IPCB_PATH_KERNEL_COPY,
@@ -263,8 +270,5 @@ const struct ipcb_transport ipcb_transport_vmsplice = {
     .close = vmsplice_close,
     .send = vmsplice_send,
     .recv = vmsplice_recv,
-    .acquire = vmsplice_acquire,
-    .commit = vmsplice_commit,
-    .peek = vmsplice_peek,
-    .release = vmsplice_release,
+    .loans = &vmsplice_loans,
 };

@@ -148,14 +148,24 @@ int main(void)
 	.send = HOOK(int (*)(struct ipcb_ep *, const void *, size_t)),                             \
 	.recv = HOOK(int (*)(struct ipcb_ep *, void *, size_t))
 #define GOOD HOOKS, .path = IPCB_PATH_KERNEL_COPY
-#define LOANS                                                                                      \
-	.acquire = HOOK(int (*)(struct ipcb_ep *, size_t, void **)),                               \
-	.commit = HOOK(int (*)(struct ipcb_ep *, size_t)),                                         \
-	.peek = HOOK(int (*)(struct ipcb_ep *, void **, size_t *)),                                \
-	.release = HOOK(int (*)(struct ipcb_ep *))
-#define LAUNCHED                                                                                   \
-	.launch_cmd = HOOK(int (*)(const struct ipcb_chan *, struct ipcb_launch_cmd *)),           \
-	.launch_rank = HOOK(int (*)(void))
+		static const struct ipcb_loan_ops all_loans = {
+		    .acquire = HOOK(int (*)(struct ipcb_ep *, size_t, void **)),
+		    .commit = HOOK(int (*)(struct ipcb_ep *, size_t)),
+		    .peek = HOOK(int (*)(struct ipcb_ep *, void **, size_t *)),
+		    .release = HOOK(int (*)(struct ipcb_ep *))};
+		static const struct ipcb_loan_ops no_release = {
+		    .acquire = HOOK(int (*)(struct ipcb_ep *, size_t, void **)),
+		    .commit = HOOK(int (*)(struct ipcb_ep *, size_t)),
+		    .peek = HOOK(int (*)(struct ipcb_ep *, void **, size_t *))};
+		static const struct ipcb_loan_ops peek_only = {
+		    .peek = HOOK(int (*)(struct ipcb_ep *, void **, size_t *))};
+		static const struct ipcb_launch_ops runtime = {
+		    .command = HOOK(int (*)(const struct ipcb_chan *, struct ipcb_launch_cmd *)),
+		    .rank = HOOK(int (*)(void))};
+		static const struct ipcb_launch_ops no_rank = {
+		    .command = HOOK(int (*)(const struct ipcb_chan *, struct ipcb_launch_cmd *))};
+#define LOANS .loans = &all_loans
+#define LAUNCHED .launch = &runtime
 		static const struct {
 			struct ipcb_transport t;
 			const char *why; /* NULL: the entry keeps the contract */
@@ -163,17 +173,10 @@ int main(void)
 		    {{.name = "good", GOOD}, NULL},
 		    {{.name = "zc-good", GOOD, .caps = IPCB_CAP_ZEROCOPY, LOANS}, NULL},
 		    {{.name = "zc-no-hooks", GOOD, .caps = IPCB_CAP_ZEROCOPY}, "acquire, commit"},
-		    {{.name = "zc-no-release",
-		      GOOD,
-		      .caps = IPCB_CAP_ZEROCOPY,
-		      .acquire = HOOK(int (*)(struct ipcb_ep *, size_t, void **)),
-		      .commit = HOOK(int (*)(struct ipcb_ep *, size_t)),
-		      .peek = HOOK(int (*)(struct ipcb_ep *, void **, size_t *))},
+		    {{.name = "zc-no-release", GOOD, .caps = IPCB_CAP_ZEROCOPY, .loans = &no_release},
 		     "acquire, commit, peek and release"},
 		    {{.name = "loans-no-cap", GOOD, LOANS}, "without the zerocopy capability"},
-		    {{.name = "peek-only",
-		      GOOD,
-		      .peek = HOOK(int (*)(struct ipcb_ep *, void **, size_t *))},
+		    {{.name = "peek-only", GOOD, .loans = &peek_only},
 		     "without the zerocopy capability"},
 		    {{.name = "zc-no-send",
 		      .summary = "x",
@@ -221,9 +224,8 @@ int main(void)
 		    {{.name = "launch-no-rank",
 		      GOOD,
 		      .caps = IPCB_CAP_USES_DIR,
-		      .launch_cmd =
-			  HOOK(int (*)(const struct ipcb_chan *, struct ipcb_launch_cmd *))},
-		     "launch_cmd and launch_rank go together"},
+		      .launch = &no_rank},
+		     "command and rank hooks go together"},
 		    {{.name = "launched-state",
 		      GOOD,
 		      .caps = IPCB_CAP_USES_DIR,

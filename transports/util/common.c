@@ -13,30 +13,6 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
-int ipcb_err(struct ipcb_err *e, int code, const char *call)
-{
-	/* Keep the first error: later ones are usually consequences (close after a failed send). */
-	if (e && e->code == 0) {
-		e->code = code;
-		snprintf(e->call, sizeof(e->call), "%s", call ? call : "?");
-		e->detail[0] = '\0';
-	}
-	return code;
-}
-
-int ipcb_errf(struct ipcb_err *e, int code, const char *call, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (e && e->code == 0) {
-		ipcb_err(e, code, call);
-		va_start(ap, fmt);
-		vsnprintf(e->detail, sizeof(e->detail), fmt, ap);
-		va_end(ap);
-	}
-	return code;
-}
-
 const char *ipcb_layer_name(enum ipcb_layer l)
 {
 	static const char *const names[IPCB_LAYERS] = {"kernel", "middleware", "brokers"};
