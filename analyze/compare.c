@@ -120,6 +120,12 @@ enum setting {
 	SET_FSYNC,
 	SET_RECV_WORK,
 	SET_OPTIONS, /* the transport's -o options */
+	/*
+	 * A user's module (its rows' `library` starts "module PATH build-id ..."): the module's
+	 * path. Two builds of one module compare (the build is what an A/B of a module changes);
+	 * two modules that give their transports the same name do not.
+	 */
+	SET_MODULE,
 	/* the load's shape: shown beside the transport's name (shape_text) */
 	SET_PAIRS,
 	SET_TOPOLOGY,
@@ -146,6 +152,7 @@ static const enum ipcb_csv_column setting_columns[NSETTINGS] = {
     [SET_RATE] = IPCB_COL_OFFERED_RATE,
     [SET_ARRIVALS] = IPCB_COL_ARRIVALS,
     [SET_OPTIONS] = IPCB_COL_OPTIONS,
+    [SET_MODULE] = IPCB_COL_LIBRARY,
     [SET_FRACTION] = IPCB_COL_OFFERED_FRACTION,
 };
 
@@ -643,6 +650,23 @@ static int group_find(struct compare *c, const char *key, size_t len, size_t siz
 	return 0;
 }
 
+/* The module's path in a `library` field ("module PATH build-id ..."), or "" for a built-in. */
+static const char *module_path(const char *lib, char *out, size_t n)
+{
+	const char *end;
+
+	if (strncmp(lib, "module ", 7) != 0)
+		return "";
+	lib += 7;
+	end = strstr(lib, " build-id ");
+	if (!end)
+		end = strstr(lib, " sha256 ");
+	if (!end)
+		end = lib + strlen(lib);
+	snprintf(out, n, "%.*s", (int)(end - lib), lib);
+	return out;
+}
+
 static int values_add(struct values *v, double x, uint32_t round, uint32_t state)
 {
 	if (v->n == v->cap) {
@@ -1043,7 +1067,7 @@ static int compare_read(struct compare *c, int s, char *err, size_t errlen)
 		bool have_round = false;
 		const char *v, *metric_name = names[COL_METRIC];
 		const char *fraction = "";
-		char fraction_text[32];
+		char fraction_text[32], module_text[4096];
 		double x;
 		struct group *g;
 		bool control;
@@ -1122,6 +1146,8 @@ static int compare_read(struct compare *c, int s, char *err, size_t errlen)
 
 			if (k == SET_FRACTION)
 				fv = fraction;
+			else if (k == SET_MODULE)
+				fv = module_path(fv, module_text, sizeof(module_text));
 			else if (k == SET_RATE && *fraction)
 				fv = ""; /* the step is named by its share (SET_FRACTION) */
 			len = strlen(fv);

@@ -60,7 +60,7 @@ struct planned {
 	bool variant;
 	int tuned_idx; /* a variant: the option --tune changed, and to what */
 	uint64_t tuned_val;
-	char library[160];		/* "zmq 4.3.4"; a server's version after it */
+	char library[512];		/* "zmq 4.3.4"; a server's version after it */
 	struct ipcb_service_run *svc;	/* its server, when it has one and it runs */
 };
 
@@ -217,7 +217,7 @@ static const char *opt_type_text(const struct ipcb_option *o, char *out, size_t 
 static void list_one(const struct ipcb_transport *t)
 {
 	struct ipcb_probe p;
-	char caps[160], max[16], lib[96] = "", type[96];
+	char caps[160], max[16], lib[512] = "", type[96];
 	int rc = probe_transport(t, &p);
 
 	caps_text(t->caps, caps, sizeof(caps));
@@ -225,8 +225,7 @@ static void list_one(const struct ipcb_transport *t)
 		ipcb_format_size(p.max_msg_bytes, max, sizeof(max));
 	else
 		snprintf(max, sizeof(max), "no limit");
-	if (!t->unsupported && t->library)
-		t->library(lib, sizeof(lib));
+	ipcb_transport_library(t, lib, sizeof(lib));
 	printf("%s: %s\n", t->name, t->summary);
 	printf("  runs here:     %s%s%s\n", rc ? "no" : "yes", rc ? ": " : "", rc ? p.reason : "");
 	printf("  capabilities:  %s\n", caps);
@@ -340,8 +339,7 @@ static void plan_add_set(struct driver *d, const struct ipcb_transport *t, size_
 		if (d->use[i].t == t && strcmp(d->use[i].options, p->options) == 0)
 			return;
 	tuning_text(p);
-	if (t->library)
-		t->library(p->library, sizeof(p->library));
+	ipcb_transport_library(t, p->library, sizeof(p->library));
 	d->nuse++;
 }
 

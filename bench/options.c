@@ -6,6 +6,7 @@
 #define IPCB_TIMEOUT_MARGIN_S 1.0
 
 #include <ctype.h>
+#include <dirent.h>
 #include <stdarg.h>
 #include <errno.h>
 #include <getopt.h>
@@ -14,6 +15,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 __attribute__((format(printf, 3, 4))) static int opt_fail(char *err, size_t errlen, const char *fmt,
 							  ...)
@@ -360,6 +362,61 @@ static int add_transport(struct ipcb_opts *o, const struct ipcb_transport *t, ch
 	return 0;
 }
 
+static int add_module(struct ipcb_opts *o, const char *path, const struct ipcb_transport **named,
+		      size_t *nnamed, char *err, size_t errlen)
+{
+	const struct ipcb_transport *t;
+	char why[600];
+
+	if (ipcb_transport_load(path, &t, why, sizeof(why)) < 0)
+		return opt_fail(err, errlen, "--transport: %s", why);
+	for (size_t i = 0; i < *nnamed; i++)
+		if (named[i] == t)
+			return opt_fail(err, errlen, "--transport: external:%s is listed twice", path);
+	if (*nnamed == IPCB_MAX_LIST)
+		return opt_fail(err, errlen, "--transport: more than %d transports", IPCB_MAX_LIST);
+	named[(*nnamed)++] = t;
+	return add_transport(o, t, err, errlen);
+}
+
+static int by_name(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* external:PATH: a module, or a directory holding modules (each *.so in it, by name). */
+static int add_external(struct ipcb_opts *o, const char *path, const struct ipcb_transport **named,
+			size_t *nnamed, char *err, size_t errlen)
+{
+	struct dirent **list = NULL;
+	struct stat st;
+	char file[4096];
+	int n, rc = 0, found = 0;
+
+	if (path[0] != '/' || stat(path, &st) < 0 || !S_ISDIR(st.st_mode))
+		return add_module(o, path, named, nnamed, err, errlen);
+	n = scandir(path, &list, NULL, NULL);
+	if (n < 0)
+		return opt_fail(err, errlen, "--transport: external:%s: scandir: %s", path,
+				strerror(errno));
+	qsort(list, (size_t)n, sizeof(*list), by_name);
+	for (int i = 0; i < n; i++) {
+		size_t len = strlen(list[i]->d_name);
+
+		if (!rc && len > 3 && strcmp(list[i]->d_name + len - 3, ".so") == 0) {
+			snprintf(file, sizeof(file), "%s/%s", path, list[i]->d_name);
+			rc = add_module(o, file, named, nnamed, err, errlen);
+			found++;
+		}
+		free(list[i]);
+	}
+	free(list);
+	if (!rc && !found)
+		return opt_fail(err, errlen, "--transport: external:%s: no module (*.so) in it",
+				path);
+	return rc;
+}
+
 int ipcb_parse_transports(const char *s, struct ipcb_opts *o, char *err, size_t errlen)
 {
 	char buf[1024], names[1024], *save = NULL, *tok;
@@ -382,6 +439,13 @@ int ipcb_parse_transports(const char *s, struct ipcb_opts *o, char *err, size_t 
 	for (tok = strtok_r(buf, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
 		const struct ipcb_transport *t = ipcb_transport_find(tok);
 		int layer = layer_named(tok);
+
+		if (strncmp(tok, "external:", 9) == 0) {
+			/* A user's module, or each module in a directory of them. */
+			if (add_external(o, tok + 9, named, &nnamed, err, errlen) < 0)
+				return -EINVAL;
+			continue;
+		}
 
 		if (layer >= 0) {
 			/* A family: each of its transports not already named, in --list order. */
@@ -1328,8 +1392,11 @@ int ipcb_opts_parse(struct ipcb_opts *o, int argc, char **argv, char *err, size_
 	/* `--list NAME...`: the transports to describe in full. */
 	for (; o->list && optind < argc; optind++) {
 		const struct ipcb_transport *t = ipcb_transport_find(argv[optind]);
-		char names[1024];
+		char names[1024], why[600];
 
+		if (strncmp(argv[optind], "external:", 9) == 0 &&
+		    ipcb_transport_load(argv[optind] + 9, &t, why, sizeof(why)) < 0)
+			return opt_fail(err, errlen, "--list: %s", why);
 		if (!t) {
 			transport_names(names, sizeof(names));
 			return opt_fail(err, errlen,

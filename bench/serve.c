@@ -268,8 +268,15 @@ static const char *serve_check(const struct serve *sv, const struct ipcb_wire_ru
 	struct ipcb_probe p;
 	char why[200];
 
-	if (!t) {
-		snprintf(buf, n, "no transport '%s' here", w->transport);
+	/*
+	 * Only built-in transports: a module is code, and a server that loaded one a client named
+	 * would run the client's code on this host.
+	 */
+	if (!t || ipcb_transport_external(t)) {
+		snprintf(buf, n,
+			 "no transport '%s' here (serve runs built-in transports only, never a "
+			 "module a client names)",
+			 w->transport);
 		return buf;
 	}
 	if (!(t->caps & IPCB_CAP_NETWORK) || t->service) {

@@ -39,7 +39,7 @@ const struct ipcb_transport *ipcb_transport_find(const char *name)
 	for (size_t i = 0; i < ipcb_transport_count(); i++)
 		if (strcmp(registry[i]->name, name) == 0)
 			return registry[i];
-	return NULL;
+	return ipcb_module_find(name);
 }
 
 struct ipcb_route ipcb_transport_route(const struct ipcb_transport *t,

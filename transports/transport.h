@@ -134,6 +134,23 @@ struct ipcb_route ipcb_transport_route(const struct ipcb_transport *t,
 				       const struct ipcb_chan_cfg *cfg);
 
 /*
+ * External transports (module.c): load the module at PATH (absolute), check its ABI and its entry
+ * as ipcb_transport_check() does, and register it, so that ipcb_transport_find() finds it by its
+ * own name from then on; loading the same path again returns the same entry. 0, or a negative
+ * errno with `why` saying what is wrong (which ABI, which rule, dlopen's message). Called in the
+ * driver before anything forks.
+ */
+int ipcb_transport_load(const char *path, const struct ipcb_transport **out, char *why, size_t n);
+const struct ipcb_transport *ipcb_module_find(const char *name);
+/* Was t loaded from a module? */
+bool ipcb_transport_external(const struct ipcb_transport *t);
+/*
+ * The row's `library` text: t->library()'s, and for a module its path and build ID first
+ * ("module /path/ring.so build-id 1a2b...; ring 0.1").
+ */
+void ipcb_transport_library(const struct ipcb_transport *t, char *out, size_t n);
+
+/*
  * Does the entry keep the contract? A kebab-case name, a summary, and the hooks its capabilities
  * need, one rule per capability (open/send/recv always, unless unsupported; setup when it has
  * channel state; teardown when it has setup; the four loan hooks exactly when it declares

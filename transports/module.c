@@ -1,0 +1,278 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * module.c - transports from users' shared objects (`-t external:/path/module.so`), loaded in
+ * the driver before any run forks, checked like the built-in ones and then found by name like
+ * them (registry.c). A module exports `ipcb_module` (IPCB_MODULE in <ipcbench/transport.h>): the
+ * ABI it was built for, the size its struct ipcb_transport had, and the entry.
+ */
+#include <dlfcn.h>
+#include <elf.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <link.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "sha256.h"
+#include "transport.h"
+
+#define MAX_MODULES 16
+
+struct module {
+	struct ipcb_transport t; /* the module's entry, zero-extended to this ABI's size */
+	char path[4096];	 /* as given (absolute) */
+	char id[80];		 /* "build-id 1a2b..." or "sha256 1a2b..." */
+	void *handle;
+};
+
+static struct module *modules[MAX_MODULES];
+static size_t nmodules;
+
+/* "external:PATH: WHAT" in why, and code back. */
+static int fail(char *why, size_t n, int code, const char *path, const char *what)
+{
+	snprintf(why, n, "external:%s: %s", path, what);
+	return code;
+}
+
+/* The GNU build ID of the loaded object whose base address is `base`, in hex. */
+struct find_id {
+	ElfW(Addr) base;
+	char *out;
+	size_t n;
+	bool found;
+};
+
+static int build_id_of(struct dl_phdr_info *info, size_t size, void *arg)
+{
+	struct find_id *f = arg;
+
+	(void)size;
+	if (info->dlpi_addr != f->base)
+		return 0;
+	for (int i = 0; i < info->dlpi_phnum; i++) {
+		const ElfW(Phdr) *ph = &info->dlpi_phdr[i];
+		const char *p = (const char *)(info->dlpi_addr + ph->p_vaddr), *end = p + ph->p_memsz;
+
+		if (ph->p_type != PT_NOTE)
+			continue;
+		while (p + sizeof(ElfW(Nhdr)) <= end) {
+			const ElfW(Nhdr) *nh = (const ElfW(Nhdr) *)p;
+			const char *name = p + sizeof(*nh);
+			const unsigned char *desc =
+			    (const unsigned char *)name + ((nh->n_namesz + 3) & ~3u);
+
+			if (nh->n_type == NT_GNU_BUILD_ID && nh->n_namesz == 4 &&
+			    memcmp(name, "GNU", 4) == 0 && (const char *)desc + nh->n_descsz <= end) {
+				size_t used = (size_t)snprintf(f->out, f->n, "build-id ");
+
+				for (unsigned k = 0; k < nh->n_descsz && used + 3 <= f->n; k++)
+					used += (size_t)snprintf(f->out + used, f->n - used, "%02x",
+								 desc[k]);
+				f->found = true;
+				return 1;
+			}
+			p = (const char *)desc + ((nh->n_descsz + 3) & ~3u);
+		}
+	}
+	return 1;
+}
+
+/* Without a build ID (a module linked with --build-id=none): the file's own hash. */
+static void file_hash(const char *path, char *out, size_t n)
+{
+	unsigned char buf[65536], sum[IPCB_SHA256_BYTES];
+	struct ipcb_sha256 s;
+	ssize_t got;
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+
+	snprintf(out, n, "unidentified");
+	if (fd < 0)
+		return;
+	ipcb_sha256_init(&s);
+	while ((got = read(fd, buf, sizeof(buf))) > 0)
+		ipcb_sha256_update(&s, buf, (size_t)got);
+	close(fd);
+	if (got < 0)
+		return;
+	ipcb_sha256_final(&s, sum);
+	snprintf(out, n, "sha256 ");
+	for (int k = 0; k < 8; k++)
+		snprintf(out + strlen(out), n - strlen(out), "%02x", sum[k]);
+}
+
+static void module_id(struct module *m)
+{
+	struct link_map *lm = NULL;
+	struct find_id f = {.out = m->id, .n = sizeof(m->id)};
+
+	if (dlinfo(m->handle, RTLD_DI_LINKMAP, &lm) == 0 && lm) {
+		f.base = lm->l_addr;
+		dl_iterate_phdr(build_id_of, &f);
+	}
+	if (!f.found)
+		file_hash(m->path, m->id, sizeof(m->id));
+}
+
+/*
+ * The module's entry as this ABI reads it: refused when built for another ABI, or when it is
+ * longer than this ipcbench's struct and uses the fields it does not know; zero-extended when
+ * shorter (the fields added since read as absent).
+ */
+static int take_entry(struct module *m, const struct ipcb_module *mod, char *why, size_t n)
+{
+	const unsigned char *raw;
+
+	if (mod->abi != IPCB_TRANSPORT_ABI) {
+		snprintf(why, n, "%s: built for transport ABI %u, this ipcbench speaks ABI %u: rebuild it "
+			 "against this ipcbench's <ipcbench/transport.h>",
+			 m->path, mod->abi, IPCB_TRANSPORT_ABI);
+		return -ENOEXEC;
+	}
+	if (!mod->transport || mod->transport_size < offsetof(struct ipcb_transport, recv) +
+							 sizeof(m->t.recv)) {
+		snprintf(why, n, "%s: its ipcb_module names no transport, or one of %u bytes, too short "
+			 "for any ABI %u entry", m->path, mod->transport_size, IPCB_TRANSPORT_ABI);
+		return -ENOEXEC;
+	}
+	raw = (const unsigned char *)mod->transport;
+	for (size_t k = sizeof(m->t); k < mod->transport_size; k++)
+		if (raw[k]) {
+			snprintf(why, n, "%s: built with a newer <ipcbench/transport.h> (its entry is %u "
+				 "bytes, this ipcbench's %zu) and sets fields this ipcbench does not know",
+				 m->path, mod->transport_size, sizeof(m->t));
+			return -ENOEXEC;
+		}
+	memset(&m->t, 0, sizeof(m->t));
+	memcpy(&m->t, raw, mod->transport_size < sizeof(m->t) ? mod->transport_size : sizeof(m->t));
+	return 0;
+}
+
+static int check_entry(struct module *m, char *why, size_t n)
+{
+	char rule[240];
+
+	if (!m->t.name) {
+		snprintf(why, n, "%s: its transport has no name", m->path);
+		return -EINVAL;
+	}
+	if (ipcb_transport_find(m->t.name)) {
+		snprintf(why, n, "%s: its transport is named '%s', which ipcbench already has: name it "
+			 "something of its own", m->path, m->t.name);
+		return -EEXIST;
+	}
+	/* A server or a runtime is the driver's to run: their ops are private to it. */
+	if (m->t.service || m->t.launch) {
+		snprintf(why, n, "%s: '%s' declares a service or a launcher, which only built-in "
+			 "transports can have", m->path, m->t.name);
+		return -EINVAL;
+	}
+	if (m->t.unsupported) {
+		snprintf(why, n, "%s: '%s' says it is unsupported: %s", m->path, m->t.name,
+			 m->t.unsupported);
+		return -ENOTSUP;
+	}
+	if (ipcb_transport_check(&m->t, rule, sizeof(rule)) < 0) {
+		snprintf(why, n, "%s: %s", m->path, rule);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+int ipcb_transport_load(const char *path, const struct ipcb_transport **out, char *why, size_t n)
+{
+	const struct ipcb_module *mod;
+	struct module *m;
+	struct stat st;
+	int rc;
+
+	*out = NULL;
+	for (size_t i = 0; i < nmodules; i++)
+		if (strcmp(modules[i]->path, path) == 0) {
+			*out = &modules[i]->t;
+			return 0;
+		}
+	if (path[0] != '/')
+		return fail(why, n, -EINVAL, path,
+			    "a module is named by its absolute path (external:/path/to/module.so)");
+	if (strlen(path) >= sizeof(m->path))
+		return fail(why, n, -ENAMETOOLONG, path, "path too long");
+	if (stat(path, &st) < 0)
+		return fail(why, n, -errno, path, strerror(errno));
+	if (!S_ISREG(st.st_mode))
+		return fail(why, n, -EINVAL, path, "not a regular file");
+	if (nmodules == MAX_MODULES)
+		return fail(why, n, -E2BIG, path, "more than 16 modules");
+	m = calloc(1, sizeof(*m));
+	if (!m)
+		return fail(why, n, -ENOMEM, path, strerror(ENOMEM));
+	snprintf(m->path, sizeof(m->path), "%s", path);
+	/* RTLD_NOW: an unresolved symbol is an error here, not a crash in a side mid-run. */
+	m->handle = dlopen(path, RTLD_NOW | RTLD_LOCAL);
+	if (!m->handle) {
+		snprintf(why, n, "external:%s: dlopen: %s", path, dlerror());
+		free(m);
+		return -ENOEXEC;
+	}
+	mod = dlsym(m->handle, IPCB_MODULE_SYMBOL);
+	if (!mod) {
+		snprintf(why, n, "%s: no symbol '%s': end the module with IPCB_MODULE(its entry)", path,
+			 IPCB_MODULE_SYMBOL);
+		rc = -ENOEXEC;
+	} else {
+		rc = take_entry(m, mod, why, n);
+		if (!rc)
+			rc = check_entry(m, why, n);
+	}
+	if (rc) {
+		dlclose(m->handle);
+		free(m);
+		return rc;
+	}
+	module_id(m);
+	modules[nmodules++] = m;
+	*out = &m->t;
+	return 0;
+}
+
+const struct ipcb_transport *ipcb_module_find(const char *name)
+{
+	for (size_t i = 0; i < nmodules; i++)
+		if (strcmp(modules[i]->t.name, name) == 0)
+			return &modules[i]->t;
+	return NULL;
+}
+
+static const struct module *module_of(const struct ipcb_transport *t)
+{
+	for (size_t i = 0; i < nmodules; i++)
+		if (&modules[i]->t == t)
+			return modules[i];
+	return NULL;
+}
+
+bool ipcb_transport_external(const struct ipcb_transport *t)
+{
+	return module_of(t) != NULL;
+}
+
+void ipcb_transport_library(const struct ipcb_transport *t, char *out, size_t n)
+{
+	const struct module *m = module_of(t);
+	char own[160] = "";
+
+	out[0] = '\0';
+	if (t->unsupported)
+		return;
+	if (t->library)
+		t->library(own, sizeof(own));
+	if (!m) {
+		snprintf(out, n, "%s", own);
+		return;
+	}
+	/* Which module, and which build of it: two builds are two settings of one experiment. */
+	snprintf(out, n, "module %s %s%s%s", m->path, m->id, own[0] ? "; " : "", own);
+}
