@@ -33,6 +33,7 @@
 #include "remote.h"
 #include "report.h"
 #include "run.h"
+#include "selftest.h"
 #include "serve.h"
 #include "stats.h"
 #include "service.h"
@@ -2567,6 +2568,9 @@ int main(int argc, char **argv)
 	}
 	if (argc > 1 && strcmp(argv[1], "rsh-agent") == 0)
 		return ipcb_rsh_agent_main(argc - 1, argv + 1);
+	/* The transport test suite: its own signal handling, as a test program's. */
+	if (argc > 1 && strcmp(argv[1], "selftest") == 0)
+		return std_streams_close(ipcb_selftest_main(argc - 1, argv + 1), false);
 	/* A write to a closed pipe or beyond RLIMIT_FSIZE fails, and is reported, everywhere. */
 	ipcb_run_signals_ignore();
 	if (sub && strcmp(argv[1], "compare") == 0)

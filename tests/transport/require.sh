@@ -1,26 +1,26 @@
 #!/bin/bash
-# require.sh TEST_TRANSPORT - TAP: IPCB_REQUIRE_TRANSPORTS turns "cannot run here" into a failure.
+# require.sh IPCBENCH - TAP: IPCB_REQUIRE_TRANSPORTS turns "cannot run here" into a failure.
 #
 # In a private network namespace the loopback interface is down, so tcp and udp cannot run: the
 # transport test skips them, unless the variable says they must run ("all" or a list naming
 # them), when it fails naming the transport and the reason. A name in the list that is no
 # transport fails every transport test, so that a typo cannot quietly require nothing.
 #
-# Usage: require.sh PATH/TO/test_transport
+# Usage: require.sh PATH/TO/ipcbench (it runs `ipcbench selftest NAME`)
 set -u
-T=${1:?usage: require.sh test_transport}
+T=${1:?usage: require.sh ipcbench}
 . "$(dirname "$0")/../tap.sh"
 tap_workdir require
 export TMPDIR=$WORK
 
-# run NAME VALUE|- TRANSPORT: test_transport in a namespace without loopback, the variable set
+# run NAME VALUE|- TRANSPORT: ipcbench selftest in a namespace without loopback, the variable set
 # to VALUE (- unsets it); output in $WORK/NAME.out, exit status in $st.
 run() {
 	local name=$1 value=$2 t=$3
 	if [ "$value" = - ]; then
-		env -u IPCB_REQUIRE_TRANSPORTS unshare -n "$T" "$t" >"$WORK/$name.out" 2>&1
+		env -u IPCB_REQUIRE_TRANSPORTS unshare -n "$T" selftest "$t" >"$WORK/$name.out" 2>&1
 	else
-		IPCB_REQUIRE_TRANSPORTS=$value unshare -n "$T" "$t" >"$WORK/$name.out" 2>&1
+		IPCB_REQUIRE_TRANSPORTS=$value unshare -n "$T" selftest "$t" >"$WORK/$name.out" 2>&1
 	fi
 	st=$?
 }

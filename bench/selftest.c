@@ -1,14 +1,19 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * test_transport.c - one transport, for real: sender and receiver processes move verified
- * payloads of 1 B to 1 MiB in both modes (so chunked paths run where the transport has a
- * limit), with every wait strategy it offers, then injected faults must be caught and nothing
- * the runs created may be left behind.
+ * selftest.c - `ipcbench selftest NAME`: the transport test suite, against any transport, a
+ * user's module (external:/path/module.so) as well as a built-in one. Sender and receiver
+ * processes move verified payloads of 1 B to 1 MiB in both modes (so chunked paths run where the
+ * transport has a limit), with every option value and wait strategy it offers; then injected
+ * faults (a damaged stamp or byte, a lost, repeated or reordered message, a crashed or hung
+ * peer) must be caught, and nothing the runs created may be left behind: no file or queue
+ * named after this process, no System V object, no server process or listening port.
  *
- * Usage: test_transport NAME. Prints a "1..0 # SKIP" plan when the transport cannot run here,
- * unless IPCB_REQUIRE_TRANSPORTS names it ("all", or a comma-separated list of transports): on a
- * machine where they must run (CI sets it), a transport that cannot is a failure naming it and
- * the reason, not a skip that a green suite would hide.
+ * Output is TAP (one line per check, a plan at the end); exit 0 when every check passed, 1
+ * otherwise, 2 on a usage error. A transport that cannot run here prints a "1..0 # SKIP" plan
+ * and exits 0, unless IPCB_REQUIRE_TRANSPORTS names it ("all", or a comma-separated list of
+ * transports): on a machine where they must run (CI sets it), a transport that cannot is a
+ * failure naming it and the reason, not a skip that a green suite would hide. The test suite
+ * runs every built-in transport through this (tests/meson.build).
  */
 #include <dirent.h>
 #include <errno.h>
@@ -18,11 +23,12 @@
 #include <signal.h>
 #include <unistd.h>
 
-#include "../tap.h"
 #include "rundir.h"
 #include "run.h"
+#include "selftest.h"
 #include "service.h"
 #include "sysvreg.h"
+#include "tapout.h"
 
 static const size_t sizes[] = {1, 64, 4096, 65536, 1048576};
 
@@ -197,7 +203,7 @@ static void spec_init(struct ipcb_run_spec *s, const struct ipcb_transport *t, s
 	s->cfg.bidirectional = mode == IPCB_MODE_LATENCY;
 }
 
-int main(int argc, char **argv)
+int ipcb_selftest_main(int argc, char **argv)
 {
 	static const char *const mode_name[2] = {"latency", "throughput"};
 	const struct ipcb_transport *t;
@@ -207,8 +213,30 @@ int main(int argc, char **argv)
 	int required;
 	bool data;
 
-	if (argc != 2 || !(t = ipcb_transport_find(argv[1]))) {
-		fprintf(stderr, "usage: %s TRANSPORT\n", argv[0]);
+	char why[600];
+
+	if (argc == 2 && (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0)) {
+		printf("usage: ipcbench selftest TRANSPORT\n"
+		       "Runs the transport test suite against TRANSPORT (a name of ipcbench --list, or\n"
+		       "external:/path/module.so): verified runs of 1 B to 1 MiB in both modes, every\n"
+		       "option value and wait strategy, injected faults that must be caught, and\n"
+		       "nothing left behind. Prints TAP; exit 0 when every check passed, 1 otherwise.\n"
+		       "A transport that cannot run here is skipped (exit 0) unless\n"
+		       "IPCB_REQUIRE_TRANSPORTS is \"all\" or names it.\n");
+		return 0;
+	}
+	if (argc != 2) {
+		fprintf(stderr, "ipcbench selftest: name one transport (see ipcbench selftest --help)\n");
+		return 2;
+	}
+	if (strncmp(argv[1], "external:", 9) == 0) {
+		if (ipcb_transport_load(argv[1] + 9, &t, why, sizeof(why)) < 0) {
+			fprintf(stderr, "ipcbench selftest: %s\n", why);
+			return 2;
+		}
+	} else if (!(t = ipcb_transport_find(argv[1]))) {
+		fprintf(stderr, "ipcbench selftest: unknown transport '%s' (see ipcbench --list)\n",
+			argv[1]);
 		return 2;
 	}
 	required = required_here(t->name, bad, sizeof(bad));
@@ -219,14 +247,14 @@ int main(int argc, char **argv)
 	}
 	p.max_msg_bytes = t->max_msg_bytes;
 	if (t->unsupported || (t->probe && t->probe(&p) < 0)) {
-		const char *why = t->unsupported ? t->unsupported : p.reason;
+		const char *cannot = t->unsupported ? t->unsupported : p.reason;
 
 		if (required) {
 			printf("1..1\nnot ok 1 - %s must run here (%s=%s) but cannot: %s\n",
-			       t->name, REQUIRE_ENV, getenv(REQUIRE_ENV), why);
+			       t->name, REQUIRE_ENV, getenv(REQUIRE_ENV), cannot);
 			return 1;
 		}
-		printf("1..0 # SKIP %s cannot run here: %s\n", t->name, why);
+		printf("1..0 # SKIP %s cannot run here: %s\n", t->name, cannot);
 		return 0; /* with the "1..0 # SKIP" plan, meson's TAP reader counts a skip */
 	}
 	if (ipcb_run_signals_block() < 0)
