@@ -76,4 +76,36 @@ bash --norc --noprofile -c '. "$1"; COMP_WORDS=(ipcbench -t ""); COMP_CWORD=2; _
 grep -qx pipe comp.out && grep -qx shm comp.out
 ok $? "the installed completion completes transports with the installed ipcbench"
 
+# ---- a user's module, built out of tree against the installed header alone ----
+pc=$(find "$WORK/dest" -name ipcbench-transport.pc | head -1)
+[ -n "$pc" ] && [ -f "$prefix/include/ipcbench/transport.h" ]
+ok $? "the transport header and ipcbench-transport.pc are installed"
+if command -v pkg-config >/dev/null 2>&1 && command -v make >/dev/null 2>&1; then
+	cp -r "$prefix/share/ipcbench/examples/ring" "$WORK/mymodule"
+	# The header must stand alone: no path of the checkout may reach the compiler.
+	PKG_CONFIG_PATH=$(dirname "$pc") PKG_CONFIG_SYSROOT_DIR=$WORK/dest \
+		make -C "$WORK/mymodule" CFLAGS="-O2 -Wall -Wextra -Werror" >make.out 2>&1 &&
+		! grep -q -- "-I$ROOT" make.out && grep -q -- "-I$WORK/dest" make.out
+	st=$?
+	ok $st "the example module builds from the installed tree with pkg-config, without warnings"
+	[ $st -eq 0 ] || diag make.out
+	mod=$WORK/mymodule/ring.so
+	ipcbench -q -t "external:$mod" -s 64,64K -m latency,throughput -n 200 -d 0 -w 5 \
+		--csv mod.csv >mod.out 2>mod.err
+	st=$?
+	[ $st -eq 0 ] && [ "$(grep -c '^example-ring,' mod.csv)" -ge 4 ] &&
+		grep -q "module $mod build-id [0-9a-f]*; example ring 1.0" mod.csv
+	ok $? "the installed ipcbench measures it (-t external:), rows naming the module and its build (exit $st)"
+	[ $st -eq 0 ] || diag mod.err
+	ipcbench selftest "external:$mod" >selftest.out 2>&1
+	st=$?
+	[ $st -eq 0 ] && grep -q '^1\.\.[1-9]' selftest.out && ! grep -q '^not ok' selftest.out
+	ok $? "ipcbench selftest passes it ($(grep -c '^ok' selftest.out) checks, exit $st)"
+	[ $st -eq 0 ] || grep '^not ok' selftest.out | diag
+else
+	skip "the example module builds from the installed tree" "no pkg-config or make"
+	skip "the installed ipcbench measures it" "not built"
+	skip "ipcbench selftest passes it" "not built"
+fi
+
 done_testing
