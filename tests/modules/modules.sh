@@ -1,0 +1,138 @@
+#!/bin/bash
+# modules.sh IPCBENCH SOURCE_ROOT - TAP: users' transports as modules (-t external:PATH). The
+# example module and variants of it (tests/modules/variants.c) are built here against the
+# public header alone; ipcbench must measure the good ones, naming the module and its build in
+# every row, and refuse each bad one with the reason (another ABI, a newer struct that uses
+# fields it does not know, no ipcb_module, a built-in's name, a broken rule, a service), exit 2,
+# before anything runs; `serve` must refuse a module a client names.
+set -u
+BIN=${1:?usage: modules.sh IPCBENCH SOURCE_ROOT}
+ROOT=${2:?usage: modules.sh IPCBENCH SOURCE_ROOT}
+. "$(dirname "$0")/../tap.sh"
+tap_workdir modules
+export TMPDIR=$WORK
+M=$WORK/mods
+mkdir -p "$M" "$WORK/dir"
+
+if ! command -v cc >/dev/null 2>&1; then
+	skip "modules" "no C compiler to build them"
+	done_testing
+	exit
+fi
+CC_ARGS=(-O2 -Wall -Wextra -Werror -fPIC -shared -I"$ROOT/include" -I"$ROOT/examples/ring")
+cc "${CC_ARGS[@]}" -o "$M/ring.so" "$ROOT/examples/ring/ring.c" 2>"$WORK/cc.err"
+ok $? "the example module builds against the public header alone, without warnings"
+diag "$WORK/cc.err"
+for v in abi older newer_set newer_zero nosym clash rule service net good; do
+	cc "${CC_ARGS[@]}" -DVARIANT_"${v^^}" -DVARIANT_NAME="\"${v//_/-}\"" \
+		-o "$M/$v.so" "$ROOT/tests/modules/variants.c" 2>>"$WORK/cc.err" || echo "$v" >>"$WORK/cc.failed"
+done
+[ ! -s "$WORK/cc.failed" ]
+ok $? "every variant builds"
+diag "$WORK/cc.err"
+
+# run NAME ARGS...: ipcbench, output in $WORK/NAME.{out,err,csv}, exit status in $st.
+run() {
+	local name=$1
+	shift
+	"$BIN" -q "$@" --csv "$WORK/$name.csv" >"$WORK/$name.out" 2>"$WORK/$name.err"
+	st=$?
+}
+
+run ring -t "external:$M/ring.so" -s 64,64K -m latency,throughput -n 200 -d 0 -w 5
+[ $st -eq 0 ] && [ "$(grep -c '^example-ring,' "$WORK/ring.csv")" -ge 4 ] &&
+	grep -q "module $M/ring.so build-id [0-9a-f]\{40\}; example ring 1.0" "$WORK/ring.csv"
+ok $? "a module is measured; its rows name it, its build ID and its own library text (exit $st)"
+[ $st -eq 0 ] || diag "$WORK/ring.err"
+"$BIN" --list "external:$M/ring.so" >"$WORK/list.out" 2>&1 &&
+	grep -q "^example-ring: an example module" "$WORK/list.out" &&
+	grep -q "data path: *shared-memory" "$WORK/list.out"
+ok $? "--list external:PATH describes the module's transport"
+run twice -t "external:$M/ring.so,external:$M/ring.so" -s 64 -n 10 -d 0
+[ $st -eq 2 ] && grep -q "external:$M/ring.so is listed twice" "$WORK/twice.err"
+ok $? "the same module twice is a usage error (exit $st)"
+cp "$M/ring.so" "$M/good.so" "$WORK/dir/"
+run dir -t "external:$WORK/dir" -s 64 -m latency -n 50 -d 0
+[ $st -eq 0 ] && grep -q '^example-ring,' "$WORK/dir.csv" && grep -q '^variant-good,' "$WORK/dir.csv"
+ok $? "external:DIR measures every module in the directory (exit $st)"
+run rel -t external:ring.so -s 64
+[ $st -eq 2 ] && grep -q "external:ring.so: a module is named by its absolute path" "$WORK/rel.err"
+ok $? "a relative module path is a usage error naming it (exit $st)"
+run missing -t "external:$M/none.so" -s 64
+[ $st -eq 2 ] && grep -q "external:$M/none.so: No such file or directory" "$WORK/missing.err"
+ok $? "a module that is not there is a usage error naming it (exit $st)"
+run notelf -t "external:$ROOT/README.md" -s 64
+[ $st -eq 2 ] && grep -q "dlopen: .*README.md" "$WORK/notelf.err"
+ok $? "a file that is no shared object: dlopen's reason (exit $st)"
+
+# refused NAME REGEX MESSAGE: the variant is refused with exit 2 and REGEX on stderr, no rows.
+refused() {
+	run "$1" -t "external:$M/$1.so" -s 64 -n 10 -d 0
+	[ $st -eq 2 ] && grep -q -- "$2" "$WORK/$1.err" && [ ! -s "$WORK/$1.csv" ]
+	ok $? "$3 (exit $st)"
+	[ $st -eq 2 ] || diag "$WORK/$1.err"
+}
+refused abi "built for transport ABI $((1 + $(sed -n 's/^#define IPCB_TRANSPORT_ABI \([0-9]*\)u$/\1/p' "$ROOT/include/ipcbench/transport.h"))), this ipcbench speaks ABI" \
+	"a module built for another ABI is refused, naming both"
+refused newer_set "built with a newer <ipcbench/transport.h>.* sets fields this ipcbench does not know" \
+	"a module whose longer struct sets fields this ipcbench lacks is refused"
+refused nosym "no symbol 'ipcb_module'" "a shared object without ipcb_module is refused"
+refused clash "named 'pipe', which ipcbench already has" "a module may not take a built-in's name"
+refused rule "zero-copy loans need acquire, commit, peek and release" \
+	"a module that breaks the contract is refused by the same rule as a built-in"
+refused service "declares a service or a launcher, which only built-in transports can have" \
+	"a module may not declare a service"
+
+run older -t "external:$M/older.so" -s 64,4K -n 100 -d 0
+[ $st -eq 0 ] && grep -q '^variant-older,' "$WORK/older.csv"
+ok $? "a module built when the struct was shorter runs, the fields since added absent (exit $st)"
+run newer_zero -t "external:$M/newer_zero.so" -s 64 -n 100 -d 0
+[ $st -eq 0 ] && grep -q '^variant-newer-zero,' "$WORK/newer_zero.csv"
+ok $? "a module whose longer struct leaves the new fields zero runs (exit $st)"
+
+# Without a build ID, the file's own hash names the build.
+cc "${CC_ARGS[@]}" -Wl,--build-id=none -o "$M/noid.so" "$ROOT/examples/ring/ring.c"
+run noid -t "external:$M/noid.so" -s 64 -m latency -n 50 -d 0
+[ $st -eq 0 ] && grep -q "module $M/noid.so sha256 [0-9a-f]\{16\}" "$WORK/noid.csv"
+ok $? "a module linked without a build ID is named by its file's hash"
+
+# compare: the same module rebuilt compares; another module of the same name is another group.
+cc "${CC_ARGS[@]}" -O1 -o "$M/ring.so" "$ROOT/examples/ring/ring.c"
+run rebuilt -t "external:$M/ring.so" -s 64,64K -m latency,throughput -n 200 -d 0 -w 5
+mkdir -p "$WORK/other"
+cp "$M/ring.so" "$WORK/other/ring.so"
+run other -t "external:$WORK/other/ring.so" -s 64,64K -m latency,throughput -n 200 -d 0 -w 5
+id1=$(grep -o 'build-id [0-9a-f]*' "$WORK/ring.csv" | head -1)
+id2=$(grep -o 'build-id [0-9a-f]*' "$WORK/rebuilt.csv" | head -1)
+"$BIN" compare "$WORK/ring.csv" "$WORK/rebuilt.csv" >"$WORK/cmp-same.out" 2>&1
+st_same=$?
+"$BIN" compare "$WORK/ring.csv" "$WORK/other.csv" >"$WORK/cmp-other.out" 2>&1
+st_other=$?
+# (Exit 4 is a machine-state warning, which two short runs may well give.)
+[ "$id1" != "$id2" ] && [ $st_same -ne 2 ] &&
+	[ "$(grep -cE '^example-ring .* \(1\) .* \(1\) ' "$WORK/cmp-same.out")" -eq 2 ]
+ok $? "compare matches a module's rows across two builds of it ($id1 / $id2, exit $st_same)"
+[ $st_same -ne 2 ] || diag "$WORK/cmp-same.out"
+grep -qi 'in common\|only in\|gone\|new' "$WORK/cmp-other.out" && [ $st_other -ne 0 ]
+ok $? "compare keeps another module of the same name apart (exit $st_other)"
+[ $st_other -ne 0 ] || diag "$WORK/cmp-other.out"
+
+# serve runs built-in transports only: a client's module never runs there.
+"$BIN" serve --listen 127.0.0.1:0 >"$WORK/serve.out" 2>"$WORK/serve.err" &
+spid=$!
+for _ in $(seq 100); do grep -q "listening on" "$WORK/serve.out" && break; sleep 0.1; done
+for _ in $(seq 100); do grep -q "token" "$WORK/serve.out" && break; sleep 0.1; done
+port=$(sed -n 's/.* port \([0-9]*\)$/\1/p' "$WORK/serve.out" | head -1)
+(umask 077 && sed -n 's/.*: token \([0-9a-f]*\) .*/\1/p' "$WORK/serve.out" | head -1 >"$WORK/token")
+run peer --peer "127.0.0.1:${port:-1}" --token-file "$WORK/token" -t "external:$M/net.so" \
+	-s 64 -n 10 -d 0
+grep -q "no transport 'variant-net' here (serve runs built-in transports only" \
+	"$WORK/peer.err" "$WORK/serve.err" && [ $st -ne 0 ]
+ok $? "serve refuses a module a client names (exit $st)"
+[ $st -ne 0 ] || diag "$WORK/peer.err"
+kill "$spid" 2>/dev/null
+wait "$spid" 2>/dev/null
+[ -z "$(ls "$WORK" | grep '^ipcbench-')" ]
+ok $? "nothing of the runs is left in TMPDIR"
+
+done_testing

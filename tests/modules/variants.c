@@ -1,0 +1,70 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * variants.c - modules that a loader must take or refuse, built from the example ring
+ * (examples/ring/ring.c) with -DVARIANT=NAME: each exports its own ipcb_module, as a module
+ * built against another version of <ipcbench/transport.h>, or a broken one, would.
+ */
+#include <stddef.h>
+#include <ipcbench/transport.h>
+
+/* ring.c's own IPCB_MODULE line exports nothing here: each variant below writes its own. */
+#undef IPCB_MODULE
+#define IPCB_MODULE(t) static const struct ipcb_transport *const unused_ = &(t)
+
+#include "ring.c"
+
+#define EXPORT __attribute__((visibility("default")))
+
+/* A network transport's connect(), for an entry that serve must refuse before it runs. */
+__attribute__((unused)) static int variant_connect(struct ipcb_ep *ep,
+						  const struct ipcb_peers *peers)
+{
+	(void)peers;
+	return ipcb_err(&ep->err, -ENOTSUP, "connect");
+}
+
+/* A copy of the entry that a variant may change, filled before ipcbench looks (dlopen). */
+static struct ipcb_transport entry;
+
+/* An entry built against a newer header: the struct grew by a field this ipcbench lacks. */
+static struct {
+	struct ipcb_transport t;
+	uint64_t newer_field;
+} longer;
+
+__attribute__((constructor)) static void variant_init(void)
+{
+	(void)unused_;
+	entry = ring_transport;
+	entry.name = "variant-" VARIANT_NAME;
+	longer.t = entry;
+#if defined(VARIANT_CLASH)
+	entry.name = "pipe"; /* a built-in's name */
+#elif defined(VARIANT_RULE)
+	entry.caps |= IPCB_CAP_ZEROCOPY; /* loans promised, no loan hooks */
+#elif defined(VARIANT_SERVICE)
+	entry.service = (const struct ipcb_service_ops *)&entry; /* the driver's to declare */
+#elif defined(VARIANT_NEWER_SET)
+	longer.newer_field = 1;
+#elif defined(VARIANT_NET)
+	entry.caps = IPCB_CAP_NETWORK;
+	entry.connect = variant_connect;
+#endif
+}
+
+#if defined(VARIANT_ABI)
+EXPORT const struct ipcb_module ipcb_module = {IPCB_TRANSPORT_ABI + 1,
+					       (uint32_t)sizeof(struct ipcb_transport), &entry};
+#elif defined(VARIANT_OLDER)
+/* Built before the loans field existed: the struct ended where it begins. */
+EXPORT const struct ipcb_module ipcb_module = {
+    IPCB_TRANSPORT_ABI, (uint32_t)offsetof(struct ipcb_transport, loans), &entry};
+#elif defined(VARIANT_NEWER_SET) || defined(VARIANT_NEWER_ZERO)
+EXPORT const struct ipcb_module ipcb_module = {IPCB_TRANSPORT_ABI, (uint32_t)sizeof(longer),
+					       &longer.t};
+#elif defined(VARIANT_NOSYM)
+EXPORT const struct ipcb_module *other_name = NULL;
+#else
+EXPORT const struct ipcb_module ipcb_module = {IPCB_TRANSPORT_ABI,
+					       (uint32_t)sizeof(struct ipcb_transport), &entry};
+#endif
