@@ -232,6 +232,9 @@ static void list_one(const struct ipcb_transport *t)
 	printf("  capabilities:  %s\n", caps);
 	printf("  largest message in one operation: %s\n", max);
 	printf("  family:        %s\n", ipcb_layer_name(t->layer));
+	if (ipcb_transport_module_set(t))
+		printf("  module:        ipcb-%s.so (opened when a run asks for it)\n",
+		       ipcb_transport_module_set(t));
 	printf("  hops:          %s\n", t->hops ? t->hops : "direct");
 	printf("  data path:     %s%s%s\n", ipcb_path_name(t->path),
 	       t->rides_on ? ", rides on " : "", t->rides_on ? t->rides_on : "");
@@ -269,7 +272,8 @@ static int do_list(void)
 	       "summary");
 	stdout_note();
 	for (size_t i = 0; i < ipcb_transport_count(); i++) {
-		const struct ipcb_transport *t = ipcb_transport_at(i);
+		/* Whether it runs here is the module's to say: listing opens each. */
+		const struct ipcb_transport *t = ipcb_transport_full(ipcb_transport_at(i));
 		struct ipcb_probe p;
 		char caps[160], max[16];
 		int rc = probe_transport(t, &p);
@@ -376,8 +380,9 @@ static int resolve_transports(struct driver *d)
 		if (ipcb_transport_at(i)->caps & IPCB_CAP_NO_DATA)
 			plan_add(d, ipcb_transport_at(i), 0);
 	for (size_t i = 0; i < n; i++) {
-		const struct ipcb_transport *t =
-		    d->o.transports_all ? ipcb_transport_at(i) : d->o.transports[i];
+		const struct ipcb_transport *t = d->o.transports_all
+						     ? ipcb_transport_full(ipcb_transport_at(i))
+						     : d->o.transports[i];
 		struct ipcb_probe p;
 		char why[200];
 

@@ -453,7 +453,7 @@ int ipcb_parse_transports(const char *s, struct ipcb_opts *o, char *err, size_t 
 				const struct ipcb_transport *m = ipcb_transport_at(k);
 
 				if ((int)m->layer == layer && !(m->caps & IPCB_CAP_NO_DATA) &&
-				    add_transport(o, m, err, errlen) < 0)
+				    add_transport(o, ipcb_transport_full(m), err, errlen) < 0)
 					return -EINVAL;
 			}
 			continue;

@@ -4,6 +4,9 @@
  * the driver before any run forks, checked like the built-in ones and then found by name like
  * them (registry.c). A module exports `ipcb_module` (IPCB_MODULE in <ipcbench/transport.h>): the
  * ABI it was built for, the size its struct ipcb_transport had, and the entry.
+ *
+ * Also the built-in modules, one per library set (ipcb-zmq.so: zmq-ipc and zmq-tcp), which the
+ * registry opens when one of their transports is first asked for in full.
  */
 #include <dlfcn.h>
 #include <elf.h>
@@ -159,7 +162,7 @@ static int check_entry(struct module *m, char *why, size_t n)
 		snprintf(why, n, "%s: its transport has no name", m->path);
 		return -EINVAL;
 	}
-	if (ipcb_transport_find(m->t.name)) {
+	if (ipcb_transport_named(m->t.name)) {
 		snprintf(why, n, "%s: its transport is named '%s', which ipcbench already has: name it "
 			 "something of its own", m->path, m->t.name);
 		return -EEXIST;
@@ -275,4 +278,121 @@ void ipcb_transport_library(const struct ipcb_transport *t, char *out, size_t n)
 	}
 	/* Which module, and which build of it: two builds are two settings of one experiment. */
 	snprintf(out, n, "module %s %s%s%s", m->path, m->id, own[0] ? "; " : "", own);
+}
+
+/* ---- built-in modules ---------------------------------------------------------------------- */
+
+struct set_handle {
+	char set[32];
+	void *handle;
+	const struct ipcb_module_set *ms;
+};
+
+static struct set_handle sets[32];
+static size_t nsets;
+
+/* The directories a built-in module is looked for in, in order; returns how many. */
+static size_t module_dirs(char dirs[][4096], size_t max)
+{
+	char exe[4096];
+	const char *env = getenv("IPCBENCH_MODULE_DIR");
+	ssize_t len = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+	size_t n = 0;
+
+	/* Named by the user: that directory alone. */
+	if (env && *env) {
+		snprintf(dirs[n++], sizeof(dirs[0]), "%s", env);
+		return n;
+	}
+	if (len > 0) {
+		exe[len] = '\0';
+		/* A program of the build tree takes that build's modules, never an installed one. */
+		if (strncmp(exe, IPCB_BUILD_ROOT "/", strlen(IPCB_BUILD_ROOT) + 1) == 0 && n < max)
+			snprintf(dirs[n++], sizeof(dirs[0]), "%s", IPCB_BUILD_MODULE_DIR);
+		else if (IPCB_MODULE_DIR_FROM_BIN[0] != '/' && strrchr(exe, '/') && n < max) {
+			*strrchr(exe, '/') = '\0';
+			if (snprintf(dirs[n], sizeof(dirs[0]), "%s/%s", exe,
+				     IPCB_MODULE_DIR_FROM_BIN) < (int)sizeof(dirs[0]))
+				n++;
+		}
+	}
+	if (n < max)
+		snprintf(dirs[n++], sizeof(dirs[0]), "%s", IPCB_MODULE_DIR);
+	return n;
+}
+
+static int open_set(const char *set, const struct ipcb_module_set **out, char *why, size_t n)
+{
+	char dirs[4][4096], path[4200], tried[1024] = "";
+	struct set_handle *h;
+	size_t nd;
+
+	for (size_t i = 0; i < nsets; i++)
+		if (strcmp(sets[i].set, set) == 0) {
+			*out = sets[i].ms;
+			return 0;
+		}
+	if (nsets == sizeof(sets) / sizeof(sets[0]) || strlen(set) >= sizeof(sets[0].set))
+		return -E2BIG;
+	h = &sets[nsets];
+	nd = module_dirs(dirs, 4);
+	for (size_t d = 0; d < nd; d++) {
+		size_t used = strlen(tried);
+
+		if (snprintf(path, sizeof(path), "%s/ipcb-%s.so", dirs[d], set) >= (int)sizeof(path))
+			continue;
+		if (access(path, F_OK) < 0) {
+			if (snprintf(tried + used, sizeof(tried) - used, "%s%.200s", used ? ", " : "",
+				     dirs[d]) < 0)
+				tried[used] = '\0';
+			continue;
+		}
+		/* RTLD_LOCAL: its libraries and its copy of the shared code stay its own. */
+		h->handle = dlopen(path, RTLD_NOW | RTLD_LOCAL);
+		if (!h->handle) {
+			snprintf(why, n, "module ipcb-%s.so cannot be opened: %s (scripts/setup "
+				 "installs the libraries it needs)", set, dlerror());
+			return -ENOEXEC;
+		}
+		h->ms = dlsym(h->handle, IPCB_MODULE_SET_SYMBOL);
+		if (!h->ms || h->ms->abi != IPCB_TRANSPORT_ABI ||
+		    h->ms->transport_size != sizeof(struct ipcb_transport)) {
+			snprintf(why, n, "%s is not this ipcbench's module (another build: ABI %u, "
+				 "entries of %u bytes): reinstall ipcbench", path,
+				 h->ms ? h->ms->abi : 0, h->ms ? h->ms->transport_size : 0);
+			dlclose(h->handle);
+			return -ENOEXEC;
+		}
+		snprintf(h->set, sizeof(h->set), "%s", set);
+		nsets++;
+		*out = h->ms;
+		return 0;
+	}
+	snprintf(why, n, "module ipcb-%s.so is not installed (looked in %s; meson install puts it "
+		 "there)", set, tried);
+	return -ENOENT;
+}
+
+int ipcb_module_set_load(const char *set, const char *name, const struct ipcb_transport **out,
+			 char *why, size_t n)
+{
+	const struct ipcb_module_set *ms;
+	char rule[240];
+	int rc = open_set(set, &ms, why, n);
+
+	*out = NULL;
+	if (rc < 0)
+		return rc;
+	for (const struct ipcb_transport *const *t = ms->transports; *t; t++) {
+		if (strcmp((*t)->name, name) != 0)
+			continue;
+		if (!(*t)->unsupported && ipcb_transport_check(*t, rule, sizeof(rule)) < 0) {
+			snprintf(why, n, "module ipcb-%s.so: %s", set, rule);
+			return -EINVAL;
+		}
+		*out = *t;
+		return 0;
+	}
+	snprintf(why, n, "module ipcb-%s.so has no transport '%s': reinstall ipcbench", set, name);
+	return -ENOENT;
 }

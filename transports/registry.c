@@ -15,30 +15,113 @@
 #include "transport.h"
 
 #define IPCB_TRANSPORT(sym) extern const struct ipcb_transport ipcb_transport_##sym;
+#define IPCB_MODULE_TRANSPORT(sym, cli, set, layer)
 #include "transports_list.h"
 #undef IPCB_TRANSPORT
+#undef IPCB_MODULE_TRANSPORT
 
-static const struct ipcb_transport *const registry[] = {
-#define IPCB_TRANSPORT(sym) &ipcb_transport_##sym,
+/*
+ * One entry per transport: a core one's struct, or a module's catalog line (its name, its
+ * family, its module set), whose struct is opened when it is first asked for in full.
+ */
+struct slot {
+	const struct ipcb_transport *core;
+	const char *name, *set;
+	enum ipcb_layer layer;
+};
+
+static const struct slot slots[] = {
+#define IPCB_TRANSPORT(sym) {&ipcb_transport_##sym, NULL, NULL, IPCB_LAYER_KERNEL},
+#define IPCB_MODULE_TRANSPORT(sym, cli, set, layer) {NULL, cli, set, IPCB_LAYER_##layer},
 #include "transports_list.h"
 #undef IPCB_TRANSPORT
+#undef IPCB_MODULE_TRANSPORT
 };
+
+#define NSLOTS (sizeof(slots) / sizeof(slots[0]))
+
+/* A module transport's catalog entry, and once opened its entry in full. */
+static struct ipcb_transport catalog[NSLOTS];
+static const struct ipcb_transport *opened[NSLOTS];
+static char summaries[NSLOTS][64];
+static char reasons[NSLOTS][600];
 
 size_t ipcb_transport_count(void)
 {
-	return sizeof(registry) / sizeof(registry[0]);
+	return NSLOTS;
+}
+
+static const struct ipcb_transport *catalog_entry(size_t i)
+{
+	struct ipcb_transport *c = &catalog[i];
+
+	if (!c->name) {
+		snprintf(summaries[i], sizeof(summaries[i]), "(in module ipcb-%s.so)", slots[i].set);
+		c->name = slots[i].name;
+		c->summary = summaries[i];
+		c->layer = slots[i].layer;
+		c->fixed_wait = IPCB_WAIT_BLOCK;
+		c->path = IPCB_PATH_UNDECLARED;
+	}
+	return c;
 }
 
 const struct ipcb_transport *ipcb_transport_at(size_t i)
 {
-	return i < ipcb_transport_count() ? registry[i] : NULL;
+	if (i >= NSLOTS)
+		return NULL;
+	if (slots[i].core)
+		return slots[i].core;
+	return opened[i] ? opened[i] : catalog_entry(i);
+}
+
+static size_t slot_of(const struct ipcb_transport *t)
+{
+	for (size_t i = 0; i < NSLOTS; i++)
+		if (slots[i].core == t || &catalog[i] == t || (opened[i] && opened[i] == t))
+			return i;
+	return NSLOTS;
+}
+
+const struct ipcb_transport *ipcb_transport_full(const struct ipcb_transport *t)
+{
+	size_t i = slot_of(t);
+	const struct ipcb_transport *got;
+
+	if (i == NSLOTS || slots[i].core || opened[i])
+		return i < NSLOTS && opened[i] ? opened[i] : t;
+	if (catalog[i].unsupported)
+		return &catalog[i]; /* tried before, and failed: its reason stands */
+	catalog_entry(i);
+	if (ipcb_module_set_load(slots[i].set, slots[i].name, &got, reasons[i],
+				 sizeof(reasons[i])) < 0) {
+		catalog[i].unsupported = reasons[i];
+		return &catalog[i];
+	}
+	opened[i] = got;
+	return got;
+}
+
+const char *ipcb_transport_module_set(const struct ipcb_transport *t)
+{
+	size_t i = slot_of(t);
+
+	return i < NSLOTS ? slots[i].set : NULL;
+}
+
+bool ipcb_transport_named(const char *name)
+{
+	for (size_t i = 0; i < NSLOTS; i++)
+		if (strcmp(slots[i].core ? slots[i].core->name : slots[i].name, name) == 0)
+			return true;
+	return ipcb_module_find(name) != NULL;
 }
 
 const struct ipcb_transport *ipcb_transport_find(const char *name)
 {
-	for (size_t i = 0; i < ipcb_transport_count(); i++)
-		if (strcmp(registry[i]->name, name) == 0)
-			return registry[i];
+	for (size_t i = 0; i < NSLOTS; i++)
+		if (strcmp(slots[i].core ? slots[i].core->name : slots[i].name, name) == 0)
+			return ipcb_transport_full(ipcb_transport_at(i));
 	return ipcb_module_find(name);
 }
 
@@ -371,49 +454,5 @@ int ipcb_transport_check(const struct ipcb_transport *t, char *why, size_t why_b
 			return -EINVAL;
 		}
 	}
-	return 0;
-}
-
-int ipcb_service_arg(struct ipcb_service *svc, const char *fmt, ...)
-{
-	size_t argc = 0, room = sizeof(svc->args) - svc->args_used;
-	va_list ap;
-	int n;
-
-	while (svc->argv[argc])
-		argc++;
-	if (argc + 1 >= IPCB_SERVICE_ARGS)
-		return ipcb_errf(&svc->err, -E2BIG, "service", "more than %d arguments",
-				 IPCB_SERVICE_ARGS - 1);
-	va_start(ap, fmt);
-	n = vsnprintf(svc->args + svc->args_used, room, fmt, ap);
-	va_end(ap);
-	if (n < 0 || (size_t)n >= room)
-		return ipcb_errf(&svc->err, -E2BIG, "service", "its command line is too long");
-	svc->argv[argc] = svc->args + svc->args_used;
-	svc->argv[argc + 1] = NULL;
-	svc->args_used += (size_t)n + 1;
-	return 0;
-}
-
-int ipcb_cmd_arg(struct ipcb_launch_cmd *cmd, const char *fmt, ...)
-{
-	size_t argc = 0, room = sizeof(cmd->args) - cmd->args_used;
-	va_list ap;
-	int n;
-
-	while (cmd->argv[argc])
-		argc++;
-	if (argc + 1 >= IPCB_LAUNCH_ARGS)
-		return ipcb_errf(&cmd->err, -E2BIG, "launch", "more than %d arguments",
-				 IPCB_LAUNCH_ARGS - 1);
-	va_start(ap, fmt);
-	n = vsnprintf(cmd->args + cmd->args_used, room, fmt, ap);
-	va_end(ap);
-	if (n < 0 || (size_t)n >= room)
-		return ipcb_errf(&cmd->err, -E2BIG, "launch", "its command line is too long");
-	cmd->argv[argc] = cmd->args + cmd->args_used;
-	cmd->argv[argc + 1] = NULL;
-	cmd->args_used += (size_t)n + 1;
 	return 0;
 }

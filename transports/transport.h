@@ -125,13 +125,46 @@ struct ipcb_launch_ops {
 	int (*rank)(void);
 };
 
-/* Registry (transports/registry.c): every transport in list order, including unsupported ones. */
+/*
+ * Registry (transports/registry.c): every transport in list order, including unsupported ones.
+ * ipcb_transport_at() gives a module's transport as its catalog entry (name, family, the
+ * module: enough to list and choose, opening nothing); ipcb_transport_find() gives every entry
+ * in full, opening its module, since a transport looked up by name is about to be used.
+ */
 size_t ipcb_transport_count(void);
 const struct ipcb_transport *ipcb_transport_at(size_t i);
 const struct ipcb_transport *ipcb_transport_find(const char *name);
 /* The route of t's run with configuration cfg (NULL: its declared default). */
 struct ipcb_route ipcb_transport_route(const struct ipcb_transport *t,
 				       const struct ipcb_chan_cfg *cfg);
+
+/*
+ * A built-in module (ipcb-SET.so, one per library set): what it exports as `ipcb_module_set`.
+ * It is built with this very header, so its ABI and struct size must be this program's exactly.
+ */
+struct ipcb_module_set {
+	uint32_t abi;
+	uint32_t transport_size;
+	const struct ipcb_transport *const *transports; /* NULL-ended */
+};
+#define IPCB_MODULE_SET_SYMBOL "ipcb_module_set"
+
+/*
+ * The transport `name` from built-in module `set`: opened once (before any fork), its entry
+ * checked. 0, or a negative errno with `why` saying what is missing (the module, a library it
+ * needs: dlopen's message).
+ */
+int ipcb_module_set_load(const char *set, const char *name, const struct ipcb_transport **out,
+			 char *why, size_t n);
+/*
+ * An entry of the registry in full: a catalog entry of a module's transport is opened (loaded)
+ * here; when that fails, the catalog entry comes back with `unsupported` saying why.
+ */
+const struct ipcb_transport *ipcb_transport_full(const struct ipcb_transport *t);
+/* Is `name` taken, by a built-in transport or a module's? Opens nothing. */
+bool ipcb_transport_named(const char *name);
+/* The module set a registry entry lives in ("zmq"), or NULL for one in the core. */
+const char *ipcb_transport_module_set(const struct ipcb_transport *t);
 
 /*
  * External transports (module.c): load the module at PATH (absolute), check its ABI and its entry

@@ -43,6 +43,16 @@ export PATH="$prefix/bin:/usr/bin:/bin"
 ok $? "PATH finds the installed ipcbench and ipcbench-plot"
 ipcbench -q -t pipe,null -s 64,4K -m latency,throughput -n 50 -d 0 -w 5 --csv run.csv >/dev/null 2>&1
 ok $? "the installed ipcbench measures"
+mods=$(find "$WORK/dest" -name 'ipcb-*.so' -path '*/ipcbench/*' | wc -l)
+if [ -f "$(find "$WORK/dest" -name ipcb-zmq.so | head -1)" ]; then
+	env -u IPCBENCH_MODULE_DIR ipcbench -q -t zmq-ipc -s 64 -m latency -n 50 -d 0 \
+		--csv zmq.csv >/dev/null 2>zmq.err &&
+		env -u IPCBENCH_MODULE_DIR ipcbench --list zmq-ipc | grep -q 'module: *ipcb-zmq.so'
+	ok $? "the installed ipcbench opens its installed modules ($mods under LIBDIR/ipcbench)"
+	diag zmq.err
+else
+	skip "the installed ipcbench opens its installed modules" "zmq was not built here"
+fi
 ipcbench-plot run.csv figs >plot.out 2>plot.err
 st=$?
 ok $st "the installed ipcbench-plot draws from it"

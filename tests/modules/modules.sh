@@ -132,6 +132,62 @@ ok $? "serve refuses a module a client names (exit $st)"
 [ $st -ne 0 ] || diag "$WORK/peer.err"
 kill "$spid" 2>/dev/null
 wait "$spid" 2>/dev/null
+
+# ---- the core carries no middleware library; modules open only when asked for ----
+LIBS='libzmq|libdbus|libtirpc|libmicrohttpd|libcurl|libmpi|libgrpc|libprotobuf|librabbitmq|libmosquitto|libhiredis|liburing'
+if command -v ldd >/dev/null 2>&1; then
+	ldd "$BIN" >"$WORK/ldd.out" 2>&1
+	! grep -qE "$LIBS" "$WORK/ldd.out"
+	ok $? "the core links none of the middleware libraries ($(grep -c '=>' "$WORK/ldd.out") shared objects)"
+	grep -E "$LIBS" "$WORK/ldd.out" | diag
+else
+	skip "the core links none of the middleware libraries" "no ldd"
+fi
+# maps PID...: what each process maps of modules and their libraries.
+maps() {
+	local p
+	for p in "$@"; do grep -E "ipcb-[a-z]+\.so|$LIBS" "/proc/$p/maps" 2>/dev/null; done
+}
+"$BIN" -q -t pipe -s 64 -m throughput -n 100000000 -d 1.5 -w 1 >/dev/null 2>&1 &
+dpid=$!
+sides=
+for _ in $(seq 50); do
+	sides=$(pgrep -P "$dpid" | tr '\n' ' ')
+	[ "$(echo $sides | wc -w)" -ge 2 ] && break
+	sleep 0.05
+done
+seen=$(maps "$dpid" $sides | wc -l)
+wait "$dpid"
+[ "$(echo $sides | wc -w)" -ge 2 ] && [ "$seen" -eq 0 ]
+ok $? "a pipe run: neither the driver nor its sides ($sides) map a module or its libraries"
+"$BIN" -q -t zmq-tcp -s 64 -m throughput -n 100000000 -d 1.5 -w 1 >/dev/null 2>&1 &
+dpid=$!
+for _ in $(seq 50); do
+	sides=$(pgrep -P "$dpid" | tr '\n' ' ')
+	[ "$(echo $sides | wc -w)" -ge 2 ] && break
+	sleep 0.05
+done
+seen=$(maps $sides | grep -c 'ipcb-zmq\.so')
+wait "$dpid"
+[ "$seen" -ge 1 ]
+ok $? "a zmq-tcp run: its sides map ipcb-zmq.so, opened for it"
+mkdir -p "$WORK/nomods"
+IPCBENCH_MODULE_DIR=$WORK/nomods "$BIN" --list >"$WORK/nomods.out" 2>&1
+st=$?
+IPCBENCH_MODULE_DIR=$WORK/nomods "$BIN" -t zmq-tcp -s 64 -n 10 -d 0 >/dev/null 2>"$WORK/nomods.err"
+st2=$?
+[ $st -eq 0 ] && grep -qE '^zmq-tcp +no ' "$WORK/nomods.out" && grep -qE '^pipe +yes ' "$WORK/nomods.out" &&
+	[ $st2 -eq 77 ] && grep -q "zmq-tcp.*module ipcb-zmq.so is not installed (looked in $WORK/nomods" "$WORK/nomods.err"
+ok $? "without its module a transport is listed as not running here, and a run of it says the module is not installed (exit $st2)"
+diag "$WORK/nomods.err"
+if [ -n "${ASAN_OPTIONS:-}" ] || ldd "$BIN" 2>/dev/null | grep -q libasan; then
+	skip "the core starts under RLIMIT_AS 8 MB" "a sanitizer build reserves its shadow memory"
+else
+	prlimit --as=8388608 "$BIN" --version >/dev/null 2>"$WORK/as.err" &&
+		prlimit --as=8388608 "$BIN" --list pipe >/dev/null 2>>"$WORK/as.err"
+	ok $? "the core starts under RLIMIT_AS 8 MB (--version, --list pipe)"
+	diag "$WORK/as.err"
+fi
 [ -z "$(ls "$WORK" | grep '^ipcbench-')" ]
 ok $? "nothing of the runs is left in TMPDIR"
 

@@ -13,8 +13,17 @@ int main(void)
 
 	ok(n >= 2, "the registry lists %zu transports", n);
 	for (size_t i = 0; i < n; i++) {
-		const struct ipcb_transport *t = ipcb_transport_at(i);
+		const struct ipcb_transport *listed = ipcb_transport_at(i);
+		const char *set = ipcb_transport_module_set(listed);
+		const struct ipcb_transport *t = ipcb_transport_full(listed);
 
+		/* A module's transport: listed without opening it, opened from this build's tree. */
+		if (set)
+			ok(!t->unsupported && strcmp(t->name, listed->name) == 0 &&
+			       ipcb_transport_at(i) == t && ipcb_transport_module_set(t) &&
+			       strcmp(ipcb_transport_module_set(t), set) == 0,
+			   "%s: its module ipcb-%s.so opens%s%s", listed->name, set,
+			   t->unsupported ? ": " : "", t->unsupported ? t->unsupported : "");
 		why[0] = '\0';
 		ok(ipcb_transport_check(t, why, sizeof(why)) == 0, "%s keeps the contract%s%s",
 		   t->name, why[0] ? ": " : "", why);

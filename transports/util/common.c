@@ -165,3 +165,48 @@ int ipcb_map_shared_anon(size_t bytes, void **out, struct ipcb_err *e)
 	*out = p;
 	return 0;
 }
+
+/* The command lines of services and runtimes: built in their transports, modules included. */
+int ipcb_service_arg(struct ipcb_service *svc, const char *fmt, ...)
+{
+	size_t argc = 0, room = sizeof(svc->args) - svc->args_used;
+	va_list ap;
+	int n;
+
+	while (svc->argv[argc])
+		argc++;
+	if (argc + 1 >= IPCB_SERVICE_ARGS)
+		return ipcb_errf(&svc->err, -E2BIG, "service", "more than %d arguments",
+				 IPCB_SERVICE_ARGS - 1);
+	va_start(ap, fmt);
+	n = vsnprintf(svc->args + svc->args_used, room, fmt, ap);
+	va_end(ap);
+	if (n < 0 || (size_t)n >= room)
+		return ipcb_errf(&svc->err, -E2BIG, "service", "its command line is too long");
+	svc->argv[argc] = svc->args + svc->args_used;
+	svc->argv[argc + 1] = NULL;
+	svc->args_used += (size_t)n + 1;
+	return 0;
+}
+
+int ipcb_cmd_arg(struct ipcb_launch_cmd *cmd, const char *fmt, ...)
+{
+	size_t argc = 0, room = sizeof(cmd->args) - cmd->args_used;
+	va_list ap;
+	int n;
+
+	while (cmd->argv[argc])
+		argc++;
+	if (argc + 1 >= IPCB_LAUNCH_ARGS)
+		return ipcb_errf(&cmd->err, -E2BIG, "launch", "more than %d arguments",
+				 IPCB_LAUNCH_ARGS - 1);
+	va_start(ap, fmt);
+	n = vsnprintf(cmd->args + cmd->args_used, room, fmt, ap);
+	va_end(ap);
+	if (n < 0 || (size_t)n >= room)
+		return ipcb_errf(&cmd->err, -E2BIG, "launch", "its command line is too long");
+	cmd->argv[argc] = cmd->args + cmd->args_used;
+	cmd->argv[argc + 1] = NULL;
+	cmd->args_used += (size_t)n + 1;
+	return 0;
+}
