@@ -23,7 +23,7 @@ CC_ARGS=(-O2 -Wall -Wextra -Werror -fPIC -shared -I"$ROOT/include" -I"$ROOT/exam
 cc "${CC_ARGS[@]}" -o "$M/ring.so" "$ROOT/examples/ring/ring.c" 2>"$WORK/cc.err"
 ok $? "the example module builds against the public header alone, without warnings"
 diag "$WORK/cc.err"
-for v in abi older newer_set newer_zero nosym clash rule service net good; do
+for v in abi older newer_set newer_zero nosym clash rule service nosend crash hang net good; do
 	cc "${CC_ARGS[@]}" -DVARIANT_"${v^^}" -DVARIANT_NAME="\"${v//_/-}\"" \
 		-o "$M/$v.so" "$ROOT/tests/modules/variants.c" 2>>"$WORK/cc.err" || echo "$v" >>"$WORK/cc.failed"
 done
@@ -82,6 +82,21 @@ refused rule "zero-copy loans need acquire, commit, peek and release" \
 	"a module that breaks the contract is refused by the same rule as a built-in"
 refused service "declares a service or a launcher, which only built-in transports can have" \
 	"a module may not declare a service"
+refused nosend "open, send and recv are required" "a module missing a required hook is refused"
+
+# A module that crashes or hangs fails its own run, named, and the next run goes on.
+run crash -t "external:$M/crash.so,pipe" -s 64 -m latency -n 200 -d 0 -w 5 --timeout 10
+[ $st -eq 1 ] && grep -qE "variant-crash latency 64 run 1: .*(sender|receiver) killed by signal 11" "$WORK/crash.err" &&
+	grep -q '^pipe,latency,64,' "$WORK/crash.csv" && ! grep -q '^variant-crash,' "$WORK/crash.csv"
+ok $? "a module whose side crashes fails its run, naming it; the other transport's rows are kept (exit $st)"
+[ $st -eq 1 ] || diag "$WORK/crash.err"
+run hang -t "external:$M/hang.so,pipe" -s 64 -m latency -n 200 -d 0 -w 5 --timeout 1
+[ $st -eq 1 ] && grep -q "variant-hang latency 64 run 1: .*timed out" "$WORK/hang.err" &&
+	grep -q '^pipe,latency,64,' "$WORK/hang.csv"
+ok $? "a module whose side hangs fails its run by the timeout, naming it (exit $st)"
+[ $st -eq 1 ] || diag "$WORK/hang.err"
+[ -z "$(ls "$WORK" | grep '^ipcbench-')" ] && ! pgrep -f "$M/hang.so" >/dev/null
+ok $? "after a crashed and a hung module nothing is left: no run directory, no process"
 
 run older -t "external:$M/older.so" -s 64,4K -n 100 -d 0
 [ $st -eq 0 ] && grep -q '^variant-older,' "$WORK/older.csv"

@@ -23,6 +23,26 @@ __attribute__((unused)) static int variant_connect(struct ipcb_ep *ep,
 	return ipcb_err(&ep->err, -ENOTSUP, "connect");
 }
 
+/* A module that crashes: its receiver dies of SIGSEGV in the middle of a run. */
+__attribute__((unused)) static int crashing_recv(struct ipcb_ep *ep, void *buf, size_t len)
+{
+	static unsigned calls;
+
+	if (++calls == 50)
+		*(volatile int *)0 = 1;
+	return ring_recv(ep, buf, len);
+}
+
+/* A module that hangs: its receiver stops taking messages and never returns. */
+__attribute__((unused)) static int hanging_recv(struct ipcb_ep *ep, void *buf, size_t len)
+{
+	static unsigned calls;
+
+	while (++calls >= 50)
+		sched_yield();
+	return ring_recv(ep, buf, len);
+}
+
 /* A copy of the entry that a variant may change, filled before ipcbench looks (dlopen). */
 static struct ipcb_transport entry;
 
@@ -46,6 +66,12 @@ __attribute__((constructor)) static void variant_init(void)
 	entry.service = (const struct ipcb_service_ops *)&entry; /* the driver's to declare */
 #elif defined(VARIANT_NEWER_SET)
 	longer.newer_field = 1;
+#elif defined(VARIANT_NOSEND)
+	entry.send = NULL; /* a required hook missing */
+#elif defined(VARIANT_CRASH)
+	entry.recv = crashing_recv;
+#elif defined(VARIANT_HANG)
+	entry.recv = hanging_recv;
 #elif defined(VARIANT_NET)
 	entry.caps = IPCB_CAP_NETWORK;
 	entry.connect = variant_connect;
