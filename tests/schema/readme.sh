@@ -1,8 +1,8 @@
 #!/bin/bash
-# readme.sh CSV_COLUMNS IPCBENCH README - TAP: the README's table of CSV columns is the table in
+# readme.sh CSV_COLUMNS IPCBENCH PAGE - TAP: the table of CSV columns in docs/csv-columns.md is the table in
 # lib/csvschema.c (as csv_columns --markdown prints it), and the header of a fresh run names the
 # same columns in the same order. When the table changes, scripts/csv-columns rewrites the
-# README's copy; this test fails until it has.
+# page's copy; this test fails until it has.
 set -u
 TOOL=${1:?usage: readme.sh csv_columns ipcbench README.md}
 BIN=${2:?usage: readme.sh csv_columns ipcbench README.md}
@@ -14,16 +14,16 @@ BEGIN_MARK='<!-- csv-columns: generated from lib/csvschema.c by scripts/csv-colu
 END_MARK='<!-- csv-columns: end -->'
 
 [ "$(grep -cxF -- "$BEGIN_MARK" "$README")" -eq 1 ] && [ "$(grep -cxF -- "$END_MARK" "$README")" -eq 1 ]
-ok $? "the README has one generated table of CSV columns, between its two markers"
+ok $? "the columns page has one generated table of CSV columns, between its two markers"
 
 awk -v b="$BEGIN_MARK" -v e="$END_MARK" '$0 == e { f = 0 } f { print } $0 == b { f = 1 }' \
 	"$README" >"$WORK/readme.md"
 "$TOOL" --markdown >"$WORK/table.md"
 ok $? "csv_columns prints the table"
 if cmp -s "$WORK/readme.md" "$WORK/table.md"; then
-	ok 0 "the README's table is lib/csvschema.c's, line for line"
+	ok 0 "the columns page's table is lib/csvschema.c's, line for line"
 else
-	ok 1 "the README's table is lib/csvschema.c's, line for line (run scripts/csv-columns)"
+	ok 1 "the columns page's table is lib/csvschema.c's, line for line (run scripts/csv-columns)"
 	diff -u "$WORK/readme.md" "$WORK/table.md" | diag
 fi
 
@@ -33,9 +33,9 @@ sed -nE 's/^\| `([a-z0-9_]+)` \|.*/\1/p' "$WORK/readme.md" | paste -sd, >"$WORK/
 ok $? "a tiny real run writes a CSV"
 head -1 "$WORK/run.csv" >"$WORK/run-header"
 if [ -s "$WORK/readme-names" ] && cmp -s "$WORK/readme-names" "$WORK/run-header"; then
-	ok 0 "a fresh run's header names the README's columns, in the README's order ($(tr , '\n' <"$WORK/run-header" | wc -l) columns)"
+	ok 0 "a fresh run's header names the page's columns, in the page's order ($(tr , '\n' <"$WORK/run-header" | wc -l) columns)"
 else
-	ok 1 "a fresh run's header names the README's columns, in the README's order"
+	ok 1 "a fresh run's header names the page's columns, in the page's order"
 	{
 		echo "README: $(cat "$WORK/readme-names")"
 		echo "run:    $(cat "$WORK/run-header")"
