@@ -10,7 +10,7 @@
 #include <sys/resource.h>
 
 #include "clock.h"
-#include "common.h"
+#include "futex.h"
 
 /*
  * Launch the two sides of a floor, a sender and a receiver, on cpu[0] and cpu[1]; `what` names

@@ -38,7 +38,7 @@
 #include <unistd.h>
 
 #include "clock.h"
-#include "common.h"
+#include "futex.h"
 #include "hot.h"
 #include "msg.h"
 #include "remote.h"

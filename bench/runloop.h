@@ -17,7 +17,7 @@
 #include <sys/resource.h>
 
 #include "clock.h"
-#include "common.h"
+#include "futex.h"
 #include "hot.h"
 #include "launch.h"
 #include "msg.h"

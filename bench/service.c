@@ -21,7 +21,6 @@
 
 #include "clock.h"
 #include "launch.h"
-#include "broker.h"
 #include "rundir.h"
 
 /* What the server writes on stdout and stderr, in its directory: its last line names a failure. */

@@ -74,6 +74,13 @@ struct ipcb_service_ops {
 	int (*ready)(struct ipcb_service *svc);
 };
 
+/*
+ * A TCP port on 127.0.0.1 that nobody listens on now: bound, read and released, as the driver
+ * picks svc->port (another server could take it before ours does: its start then fails,
+ * saying so). A positive port, or -errno.
+ */
+int ipcb_broker_port(void);
+
 /* Append one argument to svc->argv (printf-style). 0, or -E2BIG with svc->err filled. */
 int ipcb_service_arg(struct ipcb_service *svc, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));

@@ -21,12 +21,6 @@ int ipcb_broker_find(const char *prog, char *out, size_t n);
 /* probe(): is `prog` here? Else the reason names the Debian package `pkg` that provides it. */
 int ipcb_broker_probe(struct ipcb_probe *p, const char *prog, const char *pkg);
 
-/*
- * A TCP port on 127.0.0.1 that nobody listens on now: bound, read and released, as the driver
- * picks svc->port (another server could take it before ours does: its start then fails,
- * saying so). A positive port, or -errno.
- */
-int ipcb_broker_port(void);
 
 /* Write the file `name` in the service's directory (mode, O_EXCL), printf-style. 0 or -errno. */
 int ipcb_broker_file(struct ipcb_service *svc, const char *name, unsigned mode, const char *fmt,

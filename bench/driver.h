@@ -1,0 +1,18 @@
+/* SPDX-License-Identifier: MIT */
+/* driver.h - `ipcbench [OPTIONS]`: the driver, a run of the plan (driver.c). */
+#ifndef IPCB_DRIVER_H
+#define IPCB_DRIVER_H
+
+/* ipcbench's exit statuses (man page: EXIT STATUS). */
+enum {
+	EXIT_RUN_FAILED = 1,
+	EXIT_USAGE = 2,
+	EXIT_UNSUPPORTED = 77,
+};
+
+/* The whole command; returns its exit status (standard output is checked by the caller). */
+int ipcb_driver_main(int argc, char **argv);
+/* The first error met writing standard output (0: none), for the message at exit. */
+int ipcb_driver_stdout_errno(void);
+
+#endif
