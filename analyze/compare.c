@@ -41,6 +41,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cliopt.h"
 #include "csvread.h"
 #include "csvschema.h"
 #include "format.h"
@@ -429,60 +430,80 @@ static int parse_controls(struct opts *o, char *list, char *err, size_t errlen)
 	return 0;
 }
 
+enum {
+	ARG_CHECK,
+	ARG_SAME_MACHINE,
+	ARG_PAIRED,
+	ARG_HELP,
+	ARG_METRIC,
+	ARG_THRESHOLD,
+	ARG_ALPHA,
+	ARG_MAX_SPREAD,
+	ARG_FORMAT,
+	ARG_LOOKS,
+	ARG_LOOK,
+	ARG_CONTROL,
+	ARG_UNDECIDED,
+};
+
+static const struct ipcb_cliopt compare_opts[] = {
+    {"check", 0, false, ARG_CHECK},
+    {"same-machine", 0, false, ARG_SAME_MACHINE},
+    {"paired", 0, false, ARG_PAIRED},
+    {"help", 'h', false, ARG_HELP},
+    {"metric", 0, true, ARG_METRIC},
+    {"threshold", 0, true, ARG_THRESHOLD},
+    {"alpha", 0, true, ARG_ALPHA},
+    {"max-spread", 0, true, ARG_MAX_SPREAD},
+    {"format", 0, true, ARG_FORMAT},
+    {"looks", 0, true, ARG_LOOKS},
+    {"look", 0, true, ARG_LOOK},
+    {"control", 0, true, ARG_CONTROL},
+    {"undecided", 0, true, ARG_UNDECIDED},
+    {NULL, 0, false, 0},
+};
+
 static int parse_args(struct opts *o, int argc, char **argv, bool *help, char *err, size_t errlen)
 {
 	size_t npaths = 0;
-	bool only_paths = false;
+	struct ipcb_cli cli;
+	const char *cval;
+	int id;
 
-	for (int i = 1; i < argc; i++) {
-		const char *a = argv[i], *eq;
-		char *val = NULL;
-		char name[32];
+	ipcb_cli_init(&cli, argc, argv);
+	while ((id = ipcb_cli_next(&cli, compare_opts, &cval, err, errlen)) != IPCB_CLI_END) {
+		/* The option as typed, and its value, which --control edits in place. */
+		const char *name = cli.typed;
+		char *val = (char *)cval;
 		int rc = 0;
 
-		if (only_paths || a[0] != '-' || strcmp(a, "-") == 0) {
+		if (id == IPCB_CLI_ERROR)
+			return -EINVAL;
+		if (id == IPCB_CLI_ARG) {
 			if (npaths == 2)
 				return failf(err, errlen,
 					     "too many files: '%s' (expected BASE.csv "
 					     "NEW.csv)",
-					     a);
-			o->path[npaths++] = a;
+					     val);
+			o->path[npaths++] = val;
 			continue;
 		}
-		if (strcmp(a, "--") == 0) {
-			only_paths = true;
-			continue;
-		}
-		if (strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0) {
+		if (id == ARG_HELP) {
 			*help = true;
 			return 0;
 		}
-		eq = strchr(a, '=');
-		snprintf(name, sizeof(name), "%.*s", eq ? (int)(eq - a) : (int)strlen(a), a);
-		if (strcmp(a, "--check") == 0) {
+		if (id == ARG_CHECK) {
 			o->check_only = true;
 			continue;
 		}
-		if (strcmp(a, "--same-machine") == 0) {
+		if (id == ARG_SAME_MACHINE) {
 			o->same_machine = true;
 			continue;
 		}
-		if (strcmp(a, "--paired") == 0) {
+		if (id == ARG_PAIRED) {
 			o->paired = true;
 			continue;
 		}
-		if (strcmp(name, "--metric") && strcmp(name, "--threshold") &&
-		    strcmp(name, "--alpha") && strcmp(name, "--max-spread") &&
-		    strcmp(name, "--format") && strcmp(name, "--looks") &&
-		    strcmp(name, "--control") && strcmp(name, "--undecided") &&
-		    strcmp(name, "--look"))
-			return failf(err, errlen, "unknown option '%s'", a);
-		if (eq)
-			val = argv[i] + (eq - a) + 1;
-		else if (i + 1 < argc)
-			val = argv[++i];
-		else
-			return failf(err, errlen, "%s needs a value", name);
 		if (strcmp(name, "--metric") == 0) {
 			o->metric = NULL;
 			for (size_t m = 0; m < NMETRICS; m++)

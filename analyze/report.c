@@ -32,6 +32,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "cliopt.h"
 #include "csvread.h"
 #include "csvschema.h"
 #include "sizes.h"
@@ -3957,9 +3958,17 @@ static void report_usage(FILE *f)
 		"while drawing.\n");
 }
 
+static const struct ipcb_cliopt report_opts[] = {
+    {"output", 'o', true, 'o'},	 {"html", 0, true, 'H'},   {"figures", 0, true, 'F'},
+    {"slo", 0, true, 'S'},	 {"help", 'h', false, 'h'}, {NULL, 0, false, 0},
+};
+
 int ipcb_report_main(int argc, char **argv)
 {
 	static struct report r;
+	struct ipcb_cli cli;
+	const char *val;
+	int id;
 	const char *in = NULL, *out = NULL, *figures = NULL, *html = NULL, *html_figures;
 	char *md = NULL;
 	size_t md_len = 0;
@@ -3969,52 +3978,42 @@ int ipcb_report_main(int argc, char **argv)
 	size_t small, mib;
 	int rc, status = 0;
 
-	for (int i = 1; i < argc; i++) {
-		if (strcmp(argv[i], "-h") == 0 || strcmp(argv[i], "--help") == 0) {
+	ipcb_cli_init(&cli, argc, argv);
+	while ((id = ipcb_cli_next(&cli, report_opts, &val, errbuf, sizeof(errbuf))) !=
+	       IPCB_CLI_END) {
+		switch (id) {
+		case IPCB_CLI_ERROR:
+			fail("%s (see ipcbench report --help)", errbuf);
+			return 2;
+		case IPCB_CLI_ARG:
+			if (in) {
+				fail("unexpected argument '%s'", val);
+				return 2;
+			}
+			in = val;
+			break;
+		case 'h':
 			report_usage(stdout);
 			return 0;
-		}
-		if (strcmp(argv[i], "-o") == 0 || strcmp(argv[i], "--output") == 0) {
-			if (++i == argc || !*argv[i]) {
-				fail("%s: missing file name", argv[i - 1]);
+		case 'o':
+		case 'H':
+		case 'F':
+			if (!*val) {
+				fail("%s: empty %s", cli.typed, id == 'F' ? "directory" : "file name");
 				return 2;
 			}
-			out = argv[i];
-		} else if (strcmp(argv[i], "--slo") == 0) {
-			if (++i == argc) {
-				fail("--slo: missing value");
-				return 2;
-			}
-			if (ipcb_slo_parse(argv[i], "--slo", &slo, errbuf, sizeof(errbuf)) < 0) {
+			*(id == 'o' ? &out : id == 'H' ? &html : &figures) = val;
+			break;
+		case 'S':
+			if (ipcb_slo_parse(val, "--slo", &slo, errbuf, sizeof(errbuf)) < 0) {
 				fail("%s", errbuf);
 				return 2;
 			}
 			if (!ipcb_report_slo_ok(&slo)) {
-				fail("--slo %s: the CSV carries p50, p90, p99 and p99.9 only",
-				     argv[i]);
+				fail("--slo %s: the CSV carries p50, p90, p99 and p99.9 only", val);
 				return 2;
 			}
-		} else if (strcmp(argv[i], "--html") == 0) {
-			if (++i == argc || !*argv[i]) {
-				fail("--html: missing file name");
-				return 2;
-			}
-			html = argv[i];
-		} else if (strcmp(argv[i], "--figures") == 0) {
-			if (++i == argc || !*argv[i]) {
-				fail("--figures: missing directory");
-				return 2;
-			}
-			figures = argv[i];
-		} else if (argv[i][0] == '-' && argv[i][1]) {
-			fail("unknown option '%s'", argv[i]);
-			report_usage(stderr);
-			return 2;
-		} else if (!in) {
-			in = argv[i];
-		} else {
-			fail("unexpected argument '%s'", argv[i]);
-			return 2;
+			break;
 		}
 	}
 	if (!in) {

@@ -2,6 +2,8 @@
 /* options.c - command-line parsing and validation; see options.h. */
 #include "options.h"
 
+#include "cliopt.h"
+
 /* A run's timeout must exceed its duration by this much: set-up, warm-up and the end. */
 #define IPCB_TIMEOUT_MARGIN_S 1.0
 
@@ -9,7 +11,6 @@
 #include <dirent.h>
 #include <stdarg.h>
 #include <errno.h>
-#include <getopt.h>
 #include <math.h>
 #include <sched.h>
 #include <stdio.h>
@@ -939,57 +940,58 @@ enum {
 	OPT_MIN_MESSAGES,
 };
 
-static const struct option long_opts[] = {
-    {"transport", required_argument, NULL, 't'},
-    {"size", required_argument, NULL, 's'},
-    {"mode", required_argument, NULL, 'm'},
-    {"messages", required_argument, NULL, 'n'},
-    {"duration", required_argument, NULL, 'd'},
-    {"warmup", required_argument, NULL, 'w'},
-    {"repeat", required_argument, NULL, 'r'},
-    {"cpus", required_argument, NULL, 'c'},
-    {"wait", required_argument, NULL, OPT_WAIT},
-    {"spin-polls", required_argument, NULL, OPT_SPIN_POLLS},
-    {"placement", required_argument, NULL, OPT_PLACEMENT},
-    {"hdr-log", required_argument, NULL, OPT_HDR_LOG},
-    {"hgrm", required_argument, NULL, OPT_HGRM},
-    {"work-ns", required_argument, NULL, OPT_WORK_NS},
-    {"receiver-work-ns", required_argument, NULL, OPT_RECV_WORK_NS},
-    {"csv", required_argument, NULL, OPT_CSV},
-    {"dir", required_argument, NULL, OPT_DIR},
-    {"fsync", no_argument, NULL, OPT_FSYNC},
-    {"floor", no_argument, NULL, OPT_FLOOR},
-    {"controls", no_argument, NULL, OPT_CONTROLS},
-    {"timeout", required_argument, NULL, OPT_TIMEOUT},
-    {"inject", required_argument, NULL, OPT_INJECT},
-    {"cleanup", no_argument, NULL, OPT_CLEANUP},
-    {"dry-run", no_argument, NULL, OPT_DRY_RUN},
-    {"verify", required_argument, NULL, OPT_VERIFY},
-    {"inflight", required_argument, NULL, OPT_INFLIGHT},
-    {"pairs", required_argument, NULL, OPT_PAIRS},
-    {"rate", required_argument, NULL, OPT_RATE},
-    {"arrivals", required_argument, NULL, OPT_ARRIVALS},
-    {"rate-sweep", no_argument, NULL, OPT_RATE_SWEEP},
-    {"slo", required_argument, NULL, OPT_SLO},
-    {"topology", required_argument, NULL, OPT_TOPOLOGY},
-    {"option", required_argument, NULL, 'o'},
-    {"server-cpu", required_argument, NULL, OPT_SERVER_CPU},
-    {"wide", no_argument, NULL, OPT_WIDE},
-    {"json", required_argument, NULL, OPT_JSON},
-    {"peer", required_argument, NULL, OPT_PEER},
-    {"token-file", required_argument, NULL, OPT_TOKEN_FILE},
-    {"launch", required_argument, NULL, OPT_LAUNCH},
-    {"peer-ipcbench", required_argument, NULL, OPT_PEER_IPCBENCH},
-    {"seed", required_argument, NULL, OPT_SEED},
-    {"first-round", required_argument, NULL, OPT_FIRST_ROUND},
-    {"no-probes", no_argument, NULL, OPT_NO_PROBES},
-    {"tune", no_argument, NULL, OPT_TUNE},
-    {"min-messages", required_argument, NULL, OPT_MIN_MESSAGES},
-    {"list", no_argument, NULL, 'l'},
-    {"quiet", no_argument, NULL, 'q'},
-    {"help", no_argument, NULL, 'h'},
-    {"version", no_argument, NULL, 'V'},
-    {NULL, 0, NULL, 0},
+/* Every option of the driver: its long name, its letter, whether it takes a value. */
+static const struct ipcb_cliopt driver_opts[] = {
+    {"transport", 't', true, 't'},
+    {"size", 's', true, 's'},
+    {"mode", 'm', true, 'm'},
+    {"messages", 'n', true, 'n'},
+    {"duration", 'd', true, 'd'},
+    {"warmup", 'w', true, 'w'},
+    {"repeat", 'r', true, 'r'},
+    {"cpus", 'c', true, 'c'},
+    {"wait", 0, true, OPT_WAIT},
+    {"spin-polls", 0, true, OPT_SPIN_POLLS},
+    {"placement", 0, true, OPT_PLACEMENT},
+    {"hdr-log", 0, true, OPT_HDR_LOG},
+    {"hgrm", 0, true, OPT_HGRM},
+    {"work-ns", 0, true, OPT_WORK_NS},
+    {"receiver-work-ns", 0, true, OPT_RECV_WORK_NS},
+    {"csv", 0, true, OPT_CSV},
+    {"dir", 0, true, OPT_DIR},
+    {"fsync", 0, false, OPT_FSYNC},
+    {"floor", 0, false, OPT_FLOOR},
+    {"controls", 0, false, OPT_CONTROLS},
+    {"timeout", 0, true, OPT_TIMEOUT},
+    {"inject", 0, true, OPT_INJECT},
+    {"cleanup", 0, false, OPT_CLEANUP},
+    {"dry-run", 0, false, OPT_DRY_RUN},
+    {"verify", 0, true, OPT_VERIFY},
+    {"inflight", 0, true, OPT_INFLIGHT},
+    {"pairs", 0, true, OPT_PAIRS},
+    {"rate", 0, true, OPT_RATE},
+    {"arrivals", 0, true, OPT_ARRIVALS},
+    {"rate-sweep", 0, false, OPT_RATE_SWEEP},
+    {"slo", 0, true, OPT_SLO},
+    {"topology", 0, true, OPT_TOPOLOGY},
+    {"option", 'o', true, 'o'},
+    {"server-cpu", 0, true, OPT_SERVER_CPU},
+    {"wide", 0, false, OPT_WIDE},
+    {"json", 0, true, OPT_JSON},
+    {"peer", 0, true, OPT_PEER},
+    {"token-file", 0, true, OPT_TOKEN_FILE},
+    {"launch", 0, true, OPT_LAUNCH},
+    {"peer-ipcbench", 0, true, OPT_PEER_IPCBENCH},
+    {"seed", 0, true, OPT_SEED},
+    {"first-round", 0, true, OPT_FIRST_ROUND},
+    {"no-probes", 0, false, OPT_NO_PROBES},
+    {"tune", 0, false, OPT_TUNE},
+    {"min-messages", 0, true, OPT_MIN_MESSAGES},
+    {"list", 'l', false, 'l'},
+    {"quiet", 'q', false, 'q'},
+    {"help", 'h', false, 'h'},
+    {"version", 'V', false, 'V'},
+    {NULL, 0, false, 0},
 };
 
 /*
@@ -1165,63 +1167,93 @@ static int peer_check(const struct ipcb_opts *o, char *err, size_t errlen)
 	return 0;
 }
 
+/* The arguments: with --list, the transports to describe in full; else none is expected. */
+static int take_args(struct ipcb_opts *o, const char **args, size_t nargs, char *err,
+		     size_t errlen)
+{
+	for (size_t k = 0; o->list && k < nargs; k++) {
+		const struct ipcb_transport *t = ipcb_transport_find(args[k]);
+		char names[1024], why[600];
+
+		if (strncmp(args[k], "external:", 9) == 0 &&
+		    ipcb_transport_load(args[k] + 9, &t, why, sizeof(why)) < 0)
+			return opt_fail(err, errlen, "--list: %s", why);
+		if (!t) {
+			transport_names(names, sizeof(names));
+			return opt_fail(err, errlen,
+					"--list: unknown transport '%s'; valid names: %s", args[k],
+					names);
+		}
+		if (o->nlist_only == IPCB_MAX_LIST)
+			return opt_fail(err, errlen, "--list: too many transports");
+		o->list_only[o->nlist_only++] = t;
+	}
+	if (!o->list && nargs)
+		return opt_fail(err, errlen, "unexpected argument '%s'", args[0]);
+	return 0;
+}
+
 int ipcb_opts_parse(struct ipcb_opts *o, int argc, char **argv, char *err, size_t errlen)
 {
-	char run_opt[48] = ""; /* the first option given that only a run takes */
+	char run_opt[64] = ""; /* the first option given that only a run takes */
 	bool arrivals_given = false;
 	bool timeout_given = false;
-	int c, rc = 0, longindex;
+	int c, rc = 0;
 	uint64_t u = 0; /* a failed parse leaves it 0: what it sets is never read then */
+	const char *oarg;
+	const char **args = calloc((size_t)(argc > 0 ? argc : 1), sizeof(*args));
+	size_t nargs = 0;
+	struct ipcb_cli cli;
 
-	/*
-	 * 0, not 1: glibc then also forgets where it was inside a cluster of short options. A parse
-	 * that failed in the middle of "-Zq" would otherwise resume at the "q" of that old argv.
-	 */
-	optind = 0;
-	opterr = 0;
-	while ((longindex = -1, (c = getopt_long(argc, argv, ":t:s:m:n:d:w:r:c:o:lqhV", long_opts,
-						 &longindex)) != -1)) {
-		if (!run_opt[0] && c != OPT_CLEANUP && c != OPT_DRY_RUN && c != OPT_DIR &&
-		    c != 'l' && c != 'h' && c != 'V' && c != ':' && c != '?') {
-			if (longindex >= 0)
-				snprintf(run_opt, sizeof(run_opt), "--%s",
-					 long_opts[longindex].name);
-			else
-				snprintf(run_opt, sizeof(run_opt), "-%c", c);
+	if (!args)
+		return opt_fail(err, errlen, "the command line: %s", strerror(ENOMEM));
+	ipcb_cli_init(&cli, argc, argv);
+	/* Arguments may come between options (`--list pipe -q`): kept for after the options. */
+	while ((c = ipcb_cli_next(&cli, driver_opts, &oarg, err, errlen)) != IPCB_CLI_END) {
+		if (c == IPCB_CLI_ERROR) {
+			free(args);
+			return -EINVAL;
 		}
+		if (c == IPCB_CLI_ARG) {
+			args[nargs++] = oarg;
+			continue;
+		}
+		if (!run_opt[0] && c != OPT_CLEANUP && c != OPT_DRY_RUN && c != OPT_DIR &&
+		    c != 'l' && c != 'h' && c != 'V')
+			snprintf(run_opt, sizeof(run_opt), "%s", cli.typed);
 		switch (c) {
 		case 't':
-			rc = ipcb_parse_transports(optarg, o, err, errlen);
+			rc = ipcb_parse_transports(oarg, o, err, errlen);
 			break;
 		case 's':
-			rc = ipcb_parse_size_list(optarg, o->sizes, IPCB_MAX_LIST, &o->nsizes, err,
+			rc = ipcb_parse_size_list(oarg, o->sizes, IPCB_MAX_LIST, &o->nsizes, err,
 						  errlen);
 			break;
 		case 'm':
-			rc = parse_mode(optarg, o, err, errlen);
+			rc = parse_mode(oarg, o, err, errlen);
 			break;
 		case 'n':
-			rc = ipcb_parse_u64(optarg, 1, 1000000000000ull, &o->messages, "--messages",
+			rc = ipcb_parse_u64(oarg, 1, 1000000000000ull, &o->messages, "--messages",
 					    err, errlen);
 			break;
 		case 'd':
-			rc = ipcb_parse_seconds(optarg, 0, 86400, &o->duration_s, "--duration", err,
+			rc = ipcb_parse_seconds(oarg, 0, 86400, &o->duration_s, "--duration", err,
 						errlen);
 			break;
 		case 'w':
-			rc = ipcb_parse_u64(optarg, 0, 1000000000ull, &o->warmup, "--warmup", err,
+			rc = ipcb_parse_u64(oarg, 0, 1000000000ull, &o->warmup, "--warmup", err,
 					    errlen);
 			o->warmup_given = true;
 			break;
 		case 'r':
-			rc = ipcb_parse_u64(optarg, 1, 100000, &u, "--repeat", err, errlen);
+			rc = ipcb_parse_u64(oarg, 1, 100000, &u, "--repeat", err, errlen);
 			o->repeat = (unsigned)u;
 			break;
 		case OPT_SEED:
-			rc = ipcb_parse_u64(optarg, 0, UINT64_MAX, &o->seed, "--seed", err, errlen);
+			rc = ipcb_parse_u64(oarg, 0, UINT64_MAX, &o->seed, "--seed", err, errlen);
 			break;
 		case OPT_FIRST_ROUND:
-			rc = ipcb_parse_u64(optarg, 1, 1000000000ull, &u, "--first-round", err,
+			rc = ipcb_parse_u64(oarg, 1, 1000000000ull, &u, "--first-round", err,
 					    errlen);
 			o->first_round = (unsigned)u;
 			break;
@@ -1232,58 +1264,58 @@ int ipcb_opts_parse(struct ipcb_opts *o, int argc, char **argv, char *err, size_
 			o->tune = true;
 			break;
 		case OPT_MIN_MESSAGES:
-			rc = ipcb_parse_u64(optarg, 1, 1000000000ull, &o->min_messages,
+			rc = ipcb_parse_u64(oarg, 1, 1000000000ull, &o->min_messages,
 					    "--min-messages", err, errlen);
 			break;
 		case 'c':
-			o->cpus_arg = optarg; /* parsed below, once --peer is known */
+			o->cpus_arg = oarg; /* parsed below, once --peer is known */
 			break;
 		case OPT_WAIT:
-			rc = ipcb_parse_wait(optarg, &o->wait, err, errlen);
+			rc = ipcb_parse_wait(oarg, &o->wait, err, errlen);
 			break;
 		case OPT_SPIN_POLLS:
-			rc = ipcb_parse_u64(optarg, 1, 1000000000ull, &u, "--spin-polls", err,
+			rc = ipcb_parse_u64(oarg, 1, 1000000000ull, &u, "--spin-polls", err,
 					    errlen);
 			o->spin_polls = (unsigned)u;
 			break;
 		case OPT_CSV:
-			if (!*optarg)
+			if (!*oarg)
 				rc = opt_fail(err, errlen, "--csv: empty file name");
-			o->csv_path = optarg;
+			o->csv_path = oarg;
 			break;
 		case OPT_PLACEMENT:
-			rc = ipcb_parse_placements(optarg, o, err, errlen);
+			rc = ipcb_parse_placements(oarg, o, err, errlen);
 			break;
 		case OPT_WIDE:
 			o->wide = true;
 			break;
 		case OPT_JSON:
-			if (!*optarg)
+			if (!*oarg)
 				rc = opt_fail(err, errlen, "--json: empty file name");
-			o->json_path = optarg;
+			o->json_path = oarg;
 			break;
 		case OPT_HDR_LOG:
-			if (!*optarg)
+			if (!*oarg)
 				rc = opt_fail(err, errlen, "--hdr-log: empty file name");
-			o->hdr_log_path = optarg;
+			o->hdr_log_path = oarg;
 			break;
 		case OPT_HGRM:
-			if (!*optarg)
+			if (!*oarg)
 				rc = opt_fail(err, errlen, "--hgrm: empty directory name");
-			o->hgrm_dir = optarg;
+			o->hgrm_dir = oarg;
 			break;
 		case OPT_WORK_NS:
-			rc = ipcb_parse_u64(optarg, 0, 1000000000ull, &o->work_ns, "--work-ns", err,
+			rc = ipcb_parse_u64(oarg, 0, 1000000000ull, &o->work_ns, "--work-ns", err,
 					    errlen);
 			break;
 		case OPT_RECV_WORK_NS:
-			rc = ipcb_parse_u64(optarg, 0, 1000000000ull, &o->recv_work_ns,
+			rc = ipcb_parse_u64(oarg, 0, 1000000000ull, &o->recv_work_ns,
 					    "--receiver-work-ns", err, errlen);
 			break;
 		case OPT_DIR:
-			if (!*optarg)
+			if (!*oarg)
 				rc = opt_fail(err, errlen, "--dir: empty directory name");
-			o->dir = optarg;
+			o->dir = oarg;
 			break;
 		case OPT_FSYNC:
 			o->fsync = true;
@@ -1295,12 +1327,12 @@ int ipcb_opts_parse(struct ipcb_opts *o, int argc, char **argv, char *err, size_
 			o->controls = true;
 			break;
 		case OPT_TIMEOUT:
-			rc = ipcb_parse_seconds(optarg, 0.001, 86400, &o->timeout_s, "--timeout",
+			rc = ipcb_parse_seconds(oarg, 0.001, 86400, &o->timeout_s, "--timeout",
 						err, errlen);
 			timeout_given = true;
 			break;
 		case OPT_INJECT:
-			rc = parse_inject(optarg, o, err, errlen);
+			rc = parse_inject(oarg, o, err, errlen);
 			break;
 		case OPT_CLEANUP:
 			o->cleanup = true;
@@ -1309,55 +1341,55 @@ int ipcb_opts_parse(struct ipcb_opts *o, int argc, char **argv, char *err, size_
 			o->dry_run = true;
 			break;
 		case OPT_VERIFY:
-			rc = parse_verify(optarg, o, err, errlen);
+			rc = parse_verify(oarg, o, err, errlen);
 			break;
 		case OPT_INFLIGHT:
-			rc = parse_uint_list(optarg, 1, 65536, o->inflight, &o->ninflight,
+			rc = parse_uint_list(oarg, 1, 65536, o->inflight, &o->ninflight,
 					     "--inflight", err, errlen);
 			break;
 		case OPT_PAIRS:
-			rc = parse_uint_list(optarg, 1, 64, o->pairs, &o->npairs, "--pairs", err,
+			rc = parse_uint_list(oarg, 1, 64, o->pairs, &o->npairs, "--pairs", err,
 					     errlen);
 			break;
 		case OPT_RATE:
-			rc = parse_rates(optarg, o, err, errlen);
+			rc = parse_rates(oarg, o, err, errlen);
 			break;
 		case OPT_ARRIVALS:
-			if (strcmp(optarg, "fixed") == 0)
+			if (strcmp(oarg, "fixed") == 0)
 				o->arrivals = IPCB_ARRIVALS_FIXED;
-			else if (strcmp(optarg, "poisson") == 0)
+			else if (strcmp(oarg, "poisson") == 0)
 				o->arrivals = IPCB_ARRIVALS_POISSON;
 			else
 				rc = opt_fail(err, errlen,
 					      "--arrivals: unknown '%s'; valid: fixed, poisson",
-					      optarg);
+					      oarg);
 			arrivals_given = true;
 			break;
 		case OPT_RATE_SWEEP:
 			o->rate_sweep = true;
 			break;
 		case OPT_SLO:
-			rc = ipcb_slo_parse(optarg, "--slo", &o->slo, err, errlen) ? -EINVAL : 0;
+			rc = ipcb_slo_parse(oarg, "--slo", &o->slo, err, errlen) ? -EINVAL : 0;
 			break;
 		case OPT_TOPOLOGY:
-			rc = parse_topology(optarg, o, err, errlen);
+			rc = parse_topology(oarg, o, err, errlen);
 			break;
 		case 'o':
-			rc = ipcb_parse_topt(optarg, o, err, errlen);
+			rc = ipcb_parse_topt(oarg, o, err, errlen);
 			break;
 		case OPT_SERVER_CPU:
-			rc = parse_server_cpu(optarg, o, err, errlen);
+			rc = parse_server_cpu(oarg, o, err, errlen);
 			break;
 		case OPT_PEER:
 		case OPT_TOKEN_FILE:
 		case OPT_LAUNCH:
 		case OPT_PEER_IPCBENCH:
-			if (!*optarg)
-				rc = opt_fail(err, errlen, "%s: empty value", argv[optind - 1]);
+			if (!*oarg)
+				rc = opt_fail(err, errlen, "%s: empty value", cli.typed);
 			*(c == OPT_PEER		? &o->peer
 			  : c == OPT_TOKEN_FILE ? &o->token_file
 			  : c == OPT_LAUNCH	? &o->launch
-						: &o->peer_binary) = optarg;
+						: &o->peer_binary) = oarg;
 			break;
 		case 'l':
 			o->list = true;
@@ -1371,46 +1403,16 @@ int ipcb_opts_parse(struct ipcb_opts *o, int argc, char **argv, char *err, size_
 		case 'V':
 			o->version = true;
 			break;
-		case ':':
-			rc = opt_fail(err, errlen, "%s: missing value", argv[optind - 1]);
-			break;
-		default: {
-			/* getopt names a long option by its value; say what the user typed instead.
-			 */
-			const char *arg = optind > 0 && optind <= argc ? argv[optind - 1] : "";
-
-			if (strncmp(arg, "--", 2) == 0 && strchr(arg, '=') && optopt)
-				rc = opt_fail(err, errlen, "'%s': this option takes no value", arg);
-			else if (optopt > 0 && optopt < 128 && arg[0] == '-' && arg[1] != '-')
-				rc = opt_fail(err, errlen, "unknown option '-%c'", optopt);
-			else
-				rc = opt_fail(err, errlen, "unknown option '%s'", arg);
-			break;
 		}
-		}
-		if (rc)
+		if (rc) {
+			free(args);
 			return rc;
-	}
-	/* `--list NAME...`: the transports to describe in full. */
-	for (; o->list && optind < argc; optind++) {
-		const struct ipcb_transport *t = ipcb_transport_find(argv[optind]);
-		char names[1024], why[600];
-
-		if (strncmp(argv[optind], "external:", 9) == 0 &&
-		    ipcb_transport_load(argv[optind] + 9, &t, why, sizeof(why)) < 0)
-			return opt_fail(err, errlen, "--list: %s", why);
-		if (!t) {
-			transport_names(names, sizeof(names));
-			return opt_fail(err, errlen,
-					"--list: unknown transport '%s'; valid names: %s",
-					argv[optind], names);
 		}
-		if (o->nlist_only == IPCB_MAX_LIST)
-			return opt_fail(err, errlen, "--list: too many transports");
-		o->list_only[o->nlist_only++] = t;
 	}
-	if (optind < argc)
-		return opt_fail(err, errlen, "unexpected argument '%s'", argv[optind]);
+	rc = take_args(o, args, nargs, err, errlen);
+	free(args);
+	if (rc)
+		return rc;
 	/* An option for a transport this run does not measure would silently do nothing. */
 	for (size_t i = 0; i < o->ntopts && !o->transports_all; i++) {
 		bool used = false;

@@ -15,7 +15,6 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <ftw.h>
-#include <getopt.h>
 #include <inttypes.h>
 #include <math.h>
 #include <netinet/in.h>
@@ -35,6 +34,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "cliopt.h"
 #include "clock.h"
 #include "launch.h"
 #include "msg.h"
@@ -102,46 +102,52 @@ static void serve_usage(FILE *f)
 
 static int serve_parse(struct serve *sv, int argc, char **argv, char *err, size_t errlen)
 {
-	static const struct option longs[] = {
-	    {"listen", required_argument, NULL, 'L'},
-	    {"token-file", required_argument, NULL, 'T'},
-	    {"launched", no_argument, NULL, 'X'},
-	    {"max-size", required_argument, NULL, 'S'},
-	    {"max-duration", required_argument, NULL, 'D'},
-	    {"max-timeout", required_argument, NULL, 'O'},
-	    {"dir", required_argument, NULL, 'd'},
-	    {"quiet", no_argument, NULL, 'q'},
-	    {"help", no_argument, NULL, 'h'},
-	    {NULL, 0, NULL, 0},
+	static const struct ipcb_cliopt opts[] = {
+	    {"listen", 0, true, 'L'},
+	    {"token-file", 0, true, 'T'},
+	    {"launched", 0, false, 'X'},
+	    {"max-size", 0, true, 'S'},
+	    {"max-duration", 0, true, 'D'},
+	    {"max-timeout", 0, true, 'O'},
+	    {"dir", 0, true, 'd'},
+	    {"quiet", 'q', false, 'q'},
+	    {"help", 'h', false, 'h'},
+	    {NULL, 0, false, 0},
 	};
+	struct ipcb_cli cli;
+	const char *val;
 	int c, rc = 0;
 
-	optind = 0;
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":qh", longs, NULL)) != -1 && !rc) {
+	ipcb_cli_init(&cli, argc, argv);
+	while (!rc && (c = ipcb_cli_next(&cli, opts, &val, err, errlen)) != IPCB_CLI_END) {
 		switch (c) {
+		case IPCB_CLI_ERROR:
+			return -EINVAL;
+		case IPCB_CLI_ARG:
+			snprintf(err, errlen, "unexpected argument '%s'", val);
+			return -EINVAL;
 		case 'L':
-			sv->listen_arg = optarg;
+			sv->listen_arg = val;
 			break;
 		case 'T':
-			sv->token_file = optarg;
+			sv->token_file = val;
 			break;
 		case 'X':
 			sv->launched = true;
 			break;
 		case 'S':
-			rc = ipcb_parse_size(optarg, &sv->max_size, "--max-size", err, errlen);
+			rc = ipcb_parse_size(val, &sv->max_size, "--max-size", err, errlen);
 			break;
 		case 'D':
-			rc = ipcb_parse_seconds(optarg, 0.001, 86400, &sv->max_duration_s,
+			rc = ipcb_parse_seconds(val, 0.001, 86400, &sv->max_duration_s,
 						"--max-duration", err, errlen);
 			break;
 		case 'O':
-			rc = ipcb_parse_seconds(optarg, 1, 86400, &sv->max_timeout_s,
+			rc = ipcb_parse_seconds(val, 1, 86400, &sv->max_timeout_s,
 						"--max-timeout", err, errlen);
 			break;
 		case 'd':
-			sv->dir = optarg;
+			sv->dir = val;
 			break;
 		case 'q':
 			sv->quiet = true;
@@ -149,21 +155,10 @@ static int serve_parse(struct serve *sv, int argc, char **argv, char *err, size_
 		case 'h':
 			serve_usage(stdout);
 			return 1;
-		case ':':
-			snprintf(err, errlen, "%s: missing value", argv[optind - 1]);
-			return -EINVAL;
-		default:
-			snprintf(err, errlen, "unknown option '%s'",
-				 optind > 0 && optind <= argc ? argv[optind - 1] : "?");
-			return -EINVAL;
 		}
 	}
 	if (rc)
 		return rc;
-	if (optind < argc) {
-		snprintf(err, errlen, "unexpected argument '%s'", argv[optind]);
-		return -EINVAL;
-	}
 	if (!sv->listen_arg) {
 		snprintf(err, errlen,
 			 "--listen ADDR:PORT is required: the one address to listen on");

@@ -320,7 +320,14 @@ tiny | 1 | file throughput 1M run 1: setup: posix_fallocate: No space left on de
 - | 2 | --threshold: 'abc' is not a number | compare --threshold abc $WORK/real.csv $WORK/real.csv
 - | 2 | --threshold: '' is not a number | compare --threshold '' $WORK/real.csv $WORK/real.csv
 - | 2 | --threshold: '1000%' is out of range | compare --threshold 1000% $WORK/real.csv $WORK/real.csv
-- | 2 | --threshold needs a value | compare --threshold
+- | 2 | --threshold: missing value | compare --threshold
+- | 2 | --output: missing value | report --output
+- | 2 | --figures: missing value | report run.csv --figures
+- | 2 | unknown option '--frobnicate' | report --frobnicate run.csv
+- | 2 | '--check=1': this option takes no value | compare --check=1
+- | 2 | --lo is ambiguous: --looks --look | compare --lo 3 a.csv b.csv
+- | 2 | --to is ambiguous: --topology --token-file | --to 5
+- | 2 | '--quiet=1': this option takes no value | --quiet=1
 - | 2 | --alpha: '0' is not a probability | compare --alpha 0 $WORK/real.csv $WORK/real.csv
 - | 2 | --alpha: '2' is not a probability | compare --alpha 2 $WORK/real.csv $WORK/real.csv
 - | 2 | --alpha: 'nan' is not a probability | compare --alpha nan $WORK/real.csv $WORK/real.csv
