@@ -8,8 +8,9 @@
 #   2. plain-word names (transport, host, ...) are ordinary words elsewhere (an option is called
 #      --transport, a human table has a "wait" title), so for them the checks are the ways a
 #      column gets spelled: compared with strcmp() against a literal, or the first member of a
-#      braced initializer ({"host", ...}, not a getopt option); and in any literal, two column
-#      names joined by a comma (a piece of a header).
+#      braced initializer ({"host", ...}, not an option of a command-line table: lib/cliopt.h,
+#      whose letters literals.pl has already removed); and in any literal, two column names
+#      joined by a comma (a piece of a header).
 set -u
 TOOL=${1:?usage: names.sh csv_columns SOURCE_ROOT}
 ROOT=${2:?usage: names.sh csv_columns SOURCE_ROOT}
@@ -39,7 +40,7 @@ check_names() {
 			grep -E "	.*str(n)?(case)?cmp\([^;]*\"$name\"" "$lit" | where |
 				sed "s/^/$name (compared): /"
 			grep -E "	.*\{ *\"$name\" *, *[^\" ]" "$lit" |
-				grep -vE "	.*\{ *\"$name\" *, *(required|no|optional)_argument" |
+				grep -vE "	.*\{ *\"$name\" *, *((required|no|optional)_argument|0? *, *(true|false) *,)" |
 				where | sed "s/^/$name (a table entry): /"
 			;;
 		esac
@@ -61,6 +62,7 @@ static const struct option opts[] = {{"placement", required_argument, NULL, 'p'}
 static const char *titles[] = {"transport", "mode", "wait"};
 static char c = '"'; /* "latency_kind" in a comment, "host", {"wait", 1} */
 static const char *s = "a // not a comment, size_bytes"; // "p50_ns"
+static const struct ipcb_cliopt o2[] = {{"mode", 'm', true, 'm'}, {"fsync", 0, false, 1}};
 C
 check_names "$WORK/probe" | sort -u >"$WORK/probe.hits"
 cat >"$WORK/probe.want" <<'W'
