@@ -9,9 +9,14 @@
 
 runnable=$("$BIN" --list | awk 'NR > 1 && $2 == "yes"' | wc -l)
 pids=()
+# Under AddressSanitizer the two drivers skip LeakSanitizer's check at exit: with every module
+# loaded and this load beside them, its tracer (a clone of the exiting driver) was seen to die of
+# SIGSEGV while scanning, after the run had ended and written everything, and the driver then
+# waits for it forever. Every other test checks the same code paths for leaks.
+lsan=${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0
 for i in 1 2; do
-	"$BIN" -q -t all -s 64,4K -m both -n 1000 -d 0 -w 10 --timeout 30 --csv "$WORK/run$i.csv" \
-		>/dev/null 2>"$WORK/run$i.err" &
+	ASAN_OPTIONS=$lsan "$BIN" -q -t all -s 64,4K -m both -n 1000 -d 0 -w 10 --timeout 30 \
+		--csv "$WORK/run$i.csv" >/dev/null 2>"$WORK/run$i.err" &
 	pids+=($!)
 	BG_PIDS+=($!)
 done
