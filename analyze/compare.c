@@ -46,6 +46,7 @@
 #include "csvschema.h"
 #include "format.h"
 #include "gbjson.h"
+#include "histsrc.h"
 #include "stats.h"
 
 /* Bounds on what one comparison may hold in memory: 2 x 4 Mi values is 128 MiB at most. */
@@ -181,6 +182,8 @@ struct fingerprint {
 /* Where a file's records came from, for messages: a CSV line, or the JSON benchmark's line. */
 struct source {
 	const char *path;
+	const char *mem; /* the records are this CSV text (a baseline from a history), not path's */
+	size_t mem_len;
 	bool json;
 	struct ipcb_gbjson_csv js; /* the JSON read as CSV */
 };
@@ -208,6 +211,9 @@ struct opts {
 	bool same_machine; /* --same-machine: different fingerprints are an error */
 	bool paired;	   /* --paired: BASE and NEW values paired by round */
 	enum format format;
+	/* --db: BASE from a results history, by --baseline, of NEW's machine unless any_machine */
+	const char *db, *baseline;
+	bool any_machine;
 };
 
 /* One side's values of a group, with the round each was measured in and its machine state. */
@@ -277,6 +283,9 @@ struct compare {
 	} probed[MAX_PROBED];
 	size_t nprobed;
 	char state[512]; /* how the two sides' usual states differ, "" when they do not */
+	char *base_csv;	 /* --db: BASE's rows, as the history gave them */
+	size_t base_len;
+	char base_name[1536]; /* --db: what BASE is, for messages */
 };
 
 __attribute__((format(printf, 3, 4))) static int failf(char *err, size_t errlen, const char *fmt,
@@ -304,6 +313,7 @@ static void compare_usage(FILE *f)
 	/* clang-format off */
 	fprintf(f,
     "Usage: ipcbench compare [OPTIONS] BASE.csv NEW.csv\n"
+    "       ipcbench compare [OPTIONS] --db DB [--baseline SPEC] NEW.csv\n"
     "Decide, group by group, whether NEW is worse than BASE by more than a threshold:\n"
     "the CI throughput gate. Both files are ipcbench --csv output (or --json output:\n"
     "Google Benchmark's JSON) with several repeats per group (--repeat R, or one run\n"
@@ -362,6 +372,14 @@ static void compare_usage(FILE *f)
     "      --same-machine     refuse (exit 2) to compare files measured on different\n"
     "                         machines: a different %s, %s, %s or\n"
     "                         %s (without it, a warning names what differs)\n"
+    "      --db DB            take BASE from the results history DB (ipcbench --db):\n"
+    "                         the runs --baseline names, of NEW's machine fingerprint\n"
+    "                         (%s, %s, %s, %s), less\n"
+    "                         any run holding NEW's own rows; one file, NEW, is given\n"
+    "      --baseline SPEC    with --db: last (the newest complete run, the default),\n"
+    "                         N-runs (the newest N pooled, e.g. 5-runs) or COMMIT (every\n"
+    "                         complete run of that commit: its name or 4+ characters)\n"
+    "      --any-machine      with --db: runs of any machine may be the baseline\n"
     "      --check            only validate the options (no files needed)\n"
     "      --max-spread PCT   accepted for old scripts and ignored: the interval decides\n"
     "      --format FMT       table (default), md (Markdown) or csv\n"
@@ -371,7 +389,9 @@ static void compare_usage(FILE *f)
     "or malformed input (the message names the file, line and column), or under\n"
     "--same-machine files from different machines, 3 nothing regressed but some group\n"
     "inconclusive or missing, 4 a control row changed: the machine changed under the\n"
-    "comparison, nothing is blamed on NEW (run it again).\n"
+    "comparison, nothing is blamed on NEW (run it again). With --db: 2 also for a\n"
+    "history that cannot be read or a --baseline COMMIT it does not hold, 3 also when\n"
+    "it holds no baseline yet (a first run: nothing to regress against).\n"
     "\n"
     "Example: ipcbench compare --threshold 3%% base.csv new.csv\n",
 	    ipcb_csv_name(key_columns[COL_TRANSPORT]), ipcb_csv_name(key_columns[COL_MODE]),
@@ -382,6 +402,9 @@ static void compare_usage(FILE *f)
 	    ipcb_csv_name(metrics[0].column), ipcb_csv_name(metrics[1].column),
 	    ipcb_csv_name(metrics[2].column), ipcb_csv_name(metrics[3].column),
 	    ipcb_csv_name(control_metric.column), ipcb_csv_name(IPCB_COL_ROUND),
+	    ipcb_csv_name(fingerprint_columns[0]),
+	    ipcb_csv_name(fingerprint_columns[1]), ipcb_csv_name(fingerprint_columns[2]),
+	    ipcb_csv_name(fingerprint_columns[3]),
 	    ipcb_csv_name(fingerprint_columns[0]),
 	    ipcb_csv_name(fingerprint_columns[1]), ipcb_csv_name(fingerprint_columns[2]),
 	    ipcb_csv_name(fingerprint_columns[3]));
@@ -444,6 +467,9 @@ enum {
 	ARG_LOOK,
 	ARG_CONTROL,
 	ARG_UNDECIDED,
+	ARG_DB,
+	ARG_BASELINE,
+	ARG_ANY_MACHINE,
 };
 
 static const struct ipcb_cliopt compare_opts[] = {
@@ -460,6 +486,9 @@ static const struct ipcb_cliopt compare_opts[] = {
     {"look", 0, true, ARG_LOOK},
     {"control", 0, true, ARG_CONTROL},
     {"undecided", 0, true, ARG_UNDECIDED},
+    {"db", 0, true, ARG_DB},
+    {"baseline", 0, true, ARG_BASELINE},
+    {"any-machine", 0, false, ARG_ANY_MACHINE},
     {NULL, 0, false, 0},
 };
 
@@ -486,6 +515,16 @@ static int parse_args(struct opts *o, int argc, char **argv, bool *help, char *e
 					     "NEW.csv)",
 					     val);
 			o->path[npaths++] = val;
+			continue;
+		}
+		if (id == ARG_DB || id == ARG_BASELINE) {
+			if (!*val)
+				return failf(err, errlen, "%s: empty value", name);
+			*(id == ARG_DB ? &o->db : &o->baseline) = val;
+			continue;
+		}
+		if (id == ARG_ANY_MACHINE) {
+			o->any_machine = true;
 			continue;
 		}
 		if (id == ARG_HELP) {
@@ -571,8 +610,21 @@ static int parse_args(struct opts *o, int argc, char **argv, bool *help, char *e
 	}
 	if (o->look > o->looks)
 		return failf(err, errlen, "--look %u is beyond --looks %u", o->look, o->looks);
+	if (!o->db && (o->baseline || o->any_machine))
+		return failf(err, errlen, "%s goes with --db DB",
+			     o->baseline ? "--baseline" : "--any-machine");
 	if (o->check_only)
 		return 0;
+	if (o->db) {
+		if (npaths != 1)
+			return failf(err, errlen,
+				     "with --db, one file: NEW.csv (BASE comes from the history; "
+				     "got %zu)",
+				     npaths);
+		o->path[1] = o->path[0];
+		o->path[0] = NULL;
+		return 0;
+	}
 	if (npaths != 2)
 		return failf(err, errlen, "expected two files, BASE.csv and NEW.csv (got %zu)",
 			     npaths);
@@ -671,11 +723,15 @@ static int group_find(struct compare *c, const char *key, size_t len, size_t siz
 	return 0;
 }
 
-/* The module's path in a `library` field ("module PATH build-id ..."), or "" for a built-in. */
-static const char *module_path(const char *lib, char *out, size_t n)
+/*
+ * The module's path in a `library` field ("module PATH build-id ..."), or "" for a built-in:
+ * where it begins in the field, and its length in *len (read in place, not copied).
+ */
+static const char *module_path(const char *lib, size_t *len)
 {
 	const char *end;
 
+	*len = 0;
 	if (strncmp(lib, "module ", 7) != 0)
 		return "";
 	lib += 7;
@@ -684,8 +740,8 @@ static const char *module_path(const char *lib, char *out, size_t n)
 		end = strstr(lib, " sha256 ");
 	if (!end)
 		end = lib + strlen(lib);
-	snprintf(out, n, "%.*s", (int)(end - lib), lib);
-	return out;
+	*len = (size_t)(end - lib);
+	return lib;
 }
 
 static int values_add(struct values *v, double x, uint32_t round, uint32_t state)
@@ -741,6 +797,7 @@ static void compare_fini(struct compare *c)
 	}
 	free(c->groups);
 	free(c->slots);
+	free(c->base_csv);
 }
 
 /* ---- reading ---- */
@@ -846,9 +903,14 @@ static int source_open(struct source *src, FILE **fp, struct ipcb_csvread *r, ch
 	struct ipcb_json_error jerr;
 	char *buf = NULL;
 	size_t len = 1, cap = 0, got;
-	FILE *f = fopen(src->path, "r");
+	FILE *f = src->mem ? NULL : fopen(src->path, "r");
 	int ch, rc;
 
+	if (src->mem) {
+		*fp = NULL;
+		ipcb_csvread_init_buffer(r, src->mem, src->mem_len, 0, 0);
+		return 0;
+	}
 	*fp = f;
 	if (!f)
 		return failf(err, errlen, "%s: %s", src->path, strerror(errno));
@@ -995,10 +1057,19 @@ static void fingerprint_fini(struct fingerprint *fp)
 			free(fp->value[k][i]);
 }
 
-/* Read one file's rows into side s of the groups. */
-static int compare_read(struct compare *c, int s, char *err, size_t errlen)
+/*
+ * Read one file's rows into side s of the groups. Not inlined: its frame is gone before the
+ * comparison is written, whose own frames then have the stack to themselves.
+ */
+__attribute__((noinline)) static int compare_read(struct compare *c, int s, char *err,
+						  size_t errlen)
 {
 	struct source src = {.path = c->o.path[s]};
+
+	if (s == 0 && c->base_csv) {
+		src.mem = c->base_csv;
+		src.mem_len = c->base_len;
+	}
 	const char *path = src.path;
 	struct ipcb_csvread r = {0};
 	FILE *f = NULL;
@@ -1006,7 +1077,11 @@ static int compare_read(struct compare *c, int s, char *err, size_t errlen)
 	size_t nheader = 0, col[NCOLS], rows = 0;
 	const char *names[NCOLS];
 	size_t setting_col[NSETTINGS], control_col = SIZE_MAX, round_col, state_col;
-	struct ipcb_csv_map map;
+	/*
+	 * Static: the header's map is 2 KiB and more, on a stack that may be small (ulimit -s);
+	 * compare is one thread and reads its two files one after the other.
+	 */
+	static struct ipcb_csv_map map;
 	enum ipcb_csv_column want[NCOLS];
 	char *key = NULL;
 	int rc;
@@ -1088,7 +1163,7 @@ static int compare_read(struct compare *c, int s, char *err, size_t errlen)
 		bool have_round = false;
 		const char *v, *metric_name = names[COL_METRIC];
 		const char *fraction = "";
-		char fraction_text[32], module_text[4096];
+		char fraction_text[32];
 		double x;
 		struct group *g;
 		bool control;
@@ -1167,12 +1242,14 @@ static int compare_read(struct compare *c, int s, char *err, size_t errlen)
 
 			if (k == SET_FRACTION)
 				fv = fraction;
-			else if (k == SET_MODULE)
-				fv = module_path(fv, module_text, sizeof(module_text));
 			else if (k == SET_RATE && *fraction)
 				fv = ""; /* the step is named by its share (SET_FRACTION) */
-			len = strlen(fv);
-			memcpy(key + key_len, fv, len + 1);
+			if (k == SET_MODULE)
+				fv = module_path(fv, &len);
+			else
+				len = strlen(fv);
+			memcpy(key + key_len, fv, len);
+			key[key_len + len] = '\0';
 			key_len += len + 1;
 		}
 		if (round_col != IPCB_CSV_ABSENT) {
@@ -2124,13 +2201,21 @@ static void print_csv(const struct compare *c, FILE *f)
 
 static int print_table(const struct compare *c, FILE *f, bool md)
 {
+	/* A line of the table: on the heap with the cells, as the stack may be small. */
+	const size_t out_bytes = NCELLS * (CELL_BYTES + 4) + 4;
 	char(*cells)[NCELLS][CELL_BYTES];
 	size_t width[NCELLS];
-	char line[512], path[2][CELL_BYTES];
+	/* Static: the report of a comparison is written once, by one thread. */
+	static char path[2][CELL_BYTES];
+	char line[512], *out;
 
 	cells = calloc(c->ngroups ? c->ngroups : 1, sizeof(*cells));
-	if (!cells)
+	out = malloc(out_bytes);
+	if (!cells || !out) {
+		free(out);
+		free(cells);
 		return -ENOMEM;
+	}
 	for (int k = 0; k < NCELLS; k++)
 		width[k] = strlen(cell_titles[k]);
 	for (size_t i = 0; i < c->ngroups; i++) {
@@ -2151,12 +2236,11 @@ static int print_table(const struct compare *c, FILE *f, bool md)
 	else if (c->machines[0])
 		fprintf(f, "warning: different machines: %s\n", c->machines);
 	for (size_t i = 0; i <= c->ngroups; i++) {
-		char out[NCELLS * (CELL_BYTES + 4) + 4];
 		size_t len = 0;
 
 		for (int k = 0; k < NCELLS; k++) {
 			const char *cell = i == 0 ? cell_titles[k] : cells[i - 1][k];
-			size_t room = sizeof(out) - len;
+			size_t room = out_bytes - len;
 			int w;
 
 			if (md)
@@ -2178,6 +2262,7 @@ static int print_table(const struct compare *c, FILE *f, bool md)
 	}
 	summary_text(c, line, sizeof(line));
 	fprintf(f, md ? "\n%s.\n" : "%s\n", line);
+	free(out);
 	free(cells);
 	return 0;
 }
@@ -2266,6 +2351,23 @@ static int compare_exit(const struct compare *c)
 	return IPCB_COMPARE_OK;
 }
 
+/*
+ * --db: BASE's rows from the history, as CSV text that compare_read() takes as it takes a file.
+ * -ENODATA when the history holds no baseline yet.
+ */
+static int baseline_load(struct compare *c, char *err, size_t errlen)
+{
+	const struct ipcb_history_source *h = ipcb_history_source_get();
+
+	if (!h || !h->baseline) {
+		snprintf(err, errlen, "--db: this program keeps no results history");
+		return -ENOTSUP;
+	}
+	return h->baseline(c->o.db, c->o.baseline ? c->o.baseline : "last", c->o.path[1],
+			   c->o.any_machine, &c->base_csv, &c->base_len, c->base_name,
+			   sizeof(c->base_name), err, errlen);
+}
+
 int ipcb_compare_main(int argc, char **argv)
 {
 	static const struct opts defaults = {
@@ -2275,11 +2377,14 @@ int ipcb_compare_main(int argc, char **argv)
 	    .looks = 1,
 	    .format = FMT_TABLE,
 	};
-	struct compare c = {.o = defaults};
+	/* Static: some 5 KiB of texts and tables; compare is one thread, called once at a time. */
+	static struct compare c;
 	char err[512], line[512];
 	bool help = false;
 	int rc;
 
+	memset(&c, 0, sizeof(c));
+	c.o = defaults;
 	if (parse_args(&c.o, argc, argv, &help, err, sizeof(err)) < 0) {
 		fprintf(stderr, "%s: %s (see ipcbench compare --help)\n", prog, err);
 		return IPCB_COMPARE_USAGE;
@@ -2290,6 +2395,15 @@ int ipcb_compare_main(int argc, char **argv)
 	}
 	if (c.o.check_only)
 		return IPCB_COMPARE_OK;
+	if (c.o.db) {
+		rc = baseline_load(&c, err, sizeof(err));
+		if (rc < 0) {
+			fprintf(stderr, "%s: %s\n", prog, err);
+			return rc == -ENODATA ? IPCB_COMPARE_UNDECIDED : IPCB_COMPARE_USAGE;
+		}
+	}
+	if (c.base_csv)
+		c.o.path[0] = c.base_name;
 	for (int s = 0; s < 2; s++) {
 		rc = compare_read(&c, s, err, sizeof(err));
 		if (rc < 0) {

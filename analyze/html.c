@@ -327,6 +327,10 @@ static const struct {
     {"percentiles", "Latency percentile distribution"},
     {"cpu-latency", "CPU cost per message against round trip"},
     {"bars", "Time to move 1 MiB and 64 B round trip, per transport"},
+    {"matrix", "Placement matrix: round-trip p50 on every pair of CPUs"},
+    /* report --db: the history's series (history/trend.c), before the generic stem */
+    {"trend-p50", "Round trip p50 over the runs of the history"},
+    {"trend", "Throughput over the runs of the history"},
 };
 #define NKNOWN (sizeof(known_figures) / sizeof(known_figures[0]))
 
@@ -392,26 +396,32 @@ static void base64(FILE *f, const unsigned char *p, size_t n)
 static int print_figure(FILE *f, const char *dir, const struct figure *fig, char *err,
 			size_t errlen)
 {
-	char path[PATH_MAX];
 	unsigned char *buf = NULL;
 	size_t len = 0, cap = 0, got;
+	char *path;
 	FILE *in;
+	int rc;
 
-	snprintf(path, sizeof(path), "%s/%s", dir, fig->name);
+	/* On the heap: a PATH_MAX buffer is a large part of a stack that may be small. */
+	if (asprintf(&path, "%s/%s", dir, fig->name) < 0) {
+		snprintf(err, errlen, "%s/%s: asprintf: %s", dir, fig->name, strerror(ENOMEM));
+		return -ENOMEM;
+	}
 	in = fopen(path, "r");
 	if (!in) {
-		snprintf(err, errlen, "%s: %s", path, strerror(errno));
-		return -errno;
+		rc = -errno;
+		snprintf(err, errlen, "%s: %s", path, strerror(-rc));
+		goto free_path;
 	}
 	do {
 		if (len == cap) {
 			unsigned char *nb = realloc(buf, cap ? cap * 2 : 65536);
 
 			if (!nb) {
-				free(buf);
 				fclose(in);
 				snprintf(err, errlen, "%s: out of memory", path);
-				return -ENOMEM;
+				rc = -ENOMEM;
+				goto free_buf;
 			}
 			buf = nb;
 			cap = cap ? cap * 2 : 65536;
@@ -420,14 +430,13 @@ static int print_figure(FILE *f, const char *dir, const struct figure *fig, char
 		len += got;
 	} while (got > 0);
 	if (ferror(in)) {
-		int e = errno;
-
-		free(buf);
+		rc = -errno;
 		fclose(in);
-		snprintf(err, errlen, "%s: %s", path, strerror(e));
-		return -e;
+		snprintf(err, errlen, "%s: %s", path, strerror(-rc));
+		goto free_buf;
 	}
 	fclose(in);
+	free(path);
 	fputs("<figure><img alt=\"", f);
 	esc_str(f, fig->caption);
 	fputs("\" src=\"data:image/svg+xml;base64,", f);
@@ -437,9 +446,19 @@ static int print_figure(FILE *f, const char *dir, const struct figure *fig, char
 	fputs("</figcaption></figure>\n", f);
 	free(buf);
 	return 0;
+free_buf:
+	free(buf);
+free_path:
+	free(path);
+	return rc;
 }
 
-static int print_figures(FILE *f, const char *dir, char *err, size_t errlen)
+/*
+ * Every SVG file in dir, under a heading of its own; none is an error unless the section
+ * may be empty (the trends of a history without series of this machine), which says so.
+ */
+static int print_figures(FILE *f, const char *dir, const char *id, const char *title,
+			 bool may_be_empty, char *err, size_t errlen)
 {
 	struct figure *figs = NULL;
 	size_t n = 0, cap = 0;
@@ -475,7 +494,12 @@ static int print_figures(FILE *f, const char *dir, char *err, size_t errlen)
 		n++;
 	}
 	closedir(d);
-	if (rc == 0 && n == 0) {
+	if (rc == 0 && n == 0 && may_be_empty) {
+		fprintf(f,
+			"<h2 id=\"%s\">%s</h2>\n<p>The history holds no series of this "
+			"machine.</p>\n",
+			id, title);
+	} else if (rc == 0 && n == 0) {
 		snprintf(err, errlen, "figures %s: no SVG files there", dir);
 		rc = -ENOENT;
 	} else if (rc < 0) {
@@ -483,7 +507,7 @@ static int print_figures(FILE *f, const char *dir, char *err, size_t errlen)
 	}
 	if (rc == 0) {
 		qsort(figs, n, sizeof(*figs), figure_cmp);
-		fputs("<h2 id=\"figures\">Figures</h2>\n", f);
+		fprintf(f, "<h2 id=\"%s\">%s</h2>\n", id, title);
 		for (size_t i = 0; i < n && rc == 0; i++)
 			rc = print_figure(f, dir, &figs[i], err, errlen);
 	}
@@ -548,7 +572,8 @@ static int headings_find(struct headings *hs, const char *md, size_t len)
 			/* The sections the page adds have their own ids. */
 			for (size_t i = 0; i <= hs->n; i++) {
 				bool taken = strcmp(hs->id[hs->n], "the-machine") == 0 ||
-					     strcmp(hs->id[hs->n], "figures") == 0;
+					     strcmp(hs->id[hs->n], "figures") == 0 ||
+					     strcmp(hs->id[hs->n], "trends") == 0;
 
 				for (size_t j = 0; j < hs->n && !taken; j++)
 					taken = strcmp(hs->id[j], hs->id[hs->n]) == 0;
@@ -636,7 +661,8 @@ static void print_head(FILE *f, const char *md, size_t len)
 }
 
 /* A list of the sections (the ## headings and the page's own), before the first of them. */
-static void print_contents(FILE *f, const char *md, size_t len, const struct headings *hs)
+static void print_contents(FILE *f, const char *md, size_t len, const struct headings *hs,
+			   bool trends)
 {
 	size_t k = 0;
 
@@ -653,7 +679,10 @@ static void print_contents(FILE *f, const char *md, size_t len, const struct hea
 		k += h > 0;
 		pos += n + 1;
 	}
-	fputs("<li><a href=\"#figures\">Figures</a></li>\n</ul></nav>\n", f);
+	fputs("<li><a href=\"#figures\">Figures</a></li>\n", f);
+	if (trends)
+		fputs("<li><a href=\"#trends\">Trends</a></li>\n", f);
+	fputs("</ul></nav>\n", f);
 }
 
 /* One line of a table: the rule after the header, or a row (a header row if a rule follows). */
@@ -717,7 +746,7 @@ int ipcb_html_write(FILE *f, const struct ipcb_html_page *page, char *err, size_
 			block_close(f, &b);
 			/* The machine before the first section, after the introduction. */
 			if (h == 2 && !machine) {
-				print_contents(f, md, len, &hs);
+				print_contents(f, md, len, &hs, page->trends != NULL);
 				rc = print_machine(f, page->csv, err, errlen);
 				machine = true;
 			}
@@ -756,7 +785,9 @@ int ipcb_html_write(FILE *f, const struct ipcb_html_page *page, char *err, size_
 	if (rc == 0 && !machine)
 		rc = print_machine(f, page->csv, err, errlen);
 	if (rc == 0 && page->figures)
-		rc = print_figures(f, page->figures, err, errlen);
+		rc = print_figures(f, page->figures, "figures", "Figures", false, err, errlen);
+	if (rc == 0 && page->trends)
+		rc = print_figures(f, page->trends, "trends", "Trends", true, err, errlen);
 	if (rc == 0)
 		fputs("<footer>Written by <code>ipcbench report --html</code>: every number and "
 		      "figure on this page comes from the CSV named at the top.</footer>\n"
@@ -781,22 +812,23 @@ static bool executable(const char *path)
 /* The plot program: see html.h for the order. `path` is "" when only PATH is left to try. */
 static void plot_program(char *path, size_t n)
 {
+	static const char name[] = "/ipcbench-plot";
 	const char *env = getenv("IPCBENCH_PLOT");
-	char self[PATH_MAX];
 	ssize_t len;
 
 	if (env && *env) {
 		snprintf(path, n, "%s", env);
 		return;
 	}
-	len = readlink("/proc/self/exe", self, sizeof(self) - 1);
+	/* Our own path, read into path itself and cut at its last '/'. */
+	len = readlink("/proc/self/exe", path, n - 1);
 	if (len > 0) {
 		char *slash;
 
-		self[len] = '\0';
-		slash = strrchr(self, '/');
-		if (slash) {
-			snprintf(path, n, "%.*s/ipcbench-plot", (int)(slash - self), self);
+		path[len] = '\0';
+		slash = strrchr(path, '/');
+		if (slash && (size_t)(slash - path) + sizeof(name) <= n) {
+			memcpy(slash, name, sizeof(name));
 			if (executable(path))
 				return;
 		}
@@ -811,17 +843,16 @@ void ipcb_html_undraw(const char *dir)
 {
 	DIR *d;
 	struct dirent *e;
-	char path[PATH_MAX];
 
 	if (!dir || !dir[0])
 		return;
 	d = opendir(dir);
 	if (d) {
+		/* Each file relative to the directory: no path to build. */
 		while ((e = readdir(d))) {
 			if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
 				continue;
-			snprintf(path, sizeof(path), "%s/%s", dir, e->d_name);
-			unlink(path);
+			unlinkat(dirfd(d), e->d_name, 0);
 		}
 		closedir(d);
 	}
@@ -836,7 +867,8 @@ static bool is_stop_signal(int sig)
 int ipcb_html_draw(const char *csv, char *dir, size_t n, int *stopped_by, char *err, size_t errlen)
 {
 	const char *tmp = getenv("TMPDIR");
-	char prog[PATH_MAX];
+	/* Static: PATH_MAX is a large part of a small stack; the report draws once, one thread. */
+	static char prog[PATH_MAX];
 	sigset_t wait_set;
 	int status = 0, sig;
 	pid_t pid;

@@ -12,6 +12,9 @@
  * private directory that is removed afterwards; the program is $IPCBENCH_PLOT when set, else
  * ipcbench-plot beside the running ipcbench (an installed one), else the checkout's
  * scripts/plot this ipcbench was built from, else ipcbench-plot on PATH.
+ *
+ * With `report --db DB`, a section of trend figures follows: the results history's series for
+ * the CSV's machine, drawn by the history (history/history.h) into a directory of their own.
  */
 #ifndef IPCB_HTML_H
 #define IPCB_HTML_H
@@ -24,6 +27,7 @@ struct ipcb_html_page {
 	size_t len;
 	const char *csv;     /* the CSV it was made from: its first row's machine fingerprint */
 	const char *figures; /* a directory of SVG files, every one inlined; NULL for none */
+	const char *trends;  /* report --db: the history's trend figures (SVG); NULL for none */
 };
 
 /* Write the page to f. 0, or -errno with err saying what failed. */

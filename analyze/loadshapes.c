@@ -2,12 +2,13 @@
 /*
  * loadshapes.c - the report's sections on shaped loads; see loadshapes.h.
  *
- * One pass over the CSV keeps every shaped row (a few fields each), then two sections print from
- * them. Open-loop rows are grouped by everything that names the experiment but the rate
+ * One pass over the CSV keeps every shaped row (a few fields each), then three sections print
+ * from them. Open-loop rows are grouped by everything that names the experiment but the rate
  * (placement, transport, mode, size, pairs, topology, arrivals), and within a group by offered
  * rate; repeats become medians. A latency-mode group reads its round trips (rtt rows), a stream
  * its one-way delays (one_way rows), both counted from each message's intended send time; the
- * rates, late sends and losses come from the run's main row.
+ * rates, late sends and losses come from the run's main row. Publish-subscribe rows (topology
+ * "1:N all") are grouped the same way and compared per size and number of receivers.
  */
 #include "loadshapes.h"
 
@@ -39,9 +40,11 @@ bool ipcb_report_row_shaped(const char *mode, const char *pairs, const char *inf
 
 /* What a shaped row says, as this section reads it. */
 enum lrole {
-	L_MAIN,	 /* the run's row: rates (an rtt row in latency mode, the stream's own row) */
-	L_TAIL,	 /* its latencies, when they are on a row of their own (a stream's one_way) */
-	L_OTHER, /* one-way rows of requests, send_lag, ...: not used here */
+	L_MAIN,	   /* the run's row: rates (an rtt row in latency mode, the stream's own row) */
+	L_TAIL,	   /* its latencies, when they are on a row of their own (a stream's one_way) */
+	L_SLOWEST, /* a broadcast's one-way delays to its slowest receiver */
+	L_LAST,	   /* a broadcast's one-way delays to the last receiver of each message */
+	L_OTHER,   /* one-way rows of requests, send_lag, ...: not used here */
 };
 
 struct lrow {
@@ -53,7 +56,10 @@ struct lrow {
 	unsigned run;
 	enum lrole role;
 	double msgs_per_s, bytes_per_s, achieved, late, losses, p50, p90, p99, p999, tail, pair_min,
-	    pair_max, bps_ab, bps_ba;
+	    pair_max, bps_ab, bps_ba, deliveries;
+	/* Publish-subscribe (--deliver all, topology "1:N all"): its receivers. */
+	bool bcast;
+	unsigned receivers;
 };
 
 struct lset {
@@ -110,8 +116,12 @@ static int lset_load(struct lset *s, const char *path, double pct)
 	static const enum ipcb_csv_column need[] = {IPCB_COL_TRANSPORT, IPCB_COL_MODE,
 						    IPCB_COL_SIZE_BYTES, IPCB_COL_PLACEMENT,
 						    IPCB_COL_LATENCY_KIND};
+	/*
+	 * Static, like every large array of this file: 2 KiB and more, on a stack that may be
+	 * small (ulimit -s); the report is one thread, and nothing here is re-entered.
+	 */
+	static struct ipcb_csv_map m;
 	struct ipcb_csvread r;
-	struct ipcb_csv_map m;
 	FILE *f = fopen(path, "r");
 	int rc;
 
@@ -129,9 +139,9 @@ static int lset_load(struct lset *s, const char *path, double pct)
 			goto out; /* the main loader has said so already */
 	while ((rc = ipcb_csvread_next(&r)) == 1) {
 #define F(c) ipcb_csv_field(&r, &m, IPCB_COL_##c)
-		const char *kind = F(LATENCY_KIND), *mode = F(MODE);
+		const char *kind = F(LATENCY_KIND), *mode = F(MODE), *topo = F(TOPOLOGY);
 		struct lrow row;
-		double size, run, v[14];
+		double size, run, v[14], deliveries;
 		const char *vs[14] = {F(MSGS_PER_S),
 				      F(BYTES_PER_S),
 				      F(ACHIEVED_RATE),
@@ -160,6 +170,7 @@ static int lset_load(struct lset *s, const char *path, double pct)
 			bad |= field_num(vs[i], &v[i]) != 0;
 		bad |= field_num(F(SIZE_BYTES), &size) != 0 || !(size >= 1 && size <= 1e12);
 		bad |= field_num(F(RUN), &run) != 0;
+		bad |= field_num(F(DELIVERIES_PER_S), &deliveries) != 0;
 		if (bad) {
 			fprintf(stderr,
 				"%s: %s:%lu: a number field of a shaped row is not a number\n",
@@ -171,8 +182,17 @@ static int lset_load(struct lset *s, const char *path, double pct)
 			row.role = L_MAIN;
 		else if (strcmp(kind, "one_way") == 0)
 			row.role = L_TAIL;
+		else if (strcmp(kind, "one_way_slowest") == 0)
+			row.role = L_SLOWEST;
+		else if (strcmp(kind, "one_way_last") == 0)
+			row.role = L_LAST;
 		else
 			row.role = L_OTHER;
+		/* "1:3 all": every one of three receivers got every message. */
+		row.bcast = strstr(topo, " all") != NULL;
+		if (row.bcast && strchr(topo, ':'))
+			row.receivers = (unsigned)strtoul(strchr(topo, ':') + 1, NULL, 10);
+		row.deliveries = deliveries;
 		snprintf(row.placement, sizeof(row.placement), "%s", F(PLACEMENT));
 		snprintf(row.transport, sizeof(row.transport), "%s", F(TRANSPORT));
 		snprintf(row.mode, sizeof(row.mode), "%s", mode);
@@ -214,7 +234,7 @@ out:
 static double median_of(const struct lset *s, const char *group, double offered, enum lrole role,
 			size_t off)
 {
-	double v[256];
+	static double v[256]; /* static: see lset_load */
 	size_t n = 0;
 	double med = NAN;
 
@@ -272,7 +292,8 @@ static bool seen_before(const struct lset *s, size_t i, bool open)
 static void print_curve(FILE *out, const struct lset *s, const struct lrow *g,
 			const struct ipcb_slo *slo)
 {
-	double rates[256], bound = slo->ns > 0 ? slo->ns : ipcb_slo_default_ns(g->placement);
+	static double rates[256]; /* static: see lset_load */
+	double bound = slo->ns > 0 ? slo->ns : ipcb_slo_default_ns(g->placement);
 	/* A stream's latencies are its one-way delays, on rows of their own. */
 	enum lrole lat = strcmp(g->mode, "latency") == 0 ? L_MAIN : L_TAIL;
 	double held = NAN, closed = NAN;
@@ -361,7 +382,8 @@ static void print_closed(FILE *out, const struct lset *s)
 		char sz[16], c[7][32], spread[80];
 		double lo, hi;
 
-		if (!isnan(x->offered) || x->role != L_MAIN || seen_before(s, i, false))
+		/* Publish-subscribe has a section of its own. */
+		if (!isnan(x->offered) || x->role != L_MAIN || x->bcast || seen_before(s, i, false))
 			continue;
 		if (!any)
 			fprintf(out,
@@ -404,6 +426,210 @@ static void print_closed(FILE *out, const struct lset *s)
 	}
 }
 
+/* ---- publish-subscribe ---------------------------------------------------------------------- */
+
+/* A broadcast's main row: one per group (placement, transport, size, receivers) and repeat. */
+static bool bcast_main(const struct lrow *x)
+{
+	return x->bcast && x->role == L_MAIN && isnan(x->offered) && x->receivers > 0;
+}
+
+/* One transport's medians at one placement, size and number of receivers. */
+struct bcast_cell {
+	const struct lrow *x; /* its first row, for its names */
+	double published, deliveries, each, slowest, last50, last99, losses;
+};
+
+static int cmp_cell(const void *a, const void *b)
+{
+	double x = ((const struct bcast_cell *)a)->deliveries;
+	double y = ((const struct bcast_cell *)b)->deliveries;
+
+	/* The fastest fan-out first; those without a rate last. */
+	if (isnan(x) || isnan(y))
+		return isnan(x) - isnan(y);
+	return x > y ? -1 : x < y;
+}
+
+static int cmp_unsigned(const void *a, const void *b)
+{
+	unsigned x = *(const unsigned *)a, y = *(const unsigned *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/* The cells of one placement, size and number of receivers, fastest fan-out first. */
+static size_t bcast_cells(const struct lset *s, const char *placement, size_t size, unsigned n,
+			  struct bcast_cell *cell, size_t max)
+{
+	size_t count = 0;
+
+	for (size_t i = 0; i < s->n && count < max; i++) {
+		const struct lrow *x = &s->rows[i];
+		struct bcast_cell *c = &cell[count];
+
+		if (!bcast_main(x) || x->size != size || x->receivers != n ||
+		    strcmp(x->placement, placement) != 0 || seen_before(s, i, false))
+			continue;
+		c->x = x;
+		c->published = MED(s, x->group, NAN, L_MAIN, msgs_per_s);
+		c->deliveries = MED(s, x->group, NAN, L_MAIN, deliveries);
+		c->losses = MED(s, x->group, NAN, L_MAIN, losses);
+		c->each = MED(s, x->group, NAN, L_TAIL, p50);
+		c->slowest = MED(s, x->group, NAN, L_SLOWEST, p50);
+		c->last50 = MED(s, x->group, NAN, L_LAST, p50);
+		c->last99 = MED(s, x->group, NAN, L_LAST, p99);
+		count++;
+	}
+	qsort(cell, count, sizeof(*cell), cmp_cell);
+	return count;
+}
+
+/* Under a table: which transport fanned out fastest, which reached its last receiver soonest. */
+static void bcast_verdict(FILE *out, unsigned n, const struct bcast_cell *cell, size_t count)
+{
+	const struct bcast_cell *quick = NULL;
+	char a[32], b[32];
+
+	for (size_t k = 0; k < count; k++)
+		if (!isnan(cell[k].last50) && (!quick || cell[k].last50 < quick->last50))
+			quick = &cell[k];
+	if (!count || isnan(cell[0].deliveries))
+		return;
+	cell_rate(cell[0].deliveries, a, sizeof(a));
+	fprintf(out, "- to %u receiver%s: the most deliveries per second, %s, through **%s**", n,
+		n == 1 ? "" : "s", a, cell[0].x->transport);
+	if (quick) {
+		cell_ns(quick->last50, b, sizeof(b));
+		fprintf(out, "; the last receiver reached soonest (p50 %s) through **%s**", b,
+			quick->x->transport);
+	}
+	for (size_t k = 0; k < count; k++)
+		if (!isnan(cell[k].losses) && cell[k].losses > 0) {
+			fprintf(out, "; losses at");
+			for (size_t j = k, first = 1; j < count; j++)
+				if (!isnan(cell[j].losses) && cell[j].losses > 0) {
+					fprintf(out, "%s %s (%.0f)", first ? "" : ",",
+						cell[j].x->transport, cell[j].losses);
+					first = 0;
+				}
+			break;
+		}
+	fprintf(out, ".\n");
+}
+
+/* Placements in name order, sizes from the smallest: the order the tables are printed in. */
+static int cmp_table(const void *a, const void *b)
+{
+	const struct lrow *x = *(const struct lrow *const *)a, *y = *(const struct lrow *const *)b;
+	int c = strcmp(x->placement, y->placement);
+
+	return c ? c : x->size < y->size ? -1 : x->size > y->size;
+}
+
+/*
+ * Publish-subscribe (--deliver all): per placement and size, a table of every broadcast
+ * transport at each number of receivers, fastest fan-out first, and a line per number of
+ * receivers saying which fanned out fastest and which reached its last receiver soonest.
+ */
+static void print_pubsub(FILE *out, const struct lset *s)
+{
+	struct bcast_cell cell[64];
+	const struct lrow *table[64];
+	size_t ntables = 0;
+
+	/* Each placement and size once: the first row of it. */
+	for (size_t i = 0; i < s->n && ntables < 64; i++) {
+		const struct lrow *x = &s->rows[i];
+		bool seen = false;
+
+		for (size_t t = 0; t < ntables && !seen; t++)
+			seen = table[t]->size == x->size &&
+			       strcmp(table[t]->placement, x->placement) == 0;
+		if (bcast_main(x) && !seen)
+			table[ntables++] = x;
+	}
+	qsort(table, ntables, sizeof(table[0]), cmp_table);
+	for (size_t t = 0; t < ntables; t++) {
+		const struct lrow *x = table[t];
+		unsigned ns[64];
+		size_t nn = 0;
+		char sz[16];
+
+		if (t == 0)
+			fprintf(
+			    out,
+			    "\n### Publish-subscribe\n\n"
+			    "One sender, and every receiver gets every message (`--deliver all`): "
+			    "the publish/subscribe that the guides' extensions name among message "
+			    "middleware's features (001_d430098f08ffff3a.txt), measured through "
+			    "each "
+			    "transport that broadcasts. Medians of the repeats. *Published*: "
+			    "messages per second the sender sent; *deliveries*: what arrived at "
+			    "all "
+			    "receivers together (published times the receivers, less what was "
+			    "lost); "
+			    "one-way p50 to every receiver, to the slowest one, and to the last "
+			    "receiver each sampled message reached (its latest arrival); *losses*: "
+			    "all "
+			    "receivers' together, where the mechanism may drop (elsewhere a loss "
+			    "fails "
+			    "the run), with the share of the deliveries due that it was.\n");
+		for (size_t j = 0; j < s->n; j++) {
+			const struct lrow *y = &s->rows[j];
+			bool dup = false;
+
+			if (!bcast_main(y) || y->size != x->size ||
+			    strcmp(y->placement, x->placement) != 0)
+				continue;
+			for (size_t k = 0; k < nn; k++)
+				dup |= ns[k] == y->receivers;
+			if (!dup && nn < 64)
+				ns[nn++] = y->receivers;
+		}
+		qsort(ns, nn, sizeof(ns[0]), cmp_unsigned);
+		ipcb_format_size(x->size, sz, sizeof(sz));
+		fprintf(
+		    out,
+		    "\n**%s, %s**\n\n"
+		    "| receivers | transport | published msg/s | deliveries/s | p50 to every "
+		    "receiver | p50 to the slowest | p50 to the last | p99 to the last | losses |\n"
+		    "|---:|---|---:|---:|---:|---:|---:|---:|---:|\n",
+		    sz, x->placement);
+		for (size_t k = 0; k < nn; k++) {
+			size_t count = bcast_cells(s, x->placement, x->size, ns[k], cell, 64);
+
+			for (size_t c = 0; c < count; c++) {
+				char v[6][32];
+
+				cell_rate(cell[c].published, v[0], sizeof(v[0]));
+				cell_rate(cell[c].deliveries, v[1], sizeof(v[1]));
+				cell_ns(cell[c].each, v[2], sizeof(v[2]));
+				cell_ns(cell[c].slowest, v[3], sizeof(v[3]));
+				cell_ns(cell[c].last50, v[4], sizeof(v[4]));
+				cell_ns(cell[c].last99, v[5], sizeof(v[5]));
+				fprintf(out, "| %u | %s | %s | %s | %s | %s | %s | %s | ", ns[k],
+					cell[c].x->transport, v[0], v[1], v[2], v[3], v[4], v[5]);
+				double due = cell[c].published * ns[k];
+
+				if (isnan(cell[c].losses))
+					fprintf(out, "- |\n");
+				else if (cell[c].losses > 0 && due > 0 && cell[c].deliveries <= due)
+					fprintf(out, "%.0f (%.0f%%) |\n", cell[c].losses,
+						100 * (1 - cell[c].deliveries / due));
+				else
+					fprintf(out, "%.0f |\n", cell[c].losses);
+			}
+		}
+		fputc('\n', out);
+		for (size_t k = 0; k < nn; k++) {
+			size_t count = bcast_cells(s, x->placement, x->size, ns[k], cell, 64);
+
+			bcast_verdict(out, ns[k], cell, count);
+		}
+	}
+}
+
 int ipcb_report_load_sections(FILE *out, const char *path, const struct ipcb_slo *slo)
 {
 	struct lset s = {0};
@@ -435,6 +661,7 @@ int ipcb_report_load_sections(FILE *out, const char *path, const struct ipcb_slo
 				print_curve(out, &s, &s.rows[i], slo);
 	}
 	print_closed(out, &s);
+	print_pubsub(out, &s);
 	free(s.rows);
 	return 0;
 }

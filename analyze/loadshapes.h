@@ -2,8 +2,9 @@
 /*
  * loadshapes.h - the report's sections on loads with a shape: latency against offered load (the
  * open-loop rows of --rate and --rate-sweep: the "hockey stick", and the highest rate at which a
- * percentile stays under a bound), and the closed loops beyond one pair with one message at a
- * time (requests in flight, several pairs, fan-in and fan-out, streams both ways).
+ * percentile stays under a bound), the closed loops beyond one pair with one message at a
+ * time (requests in flight, several pairs, fan-in and fan-out, streams both ways), and
+ * publish-subscribe (--deliver all: the broadcast transports compared per number of receivers).
  *
  * The guides' tables are about one pair in a closed loop: the report leaves every shaped row out
  * of them (ipcb_report_row_shaped) and shows those rows here instead.

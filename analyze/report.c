@@ -19,6 +19,7 @@
  */
 #include "report.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <limits.h>
 #include <math.h>
@@ -39,6 +40,8 @@
 #include "outfile.h"
 #include "format.h"
 #include "loadshapes.h"
+#include "histsrc.h"
+#include "placements.h"
 #include "html.h"
 #include "stats.h"
 
@@ -52,7 +55,13 @@ static const char prog[] = "ipcbench report";
  */
 #define REPORT_ALPHA  0.05
 #define REPORT_MARGIN 0.05
-/* Runs of one transport, placement, size and measure that a comparison takes, at most. */
+/*
+ * Runs of one transport, placement, size and measure that a comparison takes, at most. A function
+ * that holds such a series keeps its arrays static, as the comparisons' samples are: the report
+ * is one thread and none of these functions is re-entered (each returns before it is called
+ * again), while MAX_RUNS values apiece, several such functions deep, would be tens of KiB of a
+ * stack that may be small (ulimit -s).
+ */
 #define MAX_RUNS 256
 
 enum kind {
@@ -136,11 +145,12 @@ struct report {
 		bool others;
 	} waits[64];
 	size_t nwaits;
-	const char *placements[4];
+	const char *placements[8];
 	size_t nplacements;
 	size_t sizes[IPCB_MAX_LIST];
 	size_t nsizes;
 	size_t shaped; /* rows of shaped loads: not in the tables (loadshapes.h) */
+	size_t matrix; /* cells of the placement matrix: not in the tables (placements.h) */
 	FILE *out;
 	/*
 	 * Rounds: the highest round number (0: the CSV has none), and while a verdict's stability
@@ -171,6 +181,13 @@ struct report {
 	bool has_tuning, tuned;
 	const char *vnames[256];
 	size_t nvnames;
+	/* Each claim's verdict as it was printed, for the answers in brief at the top. */
+	struct {
+		const char *id, *text;
+		char grade[96];
+		size_t yes, no;
+	} brief[20];
+	size_t nbrief;
 };
 
 /* Rows that are not a mechanism's: the harness and the floors. */
@@ -332,13 +349,16 @@ static int rows_push(struct report *r, const struct rrow *row)
 
 static void note_placement(struct report *r, const char *placement)
 {
-	static const char *const order[] = {"cross-core", "same-core", "unpinned"};
+	/* The topology's classes (--placement smt, ...) are placements of their own too. */
+	static const char *const order[] = {"cross-core", "same-core", "unpinned",   "smt",
+					    "llc",	  "node",      "remote-node"};
+	size_t norder = sizeof(order) / sizeof(order[0]);
 
 	for (size_t i = 0; i < r->nplacements; i++)
 		if (strcmp(r->placements[i], placement) == 0)
 			return;
-	for (size_t i = 0; i < 3; i++)
-		if (strcmp(order[i], placement) == 0 && r->nplacements < 4) {
+	for (size_t i = 0; i < norder; i++)
+		if (strcmp(order[i], placement) == 0 && r->nplacements < 8) {
 			r->placements[r->nplacements++] = order[i];
 			return;
 		}
@@ -703,10 +723,15 @@ static int srow_load(struct report *r, const char *const *field, const char *pat
 	return 0;
 }
 
-static int load(struct report *r, const char *path)
+/*
+ * Read the CSV at path into r. Not inlined: its frame (a row, its fields, the reader) is gone
+ * before the tables are written, whose own frames then have the stack to themselves.
+ */
+__attribute__((noinline)) static int load(struct report *r, const char *path)
 {
+	/* Static: the header's map is 2 KiB and more, and a report loads one CSV at a time. */
+	static struct ipcb_csv_map map;
 	struct ipcb_csvread csv;
-	struct ipcb_csv_map map;
 	int idx[C_COLS], rc;
 	FILE *f = fopen(path, "r");
 	unsigned long line;
@@ -757,6 +782,12 @@ static int load(struct report *r, const char *path)
 				goto close;
 			continue;
 		}
+		/* The matrix's cells are many placements of one kind: they have their section. */
+		if (ipcb_report_row_matrix(field[C_PLACEMENT])) {
+			r->matrix++;
+			note_machine(r, field);
+			continue;
+		}
 		/* The guides' tables are one pair in a closed loop: shaped loads have their own. */
 		if (ipcb_report_row_shaped(field[C_MODE],
 					   ipcb_csv_field(&csv, &map, IPCB_COL_PAIRS),
@@ -799,7 +830,8 @@ static int load(struct report *r, const char *path)
 		    field_number(field[C_RECV_CPU], &recv_cpu, path, line, C_RECV_CPU) ||
 		    field_number(field[C_BUFFER], &row.v[M_BUFFER], path, line, C_BUFFER) ||
 		    field_number(field[C_SEGS], &row.segs_per_msg, path, line, C_SEGS) ||
-		    field_number(field[C_SERVER_NS], &row.v[M_SERVER_NS], path, line, C_SERVER_NS) ||
+		    field_number(field[C_SERVER_NS], &row.v[M_SERVER_NS], path, line,
+				 C_SERVER_NS) ||
 		    field_number(field[C_ROUND], &round, path, line, C_ROUND) ||
 		    field_number(field[C_PROBE_CL], &row.probe_cl, path, line, C_PROBE_CL) ||
 		    field_number(field[C_PROBE_WK], &row.probe_wk, path, line, C_PROBE_WK) ||
@@ -863,7 +895,7 @@ static int load(struct report *r, const char *path)
 	}
 	if (rc < 0)
 		rc = fail("%s:%lu:%lu: %s", path, csv.err.line, csv.err.col, csv.err.msg);
-	else if (r->n == 0 && !r->shaped && !r->nsrows)
+	else if (r->n == 0 && !r->shaped && !r->nsrows && !r->matrix)
 		rc = fail("%s: no measured rows", path);
 	else
 		label_options(r), rows_index(r), rounds_number(r), flag_states(r);
@@ -996,7 +1028,7 @@ static size_t report_values(const struct report *r, const char *transport, const
 static bool report_median(const struct report *r, const char *transport, const char *placement,
 			  size_t size, enum measure m, double *out)
 {
-	double vals[MAX_RUNS];
+	static double vals[MAX_RUNS];
 	size_t n = report_values(r, transport, placement, size, m, vals);
 
 	return n && ipcb_stats_median(vals, n, out) == 0;
@@ -1010,14 +1042,15 @@ static bool report_median(const struct report *r, const char *transport, const c
 static bool report_floor(const struct report *r, const char *transport, const char *placement,
 			 size_t size, enum measure m, double *out)
 {
-	double vals[MAX_RUNS];
+	static double vals[MAX_RUNS];
 	size_t n = 0;
 
 	for (size_t i = 0; i < r->n && n < MAX_RUNS; i++) {
 		const struct rrow *row = &r->rows[i];
 
 		if (row->size == size && !isnan(row->v[m]) && !row->flag[0] &&
-		    strcmp(row->transport, transport) == 0 && strcmp(row->placement, placement) == 0)
+		    strcmp(row->transport, transport) == 0 &&
+		    strcmp(row->placement, placement) == 0)
 			vals[n++] = row->v[m];
 	}
 	return n && ipcb_stats_median(vals, n, out) == 0;
@@ -1163,7 +1196,8 @@ static void modes_explain(const struct report *r, const size_t *idx, size_t n, e
 
 	g->explained_by = NULL;
 	for (size_t e = 0; e < sizeof(explainers) / sizeof(explainers[0]); e++) {
-		double lo[IPCB_MODES_MAX], hi[IPCB_MODES_MAX], med[IPCB_MODES_MAX], vals[MAX_RUNS];
+		static double vals[MAX_RUNS];
+		double lo[IPCB_MODES_MAX], hi[IPCB_MODES_MAX], med[IPCB_MODES_MAX];
 		bool apart = true;
 
 		for (size_t k = 0; k < g->modes.n && apart; k++) {
@@ -1211,8 +1245,9 @@ static void modes_explain(const struct report *r, const size_t *idx, size_t n, e
 static bool group_stats(const struct report *r, const char *transport, const char *placement,
 			size_t size, enum measure m, struct group_stats *g)
 {
-	size_t idx[MAX_RUNS], n = series_rows(r, transport, placement, size, m, idx), nw = 0;
-	double v[MAX_RUNS], w[MAX_RUNS];
+	static size_t idx[MAX_RUNS];
+	static double v[MAX_RUNS], w[MAX_RUNS];
+	size_t n = series_rows(r, transport, placement, size, m, idx), nw = 0;
 
 	memset(g, 0, sizeof(*g));
 	g->between = g->within = NAN;
@@ -1357,11 +1392,12 @@ struct sample {
  * has no ratio.
  */
 static bool sample_make(const struct report *r, struct sample *sm, const double *a,
-			const unsigned *ra, size_t na, const double *b, const unsigned *rb, size_t nb,
-			char *why, size_t n)
+			const unsigned *ra, size_t na, const double *b, const unsigned *rb,
+			size_t nb, char *why, size_t n)
 {
-	bool used[MAX_RUNS] = {false};
+	static bool used[MAX_RUNS];
 
+	memset(used, 0, sizeof(used));
 	sm->na = na;
 	sm->nb = nb;
 	sm->nd = 0;
@@ -1475,10 +1511,11 @@ static enum outcome judge(enum measure m, const char *an, const char *bn, const 
 	/* No outcome can reach alpha: say so rather than print p-values that cannot matter. */
 	if (sample_min_p(sm) >= alpha) {
 		if (sm->paired)
-			snprintf(why, n,
-				 "not decidable with this sample (with %zu rounds no p-value can be "
-				 "below %g; %zu can)",
-				 sm->nd, alpha, (size_t)floor(-log2(alpha)) + 1);
+			snprintf(
+			    why, n,
+			    "not decidable with this sample (with %zu rounds no p-value can be "
+			    "below %g; %zu can)",
+			    sm->nd, alpha, (size_t)floor(-log2(alpha)) + 1);
 		else
 			snprintf(why, n,
 				 "not decidable with this sample (with %zu and %zu runs no p-value "
@@ -1695,7 +1732,7 @@ enum grade {
 };
 
 static const char *const grade_names[G_COUNT] = {
-    "holds",	      "mostly holds", "mixed",	      "mostly does not hold",
+    "holds",	     "mostly holds", "mixed",	     "mostly does not hold",
     "does not hold", "not decided",  "not measured",
 };
 
@@ -1871,8 +1908,8 @@ static enum grade claim_verdict(const struct report *r, const struct claim *c, d
 		len += (size_t)snprintf(out, n, "**%s** ", grade_names[g]);
 	}
 	if (len < n)
-		len += (size_t)snprintf(out + len, n - len,
-					"(%zu of %zu decided comparisons hold", t.yes, t.yes + t.no);
+		len += (size_t)snprintf(out + len, n - len, "(%zu of %zu decided comparisons hold",
+					t.yes, t.yes + t.no);
 	claim_split(r, c, where, sizeof(where));
 	if (where[0] && len < n)
 		len += (size_t)snprintf(out + len, n - len, "; %s", where);
@@ -1920,6 +1957,17 @@ static void claim_print(struct report *r, const char *id, const char *text, cons
 	stable = g < G_NOT_DECIDED ? claim_stability(r, fn, mib, g, counts) : NAN;
 	claim_verdict(r, &c, stable, counts, verdict, sizeof(verdict));
 	fprintf(r->out, "### %s. %s\n\n*%s*\n\nVerdict: %s\n\n", id, text, source, verdict);
+	if (r->nbrief < sizeof(r->brief) / sizeof(r->brief[0]) && !r->tuned) {
+		const char *b = strstr(verdict, "**"), *e = b ? strstr(b + 2, "**") : NULL;
+
+		r->brief[r->nbrief].id = id;
+		r->brief[r->nbrief].text = text;
+		snprintf(r->brief[r->nbrief].grade, sizeof(r->brief[0].grade), "%.*s",
+			 b && e ? (int)(e - b - 2) : 0, b ? b + 2 : "");
+		r->brief[r->nbrief].yes = t.yes;
+		r->brief[r->nbrief].no = t.no;
+		r->nbrief++;
+	}
 	/* The side the verdict leans to is listed after its exceptions. */
 	order[0] = g <= G_MIXED ? O_NO : O_YES;
 	order[1] = g <= G_MIXED ? O_YES : O_NO;
@@ -1968,7 +2016,8 @@ static const char *const fam_socket[] = {"unix-stream", "tcp", NULL};
 static const char *reader_class(const struct report *r, const char *t, const char *placement,
 				size_t size)
 {
-	size_t idx[MAX_RUNS], n = series_rows(r, t, placement, size, M_RTT_P50, idx), polls = 0;
+	static size_t idx[MAX_RUNS];
+	size_t n = series_rows(r, t, placement, size, M_RTT_P50, idx), polls = 0;
 
 	for (size_t i = 0; i < n; i++)
 		polls += !isnan(r->rows[idx[i]].ctx) && r->rows[idx[i]].ctx < READER_POLL_CTX;
@@ -1981,7 +2030,8 @@ static const char *reader_class(const struct report *r, const char *t, const cha
 static bool is_loan(const struct report *r, const char *t, const char *placement, size_t size,
 		    enum measure m)
 {
-	size_t idx[MAX_RUNS], k = series_rows(r, t, placement, size, m, idx);
+	static size_t idx[MAX_RUNS];
+	size_t k = series_rows(r, t, placement, size, m, idx);
 
 	return k && r->rows[idx[0]].loan;
 }
@@ -1995,8 +2045,10 @@ static bool is_loan(const struct report *r, const char *t, const char *placement
 static void figure_label(const struct report *r, const char *t, const char *placement, size_t size,
 			 enum measure m, char *out, size_t n)
 {
-	size_t idx[MAX_RUNS], k = series_rows(r, t, placement, size, m, idx), ns = 0;
-	double share[MAX_RUNS], med = NAN;
+	static size_t idx[MAX_RUNS];
+	static double share[MAX_RUNS];
+	size_t k = series_rows(r, t, placement, size, m, idx), ns = 0;
+	double med = NAN;
 
 	out[0] = '\0';
 	if (!k)
@@ -2071,8 +2123,9 @@ static void cell_judge(const struct report *r, struct claim *c, const char *plac
 		       enum measure m, const char *ta, const char *tb, enum rule rule, double f,
 		       double f_hi, const char *lead)
 {
-	double a[MAX_RUNS], b[MAX_RUNS], ma, mb;
-	unsigned ra[MAX_RUNS], rb[MAX_RUNS];
+	static double a[MAX_RUNS], b[MAX_RUNS];
+	static unsigned ra[MAX_RUNS], rb[MAX_RUNS];
+	double ma, mb;
 	size_t na = report_series(r, ta, placement, size, m, a, ra);
 	size_t nb = report_series(r, tb, placement, size, m, b, rb);
 	static struct sample sm; /* large: one comparison at a time */
@@ -2383,8 +2436,9 @@ static void claim_c9(const struct report *r, struct claim *c)
 static bool c10_cell(const struct report *r, struct claim *c, const char *t, const char *placement,
 		     size_t size)
 {
-	double send[MAX_RUNS], half[MAX_RUNS], sync[MAX_RUNS], ms, work = NAN, msync = NAN;
-	unsigned rs[MAX_RUNS];
+	static double send[MAX_RUNS], half[MAX_RUNS], sync[MAX_RUNS];
+	static unsigned rs[MAX_RUNS];
+	double ms, work = NAN, msync = NAN;
 	size_t ns = 0, nsync = 0;
 	static struct sample sm;
 	char a[32], w[32], b[32], judged[400], sync_text[96] = "";
@@ -2470,40 +2524,69 @@ static void claim_c10(const struct report *r, struct claim *c)
 
 /* ---- tables ---------------------------------------------------------------------------------- */
 
+/*
+ * The answers in brief: every claim's verdict in one table at the top, for a reader choosing a
+ * mechanism who would otherwise scroll through every comparison to learn them. Each claim's
+ * section below gives the comparisons that decide it, exceptions first.
+ */
+static void print_brief(const struct report *r)
+{
+	if (!r->nbrief)
+		return;
+	fprintf(r->out,
+		"## The answers in brief\n\n"
+		"Each claim of the guides, its verdict on this machine and the comparisons "
+		"that decided it (the rest were not decided either way); the sections below "
+		"give every comparison, exceptions first, and the tables the claims read.\n\n"
+		"| claim | the guides say | verdict | comparisons that hold |\n"
+		"|---|---|---|---|\n");
+	for (size_t i = 0; i < r->nbrief; i++) {
+		fprintf(r->out, "| %s | %s | %s | ", r->brief[i].id, r->brief[i].text,
+			r->brief[i].grade[0] ? r->brief[i].grade : "-");
+		if (r->brief[i].yes + r->brief[i].no)
+			fprintf(r->out, "%zu of %zu |\n", r->brief[i].yes,
+				r->brief[i].yes + r->brief[i].no);
+		else
+			fprintf(r->out, "- |\n");
+	}
+	fputc('\n', r->out);
+}
+
 static void print_header(const struct report *r, const char *path)
 {
-	fprintf(r->out,
-		"# IPC on %s: the guides' tables, measured\n\n"
-		"Machine: %s, kernel %s; ipcbench %s; measured %s; from `%s`.\n\n"
-		"Every number is the median over the CSV's rounds (up to %u) of one transport, "
-		"mode, size and placement, followed by its interval where that reaches more than "
-		"10%% from it (the next run's median can land anywhere in it); where a group's rounds "
-		"fell into modes, each mode with its share of the rounds. Round trips are ping-pong "
-		"latencies (p50); throughput is a one-way stream timed at the receiver. "
-		"*cross-core*: sender and receiver on two CPUs; *same-core*: both on one CPU.\n\n"
-		"How the claims are decided: a claim is a set of comparisons (one per placement, "
-		"size and measure). Each compares the two transports on the rounds both were "
-		"measured in, paired (a round's machine state cancels out of its ratio): the "
-		"Wilcoxon signed-rank test of the per-round log ratios, shifted as `ipcbench "
-		"compare` shifts its hypotheses; a CSV without rounds is compared as two sets of "
-		"runs, with one-sided Mann-Whitney tests. Tests are at alpha %g per comparison. "
-		"*Faster* means faster by more than %.0f%%, shown at that level; where a claim lets "
-		"a tie count, a tie means not slower by %.0f%% or more. Each comparison gives the "
-		"medians, the ratio (Hodges-Lehmann estimate, with the interval whose bounds are "
-		"each one-sided at alpha) and the test that decided it with its p-value. A "
-		"comparison shown neither way is *not decided*; one whose sample is too small for "
-		"any test to reach alpha (fewer than %zu paired rounds, or %zu runs a side) is *not "
-		"decidable with this sample*; neither counts for either side. A verdict is graded "
-		"from the decided comparisons: *holds* (all), *mostly holds* (at least %.0f%%), "
-		"*mixed*, *mostly does not hold*, *does not hold*; the comparisons against it are "
-		"listed first. It is decided again on %d resamples of the rounds, and where fewer "
-		"than %.0f%% give the same grade it reads *undecided* and says which way it leans. "
-		"C8 compares medians with the documents' figures.\n\n",
-		r->host, r->cpu_model, r->kernel, r->version, r->date, path,
-		r->max_round ? r->max_round : r->max_run, REPORT_ALPHA, REPORT_MARGIN * 100,
-		REPORT_MARGIN * 100, (size_t)floor(-log2(REPORT_ALPHA)) + 1,
-		ipcb_mw_repeats_possible(REPORT_ALPHA), MOSTLY_SHARE * 100, STABLE_RESAMPLES,
-		STABLE_SHARE * 100);
+	fprintf(
+	    r->out,
+	    "# IPC on %s: the guides' tables, measured\n\n"
+	    "Machine: %s, kernel %s; ipcbench %s; measured %s; from `%s`.\n\n"
+	    "Every number is the median over the CSV's rounds (up to %u) of one transport, "
+	    "mode, size and placement, followed by its interval where that reaches more than "
+	    "10%% from it (the next run's median can land anywhere in it); where a group's rounds "
+	    "fell into modes, each mode with its share of the rounds. Round trips are ping-pong "
+	    "latencies (p50); throughput is a one-way stream timed at the receiver. "
+	    "*cross-core*: sender and receiver on two CPUs; *same-core*: both on one CPU.\n\n"
+	    "How the claims are decided: a claim is a set of comparisons (one per placement, "
+	    "size and measure). Each compares the two transports on the rounds both were "
+	    "measured in, paired (a round's machine state cancels out of its ratio): the "
+	    "Wilcoxon signed-rank test of the per-round log ratios, shifted as `ipcbench "
+	    "compare` shifts its hypotheses; a CSV without rounds is compared as two sets of "
+	    "runs, with one-sided Mann-Whitney tests. Tests are at alpha %g per comparison. "
+	    "*Faster* means faster by more than %.0f%%, shown at that level; where a claim lets "
+	    "a tie count, a tie means not slower by %.0f%% or more. Each comparison gives the "
+	    "medians, the ratio (Hodges-Lehmann estimate, with the interval whose bounds are "
+	    "each one-sided at alpha) and the test that decided it with its p-value. A "
+	    "comparison shown neither way is *not decided*; one whose sample is too small for "
+	    "any test to reach alpha (fewer than %zu paired rounds, or %zu runs a side) is *not "
+	    "decidable with this sample*; neither counts for either side. A verdict is graded "
+	    "from the decided comparisons: *holds* (all), *mostly holds* (at least %.0f%%), "
+	    "*mixed*, *mostly does not hold*, *does not hold*; the comparisons against it are "
+	    "listed first. It is decided again on %d resamples of the rounds, and where fewer "
+	    "than %.0f%% give the same grade it reads *undecided* and says which way it leans. "
+	    "C8 compares medians with the documents' figures.\n\n",
+	    r->host, r->cpu_model, r->kernel, r->version, r->date, path,
+	    r->max_round ? r->max_round : r->max_run, REPORT_ALPHA, REPORT_MARGIN * 100,
+	    REPORT_MARGIN * 100, (size_t)floor(-log2(REPORT_ALPHA)) + 1,
+	    ipcb_mw_repeats_possible(REPORT_ALPHA), MOSTLY_SHARE * 100, STABLE_RESAMPLES,
+	    STABLE_SHARE * 100);
 	for (size_t i = 0; i < r->nwaits; i++)
 		if (r->waits[i].others)
 			fprintf(r->out,
@@ -2540,7 +2623,7 @@ static void print_floors(const struct report *r)
 
 			for (size_t s = 0; s < r->nsizes && !got; s++)
 				got = report_floor(r, pingpong[k], r->placements[p], r->sizes[s],
-						  M_RTT_P50, &v);
+						   M_RTT_P50, &v);
 			fmt_value(M_RTT_P50, got ? v : NAN, a, sizeof(a));
 			fprintf(r->out, " %s |", a);
 		}
@@ -2569,7 +2652,7 @@ static void print_floors(const struct report *r)
 				double v;
 
 				any = report_floor(r, sized[k].transport, r->placements[p],
-						  r->sizes[s], sized[k].m, &v);
+						   r->sizes[s], sized[k].m, &v);
 			}
 			if (!any)
 				continue;
@@ -2579,7 +2662,7 @@ static void print_floors(const struct report *r)
 				char a[32];
 
 				report_floor(r, sized[k].transport, r->placements[p], r->sizes[s],
-					    sized[k].m, &v);
+					     sized[k].m, &v);
 				fmt_value(sized[k].m, v, a, sizeof(a));
 				fprintf(r->out, " %s |", a);
 			}
@@ -2654,27 +2737,30 @@ static void vgroup_print(const struct report *r, const struct vgroup *v)
  */
 static void print_rounds(const struct report *r)
 {
+	/* Static: 100 KiB and more (see MAX_RUNS). */
 	static struct vgroup v[4096];
-	double wake_cross = NAN, cl_cross = NAN;
+	static double between[4096], within[4096];
+	double wake_cross = NAN, cl_cross = NAN, mb = NAN, mw = NAN;
 	size_t nv = 0, multi = 0, listed = 0;
 	const struct rrow *shown[12];
-	double between[4096], within[4096], mb = NAN, mw = NAN;
 	size_t nb = 0, nw = 0;
 
 	fprintf(r->out, "## Rounds and the machine's state\n\n");
 	if (!r->paired) {
-		fprintf(r->out,
-			"This CSV has no rounds (`round` column): its repeats ran back to back and "
-			"share one state of the machine, so comparisons are made between their sets, "
-			"and their spread says little about the next run.\n\n");
+		fprintf(
+		    r->out,
+		    "This CSV has no rounds (`round` column): its repeats ran back to back and "
+		    "share one state of the machine, so comparisons are made between their sets, "
+		    "and their spread says little about the next run.\n\n");
 	} else {
-		fprintf(r->out,
-			"%u rounds: each ran every point of the plan once, in its own shuffled "
-			"order, so a change of the machine's state lands on every transport alike. A "
-			"group's value is the median over its rounds, with the distribution-free "
-			"%.0f%% interval of that median (or, with few rounds, the widest one and its "
-			"coverage); comparisons pair the two sides' rows of each round.\n\n",
-			r->max_round, GROUP_CONF * 100);
+		fprintf(
+		    r->out,
+		    "%u rounds: each ran every point of the plan once, in its own shuffled "
+		    "order, so a change of the machine's state lands on every transport alike. A "
+		    "group's value is the median over its rounds, with the distribution-free "
+		    "%.0f%% interval of that median (or, with few rounds, the widest one and its "
+		    "coverage); comparisons pair the two sides' rows of each round.\n\n",
+		    r->max_round, GROUP_CONF * 100);
 	}
 	for (size_t p = 0; p < r->nplacements; p++) {
 		struct pstate ps;
@@ -2703,16 +2789,18 @@ static void print_rounds(const struct report *r)
 
 		fmt_value(M_RTT_P50, wake_cross, a, sizeof(a));
 		fmt_value(M_RTT_P50, cl_cross, b, sizeof(b));
-		fprintf(r->out,
-			"\nThis is a virtual machine (virtualization: %s). Waking a process on the "
-			"other virtual CPU goes through the host, and two such wake-ups took %s here: "
-			"that is most of every cross-core round trip whose reader sleeps (pipes, "
-			"sockets, message queues, and the middleware and brokers on them), while a "
-			"reader that polls sees the other CPU's write within the cache-line round trip "
-			"(%s). The blocking rows below measure this machine's wake-up as much as their "
-			"mechanism; on bare metal, or with the host's halt polling, they can be several "
-			"times faster.\n",
-			r->virt, a, b);
+		fprintf(
+		    r->out,
+		    "\nThis is a virtual machine (virtualization: %s). Waking a process on the "
+		    "other virtual CPU goes through the host, and two such wake-ups took %s here: "
+		    "that is most of every cross-core round trip whose reader sleeps (pipes, "
+		    "sockets, message queues, and the middleware and brokers on them), while a "
+		    "reader that polls sees the other CPU's write within the cache-line round trip "
+		    "(%s). The blocking rows below measure this machine's wake-up as much as their "
+		    "mechanism; on bare metal, or with the host's halt polling, they can be "
+		    "several "
+		    "times faster.\n",
+		    r->virt, a, b);
 	}
 	fprintf(r->out,
 		"\n%zu rows were flagged for the machine's state (`below-floor`: faster than "
@@ -2730,19 +2818,19 @@ static void print_rounds(const struct report *r)
 
 			/* A run's rows (its round trip, its one-way delays) are one run. */
 			for (size_t j = 0; j < listed && !seen; j++)
-				seen = !strcmp(shown[j]->transport, r->rows[i].transport) &&
-				       !strcmp(shown[j]->placement, r->rows[i].placement) &&
-				       shown[j]->size == r->rows[i].size &&
-				       shown[j]->round_no == r->rows[i].round_no &&
-				       (shown[j]->kind == K_STREAM) ==
-					   (r->rows[i].kind == K_STREAM);
+				seen =
+				    !strcmp(shown[j]->transport, r->rows[i].transport) &&
+				    !strcmp(shown[j]->placement, r->rows[i].placement) &&
+				    shown[j]->size == r->rows[i].size &&
+				    shown[j]->round_no == r->rows[i].round_no &&
+				    (shown[j]->kind == K_STREAM) == (r->rows[i].kind == K_STREAM);
 			if (seen)
 				continue;
 			shown[listed] = &r->rows[i];
 			fmt_size(r->rows[i].size, sz, sizeof(sz));
-			fprintf(r->out, "%s%s %s %s round %u (%s)", listed ? ", " : "Among them: ",
-				r->rows[i].transport, r->rows[i].placement, sz, r->rows[i].round_no,
-				r->rows[i].flag);
+			fprintf(r->out, "%s%s %s %s round %u (%s)",
+				listed ? ", " : "Among them: ", r->rows[i].transport,
+				r->rows[i].placement, sz, r->rows[i].round_no, r->rows[i].flag);
 			listed++;
 		}
 	if (listed)
@@ -2963,7 +3051,7 @@ static void print_ranking(const struct report *r, size_t small, size_t mib)
 		"two ways of waiting, not two mechanisms.\n\n",
 		s1, s2, READER_POLL_CTX);
 	for (size_t p = 0; p < r->nplacements; p++) {
-		struct ranked list[64];
+		static struct ranked list[64]; /* static: see MAX_RUNS */
 		size_t n = 0;
 
 		for (size_t i = 0; i < r->ntnames && n < 64; i++) {
@@ -2988,19 +3076,21 @@ static void print_ranking(const struct report *r, size_t small, size_t mib)
 					   classes[c]) != 0)
 					continue;
 				if (!rank++)
-					fprintf(r->out,
-						"**%s, readers that %s**\n\n| rank | transport | wait "
-						"| round trip %s | stream %s | T2 says | T3 says |\n"
-						"|---|---|---|---|---|---|---|\n",
-						r->placements[p],
-						c == 0	 ? "poll"
-						: c == 1 ? "sleep"
-							 : "? (no counters)",
-						s1, s2);
+					fprintf(
+					    r->out,
+					    "**%s, readers that %s**\n\n| rank | transport | wait "
+					    "| round trip %s | stream %s | T2 says | T3 says |\n"
+					    "|---|---|---|---|---|---|---|\n",
+					    r->placements[p],
+					    c == 0   ? "poll"
+					    : c == 1 ? "sleep"
+						     : "? (no counters)",
+					    s1, s2);
 				speed_word(list[i].t, &t2, &t3);
 				fmt_series(r, list[i].t, r->placements[p], small, M_RTT_P50, a,
 					   sizeof(a));
-				fmt_series(r, list[i].t, r->placements[p], mib, M_BPS, b, sizeof(b));
+				fmt_series(r, list[i].t, r->placements[p], mib, M_BPS, b,
+					   sizeof(b));
 				figure_label(r, list[i].t, r->placements[p], mib, M_BPS, lb,
 					     sizeof(lb));
 				fprintf(r->out, "| %zu | %s | %s | %s | %s%s | %s | %s |\n", rank,
@@ -3349,10 +3439,10 @@ static void print_tuned(struct report *r, size_t mib)
 	static const struct {
 		const char *id;
 		claim_fn fn;
-	} claims[] = {{"C1", claim_c1},	 {"C2", claim_c2},   {"C3", claim_c3},	 {"C4", claim_c4},
-		      {"C5", claim_c5},	 {"C6", claim_c6_all}, {"C7", claim_c7_all},
-		      {"C8", claim_c8},	 {"C9", claim_c9_all}, {"C11", claim_c11},
-		      {"C13", claim_c13}};
+	} claims[] = {{"C1", claim_c1},	    {"C2", claim_c2},  {"C3", claim_c3},
+		      {"C4", claim_c4},	    {"C5", claim_c5},  {"C6", claim_c6_all},
+		      {"C7", claim_c7_all}, {"C8", claim_c8},  {"C9", claim_c9_all},
+		      {"C11", claim_c11},   {"C13", claim_c13}};
 	static struct claim c;
 	static struct sample sm;
 	size_t changed = 0;
@@ -3367,13 +3457,14 @@ static void print_tuned(struct report *r, size_t mib)
 			"Unix stream sockets and TCP at 64K and 1M.\n\n");
 		return;
 	}
-	fprintf(r->out,
-		"A row measures one way of using a mechanism. Here each transport's best tuned "
-		"setting in each cell (by its median) is tested against its defaults on the rounds, "
-		"like any comparison: *better* means by more than %.0f%%.\n\n"
-		"| transport | placement | size | measure | default | best setting | tuned | tuned "
-		"vs default |\n|---|---|---|---|---|---|---|---|\n",
-		REPORT_MARGIN * 100);
+	fprintf(
+	    r->out,
+	    "A row measures one way of using a mechanism. Here each transport's best tuned "
+	    "setting in each cell (by its median) is tested against its defaults on the rounds, "
+	    "like any comparison: *better* means by more than %.0f%%.\n\n"
+	    "| transport | placement | size | measure | default | best setting | tuned | tuned "
+	    "vs default |\n|---|---|---|---|---|---|---|---|\n",
+	    REPORT_MARGIN * 100);
 	for (size_t i = 0; i < r->ntnames; i++) {
 		const char *t = r->tnames[i];
 		bool has = false;
@@ -3385,8 +3476,9 @@ static void print_tuned(struct report *r, size_t mib)
 				for (int k = 0; k < 2; k++) {
 					enum measure m = speed_measures[k];
 					const char *pl = r->placements[p], *best;
-					double a[MAX_RUNS], b[MAX_RUNS], ma, mb;
-					unsigned ra[MAX_RUNS], rb[MAX_RUNS];
+					static double a[MAX_RUNS], b[MAX_RUNS];
+					static unsigned ra[MAX_RUNS], rb[MAX_RUNS];
+					double ma, mb;
 					size_t na, nb;
 					char sz[32], va[32], vb[32], judged[400] = "";
 
@@ -3395,7 +3487,8 @@ static void print_tuned(struct report *r, size_t mib)
 					r->tuned = false;
 					na = series_raw(r, best, pl, r->sizes[z], m, a, ra);
 					nb = series_raw(r, t, pl, r->sizes[z], m, b, rb);
-					if (best == t || !na || !nb || ipcb_stats_median(a, na, &ma) ||
+					if (best == t || !na || !nb ||
+					    ipcb_stats_median(a, na, &ma) ||
 					    ipcb_stats_median(b, nb, &mb))
 						continue;
 					if (sample_make(r, &sm, a, ra, na, b, rb, nb, judged,
@@ -3405,9 +3498,10 @@ static void print_tuned(struct report *r, size_t mib)
 					fmt_size(r->sizes[z], sz, sizeof(sz));
 					fmt_value(m, mb, va, sizeof(va));
 					fmt_value(m, ma, vb, sizeof(vb));
-					fprintf(r->out, "| %s | %s | %s | %s | %s | %s | %s | %s |\n", t,
-						pl, sz, measure_name(m), va, best + strlen(t) + 1, vb,
-						judged);
+					fprintf(r->out,
+						"| %s | %s | %s | %s | %s | %s | %s | %s |\n", t,
+						pl, sz, measure_name(m), va, best + strlen(t) + 1,
+						vb, judged);
 				}
 	}
 	fprintf(r->out, "\nThe claims judged again with each transport at its best setting in "
@@ -3426,8 +3520,8 @@ static void print_tuned(struct report *r, size_t mib)
 		r->tuned = false;
 		g1 = claim_grade(&c, &t);
 		changed += g0 != g1;
-		fprintf(r->out, "| %s | %s | %s%s |\n", claims[i].id, grade_names[g0], grade_names[g1],
-			g0 != g1 ? " (tuning changes the answer)" : "");
+		fprintf(r->out, "| %s | %s | %s%s |\n", claims[i].id, grade_names[g0],
+			grade_names[g1], g0 != g1 ? " (tuning changes the answer)" : "");
 	}
 	fprintf(r->out, "\n%s\n\n",
 		changed ? "Where tuning changes the answer, the guides' claim is about how the "
@@ -3438,13 +3532,14 @@ static void print_tuned(struct report *r, size_t mib)
 static void print_claims(struct report *r, size_t mib)
 {
 	fprintf(r->out, "## Claims (`CLAIMS.md` C1..C14; C12 is in the queues' section below)\n\n");
-	claim_print(r, "C1", "Shared memory is the fastest IPC.",
-		    "all five documents; compared: the best shared-memory transport (by its "
-		    "declared data path) against the best of all the others, readers that poll "
-		    "with readers that poll and readers that sleep with readers that sleep; streams "
-		    "compare copies of the bytes, so a loan's stream (read in place) is left out; a "
-		    "tie counts as fastest",
-		    claim_c1, mib);
+	claim_print(
+	    r, "C1", "Shared memory is the fastest IPC.",
+	    "all five documents; compared: the best shared-memory transport (by its "
+	    "declared data path) against the best of all the others, readers that poll "
+	    "with readers that poll and readers that sleep with readers that sleep; streams "
+	    "compare copies of the bytes, so a loan's stream (read in place) is left out; a "
+	    "tie counts as fastest",
+	    claim_c1, mib);
 	claim_print(r, "C2",
 		    "Pipes and Unix domain sockets come next; network sockets and message queues "
 		    "are slower.",
@@ -3514,23 +3609,25 @@ static void print_claims(struct report *r, size_t mib)
 	fprintf(r->out,
 		". A verdict above that differs between them says so. ipcbench places the two "
 		"sides on two CPUs (cross-core), on one (same-core), where the scheduler puts "
-		"them (unpinned) or on two hosts (two-host, --peer); a machine with SMT siblings "
-		"or several sockets has placements between these that only a CPU list "
-		"(--cpus) reaches.");
+		"them (unpinned), on a representative pair of each kind the machine's topology "
+		"has (--placement smt, llc, node, remote-node: two hardware threads of one "
+		"core, two cores sharing the last-level cache, one NUMA node without a shared "
+		"cache, two nodes), on every pair (--placement matrix) or on two hosts "
+		"(two-host, --peer); what each transport costs by what its two CPUs share is in "
+		"*Where the two sides sit* below, when the CSV has more than one kind of pair.");
 	if (!strcmp(r->smt, "notsupported") || !strcmp(r->smt, "off") ||
 	    !strcmp(r->smt, "forceoff"))
 		fprintf(r->out,
-			" This machine says SMT is %s: it has no two logical CPUs of one core to "
-			"place the sides on%s.",
-			r->smt, r->virt[0] && strcmp(r->virt, "no") ? " (as a virtual machine, it "
-								      "does not say how its CPUs "
-								      "share the host's cores: the "
-								      "probes above say when they did)"
-								    : "");
-	else if (r->smt[0])
-		fprintf(r->out, " This machine says SMT is %s: `--cpus A,B` with two siblings of "
-				"one core measures the placement between same-core and cross-core.",
-			r->smt);
+			" This machine's kernel says SMT is %s: it has no two logical CPUs of one "
+			"core to place the sides on%s.",
+			!strcmp(r->smt, "notsupported") ? "not supported"
+			: !strcmp(r->smt, "forceoff")	? "off (forced)"
+							: r->smt,
+			r->virt[0] && strcmp(r->virt, "no") ? " (as a virtual machine, it "
+							      "does not say how its CPUs "
+							      "share the host's cores: the "
+							      "probes above say when they did)"
+							    : "");
 	fprintf(r->out, "\n\n");
 }
 
@@ -3631,8 +3728,8 @@ static void print_queues(struct report *r, size_t small, size_t k64)
 						   [O_UNDECIDED] = "not decided",
 						   [O_UNDECIDABLE] = "not decidable"};
 	static struct claim one; /* large: static */
-	const char *names[64];
-	enum queue_kind kinds[64];
+	static const char *names[64]; /* static: see MAX_RUNS */
+	static enum queue_kind kinds[64];
 	size_t brokers, n = queue_names(r, names, kinds, &brokers);
 	size_t sizes[IPCB_MAX_LIST], nsz = srow_sizes(r, sizes, IPCB_MAX_LIST);
 	char ssz[16], ksz[16];
@@ -3685,7 +3782,8 @@ static void print_queues(struct report *r, size_t small, size_t k64)
 					snprintf(hops, sizeof(hops), "%s", row->hops);
 			}
 			{
-				double vals[MAX_RUNS], m;
+				static double vals[MAX_RUNS];
+				double m;
 				size_t nv = 0;
 
 				for (size_t j = 0; j < r->n && nv < MAX_RUNS; j++) {
@@ -3743,6 +3841,16 @@ static void print_queues(struct report *r, size_t small, size_t k64)
 	    claim_queues, 0);
 }
 
+/* How many sizes have a text. */
+static size_t measured_sizes(char (*texts)[320], size_t n)
+{
+	size_t k = 0;
+
+	for (size_t i = 0; i < n; i++)
+		k += texts[i][0] != '\0';
+	return k;
+}
+
 /*
  * What the transports' channels were and how TCP cut the messages into segments, from the rows
  * themselves: the claims are judged on these rows, and a reader needs to know what a "shared
@@ -3750,6 +3858,8 @@ static void print_queues(struct report *r, size_t small, size_t k64)
  */
 static void print_rows_made_of(const struct report *r)
 {
+	/* One text per size (static: the report is made once, by one thread). */
+	static char texts[IPCB_MAX_LIST][320];
 	bool heading = false;
 
 	for (size_t i = 0; i < r->n; i++) {
@@ -3779,12 +3889,14 @@ static void print_rows_made_of(const struct report *r)
 			    "its sender sent per message (median over the runs).\n\n");
 		heading = true;
 		fprintf(r->out, "- **%s**:", row->transport);
+		/* Each size's text; sizes in a row that read the same are named together. */
 		for (size_t s = 0; s < r->nsizes; s++) {
 			const char *layout = NULL;
-			double seg[2] = {NAN, NAN}, vals[2][256];
-			size_t nv[2] = {0, 0};
-			char sz[16];
+			static double vals[2][256]; /* static: see MAX_RUNS */
+			double seg[2] = {NAN, NAN};
+			size_t nv[2] = {0, 0}, len = 0;
 
+			texts[s][0] = '\0';
 			for (size_t j = i; j < r->n; j++) {
 				const struct rrow *x = &r->rows[j];
 				int k = x->kind == K_STREAM;
@@ -3801,16 +3913,43 @@ static void print_rows_made_of(const struct report *r)
 					ipcb_stats_median(vals[k], nv[k], &seg[k]);
 			if (!layout && isnan(seg[0]) && isnan(seg[1]))
 				continue;
-			fmt_size(r->sizes[s], sz, sizeof(sz));
-			fprintf(r->out, " %s%s%s", s ? "; " : "", sz, layout ? ": " : "");
 			if (layout)
-				fprintf(r->out, "%s", layout);
-			if (!isnan(seg[0]))
-				fprintf(r->out, "%s%.2f segments per round-trip message",
-					layout ? ", " : ": ", seg[0]);
-			if (!isnan(seg[1]))
-				fprintf(r->out, "%s%.3f per streamed message",
-					layout || !isnan(seg[0]) ? ", " : ": ", seg[1]);
+				len += (size_t)snprintf(texts[s] + len, sizeof(texts[s]) - len,
+							"%s", layout);
+			if (!isnan(seg[0]) && len < sizeof(texts[s]))
+				len += (size_t)snprintf(texts[s] + len, sizeof(texts[s]) - len,
+							"%s%.2f segments per round-trip message",
+							len ? ", " : "", seg[0]);
+			if (!isnan(seg[1]) && len < sizeof(texts[s]))
+				snprintf(texts[s] + len, sizeof(texts[s]) - len,
+					 "%s%.3f per streamed message", len ? ", " : "", seg[1]);
+		}
+		for (size_t s = 0, said = 0; s < r->nsizes; s++) {
+			size_t e = s, n = 1;
+			char from[16], to[16];
+
+			if (!texts[s][0])
+				continue;
+			/* The sizes up to the next other text (sizes not measured in between). */
+			for (size_t k = s + 1; k < r->nsizes; k++) {
+				if (!texts[k][0])
+					continue;
+				if (strcmp(texts[k], texts[s]))
+					break;
+				e = k;
+				n++;
+			}
+			fmt_size(r->sizes[s], from, sizeof(from));
+			fmt_size(r->sizes[e], to, sizeof(to));
+			if (!said && n > 1 && measured_sizes(texts, r->nsizes) == n)
+				fprintf(r->out, " every size measured: %s", texts[s]);
+			else if (n > 1)
+				fprintf(r->out, "%s %s to %s: %s", said ? ";" : "", from, to,
+					texts[s]);
+			else
+				fprintf(r->out, "%s %s: %s", said ? ";" : "", from, texts[s]);
+			said++;
+			s = e;
 		}
 		fprintf(r->out, ".\n");
 	}
@@ -3872,24 +4011,53 @@ static int html_check(const char *in, const char *html, const char *out)
 	return 0;
 }
 
+/* --db: the history's trend figures, drawn into a new private directory (its path in dir). */
+static int trends_draw(const char *db, const char *csv, char *dir, size_t n, char *err,
+		       size_t errlen)
+{
+	const struct ipcb_history_source *h = ipcb_history_source_get();
+	const char *tmp = getenv("TMPDIR");
+	int rc;
+
+	if (!h || !h->trends) {
+		snprintf(err, errlen, "--db: this program keeps no results history");
+		dir[0] = '\0';
+		return -ENOTSUP;
+	}
+	snprintf(dir, n, "%s/ipcbench-trends-XXXXXX", tmp && *tmp ? tmp : "/tmp");
+	if (!mkdtemp(dir)) {
+		rc = -errno;
+		snprintf(err, errlen, "--db: mkdtemp %s: %s", dir, strerror(-rc));
+		dir[0] = '\0';
+		return rc;
+	}
+	return h->trends(db, csv, dir, err, errlen);
+}
+
 /*
  * --html FILE: the report just printed (Markdown, md[0..len)) as one self-contained page with
  * the figures inline: the SVG files in svg_dir, or drawn now from the CSV into a private
  * directory removed afterwards. Written under a temporary name and renamed over FILE at the
  * end, like -o. Stop signals are held while it works: one that comes stops the drawing, removes
- * what was made, and the exit status is 128 + its number.
+ * what was made, and the exit status is 128 + its number. With --db, the results history's
+ * trend figures of the CSV's machine follow.
  */
 static int report_html(const char *csv, const char *html, const char *svg_dir, const char *md,
-		       size_t len)
+		       size_t len, const char *db)
 {
 	struct ipcb_html_page page = {.markdown = md, .len = len, .csv = csv, .figures = svg_dir};
-	char dir[PATH_MAX] = "", errbuf[IPCB_ERR_BYTES];
-	struct ipcb_outfile of = {.fd = -1};
+	/* Static: paths of PATH_MAX, and the report is one thread, this called once. */
+	static struct ipcb_outfile of;
+	static char dir[PATH_MAX], trends[PATH_MAX];
+	char errbuf[IPCB_ERR_BYTES];
 	sigset_t stop, old;
 	struct timespec now = {0, 0};
 	int rc, sig = 0, status = 0;
 	FILE *f = NULL;
 
+	memset(&of, 0, sizeof(of));
+	of.fd = -1;
+	dir[0] = trends[0] = '\0';
 	sigemptyset(&stop);
 	sigaddset(&stop, SIGINT);
 	sigaddset(&stop, SIGTERM);
@@ -3905,6 +4073,15 @@ static int report_html(const char *csv, const char *html, const char *svg_dir, c
 			goto out;
 		}
 		page.figures = dir;
+	}
+	if (db) {
+		rc = trends_draw(db, csv, trends, sizeof(trends), errbuf, sizeof(errbuf));
+		if (rc < 0) {
+			fail("%s", errbuf);
+			status = 1;
+			goto out;
+		}
+		page.trends = trends;
 	}
 	rc = ipcb_outfile_open(&of, html, "--html", errbuf, sizeof(errbuf));
 	f = rc == 0 ? fdopen(of.fd, "w") : NULL;
@@ -3928,6 +4105,7 @@ static int report_html(const char *csv, const char *html, const char *svg_dir, c
 out:
 	ipcb_outfile_close(&of); /* removes the temporary file if not placed */
 	ipcb_html_undraw(dir);
+	ipcb_html_undraw(trends);
 	sigprocmask(SIG_SETMASK, &old, NULL);
 	return status;
 }
@@ -3936,7 +4114,8 @@ static void report_usage(FILE *f)
 {
 	fprintf(f,
 		"Usage: ipcbench report CSV [-o FILE.md] [--figures DIR] [--slo pP=LATENCY]\n"
-		"       ipcbench report CSV --html FILE.html [--figures DIR] [--slo pP=LATENCY]\n"
+		"       ipcbench report CSV --html FILE.html [--figures DIR] [--db DB]\n"
+		"                       [--slo pP=LATENCY]\n"
 		"Print the IPC guides' comparison tables (T1-T4) with the numbers measured in\n"
 		"CSV, and a verdict for each of their claims (C1-C10), as Markdown; then the\n"
 		"rows of shaped loads (requests in flight, pairs, topologies, open-loop rates,\n"
@@ -3949,6 +4128,10 @@ static void report_usage(FILE *f)
 		"                      machine, the floors, the tables with their verdicts, and\n"
 		"                      every figure inline (drawn with ipcbench-plot, which\n"
 		"                      needs gnuplot), readable offline in any browser\n"
+		"      --db DB         with --html: add the trend figures of the results\n"
+		"                      history DB (ipcbench --db) for the CSV's machine: each\n"
+		"                      throughput group and round trip over its runs, with\n"
+		"                      change points and drift (see ipcbench history --help)\n"
 		"      --slo pP=LATENCY  the bound open-loop rows are held to: the highest rate\n"
 		"                      up to which the percentile stayed under it (P one of 50,\n"
 		"                      90, 99, 99.9, the percentiles the CSV carries; default\n"
@@ -3959,8 +4142,9 @@ static void report_usage(FILE *f)
 }
 
 static const struct ipcb_cliopt report_opts[] = {
-    {"output", 'o', true, 'o'},	 {"html", 0, true, 'H'},   {"figures", 0, true, 'F'},
-    {"slo", 0, true, 'S'},	 {"help", 'h', false, 'h'}, {NULL, 0, false, 0},
+    {"output", 'o', true, 'o'}, {"html", 0, true, 'H'}, {"figures", 0, true, 'F'},
+    {"db", 0, true, 'D'},	{"slo", 0, true, 'S'},	{"help", 'h', false, 'h'},
+    {NULL, 0, false, 0},
 };
 
 int ipcb_report_main(int argc, char **argv)
@@ -3970,14 +4154,19 @@ int ipcb_report_main(int argc, char **argv)
 	const char *val;
 	int id;
 	const char *in = NULL, *out = NULL, *figures = NULL, *html = NULL, *html_figures;
-	char *md = NULL;
-	size_t md_len = 0;
+	const char *db = NULL;
+	char *md = NULL, *body = NULL;
+	size_t md_len = 0, body_len = 0;
+	FILE *top;
 	struct ipcb_slo slo = {99, 0};
-	struct ipcb_outfile of = {.fd = -1};
+	/* Static, as r is: two paths of PATH_MAX, and the report is one thread. */
+	static struct ipcb_outfile of;
 	char errbuf[IPCB_ERR_BYTES];
 	size_t small, mib;
 	int rc, status = 0;
 
+	memset(&of, 0, sizeof(of));
+	of.fd = -1;
 	ipcb_cli_init(&cli, argc, argv);
 	while ((id = ipcb_cli_next(&cli, report_opts, &val, errbuf, sizeof(errbuf))) !=
 	       IPCB_CLI_END) {
@@ -3998,11 +4187,13 @@ int ipcb_report_main(int argc, char **argv)
 		case 'o':
 		case 'H':
 		case 'F':
+		case 'D':
 			if (!*val) {
-				fail("%s: empty %s", cli.typed, id == 'F' ? "directory" : "file name");
+				fail("%s: empty %s", cli.typed,
+				     id == 'F' ? "directory" : "file name");
 				return 2;
 			}
-			*(id == 'o' ? &out : id == 'H' ? &html : &figures) = val;
+			*(id == 'o' ? &out : id == 'H' ? &html : id == 'D' ? &db : &figures) = val;
 			break;
 		case 'S':
 			if (ipcb_slo_parse(val, "--slo", &slo, errbuf, sizeof(errbuf)) < 0) {
@@ -4022,6 +4213,10 @@ int ipcb_report_main(int argc, char **argv)
 	}
 	if (html && (rc = html_check(in, html, out)) != 0)
 		return rc;
+	if (db && !html) {
+		fail("--db adds the trend figures to the HTML page: it goes with --html FILE");
+		return 2;
+	}
 	/* The HTML page inlines the figures; the Markdown's links to them are not for it. */
 	html_figures = figures;
 	if (html)
@@ -4073,7 +4268,14 @@ int ipcb_report_main(int argc, char **argv)
 	small = size_or_nearest(&r, 64);
 	mib = size_or_nearest(&r, 1048576);
 	print_header(&r, in);
-	if (r.n) {
+	/* The body first, into memory: the answers in brief go above it once they are known. */
+	top = r.out;
+	r.out = open_memstream(&body, &body_len);
+	if (!r.out) {
+		fail("%s", strerror(errno));
+		r.out = top;
+		status = 1;
+	} else if (r.n) {
 		print_floors(&r);
 		print_rounds(&r);
 		print_t1(&r, mib);
@@ -4088,6 +4290,19 @@ int ipcb_report_main(int argc, char **argv)
 		fprintf(r.out, "\nThe guides' tables and claims need rows of one sender and one "
 			       "receiver in a closed loop (a run without --pairs, --inflight, "
 			       "--topology, --rate or -m bistream): this CSV has none.\n");
+	}
+	/* After the claims (C14 reads across placements), or alone for a matrix's CSV. */
+	if (r.out != top && (r.n || r.matrix) &&
+	    ipcb_report_placement_sections(r.out, in, figures) < 0)
+		status = 2;
+	if (r.out != top) {
+		if (fclose(r.out) != 0)
+			status = 1;
+		r.out = top;
+		print_brief(&r);
+		if (body && body_len)
+			fwrite(body, 1, body_len, r.out);
+		free(body);
 	}
 	if (ipcb_report_load_sections(r.out, in, &slo) < 0)
 		status = 2;
@@ -4113,7 +4328,7 @@ int ipcb_report_main(int argc, char **argv)
 			status = 1;
 		}
 		if (status == 0)
-			status = report_html(in, html, html_figures, md, md_len);
+			status = report_html(in, html, html_figures, md, md_len, db);
 		free(md);
 	}
 	free(r.rows);

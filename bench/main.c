@@ -3,7 +3,7 @@
  * main.c - ipcbench's entry: it dispatches, and owns what every command shares at the edges:
  * standard descriptors opened at start, standard streams checked at exit. The driver (a run of
  * the plan) is driver.c; compare and report are analyze/'s; serve, rsh-agent and selftest are
- * bench/'s.
+ * bench/'s; history is history/'s, which compare and report read through what main hands them.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -14,6 +14,8 @@
 
 #include "compare.h"
 #include "driver.h"
+#include "histsrc.h"
+#include "history.h"
 #include "launch.h"
 #include "report.h"
 #include "selftest.h"
@@ -76,11 +78,20 @@ static int std_streams_close(int status, bool said)
 
 int main(int argc, char **argv)
 {
-	bool sub = argc > 1 && (strcmp(argv[1], "compare") == 0 || strcmp(argv[1], "report") == 0);
+	static const struct ipcb_history_source history = {ipcb_history_baseline,
+							   ipcb_history_trends};
+	bool sub = argc > 1 && (strcmp(argv[1], "compare") == 0 || strcmp(argv[1], "report") == 0 ||
+				strcmp(argv[1], "history") == 0);
 	int status;
 
 	if (std_fds_open() < 0)
 		return EXIT_RUN_FAILED;
+	/*
+	 * Standard error line-buffered, its buffer on the heap: unbuffered, glibc formats each
+	 * message into an 8 KiB buffer on the stack, a third of a small one (ulimit -s). Every
+	 * message is a whole line, so each still goes out whole, when it is written.
+	 */
+	setvbuf(stderr, NULL, _IOLBF, BUFSIZ);
 	/* The peer of --peer, and the remote agent of a launcher: commands of their own. */
 	if (argc > 1 && strcmp(argv[1], "serve") == 0) {
 		ipcb_run_signals_ignore();
@@ -93,12 +104,15 @@ int main(int argc, char **argv)
 		return std_streams_close(ipcb_selftest_main(argc - 1, argv + 1), false);
 	/* A write to a closed pipe or beyond RLIMIT_FSIZE fails, and is reported, everywhere. */
 	ipcb_run_signals_ignore();
+	ipcb_history_source_set(&history);
 	if (sub && strcmp(argv[1], "compare") == 0)
 		status = ipcb_compare_main(argc - 1, argv + 1);
+	else if (sub && strcmp(argv[1], "history") == 0)
+		status = ipcb_history_main(argc - 1, argv + 1);
 	else if (sub)
 		status = ipcb_report_main(argc - 1, argv + 1);
 	else
 		status = ipcb_driver_main(argc, argv);
-	/* compare and report check their own output and say what failed. */
+	/* compare, report and history check their own output and say what failed. */
 	return std_streams_close(status, sub);
 }

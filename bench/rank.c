@@ -2,9 +2,9 @@
 /*
  * rank.c - ipcb-rank, the program a runtime (mpirun) starts as each side of a transport that is
  * launched that way: it reaches the driver over the run's control socket and runs the same timed
- * body a forked side runs (bench/run.h, ipcb_run_rank_main).
+ * body a forked side runs (launch/runtime.h, ipcb_run_rank_main).
  */
-#include "run.h"
+#include "runtime.h"
 
 #if defined(__SANITIZE_ADDRESS__)
 #define IPCB_RANK_ASAN 1

@@ -2,7 +2,8 @@
 # it from a checkout: source completions/ipcbench.bash
 #
 # Nothing here lists what ipcbench can do: the options come from the --help of the command being
-# completed (ipcbench, ipcbench compare, ipcbench report), which options take a value from the
+# completed (ipcbench, ipcbench compare, ipcbench report, ipcbench history), which options take a
+# value from the
 # same lines ("--size LIST" takes one, "--floor" none), and the transport names from its --list.
 # So a new option or transport completes as soon as the binary has it. Only the words a few
 # options accept are written here.
@@ -65,7 +66,7 @@ _ipcbench()
 	fi
 	for ((i = 1; i < COMP_CWORD; i++)); do
 		case ${COMP_WORDS[i]} in
-		compare | report)
+		compare | report | history)
 			sub=${COMP_WORDS[i]}
 			break
 			;;
@@ -83,23 +84,28 @@ _ipcbench()
 			_ipcbench_list "$(_ipcbench_transports "$prog") floor-cacheline floor-memcpy"
 			;;
 		:-m | :--mode) _ipcbench_list "latency throughput bistream both" ;;
-		:--placement) _ipcbench_list "cross-core same-core unpinned all" ;;
+		:--placement) _ipcbench_list "cross-core same-core unpinned all smt llc node remote-node matrix" ;;
 		:--wait) COMPREPLY=($(compgen -W "spin yield block hybrid" -- "$cur")) ;;
 		:--verify) COMPREPLY=($(compgen -W "headers sampled full" -- "$cur")) ;;
 		:--arrivals) COMPREPLY=($(compgen -W "fixed poisson" -- "$cur")) ;;
+		:--deliver) COMPREPLY=($(compgen -W "one all" -- "$cur")) ;;
 		:--inject)
 			COMPREPLY=($(compgen -W "corrupt corrupt-unsampled corrupt-stamp drop dup crash hang" \
 				-- "$cur"))
 			;;
-		compare:--metric)
+		compare:--metric | history:--metric)
 			COMPREPLY=($(compgen -W "bytes_per_s msgs_per_s p50_ns p99_ns" -- "$cur"))
 			;;
 		compare:--format) COMPREPLY=($(compgen -W "table md csv" -- "$cur")) ;;
-		*:--csv | *:--json | *:--hdr-log | *:--undecided | *:-o | *:--output | *:--html)
+		history:--format) COMPREPLY=($(compgen -W "table csv" -- "$cur")) ;;
+		history:--by) COMPREPLY=($(compgen -W "run commit" -- "$cur")) ;;
+		compare:--baseline) COMPREPLY=($(compgen -W "last" -- "$cur")) ;;
+		*:--csv | *:--json | *:--hdr-log | *:--undecided | *:-o | *:--output | *:--html | \
+			*:--db | history:--import)
 			COMPREPLY=($(compgen -f -- "$cur"))
 			compopt -o filenames 2>/dev/null
 			;;
-		*:--hgrm | *:--dir | *:--figures)
+		*:--hgrm | *:--dir | *:--figures | history:--plot)
 			COMPREPLY=($(compgen -d -- "$cur"))
 			compopt -o filenames 2>/dev/null
 			;;
@@ -111,11 +117,11 @@ _ipcbench()
 		return 0
 	fi
 	if [ -n "$sub" ]; then
-		# compare's BASE and NEW, report's CSV: files.
+		# compare's BASE and NEW, report's CSV, history's DB: files.
 		COMPREPLY=($(compgen -f -- "$cur"))
 		compopt -o filenames 2>/dev/null
 	elif [ "$COMP_CWORD" -eq 1 ]; then
-		COMPREPLY=($(compgen -W "compare report" -- "$cur"))
+		COMPREPLY=($(compgen -W "compare report history" -- "$cur"))
 	fi
 	return 0
 }

@@ -43,7 +43,10 @@ const struct ipcb_csv_col ipcb_csv_cols[IPCB_CSV_NCOLS] = {
 	"rows)"),
     [IPCB_COL_LATENCY_KIND] = TEXT("latency_kind", "a stream's own row (no latencies)",
 	"`rtt`, `one_way_ab`, `one_way_ba` (latency mode, bistream), `one_way` (a stream's every "
-	"16th message; every message in an open loop), `send_lag` (an open loop's sends against "
+	"16th message; every message in an open loop; a broadcast's to every receiver, all "
+	"together), `one_way_slowest` (a broadcast's to its slowest receiver: the one whose median "
+	"was the highest), `one_way_last` (a broadcast's to the last receiver each sampled message "
+	"reached: its latest arrival less its send time), `send_lag` (an open loop's sends against "
 	"their intended times), `send_call` (an open-loop stream's send calls, with a slow "
 	"consumer: `receiver_work_ns`) or `slo_rate` (a rate sweep's outcome: the highest offered rate at "
 	"which its bound held, 0 when none did, as `msgs_per_s`, and for a stream `bytes_per_s`)"),
@@ -112,7 +115,8 @@ const struct ipcb_csv_col ipcb_csv_cols[IPCB_CSV_NCOLS] = {
     [IPCB_COL_PAIRS] = INTEGER("pairs", "", "not a transport's run (floors)",
 	"independent sender/receiver pairs run at once, a channel each (`--pairs`)"),
     [IPCB_COL_TOPOLOGY] = TEXT("topology", "not a transport's run (floors)",
-	"senders:receivers sharing one channel (`--topology`: 1:1, 1:N fan-out, N:1 fan-in)"),
+	"senders:receivers sharing one channel (`--topology`: 1:1, 1:N fan-out, N:1 fan-in); "
+	"`1:N all` when every receiver got every message (`--deliver all`, publish-subscribe)"),
     [IPCB_COL_SIDES_PER_CPU] = INTEGER("sides_per_cpu", "", "not pinned, or a floor",
 	"the most sides pinned to one CPU; above 1 they take turns on it"),
     [IPCB_COL_ARRIVALS] = TEXT("arrivals", "a closed loop",
@@ -233,6 +237,16 @@ const struct ipcb_csv_col ipcb_csv_cols[IPCB_CSV_NCOLS] = {
     [IPCB_COL_TUNING] = TEXT("tuning", "the transport's defaults",
 	"the transport's options away from its defaults, set by `-o` or tried by `--tune` "
 	"(`write=16384`): the row measures the mechanism tuned so"),
+    [IPCB_COL_CPU_TOPOLOGY] = TEXT("cpu_topology", "not pinned, or sysfs could not be read",
+	"what the sender's and the receiver's CPUs share, from sysfs: `same` (one CPU), `smt` "
+	"(two hardware threads of one core), `cache L2`/`cache L3` (cores sharing that cache), "
+	"`node` (one NUMA node, no shared cache), `remote-node distance D` (two nodes), or "
+	"`unknown`"),
+    [IPCB_COL_DELIVERIES_PER_S] = DECIMAL("deliveries_per_s", "1/s", 1,
+	"not a broadcast's rate row (`--deliver all`)",
+	"a broadcast's fan-out: the messages every receiver took, all together, per second over "
+	"the span `msgs_per_s` (what the sender published) is measured over; `msgs_per_s` times "
+	"the receivers when none was lost"),
 };
 /* clang-format on */
 

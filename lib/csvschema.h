@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * csvschema.h - the columns of ipcbench's CSV, in one table: the writer (bench/output.c) fills a
- * record column by column and the table decides the header, the order and how each value is
+ * csvschema.h - the columns of ipcbench's CSV, in one table: the writer (bench/cli/output.c) fills
+ * a record column by column and the table decides the header, the order and how each value is
  * written; the readers (compare, report) find the columns they need by the same enum. No column
  * name is spelled anywhere else, so a renamed or added column cannot leave one of them behind.
  *
@@ -123,6 +123,8 @@ enum ipcb_csv_column {
 	IPCB_COL_RIDES_ON,
 	IPCB_COL_RECEIVER_WORK_NS,
 	IPCB_COL_TUNING,
+	IPCB_COL_CPU_TOPOLOGY,
+	IPCB_COL_DELIVERIES_PER_S,
 	IPCB_CSV_NCOLS,
 };
 

@@ -66,8 +66,15 @@ void ipcb_gbjson_name(const char *const field[IPCB_CSV_NCOLS], char *out, size_t
 		len += (size_t)snprintf(out + len, n - len, "/pairs%s", field[IPCB_COL_PAIRS]);
 	if (len < n && *field[IPCB_COL_TOPOLOGY] && strcmp(field[IPCB_COL_TOPOLOGY], "1:1") != 0) {
 		const char *colon = strchr(field[IPCB_COL_TOPOLOGY], ':');
+		/* A broadcast, "1:3 all": topology1x3all, a name without a space. */
+		const char *space = strchr(field[IPCB_COL_TOPOLOGY], ' ');
 
-		if (colon)
+		if (colon && space > colon)
+			len += (size_t)snprintf(out + len, n - len, "/topology%.*sx%.*s%s",
+						(int)(colon - field[IPCB_COL_TOPOLOGY]),
+						field[IPCB_COL_TOPOLOGY], (int)(space - colon - 1),
+						colon + 1, space + 1);
+		else if (colon)
 			len += (size_t)snprintf(out + len, n - len, "/topology%.*sx%s",
 						(int)(colon - field[IPCB_COL_TOPOLOGY]),
 						field[IPCB_COL_TOPOLOGY], colon + 1);
@@ -210,26 +217,38 @@ static size_t name_count(char **sorted, size_t n, const char *name)
 	return hi - lo + 1;
 }
 
+/*
+ * A pass over the CSV: the reader, the header's column map and a row's fields, some 3 KB with
+ * the columns there are, kept on the heap (the driver writes --json, and its stack may be small).
+ */
+struct csv_pass {
+	struct ipcb_csvread r;
+	struct ipcb_csv_map m;
+	struct row_fields rf;
+};
+
 /* Each record's benchmark name, in order, read from the CSV (after its header). */
 static int csv_names(const char *csv, size_t len, char ***names, size_t *n, char *err,
 		     size_t errlen)
 {
-	struct ipcb_csvread r;
-	struct ipcb_csv_map m;
-	struct row_fields rf;
+	struct csv_pass *cp = malloc(sizeof(*cp));
 	size_t cap = 0;
 	char name[512];
 	int rc;
 
 	*names = NULL;
 	*n = 0;
-	ipcb_csvread_init_buffer(&r, csv, len, 0, 0);
-	rc = ipcb_csvread_next(&r);
+	if (!cp) {
+		snprintf(err, errlen, "malloc: %s", strerror(ENOMEM));
+		return -ENOMEM;
+	}
+	ipcb_csvread_init_buffer(&cp->r, csv, len, 0, 0);
+	rc = ipcb_csvread_next(&cp->r);
 	if (rc > 0) {
-		ipcb_csv_map_header(&m, &r);
-		while ((rc = ipcb_csvread_next(&r)) > 0) {
-			row_read(&rf, &r, &m);
-			ipcb_gbjson_name(rf.f, name, sizeof(name));
+		ipcb_csv_map_header(&cp->m, &cp->r);
+		while ((rc = ipcb_csvread_next(&cp->r)) > 0) {
+			row_read(&cp->rf, &cp->r, &cp->m);
+			ipcb_gbjson_name(cp->rf.f, name, sizeof(name));
 			if (*n == cap) {
 				char **p = realloc(*names, (cap ? cap * 2 : 64) * sizeof(*p));
 
@@ -249,19 +268,18 @@ static int csv_names(const char *csv, size_t len, char ***names, size_t *n, char
 		}
 	}
 	if (rc < 0 && rc != -ENOMEM)
-		snprintf(err, errlen, "line %lu: %s", r.err.line, r.err.msg);
+		snprintf(err, errlen, "line %lu: %s", cp->r.err.line, cp->r.err.msg);
 	else if (rc == -ENOMEM)
 		snprintf(err, errlen, "out of memory");
-	ipcb_csvread_fini(&r);
+	ipcb_csvread_fini(&cp->r);
+	free(cp);
 	return rc < 0 ? rc : 0;
 }
 
 int ipcb_gbjson_write(FILE *out, const char *csv, size_t len, const struct ipcb_gbjson_context *ctx,
 		      char *err, size_t errlen)
 {
-	struct ipcb_csvread r;
-	struct ipcb_csv_map m;
-	struct row_fields rf;
+	struct csv_pass *cp = NULL;
 	char **names = NULL, **sorted = NULL;
 	size_t n = 0, i = 0;
 	int rc;
@@ -270,7 +288,8 @@ int ipcb_gbjson_write(FILE *out, const char *csv, size_t len, const struct ipcb_
 	if (rc < 0)
 		goto out;
 	sorted = malloc((n ? n : 1) * sizeof(*sorted));
-	if (!sorted) {
+	cp = malloc(sizeof(*cp));
+	if (!sorted || !cp) {
 		snprintf(err, errlen, "out of memory");
 		rc = -ENOMEM;
 		goto out;
@@ -280,31 +299,32 @@ int ipcb_gbjson_write(FILE *out, const char *csv, size_t len, const struct ipcb_
 		qsort(sorted, n, sizeof(*sorted), name_cmp);
 	}
 
-	ipcb_csvread_init_buffer(&r, csv, len, 0, 0);
-	rc = ipcb_csvread_next(&r);
+	ipcb_csvread_init_buffer(&cp->r, csv, len, 0, 0);
+	rc = ipcb_csvread_next(&cp->r);
 	fputs("{\n", out);
 	if (rc > 0) {
-		ipcb_csv_map_header(&m, &r);
-		rc = ipcb_csvread_next(&r);
+		ipcb_csv_map_header(&cp->m, &cp->r);
+		rc = ipcb_csvread_next(&cp->r);
 	}
 	/* The machine is the same on every row of a run: the first says what it was. */
 	if (rc > 0)
-		row_read(&rf, &r, &m);
-	write_context(out, rc > 0 ? &rf : NULL, ctx);
+		row_read(&cp->rf, &cp->r, &cp->m);
+	write_context(out, rc > 0 ? &cp->rf : NULL, ctx);
 	fputs(",\n" INDENT "\"benchmarks\": [", out);
-	for (; rc > 0 && i < n; rc = ipcb_csvread_next(&r), i++) {
-		row_read(&rf, &r, &m);
+	for (; rc > 0 && i < n; rc = ipcb_csvread_next(&cp->r), i++) {
+		row_read(&cp->rf, &cp->r, &cp->m);
 		fputs(i ? ",\n" : "\n", out);
-		write_benchmark(out, &rf, names[i], name_count(sorted, n, names[i]));
+		write_benchmark(out, &cp->rf, names[i], name_count(sorted, n, names[i]));
 	}
 	fputs(n ? "\n" INDENT "]\n}\n" : "]\n}\n", out);
-	ipcb_csvread_fini(&r);
+	ipcb_csvread_fini(&cp->r);
 	rc = 0;
 out:
 	for (size_t k = 0; k < n; k++)
 		free(names[k]);
 	free(names);
 	free(sorted);
+	free(cp);
 	return rc;
 }
 

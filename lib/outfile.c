@@ -10,21 +10,63 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-/* Split path into its directory ("." when it has none) and its last component. */
-static int split_path(const char *path, char *dir, size_t dirlen, const char **base)
+/*
+ * The temporary names of the files open and not yet placed, for ipcb_outfile_crash_unlink(): each
+ * a pointer to its struct's tmp, set once the file exists and cleared before the name goes.
+ */
+#define OUTFILE_LIVE 16
+static char *volatile outfile_live[OUTFILE_LIVE];
+
+static void outfile_live_add(struct ipcb_outfile *o)
+{
+	for (int i = 0; i < OUTFILE_LIVE; i++)
+		if (!outfile_live[i]) {
+			outfile_live[i] = o->tmp;
+			return;
+		}
+}
+
+static void outfile_live_drop(const struct ipcb_outfile *o)
+{
+	for (int i = 0; i < OUTFILE_LIVE; i++)
+		if (outfile_live[i] == o->tmp)
+			outfile_live[i] = NULL;
+}
+
+void ipcb_outfile_crash_unlink(void)
+{
+	for (int i = 0; i < OUTFILE_LIVE; i++) {
+		const char *tmp = outfile_live[i];
+
+		if (tmp && tmp[0])
+			unlink(tmp);
+	}
+}
+
+/*
+ * Split path into its directory ("." when it has none), allocated in *dir (the caller frees it:
+ * a PATH_MAX buffer is a large part of a small stack), and its last component. 0, -ENOMEM, or
+ * -ENAMETOOLONG when the directory is longer than a path can be (*dir is then NULL).
+ */
+static int split_path(const char *path, char **dir, const char **base)
 {
 	const char *slash = strrchr(path, '/');
-	int n;
 
 	if (!slash) {
 		*base = path;
-		n = snprintf(dir, dirlen, ".");
+		*dir = strdup(".");
 	} else {
 		*base = slash + 1;
-		n = slash == path ? snprintf(dir, dirlen, "/")
-				  : snprintf(dir, dirlen, "%.*s", (int)(slash - path), path);
+		*dir = slash == path ? strdup("/") : strndup(path, (size_t)(slash - path));
 	}
-	return n < 0 || (size_t)n >= dirlen ? -ENAMETOOLONG : 0;
+	if (!*dir)
+		return -ENOMEM;
+	if (strlen(*dir) >= PATH_MAX) {
+		free(*dir);
+		*dir = NULL;
+		return -ENAMETOOLONG;
+	}
+	return 0;
 }
 
 mode_t ipcb_file_mode(void)
@@ -37,8 +79,8 @@ mode_t ipcb_file_mode(void)
 
 int ipcb_outfile_check(const char *path, const char *what, char *err, size_t errlen)
 {
-	char dir[PATH_MAX];
 	const char *base = path;
+	char *dir;
 	struct stat st;
 	int e;
 
@@ -72,19 +114,18 @@ int ipcb_outfile_check(const char *path, const char *what, char *err, size_t err
 		snprintf(err, errlen, "%s %s: %s", what, path, strerror(e));
 		return -e;
 	}
-	if (split_path(path, dir, sizeof(dir), &base) < 0 || !*base) {
-		snprintf(err, errlen, "%s %s: %s", what, path,
-			 strerror(*base ? ENAMETOOLONG : EISDIR));
-		return *base ? -ENAMETOOLONG : -EISDIR;
-	}
+	e = -split_path(path, &dir, &base);
+	if (!e && !*base)
+		e = EISDIR;
 	/* Refused now, before anything runs, rather than after the sweep. */
-	if (stat(dir, &st) < 0)
+	else if (!e && stat(dir, &st) < 0)
 		e = errno;
-	else if (!S_ISDIR(st.st_mode))
+	else if (!e && !S_ISDIR(st.st_mode))
 		e = ENOTDIR;
-	else if (access(dir, W_OK | X_OK) < 0)
+	else if (!e && access(dir, W_OK | X_OK) < 0)
 		e = errno;
-	else
+	free(dir);
+	if (!e)
 		return 0;
 	snprintf(err, errlen, "%s %s: %s", what, path, strerror(e));
 	return -e;
@@ -93,18 +134,21 @@ int ipcb_outfile_check(const char *path, const char *what, char *err, size_t err
 int ipcb_outfile_open(struct ipcb_outfile *o, const char *path, const char *what, char *err,
 		      size_t errlen)
 {
-	char dir[PATH_MAX];
 	const char *base;
+	char *dir = NULL;
 	struct stat st;
 	int e;
 
 	o->fd = -1;
 	o->tmp[0] = '\0';
 	o->placed = false;
-	if (snprintf(o->path, sizeof(o->path), "%s", path) >= (int)sizeof(o->path) ||
-	    split_path(path, dir, sizeof(dir), &base) < 0) {
-		snprintf(err, errlen, "%s %s: %s", what, path, strerror(ENAMETOOLONG));
-		return -ENAMETOOLONG;
+	if (snprintf(o->path, sizeof(o->path), "%s", path) >= (int)sizeof(o->path))
+		e = ENAMETOOLONG;
+	else
+		e = -split_path(path, &dir, &base);
+	if (e) {
+		snprintf(err, errlen, "%s %s: %s", what, path, strerror(e));
+		return -e;
 	}
 	if (lstat(path, &st) == 0 && S_ISCHR(st.st_mode)) {
 		/* A device has no directory entry to replace: it is written as it is. */
@@ -112,6 +156,7 @@ int ipcb_outfile_open(struct ipcb_outfile *o, const char *path, const char *what
 		if (o->fd < 0)
 			goto fail;
 		o->placed = true;
+		free(dir);
 		return 0;
 	}
 	/* Long names are cut: the temporary name must still fit in a directory entry. */
@@ -124,15 +169,18 @@ int ipcb_outfile_open(struct ipcb_outfile *o, const char *path, const char *what
 	o->fd = mkostemp(o->tmp, O_CLOEXEC);
 	if (o->fd < 0)
 		goto fail;
+	outfile_live_add(o);
 	if (fchmod(o->fd, ipcb_file_mode()) < 0) {
 		e = errno;
 		ipcb_outfile_close(o);
 		errno = e;
 		goto fail;
 	}
+	free(dir);
 	return 0;
 fail:
 	e = errno;
+	free(dir);
 	o->tmp[0] = '\0';
 	snprintf(err, errlen, "%s %s: %s", what, path, strerror(e));
 	return -e;
@@ -154,6 +202,7 @@ int ipcb_outfile_place(struct ipcb_outfile *o, bool replace)
 		unlink(o->tmp);
 	}
 	o->placed = true;
+	outfile_live_drop(o);
 	o->tmp[0] = '\0';
 	return 0;
 }
@@ -165,6 +214,7 @@ int ipcb_outfile_close(struct ipcb_outfile *o)
 	if (o->fd >= 0 && close(o->fd) < 0)
 		rc = -errno;
 	o->fd = -1;
+	outfile_live_drop(o);
 	if (!o->placed && o->tmp[0])
 		unlink(o->tmp);
 	o->tmp[0] = '\0';
@@ -204,17 +254,22 @@ int ipcb_write_whole(int fd, const void *buf, size_t len)
 
 bool ipcb_same_file(const char *a, const char *b)
 {
-	char da[PATH_MAX], db[PATH_MAX], ra[PATH_MAX], rb[PATH_MAX];
+	char *da = NULL, *db = NULL, *ra = NULL, *rb = NULL;
 	const char *ba, *bb;
 	struct stat sa, sb;
-	bool ea = stat(a, &sa) == 0, eb = stat(b, &sb) == 0;
+	bool ea = stat(a, &sa) == 0, eb = stat(b, &sb) == 0, same;
 
 	if (ea || eb)
 		return ea && eb && sa.st_dev == sb.st_dev && sa.st_ino == sb.st_ino;
-	if (split_path(a, da, sizeof(da), &ba) < 0 || split_path(b, db, sizeof(db), &bb) < 0)
-		return strcmp(a, b) == 0;
 	/* Neither exists yet: the same name in the same directory, however it is spelled. */
-	if (!realpath(da, ra) || !realpath(db, rb))
-		return strcmp(a, b) == 0;
-	return strcmp(ra, rb) == 0 && strcmp(ba, bb) == 0;
+	if (split_path(a, &da, &ba) < 0 || split_path(b, &db, &bb) < 0 ||
+	    !(ra = realpath(da, NULL)) || !(rb = realpath(db, NULL)))
+		same = strcmp(a, b) == 0;
+	else
+		same = strcmp(ra, rb) == 0 && strcmp(ba, bb) == 0;
+	free(rb);
+	free(ra);
+	free(db);
+	free(da);
+	return same;
 }

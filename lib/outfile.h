@@ -57,6 +57,13 @@ int ipcb_write_whole(int fd, const void *buf, size_t len);
  */
 bool ipcb_same_file(const char *a, const char *b);
 
+/*
+ * Remove the temporary names of the files open and not yet placed, with unlink() alone, so that
+ * a crash handler may call it (async-signal-safe): a process dying of a crash leaves no
+ * "<name>.XXXXXX" beside its outputs. The files themselves are left as they are.
+ */
+void ipcb_outfile_crash_unlink(void);
+
 /* 0666 less the process's umask: the mode a plain open(O_CREAT, 0666) would give. */
 mode_t ipcb_file_mode(void);
 

@@ -5,6 +5,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -109,19 +110,39 @@ int ipcb_proc_start_ticks(int pid, unsigned long long *ticks)
 	return 0;
 }
 
+/*
+ * The path of the run directory's pid list, allocated (the caller frees it): the driver's stack
+ * may be small (ulimit -s), and a path may be PATH_MAX long. 0, -ENOMEM or -ENAMETOOLONG.
+ */
+static int rundir_pids_path(const char *dir, char **out)
+{
+	if (asprintf(out, "%s/%s", dir, IPCB_RUNDIR_PIDS) < 0) {
+		*out = NULL;
+		return -ENOMEM;
+	}
+	if (strlen(*out) >= PATH_MAX) {
+		free(*out);
+		*out = NULL;
+		return -ENAMETOOLONG;
+	}
+	return 0;
+}
+
 int ipcb_rundir_note_pid(const char *dir, int pid)
 {
-	char path[4096], line[64];
+	char *path, line[64];
 	unsigned long long start;
 	int fd, rc, len;
 
 	rc = ipcb_proc_start_ticks(pid, &start);
 	if (rc)
 		return rc;
-	if (snprintf(path, sizeof(path), "%s/%s", dir, IPCB_RUNDIR_PIDS) >= (int)sizeof(path))
-		return -ENAMETOOLONG;
+	rc = rundir_pids_path(dir, &path);
+	if (rc)
+		return rc;
 	len = snprintf(line, sizeof(line), "%d %llu\n", pid, start);
 	fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_NOFOLLOW | O_CLOEXEC, 0600);
+	free(path);
 	if (fd < 0)
 		return -errno;
 	/* One write of one short line: appends never interleave within it. */
@@ -132,18 +153,21 @@ int ipcb_rundir_note_pid(const char *dir, int pid)
 
 int ipcb_rundir_kill_listed(const char *dir, char *said, size_t said_bytes)
 {
-	char path[4096], line[64];
+	char *path, line[64];
 	size_t len = 0;
-	int killed = 0;
+	int killed = 0, rc;
 	FILE *f;
 
 	if (said_bytes)
 		said[0] = '\0';
-	if (snprintf(path, sizeof(path), "%s/%s", dir, IPCB_RUNDIR_PIDS) >= (int)sizeof(path))
-		return -ENAMETOOLONG;
+	rc = rundir_pids_path(dir, &path);
+	if (rc)
+		return rc;
 	f = fopen(path, "re");
+	rc = -errno;
+	free(path);
 	if (!f)
-		return -errno;
+		return rc;
 	while (fgets(line, sizeof(line), f)) {
 		unsigned long long start, now;
 		char comm[64] = "?", cpath[64];
@@ -194,7 +218,8 @@ int ipcb_rundir_kill_listed(const char *dir, char *said, size_t said_bytes)
 
 void ipcb_file_last_line(const char *path, char *out, size_t n)
 {
-	char buf[4096];
+	enum { TAIL_BYTES = 4096 };
+	char *buf;
 	ssize_t got;
 	off_t size;
 	int fd;
@@ -205,12 +230,20 @@ void ipcb_file_last_line(const char *path, char *out, size_t n)
 	fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
 	if (fd < 0)
 		return;
-	size = lseek(fd, 0, SEEK_END);
-	got = pread(fd, buf, sizeof(buf) - 1,
-		    size > (off_t)sizeof(buf) - 1 ? size - (off_t)sizeof(buf) + 1 : 0);
-	close(fd);
-	if (got <= 0)
+	/* On the heap: the driver's stack may be small. Without it there is no line to give. */
+	buf = malloc(TAIL_BYTES);
+	if (!buf) {
+		close(fd);
 		return;
+	}
+	size = lseek(fd, 0, SEEK_END);
+	got = pread(fd, buf, TAIL_BYTES - 1,
+		    size > (off_t)TAIL_BYTES - 1 ? size - (off_t)TAIL_BYTES + 1 : 0);
+	close(fd);
+	if (got <= 0) {
+		free(buf);
+		return;
+	}
 	buf[got] = '\0';
 	while (got > 0 && (buf[got - 1] == '\n' || buf[got - 1] == '\r'))
 		buf[--got] = '\0';
@@ -220,4 +253,5 @@ void ipcb_file_last_line(const char *path, char *out, size_t n)
 
 	memcpy(out, line, len);
 	out[len] = '\0';
+	free(buf);
 }

@@ -8,6 +8,14 @@
  * Several publishers may share a queue (fan-in) and several consumers compete for its messages,
  * each message going to one of them (fan-out).
  *
+ * Publish-subscribe (--deliver all): a fanout exchange "<tag>.fan" with a queue per receiver,
+ * "<tag>.r<k>", bound to it, all made in setup() before any side starts (the exchange drops
+ * what no bound queue takes, so every queue is there before the first publish); the sender
+ * publishes to the exchange, which puts a copy of each message in every queue, and receiver k
+ * consumes its own. The queues have no length limit: a slow consumer's queue grows, and when
+ * the node's memory runs short its alarm blocks the publishers (connection.blocked) rather than
+ * dropping anything, so a broadcast loses nothing (not lossy).
+ *
  * The broker is a private node, started once per invocation (it takes seconds) in its own
  * directory: its own node name, Erlang cookie, configuration, data (Mnesia) and log directories
  * there, the AMQP listener on a port of 127.0.0.1 the driver picked, the Erlang distribution on
@@ -35,7 +43,8 @@
 
 #define AMQP_SUMMARY "RabbitMQ queue per direction (AMQP 0-9-1), a private node for the run"
 #define AMQP_CAPS                                                                                  \
-	(IPCB_CAP_BOUNDARIES | IPCB_CAP_MULTI_SENDER | IPCB_CAP_MULTI_RECEIVER | IPCB_CAP_DUPLEX)
+	(IPCB_CAP_BOUNDARIES | IPCB_CAP_MULTI_SENDER | IPCB_CAP_MULTI_RECEIVER | IPCB_CAP_DUPLEX | \
+	 IPCB_CAP_BROADCAST)
 /* RabbitMQ's max_message_size, written into the node's configuration (its default too). */
 #define AMQP_MAX_MSG (128u << 20)
 #define AMQP_NOTES                                                                                 \
@@ -45,7 +54,8 @@
 	"                 its own epmd on another (never the default 4369), no plugins, pinned "   \
 	"to\n"                                                                                     \
 	"                 --server-cpu (default the receiver's CPU); its start takes seconds.\n"   \
-	"                 Non-durable queues, a queue per direction and run, default exchange."
+	"                 Non-durable queues, a queue per direction and run, default exchange;\n"  \
+	"                 --deliver all: a fanout exchange and a queue per receiver bound to it."
 
 static const struct ipcb_option amqp_opts[] = {
     {.key = "confirm",
@@ -82,23 +92,29 @@ enum { AMQP_OPT_CONFIRM, AMQP_OPT_ACK };
 struct amqp_ep {
 	amqp_connection_state_t out, in; /* publishing, consuming */
 	char q_out[80], q_in[80];
+	char exchange[80]; /* "" the default exchange (to q_out), or a broadcast's fanout */
 	bool confirm, ack;
 	unsigned depth;		   /* confirm: publishes that may be unacknowledged */
 	uint64_t published, acked; /* confirm: delivery tags sent and acknowledged */
 };
 
-static int amqp_server(char *out, size_t n)
+/* The server's path in *out (allocated; NULL on failure). 0, -ENOENT or -ENOMEM. */
+static int amqp_server(char **out)
 {
-	if ((size_t)snprintf(out, n, "%s", AMQP_SERVER_DEBIAN) < n && access(out, X_OK) == 0)
-		return 0;
-	return ipcb_broker_find("rabbitmq-server", out, n);
+	if (access(AMQP_SERVER_DEBIAN, X_OK) == 0) {
+		*out = strdup(AMQP_SERVER_DEBIAN);
+		return *out ? 0 : -ENOMEM;
+	}
+	return ipcb_broker_find("rabbitmq-server", out);
 }
 
 static int amqp_probe(struct ipcb_probe *p)
 {
-	char path[4200];
+	char *path;
+	int rc = amqp_server(&path);
 
-	if (amqp_server(path, sizeof(path)))
+	free(path);
+	if (rc)
 		return ipcb_broker_probe(p, "rabbitmq-server", "rabbitmq-server");
 	if (ipcb_broker_probe(p, "epmd", "erlang-base"))
 		return -ENOENT;
@@ -206,20 +222,29 @@ static int amqp_port(const int *taken, int n, struct ipcb_err *e)
 
 static int amqp_prepare(struct ipcb_service *svc)
 {
-	char server[4200], epmd[4200], setpriv[4200];
+	char *server = NULL, *epmd = NULL, *setpriv = NULL;
 	unsigned char rnd[20];
 	char cookie[41], node[40];
 	int ports[3] = {svc->port, 0, 0}, rc;
 
-	if (amqp_server(server, sizeof(server)) || ipcb_broker_find("epmd", epmd, sizeof(epmd)) ||
-	    ipcb_broker_find("setpriv", setpriv, sizeof(setpriv)))
-		return ipcb_errf(&svc->err, -ENOENT, "rabbitmq-server",
-				 "rabbitmq-server, epmd or setpriv is not installed");
+	if ((rc = amqp_server(&server)) || (rc = ipcb_broker_find("epmd", &epmd)) ||
+	    (rc = ipcb_broker_find("setpriv", &setpriv))) {
+		if (rc == -ENOMEM)
+			rc = ipcb_errf(&svc->err, rc, "asprintf", "looking for rabbitmq-server");
+		else
+			rc = ipcb_errf(&svc->err, -ENOENT, "rabbitmq-server",
+				       "rabbitmq-server, epmd or setpriv is not installed");
+		goto free_paths;
+	}
 	if ((ports[1] = amqp_port(ports, 1, &svc->err)) < 0 ||
-	    (ports[2] = amqp_port(ports, 2, &svc->err)) < 0)
-		return ports[1] < 0 ? ports[1] : ports[2];
-	if (getrandom(rnd, sizeof(rnd), 0) != (ssize_t)sizeof(rnd))
-		return ipcb_err(&svc->err, -EIO, "getrandom");
+	    (ports[2] = amqp_port(ports, 2, &svc->err)) < 0) {
+		rc = ports[1] < 0 ? ports[1] : ports[2];
+		goto free_paths;
+	}
+	if (getrandom(rnd, sizeof(rnd), 0) != (ssize_t)sizeof(rnd)) {
+		rc = ipcb_err(&svc->err, -EIO, "getrandom");
+		goto free_paths;
+	}
 	for (size_t i = 0; i < sizeof(rnd); i++)
 		snprintf(cookie + 2 * i, 3, "%02x", rnd[i]);
 	snprintf(node, sizeof(node), "ipcb-%.12s@localhost", cookie + 28);
@@ -237,7 +262,7 @@ static int amqp_prepare(struct ipcb_service *svc)
 				      "log.file = false\n",
 				      svc->port, AMQP_MAX_MSG);
 	if (rc)
-		return rc;
+		goto free_paths;
 	/*
 	 * The launch script: everything the node reads from its environment points into this
 	 * directory; the Debian wrapper in /usr/sbin is left out (as root it would switch to user
@@ -272,14 +297,17 @@ static int amqp_prepare(struct ipcb_service *svc)
 	    svc->dir, node, svc->port, ports[1], ports[2], setpriv, epmd, ports[2], epmd, ports[2],
 	    server);
 	if (rc)
-		return rc;
+		goto free_paths;
 	snprintf(svc->addr, sizeof(svc->addr), "%d", svc->port);
 	/* Its version comes from the node once it answers (the AMQP server properties). */
 	snprintf(svc->version, sizeof(svc->version), "rabbitmq-server");
-	if ((rc = ipcb_service_arg(svc, "/bin/sh")) ||
-	    (rc = ipcb_service_arg(svc, "%s/start.sh", svc->dir)))
-		return rc;
-	return 0;
+	if (!(rc = ipcb_service_arg(svc, "/bin/sh")))
+		rc = ipcb_service_arg(svc, "%s/start.sh", svc->dir);
+free_paths:
+	free(setpriv);
+	free(epmd);
+	free(server);
+	return rc;
 }
 
 /* Accepting AMQP logins: the node has booted. Its version is in the server properties. */
@@ -329,9 +357,47 @@ static void amqp_queue_name(const struct ipcb_chan *ch, bool ab, char *out, size
 	snprintf(out, n, "%s.%s", ch->tag, ab ? "ab" : "ba");
 }
 
+/* A broadcast: the fanout exchange, and receiver k's queue bound to it. */
+static void amqp_fanout_name(const struct ipcb_chan *ch, char *out, size_t n)
+{
+	snprintf(out, n, "%s.fan", ch->tag);
+}
+
+static void amqp_subscriber_queue(const struct ipcb_chan *ch, unsigned k, char *out, size_t n)
+{
+	snprintf(out, n, "%s.r%u", ch->tag, k);
+}
+
+/* The fanout exchange and a queue per receiver bound to it, on connection c. */
+static int amqp_setup_fanout(struct ipcb_chan *ch, amqp_connection_state_t c)
+{
+	char x[80], q[80];
+	int rc;
+
+	amqp_fanout_name(ch, x, sizeof(x));
+	amqp_exchange_declare(c, AMQP_CHANNEL, amqp_cstring_bytes(x), amqp_cstring_bytes("fanout"),
+			      0, 0, 0, 0, amqp_empty_table);
+	rc = amqp_check(amqp_get_rpc_reply(c), &ch->err, "amqp_exchange_declare");
+	for (unsigned k = 0; !rc && k < ch->cfg.receivers; k++) {
+		amqp_subscriber_queue(ch, k, q, sizeof(q));
+		amqp_queue_declare(c, AMQP_CHANNEL, amqp_cstring_bytes(q), 0, 0, 0, 0,
+				   amqp_empty_table);
+		rc = amqp_check(amqp_get_rpc_reply(c), &ch->err, "amqp_queue_declare");
+		if (rc)
+			break;
+		amqp_queue_bind(c, AMQP_CHANNEL, amqp_cstring_bytes(q), amqp_cstring_bytes(x),
+				amqp_empty_bytes, amqp_empty_table);
+		rc = amqp_check(amqp_get_rpc_reply(c), &ch->err, "amqp_queue_bind");
+	}
+	snprintf(ch->layout, sizeof(ch->layout), "RabbitMQ fanout, a queue per receiver (%u)%s%s",
+		 ch->cfg.receivers, ipcb_opt(&ch->cfg, AMQP_OPT_CONFIRM) ? ", confirms" : "",
+		 ipcb_opt(&ch->cfg, AMQP_OPT_ACK) ? ", acks" : "");
+	return rc;
+}
+
 /*
  * Both queues, made here so that no message can come before its queue (the default exchange
- * drops what no queue takes), deleted again in teardown.
+ * drops what no queue takes), deleted again in teardown; a broadcast's exchange and queues.
  */
 static int amqp_setup(struct ipcb_chan *ch)
 {
@@ -342,6 +408,12 @@ static int amqp_setup(struct ipcb_chan *ch)
 	if (!ch->cfg.service)
 		return ipcb_errf(&ch->err, -EINVAL, "setup", "its broker is not running");
 	rc = amqp_connect_to(atoi(ch->cfg.service), &c, &ch->err);
+	if (ch->cfg.broadcast) {
+		if (!rc)
+			rc = amqp_setup_fanout(ch, c);
+		amqp_disconnect(&c, rc == 0);
+		return rc;
+	}
 	for (int ab = 1; !rc && ab >= 0; ab--) {
 		amqp_queue_name(ch, ab, q, sizeof(q));
 		amqp_queue_declare(c, AMQP_CHANNEL, amqp_cstring_bytes(q), 0, 0, 0, 0,
@@ -364,6 +436,20 @@ static void amqp_teardown(struct ipcb_chan *ch)
 
 	if (!ch->cfg.service || amqp_connect_to(atoi(ch->cfg.service), &c, &e)) {
 		amqp_disconnect(&c, false);
+		return;
+	}
+	if (ch->cfg.broadcast) {
+		/* Each delete is answered, or the channel is closed and the rest cannot go. */
+		for (unsigned k = 0; k < ch->cfg.receivers; k++) {
+			amqp_subscriber_queue(ch, k, q, sizeof(q));
+			amqp_queue_delete(c, AMQP_CHANNEL, amqp_cstring_bytes(q), 0, 0);
+			if (amqp_get_rpc_reply(c).reply_type != AMQP_RESPONSE_NORMAL)
+				break;
+		}
+		amqp_fanout_name(ch, q, sizeof(q));
+		amqp_exchange_delete(c, AMQP_CHANNEL, amqp_cstring_bytes(q), 0);
+		amqp_get_rpc_reply(c);
+		amqp_disconnect(&c, true);
 		return;
 	}
 	for (int ab = 1; ab >= 0; ab--) {
@@ -391,6 +477,13 @@ static int amqp_open(struct ipcb_ep *ep)
 	me->depth = cfg->inflight ? cfg->inflight : 1;
 	amqp_queue_name(ep->chan, sender, me->q_out, sizeof(me->q_out));
 	amqp_queue_name(ep->chan, !sender, me->q_in, sizeof(me->q_in));
+	me->exchange[0] = '\0';
+	/* A broadcast: the sender publishes to the fanout, receiver k consumes its own queue. */
+	if (cfg->broadcast) {
+		amqp_fanout_name(ep->chan, me->exchange, sizeof(me->exchange));
+		me->q_out[0] = '\0';
+		amqp_subscriber_queue(ep->chan, ep->index, me->q_in, sizeof(me->q_in));
+	}
 	if (sender || cfg->bidirectional) {
 		rc = amqp_connect_to(port, &me->out, &ep->err);
 		if (rc)
@@ -463,7 +556,7 @@ IPCB_HOT static int amqp_send(struct ipcb_ep *ep, const void *buf, size_t len)
 {
 	struct amqp_ep *me = ep->priv;
 	amqp_bytes_t body = {.len = len, .bytes = (void *)buf};
-	int rc = amqp_basic_publish(me->out, AMQP_CHANNEL, amqp_empty_bytes,
+	int rc = amqp_basic_publish(me->out, AMQP_CHANNEL, amqp_cstring_bytes(me->exchange),
 				    amqp_cstring_bytes(me->q_out), 0, 0, NULL, body);
 
 	if (rc != AMQP_STATUS_OK)

@@ -16,6 +16,16 @@
  * 2, 4, ... MiB are sent through it to the prober itself until one is refused, and larger
  * payloads go in chunks of the largest it took.
  *
+ * Publish-subscribe (--deliver all): the sender emits each message as a signal
+ * (org.ipcbench.Echo.Publish, the payload its byte array) on an object path of the run's own,
+ * and every receiver added a match rule for it in open() (AddMatch is answered, so it is in
+ * place before the start barrier); the daemon copies each signal to every connection whose rule
+ * matches. Signals are not answered, so nothing paces the sender but its socket: the daemon
+ * queues what a receiver has not read yet, and once a receiver's queue holds more than the
+ * bus's max_outgoing_bytes (dbus-daemon's default, 127 MiB, left as it is) it drops the signals
+ * meant for it without a word to anyone. So a broadcast may lose messages (lossy(): each
+ * receiver counts its gaps), and the calls of a pair never do.
+ *
  * Built only with libdbus (transports/meson.build: 'dbus dbus-1:libdbus-1-dev'); the daemon
  * is Debian's dbus-daemon package.
  */
@@ -25,13 +35,16 @@
 #define DBUS_SUMMARY                                                                               \
 	"D-Bus method calls, byte array echoed in the reply, through a private dbus-daemon "       \
 	"(libdbus)"
-#define DBUS_CAPS (IPCB_CAP_BIDIR | IPCB_CAP_BOUNDARIES)
+/* Lossy only when it broadcasts: the daemon drops signals for a receiver whose queue is full. */
+#define DBUS_CAPS (IPCB_CAP_BIDIR | IPCB_CAP_BOUNDARIES | IPCB_CAP_BROADCAST | IPCB_CAP_LOSSY)
 #define DBUS_NOTES                                                                                 \
 	"a dbus-daemon of its own is started for the invocation (its socket and configuration in " \
 	"a directory of its own, its limits dbus-daemon's defaults), pinned with --server-cpu; "   \
 	"the "                                                                                     \
 	"largest payload the bus passes is probed from it and larger payloads are chunked; in "    \
-	"streams every call is answered (empty) and at most 64 are unanswered"
+	"streams every call is answered (empty) and at most 64 are unanswered; --deliver all: "    \
+	"signals, a match rule per receiver, dropped by the daemon for a receiver whose queue is " \
+	"full (counted as losses)"
 
 #if IPCB_BUILT_DBUS
 #include <errno.h>
@@ -47,19 +60,23 @@
 /* The bus configuration: one listening socket in the service's directory, anyone may talk. */
 static int dbus_prepare(struct ipcb_service *svc)
 {
-	char path[4200];
+	char *path;
 	FILE *f;
-	int fd;
+	int fd, rc = 0;
 
 	/* Made here and nowhere else (O_EXCL), read by the daemon only (0600, never via a link). */
-	snprintf(path, sizeof(path), "%s/bus.conf", svc->dir);
+	if (asprintf(&path, "%s/bus.conf", svc->dir) < 0)
+		return ipcb_err(&svc->err, -ENOMEM, "asprintf");
 	fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
-	if (fd < 0)
-		return ipcb_errf(&svc->err, -errno, "open", "%s", path);
+	if (fd < 0) {
+		rc = ipcb_errf(&svc->err, -errno, "open", "%s", path);
+		goto free_path;
+	}
 	f = fdopen(fd, "w");
 	if (!f) {
+		rc = ipcb_errf(&svc->err, -errno, "fdopen", "%s", path);
 		close(fd);
-		return ipcb_errf(&svc->err, -errno, "fdopen", "%s", path);
+		goto free_path;
 	}
 	fprintf(
 	    f,
@@ -75,16 +92,22 @@ static int dbus_prepare(struct ipcb_service *svc)
 	    "  </policy>\n"
 	    "</busconfig>\n",
 	    svc->dir);
-	if (fclose(f) != 0)
-		return ipcb_errf(&svc->err, -errno, "fclose", "%s", path);
+	if (fclose(f) != 0) {
+		rc = ipcb_errf(&svc->err, -errno, "fclose", "%s", path);
+		goto free_path;
+	}
 	if (snprintf(svc->addr, sizeof(svc->addr), "unix:path=%s/bus", svc->dir) >=
-	    (int)sizeof(svc->addr))
-		return ipcb_errf(&svc->err, -ENAMETOOLONG, "bus address", "%s", svc->dir);
+	    (int)sizeof(svc->addr)) {
+		rc = ipcb_errf(&svc->err, -ENAMETOOLONG, "bus address", "%s", svc->dir);
+		goto free_path;
+	}
 	if (ipcb_service_arg(svc, "dbus-daemon") ||
 	    ipcb_service_arg(svc, "--config-file=%s", path) || ipcb_service_arg(svc, "--nofork") ||
 	    ipcb_service_arg(svc, "--nopidfile") || ipcb_service_arg(svc, "--nosyslog"))
-		return svc->err.code;
-	return 0;
+		rc = svc->err.code;
+free_path:
+	free(path);
+	return rc;
 }
 
 /* Connect to the bus and say hello: the connection, or NULL with e filled. */
@@ -193,23 +216,134 @@ static int dbus_ready(struct ipcb_service *svc)
 /* The daemon must be there: it comes in its own package. */
 static int dbus_probe(struct ipcb_probe *p)
 {
+	static const char prog[] = "/dbus-daemon";
 	const char *path = getenv("PATH") ? getenv("PATH") : "/usr/bin:/bin";
+	/* Each candidate is a $PATH entry and the name: the heap's, whatever $PATH's length. */
+	char *exe = malloc(strlen(path) + sizeof(prog));
 
+	if (!exe) {
+		snprintf(p->reason, sizeof(p->reason), "dbus-daemon: malloc: %s", strerror(ENOMEM));
+		return -ENOMEM;
+	}
 	for (const char *d = path; *d; d += *d == ':') {
-		char exe[4200];
 		size_t len = strcspn(d, ":");
 
-		snprintf(exe, sizeof(exe), "%.*s/dbus-daemon", (int)len, d);
-		if (access(exe, X_OK) == 0)
+		memcpy(exe, d, len);
+		memcpy(exe + len, prog, sizeof(prog));
+		if (access(exe, X_OK) == 0) {
+			free(exe);
 			return 0;
+		}
 		d += len;
 	}
+	free(exe);
 	snprintf(p->reason, sizeof(p->reason),
 		 "dbus-daemon: not found in PATH: install the Debian package dbus-daemon");
 	return -ENOENT;
 }
 
 static const struct ipcb_service_ops dbus_service = {.prepare = dbus_prepare, .ready = dbus_ready};
+
+/* ---- publish-subscribe: signals ------------------------------------------------------------ */
+
+#define DBUS_PUBLISH_MEMBER "Publish"
+
+/* The run's object path, "/org/ipcbench/Echo/<tag>", the tag's '-' as '_' (a path's letters). */
+static void dbus_publish_path(const struct ipcb_chan *ch, char *out, size_t n)
+{
+	size_t len = (size_t)snprintf(out, n, "%s/", DBUSECHO_PATH);
+
+	for (const char *c = ch->tag; *c && len + 1 < n; c++)
+		out[len++] = (char)((*c >= 'a' && *c <= 'z') || (*c >= 'A' && *c <= 'Z') ||
+					    (*c >= '0' && *c <= '9')
+					? *c
+					: '_');
+	out[len < n ? len : n - 1] = '\0';
+}
+
+/* A receiver's match rule for the run's signals, added and answered before the barrier. */
+static int dbus_subscribe(struct ipcb_ep *ep)
+{
+	struct dbusecho_ep *me = ep->priv;
+	char path[160], rule[320];
+	DBusError de;
+
+	dbus_publish_path(ep->chan, path, sizeof(path));
+	snprintf(rule, sizeof(rule), "type='signal',interface='%s',member='%s',path='%s'",
+		 DBUSECHO_IFACE, DBUS_PUBLISH_MEMBER, path);
+	dbus_error_init(&de);
+	dbus_bus_add_match(me->conn, rule, &de);
+	if (dbus_error_is_set(&de))
+		return dbusecho_fail(&ep->err, &de, -EPROTO, "dbus_bus_add_match");
+	return 0;
+}
+
+/* The sender: the message as one signal on the run's path, written out before returning. */
+IPCB_HOT static int dbus_publish(struct ipcb_ep *ep, const void *buf, size_t len)
+{
+	char path[160];
+	DBusMessage *m;
+	int rc;
+
+	dbus_publish_path(ep->chan, path, sizeof(path));
+	m = dbus_message_new_signal(path, DBUSECHO_IFACE, DBUS_PUBLISH_MEMBER);
+	if (!m)
+		return ipcb_err(&ep->err, -ENOMEM, "dbus_message_new_signal");
+	rc = dbusecho_append(ep, m, buf, len);
+	if (rc) {
+		dbus_message_unref(m);
+		return rc;
+	}
+	return dbusecho_push(ep, m);
+}
+
+/* A receiver: the next of the run's signals; others (the bus's NameAcquired) are dropped. */
+IPCB_HOT static int dbus_take_signal(struct ipcb_ep *ep, void *buf, size_t len)
+{
+	struct dbusecho_ep *me = ep->priv;
+
+	for (;;) {
+		DBusMessage *m = dbus_connection_pop_message(me->conn);
+		int rc;
+
+		if (!m) {
+			if (!dbus_connection_read_write(me->conn, -1))
+				return ipcb_errf(&ep->err, -EPIPE, "dbus_connection_read_write",
+						 "the connection closed");
+			continue;
+		}
+		if (!dbus_message_is_signal(m, DBUSECHO_IFACE, DBUS_PUBLISH_MEMBER)) {
+			dbus_message_unref(m);
+			continue;
+		}
+		rc = dbusecho_payload(ep, m, buf, len);
+		dbus_message_unref(m);
+		return rc;
+	}
+}
+
+/*
+ * The hooks choose by the run's delivery: one test of a flag the run never changes, against a
+ * message that libdbus marshals and the daemon routes.
+ */
+IPCB_HOT static int dbus_send(struct ipcb_ep *ep, const void *buf, size_t len)
+{
+	return ep->chan->cfg.broadcast ? dbus_publish(ep, buf, len) : dbusecho_send(ep, buf, len);
+}
+
+IPCB_HOT static int dbus_recv(struct ipcb_ep *ep, void *buf, size_t len)
+{
+	return ep->chan->cfg.broadcast ? dbus_take_signal(ep, buf, len)
+				       : dbusecho_recv(ep, buf, len);
+}
+
+static bool dbus_lossy(const struct ipcb_chan_cfg *cfg)
+{
+	return cfg->broadcast;
+}
+
+/* ---- the endpoints ----------------------------------------------------------------------------
+ */
 
 static int dbus_open(struct ipcb_ep *ep)
 {
@@ -223,6 +357,8 @@ static int dbus_open(struct ipcb_ep *ep)
 	me->conn = dbus_join(ep->chan->cfg.service, &ep->err);
 	if (!me->conn)
 		return ep->err.code;
+	if (ep->chan->cfg.broadcast)
+		return ep->role == IPCB_RECEIVER ? dbus_subscribe(ep) : 0;
 	/* Callers reach the receiver by the unique name the bus gave it. */
 	if (ep->role == IPCB_RECEIVER) {
 		const char *name = dbus_bus_get_unique_name(me->conn);
@@ -238,7 +374,8 @@ static int dbus_connect(struct ipcb_ep *ep, const struct ipcb_peers *peers)
 	struct dbusecho_ep *me = ep->priv;
 	size_t n = peers->receiver[0].len;
 
-	if (ep->role == IPCB_SENDER) {
+	/* A signal goes to whoever matches it: the sender needs no receiver's name. */
+	if (ep->role == IPCB_SENDER && !ep->chan->cfg.broadcast) {
 		if (n == 0 || n >= sizeof(me->peer))
 			return ipcb_errf(&ep->err, -EINVAL, "dbus", "the receiver has no bus name");
 		memcpy(me->peer, peers->receiver[0].bytes, n);
@@ -249,7 +386,11 @@ static int dbus_connect(struct ipcb_ep *ep, const struct ipcb_peers *peers)
 
 static int dbus_setup(struct ipcb_chan *ch)
 {
-	snprintf(ch->layout, sizeof(ch->layout), "method calls through dbus-daemon");
+	if (ch->cfg.broadcast)
+		snprintf(ch->layout, sizeof(ch->layout),
+			 "signals through dbus-daemon, %u match rules", ch->cfg.receivers);
+	else
+		snprintf(ch->layout, sizeof(ch->layout), "method calls through dbus-daemon");
 	return 0;
 }
 
@@ -277,8 +418,9 @@ const struct ipcb_transport ipcb_transport_dbus = {
     .open = dbus_open,
     .connect = dbus_connect,
     .close = dbusecho_close,
-    .send = dbusecho_send,
-    .recv = dbusecho_recv,
+    .send = dbus_send,
+    .recv = dbus_recv,
+    .lossy = dbus_lossy,
 };
 #else  /* !IPCB_BUILT_DBUS */
 const struct ipcb_transport ipcb_transport_dbus = {

@@ -28,30 +28,25 @@
 
 static const char *const fifo_names[2] = {"ab", "ba"}; /* [direction], 0 = sender -> receiver */
 
+/*
+ * The FIFOs' paths are worked out once, at setup, and kept here (on the heap, like all channel
+ * state), so that no step needs a PATH_MAX buffer on its stack, which may be small (ulimit -s).
+ */
 struct fifo_chan {
-	const char *dir; /* the run's directory */
-	bool made[2];	 /* [direction] */
+	char path[2][PATH_MAX + 4]; /* [direction] */
+	bool made[2];		    /* [direction] */
 };
 
 struct fifo_ep {
 	int rfd, wfd;
 };
 
-static int fifo_path(const struct fifo_chan *c, int d, char *out, size_t n)
-{
-	int len = snprintf(out, n, "%s/%s", c->dir, fifo_names[d]);
-
-	return len < 0 || (size_t)len >= n ? -ENAMETOOLONG : 0;
-}
-
 /* Remove what exists of the FIFOs; errors only mean they are already gone. */
 static void fifo_remove(struct fifo_chan *c)
 {
-	char path[PATH_MAX + 4];
-
 	for (int d = 0; d < 2; d++) {
-		if (c->made[d] && fifo_path(c, d, path, sizeof(path)) == 0)
-			unlink(path);
+		if (c->made[d])
+			unlink(c->path[d]);
 		c->made[d] = false;
 	}
 }
@@ -59,12 +54,14 @@ static void fifo_remove(struct fifo_chan *c)
 static int fifo_setup(struct ipcb_chan *ch)
 {
 	struct fifo_chan *c = ch->priv;
-	char path[PATH_MAX + 4];
 	int ndir = ch->cfg.bidirectional ? 2 : 1;
 
-	c->dir = ch->cfg.run_dir;
 	for (int d = 0; d < ndir; d++) {
-		if (fifo_path(c, d, path, sizeof(path)) < 0)
+		const char *path = c->path[d];
+		int len = snprintf(c->path[d], sizeof(c->path[d]), "%s/%s", ch->cfg.run_dir,
+				   fifo_names[d]);
+
+		if (len < 0 || (size_t)len >= sizeof(c->path[d]))
 			return ipcb_errf(&ch->err, -ENAMETOOLONG, "mkfifo", "--dir path too long");
 		if (mkfifo(path, 0600) < 0)
 			return ipcb_errf(&ch->err, -errno, "mkfifo", "%s", path);
@@ -85,17 +82,14 @@ static void fifo_teardown(struct ipcb_chan *ch)
 
 static int fifo_open_path(const struct fifo_chan *c, int d, int flags, struct ipcb_err *e)
 {
-	char path[PATH_MAX + 4];
 	int fd;
 
-	if (fifo_path(c, d, path, sizeof(path)) < 0)
-		return ipcb_err(e, -ENAMETOOLONG, "open");
 	/* A read-only or write-only open waits for the other end; a signal may interrupt that. */
 	do
-		fd = open(path, flags | O_CLOEXEC);
+		fd = open(c->path[d], flags | O_CLOEXEC);
 	while (fd < 0 && errno == EINTR);
 	if (fd < 0)
-		return ipcb_errf(e, -errno, "open", "%s", path);
+		return ipcb_errf(e, -errno, "open", "%s", c->path[d]);
 	return fd;
 }
 

@@ -84,30 +84,44 @@ static int build_id_of(struct dl_phdr_info *info, size_t size, void *arg)
 	return 1;
 }
 
-/* Without a build ID (a module linked with --build-id=none): the file's own hash. */
-static void file_hash(const char *path, char *out, size_t n)
+/*
+ * Without a build ID (a module linked with --build-id=none): the file's own hash. The read
+ * buffer is on the heap: the driver may run on a small stack (ulimit -s). 0, or -errno with the
+ * failing call in why.
+ */
+static int file_hash(const char *path, char *out, size_t n, char *why, size_t why_n)
 {
-	unsigned char buf[65536], sum[IPCB_SHA256_BYTES];
+	enum { HASH_CHUNK_BYTES = 65536 };
+	unsigned char *buf, sum[IPCB_SHA256_BYTES];
 	struct ipcb_sha256 s;
 	ssize_t got;
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	int fd;
 
 	snprintf(out, n, "unidentified");
+	buf = malloc(HASH_CHUNK_BYTES);
+	if (!buf) {
+		snprintf(why, why_n, "external:%s: malloc: %s", path, strerror(ENOMEM));
+		return -ENOMEM;
+	}
+	fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
-		return;
+		goto free_buf;
 	ipcb_sha256_init(&s);
-	while ((got = read(fd, buf, sizeof(buf))) > 0)
+	while ((got = read(fd, buf, HASH_CHUNK_BYTES)) > 0)
 		ipcb_sha256_update(&s, buf, (size_t)got);
 	close(fd);
 	if (got < 0)
-		return;
+		goto free_buf;
 	ipcb_sha256_final(&s, sum);
 	snprintf(out, n, "sha256 ");
 	for (int k = 0; k < 8; k++)
 		snprintf(out + strlen(out), n - strlen(out), "%02x", sum[k]);
+free_buf:
+	free(buf);
+	return 0;
 }
 
-static void module_id(struct module *m)
+static int module_id(struct module *m, char *why, size_t n)
 {
 	struct link_map *lm = NULL;
 	struct find_id f = {.out = m->id, .n = sizeof(m->id)};
@@ -117,7 +131,8 @@ static void module_id(struct module *m)
 		dl_iterate_phdr(build_id_of, &f);
 	}
 	if (!f.found)
-		file_hash(m->path, m->id, sizeof(m->id));
+		return file_hash(m->path, m->id, sizeof(m->id), why, n);
+	return 0;
 }
 
 /*
@@ -229,13 +244,14 @@ int ipcb_transport_load(const char *path, const struct ipcb_transport **out, cha
 		rc = take_entry(m, mod, why, n);
 		if (!rc)
 			rc = check_entry(m, why, n);
+		if (!rc)
+			rc = module_id(m, why, n);
 	}
 	if (rc) {
 		dlclose(m->handle);
 		free(m);
 		return rc;
 	}
-	module_id(m);
 	modules[nmodules++] = m;
 	*out = &m->t;
 	return 0;
@@ -291,41 +307,54 @@ struct set_handle {
 static struct set_handle sets[32];
 static size_t nsets;
 
-/* The directories a built-in module is looked for in, in order; returns how many. */
-static size_t module_dirs(char dirs[][4096], size_t max)
-{
+/*
+ * What open_set looks through: some 25 KiB of paths, kept on the heap, since the driver may run
+ * on a small stack (ulimit -s).
+ */
+struct set_paths {
+	char dirs[4][4096];
 	char exe[4096];
+	char path[4200];
+	char tried[1024];
+};
+
+/* The directories a built-in module is looked for in, in order, in p->dirs; returns how many. */
+static size_t module_dirs(struct set_paths *p)
+{
+	const size_t max = sizeof(p->dirs) / sizeof(p->dirs[0]);
 	const char *env = getenv("IPCBENCH_MODULE_DIR");
-	ssize_t len = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+	char *exe = p->exe;
+	ssize_t len = readlink("/proc/self/exe", exe, sizeof(p->exe) - 1);
 	size_t n = 0;
 
 	/* Named by the user: that directory alone. */
 	if (env && *env) {
-		snprintf(dirs[n++], sizeof(dirs[0]), "%s", env);
+		snprintf(p->dirs[n++], sizeof(p->dirs[0]), "%s", env);
 		return n;
 	}
 	if (len > 0) {
 		exe[len] = '\0';
 		/* A program of the build tree takes that build's modules, never an installed one. */
 		if (strncmp(exe, IPCB_BUILD_ROOT "/", strlen(IPCB_BUILD_ROOT) + 1) == 0 && n < max)
-			snprintf(dirs[n++], sizeof(dirs[0]), "%s", IPCB_BUILD_MODULE_DIR);
+			snprintf(p->dirs[n++], sizeof(p->dirs[0]), "%s", IPCB_BUILD_MODULE_DIR);
 		else if (IPCB_MODULE_DIR_FROM_BIN[0] != '/' && strrchr(exe, '/') && n < max) {
 			*strrchr(exe, '/') = '\0';
-			if (snprintf(dirs[n], sizeof(dirs[0]), "%s/%s", exe,
-				     IPCB_MODULE_DIR_FROM_BIN) < (int)sizeof(dirs[0]))
+			if (snprintf(p->dirs[n], sizeof(p->dirs[0]), "%s/%s", exe,
+				     IPCB_MODULE_DIR_FROM_BIN) < (int)sizeof(p->dirs[0]))
 				n++;
 		}
 	}
 	if (n < max)
-		snprintf(dirs[n++], sizeof(dirs[0]), "%s", IPCB_MODULE_DIR);
+		snprintf(p->dirs[n++], sizeof(p->dirs[0]), "%s", IPCB_MODULE_DIR);
 	return n;
 }
 
 static int open_set(const char *set, const struct ipcb_module_set **out, char *why, size_t n)
 {
-	char dirs[4][4096], path[4200], tried[1024] = "";
+	struct set_paths *p;
 	struct set_handle *h;
 	size_t nd;
+	int rc;
 
 	for (size_t i = 0; i < nsets; i++)
 		if (strcmp(sets[i].set, set) == 0) {
@@ -334,43 +363,59 @@ static int open_set(const char *set, const struct ipcb_module_set **out, char *w
 		}
 	if (nsets == sizeof(sets) / sizeof(sets[0]) || strlen(set) >= sizeof(sets[0].set))
 		return -E2BIG;
+	p = calloc(1, sizeof(*p));
+	if (!p) {
+		snprintf(why, n, "module ipcb-%s.so: calloc: %s", set, strerror(ENOMEM));
+		return -ENOMEM;
+	}
 	h = &sets[nsets];
-	nd = module_dirs(dirs, 4);
+	nd = module_dirs(p);
 	for (size_t d = 0; d < nd; d++) {
-		size_t used = strlen(tried);
+		size_t used = strlen(p->tried);
 
-		if (snprintf(path, sizeof(path), "%s/ipcb-%s.so", dirs[d], set) >= (int)sizeof(path))
+		if (snprintf(p->path, sizeof(p->path), "%s/ipcb-%s.so", p->dirs[d], set) >=
+		    (int)sizeof(p->path))
 			continue;
-		if (access(path, F_OK) < 0) {
-			if (snprintf(tried + used, sizeof(tried) - used, "%s%.200s", used ? ", " : "",
-				     dirs[d]) < 0)
-				tried[used] = '\0';
+		if (access(p->path, F_OK) < 0) {
+			if (snprintf(p->tried + used, sizeof(p->tried) - used, "%s%.200s",
+				     used ? ", " : "", p->dirs[d]) < 0)
+				p->tried[used] = '\0';
 			continue;
 		}
 		/* RTLD_LOCAL: its libraries and its copy of the shared code stay its own. */
-		h->handle = dlopen(path, RTLD_NOW | RTLD_LOCAL);
+		h->handle = dlopen(p->path, RTLD_NOW | RTLD_LOCAL);
 		if (!h->handle) {
 			snprintf(why, n, "module ipcb-%s.so cannot be opened: %s (scripts/setup "
 				 "installs the libraries it needs)", set, dlerror());
-			return -ENOEXEC;
+			rc = -ENOEXEC;
+			goto free_paths;
 		}
 		h->ms = dlsym(h->handle, IPCB_MODULE_SET_SYMBOL);
 		if (!h->ms || h->ms->abi != IPCB_TRANSPORT_ABI ||
 		    h->ms->transport_size != sizeof(struct ipcb_transport)) {
-			snprintf(why, n, "%s is not this ipcbench's module (another build: ABI %u, "
-				 "entries of %u bytes): reinstall ipcbench", path,
-				 h->ms ? h->ms->abi : 0, h->ms ? h->ms->transport_size : 0);
+			snprintf(why, n,
+				 "%s is not this ipcbench's module (another build: ABI %u, "
+				 "entries of %u bytes): reinstall ipcbench",
+				 p->path, h->ms ? h->ms->abi : 0,
+				 h->ms ? h->ms->transport_size : 0);
 			dlclose(h->handle);
-			return -ENOEXEC;
+			rc = -ENOEXEC;
+			goto free_paths;
 		}
 		snprintf(h->set, sizeof(h->set), "%s", set);
 		nsets++;
 		*out = h->ms;
-		return 0;
+		rc = 0;
+		goto free_paths;
 	}
-	snprintf(why, n, "module ipcb-%s.so is not installed (looked in %s; meson install puts it "
-		 "there)", set, tried);
-	return -ENOENT;
+	snprintf(why, n,
+		 "module ipcb-%s.so is not installed (looked in %s; meson install puts it "
+		 "there)",
+		 set, p->tried);
+	rc = -ENOENT;
+free_paths:
+	free(p);
+	return rc;
 }
 
 int ipcb_module_set_load(const char *set, const char *name, const struct ipcb_transport **out,

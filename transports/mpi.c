@@ -127,17 +127,27 @@ static void mpi_library(char *out, size_t n)
 /* mpirun must be there at run time too: it is its own package. */
 static int mpi_probe(struct ipcb_probe *p)
 {
+	static const char prog[] = "/mpirun";
 	const char *path = getenv("PATH") ? getenv("PATH") : "/usr/bin:/bin";
+	/* Each candidate is a $PATH entry and the name: the heap's, whatever $PATH's length. */
+	char *exe = malloc(strlen(path) + sizeof(prog));
 
+	if (!exe) {
+		snprintf(p->reason, sizeof(p->reason), "mpirun: malloc: %s", strerror(ENOMEM));
+		return -ENOMEM;
+	}
 	for (const char *d = path; *d; d += *d == ':') {
-		char exe[4200];
 		size_t len = strcspn(d, ":");
 
-		snprintf(exe, sizeof(exe), "%.*s/mpirun", (int)len, d);
-		if (access(exe, X_OK) == 0)
+		memcpy(exe, d, len);
+		memcpy(exe + len, prog, sizeof(prog));
+		if (access(exe, X_OK) == 0) {
+			free(exe);
 			return 0;
+		}
 		d += len;
 	}
+	free(exe);
 	snprintf(p->reason, sizeof(p->reason),
 		 "mpirun: not found in PATH: install the Debian package openmpi-bin");
 	return -ENOENT;
@@ -238,7 +248,7 @@ static int mpi_launch_cmd(const struct ipcb_chan *ch, struct ipcb_launch_cmd *cm
 	 * Two hosts: the session directory here goes in the run's directory by TMPDIR, which
 	 * mpirun keeps to itself. An MCA parameter (orte_tmpdir_base, orte_local_tmpdir_base)
 	 * would be handed on to the peer's daemon on its command line, naming this host's path
-	 * there; the agent gives the daemon there a directory of its own (bench/serve.c).
+	 * there; the agent gives the daemon there a directory of its own (bench/remote/serve.c).
 	 */
 	if (hosts)
 		rc |= ipcb_cmd_arg(cmd, "TMPDIR=%s", dir);

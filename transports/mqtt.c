@@ -6,7 +6,9 @@
  * in a round trip, publishes the echo on "<tag>/ba". Each endpoint has one client for what it
  * publishes and one for what it subscribed to, so one thread may send while another receives;
  * several publishers may share a topic (fan-in). Every subscriber gets every message, so
- * several receivers do not compete: no fan-out.
+ * several receivers do not compete (no work queue): with --deliver all every receiver
+ * subscribes to the one topic "<tag>/ab" in open(), acknowledged before the start barrier, and
+ * the broker copies each publication to each of them (publish-subscribe).
  *
  * -o mqtt.qos=0|1|2: the quality of service of both the publications and the subscription.
  * QoS 0 is sent once and never acknowledged; QoS 1 is acknowledged by the broker (PUBACK), QoS
@@ -37,7 +39,9 @@
 #include "transport.h"
 
 #define MQTT_SUMMARY "MQTT publish/subscribe through a Mosquitto broker on 127.0.0.1"
-#define MQTT_CAPS    (IPCB_CAP_BOUNDARIES | IPCB_CAP_MULTI_SENDER | IPCB_CAP_DUPLEX | IPCB_CAP_LOSSY)
+#define MQTT_CAPS                                                                                  \
+	(IPCB_CAP_BOUNDARIES | IPCB_CAP_MULTI_SENDER | IPCB_CAP_DUPLEX | IPCB_CAP_LOSSY |          \
+	 IPCB_CAP_BROADCAST)
 /* MQTT's remaining-length field holds at most 268435455; the topic and header come out of it. */
 #define MQTT_MAX_MSG (268435455u - 4096u)
 #define MQTT_NOTES                                                                                 \
@@ -48,7 +52,8 @@
 	"and\n"                                                                                    \
 	"                 run. The broker drops what a subscriber's queue (max_queued_messages "   \
 	"1000)\n"                                                                                  \
-	"                 cannot take, at every QoS: a stream's losses are counted in the row."
+	"                 cannot take, at every QoS: a stream's losses are counted in the row.\n"  \
+	"                 --deliver all: every receiver subscribes to the one topic."
 
 static const struct ipcb_option mqtt_opts[] = {
     {.key = "qos",
@@ -131,10 +136,12 @@ static int mqtt_errno(int rc)
 
 static int mqtt_prepare(struct ipcb_service *svc)
 {
-	char prog[4200];
-	int rc;
+	char *prog;
+	int rc = ipcb_broker_find("mosquitto", &prog);
 
-	if (ipcb_broker_find("mosquitto", prog, sizeof(prog)))
+	if (rc == -ENOMEM)
+		return ipcb_errf(&svc->err, rc, "asprintf", "looking for mosquitto");
+	if (rc)
 		return ipcb_errf(&svc->err, -ENOENT, "mosquitto",
 				 "not installed (Debian package mosquitto)");
 	/*
@@ -149,14 +156,15 @@ static int mqtt_prepare(struct ipcb_service *svc)
 			      "log_type warning\nlog_type notice\nconnection_messages false\n",
 			      svc->port);
 	if (rc)
-		return rc;
+		goto free_prog;
 	snprintf(svc->addr, sizeof(svc->addr), "%d", svc->port);
 	/* Its version comes from the broker once it answers ($SYS/broker/version). */
 	snprintf(svc->version, sizeof(svc->version), "mosquitto");
-	if ((rc = ipcb_service_arg(svc, "%s", prog)) || (rc = ipcb_service_arg(svc, "-c")) ||
-	    (rc = ipcb_service_arg(svc, "%s/mosquitto.conf", svc->dir)))
-		return rc;
-	return 0;
+	if (!(rc = ipcb_service_arg(svc, "%s", prog)) && !(rc = ipcb_service_arg(svc, "-c")))
+		rc = ipcb_service_arg(svc, "%s/mosquitto.conf", svc->dir);
+free_prog:
+	free(prog);
+	return rc;
 }
 
 static void mqtt_version_message(struct mosquitto *m, void *obj,
@@ -368,8 +376,12 @@ static int mqtt_setup(struct ipcb_chan *ch)
 {
 	if (!ch->cfg.service)
 		return ipcb_errf(&ch->err, -EINVAL, "setup", "its broker is not running");
-	snprintf(ch->layout, sizeof(ch->layout), "mosquitto topic per direction, QoS %u",
-		 (unsigned)ipcb_opt(&ch->cfg, MQTT_OPT_QOS));
+	if (ch->cfg.broadcast)
+		snprintf(ch->layout, sizeof(ch->layout), "mosquitto topic, %u subscribers, QoS %u",
+			 ch->cfg.receivers, (unsigned)ipcb_opt(&ch->cfg, MQTT_OPT_QOS));
+	else
+		snprintf(ch->layout, sizeof(ch->layout), "mosquitto topic per direction, QoS %u",
+			 (unsigned)ipcb_opt(&ch->cfg, MQTT_OPT_QOS));
 	return 0;
 }
 

@@ -8,8 +8,20 @@
  *     several receivers compete for its entries: fan-in and fan-out.
  *   pubsub (-o redis.mode=pubsub): the sender PUBLISHes on a channel per direction that the
  *     receiver SUBSCRIBEd to in open(). Every subscriber gets every message, so several
- *     receivers are refused; the server's reply says how many subscribers got it, and none is
- *     an error (the message is gone).
+ *     receivers do not compete (refused with mode=pubsub); the server's reply says how many
+ *     subscribers got it, and none is an error (the message is gone).
+ *
+ * Publish-subscribe (--deliver all, cfg.broadcast): pub/sub whatever the mode says (a list has
+ * no way to give every reader every entry). Every receiver SUBSCRIBEs to the one channel in
+ * open(), acknowledged before the start barrier, and every PUBLISH must reach all of them: its
+ * reply counts the subscribers the server wrote it to, and fewer than the receivers fails the
+ * run. Pub/sub keeps nothing for a subscriber that is not connected, and drops nothing for one
+ * that is: a subscriber slower than the publisher makes the server buffer what it has not read,
+ * until the client-output-buffer-limit for pubsub clients (Redis's default: 32 MiB, or 8 MiB
+ * for a minute) disconnects it, its messages lost with it. That limit is lifted here (the
+ * server's configuration below), so a slow subscriber costs the server memory instead and a
+ * broadcast loses nothing (not lossy); should a subscriber be disconnected after all, its next
+ * read fails and the next PUBLISH counts one subscriber fewer, and the run fails saying so.
  *
  * Each endpoint has a connection for what it sends and one for what it receives, so one thread
  * may send while another receives. Every reply is read and checked (an error reply fails the
@@ -30,7 +42,8 @@
 
 #define REDIS_SUMMARY "Redis server on a Unix socket: a list as a queue (LPUSH/BRPOP) or pub/sub"
 #define REDIS_CAPS                                                                                 \
-	(IPCB_CAP_BOUNDARIES | IPCB_CAP_MULTI_SENDER | IPCB_CAP_MULTI_RECEIVER | IPCB_CAP_DUPLEX)
+	(IPCB_CAP_BOUNDARIES | IPCB_CAP_MULTI_SENDER | IPCB_CAP_MULTI_RECEIVER | IPCB_CAP_DUPLEX | \
+	 IPCB_CAP_BROADCAST)
 #define REDIS_NOTES                                                                                \
 	"redis-server runs once per invocation in its own directory, on a Unix socket there (no\n" \
 	"                 TCP port), persistence off (no RDB, no AOF), pinned to --server-cpu\n"   \
@@ -41,14 +54,17 @@
 	"disconnected:\n"                                                                          \
 	"                 client-output-buffer-limit pubsub lifted). Up to --inflight sends are "  \
 	"left\n"                                                                                   \
-	"                 unanswered (pipelining); every reply is checked."
+	"                 unanswered (pipelining); every reply is checked. --deliver all: "        \
+	"PUBLISH\n"                                                                                \
+	"                 to every receiver's SUBSCRIBE on one channel, whatever mode says."
 
 static const struct ipcb_option redis_opts[] = {
     {.key = "mode",
      .type = IPCB_OPT_CHOICE,
      .def = "list",
      .choices = "list|pubsub",
-     .help = "list: LPUSH/BRPOP on a list per direction; pubsub: PUBLISH/SUBSCRIBE"},
+     .help = "list: LPUSH/BRPOP on a list per direction; pubsub: PUBLISH/SUBSCRIBE (--deliver "
+	     "all: always pubsub)"},
     {.key = NULL}};
 enum { REDIS_OPT_MODE };
 enum { REDIS_LIST, REDIS_PUBSUB };
@@ -58,6 +74,7 @@ enum { REDIS_LIST, REDIS_PUBSUB };
 #include <hiredis/hiredis.h>
 #include <poll.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/un.h>
@@ -71,7 +88,8 @@ struct redis_ep {
 	redisContext *in;  /* BRPOP / the subscription */
 	char key_out[80], key_in[80];
 	bool pubsub;
-	unsigned depth;	  /* sends that may be unanswered */
+	unsigned subscribers; /* pubsub: every PUBLISH must reach this many (1: at least one) */
+	unsigned depth;	      /* sends that may be unanswered */
 	unsigned pending; /* sends not answered yet */
 };
 
@@ -84,16 +102,20 @@ static int redis_probe(struct ipcb_probe *p)
 
 static int redis_prepare(struct ipcb_service *svc)
 {
-	char prog[4200];
-	int rc;
+	char *prog;
+	int rc = ipcb_broker_find("redis-server", &prog);
 
-	if (ipcb_broker_find("redis-server", prog, sizeof(prog)))
+	if (rc == -ENOMEM)
+		return ipcb_errf(&svc->err, rc, "asprintf", "looking for redis-server");
+	if (rc)
 		return ipcb_errf(&svc->err, -ENOENT, "redis-server",
 				 "not installed (Debian package redis-server)");
 	rc = snprintf(svc->addr, sizeof(svc->addr), "%s/%s", svc->dir, REDIS_SOCKET);
-	if (rc < 0 || (size_t)rc >= sizeof(((struct sockaddr_un *)0)->sun_path))
-		return ipcb_errf(&svc->err, -ENAMETOOLONG, "unix socket path", "%s/%s", svc->dir,
-				 REDIS_SOCKET);
+	if (rc < 0 || (size_t)rc >= sizeof(((struct sockaddr_un *)0)->sun_path)) {
+		rc = ipcb_errf(&svc->err, -ENAMETOOLONG, "unix socket path", "%s/%s", svc->dir,
+			       REDIS_SOCKET);
+		goto free_prog;
+	}
 	/*
 	 * No TCP listener, no persistence, a log on stdout (the driver keeps it in the service's
 	 * directory), one database. A subscriber that falls behind is not disconnected (its
@@ -108,13 +130,14 @@ static int redis_prepare(struct ipcb_service *svc)
 			      "client-output-buffer-limit pubsub 0 0 0\n",
 			      svc->addr, svc->dir);
 	if (rc)
-		return rc;
+		goto free_prog;
 	/* Its version comes from the server once it answers (INFO), not from a second run. */
 	snprintf(svc->version, sizeof(svc->version), "redis-server");
-	if ((rc = ipcb_service_arg(svc, "%s", prog)) ||
-	    (rc = ipcb_service_arg(svc, "%s/redis.conf", svc->dir)))
-		return rc;
-	return 0;
+	if (!(rc = ipcb_service_arg(svc, "%s", prog)))
+		rc = ipcb_service_arg(svc, "%s/redis.conf", svc->dir);
+free_prog:
+	free(prog);
+	return rc;
 }
 
 /* A reply's text field, for an error ("" when it has none). */
@@ -197,10 +220,16 @@ static int redis_setup(struct ipcb_chan *ch)
 {
 	if (!ch->cfg.service)
 		return ipcb_errf(&ch->err, -EINVAL, "setup", "its server is not running");
+	if (ch->cfg.broadcast) {
+		snprintf(ch->layout, sizeof(ch->layout), "redis pub/sub channel, %u subscribers",
+			 ch->cfg.receivers);
+		return 0;
+	}
 	if (ipcb_opt(&ch->cfg, REDIS_OPT_MODE) == REDIS_PUBSUB && ch->cfg.receivers > 1)
 		return ipcb_errf(&ch->err, -EINVAL, "setup",
 				 "mode=pubsub gives every subscriber every message: several "
-				 "receivers compete only with mode=list");
+				 "receivers compete only with mode=list (--deliver all gives "
+				 "every one every message)");
 	snprintf(ch->layout, sizeof(ch->layout), "%s",
 		 ipcb_opt(&ch->cfg, REDIS_OPT_MODE) == REDIS_PUBSUB
 		     ? "redis pub/sub channel per direction"
@@ -215,7 +244,8 @@ static void redis_teardown(struct ipcb_chan *ch)
 	redisContext *c;
 	redisReply *r;
 
-	if (!ch->cfg.service || ipcb_opt(&ch->cfg, REDIS_OPT_MODE) == REDIS_PUBSUB)
+	if (!ch->cfg.service || ipcb_opt(&ch->cfg, REDIS_OPT_MODE) == REDIS_PUBSUB ||
+	    ch->cfg.broadcast)
 		return;
 	c = redisConnectUnix(ch->cfg.service);
 	if (!c || c->err) {
@@ -258,7 +288,8 @@ static int redis_open(struct ipcb_ep *ep)
 	redisReply *r;
 	int rc;
 
-	me->pubsub = ipcb_opt(cfg, REDIS_OPT_MODE) == REDIS_PUBSUB;
+	me->pubsub = ipcb_opt(cfg, REDIS_OPT_MODE) == REDIS_PUBSUB || cfg->broadcast;
+	me->subscribers = cfg->broadcast ? cfg->receivers : 1;
 	me->depth = cfg->inflight ? cfg->inflight : 1;
 	redis_key(ep->chan, sender, me->key_out, sizeof(me->key_out));
 	redis_key(ep->chan, !sender, me->key_in, sizeof(me->key_in));
@@ -290,9 +321,14 @@ static int redis_check_sent(struct ipcb_ep *ep, redisReply *r)
 		rc = ipcb_errf(&ep->err, -EPROTO, me->pubsub ? "PUBLISH" : "LPUSH", "%s",
 			       r->type == REDIS_REPLY_ERROR ? redis_text(r)
 							    : "not an integer reply");
-	else if (me->pubsub && r->integer < 1)
-		rc = ipcb_errf(&ep->err, -EPIPE, "PUBLISH", "no subscriber got the message (%lld)",
-			       r->integer);
+	else if (me->pubsub && r->integer < me->subscribers)
+		rc = r->integer < 1
+			 ? ipcb_errf(&ep->err, -EPIPE, "PUBLISH",
+				     "no subscriber got the message (%lld)", r->integer)
+			 : ipcb_errf(&ep->err, -EPIPE, "PUBLISH",
+				     "%lld of the %u subscribers got the message: one was "
+				     "disconnected",
+				     r->integer, me->subscribers);
 	freeReplyObject(r);
 	return rc;
 }

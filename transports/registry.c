@@ -413,10 +413,34 @@ static const char *rule_launcher(const struct ipcb_transport *t)
 	return NULL;
 }
 
+/*
+ * Publish-subscribe needs several receivers on one channel, and a runtime starts one sender and
+ * one receiver. It does not need MULTI_RECEIVER (transport.h says why: delivering to all and
+ * sharing out among competitors are two abilities). A lossy() hook narrows the lossy capability
+ * down to some runs, so it comes with the capability: without it, no run may lose a message.
+ */
+static const char *rule_broadcast(const struct ipcb_transport *t)
+{
+	if ((t->caps & IPCB_CAP_BROADCAST) && t->launch)
+		return "broadcast needs several receivers, and a runtime starts one sender and one "
+		       "receiver";
+	if (t->lossy && !(t->caps & IPCB_CAP_LOSSY))
+		return "a lossy() hook says which runs may lose messages: it needs the lossy "
+		       "capability";
+	return NULL;
+}
+
 static const char *(*const rules[])(const struct ipcb_transport *) = {
     rule_required, rule_setup,	 rule_wait,    rule_no_data,  rule_path,
-    rule_zerocopy, rule_network, rule_options, rule_launcher,
+    rule_zerocopy, rule_network, rule_options, rule_launcher, rule_broadcast,
 };
+
+bool ipcb_transport_lossy(const struct ipcb_transport *t, const struct ipcb_chan_cfg *cfg)
+{
+	if (!(t->caps & IPCB_CAP_LOSSY))
+		return false;
+	return t->lossy ? t->lossy(cfg) : true;
+}
 
 int ipcb_transport_check(const struct ipcb_transport *t, char *why, size_t why_bytes)
 {

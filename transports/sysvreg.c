@@ -152,20 +152,41 @@ static int sysvreg_open(const char *path, bool *created, struct ipcb_err *e)
 	return fd;
 }
 
+/*
+ * The registry's path for tag, allocated (the caller frees it): a PATH_MAX buffer is a large part
+ * of a small stack (ulimit -s). NULL with errno ENOMEM or ENAMETOOLONG.
+ */
+static char *sysvreg_path_new(const char *tag)
+{
+	char *path = malloc(PATH_MAX);
+
+	if (path && ipcb_sysv_registry_path(tag, path, PATH_MAX) < 0) {
+		free(path);
+		errno = ENAMETOOLONG;
+		return NULL;
+	}
+	return path;
+}
+
 int ipcb_sysv_create(const char *tag, enum ipcb_sysv_kind kind, size_t arg, struct ipcb_err *e)
 {
-	char path[PATH_MAX], line[64];
+	char *path, line[64];
 	int fd, id = -1, err = 0, len;
 	bool created;
 	key_t key = 0;
 	ssize_t n;
 
-	if (ipcb_sysv_registry_path(tag, path, sizeof(path)) < 0)
+	path = sysvreg_path_new(tag);
+	if (!path && errno == ENOMEM)
+		return ipcb_err(e, -ENOMEM, "malloc");
+	if (!path)
 		return ipcb_errf(e, -ENAMETOOLONG, "open", "System V registry in %s: path too long",
 				 ipcb_sysv_registry_dir());
 	fd = sysvreg_open(path, &created, e);
-	if (fd < 0)
-		return fd;
+	if (fd < 0) {
+		id = fd;
+		goto free_path;
+	}
 	for (int i = 0; i < SYSVREG_TRIES; i++) {
 		key = sysvreg_key();
 		id = sysvreg_get(kind, key, arg);
@@ -177,7 +198,8 @@ int ipcb_sysv_create(const char *tag, enum ipcb_sysv_kind kind, size_t arg, stru
 		close(fd);
 		if (created)
 			unlink(path); /* nothing recorded: leave nothing behind */
-		errno = err;	      /* the caller explains the get call's failure */
+		free(path);
+		errno = err; /* the caller explains the get call's failure */
 		return -err;
 	}
 	len = snprintf(line, sizeof(line), "%s %d 0x%08" PRIx32 "\n", ipcb_sysv_kind_name(kind), id,
@@ -192,15 +214,19 @@ int ipcb_sysv_create(const char *tag, enum ipcb_sysv_kind kind, size_t arg, stru
 		close(fd);
 		if (created)
 			unlink(path);
-		return ipcb_errf(e, -err, "write", "System V registry %s", path);
+		id = ipcb_errf(e, -err, "write", "System V registry %s", path);
+		goto free_path;
 	}
 	if (close(fd) < 0 && errno != EINTR) {
 		err = errno;
 		sysvreg_rmid(kind, id);
-		return ipcb_errf(e, -err, "close", "System V registry %s", path);
+		id = ipcb_errf(e, -err, "close", "System V registry %s", path);
+		goto free_path;
 	}
 	sysvreg_made[sysvreg_nmade++ % IPCB_SYSV_HISTORY] =
 	    (struct ipcb_sysv_entry){.kind = kind, .id = id, .key = (uint32_t)key};
+free_path:
+	free(path);
 	return id;
 }
 
@@ -225,10 +251,11 @@ void ipcb_sysv_probe_tag(char *tag, size_t n)
 
 void ipcb_sysv_registry_remove(const char *tag)
 {
-	char path[PATH_MAX];
+	char *path = sysvreg_path_new(tag);
 
-	if (ipcb_sysv_registry_path(tag, path, sizeof(path)) == 0)
+	if (path)
 		unlink(path);
+	free(path);
 }
 
 int ipcb_sysv_entry_parse(const char *line, struct ipcb_sysv_entry *out)

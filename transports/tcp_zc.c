@@ -120,14 +120,11 @@ static void tcp_zc_teardown(struct ipcb_chan *ch)
 	if (!c->stats)
 		return;
 	if (c->stats->completed) {
-		char text[128];
-
+		/* Short enough for the layout's 63 characters with any count a run reaches. */
 		snprintf(
-		    text, sizeof(text), "MSG_ZEROCOPY: kernel copied %llu/%llu sends%s",
+		    ch->layout, sizeof(ch->layout), "MSG_ZEROCOPY: %llu of %llu sends copied%s",
 		    (unsigned long long)c->stats->copied, (unsigned long long)c->stats->completed,
 		    c->stats->copied == c->stats->completed && !ch->cfg.host ? " (loopback)" : "");
-		memcpy(ch->layout, text, sizeof(ch->layout) - 1);
-		ch->layout[sizeof(ch->layout) - 1] = '\0';
 	}
 	munmap(c->stats, sizeof(*c->stats));
 	c->stats = NULL;

@@ -144,6 +144,11 @@ const struct ipcb_transport *ipcb_transport_find(const char *name);
 /* The route of t's run with configuration cfg (NULL: its declared default). */
 struct ipcb_route ipcb_transport_route(const struct ipcb_transport *t,
 				       const struct ipcb_chan_cfg *cfg);
+/*
+ * May t's run with configuration cfg lose messages (IPCB_CAP_LOSSY, narrowed by its lossy()
+ * hook)? Such a run counts a gap in a stream as lost messages; any other run fails on one.
+ */
+bool ipcb_transport_lossy(const struct ipcb_transport *t, const struct ipcb_chan_cfg *cfg);
 
 /*
  * A built-in module (ipcb-SET.so, one per library set): what it exports as `ipcb_module_set`.

@@ -12,6 +12,9 @@
  * Limits: none per message (ZMQ_MAXMSGSIZE unset); the high-water mark (-o zmq-ipc.hwm)
  * bounds the queue each way, and a sender at the mark waits (counted in the row's channel).
  * Endpoints are not thread-safe: no sending in one thread while receiving in another.
+ * --deliver all: XPUB and SUB sockets instead of PAIR (util/zmqpair.h), the publisher bound in
+ * the run's directory and every receiver connected to it; the publisher drops at its mark,
+ * counted as losses.
  *
  * Built only with libzmq (transports/meson.build: 'zmq_ipc libzmq:libzmq3-dev').
  */
@@ -19,7 +22,10 @@
 #include "transport.h"
 
 #define ZMQ_IPC_SUMMARY "ZeroMQ PAIR sockets over ipc:// in the run's directory (libzmq)"
-#define ZMQ_IPC_CAPS	(IPCB_CAP_BIDIR | IPCB_CAP_BOUNDARIES | IPCB_CAP_USES_DIR)
+/* Lossy only when it broadcasts (zmqpair.h: a publisher drops at its high-water mark). */
+#define ZMQ_IPC_CAPS                                                                               \
+	(IPCB_CAP_BIDIR | IPCB_CAP_BOUNDARIES | IPCB_CAP_USES_DIR | IPCB_CAP_BROADCAST |           \
+	 IPCB_CAP_LOSSY)
 
 static const struct ipcb_option zmq_ipc_options[] = {
     {.key = "hwm",
@@ -41,7 +47,7 @@ static int zmq_ipc_open(struct ipcb_ep *ep)
 	char where[256];
 	int rc = zmqpair_open_socket(ep);
 
-	if (rc || ep->role != IPCB_RECEIVER)
+	if (rc || !zmqpair_binds(ep))
 		return rc;
 	if (snprintf(where, sizeof(where), "ipc://%s/zmq", ep->chan->cfg.run_dir) >=
 	    (int)sizeof(where))
@@ -65,6 +71,7 @@ const struct ipcb_transport ipcb_transport_zmq_ipc = {
     .ep_priv_bytes = sizeof(struct zmqpair_ep),
     .setup = zmqpair_setup,
     .teardown = zmqpair_teardown,
+    .lossy = zmqpair_lossy,
     .open = zmq_ipc_open,
     .connect = zmqpair_connect,
     .close = zmqpair_close,

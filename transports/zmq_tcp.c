@@ -15,6 +15,8 @@
  * Limits: none per message (ZMQ_MAXMSGSIZE unset); the high-water mark (-o zmq-tcp.hwm)
  * bounds the queue each way, and a sender at the mark waits (counted in the row's channel).
  * Endpoints are not thread-safe: no sending in one thread while receiving in another.
+ * --deliver all: XPUB and SUB sockets instead of PAIR (util/zmqpair.h), the publisher bound to
+ * a port and every receiver connected to it; the publisher drops at its mark, counted as losses.
  *
  * Built only with libzmq (transports/meson.build: 'zmq_tcp libzmq:libzmq3-dev').
  */
@@ -22,7 +24,10 @@
 #include "transport.h"
 
 #define ZMQ_TCP_SUMMARY "ZeroMQ PAIR sockets over TCP (loopback, or two hosts) (libzmq)"
-#define ZMQ_TCP_CAPS	(IPCB_CAP_BIDIR | IPCB_CAP_BOUNDARIES | IPCB_CAP_NETWORK)
+/* Lossy only when it broadcasts (zmqpair.h: a publisher drops at its high-water mark). */
+#define ZMQ_TCP_CAPS                                                                               \
+	(IPCB_CAP_BIDIR | IPCB_CAP_BOUNDARIES | IPCB_CAP_NETWORK | IPCB_CAP_BROADCAST |            \
+	 IPCB_CAP_LOSSY)
 
 static const struct ipcb_option zmq_tcp_options[] = {
     {.key = "hwm",
@@ -50,7 +55,7 @@ static int zmq_tcp_open(struct ipcb_ep *ep)
 	if (v6 &&
 	    zmq_setsockopt(((struct zmqpair_ep *)ep->priv)->sock, ZMQ_IPV6, &on, sizeof(on)) < 0)
 		return ipcb_err(&ep->err, -errno, "zmq_setsockopt(ZMQ_IPV6)");
-	if (ep->role != IPCB_RECEIVER)
+	if (!zmqpair_binds(ep))
 		return 0;
 	/* Port *: the kernel picks a free one, which ZMQ_LAST_ENDPOINT then names. */
 	snprintf(where, sizeof(where), v6 ? "tcp://[%s]:*" : "tcp://%s:*", host);
@@ -72,6 +77,7 @@ const struct ipcb_transport ipcb_transport_zmq_tcp = {
     .ep_priv_bytes = sizeof(struct zmqpair_ep),
     .setup = zmqpair_setup,
     .teardown = zmqpair_teardown,
+    .lossy = zmqpair_lossy,
     .open = zmq_tcp_open,
     .connect = zmqpair_connect,
     .close = zmqpair_close,

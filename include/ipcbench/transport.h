@@ -21,6 +21,12 @@
  * another ABI, and zero-extends the struct of a module built when it was shorter (fields added
  * at its end since then read as absent).
  *
+ *   ABI 1  the first public contract.
+ *   ABI 2  struct ipcb_chan_cfg gained `broadcast` at its end. The configuration is embedded in
+ *          struct ipcb_chan, so every member of the channel after it (priv, err, tag, layout)
+ *          moved: a module built for ABI 1 would read its channel state at the wrong place.
+ *          (struct ipcb_transport gained `lossy` at its end too, which alone needs no new ABI.)
+ *
  * Life of a run, and which process calls what:
  *
  *   parent:   probe() ........ once per ipcbench invocation; may lower max_msg_bytes
@@ -72,7 +78,7 @@ extern "C" {
 #endif
 
 /* The ABI this header describes, and the struct-size rule above. */
-#define IPCB_TRANSPORT_ABI 1u
+#define IPCB_TRANSPORT_ABI 2u
 
 /* Capability flags: what the driver may rely on, and what --list shows. */
 enum ipcb_cap {
@@ -93,10 +99,11 @@ enum ipcb_cap {
 	IPCB_CAP_FSYNC = 1u << 6,
 	/*
 	 * Several senders (MULTI_SENDER) or several receivers (MULTI_RECEIVER) can share one
-	 * channel object: a queue, a datagram socket, a ring with several readers, a broker
-	 * topic. Fan-in and fan-out are built from these; without them a run has one of each.
-	 * Several senders' messages each arrive whole (one send is one message, never mixed
-	 * with another's); several receivers compete: each message goes to one of them.
+	 * channel object: a queue, a datagram socket, a broker's queue. Fan-in and fan-out are
+	 * built from these; without them a run has one of each. Several senders' messages each
+	 * arrive whole (one send is one message, never mixed with another's); several receivers
+	 * compete: each message goes to one of them (a work queue). Delivering every message to
+	 * every receiver is another capability, IPCB_CAP_BROADCAST.
 	 */
 	IPCB_CAP_MULTI_SENDER = 1u << 7,
 	IPCB_CAP_MULTI_RECEIVER = 1u << 8,
@@ -118,6 +125,9 @@ enum ipcb_cap {
 	 * messages (the row's losses) instead of failing, and the sender repeats its last message
 	 * until the receivers are done, since the last one may be lost too. A round trip still
 	 * fails when a message is lost (at --timeout): a ping-pong has nothing to go on with.
+	 * A transport that loses messages only in some runs (by its options, or when it
+	 * broadcasts) says which with its lossy() hook; the others' runs then stay strict, a
+	 * lost message failing them.
 	 */
 	IPCB_CAP_LOSSY = 1u << 11,
 	/*
@@ -137,6 +147,20 @@ enum ipcb_cap {
 	 * the other one (cfg.agent); no stand-in and no server take part in its runs.
 	 */
 	IPCB_CAP_LAUNCH_HOSTS = 1u << 13,
+	/*
+	 * Publish-subscribe: with cfg.broadcast set (--deliver all), one sender's every message
+	 * goes to every one of cfg.receivers receivers, each in the sender's order (a broker's
+	 * pub/sub channel or topic, a fanout exchange, bus signals, a ring that several readers
+	 * follow). The subscriptions are in place when connect() has returned, so nothing sent
+	 * after the start barrier misses a receiver that joined late (open() subscribes, or
+	 * connect() waits until every subscription has reached the sender). It stands on its own,
+	 * without MULTI_RECEIVER: a mechanism that delivers to all need not be able to share
+	 * messages out among competing receivers (PUB/SUB sockets, signals), and one that can do
+	 * both declares both and does what cfg.broadcast says. Broadcast runs stream one way
+	 * (throughput mode); a transport that drops what a slow subscriber cannot take says so with
+	 * lossy().
+	 */
+	IPCB_CAP_BROADCAST = 1u << 14,
 };
 
 enum ipcb_wait {
@@ -282,6 +306,12 @@ struct ipcb_chan_cfg {
 	 */
 	const char *peer;
 	const char *agent;
+	/*
+	 * IPCB_CAP_BROADCAST: this run delivers every message to every receiver (--deliver all;
+	 * one sender, cfg.receivers subscribers, throughput mode), even when there is one; false:
+	 * each message goes to one receiver, as always. (Added in ABI 2.)
+	 */
+	bool broadcast;
 };
 
 /* Option i of the run (an index into the transport's `options` table). */
@@ -463,6 +493,14 @@ struct ipcb_transport {
 
 	/* Optional: zero-copy loans (IPCB_CAP_ZEROCOPY; see struct ipcb_loan_ops). */
 	const struct ipcb_loan_ops *loans;
+	/*
+	 * Optional, IPCB_CAP_LOSSY only: may a run of this configuration lose messages? For a
+	 * mechanism that loses some only in some runs: a publisher that drops what a slow
+	 * subscriber's queue cannot take when it broadcasts (cfg.broadcast), but never in a pair;
+	 * a ring whose writer overwrites by its options. Called in the driver and in each side,
+	 * outside any timed loop. NULL: every run may (the capability alone decides).
+	 */
+	bool (*lossy)(const struct ipcb_chan_cfg *cfg);
 };
 
 /*

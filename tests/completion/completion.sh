@@ -1,7 +1,7 @@
 #!/bin/bash
 # completion.sh IPCBENCH COMPLETION - TAP: bash completion of ipcbench, run as bash runs it (the
 # words of a command line in COMP_WORDS, the function the file registers called, COMPREPLY
-# read): options from each --help (the main command's, compare's, report's), transport names
+# read): options from each --help (the main command's, compare's, report's, history's), transport names
 # from --list, lists after a comma, --opt=VALUE, the words a few options take, files and
 # directories where an option wants them. Completing with a stand-in ipcbench whose --help and
 # --list name things the real one does not shows that nothing is hard-coded.
@@ -76,10 +76,19 @@ grep -qx -- '--html' "$WORK/got" && grep -qx -- '--figures' "$WORK/got" && grep 
 ok $? "after report: report's options (--html, --figures, --output)"
 [ "$(complete_line "$BIN co")" = compare ]
 ok $? "the first word: a subcommand"
+[ "$(complete_line "$BIN hi")" = history ]
+ok $? "history is one"
+complete_line "$BIN history ci.db --" >"$WORK/got"
+grep -qx -- '--plot' "$WORK/got" && grep -qx -- '--import' "$WORK/got" && ! grep -qx -- '--json' "$WORK/got"
+ok $? "after history: history's options (--plot, --import), not the run's"
+[ "$(complete_line "$BIN history ci.db --by " | paste -sd' ')" = "commit run" ]
+ok $? "history --by: run or commit"
 [ "$(complete_line "$BIN compare --metric p" | paste -sd' ')" = "p50_ns p99_ns" ]
 ok $? "compare --metric: the metrics"
 [ "$(complete_line "$BIN --wait " | paste -sd' ')" = "block hybrid spin yield" ]
 ok $? "--wait: the strategies"
+[ "$(complete_line "$BIN --deliver " | paste -sd' ')" = "all one" ]
+ok $? "--deliver: one or all"
 [ "$(complete_line "$BIN -m latency,b" | paste -sd' ')" = "latency,bistream latency,both" ]
 ok $? "-m: a list of modes"
 [ -z "$(complete_line "$BIN --size ")" ]

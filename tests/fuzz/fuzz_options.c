@@ -61,7 +61,8 @@ static void check_accepted(const struct ipcb_opts *o, int argc, char **argv)
 		   o->spin_polls);
 	FUZZ_CHECK(isfinite(o->timeout_s) && o->timeout_s >= 0.001 && o->timeout_s <= 86400,
 		   "timeout %g", o->timeout_s);
-	FUZZ_CHECK(!o->dry_run || o->cleanup, "--dry-run without --cleanup");
+	FUZZ_CHECK(!o->dry_run || o->cleanup || o->plan_only,
+		   "--dry-run without --cleanup and not a plan");
 	FUZZ_CHECK(o->work_ns <= 1000000000ull, "work %llu ns", (unsigned long long)o->work_ns);
 	/* Load shapes: lists within bounds, and only the combinations options.c allows. */
 	FUZZ_CHECK(o->ninflight >= 1 && o->ninflight <= IPCB_MAX_LIST, "%zu inflight",
@@ -77,9 +78,17 @@ static void check_accepted(const struct ipcb_opts *o, int argc, char **argv)
 		FUZZ_CHECK(isfinite(o->rates[i]) && o->rates[i] > 0 && o->rates[i] <= 1e9,
 			   "rate %g", o->rates[i]);
 	FUZZ_CHECK(!(o->nrates && o->rate_sweep), "--rate with --rate-sweep");
-	FUZZ_CHECK(o->topo_senders >= 1 && o->topo_receivers >= 1 &&
-		       (o->topo_senders == 1 || o->topo_receivers == 1),
-		   "topology %u:%u", o->topo_senders, o->topo_receivers);
+	FUZZ_CHECK(o->ntopos >= 1 && o->ntopos <= IPCB_MAX_LIST, "%zu topologies", o->ntopos);
+	for (size_t i = 0; i < o->ntopos; i++)
+		FUZZ_CHECK(o->topos[i].senders >= 1 && o->topos[i].receivers >= 1 &&
+			       o->topos[i].senders <= 64 && o->topos[i].receivers <= 64 &&
+			       (o->topos[i].senders == 1 || o->topos[i].receivers == 1) &&
+			       (!o->deliver_all || o->topos[i].senders == 1),
+			   "topology %u:%u%s", o->topos[i].senders, o->topos[i].receivers,
+			   o->deliver_all ? " all" : "");
+	FUZZ_CHECK(!o->deliver_all || (!o->latency && !o->bistream && !o->nrates &&
+				       !o->rate_sweep && o->npairs == 1 && o->pairs[0] == 1),
+		   "--deliver all with a latency mode, a rate or pairs");
 	FUZZ_CHECK(o->slo.ns == 0 || (o->rate_sweep && isfinite(o->slo.ns) && o->slo.ns > 0),
 		   "slo %g ns", o->slo.ns);
 
@@ -132,13 +141,28 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	FUZZ_CHECK(rc1 == 0 || rc1 == -EINVAL, "rc %d", rc1);
 	FUZZ_CHECK(rc1 == rc2 && strcmp(err1, err2) == 0,
 		   "the same line parsed twice: %d '%s', then %d '%s'", rc1, err1, rc2, err2);
-	/* Both start from ipcb_opts_init()'s memset, so even the padding must agree. */
-	FUZZ_CHECK(memcmp(&o1, &o2, sizeof(o1)) == 0, "the same line parsed twice, other options");
+	/* The --cpus list is allocated: the same CPUs, in memory of its own each time. */
+	FUZZ_CHECK(o1.ncpu_list == o2.ncpu_list &&
+		       (!o1.ncpu_list ||
+			memcmp(o1.cpu_list, o2.cpu_list, o1.ncpu_list * sizeof(int)) == 0),
+		   "the same line parsed twice, other --cpus lists");
+	{
+		int *l1 = o1.cpu_list, *l2 = o2.cpu_list;
+
+		o1.cpu_list = o2.cpu_list = NULL;
+		/* Both start from ipcb_opts_init()'s memset, so even the padding must agree. */
+		FUZZ_CHECK(memcmp(&o1, &o2, sizeof(o1)) == 0,
+			   "the same line parsed twice, other options");
+		o1.cpu_list = l1;
+		o2.cpu_list = l2;
+	}
 	if (rc1 == 0)
 		check_accepted(&o1, argc, args);
 	else
 		FUZZ_CHECK(err1[0] != '\0' && memchr(err1, '\0', sizeof(err1)),
 			   "failed without a message");
+	ipcb_opts_fini(&o1);
+	ipcb_opts_fini(&o2);
 free_args:
 	while (--argc > 0)
 		free(args[argc]);

@@ -14,7 +14,7 @@
 #include <math.h>
 
 #include "fuzz.h"
-#include "run.h"
+#include "spec.h"
 #include "wire.h"
 
 static void check_text(const char *s, size_t n, const char *what)

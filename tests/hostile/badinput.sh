@@ -152,6 +152,20 @@ cases() {
 - | 2 | --topology 1:3: several senders or receivers on one channel stream one way: use -m throughput | $Q --topology 1:3 -m latency
 - | 2 | --topology 1:3: --size 8 is too small | $Q --topology 1:3 -m throughput -s 8
 - | 2 | --topology and --pairs: several pairs, or one channel with several senders or receivers, not both | $Q --topology 1:2 --pairs 2 -m throughput
+- | 2 | --topology: '1:2,,1:3' has an empty item | $Q --topology 1:2,,1:3 -m throughput
+- | 2 | --topology: 1:2 is listed twice | $Q --topology 1:2,1:3,1:2 -m throughput
+- | 2 | --topology: '1:x' is not S:R | $Q --topology 1:1,1:x -m throughput
+- | 2 | --topology 1:3: several senders or receivers on one channel stream one way: use -m throughput | $Q --topology 1:1,1:3 -m latency
+- | 2 | --deliver: unknown 'some'; valid: one (each message to one receiver), all (every receiver gets every message) | $Q --deliver some
+- | 2 | --deliver: unknown ''; valid: one | $Q --deliver=
+- | 2 | --deliver: missing value | --deliver
+- | 2 | --deliver all: publish-subscribe streams one way, from one sender to every receiver: use -m throughput | $Q --deliver all
+- | 2 | --deliver all: publish-subscribe streams one way | $Q --deliver all -m bistream
+- | 2 | --deliver all: one sender publishes to every receiver, and --topology 3:1 has 3 senders (use 1:N) | $Q --deliver all --topology 1:2,3:1 -m throughput
+- | 2 | --deliver all and --pairs: one channel with every receiver on it, or several pairs, not both | $Q --deliver all --pairs 2 -m throughput
+- | 2 | --deliver all: the publisher streams as fast as its receivers take the messages (a closed loop): not with --rate or --rate-sweep | $Q --deliver all --rate 1000 -m throughput
+- | 2 | --deliver all: the publisher streams as fast as its receivers take the messages | $Q --deliver all --rate-sweep -m throughput
+- | 2 | --deliver all: --size 8 is too small | $Q --deliver all -m throughput -s 8
 - | 2 | --inflight with an open loop: a rate keeps as many requests in flight as it needs | $Q --inflight 4 --rate 100
 - | 2 | --wait spin: with --inflight, an open loop with replies or -m bistream | $Q --wait spin --inflight 2
 - | 2 | --wait spin: with --inflight, an open loop with replies or -m bistream | $Q --wait spin -m bistream
@@ -288,7 +302,7 @@ tiny | 1 | file throughput 1M run 1: setup: posix_fallocate: No space left on de
 - | 2 | --list=x | $Q --list=x
 - | 2 | unexpected argument 'extra' | $Q extra
 - | 2 | unexpected argument 'extra' | $Q -- extra
-- | 2 | --dry-run only goes with --cleanup | --dry-run
+- | 2 | --placement: unknown placement 'dry' | --dry-run --placement dry
 - | 2 | --cleanup takes only --dir and --dry-run, not -t | --cleanup -t pipe
 - | 2 | --cleanup takes only --dir and --dry-run, not --csv | --cleanup --dir $WORK/dir --csv $WORK/x.csv
 - | 2 | --cleanup takes only --dir and --dry-run, not --duration | --duration 1 --cleanup

@@ -129,6 +129,17 @@ st=$?
 [ $st -eq 1 ] && grep -q "http.socket=unix: a Unix socket does not reach the host" "$WORK/unix.err"
 ok $? "http over a Unix socket between two hosts is refused, naming the option (exit $st)"
 [ $st -eq 1 ] || diag "$WORK/unix.err"
+# thrift, like http, goes over a Unix socket on one host and over TCP between two.
+in_a "$BIN" -q --peer "$IPB:$PORT" --token-file "$WORK/token" -t thrift -s 64,64K -d 0.2 \
+	--csv "$WORK/thrift.csv" >/dev/null 2>"$WORK/thrift.err"
+st=$?
+awk "$CSV_AWK"'{ nf = csv_split($0, f) }
+	NR == 1 { for (i = 1; i <= nf; i++) c[f[i]] = i; next }
+	f[c["transport"]] == "thrift" { n++; if (f[c["channel"]] !~ /over TCP$/ ||
+		f[c["placement"]] != "two-host") bad = 1 }
+	END { exit bad || n < 4 }' "$WORK/thrift.csv"
+ok $? "thrift across the link, 64 B and 64 KiB, both modes, over TCP: exit $st, $(col "$WORK/thrift.csv" channel thrift latency 64 rtt)"
+[ $st -eq 0 ] || diag "$WORK/thrift.err"
 diag <<<"net_path: $(col "$WORK/open.csv" net_path tcp latency 65536 rtt)"
 grep -q "^# the peer, $IPB port $PORT" "$WORK/open.out" && grep -q "^# two-host (CPU" "$WORK/open.out"
 ok $? "the table's head names the peer, its fingerprint and the clocks' offset"

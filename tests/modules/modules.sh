@@ -23,7 +23,7 @@ CC_ARGS=(-O2 -Wall -Wextra -Werror -fPIC -shared -I"$ROOT/include" -I"$ROOT/exam
 cc "${CC_ARGS[@]}" -o "$M/ring.so" "$ROOT/examples/ring/ring.c" 2>"$WORK/cc.err"
 ok $? "the example module builds against the public header alone, without warnings"
 diag "$WORK/cc.err"
-for v in abi older newer_set newer_zero nosym clash rule service nosend crash hang net good; do
+for v in abi oldabi lossyhook older newer_set newer_zero nosym clash rule service nosend crash hang net good; do
 	cc "${CC_ARGS[@]}" -DVARIANT_"${v^^}" -DVARIANT_NAME="\"${v//_/-}\"" \
 		-o "$M/$v.so" "$ROOT/tests/modules/variants.c" 2>>"$WORK/cc.err" || echo "$v" >>"$WORK/cc.failed"
 done
@@ -72,8 +72,13 @@ refused() {
 	ok $? "$3 (exit $st)"
 	[ $st -eq 2 ] || diag "$WORK/$1.err"
 }
-refused abi "built for transport ABI $((1 + $(sed -n 's/^#define IPCB_TRANSPORT_ABI \([0-9]*\)u$/\1/p' "$ROOT/include/ipcbench/transport.h"))), this ipcbench speaks ABI" \
+ABI=$(sed -n 's/^#define IPCB_TRANSPORT_ABI \([0-9]*\)u$/\1/p' "$ROOT/include/ipcbench/transport.h")
+refused abi "built for transport ABI $((ABI + 1)), this ipcbench speaks ABI $ABI" \
 	"a module built for another ABI is refused, naming both"
+refused oldabi "built for transport ABI 1, this ipcbench speaks ABI $ABI" \
+	"a module built for ABI 1 (before the channel's configuration grew) is refused"
+refused lossyhook "a lossy() hook says which runs may lose messages: it needs the lossy capability" \
+	"a module with a lossy() hook but not the lossy capability is refused"
 refused newer_set "built with a newer <ipcbench/transport.h>.* sets fields this ipcbench does not know" \
 	"a module whose longer struct sets fields this ipcbench lacks is refused"
 refused nosym "no symbol 'ipcb_module'" "a shared object without ipcb_module is refused"
@@ -149,17 +154,19 @@ kill "$spid" 2>/dev/null
 wait "$spid" 2>/dev/null
 
 # ---- the core carries no middleware library; modules open only when asked for ----
-LIBS='libzmq|libdbus|libtirpc|libmicrohttpd|libcurl|libmpi|libgrpc|libprotobuf|librabbitmq|libmosquitto|libhiredis|liburing'
+# SQLite too: the results history opens it when a run stores rows (--db) or a command reads a
+# history (history/sql.h), so a run without --db maps it no more than a module's libraries.
+LIBS='libzmq|libdbus|libtirpc|libmicrohttpd|libcurl|libmpi|libgrpc|libprotobuf|libthrift|librabbitmq|libmosquitto|libhiredis|liburing|libsqlite3'
 if ldd "$BIN" 2>/dev/null | grep -q libasan; then
-	skip "the core links none of the middleware libraries" \
+	skip "the core links none of the middleware libraries, nor SQLite" \
 		"a sanitizer build links libtirpc into the core (ASan's xdr interceptors need it at start)"
 elif command -v ldd >/dev/null 2>&1; then
 	ldd "$BIN" >"$WORK/ldd.out" 2>&1
 	! grep -qE "$LIBS" "$WORK/ldd.out"
-	ok $? "the core links none of the middleware libraries ($(grep -c '=>' "$WORK/ldd.out") shared objects)"
+	ok $? "the core links none of the middleware libraries, nor SQLite ($(grep -c '=>' "$WORK/ldd.out") shared objects)"
 	grep -E "$LIBS" "$WORK/ldd.out" | diag
 else
-	skip "the core links none of the middleware libraries" "no ldd"
+	skip "the core links none of the middleware libraries, nor SQLite" "no ldd"
 fi
 # maps PID...: what each process maps of modules and their libraries (less libtirpc in a
 # sanitizer build, which links it into the core: see above).
@@ -180,7 +187,7 @@ done
 seen=$(maps "$dpid" $sides | wc -l)
 wait "$dpid"
 [ "$(echo $sides | wc -w)" -ge 2 ] && [ "$seen" -eq 0 ]
-ok $? "a pipe run: neither the driver nor its sides ($sides) map a module or its libraries"
+ok $? "a pipe run: neither the driver nor its sides ($sides) map a module, its libraries or SQLite"
 "$BIN" -q -t zmq-tcp -s 64 -m throughput -n 100000000 -d 1.5 -w 1 >/dev/null 2>&1 &
 dpid=$!
 for _ in $(seq 50); do
@@ -192,6 +199,18 @@ seen=$(maps $sides | grep -c 'ipcb-zmq\.so')
 wait "$dpid"
 [ "$seen" -ge 1 ]
 ok $? "a zmq-tcp run: its sides map ipcb-zmq.so, opened for it"
+"$BIN" -q -t pipe -s 64 -m throughput -n 100000000 -d 1.5 -w 1 --db "$WORK/history.db" \
+	>/dev/null 2>&1 &
+dpid=$!
+seen=0
+for _ in $(seq 50); do
+	seen=$(grep -c 'libsqlite3' "/proc/$dpid/maps" 2>/dev/null)
+	[ "${seen:-0}" -ge 1 ] && break
+	sleep 0.05
+done
+wait "$dpid"
+[ "${seen:-0}" -ge 1 ]
+ok $? "a run with --db: the driver maps SQLite, opened for it"
 mkdir -p "$WORK/nomods"
 IPCBENCH_MODULE_DIR=$WORK/nomods "$BIN" --list >"$WORK/nomods.out" 2>&1
 st=$?

@@ -23,6 +23,12 @@ __attribute__((unused)) static int variant_connect(struct ipcb_ep *ep,
 	return ipcb_err(&ep->err, -ENOTSUP, "connect");
 }
 
+/* A lossy() hook for an entry that does not declare the lossy capability. */
+__attribute__((unused)) static bool variant_lossy(const struct ipcb_chan_cfg *cfg)
+{
+	return cfg->broadcast;
+}
+
 /* A module that crashes: its receiver dies of SIGSEGV in the middle of a run. */
 __attribute__((unused)) static int crashing_recv(struct ipcb_ep *ep, void *buf, size_t len)
 {
@@ -66,6 +72,8 @@ __attribute__((constructor)) static void variant_init(void)
 	entry.service = (const struct ipcb_service_ops *)&entry; /* the driver's to declare */
 #elif defined(VARIANT_NEWER_SET)
 	longer.newer_field = 1;
+#elif defined(VARIANT_LOSSYHOOK)
+	entry.lossy = variant_lossy; /* says which runs lose, without the lossy capability */
 #elif defined(VARIANT_NOSEND)
 	entry.send = NULL; /* a required hook missing */
 #elif defined(VARIANT_CRASH)
@@ -81,6 +89,9 @@ __attribute__((constructor)) static void variant_init(void)
 #if defined(VARIANT_ABI)
 EXPORT const struct ipcb_module ipcb_module = {IPCB_TRANSPORT_ABI + 1,
 					       (uint32_t)sizeof(struct ipcb_transport), &entry};
+#elif defined(VARIANT_OLDABI)
+/* Built against the header of ABI 1, whose channel configuration ended before `broadcast`. */
+EXPORT const struct ipcb_module ipcb_module = {1, (uint32_t)sizeof(struct ipcb_transport), &entry};
 #elif defined(VARIANT_OLDER)
 /* Built before the loans field existed: the struct ended where it begins. */
 EXPORT const struct ipcb_module ipcb_module = {

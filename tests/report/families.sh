@@ -164,4 +164,17 @@ done
 [ -z "$missing" ]
 ok $? "every table and claim of CLAIMS.md has a section${missing:+ (missing:$missing)}"
 
+# 5. The answers in brief, above the tables: every claim once, with the verdict its section has.
+brief=$(sed -n '/^## The answers in brief/,/^## /p' "$WORK/higher.md")
+missing=''
+for i in 1 2 3 4 5 6 7 8 9 10 11 13 14; do
+	echo "$brief" | grep -qE "^\| C$i \|" || missing="$missing C$i"
+done
+echo "$brief" | grep -qE '^\| C12 ' || missing="$missing C12"
+[ -z "$missing" ] && [ "$(grep -n '^## ' "$WORK/higher.md" | head -1 | cut -d: -f2-)" = "## The answers in brief" ]
+ok $? "the answers in brief come first and list every claim${missing:+ (missing:$missing)}"
+c11_section=$(verdict "$WORK/higher.md" C11 | sed 's/^Verdict: \*\*\([^*]*\)\*\*.*/\1/')
+echo "$brief" | grep -E '^\| C11 \|' | grep -qF "| $c11_section |"
+ok $? "a claim's verdict in brief is its section's ($c11_section)"
+
 done_testing

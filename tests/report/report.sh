@@ -247,6 +247,54 @@ ok $? "two pairs in the closed loops of other shapes, and no shaped row in the g
 [ $? -eq 2 ] && grep -q 'the CSV carries p50, p90, p99 and p99.9 only' "$WORK/err"
 ok $? "--slo with a percentile the CSV does not carry is a usage error"
 
+# Publish-subscribe (--deliver all): a section of its own, per size and number of receivers.
+# shm-bcast fans out to one and to two receivers at 1M deliveries/s, losing nothing; zmq-ipc
+# publishes 4M msg/s and delivers 400k (one receiver) and 800k (two, but for one round's 1.6M:
+# the median is 800k), losing 90% of what two receivers were due.
+PH="$HEADER,p99_ns,pairs,topology,losses,msgs_per_s,deliveries_per_s"
+# bc TRANSPORT N RUN KIND P50 P99 LOSSES MSGS DELIVERIES: a broadcast's row (KIND "": its main one)
+bc() {
+	if [ -z "$4" ]; then
+		echo "$1,throughput,64,$3,,cross-core,block,,$(($8 * 64)),100,100,fixture,cpu,kernel-copy,,1,1:$2 all,$7,$8.0,$9.0"
+	else
+		echo "$1,throughput,64,$3,$4,cross-core,block,$5,,100,100,fixture,cpu,kernel-copy,$6,1,1:$2 all,,,"
+	fi
+}
+{
+	echo "$PH"
+	for run in 1 2 3; do
+		for rcv in 1 2; do
+			bc shm-bcast $rcv $run "" "" "" 0 $((1000000 / rcv)) 1000000
+			bc shm-bcast $rcv $run one_way $((100 + 100 * rcv)) 900
+			bc shm-bcast $rcv $run one_way_slowest $((150 + 100 * rcv)) 900
+			bc shm-bcast $rcv $run one_way_last $((200 + 100 * rcv)) 1200
+		done
+		bc zmq-ipc 1 $run "" "" "" 900000 4000000 400000
+		bc zmq-ipc 2 $run "" "" "" 1700000 4000000 $((run == 3 ? 1600000 : 800000))
+		bc zmq-ipc 2 $run one_way 1600000 5000000
+		bc zmq-ipc 2 $run one_way_slowest 1610000 5000000
+		bc zmq-ipc 2 $run one_way_last 1650000 6000000
+	done
+	runs 5 QUIET unix-stream cross-core 64 10000 2000000000 | sed 's/$/,,,,,,/'
+} >"$WORK/pubsub.csv"
+"$BIN" report "$WORK/pubsub.csv" -o "$WORK/pubsub.md"
+ok $? "report on a CSV with publish-subscribe rows exits 0"
+sed -n '/^### Publish-subscribe/,$p' "$WORK/pubsub.md" >"$WORK/pubsub-section.md"
+grep -q '^\*\*64, cross-core\*\*' "$WORK/pubsub-section.md" &&
+	grep -qxF '| 1 | shm-bcast | 1.00M | 1.00M | 200 ns | 250 ns | 300 ns | 1.20 us | 0 |' "$WORK/pubsub-section.md" &&
+	grep -qxF '| 2 | shm-bcast | 500k | 1.00M | 300 ns | 350 ns | 400 ns | 1.20 us | 0 |' "$WORK/pubsub-section.md" &&
+	grep -qxF '| 2 | zmq-ipc | 4.00M | 800k | 1.60 ms | 1.61 ms | 1.65 ms | 6.00 ms | 1700000 (90%) |' "$WORK/pubsub-section.md" &&
+	grep -qxF '| 1 | zmq-ipc | 4.00M | 400k | - | - | - | - | 900000 (90%) |' "$WORK/pubsub-section.md"
+ok $? "publish-subscribe: per number of receivers, each transport's medians: published, deliveries, delays to every, the slowest and the last receiver, losses and their share"
+[ "$(grep -c '^| 2 | ' "$WORK/pubsub-section.md")" -eq 2 ] &&
+	grep -A3 '^| 2 | ' "$WORK/pubsub-section.md" | head -1 | grep -q 'shm-bcast'
+ok $? "the fastest fan-out first at each number of receivers"
+grep -qF -- '- to 2 receivers: the most deliveries per second, 1.00M, through **shm-bcast**; the last receiver reached soonest (p50 400 ns) through **shm-bcast**; losses at zmq-ipc (1700000).' "$WORK/pubsub-section.md"
+ok $? "a line per number of receivers compares them: the most deliveries, the last receiver soonest, the losses"
+sed '/^### Publish-subscribe/,$d' "$WORK/pubsub.md" >"$WORK/not-pubsub.md"
+! grep -qE 'shm-bcast|zmq-ipc' "$WORK/not-pubsub.md"
+ok $? "broadcast rows are in no other table (neither the guides' nor the closed loops of other shapes)"
+
 "$BIN" report >/dev/null 2>&1
 [ $? -eq 2 ]
 ok $? "report without a CSV is a usage error"

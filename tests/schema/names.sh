@@ -2,7 +2,7 @@
 # names.sh CSV_COLUMNS SOURCE_ROOT - TAP: no C code spells a CSV column's name but the column
 # table, lib/csvschema.c. The writer, compare and report reach columns through the table's enum,
 # so a column renamed or added in the table cannot leave a stale copy behind. Checked in the
-# string literals of lib/, transports/, bench/ and analyze/ (comments may name columns, and
+# string literals of lib/, transports/, bench/, analyze/ and history/ (comments may name columns, and
 # tests may too):
 #   1. a name with an underscore or a digit (size_bytes, p50_ns, ...) appears in no literal;
 #   2. plain-word names (transport, host, ...) are ordinary words elsewhere (an option is called
@@ -28,7 +28,7 @@ where() { cut -f1 | cut -d: -f1,2; }
 # check_names DIR: every way a file under DIR spells a column, one per line, "NAME (how): FILE:LINE".
 check_names() {
 	local lit=$WORK/literals.$$ name alt
-	(cd "$1" && find lib transports bench analyze -name '*.[ch]' ! -path lib/csvschema.c \
+	(cd "$1" && find lib transports bench analyze history -name '*.[ch]' ! -path lib/csvschema.c \
 		2>/dev/null | sort | xargs -r perl "$HERE/literals.pl") >"$lit"
 	while read -r name; do
 		case $name in

@@ -33,15 +33,22 @@ stubs() {
 	for t in "${TOOLS[@]}"; do
 		[[ " $* " == *" $t "* ]] || printf '#!/bin/sh\nexit 0\n' >"$dir/bin/$t"
 	done
-	# cc: -fsanitize links fail when STUB_NO_SAN is set, -E of zlib.h when STUB_NO_ZLIB is. It
-	# reads its input, as a compiler does: one that exited first would fail the printf feeding
-	# it (a closed pipe), and under pipefail that reads as a missing header, now and then.
+	# cc: -fsanitize links fail when STUB_NO_SAN is set, -E of zlib.h when STUB_NO_ZLIB is, of
+	# sqlite3.h when STUB_NO_SQLITE is. It reads its input, as a compiler does: one that exited
+	# first would fail the printf feeding it (a closed pipe), and under pipefail that reads as a
+	# missing header, now and then.
 	cat >"$dir/bin/cc" <<'CC'
 #!/bin/sh
-case " $* " in *" - "*) cat >/dev/null ;; esac
+in=
+case " $* " in *" - "*) in=$(cat) ;; esac
 case " $* " in
 *" -fsanitize="*) [ -z "${STUB_NO_SAN:-}" ] ;;
-*" -E "*) [ -z "${STUB_NO_ZLIB:-}" ] ;;
+*" -E "*)
+	case $in in
+	*sqlite3.h*) [ -z "${STUB_NO_SQLITE:-}" ] ;;
+	*) [ -z "${STUB_NO_ZLIB:-}" ] ;;
+	esac
+	;;
 *) exit 0 ;;
 esac
 CC
@@ -122,6 +129,9 @@ ok $? "meson missing: installed"
 setup nozlib '' STUB_NO_ZLIB=1 --
 [ $st -eq 0 ] && grep -q 'install .* zlib1g-dev$' "$WORK/nozlib.log"
 ok $? "zlib.h not found by the compiler: zlib1g-dev installed"
+setup nosqlite '' STUB_NO_SQLITE=1 --
+[ $st -eq 0 ] && grep -q 'install .* libsqlite3-dev$' "$WORK/nosqlite.log"
+ok $? "sqlite3.h not found by the compiler: libsqlite3-dev installed (the results history)"
 setup nosan '' STUB_NO_SAN=1 -- sanitizers
 [ $st -eq 0 ] && grep -q 'install .* libasan8 libubsan1$' "$WORK/nosan.log"
 ok $? "no sanitizer link: their runtime libraries installed"

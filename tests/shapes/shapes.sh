@@ -1,7 +1,7 @@
 #!/bin/bash
 # shapes.sh - the load shapes end to end with real transports (TAP): requests in flight, streams
-# both ways, several pairs, fan-in and fan-out, open loops with replies and as streams; every
-# row checked for what it must say. Then the open loop's point: a receiver stopped for a while
+# both ways, several pairs, fan-in and fan-out, publish-subscribe, open loops with replies and as
+# streams; every row checked for what it must say. Then the open loop's point: a receiver stopped for a while
 # (SIGSTOP) must show in the tail of an open loop, where every message due during the stall
 # waits for it, and not in a closed loop's, where the stall is one sample.
 #
@@ -93,6 +93,42 @@ done
 run topo-pipe -t pipe -s 64 -m throughput --topology 2:1 -n 100 -d 0
 [ $st -eq 77 ]
 ok $? "a transport whose channel takes one sender is skipped for fan-in, and nothing else runs: exit 77"
+
+# ---- publish-subscribe ----
+# shm-bcast at 4K with sleeping readers: delays of microseconds, so the one-way rows are kept
+# wherever the clock check passes. Every receiver takes every message: the deliveries are the
+# rate times the receivers, nothing lost, and every row says "1:N all".
+run bc -t shm-bcast -s 4K -m throughput --deliver all --topology 1:1,1:3 --wait block -n $N -d 0 \
+	--verify full
+[ $st -eq 0 ] &&
+	[ "$(col "$WORK/bc.csv" transport 'v("latency_kind") == "" && v("losses") == 0 &&
+		v("messages") == '$N' && v("full_checks") + 0 >= v("topology") * '$N' &&
+		((v("topology") == "1:1 all" && v("deliveries_per_s") == v("msgs_per_s")) ||
+		 (v("topology") == "1:3 all" && (v("deliveries_per_s") - 3 * v("msgs_per_s")) ^ 2 < 1))' |
+		wc -l)" -eq 2 ]
+ok $? "shm-bcast --deliver all 1:1 and 1:3: every receiver took and checked every message, deliveries = rate x receivers"
+if grep -q "one-way rows left out" "$WORK/bc.err"; then
+	skip "publish-subscribe one-way rows" "this machine's clocks did not allow one-way rows"
+else
+	[ "$(col "$WORK/bc.csv" latency_kind 'v("topology") == "1:3 all" && v("latency_kind") != ""' | sort | paste -sd' ')" = \
+		"one_way one_way_last one_way_slowest" ] &&
+		[ "$(col "$WORK/bc.csv" messages 'v("topology") == "1:3 all" && v("latency_kind") == "one_way"')" -eq \
+			"$((3 * $(col "$WORK/bc.csv" messages 'v("topology") == "1:3 all" && v("latency_kind") == "one_way_last"')))" ]
+	ok $? "to 3 receivers: one-way rows to every receiver, to the slowest and to the last (a third of the samples of every receiver's)"
+fi
+# A lossy broadcast (shm-bcast -o overrun=count, its ring large enough that nothing is written
+# over) counts the message the fault drops exactly once at each receiver; where the writer waits,
+# the same loss fails the run, naming a receiver.
+run bcdrop -t shm-bcast -o shm-bcast.overrun=count -s 64 -m throughput --deliver all --topology 1:3 -n 500 \
+	-d 0 -w 10 --inject drop
+[ $st -eq 0 ] && [ "$(col "$WORK/bcdrop.csv" losses 'v("latency_kind") == ""')" = 3 ]
+ok $? "a lossy broadcast to 3 receivers counts an injected drop once at each: losses 3"
+run bcfail -t shm-bcast -s 64 -m throughput --deliver all --topology 1:3 -n 500 -d 0 -w 10 --inject drop
+[ $st -eq 1 ] && grep -q "receiver [123]: verification failed: lost messages: expected message 5, got 6" "$WORK/bcfail.err"
+ok $? "a broadcast that must not lose a message fails the run on one, naming the receiver"
+run bcpipe -t pipe -s 64 -m throughput --deliver all --topology 1:2 -n 100 -d 0
+[ $st -eq 77 ] && grep -q "skipping pipe throughput to every receiver: it cannot deliver every message to every receiver" "$WORK/bcpipe.err"
+ok $? "--deliver all with a transport that cannot broadcast: skipped, naming it, and nothing else runs: exit 77"
 
 # ---- a stalled receiver in an open loop ----
 # stall NAME ARGS...: an ipcbench run of ~1.8 s whose receiver is stopped for 300 ms half a

@@ -19,7 +19,7 @@ fi
 ARGS=(-q -t null,pipe --floor -s 64,1M -n 50 -d 0 -w 2)
 ALL="transport mode kind size shape msgs p50 p90 p99 p99.9 max msg/s MB/s cpus wait chunk cpu/msg ctx/msg x floor"
 KEEP="transport kind size p50 p99 max MB/s cpus x floor"
-# The order in which a narrow terminal drops columns (bench/output.h).
+# The order in which a narrow terminal drops columns (bench/cli/output.h).
 DROP="ctx/msg chunk p90 p99.9 msgs msg/s wait cpu/msg mode shape"
 
 # on_tty COLS OUT [ENV...] -- ARGS...: run ipcbench on a pseudo-terminal COLS wide (0: one that

@@ -21,6 +21,7 @@
 #include <unistd.h>
 
 #include "../tap.h"
+#include "launch.h"
 #include "run.h"
 
 /* A page spliced into a pipe, then overwritten: what does the reader get? 1 = the new bytes. */
@@ -53,6 +54,7 @@ static int run(const struct ipcb_transport *t, enum ipcb_mode mode, size_t size,
 
 	memset(&s, 0, sizeof(s));
 	s.t = t;
+	s.launcher = &ipcb_launcher_fork;
 	s.mode = mode;
 	s.size_bytes = s.chunk_bytes = size;
 	s.messages = msgs;

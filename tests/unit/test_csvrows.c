@@ -108,7 +108,8 @@ int main(int argc, char **argv)
 	const char *dir = getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp";
 	bool rewrite = argc == 3 && strcmp(argv[2], "--write") == 0;
 	char path[4096], err[IPCB_CSV_ERR_BYTES];
-	struct ipcb_run_result lat = {0}, thr = {0}, tiny = {0}, open = {0}, bi = {0}, svc = {0};
+	struct ipcb_run_result lat = {0}, thr = {0}, tiny = {0}, open = {0}, bi = {0}, svc = {0},
+			       bc = {0};
 	struct ipcb_sysinfo si = {0}, odd = {0};
 	struct ipcb_csv csv;
 	size_t got_len = 0, want_len = 0;
@@ -197,6 +198,20 @@ int main(int argc, char **argv)
 	bi.bytes_per_s = 3276800000.0;
 	bi.bytes_per_s_dir[0] = 1638400000.0;
 	bi.bytes_per_s_dir[1] = 1638399999.5;
+	/* A broadcast to three receivers: what was published, what arrived, what was lost. */
+	bc.messages = 30000;
+	bc.elapsed_s = 0.25;
+	bc.msgs_per_s = 120000;
+	bc.bytes_per_s = 7680000;
+	bc.deliveries_per_s = 359996;
+	bc.cpu_s[0] = 0.2;
+	bc.cpu_s[1] = 0.6;
+	bc.full_checks = 90000;
+	bc.losses = 1;
+	bc.losses_counted = true;
+	bc.one_way[0] = h_ab;
+	bc.one_way_last = h_ab;
+	snprintf(bc.layout, sizeof(bc.layout), "XPUB/SUB to 3 subscribers, HWM 1000 each");
 
 	{
 		const struct ipcb_row rows[] = {
@@ -205,6 +220,7 @@ int main(int argc, char **argv)
 		     .size_bytes = 64,
 		     .run = 1,
 		     .placement = "cross-core",
+		     .cpu_topology = "cache L3",
 		     .latency_kind = "rtt",
 		     .hist = h_rtt,
 		     .messages = lat.messages,
@@ -247,6 +263,7 @@ int main(int argc, char **argv)
 		     .size_bytes = 1048576,
 		     .run = 12,
 		     .placement = "same-core",
+		     .cpu_topology = "same",
 		     .latency_kind = NULL,
 		     .hist = NULL,
 		     .messages = thr.messages,
@@ -412,9 +429,58 @@ int main(int argc, char **argv)
 		     .peer = &odd,
 		     .net_path = "10.0.0.1 (veth0, mtu 1500, 10000 Mb/s) -> 10.0.0.2 (veth1, mtu "
 				 "1500); control round trip 41.5 us"},
+		    /* Publish-subscribe (--deliver all): the fan-out's row and its last receiver's.
+		     */
+		    {.transport = "zmq-ipc",
+		     .mode = "throughput",
+		     .size_bytes = 64,
+		     .run = 1,
+		     .placement = "cross-core",
+		     .messages = 30000,
+		     .res = &bc,
+		     .rates = true,
+		     .cpu = {0, 1},
+		     .wait = "block",
+		     .chunk_bytes = 64,
+		     .spin_polls = -1,
+		     .clock_skew_bound_ns = -1,
+		     .verify = "sampled",
+		     .pairs = 1,
+		     .senders = 1,
+		     .receivers = 3,
+		     .broadcast = true,
+		     .sides_per_cpu = 3,
+		     .options = "hwm=1000",
+		     .hops = "via I/O thread",
+		     .data_path = "kernel-copy",
+		     .rides_on = "unix-stream"},
+		    {.transport = "zmq-ipc",
+		     .mode = "throughput",
+		     .size_bytes = 64,
+		     .run = 1,
+		     .placement = "cross-core",
+		     .latency_kind = "one_way_last",
+		     .hist = h_ab,
+		     .messages = 5,
+		     .res = &bc,
+		     .cpu = {0, 1},
+		     .wait = "block",
+		     .chunk_bytes = 64,
+		     .spin_polls = -1,
+		     .clock_skew_bound_ns = 120,
+		     .verify = "sampled",
+		     .pairs = 1,
+		     .senders = 1,
+		     .receivers = 3,
+		     .broadcast = true,
+		     .sides_per_cpu = 3,
+		     .options = "hwm=1000",
+		     .hops = "via I/O thread",
+		     .data_path = "kernel-copy",
+		     .rides_on = "unix-stream"},
 		};
-		const struct ipcb_sysinfo *sis[] = {&si, &si, &si, &odd, &odd,
-						    &si, &si, &si, &si,	 &si};
+		const struct ipcb_sysinfo *sis[] = {&si, &si, &si, &odd, &odd, &si,
+						    &si, &si, &si, &si,	 &si,  &si};
 
 		snprintf(path, sizeof(path), "%s/test_csvrows.%d.csv", dir, (int)getpid());
 		unlink(path);
@@ -447,7 +513,7 @@ int main(int argc, char **argv)
 	want = slurp(argv[1], &want_len);
 	if (!ok(want != NULL, "the reference %s can be read", argv[1]))
 		return tap_done();
-	ok_eq(mask_stamps(got, got_len, t0, t1, true, &bad), 10, "every row carries one timestamp");
+	ok_eq(mask_stamps(got, got_len, t0, t1, true, &bad), 12, "every row carries one timestamp");
 	ok(bad == 0, "each timestamp is the time of writing, in UTC");
 	mask_stamps(want, want_len, 0, 0, false, &bad);
 	{

@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "../tap.h"
+#include "area.h"
 #include "clock.h"
 #include "launch.h"
 

@@ -227,5 +227,37 @@ int main(void)
 	ok(parse(&o, "-n5", "-w0", "--inject=crash") == -EINVAL && strstr(err, "message 5"),
 	   "--inject that cannot happen within -n is refused (%s)", err);
 	ok(parse(&o, "-n6", "-w0", "--inject=crash") == 0, "--inject crash with six messages");
+
+	/* --topology is a list; --deliver all makes a 1:N channel publish-subscribe. */
+	ok(parse(&o, NULL, NULL, NULL) == 0 && o.ntopos == 1 && o.topos[0].senders == 1 &&
+	       o.topos[0].receivers == 1 && !o.deliver_all,
+	   "by default one 1:1 channel, each message to one receiver");
+	ok(parse(&o, "-mthroughput", "--topology=1:1,1:2,4:1", NULL) == 0 && o.ntopos == 3 &&
+	       o.topos[1].receivers == 2 && o.topos[2].senders == 4 && ipcb_opts_shared(&o),
+	   "--topology 1:1,1:2,4:1: three topologies, in order");
+	ok(parse(&o, "-mthroughput", "--topology=1:2,1:2", NULL) == -EINVAL &&
+	       strstr(err, "listed twice"),
+	   "a topology listed twice is refused (%s)", err);
+	ok(parse(&o, "-mthroughput", "--deliver=all", "--topology=1:1,1:2,1:3") == 0 &&
+	       o.deliver_all && o.ntopos == 3,
+	   "--deliver all --topology 1:1,1:2,1:3: publish-subscribe to one, two and three");
+	ok(parse(&o, "-mthroughput", "--deliver=all", "--deliver=one") == 0 && !o.deliver_all,
+	   "--deliver one: the last one given counts");
+	ok(parse(&o, "-mthroughput", "--deliver=every", NULL) == -EINVAL &&
+	       strstr(err, "'every'") && strstr(err, "valid: one"),
+	   "an unknown delivery is named, with the valid ones (%s)", err);
+	ok(parse(&o, "--deliver=all", NULL, NULL) == -EINVAL && strstr(err, "-m throughput"),
+	   "--deliver all with latency mode (the default both) is refused (%s)", err);
+	ok(parse(&o, "-mthroughput", "--deliver=all", "--topology=1:3,2:1") == -EINVAL &&
+	       strstr(err, "2:1 has 2 senders"),
+	   "--deliver all with several senders is refused, naming the topology (%s)", err);
+	ok(parse(&o, "-mthroughput", "--deliver=all", "--pairs=2") == -EINVAL &&
+	       strstr(err, "--pairs"),
+	   "--deliver all with pairs is refused (%s)", err);
+	ok(parse(&o, "-mthroughput", "--deliver=all", "--rate=1000") == -EINVAL &&
+	       strstr(err, "--rate"),
+	   "--deliver all with an open loop is refused (%s)", err);
+	ok(parse(&o, "-mthroughput", "--deliver=all", "-s8") == -EINVAL && strstr(err, "--size 8"),
+	   "--deliver all below 16 bytes is refused (%s)", err);
 	return tap_done();
 }

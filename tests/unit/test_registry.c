@@ -6,6 +6,12 @@
 #include "../tap.h"
 #include "transport.h"
 
+/* A transport that loses messages only when it broadcasts (a publisher dropping at a mark). */
+static bool drops_when_broadcasting(const struct ipcb_chan_cfg *cfg)
+{
+	return cfg->broadcast;
+}
+
 int main(void)
 {
 	size_t n = ipcb_transport_count();
@@ -251,6 +257,27 @@ int main(void)
 		     NULL},
 		    {{.name = "forked-hosts", GOOD, .caps = IPCB_CAP_LAUNCH_HOSTS},
 		     "launch-hosts is a runtime's"},
+		    {{.name = "bcast-good", GOOD, .caps = IPCB_CAP_BROADCAST}, NULL},
+		    {{.name = "bcast-lossy-good",
+		      GOOD,
+		      .caps = IPCB_CAP_BROADCAST | IPCB_CAP_LOSSY,
+		      .lossy = HOOK(bool (*)(const struct ipcb_chan_cfg *))},
+		     NULL},
+		    {{.name = "bcast-launched",
+		      GOOD,
+		      .caps = IPCB_CAP_USES_DIR | IPCB_CAP_BROADCAST,
+		      LAUNCHED},
+		     "a runtime starts one sender and one receiver"},
+		    {{.name = "bcast-null",
+		      HOOKS,
+		      .caps = IPCB_CAP_NO_DATA | IPCB_CAP_BROADCAST,
+		      .path = IPCB_PATH_NONE},
+		     "moves no data"},
+		    {{.name = "lossy-hook-no-cap",
+		      GOOD,
+		      .caps = IPCB_CAP_BROADCAST,
+		      .lossy = HOOK(bool (*)(const struct ipcb_chan_cfg *))},
+		     "it needs the lossy capability"},
 		};
 #undef HOOK
 #undef GOOD
@@ -271,6 +298,27 @@ int main(void)
 				       strstr(why, cases[i].t.name),
 				   "%s is refused: %s", cases[i].t.name, why);
 		}
+	}
+
+	/* Which runs may lose a message: the capability, narrowed by its hook where it has one. */
+	{
+		static const struct ipcb_transport strict = {.name = "strict",
+							     .caps = IPCB_CAP_BROADCAST},
+						   lossy = {.name = "lossy",
+							    .caps = IPCB_CAP_LOSSY},
+						   narrowed = {.name = "narrowed",
+							       .caps = IPCB_CAP_LOSSY |
+								       IPCB_CAP_BROADCAST,
+							       .lossy = drops_when_broadcasting};
+		struct ipcb_chan_cfg pair = {.receivers = 1},
+				     all = {.receivers = 3, .broadcast = true};
+
+		ok(!ipcb_transport_lossy(&strict, &pair) && !ipcb_transport_lossy(&strict, &all),
+		   "without the lossy capability no run may lose a message");
+		ok(ipcb_transport_lossy(&lossy, &pair) && ipcb_transport_lossy(&lossy, &all),
+		   "with it and no hook, every run may");
+		ok(!ipcb_transport_lossy(&narrowed, &pair) && ipcb_transport_lossy(&narrowed, &all),
+		   "with a hook, the runs it names (a broadcast) may, the others stay strict");
 	}
 	return tap_done();
 }

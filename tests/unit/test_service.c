@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * test_service.c - the driver's services (bench/service.h) with real server processes: a shell
+ * test_service.c - the driver's services (bench/launch/service.h) with real server processes: a shell
  * that says it is ready by writing a file in its directory and then waits. Started, pinned,
  * its CPU time read, stopped, and nothing left; a server that exits at once, one that never
  * answers and one whose command does not exist each fail the start, naming why, and leave

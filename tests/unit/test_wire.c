@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * test_wire.c - the control connection's messages (bench/wire.h): every type encodes and decodes
+ * test_wire.c - the control connection's messages (bench/remote/wire.h): every type encodes and decodes
  * back to itself, a RESULT's histograms arrive whole, and the parser refuses what it must with a
  * reason: a truncated or overlong body, an unknown type, an enum value out of range, an
  * overlong or control-character string, histogram entries out of order or not adding up, an
@@ -14,7 +14,7 @@
 #include <string.h>
 
 #include "../tap.h"
-#include "run.h"
+#include "spec.h"
 #include "wire.h"
 
 static const char *seeds_dir;

@@ -6,23 +6,31 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 #include <sys/mman.h>
 #include <unistd.h>
 
 int ipcb_backing_create(const char *dir, const char *name, size_t bytes, int *fd,
 			struct ipcb_err *e)
 {
-	char path[PATH_MAX];
-	int n, rc;
+	char *path;
+	int rc;
 
-	n = dir ? snprintf(path, sizeof(path), "%s/%s", dir, name)
-		: snprintf(path, sizeof(path), "/%s", name);
-	if (n < 0 || (size_t)n >= sizeof(path))
-		return ipcb_errf(e, -ENAMETOOLONG, "open", "%s/%s", dir ? dir : "", name);
+	*fd = -1;
+	/* On the heap: a PATH_MAX buffer is a large part of a small stack (ulimit -s). */
+	if ((dir ? asprintf(&path, "%s/%s", dir, name) : asprintf(&path, "/%s", name)) < 0)
+		return ipcb_err(e, -ENOMEM, "asprintf");
+	if (strlen(path) >= PATH_MAX) {
+		rc = ipcb_errf(e, -ENAMETOOLONG, "open", "%s", path);
+		goto free_path;
+	}
 	*fd = dir ? open(path, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0600)
 		  : shm_open(path, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
-	if (*fd < 0)
-		return ipcb_errf(e, -errno, dir ? "open" : "shm_open", "%s", path);
+	if (*fd < 0) {
+		rc = ipcb_errf(e, -errno, dir ? "open" : "shm_open", "%s", path);
+		goto free_path;
+	}
 	/* posix_fallocate returns the error instead of setting errno. */
 	rc = posix_fallocate(*fd, 0, (off_t)bytes);
 	if (rc == ENOSPC || rc == EFBIG)
@@ -38,9 +46,11 @@ int ipcb_backing_create(const char *dir, const char *name, size_t bytes, int *fd
 	if (rc) {
 		close(*fd);
 		*fd = -1;
-		return -rc;
+		rc = -rc;
 	}
-	return 0;
+free_path:
+	free(path);
+	return rc;
 }
 
 int ipcb_backing_map(int fd, size_t bytes, void **out, struct ipcb_err *e)

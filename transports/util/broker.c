@@ -12,36 +12,54 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-int ipcb_broker_find(const char *prog, char *out, size_t n)
+int ipcb_broker_find(const char *prog, char **out)
 {
 	const char *path = getenv("PATH");
-	char dirs[4096];
+	char *dirs, *found = NULL;
+	int rc = -ENOENT;
 
-	snprintf(dirs, sizeof(dirs), "%s:/usr/sbin:/sbin:/usr/local/sbin",
-		 path && path[0] ? path : "/usr/local/bin:/usr/bin:/bin");
+	*out = NULL;
+	/* $PATH may be long, and the driver's stack small: the copy strtok_r cuts is the heap's. */
+	if (asprintf(&dirs, "%s:/usr/sbin:/sbin:/usr/local/sbin",
+		     path && path[0] ? path : "/usr/local/bin:/usr/bin:/bin") < 0)
+		return -ENOMEM;
 	for (char *save = NULL, *d = strtok_r(dirs, ":", &save); d;
 	     d = strtok_r(NULL, ":", &save)) {
 		if (d[0] != '/')
 			continue; /* a relative $PATH entry would depend on the directory we run in
 				   */
-		if ((size_t)snprintf(out, n, "%s/%s", d, prog) < n && access(out, X_OK) == 0)
-			return 0;
+		if (asprintf(&found, "%s/%s", d, prog) < 0) {
+			rc = -ENOMEM;
+			break;
+		}
+		if (access(found, X_OK) == 0) {
+			*out = found;
+			rc = 0;
+			break;
+		}
+		free(found);
 	}
-	out[0] = '\0';
-	return -ENOENT;
+	free(dirs);
+	return rc;
 }
 
 int ipcb_broker_probe(struct ipcb_probe *p, const char *prog, const char *pkg)
 {
-	char path[4200];
+	char *path;
+	int rc = ipcb_broker_find(prog, &path);
 
-	if (ipcb_broker_find(prog, path, sizeof(path)) == 0)
+	free(path);
+	if (rc == 0)
 		return 0;
-	snprintf(p->reason, sizeof(p->reason),
-		 "its server %s is not installed: install the Debian package %s (scripts/setup "
-		 "does)",
-		 prog, pkg);
-	return -ENOENT;
+	if (rc == -ENOMEM)
+		snprintf(p->reason, sizeof(p->reason), "looking for its server %s: asprintf: %s",
+			 prog, strerror(ENOMEM));
+	else
+		snprintf(p->reason, sizeof(p->reason),
+			 "its server %s is not installed: install the Debian package %s "
+			 "(scripts/setup does)",
+			 prog, pkg);
+	return rc;
 }
 
 int ipcb_broker_port(void)
@@ -64,7 +82,7 @@ int ipcb_broker_port(void)
 int ipcb_broker_file(struct ipcb_service *svc, const char *name, unsigned mode, const char *fmt,
 		     ...)
 {
-	char path[4200], *text = NULL;
+	char *path, *text = NULL;
 	va_list ap;
 	int fd, len, rc = 0;
 
@@ -73,7 +91,10 @@ int ipcb_broker_file(struct ipcb_service *svc, const char *name, unsigned mode, 
 	va_end(ap);
 	if (len < 0)
 		return ipcb_err(&svc->err, -ENOMEM, "vasprintf");
-	snprintf(path, sizeof(path), "%s/%s", svc->dir, name);
+	if (asprintf(&path, "%s/%s", svc->dir, name) < 0) {
+		rc = ipcb_err(&svc->err, -ENOMEM, "asprintf");
+		goto free_text;
+	}
 	fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, mode);
 	if (fd < 0)
 		rc = ipcb_errf(&svc->err, -errno, "open", "%s", path);
@@ -81,6 +102,8 @@ int ipcb_broker_file(struct ipcb_service *svc, const char *name, unsigned mode, 
 		rc = ipcb_errf(&svc->err, -EIO, "write", "%s", path);
 	if (fd >= 0 && close(fd) < 0 && !rc)
 		rc = ipcb_errf(&svc->err, -errno, "close", "%s", path);
+	free(path);
+free_text:
 	free(text);
 	return rc;
 }

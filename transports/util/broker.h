@@ -14,9 +14,10 @@
 
 /*
  * The full path of program `prog`, looked for in $PATH and in the system directories a
- * non-root $PATH often lacks (/usr/sbin, /sbin: mosquitto is there). 0 or -ENOENT.
+ * non-root $PATH often lacks (/usr/sbin, /sbin: mosquitto is there), in *out (allocated, the
+ * caller frees it; NULL on failure). 0, -ENOENT, or -ENOMEM.
  */
-int ipcb_broker_find(const char *prog, char *out, size_t n);
+int ipcb_broker_find(const char *prog, char **out);
 
 /* probe(): is `prog` here? Else the reason names the Debian package `pkg` that provides it. */
 int ipcb_broker_probe(struct ipcb_probe *p, const char *prog, const char *pkg);

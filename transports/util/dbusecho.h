@@ -105,7 +105,8 @@ static void dbusecho_close(struct ipcb_ep *ep)
 		 */
 		if (me->close_after_peer && dbus_connection_get_is_connected(me->conn) &&
 		    dbus_connection_get_socket(me->conn, &fd) && fd >= 0) {
-			char sink[4096];
+			/* Thrown away: a small buffer (the stack may be small) means more reads. */
+			char sink[512];
 			struct pollfd p = {.fd = fd, .events = POLLIN};
 
 			while (poll(&p, 1, DBUSECHO_DRAIN_MS) > 0 &&

@@ -1,0 +1,890 @@
+/* SPDX-License-Identifier: MIT */
+/* output.c - table and CSV rows; see output.h. */
+#include "output.h"
+
+#include <assert.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "csvschema.h"
+#include "format.h"
+#include "gbjson.h"
+#include "history.h"
+#include "options.h"
+#include "outfile.h"
+
+/* The header and its newline in one write, so that no reader sees half of it. */
+static int csv_write_header(int fd)
+{
+	const char *header = ipcb_csv_header();
+	size_t len = strlen(header);
+	char line[IPCB_CSV_HEADER_MAX + 2];
+
+	memcpy(line, header, len);
+	line[len] = '\n';
+	return ipcb_write_whole(fd, line, len + 1);
+}
+
+/* How long a row waits for another process's lock on the CSV before it is given up. */
+#define CSV_LOCK_WAIT_MS 5000
+
+/*
+ * Take the CSV's lock: ipcbench runs appending to one file (and anything else that takes a
+ * flock() on it) write one at a time, so rows never interleave and the header is checked against
+ * what is really there. Bounded, polling: the driver keeps its stop signals blocked, so a lock
+ * held for ever by somebody else must not hold the driver for ever.
+ */
+static int csv_lock(struct ipcb_csv *c, char *err, size_t errlen)
+{
+	for (int ms = 0; ms < CSV_LOCK_WAIT_MS; ms += 10) {
+		struct timespec ten = {0, 10000000};
+
+		if (flock(c->fd, LOCK_EX | LOCK_NB) == 0)
+			return 0;
+		if (errno != EWOULDBLOCK && errno != EINTR) {
+			int e = errno;
+
+			snprintf(err, errlen, "flock: %s", strerror(e));
+			return -e;
+		}
+		nanosleep(&ten, NULL);
+	}
+	snprintf(err, errlen, "another process has held a lock (flock) on it for %d s",
+		 CSV_LOCK_WAIT_MS / 1000);
+	return -EWOULDBLOCK;
+}
+
+static void csv_unlock(struct ipcb_csv *c)
+{
+	flock(c->fd, LOCK_UN);
+}
+
+/*
+ * Does the file begin with our header? 0 yes, 1 it holds only the start of our header and no
+ * newline (a header cut short: the tail repair removes it), -EINVAL another header.
+ */
+static int csv_header_check(const struct ipcb_csv *c, off_t size)
+{
+	const char *csv_header = ipcb_csv_header();
+	size_t hlen = strlen(csv_header);
+	char line[IPCB_CSV_HEADER_MAX + 3];
+	/* The header and a line ending ("\r\n" at most): enough to tell ours from another. */
+	ssize_t n = pread(c->fd, line, hlen + 2, 0);
+	char *nl;
+
+	if (n < 0)
+		return -errno;
+	line[n] = '\0';
+	nl = memchr(line, '\n', (size_t)n);
+	if (!nl)
+		return (size_t)size <= hlen && memcmp(line, csv_header, (size_t)size) == 0
+			   ? 1
+			   : -EINVAL;
+	*nl = '\0';
+	line[strcspn(line, "\r")] = '\0';
+	return strcmp(line, csv_header) == 0 ? 0 : -EINVAL;
+}
+
+/* Where the last complete line ends: just after the last newline before `size`, else 0. */
+static off_t csv_last_newline(int fd, off_t size)
+{
+	/* Read backwards in small pieces: this runs once, on a repair, and the stack may be small.
+	 */
+	char buf[512];
+	off_t end = size;
+
+	while (end > 0) {
+		off_t start = end > (off_t)sizeof(buf) ? end - (off_t)sizeof(buf) : 0;
+		ssize_t n = pread(fd, buf, (size_t)(end - start), start);
+
+		if (n <= 0)
+			return -1;
+		for (ssize_t i = n - 1; i >= 0; i--)
+			if (buf[i] == '\n')
+				return start + i + 1;
+		end = start;
+	}
+	return 0;
+}
+
+/*
+ * Under the lock, before a row goes in: an empty file gets the header; a last line without its
+ * newline is what a writer stopped mid-row leaves (an older ipcbench killed on a full disk,
+ * another program), and it is cut off, with a note, rather than have our row glued to it.
+ */
+static int csv_prepare(struct ipcb_csv *c, bool check_header, char *err, size_t errlen)
+{
+	struct stat st;
+	char last = '\n';
+	off_t cut;
+	int rc;
+
+	if (fstat(c->fd, &st) < 0) {
+		rc = -errno;
+		snprintf(err, errlen, "fstat: %s", strerror(-rc));
+		return rc;
+	}
+	if (st.st_size > 0 && check_header) {
+		rc = csv_header_check(c, st.st_size);
+		if (rc < 0) {
+			snprintf(err, errlen,
+				 rc == -EINVAL ? "the file exists with another header; refusing to "
+						 "mix columns (use a new file)"
+					       : "%s",
+				 strerror(-rc));
+			return rc;
+		}
+	}
+	if (st.st_size > 0 && pread(c->fd, &last, 1, st.st_size - 1) != 1)
+		last = '\n';
+	if (last != '\n') {
+		cut = csv_last_newline(c->fd, st.st_size);
+		if (cut < 0 || ftruncate(c->fd, cut) < 0) {
+			rc = -errno;
+			snprintf(err, errlen,
+				 "its last line is torn (no newline) and could not be cut off: %s",
+				 strerror(-rc));
+			return rc;
+		}
+		snprintf(c->note, sizeof(c->note),
+			 "its last line was torn (%lld bytes without a newline, left by a writer "
+			 "stopped mid-row?): cut off before appending",
+			 (long long)(st.st_size - cut));
+		st.st_size = cut;
+	}
+	if (st.st_size == 0) {
+		rc = csv_write_header(c->fd);
+		if (rc < 0) {
+			snprintf(err, errlen, "%s", strerror(-rc));
+			return rc;
+		}
+	}
+	return 0;
+}
+
+/*
+ * A new CSV appears with its header already in it: written to a temporary file that is then
+ * renamed to its name only if that name is still free. Two runs creating one new file at once
+ * thus write one header between them (the loser appends under the winner's), and a file size
+ * limit or a full disk that stops the header leaves no file at all.
+ */
+static int csv_create(struct ipcb_csv *c, char *err, size_t errlen)
+{
+	/* Two paths of PATH_MAX: on the heap, as the stack may be small (ulimit -s). */
+	struct ipcb_outfile *o = malloc(sizeof(*o));
+	int rc;
+
+	if (!o) {
+		snprintf(err, errlen, "--csv %s: malloc: %s", c->path, strerror(ENOMEM));
+		return -ENOMEM;
+	}
+	rc = ipcb_outfile_open(o, c->path, "--csv", err, errlen);
+	if (rc < 0)
+		goto free_outfile;
+	rc = csv_write_header(o->fd);
+	if (rc == 0)
+		rc = ipcb_outfile_place(o, false);
+	if (rc < 0) {
+		if (rc != -EEXIST)
+			snprintf(err, errlen, "--csv %s: %s", c->path, strerror(-rc));
+		ipcb_outfile_close(o);
+		goto free_outfile;
+	}
+	c->fd = o->fd;
+free_outfile:
+	free(o);
+	return rc;
+}
+
+int ipcb_csv_open(struct ipcb_csv *c, const char *path, char *err, size_t errlen)
+{
+	char why[IPCB_CSV_ERR_BYTES];
+	bool created = false;
+	struct stat st;
+	int rc = 0;
+
+	memset(c, 0, sizeof(*c));
+	c->fd = -1;
+	c->path = path;
+	for (int tries = 0; c->fd < 0; tries++) {
+		/* Appended to in place, never through a link; O_NONBLOCK: a FIFO is refused below.
+		 */
+		c->fd =
+		    open(path, O_RDWR | O_APPEND | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
+		if (c->fd >= 0)
+			break;
+		if (errno != ENOENT || tries == 3) {
+			rc = -errno;
+			if (rc == -ELOOP)
+				snprintf(
+				    err, errlen,
+				    "--csv %s: a symbolic link; outputs are not written through "
+				    "links (name the file itself)",
+				    path);
+			else
+				snprintf(err, errlen, "--csv %s: %s", path, strerror(-rc));
+			return rc;
+		}
+		rc = csv_create(c, err, errlen);
+		if (rc == 0)
+			created = true;
+		else if (rc != -EEXIST)
+			return rc;
+	}
+	rc = 0;
+	if (fstat(c->fd, &st) < 0 || (!S_ISREG(st.st_mode) && !S_ISCHR(st.st_mode)) ||
+	    fcntl(c->fd, F_SETFL, O_APPEND) < 0) {
+		rc = rc < 0 ? rc : -errno;
+		snprintf(err, errlen, "--csv %s: %s", path,
+			 rc == 0 ? "not a regular file" : strerror(-rc));
+		close(c->fd);
+		c->fd = -1;
+		return rc < 0 ? rc : -EINVAL;
+	}
+	c->regular = S_ISREG(st.st_mode);
+	if (!c->regular) {
+		/* A device such as /dev/null: no lock, nothing to check, the header as to a file.
+		 */
+		rc = csv_write_header(c->fd);
+		if (rc < 0)
+			snprintf(why, sizeof(why), "%s", strerror(-rc));
+	} else if (!created) {
+		rc = csv_lock(c, why, sizeof(why));
+		if (rc == 0) {
+			rc = csv_prepare(c, true, why, sizeof(why));
+			csv_unlock(c);
+		}
+	}
+	if (rc < 0) {
+		snprintf(err, errlen, "--csv %s: %s", path, why);
+		close(c->fd);
+		c->fd = -1;
+		return rc;
+	}
+	c->open = true;
+	return 0;
+}
+
+/*
+ * The load's shape, and what an open loop offered and got; every row of a run carries them. The
+ * record keeps pointers to its texts: topo is the caller's, alive until the row is written.
+ */
+static void csv_shape(struct ipcb_csv_record *rec, const struct ipcb_row *row, char *topo,
+		      size_t topo_bytes)
+{
+	const struct ipcb_run_result *r = row->res;
+
+	if (row->inflight)
+		ipcb_csv_set_uint(rec, IPCB_COL_INFLIGHT, row->inflight);
+	if (row->pairs) {
+		ipcb_csv_set_uint(rec, IPCB_COL_PAIRS, row->pairs);
+		/* A broadcast's delivery in the same column: no reader of it takes one for
+		 * the other, and rows of the other shapes are written as they always were. */
+		snprintf(topo, topo_bytes, "%u:%u%s", row->senders, row->receivers,
+			 row->broadcast ? " all" : "");
+		ipcb_csv_set_text(rec, IPCB_COL_TOPOLOGY, topo);
+		if (row->sides_per_cpu)
+			ipcb_csv_set_uint(rec, IPCB_COL_SIDES_PER_CPU, row->sides_per_cpu);
+	}
+	if (r->offered_rate > 0) {
+		ipcb_csv_set_text(rec, IPCB_COL_ARRIVALS,
+				  r->arrivals == IPCB_ARRIVALS_POISSON ? "poisson" : "fixed");
+		ipcb_csv_set_decimal(rec, IPCB_COL_OFFERED_RATE, r->offered_rate);
+		ipcb_csv_set_decimal(rec, IPCB_COL_ACHIEVED_RATE, r->achieved_rate);
+		ipcb_csv_set_uint(rec, IPCB_COL_LATE, r->late);
+	}
+	if (r->losses_counted)
+		ipcb_csv_set_uint(rec, IPCB_COL_LOSSES, r->losses);
+	if (row->rates && r->bytes_per_s_dir[0] > 0)
+		ipcb_csv_set_decimal(rec, IPCB_COL_BYTES_PER_S_AB, r->bytes_per_s_dir[0]);
+	if (row->rates && r->bytes_per_s_dir[1] > 0)
+		ipcb_csv_set_decimal(rec, IPCB_COL_BYTES_PER_S_BA, r->bytes_per_s_dir[1]);
+	if (row->rates && row->pairs > 1) {
+		ipcb_csv_set_decimal(rec, IPCB_COL_PAIR_MIN_MSGS_PER_S, r->pair_min_msgs_per_s);
+		ipcb_csv_set_decimal(rec, IPCB_COL_PAIR_MAX_MSGS_PER_S, r->pair_max_msgs_per_s);
+	}
+	if (row->rates && row->broadcast)
+		ipcb_csv_set_decimal(rec, IPCB_COL_DELIVERIES_PER_S, r->deliveries_per_s);
+}
+
+/*
+ * Fill one row's record, column by column in table order (lib/csvschema.c decides the header,
+ * the order and how each value is written), and format it, newline included, into f. A column
+ * left unset is written empty: not measured. 0, or -EINVAL naming the column in *bad when the
+ * record does not fit the table (a programming error, caught by the writer's unit test).
+ */
+static int csv_format_row(FILE *f, const struct ipcb_row *row, const struct ipcb_sysinfo *si,
+			  int *bad)
+{
+	const struct ipcb_run_result *r = row->res;
+	const struct ipcb_hist *h = row->hist;
+	double msgs = (double)r->messages;
+	struct ipcb_csv_record rec;
+	char stamp[32], topo[32];
+	time_t now = row->when ? row->when : time(NULL);
+	struct tm tm;
+
+	strftime(stamp, sizeof(stamp), "%Y-%m-%dT%H:%M:%SZ", gmtime_r(&now, &tm));
+	ipcb_csv_record_init(&rec);
+	ipcb_csv_set_text(&rec, IPCB_COL_TRANSPORT, row->transport);
+	ipcb_csv_set_text(&rec, IPCB_COL_MODE, row->mode);
+	ipcb_csv_set_uint(&rec, IPCB_COL_SIZE_BYTES, row->size_bytes);
+	ipcb_csv_set_uint(&rec, IPCB_COL_RUN, row->run);
+	ipcb_csv_set_uint(&rec, IPCB_COL_MESSAGES, row->messages);
+	/* A kind without latencies is a rate sweep's outcome (slo_rate): its kind, its rate. */
+	ipcb_csv_set_text(&rec, IPCB_COL_LATENCY_KIND, row->latency_kind);
+	if (h && row->latency_kind) {
+		ipcb_csv_set_int(&rec, IPCB_COL_MIN_NS, ipcb_hist_min(h));
+		ipcb_csv_set_int(&rec, IPCB_COL_P50_NS, ipcb_hist_value_at_percentile(h, 50));
+		ipcb_csv_set_int(&rec, IPCB_COL_P90_NS, ipcb_hist_value_at_percentile(h, 90));
+		ipcb_csv_set_int(&rec, IPCB_COL_P99_NS, ipcb_hist_value_at_percentile(h, 99));
+		ipcb_csv_set_int(&rec, IPCB_COL_P999_NS, ipcb_hist_value_at_percentile(h, 99.9));
+		ipcb_csv_set_int(&rec, IPCB_COL_MAX_NS, ipcb_hist_max(h));
+		ipcb_csv_set_decimal(&rec, IPCB_COL_MEAN_NS, ipcb_hist_mean(h));
+		ipcb_csv_set_decimal(&rec, IPCB_COL_STDDEV_NS, ipcb_hist_stddev(h));
+	}
+	/*
+	 * Rates that were not measured are left empty; a sweep's outcome is measured even when no
+	 * rate met its bound (0: none did), and a stream's is in bytes too.
+	 */
+	if (row->rates && (r->msgs_per_s > 0 || (row->latency_kind && !h)))
+		ipcb_csv_set_decimal(&rec, IPCB_COL_MSGS_PER_S, r->msgs_per_s);
+	if (row->rates &&
+	    (r->bytes_per_s > 0 || (row->latency_kind && !h && strcmp(row->mode, "latency") != 0)))
+		ipcb_csv_set_decimal(&rec, IPCB_COL_BYTES_PER_S, r->bytes_per_s);
+	if (row->cpu[0] >= 0)
+		ipcb_csv_set_int(&rec, IPCB_COL_SENDER_CPU, row->cpu[0]);
+	if (row->cpu[1] >= 0)
+		ipcb_csv_set_int(&rec, IPCB_COL_RECEIVER_CPU, row->cpu[1]);
+	ipcb_csv_set_text(&rec, IPCB_COL_PLACEMENT, row->placement);
+	ipcb_csv_set_text(&rec, IPCB_COL_WAIT, row->wait);
+	ipcb_csv_set_uint(&rec, IPCB_COL_CHUNK_BYTES, row->chunk_bytes);
+	ipcb_csv_set_decimal(&rec, IPCB_COL_SENDER_CPU_S, r->cpu_s[0]);
+	ipcb_csv_set_decimal(&rec, IPCB_COL_RECEIVER_CPU_S, r->cpu_s[1]);
+	ipcb_csv_set_decimal(&rec, IPCB_COL_CTX_SWITCHES_PER_MSG,
+			     (double)(r->ctx_switches[0] + r->ctx_switches[1]) / msgs);
+	ipcb_csv_set_decimal(&rec, IPCB_COL_SENDER_CPU_NS_PER_MSG, r->cpu_s[0] * 1e9 / msgs);
+	ipcb_csv_set_decimal(&rec, IPCB_COL_RECEIVER_CPU_NS_PER_MSG, r->cpu_s[1] * 1e9 / msgs);
+	if (row->x_floor > 0)
+		ipcb_csv_set_decimal(&rec, IPCB_COL_X_FLOOR, row->x_floor);
+	if (row->clock_skew_bound_ns >= 0)
+		ipcb_csv_set_int(&rec, IPCB_COL_CLOCK_SKEW_BOUND_NS, row->clock_skew_bound_ns);
+	ipcb_csv_set_decimal(&rec, IPCB_COL_ELAPSED_S, r->elapsed_s);
+	ipcb_csv_set_uint(&rec, IPCB_COL_WARMUP, row->warmup);
+	ipcb_csv_set_uint(&rec, IPCB_COL_WORK_NS, row->work_ns);
+	ipcb_csv_set_uint(&rec, IPCB_COL_RECEIVER_WORK_NS, row->recv_work_ns);
+	if (row->spin_polls >= 0)
+		ipcb_csv_set_int(&rec, IPCB_COL_SPIN_POLLS, row->spin_polls);
+	ipcb_csv_set_int(&rec, IPCB_COL_FSYNC, row->fsync);
+	if (r->buffer_bytes)
+		ipcb_csv_set_uint(&rec, IPCB_COL_BUFFER_BYTES, r->buffer_bytes);
+	ipcb_csv_set_text(&rec, IPCB_COL_CHANNEL, r->layout);
+	ipcb_csv_set_uint(&rec, IPCB_COL_FULL_CHECKS, r->full_checks);
+	ipcb_csv_set_text(&rec, IPCB_COL_VERIFY, row->verify);
+	if (row->rates && r->segments_counted && r->messages > 0)
+		ipcb_csv_set_decimal(&rec, IPCB_COL_SEGMENTS_PER_MSG, (double)r->segments / msgs);
+	csv_shape(&rec, row, topo, sizeof(topo));
+	ipcb_csv_set_text(&rec, IPCB_COL_OPTIONS, row->options);
+	ipcb_csv_set_text(&rec, IPCB_COL_LIBRARY, row->library);
+	ipcb_csv_set_text(&rec, IPCB_COL_HOPS, row->hops);
+	ipcb_csv_set_text(&rec, IPCB_COL_DATA_PATH, row->data_path);
+	ipcb_csv_set_text(&rec, IPCB_COL_RIDES_ON, row->rides_on);
+	ipcb_csv_set_text(&rec, IPCB_COL_TUNING, row->tuning);
+	ipcb_csv_set_text(&rec, IPCB_COL_CPU_TOPOLOGY, row->cpu_topology);
+	if (row->server && row->server_cpu >= 0)
+		ipcb_csv_set_int(&rec, IPCB_COL_SERVER_CPU, row->server_cpu);
+	if (r->server_counted)
+		ipcb_csv_set_decimal(&rec, IPCB_COL_SERVER_CPU_NS_PER_MSG,
+				     r->server_cpu_s * 1e9 / (double)r->server_messages);
+	ipcb_csv_set_text(&rec, IPCB_COL_NET_PATH, row->net_path);
+	ipcb_csv_set_text(&rec, IPCB_COL_TIMESTAMP, stamp);
+	ipcb_csv_set_text(&rec, IPCB_COL_HOST, si->host);
+	ipcb_csv_set_text(&rec, IPCB_COL_KERNEL, si->kernel);
+	ipcb_csv_set_text(&rec, IPCB_COL_CPU_MODEL, si->cpu_model);
+	ipcb_csv_set_text(&rec, IPCB_COL_GOVERNOR, si->governor);
+	ipcb_csv_set_text(&rec, IPCB_COL_BOOST, si->boost);
+	ipcb_csv_set_text(&rec, IPCB_COL_SMT, si->smt);
+	ipcb_csv_set_text(&rec, IPCB_COL_THP, si->thp);
+	ipcb_csv_set_text(&rec, IPCB_COL_ISOLATED_CPUS, si->isolated);
+	ipcb_csv_set_decimal(&rec, IPCB_COL_LOADAVG, si->loadavg1);
+	ipcb_csv_set_text(&rec, IPCB_COL_VIRTUALIZATION, si->virt);
+	ipcb_csv_set_text(&rec, IPCB_COL_BUILD_TYPE, si->build_type);
+	ipcb_csv_set_text(&rec, IPCB_COL_VERSION, si->version);
+	if (row->peer) {
+		const struct ipcb_sysinfo *p = row->peer;
+
+		ipcb_csv_set_text(&rec, IPCB_COL_PEER_HOST, p->host);
+		ipcb_csv_set_text(&rec, IPCB_COL_PEER_KERNEL, p->kernel);
+		ipcb_csv_set_text(&rec, IPCB_COL_PEER_CPU_MODEL, p->cpu_model);
+		ipcb_csv_set_text(&rec, IPCB_COL_PEER_GOVERNOR, p->governor);
+		ipcb_csv_set_text(&rec, IPCB_COL_PEER_BOOST, p->boost);
+		ipcb_csv_set_text(&rec, IPCB_COL_PEER_SMT, p->smt);
+		ipcb_csv_set_text(&rec, IPCB_COL_PEER_THP, p->thp);
+		ipcb_csv_set_text(&rec, IPCB_COL_PEER_ISOLATED_CPUS, p->isolated);
+		ipcb_csv_set_decimal(&rec, IPCB_COL_PEER_LOADAVG, p->loadavg1);
+		ipcb_csv_set_text(&rec, IPCB_COL_PEER_VIRTUALIZATION, p->virt);
+		ipcb_csv_set_text(&rec, IPCB_COL_PEER_BUILD_TYPE, p->build_type);
+		ipcb_csv_set_text(&rec, IPCB_COL_PEER_VERSION, p->version);
+	}
+	ipcb_csv_set_uint(&rec, IPCB_COL_ROUND, row->round ? row->round : row->run);
+	ipcb_csv_set_uint(&rec, IPCB_COL_SEED, row->seed);
+	if (row->probe_cl_ns > 0)
+		ipcb_csv_set_int(&rec, IPCB_COL_PROBE_CACHELINE_NS, llround(row->probe_cl_ns));
+	if (row->probe_wk_ns > 0)
+		ipcb_csv_set_int(&rec, IPCB_COL_PROBE_WAKEUP_NS, llround(row->probe_wk_ns));
+	/* The run's own spread: how much its latencies varied inside it, robustly. */
+	if (h && row->latency_kind && ipcb_hist_total(h) >= 4 &&
+	    ipcb_hist_value_at_percentile(h, 50) > 0)
+		ipcb_csv_set_decimal(&rec, IPCB_COL_RUN_SPREAD,
+				     (double)(ipcb_hist_value_at_percentile(h, 75) -
+					      ipcb_hist_value_at_percentile(h, 25)) /
+					 (double)ipcb_hist_value_at_percentile(h, 50));
+	ipcb_csv_set_text(&rec, IPCB_COL_STATE, row->state);
+	if (row->probe_cl_after_ns > 0)
+		ipcb_csv_set_int(&rec, IPCB_COL_PROBE_CACHELINE_AFTER_NS,
+				 llround(row->probe_cl_after_ns));
+	if (row->offered_fraction > 0)
+		ipcb_csv_set_decimal(&rec, IPCB_COL_OFFERED_FRACTION, row->offered_fraction);
+	return ipcb_csv_record_write(f, &rec, bad);
+}
+
+int ipcb_csv_row(struct ipcb_csv *c, const struct ipcb_row *row, const struct ipcb_sysinfo *si,
+		 char *err, size_t errlen)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *mem = open_memstream(&buf, &len);
+	int rc, bad = 0;
+
+	c->note[0] = '\0';
+	if (!mem) {
+		snprintf(err, errlen, "%s", strerror(ENOMEM));
+		return -ENOMEM;
+	}
+	rc = csv_format_row(mem, row, si, &bad);
+	if (fclose(mem) != 0) {
+		free(buf);
+		snprintf(err, errlen, "%s", strerror(ENOMEM));
+		return -ENOMEM;
+	}
+	if (rc < 0) {
+		free(buf);
+		snprintf(err, errlen,
+			 "the row does not fit the CSV's column '%s' (left empty, or a value of "
+			 "another kind)",
+			 ipcb_csv_name((enum ipcb_csv_column)bad));
+		return rc;
+	}
+	/*
+	 * A row goes in whole or not at all: one write of the formatted row under the lock, and if
+	 * the file fills up halfway, the file is cut back to where it was, so it never ends in a
+	 * torn row.
+	 */
+	if (c->regular) {
+		rc = csv_lock(c, err, errlen);
+		if (rc < 0)
+			goto free_buf;
+		rc = csv_prepare(c, false, err, errlen);
+	} else {
+		rc = 0;
+	}
+	if (rc == 0) {
+		rc = ipcb_write_whole(c->fd, buf, len);
+		if (rc < 0)
+			snprintf(err, errlen, "%s", strerror(-rc));
+	}
+	if (c->regular)
+		csv_unlock(c);
+free_buf:
+	free(buf);
+	return rc;
+}
+
+int ipcb_csv_row_history(struct ipcb_history_run *h, const struct ipcb_row *row,
+			 const struct ipcb_sysinfo *si, char *err, size_t errlen)
+{
+	char *line = NULL;
+	size_t len = 0;
+	FILE *mem = open_memstream(&line, &len);
+	int rc, bad = 0;
+
+	if (!mem) {
+		snprintf(err, errlen, "%s", strerror(ENOMEM));
+		return -ENOMEM;
+	}
+	rc = csv_format_row(mem, row, si, &bad);
+	if (fclose(mem) != 0 && rc == 0)
+		rc = -ENOMEM;
+	if (rc == 0)
+		rc = ipcb_history_run_row(h, line, len, err, errlen);
+	else
+		snprintf(err, errlen, "%s", strerror(-rc));
+	free(line);
+	return rc;
+}
+
+int ipcb_csv_close(struct ipcb_csv *c)
+{
+	int rc = 0;
+
+	if (!c->open)
+		return 0;
+	if (close(c->fd) < 0)
+		rc = -errno;
+	c->fd = -1;
+	c->open = false;
+	return rc;
+}
+
+int ipcb_jsonout_open(struct ipcb_jsonout *j, const char *path, char *err, size_t errlen)
+{
+	time_t now = time(NULL);
+	struct tm tm;
+	int rc;
+
+	memset(j, 0, sizeof(*j));
+	j->of.fd = -1;
+	rc = ipcb_outfile_open(&j->of, path, "--json", err, errlen);
+	if (rc < 0)
+		return rc;
+	j->rows = open_memstream(&j->buf, &j->len);
+	if (!j->rows) {
+		snprintf(err, errlen, "--json %s: %s", path, strerror(ENOMEM));
+		ipcb_outfile_close(&j->of);
+		return -ENOMEM;
+	}
+	fprintf(j->rows, "%s\n", ipcb_csv_header());
+	/* Google Benchmark's date: local time with its offset; UTC here, like the CSV's. */
+	strftime(j->date, sizeof(j->date), "%Y-%m-%dT%H:%M:%S+00:00", gmtime_r(&now, &tm));
+	j->open = true;
+	return 0;
+}
+
+int ipcb_jsonout_row(struct ipcb_jsonout *j, const struct ipcb_row *row,
+		     const struct ipcb_sysinfo *si, char *err, size_t errlen)
+{
+	int rc, bad = 0;
+
+	rc = csv_format_row(j->rows, row, si, &bad);
+	if (rc < 0) {
+		snprintf(err, errlen,
+			 "the row does not fit the CSV's column '%s' (left empty, or a value of "
+			 "another kind)",
+			 ipcb_csv_name((enum ipcb_csv_column)bad));
+		return rc;
+	}
+	if (ferror(j->rows)) {
+		snprintf(err, errlen, "%s", strerror(ENOMEM));
+		return -ENOMEM;
+	}
+	j->nrows++;
+	return 0;
+}
+
+void ipcb_jsonout_abandon(struct ipcb_jsonout *j)
+{
+	if (!j->open)
+		return;
+	if (j->rows)
+		fclose(j->rows);
+	free(j->buf);
+	ipcb_outfile_close(&j->of);
+	j->rows = NULL;
+	j->buf = NULL;
+	j->open = false;
+}
+
+int ipcb_jsonout_close(struct ipcb_jsonout *j, const struct ipcb_sysinfo *si, char *err,
+		       size_t errlen)
+{
+	const struct ipcb_gbjson_context ctx = {
+	    .date = j->date,
+	    .executable = "ipcbench",
+	    .num_cpus = si->online_cpus,
+	};
+	char *doc = NULL, why[256] = "";
+	size_t doc_len = 0;
+	FILE *mem;
+	int rc, rc2;
+
+	if (!j->open)
+		return 0;
+	rc = fclose(j->rows) == 0 ? 0 : -ENOMEM;
+	j->rows = NULL;
+	mem = rc == 0 ? open_memstream(&doc, &doc_len) : NULL;
+	if (!mem)
+		rc = -ENOMEM;
+	if (rc == 0) {
+		rc = ipcb_gbjson_write(mem, j->buf, j->len, &ctx, why, sizeof(why));
+		if (fclose(mem) != 0 && rc == 0)
+			rc = -ENOMEM;
+	}
+	if (rc == 0)
+		rc = ipcb_write_whole(j->of.fd, doc, doc_len);
+	/* A document without rows does not replace an earlier one, which has more to say. */
+	if (rc == 0)
+		rc = ipcb_outfile_place(&j->of, j->nrows > 0);
+	if (rc < 0 && rc != -EEXIST)
+		snprintf(err, errlen, "--json %s: %s", j->of.path, why[0] ? why : strerror(-rc));
+	rc2 = ipcb_outfile_close(&j->of);
+	if (rc == 0 && rc2 < 0) {
+		rc = rc2;
+		snprintf(err, errlen, "--json %s: %s", j->of.path, strerror(-rc));
+	}
+	free(doc);
+	free(j->buf);
+	j->buf = NULL;
+	j->open = false;
+	return rc;
+}
+
+/* Short names for the table's kind column. */
+static const char *kind_short(const char *kind)
+{
+	if (!kind)
+		return "-";
+	if (strcmp(kind, "one_way_ab") == 0)
+		return "a->b";
+	if (strcmp(kind, "one_way_ba") == 0)
+		return "b->a";
+	if (strcmp(kind, "one_way") == 0)
+		return "1-way";
+	/* A broadcast's: to its slowest receiver, and to the last receiver of each message. */
+	if (strcmp(kind, "one_way_slowest") == 0)
+		return "slow";
+	if (strcmp(kind, "one_way_last") == 0)
+		return "last";
+	if (strcmp(kind, "send_lag") == 0)
+		return "lag";
+	if (strcmp(kind, "send_call") == 0)
+		return "send";
+	return kind;
+}
+
+void ipcb_row_shape(const struct ipcb_row *row, double rate, char *out, size_t n)
+{
+	size_t len = 0;
+	char r[16];
+
+	out[0] = '\0';
+	if (row->pairs > 1)
+		len += (size_t)snprintf(out + len, n - len, "x%u", row->pairs);
+	if (len < n && (row->senders > 1 || row->receivers > 1 || row->broadcast))
+		len += (size_t)snprintf(out + len, n - len, "%s%u:%u%s", len ? " " : "",
+					row->senders, row->receivers, row->broadcast ? " all" : "");
+	if (len < n && row->inflight > 1)
+		len += (size_t)snprintf(out + len, n - len, "%sk%u", len ? " " : "", row->inflight);
+	if (len < n && rate > 0) {
+		ipcb_format_rate(rate, r, sizeof(r));
+		snprintf(out + len, n - len, "%s@%s", len ? " " : "", r);
+	}
+}
+
+/*
+ * The table's columns, in the order they are printed. A terminal narrower than the whole table
+ * gets it with narrower columns, and without those whose `drop` is set, dropped in that order
+ * (1 first) until the line fits; the columns with drop 0 always stay. A pipe, a file or --wide
+ * get every column at its full width, as the table has always been.
+ */
+enum table_col {
+	TC_TRANSPORT,
+	TC_MODE,
+	TC_KIND,
+	TC_SIZE,
+	TC_SHAPE,
+	TC_MSGS,
+	TC_P50,
+	TC_P90,
+	TC_P99,
+	TC_P999,
+	TC_MAX,
+	TC_RATE,
+	TC_MBS,
+	TC_CPUS,
+	TC_WAIT,
+	TC_CHUNK,
+	TC_CPU_MSG,
+	TC_CTX,
+	TC_XFLOOR,
+	TC_COUNT,
+};
+
+static const struct {
+	const char *title;
+	int width;  /* the full table's */
+	int narrow; /* fitted to a terminal: the widest value it usually holds */
+	bool left;  /* text, left-aligned; numbers are right-aligned */
+	int drop;   /* when a narrow terminal drops it, from 1; 0: never */
+} table_cols[TC_COUNT] = {
+    [TC_TRANSPORT] = {.title = "transport", .width = 15, .narrow = 15, .left = true, .drop = 0},
+    [TC_MODE] = {.title = "mode", .width = 10, .narrow = 10, .left = true, .drop = 9},
+    [TC_KIND] = {.title = "kind", .width = 5, .narrow = 5, .left = true, .drop = 0},
+    [TC_SIZE] = {.title = "size", .width = 5, .narrow = 5, .left = false, .drop = 0},
+    [TC_SHAPE] = {.title = "shape", .width = 9, .narrow = 9, .left = true, .drop = 10},
+    [TC_MSGS] = {.title = "msgs", .width = 9, .narrow = 9, .left = false, .drop = 5},
+    [TC_P50] = {.title = "p50", .width = 9, .narrow = 8, .left = false, .drop = 0},
+    [TC_P90] = {.title = "p90", .width = 9, .narrow = 8, .left = false, .drop = 3},
+    [TC_P99] = {.title = "p99", .width = 9, .narrow = 8, .left = false, .drop = 0},
+    [TC_P999] = {.title = "p99.9", .width = 9, .narrow = 8, .left = false, .drop = 4},
+    [TC_MAX] = {.title = "max", .width = 9, .narrow = 8, .left = false, .drop = 0},
+    [TC_RATE] = {.title = "msg/s", .width = 10, .narrow = 9, .left = false, .drop = 6},
+    [TC_MBS] = {.title = "MB/s", .width = 9, .narrow = 8, .left = false, .drop = 0},
+    [TC_CPUS] = {.title = "cpus", .width = 5, .narrow = 5, .left = false, .drop = 0},
+    [TC_WAIT] = {.title = "wait", .width = 6, .narrow = 6, .left = false, .drop = 7},
+    [TC_CHUNK] = {.title = "chunk", .width = 5, .narrow = 5, .left = false, .drop = 2},
+    [TC_CPU_MSG] = {.title = "cpu/msg", .width = 9, .narrow = 8, .left = false, .drop = 8},
+    [TC_CTX] = {.title = "ctx/msg", .width = 7, .narrow = 7, .left = false, .drop = 1},
+    [TC_XFLOOR] = {.title = "x floor", .width = 7, .narrow = 7, .left = false, .drop = 0},
+};
+
+static_assert(TC_COUNT <= 32, "struct ipcb_table keeps the shown columns in 32 bits");
+
+static int table_col_width(const struct ipcb_table *t, int c)
+{
+	return t->narrow ? table_cols[c].narrow : table_cols[c].width;
+}
+
+unsigned ipcb_table_line_width(const struct ipcb_table *t)
+{
+	unsigned len = 0;
+
+	for (int c = 0; c < TC_COUNT; c++)
+		if (t->shown & (1u << c))
+			len += (len ? 1 : 0) + (unsigned)table_col_width(t, c);
+	return len;
+}
+
+void ipcb_table_fit(struct ipcb_table *t, unsigned columns)
+{
+	t->shown = (1u << TC_COUNT) - 1;
+	t->narrow = false;
+	t->columns = columns;
+	if (columns == 0 || ipcb_table_line_width(t) <= columns)
+		return;
+	t->narrow = true;
+	for (int d = 1; ipcb_table_line_width(t) > columns; d++) {
+		int c;
+
+		for (c = 0; c < TC_COUNT && table_cols[c].drop != d; c++)
+			;
+		if (c == TC_COUNT)
+			break; /* only the columns that always stay are left: the lines wrap */
+		t->shown &= ~(1u << c);
+	}
+}
+
+/* One line of the table: the shown cells, each padded to its column. */
+static void table_line(FILE *f, const struct ipcb_table *t, const char *const cell[TC_COUNT])
+{
+	bool first = true;
+
+	for (int c = 0; c < TC_COUNT; c++) {
+		if (!(t->shown & (1u << c)))
+			continue;
+		fprintf(f, table_cols[c].left ? "%s%-*s" : "%s%*s", first ? "" : " ",
+			table_col_width(t, c), cell[c]);
+		first = false;
+	}
+	fputc('\n', f);
+}
+
+void ipcb_table_header(FILE *f, const struct ipcb_table *t)
+{
+	const char *cell[TC_COUNT];
+	bool any = false;
+
+	if (t->shown != (1u << TC_COUNT) - 1) {
+		fprintf(f, "# fitted to %u columns, without", t->columns);
+		for (int d = 1; d <= TC_COUNT; d++)
+			for (int c = 0; c < TC_COUNT; c++)
+				if (table_cols[c].drop == d && !(t->shown & (1u << c))) {
+					fprintf(f, "%s %s", any ? "," : "", table_cols[c].title);
+					any = true;
+				}
+		fprintf(f, " (--wide shows every column)\n");
+	}
+	for (int c = 0; c < TC_COUNT; c++)
+		cell[c] = table_cols[c].title;
+	table_line(f, t, cell);
+}
+
+void ipcb_table_row(FILE *f, const struct ipcb_table *t, const struct ipcb_row *row)
+{
+	const struct ipcb_run_result *r = row->res;
+	const struct ipcb_hist *h = row->hist;
+	char size[16], chunk[16], cpus[32], p[5][16], rate[24], mbs[24], cpu_msg[16], ctx[16],
+	    xf[16], shape[48], msgs_text[24];
+	static const double pct[5] = {50, 90, 99, 99.9, 100};
+	double msgs = (double)r->messages;
+	const char *cell[TC_COUNT];
+
+	ipcb_format_size(row->size_bytes, size, sizeof(size));
+	ipcb_row_shape(row, r->offered_rate, shape, sizeof(shape));
+	/* A transport with settings away from its defaults (-o, --tune) says which. */
+	if (row->tuning && *row->tuning) {
+		size_t len = strlen(shape);
+
+		snprintf(shape + len, sizeof(shape) - len, "%s%s", len ? " " : "", row->tuning);
+	}
+	if (!shape[0])
+		snprintf(shape, sizeof(shape), "-");
+	if (row->chunk_bytes && row->chunk_bytes < row->size_bytes)
+		ipcb_format_size(row->chunk_bytes, chunk, sizeof(chunk));
+	else
+		snprintf(chunk, sizeof(chunk), "-");
+	for (int i = 0; i < 5; i++) {
+		if (h && row->latency_kind)
+			ipcb_format_ns((double)ipcb_hist_value_at_percentile(h, pct[i]), p[i],
+				       sizeof(p[i]));
+		else
+			snprintf(p[i], sizeof(p[i]), "-");
+	}
+	if (row->cpu[0] >= 0 && row->cpu[1] >= 0)
+		snprintf(cpus, sizeof(cpus), "%d,%d", row->cpu[0], row->cpu[1]);
+	else if (row->cpu[0] >= 0)
+		snprintf(cpus, sizeof(cpus), "%d", row->cpu[0]);
+	else
+		snprintf(cpus, sizeof(cpus), "any");
+	snprintf(rate, sizeof(rate), "-");
+	snprintf(mbs, sizeof(mbs), "-");
+	if (row->rates && r->msgs_per_s > 0)
+		snprintf(rate, sizeof(rate), "%.0f", r->msgs_per_s);
+	if (row->rates && r->bytes_per_s > 0)
+		snprintf(mbs, sizeof(mbs), "%.1f", r->bytes_per_s / 1e6);
+	/* Both sides' CPU time per message: where spinning shows its price. */
+	ipcb_format_ns((r->cpu_s[0] + r->cpu_s[1]) * 1e9 / msgs, cpu_msg, sizeof(cpu_msg));
+	snprintf(ctx, sizeof(ctx), "%.2f",
+		 (double)(r->ctx_switches[0] + r->ctx_switches[1]) / msgs);
+	/* Whole multiples from 1000 up: the column keeps its width (the CSV has the digits). */
+	if (row->x_floor > 0)
+		snprintf(xf, sizeof(xf), "%.*f", row->x_floor < 1000 ? 1 : 0, row->x_floor);
+	else
+		snprintf(xf, sizeof(xf), "-");
+	snprintf(msgs_text, sizeof(msgs_text), "%" PRIu64, row->messages);
+	cell[TC_TRANSPORT] = row->transport;
+	cell[TC_MODE] = row->mode;
+	cell[TC_KIND] = kind_short(row->latency_kind);
+	cell[TC_SIZE] = size;
+	cell[TC_SHAPE] = shape;
+	cell[TC_MSGS] = msgs_text;
+	for (int i = 0; i < 5; i++)
+		cell[TC_P50 + i] = p[i];
+	cell[TC_RATE] = rate;
+	cell[TC_MBS] = mbs;
+	cell[TC_CPUS] = cpus;
+	cell[TC_WAIT] = row->wait;
+	cell[TC_CHUNK] = chunk;
+	cell[TC_CPU_MSG] = cpu_msg;
+	cell[TC_CTX] = ctx;
+	cell[TC_XFLOOR] = xf;
+	table_line(f, t, cell);
+	fflush(f);
+}

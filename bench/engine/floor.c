@@ -1,0 +1,653 @@
+/* SPDX-License-Identifier: MIT */
+/* floor.c - the machine's floors, measured with the run engine; see floor.h. */
+#include "floor.h"
+
+#include <errno.h>
+#include <sched.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/resource.h>
+
+#include "area.h"
+#include "clock.h"
+#include "futex.h"
+
+/*
+ * Launch the two sides of a floor, a sender and a receiver, on cpu[0] and cpu[1]; `what` names
+ * their processes (ipcb-floor-snd, ipcb-clock-rcv).
+ */
+static int floor_launch(const struct ipcb_launcher *ln, const char *what, const int cpu[2],
+			double timeout_s, ipcb_side_fn body, void *arg, void *area, char *error,
+			size_t error_bytes, int *signal_out)
+{
+	struct ipcb_launch l = {.what = what,
+				.senders = 1,
+				.receivers = 1,
+				.cpu = cpu,
+				.timeout_s = timeout_s,
+				.body = body,
+				.arg = arg,
+				.area = area};
+	int rc = ln ? ln->run(ln, &l, NULL) : -EINVAL;
+
+	snprintf(error, error_bytes, "%s", ln ? l.error : "no launcher for the floor's sides");
+	*signal_out = l.signal;
+	return rc;
+}
+
+struct floor_area {
+	_Alignas(64) uint32_t turn;  /* the bounced cache line: odd = A's move done, even = B's */
+	_Alignas(64) uint64_t total; /* rounds in all, published by A before its last round */
+	uint64_t rounds;	     /* measured rounds */
+	uint64_t t_first_ns, t_last_ns;
+	double cpu_s[2];
+	int cpu_seen[2];
+	char err[IPCB_RUN_ERR_BYTES];
+	_Alignas(64) unsigned char hist[];
+};
+
+enum floor_wait {
+	FLOOR_SPIN,  /* poll the line (yielding the CPU when both sides share one) */
+	FLOOR_FUTEX, /* sleep in FUTEX_WAIT until the other side's FUTEX_WAKE */
+};
+
+struct floor_arg {
+	const struct ipcb_run_spec *spec;
+	enum floor_wait wait;
+};
+
+static double cpu_seconds(void)
+{
+	struct rusage ru;
+
+	if (getrusage(RUSAGE_SELF, &ru) < 0)
+		return 0;
+	return (double)ru.ru_utime.tv_sec + ru.ru_utime.tv_usec / 1e6 + (double)ru.ru_stime.tv_sec +
+	       ru.ru_stime.tv_usec / 1e6;
+}
+
+/* Wait for the turn word to reach `want`. */
+IPCB_HOT static int turn_await(uint32_t *turn, uint32_t want, enum floor_wait wait, bool same_cpu)
+{
+	uint32_t seen;
+
+	while ((seen = __atomic_load_n(turn, __ATOMIC_ACQUIRE)) != want) {
+		if (wait == FLOOR_FUTEX) {
+			int rc = ipcb_futex_wait(turn, seen);
+
+			if (rc < 0)
+				return rc;
+		} else if (same_cpu) {
+			/* A spinner would keep the only CPU for a whole time slice. */
+			sched_yield();
+		} else {
+			ipcb_cpu_relax();
+		}
+	}
+	return 0;
+}
+
+IPCB_HOT static int turn_give(uint32_t *turn, uint32_t value, enum floor_wait wait)
+{
+	__atomic_store_n(turn, value, __ATOMIC_RELEASE);
+	return wait == FLOOR_FUTEX ? ipcb_futex_wake(turn, 1) : 0;
+}
+
+IPCB_HOT static int pingpong_body(const struct ipcb_side *me, void *arg_v, void *area_v, char *err)
+{
+	int role = me->role;
+	const struct floor_arg *arg = arg_v;
+	const struct ipcb_run_spec *s = arg->spec;
+	struct floor_area *a = area_v;
+	struct ipcb_hist *h = (struct ipcb_hist *)a->hist;
+	uint64_t total = s->messages ? s->warmup + s->messages : UINT64_MAX;
+	uint64_t deadline = UINT64_MAX, t0, t1 = 0;
+	bool same_cpu = s->cpu[0] >= 0 && s->cpu[0] == s->cpu[1];
+	double cpu0 = 0;
+	int rc = me->ops->ready();
+
+	for (uint64_t i = 0; rc == 0; i++) {
+		uint32_t mine = (uint32_t)(2 * i + 1), theirs = (uint32_t)(2 * i + 2);
+		bool last = i + 1 == total;
+
+		if (i == s->warmup) {
+			cpu0 = cpu_seconds();
+			a->t_first_ns = ipcb_now_ns();
+			if (s->duration_s > 0)
+				deadline = a->t_first_ns + (uint64_t)(s->duration_s * 1e9);
+		}
+		if (role == IPCB_SENDER) {
+			if (i > s->warmup && t1 >= deadline)
+				last = true;
+			if (last)
+				__atomic_store_n(&a->total, i + 1, __ATOMIC_SEQ_CST);
+			t0 = ipcb_now_ns();
+			rc = turn_give(&a->turn, mine, arg->wait);
+			if (rc >= 0)
+				rc = turn_await(&a->turn, theirs, arg->wait, same_cpu);
+			t1 = ipcb_now_ns();
+			if (i >= s->warmup) {
+				ipcb_hist_record(h, (int64_t)(t1 - t0));
+				a->rounds++;
+			}
+		} else {
+			uint64_t tot;
+
+			rc = turn_await(&a->turn, mine, arg->wait, same_cpu);
+			tot = __atomic_load_n(&a->total, __ATOMIC_ACQUIRE);
+			if (rc >= 0)
+				rc = turn_give(&a->turn, theirs, arg->wait);
+			last = tot && i + 1 >= tot;
+		}
+		rc = rc < 0 ? rc : 0;
+		if (last)
+			break;
+	}
+	if (rc) {
+		snprintf(err, IPCB_RUN_ERR_BYTES, "futex: %s", strerror(-rc));
+		return rc;
+	}
+	if (role == IPCB_SENDER)
+		a->t_last_ns = t1;
+	a->cpu_s[role] = cpu_seconds() - cpu0;
+	a->cpu_seen[role] = sched_getcpu();
+	return 0;
+}
+
+static int floor_pingpong(const struct ipcb_run_spec *s, enum floor_wait wait,
+			  struct ipcb_run_result *r)
+{
+	size_t hist_bytes = ipcb_hist_bytes(IPCB_HIST_LOWEST, IPCB_HIST_HIGHEST, IPCB_HIST_SIGFIGS);
+	size_t area_bytes = sizeof(struct floor_area) + hist_bytes;
+	struct floor_arg arg = {.spec = s, .wait = wait};
+	struct floor_area *a;
+	int rc;
+
+	memset(r, 0, sizeof(*r));
+	a = ipcb_run_area_map(area_bytes);
+	if (!a) {
+		snprintf(r->error, sizeof(r->error), "mmap(floor area): %s", strerror(errno));
+		return -ENOMEM;
+	}
+	ipcb_hist_init((struct ipcb_hist *)a->hist, hist_bytes, IPCB_HIST_LOWEST, IPCB_HIST_HIGHEST,
+		       IPCB_HIST_SIGFIGS);
+	rc = floor_launch(s->launcher, "floor", s->cpu, s->timeout_s, pingpong_body, &arg, a,
+			  r->error, sizeof(r->error), &r->signal);
+	if (rc == 0) {
+		r->messages = a->rounds;
+		r->elapsed_s = (double)(a->t_last_ns - a->t_first_ns) / 1e9;
+		r->msgs_per_s = r->elapsed_s > 0 ? (double)r->messages / r->elapsed_s : 0;
+		r->cpu_s[0] = a->cpu_s[0];
+		r->cpu_s[1] = a->cpu_s[1];
+		r->cpu_seen[0] = a->cpu_seen[0];
+		r->cpu_seen[1] = a->cpu_seen[1];
+		rc = ipcb_hist_create(IPCB_HIST_LOWEST, IPCB_HIST_HIGHEST, IPCB_HIST_SIGFIGS,
+				      &r->hist);
+		if (!rc)
+			rc = ipcb_hist_add(r->hist, (struct ipcb_hist *)a->hist);
+	}
+	ipcb_run_area_unmap(a, area_bytes);
+	return rc;
+}
+
+int ipcb_floor_cacheline(const struct ipcb_run_spec *s, struct ipcb_run_result *r)
+{
+	return floor_pingpong(s, FLOOR_SPIN, r);
+}
+
+int ipcb_floor_futex(const struct ipcb_run_spec *s, struct ipcb_run_result *r)
+{
+	return floor_pingpong(s, FLOOR_FUTEX, r);
+}
+
+/* ---- clock agreement ------------------------------------------------------------------------ */
+
+#define CLOCK_ROUNDS 2000
+
+struct clock_area {
+	_Alignas(64) uint32_t turn;
+	_Alignas(64) uint64_t t2; /* the receiver's reading in the current exchange */
+	int64_t lo, hi;
+	uint64_t rounds;
+};
+
+static int clock_body(const struct ipcb_side *me, void *arg, void *area_v, char *err)
+{
+	int role = me->role;
+	struct clock_area *a = area_v;
+	int rc = me->ops->ready();
+
+	(void)arg;
+	if (rc) {
+		snprintf(err, IPCB_RUN_ERR_BYTES, "futex_wait(start barrier): %s", strerror(-rc));
+		return rc;
+	}
+	a->lo = INT64_MIN;
+	a->hi = INT64_MAX;
+	for (uint32_t i = 0; i < CLOCK_ROUNDS; i++) {
+		uint32_t mine = 2 * i + 1, theirs = 2 * i + 2;
+
+		if (role == IPCB_SENDER) {
+			uint64_t t1 = ipcb_now_ns(), t2, t3;
+
+			turn_give(&a->turn, mine, FLOOR_SPIN);
+			turn_await(&a->turn, theirs, FLOOR_SPIN, false);
+			t3 = ipcb_now_ns();
+			t2 = __atomic_load_n(&a->t2, __ATOMIC_ACQUIRE);
+			if ((int64_t)(t2 - t3) > a->lo)
+				a->lo = (int64_t)(t2 - t3);
+			if ((int64_t)(t2 - t1) < a->hi)
+				a->hi = (int64_t)(t2 - t1);
+			a->rounds++;
+		} else {
+			turn_await(&a->turn, mine, FLOOR_SPIN, false);
+			__atomic_store_n(&a->t2, ipcb_now_ns(), __ATOMIC_RELEASE);
+			turn_give(&a->turn, theirs, FLOOR_SPIN);
+		}
+	}
+	return 0;
+}
+
+int ipcb_clock_check(const struct ipcb_launcher *ln, const int cpu[2], double timeout_s,
+		     struct ipcb_clock_check *out, char *error, size_t error_bytes)
+{
+	struct clock_area *a;
+	int rc;
+
+	memset(out, 0, sizeof(*out));
+	/* One CPU reads one clock: there is nothing to disagree. */
+	if (cpu[0] >= 0 && cpu[0] == cpu[1]) {
+		out->consistent = true;
+		return 0;
+	}
+	a = ipcb_run_area_map(sizeof(*a));
+	if (!a) {
+		snprintf(error, error_bytes, "mmap(clock check area): %s", strerror(errno));
+		return -ENOMEM;
+	}
+	rc = floor_launch(ln, "clock", cpu, timeout_s, clock_body, NULL, a, error, error_bytes,
+			  &out->signal);
+	if (rc == 0) {
+		out->lo_ns = a->lo;
+		out->hi_ns = a->hi;
+		out->rounds = a->rounds;
+		out->consistent = a->lo <= 0 && a->hi >= 0;
+		out->bound_ns = -a->lo > a->hi ? -a->lo : a->hi;
+	}
+	ipcb_run_area_unmap(a, sizeof(*a));
+	return rc;
+}
+
+struct memcpy_area {
+	uint64_t copies;
+	uint64_t t_first_ns, t_last_ns;
+	double cpu_s;
+	int cpu_seen;
+};
+
+IPCB_HOT static int memcpy_body(const struct ipcb_side *me, void *arg, void *area_v, char *err)
+{
+	int role = me->role;
+	const struct ipcb_run_spec *s = arg;
+	struct memcpy_area *a = area_v;
+	size_t n = s->size_bytes;
+	unsigned char *src, *dst;
+	uint64_t deadline, limit = s->messages ? s->messages : UINT64_MAX, now;
+	double cpu0;
+	int rc = me->ops->ready();
+
+	if (rc || role != IPCB_SENDER)
+		return rc;
+	src = mmap(NULL, n, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	dst = mmap(NULL, n, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (src == MAP_FAILED || dst == MAP_FAILED) {
+		snprintf(err, IPCB_RUN_ERR_BYTES, "mmap(two %zu-byte buffers): %s", n,
+			 strerror(errno));
+		return -ENOMEM;
+	}
+	memset(src, 0x5a, n);
+	memset(dst, 0, n);
+	for (uint64_t i = 0; i < s->warmup; i++)
+		memcpy(dst, src, n);
+	cpu0 = cpu_seconds();
+	a->t_first_ns = now = ipcb_now_ns();
+	deadline = s->duration_s > 0 ? now + (uint64_t)(s->duration_s * 1e9) : UINT64_MAX;
+	while (a->copies < limit && now < deadline) {
+		memcpy(dst, src, n);
+		/* Keep the copy from being optimised away or merged with the next one. */
+		__asm__ __volatile__("" : : "r"(dst) : "memory");
+		a->copies++;
+		now = ipcb_now_ns();
+	}
+	a->t_last_ns = now;
+	a->cpu_s = cpu_seconds() - cpu0;
+	a->cpu_seen = sched_getcpu();
+	munmap(src, n);
+	munmap(dst, n);
+	return 0;
+}
+
+int ipcb_floor_memcpy(const struct ipcb_run_spec *s, struct ipcb_run_result *r)
+{
+	struct memcpy_area *a;
+	int rc;
+
+	memset(r, 0, sizeof(*r));
+	a = ipcb_run_area_map(sizeof(*a));
+	if (!a) {
+		snprintf(r->error, sizeof(r->error), "mmap(floor area): %s", strerror(errno));
+		return -ENOMEM;
+	}
+	rc = floor_launch(s->launcher, "floor", s->cpu, s->timeout_s, memcpy_body, (void *)s, a,
+			  r->error, sizeof(r->error), &r->signal);
+	if (rc == 0) {
+		r->messages = a->copies;
+		r->elapsed_s = (double)(a->t_last_ns - a->t_first_ns) / 1e9;
+		if (r->elapsed_s > 0) {
+			r->msgs_per_s = (double)a->copies / r->elapsed_s;
+			r->bytes_per_s = r->msgs_per_s * (double)s->size_bytes;
+		}
+		r->cpu_s[0] = a->cpu_s;
+		r->cpu_seen[0] = a->cpu_seen;
+		r->cpu_seen[1] = -1;
+		if (a->copies == 0) {
+			snprintf(r->error, sizeof(r->error), "no copy completed");
+			rc = -ENODATA;
+		}
+	}
+	ipcb_run_area_unmap(a, sizeof(*a));
+	return rc;
+}
+
+/* ---- mailbox: the simplest verified-size handshake a shared-memory transport could make ---- */
+
+/*
+ * One mailbox per direction: an 8-byte sequence word followed by the payload, starting on a
+ * cache-line boundary, so the reader finds the word in the line that holds the payload's start.
+ * The writer copies the payload in and then stores the sequence number; the reader spins until
+ * it sees it and copies the payload out. No ring, no indices, no flow control: a ping-pong needs
+ * none, since an answer means the message was taken. What a shared-memory transport adds on top
+ * of this is its own cost.
+ */
+struct mailbox {
+	_Alignas(64) uint64_t seq;
+	unsigned char data[];
+};
+
+struct mailbox_area {
+	_Alignas(64) uint64_t total; /* rounds in all, published by A before its last round */
+	uint64_t rounds;
+	uint64_t t_first_ns, t_last_ns;
+	double cpu_s[2];
+	int cpu_seen[2];
+	size_t box_bytes;		    /* one mailbox, header included, a multiple of 64 */
+	_Alignas(64) unsigned char boxes[]; /* [0] A -> B, [1] B -> A, then the histogram */
+};
+
+static struct mailbox *mailbox_at(struct mailbox_area *a, int k)
+{
+	return (struct mailbox *)(a->boxes + (size_t)k * a->box_bytes);
+}
+
+static int mailbox_await(struct mailbox *m, uint64_t want, bool same_cpu)
+{
+	while (__atomic_load_n(&m->seq, __ATOMIC_ACQUIRE) != want) {
+		if (same_cpu)
+			sched_yield();
+		else
+			ipcb_cpu_relax();
+	}
+	return 0;
+}
+
+static int mailbox_body(const struct ipcb_side *me, void *arg, void *area_v, char *err)
+{
+	int role = me->role;
+	const struct ipcb_run_spec *s = arg;
+	struct mailbox_area *a = area_v;
+	struct ipcb_hist *h = (struct ipcb_hist *)(a->boxes + 2 * a->box_bytes);
+	struct mailbox *in = mailbox_at(a, role == IPCB_SENDER),
+		       *out = mailbox_at(a, role != IPCB_SENDER);
+	size_t n = s->size_bytes;
+	uint64_t total = s->messages ? s->warmup + s->messages : UINT64_MAX;
+	uint64_t deadline = UINT64_MAX, t0, t1 = 0;
+	bool same_cpu = s->cpu[0] >= 0 && s->cpu[0] == s->cpu[1];
+	unsigned char *buf =
+	    mmap(NULL, n, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	double cpu0 = 0;
+	int rc;
+
+	if (buf == MAP_FAILED) {
+		snprintf(err, IPCB_RUN_ERR_BYTES, "mmap(%zu-byte buffer): %s", n, strerror(errno));
+		return -ENOMEM;
+	}
+	memset(buf, 0x5a, n);
+	rc = me->ops->ready();
+	for (uint64_t i = 0; rc == 0; i++) {
+		bool last = i + 1 == total;
+
+		if (i == s->warmup) {
+			cpu0 = cpu_seconds();
+			a->t_first_ns = ipcb_now_ns();
+			if (s->duration_s > 0)
+				deadline = a->t_first_ns + (uint64_t)(s->duration_s * 1e9);
+		}
+		if (role == IPCB_SENDER) {
+			if (i > s->warmup && t1 >= deadline)
+				last = true;
+			if (last)
+				__atomic_store_n(&a->total, i + 1, __ATOMIC_SEQ_CST);
+			t0 = ipcb_now_ns();
+			memcpy(out->data, buf, n);
+			__atomic_store_n(&out->seq, i + 1, __ATOMIC_RELEASE);
+			mailbox_await(in, i + 1, same_cpu);
+			memcpy(buf, in->data, n);
+			t1 = ipcb_now_ns();
+			if (i >= s->warmup) {
+				ipcb_hist_record(h, (int64_t)(t1 - t0));
+				a->rounds++;
+			}
+		} else {
+			uint64_t tot;
+
+			mailbox_await(in, i + 1, same_cpu);
+			memcpy(buf, in->data, n);
+			tot = __atomic_load_n(&a->total, __ATOMIC_ACQUIRE);
+			memcpy(out->data, buf, n);
+			__atomic_store_n(&out->seq, i + 1, __ATOMIC_RELEASE);
+			last = tot && i + 1 >= tot;
+		}
+		if (last)
+			break;
+	}
+	if (role == IPCB_SENDER)
+		a->t_last_ns = t1;
+	a->cpu_s[role] = cpu_seconds() - cpu0;
+	a->cpu_seen[role] = sched_getcpu();
+	munmap(buf, n);
+	if (rc)
+		snprintf(err, IPCB_RUN_ERR_BYTES, "futex_wait(start barrier): %s", strerror(-rc));
+	return rc;
+}
+
+int ipcb_floor_mailbox(const struct ipcb_run_spec *s, struct ipcb_run_result *r)
+{
+	size_t hist_bytes = ipcb_hist_bytes(IPCB_HIST_LOWEST, IPCB_HIST_HIGHEST, IPCB_HIST_SIGFIGS);
+	size_t box_bytes = (sizeof(struct mailbox) + s->size_bytes + 63) & ~(size_t)63;
+	size_t area_bytes = sizeof(struct mailbox_area) + 2 * box_bytes + hist_bytes;
+	struct mailbox_area *a;
+	struct ipcb_hist *h;
+	int rc;
+
+	memset(r, 0, sizeof(*r));
+	a = ipcb_run_area_map(area_bytes);
+	if (!a) {
+		snprintf(r->error, sizeof(r->error), "mmap(mailbox floor area): %s",
+			 strerror(errno));
+		return -ENOMEM;
+	}
+	a->box_bytes = box_bytes;
+	h = (struct ipcb_hist *)(a->boxes + 2 * box_bytes);
+	ipcb_hist_init(h, hist_bytes, IPCB_HIST_LOWEST, IPCB_HIST_HIGHEST, IPCB_HIST_SIGFIGS);
+	rc = floor_launch(s->launcher, "floor", s->cpu, s->timeout_s, mailbox_body, (void *)s, a,
+			  r->error, sizeof(r->error), &r->signal);
+	if (rc == 0) {
+		r->messages = a->rounds;
+		r->elapsed_s = (double)(a->t_last_ns - a->t_first_ns) / 1e9;
+		r->msgs_per_s = r->elapsed_s > 0 ? (double)r->messages / r->elapsed_s : 0;
+		r->cpu_s[0] = a->cpu_s[0];
+		r->cpu_s[1] = a->cpu_s[1];
+		r->cpu_seen[0] = a->cpu_seen[0];
+		r->cpu_seen[1] = a->cpu_seen[1];
+		r->buffer_bytes = 2 * box_bytes;
+		rc = ipcb_hist_create(IPCB_HIST_LOWEST, IPCB_HIST_HIGHEST, IPCB_HIST_SIGFIGS,
+				      &r->hist);
+		if (!rc)
+			rc = ipcb_hist_add(r->hist, h);
+		if (!rc && r->messages == 0) {
+			snprintf(r->error, sizeof(r->error), "no round trip was measured");
+			rc = -ENODATA;
+		}
+	}
+	ipcb_run_area_unmap(a, area_bytes);
+	return rc;
+}
+
+/* ---- cross-core copy: reading what the other CPU has just written ---------------------------- */
+
+/*
+ * A writes a batch of messages (fresh bytes each round, so the lines are modified in A's cache),
+ * then hands the batch to B; B copies every message of the batch out into its own buffer, timing
+ * only its copies, and hands the buffers back. Batches hold at least 1 MiB (one message when
+ * messages are that big), so two clock reads and the copy's first misses, before the hardware
+ * prefetchers follow it, are a small part of what they time, as in a long stream. The rate is
+ * what one CPU copying messages out of another CPU's cache can reach: the ceiling of a stream
+ * whose reader copies every message once, as every copying shared-memory transport's does.
+ */
+#define XCOPY_BATCH_BYTES (1024u * 1024)
+
+struct xcopy_area {
+	_Alignas(64) uint32_t turn; /* odd: the batch is written, B's turn; even: A's turn */
+	_Alignas(64) uint64_t stop; /* A sets it when the duration or count is reached */
+	uint64_t copies;
+	uint64_t copy_ns; /* B's time inside its copies */
+	double cpu_s;
+	int cpu_seen[2];
+	size_t batch;
+	_Alignas(64) unsigned char bufs[];
+};
+
+static int xcopy_body(const struct ipcb_side *me, void *arg, void *area_v, char *err)
+{
+	int role = me->role;
+	const struct ipcb_run_spec *s = arg;
+	struct xcopy_area *a = area_v;
+	size_t n = s->size_bytes, stride = (n + 63) & ~(size_t)63;
+	uint64_t limit = s->messages ? s->messages : UINT64_MAX, deadline = UINT64_MAX;
+	unsigned char *dst = NULL;
+	double cpu0 = 0;
+	int rc;
+
+	if (role == IPCB_RECEIVER) {
+		dst = mmap(NULL, n, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+		if (dst == MAP_FAILED) {
+			snprintf(err, IPCB_RUN_ERR_BYTES, "mmap(%zu-byte buffer): %s", n,
+				 strerror(errno));
+			return -ENOMEM;
+		}
+		memset(dst, 0, n);
+	}
+	rc = me->ops->ready();
+	if (rc) {
+		snprintf(err, IPCB_RUN_ERR_BYTES, "futex_wait(start barrier): %s", strerror(-rc));
+		return rc;
+	}
+	for (uint32_t round = 0;; round++) {
+		uint32_t written = 2 * round + 1, taken = 2 * round + 2;
+
+		if (role == IPCB_SENDER) {
+			uint64_t now = ipcb_now_ns();
+
+			if (round == 1)
+				deadline = s->duration_s > 0 ? now + (uint64_t)(s->duration_s * 1e9)
+							     : UINT64_MAX;
+			if (now >= deadline || a->copies >= limit)
+				__atomic_store_n(&a->stop, 1, __ATOMIC_RELAXED);
+			for (size_t k = 0; k < a->batch; k++)
+				memset(a->bufs + k * stride, (int)(round & 0xff), n);
+			__atomic_store_n(&a->turn, written, __ATOMIC_RELEASE);
+			while (__atomic_load_n(&a->turn, __ATOMIC_ACQUIRE) != taken)
+				ipcb_cpu_relax();
+			if (__atomic_load_n(&a->stop, __ATOMIC_RELAXED))
+				break;
+		} else {
+			uint64_t t0, t1;
+
+			while (__atomic_load_n(&a->turn, __ATOMIC_ACQUIRE) != written)
+				ipcb_cpu_relax();
+			if (round == 1)
+				cpu0 = cpu_seconds();
+			t0 = ipcb_now_ns();
+			for (size_t k = 0; k < a->batch; k++) {
+				memcpy(dst, a->bufs + k * stride, n);
+				__asm__ __volatile__("" : : "r"(dst) : "memory");
+			}
+			t1 = ipcb_now_ns();
+			/* Round 0 warms the caches and the page tables up. */
+			if (round > 0) {
+				a->copy_ns += t1 - t0;
+				a->copies += a->batch;
+			}
+			if (__atomic_load_n(&a->stop, __ATOMIC_RELAXED)) {
+				__atomic_store_n(&a->turn, taken, __ATOMIC_RELEASE);
+				break;
+			}
+			__atomic_store_n(&a->turn, taken, __ATOMIC_RELEASE);
+		}
+	}
+	if (role == IPCB_RECEIVER) {
+		a->cpu_s = cpu_seconds() - cpu0;
+		munmap(dst, n);
+	}
+	a->cpu_seen[role] = sched_getcpu();
+	return 0;
+}
+
+int ipcb_floor_xcopy(const struct ipcb_run_spec *s, struct ipcb_run_result *r)
+{
+	size_t stride = (s->size_bytes + 63) & ~(size_t)63;
+	size_t batch = s->size_bytes >= XCOPY_BATCH_BYTES ? 1 : XCOPY_BATCH_BYTES / s->size_bytes;
+	size_t area_bytes = sizeof(struct xcopy_area) + batch * stride;
+	struct xcopy_area *a;
+	int rc;
+
+	memset(r, 0, sizeof(*r));
+	a = ipcb_run_area_map(area_bytes);
+	if (!a) {
+		snprintf(r->error, sizeof(r->error), "mmap(cross-core copy area): %s",
+			 strerror(errno));
+		return -ENOMEM;
+	}
+	a->batch = batch;
+	rc = floor_launch(s->launcher, "floor", s->cpu, s->timeout_s, xcopy_body, (void *)s, a,
+			  r->error, sizeof(r->error), &r->signal);
+	if (rc == 0) {
+		r->messages = a->copies;
+		r->elapsed_s = (double)a->copy_ns / 1e9;
+		if (r->elapsed_s > 0) {
+			r->msgs_per_s = (double)a->copies / r->elapsed_s;
+			r->bytes_per_s = r->msgs_per_s * (double)s->size_bytes;
+		}
+		r->cpu_s[1] = a->cpu_s;
+		r->cpu_seen[0] = a->cpu_seen[0];
+		r->cpu_seen[1] = a->cpu_seen[1];
+		r->buffer_bytes = batch * stride;
+		if (a->copies == 0) {
+			snprintf(r->error, sizeof(r->error), "no copy completed");
+			rc = -ENODATA;
+		}
+	}
+	ipcb_run_area_unmap(a, area_bytes);
+	return rc;
+}

@@ -1,0 +1,151 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * spec.h - the engine's data model: what one measured run is asked to do (struct ipcb_run_spec)
+ * and what it found (struct ipcb_run_result). Every layer above the engine (the launchers, the
+ * remote control plane, the command line) speaks in these types; none of them needs the
+ * engine's API (run.h) to do so.
+ */
+#ifndef IPCB_SPEC_H
+#define IPCB_SPEC_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "hist.h"
+#include "msg.h"
+#include "transport.h"
+
+enum ipcb_mode {
+	IPCB_MODE_LATENCY = 0,	  /* requests and their echoes: one round trip per sample */
+	IPCB_MODE_THROUGHPUT = 1, /* one-way stream, timed at the receiver */
+	IPCB_MODE_BISTREAM = 2,	  /* both sides stream to each other at once */
+};
+
+/* How an open-loop sender spaces its messages. */
+enum ipcb_arrivals {
+	IPCB_ARRIVALS_FIXED = 0, /* constant spacing, 1/rate */
+	IPCB_ARRIVALS_POISSON,	 /* exponential gaps of mean 1/rate */
+};
+
+/* Faults the driver can inject to prove that verification catches them (tests use these). */
+enum ipcb_inject {
+	IPCB_INJECT_NONE = 0,
+	IPCB_INJECT_CORRUPT, /* receiver flips the middle byte of message 64 */
+	IPCB_INJECT_DROP,  /* message 5 lost: a stream never sends it, a round trip skips its number
+			    */
+	IPCB_INJECT_DUP,   /* message 5 is a second message 4 */
+	IPCB_INJECT_CRASH, /* receiver dies with SIGSEGV at message 5 */
+	IPCB_INJECT_HANG,  /* receiver stops reading at message 5 (ends by timeout) */
+	/* receiver flips a bit of message 5's send time (of its last byte below 24 bytes) */
+	IPCB_INJECT_CORRUPT_STAMP,
+	IPCB_INJECT_CORRUPT_UNSAMPLED, /* receiver flips the middle byte of message 65 */
+};
+
+/* The message (0-based, warm-up included) at which a fault happens. */
+uint64_t ipcb_inject_message(enum ipcb_inject f);
+
+struct ipcb_launcher;
+
+struct ipcb_run_spec {
+	const struct ipcb_transport *t;
+	enum ipcb_mode mode;
+	size_t size_bytes;  /* payload per message */
+	size_t chunk_bytes; /* largest single send/recv; == size_bytes when not chunked */
+	uint64_t messages;  /* measured messages wanted; 0 = until the duration ends */
+	double duration_s;  /* measured phase length; 0 = until `messages` */
+	/* the duration ends a run only after this many measured messages (at least 1) */
+	uint64_t min_messages;
+	uint64_t warmup;  /* messages exchanged before measuring */
+	int cpu[2];	  /* [IPCB_SENDER], [IPCB_RECEIVER]; -1 = not pinned */
+	double timeout_s; /* the whole run, set-up to reaping */
+	struct ipcb_chan_cfg cfg;
+	enum ipcb_inject inject;
+	uint64_t work_ns;	 /* busy work per message on each side (application under load) */
+	uint64_t recv_work_ns;	 /* more of it on the receiving side alone (a slow consumer) */
+	enum ipcb_verify verify; /* how much of each message is checked (msg.h) */
+	/*
+	 * Load shapes (0 = the default). inflight: latency mode keeps this many requests
+	 * outstanding (1: ping-pong). pairs: this many independent sender/receiver pairs, each on
+	 * a channel of its own. rate: open loop, messages per second the sender offers whatever
+	 * the replies do, latency counted from each message's intended send time.
+	 */
+	unsigned inflight;
+	unsigned pairs;
+	double rate;
+	enum ipcb_arrivals arrivals;
+	/*
+	 * Who starts the sides and where (launcher.h): forked here, started by the transport's
+	 * runtime, or one side on another host. The engine only calls it; the caller picks it.
+	 */
+	const struct ipcb_launcher *launcher;
+};
+
+struct ipcb_run_result {
+	uint64_t messages;	/* measured messages (round trips in latency mode) */
+	struct ipcb_hist *hist; /* latency mode: round-trip ns; NULL in throughput mode */
+	/*
+	 * One-way delays (receive time minus the send time carried in the message; messages of
+	 * IPCB_MSG_TIME_MIN bytes or more). Latency mode: [0] sender->receiver, [1] back.
+	 * Throughput mode: [0] streamed messages (every 16th), under load. NULL when not measured.
+	 */
+	struct ipcb_hist *one_way[2];
+	uint64_t clock_anomalies; /* one-way samples whose delay came out negative */
+	double elapsed_s;	  /* measured interval */
+	double msgs_per_s;
+	double bytes_per_s;
+	double cpu_s[2];	 /* user+sys seconds of each side during its measured phase */
+	int64_t ctx_switches[2]; /* voluntary+involuntary, each side, measured phase */
+	uint64_t full_checks;	 /* messages whose every byte was compared */
+	uint64_t segments;	 /* network segments the sender sent while measuring, */
+	bool segments_counted;	 /* where the transport counts them (segments_sent) */
+	size_t buffer_bytes;	 /* what the channel held for messages in flight (0 = unknown) */
+	char layout[96];	 /* ipcb_chan.layout, after "zerocopy; " when loans were used */
+	int cpu_seen[2];	 /* CPU each side ended on */
+	/* Open loop: what was offered and what got through (messages per second), sends that
+	 * started more than one interval late, and messages sent but never received. */
+	double offered_rate, achieved_rate;
+	uint64_t late, losses;
+	bool losses_counted; /* open loops and shared channels count them */
+	enum ipcb_arrivals arrivals;
+	struct ipcb_hist *send_lag;  /* open loop: each send's start minus its intended time */
+	struct ipcb_hist *send_call; /* open-loop stream: each send call's duration */
+	double bytes_per_s_dir[2];   /* bistream: [0] sender -> receiver, [1] back */
+	/* Several pairs: the slowest and the fastest pair's messages per second. */
+	double pair_min_msgs_per_s, pair_max_msgs_per_s;
+	/* A server process (service): its CPU time over the whole run and every message the run
+	 * moved (warm-up included), when it was read. */
+	double server_cpu_s;
+	uint64_t server_messages;
+	bool server_counted;
+	char error[600];  /* failure: "sender: recv: Connection reset by peer" etc. */
+	int signal;	  /* the interrupting signal when the run returned -EINTR */
+	uint64_t fail_ns; /* failure: when the side that failed first failed (ipcb_now_ns) */
+	/* Two hosts: the run measured its own bound on the clocks' offset (-1: it could not). */
+	bool clock_per_run;
+	int64_t clock_bound_ns;
+	/*
+	 * A broadcast (cfg.broadcast): msgs_per_s is what the sender published, and this what
+	 * arrived, every receiver's messages together, over the same span (msgs_per_s times the
+	 * receivers when none was lost). one_way[0] holds every receiver's one-way delays
+	 * together; one_way_slowest the delays of the receiver whose median was the highest
+	 * (slowest_receiver, from 1); one_way_last, per sampled message, the delay to the last
+	 * receiver it reached (its latest arrival over every receiver, less its send time), for
+	 * the messages every receiver got (last_incomplete: sampled messages left out because a
+	 * receiver did not get one, or its clocks disagreed). NULL when not measured.
+	 */
+	double deliveries_per_s;
+	struct ipcb_hist *one_way_slowest, *one_way_last;
+	unsigned slowest_receiver;
+	uint64_t last_incomplete;
+};
+
+/* Bytes per send/recv for a payload: the transport's limit when the payload is larger. */
+size_t ipcb_chunk_for(size_t max_msg_bytes, size_t size_bytes);
+
+/* Histogram range every latency uses: 1 ns to one hour at 3 significant figures. */
+#define IPCB_HIST_LOWEST  1
+#define IPCB_HIST_HIGHEST 3600000000000ll
+#define IPCB_HIST_SIGFIGS 3
+
+#endif

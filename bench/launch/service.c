@@ -1,0 +1,525 @@
+/* SPDX-License-Identifier: MIT */
+/* service.c - a transport's server process, started and stopped by the driver; see service.h. */
+#include "service.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <netinet/in.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/random.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "clock.h"
+#include "crash.h"
+#include "launch.h"
+#include "ownstack.h"
+#include "rundir.h"
+
+/* What the server writes on stdout and stderr, in its directory: its last line names a failure. */
+#define SERVICE_LOG "server.log"
+/* How long a server gets to end after SIGTERM, and after SIGKILL, before it is left. */
+#define SERVICE_TERM_NS 2000000000ull
+#define SERVICE_KILL_NS 5000000000ull
+/* How many of a server's processes stop and --cleanup look after. */
+#define SERVICE_PROCS 64
+
+static void service_sleep_ms(long ms)
+{
+	struct timespec ts = {ms / 1000, (ms % 1000) * 1000000};
+
+	nanosleep(&ts, NULL);
+}
+
+/* The last non-empty line of the server's log, for an error message ("" when there is none). */
+static void service_log_tail(const struct ipcb_service_run *s, char *out, size_t n)
+{
+	char *path;
+
+	if (n)
+		out[0] = '\0';
+	/* On the heap: the driver's stack may be small (ulimit -s). */
+	if (asprintf(&path, "%s/%s", s->dir, SERVICE_LOG) < 0)
+		return;
+	ipcb_file_last_line(path, out, n);
+	free(path);
+}
+
+/* A hook of the server's ops, called on a stack of its own (service_hook). */
+struct service_hook {
+	int (*fn)(struct ipcb_service *svc);
+	struct ipcb_service *svc;
+	int rc;
+};
+
+static void service_hook_call(void *arg)
+{
+	struct service_hook *h = arg;
+
+	h->rc = h->fn(h->svc);
+}
+
+/*
+ * Run a hook of the server's ops (prepare, ready), which may call its client library, on a
+ * stack of its own (ownstack.h): whether the driver can ask its server must not hang on the
+ * driver's stack limit.
+ */
+static int service_hook(int (*fn)(struct ipcb_service *svc), struct ipcb_service *svc)
+{
+	struct service_hook h = {.fn = fn, .svc = svc};
+
+	ipcb_ownstack_call(service_hook_call, &h, IPCB_OWNSTACK_BYTES);
+	return h.rc;
+}
+
+static int cpu_set_for(int cpu, cpu_set_t *set)
+{
+	CPU_ZERO(set);
+	if (cpu < 0)
+		return sched_getaffinity(0, sizeof(*set), set) < 0 ? -errno : 0;
+	CPU_SET(cpu, set);
+	return 0;
+}
+
+/*
+ * The server's first line of `COMMAND --version`, as "<command> <last word>" ("dbus-daemon
+ * 1.14.10"), when the transport did not say: run with a time limit, output through a pipe.
+ */
+static void service_version(struct ipcb_service_run *s)
+{
+	const char *cmd = s->svc.argv[0], *base = strrchr(cmd, '/');
+	char buf[256], *nl, *word;
+	uint64_t end = ipcb_now_ns() + 2000000000ull;
+	size_t got = 0;
+	int fds[2], status;
+	pid_t pid;
+
+	if (pipe2(fds, O_CLOEXEC) < 0)
+		return;
+	pid = fork();
+	if (pid == 0) {
+		int null = open("/dev/null", O_RDWR);
+
+		prctl(PR_SET_PDEATHSIG, SIGKILL);
+		dup2(fds[1], 1);
+		dup2(null, 0);
+		dup2(null, 2);
+		execlp(cmd, cmd, "--version", (char *)NULL);
+		_exit(127);
+	}
+	close(fds[1]);
+	if (pid < 0) {
+		close(fds[0]);
+		return;
+	}
+	fcntl(fds[0], F_SETFL, O_NONBLOCK);
+	while (got < sizeof(buf) - 1 && ipcb_now_ns() < end) {
+		ssize_t n = read(fds[0], buf + got, sizeof(buf) - 1 - got);
+
+		if (n == 0)
+			break;
+		if (n > 0)
+			got += (size_t)n;
+		else
+			service_sleep_ms(5);
+	}
+	close(fds[0]);
+	kill(pid, SIGKILL);
+	waitpid(pid, &status, 0);
+	buf[got] = '\0';
+	nl = strchr(buf, '\n');
+	if (nl)
+		*nl = '\0';
+	word = strrchr(buf, ' ');
+	if (word && word[1])
+		snprintf(s->svc.version, sizeof(s->svc.version), "%s %s", base ? base + 1 : cmd,
+			 word + 1);
+}
+
+/* In the child: become the server. Never returns. */
+/* In the child: become the server, with its output in the log at log_path. Never returns. */
+__attribute__((noreturn)) static void service_exec(struct ipcb_service_run *s, pid_t parent,
+						   const char *log_path)
+{
+	sigset_t none;
+	cpu_set_t set;
+	int fd;
+
+	/* Its own process group: a terminal's Ctrl-C is the driver's to act on, not the server's.
+	 */
+	setpgid(0, 0);
+	/* Never outlive the driver (kept across exec); and it may already be gone. */
+	prctl(PR_SET_PDEATHSIG, SIGKILL);
+	if (getppid() != parent)
+		_exit(127);
+	sigemptyset(&none);
+	sigprocmask(SIG_SETMASK, &none, NULL);
+	signal(SIGPIPE, SIG_DFL);
+	signal(SIGXFSZ, SIG_DFL);
+	if (cpu_set_for(s->cpu, &set) == 0)
+		sched_setaffinity(0, sizeof(set), &set);
+	fd = open(log_path, O_WRONLY | O_CREAT | O_EXCL | O_APPEND | O_NOFOLLOW, 0600);
+	if (fd >= 0) {
+		dup2(fd, 1);
+		dup2(fd, 2);
+	}
+	fd = open("/dev/null", O_RDONLY);
+	if (fd >= 0)
+		dup2(fd, 0);
+	closefrom(3);
+	if (chdir(s->dir) == 0)
+		execvp(s->svc.argv[0], s->svc.argv);
+	dprintf(2, "exec %s: %s\n", s->svc.argv[0], strerror(errno));
+	_exit(127);
+}
+
+/* How the server ended, from its wait status, with its last log line. */
+static void service_ended(struct ipcb_service_run *s, int status, const char *when)
+{
+	char tail[200];
+
+	service_log_tail(s, tail, sizeof(tail));
+	if (WIFEXITED(status)) {
+		snprintf(s->error, sizeof(s->error), "%s exited with status %d %s%s%s",
+			 s->svc.argv[0], WEXITSTATUS(status), when, tail[0] ? ": " : "", tail);
+	} else {
+		char note[64];
+
+		ipcb_crash_stack_note(WTERMSIG(status), note, sizeof(note));
+		snprintf(s->error, sizeof(s->error), "%s killed by signal %d (%s) %s%s%s%s",
+			 s->svc.argv[0], WTERMSIG(status), strsignal(WTERMSIG(status)), when, note,
+			 tail[0] ? ": " : "", tail);
+	}
+}
+
+int ipcb_service_start(struct ipcb_service_run *s, const struct ipcb_transport *t,
+		       const uint64_t opt[IPCB_MAX_OPTIONS], const char *parent, int cpu,
+		       double limit_s)
+{
+	const struct ipcb_service_ops *ops = t->service;
+	uint64_t rnd = 0, deadline;
+	pid_t me = getpid();
+	char *log_path;
+	int rc, status;
+
+	memset(s, 0, sizeof(*s));
+	s->cpu = cpu;
+	s->svc.t = t;
+	memcpy(s->svc.opt, opt, sizeof(s->svc.opt));
+	if (getrandom(&rnd, sizeof(rnd), 0) != sizeof(rnd))
+		rnd = ipcb_now_ns();
+	snprintf(s->tag, sizeof(s->tag), "ipcbench-%d-%016" PRIx64, (int)me, rnd);
+	rc = ipcb_rundir_create(parent, s->tag, s->dir, sizeof(s->dir));
+	if (rc) {
+		snprintf(s->error, sizeof(s->error), "service: mkdir %s/%s.d: %s", parent, s->tag,
+			 strerror(-rc));
+		return rc;
+	}
+	s->svc.dir = s->dir;
+	s->svc.max_msg_bytes = t->max_msg_bytes;
+	/* A free TCP port on 127.0.0.1 for a server that listens on one: bound, read, released. */
+	rc = ipcb_broker_port();
+	if (rc < 0) {
+		snprintf(s->error, sizeof(s->error), "service: a free port on 127.0.0.1: %s",
+			 strerror(-rc));
+		goto fail;
+	}
+	s->svc.port = rc;
+	rc = service_hook(ops->prepare, &s->svc);
+	if (rc || !s->svc.argv[0]) {
+		rc = rc ? rc : -EINVAL;
+		snprintf(s->error, sizeof(s->error), "service: prepare: %s: %s%s%s",
+			 s->svc.err.call[0] ? s->svc.err.call : "no command", strerror(-rc),
+			 s->svc.err.detail[0] ? ": " : "", s->svc.err.detail);
+		goto fail;
+	}
+	if (!s->svc.version[0])
+		service_version(s);
+	/* The log's path, made before the fork: on the heap, as the stack may be small. */
+	if (asprintf(&log_path, "%s/%s", s->dir, SERVICE_LOG) < 0) {
+		rc = -ENOMEM;
+		log_path = NULL;
+		snprintf(s->error, sizeof(s->error), "service: asprintf: %s", strerror(-rc));
+		goto fail;
+	}
+	fflush(NULL);
+	s->pid = fork();
+	if (s->pid == 0)
+		service_exec(s, me, log_path);
+	rc = s->pid < 0 ? -errno : 0;
+	free(log_path);
+	if (rc) {
+		s->pid = 0;
+		snprintf(s->error, sizeof(s->error), "service: fork: %s", strerror(-rc));
+		goto fail;
+	}
+	/* Both sides set the group, so that it is there before anything signals it. */
+	setpgid(s->pid, s->pid);
+	ipcb_rundir_note_pid(s->dir, s->pid);
+	deadline = ipcb_now_ns() + (uint64_t)(limit_s * 1e9);
+	for (;;) {
+		if (waitpid(s->pid, &status, WNOHANG) == s->pid) {
+			s->pid = 0;
+			service_ended(s, status, "before it was ready");
+			rc = -ESRCH;
+			goto fail;
+		}
+		s->svc.err = (struct ipcb_err){0};
+		rc = service_hook(ops->ready, &s->svc);
+		if (rc == 0)
+			break;
+		if (rc != -EAGAIN) {
+			char tail[200];
+
+			service_log_tail(s, tail, sizeof(tail));
+			snprintf(s->error, sizeof(s->error), "service %s: %s: %s%s%s%s%s",
+				 s->svc.argv[0], s->svc.err.call[0] ? s->svc.err.call : "ready",
+				 strerror(-rc), s->svc.err.detail[0] ? " (" : "", s->svc.err.detail,
+				 s->svc.err.detail[0] ? ")" : "", tail[0] ? "; its log: " : "");
+			snprintf(s->error + strlen(s->error), sizeof(s->error) - strlen(s->error),
+				 "%s", tail);
+			goto fail;
+		}
+		s->signal = ipcb_run_interrupt_pending();
+		if (s->signal) {
+			snprintf(s->error, sizeof(s->error), "interrupted by %s while %s started",
+				 strsignal(s->signal), s->svc.argv[0]);
+			rc = -EINTR;
+			goto fail;
+		}
+		if (ipcb_now_ns() >= deadline) {
+			char tail[200];
+
+			service_log_tail(s, tail, sizeof(tail));
+			snprintf(s->error, sizeof(s->error),
+				 "service %s did not answer within %.1f s (%s%s%s)%s%s",
+				 s->svc.argv[0], limit_s,
+				 s->svc.err.call[0] ? s->svc.err.call : "ready",
+				 s->svc.err.detail[0] ? ": " : "", s->svc.err.detail,
+				 tail[0] ? "; its log: " : "", tail);
+			rc = -ETIMEDOUT;
+			goto fail;
+		}
+		service_sleep_ms(10);
+	}
+	/* What it started by now, for --cleanup to find too if the driver is killed. */
+	{
+		int pid[SERVICE_PROCS];
+		unsigned long long start[SERVICE_PROCS];
+		size_t procs = ipcb_service_procs(s, pid, start, SERVICE_PROCS);
+
+		for (size_t i = 1; i < procs; i++)
+			ipcb_rundir_note_pid(s->dir, pid[i]);
+	}
+	return 0;
+fail:
+	ipcb_service_stop(s);
+	return rc;
+}
+
+int ipcb_service_pin(struct ipcb_service_run *s, int cpu)
+{
+	char path[64];
+	struct dirent *e;
+	cpu_set_t set;
+	DIR *d;
+	int rc = 0;
+
+	if (!s->pid)
+		return -ESRCH;
+	rc = cpu_set_for(cpu, &set);
+	if (rc)
+		return rc;
+	/* Every thread: a server that started threads has them pinned one by one. */
+	snprintf(path, sizeof(path), "/proc/%d/task", (int)s->pid);
+	d = opendir(path);
+	if (!d)
+		return -errno;
+	while ((e = readdir(d)))
+		if (e->d_name[0] != '.' &&
+		    sched_setaffinity((pid_t)atoi(e->d_name), sizeof(set), &set) < 0 &&
+		    errno != ESRCH)
+			rc = -errno;
+	closedir(d);
+	if (!rc)
+		s->cpu = cpu;
+	return rc;
+}
+
+int ipcb_service_cpu_ns(const struct ipcb_service_run *s, uint64_t *ns)
+{
+	char path[64], sub[600];
+	struct dirent *e;
+	uint64_t sum = 0;
+	DIR *d;
+
+	if (!s->pid)
+		return -ESRCH;
+	/* schedstat counts in nanoseconds (stat's utime and stime only in clock ticks). */
+	snprintf(path, sizeof(path), "/proc/%d/task", (int)s->pid);
+	d = opendir(path);
+	if (!d)
+		return -errno;
+	while ((e = readdir(d))) {
+		unsigned long long run = 0;
+		FILE *f;
+
+		if (e->d_name[0] == '.')
+			continue;
+		snprintf(sub, sizeof(sub), "%s/%s/schedstat", path, e->d_name);
+		f = fopen(sub, "re");
+		if (!f)
+			continue; /* a thread that ended meanwhile */
+		if (fscanf(f, "%llu", &run) == 1)
+			sum += run;
+		fclose(f);
+	}
+	closedir(d);
+	*ns = sum;
+	return 0;
+}
+
+int ipcb_service_check(struct ipcb_service_run *s)
+{
+	int status;
+
+	if (!s->pid)
+		return -ESRCH;
+	if (waitpid(s->pid, &status, WNOHANG) != s->pid)
+		return 0;
+	s->pid = 0;
+	service_ended(s, status, "during the run");
+	return -ESRCH;
+}
+
+/* The parent of pid, from /proc/PID/stat (after the command name, which may hold ')'). */
+static int service_ppid(int pid)
+{
+	char path[64], buf[512], *p;
+	size_t n;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%d/stat", pid);
+	f = fopen(path, "re");
+	if (!f)
+		return -1;
+	n = fread(buf, 1, sizeof(buf) - 1, f);
+	fclose(f);
+	buf[n] = '\0';
+	p = strrchr(buf, ')');
+	return p && p[1] == ' ' && p[2] && p[3] == ' ' ? atoi(p + 4) : -1;
+}
+
+size_t ipcb_service_procs(const struct ipcb_service_run *s, int *pid,
+			  unsigned long long *start_ticks, size_t max)
+{
+	size_t count = 0, seen;
+
+	if (!s->pid || max == 0 || ipcb_proc_start_ticks(s->pid, &start_ticks[0]) < 0)
+		return 0;
+	pid[count++] = s->pid;
+	/* Children, then theirs: until a pass over /proc finds no one new. */
+	do {
+		struct dirent *e;
+		DIR *d = opendir("/proc");
+
+		seen = count;
+		if (!d)
+			break;
+		while ((e = readdir(d)) && count < max) {
+			int p = atoi(e->d_name), parent;
+			bool known = false;
+
+			if (p <= 1)
+				continue;
+			for (size_t i = 0; i < count && !known; i++)
+				known = pid[i] == p;
+			if (known || (parent = service_ppid(p)) <= 1)
+				continue;
+			for (size_t i = 0; i < count; i++)
+				if (pid[i] == parent &&
+				    ipcb_proc_start_ticks(p, &start_ticks[count]) == 0) {
+					pid[count++] = p;
+					break;
+				}
+		}
+		closedir(d);
+	} while (count > seen && count < max);
+	return count;
+}
+
+/* Is pid still the process that started at `start` (not gone, not reused)? */
+static bool service_proc_alive(int pid, unsigned long long start)
+{
+	unsigned long long now;
+
+	return ipcb_proc_start_ticks(pid, &now) == 0 && now == start;
+}
+
+/* Wait up to `ns` for the server to end; true when it was reaped. */
+static bool service_reap(struct ipcb_service_run *s, uint64_t ns)
+{
+	uint64_t end = ipcb_now_ns() + ns;
+	int status;
+
+	for (;;) {
+		pid_t got = waitpid(s->pid, &status, WNOHANG);
+
+		if (got == s->pid || (got < 0 && errno == ECHILD))
+			return true;
+		if (ipcb_now_ns() >= end)
+			return false;
+		service_sleep_ms(5);
+	}
+}
+
+void ipcb_service_stop(struct ipcb_service_run *s)
+{
+	int pid[SERVICE_PROCS];
+	unsigned long long start[SERVICE_PROCS];
+	size_t procs = ipcb_service_procs(s, pid, start, SERVICE_PROCS);
+
+	if (s->pid > 0) {
+		/* The group: whatever the server started goes too. */
+		kill(-s->pid, SIGTERM);
+		kill(s->pid, SIGTERM);
+		if (!service_reap(s, SERVICE_TERM_NS)) {
+			kill(-s->pid, SIGKILL);
+			kill(s->pid, SIGKILL);
+			if (!service_reap(s, SERVICE_KILL_NS))
+				fprintf(stderr,
+					"ipcbench: service %s (pid %d) did not die when killed: "
+					"left unreaped\n",
+					s->svc.argv[0], (int)s->pid);
+		}
+		s->pid = 0;
+	}
+	/*
+	 * What the server started outside its process group (a helper in a session of its own)
+	 * would end by itself, later: it is ended now, so nothing of the server outlives it.
+	 */
+	for (size_t i = 1; i < procs; i++) {
+		uint64_t end = ipcb_now_ns() + SERVICE_TERM_NS;
+
+		if (service_proc_alive(pid[i], start[i]))
+			kill(pid[i], SIGKILL);
+		while (service_proc_alive(pid[i], start[i]) && ipcb_now_ns() < end)
+			service_sleep_ms(2);
+		if (service_proc_alive(pid[i], start[i]))
+			fprintf(stderr, "ipcbench: process %d of a stopped server did not die\n",
+				pid[i]);
+	}
+	if (s->dir[0]) {
+		ipcb_rundir_remove(s->dir);
+		s->dir[0] = '\0';
+	}
+}

@@ -1,0 +1,939 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * serve.c - `ipcbench serve` and `ipcbench rsh-agent`; see serve.h and, for what a run does on
+ * both hosts, remote.h.
+ *
+ * The story of a connection, top to bottom: HELLO with a fresh challenge and the limits; the
+ * client's AUTH (its build, its response) checked; WELCOME with our response, fingerprint, CPUs
+ * and end of the network path; then, until BYE: CLOCK exchanges answered, and a RUN checked
+ * against the limits, ACCEPTed, clocked, STARTed and run (the engine's run, with our side's
+ * stand-in relaying to the driver), its result or error sent back.
+ */
+#include "serve.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <ftw.h>
+#include <inttypes.h>
+#include <math.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <poll.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/random.h>
+#include <sys/signalfd.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "cliopt.h"
+#include "clock.h"
+#include "crash.h"
+#include "launch.h"
+#include "msg.h"
+#include "parse.h"
+#include "remote.h"
+#include "run.h"
+#include "sha256.h"
+#include "sizes.h"
+#include "sysinfo.h"
+#include "version.h"
+
+/* How long a client may take for each step of a connection outside a run. */
+#define SERVE_STEP_S 10.0
+
+struct serve {
+	const char *listen_arg;
+	struct sockaddr_storage addr;
+	socklen_t addr_len;
+	unsigned char token[IPCB_TOKEN_MAX];
+	size_t token_len;
+	bool launched, quiet;
+	const char *token_file;
+	const char *dir;
+	size_t max_size;
+	double max_duration_s, max_timeout_s;
+	uint64_t max_messages;
+	int lfd, sigfd;
+	struct ipcb_sysinfo si;
+	uint16_t cpus[IPCB_WIRE_MAX_CPUS];
+	unsigned ncpus;
+	int stop; /* the signal that asked us to stop */
+};
+
+static const char *prog = "ipcbench serve";
+
+static void serve_usage(FILE *f)
+{
+	fprintf(
+	    f,
+	    "Usage: ipcbench serve --listen ADDR:PORT [--token-file FILE] [OPTIONS]\n"
+	    "The peer of a driver on another host (ipcbench --peer ADDR:PORT --token-file FILE):\n"
+	    "runs the receiver side of each run the driver asks for, here, over network\n"
+	    "transports (those --list marks network), and sends back what it measured.\n"
+	    "\n"
+	    "  --listen ADDR:PORT     the one address to listen on ([IPV6]:PORT; port 0: any\n"
+	    "                         free one, printed)\n"
+	    "  --token-file FILE      the shared secret a client must prove it holds: the first\n"
+	    "                         line of FILE, 16 to 255 characters, a file only you may\n"
+	    "                         read (the same on the driver's host); without it a new one\n"
+	    "                         is made and printed\n"
+	    "  --launched             started by a driver's --launch: the token comes on standard\n"
+	    "                         input, and the server ends when standard input closes\n"
+	    "  --max-size SIZE        largest message a client may ask for (default 64M)\n"
+	    "  --max-duration SECONDS longest measured time of a run (default 60)\n"
+	    "  --max-timeout SECONDS  longest timeout of a run (default 120)\n"
+	    "  --dir DIR              where runs make their directories (default $TMPDIR or /tmp)\n"
+	    "  -q, --quiet            no line per connection on standard error\n"
+	    "  -h, --help             this help\n"
+	    "\n"
+	    "It answers one connection at a time, ends one that is slow, malformed or without\n"
+	    "the token with an error, and stops on SIGINT or SIGTERM.\n"
+	    "Exit status: 0 stopped by a closed input (--launched), 1 could not listen, 2 usage\n"
+	    "error, 128+N stopped by signal N.\n");
+}
+
+static int serve_parse(struct serve *sv, int argc, char **argv, char *err, size_t errlen)
+{
+	static const struct ipcb_cliopt opts[] = {
+	    {"listen", 0, true, 'L'},	    {"token-file", 0, true, 'T'},
+	    {"launched", 0, false, 'X'},    {"max-size", 0, true, 'S'},
+	    {"max-duration", 0, true, 'D'}, {"max-timeout", 0, true, 'O'},
+	    {"dir", 0, true, 'd'},	    {"quiet", 'q', false, 'q'},
+	    {"help", 'h', false, 'h'},	    {NULL, 0, false, 0},
+	};
+	struct ipcb_cli cli;
+	const char *val;
+	int c, rc = 0;
+
+	ipcb_cli_init(&cli, argc, argv);
+	while (!rc && (c = ipcb_cli_next(&cli, opts, &val, err, errlen)) != IPCB_CLI_END) {
+		switch (c) {
+		case IPCB_CLI_ERROR:
+			return -EINVAL;
+		case IPCB_CLI_ARG:
+			snprintf(err, errlen, "unexpected argument '%s'", val);
+			return -EINVAL;
+		case 'L':
+			sv->listen_arg = val;
+			break;
+		case 'T':
+			sv->token_file = val;
+			break;
+		case 'X':
+			sv->launched = true;
+			break;
+		case 'S':
+			rc = ipcb_parse_size(val, &sv->max_size, "--max-size", err, errlen);
+			break;
+		case 'D':
+			rc = ipcb_parse_seconds(val, 0.001, 86400, &sv->max_duration_s,
+						"--max-duration", err, errlen);
+			break;
+		case 'O':
+			rc = ipcb_parse_seconds(val, 1, 86400, &sv->max_timeout_s, "--max-timeout",
+						err, errlen);
+			break;
+		case 'd':
+			sv->dir = val;
+			break;
+		case 'q':
+			sv->quiet = true;
+			break;
+		case 'h':
+			serve_usage(stdout);
+			return 1;
+		}
+	}
+	if (rc)
+		return rc;
+	if (!sv->listen_arg) {
+		snprintf(err, errlen,
+			 "--listen ADDR:PORT is required: the one address to listen on");
+		return -EINVAL;
+	}
+	if (sv->launched && sv->token_file) {
+		snprintf(err, errlen,
+			 "--launched reads the token from standard input: no --token-file");
+		return -EINVAL;
+	}
+	rc = ipcb_netaddr_parse(sv->listen_arg, false, &sv->addr, &sv->addr_len, err, errlen);
+	if (rc) {
+		char why[IPCB_ERR_BYTES];
+
+		snprintf(why, sizeof(why), "%s", err);
+		snprintf(err, errlen, "--listen %.*s", (int)(errlen > 16 ? errlen - 16 : 0), why);
+	}
+	return rc;
+}
+
+/* The CPUs a run's side may be pinned to: ours. */
+static void serve_cpus(struct serve *sv)
+{
+	cpu_set_t set;
+
+	sv->ncpus = 0;
+	if (sched_getaffinity(0, sizeof(set), &set) == 0)
+		for (int c = 0; c < CPU_SETSIZE && c < IPCB_WIRE_MAX_CPUS; c++)
+			if (CPU_ISSET(c, &set))
+				sv->cpus[sv->ncpus++] = (uint16_t)c;
+	if (sv->ncpus == 0)
+		sv->cpus[sv->ncpus++] = 0;
+}
+
+static bool serve_cpu_ok(const struct serve *sv, int c)
+{
+	for (unsigned i = 0; i < sv->ncpus; i++)
+		if (sv->cpus[i] == c)
+			return true;
+	return false;
+}
+
+__attribute__((format(printf, 3, 4))) static void serve_log(const struct serve *sv, const char *who,
+							    const char *fmt, ...)
+{
+	va_list ap;
+
+	if (sv->quiet)
+		return;
+	fprintf(stderr, "%s: %s: ", prog, who);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+}
+
+static uint64_t step_deadline(void)
+{
+	return ipcb_now_ns() + (uint64_t)(SERVE_STEP_S * 1e9);
+}
+
+/* Every option value within its entry's range (a choice among its words). */
+static bool options_ok(const struct ipcb_transport *t, const struct ipcb_wire_run *w, char *why,
+		       size_t n)
+{
+	uint32_t count = 0;
+
+	while (t->options && t->options[count].key)
+		count++;
+	if (w->nopt != count) {
+		snprintf(why, n, "%u option values for %s, which has %u options", w->nopt, t->name,
+			 count);
+		return false;
+	}
+	for (uint32_t i = 0; i < count; i++) {
+		const struct ipcb_option *o = &t->options[i];
+		uint64_t v = w->opt[i], max = o->max;
+		char word[32];
+
+		if (o->type == IPCB_OPT_BOOL)
+			max = 1;
+		if (o->type == IPCB_OPT_CHOICE)
+			max = ipcb_opt_choice(o, v, word, sizeof(word))[0] ? v : 0;
+		if (v > max || (o->type == IPCB_OPT_UINT && v < o->min) ||
+		    (o->type == IPCB_OPT_CHOICE && !word[0])) {
+			snprintf(why, n, "option %s.%s: %llu is out of its range", t->name, o->key,
+				 (unsigned long long)v);
+			return false;
+		}
+	}
+	return true;
+}
+
+/*
+ * May this run go here? The transport a network one that runs here, the sizes, times and
+ * counts within our limits, the CPU one of ours. NULL, or why not (in buf).
+ */
+static const char *serve_check(const struct serve *sv, const struct ipcb_wire_run *w,
+			       size_t *max_msg, char *buf, size_t n)
+{
+	const struct ipcb_transport *t = ipcb_transport_find(w->transport);
+	struct ipcb_probe p;
+	char why[200];
+
+	/*
+	 * Only built-in transports: a module is code, and a server that loaded one a client named
+	 * would run the client's code on this host.
+	 */
+	if (!t || ipcb_transport_external(t)) {
+		snprintf(buf, n,
+			 "no transport '%s' here (serve runs built-in transports only, never a "
+			 "module a client names)",
+			 w->transport);
+		return buf;
+	}
+	if (!(t->caps & IPCB_CAP_NETWORK) || t->service) {
+		snprintf(buf, n,
+			 "%s is not a network transport: a server runs only those (see --list)",
+			 t->name);
+		return buf;
+	}
+	if (t->unsupported || ipcb_transport_check(t, why, sizeof(why)) < 0) {
+		snprintf(buf, n, "%s cannot run here: %s", t->name,
+			 t->unsupported ? t->unsupported : why);
+		return buf;
+	}
+	memset(&p, 0, sizeof(p));
+	p.max_msg_bytes = t->max_msg_bytes;
+	if (t->probe && t->probe(&p) < 0) {
+		snprintf(buf, n, "%s cannot run here: %s", t->name, p.reason);
+		return buf;
+	}
+	*max_msg = p.max_msg_bytes;
+	if (w->size_bytes > sv->max_size) {
+		snprintf(buf, n, "size %llu is above this server's --max-size %zu",
+			 (unsigned long long)w->size_bytes, sv->max_size);
+		return buf;
+	}
+	if (p.max_msg_bytes && w->chunk_bytes > p.max_msg_bytes) {
+		snprintf(buf, n, "%s carries at most %zu bytes in one operation here, not %llu",
+			 t->name, p.max_msg_bytes, (unsigned long long)w->chunk_bytes);
+		return buf;
+	}
+	if ((double)w->duration_ns / 1e9 > sv->max_duration_s) {
+		snprintf(buf, n, "a duration of %g s is above this server's --max-duration %g",
+			 (double)w->duration_ns / 1e9, sv->max_duration_s);
+		return buf;
+	}
+	if ((double)w->timeout_ms / 1e3 > sv->max_timeout_s) {
+		snprintf(buf, n, "a timeout of %g s is above this server's --max-timeout %g",
+			 (double)w->timeout_ms / 1e3, sv->max_timeout_s);
+		return buf;
+	}
+	if (w->messages > sv->max_messages || w->warmup > sv->max_messages) {
+		snprintf(buf, n, "%llu messages and %llu warm-up: above this server's %llu",
+			 (unsigned long long)w->messages, (unsigned long long)w->warmup,
+			 (unsigned long long)sv->max_messages);
+		return buf;
+	}
+	if (w->cpu >= 0 && !serve_cpu_ok(sv, w->cpu)) {
+		snprintf(buf, n, "CPU %d is not one this server may use", w->cpu);
+		return buf;
+	}
+	if (w->inflight == 0 || w->inflight > 65536 || w->work_ns > 1000000000ull ||
+	    w->spin_polls > 1000000000u || (w->rate > 0 && w->rate < 1e-3) || w->rate > 1e10) {
+		snprintf(buf, n, "the load's shape is out of range");
+		return buf;
+	}
+	if (w->wait != (uint8_t)t->fixed_wait && !(t->caps & IPCB_CAP_WAIT_CHOICE)) {
+		snprintf(buf, n, "%s waits one way only", t->name);
+		return buf;
+	}
+	if (w->mode != IPCB_MODE_THROUGHPUT && !w->bidirectional) {
+		snprintf(buf, n, "requests need their replies: both ways");
+		return buf;
+	}
+	return options_ok(t, w, buf, n) ? NULL : buf;
+}
+
+/* Answer one CLOCK: its t1 back, with our clock when it came (t2) and as we answer (t3). */
+static int clock_answer(int fd, const struct ipcb_wire_msg *m, uint64_t t2)
+{
+	struct ipcb_wire_msg *back = ipcb_wire_msgs_new(1);
+	int rc;
+
+	if (!back)
+		return -ENOMEM;
+	back->type = IPCB_WIRE_CLOCK;
+	back->clock.t1 = m->clock.t1;
+	back->clock.t2 = t2;
+	back->clock.t3 = ipcb_now_ns();
+	rc = ipcb_remote_send(fd, back);
+	free(back);
+	return rc;
+}
+
+/*
+ * What one run needs besides its RUN message: some 10 KB, on the heap, since a server's stack may
+ * be small (ulimit -s).
+ */
+struct serve_one {
+	struct ipcb_remote rm;
+	struct ipcb_wire_msg m;
+	struct ipcb_launcher ln;
+	struct ipcb_run_spec s;
+	struct ipcb_run_result r;
+};
+
+/* One run, from its RUN message: checked, accepted, clocked, run; its end sent back. */
+static int serve_run(struct serve *sv, int fd, const char *who, const struct ipcb_wire_run *w)
+{
+	struct serve_one *o;
+	struct ipcb_remote_frame fr;
+	struct sockaddr_storage me;
+	socklen_t len = sizeof(me);
+	char why[IPCB_RUN_ERR_BYTES], host[64];
+	size_t max_msg = 0;
+	const char *no;
+	int rc;
+
+	no = serve_check(sv, w, &max_msg, why, sizeof(why));
+	if (no) {
+		serve_log(sv, who, "refused a run: %s", no);
+		ipcb_remote_send_error(fd, no, 0);
+		return -EPERM;
+	}
+	o = calloc(1, sizeof(*o));
+	if (!o) {
+		serve_log(sv, who, "refused a run: calloc: %s", strerror(ENOMEM));
+		ipcb_remote_send_error(fd, "the server is out of memory", 0);
+		return -ENOMEM;
+	}
+	o->rm = (struct ipcb_remote){.elsewhere = IPCB_SENDER, .serving = true, .fd = fd};
+	o->m.type = IPCB_WIRE_ACCEPT;
+	o->m.accept.max_msg_bytes = max_msg;
+	rc = ipcb_remote_send(fd, &o->m);
+	/* Clock exchanges, until START says by how much our clock is ahead of the driver's. */
+	while (!rc) {
+		uint64_t t2;
+
+		rc = ipcb_remote_recv(fd, sv->sigfd, step_deadline(), &fr, &o->m, why, sizeof(why));
+		t2 = ipcb_now_ns();
+		if (rc)
+			break;
+		ipcb_remote_frame_free(&fr);
+		if (o->m.type == IPCB_WIRE_START)
+			break;
+		if (o->m.type != IPCB_WIRE_CLOCK) {
+			snprintf(why, sizeof(why), "a message out of turn before START");
+			rc = -EPROTO;
+			break;
+		}
+		rc = clock_answer(fd, &o->m, t2);
+	}
+	if (rc) {
+		if (rc == -EINTR)
+			sv->stop = ipcb_remote_stop_signal();
+		serve_log(sv, who, "the run did not start: %s", why[0] ? why : strerror(-rc));
+		if (rc == -EBADMSG || rc == -EPROTO)
+			ipcb_remote_send_error(fd, why, 0);
+		goto free_one;
+	}
+	o->rm.shift_ns = o->m.start.shift_ns;
+	host[0] = '\0';
+	if (getsockname(fd, (struct sockaddr *)&me, &len) == 0)
+		ipcb_netaddr_host_text((struct sockaddr *)&me, host, sizeof(host));
+
+	o->s.t = ipcb_transport_find(w->transport);
+	o->s.mode = (enum ipcb_mode)w->mode;
+	o->s.size_bytes = w->size_bytes;
+	o->s.chunk_bytes = w->chunk_bytes;
+	o->s.messages = w->messages;
+	o->s.duration_s = (double)w->duration_ns / 1e9;
+	o->s.warmup = w->warmup;
+	o->s.cpu[IPCB_SENDER] = -1;
+	o->s.cpu[IPCB_RECEIVER] = w->cpu;
+	o->s.timeout_s = (double)w->timeout_ms / 1e3;
+	o->s.inject = (enum ipcb_inject)w->inject;
+	o->s.work_ns = w->work_ns;
+	o->s.verify = (enum ipcb_verify)w->verify;
+	o->s.inflight = w->inflight;
+	o->s.pairs = 1;
+	o->s.rate = w->rate;
+	o->s.arrivals = (enum ipcb_arrivals)w->arrivals;
+	o->s.cfg.msg_bytes = w->chunk_bytes;
+	o->s.cfg.wait = (enum ipcb_wait)w->wait;
+	o->s.cfg.spin_polls = w->spin_polls;
+	o->s.cfg.dir = sv->dir;
+	o->s.cfg.fsync = w->fsync;
+	o->s.cfg.bidirectional = w->bidirectional;
+	o->s.cfg.senders = o->s.cfg.receivers = 1;
+	memcpy(o->s.cfg.opt, w->opt, sizeof(o->s.cfg.opt));
+	o->s.cfg.host = host;
+	ipcb_launcher_remote(&o->ln, &o->rm);
+	o->s.launcher = &o->ln;
+	/* Our side writes and reads message times on the driver's clock (msg.h). */
+	ipcb_msg_clock_shift_ns = o->rm.shift_ns;
+	rc = ipcb_run_one(&o->s, &o->r);
+	ipcb_msg_clock_shift_ns = 0;
+	if (rc == -EINTR)
+		sv->stop = o->r.signal;
+	serve_log(sv, who, "%s %s %llu: %s%s", w->transport,
+		  w->mode == IPCB_MODE_LATENCY	  ? "latency"
+		  : w->mode == IPCB_MODE_BISTREAM ? "bistream"
+						  : "throughput",
+		  (unsigned long long)w->size_bytes, rc ? "failed: " : "done",
+		  rc ? o->r.error : "");
+	ipcb_run_result_fini(&o->r);
+free_one:
+	free(o);
+	return rc;
+}
+
+/* One client's connection, from HELLO to BYE (or whatever ends it first). */
+static void serve_conn(struct serve *sv, int fd, const char *who)
+{
+	/* Three messages of some 3 KB each: on the heap, as a server's stack may be small. */
+	struct ipcb_wire_msg *msgs = ipcb_wire_msgs_new(3);
+	struct ipcb_wire_msg *hello = msgs, *m = msgs + 1, *welcome = msgs + 2;
+	struct ipcb_remote_frame fr;
+	unsigned char want[IPCB_WIRE_MAC];
+	char why[IPCB_RUN_ERR_BYTES];
+	int rc;
+
+	if (!msgs) {
+		serve_log(sv, who, "refused: calloc: %s", strerror(ENOMEM));
+		return;
+	}
+	hello->type = IPCB_WIRE_HELLO;
+	hello->hello.proto = IPCB_WIRE_PROTO;
+	hello->hello.little_endian = ipcb_remote_little_endian();
+	snprintf(hello->hello.version, sizeof(hello->hello.version), "%s", IPCB_VERSION);
+	hello->hello.max_size = sv->max_size;
+	hello->hello.max_duration_ns = (uint64_t)(sv->max_duration_s * 1e9);
+	hello->hello.max_timeout_ms = (uint64_t)(sv->max_timeout_s * 1e3);
+	hello->hello.max_messages = sv->max_messages;
+	if (getrandom(hello->hello.nonce, IPCB_WIRE_NONCE, 0) != IPCB_WIRE_NONCE ||
+	    ipcb_remote_send(fd, hello) < 0)
+		goto free_msgs;
+	rc = ipcb_remote_recv(fd, sv->sigfd, step_deadline(), &fr, m, why, sizeof(why));
+	if (rc) {
+		if (rc == -EINTR)
+			sv->stop = ipcb_remote_stop_signal();
+		serve_log(sv, who, "no answer to the challenge: %s", why[0] ? why : strerror(-rc));
+		if (rc == -EBADMSG)
+			ipcb_remote_send_error(fd, why, 0);
+		goto free_msgs;
+	}
+	ipcb_remote_frame_free(&fr);
+	if (m->type != IPCB_WIRE_AUTH) {
+		serve_log(sv, who, "refused: it did not answer the challenge");
+		ipcb_remote_send_error(fd, "the challenge's answer (AUTH) was due", 0);
+		goto free_msgs;
+	}
+	if (m->auth.proto != IPCB_WIRE_PROTO || strcmp(m->auth.version, IPCB_VERSION) ||
+	    m->auth.little_endian != ipcb_remote_little_endian()) {
+		snprintf(
+		    why, sizeof(why),
+		    "version mismatch: the server runs ipcbench %s (protocol %d), the driver %s "
+		    "(protocol %u): both hosts need the same build",
+		    IPCB_VERSION, IPCB_WIRE_PROTO, m->auth.version, m->auth.proto);
+		serve_log(sv, who, "refused: %s", why);
+		ipcb_remote_send_error(fd, why, 0);
+		goto free_msgs;
+	}
+	ipcb_remote_mac(sv->token, sv->token_len, true, hello->hello.nonce, m->auth.nonce,
+			m->auth.version, want);
+	if (!ipcb_digest_equal(want, m->auth.mac, IPCB_WIRE_MAC)) {
+		serve_log(sv, who, "refused: it does not hold the token");
+		ipcb_remote_send_error(fd, "the token does not match the server's", 0);
+		goto free_msgs;
+	}
+	welcome->type = IPCB_WIRE_WELCOME;
+	ipcb_remote_mac(sv->token, sv->token_len, false, m->auth.nonce, hello->hello.nonce, NULL,
+			welcome->welcome.mac);
+	welcome->welcome.si = sv->si;
+	welcome->welcome.ncpus = sv->ncpus;
+	memcpy(welcome->welcome.cpus, sv->cpus, sv->ncpus * sizeof(sv->cpus[0]));
+	ipcb_remote_local_end(fd, welcome->welcome.net, sizeof(welcome->welcome.net));
+	rc = ipcb_remote_send(fd, welcome);
+	/* Until BYE: clock exchanges and runs, each step within its time limit. */
+	while (!rc && !sv->stop) {
+		uint64_t t2;
+
+		rc = ipcb_remote_recv(fd, sv->sigfd, step_deadline(), &fr, m, why, sizeof(why));
+		t2 = ipcb_now_ns();
+		if (rc) {
+			if (rc == -EINTR)
+				sv->stop = ipcb_remote_stop_signal();
+			else if (rc != -EPIPE)
+				serve_log(sv, who, "connection ended: %s",
+					  why[0] ? why : strerror(-rc));
+			if (rc == -EBADMSG)
+				ipcb_remote_send_error(fd, why, 0);
+			break;
+		}
+		if (m->type == IPCB_WIRE_CLOCK) {
+			rc = clock_answer(fd, m, t2);
+		} else if (m->type == IPCB_WIRE_RUN) {
+			struct ipcb_wire_run run = m->run;
+
+			ipcb_remote_frame_free(&fr);
+			/* A failed run has said so to the driver; the connection goes on. */
+			rc = serve_run(sv, fd, who, &run);
+			rc = rc == -EPIPE || rc == -ECONNRESET || rc == -EINTR ? rc : 0;
+		} else if (m->type != IPCB_WIRE_BYE) {
+			char name[32];
+
+			snprintf(why, sizeof(why), "%s was not expected here",
+				 ipcb_wire_type_name(m->type, name, sizeof(name)));
+			serve_log(sv, who, "ended: %s", why);
+			ipcb_remote_send_error(fd, why, 0);
+			rc = -EPROTO;
+		} else {
+			rc = 1;
+		}
+		ipcb_remote_frame_free(&fr);
+	}
+free_msgs:
+	free(msgs);
+}
+
+/* The listening socket on exactly the address given. */
+static int serve_listen(struct serve *sv, char *err, size_t errlen)
+{
+	int one = 1;
+	char at[160];
+
+	ipcb_netaddr_text((struct sockaddr *)&sv->addr, at, sizeof(at));
+	sv->lfd = socket(sv->addr.ss_family, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (sv->lfd < 0 || setsockopt(sv->lfd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)) < 0 ||
+	    bind(sv->lfd, (struct sockaddr *)&sv->addr, sv->addr_len) < 0 ||
+	    listen(sv->lfd, 8) < 0 ||
+	    getsockname(sv->lfd, (struct sockaddr *)&sv->addr, &sv->addr_len) < 0) {
+		snprintf(err, errlen, "--listen %s: %s", at, strerror(errno));
+		return -errno;
+	}
+	return 0;
+}
+
+/*
+ * The server up to its first connection: options, token, signals, the listening socket. The exit
+ * status when it ends here, or -1 to go on. Not inlined: its frame is gone before the runs fork
+ * their sides, which start from the depth the stack has then (and it may be small: ulimit -s).
+ */
+__attribute__((noinline)) static int serve_start(struct serve *sv, int argc, char **argv)
+{
+	char err[IPCB_ERR_BYTES], at[160];
+	int rc;
+
+	memset(sv, 0, sizeof(*sv));
+	sv->max_size = 64u << 20;
+	sv->max_duration_s = 60;
+	sv->max_timeout_s = 120;
+	sv->max_messages = 1000000000000ull;
+	sv->lfd = sv->sigfd = -1;
+	rc = serve_parse(sv, argc, argv, err, sizeof(err));
+	if (rc > 0)
+		return 0;
+	if (rc < 0) {
+		fprintf(stderr, "%s: %s\nTry 'ipcbench serve --help' for more information.\n", prog,
+			err);
+		return 2;
+	}
+	if (!sv->dir) {
+		const char *tmp = getenv("TMPDIR");
+
+		sv->dir = tmp && *tmp ? tmp : "/tmp";
+	}
+	if (sv->launched || sv->token_file)
+		rc = ipcb_token_read(sv->launched ? "-" : sv->token_file, sv->token, &sv->token_len,
+				     err, sizeof(err));
+	else
+		rc = ipcb_token_make(sv->token, &sv->token_len);
+	if (rc) {
+		fprintf(stderr, "%s: %s\n", prog, err);
+		return 2;
+	}
+	/* A crash of the server takes what its runs made with it (crash.h). */
+	ipcb_crash_guard_install(sv->dir);
+	rc = ipcb_run_signals_block();
+	if (!rc)
+		rc = sv->sigfd = ipcb_run_signal_fd();
+	if (rc < 0) {
+		fprintf(stderr, "%s: signals: %s\n", prog, strerror(-rc));
+		return 1;
+	}
+	if (serve_listen(sv, err, sizeof(err)) < 0) {
+		fprintf(stderr, "%s: %s\n", prog, err);
+		return 1;
+	}
+	ipcb_sysinfo_read(&sv->si);
+	serve_cpus(sv);
+	ipcb_netaddr_text((struct sockaddr *)&sv->addr, at, sizeof(at));
+	/* The first line of standard output: a launching driver reads the port from it. */
+	printf("%s: listening on %s\n", prog, at);
+	if (!sv->launched && !sv->token_file)
+		printf("%s: token %.*s (put it in a file only you can read, on the driver's host: "
+		       "--token-file FILE)\n",
+		       prog, (int)sv->token_len, (const char *)sv->token);
+	fflush(stdout);
+	return -1;
+}
+
+int ipcb_serve_main(int argc, char **argv)
+{
+	static struct serve sv;
+	int rc = serve_start(&sv, argc, argv);
+
+	if (rc >= 0)
+		return rc;
+	while (!sv.stop) {
+		struct pollfd p[3] = {{.fd = sv.lfd, .events = POLLIN},
+				      {.fd = sv.sigfd, .events = POLLIN},
+				      {.fd = STDIN_FILENO, .events = POLLIN}};
+		struct sockaddr_storage peer;
+		socklen_t plen = sizeof(peer);
+		char who[160];
+		int fd, one = 1;
+
+		if (poll(p, sv.launched ? 3 : 2, -1) < 0 && errno != EINTR)
+			break;
+		if (p[1].revents) {
+			sv.stop = ipcb_run_interrupt_pending();
+			if (sv.stop)
+				break;
+			/* A SIGCHLD of a run already reaped: nothing to do. */
+			{
+				struct timespec zero = {0, 0};
+				sigset_t chld;
+
+				sigemptyset(&chld);
+				sigaddset(&chld, SIGCHLD);
+				while (sigtimedwait(&chld, NULL, &zero) > 0)
+					;
+			}
+		}
+		if (sv.launched && p[2].revents) {
+			char buf[64];
+			ssize_t got = read(STDIN_FILENO, buf, sizeof(buf));
+
+			/* The driver that started us is gone, or done with us. */
+			if (got == 0 || (got < 0 && errno != EINTR && errno != EAGAIN))
+				break;
+		}
+		if (!(p[0].revents & POLLIN))
+			continue;
+		fd = accept4(sv.lfd, (struct sockaddr *)&peer, &plen, SOCK_CLOEXEC);
+		if (fd < 0)
+			continue;
+		setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+		ipcb_netaddr_text((struct sockaddr *)&peer, who, sizeof(who));
+		serve_conn(&sv, fd, who);
+		close(fd);
+	}
+	close(sv.lfd);
+	if (sv.stop) {
+		if (!sv.quiet)
+			fprintf(stderr, "%s: stopped by %s\n", prog, strsignal(sv.stop));
+		return 128 + sv.stop;
+	}
+	return 0;
+}
+
+/* ---- rsh-agent ---------------------------------------------------------------------------- */
+
+/*
+ * An MPI launcher calls its remote agent as `AGENT HOST WORD...` and means the words for a
+ * remote shell: ssh joins them with spaces into one command line (Open MPI's rsh launcher quotes
+ * its values for that shell, "\"192675840.0;tcp://...\""). A launch prefix may be ssh (which
+ * joins) or `ip netns exec NS` (which execs each word as it is): a command line passes through
+ * both alike only as words no shell changes. So the agent here sends the joined line in
+ * hexadecimal to `ipcbench rsh-agent --there HEX` on the peer, through the prefix, and that one
+ * runs it with /bin/sh, as ssh's remote shell would.
+ *
+ * The agent here keeps a pipe to the one there (its standard input, which ssh carries too):
+ * when the agent here ends, however it ends (mpirun is killed with its process group), the one
+ * there sees the end of its input and stops what it started. The one there gives the daemon a
+ * session directory of its own, "$TMPDIR/ipcbench-PID-RANDOM.d" (0700), since the launcher's
+ * is the driver's host's path; it removes it whatever way the daemon ends, and --cleanup there
+ * finds it by its pid if it is killed first.
+ */
+static int agent_here(const char *host, int nwords, char **words)
+{
+	const char *prefix = getenv("IPCB_LAUNCH"), *peer = getenv("IPCB_LAUNCH_HOST");
+	const char *binary = getenv("IPCB_LAUNCH_BINARY");
+	char *hex, *argv[5];
+	size_t len = 0, at = 0;
+	int in = -1, status = 0;
+	pid_t pid;
+
+	if (!prefix || !*prefix) {
+		fprintf(stderr, "ipcbench rsh-agent: $IPCB_LAUNCH is not set: no launch prefix\n");
+		return 2;
+	}
+	if (peer && *peer && strcmp(peer, host) != 0) {
+		fprintf(stderr,
+			"ipcbench rsh-agent: the launch prefix reaches %s, not %s: one peer only\n",
+			peer, host);
+		return 2;
+	}
+	for (int i = 0; i < nwords; i++)
+		len += strlen(words[i]) + 1;
+	hex = calloc(1, 2 * len + 1);
+	if (!hex) {
+		fprintf(stderr, "ipcbench rsh-agent: out of memory\n");
+		return 1;
+	}
+	for (int i = 0; i < nwords; i++)
+		for (const char *c = words[i]; *c || i + 1 < nwords; c++) {
+			snprintf(hex + at, 3, "%02x", *c ? (unsigned char)*c : ' ');
+			at += 2;
+			if (!*c)
+				break;
+		}
+	argv[0] = (char *)(binary && *binary ? binary : "ipcbench");
+	argv[1] = "rsh-agent";
+	argv[2] = "--there";
+	argv[3] = hex;
+	argv[4] = NULL;
+	/* Never outlive the launcher that called it (mpirun); the pipe then tells the peer. */
+	prctl(PR_SET_PDEATHSIG, SIGKILL);
+	signal(SIGPIPE, SIG_IGN);
+	pid = ipcb_launch_prefix_spawn(prefix, argv, &in, NULL);
+	free(hex);
+	if (pid < 0) {
+		fprintf(stderr, "ipcbench rsh-agent: '%s': %s\n", prefix, strerror((int)-pid));
+		return 1;
+	}
+	while (waitpid(pid, &status, 0) < 0)
+		if (errno != EINTR) {
+			fprintf(stderr, "ipcbench rsh-agent: waitpid: %s\n", strerror(errno));
+			return 1;
+		}
+	close(in);
+	return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+}
+
+static int agent_rm(const char *path, const struct stat *sb, int flag, struct FTW *ftw)
+{
+	return remove(path) < 0 && errno != ENOENT ? -1 : 0;
+}
+
+static int agent_there(const char *hex)
+{
+	size_t n = strlen(hex);
+	char *cmd = calloc(1, n / 2 + 1), *dir = NULL, tag[64];
+	const char *tmp = getenv("TMPDIR") && *getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp";
+	sigset_t mask, old;
+	int sfd = -1, status = 0, rc = 1;
+	bool stopping = false, ended = false, bad = false;
+	uint64_t kill_at = 0;
+	pid_t child;
+
+	for (size_t i = 0; cmd && i < n / 2 && !bad; i++) {
+		unsigned v = 0;
+
+		bad = !isxdigit((unsigned char)hex[2 * i]) ||
+		      !isxdigit((unsigned char)hex[2 * i + 1]) ||
+		      sscanf(hex + 2 * i, "%2x", &v) != 1 || !v;
+		cmd[i] = (char)v;
+	}
+	if (!cmd || !n || n % 2 || bad) {
+		fprintf(stderr, "ipcbench rsh-agent --there: not a command in hexadecimal\n");
+		free(cmd);
+		return 2;
+	}
+	/* Its parent (the prefix) gone is its input's end too; a signal lets it clean up. */
+	prctl(PR_SET_PDEATHSIG, SIGTERM);
+	sigemptyset(&mask);
+	sigaddset(&mask, SIGCHLD);
+	sigaddset(&mask, SIGTERM);
+	sigaddset(&mask, SIGINT);
+	sigaddset(&mask, SIGHUP);
+	sigaddset(&mask, SIGPIPE);
+	sigprocmask(SIG_BLOCK, &mask, &old);
+	sfd = signalfd(-1, &mask, SFD_CLOEXEC);
+	if (sfd < 0) {
+		fprintf(stderr, "ipcbench rsh-agent --there: signalfd: %s\n", strerror(errno));
+		free(cmd);
+		return 1;
+	}
+	{
+		uint64_t rnd = 0;
+
+		/* Named as a run's directory is, so that --cleanup knows it by its pid. */
+		if (getrandom(&rnd, sizeof(rnd), 0) != sizeof(rnd))
+			rnd = ipcb_now_ns() ^ ((uint64_t)getpid() << 32);
+		snprintf(tag, sizeof(tag), "ipcbench-%d-%016" PRIx64, (int)getpid(), rnd);
+	}
+	if (asprintf(&dir, "%s/%s.d", tmp, tag) < 0) {
+		fprintf(stderr, "ipcbench rsh-agent --there: asprintf: %s\n", strerror(ENOMEM));
+		free(cmd);
+		return 1;
+	}
+	if (mkdir(dir, 0700) < 0) {
+		fprintf(stderr, "ipcbench rsh-agent --there: mkdir(%s): %s\n", dir,
+			strerror(errno));
+		free(dir);
+		free(cmd);
+		return 1;
+	}
+	fflush(NULL);
+	child = fork();
+	if (child < 0) {
+		fprintf(stderr, "ipcbench rsh-agent --there: fork: %s\n", strerror(errno));
+		goto out;
+	}
+	if (child == 0) {
+		int null = open("/dev/null", O_RDONLY);
+
+		setpgid(0, 0);
+		sigprocmask(SIG_SETMASK, &old, NULL);
+		prctl(PR_SET_PDEATHSIG, SIGKILL);
+		if (null >= 0)
+			dup2(null, STDIN_FILENO);
+		/* The daemon's session directory, and its children's temporary files, here. */
+		setenv("OMPI_MCA_orte_tmpdir_base", dir, 1);
+		setenv("TMPDIR", dir, 1);
+		execl("/bin/sh", "sh", "-c", cmd, (char *)NULL);
+		fprintf(stderr, "ipcbench rsh-agent --there: /bin/sh: %s\n", strerror(errno));
+		_exit(127);
+	}
+	setpgid(child, child);
+	while (!ended) {
+		struct pollfd p[2] = {{.fd = sfd, .events = POLLIN},
+				      {.fd = stopping ? -1 : STDIN_FILENO, .events = POLLIN}};
+		struct signalfd_siginfo si;
+		char buf[256];
+
+		poll(p, 2, stopping ? 100 : -1);
+		if (p[1].revents) {
+			ssize_t got = read(STDIN_FILENO, buf, sizeof(buf));
+
+			if (got == 0 || (got < 0 && errno != EINTR && errno != EAGAIN))
+				stopping = true;
+		}
+		while (p[0].revents & POLLIN && read(sfd, &si, sizeof(si)) == sizeof(si)) {
+			if (si.ssi_signo != SIGCHLD && si.ssi_signo != SIGPIPE)
+				stopping = true;
+			if (!(p[0].revents = 0) && waitpid(child, &status, WNOHANG) == child)
+				ended = true;
+		}
+		if (!ended && waitpid(child, &status, WNOHANG) == child)
+			ended = true;
+		/* The daemon's own stop first (it ends its processes); then for good. */
+		if (stopping && !ended && !kill_at) {
+			kill(-child, SIGTERM);
+			kill(child, SIGTERM);
+			kill_at = ipcb_now_ns() + 2000000000ull;
+		} else if (stopping && !ended && ipcb_now_ns() >= kill_at) {
+			kill(-child, SIGKILL);
+			kill(child, SIGKILL);
+		}
+	}
+	kill(-child, SIGKILL); /* whatever of its group is left */
+	rc = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+out:
+	if (nftw(dir, agent_rm, 16, FTW_DEPTH | FTW_PHYS) < 0)
+		fprintf(stderr, "ipcbench rsh-agent --there: removing %s: %s\n", dir,
+			strerror(errno));
+	free(dir);
+	free(cmd);
+	return rc;
+}
+
+int ipcb_rsh_agent_main(int argc, char **argv)
+{
+	if (argc == 3 && strcmp(argv[1], "--there") == 0)
+		return agent_there(argv[2]);
+	if (argc < 3 || argv[1][0] == '-') {
+		fprintf(stderr,
+			"Usage: ipcbench rsh-agent HOST COMMAND...\n"
+			"Run COMMAND (a shell command line, as ssh runs one) on HOST through the\n"
+			"launch prefix in $IPCB_LAUNCH (ipcbench --launch PREFIX exports it, with\n"
+			"the peer's address in $IPCB_LAUNCH_HOST and its ipcbench in\n"
+			"$IPCB_LAUNCH_BINARY): an MPI launcher's remote agent\n"
+			"(Open MPI: --mca plm_rsh_agent 'ipcbench rsh-agent').\n");
+		return 2;
+	}
+	return agent_here(argv[1], argc - 2, argv + 2);
+}

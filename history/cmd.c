@@ -1,0 +1,690 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * cmd.c - `ipcbench history DB`: the runs a history holds, each group's series with its change
+ * points and drift, the trend figures (--plot DIR), a CSV imported as a run (--import), and the
+ * file's check (--check).
+ */
+#include "history.h"
+
+#include <errno.h>
+#include <math.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "cliopt.h"
+#include "csvschema.h"
+#include "db.h"
+#include "format.h"
+#include "series.h"
+#include "store.h"
+
+static const char prog[] = "ipcbench history";
+
+#define WINDOW_DEFAULT	  8
+#define THRESHOLD_DEFAULT 0.05
+#define ALPHA_DEFAULT	  0.05
+
+enum format {
+	FMT_TABLE,
+	FMT_CSV,
+};
+
+struct opts {
+	const char *db;
+	const char *import, *commit, *source;
+	const char *plot;
+	bool check, brief;
+	enum format format;
+	size_t last;
+	struct ipcb_hquery q;
+};
+
+/* The metrics, as compare has them: which way is better is part of the metric. */
+static const struct {
+	enum ipcb_csv_column col;
+	bool lower_better;
+} metrics[] = {
+    {IPCB_COL_BYTES_PER_S, false},
+    {IPCB_COL_MSGS_PER_S, false},
+    {IPCB_COL_P50_NS, true},
+    {IPCB_COL_P99_NS, true},
+};
+#define NMETRICS (sizeof(metrics) / sizeof(metrics[0]))
+
+static void usage(FILE *f)
+{
+	fprintf(
+	    f,
+	    "Usage: ipcbench history DB [OPTIONS]\n"
+	    "       ipcbench history DB --import FILE.csv [--commit REV] [--source TEXT]\n"
+	    "       ipcbench history DB --check\n"
+	    "Show the results history DB that ipcbench --db DB fills: its runs (when, status,\n"
+	    "commit, build, machine fingerprint, command), then each group's series, a point\n"
+	    "per run (or per commit) with the median of its rounds and the distribution-free\n"
+	    "95%% interval of that median, the change points and the drift.\n"
+	    "A group is what compare calls one (transport, mode, size, kind, placement, CPUs,\n"
+	    "wait strategy, the run settings) on one machine fingerprint (%s, %s,\n"
+	    "%s, %s).\n"
+	    "Change points: a shifted Mann-Whitney test over sliding windows of the points'\n"
+	    "log medians, with the drift taken out (the Theil-Sen slope within each window):\n"
+	    "a point starts a change when the window from it is lower or higher than the one\n"
+	    "before by more than the threshold, at alpha over the number of candidates\n"
+	    "(Bonferroni); the strongest wins within half a window; each names its first run.\n"
+	    "Drift: the Theil-Sen slope of the log medians per point within the segments\n"
+	    "between change points, with Sen's interval at 1 - alpha; shown when it leaves\n"
+	    "out 0.\n"
+	    "\n"
+	    "Options:\n"
+	    "      --metric COLUMN   %s (default), %s (higher is better), %s or\n"
+	    "                        %s (lower is better)\n"
+	    "      --by run|commit   a point per run (default), or per commit: the runs of\n"
+	    "                        one commit pooled\n"
+	    "      --last N          only the last N runs, and the last N points of a series\n"
+	    "      --machine FP      only runs of this machine fingerprint (or a prefix)\n"
+	    "      --group TEXT      only groups whose name holds TEXT (e.g. 'pipe throughput')\n"
+	    "      --threshold PCT   the smallest change that counts: 5%% or 0.05 (default 5%%)\n"
+	    "      --alpha A         chance of any false change point in a series, and 1 - the\n"
+	    "                        drift interval's level (default 0.05)\n"
+	    "      --window N        points on each side of a candidate change, 4 to 64, even\n"
+	    "                        (default %d; a change needs about N/2 + 1 points after it)\n"
+	    "      --plot DIR        draw each series into DIR (made if missing) with gnuplot:\n"
+	    "                        SLUG.svg, and its data as SLUG.tsv\n"
+	    "      --brief           one line per series, no points\n"
+	    "      --format FMT      table (default) or csv (one line per point)\n"
+	    "      --import FILE     store FILE (ipcbench --csv or --json output) as one\n"
+	    "                        complete run, its times its rows', then exit\n"
+	    "      --commit REV      with --import: the run's git commit\n"
+	    "      --source TEXT     with --import: what made the rows (default 'import FILE')\n"
+	    "      --check           open DB and check it (schema, SQLite's integrity check)\n"
+	    "  -h, --help            this help\n"
+	    "\n"
+	    "Exit status: 0 shown (or stored, or whole), 1 a write failed or the figures could\n"
+	    "not be drawn, 2 usage error, or a database that cannot be used: missing, not an\n"
+	    "ipcbench history, of a newer schema, damaged, or (--import) read-only; the\n"
+	    "message says which.\n"
+	    "\n"
+	    "Example: ipcbench history ci.db --group 'pipe throughput' --plot trends\n",
+	    ipcb_csv_name(ipcb_histdb_machine_cols[0]), ipcb_csv_name(ipcb_histdb_machine_cols[1]),
+	    ipcb_csv_name(ipcb_histdb_machine_cols[2]), ipcb_csv_name(ipcb_histdb_machine_cols[3]),
+	    ipcb_csv_name(metrics[0].col), ipcb_csv_name(metrics[1].col),
+	    ipcb_csv_name(metrics[2].col), ipcb_csv_name(metrics[3].col), WINDOW_DEFAULT);
+}
+
+__attribute__((format(printf, 1, 2))) static int usage_fail(const char *fmt, ...)
+{
+	va_list ap;
+
+	fprintf(stderr, "%s: ", prog);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fprintf(stderr, " (see ipcbench history --help)\n");
+	return IPCB_HISTORY_USAGE;
+}
+
+/* "5%" or "0.05", as compare takes a threshold. */
+static bool fraction_parse(const char *s, double lo, double hi, double *out)
+{
+	size_t len = strlen(s);
+	bool pct = len > 0 && s[len - 1] == '%';
+	char *end;
+	double v;
+
+	errno = 0;
+	v = strtod(s, &end);
+	if (end == s || errno || !isfinite(v) || (pct ? end != s + len - 1 : *end != '\0'))
+		return false;
+	if (pct)
+		v /= 100;
+	else if (v >= 1)
+		return false;
+	if (!(v > lo && v <= hi))
+		return false;
+	*out = v;
+	return true;
+}
+
+static bool count_parse(const char *s, unsigned long lo, unsigned long hi, unsigned long *out)
+{
+	char *end;
+	unsigned long v;
+
+	errno = 0;
+	v = strtoul(s, &end, 10);
+	if (end == s || *end || errno || s[0] == '-' || v < lo || v > hi)
+		return false;
+	*out = v;
+	return true;
+}
+
+enum {
+	A_IMPORT,
+	A_COMMIT,
+	A_SOURCE,
+	A_CHECK,
+	A_METRIC,
+	A_BY,
+	A_LAST,
+	A_MACHINE,
+	A_GROUP,
+	A_THRESHOLD,
+	A_ALPHA,
+	A_WINDOW,
+	A_PLOT,
+	A_BRIEF,
+	A_FORMAT,
+	A_HELP,
+};
+
+static const struct ipcb_cliopt history_opts[] = {
+    {"import", 0, true, A_IMPORT}, {"commit", 0, true, A_COMMIT},
+    {"source", 0, true, A_SOURCE}, {"check", 0, false, A_CHECK},
+    {"metric", 0, true, A_METRIC}, {"by", 0, true, A_BY},
+    {"last", 0, true, A_LAST},	   {"machine", 0, true, A_MACHINE},
+    {"group", 0, true, A_GROUP},   {"threshold", 0, true, A_THRESHOLD},
+    {"alpha", 0, true, A_ALPHA},   {"window", 0, true, A_WINDOW},
+    {"plot", 0, true, A_PLOT},	   {"brief", 0, false, A_BRIEF},
+    {"format", 0, true, A_FORMAT}, {"help", 'h', false, A_HELP},
+    {NULL, 0, false, 0},
+};
+
+/* 0, IPCB_HISTORY_USAGE (said), or -1 for --help (printed). */
+static int parse_args(struct opts *o, int argc, char **argv)
+{
+	char err[256];
+	struct ipcb_cli cli;
+	const char *v;
+	unsigned long u;
+	int id;
+
+	ipcb_cli_init(&cli, argc, argv);
+	while ((id = ipcb_cli_next(&cli, history_opts, &v, err, sizeof(err))) != IPCB_CLI_END) {
+		switch (id) {
+		case IPCB_CLI_ERROR:
+			return usage_fail("%s", err);
+		case IPCB_CLI_ARG:
+			if (o->db)
+				return usage_fail("unexpected argument '%s' (one database)", v);
+			if (!*v)
+				return usage_fail("empty database name");
+			o->db = v;
+			break;
+		case A_HELP:
+			usage(stdout);
+			return -1;
+		case A_IMPORT:
+		case A_COMMIT:
+		case A_SOURCE:
+		case A_PLOT:
+		case A_MACHINE:
+		case A_GROUP:
+			if (!*v)
+				return usage_fail("%s: empty value", cli.typed);
+			*(id == A_IMPORT    ? &o->import
+			  : id == A_COMMIT  ? &o->commit
+			  : id == A_SOURCE  ? &o->source
+			  : id == A_PLOT    ? &o->plot
+			  : id == A_MACHINE ? &o->q.machine
+					    : &o->q.group) = v;
+			break;
+		case A_CHECK:
+			o->check = true;
+			break;
+		case A_BRIEF:
+			o->brief = true;
+			break;
+		case A_METRIC: {
+			bool found = false;
+
+			for (size_t m = 0; m < NMETRICS && !found; m++)
+				if (strcmp(v, ipcb_csv_name(metrics[m].col)) == 0) {
+					o->q.metric = metrics[m].col;
+					o->q.lower_better = metrics[m].lower_better;
+					found = true;
+				}
+			if (!found)
+				return usage_fail(
+				    "--metric: '%s' is not one of %s, %s, %s, %s", v,
+				    ipcb_csv_name(metrics[0].col), ipcb_csv_name(metrics[1].col),
+				    ipcb_csv_name(metrics[2].col), ipcb_csv_name(metrics[3].col));
+			break;
+		}
+		case A_BY: {
+			/* What a point is: --by's values. */
+			static const char *const by[] = {"run", "commit"};
+
+			if (strcmp(v, by[0]) != 0 && strcmp(v, by[1]) != 0)
+				return usage_fail("--by: '%s' is not %s or %s", v, by[0], by[1]);
+			o->q.by_commit = strcmp(v, by[1]) == 0;
+			break;
+		}
+		case A_LAST:
+			if (!count_parse(v, 1, 1000000, &u))
+				return usage_fail("--last: '%s' is not a whole number from 1 to "
+						  "1000000",
+						  v);
+			o->last = u;
+			break;
+		case A_THRESHOLD:
+			if (!fraction_parse(v, 0, 0.9, &o->q.cp.threshold))
+				return usage_fail(
+				    "--threshold: '%s' is not a share above 0%% and at "
+				    "most 90%% (e.g. 5%% or 0.05)",
+				    v);
+			break;
+		case A_ALPHA: {
+			char *end;
+
+			errno = 0;
+			o->q.cp.alpha = strtod(v, &end);
+			if (end == v || *end || errno ||
+			    !(o->q.cp.alpha > 0 && o->q.cp.alpha <= 0.5))
+				return usage_fail("--alpha: '%s' is not a probability in (0, 0.5]",
+						  v);
+			break;
+		}
+		case A_WINDOW:
+			if (!count_parse(v, 4, 64, &u) || u % 2)
+				return usage_fail(
+				    "--window: '%s' is not an even number from 4 to 64", v);
+			o->q.cp.window = u;
+			break;
+		case A_FORMAT:
+			if (strcmp(v, "table") == 0)
+				o->format = FMT_TABLE;
+			else if (strcmp(v, "csv") == 0)
+				o->format = FMT_CSV;
+			else
+				return usage_fail("--format: '%s' is not table or csv", v);
+			break;
+		}
+	}
+	if (!o->db)
+		return usage_fail("no database: ipcbench history DB");
+	if ((o->commit || o->source) && !o->import)
+		return usage_fail("%s goes with --import", o->commit ? "--commit" : "--source");
+	if (o->import && (o->check || o->plot))
+		return usage_fail("--import stores a file and exits: not with %s",
+				  o->check ? "--check" : "--plot");
+	o->q.last = o->last;
+	return 0;
+}
+
+/* ---- the runs ---- */
+
+/* What a run's record says, and for one without a finish time, whether its writer lives. */
+static const char *run_status(const char *status, bool finished, const char *writer, long long pid)
+{
+	char host[256] = "";
+
+	if (finished || strcmp(status, "running") != 0)
+		return status;
+	/* Its writer on this host and still there: being written. Otherwise it never ended. */
+	if (pid > 0 && *writer && gethostname(host, sizeof(host) - 1) == 0 &&
+	    strcmp(host, writer) == 0 && (kill((pid_t)pid, 0) == 0 || errno == EPERM))
+		return "running";
+	return "partial";
+}
+
+static void text_safe(const char *in, char *out, size_t n)
+{
+	size_t len = 0;
+
+	for (; *in && len + 5 < n; in++) {
+		unsigned char ch = (unsigned char)*in;
+
+		if (ch < 0x20 || ch == 0x7f)
+			len += (size_t)snprintf(out + len, n - len, "\\x%02x", ch);
+		else
+			out[len++] = (char)ch;
+	}
+	out[len] = '\0';
+}
+
+static int runs_print(struct ipcb_histdb *h, const struct opts *o, char *err, size_t errlen)
+{
+	static const char *const kinds[] = {"complete", "failed", "interrupted", "partial",
+					    "running"};
+	size_t count[5] = {0}, total = 0, shown = 0;
+	long long nruns = 0, first_shown = 0;
+	sqlite3_stmt *st;
+	int rc;
+
+	rc = ipcb_histdb_prepare(h, "SELECT count(*) FROM runs", &st, err, errlen);
+	if (rc < 0)
+		return rc;
+	if (ipcb_sql.step(st) == SQLITE_ROW)
+		nruns = ipcb_sql.column_int64(st, 0);
+	ipcb_sql.finalize(st);
+	if (o->last && nruns > (long long)o->last)
+		first_shown = nruns - (long long)o->last;
+	rc = ipcb_histdb_prepare(
+	    h,
+	    "SELECT id, started, finished, status, writer, pid, fingerprint, build, git_commit, "
+	    "command, source, (SELECT count(*) FROM rows WHERE run_id = runs.id) FROM runs "
+	    "ORDER BY id",
+	    &st, err, errlen);
+	if (rc < 0)
+		return rc;
+	if (o->format == FMT_TABLE)
+		printf("# runs\n%5s  %-20s  %-11s  %6s  %-12s  %-16s  %-12s  %s\n", "run",
+		       "started", "status", "rows", "commit", "build", "machine", "what");
+	while ((rc = ipcb_sql.step(st)) == SQLITE_ROW) {
+		const char *status =
+		    run_status(ipcb_histdb_text(st, 3), ipcb_sql.column_type(st, 2) != SQLITE_NULL,
+			       ipcb_histdb_text(st, 4), ipcb_sql.column_int64(st, 5));
+		const char *source = ipcb_histdb_text(st, 10);
+		char what[600], build[64], commit[64];
+
+		for (size_t k = 0; k < 5; k++)
+			count[k] += strcmp(status, kinds[k]) == 0;
+		total++;
+		if (o->format != FMT_TABLE || (long long)total <= first_shown)
+			continue;
+		shown++;
+		text_safe(strcmp(source, "ipcbench") == 0 && *ipcb_histdb_text(st, 9)
+			      ? ipcb_histdb_text(st, 9)
+			      : source,
+			  what, sizeof(what));
+		text_safe(ipcb_histdb_text(st, 7), build, sizeof(build));
+		text_safe(ipcb_histdb_text(st, 8), commit, sizeof(commit));
+		printf("%5lld  %-20.20s  %-11s  %6lld  %-12.12s  %-16.16s  %-12s  %s\n",
+		       ipcb_sql.column_int64(st, 0), ipcb_histdb_text(st, 1), status,
+		       ipcb_sql.column_int64(st, 11), *commit ? commit : "-", *build ? build : "-",
+		       *ipcb_histdb_text(st, 6) ? ipcb_histdb_text(st, 6) : "-", what);
+	}
+	ipcb_sql.finalize(st);
+	if (rc != SQLITE_DONE)
+		return ipcb_histdb_fail(h, "reading the runs", rc, err, errlen);
+	if (o->format == FMT_TABLE) {
+		printf("# %zu run%s: %zu complete, %zu failed, %zu interrupted, %zu partial (never "
+		       "ended: the writer was killed), %zu running%s\n",
+		       total, total == 1 ? "" : "s", count[0], count[1], count[2], count[3],
+		       count[4], shown < total ? "; the last shown (--last)" : "");
+	}
+	return 0;
+}
+
+/* ---- the series ---- */
+
+static void value_text(enum ipcb_csv_column metric, double v, char *out, size_t n)
+{
+	const char *unit = ipcb_csv_cols[metric].unit;
+
+	if (strcmp(unit, "ns") == 0)
+		ipcb_format_ns(v, out, n);
+	else
+		ipcb_format_rate(v, out, n);
+}
+
+static void pct(double frac, char *out, size_t n)
+{
+	if (isinf(frac))
+		snprintf(out, n, "%sinf", frac < 0 ? "-" : "+");
+	else
+		snprintf(out, n, "%+.*f%%", fabs(frac) < 0.1 ? 2 : 1, frac * 100);
+}
+
+static const char *direction(const struct ipcb_hquery *q, double change)
+{
+	if (change == 0)
+		return "level";
+	return (change < 0) != q->lower_better ? "worse" : "better";
+}
+
+static void change_text(const struct ipcb_hseries *s, const struct ipcb_cp_change *cp,
+			const struct ipcb_hquery *q, char *out, size_t n)
+{
+	const struct ipcb_hpoint *p = &s->pt[cp->at];
+	char a[32], b[32], c[32];
+
+	pct(cp->change, a, sizeof(a));
+	pct(cp->lo, b, sizeof(b));
+	pct(cp->hi, c, sizeof(c));
+	snprintf(out, n, "from run %lld%s%.12s%s: %s [%s, %s], %s", p->run,
+		 p->commit[0] ? " (commit " : "", p->commit, p->commit[0] ? ")" : "", a, b, c,
+		 direction(q, cp->change));
+}
+
+static void drift_text(const struct ipcb_hseries *s, const struct ipcb_hquery *q, char *out,
+		       size_t n)
+{
+	const char *per = q->by_commit ? "commit" : "run";
+	char a[32], b[32], c[32];
+
+	if (!s->analysed || !s->drift.known) {
+		snprintf(out, n, "not known (too few %ss%s)", per,
+			 s->npt >= 2 ? ", or values of 0" : "");
+		return;
+	}
+	pct(s->drift.per_point, a, sizeof(a));
+	pct(s->drift.lo, b, sizeof(b));
+	pct(s->drift.hi, c, sizeof(c));
+	if (s->drift.significant)
+		snprintf(out, n, "%s per %s [%s, %s], %s", a, per, b, c,
+			 direction(q, s->drift.per_point));
+	else
+		snprintf(out, n, "none shown (%s per %s [%s, %s])", a, per, b, c);
+}
+
+static void series_print(const struct ipcb_hseries *s, const struct opts *o)
+{
+	const struct ipcb_hquery *q = &o->q;
+	char name[400], text[300], med[32], lo[32], hi[32];
+	size_t cp = 0;
+
+	text_safe(s->name, name, sizeof(name));
+	if (o->brief) {
+		value_text(q->metric, s->pt[s->npt - 1].median, med, sizeof(med));
+		printf("%-52s  %-12s  %4zu  %9s  ", name, s->fp, s->npt, med);
+		if (!s->analysed || s->ncp == 0)
+			printf("changes: none");
+		for (size_t k = 0; s->analysed && k < s->ncp; k++) {
+			change_text(s, &s->cp[k], q, text, sizeof(text));
+			printf("%s%s", k ? "; " : "changes: ", text);
+		}
+		drift_text(s, q, text, sizeof(text));
+		printf("; drift: %s\n", text);
+		return;
+	}
+	printf("\n## %s  (machine %s: %s)\n", name, s->fp, s->machine);
+	printf("%6s  %5s  %-12s  %-20s  %6s  %10s  %s\n", "point", "run", "commit", "started",
+	       "rounds", "median", "95% interval");
+	for (size_t i = 0; i < s->npt; i++) {
+		const struct ipcb_hpoint *p = &s->pt[i];
+
+		if (cp < s->ncp && s->cp[cp].at == i) {
+			change_text(s, &s->cp[cp], q, text, sizeof(text));
+			printf("%6s  ---- change %s\n", "", text);
+			cp++;
+		}
+		value_text(q->metric, p->median, med, sizeof(med));
+		value_text(q->metric, p->lo, lo, sizeof(lo));
+		value_text(q->metric, p->hi, hi, sizeof(hi));
+		printf("%6zu  %5lld  %-12.12s  %-20.20s  %6zu  %10s  [%s, %s]%s", i + 1, p->run,
+		       p->commit[0] ? p->commit : "-", p->started, p->n, med, lo, hi,
+		       p->n > 1 && p->coverage < 0.95 ? " (min-max)" : "");
+		if (p->nruns > 1)
+			printf(" (%zu runs)", p->nruns);
+		putchar('\n');
+	}
+	printf("changes: ");
+	if (!s->analysed)
+		printf("not looked for (too few points, or values of 0)\n");
+	else if (s->ncp == 0)
+		printf("none\n");
+	for (size_t k = 0; s->analysed && k < s->ncp; k++) {
+		change_text(s, &s->cp[k], q, text, sizeof(text));
+		printf("%s%s", k ? "; " : "", text);
+		if (k + 1 == s->ncp)
+			putchar('\n');
+	}
+	drift_text(s, q, text, sizeof(text));
+	printf("drift: %s\n", text);
+}
+
+static void csv_num(double v, bool have)
+{
+	if (have && isfinite(v))
+		printf("%.6g", v);
+}
+
+static void series_csv(const struct ipcb_hseries *s)
+{
+	size_t cp = 0;
+	bool drift = s->analysed && s->drift.known && s->drift.significant;
+
+	for (size_t i = 0; i < s->npt; i++) {
+		const struct ipcb_hpoint *p = &s->pt[i];
+		const struct ipcb_cp_change *c = NULL;
+
+		if (cp < s->ncp && s->cp[cp].at == i)
+			c = &s->cp[cp++];
+		ipcb_csv_text(stdout, s->name);
+		printf(",%s,%zu,%lld,", s->fp, i + 1, p->run);
+		ipcb_csv_text(stdout, p->commit);
+		printf(",%s,%zu,%.6g,%.6g,%.6g,", p->started, p->n, p->median, p->lo, p->hi);
+		csv_num(c ? c->change : 0, c);
+		putchar(',');
+		csv_num(c ? c->lo : 0, c);
+		putchar(',');
+		csv_num(c ? c->hi : 0, c);
+		putchar(',');
+		csv_num(s->drift.per_point, drift);
+		putchar(',');
+		csv_num(s->drift.lo, drift);
+		putchar(',');
+		csv_num(s->drift.hi, drift);
+		putchar('\n');
+	}
+}
+
+static int series_show(struct ipcb_histdb *h, const struct opts *o, char *err, size_t errlen)
+{
+	struct ipcb_hseries_set set;
+	int rc = ipcb_hseries_read(h, &o->q, &set, err, errlen);
+	char thr[32];
+
+	if (rc < 0)
+		return rc;
+	snprintf(thr, sizeof(thr), "%g%%", o->q.cp.threshold * 100);
+	if (o->format == FMT_CSV) {
+		printf("series,machine,point,run,commit,started,rounds,median,lo,hi,change,"
+		       "change_lo,change_hi,drift,drift_lo,drift_hi\n");
+		for (size_t i = 0; i < set.n; i++)
+			series_csv(&set.s[i]);
+	} else {
+		printf(
+		    "\n# %zu series of %s (%s is better), a point per %s; change points: shifted "
+		    "Mann-Whitney tests over windows of %zu points, threshold %s, alpha %g; "
+		    "drift: Theil-Sen within segments, %g%% interval\n",
+		    set.n, ipcb_csv_name(o->q.metric), o->q.lower_better ? "lower" : "higher",
+		    o->q.by_commit ? "commit" : "run", o->q.cp.window, thr, o->q.cp.alpha,
+		    100 * (1 - o->q.cp.alpha));
+		if (o->brief && set.n)
+			printf("%-52s  %-12s  %4s  %9s  %s\n", "series", "machine", "pts", "last",
+			       "changes; drift");
+		for (size_t i = 0; i < set.n; i++)
+			series_print(&set.s[i], o);
+	}
+	if (o->plot) {
+		if (mkdir(o->plot, 0777) < 0 && errno != EEXIST) {
+			snprintf(err, errlen, "--plot %s: %s", o->plot, strerror(errno));
+			rc = -errno;
+		} else {
+			char why[512];
+
+			rc = ipcb_hseries_plot(&set, &o->q, o->plot, "", why, sizeof(why));
+			if (rc < 0)
+				snprintf(err, errlen, "--plot %s: %s", o->plot, why);
+			else if (o->format == FMT_TABLE)
+				printf("# %zu figure%s drawn into %s\n", set.n,
+				       set.n == 1 ? "" : "s", o->plot);
+		}
+	}
+	ipcb_hseries_free(&set);
+	return rc < 0 ? IPCB_HISTORY_FAILED : 0;
+}
+
+static int check_show(struct ipcb_histdb *h, char *err, size_t errlen)
+{
+	long long runs = 0, rows = 0;
+	sqlite3_stmt *st;
+	int rc = ipcb_histdb_prepare(
+	    h, "SELECT (SELECT count(*) FROM runs), (SELECT count(*) FROM rows)", &st, err, errlen);
+
+	if (rc < 0)
+		return rc;
+	if (ipcb_sql.step(st) == SQLITE_ROW) {
+		runs = ipcb_sql.column_int64(st, 0);
+		rows = ipcb_sql.column_int64(st, 1);
+	}
+	ipcb_sql.finalize(st);
+	printf("%s: whole (SQLite's integrity check: ok); history schema version %d, journal "
+	       "%s%s; %lld runs, %lld rows\n",
+	       h->path, IPCB_HISTDB_VERSION, h->journal[0] ? h->journal : "?",
+	       h->immutable ? " (read as an immutable file: no -shm could be made beside it)" : "",
+	       runs, rows);
+	return 0;
+}
+
+int ipcb_history_main(int argc, char **argv)
+{
+	struct opts o = {
+	    .q = {.metric = IPCB_COL_BYTES_PER_S,
+		  .cp = {.threshold = THRESHOLD_DEFAULT,
+			 .alpha = ALPHA_DEFAULT,
+			 .window = WINDOW_DEFAULT}},
+	};
+	struct ipcb_histdb h;
+	char err[2048];
+	int rc;
+
+	rc = parse_args(&o, argc, argv);
+	if (rc)
+		return rc < 0 ? IPCB_HISTORY_OK : rc;
+	if (o.import) {
+		long long id = 0;
+		size_t rows = 0;
+
+		rc = ipcb_history_import(o.db, o.import, o.commit, o.source, &id, &rows, err,
+					 sizeof(err));
+		if (rc < 0) {
+			fprintf(stderr, "%s: %s\n", prog, err);
+			return rc == -EIO || rc == -ENOSPC || rc == -EBUSY ? IPCB_HISTORY_FAILED
+									   : IPCB_HISTORY_USAGE;
+		}
+		printf("%s: %s stored as run %lld (%zu rows)\n", o.db, o.import, id, rows);
+		return IPCB_HISTORY_OK;
+	}
+	rc = ipcb_histdb_open(&h, o.db, false, "", err, sizeof(err));
+	if (rc < 0) {
+		fprintf(stderr, "%s: %s\n", prog, err);
+		return IPCB_HISTORY_USAGE;
+	}
+	if (o.check)
+		rc = check_show(&h, err, sizeof(err));
+	else {
+		if (o.format == FMT_TABLE)
+			printf("# %s: history schema version %d, journal %s\n", h.path,
+			       IPCB_HISTDB_VERSION, h.journal[0] ? h.journal : "?");
+		rc = runs_print(&h, &o, err, sizeof(err));
+		if (rc == 0)
+			rc = series_show(&h, &o, err, sizeof(err));
+	}
+	ipcb_histdb_close(&h);
+	if (rc != 0) {
+		fprintf(stderr, "%s: %s\n", prog, err);
+		return IPCB_HISTORY_FAILED;
+	}
+	if (fflush(stdout) != 0 || ferror(stdout)) {
+		fprintf(stderr, "%s: writing the history: %s\n", prog, strerror(errno));
+		return IPCB_HISTORY_FAILED;
+	}
+	return IPCB_HISTORY_OK;
+}

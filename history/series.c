@@ -1,0 +1,500 @@
+/* SPDX-License-Identifier: MIT */
+/* series.c - each group's series of runs, read from the history and analysed; see series.h. */
+#include "series.h"
+
+#include <errno.h>
+#include <math.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "format.h"
+#include "stats.h"
+
+/*
+ * The group: compare's key (analyze/compare.c groups rows by these, less the module's path in
+ * the library column: a history follows one module by its transport's name). The names of a
+ * group come from the first eight and the shape's.
+ */
+enum {
+	K_TRANSPORT,
+	K_MODE,
+	K_SIZE,
+	K_KIND,
+	K_PLACEMENT,
+	K_SENDER_CPU,
+	K_RECEIVER_CPU,
+	K_WAIT,
+	K_CHUNK,
+	K_WORK,
+	K_RECV_WORK,
+	K_SPIN,
+	K_FSYNC,
+	K_OPTIONS,
+	K_PAIRS,
+	K_TOPOLOGY,
+	K_INFLIGHT,
+	K_RATE,
+	K_ARRIVALS,
+	K_FRACTION,
+	NKEYS,
+};
+
+const enum ipcb_csv_column ipcb_hseries_key_cols[NKEYS] = {
+    [K_TRANSPORT] = IPCB_COL_TRANSPORT,
+    [K_MODE] = IPCB_COL_MODE,
+    [K_SIZE] = IPCB_COL_SIZE_BYTES,
+    [K_KIND] = IPCB_COL_LATENCY_KIND,
+    [K_PLACEMENT] = IPCB_COL_PLACEMENT,
+    [K_SENDER_CPU] = IPCB_COL_SENDER_CPU,
+    [K_RECEIVER_CPU] = IPCB_COL_RECEIVER_CPU,
+    [K_WAIT] = IPCB_COL_WAIT,
+    [K_CHUNK] = IPCB_COL_CHUNK_BYTES,
+    [K_WORK] = IPCB_COL_WORK_NS,
+    [K_RECV_WORK] = IPCB_COL_RECEIVER_WORK_NS,
+    [K_SPIN] = IPCB_COL_SPIN_POLLS,
+    [K_FSYNC] = IPCB_COL_FSYNC,
+    [K_OPTIONS] = IPCB_COL_OPTIONS,
+    [K_PAIRS] = IPCB_COL_PAIRS,
+    [K_TOPOLOGY] = IPCB_COL_TOPOLOGY,
+    [K_INFLIGHT] = IPCB_COL_INFLIGHT,
+    [K_RATE] = IPCB_COL_OFFERED_RATE,
+    [K_ARRIVALS] = IPCB_COL_ARRIVALS,
+    [K_FRACTION] = IPCB_COL_OFFERED_FRACTION,
+};
+const size_t ipcb_hseries_nkey_cols = NKEYS;
+
+int ipcb_hseries_key(const char *const *v, char *out, size_t n)
+{
+	char frac[32];
+	size_t len = 0;
+
+	/* As compare: a sweep's step by its share, written one way; then no rate. */
+	if (*v[K_FRACTION])
+		snprintf(frac, sizeof(frac), "%.6g", strtod(v[K_FRACTION], NULL));
+	for (int k = 0; k < NKEYS && len < n; k++) {
+		const char *x = v[k];
+
+		if (*v[K_FRACTION] && k == K_FRACTION)
+			x = frac;
+		else if (*v[K_FRACTION] && k == K_RATE)
+			x = "";
+		len += (size_t)snprintf(out + len, n - len, "%s%s", k ? "\x1f" : "", x);
+	}
+	return len < n ? (int)len : -1;
+}
+
+/* The columns of the query before the group's: run, started, commit, fingerprint, machine. */
+#define Q_FIRST_KEY 5
+#define MAX_SERIES  (64u << 10)
+
+struct table {
+	uint32_t *slot; /* series index + 1; 0 empty */
+	size_t nslots;
+};
+
+static uint64_t key_hash(const char *key)
+{
+	/* FNV-1a, as compare's: short keys, nobody to defend against. */
+	uint64_t h = 1469598103934665603u;
+
+	for (; *key; key++) {
+		h ^= (unsigned char)*key;
+		h *= 1099511628211u;
+	}
+	return h;
+}
+
+static int table_grow(struct table *t, const struct ipcb_hseries_set *set)
+{
+	size_t n = t->nslots ? t->nslots * 2 : 256;
+	uint32_t *s = calloc(n, sizeof(*s));
+
+	if (!s)
+		return -ENOMEM;
+	for (size_t i = 0; i < set->n; i++) {
+		size_t k = key_hash(set->s[i].key) & (n - 1);
+
+		while (s[k])
+			k = (k + 1) & (n - 1);
+		s[k] = (uint32_t)i + 1;
+	}
+	free(t->slot);
+	t->slot = s;
+	t->nslots = n;
+	return 0;
+}
+
+/* A short name for people: "pipe throughput 64K cross-core", and the shape's marks. */
+static void series_name(struct ipcb_hseries *s, const char *const v[NKEYS])
+{
+	char size[32];
+	size_t len;
+	unsigned long long u;
+	char *end;
+
+	u = strtoull(v[K_SIZE], &end, 10);
+	if (*v[K_SIZE] && !*end)
+		ipcb_format_size((size_t)u, size, sizeof(size));
+	else
+		snprintf(size, sizeof(size), "%s", v[K_SIZE]);
+	len =
+	    (size_t)snprintf(s->name, sizeof(s->name), "%s %s %s", v[K_TRANSPORT], v[K_MODE], size);
+#define ADD(...)                                                                                   \
+	do {                                                                                       \
+		if (len < sizeof(s->name))                                                         \
+			len +=                                                                     \
+			    (size_t)snprintf(s->name + len, sizeof(s->name) - len, __VA_ARGS__);   \
+	} while (0)
+	if (*v[K_KIND])
+		ADD(" %s", v[K_KIND]);
+	if (*v[K_PLACEMENT])
+		ADD(" %s", v[K_PLACEMENT]);
+	if (*v[K_WAIT])
+		ADD(" wait %s", v[K_WAIT]);
+	if (*v[K_PAIRS] && strcmp(v[K_PAIRS], "1") != 0)
+		ADD(" x%s", v[K_PAIRS]);
+	if (*v[K_TOPOLOGY] && strcmp(v[K_TOPOLOGY], "1:1") != 0)
+		ADD(" %s", v[K_TOPOLOGY]);
+	if (*v[K_INFLIGHT] && strcmp(v[K_INFLIGHT], "1") != 0)
+		ADD(" k%s", v[K_INFLIGHT]);
+	if (*v[K_FRACTION])
+		ADD(" @%s of max", v[K_FRACTION]);
+	else if (*v[K_RATE])
+		ADD(" @%s/s", v[K_RATE]);
+	if (*v[K_OPTIONS])
+		ADD(" [%s]", v[K_OPTIONS]);
+	if (*v[K_WORK] && strcmp(v[K_WORK], "0") != 0)
+		ADD(" work %sns", v[K_WORK]);
+	if (*v[K_RECV_WORK] && strcmp(v[K_RECV_WORK], "0") != 0)
+		ADD(" receiver work %sns", v[K_RECV_WORK]);
+	if (*v[K_SENDER_CPU] || *v[K_RECEIVER_CPU])
+		ADD(" cpus %s,%s", *v[K_SENDER_CPU] ? v[K_SENDER_CPU] : "-",
+		    *v[K_RECEIVER_CPU] ? v[K_RECEIVER_CPU] : "-");
+#undef ADD
+}
+
+static int series_add(struct ipcb_hseries_set *set, struct table *t, const char *key,
+		      const char *const v[NKEYS], const char *fp, const char *machine,
+		      struct ipcb_hseries **out)
+{
+	size_t k;
+	struct ipcb_hseries *s;
+
+	if (t->nslots == 0 || 2 * (set->n + 1) > t->nslots) {
+		if (table_grow(t, set) < 0)
+			return -ENOMEM;
+	}
+	for (k = key_hash(key) & (t->nslots - 1); t->slot[k]; k = (k + 1) & (t->nslots - 1))
+		if (strcmp(set->s[t->slot[k] - 1].key, key) == 0) {
+			*out = &set->s[t->slot[k] - 1];
+			return 0;
+		}
+	if (set->n == MAX_SERIES)
+		return -E2BIG;
+	if (set->n == set->cap) {
+		size_t cap = set->cap ? set->cap * 2 : 16;
+		struct ipcb_hseries *ns = realloc(set->s, cap * sizeof(*ns));
+
+		if (!ns)
+			return -ENOMEM;
+		set->s = ns;
+		set->cap = cap;
+	}
+	s = &set->s[set->n];
+	memset(s, 0, sizeof(*s));
+	s->key = strdup(key);
+	if (!s->key)
+		return -ENOMEM;
+	snprintf(s->fp, sizeof(s->fp), "%s", fp);
+	snprintf(s->machine, sizeof(s->machine), "%s", machine);
+	series_name(s, v);
+	t->slot[k] = (uint32_t)++set->n;
+	*out = s;
+	return 0;
+}
+
+static int point_value(struct ipcb_hpoint *p, double x)
+{
+	if (p->n == p->cap) {
+		size_t cap = p->cap ? p->cap * 2 : 8;
+		double *nv = realloc(p->v, cap * sizeof(*nv));
+
+		if (!nv)
+			return -ENOMEM;
+		p->v = nv;
+		p->cap = cap;
+	}
+	p->v[p->n++] = x;
+	return 0;
+}
+
+/* The point of this run (or commit) in s: the last one, or by commit an earlier one, or new. */
+static int point_find(struct ipcb_hseries *s, long long run, const char *commit,
+		      const char *started, bool by_commit, struct ipcb_hpoint **out)
+{
+	struct ipcb_hpoint *p;
+
+	if (s->npt && s->pt[s->npt - 1].run == run) {
+		*out = &s->pt[s->npt - 1];
+		return 0;
+	}
+	for (size_t i = s->npt; by_commit && *commit && i-- > 0;)
+		if (strcmp(s->pt[i].commit, commit) == 0) {
+			*out = &s->pt[i];
+			/* A later run of a commit already seen: pooled with it. */
+			if (s->pt[i].run != run)
+				s->pt[i].nruns++;
+			s->pt[i].run = s->pt[i].run < run ? s->pt[i].run : run;
+			return 0;
+		}
+	if (s->npt == s->cap) {
+		size_t cap = s->cap ? s->cap * 2 : 16;
+		struct ipcb_hpoint *np = realloc(s->pt, cap * sizeof(*np));
+
+		if (!np)
+			return -ENOMEM;
+		s->pt = np;
+		s->cap = cap;
+	}
+	p = &s->pt[s->npt++];
+	memset(p, 0, sizeof(*p));
+	p->run = run;
+	p->nruns = 1;
+	snprintf(p->commit, sizeof(p->commit), "%s", commit);
+	snprintf(p->started, sizeof(p->started), "%s", started);
+	*out = p;
+	return 0;
+}
+
+static void series_fini(struct ipcb_hseries *s)
+{
+	for (size_t j = 0; j < s->npt; j++)
+		free(s->pt[j].v);
+	free(s->pt);
+	free(s->key);
+}
+
+/* The SELECT of the rows the query asks for: bind ?1 to the fingerprint prefix when given. */
+static char *query_text(const struct ipcb_histdb *h, const struct ipcb_hquery *q)
+{
+	size_t cap = 1024 + NKEYS * 48, len;
+	char *sql = malloc(cap);
+
+	if (!sql)
+		return NULL;
+	len = (size_t)snprintf(sql, cap,
+			       "SELECT runs.id, runs.started, runs.git_commit, runs.fingerprint, "
+			       "runs.machine");
+	for (int k = 0; k < NKEYS; k++) {
+		if (h->col[ipcb_hseries_key_cols[k]])
+			len += (size_t)snprintf(sql + len, cap - len, ", rows.\"%s\"",
+						ipcb_csv_name(ipcb_hseries_key_cols[k]));
+		else
+			len += (size_t)snprintf(sql + len, cap - len, ", NULL");
+	}
+	len += (size_t)snprintf(sql + len, cap - len,
+				", rows.\"%s\" FROM rows JOIN runs ON runs.id = rows.run_id WHERE "
+				"rows.\"%s\" IS NOT NULL",
+				ipcb_csv_name(q->metric), ipcb_csv_name(q->metric));
+	if (q->machine)
+		len += (size_t)snprintf(sql + len, cap - len,
+					" AND substr(runs.fingerprint, 1, length(?1)) = ?1");
+	if (q->rtt_only)
+		len += (size_t)snprintf(sql + len, cap - len, " AND rows.\"%s\" = 'rtt'",
+					ipcb_csv_name(IPCB_COL_LATENCY_KIND));
+	snprintf(sql + len, cap - len, " ORDER BY runs.id, rows.seq");
+	return sql;
+}
+
+static int dbl_cmp(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/* Each point's median and interval; the values are freed. */
+static int points_summarise(struct ipcb_hseries *s)
+{
+	for (size_t i = 0; i < s->npt; i++) {
+		struct ipcb_hpoint *p = &s->pt[i];
+		int rc;
+
+		qsort(p->v, p->n, sizeof(*p->v), dbl_cmp);
+		p->median = ipcb_stats_median_sorted(p->v, p->n);
+		rc = ipcb_median_ci(p->v, p->n, 0.95, &p->lo, &p->hi, &p->coverage);
+		if (rc < 0)
+			return rc;
+		free(p->v);
+		p->v = NULL;
+	}
+	return 0;
+}
+
+static int series_analyse(struct ipcb_hseries *s, const struct ipcb_hquery *q)
+{
+	double *y = malloc((s->npt ? s->npt : 1) * sizeof(*y));
+	size_t at[IPCB_HS_MAX_CHANGES];
+	int rc;
+
+	if (!y)
+		return -ENOMEM;
+	s->analysed = s->npt >= 2;
+	for (size_t i = 0; i < s->npt && s->analysed; i++) {
+		s->analysed = s->pt[i].median > 0 && isfinite(s->pt[i].median);
+		y[i] = s->analysed ? log(s->pt[i].median) : 0;
+	}
+	if (!s->analysed) {
+		free(y);
+		return 0;
+	}
+	rc = ipcb_cp_find(y, s->npt, &q->cp, s->cp, IPCB_HS_MAX_CHANGES, &s->ncp);
+	for (size_t i = 0; rc == 0 && i < s->ncp; i++)
+		at[i] = s->cp[i].at;
+	if (rc == 0)
+		rc = ipcb_cp_drift(y, s->npt, at, s->ncp, q->cp.alpha, &s->drift);
+	free(y);
+	return rc;
+}
+
+/* File names: the name's letters and digits, '-' for the rest; unique in the set. */
+static void slugs_make(struct ipcb_hseries_set *set)
+{
+	bool machines = false;
+
+	for (size_t i = 1; i < set->n; i++)
+		machines |= strcmp(set->s[i].fp, set->s[0].fp) != 0;
+	for (size_t i = 0; i < set->n; i++) {
+		struct ipcb_hseries *s = &set->s[i];
+		size_t len = 0;
+		bool dash = true;
+
+		for (const char *c = s->name; *c && len + 16 < sizeof(s->slug); c++) {
+			char ch = *c;
+
+			if ((ch >= 'a' && ch <= 'z') || (ch >= '0' && ch <= '9')) {
+				s->slug[len++] = ch;
+				dash = false;
+			} else if (ch >= 'A' && ch <= 'Z') {
+				s->slug[len++] = ch;
+				dash = false;
+			} else if (ch == '.' && len && s->slug[len - 1] >= '0' &&
+				   s->slug[len - 1] <= '9') {
+				s->slug[len++] = ch;
+			} else if (!dash) {
+				s->slug[len++] = '-';
+				dash = true;
+			}
+		}
+		while (len && s->slug[len - 1] == '-')
+			len--;
+		s->slug[len] = '\0';
+		if (machines)
+			snprintf(s->slug + len, sizeof(s->slug) - len, "-%.8s", s->fp);
+		for (size_t j = 0, k = 2; j < i; j++)
+			if (strcmp(set->s[j].slug, s->slug) == 0) {
+				snprintf(s->slug + len, sizeof(s->slug) - len, "-%zu", k++);
+				j = (size_t)-1; /* and check the new one from the start */
+			}
+	}
+}
+
+int ipcb_hseries_read(struct ipcb_histdb *h, const struct ipcb_hquery *q,
+		      struct ipcb_hseries_set *out, char *err, size_t errlen)
+{
+	char *sql = query_text(h, q), *key = NULL;
+	size_t cap = IPCB_CSVREAD_DEFAULT_MAX_RECORD_BYTES;
+	struct table t = {0};
+	sqlite3_stmt *st = NULL;
+	int rc;
+
+	memset(out, 0, sizeof(*out));
+	key = malloc(cap);
+	if (!sql || !key) {
+		free(sql);
+		free(key);
+		snprintf(err, errlen, "%s: out of memory", h->path);
+		return -ENOMEM;
+	}
+	rc = ipcb_histdb_prepare(h, sql, &st, err, errlen);
+	free(sql);
+	if (rc == 0 && q->machine)
+		ipcb_sql.bind_text(st, 1, q->machine, -1, SQLITE_TRANSIENT);
+	while (rc == 0 && (rc = ipcb_sql.step(st)) == SQLITE_ROW) {
+		const char *v[NKEYS], *mv = ipcb_histdb_text(st, Q_FIRST_KEY + NKEYS);
+		const char *fp = ipcb_histdb_text(st, 3);
+		struct ipcb_hseries *s;
+		struct ipcb_hpoint *p;
+		size_t len;
+		char *end;
+		double x;
+
+		rc = 0;
+		x = strtod(mv, &end);
+		if (end == mv || *end || !isfinite(x) || x < 0)
+			continue; /* not a value: the CSV's reader would have refused it */
+		for (int k = 0; k < NKEYS; k++)
+			v[k] = ipcb_histdb_text(st, Q_FIRST_KEY + k);
+		len = (size_t)snprintf(key, cap, "%s\x1f", fp);
+		if (len >= cap || ipcb_hseries_key(v, key + len, cap - len) < 0)
+			continue;
+		rc = series_add(out, &t, key, v, fp, ipcb_histdb_text(st, 4), &s);
+		if (rc == 0)
+			rc = point_find(s, ipcb_sql.column_int64(st, 0), ipcb_histdb_text(st, 2),
+					ipcb_histdb_text(st, 1), q->by_commit, &p);
+		if (rc == 0)
+			rc = point_value(p, x);
+	}
+	if (rc == SQLITE_DONE)
+		rc = 0;
+	else if (rc > 0)
+		rc = ipcb_histdb_fail(h, "reading the rows", rc, err, errlen);
+	else if (rc < 0)
+		snprintf(err, errlen, "%s: %s", h->path,
+			 rc == -E2BIG ? "more groups than can be held" : strerror(-rc));
+	if (st)
+		ipcb_sql.finalize(st);
+	free(key);
+	free(t.slot);
+	/* The filter on names, now that names are known. */
+	if (rc == 0 && q->group) {
+		size_t k = 0;
+
+		for (size_t i = 0; i < out->n; i++) {
+			if (strstr(out->s[i].name, q->group))
+				out->s[k++] = out->s[i];
+			else
+				series_fini(&out->s[i]);
+		}
+		out->n = k;
+	}
+	for (size_t i = 0; rc == 0 && i < out->n; i++) {
+		struct ipcb_hseries *s = &out->s[i];
+
+		rc = points_summarise(s);
+		if (rc == 0 && q->last && s->npt > q->last) {
+			memmove(s->pt, s->pt + (s->npt - q->last), q->last * sizeof(*s->pt));
+			s->npt = q->last;
+		}
+		if (rc == 0)
+			rc = series_analyse(s, q);
+		if (rc < 0)
+			snprintf(err, errlen, "%s: %s", h->path, strerror(-rc));
+	}
+	if (rc == 0)
+		slugs_make(out);
+	if (rc < 0)
+		ipcb_hseries_free(out);
+	return rc;
+}
+
+void ipcb_hseries_free(struct ipcb_hseries_set *set)
+{
+	for (size_t i = 0; i < set->n; i++)
+		series_fini(&set->s[i]);
+	free(set->s);
+	set->s = NULL;
+	set->n = set->cap = 0;
+}

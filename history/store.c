@@ -1,0 +1,631 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * store.c - putting rows into the history: a run as ipcbench measures it (--db), and a CSV
+ * imported whole (`ipcbench history DB --import FILE`, scripts/ab-gate --db).
+ *
+ * A measured run writes each row in a transaction of its own, as the row is measured: a run
+ * killed between two rows keeps every row before, and one killed inside a transaction loses
+ * only that row (SQLite rolls it back when the file is next opened). The run's record is made
+ * first with no finish time, which it gets only when the driver ends it: a killed run stays
+ * without one, and `history` shows it as partial. An imported CSV is one transaction: all of
+ * its rows or none.
+ */
+#include "history.h"
+#include "store.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <signal.h>
+#include <spawn.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "csvread.h"
+#include "csvschema.h"
+#include "db.h"
+#include "gbjson.h"
+#include "json.h"
+
+extern char **environ;
+
+struct ipcb_history_run {
+	struct ipcb_histdb h;
+	long long id;
+	size_t rows;
+	sqlite3_stmt *insert; /* INSERT INTO rows: run_id, seq, then every CSV column */
+	bool machine_known;   /* the run's fingerprint, machine and build are set */
+	bool own_txn;	      /* each row its own transaction (a measured run) */
+	bool created;	      /* the file did not exist before this run opened it */
+};
+
+/*
+ * The git commit of the working directory's repository: `git rev-parse --verify -q HEAD`, ""
+ * outside a repository or without git. Its SIGCHLD, which a driver blocks to wait for its sides
+ * with, is taken off again so that it cannot wake the first launch early.
+ */
+static void git_head(char *out, size_t n)
+{
+	char *argv[] = {"git", "rev-parse", "--verify", "-q", "HEAD", NULL};
+	posix_spawn_file_actions_t fa;
+	posix_spawnattr_t at;
+	sigset_t none, all, mask;
+	size_t len = 0;
+	int p[2], status = 0; /* 0: SIGCHLD ignored by whoever started us leaves none to wait for */
+	pid_t pid;
+	ssize_t got;
+
+	out[0] = '\0';
+	if (pipe2(p, O_CLOEXEC) < 0)
+		return;
+	posix_spawn_file_actions_init(&fa);
+	posix_spawn_file_actions_adddup2(&fa, p[1], STDOUT_FILENO);
+	posix_spawn_file_actions_addopen(&fa, STDIN_FILENO, "/dev/null", O_RDONLY, 0);
+	posix_spawn_file_actions_addopen(&fa, STDERR_FILENO, "/dev/null", O_WRONLY, 0);
+	posix_spawnattr_init(&at);
+	sigemptyset(&none);
+	sigfillset(&all);
+	posix_spawnattr_setsigmask(&at, &none);
+	posix_spawnattr_setsigdefault(&at, &all);
+	posix_spawnattr_setflags(&at, POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF);
+	if (posix_spawnp(&pid, "git", &fa, &at, argv, environ) == 0) {
+		close(p[1]);
+		p[1] = -1;
+		while (len + 1 < n && (got = read(p[0], out + len, n - 1 - len)) != 0) {
+			if (got < 0 && errno == EINTR)
+				continue;
+			if (got < 0)
+				break;
+			len += (size_t)got;
+		}
+		out[len] = '\0';
+		while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+			;
+		if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
+			out[0] = '\0';
+		if (sigprocmask(SIG_BLOCK, NULL, &mask) == 0 && sigismember(&mask, SIGCHLD)) {
+			struct timespec zero = {0, 0};
+			sigset_t chld;
+
+			sigemptyset(&chld);
+			sigaddset(&chld, SIGCHLD);
+			while (sigtimedwait(&chld, NULL, &zero) > 0)
+				;
+		}
+	}
+	if (p[1] >= 0)
+		close(p[1]);
+	close(p[0]);
+	posix_spawn_file_actions_destroy(&fa);
+	posix_spawnattr_destroy(&at);
+	out[strcspn(out, "\r\n")] = '\0';
+	/* Only what looks like an object name: 40 (SHA-1) or 64 (SHA-256) hex digits. */
+	len = strspn(out, "0123456789abcdef");
+	if ((len != 40 && len != 64) || out[len])
+		out[0] = '\0';
+}
+
+/* The command line as a shell would take it back: words with other characters quoted. */
+static void command_text(int argc, char *const argv[], char *out, size_t n)
+{
+	static const char plain[] = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+				    "0123456789_./:=,+@%^-";
+	size_t len = 0;
+
+	out[0] = '\0';
+	for (int i = 0; i < argc && len + 4 < n; i++) {
+		const char *a = argv[i];
+
+		if (i)
+			out[len++] = ' ';
+		if (*a && a[strspn(a, plain)] == '\0') {
+			len += (size_t)snprintf(out + len, n - len, "%s", a);
+			continue;
+		}
+		out[len++] = '\'';
+		for (; *a && len + 6 < n; a++) {
+			if (*a == '\'')
+				len += (size_t)snprintf(out + len, n - len, "'\\''");
+			else
+				out[len++] = (unsigned char)*a < 0x20 ? '?' : *a;
+		}
+		out[len++] = '\'';
+		out[len] = '\0';
+	}
+	if (len >= n)
+		out[n - 1] = '\0';
+	else
+		out[len] = '\0';
+}
+
+static int insert_prepare(struct ipcb_history_run *r, char *err, size_t errlen)
+{
+	size_t cap = 64 + IPCB_CSV_NCOLS * 40, len;
+	char *sql = malloc(cap);
+	int rc;
+
+	if (!sql) {
+		snprintf(err, errlen, "%s: out of memory", r->h.path);
+		return -ENOMEM;
+	}
+	len = (size_t)snprintf(sql, cap, "INSERT INTO rows (run_id, seq");
+	for (int c = 0; c < IPCB_CSV_NCOLS; c++)
+		len += (size_t)snprintf(sql + len, cap - len, ", \"%s\"",
+					ipcb_csv_name((enum ipcb_csv_column)c));
+	len += (size_t)snprintf(sql + len, cap - len, ") VALUES (?, ?");
+	for (int c = 0; c < IPCB_CSV_NCOLS; c++)
+		len += (size_t)snprintf(sql + len, cap - len, ", ?");
+	snprintf(sql + len, cap - len, ")");
+	rc = ipcb_histdb_prepare(&r->h, sql, &r->insert, err, errlen);
+	free(sql);
+	return rc;
+}
+
+/* A step of a statement that returns no rows. */
+static int step_done(struct ipcb_history_run *r, sqlite3_stmt *st, const char *what, char *err,
+		     size_t errlen)
+{
+	int rc = ipcb_sql.step(st);
+
+	ipcb_sql.reset(st);
+	if (rc == SQLITE_DONE)
+		return 0;
+	return ipcb_histdb_fail(&r->h, what, rc, err, errlen);
+}
+
+/* The run's machine and build, from its first row. */
+static int run_machine_set(struct ipcb_history_run *r, const char *const vals[IPCB_CSV_NCOLS],
+			   char *err, size_t errlen)
+{
+	const char *m[4];
+	char fp[13], machine[512];
+	sqlite3_stmt *st;
+	int rc;
+
+	for (int i = 0; i < 4; i++)
+		m[i] = vals[ipcb_histdb_machine_cols[i]];
+	ipcb_histdb_fingerprint(m, fp, machine, sizeof(machine));
+	rc = ipcb_histdb_prepare(&r->h,
+				 "UPDATE runs SET fingerprint = ?, machine = ?, build = ? "
+				 "WHERE id = ?",
+				 &st, err, errlen);
+	if (rc < 0)
+		return rc;
+	ipcb_sql.bind_text(st, 1, fp, -1, SQLITE_TRANSIENT);
+	ipcb_sql.bind_text(st, 2, machine, -1, SQLITE_TRANSIENT);
+	if (*vals[IPCB_COL_VERSION])
+		ipcb_sql.bind_text(st, 3, vals[IPCB_COL_VERSION], -1, SQLITE_TRANSIENT);
+	ipcb_sql.bind_int64(st, 4, r->id);
+	rc = step_done(r, st, "storing the run's machine", err, errlen);
+	ipcb_sql.finalize(st);
+	if (rc == 0)
+		r->machine_known = true;
+	return rc;
+}
+
+/* One row, every CSV column's text ("" stored as NULL: not measured). */
+static int row_store(struct ipcb_history_run *r, const char *const vals[IPCB_CSV_NCOLS], char *err,
+		     size_t errlen)
+{
+	int rc = 0;
+
+	if (r->own_txn)
+		rc = ipcb_histdb_exec(&r->h, "BEGIN IMMEDIATE", err, errlen);
+	if (rc < 0)
+		return rc;
+	ipcb_sql.bind_int64(r->insert, 1, r->id);
+	ipcb_sql.bind_int64(r->insert, 2, (sqlite3_int64)r->rows + 1);
+	for (int c = 0; c < IPCB_CSV_NCOLS; c++) {
+		if (*vals[c])
+			ipcb_sql.bind_text(r->insert, c + 3, vals[c], -1, SQLITE_TRANSIENT);
+		else
+			ipcb_sql.bind_null(r->insert, c + 3);
+	}
+	rc = step_done(r, r->insert, "storing a row", err, errlen);
+	ipcb_sql.clear_bindings(r->insert);
+	if (rc == 0 && !r->machine_known)
+		rc = run_machine_set(r, vals, err, errlen);
+	if (r->own_txn && rc == 0)
+		rc = ipcb_histdb_exec(&r->h, "COMMIT", err, errlen);
+	if (r->own_txn && rc < 0)
+		ipcb_sql.exec(r->h.db, "ROLLBACK", NULL, NULL, NULL);
+	if (rc == 0)
+		r->rows++;
+	return rc;
+}
+
+/* The run's record: what is known when it begins. */
+static int run_insert(struct ipcb_history_run *r, const char *started, const char *status,
+		      bool writer, const char *commit, const char *command, const char *source,
+		      char *err, size_t errlen)
+{
+	char host[256] = "";
+	sqlite3_stmt *st;
+	int rc;
+
+	rc = ipcb_histdb_prepare(&r->h,
+				 "INSERT INTO runs (started, status, writer, pid, git_commit, "
+				 "command, source) VALUES (?, ?, ?, ?, ?, ?, ?)",
+				 &st, err, errlen);
+	if (rc < 0)
+		return rc;
+	ipcb_sql.bind_text(st, 1, started, -1, SQLITE_TRANSIENT);
+	ipcb_sql.bind_text(st, 2, status, -1, SQLITE_STATIC);
+	if (writer && gethostname(host, sizeof(host) - 1) == 0 && host[0]) {
+		ipcb_sql.bind_text(st, 3, host, -1, SQLITE_TRANSIENT);
+		ipcb_sql.bind_int64(st, 4, getpid());
+	}
+	if (commit && *commit)
+		ipcb_sql.bind_text(st, 5, commit, -1, SQLITE_TRANSIENT);
+	if (command && *command)
+		ipcb_sql.bind_text(st, 6, command, -1, SQLITE_TRANSIENT);
+	ipcb_sql.bind_text(st, 7, source, -1, SQLITE_TRANSIENT);
+	rc = step_done(r, st, "recording the run", err, errlen);
+	ipcb_sql.finalize(st);
+	if (rc == 0)
+		r->id = ipcb_sql.last_insert_rowid(r->h.db);
+	return rc;
+}
+
+static void run_free(struct ipcb_history_run *r)
+{
+	if (r->insert)
+		ipcb_sql.finalize(r->insert);
+	ipcb_histdb_close(&r->h);
+	free(r);
+}
+
+int ipcb_history_run_begin(struct ipcb_history_run **out, const char *db, const char *what,
+			   const char *commit, int argc, char *const argv[], char *err,
+			   size_t errlen)
+{
+	struct ipcb_history_run *r = calloc(1, sizeof(*r));
+	char head[80], now[32], *command;
+	int rc;
+
+	*out = NULL;
+	if (!r) {
+		snprintf(err, errlen, "%s %s: out of memory", what, db);
+		return -ENOMEM;
+	}
+	command = malloc(4096);
+	r->created = access(db, F_OK) < 0 && errno == ENOENT;
+	rc = ipcb_histdb_open(&r->h, db, true, what, err, errlen);
+	if (rc == 0 && !command) {
+		snprintf(err, errlen, "%s %s: out of memory", what, db);
+		rc = -ENOMEM;
+	}
+	if (rc < 0) {
+		free(command);
+		run_free(r);
+		return rc;
+	}
+	if (!commit) {
+		git_head(head, sizeof(head));
+		commit = head;
+	}
+	command_text(argc, argv, command, 4096);
+	ipcb_histdb_now(now);
+	r->own_txn = true;
+	rc = run_insert(r, now, "running", true, commit, command, "ipcbench", err, errlen);
+	if (rc == 0)
+		rc = insert_prepare(r, err, errlen);
+	free(command);
+	if (rc < 0) {
+		/* err names the file already: the option goes before it. */
+		char why[512];
+
+		snprintf(why, sizeof(why), "%s", err);
+		snprintf(err, errlen, "%s %s", what, why);
+		run_free(r);
+		return rc;
+	}
+	*out = r;
+	return 0;
+}
+
+int ipcb_history_run_row(struct ipcb_history_run *r, const char *line, size_t len, char *err,
+			 size_t errlen)
+{
+	const char *vals[IPCB_CSV_NCOLS];
+	struct ipcb_csvread rd;
+	size_t n;
+	int rc;
+
+	ipcb_csvread_init_buffer(&rd, line, len, 0, 0);
+	rc = ipcb_csvread_next(&rd);
+	n = rc > 0 ? ipcb_csvread_nfields(&rd) : 0;
+	if (rc <= 0 || n != IPCB_CSV_NCOLS) {
+		snprintf(err, errlen, "%s: a row of %zu fields, not the %d of the CSV's columns",
+			 r->h.path, n, IPCB_CSV_NCOLS);
+		ipcb_csvread_fini(&rd);
+		return -EINVAL;
+	}
+	for (size_t c = 0; c < n; c++)
+		vals[c] = ipcb_csvread_field(&rd, c);
+	rc = row_store(r, vals, err, errlen);
+	ipcb_csvread_fini(&rd);
+	return rc;
+}
+
+long long ipcb_history_run_id(const struct ipcb_history_run *r)
+{
+	return r->id;
+}
+
+size_t ipcb_history_run_rows(const struct ipcb_history_run *r)
+{
+	return r->rows;
+}
+
+int ipcb_history_run_end(struct ipcb_history_run *r, bool interrupted, bool failed, char *err,
+			 size_t errlen)
+{
+	const char *status = interrupted ? "interrupted" : failed ? "failed" : "complete";
+	char now[32];
+	sqlite3_stmt *st;
+	int rc;
+
+	ipcb_histdb_now(now);
+	rc = ipcb_histdb_prepare(&r->h, "UPDATE runs SET finished = ?, status = ? WHERE id = ?",
+				 &st, err, errlen);
+	if (rc == 0) {
+		ipcb_sql.bind_text(st, 1, now, -1, SQLITE_TRANSIENT);
+		ipcb_sql.bind_text(st, 2, status, -1, SQLITE_STATIC);
+		ipcb_sql.bind_int64(st, 3, r->id);
+		rc = step_done(r, st, "ending the run", err, errlen);
+		ipcb_sql.finalize(st);
+	}
+	run_free(r);
+	return rc;
+}
+
+/*
+ * A file this run made, that holds no run now, goes too: a start-up error leaves nothing behind
+ * (with its -wal and -shm, which closing the last connection would have removed anyway).
+ */
+static void created_remove(struct ipcb_history_run *r)
+{
+	char path[PATH_MAX + 8], err[256];
+	sqlite3_stmt *st;
+	long long runs = 1;
+
+	if (!r->created ||
+	    ipcb_histdb_prepare(&r->h, "SELECT count(*) FROM runs", &st, err, sizeof(err)) < 0)
+		return;
+	if (ipcb_sql.step(st) == SQLITE_ROW)
+		runs = ipcb_sql.column_int64(st, 0);
+	ipcb_sql.finalize(st);
+	if (runs)
+		return;
+	if (r->insert)
+		ipcb_sql.finalize(r->insert);
+	r->insert = NULL;
+	ipcb_histdb_close(&r->h);
+	unlink(r->h.path);
+	snprintf(path, sizeof(path), "%s-wal", r->h.path);
+	unlink(path);
+	snprintf(path, sizeof(path), "%s-shm", r->h.path);
+	unlink(path);
+}
+
+void ipcb_history_run_abandon(struct ipcb_history_run *r)
+{
+	char sql[96], err[256];
+
+	if (!r)
+		return;
+	snprintf(sql, sizeof(sql),
+		 "DELETE FROM rows WHERE run_id = %lld; DELETE FROM runs WHERE id = %lld", r->id,
+		 r->id);
+	ipcb_histdb_exec(&r->h, sql, err, sizeof(err));
+	created_remove(r);
+	run_free(r);
+}
+
+/* ---- importing a CSV ---- */
+
+/* Read the whole file; JSON (ipcbench --json) is turned into the CSV it was written from. */
+static int file_read(const char *path, char **buf, size_t *len, struct ipcb_gbjson_csv *js,
+		     bool *json, char *err, size_t errlen)
+{
+	size_t cap = 0, got;
+	FILE *f = fopen(path, "r");
+	char *b = NULL;
+
+	*json = false;
+	*len = 0;
+	if (!f) {
+		snprintf(err, errlen, "%s: %s", path, strerror(errno));
+		return -errno;
+	}
+	do {
+		if (*len == cap) {
+			char *nb = realloc(b, cap ? cap * 2 : 65536);
+
+			if (!nb) {
+				free(b);
+				fclose(f);
+				snprintf(err, errlen, "%s: out of memory", path);
+				return -ENOMEM;
+			}
+			b = nb;
+			cap = cap ? cap * 2 : 65536;
+		}
+		got = fread(b + *len, 1, cap - *len, f);
+		*len += got;
+	} while (got > 0);
+	if (ferror(f)) {
+		int e = errno;
+
+		free(b);
+		fclose(f);
+		snprintf(err, errlen, "%s: %s", path, strerror(e));
+		return -e;
+	}
+	fclose(f);
+	*buf = b;
+	for (size_t i = 0; i < *len; i++) {
+		struct ipcb_json_error jerr;
+		int rc;
+
+		if (b[i] == ' ' || b[i] == '\t' || b[i] == '\r' || b[i] == '\n')
+			continue;
+		if (b[i] != '{')
+			break;
+		rc = ipcb_gbjson_to_csv(b, *len, js, &jerr);
+		if (rc < 0) {
+			snprintf(err, errlen, "%s:%lu:%lu: %s", path, jerr.line, jerr.col,
+				 jerr.msg);
+			return rc;
+		}
+		*json = true;
+		break;
+	}
+	return 0;
+}
+
+int ipcb_history_open_csv(struct ipcb_history_csv *c, const char *path, char *err, size_t errlen)
+{
+	int rc;
+
+	memset(c, 0, sizeof(*c));
+	c->path = path;
+	rc = file_read(path, &c->buf, &c->len, &c->js, &c->json, err, errlen);
+	if (rc < 0) {
+		ipcb_history_close_csv(c);
+		return rc;
+	}
+	if (c->json)
+		ipcb_csvread_init_buffer(&c->r, c->js.csv, c->js.len, 0, 0);
+	else
+		ipcb_csvread_init_buffer(&c->r, c->buf, c->len, 0, 0);
+	rc = ipcb_csvread_next(&c->r);
+	if (rc <= 0) {
+		if (rc == 0)
+			snprintf(err, errlen,
+				 "%s:1: empty: expected the CSV header of ipcbench --csv", path);
+		else
+			snprintf(err, errlen, "%s:%lu: %s", path, c->r.err.line, c->r.err.msg);
+		ipcb_history_close_csv(c);
+		return -EINVAL;
+	}
+	ipcb_csv_map_header(&c->map, &c->r);
+	c->nheader = ipcb_csvread_nfields(&c->r);
+	if (c->map.at[IPCB_COL_TRANSPORT] == IPCB_CSV_ABSENT ||
+	    c->map.at[IPCB_COL_MODE] == IPCB_CSV_ABSENT ||
+	    c->map.at[IPCB_COL_SIZE_BYTES] == IPCB_CSV_ABSENT) {
+		snprintf(err, errlen,
+			 "%s:1: missing the columns '%s', '%s' and '%s' (is this an ipcbench "
+			 "--csv file?)",
+			 path, ipcb_csv_name(IPCB_COL_TRANSPORT), ipcb_csv_name(IPCB_COL_MODE),
+			 ipcb_csv_name(IPCB_COL_SIZE_BYTES));
+		ipcb_history_close_csv(c);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+int ipcb_history_next_csv(struct ipcb_history_csv *c, const char *vals[IPCB_CSV_NCOLS], char *err,
+			  size_t errlen)
+{
+	int rc = ipcb_csvread_next(&c->r);
+
+	if (rc < 0) {
+		snprintf(err, errlen, "%s:%lu: %s", c->path, c->r.err.line, c->r.err.msg);
+		return -EINVAL;
+	}
+	if (rc == 0)
+		return 0;
+	c->nrows++;
+	if (ipcb_csvread_nfields(&c->r) != c->nheader) {
+		snprintf(err, errlen, "%s: row %zu: %zu fields, but the header has %zu", c->path,
+			 c->nrows, ipcb_csvread_nfields(&c->r), c->nheader);
+		return -EINVAL;
+	}
+	for (int k = 0; k < IPCB_CSV_NCOLS; k++)
+		vals[k] = ipcb_csv_field(&c->r, &c->map, (enum ipcb_csv_column)k);
+	return 1;
+}
+
+void ipcb_history_close_csv(struct ipcb_history_csv *c)
+{
+	ipcb_csvread_fini(&c->r);
+	ipcb_gbjson_csv_fini(&c->js);
+	free(c->buf);
+	c->buf = NULL;
+}
+
+int ipcb_history_import(const char *db, const char *path, const char *commit, const char *source,
+			long long *id, size_t *rows, char *err, size_t errlen)
+{
+	struct ipcb_history_run r = {0};
+	struct ipcb_history_csv c;
+	const char *vals[IPCB_CSV_NCOLS];
+	char first[32] = "", last[32] = "", why[1024], src[600], now[32];
+	sqlite3_stmt *st = NULL;
+	int rc;
+
+	rc = ipcb_history_open_csv(&c, path, err, errlen);
+	if (rc < 0)
+		return rc;
+	rc = ipcb_histdb_open(&r.h, db, true, "", err, errlen);
+	if (rc < 0) {
+		ipcb_history_close_csv(&c);
+		return rc;
+	}
+	if (!source)
+		snprintf(src, sizeof(src), "import %.500s", path);
+	else
+		snprintf(src, sizeof(src), "%.590s", source);
+	ipcb_histdb_now(now);
+	rc = ipcb_histdb_exec(&r.h, "BEGIN IMMEDIATE", why, sizeof(why));
+	if (rc == 0)
+		rc = run_insert(&r, now, "complete", false, commit, NULL, src, why, sizeof(why));
+	if (rc == 0)
+		rc = insert_prepare(&r, why, sizeof(why));
+	while (rc == 0 && (rc = ipcb_history_next_csv(&c, vals, why, sizeof(why))) > 0) {
+		const char *t = vals[IPCB_COL_TIMESTAMP];
+
+		/* ISO 8601 in UTC sorts as text. */
+		if (*t && strlen(t) < sizeof(first) && (!first[0] || strcmp(t, first) < 0))
+			snprintf(first, sizeof(first), "%s", t);
+		if (*t && strlen(t) < sizeof(last) && strcmp(t, last) > 0)
+			snprintf(last, sizeof(last), "%s", t);
+		rc = row_store(&r, vals, why, sizeof(why));
+	}
+	if (rc == 0 && r.rows == 0) {
+		snprintf(why, sizeof(why), "%s: no rows after the header: nothing to store", path);
+		rc = -ENODATA;
+	}
+	/* The run's times are its rows' (an import made now stores a run measured earlier). */
+	if (rc == 0)
+		rc = ipcb_histdb_prepare(&r.h,
+					 "UPDATE runs SET started = ?, finished = ? WHERE id = ?",
+					 &st, why, sizeof(why));
+	if (rc == 0) {
+		ipcb_sql.bind_text(st, 1, first[0] ? first : now, -1, SQLITE_TRANSIENT);
+		ipcb_sql.bind_text(st, 2, last[0] ? last : now, -1, SQLITE_TRANSIENT);
+		ipcb_sql.bind_int64(st, 3, r.id);
+		rc = step_done(&r, st, "recording the run", why, sizeof(why));
+		ipcb_sql.finalize(st);
+	}
+	if (rc == 0)
+		rc = ipcb_histdb_exec(&r.h, "COMMIT", why, sizeof(why));
+	if (rc < 0) {
+		ipcb_sql.exec(r.h.db, "ROLLBACK", NULL, NULL, NULL);
+		snprintf(err, errlen, "%s", why);
+	} else {
+		*id = r.id;
+		*rows = r.rows;
+	}
+	if (r.insert)
+		ipcb_sql.finalize(r.insert);
+	ipcb_histdb_close(&r.h);
+	ipcb_history_close_csv(&c);
+	return rc;
+}

@@ -1,0 +1,115 @@
+#!/bin/bash
+# placements.sh IPCBENCH - TAP test of the placements by topology: on sysfs trees of other
+# machines (tests/fixtures/sysfs, through IPCB_SYSFS_ROOT and --dry-run, which plans and runs
+# nothing) the pair chosen for each kind and the kinds a machine lacks; the matrix's pairs, all
+# or sampled; then real runs on this machine: the matrix on its CPUs, every row saying what its
+# two CPUs share, and the report's and the figures' placement matrix.
+set -u
+BIN=${1:?usage: placements.sh ipcbench}
+HERE=$(cd "$(dirname "$0")" && pwd)
+FIX=$HERE/../fixtures/sysfs
+. "$HERE/../tap.sh"
+tap_workdir placements-test
+
+plan() { # plan MACHINE ARGS...: the plan's placement lines, and the messages, into $WORK/plan
+	local m=$1
+	shift
+	IPCB_SYSFS_ROOT=$FIX/$m "$BIN" --dry-run -t pipe -s 64 -m latency "$@" >"$WORK/plan" 2>"$WORK/plan.err"
+}
+
+plan two-socket --placement smt,llc,node,remote-node
+st=$?
+grep -qx 'placement smt: CPUs 0,8: smt' "$WORK/plan" &&
+	grep -qx 'placement llc: CPUs 0,1: cache L3' "$WORK/plan" &&
+	grep -qx 'placement remote-node: CPUs 0,4: remote-node distance 21' "$WORK/plan" &&
+	grep -q -- '--placement node: this machine has none' "$WORK/plan.err" && [ $st -eq 0 ]
+ok $? "a two-socket server: SMT siblings, a shared L3, two nodes; it says it has no node without a shared cache"
+diag "$WORK/plan" "$WORK/plan.err"
+
+plan chiplet --placement smt,llc,node,remote-node
+grep -qx 'placement node: CPUs 0,4: node' "$WORK/plan" &&
+	grep -qx 'placement llc: CPUs 0,1: cache L3' "$WORK/plan" &&
+	grep -q -- '--placement remote-node: this machine has none: these CPUs are on one NUMA node' "$WORK/plan.err"
+ok $? "a chiplet CPU: another L3 on the one node is the node placement; no remote node"
+
+plan laptop --placement smt,llc
+grep -qx 'placement smt: CPUs 0,4: smt' "$WORK/plan" && grep -qx 'placement llc: CPUs 0,1: cache L3' "$WORK/plan"
+ok $? "a laptop: SMT siblings and the shared L3"
+
+plan two-socket --placement remote-node --cpus 8-11
+st=$?
+grep -q -- 'remote-node: this machine has none among --cpus' "$WORK/plan.err" && [ $st -eq 77 ]
+ok $? "--cpus LIST restricts the CPUs the pairs come from: 8-11 are all on one node (exit $st)"
+plan two-socket --placement remote-node --cpus 8,12-13
+grep -qx 'placement remote-node: CPUs 8,12: remote-node distance 21' "$WORK/plan"
+ok $? "and 8,12-13 span the two"
+
+plan two-socket --placement matrix --cpus 0-3
+[ "$(grep -c '^placement matrix: ' "$WORK/plan")" -eq 16 ]
+ok $? "the matrix of four CPUs: every ordered pair, 16 ($(grep -c '^placement matrix: ' "$WORK/plan"))"
+
+plan two-socket --placement matrix --matrix-pairs 12
+np=$(grep -c "^placement matrix: " "$WORK/plan")
+kinds=$(sed -n 's/^placement matrix: CPUs [0-9]*,[0-9]*: \([a-z-]*\).*/\1/p' "$WORK/plan" | sort -u | tr '\n' ' ')
+[ "$np" -eq 12 ] && [ "$kinds" = "cache remote-node same smt " ] &&
+	grep -q -- '--placement matrix: 12 of the 256 ordered pairs' "$WORK/plan.err"
+ok $? "a sampled matrix: 12 pairs of 256, every kind of pair in it ($kinds), and it says so"
+cp "$WORK/plan" "$WORK/plan1"
+plan two-socket --placement matrix --matrix-pairs 12
+cmp -s "$WORK/plan" "$WORK/plan1"
+ok $? "the sample is the same each time"
+
+IPCB_SYSFS_ROOT=$WORK/nowhere "$BIN" --dry-run -t pipe --placement smt >"$WORK/out" 2>"$WORK/err"
+[ $? -eq 2 ] && grep -q 'nowhere/devices/system/cpu/online' "$WORK/err"
+ok $? "an unreadable sysfs tree: the topology's placements are refused, naming the file"
+
+"$BIN" --dry-run -t pipe --placement nearby >"$WORK/out" 2>"$WORK/err"
+[ $? -eq 2 ] && grep -q "unknown placement 'nearby'" "$WORK/err"
+ok $? "an unknown placement is refused, naming it"
+
+"$BIN" --dry-run -t pipe --placement matrix --matrix-pairs 0 >"$WORK/out" 2>"$WORK/err"
+[ $? -eq 2 ] && grep -q -- "--matrix-pairs: '0'" "$WORK/err"
+ok $? "--matrix-pairs 0 is refused"
+
+"$BIN" --dry-run -t pipe --placement matrix --cpus 0-x >"$WORK/out" 2>"$WORK/err"
+[ $? -eq 2 ] && grep -q -- "--cpus: '0-x' is not a CPU list" "$WORK/err"
+ok $? "a bad CPU list is refused, naming it"
+
+# This machine: the matrix on its own CPUs, run for real.
+ncpu=$(nproc)
+"$BIN" -q -t pipe,shm -s 64 -m latency -n 200 -d 0 -w 5 --placement matrix -r 2 \
+	--csv "$WORK/m.csv" >"$WORK/out" 2>"$WORK/err"
+st=$?
+cells=$(awk -F, 'NR == 1 { for (i = 1; i <= NF; i++) h[$i] = i; next }
+	$h["latency_kind"] == "rtt" && $h["placement"] == "matrix" { print $h["transport"], $h["sender_cpu"], $h["receiver_cpu"], $h["cpu_topology"] }' "$WORK/m.csv" | sort -u)
+want=$(( ncpu > 8 ? 64 : ncpu * ncpu ))
+[ $st -eq 0 ] && [ "$(echo "$cells" | awk '$1 == "shm"' | wc -l)" -eq "$want" ]
+ok $? "the matrix on this machine's $ncpu CPUs: $want cells a transport (exit $st)"
+echo "$cells" | awk '$2 == $3 && $4 != "same" { bad = 1 } $2 != $3 && $4 == "same" { bad = 1 } $4 == "" { bad = 1 } END { exit bad }'
+ok $? "every cell says what its two CPUs share: same on one CPU, another class on two"
+diag <<<"$cells"
+
+"$BIN" report "$WORK/m.csv" --figures figs -o "$WORK/m.md" >"$WORK/out" 2>"$WORK/err"
+st=$?
+[ $st -eq 0 ] && grep -q '^### The placement matrix' "$WORK/m.md" &&
+	grep -q '^\*\*shm\*\*, round trip p50 64: sender' "$WORK/m.md" &&
+	grep -q '^!\[Placement matrix, shm\](figs/matrix-shm.png)' "$WORK/m.md"
+ok $? "the report has the matrix of each transport, and links its heatmap (exit $st)"
+grep -q '^## Where the two sides sit' "$WORK/m.md" && grep -qE '^\| shm \| 64 \| [0-9.]+ [nu]s \|' "$WORK/m.md"
+ok $? "and each transport's cost by what its two CPUs share"
+
+if command -v gnuplot >/dev/null 2>&1; then
+	"$HERE/../../scripts/plot" "$WORK/m.csv" "$WORK/figs" >"$WORK/out" 2>"$WORK/err"
+	st=$?
+	[ $st -eq 0 ] && [ -s "$WORK/figs/matrix-shm.png" ] && [ -s "$WORK/figs/matrix-pipe.svg" ] &&
+		! [ -e "$WORK/figs/latency-matrix.png" ]
+	ok $? "scripts/plot draws a heatmap per transport, and no line figure of the matrix's cells (exit $st)"
+	diag "$WORK/err"
+else
+	skip "scripts/plot draws the matrix" "gnuplot is not installed"
+fi
+
+[ -z "$(ls "$TMPDIR" 2>/dev/null | grep '^ipcbench-')" ]
+ok $? "nothing of the runs is left in TMPDIR"
+
+done_testing

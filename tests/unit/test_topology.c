@@ -1,0 +1,572 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * test_topology.c - lib/topology.c against sysfs trees of known machines
+ * (tests/fixtures/sysfs/NAME/devices/system/..., the directory given as the first argument):
+ *
+ *   two-socket  2 sockets x 4 cores x 2 threads, one NUMA node and one L3 per socket, an L2 per
+ *               core; CPU = thread * 8 + socket * 4 + core (node distance 21 between them)
+ *   chiplet     16 cores / 32 threads on one node, 4 CCXs of 4 cores each with its own L3;
+ *               CPU = thread * 16 + core
+ *   laptop      4 cores / 8 threads, one L3, one node; CPU = thread * 4 + core; siblings in
+ *               thread_siblings_list, the older name
+ *   vm          the 2-vCPU KVM guest the tests were written on, copied from its /sys: no SMT,
+ *               L1 and L2 per vCPU, one L3, one node
+ *   bare        cpu/online and nothing else
+ *
+ * The class of every ordered pair of each, the representative pairs and what each lacks, the
+ * pairs a placement matrix picks, CPU lists, and the errors, some from trees made here.
+ */
+#include <errno.h>
+#include <ftw.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "../tap.h"
+#include "topology.h"
+
+static const char *fixtures;
+
+/* What each fixture's pair must be: "same", "smt", "cache L3", "remote-node distance 21"... */
+typedef void (*expect_fn)(int a, int b, char *out, size_t n);
+
+static void expect_two_socket(int a, int b, char *out, size_t n)
+{
+	int sock_a = a % 8 / 4, sock_b = b % 8 / 4;
+
+	snprintf(out, n, "%s",
+		 a == b		    ? "same"
+		 : a % 8 == b % 8   ? "smt"
+		 : sock_a == sock_b ? "cache L3"
+				    : "remote-node distance 21");
+}
+
+static void expect_chiplet(int a, int b, char *out, size_t n)
+{
+	snprintf(out, n, "%s",
+		 a == b			    ? "same"
+		 : a % 16 == b % 16	    ? "smt"
+		 : a % 16 / 4 == b % 16 / 4 ? "cache L3"
+					    : "node");
+}
+
+static void expect_laptop(int a, int b, char *out, size_t n)
+{
+	snprintf(out, n, "%s", a == b ? "same" : a % 4 == b % 4 ? "smt" : "cache L3");
+}
+
+static void expect_vm(int a, int b, char *out, size_t n)
+{
+	snprintf(out, n, "%s", a == b ? "same" : "cache L3");
+}
+
+static void expect_bare(int a, int b, char *out, size_t n)
+{
+	snprintf(out, n, "%s", a == b ? "same" : "unknown");
+}
+
+static struct ipcb_topo *load(const char *name)
+{
+	char root[4096], err[512];
+	struct ipcb_topo *t = NULL;
+	int rc;
+
+	snprintf(root, sizeof(root), "%s/%s", fixtures, name);
+	rc = ipcb_topo_create(root, &t, err, sizeof(err));
+	if (!ok(rc == 0, "%s: the tree reads", name))
+		tap_diag("%s", err);
+	return t;
+}
+
+/* Every ordered pair of the fixture's online CPUs has the class expect() says. */
+static void check_classes(const char *name, const struct ipcb_topo *t, size_t ncpus,
+			  expect_fn expect)
+{
+	const int *cpus;
+	size_t n = ipcb_topo_cpus(t, &cpus), bad = 0;
+
+	ok_eq(n, ncpus, "%s: %zu CPUs online", name, ncpus);
+	for (size_t i = 0; i < n; i++)
+		for (size_t j = 0; j < n; j++) {
+			struct ipcb_topo_pair p;
+			char got[64], want[64];
+
+			if (ipcb_topo_classify(t, cpus[i], cpus[j], &p)) {
+				snprintf(got, sizeof(got), "an error");
+			} else {
+				ipcb_topo_pair_text(&p, got, sizeof(got));
+			}
+			expect(cpus[i], cpus[j], want, sizeof(want));
+			if (strcmp(got, want) != 0 && bad++ < 5)
+				tap_diag("%s: CPUs %d,%d: %s, want %s", name, cpus[i], cpus[j], got,
+					 want);
+		}
+	ok(bad == 0, "%s: each of the %zu ordered pairs has its class (%zu do not)", name, n * n,
+	   bad);
+}
+
+/* The representatives: a pair per placement ("0,8"), or what the lacking text must say. */
+static void check_reps(const char *name, const struct ipcb_topo *t, const int *cpus, size_t n,
+		       const char *const want[IPCB_TOPO_PLACES], const char *lacking)
+{
+	struct ipcb_topo_reps r;
+	char got[64], lacks[512];
+	int rc = ipcb_topo_reps_pick(t, cpus, n, &r);
+
+	ok_eq(rc, 0, "%s: representatives picked", name);
+	for (int p = 0; p < IPCB_TOPO_PLACES; p++) {
+		if (r.has[p])
+			snprintf(got, sizeof(got), "%d,%d", r.cpu[p][0], r.cpu[p][1]);
+		else
+			snprintf(got, sizeof(got), "-");
+		if (!ok(strcmp(got, want[p]) == 0, "%s: %s pair %s", name,
+			ipcb_topo_place_name((enum ipcb_topo_place)p), want[p]))
+			tap_diag("got %s", got);
+	}
+	ipcb_topo_reps_lacking(&r, lacks, sizeof(lacks));
+	if (!ok(strcmp(lacks, lacking) == 0, "%s: lacks \"%s\"", name, lacking))
+		tap_diag("got \"%s\"", lacks);
+}
+
+/* Count the picked pairs of each class text; check order, repeats and determinism. */
+static void check_pick(const char *name, const struct ipcb_topo *t, size_t limit,
+		       const char *want_counts)
+{
+	struct ipcb_cpu_pair *a = calloc(limit, sizeof(*a)), *b = calloc(limit, sizeof(*b));
+	size_t na = 0, nb = 0;
+	char counts[2048] = "";
+	int rc1 = ipcb_topo_pairs_pick(t, NULL, 0, limit, a, &na);
+	int rc2 = ipcb_topo_pairs_pick(t, NULL, 0, limit, b, &nb);
+	bool sorted = true;
+	const int *cpus;
+	size_t ncpus = ipcb_topo_cpus(t, &cpus);
+	size_t kinds = 0;
+	struct {
+		char text[64];
+		size_t n;
+	} tally[16];
+
+	ok(rc1 == 0 && rc2 == 0 && na == nb && memcmp(a, b, na * sizeof(*a)) == 0,
+	   "%s, limit %zu: the same %zu pairs each time", name, limit, na);
+	for (size_t i = 0; i < na; i++) {
+		struct ipcb_topo_pair p;
+		char text[64];
+		size_t k;
+
+		if (i && (a[i].a < a[i - 1].a || (a[i].a == a[i - 1].a && a[i].b <= a[i - 1].b)))
+			sorted = false;
+		ipcb_topo_classify(t, a[i].a, a[i].b, &p);
+		ipcb_topo_pair_text(&p, text, sizeof(text));
+		for (k = 0; k < kinds && strcmp(tally[k].text, text) != 0; k++)
+			;
+		if (k == kinds && kinds < 16) {
+			snprintf(tally[kinds].text, sizeof(tally[0].text), "%s", text);
+			tally[kinds++].n = 0;
+		}
+		if (k < kinds)
+			tally[k].n++;
+	}
+	/* Tallies in the order the kinds first appear would depend on the pairs: by name. */
+	for (size_t i = 0; i < kinds; i++)
+		for (size_t j = i + 1; j < kinds; j++)
+			if (strcmp(tally[j].text, tally[i].text) < 0) {
+				char tmp[64];
+				size_t tn = tally[i].n;
+
+				memcpy(tmp, tally[i].text, sizeof(tmp));
+				memcpy(tally[i].text, tally[j].text, sizeof(tmp));
+				memcpy(tally[j].text, tmp, sizeof(tmp));
+				tally[i].n = tally[j].n;
+				tally[j].n = tn;
+			}
+	for (size_t i = 0; i < kinds; i++)
+		snprintf(counts + strlen(counts), sizeof(counts) - strlen(counts), "%s%s: %zu",
+			 i ? ", " : "", tally[i].text, tally[i].n);
+	ok(sorted, "%s, limit %zu: in CPU order, no pair twice", name, limit);
+	if (!ok(strcmp(counts, want_counts) == 0, "%s, limit %zu of %zu: %s", name, limit,
+		ncpus * ncpus, want_counts))
+		tap_diag("got %s", counts);
+	free(a);
+	free(b);
+}
+
+/* s with its newlines as \\n, for a TAP line. */
+static const char *shown(const char *s, char *out, size_t n)
+{
+	size_t used = 0;
+
+	for (; *s && used + 3 < n; s++) {
+		if (*s == '\n') {
+			out[used++] = '\\';
+			out[used++] = 'n';
+		} else {
+			out[used++] = *s;
+		}
+	}
+	out[used] = '\0';
+	return out;
+}
+
+static void check_cpulists(void)
+{
+	static const struct {
+		const char *s;
+		int rc;
+		const char *want; /* the CPUs, comma-separated */
+	} cases[] = {
+	    {"0-3,8-11\n", 0, "0,1,2,3,8,9,10,11"},
+	    {"5", 0, "5"},
+	    {"", 0, ""},
+	    {"\n", 0, ""},
+	    {"0,2-3 \n", 0, "0,2,3"},
+	    {"4-7,0-5", 0, "0,1,2,3,4,5,6,7"},
+	    {"8191", 0, "8191"},
+	    {"8192", -ERANGE, ""},
+	    {"99999999999999999999", -ERANGE, ""},
+	    {"3-1", -EINVAL, ""},
+	    {"a", -EINVAL, ""},
+	    {"0,,1", -EINVAL, ""},
+	    {"0,", -EINVAL, ""},
+	    {"1-", -EINVAL, ""},
+	    {"-1", -EINVAL, ""},
+	    {" 0", -EINVAL, ""},
+	    {"0-3:2", -EINVAL, ""},
+	};
+	int cpus[16];
+	size_t n;
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		char got[128] = "", text[64];
+		int rc = ipcb_cpulist_parse(cases[i].s, cpus, 16, &n);
+
+		for (size_t j = 0; rc == 0 && j < n; j++)
+			snprintf(got + strlen(got), sizeof(got) - strlen(got), "%s%d", j ? "," : "",
+				 cpus[j]);
+		if (!ok(rc == cases[i].rc && strcmp(got, cases[i].want) == 0,
+			"cpu list \"%s\": %s%s", shown(cases[i].s, text, sizeof(text)),
+			cases[i].rc ? strerror(-cases[i].rc) : "", cases[i].want))
+			tap_diag("got %d (%s) %s", rc, rc ? strerror(-rc) : "ok", got);
+	}
+	ok_eq(ipcb_cpulist_parse("0-16", cpus, 16, &n), -ENOSPC, "17 CPUs do not fit in 16");
+}
+
+/* A tree made here: each argument pair is a file under devices/system and its text. */
+static char made[1024];
+
+static int rm_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
+{
+	(void)st;
+	(void)flag;
+	(void)ftw;
+	return remove(path);
+}
+
+static void tree_remove(void)
+{
+	if (made[0])
+		nftw(made, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
+	made[0] = '\0';
+}
+
+static const char *tree_make(const char *const *files)
+{
+	const char *tmp = getenv("TMPDIR");
+
+	tree_remove();
+	snprintf(made, sizeof(made), "%s/topo-test.XXXXXX", tmp && *tmp ? tmp : "/tmp");
+	if (!mkdtemp(made)) {
+		made[0] = '\0';
+		return NULL;
+	}
+	for (size_t i = 0; files[i]; i += 2) {
+		char path[4096];
+		FILE *f;
+
+		snprintf(path, sizeof(path), "%s/devices/system/%s", made, files[i]);
+		for (char *s = strchr(path + strlen(made) + 1, '/'); s; s = strchr(s + 1, '/')) {
+			*s = '\0';
+			mkdir(path, 0700);
+			*s = '/';
+		}
+		f = fopen(path, "w");
+		if (!f)
+			return NULL;
+		fputs(files[i + 1], f);
+		fclose(f);
+	}
+	return made;
+}
+
+/* The tree's load fails with code, and the message has `says` in it. */
+static void check_error(const char *what, const char *const *files, int code, const char *says)
+{
+	const char *root = tree_make(files);
+	struct ipcb_topo *t = (struct ipcb_topo *)1;
+	char err[512] = "";
+	int rc = root ? ipcb_topo_create(root, &t, err, sizeof(err)) : -1;
+
+	if (!ok(rc == code && t == NULL && strstr(err, says), "%s: %s, \"...%s\"", what,
+		strerror(-code), says))
+		tap_diag("got %d: %s", rc, err);
+	tree_remove();
+}
+
+static void check_errors(void)
+{
+	static const char *const bad_list[] = {"cpu/online", "0-3x\n", NULL};
+	static const char *const empty[] = {"cpu/online", "\n", NULL};
+	static const char *const bad_level[] = {"cpu/online", "0\n", "cpu/cpu0/cache/index0/level",
+						"two\n", NULL};
+	static const char *const bad_shared[] = {"cpu/online",
+						 "0\n",
+						 "cpu/cpu0/cache/index0/level",
+						 "2\n",
+						 "cpu/cpu0/cache/index0/type",
+						 "Unified\n",
+						 "cpu/cpu0/cache/index0/shared_cpu_list",
+						 "0-\n",
+						 NULL};
+	static const char *const bad_distance[] = {"cpu/online",
+						   "0-1\n",
+						   "node/online",
+						   "0-1\n",
+						   "node/node0/cpulist",
+						   "0\n",
+						   "node/node0/distance",
+						   "10\n",
+						   "node/node1/cpulist",
+						   "1\n",
+						   NULL};
+	static const char *const big_node[] = {"cpu/online", "0\n", "node/online", "0,1024\n",
+					       NULL};
+	char err[512] = "";
+	struct ipcb_topo *t = (struct ipcb_topo *)1;
+	int rc = ipcb_topo_create("/nonexistent-sysfs", &t, err, sizeof(err));
+
+	if (!ok(rc == -ENOENT && !t && strstr(err, "/nonexistent-sysfs/devices/system/cpu/online"),
+		"a root that is no sysfs tree: ENOENT, naming cpu/online"))
+		tap_diag("got %d: %s", rc, err);
+	check_error("online \"0-3x\"", bad_list, -EINVAL, "cpu/online: not a CPU list: '0-3x'");
+	check_error("no online CPU", empty, -EINVAL, "cpu/online: no online CPU");
+	check_error("a level that is no number", bad_level, -EINVAL,
+		    "cache/index0/level: not a number: 'two'");
+	check_error("a shared list cut short", bad_shared, -EINVAL,
+		    "index0/shared_cpu_list: not a CPU list");
+	check_error("one distance for two nodes", bad_distance, -EINVAL,
+		    "node/node0/distance: 1 distances for 2 online nodes");
+	check_error("node 1024", big_node, -ERANGE, "node/online: a number out of range");
+}
+
+/*
+ * A cluster machine made here: 4 cores, no SMT, an L2 for each two, one L3. The llc pair shares
+ * the L3 alone (0,2), not the L2 under it; nodes are not said, so what shares no cache is
+ * unknown, and the node placements say why they are missing.
+ */
+static void check_cluster(void)
+{
+	static const char *const files[] = {
+	    "cpu/online",
+	    "0-3\n",
+	    "cpu/cpu0/cache/index0/level",
+	    "2\n",
+	    "cpu/cpu0/cache/index0/type",
+	    "Unified\n",
+	    "cpu/cpu0/cache/index0/shared_cpu_list",
+	    "0-1\n",
+	    "cpu/cpu1/cache/index0/level",
+	    "2\n",
+	    "cpu/cpu1/cache/index0/type",
+	    "Unified\n",
+	    "cpu/cpu1/cache/index0/shared_cpu_list",
+	    "0-1\n",
+	    "cpu/cpu2/cache/index0/level",
+	    "2\n",
+	    "cpu/cpu2/cache/index0/type",
+	    "Unified\n",
+	    "cpu/cpu2/cache/index0/shared_cpu_list",
+	    "2-3\n",
+	    "cpu/cpu3/cache/index0/level",
+	    "2\n",
+	    "cpu/cpu3/cache/index0/type",
+	    "Unified\n",
+	    "cpu/cpu3/cache/index0/shared_cpu_list",
+	    "2-3\n",
+	    /* the L3 as index1 of each, and an instruction cache that must not count */
+	    "cpu/cpu0/cache/index1/level",
+	    "3\n",
+	    "cpu/cpu0/cache/index1/type",
+	    "Unified\n",
+	    "cpu/cpu0/cache/index1/shared_cpu_list",
+	    "0-3\n",
+	    "cpu/cpu1/cache/index1/level",
+	    "3\n",
+	    "cpu/cpu1/cache/index1/type",
+	    "Unified\n",
+	    "cpu/cpu1/cache/index1/shared_cpu_list",
+	    "0-3\n",
+	    "cpu/cpu2/cache/index1/level",
+	    "3\n",
+	    "cpu/cpu2/cache/index1/type",
+	    "Unified\n",
+	    "cpu/cpu2/cache/index1/shared_cpu_list",
+	    "0-3\n",
+	    "cpu/cpu3/cache/index1/level",
+	    "1\n",
+	    "cpu/cpu3/cache/index1/type",
+	    "Instruction\n",
+	    "cpu/cpu3/cache/index1/shared_cpu_list",
+	    "0-3\n",
+	    NULL,
+	};
+	static const char *const want[IPCB_TOPO_PLACES] = {"-", "0,2", "-", "-"};
+	const char *root = tree_make(files);
+	struct ipcb_topo *t = NULL;
+	struct ipcb_topo_pair p;
+	char err[512] = "", text[64];
+	int rc = root ? ipcb_topo_create(root, &t, err, sizeof(err)) : -1;
+
+	if (!ok(rc == 0, "cluster: the tree made here reads"))
+		tap_diag("%s", err);
+	if (rc == 0) {
+		ipcb_topo_classify(t, 0, 1, &p);
+		ipcb_topo_pair_text(&p, text, sizeof(text));
+		ok(strcmp(text, "cache L2") == 0, "cluster: 0,1 share the L2 (%s)", text);
+		ipcb_topo_classify(t, 1, 2, &p);
+		ipcb_topo_pair_text(&p, text, sizeof(text));
+		ok(strcmp(text, "cache L3") == 0, "cluster: 1,2 share the L3 (%s)", text);
+		ipcb_topo_classify(t, 2, 3, &p);
+		ipcb_topo_pair_text(&p, text, sizeof(text));
+		ok(strcmp(text, "cache L2") == 0, "cluster: 2,3 share the L2 (%s)", text);
+		ipcb_topo_classify(t, 0, 3, &p);
+		ipcb_topo_pair_text(&p, text, sizeof(text));
+		ok(strcmp(text, "unknown") == 0,
+		   "cluster: 0,3 share nothing sysfs says (3's L3 is not said): %s", text);
+		ok_eq(ipcb_topo_llc_level(t), 3, "cluster: the last level is L3");
+		check_reps("cluster", t, NULL, 0, want,
+			   "smt (sysfs does not say which CPUs are SMT siblings), node (sysfs does "
+			   "not list NUMA nodes), remote-node (sysfs does not list NUMA nodes)");
+	}
+	ipcb_topo_destroy(t);
+	tree_remove();
+}
+
+int main(int argc, char **argv)
+{
+	static const char *const reps_two_socket[IPCB_TOPO_PLACES] = {"0,8", "0,1", "-", "0,4"};
+	static const char *const reps_chiplet[IPCB_TOPO_PLACES] = {"0,16", "0,1", "0,4", "-"};
+	static const char *const reps_laptop[IPCB_TOPO_PLACES] = {"0,4", "0,1", "-", "-"};
+	static const char *const reps_vm[IPCB_TOPO_PLACES] = {"-", "0,1", "-", "-"};
+	static const char *const reps_bare[IPCB_TOPO_PLACES] = {"-", "-", "-", "-"};
+	static const char *const reps_socket1[IPCB_TOPO_PLACES] = {"12,4", "12,5", "-", "-"};
+	static const int socket1[] = {12, 4, 5};
+	static const int not_online[] = {0, 16};
+	static const int twice[] = {1, 2, 1};
+	struct ipcb_topo *t;
+	struct ipcb_topo_reps r;
+	struct ipcb_topo_pair p;
+	struct ipcb_cpu_pair four[4];
+	size_t n;
+	char text[64];
+
+	if (argc != 2) {
+		fprintf(stderr, "usage: test_topology FIXTURES/sysfs\n");
+		return 2;
+	}
+	fixtures = argv[1];
+	check_cpulists();
+
+	t = load("two-socket");
+	if (t) {
+		check_classes("two-socket", t, 16, expect_two_socket);
+		ok_eq(ipcb_topo_llc_level(t), 3, "two-socket: the last level is L3");
+		check_reps("two-socket", t, NULL, 0, reps_two_socket,
+			   "node (no two of these CPUs share a NUMA node but no cache)");
+		/* Socket 1's CPUs only, in the caller's order: one node, so no remote pair. */
+		check_reps("two-socket CPUs 12,4,5", t, socket1, 3, reps_socket1,
+			   "node (no two of these CPUs share a NUMA node but no cache), "
+			   "remote-node (these CPUs are on one NUMA node)");
+		ok_eq(ipcb_topo_reps_pick(t, not_online, 2, &r), -EINVAL,
+		      "two-socket: CPU 16 is not online");
+		ok_eq(ipcb_topo_reps_pick(t, twice, 3, &r), -EINVAL,
+		      "two-socket: a CPU named twice");
+		ok_eq(ipcb_topo_classify(t, 0, 16, &p), -EINVAL, "two-socket: no class for CPU 16");
+		check_pick("two-socket", t, 256,
+			   "cache L3: 96, remote-node distance 21: 128, same: 16, smt: 16");
+		check_pick("two-socket", t, 20,
+			   "cache L3: 5, remote-node distance 21: 5, same: 5, smt: 5");
+		check_pick("two-socket", t, 3, "cache L3: 1, same: 1, smt: 1");
+		check_pick("two-socket", t, 1, "same: 1");
+		/*
+		 * One of each kind, exactly: the middle one of each kind in CPU order (the 8th of
+		 * 16 same and smt pairs, the 48th of 96 sharing L3, the 64th of 128 remote ones).
+		 */
+		ipcb_topo_pairs_pick(t, NULL, 0, 4, four, &n);
+		ok(n == 4 && four[0].a == 8 && four[0].b == 0 && four[1].a == 8 && four[1].b == 1 &&
+		       four[2].a == 8 && four[2].b == 4 && four[3].a == 8 && four[3].b == 8,
+		   "two-socket, limit 4: 8,0 8,1 8,4 8,8");
+		ok_eq(ipcb_topo_pairs_pick(t, NULL, 0, 0, four, &n), -EINVAL,
+		      "two-socket: limit 0 is refused");
+		ipcb_topo_classify(t, 4, 0, &p);
+		ipcb_topo_pair_text(&p, text, sizeof(text));
+		ok(p.cls == IPCB_TOPO_REMOTE_NODE && p.distance == 21 &&
+		       strcmp(ipcb_topo_class_name(p.cls), "remote-node") == 0,
+		   "two-socket: 4,0 is %s", text);
+	}
+	ipcb_topo_destroy(t);
+
+	t = load("chiplet");
+	if (t) {
+		check_classes("chiplet", t, 32, expect_chiplet);
+		check_reps("chiplet", t, NULL, 0, reps_chiplet,
+			   "remote-node (these CPUs are on one NUMA node)");
+		check_pick("chiplet", t, 100, "cache L3: 25, node: 25, same: 25, smt: 25");
+		/* 130 = 4 x 32 + 2: same and smt have 32 each, the rest goes to L3 and node. */
+		check_pick("chiplet", t, 130, "cache L3: 33, node: 33, same: 32, smt: 32");
+		check_pick("chiplet", t, 1024, "cache L3: 192, node: 768, same: 32, smt: 32");
+		ipcb_topo_classify(t, 0, 4, &p);
+		ok(p.cls == IPCB_TOPO_NODE && p.distance == 10, "chiplet: 0,4 on one node, "
+								"distance 10");
+	}
+	ipcb_topo_destroy(t);
+
+	t = load("laptop");
+	if (t) {
+		check_classes("laptop", t, 8, expect_laptop);
+		check_reps("laptop", t, NULL, 0, reps_laptop,
+			   "node (no two of these CPUs share a NUMA node but no cache), "
+			   "remote-node (these CPUs are on one NUMA node)");
+		check_pick("laptop", t, 64, "cache L3: 48, same: 8, smt: 8");
+	}
+	ipcb_topo_destroy(t);
+
+	t = load("vm");
+	if (t) {
+		check_classes("vm", t, 2, expect_vm);
+		check_reps(
+		    "vm", t, NULL, 0, reps_vm,
+		    "smt (no two of these CPUs are SMT siblings), node (no two of these CPUs "
+		    "share a NUMA node but no cache), remote-node (these CPUs are on one "
+		    "NUMA node)");
+		check_pick("vm", t, 100, "cache L3: 2, same: 2");
+	}
+	ipcb_topo_destroy(t);
+
+	t = load("bare");
+	if (t) {
+		check_classes("bare", t, 4, expect_bare);
+		ok_eq(ipcb_topo_llc_level(t), 0, "bare: no cache said");
+		check_reps("bare", t, NULL, 0, reps_bare,
+			   "smt (sysfs does not say which CPUs are SMT siblings), llc (sysfs does "
+			   "not describe the caches), node (sysfs does not list NUMA nodes), "
+			   "remote-node (sysfs does not list NUMA nodes)");
+		check_pick("bare", t, 8, "same: 4, unknown: 4");
+	}
+	ipcb_topo_destroy(t);
+
+	check_cluster();
+	check_errors();
+	ipcb_topo_destroy(NULL);
+	return tap_done();
+}

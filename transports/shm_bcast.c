@@ -1,0 +1,443 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * shm-bcast - publish-subscribe in POSIX shared memory, without a broker: one writer puts each
+ * message into the next slot of a ring, and every reader follows the ring with a cursor of its
+ * own, so each message is written once and read by all (--deliver all; a pair is the same ring
+ * with one reader). A ring per direction: the one back, in latency mode, has one reader.
+ *
+ * Slots hold whole messages: [sequence + 1][length][payload], each slot on 128-byte boundaries,
+ * the payload in the same lines as its header (the line a reader polls brings the first bytes).
+ * The writer fills the slot, then publishes its sequence number with a release store; a reader
+ * polls the header of the slot at its cursor, copies the payload out, and publishes how far it
+ * has read (its cursor, on a cache line of its own).
+ *
+ * -o shm-bcast.overrun= what the writer does when the ring is full, that is when the slowest
+ * reader is a whole ring behind:
+ *   wait (default): it waits for the slowest reader, so nothing is lost and the slowest reader
+ *     paces every other one. The writer reads the readers' cursors only when its own view says
+ *     the ring is full, and then sleeps (block, hybrid) on the cursor of the slowest.
+ *   count: it never waits and writes over what the slowest readers have not read yet; a reader
+ *     that finds its slot overwritten (a later message there) jumps to the oldest message the
+ *     ring may still hold, and the sequence numbers it never saw are its losses (the run is
+ *     lossy). The writer marks a slot busy while it writes it (a seqlock): a reader that copied
+ *     a message while it was being overwritten sees the mark changed and skips it, lost too.
+ *
+ * Waiting (--wait): a reader spins on its slot's header, yields, sleeps on it (a futex on the
+ * header's low half, woken by the writer only when a reader is asleep: a count of sleepers, the
+ * flag handshake of util/ring.c), or spins and then sleeps (hybrid). Every reader that is
+ * caught up waits for the same slot, the writer's next, and one FUTEX_WAKE wakes them all.
+ * Unlike shm's ring the writer fences its CPU on every publish when a reader may sleep (block,
+ * hybrid): moving the fence to the sleepers (membarrier) would have every reader's sleep
+ * interrupt every CPU.
+ *
+ * Cost of one message: one copy in by the writer and one copy out by each reader, and a cache
+ * line of cursor per reader. Limits: a slot holds a whole message, so a ring of about -o
+ * shm-bcast.ring bytes (256 KiB by default) has at least 4 slots of the largest message; the
+ * rings, reserved up front, count against /dev/shm.
+ */
+#include <errno.h>
+#include <limits.h>
+#include <sched.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include "backing.h"
+#include "common.h"
+#include "format.h"
+#include "transport.h"
+
+enum { BCAST_OPT_OVERRUN, BCAST_OPT_RING };
+enum { BCAST_WAIT, BCAST_COUNT };
+
+static const struct ipcb_option bcast_options[] = {
+    {.key = "overrun",
+     .type = IPCB_OPT_CHOICE,
+     .def = "wait",
+     .choices = "wait|count",
+     .help = "when the slowest reader is a whole ring behind: wait for it (nothing lost), or "
+	     "write over what it has not read (it counts what it missed as losses)"},
+    {.key = "ring",
+     .type = IPCB_OPT_UINT,
+     .def = "0",
+     .min = 0,
+     .max = 1u << 30,
+     .tune = "4194304",
+     .help = "bytes each direction's ring aims at (at least 4 slots of a whole message, at most "
+	     "65536); 0: about 256 KiB"},
+    {.key = NULL},
+};
+
+#define BCAST_ALIGN	   128u
+#define BCAST_HDR_BYTES	   16u /* sequence + 1, length */
+#define BCAST_TARGET_BYTES (256u * 1024)
+#define BCAST_MIN_SLOTS	   4u
+#define BCAST_MAX_SLOTS	   65536u
+/* As many readers as --topology may ask for. */
+#define BCAST_MAX_READERS 64u
+/* A slot the writer is writing over (overrun=count): no sequence number ever reaches it. */
+#define BCAST_BUSY UINT64_MAX
+
+/* A reader's cursor, on a cache line of its own: only that reader writes it. */
+struct bcast_cursor {
+	_Alignas(64) uint64_t taken; /* messages it has read or skipped */
+};
+
+/* One direction, in shared memory. */
+struct bcast_ring {
+	_Alignas(64) uint32_t readers_asleep; /* readers sleeping on a slot's header */
+	_Alignas(64) uint32_t writer_asleep;  /* the writer sleeps on waits_for's cursor */
+	uint32_t waits_for;
+	_Alignas(64) uint32_t nslots, nreaders, slot_bytes;
+	bool overwrite;
+	struct bcast_cursor cursor[BCAST_MAX_READERS];
+	_Alignas(BCAST_ALIGN) unsigned char slots[];
+};
+
+struct bcast_chan {
+	void *map;
+	size_t map_bytes;
+	struct bcast_ring *ring[2]; /* [0] sender -> receivers, [1] back (latency mode only) */
+};
+
+/* One endpoint's private place in the rings. */
+struct bcast_ep {
+	uint64_t head;	   /* writer: messages written */
+	uint64_t min_seen; /* writer: its last view of the slowest reader's cursor */
+	uint64_t taken;	   /* reader: its cursor */
+};
+
+/* The futex word inside a 64-bit word: its low half, wherever the byte order puts it. */
+IPCB_HOT static uint32_t *bcast_futex_word(uint64_t *word)
+{
+	return (uint32_t *)word + (__BYTE_ORDER__ == __ORDER_BIG_ENDIAN__);
+}
+
+IPCB_HOT static uint64_t *bcast_slot(const struct bcast_ring *r, uint64_t seq)
+{
+	return (uint64_t *)(r->slots + (size_t)(seq % r->nslots) * r->slot_bytes);
+}
+
+/* The writer's side: which ring it writes, and the reader's: which it reads, at what index. */
+static struct bcast_ring *bcast_out(const struct ipcb_ep *ep)
+{
+	return ((const struct bcast_chan *)ep->chan->priv)->ring[ep->role == IPCB_SENDER ? 0 : 1];
+}
+
+static struct bcast_ring *bcast_in(const struct ipcb_ep *ep)
+{
+	return ((const struct bcast_chan *)ep->chan->priv)->ring[ep->role == IPCB_SENDER ? 1 : 0];
+}
+
+static unsigned bcast_reader(const struct ipcb_ep *ep)
+{
+	return ep->role == IPCB_RECEIVER ? ep->index : 0;
+}
+
+/* Polling: a spin hint, or the CPU given away (--wait yield). */
+IPCB_HOT static void bcast_poll(enum ipcb_wait wait)
+{
+	if (wait == IPCB_WAIT_YIELD)
+		sched_yield();
+	else
+		ipcb_cpu_relax();
+}
+
+/* Has a wait polled enough to sleep now? Never for spin and yield, at once for block. */
+IPCB_HOT static bool bcast_sleeps(enum ipcb_wait wait, unsigned polls, unsigned spin_polls)
+{
+	return wait == IPCB_WAIT_BLOCK || (wait == IPCB_WAIT_HYBRID && polls >= spin_polls);
+}
+
+/*
+ * Sleep on word while it still reads `seen`, counted in *asleep: the sleeper counts itself in
+ * (a full barrier), then looks once more; the other side stores, fences and wakes only when
+ * the count is up. Either the sleeper sees the store, or the waker sees the count, or
+ * FUTEX_WAIT finds the word changed: no wake-up is lost.
+ */
+IPCB_HOT static int bcast_sleep(uint32_t *asleep, uint64_t *word, uint32_t seen, struct ipcb_err *e)
+{
+	int rc = 0;
+
+	__atomic_add_fetch(asleep, 1, __ATOMIC_SEQ_CST);
+	if ((uint32_t)__atomic_load_n(word, __ATOMIC_ACQUIRE) == seen)
+		rc = ipcb_futex_wait(bcast_futex_word(word), seen);
+	__atomic_sub_fetch(asleep, 1, __ATOMIC_SEQ_CST);
+	return rc < 0 ? ipcb_err(e, rc, "futex_wait") : 0;
+}
+
+/* After a store another side may sleep on: wake them (all, or one) if any sleeps. */
+IPCB_HOT static int bcast_wake(uint32_t *asleep, uint64_t *word, int how_many, enum ipcb_wait wait,
+			       struct ipcb_err *e)
+{
+	int rc;
+
+	/* A spinning or yielding peer never sleeps. */
+	if (wait == IPCB_WAIT_SPIN || wait == IPCB_WAIT_YIELD)
+		return 0;
+	__atomic_thread_fence(__ATOMIC_SEQ_CST);
+	if (!__atomic_load_n(asleep, __ATOMIC_RELAXED))
+		return 0;
+	rc = ipcb_futex_wake(bcast_futex_word(word), how_many);
+	return rc < 0 ? ipcb_err(e, rc, "futex_wake") : 0;
+}
+
+/*
+ * Writer, overrun=wait: wait until the slowest reader has left the slot for w->head, sleeping
+ * (by the wait strategy) on that reader's cursor. Out of line: the path with room stays small.
+ */
+IPCB_HOT __attribute__((noinline)) static int bcast_await_room(struct bcast_ring *r,
+							       struct bcast_ep *w,
+							       const struct ipcb_chan_cfg *cfg,
+							       struct ipcb_err *e)
+{
+	unsigned polls = 0;
+
+	for (;;) {
+		uint64_t least = UINT64_MAX;
+		unsigned slowest = 0;
+		int rc;
+
+		for (unsigned k = 0; k < r->nreaders; k++) {
+			uint64_t t = __atomic_load_n(&r->cursor[k].taken, __ATOMIC_ACQUIRE);
+
+			if (t < least) {
+				least = t;
+				slowest = k;
+			}
+		}
+		w->min_seen = least;
+		if (w->head - least < r->nslots)
+			return 0;
+		if (!bcast_sleeps(cfg->wait, polls, cfg->spin_polls)) {
+			polls++;
+			bcast_poll(cfg->wait);
+			continue;
+		}
+		__atomic_store_n(&r->waits_for, slowest, __ATOMIC_RELAXED);
+		rc = bcast_sleep(&r->writer_asleep, &r->cursor[slowest].taken, (uint32_t)least, e);
+		if (rc)
+			return rc;
+	}
+}
+
+IPCB_HOT static int bcast_send(struct ipcb_ep *ep, const void *buf, size_t len)
+{
+	const struct ipcb_chan_cfg *cfg = &ep->chan->cfg;
+	struct bcast_ring *r = bcast_out(ep);
+	struct bcast_ep *w = ep->priv;
+	uint64_t *hdr;
+	int rc;
+
+	if (len > r->slot_bytes - BCAST_HDR_BYTES)
+		return ipcb_errf(&ep->err, -EMSGSIZE, "send", "%zu bytes in a slot of %u", len,
+				 r->slot_bytes - BCAST_HDR_BYTES);
+	if (!r->overwrite && w->head - w->min_seen >= r->nslots) {
+		rc = bcast_await_room(r, w, cfg, &ep->err);
+		if (rc)
+			return rc;
+	}
+	hdr = bcast_slot(r, w->head);
+	/*
+	 * Overwriting: the slot says it is busy before a byte of it changes, so that a reader
+	 * copying the message it held finds out (the release fence keeps the payload's stores
+	 * after the mark's).
+	 */
+	if (r->overwrite) {
+		__atomic_store_n(hdr, BCAST_BUSY, __ATOMIC_RELAXED);
+		__atomic_thread_fence(__ATOMIC_RELEASE);
+	}
+	hdr[1] = len;
+	memcpy(hdr + 2, buf, len);
+	w->head++;
+	__atomic_store_n(hdr, w->head, __ATOMIC_RELEASE);
+	return bcast_wake(&r->readers_asleep, hdr, INT_MAX, cfg->wait, &ep->err);
+}
+
+/*
+ * Reader: its cursor moves on; wake the writer if it sleeps on this very cursor. The fence
+ * comes before either look: the writer names the cursor it sleeps on, counts itself asleep (a
+ * full barrier) and then reads that cursor, so the store and the looks here must not pass each
+ * other either.
+ */
+IPCB_HOT static int bcast_hand_back(struct bcast_ring *r, struct bcast_ep *rd, unsigned me,
+				    const struct ipcb_chan_cfg *cfg, struct ipcb_err *e)
+{
+	int rc;
+
+	__atomic_store_n(&r->cursor[me].taken, rd->taken, __ATOMIC_RELEASE);
+	/* An overwriting writer never waits; a spinning or yielding one never sleeps. */
+	if (r->overwrite || cfg->wait == IPCB_WAIT_SPIN || cfg->wait == IPCB_WAIT_YIELD)
+		return 0;
+	__atomic_thread_fence(__ATOMIC_SEQ_CST);
+	if (!__atomic_load_n(&r->writer_asleep, __ATOMIC_RELAXED) ||
+	    __atomic_load_n(&r->waits_for, __ATOMIC_RELAXED) != me)
+		return 0;
+	rc = ipcb_futex_wake(bcast_futex_word(&r->cursor[me].taken), 1);
+	return rc < 0 ? ipcb_err(e, rc, "futex_wake") : 0;
+}
+
+IPCB_HOT static int bcast_recv(struct ipcb_ep *ep, void *buf, size_t len)
+{
+	const struct ipcb_chan_cfg *cfg = &ep->chan->cfg;
+	struct bcast_ring *r = bcast_in(ep);
+	struct bcast_ep *rd = ep->priv;
+	unsigned me = bcast_reader(ep), polls = 0;
+
+	for (;;) {
+		uint64_t *hdr = bcast_slot(r, rd->taken);
+		uint64_t h = __atomic_load_n(hdr, __ATOMIC_ACQUIRE);
+		int rc;
+
+		if (h == rd->taken + 1) {
+			uint64_t n = hdr[1];
+
+			if (n == len)
+				memcpy(buf, hdr + 2, len);
+			rd->taken++;
+			/* Overwritten while it was read: lost, like one overwritten before. */
+			if (r->overwrite) {
+				__atomic_thread_fence(__ATOMIC_ACQUIRE);
+				if (__atomic_load_n(hdr, __ATOMIC_RELAXED) != h) {
+					__atomic_store_n(&r->cursor[me].taken, rd->taken,
+							 __ATOMIC_RELEASE);
+					continue;
+				}
+			}
+			if (n != len)
+				return ipcb_errf(&ep->err, -EBADMSG, "recv",
+						 "a %llu-byte message where %zu were sent",
+						 (unsigned long long)n, len);
+			return bcast_hand_back(r, rd, me, cfg, &ep->err);
+		}
+		if (h != BCAST_BUSY && h > rd->taken + 1) {
+			/*
+			 * The writer has lapped this reader: the slot holds message h - 1, so every
+			 * message up to h - 1 - nslots was written over. The oldest the ring may
+			 * still hold is the next one: go on from there (the engine counts the
+			 * numbers skipped as this reader's losses).
+			 */
+			if (!r->overwrite)
+				return ipcb_errf(
+				    &ep->err, -EPROTO, "recv",
+				    "message %llu where %llu was due, with overrun=wait",
+				    (unsigned long long)(h - 1), (unsigned long long)rd->taken);
+			rd->taken = h - r->nslots;
+			__atomic_store_n(&r->cursor[me].taken, rd->taken, __ATOMIC_RELEASE);
+			continue;
+		}
+		/* Not written yet, or being written over: the latter takes no time to sleep on. */
+		if (h == BCAST_BUSY || !bcast_sleeps(cfg->wait, polls, cfg->spin_polls)) {
+			polls++;
+			bcast_poll(cfg->wait);
+			continue;
+		}
+		rc = bcast_sleep(&r->readers_asleep, hdr, (uint32_t)h, &ep->err);
+		if (rc)
+			return rc;
+	}
+}
+
+/* Readers the writer must not run over: in this run's direction, or the one back. */
+static void bcast_ring_init(struct bcast_ring *r, uint32_t nslots, uint32_t slot_bytes,
+			    uint32_t readers, bool overwrite)
+{
+	memset(r, 0, sizeof(*r));
+	r->nslots = nslots;
+	r->slot_bytes = slot_bytes;
+	r->nreaders = readers;
+	r->overwrite = overwrite;
+	r->waits_for = UINT32_MAX;
+}
+
+static bool bcast_lossy(const struct ipcb_chan_cfg *cfg)
+{
+	return ipcb_opt(cfg, BCAST_OPT_OVERRUN) == BCAST_COUNT;
+}
+
+static int bcast_setup(struct ipcb_chan *ch)
+{
+	struct bcast_chan *c = ch->priv;
+	const struct ipcb_chan_cfg *cfg = &ch->cfg;
+	size_t target =
+	    ipcb_opt(cfg, BCAST_OPT_RING) ? ipcb_opt(cfg, BCAST_OPT_RING) : BCAST_TARGET_BYTES;
+	size_t slot = (BCAST_HDR_BYTES + (cfg->msg_bytes ? cfg->msg_bytes : 1) + BCAST_ALIGN - 1) &
+		      ~(size_t)(BCAST_ALIGN - 1);
+	size_t n = target / slot, ring_bytes;
+	bool overwrite = bcast_lossy(cfg);
+	int ndirs = cfg->bidirectional ? 2 : 1, fd, rc;
+	char size[16];
+
+	/* Several readers each read every message; competing ones are another mechanism. */
+	if (cfg->receivers > 1 && !cfg->broadcast)
+		return ipcb_errf(&ch->err, -EINVAL, "setup",
+				 "several readers each read every message: --deliver all");
+	if (cfg->receivers > BCAST_MAX_READERS)
+		return ipcb_errf(&ch->err, -EINVAL, "setup", "more than %u readers",
+				 BCAST_MAX_READERS);
+	if (slot > UINT32_MAX)
+		return ipcb_errf(&ch->err, -EMSGSIZE, "setup", "a slot of %zu bytes", slot);
+	n = n < BCAST_MIN_SLOTS ? BCAST_MIN_SLOTS : n > BCAST_MAX_SLOTS ? BCAST_MAX_SLOTS : n;
+	ring_bytes = (sizeof(struct bcast_ring) + n * slot + 4095) & ~(size_t)4095;
+	c->map_bytes = (size_t)ndirs * ring_bytes;
+	rc = ipcb_backing_create(NULL, ch->tag, c->map_bytes, &fd, &ch->err);
+	if (rc)
+		return rc;
+	rc = ipcb_backing_map(fd, c->map_bytes, &c->map, &ch->err);
+	close(fd); /* the mapping keeps the memory */
+	if (rc)
+		return rc;
+	for (int d = 0; d < ndirs; d++) {
+		c->ring[d] = (struct bcast_ring *)((char *)c->map + (size_t)d * ring_bytes);
+		bcast_ring_init(c->ring[d], (uint32_t)n, (uint32_t)slot, d ? 1 : cfg->receivers,
+				overwrite);
+	}
+	ch->buffer_bytes = (size_t)ndirs * n * slot;
+	ipcb_format_size(slot - BCAST_HDR_BYTES, size, sizeof(size));
+	snprintf(ch->layout, sizeof(ch->layout), "ring: %u x %.8s, %u reader%s, writer %s",
+		 (unsigned)n, size, cfg->receivers % 1000, cfg->receivers == 1 ? "" : "s",
+		 overwrite ? "overwrites" : "waits");
+	return 0;
+}
+
+static void bcast_teardown(struct ipcb_chan *ch)
+{
+	struct bcast_chan *c = ch->priv;
+
+	if (c->map)
+		munmap(c->map, c->map_bytes);
+	c->map = NULL;
+}
+
+/* The mapping came with fork; every cursor starts at zero. */
+static int bcast_open(struct ipcb_ep *ep)
+{
+	(void)ep;
+	return 0;
+}
+
+const struct ipcb_transport ipcb_transport_shm_bcast = {
+    .name = "shm-bcast",
+    .path = IPCB_PATH_SHARED_MEMORY,
+    /* It rides on nothing: a ring of its own, not a zero-copy variant of shm (C13). */
+    .summary = "POSIX shared memory ring that every reader follows with a cursor of its own "
+	       "(publish-subscribe); the writer waits for the slowest reader or writes over it",
+    .notes = "a slot holds a whole message; -o shm-bcast.overrun=count makes a full ring's "
+	     "writer\n"
+	     "                 go on over what the slowest readers have not read, and they count "
+	     "what they\n"
+	     "                 missed as losses (wait, the default, never loses a message)",
+    .caps = IPCB_CAP_WAIT_CHOICE | IPCB_CAP_SHARED_BUFFER | IPCB_CAP_BOUNDARIES |
+	    IPCB_CAP_BROADCAST | IPCB_CAP_LOSSY,
+    .max_msg_bytes = 0,
+    .options = bcast_options,
+    .chan_priv_bytes = sizeof(struct bcast_chan),
+    .ep_priv_bytes = sizeof(struct bcast_ep),
+    .setup = bcast_setup,
+    .teardown = bcast_teardown,
+    .open = bcast_open,
+    .send = bcast_send,
+    .recv = bcast_recv,
+    .lossy = bcast_lossy,
+};
