@@ -530,11 +530,12 @@ static int cmp_table(const void *a, const void *b)
 /*
  * Publish-subscribe (--deliver all): per placement and size, a table of every broadcast
  * transport at each number of receivers, fastest fan-out first, and a line per number of
- * receivers saying which fanned out fastest and which reached its last receiver soonest.
+ * receivers saying which fanned out fastest and which reached its last receiver soonest. 0, or
+ * -1 after a message (no memory).
  */
-static void print_pubsub(FILE *out, const struct lset *s)
+static int print_pubsub(FILE *out, const struct lset *s)
 {
-	struct bcast_cell cell[64];
+	struct bcast_cell *cell;
 	const struct lrow *table[64];
 	size_t ntables = 0;
 
@@ -550,6 +551,14 @@ static void print_pubsub(FILE *out, const struct lset *s)
 			table[ntables++] = x;
 	}
 	qsort(table, ntables, sizeof(table[0]), cmp_table);
+	if (!ntables)
+		return 0;
+	/* On the heap: 4 KiB of cells is too much for a small stack (ulimit -s). */
+	cell = calloc(64, sizeof(*cell));
+	if (!cell) {
+		fprintf(stderr, "%s: out of memory\n", prog);
+		return -1;
+	}
 	for (size_t t = 0; t < ntables; t++) {
 		const struct lrow *x = table[t];
 		unsigned ns[64];
@@ -628,12 +637,15 @@ static void print_pubsub(FILE *out, const struct lset *s)
 			bcast_verdict(out, ns[k], cell, count);
 		}
 	}
+	free(cell);
+	return 0;
 }
 
 int ipcb_report_load_sections(FILE *out, const char *path, const struct ipcb_slo *slo)
 {
 	struct lset s = {0};
 	bool open = false;
+	int rc;
 
 	if (lset_load(&s, path, slo->pct) < 0) {
 		free(s.rows);
@@ -661,7 +673,7 @@ int ipcb_report_load_sections(FILE *out, const char *path, const struct ipcb_slo
 				print_curve(out, &s, &s.rows[i], slo);
 	}
 	print_closed(out, &s);
-	print_pubsub(out, &s);
+	rc = print_pubsub(out, &s);
 	free(s.rows);
-	return 0;
+	return rc;
 }

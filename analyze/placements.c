@@ -127,25 +127,33 @@ static int pset_push(struct pset *s, const struct prow *row)
 static int pset_load(struct pset *s, const char *path, bool *has_col)
 {
 	struct ipcb_csvread r;
-	struct ipcb_csv_map m;
-	FILE *f = fopen(path, "r");
+	struct ipcb_csv_map *m;
+	FILE *f;
 	int rc;
 
 	*has_col = false;
+	/* The column map on the heap: 1.5 KiB is too much for a small stack (ulimit -s). */
+	m = malloc(sizeof(*m));
+	if (!m) {
+		fprintf(stderr, "%s: out of memory\n", prog);
+		return -1;
+	}
+	f = fopen(path, "r");
 	if (!f) {
 		fprintf(stderr, "%s: %s: %s\n", prog, path, strerror(errno));
+		free(m);
 		return -1;
 	}
 	ipcb_csvread_init_file(&r, f, 0, 0);
 	rc = ipcb_csvread_next(&r);
 	if (rc <= 0)
 		goto out;
-	ipcb_csv_map_header(&m, &r);
-	*has_col = m.at[IPCB_COL_CPU_TOPOLOGY] != IPCB_CSV_ABSENT;
+	ipcb_csv_map_header(m, &r);
+	*has_col = m->at[IPCB_COL_CPU_TOPOLOGY] != IPCB_CSV_ABSENT;
 	if (!*has_col)
 		goto out; /* a CSV from before the column: nothing to say */
 	while ((rc = ipcb_csvread_next(&r)) == 1) {
-#define F(c) ipcb_csv_field(&r, &m, IPCB_COL_##c)
+#define F(c) ipcb_csv_field(&r, m, IPCB_COL_##c)
 		const char *kind = F(LATENCY_KIND), *mode = F(MODE), *pl = F(PLACEMENT);
 		double size, v, a, b;
 		struct prow row;
@@ -193,6 +201,7 @@ static int pset_load(struct pset *s, const char *path, bool *has_col)
 out:
 	ipcb_csvread_fini(&r);
 	fclose(f);
+	free(m);
 	return rc < 0 ? -1 : 0;
 }
 

@@ -119,21 +119,25 @@ static int new_read(const char *path, struct newset *ns, char *err, size_t errle
 {
 	const size_t cap = IPCB_CSVREAD_DEFAULT_MAX_RECORD_BYTES;
 	const char *vals[IPCB_CSV_NCOLS], *v[NSIG], *k[64];
-	struct ipcb_history_csv c;
+	/* On the heap, as the reader's column map is 2 KiB: the stack may be small (ulimit -s). */
+	struct ipcb_history_csv *c = malloc(sizeof(*c));
 	char *buf = malloc(cap);
 	int rc;
 
-	if (!buf) {
+	if (!buf || !c) {
+		free(buf);
+		free(c);
 		snprintf(err, errlen, "%s: out of memory", path);
 		return -ENOMEM;
 	}
-	rc = ipcb_history_open_csv(&c, path, err, errlen);
+	rc = ipcb_history_open_csv(c, path, err, errlen);
 	if (rc < 0) {
 		free(buf);
+		free(c);
 		return rc;
 	}
-	while ((rc = ipcb_history_next_csv(&c, vals, err, errlen)) > 0) {
-		if (c.nrows == 1) {
+	while ((rc = ipcb_history_next_csv(c, vals, err, errlen)) > 0) {
+		if (c->nrows == 1) {
 			const char *m[4];
 
 			for (int i = 0; i < 4; i++)
@@ -154,11 +158,12 @@ static int new_read(const char *path, struct newset *ns, char *err, size_t errle
 	}
 	if (rc == -ENOMEM)
 		snprintf(err, errlen, "%s: out of memory", path);
-	if (rc == 0 && c.nrows == 0) {
+	if (rc == 0 && c->nrows == 0) {
 		snprintf(err, errlen, "%s: no rows after the header (did the run fail?)", path);
 		rc = -EINVAL;
 	}
-	ipcb_history_close_csv(&c);
+	ipcb_history_close_csv(c);
+	free(c);
 	free(buf);
 	strset_sort(&ns->sigs);
 	strset_sort(&ns->groups);
@@ -186,25 +191,29 @@ static size_t select_cols(const struct ipcb_histdb *h, const enum ipcb_csv_colum
 static int run_scan(struct ipcb_histdb *h, long long id, const struct newset *ns, bool *holds_new,
 		    size_t *in_groups, char *err, size_t errlen)
 {
-	const size_t cap = IPCB_CSVREAD_DEFAULT_MAX_RECORD_BYTES;
-	char sql[2048], *buf = malloc(cap);
+	const size_t cap = IPCB_CSVREAD_DEFAULT_MAX_RECORD_BYTES, sqlcap = 2048;
+	/* Both on the heap: 2 KiB of SQL is a frame too large for a small stack (ulimit -s). */
+	char *sql = malloc(sqlcap), *buf = malloc(cap);
 	size_t len;
 	sqlite3_stmt *st;
 	int rc;
 
 	*holds_new = false;
 	*in_groups = 0;
-	if (!buf) {
+	if (!buf || !sql) {
+		free(buf);
+		free(sql);
 		snprintf(err, errlen, "out of memory");
 		return -ENOMEM;
 	}
-	len = (size_t)snprintf(sql, sizeof(sql), "SELECT ");
-	len += select_cols(h, sig_cols, NSIG, sql + len, sizeof(sql) - len);
-	len += (size_t)snprintf(sql + len, sizeof(sql) - len, ", ");
-	len += select_cols(h, ipcb_hseries_key_cols, ipcb_hseries_nkey_cols, sql + len,
-			   sizeof(sql) - len);
-	snprintf(sql + len, sizeof(sql) - len, " FROM rows WHERE run_id = %lld", id);
+	len = (size_t)snprintf(sql, sqlcap, "SELECT ");
+	len += select_cols(h, sig_cols, NSIG, sql + len, sqlcap - len);
+	len += (size_t)snprintf(sql + len, sqlcap - len, ", ");
+	len +=
+	    select_cols(h, ipcb_hseries_key_cols, ipcb_hseries_nkey_cols, sql + len, sqlcap - len);
+	snprintf(sql + len, sqlcap - len, " FROM rows WHERE run_id = %lld", id);
 	rc = ipcb_histdb_prepare(h, sql, &st, err, errlen);
+	free(sql);
 	if (rc < 0) {
 		free(buf);
 		return rc;
@@ -412,10 +421,15 @@ int ipcb_history_baseline(const char *db, const char *spec, const char *new_path
 			  char **csv, size_t *len, char *name, size_t namelen, char *err,
 			  size_t errlen)
 {
-	struct ipcb_histdb h;
+	/* The database (4 KiB of file name) and two texts on the heap, not on a small stack. */
+	struct work {
+		struct ipcb_histdb h;
+		char why[1024], mach[600];
+	} *w = malloc(sizeof(*w));
+	struct ipcb_histdb *h;
+	char *why;
 	struct newset ns = {0};
 	struct chosen *c = calloc(1, sizeof(*c));
-	char why[1024];
 	enum spec_kind kind;
 	unsigned long want;
 	size_t own = 0;
@@ -424,34 +438,41 @@ int ipcb_history_baseline(const char *db, const char *spec, const char *new_path
 
 	*csv = NULL;
 	*len = 0;
-	if (!c) {
+	if (!c || !w) {
+		free(c);
+		free(w);
 		snprintf(err, errlen, "out of memory");
 		return -ENOMEM;
 	}
+	h = &w->h;
+	why = w->why;
 	rc = spec_parse(spec, &kind, &want, err, errlen);
 	if (rc == 0)
 		rc = new_read(new_path, &ns, err, errlen);
 	if (rc < 0) {
 		newset_free(&ns);
 		free(c);
+		free(w);
 		return rc == -ENOMEM ? rc : -EINVAL;
 	}
-	rc = ipcb_histdb_open(&h, db, false, "--db", err, errlen);
+	rc = ipcb_histdb_open(h, db, false, "--db", err, errlen);
 	if (rc < 0) {
 		newset_free(&ns);
 		free(c);
+		free(w);
 		return rc;
 	}
-	rc = runs_choose(&h, kind, want, spec, any_machine, &ns, c, &own, why, sizeof(why));
+	rc = runs_choose(h, kind, want, spec, any_machine, &ns, c, &own, why, sizeof(w->why));
 	if (rc < 0)
 		snprintf(err, errlen, "--db %s", why);
 	if (rc == 0 && c->n == 0) {
-		long long other = any_machine ? 0 : runs_elsewhere(&h, ns.fp);
-		char mach[600] = "", more[100] = "", elsewhere[160] = "";
+		long long other = any_machine ? 0 : runs_elsewhere(h, ns.fp);
+		char *mach = w->mach, more[100] = "", elsewhere[160] = "";
 
+		mach[0] = '\0';
 		if (!any_machine)
-			snprintf(mach, sizeof(mach), " of NEW's groups on NEW's machine (%s: %s)",
-				 ns.fp, ns.machine);
+			snprintf(mach, sizeof(w->mach),
+				 " of NEW's groups on NEW's machine (%s: %s)", ns.fp, ns.machine);
 		if (own)
 			snprintf(more, sizeof(more), " (%zu run%s holding NEW's own rows left out)",
 				 own, own == 1 ? "" : "s");
@@ -482,7 +503,7 @@ int ipcb_history_baseline(const char *db, const char *spec, const char *new_path
 	}
 	if (rc == 0) {
 		f = open_memstream(csv, len);
-		rc = f ? csv_write(&h, c, &ns, f, why, sizeof(why)) : -ENOMEM;
+		rc = f ? csv_write(h, c, &ns, f, why, sizeof(w->why)) : -ENOMEM;
 		if (f && fclose(f) != 0 && rc == 0)
 			rc = -ENOMEM;
 		if (rc < 0) {
@@ -502,7 +523,8 @@ int ipcb_history_baseline(const char *db, const char *spec, const char *new_path
 				 c->n, c->id[c->n - 1], c->id[0], c->first_started,
 				 c->last_started);
 	}
-	ipcb_histdb_close(&h);
+	ipcb_histdb_close(h);
+	free(w);
 	newset_free(&ns);
 	free(c);
 	return rc;
@@ -519,7 +541,7 @@ int ipcb_history_trends(const char *db, const char *csv, const char *dir, char *
 	};
 	static const char *const prefix[2] = {"trend-", "trend-p50-"};
 	char fp[13] = "", why[1024];
-	struct ipcb_histdb h;
+	struct ipcb_histdb *h; /* on the heap: see ipcb_history_baseline() */
 	int rc = 0;
 
 	if (csv) {
@@ -532,11 +554,16 @@ int ipcb_history_trends(const char *db, const char *csv, const char *dir, char *
 			return rc;
 		q[0].machine = q[1].machine = fp;
 	}
-	rc = ipcb_histdb_open(&h, db, false, "--db", err, errlen);
+	h = malloc(sizeof(*h));
+	if (!h) {
+		snprintf(err, errlen, "--db %s: out of memory", db);
+		return -ENOMEM;
+	}
+	rc = ipcb_histdb_open(h, db, false, "--db", err, errlen);
 	for (int k = 0; k < 2 && rc == 0; k++) {
 		struct ipcb_hseries_set set;
 
-		rc = ipcb_hseries_read(&h, &q[k], &set, why, sizeof(why));
+		rc = ipcb_hseries_read(h, &q[k], &set, why, sizeof(why));
 		if (rc == 0) {
 			rc = ipcb_hseries_plot(&set, &q[k], dir, prefix[k], why, sizeof(why));
 			ipcb_hseries_free(&set);
@@ -544,7 +571,8 @@ int ipcb_history_trends(const char *db, const char *csv, const char *dir, char *
 		if (rc < 0)
 			snprintf(err, errlen, "--db %s: %s", db, why);
 	}
-	if (h.db)
-		ipcb_histdb_close(&h);
+	if (h->db)
+		ipcb_histdb_close(h);
+	free(h);
 	return rc;
 }

@@ -641,47 +641,62 @@ int ipcb_history_main(int argc, char **argv)
 			 .alpha = ALPHA_DEFAULT,
 			 .window = WINDOW_DEFAULT}},
 	};
-	struct ipcb_histdb h;
-	char err[2048];
+	/* The database and the message on the heap: 6 KiB, too much for a small stack. */
+	struct ipcb_histdb *h = NULL;
+	const size_t errlen = 2048;
+	char *err = NULL;
 	int rc;
 
 	rc = parse_args(&o, argc, argv);
 	if (rc)
 		return rc < 0 ? IPCB_HISTORY_OK : rc;
+	err = malloc(errlen);
+	if (!err || (!o.import && !(h = malloc(sizeof(*h))))) {
+		fprintf(stderr, "%s: %s: out of memory\n", prog, o.db);
+		free(err);
+		return IPCB_HISTORY_FAILED;
+	}
 	if (o.import) {
 		long long id = 0;
 		size_t rows = 0;
 
 		rc = ipcb_history_import(o.db, o.import, o.commit, o.source, &id, &rows, err,
-					 sizeof(err));
+					 errlen);
 		if (rc < 0) {
 			fprintf(stderr, "%s: %s\n", prog, err);
+			free(err);
 			return rc == -EIO || rc == -ENOSPC || rc == -EBUSY ? IPCB_HISTORY_FAILED
 									   : IPCB_HISTORY_USAGE;
 		}
+		free(err);
 		printf("%s: %s stored as run %lld (%zu rows)\n", o.db, o.import, id, rows);
 		return IPCB_HISTORY_OK;
 	}
-	rc = ipcb_histdb_open(&h, o.db, false, "", err, sizeof(err));
+	rc = ipcb_histdb_open(h, o.db, false, "", err, errlen);
 	if (rc < 0) {
 		fprintf(stderr, "%s: %s\n", prog, err);
+		free(h);
+		free(err);
 		return IPCB_HISTORY_USAGE;
 	}
 	if (o.check)
-		rc = check_show(&h, err, sizeof(err));
+		rc = check_show(h, err, errlen);
 	else {
 		if (o.format == FMT_TABLE)
-			printf("# %s: history schema version %d, journal %s\n", h.path,
-			       IPCB_HISTDB_VERSION, h.journal[0] ? h.journal : "?");
-		rc = runs_print(&h, &o, err, sizeof(err));
+			printf("# %s: history schema version %d, journal %s\n", h->path,
+			       IPCB_HISTDB_VERSION, h->journal[0] ? h->journal : "?");
+		rc = runs_print(h, &o, err, errlen);
 		if (rc == 0)
-			rc = series_show(&h, &o, err, sizeof(err));
+			rc = series_show(h, &o, err, errlen);
 	}
-	ipcb_histdb_close(&h);
+	ipcb_histdb_close(h);
+	free(h);
 	if (rc != 0) {
 		fprintf(stderr, "%s: %s\n", prog, err);
+		free(err);
 		return IPCB_HISTORY_FAILED;
 	}
+	free(err);
 	if (fflush(stdout) != 0 || ferror(stdout)) {
 		fprintf(stderr, "%s: writing the history: %s\n", prog, strerror(errno));
 		return IPCB_HISTORY_FAILED;

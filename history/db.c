@@ -306,10 +306,23 @@ static int schema_update(struct ipcb_histdb *h, char *err, size_t errlen)
 	return rc;
 }
 
-/* Why a file cannot be written, when the file system or its mode says so; NULL otherwise. */
-static const char *read_only_why(const char *path, char *buf, size_t n)
+/*
+ * Opening's texts, PATH_MAX-sized, so on the heap: on the stack they would make a frame of over
+ * 20 KiB, more than a small stack (ulimit -s) has room for.
+ */
+struct open_bufs {
+	char msg[PATH_MAX + 1024];   /* what ipcb_histdb_open() puts after `what` */
+	char why[PATH_MAX + 300];    /* why the file cannot be written */
+	char uri[PATH_MAX * 3 + 32]; /* the file as an immutable=1 URI */
+	char dir[PATH_MAX];	     /* its directory */
+};
+
+/*
+ * Why a file cannot be written, when the file system or its mode says so; NULL otherwise. dir:
+ * room for the file's directory (PATH_MAX).
+ */
+static const char *read_only_why(const char *path, char *buf, size_t n, char dir[PATH_MAX])
 {
-	char dir[PATH_MAX];
 	const char *slash = strrchr(path, '/');
 
 	if (access(path, W_OK) < 0 && (errno == EROFS || errno == EACCES || errno == EPERM)) {
@@ -318,9 +331,9 @@ static const char *read_only_why(const char *path, char *buf, size_t n)
 	}
 	/* SQLite writes its -wal and -shm files beside the database. */
 	if (!slash)
-		snprintf(dir, sizeof(dir), ".");
+		snprintf(dir, PATH_MAX, ".");
 	else
-		snprintf(dir, sizeof(dir), "%.*s", (int)(slash == path ? 1 : slash - path), path);
+		snprintf(dir, PATH_MAX, "%.*s", (int)(slash == path ? 1 : slash - path), path);
 	if (access(dir, W_OK) < 0 && (errno == EROFS || errno == EACCES || errno == EPERM)) {
 		snprintf(buf, n, "its directory %s: %s", dir, strerror(errno));
 		return buf;
@@ -356,9 +369,9 @@ static int db_open(struct ipcb_histdb *h, const char *name, int flags, char *err
 	return 0;
 }
 
-static int open_checked(struct ipcb_histdb *h, char *err, size_t errlen)
+static int open_checked(struct ipcb_histdb *h, struct open_bufs *b, char *err, size_t errlen)
 {
-	char why[PATH_MAX + 300], uri[PATH_MAX * 3 + 32];
+	char *why = b->why, *uri = b->uri, *dir = b->dir;
 	long long dummy;
 	bool fresh = false, ro = false;
 	struct stat st;
@@ -372,7 +385,6 @@ static int open_checked(struct ipcb_histdb *h, char *err, size_t errlen)
 		return -ELOOP;
 	}
 	if (stat(h->path, &st) < 0) {
-		char dir[PATH_MAX];
 		const char *slash = strrchr(h->path, '/');
 
 		if (!h->write || errno != ENOENT) {
@@ -383,9 +395,9 @@ static int open_checked(struct ipcb_histdb *h, char *err, size_t errlen)
 		/* A new file: its directory must be there (SQLite would only say "unable to open").
 		 */
 		if (!slash)
-			snprintf(dir, sizeof(dir), ".");
+			snprintf(dir, sizeof(b->dir), ".");
 		else
-			snprintf(dir, sizeof(dir), "%.*s",
+			snprintf(dir, sizeof(b->dir), "%.*s",
 				 slash == h->path ? 1 : (int)(slash - h->path), h->path);
 		rc = stat(dir, &st) < 0 ? -errno : S_ISDIR(st.st_mode) ? 0 : -ENOTDIR;
 		if (rc < 0) {
@@ -413,7 +425,7 @@ static int open_checked(struct ipcb_histdb *h, char *err, size_t errlen)
 	if (!h->write && (rc == -ENOENT || rc == -EROFS || rc == -EACCES || rc == -EIO)) {
 		ipcb_sql.close_v2(h->db);
 		h->db = NULL;
-		immutable_uri(h->path, uri, sizeof(uri));
+		immutable_uri(h->path, uri, sizeof(b->uri));
 		rc = db_open(h, uri, SQLITE_OPEN_READONLY | SQLITE_OPEN_URI, err, errlen);
 		if (rc == 0)
 			rc = header_check(h, &fresh, err, errlen);
@@ -421,9 +433,9 @@ static int open_checked(struct ipcb_histdb *h, char *err, size_t errlen)
 	}
 	/* What the file is comes first; then whether this process may write it. */
 	if (h->write && rc != -EINVAL && rc != -EPROTONOSUPPORT &&
-	    (ro || (rc < 0 && read_only_why(h->path, why, sizeof(why))))) {
-		if (!read_only_why(h->path, why, sizeof(why)))
-			snprintf(why, sizeof(why), "SQLite opened it read-only");
+	    (ro || (rc < 0 && read_only_why(h->path, why, sizeof(b->why), dir)))) {
+		if (!read_only_why(h->path, why, sizeof(b->why), dir))
+			snprintf(why, sizeof(b->why), "SQLite opened it read-only");
 		snprintf(err, errlen,
 			 "%s: read-only (%.300s): rows cannot be stored there (`ipcbench history` "
 			 "still reads it)",
@@ -454,7 +466,8 @@ static int open_checked(struct ipcb_histdb *h, char *err, size_t errlen)
 int ipcb_histdb_open(struct ipcb_histdb *h, const char *path, bool write, const char *what,
 		     char *err, size_t errlen)
 {
-	char why[PATH_MAX + 1024];
+	struct open_bufs *b;
+	char *why;
 	sqlite3_stmt *st;
 	int rc;
 
@@ -469,15 +482,23 @@ int ipcb_histdb_open(struct ipcb_histdb *h, const char *path, bool write, const 
 		return -ENAMETOOLONG;
 	}
 	snprintf(h->path, sizeof(h->path), "%s", path);
-	rc = ipcb_sql_load(why, sizeof(why));
+	b = malloc(sizeof(*b));
+	if (!b) {
+		snprintf(err, errlen, "%s%s%s: out of memory", what, *what ? " " : "", path);
+		return -ENOMEM;
+	}
+	why = b->msg;
+	rc = ipcb_sql_load(why, sizeof(b->msg));
 	if (rc < 0) {
 		snprintf(err, errlen, "%s%s%s: %s", what, *what ? " " : "", path, why);
+		free(b);
 		return rc;
 	}
-	rc = open_checked(h, why, sizeof(why));
+	rc = open_checked(h, b, why, sizeof(b->msg));
 	if (rc == 0)
-		rc = rows_columns_read(h, why, sizeof(why));
-	if (rc == 0 && ipcb_histdb_prepare(h, "PRAGMA journal_mode", &st, why, sizeof(why)) == 0) {
+		rc = rows_columns_read(h, why, sizeof(b->msg));
+	if (rc == 0 &&
+	    ipcb_histdb_prepare(h, "PRAGMA journal_mode", &st, why, sizeof(b->msg)) == 0) {
 		if (ipcb_sql.step(st) == SQLITE_ROW)
 			snprintf(h->journal, sizeof(h->journal), "%s", ipcb_histdb_text(st, 0));
 		ipcb_sql.finalize(st);
@@ -486,6 +507,7 @@ int ipcb_histdb_open(struct ipcb_histdb *h, const char *path, bool write, const 
 		snprintf(err, errlen, "%s%s%s", what, *what ? " " : "", why);
 		ipcb_histdb_close(h);
 	}
+	free(b);
 	return rc;
 }
 

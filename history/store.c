@@ -390,7 +390,8 @@ int ipcb_history_run_end(struct ipcb_history_run *r, bool interrupted, bool fail
  */
 static void created_remove(struct ipcb_history_run *r)
 {
-	char path[PATH_MAX + 8], err[256];
+	const size_t cap = sizeof(r->h.path) + 8;
+	char *path, err[256];
 	sqlite3_stmt *st;
 	long long runs = 1;
 
@@ -400,17 +401,19 @@ static void created_remove(struct ipcb_history_run *r)
 	if (ipcb_sql.step(st) == SQLITE_ROW)
 		runs = ipcb_sql.column_int64(st, 0);
 	ipcb_sql.finalize(st);
-	if (runs)
+	/* The names of the -wal and -shm on the heap: PATH_MAX is too much for a small stack. */
+	if (runs || !(path = malloc(cap)))
 		return;
 	if (r->insert)
 		ipcb_sql.finalize(r->insert);
 	r->insert = NULL;
 	ipcb_histdb_close(&r->h);
 	unlink(r->h.path);
-	snprintf(path, sizeof(path), "%s-wal", r->h.path);
+	snprintf(path, cap, "%s-wal", r->h.path);
 	unlink(path);
-	snprintf(path, sizeof(path), "%s-shm", r->h.path);
+	snprintf(path, cap, "%s-shm", r->h.path);
 	unlink(path);
+	free(path);
 }
 
 void ipcb_history_run_abandon(struct ipcb_history_run *r)
@@ -563,32 +566,49 @@ void ipcb_history_close_csv(struct ipcb_history_csv *c)
 int ipcb_history_import(const char *db, const char *path, const char *commit, const char *source,
 			long long *id, size_t *rows, char *err, size_t errlen)
 {
-	struct ipcb_history_run r = {0};
-	struct ipcb_history_csv c;
+	/* The run (4 KiB of file name), the reader and the texts on the heap, not a small stack. */
+	struct import {
+		struct ipcb_history_run r;
+		struct ipcb_history_csv c;
+		char why[1024], src[600];
+	} *im = calloc(1, sizeof(*im));
+	struct ipcb_history_run *r;
+	struct ipcb_history_csv *c;
 	const char *vals[IPCB_CSV_NCOLS];
-	char first[32] = "", last[32] = "", why[1024], src[600], now[32];
+	char first[32] = "", last[32] = "", *why, *src, now[32];
 	sqlite3_stmt *st = NULL;
 	int rc;
 
-	rc = ipcb_history_open_csv(&c, path, err, errlen);
-	if (rc < 0)
-		return rc;
-	rc = ipcb_histdb_open(&r.h, db, true, "", err, errlen);
+	if (!im) {
+		snprintf(err, errlen, "%s: out of memory", db);
+		return -ENOMEM;
+	}
+	r = &im->r;
+	c = &im->c;
+	why = im->why;
+	src = im->src;
+	rc = ipcb_history_open_csv(c, path, err, errlen);
 	if (rc < 0) {
-		ipcb_history_close_csv(&c);
+		free(im);
+		return rc;
+	}
+	rc = ipcb_histdb_open(&r->h, db, true, "", err, errlen);
+	if (rc < 0) {
+		ipcb_history_close_csv(c);
+		free(im);
 		return rc;
 	}
 	if (!source)
-		snprintf(src, sizeof(src), "import %.500s", path);
+		snprintf(src, sizeof(im->src), "import %.500s", path);
 	else
-		snprintf(src, sizeof(src), "%.590s", source);
+		snprintf(src, sizeof(im->src), "%.590s", source);
 	ipcb_histdb_now(now);
-	rc = ipcb_histdb_exec(&r.h, "BEGIN IMMEDIATE", why, sizeof(why));
+	rc = ipcb_histdb_exec(&r->h, "BEGIN IMMEDIATE", why, sizeof(im->why));
 	if (rc == 0)
-		rc = run_insert(&r, now, "complete", false, commit, NULL, src, why, sizeof(why));
+		rc = run_insert(r, now, "complete", false, commit, NULL, src, why, sizeof(im->why));
 	if (rc == 0)
-		rc = insert_prepare(&r, why, sizeof(why));
-	while (rc == 0 && (rc = ipcb_history_next_csv(&c, vals, why, sizeof(why))) > 0) {
+		rc = insert_prepare(r, why, sizeof(im->why));
+	while (rc == 0 && (rc = ipcb_history_next_csv(c, vals, why, sizeof(im->why))) > 0) {
 		const char *t = vals[IPCB_COL_TIMESTAMP];
 
 		/* ISO 8601 in UTC sorts as text. */
@@ -596,36 +616,38 @@ int ipcb_history_import(const char *db, const char *path, const char *commit, co
 			snprintf(first, sizeof(first), "%s", t);
 		if (*t && strlen(t) < sizeof(last) && strcmp(t, last) > 0)
 			snprintf(last, sizeof(last), "%s", t);
-		rc = row_store(&r, vals, why, sizeof(why));
+		rc = row_store(r, vals, why, sizeof(im->why));
 	}
-	if (rc == 0 && r.rows == 0) {
-		snprintf(why, sizeof(why), "%s: no rows after the header: nothing to store", path);
+	if (rc == 0 && r->rows == 0) {
+		snprintf(why, sizeof(im->why), "%s: no rows after the header: nothing to store",
+			 path);
 		rc = -ENODATA;
 	}
 	/* The run's times are its rows' (an import made now stores a run measured earlier). */
 	if (rc == 0)
-		rc = ipcb_histdb_prepare(&r.h,
+		rc = ipcb_histdb_prepare(&r->h,
 					 "UPDATE runs SET started = ?, finished = ? WHERE id = ?",
-					 &st, why, sizeof(why));
+					 &st, why, sizeof(im->why));
 	if (rc == 0) {
 		ipcb_sql.bind_text(st, 1, first[0] ? first : now, -1, SQLITE_TRANSIENT);
 		ipcb_sql.bind_text(st, 2, last[0] ? last : now, -1, SQLITE_TRANSIENT);
-		ipcb_sql.bind_int64(st, 3, r.id);
-		rc = step_done(&r, st, "recording the run", why, sizeof(why));
+		ipcb_sql.bind_int64(st, 3, r->id);
+		rc = step_done(r, st, "recording the run", why, sizeof(im->why));
 		ipcb_sql.finalize(st);
 	}
 	if (rc == 0)
-		rc = ipcb_histdb_exec(&r.h, "COMMIT", why, sizeof(why));
+		rc = ipcb_histdb_exec(&r->h, "COMMIT", why, sizeof(im->why));
 	if (rc < 0) {
-		ipcb_sql.exec(r.h.db, "ROLLBACK", NULL, NULL, NULL);
+		ipcb_sql.exec(r->h.db, "ROLLBACK", NULL, NULL, NULL);
 		snprintf(err, errlen, "%s", why);
 	} else {
-		*id = r.id;
-		*rows = r.rows;
+		*id = r->id;
+		*rows = r->rows;
 	}
-	if (r.insert)
-		ipcb_sql.finalize(r.insert);
-	ipcb_histdb_close(&r.h);
-	ipcb_history_close_csv(&c);
+	if (r->insert)
+		ipcb_sql.finalize(r->insert);
+	ipcb_histdb_close(&r->h);
+	ipcb_history_close_csv(c);
+	free(im);
 	return rc;
 }

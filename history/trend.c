@@ -266,18 +266,22 @@ static int gnuplot_run(const char *script, size_t len, char *err, size_t errlen)
 int ipcb_hseries_plot(const struct ipcb_hseries_set *set, const struct ipcb_hquery *q,
 		      const char *dir, const char *prefix, char *err, size_t errlen)
 {
-	char *script = NULL, data[PATH_MAX], svg[PATH_MAX];
+	/* The two file names on the heap: 8 KiB is too much for a small stack (ulimit -s). */
+	char *script = NULL, *data, *svg;
 	size_t len = 0;
 	FILE *f;
 	int rc = 0;
 
 	if (set->n == 0)
 		return 0;
-	f = open_memstream(&script, &len);
+	data = malloc(2 * PATH_MAX);
+	f = data ? open_memstream(&script, &len) : NULL;
 	if (!f) {
+		free(data);
 		snprintf(err, errlen, "out of memory");
 		return -ENOMEM;
 	}
+	svg = data + PATH_MAX;
 	fprintf(f, "set encoding utf8\n"
 		   "set terminal svg size 1100,560 dynamic noenhanced font 'DejaVu Sans,12' "
 		   "background '#ffffff'\n"
@@ -288,10 +292,8 @@ int ipcb_hseries_plot(const struct ipcb_hseries_set *set, const struct ipcb_hque
 	for (size_t i = 0; i < set->n && rc == 0; i++) {
 		const struct ipcb_hseries *s = &set->s[i];
 
-		if (snprintf(data, sizeof(data), "%s/%s%s.tsv", dir, prefix, s->slug) >=
-			(int)sizeof(data) ||
-		    snprintf(svg, sizeof(svg), "%s/%s%s.svg", dir, prefix, s->slug) >=
-			(int)sizeof(svg)) {
+		if (snprintf(data, PATH_MAX, "%s/%s%s.tsv", dir, prefix, s->slug) >= PATH_MAX ||
+		    snprintf(svg, PATH_MAX, "%s/%s%s.svg", dir, prefix, s->slug) >= PATH_MAX) {
 			snprintf(err, errlen, "%s: path too long", dir);
 			rc = -ENAMETOOLONG;
 			break;
@@ -301,6 +303,7 @@ int ipcb_hseries_plot(const struct ipcb_hseries_set *set, const struct ipcb_hque
 			script_write(f, s, q, data, svg);
 	}
 	fputs("set output\n", f);
+	free(data);
 	if (fclose(f) != 0 && rc == 0) {
 		snprintf(err, errlen, "out of memory");
 		rc = -ENOMEM;

@@ -325,27 +325,34 @@ static int topo_read_nodes(struct topo_reader *r, struct ipcb_topo *t)
 
 int ipcb_topo_create(const char *root, struct ipcb_topo **out, char *err, size_t errlen)
 {
-	struct topo_reader r = {.root = root ? root : IPCB_SYSFS_ROOT_DEFAULT,
-				.buf_bytes = TOPO_BUF_BYTES,
-				.err = err,
-				.errlen = errlen};
+	/* The reader on the heap too: its PATH_MAX path is too much for a small stack. */
+	struct topo_reader *r = calloc(1, sizeof(*r));
 	struct ipcb_topo *t = calloc(1, sizeof(*t));
 	int rc;
 
 	*out = NULL;
-	r.buf = malloc(r.buf_bytes);
-	r.list = malloc(IPCB_TOPO_MAX_CPUS * sizeof(*r.list));
-	if (!t || !r.buf || !r.list) {
+	if (r) {
+		r->root = root ? root : IPCB_SYSFS_ROOT_DEFAULT;
+		r->buf_bytes = TOPO_BUF_BYTES;
+		r->err = err;
+		r->errlen = errlen;
+		r->buf = malloc(r->buf_bytes);
+		r->list = malloc(IPCB_TOPO_MAX_CPUS * sizeof(*r->list));
+	}
+	if (!t || !r || !r->buf || !r->list) {
 		snprintf(err, errlen, "topology: %s", strerror(ENOMEM));
 		rc = -ENOMEM;
 		goto free_all;
 	}
-	rc = topo_read_cpus(&r, t);
+	rc = topo_read_cpus(r, t);
 	if (!rc)
-		rc = topo_read_nodes(&r, t);
+		rc = topo_read_nodes(r, t);
 free_all:
-	free(r.buf);
-	free(r.list);
+	if (r) {
+		free(r->buf);
+		free(r->list);
+	}
+	free(r);
 	if (rc) {
 		ipcb_topo_destroy(t);
 		return rc;
@@ -654,7 +661,7 @@ static void topo_strata_share(struct topo_stratum *s, size_t ns, uint64_t limit)
 int ipcb_topo_pairs_pick(const struct ipcb_topo *t, const int *cpus, size_t n, size_t limit,
 			 struct ipcb_cpu_pair *out, size_t *count)
 {
-	struct topo_stratum s[TOPO_STRATA];
+	struct topo_stratum *s;
 	size_t ns = 0, got = 0;
 
 	*count = 0;
@@ -668,6 +675,10 @@ int ipcb_topo_pairs_pick(const struct ipcb_topo *t, const int *cpus, size_t n, s
 		*count = got;
 		return 0;
 	}
+	/* On the heap: 3 KiB of strata is too much for a small stack (ulimit -s). */
+	s = calloc(TOPO_STRATA, sizeof(*s));
+	if (!s)
+		return -ENOMEM;
 	for (size_t i = 0; i < n; i++)
 		for (size_t j = 0; j < n; j++) {
 			struct ipcb_topo_pair p;
@@ -693,6 +704,7 @@ int ipcb_topo_pairs_pick(const struct ipcb_topo *t, const int *cpus, size_t n, s
 			}
 			st->seen++;
 		}
+	free(s);
 	*count = got;
 	return 0;
 }

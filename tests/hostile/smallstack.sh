@@ -4,7 +4,9 @@
 # or 1 with each failure named by its transport (a server or a side that cannot live on such a
 # stack is skipped or fails its runs, saying so and naming the stack limit), never with a crash
 # of ipcbench, and leaves nothing behind; `ipcbench report` and `ipcbench compare` of the
-# reference CSV write what they write without the limit.
+# reference CSV write what they write without the limit, and so do `ipcbench history DB`,
+# `ipcbench history DB --import FILE` and `ipcbench compare --db DB --baseline last NEW` of a
+# history of two short runs (skipped where SQLite's library cannot be opened).
 #
 # What cannot run on 32 KiB of stack, whatever ipcbench does: Erlang (rabbitmq-server's node, so
 # amqp is skipped) and Open MPI's mpirun (mpi's runs fail). At 24 KiB the sides of redis
@@ -70,6 +72,72 @@ else
 		[ $st -eq $want ] && cmp -s "$WORK/compare.txt" "$WORK/compare-$stack.txt"
 		ok $? "ipcbench compare of the reference CSV with itself under a $((stack / 1024)) KiB stack: exit $want (got $st), the same table"
 		[ $st -eq $want ] || diag "$WORK/compare-$stack.err"
+	done
+fi
+
+# ref NAME ARGS...: `ipcbench ARGS` without a limit into $WORK/NAME.out and .err, its status
+# in $WORK/NAME.st. same_under STACK NAME WHAT ARGS...: under a STACK-byte stack it exits as it
+# did there and writes the same to stdout and stderr.
+ref() {
+	local name=$1
+	shift
+	"$BIN" "$@" >"$WORK/$name.out" 2>"$WORK/$name.err"
+	echo $? >"$WORK/$name.st"
+}
+same_under() {
+	local stack=$1 name=$2 what=$3 want st
+	shift 3
+	want=$(cat "$WORK/$name.st")
+	prlimit --stack="$stack" "$BIN" "$@" >"$WORK/$name-$stack.out" 2>"$WORK/$name-$stack.err"
+	st=$?
+	[ $st -eq "$want" ] && cmp -s "$WORK/$name.out" "$WORK/$name-$stack.out" &&
+		cmp -s "$WORK/$name.err" "$WORK/$name-$stack.err"
+	ok $? "$what under a $((stack / 1024)) KiB stack: exit $want (got $st), the same output"
+	[ $st -eq "$want" ] || diag "$WORK/$name-$stack.err"
+}
+# A fresh copy of the two runs' history to import into: the same run number every time.
+imp_db() { rm -f "$WORK"/imp.db* && cp "$WORK/h.db" "$WORK/imp.db"; }
+
+# The results history: a file of two short runs, each stored with --db as it is measured.
+"$BIN" -q -t pipe,shm -s 64 -n 200 -r 2 --db "$WORK/h.db" --commit aaa --csv "$WORK/a.csv" \
+	>/dev/null 2>"$WORK/h-a.err"
+sta=$?
+if grep -q "needs SQLite" "$WORK/h-a.err"; then
+	why="SQLite's library cannot be opened, and the results history needs it"
+	skip "a history of two runs stored with --db" "$why"
+	diag "$WORK/h-a.err"
+	for stack in 32768 24576; do
+		for what in "ipcbench history DB" "ipcbench history DB --import FILE" \
+			"the run that import stored" "ipcbench compare --db DB --baseline last NEW"; do
+			skip "$what under a $((stack / 1024)) KiB stack" "$why"
+		done
+	done
+else
+	"$BIN" -q -t pipe,shm -s 64 -n 200 -r 2 --db "$WORK/h.db" --commit bbb \
+		--csv "$WORK/b.csv" >/dev/null 2>"$WORK/h-b.err"
+	stb=$?
+	ref history history "$WORK/h.db"
+	imp_db
+	ref import history "$WORK/imp.db" --import "$WORK/a.csv" --commit ccc
+	ref imported history "$WORK/imp.db"
+	ref compare-db compare --db "$WORK/h.db" --baseline last "$WORK/b.csv"
+	[ $sta -eq 0 ] && [ $stb -eq 0 ] && [ "$(cat "$WORK/history.st")" -eq 0 ] &&
+		grep -q "^# 2 runs: 2 complete" "$WORK/history.out" &&
+		[ "$(cat "$WORK/import.st")" -eq 0 ] && grep -q "stored as run 3" "$WORK/import.out" &&
+		grep -q "(baseline last: run 1, commit aaa" "$WORK/compare-db.out"
+	ok $? "a history of two runs stored with --db (exit $sta and $stb), which history shows, an import adds to and compare takes run 1 from"
+	cat "$WORK/h-a.err" "$WORK/h-b.err" "$WORK/history.err" "$WORK/import.err" \
+		"$WORK/compare-db.err" | diag
+	for stack in 32768 24576; do
+		same_under $stack history "ipcbench history DB" history "$WORK/h.db"
+		imp_db
+		same_under $stack import "ipcbench history DB --import FILE" \
+			history "$WORK/imp.db" --import "$WORK/a.csv" --commit ccc
+		"$BIN" history "$WORK/imp.db" >"$WORK/imported-$stack.out" 2>"$WORK/imported-$stack.err"
+		cmp -s "$WORK/imported.out" "$WORK/imported-$stack.out"
+		ok $? "the run that import stored under a $((stack / 1024)) KiB stack is the one it stores without the limit"
+		same_under $stack compare-db "ipcbench compare --db DB --baseline last NEW" \
+			compare --db "$WORK/h.db" --baseline last "$WORK/b.csv"
 	done
 fi
 
