@@ -76,18 +76,6 @@ enum format {
 	FMT_CSV,
 };
 
-/* The metrics a gate can use; which way is better is part of the metric, not an option. */
-static const struct metric {
-	enum ipcb_csv_column column;
-	bool lower_better;
-} metrics[] = {
-    {IPCB_COL_BYTES_PER_S, false},
-    {IPCB_COL_MSGS_PER_S, false},
-    {IPCB_COL_P50_NS, true},
-    {IPCB_COL_P99_NS, true},
-};
-#define NMETRICS (sizeof(metrics) / sizeof(metrics[0]))
-
 /* Columns compare reads; a group is identified by all but the last. */
 enum col {
 	COL_TRANSPORT,
@@ -159,7 +147,7 @@ static const enum ipcb_csv_column setting_columns[NSETTINGS] = {
 };
 
 /* Control rows are judged on this column, which every row ipcbench writes has. */
-static const struct metric control_metric = {IPCB_COL_MSGS_PER_S, false};
+static const struct ipcb_csv_metric control_metric = {IPCB_COL_MSGS_PER_S, false};
 
 /*
  * What says two files were measured on the same kind of machine: a change in any of these moves
@@ -201,7 +189,7 @@ struct source {
 
 struct opts {
 	const char *path[2];
-	const struct metric *metric;
+	const struct ipcb_csv_metric *metric;
 	double alpha, threshold;
 	unsigned looks, look; /* look 0 = the last */
 	const char *controls[MAX_CONTROLS];
@@ -399,8 +387,8 @@ static void compare_usage(FILE *f)
 	    ipcb_csv_name(key_columns[COL_SENDER_CPU]),
 	    ipcb_csv_name(key_columns[COL_RECEIVER_CPU]), ipcb_csv_name(key_columns[COL_WAIT]),
 	    ipcb_csv_name(IPCB_COL_OFFERED_FRACTION), ipcb_csv_name(IPCB_COL_STATE),
-	    ipcb_csv_name(metrics[0].column), ipcb_csv_name(metrics[1].column),
-	    ipcb_csv_name(metrics[2].column), ipcb_csv_name(metrics[3].column),
+	    ipcb_csv_name(ipcb_csv_metrics[0].column), ipcb_csv_name(ipcb_csv_metrics[1].column),
+	    ipcb_csv_name(ipcb_csv_metrics[2].column), ipcb_csv_name(ipcb_csv_metrics[3].column),
 	    ipcb_csv_name(control_metric.column), ipcb_csv_name(IPCB_COL_ROUND),
 	    ipcb_csv_name(fingerprint_columns[0]),
 	    ipcb_csv_name(fingerprint_columns[1]), ipcb_csv_name(fingerprint_columns[2]),
@@ -545,16 +533,16 @@ static int parse_args(struct opts *o, int argc, char **argv, bool *help, char *e
 		}
 		if (strcmp(name, "--metric") == 0) {
 			o->metric = NULL;
-			for (size_t m = 0; m < NMETRICS; m++)
-				if (strcmp(val, ipcb_csv_name(metrics[m].column)) == 0)
-					o->metric = &metrics[m];
+			for (size_t m = 0; m < IPCB_CSV_NMETRICS; m++)
+				if (strcmp(val, ipcb_csv_name(ipcb_csv_metrics[m].column)) == 0)
+					o->metric = &ipcb_csv_metrics[m];
 			if (!o->metric)
 				return failf(err, errlen,
 					     "--metric: '%s' is not one of %s, %s, %s, %s", val,
-					     ipcb_csv_name(metrics[0].column),
-					     ipcb_csv_name(metrics[1].column),
-					     ipcb_csv_name(metrics[2].column),
-					     ipcb_csv_name(metrics[3].column));
+					     ipcb_csv_name(ipcb_csv_metrics[0].column),
+					     ipcb_csv_name(ipcb_csv_metrics[1].column),
+					     ipcb_csv_name(ipcb_csv_metrics[2].column),
+					     ipcb_csv_name(ipcb_csv_metrics[3].column));
 		} else if (strcmp(name, "--threshold") == 0) {
 			rc = parse_fraction(name, val, 0, 0.99, &o->threshold, err, errlen);
 		} else if (strcmp(name, "--max-spread") == 0) {
@@ -2009,7 +1997,7 @@ static void safe_text(const char *in, char *out, size_t n, bool md)
 	out[len] = '\0';
 }
 
-static void value_text(const struct metric *mt, double v, char *out, size_t n)
+static void value_text(const struct ipcb_csv_metric *mt, double v, char *out, size_t n)
 {
 	if (mt->column == IPCB_COL_BYTES_PER_S)
 		snprintf(out, n, "%.1f MB/s", v / 1e6);
@@ -2371,7 +2359,7 @@ static int baseline_load(struct compare *c, char *err, size_t errlen)
 int ipcb_compare_main(int argc, char **argv)
 {
 	static const struct opts defaults = {
-	    .metric = &metrics[0],
+	    .metric = &ipcb_csv_metrics[0],
 	    .alpha = 0.05,
 	    .threshold = 0.05,
 	    .looks = 1,

@@ -44,18 +44,6 @@ struct opts {
 	struct ipcb_hquery q;
 };
 
-/* The metrics, as compare has them: which way is better is part of the metric. */
-static const struct {
-	enum ipcb_csv_column col;
-	bool lower_better;
-} metrics[] = {
-    {IPCB_COL_BYTES_PER_S, false},
-    {IPCB_COL_MSGS_PER_S, false},
-    {IPCB_COL_P50_NS, true},
-    {IPCB_COL_P99_NS, true},
-};
-#define NMETRICS (sizeof(metrics) / sizeof(metrics[0]))
-
 static void usage(FILE *f)
 {
 	fprintf(
@@ -111,8 +99,9 @@ static void usage(FILE *f)
 	    "Example: ipcbench history ci.db --group 'pipe throughput' --plot trends\n",
 	    ipcb_csv_name(ipcb_histdb_machine_cols[0]), ipcb_csv_name(ipcb_histdb_machine_cols[1]),
 	    ipcb_csv_name(ipcb_histdb_machine_cols[2]), ipcb_csv_name(ipcb_histdb_machine_cols[3]),
-	    ipcb_csv_name(metrics[0].col), ipcb_csv_name(metrics[1].col),
-	    ipcb_csv_name(metrics[2].col), ipcb_csv_name(metrics[3].col), WINDOW_DEFAULT);
+	    ipcb_csv_name(ipcb_csv_metrics[0].column), ipcb_csv_name(ipcb_csv_metrics[1].column),
+	    ipcb_csv_name(ipcb_csv_metrics[2].column), ipcb_csv_name(ipcb_csv_metrics[3].column),
+	    WINDOW_DEFAULT);
 }
 
 __attribute__((format(printf, 1, 2))) static int usage_fail(const char *fmt, ...)
@@ -241,17 +230,18 @@ static int parse_args(struct opts *o, int argc, char **argv)
 		case A_METRIC: {
 			bool found = false;
 
-			for (size_t m = 0; m < NMETRICS && !found; m++)
-				if (strcmp(v, ipcb_csv_name(metrics[m].col)) == 0) {
-					o->q.metric = metrics[m].col;
-					o->q.lower_better = metrics[m].lower_better;
+			for (size_t m = 0; m < IPCB_CSV_NMETRICS && !found; m++)
+				if (strcmp(v, ipcb_csv_name(ipcb_csv_metrics[m].column)) == 0) {
+					o->q.metric = ipcb_csv_metrics[m].column;
+					o->q.lower_better = ipcb_csv_metrics[m].lower_better;
 					found = true;
 				}
 			if (!found)
-				return usage_fail(
-				    "--metric: '%s' is not one of %s, %s, %s, %s", v,
-				    ipcb_csv_name(metrics[0].col), ipcb_csv_name(metrics[1].col),
-				    ipcb_csv_name(metrics[2].col), ipcb_csv_name(metrics[3].col));
+				return usage_fail("--metric: '%s' is not one of %s, %s, %s, %s", v,
+						  ipcb_csv_name(ipcb_csv_metrics[0].column),
+						  ipcb_csv_name(ipcb_csv_metrics[1].column),
+						  ipcb_csv_name(ipcb_csv_metrics[2].column),
+						  ipcb_csv_name(ipcb_csv_metrics[3].column));
 			break;
 		}
 		case A_BY: {

@@ -250,6 +250,13 @@ const struct ipcb_csv_col ipcb_csv_cols[IPCB_CSV_NCOLS] = {
 };
 /* clang-format on */
 
+const struct ipcb_csv_metric ipcb_csv_metrics[IPCB_CSV_NMETRICS] = {
+    {IPCB_COL_BYTES_PER_S, false},
+    {IPCB_COL_MSGS_PER_S, false},
+    {IPCB_COL_P50_NS, true},
+    {IPCB_COL_P99_NS, true},
+};
+
 const char *ipcb_csv_name(enum ipcb_csv_column c)
 {
 	return (unsigned)c < IPCB_CSV_NCOLS && ipcb_csv_cols[c].name ? ipcb_csv_cols[c].name : "";

@@ -156,6 +156,16 @@ int ipcb_csv_find(const char *name);
  * measured rather than what was measured, the same on every row of one run?
  */
 bool ipcb_csv_is_machine(enum ipcb_csv_column c);
+/*
+ * The metrics a gate (compare) and the history follow, the first the default; which way is
+ * better is part of the metric, not an option.
+ */
+struct ipcb_csv_metric {
+	enum ipcb_csv_column column;
+	bool lower_better;
+};
+#define IPCB_CSV_NMETRICS 4
+extern const struct ipcb_csv_metric ipcb_csv_metrics[IPCB_CSV_NMETRICS];
 /* The longest the header may be (the unit test checks the table's fits). */
 #define IPCB_CSV_HEADER_MAX 1279
 /* The header line (every name in table order, comma-separated), without a newline. */
