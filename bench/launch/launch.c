@@ -601,15 +601,29 @@ static void describe_exit(const struct launch_state *st, unsigned k, char *out, 
 }
 
 /*
- * Did side k fail? It exited with a failure, or it had said it failed (ipcb_side_failing) and
- * was killed while it cleaned up, after another side's consequent failure ended the launch.
+ * Did side k die of a signal of its own (a crash)? The driver kills only with SIGKILL, and a
+ * side already dying of its own signal keeps that one: its peer may have seen the connection
+ * close (the kernel closes a dying process's files before it can be reaped) and said it failed,
+ * so that the driver killed the crashed side before it could reap it.
+ */
+static bool side_crashed(const struct launch_state *st, unsigned k)
+{
+	return st->done[k] && WIFSIGNALED(st->status[k]) &&
+	       (!st->killed[k] || WTERMSIG(st->status[k]) != SIGKILL);
+}
+
+/*
+ * Did side k fail? It exited with a failure or crashed, or it had said it failed
+ * (ipcb_side_failing) and was killed while it cleaned up, after another side's consequent
+ * failure ended the launch.
  */
 static bool side_failed(const struct launch_state *st, unsigned k)
 {
 	if (!st->done[k])
 		return false;
 	if (st->killed[k])
-		return ctl_at(st, k)->fail_ns != 0 && ctl_at(st, k)->err[0];
+		return side_crashed(st, k) ||
+		       (ctl_at(st, k)->fail_ns != 0 && ctl_at(st, k)->err[0]);
 	return !(WIFEXITED(st->status[k]) && WEXITSTATUS(st->status[k]) == 0);
 }
 
@@ -628,12 +642,12 @@ static int first_failure(const struct launch_state *st)
 		if (!side_failed(st, k))
 			continue;
 		/* A crash, not the driver's own SIGKILL of a side that had already failed. */
-		sig_k = WIFSIGNALED(st->status[k]) && !st->killed[k];
+		sig_k = side_crashed(st, k);
 		if (best < 0) {
 			best = (int)k;
 			continue;
 		}
-		if (sig_k != (WIFSIGNALED(st->status[best]) && !st->killed[best])) {
+		if (sig_k != side_crashed(st, (unsigned)best)) {
 			if (sig_k)
 				best = (int)k;
 			continue;
