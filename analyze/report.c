@@ -498,7 +498,8 @@ static void rows_index(struct report *r)
 {
 	size_t nshm = 0;
 
-	qsort(r->rows, r->n, sizeof(r->rows[0]), row_cmp);
+	if (r->n) /* a CSV of matrix cells alone has no rows here, and no array */
+		qsort(r->rows, r->n, sizeof(r->rows[0]), row_cmp);
 	r->ntnames = r->nvnames = 0;
 	for (size_t i = 0; i < r->n; i++)
 		if (i > 0 && strcmp(r->rows[i].transport, r->rows[i - 1].transport) == 0) {

@@ -10,6 +10,9 @@ HERE=$(cd "$(dirname "$0")" && pwd)
 FIX=$HERE/../fixtures/sysfs
 . "$HERE/../tap.sh"
 tap_workdir placements-test
+# The runs' own TMPDIR: what they leave is theirs, not another test's.
+export TMPDIR=$WORK/tmp
+mkdir -p "$TMPDIR"
 
 plan() { # plan MACHINE ARGS...: the plan's placement lines, and the messages, into $WORK/plan
 	local m=$1
