@@ -1489,6 +1489,13 @@ static int parse_cpu_list(struct ipcb_opts *o, char *err, size_t errlen)
 	if (rc || o->ncpu_list == 0)
 		return opt_fail(err, errlen, "--cpus: '%s' is not a CPU list (e.g. 0-3,8 or 0,1)%s",
 				o->cpus_arg, rc == -ERANGE ? ": a CPU number is too large" : "");
+	/* The sides are pinned with a cpu_set_t: a CPU it cannot hold is no CPU to choose. */
+	for (size_t i = 0; i < o->ncpu_list; i++)
+		if (o->cpu_list[i] >= CPU_SETSIZE)
+			return opt_fail(err, errlen,
+					"--cpus: CPU %d is beyond the %d CPUs a process can be "
+					"pinned to here",
+					o->cpu_list[i], CPU_SETSIZE);
 	/* A plan alone may be of another machine's tree (IPCB_SYSFS_ROOT): nothing is pinned. */
 	if (!o->plan_only && allowed_cpus(&allowed) == 0) {
 		format_cpu_set(&allowed, allowed_s, sizeof(allowed_s));
