@@ -90,7 +90,7 @@ struct redis_ep {
 	bool pubsub;
 	unsigned subscribers; /* pubsub: every PUBLISH must reach this many (1: at least one) */
 	unsigned depth;	      /* sends that may be unanswered */
-	unsigned pending; /* sends not answered yet */
+	unsigned pending;     /* sends not answered yet */
 };
 
 static int redis_probe(struct ipcb_probe *p)

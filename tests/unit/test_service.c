@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * test_service.c - the driver's services (bench/launch/service.h) with real server processes: a shell
- * that says it is ready by writing a file in its directory and then waits. Started, pinned,
+ * test_service.c - the driver's services (bench/launch/service.h) with real server processes: a
+ * shell that says it is ready by writing a file in its directory and then waits. Started, pinned,
  * its CPU time read, stopped, and nothing left; a server that exits at once, one that never
  * answers and one whose command does not exist each fail the start, naming why, and leave
  * nothing; a driver killed with SIGKILL takes its server with it (PR_SET_PDEATHSIG), and what a

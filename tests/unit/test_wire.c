@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * test_wire.c - the control connection's messages (bench/remote/wire.h): every type encodes and decodes
- * back to itself, a RESULT's histograms arrive whole, and the parser refuses what it must with a
- * reason: a truncated or overlong body, an unknown type, an enum value out of range, an
+ * test_wire.c - the control connection's messages (bench/remote/wire.h): every type encodes and
+ * decodes back to itself, a RESULT's histograms arrive whole, and the parser refuses what it must
+ * with a reason: a truncated or overlong body, an unknown type, an enum value out of range, an
  * overlong or control-character string, histogram entries out of order or not adding up, an
  * index beyond the receiving histogram.
  *
