@@ -366,7 +366,7 @@ static int bcast_setup(struct ipcb_chan *ch)
 		      ~(size_t)(BCAST_ALIGN - 1);
 	size_t n = target / slot, ring_bytes;
 	bool overwrite = bcast_lossy(cfg);
-	int ndirs = cfg->bidirectional ? 2 : 1, fd, rc;
+	int ndirs = cfg->bidirectional ? 2 : 1, rc;
 	char size[16];
 
 	/* Several readers each read every message; competing ones are another mechanism. */
@@ -381,11 +381,7 @@ static int bcast_setup(struct ipcb_chan *ch)
 	n = n < BCAST_MIN_SLOTS ? BCAST_MIN_SLOTS : n > BCAST_MAX_SLOTS ? BCAST_MAX_SLOTS : n;
 	ring_bytes = (sizeof(struct bcast_ring) + n * slot + 4095) & ~(size_t)4095;
 	c->map_bytes = (size_t)ndirs * ring_bytes;
-	rc = ipcb_backing_create(NULL, ch->tag, c->map_bytes, &fd, &ch->err);
-	if (rc)
-		return rc;
-	rc = ipcb_backing_map(fd, c->map_bytes, &c->map, &ch->err);
-	close(fd); /* the mapping keeps the memory */
+	rc = ipcb_backing_create_map(NULL, ch->tag, c->map_bytes, &c->map, &ch->err);
 	if (rc)
 		return rc;
 	for (int d = 0; d < ndirs; d++) {

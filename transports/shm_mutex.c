@@ -85,7 +85,7 @@ static int shm_mutex_setup(struct ipcb_chan *ch)
 	struct shm_mutex_chan *c = ch->priv;
 	size_t k;
 	char slot[16];
-	int fd, rc;
+	int rc;
 
 	c->ndirs = ch->cfg.bidirectional ? 2 : 1;
 	c->slot_bytes = (ch->cfg.msg_bytes + 63) & ~(size_t)63;
@@ -96,11 +96,7 @@ static int shm_mutex_setup(struct ipcb_chan *ch)
 	c->dir_bytes =
 	    (sizeof(struct shm_mutex_dir) + c->nslots * c->slot_bytes + 63) & ~(size_t)63;
 	c->map_bytes = c->ndirs * c->dir_bytes;
-	rc = ipcb_backing_create(NULL, ch->tag, c->map_bytes, &fd, &ch->err);
-	if (rc)
-		return rc;
-	rc = ipcb_backing_map(fd, c->map_bytes, &c->map, &ch->err);
-	close(fd); /* the mapping keeps the segment */
+	rc = ipcb_backing_create_map(NULL, ch->tag, c->map_bytes, &c->map, &ch->err);
 	if (rc)
 		return rc;
 	for (unsigned d = 0; d < c->ndirs; d++) {

@@ -34,18 +34,14 @@ static int shm_sem_setup(struct ipcb_chan *ch)
 	struct shm_sem_chan *c = ch->priv;
 	struct ipcb_slots *s = &c->slots;
 	size_t sems_bytes;
-	int fd, rc;
+	int rc;
 
 	rc = ipcb_slots_setup(s, &ch->cfg, &ch->err);
 	if (rc)
 		return rc;
 	sems_bytes = ipcb_slots_nsems(s) * sizeof(struct ipcb_psem);
 	c->map_bytes = sems_bytes + ipcb_slots_bytes(s);
-	rc = ipcb_backing_create(NULL, ch->tag, c->map_bytes, &fd, &ch->err);
-	if (rc)
-		return rc;
-	rc = ipcb_backing_map(fd, c->map_bytes, &c->map, &ch->err);
-	close(fd); /* the mapping keeps the segment */
+	rc = ipcb_backing_create_map(NULL, ch->tag, c->map_bytes, &c->map, &ch->err);
 	if (rc)
 		return rc;
 	ch->buffer_bytes = c->map_bytes;

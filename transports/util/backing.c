@@ -53,12 +53,18 @@ free_path:
 	return rc;
 }
 
-int ipcb_backing_map(int fd, size_t bytes, void **out, struct ipcb_err *e)
+int ipcb_backing_create_map(const char *dir, const char *name, size_t bytes, void **out,
+			    struct ipcb_err *e)
 {
-	void *p = mmap(NULL, bytes, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	void *p;
+	int fd, rc = ipcb_backing_create(dir, name, bytes, &fd, e);
 
-	if (p == MAP_FAILED)
-		return ipcb_err(e, -errno, "mmap");
-	*out = p;
-	return 0;
+	if (rc)
+		return rc;
+	p = mmap(NULL, bytes, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	rc = p == MAP_FAILED ? ipcb_err(e, -errno, "mmap") : 0;
+	close(fd);
+	if (!rc)
+		*out = p;
+	return rc;
 }

@@ -21,7 +21,11 @@
 int ipcb_backing_create(const char *dir, const char *name, size_t bytes, int *fd,
 			struct ipcb_err *e);
 
-/* mmap `bytes` of it shared and writable. 0 with *out set, or -errno recorded in e. */
-int ipcb_backing_map(int fd, size_t bytes, void **out, struct ipcb_err *e);
+/*
+ * ipcb_backing_create(), then mmap the `bytes` shared and writable and close the fd: the mapping
+ * alone keeps the memory, inherited across fork. 0 with *out set, or -errno recorded in e.
+ */
+int ipcb_backing_create_map(const char *dir, const char *name, size_t bytes, void **out,
+			    struct ipcb_err *e);
 
 #endif

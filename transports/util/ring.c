@@ -372,7 +372,7 @@ int ipcb_ringchan_setup(struct ipcb_chan *ch, const char *dir)
 	int ndirs = ch->cfg.bidirectional ? 2 : 1;
 	size_t ring_bytes;
 	char piece[16];
-	int fd, rc;
+	int rc;
 
 	/*
 	 * Fences at the sleeper only where sleeping is rare: after a hybrid wait's polls. A side
@@ -388,11 +388,7 @@ int ipcb_ringchan_setup(struct ipcb_chan *ch, const char *dir)
 	ring_bytes = (plan.ring_bytes + 4095) & ~(size_t)4095;
 	c->map_bytes = (size_t)ndirs * ring_bytes;
 	/* In a directory, the run's own holds it; POSIX shared memory names it after the run. */
-	rc = ipcb_backing_create(dir, dir ? "ring" : ch->tag, c->map_bytes, &fd, &ch->err);
-	if (rc)
-		return rc;
-	rc = ipcb_backing_map(fd, c->map_bytes, &c->map, &ch->err);
-	close(fd); /* the mapping keeps the memory */
+	rc = ipcb_backing_create_map(dir, dir ? "ring" : ch->tag, c->map_bytes, &c->map, &ch->err);
 	if (rc)
 		return rc;
 	for (int d = 0; d < ndirs; d++) {
