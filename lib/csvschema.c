@@ -247,6 +247,10 @@ const struct ipcb_csv_col ipcb_csv_cols[IPCB_CSV_NCOLS] = {
 	"a broadcast's fan-out: the messages every receiver took, all together, per second over "
 	"the span `msgs_per_s` (what the sender published) is measured over; `msgs_per_s` times "
 	"the receivers when none was lost"),
+    [IPCB_COL_ZEROCOPY_COPIED] = DECIMAL("zerocopy_copied", "", 4,
+	"not a transport that sends zero-copy, or one that cannot tell",
+	"of the sends a zero-copy transport made without a copy, the share the kernel copied "
+	"after all (MSG_ZEROCOPY on loopback copies every one): 0 is zero-copy that happened"),
 };
 /* clang-format on */
 

@@ -125,6 +125,8 @@ static void tcp_zc_teardown(struct ipcb_chan *ch)
 		    ch->layout, sizeof(ch->layout), "MSG_ZEROCOPY: %llu of %llu sends copied%s",
 		    (unsigned long long)c->stats->copied, (unsigned long long)c->stats->completed,
 		    c->stats->copied == c->stats->completed && !ch->cfg.host ? " (loopback)" : "");
+		ch->zc_sends = c->stats->completed;
+		ch->zc_copied = c->stats->copied;
 	}
 	munmap(c->stats, sizeof(*c->stats));
 	c->stats = NULL;

@@ -389,6 +389,9 @@ static int csv_format_row(FILE *f, const struct ipcb_row *row, const struct ipcb
 	ipcb_csv_set_text(&rec, IPCB_COL_CHANNEL, r->layout);
 	ipcb_csv_set_uint(&rec, IPCB_COL_FULL_CHECKS, r->full_checks);
 	ipcb_csv_set_text(&rec, IPCB_COL_VERIFY, row->verify);
+	if (row->rates && r->zc_sends > 0 && r->zc_copied <= r->zc_sends)
+		ipcb_csv_set_decimal(&rec, IPCB_COL_ZEROCOPY_COPIED,
+				     (double)r->zc_copied / (double)r->zc_sends);
 	if (row->rates && r->segments_counted && r->messages > 0)
 		ipcb_csv_set_decimal(&rec, IPCB_COL_SEGMENTS_PER_MSG, (double)r->segments / msgs);
 	csv_shape(&rec, row, topo, sizeof(topo));

@@ -585,6 +585,10 @@ teardown:
 	/* After teardown, which may add what the endpoints saw (how many sends the kernel copied).
 	 */
 	if (chans) {
+		for (size_t k = 0; k < pairs; k++) {
+			r->zc_sends += chans[k].zc_sends;
+			r->zc_copied += chans[k].zc_copied;
+		}
 		chans[0].layout[sizeof(chans[0].layout) - 1] = '\0';
 		snprintf(r->layout, sizeof(r->layout), "%s%s%s", run_loans(s) ? "zerocopy" : "",
 			 run_loans(s) && chans[0].layout[0] ? "; " : "", chans[0].layout);

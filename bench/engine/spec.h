@@ -101,6 +101,7 @@ struct ipcb_run_result {
 	bool segments_counted;	 /* where the transport counts them (segments_sent) */
 	size_t buffer_bytes;	 /* what the channel held for messages in flight (0 = unknown) */
 	char layout[96];	 /* ipcb_chan.layout, after "zerocopy; " when loans were used */
+	uint64_t zc_sends, zc_copied; /* ipcb_chan's, every pair's together: 0 of 0 not known */
 	int cpu_seen[2];	 /* CPU each side ended on */
 	/* Open loop: what was offered and what got through (messages per second), sends that
 	 * started more than one interval late, and messages sent but never received. */
