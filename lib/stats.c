@@ -910,3 +910,74 @@ size_t ipcb_rng_below(uint64_t *state, size_t n)
 	while (r < reject_below);
 	return (size_t)(r % bound);
 }
+
+int ipcb_states_find(const double *x, size_t n, struct ipcb_states *out)
+{
+	double *l, total = 0, total2 = 0, best = INFINITY, left = 0, left2 = 0;
+	size_t cut = 0, least;
+
+	if (!x || !out || !n)
+		return -EINVAL;
+	l = malloc(n * sizeof(*l));
+	if (!l)
+		return -ENOMEM;
+	for (size_t i = 0; i < n; i++) {
+		if (!(x[i] > 0) || !isfinite(x[i])) {
+			free(l);
+			return -EINVAL;
+		}
+		l[i] = log(x[i]);
+	}
+	qsort(l, n, sizeof(*l), double_cmp);
+	memset(out, 0, sizeof(*out));
+	out->n = 1;
+	out->threshold = INFINITY;
+	out->count[0] = n;
+	out->median[0] = exp(ipcb_stats_median_sorted(l, n));
+	/* The smaller state must hold at least 2 values and 2 % of them. */
+	least = (size_t)ceil(0.02 * (double)n);
+	least = least < 2 ? 2 : least;
+	for (size_t i = 0; i < n; i++) {
+		total += l[i];
+		total2 += l[i] * l[i];
+	}
+	/* Each cut k puts l[0..k) low: the within-sides sum of squares, from running sums. */
+	for (size_t i = 0; i + 1 < least; i++) {
+		left += l[i];
+		left2 += l[i] * l[i];
+	}
+	for (size_t k = least; k + least <= n; k++) {
+		double nl = (double)k, nh = (double)(n - k), within;
+
+		left += l[k - 1];
+		left2 += l[k - 1] * l[k - 1];
+		within = (left2 - left * left / nl) +
+			 ((total2 - left2) - (total - left) * (total - left) / nh);
+		if (l[k] > l[k - 1] && within < best) {
+			best = within;
+			cut = k;
+		}
+	}
+	if (cut) {
+		double ml = 0, mh = 0, sd;
+
+		for (size_t i = 0; i < cut; i++)
+			ml += l[i];
+		for (size_t i = cut; i < n; i++)
+			mh += l[i];
+		ml /= (double)cut;
+		mh /= (double)(n - cut);
+		sd = sqrt(fmax(best, 0) / (double)(n - 2));
+		out->separation = sd > 0 ? (mh - ml) / sd : INFINITY;
+		if (mh - ml >= log(1.25) && out->separation >= IPCB_STATES_APART) {
+			out->n = 2;
+			out->threshold = exp((l[cut - 1] + l[cut]) / 2);
+			out->count[0] = cut;
+			out->count[1] = n - cut;
+			out->median[0] = exp(ipcb_stats_median_sorted(l, cut));
+			out->median[1] = exp(ipcb_stats_median_sorted(l + cut, n - cut));
+		}
+	}
+	free(l);
+	return 0;
+}

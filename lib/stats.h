@@ -300,6 +300,36 @@ struct ipcb_modes {
 int ipcb_modes_find(const double *x, size_t n, struct ipcb_modes *out);
 
 /*
+ * Two states of the machine, from the probes taken beside its rows: a virtual machine whose two
+ * CPUs the host puts on one core for a while bounces a cache line several times slower, and a
+ * sample of such probes falls into two clusters that no fixed factor separates well (the second
+ * may sit anywhere from 1.5x to 5x the first).
+ *
+ * The split, on the logs of the values: the boundary between two neighbours of the sorted sample
+ * that leaves the least variance within the two sides (Otsu's two-class criterion, which
+ * Jenks's natural breaks reduce to for two classes). It counts as two states only when they
+ * are apart: their means differ by at least 25 % and by at least IPCB_STATES_APART standard
+ * deviations of the values within them (a normal or uniform sample split at its middle gives
+ * 2.7 and 3.5), and the smaller side holds at least 2 values and 2 % of them. Otherwise the
+ * sample is one state.
+ */
+#define IPCB_STATES_APART 4.0
+
+struct ipcb_states {
+	size_t n;	   /* 1 or 2 */
+	double threshold;  /* a value below it is of the first state; INFINITY with one */
+	size_t count[2];   /* values in each */
+	double median[2];  /* each state's median */
+	double separation; /* the means' distance in within-state deviations (0: one state) */
+};
+
+/*
+ * The states of x[0..n) by the rule above. Returns 0, -EINVAL (n is 0, a NULL pointer, a value
+ * that is not a positive finite number) or -ENOMEM.
+ */
+int ipcb_states_find(const double *x, size_t n, struct ipcb_states *out);
+
+/*
  * A small deterministic random number generator for resampling: splitmix64 (Steele, Lea and
  * Flood 2014), whose whole state is one 64-bit number: the same seed gives the same sequence on
  * every machine. ipcb_rng_next() returns the next 64 random bits; ipcb_rng_below() a number
