@@ -2,46 +2,58 @@
 /*
  * html.h - `ipcbench report CSV --html FILE`: the report as one self-contained HTML page.
  *
- * The page is the Markdown report (whatever sections report.c prints) turned into HTML, with
- * the machine fingerprint from the CSV before the first section, a list of the sections, and
- * every figure scripts/plot draws from the CSV inline: each SVG as a data: URI in an <img>, so
- * the page refers to nothing outside itself (a Content-Security-Policy says so to the browser
- * too) and reads offline in any browser.
+ * The sections write their blocks as HTML (doc.h) into the page's body; this file wraps them:
+ * the head with the page's style, a list of the sections, the machine the CSV was measured on
+ * (from the model's rows), and the history's trend figures with --db. Every figure is inline,
+ * each SVG as a data: URI in an <img>, so the page refers to nothing outside itself (a
+ * Content-Security-Policy says so to the browser too) and reads offline in any browser.
  *
- * The figures are drawn by the plot program (scripts/plot, installed as ipcbench-plot) into a
- * private directory that is removed afterwards; the program is $IPCBENCH_PLOT when set, else
- * ipcbench-plot beside the running ipcbench (an installed one), else the checkout's
- * scripts/plot this ipcbench was built from, else ipcbench-plot on PATH.
- *
- * With `report --db DB`, a section of trend figures follows: the results history's series for
- * the CSV's machine, drawn by the history (history/history.h) into a directory of their own.
+ * The figures are drawn by the plot program (scripts/plot, installed as ipcbench-plot) from the
+ * figure data the report writes (figdata.h) into a private directory removed afterwards; the
+ * program is $IPCBENCH_PLOT when set, else ipcbench-plot beside the running ipcbench (an
+ * installed one), else the checkout's scripts/plot this ipcbench was built from, else
+ * ipcbench-plot on PATH.
  */
 #ifndef IPCB_HTML_H
 #define IPCB_HTML_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdio.h>
 
-struct ipcb_html_page {
-	const char *markdown; /* the report, as report.c printed it */
-	size_t len;
-	const char *csv;     /* the CSV it was made from: its first row's machine fingerprint */
-	const char *figures; /* a directory of SVG files, every one inlined; NULL for none */
-	const char *trends;  /* report --db: the history's trend figures (SVG); NULL for none */
-};
-
-/* Write the page to f. 0, or -errno with err saying what failed. */
-int ipcb_html_write(FILE *f, const struct ipcb_html_page *page, char *err, size_t errlen);
+#include "doc.h"
+#include "model.h"
 
 /*
- * Draw the figures of csv with the plot program into a new private directory under $TMPDIR (or
- * /tmp), whose path goes into dir. 0; -EINTR when a stop signal (SIGINT, SIGTERM, SIGHUP,
- * SIGQUIT) came, *signal saying which (the program is stopped, the directory removed); else
- * -errno with err saying what failed (the directory removed). The caller keeps those signals
+ * Write the page: body[0..len) is what the sections wrote through d (its headings list the
+ * sections). 0, or -errno.
+ */
+int html_page(FILE *f, const struct model *m, const struct ipcb_doc *d, const char *body,
+	      size_t len, char *err, size_t errlen);
+/* The page's section on the machine: the first row's machine columns, with what each is. */
+void html_machine(struct ipcb_doc *d, const struct model *m);
+/*
+ * A section of every SVG figure in dir, inline, in the report's order: -ENOENT with err when
+ * there is none (unless may_be_empty: the history's trends of a machine it has no series of).
+ */
+int html_figures(struct ipcb_doc *d, const char *title, const char *dir, bool may_be_empty,
+		 char *err, size_t errlen);
+
+/*
+ * A figure's caption from its file name without ".svg" (what its stem shows, then what the rest
+ * of the name says it is of); returns its rank in the report's order, past the known ones when
+ * the stem is unknown. The Markdown's links and the page's images share it.
+ */
+size_t figure_caption(const char *name, char *caption, size_t n);
+
+/*
+ * Draw the figures from the figure data in data_dir with the plot program into data_dir itself.
+ * 0; -EINTR when a stop signal (SIGINT, SIGTERM, SIGHUP, SIGQUIT) came, *signal saying which (the
+ * program is stopped); else -errno with err saying what failed. The caller keeps those signals
  * blocked while it runs.
  */
-int ipcb_html_draw(const char *csv, char *dir, size_t n, int *signal, char *err, size_t errlen);
-/* Remove a directory ipcb_html_draw() made, with what is in it. */
-void ipcb_html_undraw(const char *dir);
+int html_draw(const char *data_dir, int *signal, char *err, size_t errlen);
+/* Remove a directory the report made, with what is in it. */
+void html_undraw(const char *dir);
 
 #endif /* IPCB_HTML_H */

@@ -347,7 +347,7 @@ void ipcb_doc_figure(struct ipcb_doc *d, const char *caption, const char *dir, c
 		return;
 	}
 	/* The page refers to nothing outside itself: the SVG inline, as a data: URI. */
-	if (asprintf(&path, "%s/%s.svg", d->svg_dir ? d->svg_dir : dir, name) < 0)
+	if (asprintf(&path, "%s/%s.svg", dir, name) < 0)
 		return;
 	in = fopen(path, "r");
 	free(path);

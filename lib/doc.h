@@ -43,8 +43,6 @@ struct ipcb_doc {
 		char id[96], title[256];
 	} * heads;
 	size_t nheads, heads_cap;
-	/* HTML figures: the directory of SVG files to inline; NULL to link PNGs. */
-	const char *svg_dir;
 };
 
 void ipcb_doc_init(struct ipcb_doc *d, FILE *out, enum ipcb_doc_format fmt);
@@ -74,8 +72,8 @@ void ipcb_doc_row(struct ipcb_doc *d, ...);
 void ipcb_doc_rowv(struct ipcb_doc *d, const char *const *cells);
 void ipcb_doc_table_end(struct ipcb_doc *d);
 
-/* A figure: its caption, and its file without extension (NAME.png in Markdown, NAME.svg inline
- * on the page from svg_dir). */
+/* A figure: its caption, and its file in dir without extension (DIR/NAME.png linked in
+ * Markdown, DIR/NAME.svg inline on the page; a file that is not there is left out). */
 void ipcb_doc_figure(struct ipcb_doc *d, const char *caption, const char *dir, const char *name);
 
 /* Text with the marks taken out (for titles, ids and CSV cells). */

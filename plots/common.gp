@@ -8,7 +8,7 @@
 #   W, H     the canvas in pixels (optional; the figure scripts set their own)
 #
 # The data files are CSV with a header line; every script reads them by column name
-# (column("p50_ns"), strcol("series")), never by position.
+# (column("p50"), strcol("series")), never by position.
 
 if (!exists("W")) W = 1400
 if (!exists("H")) H = 820

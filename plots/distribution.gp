@@ -2,16 +2,16 @@
 # latency against percentile on a 1/(1-p) log axis up to 99.999%, one curve per run (from the
 # .hgrm file ipcbench --hgrm wrote for it), the chosen transports, one size, one placement.
 #
-# Parameters (gnuplot -e): data (dist CSV from scripts/plot: series,color,placement,curve,x,
-# latency_ns; curve = series#run, rows in percentile order), P (placement), K (the curves),
+# Parameters (gnuplot -e): data (dist CSV from scripts/plot: series,color,place,curve,x,
+# latency; curve = series#run, rows in percentile order), P (placement), K (the curves),
 # C (their linetypes), T (a title per curve, '-' for a transport's other runs), runs (how many
 # curves), size_label, ymin ymax (ns), and fmt out fp for common.gp.
-# Columns read: curve placement x latency_ns.
+# Columns read: curve place x latency.
 W = 1300
 H = 820
 load plotdir . '/common.gp'
 
-is(k) = strcol("curve") eq k && strcol("placement") eq P
+is(k) = strcol("curve") eq k && strcol("place") eq P
 
 set logscale xy
 set xrange [1:1.5e5]
@@ -28,5 +28,5 @@ set bmargin at screen 0.13
 set tmargin at screen 0.90
 set key at screen 0.815, 0.90 left top Left reverse spacing 1.15 samplen 3 box lc rgb '#c0c0c0' opaque
 
-plot for [i = 1:words(K)] data using (column("x")):(is(word(K, i)) ? column("latency_ns") : NaN) \
+plot for [i = 1:words(K)] data using (column("x")):(is(word(K, i)) ? column("latency") : NaN) \
 	with lines lt (word(C, i) + 0) lw 1.5 title (word(T, i) eq '-' ? '' : word(T, i))

@@ -1,18 +1,20 @@
-# plots/latency.gp - round-trip latency against payload size, one line per transport:
-# p50 in the left panel, p99 in the right one, same log axes, for one placement.
+# plots/latency.gp - round-trip latency (p50) against payload size, one line per transport, in
+# two panels: readers that poll (they pay no wake-up and burn a CPU instead) and readers that
+# sleep, each with its own legend and the floors that bound it, for one placement. A loan (its
+# receiver reads the payload in place) is dashed and says so in its name.
 #
-# Parameters (gnuplot -e): data (summary CSV from scripts/plot: medians of repeats),
-# P (placement), S (series, space-separated), C (their linetypes), refs (the reference
-# series present: null floor-cacheline floor-futex floor-mailbox), xmin xmax (sizes, bytes),
-# ymin ymax (ns), and fmt out fp for common.gp.
-# Columns read: series placement mode latency_kind size_bytes p50_ns p99_ns.
-W = 1500
-H = 820
+# Parameters (gnuplot -e): data (summary CSV: the report's medians), P (placement), SP CP DP
+# (the polling series and their linetypes), LP LCP (the polling loans), SS CS LS LCS (the
+# sleeping ones), refs (the reference series present), xmin xmax (sizes, bytes), ymin ymax (ns), and
+# fmt out fp for common.gp.
+# Columns read: series place what bytes p50.
+W = 1700
+H = 900
 load plotdir . '/common.gp'
 
-is(s) = strcol("series") eq s && strcol("placement") eq P && strcol("mode") eq "latency" && \
-	strcol("latency_kind") eq "rtt"
+is(s) = strcol("series") eq s && strcol("place") eq P && strcol("what") eq "latency"
 has(r) = strstrt(' ' . refs . ' ', ' ' . r . ' ') > 0
+name(s) = s . ' (loan)'
 
 set logscale xy
 xlo = padlo(xmin, 1.6)
@@ -22,45 +24,39 @@ set yrange [padlo(ymin, 2.0):padhi(ymax, 2.0)]
 eval 'set xtics (' . SIZETICS . ')'
 eval 'set ytics (' . NSTICS . ')'
 set xlabel 'payload size (bytes, log)'
-set ylabel 'round-trip latency (log)'
+set ylabel 'round-trip latency p50 (log)'
 
-# The plot: one line per transport, then the references that are in the data.
-PLOT = 'for [i = 1:words(S)] data using (column("size_bytes")):(is(word(S, i)) ? column(PCOL) : NaN) ' . \
-	'with linespoints lt (word(C, i) + 0) title word(S, i)'
-if (has('null')) {
-	PLOT = PLOT . ', data using (column("size_bytes")):(is("null") ? column(PCOL) : NaN) ' . \
-		'with linespoints ls 101 title "null: harness floor"'
-}
-if (has('floor-cacheline')) {
-	PLOT = PLOT . ', data using (xlo):(is("floor-cacheline") ? column(PCOL) : NaN):(xhi - xlo):(0) ' . \
-		'with vectors nohead ls 102 title "floor: cache-line round trip"'
-}
-if (has('floor-mailbox')) {
-	PLOT = PLOT . ', data using (column("size_bytes")):(is("floor-mailbox") ? column(PCOL) : NaN) ' . \
-		'with linespoints ls 106 title "floor: mailbox round trip"'
-}
-if (has('floor-futex')) {
-	PLOT = PLOT . ', data using (xlo):(is("floor-futex") ? column(PCOL) : NaN):(xhi - xlo):(0) ' . \
-		'with vectors nohead ls 103 title "floor: futex wake round trip"'
-}
+# One panel's plot: its series, then the floors that bound its readers.
+panel(S, C, L, LC) = (words(value(S)) > 0 ? 'for [i = 1:words(' . S . ')] data using (column("bytes")):' . \
+	'(is(word(' . S . ', i)) ? column("p50") : NaN) with linespoints lt (word(' . C . ', i) + 0) ' . \
+	'title word(' . S . ', i)' : 'NaN notitle') . (words(value(L)) > 0 ? ', for [i = 1:words(' . L . ')] data ' . \
+	'using (column("bytes")):(is(word(' . L . ', i)) ? column("p50") : NaN) with linespoints ' . \
+	'lt (word(' . LC . ', i) + 0) dt 2 title name(word(' . L . ', i))' : '')
+REFS = has('null') ? ', data using (column("bytes")):(is("null") ? column("p50") : NaN) ' . \
+	'with linespoints ls 101 title "floor: the harness (null)"' : ''
+POLLREFS = REFS . (has('floor-cacheline') ? ', data using (xlo):(is("floor-cacheline") ? column("p50") : NaN):(xhi - xlo):(0) ' . \
+	'with vectors nohead ls 102 title "floor: cache-line round trip"' : '') . \
+	(has('floor-mailbox') ? ', data using (column("bytes")):(is("floor-mailbox") ? column("p50") : NaN) ' . \
+	'with linespoints ls 106 title "floor: mailbox round trip"' : '')
+SLEEPREFS = REFS . (has('floor-futex') ? ', data using (xlo):(is("floor-futex") ? column("p50") : NaN):(xhi - xlo):(0) ' . \
+	'with vectors nohead ls 103 title "floor: futex wake-up round trip"' : '')
 
-set multiplot title sprintf('Round-trip latency vs payload size, %s (latency mode, rtt rows)', P) font ',15'
-set bmargin at screen 0.13
-set tmargin at screen 0.88
-set key at screen 0.785, 0.88 left top Left reverse spacing 1.15 samplen 3 box lc rgb '#c0c0c0' opaque
+set multiplot title sprintf('Round-trip latency p50 against payload size, %s', P) font ',15'
+set bmargin at screen 0.12
+set tmargin at screen 0.89
+set key spacing 1.05 samplen 2.5 font ',9' box lc rgb '#c0c0c0' opaque Left reverse
 
-set lmargin at screen 0.068
-set rmargin at screen 0.39
-set title 'p50 (median)'
-PCOL = 'p50_ns'
-eval 'plot ' . PLOT
+set lmargin at screen 0.06
+set rmargin at screen 0.35
+set key at screen 0.355, 0.89 left top
+set title sprintf('readers that poll (%d)', words(SP) + words(LP))
+if (words(SP) + words(LP) > 0) { eval 'plot ' . panel('SP', 'CP', 'LP', 'LCP') . POLLREFS } else { set label 1 'no reader that polls' at graph 0.5, 0.5 center; plot NaN notitle; unset label 1 }
 
-unset key
 unset label 900
-set lmargin at screen 0.44
-set rmargin at screen 0.77
-set title 'p99 (same scale)'
+set lmargin at screen 0.55
+set rmargin at screen 0.84
+set key at screen 0.845, 0.89 left top
 set ylabel ''
-PCOL = 'p99_ns'
-eval 'plot ' . PLOT
+set title sprintf('readers that sleep (%d)', words(SS) + words(LS))
+if (words(SS) + words(LS) > 0) { eval 'plot ' . panel('SS', 'CS', 'LS', 'LCS') . SLEEPREFS } else { set label 1 'no reader that sleeps' at graph 0.5, 0.5 center; plot NaN notitle; unset label 1 }
 unset multiplot

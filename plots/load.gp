@@ -3,17 +3,17 @@
 # placement, one mode, one size. Requests: round trips; streams: one-way delays; both counted
 # from each message's intended send time.
 #
-# Parameters (gnuplot -e): data (load CSV from scripts/plot: series,color,placement,mode,
-# size_bytes,offered,p50_ns,p99_ns,p999_ns, medians of repeats, rates ascending), P
+# Parameters (gnuplot -e): data (load CSV of ipcbench report --figure-data: series,color,place,
+# what,bytes,offered,p50,p99,p999: the report's medians of the steps the generator kept), P
 # (placement), MODE (latency or throughput), S (series), C (their linetypes), S99 C99 and
 # S999 C999 (the series with p99, p99.9 values, and their linetypes), size_label,
 # lxmin lxmax (msg/s), ymin ymax (ns), and fmt out fp for common.gp.
-# Columns read: series placement mode offered p50_ns p99_ns p999_ns.
+# Columns read: series place what offered p50 p99 p999.
 W = 1300
 H = 820
 load plotdir . '/common.gp'
 
-is(s) = strcol("series") eq s && strcol("placement") eq P && strcol("mode") eq MODE
+is(s) = strcol("series") eq s && strcol("place") eq P && strcol("what") eq MODE
 
 set logscale xy
 set xrange [lxmin / 1.3:lxmax * 1.3]
@@ -32,14 +32,14 @@ set bmargin at screen 0.13
 set tmargin at screen 0.90
 set key at screen 0.815, 0.90 left top Left reverse spacing 1.15 samplen 3 box lc rgb '#c0c0c0' opaque
 
-PLOT = 'for [i = 1:words(S)] data using (column("offered")):(is(word(S, i)) ? column("p50_ns") : NaN) ' . \
+PLOT = 'for [i = 1:words(S)] data using (column("offered")):(is(word(S, i)) ? column("p50") : NaN) ' . \
 	'with linespoints lt (word(C, i) + 0) dt 1 title word(S, i)'
 if (words(S99) > 0) {
 	PLOT = PLOT . ', for [i = 1:words(S99)] data using (column("offered")):(is(word(S99, i)) ? ' . \
-		'column("p99_ns") : NaN) with linespoints lt (word(C99, i) + 0) dt 2 notitle'
+		'column("p99") : NaN) with linespoints lt (word(C99, i) + 0) dt 2 notitle'
 }
 if (words(S999) > 0) {
 	PLOT = PLOT . ', for [i = 1:words(S999)] data using (column("offered")):(is(word(S999, i)) ? ' . \
-		'column("p999_ns") : NaN) with lines lt (word(C999, i) + 0) dt 3 notitle'
+		'column("p999") : NaN) with lines lt (word(C999, i) + 0) dt 3 notitle'
 }
 eval 'plot ' . PLOT

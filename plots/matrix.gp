@@ -3,10 +3,10 @@
 # p50 and what the two CPUs share (= one CPU, T SMT siblings, L2/L3 a shared cache, N one NUMA
 # node, R two nodes). Cells a sampled matrix did not run stay blank.
 #
-# Parameters (gnuplot -e): data (matrix CSV from scripts/plot: series,size_bytes,sender,
+# Parameters (gnuplot -e): data (matrix CSV from ipcbench report --figure-data: series,bytes,sender,
 # receiver,p50_ns,class; medians of repeats), T (the transport), cpus (the CPUs in its cells,
 # space-separated, ascending), size_label, vmin vmax (ns), and fmt out fp for common.gp.
-# Columns read: series sender receiver p50_ns class.
+# Columns read: series sender receiver p50 class.
 n = words(cpus)
 W = n > 16 ? 1400 : 900
 H = n > 16 ? 1300 : 820
@@ -29,7 +29,7 @@ set border 15
 set tics scale 0
 set xlabel "receiver's CPU"
 set ylabel "sender's CPU"
-set x2label sprintf('%s: round-trip p50 at %s on every pair of CPUs (median of repeats)', T, size_label) font ',14'
+set x2label sprintf('%s: round-trip p50 at %s on every pair of CPUs (the report''s medians)', T, size_label) font ',14'
 set logscale cb
 lo = vmin > 0 ? vmin : 1
 hi = vmax > lo ? vmax : lo * 10
@@ -40,7 +40,7 @@ set key off
 set bmargin 5
 fs = n > 16 ? ',7' : ',11'
 
-plot data using (is(T) ? idx(column("receiver")) : NaN):(idx(column("sender"))):(0.5):(0.5):(column("p50_ns")) \
+plot data using (is(T) ? idx(column("receiver")) : NaN):(idx(column("sender"))):(0.5):(0.5):(column("p50")) \
 	with boxxyerror fs solid 1.0 noborder lc palette, \
-     data using (is(T) ? idx(column("receiver")) : NaN):(idx(column("sender"))):(sprintf("%s\n%s", nsfmt(column("p50_ns")), strcol("class"))) \
+     data using (is(T) ? idx(column("receiver")) : NaN):(idx(column("sender"))):(sprintf("%s\n%s", nsfmt(column("p50")), strcol("class"))) \
 	with labels font fs textcolor rgb '#202020'

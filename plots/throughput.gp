@@ -1,18 +1,19 @@
-# plots/throughput.gp - throughput (bytes/s) against payload size, one line per transport,
-# with the memcpy floor (floor-memcpy) as the thick black dashed reference and, across CPUs,
-# the cross-core copy floor (floor-xcopy), one placement.
+# plots/throughput.gp - throughput (bytes/s) against payload size, one line per transport, in
+# two panels (readers that poll, readers that sleep), with the copy ceiling of the placement:
+# the cross-core copy (floor-xcopy) where the sides ran on two CPUs, memcpy (floor-memcpy)
+# where on one. A loan's stream is a hand-off, not a copy of the bytes: dashed, and named so.
 #
-# Parameters (gnuplot -e): data (summary CSV from scripts/plot: medians of repeats),
-# P (placement), S (series), C (their linetypes), memcpy (1 if floor-memcpy rows exist),
-# xcopy (1 if floor-xcopy rows exist: copying out what the other CPU just wrote),
+# Parameters (gnuplot -e): data (summary CSV: the report's medians), P (placement), SP CP LP LCP
+# and SS CS LS LCS (the two panels' series and loans, with their linetypes), refs (the reference series present),
 # xmin xmax (sizes, bytes), ymin ymax (bytes/s), and fmt out fp for common.gp.
-# Columns read: series placement mode latency_kind size_bytes bytes_per_s.
-W = 1350
-H = 820
+# Columns read: series place what bytes rate.
+W = 1700
+H = 900
 load plotdir . '/common.gp'
 
-is(s) = strcol("series") eq s && strcol("placement") eq P && strcol("mode") eq "throughput" && \
-	strcol("latency_kind") eq "-"
+is(s) = strcol("series") eq s && strcol("place") eq P && strcol("what") eq "throughput"
+has(r) = strstrt(' ' . refs . ' ', ' ' . r . ' ') > 0
+name(s) = s . ' (loan: read in place)'
 
 set logscale xy
 set xrange [padlo(xmin, 1.6):padhi(xmax, 1.6)]
@@ -21,22 +22,33 @@ eval 'set xtics (' . SIZETICS . ')'
 eval 'set ytics (' . RATETICS . ')'
 set xlabel 'payload size (bytes, log)'
 set ylabel 'throughput (bytes/s, log; 1 MB = 10^6 B)'
-set title sprintf('Throughput vs payload size, %s (throughput mode: one-way stream, timed at the receiver)', P) font ',15'
 
-set lmargin at screen 0.09
-set rmargin at screen 0.76
-set bmargin at screen 0.13
-set tmargin at screen 0.90
-set key at screen 0.775, 0.90 left top Left reverse spacing 1.15 samplen 3 box lc rgb '#c0c0c0' opaque
+panel(S, C, L, LC) = (words(value(S)) > 0 ? 'for [i = 1:words(' . S . ')] data using (column("bytes")):' . \
+	'(is(word(' . S . ', i)) ? column("rate") : NaN) with linespoints lt (word(' . C . ', i) + 0) ' . \
+	'title word(' . S . ', i)' : 'NaN notitle') . (words(value(L)) > 0 ? ', for [i = 1:words(' . L . ')] data ' . \
+	'using (column("bytes")):(is(word(' . L . ', i)) ? column("rate") : NaN) with linespoints ' . \
+	'lt (word(' . LC . ', i) + 0) dt 2 title name(word(' . L . ', i))' : '')
+CEIL = (has('floor-xcopy') ? ', data using (column("bytes")):(is("floor-xcopy") ? column("rate") : NaN) ' . \
+	'with linespoints ls 105 title "ceiling: cross-core copy"' : '') . \
+	(has('floor-memcpy') ? ', data using (column("bytes")):(is("floor-memcpy") ? column("rate") : NaN) ' . \
+	'with linespoints ls 104 title "ceiling: memcpy"' : '')
 
-PLOT = 'for [i = 1:words(S)] data using (column("size_bytes")):(is(word(S, i)) ? column("bytes_per_s") : NaN) ' . \
-	'with linespoints lt (word(C, i) + 0) title word(S, i)'
-if (xcopy) {
-	PLOT = PLOT . ', data using (column("size_bytes")):(is("floor-xcopy") ? column("bytes_per_s") : NaN) ' . \
-		'with linespoints ls 105 title "floor: cross-core copy"'
-}
-if (memcpy) {
-	PLOT = PLOT . ', data using (column("size_bytes")):(is("floor-memcpy") ? column("bytes_per_s") : NaN) ' . \
-		'with linespoints ls 104 title "floor: memcpy bandwidth"'
-}
-eval 'plot ' . PLOT
+set multiplot title sprintf('Throughput against payload size, %s (a one-way stream, timed at the receiver)', P) font ',15'
+set bmargin at screen 0.12
+set tmargin at screen 0.89
+set key spacing 1.05 samplen 2.5 font ',9' box lc rgb '#c0c0c0' opaque Left reverse
+
+set lmargin at screen 0.06
+set rmargin at screen 0.35
+set key at screen 0.355, 0.89 left top
+set title sprintf('readers that poll (%d)', words(SP) + words(LP))
+if (words(SP) + words(LP) > 0) { eval 'plot ' . panel('SP', 'CP', 'LP', 'LCP') . CEIL } else { set label 1 'no reader that polls' at graph 0.5, 0.5 center; plot NaN notitle; unset label 1 }
+
+unset label 900
+set lmargin at screen 0.55
+set rmargin at screen 0.84
+set key at screen 0.845, 0.89 left top
+set ylabel ''
+set title sprintf('readers that sleep (%d)', words(SS) + words(LS))
+if (words(SS) + words(LS) > 0) { eval 'plot ' . panel('SS', 'CS', 'LS', 'LCS') . CEIL } else { set label 1 'no reader that sleeps' at graph 0.5, 0.5 center; plot NaN notitle; unset label 1 }
+unset multiplot

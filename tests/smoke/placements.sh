@@ -95,10 +95,10 @@ diag <<<"$cells"
 "$BIN" report "$WORK/m.csv" --figures figs -o "$WORK/m.md" >"$WORK/out" 2>"$WORK/err"
 st=$?
 [ $st -eq 0 ] && grep -q '^### The placement matrix' "$WORK/m.md" &&
-	grep -q '^\*\*shm\*\*, round trip p50 64: sender' "$WORK/m.md" &&
-	grep -q '^!\[Placement matrix, shm\](figs/matrix-shm.png)' "$WORK/m.md"
+	grep -q '^\*\*shm\*\*, round trip p50 at 64 B: sender' "$WORK/m.md" &&
+	grep -q "^!\[Placement matrix: round trip p50 on every pair of CPUs, shm\](figs/matrix-shm.png)" "$WORK/m.md"
 ok $? "the report has the matrix of each transport, and links its heatmap (exit $st)"
-grep -q '^## Where the two sides sit' "$WORK/m.md" && grep -qE '^\| shm \| 64 \| [0-9.]+ [nu]s \|' "$WORK/m.md"
+grep -q '^## Where the two sides sit' "$WORK/m.md" && grep -qE '^\| shm \| 64 B \| [0-9.]+ [nu]s ' "$WORK/m.md"
 ok $? "and each transport's cost by what its two CPUs share"
 
 if command -v gnuplot >/dev/null 2>&1; then

@@ -1,0 +1,241 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * figdata.c - the figures' data, written from the model, and the figures' section of the
+ * report; see figdata.h. The plot program (scripts/plot) lays these files out with gnuplot and
+ * computes nothing of its own: a figure's median is the table's median, its set-aside runs the
+ * table's.
+ */
+#include "figdata.h"
+
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "html.h"
+#include "sections.h"
+
+/* A series name gnuplot and a file name can carry: letters, digits and ._+-, the rest '_'. */
+static void series_name(const char *label, char *out, size_t n)
+{
+	size_t i = 0;
+
+	for (; label[i] && i + 1 < n; i++) {
+		char c = label[i];
+
+		out[i] = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+				 (c >= '0' && c <= '9') || strchr("._+-", c)
+			     ? c
+			     : '_';
+	}
+	out[i] = '\0';
+}
+
+static void num(FILE *f, double v)
+{
+	if (isnan(v))
+		fputs(",NaN", f);
+	else
+		fprintf(f, ",%.6g", v);
+}
+
+static const char *role(const struct group *g)
+{
+	return g->floor && !strncmp(g->transport, "floor-", 6) ? "floor"
+	       : g->floor				       ? "harness"
+							       : "mechanism";
+}
+
+/* The colour of a label: its place among the mechanisms' labels, the same in every figure. */
+static unsigned color_of(const struct model *m, const struct group *g)
+{
+	for (size_t i = 0; !g->floor && i < m->nlabels; i++)
+		if (!strcmp(m->labels[i], g->label))
+			return (unsigned)i + 1;
+	for (size_t i = 0; !g->floor && i < m->ntuned; i++)
+		if (!strcmp(m->tuned[i], g->label))
+			return (unsigned)(m->nlabels + i + 1);
+	return 0;
+}
+
+static FILE *open_in(const char *dir, const char *name, char *err, size_t errlen)
+{
+	char path[4096];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	f = fopen(path, "w");
+	if (!f)
+		snprintf(err, errlen, "%s: %s", path, strerror(errno));
+	return f;
+}
+
+static int close_checked(FILE *f, const char *dir, const char *name, char *err, size_t errlen)
+{
+	if (ferror(f) | (fclose(f) != 0)) {
+		snprintf(err, errlen, "%s/%s: write failed", dir, name);
+		return -EIO;
+	}
+	return 0;
+}
+
+/* The footer every figure carries: the machine, and what each point is a median of. */
+static void footer(const struct model *m, char *out, size_t n)
+{
+	double lo = INFINITY, hi = 0;
+
+	for (size_t i = 0; i < m->nruns; i++)
+		if (!m->runs[i].aside && m->runs[i].messages > 0 &&
+		    m->groups[m->runs[i].group].shape == S_PAIR) {
+			lo = fmin(lo, m->runs[i].messages);
+			hi = fmax(hi, m->runs[i].messages);
+		}
+	snprintf(
+	    out, n,
+	    "host %s  |  %s  |  kernel %s  |  ipcbench %s  |  %.10s  |  %s%s; runs of %.0f to %.0f "
+	    "messages",
+	    *m->host ? m->host : "?", *m->cpu_model ? m->cpu_model : "CPU ?", m->kernel, m->version,
+	    m->date, m->nrounds > 1 ? "each point the median of its rounds" : "one run each",
+	    m->flagged ? ", runs in a passing state of the machine set aside" : "",
+	    isfinite(lo) ? lo : 0, hi);
+	if (m->nrounds > 1)
+		snprintf(out + strlen(out), n - strlen(out), " (%u rounds)", m->nrounds);
+}
+
+int figdata_write(const struct model *m, const char *dir, char *err, size_t errlen)
+{
+	static const char *const cls[] = {"unknown", "polls", "sleeps"};
+	char s[128], fp[512];
+	FILE *f;
+	int rc;
+
+	if (mkdir(dir, 0700) < 0 && errno != EEXIST) {
+		snprintf(err, errlen, "%s: %s", dir, strerror(errno));
+		return -errno;
+	}
+	if (!(f = open_in(dir, "summary.csv", err, errlen)))
+		return -EIO;
+	/* The figures' own columns (their names are not the CSV's: these hold medians). */
+	fputs("series,base,role,color,strategy,place,what,kind,bytes,rounds,msgs,min,p50,p90,p99,"
+	      "p999,max,rate,cpu,class,mark\n",
+	      f);
+	for (size_t i = 0; i < m->nindex; i++) {
+		const struct group *g = &m->groups[m->index[i]];
+		const enum measure ms = g->latency ? M_RTT : M_BPS;
+		double msgs = NAN;
+
+		/* A tuned setting is another experiment: the figures show each mechanism as it
+		 * comes. */
+		if (!g->sum[ms].n || *g->tuning)
+			continue;
+		for (size_t k = 0; k < g->nruns; k++)
+			if (!m->runs[g->runs[k]].aside)
+				msgs = isnan(msgs) ? m->runs[g->runs[k]].messages
+						   : fmin(msgs, m->runs[g->runs[k]].messages);
+		series_name(g->label, s, sizeof(s));
+		fprintf(f, "%s,%s,%s,%u,%s,%s,%s,%s,%zu,%zu", s, g->transport, role(g),
+			color_of(m, g), g->wait, g->placement,
+			g->latency ? "latency" : "throughput", g->latency ? "rtt" : "-", g->size,
+			g->sum[ms].n);
+		num(f, msgs);
+		num(f, g->latency ? g->sum[M_RTT_MIN].median : NAN);
+		num(f, g->latency ? g->sum[M_RTT].median : NAN);
+		num(f, g->latency ? g->sum[M_RTT90].median : NAN);
+		num(f, g->latency ? g->sum[M_RTT99].median : NAN);
+		num(f, g->latency ? g->sum[M_RTT999].median : NAN);
+		num(f, g->latency ? g->sum[M_RTT_MAX].median : NAN);
+		num(f, g->latency ? NAN : g->sum[M_BPS].median);
+		num(f, g->sum[M_CPU].median);
+		fprintf(f, ",%s,%s\n", g->floor ? "-" : cls[g->reader],
+			g->loan		? "loan"
+			: g->page_cache ? "page-cache"
+					: "-");
+	}
+	if ((rc = close_checked(f, dir, "summary.csv", err, errlen)) < 0)
+		return rc;
+	/* The open loops' steps the generator kept (see loads.c): the others measured it. */
+	if (!(f = open_in(dir, "load.csv", err, errlen)))
+		return -EIO;
+	fputs("series,color,place,what,bytes,offered,p50,p99,p999\n", f);
+	for (size_t gi = 0; gi < m->ngroups; gi++) {
+		const struct group *g = &m->groups[gi];
+		double off = g->sum[M_ACHIEVED].median, late = g->sum[M_LATE].median, msgs = NAN;
+
+		if (g->shape != S_OPEN || *g->shape_text)
+			continue;
+		for (size_t k = 0; k < g->nruns; k++)
+			if (!m->runs[g->runs[k]].aside)
+				msgs = isnan(msgs) ? m->runs[g->runs[k]].messages
+						   : fmin(msgs, m->runs[g->runs[k]].messages);
+		if (!(msgs > 0) || late / msgs > 0.10 ||
+		    off < 0.95 * (isnan(g->offered) ? off : g->offered))
+			continue;
+		series_name(g->label, s, sizeof(s));
+		fprintf(f, "%s,%u,%s,%s,%zu", s, color_of(m, g), g->placement, g->mode, g->size);
+		num(f, isnan(g->offered) ? off : g->offered);
+		num(f, g->sum[g->latency ? M_RTT : M_OW].median);
+		num(f, g->sum[g->latency ? M_RTT99 : M_OW99].median);
+		num(f, g->sum[g->latency ? M_RTT999 : M_OW999].median);
+		fputc('\n', f);
+	}
+	if ((rc = close_checked(f, dir, "load.csv", err, errlen)) < 0)
+		return rc;
+	if (!(f = open_in(dir, "matrix.csv", err, errlen)))
+		return -EIO;
+	fputs("series,bytes,sender,receiver,p50,class\n", f);
+	for (size_t gi = 0; gi < m->ngroups; gi++) {
+		const struct group *g = &m->groups[gi];
+		char sh[8];
+
+		if (g->shape != S_MATRIX || !g->latency || !g->nruns || !g->sum[M_RTT].n)
+			continue;
+		series_name(g->label, s, sizeof(s));
+		fprintf(f, "%s,%zu,%d,%d,%.6g,%s\n", s, g->size, m->runs[g->runs[0]].cpu[0],
+			m->runs[g->runs[0]].cpu[1], g->sum[M_RTT].median,
+			topo_short(g->topo, sh, sizeof(sh)));
+	}
+	if ((rc = close_checked(f, dir, "matrix.csv", err, errlen)) < 0)
+		return rc;
+	if (!(f = open_in(dir, "footer", err, errlen)))
+		return -EIO;
+	footer(m, fp, sizeof(fp));
+	fprintf(f, "%s\n", fp);
+	return close_checked(f, dir, "footer", err, errlen);
+}
+
+/* The figures the plot program draws that the Markdown links: per placement, or one. */
+static const struct {
+	const char *stem;
+	bool per_placement;
+} figures[] = {
+    {"latency", true},	   {"throughput", true}, {"percentiles", true},
+    {"cpu-latency", true}, {"bars", false},
+};
+
+void sec_figures(struct report *r)
+{
+	const struct model *m = r->m;
+
+	/* The page inlines every figure drawn; the Markdown links the usual ones. */
+	if (r->d->fmt == IPCB_DOC_HTML) {
+		if (html_figures(r->d, "Figures", r->svg_dir, false, r->error, sizeof(r->error)) ==
+			0 &&
+		    r->trends)
+			html_figures(r->d, "Trends", r->trends, true, r->error, sizeof(r->error));
+		return;
+	}
+	if (!r->figures)
+		return;
+	ipcb_doc_h(r->d, 2, "Figures");
+	for (size_t i = 0; i < sizeof(figures) / sizeof(figures[0]); i++)
+		for (size_t p = 0; p < (figures[i].per_placement ? m->nplacements : 1); p++) {
+			char name[96], caption[256];
+
+			snprintf(name, sizeof(name), figures[i].per_placement ? "%s-%s" : "%s",
+				 figures[i].stem, figures[i].per_placement ? m->placements[p] : "");
+			figure_caption(name, caption, sizeof(caption));
+			ipcb_doc_figure(r->d, caption, r->figures, name);
+		}
+}

@@ -1,0 +1,21 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * figdata.h - the figures' data, from the model: `ipcbench report CSV --figure-data DIR` writes
+ * it, and the plot program (scripts/plot, installed as ipcbench-plot) draws from it:
+ *   summary.csv  one line per group of one pair in a closed loop: its medians over the kept
+ *                runs (the tables' values), its reader's class and whether it is a loan
+ *   load.csv     the open loops' steps the generator kept
+ *   matrix.csv   the placement matrix's cells
+ *   footer       the line every figure carries: the machine, and what a point is a median of
+ */
+#ifndef IPCB_FIGDATA_H
+#define IPCB_FIGDATA_H
+
+#include <stddef.h>
+
+#include "model.h"
+
+/* Write the files into dir (made if missing). 0, or -errno with err saying what failed. */
+int figdata_write(const struct model *m, const char *dir, char *err, size_t errlen);
+
+#endif /* IPCB_FIGDATA_H */

@@ -1,0 +1,214 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * model.h - one CSV, read once, as the groups every table, claim, figure and page is made from.
+ *
+ * A group is what was measured: a transport with its settings, a mode, a size, a placement and
+ * a load shape. Its runs are its rows, one per run (a round trip's one-way delays, a stream's
+ * send calls and the like join the run they belong to), each with the round it ran in and what
+ * it says about itself: how its reader waited (context switches), whether its payload was read
+ * in full or in place, whether zero-copy sends were copied after all, how its channel held
+ * messages, and the machine's state beside it. Every quantity is computed here once: which runs
+ * a group keeps (the machine's state), its median and interval over the rounds, its modes, its
+ * reader's class; the sections only read them, so a number printed twice has one value.
+ */
+#ifndef IPCB_MODEL_H
+#define IPCB_MODEL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "rows.h"
+#include "stats.h"
+
+/* What a run measured; NAN where it did not. */
+enum measure {
+	M_RTT,	      /* round trip p50, ns */
+	M_RTT99,      /* round trip p99, ns */
+	M_RTT999,     /* round trip p99.9, ns */
+	M_RTT90,      /* round trip p90, ns */
+	M_RTT_MIN,    /* round trip minimum, ns */
+	M_RTT_MAX,    /* round trip maximum, ns */
+	M_AB,	      /* one way, sender to receiver, p50 (a round trip's), ns */
+	M_BPS,	      /* a stream's bytes per second */
+	M_MSGS,	      /* messages per second */
+	M_CPU,	      /* both sides' CPU per message, ns */
+	M_SEND_CPU,   /* the sender's CPU per message, ns */
+	M_BUFFER,     /* bytes the channel reserved */
+	M_SERVER,     /* a server's CPU per message, ns */
+	M_SEND_CALL,  /* a send call's p50 with a slow consumer, ns */
+	M_OW,	      /* a stream's one-way delay p50 (open loops, broadcast), ns */
+	M_OW99,	      /* its p99 */
+	M_OW999,      /* its p99.9 */
+	M_OW90,	      /* its p90 */
+	M_SLOWEST,    /* broadcast: one way to the slowest receiver, p50 */
+	M_LAST,	      /* broadcast: to the last receiver of each message, p50 */
+	M_LAST99,     /* and its p99 */
+	M_ACHIEVED,   /* an open loop's achieved rate, msg/s */
+	M_LATE,	      /* sends that started late, messages */
+	M_LOSSES,     /* messages lost */
+	M_DELIVERIES, /* broadcast deliveries per second */
+	M_PAIR_MIN,   /* several pairs: the slowest pair's msg/s */
+	M_PAIR_MAX,   /* and the fastest's */
+	M_BPS_AB,     /* a stream both ways: each way */
+	M_BPS_BA,
+	M_SLO_RATE, /* a rate sweep's outcome: the rate its bound held to */
+	M_COUNT,
+};
+
+/* Lower is better (times, CPU, memory), or higher (rates). */
+bool measure_lower_better(enum measure m);
+/* "round trip p50", "throughput", ... */
+const char *measure_name(enum measure m);
+/* A value of the measure for people: "12.3 us", "1.20 GB/s", "64 KiB", "1.20M msg/s". */
+void measure_format(enum measure m, double v, char *out, size_t n);
+
+/* The load a group was measured under. */
+enum shape {
+	S_PAIR,	  /* one sender, one receiver, one message at a time: the guides' tables */
+	S_SLOW,	  /* the same with a slow consumer (--receiver-work-ns): claims C10, C12 */
+	S_OPEN,	  /* an open loop (--rate, a rate sweep's step) */
+	S_SHAPED, /* other closed loops: pairs, requests in flight, fan-in and out, bistream */
+	S_BCAST,  /* publish-subscribe (--deliver all) */
+	S_MATRIX, /* a cell of the placement matrix */
+	S_SWEEP,  /* a rate sweep's outcome row */
+};
+
+/* How a run's reader waited. */
+enum reader {
+	R_UNKNOWN, /* no context switches in the CSV */
+	R_POLLS,   /* it never slept: spin, yield, or a hybrid that never gave up spinning */
+	R_SLEEPS,
+};
+
+struct run {
+	size_t group;
+	unsigned round;	   /* the round's place among the CSV's rounds, from 1; 0: none */
+	unsigned round_no; /* as the CSV numbers it */
+	double v[M_COUNT];
+	double messages, ctx, run_spread, full_share, zc_copied, segs;
+	double probe_cl, probe_cl_after, probe_wk, offered, fraction;
+	int cpu[2]; /* the matrix's pair; -1 where not pinned */
+	int state;  /* the machine's state beside it: 0 the placement's usual one, 1 the other,
+		       -1 not probed */
+	bool aside; /* set aside for the machine's state (why in flag) */
+	char flag[96];
+	/* A floor of its own round that it beat (the floor's transport), and the floor's value. */
+	const char *beat;
+	double beat_floor;
+	unsigned long line; /* where it is in the CSV */
+};
+
+/* What a group's kept runs say of one measure. */
+struct summary {
+	size_t n;	       /* runs with a value */
+	double median, lo, hi; /* the median over the rounds and its interval */
+	double between;	       /* spread between rounds: 1.4826 MAD / median; NAN below 3 */
+	double within;	       /* a run's own spread (latency rows), median; NAN */
+	struct ipcb_modes modes;
+	const char *told_by; /* the column that separates the modes, NULL if none */
+	double told[IPCB_MODES_MAX];
+	double state_median[2]; /* where its runs spanned both states: each one's median */
+	size_t state_n[2];
+};
+
+struct group {
+	/* What was measured. */
+	const char *transport; /* the transport's own name */
+	char label[112];       /* its name in tables: with its settings where it has several */
+	const char *tuning;    /* its setting away from the defaults ("size=1048576"), "" none */
+	const char *options, *wait, *placement, *mode, *hops, *path, *rides_on, *channel;
+	const char *library, *topology;
+	const char *topo; /* what its two CPUs share (cpu_topology): "same", "cache L3", ... */
+	size_t size;
+	enum shape shape;
+	char shape_text[48]; /* "x2", "1:4", "k64", "poisson": "" for one pair */
+	double work_ns;	     /* the slow consumer's work per message; 0 */
+	double offered;	     /* an open loop's offered rate; NAN */
+	double fraction;     /* a sweep step's share of its maximum; NAN */
+	unsigned receivers;  /* broadcast: receivers */
+	bool latency;	     /* latency mode (a round trip), else a stream */
+	bool floor;	     /* the harness or a floor, not a mechanism */
+	bool framework;	     /* built on a library (C11's frameworks) */
+	/* What its rows say about themselves. */
+	enum reader reader; /* from the round trip of its transport, settings, placement, size */
+	double ctx;	    /* the median context switches per message of that round trip */
+	bool loan;	    /* a zero-copy loan whose receiver read most payloads in place */
+	double full_share;  /* the share of messages read in full; NAN */
+	bool zerocopy;	    /* it declares zero-copy sends (its channel says so) */
+	double zc_copied;   /* of those, the share the kernel copied after all; NAN unknown */
+	bool page_cache;    /* a file whose pages never had to reach the disk */
+	double buffer;	    /* bytes its channel reserved (median); NAN */
+	double segs;	    /* network segments per message (median); NAN */
+	int state;	    /* the state of the machine its kept runs are in; -1 not probed */
+	size_t *runs, nruns, runs_cap, kept;
+	struct summary sum[M_COUNT];
+};
+
+struct model {
+	struct ipcb_rows rows;
+	struct run *runs;
+	size_t nruns;
+	struct group *groups;
+	size_t ngroups;
+	/* The placements (cross-core first) and sizes of one-pair rows, ascending. */
+	const char *placements[16];
+	size_t nplacements;
+	size_t *sizes;
+	size_t nsizes;
+	unsigned nrounds; /* rounds (dense numbers); 0: the CSV has none */
+	bool has_paths, has_ctx, has_tuning;
+	bool paired; /* the CSV has rounds: runs of one round may be paired */
+	/* The machine, from the first row. */
+	const char *host, *cpu_model, *kernel, *version, *date, *virt, *smt;
+	/* Per placement, the probes' states (stats.h) and the wake-up probe's median. */
+	struct {
+		const char *placement;
+		struct ipcb_states states;
+		size_t probed;
+		double wakeup;
+	} place[16];
+	/* The mechanisms' one-pair labels at their defaults, and their tuned settings, sorted. */
+	const char **labels, **tuned;
+	size_t nlabels, ntuned;
+	/* The one-pair groups, sorted by label, placement, size and mode, for lookups. */
+	size_t *index;
+	size_t nindex;
+	size_t flagged; /* runs set aside */
+	size_t beaten;	/* runs that beat a floor of their round */
+	/* Set by a claim's stability test: how often each round is drawn (NULL: each once). */
+	const unsigned *weight;
+};
+
+/* Read the CSV at path into m. 0, or -errno with err saying why (named: file, line, column). */
+int model_load(struct model *m, const char *path, char *err, size_t errlen);
+void model_free(struct model *m);
+
+/*
+ * The group measured as transport (its label), shape S_PAIR, latency or stream, at size and
+ * placement; NULL when there is none.
+ */
+const struct group *model_pair(const struct model *m, const char *label, const char *placement,
+			       size_t size, bool latency);
+/* The group a measure of a pair is in: round trips and their kin in latency mode, else streams. */
+bool measure_latency(enum measure ms);
+const struct group *model_find(const struct model *m, const char *label, const char *placement,
+			       size_t size, enum measure ms);
+
+/*
+ * The values of measure ms of g's kept runs, with their rounds (as often as m->weight draws
+ * each round): into a growing array (*vals, *rounds, *cap); how many.
+ */
+size_t model_values(const struct model *m, const struct group *g, enum measure ms, double **vals,
+		    uint32_t **rounds, size_t *cap);
+/* g's median of ms as m->weight draws the rounds (the summary's without weights); NAN none. */
+double model_median(const struct model *m, const struct group *g, enum measure ms);
+
+/* A size as --size spells it, with a unit where it has no suffix: "64 B", "4K", "1M". */
+void size_format(size_t bytes, char *out, size_t n);
+/* The nearest size of the one-pair rows to want; 0 when none. */
+size_t model_size_near(const struct model *m, size_t want);
+/* The first group of a label (its declarations), NULL when none. */
+const struct group *model_label_group(const struct model *m, const char *label);
+
+#endif /* IPCB_MODEL_H */

@@ -1,0 +1,53 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * sections.h - the report's sections: each reads the model (and the claims, judged once) and
+ * writes its blocks into the document. report.c calls them from its section table, in order.
+ */
+#ifndef IPCB_SECTIONS_H
+#define IPCB_SECTIONS_H
+
+#include <stddef.h>
+
+#include "claims.h"
+#include "doc.h"
+#include "model.h"
+#include "slo.h"
+
+struct report {
+	const struct model *m;
+	struct ipcb_doc *d;
+	const char *csv;     /* the CSV, as the command line named it */
+	const char *figures; /* where the figures are, as seen from the report; NULL: none */
+	struct ipcb_slo slo;
+	/* Every claim of claim_list, judged once at the defaults, and each mechanism at its best.
+	 */
+	struct verdict *verdicts, *best;
+	size_t nclaims;
+	size_t small, k64, mib; /* the sizes the tables use: nearest 64 B, 64 KiB, 1 MiB */
+	/* The HTML page: the SVG figures to inline and the history's trends (NULL: none). */
+	const char *svg_dir, *trends;
+	char error[512]; /* a section that could not be written says why ("": none) */
+};
+
+/* A group's median, or its modes, with its interval where loose and the other state's value. */
+void series_text(const struct model *m, const struct group *g, enum measure ms, char *out,
+		 size_t n);
+/* What two CPUs share in one or two characters, for a matrix's cells: "=", "T", "L3", "N". */
+const char *topo_short(const char *cls, char *out, size_t n);
+/* A load's shape in words: "2 pairs", "64 requests in flight", "1 sender to 3 receivers". */
+void shape_words(const struct group *g, char *out, size_t n);
+
+void sec_answers(struct report *r);    /* tables.c: the answers first, the claims in brief */
+void sec_t1(struct report *r);	       /* tables.c: T1 */
+void sec_ranking(struct report *r);    /* tables.c: T2 and T3 */
+void sec_t4(struct report *r);	       /* tables.c: T4 */
+void sec_t5(struct report *r);	       /* tables.c: T5 and what the servers cost */
+void sec_made_of(struct report *r);    /* tables.c: what the rows are made of */
+void sec_tuned(struct report *r);      /* tables.c: each mechanism at its best */
+void sec_machine(struct report *r);    /* machine.c: floors, states, rounds, variation */
+void sec_queues(struct report *r);     /* queues.c: queues, middleware, brokers; C12 */
+void sec_placements(struct report *r); /* placements.c: where the two sides sit; the matrix */
+void sec_loads(struct report *r);      /* loads.c: open loops, other shapes, publish-subscribe */
+void sec_figures(struct report *r);    /* figdata.c: the figures (and the page's trends) */
+
+#endif /* IPCB_SECTIONS_H */

@@ -1,0 +1,789 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * tables.c - the answers first, the guides' tables T1-T5, what the rows are made of, and each
+ * mechanism at its best; see sections.h. Every value comes from the model's summaries and every
+ * pair goes through the rule, so a number here is the one the claims and figures use.
+ */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "rule.h"
+#include "sections.h"
+#include "stats.h"
+
+void series_text(const struct model *m, const struct group *g, enum measure ms, char *out, size_t n)
+{
+	const struct summary *s = g ? &g->sum[ms] : NULL;
+	size_t len = 0;
+	char a[32], b[32];
+
+	(void)m;
+	if (!s || !s->n) {
+		snprintf(out, n, "-");
+		return;
+	}
+	if (s->modes.n > 1) {
+		for (size_t k = 0; k < s->modes.n && len < n; k++) {
+			measure_format(ms, s->modes.median[k], a, sizeof(a));
+			len += (size_t)snprintf(out + len, n - len, "%s%s in %zu/%zu",
+						k ? ", " : "", a, s->modes.count[k], s->n);
+		}
+	} else {
+		measure_format(ms, s->median, out, n);
+		len = strlen(out);
+		/* A median its rounds know only loosely is given with its interval. */
+		if (s->n > 1 && (s->lo < 0.9 * s->median || s->hi > 1.1 * s->median)) {
+			measure_format(ms, s->lo, a, sizeof(a));
+			measure_format(ms, s->hi, b, sizeof(b));
+			len += (size_t)snprintf(out + len, n - len, " [%s, %s]", a, b);
+		}
+	}
+	/* Runs in both states of the machine: each state's median, or the one set aside. */
+	if (s->state_n[0] && s->state_n[1] && len < n) {
+		int k = g->state >= 0 ? !g->state : 0;
+
+		measure_format(ms, s->state_median[k], a, sizeof(a));
+		measure_format(ms, s->state_median[1], b, sizeof(b));
+		if (g->state >= 0)
+			snprintf(out + len, n - len,
+				 " (%s in the machine's %s state, %zu run%s, set "
+				 "aside)",
+				 a, k ? "other" : "usual", s->state_n[k],
+				 s->state_n[k] > 1 ? "s" : "");
+		else
+			snprintf(out + len, n - len,
+				 " (%s in the machine's usual state, %zu runs; %s in "
+				 "its other, %zu)",
+				 a, s->state_n[0], b, s->state_n[1]);
+	}
+}
+
+void shape_words(const struct group *g, char *out, size_t n)
+{
+	unsigned pairs = 1, inflight = 1, s = 1, r = 1;
+	const char *p = g->shape_text;
+	size_t len = 0;
+
+	out[0] = '\0';
+	if (strstr(p, "x"))
+		sscanf(strstr(p, "x"), "x%u", &pairs);
+	if (strstr(p, "k"))
+		sscanf(strstr(p, "k"), "k%u", &inflight);
+	if (strchr(g->topology, ':'))
+		sscanf(g->topology, "%u:%u", &s, &r);
+	if (pairs > 1)
+		len += (size_t)snprintf(out + len, n - len, "%u pairs", pairs);
+	if ((s > 1 || r > 1) && len < n)
+		len += (size_t)snprintf(out + len, n - len, "%s%u sender%s to %u receiver%s%s",
+					len ? ", " : "", s, s > 1 ? "s" : "", r, r > 1 ? "s" : "",
+					g->receivers ? ", each getting every message" : "");
+	if (inflight > 1 && len < n)
+		len += (size_t)snprintf(out + len, n - len, "%s%u requests in flight",
+					len ? ", " : "", inflight);
+	if (strstr(p, "poisson") && len < n)
+		len += (size_t)snprintf(out + len, n - len, "%sPoisson arrivals", len ? ", " : "");
+	if (!strcmp(g->mode, "bistream") && len < n)
+		snprintf(out + len, n - len, "%sboth ways at once", len ? ", " : "");
+}
+
+/* ---- the answers first -------------------------------------------------------------------- */
+
+static const struct {
+	const char *what;
+	enum measure ms;
+	bool big; /* at the largest size, else the smallest */
+} questions[] = {
+    {"Small messages (the 64 B round trip, p50)", M_RTT, false},
+    {"Bulk transfer (the 1 MiB stream)", M_BPS, true},
+    {"CPU cost (both sides' CPU per message of the 64 B stream)", M_CPU, false},
+};
+
+/* One value of a tie group's member: its median, and a round trip's p99 with its sample. */
+static void answer_value(const struct model *m, const struct group *g, enum measure ms, char *out,
+			 size_t n)
+{
+	char v[32], p[32];
+	double msgs = NAN;
+
+	measure_format(ms, g->sum[ms].median, v, sizeof(v));
+	if (ms != M_RTT) {
+		snprintf(out, n, "%s", v);
+		return;
+	}
+	if (!g->sum[M_RTT99].n) {
+		snprintf(out, n, "%s", v);
+		return;
+	}
+	measure_format(M_RTT99, g->sum[M_RTT99].median, p, sizeof(p));
+	for (size_t i = 0; i < g->nruns; i++)
+		if (!m->runs[g->runs[i]].aside)
+			msgs = isnan(msgs) ? m->runs[g->runs[i]].messages
+					   : fmin(msgs, m->runs[g->runs[i]].messages);
+	if (msgs * 0.01 < 100)
+		snprintf(out, n, "%s (p99 %s, from %.0f samples a run)", v, p, floor(msgs * 0.01));
+	else
+		snprintf(out, n, "%s (p99 %s)", v, p);
+}
+
+static const struct model *rank_m;
+static enum measure rank_ms;
+
+/* Best first, by the measure's median. */
+static int by_value(const void *a, const void *b)
+{
+	double x = (*(const struct group *const *)a)->sum[rank_ms].median;
+	double y = (*(const struct group *const *)b)->sum[rank_ms].median;
+	int c = x < y ? -1 : x > y;
+
+	return measure_lower_better(rank_ms) ? c : -c;
+}
+
+/* Holm over a question's comparisons: worse[i] where the best was shown better than i. */
+static void holm_worse(const double *p, bool *worse, size_t n)
+{
+	bool *rej = calloc(n + 1, sizeof(*rej));
+	double *q = calloc(n + 1, sizeof(*q));
+	size_t k = 0, *at = calloc(n + 1, sizeof(*at));
+
+	for (size_t i = 0; rej && q && at && i < n; i++)
+		if (!isnan(p[i]))
+			at[k] = i, q[k++] = p[i];
+	if (rej && q && at && ipcb_holm(q, k, CLAIM_ALPHA, rej, NULL) == 0)
+		for (size_t i = 0; i < k; i++)
+			worse[at[i]] = rej[i];
+	free(rej);
+	free(q);
+	free(at);
+}
+
+/*
+ * One question at one placement for one reader class: the best, and every mechanism the rule
+ * lets stand against it that the tests do not show slower by more than the margin (Holm over
+ * the question's comparisons): the group that ties for best.
+ */
+static void answer(struct report *r, const char *pl, size_t size, enum measure ms, enum reader cls)
+{
+	const struct model *m = r->m;
+	const struct group **c = calloc(m->nlabels + 1, sizeof(*c)), *best = NULL;
+	double *p = calloc(m->nlabels + 1, sizeof(*p));
+	bool *worse = calloc(m->nlabels + 1, sizeof(*worse));
+	size_t n = 0, loans = 0;
+	char why[300], notes[300], v[96];
+
+	if (!c || !p || !worse)
+		goto out;
+	for (size_t i = 0; i < m->nlabels; i++) {
+		const struct group *g = model_find(m, m->labels[i], pl, size, ms);
+
+		if (!g || !g->sum[ms].n || g->reader != cls || g->floor)
+			continue;
+		if (g->loan) {
+			loans++;
+			continue;
+		}
+		c[n++] = g;
+		if (!best || (measure_lower_better(ms) ? g->sum[ms].median < best->sum[ms].median
+						       : g->sum[ms].median > best->sum[ms].median))
+			best = g;
+	}
+	if (!best)
+		goto out;
+	rank_m = m;
+	rank_ms = ms;
+	qsort(c, n, sizeof(*c), by_value);
+	for (size_t i = 0; i < n; i++) {
+		double no;
+
+		p[i] = NAN;
+		worse[i] = false;
+		if (c[i] == best ||
+		    !rule_comparable(m, best, c[i], ms, 0, why, sizeof(why), notes, sizeof(notes)))
+			continue;
+		judge_one(m, best, c[i], ms, T_BEATS, &p[i], &no, NULL);
+	}
+	holm_worse(p, worse, n);
+	ipcb_doc_add(r->d, "readers that %s: ",
+		     cls == R_POLLS    ? "poll"
+		     : cls == R_SLEEPS ? "sleep"
+				       : "wait (not counted)");
+	answer_value(m, best, ms, v, sizeof(v));
+	ipcb_doc_add(r->d, DOC_B("%s") " %s", best->label, v);
+	for (size_t i = 0; i < n; i++)
+		if (c[i] != best && !isnan(p[i]) && !worse[i]) {
+			answer_value(m, c[i], ms, v, sizeof(v));
+			ipcb_doc_add(r->d, ", " DOC_B("%s") " %s", c[i]->label, v);
+		}
+	ipcb_doc_add(r->d, "%s", "");
+	{
+		const struct group *next = NULL;
+
+		for (size_t i = 0; i < n; i++)
+			if (worse[i] &&
+			    (!next || (measure_lower_better(ms)
+					   ? c[i]->sum[ms].median < next->sum[ms].median
+					   : c[i]->sum[ms].median > next->sum[ms].median)))
+				next = c[i];
+		if (next) {
+			answer_value(m, next, ms, v, sizeof(v));
+			ipcb_doc_add(r->d, "; then %s %s", next->label, v);
+		}
+	}
+	if (loans)
+		ipcb_doc_add(r->d, " (%zu loan%s, read in place, not counted: see T2)", loans,
+			     loans > 1 ? "s" : "");
+	ipcb_doc_item(r->d);
+out:
+	free(c);
+	free(p);
+	free(worse);
+}
+
+void sec_answers(struct report *r)
+{
+	const struct model *m = r->m;
+
+	ipcb_doc_h(r->d, 2, "The answers in brief");
+	ipcb_doc_p(
+	    r->d,
+	    "What a person choosing a mechanism asks first, answered on this machine for each "
+	    "placement: the mechanisms that tie for best, with the first one behind them. "
+	    "Readers that poll and readers that sleep are answered apart (a polling reader pays "
+	    "no wake-up and burns a CPU instead), and loans (the receiver reads the payload in "
+	    "place) are left out of these copies of the bytes. A mechanism ties for best when the "
+	    "tests on the rounds do not show the best one faster by more than %.0f%% (Holm over "
+	    "each question's comparisons, alpha %g).",
+	    CLAIM_MARGIN * 100, CLAIM_ALPHA);
+	for (size_t p = 0; p < m->nplacements; p++) {
+		const char *pl = m->placements[p];
+
+		if (!strcmp(pl, "two-host"))
+			continue;
+		ipcb_doc_h(r->d, 3, "%s", pl);
+		for (size_t q = 0; q < sizeof(questions) / sizeof(questions[0]); q++) {
+			size_t size = questions[q].big ? r->mib : r->small;
+
+			ipcb_doc_p(r->d, DOC_B("%s"), questions[q].what);
+			for (int cls = R_POLLS; cls <= R_SLEEPS; cls++)
+				answer(r, pl, size, questions[q].ms, (enum reader)cls);
+			if (!m->has_ctx)
+				answer(r, pl, size, questions[q].ms, R_UNKNOWN);
+		}
+	}
+	ipcb_doc_h(r->d, 3, "The guides' claims");
+	ipcb_doc_p(r->d,
+		   "Each claim, its grade from the comparisons the tests decided, and how often "
+		   "resamples of the rounds give the same grade; the sections below give every "
+		   "comparison, exceptions first, and what the rule refused to compare.");
+	ipcb_doc_table(r->d, "lllrr", "claim", "the guides say", "verdict",
+		       "decided comparisons that hold", "same grade in resamples");
+	for (size_t i = 0; i < r->nclaims; i++) {
+		const struct verdict *v = &r->verdicts[i];
+		char held[32] = "-", st[32] = "-";
+
+		if (v->yes + v->no)
+			snprintf(held, sizeof(held), "%zu of %zu", v->yes, v->yes + v->no);
+		if (!isnan(v->stable))
+			snprintf(st, sizeof(st), "%.0f%%%s", v->stable * 100,
+				 v->stable < CLAIM_STABLE ? " (unstable)" : "");
+		ipcb_doc_row(r->d, claim_id(v->def), claim_words(v->def), grade_names[v->grade],
+			     held, st);
+	}
+	ipcb_doc_table_end(r->d);
+}
+
+/* ---- T1 ----------------------------------------------------------------------------------- */
+
+static const struct t1 {
+	const char *mechanism, *path, *names[3];
+	double doc_ms;
+	const char *cpu, *mem, *volume;
+	int cpu_level, mem_level;
+} t1[] = {
+    {"shared memory", "shared-memory", {NULL}, 0.01, "very low", "smallest", "large", 0, 0},
+    {"pipe", NULL, {"pipe", NULL}, 2.5, "medium", "medium", "small", 1, 1},
+    {"message queue",
+     NULL,
+     {"posix-mq", "sysv-mq", NULL},
+     1.8,
+     "medium",
+     "larger",
+     "structured",
+     1,
+     2},
+    {"socket",
+     NULL,
+     {"unix-stream", "tcp", NULL},
+     3.2,
+     "higher",
+     "larger",
+     "network compatible",
+     2,
+     2},
+};
+
+/* T1's (and C8's) pick: the fastest member of the family that copies every byte. */
+static const struct group *t1_pick(const struct model *m, const struct t1 *t, const char *pl,
+				   size_t size)
+{
+	const struct group *best = NULL;
+
+	for (size_t i = 0; i < m->nlabels; i++) {
+		const struct group *g = model_find(m, m->labels[i], pl, size, M_BPS);
+		bool in = false;
+
+		for (size_t k = 0; t->names[k] && !in; k++)
+			in = g && !strcmp(g->transport, t->names[k]);
+		if (!g || g->loan || !g->sum[M_BPS].n || (t->path ? strcmp(g->path, t->path) : !in))
+			continue;
+		if (!best || g->sum[M_BPS].median > best->sum[M_BPS].median)
+			best = g;
+	}
+	return best;
+}
+
+void sec_t1(struct report *r)
+{
+	const struct model *m = r->m;
+
+	ipcb_doc_h(
+	    r->d, 2,
+	    "T1. Time to transfer 1 MB (" DOC_C("002_70218f60ab04cff3.txt") ", section 8.1)");
+	ipcb_doc_p(
+	    r->d,
+	    "Measured: " DOC_I(
+		"stream") " is 1 MiB divided by the throughput of 1 MiB "
+			  "messages; " DOC_I(
+			      "one message") " the one-way p50 of a single 1 MiB message in a "
+					     "round trip; CPU both sides' CPU time per streamed "
+					     "MiB; memory what the channel "
+					     "reserved for messages in flight. Each family by its "
+					     "fastest member that copies "
+					     "every byte (a loan, read in place, is not a transfer "
+					     "of the bytes), as C8 picks "
+					     "it.");
+	ipcb_doc_table(r->d, "llllrrrr", "mechanism", "document: time, CPU, memory, volume",
+		       "placement", "transport", "stream", "one message", "CPU per MiB", "memory");
+	for (size_t i = 0; i < sizeof(t1) / sizeof(t1[0]); i++)
+		for (size_t p = 0; p < m->nplacements; p++) {
+			const struct group *g = t1_pick(m, &t1[i], m->placements[p], r->mib);
+			const struct group *lat;
+			char doc[96], st[32], ab[32], cpu[32], mem[32];
+
+			if (!g)
+				continue;
+			lat = model_pair(m, g->label, g->placement, g->size, true);
+			snprintf(doc, sizeof(doc), "%.2f ms; %s, %s, %s", t1[i].doc_ms, t1[i].cpu,
+				 t1[i].mem, t1[i].volume);
+			snprintf(st, sizeof(st), "%.3f ms",
+				 (double)r->mib / g->sum[M_BPS].median * 1e3);
+			measure_format(M_AB, lat ? lat->sum[M_AB].median : NAN, ab, sizeof(ab));
+			measure_format(M_CPU, g->sum[M_CPU].median * (1048576.0 / (double)r->mib),
+				       cpu, sizeof(cpu));
+			measure_format(M_BUFFER, g->buffer, mem, sizeof(mem));
+			ipcb_doc_row(r->d, t1[i].mechanism, doc, m->placements[p], g->label, st, ab,
+				     cpu, mem);
+		}
+	ipcb_doc_table_end(r->d);
+	/* The document's CPU and memory columns as orders the measurements keep or break. */
+	for (size_t p = 0; p < m->nplacements; p++)
+		for (int k = 0; k < 2; k++) {
+			double v[4];
+			size_t kept = 0, ordered = 0;
+
+			for (size_t i = 0; i < 4; i++) {
+				const struct group *g =
+				    t1_pick(m, &t1[i], m->placements[p], r->mib);
+
+				v[i] = !g ? NAN : k ? g->buffer : g->sum[M_CPU].median;
+			}
+			for (size_t i = 0; i < 4; i++)
+				for (size_t j = 0; j < 4; j++) {
+					int li = k ? t1[i].mem_level : t1[i].cpu_level;
+					int lj = k ? t1[j].mem_level : t1[j].cpu_level;
+
+					if (li >= lj || isnan(v[i]) || isnan(v[j]))
+						continue;
+					ordered++;
+					kept += v[i] < v[j];
+				}
+			if (ordered)
+				ipcb_doc_li(
+				    r->d, "%s, %s: the document's order holds in %zu of %zu pairs",
+				    m->placements[p], k ? "memory reserved" : "CPU per MiB", kept,
+				    ordered);
+		}
+}
+
+/* ---- T2 and T3 ---------------------------------------------------------------------------- */
+
+static const struct {
+	const char *transport, *t2, *t3;
+} speed_words[] = {
+    {"pipe", "medium", "medium"},
+    {"fifo", "medium", "medium"},
+    {"posix-mq", "medium", "medium"},
+    {"sysv-mq", "medium", "medium"},
+    {"shm", "fastest", "highest"},
+    {"shm-sem", "fastest (semaphores: very fast)", "highest (semaphores: high)"},
+    {"sysv-shm", "fastest (semaphores: very fast)", "highest (semaphores: high)"},
+    {"mmap", "fastest", "highest"},
+    {"unix-stream", "medium, faster than network sockets", "-"},
+    {"unix-dgram", "medium, faster than network sockets", "-"},
+    {"unix-seqpacket", "medium, faster than network sockets", "-"},
+    {"tcp", "medium", "-"},
+    {"udp", "medium", "-"},
+    {"signal", "very fast", "-"},
+    {"file", "slowest", "-"},
+};
+
+static int by_rtt(const void *a, const void *b)
+{
+	double x = (*(const struct group *const *)a)->sum[M_RTT].median;
+	double y = (*(const struct group *const *)b)->sum[M_RTT].median;
+
+	return x < y ? -1 : x > y;
+}
+
+void sec_ranking(struct report *r)
+{
+	const struct model *m = r->m;
+	const struct group **list = calloc(m->nlabels + 1, sizeof(*list));
+	char s1[16], s2[16];
+
+	if (!list)
+		return;
+	size_format(r->small, s1, sizeof(s1));
+	size_format(r->mib, s2, sizeof(s2));
+	ipcb_doc_h(
+	    r->d, 2,
+	    "T2 and T3. Speed of every mechanism, measured (" DOC_C(
+		"000_00169c0be3505af8.txt") " section 4, " DOC_C("002_70218f60ab04cff3.txt") " sect"
+											     "ion "
+											     "1."
+											     "3)");
+	ipcb_doc_p(
+	    r->d,
+	    "Ranked by the %s round trip (p50); the %s stream beside it. Readers that poll and "
+	    "readers that sleep are ranked apart, by the same rule the claims keep: a round trip "
+	    "whose sides never slept (fewer than 0.5 context switches per message, whatever its "
+	    "wait is called) pays no wake-up and burns a CPU instead. A loan is listed under its "
+	    "own label and not ranked: its receiver reads the payload where it was built.",
+	    s1, s2);
+	rank_m = m;
+	for (size_t p = 0; p < m->nplacements; p++)
+		for (int cls = R_UNKNOWN; cls <= R_SLEEPS; cls++) {
+			size_t n = 0, rank = 0;
+
+			for (size_t i = 0; i < m->nlabels; i++) {
+				const struct group *g =
+				    model_find(m, m->labels[i], m->placements[p], r->small, M_RTT);
+
+				if (g && !g->floor && g->sum[M_RTT].n &&
+				    g->reader == (enum reader)cls)
+					list[n++] = g;
+			}
+			if (!n)
+				continue;
+			qsort(list, n, sizeof(*list), by_rtt);
+			ipcb_doc_p(r->d, DOC_B("%s, readers that %s"), m->placements[p],
+				   cls == R_POLLS    ? "poll"
+				   : cls == R_SLEEPS ? "sleep"
+						     : "wait (not counted)");
+			ipcb_doc_table(r->d, "lllllll", "rank", "transport", "wait", "round trip",
+				       "stream", "T2 says", "T3 says");
+			for (size_t i = 0; i < n; i++) {
+				const struct group *g = list[i], *s;
+				const char *t2 = "-", *t3 = "-";
+				char rk[16], a[128], b[160], lb[96];
+
+				for (size_t k = 0; k < sizeof(speed_words) / sizeof(speed_words[0]);
+				     k++)
+					if (!strcmp(speed_words[k].transport, g->transport))
+						t2 = speed_words[k].t2, t3 = speed_words[k].t3;
+				s = model_pair(m, g->label, g->placement, r->mib, false);
+				series_text(m, g, M_RTT, a, sizeof(a));
+				series_text(m, s, M_BPS, b, sizeof(b));
+				rule_label(s ? s : g, lb, sizeof(lb));
+				if (g->loan || (s && s->loan))
+					snprintf(rk, sizeof(rk), "-");
+				else
+					snprintf(rk, sizeof(rk), "%zu", ++rank);
+				snprintf(b + strlen(b), sizeof(b) - strlen(b), "%s", lb);
+				ipcb_doc_row(r->d, rk, g->label, g->wait, a, b, t2, t3);
+			}
+			ipcb_doc_table_end(r->d);
+		}
+	free(list);
+}
+
+/* ---- T4 and T5 ---------------------------------------------------------------------------- */
+
+void sec_t4(struct report *r)
+{
+	static const struct {
+		const char *what, *sysv, *posix;
+	} pairs[] = {{"message queues", "sysv-mq", "posix-mq"},
+		     {"shared memory + semaphores", "sysv-shm", "shm-sem"}};
+	const struct model *m = r->m;
+
+	ipcb_doc_h(r->d, 2,
+		   "T4. System V against POSIX (" DOC_C(
+		       "002_70218f60ab04cff3.txt") ", section 6.1: System V \"ordinary\", POSIX "
+						   "\"usually better\")");
+	ipcb_doc_table(r->d, "llllll", "pair", "placement", "System V round trip",
+		       "POSIX round trip", "System V stream", "POSIX stream");
+	for (size_t i = 0; i < 2; i++)
+		for (size_t p = 0; p < m->nplacements; p++) {
+			const char *pl = m->placements[p];
+			const struct group *g[4] = {
+			    model_pair(m, pairs[i].sysv, pl, r->small, true),
+			    model_pair(m, pairs[i].posix, pl, r->small, true),
+			    model_pair(m, pairs[i].sysv, pl, r->mib, false),
+			    model_pair(m, pairs[i].posix, pl, r->mib, false)};
+			char v[4][128], what[96];
+
+			if (!g[0] && !g[1] && !g[2] && !g[3])
+				continue;
+			for (int k = 0; k < 4; k++)
+				series_text(m, g[k], k < 2 ? M_RTT : M_BPS, v[k], sizeof(v[k]));
+			snprintf(what, sizeof(what), "%s (%s vs %s)", pairs[i].what, pairs[i].sysv,
+				 pairs[i].posix);
+			ipcb_doc_row(r->d, what, pl, v[0], v[1], v[2], v[3]);
+		}
+	ipcb_doc_table_end(r->d);
+	ipcb_doc_p(r->d, "The verdict is claim C5 below.");
+}
+
+/* A framework's figure as a multiple of its raw transport's, where the rule allows it. */
+static void times_raw(const struct model *m, const struct group *g, const struct group *raw,
+		      enum measure ms, char *out, size_t n)
+{
+	char why[300], notes[300];
+
+	if (!g || !raw) {
+		snprintf(out, n, "-");
+		return;
+	}
+	if (!rule_comparable(m, g, raw, ms, 0, why, sizeof(why), notes, sizeof(notes))) {
+		snprintf(out, n, "not compared: %s", why);
+		return;
+	}
+	/* Above 1 the framework costs more: its time over the raw one's, or their rates'. */
+	snprintf(out, n, "%.1fx",
+		 ms == M_BPS ? raw->sum[ms].median / g->sum[ms].median
+			     : g->sum[ms].median / raw->sum[ms].median);
+}
+
+void sec_t5(struct report *r)
+{
+	const struct model *m = r->m;
+	bool any = false;
+	char s1[16], s2[16];
+
+	size_format(r->small, s1, sizeof(s1));
+	size_format(r->k64, s2, sizeof(s2));
+	ipcb_doc_h(r->d, 2,
+		   "T5. The higher-level rows side by side (" DOC_C(
+		       "CLAIMS.md") " T5: message passing, RPC, brokers, HTTP)");
+	for (size_t i = 0; i < m->nlabels && !any; i++) {
+		const struct group *g = model_label_group(m, m->labels[i]);
+
+		any = g && g->framework;
+	}
+	if (!any) {
+		ipcb_doc_p(
+		    r->d,
+		    "Not measured: the CSV has no transport built on a library (" DOC_C(
+			"scripts/run") " measures them with " DOC_C("-t middleware,brokers") ").");
+		return;
+	}
+	ipcb_doc_table(r->d, "lllllllll", "placement", "transport", "hops", "data path", "rides on",
+		       "round trip", "x raw", "stream", "x raw");
+	for (size_t p = 0; p < m->nplacements; p++)
+		for (size_t i = 0; i < m->nlabels; i++) {
+			const char *pl = m->placements[p];
+			const struct group *g = model_pair(m, m->labels[i], pl, r->small, true);
+			const struct group *s = model_pair(m, m->labels[i], pl, r->k64, false);
+			const struct group *any_g = g ? g : s, *rr, *rs;
+			char a[128], b[128], x[2][320];
+
+			if (!any_g || !any_g->framework)
+				continue;
+			rr = model_pair(m, any_g->rides_on, pl, r->small, true);
+			rs = model_pair(m, any_g->rides_on, pl, r->k64, false);
+			series_text(m, g, M_RTT, a, sizeof(a));
+			series_text(m, s, M_BPS, b, sizeof(b));
+			times_raw(m, g, rr, M_RTT, x[0], sizeof(x[0]));
+			times_raw(m, s, rs, M_BPS, x[1], sizeof(x[1]));
+			ipcb_doc_row(r->d, pl, m->labels[i], *any_g->hops ? any_g->hops : "-",
+				     *any_g->path ? any_g->path : "-",
+				     *any_g->rides_on ? any_g->rides_on : "-", a, x[0], b, x[1]);
+		}
+	ipcb_doc_table_end(r->d);
+	ipcb_doc_p(
+	    r->d,
+	    "\"x raw\": the %s round trip as a multiple of the raw transport's, and the raw "
+	    "transport's %s stream as a multiple of this one's (above 1: the framework costs "
+	    "more), where the rule lets the two stand together. The verdict is claim C11 below.",
+	    s1, s2);
+}
+
+/* ---- what the rows are made of ----------------------------------------------------------- */
+
+void sec_made_of(struct report *r)
+{
+	const struct model *m = r->m;
+
+	ipcb_doc_h(r->d, 2, "What the rows are made of");
+	ipcb_doc_p(
+	    r->d, "The claims are judged on these rows. For every transport: how its channel held "
+		  "messages at each size, as the transport said it (a round trip's channel; a "
+		  "stream uses one direction), the memory it reserved, and what its rows say about "
+		  "themselves: how its reader waited, whether its payloads were read in full, "
+		  "whether zero-copy sends were copied after all, and how many network segments a "
+		  "message took.");
+	for (size_t i = 0; i < m->nlabels; i++) {
+		char prev[400] = "", text[400];
+		size_t from = 0, to = 0;
+
+		ipcb_doc_add(r->d, DOC_B("%s") ":", m->labels[i]);
+		for (size_t s = 0; s <= m->nsizes; s++) {
+			const struct group *g =
+			    s < m->nsizes
+				? model_pair(m, m->labels[i], m->placements[0], m->sizes[s], true)
+				: NULL;
+			const struct group *st =
+			    s < m->nsizes
+				? model_pair(m, m->labels[i], m->placements[0], m->sizes[s], false)
+				: NULL;
+			size_t len = 0;
+			char mem[32];
+
+			text[0] = '\0';
+			if (g || st) {
+				const struct group *x = g ? g : st;
+
+				measure_format(M_BUFFER, x->buffer, mem, sizeof(mem));
+				len += (size_t)snprintf(
+				    text, sizeof(text), "%s%s%s; reader %s",
+				    *x->channel ? x->channel : "channel not described",
+				    x->buffer > 0 ? ", " : "", x->buffer > 0 ? mem : "",
+				    x->reader == R_POLLS    ? "polls"
+				    : x->reader == R_SLEEPS ? "sleeps"
+							    : "not counted");
+				if (st && st->loan && len < sizeof(text))
+					len += (size_t)snprintf(text + len, sizeof(text) - len,
+								"; a loan, %.1f%% read in full",
+								st->full_share * 100);
+				if (x->zerocopy && !isnan(x->zc_copied) && len < sizeof(text))
+					len +=
+					    (size_t)snprintf(text + len, sizeof(text) - len,
+							     "; %.0f%% of zero-copy sends copied",
+							     x->zc_copied * 100);
+				if (st && st->segs > 0 && len < sizeof(text))
+					snprintf(text + len, sizeof(text) - len,
+						 "; %.2f segments per streamed message", st->segs);
+			}
+			/* Sizes that read the same are named together. */
+			if (s < m->nsizes && !strcmp(text, prev) && text[0]) {
+				to = m->sizes[s];
+				continue;
+			}
+			if (prev[0]) {
+				char a[16], b[16];
+
+				size_format(from, a, sizeof(a));
+				size_format(to, b, sizeof(b));
+				if (from == to)
+					ipcb_doc_add(r->d, " %s: %s;", a, prev);
+				else
+					ipcb_doc_add(r->d, " %s to %s: %s;", a, b, prev);
+			}
+			snprintf(prev, sizeof(prev), "%s", text);
+			if (s < m->nsizes)
+				from = to = m->sizes[s];
+		}
+		r->d->len -= r->d->len && r->d->buf[r->d->len - 1] == ';';
+		ipcb_doc_item(r->d);
+	}
+	ipcb_doc_p(
+	    r->d,
+	    "Segments: with TCP_NODELAY a round trip sends one segment per message (more when "
+	    "a message is larger than a segment); in a stream of small messages the kernel "
+	    "coalesces messages written while earlier segments are still queued "
+	    "(net.ipv4.tcp_autocorking), so a stream's rate depends on how many messages "
+	    "shared a segment: the claims name it where it differs between two rows.");
+}
+
+/* ---- each mechanism at its best ----------------------------------------------------------- */
+
+void sec_tuned(struct report *r)
+{
+	const struct model *m = r->m;
+	static const enum measure ms[2] = {M_RTT, M_BPS};
+
+	ipcb_doc_h(r->d, 2, "Each mechanism at its best (" DOC_C("--tune") ")");
+	if (!m->ntuned) {
+		ipcb_doc_p(r->d,
+			   "Not measured: the CSV has no tuned settings. " DOC_C(
+			       "ipcbench --tune") " runs each transport also with each setting a "
+						  "user of it would tune (a "
+						  "pipe's buffer and write size, a socket's "
+						  "buffers, a queue's depth: " DOC_C(
+						      "--list NAME") "), one option away from the "
+								     "default at a time.");
+		return;
+	}
+	ipcb_doc_p(
+	    r->d,
+	    "Each tuned setting against its transport's defaults in each cell, tested on the "
+	    "rounds like any comparison: " DOC_I("better") " means by more than %.0f%% "
+							   "(alpha %g for each line).",
+	    CLAIM_MARGIN * 100, CLAIM_ALPHA);
+	ipcb_doc_table(r->d, "llllrlrl", "transport", "placement", "size", "measure", "default",
+		       "setting", "tuned", "tuned against default");
+	for (size_t i = 0; i < m->ntuned; i++)
+		for (size_t p = 0; p < m->nplacements; p++)
+			for (size_t s = 0; s < m->nsizes; s++)
+				for (int k = 0; k < 2; k++) {
+					const struct group *t = model_find(
+					    m, m->tuned[i], m->placements[p], m->sizes[s], ms[k]);
+					const struct group *d =
+					    t ? model_find(m, t->transport, t->placement, t->size,
+							   ms[k])
+					      : NULL;
+					char out[3][720], a[32], b[32], sz[16];
+					double yes, no;
+
+					if (!t || !d || !t->sum[ms[k]].n || !d->sum[ms[k]].n)
+						continue;
+					judge_one(m, t, d, ms[k], T_BEATS, &yes, &no, out);
+					measure_format(ms[k], d->sum[ms[k]].median, a, sizeof(a));
+					measure_format(ms[k], t->sum[ms[k]].median, b, sizeof(b));
+					size_format(t->size, sz, sizeof(sz));
+					ipcb_doc_row(r->d, t->transport, t->placement, sz,
+						     measure_name(ms[k]), a, t->tuning, b,
+						     out[yes < CLAIM_ALPHA  ? 0
+							 : no < CLAIM_ALPHA ? 1
+									    : 2]);
+				}
+	ipcb_doc_table_end(r->d);
+	ipcb_doc_p(
+	    r->d,
+	    "The claims judged again with each transport at its best setting in each cell (a "
+	    "setting tried on one transport is tried on the other where it has it, or the two "
+	    "are not compared): the grades, as the claims' sections give them at the defaults.");
+	ipcb_doc_table(r->d, "lll", "claim", "at the defaults", "each at its best");
+	for (size_t i = 0; i < r->nclaims; i++) {
+		char best[96];
+
+		snprintf(best, sizeof(best), "%s%s", grade_names[r->best[i].grade],
+			 r->best[i].grade != r->verdicts[i].grade ? " (tuning changes the answer)"
+								  : "");
+		ipcb_doc_row(r->d, claim_id(r->verdicts[i].def), grade_names[r->verdicts[i].grade],
+			     best);
+	}
+	ipcb_doc_table_end(r->d);
+}
