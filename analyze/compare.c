@@ -42,11 +42,11 @@
 #include <string.h>
 
 #include "cliopt.h"
-#include "csvread.h"
 #include "csvschema.h"
 #include "format.h"
-#include "gbjson.h"
 #include "histsrc.h"
+#include "ratio.h"
+#include "rows.h"
 #include "stats.h"
 
 /* Bounds on what one comparison may hold in memory: 2 x 4 Mi values is 128 MiB at most. */
@@ -167,15 +167,6 @@ struct fingerprint {
 	bool more[NFINGERPRINT]; /* more distinct values than are kept */
 };
 
-/* Where a file's records came from, for messages: a CSV line, or the JSON benchmark's line. */
-struct source {
-	const char *path;
-	const char *mem; /* the records are this CSV text (a baseline from a history), not path's */
-	size_t mem_len;
-	bool json;
-	struct ipcb_gbjson_csv js; /* the JSON read as CSV */
-};
-
 #define MAX_CONTROLS 16
 #define MAX_LOOKS    30
 
@@ -236,8 +227,8 @@ struct group {
 	double p_equiv;	       /* the larger of the two one-sided equivalence tests' p */
 	struct ipcb_shift hl;  /* in logs */
 	size_t repeats_needed; /* per side (--paired: rounds); 0 = no advice */
-	double *d;	       /* --paired: the per-round log NEW - log BASE */
-	size_t npairs;
+	struct ipcb_ratio r;   /* the test's sample (lib/ratio.h) */
+	size_t npairs;	       /* --paired: the rounds both sides measured */
 	char pre[192]; /* what the note says first: rows set aside, rounds without a partner */
 	char note[NOTE_BYTES];
 };
@@ -780,7 +771,7 @@ static void compare_fini(struct compare *c)
 		free(c->groups[g]->key);
 		values_fini(&c->groups[g]->side[0]);
 		values_fini(&c->groups[g]->side[1]);
-		free(c->groups[g]->d);
+		ipcb_ratio_fini(&c->groups[g]->r);
 		free(c->groups[g]);
 	}
 	free(c->groups);
@@ -852,22 +843,6 @@ static const char *state_text(const struct compare *c, unsigned bit)
 	return bit == STATE_OTHER ? "other" : c->states[bit];
 }
 
-/* Turn a reader error into "FILE:LINE[:COL]: [column N (name): ]message". */
-static void reader_error(const struct ipcb_csvread *r, const char *path, const char **header,
-			 size_t nheader, char *err, size_t errlen)
-{
-	const struct ipcb_csvread_error *e = &r->err;
-	char where[96] = "", what[96] = "";
-
-	if (e->col)
-		snprintf(where, sizeof(where), ":%lu", e->col);
-	if (e->field && e->field <= nheader)
-		snprintf(what, sizeof(what), "column %zu (%s): ", e->field, header[e->field - 1]);
-	else if (e->field)
-		snprintf(what, sizeof(what), "column %zu: ", e->field);
-	failf(err, errlen, "%s:%lu%s: %s%s", path, e->line, where, what, e->msg);
-}
-
 static bool is_control(const struct opts *o, const char *transport)
 {
 	for (size_t i = 0; i < o->ncontrols; i++)
@@ -876,100 +851,15 @@ static bool is_control(const struct opts *o, const char *transport)
 	return false;
 }
 
-/* The largest JSON file compare reads (it is read whole; a CSV is streamed). */
-#define MAX_JSON_BYTES (256u << 20)
-
-/*
- * Open a file for reading as CSV: an ipcbench CSV is streamed as it is; a file whose first
- * character is '{' is Google Benchmark's JSON (ipcbench --json), read whole and turned into the
- * CSV it was written from (lib/gbjson.h).
- */
-static int source_open(struct source *src, FILE **fp, struct ipcb_csvread *r, char *err,
-		       size_t errlen)
-{
-	unsigned long newlines = 0;
-	struct ipcb_json_error jerr;
-	char *buf = NULL;
-	size_t len = 1, cap = 0, got;
-	FILE *f = src->mem ? NULL : fopen(src->path, "r");
-	int ch, rc;
-
-	if (src->mem) {
-		*fp = NULL;
-		ipcb_csvread_init_buffer(r, src->mem, src->mem_len, 0, 0);
-		return 0;
-	}
-	*fp = f;
-	if (!f)
-		return failf(err, errlen, "%s: %s", src->path, strerror(errno));
-	/* Looked at without seeking, so that a pipe (<(...)) still reads as it always has. */
-	while ((ch = getc(f)) == ' ' || ch == '\t' || ch == '\r' || ch == '\n')
-		newlines += ch == '\n';
-	if (ch != '{') {
-		if (ch != EOF)
-			ungetc(ch, f);
-		ipcb_csvread_init_file(r, f, 0, 0);
-		r->line += newlines; /* the blank lines skipped are lines all the same */
-		return 0;
-	}
-	do {
-		if (len == cap || !buf) {
-			char *nb;
-
-			if (cap >= MAX_JSON_BYTES) {
-				free(buf);
-				return failf(err, errlen, "%s: more than %u MiB of JSON: too large",
-					     src->path, MAX_JSON_BYTES >> 20);
-			}
-			cap = cap ? cap * 2 : 65536;
-			nb = realloc(buf, cap);
-			if (!nb) {
-				free(buf);
-				return failf(err, errlen, "%s: out of memory", src->path);
-			}
-			buf = nb;
-			buf[0] = '{';
-		}
-		got = fread(buf + len, 1, cap - len, f);
-		len += got;
-	} while (got > 0);
-	if (ferror(f)) {
-		free(buf);
-		return failf(err, errlen, "%s: %s", src->path, strerror(errno));
-	}
-	src->json = true;
-	rc = ipcb_gbjson_to_csv(buf, len, &src->js, &jerr);
-	free(buf);
-	if (rc < 0) {
-		if (rc != -ENOMEM)
-			jerr.line += newlines;
-		return failf(err, errlen, "%s:%lu:%lu: %s", src->path, jerr.line, jerr.col,
-			     jerr.msg);
-	}
-	for (size_t i = 0; i < src->js.rows; i++)
-		src->js.line[i] += newlines;
-	ipcb_csvread_init_buffer(r, src->js.csv, src->js.len, 0, 0);
-	return 0;
-}
-
-/* The line a message names: the CSV's, or for JSON where the record's benchmark begins. */
-static unsigned long source_line(const struct source *src, unsigned long csv_line, size_t record)
-{
-	if (!src->json)
-		return csv_line;
-	return record >= 1 && record <= src->js.rows ? src->js.line[record - 1] : 1;
-}
-
-/* Note the fingerprint columns of the current row. */
-static int fingerprint_note(struct fingerprint *fp, const struct ipcb_csvread *r,
-			    const struct ipcb_csv_map *m)
+/* Note the fingerprint columns of record i. */
+static int fingerprint_note(struct fingerprint *fp, const struct ipcb_rows *rs, size_t i)
 {
 	for (size_t k = 0; k < NFINGERPRINT; k++) {
-		const char *v = ipcb_csv_field(r, m, fingerprint_columns[k]);
+		const char *v = ipcb_rows_get(rs, i, fingerprint_columns[k]);
 		bool known = false;
 
-		for (size_t i = 0; i < fp->n[k] && !known; i++)
-			known = strcmp(fp->value[k][i], v) == 0;
+		for (size_t j = 0; j < fp->n[k] && !known; j++)
+			known = strcmp(fp->value[k][j], v) == 0;
 		if (known)
 			continue;
 		if (fp->n[k] == FINGERPRINT_VALUES) {
@@ -988,11 +878,10 @@ static int fingerprint_note(struct fingerprint *fp, const struct ipcb_csvread *r
  * Keep the row's cache-line probe under its placement: the machine's state beside it. A value
  * that is not a positive number is not a probe (the columns' checks are the rows' own).
  */
-static int probe_note(struct compare *c, int s, const struct ipcb_csvread *r,
-		      const struct ipcb_csv_map *m)
+static int probe_note(struct compare *c, int s, const struct ipcb_rows *rs, size_t row)
 {
-	const char *pl = ipcb_csv_field(r, m, IPCB_COL_PLACEMENT);
-	const char *v = ipcb_csv_field(r, m, IPCB_COL_PROBE_CACHELINE_NS);
+	const char *pl = ipcb_rows_get(rs, row, IPCB_COL_PLACEMENT);
+	const char *v = ipcb_rows_get(rs, row, IPCB_COL_PROBE_CACHELINE_NS);
 	double x;
 	size_t i;
 
@@ -1045,265 +934,183 @@ static void fingerprint_fini(struct fingerprint *fp)
 			free(fp->value[k][i]);
 }
 
+/* Record i's key: the named parts (NKEYS), then the settings, each NUL-terminated. */
+static int row_key(const struct ipcb_rows *rs, size_t i, char *key, size_t *key_len,
+		   unsigned long long *size, char *err, size_t errlen)
+{
+	unsigned long line = ipcb_rows_line(rs, i);
+	const char *fraction = ipcb_rows_get(rs, i, IPCB_COL_OFFERED_FRACTION);
+	char fraction_text[32];
+	size_t len = 0;
+
+	for (int k = 0; k < NKEYS; k++) {
+		const char *fv = ipcb_rows_get(rs, i, key_columns[k]);
+		unsigned long long cpu;
+		size_t n = strlen(fv);
+
+		if ((k == COL_SIZE && !count_parse(fv, size)) ||
+		    ((k == COL_SENDER_CPU || k == COL_RECEIVER_CPU) && *fv &&
+		     (!count_parse(fv, &cpu) || cpu > INT32_MAX)))
+			return failf(err, errlen, "%s:%lu: column %s: '%s' is not a number",
+				     rs->name, line, ipcb_csv_name(key_columns[k]), fv);
+		if ((k == COL_TRANSPORT || k == COL_MODE) && !*fv)
+			return failf(err, errlen, "%s:%lu: column %s: empty", rs->name, line,
+				     ipcb_csv_name(key_columns[k]));
+		memcpy(key + len, fv, n + 1);
+		len += n + 1;
+	}
+	if (*fraction) {
+		double share;
+
+		if (!number_parse(fraction, &share) || !(share > 0))
+			return failf(err, errlen,
+				     "%s:%lu: column %s: '%s' is not a positive number", rs->name,
+				     line, ipcb_csv_name(IPCB_COL_OFFERED_FRACTION), fraction);
+		/* One spelling per share: "0.5" and "0.50" are the same step. */
+		snprintf(fraction_text, sizeof(fraction_text), "%.6g", share);
+		fraction = fraction_text;
+	}
+	/* The settings go after the named parts of the key, which group_find() indexes. */
+	for (size_t k = 0; k < NSETTINGS; k++) {
+		const char *fv = ipcb_rows_get(rs, i, setting_columns[k]);
+		size_t n;
+
+		if (k == SET_FRACTION)
+			fv = fraction;
+		else if (k == SET_RATE && *fraction)
+			fv = ""; /* the step is named by its share (SET_FRACTION) */
+		if (k == SET_MODULE)
+			fv = module_path(fv, &n);
+		else
+			n = strlen(fv);
+		memcpy(key + len, fv, n);
+		key[len + n] = '\0';
+		len += n + 1;
+	}
+	*key_len = len;
+	return 0;
+}
+
 /*
- * Read one file's rows into side s of the groups. Not inlined: its frame is gone before the
- * comparison is written, whose own frames then have the stack to themselves.
+ * Read one file's rows (lib/rows.h: a CSV or its JSON, read whole) into side s of the groups.
+ * Not inlined: its frame is gone before the comparison is written, whose own frames then have
+ * the stack to themselves.
  */
 __attribute__((noinline)) static int compare_read(struct compare *c, int s, char *err,
 						  size_t errlen)
 {
-	struct source src = {.path = c->o.path[s]};
-
-	if (s == 0 && c->base_csv) {
-		src.mem = c->base_csv;
-		src.mem_len = c->base_len;
-	}
-	const char *path = src.path;
-	struct ipcb_csvread r = {0};
-	FILE *f = NULL;
-	char **header = NULL;
-	size_t nheader = 0, col[NCOLS], rows = 0;
-	const char *names[NCOLS];
-	size_t setting_col[NSETTINGS], control_col = SIZE_MAX, round_col, state_col;
-	/*
-	 * Static: the header's map is 2 KiB and more, on a stack that may be small (ulimit -s);
-	 * compare is one thread and reads its two files one after the other.
-	 */
-	static struct ipcb_csv_map map;
-	enum ipcb_csv_column want[NCOLS];
+	struct ipcb_rows rs;
 	char *key = NULL;
+	size_t key_cap = 0;
 	int rc;
 
-	rc = source_open(&src, &f, &r, err, errlen);
+	rc = s == 0 && c->base_csv
+		 ? ipcb_rows_read_buffer(&rs, c->o.path[s], c->base_csv, c->base_len, err, errlen)
+		 : ipcb_rows_read(&rs, c->o.path[s], err, errlen);
 	if (rc < 0)
-		goto out;
-	rc = ipcb_csvread_next(&r);
-	if (rc == 0) {
-		rc = failf(err, errlen,
-			   "%s:1: empty file: expected the CSV header line of "
-			   "ipcbench --csv",
-			   path);
-		goto out;
-	}
-	if (rc < 0) {
-		reader_error(&r, path, NULL, 0, err, errlen);
-		goto out;
-	}
-	nheader = ipcb_csvread_nfields(&r);
-	header = calloc(nheader, sizeof(*header));
-	if (!header) {
-		rc = failf(err, errlen, "%s: out of memory", path);
-		goto out;
-	}
-	for (size_t i = 0; i < nheader; i++) {
-		header[i] = strdup(ipcb_csvread_field(&r, i));
-		if (!header[i]) {
-			rc = failf(err, errlen, "%s: out of memory", path);
-			goto out;
-		}
-	}
-	ipcb_csv_map_header(&map, &r);
-	for (int k = 0; k < NKEYS; k++)
-		want[k] = key_columns[k];
-	want[COL_METRIC] = c->o.metric->column;
-	for (int k = 0; k < NCOLS; k++) {
-		names[k] = ipcb_csv_name(want[k]);
-		col[k] = map.at[want[k]];
-		if (map.again[want[k]] != IPCB_CSV_ABSENT) {
-			rc =
-			    failf(err, errlen, "%s:1: column %zu: '%s' appears twice in the header",
-				  path, map.again[want[k]] + 1, names[k]);
-			goto out;
-		}
-		if (col[k] == IPCB_CSV_ABSENT) {
-			rc = failf(err, errlen,
-				   "%s:1: missing required column '%s' (is this an "
-				   "ipcbench --csv file?)",
-				   path, names[k]);
-			goto out;
-		}
-	}
+		return rc;
+	for (int k = 0; k <= NKEYS; k++) {
+		enum ipcb_csv_column col = k < NKEYS ? key_columns[k] : c->o.metric->column;
 
-	if (c->o.ncontrols)
-		control_col = map.at[control_metric.column];
-	if (c->o.ncontrols && control_col == IPCB_CSV_ABSENT) {
+		if (!rs.has[col]) {
+			rc = failf(err, errlen,
+				   "%s:1: missing required column '%s' (is this an ipcbench --csv "
+				   "file?)",
+				   rs.name, ipcb_csv_name(col));
+			goto out;
+		}
+	}
+	if (c->o.ncontrols && !rs.has[control_metric.column]) {
 		rc = failf(err, errlen,
-			   "%s:1: missing column '%s', which --control rows are judged on", path,
+			   "%s:1: missing column '%s', which --control rows are judged on", rs.name,
 			   ipcb_csv_name(control_metric.column));
 		goto out;
 	}
-	for (size_t k = 0; k < NSETTINGS; k++)
-		setting_col[k] = map.at[setting_columns[k]];
-	/* Optional: files written before rounds and states existed still compare. */
-	round_col = map.at[IPCB_COL_ROUND];
-	state_col = map.at[IPCB_COL_STATE];
-
-	/* A key is a subset of one record's fields, so the reader's record limit bounds it. */
-	key = malloc(IPCB_CSVREAD_DEFAULT_MAX_RECORD_BYTES + NKEYS + NSETTINGS);
-	if (!key) {
-		rc = failf(err, errlen, "%s: out of memory", path);
+	if (rs.n == 0) {
+		rc = rs.json ? failf(err, errlen,
+				     "%s: no benchmarks in its \"benchmarks\" array (did the run "
+				     "fail?)",
+				     rs.name)
+			     : failf(err, errlen,
+				     "%s:2: no data rows after the header (did the run fail?)",
+				     rs.name);
 		goto out;
 	}
-	while ((rc = ipcb_csvread_next(&r)) > 0) {
-		unsigned long line = source_line(&src, ipcb_csvread_record_line(&r), rows + 1);
-		size_t key_len = 0, n = ipcb_csvread_nfields(&r);
-		unsigned long long size = 0, cpu, round = 0;
-		bool have_round = false;
-		const char *v, *metric_name = names[COL_METRIC];
-		const char *fraction = "";
-		char fraction_text[32];
-		double x;
+	for (size_t i = 0; i < rs.n; i++) {
+		unsigned long line = ipcb_rows_line(&rs, i);
+		const char *transport = ipcb_rows_get(&rs, i, IPCB_COL_TRANSPORT);
+		bool control = is_control(&c->o, transport);
+		enum ipcb_csv_column metric = control ? control_metric.column : c->o.metric->column;
+		const char *v = ipcb_rows_get(&rs, i, IPCB_COL_ROUND), *st;
+		unsigned long long size = 0, round = 0;
+		size_t key_len = 0, need = 0;
 		struct group *g;
-		bool control;
+		double x;
 
-		rows++;
-		if (n != nheader) {
-			rc = failf(err, errlen,
-				   "%s:%lu: %zu fields, but the header has %zu (one "
-				   "field per column; quote fields that hold commas)",
-				   path, line, n, nheader);
+		if (fingerprint_note(&c->fp[s], &rs, i) < 0 || probe_note(c, s, &rs, i) < 0) {
+			rc = failf(err, errlen, "%s:%lu: out of memory", rs.name, line);
 			goto out;
 		}
-		if (fingerprint_note(&c->fp[s], &r, &map) < 0 || probe_note(c, s, &r, &map) < 0) {
-			rc = failf(err, errlen, "%s:%lu: out of memory", path, line);
+		rc = ipcb_rows_num(&rs, i, metric, true, &x, err, errlen);
+		if (rc < 0)
 			goto out;
-		}
-		control = is_control(&c->o, ipcb_csvread_field(&r, col[COL_TRANSPORT]));
-		if (control)
-			metric_name = ipcb_csv_name(control_metric.column);
-		v = ipcb_csvread_field(&r, control ? control_col : col[COL_METRIC]);
-		if (!*v)
+		if (isnan(x))
 			continue; /* not measured in this row: not part of this comparison */
-		if (!number_parse(v, &x)) {
-			rc = failf(err, errlen, "%s:%lu: column %s: '%s' is not a number", path,
-				   line, metric_name, v);
+		/* A key is a subset of the record's fields. */
+		for (int k = 0; k < NKEYS; k++)
+			need += strlen(ipcb_rows_get(&rs, i, key_columns[k])) + 1;
+		for (size_t k = 0; k < NSETTINGS; k++)
+			need += strlen(ipcb_rows_get(&rs, i, setting_columns[k])) + 1;
+		need += 32; /* the share's own spelling */
+		if (need > key_cap) {
+			char *nk = realloc(key, need);
+
+			if (!nk) {
+				rc = failf(err, errlen, "%s: out of memory", rs.name);
+				goto out;
+			}
+			key = nk;
+			key_cap = need;
+		}
+		rc = row_key(&rs, i, key, &key_len, &size, err, errlen);
+		if (rc < 0)
 			goto out;
-		}
-		if (x < 0) {
-			rc = failf(err, errlen, "%s:%lu: column %s: '%s' is negative", path, line,
-				   metric_name, v);
+		if (*v && (!count_parse(v, &round) || round > UINT32_MAX)) {
+			rc = failf(err, errlen, "%s:%lu: column %s: '%s' is not a round number",
+				   rs.name, line, ipcb_csv_name(IPCB_COL_ROUND), v);
 			goto out;
-		}
-		for (int k = 0; k < NKEYS; k++) {
-			const char *fv = ipcb_csvread_field(&r, col[k]);
-			size_t len = strlen(fv);
-			bool bad = false;
-
-			if (k == COL_SIZE)
-				bad = !count_parse(fv, &size);
-			else if (k == COL_SENDER_CPU || k == COL_RECEIVER_CPU)
-				bad = *fv && (!count_parse(fv, &cpu) || cpu > INT32_MAX);
-			else if ((k == COL_TRANSPORT || k == COL_MODE) && !*fv) {
-				rc = failf(err, errlen, "%s:%lu: column %s: empty", path, line,
-					   names[k]);
-				goto out;
-			}
-			if (bad) {
-				rc = failf(err, errlen, "%s:%lu: column %s: '%s' is not a number",
-					   path, line, names[k], fv);
-				goto out;
-			}
-			memcpy(key + key_len, fv, len + 1);
-			key_len += len + 1;
-		}
-		if (setting_col[SET_FRACTION] != IPCB_CSV_ABSENT)
-			fraction = ipcb_csvread_field(&r, setting_col[SET_FRACTION]);
-		if (*fraction) {
-			double share;
-
-			if (!number_parse(fraction, &share) || !(share > 0)) {
-				rc = failf(
-				    err, errlen, "%s:%lu: column %s: '%s' is not a positive number",
-				    path, line, ipcb_csv_name(IPCB_COL_OFFERED_FRACTION), fraction);
-				goto out;
-			}
-			/* One spelling per share: "0.5" and "0.50" are the same step. */
-			snprintf(fraction_text, sizeof(fraction_text), "%.6g", share);
-			fraction = fraction_text;
-		}
-		/* The settings go after the named parts of the key, which group_find() indexes. */
-		for (size_t k = 0; k < NSETTINGS; k++) {
-			const char *fv = setting_col[k] == IPCB_CSV_ABSENT
-					     ? ""
-					     : ipcb_csvread_field(&r, setting_col[k]);
-			size_t len;
-
-			if (k == SET_FRACTION)
-				fv = fraction;
-			else if (k == SET_RATE && *fraction)
-				fv = ""; /* the step is named by its share (SET_FRACTION) */
-			if (k == SET_MODULE)
-				fv = module_path(fv, &len);
-			else
-				len = strlen(fv);
-			memcpy(key + key_len, fv, len);
-			key[key_len + len] = '\0';
-			key_len += len + 1;
-		}
-		if (round_col != IPCB_CSV_ABSENT) {
-			v = ipcb_csvread_field(&r, round_col);
-			have_round = *v;
-			if (*v && (!count_parse(v, &round) || round > UINT32_MAX)) {
-				rc = failf(err, errlen,
-					   "%s:%lu: column %s: '%s' is not a round number", path,
-					   line, ipcb_csv_name(IPCB_COL_ROUND), v);
-				goto out;
-			}
 		}
 		if (c->nvalues[s] >= MAX_VALUES_PER_SIDE) {
 			rc = failf(err, errlen,
-				   "%s:%lu: more than %u values of %s: too many to "
-				   "hold (split the file)",
-				   path, line, MAX_VALUES_PER_SIDE, names[COL_METRIC]);
+				   "%s:%lu: more than %u values of %s: too many to hold (split "
+				   "the file)",
+				   rs.name, line, MAX_VALUES_PER_SIDE, ipcb_csv_name(metric));
 			goto out;
 		}
 		rc = group_find(c, key, key_len, (size_t)size, &g);
 		if (rc == -E2BIG) {
 			rc = failf(err, errlen, "%s:%lu: more than %u groups: too many to hold",
-				   path, line, MAX_GROUPS);
+				   rs.name, line, MAX_GROUPS);
 			goto out;
 		}
 		if (rc == 0) {
 			struct values *vs = &g->side[s];
-			const char *st =
-			    state_col == IPCB_CSV_ABSENT ? "" : ipcb_csvread_field(&r, state_col);
 
+			st = ipcb_rows_get(&rs, i, IPCB_COL_STATE);
 			g->control = control;
 			/* Without a round, a row is a round of its own: the next of its group's. */
-			rc = values_add(vs, x, have_round ? (uint32_t)round : (uint32_t)(vs->n + 1),
+			rc = values_add(vs, x, *v ? (uint32_t)round : (uint32_t)(vs->n + 1),
 					state_mask(c, st));
 		}
 		if (rc < 0) {
-			rc = failf(err, errlen, "%s:%lu: out of memory", path, line);
+			rc = failf(err, errlen, "%s:%lu: out of memory", rs.name, line);
 			goto out;
 		}
 		c->nvalues[s]++;
 	}
-	if (rc < 0) {
-		if (src.json) {
-			r.err.line = source_line(&src, r.err.line, rows + 1);
-			r.err.col = 0;
-		}
-		reader_error(&r, path, (const char **)header, nheader, err, errlen);
-		goto out;
-	}
-	if (rows == 0)
-		rc = src.json
-			 ? failf(err, errlen,
-				 "%s: no benchmarks in its \"benchmarks\" array (did the run "
-				 "fail?)",
-				 path)
-			 : failf(err, errlen,
-				 "%s:2: no data rows after the header (did the run fail?)", path);
 out:
 	free(key);
-	for (size_t i = 0; header && i < nheader; i++)
-		free(header[i]);
-	free(header);
-	ipcb_csvread_fini(&r);
-	if (f)
-		fclose(f);
-	ipcb_gbjson_csv_fini(&src.js);
+	ipcb_rows_free(&rs);
 	return rc < 0 ? rc : 0;
 }
 
@@ -1395,143 +1202,61 @@ static void set_aside(struct compare *c, struct group *g)
 }
 
 /*
- * The logs of both sides into l[0] and l[1]. A 0 (nothing moved in that run) has no log: it
- * counts as ZERO_LOG_GAP below the smallest positive value of the group, so it ranks below every
- * real value, as it should. Returns false when every value of the group is 0.
+ * The group's change NEW / BASE in logs at alpha into g->r and g->hl: the rank method of
+ * lib/ratio.h, Wilcoxon's signed-rank test of the per-round log ratios with --paired, else
+ * Mann-Whitney's of the two sides' logs, with the Hodges-Lehmann estimate and its bounds. A 0
+ * (nothing moved in that run) has no log: it counts as ZERO_LOG_GAP below the smallest positive
+ * value of the group, so it ranks below every real value, as it should. The first call notes
+ * what did not pair. 0; -EDOM when every value is 0; -ENOENT with --paired when no round is in
+ * both; else -errno.
  */
-static bool group_logs(const struct group *g, double *l[2])
+static int group_ratio(struct group *g, bool paired, double alpha, bool first)
 {
-	double low = INFINITY;
+	double low = INFINITY, *v[2];
+	int rc = 0;
 
 	for (int s = 0; s < 2; s++)
 		for (size_t i = 0; i < g->side[s].n; i++)
 			if (g->side[s].v[i] > 0 && g->side[s].v[i] < low)
 				low = g->side[s].v[i];
 	if (isinf(low))
-		return false;
-	for (int s = 0; s < 2; s++)
+		return -EDOM;
+	v[0] = malloc((g->side[0].n + 1) * sizeof(double));
+	v[1] = malloc((g->side[1].n + 1) * sizeof(double));
+	for (int s = 0; s < 2 && v[0] && v[1]; s++)
 		for (size_t i = 0; i < g->side[s].n; i++)
-			l[s][i] =
-			    g->side[s].v[i] > 0 ? log(g->side[s].v[i]) : log(low) - ZERO_LOG_GAP;
-	return true;
-}
-
-/* One value's log and its round, for pairing. */
-struct round_log {
-	uint32_t round;
-	double l;
-};
-
-static int round_log_cmp(const void *a, const void *b)
-{
-	const struct round_log *x = a, *y = b;
-
-	if (x->round != y->round)
-		return x->round < y->round ? -1 : 1;
-	return (x->l > y->l) - (x->l < y->l);
-}
-
-/*
- * Side s's logs (l, from group_logs()) one per round, ascending by round, into rl; a round with
- * several rows counts with the median of their logs (*several counts those rounds). Returns the
- * number of rounds.
- */
-static size_t round_logs(const struct values *v, const double *l, struct round_log *rl,
-			 size_t *several)
-{
-	size_t out = 0;
-
-	for (size_t i = 0; i < v->n; i++)
-		rl[i] = (struct round_log){.round = v->round[i], .l = l[i]};
-	qsort(rl, v->n, sizeof(*rl), round_log_cmp);
-	for (size_t i = 0, j; i < v->n; i = j) {
-		for (j = i + 1; j < v->n && rl[j].round == rl[i].round; j++)
-			;
-		*several += j - i > 1;
-		/* Sorted by log within the round: the median is the middle one (or two). */
-		rl[out].round = rl[i].round;
-		rl[out++].l = (j - i) % 2
-				  ? rl[i + (j - i) / 2].l
-				  : rl[i + (j - i) / 2 - 1].l / 2 + rl[i + (j - i) / 2].l / 2;
-	}
-	return out;
-}
-
-/*
- * --paired: the per-round differences log NEW - log BASE of the rounds both sides measured, into
- * g->d and g->npairs; the note's first part says what did not pair. Returns 0 or -ENOMEM.
- */
-static int group_pairs(struct group *g, double *l[2])
-{
-	struct round_log *rl[2];
-	size_t nr[2], several = 0, i = 0, j = 0, alone = 0;
-
-	rl[0] = malloc((g->side[0].n ? g->side[0].n : 1) * sizeof(*rl[0]));
-	rl[1] = malloc((g->side[1].n ? g->side[1].n : 1) * sizeof(*rl[1]));
-	g->d = malloc((g->side[0].n < g->side[1].n ? g->side[0].n + 1 : g->side[1].n + 1) *
-		      sizeof(*g->d));
-	if (!rl[0] || !rl[1] || !g->d) {
-		free(rl[0]);
-		free(rl[1]);
-		return -ENOMEM;
-	}
-	for (int s = 0; s < 2; s++)
-		nr[s] = round_logs(&g->side[s], l[s], rl[s], &several);
-	g->npairs = 0;
-	while (i < nr[0] && j < nr[1]) {
-		if (rl[0][i].round < rl[1][j].round) {
-			i++, alone++;
-		} else if (rl[0][i].round > rl[1][j].round) {
-			j++, alone++;
-		} else {
-			g->d[g->npairs++] = rl[1][j++].l - rl[0][i++].l;
-		}
-	}
-	alone += (nr[0] - i) + (nr[1] - j);
-	if (alone)
-		pre_add(g, "%zu pairs: %zu round%s on one side only left out", g->npairs, alone,
-			alone == 1 ? "" : "s");
-	if (several)
-		pre_add(g, "%zu round%s with several rows a side: their median", several,
-			several == 1 ? "" : "s");
-	free(rl[0]);
-	free(rl[1]);
+			v[s][i] = g->side[s].v[i] > 0 ? g->side[s].v[i] : low * exp(-ZERO_LOG_GAP);
+	ipcb_ratio_fini(&g->r);
+	rc = !v[0] || !v[1] ? -ENOMEM
+			    : ipcb_ratio_make(&g->r, IPCB_RATIO_RANK,
+					      paired ? IPCB_RATIO_PAIRED : IPCB_RATIO_UNPAIRED,
+					      v[1], g->side[1].round, g->side[1].n, v[0],
+					      g->side[0].round, g->side[0].n, alpha);
+	free(v[0]);
+	free(v[1]);
+	g->npairs = g->r.npairs;
+	if (first && paired && g->r.alone)
+		pre_add(g, "%zu pairs: %zu round%s on one side only left out", g->r.npairs,
+			g->r.alone, g->r.alone == 1 ? "" : "s");
+	if (first && paired && g->r.several)
+		pre_add(g, "%zu round%s with several rows a side: their median", g->r.several,
+			g->r.several == 1 ? "" : "s");
+	if (paired && !g->r.npairs)
+		return -ENOENT;
+	if (rc < 0)
+		return rc;
+	g->hl = (struct ipcb_shift){
+	    .est = g->r.est, .lo = g->r.lo, .hi = g->r.hi, .crit = isfinite(g->r.lo) ? 0 : -1};
 	return 0;
 }
 
 /*
  * The one-sided tests of the change against `shift` (in logs): p_less small when the change is
- * below it, p_greater when above. Mann-Whitney on the two sides' logs (in l), or with --paired
- * the signed-rank test of the per-round differences.
+ * below it, p_greater when above.
  */
-static int group_test(const struct compare *c, const struct group *g, double *l[2], double shift,
-		      double *p_less, double *p_greater)
+static int group_test(const struct group *g, double shift, double *p_less, double *p_greater)
 {
-	int rc;
-
-	if (c->o.paired) {
-		struct ipcb_sr r;
-
-		rc = ipcb_sr_shift_test(g->d, g->npairs, shift, &r);
-		*p_less = r.p_less;
-		*p_greater = r.p_greater;
-	} else {
-		struct ipcb_mw r;
-
-		rc = ipcb_mw_shift_test(l[0], g->side[0].n, l[1], g->side[1].n, shift, &r);
-		*p_less = r.p_less;
-		*p_greater = r.p_greater;
-	}
-	return rc;
-}
-
-/* The Hodges-Lehmann change and its bounds, each one-sided at alpha, as group_test() tests. */
-static int group_hl(const struct compare *c, const struct group *g, double *l[2], double alpha,
-		    struct ipcb_shift *hl)
-{
-	if (c->o.paired)
-		return ipcb_sr_hl(g->d, g->npairs, alpha, hl);
-	return ipcb_hl_shift(l[0], g->side[0].n, l[1], g->side[1].n, alpha, hl);
+	return ipcb_ratio_p(&g->r, shift, p_greater, p_less);
 }
 
 /* Can any outcome of the group's tests have a p below alpha? (Not with too few repeats.) */
@@ -1589,18 +1314,15 @@ static size_t repeats_advice(const struct compare *c, const struct group *g,
 }
 
 /* A control row: did it move at all between BASE and NEW, beyond its own noise (two-sided)? */
-static void decide_control(const struct compare *c, struct group *g, double *l[2])
+static void decide_control(const struct compare *c, struct group *g)
 {
-	struct ipcb_shift hl;
 	double p_less, p_greater, unused;
 	char ch[64];
+	int rc;
 
 	g->verdict = V_STEADY;
-	if (!group_logs(g, l) || (c->o.paired && group_pairs(g, l) < 0)) {
-		snprintf(g->note, sizeof(g->note), "control: not testable");
-		return;
-	}
-	if (c->o.paired && !g->npairs) {
+	rc = group_ratio(g, c->o.paired, c->alpha_control / 2, true);
+	if (rc == -ENOENT) {
 		snprintf(g->note, sizeof(g->note), "control: no round in both BASE and NEW");
 		return;
 	}
@@ -1609,34 +1331,33 @@ static void decide_control(const struct compare *c, struct group *g, double *l[2
 	 * way: paired by round, the tests see a shift of a per cent or two between the A and B
 	 * slots, which changes no verdict a gate at that threshold gives.
 	 */
-	if (group_test(c, g, l, log1p(-c->o.threshold / 2), &p_less, &unused) < 0 ||
-	    group_test(c, g, l, log1p(c->o.threshold / 2), &unused, &p_greater) < 0 ||
-	    group_hl(c, g, l, c->alpha_control / 2, &hl) < 0) {
+	if (rc < 0 || group_test(g, log1p(-c->o.threshold / 2), &p_less, &unused) < 0 ||
+	    group_test(g, log1p(c->o.threshold / 2), &unused, &p_greater) < 0) {
 		snprintf(g->note, sizeof(g->note), "control: not testable");
 		return;
 	}
 	g->tested = true;
 	g->p_worse = p_less;
 	g->p_better = p_greater;
-	g->change = expm1(hl.est);
-	g->ci_lo = expm1(hl.lo);
-	g->ci_hi = expm1(hl.hi);
+	g->change = expm1(g->hl.est);
+	g->ci_lo = expm1(g->hl.lo);
+	g->ci_hi = expm1(g->hl.hi);
 	change_text(g, ch, sizeof(ch));
 	if (fmin(p_less, p_greater) < c->alpha_control / 2) {
 		g->verdict = V_CHANGED;
 		snprintf(g->note, sizeof(g->note),
 			 "control moved %s between the BASE and NEW runs: the machine changed", ch);
-	} else if (hl.crit < 0) {
+	} else if (g->hl.crit < 0) {
 		snprintf(g->note, sizeof(g->note), "control: too few repeats to see a change");
 	}
 }
 
-static void decide(const struct compare *c, struct group *g, double *l[2])
+static void decide(const struct compare *c, struct group *g)
 {
 	const struct opts *o = &c->o;
 	double lo_b = log1p(-o->threshold), hi_b = log1p(o->threshold);
 	double lo_less, lo_greater, hi_less, hi_greater;
-	struct ipcb_shift hl;
+	int rc;
 
 	g->change = g->ci_lo = g->ci_hi = NAN;
 	for (int s = 0; s < 2; s++) {
@@ -1657,7 +1378,7 @@ static void decide(const struct compare *c, struct group *g, double *l[2])
 			snprintf(g->note, sizeof(g->note), "control only in BASE");
 			return;
 		}
-		decide_control(c, g, l);
+		decide_control(c, g);
 		return;
 	}
 	/*
@@ -1689,23 +1410,19 @@ static void decide(const struct compare *c, struct group *g, double *l[2])
 		return;
 	}
 	g->verdict = V_INCONCLUSIVE;
-	if (!group_logs(g, l)) {
+	rc = group_ratio(g, o->paired, c->alpha_each, true);
+	if (rc == -EDOM) {
 		snprintf(g->note, sizeof(g->note), "every value is 0: no relative change to judge");
 		return;
 	}
-	if (o->paired && group_pairs(g, l) < 0) {
-		snprintf(g->note, sizeof(g->note), "out of memory");
-		return;
-	}
-	if (o->paired && !g->npairs) {
+	if (rc == -ENOENT) {
 		snprintf(g->note, sizeof(g->note),
 			 "no round in both BASE and NEW: nothing to pair (are the rounds "
 			 "numbered alike?)");
 		return;
 	}
-	if (group_test(c, g, l, lo_b, &lo_less, &lo_greater) < 0 ||
-	    group_test(c, g, l, hi_b, &hi_less, &hi_greater) < 0 ||
-	    group_hl(c, g, l, c->alpha_each, &hl) < 0) {
+	if (rc < 0 || group_test(g, lo_b, &lo_less, &lo_greater) < 0 ||
+	    group_test(g, hi_b, &hi_less, &hi_greater) < 0) {
 		snprintf(g->note, sizeof(g->note), "the test failed (out of memory?)");
 		return;
 	}
@@ -1714,10 +1431,9 @@ static void decide(const struct compare *c, struct group *g, double *l[2])
 	g->p_worse = o->metric->lower_better ? hi_greater : lo_less;
 	g->p_better = o->metric->lower_better ? lo_less : hi_greater;
 	g->p_equiv = fmax(lo_greater, hi_less);
-	g->hl = hl;
-	g->change = expm1(hl.est);
-	g->ci_lo = expm1(hl.lo);
-	g->ci_hi = expm1(hl.hi);
+	g->change = expm1(g->hl.est);
+	g->ci_lo = expm1(g->hl.lo);
+	g->ci_hi = expm1(g->hl.hi);
 	/* The verdict is compare_decide()'s: Holm's over all groups, or the group's own ok. */
 }
 
@@ -1785,16 +1501,13 @@ static int holm_family(struct compare *c, int which, bool *reject, double *level
  * within the threshold as its verdict says; an undecided group's is at the level of the verdict
  * its estimate points to (see compare_decide()).
  */
-static void interval_at(const struct compare *c, struct group *g, double alpha, double *l[2])
+static void interval_at(const struct compare *c, struct group *g, double alpha)
 {
-	struct ipcb_shift hl;
-
-	if ((!c->o.paired && !group_logs(g, l)) || group_hl(c, g, l, alpha, &hl) < 0)
+	if (group_ratio(g, c->o.paired, alpha, false) < 0)
 		return;
-	g->hl = hl;
-	g->change = expm1(hl.est);
-	g->ci_lo = expm1(hl.lo);
-	g->ci_hi = expm1(hl.hi);
+	g->change = expm1(g->hl.est);
+	g->ci_lo = expm1(g->hl.lo);
+	g->ci_hi = expm1(g->hl.hi);
 }
 
 /* The note in full: what was set aside or left unpaired, then the verdict's own words. */
@@ -1818,8 +1531,7 @@ static void compare_decide(struct compare *c)
 {
 	static const enum verdict family_verdict[2] = {V_REGRESSED, V_IMPROVED};
 	const double lo_b = log1p(-c->o.threshold), hi_b = log1p(c->o.threshold);
-	size_t most = 0;
-	double *l[2] = {NULL, NULL}, *p = NULL, *level[2] = {NULL, NULL};
+	double *p = NULL, *level[2] = {NULL, NULL};
 	bool *reject[2] = {NULL, NULL}, oom = false;
 
 	for (size_t i = 0; i < c->ngroups; i++)
@@ -1832,9 +1544,6 @@ static void compare_decide(struct compare *c)
 			c->controls += g->side[0].n && g->side[1].n;
 		else
 			c->compared += g->side[0].n > 0;
-		for (int s = 0; s < 2; s++)
-			if (g->side[s].n > most)
-				most = g->side[s].n;
 	}
 	/*
 	 * This look's share of alpha (all of it for a single look). Within it regressed and
@@ -1846,15 +1555,13 @@ static void compare_decide(struct compare *c)
 	    c->o.alpha * ipcb_alpha_share(c->o.look ? c->o.look : c->o.looks, c->o.looks);
 	c->alpha_each = c->alpha_look / (double)(c->compared ? c->compared : 1);
 	c->alpha_control = c->alpha_look / (double)(c->controls ? c->controls : 1);
-	l[0] = malloc((most ? most : 1) * sizeof(double));
-	l[1] = malloc((most ? most : 1) * sizeof(double));
 	p = malloc((c->ngroups ? c->ngroups : 1) * sizeof(*p));
 	for (int f = 0; f < 2; f++) {
 		reject[f] = calloc(c->ngroups ? c->ngroups : 1, sizeof(bool));
 		level[f] = calloc(c->ngroups ? c->ngroups : 1, sizeof(double));
 		oom |= !reject[f] || !level[f];
 	}
-	oom |= !l[0] || !l[1] || !p;
+	oom |= !p;
 	for (size_t i = 0; i < c->ngroups; i++) {
 		struct group *g = c->groups[i];
 
@@ -1862,7 +1569,7 @@ static void compare_decide(struct compare *c)
 			g->verdict = V_INCONCLUSIVE;
 			snprintf(g->note, sizeof(g->note), "out of memory");
 		} else {
-			decide(c, g, l);
+			decide(c, g);
 		}
 		if (g->verdict == V_CHANGED)
 			c->machine_changed = true;
@@ -1892,17 +1599,15 @@ static void compare_decide(struct compare *c)
 				at = c->alpha_look;
 			}
 			if (at != c->alpha_each)
-				interval_at(c, g, at, l);
+				interval_at(c, g, at);
 			/* Too few for Holm's level, not for ok's: show what can be shown. */
 			if (g->verdict == V_INCONCLUSIVE && g->hl.crit < 0 && at < c->alpha_look)
-				interval_at(c, g, c->alpha_look, l);
+				interval_at(c, g, c->alpha_look);
 			if (g->verdict == V_INCONCLUSIVE)
 				undecided_note(c, g);
 		}
 		k++;
 	}
-	free(l[0]);
-	free(l[1]);
 	free(p);
 	for (int f = 0; f < 2; f++) {
 		free(reject[f]);

@@ -119,7 +119,7 @@ static int new_read(const char *path, struct newset *ns, char *err, size_t errle
 {
 	const size_t cap = IPCB_CSVREAD_DEFAULT_MAX_RECORD_BYTES;
 	const char *vals[IPCB_CSV_NCOLS], *v[NSIG], *k[64];
-	/* On the heap, as the reader's column map is 2 KiB: the stack may be small (ulimit -s). */
+	/* On the heap: the stack may be small (ulimit -s). */
 	struct ipcb_history_csv *c = malloc(sizeof(*c));
 	char *buf = malloc(cap);
 	int rc;
@@ -136,8 +136,8 @@ static int new_read(const char *path, struct newset *ns, char *err, size_t errle
 		free(c);
 		return rc;
 	}
-	while ((rc = ipcb_history_next_csv(c, vals, err, errlen)) > 0) {
-		if (c->nrows == 1) {
+	while ((rc = ipcb_history_next_csv(c, vals)) > 0) {
+		if (c->next == 1) {
 			const char *m[4];
 
 			for (int i = 0; i < 4; i++)
@@ -158,7 +158,7 @@ static int new_read(const char *path, struct newset *ns, char *err, size_t errle
 	}
 	if (rc == -ENOMEM)
 		snprintf(err, errlen, "%s: out of memory", path);
-	if (rc == 0 && c->nrows == 0) {
+	if (rc == 0 && c->rows.n == 0) {
 		snprintf(err, errlen, "%s: no rows after the header (did the run fail?)", path);
 		rc = -EINVAL;
 	}

@@ -28,7 +28,6 @@
 #include "csvread.h"
 #include "csvschema.h"
 #include "db.h"
-#include "gbjson.h"
 #include "json.h"
 
 extern char **environ;
@@ -432,135 +431,39 @@ void ipcb_history_run_abandon(struct ipcb_history_run *r)
 
 /* ---- importing a CSV ---- */
 
-/* Read the whole file; JSON (ipcbench --json) is turned into the CSV it was written from. */
-static int file_read(const char *path, char **buf, size_t *len, struct ipcb_gbjson_csv *js,
-		     bool *json, char *err, size_t errlen)
-{
-	size_t cap = 0, got;
-	FILE *f = fopen(path, "r");
-	char *b = NULL;
-
-	*json = false;
-	*len = 0;
-	if (!f) {
-		snprintf(err, errlen, "%s: %s", path, strerror(errno));
-		return -errno;
-	}
-	do {
-		if (*len == cap) {
-			char *nb = realloc(b, cap ? cap * 2 : 65536);
-
-			if (!nb) {
-				free(b);
-				fclose(f);
-				snprintf(err, errlen, "%s: out of memory", path);
-				return -ENOMEM;
-			}
-			b = nb;
-			cap = cap ? cap * 2 : 65536;
-		}
-		got = fread(b + *len, 1, cap - *len, f);
-		*len += got;
-	} while (got > 0);
-	if (ferror(f)) {
-		int e = errno;
-
-		free(b);
-		fclose(f);
-		snprintf(err, errlen, "%s: %s", path, strerror(e));
-		return -e;
-	}
-	fclose(f);
-	*buf = b;
-	for (size_t i = 0; i < *len; i++) {
-		struct ipcb_json_error jerr;
-		int rc;
-
-		if (b[i] == ' ' || b[i] == '\t' || b[i] == '\r' || b[i] == '\n')
-			continue;
-		if (b[i] != '{')
-			break;
-		rc = ipcb_gbjson_to_csv(b, *len, js, &jerr);
-		if (rc < 0) {
-			snprintf(err, errlen, "%s:%lu:%lu: %s", path, jerr.line, jerr.col,
-				 jerr.msg);
-			return rc;
-		}
-		*json = true;
-		break;
-	}
-	return 0;
-}
-
 int ipcb_history_open_csv(struct ipcb_history_csv *c, const char *path, char *err, size_t errlen)
 {
 	int rc;
 
-	memset(c, 0, sizeof(*c));
-	c->path = path;
-	rc = file_read(path, &c->buf, &c->len, &c->js, &c->json, err, errlen);
-	if (rc < 0) {
-		ipcb_history_close_csv(c);
+	c->next = 0;
+	rc = ipcb_rows_read(&c->rows, path, err, errlen);
+	if (rc < 0)
 		return rc;
-	}
-	if (c->json)
-		ipcb_csvread_init_buffer(&c->r, c->js.csv, c->js.len, 0, 0);
-	else
-		ipcb_csvread_init_buffer(&c->r, c->buf, c->len, 0, 0);
-	rc = ipcb_csvread_next(&c->r);
-	if (rc <= 0) {
-		if (rc == 0)
-			snprintf(err, errlen,
-				 "%s:1: empty: expected the CSV header of ipcbench --csv", path);
-		else
-			snprintf(err, errlen, "%s:%lu: %s", path, c->r.err.line, c->r.err.msg);
-		ipcb_history_close_csv(c);
-		return -EINVAL;
-	}
-	ipcb_csv_map_header(&c->map, &c->r);
-	c->nheader = ipcb_csvread_nfields(&c->r);
-	if (c->map.at[IPCB_COL_TRANSPORT] == IPCB_CSV_ABSENT ||
-	    c->map.at[IPCB_COL_MODE] == IPCB_CSV_ABSENT ||
-	    c->map.at[IPCB_COL_SIZE_BYTES] == IPCB_CSV_ABSENT) {
+	if (!c->rows.has[IPCB_COL_MODE] || !c->rows.has[IPCB_COL_SIZE_BYTES]) {
 		snprintf(err, errlen,
 			 "%s:1: missing the columns '%s', '%s' and '%s' (is this an ipcbench "
 			 "--csv file?)",
 			 path, ipcb_csv_name(IPCB_COL_TRANSPORT), ipcb_csv_name(IPCB_COL_MODE),
 			 ipcb_csv_name(IPCB_COL_SIZE_BYTES));
-		ipcb_history_close_csv(c);
+		ipcb_rows_free(&c->rows);
 		return -EINVAL;
 	}
 	return 0;
 }
 
-int ipcb_history_next_csv(struct ipcb_history_csv *c, const char *vals[IPCB_CSV_NCOLS], char *err,
-			  size_t errlen)
+int ipcb_history_next_csv(struct ipcb_history_csv *c, const char *vals[IPCB_CSV_NCOLS])
 {
-	int rc = ipcb_csvread_next(&c->r);
-
-	if (rc < 0) {
-		snprintf(err, errlen, "%s:%lu: %s", c->path, c->r.err.line, c->r.err.msg);
-		return -EINVAL;
-	}
-	if (rc == 0)
+	if (c->next >= c->rows.n)
 		return 0;
-	c->nrows++;
-	if (ipcb_csvread_nfields(&c->r) != c->nheader) {
-		snprintf(err, errlen, "%s: row %zu: %zu fields, but the header has %zu", c->path,
-			 c->nrows, ipcb_csvread_nfields(&c->r), c->nheader);
-		return -EINVAL;
-	}
 	for (int k = 0; k < IPCB_CSV_NCOLS; k++)
-		vals[k] = ipcb_csv_field(&c->r, &c->map, (enum ipcb_csv_column)k);
+		vals[k] = ipcb_rows_get(&c->rows, c->next, (enum ipcb_csv_column)k);
+	c->next++;
 	return 1;
 }
 
 void ipcb_history_close_csv(struct ipcb_history_csv *c)
 {
-	ipcb_csvread_fini(&c->r);
-	ipcb_gbjson_csv_fini(&c->js);
-	free(c->buf);
-	c->buf = NULL;
+	ipcb_rows_free(&c->rows);
 }
 
 int ipcb_history_import(const char *db, const char *path, const char *commit, const char *source,
@@ -608,7 +511,7 @@ int ipcb_history_import(const char *db, const char *path, const char *commit, co
 		rc = run_insert(r, now, "complete", false, commit, NULL, src, why, sizeof(im->why));
 	if (rc == 0)
 		rc = insert_prepare(r, why, sizeof(im->why));
-	while (rc == 0 && (rc = ipcb_history_next_csv(c, vals, why, sizeof(im->why))) > 0) {
+	while (rc == 0 && (rc = ipcb_history_next_csv(c, vals)) > 0) {
 		const char *t = vals[IPCB_COL_TIMESTAMP];
 
 		/* ISO 8601 in UTC sorts as text. */

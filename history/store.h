@@ -6,30 +6,22 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#include "csvread.h"
 #include "csvschema.h"
-#include "gbjson.h"
+#include "rows.h"
 
 /* An ipcbench CSV (or --json file, read as the CSV it was written from), row by row. */
 struct ipcb_history_csv {
-	const char *path;
-	char *buf;
-	size_t len;
-	bool json;
-	struct ipcb_gbjson_csv js;
-	struct ipcb_csvread r;
-	struct ipcb_csv_map map;
-	size_t nheader, nrows;
+	struct ipcb_rows rows; /* read whole, by the one loader (rows.h) */
+	size_t next;
 };
 
-/* Read the file and its header. 0, or -errno with err naming the file (and line). */
+/* Read the file (rows.h). 0, or -errno with err naming the file (and line). */
 int ipcb_history_open_csv(struct ipcb_history_csv *c, const char *path, char *err, size_t errlen);
 /*
  * The next row: vals[c] is column c's text ("" when empty or not in the file), valid until the
- * next call. 1 a row, 0 the end, -EINVAL with err naming the file and row.
+ * file is closed. 1 a row, 0 the end.
  */
-int ipcb_history_next_csv(struct ipcb_history_csv *c, const char *vals[IPCB_CSV_NCOLS], char *err,
-			  size_t errlen);
+int ipcb_history_next_csv(struct ipcb_history_csv *c, const char *vals[IPCB_CSV_NCOLS]);
 void ipcb_history_close_csv(struct ipcb_history_csv *c);
 
 /*

@@ -88,17 +88,28 @@ static int record_add(struct ipcb_rows *rs, unsigned long line)
 	return 0;
 }
 
-/* "FILE:LINE[:COL]: [column N (name): ]message", from the reader's error. */
+/* "FILE:LINE[:COL]: [column N (name): ]message", from the reader's error; names: the header's. */
 static void reader_error(const struct ipcb_rows *rs, const struct ipcb_csvread_error *e,
-			 unsigned long line, char *err, size_t errlen)
+			 unsigned long line, char *const *names, size_t nnames, char *err,
+			 size_t errlen)
 {
-	char where[32] = "", what[96] = "";
+	char where[32] = "", what[160] = "";
 
 	if (e->col && !rs->json)
 		snprintf(where, sizeof(where), ":%lu", e->col);
-	if (e->field)
+	if (e->field && e->field <= nnames)
+		snprintf(what, sizeof(what), "column %zu (%.100s): ", e->field,
+			 names[e->field - 1]);
+	else if (e->field)
 		snprintf(what, sizeof(what), "column %zu: ", e->field);
 	failf(err, errlen, "%s:%lu%s: %s%s", rs->name, line, where, what, e->msg);
+}
+
+static void names_free(char **names, size_t n)
+{
+	for (size_t i = 0; names && i < n; i++)
+		free(names[i]);
+	free(names);
 }
 
 /* The records of r (its first one the header) into rs; lines maps a record to its JSON line. */
@@ -108,6 +119,7 @@ static int rows_fill(struct ipcb_rows *rs, struct ipcb_csvread *r, const unsigne
 	/* Static: the map is 2 KiB and more, on a stack that may be small (ulimit -s). */
 	static struct ipcb_csv_map map;
 	size_t nheader, record = 0;
+	char **names = NULL;
 	int rc = ipcb_csvread_next(r);
 
 	if (rc == 0)
@@ -115,22 +127,35 @@ static int rows_fill(struct ipcb_rows *rs, struct ipcb_csvread *r, const unsigne
 			     "%s:1: empty file: expected the CSV header line of ipcbench --csv",
 			     rs->name);
 	if (rc < 0) {
-		reader_error(rs, &r->err, r->err.line, err, errlen);
+		reader_error(rs, &r->err, r->err.line, NULL, 0, err, errlen);
 		return rc;
 	}
 	nheader = ipcb_csvread_nfields(r);
+	/* The header's names, for a message about a field of a later record. */
+	names = calloc(nheader + 1, sizeof(*names));
+	for (size_t i = 0; names && i < nheader; i++)
+		if (!(names[i] = strdup(ipcb_csvread_field(r, i)))) {
+			names_free(names, i);
+			names = NULL;
+		}
+	if (!names)
+		return failf(err, errlen, "%s: out of memory", rs->name), -ENOMEM;
 	ipcb_csv_map_header(&map, r);
 	for (int c = 0; c < IPCB_CSV_NCOLS; c++) {
 		rs->has[c] = map.at[c] != IPCB_CSV_ABSENT;
-		if (map.again[c] != IPCB_CSV_ABSENT)
-			return failf(err, errlen,
-				     "%s:1: column %zu: '%s' appears twice in the header", rs->name,
-				     map.again[c] + 1, ipcb_csv_name(c));
+		if (map.again[c] != IPCB_CSV_ABSENT) {
+			rc =
+			    failf(err, errlen, "%s:1: column %zu: '%s' appears twice in the header",
+				  rs->name, map.again[c] + 1, ipcb_csv_name(c));
+			goto out;
+		}
 	}
-	if (!rs->has[IPCB_COL_TRANSPORT])
-		return failf(err, errlen,
-			     "%s:1: missing required column '%s' (is this an ipcbench --csv file?)",
-			     rs->name, ipcb_csv_name(IPCB_COL_TRANSPORT));
+	if (!rs->has[IPCB_COL_TRANSPORT]) {
+		rc = failf(err, errlen,
+			   "%s:1: missing required column '%s' (is this an ipcbench --csv file?)",
+			   rs->name, ipcb_csv_name(IPCB_COL_TRANSPORT));
+		goto out;
+	}
 	while ((rc = ipcb_csvread_next(r)) == 1) {
 		unsigned long line = ipcb_csvread_record_line(r);
 		size_t n = ipcb_csvread_nfields(r);
@@ -138,11 +163,13 @@ static int rows_fill(struct ipcb_rows *rs, struct ipcb_csvread *r, const unsigne
 		record++;
 		if (lines)
 			line = record <= nlines ? lines[record - 1] : 1;
-		if (n != nheader)
-			return failf(err, errlen,
-				     "%s:%lu: %zu fields, but the header has %zu (one field per "
-				     "column; quote fields that hold commas)",
-				     rs->name, line, n, nheader);
+		if (n != nheader) {
+			rc = failf(err, errlen,
+				   "%s:%lu: %zu fields, but the header has %zu (one field per "
+				   "column; quote fields that hold commas)",
+				   rs->name, line, n, nheader);
+			goto out;
+		}
 		/* A file of several runs concatenated, each with its header. */
 		if (strcmp(ipcb_csvread_field(r, map.at[IPCB_COL_TRANSPORT]),
 			   ipcb_csv_name(IPCB_COL_TRANSPORT)) == 0)
@@ -152,22 +179,26 @@ static int rows_fill(struct ipcb_rows *rs, struct ipcb_csvread *r, const unsigne
 			if (rs->has[c])
 				rc = text_add(rs, ipcb_csvread_field(r, map.at[c]),
 					      &rs->off[(rs->n - 1) * IPCB_CSV_NCOLS + c]);
-		if (rc == -E2BIG)
-			return failf(err, errlen, "%s:%lu: more than %u rows: not a CSV of runs",
-				     rs->name, line, IPCB_ROWS_MAX),
-			       -E2BIG;
-		if (rc < 0)
-			return failf(err, errlen, "%s: out of memory", rs->name), rc;
+		if (rc == -E2BIG) {
+			failf(err, errlen, "%s:%lu: more than %u rows: not a CSV of runs", rs->name,
+			      line, IPCB_ROWS_MAX);
+			goto out;
+		}
+		if (rc < 0) {
+			failf(err, errlen, "%s: out of memory", rs->name);
+			goto out;
+		}
 	}
 	if (rc < 0) {
 		unsigned long line = r->err.line;
 
 		if (lines)
 			line = record + 1 <= nlines ? lines[record] : 1;
-		reader_error(rs, &r->err, line, err, errlen);
-		return rc;
+		reader_error(rs, &r->err, line, names, nheader, err, errlen);
 	}
-	return 0;
+out:
+	names_free(names, nheader);
+	return rc < 0 ? rc : 0;
 }
 
 static int rows_parse(struct ipcb_rows *rs, const char *buf, size_t len, char *err, size_t errlen)
