@@ -104,8 +104,10 @@ void measure_format(enum measure m, double v, char *out, size_t n)
 	case 'm':
 		if (v >= 1 << 20)
 			snprintf(out, n, "%.1f MiB", v / (1 << 20));
-		else
+		else if (v >= 1024)
 			snprintf(out, n, "%.0f KiB", v / 1024);
+		else
+			snprintf(out, n, "%.0f B", v);
 		break;
 	case 'r': {
 		char r[32];

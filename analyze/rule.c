@@ -143,8 +143,10 @@ bool rule_comparable(const struct model *m, const struct group *a, const struct 
 		return false;
 	}
 	for (int k = 0; k < 2; k++) {
-		if (g[k]->loan != g[!k]->loan &&
-		    !((flags & RULE_ORIGINAL) && original_of(g[k], g[!k]))) {
+		/* Named by the side that is the loan; its original is the other's, either way. */
+		if (g[k]->loan && !g[!k]->loan &&
+		    !((flags & RULE_ORIGINAL) &&
+		      (original_of(g[k], g[!k]) || original_of(g[!k], g[k])))) {
 			snprintf(why, n,
 				 "%s is a loan (its receiver read %.1f%% of the payloads in full, "
 				 "the rest in place): it stands only against its copying original",

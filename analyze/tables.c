@@ -777,13 +777,31 @@ void sec_tuned(struct report *r)
 	    "are not compared): the grades, as the claims' sections give them at the defaults.");
 	ipcb_doc_table(r->d, "lll", "claim", "at the defaults", "each at its best");
 	for (size_t i = 0; i < r->nclaims; i++) {
-		char best[96];
+		const struct verdict *b = &r->best[i];
+		char best[160];
 
-		snprintf(best, sizeof(best), "%s%s", grade_names[r->best[i].grade],
-			 r->best[i].grade != r->verdicts[i].grade ? " (tuning changes the answer)"
-								  : "");
+		if (b->grade == G_NOT_MEASURED && !b->nrefused)
+			snprintf(best, sizeof(best), "%s", grade_names[b->grade]);
+		else
+			snprintf(
+			    best, sizeof(best), "%s (%zu of %zu decided hold; %zu not compared)%s",
+			    grade_names[b->grade], b->yes, b->yes + b->no, b->nrefused,
+			    b->grade != r->verdicts[i].grade ? "; tuning changes the answer" : "");
 		ipcb_doc_row(r->d, claim_id(r->verdicts[i].def), grade_names[r->verdicts[i].grade],
 			     best);
 	}
 	ipcb_doc_table_end(r->d);
+	/* What the rule refused because a setting was tried on one side only. */
+	for (size_t i = 0; i < r->nclaims; i++) {
+		const char *line = r->best[i].refused;
+
+		while (line && *line) {
+			size_t len = strcspn(line, "\n");
+
+			if (memmem(line, len, " was not tried with ", 20))
+				ipcb_doc_li(r->d, "%s at its best, not compared: %.*s",
+					    claim_id(r->best[i].def), (int)len, line);
+			line += len + (line[len] == '\n');
+		}
+	}
 }

@@ -2,8 +2,9 @@
 /*
  * test_analysis.c - the pieces of lib/ the analysis stands on: lib/ratio.c (the Student t
  * distribution, the paired and unpaired comparisons of two series as ratios, their resolution),
- * the machine's two states in stats.c, lib/rows.c (one CSV read whole: columns by name, numbers,
- * errors named) and lib/doc.c (one document, the same blocks as Markdown and as HTML).
+ * the machine's two states in stats.c, Holm's correction over a claim's comparisons, lib/rows.c
+ * (one CSV read whole: columns by name, numbers, errors named) and lib/doc.c (one document, the
+ * same blocks as Markdown and as HTML).
  *
  * The t distribution's values are the textbook ones (a table of Student's t: the 0.975 quantile
  * with 1 degree of freedom is 12.706, with 4 is 2.776, with 30 is 2.042; t = 1 with 1 degree
@@ -264,8 +265,33 @@ static void test_doc(void)
 	free(html);
 }
 
+/*
+ * A claim's comparisons are one family: twenty at p = 0.04 each are not twenty decided ones
+ * (Holm's first step asks 0.05 / 20 = 0.0025), while one at 0.04 alone is decided.
+ */
+static void test_family(void)
+{
+	double p[20], level[20];
+	bool reject[20];
+	size_t n = 0;
+
+	for (size_t i = 0; i < 20; i++)
+		p[i] = 0.04;
+	ok(ipcb_holm(p, 20, 0.05, reject, level) == 0, "Holm over 20 comparisons runs");
+	for (size_t i = 0; i < 20; i++)
+		n += reject[i];
+	ok(n == 0, "20 comparisons at p = 0.04 each: none decided under Holm (%zu)", n);
+	near(level[0], 0.05 / 20, 1e-12, "the level the first one failed: 0.05 / 20");
+	ok(ipcb_holm(p, 1, 0.05, reject, level) == 0 && reject[0],
+	   "one comparison at p = 0.04 alone is decided");
+	p[0] = 0.001;
+	ok(ipcb_holm(p, 20, 0.05, reject, NULL) == 0 && reject[0] && !reject[1],
+	   "one at 0.001 among them is decided, the others still not");
+}
+
 int main(void)
 {
+	test_family();
 	test_doc();
 	test_t();
 	test_paired();
