@@ -7,6 +7,7 @@
  * by default, needs several wake-ups). What differs is the rendezvous: each side opens the FIFOs
  * by path, and the receiver's opens wait until the sender has opened them (see fifo_open).
  * Limits: none per message (a byte stream); the file system under --dir must support FIFOs.
+ * Options: a pipe's (ipcb_pipe_options), tried by --tune as on pipe: a FIFO is a pipe with a name.
  *
  * Setup makes "ab" (sender -> receiver) and, in latency mode, "ba", both mode 0600, in the run's
  * directory (cfg.run_dir, "<dir>/<tag>.d", mode 0700, made and removed by the driver). The
@@ -39,6 +40,7 @@ struct fifo_chan {
 
 struct fifo_ep {
 	int rfd, wfd;
+	size_t piece; /* -o fifo.write, 0: whole */
 };
 
 /* Remove what exists of the FIFOs; errors only mean they are already gone. */
@@ -70,7 +72,23 @@ static int fifo_setup(struct ipcb_chan *ch)
 		if (chmod(path, 0600) < 0)
 			return ipcb_errf(&ch->err, -errno, "chmod", "%s", path);
 	}
-	/* A FIFO's buffer is a pipe's, and nothing is open yet to ask: ask a pipe. */
+	/*
+	 * A FIFO's buffer is a pipe's, and nothing is open yet to ask: ask a pipe given the
+	 * size the sender will give each FIFO (fifo_open), which also refuses a size the kernel
+	 * will not grant before any side starts.
+	 */
+	if (ipcb_opt(&ch->cfg, IPCB_PIPE_OPT_SIZE)) {
+		int fd[2], rc;
+
+		if (pipe2(fd, O_CLOEXEC) < 0)
+			return ipcb_err(&ch->err, -errno, "pipe2");
+		rc = ipcb_pipe_set_size(fd[1], ipcb_opt(&ch->cfg, IPCB_PIPE_OPT_SIZE), &ch->err,
+					"fifo");
+		ch->buffer_bytes = (size_t)ndir * ipcb_pipe_buffer_bytes(fd[1]);
+		close(fd[0]);
+		close(fd[1]);
+		return rc;
+	}
 	ch->buffer_bytes = (size_t)ndir * ipcb_pipe_default_bytes();
 	return 0;
 }
@@ -127,7 +145,16 @@ static int fifo_open(struct ipcb_ep *ep)
 			goto close_fds;
 		/* The sender writes "ab" and reads "ba"; the receiver the other way round. */
 		*(sender == (d == 0) ? &e->wfd : &e->rfd) = fd;
+		/*
+		 * The sender sizes each FIFO as it opens it: a FIFO's buffer exists only while it
+		 * is open, and the receiver's opens wait for the sender's, so it is sized before
+		 * the receiver can write into it.
+		 */
+		if (sender && ipcb_pipe_set_size(fd, ipcb_opt(&ep->chan->cfg, IPCB_PIPE_OPT_SIZE),
+						 &ep->err, "fifo") < 0)
+			goto close_fds;
 	}
+	e->piece = (size_t)ipcb_opt(&ep->chan->cfg, IPCB_PIPE_OPT_WRITE);
 	/* The channel state is our fork-time copy: removing here does what teardown would. */
 	if (!sender)
 		fifo_remove(c);
@@ -138,11 +165,18 @@ close_fds:
 	return ep->err.code;
 }
 
-IPCB_HOT static int fifo_send(struct ipcb_ep *ep, const void *buf, size_t len)
+IPCB_HOT static int fifo_write(struct ipcb_ep *ep, const void *buf, size_t len)
 {
 	const struct fifo_ep *e = ep->priv;
 
 	return ipcb_fd_write_full(e->wfd, buf, len, &ep->err, "write");
+}
+
+IPCB_HOT static int fifo_send(struct ipcb_ep *ep, const void *buf, size_t len)
+{
+	const struct fifo_ep *e = ep->priv;
+
+	return ipcb_send_pieces(ep, buf, len, e->piece, fifo_write);
 }
 
 IPCB_HOT static int fifo_recv(struct ipcb_ep *ep, void *buf, size_t len)
@@ -158,6 +192,7 @@ const struct ipcb_transport ipcb_transport_fifo = {
     .summary = "named pipes (mkfifo) in the run's directory under --dir, one per direction",
     .caps = IPCB_CAP_USES_DIR | IPCB_CAP_DUPLEX,
     .fixed_wait = IPCB_WAIT_BLOCK,
+    .options = ipcb_pipe_options,
     .chan_priv_bytes = sizeof(struct fifo_chan),
     .ep_priv_bytes = sizeof(struct fifo_ep),
     .setup = fifo_setup,

@@ -16,32 +16,11 @@
 #include "transport.h"
 
 /*
- * What a user of pipes tunes: the pipe's buffer (F_SETPIPE_SZ), and how much each write() hands
- * the kernel (a message larger than the buffer written whole fills it and waits for the reader to
- * drain all of it; smaller pieces let the two overlap).
+ * What a user of pipes tunes (ipcb_pipe_options, which fifo shares): the pipe's buffer
+ * (F_SETPIPE_SZ), and how much each write() hands the kernel (a message larger than the buffer
+ * written whole fills it and waits for the reader to drain all of it; smaller pieces let the two
+ * overlap).
  */
-enum { PIPE_OPT_SIZE, PIPE_OPT_WRITE };
-
-static const struct ipcb_option pipe_options[] = {
-    {.key = "size",
-     .type = IPCB_OPT_UINT,
-     .def = "0",
-     .min = 0,
-     .max = 1u << 30,
-     .tune = "1048576",
-     .help = "each pipe's buffer in bytes (F_SETPIPE_SZ, rounded up by the kernel to a power "
-	     "of two pages; above fs.pipe-max-size only as root); 0: the kernel's default, 64 KiB"},
-    {.key = "write",
-     .type = IPCB_OPT_UINT,
-     .def = "0",
-     .min = 0,
-     .max = 1u << 30,
-     .tune = "16384",
-     .per_call = true,
-     .help = "bytes handed to each write(): a message is written in pieces this large; 0: "
-	     "the whole message in one call"},
-    {.key = NULL},
-};
 
 struct pipe_chan {
 	int fd[2][2]; /* [direction][0 read end, 1 write end]; direction 0 = sender -> receiver */
@@ -55,17 +34,17 @@ struct pipe_ep {
 static int pipe_setup(struct ipcb_chan *ch)
 {
 	struct pipe_chan *c = ch->priv;
+	int rc;
 
 	for (int d = 0; d < 2; d++)
 		c->fd[d][0] = c->fd[d][1] = -1;
 	for (int d = 0; d < 2; d++) {
 		if (pipe2(c->fd[d], O_CLOEXEC) < 0)
 			return ipcb_err(&ch->err, -errno, "pipe2");
-		if (ipcb_opt(&ch->cfg, PIPE_OPT_SIZE) &&
-		    fcntl(c->fd[d][1], F_SETPIPE_SZ, (int)ipcb_opt(&ch->cfg, PIPE_OPT_SIZE)) < 0)
-			return ipcb_errf(&ch->err, -errno, "fcntl(F_SETPIPE_SZ)",
-					 "-o pipe.size=%llu",
-					 (unsigned long long)ipcb_opt(&ch->cfg, PIPE_OPT_SIZE));
+		rc = ipcb_pipe_set_size(c->fd[d][1], ipcb_opt(&ch->cfg, IPCB_PIPE_OPT_SIZE),
+					&ch->err, "pipe");
+		if (rc < 0)
+			return rc;
 		ch->buffer_bytes += ipcb_pipe_buffer_bytes(c->fd[d][1]);
 	}
 	return 0;
@@ -94,7 +73,7 @@ static int pipe_open(struct ipcb_ep *ep)
 
 	e->wfd = c->fd[out][1];
 	e->rfd = c->fd[!out][0];
-	e->piece = (size_t)ipcb_opt(&ep->chan->cfg, PIPE_OPT_WRITE);
+	e->piece = (size_t)ipcb_opt(&ep->chan->cfg, IPCB_PIPE_OPT_WRITE);
 	ipcb_fd_close(&c->fd[out][0]);
 	ipcb_fd_close(&c->fd[!out][1]);
 	return 0;
@@ -135,7 +114,7 @@ const struct ipcb_transport ipcb_transport_pipe = {
     .summary = "anonymous pipes (pipe2), one per direction",
     .caps = IPCB_CAP_DUPLEX,
     .fixed_wait = IPCB_WAIT_BLOCK,
-    .options = pipe_options,
+    .options = ipcb_pipe_options,
     .chan_priv_bytes = sizeof(struct pipe_chan),
     .ep_priv_bytes = sizeof(struct pipe_ep),
     .setup = pipe_setup,

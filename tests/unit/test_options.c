@@ -187,7 +187,7 @@ int main(void)
 	   "-o without NAME.KEY=VALUE is refused (%s)", err);
 	ok(parse(&o, "-o", "nosuch.key=1", NULL) == -EINVAL && strstr(err, "'nosuch'"),
 	   "-o for an unknown transport names it (%s)", err);
-	ok(parse(&o, "-o", "fifo.depth=1", NULL) == -EINVAL && strstr(err, "'depth'") &&
+	ok(parse(&o, "-o", "eventfd.depth=1", NULL) == -EINVAL && strstr(err, "'depth'") &&
 	       strstr(err, "takes none"),
 	   "-o for a key the transport does not have names it (%s)", err);
 	ok(parse(&o, "-o", "pipe.depth=1", NULL) == -EINVAL && strstr(err, "'depth'") &&

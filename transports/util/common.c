@@ -115,7 +115,8 @@ int ipcb_sock_set_buffer(int fd, bool rcv, uint64_t bytes, struct ipcb_err *e, c
 	if (setsockopt(fd, SOL_SOCKET, rcv ? SO_RCVBUFFORCE : SO_SNDBUFFORCE, &v, sizeof(v)) == 0)
 		return 0;
 	if (errno != EPERM)
-		return ipcb_errf(e, -errno, rcv ? "setsockopt(SO_RCVBUFFORCE)" : "setsockopt(SO_SNDBUFFORCE)",
+		return ipcb_errf(e, -errno,
+				 rcv ? "setsockopt(SO_RCVBUFFORCE)" : "setsockopt(SO_SNDBUFFORCE)",
 				 "%s=%llu", opt, (unsigned long long)bytes);
 	if (setsockopt(fd, SOL_SOCKET, rcv ? SO_RCVBUF : SO_SNDBUF, &v, sizeof(v)) < 0)
 		return ipcb_errf(e, -errno, rcv ? "setsockopt(SO_RCVBUF)" : "setsockopt(SO_SNDBUF)",
@@ -141,6 +142,37 @@ size_t ipcb_pipe_buffer_bytes(int fd)
 	int n = fcntl(fd, F_GETPIPE_SZ);
 
 	return n > 0 ? (size_t)n : 0;
+}
+
+const struct ipcb_option ipcb_pipe_options[] = {
+    [IPCB_PIPE_OPT_SIZE] = {.key = "size",
+			    .type = IPCB_OPT_UINT,
+			    .def = "0",
+			    .min = 0,
+			    .max = 1u << 30,
+			    .tune = "1048576",
+			    .help =
+				"each pipe's buffer in bytes (F_SETPIPE_SZ, rounded up by the "
+				"kernel to a power of two pages; above fs.pipe-max-size only as "
+				"root); 0: the kernel's default, 64 KiB"},
+    [IPCB_PIPE_OPT_WRITE] = {.key = "write",
+			     .type = IPCB_OPT_UINT,
+			     .def = "0",
+			     .min = 0,
+			     .max = 1u << 30,
+			     .tune = "16384",
+			     .per_call = true,
+			     .help = "bytes handed to each write(): a message is written in pieces "
+				     "this large; 0: the whole message in one call"},
+    {.key = NULL},
+};
+
+int ipcb_pipe_set_size(int fd, uint64_t bytes, struct ipcb_err *e, const char *name)
+{
+	if (bytes && fcntl(fd, F_SETPIPE_SZ, (int)bytes) < 0)
+		return ipcb_errf(e, -errno, "fcntl(F_SETPIPE_SZ)", "-o %s.size=%llu", name,
+				 (unsigned long long)bytes);
+	return 0;
 }
 
 size_t ipcb_pipe_default_bytes(void)

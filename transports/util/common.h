@@ -55,6 +55,17 @@ static inline int ipcb_send_pieces(struct ipcb_ep *ep, const void *buf, size_t l
  */
 int ipcb_sock_set_buffer(int fd, bool rcv, uint64_t bytes, struct ipcb_err *e, const char *opt);
 size_t ipcb_sock_buffer_bytes(int fd);
+/*
+ * The options of a pipe's buffer and writes, which pipe and fifo share (a FIFO is a pipe with a
+ * name): size (F_SETPIPE_SZ) and write (the bytes each write() is handed), indexed by these.
+ */
+enum { IPCB_PIPE_OPT_SIZE, IPCB_PIPE_OPT_WRITE };
+extern const struct ipcb_option ipcb_pipe_options[];
+/*
+ * Give fd's pipe the capacity `bytes` (0 leaves the default; the kernel rounds up to a power of
+ * two pages). 0, or a negative errno recorded in e naming the option ("-o NAME.size=N").
+ */
+int ipcb_pipe_set_size(int fd, uint64_t bytes, struct ipcb_err *e, const char *name);
 /* A pipe's capacity (F_GETPIPE_SZ); 0 when it cannot be read. */
 size_t ipcb_pipe_buffer_bytes(int fd);
 /* The capacity a new pipe (or FIFO) gets here; 0 when it cannot be found. */
