@@ -101,7 +101,8 @@ static void footer(const struct model *m, char *out, size_t n)
 	    m->flagged ? ", runs in a passing state of the machine set aside" : "",
 	    isfinite(lo) ? lo : 0, hi);
 	if (m->nrounds > 1)
-		snprintf(out + strlen(out), n - strlen(out), " (%u rounds)", m->nrounds);
+		snprintf(out + strlen(out), n - strlen(out), " (%u rounds for most points)",
+			 m->group_rounds);
 }
 
 int figdata_write(const struct model *m, const char *dir, char *err, size_t errlen)

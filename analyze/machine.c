@@ -202,15 +202,24 @@ static void print_states(struct report *r)
 					      "comparisons are made "
 					      "between their sets, and their spread says little "
 					      "about the next run.");
-	else
+	else {
+		char more[160] = "";
+
+		if (m->nrounds > m->group_rounds)
+			snprintf(more, sizeof(more),
+				 " (%u round numbers in the CSV: invocations that number their "
+				 "rounds apart are paired within themselves only)",
+				 m->nrounds);
 		ipcb_doc_p(
 		    r->d,
-		    "%u rounds: each ran every point of the plan once, in its own shuffled "
-		    "order, so a change of the machine's state lands on every transport alike. "
-		    "A group's value is the median over its rounds, with the distribution-free "
-		    "95%% interval of that median where it reaches more than 10%% from it; "
-		    "comparisons pair the two sides' runs of each round.",
-		    m->nrounds);
+		    "%u rounds for most groups%s. Each round ran every point of its plan "
+		    "once, in its own shuffled order, so a change of the machine's state "
+		    "lands on every transport alike. A group's value is the median over its "
+		    "rounds, with the distribution-free 95%% interval of that median where "
+		    "it reaches more than 10%% from it; comparisons pair the two sides' runs "
+		    "of each round.",
+		    m->group_rounds, more);
+	}
 	for (size_t p = 0; p < m->nplacements; p++) {
 		const struct ipcb_states *s = &m->place[p].states;
 		char a[32], b[32], w[32];
@@ -260,31 +269,139 @@ static void print_states(struct report *r)
 		    "sleeping rows can be several times faster.",
 		    m->virt, a, b);
 	}
-	ipcb_doc_p(r->d,
-		   "%zu runs were set aside for the machine's state (" DOC_C(
-		       "other-state") ": their "
-				      "cache-line probe was in the placement's other state; " DOC_C(
-					  "state-changed") ": the "
-							   "probe after the run was in another "
-							   "state than the one before; " DOC_C("pro"
-											       "be-"
-											       "jum"
-											       "p") ": their wake-up probe was half or twice the usual; " DOC_C(
-							       "below-floor") ": a round "
-									      "trip faster than "
-									      "its own cache-line "
-									      "probe allows). They "
-									      "are set aside from "
-									      "every "
-									      "median, comparison "
-									      "and figure while "
-									      "their group keeps "
-									      "at least half of "
-									      "its runs, "
-									      "and kept where the "
-									      "other state was the "
-									      "group's usual one.",
-		   m->flagged);
+	ipcb_doc_p(
+	    r->d,
+	    "%zu runs were set aside for the machine's state (" DOC_C(
+		"other-state") ": their "
+			       "cache-line probe was in the placement's other state; " DOC_C(
+				   "state-changed") ": the "
+						    "probe after the run was in another "
+						    "state than the one before; " DOC_C(
+							"pro"
+							"be-"
+							"jum"
+							"p") ": their wake-up probe was half or "
+							     "twice the usual; " DOC_C("below-"
+										       "floor") ": "
+												"a "
+												"ro"
+												"un"
+												"d "
+												"tr"
+												"ip"
+												" f"
+												"as"
+												"te"
+												"r "
+												"th"
+												"an"
+												" "
+												"it"
+												"s "
+												"ow"
+												"n "
+												"ca"
+												"ch"
+												"e-"
+												"li"
+												"ne"
+												" "
+												"pr"
+												"ob"
+												"e "
+												"al"
+												"lo"
+												"ws"
+												")."
+												" T"
+												"he"
+												"y "
+												"ar"
+												"e "
+												"se"
+												"t "
+												"as"
+												"id"
+												"e "
+												"fr"
+												"om"
+												" "
+												"ev"
+												"er"
+												"y "
+												"me"
+												"di"
+												"an"
+												", "
+												"co"
+												"mp"
+												"ar"
+												"is"
+												"on"
+												" "
+												"an"
+												"d "
+												"fi"
+												"gu"
+												"re"
+												" w"
+												"hi"
+												"le"
+												" "
+												"th"
+												"ei"
+												"r "
+												"gr"
+												"ou"
+												"p "
+												"ke"
+												"ep"
+												"s "
+												"at"
+												" l"
+												"ea"
+												"st"
+												" h"
+												"al"
+												"f "
+												"of"
+												" "
+												"it"
+												"s "
+												"ru"
+												"ns"
+												", "
+												"an"
+												"d "
+												"ke"
+												"pt"
+												" w"
+												"he"
+												"re"
+												" t"
+												"he"
+												" "
+												"ot"
+												"he"
+												"r "
+												"st"
+												"at"
+												"e "
+												"wa"
+												"s "
+												"th"
+												"e "
+												"gr"
+												"ou"
+												"p'"
+												"s "
+												"us"
+												"ua"
+												"l "
+												"on"
+												"e"
+												".",
+	    m->flagged);
 	for (size_t i = 0; i < m->nruns && listed < 12; i++) {
 		const struct run *x = &m->runs[i];
 		const struct group *g = &m->groups[x->group];

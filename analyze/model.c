@@ -1268,6 +1268,18 @@ int model_load(struct model *m, const char *path, char *err, size_t errlen)
 		if (rc == -ENOMEM)
 			snprintf(err, errlen, "%s: out of memory", path);
 	}
+	for (size_t i = 0, best = 0; !rc && i < m->nindex; i++) {
+		/* The commonest run count among the one-pair groups (a quadratic count: a few
+		 * hundred groups). */
+		size_t k = m->groups[m->index[i]].nruns, same = 0;
+
+		for (size_t j = 0; j < m->nindex; j++)
+			same += m->groups[m->index[j]].nruns == k;
+		if (same > best || (same == best && k > m->group_rounds)) {
+			best = same;
+			m->group_rounds = (unsigned)k;
+		}
+	}
 	if (!rc && m->rows.n) {
 		m->host = get(m, 0, IPCB_COL_HOST);
 		m->cpu_model = get(m, 0, IPCB_COL_CPU_MODEL);

@@ -157,6 +157,8 @@ struct model {
 	size_t *sizes;
 	size_t nsizes;
 	unsigned nrounds; /* rounds (dense numbers); 0: the CSV has none */
+	/* The commonest number of runs of a one-pair group: what "its rounds" are for most. */
+	unsigned group_rounds;
 	bool has_paths, has_ctx, has_tuning;
 	bool paired; /* the CSV has rounds: runs of one round may be paired */
 	/* The machine, from the first row. */

@@ -122,7 +122,8 @@ static void answer_value(const struct model *m, const struct group *g, enum meas
 			msgs = isnan(msgs) ? m->runs[g->runs[i]].messages
 					   : fmin(msgs, m->runs[g->runs[i]].messages);
 	if (msgs * 0.01 < 100)
-		snprintf(out, n, "%s (p99 %s, from %.0f samples a run)", v, p, floor(msgs * 0.01));
+		snprintf(out, n, "%s (p99 %s, from %.0f sample%s a run)", v, p, floor(msgs * 0.01),
+			 floor(msgs * 0.01) == 1 ? "" : "s");
 	else
 		snprintf(out, n, "%s (p99 %s)", v, p);
 }
@@ -140,8 +141,8 @@ static int by_value(const void *a, const void *b)
 	return measure_lower_better(rank_ms) ? c : -c;
 }
 
-/* Holm over a question's comparisons: worse[i] where the best was shown better than i. */
-static void holm_worse(const double *p, bool *worse, size_t n)
+/* Holm over a question's comparisons: rejected[i] where p[i] is rejected (NAN: not tested). */
+static void holm_reject(const double *p, bool *worse, size_t n)
 {
 	bool *rej = calloc(n + 1, sizeof(*rej));
 	double *q = calloc(n + 1, sizeof(*q));
@@ -169,10 +170,14 @@ static void answer(struct report *r, const char *pl, size_t size, enum measure m
 	const struct group **c = calloc(m->nlabels + 1, sizeof(*c)), *best = NULL;
 	double *p = calloc(m->nlabels + 1, sizeof(*p));
 	bool *worse = calloc(m->nlabels + 1, sizeof(*worse));
-	size_t n = 0, loans = 0;
+	double *eq = calloc(m->nlabels + 1, sizeof(*eq));
+	bool *same = calloc(m->nlabels + 1, sizeof(*same));
+	const struct group **loans = calloc(m->nlabels + 1, sizeof(*loans));
+	size_t n = 0, nloans = 0;
 	char why[300], notes[300], v[96];
+	const char *sep;
 
-	if (!c || !p || !worse)
+	if (!c || !p || !worse || !eq || !same || !loans)
 		goto out;
 	for (size_t i = 0; i < m->nlabels; i++) {
 		const struct group *g = model_find(m, m->labels[i], pl, size, ms);
@@ -180,7 +185,7 @@ static void answer(struct report *r, const char *pl, size_t size, enum measure m
 		if (!g || !g->sum[ms].n || g->reader != cls || g->floor)
 			continue;
 		if (g->loan) {
-			loans++;
+			loans[nloans++] = g;
 			continue;
 		}
 		c[n++] = g;
@@ -194,28 +199,38 @@ static void answer(struct report *r, const char *pl, size_t size, enum measure m
 	rank_ms = ms;
 	qsort(c, n, sizeof(*c), by_value);
 	for (size_t i = 0; i < n; i++) {
-		double no;
-
-		p[i] = NAN;
+		p[i] = eq[i] = NAN;
 		worse[i] = false;
 		if (c[i] == best ||
 		    !rule_comparable(m, best, c[i], ms, 0, why, sizeof(why), notes, sizeof(notes)))
 			continue;
-		judge_one(m, best, c[i], ms, T_BEATS, &p[i], &no, NULL);
+		judge_one(m, best, c[i], ms, T_BEATS, &p[i], &eq[i], NULL);
 	}
-	holm_worse(p, worse, n);
+	holm_reject(p, worse, n);
+	/* The other side of each test: shown within the margin of the best (same[]). */
+	for (size_t i = 0; i < n; i++)
+		if (worse[i])
+			eq[i] = NAN;
+	holm_reject(eq, same, n);
 	ipcb_doc_add(r->d, "readers that %s: ",
 		     cls == R_POLLS    ? "poll"
 		     : cls == R_SLEEPS ? "sleep"
 				       : "wait (not counted)");
 	answer_value(m, best, ms, v, sizeof(v));
 	ipcb_doc_add(r->d, DOC_B("%s") " %s", best->label, v);
-	for (size_t i = 0; i < n; i++)
-		if (c[i] != best && !isnan(p[i]) && !worse[i]) {
+	/* Those the tests showed as fast (within the margin), then those they could not tell. */
+	for (int k = 0; k < 2; k++) {
+		sep = k ? "; not told apart from it by the tests: "
+			: "; as fast (within 5%, shown): ";
+		for (size_t i = 0; i < n; i++) {
+			if (c[i] == best || isnan(p[i]) || worse[i] || same[i] != !k)
+				continue;
 			answer_value(m, c[i], ms, v, sizeof(v));
-			ipcb_doc_add(r->d, ", " DOC_B("%s") " %s", c[i]->label, v);
+			ipcb_doc_add(r->d, k ? "%s%s %s" : "%s" DOC_B("%s") " %s", sep, c[i]->label,
+				     v);
+			sep = ", ";
 		}
-	ipcb_doc_add(r->d, "%s", "");
+	}
 	{
 		const struct group *next = NULL;
 
@@ -227,17 +242,23 @@ static void answer(struct report *r, const char *pl, size_t size, enum measure m
 				next = c[i];
 		if (next) {
 			answer_value(m, next, ms, v, sizeof(v));
-			ipcb_doc_add(r->d, "; then %s %s", next->label, v);
+			ipcb_doc_add(r->d, "; the fastest shown slower: %s %s", next->label, v);
 		}
 	}
-	if (loans)
-		ipcb_doc_add(r->d, " (%zu loan%s, read in place, not counted: see T2)", loans,
-			     loans > 1 ? "s" : "");
+	sep = "; loans, read in place and not counted (T2): ";
+	for (size_t i = 0; i < nloans; i++) {
+		answer_value(m, loans[i], ms, v, sizeof(v));
+		ipcb_doc_add(r->d, "%s%s %s", sep, loans[i]->label, v);
+		sep = ", ";
+	}
 	ipcb_doc_item(r->d);
 out:
 	free(c);
 	free(p);
 	free(worse);
+	free(eq);
+	free(same);
+	free(loans);
 }
 
 void sec_answers(struct report *r)
