@@ -13,6 +13,7 @@
 #include <sys/mman.h>
 
 #include "closed.h"
+#include "counted.h"
 #include "hot.h"
 #include "msg.h"
 #include "runloop.h"
@@ -38,6 +39,7 @@ IPCB_HOT int ipcb_run_side_body(const struct ipcb_side *me_side, void *arg, void
 	    .chan = &c->chans[pair], .role = me_side->role, .index = me_side->index % per_role};
 	bool data = !(t->caps & IPCB_CAP_NO_DATA);
 	struct ipcb_addr *all = NULL;
+	struct ipcb_count_side counted;
 	void *tx = NULL, *rx = NULL;
 	int rc;
 
@@ -88,6 +90,9 @@ IPCB_HOT int ipcb_run_side_body(const struct ipcb_side *me_side, void *arg, void
 			goto close_ep;
 		}
 	}
+	/* A counted run: the transport's hooks wrapped, the endpoint's waits marked. */
+	ipcb_count_side(c, &ep, &counted);
+	s = c->spec;
 	rc = me_side->ops->ready();
 	if (rc) {
 		snprintf(err, IPCB_RUN_ERR_BYTES, "control(start barrier): %s", strerror(-rc));

@@ -103,7 +103,7 @@ IPCB_HOT int ipcb_loop_latency_echo(struct ipcb_run_ctx *c, struct ipcb_ep *ep, 
 		bool last;
 
 		if (i == s->warmup)
-			start = usage_now();
+			start = usage_start();
 		rc = move_message(s, ep, &rx, false, loans);
 		if (!rc && loans)
 			rc = loan_echo(s, ep, rx, &tx);
@@ -224,7 +224,7 @@ IPCB_HOT int ipcb_loop_stream_receiver(struct ipcb_run_ctx *c, struct ipcb_ep *e
 		if (!clock && i >= mark) {
 			clock = first = true;
 			me.t_first_ns = ipcb_now_ns();
-			start = usage_now();
+			start = usage_start();
 		}
 		rc = verify_message(s, ep, rx, i, &me.full_checks, loans, err);
 		if (rc)

@@ -31,6 +31,7 @@
 #include <unistd.h>
 
 #include "clock.h"
+#include "counted.h"
 #include "msg.h"
 #include "ownstack.h"
 #include "rundir.h"
@@ -577,6 +578,9 @@ int ipcb_run_one(const struct ipcb_run_spec *s, struct ipcb_run_result *r)
 		snprintf(r->error, sizeof(r->error), "no message was measured");
 		rc = -ENODATA;
 	}
+	/* A counted run: each side's profile, read back as its counts per message. */
+	if (!rc && s->count_dir)
+		rc = ipcb_count_collect(s, chans[0].tag, r);
 teardown:
 	while (made > 0) {
 		made--;

@@ -17,6 +17,7 @@
 #include <sys/resource.h>
 
 #include "clock.h"
+#include "count.h"
 #include "futex.h"
 #include "hot.h"
 #include "area.h"
@@ -42,9 +43,20 @@ static inline struct usage_mark usage_now(void)
 	return m;
 }
 
+/* The measured part begins: its usage from here, and in a counted run its counts (count.h). */
+static inline struct usage_mark usage_start(void)
+{
+	ipcb_count_start();
+	return usage_now();
+}
+
+/* ... and ends: what it used, and in a counted run the side's profile, dumped. */
 static inline void usage_store(struct ipcb_run_side *me, struct usage_mark start)
 {
-	struct usage_mark end = usage_now();
+	struct usage_mark end;
+
+	ipcb_count_stop(me->messages);
+	end = usage_now();
 
 	me->cpu_s = end.cpu_s - start.cpu_s;
 	me->ctx_switches = end.ctx - start.ctx;
@@ -190,9 +202,12 @@ IPCB_HOT static inline void busy_work(uint64_t ns)
 
 	if (!ns)
 		return;
+	/* Time spent, not work done: a counted run leaves it out, as a wait. */
+	ipcb_count_wait(true);
 	end = ipcb_now_ns() + ns;
 	while (ipcb_now_ns() < end)
 		ipcb_cpu_relax();
+	ipcb_count_wait(false);
 }
 
 /*
@@ -288,7 +303,7 @@ static inline uint64_t run_min_messages(const struct ipcb_run_spec *s)
 IPCB_HOT static inline void measure_start(const struct ipcb_run_spec *s, struct ipcb_run_side *me,
 					  struct usage_mark *start, uint64_t *deadline)
 {
-	*start = usage_now();
+	*start = usage_start();
 	me->t_first_ns = ipcb_now_ns();
 	if (s->duration_s > 0)
 		*deadline = me->t_first_ns + (uint64_t)(s->duration_s * 1e9);

@@ -483,7 +483,7 @@ int ipcb_shape_fan_receiver(struct ipcb_run_ctx *c, struct ipcb_ep *ep, void *rx
 			} else {
 				clock = true;
 				me.t_first_ns = t;
-				start = usage_now();
+				start = usage_start();
 			}
 			me.received++;
 			me.t_last_ns = t;
@@ -548,7 +548,7 @@ IPCB_HOT int ipcb_shape_bcast_receiver(struct ipcb_run_ctx *c, struct ipcb_ep *e
 		if (!clock && i >= mark) {
 			clock = first = true;
 			me.t_first_ns = ipcb_now_ns();
-			start = usage_now();
+			start = usage_start();
 		}
 		rc = verify(s, rx, i, &me.full_checks, err);
 		if (rc)

@@ -79,6 +79,21 @@ struct ipcb_run_spec {
 	 * runtime, or one side on another host. The engine only calls it; the caller picks it.
 	 */
 	const struct ipcb_launcher *launcher;
+	/*
+	 * --count: each side runs under valgrind's callgrind (the whole driver does) and counts
+	 * its measured part, writing its profile into count_dir; the run's result holds the
+	 * counts per message instead of times (counted.h). NULL: a timed run.
+	 */
+	const char *count_dir;
+};
+
+/* One side's counts per message in a counted run (counted.h). */
+struct ipcb_run_counts {
+	bool have;
+	double instr;	  /* instructions, waits left out */
+	double transport; /* of them, inside the transport's hooks */
+	double syscalls;  /* system calls, waits left out */
+	char by_name[200]; /* "write 1, futex 0.002": the system calls by name, per message */
 };
 
 struct ipcb_run_result {
@@ -139,6 +154,7 @@ struct ipcb_run_result {
 	struct ipcb_hist *one_way_slowest, *one_way_last;
 	unsigned slowest_receiver;
 	uint64_t last_incomplete;
+	struct ipcb_run_counts counts[2]; /* --count: [IPCB_SENDER], [IPCB_RECEIVER] */
 };
 
 /* Bytes per send/recv for a payload: the transport's limit when the payload is larger. */

@@ -26,6 +26,9 @@
  *          struct ipcb_chan, so every member of the channel after it (priv, err, tag, layout)
  *          moved: a module built for ABI 1 would read its channel state at the wrong place.
  *          (struct ipcb_transport gained `lossy` at its end too, which alone needs no new ABI.)
+ *          Since then, at their ends, which needs no new ABI either: struct ipcb_chan gained
+ *          zc_sends and zc_copied (set by teardown), struct ipcb_ep wait_mark (ipcbench --count
+ *          marks waiting through it: ipcb_wait_begin()).
  *
  * Life of a run, and which process calls what:
  *
@@ -358,7 +361,33 @@ struct ipcb_ep {
 	void *priv;	       /* t->ep_priv_bytes, zeroed by the driver */
 	struct ipcb_err err;   /* open/send/recv/close errors */
 	struct ipcb_addr addr; /* open() may publish how peers reach this endpoint */
+	/*
+	 * Set by the driver when the run is counted (ipcbench --count), else NULL: call it through
+	 * ipcb_wait_begin()/ipcb_wait_end() below, never directly. (Added at the end, and the driver
+	 * allocates the endpoint: a module built before it never calls it, and needs no new ABI.)
+	 */
+	void (*wait_mark)(bool begin);
 };
+
+/*
+ * Waiting, marked. ipcbench --count counts what each side executes per message, and a wait's
+ * instructions and system calls depend on the other side's timing (the polls of a spinning
+ * reader, a futex call to sleep or to wake a sleeper, yields, a second read() for the rest of a
+ * message that came in pieces). A transport brackets every such wait with these two calls, so
+ * that it is not counted: from just before the first instruction that only runs when it must
+ * wait, to just after the last. Outside a counted run they are one load and a branch.
+ */
+static inline void ipcb_wait_begin(const struct ipcb_ep *ep)
+{
+	if (__builtin_expect(ep->wait_mark != NULL, 0))
+		ep->wait_mark(true);
+}
+
+static inline void ipcb_wait_end(const struct ipcb_ep *ep)
+{
+	if (__builtin_expect(ep->wait_mark != NULL, 0))
+		ep->wait_mark(false);
+}
 
 enum ipcb_layer { IPCB_LAYER_KERNEL = 0, IPCB_LAYER_MIDDLEWARE, IPCB_LAYER_BROKER, IPCB_LAYERS };
 

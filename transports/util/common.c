@@ -2,6 +2,7 @@
 /* common.c - helpers fd- and memory-based transports share; see common.h. */
 
 #include "common.h"
+#include "count.h"
 
 #include <errno.h>
 #include <stdarg.h>
@@ -59,44 +60,69 @@ const char *ipcb_wait_name(enum ipcb_wait w)
 	return "default";
 }
 
+/*
+ * A message that goes in or comes out in pieces: how many calls it takes depends on the other
+ * side's timing (how much it had taken or sent by then), so every call after the first is a wait
+ * to a counted run (count.h).
+ */
 IPCB_HOT int ipcb_fd_write_full(int fd, const void *buf, size_t len, struct ipcb_err *e,
 				const char *call)
 {
 	const char *p = buf;
+	bool waiting = false;
+	int rc = 0;
 
 	while (len > 0) {
 		ssize_t n = write(fd, p, len);
 
-		if (n < 0) {
-			if (errno == EINTR)
-				continue;
-			return ipcb_err(e, -errno, call);
+		if (n < 0 && errno != EINTR) {
+			rc = ipcb_err(e, -errno, call);
+			break;
 		}
-		p += n;
-		len -= (size_t)n;
+		if (n > 0) {
+			p += n;
+			len -= (size_t)n;
+		}
+		if (len && !waiting) {
+			waiting = true;
+			ipcb_count_wait(true);
+		}
 	}
-	return 0;
+	if (waiting)
+		ipcb_count_wait(false);
+	return rc;
 }
 
 IPCB_HOT int ipcb_fd_read_full(int fd, void *buf, size_t len, struct ipcb_err *e, const char *call)
 {
 	char *p = buf;
+	bool waiting = false;
+	int rc = 0;
 
 	while (len > 0) {
 		ssize_t n = read(fd, p, len);
 
-		if (n < 0) {
-			if (errno == EINTR)
-				continue;
-			return ipcb_err(e, -errno, call);
+		if (n < 0 && errno != EINTR) {
+			rc = ipcb_err(e, -errno, call);
+			break;
 		}
-		if (n == 0)
-			return ipcb_errf(e, -EPIPE, call,
-					 "peer closed with %zu bytes of the message unread", len);
-		p += n;
-		len -= (size_t)n;
+		if (n == 0) {
+			rc = ipcb_errf(e, -EPIPE, call,
+				       "peer closed with %zu bytes of the message unread", len);
+			break;
+		}
+		if (n > 0) {
+			p += n;
+			len -= (size_t)n;
+		}
+		if (len && !waiting) {
+			waiting = true;
+			ipcb_count_wait(true);
+		}
 	}
-	return 0;
+	if (waiting)
+		ipcb_count_wait(false);
+	return rc;
 }
 
 void ipcb_fd_close(int *fd)

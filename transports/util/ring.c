@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "backing.h"
+#include "count.h"
 #include "common.h"
 #include "format.h"
 #include "hot.h"
@@ -139,7 +140,8 @@ IPCB_HOT static int ring_idle(const struct ipcb_ring_end *end, uint32_t *waiting
 IPCB_HOT static int ring_wake(const struct ipcb_ring_end *end, uint32_t *waiting, uint64_t *word,
 			      enum ipcb_wait wait, struct ipcb_err *e)
 {
-	int rc;
+	/* In memory, as in ring_room(). */
+	volatile int woke;
 
 	/* A spinning or yielding peer never sleeps: no fence, no flag to look at. */
 	if (wait == IPCB_WAIT_SPIN || wait == IPCB_WAIT_YIELD)
@@ -149,10 +151,16 @@ IPCB_HOT static int ring_wake(const struct ipcb_ring_end *end, uint32_t *waiting
 		__atomic_signal_fence(__ATOMIC_SEQ_CST);
 	else
 		__atomic_thread_fence(__ATOMIC_SEQ_CST);
-	if (!__atomic_load_n(waiting, __ATOMIC_RELAXED))
-		return 0;
-	rc = ipcb_futex_wake(ring_futex_word(word), 1);
-	return rc < 0 ? ipcb_err(e, rc, "futex_wake") : 0;
+	/*
+	 * Whether the peer sleeps is its timing: looking, and waking it, are part of its wait to a
+	 * counted run (count.h), marked every time so that the marks are the same every message.
+	 */
+	ipcb_count_wait(true);
+	woke = __atomic_load_n(waiting, __ATOMIC_RELAXED)
+		   ? ipcb_futex_wake(ring_futex_word(word), 1)
+		   : 0;
+	ipcb_count_wait(false);
+	return woke < 0 ? ipcb_err(e, woke, "futex_wake") : 0;
 }
 
 /*
@@ -181,6 +189,25 @@ ring_await_room(struct ipcb_ring *r, struct ipcb_ring_end *w, enum ipcb_wait wai
 		if (rc)
 			return rc;
 	}
+}
+
+/*
+ * Writer: room for the slot of w->head, waiting for it when the reader has not freed it. How
+ * often the writer's cached view of the reader runs out, and what it finds when it looks again,
+ * is the reader's timing: to a counted run (count.h) the look is a wait, marked every time so
+ * that the marks are the same every message.
+ */
+IPCB_HOT static inline int ring_room(struct ipcb_ring *r, struct ipcb_ring_end *w,
+				     enum ipcb_wait wait, unsigned spin_polls, struct ipcb_err *e)
+{
+	/* In memory: the code after the mark is then the same whichever way the look went. */
+	volatile int rc = 0;
+
+	ipcb_count_wait(true);
+	if (w->head - w->tail_seen >= r->nslots)
+		rc = ring_await_room(r, w, wait, spin_polls, e);
+	ipcb_count_wait(false);
+	return rc;
 }
 
 /*
@@ -232,10 +259,17 @@ IPCB_HOT static inline int ring_take_piece(struct ipcb_ring *r, struct ipcb_ring
 					   uint64_t **hdr, uint64_t *h, enum ipcb_wait wait,
 					   unsigned spin_polls, struct ipcb_err *e)
 {
+	/* In memory, as in ring_room(). */
+	volatile int rc = 0;
+
+	/* Whether the piece is there yet is the writer's timing: a wait to a counted run, marked
+	 * every time (count.h). */
+	ipcb_count_wait(true);
 	*hdr = ring_slot_hdr(r, rd->tail);
-	if (ring_piece_ready(r, rd, *hdr, h))
-		return 0;
-	return ring_await_piece(r, rd, *hdr, h, wait, spin_polls, e);
+	if (!ring_piece_ready(r, rd, *hdr, h))
+		rc = ring_await_piece(r, rd, *hdr, h, wait, spin_polls, e);
+	ipcb_count_wait(false);
+	return rc;
 }
 
 /* Publish the slot for w->head, holding a piece of len bytes, and wake a sleeping reader. */
@@ -263,11 +297,9 @@ IPCB_HOT int ipcb_ring_write(struct ipcb_ring *r, struct ipcb_ring_end *w, const
 		uint64_t *hdr;
 		int rc;
 
-		if (w->head - w->tail_seen >= r->nslots) {
-			rc = ring_await_room(r, w, wait, spin_polls, e);
-			if (rc)
-				return rc;
-		}
+		rc = ring_room(r, w, wait, spin_polls, e);
+		if (rc)
+			return rc;
 		hdr = ring_slot_hdr(r, w->head);
 		memcpy(hdr + 1, p, piece);
 		rc = ring_publish(r, w, hdr, piece, wait, e);
@@ -328,11 +360,9 @@ IPCB_HOT int ipcb_ring_acquire(struct ipcb_ring *r, struct ipcb_ring_end *w, siz
 	if (len > r->piece_bytes)
 		return ipcb_errf(e, -EMSGSIZE, "acquire", "%zu bytes do not fit a %zu-byte slot",
 				 len, r->piece_bytes);
-	if (w->head - w->tail_seen >= r->nslots) {
-		rc = ring_await_room(r, w, wait, spin_polls, e);
-		if (rc)
-			return rc;
-	}
+	rc = ring_room(r, w, wait, spin_polls, e);
+	if (rc)
+		return rc;
 	*buf = ring_slot_hdr(r, w->head) + 1;
 	/* On the first lap the slot is still zeroes; afterwards it holds our previous message. */
 	return w->head < r->nslots;

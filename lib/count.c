@@ -1,0 +1,109 @@
+/* SPDX-License-Identifier: MIT */
+/* count.c - a counted side's switches of callgrind's collection; see count.h. */
+#include "count.h"
+
+#include <stdio.h>
+
+#ifdef IPCB_HAVE_CALLGRIND
+#include <valgrind/callgrind.h>
+#endif
+
+bool ipcb_counting;
+bool ipcb_count_in_transport;
+
+static struct {
+	char tag[96];
+	unsigned side;
+	unsigned depth;	 /* nested waits */
+	uint64_t waits;	 /* waits marked while counting */
+	uint64_t twaits; /* of them, inside the transport's hooks */
+	bool collecting; /* between ipcb_count_start() and ipcb_count_stop() */
+} cs;
+
+bool ipcb_count_supported(void)
+{
+#ifdef IPCB_HAVE_CALLGRIND
+	return true;
+#else
+	return false;
+#endif
+}
+
+/* Out of line, and small: its own instructions are what the calibration measures. */
+__attribute__((noinline)) void ipcb_count_mark(bool begin)
+{
+	if (!cs.collecting)
+		return;
+	if (begin ? cs.depth++ : --cs.depth)
+		return;
+#ifdef IPCB_HAVE_CALLGRIND
+	CALLGRIND_TOGGLE_COLLECT;
+#endif
+	cs.waits += begin;
+	cs.twaits += begin && ipcb_count_in_transport;
+}
+
+void ipcb_count_begin_side(const char *tag, unsigned side)
+{
+	snprintf(cs.tag, sizeof(cs.tag), "%s", tag);
+	cs.side = side;
+	ipcb_counting = true;
+#ifdef IPCB_HAVE_CALLGRIND
+	{
+		char trigger[160];
+
+		CALLGRIND_ZERO_STATS;
+		CALLGRIND_TOGGLE_COLLECT;
+		cs.collecting = true;
+		/* Unrolled: the loop's own instructions are a hundredth of a pair's. */
+		for (int i = 0; i < IPCB_COUNT_CALIBRATION / 100; i++)
+#pragma GCC unroll 100
+			for (int k = 0; k < 100; k++) {
+				ipcb_count_wait(true);
+				ipcb_count_wait(false);
+			}
+		cs.collecting = false;
+		CALLGRIND_TOGGLE_COLLECT;
+		snprintf(trigger, sizeof(trigger), "ipcb-count %s side %u calibration", cs.tag,
+			 cs.side);
+		CALLGRIND_DUMP_STATS_AT(trigger);
+	}
+#endif
+	cs.waits = cs.twaits = 0;
+}
+
+void ipcb_count_start(void)
+{
+	if (!ipcb_counting || cs.collecting)
+		return;
+	cs.waits = cs.twaits = 0;
+	cs.depth = 0;
+#ifdef IPCB_HAVE_CALLGRIND
+	CALLGRIND_ZERO_STATS;
+	CALLGRIND_TOGGLE_COLLECT;
+#endif
+	cs.collecting = true;
+}
+
+void ipcb_count_stop(uint64_t messages)
+{
+	if (!ipcb_counting || !cs.collecting)
+		return;
+	cs.collecting = false;
+#ifdef IPCB_HAVE_CALLGRIND
+	{
+		char trigger[200];
+
+		/* A wait the loop ended inside has collection off already. */
+		if (!cs.depth)
+			CALLGRIND_TOGGLE_COLLECT;
+		snprintf(trigger, sizeof(trigger),
+			 "ipcb-count %s side %u messages %llu waits %llu in-transport %llu", cs.tag,
+			 cs.side, (unsigned long long)messages, (unsigned long long)cs.waits,
+			 (unsigned long long)cs.twaits);
+		CALLGRIND_DUMP_STATS_AT(trigger);
+	}
+#else
+	(void)messages;
+#endif
+}
