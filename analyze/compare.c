@@ -205,6 +205,33 @@ struct values {
 
 #define NOTE_BYTES 384
 
+/* The counts of a counted row (latency_kind `count`): one run a side decides, exactly. */
+enum {
+	CNT_SENDER,
+	CNT_RECEIVER,
+	CNT_SENDER_TR,
+	CNT_RECEIVER_TR,
+	CNT_SENDER_SYS,
+	CNT_RECEIVER_SYS,
+	NCNT
+};
+static const enum ipcb_csv_column count_columns[NCNT] = {
+    IPCB_COL_SENDER_INSTR_PER_MSG,	     IPCB_COL_RECEIVER_INSTR_PER_MSG,
+    IPCB_COL_SENDER_TRANSPORT_INSTR_PER_MSG, IPCB_COL_RECEIVER_TRANSPORT_INSTR_PER_MSG,
+    IPCB_COL_SENDER_SYSCALLS_PER_MSG,	     IPCB_COL_RECEIVER_SYSCALLS_PER_MSG,
+};
+/* Two counted runs of the same binary agree within this share (docs/ci-gate.md). */
+#define COUNT_EXACT 0.001
+
+struct counts {
+	bool have;
+	size_t runs;	    /* rows of the side (all should agree) */
+	double v[NCNT];	    /* the first row's */
+	double spread;	    /* the largest share by which a later row differed */
+	char syscalls[256]; /* "sender: write 1; receiver: read 1" */
+	char check[160];    /* count_check: "exact", or what moved */
+};
+
 struct group {
 	/* the key: NKEYS NUL-terminated strings back to back */
 	char *key;
@@ -214,6 +241,9 @@ struct group {
 	size_t size_bytes;
 	bool control; /* a control row (--control): judged on msgs_per_s, for a change at all */
 	struct values side[2];
+	/* A counted row's counts (ipcbench --count), per side; a group is counted or timed. */
+	bool counted;
+	struct counts cnt[2];
 
 	/* decide()'s results */
 	enum verdict verdict;
@@ -245,6 +275,7 @@ struct compare {
 	size_t nslots;
 	size_t nvalues[2];
 	size_t compared, controls;
+	size_t ncounted; /* counted groups: decided on their counts, outside the tests' families */
 	double alpha_look;    /* the family-wise alpha spent at this look */
 	double alpha_each;    /* alpha_look / G: the intervals' level, and Holm's first step */
 	double alpha_control; /* alpha_look / controls */
@@ -934,6 +965,38 @@ static void fingerprint_fini(struct fingerprint *fp)
 			free(fp->value[k][i]);
 }
 
+/* A counted row into side s of g: its counts, and how far it differs from the side's first. */
+static int counts_add(const struct ipcb_rows *rs, size_t i, struct group *g, int s, char *err,
+		      size_t errlen)
+{
+	struct counts *c = &g->cnt[s];
+	double v[NCNT];
+
+	for (int k = 0; k < NCNT; k++) {
+		int rc = ipcb_rows_num(rs, i, count_columns[k], true, &v[k], err, errlen);
+
+		if (rc < 0)
+			return rc;
+		if (isnan(v[k]))
+			return failf(err, errlen, "%s:%lu: a counted row without %s", rs->name,
+				     ipcb_rows_line(rs, i), ipcb_csv_name(count_columns[k]));
+	}
+	g->counted = true;
+	if (!c->have) {
+		c->have = true;
+		memcpy(c->v, v, sizeof(v));
+		snprintf(c->syscalls, sizeof(c->syscalls), "%s",
+			 ipcb_rows_get(rs, i, IPCB_COL_SYSCALLS));
+		snprintf(c->check, sizeof(c->check), "%s",
+			 ipcb_rows_get(rs, i, IPCB_COL_COUNT_CHECK));
+	}
+	for (int k = 0; k < NCNT; k++)
+		if (c->v[k] > 0)
+			c->spread = fmax(c->spread, fabs(v[k] / c->v[k] - 1));
+	c->runs++;
+	return 0;
+}
+
 /* Record i's key: the named parts (NKEYS), then the settings, each NUL-terminated. */
 static int row_key(const struct ipcb_rows *rs, size_t i, char *key, size_t *key_len,
 		   unsigned long long *size, char *err, size_t errlen)
@@ -1045,16 +1108,18 @@ __attribute__((noinline)) static int compare_read(struct compare *c, int s, char
 		unsigned long long size = 0, round = 0;
 		size_t key_len = 0, need = 0;
 		struct group *g;
-		double x;
+		bool counted;
+		double x = NAN;
 
 		if (fingerprint_note(&c->fp[s], &rs, i) < 0 || probe_note(c, s, &rs, i) < 0) {
 			rc = failf(err, errlen, "%s:%lu: out of memory", rs.name, line);
 			goto out;
 		}
-		rc = ipcb_rows_num(&rs, i, metric, true, &x, err, errlen);
+		counted = !strcmp(ipcb_rows_get(&rs, i, IPCB_COL_LATENCY_KIND), "count");
+		rc = counted ? 0 : ipcb_rows_num(&rs, i, metric, true, &x, err, errlen);
 		if (rc < 0)
 			goto out;
-		if (isnan(x))
+		if (!counted && isnan(x))
 			continue; /* not measured in this row: not part of this comparison */
 		/* A key is a subset of the record's fields. */
 		for (int k = 0; k < NKEYS; k++)
@@ -1092,6 +1157,12 @@ __attribute__((noinline)) static int compare_read(struct compare *c, int s, char
 			rc = failf(err, errlen, "%s:%lu: more than %u groups: too many to hold",
 				   rs.name, line, MAX_GROUPS);
 			goto out;
+		}
+		if (rc == 0 && counted) {
+			rc = counts_add(&rs, i, g, s, err, errlen);
+			if (rc < 0)
+				goto out;
+			continue;
 		}
 		if (rc == 0) {
 			struct values *vs = &g->side[s];
@@ -1352,6 +1423,151 @@ static void decide_control(const struct compare *c, struct group *g)
 	}
 }
 
+/* One side's calls of one name in a syscalls column ("sender: write 1, read 0.5; receiver: ...").
+ */
+static double syscalls_of(const char *text, const char *side, const char *name)
+{
+	const char *p = strstr(text, side);
+	size_t n = strlen(name);
+
+	if (!p)
+		return 0;
+	p += strlen(side);
+	while (*p == ':' || *p == ' ')
+		p++;
+	while (*p && *p != ';') {
+		size_t len = strcspn(p, " ,;");
+
+		if (len == n && !strncmp(p, name, n))
+			return atof(p + len);
+		p += strcspn(p, ",;");
+		while (*p == ',' || *p == ' ')
+			p++;
+	}
+	return 0;
+}
+
+/* Every call name either side's syscalls column has, once, into names (n of them). */
+static size_t syscall_names(const char *a, const char *b, char names[][32], size_t cap)
+{
+	size_t n = 0;
+
+	for (const char *t = a; t; t = t == a ? b : NULL)
+		for (const char *p = t; *p;) {
+			size_t len;
+
+			p += strspn(p, " ,;");
+			if (!strncmp(p, "sender:", 7) || !strncmp(p, "receiver:", 9)) {
+				p = strchr(p, ':') + 1;
+				continue;
+			}
+			len = strcspn(p, " ,;");
+			if (len && len < 32 && n < cap) {
+				size_t k = 0;
+
+				while (k < n &&
+				       (strlen(names[k]) != len || strncmp(names[k], p, len)))
+					k++;
+				if (k == n)
+					snprintf(names[n++], 32, "%.*s", (int)len, p);
+			}
+			p += len;
+			p += strcspn(p, ",;");
+		}
+	return n;
+}
+
+/*
+ * A counted group: the counts decide exactly, from one run a side. Each side's instructions
+ * per message (and the transport's share of them) and system calls, BASE against NEW: beyond
+ * the threshold either way is regressed (more) or improved (fewer); within it, ok. Counts that
+ * the point's own check found timing-dependent decide nothing.
+ */
+static void decide_counts(const struct compare *c, struct group *g)
+{
+	static const char *const who[2] = {"sender", "receiver"};
+	const double *a = g->cnt[0].v, *b = g->cnt[1].v;
+	double worst = 0, best = 0;
+	size_t len = 0, nn;
+	char names[32][32];
+
+	g->change = g->ci_lo = g->ci_hi = NAN;
+	for (int s = 0; s < 2; s++)
+		g->median[s] = g->cnt[s].v[CNT_SENDER] + g->cnt[s].v[CNT_RECEIVER];
+	if (!g->cnt[0].have || !g->cnt[1].have) {
+		g->verdict = !g->cnt[0].have ? V_MISSING : V_REGRESSED;
+		snprintf(g->note, sizeof(g->note), "%s",
+			 !g->cnt[0].have ? "only in NEW" : "no NEW counts: the group is gone");
+		return;
+	}
+	for (int s = 0; s < 2; s++)
+		if (strcmp(g->cnt[s].check, "exact")) {
+			g->verdict = V_INCONCLUSIVE;
+			snprintf(g->note, sizeof(g->note),
+				 "%s's counts are not exact (%s): they depend "
+				 "on timing and decide nothing",
+				 s ? "NEW" : "BASE",
+				 *g->cnt[s].check ? g->cnt[s].check : "unchecked");
+			return;
+		}
+	for (int s = 0; s < 2; s++)
+		if (g->cnt[s].spread > COUNT_EXACT) {
+			g->verdict = V_INCONCLUSIVE;
+			snprintf(g->note, sizeof(g->note),
+				 "%s's %zu counted runs differ by up to %.2f%%: counts that move "
+				 "between runs decide nothing",
+				 s ? "NEW" : "BASE", g->cnt[s].runs, g->cnt[s].spread * 100);
+			return;
+		}
+	/* The instructions of each side, and their calls, as changes of the whole side's. */
+	for (int k = CNT_SENDER; k <= CNT_RECEIVER; k++) {
+		double d = b[k] - a[k], r = a[k] > 0 ? d / a[k] : 0;
+		double dt = b[k + 2] - a[k + 2];
+
+		worst = fmax(worst, r);
+		best = fmin(best, r);
+		if (fabs(d) < 0.05 || len >= sizeof(g->note))
+			continue;
+		len +=
+		    (size_t)snprintf(g->note + len, sizeof(g->note) - len,
+				     "%s%s %+.1f instructions per message (%+.2f%%), %+.1f in the "
+				     "transport",
+				     len ? "; " : "", who[k], d, r * 100, dt);
+	}
+	for (int k = CNT_SENDER_SYS; k <= CNT_RECEIVER_SYS; k++) {
+		double d = b[k] - a[k], r = a[k] > 0 ? d / a[k] : (d > 0 ? 1 : 0);
+
+		worst = fmax(worst, r);
+		best = fmin(best, r);
+	}
+	/* Which calls moved, by name: "+1 write per message". */
+	nn = syscall_names(g->cnt[0].syscalls, g->cnt[1].syscalls, names, 32);
+	for (int s = 0; s < 2; s++)
+		for (size_t i = 0; i < nn && len < sizeof(g->note); i++) {
+			double d = syscalls_of(g->cnt[1].syscalls, who[s], names[i]) -
+				   syscalls_of(g->cnt[0].syscalls, who[s], names[i]);
+
+			if (fabs(d) >= 0.0005)
+				len += (size_t)snprintf(g->note + len, sizeof(g->note) - len,
+							"%s%s %+.4g %s per message",
+							len ? "; " : "", who[s], d, names[i]);
+		}
+	/* The change column: both sides' instructions together; the note says what moved. */
+	g->change = g->median[0] > 0 ? g->median[1] / g->median[0] - 1 : 0;
+	g->ci_lo = g->ci_hi = g->change;
+	if (worst > c->o.threshold)
+		g->verdict = V_REGRESSED; /* more work per message, whatever the metric */
+	else if (best < -c->o.threshold)
+		g->verdict = V_IMPROVED;
+	else
+		g->verdict = V_OK;
+	if (!len)
+		snprintf(g->note, sizeof(g->note), "counts equal");
+	else if (g->verdict == V_OK && len < sizeof(g->note))
+		snprintf(g->note + len, sizeof(g->note) - len, " (within the %.1f%% threshold)",
+			 c->o.threshold * 100);
+}
+
 static void decide(const struct compare *c, struct group *g)
 {
 	const struct opts *o = &c->o;
@@ -1359,6 +1575,10 @@ static void decide(const struct compare *c, struct group *g)
 	double lo_less, lo_greater, hi_less, hi_greater;
 	int rc;
 
+	if (g->counted) {
+		decide_counts(c, g);
+		return;
+	}
 	g->change = g->ci_lo = g->ci_hi = NAN;
 	for (int s = 0; s < 2; s++) {
 		if (!g->side[s].n)
@@ -1536,10 +1756,11 @@ static void compare_decide(struct compare *c)
 
 	for (size_t i = 0; i < c->ngroups; i++)
 		set_aside(c, c->groups[i]);
-	c->compared = c->controls = 0;
+	c->compared = c->controls = c->ncounted = 0;
 	for (size_t i = 0; i < c->ngroups; i++) {
 		const struct group *g = c->groups[i];
 
+		c->ncounted += g->counted && g->cnt[0].have;
 		if (g->control)
 			c->controls += g->side[0].n && g->side[1].n;
 		else
@@ -1760,6 +1981,13 @@ static void group_cells(const struct compare *c, const struct group *g,
 	for (int side = 0; side < 2; side++) {
 		char *cell = cells[side ? C_NEW : C_BASE];
 
+		/* Counted: both sides' instructions per message, and the runs counted. */
+		if (g->counted) {
+			snprintf(cell, CELL_BYTES,
+				 g->cnt[side].have ? "%.1f instr/msg (%zu)" : "- (0)",
+				 g->median[side], g->cnt[side].runs);
+			continue;
+		}
 		if (!g->side[side].n) {
 			snprintf(cell, CELL_BYTES, "- (0)");
 			continue;
@@ -1789,6 +2017,11 @@ static void group_cells(const struct compare *c, const struct group *g,
 		else
 			snprintf(s[side], sizeof(s[side]), "-");
 	}
+	if (g->counted)
+		for (int side = 0; side < 2; side++)
+			snprintf(s[side], sizeof(s[side]),
+				 g->cnt[side].spread > COUNT_EXACT ? "%.2f%%" : "exact",
+				 g->cnt[side].spread * 100);
 	snprintf(cells[C_SPREAD], CELL_BYTES, "%s/%s", s[0], s[1]);
 	snprintf(cells[C_VERDICT], CELL_BYTES, "%s", verdict_names[g->verdict]);
 	snprintf(cells[C_NOTE], CELL_BYTES, "%s", g->note);
@@ -1799,7 +2032,8 @@ static void summary_text(const struct compare *c, char *out, size_t n)
 	int len = snprintf(out, n,
 			   "%zu group%s compared: %zu regressed, %zu improved, %zu ok, %zu "
 			   "inconclusive; %zu missing (only in NEW)",
-			   c->compared, c->compared == 1 ? "" : "s", c->count[V_REGRESSED],
+			   c->compared + c->ncounted, c->compared + c->ncounted == 1 ? "" : "s",
+			   c->count[V_REGRESSED],
 			   c->count[V_IMPROVED], c->count[V_OK], c->count[V_INCONCLUSIVE],
 			   c->count[V_MISSING]);
 
@@ -1828,6 +2062,11 @@ static void settings_text(const struct compare *c, char *out, size_t n)
 		 ipcb_csv_name(c->o.metric->column), c->o.metric->lower_better ? "lower" : "higher",
 		 t + 1, c->o.alpha, look, c->compared, c->compared == 1 ? "" : "s", c->alpha_each,
 		 c->alpha_look, c->o.paired ? "; paired by round (signed-rank tests)" : "");
+	if (c->ncounted && strlen(out) < n)
+		snprintf(out + strlen(out), n - strlen(out),
+			 "; %zu counted group%s decided on their counts per message (instructions "
+			 "and system calls, each side), exactly, at the same threshold",
+			 c->ncounted, c->ncounted == 1 ? "" : "s");
 }
 
 /* A CSV field from the files: control characters escaped as in the table, then quoted. */

@@ -49,7 +49,10 @@ const struct ipcb_csv_col ipcb_csv_cols[IPCB_CSV_NCOLS] = {
 	"reached: its latest arrival less its send time), `send_lag` (an open loop's sends against "
 	"their intended times), `send_call` (an open-loop stream's send calls, with a slow "
 	"consumer: `receiver_work_ns`) or `slo_rate` (a rate sweep's outcome: the highest offered rate at "
-	"which its bound held, 0 when none did, as `msgs_per_s`, and for a stream `bytes_per_s`)"),
+	"which its bound held, 0 when none did, as `msgs_per_s`, and for a stream `bytes_per_s`), or "
+	"`count` (`--count`: what each side executed per message, counted under callgrind: the "
+	"`*_instr_per_msg`, `*_syscalls_per_msg`, `syscalls` and `count_check` columns; no time is "
+	"measured in such a row)"),
     [IPCB_COL_MIN_NS] = INTEGER("min_ns", "ns", NOT_MEASURED, "smallest latency"),
     [IPCB_COL_P50_NS] = INTEGER("p50_ns", "ns", NOT_MEASURED, "median latency"),
     [IPCB_COL_P90_NS] = INTEGER("p90_ns", "ns", NOT_MEASURED, "90th percentile latency"),
@@ -251,6 +254,30 @@ const struct ipcb_csv_col ipcb_csv_cols[IPCB_CSV_NCOLS] = {
 	"not a transport that sends zero-copy, or one that cannot tell",
 	"of the sends a zero-copy transport made without a copy, the share the kernel copied "
 	"after all (MSG_ZEROCOPY on loopback copies every one): 0 is zero-copy that happened"),
+    [IPCB_COL_SENDER_INSTR_PER_MSG] = DECIMAL("sender_instr_per_msg", "", 1, "not a counted row",
+	"a counted row (`--count`): the user-space instructions the sender executed per message in "
+	"its measured part, its waits left out"),
+    [IPCB_COL_RECEIVER_INSTR_PER_MSG] = DECIMAL("receiver_instr_per_msg", "", 1,
+	"not a counted row", "the same for the receiver"),
+    [IPCB_COL_SENDER_TRANSPORT_INSTR_PER_MSG] = DECIMAL("sender_transport_instr_per_msg", "", 1,
+	"not a counted row",
+	"of `sender_instr_per_msg`, those executed inside the transport's hooks (its code and the "
+	"libraries it calls); the rest are the harness's"),
+    [IPCB_COL_RECEIVER_TRANSPORT_INSTR_PER_MSG] = DECIMAL("receiver_transport_instr_per_msg", "",
+	1, "not a counted row", "the same for the receiver"),
+    [IPCB_COL_SENDER_SYSCALLS_PER_MSG] = DECIMAL("sender_syscalls_per_msg", "", 4,
+	"not a counted row",
+	"a counted row: the system calls the sender made per message, its waits left out (clock "
+	"reads, which need none outside callgrind, left out too)"),
+    [IPCB_COL_RECEIVER_SYSCALLS_PER_MSG] = DECIMAL("receiver_syscalls_per_msg", "", 4,
+	"not a counted row", "the same for the receiver"),
+    [IPCB_COL_SYSCALLS] = TEXT("syscalls", "not a counted row",
+	"a counted row: each side's system calls per message by name, \"sender: write 1; receiver: "
+	"read 1\""),
+    [IPCB_COL_COUNT_CHECK] = TEXT("count_check", "not a counted row",
+	"a counted row: `exact` when counting the point again with the receiver slowed gave the "
+	"same counts (within 0.1%), else `timing-dependent:` and what moved: a wait its transport "
+	"does not mark, whose counts are then not the work per message"),
 };
 /* clang-format on */
 
