@@ -45,6 +45,7 @@
 #include "csvschema.h"
 #include "format.h"
 #include "histsrc.h"
+#include "json.h"
 #include "ratio.h"
 #include "rows.h"
 #include "stats.h"
@@ -74,6 +75,7 @@ enum format {
 	FMT_TABLE,
 	FMT_MD,
 	FMT_CSV,
+	FMT_JSON,
 };
 
 /* Columns compare reads; a group is identified by all but the last. */
@@ -257,6 +259,7 @@ struct group {
 	double p_equiv;	       /* the larger of the two one-sided equivalence tests' p */
 	struct ipcb_shift hl;  /* in logs */
 	size_t repeats_needed; /* per side (--paired: rounds); 0 = no advice */
+	double resolution;     /* the smallest worsening the sample could have caught; NAN none */
 	struct ipcb_ratio r;   /* the test's sample (lib/ratio.h) */
 	size_t npairs;	       /* --paired: the rounds both sides measured */
 	char pre[192]; /* what the note says first: rows set aside, rounds without a partner */
@@ -392,7 +395,7 @@ static void compare_usage(FILE *f)
     "      --any-machine      with --db: runs of any machine may be the baseline\n"
     "      --check            only validate the options (no files needed)\n"
     "      --max-spread PCT   accepted for old scripts and ignored: the interval decides\n"
-    "      --format FMT       table (default), md (Markdown) or csv\n"
+    "      --format FMT       table (default), md (Markdown), csv or json\n"
     "  -h, --help             this help\n"
     "\n"
     "Exit status: 0 every group ok or improved, 1 at least one regressed, 2 usage error\n"
@@ -612,8 +615,11 @@ static int parse_args(struct opts *o, int argc, char **argv, bool *help, char *e
 			o->format = FMT_MD;
 		} else if (strcmp(val, "csv") == 0) {
 			o->format = FMT_CSV;
+		} else if (strcmp(val, "json") == 0) {
+			o->format = FMT_JSON;
 		} else {
-			return failf(err, errlen, "--format: '%s' is not table, md or csv", val);
+			return failf(err, errlen, "--format: '%s' is not table, md, csv or json",
+				     val);
 		}
 		if (rc < 0)
 			return rc;
@@ -1575,6 +1581,7 @@ static void decide(const struct compare *c, struct group *g)
 	double lo_less, lo_greater, hi_less, hi_greater;
 	int rc;
 
+	g->resolution = NAN;
 	if (g->counted) {
 		decide_counts(c, g);
 		return;
@@ -1658,11 +1665,33 @@ static void decide(const struct compare *c, struct group *g)
 }
 
 /* What an inconclusive group's note says: which way it leans, by how much, what would decide. */
+/*
+ * What a group that decided nothing could have caught: the smallest worsening its rounds would
+ * show in CAUGHT_POWER of runs, at the look's alpha (lib/ratio.h), as the metric's own change
+ * ("a drop of 23%" of a throughput, "a rise of 30%" of a latency). *out "" when none.
+ */
+#define CAUGHT_POWER 0.8
+
+static void resolution_text(const struct compare *c, struct group *g, char *out, size_t n)
+{
+	double res = ipcb_ratio_resolution(&g->r, c->alpha_look, CAUGHT_POWER);
+
+	g->resolution = !isfinite(res)		    ? NAN
+			: c->o.metric->lower_better ? expm1(res)
+						    : -expm1(-res);
+	if (isnan(g->resolution))
+		snprintf(out, n, "with these rounds no change could have been caught");
+	else
+		snprintf(out, n, "could have caught a %s of %.1f%% or more (%.0f%% of the time)",
+			 c->o.metric->lower_better ? "rise" : "drop", fabs(g->resolution) * 100,
+			 CAUGHT_POWER * 100);
+}
+
 static void undecided_note(const struct compare *c, struct group *g)
 {
 	const struct opts *o = &c->o;
 	double lo_b = log1p(-o->threshold), hi_b = log1p(o->threshold);
-	char ch[64], dir[24];
+	char ch[64], dir[24], caught[96];
 
 	/* The look's alpha is the most lenient level any verdict is tested at. */
 	if (group_too_few(c, g, c->alpha_look)) {
@@ -1687,13 +1716,16 @@ static void undecided_note(const struct compare *c, struct group *g)
 			 (g->hl.est < 0) != o->metric->lower_better ? "worse" : "better");
 	change_text(g, ch, sizeof(ch));
 	g->repeats_needed = repeats_advice(c, g, &g->hl, lo_b, hi_b);
+	resolution_text(c, g, caught, sizeof(caught));
 	if (g->repeats_needed)
-		snprintf(g->note, sizeof(g->note), "%s: %s; ~%zu %s would decide it", dir, ch,
-			 g->repeats_needed, o->paired ? "paired rounds" : "repeats per side");
+		snprintf(g->note, sizeof(g->note), "%s: %s; %s; ~%zu %s would decide it", dir, ch,
+			 caught, g->repeats_needed,
+			 o->paired ? "paired rounds" : "repeats per side");
 	else
-		snprintf(g->note, sizeof(g->note),
-			 "%s: %s; too close to the threshold for more repeats to settle it soon",
-			 dir, ch);
+		snprintf(
+		    g->note, sizeof(g->note),
+		    "%s: %s; %s; too close to the threshold for more repeats to settle it soon",
+		    dir, ch, caught);
 }
 
 /*
@@ -2033,9 +2065,8 @@ static void summary_text(const struct compare *c, char *out, size_t n)
 			   "%zu group%s compared: %zu regressed, %zu improved, %zu ok, %zu "
 			   "inconclusive; %zu missing (only in NEW)",
 			   c->compared + c->ncounted, c->compared + c->ncounted == 1 ? "" : "s",
-			   c->count[V_REGRESSED],
-			   c->count[V_IMPROVED], c->count[V_OK], c->count[V_INCONCLUSIVE],
-			   c->count[V_MISSING]);
+			   c->count[V_REGRESSED], c->count[V_IMPROVED], c->count[V_OK],
+			   c->count[V_INCONCLUSIVE], c->count[V_MISSING]);
 
 	if (len > 0 && (size_t)len < n && c->controls)
 		len += snprintf(
@@ -2096,7 +2127,7 @@ static void print_csv(const struct compare *c, FILE *f)
 			fprintf(f, "%s,", ipcb_csv_name(key_columns[COL_SIZE]));
 	}
 	fputs("metric,base_n,new_n,base_median,new_median,change,change_lo,change_hi,p_worse,"
-	      "p_better,p_equiv,base_spread,new_spread,verdict,repeats_needed,note\n",
+	      "p_better,p_equiv,base_spread,new_spread,verdict,repeats_needed,caught,note\n",
 	      f);
 	for (size_t i = 0; i < c->ngroups; i++) {
 		const struct group *g = c->groups[i];
@@ -2126,9 +2157,70 @@ static void print_csv(const struct compare *c, FILE *f)
 		if (g->repeats_needed)
 			fprintf(f, "%zu", g->repeats_needed);
 		fputc(',', f);
+		csv_num(f, !isnan(g->resolution), g->resolution);
 		ipcb_csv_text(f, g->note);
 		fputc('\n', f);
 	}
+}
+
+static int compare_exit(const struct compare *c);
+
+/* A number, or null where there is none. */
+static void json_num(FILE *f, const char *key, bool have, double v, bool more)
+{
+	fprintf(f, "\"%s\": ", key);
+	if (have && isfinite(v))
+		fprintf(f, "%.6g", v);
+	else
+		fputs("null", f);
+	fputs(more ? ", " : "", f);
+}
+
+/*
+ * The comparison as one JSON document, for a CI job to read: the settings, every group with its
+ * verdict, change and interval, what an undecided timed group could have caught, a counted
+ * group's counts, and the summary.
+ */
+static void print_json(const struct compare *c, FILE *f)
+{
+	char line[1024];
+
+	fputs("{\n  \"base\": ", f);
+	ipcb_json_write_string(f, c->o.path[0]);
+	fputs(",\n  \"new\": ", f);
+	ipcb_json_write_string(f, c->o.path[1]);
+	fprintf(f, ",\n  \"metric\": \"%s\",\n  ", ipcb_csv_name(c->o.metric->column));
+	json_num(f, "threshold", true, c->o.threshold, true);
+	json_num(f, "alpha", true, c->o.alpha, false);
+	fputs(",\n  \"groups\": [", f);
+	for (size_t i = 0; i < c->ngroups; i++) {
+		const struct group *g = c->groups[i];
+
+		fputs(i ? ",\n    {" : "\n    {", f);
+		for (int k = 0; k < NKEYS; k++) {
+			fprintf(f, "\"%s\": ", ipcb_csv_name(key_columns[k]));
+			if (k == COL_SIZE)
+				fprintf(f, "%zu", g->size_bytes);
+			else
+				ipcb_json_write_string(f, g->k[k]);
+			fputs(", ", f);
+		}
+		fprintf(f, "\"counted\": %s, \"verdict\": \"%s\", ", g->counted ? "true" : "false",
+			verdict_names[g->verdict]);
+		json_num(f, "base_median", g->counted || g->side[0].n, g->median[0], true);
+		json_num(f, "new_median", g->counted || g->side[1].n, g->median[1], true);
+		json_num(f, "change", !isnan(g->change), g->change, true);
+		json_num(f, "change_lo", !isnan(g->ci_lo), g->ci_lo, true);
+		json_num(f, "change_hi", !isnan(g->ci_hi), g->ci_hi, true);
+		json_num(f, "caught", !isnan(g->resolution), g->resolution, true);
+		fputs("\"note\": ", f);
+		ipcb_json_write_string(f, g->note);
+		fputc('}', f);
+	}
+	summary_text(c, line, sizeof(line));
+	fputs("\n  ],\n  \"summary\": ", f);
+	ipcb_json_write_string(f, line);
+	fprintf(f, ",\n  \"exit\": %d\n}\n", compare_exit(c));
 }
 
 static int print_table(const struct compare *c, FILE *f, bool md)
@@ -2381,8 +2473,11 @@ int ipcb_compare_main(int argc, char **argv)
 		return IPCB_COMPARE_USAGE;
 	}
 	compare_decide(&c);
-	if (c.o.format == FMT_CSV) {
-		print_csv(&c, stdout);
+	if (c.o.format == FMT_CSV || c.o.format == FMT_JSON) {
+		if (c.o.format == FMT_CSV)
+			print_csv(&c, stdout);
+		else
+			print_json(&c, stdout);
 		summary_text(&c, line, sizeof(line));
 		fprintf(stderr, "%s: %s\n", prog, line);
 		rc = 0;

@@ -139,9 +139,13 @@ newcsv "$WORK/noisy.csv"
 rows "$WORK/noisy.csv" pipe 65536 0.85 "${NOISY[@]}"
 rows "$WORK/noisy.csv" shm 65536 1 "${QUIET_B[@]}"
 compare_run noisy 3 --undecided "$WORK/undecided" "$WORK/base.csv" "$WORK/noisy.csv"
-grep -qE "^pipe .* inconclusive +leans worse: -1[0-9]\.[0-9]% \[-[0-9.]+%, \+[0-9.]+%\]; ~[0-9]+ repeats per side would decide it$" \
+grep -qE "^pipe .* inconclusive +leans worse: -1[0-9]\.[0-9]% \[-[0-9.]+%, \+[0-9.]+%\]; could have caught a drop of [0-9.]+% or more \(80% of the time\); ~[0-9]+ repeats per side would decide it$" \
 	"$WORK/noisy.out"
-ok $? "25 % spread: inconclusive, leaning worse, with the interval and the repeats that would decide it"
+ok $? "25 % spread: inconclusive, leaning worse, with the interval, the drop it could have caught and the repeats that would decide it"
+"$BIN" compare --format json "$WORK/base.csv" "$WORK/noisy.csv" >"$WORK/noisy.json" 2>/dev/null
+grep -qE '"transport": "pipe", .*"verdict": "inconclusive", .*"caught": 0\.[0-9]+, "note": "leans worse' "$WORK/noisy.json" &&
+	grep -q '"exit": 3' "$WORK/noisy.json"
+ok $? "--format json: each group's verdict and the drop it could have caught, and the exit status"
 [ "$(cat "$WORK/undecided")" = "$(printf 'pipe\tthroughput\t65536')" ]
 ok $? "--undecided lists just the undecided group: transport, mode, size"
 
