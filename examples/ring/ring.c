@@ -11,6 +11,11 @@
  *
  * The rings live in an anonymous shared mapping made in setup(), before ipcbench forks the two
  * sides, so both inherit it and no name is left anywhere when the run ends.
+ *
+ * Its waits are marked (ipcb_wait_begin() and ipcb_wait_end()), so that `ipcbench --count
+ * -t external:$PWD/ring.so` counts what each side does per message and not how long it polled:
+ * a side waits for a whole piece (the message, or what fits before the ring's end) rather than
+ * taking what is there, so that how many pieces a message takes does not depend on timing either.
  */
 #include <errno.h>
 #include <sched.h>
@@ -73,6 +78,12 @@ static struct ring *ring_of(struct ipcb_ep *ep, int sending)
 	return &c->rings[way];
 }
 
+/* The bytes of a message of len bytes at offset `at` that go in one piece: up to the ring's end. */
+static size_t ring_piece(size_t len, size_t at)
+{
+	return len < RING_BYTES - at ? len : RING_BYTES - at;
+}
+
 static int ring_send(struct ipcb_ep *ep, const void *buf, size_t len)
 {
 	struct ring *r = ring_of(ep, 1);
@@ -80,16 +91,14 @@ static int ring_send(struct ipcb_ep *ep, const void *buf, size_t len)
 	uint64_t head = __atomic_load_n(&r->head, __ATOMIC_RELAXED);
 
 	while (len) {
-		uint64_t tail = __atomic_load_n(&r->tail, __ATOMIC_ACQUIRE);
-		size_t room = RING_BYTES - (size_t)(head - tail), at = (size_t)(head % RING_BYTES), n;
+		size_t at = (size_t)(head % RING_BYTES), n = ring_piece(len, at);
 
-		if (!room) {
+		/* Waiting for the reader to free room is its timing, not this side's work. */
+		ipcb_wait_begin(ep);
+		while (RING_BYTES - (size_t)(head - __atomic_load_n(&r->tail, __ATOMIC_ACQUIRE)) <
+		       n)
 			sched_yield();
-			continue;
-		}
-		n = len < room ? len : room;
-		if (n > RING_BYTES - at)
-			n = RING_BYTES - at;
+		ipcb_wait_end(ep);
 		memcpy(r->data + at, src, n);
 		head += n;
 		src += n;
@@ -106,16 +115,13 @@ static int ring_recv(struct ipcb_ep *ep, void *buf, size_t len)
 	uint64_t tail = __atomic_load_n(&r->tail, __ATOMIC_RELAXED);
 
 	while (len) {
-		uint64_t head = __atomic_load_n(&r->head, __ATOMIC_ACQUIRE);
-		size_t have = (size_t)(head - tail), at = (size_t)(tail % RING_BYTES), n;
+		size_t at = (size_t)(tail % RING_BYTES), n = ring_piece(len, at);
 
-		if (!have) {
+		/* Waiting for the writer's piece is its timing, not this side's work. */
+		ipcb_wait_begin(ep);
+		while ((size_t)(__atomic_load_n(&r->head, __ATOMIC_ACQUIRE) - tail) < n)
 			sched_yield();
-			continue;
-		}
-		n = len < have ? len : have;
-		if (n > RING_BYTES - at)
-			n = RING_BYTES - at;
+		ipcb_wait_end(ep);
 		memcpy(dst, r->data + at, n);
 		tail += n;
 		dst += n;

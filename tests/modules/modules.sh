@@ -23,7 +23,7 @@ CC_ARGS=(-O2 -Wall -Wextra -Werror -fPIC -shared -I"$ROOT/include" -I"$ROOT/exam
 cc "${CC_ARGS[@]}" -o "$M/ring.so" "$ROOT/examples/ring/ring.c" 2>"$WORK/cc.err"
 ok $? "the example module builds against the public header alone, without warnings"
 diag "$WORK/cc.err"
-for v in abi oldabi lossyhook older newer_set newer_zero nosym clash rule service nosend crash hang net good; do
+for v in abi oldabi lossyhook older newer_set newer_zero nosym clash rule service nosend crash hang net unmarked good; do
 	cc "${CC_ARGS[@]}" -DVARIANT_"${v^^}" -DVARIANT_NAME="\"${v//_/-}\"" \
 		-o "$M/$v.so" "$ROOT/tests/modules/variants.c" 2>>"$WORK/cc.err" || echo "$v" >>"$WORK/cc.failed"
 done

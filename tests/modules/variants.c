@@ -17,7 +17,7 @@
 
 /* A network transport's connect(), for an entry that serve must refuse before it runs. */
 __attribute__((unused)) static int variant_connect(struct ipcb_ep *ep,
-						  const struct ipcb_peers *peers)
+						   const struct ipcb_peers *peers)
 {
 	(void)peers;
 	return ipcb_err(&ep->err, -ENOTSUP, "connect");
@@ -45,6 +45,22 @@ __attribute__((unused)) static int hanging_recv(struct ipcb_ep *ep, void *buf, s
 	static unsigned calls;
 
 	while (++calls >= 50)
+		sched_yield();
+	return ring_recv(ep, buf, len);
+}
+
+/*
+ * A module whose receiver polls for the whole message without marking its wait (it spins, then
+ * takes it through the example's own recv): what it counts depends on when the message came,
+ * which ipcbench --count must report as timing-dependent instead of trusting it.
+ */
+__attribute__((unused)) static int unmarked_recv(struct ipcb_ep *ep, void *buf, size_t len)
+{
+	struct ring *r = ring_of(ep, 0);
+	uint64_t tail = __atomic_load_n(&r->tail, __ATOMIC_RELAXED);
+	size_t want = len < RING_BYTES ? len : RING_BYTES;
+
+	while ((size_t)(__atomic_load_n(&r->head, __ATOMIC_ACQUIRE) - tail) < want)
 		sched_yield();
 	return ring_recv(ep, buf, len);
 }
@@ -80,6 +96,8 @@ __attribute__((constructor)) static void variant_init(void)
 	entry.recv = crashing_recv;
 #elif defined(VARIANT_HANG)
 	entry.recv = hanging_recv;
+#elif defined(VARIANT_UNMARKED)
+	entry.recv = unmarked_recv;
 #elif defined(VARIANT_NET)
 	entry.caps = IPCB_CAP_NETWORK;
 	entry.connect = variant_connect;
