@@ -849,7 +849,8 @@ static int take_result(const struct ipcb_remote *rm, int fd, struct ipcb_run_ctx
 	}
 	if (m->type == IPCB_WIRE_ERROR) {
 		rc = peer_failed(rm, m, c->me, err);
-	} else if (m->type != IPCB_WIRE_RESULT || m->result.nhist != IPCB_RUN_HISTS) {
+	} else if (m->type != IPCB_WIRE_RESULT ||
+		   m->result.nhist != (unsigned)__builtin_popcount(a->hists[k >= a->senders])) {
 		snprintf(err, IPCB_RUN_ERR_BYTES,
 			 "the peer at %s sent something else than its results (%u histograms)",
 			 rm->peer_text, m->type == IPCB_WIRE_RESULT ? m->result.nhist : 0);
@@ -857,10 +858,13 @@ static int take_result(const struct ipcb_remote *rm, int fd, struct ipcb_run_ctx
 	} else {
 		side_from_wire(&a->side[k], &m->result.side[0]);
 		side_from_wire(&a->side[a->nsides + k], &m->result.side[1]);
-		for (unsigned h = 0; h < IPCB_RUN_HISTS && !rc; h++) {
-			rc = ipcb_wire_hist_apply(&m->result.hist[h],
-						  ipcb_run_hist(a, k, (enum ipcb_run_hist)h), why,
-						  sizeof(why));
+		/* The histograms its role records, in their order: as the side's area has them. */
+		for (unsigned h = 0, got = 0; h < IPCB_RUN_HISTS && !rc; h++) {
+			struct ipcb_hist *hist = ipcb_run_hist(a, k, (enum ipcb_run_hist)h);
+
+			if (!hist)
+				continue;
+			rc = ipcb_wire_hist_apply(&m->result.hist[got++], hist, why, sizeof(why));
 			if (rc)
 				conn_fail(rm, rc, "(its results)", why, err);
 		}
@@ -1063,12 +1067,14 @@ static int remote_after(const struct ipcb_launcher *self, struct ipcb_run_area *
 		const struct ipcb_hist *hists[IPCB_RUN_HISTS];
 		struct ipcb_wire_side sides[2];
 		struct ipcb_wbuf b = {0};
+		uint32_t nhist = 0;
 
 		side_to_wire(&sides[0], &area->side[k], rm->shift_ns);
 		side_to_wire(&sides[1], &area->side[area->nsides + k], rm->shift_ns);
 		for (unsigned h = 0; h < IPCB_RUN_HISTS; h++)
-			hists[h] = ipcb_run_hist(area, k, (enum ipcb_run_hist)h);
-		rc = ipcb_wire_encode_result(&b, sides, hists, IPCB_RUN_HISTS);
+			if (ipcb_run_hist(area, k, (enum ipcb_run_hist)h))
+				hists[nhist++] = ipcb_run_hist(area, k, (enum ipcb_run_hist)h);
+		rc = ipcb_wire_encode_result(&b, sides, hists, nhist);
 		rc = rc ? rc : send_buf(rm->fd, &b);
 		if (rc) {
 			ipcb_wbuf_free(&b);
