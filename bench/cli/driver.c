@@ -1179,31 +1179,34 @@ static void segments_note(const struct driver *d, const struct ipcb_row *row)
 			   : "the kernel split messages over several segments");
 }
 
-/* After a run: print its rows or its failure. Returns false when the sweep must stop. */
 /*
- * A transport that may lose messages (or a shared channel's count) says in the table, as in the
- * row's losses column, how many never arrived: a loss is counted, not a failure, there.
+ * A run that may lose messages (ipcb_transport_lossy(): the transport's capability, narrowed by
+ * its lossy() hook, the one rule for every transport and shape) counts what never arrived in
+ * the row's losses column instead of failing; any other run fails on a lost message. A loss
+ * counted is said on stderr, with -q too: a row that lost messages is never the only witness.
  */
-static void losses_note(const struct driver *d, const struct ipcb_row *row)
+static void losses_note(const struct place *pl, const struct ipcb_row *row)
 {
 	const struct ipcb_run_result *r = row->res;
 	char sz[16];
 
-	if (!r->losses_counted || r->losses == 0 || d->o.quiet)
+	if (!r->losses_counted || r->losses == 0)
 		return;
 	ipcb_format_size(row->size_bytes, sz, sizeof(sz));
 	if (row->broadcast)
-		printf(
-		    "# %s %s %s run %u: %llu deliver%s lost over %u receiver%s (each counted "
-		    "from the sequence numbers a receiver saw, warm-up included; the row's losses "
-		    "column)\n",
-		    row->transport, row->mode, sz, row->run, (unsigned long long)r->losses,
-		    r->losses == 1 ? "y" : "ies", row->receivers, row->receivers == 1 ? "" : "s");
+		fprintf(stderr,
+			"%s: %s %s %s %s run %u: %llu deliver%s lost over %u receiver%s (each "
+			"counted from the sequence numbers a receiver saw, warm-up included; the "
+			"row's losses column)\n",
+			prog, place_text(pl), row->transport, row->mode, sz, row->run,
+			(unsigned long long)r->losses, r->losses == 1 ? "y" : "ies", row->receivers,
+			row->receivers == 1 ? "" : "s");
 	else
-		printf("# %s %s %s run %u: %llu message%s lost (counted from the sequence numbers, "
-		       "warm-up included; the row's losses column)\n",
-		       row->transport, row->mode, sz, row->run, (unsigned long long)r->losses,
-		       r->losses == 1 ? "" : "s");
+		fprintf(stderr,
+			"%s: %s %s %s %s run %u: %llu message%s lost (counted from the sequence "
+			"numbers, warm-up included; the row's losses column)\n",
+			prog, place_text(pl), row->transport, row->mode, sz, row->run,
+			(unsigned long long)r->losses, r->losses == 1 ? "" : "s");
 }
 
 /*
@@ -1235,6 +1238,7 @@ static void broadcast_note(const struct driver *d, const struct ipcb_row *row)
 	putchar('\n');
 }
 
+/* After a run: print its rows or its failure. Returns false when the sweep must stop. */
 static bool finish_run(struct driver *d, const struct place *pl, int rc, struct ipcb_row *row,
 		       size_t size_index)
 {
@@ -1263,7 +1267,7 @@ static bool finish_run(struct driver *d, const struct place *pl, int rc, struct 
 		row->x_floor = stream_floor(pl, size_index) / r->bytes_per_s;
 	emit(d, pl, row);
 	segments_note(d, row);
-	losses_note(d, row);
+	losses_note(pl, row);
 	broadcast_note(d, row);
 	emit_one_ways(d, pl, row);
 	/* An open loop's own accuracy: how late each send started against its intended time. */
