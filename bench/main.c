@@ -17,6 +17,8 @@
 #include "histsrc.h"
 #include "history.h"
 #include "launch.h"
+#include "options.h"
+#include "remote.h"
 #include "report.h"
 #include "selftest.h"
 #include "serve.h"
@@ -92,6 +94,8 @@ int main(int argc, char **argv)
 	 * message is a whole line, so each still goes out whole, when it is written.
 	 */
 	setvbuf(stderr, NULL, _IOLBF, BUFSIZ);
+	/* What a run's message to the peer carries: the driver's rows say (serve reads it too). */
+	ipcb_remote_settings_use(ipcb_opts_rows());
 	/* The peer of --peer, and the remote agent of a launcher: commands of their own. */
 	if (argc > 1 && strcmp(argv[1], "serve") == 0) {
 		ipcb_run_signals_ignore();

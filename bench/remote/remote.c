@@ -667,27 +667,28 @@ static int clock_measure(const struct ipcb_remote *rm, int fd, unsigned rounds,
 
 /* ---- the stand-ins -------------------------------------------------------------------------- */
 
-/* The spec of a run as the peer needs it. */
+static const struct ipcb_clirow *settings_rows;
+
+void ipcb_remote_settings_use(const struct ipcb_clirow *rows)
+{
+	settings_rows = rows;
+}
+
+const struct ipcb_clirow *ipcb_remote_settings(void)
+{
+	return settings_rows;
+}
+
+/* The spec of a run as the peer needs it: the point, then the settings its rows say travel. */
 static void run_to_wire(const struct ipcb_remote *rm, const struct ipcb_run_spec *s,
 			struct ipcb_wire_run *w)
 {
 	memset(w, 0, sizeof(*w));
 	snprintf(w->transport, sizeof(w->transport), "%s", s->t->name);
 	w->mode = (uint8_t)s->mode;
-	w->inject = (uint8_t)s->inject;
-	w->verify = (uint8_t)s->verify;
-	w->wait = (uint8_t)s->cfg.wait;
-	w->fsync = s->cfg.fsync;
 	w->bidirectional = s->cfg.bidirectional;
-	w->arrivals = (uint8_t)s->arrivals;
 	w->size_bytes = s->size_bytes;
 	w->chunk_bytes = s->chunk_bytes;
-	w->messages = s->messages;
-	w->duration_ns = (uint64_t)(s->duration_s * 1e9);
-	w->warmup = s->warmup;
-	w->timeout_ms = (uint64_t)(s->timeout_s * 1e3);
-	w->work_ns = s->work_ns;
-	w->spin_polls = s->cfg.spin_polls;
 	w->inflight = s->inflight ? s->inflight : 1;
 	w->rate = s->rate;
 	while (s->t->options && s->t->options[w->nopt].key && w->nopt < IPCB_MAX_OPTIONS) {
@@ -695,6 +696,10 @@ static void run_to_wire(const struct ipcb_remote *rm, const struct ipcb_run_spec
 		w->nopt++;
 	}
 	w->cpu = rm->peer_cpu;
+	if (settings_rows && ipcb_cli_peer_count(settings_rows) <= IPCB_WIRE_SETTINGS) {
+		w->nset = (uint32_t)ipcb_cli_peer_count(settings_rows);
+		ipcb_cli_peer_pack(settings_rows, s, w->set);
+	}
 }
 
 /*

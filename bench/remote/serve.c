@@ -253,11 +253,26 @@ static bool options_ok(const struct ipcb_transport *t, const struct ipcb_wire_ru
  * counts within our limits, the CPU one of ours. NULL, or why not (in buf).
  */
 static const char *serve_check(const struct serve *sv, const struct ipcb_wire_run *w,
-			       size_t *max_msg, char *buf, size_t n)
+			       struct ipcb_run_spec *s, size_t *max_msg, char *buf, size_t n)
 {
 	const struct ipcb_transport *t = ipcb_transport_find(w->transport);
+	const struct ipcb_clirow *rows = ipcb_remote_settings();
 	struct ipcb_probe p;
 	char why[200];
+
+	/* The driver's settings, each where the run's spec holds it, checked by its own row. */
+	if (!rows || ipcb_cli_peer_unpack(rows, w->set, w->nset, s, why, sizeof(why)) < 0) {
+		snprintf(buf, n, "the run's settings: %s", rows ? why : "no table to read them by");
+		return buf;
+	}
+	if (s->duration_s == 0 && s->messages == 0) {
+		snprintf(buf, n, "neither a duration nor a message count: it would never end");
+		return buf;
+	}
+	if (s->timeout_s <= 0) {
+		snprintf(buf, n, "a timeout of 0");
+		return buf;
+	}
 
 	/*
 	 * Only built-in transports: a module is code, and a server that loaded one a client named
@@ -298,19 +313,19 @@ static const char *serve_check(const struct serve *sv, const struct ipcb_wire_ru
 			 t->name, p.max_msg_bytes, (unsigned long long)w->chunk_bytes);
 		return buf;
 	}
-	if ((double)w->duration_ns / 1e9 > sv->max_duration_s) {
+	if (s->duration_s > sv->max_duration_s) {
 		snprintf(buf, n, "a duration of %g s is above this server's --max-duration %g",
-			 (double)w->duration_ns / 1e9, sv->max_duration_s);
+			 s->duration_s, sv->max_duration_s);
 		return buf;
 	}
-	if ((double)w->timeout_ms / 1e3 > sv->max_timeout_s) {
+	if (s->timeout_s > sv->max_timeout_s) {
 		snprintf(buf, n, "a timeout of %g s is above this server's --max-timeout %g",
-			 (double)w->timeout_ms / 1e3, sv->max_timeout_s);
+			 s->timeout_s, sv->max_timeout_s);
 		return buf;
 	}
-	if (w->messages > sv->max_messages || w->warmup > sv->max_messages) {
+	if (s->messages > sv->max_messages || s->warmup > sv->max_messages) {
 		snprintf(buf, n, "%llu messages and %llu warm-up: above this server's %llu",
-			 (unsigned long long)w->messages, (unsigned long long)w->warmup,
+			 (unsigned long long)s->messages, (unsigned long long)s->warmup,
 			 (unsigned long long)sv->max_messages);
 		return buf;
 	}
@@ -318,12 +333,12 @@ static const char *serve_check(const struct serve *sv, const struct ipcb_wire_ru
 		snprintf(buf, n, "CPU %d is not one this server may use", w->cpu);
 		return buf;
 	}
-	if (w->inflight == 0 || w->inflight > 65536 || w->work_ns > 1000000000ull ||
-	    w->spin_polls > 1000000000u || (w->rate > 0 && w->rate < 1e-3) || w->rate > 1e10) {
+	if (w->inflight == 0 || w->inflight > 65536 || (w->rate > 0 && w->rate < 1e-3) ||
+	    w->rate > 1e10) {
 		snprintf(buf, n, "the load's shape is out of range");
 		return buf;
 	}
-	if (w->wait != (uint8_t)t->fixed_wait && !(t->caps & IPCB_CAP_WAIT_CHOICE)) {
+	if (s->cfg.wait != t->fixed_wait && !(t->caps & IPCB_CAP_WAIT_CHOICE)) {
 		snprintf(buf, n, "%s waits one way only", t->name);
 		return buf;
 	}
@@ -375,17 +390,18 @@ static int serve_run(struct serve *sv, int fd, const char *who, const struct ipc
 	const char *no;
 	int rc;
 
-	no = serve_check(sv, w, &max_msg, why, sizeof(why));
-	if (no) {
-		serve_log(sv, who, "refused a run: %s", no);
-		ipcb_remote_send_error(fd, no, 0);
-		return -EPERM;
-	}
 	o = calloc(1, sizeof(*o));
 	if (!o) {
 		serve_log(sv, who, "refused a run: calloc: %s", strerror(ENOMEM));
 		ipcb_remote_send_error(fd, "the server is out of memory", 0);
 		return -ENOMEM;
+	}
+	no = serve_check(sv, w, &o->s, &max_msg, why, sizeof(why));
+	if (no) {
+		serve_log(sv, who, "refused a run: %s", no);
+		ipcb_remote_send_error(fd, no, 0);
+		free(o);
+		return -EPERM;
 	}
 	o->rm = (struct ipcb_remote){.elsewhere = IPCB_SENDER, .serving = true, .fd = fd};
 	o->m.type = IPCB_WIRE_ACCEPT;
@@ -422,28 +438,18 @@ static int serve_run(struct serve *sv, int fd, const char *who, const struct ipc
 	if (getsockname(fd, (struct sockaddr *)&me, &len) == 0)
 		ipcb_netaddr_host_text((struct sockaddr *)&me, host, sizeof(host));
 
+	/* The driver's settings are in o->s already (serve_check): the point's own, here. */
 	o->s.t = ipcb_transport_find(w->transport);
 	o->s.mode = (enum ipcb_mode)w->mode;
 	o->s.size_bytes = w->size_bytes;
 	o->s.chunk_bytes = w->chunk_bytes;
-	o->s.messages = w->messages;
-	o->s.duration_s = (double)w->duration_ns / 1e9;
-	o->s.warmup = w->warmup;
 	o->s.cpu[IPCB_SENDER] = -1;
 	o->s.cpu[IPCB_RECEIVER] = w->cpu;
-	o->s.timeout_s = (double)w->timeout_ms / 1e3;
-	o->s.inject = (enum ipcb_inject)w->inject;
-	o->s.work_ns = w->work_ns;
-	o->s.verify = (enum ipcb_verify)w->verify;
 	o->s.inflight = w->inflight;
 	o->s.pairs = 1;
 	o->s.rate = w->rate;
-	o->s.arrivals = (enum ipcb_arrivals)w->arrivals;
 	o->s.cfg.msg_bytes = w->chunk_bytes;
-	o->s.cfg.wait = (enum ipcb_wait)w->wait;
-	o->s.cfg.spin_polls = w->spin_polls;
 	o->s.cfg.dir = sv->dir;
-	o->s.cfg.fsync = w->fsync;
 	o->s.cfg.bidirectional = w->bidirectional;
 	o->s.cfg.senders = o->s.cfg.receivers = 1;
 	memcpy(o->s.cfg.opt, w->opt, sizeof(o->s.cfg.opt));
