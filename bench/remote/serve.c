@@ -56,7 +56,7 @@ struct serve {
 	socklen_t addr_len;
 	unsigned char token[IPCB_TOKEN_MAX];
 	size_t token_len;
-	bool launched, quiet;
+	bool launched, quiet, help;
 	const char *token_file;
 	const char *dir;
 	size_t max_size;
@@ -71,88 +71,106 @@ struct serve {
 
 static const char *prog = "ipcbench serve";
 
+static int max_size_parse(void *base, const char *v, char *err, size_t errlen)
+{
+	struct serve *sv = base;
+
+	return ipcb_parse_size(v, &sv->max_size, "--max-size", err, errlen);
+}
+
+/* Every option of `serve`, in the order --help shows them (lib/cliopt.h). */
+static const struct ipcb_clirow serve_opts[] = {
+    {.opt = {.name = "listen"},
+     .type = IPCB_CLI_TEXT,
+     .off = offsetof(struct serve, listen_arg),
+     .arg = "ADDR:PORT",
+     .section = "",
+     .help = "the one address to listen on ([IPV6]:PORT; port 0: any\n"
+	     "free one, printed)"},
+    {.opt = {.name = "token-file"},
+     .type = IPCB_CLI_TEXT,
+     .off = offsetof(struct serve, token_file),
+     .arg = "FILE",
+     .help = "the shared secret a client must prove it holds: the first\n"
+	     "line of FILE, 16 to 255 characters, a file only you may\n"
+	     "read (the same on the driver's host); without it a new one\n"
+	     "is made and printed"},
+    {.opt = {.name = "launched"},
+     .type = IPCB_CLI_FLAG,
+     .off = offsetof(struct serve, launched),
+     .help = "started by a driver's --launch: the token comes on standard\n"
+	     "input, and the server ends when standard input closes"},
+    {.opt = {.name = "max-size"},
+     .type = IPCB_CLI_CALL,
+     .parse = max_size_parse,
+     .def = "64M",
+     .arg = "SIZE",
+     .help = "largest message a client may ask for (default 64M)"},
+    {.opt = {.name = "max-duration"},
+     .type = IPCB_CLI_SECONDS,
+     .off = offsetof(struct serve, max_duration_s),
+     .fmin = 0.001,
+     .fmax = 86400,
+     .def = "60",
+     .arg = "SECONDS",
+     .help = "longest measured time of a run (default 60)"},
+    {.opt = {.name = "max-timeout"},
+     .type = IPCB_CLI_SECONDS,
+     .off = offsetof(struct serve, max_timeout_s),
+     .fmin = 1,
+     .fmax = 86400,
+     .def = "120",
+     .arg = "SECONDS",
+     .help = "longest timeout of a run (default 120)"},
+    {.opt = {.name = "dir"},
+     .type = IPCB_CLI_TEXT,
+     .off = offsetof(struct serve, dir),
+     .arg = "DIR",
+     .help = "where runs make their directories (default $TMPDIR or /tmp)"},
+    {.opt = {.name = "quiet", .letter = 'q'},
+     .type = IPCB_CLI_FLAG,
+     .off = offsetof(struct serve, quiet),
+     .help = "no line per connection on standard error"},
+    {.opt = {.name = "help", .letter = 'h'},
+     .type = IPCB_CLI_FLAG,
+     .off = offsetof(struct serve, help),
+     .help = "this help"},
+    {.opt = {.name = NULL}},
+};
+
 static void serve_usage(FILE *f)
 {
-	fprintf(
-	    f,
-	    "Usage: ipcbench serve --listen ADDR:PORT [--token-file FILE] [OPTIONS]\n"
-	    "The peer of a driver on another host (ipcbench --peer ADDR:PORT --token-file FILE):\n"
-	    "runs the receiver side of each run the driver asks for, here, over network\n"
-	    "transports (those --list marks network), and sends back what it measured.\n"
-	    "\n"
-	    "  --listen ADDR:PORT     the one address to listen on ([IPV6]:PORT; port 0: any\n"
-	    "                         free one, printed)\n"
-	    "  --token-file FILE      the shared secret a client must prove it holds: the first\n"
-	    "                         line of FILE, 16 to 255 characters, a file only you may\n"
-	    "                         read (the same on the driver's host); without it a new one\n"
-	    "                         is made and printed\n"
-	    "  --launched             started by a driver's --launch: the token comes on standard\n"
-	    "                         input, and the server ends when standard input closes\n"
-	    "  --max-size SIZE        largest message a client may ask for (default 64M)\n"
-	    "  --max-duration SECONDS longest measured time of a run (default 60)\n"
-	    "  --max-timeout SECONDS  longest timeout of a run (default 120)\n"
-	    "  --dir DIR              where runs make their directories (default $TMPDIR or /tmp)\n"
-	    "  -q, --quiet            no line per connection on standard error\n"
-	    "  -h, --help             this help\n"
-	    "\n"
-	    "It answers one connection at a time, ends one that is slow, malformed or without\n"
-	    "the token with an error, and stops on SIGINT or SIGTERM.\n"
-	    "Exit status: 0 stopped by a closed input (--launched), 1 could not listen, 2 usage\n"
-	    "error, 128+N stopped by signal N.\n");
+	fprintf(f, "Usage: ipcbench serve --listen ADDR:PORT [--token-file FILE] [OPTIONS]\n"
+		   "The peer of a driver on another host (ipcbench --peer ADDR:PORT --token-file "
+		   "FILE):\n"
+		   "runs the receiver side of each run the driver asks for, here, over network\n"
+		   "transports (those --list marks network), and sends back what it measured.\n");
+	ipcb_cli_help(f, serve_opts, 2, 25);
+	fprintf(f, "\n"
+		   "It answers one connection at a time, ends one that is slow, malformed or "
+		   "without\n"
+		   "the token with an error, and stops on SIGINT or SIGTERM.\n"
+		   "Exit status: 0 stopped by a closed input (--launched), 1 could not listen, 2 "
+		   "usage\n"
+		   "error, 128+N stopped by signal N.\n");
+}
+
+/* --help ends the parse where it stands: what follows is not read. */
+static int help_taken(void *ctx, const struct ipcb_clirow *row, const char *typed, char *err,
+		      size_t errlen)
+{
+	return row->off == offsetof(struct serve, help) && row->type == IPCB_CLI_FLAG;
 }
 
 static int serve_parse(struct serve *sv, int argc, char **argv, char *err, size_t errlen)
 {
-	static const struct ipcb_cliopt opts[] = {
-	    {"listen", 0, true, 'L'},	    {"token-file", 0, true, 'T'},
-	    {"launched", 0, false, 'X'},    {"max-size", 0, true, 'S'},
-	    {"max-duration", 0, true, 'D'}, {"max-timeout", 0, true, 'O'},
-	    {"dir", 0, true, 'd'},	    {"quiet", 'q', false, 'q'},
-	    {"help", 'h', false, 'h'},	    {NULL, 0, false, 0},
-	};
-	struct ipcb_cli cli;
-	const char *val;
-	int c, rc = 0;
+	const struct ipcb_cli_hooks hooks = {.taken = help_taken};
+	int rc = ipcb_cli_defaults(serve_opts, sv, err, errlen);
 
-	ipcb_cli_init(&cli, argc, argv);
-	while (!rc && (c = ipcb_cli_next(&cli, opts, &val, err, errlen)) != IPCB_CLI_END) {
-		switch (c) {
-		case IPCB_CLI_ERROR:
-			return -EINVAL;
-		case IPCB_CLI_ARG:
-			snprintf(err, errlen, "unexpected argument '%s'", val);
-			return -EINVAL;
-		case 'L':
-			sv->listen_arg = val;
-			break;
-		case 'T':
-			sv->token_file = val;
-			break;
-		case 'X':
-			sv->launched = true;
-			break;
-		case 'S':
-			rc = ipcb_parse_size(val, &sv->max_size, "--max-size", err, errlen);
-			break;
-		case 'D':
-			rc = ipcb_parse_seconds(val, 0.001, 86400, &sv->max_duration_s,
-						"--max-duration", err, errlen);
-			break;
-		case 'O':
-			rc = ipcb_parse_seconds(val, 1, 86400, &sv->max_timeout_s, "--max-timeout",
-						err, errlen);
-			break;
-		case 'd':
-			sv->dir = val;
-			break;
-		case 'q':
-			sv->quiet = true;
-			break;
-		case 'h':
-			serve_usage(stdout);
-			return 1;
-		}
-	}
+	if (!rc)
+		rc = ipcb_cli_parse(serve_opts, sv, argc, argv, &hooks, err, errlen);
+	if (rc > 0)
+		serve_usage(stdout);
 	if (rc)
 		return rc;
 	if (!sv->listen_arg) {
@@ -612,9 +630,6 @@ __attribute__((noinline)) static int serve_start(struct serve *sv, int argc, cha
 	int rc;
 
 	memset(sv, 0, sizeof(*sv));
-	sv->max_size = 64u << 20;
-	sv->max_duration_s = 60;
-	sv->max_timeout_s = 120;
 	sv->max_messages = 1000000000000ull;
 	sv->lfd = sv->sigfd = -1;
 	rc = serve_parse(sv, argc, argv, err, sizeof(err));
