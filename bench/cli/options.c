@@ -5,6 +5,8 @@
  */
 #include "options.h"
 
+#include "command.h"
+
 #include <ctype.h>
 #include <dirent.h>
 #include <errno.h>
@@ -755,17 +757,26 @@ int ipcb_opts_parse(struct ipcb_opts *o, int argc, char **argv, char *err, size_
 	return rc ? rc : ipcb_opts_check(o, &st.given, err, errlen);
 }
 
+static const struct ipcb_command *commands;
+
+void ipcb_commands_use(const struct ipcb_command *table)
+{
+	commands = table;
+}
+
+const struct ipcb_command *ipcb_commands(void)
+{
+	return commands;
+}
+
 void ipcb_opts_usage(FILE *f, const char *prog)
 {
-	fprintf(f,
-		"Usage: %s [OPTIONS]\n"
-		"       %s compare BASE.csv NEW.csv [OPTIONS]   CI gate (see compare --help)\n"
-		"       %s report CSV [-o FILE.md | --html FILE.html]   the IPC guides' tables\n"
-		"       %s serve --listen ADDR:PORT [...]       the peer of --peer (see serve --help)\n"
-		"       %s history DB [OPTIONS]        a results history (see history --help)\n"
-		"Measure inter-process communication on this machine: a sender and a receiver\n"
-		"process, pinned to CPUs, move verified payloads over each transport.\n",
-		prog, prog, prog, prog, prog);
+	fprintf(f, "Usage: %s [OPTIONS]\n", prog);
+	for (const struct ipcb_command *c = commands; c && c->fn; c++)
+		if (c->name && c->synopsis)
+			fprintf(f, "       %s %s %s\n", prog, c->name, c->synopsis);
+	fprintf(f, "Measure inter-process communication on this machine: a sender and a receiver\n"
+		   "process, pinned to CPUs, move verified payloads over each transport.\n");
 	ipcb_cli_help(f, ipcb_opts_rows(), 6, 25);
 	fprintf(f,
 		"\n"
