@@ -1,21 +1,24 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * launch.c - the sides of a measurement as processes: fork, pin, control messages, the start
- * barrier, reaping; see launch.h.
+ * launch.c - the sides of a measurement as processes: the driver's signals, the one loop that
+ * runs every launch whatever starts its sides, the one rule that names the side that failed
+ * first, the way of starting sides by fork and the way of a runtime, and a side's half of the
+ * control protocol; see launch.h.
  *
  * The story of a launch, top to bottom:
- *   1. the driver maps a control area (each side's error text, failure time and exit mark) and
- *      makes one control socket pair per side;
- *   2. it forks the sides; each pins itself and runs its body, which talks to the driver only
- *      over its control socket: its address, "ready", "done", and what the driver answers;
+ *   1. the driver maps a control area (each side's error text, failure time and exit mark);
+ *   2. the starter starts the sides: forked, each with a control socket pair of its own, or by
+ *      a runtime's command, each joining over a socket of the run's; each side pins itself
+ *      and runs its body, which talks to the driver only over its control socket: its address,
+ *      "ready", "done", and what the driver answers;
  *   3. the driver waits in one poll for control messages, signals (through a signalfd: SIGCHLD
  *      and every stop signal) and the deadline, and answers the messages: all addresses once
  *      every side has published one, "go" once every side is ready, "end" to one role once
  *      every side of the other is done;
- *   4. when every side has exited it is over; when one fails, a signal asks the driver to stop,
- *      or the deadline passes, the rest are killed and reaped, and the first failure is named.
+ *   4. when every side is done it is over; when one fails, a signal asks the driver to stop,
+ *      or the deadline passes, the rest are ended, and the first failure is named.
  */
-#include "launch.h"
+#include "loop.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -30,7 +33,6 @@
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <pthread.h>
-#include <sys/mman.h>
 #include <sys/prctl.h>
 #include <sys/signalfd.h>
 #include <sys/socket.h>
@@ -48,6 +50,13 @@
 static sigset_t run_saved_mask;
 static sigset_t run_wait_set;
 static int run_signal_fd = -1; /* readable while one of run_wait_set is pending */
+
+void ipcb_launch_child_reset(void)
+{
+	sigprocmask(SIG_SETMASK, &run_saved_mask, NULL);
+	if (run_signal_fd >= 0)
+		close(run_signal_fd);
+}
 
 /*
  * Does this signal ask the driver to stop? Every catchable signal whose default action ends the
@@ -156,323 +165,7 @@ int ipcb_run_interrupt_pending(void)
 	return run_stop_take();
 }
 
-/* ---- control messages ----------------------------------------------------------------------- */
-
-enum ctl_type {
-	CTL_ADDR = 1, /* side -> driver: one address */
-	CTL_PEERS,    /* driver -> side: every side's address, in side order */
-	CTL_READY,    /* side -> driver: at the start barrier */
-	CTL_GO,	      /* driver -> side: start */
-	CTL_DONE,     /* side -> driver: measured work over */
-	CTL_END,      /* driver -> side: every side of the other role is done */
-	CTL_WANT,     /* side -> driver: the others' addresses first, mine follows (a stand-in) */
-	CTL_HELLO,    /* joined side -> driver: which side it is (ctl_hello) */
-	CTL_SPEC,     /* driver -> joined side: the run's spec */
-	CTL_FAIL,     /* joined side -> driver: it failed (ctl_fail) */
-	CTL_BYE,      /* joined side -> driver: it is done and exits */
-	CTL_RESULT,   /* joined side -> driver: a piece of its results (count: its bytes) */
-	CTL_FAILING,  /* forked side -> driver: its work failed, its error is in its slot */
-};
-
-struct ctl_hdr {
-	uint32_t type;
-	uint32_t count; /* addresses that follow */
-};
-
-/* What each side hands back to the driver, on a cache line of its own. */
-struct side_ctl {
-	_Alignas(64) uint64_t fail_ns; /* when its body failed: the first failure is the cause */
-	uint32_t exiting;	       /* its body has returned: it is only exiting now */
-	int cpu_go;		       /* 1 + the CPU it was on when released; 0 = not yet */
-	char err[IPCB_RUN_ERR_BYTES];
-};
-
-/* In a side: its control socket, its slot in the control area, and who it is. */
-static int side_fd = -1;
-static struct side_ctl *side_ctl;
-static struct ipcb_side side_self;
-
-static int ctl_send(int fd, enum ctl_type type, const struct ipcb_addr *addrs, unsigned count)
-{
-	struct ctl_hdr h = {.type = type, .count = count};
-	struct iovec iov[2] = {{&h, sizeof(h)}, {(void *)addrs, count * sizeof(*addrs)}};
-	struct msghdr m = {.msg_iov = iov, .msg_iovlen = count ? 2 : 1};
-
-	while (sendmsg(fd, &m, MSG_NOSIGNAL) < 0)
-		if (errno != EINTR)
-			return -errno;
-	return 0;
-}
-
-/* Blocking receive of the message a side waits for; anything else is a protocol error. */
-static int side_expect(enum ctl_type type, struct ipcb_addr *addrs, unsigned count)
-{
-	struct ctl_hdr h;
-	struct iovec iov[2] = {{&h, sizeof(h)}, {addrs, count * sizeof(*addrs)}};
-	struct msghdr m = {.msg_iov = iov, .msg_iovlen = count ? 2 : 1};
-	ssize_t n;
-
-	while ((n = recvmsg(side_fd, &m, 0)) < 0)
-		if (errno != EINTR)
-			return -errno;
-	if (n == 0)
-		return -EPIPE; /* the driver is gone */
-	if ((size_t)n != sizeof(h) + count * sizeof(*addrs) || h.type != type || h.count != count)
-		return -EPROTO;
-	return 0;
-}
-
-int ipcb_side_exchange(const struct ipcb_addr *mine, struct ipcb_addr *all)
-{
-	int rc = ctl_send(side_fd, CTL_ADDR, mine, 1);
-
-	return rc ? rc : side_expect(CTL_PEERS, all, side_self.nsides);
-}
-
-int ipcb_side_want_peers(struct ipcb_addr *all)
-{
-	int rc = ctl_send(side_fd, CTL_WANT, NULL, 0);
-
-	return rc ? rc : side_expect(CTL_PEERS, all, side_self.nsides);
-}
-
-int ipcb_side_fd(void)
-{
-	return side_fd;
-}
-
-void ipcb_side_failed_at(uint64_t when_ns)
-{
-	side_ctl->fail_ns = when_ns;
-}
-
-int ipcb_side_ready(void)
-{
-	int rc = ctl_send(side_fd, CTL_READY, NULL, 0);
-
-	if (!rc)
-		rc = side_expect(CTL_GO, NULL, 0);
-	/* Where the measured phase begins; checked against the pinned CPU when the body ends. */
-	if (!rc)
-		side_ctl->cpu_go = sched_getcpu() + 1;
-	return rc;
-}
-
-int ipcb_side_done(void)
-{
-	return ctl_send(side_fd, CTL_DONE, NULL, 0);
-}
-
-/* CTL_END has been read (by ipcb_side_end_within): waiting for it again would never end. */
-static bool side_ended;
-
-int ipcb_side_wait_end(void)
-{
-	return side_ended ? 0 : side_expect(CTL_END, NULL, 0);
-}
-
-int ipcb_side_end_within(int ms)
-{
-	struct pollfd p = {.fd = side_fd, .events = POLLIN};
-	int rc;
-
-	if (side_ended)
-		return 1;
-	rc = poll(&p, 1, ms);
-	if (rc < 0)
-		return errno == EINTR ? 0 : -errno;
-	if (rc == 0)
-		return 0;
-	rc = side_expect(CTL_END, NULL, 0);
-	if (rc)
-		return rc;
-	side_ended = true;
-	return 1;
-}
-
-static void joined_fail(const char *err);
-
-void ipcb_side_abort(const char *err)
-{
-	if (err != side_ctl->err)
-		snprintf(side_ctl->err, sizeof(side_ctl->err), "%s", err);
-	side_ctl->fail_ns = ipcb_now_ns();
-	joined_fail(side_ctl->err);
-	__atomic_store_n(&side_ctl->exiting, 1, __ATOMIC_RELEASE);
-	_exit(1);
-}
-
-/*
- * A forked side that has found a fault says so at once, before it closes its endpoint: closing
- * can take seconds (a library that waits for its peer to hang up), and the driver, told, ends
- * the run now, naming the fault, instead of waiting for the side to exit or the timeout to pass.
- * Its error is already in its slot of the control area. Once: the first fault is the cause.
- */
-static bool side_failing_sent;
-static bool joined; /* a side started by a runtime (see below), which says CTL_FAIL instead */
-
-void ipcb_side_failing(const char *err)
-{
-	struct ctl_hdr h = {.type = CTL_FAILING};
-
-	if (side_ctl && !side_ctl->fail_ns)
-		side_ctl->fail_ns = ipcb_now_ns();
-	if (side_ctl && err && err != side_ctl->err && !side_ctl->err[0])
-		snprintf(side_ctl->err, sizeof(side_ctl->err), "%s", err);
-	if (!joined && side_fd >= 0 && !side_failing_sent) {
-		side_failing_sent = true;
-		send(side_fd, &h, sizeof(h), MSG_NOSIGNAL | MSG_DONTWAIT);
-	}
-	joined_fail(err);
-}
-
-/* What a side's body asks of this launcher (engine/launcher.h), forked or joined alike. */
-static const struct ipcb_side_ops launch_side_ops = {
-    .exchange = ipcb_side_exchange,
-    .ready = ipcb_side_ready,
-    .done = ipcb_side_done,
-    .wait_end = ipcb_side_wait_end,
-    .end_within = ipcb_side_end_within,
-    .failing = ipcb_side_failing,
-    .abort = ipcb_side_abort,
-};
-
-/* ---- a side's process ----------------------------------------------------------------------- */
-
-static int pin_to(int cpu, char *err)
-{
-	cpu_set_t set;
-
-	if (cpu < 0)
-		return 0;
-	CPU_ZERO(&set);
-	CPU_SET(cpu, &set);
-	if (sched_setaffinity(0, sizeof(set), &set) < 0) {
-		int e = errno;
-
-		snprintf(err, IPCB_RUN_ERR_BYTES, "sched_setaffinity(CPU %d): %s", cpu,
-			 strerror(e));
-		return -e;
-	}
-	return 0;
-}
-
-/*
- * Did this side stay on the CPU it was pinned to? A cpuset that shrinks, or an affinity that
- * somebody else changes, moves a pinned process without a word, and a row would then claim a
- * placement that did not hold. The CPU at the start of the measured phase and at its end, and
- * the CPUs it may run on now (a cpuset change rewrites them), must all be the pinned one.
- */
-static int check_placement(int cpu, int cpu_go, char *err)
-{
-	char allowed[64] = "?", began[48] = "";
-	int now = sched_getcpu();
-	size_t len = 0;
-	cpu_set_t set;
-	bool kept;
-
-	if (cpu < 0)
-		return 0;
-	kept = now == cpu && (cpu_go == 0 || cpu_go - 1 == cpu);
-	if (sched_getaffinity(0, sizeof(set), &set) == 0) {
-		kept = kept && CPU_COUNT(&set) == 1 && CPU_ISSET(cpu, &set);
-		allowed[0] = '\0';
-		for (int c = 0; c < CPU_SETSIZE && len + 12 < sizeof(allowed); c++)
-			if (CPU_ISSET(c, &set))
-				len += (size_t)snprintf(allowed + len, sizeof(allowed) - len,
-							"%s%d", len ? "," : "", c);
-	}
-	if (kept)
-		return 0;
-	if (cpu_go > 0)
-		snprintf(began, sizeof(began), "on CPU %d when measuring began and ", cpu_go - 1);
-	snprintf(err, IPCB_RUN_ERR_BYTES,
-		 "left CPU %d, the CPU it was pinned to: %son CPU %d at the end, allowed CPUs now "
-		 "%s (a cpuset or the affinity changed during the run)",
-		 cpu, began, now, allowed);
-	return -EXDEV;
-}
-
-/*
- * Under memory pressure the OOM killer should take a side, whose death fails the run with a
- * message, rather than the driver, whose death would leave the run's kernel objects behind (the
- * shared pages a run maps may well be charged to the driver). Raising one's own score needs no
- * privilege; where /proc is missing the default stays.
- */
-static void oom_first(void)
-{
-	int fd = open("/proc/self/oom_score_adj", O_WRONLY | O_CLOEXEC);
-
-	if (fd < 0)
-		return;
-	if (write(fd, "1000", 4) < 0) {
-		/* nothing to do: the side just keeps the driver's score */
-	}
-	close(fd);
-}
-
-/*
- * The side's process name (15 bytes at most): its role, and its index where there are more; a
- * floor's or the clock check's sides say what they are ("ipcb-floor-rcv").
- */
-static void side_comm(const char *what, const struct ipcb_side *me)
-{
-	char name[16];
-
-	if (what)
-		snprintf(name, sizeof(name), "ipcb-%s-%s", what,
-			 me->role == IPCB_SENDER ? "snd" : "rcv");
-	else if (me->nsides > 2)
-		snprintf(name, sizeof(name), "ipcb-%s-%u", me->role == IPCB_SENDER ? "snd" : "rcv",
-			 me->index);
-	else
-		snprintf(name, sizeof(name), "ipcb-%s",
-			 me->role == IPCB_SENDER ? "sender" : "receiver");
-	prctl(PR_SET_NAME, name);
-}
-
-static void side_main(const struct ipcb_launch *l, const struct ipcb_side *me, pid_t parent,
-		      int *fds, struct side_ctl *ctl)
-{
-	char *err = ctl->err;
-	int rc;
-
-	/* Never outlive the driver: if it dies, the kernel kills us. */
-	prctl(PR_SET_PDEATHSIG, SIGKILL);
-	if (getppid() != parent)
-		_exit(1);
-	sigprocmask(SIG_SETMASK, &run_saved_mask, NULL);
-	/* Only this side's own end of its control socket stays open. */
-	if (run_signal_fd >= 0)
-		close(run_signal_fd);
-	for (unsigned k = 0; k < me->nsides; k++) {
-		if (fds[2 * k] >= 0)
-			close(fds[2 * k]);
-		if (k != me->number && fds[2 * k + 1] >= 0)
-			close(fds[2 * k + 1]);
-	}
-	side_fd = fds[2 * me->number + 1];
-	side_ctl = ctl;
-	side_self = *me;
-	/* `ps`, `top` and `pgrep -x ipcb-receiver` tell the sides apart: ipcb-sender, ipcb-rcv-2.
-	 */
-	side_comm(l->what, me);
-	oom_first();
-	rc = pin_to(me->cpu, err);
-	if (rc == 0)
-		rc = l->body(me, l->arg, l->area, err);
-	if (rc == 0)
-		rc = check_placement(me->cpu, ctl->cpu_go, err);
-	if (rc && !err[0])
-		snprintf(err, IPCB_RUN_ERR_BYTES, "%s", strerror(-rc));
-	/* A stand-in may have said when its failure really happened, on the other host. */
-	if (rc && !ctl->fail_ns)
-		ctl->fail_ns = ipcb_now_ns();
-	__atomic_store_n(&ctl->exiting, 1, __ATOMIC_RELEASE);
-	_exit(rc == 0 ? 0 : 1);
-}
-
-/* ---- the driver's side of a launch ---------------------------------------------------------- */
+/* ---- the one loop ---------------------------------------------------------------------------- */
 
 /*
  * A side whose body has returned is already on its way out; killing it there would cut short
@@ -481,48 +174,89 @@ static void side_main(const struct ipcb_launch *l, const struct ipcb_side *me, p
  * inside its body is killed at once, since it may be waiting for a peer that is gone.
  */
 #define EXIT_GRACE_NS 5000000000ull
-/*
- * A killed side normally dies at once. One that does not (frozen by a cgroup freezer, stuck in
- * the kernel) would hold the driver in waitpid for ever, deaf to Ctrl-C: the driver waits this
- * long, then leaves it unreaped and says so. After a signal asked the driver to stop, it waits
- * at most REAP_AFTER_STOP_NS more.
- */
-#define REAP_LIMIT_NS	   5000000000ull
-#define REAP_AFTER_STOP_NS 1000000000ull
 
-struct launch_state {
-	struct ipcb_launch *l;
-	unsigned n;
-	struct ipcb_side *side;
-	pid_t *pid;
-	int *status;
-	bool *done;	 /* reaped */
-	bool *killed;	 /* killed by the driver: its end says nothing about the cause */
-	bool *said_done; /* sent CTL_DONE */
-	bool *failing;	 /* sent CTL_FAILING: the run ends now */
-	int *fds;	 /* [2k] the driver's end, [2k + 1] the side's */
-	struct ipcb_addr *addr;
-	bool *have_addr;
-	bool *want; /* asked for the others' addresses before publishing its own */
-	bool *want_sent;
-	bool *ready;
-	bool end_sent[2]; /* CTL_END sent to all senders [0], all receivers [1] */
-	bool peers_sent, released;
-	struct side_ctl *ctl;
-	size_t ctl_bytes;
-};
-
-static struct side_ctl *ctl_at(const struct launch_state *st, unsigned k)
+struct side_ctl *ipcb_launch_ctl_at(const struct launch_state *st, unsigned k)
 {
 	return (struct side_ctl *)((char *)st->ctl + (size_t)k * sizeof(struct side_ctl));
 }
 
 /*
- * Kill and reap every side: one still inside its body at once, one already exiting after
+ * Did the side die of a signal of its own (a crash)? The driver kills only with SIGKILL, and a
+ * side already dying of its own signal keeps that one: its peer may have seen the connection
+ * close (the kernel closes a dying process's files before it can be reaped) and said it failed,
+ * so that the driver killed the crashed side before it could reap it.
+ */
+static bool end_crashed(const struct ipcb_side_end *e)
+{
+	return (e->gone || e->reported) && WIFSIGNALED(e->status) &&
+	       (!e->killed || WTERMSIG(e->status) != SIGKILL);
+}
+
+/*
+ * Did the side fail? It said so (a joined side's message), exited with a failure or crashed, or
+ * it had said it failed (ipcb_side_failing) and was killed while it cleaned up, after another
+ * side's consequent failure ended the launch.
+ */
+static bool end_failed(const struct ipcb_side_end *e)
+{
+	if (e->reported)
+		return true;
+	if (!e->gone)
+		return false;
+	if (e->killed)
+		return end_crashed(e) || (e->fail_ns && e->error);
+	return !(WIFEXITED(e->status) && WEXITSTATUS(e->status) == 0);
+}
+
+int ipcb_launch_first_failure(const struct ipcb_side_end *ends, unsigned n)
+{
+	int best = -1;
+
+	for (unsigned k = 0; k < n; k++) {
+		bool crashed;
+
+		if (!end_failed(&ends[k]))
+			continue;
+		/* A crash, not the driver's own SIGKILL of a side that had already failed. */
+		crashed = end_crashed(&ends[k]);
+		if (best < 0) {
+			best = (int)k;
+			continue;
+		}
+		if (crashed != end_crashed(&ends[best])) {
+			if (crashed)
+				best = (int)k;
+			continue;
+		}
+		if (ends[k].fail_ns && ends[k].fail_ns < ends[best].fail_ns)
+			best = (int)k;
+	}
+	return best;
+}
+
+/* Which side's failure caused the launch's end, or -1: the rule, on how each side stands now. */
+static int first_failure(const struct launch_state *st)
+{
+	for (unsigned k = 0; k < st->n; k++) {
+		const struct side_ctl *c = ipcb_launch_ctl_at(st, k);
+
+		st->end[k] = (struct ipcb_side_end){
+		    .gone = st->done[k],
+		    .killed = st->killed[k],
+		    .reported = __atomic_load_n(&c->exiting, __ATOMIC_ACQUIRE) == SIDE_FAILED,
+		    .status = st->status[k],
+		    .fail_ns = c->fail_ns,
+		    .error = c->err[0] != '\0'};
+	}
+	return ipcb_launch_first_failure(st->end, st->n);
+}
+
+/*
+ * Kill and reap every forked side: one still inside its body at once, one already exiting after
  * EXIT_GRACE_NS. Returns a signal that asked the driver to stop meanwhile (0: none), and names
  * the sides that could not be reaped in `stuck` ("" when all were).
  */
-static int reap_all(struct launch_state *st, char *stuck, size_t stuck_bytes)
+static int fork_end(struct launch_state *st, int rc, char *stuck, size_t stuck_bytes)
 {
 	uint64_t grace_end = ipcb_now_ns() + EXIT_GRACE_NS, limit = UINT64_MAX;
 	size_t len = 0;
@@ -544,7 +278,7 @@ static int reap_all(struct launch_state *st, char *stuck, size_t stuck_bytes)
 				continue;
 			}
 			if (!st->killed[k] &&
-			    (!__atomic_load_n(&ctl_at(st, k)->exiting, __ATOMIC_ACQUIRE) ||
+			    (!__atomic_load_n(&ipcb_launch_ctl_at(st, k)->exiting, __ATOMIC_ACQUIRE) ||
 			     now >= grace_end)) {
 				kill(st->pid[k], SIGKILL);
 				st->killed[k] = true;
@@ -581,7 +315,7 @@ static int reap_all(struct launch_state *st, char *stuck, size_t stuck_bytes)
 static void describe_exit(const struct launch_state *st, unsigned k, char *out, size_t n)
 {
 	int status = st->status[k];
-	const char *err = ctl_at(st, k)->err;
+	const char *err = ipcb_launch_ctl_at(st, k)->err;
 	char name[32];
 
 	ipcb_side_name(&st->side[k], st->l->senders, st->l->receivers, name, sizeof(name));
@@ -600,64 +334,6 @@ static void describe_exit(const struct launch_state *st, unsigned k, char *out, 
 	}
 }
 
-/*
- * Did side k die of a signal of its own (a crash)? The driver kills only with SIGKILL, and a
- * side already dying of its own signal keeps that one: its peer may have seen the connection
- * close (the kernel closes a dying process's files before it can be reaped) and said it failed,
- * so that the driver killed the crashed side before it could reap it.
- */
-static bool side_crashed(const struct launch_state *st, unsigned k)
-{
-	return st->done[k] && WIFSIGNALED(st->status[k]) &&
-	       (!st->killed[k] || WTERMSIG(st->status[k]) != SIGKILL);
-}
-
-/*
- * Did side k fail? It exited with a failure or crashed, or it had said it failed
- * (ipcb_side_failing) and was killed while it cleaned up, after another side's consequent
- * failure ended the launch.
- */
-static bool side_failed(const struct launch_state *st, unsigned k)
-{
-	if (!st->done[k])
-		return false;
-	if (st->killed[k])
-		return side_crashed(st, k) ||
-		       (ctl_at(st, k)->fail_ns != 0 && ctl_at(st, k)->err[0]);
-	return !(WIFEXITED(st->status[k]) && WEXITSTATUS(st->status[k]) == 0);
-}
-
-/*
- * Which side's failure caused the launch's end, or -1 if none has failed. A side killed by a
- * signal (a crash) comes first, then the side whose error came first: the others' errors (EPIPE,
- * a reset connection) are usually only the consequence.
- */
-static int first_failure(const struct launch_state *st)
-{
-	int best = -1;
-
-	for (unsigned k = 0; k < st->n; k++) {
-		bool sig_k;
-
-		if (!side_failed(st, k))
-			continue;
-		/* A crash, not the driver's own SIGKILL of a side that had already failed. */
-		sig_k = side_crashed(st, k);
-		if (best < 0) {
-			best = (int)k;
-			continue;
-		}
-		if (sig_k != side_crashed(st, (unsigned)best)) {
-			if (sig_k)
-				best = (int)k;
-			continue;
-		}
-		if (ctl_at(st, k)->fail_ns && ctl_at(st, k)->fail_ns < ctl_at(st, best)->fail_ns)
-			best = (int)k;
-	}
-	return best;
-}
-
 static bool all_of(const bool *flags, unsigned n)
 {
 	for (unsigned k = 0; k < n; k++)
@@ -672,7 +348,7 @@ static void broadcast(struct launch_state *st, int role, enum ctl_type type,
 {
 	for (unsigned k = 0; k < st->n; k++)
 		if ((role < 0 || (int)st->side[k].role == role) && st->fds[2 * k] >= 0)
-			ctl_send(st->fds[2 * k], type, addrs, count);
+			ipcb_ctl_send(st->fds[2 * k], type, addrs, count);
 }
 
 /*
@@ -680,7 +356,7 @@ static void broadcast(struct launch_state *st, int role, enum ctl_type type,
  * one, `a` when `whole`), that it wants the others' first, is ready, or is done. False when
  * `type` is none of them.
  */
-static bool note_side_msg(struct launch_state *st, unsigned k, const struct ctl_hdr *h,
+bool ipcb_launch_note_msg(struct launch_state *st, unsigned k, const struct ctl_hdr *h,
 			  const struct ipcb_addr *a, bool whole)
 {
 	switch (h->type) {
@@ -707,8 +383,8 @@ static bool note_side_msg(struct launch_state *st, unsigned k, const struct ctl_
 	}
 }
 
-/* Take the control messages side k has sent, and answer what is complete. */
-static void handle_side(struct launch_state *st, unsigned k)
+/* Take the control messages forked side k has sent. */
+static void fork_take(struct launch_state *st, unsigned k)
 {
 	for (;;) {
 		struct {
@@ -727,7 +403,7 @@ static void handle_side(struct launch_state *st, unsigned k)
 			return;
 		}
 		if ((size_t)got >= sizeof(m.h))
-			note_side_msg(st, k, &m.h, &m.a, (size_t)got == sizeof(m));
+			ipcb_launch_note_msg(st, k, &m.h, &m.a, (size_t)got == sizeof(m));
 	}
 }
 
@@ -748,7 +424,7 @@ static void answer(struct launch_state *st)
 			struct ipcb_addr mine = st->addr[k];
 
 			memset(&st->addr[k], 0, sizeof(st->addr[k]));
-			ctl_send(st->fds[2 * k], CTL_PEERS, st->addr, st->n);
+			ipcb_ctl_send(st->fds[2 * k], CTL_PEERS, st->addr, st->n);
 			st->addr[k] = mine;
 			st->want_sent[k] = true;
 		}
@@ -815,11 +491,12 @@ static int launch_alloc(struct launch_state *st)
 	st->want = calloc(n, sizeof(*st->want));
 	st->want_sent = calloc(n, sizeof(*st->want_sent));
 	st->ready = calloc(n, sizeof(*st->ready));
+	st->end = calloc(n, sizeof(*st->end));
 	st->ctl_bytes = n * sizeof(struct side_ctl);
 	st->ctl = ipcb_run_area_map(st->ctl_bytes);
 	if (!st->side || !st->pid || !st->status || !st->done || !st->killed || !st->said_done ||
 	    !st->failing || !st->fds || !st->addr || !st->have_addr || !st->want ||
-	    !st->want_sent || !st->ready || !st->ctl)
+	    !st->want_sent || !st->ready || !st->end || !st->ctl)
 		return -ENOMEM;
 	for (unsigned k = 0; k < 2 * n; k++)
 		st->fds[k] = -1;
@@ -846,15 +523,17 @@ static void launch_free(struct launch_state *st)
 	free(st->want);
 	free(st->want_sent);
 	free(st->ready);
+	free(st->end);
 }
 
-/* Wait for the next event: a control message, a signal or a dying side, or the deadline. */
+/* Wait for the next event: a control message, a signal or a dying side, a side joining, or the
+ * deadline. */
 static void launch_wait(struct launch_state *st, uint64_t deadline)
 {
-	struct pollfd *pfd = calloc(st->n + 1, sizeof(*pfd));
+	struct pollfd *pfd = calloc(st->n + 4, sizeof(*pfd));
 	uint64_t now = ipcb_now_ns(), wait_ns = deadline > now ? deadline - now : 0;
 	struct timespec ts = {(time_t)(wait_ns / 1000000000u), (long)(wait_ns % 1000000000u)};
-	nfds_t m = 0;
+	nfds_t m = 0, own;
 
 	if (!pfd) { /* no memory for the poll set: wait a little instead */
 		struct timespec ms = {0, 1000000};
@@ -863,20 +542,41 @@ static void launch_wait(struct launch_state *st, uint64_t deadline)
 		return;
 	}
 	pfd[m++] = (struct pollfd){.fd = run_signal_fd, .events = POLLIN};
+	own = st->how->poll_fds ? st->how->poll_fds(st, pfd + m) : 0;
+	m += own;
 	for (unsigned k = 0; k < st->n; k++)
 		if (st->fds[2 * k] >= 0)
 			pfd[m++] = (struct pollfd){.fd = st->fds[2 * k], .events = POLLIN};
 	ppoll(pfd, m, &ts, NULL);
+	if (own && st->how->polled)
+		st->how->polled(st, pfd + 1);
 	free(pfd);
 }
 
-int ipcb_launch_run(struct ipcb_launch *l)
+/* Take the signals pending: the first that asks the driver to stop ends the launch. */
+static int launch_signals(struct launch_state *st)
 {
-	struct launch_state st = {.l = l, .n = l->senders + l->receivers};
-	pid_t parent = getpid();
+	struct timespec zero = {0, 0};
+	siginfo_t si;
+	int sig;
+
+	while ((sig = sigtimedwait(&run_wait_set, &si, &zero)) > 0)
+		if (is_stop_signal(sig) && !is_own_write_signal(sig, &si)) {
+			st->l->signal = sig;
+			snprintf(st->l->error, sizeof(st->l->error), "interrupted by %s",
+				 strsignal(sig));
+			return -EINTR;
+		}
+	return 0;
+}
+
+int ipcb_launch_loop(struct ipcb_launch *l, const struct launch_starter *how, void *how_arg)
+{
+	struct launch_state st = {.l = l, .how = how, .how_arg = how_arg,
+				  .n = l->senders + l->receivers};
 	uint64_t deadline = ipcb_now_ns() + (uint64_t)(l->timeout_s * 1e9);
-	char stuck[200];
-	int rc = 0, culprit, sig_late;
+	char stuck[200] = "";
+	int rc, culprit, sig_late;
 
 	l->signal = 0;
 	l->fail_ns = 0;
@@ -886,7 +586,6 @@ int ipcb_launch_run(struct ipcb_launch *l)
 		snprintf(l->error, sizeof(l->error), "signalfd: %s", strerror(-rc));
 		return rc;
 	}
-	rc = 0;
 	if (st.n == 0 || launch_alloc(&st) < 0) {
 		snprintf(l->error, sizeof(l->error), "%s",
 			 st.n ? "launch: out of memory" : "launch: no sides");
@@ -901,76 +600,40 @@ int ipcb_launch_run(struct ipcb_launch *l)
 						.number = k,
 						.nsides = st.n,
 						.cpu = l->cpu[k],
-						.ops = &launch_side_ops};
-		if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, &st.fds[2 * k]) < 0) {
-			rc = -errno;
-			snprintf(l->error, sizeof(l->error), "socketpair(control): %s",
-				 strerror(-rc));
-			launch_free(&st);
-			return rc;
-		}
+						.ops = &ipcb_side_launch_ops};
 	}
-	fflush(NULL); /* sides must not inherit unflushed output and print it twice */
-	for (unsigned k = 0; k < st.n; k++) {
-		st.pid[k] = fork();
-		if (st.pid[k] < 0) {
-			rc = -errno;
-			st.pid[k] = 0;
-			st.done[k] = true;
-			snprintf(l->error, sizeof(l->error), "fork: %s", strerror(-rc));
-			goto kill_sides;
-		}
-		if (st.pid[k] == 0)
-			side_main(l, &st.side[k], parent, st.fds, ctl_at(&st, k));
-	}
-	/* The sides' ends are theirs now: a side that dies closes the driver's end's peer. */
-	for (unsigned k = 0; k < st.n; k++) {
-		close(st.fds[2 * k + 1]);
-		st.fds[2 * k + 1] = -1;
-	}
-
-	while (!all_of(st.done, st.n)) {
-		siginfo_t si;
-		struct timespec zero = {0, 0};
-		int sig;
+	rc = how->start(&st);
+	while (!rc) {
+		int over;
 
 		launch_wait(&st, deadline);
 		for (unsigned k = 0; k < st.n; k++)
 			if (st.fds[2 * k] >= 0)
-				handle_side(&st, k);
+				how->take(&st, k);
 		/* A side found a fault: the run ends now, whatever the others are doing. */
-		for (unsigned k = 0; k < st.n; k++)
-			if (st.failing[k]) {
+		for (unsigned k = 0; k < st.n && !rc; k++)
+			if (st.failing[k])
 				rc = -ECHILD;
-				goto kill_sides;
-			}
+		if (rc)
+			break;
 		answer(&st);
-		while ((sig = sigtimedwait(&run_wait_set, &si, &zero)) > 0) {
-			if (is_stop_signal(sig) && !is_own_write_signal(sig, &si)) {
-				l->signal = sig;
-				snprintf(l->error, sizeof(l->error), "interrupted by %s",
-					 strsignal(sig));
-				rc = -EINTR;
-				goto kill_sides;
-			}
-		}
-		for (unsigned k = 0; k < st.n; k++)
-			if (!st.done[k] &&
-			    waitpid(st.pid[k], &st.status[k], WNOHANG) == st.pid[k]) {
-				st.done[k] = true;
-				st.pid[k] = 0;
-			}
+		rc = launch_signals(&st);
+		if (rc)
+			break;
+		over = how->watch(&st);
 		/*
 		 * A side failed: the others may wait forever for a peer that is gone. Which
-		 * failure came first is decided once every side is reaped: a side whose body
+		 * failure came first is decided once every side has ended: a side whose body
 		 * failed first may still be on its way out when its peer's consequent error (a
 		 * refused or reset connection) is already in.
 		 */
-		if (first_failure(&st) >= 0) {
+		if (first_failure(&st) >= 0 || over < 0) {
 			rc = -ECHILD;
-			goto kill_sides;
+			break;
 		}
-		if (!all_of(st.done, st.n) && ipcb_now_ns() >= deadline) {
+		if (over > 0)
+			break;
+		if (ipcb_now_ns() >= deadline) {
 			char who[200];
 
 			running_sides(&st, who, sizeof(who));
@@ -979,13 +642,9 @@ int ipcb_launch_run(struct ipcb_launch *l)
 				 st.released ? "running (a side stopped answering?)"
 					     : "starting up (stuck before the start barrier)");
 			rc = -ETIMEDOUT;
-			goto kill_sides;
 		}
 	}
-	goto out;
-
-kill_sides:
-	sig_late = reap_all(&st, stuck, sizeof(stuck));
+	sig_late = how->end(&st, rc, stuck, sizeof(stuck));
 	culprit = rc == -ECHILD ? first_failure(&st) : -1;
 	/* A side that said it failed, killed before it could say why: it is still the cause. */
 	for (unsigned k = 0; culprit < 0 && rc == -ECHILD && k < st.n; k++)
@@ -993,7 +652,7 @@ kill_sides:
 			culprit = (int)k;
 	if (culprit >= 0) {
 		describe_exit(&st, (unsigned)culprit, l->error, sizeof(l->error));
-		l->fail_ns = ctl_at(&st, (unsigned)culprit)->fail_ns;
+		l->fail_ns = ipcb_launch_ctl_at(&st, (unsigned)culprit)->fail_ns;
 	}
 	if (stuck[0]) {
 		size_t len = strlen(l->error);
@@ -1012,7 +671,6 @@ kill_sides:
 		l->signal = sig_late;
 		rc = -EINTR;
 	}
-out:
 	/* A SIGCHLD from this launch must not wake the next one's wait early. */
 	{
 		struct timespec zero = {0, 0};
@@ -1027,7 +685,358 @@ out:
 	return rc;
 }
 
-/* ---- sides started by a runtime (mpirun) ---------------------------------------------------- */
+/* ---- forked sides --------------------------------------------------------------------------- */
+
+/* A control socket pair per side, then the sides forked: each keeps its own end. */
+static int fork_start(struct launch_state *st)
+{
+	struct ipcb_launch *l = st->l;
+	pid_t parent = getpid();
+	int rc;
+
+	for (unsigned k = 0; k < st->n; k++)
+		if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, &st->fds[2 * k]) < 0) {
+			rc = -errno;
+			snprintf(l->error, sizeof(l->error), "socketpair(control): %s",
+				 strerror(-rc));
+			return rc;
+		}
+	fflush(NULL); /* sides must not inherit unflushed output and print it twice */
+	for (unsigned k = 0; k < st->n; k++) {
+		st->pid[k] = fork();
+		if (st->pid[k] < 0) {
+			rc = -errno;
+			st->pid[k] = 0;
+			st->done[k] = true;
+			snprintf(l->error, sizeof(l->error), "fork: %s", strerror(-rc));
+			return rc;
+		}
+		if (st->pid[k] == 0)
+			ipcb_side_main(l, &st->side[k], parent, st->fds,
+				       ipcb_launch_ctl_at(st, k));
+	}
+	/* The sides' ends are theirs now: a side that dies closes the driver's end's peer. */
+	for (unsigned k = 0; k < st->n; k++) {
+		close(st->fds[2 * k + 1]);
+		st->fds[2 * k + 1] = -1;
+	}
+	return 0;
+}
+
+/* Reap the sides that have exited: the launch is over when every one has. */
+static int fork_watch(struct launch_state *st)
+{
+	for (unsigned k = 0; k < st->n; k++)
+		if (!st->done[k] && waitpid(st->pid[k], &st->status[k], WNOHANG) == st->pid[k]) {
+			st->done[k] = true;
+			st->pid[k] = 0;
+		}
+	return all_of(st->done, st->n);
+}
+
+static const struct launch_starter fork_starter = {
+    .start = fork_start,
+    .take = fork_take,
+    .watch = fork_watch,
+    .end = fork_end,
+};
+
+int ipcb_launch_run(struct ipcb_launch *l)
+{
+	return ipcb_launch_loop(l, &fork_starter, NULL);
+}
+
+static int fork_run(const struct ipcb_launcher *self, struct ipcb_launch *l, struct ipcb_run_ctx *c)
+{
+	return ipcb_launch_run(l);
+}
+
+const struct ipcb_launcher ipcb_launcher_fork = {.name = "fork", .run = fork_run};
+
+/* ---- a side's half ----------------------------------------------------------------------- */
+
+struct ipcb_side_state ipcb_side_state = {.fd = -1};
+
+int ipcb_ctl_send(int fd, enum ctl_type type, const struct ipcb_addr *addrs, unsigned count)
+{
+	struct ctl_hdr h = {.type = type, .count = count};
+	struct iovec iov[2] = {{&h, sizeof(h)}, {(void *)addrs, count * sizeof(*addrs)}};
+	struct msghdr m = {.msg_iov = iov, .msg_iovlen = count ? 2 : 1};
+
+	while (sendmsg(fd, &m, MSG_NOSIGNAL) < 0)
+		if (errno != EINTR)
+			return -errno;
+	return 0;
+}
+
+/* Blocking receive of the message a side waits for; anything else is a protocol error. */
+static int side_expect(enum ctl_type type, struct ipcb_addr *addrs, unsigned count)
+{
+	struct ctl_hdr h;
+	struct iovec iov[2] = {{&h, sizeof(h)}, {addrs, count * sizeof(*addrs)}};
+	struct msghdr m = {.msg_iov = iov, .msg_iovlen = count ? 2 : 1};
+	ssize_t n;
+
+	while ((n = recvmsg(ipcb_side_state.fd, &m, 0)) < 0)
+		if (errno != EINTR)
+			return -errno;
+	if (n == 0)
+		return -EPIPE; /* the driver is gone */
+	if ((size_t)n != sizeof(h) + count * sizeof(*addrs) || h.type != type || h.count != count)
+		return -EPROTO;
+	return 0;
+}
+
+int ipcb_side_exchange(const struct ipcb_addr *mine, struct ipcb_addr *all)
+{
+	int rc = ipcb_ctl_send(ipcb_side_state.fd, CTL_ADDR, mine, 1);
+
+	return rc ? rc : side_expect(CTL_PEERS, all, ipcb_side_state.self.nsides);
+}
+
+int ipcb_side_want_peers(struct ipcb_addr *all)
+{
+	int rc = ipcb_ctl_send(ipcb_side_state.fd, CTL_WANT, NULL, 0);
+
+	return rc ? rc : side_expect(CTL_PEERS, all, ipcb_side_state.self.nsides);
+}
+
+int ipcb_side_fd(void)
+{
+	return ipcb_side_state.fd;
+}
+
+void ipcb_side_failed_at(uint64_t when_ns)
+{
+	ipcb_side_state.ctl->fail_ns = when_ns;
+}
+
+int ipcb_side_ready(void)
+{
+	int rc = ipcb_ctl_send(ipcb_side_state.fd, CTL_READY, NULL, 0);
+
+	if (!rc)
+		rc = side_expect(CTL_GO, NULL, 0);
+	/* Where the measured phase begins; checked against the pinned CPU when the body ends. */
+	if (!rc)
+		ipcb_side_state.ctl->cpu_go = sched_getcpu() + 1;
+	return rc;
+}
+
+int ipcb_side_done(void)
+{
+	return ipcb_ctl_send(ipcb_side_state.fd, CTL_DONE, NULL, 0);
+}
+
+/* CTL_END has been read (by ipcb_side_end_within): waiting for it again would never end. */
+static bool side_ended;
+
+int ipcb_side_wait_end(void)
+{
+	return side_ended ? 0 : side_expect(CTL_END, NULL, 0);
+}
+
+int ipcb_side_end_within(int ms)
+{
+	struct pollfd p = {.fd = ipcb_side_state.fd, .events = POLLIN};
+	int rc;
+
+	if (side_ended)
+		return 1;
+	rc = poll(&p, 1, ms);
+	if (rc < 0)
+		return errno == EINTR ? 0 : -errno;
+	if (rc == 0)
+		return 0;
+	rc = side_expect(CTL_END, NULL, 0);
+	if (rc)
+		return rc;
+	side_ended = true;
+	return 1;
+}
+
+void ipcb_side_abort(const char *err)
+{
+	struct side_ctl *ctl = ipcb_side_state.ctl;
+
+	if (err != ctl->err)
+		snprintf(ctl->err, sizeof(ctl->err), "%s", err);
+	ctl->fail_ns = ipcb_now_ns();
+	ipcb_joined_fail(ctl->err);
+	__atomic_store_n(&ctl->exiting, SIDE_EXITING, __ATOMIC_RELEASE);
+	_exit(1);
+}
+
+/*
+ * A forked side that has found a fault says so at once, before it closes its endpoint: closing
+ * can take seconds (a library that waits for its peer to hang up), and the driver, told, ends
+ * the run now, naming the fault, instead of waiting for the side to exit or the timeout to pass.
+ * Its error is already in its slot of the control area. Once: the first fault is the cause.
+ */
+static bool side_failing_sent;
+
+void ipcb_side_failing(const char *err)
+{
+	struct ctl_hdr h = {.type = CTL_FAILING};
+	struct side_ctl *ctl = ipcb_side_state.ctl;
+
+	if (ctl && !ctl->fail_ns)
+		ctl->fail_ns = ipcb_now_ns();
+	if (ctl && err && err != ctl->err && !ctl->err[0])
+		snprintf(ctl->err, sizeof(ctl->err), "%s", err);
+	if (!ipcb_side_state.joined && ipcb_side_state.fd >= 0 && !side_failing_sent) {
+		side_failing_sent = true;
+		send(ipcb_side_state.fd, &h, sizeof(h), MSG_NOSIGNAL | MSG_DONTWAIT);
+	}
+	ipcb_joined_fail(err);
+}
+
+/* What a side's body asks of this launcher (engine/launcher.h), forked or joined alike. */
+const struct ipcb_side_ops ipcb_side_launch_ops = {
+    .exchange = ipcb_side_exchange,
+    .ready = ipcb_side_ready,
+    .done = ipcb_side_done,
+    .wait_end = ipcb_side_wait_end,
+    .end_within = ipcb_side_end_within,
+    .failing = ipcb_side_failing,
+    .abort = ipcb_side_abort,
+};
+
+/* ---- a side's process ----------------------------------------------------------------------- */
+
+int ipcb_side_pin(int cpu, char *err)
+{
+	cpu_set_t set;
+
+	if (cpu < 0)
+		return 0;
+	CPU_ZERO(&set);
+	CPU_SET(cpu, &set);
+	if (sched_setaffinity(0, sizeof(set), &set) < 0) {
+		int e = errno;
+
+		snprintf(err, IPCB_RUN_ERR_BYTES, "sched_setaffinity(CPU %d): %s", cpu,
+			 strerror(e));
+		return -e;
+	}
+	return 0;
+}
+
+/*
+ * Did this side stay on the CPU it was pinned to? A cpuset that shrinks, or an affinity that
+ * somebody else changes, moves a pinned process without a word, and a row would then claim a
+ * placement that did not hold. The CPU at the start of the measured phase and at its end, and
+ * the CPUs it may run on now (a cpuset change rewrites them), must all be the pinned one.
+ */
+int ipcb_side_check_placement(int cpu, int cpu_go, char *err)
+{
+	char allowed[64] = "?", began[48] = "";
+	int now = sched_getcpu();
+	size_t len = 0;
+	cpu_set_t set;
+	bool kept;
+
+	if (cpu < 0)
+		return 0;
+	kept = now == cpu && (cpu_go == 0 || cpu_go - 1 == cpu);
+	if (sched_getaffinity(0, sizeof(set), &set) == 0) {
+		kept = kept && CPU_COUNT(&set) == 1 && CPU_ISSET(cpu, &set);
+		allowed[0] = '\0';
+		for (int c = 0; c < CPU_SETSIZE && len + 12 < sizeof(allowed); c++)
+			if (CPU_ISSET(c, &set))
+				len += (size_t)snprintf(allowed + len, sizeof(allowed) - len,
+							"%s%d", len ? "," : "", c);
+	}
+	if (kept)
+		return 0;
+	if (cpu_go > 0)
+		snprintf(began, sizeof(began), "on CPU %d when measuring began and ", cpu_go - 1);
+	snprintf(err, IPCB_RUN_ERR_BYTES,
+		 "left CPU %d, the CPU it was pinned to: %son CPU %d at the end, allowed CPUs now "
+		 "%s (a cpuset or the affinity changed during the run)",
+		 cpu, began, now, allowed);
+	return -EXDEV;
+}
+
+/*
+ * Under memory pressure the OOM killer should take a side, whose death fails the run with a
+ * message, rather than the driver, whose death would leave the run's kernel objects behind (the
+ * shared pages a run maps may well be charged to the driver). Raising one's own score needs no
+ * privilege; where /proc is missing the default stays.
+ */
+void ipcb_side_oom_first(void)
+{
+	int fd = open("/proc/self/oom_score_adj", O_WRONLY | O_CLOEXEC);
+
+	if (fd < 0)
+		return;
+	if (write(fd, "1000", 4) < 0) {
+		/* nothing to do: the side just keeps the driver's score */
+	}
+	close(fd);
+}
+
+/*
+ * The side's process name (15 bytes at most): its role, and its index where there are more; a
+ * floor's or the clock check's sides say what they are ("ipcb-floor-rcv").
+ */
+void ipcb_side_comm(const char *what, const struct ipcb_side *me)
+{
+	char name[16];
+
+	if (what)
+		snprintf(name, sizeof(name), "ipcb-%s-%s", what,
+			 me->role == IPCB_SENDER ? "snd" : "rcv");
+	else if (me->nsides > 2)
+		snprintf(name, sizeof(name), "ipcb-%s-%u", me->role == IPCB_SENDER ? "snd" : "rcv",
+			 me->index);
+	else
+		snprintf(name, sizeof(name), "ipcb-%s",
+			 me->role == IPCB_SENDER ? "sender" : "receiver");
+	prctl(PR_SET_NAME, name);
+}
+
+void ipcb_side_main(const struct ipcb_launch *l, const struct ipcb_side *me, pid_t parent, int *fds,
+		    struct side_ctl *ctl)
+{
+	char *err = ctl->err;
+	int rc;
+
+	/* Never outlive the driver: if it dies, the kernel kills us. */
+	prctl(PR_SET_PDEATHSIG, SIGKILL);
+	if (getppid() != parent)
+		_exit(1);
+	/* Only this side's own end of its control socket stays open. */
+	ipcb_launch_child_reset();
+	for (unsigned k = 0; k < me->nsides; k++) {
+		if (fds[2 * k] >= 0)
+			close(fds[2 * k]);
+		if (k != me->number && fds[2 * k + 1] >= 0)
+			close(fds[2 * k + 1]);
+	}
+	ipcb_side_state.fd = fds[2 * me->number + 1];
+	ipcb_side_state.ctl = ctl;
+	ipcb_side_state.self = *me;
+	/* `ps`, `top` and `pgrep -x ipcb-receiver` tell the sides apart: ipcb-sender, ipcb-rcv-2.
+	 */
+	ipcb_side_comm(l->what, me);
+	ipcb_side_oom_first();
+	rc = ipcb_side_pin(me->cpu, err);
+	if (rc == 0)
+		rc = l->body(me, l->arg, l->area, err);
+	if (rc == 0)
+		rc = ipcb_side_check_placement(me->cpu, ctl->cpu_go, err);
+	if (rc && !err[0])
+		snprintf(err, IPCB_RUN_ERR_BYTES, "%s", strerror(-rc));
+	/* A stand-in may have said when its failure really happened, on the other host. */
+	if (rc && !ctl->fail_ns)
+		ctl->fail_ns = ipcb_now_ns();
+	__atomic_store_n(&ctl->exiting, SIDE_EXITING, __ATOMIC_RELEASE);
+	_exit(rc == 0 ? 0 : 1);
+}
+
+
+/* ---- a side's half: joining the driver ------------------------------------------------------- */
 
 /*
  * A side the driver did not fork (an MPI rank) reaches it over a Unix socket in the run's
@@ -1037,38 +1046,25 @@ out:
  * and it says goodbye before it exits, so that a connection closed without one is a side that
  * died. A crash is reported by the side's own handler (the signal's number) before it dies.
  */
-struct ctl_hello {
-	struct ctl_hdr h;
-	uint32_t number; /* the side's number, senders first */
-	int32_t pid;
-};
-
-struct ctl_fail {
-	struct ctl_hdr h;
-	uint64_t fail_ns;
-	int32_t signal; /* killed by this signal; 0: its body failed */
-	char err[IPCB_RUN_ERR_BYTES];
-};
-
 /* The joined side's own control slot (a forked side's is in memory the driver shares). */
 static struct side_ctl joined_ctl;
-static bool joined, joined_failed;
+static bool joined_failed;
 
 /*
  * A joined side says it failed as soon as it knows, not when it exits: its peer may be blocked
  * in the runtime's own calls, and closing its endpoint (MPI_Finalize) can wait for that peer;
  * the driver, told, ends the launch and kills both. Once: the first error is the cause.
  */
-static void joined_fail(const char *err)
+void ipcb_joined_fail(const char *err)
 {
 	struct ctl_fail f = {.h = {.type = CTL_FAIL}};
 
-	if (!joined || joined_failed)
+	if (!ipcb_side_state.joined || joined_failed)
 		return;
 	joined_failed = true;
 	f.fail_ns = joined_ctl.fail_ns ? joined_ctl.fail_ns : ipcb_now_ns();
 	snprintf(f.err, sizeof(f.err), "%s", err && err[0] ? err : "failed");
-	send(side_fd, &f, sizeof(f), MSG_NOSIGNAL);
+	send(ipcb_side_state.fd, &f, sizeof(f), MSG_NOSIGNAL);
 }
 
 static int ctl_recv_exact(int fd, void *buf, size_t want, size_t *got)
@@ -1308,7 +1304,7 @@ static void side_leave(void)
 	if (!side_relayed)
 		return;
 	side_relayed = false;
-	shutdown(side_fd, SHUT_WR);
+	shutdown(ipcb_side_state.fd, SHUT_WR);
 	pthread_join(side_relay, NULL);
 }
 
@@ -1354,10 +1350,10 @@ int ipcb_side_join(const char *ctl, unsigned number, void *spec, size_t spec_byt
 		goto out;
 	}
 	memcpy(spec, m->spec, spec_bytes);
-	side_fd = fd;
+	ipcb_side_state.fd = fd;
 	fd = -1;
-	side_ctl = &joined_ctl;
-	joined = true;
+	ipcb_side_state.ctl = &joined_ctl;
+	ipcb_side_state.joined = true;
 out:
 	if (fd >= 0)
 		close(fd);
@@ -1377,7 +1373,7 @@ int ipcb_side_send_result(const void *buf, size_t len)
 		struct iovec iov[2] = {{&h, sizeof(h)}, {(void *)p, n}};
 		struct msghdr m = {.msg_iov = iov, .msg_iovlen = 2};
 
-		while (sendmsg(side_fd, &m, MSG_NOSIGNAL) < 0)
+		while (sendmsg(ipcb_side_state.fd, &m, MSG_NOSIGNAL) < 0)
 			if (errno != EINTR)
 				return -errno;
 		p += n;
@@ -1391,8 +1387,8 @@ static void joined_crash(int sig)
 {
 	struct ctl_fail f = {.h = {.type = CTL_FAIL}, .signal = sig};
 
-	if (side_fd >= 0)
-		send(side_fd, &f, sizeof(f), MSG_NOSIGNAL | MSG_DONTWAIT);
+	if (ipcb_side_state.fd >= 0)
+		send(ipcb_side_state.fd, &f, sizeof(f), MSG_NOSIGNAL | MSG_DONTWAIT);
 	signal(sig, SIG_DFL);
 	raise(sig);
 }
@@ -1404,33 +1400,45 @@ int ipcb_side_run_joined(const struct ipcb_side *me, ipcb_side_fn body, void *ar
 	struct ctl_hdr bye = {.type = CTL_BYE};
 	int rc;
 
-	side_self = *me;
-	side_self.ops = &launch_side_ops;
+	ipcb_side_state.self = *me;
+	ipcb_side_state.self.ops = &ipcb_side_launch_ops;
 	for (size_t i = 0; i < sizeof(crashes) / sizeof(crashes[0]); i++)
 		signal(crashes[i], joined_crash);
-	side_comm(NULL, me);
-	oom_first();
-	rc = pin_to(me->cpu, err);
+	ipcb_side_comm(NULL, me);
+	ipcb_side_oom_first();
+	rc = ipcb_side_pin(me->cpu, err);
 	if (rc == 0)
-		rc = body(&side_self, arg, area, err);
+		rc = body(&ipcb_side_state.self, arg, area, err);
 	if (rc == 0)
-		rc = check_placement(me->cpu, joined_ctl.cpu_go, err);
+		rc = ipcb_side_check_placement(me->cpu, joined_ctl.cpu_go, err);
 	if (rc && !err[0])
 		snprintf(err, IPCB_RUN_ERR_BYTES, "%s", strerror(-rc));
 	if (rc)
-		joined_fail(err);
+		ipcb_joined_fail(err);
 	else
-		send(side_fd, &bye, sizeof(bye), MSG_NOSIGNAL);
+		send(ipcb_side_state.fd, &bye, sizeof(bye), MSG_NOSIGNAL);
 	side_leave();
 	return rc;
 }
+
+/* ---- the driver's half: the runtime's command, and its sides joining ------------------------ */
+
+/* A launch whose sides a runtime's command starts: its starter's own state. */
+struct runtime_state {
+	const struct ipcb_runtime_launch *x;
+	int lfd;     /* where sides on this host join (x->ctl_path); -1: none */
+	pid_t child; /* the command */
+	int status;  /* its wait status, once launcher_done */
+	bool launcher_done;
+	bool *bye; /* side k said goodbye */
+};
 
 /*
  * How the launcher's command ended, from its wait status ("exited with status 2", "killed by
  * signal 11 (Segmentation fault)"), then `when`, then what the stack limit may have had to do
  * with it (ipcb_crash_stack_note).
  */
-static void ext_ended(int status, const char *when, char *out, size_t n)
+static void runtime_ended(int status, const char *when, char *out, size_t n)
 {
 	char note[64] = "";
 
@@ -1445,8 +1453,21 @@ static void ext_ended(int status, const char *when, char *out, size_t n)
 	}
 }
 
+/* "mpirun exited with status 1 before every side had finished: <its last line>". */
+static void runtime_fail(struct launch_state *st, const char *when)
+{
+	const struct runtime_state *rs = st->how_arg;
+	char tail[300], how[160];
+
+	ipcb_file_last_line(rs->x->log_path, tail, sizeof(tail));
+	runtime_ended(rs->status, when, how, sizeof(how));
+	snprintf(st->l->error, sizeof(st->l->error), "%s %s%s%s", rs->x->argv[0], how,
+		 tail[0] ? ": " : "", tail);
+}
+
 /* In the launcher's child: become the command. Never returns. */
-__attribute__((noreturn)) static void ext_exec(const struct ipcb_launch_ext *x, pid_t parent)
+__attribute__((noreturn)) static void runtime_exec(const struct ipcb_runtime_launch *x,
+						   pid_t parent)
 {
 	int fd;
 
@@ -1454,7 +1475,7 @@ __attribute__((noreturn)) static void ext_exec(const struct ipcb_launch_ext *x, 
 	prctl(PR_SET_PDEATHSIG, SIGKILL);
 	if (getppid() != parent)
 		_exit(127);
-	sigprocmask(SIG_SETMASK, &run_saved_mask, NULL);
+	ipcb_launch_child_reset();
 	signal(SIGPIPE, SIG_DFL);
 	signal(SIGXFSZ, SIG_DFL);
 	fd = open(x->log_path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
@@ -1471,11 +1492,24 @@ __attribute__((noreturn)) static void ext_exec(const struct ipcb_launch_ext *x, 
 	_exit(127);
 }
 
-/* Take side k's messages (a joined side's failure, results and goodbye too). */
-static void ext_handle(struct launch_state *st, unsigned k, bool *bye,
-		       const struct ipcb_launch_ext *x)
+/* A joined side failed: as its message says, or as the driver found (its results, its end). */
+static void runtime_side_failed(struct launch_state *st, unsigned k, uint64_t when_ns, int status)
 {
+	struct side_ctl *c = ipcb_launch_ctl_at(st, k);
+
+	c->fail_ns = when_ns ? when_ns : ipcb_now_ns();
+	st->status[k] = status;
+	c->exiting = SIDE_FAILED;
+}
+
+/* Take side k's messages (a joined side's failure, results and goodbye too). */
+static void runtime_take(struct launch_state *st, unsigned k)
+{
+	struct runtime_state *rs = st->how_arg;
+	const struct ipcb_runtime_launch *x = rs->x;
+
 	for (;;) {
+		/* Static: a piece of results is 32 KiB, and one message is taken at a time. */
 		static union {
 			struct ctl_hdr h;
 			struct ctl_fail f;
@@ -1489,6 +1523,8 @@ static void ext_handle(struct launch_state *st, unsigned k, bool *bye,
 			} res;
 		} m;
 		ssize_t got = recv(st->fds[2 * k], &m, sizeof(m), MSG_DONTWAIT);
+		struct side_ctl *c = ipcb_launch_ctl_at(st, k);
+		int rc;
 
 		if (got < 0 && errno == EINTR)
 			continue;
@@ -1501,41 +1537,33 @@ static void ext_handle(struct launch_state *st, unsigned k, bool *bye,
 			return;
 		}
 		if ((size_t)got < sizeof(m.h) ||
-		    note_side_msg(st, k, &m.h, &m.addr.a, (size_t)got == sizeof(m.addr)))
+		    ipcb_launch_note_msg(st, k, &m.h, &m.addr.a, (size_t)got == sizeof(m.addr)))
 			continue;
 		switch (m.h.type) {
 		case CTL_FAIL:
-			if ((size_t)got == sizeof(m.f)) {
-				struct side_ctl *c = ctl_at(st, k);
-
-				c->fail_ns = m.f.fail_ns ? m.f.fail_ns : ipcb_now_ns();
-				st->status[k] = m.f.signal ? m.f.signal : (1 << 8);
-				if (m.f.signal)
-					snprintf(c->err, sizeof(c->err), "killed by signal %d (%s)",
-						 m.f.signal, strsignal(m.f.signal));
-				else
-					snprintf(c->err, sizeof(c->err), "%s", m.f.err);
-				c->exiting = 2; /* failed */
-			}
+			if ((size_t)got != sizeof(m.f))
+				break;
+			if (m.f.signal)
+				snprintf(c->err, sizeof(c->err), "killed by signal %d (%s)",
+					 m.f.signal, strsignal(m.f.signal));
+			else
+				snprintf(c->err, sizeof(c->err), "%s", m.f.err);
+			/* A crash as a wait status has it; a failure as an exit with status 1. */
+			runtime_side_failed(st, k, m.f.fail_ns, m.f.signal ? m.f.signal : 1 << 8);
 			break;
 		case CTL_BYE:
-			bye[k] = true;
+			rs->bye[k] = true;
 			break;
-		case CTL_RESULT: {
-			struct side_ctl *c = ctl_at(st, k);
-			int rc = (size_t)got == sizeof(m.h) + m.h.count && x->result
-				     ? x->result(x->result_arg, k, m.res.bytes, m.h.count)
-				     : -EPROTO;
-
+		case CTL_RESULT:
+			rc = (size_t)got == sizeof(m.h) + m.h.count && x->result
+				 ? x->result(x->result_arg, k, m.res.bytes, m.h.count)
+				 : -EPROTO;
 			/* Results that cannot be kept fail the side, as a write it made would. */
-			if (rc && c->exiting != 2) {
+			if (rc && c->exiting != SIDE_FAILED) {
 				snprintf(c->err, sizeof(c->err), "its results: %s", strerror(-rc));
-				c->fail_ns = ipcb_now_ns();
-				st->status[k] = 1 << 8;
-				c->exiting = 2;
+				runtime_side_failed(st, k, 0, 1 << 8);
 			}
 			break;
-		}
 		default:
 			break;
 		}
@@ -1547,8 +1575,9 @@ static void ext_handle(struct launch_state *st, unsigned k, bool *bye,
  * on another host (remote) came over TCP through a relay: its pid is that host's, so it is
  * kept as -1, never one to signal here.
  */
-static void ext_take(struct launch_state *st, int fd, bool remote, const struct ipcb_launch_ext *x)
+static void runtime_hello(struct launch_state *st, int fd, bool remote)
 {
+	const struct ipcb_runtime_launch *x = ((struct runtime_state *)st->how_arg)->x;
 	struct ctl_hello hello;
 	struct ctl_hdr h = {.type = CTL_SPEC};
 	struct iovec iov[2] = {{&h, sizeof(h)}, {(void *)x->spec, x->spec_bytes}};
@@ -1570,229 +1599,155 @@ static void ext_take(struct launch_state *st, int fd, bool remote, const struct 
 	st->pid[hello.number] = remote ? -1 : hello.pid;
 }
 
-static void ext_accept(struct launch_state *st, int lfd, const struct ipcb_launch_ext *x)
+/* Where sides join: the run's control socket, and a TCP socket for a side on another host. */
+static unsigned runtime_poll_fds(struct launch_state *st, struct pollfd *pfd)
 {
-	ext_take(st, accept4(lfd, NULL, NULL, SOCK_CLOEXEC), false, x);
+	const struct runtime_state *rs = st->how_arg;
+
+	pfd[0] = (struct pollfd){.fd = rs->lfd, .events = POLLIN};
+	pfd[1] = (struct pollfd){.fd = rs->x->tcp_lfd, .events = POLLIN};
+	return 2;
 }
 
-/* A side on another host: its TCP connection, relayed once it has proven the run's key. */
-static void ext_accept_tcp(struct launch_state *st, const struct ipcb_launch_ext *x)
+static void runtime_polled(struct launch_state *st, const struct pollfd *pfd)
 {
-	int fd = accept4(x->tcp_lfd, NULL, NULL, SOCK_CLOEXEC);
+	const struct runtime_state *rs = st->how_arg;
+	int fd;
 
-	if (fd >= 0)
-		ext_take(st, relay_start(fd, x->key, NULL), true, x);
+	if (pfd[0].revents & POLLIN)
+		runtime_hello(st, accept4(rs->lfd, NULL, NULL, SOCK_CLOEXEC), false);
+	/* A side on another host: its TCP connection, relayed once it has proven the run's key. */
+	if (pfd[1].revents & POLLIN) {
+		fd = accept4(rs->x->tcp_lfd, NULL, NULL, SOCK_CLOEXEC);
+		if (fd >= 0)
+			runtime_hello(st, relay_start(fd, rs->x->key, NULL), true);
+	}
 }
 
-int ipcb_launch_run_ext(struct ipcb_launch *l, const struct ipcb_launch_ext *x)
+/* Listen where the sides join, and run the command that starts them. */
+static int runtime_start(struct launch_state *st)
 {
-	struct launch_state st = {.l = l, .n = l->senders + l->receivers};
+	struct runtime_state *rs = st->how_arg;
+	const struct ipcb_runtime_launch *x = rs->x;
 	struct sockaddr_un a = {.sun_family = AF_UNIX};
-	uint64_t deadline = ipcb_now_ns() + (uint64_t)(l->timeout_s * 1e9);
-	pid_t parent = getpid(), child = 0;
-	bool *bye = NULL, launcher_done = false;
-	int lfd = -1, rc, status = 0;
+	struct ipcb_launch *l = st->l;
+	pid_t parent = getpid();
+	int rc;
 
-	l->signal = 0;
-	l->error[0] = '\0';
-	rc = run_signal_fd_get();
-	if (rc < 0) {
-		snprintf(l->error, sizeof(l->error), "signalfd: %s", strerror(-rc));
-		return rc;
-	}
-	if (st.n == 0 || launch_alloc(&st) < 0 || !(bye = calloc(st.n, sizeof(*bye)))) {
+	rs->bye = calloc(st->n, sizeof(*rs->bye));
+	if (!rs->bye) {
 		snprintf(l->error, sizeof(l->error), "launch: out of memory");
-		rc = -ENOMEM;
-		goto out;
-	}
-	for (unsigned k = 0; k < st.n; k++) {
-		bool sender = k < l->senders;
-
-		st.side[k] = (struct ipcb_side){.role = sender ? IPCB_SENDER : IPCB_RECEIVER,
-						.index = sender ? k : k - l->senders,
-						.number = k,
-						.nsides = st.n,
-						.cpu = l->cpu[k],
-						.ops = &launch_side_ops};
+		return -ENOMEM;
 	}
 	/* No control socket's path: every side comes over TCP (x->tcp_lfd). */
 	if (x->ctl_path) {
 		snprintf(a.sun_path, sizeof(a.sun_path), "%s", x->ctl_path);
-		lfd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);
-		if (lfd < 0 || bind(lfd, (struct sockaddr *)&a, sizeof(a)) < 0 ||
-		    listen(lfd, 8) < 0) {
+		rs->lfd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);
+		if (rs->lfd < 0 || bind(rs->lfd, (struct sockaddr *)&a, sizeof(a)) < 0 ||
+		    listen(rs->lfd, 8) < 0) {
 			rc = -errno;
 			snprintf(l->error, sizeof(l->error), "control socket %s: %s", x->ctl_path,
 				 strerror(-rc));
-			goto out;
+			return rc;
 		}
 	}
 	fflush(NULL);
-	child = fork();
-	if (child < 0) {
+	rs->child = fork();
+	if (rs->child < 0) {
 		rc = -errno;
-		child = 0;
+		rs->child = 0;
 		snprintf(l->error, sizeof(l->error), "fork: %s", strerror(-rc));
-		goto out;
+		return rc;
 	}
-	if (child == 0)
-		ext_exec(x, parent);
-	setpgid(child, child);
-	ipcb_rundir_note_pid(x->run_dir, child);
-	rc = 0;
-	for (;;) {
-		struct pollfd *pfd = calloc(st.n + 3, sizeof(*pfd));
-		uint64_t now = ipcb_now_ns(), wait_ns = deadline > now ? deadline - now : 0;
-		struct timespec ts = {(time_t)(wait_ns / 1000000000u),
-				      (long)(wait_ns % 1000000000u)};
-		struct timespec zero = {0, 0};
-		nfds_t m = 0;
-		siginfo_t si;
-		int sig;
-		bool all_bye = true;
+	if (rs->child == 0)
+		runtime_exec(x, parent);
+	setpgid(rs->child, rs->child);
+	ipcb_rundir_note_pid(x->run_dir, rs->child);
+	return 0;
+}
 
-		if (!pfd) {
-			rc = -ENOMEM;
-			snprintf(l->error, sizeof(l->error), "launch: out of memory");
-			break;
-		}
-		pfd[m++] = (struct pollfd){.fd = run_signal_fd, .events = POLLIN};
-		pfd[m++] = (struct pollfd){.fd = lfd, .events = POLLIN};
-		pfd[m++] = (struct pollfd){.fd = x->tcp_lfd, .events = POLLIN};
-		for (unsigned k = 0; k < st.n; k++)
-			if (st.fds[2 * k] >= 0)
-				pfd[m++] = (struct pollfd){.fd = st.fds[2 * k], .events = POLLIN};
-		ppoll(pfd, m, &ts, NULL);
-		if (pfd[1].revents & POLLIN)
-			ext_accept(&st, lfd, x);
-		if (pfd[2].revents & POLLIN)
-			ext_accept_tcp(&st, x);
-		free(pfd);
-		for (unsigned k = 0; k < st.n; k++)
-			if (st.fds[2 * k] >= 0)
-				ext_handle(&st, k, bye, x);
-		answer(&st);
-		while ((sig = sigtimedwait(&run_wait_set, &si, &zero)) > 0)
-			if (is_stop_signal(sig) && !is_own_write_signal(sig, &si) && !rc) {
-				l->signal = sig;
-				snprintf(l->error, sizeof(l->error), "interrupted by %s",
-					 strsignal(sig));
-				rc = -EINTR;
-			}
-		if (rc)
-			break;
-		if (!launcher_done && waitpid(child, &status, WNOHANG) == child)
-			launcher_done = true;
-		/* A side that failed, or died without a word, ends the launch. */
-		for (unsigned k = 0; k < st.n && !rc; k++) {
-			char name[32];
+/*
+ * The command's end and the sides' goodbyes: a side whose connection closed without one died;
+ * the launch is over when the command has ended and every side said goodbye.
+ */
+static int runtime_watch(struct launch_state *st)
+{
+	struct runtime_state *rs = st->how_arg;
+	bool all_bye = true;
 
-			ipcb_side_name(&st.side[k], l->senders, l->receivers, name, sizeof(name));
-			if (ctl_at(&st, k)->exiting == 2) {
-				rc = -ECHILD;
-			} else if (st.done[k] && !bye[k]) {
-				snprintf(ctl_at(&st, k)->err, sizeof(ctl_at(&st, k)->err),
-					 "died without a word (its control connection closed)");
-				ctl_at(&st, k)->exiting = 2;
-				ctl_at(&st, k)->fail_ns = ipcb_now_ns();
-				rc = -ECHILD;
-			}
-			all_bye = all_bye && bye[k] && st.done[k];
-		}
-		if (rc) {
-			/* The first failure, by the time each side said it failed. */
-			int best = -1;
+	if (!rs->launcher_done && waitpid(rs->child, &rs->status, WNOHANG) == rs->child)
+		rs->launcher_done = true;
+	for (unsigned k = 0; k < st->n; k++) {
+		struct side_ctl *c = ipcb_launch_ctl_at(st, k);
 
-			for (unsigned k = 0; k < st.n; k++)
-				if (ctl_at(&st, k)->exiting == 2 &&
-				    (best < 0 ||
-				     (WIFSIGNALED(st.status[k]) != WIFSIGNALED(st.status[best])
-					  ? st.status[k] > 0 && st.status[k] < 128
-					  : ctl_at(&st, k)->fail_ns < ctl_at(&st, best)->fail_ns)))
-					best = (int)k;
-			if (best >= 0) {
-				char name[32];
-
-				ipcb_side_name(&st.side[best], l->senders, l->receivers, name,
-					       sizeof(name));
-				snprintf(l->error, sizeof(l->error), "%s%s%s", name,
-					 strncmp(ctl_at(&st, best)->err, "killed", 6) ? ": " : " ",
-					 ctl_at(&st, best)->err);
-			}
-			break;
+		if (c->exiting == SIDE_FAILED)
+			return 0; /* the loop names it */
+		if (st->done[k] && !rs->bye[k]) {
+			snprintf(c->err, sizeof(c->err),
+				 "died without a word (its control connection closed)");
+			runtime_side_failed(st, k, 0, 0);
+			return 0;
 		}
-		if (all_bye && launcher_done) {
-			if (!(WIFEXITED(status) && WEXITSTATUS(status) == 0)) {
-				char tail[300], how[160];
-
-				ipcb_file_last_line(x->log_path, tail, sizeof(tail));
-				ext_ended(status, "", how, sizeof(how));
-				snprintf(l->error, sizeof(l->error), "%s %s%s%s", x->argv[0], how,
-					 tail[0] ? ": " : "", tail);
-				rc = -ECHILD;
-			}
-			break;
-		}
-		if (launcher_done && !all_bye) {
-			char tail[300], how[160];
-
-			ipcb_file_last_line(x->log_path, tail, sizeof(tail));
-			ext_ended(status, " before every side had finished", how, sizeof(how));
-			snprintf(l->error, sizeof(l->error), "%s %s%s%s", x->argv[0], how,
-				 tail[0] ? ": " : "", tail);
-			rc = -ECHILD;
-			break;
-		}
-		if (ipcb_now_ns() >= deadline) {
-			snprintf(l->error, sizeof(l->error),
-				 "timed out after %.1f s with %s (a side stopped answering?)",
-				 l->timeout_s,
-				 st.released ? "the sides running" : "the sides starting up");
-			rc = -ETIMEDOUT;
-			break;
-		}
+		all_bye = all_bye && rs->bye[k] && st->done[k];
 	}
-out:
-	/* Whatever is left goes: the launcher's process group, and every side that said hello. */
-	if (child > 0) {
-		if (!launcher_done || rc) {
-			kill(-child, SIGKILL);
-			kill(child, SIGKILL);
+	if (all_bye && rs->launcher_done) {
+		if (WIFEXITED(rs->status) && WEXITSTATUS(rs->status) == 0)
+			return 1;
+		runtime_fail(st, "");
+		return -ECHILD;
+	}
+	if (rs->launcher_done) {
+		runtime_fail(st, " before every side had finished");
+		return -ECHILD;
+	}
+	return 0;
+}
+
+/* Whatever is left goes: the command's process group, and every side that said hello. */
+static int runtime_end(struct launch_state *st, int rc, char *stuck, size_t stuck_bytes)
+{
+	struct runtime_state *rs = st->how_arg;
+	const struct ipcb_runtime_launch *x = rs->x;
+
+	if (rs->child > 0) {
+		if (!rs->launcher_done || rc) {
+			kill(-rs->child, SIGKILL);
+			kill(rs->child, SIGKILL);
 		}
-		for (unsigned k = 0; rc && st.pid && k < st.n; k++)
-			if (st.pid[k] > 0)
-				kill(st.pid[k], SIGKILL);
-		if (!launcher_done) {
+		for (unsigned k = 0; rc && k < st->n; k++)
+			if (st->pid[k] > 0)
+				kill(st->pid[k], SIGKILL);
+		if (!rs->launcher_done) {
 			uint64_t end = ipcb_now_ns() + REAP_LIMIT_NS;
 
-			while (waitpid(child, &status, WNOHANG) == 0 && ipcb_now_ns() < end) {
+			while (waitpid(rs->child, &rs->status, WNOHANG) == 0 &&
+			       ipcb_now_ns() < end) {
 				struct timespec ms = {0, 5000000};
 
 				nanosleep(&ms, NULL);
 			}
 		}
 	}
-	if (lfd >= 0) {
-		close(lfd);
+	if (rs->lfd >= 0) {
+		close(rs->lfd);
 		unlink(x->ctl_path);
 	}
-	{
-		struct timespec zero = {0, 0};
-		sigset_t chld;
-
-		sigemptyset(&chld);
-		sigaddset(&chld, SIGCHLD);
-		while (sigtimedwait(&chld, NULL, &zero) > 0)
-			;
-	}
-	free(bye);
-	launch_free(&st);
-	return rc;
+	free(rs->bye);
+	return 0;
 }
 
-static int fork_run(const struct ipcb_launcher *self, struct ipcb_launch *l, struct ipcb_run_ctx *c)
+static const struct launch_starter runtime_starter = {
+    .start = runtime_start,
+    .poll_fds = runtime_poll_fds,
+    .polled = runtime_polled,
+    .take = runtime_take,
+    .watch = runtime_watch,
+    .end = runtime_end,
+};
+
+int ipcb_launch_runtime(struct ipcb_launch *l, const struct ipcb_runtime_launch *x)
 {
-	return ipcb_launch_run(l);
-}
+	struct runtime_state rs = {.x = x, .lfd = -1};
 
-const struct ipcb_launcher ipcb_launcher_fork = {.name = "fork", .run = fork_run};
+	return ipcb_launch_loop(l, &runtime_starter, &rs);
+}

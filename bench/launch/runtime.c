@@ -148,7 +148,7 @@ static int rank_listen(const char *host, char *ctl, size_t ctl_bytes, char *key,
 struct runtime_run {
 	struct ipcb_launch_cmd cmd;
 	struct rank_spec rs;
-	struct ipcb_launch_ext x;
+	struct ipcb_runtime_launch x;
 	char prog[PATH_MAX], peer_prog[PATH_MAX], agent[PATH_MAX + 16], peer[64];
 	char ctl[1100], log[1100], key[40], path[1200];
 };
@@ -227,20 +227,20 @@ static int run_by_runtime(const struct ipcb_run_spec *s, const struct ipcb_runti
 			 r->cmd.err.detail[0] ? ": " : "", r->cmd.err.detail);
 		goto out;
 	}
-	r->x = (struct ipcb_launch_ext){.argv = r->cmd.argv,
-					.ctl_path = hosts ? NULL : r->ctl,
-					.run_dir = ch->cfg.run_dir,
-					.log_path = r->log,
-					.spec = &r->rs,
-					.spec_bytes = sizeof(r->rs),
-					.tcp_lfd = lfd,
-					.key = r->key,
-					.result = result_piece,
-					.result_arg = &rf};
+	r->x = (struct ipcb_runtime_launch){.argv = r->cmd.argv,
+					    .ctl_path = hosts ? NULL : r->ctl,
+					    .run_dir = ch->cfg.run_dir,
+					    .log_path = r->log,
+					    .spec = &r->rs,
+					    .spec_bytes = sizeof(r->rs),
+					    .tcp_lfd = lfd,
+					    .key = r->key,
+					    .result = result_piece,
+					    .result_arg = &rf};
 	/* For mpirun, which passes it on to the sides (transport.h: IPCB_RANK_KEY_ENV). */
 	if (hosts)
 		setenv(IPCB_RANK_KEY_ENV, r->key, 1);
-	rc = ipcb_launch_run_ext(launch, &r->x);
+	rc = ipcb_launch_runtime(launch, &r->x);
 	if (hosts)
 		unsetenv(IPCB_RANK_KEY_ENV);
 	for (int k = 0; k < 2; k++)
