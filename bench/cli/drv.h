@@ -2,8 +2,9 @@
 /*
  * drv.h - inside bench/cli/: the driver's own data (the plan, its placements, the sweep's state,
  * where rows go) and the functions its files call in each other, one file per job: driver.c (the
- * story from the command line to the exit status, and for now the plan and its runs), list.c,
- * services.c, places.c, outputs.c, peer.c. Not for use outside the driver.
+ * story from the command line to the exit status), list.c, plan.c, services.c, places.c,
+ * outputs.c, rows.c, point.c, floors.c, sweep.c, probes.c, rounds.c, summary.c, peer.c. Not for
+ * use outside the driver.
  */
 #ifndef IPCB_DRV_H
 #define IPCB_DRV_H
@@ -203,7 +204,7 @@ int ipcb_list_some(const struct ipcb_opts *o);
 
 int ipcb_list_all(void);
 
-/* ---- driver.c: plan ---- */
+/* ---- plan.c ---- */
 
 int ipcb_plan_probe(const struct ipcb_transport *t, struct ipcb_probe *p);
 
@@ -305,7 +306,7 @@ int ipcb_outputs_open(struct driver *d, char *err, size_t errlen);
 /* Close every output; false when one of them failed (the message is printed). */
 bool ipcb_outputs_close(struct driver *d);
 
-/* ---- driver.c: rows ---- */
+/* ---- rows.c ---- */
 
 void ipcb_rows_progress(struct driver *d, const struct place *pl, const struct ipcb_row *row,
 			double rate);
@@ -318,7 +319,7 @@ void ipcb_rows_emit(struct driver *d, const struct place *pl, const struct ipcb_
 bool ipcb_rows_finish(struct driver *d, const struct place *pl, int rc, struct ipcb_row *row,
 		      size_t size_index);
 
-/* ---- driver.c: point ---- */
+/* ---- point.c ---- */
 
 void ipcb_point_spec(struct driver *d, const struct place *pl, size_t size,
 		     struct ipcb_run_spec *s);
@@ -330,7 +331,7 @@ void ipcb_point_row(const struct driver *d, const struct place *pl, const struct
 bool ipcb_point_run(struct driver *d, struct place *pl, const struct planned *p, size_t si,
 		    const struct shape *sh, struct point *pt);
 
-/* ---- driver.c: floors ---- */
+/* ---- floors.c ---- */
 
 /*
  * Floors measured per round at a placement: cache-line and futex round trips; per size, memcpy,
@@ -350,7 +351,7 @@ size_t ipcb_floors_per_round(const struct driver *d, const struct place *pl);
  */
 bool ipcb_floors_run(struct driver *d, struct place *pl);
 
-/* ---- driver.c: sweep ---- */
+/* ---- sweep.c ---- */
 
 /*
  * --rate-sweep for one point in one round: the closed-loop maximum first, then open-loop rates of
@@ -363,7 +364,7 @@ bool ipcb_floors_run(struct driver *d, struct place *pl);
 bool ipcb_sweep_run(struct driver *d, struct place *pl, const struct planned *p, size_t si,
 		    struct shape *sh);
 
-/* ---- driver.c: probes ---- */
+/* ---- probes.c ---- */
 
 bool ipcb_probes_jumped(double now, double usual);
 
@@ -379,7 +380,7 @@ void ipcb_probes_after(struct place *pl);
 /* Stop every placement's probe threads. */
 void ipcb_probes_stop(struct driver *d);
 
-/* ---- driver.c: rounds ---- */
+/* ---- rounds.c ---- */
 
 /*
  * The rounds: each probes the machine at every placement, measures the floors (--floor), then
@@ -388,7 +389,7 @@ void ipcb_probes_stop(struct driver *d);
  */
 bool ipcb_rounds_run(struct driver *d);
 
-/* ---- driver.c: summary ---- */
+/* ---- summary.c ---- */
 
 /*
  * After several rounds, each point's rounds in a few lines: the median and its distribution-free
