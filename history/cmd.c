@@ -20,6 +20,7 @@
 #include "csvschema.h"
 #include "db.h"
 #include "format.h"
+#include "parse.h"
 #include "series.h"
 #include "store.h"
 
@@ -89,17 +90,6 @@ static bool count_parse(const char *s, unsigned long lo, unsigned long hi, unsig
 	return true;
 }
 
-__attribute__((format(printf, 3, 4))) static int value_fail(char *err, size_t errlen,
-							    const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(err, errlen, fmt, ap);
-	va_end(ap);
-	return -EINVAL;
-}
-
 static int metric_parse(void *base, const char *v, char *err, size_t errlen)
 {
 	struct opts *o = base;
@@ -110,7 +100,7 @@ static int metric_parse(void *base, const char *v, char *err, size_t errlen)
 			o->q.lower_better = ipcb_csv_metrics[m].lower_better;
 			return 0;
 		}
-	return value_fail(
+	return ipcb_parse_fail(
 	    err, errlen, "--metric: '%s' is not one of %s, %s, %s, %s", v,
 	    ipcb_csv_name(ipcb_csv_metrics[0].column), ipcb_csv_name(ipcb_csv_metrics[1].column),
 	    ipcb_csv_name(ipcb_csv_metrics[2].column), ipcb_csv_name(ipcb_csv_metrics[3].column));
@@ -132,7 +122,7 @@ static int by_parse(void *base, const char *v, char *err, size_t errlen)
 	struct opts *o = base;
 
 	if (strcmp(v, by[0]) != 0 && strcmp(v, by[1]) != 0)
-		return value_fail(err, errlen, "--by: '%s' is not %s or %s", v, by[0], by[1]);
+		return ipcb_parse_fail(err, errlen, "--by: '%s' is not %s or %s", v, by[0], by[1]);
 	o->q.by_commit = strcmp(v, by[1]) == 0;
 	return 0;
 }
@@ -143,8 +133,8 @@ static int last_parse(void *base, const char *v, char *err, size_t errlen)
 	unsigned long u;
 
 	if (!count_parse(v, 1, 1000000, &u))
-		return value_fail(err, errlen,
-				  "--last: '%s' is not a whole number from 1 to 1000000", v);
+		return ipcb_parse_fail(err, errlen,
+				       "--last: '%s' is not a whole number from 1 to 1000000", v);
 	o->last = u;
 	return 0;
 }
@@ -154,10 +144,11 @@ static int threshold_parse(void *base, const char *v, char *err, size_t errlen)
 	struct opts *o = base;
 
 	if (!fraction_parse(v, 0, 0.9, &o->q.cp.threshold))
-		return value_fail(err, errlen,
-				  "--threshold: '%s' is not a share above 0%% and at most 90%% "
-				  "(e.g. 5%% or 0.05)",
-				  v);
+		return ipcb_parse_fail(
+		    err, errlen,
+		    "--threshold: '%s' is not a share above 0%% and at most 90%% "
+		    "(e.g. 5%% or 0.05)",
+		    v);
 	return 0;
 }
 
@@ -169,7 +160,8 @@ static int alpha_parse(void *base, const char *v, char *err, size_t errlen)
 	errno = 0;
 	o->q.cp.alpha = strtod(v, &end);
 	if (end == v || *end || errno || !(o->q.cp.alpha > 0 && o->q.cp.alpha <= 0.5))
-		return value_fail(err, errlen, "--alpha: '%s' is not a probability in (0, 0.5]", v);
+		return ipcb_parse_fail(err, errlen,
+				       "--alpha: '%s' is not a probability in (0, 0.5]", v);
 	return 0;
 }
 
@@ -179,8 +171,8 @@ static int window_parse(void *base, const char *v, char *err, size_t errlen)
 	unsigned long u;
 
 	if (!count_parse(v, 4, 64, &u) || u % 2)
-		return value_fail(err, errlen, "--window: '%s' is not an even number from 4 to 64",
-				  v);
+		return ipcb_parse_fail(err, errlen,
+				       "--window: '%s' is not an even number from 4 to 64", v);
 	o->q.cp.window = u;
 	return 0;
 }
@@ -194,7 +186,7 @@ static int format_parse(void *base, const char *v, char *err, size_t errlen)
 	else if (strcmp(v, "csv") == 0)
 		o->format = FMT_CSV;
 	else
-		return value_fail(err, errlen, "--format: '%s' is not table or csv", v);
+		return ipcb_parse_fail(err, errlen, "--format: '%s' is not table or csv", v);
 	return 0;
 }
 
@@ -340,9 +332,9 @@ static int db_arg(void *ctx, const char *v, char *err, size_t errlen)
 	struct opts *o = ctx;
 
 	if (o->db)
-		return value_fail(err, errlen, "unexpected argument '%s' (one database)", v);
+		return ipcb_parse_fail(err, errlen, "unexpected argument '%s' (one database)", v);
 	if (!*v)
-		return value_fail(err, errlen, "empty database name");
+		return ipcb_parse_fail(err, errlen, "empty database name");
 	o->db = v;
 	return 0;
 }

@@ -4,7 +4,6 @@
 
 #include <errno.h>
 #include <math.h>
-#include <stdarg.h>
 #include <string.h>
 
 #include "parse.h"
@@ -167,34 +166,6 @@ int ipcb_cli_next(struct ipcb_cli *c, const struct ipcb_cliopt *table, const cha
 	return rc ? rc : row->id;
 }
 
-__attribute__((format(printf, 3, 4))) static int cli_fail(char *err, size_t errlen, const char *fmt,
-							  ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(err, errlen, fmt, ap);
-	va_end(ap);
-	return -EINVAL;
-}
-
-/* CHOICE: the index of `word` among the choices, or -1. */
-static int choice_index(const char *choices, const char *word)
-{
-	size_t len = strlen(word);
-	int i = 0;
-
-	for (const char *c = choices; *c; i++) {
-		size_t n = strcspn(c, "|");
-
-		if (n == len && strncmp(c, word, len) == 0)
-			return i;
-		c += n;
-		c += *c == '|';
-	}
-	return -1;
-}
-
 /* The choices as a message lists them: "spin, yield, block, hybrid". */
 static void choices_text(const struct ipcb_clirow *o, char *out, size_t n)
 {
@@ -234,21 +205,21 @@ static int store(const struct ipcb_clirow *o, void *base, const char *value, cha
 	case IPCB_CLI_TEXT:
 		*(const char **)p = value;
 		if (o->noun && !*value)
-			return cli_fail(err, errlen, "%s: empty %s", what, o->noun);
+			return ipcb_parse_fail(err, errlen, "%s: empty %s", what, o->noun);
 		return 0;
 	case IPCB_CLI_CHOICE:
-		i = choice_index(o->choices, value);
+		i = ipcb_parse_choice(o->choices, value, strlen(value));
 		if (i >= 0) {
 			*(int *)p = o->values ? o->values[i] : i;
 			return 0;
 		}
 		choices_text(o, valid, sizeof(valid));
-		return cli_fail(err, errlen, "%s: unknown %s%s'%s'; valid: %s", what,
-				o->noun ? o->noun : "", o->noun ? " " : "", value, valid);
+		return ipcb_parse_fail(err, errlen, "%s: unknown %s%s'%s'; valid: %s", what,
+				       o->noun ? o->noun : "", o->noun ? " " : "", value, valid);
 	case IPCB_CLI_CALL:
 		return o->parse(base, value, err, errlen);
 	}
-	return cli_fail(err, errlen, "%s: no place for its value", what);
+	return ipcb_parse_fail(err, errlen, "%s: no place for its value", what);
 }
 
 int ipcb_cli_parse(const struct ipcb_clirow *table, void *base, int argc, char **argv,
@@ -269,7 +240,8 @@ int ipcb_cli_parse(const struct ipcb_clirow *table, void *base, int argc, char *
 			return -EINVAL;
 		if (rc == IPCB_CLI_ARG) {
 			if (!hooks || !hooks->arg)
-				return cli_fail(err, errlen, "unexpected argument '%s'", value);
+				return ipcb_parse_fail(err, errlen, "unexpected argument '%s'",
+						       value);
 			rc = hooks->arg(hooks->ctx, value, err, errlen);
 		} else {
 			rc = store(row, base, value, err, errlen);
@@ -376,8 +348,8 @@ int ipcb_cli_peer_unpack(const struct ipcb_clirow *table, const uint64_t *vals, 
 	size_t want = ipcb_cli_peer_count(table);
 
 	if (n != want)
-		return cli_fail(why, why_bytes, "%zu settings, where this ipcbench takes %zu", n,
-				want);
+		return ipcb_parse_fail(why, why_bytes,
+				       "%zu settings, where this ipcbench takes %zu", n, want);
 	for (const struct ipcb_clirow *o = table; o->opt.name; o++) {
 		char *p = (char *)spec + o->spec;
 		uint64_t v;
@@ -408,18 +380,20 @@ int ipcb_cli_peer_unpack(const struct ipcb_clirow *table, const uint64_t *vals, 
 		case IPCB_CLI_SECONDS:
 			memcpy(&d, &v, sizeof(d));
 			if (!isfinite(d) || d < 0 || d > o->fmax)
-				return cli_fail(why, why_bytes, "--%s: %g s is out of its range",
-						o->opt.name, d);
+				return ipcb_parse_fail(why, why_bytes,
+						       "--%s: %g s is out of its range",
+						       o->opt.name, d);
 			*(double *)p = d;
 			break;
 		default:
-			return cli_fail(why, why_bytes, "--%s: a setting of no kind a run carries",
-					o->opt.name);
+			return ipcb_parse_fail(why, why_bytes,
+					       "--%s: a setting of no kind a run carries",
+					       o->opt.name);
 		}
 		continue;
 	out_of_range:
-		return cli_fail(why, why_bytes, "--%s: %llu is out of its range", o->opt.name,
-				(unsigned long long)v);
+		return ipcb_parse_fail(why, why_bytes, "--%s: %llu is out of its range",
+				       o->opt.name, (unsigned long long)v);
 	}
 	return 0;
 }

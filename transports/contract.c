@@ -19,6 +19,7 @@
 #include <netinet/in.h>
 #include <sys/socket.h>
 
+#include "parse.h"
 #include "transport.h"
 
 const char *ipcb_layer_name(enum ipcb_layer l)
@@ -174,22 +175,6 @@ static const char *rule_network(const struct ipcb_transport *t)
 	return NULL;
 }
 
-/* Is word w (len bytes) one of the '|'-separated choices? Its index, or -1. */
-static int choice_index(const char *choices, const char *w, size_t len)
-{
-	int i = 0;
-
-	for (const char *p = choices; p && *p; i++) {
-		size_t n = strcspn(p, "|");
-
-		if (n == len && strncmp(p, w, len) == 0)
-			return i;
-		p += n;
-		p += *p == '|';
-	}
-	return -1;
-}
-
 static size_t opt_count(const struct ipcb_transport *t)
 {
 	size_t n = 0;
@@ -225,7 +210,7 @@ static int opt_value(const struct ipcb_option *o, const char *value, uint64_t *v
 		return 0;
 	}
 	case IPCB_OPT_CHOICE:
-		c = choice_index(o->choices, value, strlen(value));
+		c = ipcb_parse_choice(o->choices, value, strlen(value));
 		if (c < 0 || !*value) {
 			snprintf(why, why_bytes, "'%s' is not one of %s", value, o->choices);
 			return -EINVAL;
@@ -440,47 +425,49 @@ int ipcb_transport_check(const struct ipcb_transport *t, char *why, size_t why_b
 	return 0;
 }
 
-/* The command lines of services and runtimes: built in their transports, modules included. */
-int ipcb_service_arg(struct ipcb_service *svc, const char *fmt, ...)
+/*
+ * The command lines of services and runtimes, built in their transports, modules included: one
+ * argument appended to a NULL-ended argv whose strings live in args (`used` bytes of it so far).
+ */
+static int arg_append(char **argv, size_t max_args, char *args, size_t args_bytes, size_t *used,
+		      struct ipcb_err *e, const char *call, const char *fmt, va_list ap)
 {
-	size_t argc = 0, room = sizeof(svc->args) - svc->args_used;
-	va_list ap;
+	size_t argc = 0, room = args_bytes - *used;
 	int n;
 
-	while (svc->argv[argc])
+	while (argv[argc])
 		argc++;
-	if (argc + 1 >= IPCB_SERVICE_ARGS)
-		return ipcb_errf(&svc->err, -E2BIG, "service", "more than %d arguments",
-				 IPCB_SERVICE_ARGS - 1);
-	va_start(ap, fmt);
-	n = vsnprintf(svc->args + svc->args_used, room, fmt, ap);
-	va_end(ap);
+	if (argc + 1 >= max_args)
+		return ipcb_errf(e, -E2BIG, call, "more than %zu arguments", max_args - 1);
+	n = vsnprintf(args + *used, room, fmt, ap);
 	if (n < 0 || (size_t)n >= room)
-		return ipcb_errf(&svc->err, -E2BIG, "service", "its command line is too long");
-	svc->argv[argc] = svc->args + svc->args_used;
-	svc->argv[argc + 1] = NULL;
-	svc->args_used += (size_t)n + 1;
+		return ipcb_errf(e, -E2BIG, call, "its command line is too long");
+	argv[argc] = args + *used;
+	argv[argc + 1] = NULL;
+	*used += (size_t)n + 1;
 	return 0;
+}
+
+int ipcb_service_arg(struct ipcb_service *svc, const char *fmt, ...)
+{
+	va_list ap;
+	int rc;
+
+	va_start(ap, fmt);
+	rc = arg_append(svc->argv, IPCB_SERVICE_ARGS, svc->args, sizeof(svc->args), &svc->args_used,
+			&svc->err, "service", fmt, ap);
+	va_end(ap);
+	return rc;
 }
 
 int ipcb_cmd_arg(struct ipcb_launch_cmd *cmd, const char *fmt, ...)
 {
-	size_t argc = 0, room = sizeof(cmd->args) - cmd->args_used;
 	va_list ap;
-	int n;
+	int rc;
 
-	while (cmd->argv[argc])
-		argc++;
-	if (argc + 1 >= IPCB_LAUNCH_ARGS)
-		return ipcb_errf(&cmd->err, -E2BIG, "launch", "more than %d arguments",
-				 IPCB_LAUNCH_ARGS - 1);
 	va_start(ap, fmt);
-	n = vsnprintf(cmd->args + cmd->args_used, room, fmt, ap);
+	rc = arg_append(cmd->argv, IPCB_LAUNCH_ARGS, cmd->args, sizeof(cmd->args), &cmd->args_used,
+			&cmd->err, "launch", fmt, ap);
 	va_end(ap);
-	if (n < 0 || (size_t)n >= room)
-		return ipcb_errf(&cmd->err, -E2BIG, "launch", "its command line is too long");
-	cmd->argv[argc] = cmd->args + cmd->args_used;
-	cmd->argv[argc + 1] = NULL;
-	cmd->args_used += (size_t)n + 1;
-	return 0;
+	return rc;
 }

@@ -56,18 +56,30 @@ static const char *opt_type_text(const struct ipcb_option *o, char *out, size_t 
 	return out;
 }
 
+/*
+ * Whether t runs here (0, or why not in p->reason), its capabilities in words and its largest
+ * message in one operation (`none` when it has no limit).
+ */
+static int probe_text(const struct ipcb_transport *t, struct ipcb_probe *p, char caps[160],
+		      char max[16], const char *none)
+{
+	int rc = ipcb_plan_probe(t, p);
+
+	caps_text(t->caps, caps, 160);
+	if (p->max_msg_bytes)
+		ipcb_format_size(p->max_msg_bytes, max, 16);
+	else
+		snprintf(max, 16, "%s", none);
+	return rc;
+}
+
 /* `--list NAME`: one transport in full. */
 static void list_one(const struct ipcb_transport *t)
 {
 	struct ipcb_probe p;
 	char caps[160], max[16], lib[512] = "", type[96];
-	int rc = ipcb_plan_probe(t, &p);
+	int rc = probe_text(t, &p, caps, max, "no limit");
 
-	caps_text(t->caps, caps, sizeof(caps));
-	if (p.max_msg_bytes)
-		ipcb_format_size(p.max_msg_bytes, max, sizeof(max));
-	else
-		snprintf(max, sizeof(max), "no limit");
 	ipcb_transport_library(t, lib, sizeof(lib));
 	printf("%s: %s\n", t->name, t->summary);
 	printf("  runs here:     %s%s%s\n", rc ? "no" : "yes", rc ? ": " : "", rc ? p.reason : "");
@@ -118,13 +130,8 @@ int ipcb_list_all(void)
 		const struct ipcb_transport *t = ipcb_transport_full(ipcb_transport_at(i));
 		struct ipcb_probe p;
 		char caps[160], max[16];
-		int rc = ipcb_plan_probe(t, &p);
+		int rc = probe_text(t, &p, caps, max, "-");
 
-		caps_text(t->caps, caps, sizeof(caps));
-		if (p.max_msg_bytes)
-			ipcb_format_size(p.max_msg_bytes, max, sizeof(max));
-		else
-			snprintf(max, sizeof(max), "-");
 		errno = 0;
 		printf("%-15s %-4s %-8s %-44s %s\n", t->name, rc ? "no" : "yes", max, caps,
 		       t->summary);

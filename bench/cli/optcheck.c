@@ -7,7 +7,6 @@
 
 #include <errno.h>
 #include <sched.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,17 +15,6 @@
 
 /* A run's timeout must exceed its duration by this much: set-up, warm-up and the end. */
 #define IPCB_TIMEOUT_MARGIN_S 1.0
-
-__attribute__((format(printf, 3, 4))) static int opt_fail(char *err, size_t errlen, const char *fmt,
-							  ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(err, errlen, fmt, ap);
-	va_end(ap);
-	return -EINVAL;
-}
 
 /* The first --topology item that shares its channel (the one messages name), or the first. */
 static const struct ipcb_topology *topo_shared(const struct ipcb_opts *o)
@@ -48,12 +36,12 @@ static int inject_check(const struct ipcb_opts *o, char *err, size_t errlen)
 	for (size_t i = 0; i < o->ntransports; i++)
 		data |= !(o->transports[i]->caps & IPCB_CAP_NO_DATA);
 	if (!data)
-		return opt_fail(err, errlen,
-				"--inject %s: %s move%s no data, so there is nothing to inject a "
-				"fault into (name a transport that moves data; see --list)",
-				name,
-				o->ntransports == 1 ? o->transports[0]->name : "these transports",
-				o->ntransports == 1 ? "s" : "");
+		return ipcb_parse_fail(
+		    err, errlen,
+		    "--inject %s: %s move%s no data, so there is nothing to inject a "
+		    "fault into (name a transport that moves data; see --list)",
+		    name, o->ntransports == 1 ? o->transports[0]->name : "these transports",
+		    o->ntransports == 1 ? "s" : "");
 	/* The shortest runs decide: those of the largest size, with the least warm-up. */
 	uint64_t warm = o->warmup;
 
@@ -68,7 +56,7 @@ static int inject_check(const struct ipcb_opts *o, char *err, size_t errlen)
 
 		if (!(m == 0 ? o->latency : o->throughput) || total > at)
 			continue;
-		return opt_fail(
+		return ipcb_parse_fail(
 		    err, errlen,
 		    "--inject %s: the fault is made at message %llu (counted from 0, "
 		    "warm-up included), but --messages %llu with a warm-up of %llu makes "
@@ -89,28 +77,31 @@ static int deliver_check(const struct ipcb_opts *o, char *err, size_t errlen)
 	if (!o->deliver_all)
 		return 0;
 	if (o->latency || o->bistream)
-		return opt_fail(err, errlen,
-				"--deliver all: publish-subscribe streams one way, from one sender "
-				"to every receiver: use -m throughput");
+		return ipcb_parse_fail(
+		    err, errlen,
+		    "--deliver all: publish-subscribe streams one way, from one sender "
+		    "to every receiver: use -m throughput");
 	for (size_t i = 0; i < o->ntopos; i++)
 		if (o->topos[i].senders > 1)
-			return opt_fail(err, errlen,
-					"--deliver all: one sender publishes to every receiver, "
-					"and --topology %u:%u has %u senders (use 1:N)",
-					o->topos[i].senders, o->topos[i].receivers,
-					o->topos[i].senders);
+			return ipcb_parse_fail(
+			    err, errlen,
+			    "--deliver all: one sender publishes to every receiver, "
+			    "and --topology %u:%u has %u senders (use 1:N)",
+			    o->topos[i].senders, o->topos[i].receivers, o->topos[i].senders);
 	if (o->npairs > 1 || o->pairs[0] > 1)
-		return opt_fail(err, errlen,
-				"--deliver all and --pairs: one channel with every receiver on it, "
-				"or several pairs, not both");
+		return ipcb_parse_fail(
+		    err, errlen,
+		    "--deliver all and --pairs: one channel with every receiver on it, "
+		    "or several pairs, not both");
 	if (o->nrates || o->rate_sweep)
-		return opt_fail(err, errlen,
-				"--deliver all: the publisher streams as fast as its receivers "
-				"take the messages (a closed loop): not with --rate or "
-				"--rate-sweep");
+		return ipcb_parse_fail(
+		    err, errlen,
+		    "--deliver all: the publisher streams as fast as its receivers "
+		    "take the messages (a closed loop): not with --rate or "
+		    "--rate-sweep");
 	for (size_t i = 0; i < o->nsizes; i++)
 		if (o->sizes[i] < 16)
-			return opt_fail(
+			return ipcb_parse_fail(
 			    err, errlen,
 			    "--deliver all: --size %zu is too small: each receiver "
 			    "checks a message's sequence number, and counts the ones it "
@@ -126,36 +117,39 @@ static int shapes_check(const struct ipcb_opts *o, bool arrivals_given, char *er
 	const struct ipcb_topology *topo = topo_shared(o);
 
 	if (window && !o->latency)
-		return opt_fail(err, errlen,
-				"--inflight: requests in flight are a latency-mode shape: add -m "
-				"latency");
+		return ipcb_parse_fail(
+		    err, errlen,
+		    "--inflight: requests in flight are a latency-mode shape: add -m "
+		    "latency");
 	if (window && (o->nrates || o->rate_sweep))
-		return opt_fail(
+		return ipcb_parse_fail(
 		    err, errlen,
 		    "--inflight with an open loop: a rate keeps as many requests in flight "
 		    "as it needs; give --inflight or --rate, not both");
 	if (o->nrates && o->rate_sweep)
-		return opt_fail(
+		return ipcb_parse_fail(
 		    err, errlen,
 		    "--rate and --rate-sweep: give rates, or let the sweep choose them, "
 		    "not both");
 	if ((o->nrates || o->rate_sweep) && !o->latency && !o->throughput)
-		return opt_fail(err, errlen,
-				"--rate: an open loop is a latency or throughput mode shape, not a "
-				"bistream's");
+		return ipcb_parse_fail(
+		    err, errlen,
+		    "--rate: an open loop is a latency or throughput mode shape, not a "
+		    "bistream's");
 	if (arrivals_given && !o->nrates && !o->rate_sweep)
-		return opt_fail(err, errlen,
-				"--arrivals spaces open-loop sends: it needs --rate "
-				"or --rate-sweep");
+		return ipcb_parse_fail(err, errlen,
+				       "--arrivals spaces open-loop sends: it needs --rate "
+				       "or --rate-sweep");
 	if (o->slo.ns > 0 && !o->rate_sweep)
-		return opt_fail(err, errlen, "--slo is what --rate-sweep looks for: it needs it");
+		return ipcb_parse_fail(err, errlen,
+				       "--slo is what --rate-sweep looks for: it needs it");
 	/*
 	 * A side that sends and receives at once runs two threads on its one CPU: a spinning
 	 * wait in one would keep the other from running.
 	 */
 	if (o->wait == IPCB_WAIT_SPIN &&
 	    (o->bistream || (o->latency && (window || o->nrates || o->rate_sweep))))
-		return opt_fail(
+		return ipcb_parse_fail(
 		    err, errlen,
 		    "--wait spin: with --inflight, an open loop with replies or -m "
 		    "bistream, a side sends and receives in two threads on one CPU, and a "
@@ -167,7 +161,7 @@ static int shapes_check(const struct ipcb_opts *o, bool arrivals_given, char *er
 			      (o->messages ? 0 : o->duration_s);
 
 		if (need + IPCB_TIMEOUT_MARGIN_S >= o->timeout_s)
-			return opt_fail(
+			return ipcb_parse_fail(
 			    err, errlen,
 			    "--rate %g: at that rate, %llu warm-up%s messages%s take "
 			    "%.3g s, and a run must end within --timeout %g s (less a %g s "
@@ -178,21 +172,21 @@ static int shapes_check(const struct ipcb_opts *o, bool arrivals_given, char *er
 			    IPCB_TIMEOUT_MARGIN_S);
 	}
 	if (shared && (o->latency || o->bistream))
-		return opt_fail(
+		return ipcb_parse_fail(
 		    err, errlen,
 		    "--topology %u:%u: several senders or receivers on one channel stream "
 		    "one way: use -m throughput",
 		    topo->senders, topo->receivers);
 	for (size_t i = 0; shared && i < o->nsizes; i++)
 		if (o->sizes[i] < 16)
-			return opt_fail(
+			return ipcb_parse_fail(
 			    err, errlen,
 			    "--topology %u:%u: --size %zu is too small: a message must "
 			    "carry its sender's number and sequence number (16 bytes or "
 			    "more)",
 			    topo->senders, topo->receivers, o->sizes[i]);
 	if (shared && (o->npairs > 1 || o->pairs[0] > 1))
-		return opt_fail(
+		return ipcb_parse_fail(
 		    err, errlen,
 		    "--topology and --pairs: several pairs, or one channel with several "
 		    "senders or receivers, not both");
@@ -204,35 +198,40 @@ static int peer_check(const struct ipcb_opts *o, char *err, size_t errlen)
 {
 	if (!o->peer) {
 		if (o->token_file || o->launch || o->peer_binary)
-			return opt_fail(err, errlen, "%s goes with --peer HOST:PORT",
-					o->token_file ? "--token-file"
-					: o->launch   ? "--launch"
-						      : "--peer-ipcbench");
+			return ipcb_parse_fail(err, errlen, "%s goes with --peer HOST:PORT",
+					       o->token_file ? "--token-file"
+					       : o->launch   ? "--launch"
+							     : "--peer-ipcbench");
 		return 0;
 	}
 	if (o->peer_binary && !o->launch)
-		return opt_fail(err, errlen,
-				"--peer-ipcbench names the ipcbench --launch starts: it needs "
-				"--launch");
+		return ipcb_parse_fail(
+		    err, errlen,
+		    "--peer-ipcbench names the ipcbench --launch starts: it needs "
+		    "--launch");
 	if (o->nplacements)
-		return opt_fail(err, errlen,
-				"--placement: with --peer the sender runs here and the receiver on "
-				"the peer (placement two-host); choose their CPUs with --cpus A,B");
+		return ipcb_parse_fail(
+		    err, errlen,
+		    "--placement: with --peer the sender runs here and the receiver on "
+		    "the peer (placement two-host); choose their CPUs with --cpus A,B");
 	if (o->floor || o->controls)
-		return opt_fail(err, errlen,
-				"--floor and --controls measure this host alone, not with --peer");
+		return ipcb_parse_fail(
+		    err, errlen, "--floor and --controls measure this host alone, not with --peer");
 	if (o->npairs > 1 || o->pairs[0] > 1 || ipcb_opts_shared(o) || o->deliver_all)
-		return opt_fail(err, errlen,
-				"--pairs, --topology and --deliver all: with --peer, one sender "
-				"here and one receiver on the peer");
+		return ipcb_parse_fail(
+		    err, errlen,
+		    "--pairs, --topology and --deliver all: with --peer, one sender "
+		    "here and one receiver on the peer");
 	if (o->server_cpu >= 0)
-		return opt_fail(err, errlen,
-				"--server-cpu: with --peer only network transports run, and none "
-				"has a server process");
+		return ipcb_parse_fail(
+		    err, errlen,
+		    "--server-cpu: with --peer only network transports run, and none "
+		    "has a server process");
 	if (o->recv_work_ns)
-		return opt_fail(err, errlen,
-				"--receiver-work-ns: not with --peer (the peer's side is told "
-				"--work-ns only)");
+		return ipcb_parse_fail(
+		    err, errlen,
+		    "--receiver-work-ns: not with --peer (the peer's side is told "
+		    "--work-ns only)");
 	return 0;
 }
 
@@ -249,27 +248,30 @@ static int parse_cpu_list(struct ipcb_opts *o, char *err, size_t errlen)
 
 	o->cpu_list = calloc(IPCB_TOPO_MAX_CPUS, sizeof(*o->cpu_list));
 	if (!o->cpu_list)
-		return opt_fail(err, errlen, "--cpus: %s", strerror(ENOMEM));
+		return ipcb_parse_fail(err, errlen, "--cpus: %s", strerror(ENOMEM));
 	rc = ipcb_cpulist_parse(o->cpus_arg, o->cpu_list, IPCB_TOPO_MAX_CPUS, &o->ncpu_list);
 	if (rc || o->ncpu_list == 0)
-		return opt_fail(err, errlen, "--cpus: '%s' is not a CPU list (e.g. 0-3,8 or 0,1)%s",
-				o->cpus_arg, rc == -ERANGE ? ": a CPU number is too large" : "");
+		return ipcb_parse_fail(
+		    err, errlen, "--cpus: '%s' is not a CPU list (e.g. 0-3,8 or 0,1)%s",
+		    o->cpus_arg, rc == -ERANGE ? ": a CPU number is too large" : "");
 	/* The sides are pinned with a cpu_set_t: a CPU it cannot hold is no CPU to choose. */
 	for (size_t i = 0; i < o->ncpu_list; i++)
 		if (o->cpu_list[i] >= CPU_SETSIZE)
-			return opt_fail(err, errlen,
-					"--cpus: CPU %d is beyond the %d CPUs a process can be "
-					"pinned to here",
-					o->cpu_list[i], CPU_SETSIZE);
+			return ipcb_parse_fail(
+			    err, errlen,
+			    "--cpus: CPU %d is beyond the %d CPUs a process can be "
+			    "pinned to here",
+			    o->cpu_list[i], CPU_SETSIZE);
 	/* A plan alone may be of another machine's tree (IPCB_SYSFS_ROOT): nothing is pinned. */
 	if (!o->plan_only && ipcb_cpus_allowed(&allowed) == 0) {
 		ipcb_cpus_text(&allowed, allowed_s, sizeof(allowed_s));
 		for (size_t i = 0; i < o->ncpu_list; i++)
 			if (o->cpu_list[i] >= CPU_SETSIZE || !CPU_ISSET(o->cpu_list[i], &allowed))
-				return opt_fail(err, errlen,
-						"--cpus: CPU %d is not available to this process "
-						"(allowed: %s)",
-						o->cpu_list[i], allowed_s);
+				return ipcb_parse_fail(
+				    err, errlen,
+				    "--cpus: CPU %d is not available to this process "
+				    "(allowed: %s)",
+				    o->cpu_list[i], allowed_s);
 	}
 	if (o->plan_only || ipcb_parse_cpus(o->cpus_arg, o->cpus, err, errlen) < 0) {
 		o->cpus[0] = o->cpu_list[0];
@@ -291,9 +293,9 @@ int ipcb_opts_check(struct ipcb_opts *o, const struct ipcb_opts_given *st, char 
 		for (size_t k = 0; k < o->ntransports; k++)
 			used |= o->transports[k] == o->topts[i].t;
 		if (!used)
-			return opt_fail(err, errlen,
-					"-o %s: %s is not among the transports measured (-t)",
-					o->topts[i].arg, o->topts[i].t->name);
+			return ipcb_parse_fail(
+			    err, errlen, "-o %s: %s is not among the transports measured (-t)",
+			    o->topts[i].arg, o->topts[i].t->name);
 	}
 	/* Without --cleanup, --dry-run prints the plan a run would measure, and runs nothing. */
 	if (o->dry_run && !o->cleanup)
@@ -309,7 +311,7 @@ int ipcb_opts_check(struct ipcb_opts *o, const struct ipcb_opts_given *st, char 
 			return rc;
 	}
 	if (o->peer && ipcb_opts_topology_placed(o))
-		return opt_fail(
+		return ipcb_parse_fail(
 		    err, errlen,
 		    "--placement: the topology's placements (smt, llc, node, remote-node, "
 		    "matrix) are pairs of this host's CPUs, not with --peer");
@@ -317,26 +319,29 @@ int ipcb_opts_check(struct ipcb_opts *o, const struct ipcb_opts_given *st, char 
 	if (rc)
 		return rc;
 	if (o->commit && !o->db_path)
-		return opt_fail(err, errlen, "--commit names the run --db stores: it needs --db");
+		return ipcb_parse_fail(err, errlen,
+				       "--commit names the run --db stores: it needs --db");
 	if (o->cleanup && st->run_opt[0])
-		return opt_fail(err, errlen,
-				"--cleanup takes only --dir and --dry-run, not %s: it runs nothing "
-				"(run the measurements separately)",
-				st->run_opt);
+		return ipcb_parse_fail(
+		    err, errlen,
+		    "--cleanup takes only --dir and --dry-run, not %s: it runs nothing "
+		    "(run the measurements separately)",
+		    st->run_opt);
 	if (o->controls && (!o->transports_all || o->floor))
-		return opt_fail(
+		return ipcb_parse_fail(
 		    err, errlen,
 		    "--controls measures only the control floors: it takes no --transport "
 		    "and no --floor");
 	if (o->duration_s == 0 && o->messages == 0)
-		return opt_fail(err, errlen,
-				"--duration 0 needs --messages N: otherwise a run would never end");
+		return ipcb_parse_fail(
+		    err, errlen,
+		    "--duration 0 needs --messages N: otherwise a run would never end");
 	/*
 	 * The timeout covers a whole run: set-up, warm-up, the measured duration, the end. One
 	 * shorter than the duration would end every run by timing it out, blaming a peer.
 	 */
 	if (o->duration_s > 0 && o->timeout_s <= o->duration_s + IPCB_TIMEOUT_MARGIN_S)
-		return opt_fail(
+		return ipcb_parse_fail(
 		    err, errlen,
 		    "--timeout %g%s is too short for --duration %g: a run takes its "
 		    "duration plus set-up and warm-up, so the timeout must be more than "

@@ -12,22 +12,10 @@
 #include <errno.h>
 #include <math.h>
 #include <sched.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-
-__attribute__((format(printf, 3, 4))) static int opt_fail(char *err, size_t errlen, const char *fmt,
-							  ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(err, errlen, fmt, ap);
-	va_end(ap);
-	return -EINVAL;
-}
 
 void ipcb_opts_init(struct ipcb_opts *o)
 {
@@ -54,25 +42,26 @@ int ipcb_opts_option_parse(void *base, const char *s, char *err, size_t errlen)
 	uint64_t v;
 
 	if (!s || !dot || !eq || dot > eq || dot == s || eq == dot + 1)
-		return opt_fail(err, errlen,
-				"-o: '%s' is not NAME.KEY=VALUE (a transport's option, e.g. "
-				"zmq-tcp.hwm=100; see --list NAME)",
-				s ? s : "");
+		return ipcb_parse_fail(err, errlen,
+				       "-o: '%s' is not NAME.KEY=VALUE (a transport's option, e.g. "
+				       "zmq-tcp.hwm=100; see --list NAME)",
+				       s ? s : "");
 	if ((size_t)(dot - s) >= sizeof(name) || (size_t)(eq - dot - 1) >= sizeof(key))
-		return opt_fail(err, errlen, "-o: '%s': the name or the key is too long", s);
+		return ipcb_parse_fail(err, errlen, "-o: '%s': the name or the key is too long", s);
 	snprintf(name, sizeof(name), "%.*s", (int)(dot - s), s);
 	snprintf(key, sizeof(key), "%.*s", (int)(eq - dot - 1), dot + 1);
 	t = ipcb_transport_find(name);
 	if (!t)
-		return opt_fail(err, errlen, "-o %s: unknown transport '%s' (see --list)", s, name);
+		return ipcb_parse_fail(err, errlen, "-o %s: unknown transport '%s' (see --list)", s,
+				       name);
 	if (ipcb_opt_parse(t, key, eq + 1, &idx, &v, why, sizeof(why)) < 0)
-		return opt_fail(err, errlen, "-o %s: %s", s, why);
+		return ipcb_parse_fail(err, errlen, "-o %s: %s", s, why);
 	for (size_t i = 0; i < o->ntopts; i++)
 		if (o->topts[i].t == t && o->topts[i].idx == idx)
-			return opt_fail(err, errlen, "-o %s: %s.%s is already set by -o %s", s,
-					name, key, o->topts[i].arg);
+			return ipcb_parse_fail(err, errlen, "-o %s: %s.%s is already set by -o %s",
+					       s, name, key, o->topts[i].arg);
 	if (o->ntopts == IPCB_MAX_LIST)
-		return opt_fail(err, errlen, "-o: more than %d options", IPCB_MAX_LIST);
+		return ipcb_parse_fail(err, errlen, "-o: more than %d options", IPCB_MAX_LIST);
 	o->topts[o->ntopts++] = (struct ipcb_topt){.t = t, .idx = idx, .val = v, .arg = s};
 	return 0;
 }
@@ -93,24 +82,25 @@ int ipcb_parse_size_list(const char *s, size_t *out, size_t max, size_t *n, char
 	size_t count = 0;
 
 	if (!s || !*s)
-		return opt_fail(err, errlen, "--size: empty list");
+		return ipcb_parse_fail(err, errlen, "--size: empty list");
 	if (strlen(s) >= sizeof(buf))
-		return opt_fail(err, errlen, "--size: list too long");
+		return ipcb_parse_fail(err, errlen, "--size: list too long");
 	if (s[0] == ',' || s[strlen(s) - 1] == ',' || strstr(s, ",,"))
-		return opt_fail(err, errlen, "--size: '%s' has an empty item", s);
+		return ipcb_parse_fail(err, errlen, "--size: '%s' has an empty item", s);
 	snprintf(buf, sizeof(buf), "%s", s);
 	for (tok = strtok_r(buf, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
 		size_t v;
 		int rc;
 
 		if (count == max)
-			return opt_fail(err, errlen, "--size: more than %zu sizes", max);
+			return ipcb_parse_fail(err, errlen, "--size: more than %zu sizes", max);
 		rc = ipcb_parse_size(tok, &v, "--size", err, errlen);
 		if (rc)
 			return rc;
 		for (size_t i = 0; i < count; i++)
 			if (out[i] == v)
-				return opt_fail(err, errlen, "--size: '%s' is listed twice", tok);
+				return ipcb_parse_fail(err, errlen, "--size: '%s' is listed twice",
+						       tok);
 		out[count++] = v;
 	}
 	*n = count;
@@ -157,36 +147,37 @@ int ipcb_parse_cpus(const char *s, int out[2], char *err, size_t errlen)
 	int v[2];
 
 	if (!s || !*s)
-		return opt_fail(err, errlen, "--cpus: empty value; expected A,B (e.g. 0,1)");
+		return ipcb_parse_fail(err, errlen, "--cpus: empty value; expected A,B (e.g. 0,1)");
 	for (int i = 0; i < 2; i++) {
 		char *end;
 		long x;
 
 		if (!isdigit((unsigned char)*p))
-			return opt_fail(err, errlen,
-					"--cpus: '%s' is not two CPU numbers A,B (e.g. 0,1)", s);
+			return ipcb_parse_fail(
+			    err, errlen, "--cpus: '%s' is not two CPU numbers A,B (e.g. 0,1)", s);
 		errno = 0;
 		x = strtol(p, &end, 10);
 		if (errno == ERANGE || x >= CPU_SETSIZE)
-			return opt_fail(err, errlen, "--cpus: CPU '%.*s' does not exist",
-					(int)(end - p), p);
+			return ipcb_parse_fail(err, errlen, "--cpus: CPU '%.*s' does not exist",
+					       (int)(end - p), p);
 		v[i] = (int)x;
 		p = end;
 		if (i == 0 && *p++ != ',')
-			return opt_fail(err, errlen,
-					"--cpus: '%s' is not two CPU numbers A,B (e.g. 0,1)", s);
+			return ipcb_parse_fail(
+			    err, errlen, "--cpus: '%s' is not two CPU numbers A,B (e.g. 0,1)", s);
 	}
 	if (*p)
-		return opt_fail(err, errlen, "--cpus: '%s' is not two CPU numbers A,B (e.g. 0,1)",
-				s);
+		return ipcb_parse_fail(err, errlen,
+				       "--cpus: '%s' is not two CPU numbers A,B (e.g. 0,1)", s);
 	if (ipcb_cpus_allowed(&allowed) == 0) {
 		ipcb_cpus_text(&allowed, allowed_s, sizeof(allowed_s));
 		for (int i = 0; i < 2; i++)
 			if (!CPU_ISSET(v[i], &allowed))
-				return opt_fail(err, errlen,
-						"--cpus: CPU %d is not available to this process "
-						"(allowed: %s)",
-						v[i], allowed_s);
+				return ipcb_parse_fail(
+				    err, errlen,
+				    "--cpus: CPU %d is not available to this process "
+				    "(allowed: %s)",
+				    v[i], allowed_s);
 	}
 	out[0] = v[0];
 	out[1] = v[1];
@@ -210,8 +201,8 @@ int ipcb_parse_cpus_two_hosts(const char *s, int out[2], char *err, size_t errle
 	errno = 0;
 	b = strtol(comma + 1, &end, 10);
 	if (!isdigit((unsigned char)comma[1]) || *end || errno == ERANGE || b >= CPU_SETSIZE)
-		return opt_fail(err, errlen, "--cpus: '%s' is not two CPU numbers A,B (e.g. 0,1)",
-				s);
+		return ipcb_parse_fail(err, errlen,
+				       "--cpus: '%s' is not two CPU numbers A,B (e.g. 0,1)", s);
 	out[0] = mine[0];
 	out[1] = (int)b;
 	return 0;
@@ -244,7 +235,7 @@ static int add_transport(struct ipcb_opts *o, const struct ipcb_transport *t, ch
 		if (o->transports[i] == t)
 			return 0;
 	if (o->ntransports == IPCB_MAX_LIST)
-		return opt_fail(err, errlen, "--transport: too many transports");
+		return ipcb_parse_fail(err, errlen, "--transport: too many transports");
 	o->transports[o->ntransports++] = t;
 	return 0;
 }
@@ -256,13 +247,14 @@ static int add_module(struct ipcb_opts *o, const char *path, const struct ipcb_t
 	char why[600];
 
 	if (ipcb_transport_load(path, &t, why, sizeof(why)) < 0)
-		return opt_fail(err, errlen, "--transport: %s", why);
+		return ipcb_parse_fail(err, errlen, "--transport: %s", why);
 	for (size_t i = 0; i < *nnamed; i++)
 		if (named[i] == t)
-			return opt_fail(err, errlen, "--transport: external:%s is listed twice",
-					path);
+			return ipcb_parse_fail(err, errlen,
+					       "--transport: external:%s is listed twice", path);
 	if (*nnamed == IPCB_MAX_LIST)
-		return opt_fail(err, errlen, "--transport: more than %d transports", IPCB_MAX_LIST);
+		return ipcb_parse_fail(err, errlen, "--transport: more than %d transports",
+				       IPCB_MAX_LIST);
 	named[(*nnamed)++] = t;
 	return add_transport(o, t, err, errlen);
 }
@@ -285,16 +277,17 @@ static int add_external(struct ipcb_opts *o, const char *path, const struct ipcb
 		return add_module(o, path, named, nnamed, err, errlen);
 	n = scandir(path, &list, NULL, NULL);
 	if (n < 0)
-		return opt_fail(err, errlen, "--transport: external:%s: scandir: %s", path,
-				strerror(errno));
+		return ipcb_parse_fail(err, errlen, "--transport: external:%s: scandir: %s", path,
+				       strerror(errno));
 	qsort(list, (size_t)n, sizeof(*list), by_name);
 	for (int i = 0; i < n; i++) {
 		size_t len = strlen(list[i]->d_name);
 
 		if (!rc && len > 3 && strcmp(list[i]->d_name + len - 3, ".so") == 0) {
 			if (asprintf(&file, "%s/%s", path, list[i]->d_name) < 0) {
-				rc = opt_fail(err, errlen, "--transport: external:%s: asprintf: %s",
-					      path, strerror(ENOMEM));
+				rc = ipcb_parse_fail(err, errlen,
+						     "--transport: external:%s: asprintf: %s", path,
+						     strerror(ENOMEM));
 			} else {
 				rc = add_module(o, file, named, nnamed, err, errlen);
 				free(file);
@@ -305,8 +298,8 @@ static int add_external(struct ipcb_opts *o, const char *path, const struct ipcb
 	}
 	free(list);
 	if (!rc && !found)
-		return opt_fail(err, errlen, "--transport: external:%s: no module (*.so) in it",
-				path);
+		return ipcb_parse_fail(err, errlen,
+				       "--transport: external:%s: no module (*.so) in it", path);
 	return rc;
 }
 
@@ -321,11 +314,11 @@ int ipcb_opts_transports_parse(void *base, const char *s, char *err, size_t errl
 	o->ntransports = 0;
 	o->transports_all = false;
 	if (!s || !*s)
-		return opt_fail(err, errlen, "--transport: empty list");
+		return ipcb_parse_fail(err, errlen, "--transport: empty list");
 	if (strlen(s) >= 1024)
-		return opt_fail(err, errlen, "--transport: list too long");
+		return ipcb_parse_fail(err, errlen, "--transport: list too long");
 	if (s[0] == ',' || s[strlen(s) - 1] == ',' || strstr(s, ",,"))
-		return opt_fail(err, errlen, "--transport: '%s' has an empty item", s);
+		return ipcb_parse_fail(err, errlen, "--transport: '%s' has an empty item", s);
 	if (strcmp(s, "all") == 0) {
 		o->transports_all = true;
 		return 0;
@@ -333,7 +326,7 @@ int ipcb_opts_transports_parse(void *base, const char *s, char *err, size_t errl
 	/* The copy strtok_r cuts: the heap's, as the stack may be small (ulimit -s). */
 	buf = strdup(s);
 	if (!buf)
-		return opt_fail(err, errlen, "--transport: strdup: %s", strerror(ENOMEM));
+		return ipcb_parse_fail(err, errlen, "--transport: strdup: %s", strerror(ENOMEM));
 	for (tok = strtok_r(buf, ",", &save); tok && !rc; tok = strtok_r(NULL, ",", &save)) {
 		const struct ipcb_transport *t = ipcb_transport_find(tok);
 		int layer = layer_named(tok);
@@ -360,16 +353,17 @@ int ipcb_opts_transports_parse(void *base, const char *s, char *err, size_t errl
 			char names[1024];
 
 			transport_names(names, sizeof(names));
-			rc = opt_fail(err, errlen,
-				      "--transport: unknown transport '%s'; valid names: %s, all, "
-				      "kernel, middleware, brokers",
-				      tok, names);
+			rc = ipcb_parse_fail(
+			    err, errlen,
+			    "--transport: unknown transport '%s'; valid names: %s, all, "
+			    "kernel, middleware, brokers",
+			    tok, names);
 			continue;
 		}
 		for (size_t i = 0; i < nnamed && !rc; i++)
 			if (named[i] == t)
-				rc =
-				    opt_fail(err, errlen, "--transport: '%s' is listed twice", tok);
+				rc = ipcb_parse_fail(err, errlen,
+						     "--transport: '%s' is listed twice", tok);
 		if (rc)
 			continue;
 		named[nnamed++] = t;
@@ -413,9 +407,9 @@ int ipcb_opts_placements_parse(void *base, const char *s, char *err, size_t errl
 
 	o->nplacements = 0;
 	if (!s || !*s)
-		return opt_fail(err, errlen, "--placement: empty list");
+		return ipcb_parse_fail(err, errlen, "--placement: empty list");
 	if (strlen(s) >= sizeof(buf) || s[0] == ',' || s[strlen(s) - 1] == ',' || strstr(s, ",,"))
-		return opt_fail(err, errlen, "--placement: '%s' has an empty item", s);
+		return ipcb_parse_fail(err, errlen, "--placement: '%s' has an empty item", s);
 	/* all: the three every machine has; the topology's are asked for by name. */
 	if (strcmp(s, "all") == 0) {
 		for (int p = 0; p <= IPCB_PLACE_UNPINNED; p++)
@@ -430,15 +424,15 @@ int ipcb_opts_placements_parse(void *base, const char *s, char *err, size_t errl
 			if (strcmp(tok, placement_names[p]) == 0)
 				found = p;
 		if (found < 0)
-			return opt_fail(
+			return ipcb_parse_fail(
 			    err, errlen,
 			    "--placement: unknown placement '%s'; valid: cross-core, "
 			    "same-core, unpinned, smt, llc, node, remote-node, matrix, all",
 			    tok);
 		for (size_t i = 0; i < o->nplacements; i++)
 			if (o->placements[i] == (enum ipcb_placement)found)
-				return opt_fail(err, errlen, "--placement: '%s' is listed twice",
-						tok);
+				return ipcb_parse_fail(err, errlen,
+						       "--placement: '%s' is listed twice", tok);
 		o->placements[o->nplacements++] = (enum ipcb_placement)found;
 	}
 	return 0;
@@ -452,7 +446,8 @@ int ipcb_opts_mode_parse(void *base, const char *s, char *err, size_t errlen)
 
 	if (!s || !*s || strlen(s) >= sizeof(buf) || s[0] == ',' || s[strlen(s) - 1] == ',' ||
 	    strstr(s, ",,"))
-		return opt_fail(err, errlen, "--mode: '%s' is not a list of modes", s ? s : "");
+		return ipcb_parse_fail(err, errlen, "--mode: '%s' is not a list of modes",
+				       s ? s : "");
 	o->latency = o->throughput = o->bistream = false;
 	snprintf(buf, sizeof(buf), "%s", s);
 	for (tok = strtok_r(buf, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
@@ -465,7 +460,7 @@ int ipcb_opts_mode_parse(void *base, const char *s, char *err, size_t errlen)
 		else if (strcmp(tok, "bistream") == 0)
 			o->bistream = true;
 		else
-			return opt_fail(
+			return ipcb_parse_fail(
 			    err, errlen,
 			    "--mode: unknown mode '%s'; valid: latency, throughput, both, "
 			    "bistream, or a comma list of them",
@@ -483,8 +478,8 @@ static int parse_uint_list(const char *s, unsigned min, unsigned max, unsigned *
 
 	if (!s || !*s || strlen(s) >= sizeof(buf) || s[0] == ',' || s[strlen(s) - 1] == ',' ||
 	    strstr(s, ",,"))
-		return opt_fail(err, errlen, "%s: '%s' is not a list of whole numbers", what,
-				s ? s : "");
+		return ipcb_parse_fail(err, errlen, "%s: '%s' is not a list of whole numbers", what,
+				       s ? s : "");
 	snprintf(buf, sizeof(buf), "%s", s);
 	for (tok = strtok_r(buf, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
 		uint64_t v;
@@ -493,11 +488,12 @@ static int parse_uint_list(const char *s, unsigned min, unsigned max, unsigned *
 		if (rc)
 			return rc;
 		if (count == IPCB_MAX_LIST)
-			return opt_fail(err, errlen, "%s: more than %d values", what,
-					IPCB_MAX_LIST);
+			return ipcb_parse_fail(err, errlen, "%s: more than %d values", what,
+					       IPCB_MAX_LIST);
 		for (size_t i = 0; i < count; i++)
 			if (out[i] == v)
-				return opt_fail(err, errlen, "%s: '%s' is listed twice", what, tok);
+				return ipcb_parse_fail(err, errlen, "%s: '%s' is listed twice",
+						       what, tok);
 		out[count++] = (unsigned)v;
 	}
 	*n = count;
@@ -527,23 +523,27 @@ int ipcb_opts_rates_parse(void *base, const char *s, char *err, size_t errlen)
 
 	if (!s || !*s || strlen(s) >= sizeof(buf) || s[0] == ',' || s[strlen(s) - 1] == ',' ||
 	    strstr(s, ",,"))
-		return opt_fail(err, errlen, "--rate: '%s' is not a list of rates", s ? s : "");
+		return ipcb_parse_fail(err, errlen, "--rate: '%s' is not a list of rates",
+				       s ? s : "");
 	snprintf(buf, sizeof(buf), "%s", s);
 	for (tok = strtok_r(buf, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
 		double v;
 		char *end;
 
 		if (!isdigit((unsigned char)tok[0]))
-			return opt_fail(err, errlen,
-					"--rate: '%s' is not a number of messages per second", tok);
+			return ipcb_parse_fail(
+			    err, errlen, "--rate: '%s' is not a number of messages per second",
+			    tok);
 		v = strtod(tok, &end);
 		if (*end || !isfinite(v) || v <= 0 || v > 1e9 || strpbrk(tok, "xXeEpP"))
-			return opt_fail(err, errlen,
-					"--rate: '%s' is not a number of messages per second, as a "
-					"plain decimal above 0 and at most 1000000000",
-					tok);
+			return ipcb_parse_fail(
+			    err, errlen,
+			    "--rate: '%s' is not a number of messages per second, as a "
+			    "plain decimal above 0 and at most 1000000000",
+			    tok);
 		if (count == IPCB_MAX_LIST)
-			return opt_fail(err, errlen, "--rate: more than %d rates", IPCB_MAX_LIST);
+			return ipcb_parse_fail(err, errlen, "--rate: more than %d rates",
+					       IPCB_MAX_LIST);
 		o->rates[count++] = v;
 	}
 	o->nrates = count;
@@ -557,19 +557,20 @@ static int parse_topology(const char *s, struct ipcb_topology *out, char *err, s
 	char *end;
 
 	if (!s || !isdigit((unsigned char)s[0]))
-		return opt_fail(err, errlen, "--topology: '%s' is not S:R (1:1, 1:N or N:1)",
-				s ? s : "");
+		return ipcb_parse_fail(err, errlen, "--topology: '%s' is not S:R (1:1, 1:N or N:1)",
+				       s ? s : "");
 	a = strtoul(s, &end, 10);
 	if (*end != ':' || !isdigit((unsigned char)end[1]))
-		return opt_fail(err, errlen, "--topology: '%s' is not S:R (1:1, 1:N or N:1)", s);
+		return ipcb_parse_fail(err, errlen, "--topology: '%s' is not S:R (1:1, 1:N or N:1)",
+				       s);
 	b = strtoul(end + 1, &end, 10);
 	if (*end || a < 1 || b < 1 || a > 64 || b > 64)
-		return opt_fail(err, errlen,
-				"--topology: '%s': senders and receivers are 1 to 64 each", s);
+		return ipcb_parse_fail(
+		    err, errlen, "--topology: '%s': senders and receivers are 1 to 64 each", s);
 	if (a > 1 && b > 1)
-		return opt_fail(err, errlen,
-				"--topology: '%s': one side must be 1 (1:N fan-out or N:1 fan-in)",
-				s);
+		return ipcb_parse_fail(
+		    err, errlen, "--topology: '%s': one side must be 1 (1:N fan-out or N:1 fan-in)",
+		    s);
 	out->senders = (unsigned)a;
 	out->receivers = (unsigned)b;
 	return 0;
@@ -583,11 +584,11 @@ int ipcb_opts_topologies_parse(void *base, const char *s, char *err, size_t errl
 	size_t count = 0;
 
 	if (!s || !*s)
-		return opt_fail(err, errlen, "--topology: empty list");
+		return ipcb_parse_fail(err, errlen, "--topology: empty list");
 	if (strlen(s) >= sizeof(buf))
-		return opt_fail(err, errlen, "--topology: list too long");
+		return ipcb_parse_fail(err, errlen, "--topology: list too long");
 	if (s[0] == ',' || s[strlen(s) - 1] == ',' || strstr(s, ",,"))
-		return opt_fail(err, errlen, "--topology: '%s' has an empty item", s);
+		return ipcb_parse_fail(err, errlen, "--topology: '%s' has an empty item", s);
 	snprintf(buf, sizeof(buf), "%s", s);
 	for (tok = strtok_r(buf, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
 		struct ipcb_topology t;
@@ -598,10 +599,11 @@ int ipcb_opts_topologies_parse(void *base, const char *s, char *err, size_t errl
 		for (size_t i = 0; i < count; i++)
 			if (o->topos[i].senders == t.senders &&
 			    o->topos[i].receivers == t.receivers)
-				return opt_fail(err, errlen, "--topology: %s is listed twice", tok);
+				return ipcb_parse_fail(err, errlen,
+						       "--topology: %s is listed twice", tok);
 		if (count == IPCB_MAX_LIST)
-			return opt_fail(err, errlen, "--topology: more than %d topologies",
-					IPCB_MAX_LIST);
+			return ipcb_parse_fail(err, errlen, "--topology: more than %d topologies",
+					       IPCB_MAX_LIST);
 		o->topos[count++] = t;
 	}
 	o->ntopos = count;
@@ -626,10 +628,10 @@ int ipcb_opts_deliver_parse(void *base, const char *s, char *err, size_t errlen)
 	else if (s && strcmp(s, "all") == 0)
 		o->deliver_all = true;
 	else
-		return opt_fail(err, errlen,
-				"--deliver: unknown '%s'; valid: one (each message to one "
-				"receiver), all (every receiver gets every message)",
-				s ? s : "");
+		return ipcb_parse_fail(err, errlen,
+				       "--deliver: unknown '%s'; valid: one (each message to one "
+				       "receiver), all (every receiver gets every message)",
+				       s ? s : "");
 	return 0;
 }
 
@@ -644,9 +646,9 @@ int ipcb_opts_server_cpu_parse(void *base, const char *s, char *err, size_t errl
 	if (rc)
 		return rc;
 	if (ipcb_cpus_allowed(&allowed) == 0 && !CPU_ISSET((int)v, &allowed))
-		return opt_fail(err, errlen,
-				"--server-cpu: CPU %llu is not available to this process",
-				(unsigned long long)v);
+		return ipcb_parse_fail(err, errlen,
+				       "--server-cpu: CPU %llu is not available to this process",
+				       (unsigned long long)v);
 	o->server_cpu = (int)v;
 	return 0;
 }
@@ -692,19 +694,19 @@ static int take_args(struct ipcb_opts *o, const char **args, size_t nargs, char 
 
 		if (strncmp(args[k], "external:", 9) == 0 &&
 		    ipcb_transport_load(args[k] + 9, &t, why, sizeof(why)) < 0)
-			return opt_fail(err, errlen, "--list: %s", why);
+			return ipcb_parse_fail(err, errlen, "--list: %s", why);
 		if (!t) {
 			transport_names(names, sizeof(names));
-			return opt_fail(err, errlen,
-					"--list: unknown transport '%s'; valid names: %s", args[k],
-					names);
+			return ipcb_parse_fail(err, errlen,
+					       "--list: unknown transport '%s'; valid names: %s",
+					       args[k], names);
 		}
 		if (o->nlist_only == IPCB_MAX_LIST)
-			return opt_fail(err, errlen, "--list: too many transports");
+			return ipcb_parse_fail(err, errlen, "--list: too many transports");
 		o->list_only[o->nlist_only++] = t;
 	}
 	if (!o->list && nargs)
-		return opt_fail(err, errlen, "unexpected argument '%s'", args[0]);
+		return ipcb_parse_fail(err, errlen, "unexpected argument '%s'", args[0]);
 	return 0;
 }
 
@@ -749,7 +751,7 @@ int ipcb_opts_parse(struct ipcb_opts *o, int argc, char **argv, char *err, size_
 	int rc;
 
 	if (!st.args)
-		return opt_fail(err, errlen, "the command line: %s", strerror(ENOMEM));
+		return ipcb_parse_fail(err, errlen, "the command line: %s", strerror(ENOMEM));
 	rc = ipcb_cli_parse(ipcb_opts_rows(), o, argc, argv, &hooks, err, errlen);
 	if (!rc)
 		rc = take_args(o, st.args, st.nargs, err, errlen);

@@ -316,6 +316,18 @@ static void broadcast_note(const struct driver *d, const struct ipcb_row *row)
 	putchar('\n');
 }
 
+/* A row of the run's own for one more histogram of it, its kind `kind`, without rates. */
+static void emit_hist_row(struct driver *d, const struct place *pl, struct ipcb_row *row,
+			  const char *kind, const struct ipcb_hist *h)
+{
+	row->latency_kind = kind;
+	row->hist = h;
+	row->messages = (uint64_t)ipcb_hist_total(h);
+	row->rates = false;
+	row->x_floor = 0;
+	ipcb_rows_emit(d, pl, row);
+}
+
 /* After a run: print its rows or its failure. Returns false when the sweep must stop. */
 bool ipcb_rows_finish(struct driver *d, const struct place *pl, int rc, struct ipcb_row *row,
 		      size_t size_index)
@@ -349,22 +361,10 @@ bool ipcb_rows_finish(struct driver *d, const struct place *pl, int rc, struct i
 	broadcast_note(d, row);
 	emit_one_ways(d, pl, row);
 	/* An open loop's own accuracy: how late each send started against its intended time. */
-	if (r->send_lag) {
-		row->latency_kind = "send_lag";
-		row->hist = r->send_lag;
-		row->messages = (uint64_t)ipcb_hist_total(r->send_lag);
-		row->rates = false;
-		row->x_floor = 0;
-		ipcb_rows_emit(d, pl, row);
-	}
+	if (r->send_lag)
+		emit_hist_row(d, pl, row, "send_lag", r->send_lag);
 	/* An open stream's send calls: did the sender go on at once, or wait (claim C10)? */
-	if (r->send_call && ipcb_hist_total(r->send_call) > 0) {
-		row->latency_kind = "send_call";
-		row->hist = r->send_call;
-		row->messages = (uint64_t)ipcb_hist_total(r->send_call);
-		row->rates = false;
-		row->x_floor = 0;
-		ipcb_rows_emit(d, pl, row);
-	}
+	if (r->send_call && ipcb_hist_total(r->send_call) > 0)
+		emit_hist_row(d, pl, row, "send_call", r->send_call);
 	return true;
 }

@@ -358,6 +358,20 @@ static bool get_u64(struct rbuf *r, uint64_t *v, const char *field)
 	return true;
 }
 
+/* n values of 64 bits into v, when n is no more than max ("9 options, more than 8"). */
+static bool get_u64s(struct rbuf *r, uint64_t *v, uint32_t n, uint32_t max, const char *what,
+		     const char *field)
+{
+	if (n > max) {
+		fail(r, "%u %s, more than %u", n, what, max);
+		return false;
+	}
+	for (uint32_t i = 0; i < n; i++)
+		if (!get_u64(r, &v[i], field))
+			return false;
+	return true;
+}
+
 static bool get_u32(struct rbuf *r, uint32_t *v, const char *field)
 {
 	unsigned char x[4];
@@ -612,23 +626,11 @@ int ipcb_wire_decode(const unsigned char *body, size_t len, struct ipcb_wire_msg
 		      get_u32(r, &x->inflight, "in flight") && get_f64(r, &x->rate, "rate") &&
 		      get_u32(r, &x->nopt, "options")))
 			break;
-		if (x->nopt > IPCB_MAX_OPTIONS) {
-			fail(r, "%u options, more than %d", x->nopt, IPCB_MAX_OPTIONS);
-			break;
-		}
-		for (uint32_t i = 0; i < x->nopt; i++)
-			if (!get_u64(r, &x->opt[i], "option"))
-				break;
-		if (!get_i32(r, &x->cpu, "CPU") || !get_u32(r, &x->nset, "settings"))
-			break;
 		/* What each setting may be is the driver's table's to say, where it is unpacked. */
-		if (x->nset > IPCB_WIRE_SETTINGS) {
-			fail(r, "%u settings, more than %d", x->nset, IPCB_WIRE_SETTINGS);
+		if (!get_u64s(r, x->opt, x->nopt, IPCB_MAX_OPTIONS, "options", "option") ||
+		    !get_i32(r, &x->cpu, "CPU") || !get_u32(r, &x->nset, "settings") ||
+		    !get_u64s(r, x->set, x->nset, IPCB_WIRE_SETTINGS, "settings", "setting"))
 			break;
-		}
-		for (uint32_t i = 0; i < x->nset; i++)
-			if (!get_u64(r, &x->set[i], "setting"))
-				break;
 		if (x->size_bytes == 0 || x->chunk_bytes == 0 || x->chunk_bytes > x->size_bytes)
 			fail(r,
 			     "size %llu in chunks of %llu: both must be 1 or more, the chunk no "
