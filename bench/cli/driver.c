@@ -22,21 +22,6 @@
 #include "driver.h"
 #include "version.h"
 
-/* The first error met writing standard output (0: none yet), for the message at exit. */
-static int stdout_errno;
-
-int ipcb_driver_stdout_errno(void)
-{
-	return stdout_errno;
-}
-
-/* After writing to stdout: remember why a write failed, while errno still says. */
-void ipcb_stdout_note(void)
-{
-	if (!stdout_errno && ferror(stdout))
-		stdout_errno = errno;
-}
-
 static int check_dir(struct driver *d, char *err, size_t errlen)
 {
 	bool needed = false;
@@ -212,15 +197,10 @@ __attribute__((noinline)) static int driver_start(struct driver *d, int argc, ch
 			"%s: warning: load average %.2f on %d CPUs: the machine is busy, expect "
 			"noisy numbers\n",
 			prog, d->si.loadavg1, d->si.online_cpus);
-	d->runs_total = 0;
-	for (size_t i = 0; i < d->nplaces; i++) {
-		if (d->o.floor)
-			d->runs_total += d->o.repeat * ipcb_floors_per_round(d, &d->places[i]);
-		if (!d->o.controls && !ipcb_plan_points(d, &d->places[i])) {
-			ipcb_peer_close(d);
-			ipcb_outputs_abandon(d);
-			return EXIT_RUN_FAILED;
-		}
+	if (!ipcb_plan_points(d)) {
+		ipcb_peer_close(d);
+		ipcb_outputs_abandon(d);
+		return EXIT_RUN_FAILED;
 	}
 	if (d->runs_total == 0) {
 		fprintf(stderr,

@@ -193,11 +193,6 @@ struct driver {
 /* The summary sums up a point's first rounds, this many at most: a sample, not an archive. */
 #define SUMMARY_ROUNDS 1024
 
-/* ---- driver.c ---- */
-
-/* After writing to stdout: remember why a write failed, while errno still says. */
-void ipcb_stdout_note(void);
-
 /* ---- list.c ---- */
 
 int ipcb_list_some(const struct ipcb_opts *o);
@@ -217,10 +212,11 @@ const char *ipcb_plan_mode_name(enum ipcb_mode m);
 bool ipcb_plan_threaded(const struct shape *sh);
 
 /*
- * The transports' part of the plan at one placement: transport x size x mode x pairs x
- * requests in flight x rate, collected as the plan's points. False when it cannot be held.
+ * The plan's points at every placement (the transports' part, each placement's: transport x
+ * size x mode x pairs x requests in flight x rate), and how many runs the rounds make, the
+ * floors' included. False when the plan cannot be held (out of memory: said).
  */
-bool ipcb_plan_points(struct driver *d, const struct place *pl);
+bool ipcb_plan_points(struct driver *d);
 
 /*
  * The round's order of the plan's points: a Fisher-Yates shuffle driven by splitmix64 from the
@@ -332,13 +328,6 @@ bool ipcb_point_run(struct driver *d, struct place *pl, const struct planned *p,
 		    const struct shape *sh, struct point *pt);
 
 /* ---- floors.c ---- */
-
-/*
- * Floors measured per round at a placement: cache-line and futex round trips; per size, memcpy,
- * a mailbox round trip, and (two CPUs only) the cross-core copy. --controls measures only the
- * cache-line round trip and memcpy.
- */
-size_t ipcb_floors_per_round(const struct driver *d, const struct place *pl);
 
 /*
  * The floors of one placement, one run each, at the start of a round: cache-line and futex round

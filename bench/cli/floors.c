@@ -13,18 +13,6 @@
 #include "launch.h"
 
 /*
- * Floors measured per round at a placement: cache-line and futex round trips; per size, memcpy,
- * a mailbox round trip, and (two CPUs only) the cross-core copy. --controls measures only the
- * cache-line round trip and memcpy.
- */
-size_t ipcb_floors_per_round(const struct driver *d, const struct place *pl)
-{
-	if (d->o.controls)
-		return 1 + d->o.nsizes;
-	return 2 + (pl->kind == IPCB_PLACE_CROSS_CORE ? 3 : 2) * d->o.nsizes;
-}
-
-/*
  * The floors of one placement, one run each, at the start of a round: cache-line and futex round
  * trips; per size, memcpy, a mailbox round trip, and (two CPUs only) the cross-core copy. The
  * round's rows are read against the round's own floors (x floor): a virtual CPU that shares a

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * optcheck.c - the driver's command line as a whole: what options need each other, and what they
- * rule out, checked once every option is in (a bad combination is exit 2 before anything runs).
+ * optcheck.c - the driver's command line as a whole: parsed by the option table's rows
+ * (options.h), its arguments taken, then what options need each other and what they rule out,
+ * checked once every option is in (a bad combination is exit 2 before anything runs).
  */
 #include "options.h"
 
@@ -12,6 +13,12 @@
 #include <string.h>
 
 #include "topology.h"
+
+/* What the command line said beyond the options' values, for the checks of the whole. */
+struct ipcb_opts_given {
+	char run_opt[64]; /* the first option given that only a run takes, as typed */
+	bool arrivals, timeout;
+};
 
 /* A run's timeout must exceed its duration by this much: set-up, warm-up and the end. */
 #define IPCB_TIMEOUT_MARGIN_S 1.0
@@ -282,7 +289,8 @@ static int parse_cpu_list(struct ipcb_opts *o, char *err, size_t errlen)
 }
 
 /* The checks of the command line as a whole, once every option is in. */
-int ipcb_opts_check(struct ipcb_opts *o, const struct ipcb_opts_given *st, char *err, size_t errlen)
+static int opts_check(struct ipcb_opts *o, const struct ipcb_opts_given *st, char *err,
+		      size_t errlen)
 {
 	int rc;
 
@@ -352,4 +360,78 @@ int ipcb_opts_check(struct ipcb_opts *o, const struct ipcb_opts_given *st, char 
 	if (rc)
 		return rc;
 	return inject_check(o, err, errlen);
+}
+
+/* The arguments: with --list, the transports to describe in full; else none is expected. */
+static int take_args(struct ipcb_opts *o, const char **args, size_t nargs, char *err, size_t errlen)
+{
+	for (size_t k = 0; o->list && k < nargs; k++) {
+		const struct ipcb_transport *t = ipcb_transport_find(args[k]);
+		char names[1024], why[600];
+
+		if (strncmp(args[k], "external:", 9) == 0 &&
+		    ipcb_transport_load(args[k] + 9, &t, why, sizeof(why)) < 0)
+			return ipcb_parse_fail(err, errlen, "--list: %s", why);
+		if (!t) {
+			ipcb_opts_transport_names(names, sizeof(names));
+			return ipcb_parse_fail(err, errlen,
+					       "--list: unknown transport '%s'; valid names: %s",
+					       args[k], names);
+		}
+		if (o->nlist_only == IPCB_MAX_LIST)
+			return ipcb_parse_fail(err, errlen, "--list: too many transports");
+		o->list_only[o->nlist_only++] = t;
+	}
+	if (!o->list && nargs)
+		return ipcb_parse_fail(err, errlen, "unexpected argument '%s'", args[0]);
+	return 0;
+}
+
+/* What the command line says beyond the options' values, gathered as it is parsed. */
+struct parse_state {
+	struct ipcb_opts *o;
+	struct ipcb_opts_given given;
+	const char **args;
+	size_t nargs;
+};
+
+static int parse_arg(void *ctx, const char *arg, char *err, size_t errlen)
+{
+	struct parse_state *st = ctx;
+
+	/* Arguments may come between options (`--list pipe -q`): kept for after the options. */
+	st->args[st->nargs++] = arg;
+	return 0;
+}
+
+static int parse_taken(void *ctx, const struct ipcb_clirow *row, const char *typed, char *err,
+		       size_t errlen)
+{
+	struct parse_state *st = ctx;
+
+	if (!st->given.run_opt[0] && !(row->flags & IPCB_OPTS_NO_RUN))
+		snprintf(st->given.run_opt, sizeof(st->given.run_opt), "%s", typed);
+	/* The checks of the whole tell a default from a value given (CALL rows have no offset). */
+	if (row->type != IPCB_CLI_CALL) {
+		st->given.arrivals |= row->off == offsetof(struct ipcb_opts, arrivals);
+		st->given.timeout |= row->off == offsetof(struct ipcb_opts, timeout_s);
+		st->o->warmup_given |= row->off == offsetof(struct ipcb_opts, warmup);
+	}
+	return 0;
+}
+
+int ipcb_opts_parse(struct ipcb_opts *o, int argc, char **argv, char *err, size_t errlen)
+{
+	struct parse_state st = {.o = o,
+				 .args = calloc((size_t)(argc > 0 ? argc : 1), sizeof(char *))};
+	const struct ipcb_cli_hooks hooks = {.arg = parse_arg, .taken = parse_taken, .ctx = &st};
+	int rc;
+
+	if (!st.args)
+		return ipcb_parse_fail(err, errlen, "the command line: %s", strerror(ENOMEM));
+	rc = ipcb_cli_parse(ipcb_opts_rows(), o, argc, argv, &hooks, err, errlen);
+	if (!rc)
+		rc = take_args(o, st.args, st.nargs, err, errlen);
+	free(st.args);
+	return rc ? rc : opts_check(o, &st.given, err, errlen);
 }

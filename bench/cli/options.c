@@ -208,7 +208,7 @@ int ipcb_parse_cpus_two_hosts(const char *s, int out[2], char *err, size_t errle
 	return 0;
 }
 
-static void transport_names(char *out, size_t n)
+void ipcb_opts_transport_names(char *out, size_t n)
 {
 	size_t len = 0;
 
@@ -352,7 +352,7 @@ int ipcb_opts_transports_parse(void *base, const char *s, char *err, size_t errl
 		if (!t) {
 			char names[1024];
 
-			transport_names(names, sizeof(names));
+			ipcb_opts_transport_names(names, sizeof(names));
 			rc = ipcb_parse_fail(
 			    err, errlen,
 			    "--transport: unknown transport '%s'; valid names: %s, all, "
@@ -683,80 +683,6 @@ uint64_t ipcb_opts_warmup(const struct ipcb_opts *o, size_t size)
 	if (n < IPCB_WARMUP_MIN)
 		n = IPCB_WARMUP_MIN;
 	return n < o->warmup ? n : o->warmup;
-}
-
-/* The arguments: with --list, the transports to describe in full; else none is expected. */
-static int take_args(struct ipcb_opts *o, const char **args, size_t nargs, char *err, size_t errlen)
-{
-	for (size_t k = 0; o->list && k < nargs; k++) {
-		const struct ipcb_transport *t = ipcb_transport_find(args[k]);
-		char names[1024], why[600];
-
-		if (strncmp(args[k], "external:", 9) == 0 &&
-		    ipcb_transport_load(args[k] + 9, &t, why, sizeof(why)) < 0)
-			return ipcb_parse_fail(err, errlen, "--list: %s", why);
-		if (!t) {
-			transport_names(names, sizeof(names));
-			return ipcb_parse_fail(err, errlen,
-					       "--list: unknown transport '%s'; valid names: %s",
-					       args[k], names);
-		}
-		if (o->nlist_only == IPCB_MAX_LIST)
-			return ipcb_parse_fail(err, errlen, "--list: too many transports");
-		o->list_only[o->nlist_only++] = t;
-	}
-	if (!o->list && nargs)
-		return ipcb_parse_fail(err, errlen, "unexpected argument '%s'", args[0]);
-	return 0;
-}
-
-/* What the command line says beyond the options' values, gathered as it is parsed. */
-struct parse_state {
-	struct ipcb_opts *o;
-	struct ipcb_opts_given given;
-	const char **args;
-	size_t nargs;
-};
-
-static int parse_arg(void *ctx, const char *arg, char *err, size_t errlen)
-{
-	struct parse_state *st = ctx;
-
-	/* Arguments may come between options (`--list pipe -q`): kept for after the options. */
-	st->args[st->nargs++] = arg;
-	return 0;
-}
-
-static int parse_taken(void *ctx, const struct ipcb_clirow *row, const char *typed, char *err,
-		       size_t errlen)
-{
-	struct parse_state *st = ctx;
-
-	if (!st->given.run_opt[0] && !(row->flags & IPCB_OPTS_NO_RUN))
-		snprintf(st->given.run_opt, sizeof(st->given.run_opt), "%s", typed);
-	/* The checks of the whole tell a default from a value given (CALL rows have no offset). */
-	if (row->type != IPCB_CLI_CALL) {
-		st->given.arrivals |= row->off == offsetof(struct ipcb_opts, arrivals);
-		st->given.timeout |= row->off == offsetof(struct ipcb_opts, timeout_s);
-		st->o->warmup_given |= row->off == offsetof(struct ipcb_opts, warmup);
-	}
-	return 0;
-}
-
-int ipcb_opts_parse(struct ipcb_opts *o, int argc, char **argv, char *err, size_t errlen)
-{
-	struct parse_state st = {.o = o,
-				 .args = calloc((size_t)(argc > 0 ? argc : 1), sizeof(char *))};
-	const struct ipcb_cli_hooks hooks = {.arg = parse_arg, .taken = parse_taken, .ctx = &st};
-	int rc;
-
-	if (!st.args)
-		return ipcb_parse_fail(err, errlen, "the command line: %s", strerror(ENOMEM));
-	rc = ipcb_cli_parse(ipcb_opts_rows(), o, argc, argv, &hooks, err, errlen);
-	if (!rc)
-		rc = take_args(o, st.args, st.nargs, err, errlen);
-	free(st.args);
-	return rc ? rc : ipcb_opts_check(o, &st.given, err, errlen);
 }
 
 static const struct ipcb_command *commands;

@@ -694,15 +694,8 @@ void ipcb_opts_init(struct ipcb_opts *o);
 void ipcb_opts_fini(struct ipcb_opts *o);
 /* Does the plan place sides by the machine's topology (a class or the matrix)? */
 bool ipcb_opts_topology_placed(const struct ipcb_opts *o);
-/* Parse argv (argv[0] is the program). 0 or -EINVAL with err filled. */
+/* Parse argv (argv[0] is the program), and check it whole (optcheck.c). 0 or -EINVAL with err. */
 int ipcb_opts_parse(struct ipcb_opts *o, int argc, char **argv, char *err, size_t errlen);
-/* The checks of the command line as a whole, once every option is in (optcheck.c). */
-struct ipcb_opts_given {
-	char run_opt[64]; /* the first option given that only a run takes, as typed */
-	bool arrivals, timeout, warmup;
-};
-int ipcb_opts_check(struct ipcb_opts *o, const struct ipcb_opts_given *given, char *err,
-		    size_t errlen);
 /* Every option value of t for a run: its defaults, with what -o set. */
 void ipcb_opts_transport(const struct ipcb_opts *o, const struct ipcb_transport *t,
 			 uint64_t vals[IPCB_MAX_OPTIONS]);
@@ -722,5 +715,7 @@ void ipcb_cpus_text(const cpu_set_t *set, char *out, size_t n);
 bool ipcb_opts_shared(const struct ipcb_opts *o);
 /* The name of an --inject fault. */
 const char *ipcb_inject_name(enum ipcb_inject f);
+/* Every transport's name, ", "-separated, for the message that names an unknown one. */
+void ipcb_opts_transport_names(char *out, size_t n);
 
 #endif

@@ -284,7 +284,7 @@ static bool plan_shape(struct driver *d, const struct place *pl, const struct pl
  * The transports' part of the plan at one placement: transport x size x mode x pairs x
  * requests in flight x rate, collected as the plan's points. False when it cannot be held.
  */
-bool ipcb_plan_points(struct driver *d, const struct place *pl)
+static bool place_points(struct driver *d, const struct place *pl)
 {
 	static const enum ipcb_mode modes[3] = {IPCB_MODE_LATENCY, IPCB_MODE_THROUGHPUT,
 						IPCB_MODE_BISTREAM};
@@ -346,6 +346,30 @@ void ipcb_plan_shuffle(const struct driver *d, size_t *order)
 }
 
 /*
+ * Floors measured per round at a placement, as ipcb_floors_run() measures them: cache-line and
+ * futex round trips; per size, memcpy, a mailbox round trip, and (two CPUs only) the cross-core
+ * copy. --controls measures only the cache-line round trip and memcpy.
+ */
+static size_t floors_per_round(const struct driver *d, const struct place *pl)
+{
+	if (d->o.controls)
+		return 1 + d->o.nsizes;
+	return 2 + (pl->kind == IPCB_PLACE_CROSS_CORE ? 3 : 2) * d->o.nsizes;
+}
+
+bool ipcb_plan_points(struct driver *d)
+{
+	d->runs_total = 0;
+	for (size_t i = 0; i < d->nplaces; i++) {
+		if (d->o.floor)
+			d->runs_total += d->o.repeat * floors_per_round(d, &d->places[i]);
+		if (!d->o.controls && !place_points(d, &d->places[i]))
+			return false;
+	}
+	return true;
+}
+
+/*
  * --dry-run: the plan a run would measure, and nothing run: each placement with its CPUs and
  * what they share, then the transports, sizes and modes, and how many runs the rounds make.
  */
@@ -363,13 +387,8 @@ int ipcb_plan_print(struct driver *d)
 			printf("placement %s: CPUs %d,%d%s%s\n", ipcb_placement_name(pl->kind),
 			       pl->cpu[0], pl->cpu[1], pl->topology[0] ? ": " : "", pl->topology);
 	}
-	d->runs_total = 0;
-	for (size_t i = 0; i < d->nplaces; i++) {
-		if (d->o.floor)
-			d->runs_total += d->o.repeat * ipcb_floors_per_round(d, &d->places[i]);
-		if (!d->o.controls && !ipcb_plan_points(d, &d->places[i]))
-			return EXIT_RUN_FAILED;
-	}
+	if (!ipcb_plan_points(d))
+		return EXIT_RUN_FAILED;
 	for (size_t i = 0; i < d->nuse; i++)
 		printf("transport %s%s%s\n", d->use[i].t->name, d->use[i].tuning[0] ? " " : "",
 		       d->use[i].tuning);

@@ -1,14 +1,34 @@
 /* SPDX-License-Identifier: MIT */
-/* table.c - the rows for people: the table, fitted to the terminal; see output.h. */
+/*
+ * table.c - the rows for people: the table, fitted to the terminal, and what a write to standard
+ * output met; see output.h.
+ */
 #include "output.h"
 
 #include <assert.h>
+#include <errno.h>
 #include <inttypes.h>
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
 
+#include "driver.h"
 #include "format.h"
+
+/* The first error met writing standard output (0: none yet), for the message at exit. */
+static int stdout_errno;
+
+int ipcb_driver_stdout_errno(void)
+{
+	return stdout_errno;
+}
+
+/* After writing to stdout: remember why a write failed, while errno still says. */
+void ipcb_stdout_note(void)
+{
+	if (!stdout_errno && ferror(stdout))
+		stdout_errno = errno;
+}
 
 /* Short names for the table's kind column. */
 static const char *kind_short(const char *kind)

@@ -51,7 +51,7 @@ static bool joined_failed;
  * in the runtime's own calls, and closing its endpoint (MPI_Finalize) can wait for that peer;
  * the driver, told, ends the launch and kills both. Once: the first error is the cause.
  */
-void ipcb_joined_fail(const char *err)
+static void joined_fail(const char *err)
 {
 	struct ctl_fail f = {.h = {.type = CTL_FAIL}};
 
@@ -350,6 +350,7 @@ int ipcb_side_join(const char *ctl, unsigned number, void *spec, size_t spec_byt
 	fd = -1;
 	ipcb_side_state.ctl = &joined_ctl;
 	ipcb_side_state.joined = true;
+	ipcb_side_state.report = joined_fail;
 out:
 	if (fd >= 0)
 		close(fd);
@@ -410,7 +411,7 @@ int ipcb_side_run_joined(const struct ipcb_side *me, ipcb_side_fn body, void *ar
 	if (rc && !err[0])
 		snprintf(err, IPCB_RUN_ERR_BYTES, "%s", strerror(-rc));
 	if (rc)
-		ipcb_joined_fail(err);
+		joined_fail(err);
 	else
 		send(ipcb_side_state.fd, &bye, sizeof(bye), MSG_NOSIGNAL);
 	side_leave();

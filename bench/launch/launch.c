@@ -1,9 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * launch.c - the driver's half of a launch: its signals, the one loop that runs every launch
- * whatever starts its sides, the one rule that names the side that failed first, and the way
- * of starting sides by fork (a side's half is side.c's; sides a runtime starts are joined.c's);
- * see launch.h.
+ * launch.c - the driver's half of a launch: the one loop that runs every launch whatever
+ * starts its sides, the one rule that names the side that failed first, and the way of starting
+ * sides by fork (a side's half is side.c's; sides a runtime starts are joined.c's; the signals a
+ * launch waits for, signals.c's); see launch.h.
  *
  * The story of a launch, top to bottom:
  *   1. the driver maps a control area (each side's error text, failure time and exit mark);
@@ -34,126 +34,6 @@
 #include "area.h"
 #include "clock.h"
 #include "crash.h"
-
-/* ---- signals ---------------------------------------------------------------------------- */
-
-static sigset_t run_saved_mask;
-static sigset_t run_wait_set;
-static int run_signal_fd = -1; /* readable while one of run_wait_set is pending */
-
-void ipcb_launch_child_reset(void)
-{
-	sigprocmask(SIG_SETMASK, &run_saved_mask, NULL);
-	if (run_signal_fd >= 0)
-		close(run_signal_fd);
-}
-
-/*
- * Does this signal ask the driver to stop? Every catchable signal whose default action ends the
- * process does: each ends the run in progress cleanly (sides killed and reaped, kernel objects
- * removed, rows kept) instead of killing the driver mid-run. The others stop or continue the
- * process, or are ignored by default; SIGKILL and SIGSTOP cannot be caught. glibc keeps the
- * first two real-time signals for itself (SIGRTMIN is the first it leaves).
- *
- * SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGABRT, SIGTRAP and SIGSYS are stop signals too when another
- * process sends them. Where the crash guard runs (crash.h) they stay unblocked, since the kernel
- * ends a process whose fault signal is blocked without running any handler: the guard tells a
- * crash (cleaned up after, then the default action) from one sent (queued blocked, taken here
- * like the rest). Without the guard they are blocked like the rest, and a crash is forced
- * through by the kernel, default action and core dump.
- */
-static bool is_stop_signal(int sig)
-{
-	switch (sig) {
-	case SIGKILL:
-	case SIGSTOP:
-	case SIGCHLD:
-	case SIGCONT:
-	case SIGTSTP:
-	case SIGTTIN:
-	case SIGTTOU:
-	case SIGURG:
-	case SIGWINCH:
-		return false;
-	default:
-		return sig >= 1 && sig <= SIGRTMAX && (sig < 32 || sig >= SIGRTMIN);
-	}
-}
-
-/*
- * A write to a closed pipe or past RLIMIT_FSIZE makes the kernel send the writer SIGPIPE or
- * SIGXFSZ; the driver ignores them so that the write fails with EPIPE or EFBIG, which it reports.
- * Blocked, an ignored signal is still queued (the kernel cannot know what the handler will be
- * when it is unblocked), so ours show up in sigtimedwait too: those the driver sent itself are
- * only the echo of a failed write, and are dropped.
- */
-static bool is_own_write_signal(int sig, const siginfo_t *si)
-{
-	return (sig == SIGPIPE || sig == SIGXFSZ) && si->si_pid == getpid();
-}
-
-void ipcb_run_signals_ignore(void)
-{
-	signal(SIGXFSZ, SIG_IGN);
-	signal(SIGPIPE, SIG_IGN);
-}
-
-int ipcb_run_signals_block(void)
-{
-	sigset_t block;
-
-	ipcb_run_signals_ignore();
-	sigemptyset(&run_wait_set);
-	sigaddset(&run_wait_set, SIGCHLD);
-	for (int sig = 1; sig <= SIGRTMAX; sig++)
-		if (is_stop_signal(sig))
-			sigaddset(&run_wait_set, sig);
-	block = run_wait_set;
-	for (int sig = 1; sig <= SIGRTMAX; sig++)
-		if (ipcb_crash_guard_catches(sig))
-			sigdelset(&block, sig);
-	if (sigprocmask(SIG_BLOCK, &block, &run_saved_mask) < 0)
-		return -errno;
-	ipcb_crash_guard_queue_stops();
-	return 0;
-}
-
-/*
- * The descriptor a launch polls to wake when a signal is pending (the signals themselves are
- * taken with sigtimedwait). Made at the first launch, not at start-up, so that it takes no
- * descriptor before the outputs have theirs.
- */
-static int run_signal_fd_get(void)
-{
-	if (run_signal_fd < 0)
-		run_signal_fd = signalfd(-1, &run_wait_set, SFD_NONBLOCK | SFD_CLOEXEC);
-	return run_signal_fd < 0 ? -errno : run_signal_fd;
-}
-
-int ipcb_run_signal_fd(void)
-{
-	return run_signal_fd_get();
-}
-
-/* Take one pending signal that asks the driver to stop; 0 when there is none. */
-static int run_stop_take(void)
-{
-	struct timespec zero = {0, 0};
-	sigset_t stops = run_wait_set;
-	siginfo_t si;
-	int sig;
-
-	sigdelset(&stops, SIGCHLD);
-	while ((sig = sigtimedwait(&stops, &si, &zero)) > 0)
-		if (!is_own_write_signal(sig, &si))
-			return sig;
-	return 0;
-}
-
-int ipcb_run_interrupt_pending(void)
-{
-	return run_stop_take();
-}
 
 /* ---- the one loop ---------------------------------------------------------------------------- */
 
@@ -280,8 +160,8 @@ static int fork_end(struct launch_state *st, int rc, char *stuck, size_t stuck_b
 		if (!left || now >= limit)
 			break;
 		/* SIGCHLD ends the wait early; a stop signal shortens what is left of it. */
-		sig = sigtimedwait(&run_wait_set, &si, &ts);
-		if (sig > 0 && !stop && is_stop_signal(sig) && !is_own_write_signal(sig, &si)) {
+		sig = ipcb_launch_signal_wait(&si, &ts);
+		if (sig > 0 && !stop && ipcb_launch_signal_stops(sig, &si)) {
 			stop = sig;
 			grace_end = now;
 			if (limit > now + REAP_AFTER_STOP_NS)
@@ -531,7 +411,7 @@ static void launch_wait(struct launch_state *st, uint64_t deadline)
 		nanosleep(&ms, NULL);
 		return;
 	}
-	pfd[m++] = (struct pollfd){.fd = run_signal_fd, .events = POLLIN};
+	pfd[m++] = (struct pollfd){.fd = ipcb_run_signal_fd(), .events = POLLIN};
 	own = st->how->poll_fds ? st->how->poll_fds(st, pfd + m) : 0;
 	m += own;
 	for (unsigned k = 0; k < st->n; k++)
@@ -550,8 +430,8 @@ static int launch_signals(struct launch_state *st)
 	siginfo_t si;
 	int sig;
 
-	while ((sig = sigtimedwait(&run_wait_set, &si, &zero)) > 0)
-		if (is_stop_signal(sig) && !is_own_write_signal(sig, &si)) {
+	while ((sig = ipcb_launch_signal_wait(&si, &zero)) > 0)
+		if (ipcb_launch_signal_stops(sig, &si)) {
 			st->l->signal = sig;
 			snprintf(st->l->error, sizeof(st->l->error), "interrupted by %s",
 				 strsignal(sig));
@@ -571,7 +451,7 @@ int ipcb_launch_loop(struct ipcb_launch *l, const struct launch_starter *how, vo
 	l->signal = 0;
 	l->fail_ns = 0;
 	l->error[0] = '\0';
-	rc = run_signal_fd_get();
+	rc = ipcb_run_signal_fd();
 	if (rc < 0) {
 		snprintf(l->error, sizeof(l->error), "signalfd: %s", strerror(-rc));
 		return rc;

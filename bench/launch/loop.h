@@ -14,6 +14,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include <sys/types.h>
+#include <time.h>
 
 #include "launch.h"
 
@@ -136,6 +137,10 @@ bool ipcb_launch_note_msg(struct launch_state *st, unsigned k, const struct ctl_
 			  const struct ipcb_addr *a, bool whole);
 /* In a process the driver forked: the signal mask it had before a launch, no signalfd. */
 void ipcb_launch_child_reset(void);
+/* The next signal a launch waits for (SIGCHLD and the stop signals) within `wait`, or -1. */
+int ipcb_launch_signal_wait(siginfo_t *si, const struct timespec *wait);
+/* Does this signal ask the driver to stop (not SIGCHLD, nor the echo of its own write)? */
+bool ipcb_launch_signal_stops(int sig, const siginfo_t *si);
 
 /* Send one message of `type` with `count` addresses. 0 or -errno. */
 int ipcb_ctl_send(int fd, enum ctl_type type, const struct ipcb_addr *addrs, unsigned count);
@@ -146,6 +151,8 @@ struct ipcb_side_state {
 	struct side_ctl *ctl;
 	struct ipcb_side self;
 	bool joined; /* started by a runtime: it says CTL_FAIL where a forked side says FAILING */
+	/* A joined side's way of telling the driver it failed, at once (NULL: a forked side's). */
+	void (*report)(const char *err);
 };
 extern struct ipcb_side_state ipcb_side_state;
 extern const struct ipcb_side_ops ipcb_side_launch_ops;
@@ -159,7 +166,5 @@ void ipcb_side_comm(const char *what, const struct ipcb_side *me);
 void ipcb_side_oom_first(void);
 int ipcb_side_pin(int cpu, char *err);
 int ipcb_side_check_placement(int cpu, int cpu_go, char *err);
-/* A joined side's failure, told to the driver now (joined.c; nothing for a forked side). */
-void ipcb_joined_fail(const char *err);
 
 #endif

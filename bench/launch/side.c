@@ -128,7 +128,8 @@ void ipcb_side_abort(const char *err)
 	if (err != ctl->err)
 		snprintf(ctl->err, sizeof(ctl->err), "%s", err);
 	ctl->fail_ns = ipcb_now_ns();
-	ipcb_joined_fail(ctl->err);
+	if (ipcb_side_state.report)
+		ipcb_side_state.report(ctl->err);
 	__atomic_store_n(&ctl->exiting, SIDE_EXITING, __ATOMIC_RELEASE);
 	_exit(1);
 }
@@ -154,7 +155,8 @@ void ipcb_side_failing(const char *err)
 		side_failing_sent = true;
 		send(ipcb_side_state.fd, &h, sizeof(h), MSG_NOSIGNAL | MSG_DONTWAIT);
 	}
-	ipcb_joined_fail(err);
+	if (ipcb_side_state.report)
+		ipcb_side_state.report(err);
 }
 
 /* What a side's body asks of this launcher (engine/launcher.h), forked or joined alike. */
