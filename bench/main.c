@@ -1,9 +1,10 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * main.c - ipcbench's entry: it dispatches, and owns what every command shares at the edges:
- * standard descriptors opened at start, standard streams checked at exit. The driver (a run of
- * the plan) is driver.c; compare and report are analyze/'s; serve, rsh-agent and selftest are
- * bench/'s; history is history/'s, which compare and report read through what main hands them.
+ * main.c - ipcbench's entry: it dispatches from one table of commands, and owns what every
+ * command shares at the edges: standard descriptors opened at start, standard streams checked at
+ * exit. The driver (a run of the plan) is driver.c; compare and report are analyze/'s; serve,
+ * rsh-agent and selftest are bench/'s; history is history/'s, which compare and report read
+ * through what main hands them. A new command is a row here and its own file.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -12,11 +13,14 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "command.h"
 #include "compare.h"
 #include "driver.h"
 #include "histsrc.h"
 #include "history.h"
 #include "launch.h"
+#include "options.h"
+#include "remote.h"
 #include "report.h"
 #include "selftest.h"
 #include "serve.h"
@@ -76,12 +80,29 @@ static int std_streams_close(int status, bool said)
 	return status;
 }
 
+/* Every command: the first word names it, or none does and it is the driver (the last row). */
+static const struct ipcb_command commands[] = {
+    {"compare", "BASE.csv NEW.csv [OPTIONS]   CI gate (see compare --help)", ipcb_compare_main,
+     IPCB_CMD_NO_WRITE_SIGNALS | IPCB_CMD_STREAMS_CHECKED | IPCB_CMD_SAYS_OUTPUT},
+    {"report", "CSV [-o FILE.md | --html FILE.html]   the IPC guides' tables", ipcb_report_main,
+     IPCB_CMD_NO_WRITE_SIGNALS | IPCB_CMD_STREAMS_CHECKED | IPCB_CMD_SAYS_OUTPUT},
+    {"serve", "--listen ADDR:PORT [...]       the peer of --peer (see serve --help)",
+     ipcb_serve_main, IPCB_CMD_NO_WRITE_SIGNALS | IPCB_CMD_STREAMS_CHECKED},
+    {"history", "DB [OPTIONS]        a results history (see history --help)", ipcb_history_main,
+     IPCB_CMD_NO_WRITE_SIGNALS | IPCB_CMD_STREAMS_CHECKED | IPCB_CMD_SAYS_OUTPUT},
+    /* The transport test suite: its own signal handling, as a test program's. */
+    {"selftest", NULL, ipcb_selftest_main, IPCB_CMD_STREAMS_CHECKED},
+    /* The remote agent of a runtime's launcher (mpirun runs it): a command line to pass on. */
+    {"rsh-agent", NULL, ipcb_rsh_agent_main, 0},
+    {NULL, NULL, ipcb_driver_main, IPCB_CMD_NO_WRITE_SIGNALS | IPCB_CMD_STREAMS_CHECKED},
+    {NULL, NULL, NULL, 0},
+};
+
 int main(int argc, char **argv)
 {
 	static const struct ipcb_history_source history = {ipcb_history_baseline,
 							   ipcb_history_trends};
-	bool sub = argc > 1 && (strcmp(argv[1], "compare") == 0 || strcmp(argv[1], "report") == 0 ||
-				strcmp(argv[1], "history") == 0);
+	const struct ipcb_command *c = commands;
 	int status;
 
 	if (std_fds_open() < 0)
@@ -92,27 +113,16 @@ int main(int argc, char **argv)
 	 * message is a whole line, so each still goes out whole, when it is written.
 	 */
 	setvbuf(stderr, NULL, _IOLBF, BUFSIZ);
-	/* The peer of --peer, and the remote agent of a launcher: commands of their own. */
-	if (argc > 1 && strcmp(argv[1], "serve") == 0) {
-		ipcb_run_signals_ignore();
-		return std_streams_close(ipcb_serve_main(argc - 1, argv + 1), false);
-	}
-	if (argc > 1 && strcmp(argv[1], "rsh-agent") == 0)
-		return ipcb_rsh_agent_main(argc - 1, argv + 1);
-	/* The transport test suite: its own signal handling, as a test program's. */
-	if (argc > 1 && strcmp(argv[1], "selftest") == 0)
-		return std_streams_close(ipcb_selftest_main(argc - 1, argv + 1), false);
-	/* A write to a closed pipe or beyond RLIMIT_FSIZE fails, and is reported, everywhere. */
-	ipcb_run_signals_ignore();
+	/* What a run's message to the peer carries: the driver's rows say (serve reads it too). */
+	ipcb_remote_settings_use(ipcb_opts_rows());
+	ipcb_commands_use(commands);
 	ipcb_history_source_set(&history);
-	if (sub && strcmp(argv[1], "compare") == 0)
-		status = ipcb_compare_main(argc - 1, argv + 1);
-	else if (sub && strcmp(argv[1], "history") == 0)
-		status = ipcb_history_main(argc - 1, argv + 1);
-	else if (sub)
-		status = ipcb_report_main(argc - 1, argv + 1);
-	else
-		status = ipcb_driver_main(argc, argv);
-	/* compare, report and history check their own output and say what failed. */
-	return std_streams_close(status, sub);
+	while (c->name && !(argc > 1 && strcmp(argv[1], c->name) == 0))
+		c++;
+	if (c->flags & IPCB_CMD_NO_WRITE_SIGNALS)
+		ipcb_run_signals_ignore();
+	status = c->name ? c->fn(argc - 1, argv + 1) : c->fn(argc, argv);
+	if (!(c->flags & IPCB_CMD_STREAMS_CHECKED))
+		return status;
+	return std_streams_close(status, c->flags & IPCB_CMD_SAYS_OUTPUT);
 }

@@ -1,12 +1,18 @@
 # bash completion for ipcbench. Installed as share/bash-completion/completions/ipcbench; to try
 # it from a checkout: source completions/ipcbench.bash
 #
-# Nothing here lists what ipcbench can do: the options come from the --help of the command being
-# completed (ipcbench, ipcbench compare, ipcbench report, ipcbench history), which options take a
-# value from the
-# same lines ("--size LIST" takes one, "--floor" none), and the transport names from its --list.
-# So a new option or transport completes as soon as the binary has it. Only the words a few
-# options accept are written here.
+# Nothing here lists what ipcbench can do: the commands come from the usage lines of its --help
+# (its table of commands), the options from the --help of the command being completed
+# (ipcbench, ipcbench compare, ...), which options take a value from the same lines ("--size
+# LIST" takes one, "--floor" none), and the transport names from its --list. So a new command,
+# option or transport completes as soon as the binary has it. Only the words a few options
+# accept are written here.
+
+# _ipcbench_commands PROG: the commands its --help lists ("       ipcbench compare ...").
+_ipcbench_commands()
+{
+	"$1" --help 2>/dev/null | sed -nE 's/^ {7}[^ ]+ ([a-z][a-z0-9-]*) .*/\1/p'
+}
 
 # _ipcbench_options PROG [SUBCOMMAND]: the options its --help defines, one per line; with
 # `args`, only those that take a value.
@@ -64,14 +70,15 @@ _ipcbench()
 	elif [ "$prev" = = ] && [ "$COMP_CWORD" -ge 2 ]; then
 		prev=${COMP_WORDS[COMP_CWORD - 2]}
 	fi
-	for ((i = 1; i < COMP_CWORD; i++)); do
-		case ${COMP_WORDS[i]} in
-		compare | report | history)
-			sub=${COMP_WORDS[i]}
-			break
-			;;
-		esac
-	done
+	if [ "$COMP_CWORD" -gt 1 ]; then
+		local commands=" $(_ipcbench_commands "$prog" | tr '\n' ' ')"
+		for ((i = 1; i < COMP_CWORD; i++)); do
+			if [[ $commands == *" ${COMP_WORDS[i]} "* ]]; then
+				sub=${COMP_WORDS[i]}
+				break
+			fi
+		done
+	fi
 
 	# The value of an option that takes one.
 	if [[ $prev == -* ]] && _ipcbench_options "$prog" "$sub" args | grep -qxF -- "$prev"; then
@@ -117,11 +124,11 @@ _ipcbench()
 		return 0
 	fi
 	if [ -n "$sub" ]; then
-		# compare's BASE and NEW, report's CSV, history's DB: files.
+		# compare's BASE and NEW, report's CSV, history's DB: files (serve takes none).
 		COMPREPLY=($(compgen -f -- "$cur"))
 		compopt -o filenames 2>/dev/null
 	elif [ "$COMP_CWORD" -eq 1 ]; then
-		COMPREPLY=($(compgen -W "compare report history" -- "$cur"))
+		COMPREPLY=($(compgen -W "$(_ipcbench_commands "$prog")" -- "$cur"))
 	fi
 	return 0
 }

@@ -20,14 +20,13 @@
 #include "csvschema.h"
 #include "db.h"
 #include "format.h"
+#include "parse.h"
 #include "series.h"
 #include "store.h"
 
 static const char prog[] = "ipcbench history";
 
-#define WINDOW_DEFAULT	  8
-#define THRESHOLD_DEFAULT 0.05
-#define ALPHA_DEFAULT	  0.05
+#define WINDOW_DEFAULT 8
 
 enum format {
 	FMT_TABLE,
@@ -38,71 +37,11 @@ struct opts {
 	const char *db;
 	const char *import, *commit, *source;
 	const char *plot;
-	bool check, brief;
+	bool check, brief, help;
 	enum format format;
 	size_t last;
 	struct ipcb_hquery q;
 };
-
-static void usage(FILE *f)
-{
-	fprintf(
-	    f,
-	    "Usage: ipcbench history DB [OPTIONS]\n"
-	    "       ipcbench history DB --import FILE.csv [--commit REV] [--source TEXT]\n"
-	    "       ipcbench history DB --check\n"
-	    "Show the results history DB that ipcbench --db DB fills: its runs (when, status,\n"
-	    "commit, build, machine fingerprint, command), then each group's series, a point\n"
-	    "per run (or per commit) with the median of its rounds and the distribution-free\n"
-	    "95%% interval of that median, the change points and the drift.\n"
-	    "A group is what compare calls one (transport, mode, size, kind, placement, CPUs,\n"
-	    "wait strategy, the run settings) on one machine fingerprint (%s, %s,\n"
-	    "%s, %s).\n"
-	    "Change points: a shifted Mann-Whitney test over sliding windows of the points'\n"
-	    "log medians, with the drift taken out (the Theil-Sen slope within each window):\n"
-	    "a point starts a change when the window from it is lower or higher than the one\n"
-	    "before by more than the threshold, at alpha over the number of candidates\n"
-	    "(Bonferroni); the strongest wins within half a window; each names its first run.\n"
-	    "Drift: the Theil-Sen slope of the log medians per point within the segments\n"
-	    "between change points, with Sen's interval at 1 - alpha; shown when it leaves\n"
-	    "out 0.\n"
-	    "\n"
-	    "Options:\n"
-	    "      --metric COLUMN   %s (default), %s (higher is better), %s or\n"
-	    "                        %s (lower is better)\n"
-	    "      --by run|commit   a point per run (default), or per commit: the runs of\n"
-	    "                        one commit pooled\n"
-	    "      --last N          only the last N runs, and the last N points of a series\n"
-	    "      --machine FP      only runs of this machine fingerprint (or a prefix)\n"
-	    "      --group TEXT      only groups whose name holds TEXT (e.g. 'pipe throughput')\n"
-	    "      --threshold PCT   the smallest change that counts: 5%% or 0.05 (default 5%%)\n"
-	    "      --alpha A         chance of any false change point in a series, and 1 - the\n"
-	    "                        drift interval's level (default 0.05)\n"
-	    "      --window N        points on each side of a candidate change, 4 to 64, even\n"
-	    "                        (default %d; a change needs about N/2 + 1 points after it)\n"
-	    "      --plot DIR        draw each series into DIR (made if missing) with gnuplot:\n"
-	    "                        SLUG.svg, and its data as SLUG.tsv\n"
-	    "      --brief           one line per series, no points\n"
-	    "      --format FMT      table (default) or csv (one line per point)\n"
-	    "      --import FILE     store FILE (ipcbench --csv or --json output) as one\n"
-	    "                        complete run, its times its rows', then exit\n"
-	    "      --commit REV      with --import: the run's git commit\n"
-	    "      --source TEXT     with --import: what made the rows (default 'import FILE')\n"
-	    "      --check           open DB and check it (schema, SQLite's integrity check)\n"
-	    "  -h, --help            this help\n"
-	    "\n"
-	    "Exit status: 0 shown (or stored, or whole), 1 a write failed or the figures could\n"
-	    "not be drawn, 2 usage error, or a database that cannot be used: missing, not an\n"
-	    "ipcbench history, of a newer schema, damaged, or (--import) read-only; the\n"
-	    "message says which.\n"
-	    "\n"
-	    "Example: ipcbench history ci.db --group 'pipe throughput' --plot trends\n",
-	    ipcb_csv_name(ipcb_histdb_machine_cols[0]), ipcb_csv_name(ipcb_histdb_machine_cols[1]),
-	    ipcb_csv_name(ipcb_histdb_machine_cols[2]), ipcb_csv_name(ipcb_histdb_machine_cols[3]),
-	    ipcb_csv_name(ipcb_csv_metrics[0].column), ipcb_csv_name(ipcb_csv_metrics[1].column),
-	    ipcb_csv_name(ipcb_csv_metrics[2].column), ipcb_csv_name(ipcb_csv_metrics[3].column),
-	    WINDOW_DEFAULT);
-}
 
 __attribute__((format(printf, 1, 2))) static int usage_fail(const char *fmt, ...)
 {
@@ -151,148 +90,276 @@ static bool count_parse(const char *s, unsigned long lo, unsigned long hi, unsig
 	return true;
 }
 
-enum {
-	A_IMPORT,
-	A_COMMIT,
-	A_SOURCE,
-	A_CHECK,
-	A_METRIC,
-	A_BY,
-	A_LAST,
-	A_MACHINE,
-	A_GROUP,
-	A_THRESHOLD,
-	A_ALPHA,
-	A_WINDOW,
-	A_PLOT,
-	A_BRIEF,
-	A_FORMAT,
-	A_HELP,
+static int metric_parse(void *base, const char *v, char *err, size_t errlen)
+{
+	struct opts *o = base;
+
+	for (size_t m = 0; m < IPCB_CSV_NMETRICS; m++)
+		if (strcmp(v, ipcb_csv_name(ipcb_csv_metrics[m].column)) == 0) {
+			o->q.metric = ipcb_csv_metrics[m].column;
+			o->q.lower_better = ipcb_csv_metrics[m].lower_better;
+			return 0;
+		}
+	return ipcb_parse_fail(
+	    err, errlen, "--metric: '%s' is not one of %s, %s, %s, %s", v,
+	    ipcb_csv_name(ipcb_csv_metrics[0].column), ipcb_csv_name(ipcb_csv_metrics[1].column),
+	    ipcb_csv_name(ipcb_csv_metrics[2].column), ipcb_csv_name(ipcb_csv_metrics[3].column));
+}
+
+/* --metric's help: the metrics' names are the metric table's. */
+static void metric_help(char *out, size_t n)
+{
+	snprintf(
+	    out, n, "%s (default), %s (higher is better), %s or\n%s (lower is better)",
+	    ipcb_csv_name(ipcb_csv_metrics[0].column), ipcb_csv_name(ipcb_csv_metrics[1].column),
+	    ipcb_csv_name(ipcb_csv_metrics[2].column), ipcb_csv_name(ipcb_csv_metrics[3].column));
+}
+
+static int by_parse(void *base, const char *v, char *err, size_t errlen)
+{
+	/* What a point is: --by's values. */
+	static const char *const by[] = {"run", "commit"};
+	struct opts *o = base;
+
+	if (strcmp(v, by[0]) != 0 && strcmp(v, by[1]) != 0)
+		return ipcb_parse_fail(err, errlen, "--by: '%s' is not %s or %s", v, by[0], by[1]);
+	o->q.by_commit = strcmp(v, by[1]) == 0;
+	return 0;
+}
+
+static int last_parse(void *base, const char *v, char *err, size_t errlen)
+{
+	struct opts *o = base;
+	unsigned long u;
+
+	if (!count_parse(v, 1, 1000000, &u))
+		return ipcb_parse_fail(err, errlen,
+				       "--last: '%s' is not a whole number from 1 to 1000000", v);
+	o->last = u;
+	return 0;
+}
+
+static int threshold_parse(void *base, const char *v, char *err, size_t errlen)
+{
+	struct opts *o = base;
+
+	if (!fraction_parse(v, 0, 0.9, &o->q.cp.threshold))
+		return ipcb_parse_fail(
+		    err, errlen,
+		    "--threshold: '%s' is not a share above 0%% and at most 90%% "
+		    "(e.g. 5%% or 0.05)",
+		    v);
+	return 0;
+}
+
+static int alpha_parse(void *base, const char *v, char *err, size_t errlen)
+{
+	struct opts *o = base;
+	char *end;
+
+	errno = 0;
+	o->q.cp.alpha = strtod(v, &end);
+	if (end == v || *end || errno || !(o->q.cp.alpha > 0 && o->q.cp.alpha <= 0.5))
+		return ipcb_parse_fail(err, errlen,
+				       "--alpha: '%s' is not a probability in (0, 0.5]", v);
+	return 0;
+}
+
+static int window_parse(void *base, const char *v, char *err, size_t errlen)
+{
+	struct opts *o = base;
+	unsigned long u;
+
+	if (!count_parse(v, 4, 64, &u) || u % 2)
+		return ipcb_parse_fail(err, errlen,
+				       "--window: '%s' is not an even number from 4 to 64", v);
+	o->q.cp.window = u;
+	return 0;
+}
+
+static int format_parse(void *base, const char *v, char *err, size_t errlen)
+{
+	struct opts *o = base;
+
+	if (strcmp(v, "table") == 0)
+		o->format = FMT_TABLE;
+	else if (strcmp(v, "csv") == 0)
+		o->format = FMT_CSV;
+	else
+		return ipcb_parse_fail(err, errlen, "--format: '%s' is not table or csv", v);
+	return 0;
+}
+
+#define HISTORY_STR_(x) #x
+#define HISTORY_STR(x)	HISTORY_STR_(x)
+
+/* Every option of `history`, in the order --help shows them (lib/cliopt.h). */
+static const struct ipcb_clirow history_opts[] = {
+    {.opt = {.name = "metric"},
+     .type = IPCB_CLI_CALL,
+     .parse = metric_parse,
+     .arg = "COLUMN",
+     .section = "Options:",
+     .help_fn = metric_help},
+    {.opt = {.name = "by"},
+     .type = IPCB_CLI_CALL,
+     .parse = by_parse,
+     .arg = "run|commit",
+     .help = "a point per run (default), or per commit: the runs of\n"
+	     "one commit pooled"},
+    {.opt = {.name = "last"},
+     .type = IPCB_CLI_CALL,
+     .parse = last_parse,
+     .arg = "N",
+     .help = "only the last N runs, and the last N points of a series"},
+    {.opt = {.name = "machine"},
+     .type = IPCB_CLI_TEXT,
+     .off = offsetof(struct opts, q.machine),
+     .noun = "value",
+     .arg = "FP",
+     .help = "only runs of this machine fingerprint (or a prefix)"},
+    {.opt = {.name = "group"},
+     .type = IPCB_CLI_TEXT,
+     .off = offsetof(struct opts, q.group),
+     .noun = "value",
+     .arg = "TEXT",
+     .help = "only groups whose name holds TEXT (e.g. 'pipe throughput')"},
+    {.opt = {.name = "threshold"},
+     .type = IPCB_CLI_CALL,
+     .parse = threshold_parse,
+     .def = "5%",
+     .arg = "PCT",
+     .help = "the smallest change that counts: 5% or 0.05 (default 5%)"},
+    {.opt = {.name = "alpha"},
+     .type = IPCB_CLI_CALL,
+     .parse = alpha_parse,
+     .def = "0.05",
+     .arg = "A",
+     .help = "chance of any false change point in a series, and 1 - the\n"
+	     "drift interval's level (default 0.05)"},
+    {.opt = {.name = "window"},
+     .type = IPCB_CLI_CALL,
+     .parse = window_parse,
+     .def = HISTORY_STR(WINDOW_DEFAULT),
+     .arg = "N",
+     .help = "points on each side of a candidate change, 4 to 64, even\n"
+	     "(default " HISTORY_STR(WINDOW_DEFAULT) "; a change needs about N/2 + 1 points "
+						     "after it)"},
+    {.opt = {.name = "plot"},
+     .type = IPCB_CLI_TEXT,
+     .off = offsetof(struct opts, plot),
+     .noun = "value",
+     .arg = "DIR",
+     .help = "draw each series into DIR (made if missing) with gnuplot:\n"
+	     "SLUG.svg, and its data as SLUG.tsv"},
+    {.opt = {.name = "brief"},
+     .type = IPCB_CLI_FLAG,
+     .off = offsetof(struct opts, brief),
+     .help = "one line per series, no points"},
+    {.opt = {.name = "format"},
+     .type = IPCB_CLI_CALL,
+     .parse = format_parse,
+     .arg = "FMT",
+     .help = "table (default) or csv (one line per point)"},
+    {.opt = {.name = "import"},
+     .type = IPCB_CLI_TEXT,
+     .off = offsetof(struct opts, import),
+     .noun = "value",
+     .arg = "FILE",
+     .help = "store FILE (ipcbench --csv or --json output) as one\n"
+	     "complete run, its times its rows', then exit"},
+    {.opt = {.name = "commit"},
+     .type = IPCB_CLI_TEXT,
+     .off = offsetof(struct opts, commit),
+     .noun = "value",
+     .arg = "REV",
+     .help = "with --import: the run's git commit"},
+    {.opt = {.name = "source"},
+     .type = IPCB_CLI_TEXT,
+     .off = offsetof(struct opts, source),
+     .noun = "value",
+     .arg = "TEXT",
+     .help = "with --import: what made the rows (default 'import FILE')"},
+    {.opt = {.name = "check"},
+     .type = IPCB_CLI_FLAG,
+     .off = offsetof(struct opts, check),
+     .help = "open DB and check it (schema, SQLite's integrity check)"},
+    {.opt = {.name = "help", .letter = 'h'},
+     .type = IPCB_CLI_FLAG,
+     .off = offsetof(struct opts, help),
+     .help = "this help"},
+    {.opt = {.name = NULL}},
 };
 
-static const struct ipcb_cliopt history_opts[] = {
-    {"import", 0, true, A_IMPORT}, {"commit", 0, true, A_COMMIT},
-    {"source", 0, true, A_SOURCE}, {"check", 0, false, A_CHECK},
-    {"metric", 0, true, A_METRIC}, {"by", 0, true, A_BY},
-    {"last", 0, true, A_LAST},	   {"machine", 0, true, A_MACHINE},
-    {"group", 0, true, A_GROUP},   {"threshold", 0, true, A_THRESHOLD},
-    {"alpha", 0, true, A_ALPHA},   {"window", 0, true, A_WINDOW},
-    {"plot", 0, true, A_PLOT},	   {"brief", 0, false, A_BRIEF},
-    {"format", 0, true, A_FORMAT}, {"help", 'h', false, A_HELP},
-    {NULL, 0, false, 0},
-};
+static void usage(FILE *f)
+{
+	fprintf(
+	    f,
+	    "Usage: ipcbench history DB [OPTIONS]\n"
+	    "       ipcbench history DB --import FILE.csv [--commit REV] [--source TEXT]\n"
+	    "       ipcbench history DB --check\n"
+	    "Show the results history DB that ipcbench --db DB fills: its runs (when, status,\n"
+	    "commit, build, machine fingerprint, command), then each group's series, a point\n"
+	    "per run (or per commit) with the median of its rounds and the distribution-free\n"
+	    "95%% interval of that median, the change points and the drift.\n"
+	    "A group is what compare calls one (transport, mode, size, kind, placement, CPUs,\n"
+	    "wait strategy, the run settings) on one machine fingerprint (%s, %s,\n"
+	    "%s, %s).\n"
+	    "Change points: a shifted Mann-Whitney test over sliding windows of the points'\n"
+	    "log medians, with the drift taken out (the Theil-Sen slope within each window):\n"
+	    "a point starts a change when the window from it is lower or higher than the one\n"
+	    "before by more than the threshold, at alpha over the number of candidates\n"
+	    "(Bonferroni); the strongest wins within half a window; each names its first run.\n"
+	    "Drift: the Theil-Sen slope of the log medians per point within the segments\n"
+	    "between change points, with Sen's interval at 1 - alpha; shown when it leaves\n"
+	    "out 0.\n",
+	    ipcb_csv_name(ipcb_histdb_machine_cols[0]), ipcb_csv_name(ipcb_histdb_machine_cols[1]),
+	    ipcb_csv_name(ipcb_histdb_machine_cols[2]), ipcb_csv_name(ipcb_histdb_machine_cols[3]));
+	ipcb_cli_help(f, history_opts, 6, 24);
+	fprintf(
+	    f, "\n"
+	       "Exit status: 0 shown (or stored, or whole), 1 a write failed or the figures could\n"
+	       "not be drawn, 2 usage error, or a database that cannot be used: missing, not an\n"
+	       "ipcbench history, of a newer schema, damaged, or (--import) read-only; the\n"
+	       "message says which.\n"
+	       "\n"
+	       "Example: ipcbench history ci.db --group 'pipe throughput' --plot trends\n");
+}
+
+/* The one argument: the database. */
+static int db_arg(void *ctx, const char *v, char *err, size_t errlen)
+{
+	struct opts *o = ctx;
+
+	if (o->db)
+		return ipcb_parse_fail(err, errlen, "unexpected argument '%s' (one database)", v);
+	if (!*v)
+		return ipcb_parse_fail(err, errlen, "empty database name");
+	o->db = v;
+	return 0;
+}
+
+/* --help ends the parse where it stands: what follows is not read. */
+static int help_taken(void *ctx, const struct ipcb_clirow *row, const char *typed, char *err,
+		      size_t errlen)
+{
+	return row->off == offsetof(struct opts, help) && row->type == IPCB_CLI_FLAG;
+}
 
 /* 0, IPCB_HISTORY_USAGE (said), or -1 for --help (printed). */
 static int parse_args(struct opts *o, int argc, char **argv)
 {
+	const struct ipcb_cli_hooks hooks = {.arg = db_arg, .taken = help_taken, .ctx = o};
 	char err[256];
-	struct ipcb_cli cli;
-	const char *v;
-	unsigned long u;
-	int id;
+	int rc = ipcb_cli_defaults(history_opts, o, err, sizeof(err));
 
-	ipcb_cli_init(&cli, argc, argv);
-	while ((id = ipcb_cli_next(&cli, history_opts, &v, err, sizeof(err))) != IPCB_CLI_END) {
-		switch (id) {
-		case IPCB_CLI_ERROR:
-			return usage_fail("%s", err);
-		case IPCB_CLI_ARG:
-			if (o->db)
-				return usage_fail("unexpected argument '%s' (one database)", v);
-			if (!*v)
-				return usage_fail("empty database name");
-			o->db = v;
-			break;
-		case A_HELP:
-			usage(stdout);
-			return -1;
-		case A_IMPORT:
-		case A_COMMIT:
-		case A_SOURCE:
-		case A_PLOT:
-		case A_MACHINE:
-		case A_GROUP:
-			if (!*v)
-				return usage_fail("%s: empty value", cli.typed);
-			*(id == A_IMPORT    ? &o->import
-			  : id == A_COMMIT  ? &o->commit
-			  : id == A_SOURCE  ? &o->source
-			  : id == A_PLOT    ? &o->plot
-			  : id == A_MACHINE ? &o->q.machine
-					    : &o->q.group) = v;
-			break;
-		case A_CHECK:
-			o->check = true;
-			break;
-		case A_BRIEF:
-			o->brief = true;
-			break;
-		case A_METRIC: {
-			bool found = false;
-
-			for (size_t m = 0; m < IPCB_CSV_NMETRICS && !found; m++)
-				if (strcmp(v, ipcb_csv_name(ipcb_csv_metrics[m].column)) == 0) {
-					o->q.metric = ipcb_csv_metrics[m].column;
-					o->q.lower_better = ipcb_csv_metrics[m].lower_better;
-					found = true;
-				}
-			if (!found)
-				return usage_fail("--metric: '%s' is not one of %s, %s, %s, %s", v,
-						  ipcb_csv_name(ipcb_csv_metrics[0].column),
-						  ipcb_csv_name(ipcb_csv_metrics[1].column),
-						  ipcb_csv_name(ipcb_csv_metrics[2].column),
-						  ipcb_csv_name(ipcb_csv_metrics[3].column));
-			break;
-		}
-		case A_BY: {
-			/* What a point is: --by's values. */
-			static const char *const by[] = {"run", "commit"};
-
-			if (strcmp(v, by[0]) != 0 && strcmp(v, by[1]) != 0)
-				return usage_fail("--by: '%s' is not %s or %s", v, by[0], by[1]);
-			o->q.by_commit = strcmp(v, by[1]) == 0;
-			break;
-		}
-		case A_LAST:
-			if (!count_parse(v, 1, 1000000, &u))
-				return usage_fail("--last: '%s' is not a whole number from 1 to "
-						  "1000000",
-						  v);
-			o->last = u;
-			break;
-		case A_THRESHOLD:
-			if (!fraction_parse(v, 0, 0.9, &o->q.cp.threshold))
-				return usage_fail(
-				    "--threshold: '%s' is not a share above 0%% and at "
-				    "most 90%% (e.g. 5%% or 0.05)",
-				    v);
-			break;
-		case A_ALPHA: {
-			char *end;
-
-			errno = 0;
-			o->q.cp.alpha = strtod(v, &end);
-			if (end == v || *end || errno ||
-			    !(o->q.cp.alpha > 0 && o->q.cp.alpha <= 0.5))
-				return usage_fail("--alpha: '%s' is not a probability in (0, 0.5]",
-						  v);
-			break;
-		}
-		case A_WINDOW:
-			if (!count_parse(v, 4, 64, &u) || u % 2)
-				return usage_fail(
-				    "--window: '%s' is not an even number from 4 to 64", v);
-			o->q.cp.window = u;
-			break;
-		case A_FORMAT:
-			if (strcmp(v, "table") == 0)
-				o->format = FMT_TABLE;
-			else if (strcmp(v, "csv") == 0)
-				o->format = FMT_CSV;
-			else
-				return usage_fail("--format: '%s' is not table or csv", v);
-			break;
-		}
+	if (!rc)
+		rc = ipcb_cli_parse(history_opts, o, argc, argv, &hooks, err, sizeof(err));
+	if (rc < 0)
+		return usage_fail("%s", err);
+	if (rc > 0) {
+		usage(stdout);
+		return -1;
 	}
 	if (!o->db)
 		return usage_fail("no database: ipcbench history DB");
@@ -625,12 +692,8 @@ static int check_show(struct ipcb_histdb *h, char *err, size_t errlen)
 
 int ipcb_history_main(int argc, char **argv)
 {
-	struct opts o = {
-	    .q = {.metric = IPCB_COL_BYTES_PER_S,
-		  .cp = {.threshold = THRESHOLD_DEFAULT,
-			 .alpha = ALPHA_DEFAULT,
-			 .window = WINDOW_DEFAULT}},
-	};
+	/* The metric's default is the metric table's first; the others are their rows'. */
+	struct opts o = {.q = {.metric = IPCB_COL_BYTES_PER_S}};
 	/* The database and the message on the heap: 6 KiB, too much for a small stack. */
 	struct ipcb_histdb *h = NULL;
 	const size_t errlen = 2048;

@@ -2,8 +2,11 @@
 /* cliopt.c - the table-driven command-line parser every ipcbench command uses; see cliopt.h. */
 #include "cliopt.h"
 
-#include <stdio.h>
+#include <errno.h>
+#include <math.h>
 #include <string.h>
+
+#include "parse.h"
 
 void ipcb_cli_init(struct ipcb_cli *c, int argc, char **argv)
 {
@@ -13,21 +16,45 @@ void ipcb_cli_init(struct ipcb_cli *c, int argc, char **argv)
 	c->i = 1;
 }
 
-/* The entry named by `name` (len bytes): exactly, else by a unique prefix. NULL: err says why. */
-static const struct ipcb_cliopt *find_long(const struct ipcb_cliopt *table, const char *name,
-					   size_t len, const char *typed, char *err, size_t errlen)
+/*
+ * A table as the parser walks it: spellings alone (struct ipcb_cliopt), or rows that begin with
+ * their spelling (struct ipcb_clirow), `stride` bytes apart.
+ */
+struct table {
+	const char *rows;
+	size_t stride;
+	bool typed;
+};
+
+static const struct ipcb_cliopt *at(const struct table *t, size_t i)
 {
-	const struct ipcb_cliopt *found = NULL;
+	return (const struct ipcb_cliopt *)(t->rows + i * t->stride);
+}
+
+static bool takes_value(const struct table *t, const struct ipcb_cliopt *o)
+{
+	const struct ipcb_clirow *r = (const struct ipcb_clirow *)o;
+
+	if (!t->typed)
+		return o->value;
+	return r->type != IPCB_CLI_FLAG && r->type != IPCB_CLI_CLEAR;
+}
+
+/* The entry named by `name` (len bytes): exactly, else by a unique prefix. NULL: err says why. */
+static const struct ipcb_cliopt *find_long(const struct table *t, const char *name, size_t len,
+					   const char *typed, char *err, size_t errlen)
+{
+	const struct ipcb_cliopt *found = NULL, *o;
 	size_t matches = 0, used;
 
 	if (len == 0) {
 		snprintf(err, errlen, "unknown option '%s'", typed);
 		return NULL;
 	}
-	for (const struct ipcb_cliopt *o = table; o->name; o++)
+	for (size_t i = 0; (o = at(t, i))->name; i++)
 		if (strlen(o->name) == len && strncmp(o->name, name, len) == 0)
 			return o;
-	for (const struct ipcb_cliopt *o = table; o->name; o++)
+	for (size_t i = 0; (o = at(t, i))->name; i++)
 		if (strncmp(o->name, name, len) == 0) {
 			found = o;
 			matches++;
@@ -39,30 +66,32 @@ static const struct ipcb_cliopt *find_long(const struct ipcb_cliopt *table, cons
 		return NULL;
 	}
 	used = (size_t)snprintf(err, errlen, "%.*s is ambiguous:", (int)(len + 2), typed);
-	for (const struct ipcb_cliopt *o = table; o->name && used < errlen; o++)
+	for (size_t i = 0; (o = at(t, i))->name && used < errlen; i++)
 		if (strncmp(o->name, name, len) == 0)
 			used += (size_t)snprintf(err + used, errlen - used, " --%s", o->name);
 	return NULL;
 }
 
-static int short_option(struct ipcb_cli *c, const struct ipcb_cliopt *table, const char **value,
-			char *err, size_t errlen)
+static int short_option(struct ipcb_cli *c, const struct table *t, const struct ipcb_cliopt **row,
+			const char **value, char *err, size_t errlen)
 {
 	char letter = *c->cluster++;
-	const struct ipcb_cliopt *o = table;
+	const struct ipcb_cliopt *o;
+	size_t i = 0;
 
-	while (o->name && o->letter != letter)
-		o++;
+	while ((o = at(t, i))->name && o->letter != letter)
+		i++;
 	if (!o->name || !letter) {
 		snprintf(err, errlen, "unknown option '-%c'", letter);
 		return IPCB_CLI_ERROR;
 	}
 	snprintf(c->typed, sizeof(c->typed), "-%c", letter);
 	*value = NULL;
-	if (!o->value) {
+	*row = o;
+	if (!takes_value(t, o)) {
 		if (!*c->cluster)
 			c->cluster = NULL;
-		return o->id;
+		return 0;
 	}
 	/* -nVALUE, or -n VALUE. */
 	if (*c->cluster) {
@@ -75,19 +104,19 @@ static int short_option(struct ipcb_cli *c, const struct ipcb_cliopt *table, con
 		return IPCB_CLI_ERROR;
 	}
 	c->cluster = NULL;
-	return o->id;
+	return 0;
 }
 
-int ipcb_cli_next(struct ipcb_cli *c, const struct ipcb_cliopt *table, const char **value,
-		  char *err, size_t errlen)
+/* The next item: 0 with *row and *value an option's, or an IPCB_CLI_ code as ipcb_cli_next's. */
+static int next_item(struct ipcb_cli *c, const struct table *t, const struct ipcb_cliopt **row,
+		     const char **value, char *err, size_t errlen)
 {
-	const struct ipcb_cliopt *o;
 	const char *a, *eq;
 	size_t len;
 
 	*value = NULL;
 	if (c->cluster)
-		return short_option(c, table, value, err, errlen);
+		return short_option(c, t, row, value, err, errlen);
 	if (c->i >= c->argc)
 		return IPCB_CLI_END;
 	a = c->argv[c->i++];
@@ -97,24 +126,24 @@ int ipcb_cli_next(struct ipcb_cli *c, const struct ipcb_cliopt *table, const cha
 	}
 	if (strcmp(a, "--") == 0) {
 		c->only_args = true;
-		return ipcb_cli_next(c, table, value, err, errlen);
+		return next_item(c, t, row, value, err, errlen);
 	}
 	if (a[1] != '-') {
 		c->cluster = a + 1;
-		return short_option(c, table, value, err, errlen);
+		return short_option(c, t, row, value, err, errlen);
 	}
 	eq = strchr(a, '=');
 	len = eq ? (size_t)(eq - a - 2) : strlen(a) - 2;
-	o = find_long(table, a + 2, len, a, err, errlen);
-	if (!o)
+	*row = find_long(t, a + 2, len, a, err, errlen);
+	if (!*row)
 		return IPCB_CLI_ERROR;
-	snprintf(c->typed, sizeof(c->typed), "--%s", o->name);
-	if (!o->value) {
+	snprintf(c->typed, sizeof(c->typed), "--%s", (*row)->name);
+	if (!takes_value(t, *row)) {
 		if (eq) {
 			snprintf(err, errlen, "'%s': this option takes no value", a);
 			return IPCB_CLI_ERROR;
 		}
-		return o->id;
+		return 0;
 	}
 	if (eq) {
 		*value = eq + 1;
@@ -124,5 +153,247 @@ int ipcb_cli_next(struct ipcb_cli *c, const struct ipcb_cliopt *table, const cha
 		snprintf(err, errlen, "%s: missing value", c->typed);
 		return IPCB_CLI_ERROR;
 	}
-	return o->id;
+	return 0;
+}
+
+int ipcb_cli_next(struct ipcb_cli *c, const struct ipcb_cliopt *table, const char **value,
+		  char *err, size_t errlen)
+{
+	const struct table t = {(const char *)table, sizeof(*table), false};
+	const struct ipcb_cliopt *row = NULL;
+	int rc = next_item(c, &t, &row, value, err, errlen);
+
+	return rc ? rc : row->id;
+}
+
+/* The choices as a message lists them: "spin, yield, block, hybrid". */
+static void choices_text(const struct ipcb_clirow *o, char *out, size_t n)
+{
+	size_t len = 0;
+
+	if (o->valid) {
+		snprintf(out, n, "%s", o->valid);
+		return;
+	}
+	out[0] = '\0';
+	for (const char *c = o->choices; *c && len < n; c++)
+		len += (size_t)snprintf(out + len, n - len, *c == '|' ? ", " : "%c", *c);
+}
+
+/* Take `value` into the row's place in base, by the row's type. */
+static int store(const struct ipcb_clirow *o, void *base, const char *value, char *err,
+		 size_t errlen)
+{
+	char *p = (char *)base + o->off, what[80], valid[256];
+	uint64_t u = 0; /* a failed parse leaves it 0: what it sets is never read then */
+	int rc, i;
+
+	snprintf(what, sizeof(what), "--%s", o->opt.name);
+	switch (o->type) {
+	case IPCB_CLI_FLAG:
+	case IPCB_CLI_CLEAR:
+		*(bool *)p = o->type == IPCB_CLI_FLAG;
+		return 0;
+	case IPCB_CLI_U64:
+		return ipcb_parse_u64(value, o->min, o->max, (uint64_t *)p, what, err, errlen);
+	case IPCB_CLI_UINT:
+		rc = ipcb_parse_u64(value, o->min, o->max, &u, what, err, errlen);
+		*(unsigned *)p = (unsigned)u;
+		return rc;
+	case IPCB_CLI_SECONDS:
+		return ipcb_parse_seconds(value, o->fmin, o->fmax, (double *)p, what, err, errlen);
+	case IPCB_CLI_TEXT:
+		*(const char **)p = value;
+		if (o->noun && !*value)
+			return ipcb_parse_fail(err, errlen, "%s: empty %s", what, o->noun);
+		return 0;
+	case IPCB_CLI_CHOICE:
+		i = ipcb_parse_choice(o->choices, value, strlen(value));
+		if (i >= 0) {
+			*(int *)p = o->values ? o->values[i] : i;
+			return 0;
+		}
+		choices_text(o, valid, sizeof(valid));
+		return ipcb_parse_fail(err, errlen, "%s: unknown %s%s'%s'; valid: %s", what,
+				       o->noun ? o->noun : "", o->noun ? " " : "", value, valid);
+	case IPCB_CLI_CALL:
+		return o->parse(base, value, err, errlen);
+	}
+	return ipcb_parse_fail(err, errlen, "%s: no place for its value", what);
+}
+
+int ipcb_cli_parse(const struct ipcb_clirow *table, void *base, int argc, char **argv,
+		   const struct ipcb_cli_hooks *hooks, char *err, size_t errlen)
+{
+	const struct table t = {(const char *)table, sizeof(*table), true};
+	const struct ipcb_cliopt *opt = NULL;
+	struct ipcb_cli cli;
+	const char *value;
+	int rc;
+
+	ipcb_cli_init(&cli, argc, argv);
+	while ((rc = next_item(&cli, &t, &opt, &value, err, errlen)) != IPCB_CLI_END) {
+		/* A row begins with its spelling: the spelling found is its row's. */
+		const struct ipcb_clirow *row = (const struct ipcb_clirow *)opt;
+
+		if (rc == IPCB_CLI_ERROR)
+			return -EINVAL;
+		if (rc == IPCB_CLI_ARG) {
+			if (!hooks || !hooks->arg)
+				return ipcb_parse_fail(err, errlen, "unexpected argument '%s'",
+						       value);
+			rc = hooks->arg(hooks->ctx, value, err, errlen);
+		} else {
+			rc = store(row, base, value, err, errlen);
+			if (!rc && hooks && hooks->taken)
+				rc = hooks->taken(hooks->ctx, row, cli.typed, err, errlen);
+		}
+		if (rc)
+			return rc;
+	}
+	return 0;
+}
+
+int ipcb_cli_defaults(const struct ipcb_clirow *table, void *base, char *err, size_t errlen)
+{
+	for (const struct ipcb_clirow *o = table; o->opt.name; o++) {
+		int rc = o->def ? store(o, base, o->def, err, errlen) : 0;
+
+		if (rc)
+			return rc;
+	}
+	return 0;
+}
+
+void ipcb_cli_help(FILE *f, const struct ipcb_clirow *table, unsigned indent, unsigned col)
+{
+	for (const struct ipcb_clirow *o = table; o->opt.name; o++) {
+		char head[160], text[1024];
+		const char *h = o->help;
+		int len;
+
+		if (o->section)
+			fprintf(f, "\n%s%s", o->section, *o->section ? "\n" : "");
+		if (o->help_fn) {
+			o->help_fn(text, sizeof(text));
+			h = text;
+		}
+		if (!h)
+			continue;
+		if (o->opt.letter)
+			len = snprintf(head, sizeof(head), "  -%c, --%s%s%s", o->opt.letter,
+				       o->opt.name, o->arg ? " " : "", o->arg ? o->arg : "");
+		else
+			len = snprintf(head, sizeof(head), "%*s--%s%s%s", (int)indent, "",
+				       o->opt.name, o->arg ? " " : "", o->arg ? o->arg : "");
+		if (len < (int)col)
+			fprintf(f, "%-*s", (int)col, head);
+		else if (len <= (int)col + 2)
+			fprintf(f, "%s  ", head);
+		else
+			fprintf(f, "%s\n%*s", head, (int)col, "");
+		for (const char *c = h; *c; c++) {
+			fputc(*c, f);
+			if (*c == '\n' && c[1])
+				fprintf(f, "%*s", (int)col, "");
+		}
+		fputc('\n', f);
+	}
+}
+
+size_t ipcb_cli_peer_count(const struct ipcb_clirow *table)
+{
+	size_t n = 0;
+
+	for (const struct ipcb_clirow *o = table; o->opt.name; o++)
+		n += o->peer;
+	return n;
+}
+
+void ipcb_cli_peer_pack(const struct ipcb_clirow *table, const void *spec, uint64_t *vals)
+{
+	for (const struct ipcb_clirow *o = table; o->opt.name; o++) {
+		const char *p = (const char *)spec + o->spec;
+		uint64_t v = 0;
+
+		if (!o->peer)
+			continue;
+		switch (o->type) {
+		case IPCB_CLI_FLAG:
+		case IPCB_CLI_CLEAR:
+			v = *(const bool *)p;
+			break;
+		case IPCB_CLI_U64:
+			v = *(const uint64_t *)p;
+			break;
+		case IPCB_CLI_UINT:
+			v = *(const unsigned *)p;
+			break;
+		case IPCB_CLI_SECONDS:
+			memcpy(&v, p, sizeof(v));
+			break;
+		case IPCB_CLI_CHOICE:
+			v = (uint64_t)(int64_t)(*(const int *)p);
+			break;
+		default:
+			break;
+		}
+		*vals++ = v;
+	}
+}
+
+int ipcb_cli_peer_unpack(const struct ipcb_clirow *table, const uint64_t *vals, size_t n,
+			 void *spec, char *why, size_t why_bytes)
+{
+	size_t want = ipcb_cli_peer_count(table);
+
+	if (n != want)
+		return ipcb_parse_fail(why, why_bytes,
+				       "%zu settings, where this ipcbench takes %zu", n, want);
+	for (const struct ipcb_clirow *o = table; o->opt.name; o++) {
+		char *p = (char *)spec + o->spec;
+		uint64_t v;
+		double d;
+
+		if (!o->peer)
+			continue;
+		v = *vals++;
+		switch (o->type) {
+		case IPCB_CLI_FLAG:
+		case IPCB_CLI_CLEAR:
+			if (v > 1)
+				goto out_of_range;
+			*(bool *)p = v;
+			break;
+		case IPCB_CLI_U64:
+		case IPCB_CLI_UINT:
+		case IPCB_CLI_CHOICE:
+			if (v > o->max)
+				goto out_of_range;
+			if (o->type == IPCB_CLI_U64)
+				*(uint64_t *)p = v;
+			else if (o->type == IPCB_CLI_UINT)
+				*(unsigned *)p = (unsigned)v;
+			else
+				*(int *)p = (int)v;
+			break;
+		case IPCB_CLI_SECONDS:
+			memcpy(&d, &v, sizeof(d));
+			if (!isfinite(d) || d < 0 || d > o->fmax)
+				return ipcb_parse_fail(why, why_bytes,
+						       "--%s: %g s is out of its range",
+						       o->opt.name, d);
+			*(double *)p = d;
+			break;
+		default:
+			return ipcb_parse_fail(why, why_bytes,
+					       "--%s: a setting of no kind a run carries",
+					       o->opt.name);
+		}
+		continue;
+	out_of_range:
+		return ipcb_parse_fail(why, why_bytes, "--%s: %llu is out of its range",
+				       o->opt.name, (unsigned long long)v);
+	}
+	return 0;
 }

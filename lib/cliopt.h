@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * cliopt.h - the one command-line parser of every ipcbench command (the driver, compare, report,
- * serve), driven by a table of options, so that all of them take the same spellings:
+ * serve, history), driven by a table of options, so that all of them take the same spellings:
  *
  *   --name VALUE, --name=VALUE, -n VALUE, -nVALUE; flags bundled as -qh (and -qt pipe: the last
  *   one of a bundle may take a value); a unique prefix of a long name (--trans for --transport);
@@ -9,18 +9,79 @@
  *
  * and say the same things when they are wrong: "unknown option '--x'", "--x: missing value",
  * "'--flag=v': this option takes no value", "--x is ambiguous (--xa, --xb)".
+ *
+ * A row (struct ipcb_clirow) says everything about its option, like fio's struct fio_option:
+ * its spelling, the type of its value and where in the caller's struct it goes (an offset), its
+ * range, its default, its --help text, and, for the driver, whether the peer of a two-host run
+ * needs it and where a run's spec holds it. Parsing (ipcb_cli_parse), the defaults
+ * (ipcb_cli_defaults), the option list of --help (ipcb_cli_help) and the settings a peer gets
+ * (ipcb_cli_peer_pack and _unpack) all read the rows; completion and the man page's test read
+ * --help. A table of spellings alone (struct ipcb_cliopt) is read an item at a time with
+ * ipcb_cli_next(), which hands each option's value to the caller by the row's id.
  */
 #ifndef IPCB_CLIOPT_H
 #define IPCB_CLIOPT_H
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
 
+/* What an option's value is, and what its row does with it. */
+enum ipcb_cli_type {
+	IPCB_CLI_FLAG,	  /* no value: sets a bool */
+	IPCB_CLI_CLEAR,	  /* no value: clears a bool (--no-probes) */
+	IPCB_CLI_U64,	  /* uint64_t: a whole number in [min, max] */
+	IPCB_CLI_UINT,	  /* unsigned: a whole number in [min, max] */
+	IPCB_CLI_SECONDS, /* double: seconds in [fmin, fmax] */
+	IPCB_CLI_TEXT,	  /* const char *: the value as given */
+	IPCB_CLI_CHOICE,  /* int: one of .choices, stored as .values says (else its index) */
+	IPCB_CLI_CALL,	  /* .parse takes it */
+};
+
+/* An option's spelling; alone, a row of a table that ipcb_cli_next() reads. */
 struct ipcb_cliopt {
 	const char *name; /* long name without "--"; NULL ends the table */
 	char letter;	  /* short name, or 0 */
 	bool value;	  /* takes a value */
 	int id;		  /* what ipcb_cli_next() returns for it (>= 0) */
+};
+
+/* A row that says everything about its option (ipcb_cli_parse() and the rest). */
+struct ipcb_clirow {
+	struct ipcb_cliopt opt; /* its spelling (.value and .id: by its type) */
+	enum ipcb_cli_type type;
+	size_t off;	     /* where the value goes: offsetof() in the caller's struct */
+	uint64_t min, max;   /* U64, UINT; CHOICE: max is the largest value the field holds */
+	double fmin, fmax;   /* SECONDS */
+	const char *choices; /* CHOICE: "spin|yield|block|hybrid" */
+	const int *values;   /* CHOICE: what each choice stores (NULL: its index) */
+	/*
+	 * CHOICE: what a choice is ("unknown strategy 'x'"); TEXT: what the value names, and an
+	 * empty one is refused ("--csv: empty file name"); NULL: any word, any text.
+	 */
+	const char *noun;
+	const char *valid; /* CHOICE: the valid words as a message lists them (NULL: .choices) */
+	/* CALL: store value into base; 0, or -EINVAL with err naming the option. */
+	int (*parse)(void *base, const char *value, char *err, size_t errlen);
+	const char *def; /* the value it has when not given, taken as if given (NULL: none) */
+
+	/*
+	 * --help: the value's name ("LIST"), its text (lines after the first indented), and a
+	 * heading printed before the row. help_fn, when set, writes the text instead (a text made
+	 * of other tables' names). A row without help is left out of --help.
+	 */
+	const char *arg, *help, *section;
+	void (*help_fn)(char *out, size_t n);
+	unsigned flags; /* the caller's own marks, for its checks of the whole command line */
+
+	/*
+	 * The driver's: the peer of a two-host run needs this setting, and it travels in every
+	 * run's message to the peer from where the run's spec holds it (offsetof() in the spec;
+	 * ipcb_cli_peer_pack() and _unpack()).
+	 */
+	bool peer;
+	size_t spec;
 };
 
 enum {
@@ -48,5 +109,47 @@ void ipcb_cli_init(struct ipcb_cli *c, int argc, char **argv);
  */
 int ipcb_cli_next(struct ipcb_cli *c, const struct ipcb_cliopt *table, const char **value,
 		  char *err, size_t errlen);
+
+/* What a caller of ipcb_cli_parse() does beside what the rows do. */
+struct ipcb_cli_hooks {
+	/* An argument (not an option): 0 or -EINVAL. NULL: "unexpected argument 'X'". */
+	int (*arg)(void *ctx, const char *arg, char *err, size_t errlen);
+	/*
+	 * After an option was taken, as the user typed it ("-t"): 0 to go on, 1 to stop parsing
+	 * here (--help), or -EINVAL with err filled.
+	 */
+	int (*taken)(void *ctx, const struct ipcb_clirow *row, const char *typed, char *err,
+		     size_t errlen);
+	void *ctx;
+};
+
+/*
+ * Parse argv (argv[0] is the program) into the struct at base, each option by its row. 0, 1 when
+ * a hook stopped it, or -EINVAL with err filled. hooks may be NULL.
+ */
+int ipcb_cli_parse(const struct ipcb_clirow *table, void *base, int argc, char **argv,
+		   const struct ipcb_cli_hooks *hooks, char *err, size_t errlen);
+/* Give every row with a default its value, as if given. 0, or -EINVAL (a bad default). */
+int ipcb_cli_defaults(const struct ipcb_clirow *table, void *base, char *err, size_t errlen);
+
+/*
+ * --help's option list: each row with help, "  -l, --long ARG" (a long name alone indented by
+ * `indent`), its text from column `col` (after two spaces when the name reaches it, on the next
+ * line when it goes further), its further lines there too; a row's section before it, after a
+ * blank line.
+ */
+void ipcb_cli_help(FILE *f, const struct ipcb_clirow *table, unsigned indent, unsigned col);
+
+/* The rows the peer needs, in table order. */
+size_t ipcb_cli_peer_count(const struct ipcb_clirow *table);
+/* Those rows' values in a spec, each as 64 bits, into vals (ipcb_cli_peer_count() of them). */
+void ipcb_cli_peer_pack(const struct ipcb_clirow *table, const void *spec, uint64_t *vals);
+/*
+ * Back into a spec, each checked: n must be the rows' count, a value no more than its row's
+ * largest (a spec may hold less than an option takes: 0 messages when the duration decides).
+ * 0, or -EINVAL with why naming the option.
+ */
+int ipcb_cli_peer_unpack(const struct ipcb_clirow *table, const uint64_t *vals, size_t n,
+			 void *spec, char *why, size_t why_bytes);
 
 #endif /* IPCB_CLIOPT_H */

@@ -12,8 +12,7 @@
 
 #include "sizes.h"
 
-__attribute__((format(printf, 3, 4))) static int parse_fail(char *err, size_t errlen,
-							    const char *fmt, ...)
+int ipcb_parse_fail(char *err, size_t errlen, const char *fmt, ...)
 {
 	va_list ap;
 
@@ -29,15 +28,15 @@ int ipcb_parse_size(const char *s, size_t *out, const char *what, char *err, siz
 	char *end;
 
 	if (!s || !*s)
-		return parse_fail(err, errlen, "%s: empty size", what);
+		return ipcb_parse_fail(err, errlen, "%s: empty size", what);
 	if (!isdigit((unsigned char)s[0]))
-		return parse_fail(
+		return ipcb_parse_fail(
 		    err, errlen,
 		    "%s: '%s' is not a size: use bytes or a K, M or G suffix (e.g. 4K)", what, s);
 	errno = 0;
 	v = strtoull(s, &end, 10);
 	if (errno == ERANGE)
-		return parse_fail(err, errlen, "%s: '%s' is too large", what, s);
+		return ipcb_parse_fail(err, errlen, "%s: '%s' is too large", what, s);
 	switch (*end) {
 	case 'k':
 	case 'K':
@@ -60,14 +59,15 @@ int ipcb_parse_size(const char *s, size_t *out, const char *what, char *err, siz
 	else if (mult == 1 && strcmp(end, "B") == 0)
 		end++;
 	if (*end)
-		return parse_fail(
+		return ipcb_parse_fail(
 		    err, errlen,
 		    "%s: '%s' is not a size: use bytes or a K, M or G suffix (e.g. 4K)", what, s);
 	if (v == 0)
-		return parse_fail(err, errlen, "%s: '%s': a size must be at least 1 byte", what, s);
+		return ipcb_parse_fail(err, errlen, "%s: '%s': a size must be at least 1 byte",
+				       what, s);
 	if (v > IPCB_MAX_SIZE_BYTES / mult)
-		return parse_fail(err, errlen, "%s: '%s' is larger than the largest size, 1G", what,
-				  s);
+		return ipcb_parse_fail(err, errlen, "%s: '%s' is larger than the largest size, 1G",
+				       what, s);
 	*out = (size_t)(v * mult);
 	return 0;
 }
@@ -79,16 +79,16 @@ int ipcb_parse_u64(const char *s, uint64_t min, uint64_t max, uint64_t *out, con
 	char *end;
 
 	if (!s || !*s)
-		return parse_fail(err, errlen, "%s: empty value", what);
+		return ipcb_parse_fail(err, errlen, "%s: empty value", what);
 	if (!isdigit((unsigned char)s[0]))
-		return parse_fail(err, errlen, "%s: '%s' is not a whole number", what, s);
+		return ipcb_parse_fail(err, errlen, "%s: '%s' is not a whole number", what, s);
 	errno = 0;
 	v = strtoull(s, &end, 10);
 	if (*end)
-		return parse_fail(err, errlen, "%s: '%s' is not a whole number", what, s);
+		return ipcb_parse_fail(err, errlen, "%s: '%s' is not a whole number", what, s);
 	if (errno == ERANGE || v > max || v < min)
-		return parse_fail(err, errlen, "%s: '%s' is out of range (%llu to %llu)", what, s,
-				  (unsigned long long)min, (unsigned long long)max);
+		return ipcb_parse_fail(err, errlen, "%s: '%s' is out of range (%llu to %llu)", what,
+				       s, (unsigned long long)min, (unsigned long long)max);
 	*out = v;
 	return 0;
 }
@@ -101,7 +101,7 @@ int ipcb_parse_seconds(const char *s, double min, double max, double *out, const
 	double v;
 
 	if (!s || !*s)
-		return parse_fail(err, errlen, "%s: empty value", what);
+		return ipcb_parse_fail(err, errlen, "%s: empty value", what);
 	/*
 	 * Plain decimals only, with an optional 's': strtod() alone would also take hex (0x10 is
 	 * 16 s), hex floats (0x1p1), exponents, "inf" and "nan", none of which anybody means.
@@ -114,13 +114,28 @@ int ipcb_parse_seconds(const char *s, double min, double max, double *out, const
 	if (*p == 's')
 		p++;
 	if (digits == 0 || *p)
-		return parse_fail(
+		return ipcb_parse_fail(
 		    err, errlen,
 		    "%s: '%s' is not a number of seconds (write a decimal such as 0.5)", what, s);
 	v = strtod(s, NULL);
 	if (!isfinite(v) || v < min || v > max)
-		return parse_fail(err, errlen, "%s: '%s' is out of range (%g to %g seconds)", what,
-				  s, min, max);
+		return ipcb_parse_fail(err, errlen, "%s: '%s' is out of range (%g to %g seconds)",
+				       what, s, min, max);
 	*out = v;
 	return 0;
+}
+
+int ipcb_parse_choice(const char *choices, const char *word, size_t len)
+{
+	int i = 0;
+
+	for (const char *p = choices; p && *p; i++) {
+		size_t n = strcspn(p, "|");
+
+		if (n == len && strncmp(p, word, len) == 0)
+			return i;
+		p += n;
+		p += *p == '|';
+	}
+	return -1;
 }

@@ -18,5 +18,10 @@ int ipcb_parse_u64(const char *s, uint64_t min, uint64_t max, uint64_t *out, con
 /* A plain decimal number of seconds (an optional 's' after it), from min to max. */
 int ipcb_parse_seconds(const char *s, double min, double max, double *out, const char *what,
 		       char *err, size_t errlen);
+/* The index of `word` (len bytes) among the '|'-separated `choices` ("spin|block"), or -1. */
+int ipcb_parse_choice(const char *choices, const char *word, size_t len);
+/* What every parser says of a bad value: the line (printf-style) into err; -EINVAL. */
+int ipcb_parse_fail(char *err, size_t errlen, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
 
 #endif

@@ -76,7 +76,7 @@ static const struct ipcb_option http_options[] = {
 #include <unistd.h>
 
 #include "common.h"
-#include "netaddr.h"
+#include "netsock.h"
 
 struct http_ep {
 	bool tcp; /* over TCP (http_over_tcp), not a Unix socket */

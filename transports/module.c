@@ -1,9 +1,10 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * module.c - transports from users' shared objects (`-t external:/path/module.so`), loaded in
- * the driver before any run forks, checked like the built-in ones and then found by name like
- * them (registry.c). A module exports `ipcb_module` (IPCB_MODULE in <ipcbench/transport.h>): the
- * ABI it was built for, the size its struct ipcb_transport had, and the entry.
+ * the driver before any run forks, checked like the built-in ones (contract.c) and then found by
+ * name like them (registry.c, the one caller of this file; module.h). A module exports
+ * `ipcb_module` (IPCB_MODULE in <ipcbench/transport.h>): the ABI it was built for, the size its
+ * struct ipcb_transport had, and the entry.
  *
  * Also the built-in modules, one per library set (ipcb-zmq.so: zmq-ipc and zmq-tcp), which the
  * registry opens when one of their transports is first asked for in full.
@@ -19,8 +20,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "module.h"
 #include "sha256.h"
-#include "transport.h"
 
 #define MAX_MODULES 16
 
@@ -169,7 +170,7 @@ static int take_entry(struct module *m, const struct ipcb_module *mod, char *why
 	return 0;
 }
 
-static int check_entry(struct module *m, char *why, size_t n)
+static int check_entry(struct module *m, bool (*taken)(const char *name), char *why, size_t n)
 {
 	char rule[240];
 
@@ -177,7 +178,7 @@ static int check_entry(struct module *m, char *why, size_t n)
 		snprintf(why, n, "%s: its transport has no name", m->path);
 		return -EINVAL;
 	}
-	if (ipcb_transport_named(m->t.name)) {
+	if (taken(m->t.name)) {
 		snprintf(why, n, "%s: its transport is named '%s', which ipcbench already has: name it "
 			 "something of its own", m->path, m->t.name);
 		return -EEXIST;
@@ -200,7 +201,8 @@ static int check_entry(struct module *m, char *why, size_t n)
 	return 0;
 }
 
-int ipcb_transport_load(const char *path, const struct ipcb_transport **out, char *why, size_t n)
+int ipcb_module_load(const char *path, bool (*taken)(const char *name),
+		     const struct ipcb_transport **out, char *why, size_t n)
 {
 	const struct ipcb_module *mod;
 	struct module *m;
@@ -243,7 +245,7 @@ int ipcb_transport_load(const char *path, const struct ipcb_transport **out, cha
 	} else {
 		rc = take_entry(m, mod, why, n);
 		if (!rc)
-			rc = check_entry(m, why, n);
+			rc = check_entry(m, taken, why, n);
 		if (!rc)
 			rc = module_id(m, why, n);
 	}

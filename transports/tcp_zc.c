@@ -39,7 +39,7 @@
 #include <unistd.h>
 
 #include "common.h"
-#include "netaddr.h"
+#include "netsock.h"
 #include "sockpair.h"
 #include "transport.h"
 

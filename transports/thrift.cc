@@ -71,7 +71,7 @@
 
 extern "C" {
 #include "ipcb_config.h"
-#include "netaddr.h"
+#include "netsock.h"
 #include "transport.h"
 }
 

@@ -3,7 +3,8 @@
  * transport.h - the contract as ipcbench's own transports and driver see it: the public contract
  * (include/ipcbench/transport.h, where the life of a run and the rules are described), and what
  * only built-in transports and the driver share: servers a transport needs, runtimes that start
- * its sides, option parsing and the registry.
+ * its sides, option parsing and the rules (all defined in contract.c), the registry
+ * (registry.c) and users' modules (module.c).
  */
 #ifndef IPCB_TRANSPORT_H
 #define IPCB_TRANSPORT_H
@@ -133,7 +134,7 @@ struct ipcb_launch_ops {
 };
 
 /*
- * Registry (transports/registry.c): every transport in list order, including unsupported ones.
+ * Registry (registry.c): every transport in list order, including unsupported ones.
  * ipcb_transport_at() gives a module's transport as its catalog entry (name, family, the
  * module: enough to list and choose, opening nothing); ipcb_transport_find() gives every entry
  * in full, opening its module, since a transport looked up by name is about to be used.
@@ -151,42 +152,21 @@ struct ipcb_route ipcb_transport_route(const struct ipcb_transport *t,
 bool ipcb_transport_lossy(const struct ipcb_transport *t, const struct ipcb_chan_cfg *cfg);
 
 /*
- * A built-in module (ipcb-SET.so, one per library set): what it exports as `ipcb_module_set`.
- * It is built with this very header, so its ABI and struct size must be this program's exactly.
- */
-struct ipcb_module_set {
-	uint32_t abi;
-	uint32_t transport_size;
-	const struct ipcb_transport *const *transports; /* NULL-ended */
-};
-#define IPCB_MODULE_SET_SYMBOL "ipcb_module_set"
-
-/*
- * The transport `name` from built-in module `set`: opened once (before any fork), its entry
- * checked. 0, or a negative errno with `why` saying what is missing (the module, a library it
- * needs: dlopen's message).
- */
-int ipcb_module_set_load(const char *set, const char *name, const struct ipcb_transport **out,
-			 char *why, size_t n);
-/*
  * An entry of the registry in full: a catalog entry of a module's transport is opened (loaded)
  * here; when that fails, the catalog entry comes back with `unsupported` saying why.
  */
 const struct ipcb_transport *ipcb_transport_full(const struct ipcb_transport *t);
-/* Is `name` taken, by a built-in transport or a module's? Opens nothing. */
-bool ipcb_transport_named(const char *name);
 /* The module set a registry entry lives in ("zmq"), or NULL for one in the core. */
 const char *ipcb_transport_module_set(const struct ipcb_transport *t);
 
 /*
- * External transports (module.c): load the module at PATH (absolute), check its ABI and its entry
- * as ipcb_transport_check() does, and register it, so that ipcb_transport_find() finds it by its
- * own name from then on; loading the same path again returns the same entry. 0, or a negative
- * errno with `why` saying what is wrong (which ABI, which rule, dlopen's message). Called in the
- * driver before anything forks.
+ * Users' transports (registry.c, by module.c): load the module at PATH (absolute), check its ABI
+ * and its entry as ipcb_transport_check() does, and register it, so that ipcb_transport_find()
+ * finds it by its own name from then on; loading the same path again returns the same entry. 0,
+ * or a negative errno with `why` saying what is wrong (which ABI, which rule, a name ipcbench has
+ * already, dlopen's message). Called in the driver before anything forks.
  */
 int ipcb_transport_load(const char *path, const struct ipcb_transport **out, char *why, size_t n);
-const struct ipcb_transport *ipcb_module_find(const char *name);
 /* Was t loaded from a module? */
 bool ipcb_transport_external(const struct ipcb_transport *t);
 /*

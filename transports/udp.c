@@ -43,7 +43,7 @@
 
 #include "common.h"
 #include "msglimits.h"
-#include "netaddr.h"
+#include "netsock.h"
 #include "sockpair.h"
 #include "transport.h"
 

@@ -162,5 +162,7 @@ unsigned ipcb_table_line_width(const struct ipcb_table *t);
 /* The column titles, after a "# " line naming the columns left out, when some are. */
 void ipcb_table_header(FILE *f, const struct ipcb_table *t);
 void ipcb_table_row(FILE *f, const struct ipcb_table *t, const struct ipcb_row *row);
+/* After writing to stdout: remember why a write failed, while errno still says. */
+void ipcb_stdout_note(void);
 
 #endif

@@ -20,8 +20,8 @@
  * runs every built-in transport through this (tests/meson.build).
  */
 #include "selftest.h"
+#include "leftover.h"
 
-#include <dirent.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -29,6 +29,7 @@
 #include <signal.h>
 #include <unistd.h>
 
+#include "cliopt.h"
 #include "clock.h"
 #include "crash.h"
 #include "launch.h"
@@ -78,113 +79,6 @@ static int required_here(const char *name, char *bad, size_t badlen)
 	return found;
 }
 
-/* Entries in dir whose name contains "ipcbench-<our pid>": what our runs made and left. */
-static int leftovers(const char *dir)
-{
-	char tag[64];
-	struct dirent *e;
-	DIR *d = opendir(dir);
-	int n = 0;
-
-	if (!d)
-		return 0;
-	snprintf(tag, sizeof(tag), "ipcbench-%d-", (int)getpid());
-	while ((e = readdir(d)))
-		if (strstr(e->d_name, tag)) {
-			tap_diag("left behind: %s/%s", dir, e->d_name);
-			n++;
-		}
-	closedir(d);
-	return n;
-}
-
-/*
- * System V objects this process's runs made (sysvreg.h keeps the list) that still exist: they
- * carry no name to look for, and other ipcbench processes may have objects of their own now.
- */
-static int sysv_leftovers(void)
-{
-	static struct ipcb_sysv_entry made[IPCB_SYSV_HISTORY];
-	size_t n = ipcb_sysv_history(made, IPCB_SYSV_HISTORY);
-	int left = 0;
-
-	for (size_t i = 0; i < n; i++) {
-		const char *why;
-
-		if (ipcb_sysv_entry_check(&made[i], &why) != 0) {
-			tap_diag("left behind: System V %s %d key 0x%08x",
-				 ipcb_sysv_kind_text(made[i].kind), made[i].id, made[i].key);
-			left++;
-		}
-	}
-	return left;
-}
-
-/* The local ports of TCP sockets in LISTEN state (/proc/net/tcp, tcp6); with inodes, only
- * those sockets. Returns how many went into port[]. */
-static size_t listening(const unsigned long *inode, size_t ninodes, int *port, size_t max)
-{
-	static const char *const tables[] = {"/proc/net/tcp", "/proc/net/tcp6"};
-	size_t n = 0;
-
-	for (size_t t = 0; t < 2; t++) {
-		FILE *f = fopen(tables[t], "re");
-		char line[512];
-
-		if (!f)
-			continue;
-		while (fgets(line, sizeof(line), f) && n < max) {
-			char local[64];
-			unsigned st, lport;
-			unsigned long ino;
-			bool want = !inode;
-
-			/* sl local rem st tx:rx tr:when retrnsmt uid timeout inode */
-			if (sscanf(line, " %*d: %63s %*s %x %*s %*s %*s %*u %*u %lu", local, &st,
-				   &ino) != 3 ||
-			    st != 0x0A || !strchr(local, ':'))
-				continue;
-			for (size_t i = 0; i < ninodes && !want; i++)
-				want = inode[i] == ino;
-			if (want && sscanf(strrchr(local, ':') + 1, "%x", &lport) == 1)
-				port[n++] = (int)lport;
-		}
-		fclose(f);
-	}
-	return n;
-}
-
-/* The socket inodes the processes pid[0..n) hold open. */
-static size_t socket_inodes(const int *pid, size_t n, unsigned long *inode, size_t max)
-{
-	size_t count = 0;
-
-	for (size_t i = 0; i < n; i++) {
-		char path[64], link[64];
-		struct dirent *e;
-		DIR *d;
-
-		snprintf(path, sizeof(path), "/proc/%d/fd", pid[i]);
-		d = opendir(path);
-		if (!d)
-			continue;
-		while ((e = readdir(d)) && count < max) {
-			char fd[320];
-			ssize_t len;
-
-			snprintf(fd, sizeof(fd), "%s/%s", path, e->d_name);
-			len = readlink(fd, link, sizeof(link) - 1);
-			if (len <= 0)
-				continue;
-			link[len] = '\0';
-			if (sscanf(link, "socket:[%lu]", &inode[count]) == 1)
-				count++;
-		}
-		closedir(d);
-	}
-	return count;
-}
-
 /* The transport's server, when it has one: started once for all the runs, as the driver does. */
 static struct ipcb_service_run svc;
 /*
@@ -221,6 +115,17 @@ static void spec_init(struct ipcb_run_spec *s, const struct ipcb_transport *t, s
 	s->cfg.spin_polls = 200;
 	s->cfg.dir = dir;
 	s->cfg.bidirectional = mode == IPCB_MODE_LATENCY;
+}
+
+/* The largest value of a switch or a choice (an option of whole numbers is not walked: 0). */
+static uint64_t option_last(const struct ipcb_option *opt)
+{
+	uint64_t last = opt->type == IPCB_OPT_BOOL ? 1 : 0;
+
+	if (opt->type == IPCB_OPT_CHOICE)
+		for (const char *c = opt->choices; *c; c++)
+			last += *c == '|';
+	return last;
 }
 
 /* ---- publish-subscribe ------------------------------------------------------------------- */
@@ -380,12 +285,9 @@ static void broadcast_checks(const struct ipcb_transport *t, size_t max_msg, con
 	bcast_faults(t, max_msg, dir, -1, 0);
 	for (size_t o = 0; t->options && t->options[o].key; o++) {
 		const struct ipcb_option *opt = &t->options[o];
-		uint64_t def[IPCB_MAX_OPTIONS], last = opt->type == IPCB_OPT_BOOL ? 1 : 0;
+		uint64_t def[IPCB_MAX_OPTIONS], last = option_last(opt);
 
 		ipcb_opt_defaults(t, def);
-		if (opt->type == IPCB_OPT_CHOICE)
-			for (const char *c = opt->choices; *c; c++)
-				last += *c == '|';
 		for (uint64_t v = 0; opt->type != IPCB_OPT_UINT && v <= last; v++) {
 			char said[96];
 
@@ -402,99 +304,28 @@ static void broadcast_checks(const struct ipcb_transport *t, size_t max_msg, con
 	}
 }
 
-int ipcb_selftest_main(int argc, char **argv)
+/* What every check of one transport needs. */
+struct suite {
+	const struct ipcb_transport *t;
+	size_t max_msg; /* the largest message in one operation here (0: no limit) */
+	const char *dir;
+	bool data; /* it moves data (not the harness's null) */
+};
+
+/* Verified runs of 1 B to 1 MiB in both modes, at the defaults, each row's numbers measured. */
+static void check_runs(const struct suite *su)
 {
 	static const char *const mode_name[2] = {"latency", "throughput"};
-	const struct ipcb_transport *t;
-	struct ipcb_probe p = {0};
-	const char *dir = getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp";
-	char bad[64] = "";
-	int required;
-	bool data;
-
-	char why[600];
-
-	if (argc == 2 && (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0)) {
-		printf("usage: ipcbench selftest TRANSPORT\n"
-		       "Runs the transport test suite against TRANSPORT (a name of ipcbench "
-		       "--list, or\n"
-		       "external:/path/module.so): verified runs of 1 B to 1 MiB in both modes, "
-		       "every\n"
-		       "option value and wait strategy, injected faults that must be caught, and\n"
-		       "nothing left behind. Prints TAP; exit 0 when every check passed, 1 "
-		       "otherwise.\n"
-		       "A transport that cannot run here is skipped (exit 0) unless\n"
-		       "IPCB_REQUIRE_TRANSPORTS is \"all\" or names it.\n");
-		return 0;
-	}
-	if (argc != 2) {
-		fprintf(stderr,
-			"ipcbench selftest: name one transport (see ipcbench selftest --help)\n");
-		return 2;
-	}
-	if (strncmp(argv[1], "external:", 9) == 0) {
-		if (ipcb_transport_load(argv[1] + 9, &t, why, sizeof(why)) < 0) {
-			fprintf(stderr, "ipcbench selftest: %s\n", why);
-			return 2;
-		}
-	} else if (!(t = ipcb_transport_find(argv[1]))) {
-		fprintf(stderr, "ipcbench selftest: unknown transport '%s' (see ipcbench --list)\n",
-			argv[1]);
-		return 2;
-	}
-	required = required_here(t->name, bad, sizeof(bad));
-	if (required < 0) {
-		printf("1..1\nnot ok 1 - %s=%s: '%s' is no transport (see ipcbench --list)\n",
-		       REQUIRE_ENV, getenv(REQUIRE_ENV), bad);
-		return 1;
-	}
-	p.max_msg_bytes = t->max_msg_bytes;
-	if (t->unsupported || (t->probe && t->probe(&p) < 0)) {
-		const char *cannot = t->unsupported ? t->unsupported : p.reason;
-
-		if (required) {
-			printf("1..1\nnot ok 1 - %s must run here (%s=%s) but cannot: %s\n",
-			       t->name, REQUIRE_ENV, getenv(REQUIRE_ENV), cannot);
-			return 1;
-		}
-		printf("1..0 # SKIP %s cannot run here: %s\n", t->name, cannot);
-		return 0; /* with the "1..0 # SKIP" plan, meson's TAP reader counts a skip */
-	}
-	/* A crash of this process takes what its runs made with it (crash.h). */
-	ipcb_crash_guard_install(NULL);
-	if (ipcb_run_signals_block() < 0)
-		return 1;
-	data = !(t->caps & IPCB_CAP_NO_DATA);
-	if (t->service) {
-		uint64_t opt[IPCB_MAX_OPTIONS];
-		int rc;
-
-		ipcb_opt_defaults(t, opt);
-		rc = ipcb_service_start(&svc, t, opt, dir,
-					sysconf(_SC_NPROCESSORS_ONLN) > 1 ? 1 : 0, 20);
-		if (!ok(rc == 0, "%s: its server starts and answers (%s)", t->name,
-			rc ? svc.error : svc.svc.version))
-			return tap_done();
-		if (svc.svc.max_msg_bytes &&
-		    (!p.max_msg_bytes || svc.svc.max_msg_bytes < p.max_msg_bytes))
-			p.max_msg_bytes = svc.svc.max_msg_bytes;
-		if (svc.svc.limit[0])
-			tap_diag("%s: %s", t->name, svc.svc.limit);
-	}
-	ok(t->name && t->summary && t->open && t->send && t->recv,
-	   "%s: the contract's required hooks and texts are present", t->name);
-	if (p.max_msg_bytes)
-		tap_diag("%s carries at most %zu bytes per operation: larger sizes are chunked",
-			 t->name, p.max_msg_bytes);
+	const struct ipcb_transport *t = su->t;
+	struct ipcb_run_spec *s = &selftest_spec;
+	struct ipcb_run_result *r = &selftest_result;
 
 	for (size_t i = 0; i < sizeof(sizes) / sizeof(sizes[0]); i++)
 		for (int m = 0; m < 2; m++) {
-			struct ipcb_run_spec *s = &selftest_spec;
-			struct ipcb_run_result *r = &selftest_result;
 			int rc;
 
-			spec_init(s, t, p.max_msg_bytes, (enum ipcb_mode)m, sizes[i],
-				  IPCB_WAIT_HYBRID, dir);
+			spec_init(s, t, su->max_msg, (enum ipcb_mode)m, sizes[i], IPCB_WAIT_HYBRID,
+				  su->dir);
 			rc = ipcb_run_one(s, r);
 			if (!ok(rc == 0, "%s %s %zu B: run succeeds", t->name, mode_name[m],
 				sizes[i]))
@@ -503,15 +334,14 @@ int ipcb_selftest_main(int argc, char **argv)
 			if (ipcb_transport_lossy(t, &s->cfg) && m == IPCB_MODE_THROUGHPUT)
 				ok(r->losses_counted && r->messages + r->losses >= s->messages,
 				   "%s %s %zu B: every message measured or counted lost (%llu, "
-				   "%llu "
-				   "lost)",
+				   "%llu lost)",
 				   t->name, mode_name[m], sizes[i], (unsigned long long)r->messages,
 				   (unsigned long long)r->losses);
 			else
 				ok_eq(r->messages, s->messages,
 				      "%s %s %zu B: every message measured", t->name, mode_name[m],
 				      sizes[i]);
-			if (data)
+			if (su->data)
 				ok(r->full_checks >= 2,
 				   "%s %s %zu B: %llu messages checked byte by byte", t->name,
 				   mode_name[m], sizes[i], (unsigned long long)r->full_checks);
@@ -520,7 +350,7 @@ int ipcb_selftest_main(int argc, char **argv)
 				       ipcb_hist_value_at_percentile(r->hist, 50) > 0,
 				   "%s latency %zu B: one round-trip sample per message", t->name,
 				   sizes[i]);
-			else if (data)
+			else if (su->data)
 				ok(r->msgs_per_s > 0 && r->bytes_per_s > 0,
 				   "%s throughput %zu B: a rate was measured (%.0f msg/s)", t->name,
 				   sizes[i], r->msgs_per_s);
@@ -528,8 +358,7 @@ int ipcb_selftest_main(int argc, char **argv)
 				/* It moves no bytes: its rate is the harness's, in messages. */
 				ok(r->msgs_per_s > 0 && r->bytes_per_s == 0,
 				   "%s throughput %zu B: a message rate was measured (%.0f msg/s), "
-				   "and "
-				   "no byte rate",
+				   "and no byte rate",
 				   t->name, sizes[i], r->msgs_per_s);
 			/* Loans carry whole messages; a chunked payload goes through send/recv. */
 			if (t->caps & IPCB_CAP_ZEROCOPY)
@@ -541,16 +370,18 @@ int ipcb_selftest_main(int argc, char **argv)
 				   t->name, mode_name[m], sizes[i], r->layout);
 			ipcb_run_result_fini(r);
 		}
+}
 
-	/* Every value of every option but the defaults, which ran above: both modes. */
+/* Every value of every option but the defaults, which check_runs() ran: both modes. */
+static void check_options(const struct suite *su)
+{
+	const struct ipcb_transport *t = su->t;
+
 	for (size_t o = 0; t->options && t->options[o].key; o++) {
 		const struct ipcb_option *opt = &t->options[o];
-		uint64_t def[IPCB_MAX_OPTIONS], last = opt->type == IPCB_OPT_BOOL ? 1 : 0;
+		uint64_t def[IPCB_MAX_OPTIONS], last = option_last(opt);
 
 		ipcb_opt_defaults(t, def);
-		if (opt->type == IPCB_OPT_CHOICE)
-			for (const char *c = opt->choices; *c; c++)
-				last += *c == '|';
 		for (uint64_t v = 0; opt->type != IPCB_OPT_UINT && v <= last; v++)
 			for (int m = 0; m < 2 && v != def[o]; m++) {
 				struct ipcb_run_spec *s = &selftest_spec;
@@ -558,8 +389,8 @@ int ipcb_selftest_main(int argc, char **argv)
 				char word[32];
 				int rc;
 
-				spec_init(s, t, p.max_msg_bytes, (enum ipcb_mode)m, 65536,
-					  IPCB_WAIT_HYBRID, dir);
+				spec_init(s, t, su->max_msg, (enum ipcb_mode)m, 65536,
+					  IPCB_WAIT_HYBRID, su->dir);
 				s->cfg.opt[o] = v;
 				/*
 				 * A run that loses messages may lose every one the sampled check
@@ -576,204 +407,332 @@ int ipcb_selftest_main(int argc, char **argv)
 					opt->type == IPCB_OPT_BOOL
 					    ? (v ? "1" : "0")
 					    : ipcb_opt_choice(opt, v, word, sizeof(word)),
-					mode_name[m]))
+					m ? "throughput" : "latency"))
 					tap_diag("error: %s", r->error);
 				ipcb_run_result_fini(r);
 			}
 	}
+}
 
-	if (t->caps & IPCB_CAP_WAIT_CHOICE) {
-		static const enum ipcb_wait waits[] = {IPCB_WAIT_SPIN, IPCB_WAIT_YIELD,
-						       IPCB_WAIT_BLOCK};
+/* Every wait strategy it offers, beside hybrid (which the runs above used). */
+static void check_waits(const struct suite *su)
+{
+	static const enum ipcb_wait waits[] = {IPCB_WAIT_SPIN, IPCB_WAIT_YIELD, IPCB_WAIT_BLOCK};
+	const struct ipcb_transport *t = su->t;
 
-		for (size_t w = 0; w < sizeof(waits) / sizeof(waits[0]); w++)
-			for (int m = 0; m < 2; m++) {
-				struct ipcb_run_spec *s = &selftest_spec;
-				struct ipcb_run_result *r = &selftest_result;
-				int rc;
-
-				spec_init(s, t, p.max_msg_bytes, (enum ipcb_mode)m, 65536, waits[w],
-					  dir);
-				rc = ipcb_run_one(s, r);
-				if (!ok(rc == 0 && r->messages == s->messages,
-					"%s --wait %s %s 64K", t->name, ipcb_wait_name(waits[w]),
-					mode_name[m]))
-					tap_diag("error: %s", r->error);
-				ipcb_run_result_fini(r);
-			}
-	}
-
-	if (data) {
-		/*
-		 * Which --verify level catches which damage: a stamp (the send time) and a lost or
-		 * repeated message at every level; a payload byte of a message `sampled` checks
-		 * byte by byte under sampled and full; one of a message only `full` checks under
-		 * full alone. Where a level does not cover the damage, the run must succeed: that
-		 * is what the level promises, no more.
-		 */
-		static const struct {
-			enum ipcb_inject fault;
-			const char *name, *expect;
-			bool caught[3]; /* by enum ipcb_verify: sampled, headers, full */
-		} faults[] = {
-		    {IPCB_INJECT_CORRUPT_STAMP,
-		     "damaged send time",
-		     "verification failed",
-		     {true, true, true}},
-		    {IPCB_INJECT_CORRUPT,
-		     "corrupted byte of message 64",
-		     "verification failed",
-		     {true, false, true}},
-		    {IPCB_INJECT_CORRUPT_UNSAMPLED,
-		     "corrupted byte of message 65",
-		     "verification failed",
-		     {false, false, true}},
-		    {IPCB_INJECT_DROP, "lost message", "lost messages", {true, true, true}},
-		    {IPCB_INJECT_DUP,
-		     "duplicated message",
-		     "duplicate or reordered",
-		     {true, true, true}},
-		};
-		static const enum ipcb_verify levels[] = {IPCB_VERIFY_HEADERS, IPCB_VERIFY_SAMPLED,
-							  IPCB_VERIFY_FULL};
-		double limit_s[2];
-
-		/*
-		 * A fault a side has found ends the run at once, whatever the other side is doing
-		 * (a library's close may wait seconds for its peer): each faulty run gets as its
-		 * timeout three times what the same run took without the fault, plus a second, so a
-		 * fault reported only when the sides end on their own reads as a timeout, and
-		 * fails.
-		 */
+	if (!(t->caps & IPCB_CAP_WAIT_CHOICE))
+		return;
+	for (size_t w = 0; w < sizeof(waits) / sizeof(waits[0]); w++)
 		for (int m = 0; m < 2; m++) {
 			struct ipcb_run_spec *s = &selftest_spec;
 			struct ipcb_run_result *r = &selftest_result;
-			uint64_t t0 = ipcb_now_ns();
+			int rc;
 
-			spec_init(s, t, p.max_msg_bytes, (enum ipcb_mode)m, 4096, IPCB_WAIT_HYBRID,
-				  dir);
-			if (ipcb_run_one(s, r) == 0)
-				ipcb_run_result_fini(r);
-			limit_s[m] = 3 * (double)(ipcb_now_ns() - t0) / 1e9 + 1;
+			spec_init(s, t, su->max_msg, (enum ipcb_mode)m, 65536, waits[w], su->dir);
+			rc = ipcb_run_one(s, r);
+			if (!ok(rc == 0 && r->messages == s->messages, "%s --wait %s %s 64K",
+				t->name, ipcb_wait_name(waits[w]), m ? "throughput" : "latency"))
+				tap_diag("error: %s", r->error);
+			ipcb_run_result_fini(r);
 		}
-		for (size_t f = 0; f < sizeof(faults) / sizeof(faults[0]); f++)
-			for (size_t l = 0; l < 3; l++)
-				for (int m = 0; m < 2; m++) {
-					struct ipcb_run_spec *s = &selftest_spec;
-					struct ipcb_run_result *r = &selftest_result;
-					bool caught = faults[f].caught[levels[l]];
-					bool counted;
-					int rc;
+}
 
-					spec_init(s, t, p.max_msg_bytes, (enum ipcb_mode)m, 4096,
-						  IPCB_WAIT_HYBRID, dir);
-					/* A lossy stream counts a lost message, as it would a real
-					 * one. */
-					counted = ipcb_transport_lossy(t, &s->cfg) &&
-						  faults[f].fault == IPCB_INJECT_DROP &&
-						  m == IPCB_MODE_THROUGHPUT;
-					s->inject = faults[f].fault;
-					s->verify = levels[l];
-					s->timeout_s = limit_s[m];
-					rc = ipcb_run_one(s, r);
-					if (counted) {
-						if (!ok(rc == 0 && r->losses_counted &&
-							    r->losses == 1,
-							"%s %s --verify %s: %s is counted in the "
-							"row's losses (%llu)",
-							t->name, mode_name[m],
-							ipcb_verify_name(levels[l]), faults[f].name,
-							(unsigned long long)r->losses))
-							tap_diag("rc %d, error: %s", rc, r->error);
-						ipcb_run_result_fini(r);
-						continue;
-					}
-					if (!ok(caught ? rc < 0 && rc != -EINTR &&
-							     strstr(r->error, faults[f].expect)
-						       : rc == 0,
-						"%s %s --verify %s: %s %s", t->name, mode_name[m],
-						ipcb_verify_name(levels[l]), faults[f].name,
-						caught ? "fails the run" : "is not looked at"))
+/*
+ * Which --verify level catches which damage: a stamp (the send time) and a lost or repeated
+ * message at every level; a payload byte of a message `sampled` checks byte by byte under
+ * sampled and full; one of a message only `full` checks under full alone. Where a level does not
+ * cover the damage, the run must succeed: that is what the level promises, no more. Then a
+ * crashed receiver, and a peer that stops answering.
+ */
+static void check_faults(const struct suite *su)
+{
+	static const struct {
+		enum ipcb_inject fault;
+		const char *name, *expect;
+		bool caught[3]; /* by enum ipcb_verify: sampled, headers, full */
+	} faults[] = {
+	    {IPCB_INJECT_CORRUPT_STAMP,
+	     "damaged send time",
+	     "verification failed",
+	     {true, true, true}},
+	    {IPCB_INJECT_CORRUPT,
+	     "corrupted byte of message 64",
+	     "verification failed",
+	     {true, false, true}},
+	    {IPCB_INJECT_CORRUPT_UNSAMPLED,
+	     "corrupted byte of message 65",
+	     "verification failed",
+	     {false, false, true}},
+	    {IPCB_INJECT_DROP, "lost message", "lost messages", {true, true, true}},
+	    {IPCB_INJECT_DUP, "duplicated message", "duplicate or reordered", {true, true, true}},
+	};
+	static const enum ipcb_verify levels[] = {IPCB_VERIFY_HEADERS, IPCB_VERIFY_SAMPLED,
+						  IPCB_VERIFY_FULL};
+	static const char *const mode_name[2] = {"latency", "throughput"};
+	const struct ipcb_transport *t = su->t;
+	struct ipcb_run_spec *s = &selftest_spec;
+	struct ipcb_run_result *r = &selftest_result;
+	double limit_s[2];
+	int rc;
+
+	if (!su->data)
+		return;
+	/*
+	 * A fault a side has found ends the run at once, whatever the other side is doing (a
+	 * library's close may wait seconds for its peer): each faulty run gets as its timeout three
+	 * times what the same run took without the fault, plus a second, so a fault reported only
+	 * when the sides end on their own reads as a timeout, and fails.
+	 */
+	for (int m = 0; m < 2; m++) {
+		uint64_t t0 = ipcb_now_ns();
+
+		spec_init(s, t, su->max_msg, (enum ipcb_mode)m, 4096, IPCB_WAIT_HYBRID, su->dir);
+		if (ipcb_run_one(s, r) == 0)
+			ipcb_run_result_fini(r);
+		limit_s[m] = 3 * (double)(ipcb_now_ns() - t0) / 1e9 + 1;
+	}
+	for (size_t f = 0; f < sizeof(faults) / sizeof(faults[0]); f++)
+		for (size_t l = 0; l < 3; l++)
+			for (int m = 0; m < 2; m++) {
+				bool caught = faults[f].caught[levels[l]];
+				bool counted;
+
+				spec_init(s, t, su->max_msg, (enum ipcb_mode)m, 4096,
+					  IPCB_WAIT_HYBRID, su->dir);
+				/* A lossy stream counts a lost message, as it would a real one. */
+				counted = ipcb_transport_lossy(t, &s->cfg) &&
+					  faults[f].fault == IPCB_INJECT_DROP &&
+					  m == IPCB_MODE_THROUGHPUT;
+				s->inject = faults[f].fault;
+				s->verify = levels[l];
+				s->timeout_s = limit_s[m];
+				rc = ipcb_run_one(s, r);
+				if (counted) {
+					if (!ok(rc == 0 && r->losses_counted && r->losses == 1,
+						"%s %s --verify %s: %s is counted in the row's "
+						"losses (%llu)",
+						t->name, mode_name[m], ipcb_verify_name(levels[l]),
+						faults[f].name, (unsigned long long)r->losses))
 						tap_diag("rc %d, error: %s", rc, r->error);
 					ipcb_run_result_fini(r);
+					continue;
 				}
-		for (int m = 0; m < 2; m++) {
-			struct ipcb_run_spec *s = &selftest_spec;
-			struct ipcb_run_result *r = &selftest_result;
-			int rc;
-
-			spec_init(s, t, p.max_msg_bytes, (enum ipcb_mode)m, 4096, IPCB_WAIT_HYBRID,
-				  dir);
-			s->inject = IPCB_INJECT_CRASH;
-			s->timeout_s = limit_s[m];
-			rc = ipcb_run_one(s, r);
-			if (!ok(rc < 0 && rc != -EINTR &&
-				    strstr(r->error, "receiver killed by signal"),
-				"%s %s: receiver crash fails the run", t->name, mode_name[m]))
-				tap_diag("rc %d, error: %s", rc, r->error);
-		}
-		{
-			struct ipcb_run_spec *s = &selftest_spec;
-			struct ipcb_run_result *r = &selftest_result;
-			int rc;
-
-			spec_init(s, t, p.max_msg_bytes, IPCB_MODE_LATENCY, 64, IPCB_WAIT_HYBRID,
-				  dir);
-			s->inject = IPCB_INJECT_HANG;
-			s->timeout_s = 1;
-			rc = ipcb_run_one(s, r);
-			if (!ok(rc == -ETIMEDOUT && strstr(r->error, "timed out"),
-				"%s: a peer that stops answering ends the run by timeout", t->name))
-				tap_diag("rc %d, error: %s", rc, r->error);
-		}
-	}
-
-	if (data && (t->caps & IPCB_CAP_BROADCAST))
-		broadcast_checks(t, p.max_msg_bytes, dir);
-
-	if (t->service) {
-		pid_t server = svc.pid;
-		uint64_t ns = 0;
-		int *pid = selftest_pids, port[32], still[32];
-		unsigned long long *start = selftest_starts;
-		size_t procs, ports, left = 0, open_ports;
-		char said[256] = "";
-
-		ok(ipcb_service_check(&svc) == 0 && ipcb_service_cpu_ns(&svc, &ns) == 0 && ns > 0,
-		   "%s: its server ran through every run and used CPU (%llu ns)", t->name,
-		   (unsigned long long)ns);
-		/* Everything the server is made of, to look for once it is stopped. */
-		procs = ipcb_service_procs(&svc, pid, start, 64);
-		ports = listening(selftest_inodes, socket_inodes(pid, procs, selftest_inodes, 256),
-				  port, 32);
-		tap_diag("%s: its server is %zu process(es), listening on %zu TCP port(s)", t->name,
-			 procs, ports);
-		ipcb_service_stop(&svc);
-		ok(kill(server, 0) < 0 && errno == ESRCH, "%s: its server (pid %d) is gone",
-		   t->name, (int)server);
-		for (size_t i = 0; i < procs; i++) {
-			unsigned long long now;
-
-			if (ipcb_proc_start_ticks(pid[i], &now) == 0 && now == start[i]) {
-				left++;
-				snprintf(said + strlen(said), sizeof(said) - strlen(said), " %d",
-					 pid[i]);
+				if (!ok(caught ? rc < 0 && rc != -EINTR &&
+						     strstr(r->error, faults[f].expect)
+					       : rc == 0,
+					"%s %s --verify %s: %s %s", t->name, mode_name[m],
+					ipcb_verify_name(levels[l]), faults[f].name,
+					caught ? "fails the run" : "is not looked at"))
+					tap_diag("rc %d, error: %s", rc, r->error);
+				ipcb_run_result_fini(r);
 			}
-		}
-		ok(left == 0, "%s: none of its server's %zu processes is left%s%s", t->name, procs,
-		   left ? ": still there:" : "", said);
-		open_ports = listening(NULL, 0, still, 32);
-		left = 0;
-		for (size_t i = 0; i < ports; i++)
-			for (size_t j = 0; j < open_ports; j++)
-				left += port[i] == still[j];
-		ok(left == 0, "%s: none of the %zu TCP ports its server listened on is listening",
-		   t->name, ports);
+	for (int m = 0; m < 2; m++) {
+		spec_init(s, t, su->max_msg, (enum ipcb_mode)m, 4096, IPCB_WAIT_HYBRID, su->dir);
+		s->inject = IPCB_INJECT_CRASH;
+		s->timeout_s = limit_s[m];
+		rc = ipcb_run_one(s, r);
+		if (!ok(rc < 0 && rc != -EINTR && strstr(r->error, "receiver killed by signal"),
+			"%s %s: receiver crash fails the run", t->name, mode_name[m]))
+			tap_diag("rc %d, error: %s", rc, r->error);
 	}
-	ok_eq(leftovers("/dev/shm") + leftovers("/dev/mqueue") + leftovers(dir), 0,
-	      "%s: nothing named after this process is left in /dev/shm, /dev/mqueue or %s",
-	      t->name, dir);
-	ok_eq(sysv_leftovers(), 0, "%s: none of the %zu System V objects its runs made is left",
-	      t->name, ipcb_sysv_history(NULL, 0));
+	spec_init(s, t, su->max_msg, IPCB_MODE_LATENCY, 64, IPCB_WAIT_HYBRID, su->dir);
+	s->inject = IPCB_INJECT_HANG;
+	s->timeout_s = 1;
+	rc = ipcb_run_one(s, r);
+	if (!ok(rc == -ETIMEDOUT && strstr(r->error, "timed out"),
+		"%s: a peer that stops answering ends the run by timeout", t->name))
+		tap_diag("rc %d, error: %s", rc, r->error);
+}
+
+/* Publish-subscribe, where it broadcasts: see broadcast_checks(). */
+static void check_broadcast(const struct suite *su)
+{
+	if (su->data && (su->t->caps & IPCB_CAP_BROADCAST))
+		broadcast_checks(su->t, su->max_msg, su->dir);
+}
+
+/* Its server, where it has one: it ran through every run, and is gone once stopped, whole. */
+static void check_server(const struct suite *su)
+{
+	const struct ipcb_transport *t = su->t;
+	pid_t server = svc.pid;
+	uint64_t ns = 0;
+	int *pid = selftest_pids, port[32], still[32];
+	unsigned long long *start = selftest_starts;
+	size_t procs, ports, left = 0, open_ports;
+	char said[256] = "";
+
+	if (!t->service)
+		return;
+	ok(ipcb_service_check(&svc) == 0 && ipcb_service_cpu_ns(&svc, &ns) == 0 && ns > 0,
+	   "%s: its server ran through every run and used CPU (%llu ns)", t->name,
+	   (unsigned long long)ns);
+	/* Everything the server is made of, to look for once it is stopped. */
+	procs = ipcb_service_procs(&svc, pid, start, 64);
+	ports = ipcb_leftover_listening(
+	    selftest_inodes, ipcb_leftover_sockets(pid, procs, selftest_inodes, 256), port, 32);
+	tap_diag("%s: its server is %zu process(es), listening on %zu TCP port(s)", t->name, procs,
+		 ports);
+	ipcb_service_stop(&svc);
+	ok(kill(server, 0) < 0 && errno == ESRCH, "%s: its server (pid %d) is gone", t->name,
+	   (int)server);
+	for (size_t i = 0; i < procs; i++) {
+		unsigned long long now;
+
+		if (ipcb_proc_start_ticks(pid[i], &now) == 0 && now == start[i]) {
+			left++;
+			snprintf(said + strlen(said), sizeof(said) - strlen(said), " %d", pid[i]);
+		}
+	}
+	ok(left == 0, "%s: none of its server's %zu processes is left%s%s", t->name, procs,
+	   left ? ": still there:" : "", said);
+	open_ports = ipcb_leftover_listening(NULL, 0, still, 32);
+	left = 0;
+	for (size_t i = 0; i < ports; i++)
+		for (size_t j = 0; j < open_ports; j++)
+			left += port[i] == still[j];
+	ok(left == 0, "%s: none of the %zu TCP ports its server listened on is listening", t->name,
+	   ports);
+}
+
+/* Nothing the runs made is left: no name of this process's, no System V object. */
+static void check_leftovers(const struct suite *su)
+{
+	ok_eq(ipcb_leftover_named("/dev/shm") + ipcb_leftover_named("/dev/mqueue") +
+		  ipcb_leftover_named(su->dir),
+	      0, "%s: nothing named after this process is left in /dev/shm, /dev/mqueue or %s",
+	      su->t->name, su->dir);
+	ok_eq(ipcb_leftover_sysv(), 0, "%s: none of the %zu System V objects its runs made is left",
+	      su->t->name, ipcb_sysv_history(NULL, 0));
+}
+
+/* The suite, in order: each check on its own, as a table. */
+static void (*const checks[])(const struct suite *) = {
+    check_runs,	     check_options, check_waits,     check_faults,
+    check_broadcast, check_server,  check_leftovers,
+};
+
+/* `ipcbench selftest`'s command line: its one argument, and --help. */
+struct selftest_args {
+	const char *name;
+	size_t nargs;
+	bool help;
+};
+
+static int selftest_arg(void *ctx, const char *arg, char *err, size_t errlen)
+{
+	struct selftest_args *a = ctx;
+
+	a->name = arg;
+	a->nargs++;
+	return 0;
+}
+
+static const struct ipcb_clirow selftest_opts[] = {
+    {.opt = {.name = "help", .letter = 'h'},
+     .type = IPCB_CLI_FLAG,
+     .off = offsetof(struct selftest_args, help),
+     .help = "this help"},
+    {.opt = {.name = NULL}},
+};
+
+static void selftest_usage(void)
+{
+	printf("usage: ipcbench selftest TRANSPORT\n"
+	       "Runs the transport test suite against TRANSPORT (a name of ipcbench --list, or\n"
+	       "external:/path/module.so): verified runs of 1 B to 1 MiB in both modes, every\n"
+	       "option value and wait strategy, injected faults that must be caught, and\n"
+	       "nothing left behind. Prints TAP; exit 0 when every check passed, 1 otherwise.\n"
+	       "A transport that cannot run here is skipped (exit 0) unless\n"
+	       "IPCB_REQUIRE_TRANSPORTS is \"all\" or names it.\n");
+}
+
+/* The transport the command line names: 0, or the exit status (said). */
+static int selftest_transport(int argc, char **argv, const struct ipcb_transport **t)
+{
+	struct selftest_args a = {0};
+	const struct ipcb_cli_hooks hooks = {.arg = selftest_arg, .ctx = &a};
+	char err[600];
+
+	if (ipcb_cli_parse(selftest_opts, &a, argc, argv, &hooks, err, sizeof(err)) < 0) {
+		fprintf(stderr, "ipcbench selftest: %s (see ipcbench selftest --help)\n", err);
+		return 2;
+	}
+	if (a.help) {
+		selftest_usage();
+		return -1;
+	}
+	if (a.nargs != 1) {
+		fprintf(stderr,
+			"ipcbench selftest: name one transport (see ipcbench selftest --help)\n");
+		return 2;
+	}
+	if (strncmp(a.name, "external:", 9) == 0) {
+		if (ipcb_transport_load(a.name + 9, t, err, sizeof(err)) < 0) {
+			fprintf(stderr, "ipcbench selftest: %s\n", err);
+			return 2;
+		}
+	} else if (!(*t = ipcb_transport_find(a.name))) {
+		fprintf(stderr, "ipcbench selftest: unknown transport '%s' (see ipcbench --list)\n",
+			a.name);
+		return 2;
+	}
+	return 0;
+}
+
+int ipcb_selftest_main(int argc, char **argv)
+{
+	struct suite su = {.dir = getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp"};
+	struct ipcb_probe p = {0};
+	char bad[64] = "";
+	int required, rc = selftest_transport(argc, argv, &su.t);
+
+	if (rc)
+		return rc < 0 ? 0 : rc;
+	required = required_here(su.t->name, bad, sizeof(bad));
+	if (required < 0) {
+		printf("1..1\nnot ok 1 - %s=%s: '%s' is no transport (see ipcbench --list)\n",
+		       REQUIRE_ENV, getenv(REQUIRE_ENV), bad);
+		return 1;
+	}
+	p.max_msg_bytes = su.t->max_msg_bytes;
+	if (su.t->unsupported || (su.t->probe && su.t->probe(&p) < 0)) {
+		const char *cannot = su.t->unsupported ? su.t->unsupported : p.reason;
+
+		if (required) {
+			printf("1..1\nnot ok 1 - %s must run here (%s=%s) but cannot: %s\n",
+			       su.t->name, REQUIRE_ENV, getenv(REQUIRE_ENV), cannot);
+			return 1;
+		}
+		printf("1..0 # SKIP %s cannot run here: %s\n", su.t->name, cannot);
+		return 0; /* with the "1..0 # SKIP" plan, meson's TAP reader counts a skip */
+	}
+	/* A crash of this process takes what its runs made with it (crash.h). */
+	ipcb_crash_guard_install(NULL);
+	if (ipcb_run_signals_block() < 0)
+		return 1;
+	su.data = !(su.t->caps & IPCB_CAP_NO_DATA);
+	su.max_msg = p.max_msg_bytes;
+	if (su.t->service) {
+		uint64_t opt[IPCB_MAX_OPTIONS];
+
+		ipcb_opt_defaults(su.t, opt);
+		rc = ipcb_service_start(&svc, su.t, opt, su.dir,
+					sysconf(_SC_NPROCESSORS_ONLN) > 1 ? 1 : 0, 20);
+		if (!ok(rc == 0, "%s: its server starts and answers (%s)", su.t->name,
+			rc ? svc.error : svc.svc.version))
+			return tap_done();
+		if (svc.svc.max_msg_bytes && (!su.max_msg || svc.svc.max_msg_bytes < su.max_msg))
+			su.max_msg = svc.svc.max_msg_bytes;
+		if (svc.svc.limit[0])
+			tap_diag("%s: %s", su.t->name, svc.svc.limit);
+	}
+	ok(su.t->name && su.t->summary && su.t->open && su.t->send && su.t->recv,
+	   "%s: the contract's required hooks and texts are present", su.t->name);
+	if (su.max_msg)
+		tap_diag("%s carries at most %zu bytes per operation: larger sizes are chunked",
+			 su.t->name, su.max_msg);
+	for (size_t i = 0; i < sizeof(checks) / sizeof(checks[0]); i++)
+		checks[i](&su);
 	return tap_done();
 }

@@ -51,14 +51,19 @@ struct ipcb_run_side {
 };
 
 /*
- * What the sides hand back: two run_sides per side, then IPCB_RUN_HISTS histograms per side, each
- * on whole cache lines of its own (a side records into its own only), then, in a broadcast run
- * only, `samples` sample slots per side. side[k] is side k's main thread; side[nsides + k] the
- * second thread a side runs when it sends and receives at once (the replies of a window or an
- * open loop, the incoming stream of a bistream).
+ * What the sides hand back: two run_sides per side, then the histograms each side records (those
+ * of its role in this run, ipcb_run_hists_recorded()), each on whole cache lines of its own (a
+ * side records into its own only), then, in a broadcast run only, `samples` sample slots per
+ * side. side[k] is side k's main thread; side[nsides + k] the second thread a side runs when it
+ * sends and receives at once (the replies of a window or an open loop, the incoming stream of a
+ * bistream). The histograms a run does not record take no memory: a histogram covers an hour in
+ * ns at 3 digits (some 270 KiB), and the area is the largest mapping the driver makes, under an
+ * address-space limit too.
  */
 struct ipcb_run_area {
 	unsigned nsides;
+	unsigned senders;   /* sides 0 to senders - 1 send, the others receive */
+	unsigned hists[2];  /* by role (sender, receiver): a mask of 1 << enum ipcb_run_hist */
 	size_t hist_bytes;  /* each histogram's size, a multiple of 64 */
 	size_t hist_off;    /* where the histograms start */
 	size_t samples;	    /* sample slots per side: 0 but in a broadcast run */
@@ -76,11 +81,20 @@ enum ipcb_run_hist {
 	IPCB_RUN_HISTS,
 };
 
+/* Side `side`'s histogram k, or NULL when its role records none of that kind in this run. */
 IPCB_HOT static inline struct ipcb_hist *ipcb_run_hist(struct ipcb_run_area *a, unsigned side,
 						       enum ipcb_run_hist k)
 {
-	return (struct ipcb_hist *)((char *)a + a->hist_off +
-				    ((size_t)side * IPCB_RUN_HISTS + (size_t)k) * a->hist_bytes);
+	bool receiver = side >= a->senders;
+	unsigned mask = a->hists[receiver], per_side = (unsigned)__builtin_popcount(mask);
+	size_t before = receiver ? (size_t)a->senders * (unsigned)__builtin_popcount(a->hists[0]) +
+				       (size_t)(side - a->senders) * per_side
+				 : (size_t)side * per_side;
+
+	if (!(mask & (1u << k)))
+		return NULL;
+	before += (unsigned)__builtin_popcount(mask & ((1u << k) - 1));
+	return (struct ipcb_hist *)((char *)a + a->hist_off + before * a->hist_bytes);
 }
 
 /* Every this many streamed messages carry a send time (one clock read on each side). */
@@ -128,15 +142,33 @@ struct ipcb_run_ctx {
 };
 
 /*
- * The layout of an area for nsides sides with `samples` sample slots each (0 but in a broadcast
- * run): where the histograms start and the whole size. Every histogram takes whole cache lines,
- * so that every side records into its own.
+ * The histograms a side of `role` records in a run of s, as a mask of 1 << enum ipcb_run_hist:
+ * a round trip's sender its round trips and the replies' one-way delays (and with an open loop
+ * how late each send was), its receiver the requests' one-way delays; a stream's receivers the
+ * one-way delays, and an open stream's sender how late each send was and how long its calls
+ * took; a bistream's sides the direction each takes.
  */
-void ipcb_run_area_layout(unsigned nsides, size_t samples, size_t *hist_bytes, size_t *hist_off,
-			  size_t *area_bytes);
+unsigned ipcb_run_hists_recorded(const struct ipcb_run_spec *s, enum ipcb_role role);
+
+/* What an area holds: its sides (senders first), the histograms of each role, sample slots. */
+struct ipcb_run_area_shape {
+	unsigned nsides, senders;
+	unsigned hists[2]; /* by role, as ipcb_run_hists_recorded() says */
+	size_t samples;	   /* sample slots per side: 0 but in a broadcast run */
+};
+
+/* The shape of the area of a run of s with these sides. */
+void ipcb_run_area_shape_of(const struct ipcb_run_spec *s, unsigned nsides, unsigned senders,
+			    size_t samples, struct ipcb_run_area_shape *out);
+/*
+ * The layout of an area of that shape: where the histograms start and the whole size. Every
+ * histogram takes whole cache lines, so that every side records into its own.
+ */
+void ipcb_run_area_layout(const struct ipcb_run_area_shape *sh, size_t *hist_bytes,
+			  size_t *hist_off, size_t *area_bytes);
 /* Set the area's header and its histograms up (the area itself is zeroed memory). */
-void ipcb_run_area_init(struct ipcb_run_area *a, unsigned nsides, size_t samples, size_t hist_bytes,
-			size_t hist_off);
+void ipcb_run_area_init(struct ipcb_run_area *a, const struct ipcb_run_area_shape *sh,
+			size_t hist_bytes, size_t hist_off);
 /* Shared memory for a launch's area (MAP_SHARED|MAP_ANONYMOUS), zeroed. NULL on failure. */
 void *ipcb_run_area_map(size_t bytes);
 void ipcb_run_area_unmap(void *area, size_t bytes);

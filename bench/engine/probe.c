@@ -24,6 +24,11 @@
 #define PROBE_WARM 8
 /* A probe that takes longer than this was not measuring anything (a thread could not run). */
 #define PROBE_LIMIT_NS 200000000ull
+/*
+ * A probe thread's stack: its frames are small (the rounds live in struct ipcb_prober), and the
+ * default, as large as RLIMIT_STACK, would be most of a limited address space (prlimit --as).
+ */
+#define PROBE_STACK_BYTES (64u << 10)
 
 enum probe_cmd {
 	PROBE_CACHELINE,
@@ -146,18 +151,26 @@ static void *probe_main(void *arg)
 int ipcb_prober_start(struct ipcb_prober **out, const int cpu[2])
 {
 	struct ipcb_prober *p = calloc(1, sizeof(*p));
-	int rc = 0;
+	pthread_attr_t at;
+	int rc;
 
 	*out = NULL;
 	if (!p)
 		return -ENOMEM;
 	p->cpu[0] = cpu[0];
 	p->cpu[1] = cpu[1];
+	rc = -pthread_attr_init(&at);
+	if (rc) {
+		free(p);
+		return rc;
+	}
+	rc = -pthread_attr_setstacksize(&at, PROBE_STACK_BYTES);
 	for (int k = 0; k < 2 && !rc; k++) {
 		p->arg[k] = (struct probe_thread){p, k};
-		rc = -pthread_create(&p->th[k], NULL, probe_main, &p->arg[k]);
+		rc = -pthread_create(&p->th[k], &at, probe_main, &p->arg[k]);
 		p->running[k] = rc == 0;
 	}
+	pthread_attr_destroy(&at);
 	if (rc) {
 		ipcb_prober_stop(p);
 		return rc;

@@ -45,33 +45,73 @@ uint64_t ipcb_inject_message(enum ipcb_inject f)
 						    : 5;
 }
 
-void ipcb_run_area_layout(unsigned nsides, size_t samples, size_t *hist_bytes, size_t *hist_off,
-			  size_t *area_bytes)
+unsigned ipcb_run_hists_recorded(const struct ipcb_run_spec *s, enum ipcb_role role)
+{
+	const unsigned rtt = 1u << IPCB_RUN_HIST_RTT, ab = 1u << IPCB_RUN_HIST_AB,
+		       ba = 1u << IPCB_RUN_HIST_BA, lag = 1u << IPCB_RUN_HIST_LAG,
+		       send = 1u << IPCB_RUN_HIST_SEND;
+	bool open = s->rate > 0;
+
+	if (role == IPCB_RECEIVER)
+		return ab;
+	if (s->mode == IPCB_MODE_LATENCY)
+		return rtt | ba | (open ? lag : 0);
+	if (s->mode == IPCB_MODE_BISTREAM)
+		return ba;
+	return open ? lag | send : 0;
+}
+
+void ipcb_run_area_shape_of(const struct ipcb_run_spec *s, unsigned nsides, unsigned senders,
+			    size_t samples, struct ipcb_run_area_shape *out)
+{
+	*out = (struct ipcb_run_area_shape){.nsides = nsides,
+					    .senders = senders,
+					    .hists = {ipcb_run_hists_recorded(s, IPCB_SENDER),
+						      ipcb_run_hists_recorded(s, IPCB_RECEIVER)},
+					    .samples = samples};
+}
+
+/* How many histograms an area of this shape holds. */
+static size_t area_hists(const struct ipcb_run_area_shape *sh)
+{
+	return (size_t)sh->senders * (unsigned)__builtin_popcount(sh->hists[0]) +
+	       (size_t)(sh->nsides - sh->senders) * (unsigned)__builtin_popcount(sh->hists[1]);
+}
+
+void ipcb_run_area_layout(const struct ipcb_run_area_shape *sh, size_t *hist_bytes,
+			  size_t *hist_off, size_t *area_bytes)
 {
 	/* Whole cache lines each: every side records into its own. */
 	*hist_bytes =
 	    (ipcb_hist_bytes(IPCB_HIST_LOWEST, IPCB_HIST_HIGHEST, IPCB_HIST_SIGFIGS) + 63) &
 	    ~(size_t)63;
 	*hist_off =
-	    (sizeof(struct ipcb_run_area) + 2 * nsides * sizeof(struct ipcb_run_side) + 63) &
+	    (sizeof(struct ipcb_run_area) + 2 * sh->nsides * sizeof(struct ipcb_run_side) + 63) &
 	    ~(size_t)63;
 	/* The sample slots after the histograms: whole cache lines, as samples is a power of 2. */
-	*area_bytes = *hist_off + (size_t)nsides * IPCB_RUN_HISTS * *hist_bytes +
-		      (size_t)nsides * samples * sizeof(uint64_t);
+	*area_bytes = *hist_off + area_hists(sh) * *hist_bytes +
+		      (size_t)sh->nsides * sh->samples * sizeof(uint64_t);
 }
 
-void ipcb_run_area_init(struct ipcb_run_area *a, unsigned nsides, size_t samples, size_t hist_bytes,
-			size_t hist_off)
+void ipcb_run_area_init(struct ipcb_run_area *a, const struct ipcb_run_area_shape *sh,
+			size_t hist_bytes, size_t hist_off)
 {
-	a->nsides = nsides;
+	a->nsides = sh->nsides;
+	a->senders = sh->senders;
+	a->hists[0] = sh->hists[0];
+	a->hists[1] = sh->hists[1];
 	a->hist_bytes = hist_bytes;
 	a->hist_off = hist_off;
-	a->samples = samples;
-	a->samples_off = hist_off + (size_t)nsides * IPCB_RUN_HISTS * hist_bytes;
-	for (unsigned k = 0; k < nsides; k++)
-		for (int h = 0; h < IPCB_RUN_HISTS; h++)
-			ipcb_hist_init(ipcb_run_hist(a, k, (enum ipcb_run_hist)h), hist_bytes,
-				       IPCB_HIST_LOWEST, IPCB_HIST_HIGHEST, IPCB_HIST_SIGFIGS);
+	a->samples = sh->samples;
+	a->samples_off = hist_off + area_hists(sh) * hist_bytes;
+	for (unsigned k = 0; k < sh->nsides; k++)
+		for (int h = 0; h < IPCB_RUN_HISTS; h++) {
+			struct ipcb_hist *hist = ipcb_run_hist(a, k, (enum ipcb_run_hist)h);
+
+			if (hist)
+				ipcb_hist_init(hist, hist_bytes, IPCB_HIST_LOWEST,
+					       IPCB_HIST_HIGHEST, IPCB_HIST_SIGFIGS);
+		}
 }
 
 void *ipcb_run_area_map(size_t bytes)
@@ -97,18 +137,66 @@ static void run_tag(char *tag, size_t n)
 	snprintf(tag, n, "ipcbench-%d-%016" PRIx64, (int)getpid(), rnd);
 }
 
-/* Add side k's histogram `which` into *out (made on first use); sides without one add nothing. */
-static int hist_gather(struct ipcb_run_area *a, unsigned k, enum ipcb_run_hist which,
-		       struct ipcb_hist **out)
+/* Is h in the result area the result keeps (one side's own histogram), not a copy? */
+static bool hist_in_area(const struct ipcb_run_result *r, const struct ipcb_hist *h)
 {
-	const struct ipcb_hist *src = ipcb_run_hist(a, k, which);
-	int rc = 0;
+	const char *p = (const char *)h, *a = r->area;
 
-	if (ipcb_hist_total(src) == 0 && (which != IPCB_RUN_HIST_RTT || *out))
+	return h && a && p >= a && p < a + r->area_bytes;
+}
+
+/* Every histogram a result may hold: where each is kept. */
+#define RESULT_NHISTS 7
+static void result_hists(const struct ipcb_run_result *r, struct ipcb_hist **all[RESULT_NHISTS])
+{
+	struct ipcb_run_result *w = (struct ipcb_run_result *)r;
+	struct ipcb_hist **const each[RESULT_NHISTS] = {
+	    &w->hist,	   &w->one_way[0],	&w->one_way[1],	  &w->send_lag,
+	    &w->send_call, &w->one_way_slowest, &w->one_way_last,
+	};
+
+	memcpy(all, each, sizeof(each));
+}
+
+static bool result_keeps_area(const struct ipcb_run_result *r)
+{
+	struct ipcb_hist **all[RESULT_NHISTS];
+
+	result_hists(r, all);
+	for (size_t i = 0; i < RESULT_NHISTS; i++)
+		if (hist_in_area(r, *all[i]))
+			return true;
+	return false;
+}
+
+/*
+ * Add side k's histogram `which` into *out; sides without one add nothing. The first side's is
+ * taken where it is, in the area; a second side's is added to a copy, since the first side's
+ * own may be read again (the slowest receiver's).
+ */
+static int hist_gather(struct ipcb_run_area *a, unsigned k, enum ipcb_run_hist which,
+		       struct ipcb_hist **out, struct ipcb_run_result *r)
+{
+	struct ipcb_hist *src = ipcb_run_hist(a, k, which), *copy;
+	int rc;
+
+	if (!src || (ipcb_hist_total(src) == 0 && (which != IPCB_RUN_HIST_RTT || *out)))
 		return 0;
-	if (!*out)
-		rc = ipcb_hist_create(IPCB_HIST_LOWEST, IPCB_HIST_HIGHEST, IPCB_HIST_SIGFIGS, out);
-	return rc ? rc : ipcb_hist_add(*out, src);
+	if (!*out) {
+		*out = src;
+		return 0;
+	}
+	if (hist_in_area(r, *out)) {
+		rc =
+		    ipcb_hist_create(IPCB_HIST_LOWEST, IPCB_HIST_HIGHEST, IPCB_HIST_SIGFIGS, &copy);
+		if (rc)
+			return rc;
+		rc = ipcb_hist_add(copy, *out);
+		*out = copy;
+		if (rc)
+			return rc;
+	}
+	return ipcb_hist_add(*out, src);
 }
 
 /* One measuring part's span, for rates: messages over first to last. */
@@ -205,7 +293,7 @@ static int bcast_collect(const struct ipcb_run_spec *s, struct ipcb_run_area *ar
 	}
 	if (r->slowest_receiver) {
 		rc = hist_gather(area, senders + r->slowest_receiver - 1, IPCB_RUN_HIST_AB,
-				 &r->one_way_slowest);
+				 &r->one_way_slowest, r);
 		if (rc)
 			return rc;
 	}
@@ -280,16 +368,16 @@ static int run_collect(const struct ipcb_run_spec *s, struct ipcb_run_area *area
 				span_add(&dir[sender], m);
 		}
 		if (sender && s->mode == IPCB_MODE_LATENCY && !rc)
-			rc = hist_gather(area, k, IPCB_RUN_HIST_RTT, &r->hist);
+			rc = hist_gather(area, k, IPCB_RUN_HIST_RTT, &r->hist, r);
 		if (!sender && !rc)
-			rc = hist_gather(area, k, IPCB_RUN_HIST_AB, &r->one_way[0]);
+			rc = hist_gather(area, k, IPCB_RUN_HIST_AB, &r->one_way[0], r);
 		if (sender && !rc)
-			rc = hist_gather(area, k, IPCB_RUN_HIST_BA, &r->one_way[1]);
+			rc = hist_gather(area, k, IPCB_RUN_HIST_BA, &r->one_way[1], r);
 		if (sender && !rc)
-			rc = hist_gather(area, k, IPCB_RUN_HIST_LAG, &r->send_lag);
+			rc = hist_gather(area, k, IPCB_RUN_HIST_LAG, &r->send_lag, r);
 		if (sender && !rc && s->rate > 0 && s->recv_work_ns &&
 		    s->mode == IPCB_MODE_THROUGHPUT)
-			rc = hist_gather(area, k, IPCB_RUN_HIST_SEND, &r->send_call);
+			rc = hist_gather(area, k, IPCB_RUN_HIST_SEND, &r->send_call, r);
 	}
 	if (rc)
 		return rc;
@@ -496,7 +584,8 @@ int ipcb_run_one(const struct ipcb_run_spec *s, struct ipcb_run_result *r)
 	struct ipcb_run_ctx ctx = {.spec = s, .chans = chans};
 	/* On the heap: the stack's depth here is where every forked side starts (ulimit -s). */
 	struct ipcb_launch *launch = calloc(1, sizeof(*launch));
-	size_t hist_bytes, hist_off, area_bytes = 0, samples;
+	size_t hist_bytes, hist_off, area_bytes = 0;
+	struct ipcb_run_area_shape shape;
 	struct ipcb_run_area *area = NULL;
 	int *cpus = NULL;
 	int rc;
@@ -525,8 +614,9 @@ int ipcb_run_one(const struct ipcb_run_spec *s, struct ipcb_run_result *r)
 	}
 	senders = pairs * chans[0].cfg.senders;
 	nsides = senders + pairs * chans[0].cfg.receivers;
-	samples = s->cfg.broadcast ? RUN_BCAST_SAMPLES : 0;
-	ipcb_run_area_layout(nsides, samples, &hist_bytes, &hist_off, &area_bytes);
+	ipcb_run_area_shape_of(s, nsides, senders, s->cfg.broadcast ? RUN_BCAST_SAMPLES : 0,
+			       &shape);
+	ipcb_run_area_layout(&shape, &hist_bytes, &hist_off, &area_bytes);
 	area = ipcb_run_area_map(area_bytes);
 	cpus = calloc(nsides, sizeof(*cpus));
 	if (!area || !cpus) {
@@ -534,7 +624,10 @@ int ipcb_run_one(const struct ipcb_run_spec *s, struct ipcb_run_result *r)
 		rc = -ENOMEM;
 		goto unmap;
 	}
-	ipcb_run_area_init(area, nsides, samples, hist_bytes, hist_off);
+	ipcb_run_area_init(area, &shape, hist_bytes, hist_off);
+	/* The result's until it is known whether one of its histograms stays where it is. */
+	r->area = area;
+	r->area_bytes = area_bytes;
 	for (unsigned k = 0; k < nsides; k++) {
 		enum ipcb_role role = k < senders ? IPCB_SENDER : IPCB_RECEIVER;
 
@@ -602,9 +695,13 @@ unmap:
 	free(cpus);
 	free(chans);
 	free(run_dirs);
-	ipcb_run_area_unmap(area, area_bytes);
-	if (rc)
+	if (rc) {
 		ipcb_run_result_fini(r);
+	} else if (!result_keeps_area(r)) {
+		r->area = NULL;
+		r->area_bytes = 0;
+		ipcb_run_area_unmap(area, area_bytes);
+	}
 	return rc;
 }
 
@@ -615,15 +712,17 @@ size_t ipcb_chunk_for(size_t max_msg_bytes, size_t size_bytes)
 
 void ipcb_run_result_fini(struct ipcb_run_result *r)
 {
-	ipcb_hist_destroy(r->hist);
-	ipcb_hist_destroy(r->one_way[0]);
-	ipcb_hist_destroy(r->one_way[1]);
-	ipcb_hist_destroy(r->send_lag);
-	ipcb_hist_destroy(r->send_call);
-	ipcb_hist_destroy(r->one_way_slowest);
-	ipcb_hist_destroy(r->one_way_last);
-	r->hist = r->one_way[0] = r->one_way[1] = r->send_lag = r->send_call = NULL;
-	r->one_way_slowest = r->one_way_last = NULL;
+	struct ipcb_hist **all[RESULT_NHISTS];
+
+	result_hists(r, all);
+	for (size_t i = 0; i < RESULT_NHISTS; i++) {
+		if (!hist_in_area(r, *all[i]))
+			ipcb_hist_destroy(*all[i]);
+		*all[i] = NULL;
+	}
+	ipcb_run_area_unmap(r->area, r->area_bytes);
+	r->area = NULL;
+	r->area_bytes = 0;
 }
 
 void ipcb_side_name(const struct ipcb_side *s, unsigned senders, unsigned receivers, char *out,

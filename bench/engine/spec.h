@@ -155,6 +155,13 @@ struct ipcb_run_result {
 	unsigned slowest_receiver;
 	uint64_t last_incomplete;
 	struct ipcb_run_counts counts[2]; /* --count: [IPCB_SENDER], [IPCB_RECEIVER] */
+	/*
+	 * The run's result area, kept when a histogram above is one side's own, read where the
+	 * side left it rather than copied (ipcb_run_result_fini() unmaps it): a copy would need
+	 * as much memory again, and a limited address space (prlimit --as) may not have it.
+	 */
+	void *area;
+	size_t area_bytes;
 };
 
 /* Bytes per send/recv for a payload: the transport's limit when the payload is larger. */

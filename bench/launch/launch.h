@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * launch.h - the launchers of engine/launcher.h that start the sides as processes on this host:
- * forked by the driver (ipcb_launcher_fork), or started by a transport's runtime (runtime.h).
+ * forked by the driver (ipcb_launcher_fork), or started by a transport's runtime (runtime.h),
+ * both run by one loop (launch.c) into which the way of starting the sides is plugged.
  * They pin the sides, let them find each other and start together, and end them cleanly,
  * whatever happens.
  *
@@ -51,12 +52,13 @@ int ipcb_launch_run(struct ipcb_launch *l);
  * Sides started by a runtime instead of fork (MPI ranks under mpirun): the driver runs argv (in
  * its own process group, killed with the driver, output into log_path, its pid listed in the
  * run directory for --cleanup), listens on ctl_path, and answers each side's hello with the
- * spec; then the launch goes as with forked sides, over those connections. A side reports its
- * failure, or the signal that killed it, in a message; one whose connection closes without a
- * goodbye died. Results come back in messages (x->result), never shared memory. Same return
- * values as ipcb_launch_run(); every process left is killed before it returns.
+ * spec; then the launch goes as with forked sides, in the same loop, over those connections. A
+ * side reports its failure, or the signal that killed it, in a message; one whose connection
+ * closes without a goodbye died. Results come back in messages (x->result), never shared
+ * memory. Same return values as ipcb_launch_run(); every process left is killed before it
+ * returns.
  */
-struct ipcb_launch_ext {
+struct ipcb_runtime_launch {
 	char *const *argv;    /* the command that starts every side */
 	const char *ctl_path; /* where the sides reach the driver */
 	const char *run_dir;  /* where the processes it starts are listed */
@@ -74,7 +76,29 @@ struct ipcb_launch_ext {
 	int (*result)(void *arg, unsigned k, const void *piece, size_t len);
 	void *result_arg;
 };
-int ipcb_launch_run_ext(struct ipcb_launch *l, const struct ipcb_launch_ext *x);
+int ipcb_launch_runtime(struct ipcb_launch *l, const struct ipcb_runtime_launch *x);
+
+/*
+ * How a side of a launch ended, as the rule below reads it, however it was started: gone
+ * (reaped, or its control connection closed), killed by the driver, reported its failure (a
+ * joined side's message: status says how it ended), its wait status, when its work failed (0:
+ * not said) and whether it left an error text.
+ */
+struct ipcb_side_end {
+	bool gone, killed, reported;
+	int status;
+	uint64_t fail_ns;
+	bool error;
+};
+/*
+ * The one rule that names the side whose failure ended a launch: a side that crashed (died of a
+ * signal of its own; one the driver killed while it was already dying of one keeps that
+ * signal) comes before one that failed, and among those the one whose failure came first: the
+ * others' errors (EPIPE, a reset connection) are usually only its consequence. The side's
+ * number, or -1 when none failed.
+ */
+int ipcb_launch_first_failure(const struct ipcb_side_end *ends, unsigned n);
+
 /*
  * In a side started that way: say hello to ctl as side `number` and take the spec. ctl is the
  * control socket's path, or "tcp:HOST:PORT" ("tcp:[V6]:PORT") for a side on another host, which
@@ -121,7 +145,7 @@ __attribute__((noreturn)) void ipcb_side_abort(const char *err);
  * In a side: its work has just failed. The failure's time is taken now, not when the body
  * returns: closing an endpoint can take a while and tell the peer (a server that shuts down
  * cancels its calls), whose consequent error must not look like the first. A side started by a
- * runtime sends `err` to the driver now (see ipcb_launch_run_ext).
+ * runtime sends `err` to the driver now (see ipcb_launch_runtime).
  */
 void ipcb_side_failing(const char *err);
 

@@ -148,7 +148,7 @@ static int rank_listen(const char *host, char *ctl, size_t ctl_bytes, char *key,
 struct runtime_run {
 	struct ipcb_launch_cmd cmd;
 	struct rank_spec rs;
-	struct ipcb_launch_ext x;
+	struct ipcb_runtime_launch x;
 	char prog[PATH_MAX], peer_prog[PATH_MAX], agent[PATH_MAX + 16], peer[64];
 	char ctl[1100], log[1100], key[40], path[1200];
 };
@@ -227,20 +227,20 @@ static int run_by_runtime(const struct ipcb_run_spec *s, const struct ipcb_runti
 			 r->cmd.err.detail[0] ? ": " : "", r->cmd.err.detail);
 		goto out;
 	}
-	r->x = (struct ipcb_launch_ext){.argv = r->cmd.argv,
-					.ctl_path = hosts ? NULL : r->ctl,
-					.run_dir = ch->cfg.run_dir,
-					.log_path = r->log,
-					.spec = &r->rs,
-					.spec_bytes = sizeof(r->rs),
-					.tcp_lfd = lfd,
-					.key = r->key,
-					.result = result_piece,
-					.result_arg = &rf};
+	r->x = (struct ipcb_runtime_launch){.argv = r->cmd.argv,
+					    .ctl_path = hosts ? NULL : r->ctl,
+					    .run_dir = ch->cfg.run_dir,
+					    .log_path = r->log,
+					    .spec = &r->rs,
+					    .spec_bytes = sizeof(r->rs),
+					    .tcp_lfd = lfd,
+					    .key = r->key,
+					    .result = result_piece,
+					    .result_arg = &rf};
 	/* For mpirun, which passes it on to the sides (transport.h: IPCB_RANK_KEY_ENV). */
 	if (hosts)
 		setenv(IPCB_RANK_KEY_ENV, r->key, 1);
-	rc = ipcb_launch_run_ext(launch, &r->x);
+	rc = ipcb_launch_runtime(launch, &r->x);
 	if (hosts)
 		unsetenv(IPCB_RANK_KEY_ENV);
 	for (int k = 0; k < 2; k++)
@@ -260,9 +260,11 @@ static int run_by_runtime(const struct ipcb_run_spec *s, const struct ipcb_runti
 		f = fopen(r->path, "re");
 		ok = f && fread(&area->side[k], sizeof(area->side[k]), 1, f) == 1 &&
 		     fread(&area->side[area->nsides + k], sizeof(area->side[k]), 1, f) == 1;
-		for (int h = 0; ok && h < IPCB_RUN_HISTS; h++)
-			ok = fread(ipcb_run_hist(area, k, (enum ipcb_run_hist)h), area->hist_bytes,
-				   1, f) == 1;
+		for (int h = 0; ok && h < IPCB_RUN_HISTS; h++) {
+			struct ipcb_hist *hist = ipcb_run_hist(area, k, (enum ipcb_run_hist)h);
+
+			ok = !hist || fread(hist, area->hist_bytes, 1, f) == 1;
+		}
 		if (f)
 			fclose(f);
 		if (!ok) {
@@ -296,9 +298,12 @@ static int rank_body(const struct ipcb_side *me, void *arg, void *area_v, char *
 	rc = ipcb_side_send_result(&area->side[k], sizeof(area->side[0]));
 	if (!rc)
 		rc = ipcb_side_send_result(&area->side[area->nsides + k], sizeof(area->side[0]));
-	for (int h = 0; !rc && h < IPCB_RUN_HISTS; h++)
-		rc = ipcb_side_send_result(ipcb_run_hist(area, k, (enum ipcb_run_hist)h),
-					   area->hist_bytes);
+	for (int h = 0; !rc && h < IPCB_RUN_HISTS; h++) {
+		const struct ipcb_hist *hist = ipcb_run_hist(area, k, (enum ipcb_run_hist)h);
+
+		if (hist)
+			rc = ipcb_side_send_result(hist, area->hist_bytes);
+	}
 	if (rc)
 		snprintf(err, IPCB_RUN_ERR_BYTES, "control(results): %s", strerror(-rc));
 	return rc;
@@ -313,6 +318,7 @@ int ipcb_run_rank_main(int argc, char **argv)
 	struct ipcb_run_ctx ctx = {.spec = &s, .chans = &ch};
 	const struct ipcb_transport *t;
 	size_t hist_bytes, hist_off, area_bytes;
+	struct ipcb_run_area_shape shape;
 	struct ipcb_run_area *area;
 	char err[IPCB_RUN_ERR_BYTES] = "";
 	int number, rc;
@@ -354,13 +360,14 @@ int ipcb_run_rank_main(int argc, char **argv)
 	ch.cfg = s.cfg;
 	snprintf(ch.tag, sizeof(ch.tag), "%s", rs.tag);
 	/* The same area as the driver's, private: this side fills its own part of it. */
-	ipcb_run_area_layout(2, 0, &hist_bytes, &hist_off, &area_bytes);
+	ipcb_run_area_shape_of(&s, 2, 1, 0, &shape);
+	ipcb_run_area_layout(&shape, &hist_bytes, &hist_off, &area_bytes);
 	area = mmap(NULL, area_bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	if (area == MAP_FAILED) {
 		fprintf(stderr, "ipcb-rank: mmap(result area): %s\n", strerror(errno));
 		return 1;
 	}
-	ipcb_run_area_init(area, 2, 0, hist_bytes, hist_off);
+	ipcb_run_area_init(area, &shape, hist_bytes, hist_off);
 	me = (struct ipcb_side){.role = number ? IPCB_RECEIVER : IPCB_SENDER,
 				.index = 0,
 				.number = (unsigned)number,

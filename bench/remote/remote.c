@@ -667,27 +667,28 @@ static int clock_measure(const struct ipcb_remote *rm, int fd, unsigned rounds,
 
 /* ---- the stand-ins -------------------------------------------------------------------------- */
 
-/* The spec of a run as the peer needs it. */
+static const struct ipcb_clirow *settings_rows;
+
+void ipcb_remote_settings_use(const struct ipcb_clirow *rows)
+{
+	settings_rows = rows;
+}
+
+const struct ipcb_clirow *ipcb_remote_settings(void)
+{
+	return settings_rows;
+}
+
+/* The spec of a run as the peer needs it: the point, then the settings its rows say travel. */
 static void run_to_wire(const struct ipcb_remote *rm, const struct ipcb_run_spec *s,
 			struct ipcb_wire_run *w)
 {
 	memset(w, 0, sizeof(*w));
 	snprintf(w->transport, sizeof(w->transport), "%s", s->t->name);
 	w->mode = (uint8_t)s->mode;
-	w->inject = (uint8_t)s->inject;
-	w->verify = (uint8_t)s->verify;
-	w->wait = (uint8_t)s->cfg.wait;
-	w->fsync = s->cfg.fsync;
 	w->bidirectional = s->cfg.bidirectional;
-	w->arrivals = (uint8_t)s->arrivals;
 	w->size_bytes = s->size_bytes;
 	w->chunk_bytes = s->chunk_bytes;
-	w->messages = s->messages;
-	w->duration_ns = (uint64_t)(s->duration_s * 1e9);
-	w->warmup = s->warmup;
-	w->timeout_ms = (uint64_t)(s->timeout_s * 1e3);
-	w->work_ns = s->work_ns;
-	w->spin_polls = s->cfg.spin_polls;
 	w->inflight = s->inflight ? s->inflight : 1;
 	w->rate = s->rate;
 	while (s->t->options && s->t->options[w->nopt].key && w->nopt < IPCB_MAX_OPTIONS) {
@@ -695,6 +696,10 @@ static void run_to_wire(const struct ipcb_remote *rm, const struct ipcb_run_spec
 		w->nopt++;
 	}
 	w->cpu = rm->peer_cpu;
+	if (settings_rows && ipcb_cli_peer_count(settings_rows) <= IPCB_WIRE_SETTINGS) {
+		w->nset = (uint32_t)ipcb_cli_peer_count(settings_rows);
+		ipcb_cli_peer_pack(settings_rows, s, w->set);
+	}
 }
 
 /*
@@ -849,7 +854,8 @@ static int take_result(const struct ipcb_remote *rm, int fd, struct ipcb_run_ctx
 	}
 	if (m->type == IPCB_WIRE_ERROR) {
 		rc = peer_failed(rm, m, c->me, err);
-	} else if (m->type != IPCB_WIRE_RESULT || m->result.nhist != IPCB_RUN_HISTS) {
+	} else if (m->type != IPCB_WIRE_RESULT ||
+		   m->result.nhist != (unsigned)__builtin_popcount(a->hists[k >= a->senders])) {
 		snprintf(err, IPCB_RUN_ERR_BYTES,
 			 "the peer at %s sent something else than its results (%u histograms)",
 			 rm->peer_text, m->type == IPCB_WIRE_RESULT ? m->result.nhist : 0);
@@ -857,10 +863,13 @@ static int take_result(const struct ipcb_remote *rm, int fd, struct ipcb_run_ctx
 	} else {
 		side_from_wire(&a->side[k], &m->result.side[0]);
 		side_from_wire(&a->side[a->nsides + k], &m->result.side[1]);
-		for (unsigned h = 0; h < IPCB_RUN_HISTS && !rc; h++) {
-			rc = ipcb_wire_hist_apply(&m->result.hist[h],
-						  ipcb_run_hist(a, k, (enum ipcb_run_hist)h), why,
-						  sizeof(why));
+		/* The histograms its role records, in their order: as the side's area has them. */
+		for (unsigned h = 0, got = 0; h < IPCB_RUN_HISTS && !rc; h++) {
+			struct ipcb_hist *hist = ipcb_run_hist(a, k, (enum ipcb_run_hist)h);
+
+			if (!hist)
+				continue;
+			rc = ipcb_wire_hist_apply(&m->result.hist[got++], hist, why, sizeof(why));
 			if (rc)
 				conn_fail(rm, rc, "(its results)", why, err);
 		}
@@ -1063,12 +1072,14 @@ static int remote_after(const struct ipcb_launcher *self, struct ipcb_run_area *
 		const struct ipcb_hist *hists[IPCB_RUN_HISTS];
 		struct ipcb_wire_side sides[2];
 		struct ipcb_wbuf b = {0};
+		uint32_t nhist = 0;
 
 		side_to_wire(&sides[0], &area->side[k], rm->shift_ns);
 		side_to_wire(&sides[1], &area->side[area->nsides + k], rm->shift_ns);
 		for (unsigned h = 0; h < IPCB_RUN_HISTS; h++)
-			hists[h] = ipcb_run_hist(area, k, (enum ipcb_run_hist)h);
-		rc = ipcb_wire_encode_result(&b, sides, hists, IPCB_RUN_HISTS);
+			if (ipcb_run_hist(area, k, (enum ipcb_run_hist)h))
+				hists[nhist++] = ipcb_run_hist(area, k, (enum ipcb_run_hist)h);
+		rc = ipcb_wire_encode_result(&b, sides, hists, nhist);
 		rc = rc ? rc : send_buf(rm->fd, &b);
 		if (rc) {
 			ipcb_wbuf_free(&b);

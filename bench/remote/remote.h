@@ -47,6 +47,7 @@
 #include <sys/types.h>
 
 #include "area.h"
+#include "cliopt.h"
 #include "launcher.h"
 #include "netaddr.h"
 #include "sysinfo.h"
@@ -130,6 +131,14 @@ void ipcb_remote_close(struct ipcb_remote *rm);
 bool ipcb_remote_cpu_ok(const struct ipcb_remote *rm, int c);
 
 /* ---- shared with serve.c ---- */
+
+/*
+ * The driver's option table, whose rows marked peer say which settings each run's RUN message
+ * carries and how (lib/cliopt.h): the same table on both hosts, since both run the same build.
+ * bench/main.c hands it over before any command runs: the driver's options are not this layer's.
+ */
+void ipcb_remote_settings_use(const struct ipcb_clirow *rows);
+const struct ipcb_clirow *ipcb_remote_settings(void);
 
 /*
  * The token in `path`: its first line, 16 to 255 characters, in a regular file of this user's

@@ -56,7 +56,7 @@ struct serve {
 	socklen_t addr_len;
 	unsigned char token[IPCB_TOKEN_MAX];
 	size_t token_len;
-	bool launched, quiet;
+	bool launched, quiet, help;
 	const char *token_file;
 	const char *dir;
 	size_t max_size;
@@ -71,88 +71,106 @@ struct serve {
 
 static const char *prog = "ipcbench serve";
 
+static int max_size_parse(void *base, const char *v, char *err, size_t errlen)
+{
+	struct serve *sv = base;
+
+	return ipcb_parse_size(v, &sv->max_size, "--max-size", err, errlen);
+}
+
+/* Every option of `serve`, in the order --help shows them (lib/cliopt.h). */
+static const struct ipcb_clirow serve_opts[] = {
+    {.opt = {.name = "listen"},
+     .type = IPCB_CLI_TEXT,
+     .off = offsetof(struct serve, listen_arg),
+     .arg = "ADDR:PORT",
+     .section = "",
+     .help = "the one address to listen on ([IPV6]:PORT; port 0: any\n"
+	     "free one, printed)"},
+    {.opt = {.name = "token-file"},
+     .type = IPCB_CLI_TEXT,
+     .off = offsetof(struct serve, token_file),
+     .arg = "FILE",
+     .help = "the shared secret a client must prove it holds: the first\n"
+	     "line of FILE, 16 to 255 characters, a file only you may\n"
+	     "read (the same on the driver's host); without it a new one\n"
+	     "is made and printed"},
+    {.opt = {.name = "launched"},
+     .type = IPCB_CLI_FLAG,
+     .off = offsetof(struct serve, launched),
+     .help = "started by a driver's --launch: the token comes on standard\n"
+	     "input, and the server ends when standard input closes"},
+    {.opt = {.name = "max-size"},
+     .type = IPCB_CLI_CALL,
+     .parse = max_size_parse,
+     .def = "64M",
+     .arg = "SIZE",
+     .help = "largest message a client may ask for (default 64M)"},
+    {.opt = {.name = "max-duration"},
+     .type = IPCB_CLI_SECONDS,
+     .off = offsetof(struct serve, max_duration_s),
+     .fmin = 0.001,
+     .fmax = 86400,
+     .def = "60",
+     .arg = "SECONDS",
+     .help = "longest measured time of a run (default 60)"},
+    {.opt = {.name = "max-timeout"},
+     .type = IPCB_CLI_SECONDS,
+     .off = offsetof(struct serve, max_timeout_s),
+     .fmin = 1,
+     .fmax = 86400,
+     .def = "120",
+     .arg = "SECONDS",
+     .help = "longest timeout of a run (default 120)"},
+    {.opt = {.name = "dir"},
+     .type = IPCB_CLI_TEXT,
+     .off = offsetof(struct serve, dir),
+     .arg = "DIR",
+     .help = "where runs make their directories (default $TMPDIR or /tmp)"},
+    {.opt = {.name = "quiet", .letter = 'q'},
+     .type = IPCB_CLI_FLAG,
+     .off = offsetof(struct serve, quiet),
+     .help = "no line per connection on standard error"},
+    {.opt = {.name = "help", .letter = 'h'},
+     .type = IPCB_CLI_FLAG,
+     .off = offsetof(struct serve, help),
+     .help = "this help"},
+    {.opt = {.name = NULL}},
+};
+
 static void serve_usage(FILE *f)
 {
-	fprintf(
-	    f,
-	    "Usage: ipcbench serve --listen ADDR:PORT [--token-file FILE] [OPTIONS]\n"
-	    "The peer of a driver on another host (ipcbench --peer ADDR:PORT --token-file FILE):\n"
-	    "runs the receiver side of each run the driver asks for, here, over network\n"
-	    "transports (those --list marks network), and sends back what it measured.\n"
-	    "\n"
-	    "  --listen ADDR:PORT     the one address to listen on ([IPV6]:PORT; port 0: any\n"
-	    "                         free one, printed)\n"
-	    "  --token-file FILE      the shared secret a client must prove it holds: the first\n"
-	    "                         line of FILE, 16 to 255 characters, a file only you may\n"
-	    "                         read (the same on the driver's host); without it a new one\n"
-	    "                         is made and printed\n"
-	    "  --launched             started by a driver's --launch: the token comes on standard\n"
-	    "                         input, and the server ends when standard input closes\n"
-	    "  --max-size SIZE        largest message a client may ask for (default 64M)\n"
-	    "  --max-duration SECONDS longest measured time of a run (default 60)\n"
-	    "  --max-timeout SECONDS  longest timeout of a run (default 120)\n"
-	    "  --dir DIR              where runs make their directories (default $TMPDIR or /tmp)\n"
-	    "  -q, --quiet            no line per connection on standard error\n"
-	    "  -h, --help             this help\n"
-	    "\n"
-	    "It answers one connection at a time, ends one that is slow, malformed or without\n"
-	    "the token with an error, and stops on SIGINT or SIGTERM.\n"
-	    "Exit status: 0 stopped by a closed input (--launched), 1 could not listen, 2 usage\n"
-	    "error, 128+N stopped by signal N.\n");
+	fprintf(f, "Usage: ipcbench serve --listen ADDR:PORT [--token-file FILE] [OPTIONS]\n"
+		   "The peer of a driver on another host (ipcbench --peer ADDR:PORT --token-file "
+		   "FILE):\n"
+		   "runs the receiver side of each run the driver asks for, here, over network\n"
+		   "transports (those --list marks network), and sends back what it measured.\n");
+	ipcb_cli_help(f, serve_opts, 2, 25);
+	fprintf(f, "\n"
+		   "It answers one connection at a time, ends one that is slow, malformed or "
+		   "without\n"
+		   "the token with an error, and stops on SIGINT or SIGTERM.\n"
+		   "Exit status: 0 stopped by a closed input (--launched), 1 could not listen, 2 "
+		   "usage\n"
+		   "error, 128+N stopped by signal N.\n");
+}
+
+/* --help ends the parse where it stands: what follows is not read. */
+static int help_taken(void *ctx, const struct ipcb_clirow *row, const char *typed, char *err,
+		      size_t errlen)
+{
+	return row->off == offsetof(struct serve, help) && row->type == IPCB_CLI_FLAG;
 }
 
 static int serve_parse(struct serve *sv, int argc, char **argv, char *err, size_t errlen)
 {
-	static const struct ipcb_cliopt opts[] = {
-	    {"listen", 0, true, 'L'},	    {"token-file", 0, true, 'T'},
-	    {"launched", 0, false, 'X'},    {"max-size", 0, true, 'S'},
-	    {"max-duration", 0, true, 'D'}, {"max-timeout", 0, true, 'O'},
-	    {"dir", 0, true, 'd'},	    {"quiet", 'q', false, 'q'},
-	    {"help", 'h', false, 'h'},	    {NULL, 0, false, 0},
-	};
-	struct ipcb_cli cli;
-	const char *val;
-	int c, rc = 0;
+	const struct ipcb_cli_hooks hooks = {.taken = help_taken};
+	int rc = ipcb_cli_defaults(serve_opts, sv, err, errlen);
 
-	ipcb_cli_init(&cli, argc, argv);
-	while (!rc && (c = ipcb_cli_next(&cli, opts, &val, err, errlen)) != IPCB_CLI_END) {
-		switch (c) {
-		case IPCB_CLI_ERROR:
-			return -EINVAL;
-		case IPCB_CLI_ARG:
-			snprintf(err, errlen, "unexpected argument '%s'", val);
-			return -EINVAL;
-		case 'L':
-			sv->listen_arg = val;
-			break;
-		case 'T':
-			sv->token_file = val;
-			break;
-		case 'X':
-			sv->launched = true;
-			break;
-		case 'S':
-			rc = ipcb_parse_size(val, &sv->max_size, "--max-size", err, errlen);
-			break;
-		case 'D':
-			rc = ipcb_parse_seconds(val, 0.001, 86400, &sv->max_duration_s,
-						"--max-duration", err, errlen);
-			break;
-		case 'O':
-			rc = ipcb_parse_seconds(val, 1, 86400, &sv->max_timeout_s, "--max-timeout",
-						err, errlen);
-			break;
-		case 'd':
-			sv->dir = val;
-			break;
-		case 'q':
-			sv->quiet = true;
-			break;
-		case 'h':
-			serve_usage(stdout);
-			return 1;
-		}
-	}
+	if (!rc)
+		rc = ipcb_cli_parse(serve_opts, sv, argc, argv, &hooks, err, errlen);
+	if (rc > 0)
+		serve_usage(stdout);
 	if (rc)
 		return rc;
 	if (!sv->listen_arg) {
@@ -253,11 +271,26 @@ static bool options_ok(const struct ipcb_transport *t, const struct ipcb_wire_ru
  * counts within our limits, the CPU one of ours. NULL, or why not (in buf).
  */
 static const char *serve_check(const struct serve *sv, const struct ipcb_wire_run *w,
-			       size_t *max_msg, char *buf, size_t n)
+			       struct ipcb_run_spec *s, size_t *max_msg, char *buf, size_t n)
 {
 	const struct ipcb_transport *t = ipcb_transport_find(w->transport);
+	const struct ipcb_clirow *rows = ipcb_remote_settings();
 	struct ipcb_probe p;
 	char why[200];
+
+	/* The driver's settings, each where the run's spec holds it, checked by its own row. */
+	if (!rows || ipcb_cli_peer_unpack(rows, w->set, w->nset, s, why, sizeof(why)) < 0) {
+		snprintf(buf, n, "the run's settings: %s", rows ? why : "no table to read them by");
+		return buf;
+	}
+	if (s->duration_s == 0 && s->messages == 0) {
+		snprintf(buf, n, "neither a duration nor a message count: it would never end");
+		return buf;
+	}
+	if (s->timeout_s <= 0) {
+		snprintf(buf, n, "a timeout of 0");
+		return buf;
+	}
 
 	/*
 	 * Only built-in transports: a module is code, and a server that loaded one a client named
@@ -298,19 +331,19 @@ static const char *serve_check(const struct serve *sv, const struct ipcb_wire_ru
 			 t->name, p.max_msg_bytes, (unsigned long long)w->chunk_bytes);
 		return buf;
 	}
-	if ((double)w->duration_ns / 1e9 > sv->max_duration_s) {
+	if (s->duration_s > sv->max_duration_s) {
 		snprintf(buf, n, "a duration of %g s is above this server's --max-duration %g",
-			 (double)w->duration_ns / 1e9, sv->max_duration_s);
+			 s->duration_s, sv->max_duration_s);
 		return buf;
 	}
-	if ((double)w->timeout_ms / 1e3 > sv->max_timeout_s) {
+	if (s->timeout_s > sv->max_timeout_s) {
 		snprintf(buf, n, "a timeout of %g s is above this server's --max-timeout %g",
-			 (double)w->timeout_ms / 1e3, sv->max_timeout_s);
+			 s->timeout_s, sv->max_timeout_s);
 		return buf;
 	}
-	if (w->messages > sv->max_messages || w->warmup > sv->max_messages) {
+	if (s->messages > sv->max_messages || s->warmup > sv->max_messages) {
 		snprintf(buf, n, "%llu messages and %llu warm-up: above this server's %llu",
-			 (unsigned long long)w->messages, (unsigned long long)w->warmup,
+			 (unsigned long long)s->messages, (unsigned long long)s->warmup,
 			 (unsigned long long)sv->max_messages);
 		return buf;
 	}
@@ -318,12 +351,12 @@ static const char *serve_check(const struct serve *sv, const struct ipcb_wire_ru
 		snprintf(buf, n, "CPU %d is not one this server may use", w->cpu);
 		return buf;
 	}
-	if (w->inflight == 0 || w->inflight > 65536 || w->work_ns > 1000000000ull ||
-	    w->spin_polls > 1000000000u || (w->rate > 0 && w->rate < 1e-3) || w->rate > 1e10) {
+	if (w->inflight == 0 || w->inflight > 65536 || (w->rate > 0 && w->rate < 1e-3) ||
+	    w->rate > 1e10) {
 		snprintf(buf, n, "the load's shape is out of range");
 		return buf;
 	}
-	if (w->wait != (uint8_t)t->fixed_wait && !(t->caps & IPCB_CAP_WAIT_CHOICE)) {
+	if (s->cfg.wait != t->fixed_wait && !(t->caps & IPCB_CAP_WAIT_CHOICE)) {
 		snprintf(buf, n, "%s waits one way only", t->name);
 		return buf;
 	}
@@ -375,17 +408,18 @@ static int serve_run(struct serve *sv, int fd, const char *who, const struct ipc
 	const char *no;
 	int rc;
 
-	no = serve_check(sv, w, &max_msg, why, sizeof(why));
-	if (no) {
-		serve_log(sv, who, "refused a run: %s", no);
-		ipcb_remote_send_error(fd, no, 0);
-		return -EPERM;
-	}
 	o = calloc(1, sizeof(*o));
 	if (!o) {
 		serve_log(sv, who, "refused a run: calloc: %s", strerror(ENOMEM));
 		ipcb_remote_send_error(fd, "the server is out of memory", 0);
 		return -ENOMEM;
+	}
+	no = serve_check(sv, w, &o->s, &max_msg, why, sizeof(why));
+	if (no) {
+		serve_log(sv, who, "refused a run: %s", no);
+		ipcb_remote_send_error(fd, no, 0);
+		free(o);
+		return -EPERM;
 	}
 	o->rm = (struct ipcb_remote){.elsewhere = IPCB_SENDER, .serving = true, .fd = fd};
 	o->m.type = IPCB_WIRE_ACCEPT;
@@ -422,28 +456,18 @@ static int serve_run(struct serve *sv, int fd, const char *who, const struct ipc
 	if (getsockname(fd, (struct sockaddr *)&me, &len) == 0)
 		ipcb_netaddr_host_text((struct sockaddr *)&me, host, sizeof(host));
 
+	/* The driver's settings are in o->s already (serve_check): the point's own, here. */
 	o->s.t = ipcb_transport_find(w->transport);
 	o->s.mode = (enum ipcb_mode)w->mode;
 	o->s.size_bytes = w->size_bytes;
 	o->s.chunk_bytes = w->chunk_bytes;
-	o->s.messages = w->messages;
-	o->s.duration_s = (double)w->duration_ns / 1e9;
-	o->s.warmup = w->warmup;
 	o->s.cpu[IPCB_SENDER] = -1;
 	o->s.cpu[IPCB_RECEIVER] = w->cpu;
-	o->s.timeout_s = (double)w->timeout_ms / 1e3;
-	o->s.inject = (enum ipcb_inject)w->inject;
-	o->s.work_ns = w->work_ns;
-	o->s.verify = (enum ipcb_verify)w->verify;
 	o->s.inflight = w->inflight;
 	o->s.pairs = 1;
 	o->s.rate = w->rate;
-	o->s.arrivals = (enum ipcb_arrivals)w->arrivals;
 	o->s.cfg.msg_bytes = w->chunk_bytes;
-	o->s.cfg.wait = (enum ipcb_wait)w->wait;
-	o->s.cfg.spin_polls = w->spin_polls;
 	o->s.cfg.dir = sv->dir;
-	o->s.cfg.fsync = w->fsync;
 	o->s.cfg.bidirectional = w->bidirectional;
 	o->s.cfg.senders = o->s.cfg.receivers = 1;
 	memcpy(o->s.cfg.opt, w->opt, sizeof(o->s.cfg.opt));
@@ -606,9 +630,6 @@ __attribute__((noinline)) static int serve_start(struct serve *sv, int argc, cha
 	int rc;
 
 	memset(sv, 0, sizeof(*sv));
-	sv->max_size = 64u << 20;
-	sv->max_duration_s = 60;
-	sv->max_timeout_s = 120;
 	sv->max_messages = 1000000000000ull;
 	sv->lfd = sv->sigfd = -1;
 	rc = serve_parse(sv, argc, argv, err, sizeof(err));

@@ -256,26 +256,18 @@ int ipcb_wire_encode(struct ipcb_wbuf *b, const struct ipcb_wire_msg *m)
 
 		put_str(b, r->transport);
 		put_u8(b, r->mode);
-		put_u8(b, r->inject);
-		put_u8(b, r->verify);
-		put_u8(b, r->wait);
-		put_u8(b, r->fsync);
 		put_u8(b, r->bidirectional);
-		put_u8(b, r->arrivals);
 		put_u64(b, r->size_bytes);
 		put_u64(b, r->chunk_bytes);
-		put_u64(b, r->messages);
-		put_u64(b, r->duration_ns);
-		put_u64(b, r->warmup);
-		put_u64(b, r->timeout_ms);
-		put_u64(b, r->work_ns);
-		put_u32(b, r->spin_polls);
 		put_u32(b, r->inflight);
 		put_f64(b, r->rate);
 		put_u32(b, r->nopt);
 		for (uint32_t i = 0; i < r->nopt && i < IPCB_MAX_OPTIONS; i++)
 			put_u64(b, r->opt[i]);
 		put_u32(b, (uint32_t)r->cpu);
+		put_u32(b, r->nset);
+		for (uint32_t i = 0; i < r->nset && i < IPCB_WIRE_SETTINGS; i++)
+			put_u64(b, r->set[i]);
 		break;
 	}
 	case IPCB_WIRE_ACCEPT:
@@ -363,6 +355,20 @@ static bool get_u64(struct rbuf *r, uint64_t *v, const char *field)
 	*v = 0;
 	for (int i = 0; i < 8; i++)
 		*v = *v << 8 | x[i];
+	return true;
+}
+
+/* n values of 64 bits into v, when n is no more than max ("9 options, more than 8"). */
+static bool get_u64s(struct rbuf *r, uint64_t *v, uint32_t n, uint32_t max, const char *what,
+		     const char *field)
+{
+	if (n > max) {
+		fail(r, "%u %s, more than %u", n, what, max);
+		return false;
+	}
+	for (uint32_t i = 0; i < n; i++)
+		if (!get_u64(r, &v[i], field))
+			return false;
 	return true;
 }
 
@@ -615,28 +621,15 @@ int ipcb_wire_decode(const unsigned char *body, size_t len, struct ipcb_wire_msg
 
 		if (!(get_str(r, x->transport, sizeof(x->transport), "transport") &&
 		      get_u8(r, &x->mode, IPCB_MODE_BISTREAM, "mode") &&
-		      get_u8(r, &x->inject, IPCB_INJECT_CORRUPT_UNSAMPLED, "fault") &&
-		      get_u8(r, &x->verify, IPCB_VERIFY_FULL, "verify level") &&
-		      get_u8(r, &x->wait, IPCB_WAIT_YIELD, "wait") &&
-		      get_u8(r, &x->fsync, 1, "fsync") &&
 		      get_u8(r, &x->bidirectional, 1, "both ways") &&
-		      get_u8(r, &x->arrivals, IPCB_ARRIVALS_POISSON, "arrivals") &&
 		      get_u64(r, &x->size_bytes, "size") && get_u64(r, &x->chunk_bytes, "chunk") &&
-		      get_u64(r, &x->messages, "messages") &&
-		      get_u64(r, &x->duration_ns, "duration") &&
-		      get_u64(r, &x->warmup, "warm-up") && get_u64(r, &x->timeout_ms, "timeout") &&
-		      get_u64(r, &x->work_ns, "work") && get_u32(r, &x->spin_polls, "spin polls") &&
 		      get_u32(r, &x->inflight, "in flight") && get_f64(r, &x->rate, "rate") &&
 		      get_u32(r, &x->nopt, "options")))
 			break;
-		if (x->nopt > IPCB_MAX_OPTIONS) {
-			fail(r, "%u options, more than %d", x->nopt, IPCB_MAX_OPTIONS);
-			break;
-		}
-		for (uint32_t i = 0; i < x->nopt; i++)
-			if (!get_u64(r, &x->opt[i], "option"))
-				break;
-		if (!get_i32(r, &x->cpu, "CPU"))
+		/* What each setting may be is the driver's table's to say, where it is unpacked. */
+		if (!get_u64s(r, x->opt, x->nopt, IPCB_MAX_OPTIONS, "options", "option") ||
+		    !get_i32(r, &x->cpu, "CPU") || !get_u32(r, &x->nset, "settings") ||
+		    !get_u64s(r, x->set, x->nset, IPCB_WIRE_SETTINGS, "settings", "setting"))
 			break;
 		if (x->size_bytes == 0 || x->chunk_bytes == 0 || x->chunk_bytes > x->size_bytes)
 			fail(r,
@@ -645,10 +638,6 @@ int ipcb_wire_decode(const unsigned char *body, size_t len, struct ipcb_wire_msg
 			     (unsigned long long)x->size_bytes, (unsigned long long)x->chunk_bytes);
 		else if (x->cpu < -1 || x->cpu >= IPCB_WIRE_MAX_CPUS)
 			fail(r, "CPU %d", x->cpu);
-		else if (x->duration_ns == 0 && x->messages == 0)
-			fail(r, "neither a duration nor a message count: it would never end");
-		else if (x->timeout_ms == 0)
-			fail(r, "a timeout of 0");
 		break;
 	}
 	case IPCB_WIRE_ACCEPT:

@@ -27,13 +27,14 @@
 #include "transport.h"
 
 /* The protocol's version: both ends must speak the same one (and be the same build). */
-#define IPCB_WIRE_PROTO	   1
+#define IPCB_WIRE_PROTO	   2
 #define IPCB_WIRE_MAX_BODY (8u << 20)
 #define IPCB_WIRE_NONCE	   32
 #define IPCB_WIRE_MAC	   32
 #define IPCB_WIRE_TEXT	   400 /* the longest error text */
 #define IPCB_WIRE_MAX_CPUS 1024
-#define IPCB_WIRE_HISTS	   8 /* histograms one result may carry */
+#define IPCB_WIRE_HISTS	   8  /* histograms one result may carry */
+#define IPCB_WIRE_SETTINGS 32 /* the driver's settings one run may carry */
 
 enum ipcb_wire_type {
 	IPCB_WIRE_HELLO = 1, /* server: who it is, a challenge, its limits */
@@ -52,16 +53,23 @@ enum ipcb_wire_type {
 	IPCB_WIRE_TYPES,
 };
 
-/* The run's settings, as the server's side needs them (run.h's spec, field by field). */
+/*
+ * One run, as the server's side needs it: what the point of the plan is (the transport, mode,
+ * size, shape, its options' values and the server's CPU), then the driver's settings the peer
+ * needs, each as 64 bits in the order of the driver's option table (lib/cliopt.h: the rows
+ * marked peer, packed from the run's spec and unpacked into the server's by those same rows).
+ */
 struct ipcb_wire_run {
 	char transport[64];
-	uint8_t mode, inject, verify, wait, fsync, bidirectional, arrivals;
-	uint64_t size_bytes, chunk_bytes, messages, duration_ns, warmup, timeout_ms, work_ns;
-	uint32_t spin_polls, inflight;
+	uint8_t mode, bidirectional;
+	uint64_t size_bytes, chunk_bytes;
+	uint32_t inflight;
 	double rate;
 	uint32_t nopt;
 	uint64_t opt[IPCB_MAX_OPTIONS];
 	int32_t cpu; /* the server's side's CPU; -1 unpinned */
+	uint32_t nset;
+	uint64_t set[IPCB_WIRE_SETTINGS];
 };
 
 /* One thread's counters of a side (runloop.h's struct ipcb_run_side). */

@@ -78,6 +78,10 @@ ok $? "after report: report's options (--html, --figures, --output)"
 ok $? "the first word: a subcommand"
 [ "$(complete_line "$BIN hi")" = history ]
 ok $? "history is one"
+"$BIN" --help | sed -nE 's/^ {7}[^ ]+ ([a-z][a-z0-9-]*) .*/\1/p' | sort >"$WORK/want"
+complete_line "$BIN " | grep -vx -- '-.*' >"$WORK/got"
+[ -s "$WORK/want" ] && cmp -s "$WORK/got" "$WORK/want"
+ok $? "the first word: each command the usage lines of --help list ($(paste -sd' ' "$WORK/got"))"
 complete_line "$BIN history ci.db --" >"$WORK/got"
 grep -qx -- '--plot' "$WORK/got" && grep -qx -- '--import' "$WORK/got" && ! grep -qx -- '--json' "$WORK/got"
 ok $? "after history: history's options (--plot, --import), not the run's"
@@ -110,7 +114,7 @@ ok $? "compare's files"
 cat >"$WORK/fake" <<'F'
 #!/bin/sh
 case "$*" in
---help) printf 'Usage\n  -t, --transport LIST   x\n      --teleport TARGET  y\n      --fast             z\n' ;;
+--help) printf 'Usage\n       fake beam ME UP   w\n  -t, --transport LIST   x\n      --teleport TARGET  y\n      --fast             z\n' ;;
 --list) printf 'transport runs\ncarrier-pigeon yes\n                why not: none\nsmoke-signal no\n' ;;
 esac
 F
@@ -121,5 +125,7 @@ ok $? "transport names come from the binary's --list, not a list in the completi
 ok $? "options come from its --help"
 [ -z "$(complete_line "$WORK/fake --teleport ")" ] && [ -z "$(complete_line "$WORK/fake --fast ")" ]
 ok $? "and which of them take a value: none is offered after --teleport, nor after --fast"
+[ "$(complete_line "$WORK/fake be")" = beam ]
+ok $? "commands come from its --help's usage lines"
 
 done_testing

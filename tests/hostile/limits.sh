@@ -45,6 +45,27 @@ else
 	ok $? "1G messages, 400 MB of address space: nothing left behind"
 fi
 
+# ---- the core under an address space of 8 MB ----
+# The core links no middleware library, so a run of a kernel transport fits in 8 MB: the result
+# area holds the histograms the run records and nothing more, and the probe threads have stacks
+# of their own size. Three times: a run that only just fits passes or fails from run to run.
+if is_asan; then
+	skip "a pipe run under an 8 MB address space limit" "AddressSanitizer reserves its shadow memory"
+else
+	fit=0
+	for i in 1 2 3; do
+		limited as8m prlimit --as=8388608 -- -t pipe -s 64 -n 200
+		rows=$(grep -c '^pipe ' "$WORK/as8m.out")
+		if [ $st -eq 0 ] && [ "$rows" -ge 2 ] && ! grep -q 'Cannot allocate\|probes of CPUs' "$ERR"; then
+			fit=$((fit + 1))
+		else
+			diag "$ERR"
+		fi
+	done
+	[ $fit -eq 3 ]
+	ok $? "-t pipe -s 64 -n 200 under an 8 MB address space limit: rows and probes, exit 0 ($fit of 3 tries)"
+fi
+
 # ---- file descriptors ----
 limited nofile env "$NO_LSAN" prlimit --nofile=6 -- -t all -s 64 -m latency -n 10 -d 0 -w 1
 [ $st -eq 1 ] && no_crash && grep -q "latency 64 run 1: setup: pipe2: Too many open files" "$ERR"

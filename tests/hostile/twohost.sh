@@ -237,6 +237,19 @@ st=$?
 [ $st -eq 77 ] && grep -q "skipping mpi: its runtime starts the side on the peer through a launch prefix" "$WORK/mpi-nolaunch.err"
 ok $? "mpi, whose runtime starts its side there, needs --launch: without it, it is skipped saying so (exit $st)"
 
+# The settings the peer's side needs travel with each run (the driver's rows marked peer): a
+# payload byte of message 65 damaged is caught where every byte is checked, and nowhere else.
+in_a "$BIN" -q --peer "$IPB:$PORT" --token-file "$WORK/token" -t tcp -s 4K -m throughput -n 200 \
+	-d 0 --inject corrupt-unsampled --verify full >/dev/null 2>"$WORK/full.err"
+st=$?
+in_a "$BIN" -q --peer "$IPB:$PORT" --token-file "$WORK/token" -t tcp -s 4K -m throughput -n 200 \
+	-d 0 --inject corrupt-unsampled --verify sampled >/dev/null 2>"$WORK/sampled.err"
+st2=$?
+# (Which side the failure names depends on whether the peer's word came before the reset.)
+[ $st -eq 1 ] && [ $st2 -eq 0 ]
+ok $? "--inject and --verify reach the peer's side: caught by full (exit $st), not looked at by sampled (exit $st2)"
+diag "$WORK/full.err"
+
 # Malformed and hostile control messages: each ends its connection, the server goes on.
 # shellcheck disable=SC2016
 in_a bash -c 'at=/dev/tcp/$1/$2

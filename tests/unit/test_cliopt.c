@@ -1,5 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /* test_cliopt.c - the one command-line parser: every spelling it takes, every error it names. */
+#include <errno.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "../tap.h"
@@ -37,6 +41,216 @@ static const char *parse(char **argv)
 	return out;
 }
 
+/* A command's options as rows: each value stored by its type where its row says. */
+struct demo {
+	bool quiet, probes;
+	uint64_t count;
+	unsigned rounds;
+	double secs;
+	const char *file;
+	int wait;
+	char list[32];
+};
+
+struct demo_spec {
+	void *first; /* a spec's offset 0 is no setting's */
+	uint64_t count;
+	double secs;
+	int wait;
+	bool quiet;
+};
+
+static int demo_list(void *base, const char *v, char *err, size_t errlen)
+{
+	struct demo *d = base;
+
+	if (strchr(v, ' ')) {
+		snprintf(err, errlen, "--list: '%s' has a space", v);
+		return -EINVAL;
+	}
+	snprintf(d->list, sizeof(d->list), "%s", v);
+	return 0;
+}
+
+static const int demo_waits[] = {10, 20, 30};
+
+static const struct ipcb_clirow demo_rows[] = {
+    {.opt = {.name = "quiet", .letter = 'q'},
+     .type = IPCB_CLI_FLAG,
+     .off = offsetof(struct demo, quiet),
+     .spec = offsetof(struct demo_spec, quiet),
+     .peer = true,
+     .section = "Some:",
+     .help = "say less"},
+    {.opt = {.name = "no-probes"},
+     .type = IPCB_CLI_CLEAR,
+     .off = offsetof(struct demo, probes),
+     .help = "no probes"},
+    {.opt = {.name = "count", .letter = 'n'},
+     .type = IPCB_CLI_U64,
+     .off = offsetof(struct demo, count),
+     .min = 1,
+     .max = 1000,
+     .def = "7",
+     .spec = offsetof(struct demo_spec, count),
+     .peer = true,
+     .arg = "N",
+     .help = "how many\n(default 7)"},
+    {.opt = {.name = "rounds"},
+     .type = IPCB_CLI_UINT,
+     .off = offsetof(struct demo, rounds),
+     .min = 1,
+     .max = 9,
+     .arg = "A-VERY-LONG-NAME",
+     .help = "rounds"},
+    {.opt = {.name = "secs"},
+     .type = IPCB_CLI_SECONDS,
+     .off = offsetof(struct demo, secs),
+     .fmin = 0,
+     .fmax = 60,
+     .def = "0.5",
+     .spec = offsetof(struct demo_spec, secs),
+     .peer = true,
+     .arg = "SECONDS",
+     .help = "how long"},
+    {.opt = {.name = "file"},
+     .type = IPCB_CLI_TEXT,
+     .off = offsetof(struct demo, file),
+     .noun = "file name",
+     .arg = "FILE",
+     .section = "Other:",
+     .help = "where"},
+    {.opt = {.name = "wait"},
+     .type = IPCB_CLI_CHOICE,
+     .off = offsetof(struct demo, wait),
+     .choices = "spin|block|hybrid",
+     .values = demo_waits,
+     .max = 30,
+     .noun = "strategy",
+     .def = "hybrid",
+     .spec = offsetof(struct demo_spec, wait),
+     .peer = true,
+     .arg = "HOW",
+     .help = "how"},
+    {.opt = {.name = "list"},
+     .type = IPCB_CLI_CALL,
+     .parse = demo_list,
+     .arg = "A-NAME-LONGER-STILL-THAN-THAT"},
+    {.opt = {.name = NULL}},
+};
+
+static int demo_taken(void *ctx, const struct ipcb_clirow *row, const char *typed, char *err,
+		      size_t errlen)
+{
+	char *seen = ctx;
+
+	snprintf(seen + strlen(seen), 64 - strlen(seen), "%s ", typed);
+	/* --list stops the parse there: what follows is not read. */
+	return strcmp(row->opt.name, "list") == 0;
+}
+
+/* Parse argv into a demo with its defaults: "" or "ERR:message". */
+static const char *demo_parse(struct demo *d, char *seen, char **argv)
+{
+	static char out[256];
+	const struct ipcb_cli_hooks hooks = {.taken = demo_taken, .ctx = seen};
+	int argc = 0, rc;
+
+	while (argv[argc])
+		argc++;
+	memset(d, 0, sizeof(*d));
+	d->probes = true;
+	seen[0] = out[0] = '\0';
+	ipcb_cli_defaults(demo_rows, d, out, sizeof(out));
+	rc = ipcb_cli_parse(demo_rows, d, argc, argv, &hooks, out, sizeof(out));
+	if (rc < 0) {
+		char msg[200];
+
+		snprintf(msg, sizeof(msg), "%s", out);
+		snprintf(out, sizeof(out), "ERR:%s", msg);
+		return out;
+	}
+	snprintf(out, sizeof(out), "%s", rc == 1 ? "STOP" : "");
+	return out;
+}
+
+#define DEMO(want, ...)                                                                            \
+	do {                                                                                       \
+		char *argv_[] = {"prog", __VA_ARGS__, NULL};                                       \
+		const char *got_ = demo_parse(&d, seen, argv_);                                    \
+		if (!ok(strcmp(got_, want) == 0, "rows: %s", want[0] ? want : "parsed"))           \
+			tap_diag("got %s", got_);                                                  \
+	} while (0)
+
+static void rows_check(void)
+{
+	struct demo d;
+	struct demo_spec spec = {0}, back;
+	char seen[64], *help = NULL;
+	uint64_t vals[4];
+	size_t len = 0;
+	FILE *f;
+
+	DEMO("", "-q");
+	ok(d.quiet && d.probes && d.count == 7 && d.secs == 0.5 && d.wait == 30 && !d.file,
+	   "a flag set, every default given");
+	DEMO("", "--no-probes", "-n12", "--rounds=3", "--secs", "2s", "--file", "x", "--wait",
+	     "block");
+	ok(!d.probes && d.count == 12 && d.rounds == 3 && d.secs == 2 && strcmp(d.file, "x") == 0 &&
+	       d.wait == 20 && strcmp(seen, "--no-probes -n --rounds --secs --file --wait ") == 0,
+	   "each value where its row says, each option handed to the hook as typed (%s)", seen);
+	DEMO("ERR:--count: '0' is out of range (1 to 1000)", "-n", "0");
+	DEMO("ERR:--rounds: 'x' is not a whole number", "--rounds", "x");
+	DEMO("ERR:--secs: '61' is out of range (0 to 60 seconds)", "--secs", "61");
+	DEMO("ERR:--file: empty file name", "--file=");
+	DEMO("ERR:--wait: unknown strategy 'yield'; valid: spin, block, hybrid", "--wait", "yield");
+	DEMO("ERR:--list: 'a b' has a space", "--list", "a b");
+	DEMO("ERR:unexpected argument 'arg'", "-q", "arg");
+	DEMO("ERR:'--no-probes=1': this option takes no value", "--no-probes=1");
+	DEMO("STOP", "--li", "a", "--frob");
+
+	f = open_memstream(&help, &len);
+	ipcb_cli_help(f, demo_rows, 6, 25);
+	fclose(f);
+	if (!ok(help && strcmp(help, "\n"
+				     "Some:\n"
+				     "  -q, --quiet            say less\n"
+				     "      --no-probes        no probes\n"
+				     "  -n, --count N          how many\n"
+				     "                         (default 7)\n"
+				     "      --rounds A-VERY-LONG-NAME\n"
+				     "                         rounds\n"
+				     "      --secs SECONDS     how long\n"
+				     "\n"
+				     "Other:\n"
+				     "      --file FILE        where\n"
+				     "      --wait HOW         how\n") == 0,
+		"--help: sections, the text from column 25, a long name's on the next line, a "
+		"row without text left out"))
+		tap_diag("%s", help ? help : "(none)");
+	free(help);
+
+	spec = (struct demo_spec){.count = 9, .secs = 1.25, .wait = 10, .quiet = true};
+	ok(ipcb_cli_peer_count(demo_rows) == 4, "four settings for the peer");
+	ipcb_cli_peer_pack(demo_rows, &spec, vals);
+	memset(&back, 0, sizeof(back));
+	ok(ipcb_cli_peer_unpack(demo_rows, vals, 4, &back, seen, sizeof(seen)) == 0 && back.quiet &&
+	       back.count == 9 && back.secs == 1.25 && back.wait == 10,
+	   "and back into a spec as they were");
+	ok(ipcb_cli_peer_unpack(demo_rows, vals, 3, &back, seen, sizeof(seen)) == -EINVAL &&
+	       strstr(seen, "3 settings"),
+	   "a count of settings not the table's is refused (%s)", seen);
+	vals[1] = 1001;
+	ok(ipcb_cli_peer_unpack(demo_rows, vals, 4, &back, seen, sizeof(seen)) == -EINVAL &&
+	       strstr(seen, "--count: 1001"),
+	   "a value above its row's largest is refused (%s)", seen);
+	vals[1] = 0;			 /* a spec may hold less than the option takes */
+	vals[2] = 0x7ff0000000000000ull; /* infinity */
+	ok(ipcb_cli_peer_unpack(demo_rows, vals, 4, &back, seen, sizeof(seen)) == -EINVAL &&
+	       strstr(seen, "--secs"),
+	   "seconds that are not a finite number in range are refused (%s)", seen);
+}
+
 #define CHECK(want, ...)                                                                           \
 	do {                                                                                       \
 		char *argv_[] = {"prog", __VA_ARGS__, NULL};                                       \
@@ -70,5 +284,6 @@ int main(void)
 	CHECK("@=a q=- @=b", "a", "-q", "b");
 	CHECK("@=- @=-q", "-", "--", "-q");
 	CHECK("t=-q", "-t", "-q");
+	rows_check();
 	return tap_done();
 }

@@ -91,6 +91,59 @@ static int stuck_body(const struct ipcb_side *me, void *arg, void *area, char *e
 		pause();
 }
 
+/*
+ * The one rule that names the side that failed first, on ends as forked sides (reaped, maybe
+ * killed by the driver) and sides a runtime started (their failure reported in a message)
+ * leave them.
+ */
+static void first_failure_check(void)
+{
+	/* A wait status: exited with `code`, or killed by signal `sig`. */
+#define EXITED(code) ((code) << 8)
+#define KILLED(sig)  (sig)
+	const struct ipcb_side_end none[2] = {{.gone = true}, {.gone = true}};
+	const struct ipcb_side_end later_error[2] = {
+	    {.gone = true, .status = EXITED(1), .fail_ns = 20, .error = true},
+	    {.gone = true, .status = EXITED(1), .fail_ns = 10, .error = true}};
+	/* The receiver crashed; the sender saw the connection close and failed first. */
+	const struct ipcb_side_end crash_first[2] = {
+	    {.gone = true, .status = EXITED(1), .fail_ns = 10, .error = true},
+	    {.gone = true, .status = KILLED(11), .fail_ns = 0}};
+	/*
+	 * The same, but the driver's SIGKILL reached the receiver while it was dying of its own
+	 * signal: it keeps that one, and is still the crash.
+	 */
+	const struct ipcb_side_end killed_dying[2] = {
+	    {.gone = true, .status = EXITED(1), .fail_ns = 10, .error = true},
+	    {.gone = true, .killed = true, .status = KILLED(11)}};
+	/* Killed by the driver, with no error of its own: only a consequence of the other's. */
+	const struct ipcb_side_end killed_only[2] = {
+	    {.gone = true, .killed = true, .status = KILLED(9)},
+	    {.gone = true, .status = EXITED(1), .fail_ns = 30, .error = true}};
+	/* Sides a runtime started: a crash reported beats an earlier error reported. */
+	const struct ipcb_side_end joined[2] = {
+	    {.reported = true, .status = EXITED(1), .fail_ns = 10, .error = true},
+	    {.reported = true, .status = KILLED(11), .fail_ns = 20, .error = true}};
+	/* A joined side still connected that has reported nothing has not failed. */
+	const struct ipcb_side_end joined_one[2] = {
+	    {.status = 0}, {.reported = true, .status = EXITED(1), .fail_ns = 5, .error = true}};
+
+	ok(ipcb_launch_first_failure(none, 2) == -1, "no side failed: none is named");
+	ok(ipcb_launch_first_failure(later_error, 2) == 1, "the earlier error is the cause");
+	ok(ipcb_launch_first_failure(crash_first, 2) == 1,
+	   "a crash comes before an earlier error (its consequence)");
+	ok(ipcb_launch_first_failure(killed_dying, 2) == 1,
+	   "a side killed while dying of its own signal is still the crash");
+	ok(ipcb_launch_first_failure(killed_only, 2) == 1,
+	   "a side the driver killed, with no error of its own, is not the cause");
+	ok(ipcb_launch_first_failure(joined, 2) == 1,
+	   "sides a runtime started: the same rule, a crash before an error");
+	ok(ipcb_launch_first_failure(joined_one, 2) == 1,
+	   "a joined side that reported its failure is named while the other still runs");
+#undef EXITED
+#undef KILLED
+}
+
 int main(void)
 {
 	static const int cpus[16] = {-1, -1, -1, -1, -1, -1, -1, -1,
@@ -151,5 +204,6 @@ int main(void)
 	       strstr(l.error, "timed out after 0.5 s with the receiver still") != NULL,
 	   "a side that never ends times out, naming the side left (%s)", l.error);
 	ipcb_run_area_unmap(seen, 16 * sizeof(*seen));
+	first_failure_check();
 	return tap_done();
 }

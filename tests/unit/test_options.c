@@ -33,6 +33,57 @@ static int parse(struct ipcb_opts *o, const char *a1, const char *a2, const char
 	return ipcb_opts_parse(o, argc, argv, err, sizeof(err));
 }
 
+/*
+ * The table itself: every row's default parses and gives the defaults the driver always had;
+ * every row is documented; a setting the peer needs has a place in the run's spec, of a type the
+ * run's message to the peer carries; a CHOICE's words and values agree.
+ */
+static void rows_check(void)
+{
+	const struct ipcb_clirow *rows = ipcb_opts_rows();
+	struct ipcb_opts o;
+	size_t n = 0, peers = 0;
+	bool documented = true, placed = true, choices = true;
+
+	memset(&o, 0, sizeof(o));
+	ok(ipcb_cli_defaults(rows, &o, err, sizeof(err)) == 0, "every row's default parses (%s)",
+	   err);
+	ipcb_opts_init(&o);
+	ok(o.transports_all && o.nsizes == 4 && o.sizes[0] == 64 && o.sizes[3] == 1048576 &&
+	       o.latency && o.throughput && !o.bistream && o.messages == 0 && o.duration_s == 0.5 &&
+	       o.min_messages == 1 && o.warmup == IPCB_WARMUP_DEFAULT && !o.warmup_given &&
+	       o.repeat == 1 && o.seed == IPCB_SEED_DEFAULT && o.first_round == 1 && o.probes &&
+	       o.cpus[0] == -1 && o.spin_polls == 2000 &&
+	       o.matrix_pairs == IPCB_MATRIX_PAIRS_DEFAULT && o.timeout_s == 60 &&
+	       o.verify == IPCB_VERIFY_SAMPLED && o.wait == IPCB_WAIT_DEFAULT && o.ninflight == 1 &&
+	       o.inflight[0] == 1 && o.npairs == 1 && o.pairs[0] == 1 && o.ntopos == 1 &&
+	       o.topos[0].senders == 1 && o.topos[0].receivers == 1 && o.slo.pct == 99 &&
+	       o.server_cpu == -1 && !o.dir,
+	   "the rows' defaults are the driver's defaults");
+	for (const struct ipcb_clirow *r = rows; r->opt.name; r++) {
+		n++;
+		documented = documented && r->help && *r->help;
+		if (r->peer) {
+			peers++;
+			placed = placed && r->spec && r->type != IPCB_CLI_TEXT &&
+				 r->type != IPCB_CLI_CALL;
+		}
+		if (r->type == IPCB_CLI_CHOICE) {
+			size_t words = 1;
+
+			for (const char *c = r->choices; *c; c++)
+				words += *c == '|';
+			for (size_t i = 0; r->values && i < words; i++)
+				choices = choices && (uint64_t)r->values[i] <= r->max;
+			choices = choices && (r->values || words - 1 <= r->max);
+		}
+	}
+	ok(n >= 50 && documented, "%zu options, each with its --help text", n);
+	ok(peers == ipcb_cli_peer_count(rows) && peers >= 10 && placed,
+	   "the %zu settings the peer needs each have their place in a run's spec", peers);
+	ok(choices, "each choice stores a value no larger than its row's largest");
+}
+
 int main(void)
 {
 	struct ipcb_opts o;
@@ -259,5 +310,6 @@ int main(void)
 	   "--deliver all with an open loop is refused (%s)", err);
 	ok(parse(&o, "-mthroughput", "--deliver=all", "-s8") == -EINVAL && strstr(err, "--size 8"),
 	   "--deliver all below 16 bytes is refused (%s)", err);
+	rows_check();
 	return tap_done();
 }

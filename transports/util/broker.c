@@ -62,23 +62,6 @@ int ipcb_broker_probe(struct ipcb_probe *p, const char *prog, const char *pkg)
 	return rc;
 }
 
-int ipcb_broker_port(void)
-{
-	struct sockaddr_in a = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
-	socklen_t len = sizeof(a);
-	int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0), port;
-
-	if (fd < 0)
-		return -errno;
-	if (bind(fd, (struct sockaddr *)&a, sizeof(a)) == 0 &&
-	    getsockname(fd, (struct sockaddr *)&a, &len) == 0)
-		port = ntohs(a.sin_port);
-	else
-		port = -errno;
-	close(fd);
-	return port;
-}
-
 int ipcb_broker_file(struct ipcb_service *svc, const char *name, unsigned mode, const char *fmt,
 		     ...)
 {

@@ -5,7 +5,6 @@
 #include "count.h"
 
 #include <errno.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 #include <fcntl.h>
@@ -13,52 +12,6 @@
 #include <sys/socket.h>
 #include <sys/syscall.h>
 #include <unistd.h>
-
-const char *ipcb_layer_name(enum ipcb_layer l)
-{
-	static const char *const names[IPCB_LAYERS] = {"kernel", "middleware", "brokers"};
-
-	return (unsigned)l < IPCB_LAYERS ? names[l] : "?";
-}
-
-static const char *const path_names[IPCB_PATHS] = {[IPCB_PATH_UNDECLARED] = "",
-						   [IPCB_PATH_SHARED_MEMORY] = "shared-memory",
-						   [IPCB_PATH_KERNEL_COPY] = "kernel-copy",
-						   [IPCB_PATH_NETWORK_STACK] = "network-stack",
-						   [IPCB_PATH_PAGE_CACHE] = "page-cache",
-						   [IPCB_PATH_NONE] = "none"};
-
-const char *ipcb_path_name(enum ipcb_path p)
-{
-	return (unsigned)p < IPCB_PATHS ? path_names[p] : "";
-}
-
-int ipcb_path_parse(const char *s)
-{
-	for (int p = IPCB_PATH_SHARED_MEMORY; p < IPCB_PATHS; p++)
-		if (strcmp(s, path_names[p]) == 0)
-			return p;
-	return -1;
-}
-
-const char *ipcb_wait_name(enum ipcb_wait w)
-{
-	switch (w) {
-	case IPCB_WAIT_SPIN:
-		return "spin";
-	case IPCB_WAIT_BLOCK:
-		return "block";
-	case IPCB_WAIT_HYBRID:
-		return "hybrid";
-	case IPCB_WAIT_NONE:
-		return "none";
-	case IPCB_WAIT_YIELD:
-		return "yield";
-	case IPCB_WAIT_DEFAULT:
-		break;
-	}
-	return "default";
-}
 
 /*
  * A message that goes in or comes out in pieces: how many calls it takes depends on the other
@@ -221,50 +174,5 @@ int ipcb_map_shared_anon(size_t bytes, void **out, struct ipcb_err *e)
 	if (p == MAP_FAILED)
 		return ipcb_err(e, -errno, "mmap");
 	*out = p;
-	return 0;
-}
-
-/* The command lines of services and runtimes: built in their transports, modules included. */
-int ipcb_service_arg(struct ipcb_service *svc, const char *fmt, ...)
-{
-	size_t argc = 0, room = sizeof(svc->args) - svc->args_used;
-	va_list ap;
-	int n;
-
-	while (svc->argv[argc])
-		argc++;
-	if (argc + 1 >= IPCB_SERVICE_ARGS)
-		return ipcb_errf(&svc->err, -E2BIG, "service", "more than %d arguments",
-				 IPCB_SERVICE_ARGS - 1);
-	va_start(ap, fmt);
-	n = vsnprintf(svc->args + svc->args_used, room, fmt, ap);
-	va_end(ap);
-	if (n < 0 || (size_t)n >= room)
-		return ipcb_errf(&svc->err, -E2BIG, "service", "its command line is too long");
-	svc->argv[argc] = svc->args + svc->args_used;
-	svc->argv[argc + 1] = NULL;
-	svc->args_used += (size_t)n + 1;
-	return 0;
-}
-
-int ipcb_cmd_arg(struct ipcb_launch_cmd *cmd, const char *fmt, ...)
-{
-	size_t argc = 0, room = sizeof(cmd->args) - cmd->args_used;
-	va_list ap;
-	int n;
-
-	while (cmd->argv[argc])
-		argc++;
-	if (argc + 1 >= IPCB_LAUNCH_ARGS)
-		return ipcb_errf(&cmd->err, -E2BIG, "launch", "more than %d arguments",
-				 IPCB_LAUNCH_ARGS - 1);
-	va_start(ap, fmt);
-	n = vsnprintf(cmd->args + cmd->args_used, room, fmt, ap);
-	va_end(ap);
-	if (n < 0 || (size_t)n >= room)
-		return ipcb_errf(&cmd->err, -E2BIG, "launch", "its command line is too long");
-	cmd->argv[argc] = cmd->args + cmd->args_used;
-	cmd->argv[argc + 1] = NULL;
-	cmd->args_used += (size_t)n + 1;
 	return 0;
 }

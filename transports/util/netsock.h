@@ -1,13 +1,13 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * netaddr.h - where a network transport's endpoint binds and how its peer's published address
+ * netsock.h - where a network transport's endpoint binds and how its peer's published address
  * turns back into a socket address (IPCB_CAP_NETWORK). An endpoint binds to cfg.host, an
  * address of its own host (127.0.0.1 when the driver names none: both endpoints on this host),
  * on a port the kernel picks, and publishes the socket address it got; the peer may be on
  * another host, so nothing else about the endpoint may matter. IPv4 and IPv6.
  */
-#ifndef IPCB_NETADDR_H
-#define IPCB_NETADDR_H
+#ifndef IPCB_NETSOCK_H
+#define IPCB_NETSOCK_H
 
 #include <netinet/in.h>
 #include <stdbool.h>

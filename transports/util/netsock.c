@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
-/* netaddr.c - a network endpoint's own address and its peer's; see netaddr.h. */
-#include "netaddr.h"
+/* netsock.c - a network endpoint's own address and its peer's; see netsock.h. */
+#include "netsock.h"
 
 #include <arpa/inet.h>
 #include <errno.h>

@@ -1,0 +1,37 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * command.h - ipcbench's commands, one row each, like perf bench's {name, summary, fn} table: the
+ * word that names it, its line in the driver's --help, its function, and what bench/main.c does
+ * around it. bench/main.c holds the table and hands it here, so that the driver's --help lists
+ * the commands from it; completion and the man page's test read that list back from --help.
+ */
+#ifndef IPCB_COMMAND_H
+#define IPCB_COMMAND_H
+
+/* What main does around a command (flags). */
+enum {
+	/* A write to a closed pipe or beyond RLIMIT_FSIZE fails, and is reported (no signal). */
+	IPCB_CMD_NO_WRITE_SIGNALS = 1u << 0,
+	/* Standard output and error are checked at exit: a lost write makes the status 1. */
+	IPCB_CMD_STREAMS_CHECKED = 1u << 1,
+	/* ... and the command itself says what failed there (main adds no message). */
+	IPCB_CMD_SAYS_OUTPUT = 1u << 2,
+};
+
+struct ipcb_command {
+	const char *name; /* the word after `ipcbench`; NULL: the driver, which takes none */
+	/*
+	 * Its line in --help after "ipcbench NAME ": its arguments and what it is, as shown;
+	 * NULL: not listed there (a command that another program runs).
+	 */
+	const char *synopsis;
+	/* Its main: argv[0] is the command's name (the program's, for the driver). */
+	int (*fn)(int argc, char **argv);
+	unsigned flags;
+};
+
+/* The table (ended by a row whose fn is NULL), for the driver's --help. */
+void ipcb_commands_use(const struct ipcb_command *commands);
+const struct ipcb_command *ipcb_commands(void);
+
+#endif

@@ -1,0 +1,407 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * drv.h - inside bench/cli/: the driver's own data (the plan, its placements, the sweep's state,
+ * where rows go) and the functions its files call in each other, one file per job: driver.c (the
+ * story from the command line to the exit status), list.c, plan.c, services.c, places.c,
+ * outputs.c, rows.c, point.c, floors.c, sweep.c, probes.c, rounds.c, summary.c, peer.c. Not for
+ * use outside the driver.
+ */
+#ifndef IPCB_DRV_H
+#define IPCB_DRV_H
+
+#include <limits.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "floor.h"
+#include "history.h"
+#include "launch.h"
+#include "options.h"
+#include "outfile.h"
+#include "output.h"
+#include "probe.h"
+#include "remote.h"
+#include "run.h"
+#include "runtime.h"
+#include "service.h"
+#include "sysinfo.h"
+#include "topology.h"
+
+static const char prog[] = "ipcbench";
+
+/* A transport the plan will use, with what probe() found and what its rows say of it. */
+struct planned {
+	const struct ipcb_transport *t;
+	size_t max_msg_bytes;
+	uint64_t opt[IPCB_MAX_OPTIONS]; /* its options: defaults and -o */
+	char options[160];		/* "hwm=1000" */
+	/* The options away from the transport's defaults ("write=16384"; "" at its defaults),
+	 * and whether --tune added this set to the one asked for. */
+	char tuning[96];
+	bool variant;
+	int tuned_idx; /* a variant: the option --tune changed, and to what */
+	uint64_t tuned_val;
+	char library[512];	      /* "zmq 4.3.4"; a server's version after it */
+	struct ipcb_service_run *svc; /* its server, when it has one and it runs */
+};
+
+/* Where the two sides run, and the floors measured there. */
+struct place {
+	enum ipcb_placement kind;
+	int cpu[2];
+	char topology[48]; /* what the two CPUs share ("cache L3"); "" when not pinned or unknown */
+	bool clock_checked;
+	struct ipcb_clock_check clock;
+	double cacheline_p50_ns;		  /* 0 = not measured */
+	double memcpy_bytes_per_s[IPCB_MAX_LIST]; /* per --size index; 0 = not measured */
+	/* Cross-core only: copying out what the other CPU wrote, per --size index. */
+	double xcopy_bytes_per_s[IPCB_MAX_LIST];
+	/*
+	 * The machine's state at these CPUs: the last probe's cache-line and wake-up round trips
+	 * (p50, ns; 0 = none yet), when it was taken, and every probe's so far (their median is
+	 * the run's usual state, which a probe that jumps is flagged against).
+	 */
+	struct ipcb_prober *prober; /* its probe threads; NULL: no probes */
+	bool probes_failed;	    /* they could not start, or a probe failed: said once */
+	bool probed;
+	double probe_cl_ns, probe_wk_ns, probe_cl_after_ns;
+	uint64_t probe_at_ns; /* when the wake-up was last probed */
+	bool probe_jump;      /* the last probe moved by half or more from the usual */
+	bool round_start;     /* no run yet this round: the wake-up is probed before the next */
+	double *probe_hist[2];
+	size_t nprobes, probes_cap;
+};
+
+/* What shapes one point of the plan beyond its transport and size. */
+struct shape {
+	enum ipcb_mode mode;
+	unsigned pairs, inflight;
+	double rate;	 /* open loop: messages per second offered in all; 0: closed loop */
+	double fraction; /* a rate sweep's step: rate as a share of the closed-loop maximum */
+	unsigned senders, receivers; /* sharing one channel (--topology) */
+};
+
+/*
+ * One point of the plan: a round runs each once. A rate sweep is one point: in each round it
+ * measures its closed-loop maximum, then offers fractions of it.
+ */
+struct plan_point {
+	size_t place, use, si;
+	struct shape sh;
+	bool sweep;
+	/* What each round measured, for the summary: its main value (a round trip's p50, else the
+	 * rate), context switches per message and the wake-up probe beside it. */
+	double *value, *ctx, *wake;
+	size_t nvalues;
+};
+
+/* What the runs of one point measured, for a rate sweep. */
+struct point {
+	unsigned ok;	     /* runs that succeeded */
+	double msgs_per_s;   /* the highest rate of them */
+	double achieved_sum; /* open loop: sum of the achieved rates */
+	double tail_ns;	     /* the highest --slo percentile of them; 0 when none was measured */
+	double value, ctx;   /* the run's main value and context switches per message (summary) */
+	/* What the runs took in all: a rate sweep's outcome row carries its steps' totals. */
+	uint64_t messages;
+	double elapsed_s, cpu_s[2];
+	int64_t ctx_switches[2];
+};
+
+/* Where rows go: the table, the files and the results history (outputs.c, rows.c). */
+struct outputs {
+	struct ipcb_table table; /* the table's columns, fitted to the terminal */
+	struct ipcb_csv csv;
+	struct ipcb_jsonout json;     /* --json: kept until the end of the run */
+	struct ipcb_outfile hdr_file; /* the HDR log, under a temporary name until it has a line */
+	/*
+	 * The .hgrm file being written, its name and its error: here rather than on a stack
+	 * (8 KiB of paths, and the stack may be small); one at a time, never re-entered.
+	 */
+	struct ipcb_outfile hgrm_file;
+	char hgrm_path[PATH_MAX], hgrm_err[IPCB_ERR_BYTES];
+	bool hdr_opened; /* hdr_file is open (closed, or its temporary name removed, at the end) */
+	struct ipcb_hdrlog *hdrlog; /* NULL once a write failed: the log stops there */
+	size_t hdr_intervals;	    /* intervals logged */
+	bool hgrm_made;		    /* --hgrm DIR was created by this run */
+	uint64_t log_start_ns;	    /* monotonic time the HDR log's StartTime stands for */
+	/* --db: the run in the results history. */
+	struct ipcb_history_run *hist;
+	bool failed; /* a row, log or .hgrm file could not be written */
+};
+
+/*
+ * The run in progress (point.c): its spec, result and row, here rather than on the stack, whose
+ * depth where the driver forks is where every side starts (and the stack may be small: ulimit
+ * -s). One run at a time.
+ */
+struct run_now {
+	struct ipcb_run_spec spec;
+	struct ipcb_run_result result;
+	struct ipcb_row row;
+	uint64_t start_ns; /* when it began */
+};
+
+/*
+ * --peer: the receivers run on another host, reached through this (bench/remote/remote.h), and
+ * its launchers: a stand-in here for the side there, or (IPCB_CAP_LAUNCH_HOSTS) the transport's
+ * runtime starting the side there itself (peer.c).
+ */
+struct peer {
+	struct ipcb_remote remote;
+	struct ipcb_launcher remote_launcher, hosts_launcher;
+	struct ipcb_runtime_hosts hosts;
+};
+
+/*
+ * The driver: what the sweep needs (the command line, this machine, the plan and where it runs,
+ * where it stands), and pointers to the rest: where rows go, the run in progress, the peer.
+ */
+struct driver {
+	struct ipcb_opts o;
+	struct ipcb_sysinfo si;
+	int first_cpus[2];	/* the first two CPUs this process may use (same when only one) */
+	struct ipcb_topo *topo; /* what sysfs says of the CPUs; NULL: it could not be read */
+	char topo_err[200];	/* why not */
+	bool topo_elsewhere;	/* read from IPCB_SYSFS_ROOT: another machine's tree, maybe */
+	/* The plan: the transports with their settings, where the sides run, the points. */
+	struct planned use[IPCB_MAX_LIST];
+	size_t nuse;
+	struct place *places; /* a placement matrix has many */
+	size_t nplaces, places_cap;
+	struct plan_point *points;
+	size_t npoints, points_cap;
+	/* Where the sweep stands. */
+	unsigned round; /* the current round's number (from --first-round) */
+	size_t runs_total, runs_done;
+	unsigned failures; /* runs that failed */
+	uint64_t started_ns;
+	int interrupted; /* signal number */
+	/* The transport, mode, size and placement whose one-way rows were last said left out. */
+	char one_way_noted[160];
+	struct outputs *out;
+	struct run_now *now;
+	struct peer *peer; /* --peer; NULL on one host */
+	/* The command line, as --db's run records it. */
+	int argc;
+	char **argv;
+};
+
+/* A rate sweep is counted as this many steps in the plan until it has run (sweep.c). */
+#define SWEEP_GUESS 10
+/* The summary sums up a point's first rounds, this many at most: a sample, not an archive. */
+#define SUMMARY_ROUNDS 1024
+
+/* ---- list.c ---- */
+
+int ipcb_list_some(const struct ipcb_opts *o);
+
+int ipcb_list_all(void);
+
+/* ---- plan.c ---- */
+
+int ipcb_plan_probe(const struct ipcb_transport *t, struct ipcb_probe *p);
+
+/* Resolve --transport into what can run here; say why the others cannot. */
+int ipcb_plan_transports(struct driver *d);
+
+const char *ipcb_plan_mode_name(enum ipcb_mode m);
+
+/* Does a side send and receive at once, in two threads on its CPU? */
+bool ipcb_plan_threaded(const struct shape *sh);
+
+/*
+ * The plan's points at every placement (the transports' part, each placement's: transport x
+ * size x mode x pairs x requests in flight x rate), and how many runs the rounds make, the
+ * floors' included. False when the plan cannot be held (out of memory: said).
+ */
+bool ipcb_plan_points(struct driver *d);
+
+/*
+ * The round's order of the plan's points: a Fisher-Yates shuffle driven by splitmix64 from the
+ * seed and the round's number, so the same command gives the same order, every round another.
+ */
+void ipcb_plan_shuffle(const struct driver *d, size_t *order);
+
+/*
+ * --dry-run: the plan a run would measure, and nothing run: each placement with its CPUs and
+ * what they share, then the transports, sizes and modes, and how many runs the rounds make.
+ */
+int ipcb_plan_print(struct driver *d);
+
+/* ---- services.c ---- */
+
+/* The CPU a row's server runs on: --server-cpu, else the receiver's (-1: unpinned). */
+int ipcb_services_cpu(const struct driver *d, const struct place *pl);
+
+/*
+ * Start the server of every planned transport that has one, once for the whole sweep. One that
+ * cannot start is skipped, saying why, as a transport that cannot run here is. Returns 0, or
+ * -EINTR when a signal asked the driver to stop (d->interrupted).
+ */
+int ipcb_services_start(struct driver *d);
+
+void ipcb_services_stop(struct driver *d);
+
+/* ---- places.c ---- */
+
+int ipcb_places_first_cpus(int cpus[2]);
+
+/*
+ * What sysfs says of the machine's CPUs (lib/topology.h), from IPCB_SYSFS_ROOT when it is set
+ * (another tree: a plan of another machine, or a test's). Without it, every pinned row's
+ * cpu_topology is empty and the topology's placements cannot be chosen.
+ */
+void ipcb_places_topology_load(struct driver *d);
+
+/*
+ * How progress lines, failures and the summary name a placement: a pair the topology chose (a
+ * class's, or a matrix cell) with its CPUs, since several share a name. Four at a time.
+ */
+const char *ipcb_place_text(const struct place *pl);
+
+int ipcb_places_resolve(struct driver *d, char *err, size_t errlen);
+
+/* Check that the placement's CPUs agree on the time, before any one-way row relies on it. */
+int ipcb_place_clock_check(struct driver *d, struct place *pl);
+
+/* ---- outputs.c ---- */
+
+/*
+ * "cross-core/shm/latency/1M/rtt/run1", with the shape where it is not the default
+ * ("cross-core/shm/latency/64/pairs2/inflight8/rate100000/rtt/run1"), and the settings away from
+ * the transport's defaults ("cross-core/pipe+write=16384/..."): names a row's histogram in the
+ * log and .hgrm files.
+ */
+void ipcb_outputs_tag(const struct ipcb_row *row, char *out, size_t n, char sep);
+
+/* The row's histogram into the HDR log and the .hgrm directory, when asked for. */
+int ipcb_outputs_histogram(struct driver *d, const struct ipcb_row *row);
+
+/*
+ * Every output named on the command line, checked before anything is run or created: a usage
+ * error leaves no file or directory behind, and an output that cannot be written is refused now
+ * rather than after the sweep. One file named for two outputs would have one destroy the other.
+ */
+int ipcb_outputs_check(const struct driver *d, char *err, size_t errlen);
+
+/* Undo ipcb_outputs_open(), when the sweep does not begin after all. */
+void ipcb_outputs_abandon(struct driver *d);
+
+/*
+ * Make the outputs. What each does to a file that is already there:
+ *  - the CSV is appended to in place (whole rows under a lock); only a torn last line is cut;
+ *  - the HDR log is written under a temporary name that replaces the old file only once it
+ *    holds an interval (a sweep that measures nothing leaves an existing log as it was);
+ *  - .hgrm files are never replaced: the directory must hold none (hgrm_check).
+ * So nothing existing is truncated before the run has something to put in its place.
+ */
+int ipcb_outputs_open(struct driver *d, char *err, size_t errlen);
+
+/* Close every output; false when one of them failed (the message is printed). */
+bool ipcb_outputs_close(struct driver *d);
+
+/* ---- rows.c ---- */
+
+void ipcb_rows_progress(struct driver *d, const struct place *pl, const struct ipcb_row *row,
+			double rate);
+
+double ipcb_rows_p50(const struct ipcb_hist *h);
+
+void ipcb_rows_emit(struct driver *d, const struct place *pl, const struct ipcb_row *measured);
+
+/* After a run: print its rows or its failure. Returns false when the sweep must stop. */
+bool ipcb_rows_finish(struct driver *d, const struct place *pl, int rc, struct ipcb_row *row,
+		      size_t size_index);
+
+/* ---- point.c ---- */
+
+void ipcb_point_spec(struct driver *d, const struct place *pl, size_t size,
+		     struct ipcb_run_spec *s);
+
+void ipcb_point_row(const struct driver *d, const struct place *pl, const struct ipcb_run_spec *s,
+		    struct ipcb_run_result *r, struct ipcb_row *row);
+
+/* A point's run in the current round. */
+bool ipcb_point_run(struct driver *d, struct place *pl, const struct planned *p, size_t si,
+		    const struct shape *sh, struct point *pt);
+
+/* ---- floors.c ---- */
+
+/*
+ * The floors of one placement, one run each, at the start of a round: cache-line and futex round
+ * trips; per size, memcpy, a mailbox round trip, and (two CPUs only) the cross-core copy. The
+ * round's rows are read against the round's own floors (x floor): a virtual CPU that shares a
+ * core with the other for a while, or a host that is busy, moves the floor as much as the rows.
+ * --controls measures only the cache-line round trip and memcpy: the futex round trip measures
+ * the kernel's wake-up path, which a kernel or scheduler state can move as much as any
+ * transport, and it is the slowest to measure.
+ */
+bool ipcb_floors_run(struct driver *d, struct place *pl);
+
+/* ---- sweep.c ---- */
+
+/*
+ * --rate-sweep for one point in one round: the closed-loop maximum first, then open-loop rates of
+ * 10%, 20%, ... of it, until the achieved rate no longer follows the offered one; then the
+ * highest rate up to which the tail stayed under the bound, as a line under the rows and as a
+ * row of its own (slo_rate). Every round measures its own maximum: rows of the steps say which
+ * fraction of it they offered (offered_fraction), which is what rows of other rounds and runs are
+ * matched by.
+ */
+bool ipcb_sweep_run(struct driver *d, struct place *pl, const struct planned *p, size_t si,
+		    struct shape *sh);
+
+/* ---- probes.c ---- */
+
+bool ipcb_probes_jumped(double now, double usual);
+
+/* Start the placement's probe threads (pinned placements on this host only). */
+void ipcb_probes_start(struct driver *d, struct place *pl);
+
+/* Probe the placement before a run: the cache line, and the wake-up when it is due. */
+void ipcb_probes_before(struct place *pl);
+
+/* Probe the cache line again after the run: did the machine change while it ran? */
+void ipcb_probes_after(struct place *pl);
+
+/* Stop every placement's probe threads. */
+void ipcb_probes_stop(struct driver *d);
+
+/* ---- rounds.c ---- */
+
+/*
+ * The rounds: each probes the machine at every placement, measures the floors (--floor), then
+ * runs every point of the plan once, in its own shuffled order. False when the sweep must stop
+ * (an interrupt, or no memory for the order).
+ */
+bool ipcb_rounds_run(struct driver *d);
+
+/* ---- summary.c ---- */
+
+/*
+ * After several rounds, each point's rounds in a few lines: the median and its distribution-free
+ * interval, the spread between rounds, and the modes where the rounds fell into clusters (with
+ * the context switches per message and the wake-up probe of each, which often tell them apart).
+ * The report says the same of a CSV at length.
+ */
+void ipcb_summary_print(struct driver *d);
+
+/*
+ * --tune: for every point run with a transport's own settings, the best of the settings tried
+ * beside it (medians over the rounds), and how much better than the default it was.
+ */
+void ipcb_summary_tuning(struct driver *d);
+
+/* ---- peer.c ---- */
+
+void ipcb_peer_close(struct driver *d);
+
+/*
+ * --peer: reach the peer (starting it with --launch), then settle the receiver's CPU there.
+ * 0, or the exit status with err filled; nothing is left running on failure.
+ */
+int ipcb_peer_open(struct driver *d, char *err, size_t errlen);
+
+#endif

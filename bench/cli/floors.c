@@ -1,0 +1,98 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * floors.c - the machine's floors at a placement, measured at the start of each round
+ * (--floor), or the control floors alone (--controls).
+ */
+#include "drv.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "clock.h"
+#include "floor.h"
+#include "launch.h"
+
+/*
+ * The floors of one placement, one run each, at the start of a round: cache-line and futex round
+ * trips; per size, memcpy, a mailbox round trip, and (two CPUs only) the cross-core copy. The
+ * round's rows are read against the round's own floors (x floor): a virtual CPU that shares a
+ * core with the other for a while, or a host that is busy, moves the floor as much as the rows.
+ * --controls measures only the cache-line round trip and memcpy: the futex round trip measures
+ * the kernel's wake-up path, which a kernel or scheduler state can move as much as any
+ * transport, and it is the slowest to measure.
+ */
+bool ipcb_floors_run(struct driver *d, struct place *pl)
+{
+	static const struct {
+		const char *name, *wait;
+		int (*fn)(const struct ipcb_run_spec *, struct ipcb_run_result *);
+	} pingpongs[] = {
+	    {"floor-cacheline", "spin", ipcb_floor_cacheline},
+	    {"floor-futex", "block", ipcb_floor_futex},
+	};
+	const struct {
+		const char *name, *wait;
+		bool latency;
+		int (*fn)(const struct ipcb_run_spec *, struct ipcb_run_result *);
+		double *floor; /* where the placement keeps the round's floor, per size */
+	} sized[] = {
+	    {"floor-memcpy", "none", false, ipcb_floor_memcpy, pl->memcpy_bytes_per_s},
+	    {"floor-xcopy", "spin", false, ipcb_floor_xcopy, pl->xcopy_bytes_per_s},
+	    {"floor-mailbox", "spin", true, ipcb_floor_mailbox, NULL},
+	};
+	struct ipcb_run_spec s;
+	struct ipcb_run_result r;
+	struct ipcb_row row;
+	int rc;
+
+	for (size_t k = 0; k < (d->o.controls ? 1u : 2u); k++) {
+		if ((d->interrupted = ipcb_run_interrupt_pending()))
+			return false;
+		ipcb_point_spec(d, pl, 64, &s); /* one cache line */
+		ipcb_point_row(d, pl, &s, &r, &row);
+		row.transport = pingpongs[k].name;
+		row.mode = "latency";
+		row.latency_kind = "rtt";
+		row.wait = pingpongs[k].wait;
+		row.run = d->round;
+		ipcb_rows_progress(d, pl, &row, 0);
+		d->now->start_ns = ipcb_now_ns();
+		ipcb_probes_before(pl);
+		rc = pingpongs[k].fn(&s, &r);
+		ipcb_probes_after(pl);
+		if (rc == 0 && k == 0)
+			pl->cacheline_p50_ns = ipcb_rows_p50(r.hist);
+		if (!ipcb_rows_finish(d, pl, rc, &row, IPCB_MAX_LIST))
+			return false;
+		ipcb_run_result_fini(&r);
+	}
+	for (size_t i = 0; i < d->o.nsizes; i++)
+		for (size_t k = 0; k < sizeof(sized) / sizeof(sized[0]); k++) {
+			if ((sized[k].fn == ipcb_floor_xcopy &&
+			     pl->kind != IPCB_PLACE_CROSS_CORE) ||
+			    (d->o.controls && sized[k].fn != ipcb_floor_memcpy))
+				continue;
+			if ((d->interrupted = ipcb_run_interrupt_pending()))
+				return false;
+			ipcb_point_spec(d, pl, d->o.sizes[i], &s);
+			ipcb_point_row(d, pl, &s, &r, &row);
+			row.transport = sized[k].name;
+			row.mode = sized[k].latency ? "latency" : "throughput";
+			row.latency_kind = sized[k].latency ? "rtt" : NULL;
+			row.wait = sized[k].wait;
+			row.run = d->round;
+			if (sized[k].fn == ipcb_floor_memcpy)
+				row.cpu[1] = -1;
+			ipcb_rows_progress(d, pl, &row, 0);
+			d->now->start_ns = ipcb_now_ns();
+			ipcb_probes_before(pl);
+			rc = sized[k].fn(&s, &r);
+			ipcb_probes_after(pl);
+			if (rc == 0 && sized[k].floor)
+				sized[k].floor[i] = r.bytes_per_s;
+			if (!ipcb_rows_finish(d, pl, rc, &row, i))
+				return false;
+			ipcb_run_result_fini(&r);
+		}
+	return true;
+}

@@ -1,0 +1,212 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * point.c - the run of one point of the plan: its spec and its row from the point, the run with
+ * the probes around it, the server's CPU time, and what the round keeps of it.
+ */
+#include "drv.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "clock.h"
+#include "launch.h"
+
+/* The most sides pinned to one CPU (0: unpinned): more than 1, and they take turns on it. */
+static unsigned sides_per_cpu(const struct place *pl, unsigned senders, unsigned receivers)
+{
+	if (pl->cpu[0] < 0)
+		return 0;
+	if (pl->cpu[0] == pl->cpu[1])
+		return senders + receivers;
+	return senders > receivers ? senders : receivers;
+}
+
+void ipcb_point_spec(struct driver *d, const struct place *pl, size_t size, struct ipcb_run_spec *s)
+{
+	memset(s, 0, sizeof(*s));
+	s->size_bytes = size;
+	s->messages = d->o.messages;
+	s->duration_s = d->o.duration_s;
+	s->min_messages = d->o.min_messages;
+	s->warmup = ipcb_opts_warmup(&d->o, size);
+	s->cpu[0] = pl->cpu[0];
+	s->cpu[1] = pl->cpu[1];
+	s->timeout_s = d->o.timeout_s;
+	s->inject = d->o.inject;
+	s->work_ns = d->o.work_ns;
+	s->recv_work_ns = d->o.recv_work_ns;
+	s->verify = d->o.verify;
+	/* The floors' sides, and a transport's unless run_point() says otherwise. */
+	s->launcher = &ipcb_launcher_fork;
+}
+
+void ipcb_point_row(const struct driver *d, const struct place *pl, const struct ipcb_run_spec *s,
+		    struct ipcb_run_result *r, struct ipcb_row *row)
+{
+	memset(row, 0, sizeof(*row));
+	row->placement = ipcb_placement_name(pl->kind);
+	row->cpu_topology = pl->topology[0] ? pl->topology : NULL;
+	row->cpu[0] = s->cpu[0];
+	row->cpu[1] = s->cpu[1];
+	row->res = r;
+	row->warmup = s->warmup;
+	row->work_ns = s->work_ns;
+	row->recv_work_ns = s->recv_work_ns;
+	row->spin_polls = s->cfg.wait == IPCB_WAIT_HYBRID ? (int64_t)s->cfg.spin_polls : -1;
+	row->fsync = s->cfg.fsync && s->t && (s->t->caps & IPCB_CAP_FSYNC);
+	row->size_bytes = row->chunk_bytes = s->size_bytes;
+	row->run = d->round;
+}
+
+/*
+ * The latency a rate sweep holds against its bound: a request's round trip, or a stream's
+ * one-way delay (both from the intended send time), when the clocks allow it.
+ */
+static const struct ipcb_hist *sweep_hist(const struct place *pl, const struct ipcb_run_result *r)
+{
+	if (r->hist)
+		return r->hist;
+	if (pl->clock_checked && pl->clock.consistent && !r->clock_anomalies)
+		return r->one_way[0];
+	return NULL;
+}
+
+/* One run of a point: its spec, its run, its rows. Returns false when the sweep must stop. */
+static bool run_point(struct driver *d, struct place *pl, const struct planned *p, size_t si,
+		      const struct shape *sh, unsigned run, double slo_pct, struct point *pt)
+{
+	const struct ipcb_transport *t = p->t;
+	struct ipcb_run_spec *s = &d->now->spec;
+	struct ipcb_run_result *r = &d->now->result;
+	struct ipcb_row *row = &d->now->row;
+	const struct ipcb_hist *h;
+	struct ipcb_route route;
+	uint64_t svc_ns[2] = {0, 0};
+	int rc;
+
+	if ((d->interrupted = ipcb_run_interrupt_pending()))
+		return false;
+	ipcb_point_spec(d, pl, d->o.sizes[si], s);
+	s->t = t;
+	s->mode = sh->mode;
+	s->chunk_bytes = ipcb_chunk_for(p->max_msg_bytes, s->size_bytes);
+	s->pairs = sh->pairs;
+	s->inflight = sh->inflight;
+	s->rate = sh->rate;
+	s->arrivals = d->o.arrivals;
+	s->cfg.msg_bytes = s->chunk_bytes;
+	s->cfg.wait = !(t->caps & IPCB_CAP_WAIT_CHOICE) ? t->fixed_wait
+		      : d->o.wait			? d->o.wait
+							: IPCB_WAIT_HYBRID;
+	/*
+	 * Spinning on the only CPU both sides share just keeps the other side from running: there,
+	 * hybrid sleeps at once. So it does where a side sends and receives in two threads on its
+	 * one CPU (bench/engine/shapes.c).
+	 */
+	s->cfg.spin_polls = (pl->cpu[0] >= 0 && pl->cpu[0] == pl->cpu[1]) || ipcb_plan_threaded(sh)
+				? 0
+				: d->o.spin_polls;
+	s->cfg.dir = d->o.dir;
+	s->cfg.fsync = d->o.fsync;
+	s->launcher = ipcb_launcher_for(t);
+	if (d->peer) {
+		s->launcher = t->caps & IPCB_CAP_LAUNCH_HOSTS ? &d->peer->hosts_launcher
+							      : &d->peer->remote_launcher;
+		s->cfg.host = d->peer->remote.local_host;
+	}
+	s->cfg.bidirectional = sh->mode != IPCB_MODE_THROUGHPUT;
+	s->cfg.senders = sh->senders;
+	s->cfg.receivers = sh->receivers;
+	s->cfg.broadcast = d->o.deliver_all;
+	memcpy(s->cfg.opt, p->opt, sizeof(s->cfg.opt));
+	ipcb_point_row(d, pl, s, r, row);
+	row->options = p->options;
+	row->tuning = p->tuning;
+	row->library = p->library;
+	row->hops = t->hops ? t->hops : "direct";
+	route = ipcb_transport_route(t, &s->cfg);
+	row->data_path = ipcb_path_name(route.path);
+	row->rides_on = route.rides_on;
+	if (d->peer) {
+		row->peer = &d->peer->remote.peer_si;
+		row->net_path = d->peer->remote.path;
+	}
+	row->transport = t->name;
+	row->mode = ipcb_plan_mode_name(sh->mode);
+	row->run = run;
+	row->offered_fraction = sh->fraction;
+	row->latency_kind = sh->mode == IPCB_MODE_LATENCY ? "rtt" : NULL;
+	row->wait = ipcb_wait_name(s->cfg.wait);
+	row->chunk_bytes = s->chunk_bytes;
+	row->inflight = sh->mode == IPCB_MODE_LATENCY ? sh->inflight : 0;
+	row->pairs = sh->pairs;
+	row->senders = sh->senders;
+	row->receivers = sh->receivers;
+	row->broadcast = d->o.deliver_all;
+	row->sides_per_cpu =
+	    sides_per_cpu(pl, sh->pairs * row->senders, sh->pairs * row->receivers);
+	if (!(t->caps & IPCB_CAP_NO_DATA))
+		row->verify = ipcb_verify_name(s->verify);
+	if (p->svc) {
+		row->server = true;
+		row->server_cpu = ipcb_services_cpu(d, pl);
+		s->cfg.service = p->svc->svc.addr;
+		if (p->svc->cpu != row->server_cpu && ipcb_service_pin(p->svc, row->server_cpu) < 0)
+			row->server_cpu =
+			    -1; /* it runs where it ran: the row does not claim a CPU */
+		if (ipcb_service_cpu_ns(p->svc, &svc_ns[0]) < 0)
+			svc_ns[0] = UINT64_MAX;
+	}
+	ipcb_rows_progress(d, pl, row, sh->rate);
+	d->now->start_ns = ipcb_now_ns();
+	ipcb_probes_before(pl);
+	rc = ipcb_run_one(s, r);
+	ipcb_probes_after(pl);
+	if (p->svc && ipcb_service_check(p->svc) < 0 && rc == 0) {
+		/* Its server died: whatever the sides saw, the row would be of a broken set-up. */
+		snprintf(r->error, sizeof(r->error), "%.*s", (int)sizeof(r->error) - 1,
+			 p->svc->error);
+		ipcb_run_result_fini(r);
+		rc = -ESRCH;
+	} else if (p->svc && rc == 0 && svc_ns[0] != UINT64_MAX &&
+		   ipcb_service_cpu_ns(p->svc, &svc_ns[1]) == 0) {
+		r->server_cpu_s = (double)(svc_ns[1] - svc_ns[0]) / 1e9;
+		r->server_messages = s->warmup + r->messages;
+		r->server_counted = r->server_messages > 0;
+	}
+	if (!ipcb_rows_finish(d, pl, rc, row, si))
+		return false;
+	if (rc == 0) {
+		pt->ok++;
+		if (r->msgs_per_s > pt->msgs_per_s)
+			pt->msgs_per_s = r->msgs_per_s;
+		pt->achieved_sum += r->achieved_rate;
+		h = sweep_hist(pl, r);
+		if (h && ipcb_hist_total(h) &&
+		    (double)ipcb_hist_value_at_percentile(h, slo_pct) > pt->tail_ns)
+			pt->tail_ns = (double)ipcb_hist_value_at_percentile(h, slo_pct);
+		pt->value = r->hist		 ? ipcb_rows_p50(r->hist)
+			    : r->bytes_per_s > 0 ? r->bytes_per_s
+						 : r->msgs_per_s;
+		pt->ctx = r->messages ? (double)(r->ctx_switches[0] + r->ctx_switches[1]) /
+					    (double)r->messages
+				      : 0;
+		pt->messages += r->messages;
+		pt->elapsed_s += r->elapsed_s;
+		for (int k = 0; k < 2; k++) {
+			pt->cpu_s[k] += r->cpu_s[k];
+			pt->ctx_switches[k] += r->ctx_switches[k];
+		}
+	}
+	ipcb_run_result_fini(r);
+	return true;
+}
+
+/* A point's run in the current round. */
+bool ipcb_point_run(struct driver *d, struct place *pl, const struct planned *p, size_t si,
+		    const struct shape *sh, struct point *pt)
+{
+	memset(pt, 0, sizeof(*pt));
+	return run_point(d, pl, p, si, sh, d->round, d->o.slo.pct, pt);
+}

@@ -1,0 +1,370 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * rows.c - a run's rows, as it ends: the table and every output, the one-way rows where the
+ * clocks allow them, the open loop's own rows, and the lines said under them (segments per
+ * message, losses, a broadcast's fan-out), or the run's failure.
+ */
+#include "drv.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+#include "clock.h"
+#include "format.h"
+
+/* One-way rows are kept only when the clock check's bound is this small a part of their p50. */
+#define ONE_WAY_MAX_SKEW_SHARE 0.1
+
+void ipcb_rows_progress(struct driver *d, const struct place *pl, const struct ipcb_row *row,
+			double rate)
+{
+	char sz[16], shape[96];
+	double elapsed = (double)(ipcb_now_ns() - d->started_ns) / 1e9;
+
+	if (d->o.quiet)
+		return;
+	ipcb_format_size(row->size_bytes, sz, sizeof(sz));
+	ipcb_row_shape(row, rate, shape, sizeof(shape));
+	fprintf(stderr, "[%zu/%zu %5.1fs] %s %s %s %s%s%s", d->runs_done + 1, d->runs_total,
+		elapsed, ipcb_place_text(pl), row->transport, row->mode, sz, shape[0] ? ", " : "",
+		shape);
+	if (d->o.repeat > 1)
+		fprintf(stderr, " round %u/%u", row->run - d->o.first_round + 1, d->o.repeat);
+	if (d->runs_done > 0) {
+		double left =
+		    elapsed / (double)d->runs_done * (double)(d->runs_total - d->runs_done);
+
+		fprintf(stderr, " (about %.0fs left)", left);
+	}
+	fputc('\n', stderr);
+}
+
+double ipcb_rows_p50(const struct ipcb_hist *h)
+{
+	return h ? (double)ipcb_hist_value_at_percentile(h, 50) : 0;
+}
+
+/*
+ * A row faster than its probe's cache-line round trip allows: a round trip between two CPUs
+ * cannot beat a bare cache line bounced between them (a one-way delay, half of it), so the CPUs
+ * were not what the probe found while it ran (two virtual CPUs on one core for a moment).
+ * Across CPUs only: on one CPU the probe yields the CPU on every turn, which a sleeping
+ * transport may beat.
+ */
+/* Below this share of the probe's round trip: clock ticks of tens of ns and the probe's own
+ * noise never take a row this far under it. */
+#define BELOW_FLOOR_SHARE 0.8
+
+static bool below_floor(const struct place *pl, const struct ipcb_row *row)
+{
+	double p50, floor = pl->probe_cl_ns;
+
+	/* Floors and the harness (rows that move no message) are not held to it. */
+	if (!row->hist || !row->latency_kind || floor <= 0 || pl->kind != IPCB_PLACE_CROSS_CORE ||
+	    !row->verify)
+		return false;
+	p50 = ipcb_rows_p50(row->hist);
+	if (strcmp(row->latency_kind, "rtt") == 0)
+		return p50 > 0 && p50 < BELOW_FLOOR_SHARE * floor;
+	if (strncmp(row->latency_kind, "one_way", 7) == 0)
+		return p50 > 0 && p50 < BELOW_FLOOR_SHARE * floor / 2;
+	return false;
+}
+
+void ipcb_rows_emit(struct driver *d, const struct place *pl, const struct ipcb_row *measured)
+{
+	char tag[256], why[IPCB_CSV_ERR_BYTES], state[64] = "", sz[16];
+	/* One timestamp for the row in every output: the CSV and the JSON must agree. */
+	struct ipcb_row stamped = *measured;
+	const struct ipcb_row *row = &stamped;
+	bool below = below_floor(pl, row), changed;
+	int rc;
+
+	stamped.when = time(NULL);
+	stamped.seed = d->o.seed;
+	if (pl->probed) {
+		stamped.probe_cl_ns = pl->probe_cl_ns;
+		stamped.probe_wk_ns = pl->probe_wk_ns;
+		stamped.probe_cl_after_ns = pl->probe_cl_after_ns;
+	}
+	changed = pl->probed && pl->probe_cl_after_ns > 0 &&
+		  ipcb_probes_jumped(pl->probe_cl_after_ns, pl->probe_cl_ns);
+	snprintf(state, sizeof(state), "%s%s%s%s%s", below ? "below-floor" : "",
+		 below && pl->probe_jump ? ";" : "", pl->probe_jump ? "probe-jump" : "",
+		 (below || pl->probe_jump) && changed ? ";" : "", changed ? "state-changed" : "");
+	stamped.state = state;
+	errno = 0;
+	ipcb_table_row(stdout, &d->out->table, row);
+	/* Named where it stands: a flagged row is never ranked silently (its main row, once). */
+	if ((pl->probe_jump || changed) && !below && !d->o.quiet &&
+	    (!row->latency_kind || strcmp(row->latency_kind, "rtt") == 0)) {
+		ipcb_format_size(row->size_bytes, sz, sizeof(sz));
+		printf(
+		    "# ^ %s %s %s round %u: %s: cache-line probe %.0f ns before the run, %.0f ns "
+		    "after, wake-up probe %.0f ns; the machine was not in its usual state\n",
+		    row->transport, row->mode, sz, row->run, state, pl->probe_cl_ns,
+		    pl->probe_cl_after_ns, pl->probe_wk_ns);
+	}
+	if (below && !d->o.quiet) {
+		ipcb_format_size(row->size_bytes, sz, sizeof(sz));
+		printf("# ^ %s %s %s round %u: below-floor: p50 %.0f ns is under the probe's "
+		       "cache-line round trip of %.0f ns; the CPUs were not what the probe found\n",
+		       row->transport, row->mode, sz, row->run, ipcb_rows_p50(row->hist),
+		       pl->probe_cl_ns);
+	}
+	ipcb_stdout_note();
+	if (d->out->csv.open) {
+		rc = ipcb_csv_row(&d->out->csv, row, &d->si, why, sizeof(why));
+		if (d->out->csv.note[0])
+			fprintf(stderr, "%s: warning: --csv %s: %s\n", prog, d->out->csv.path,
+				d->out->csv.note);
+		if (rc < 0) {
+			ipcb_outputs_tag(row, tag, sizeof(tag), ' ');
+			fprintf(stderr, "%s: --csv %s: write failed: %s (row %s not written)\n",
+				prog, d->out->csv.path, why, tag);
+			d->out->failed = true;
+		}
+	}
+	if (d->out->json.open &&
+	    ipcb_jsonout_row(&d->out->json, row, &d->si, why, sizeof(why)) < 0) {
+		ipcb_outputs_tag(row, tag, sizeof(tag), ' ');
+		fprintf(stderr, "%s: --json %s: %s (row %s left out)\n", prog, d->o.json_path, why,
+			tag);
+		d->out->failed = true;
+	}
+	if (d->out->hist && ipcb_csv_row_history(d->out->hist, row, &d->si, why, sizeof(why)) < 0) {
+		ipcb_outputs_tag(row, tag, sizeof(tag), ' ');
+		fprintf(stderr, "%s: --db %s (row %s not stored)\n", prog, why, tag);
+		d->out->failed = true;
+	}
+	if (row->hist && row->latency_kind && ipcb_outputs_histogram(d, row) < 0)
+		d->out->failed = true;
+}
+
+/*
+ * A one-way row, or the reason it is left out: one-way delays are only as good as the evidence
+ * that both CPUs read the same clock. Returns NULL when emitted (or not measured), else why not.
+ */
+static const char *emit_one_way(struct driver *d, const struct place *pl, struct ipcb_row *row,
+				const char *kind, const struct ipcb_hist *h)
+{
+	double p50 = ipcb_rows_p50(h);
+	/*
+	 * An open loop's delays are read for their tail, against a bound of microseconds or more:
+	 * there the clock check's bound must be small against the p99 (and stays in the row).
+	 */
+	double against =
+	    row->res->offered_rate > 0 && h ? (double)ipcb_hist_value_at_percentile(h, 99) : p50;
+
+	/* Two hosts: each run measured the offset of the two clocks, and how well. */
+	bool per_run = row->res->clock_per_run;
+	int64_t bound = per_run ? row->res->clock_bound_ns : pl->clock.bound_ns;
+
+	if (!h || (!per_run && !pl->clock_checked))
+		return NULL;
+	if (per_run && bound < 0)
+		return "the two hosts' clocks could not be compared after the run";
+	if ((!per_run && !pl->clock.consistent) || row->res->clock_anomalies)
+		return per_run ? "a delay came out negative: the clocks' offset was not what it "
+				 "was measured to be"
+			       : "the two CPUs' clocks disagree";
+	if ((double)bound > ONE_WAY_MAX_SKEW_SHARE * against)
+		return per_run ? "the bound on the two hosts' clock offset is not small against "
+				 "the delays"
+			       : "the clock check's bound is not small against the delays";
+	row->latency_kind = kind;
+	row->hist = h;
+	row->messages = (uint64_t)ipcb_hist_total(h);
+	row->rates = false;
+	row->clock_skew_bound_ns = bound;
+	row->x_floor = pl->cacheline_p50_ns > 0 ? p50 / (pl->cacheline_p50_ns / 2) : 0;
+	ipcb_rows_emit(d, pl, row);
+	return NULL;
+}
+
+static void emit_one_ways(struct driver *d, const struct place *pl, struct ipcb_row *row)
+{
+	const struct ipcb_run_result *r = row->res;
+	const char *why[2] = {NULL, NULL};
+	double p50 = ipcb_rows_p50(r->one_way[0]);
+	char sz[16], key[sizeof(d->one_way_noted)];
+
+	/* Requests and their replies, or streams both ways: each way is a row of its own. */
+	if (row->latency_kind || r->one_way[1]) {
+		why[0] = emit_one_way(d, pl, row, "one_way_ab", r->one_way[0]);
+		why[1] = emit_one_way(d, pl, row, "one_way_ba", r->one_way[1]);
+	} else {
+		why[0] = emit_one_way(d, pl, row, "one_way", r->one_way[0]);
+	}
+	/*
+	 * A broadcast: besides every receiver's delays together (one_way), the slowest
+	 * receiver's, and each sampled message's to the last receiver it reached.
+	 */
+	if (row->broadcast && !why[0]) {
+		why[0] = emit_one_way(d, pl, row, "one_way_slowest", r->one_way_slowest);
+		if (!why[0])
+			why[0] = emit_one_way(d, pl, row, "one_way_last", r->one_way_last);
+	}
+	if (d->o.quiet || (!why[0] && !why[1]))
+		return;
+	ipcb_format_size(row->size_bytes, sz, sizeof(sz));
+	/* Once for a row's repeats: the CSV has every run, stderr needs the reason once. */
+	snprintf(key, sizeof(key), "%s %s %s %s", row->transport, row->mode, sz, row->placement);
+	if (strcmp(key, d->one_way_noted) == 0)
+		return;
+	snprintf(d->one_way_noted, sizeof(d->one_way_noted), "%s", key);
+	fprintf(stderr,
+		"%s: %s %s %s: one-way rows left out: %s (clock bound %lld ns, one-way p50 "
+		"%.0f ns)%s\n",
+		prog, row->transport, row->mode, sz, why[0] ? why[0] : why[1],
+		(long long)(r->clock_per_run ? r->clock_bound_ns : pl->clock.bound_ns), p50,
+		d->o.repeat > 1 ? "; not said again for its other runs" : "");
+}
+
+/*
+ * The ceiling of a stream of messages of the size at size_index: where the two sides run on two
+ * CPUs, one CPU copying out what the other has just written (floor-xcopy); elsewhere, one CPU
+ * copying its own data (floor-memcpy). 0 when not measured.
+ */
+static double stream_floor(const struct place *pl, size_t size_index)
+{
+	if (pl->xcopy_bytes_per_s[size_index] > 0)
+		return pl->xcopy_bytes_per_s[size_index];
+	return pl->memcpy_bytes_per_s[size_index];
+}
+
+/*
+ * A mechanism that counts its network segments (TCP) and did not send one per message: say so
+ * under the row, since a stream's rate then depends on how many messages shared a segment.
+ */
+static void segments_note(const struct driver *d, const struct ipcb_row *row)
+{
+	const struct ipcb_run_result *r = row->res;
+	double per_msg;
+	char sz[16];
+
+	if (!r->segments_counted || r->messages == 0 || d->o.quiet)
+		return;
+	per_msg = (double)r->segments / (double)r->messages;
+	if (per_msg > 0.9 && per_msg < 1.1)
+		return;
+	ipcb_format_size(row->size_bytes, sz, sizeof(sz));
+	printf("# %s %s %s run %u: %.3f data segments per message (%s)\n", row->transport,
+	       row->mode, sz, row->run, per_msg,
+	       per_msg < 1 ? "the kernel put several messages in one segment"
+			   : "the kernel split messages over several segments");
+}
+
+/*
+ * A run that may lose messages (ipcb_transport_lossy(): the transport's capability, narrowed by
+ * its lossy() hook, the one rule for every transport and shape) counts what never arrived in
+ * the row's losses column instead of failing; any other run fails on a lost message. A loss
+ * counted is said on stderr, with -q too: a row that lost messages is never the only witness.
+ */
+static void losses_note(const struct place *pl, const struct ipcb_row *row)
+{
+	const struct ipcb_run_result *r = row->res;
+	char sz[16];
+
+	if (!r->losses_counted || r->losses == 0)
+		return;
+	ipcb_format_size(row->size_bytes, sz, sizeof(sz));
+	if (row->broadcast)
+		fprintf(stderr,
+			"%s: %s %s %s %s run %u: %llu deliver%s lost over %u receiver%s (each "
+			"counted from the sequence numbers a receiver saw, warm-up included; the "
+			"row's losses column)\n",
+			prog, ipcb_place_text(pl), row->transport, row->mode, sz, row->run,
+			(unsigned long long)r->losses, r->losses == 1 ? "y" : "ies", row->receivers,
+			row->receivers == 1 ? "" : "s");
+	else
+		fprintf(stderr,
+			"%s: %s %s %s %s run %u: %llu message%s lost (counted from the sequence "
+			"numbers, warm-up included; the row's losses column)\n",
+			prog, ipcb_place_text(pl), row->transport, row->mode, sz, row->run,
+			(unsigned long long)r->losses, r->losses == 1 ? "" : "s");
+}
+
+/*
+ * A broadcast's fan-out under its row: what the sender published and what arrived, and the
+ * median delays to every receiver, to the slowest one and to the last one.
+ */
+static void broadcast_note(const struct driver *d, const struct ipcb_row *row)
+{
+	const struct ipcb_run_result *r = row->res;
+	char sz[16], pub[16], del[16], each[32], slow[32], last[32];
+
+	if (!row->broadcast || d->o.quiet)
+		return;
+	ipcb_format_size(row->size_bytes, sz, sizeof(sz));
+	ipcb_format_rate(r->msgs_per_s, pub, sizeof(pub));
+	ipcb_format_rate(r->deliveries_per_s, del, sizeof(del));
+	ipcb_format_ns(ipcb_rows_p50(r->one_way[0]), each, sizeof(each));
+	ipcb_format_ns(ipcb_rows_p50(r->one_way_slowest), slow, sizeof(slow));
+	ipcb_format_ns(ipcb_rows_p50(r->one_way_last), last, sizeof(last));
+	printf("# %s %s %s run %u: to %u receiver%s: %s msg/s published, %s deliveries/s",
+	       row->transport, row->mode, sz, row->run, row->receivers,
+	       row->receivers == 1 ? "" : "s", pub, del);
+	if (r->one_way[0] && r->one_way_last)
+		printf(
+		    "; one-way p50 to every receiver %s, to the slowest (receiver %u) %s, to the "
+		    "last %s%s",
+		    each, r->slowest_receiver, slow, last,
+		    r->last_incomplete ? " (of the messages every receiver got)" : "");
+	putchar('\n');
+}
+
+/* A row of the run's own for one more histogram of it, its kind `kind`, without rates. */
+static void emit_hist_row(struct driver *d, const struct place *pl, struct ipcb_row *row,
+			  const char *kind, const struct ipcb_hist *h)
+{
+	row->latency_kind = kind;
+	row->hist = h;
+	row->messages = (uint64_t)ipcb_hist_total(h);
+	row->rates = false;
+	row->x_floor = 0;
+	ipcb_rows_emit(d, pl, row);
+}
+
+/* After a run: print its rows or its failure. Returns false when the sweep must stop. */
+bool ipcb_rows_finish(struct driver *d, const struct place *pl, int rc, struct ipcb_row *row,
+		      size_t size_index)
+{
+	const struct ipcb_run_result *r = row->res;
+	char sz[16];
+
+	d->runs_done++;
+	if (rc) {
+		ipcb_format_size(row->size_bytes, sz, sizeof(sz));
+		fprintf(stderr, "%s: %s %s %s %s run %u: %s\n", prog, ipcb_place_text(pl),
+			row->transport, row->mode, sz, row->run, r->error);
+		if (rc == -EINTR) {
+			d->interrupted = r->signal;
+			return false;
+		}
+		d->failures++;
+		return true;
+	}
+	row->hist = r->hist;
+	row->messages = r->messages;
+	row->rates = true;
+	row->clock_skew_bound_ns = -1;
+	if (row->latency_kind && pl->cacheline_p50_ns > 0)
+		row->x_floor = ipcb_rows_p50(r->hist) / pl->cacheline_p50_ns;
+	else if (!row->latency_kind && r->bytes_per_s > 0 && size_index < IPCB_MAX_LIST)
+		row->x_floor = stream_floor(pl, size_index) / r->bytes_per_s;
+	ipcb_rows_emit(d, pl, row);
+	segments_note(d, row);
+	losses_note(pl, row);
+	broadcast_note(d, row);
+	emit_one_ways(d, pl, row);
+	/* An open loop's own accuracy: how late each send started against its intended time. */
+	if (r->send_lag)
+		emit_hist_row(d, pl, row, "send_lag", r->send_lag);
+	/* An open stream's send calls: did the sender go on at once, or wait (claim C10)? */
+	if (r->send_call && ipcb_hist_total(r->send_call) > 0)
+		emit_hist_row(d, pl, row, "send_call", r->send_call);
+	return true;
+}

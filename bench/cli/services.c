@@ -1,0 +1,92 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * services.c - the servers planned transports need (a broker, a bus daemon): started once for
+ * the sweep, pinned to --server-cpu, stopped at its end.
+ */
+#include "drv.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "clock.h"
+
+/* How long a server may take to answer after it was started. */
+#define SERVICE_START_LIMIT_S 20.0
+
+/* The CPU a row's server runs on: --server-cpu, else the receiver's (-1: unpinned). */
+int ipcb_services_cpu(const struct driver *d, const struct place *pl)
+{
+	return d->o.server_cpu >= 0 ? d->o.server_cpu : pl->cpu[1];
+}
+
+/*
+ * Start the server of every planned transport that has one, once for the whole sweep. One that
+ * cannot start is skipped, saying why, as a transport that cannot run here is. Returns 0, or
+ * -EINTR when a signal asked the driver to stop (d->interrupted).
+ */
+int ipcb_services_start(struct driver *d)
+{
+	size_t kept = 0;
+
+	for (size_t i = 0; i < d->nuse; i++) {
+		struct planned *p = &d->use[i];
+		size_t len;
+		int rc;
+
+		if (p->t->service) {
+			uint64_t t0 = ipcb_now_ns();
+
+			p->svc = calloc(1, sizeof(*p->svc));
+			rc = p->svc ? ipcb_service_start(p->svc, p->t, p->opt, d->o.dir,
+							 ipcb_services_cpu(d, &d->places[0]),
+							 SERVICE_START_LIMIT_S)
+				    : -ENOMEM;
+			if (rc == -EINTR) {
+				d->interrupted = p->svc->signal;
+				free(p->svc);
+				p->svc = NULL;
+				d->nuse = kept + (d->nuse - i);
+				memmove(&d->use[kept], p, (d->nuse - kept) * sizeof(*p));
+				return rc;
+			}
+			if (rc) {
+				fprintf(stderr, "%s: skipping %s: %s\n", prog, p->t->name,
+					p->svc ? p->svc->error : strerror(ENOMEM));
+				free(p->svc);
+				continue;
+			}
+			/* A broker's start takes seconds: say what the wait was. */
+			if (!d->o.quiet)
+				fprintf(stderr, "# %s: %s answered %.2f s after it was started\n",
+					p->t->name,
+					p->svc->svc.version[0] ? p->svc->svc.version
+							       : p->svc->svc.argv[0],
+					(double)(ipcb_now_ns() - t0) / 1e9);
+			/* What the running server showed it passes in one message. */
+			if (p->svc->svc.max_msg_bytes &&
+			    (!p->max_msg_bytes || p->svc->svc.max_msg_bytes < p->max_msg_bytes))
+				p->max_msg_bytes = p->svc->svc.max_msg_bytes;
+			len = strlen(p->library);
+			if (p->svc->svc.version[0])
+				snprintf(p->library + len, sizeof(p->library) - len, "%s%s",
+					 len ? "; " : "", p->svc->svc.version);
+		}
+		if (kept != i)
+			d->use[kept] = *p;
+		kept++;
+	}
+	d->nuse = kept;
+	return 0;
+}
+
+void ipcb_services_stop(struct driver *d)
+{
+	for (size_t i = 0; i < d->nuse; i++)
+		if (d->use[i].svc) {
+			ipcb_service_stop(d->use[i].svc);
+			free(d->use[i].svc);
+			d->use[i].svc = NULL;
+		}
+}
