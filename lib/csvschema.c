@@ -26,6 +26,7 @@
 #define NOT_MEASURED "not measured"
 #define NOT_KNOWN    "not known on this machine"
 #define NOT_PEER     "not a two-host row, or not known there"
+#define NOT_COUNTED  "a counted row (`--count`): its times are callgrind's, not the run's"
 
 /* clang-format off */
 const struct ipcb_csv_col ipcb_csv_cols[IPCB_CSV_NCOLS] = {
@@ -78,22 +79,22 @@ const struct ipcb_csv_col ipcb_csv_cols[IPCB_CSV_NCOLS] = {
 	"how a reader waited: `spin`, `block` or `hybrid` (`none` for the memcpy floor)"),
     [IPCB_COL_CHUNK_BYTES] = INTEGER("chunk_bytes", "bytes", NULL,
 	"bytes per send or receive call (less than the size where the mechanism carries less)"),
-    [IPCB_COL_SENDER_CPU_S] = DECIMAL("sender_cpu_s", "s", 6, NULL,
+    [IPCB_COL_SENDER_CPU_S] = DECIMAL("sender_cpu_s", "s", 6, NOT_COUNTED,
 	"CPU time (user + system) of the sender over its measured phase"),
-    [IPCB_COL_RECEIVER_CPU_S] = DECIMAL("receiver_cpu_s", "s", 6, NULL,
+    [IPCB_COL_RECEIVER_CPU_S] = DECIMAL("receiver_cpu_s", "s", 6, NOT_COUNTED,
 	"CPU time (user + system) of the receiver over its measured phase"),
-    [IPCB_COL_CTX_SWITCHES_PER_MSG] = DECIMAL("ctx_switches_per_msg", "", 4, NULL,
+    [IPCB_COL_CTX_SWITCHES_PER_MSG] = DECIMAL("ctx_switches_per_msg", "", 4, NOT_COUNTED,
 	"context switches of both sides per message"),
-    [IPCB_COL_SENDER_CPU_NS_PER_MSG] = DECIMAL("sender_cpu_ns_per_msg", "ns", 1, NULL,
+    [IPCB_COL_SENDER_CPU_NS_PER_MSG] = DECIMAL("sender_cpu_ns_per_msg", "ns", 1, NOT_COUNTED,
 	"the sender's CPU time per message"),
-    [IPCB_COL_RECEIVER_CPU_NS_PER_MSG] = DECIMAL("receiver_cpu_ns_per_msg", "ns", 1, NULL,
+    [IPCB_COL_RECEIVER_CPU_NS_PER_MSG] = DECIMAL("receiver_cpu_ns_per_msg", "ns", 1, NOT_COUNTED,
 	"the receiver's CPU time per message"),
     [IPCB_COL_X_FLOOR] = DECIMAL("x_floor", "", 3, "no floor measured for this row",
 	"the row as a multiple of the machine's floor (see `--floor`)"),
     [IPCB_COL_CLOCK_SKEW_BOUND_NS] = INTEGER("clock_skew_bound_ns", "ns", "not a one-way row",
 	"bound on the two CPUs' clock disagreement, from the clock check (two hosts: on the error "
 	"of the two clocks' measured offset over the run)"),
-    [IPCB_COL_ELAPSED_S] = DECIMAL("elapsed_s", "s", 6, NULL, "the measured interval"),
+    [IPCB_COL_ELAPSED_S] = DECIMAL("elapsed_s", "s", 6, NOT_COUNTED, "the measured interval"),
     [IPCB_COL_WARMUP] = INTEGER("warmup", "messages", NULL,
 	"unrecorded messages before measuring"),
     [IPCB_COL_WORK_NS] = INTEGER("work_ns", "ns", NULL,
@@ -275,7 +276,8 @@ const struct ipcb_csv_col ipcb_csv_cols[IPCB_CSV_NCOLS] = {
 	"a counted row: each side's system calls per message by name, \"sender: write 1; receiver: "
 	"read 1\""),
     [IPCB_COL_COUNT_CHECK] = TEXT("count_check", "not a counted row",
-	"a counted row: `exact` when counting the point again with the receiver slowed gave the "
+	"a counted row: `exact` when counting the point again with each side slowed every other "
+	"message gave the "
 	"same counts (within 0.1%), else `timing-dependent:` and what moved: a wait its transport "
 	"does not mark, whose counts are then not the work per message"),
 };

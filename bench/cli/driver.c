@@ -120,6 +120,10 @@ __attribute__((noinline)) static int driver_start(struct driver *d, int argc, ch
 		return ipcb_list_all();
 	if (d->o.cleanup)
 		return ipcb_cleanup_main(d->o.dry_run, d->o.dir);
+	/* --count: the whole driver runs again under callgrind, which counts the sides it forks. */
+	if (d->o.count && !ipcb_count_dir())
+		return ipcb_count_relaunch(argv);
+	d->count_dir = d->o.count ? ipcb_count_dir() : NULL;
 	/* Before the probes make anything: a crash from here on takes what it made with it. */
 	rc = ipcb_crash_guard_install(d->o.dir);
 	if (rc < 0)
@@ -270,7 +274,9 @@ int ipcb_driver_main(int argc, char **argv)
 			    "order shuffled anew\n",
 			    d.o.repeat, (unsigned long long)d.o.seed);
 		errno = 0;
-		ipcb_table_header(stdout, &d.out->table);
+		/* A counted run's rows are lines of counts, not the table's columns. */
+		if (!d.o.count)
+			ipcb_table_header(stdout, &d.out->table);
 		ipcb_stdout_note();
 		ipcb_rounds_run(&d);
 		ipcb_probes_stop(&d);

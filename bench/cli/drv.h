@@ -183,10 +183,22 @@ struct driver {
 	struct outputs *out;
 	struct run_now *now;
 	struct peer *peer; /* --peer; NULL on one host */
+	const char *count_dir; /* --count, under callgrind: where the sides' profiles go */
 	/* The command line, as --db's run records it. */
 	int argc;
 	char **argv;
 };
+
+/*
+ * --count (counting.c): the driver's directory of profiles when it runs under callgrind (NULL:
+ * it does not); run this driver again under callgrind (its exit status); count a point again
+ * with each side slowed every other message and say in row->count_check whether the counts moved (0, or -errno
+ * with err).
+ */
+const char *ipcb_count_dir(void);
+int ipcb_count_relaunch(char **argv);
+int ipcb_count_check(struct ipcb_run_spec *s, const struct ipcb_run_result *r,
+		     struct ipcb_row *row, char *err, size_t errlen);
 
 /* A rate sweep is counted as this many steps in the plan until it has run (sweep.c). */
 #define SWEEP_GUESS 10

@@ -12,12 +12,13 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "count.h"
 #include "topology.h"
 
 /* What the command line said beyond the options' values, for the checks of the whole. */
 struct ipcb_opts_given {
 	char run_opt[64]; /* the first option given that only a run takes, as typed */
-	bool arrivals, timeout;
+	bool arrivals, timeout, duration, messages;
 };
 
 /* A run's timeout must exceed its duration by this much: set-up, warm-up and the end. */
@@ -289,6 +290,57 @@ static int parse_cpu_list(struct ipcb_opts *o, char *err, size_t errlen)
 }
 
 /* The checks of the command line as a whole, once every option is in. */
+/* A counted run's defaults (messages, no probes), and the loads it cannot count. */
+#define IPCB_COUNT_MESSAGES  1000
+#define IPCB_COUNT_WARMUP    20
+#define IPCB_COUNT_TIMEOUT_S 600.0
+
+static int count_check(struct ipcb_opts *o, const struct ipcb_opts_given *st, char *err,
+		       size_t errlen)
+{
+	const char *what = NULL;
+
+	if (!o->count)
+		return 0;
+	if (o->peer)
+		what = "--peer (a side on another host)";
+	else if (o->floor || o->controls)
+		what = o->floor ? "--floor" : "--controls";
+	else if (o->nrates || o->rate_sweep)
+		what = "an open loop (--rate, --rate-sweep)";
+	else if (o->ninflight > 1 || (o->ninflight == 1 && o->inflight[0] > 1))
+		what = "--inflight";
+	else if (o->npairs > 1 || (o->npairs == 1 && o->pairs[0] > 1) || o->ntopos > 1 ||
+		 (o->ntopos == 1 && (o->topos[0].senders > 1 || o->topos[0].receivers > 1)))
+		what = "several sides (--pairs, --topology)";
+	else if (o->bistream)
+		what = "-m bistream";
+	else if (st->duration)
+		what = "--duration (a counted run counts a fixed number of messages: -n)";
+	if (what)
+		return ipcb_parse_fail(err, errlen,
+				       "--count counts closed loops of one pair on this host: not "
+				       "with %s",
+				       what);
+	if (!ipcb_count_supported())
+		return ipcb_parse_fail(err, errlen,
+				       "--count: this ipcbench was built without valgrind's "
+				       "client-request header (Debian package valgrind; "
+				       "scripts/setup installs it): rebuild after installing it");
+	if (!st->messages)
+		o->messages = IPCB_COUNT_MESSAGES;
+	/* A warm-up binds the libraries' symbols and touches the buffers; counts need no more. */
+	if (!o->warmup_given) {
+		o->warmup = IPCB_COUNT_WARMUP;
+		o->warmup_given = true;
+	}
+	o->duration_s = 0;
+	o->probes = false;
+	if (!st->timeout)
+		o->timeout_s = IPCB_COUNT_TIMEOUT_S;
+	return 0;
+}
+
 static int opts_check(struct ipcb_opts *o, const struct ipcb_opts_given *st, char *err,
 		      size_t errlen)
 {
@@ -340,6 +392,9 @@ static int opts_check(struct ipcb_opts *o, const struct ipcb_opts_given *st, cha
 		    err, errlen,
 		    "--controls measures only the control floors: it takes no --transport "
 		    "and no --floor");
+	rc = count_check(o, st, err, errlen);
+	if (rc)
+		return rc;
 	if (o->duration_s == 0 && o->messages == 0)
 		return ipcb_parse_fail(
 		    err, errlen,
@@ -415,6 +470,8 @@ static int parse_taken(void *ctx, const struct ipcb_clirow *row, const char *typ
 	if (row->type != IPCB_CLI_CALL) {
 		st->given.arrivals |= row->off == offsetof(struct ipcb_opts, arrivals);
 		st->given.timeout |= row->off == offsetof(struct ipcb_opts, timeout_s);
+		st->given.duration |= row->off == offsetof(struct ipcb_opts, duration_s);
+		st->given.messages |= row->off == offsetof(struct ipcb_opts, messages);
 		st->o->warmup_given |= row->off == offsetof(struct ipcb_opts, warmup);
 	}
 	return 0;

@@ -109,6 +109,7 @@ struct ipcb_opts {
 	uint64_t work_ns;
 	uint64_t recv_work_ns; /* --receiver-work-ns: the receiving side's alone */
 	bool tune;	       /* --tune: each transport also with each of its tuning settings */
+	bool count;	       /* --count: each side counted under callgrind instead of timed */
 	enum ipcb_inject inject;
 	enum ipcb_verify verify; /* --verify: headers, sampled (default) or full */
 	/* Load shapes, each a list swept like --size. */
@@ -290,6 +291,17 @@ static inline const struct ipcb_clirow *ipcb_opts_rows(void)
 	     .arg = "N",
 	     .help = "number the rounds from N (default 1), for a script that\n"
 		     "runs one round per invocation"},
+	    {.opt = {.name = "count"},
+	     .type = IPCB_CLI_FLAG,
+	     .off = offsetof(struct ipcb_opts, count),
+	     .help = "count instead of timing: each side runs under valgrind's\n"
+		     "callgrind and each point gives one row of what each side\n"
+		     "executed per message (instructions, the transport's share,\n"
+		     "system calls by name), its waits left out; the same on any\n"
+		     "machine, however busy, so one run decides a CI gate.\n"
+		     "A fixed number of messages (-n, default 1000); each point is\n"
+		     "counted again with each side slowed in turn, and a row whose\n"
+		     "counts move says so. Closed loops of one pair"},
 	    {.opt = {.name = "tune"},
 	     .type = IPCB_CLI_FLAG,
 	     .off = offsetof(struct ipcb_opts, tune),

@@ -329,6 +329,7 @@ static int csv_format_row(FILE *f, const struct ipcb_row *row, const struct ipcb
 	double msgs = (double)r->messages;
 	struct ipcb_csv_record rec;
 	char stamp[32], topo[32];
+	static char syscalls[420]; /* static: the stack may be small; one writer */
 	time_t now = row->when ? row->when : time(NULL);
 	struct tm tm;
 
@@ -367,17 +368,40 @@ static int csv_format_row(FILE *f, const struct ipcb_row *row, const struct ipcb
 	ipcb_csv_set_text(&rec, IPCB_COL_PLACEMENT, row->placement);
 	ipcb_csv_set_text(&rec, IPCB_COL_WAIT, row->wait);
 	ipcb_csv_set_uint(&rec, IPCB_COL_CHUNK_BYTES, row->chunk_bytes);
-	ipcb_csv_set_decimal(&rec, IPCB_COL_SENDER_CPU_S, r->cpu_s[0]);
-	ipcb_csv_set_decimal(&rec, IPCB_COL_RECEIVER_CPU_S, r->cpu_s[1]);
-	ipcb_csv_set_decimal(&rec, IPCB_COL_CTX_SWITCHES_PER_MSG,
-			     (double)(r->ctx_switches[0] + r->ctx_switches[1]) / msgs);
-	ipcb_csv_set_decimal(&rec, IPCB_COL_SENDER_CPU_NS_PER_MSG, r->cpu_s[0] * 1e9 / msgs);
-	ipcb_csv_set_decimal(&rec, IPCB_COL_RECEIVER_CPU_NS_PER_MSG, r->cpu_s[1] * 1e9 / msgs);
+	/* Times, CPU times and context switches of a counted run are callgrind's, not the run's. */
+	if (!r->counts[0].have) {
+		ipcb_csv_set_decimal(&rec, IPCB_COL_SENDER_CPU_S, r->cpu_s[0]);
+		ipcb_csv_set_decimal(&rec, IPCB_COL_RECEIVER_CPU_S, r->cpu_s[1]);
+		ipcb_csv_set_decimal(&rec, IPCB_COL_CTX_SWITCHES_PER_MSG,
+				     (double)(r->ctx_switches[0] + r->ctx_switches[1]) / msgs);
+		ipcb_csv_set_decimal(&rec, IPCB_COL_SENDER_CPU_NS_PER_MSG,
+				     r->cpu_s[0] * 1e9 / msgs);
+		ipcb_csv_set_decimal(&rec, IPCB_COL_RECEIVER_CPU_NS_PER_MSG,
+				     r->cpu_s[1] * 1e9 / msgs);
+		ipcb_csv_set_decimal(&rec, IPCB_COL_ELAPSED_S, r->elapsed_s);
+	} else {
+		for (int k = 0; k < 2; k++) {
+			static const enum ipcb_csv_column cols[2][3] = {
+			    {IPCB_COL_SENDER_INSTR_PER_MSG, IPCB_COL_SENDER_TRANSPORT_INSTR_PER_MSG,
+			     IPCB_COL_SENDER_SYSCALLS_PER_MSG},
+			    {IPCB_COL_RECEIVER_INSTR_PER_MSG,
+			     IPCB_COL_RECEIVER_TRANSPORT_INSTR_PER_MSG,
+			     IPCB_COL_RECEIVER_SYSCALLS_PER_MSG}};
+
+			ipcb_csv_set_decimal(&rec, cols[k][0], r->counts[k].instr);
+			ipcb_csv_set_decimal(&rec, cols[k][1], r->counts[k].transport);
+			ipcb_csv_set_decimal(&rec, cols[k][2], r->counts[k].syscalls);
+		}
+		snprintf(syscalls, sizeof(syscalls), "sender: %s; receiver: %s",
+			 *r->counts[0].by_name ? r->counts[0].by_name : "none",
+			 *r->counts[1].by_name ? r->counts[1].by_name : "none");
+		ipcb_csv_set_text(&rec, IPCB_COL_SYSCALLS, syscalls);
+		ipcb_csv_set_text(&rec, IPCB_COL_COUNT_CHECK, row->count_check);
+	}
 	if (row->x_floor > 0)
 		ipcb_csv_set_decimal(&rec, IPCB_COL_X_FLOOR, row->x_floor);
 	if (row->clock_skew_bound_ns >= 0)
 		ipcb_csv_set_int(&rec, IPCB_COL_CLOCK_SKEW_BOUND_NS, row->clock_skew_bound_ns);
-	ipcb_csv_set_decimal(&rec, IPCB_COL_ELAPSED_S, r->elapsed_s);
 	ipcb_csv_set_uint(&rec, IPCB_COL_WARMUP, row->warmup);
 	ipcb_csv_set_uint(&rec, IPCB_COL_WORK_NS, row->work_ns);
 	ipcb_csv_set_uint(&rec, IPCB_COL_RECEIVER_WORK_NS, row->recv_work_ns);

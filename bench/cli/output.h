@@ -29,6 +29,8 @@ struct ipcb_row {
 	const char *cpu_topology; /* what the two CPUs share (lib/topology.h); NULL: unknown */
 	/* rtt, one_way_ab, one_way_ba (latency mode), one_way (throughput mode); NULL: none */
 	const char *latency_kind;
+	/* A counted row (latency_kind "count"): "exact", or what its check found moving. */
+	const char *count_check;
 	const struct ipcb_hist *hist; /* this row's latencies, NULL when it has none */
 	uint64_t messages;	      /* measured messages, or samples in hist for one-way rows */
 	const struct ipcb_run_result *res; /* the run: rates, CPU time, context switches */

@@ -161,7 +161,13 @@ static bool run_point(struct driver *d, struct place *pl, const struct planned *
 	ipcb_rows_progress(d, pl, row, sh->rate);
 	d->now->start_ns = ipcb_now_ns();
 	ipcb_probes_before(pl);
+	s->count_dir = d->count_dir;
 	rc = ipcb_run_one(s, r);
+	/* A counted point: counted again with each side slowed in turn; its counts must not move.
+	 */
+	if (rc == 0 && s->count_dir &&
+	    (rc = ipcb_count_check(s, r, row, r->error, sizeof(r->error))) != 0)
+		ipcb_run_result_fini(r);
 	ipcb_probes_after(pl);
 	if (p->svc && ipcb_service_check(p->svc) < 0 && rc == 0) {
 		/* Its server died: whatever the sides saw, the row would be of a broken set-up. */

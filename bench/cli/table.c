@@ -211,6 +211,18 @@ void ipcb_table_row(FILE *f, const struct ipcb_table *t, const struct ipcb_row *
 	const char *cell[TC_COUNT];
 
 	ipcb_format_size(row->size_bytes, size, sizeof(size));
+	/* A counted row has no times: its counts per message, on a line of their own. */
+	if (r->counts[0].have) {
+		fprintf(
+		    f,
+		    "%-15s %-10s count %5s  sender %.1f instr/msg (%.1f in the transport), %.4g "
+		    "syscalls/msg; receiver %.1f instr/msg (%.1f in the transport), %.4g "
+		    "syscalls/msg; %s\n",
+		    row->transport, row->mode, size, r->counts[0].instr, r->counts[0].transport,
+		    r->counts[0].syscalls, r->counts[1].instr, r->counts[1].transport,
+		    r->counts[1].syscalls, row->count_check ? row->count_check : "unchecked");
+		return;
+	}
 	ipcb_row_shape(row, r->offered_rate, shape, sizeof(shape));
 	/* A transport with settings away from its defaults (-o, --tune) says which. */
 	if (row->tuning && *row->tuning) {

@@ -73,7 +73,7 @@ IPCB_HOT int ipcb_loop_latency_sender(struct ipcb_run_ctx *c, struct ipcb_ep *ep
 			return rc;
 		if (last)
 			break;
-		busy_work(s->work_ns);
+		busy_work(s->work_ns + check_slow(s, i, true));
 	}
 	me.t_last_ns = t1;
 	usage_store(&me, start);
@@ -118,7 +118,7 @@ IPCB_HOT int ipcb_loop_latency_echo(struct ipcb_run_ctx *c, struct ipcb_ep *ep, 
 			ipcb_msg_set_time(tx, s->size_bytes, tb);
 		}
 		receiver_inject(s, tx, i);
-		busy_work(s->work_ns + s->recv_work_ns);
+		busy_work(s->work_ns + s->recv_work_ns + check_slow(s, i, false));
 		rc = move_message(s, ep, &tx, true, loans);
 		if (!rc && loans)
 			rc = s->t->loans->release(ep);
@@ -172,7 +172,7 @@ IPCB_HOT int ipcb_loop_stream_sender(struct ipcb_run_ctx *c, struct ipcb_ep *ep,
 			if (last)
 				ipcb_msg_mark_last(tx, s->size_bytes);
 		}
-		busy_work(s->work_ns);
+		busy_work(s->work_ns + check_slow(s, i, true));
 		/* A sample of messages carries its send time: latency under load, at little cost.
 		 */
 		if (timed && i % RUN_STREAM_STAMP_EVERY == 0)
@@ -229,7 +229,7 @@ IPCB_HOT int ipcb_loop_stream_receiver(struct ipcb_run_ctx *c, struct ipcb_ep *e
 		rc = verify_message(s, ep, rx, i, &me.full_checks, loans, err);
 		if (rc)
 			return rc;
-		busy_work(s->work_ns + s->recv_work_ns);
+		busy_work(s->work_ns + s->recv_work_ns + check_slow(s, i, false));
 		if (i > mark && !first)
 			me.messages++;
 		if (last) {

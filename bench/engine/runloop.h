@@ -200,14 +200,30 @@ IPCB_HOT static inline void busy_work(uint64_t ns)
 {
 	uint64_t end;
 
-	if (!ns)
-		return;
-	/* Time spent, not work done: a counted run leaves it out, as a wait. */
+	/*
+	 * Time spent, not work done: a counted run leaves it out, as a wait, marked whether there
+	 * is any or not, so that a run with it counts what a run without it does (--count checks
+	 * each point so, with each side slowed in turn).
+	 */
 	ipcb_count_wait(true);
-	end = ipcb_now_ns() + ns;
-	while (ipcb_now_ns() < end)
-		ipcb_cpu_relax();
+	if (ns) {
+		end = ipcb_now_ns() + ns;
+		while (ipcb_now_ns() < end)
+			ipcb_cpu_relax();
+	}
 	ipcb_count_wait(false);
+}
+
+/*
+ * A counted run's check (spec.h: count_slow_ns): the sender slowed for the first half of the
+ * messages and the receiver for the second, so that each side waits for the other in turn (a
+ * stream's receiver only ever waits for a slower sender, its sender for a slower receiver); 0
+ * in every other run. The time goes to busy_work(), a marked wait, so what the sides count stays
+ * the same unless a wait of theirs is not marked.
+ */
+static inline uint64_t check_slow(const struct ipcb_run_spec *s, uint64_t i, bool sender)
+{
+	return (i < (s->warmup + s->messages) / 2) == sender ? s->count_slow_ns : 0;
 }
 
 /*

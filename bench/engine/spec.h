@@ -85,6 +85,8 @@ struct ipcb_run_spec {
 	 * counts per message instead of times (counted.h). NULL: a timed run.
 	 */
 	const char *count_dir;
+	/* --count's check of a point: each side this much slower every other message (runloop.h). */
+	uint64_t count_slow_ns;
 };
 
 /* One side's counts per message in a counted run (counted.h). */

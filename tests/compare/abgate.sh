@@ -1,5 +1,7 @@
 #!/bin/bash
-# abgate.sh - scripts/ab-gate end to end (TAP): every usage error exits 2 before any round runs
+# abgate.sh - scripts/ab-gate end to end (TAP): counts first (an A/A gate decides on equal counts
+# and times nothing; a change of counts is reported exactly and only its points are timed), then
+# the timed gate (--no-count): every usage error exits 2 before any round runs
 # (nothing measured, no CSV written), bare binary names are found in PATH, and short real gates
 # (fixed rounds; a small budget with looks) write both CSVs with the control rows beside each
 # side's runs, number each round's rows (--first-round) and compare them paired, look at them,
@@ -58,10 +60,38 @@ grep -q "'12Q' is not a size" "$WORK/bad-size.err"
 ok $? "the binary's own message names the bad value"
 usage bad-transport "rejects the ipcbench options" --out "$WORK/u" "$BIN" "$BIN" -t carrier-pigeon
 
+# Counts first: the same binary twice counts the same, decides ok, and times nothing.
+if command -v valgrind >/dev/null 2>&1; then
+	"$GATE" --out "$WORK/counted" "$BIN" "$BIN" -t pipe,shm -s 64,64K -m throughput \
+		>"$WORK/counted.out" 2>"$WORK/counted.err"
+	st=$?
+	[ $st -eq 0 ] && grep -q '^4 groups compared: 0 regressed, 0 improved, 4 ok' "$WORK/counted/counts.txt" &&
+		grep -q 'nothing to time' "$WORK/counted.err" && ! grep -q '^== round' "$WORK/counted/runs.log"
+	ok $? "counts first: an A/A gate decides ok on equal counts and times nothing (exit $st)"
+	[ $st -eq 0 ] || diag "$WORK/counted.err"
+	# NEW checks every message in full instead of a sample: more work per message, counted.
+	cat >"$WORK/full-ipcbench" <<WRAPPER
+#!/bin/bash
+case " \$* " in *" --csv "*) exec "$BIN" "\$@" --verify full ;; esac
+exec "$BIN" "\$@"
+WRAPPER
+	chmod +x "$WORK/full-ipcbench"
+	"$GATE" --rounds 2 --out "$WORK/pieces" "$BIN" "$WORK/full-ipcbench" -t pipe -s 64K \
+		-m throughput -n 300 >"$WORK/pieces.out" 2>"$WORK/pieces.err"
+	st=$?
+	[ $st -eq 1 ] && grep -qE '^pipe .* regressed +receiver \+[0-9.]+ instructions per message' "$WORK/pieces/counts.txt" &&
+		grep -q '^== round 1 OLD' "$WORK/pieces/runs.log"
+	ok $? "counts that moved: regressed, saying which side and by how much, and those points timed too (exit $st)"
+	[ $st -eq 1 ] || diag "$WORK/pieces.err"
+else
+	skip "counts first" "valgrind is not installed"
+	skip "counts that moved" "valgrind is not installed"
+fi
+
 # Fixed mode, bare names from PATH: 3 rounds, controls beside each side.
 mkdir -p "$WORK/bin"
 ln -s "$BIN" "$WORK/bin/ipcbench"
-PATH="$WORK/bin:$PATH" "$GATE" --rounds 3 --out "$WORK/fixed" ipcbench ipcbench \
+PATH="$WORK/bin:$PATH" "$GATE" --no-count --rounds 3 --out "$WORK/fixed" ipcbench ipcbench \
 	"${ARGS[@]}" >"$WORK/fixed.out" 2>"$WORK/fixed.err"
 st=$?
 [ $st -eq 0 ] || [ $st -eq 3 ]
@@ -110,7 +140,7 @@ done
 exec "$BIN" "\$@"
 EOF
 chmod +x "$WORK/bin/old-ipcbench"
-"$GATE" --rounds 2 --out "$WORK/unnumbered" "$WORK/bin/old-ipcbench" "$BIN" "${ARGS[@]}" \
+"$GATE" --no-count --rounds 2 --out "$WORK/unnumbered" "$WORK/bin/old-ipcbench" "$BIN" "${ARGS[@]}" \
 	>"$WORK/unnumbered.out" 2>"$WORK/unnumbered.err"
 st=$?
 [ $st -eq 0 ] || [ $st -eq 3 ]
@@ -123,7 +153,7 @@ ok $? "it says so, passes --first-round to no run, and compares unpaired"
 
 # Budget mode with a first look after round 8: two transports, one of which (null) moves
 # nothing fast; the looks write the undecided groups, and later rounds run only those.
-"$GATE" --budget 600 --looks 2 --out "$WORK/looks" "$BIN" "$BIN" -t pipe,null -s 64 \
+"$GATE" --no-count --budget 600 --looks 2 --out "$WORK/looks" "$BIN" "$BIN" -t pipe,null -s 64 \
 	-m throughput -n 300 -d 0 >"$WORK/looks.out" 2>"$WORK/looks.err"
 st=$?
 [ $st -le 4 ] && [ $st -ne 2 ]

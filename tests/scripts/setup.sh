@@ -12,7 +12,7 @@ SETUP=${1:?usage: setup.sh scripts/setup}
 tap_workdir setup-test
 BASH_BIN=$(command -v bash)
 
-TOOLS=(meson ninja gnuplot git pgrep ipcs pkg-config java strace)
+TOOLS=(meson ninja gnuplot git pgrep ipcs pkg-config java strace valgrind)
 touch "$WORK/hdrhistogram.jar"
 # The transports' list as scripts/setup reads it: one built on a library (its Debian package
 # after the colon), which the cases have unless they say otherwise.
@@ -46,6 +46,7 @@ case " $* " in
 *" -E "*)
 	case $in in
 	*sqlite3.h*) [ -z "${STUB_NO_SQLITE:-}" ] ;;
+	*callgrind.h*) exit 0 ;;
 	*) [ -z "${STUB_NO_ZLIB:-}" ] ;;
 	esac
 	;;
@@ -126,6 +127,9 @@ ok $? "the HdrHistogram jar missing: libhdrhistogram-java is installed"
 setup nomeson 'meson' --
 [ $st -eq 0 ] && grep -q 'install .* meson$' "$WORK/nomeson.log"
 ok $? "meson missing: installed"
+setup novalgrind 'valgrind' --
+[ $st -eq 0 ] && grep -q 'install .* valgrind$' "$WORK/novalgrind.log"
+ok $? "valgrind missing: installed (--count runs the sides under callgrind)"
 setup nozlib '' STUB_NO_ZLIB=1 --
 [ $st -eq 0 ] && grep -q 'install .* zlib1g-dev$' "$WORK/nozlib.log"
 ok $? "zlib.h not found by the compiler: zlib1g-dev installed"
