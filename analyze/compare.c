@@ -49,6 +49,7 @@
 #include "ratio.h"
 #include "rows.h"
 #include "stats.h"
+#include "parse.h"
 
 /* Bounds on what one comparison may hold in memory: 2 x 4 Mi values is 128 MiB at most. */
 #define MAX_VALUES_PER_SIDE (4u << 20)
@@ -301,17 +302,6 @@ struct compare {
 	char base_name[1536]; /* --db: what BASE is, for messages */
 };
 
-__attribute__((format(printf, 3, 4))) static int failf(char *err, size_t errlen, const char *fmt,
-						       ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(err, errlen, fmt, ap);
-	va_end(ap);
-	return -EINVAL;
-}
-
 /* ---- options ---- */
 
 #define STR_(x) #x
@@ -436,15 +426,18 @@ static int parse_fraction(const char *opt, const char *s, double lo, double hi, 
 	errno = 0;
 	v = strtod(s, &end);
 	if (end == s || errno || !isfinite(v) || (pct ? end != s + len - 1 : *end != '\0'))
-		return failf(err, errlen, "%s: '%s' is not a number (e.g. 5%% or 0.05)", opt, s);
+		return ipcb_parse_fail(err, errlen, "%s: '%s' is not a number (e.g. 5%% or 0.05)",
+				       opt, s);
 	if (pct)
 		v /= 100;
 	else if (v >= 1)
-		return failf(err, errlen, "%s: '%s' is ambiguous: write %s%% or a fraction like %g",
-			     opt, s, s, v / 100);
+		return ipcb_parse_fail(err, errlen,
+				       "%s: '%s' is ambiguous: write %s%% or a fraction like %g",
+				       opt, s, s, v / 100);
 	if (!(v > lo && v <= hi))
-		return failf(err, errlen, "%s: '%s' is out of range (more than %g%%, at most %g%%)",
-			     opt, s, lo * 100, hi * 100);
+		return ipcb_parse_fail(err, errlen,
+				       "%s: '%s' is out of range (more than %g%%, at most %g%%)",
+				       opt, s, lo * 100, hi * 100);
 	*out = v;
 	return 0;
 }
@@ -457,10 +450,12 @@ static int parse_controls(struct opts *o, char *list, char *err, size_t errlen)
 		if (comma)
 			*comma++ = '\0';
 		if (!*name)
-			return failf(err, errlen, "--control: empty transport name in the list");
+			return ipcb_parse_fail(err, errlen,
+					       "--control: empty transport name in the list");
 		if (o->ncontrols == MAX_CONTROLS)
-			return failf(err, errlen, "--control: more than %d control transports",
-				     MAX_CONTROLS);
+			return ipcb_parse_fail(err, errlen,
+					       "--control: more than %d control transports",
+					       MAX_CONTROLS);
 		o->controls[o->ncontrols++] = name;
 	}
 	return 0;
@@ -523,16 +518,16 @@ static int parse_args(struct opts *o, int argc, char **argv, bool *help, char *e
 			return -EINVAL;
 		if (id == IPCB_CLI_ARG) {
 			if (npaths == 2)
-				return failf(err, errlen,
-					     "too many files: '%s' (expected BASE.csv "
-					     "NEW.csv)",
-					     val);
+				return ipcb_parse_fail(err, errlen,
+						       "too many files: '%s' (expected BASE.csv "
+						       "NEW.csv)",
+						       val);
 			o->path[npaths++] = val;
 			continue;
 		}
 		if (id == ARG_DB || id == ARG_BASELINE) {
 			if (!*val)
-				return failf(err, errlen, "%s: empty value", name);
+				return ipcb_parse_fail(err, errlen, "%s: empty value", name);
 			*(id == ARG_DB ? &o->db : &o->baseline) = val;
 			continue;
 		}
@@ -562,12 +557,12 @@ static int parse_args(struct opts *o, int argc, char **argv, bool *help, char *e
 				if (strcmp(val, ipcb_csv_name(ipcb_csv_metrics[m].column)) == 0)
 					o->metric = &ipcb_csv_metrics[m];
 			if (!o->metric)
-				return failf(err, errlen,
-					     "--metric: '%s' is not one of %s, %s, %s, %s", val,
-					     ipcb_csv_name(ipcb_csv_metrics[0].column),
-					     ipcb_csv_name(ipcb_csv_metrics[1].column),
-					     ipcb_csv_name(ipcb_csv_metrics[2].column),
-					     ipcb_csv_name(ipcb_csv_metrics[3].column));
+				return ipcb_parse_fail(
+				    err, errlen, "--metric: '%s' is not one of %s, %s, %s, %s", val,
+				    ipcb_csv_name(ipcb_csv_metrics[0].column),
+				    ipcb_csv_name(ipcb_csv_metrics[1].column),
+				    ipcb_csv_name(ipcb_csv_metrics[2].column),
+				    ipcb_csv_name(ipcb_csv_metrics[3].column));
 		} else if (strcmp(name, "--threshold") == 0) {
 			rc = parse_fraction(name, val, 0, 0.99, &o->threshold, err, errlen);
 		} else if (strcmp(name, "--max-spread") == 0) {
@@ -588,16 +583,16 @@ static int parse_args(struct opts *o, int argc, char **argv, bool *help, char *e
 			errno = 0;
 			k = strtoul(val, &end, 10);
 			if (end == val || *end || errno || val[0] == '-' || k < 1 || k > MAX_LOOKS)
-				return failf(err, errlen,
-					     "%s: '%s' is not a whole number from 1 to %u", name,
-					     val, MAX_LOOKS);
+				return ipcb_parse_fail(
+				    err, errlen, "%s: '%s' is not a whole number from 1 to %u",
+				    name, val, MAX_LOOKS);
 			if (strcmp(name, "--looks") == 0)
 				o->looks = (unsigned)k;
 			else
 				o->look = (unsigned)k;
 		} else if (strcmp(name, "--undecided") == 0) {
 			if (!*val)
-				return failf(err, errlen, "--undecided: empty file name");
+				return ipcb_parse_fail(err, errlen, "--undecided: empty file name");
 			o->undecided_path = val;
 		} else if (strcmp(name, "--control") == 0) {
 			rc = parse_controls(o, val, err, errlen);
@@ -607,8 +602,9 @@ static int parse_args(struct opts *o, int argc, char **argv, bool *help, char *e
 			errno = 0;
 			o->alpha = strtod(val, &end);
 			if (end == val || *end || errno || !(o->alpha > 0 && o->alpha <= 0.5))
-				return failf(err, errlen,
-					     "--alpha: '%s' is not a probability in (0, 0.5]", val);
+				return ipcb_parse_fail(
+				    err, errlen, "--alpha: '%s' is not a probability in (0, 0.5]",
+				    val);
 		} else if (strcmp(val, "table") == 0) { /* --format, the one option left */
 			o->format = FMT_TABLE;
 		} else if (strcmp(val, "md") == 0) {
@@ -618,32 +614,34 @@ static int parse_args(struct opts *o, int argc, char **argv, bool *help, char *e
 		} else if (strcmp(val, "json") == 0) {
 			o->format = FMT_JSON;
 		} else {
-			return failf(err, errlen, "--format: '%s' is not table, md, csv or json",
-				     val);
+			return ipcb_parse_fail(err, errlen,
+					       "--format: '%s' is not table, md, csv or json", val);
 		}
 		if (rc < 0)
 			return rc;
 	}
 	if (o->look > o->looks)
-		return failf(err, errlen, "--look %u is beyond --looks %u", o->look, o->looks);
+		return ipcb_parse_fail(err, errlen, "--look %u is beyond --looks %u", o->look,
+				       o->looks);
 	if (!o->db && (o->baseline || o->any_machine))
-		return failf(err, errlen, "%s goes with --db DB",
-			     o->baseline ? "--baseline" : "--any-machine");
+		return ipcb_parse_fail(err, errlen, "%s goes with --db DB",
+				       o->baseline ? "--baseline" : "--any-machine");
 	if (o->check_only)
 		return 0;
 	if (o->db) {
 		if (npaths != 1)
-			return failf(err, errlen,
-				     "with --db, one file: NEW.csv (BASE comes from the history; "
-				     "got %zu)",
-				     npaths);
+			return ipcb_parse_fail(
+			    err, errlen,
+			    "with --db, one file: NEW.csv (BASE comes from the history; "
+			    "got %zu)",
+			    npaths);
 		o->path[1] = o->path[0];
 		o->path[0] = NULL;
 		return 0;
 	}
 	if (npaths != 2)
-		return failf(err, errlen, "expected two files, BASE.csv and NEW.csv (got %zu)",
-			     npaths);
+		return ipcb_parse_fail(
+		    err, errlen, "expected two files, BASE.csv and NEW.csv (got %zu)", npaths);
 	return 0;
 }
 
@@ -984,8 +982,9 @@ static int counts_add(const struct ipcb_rows *rs, size_t i, struct group *g, int
 		if (rc < 0)
 			return rc;
 		if (isnan(v[k]))
-			return failf(err, errlen, "%s:%lu: a counted row without %s", rs->name,
-				     ipcb_rows_line(rs, i), ipcb_csv_name(count_columns[k]));
+			return ipcb_parse_fail(err, errlen, "%s:%lu: a counted row without %s",
+					       rs->name, ipcb_rows_line(rs, i),
+					       ipcb_csv_name(count_columns[k]));
 	}
 	g->counted = true;
 	if (!c->have) {
@@ -1020,11 +1019,12 @@ static int row_key(const struct ipcb_rows *rs, size_t i, char *key, size_t *key_
 		if ((k == COL_SIZE && !count_parse(fv, size)) ||
 		    ((k == COL_SENDER_CPU || k == COL_RECEIVER_CPU) && *fv &&
 		     (!count_parse(fv, &cpu) || cpu > INT32_MAX)))
-			return failf(err, errlen, "%s:%lu: column %s: '%s' is not a number",
-				     rs->name, line, ipcb_csv_name(key_columns[k]), fv);
+			return ipcb_parse_fail(err, errlen,
+					       "%s:%lu: column %s: '%s' is not a number", rs->name,
+					       line, ipcb_csv_name(key_columns[k]), fv);
 		if ((k == COL_TRANSPORT || k == COL_MODE) && !*fv)
-			return failf(err, errlen, "%s:%lu: column %s: empty", rs->name, line,
-				     ipcb_csv_name(key_columns[k]));
+			return ipcb_parse_fail(err, errlen, "%s:%lu: column %s: empty", rs->name,
+					       line, ipcb_csv_name(key_columns[k]));
 		memcpy(key + len, fv, n + 1);
 		len += n + 1;
 	}
@@ -1032,9 +1032,9 @@ static int row_key(const struct ipcb_rows *rs, size_t i, char *key, size_t *key_
 		double share;
 
 		if (!number_parse(fraction, &share) || !(share > 0))
-			return failf(err, errlen,
-				     "%s:%lu: column %s: '%s' is not a positive number", rs->name,
-				     line, ipcb_csv_name(IPCB_COL_OFFERED_FRACTION), fraction);
+			return ipcb_parse_fail(
+			    err, errlen, "%s:%lu: column %s: '%s' is not a positive number",
+			    rs->name, line, ipcb_csv_name(IPCB_COL_OFFERED_FRACTION), fraction);
 		/* One spelling per share: "0.5" and "0.50" are the same step. */
 		snprintf(fraction_text, sizeof(fraction_text), "%.6g", share);
 		fraction = fraction_text;
@@ -1082,27 +1082,30 @@ __attribute__((noinline)) static int compare_read(struct compare *c, int s, char
 		enum ipcb_csv_column col = k < NKEYS ? key_columns[k] : c->o.metric->column;
 
 		if (!rs.has[col]) {
-			rc = failf(err, errlen,
-				   "%s:1: missing required column '%s' (is this an ipcbench --csv "
-				   "file?)",
-				   rs.name, ipcb_csv_name(col));
+			rc = ipcb_parse_fail(
+			    err, errlen,
+			    "%s:1: missing required column '%s' (is this an ipcbench --csv "
+			    "file?)",
+			    rs.name, ipcb_csv_name(col));
 			goto out;
 		}
 	}
 	if (c->o.ncontrols && !rs.has[control_metric.column]) {
-		rc = failf(err, errlen,
-			   "%s:1: missing column '%s', which --control rows are judged on", rs.name,
-			   ipcb_csv_name(control_metric.column));
+		rc = ipcb_parse_fail(
+		    err, errlen, "%s:1: missing column '%s', which --control rows are judged on",
+		    rs.name, ipcb_csv_name(control_metric.column));
 		goto out;
 	}
 	if (rs.n == 0) {
-		rc = rs.json ? failf(err, errlen,
-				     "%s: no benchmarks in its \"benchmarks\" array (did the run "
-				     "fail?)",
-				     rs.name)
-			     : failf(err, errlen,
-				     "%s:2: no data rows after the header (did the run fail?)",
-				     rs.name);
+		rc = rs.json
+			 ? ipcb_parse_fail(
+			       err, errlen,
+			       "%s: no benchmarks in its \"benchmarks\" array (did the run "
+			       "fail?)",
+			       rs.name)
+			 : ipcb_parse_fail(
+			       err, errlen,
+			       "%s:2: no data rows after the header (did the run fail?)", rs.name);
 		goto out;
 	}
 	for (size_t i = 0; i < rs.n; i++) {
@@ -1118,7 +1121,7 @@ __attribute__((noinline)) static int compare_read(struct compare *c, int s, char
 		double x = NAN;
 
 		if (fingerprint_note(&c->fp[s], &rs, i) < 0 || probe_note(c, s, &rs, i) < 0) {
-			rc = failf(err, errlen, "%s:%lu: out of memory", rs.name, line);
+			rc = ipcb_parse_fail(err, errlen, "%s:%lu: out of memory", rs.name, line);
 			goto out;
 		}
 		counted = !strcmp(ipcb_rows_get(&rs, i, IPCB_COL_LATENCY_KIND), "count");
@@ -1137,7 +1140,7 @@ __attribute__((noinline)) static int compare_read(struct compare *c, int s, char
 			char *nk = realloc(key, need);
 
 			if (!nk) {
-				rc = failf(err, errlen, "%s: out of memory", rs.name);
+				rc = ipcb_parse_fail(err, errlen, "%s: out of memory", rs.name);
 				goto out;
 			}
 			key = nk;
@@ -1147,21 +1150,24 @@ __attribute__((noinline)) static int compare_read(struct compare *c, int s, char
 		if (rc < 0)
 			goto out;
 		if (*v && (!count_parse(v, &round) || round > UINT32_MAX)) {
-			rc = failf(err, errlen, "%s:%lu: column %s: '%s' is not a round number",
-				   rs.name, line, ipcb_csv_name(IPCB_COL_ROUND), v);
+			rc = ipcb_parse_fail(err, errlen,
+					     "%s:%lu: column %s: '%s' is not a round number",
+					     rs.name, line, ipcb_csv_name(IPCB_COL_ROUND), v);
 			goto out;
 		}
 		if (c->nvalues[s] >= MAX_VALUES_PER_SIDE) {
-			rc = failf(err, errlen,
-				   "%s:%lu: more than %u values of %s: too many to hold (split "
-				   "the file)",
-				   rs.name, line, MAX_VALUES_PER_SIDE, ipcb_csv_name(metric));
+			rc = ipcb_parse_fail(
+			    err, errlen,
+			    "%s:%lu: more than %u values of %s: too many to hold (split "
+			    "the file)",
+			    rs.name, line, MAX_VALUES_PER_SIDE, ipcb_csv_name(metric));
 			goto out;
 		}
 		rc = group_find(c, key, key_len, (size_t)size, &g);
 		if (rc == -E2BIG) {
-			rc = failf(err, errlen, "%s:%lu: more than %u groups: too many to hold",
-				   rs.name, line, MAX_GROUPS);
+			rc = ipcb_parse_fail(err, errlen,
+					     "%s:%lu: more than %u groups: too many to hold",
+					     rs.name, line, MAX_GROUPS);
 			goto out;
 		}
 		if (rc == 0 && counted) {
@@ -1180,7 +1186,7 @@ __attribute__((noinline)) static int compare_read(struct compare *c, int s, char
 					state_mask(c, st));
 		}
 		if (rc < 0) {
-			rc = failf(err, errlen, "%s:%lu: out of memory", rs.name, line);
+			rc = ipcb_parse_fail(err, errlen, "%s:%lu: out of memory", rs.name, line);
 			goto out;
 		}
 		c->nvalues[s]++;

@@ -14,12 +14,12 @@
 
 #include <errno.h>
 #include <math.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "format.h"
+#include "parse.h"
 
 /* A row faster than this share of its own probe's cache-line round trip ran elsewhere. */
 #define BELOW_PROBE 0.8
@@ -294,17 +294,6 @@ static int keys_find(struct model *m, struct keys *k, const char *key, size_t *g
 	return 0;
 }
 
-__attribute__((format(printf, 3, 4))) static int fail(char *err, size_t errlen, const char *fmt,
-						      ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(err, errlen, fmt, ap);
-	va_end(ap);
-	return -EINVAL;
-}
-
 /* The columns a report cannot do without. */
 static const enum ipcb_csv_column required[] = {
     IPCB_COL_TRANSPORT, IPCB_COL_MODE, IPCB_COL_SIZE_BYTES, IPCB_COL_LATENCY_KIND,
@@ -571,8 +560,8 @@ static int read_rows(struct model *m, char *err, size_t errlen)
 
 	for (size_t k = 0; k < sizeof(required) / sizeof(required[0]); k++)
 		if (!m->rows.has[required[k]])
-			return fail(err, errlen, "%s:1: missing column %s", m->rows.name,
-				    ipcb_csv_name(required[k]));
+			return ipcb_parse_fail(err, errlen, "%s:1: missing column %s", m->rows.name,
+					       ipcb_csv_name(required[k]));
 	m->has_paths = m->rows.has[IPCB_COL_DATA_PATH];
 	m->paired = m->rows.has[IPCB_COL_ROUND];
 	m->has_tuning = m->rows.has[IPCB_COL_TUNING];
@@ -596,16 +585,17 @@ static int read_rows(struct model *m, char *err, size_t errlen)
 		    (rc = ipcb_rows_num(&m->rows, i, IPCB_COL_RUN, true, &runno, err, errlen)))
 			break;
 		if (!(size >= 1 && size <= 1e15)) {
-			rc =
-			    fail(err, errlen, "%s:%lu: column %s: '%s' is not a size", m->rows.name,
-				 ipcb_rows_line(&m->rows, i), ipcb_csv_name(IPCB_COL_SIZE_BYTES),
-				 get(m, i, IPCB_COL_SIZE_BYTES));
+			rc = ipcb_parse_fail(err, errlen, "%s:%lu: column %s: '%s' is not a size",
+					     m->rows.name, ipcb_rows_line(&m->rows, i),
+					     ipcb_csv_name(IPCB_COL_SIZE_BYTES),
+					     get(m, i, IPCB_COL_SIZE_BYTES));
 			break;
 		}
 		if (!isnan(round) && round > UINT32_MAX) {
-			rc = fail(err, errlen, "%s:%lu: column %s: '%s' is not a round",
-				  m->rows.name, ipcb_rows_line(&m->rows, i),
-				  ipcb_csv_name(IPCB_COL_ROUND), get(m, i, IPCB_COL_ROUND));
+			rc = ipcb_parse_fail(err, errlen, "%s:%lu: column %s: '%s' is not a round",
+					     m->rows.name, ipcb_rows_line(&m->rows, i),
+					     ipcb_csv_name(IPCB_COL_ROUND),
+					     get(m, i, IPCB_COL_ROUND));
 			break;
 		}
 		if (rk == RK_NONE || !*tr)
@@ -712,9 +702,9 @@ static int read_rows(struct model *m, char *err, size_t errlen)
 	free(tnames);
 	free(lbs);
 	if (rc == -ENOMEM)
-		return fail(err, errlen, "%s: out of memory", m->rows.name), -ENOMEM;
+		return ipcb_parse_fail(err, errlen, "%s: out of memory", m->rows.name), -ENOMEM;
 	if (!rc && !m->nruns)
-		return fail(err, errlen, "%s: no measured rows", m->rows.name);
+		return ipcb_parse_fail(err, errlen, "%s: no measured rows", m->rows.name);
 	if (!rc)
 		m->has_paths = m->has_paths && m->rows.n;
 	return rc;

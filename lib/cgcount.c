@@ -1,9 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /* cgcount.c - one side's counts from its callgrind profile; see cgcount.h. */
 #include "cgcount.h"
+#include "parse.h"
 
 #include <errno.h>
-#include <stdarg.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -30,17 +30,6 @@ struct parse {
 	bool wrapper; /* the current function is one of the wrappers */
 	size_t fn;
 };
-
-__attribute__((format(printf, 3, 4))) static int fail(char *err, size_t errlen, const char *fmt,
-						      ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(err, errlen, fmt, ap);
-	va_end(ap);
-	return -EINVAL;
-}
 
 static int intern(struct parse *p, const char *ob, const char *fn, size_t *at)
 {
@@ -152,10 +141,11 @@ static int cost_line(struct parse *p, char *s, struct ipcb_cg_counts *out, char 
 		uint64_t x = strtoull(s, &end, 0);
 
 		if (end == s || (*s == '+' || *s == '-' || *s == '*'))
-			return fail(err, errlen,
-				    "%s:%lu: a position that is not absolute (the profile must be "
-				    "written with --compress-pos=no)",
-				    p->path, p->line);
+			return ipcb_parse_fail(
+			    err, errlen,
+			    "%s:%lu: a position that is not absolute (the profile must be "
+			    "written with --compress-pos=no)",
+			    p->path, p->line);
 		if (i == 0)
 			addr = x;
 		s = end;
@@ -238,7 +228,7 @@ int ipcb_cg_read(const char *path, const char *const *wrappers, size_t nwrappers
 
 	memset(out, 0, sizeof(*out));
 	if (!f)
-		return fail(err, errlen, "%s: %s", path, strerror(errno)), -errno;
+		return ipcb_parse_fail(err, errlen, "%s: %s", path, strerror(errno)), -errno;
 	while (rc == 0 && (len = getline(&line, &cap, f)) >= 0) {
 		char *s = line;
 
@@ -249,18 +239,20 @@ int ipcb_cg_read(const char *path, const char *const *wrappers, size_t nwrappers
 			continue;
 		if (!strncmp(s, "positions: ", 11)) {
 			if (strcmp(s + 11, "instr line"))
-				rc = fail(err, errlen,
-					  "%s:%lu: positions '%s' (the profile must be written "
-					  "with --dump-instr=yes)",
-					  path, p.line, s + 11);
+				rc = ipcb_parse_fail(
+				    err, errlen,
+				    "%s:%lu: positions '%s' (the profile must be written "
+				    "with --dump-instr=yes)",
+				    path, p.line, s + 11);
 			p.npos = 2;
 		} else if (!strncmp(s, "events: ", 8)) {
 			events(&p, s + 8);
 			if (p.ir < 0 || p.sys < 0)
-				rc = fail(err, errlen,
-					  "%s:%lu: events '%s' (Ir and sysCount are needed: "
-					  "--collect-systime=yes)",
-					  path, p.line, s + 8);
+				rc = ipcb_parse_fail(
+				    err, errlen,
+				    "%s:%lu: events '%s' (Ir and sysCount are needed: "
+				    "--collect-systime=yes)",
+				    path, p.line, s + 8);
 		} else if (!strncmp(s, "desc: Trigger: ", 15)) {
 			snprintf(out->trigger, sizeof(out->trigger), "%s", s + 15);
 		} else if (!strncmp(s, "summary: ", 9) || !strncmp(s, "totals: ", 8)) {
@@ -276,10 +268,11 @@ int ipcb_cg_read(const char *path, const char *const *wrappers, size_t nwrappers
 			snprintf(ob, sizeof(ob), "%s", s + 3);
 		} else if (!strncmp(s, "fn=", 3)) {
 			if (s[3] == '(' && s[4] >= '0' && s[4] <= '9') {
-				rc = fail(err, errlen,
-					  "%s:%lu: a compressed name (the profile must be written "
-					  "with --compress-strings=no)",
-					  path, p.line);
+				rc = ipcb_parse_fail(
+				    err, errlen,
+				    "%s:%lu: a compressed name (the profile must be written "
+				    "with --compress-strings=no)",
+				    path, p.line);
 				break;
 			}
 			rc = intern(&p, ob, s + 3, &p.fn);
@@ -296,20 +289,22 @@ int ipcb_cg_read(const char *path, const char *const *wrappers, size_t nwrappers
 			continue; /* files, jumps and header lines say nothing counted here */
 		} else if ((*s >= '0' && *s <= '9') || *s == '+' || *s == '-' || *s == '*') {
 			if (!p.npos)
-				rc = fail(err, errlen, "%s:%lu: a cost before the positions line",
-					  path, p.line);
+				rc = ipcb_parse_fail(err, errlen,
+						     "%s:%lu: a cost before the positions line",
+						     path, p.line);
 			else
 				rc = cost_line(&p, s, out, err, errlen);
 		} else {
-			rc = fail(err, errlen,
-				  "%s:%lu: '%.40s' is not a line of a callgrind profile", path,
-				  p.line, s);
+			rc = ipcb_parse_fail(err, errlen,
+					     "%s:%lu: '%.40s' is not a line of a callgrind profile",
+					     path, p.line, s);
 		}
 		if (rc == -ENOMEM)
-			fail(err, errlen, "%s: out of memory", path);
+			ipcb_parse_fail(err, errlen, "%s: out of memory", path);
 	}
 	if (rc == 0 && !summary)
-		rc = fail(err, errlen, "%s: no summary line: not a whole callgrind profile", path);
+		rc = ipcb_parse_fail(err, errlen,
+				     "%s: no summary line: not a whole callgrind profile", path);
 	if (rc == 0)
 		rc = tally(&p, out);
 	free(line);

@@ -4,28 +4,17 @@
 
 #include <errno.h>
 #include <math.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "csvread.h"
 #include "gbjson.h"
+#include "parse.h"
 
 #define ABSENT UINT32_MAX
 /* The largest JSON document read (it is parsed whole, as CSV is not). */
 #define MAX_JSON_BYTES (256u << 20)
-
-__attribute__((format(printf, 3, 4))) static int failf(char *err, size_t errlen, const char *fmt,
-						       ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(err, errlen, fmt, ap);
-	va_end(ap);
-	return -EINVAL;
-}
 
 void ipcb_rows_free(struct ipcb_rows *rs)
 {
@@ -102,7 +91,7 @@ static void reader_error(const struct ipcb_rows *rs, const struct ipcb_csvread_e
 			 names[e->field - 1]);
 	else if (e->field)
 		snprintf(what, sizeof(what), "column %zu: ", e->field);
-	failf(err, errlen, "%s:%lu%s: %s%s", rs->name, line, where, what, e->msg);
+	ipcb_parse_fail(err, errlen, "%s:%lu%s: %s%s", rs->name, line, where, what, e->msg);
 }
 
 static void names_free(char **names, size_t n)
@@ -123,9 +112,9 @@ static int rows_fill(struct ipcb_rows *rs, struct ipcb_csvread *r, const unsigne
 	int rc = ipcb_csvread_next(r);
 
 	if (rc == 0)
-		return failf(err, errlen,
-			     "%s:1: empty file: expected the CSV header line of ipcbench --csv",
-			     rs->name);
+		return ipcb_parse_fail(
+		    err, errlen, "%s:1: empty file: expected the CSV header line of ipcbench --csv",
+		    rs->name);
 	if (rc < 0) {
 		reader_error(rs, &r->err, r->err.line, NULL, 0, err, errlen);
 		return rc;
@@ -139,21 +128,22 @@ static int rows_fill(struct ipcb_rows *rs, struct ipcb_csvread *r, const unsigne
 			names = NULL;
 		}
 	if (!names)
-		return failf(err, errlen, "%s: out of memory", rs->name), -ENOMEM;
+		return ipcb_parse_fail(err, errlen, "%s: out of memory", rs->name), -ENOMEM;
 	ipcb_csv_map_header(&map, r);
 	for (int c = 0; c < IPCB_CSV_NCOLS; c++) {
 		rs->has[c] = map.at[c] != IPCB_CSV_ABSENT;
 		if (map.again[c] != IPCB_CSV_ABSENT) {
-			rc =
-			    failf(err, errlen, "%s:1: column %zu: '%s' appears twice in the header",
-				  rs->name, map.again[c] + 1, ipcb_csv_name(c));
+			rc = ipcb_parse_fail(err, errlen,
+					     "%s:1: column %zu: '%s' appears twice in the header",
+					     rs->name, map.again[c] + 1, ipcb_csv_name(c));
 			goto out;
 		}
 	}
 	if (!rs->has[IPCB_COL_TRANSPORT]) {
-		rc = failf(err, errlen,
-			   "%s:1: missing required column '%s' (is this an ipcbench --csv file?)",
-			   rs->name, ipcb_csv_name(IPCB_COL_TRANSPORT));
+		rc = ipcb_parse_fail(
+		    err, errlen,
+		    "%s:1: missing required column '%s' (is this an ipcbench --csv file?)",
+		    rs->name, ipcb_csv_name(IPCB_COL_TRANSPORT));
 		goto out;
 	}
 	while ((rc = ipcb_csvread_next(r)) == 1) {
@@ -164,10 +154,11 @@ static int rows_fill(struct ipcb_rows *rs, struct ipcb_csvread *r, const unsigne
 		if (lines)
 			line = record <= nlines ? lines[record - 1] : 1;
 		if (n != nheader) {
-			rc = failf(err, errlen,
-				   "%s:%lu: %zu fields, but the header has %zu (one field per "
-				   "column; quote fields that hold commas)",
-				   rs->name, line, n, nheader);
+			rc = ipcb_parse_fail(
+			    err, errlen,
+			    "%s:%lu: %zu fields, but the header has %zu (one field per "
+			    "column; quote fields that hold commas)",
+			    rs->name, line, n, nheader);
 			goto out;
 		}
 		/* A file of several runs concatenated, each with its header. */
@@ -180,12 +171,12 @@ static int rows_fill(struct ipcb_rows *rs, struct ipcb_csvread *r, const unsigne
 				rc = text_add(rs, ipcb_csvread_field(r, map.at[c]),
 					      &rs->off[(rs->n - 1) * IPCB_CSV_NCOLS + c]);
 		if (rc == -E2BIG) {
-			failf(err, errlen, "%s:%lu: more than %u rows: not a CSV of runs", rs->name,
-			      line, IPCB_ROWS_MAX);
+			ipcb_parse_fail(err, errlen, "%s:%lu: more than %u rows: not a CSV of runs",
+					rs->name, line, IPCB_ROWS_MAX);
 			goto out;
 		}
 		if (rc < 0) {
-			failf(err, errlen, "%s: out of memory", rs->name);
+			ipcb_parse_fail(err, errlen, "%s: out of memory", rs->name);
 			goto out;
 		}
 	}
@@ -213,8 +204,8 @@ static int rows_parse(struct ipcb_rows *rs, const char *buf, size_t len, char *e
 		rs->json = true;
 		rc = ipcb_gbjson_to_csv(buf, len, &js, &jerr);
 		if (rc < 0) {
-			failf(err, errlen, "%s:%lu:%lu: %s", rs->name, jerr.line, jerr.col,
-			      jerr.msg);
+			ipcb_parse_fail(err, errlen, "%s:%lu:%lu: %s", rs->name, jerr.line,
+					jerr.col, jerr.msg);
 			ipcb_gbjson_csv_fini(&js);
 			return rc;
 		}
@@ -259,7 +250,7 @@ int ipcb_rows_read(struct ipcb_rows *rs, const char *path, char *err, size_t err
 	f = fopen(path, "r");
 	if (!f) {
 		rc = -errno;
-		failf(err, errlen, "%s: %s", path, strerror(-rc));
+		ipcb_parse_fail(err, errlen, "%s: %s", path, strerror(-rc));
 		return rc;
 	}
 	/* Read whole, without seeking: a pipe (<(...)) reads as a file does. */
@@ -271,15 +262,17 @@ int ipcb_rows_read(struct ipcb_rows *rs, const char *path, char *err, size_t err
 			if (cap > MAX_JSON_BYTES * 16ul) {
 				free(buf);
 				fclose(f);
-				return failf(err, errlen, "%s: more than %lu MiB: too large", path,
-					     MAX_JSON_BYTES * 16ul >> 20),
+				return ipcb_parse_fail(err, errlen,
+						       "%s: more than %lu MiB: too large", path,
+						       MAX_JSON_BYTES * 16ul >> 20),
 				       -E2BIG;
 			}
 			nb = realloc(buf, cap);
 			if (!nb) {
 				free(buf);
 				fclose(f);
-				return failf(err, errlen, "%s: out of memory", path), -ENOMEM;
+				return ipcb_parse_fail(err, errlen, "%s: out of memory", path),
+				       -ENOMEM;
 			}
 			buf = nb;
 		}
@@ -288,7 +281,7 @@ int ipcb_rows_read(struct ipcb_rows *rs, const char *path, char *err, size_t err
 	} while (got > 0);
 	if (ferror(f)) {
 		rc = -errno;
-		failf(err, errlen, "%s: %s", path, strerror(errno));
+		ipcb_parse_fail(err, errlen, "%s: %s", path, strerror(errno));
 		free(buf);
 		fclose(f);
 		return rc ? rc : -EIO;
@@ -296,8 +289,8 @@ int ipcb_rows_read(struct ipcb_rows *rs, const char *path, char *err, size_t err
 	fclose(f);
 	if (ipcb_gbjson_sniff(buf, len) && len > MAX_JSON_BYTES) {
 		free(buf);
-		return failf(err, errlen, "%s: more than %u MiB of JSON: too large", path,
-			     MAX_JSON_BYTES >> 20);
+		return ipcb_parse_fail(err, errlen, "%s: more than %u MiB of JSON: too large", path,
+				       MAX_JSON_BYTES >> 20);
 	}
 	rc = rows_parse(rs, buf, len, err, errlen);
 	free(buf);
@@ -337,13 +330,13 @@ int ipcb_rows_num(const struct ipcb_rows *rs, size_t i, enum ipcb_csv_column c, 
 	if (strspn(s, "0123456789.eE+-") != strlen(s) || *end || errno == ERANGE ||
 	    !isfinite(*out)) {
 		*out = NAN;
-		return failf(err, errlen, "%s:%lu: column %s: '%s' is not a number", rs->name,
-			     ipcb_rows_line(rs, i), ipcb_csv_name(c), s);
+		return ipcb_parse_fail(err, errlen, "%s:%lu: column %s: '%s' is not a number",
+				       rs->name, ipcb_rows_line(rs, i), ipcb_csv_name(c), s);
 	}
 	if (nonneg && *out < 0) {
 		*out = NAN;
-		return failf(err, errlen, "%s:%lu: column %s: '%s' is negative", rs->name,
-			     ipcb_rows_line(rs, i), ipcb_csv_name(c), s);
+		return ipcb_parse_fail(err, errlen, "%s:%lu: column %s: '%s' is negative", rs->name,
+				       ipcb_rows_line(rs, i), ipcb_csv_name(c), s);
 	}
 	return 0;
 }
