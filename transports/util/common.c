@@ -16,20 +16,26 @@
 
 /*
  * A message that goes in or comes out in pieces: how many calls it takes depends on the other
- * side's timing (how much it had taken or sent by then), so every call after the first is a wait
- * to a counted run (count.h).
+ * side's timing (how much it had taken or sent by then), so to a counted run (count.h) the first
+ * call is the message's and everything after it a wait for the rest, marked every time, so that
+ * every message crosses the same marks however many calls it took.
  */
 IPCB_HOT static int fd_full(int fd, char *p, size_t len, bool writing, struct ipcb_err *e,
 			    const char *call)
 {
-	bool waiting = false;
-	int rc = 0;
+	/* In memory: the code after the mark is then the same whichever way the rest went. */
+	volatile int rc = 0;
+	ssize_t n;
+	int err;
 
-	while (len > 0) {
-		ssize_t n = writing ? write(fd, p, len) : read(fd, p, len);
-
-		if (n < 0 && errno != EINTR) {
-			rc = ipcb_err(e, -errno, call);
+	if (!len)
+		return 0;
+	n = writing ? write(fd, p, len) : read(fd, p, len);
+	err = errno;
+	ipcb_count_wait(true);
+	for (;;) {
+		if (n < 0 && err != EINTR) {
+			rc = ipcb_err(e, -err, call);
 			break;
 		}
 		if (n == 0 && !writing) {
@@ -41,13 +47,12 @@ IPCB_HOT static int fd_full(int fd, char *p, size_t len, bool writing, struct ip
 			p += n;
 			len -= (size_t)n;
 		}
-		if (len && !waiting) {
-			waiting = true;
-			ipcb_count_wait(true);
-		}
+		if (!len)
+			break;
+		n = writing ? write(fd, p, len) : read(fd, p, len);
+		err = errno;
 	}
-	if (waiting)
-		ipcb_count_wait(false);
+	ipcb_count_wait(false);
 	return rc;
 }
 
