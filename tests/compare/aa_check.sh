@@ -1,7 +1,8 @@
 #!/bin/bash
 # aa_check.sh - a real A/A check of the CI gate for .ci/run: scripts/ab-gate with the same
 # ipcbench binary on both sides (pipe and shm, 64 B and 64 KiB, throughput, the default looks and
-# a 90 s budget). The same code can never be a regression, so any `regressed` (or a group that
+# a 90 s budget), counting first as it does by default: the verdicts are the counted table's when
+# the counts decided (counts.txt), else the last look's. The same code can never be a regression, so any `regressed` (or a group that
 # "would be regressed" were it not for the control rows) is a false alarm and fails the check.
 # And the gate must decide something: at least one group must be shown `ok` (equivalent within
 # the threshold at the stated confidence), or the check fails too, since a gate that only ever
@@ -19,7 +20,9 @@ trap 'rm -rf "$work"' EXIT
 status=0
 "$gate" --budget 90 --out "$work/gate" "$BIN" "$BIN" -t pipe,shm -s 64,64K -m throughput ||
 	status=$?
-summary=$(grep -E '^[0-9]+ groups? compared:' "$work/gate/look-final.txt" || true)
+table=$work/gate/look-final.txt
+[ -s "$table" ] || table=$work/gate/counts.txt
+summary=$(grep -E '^[0-9]+ groups? compared:' "$table" 2>/dev/null || true)
 [ -n "$summary" ] || {
 	echo "aa_check: FAIL: ab-gate exited $status without a comparison" >&2
 	exit 1
@@ -29,7 +32,7 @@ groups=$(sed -nE 's/^([0-9]+) groups? compared.*/\1/p' <<<"$summary")
 regressed=$(count regressed)
 oks=$(count ok)
 improved=$(count improved)
-would=$(grep -c 'would be regressed' "$work/gate/look-final.txt" || true)
+would=$(grep -c 'would be regressed' "$table" || true)
 # A summary these patterns no longer read must fail the check, not pass it with empty counts.
 for n in "$groups" "$regressed" "$oks" "$improved" "$would"; do
 	[[ $n =~ ^[0-9]+$ ]] || {
