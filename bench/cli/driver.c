@@ -453,9 +453,6 @@ static int resolve_transports(struct driver *d)
 	return d->nuse ? 0 : -ENOTSUP;
 }
 
-/* How long a server may take to answer after it was started. */
-#define SERVICE_START_LIMIT_S 20.0
-
 /* The CPU a row's server runs on: --server-cpu, else the receiver's (-1: unpinned). */
 static int server_cpu_for(const struct driver *d, const struct place *pl)
 {
@@ -482,7 +479,7 @@ static int services_start(struct driver *d)
 			p->svc = calloc(1, sizeof(*p->svc));
 			rc = p->svc ? ipcb_service_start(p->svc, p->t, p->opt, d->o.dir,
 							 server_cpu_for(d, &d->places[0]),
-							 SERVICE_START_LIMIT_S)
+							 IPCB_SERVICE_START_LIMIT_S)
 				    : -ENOMEM;
 			if (rc == -EINTR) {
 				d->interrupted = p->svc->signal;

@@ -26,6 +26,13 @@
 
 #include "transport.h"
 
+/*
+ * How long a server may take to answer after it was started: a Java broker pinned to one CPU
+ * beside the runs' sides takes tens of seconds on a busy machine; a healthy one answers sooner,
+ * and only a failure waits this long.
+ */
+#define IPCB_SERVICE_START_LIMIT_S 60.0
+
 struct ipcb_service_run {
 	struct ipcb_service svc;
 	pid_t pid;	/* 0: not running */
