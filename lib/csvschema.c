@@ -247,6 +247,13 @@ const struct ipcb_csv_col ipcb_csv_cols[IPCB_CSV_NCOLS] = {
 	"a broadcast's fan-out: the messages every receiver took, all together, per second over "
 	"the span `msgs_per_s` (what the sender published) is measured over; `msgs_per_s` times "
 	"the receivers when none was lost"),
+    [IPCB_COL_SERVER_START_MS] = DECIMAL("server_start_ms", "ms", 1, "no server process",
+	"how long the transport's server took to start, once per invocation: from its start until "
+	"it answered (a broker's storage formatted, its JVM's classes loaded), the same on every "
+	"row of the invocation"),
+    [IPCB_COL_SERVER_RSS_BYTES] = INTEGER("server_rss_bytes", "bytes", "no server process",
+	"the resident memory of the transport's server and every process it started (a name "
+	"server beside a broker, an Erlang port program), together, read after the row's run"),
 };
 /* clang-format on */
 

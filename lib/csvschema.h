@@ -125,6 +125,9 @@ enum ipcb_csv_column {
 	IPCB_COL_TUNING,
 	IPCB_COL_CPU_TOPOLOGY,
 	IPCB_COL_DELIVERIES_PER_S,
+	/* What the transport's server costs: its start, and its memory after the row's run. */
+	IPCB_COL_SERVER_START_MS,
+	IPCB_COL_SERVER_RSS_BYTES,
 	IPCB_CSV_NCOLS,
 };
 

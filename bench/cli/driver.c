@@ -495,13 +495,19 @@ static int services_start(struct driver *d)
 				free(p->svc);
 				continue;
 			}
-			/* A broker's start takes seconds: say what the wait was. */
-			if (!d->o.quiet)
-				fprintf(stderr, "# %s: %s answered %.2f s after it was started\n",
+			/* A broker's start takes seconds: say what the wait was, and its memory. */
+			if (!d->o.quiet) {
+				uint64_t rss = 0;
+
+				ipcb_service_rss_bytes(p->svc, &rss);
+				fprintf(stderr,
+					"# %s: %s answered %.2f s after it was started, %.0f MiB "
+					"resident\n",
 					p->t->name,
 					p->svc->svc.version[0] ? p->svc->svc.version
 							       : p->svc->svc.argv[0],
-					(double)(ipcb_now_ns() - t0) / 1e9);
+					(double)(ipcb_now_ns() - t0) / 1e9, (double)rss / 1048576);
+			}
 			/* What the running server showed it passes in one message. */
 			if (p->svc->svc.max_msg_bytes &&
 			    (!p->max_msg_bytes || p->svc->svc.max_msg_bytes < p->max_msg_bytes))
@@ -1606,6 +1612,12 @@ static bool run_point(struct driver *d, struct place *pl, const struct planned *
 	probe_before(pl);
 	rc = ipcb_run_one(s, r);
 	probe_after(pl);
+	/* What the server costs: its start, and the memory it holds after this run. */
+	if (p->svc) {
+		row->server_start_ms = (double)p->svc->start_ns / 1e6;
+		if (ipcb_service_rss_bytes(p->svc, &row->server_rss_bytes) < 0)
+			row->server_rss_bytes = 0;
+	}
 	if (p->svc && ipcb_service_check(p->svc) < 0 && rc == 0) {
 		/* Its server died: whatever the sides saw, the row would be of a broken set-up. */
 		snprintf(r->error, sizeof(r->error), "%.*s", (int)sizeof(r->error) - 1,

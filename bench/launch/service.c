@@ -206,7 +206,7 @@ int ipcb_service_start(struct ipcb_service_run *s, const struct ipcb_transport *
 		       double limit_s)
 {
 	const struct ipcb_service_ops *ops = t->service;
-	uint64_t rnd = 0, deadline;
+	uint64_t rnd = 0, deadline, started;
 	pid_t me = getpid();
 	char *log_path;
 	int rc, status;
@@ -265,7 +265,8 @@ int ipcb_service_start(struct ipcb_service_run *s, const struct ipcb_transport *
 	/* Both sides set the group, so that it is there before anything signals it. */
 	setpgid(s->pid, s->pid);
 	ipcb_rundir_note_pid(s->dir, s->pid);
-	deadline = ipcb_now_ns() + (uint64_t)(limit_s * 1e9);
+	started = ipcb_now_ns();
+	deadline = started + (uint64_t)(limit_s * 1e9);
 	for (;;) {
 		if (waitpid(s->pid, &status, WNOHANG) == s->pid) {
 			s->pid = 0;
@@ -275,8 +276,10 @@ int ipcb_service_start(struct ipcb_service_run *s, const struct ipcb_transport *
 		}
 		s->svc.err = (struct ipcb_err){0};
 		rc = service_hook(ops->ready, &s->svc);
-		if (rc == 0)
+		if (rc == 0) {
+			s->start_ns = ipcb_now_ns() - started;
 			break;
+		}
 		if (rc != -EAGAIN) {
 			char tail[200];
 
@@ -385,6 +388,35 @@ int ipcb_service_cpu_ns(const struct ipcb_service_run *s, uint64_t *ns)
 	}
 	closedir(d);
 	*ns = sum;
+	return 0;
+}
+
+int ipcb_service_rss_bytes(const struct ipcb_service_run *s, uint64_t *bytes)
+{
+	int pid[SERVICE_PROCS];
+	unsigned long long start[SERVICE_PROCS];
+	size_t procs = ipcb_service_procs(s, pid, start, SERVICE_PROCS);
+	uint64_t sum = 0;
+
+	if (!procs)
+		return -ESRCH;
+	for (size_t i = 0; i < procs; i++) {
+		char path[64], line[128];
+		unsigned long long kib;
+		FILE *f;
+
+		snprintf(path, sizeof(path), "/proc/%d/status", pid[i]);
+		f = fopen(path, "re");
+		if (!f)
+			continue; /* it ended meanwhile */
+		while (fgets(line, sizeof(line), f))
+			if (sscanf(line, "VmRSS: %llu kB", &kib) == 1) {
+				sum += (uint64_t)kib * 1024;
+				break;
+			}
+		fclose(f);
+	}
+	*bytes = sum;
 	return 0;
 }
 
