@@ -149,7 +149,8 @@ const struct ipcb_csv_col ipcb_csv_cols[IPCB_CSV_NCOLS] = {
 	"(`zmq 4.3.4`)"),
     [IPCB_COL_HOPS] = TEXT("hops", "not a transport's row",
 	"what lies between the endpoints: `direct`, `via I/O thread` (a library thread in each "
-	"process), `via daemon` (a server relays every message), `via broker`"),
+	"process), `via daemon` (a server relays every message), `via broker`, `via ORB` and `via "
+	"JVM` (an ORB's or the JVM's RMI thread receives each call and hands it to the receiver)"),
     [IPCB_COL_SERVER_CPU] = INTEGER("server_cpu", "", "no server process, or not pinned",
 	"CPU the transport's server process was pinned to (`--server-cpu`; default the "
 	"receiver's)"),
