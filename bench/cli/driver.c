@@ -1624,6 +1624,12 @@ static bool run_point(struct driver *d, struct place *pl, const struct planned *
 			 p->svc->error);
 		ipcb_run_result_fini(r);
 		rc = -ESRCH;
+	} else if (p->svc && rc < 0 && !p->svc->pid) {
+		/* The run failed (its sides waiting for a broker that died, until --timeout): the
+		 * server's end is the cause, and is said too. */
+		size_t len = strlen(r->error);
+
+		snprintf(r->error + len, sizeof(r->error) - len, "; its server: %s", p->svc->error);
 	} else if (p->svc && rc == 0 && svc_ns[0] != UINT64_MAX &&
 		   ipcb_service_cpu_ns(p->svc, &svc_ns[1]) == 0) {
 		r->server_cpu_s = (double)(svc_ns[1] - svc_ns[0]) / 1e9;

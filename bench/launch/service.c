@@ -30,8 +30,7 @@
 /* How long a server gets to end after SIGTERM, and after SIGKILL, before it is left. */
 #define SERVICE_TERM_NS 2000000000ull
 #define SERVICE_KILL_NS 5000000000ull
-/* How many of a server's processes stop and --cleanup look after. */
-#define SERVICE_PROCS 64
+#define SERVICE_PROCS	IPCB_SERVICE_PROCS
 
 static void service_sleep_ms(long ms)
 {
@@ -264,6 +263,7 @@ int ipcb_service_start(struct ipcb_service_run *s, const struct ipcb_transport *
 	}
 	/* Both sides set the group, so that it is there before anything signals it. */
 	setpgid(s->pid, s->pid);
+	s->pgid = s->pid;
 	ipcb_rundir_note_pid(s->dir, s->pid);
 	started = ipcb_now_ns();
 	deadline = started + (uint64_t)(limit_s * 1e9);
@@ -314,15 +314,13 @@ int ipcb_service_start(struct ipcb_service_run *s, const struct ipcb_transport *
 		}
 		service_sleep_ms(10);
 	}
-	/* What it started by now, for --cleanup to find too if the driver is killed. */
-	{
-		int pid[SERVICE_PROCS];
-		unsigned long long start[SERVICE_PROCS];
-		size_t procs = ipcb_service_procs(s, pid, start, SERVICE_PROCS);
-
-		for (size_t i = 1; i < procs; i++)
-			ipcb_rundir_note_pid(s->dir, pid[i]);
-	}
+	/*
+	 * What it started by now, for --cleanup to find too if the driver is killed, and for stop
+	 * to end if the server dies before them.
+	 */
+	s->nstarted = ipcb_service_procs(s, s->started_pid, s->started_ticks, SERVICE_PROCS);
+	for (size_t i = 1; i < s->nstarted; i++)
+		ipcb_rundir_note_pid(s->dir, s->started_pid[i]);
 	return 0;
 fail:
 	ipcb_service_stop(s);
@@ -518,7 +516,7 @@ void ipcb_service_stop(struct ipcb_service_run *s)
 {
 	int pid[SERVICE_PROCS];
 	unsigned long long start[SERVICE_PROCS];
-	size_t procs = ipcb_service_procs(s, pid, start, SERVICE_PROCS);
+	size_t procs = ipcb_service_procs(s, pid, start, SERVICE_PROCS), first;
 
 	if (s->pid > 0) {
 		/* The group: whatever the server started goes too. */
@@ -534,12 +532,30 @@ void ipcb_service_stop(struct ipcb_service_run *s)
 					s->svc.argv[0], (int)s->pid);
 		}
 		s->pid = 0;
+	} else if (s->pgid > 0) {
+		/* The server died: what it started in its group is ended all the same. */
+		kill(-s->pgid, SIGKILL);
 	}
+	s->pgid = 0;
+	first = procs ? 1 : 0; /* the server itself, when it was still running, is done */
+	/* Those it had started when it answered, wherever they are now (they lost their parent
+	 * if the server died first). */
+	for (size_t i = 1; i < s->nstarted && procs < SERVICE_PROCS; i++) {
+		bool known = false;
+
+		for (size_t k = 0; k < procs && !known; k++)
+			known = pid[k] == s->started_pid[i];
+		if (!known) {
+			pid[procs] = s->started_pid[i];
+			start[procs++] = s->started_ticks[i];
+		}
+	}
+	s->nstarted = 0;
 	/*
 	 * What the server started outside its process group (a helper in a session of its own)
 	 * would end by itself, later: it is ended now, so nothing of the server outlives it.
 	 */
-	for (size_t i = 1; i < procs; i++) {
+	for (size_t i = first; i < procs; i++) {
 		uint64_t end = ipcb_now_ns() + SERVICE_TERM_NS;
 
 		if (service_proc_alive(pid[i], start[i]))

@@ -34,6 +34,8 @@
  * and only a failure waits this long.
  */
 #define IPCB_SERVICE_START_LIMIT_S 60.0
+/* How many of a server's processes stop and --cleanup look after. */
+#define IPCB_SERVICE_PROCS 64
 
 struct ipcb_service_run {
 	struct ipcb_service svc;
@@ -45,6 +47,14 @@ struct ipcb_service_run {
 	char error[1024];
 	/* What starting it took: from its fork until it answered (0: not started). */
 	uint64_t start_ns;
+	/*
+	 * Its process group, and the processes it had started when it answered (with their start
+	 * times): stop ends them even when the server itself died first and they lost their parent.
+	 */
+	pid_t pgid;
+	int started_pid[IPCB_SERVICE_PROCS];
+	unsigned long long started_ticks[IPCB_SERVICE_PROCS];
+	size_t nstarted;
 };
 
 /*
