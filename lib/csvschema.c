@@ -153,7 +153,8 @@ const struct ipcb_csv_col ipcb_csv_cols[IPCB_CSV_NCOLS] = {
 	"(`zmq 4.3.4`)"),
     [IPCB_COL_HOPS] = TEXT("hops", "not a transport's row",
 	"what lies between the endpoints: `direct`, `via I/O thread` (a library thread in each "
-	"process), `via daemon` (a server relays every message), `via broker`"),
+	"process), `via daemon` (a server relays every message), `via broker`, `via ORB` and `via "
+	"JVM` (an ORB's or the JVM's RMI thread receives each call and hands it to the receiver)"),
     [IPCB_COL_SERVER_CPU] = INTEGER("server_cpu", "", "no server process, or not pinned",
 	"CPU the transport's server process was pinned to (`--server-cpu`; default the "
 	"receiver's)"),
@@ -280,6 +281,13 @@ const struct ipcb_csv_col ipcb_csv_cols[IPCB_CSV_NCOLS] = {
 	"message gave the "
 	"same counts (within 0.1%), else `timing-dependent:` and what moved: a wait its transport "
 	"does not mark, whose counts are then not the work per message"),
+    [IPCB_COL_SERVER_START_MS] = DECIMAL("server_start_ms", "ms", 1, "no server process",
+	"how long the transport's server took to start, once per invocation: from its start until "
+	"it answered (a broker's storage formatted, its JVM's classes loaded), the same on every "
+	"row of the invocation"),
+    [IPCB_COL_SERVER_RSS_BYTES] = INTEGER("server_rss_bytes", "bytes", "no server process",
+	"the resident memory of the transport's server and every process it started (a name "
+	"server beside a broker, an Erlang port program), together, read after the row's run"),
 };
 /* clang-format on */
 

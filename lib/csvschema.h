@@ -134,6 +134,9 @@ enum ipcb_csv_column {
 	IPCB_COL_RECEIVER_SYSCALLS_PER_MSG,
 	IPCB_COL_SYSCALLS,
 	IPCB_COL_COUNT_CHECK,
+	/* What the transport's server costs: its start, and its memory after the row's run. */
+	IPCB_COL_SERVER_START_MS,
+	IPCB_COL_SERVER_RSS_BYTES,
 	IPCB_CSV_NCOLS,
 };
 

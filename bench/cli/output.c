@@ -431,6 +431,10 @@ static int csv_format_row(FILE *f, const struct ipcb_row *row, const struct ipcb
 	if (r->server_counted)
 		ipcb_csv_set_decimal(&rec, IPCB_COL_SERVER_CPU_NS_PER_MSG,
 				     r->server_cpu_s * 1e9 / (double)r->server_messages);
+	if (row->server && row->server_start_ms > 0)
+		ipcb_csv_set_decimal(&rec, IPCB_COL_SERVER_START_MS, row->server_start_ms);
+	if (row->server && row->server_rss_bytes)
+		ipcb_csv_set_int(&rec, IPCB_COL_SERVER_RSS_BYTES, (int64_t)row->server_rss_bytes);
 	ipcb_csv_set_text(&rec, IPCB_COL_NET_PATH, row->net_path);
 	ipcb_csv_set_text(&rec, IPCB_COL_TIMESTAMP, stamp);
 	ipcb_csv_set_text(&rec, IPCB_COL_HOST, si->host);

@@ -60,6 +60,10 @@ struct ipcb_row {
 	const char *tuning;
 	bool server;	/* a transport with a server process (a service) */
 	int server_cpu; /* server: the CPU it was pinned to; -1 = not pinned */
+	/* server: how long it took to start, and its (and its processes') RSS after the run;
+	 * 0 = not known. */
+	double server_start_ms;
+	uint64_t server_rss_bytes;
 	/* Two hosts: the receiver's host's fingerprint and the network path; NULL elsewhere. */
 	const struct ipcb_sysinfo *peer;
 	const char *net_path;

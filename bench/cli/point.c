@@ -169,12 +169,24 @@ static bool run_point(struct driver *d, struct place *pl, const struct planned *
 	    (rc = ipcb_count_check(s, r, row, r->error, sizeof(r->error))) != 0)
 		ipcb_run_result_fini(r);
 	ipcb_probes_after(pl);
+	/* What the server costs: its start, and the memory it holds after this run. */
+	if (p->svc) {
+		row->server_start_ms = (double)p->svc->start_ns / 1e6;
+		if (ipcb_service_rss_bytes(p->svc, &row->server_rss_bytes) < 0)
+			row->server_rss_bytes = 0;
+	}
 	if (p->svc && ipcb_service_check(p->svc) < 0 && rc == 0) {
 		/* Its server died: whatever the sides saw, the row would be of a broken set-up. */
 		snprintf(r->error, sizeof(r->error), "%.*s", (int)sizeof(r->error) - 1,
 			 p->svc->error);
 		ipcb_run_result_fini(r);
 		rc = -ESRCH;
+	} else if (p->svc && rc < 0 && !p->svc->pid) {
+		/* The run failed (its sides waiting for a broker that died, until --timeout): the
+		 * server's end is the cause, and is said too. */
+		size_t len = strlen(r->error);
+
+		snprintf(r->error + len, sizeof(r->error) - len, "; its server: %s", p->svc->error);
 	} else if (p->svc && rc == 0 && svc_ns[0] != UINT64_MAX &&
 		   ipcb_service_cpu_ns(p->svc, &svc_ns[1]) == 0) {
 		r->server_cpu_s = (double)(svc_ns[1] - svc_ns[0]) / 1e9;

@@ -718,7 +718,8 @@ int ipcb_selftest_main(int argc, char **argv)
 
 		ipcb_opt_defaults(su.t, opt);
 		rc = ipcb_service_start(&svc, su.t, opt, su.dir,
-					sysconf(_SC_NPROCESSORS_ONLN) > 1 ? 1 : 0, 20);
+					sysconf(_SC_NPROCESSORS_ONLN) > 1 ? 1 : 0,
+					IPCB_SERVICE_START_LIMIT_S);
 		if (!ok(rc == 0, "%s: its server starts and answers (%s)", su.t->name,
 			rc ? svc.error : svc.svc.version))
 			return tap_done();

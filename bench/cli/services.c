@@ -12,8 +12,6 @@
 
 #include "clock.h"
 
-/* How long a server may take to answer after it was started. */
-#define SERVICE_START_LIMIT_S 20.0
 
 /* The CPU a row's server runs on: --server-cpu, else the receiver's (-1: unpinned). */
 int ipcb_services_cpu(const struct driver *d, const struct place *pl)
@@ -41,7 +39,7 @@ int ipcb_services_start(struct driver *d)
 			p->svc = calloc(1, sizeof(*p->svc));
 			rc = p->svc ? ipcb_service_start(p->svc, p->t, p->opt, d->o.dir,
 							 ipcb_services_cpu(d, &d->places[0]),
-							 SERVICE_START_LIMIT_S)
+							 IPCB_SERVICE_START_LIMIT_S)
 				    : -ENOMEM;
 			if (rc == -EINTR) {
 				d->interrupted = p->svc->signal;
@@ -57,13 +55,19 @@ int ipcb_services_start(struct driver *d)
 				free(p->svc);
 				continue;
 			}
-			/* A broker's start takes seconds: say what the wait was. */
-			if (!d->o.quiet)
-				fprintf(stderr, "# %s: %s answered %.2f s after it was started\n",
+			/* A broker's start takes seconds: say what the wait was, and its memory. */
+			if (!d->o.quiet) {
+				uint64_t rss = 0;
+
+				ipcb_service_rss_bytes(p->svc, &rss);
+				fprintf(stderr,
+					"# %s: %s answered %.2f s after it was started, %.0f MiB "
+					"resident\n",
 					p->t->name,
 					p->svc->svc.version[0] ? p->svc->svc.version
 							       : p->svc->svc.argv[0],
-					(double)(ipcb_now_ns() - t0) / 1e9);
+					(double)(ipcb_now_ns() - t0) / 1e9, (double)rss / 1048576);
+			}
 			/* What the running server showed it passes in one message. */
 			if (p->svc->svc.max_msg_bytes &&
 			    (!p->max_msg_bytes || p->svc->svc.max_msg_bytes < p->max_msg_bytes))

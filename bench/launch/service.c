@@ -30,8 +30,7 @@
 /* How long a server gets to end after SIGTERM, and after SIGKILL, before it is left. */
 #define SERVICE_TERM_NS 2000000000ull
 #define SERVICE_KILL_NS 5000000000ull
-/* How many of a server's processes stop and --cleanup look after. */
-#define SERVICE_PROCS 64
+#define SERVICE_PROCS	IPCB_SERVICE_PROCS
 
 static void service_sleep_ms(long ms)
 {
@@ -206,7 +205,7 @@ int ipcb_service_start(struct ipcb_service_run *s, const struct ipcb_transport *
 		       double limit_s)
 {
 	const struct ipcb_service_ops *ops = t->service;
-	uint64_t rnd = 0, deadline;
+	uint64_t rnd = 0, deadline, started;
 	pid_t me = getpid();
 	char *log_path;
 	int rc, status;
@@ -264,8 +263,10 @@ int ipcb_service_start(struct ipcb_service_run *s, const struct ipcb_transport *
 	}
 	/* Both sides set the group, so that it is there before anything signals it. */
 	setpgid(s->pid, s->pid);
+	s->pgid = s->pid;
 	ipcb_rundir_note_pid(s->dir, s->pid);
-	deadline = ipcb_now_ns() + (uint64_t)(limit_s * 1e9);
+	started = ipcb_now_ns();
+	deadline = started + (uint64_t)(limit_s * 1e9);
 	for (;;) {
 		if (waitpid(s->pid, &status, WNOHANG) == s->pid) {
 			s->pid = 0;
@@ -275,8 +276,10 @@ int ipcb_service_start(struct ipcb_service_run *s, const struct ipcb_transport *
 		}
 		s->svc.err = (struct ipcb_err){0};
 		rc = service_hook(ops->ready, &s->svc);
-		if (rc == 0)
+		if (rc == 0) {
+			s->start_ns = ipcb_now_ns() - started;
 			break;
+		}
 		if (rc != -EAGAIN) {
 			char tail[200];
 
@@ -311,15 +314,13 @@ int ipcb_service_start(struct ipcb_service_run *s, const struct ipcb_transport *
 		}
 		service_sleep_ms(10);
 	}
-	/* What it started by now, for --cleanup to find too if the driver is killed. */
-	{
-		int pid[SERVICE_PROCS];
-		unsigned long long start[SERVICE_PROCS];
-		size_t procs = ipcb_service_procs(s, pid, start, SERVICE_PROCS);
-
-		for (size_t i = 1; i < procs; i++)
-			ipcb_rundir_note_pid(s->dir, pid[i]);
-	}
+	/*
+	 * What it started by now, for --cleanup to find too if the driver is killed, and for stop
+	 * to end if the server dies before them.
+	 */
+	s->nstarted = ipcb_service_procs(s, s->started_pid, s->started_ticks, SERVICE_PROCS);
+	for (size_t i = 1; i < s->nstarted; i++)
+		ipcb_rundir_note_pid(s->dir, s->started_pid[i]);
 	return 0;
 fail:
 	ipcb_service_stop(s);
@@ -385,6 +386,35 @@ int ipcb_service_cpu_ns(const struct ipcb_service_run *s, uint64_t *ns)
 	}
 	closedir(d);
 	*ns = sum;
+	return 0;
+}
+
+int ipcb_service_rss_bytes(const struct ipcb_service_run *s, uint64_t *bytes)
+{
+	int pid[SERVICE_PROCS];
+	unsigned long long start[SERVICE_PROCS];
+	size_t procs = ipcb_service_procs(s, pid, start, SERVICE_PROCS);
+	uint64_t sum = 0;
+
+	if (!procs)
+		return -ESRCH;
+	for (size_t i = 0; i < procs; i++) {
+		char path[64], line[128];
+		unsigned long long kib;
+		FILE *f;
+
+		snprintf(path, sizeof(path), "/proc/%d/status", pid[i]);
+		f = fopen(path, "re");
+		if (!f)
+			continue; /* it ended meanwhile */
+		while (fgets(line, sizeof(line), f))
+			if (sscanf(line, "VmRSS: %llu kB", &kib) == 1) {
+				sum += (uint64_t)kib * 1024;
+				break;
+			}
+		fclose(f);
+	}
+	*bytes = sum;
 	return 0;
 }
 
@@ -486,7 +516,7 @@ void ipcb_service_stop(struct ipcb_service_run *s)
 {
 	int pid[SERVICE_PROCS];
 	unsigned long long start[SERVICE_PROCS];
-	size_t procs = ipcb_service_procs(s, pid, start, SERVICE_PROCS);
+	size_t procs = ipcb_service_procs(s, pid, start, SERVICE_PROCS), first;
 
 	if (s->pid > 0) {
 		/* The group: whatever the server started goes too. */
@@ -502,12 +532,30 @@ void ipcb_service_stop(struct ipcb_service_run *s)
 					s->svc.argv[0], (int)s->pid);
 		}
 		s->pid = 0;
+	} else if (s->pgid > 0) {
+		/* The server died: what it started in its group is ended all the same. */
+		kill(-s->pgid, SIGKILL);
 	}
+	s->pgid = 0;
+	first = procs ? 1 : 0; /* the server itself, when it was still running, is done */
+	/* Those it had started when it answered, wherever they are now (they lost their parent
+	 * if the server died first). */
+	for (size_t i = 1; i < s->nstarted && procs < SERVICE_PROCS; i++) {
+		bool known = false;
+
+		for (size_t k = 0; k < procs && !known; k++)
+			known = pid[k] == s->started_pid[i];
+		if (!known) {
+			pid[procs] = s->started_pid[i];
+			start[procs++] = s->started_ticks[i];
+		}
+	}
+	s->nstarted = 0;
 	/*
 	 * What the server started outside its process group (a helper in a session of its own)
 	 * would end by itself, later: it is ended now, so nothing of the server outlives it.
 	 */
-	for (size_t i = 1; i < procs; i++) {
+	for (size_t i = first; i < procs; i++) {
 		uint64_t end = ipcb_now_ns() + SERVICE_TERM_NS;
 
 		if (service_proc_alive(pid[i], start[i]))

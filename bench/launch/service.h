@@ -11,6 +11,8 @@
  *               directory (rundir.h) and wait, within a time limit, until it answers
  *   pin ....... move every thread of the server to a CPU (each row's server CPU)
  *   cpu_ns .... the CPU time all its threads have used so far
+ *   rss_bytes . the memory it and the processes it started hold now (start_ns: how long it took
+ *               to answer)
  *   check ..... is it still there? (a server that died fails the run, naming its exit)
  *   stop ...... SIGTERM, then SIGKILL after a grace period, reap, remove the directory
  *
@@ -26,6 +28,15 @@
 
 #include "transport.h"
 
+/*
+ * How long a server may take to answer after it was started: a Java broker pinned to one CPU
+ * beside the runs' sides takes tens of seconds on a busy machine; a healthy one answers sooner,
+ * and only a failure waits this long.
+ */
+#define IPCB_SERVICE_START_LIMIT_S 60.0
+/* How many of a server's processes stop and --cleanup look after. */
+#define IPCB_SERVICE_PROCS 64
+
 struct ipcb_service_run {
 	struct ipcb_service svc;
 	pid_t pid;	/* 0: not running */
@@ -34,6 +45,16 @@ struct ipcb_service_run {
 	char tag[64];
 	int signal; /* start: the signal that interrupted it */
 	char error[1024];
+	/* What starting it took: from its fork until it answered (0: not started). */
+	uint64_t start_ns;
+	/*
+	 * Its process group, and the processes it had started when it answered (with their start
+	 * times): stop ends them even when the server itself died first and they lost their parent.
+	 */
+	pid_t pgid;
+	int started_pid[IPCB_SERVICE_PROCS];
+	unsigned long long started_ticks[IPCB_SERVICE_PROCS];
+	size_t nstarted;
 };
 
 /*
@@ -49,6 +70,11 @@ int ipcb_service_start(struct ipcb_service_run *s, const struct ipcb_transport *
 int ipcb_service_pin(struct ipcb_service_run *s, int cpu);
 /* CPU time (user + system, every thread) the server has used so far. 0 or -errno. */
 int ipcb_service_cpu_ns(const struct ipcb_service_run *s, uint64_t *ns);
+/*
+ * The resident memory (RSS) of the server and of every process it started (ipcb_service_procs),
+ * together, in bytes. 0 or -errno (-ESRCH: not running).
+ */
+int ipcb_service_rss_bytes(const struct ipcb_service_run *s, uint64_t *bytes);
 /* Is the server still running? 0, or -ESRCH with s->error saying how it ended. */
 int ipcb_service_check(struct ipcb_service_run *s);
 /*

@@ -473,7 +473,8 @@ struct ipcb_transport {
 	 * What lies between the two endpoints, for the row's `hops` column: NULL for "direct"
 	 * (the endpoints' own calls move the message, kernel or library); "via I/O thread" (a
 	 * library thread in each process moves it), "via daemon" (a server process relays every
-	 * message), "via broker".
+	 * message), "via broker", "via ORB" and "via JVM" (an ORB's or Java RMI's thread receives
+	 * each call and hands it to the receiving endpoint).
 	 */
 	const char *hops;
 	/*

@@ -3,6 +3,10 @@
 # of their own (distinct processes, ports and directories), then one driver is killed with
 # SIGKILL while its brokers run and the other ends normally; after `ipcbench --cleanup`, no
 # broker process of either, no port they listened on and no directory they used is left.
+# Then the Java brokers (kafka, rocketmq: a JVM, and for RocketMQ a name server beside it):
+# one killed mid-run fails that run, saying how it ended, and nothing of it is left (its name
+# server included); without Java, or without their jars in the Maven cache, or with a Java that
+# fails at once, each is skipped, naming what is missing or the server's last line, not hung.
 #
 # Usage: brokers.sh PATH/TO/ipcbench
 . "$(dirname "$0")/lib.sh"
@@ -58,16 +62,19 @@ ready() { # ready DRIVER: all its brokers listed and every one of them alive
 	[ "$n" -ge "$nbrokers" ] && grep -q "latency" "$WORK/run$2.err"
 }
 
+# The first driver (killed later) runs long; the second starts once the first's brokers are up,
+# so both run at once however long each broker takes to start, and it ends normally.
 pids=()
 for i in 1 2; do
-	# Long enough runs that both drivers' brokers are up together.
-	"$BIN" -t "$brokers" -s 64 -m latency -d 4 --repeat 2 --timeout 60 \
+	"$BIN" -t "$brokers" -s 64 -m latency -d 4 --repeat $((i == 1 ? 50 : 2)) --timeout 60 \
 		--csv "$WORK/run$i.csv" >/dev/null 2>"$WORK/run$i.err" &
 	pids+=($!)
 	BG_PIDS+=($!)
+	# Java brokers take tens of seconds each to start on a busy machine, one after the other.
+	wait_for 300 ready "${pids[$((i - 1))]}" $i || break
 done
-wait_for 60 ready "${pids[0]}" 1 && wait_for 60 ready "${pids[1]}" 2
-ok $? "both drivers started their $nbrokers broker(s) ($brokers)"
+ready "${pids[0]}" 1 && ready "${pids[1]}" 2
+ok $? "both drivers started their $nbrokers broker(s) ($brokers)" || diag "$WORK/run1.err" "$WORK/run2.err"
 listed "${pids[0]}" | sort -u >"$WORK/procs1"
 listed "${pids[1]}" | sort -u >"$WORK/procs2"
 [ -s "$WORK/procs1" ] && [ -s "$WORK/procs2" ] &&
@@ -105,5 +112,78 @@ ok $? "no port the brokers listened on is listening${left:+: still$left}"
 [ -z "$(left_named "${pids[0]}")" ]
 ok $? "nothing named ipcbench-${pids[0]}-* is left (directories, sockets, data)"
 left_named "${pids[0]}" | diag
+
+# ---- the Java brokers ---------------------------------------------------------------------------
+java_brokers=$(tr ',' '\n' <<<"$brokers" | grep -xE 'kafka|rocketmq' | paste -sd' ')
+if [ -z "$java_brokers" ]; then
+	skip "a Java broker killed mid-run, and Java brokers that cannot start" \
+		"neither kafka nor rocketmq runs here"
+	done_testing
+fi
+started() { # started DRIVER ERRFILE: its server listed, and its run begun
+	[ -n "$(listed "$1")" ] && grep -q '^\[1/' "$2"
+}
+for t in $java_brokers; do
+	# One run of several seconds; its server is killed a second into it. The sides then wait
+	# for messages that never come, until --timeout ends the run.
+	"$BIN" -t "$t" -s 64 -m latency -d 6 --timeout 12 --csv "$WORK/$t-died.csv" \
+		>/dev/null 2>"$WORK/$t-died.err" &
+	drv=$!
+	BG_PIDS+=($drv)
+	wait_for 120 started "$drv" "$WORK/$t-died.err"
+	ok $? "$t: its server started and its run began" || diag "$WORK/$t-died.err"
+	listed "$drv" | sort -u >"$WORK/$t-procs"
+	sleep 1
+	victim=$(head -n 1 "$WORK/$t-procs" | cut -d' ' -f1)
+	kill -KILL "${victim:-0}" 2>/dev/null
+	wait "$drv"
+	st=$?
+	[ $st -eq 1 ] && grep -qE "$t .* run 1: .*its server: .*killed by signal $(kill -l KILL)" \
+		"$WORK/$t-died.err"
+	ok $? "$t: its server killed mid-run (pid ${victim:-none}): the run fails saying so (exit $st)"
+	[ $st -eq 1 ] || diag "$WORK/$t-died.err"
+	wait_for 10 all_gone "$WORK/$t-procs"
+	ok $? "$t: none of its server's $(wc -l <"$WORK/$t-procs") processes is left"
+	[ -z "$(left_named "$drv")" ]
+	ok $? "$t: nothing named ipcbench-$drv-* is left"
+	left_named "$drv" | diag
+done
+
+# No Java: neither $JAVA_HOME nor java on $PATH (the driver is found by its path).
+env -u JAVA_HOME PATH=/nonexistent "$BIN" -t "${java_brokers// /,}" -s 64 -n 5 \
+	>/dev/null 2>"$WORK/nojava.err"
+st=$?
+[ $st -eq 77 ] && [ "$(grep -c 'skipping .*Java' "$WORK/nojava.err")" -eq "$(wc -w <<<"$java_brokers")" ]
+ok $? "without Java: $java_brokers skipped, naming Java, exit 77 (got $st)"
+diag "$WORK/nojava.err"
+
+# No jars: an empty Maven cache.
+mkdir -p "$WORK/empty-cache"
+IPCB_MAVEN_CACHE="$WORK/empty-cache" "$BIN" -t "${java_brokers// /,}" -s 64 -n 5 \
+	>/dev/null 2>"$WORK/nojars.err"
+st=$?
+[ $st -eq 77 ] && [ "$(grep -c 'not in the Maven cache .*scripts/setup' "$WORK/nojars.err")" -eq "$(wc -w <<<"$java_brokers")" ]
+ok $? "without their jars: $java_brokers skipped, naming a missing jar, exit 77 (got $st)"
+diag "$WORK/nojars.err"
+
+# A Java that fails at once: the server's end is named with its last words.
+mkdir -p "$WORK/badjdk/bin"
+printf '#!/bin/sh\necho "this Java cannot start a JVM" >&2\nexit 1\n' >"$WORK/badjdk/bin/java"
+chmod +x "$WORK/badjdk/bin/java"
+JAVA_HOME="$WORK/badjdk" "$BIN" -t "${java_brokers// /,}" -s 64 -n 5 >/dev/null \
+	2>"$WORK/badjava.err" &
+drv=$!
+BG_PIDS+=($drv)
+wait_for 60 proc_gone "$drv"
+ok $? "with a Java that fails at once the driver ends by itself"
+wait "$drv"
+st=$?
+# kafka's server ends at once, named with its last line; rocketmq's sides need the JVM's library,
+# which such a Java lacks, so its probe names that first.
+[ $st -eq 77 ] && [ "$(grep -cE 'skipping (kafka: .*before it was ready.*this Java cannot start a JVM|rocketmq: no Java virtual machine)' "$WORK/badjava.err")" -eq "$(wc -w <<<"$java_brokers")" ]
+ok $? "with a Java that fails: $java_brokers skipped, kafka with its server's last line (exit $st)"
+diag "$WORK/badjava.err"
+[ -z "$(left_named "$drv")" ]
+ok $? "with a Java that fails: nothing named ipcbench-$drv-* is left"
 
 done_testing

@@ -187,10 +187,10 @@ int main(void)
 		       o.transports[o.ntransports - 1] == ipcb_transport_find("zmq-ipc"),
 		   "a family stands for its own transports (not null); one named beside it once");
 	}
-	ok(parse(&o, "-t", "brokers", NULL) == 0 && o.ntransports == 3 &&
+	ok(parse(&o, "-t", "brokers", NULL) == 0 && o.ntransports == 5 &&
 	       o.transports[0]->layer == IPCB_LAYER_BROKER &&
-	       o.transports[2]->layer == IPCB_LAYER_BROKER,
-	   "brokers: three");
+	       o.transports[4]->layer == IPCB_LAYER_BROKER,
+	   "brokers: five (amqp, mqtt, redis, kafka, rocketmq)");
 	ok(parse(&o, "-t", "middleware,middleware", NULL) == 0, "a family twice adds nothing");
 	ok(parse(&o, "-t", "rpc,middleware,rpc", NULL) == -EINVAL && strstr(err, "'rpc'"),
 	   "a transport named twice is refused, families or not (%s)", err);

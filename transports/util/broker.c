@@ -62,6 +62,39 @@ int ipcb_broker_probe(struct ipcb_probe *p, const char *prog, const char *pkg)
 	return rc;
 }
 
+int ipcb_broker_port_besides(const int *taken, int n, struct ipcb_err *e)
+{
+	for (int tries = 0; tries < 20; tries++) {
+		int port = ipcb_broker_port(), clash = 0;
+
+		if (port < 0)
+			return ipcb_err(e, port, "bind(127.0.0.1:0)");
+		for (int i = 0; i < n; i++)
+			clash |= taken[i] == port;
+		if (!clash)
+			return port;
+	}
+	return ipcb_err(e, -EADDRINUSE, "bind(127.0.0.1:0)");
+}
+
+int ipcb_broker_java(char **out)
+{
+	const char *home = getenv("JAVA_HOME");
+
+	*out = NULL;
+	if (home && home[0] == '/') {
+		if (asprintf(out, "%s/bin/java", home) < 0) {
+			*out = NULL;
+			return -ENOMEM;
+		}
+		if (access(*out, X_OK) == 0)
+			return 0;
+		free(*out);
+		*out = NULL;
+	}
+	return ipcb_broker_find("java", out);
+}
+
 int ipcb_broker_file(struct ipcb_service *svc, const char *name, unsigned mode, const char *fmt,
 		     ...)
 {

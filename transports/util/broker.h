@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * broker.h - what the message-broker transports (amqp, mqtt, redis) share: finding the
- * server's program, a free port on the loopback for a second listener, the server's files in
+ * broker.h - what the message-broker transports (amqp, mqtt, redis, kafka, rocketmq) share: finding
+ * the server's program, a free port on the loopback for a second listener, the server's files in
  * its service directory, and readiness by a TCP connection. Each returns 0 or a negative errno
  * and records the failing call in the given error.
  */
@@ -22,13 +22,22 @@ int ipcb_broker_find(const char *prog, char **out);
 /* probe(): is `prog` here? Else the reason names the Debian package `pkg` that provides it. */
 int ipcb_broker_probe(struct ipcb_probe *p, const char *prog, const char *pkg);
 
-
 /* Write the file `name` in the service's directory (mode, O_EXCL), printf-style. 0 or -errno. */
 int ipcb_broker_file(struct ipcb_service *svc, const char *name, unsigned mode, const char *fmt,
 		     ...) __attribute__((format(printf, 4, 5)));
 
 /* Does something accept TCP connections on 127.0.0.1:port? 0 yes, -EAGAIN not yet, or -errno. */
 int ipcb_broker_tcp_ready(int port, struct ipcb_err *e);
+
+/* A TCP port nobody listens on now that is none of the n in taken (a server's second listener).
+ * A positive port, or a negative errno recorded in e. */
+int ipcb_broker_port_besides(const int *taken, int n, struct ipcb_err *e);
+
+/*
+ * The Java launcher for a server written in Java: $JAVA_HOME/bin/java when JAVA_HOME is set,
+ * else java on $PATH, in *out (allocated; the caller frees it). 0, -ENOENT or -ENOMEM.
+ */
+int ipcb_broker_java(char **out);
 
 /* "64M", "512K", "100": a byte count for a limit's text. */
 void ipcb_broker_bytes_text(size_t bytes, char *out, size_t n);
