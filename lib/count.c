@@ -20,12 +20,28 @@ static struct {
 	bool collecting; /* between ipcb_count_start() and ipcb_count_stop() */
 } cs;
 
-bool ipcb_count_supported(void)
+/*
+ * AddressSanitizer's runtime must be the first library a process loads, and valgrind loads its
+ * own before it: a sanitized ipcbench dies at start under callgrind, so it is told here instead.
+ */
+#if defined(__SANITIZE_ADDRESS__)
+#define IPCB_COUNT_ASAN 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define IPCB_COUNT_ASAN 1
+#endif
+#endif
+
+const char *ipcb_count_unsupported(void)
 {
-#ifdef IPCB_HAVE_CALLGRIND
-	return true;
+#if !defined(IPCB_HAVE_CALLGRIND)
+	return "this ipcbench was built without valgrind's client-request header (Debian package "
+	       "valgrind; scripts/setup installs it): rebuild after installing it";
+#elif defined(IPCB_COUNT_ASAN)
+	return "this ipcbench was built with AddressSanitizer, which cannot run under valgrind: "
+	       "count with a build without -Db_sanitize";
 #else
-	return false;
+	return NULL;
 #endif
 }
 

@@ -26,8 +26,8 @@ extern bool ipcb_counting;
 /* Set by the harness's wrappers while a transport's hook runs: its waits are the transport's. */
 extern bool ipcb_count_in_transport;
 
-/* Built with callgrind's client requests: --count can run at all. */
-bool ipcb_count_supported(void);
+/* Why --count cannot run in this build (no client requests, a sanitizer), or NULL: it can. */
+const char *ipcb_count_unsupported(void);
 
 void ipcb_count_mark(bool begin);
 

@@ -322,11 +322,8 @@ static int count_check(struct ipcb_opts *o, const struct ipcb_opts_given *st, ch
 				       "--count counts closed loops of one pair on this host: not "
 				       "with %s",
 				       what);
-	if (!ipcb_count_supported())
-		return ipcb_parse_fail(err, errlen,
-				       "--count: this ipcbench was built without valgrind's "
-				       "client-request header (Debian package valgrind; "
-				       "scripts/setup installs it): rebuild after installing it");
+	if (ipcb_count_unsupported())
+		return ipcb_parse_fail(err, errlen, "--count: %s", ipcb_count_unsupported());
 	if (!st->messages)
 		o->messages = IPCB_COUNT_MESSAGES;
 	/* A warm-up binds the libraries' symbols and touches the buffers; counts need no more. */

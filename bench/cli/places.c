@@ -286,11 +286,12 @@ int ipcb_place_clock_check(struct driver *d, struct place *pl)
 	char err[IPCB_RUN_ERR_BYTES];
 	/* Unpinned sides may land anywhere: the first two CPUs stand in for any pair. */
 	const int *cpu = pl->kind == IPCB_PLACE_UNPINNED ? d->first_cpus : pl->cpu;
-	const struct ipcb_remote_clock *rc_two = &d->peer->remote.clock;
 	int rc;
 
 	/* Two hosts: no shared clock; each run measures the offset over the connection. */
 	if (pl->kind == IPCB_PLACE_TWO_HOST) {
+		const struct ipcb_remote_clock *rc_two = &d->peer->remote.clock;
+
 		printf("# two-host (CPU %d here, CPU %d on the peer): the peer's clock is %+lld ns "
 		       "from ours, within +-%lld ns (%u exchanges over the control connection); "
 		       "each run measures it again, and one-way rows say their bound\n",
