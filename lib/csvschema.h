@@ -179,7 +179,7 @@ struct ipcb_csv_metric {
 #define IPCB_CSV_NMETRICS 4
 extern const struct ipcb_csv_metric ipcb_csv_metrics[IPCB_CSV_NMETRICS];
 /* The longest the header may be (the unit test checks the table's fits). */
-#define IPCB_CSV_HEADER_MAX 1279
+#define IPCB_CSV_HEADER_MAX 2047
 /* The header line (every name in table order, comma-separated), without a newline. */
 const char *ipcb_csv_header(void);
 
