@@ -68,6 +68,8 @@ static const struct {
     [M_BPS_AB] = {"throughput one way", false, 'b'},
     [M_BPS_BA] = {"throughput the other way", false, 'b'},
     [M_SLO_RATE] = {"rate the bound held to", false, 'r'},
+    [M_SRV_START] = {"server start-up", true, 't'},
+    [M_SRV_RSS] = {"server memory", true, 'm'},
 };
 
 bool measure_lower_better(enum measure m)
@@ -329,6 +331,8 @@ static int row_values(struct model *m, size_t i, enum rowkind rk, struct run *r,
 	    {RK_LAST, IPCB_COL_P50_NS, M_LAST},
 	    {RK_LAST, IPCB_COL_P99_NS, M_LAST99},
 	    {RK_CALL, IPCB_COL_P50_NS, M_SEND_CALL},
+	    {RK_MAIN, IPCB_COL_SERVER_START_MS, M_SRV_START},
+	    {RK_MAIN, IPCB_COL_SERVER_RSS_BYTES, M_SRV_RSS},
 	};
 	double s = NAN, rv = NAN, x;
 	bool lat = strcmp(get(m, i, IPCB_COL_MODE), "latency") == 0;
@@ -341,6 +345,7 @@ static int row_values(struct model *m, size_t i, enum rowkind rk, struct run *r,
 			r->v[fill[k].ms] = x;
 	if (rc || rk != RK_MAIN)
 		return rc;
+	r->v[M_SRV_START] *= 1e6; /* the column is in ms, every time here in ns */
 	if (lat) {
 		static const struct {
 			enum ipcb_csv_column col;

@@ -52,7 +52,9 @@ enum measure {
 	M_PAIR_MAX,   /* and the fastest's */
 	M_BPS_AB,     /* a stream both ways: each way */
 	M_BPS_BA,
-	M_SLO_RATE, /* a rate sweep's outcome: the rate its bound held to */
+	M_SLO_RATE,  /* a rate sweep's outcome: the rate its bound held to */
+	M_SRV_START, /* a server's start, until it answered, ns (once per invocation) */
+	M_SRV_RSS,   /* its resident memory and its processes', after the run, bytes */
 	M_COUNT,
 };
 

@@ -68,7 +68,9 @@ void sec_queues(struct report *r)
 	    "Side by side, doing the same verified work: the %s round trip and the %s stream, what "
 	    "the sender pays per streamed %s message (CPU, in ns), what the transport's server "
 	    "pays per message (its CPU over the whole run: per round trip, or per streamed "
-	    "message), and C12's comparison of each: " DOC_I(
+	    "message), what the server itself costs (how long it took to start until it "
+	    "answered, and the memory it and the processes it started held after the runs), "
+	    "and C12's comparison of each: " DOC_I(
 		"a queue lets the sender continue at "
 		"once") ", holding where, with the receiver slowed (it works a fixed time on each "
 			"message) and the sender offering a rate it keeps up with, a send call "
@@ -79,9 +81,10 @@ void sec_queues(struct report *r)
 		const char *pl = m->placements[p];
 
 		ipcb_doc_h(r->d, 3, "%s", pl);
-		ipcb_doc_table(r->d, "lllrrrrrl", "transport", "what", "hops", "round trip",
+		ipcb_doc_table(r->d, "lllrrrrrrrl", "transport", "what", "hops", "round trip",
 			       "stream", "sender CPU per streamed message",
 			       "server CPU per round trip", "server CPU per streamed message",
+			       "server start-up", "server memory",
 			       "sender continues at once (C12)");
 		for (int k = K_KERNEL; k <= K_BROKER; k++)
 			for (size_t i = 0; i < m->nlabels; i++) {
@@ -93,7 +96,7 @@ void sec_queues(struct report *r)
 				    model_pair(m, m->labels[i], pl, r->small, false);
 				const struct group *g = rt ? rt : st;
 				const struct group *slow = NULL;
-				char v[5][128];
+				char v[7][128];
 
 				if (!g || kind_of(g) != (enum kind)k)
 					continue;
@@ -111,9 +114,15 @@ void sec_queues(struct report *r)
 					       sizeof(v[3]));
 				measure_format(M_SERVER, st1 ? st1->sum[M_SERVER].median : NAN,
 					       v[4], sizeof(v[4]));
+				/* Once per invocation: every row of a server's invocation has it.
+				 */
+				measure_format(M_SRV_START, g->sum[M_SRV_START].median, v[5],
+					       sizeof(v[5]));
+				measure_format(M_SRV_RSS, g->sum[M_SRV_RSS].median, v[6],
+					       sizeof(v[6]));
 				ipcb_doc_row(r->d, g->label, kind_word[k],
 					     *g->hops ? g->hops : "direct", v[0], v[1], v[2], v[3],
-					     v[4],
+					     v[4], v[5], v[6],
 					     k == K_SOCKET ? "(baseline)"
 					     : slow	   ? c12_word(r, slow)
 							   : "-");

@@ -180,4 +180,19 @@ c11_section=$(verdict "$WORK/higher.md" C11 | sed 's/^Verdict: \*\*\([^*]*\)\*\*
 echo "$brief" | grep -E '^\| C11 \|' | grep -qF "| $c11_section |"
 ok $? "a claim's verdict in brief is its section's ($c11_section)"
 
+# 6. What a server costs: a broker's rows carry its start-up and its resident memory, and the
+# queues section shows them beside its round trip and stream; a socket, with no server, shows none.
+{
+	echo "$HEADER,server_start_ms,server_rss_bytes"
+	for p in cross-core; do
+		rounds tcp $p 64 30000 400000000 2.0 network-stack | sed 's/$/,,/'
+		rounds kafka $p 64 900000 30000000 2.0 network-stack tcp "librdkafka 2.0.2" "via broker" | sed 's/$/,4321.5,402653184/'
+	done
+} >"$WORK/server.csv"
+"$BIN" report "$WORK/server.csv" -o "$WORK/server.md"
+queues=$(sed -n '/^## Message queues/,/^## /p' "$WORK/server.md")
+echo "$queues" | grep -qE '^\| kafka \| broker \| via broker \|.*\| 4.32 s \| 384.0 MiB \|' &&
+	echo "$queues" | grep -qE '^\| tcp \| socket \| direct \|.*\| - \| - \| \(baseline\) \|$'
+ok $? "the queues section shows a server's start-up and memory, a socket none ($(echo "$queues" | grep -E '^\| kafka ' | head -1 | cut -c1-160))"
+
 done_testing
