@@ -93,6 +93,16 @@ wait_for() { # wait_for SECONDS COMMAND...
 	return 1
 }
 
+# Every transport but those whose sides embed a JVM (module ipcb-jvm.so), comma-separated: a
+# run of theirs takes seconds to start each side, ten times that under strace or beside two
+# other runs, and their own tests (the transport suite, brokers.sh) put them through the same.
+all_but_jvm() {
+	local t
+	for t in $("$BIN" --list | awk 'NR > 1 { print $1 }'); do
+		"$BIN" --list "$t" | grep -q '^  module: *ipcb-jvm\.so' || echo "$t"
+	done | paste -sd, -
+}
+
 # Children of PID, one per line.
 kids_of() { pgrep -P "$1" 2>/dev/null; }
 two_kids() { [ "$(kids_of "$1" | wc -l)" -eq 2 ]; }
