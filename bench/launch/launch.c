@@ -164,8 +164,6 @@ static int fork_end(struct launch_state *st, int rc, char *stuck, size_t stuck_b
 		if (sig > 0 && !stop && ipcb_launch_signal_stops(sig, &si)) {
 			stop = sig;
 			grace_end = now;
-			if (limit > now + REAP_AFTER_STOP_NS)
-				limit = now + REAP_AFTER_STOP_NS;
 		}
 	}
 	stuck[0] = '\0';

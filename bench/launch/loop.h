@@ -68,11 +68,12 @@ struct side_ctl {
 /*
  * A killed side normally dies at once. One that does not (frozen by a cgroup freezer, stuck in
  * the kernel) would hold the driver in waitpid for ever, deaf to Ctrl-C: the driver waits this
- * long, then leaves it unreaped and says so. After a signal asked the driver to stop, it waits
- * at most REAP_AFTER_STOP_NS more.
+ * long, then leaves it unreaped and says so. A signal asking the driver to stop ends a side's
+ * grace at once, not this wait: a killed side's exit can take the kernel a second or more (a
+ * sanitized process unmapping its shadow memory on a loaded machine), and a side left unreaped
+ * would be a process left behind.
  */
-#define REAP_LIMIT_NS	   5000000000ull
-#define REAP_AFTER_STOP_NS 1000000000ull
+#define REAP_LIMIT_NS 5000000000ull
 
 /* A launch in progress: its sides, what each has said, and how each ended. */
 struct launch_state {
