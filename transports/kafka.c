@@ -229,11 +229,17 @@ static int kafka_prepare(struct ipcb_service *svc)
 		rc = ports[1];
 		goto out;
 	}
-	/* A cluster id is 16 random bytes in URL-safe base64 without padding (22 characters). */
+	/*
+	 * A cluster id is 16 random bytes in URL-safe base64 without padding (22 characters). Its
+	 * first character must not be '-' (index 62), which kafka-storage's command line would take
+	 * for an option (Kafka's own ids avoid it too): the first byte's top bit is cleared, so the
+	 * first character is one of A-Z and a-f.
+	 */
 	if (getrandom(id, sizeof(id), 0) != (ssize_t)sizeof(id)) {
 		rc = ipcb_err(&svc->err, -EIO, "getrandom");
 		goto out;
 	}
+	id[0] &= 0x7f;
 	{
 		static const char b64[] =
 		    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
