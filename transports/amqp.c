@@ -204,22 +204,6 @@ static void amqp_disconnect(amqp_connection_state_t *c, bool clean)
 
 /* ---- the broker ------------------------------------------------------------------------------ */
 
-/* A port nobody listens on, and none of the `n` already taken. */
-static int amqp_port(const int *taken, int n, struct ipcb_err *e)
-{
-	for (int tries = 0; tries < 20; tries++) {
-		int port = ipcb_broker_port(), clash = 0;
-
-		if (port < 0)
-			return ipcb_err(e, port, "bind(127.0.0.1:0)");
-		for (int i = 0; i < n; i++)
-			clash |= taken[i] == port;
-		if (!clash)
-			return port;
-	}
-	return ipcb_err(e, -EADDRINUSE, "bind(127.0.0.1:0)");
-}
-
 static int amqp_prepare(struct ipcb_service *svc)
 {
 	char *server = NULL, *epmd = NULL, *setpriv = NULL;
@@ -236,8 +220,8 @@ static int amqp_prepare(struct ipcb_service *svc)
 				       "rabbitmq-server, epmd or setpriv is not installed");
 		goto free_paths;
 	}
-	if ((ports[1] = amqp_port(ports, 1, &svc->err)) < 0 ||
-	    (ports[2] = amqp_port(ports, 2, &svc->err)) < 0) {
+	if ((ports[1] = ipcb_broker_port_besides(ports, 1, &svc->err)) < 0 ||
+	    (ports[2] = ipcb_broker_port_besides(ports, 2, &svc->err)) < 0) {
 		rc = ports[1] < 0 ? ports[1] : ports[2];
 		goto free_paths;
 	}
