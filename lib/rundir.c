@@ -72,9 +72,15 @@ static int rundir_empty(int dfd, int depth)
 
 int ipcb_rundir_remove(const char *path)
 {
-	int dfd = open(path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-	int rc;
+	int dfd, rc;
 
+	/*
+	 * Empty (a run that failed at its setup), it goes without a descriptor: one that ran out
+	 * of them (RLIMIT_NOFILE, a library holding some) still removes it.
+	 */
+	if (rmdir(path) == 0 || errno == ENOENT)
+		return 0;
+	dfd = open(path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 	if (dfd < 0)
 		return errno == ENOENT ? 0 : -errno;
 	rc = rundir_empty(dfd, 0);
