@@ -254,7 +254,18 @@ void ipcb_file_last_line(const char *path, char *out, size_t n)
 	while (got > 0 && (buf[got - 1] == '\n' || buf[got - 1] == '\r'))
 		buf[--got] = '\0';
 
-	const char *line = strrchr(buf, '\n') ? strrchr(buf, '\n') + 1 : buf;
+	/*
+	 * The last line that is not indented: a stack trace's frames ("\tat ...", a JVM's) follow
+	 * the line that names the failure, which is the one worth saying.
+	 */
+	char *line = strrchr(buf, '\n') ? strrchr(buf, '\n') + 1 : buf;
+
+	for (char *p = line; (*p == '\t' || *p == ' ') && p > buf;) {
+		p[-1] = '\0'; /* the newline before this line */
+		p = strrchr(buf, '\n') ? strrchr(buf, '\n') + 1 : buf;
+		if (*p != '\t' && *p != ' ')
+			line = p;
+	}
 	size_t len = strlen(line) < n - 1 ? strlen(line) : n - 1;
 
 	memcpy(out, line, len);

@@ -237,5 +237,33 @@ int main(void)
 		   "the directory's list finds it and kills it (%s)", cpus);
 		ok(ipcb_rundir_remove(sdir) == 0 && !exists(sdir), "then the directory goes");
 	}
+
+	/* ---- the line a server's log names its failure by ---- */
+	{
+		char log[4200], line[200];
+		FILE *f;
+
+		snprintf(log, sizeof(log), "%s/ipcb-test-log-%d", tmp, (int)getpid());
+		f = fopen(log, "w");
+		if (f) {
+			fputs("started\njava.lang.RuntimeException: port 1234 in use\n"
+			      "\tat org.example.Broker.bind(Broker.java:50)\n"
+			      "\tat org.example.Broker.main(Broker.java:9)\n",
+			      f);
+			fclose(f);
+		}
+		ipcb_file_last_line(log, line, sizeof(line));
+		ok(strcmp(line, "java.lang.RuntimeException: port 1234 in use") == 0,
+		   "a log ending in a stack trace is named by the line above its frames (%s)",
+		   line);
+		f = fopen(log, "w");
+		if (f) {
+			fputs("one\nlast words\n\n", f);
+			fclose(f);
+		}
+		ipcb_file_last_line(log, line, sizeof(line));
+		ok(strcmp(line, "last words") == 0, "and any other by its last line (%s)", line);
+		unlink(log);
+	}
 	return tap_done();
 }
