@@ -68,11 +68,15 @@
 	"                 group in the broadcasting model."
 
 #if IPCB_BUILT_ROCKETMQ
+#include <arpa/inet.h>
 #include <errno.h>
 #include <limits.h>
+#include <netinet/in.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 #include "broker.h"
 #include "jvm.h"
@@ -131,12 +135,27 @@ static int rmq_probe(struct ipcb_probe *p)
 
 /* ---- the servers ----------------------------------------------------------------------------- */
 
-/* Is a TCP port of 127.0.0.1 free to listen on now? */
+/*
+ * Is a TCP port of 127.0.0.1 free to listen on now? Bound, not connected to: a port nobody
+ * listens on may still be the local end of a connection (ports next to a kernel-chosen one
+ * often are), and the broker's bind would then fail and end it.
+ */
 static bool rmq_port_free(int port)
 {
-	struct ipcb_err e = {0};
+	struct sockaddr_in a = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
+	int one = 1, fd, rc;
 
-	return port > 0 && port < 65536 && ipcb_broker_tcp_ready(port, &e) == -EAGAIN;
+	if (port <= 0 || port >= 65536)
+		return false;
+	fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return false;
+	/* As the broker's server sockets do: a port left in TIME_WAIT is free to it. */
+	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+	a.sin_port = htons((uint16_t)port);
+	rc = bind(fd, (struct sockaddr *)&a, sizeof(a));
+	close(fd);
+	return rc == 0;
 }
 
 static int rmq_prepare(struct ipcb_service *svc)
