@@ -67,7 +67,7 @@ else
 fi
 
 # ---- file descriptors ----
-limited nofile env "$NO_LSAN" prlimit --nofile=6 -- -t all -s 64 -m latency -n 10 -d 0 -w 1
+limited nofile env "$NO_LSAN" prlimit --nofile=6 -- -t "$(all_but_jvm)" -s 64 -m latency -n 10 -d 0 -w 1
 [ $st -eq 1 ] && no_crash && grep -q "latency 64 run 1: setup: pipe2: Too many open files" "$ERR"
 ok $? "RLIMIT_NOFILE 6: runs that need more descriptors fail naming the call, exit 1"
 [ $st -eq 1 ] || diag "$ERR"
