@@ -12,7 +12,6 @@
 
 #include "clock.h"
 
-
 /* The CPU a row's server runs on: --server-cpu, else the receiver's (-1: unpinned). */
 int ipcb_services_cpu(const struct driver *d, const struct place *pl)
 {

@@ -104,8 +104,7 @@ static void test_table(void)
 	ok_eq(digits, IPCB_CSV_NCOLS, "decimals have 1..9 digits, other columns none");
 	ok_eq(found, IPCB_CSV_NCOLS, "every name finds its own column");
 	ok(at < sizeof(want) && strcmp(header, want) == 0 && strlen(header) <= IPCB_CSV_HEADER_MAX,
-	   "the header is every name in table order, whole (%zu bytes of %zu)", strlen(header),
-	   at);
+	   "the header is every name in table order, whole (%zu bytes of %zu)", strlen(header), at);
 	ok(ipcb_csv_find("no_such_column") == -1 && ipcb_csv_find("") == -1 &&
 	       ipcb_csv_find("Transport") == -1,
 	   "an unknown name finds no column");
