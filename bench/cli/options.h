@@ -106,6 +106,7 @@ struct ipcb_opts {
 	bool floor;
 	bool controls; /* --controls: only the floors no transport code can move */
 	double timeout_s;
+	double server_timeout_s; /* --server-timeout: how long a server may take to answer */
 	uint64_t work_ns;
 	uint64_t recv_work_ns; /* --receiver-work-ns: the receiving side's alone */
 	bool tune;	       /* --tune: each transport also with each of its tuning settings */
@@ -515,6 +516,17 @@ static inline const struct ipcb_clirow *ipcb_opts_rows(void)
 	     .help = "a transport's own option (e.g. zmq-tcp.hwm=100), once\n"
 		     "per key; --list NAME shows a transport's options, and\n"
 		     "every row records their values (column options)"},
+	    {.opt = {.name = "server-timeout"},
+	     .type = IPCB_CLI_SECONDS,
+	     .off = offsetof(struct ipcb_opts, server_timeout_s),
+	     .fmin = 0.1,
+	     .fmax = 3600,
+	     .def = "60",
+	     .arg = "SECONDS",
+	     .help = "longest a transport's server (a broker, a bus\n"
+		     "daemon) may take to start and answer before that\n"
+		     "transport is skipped, naming the server and its log's\n"
+		     "last line (default 60)"},
 	    {.opt = {.name = "server-cpu"},
 	     .type = IPCB_CLI_CALL,
 	     .parse = ipcb_opts_server_cpu_parse,

@@ -38,7 +38,7 @@ int ipcb_services_start(struct driver *d)
 			p->svc = calloc(1, sizeof(*p->svc));
 			rc = p->svc ? ipcb_service_start(p->svc, p->t, p->opt, d->o.dir,
 							 ipcb_services_cpu(d, &d->places[0]),
-							 IPCB_SERVICE_START_LIMIT_S)
+							 d->o.server_timeout_s)
 				    : -ENOMEM;
 			if (rc == -EINTR) {
 				d->interrupted = p->svc->signal;
