@@ -178,8 +178,12 @@ struct driver {
 	unsigned failures; /* runs that failed */
 	uint64_t started_ns;
 	int interrupted; /* signal number */
-	/* The transport, mode, size and placement whose one-way rows were last said left out. */
-	char one_way_noted[160];
+	/*
+	 * The points (transport, mode, size, placement) whose one-way rows were said left out: once
+	 * each, though their rounds' runs come in shuffled order.
+	 */
+	char **one_way_said;
+	size_t one_way_nsaid, one_way_cap;
 	struct outputs *out;
 	struct run_now *now;
 	struct peer *peer; /* --peer; NULL on one host */

@@ -8,6 +8,7 @@
 
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
@@ -184,12 +185,39 @@ static const char *emit_one_way(struct driver *d, const struct place *pl, struct
 	return NULL;
 }
 
+/*
+ * Is this the first time the point named by key has its one-way rows left out? Remembered (a
+ * point's rounds come in shuffled order, among other points'); true too when memory runs out,
+ * so a reason is said again rather than never.
+ */
+static bool one_way_first(struct driver *d, const char *key)
+{
+	char **grown, *copy;
+
+	for (size_t i = 0; i < d->one_way_nsaid; i++)
+		if (strcmp(d->one_way_said[i], key) == 0)
+			return false;
+	if (d->one_way_nsaid == d->one_way_cap) {
+		size_t cap = d->one_way_cap ? 2 * d->one_way_cap : 16;
+
+		grown = realloc(d->one_way_said, cap * sizeof(*grown));
+		if (!grown)
+			return true;
+		d->one_way_said = grown;
+		d->one_way_cap = cap;
+	}
+	copy = strdup(key);
+	if (copy)
+		d->one_way_said[d->one_way_nsaid++] = copy;
+	return true;
+}
+
 static void emit_one_ways(struct driver *d, const struct place *pl, struct ipcb_row *row)
 {
 	const struct ipcb_run_result *r = row->res;
 	const char *why[2] = {NULL, NULL};
 	double p50 = ipcb_rows_p50(r->one_way[0]);
-	char sz[16], key[sizeof(d->one_way_noted)];
+	char sz[16], key[160];
 
 	/* Requests and their replies, or streams both ways: each way is a row of its own. */
 	if (row->latency_kind || r->one_way[1]) {
@@ -212,9 +240,8 @@ static void emit_one_ways(struct driver *d, const struct place *pl, struct ipcb_
 	ipcb_format_size(row->size_bytes, sz, sizeof(sz));
 	/* Once for a row's repeats: the CSV has every run, stderr needs the reason once. */
 	snprintf(key, sizeof(key), "%s %s %s %s", row->transport, row->mode, sz, row->placement);
-	if (strcmp(key, d->one_way_noted) == 0)
+	if (!one_way_first(d, key))
 		return;
-	snprintf(d->one_way_noted, sizeof(d->one_way_noted), "%s", key);
 	fprintf(stderr,
 		"%s: %s %s %s: one-way rows left out: %s (clock bound %lld ns, one-way p50 "
 		"%.0f ns)%s\n",

@@ -113,6 +113,15 @@ ok $? "-o posix-mq.depth=4: a queue of 4 messages of 64 B"
 	>/dev/null 2>&1 && grep -q 'ring: 8192 slots of 64' "$WORK/ring.csv"
 ok $? "-o shm.ring=1048576: a ring of 8192 slots of 64 B"
 
+# A point whose one-way rows are left out (a shared-memory round trip's one-way delays are
+# shorter than the clock check's bound between two CPUs) is said so once, not once a round,
+# though its rounds' runs come among the others' in shuffled order.
+"$BIN" -t shm,mmap -s 64,128 -m latency -n 200 -d 0 -w 2 --repeat 4 >/dev/null 2>"$WORK/ow.err"
+said=$(grep 'one-way rows left out' "$WORK/ow.err" | cut -d: -f2 | sort | uniq -d)
+[ -z "$said" ]
+ok $? "a point's one-way rows left out are said once for its four rounds${said:+ (said again:$said)}"
+grep 'one-way rows left out' "$WORK/ow.err" | diag
+
 # Bad values: exit 2, naming the option and the value, nothing run.
 for bad in "--seed x" "--seed -1" "--first-round 0" "--first-round 1x" "--min-messages 0" \
 	"--repeat 0" "--receiver-work-ns 1us" "--receiver-work-ns 2000000000"; do
