@@ -1224,52 +1224,60 @@ fail:
 	return e;
 }
 
-/* Stop a launched server: its input closes (it ends), then SIGTERM, then SIGKILL to its group. */
-static void launched_stop(struct ipcb_remote *rm)
+void ipcb_serve_launched_stop(pid_t *pid, int *in)
 {
 	uint64_t give_up;
 	int status;
 
-	if (rm->server_in >= 0)
-		close(rm->server_in);
-	rm->server_in = -1;
-	if (rm->server_pid <= 0)
+	if (*in >= 0)
+		close(*in);
+	*in = -1;
+	if (*pid <= 0)
 		return;
 	for (int step = 0; step < 3; step++) {
 		give_up = ipcb_now_ns() + (uint64_t)(LAUNCH_STOP_S * 1e9);
 		if (step == 1)
-			kill(-rm->server_pid, SIGTERM);
+			kill(-*pid, SIGTERM);
 		if (step == 2)
-			kill(-rm->server_pid, SIGKILL);
+			kill(-*pid, SIGKILL);
 		while (ipcb_now_ns() < give_up) {
 			struct timespec ms = {0, 10000000};
-			pid_t got = waitpid(rm->server_pid, &status, WNOHANG);
+			pid_t got = waitpid(*pid, &status, WNOHANG);
 
-			if (got == rm->server_pid || (got < 0 && errno == ECHILD)) {
+			if (got == *pid || (got < 0 && errno == ECHILD)) {
 				/* Whatever the prefix left in its group goes with it. */
-				kill(-rm->server_pid, SIGKILL);
-				rm->server_pid = 0;
+				kill(-*pid, SIGKILL);
+				*pid = 0;
 				return;
 			}
 			nanosleep(&ms, NULL);
 		}
 	}
-	rm->server_pid = 0;
+	*pid = 0;
 }
 
-/*
- * Start `ipcbench serve --listen HOST:0 --launched` through the prefix, hand it the token on its
- * standard input, and read where it listens from its standard output.
- */
-static int launched_start(struct ipcb_remote *rm, const char *host, const char *launch,
-			  const char *binary, char *err, size_t errlen)
+static void launched_stop(struct ipcb_remote *rm)
 {
-	char listen_at[300], line[320] = "", *argv[7];
+	ipcb_serve_launched_stop(&rm->server_pid, &rm->server_in);
+}
+
+int ipcb_serve_launch(const char *launch, const char *binary, const char *host,
+		      const unsigned char *token, size_t token_len, pid_t *pidp, int *in,
+		      unsigned *port, char *err, size_t errlen)
+{
+	char listen_at[300], line[320] = "", *argv[7], what[300];
 	uint64_t deadline = ipcb_now_ns() + (uint64_t)(LAUNCH_READY_S * 1e9);
 	size_t n = 0;
 	int out = -1, rc = 0;
 	pid_t pid;
 
+	*pidp = 0;
+	*in = -1;
+	*port = 0;
+	if (*launch)
+		snprintf(what, sizeof(what), "--launch '%s'", launch);
+	else
+		snprintf(what, sizeof(what), "%s serve", binary);
 	snprintf(listen_at, sizeof(listen_at), "%s%s%s:0", strchr(host, ':') ? "[" : "", host,
 		 strchr(host, ':') ? "]" : "");
 	argv[0] = (char *)binary;
@@ -1279,15 +1287,15 @@ static int launched_start(struct ipcb_remote *rm, const char *host, const char *
 	argv[4] = "--launched";
 	argv[5] = "-q"; /* its runs' failures come back to the driver, which says them */
 	argv[6] = NULL;
-	pid = ipcb_launch_prefix_spawn(launch, argv, &rm->server_in, &out);
+	pid = ipcb_launch_prefix_spawn(launch, argv, in, &out);
 	if (pid < 0) {
-		snprintf(err, errlen, "--launch '%s': %s", launch, strerror((int)-pid));
+		snprintf(err, errlen, "%s: %s", what, strerror((int)-pid));
 		return (int)pid;
 	}
-	rm->server_pid = pid;
-	rc = write_all(rm->server_in, rm->token, rm->token_len);
+	*pidp = pid;
+	rc = write_all(*in, token, token_len);
 	if (!rc)
-		rc = write_all(rm->server_in, (const unsigned char *)"\n", 1);
+		rc = write_all(*in, (const unsigned char *)"\n", 1);
 	/* Its first line: "ipcbench serve: listening on HOST port PORT". */
 	while (!rc && n < sizeof(line) - 1) {
 		ssize_t got;
@@ -1311,25 +1319,42 @@ static int launched_start(struct ipcb_remote *rm, const char *host, const char *
 	if (!rc) {
 		const char *p = strstr(line, " port ");
 		char *end;
-		unsigned long port = p ? strtoul(p + 6, &end, 10) : 0;
+		unsigned long got = p ? strtoul(p + 6, &end, 10) : 0;
 
-		if (!p || port == 0 || port > 65535) {
+		if (!p || got == 0 || got > 65535)
 			rc = -EPROTO;
-		} else if (rm->peer.ss_family == AF_INET6) {
-			((struct sockaddr_in6 *)&rm->peer)->sin6_port = htons((uint16_t)port);
-		} else {
-			((struct sockaddr_in *)&rm->peer)->sin_port = htons((uint16_t)port);
-		}
+		else
+			*port = (unsigned)got;
 	}
 	if (rc) {
 		snprintf(err, errlen,
-			 "--launch '%s': the server did not say where it listens (%s%s%s): is "
-			 "%s there, and can it listen on %s?",
-			 launch, rc == -ETIMEDOUT ? "nothing within the time limit" : strerror(-rc),
+			 "%s: the server did not say where it listens (%s%s%s): is %s there, and "
+			 "can it listen on %s?",
+			 what, rc == -ETIMEDOUT ? "nothing within the time limit" : strerror(-rc),
 			 line[0] ? "; it said: " : "", line, binary, listen_at);
-		launched_stop(rm);
+		ipcb_serve_launched_stop(pidp, in);
 	}
 	return rc;
+}
+
+/*
+ * Start `ipcbench serve --listen HOST:0 --launched` through the prefix, hand it the token on its
+ * standard input, and read where it listens from its standard output.
+ */
+static int launched_start(struct ipcb_remote *rm, const char *host, const char *launch,
+			  const char *binary, char *err, size_t errlen)
+{
+	unsigned port;
+	int rc = ipcb_serve_launch(launch, binary, host, rm->token, rm->token_len,
+				   &rm->server_pid, &rm->server_in, &port, err, errlen);
+
+	if (rc)
+		return rc;
+	if (rm->peer.ss_family == AF_INET6)
+		((struct sockaddr_in6 *)&rm->peer)->sin6_port = htons((uint16_t)port);
+	else
+		((struct sockaddr_in *)&rm->peer)->sin_port = htons((uint16_t)port);
+	return 0;
 }
 
 int ipcb_remote_open(struct ipcb_remote *rm, const char *peer, const char *token_file,

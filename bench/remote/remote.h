@@ -192,4 +192,17 @@ uint8_t ipcb_remote_little_endian(void);
  */
 pid_t ipcb_launch_prefix_spawn(const char *prefix, char *const argv[], int *in_fd, int *out_fd);
 
+/*
+ * `BINARY serve --listen HOST:0 --launched -q` started through the launch prefix (a command
+ * prefix that runs a command on the host; "" runs it here): the token goes to its standard
+ * input, and the port it listens on comes from its first line of output. 0 with *pid, *in (its
+ * input: closing it stops the server) and *port; or -errno with err naming the prefix (or the
+ * server) and what failed, nothing left running.
+ */
+int ipcb_serve_launch(const char *launch, const char *binary, const char *host,
+		      const unsigned char *token, size_t token_len, pid_t *pid, int *in,
+		      unsigned *port, char *err, size_t errlen);
+/* Stop a server so started: its input closed (it ends), then SIGTERM, then SIGKILL to its group. */
+void ipcb_serve_launched_stop(pid_t *pid, int *in);
+
 #endif
