@@ -921,6 +921,20 @@ static int async_cells(const struct model *m, const struct clause *cl, struct ve
 	return 0;
 }
 
+/* A pair of hosts' group's twin on its sending host alone (--hosts's loopback rows). */
+static const struct group *host_alone(const struct model *m, const struct group *g)
+{
+	for (size_t i = 0; i < m->ngroups; i++) {
+		const struct group *x = &m->groups[i];
+
+		if (x->shape == S_HOSTS && x->latency == g->latency && x->size == g->size &&
+		    !strcmp(x->label, g->label) && !strcmp(x->host, g->host) &&
+		    !strcmp(x->peer_host, g->host))
+			return x;
+	}
+	return NULL;
+}
+
 /* T_PATH: what crossed hosts, by its declared data path, against its rows on loopback. */
 static int path_cells(const struct model *m, struct verdict *v)
 {
@@ -929,18 +943,27 @@ static int path_cells(const struct model *m, struct verdict *v)
 		struct cmp c = {.placement = g->placement, .size = g->size, .a = g, .p = NAN};
 		char a[32], b[32] = "not measured";
 
-		if (g->shape != S_PAIR || strcmp(g->placement, "two-host") || g->floor)
+		if ((g->shape != S_PAIR && g->shape != S_HOSTS) || strcmp(g->placement, "two-host") ||
+		    g->floor)
 			continue;
 		c.ms = g->latency ? M_RTT : M_BPS;
-		near = model_find(m, g->label, "cross-core", g->size, c.ms);
+		near = g->shape == S_HOSTS ? host_alone(m, g)
+					   : model_find(m, g->label, "cross-core", g->size, c.ms);
 		measure_format(c.ms, g->sum[c.ms].median, a, sizeof(a));
 		if (near)
 			measure_format(c.ms, near->sum[c.ms].median, b, sizeof(b));
 		c.o = !strcmp(g->path, "network-stack") ? O_YES : O_NO;
-		snprintf(c.text, sizeof(c.text),
-			 "%s (data path %s%s%s) across hosts %s, on loopback cross-core %s",
-			 g->label, *g->path ? g->path : "not said",
-			 *g->rides_on ? ", rides on " : "", g->rides_on, a, b);
+		if (g->shape == S_HOSTS)
+			snprintf(c.text, sizeof(c.text),
+				 "%s (data path %s%s%s) from %s to %s %s, on %s's loopback %s",
+				 g->label, *g->path ? g->path : "not said",
+				 *g->rides_on ? ", rides on " : "", g->rides_on, g->host,
+				 g->peer_host, a, g->host, b);
+		else
+			snprintf(c.text, sizeof(c.text),
+				 "%s (data path %s%s%s) across hosts %s, on loopback cross-core %s",
+				 g->label, *g->path ? g->path : "not said",
+				 *g->rides_on ? ", rides on " : "", g->rides_on, a, b);
 		if (cmp_add(v, &c) < 0)
 			return -ENOMEM;
 	}

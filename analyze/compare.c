@@ -131,6 +131,9 @@ enum setting {
 	 * round) measures its own maximum, so two runs' steps match by share, never by rate.
 	 */
 	SET_FRACTION,
+	/* --hosts: the pair of hosts ("a->b"), read from host and peer_host (SET_HOSTS' column
+	 * stands for it: its rows have a slot); "" for every other row, whatever its host. */
+	SET_HOSTS,
 	NSETTINGS,
 };
 static const enum ipcb_csv_column setting_columns[NSETTINGS] = {
@@ -147,6 +150,7 @@ static const enum ipcb_csv_column setting_columns[NSETTINGS] = {
     [SET_OPTIONS] = IPCB_COL_OPTIONS,
     [SET_MODULE] = IPCB_COL_LIBRARY,
     [SET_FRACTION] = IPCB_COL_OFFERED_FRACTION,
+    [SET_HOSTS] = IPCB_COL_HOSTS_SLOT,
 };
 
 /* Control rows are judged on this column, which every row ipcbench writes has. */
@@ -1008,7 +1012,7 @@ static int row_key(const struct ipcb_rows *rs, size_t i, char *key, size_t *key_
 {
 	unsigned long line = ipcb_rows_line(rs, i);
 	const char *fraction = ipcb_rows_get(rs, i, IPCB_COL_OFFERED_FRACTION);
-	char fraction_text[32];
+	char fraction_text[32], pair[300];
 	size_t len = 0;
 
 	for (int k = 0; k < NKEYS; k++) {
@@ -1048,6 +1052,13 @@ static int row_key(const struct ipcb_rows *rs, size_t i, char *key, size_t *key_
 			fv = fraction;
 		else if (k == SET_RATE && *fraction)
 			fv = ""; /* the step is named by its share (SET_FRACTION) */
+		if (k == SET_HOSTS && *fv) {
+			const char *to = ipcb_rows_get(rs, i, IPCB_COL_PEER_HOST);
+
+			snprintf(pair, sizeof(pair), "%s->%s", ipcb_rows_get(rs, i, IPCB_COL_HOST),
+				 *to ? to : ipcb_rows_get(rs, i, IPCB_COL_HOST));
+			fv = pair;
+		}
 		if (k == SET_MODULE)
 			fv = module_path(fv, &n);
 		else
@@ -1120,6 +1131,9 @@ __attribute__((noinline)) static int compare_read(struct compare *c, int s, char
 		bool counted;
 		double x = NAN;
 
+		/* A pair of hosts' own row says what ran, not what it measured. */
+		if (!strcmp(ipcb_rows_get(&rs, i, IPCB_COL_LATENCY_KIND), "host_pair"))
+			continue;
 		if (fingerprint_note(&c->fp[s], &rs, i) < 0 || probe_note(c, s, &rs, i) < 0) {
 			rc = ipcb_parse_fail(err, errlen, "%s:%lu: out of memory", rs.name, line);
 			goto out;
@@ -1993,7 +2007,9 @@ static void shape_text(const struct group *g, char *out, size_t n)
 	else if (len < n && *r)
 		len += (size_t)snprintf(out + len, n - len, " @%.*s", (int)strcspn(r, "."), r);
 	if (len < n && *g->set[SET_ARRIVALS] && strcmp(g->set[SET_ARRIVALS], "fixed") != 0)
-		snprintf(out + len, n - len, " %s", g->set[SET_ARRIVALS]);
+		len += (size_t)snprintf(out + len, n - len, " %s", g->set[SET_ARRIVALS]);
+	if (len < n && *g->set[SET_HOSTS])
+		snprintf(out + len, n - len, " %s", g->set[SET_HOSTS]);
 }
 
 static void group_cells(const struct compare *c, const struct group *g,

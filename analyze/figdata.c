@@ -199,6 +199,34 @@ int figdata_write(const struct model *m, const char *dir, char *err, size_t errl
 	}
 	if ((rc = close_checked(f, dir, "matrix.csv", err, errlen)) < 0)
 		return rc;
+	/* --hosts: every pair of hosts' round trip, hosts by their place in the model's list. */
+	if (!(f = open_in(dir, "hosts.csv", err, errlen)))
+		return -EIO;
+	fputs("series,bytes,sender,receiver,p50,p99\n", f);
+	for (size_t gi = 0; gi < m->ngroups; gi++) {
+		const struct group *g = &m->groups[gi];
+		size_t a = 0, b = 0;
+
+		if (g->shape != S_HOSTS || !g->latency || !g->sum[M_RTT].n)
+			continue;
+		while (a < m->nhosts && strcmp(m->hosts[a], g->host))
+			a++;
+		while (b < m->nhosts && strcmp(m->hosts[b], g->peer_host))
+			b++;
+		series_name(g->label, s, sizeof(s));
+		fprintf(f, "%s,%zu,%zu,%zu,%.6g", s, g->size, a + 1, b + 1, g->sum[M_RTT].median);
+		num(f, g->sum[M_RTT99].median);
+		fputc('\n', f);
+	}
+	if ((rc = close_checked(f, dir, "hosts.csv", err, errlen)) < 0)
+		return rc;
+	/* And the hosts' names, in that order, one a line. */
+	if (!(f = open_in(dir, "hosts", err, errlen)))
+		return -EIO;
+	for (size_t h = 0; h < m->nhosts; h++)
+		fprintf(f, "%s\n", m->hosts[h]);
+	if ((rc = close_checked(f, dir, "hosts", err, errlen)) < 0)
+		return rc;
 	if (!(f = open_in(dir, "footer", err, errlen)))
 		return -EIO;
 	footer(m, fp, sizeof(fp));

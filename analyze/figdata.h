@@ -6,6 +6,8 @@
  *                runs (the tables' values), its reader's class and whether it is a loan
  *   load.csv     the open loops' steps the generator kept
  *   matrix.csv   the placement matrix's cells
+ *   hosts.csv    --hosts's pairs of hosts: each transport's round trip, hosts by their place in
+ *   hosts        the hosts' names, one a line
  *   footer       the line every figure carries: the machine, and what a point is a median of
  */
 #ifndef IPCB_FIGDATA_H

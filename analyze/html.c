@@ -82,6 +82,7 @@ static const struct {
     {"bars", "Time to move 1 MiB and the 64 B round trip, per transport and reader class"},
     {"load", "Latency against offered rate"},
     {"matrix", "Placement matrix: round trip p50 on every pair of CPUs"},
+    {"hosts", "Round trip p50 and p99 between every ordered pair of hosts"},
     /* report --db: the history's series, the longer stem before the one it begins with */
     {"trend-p50", "Round trip p50 over the runs of the history"},
     {"trend", "Throughput over the runs of the history"},

@@ -174,6 +174,8 @@ static enum shape row_shape(const struct model *m, size_t i, double work)
 	const char *pairs = get(m, i, IPCB_COL_PAIRS), *inflight = get(m, i, IPCB_COL_INFLIGHT);
 	const char *topo = get(m, i, IPCB_COL_TOPOLOGY);
 
+	if (*get(m, i, IPCB_COL_HOSTS_SLOT))
+		return S_HOSTS;
 	if (strcmp(get(m, i, IPCB_COL_PLACEMENT), "matrix") == 0)
 		return S_MATRIX;
 	if (strcmp(get(m, i, IPCB_COL_LATENCY_KIND), "slo_rate") == 0)
@@ -234,8 +236,49 @@ static void row_key(const struct model *m, size_t i, const char *label, char *ke
 		len +=
 		    (size_t)snprintf(key + len, n - len, "|%s", get(m, i, IPCB_COL_OFFERED_RATE));
 	if (len < n && strcmp(get(m, i, IPCB_COL_PLACEMENT), "matrix") == 0)
-		snprintf(key + len, n - len, "|%s|%s", get(m, i, IPCB_COL_SENDER_CPU),
-			 get(m, i, IPCB_COL_RECEIVER_CPU));
+		len += (size_t)snprintf(key + len, n - len, "|%s|%s", get(m, i, IPCB_COL_SENDER_CPU),
+					get(m, i, IPCB_COL_RECEIVER_CPU));
+	/* The hosts: a CSV of many (--hosts, or files put together) has a group per pair. */
+	if (len < n)
+		snprintf(key + len, n - len, "|%s|%s", get(m, i, IPCB_COL_HOST),
+			 get(m, i, IPCB_COL_PEER_HOST));
+}
+
+/* A host's name among the model's, added the first time it is met. */
+static int host_note(struct model *m, const char *name)
+{
+	const char **p;
+
+	if (!*name)
+		return 0;
+	for (size_t i = 0; i < m->nhosts; i++)
+		if (strcmp(m->hosts[i], name) == 0)
+			return 0;
+	p = realloc(m->hosts, (m->nhosts + 1) * sizeof(*p));
+	if (!p)
+		return -ENOMEM;
+	m->hosts = p;
+	m->hosts[m->nhosts++] = name;
+	return 0;
+}
+
+/* A host_pair row of --hosts: the pair, and its hosts. */
+static int pair_note(struct model *m, size_t i)
+{
+	struct host_pair *p = realloc(m->pairs, (m->npairs + 1) * sizeof(*p));
+	const char *to = get(m, i, IPCB_COL_PEER_HOST);
+
+	if (!p)
+		return -ENOMEM;
+	m->pairs = p;
+	p = &m->pairs[m->npairs++];
+	p->from = get(m, i, IPCB_COL_HOST);
+	p->to = *to ? to : p->from;
+	p->slot = (unsigned)strtoul(get(m, i, IPCB_COL_HOSTS_SLOT), NULL, 10);
+	p->error = get(m, i, IPCB_COL_ERROR);
+	if (host_note(m, p->from) < 0 || host_note(m, p->to) < 0)
+		return -ENOMEM;
+	return 0;
 }
 
 /* A growing array of n things of size each: room for one more, or NULL (no memory). */
@@ -582,6 +625,10 @@ static int read_rows(struct model *m, char *err, size_t errlen)
 		size_t gi;
 		bool fresh;
 
+		if (strcmp(get(m, i, IPCB_COL_LATENCY_KIND), "host_pair") == 0) {
+			rc = pair_note(m, i);
+			continue;
+		}
 		if ((rc = ipcb_rows_num(&m->rows, i, IPCB_COL_SIZE_BYTES, true, &size, err,
 					errlen)) ||
 		    (rc = ipcb_rows_num(&m->rows, i, IPCB_COL_RECEIVER_WORK_NS, true, &work, err,
@@ -637,6 +684,11 @@ static int read_rows(struct model *m, char *err, size_t errlen)
 			g->library = get(m, i, IPCB_COL_LIBRARY);
 			g->topology = get(m, i, IPCB_COL_TOPOLOGY);
 			g->topo = get(m, i, IPCB_COL_CPU_TOPOLOGY);
+			g->host = get(m, i, IPCB_COL_HOST);
+			g->peer_host = *get(m, i, IPCB_COL_PEER_HOST) ? get(m, i, IPCB_COL_PEER_HOST)
+								       : g->host;
+			g->hosts_slot =
+			    (unsigned)strtoul(get(m, i, IPCB_COL_HOSTS_SLOT), NULL, 10);
 			g->size = (size_t)size;
 			g->shape = row_shape(m, i, work);
 			shape_text(m, i, g->shape_text, sizeof(g->shape_text));
@@ -657,7 +709,13 @@ static int read_rows(struct model *m, char *err, size_t errlen)
 			if (strstr(g->topology, " all") && strchr(g->topology, ':'))
 				g->receivers =
 				    (unsigned)strtoul(strchr(g->topology, ':') + 1, NULL, 10);
-			note_placement(m, g->placement);
+			/* A pair of hosts is the hosts' section's alone, not a placement's. */
+			if (g->shape == S_HOSTS)
+				rc = host_note(m, g->host) ?: host_note(m, g->peer_host);
+			else
+				note_placement(m, g->placement);
+			if (rc)
+				break;
 		}
 		g = &m->groups[gi];
 		/* A run's other rows join it: the group's last run, of the same round. */
@@ -708,7 +766,7 @@ static int read_rows(struct model *m, char *err, size_t errlen)
 	free(lbs);
 	if (rc == -ENOMEM)
 		return ipcb_parse_fail(err, errlen, "%s: out of memory", m->rows.name), -ENOMEM;
-	if (!rc && !m->nruns)
+	if (!rc && !m->nruns && !m->npairs)
 		return ipcb_parse_fail(err, errlen, "%s: no measured rows", m->rows.name);
 	if (!rc)
 		m->has_paths = m->has_paths && m->rows.n;
@@ -1297,6 +1355,8 @@ void model_free(struct model *m)
 	free(m->labels);
 	free(m->tuned);
 	free(m->sizes);
+	free(m->pairs);
+	free(m->hosts);
 	ipcb_rows_free(&m->rows);
 	memset(m, 0, sizeof(*m));
 }

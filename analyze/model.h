@@ -74,6 +74,7 @@ enum shape {
 	S_BCAST,  /* publish-subscribe (--deliver all) */
 	S_MATRIX, /* a cell of the placement matrix */
 	S_SWEEP,  /* a rate sweep's outcome row */
+	S_HOSTS,  /* a pair of hosts of --hosts, or a host alone on its loopback (hosts_slot) */
 };
 
 /* How a run's reader waited. */
@@ -121,6 +122,9 @@ struct group {
 	const char *tuning;    /* its setting away from the defaults ("size=1048576"), "" none */
 	const char *options, *wait, *placement, *mode, *hops, *path, *rides_on, *channel;
 	const char *library, *topology;
+	/* The sender's host and the receiver's (the same on one host), and --hosts's slot. */
+	const char *host, *peer_host;
+	unsigned hosts_slot;
 	const char *topo; /* what its two CPUs share (cpu_topology): "same", "cache L3", ... */
 	size_t size;
 	enum shape shape;
@@ -147,8 +151,20 @@ struct group {
 	struct summary sum[M_COUNT];
 };
 
+/* A pair of hosts of --hosts (its host_pair row): measured, or failed and why. */
+struct host_pair {
+	const char *from, *to; /* the same host twice: its loopback */
+	unsigned slot;
+	const char *error; /* "" when it was measured */
+};
+
 struct model {
 	struct ipcb_rows rows;
+	/* --hosts: every pair of its schedule, and the hosts they name, in the order met. */
+	struct host_pair *pairs;
+	size_t npairs;
+	const char **hosts;
+	size_t nhosts;
 	struct run *runs;
 	size_t nruns;
 	struct group *groups;

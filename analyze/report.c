@@ -212,6 +212,7 @@ static const struct {
     {"tuned", sec_tuned, true},
     {"queues", sec_queues, true},
     {"placements", sec_placements, false},
+    {"hosts", sec_hosts, false},
     {"loads", sec_loads, false},
     {"figures", sec_figures, true},
 };
@@ -226,7 +227,12 @@ static int report_write(struct report *r)
 		sections[i].fn(r);
 		if (r->error[0])
 			return -EIO;
-		if (i == 0 && !pairs)
+		if (i == 0 && !pairs && r->m->npairs)
+			ipcb_doc_p(r->d,
+				   "This CSV holds the pairs of hosts of " DOC_C("--hosts") ": their "
+				   "matrix and C14 are under Hosts below. The guides' other tables "
+				   "and claims need rows of one sender and one receiver on one host.");
+		else if (i == 0 && !pairs)
 			ipcb_doc_p(r->d,
 				   "The guides' tables and claims need rows of one sender and one "
 				   "receiver in a closed loop (a run without --pairs, --inflight, "

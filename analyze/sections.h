@@ -47,6 +47,7 @@ void sec_tuned(struct report *r);      /* tables.c: each mechanism at its best *
 void sec_machine(struct report *r);    /* machine.c: floors, states, rounds, variation */
 void sec_queues(struct report *r);     /* queues.c: queues, middleware, brokers; C12 */
 void sec_placements(struct report *r); /* placements.c: where the two sides sit; the matrix */
+void sec_hosts(struct report *r);      /* hosts.c: --hosts's pairs of hosts, C14 on all */
 void sec_loads(struct report *r);      /* loads.c: open loops, other shapes, publish-subscribe */
 void sec_figures(struct report *r);    /* figdata.c: the figures (and the page's trends) */
 

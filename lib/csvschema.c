@@ -53,7 +53,8 @@ const struct ipcb_csv_col ipcb_csv_cols[IPCB_CSV_NCOLS] = {
 	"which its bound held, 0 when none did, as `msgs_per_s`, and for a stream `bytes_per_s`), or "
 	"`count` (`--count`: what each side executed per message, counted under callgrind: the "
 	"`*_instr_per_msg`, `*_syscalls_per_msg`, `syscalls` and `count_check` columns; no time is "
-	"measured in such a row)"),
+	"measured in such a row), or `host_pair` (`--hosts`: a pair of hosts of its schedule, "
+	"measured or failed: `host`, `peer_host`, `hosts_slot`, `error`; no value of its own)"),
     [IPCB_COL_MIN_NS] = INTEGER("min_ns", "ns", NOT_MEASURED, "smallest latency"),
     [IPCB_COL_P50_NS] = INTEGER("p50_ns", "ns", NOT_MEASURED, "median latency"),
     [IPCB_COL_P90_NS] = INTEGER("p90_ns", "ns", NOT_MEASURED, "90th percentile latency"),
@@ -288,6 +289,14 @@ const struct ipcb_csv_col ipcb_csv_cols[IPCB_CSV_NCOLS] = {
     [IPCB_COL_SERVER_RSS_BYTES] = INTEGER("server_rss_bytes", "bytes", "no server process",
 	"the resident memory of the transport's server and every process it started (a name "
 	"server beside a broker, an Erlang port program), together, read after the row's run"),
+    [IPCB_COL_HOSTS_SLOT] = INTEGER("hosts_slot", "", "not a run of --hosts",
+	"`--hosts`: the slot of its schedule the row's pair of hosts ran in (`host` the sender's, "
+	"`peer_host` the receiver's; the same host twice: its own loopback); the rows of one slot "
+	"ran at the same time, on pairs that share no host"),
+    [IPCB_COL_ERROR] = TEXT("error", "no failure",
+	"a `host_pair` row (`--hosts`: one for each ordered pair of hosts and each host's own "
+	"loopback, whatever happened) whose pair failed: which host and what failed; its rows, "
+	"where any were measured, are kept"),
 };
 /* clang-format on */
 

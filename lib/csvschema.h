@@ -137,6 +137,9 @@ enum ipcb_csv_column {
 	/* What the transport's server costs: its start, and its memory after the row's run. */
 	IPCB_COL_SERVER_START_MS,
 	IPCB_COL_SERVER_RSS_BYTES,
+	/* --hosts: the slot of its schedule a row ran in, and why a pair of hosts failed. */
+	IPCB_COL_HOSTS_SLOT,
+	IPCB_COL_ERROR,
 	IPCB_CSV_NCOLS,
 };
 

@@ -388,9 +388,13 @@ static void mpi_route(const struct ipcb_chan_cfg *cfg, struct ipcb_route *r)
 	r->rides_on = tcp ? "tcp" : "shm";
 }
 
+/* mpi_hosts.c: the runtime that started ipcbench on many hosts (--hosts mpi). */
+extern const struct ipcb_hosts_ops ipcb_mpi_hosts;
+
 static const struct ipcb_launch_ops mpi_launch = {
     .command = mpi_launch_cmd,
     .rank = mpi_launch_rank,
+    .hosts = &ipcb_mpi_hosts,
 };
 
 const struct ipcb_transport ipcb_transport_mpi = {

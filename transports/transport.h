@@ -131,6 +131,36 @@ int ipcb_cmd_arg(struct ipcb_launch_cmd *cmd, const char *fmt, ...)
 struct ipcb_launch_ops {
 	int (*command)(const struct ipcb_chan *ch, struct ipcb_launch_cmd *cmd);
 	int (*rank)(void);
+	/* Optional: the runtime as the launcher of ipcbench itself on many hosts (--hosts). */
+	const struct ipcb_hosts_ops *hosts;
+};
+
+/*
+ * A runtime that started one ipcbench on each of many hosts (mpirun, srun), as the driver of
+ * --hosts uses it: who is where, a barrier, and messages between the processes, so that the
+ * rendezvous of every pair of hosts and the rows going to the first process need no protocol of
+ * ipcbench's own. Process 0 is the one that writes the outputs. Every call but leave and abort
+ * returns 0 or a negative errno with e filled (the runtime's call and its message).
+ */
+struct ipcb_hosts_ops {
+	/* Join the runtime that started this process; this process's number and how many. */
+	int (*join)(int *rank, int *size, struct ipcb_err *e);
+	/* This host's name as the runtime was given it ("" when it does not say). */
+	void (*host_name)(char *out, size_t n);
+	/*
+	 * The remote agent the runtime reached the hosts with, as a command prefix that takes a
+	 * host's name and a command ("ssh", or what the user gave the runtime); "" when none.
+	 */
+	void (*agent)(char *out, size_t n);
+	/* len bytes from every process, in their order, into out (size * len bytes). */
+	int (*allgather)(const void *in, size_t len, void *out, struct ipcb_err *e);
+	/* A message of len bytes to process `to`; the next one from `from`, allocated. */
+	int (*send)(int to, const void *buf, size_t len, struct ipcb_err *e);
+	int (*recv)(int from, void **buf, size_t *len, struct ipcb_err *e);
+	int (*barrier)(struct ipcb_err *e);
+	/* Leave the runtime, the job done; or end every process of it with status. */
+	void (*leave)(void);
+	void (*abort)(int status);
 };
 
 /*

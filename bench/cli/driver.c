@@ -120,6 +120,8 @@ __attribute__((noinline)) static int driver_start(struct driver *d, int argc, ch
 		return ipcb_list_all();
 	if (d->o.cleanup)
 		return ipcb_cleanup_main(d->o.dry_run, d->o.dir);
+	if (d->o.hosts)
+		return ipcb_hosts_main(d, argc, argv);
 	/* --count: the whole driver runs again under callgrind, which counts the sides it forks. */
 	if (d->o.count && !ipcb_count_dir())
 		return ipcb_count_relaunch(argv);

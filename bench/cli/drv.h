@@ -213,6 +213,12 @@ int ipcb_count_check(struct ipcb_run_spec *s, const struct ipcb_run_result *r,
 
 int ipcb_list_some(const struct ipcb_opts *o);
 
+/*
+ * --hosts RUNTIME (hosts.c): this process is one of many a runtime started, one on each host;
+ * measure every ordered pair of hosts, process 0 writing the rows. The exit status.
+ */
+int ipcb_hosts_main(struct driver *d, int argc, char **argv);
+
 int ipcb_list_all(void);
 
 /* ---- plan.c ---- */

@@ -143,6 +143,14 @@ struct ipcb_opts {
 	 * (--launch 'ssh HOST'), with the ipcbench it starts (--peer-ipcbench, default this one).
 	 */
 	const char *peer, *token_file, *launch, *peer_binary;
+	/*
+	 * Many hosts: --hosts RUNTIME (the transport whose runtime started one ipcbench on each
+	 * host: mpi), the pairs run at once at most (--hosts-at-once, 0: every disjoint pair), and
+	 * the slot of the schedule a run of one of its pairs is in (--hosts-slot, which --hosts
+	 * gives the drivers it starts; 0: not one).
+	 */
+	const char *hosts;
+	unsigned hosts_at_once, hosts_slot;
 	const char *cpus_arg; /* --cpus as given: checked once it is known whether --peer is */
 	bool cleanup;	      /* --cleanup: remove what dead runs left behind, then exit */
 	bool dry_run;	      /* --dry-run (with --cleanup): only list what would be removed */
@@ -584,6 +592,38 @@ static inline const struct ipcb_clirow *ipcb_opts_rows(void)
 		     "--cpus A,B puts the sender on CPU A here and the\n"
 		     "receiver on CPU B there (default: the first CPU here,\n"
 		     "the peer's second)"},
+	    {.opt = {.name = "hosts"},
+	     .type = IPCB_CLI_TEXT,
+	     .off = offsetof(struct ipcb_opts, hosts),
+	     .noun = "runtime",
+	     .arg = "RUNTIME",
+	     .section = "Many hosts (one ipcbench on each, started by a runtime):",
+	     .help = "this ipcbench is one of many that RUNTIME started,\n"
+		     "one on each host (mpi: `mpirun -H a,b,c ipcbench\n"
+		     "--hosts mpi ...`, or srun): every ordered pair of\n"
+		     "hosts is measured over the transports that cross\n"
+		     "hosts, disjoint pairs at once, and each host on its\n"
+		     "own loopback; the first process writes every row to\n"
+		     "--csv (which it needs), the HdrHistogram log and the\n"
+		     "report beside it (FILE.md)"},
+	    {.opt = {.name = "hosts-at-once"},
+	     .type = IPCB_CLI_UINT,
+	     .off = offsetof(struct ipcb_opts, hosts_at_once),
+	     .min = 0,
+	     .max = 100000,
+	     .arg = "N",
+	     .help = "with --hosts, at most N pairs of hosts measured at\n"
+		     "the same time (default 0: every pair that shares no\n"
+		     "host with another; 1: one pair at a time)"},
+	    {.opt = {.name = "hosts-slot"},
+	     .type = IPCB_CLI_UINT,
+	     .off = offsetof(struct ipcb_opts, hosts_slot),
+	     .min = 1,
+	     .max = 1000000,
+	     .arg = "N",
+	     .help = "the slot of --hosts's schedule the rows belong to,\n"
+		     "which they record (rows of one slot ran at the same\n"
+		     "time); --hosts gives it to the drivers it starts"},
 	    {.opt = {.name = "csv"},
 	     .type = IPCB_CLI_TEXT,
 	     .off = offsetof(struct ipcb_opts, csv_path),

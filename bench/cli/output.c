@@ -436,6 +436,8 @@ static int csv_format_row(FILE *f, const struct ipcb_row *row, const struct ipcb
 	if (row->server && row->server_rss_bytes)
 		ipcb_csv_set_int(&rec, IPCB_COL_SERVER_RSS_BYTES, (int64_t)row->server_rss_bytes);
 	ipcb_csv_set_text(&rec, IPCB_COL_NET_PATH, row->net_path);
+	if (row->hosts_slot)
+		ipcb_csv_set_uint(&rec, IPCB_COL_HOSTS_SLOT, row->hosts_slot);
 	ipcb_csv_set_text(&rec, IPCB_COL_TIMESTAMP, stamp);
 	ipcb_csv_set_text(&rec, IPCB_COL_HOST, si->host);
 	ipcb_csv_set_text(&rec, IPCB_COL_KERNEL, si->kernel);
@@ -514,28 +516,34 @@ int ipcb_csv_row(struct ipcb_csv *c, const struct ipcb_row *row, const struct ip
 			 ipcb_csv_name((enum ipcb_csv_column)bad));
 		return rc;
 	}
+	rc = ipcb_csv_lines(c, buf, len, err, errlen);
+	free(buf);
+	return rc;
+}
+
+int ipcb_csv_lines(struct ipcb_csv *c, const char *lines, size_t len, char *err, size_t errlen)
+{
+	int rc = 0;
+
+	c->note[0] = '\0';
 	/*
-	 * A row goes in whole or not at all: one write of the formatted row under the lock, and if
+	 * Rows go in whole or not at all: one write of the formatted rows under the lock, and if
 	 * the file fills up halfway, the file is cut back to where it was, so it never ends in a
 	 * torn row.
 	 */
 	if (c->regular) {
 		rc = csv_lock(c, err, errlen);
 		if (rc < 0)
-			goto free_buf;
+			return rc;
 		rc = csv_prepare(c, false, err, errlen);
-	} else {
-		rc = 0;
 	}
 	if (rc == 0) {
-		rc = ipcb_write_whole(c->fd, buf, len);
+		rc = ipcb_write_whole(c->fd, lines, len);
 		if (rc < 0)
 			snprintf(err, errlen, "%s", strerror(-rc));
 	}
 	if (c->regular)
 		csv_unlock(c);
-free_buf:
-	free(buf);
 	return rc;
 }
 

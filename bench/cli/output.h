@@ -75,6 +75,7 @@ struct ipcb_row {
 	double probe_cl_ns, probe_wk_ns, probe_cl_after_ns;
 	const char *state;
 	double offered_fraction; /* a rate sweep's step, as a share of its maximum; 0: none */
+	unsigned hosts_slot;	 /* --hosts-slot: its slot of --hosts's schedule; 0: none */
 };
 
 /*
@@ -103,6 +104,11 @@ int ipcb_csv_open(struct ipcb_csv *c, const char *path, char *err, size_t errlen
  */
 int ipcb_csv_row(struct ipcb_csv *c, const struct ipcb_row *row, const struct ipcb_sysinfo *si,
 		 char *err, size_t errlen);
+/*
+ * Rows already formatted (whole lines of this header's columns, as another ipcbench of this build
+ * wrote them): appended in one write, under the same lock and with the same repair as a row.
+ */
+int ipcb_csv_lines(struct ipcb_csv *c, const char *lines, size_t len, char *err, size_t errlen);
 /* 0, or -errno when close() failed. Harmless when not open. */
 int ipcb_csv_close(struct ipcb_csv *c);
 /* --db: store the row, its CSV line's columns, in the history's run (history.h). */

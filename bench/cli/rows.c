@@ -85,6 +85,7 @@ void ipcb_rows_emit(struct driver *d, const struct place *pl, const struct ipcb_
 
 	stamped.when = time(NULL);
 	stamped.seed = d->o.seed;
+	stamped.hosts_slot = d->o.hosts_slot;
 	if (pl->probed) {
 		stamped.probe_cl_ns = pl->probe_cl_ns;
 		stamped.probe_wk_ns = pl->probe_wk_ns;
