@@ -2326,9 +2326,15 @@ static int write_undecided(const struct compare *c, const char *path)
 
 		/* A name with control characters is no transport ab-gate could ask for. */
 		if (g->verdict != V_INCONCLUSIVE || strpbrk(g->k[COL_TRANSPORT], "\t\n\r") ||
-		    strpbrk(g->k[COL_MODE], "\t\n\r"))
+		    strpbrk(g->k[COL_MODE], "\t\n\r") || strpbrk(g->set[SET_MODULE], "\t\n\r,"))
 			continue;
-		fprintf(f, "%s\t%s\t%zu\n", g->k[COL_TRANSPORT], g->k[COL_MODE], g->size_bytes);
+		/* A user's module is asked for by its path, as -t takes it, not by its name. */
+		if (*g->set[SET_MODULE])
+			fprintf(f, "external:%s\t%s\t%zu\n", g->set[SET_MODULE], g->k[COL_MODE],
+				g->size_bytes);
+		else
+			fprintf(f, "%s\t%s\t%zu\n", g->k[COL_TRANSPORT], g->k[COL_MODE],
+				g->size_bytes);
 	}
 	if (ferror(f))
 		rc = -EIO;

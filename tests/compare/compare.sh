@@ -149,6 +149,25 @@ ok $? "--format json: each group's verdict and the drop it could have caught, an
 [ "$(cat "$WORK/undecided")" = "$(printf 'pipe\tthroughput\t65536')" ]
 ok $? "--undecided lists just the undecided group: transport, mode, size"
 
+# A user's module is asked for again by its path (what -t takes), not by its transport's name.
+newcsv "$WORK/mod-base.csv"
+newcsv "$WORK/mod-new.csv"
+for f in mod-base mod-new; do
+	v=(1000 1250 800 1100 900)
+	[ $f = mod-base ] || v=(850 1300 700 1000 950)
+	run=0
+	for x in "${v[@]}"; do
+		run=$((run + 1))
+		mkrow transport=my-ring mode=throughput size_bytes=4096 run="$run" messages=1000 \
+			bytes_per_s="$x.0" msgs_per_s=1000.0 sender_cpu=0 receiver_cpu=1 \
+			placement=cross-core wait=block host="$HOST" cpu_model="$CPU" \
+			library="module /opt/my/ring.so build-id 0123abcd" >>"$WORK/$f.csv"
+	done
+done
+compare_run module 3 --undecided "$WORK/mod-undecided" "$WORK/mod-base.csv" "$WORK/mod-new.csv"
+[ "$(cat "$WORK/mod-undecided")" = "$(printf 'external:/opt/my/ring.so\tthroughput\t4096')" ]
+ok $? "--undecided names a module's group by its path: external:/opt/my/ring.so ($(cat "$WORK/mod-undecided"))"
+
 # Any --max-spread is accepted for old scripts, but no longer blocks a verdict the data decide.
 compare_run max-spread 1 --max-spread 1% "$WORK/base.csv" "$WORK/slow.csv"
 grep -q "max-spread is ignored" "$WORK/max-spread.err" && grep -qE "^pipe .* regressed" "$WORK/max-spread.out"
