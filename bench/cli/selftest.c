@@ -3,7 +3,8 @@
  * selftest.c - `ipcbench selftest NAME`: the transport test suite, against any transport, a
  * user's module (external:/path/module.so) as well as a built-in one. Sender and receiver
  * processes move verified payloads of 1 B to 1 MiB in both modes (so chunked paths run where the
- * transport has a limit), with every option value and wait strategy it offers; then injected
+ * transport has a limit), with every option value and wait strategy it offers, and round trips at
+ * a fixed rate where it can send while it receives; then injected
  * faults (a damaged stamp or byte, a lost, repeated or reordered message, a crashed or hung
  * peer) must be caught, and nothing the runs created may be left behind: no file or queue
  * named after this process, no System V object, no server process or listening port. A
@@ -696,8 +697,9 @@ static void selftest_usage(void)
 	printf("usage: ipcbench selftest TRANSPORT\n"
 	       "Runs the transport test suite against TRANSPORT (a name of ipcbench --list, or\n"
 	       "external:/path/module.so): verified runs of 1 B to 1 MiB in both modes, every\n"
-	       "option value and wait strategy, injected faults that must be caught, and\n"
-	       "nothing left behind. Prints TAP; exit 0 when every check passed, 1 otherwise.\n"
+	       "option value and wait strategy, round trips at a fixed rate, injected faults\n"
+	       "that must be caught, and nothing left behind. Prints TAP; exit 0 when every\n"
+	       "check passed, 1 otherwise.\n"
 	       "A transport that cannot run here is skipped (exit 0) unless\n"
 	       "IPCB_REQUIRE_TRANSPORTS is \"all\" or names it.\n");
 }
