@@ -842,7 +842,9 @@ static int async_cells(const struct model *m, const struct clause *cl, struct ve
 				.size = g->size,
 				.ms = M_SEND_CALL,
 				.a = g,
-				.p = NAN};
+				.p = NAN,
+				.p_yes = NAN,
+				.p_no = NAN};
 		char s[32], w[32], sy[96] = "";
 		bool smallest = true;
 
@@ -895,6 +897,8 @@ static int async_cells(const struct model *m, const struct clause *cl, struct ve
 				c.o = O_UNDECIDED;
 				c.yes_dir = below <= above;
 				c.p = fmin(above, below);
+				c.p_yes = below;
+				c.p_no = above;
 			} else {
 				c.o = O_UNDECIDABLE;
 			}
