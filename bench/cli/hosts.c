@@ -545,24 +545,31 @@ static void slot_paths(const struct hosts *h, size_t s, const char *what, char *
 	snprintf(out, n, "%s/slot%zu.%s", h->dir, s + 1, what);
 }
 
-/* Every host alone: the crossing transports on its own loopback. */
-static int pair_loopback(struct hosts *h, size_t s, char *why, size_t n)
+/*
+ * One driver of slot s, quiet: -t list, the options that say where its peer is (NULL-ended;
+ * none on its own loopback), its rows to the slot's CSV and, where the user asked for them, its
+ * histograms to the slot's log named hlog. 0, or the failure with why filled from its last words.
+ */
+static int slot_driver(struct hosts *h, size_t s, const char *list, const char *const peer[],
+		       const char *hlog, char *why, size_t n)
 {
-	char csv[PATH_MAX + 32], hlog[PATH_MAX + 32], err[PATH_MAX + 32], slot[16];
-	char *extra[12];
+	char csv[PATH_MAX + 32], log[PATH_MAX + 32], err[PATH_MAX + 32], slot[16];
+	char *extra[16];
 	int k = 0, rc;
 
 	slot_paths(h, s, "csv", csv, sizeof(csv));
-	slot_paths(h, s, "hlog", hlog, sizeof(hlog));
+	slot_paths(h, s, hlog, log, sizeof(log));
 	slot_paths(h, s, "err", err, sizeof(err));
 	snprintf(slot, sizeof(slot), "%zu", s + 1);
 	extra[k++] = "-t";
-	extra[k++] = h->loop_list;
+	extra[k++] = (char *)list;
+	for (size_t i = 0; peer && peer[i] && i < 4; i++) /* at most two options and values */
+		extra[k++] = (char *)peer[i];
 	extra[k++] = "--csv";
 	extra[k++] = csv;
 	if (h->d->o.hdr_log_path) {
 		extra[k++] = "--hdr-log";
-		extra[k++] = hlog;
+		extra[k++] = log;
 	}
 	extra[k++] = "--hosts-slot";
 	extra[k++] = slot;
@@ -576,6 +583,12 @@ static int pair_loopback(struct hosts *h, size_t s, char *why, size_t n)
 		snprintf(why, n, "its driver %s %d", rc < 0 ? "could not start:" : "exited",
 			 rc < 0 ? -rc : rc);
 	return rc < 0 ? rc : -EIO;
+}
+
+/* Every host alone: the crossing transports on its own loopback. */
+static int pair_loopback(struct hosts *h, size_t s, char *why, size_t n)
+{
+	return slot_driver(h, s, h->loop_list, NULL, "hlog", why, n);
 }
 
 /* The receiving host: a server for the sender, told about through the runtime. */
@@ -616,12 +629,10 @@ static int pair_serve(struct hosts *h, const struct pair *p, struct ipcb_err *e)
 static int pair_drive(struct hosts *h, size_t s, const struct pair *p, char *why, size_t n,
 		      struct ipcb_err *e)
 {
-	char csv[PATH_MAX + 32], hlog[PATH_MAX + 32], hlog2[PATH_MAX + 32], err[PATH_MAX + 32];
-	char token[PATH_MAX + 32], peer[INET6_ADDRSTRLEN + 16], slot[16], launch[400];
+	char token[PATH_MAX + 32], peer[INET6_ADDRSTRLEN + 16], launch[400];
 	struct rendezvous *r = NULL;
 	size_t len = 0;
-	char *extra[20];
-	int k, rc, failed = 0;
+	int rc, failed = 0;
 
 	rc = h->ops->recv(p->to, (void **)&r, &len, e);
 	if (rc)
@@ -638,12 +649,7 @@ static int pair_drive(struct hosts *h, size_t s, const struct pair *p, char *why
 		free(r);
 		return -EHOSTUNREACH;
 	}
-	slot_paths(h, s, "csv", csv, sizeof(csv));
-	slot_paths(h, s, "hlog", hlog, sizeof(hlog));
-	slot_paths(h, s, "rt.hlog", hlog2, sizeof(hlog2));
-	slot_paths(h, s, "err", err, sizeof(err));
 	slot_paths(h, s, "token", token, sizeof(token));
-	snprintf(slot, sizeof(slot), "%zu", s + 1);
 	{
 		int fd = open(token, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0600);
 
@@ -657,30 +663,10 @@ static int pair_drive(struct hosts *h, size_t s, const struct pair *p, char *why
 	}
 	snprintf(peer, sizeof(peer), "%s%s%s:%u", strchr(r->addr, ':') ? "[" : "", r->addr,
 		 strchr(r->addr, ':') ? "]" : "", (unsigned)r->port);
-	if (!failed && h->nnet) {
-		k = 0;
-		extra[k++] = "-t";
-		extra[k++] = h->net_list;
-		extra[k++] = "--peer";
-		extra[k++] = peer;
-		extra[k++] = "--token-file";
-		extra[k++] = token;
-		extra[k++] = "--csv";
-		extra[k++] = csv;
-		if (h->d->o.hdr_log_path) {
-			extra[k++] = "--hdr-log";
-			extra[k++] = hlog;
-		}
-		extra[k++] = "--hosts-slot";
-		extra[k++] = slot;
-		extra[k++] = "-q";
-		extra[k] = NULL;
-		rc = driver_run(h, err, extra);
-		if (rc) {
-			last_words(err, why, n);
-			failed = rc < 0 ? rc : -EIO;
-		}
-	}
+	if (!failed && h->nnet)
+		failed = slot_driver(h, s, h->net_list,
+				     (const char *const[]){"--peer", peer, "--token-file", token, NULL},
+				     "hlog", why, n);
 	/*
 	 * A transport with a runtime of its own between the two hosts: a two-rank job of its own,
 	 * started through the agent this job's runtime reached the hosts with.
@@ -688,28 +674,9 @@ static int pair_drive(struct hosts *h, size_t s, const struct pair *p, char *why
 	if (!failed && h->nrt && h->agent[0]) {
 		snprintf(launch, sizeof(launch), "%s %s", h->agent,
 			 h->info[p->to].rt_name[0] ? h->info[p->to].rt_name : host_name(h, p->to));
-		k = 0;
-		extra[k++] = "-t";
-		extra[k++] = h->rt_list;
-		extra[k++] = "--peer";
-		extra[k++] = r->addr;
-		extra[k++] = "--launch";
-		extra[k++] = launch;
-		extra[k++] = "--csv";
-		extra[k++] = csv;
-		if (h->d->o.hdr_log_path) {
-			extra[k++] = "--hdr-log";
-			extra[k++] = hlog2;
-		}
-		extra[k++] = "--hosts-slot";
-		extra[k++] = slot;
-		extra[k++] = "-q";
-		extra[k] = NULL;
-		rc = driver_run(h, err, extra);
-		if (rc) {
-			last_words(err, why, n);
-			failed = rc < 0 ? rc : -EIO;
-		}
+		failed = slot_driver(h, s, h->rt_list,
+				     (const char *const[]){"--peer", r->addr, "--launch", launch, NULL},
+				     "rt.hlog", why, n);
 	} else if (!failed && h->nrt && h->rank == 0 && s == 1) {
 		fprintf(stderr,
 			"%s: --hosts: %s left out between hosts: the runtime names no remote agent "
