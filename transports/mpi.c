@@ -48,6 +48,7 @@
  */
 #include "ipcb_config.h"
 #include "transport.h"
+#include "mpi_module.h"
 
 #define MPI_SUMMARY "MPI_Send/Recv (streams Isend/Irecv) between two ranks under mpirun (Open MPI)"
 /* Across hosts too: launch_cmd places the ranks on two hosts when given them. */
@@ -95,14 +96,14 @@ struct mpi_ep {
 	bool inited;
 };
 
-static int mpi_fail(struct ipcb_err *e, int code, const char *call)
+int ipcb_mpi_fail(struct ipcb_err *e, int err, int code, const char *call)
 {
 	char text[MPI_MAX_ERROR_STRING];
 	int len = 0;
 
 	if (MPI_Error_string(code, text, &len) != MPI_SUCCESS)
 		snprintf(text, sizeof(text), "MPI error %d", code);
-	return ipcb_errf(e, -EPROTO, call, "%s", text);
+	return ipcb_errf(e, err, call, "%s", text);
 }
 
 static void mpi_library(char *out, size_t n)
@@ -316,7 +317,7 @@ static int mpi_open(struct ipcb_ep *ep)
 
 	rc = MPI_Init(NULL, NULL);
 	if (rc != MPI_SUCCESS)
-		return mpi_fail(&ep->err, rc, "MPI_Init");
+		return ipcb_mpi_fail(&ep->err, -EPROTO, rc, "MPI_Init");
 	me->inited = true;
 	MPI_Comm_set_errhandler(MPI_COMM_WORLD, MPI_ERRORS_RETURN);
 	MPI_Comm_rank(MPI_COMM_WORLD, &rank);
@@ -347,12 +348,12 @@ IPCB_HOT static int mpi_send(struct ipcb_ep *ep, const void *buf, size_t len)
 
 	if (ep->chan->cfg.bidirectional) {
 		rc = MPI_Send(buf, (int)len, MPI_BYTE, me->peer, 0, MPI_COMM_WORLD);
-		return rc == MPI_SUCCESS ? 0 : mpi_fail(&ep->err, rc, "MPI_Send");
+		return rc == MPI_SUCCESS ? 0 : ipcb_mpi_fail(&ep->err, -EPROTO, rc, "MPI_Send");
 	}
 	rc = MPI_Isend(buf, (int)len, MPI_BYTE, me->peer, 0, MPI_COMM_WORLD, &rq);
 	if (rc == MPI_SUCCESS)
 		rc = MPI_Wait(&rq, MPI_STATUS_IGNORE);
-	return rc == MPI_SUCCESS ? 0 : mpi_fail(&ep->err, rc, "MPI_Isend");
+	return rc == MPI_SUCCESS ? 0 : ipcb_mpi_fail(&ep->err, -EPROTO, rc, "MPI_Isend");
 }
 
 IPCB_HOT static int mpi_recv(struct ipcb_ep *ep, void *buf, size_t len)
@@ -370,7 +371,7 @@ IPCB_HOT static int mpi_recv(struct ipcb_ep *ep, void *buf, size_t len)
 			rc = MPI_Wait(&rq, &st);
 	}
 	if (rc != MPI_SUCCESS)
-		return mpi_fail(&ep->err, rc,
+		return ipcb_mpi_fail(&ep->err, -EPROTO, rc,
 				ep->chan->cfg.bidirectional ? "MPI_Recv" : "MPI_Irecv");
 	MPI_Get_count(&st, MPI_BYTE, &got);
 	if ((size_t)got != len)
@@ -389,7 +390,6 @@ static void mpi_route(const struct ipcb_chan_cfg *cfg, struct ipcb_route *r)
 }
 
 /* mpi_hosts.c: the runtime that started ipcbench on many hosts (--hosts mpi). */
-extern const struct ipcb_hosts_ops ipcb_mpi_hosts;
 
 static const struct ipcb_launch_ops mpi_launch = {
     .command = mpi_launch_cmd,

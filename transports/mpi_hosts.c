@@ -15,6 +15,7 @@
  */
 #include "ipcb_config.h"
 #include "transport.h"
+#include "mpi_module.h"
 
 #if IPCB_BUILT_MPI
 #include <errno.h>
@@ -27,16 +28,6 @@
 /* The tag of every message of --hosts: the job's own, so none is taken for another's. */
 #define HOSTS_TAG 0x1bc
 
-static int hosts_fail(struct ipcb_err *e, int code, const char *call)
-{
-	char text[MPI_MAX_ERROR_STRING];
-	int len = 0;
-
-	if (MPI_Error_string(code, text, &len) != MPI_SUCCESS)
-		snprintf(text, sizeof(text), "MPI error %d", code);
-	return ipcb_errf(e, -EIO, call, "%s", text);
-}
-
 static int hosts_join(int *rank, int *size, struct ipcb_err *e)
 {
 	int rc, provided = 0;
@@ -45,11 +36,11 @@ static int hosts_join(int *rank, int *size, struct ipcb_err *e)
 	/* Only this thread calls MPI. */
 	rc = MPI_Init_thread(NULL, NULL, MPI_THREAD_SINGLE, &provided);
 	if (rc != MPI_SUCCESS)
-		return hosts_fail(e, rc, "MPI_Init_thread");
+		return ipcb_mpi_fail(e, -EIO, rc, "MPI_Init_thread");
 	MPI_Comm_set_errhandler(MPI_COMM_WORLD, MPI_ERRORS_RETURN);
 	if ((rc = MPI_Comm_rank(MPI_COMM_WORLD, rank)) != MPI_SUCCESS ||
 	    (rc = MPI_Comm_size(MPI_COMM_WORLD, size)) != MPI_SUCCESS)
-		return hosts_fail(e, rc, "MPI_Comm_rank");
+		return ipcb_mpi_fail(e, -EIO, rc, "MPI_Comm_rank");
 	return 0;
 }
 
@@ -97,7 +88,7 @@ static int hosts_allgather(const void *in, size_t len, void *out, struct ipcb_er
 	if (len > (size_t)0x7fffffff)
 		return ipcb_errf(e, -E2BIG, "MPI_Allgather", "%zu bytes", len);
 	rc = MPI_Allgather(in, (int)len, MPI_BYTE, out, (int)len, MPI_BYTE, MPI_COMM_WORLD);
-	return rc == MPI_SUCCESS ? 0 : hosts_fail(e, rc, "MPI_Allgather");
+	return rc == MPI_SUCCESS ? 0 : ipcb_mpi_fail(e, -EIO, rc, "MPI_Allgather");
 }
 
 static int hosts_send(int to, const void *buf, size_t len, struct ipcb_err *e)
@@ -107,7 +98,7 @@ static int hosts_send(int to, const void *buf, size_t len, struct ipcb_err *e)
 	if (len > (size_t)0x7fffffff)
 		return ipcb_errf(e, -E2BIG, "MPI_Send", "%zu bytes", len);
 	rc = MPI_Send(buf, (int)len, MPI_BYTE, to, HOSTS_TAG, MPI_COMM_WORLD);
-	return rc == MPI_SUCCESS ? 0 : hosts_fail(e, rc, "MPI_Send");
+	return rc == MPI_SUCCESS ? 0 : ipcb_mpi_fail(e, -EIO, rc, "MPI_Send");
 }
 
 /* A message of any length: its size first (MPI_Probe), then the message into a buffer of it. */
@@ -122,7 +113,7 @@ static int hosts_recv(int from, void **buf, size_t *len, struct ipcb_err *e)
 	if (rc == MPI_SUCCESS)
 		rc = MPI_Get_count(&st, MPI_BYTE, &count);
 	if (rc != MPI_SUCCESS)
-		return hosts_fail(e, rc, "MPI_Probe");
+		return ipcb_mpi_fail(e, -EIO, rc, "MPI_Probe");
 	*buf = malloc(count ? (size_t)count : 1);
 	if (!*buf)
 		return ipcb_errf(e, -ENOMEM, "malloc", "%d bytes", count);
@@ -130,7 +121,7 @@ static int hosts_recv(int from, void **buf, size_t *len, struct ipcb_err *e)
 	if (rc != MPI_SUCCESS) {
 		free(*buf);
 		*buf = NULL;
-		return hosts_fail(e, rc, "MPI_Recv");
+		return ipcb_mpi_fail(e, -EIO, rc, "MPI_Recv");
 	}
 	*len = (size_t)count;
 	return 0;
@@ -140,7 +131,7 @@ static int hosts_barrier(struct ipcb_err *e)
 {
 	int rc = MPI_Barrier(MPI_COMM_WORLD);
 
-	return rc == MPI_SUCCESS ? 0 : hosts_fail(e, rc, "MPI_Barrier");
+	return rc == MPI_SUCCESS ? 0 : ipcb_mpi_fail(e, -EIO, rc, "MPI_Barrier");
 }
 
 static void hosts_leave(void)
