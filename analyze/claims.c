@@ -947,8 +947,8 @@ static int path_cells(const struct model *m, struct verdict *v)
 		struct cmp c = {.placement = g->placement, .size = g->size, .a = g, .p = NAN};
 		char a[32], b[32] = "not measured";
 
-		if ((g->shape != S_PAIR && g->shape != S_HOSTS) || strcmp(g->placement, "two-host") ||
-		    g->floor)
+		if ((g->shape != S_PAIR && g->shape != S_HOSTS) ||
+		    strcmp(g->placement, "two-host") || g->floor)
 			continue;
 		c.ms = g->latency ? M_RTT : M_BPS;
 		near = g->shape == S_HOSTS ? host_alone(m, g)

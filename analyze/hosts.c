@@ -52,11 +52,11 @@ static void schedule(struct report *r)
 
 	for (size_t i = 0; i < m->npairs; i++)
 		last = m->pairs[i].slot > last ? m->pairs[i].slot : last;
-	ipcb_doc_p(r->d,
-		   "The schedule: first every host alone, then a round-robin of pairs that share no "
-		   "host, each round once each way. The pairs of a slot ran at the same time (on "
-		   "shared switches, beside each other); the rows of each came from its own driver "
-		   "on the sending host.");
+	ipcb_doc_p(
+	    r->d, "The schedule: first every host alone, then a round-robin of pairs that share no "
+		  "host, each round once each way. The pairs of a slot ran at the same time (on "
+		  "shared switches, beside each other); the rows of each came from its own driver "
+		  "on the sending host.");
 	ipcb_doc_table(r->d, "rl", "slot", "pairs measured at the same time", NULL);
 	for (unsigned s = 1; s <= last; s++) {
 		size_t len = 0;
@@ -67,10 +67,10 @@ static void schedule(struct report *r)
 
 			if (p->slot != s)
 				continue;
-			len += (size_t)snprintf(cell + len, sizeof(cell) - len,
-						strcmp(p->from, p->to) ? "%s%s -> %s%s" : "%s%s%.0s alone%s",
-						len ? ", " : "", p->from, p->to,
-						*p->error ? " (failed)" : "");
+			len += (size_t)snprintf(
+			    cell + len, sizeof(cell) - len,
+			    strcmp(p->from, p->to) ? "%s%s -> %s%s" : "%s%s%.0s alone%s",
+			    len ? ", " : "", p->from, p->to, *p->error ? " (failed)" : "");
 			failed += *p->error != '\0';
 		}
 		if (!len)
@@ -86,7 +86,8 @@ static void schedule(struct report *r)
 		const struct host_pair *p = &m->pairs[i];
 
 		if (*p->error)
-			ipcb_doc_li(r->d, "%s -> %s, slot %u: %s", p->from, p->to, p->slot, p->error);
+			ipcb_doc_li(r->d, "%s -> %s, slot %u: %s", p->from, p->to, p->slot,
+				    p->error);
 	}
 }
 
@@ -104,8 +105,8 @@ static void matrix(struct report *r, const char *label, enum measure ms, size_t 
 	memset(align, 'r', n + 1);
 	align[0] = 'l';
 	size_format(size, sz, sizeof(sz));
-	ipcb_doc_p(r->d, DOC_B("%s, %s") " at %s: sender's host down, receiver's across",
-		   label, measure_name(ms), sz);
+	ipcb_doc_p(r->d, DOC_B("%s, %s") " at %s: sender's host down, receiver's across", label,
+		   measure_name(ms), sz);
 	row[0] = "sender / receiver";
 	for (size_t j = 0; j < n; j++)
 		row[1 + j] = m->hosts[j];
@@ -159,9 +160,10 @@ static void slowest(struct report *r, const char *label, enum measure ms, size_t
 		goto out;
 	for (size_t i = 0; i < n; i++)
 		for (size_t j = 0; j < n; j++) {
-			const struct group *g = i == j ? NULL
-						       : pair_group(m, label, m->hosts[i],
-								    m->hosts[j], size, measure_latency(ms));
+			const struct group *g = i == j
+						    ? NULL
+						    : pair_group(m, label, m->hosts[i], m->hosts[j],
+								 size, measure_latency(ms));
 
 			if (g && g->sum[ms].n)
 				v[k++] = g->sum[ms].median;
@@ -171,9 +173,10 @@ static void slowest(struct report *r, const char *label, enum measure ms, size_t
 	median = median_of(v, k);
 	for (size_t i = 0; i < n; i++)
 		for (size_t j = 0; j < n; j++) {
-			const struct group *g = i == j ? NULL
-						       : pair_group(m, label, m->hosts[i],
-								    m->hosts[j], size, measure_latency(ms));
+			const struct group *g = i == j
+						    ? NULL
+						    : pair_group(m, label, m->hosts[i], m->hosts[j],
+								 size, measure_latency(ms));
 			double s;
 
 			if (!g || !g->sum[ms].n)
@@ -192,8 +195,10 @@ static void slowest(struct report *r, const char *label, enum measure ms, size_t
 
 			if (j == h)
 				continue;
-			g[0] = pair_group(m, label, m->hosts[h], m->hosts[j], size, measure_latency(ms));
-			g[1] = pair_group(m, label, m->hosts[j], m->hosts[h], size, measure_latency(ms));
+			g[0] = pair_group(m, label, m->hosts[h], m->hosts[j], size,
+					  measure_latency(ms));
+			g[1] = pair_group(m, label, m->hosts[j], m->hosts[h], size,
+					  measure_latency(ms));
 			for (int e = 0; e < 2; e++)
 				if (g[e] && g[e]->sum[ms].n)
 					mine[c++] = slowness(ms, g[e]->sum[ms].median, median);
@@ -213,7 +218,8 @@ void sec_hosts(struct report *r)
 {
 	const struct model *m = r->m;
 	const char **labels = calloc(m->ngroups + 1, sizeof(*labels));
-	double *host = calloc(m->nhosts + 1, sizeof(*host)), *per = calloc(m->nhosts + 1, sizeof(*per));
+	double *host = calloc(m->nhosts + 1, sizeof(*host)),
+	       *per = calloc(m->nhosts + 1, sizeof(*per));
 	size_t nl = 0, *nper = calloc(m->nhosts + 1, sizeof(*nper));
 	const struct verdict *c14 = NULL;
 
@@ -221,10 +227,13 @@ void sec_hosts(struct report *r)
 		goto out;
 	ipcb_doc_h(r->d, 2, "Hosts");
 	ipcb_doc_p(r->d,
-		   "%zu hosts measured by " DOC_C("--hosts") " (one ipcbench on each, started by "
-		   "their runtime): every ordered pair once, with the same harness, verification and "
-		   "rounds as on one host, and each host alone on its loopback (its two sides on two "
-		   "of its CPUs), the diagonal of each matrix below.",
+		   "%zu hosts measured by " DOC_C(
+		       "--hosts") " (one ipcbench on each, started by "
+				  "their runtime): every ordered pair once, with the same harness, "
+				  "verification and "
+				  "rounds as on one host, and each host alone on its loopback (its "
+				  "two sides on two "
+				  "of its CPUs), the diagonal of each matrix below.",
 		   m->nhosts);
 	schedule(r);
 	for (size_t i = 0; i < m->ngroups; i++) {
@@ -255,9 +264,10 @@ void sec_hosts(struct report *r)
 		}
 	}
 	ipcb_doc_h(r->d, 3, "The slowest pairs and hosts");
-	ipcb_doc_p(r->d, "Each transport's slowest pair between two hosts against the median of its "
-			 "pairs; then each host by the median of how much slower its own pairs (to "
-			 "it and from it) are than the median pair, over every transport and measure.");
+	ipcb_doc_p(r->d,
+		   "Each transport's slowest pair between two hosts against the median of its "
+		   "pairs; then each host by the median of how much slower its own pairs (to "
+		   "it and from it) are than the median pair, over every transport and measure.");
 	for (size_t k = 0; k < nl; k++) {
 		static const enum measure mss[] = {M_RTT, M_RTT99, M_BPS};
 
@@ -285,7 +295,8 @@ void sec_hosts(struct report *r)
 				worst = h;
 		}
 		if (worst < m->nhosts) {
-			ipcb_doc_table(r->d, "lr", "host", "its pairs against the median pair", NULL);
+			ipcb_doc_table(r->d, "lr", "host", "its pairs against the median pair",
+				       NULL);
 			for (size_t h = 0; h < m->nhosts; h++) {
 				char v[32];
 
@@ -293,9 +304,12 @@ void sec_hosts(struct report *r)
 				ipcb_doc_row(r->d, m->hosts[h], v, NULL);
 			}
 			ipcb_doc_table_end(r->d);
-			ipcb_doc_p(r->d, "The slowest host: " DOC_B("%s") " (its pairs %.2fx the median "
-					 "pair, the geometric mean over its transports and measures).",
-				   m->hosts[worst], host[worst]);
+			ipcb_doc_p(
+			    r->d,
+			    "The slowest host: " DOC_B(
+				"%s") " (its pairs %.2fx the median "
+				      "pair, the geometric mean over its transports and measures).",
+			    m->hosts[worst], host[worst]);
 		}
 	}
 	for (size_t i = 0; i < r->nclaims && !c14; i++)

@@ -236,8 +236,9 @@ static void row_key(const struct model *m, size_t i, const char *label, char *ke
 		len +=
 		    (size_t)snprintf(key + len, n - len, "|%s", get(m, i, IPCB_COL_OFFERED_RATE));
 	if (len < n && strcmp(get(m, i, IPCB_COL_PLACEMENT), "matrix") == 0)
-		len += (size_t)snprintf(key + len, n - len, "|%s|%s", get(m, i, IPCB_COL_SENDER_CPU),
-					get(m, i, IPCB_COL_RECEIVER_CPU));
+		len +=
+		    (size_t)snprintf(key + len, n - len, "|%s|%s", get(m, i, IPCB_COL_SENDER_CPU),
+				     get(m, i, IPCB_COL_RECEIVER_CPU));
 	/* The hosts: a CSV of many (--hosts, or files put together) has a group per pair. */
 	if (len < n)
 		snprintf(key + len, n - len, "|%s|%s", get(m, i, IPCB_COL_HOST),
@@ -685,10 +686,10 @@ static int read_rows(struct model *m, char *err, size_t errlen)
 			g->topology = get(m, i, IPCB_COL_TOPOLOGY);
 			g->topo = get(m, i, IPCB_COL_CPU_TOPOLOGY);
 			g->host = get(m, i, IPCB_COL_HOST);
-			g->peer_host = *get(m, i, IPCB_COL_PEER_HOST) ? get(m, i, IPCB_COL_PEER_HOST)
-								       : g->host;
-			g->hosts_slot =
-			    (unsigned)strtoul(get(m, i, IPCB_COL_HOSTS_SLOT), NULL, 10);
+			g->peer_host = *get(m, i, IPCB_COL_PEER_HOST)
+					   ? get(m, i, IPCB_COL_PEER_HOST)
+					   : g->host;
+			g->hosts_slot = (unsigned)strtoul(get(m, i, IPCB_COL_HOSTS_SLOT), NULL, 10);
 			g->size = (size_t)size;
 			g->shape = row_shape(m, i, work);
 			shape_text(m, i, g->shape_text, sizeof(g->shape_text));

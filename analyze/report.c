@@ -228,10 +228,12 @@ static int report_write(struct report *r)
 		if (r->error[0])
 			return -EIO;
 		if (i == 0 && !pairs && r->m->npairs)
-			ipcb_doc_p(r->d,
-				   "This CSV holds the pairs of hosts of " DOC_C("--hosts") ": their "
-				   "matrix and C14 are under Hosts below. The guides' other tables "
-				   "and claims need rows of one sender and one receiver on one host.");
+			ipcb_doc_p(r->d, "This CSV holds the pairs of hosts of " DOC_C(
+					     "--hosts") ": their "
+							"matrix and C14 are under Hosts below. The "
+							"guides' other tables "
+							"and claims need rows of one sender and "
+							"one receiver on one host.");
 		else if (i == 0 && !pairs)
 			ipcb_doc_p(r->d,
 				   "The guides' tables and claims need rows of one sender and one "

@@ -423,7 +423,8 @@ static int kafka_mark(struct ipcb_chan *ch, rd_kafka_t *rk, struct kafka_marks *
 	rd_kafka_flush(rk, KAFKA_ADMIN_MS);
 	if (k->delivered < n && !k->err)
 		return ipcb_errf(&ch->err, -ETIMEDOUT, "rd_kafka_flush",
-				 "the run's topics took no message within %d s", KAFKA_ADMIN_MS / 1000);
+				 "the run's topics took no message within %d s",
+				 KAFKA_ADMIN_MS / 1000);
 	if (k->err)
 		return ipcb_errf(&ch->err, -EIO, "rd_kafka_produce", "a marker: %s",
 				 rd_kafka_err2str(k->err));

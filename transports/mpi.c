@@ -372,7 +372,7 @@ IPCB_HOT static int mpi_recv(struct ipcb_ep *ep, void *buf, size_t len)
 	}
 	if (rc != MPI_SUCCESS)
 		return ipcb_mpi_fail(&ep->err, -EPROTO, rc,
-				ep->chan->cfg.bidirectional ? "MPI_Recv" : "MPI_Irecv");
+				     ep->chan->cfg.bidirectional ? "MPI_Recv" : "MPI_Irecv");
 	MPI_Get_count(&st, MPI_BYTE, &got);
 	if ((size_t)got != len)
 		return ipcb_errf(&ep->err, -EBADMSG, "MPI_Recv", "%d bytes where %zu were sent",

@@ -56,11 +56,11 @@
 #include "rundir.h"
 #include "version.h"
 
-#define HOSTS_ADDRS  8
-#define HOSTS_NAME   64
-#define HOSTS_ERR    600 /* what a failed pair says: its host and its driver's last words */
-#define HOSTS_TOKEN  64
-#define HOSTS_ARGS   160
+#define HOSTS_ADDRS 8
+#define HOSTS_NAME  64
+#define HOSTS_ERR   600 /* what a failed pair says: its host and its driver's last words */
+#define HOSTS_TOKEN 64
+#define HOSTS_ARGS  160
 
 /* What each process tells the others about its host. */
 struct host_addr {
@@ -134,7 +134,8 @@ static int hosts_fail(struct hosts *h, const struct ipcb_err *e, const char *wha
 {
 	fprintf(stderr, "%s: --hosts %s: host %d (%s): %s: %s%s%s\n", prog, h->d->o.hosts, h->rank,
 		h->info ? h->info[h->rank].name : "?", what, e->call[0] ? e->call : "",
-		e->call[0] && e->detail[0] ? ": " : "", e->detail[0] ? e->detail : strerror(-e->code));
+		e->call[0] && e->detail[0] ? ": " : "",
+		e->detail[0] ? e->detail : strerror(-e->code));
 	return EXIT_RUN_FAILED;
 }
 
@@ -183,7 +184,8 @@ static void host_info_read(struct hosts *h, struct host_info *me)
 			a->family = AF_INET;
 			memcpy(a->addr, &((struct sockaddr_in *)i->ifa_addr)->sin_addr, 4);
 		} else if (i->ifa_addr->sa_family == AF_INET6) {
-			const struct in6_addr *v6 = &((struct sockaddr_in6 *)i->ifa_addr)->sin6_addr;
+			const struct in6_addr *v6 =
+			    &((struct sockaddr_in6 *)i->ifa_addr)->sin6_addr;
 
 			if (IN6_IS_ADDR_LINKLOCAL(v6))
 				continue;
@@ -345,11 +347,11 @@ static void transports_pick(struct hosts *h)
 
 		if (t->unsupported || (!net && !rt)) {
 			if (!o->transports_all && h->rank == 0)
-				fprintf(stderr,
-					"%s: --hosts: skipping %s: %s\n", prog, t->name,
-					t->unsupported ? t->unsupported
-						       : "it does not cross hosts (--list: network, "
-							 "launch-hosts)");
+				fprintf(stderr, "%s: --hosts: skipping %s: %s\n", prog, t->name,
+					t->unsupported
+					    ? t->unsupported
+					    : "it does not cross hosts (--list: network, "
+					      "launch-hosts)");
 			continue;
 		}
 		if (net && h->nnet < IPCB_MAX_LIST) {
@@ -609,8 +611,8 @@ static int pair_serve(struct hosts *h, const struct pair *p, struct ipcb_err *e)
 	} else if ((rc = ipcb_token_make(token, &token_len)) < 0 || token_len >= HOSTS_TOKEN) {
 		snprintf(r.why, sizeof(r.why), "%s: a token: %s", host_name(h, p->to),
 			 strerror(rc < 0 ? -rc : E2BIG));
-	} else if (ipcb_serve_launch("", h->self, r.addr, token, token_len, &pid, &in, &port,
-				     r.why, sizeof(r.why)) == 0) {
+	} else if (ipcb_serve_launch("", h->self, r.addr, token, token_len, &pid, &in, &port, r.why,
+				     sizeof(r.why)) == 0) {
 		ipcb_rundir_note_pid(h->dir, pid);
 		r.ok = 1;
 		r.port = (uint16_t)port;
@@ -664,9 +666,10 @@ static int pair_drive(struct hosts *h, size_t s, const struct pair *p, char *why
 	snprintf(peer, sizeof(peer), "%s%s%s:%u", strchr(r->addr, ':') ? "[" : "", r->addr,
 		 strchr(r->addr, ':') ? "]" : "", (unsigned)r->port);
 	if (!failed && h->nnet)
-		failed = slot_driver(h, s, h->net_list,
-				     (const char *const[]){"--peer", peer, "--token-file", token, NULL},
-				     "hlog", why, n);
+		failed =
+		    slot_driver(h, s, h->net_list,
+				(const char *const[]){"--peer", peer, "--token-file", token, NULL},
+				"hlog", why, n);
 	/*
 	 * A transport with a runtime of its own between the two hosts: a two-rank job of its own,
 	 * started through the agent this job's runtime reached the hosts with.
@@ -674,9 +677,10 @@ static int pair_drive(struct hosts *h, size_t s, const struct pair *p, char *why
 	if (!failed && h->nrt && h->agent[0]) {
 		snprintf(launch, sizeof(launch), "%s %s", h->agent,
 			 h->info[p->to].rt_name[0] ? h->info[p->to].rt_name : host_name(h, p->to));
-		failed = slot_driver(h, s, h->rt_list,
-				     (const char *const[]){"--peer", r->addr, "--launch", launch, NULL},
-				     "rt.hlog", why, n);
+		failed =
+		    slot_driver(h, s, h->rt_list,
+				(const char *const[]){"--peer", r->addr, "--launch", launch, NULL},
+				"rt.hlog", why, n);
 	} else if (!failed && h->nrt && h->rank == 0 && s == 1) {
 		fprintf(stderr,
 			"%s: --hosts: %s left out between hosts: the runtime names no remote agent "
@@ -733,9 +737,12 @@ static int pair_row(struct hosts *h, size_t s, const struct pair *p, const char 
 	ipcb_csv_set_text(&rec, IPCB_COL_LATENCY_KIND, "host_pair");
 	{
 		static const enum ipcb_csv_column zero[] = {
-		    IPCB_COL_SIZE_BYTES, IPCB_COL_RUN,	 IPCB_COL_MESSAGES,	    IPCB_COL_CHUNK_BYTES,
-		    IPCB_COL_WARMUP,	 IPCB_COL_WORK_NS, IPCB_COL_FSYNC,	    IPCB_COL_FULL_CHECKS,
-		    IPCB_COL_ROUND,	 IPCB_COL_SEED,	   IPCB_COL_RECEIVER_WORK_NS};
+		    IPCB_COL_SIZE_BYTES,      IPCB_COL_RUN,
+		    IPCB_COL_MESSAGES,	      IPCB_COL_CHUNK_BYTES,
+		    IPCB_COL_WARMUP,	      IPCB_COL_WORK_NS,
+		    IPCB_COL_FSYNC,	      IPCB_COL_FULL_CHECKS,
+		    IPCB_COL_ROUND,	      IPCB_COL_SEED,
+		    IPCB_COL_RECEIVER_WORK_NS};
 
 		for (size_t i = 0; i < sizeof(zero) / sizeof(zero[0]); i++)
 			ipcb_csv_set_uint(&rec, zero[i], 0);
@@ -751,8 +758,8 @@ static int pair_row(struct hosts *h, size_t s, const struct pair *p, const char 
 	rc = ipcb_csv_record_write(mem, &rec, &bad);
 	if (fclose(mem) != 0 || rc < 0) {
 		free(buf);
-		fprintf(stderr, "%s: --hosts: the row of %s -> %s: %s\n", prog, host_name(h, p->from),
-			host_name(h, p->to),
+		fprintf(stderr, "%s: --hosts: the row of %s -> %s: %s\n", prog,
+			host_name(h, p->from), host_name(h, p->to),
 			rc < 0 ? ipcb_csv_name((enum ipcb_csv_column)bad) : strerror(ENOMEM));
 		return rc < 0 ? rc : -ENOMEM;
 	}
@@ -800,10 +807,11 @@ static void record_take(struct hosts *h, size_t s, const struct record_head *rh,
 		return;
 	rows = rh->csv_len ? csv_rows(csv, rh->csv_len, &rows_len) : NULL;
 	if (rh->csv_len && !rows)
-		fprintf(stderr,
-			"%s: --hosts: %s -> %s: its rows have another header (another ipcbench build "
-			"there?): left out\n",
-			prog, host_name(h, p->from), host_name(h, p->to));
+		fprintf(
+		    stderr,
+		    "%s: --hosts: %s -> %s: its rows have another header (another ipcbench build "
+		    "there?): left out\n",
+		    prog, host_name(h, p->from), host_name(h, p->to));
 	else if (rows_len && ipcb_csv_lines(&h->csv, rows, rows_len, why, sizeof(why)) < 0)
 		fprintf(stderr, "%s: --csv %s: %s\n", prog, h->d->o.csv_path, why);
 	if (h->hlog && rh->hlog_len) {
@@ -897,19 +905,19 @@ static void slot_say(const struct hosts *h, size_t s)
 		const struct pair *p = &h->slots[s].pairs[i];
 
 		at += (size_t)(p->from == p->to
-				   ? snprintf(pairs + at, sizeof(pairs) - at, "%s%s alone", i ? ", " : "",
-					      host_name(h, p->from))
+				   ? snprintf(pairs + at, sizeof(pairs) - at, "%s%s alone",
+					      i ? ", " : "", host_name(h, p->from))
 				   : snprintf(pairs + at, sizeof(pairs) - at, "%s%s -> %s",
 					      i ? ", " : "", host_name(h, p->from),
 					      host_name(h, p->to)));
 	}
 	if (!h->d->o.quiet)
-		fprintf(stderr, "%s: --hosts: slot %zu of %zu: %s\n", prog, s + 1, h->nslots, pairs);
+		fprintf(stderr, "%s: --hosts: slot %zu of %zu: %s\n", prog, s + 1, h->nslots,
+			pairs);
 }
 
 /* Process 0 gathers the slot's records: its own, then every other's, in rank order. */
-static int slot_gather(struct hosts *h, size_t s, void *mine, size_t mine_len,
-		       struct ipcb_err *e)
+static int slot_gather(struct hosts *h, size_t s, void *mine, size_t mine_len, struct ipcb_err *e)
 {
 	int rc = 0;
 
@@ -991,8 +999,7 @@ static int hosts_start(struct hosts *h, int argc, char **argv, struct ipcb_err *
 	ssize_t n;
 
 	if (!t || !t->launch || !t->launch->hosts) {
-		fprintf(stderr,
-			"%s: --hosts %s: %s\nTry '%s --help' for more information.\n", prog,
+		fprintf(stderr, "%s: --hosts %s: %s\nTry '%s --help' for more information.\n", prog,
 			h->d->o.hosts,
 			t ? "its runtime does not start ipcbench on many hosts (mpi's does)"
 			  : "no such transport (mpi: ipcbench started by mpirun or srun)",
@@ -1026,21 +1033,23 @@ static int hosts_start(struct hosts *h, int argc, char **argv, struct ipcb_err *
 		for (int j = i + 1; j < h->size; j++)
 			if (strcmp(h->info[i].name, h->info[j].name) == 0) {
 				if (h->rank == 0)
-					fprintf(stderr,
-						"%s: --hosts %s: processes %d and %d are both on %s: "
-						"one process a host (mpirun --map-by node, or -H with "
-						"each host once)\n",
-						prog, t->name, i, j, h->info[i].name);
+					fprintf(
+					    stderr,
+					    "%s: --hosts %s: processes %d and %d are both on %s: "
+					    "one process a host (mpirun --map-by node, or -H with "
+					    "each host once)\n",
+					    prog, t->name, i, j, h->info[i].name);
 				return EXIT_USAGE;
 			}
 	for (int i = 1; i < h->size; i++)
 		if (strncmp(h->info[i].version, h->info[0].version, sizeof(me.version))) {
 			if (h->rank == 0)
-				fprintf(stderr,
-					"%s: --hosts %s: %s runs ipcbench %.32s, %s %.32s: the same "
-					"build on every host\n",
-					prog, t->name, h->info[i].name, h->info[i].version,
-					h->info[0].name, h->info[0].version);
+				fprintf(
+				    stderr,
+				    "%s: --hosts %s: %s runs ipcbench %.32s, %s %.32s: the same "
+				    "build on every host\n",
+				    prog, t->name, h->info[i].name, h->info[i].version,
+				    h->info[0].name, h->info[0].version);
 			return EXIT_USAGE;
 		}
 	n = readlink("/proc/self/exe", h->self, sizeof(h->self) - 1);
@@ -1062,8 +1071,9 @@ static int hosts_start(struct hosts *h, int argc, char **argv, struct ipcb_err *
 	transports_pick(h);
 	if (!h->nnet && !h->nrt) {
 		if (h->rank == 0)
-			fprintf(stderr, "%s: --hosts: none of the requested transports crosses hosts "
-					"(--list: network, launch-hosts)\n",
+			fprintf(stderr,
+				"%s: --hosts: none of the requested transports crosses hosts "
+				"(--list: network, launch-hosts)\n",
 				prog);
 		return EXIT_UNSUPPORTED;
 	}

@@ -376,7 +376,7 @@ static void check_runs(const struct suite *su)
 }
 
 /* Runs at a rate: how many, and the rate (a message every 200 us, 300 of them). */
-#define RATE_RUNS 3
+#define RATE_RUNS	3
 #define RATE_MSGS_PER_S 5000.0
 
 /*
@@ -401,8 +401,9 @@ static void check_rate(const struct suite *su)
 		s->rate = RATE_MSGS_PER_S;
 		lossy = ipcb_transport_lossy(t, &s->cfg);
 		rc = ipcb_run_one(s, r);
-		if (!ok(rc == 0 && (lossy ? r->losses_counted && r->messages + r->losses >= s->messages
-					  : r->messages == s->messages),
+		if (!ok(rc == 0 &&
+			    (lossy ? r->losses_counted && r->messages + r->losses >= s->messages
+				   : r->messages == s->messages),
 			"%s latency 64 B at %.0f msg/s, run %d of %d: every message %s", t->name,
 			RATE_MSGS_PER_S, i, RATE_RUNS,
 			lossy ? "back in order or counted lost" : "back, in order"))
@@ -664,7 +665,7 @@ static void check_leftovers(const struct suite *su)
 
 /* The suite, in order: each check on its own, as a table. */
 static void (*const checks[])(const struct suite *) = {
-    check_runs,	 check_rate,	  check_options, check_waits,
+    check_runs,	  check_rate,	   check_options, check_waits,
     check_faults, check_broadcast, check_server,  check_leftovers,
 };
 

@@ -1345,8 +1345,8 @@ static int launched_start(struct ipcb_remote *rm, const char *host, const char *
 			  const char *binary, char *err, size_t errlen)
 {
 	unsigned port;
-	int rc = ipcb_serve_launch(launch, binary, host, rm->token, rm->token_len,
-				   &rm->server_pid, &rm->server_in, &port, err, errlen);
+	int rc = ipcb_serve_launch(launch, binary, host, rm->token, rm->token_len, &rm->server_pid,
+				   &rm->server_in, &port, err, errlen);
 
 	if (rc)
 		return rc;
