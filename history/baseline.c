@@ -19,10 +19,15 @@
 /*
  * What identifies a row wherever it is stored: when it was measured, where, what, and its
  * values. A run of the history that holds one of NEW's rows is NEW itself, stored with --db.
+ * The timestamp is the invocation's, to the second, and a one-way row has no rate and a p50
+ * of a histogram's few significant digits: two short invocations in one second matched on
+ * such rows until the row's kind, its mean and its run's measured seconds (to the
+ * microsecond) were part of it.
  */
 static const enum ipcb_csv_column sig_cols[] = {
-    IPCB_COL_TIMESTAMP,	 IPCB_COL_HOST,	 IPCB_COL_TRANSPORT,  IPCB_COL_MODE,
-    IPCB_COL_SIZE_BYTES, IPCB_COL_ROUND, IPCB_COL_MSGS_PER_S, IPCB_COL_P50_NS,
+    IPCB_COL_TIMESTAMP,	   IPCB_COL_HOST,    IPCB_COL_TRANSPORT,  IPCB_COL_MODE,
+    IPCB_COL_SIZE_BYTES,   IPCB_COL_ROUND,   IPCB_COL_MSGS_PER_S, IPCB_COL_P50_NS,
+    IPCB_COL_LATENCY_KIND, IPCB_COL_MEAN_NS, IPCB_COL_ELAPSED_S,
 };
 #define NSIG (sizeof(sig_cols) / sizeof(sig_cols[0]))
 

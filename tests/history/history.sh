@@ -123,6 +123,15 @@ cp h.db h2.db
 "$BIN" history h2.db --import syn/run-41.csv --commit "$(commit 41)" >/dev/null 2>&1 &&
 	"$BIN" compare --db h2.db syn/run-41.csv >cmp-own.out 2>&1 && grep -q "run 40," cmp-own.out
 ok $? "NEW stored in the history is never its own baseline: run 40 is taken, not 41"
+# Another run with NEW's timestamp, rates and p50s (two short invocations in one second), whose
+# runs lasted other times: a run of its own, which compare takes as the baseline.
+awk -F, -v OFS=, 'NR == 1 { for (i = 1; i <= NF; i++) if ($i == "elapsed_s") e = i; print; next }
+	{ $e = "9.876543"; print }' syn/run-41.csv >twin.csv
+cp h.db h3.db
+"$BIN" history h3.db --import twin.csv --commit "$(commit 41)" >/dev/null 2>&1 &&
+	"$BIN" compare --db h3.db syn/run-41.csv >cmp-twin.out 2>&1 && grep -q "run 41," cmp-twin.out
+ok $? "a run that shares NEW's timestamp and values but not its runs' lengths is not NEW: run 41 is taken"
+grep "baseline" cmp-twin.out | diag
 # Another machine's history: nothing to compare with yet (exit 3), unless --any-machine.
 awk -F, -v OFS=, 'NR == 1 { for (i = 1; i <= NF; i++) if ($i == "kernel") k = i; print; next }
 	{ $k = "9.9.9-other"; print }' syn/run-01.csv >other.csv
