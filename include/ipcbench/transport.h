@@ -203,7 +203,10 @@ static inline int ipcb_err(struct ipcb_err *e, int code, const char *call)
 	return code;
 }
 
-/* Same, with a printf-style detail (kept short: it is one line of the run's error message). */
+/*
+ * Same, with a printf-style detail (kept short: it is one line of the run's error message, so
+ * a line break in it, such as a Java exception's text carries, becomes a space).
+ */
 static inline int ipcb_errf(struct ipcb_err *e, int code, const char *call, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
 static inline int ipcb_errf(struct ipcb_err *e, int code, const char *call, const char *fmt, ...)
@@ -215,6 +218,9 @@ static inline int ipcb_errf(struct ipcb_err *e, int code, const char *call, cons
 		va_start(ap, fmt);
 		vsnprintf(e->detail, sizeof(e->detail), fmt, ap);
 		va_end(ap);
+		for (char *c = e->detail; *c; c++)
+			if (*c == '\n' || *c == '\r')
+				*c = ' ';
 	}
 	return code;
 }

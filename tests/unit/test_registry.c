@@ -121,6 +121,14 @@ int main(void)
 		   "the row's text: every option with its value (%s)", text);
 	}
 	ok(ipcb_transport_find("no-such-transport") == NULL, "an unknown name is not found");
+	{
+		struct ipcb_err e = {0};
+
+		ok(ipcb_errf(&e, -EIO, "createTopic", "create new topic failed\r\nFor more: %s",
+			     "see\nthe log") == -EIO &&
+			   strcmp(e.detail, "create new topic failed  For more: see the log") == 0,
+		   "an error's detail is one line: its line breaks are spaces (%s)", e.detail);
+	}
 
 	/* The checker itself catches broken entries. */
 	{
