@@ -5,6 +5,8 @@
  *
  * Checks never depend on NDEBUG: each ok() prints one TAP line and counts a failure, and
  * tap_done() prints the plan and returns the exit status (0 all passed, 1 any failed).
+ * A failed check and the diagnostics after it go to standard error as well: meson's console
+ * shows a failed test's standard error, not its TAP stream, so a red CI log says what it saw.
  * Header-only so every test program is one .c file.
  */
 #ifndef IPCB_TAP_H
@@ -17,6 +19,7 @@
 
 static int tap_n;
 static int tap_failed;
+static int tap_last_failed; /* the last check failed: its diagnostics go to stderr too */
 
 __attribute__((format(printf, 2, 3))) static int ok(int cond, const char *fmt, ...)
 {
@@ -29,8 +32,15 @@ __attribute__((format(printf, 2, 3))) static int ok(int cond, const char *fmt, .
 	va_end(ap);
 	putchar('\n');
 	fflush(stdout);
-	if (!cond)
+	tap_last_failed = !cond;
+	if (!cond) {
 		tap_failed++;
+		fprintf(stderr, "not ok %d - ", tap_n);
+		va_start(ap, fmt);
+		vfprintf(stderr, fmt, ap);
+		va_end(ap);
+		fputc('\n', stderr);
+	}
 	return cond;
 }
 
@@ -39,7 +49,7 @@ __attribute__((format(printf, 2, 3))) static int ok(int cond, const char *fmt, .
 	do {                                                                                       \
 		long long g_ = (long long)(got), w_ = (long long)(want);                           \
 		if (!ok(g_ == w_, __VA_ARGS__))                                                    \
-			printf("#   got %lld, want %lld\n", g_, w_);                               \
+			tap_diag("  got %lld, want %lld", g_, w_);                                 \
 	} while (0)
 
 static inline void tap_diag(const char *fmt, ...)
@@ -51,6 +61,14 @@ static inline void tap_diag(const char *fmt, ...)
 	vprintf(fmt, ap);
 	va_end(ap);
 	putchar('\n');
+	if (tap_last_failed) {
+		fflush(stdout);
+		fputs("# ", stderr);
+		va_start(ap, fmt);
+		vfprintf(stderr, fmt, ap);
+		va_end(ap);
+		fputc('\n', stderr);
+	}
 }
 
 static inline int tap_done(void)
