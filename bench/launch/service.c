@@ -27,9 +27,9 @@
 
 /* What the server writes on stdout and stderr, in its directory: its last line names a failure. */
 #define SERVICE_LOG "server.log"
-/* How long a server gets to end after SIGKILL before it is left, and a process it started. */
+/* How long a server gets to end after SIGTERM, and after SIGKILL, before it is left. */
+#define SERVICE_TERM_NS 2000000000ull
 #define SERVICE_KILL_NS 5000000000ull
-#define SERVICE_HELPER_NS 2000000000ull
 #define SERVICE_PROCS	IPCB_SERVICE_PROCS
 
 static void service_sleep_ms(long ms)
@@ -519,21 +519,18 @@ void ipcb_service_stop(struct ipcb_service_run *s)
 	size_t procs = ipcb_service_procs(s, pid, start, SERVICE_PROCS), first;
 
 	if (s->pid > 0) {
-		/*
-		 * Killed, not asked to stop: everything the server keeps is in its directory,
-		 * removed below, so an orderly shutdown saves nothing and costs seconds (RabbitMQ
-		 * took 3.1 s after SIGTERM, RocketMQ 3.5 s, twice each in the main job). It is how
-		 * a server ends when the driver dies too (SIGKILL by the kernel), and the service
-		 * tests find nothing of it left either way. The group: whatever it started goes
-		 * too.
-		 */
-		kill(-s->pid, SIGKILL);
-		kill(s->pid, SIGKILL);
-		if (!service_reap(s, SERVICE_KILL_NS))
-			fprintf(stderr,
-				"ipcbench: service %s (pid %d) did not die when killed: left "
-				"unreaped\n",
-				s->svc.argv[0], (int)s->pid);
+		/* The group: whatever the server started goes too. */
+		kill(-s->pid, SIGTERM);
+		kill(s->pid, SIGTERM);
+		if (!service_reap(s, SERVICE_TERM_NS)) {
+			kill(-s->pid, SIGKILL);
+			kill(s->pid, SIGKILL);
+			if (!service_reap(s, SERVICE_KILL_NS))
+				fprintf(stderr,
+					"ipcbench: service %s (pid %d) did not die when killed: "
+					"left unreaped\n",
+					s->svc.argv[0], (int)s->pid);
+		}
 		s->pid = 0;
 	} else if (s->pgid > 0) {
 		/* The server died: what it started in its group is ended all the same. */
@@ -559,7 +556,7 @@ void ipcb_service_stop(struct ipcb_service_run *s)
 	 * would end by itself, later: it is ended now, so nothing of the server outlives it.
 	 */
 	for (size_t i = first; i < procs; i++) {
-		uint64_t end = ipcb_now_ns() + SERVICE_HELPER_NS;
+		uint64_t end = ipcb_now_ns() + SERVICE_TERM_NS;
 
 		if (service_proc_alive(pid[i], start[i]))
 			kill(pid[i], SIGKILL);

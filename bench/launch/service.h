@@ -14,8 +14,7 @@
  *   rss_bytes . the memory it and the processes it started hold now (start_ns: how long it took
  *               to answer)
  *   check ..... is it still there? (a server that died fails the run, naming its exit)
- *   stop ...... SIGKILL to its group and to what it started elsewhere, reap, remove the
- *               directory
+ *   stop ...... SIGTERM, then SIGKILL after a grace period, reap, remove the directory
  *
  * Signals: the driver keeps its stop signals blocked (launch.h); a wait here looks for them, and
  * start returns -EINTR with the signal when one asks the driver to stop.
