@@ -190,12 +190,16 @@ wait "$dpid"
 ok $? "a pipe run: neither the driver nor its sides ($sides) map a module, its libraries or SQLite"
 "$BIN" -q -t zmq-tcp -s 64 -m throughput -n 100000000 -d 1.5 -w 1 >/dev/null 2>&1 &
 dpid=$!
-for _ in $(seq 50); do
+# A side opens its module after the fork, so the sides may exist a moment before they map it:
+# look again until one does or the run ends.
+seen=0
+for _ in $(seq 60); do
 	sides=$(pgrep -P "$dpid" | tr '\n' ' ')
-	[ "$(echo $sides | wc -w)" -ge 2 ] && break
+	seen=$(maps $sides | grep -c 'ipcb-zmq\.so')
+	[ "$seen" -ge 1 ] && break
+	kill -0 "$dpid" 2>/dev/null || break
 	sleep 0.05
 done
-seen=$(maps $sides | grep -c 'ipcb-zmq\.so')
 wait "$dpid"
 [ "$seen" -ge 1 ]
 ok $? "a zmq-tcp run: its sides map ipcb-zmq.so, opened for it"
