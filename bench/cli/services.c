@@ -86,6 +86,10 @@ int ipcb_services_start(struct driver *d)
 
 void ipcb_services_stop(struct driver *d)
 {
+	/* All are asked first: an orderly stop takes seconds (RabbitMQ's, RocketMQ's). */
+	for (size_t i = 0; i < d->nuse; i++)
+		if (d->use[i].svc)
+			ipcb_service_stop_begin(d->use[i].svc);
 	for (size_t i = 0; i < d->nuse; i++)
 		if (d->use[i].svc) {
 			ipcb_service_stop(d->use[i].svc);

@@ -512,6 +512,16 @@ static bool service_reap(struct ipcb_service_run *s, uint64_t ns)
 	}
 }
 
+void ipcb_service_stop_begin(struct ipcb_service_run *s)
+{
+	if (s->pid > 0 && !s->term_ns) {
+		/* The group: whatever the server started goes too. */
+		kill(-s->pid, SIGTERM);
+		kill(s->pid, SIGTERM);
+		s->term_ns = ipcb_now_ns();
+	}
+}
+
 void ipcb_service_stop(struct ipcb_service_run *s)
 {
 	int pid[SERVICE_PROCS];
@@ -519,10 +529,13 @@ void ipcb_service_stop(struct ipcb_service_run *s)
 	size_t procs = ipcb_service_procs(s, pid, start, SERVICE_PROCS), first;
 
 	if (s->pid > 0) {
-		/* The group: whatever the server started goes too. */
-		kill(-s->pid, SIGTERM);
-		kill(s->pid, SIGTERM);
-		if (!service_reap(s, SERVICE_TERM_NS)) {
+		uint64_t now, end;
+
+		ipcb_service_stop_begin(s);
+		/* Its time to end counts from when it was asked, maybe a while ago. */
+		now = ipcb_now_ns();
+		end = s->term_ns + SERVICE_TERM_NS;
+		if (!service_reap(s, end > now ? end - now : 0)) {
 			kill(-s->pid, SIGKILL);
 			kill(s->pid, SIGKILL);
 			if (!service_reap(s, SERVICE_KILL_NS))

@@ -55,6 +55,7 @@ struct ipcb_service_run {
 	int started_pid[IPCB_SERVICE_PROCS];
 	unsigned long long started_ticks[IPCB_SERVICE_PROCS];
 	size_t nstarted;
+	uint64_t term_ns; /* when stop asked it to end (SIGTERM); 0: not yet */
 };
 
 /*
@@ -91,5 +92,10 @@ size_t ipcb_service_procs(const struct ipcb_service_run *s, int *pid,
  * on stderr.
  */
 void ipcb_service_stop(struct ipcb_service_run *s);
+/*
+ * Ask the server to end (SIGTERM to its group) without waiting: servers asked together end
+ * together, and ipcb_service_stop then waits for each from when it was asked.
+ */
+void ipcb_service_stop_begin(struct ipcb_service_run *s);
 
 #endif
