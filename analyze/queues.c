@@ -69,7 +69,9 @@ void sec_queues(struct report *r)
 	    "the sender pays per streamed %s message (CPU, in ns), what the transport's server "
 	    "pays per message (its CPU over the whole run: per round trip, or per streamed "
 	    "message), what the server itself costs (how long it took to start until it "
-	    "answered, and the memory it and the processes it started held after the runs), "
+	    "answered: on every CPU where the transport says its start may use them, as a JVM "
+	    "told its CPUs, else on the CPU it is pinned to; and the memory it and the "
+	    "processes it started held after the runs), "
 	    "and C12's comparison of each: " DOC_I(
 		"a queue lets the sender continue at "
 		"once") ", holding where, with the receiver slowed (it works a fixed time on each "

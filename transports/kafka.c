@@ -289,15 +289,17 @@ static int kafka_prepare(struct ipcb_service *svc)
 	    "#!/bin/sh\n"
 	    "D='%s'\n"
 	    "set -- -Xms64m -Xmx256m -XX:+UseSerialGC -XX:-UsePerfData -Djava.awt.headless=true "
-	    "\\\n"
+	    "-XX:ActiveProcessorCount=%d \\\n"
 	    "  \"-Djava.io.tmpdir=$D\" -Dorg.slf4j.simpleLogger.defaultLogLevel=warn \\\n"
 	    "  -cp '%s'\n"
 	    "'%s' \"$@\" kafka.tools.StorageTool format -t '%s' -c \"$D/server.properties\" "
 	    ">\"$D/format.log\" || exit 1\n"
 	    "exec '%s' \"$@\" kafka.Kafka \"$D/server.properties\"\n",
-	    svc->dir, cp, java, cluster, java);
+	    svc->dir, svc->cpus, cp, java, cluster, java);
 	if (rc)
 		goto out;
+	/* Its start (5 s on one CPU, 2.6 s on two here) may use both: it is told its CPUs. */
+	svc->start_unpinned = true;
 	snprintf(svc->addr, sizeof(svc->addr), "127.0.0.1:%d", svc->port);
 	kafka_broker_version(svc->version, sizeof(svc->version));
 	if (!(rc = ipcb_service_arg(svc, "/bin/sh")))

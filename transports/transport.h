@@ -53,7 +53,20 @@ struct ipcb_service {
 	const char *dir;		/* its own directory: its socket, configuration, log */
 	uint64_t opt[IPCB_MAX_OPTIONS]; /* the transport's options, as runs get them */
 	int port;			/* a free TCP port on 127.0.0.1, if the server wants one */
+	/*
+	 * How many CPUs the server will run on once it answers (it is pinned to one when the run
+	 * places it). A runtime that sizes its thread pools from the CPUs it sees at its start is
+	 * told this number when it starts unpinned (start_unpinned).
+	 */
+	int cpus;
 	/* Filled by prepare(): */
+	/*
+	 * Start it on every CPU the driver may use, and pin it once it answers: for a start that
+	 * is CPU-bound and a server that sizes nothing from the CPUs it sees, or was told `cpus`
+	 * (a JVM's -XX:ActiveProcessorCount). False: pinned from its exec (an Erlang VM sizes its
+	 * schedulers from the CPUs it sees, and amqp's stream was a quarter slower otherwise).
+	 */
+	bool start_unpinned;
 	char *argv[IPCB_SERVICE_ARGS]; /* the command, NULL-terminated (ipcb_service_arg) */
 	char args[2048];	       /* where argv's strings live */
 	size_t args_used;

@@ -89,6 +89,14 @@ static int cpu_set_for(int cpu, cpu_set_t *set)
 	return 0;
 }
 
+/* How many CPUs the driver may run on (1 when that cannot be read). */
+static int service_cpus_allowed(void)
+{
+	cpu_set_t set;
+
+	return cpu_set_for(-1, &set) == 0 && CPU_COUNT(&set) > 0 ? CPU_COUNT(&set) : 1;
+}
+
 /*
  * The server's first line of `COMMAND --version`, as "<command> <last word>" ("dbus-daemon
  * 1.14.10"), when the transport did not say: run with a time limit, output through a pipe.
@@ -233,6 +241,7 @@ int ipcb_service_start(struct ipcb_service_run *s, const struct ipcb_transport *
 		goto fail;
 	}
 	s->svc.port = rc;
+	s->svc.cpus = cpu >= 0 ? 1 : service_cpus_allowed();
 	rc = service_hook(ops->prepare, &s->svc);
 	if (rc || !s->svc.argv[0]) {
 		rc = rc ? rc : -EINVAL;
@@ -250,6 +259,12 @@ int ipcb_service_start(struct ipcb_service_run *s, const struct ipcb_transport *
 		snprintf(s->error, sizeof(s->error), "service: asprintf: %s", strerror(-rc));
 		goto fail;
 	}
+	/*
+	 * A server that says so starts on every CPU the driver may use and is pinned once it
+	 * answers (below): nothing is measured before then, and a JVM's start is CPU-bound.
+	 */
+	if (s->svc.start_unpinned)
+		s->cpu = -1;
 	fflush(NULL);
 	s->pid = fork();
 	if (s->pid == 0)
@@ -321,6 +336,11 @@ int ipcb_service_start(struct ipcb_service_run *s, const struct ipcb_transport *
 	s->nstarted = ipcb_service_procs(s, s->started_pid, s->started_ticks, SERVICE_PROCS);
 	for (size_t i = 1; i < s->nstarted; i++)
 		ipcb_rundir_note_pid(s->dir, s->started_pid[i]);
+	if (s->cpu != cpu && (rc = ipcb_service_pin(s, cpu)) < 0) {
+		snprintf(s->error, sizeof(s->error), "service %s: sched_setaffinity(CPU %d): %s",
+			 s->svc.argv[0], cpu, strerror(-rc));
+		goto fail;
+	}
 	return 0;
 fail:
 	ipcb_service_stop(s);
@@ -329,28 +349,41 @@ fail:
 
 int ipcb_service_pin(struct ipcb_service_run *s, int cpu)
 {
-	char path[64];
-	struct dirent *e;
+	int pid[SERVICE_PROCS];
+	unsigned long long start[SERVICE_PROCS];
+	size_t procs;
 	cpu_set_t set;
-	DIR *d;
-	int rc = 0;
+	int rc;
 
 	if (!s->pid)
 		return -ESRCH;
 	rc = cpu_set_for(cpu, &set);
 	if (rc)
 		return rc;
-	/* Every thread: a server that started threads has them pinned one by one. */
-	snprintf(path, sizeof(path), "/proc/%d/task", (int)s->pid);
-	d = opendir(path);
-	if (!d)
-		return -errno;
-	while ((e = readdir(d)))
-		if (e->d_name[0] != '.' &&
-		    sched_setaffinity((pid_t)atoi(e->d_name), sizeof(set), &set) < 0 &&
-		    errno != ESRCH)
-			rc = -errno;
-	closedir(d);
+	/*
+	 * Every thread of every process it started (RocketMQ's name server beside its broker,
+	 * Erlang's helpers), one by one: a process's affinity is its threads'.
+	 */
+	procs = ipcb_service_procs(s, pid, start, SERVICE_PROCS);
+	for (size_t i = 0; i < procs; i++) {
+		char path[64];
+		struct dirent *e;
+		DIR *d;
+
+		snprintf(path, sizeof(path), "/proc/%d/task", pid[i]);
+		d = opendir(path);
+		if (!d) {
+			if (errno != ENOENT)
+				rc = -errno;
+			continue;
+		}
+		while ((e = readdir(d)))
+			if (e->d_name[0] != '.' &&
+			    sched_setaffinity((pid_t)atoi(e->d_name), sizeof(set), &set) < 0 &&
+			    errno != ESRCH)
+				rc = -errno;
+		closedir(d);
+	}
 	if (!rc)
 		s->cpu = cpu;
 	return rc;

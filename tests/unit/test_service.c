@@ -51,6 +51,20 @@ static const struct ipcb_service_ops sh_ops = {.prepare = sh_prepare, .ready = s
 static const struct ipcb_transport sh_transport = {
     .name = "sh-service", .summary = "a test server", .service = &sh_ops};
 
+/* The same server, saying its start may use every CPU (as a JVM told its CPUs does). */
+static int cpus_seen; /* what prepare() was told it will have */
+static int sh_prepare_unpinned(struct ipcb_service *svc)
+{
+	svc->start_unpinned = true;
+	cpus_seen = svc->cpus;
+	return sh_prepare(svc);
+}
+
+static const struct ipcb_service_ops sh_unpinned_ops = {.prepare = sh_prepare_unpinned,
+							.ready = sh_ready};
+static const struct ipcb_transport sh_unpinned_transport = {
+    .name = "sh-unpinned", .summary = "a test server", .service = &sh_unpinned_ops};
+
 static bool alive(pid_t pid)
 {
 	unsigned long long t;
@@ -165,6 +179,59 @@ int main(void)
 	ipcb_service_stop(&s);
 	ok(s.pid == 0 && wait_dead(pid, 1000) && !exists(dir),
 	   "stopped: the process is gone and its directory removed");
+
+	/*
+	 * ---- a server whose start may use every CPU: it starts on the driver's CPUs, starts a
+	 * child, and both are pinned once it answers ----
+	 */
+	script = "grep Cpus_allowed_list: /proc/self/status >started; sleep 600 & echo $! >child; "
+		 "echo ready >ready; exec sleep 600";
+	rc = ipcb_service_start(&s, &sh_unpinned_transport, opt, tmp, 0, 10);
+	if (!ok(rc == 0, "a server whose start may use every CPU starts"))
+		tap_diag("%s", s.error);
+	{
+		char path[4200], line[256] = "", mine[64] = "", child_cpus[64] = "";
+		pid_t child = 0;
+		FILE *f;
+
+		snprintf(path, sizeof(path), "%s/started", s.dir);
+		if ((f = fopen(path, "re"))) {
+			if (!fgets(line, sizeof(line), f))
+				line[0] = '\0';
+			fclose(f);
+		}
+		line[strcspn(line, "\n")] = '\0';
+		allowed_list(getpid(), mine, sizeof(mine));
+		{
+			const char *v = line + strcspn(line, "\t ");
+
+			v += strspn(v, "\t ");
+			ok(mine[0] && strcmp(v, mine) == 0,
+			   "it started on every CPU the driver may use (%s; the driver: %s)", v,
+			   mine);
+		}
+		ok(cpus_seen == 1, "it was told it will have 1 CPU (%d)", cpus_seen);
+		snprintf(path, sizeof(path), "%s/child", s.dir);
+		if ((f = fopen(path, "re"))) {
+			if (fgets(line, sizeof(line), f))
+				child = (pid_t)atoi(line);
+			fclose(f);
+		}
+		ok(allowed_list(s.pid, cpus, sizeof(cpus)) == 0 && strcmp(cpus, "0") == 0 &&
+		       child > 0 && allowed_list(child, child_cpus, sizeof(child_cpus)) == 0 &&
+		       strcmp(child_cpus, "0") == 0,
+		   "once it answered, it (%s) and the process it started (%d: %s) are pinned to "
+		   "CPU 0",
+		   cpus, (int)child, child_cpus);
+		pid = s.pid;
+		snprintf(dir, sizeof(dir), "%s", s.dir);
+		ipcb_service_stop_begin(&s);
+		ok(s.term_ns > 0 && s.pid == pid, "asked to stop, it is not waited for");
+		ipcb_service_stop(&s);
+		ok(s.pid == 0 && wait_dead(pid, 1000) && (child <= 0 || wait_dead(child, 1000)) &&
+		       !exists(dir),
+		   "stopped: it, its child and its directory are gone");
+	}
 
 	/* ---- servers that fail ---- */
 	script = "echo 'no such config' >&2; exit 3";
