@@ -174,7 +174,8 @@ static int rmi_open(struct ipcb_ep *ep)
 	me->stream = !cfg->bidirectional;
 	if (rmi_own_jar(jar, sizeof(jar)))
 		return ipcb_errf(&ep->err, -ENOENT, "ipcb-jvm.jar", "not beside the module");
-	rc = ipcb_jvm_start(jar, opts, 1, cfg->run_dir, RMI_HEAP_MIB, &me->env, &ep->err);
+	rc = ipcb_jvm_start("java-rmi", jar, opts, 1, cfg->run_dir, RMI_HEAP_MIB, &me->env,
+			    &ep->err);
 	if (rc)
 		return rc;
 	env = me->env;
@@ -443,6 +444,7 @@ static void rmi_close(struct ipcb_ep *ep)
 		(*env)->DeleteGlobalRef(env, me->rmi);
 	me->side = me->stub = me->arr = NULL;
 	me->rmi = NULL;
+	ipcb_jvm_end();
 }
 
 static int rmi_setup(struct ipcb_chan *ch)

@@ -221,6 +221,7 @@ static int kafka_prepare(struct ipcb_service *svc)
 	unsigned char id[16];
 	char cluster[32], *java = NULL, *cp = NULL, why[160];
 	int ports[2] = {svc->port, 0}, rc;
+	struct ipcb_cds cds;
 
 	if ((rc = ipcb_broker_java(&java)))
 		return ipcb_errf(&svc->err, rc, "java",
@@ -280,6 +281,12 @@ static int kafka_prepare(struct ipcb_service *svc)
 	if (rc)
 		goto out;
 	/*
+	 * The broker's classes from the machine's archive, or listed for one (cds.h): the storage
+	 * tool maps it too, but lists nothing (the broker's list is the archive's).
+	 */
+	if ((rc = ipcb_broker_cds(svc, "kafka-broker", IPCB_MAVEN_SET_KAFKA, false, &cds)))
+		cds.opt[0] = '\0';
+	/*
 	 * The storage is formatted, then the broker runs in the script's place (exec), so the
 	 * process the driver started, pinned and watches is the broker. The JVM's temporary
 	 * files and its log stay in the directory; no performance-data file (hsperfdata) is made.
@@ -292,10 +299,10 @@ static int kafka_prepare(struct ipcb_service *svc)
 	    "-XX:ActiveProcessorCount=%d \\\n"
 	    "  \"-Djava.io.tmpdir=$D\" -Dorg.slf4j.simpleLogger.defaultLogLevel=warn \\\n"
 	    "  -cp '%s'\n"
-	    "'%s' \"$@\" kafka.tools.StorageTool format -t '%s' -c \"$D/server.properties\" "
+	    "'%s' \"$@\" %s kafka.tools.StorageTool format -t '%s' -c \"$D/server.properties\" "
 	    ">\"$D/format.log\" || exit 1\n"
-	    "exec '%s' \"$@\" kafka.Kafka \"$D/server.properties\"\n",
-	    svc->dir, svc->cpus, cp, java, cluster, java);
+	    "exec '%s' \"$@\" %s kafka.Kafka \"$D/server.properties\"\n",
+	    svc->dir, svc->cpus, cp, java, cds.list[0] ? "" : cds.opt, cluster, java, cds.opt);
 	if (rc)
 		goto out;
 	/* Its start (5 s on one CPU, 2.6 s on two here) may use both: it is told its CPUs. */
@@ -308,6 +315,14 @@ out:
 	free(cp);
 	free(java);
 	return rc;
+}
+
+/* Stopped in order: the archive of the classes it loaded, if it is the first here to list them. */
+static int kafka_stopped(struct ipcb_service *svc)
+{
+	struct ipcb_cds cds;
+
+	return ipcb_broker_cds(svc, "kafka-broker", IPCB_MAVEN_SET_KAFKA, true, &cds);
 }
 
 /* The broker answers a metadata request naming itself: it has started. */
@@ -344,6 +359,7 @@ static int kafka_ready(struct ipcb_service *svc)
 static const struct ipcb_service_ops kafka_service = {
     .prepare = kafka_prepare,
     .ready = kafka_ready,
+    .stopped = kafka_stopped,
 };
 
 /* ---- the channel ----------------------------------------------------------------------------- */

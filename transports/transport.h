@@ -86,6 +86,12 @@ struct ipcb_service_ops {
 	int (*prepare)(struct ipcb_service *svc);
 	/* Does the server answer yet? 0 ready, -EAGAIN not yet, another -errno: it failed. */
 	int (*ready)(struct ipcb_service *svc);
+	/*
+	 * Optional: the server was running until it was asked to stop (not dead before), and has
+	 * ended; its directory is still there: keep what later starts can use (a JVM's class-data
+	 * archive).
+	 */
+	int (*stopped)(struct ipcb_service *svc);
 };
 
 /*

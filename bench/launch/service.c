@@ -560,6 +560,7 @@ void ipcb_service_stop(struct ipcb_service_run *s)
 	int pid[SERVICE_PROCS];
 	unsigned long long start[SERVICE_PROCS];
 	size_t procs = ipcb_service_procs(s, pid, start, SERVICE_PROCS), first;
+	bool asked = s->pid > 0; /* running until now: not dead before it was asked to stop */
 
 	if (s->pid > 0) {
 		uint64_t now, end;
@@ -612,6 +613,8 @@ void ipcb_service_stop(struct ipcb_service_run *s)
 			fprintf(stderr, "ipcbench: process %d of a stopped server did not die\n",
 				pid[i]);
 	}
+	if (asked && s->svc.t && s->svc.t->service->stopped)
+		service_hook(s->svc.t->service->stopped, &s->svc);
 	if (s->dir[0]) {
 		ipcb_rundir_remove(s->dir);
 		s->dir[0] = '\0';

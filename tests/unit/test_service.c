@@ -47,7 +47,17 @@ static int sh_ready(struct ipcb_service *svc)
 	return -EAGAIN;
 }
 
-static const struct ipcb_service_ops sh_ops = {.prepare = sh_prepare, .ready = sh_ready};
+/* stopped(): how often it was called, and whether the server's directory was still there. */
+static int stopped_calls, stopped_saw_dir;
+static int sh_stopped(struct ipcb_service *svc)
+{
+	stopped_calls++;
+	stopped_saw_dir = access(svc->addr, F_OK) == 0;
+	return 0;
+}
+
+static const struct ipcb_service_ops sh_ops = {
+    .prepare = sh_prepare, .ready = sh_ready, .stopped = sh_stopped};
 static const struct ipcb_transport sh_transport = {
     .name = "sh-service", .summary = "a test server", .service = &sh_ops};
 
@@ -179,6 +189,20 @@ int main(void)
 	ipcb_service_stop(&s);
 	ok(s.pid == 0 && wait_dead(pid, 1000) && !exists(dir),
 	   "stopped: the process is gone and its directory removed");
+	ok(stopped_calls == 1 && stopped_saw_dir,
+	   "its stopped() was called once, its directory still there (%d calls)", stopped_calls);
+
+	/* ---- a server that dies by itself: what it left is not kept ---- */
+	script = "echo ready >ready; exec sleep 0.2";
+	stopped_calls = 0;
+	rc = ipcb_service_start(&s, &sh_transport, opt, tmp, 0, 10);
+	if (!ok(rc == 0, "a server that will die starts"))
+		tap_diag("%s", s.error);
+	pid = s.pid;
+	wait_dead(pid, 2000);
+	ok(ipcb_service_check(&s) == -ESRCH, "it is seen dead");
+	ipcb_service_stop(&s);
+	ok(stopped_calls == 0, "stopped: its stopped() was not called (%d calls)", stopped_calls);
 
 	/*
 	 * ---- a server whose start may use every CPU: it starts on the driver's CPUs, starts a

@@ -12,6 +12,8 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "maven.h"
+
 int ipcb_broker_find(const char *prog, char **out)
 {
 	const char *path = getenv("PATH");
@@ -93,6 +95,28 @@ int ipcb_broker_java(char **out)
 		*out = NULL;
 	}
 	return ipcb_broker_find("java", out);
+}
+
+int ipcb_broker_cds(const struct ipcb_service *svc, const char *name, const char *coords, bool make,
+		    struct ipcb_cds *c)
+{
+	char *java = NULL, *cp = NULL, *real = NULL, why[160];
+	int rc = ipcb_broker_java(&java);
+
+	memset(c, 0, sizeof(*c));
+	/* The JDK's own path: /usr/bin/java is a link that an upgrade leaves as it was. */
+	if (!rc && !(real = realpath(java, NULL)))
+		rc = -errno;
+	if (!rc)
+		rc = ipcb_maven_classpath(coords, &cp, why, sizeof(why));
+	if (!rc)
+		rc = ipcb_cds_plan(c, name, cp, real, svc->dir);
+	if (!rc && make)
+		rc = ipcb_cds_make(c, cp, real);
+	free(real);
+	free(cp);
+	free(java);
+	return rc;
 }
 
 int ipcb_broker_file(struct ipcb_service *svc, const char *name, unsigned mode, const char *fmt,

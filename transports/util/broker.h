@@ -8,8 +8,10 @@
 #ifndef IPCB_TRANSPORT_BROKER_H
 #define IPCB_TRANSPORT_BROKER_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
+#include "cds.h"
 #include "transport.h"
 
 /*
@@ -38,6 +40,16 @@ int ipcb_broker_port_besides(const int *taken, int n, struct ipcb_err *e);
  * else java on $PATH, in *out (allocated; the caller frees it). 0, -ENOENT or -ENOMEM.
  */
 int ipcb_broker_java(char **out);
+
+/*
+ * A Java server's class-data archive (cds.h) named `name`, for the JVM that runs the jars of
+ * Maven set `coords` with ipcb_broker_java: in prepare() (make false), the option its JVM takes
+ * into c->opt (mapping the archive, or listing its classes in the service's directory); in
+ * stopped() (make true), the archive made from that list, when the server wrote one. 0 or
+ * -errno (a server without an archive plan starts as it would without).
+ */
+int ipcb_broker_cds(const struct ipcb_service *svc, const char *name, const char *coords, bool make,
+		    struct ipcb_cds *c);
 
 /* "64M", "512K", "100": a byte count for a limit's text. */
 void ipcb_broker_bytes_text(size_t bytes, char *out, size_t n);

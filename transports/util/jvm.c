@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "broker.h"
+#include "cds.h"
 
 /* The stack of the thread that makes the JVM (the java launcher gives its main thread 8 MiB). */
 #define JVM_CREATE_STACK (8u << 20)
@@ -54,6 +55,11 @@ int ipcb_jvm_find(char *out, size_t n, char *why, size_t why_n)
 	return -ENOENT;
 }
 
+/* This process's JVM's archive plan, and what making the archive at its end needs. */
+static struct ipcb_cds jvm_cds;
+static char *jvm_cp;
+static char jvm_java[PATH_MAX];
+
 typedef jint (*jvm_create_fn)(JavaVM **vm, void **env, void *args);
 
 struct jvm_create {
@@ -75,8 +81,8 @@ static void *jvm_create_thread(void *arg)
 	return NULL;
 }
 
-int ipcb_jvm_start(const char *cp, const char *const *opts, size_t n, const char *dir,
-		   unsigned heap_mib, JNIEnv **env, struct ipcb_err *e)
+int ipcb_jvm_start(const char *name, const char *cp, const char *const *opts, size_t n,
+		   const char *dir, unsigned heap_mib, JNIEnv **env, struct ipcb_err *e)
 {
 	char lib[PATH_MAX], why[200], *text[JVM_MAX_OPTS] = {0};
 	JavaVMOption o[JVM_MAX_OPTS];
@@ -110,6 +116,15 @@ int ipcb_jvm_start(const char *cp, const char *const *opts, size_t n, const char
 		rc = ipcb_err(e, -ENOMEM, "asprintf");
 		goto free_text;
 	}
+	/* Without an archive plan (no cache, a path too long) it starts as it would without. */
+	if (ipcb_cds_java(lib, jvm_java, sizeof(jvm_java)) == 0 &&
+	    ipcb_cds_plan(&jvm_cds, name, cp, jvm_java, dir) == 0 && jvm_cds.opt[0]) {
+		if (!(text[k++] = strdup(jvm_cds.opt)) ||
+		    (jvm_cds.list[0] && !(jvm_cp = strdup(cp)))) {
+			rc = ipcb_err(e, -ENOMEM, "strdup");
+			goto free_text;
+		}
+	}
 	for (int i = 0; i < k; i++)
 		o[i] = (JavaVMOption){.optionString = text[i]};
 	for (size_t i = 0; i < n; i++)
@@ -138,6 +153,14 @@ free_text:
 	for (int i = 0; i < k; i++)
 		free(text[i]);
 	return rc;
+}
+
+void ipcb_jvm_end(void)
+{
+	if (jvm_cp)
+		ipcb_cds_make(&jvm_cds, jvm_cp, jvm_java);
+	free(jvm_cp);
+	jvm_cp = NULL;
 }
 
 int ipcb_jvm_check(JNIEnv *env, struct ipcb_err *e, const char *call)

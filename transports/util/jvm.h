@@ -32,10 +32,18 @@ int ipcb_jvm_find(char *out, size_t n, char *why, size_t why_n);
 /*
  * Make this process's JVM with class path `cp` and the extra -D/-X options in opts (n of them),
  * files in dir, heap at most heap_mib, and attach the calling thread: its JNIEnv in *env. 0, or
- * a negative errno recorded in e (with the JVM's complaint where it made one).
+ * a negative errno recorded in e (with the JVM's complaint where it made one). It maps the
+ * class-data archive `name` (cds.h) when the machine has one, else lists what it loads for
+ * ipcb_jvm_end to make one from.
  */
-int ipcb_jvm_start(const char *cp, const char *const *opts, size_t n, const char *dir,
-		   unsigned heap_mib, JNIEnv **env, struct ipcb_err *e);
+int ipcb_jvm_start(const char *name, const char *cp, const char *const *opts, size_t n,
+		   const char *dir, unsigned heap_mib, JNIEnv **env, struct ipcb_err *e);
+
+/*
+ * At the side's close, after its timed part: the class-data archive made from the classes this
+ * JVM loaded, when it is the first of its kind on this machine (seconds, once); else nothing.
+ */
+void ipcb_jvm_end(void);
 
 /*
  * A Java exception pending in env: recorded in e as call plus the exception's text, cleared, and
