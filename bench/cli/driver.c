@@ -242,7 +242,10 @@ __attribute__((noinline)) static int driver_end(struct driver *d, bool swept)
 		ipcb_summary_print(d);
 		ipcb_summary_tuning(d);
 	}
-	ipcb_services_stop(d);
+	if (d->then && !d->interrupted)
+		ipcb_services_hold(d);
+	else
+		ipcb_services_stop(d);
 	ipcb_peer_close(d);
 	if (!ipcb_outputs_close(d))
 		d->out->failed = true;
@@ -260,28 +263,129 @@ __attribute__((noinline)) static int driver_end(struct driver *d, bool swept)
 	return status;
 }
 
-/* The measurement sweep: everything but the subcommands. Returns the exit status. */
-int ipcb_driver_main(int argc, char **argv)
+/* One sweep: its exit status. d->then: another follows, which may take its servers. */
+static int driver_sweep(struct driver *d, int argc, char **argv)
 {
-	static struct driver d;
-	int status = driver_start(&d, argc, argv);
-	bool swept = !d.interrupted;
+	int status = driver_start(d, argc, argv);
+	bool swept = !d->interrupted;
 
-	if (status >= 0)
+	if (status >= 0) {
+		ipcb_services_stop(d); /* a sweep that ended before its runs keeps no server */
 		return status;
+	}
 	if (swept) {
-		if (d.o.repeat > 1 && !d.o.quiet)
+		if (d->o.repeat > 1 && !d->o.quiet)
 			printf(
 			    "# %u rounds, seed %llu: each runs every point of the plan once, in an "
 			    "order shuffled anew\n",
-			    d.o.repeat, (unsigned long long)d.o.seed);
+			    d->o.repeat, (unsigned long long)d->o.seed);
 		errno = 0;
 		/* A counted run's rows are lines of counts, not the table's columns. */
-		if (!d.o.count)
-			ipcb_table_header(stdout, &d.out->table);
+		if (!d->o.count)
+			ipcb_table_header(stdout, &d->out->table);
 		ipcb_stdout_note();
-		ipcb_rounds_run(&d);
-		ipcb_probes_stop(&d);
+		ipcb_rounds_run(d);
+		ipcb_probes_stop(d);
 	}
-	return driver_end(&d, swept);
+	return driver_end(d, swept);
+}
+
+/* Sweeps joined by --then, at most this many. */
+#define DRIVER_SWEEPS 16
+
+/*
+ * Split argv at each --then: each part's argv (the program's name first) in part[], their count
+ * returned; -1 with err when a part is empty, one too many, or not a sweep. Every part is
+ * parsed here, so that a mistake in the last is said before the first runs.
+ */
+static int driver_parts(int argc, char **argv, char **part[DRIVER_SWEEPS], int n[DRIVER_SWEEPS],
+			char *err, size_t errlen)
+{
+	static struct ipcb_opts o;
+	int parts = 0, from = 1;
+
+	for (int i = 1; i <= argc; i++) {
+		if (i < argc && strcmp(argv[i], "--then") != 0)
+			continue;
+		if (parts == DRIVER_SWEEPS) {
+			snprintf(err, errlen, "--then: at most %d sweeps in one invocation",
+				 DRIVER_SWEEPS);
+			return -1;
+		}
+		if (i == from) {
+			snprintf(err, errlen, "--then: sweep %d has no options", parts + 1);
+			return -1;
+		}
+		part[parts] = calloc((size_t)(i - from) + 2, sizeof(char *));
+		if (!part[parts]) {
+			snprintf(err, errlen, "calloc: %s", strerror(ENOMEM));
+			return -1;
+		}
+		part[parts][0] = argv[0];
+		memcpy(&part[parts][1], &argv[from], (size_t)(i - from) * sizeof(char *));
+		n[parts] = i - from + 1;
+		ipcb_opts_init(&o);
+		if (ipcb_opts_parse(&o, n[parts], part[parts], err, errlen) < 0)
+			return -1;
+		if (o.help || o.version || o.list || o.cleanup || o.hosts || o.count) {
+			snprintf(err, errlen,
+				 "--then joins sweeps: sweep %d asks for --%s, which is not one",
+				 parts + 1,
+				 o.help	     ? "help"
+				 : o.version ? "version"
+				 : o.list    ? "list"
+				 : o.cleanup ? "cleanup"
+				 : o.hosts   ? "hosts"
+					     : "count");
+			return -1;
+		}
+		parts++;
+		from = i + 1;
+	}
+	return parts;
+}
+
+/*
+ * The measurement sweep: everything but the subcommands. Returns the exit status. With --then,
+ * the sweeps one after the other, each as its own invocation would run it, but a server one
+ * sweep started is kept for the next that plans it with the same options (scripts/run's
+ * phases: RabbitMQ's and RocketMQ's starts take seconds). The status: the first failure's;
+ * 77 (nothing could run) only when no sweep could run.
+ */
+int ipcb_driver_main(int argc, char **argv)
+{
+	static struct driver one;
+	static struct driver *d[DRIVER_SWEEPS];
+	static char **part[DRIVER_SWEEPS];
+	char err[IPCB_ERR_BYTES];
+	int n[DRIVER_SWEEPS], parts, status = EXIT_UNSUPPORTED;
+	bool then = false;
+
+	for (int i = 1; i < argc && !then; i++)
+		then = strcmp(argv[i], "--then") == 0;
+	if (!then)
+		return driver_sweep(&one, argc, argv);
+	if ((parts = driver_parts(argc, argv, part, n, err, sizeof(err))) < 0)
+		return usage_error(err);
+	for (int i = 0; i < parts; i++) {
+		int rc;
+
+		/* Kept to the end (static): what a sweep made stays reachable, as one driver's. */
+		if (!(d[i] = calloc(1, sizeof(*d[i])))) {
+			fprintf(stderr, "%s: calloc: %s\n", prog, strerror(ENOMEM));
+			status = EXIT_RUN_FAILED;
+			break;
+		}
+		d[i]->then = i + 1 < parts;
+		rc = driver_sweep(d[i], n[i], part[i]);
+		if (rc != 0 && rc != EXIT_UNSUPPORTED &&
+		    (status == 0 || status == EXIT_UNSUPPORTED))
+			status = rc;
+		else if (rc == 0 && status == EXIT_UNSUPPORTED)
+			status = 0;
+		if (d[i]->interrupted)
+			break;
+	}
+	ipcb_services_stop_held();
+	return status;
 }

@@ -160,6 +160,7 @@ struct peer {
  */
 struct driver {
 	struct ipcb_opts o;
+	bool then; /* another sweep follows in this invocation (--then): its servers are held */
 	struct ipcb_sysinfo si;
 	int first_cpus[2];	/* the first two CPUs this process may use (same when only one) */
 	struct ipcb_topo *topo; /* what sysfs says of the CPUs; NULL: it could not be read */
@@ -258,13 +259,22 @@ int ipcb_plan_print(struct driver *d);
 int ipcb_services_cpu(const struct driver *d, const struct place *pl);
 
 /*
- * Start the server of every planned transport that has one, once for the whole sweep. One that
- * cannot start is skipped, saying why, as a transport that cannot run here is. Returns 0, or
- * -EINTR when a signal asked the driver to stop (d->interrupted).
+ * Start the server of every planned transport that has one, once for the whole sweep, or take
+ * the one the sweep before held for it (--then: the same transport with the same options); the
+ * held servers it does not take are stopped. One that cannot start is skipped, saying why, as a
+ * transport that cannot run here is. Returns 0, or -EINTR when a signal asked the driver to
+ * stop (d->interrupted).
  */
 int ipcb_services_start(struct driver *d);
 
+/* Stop the sweep's servers: all are asked, then each is waited for. */
 void ipcb_services_stop(struct driver *d);
+
+/* --then: keep the sweep's servers running for the sweep after it. */
+void ipcb_services_hold(struct driver *d);
+
+/* Stop the servers held and not taken (by the next sweep's start, and at the end). */
+void ipcb_services_stop_held(void);
 
 /* ---- places.c ---- */
 

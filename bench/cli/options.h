@@ -82,6 +82,7 @@ struct ipcb_opts {
 	unsigned repeat;      /* rounds: each runs every point of the plan once */
 	uint64_t seed;	      /* --seed: the rounds' shuffled order */
 	unsigned first_round; /* --first-round: the number of the first round (default 1) */
+	bool then;	      /* --then: the driver splits its command line there (driver.c) */
 	bool probes;	      /* the machine's state probed beside the rows (--no-probes) */
 	int cpus[2];	      /* -1,-1 = default (first two allowed CPUs) */
 	/*
@@ -300,6 +301,13 @@ static inline const struct ipcb_clirow *ipcb_opts_rows(void)
 	     .arg = "N",
 	     .help = "number the rounds from N (default 1), for a script that\n"
 		     "runs one round per invocation"},
+	    {.opt = {.name = "then"},
+	     .type = IPCB_CLI_FLAG,
+	     .off = offsetof(struct ipcb_opts, then),
+	     .help = "end this sweep's options: what follows is another sweep,\n"
+		     "run after it in the same invocation with options of its\n"
+		     "own; a server both need (the same transport and -o) is\n"
+		     "kept running for it, the others stopped before its runs"},
 	    {.opt = {.name = "count"},
 	     .type = IPCB_CLI_FLAG,
 	     .off = offsetof(struct ipcb_opts, count),
