@@ -284,7 +284,7 @@ static int kafka_prepare(struct ipcb_service *svc)
 	 * The broker's classes from the machine's archive, or listed for one (cds.h): the storage
 	 * tool maps it too, but lists nothing (the broker's list is the archive's).
 	 */
-	if ((rc = ipcb_broker_cds(svc, "kafka-broker", IPCB_MAVEN_SET_KAFKA, false, &cds)))
+	if (ipcb_broker_cds(svc, "kafka-broker", IPCB_MAVEN_SET_KAFKA, false, &cds))
 		cds.opt[0] = '\0';
 	/*
 	 * The storage is formatted, then the broker runs in the script's place (exec), so the
@@ -317,7 +317,7 @@ out:
 	return rc;
 }
 
-/* Stopped in order: the archive of the classes it loaded, if it is the first here to list them. */
+/* Stopped after it ran: the archive of the classes it loaded, if it was the first to list them. */
 static int kafka_stopped(struct ipcb_service *svc)
 {
 	struct ipcb_cds cds;
