@@ -169,6 +169,19 @@ static enum rowkind row_kind(const char *kind, const char *mode)
 	return RK_NONE;
 }
 
+/*
+ * The round a row belongs to. Without rounds (an older CSV) its repeat stands in for its
+ * round when a verdict's stability is tested; such repeats ran back to back, so nothing
+ * pairs them (see ratio.h). A row with neither, or a repeat out of range, is round 0.
+ * The round itself was checked to be in range when it was read.
+ */
+static unsigned round_of(double round, double runno)
+{
+	if (!isnan(round))
+		return (unsigned)round;
+	return runno >= 0 && runno <= UINT32_MAX ? (unsigned)runno : 0;
+}
+
 static enum shape row_shape(const struct model *m, size_t i, double work)
 {
 	const char *pairs = get(m, i, IPCB_COL_PAIRS), *inflight = get(m, i, IPCB_COL_INFLIGHT);
@@ -644,7 +657,7 @@ static int read_rows(struct model *m, char *err, size_t errlen)
 					     get(m, i, IPCB_COL_SIZE_BYTES));
 			break;
 		}
-		if (!isnan(round) && round > UINT32_MAX) {
+		if (!isnan(round) && !(round >= 0 && round <= UINT32_MAX)) {
 			rc = ipcb_parse_fail(err, errlen, "%s:%lu: column %s: '%s' is not a round",
 					     m->rows.name, ipcb_rows_line(&m->rows, i),
 					     ipcb_csv_name(IPCB_COL_ROUND),
@@ -721,8 +734,7 @@ static int read_rows(struct model *m, char *err, size_t errlen)
 		g = &m->groups[gi];
 		/* A run's other rows join it: the group's last run, of the same round. */
 		r = g->nruns ? &m->runs[g->runs[g->nruns - 1]] : NULL;
-		if (rk == RK_MAIN || !r ||
-		    r->round_no != (unsigned)(isnan(round) ? runno : round) ||
+		if (rk == RK_MAIN || !r || r->round_no != round_of(round, runno) ||
 		    (r->line && !isnan(r->v[rk == RK_AB	    ? M_AB
 					    : rk == RK_CALL ? M_SEND_CALL
 							    : M_OW]))) {
@@ -743,14 +755,7 @@ static int read_rows(struct model *m, char *err, size_t errlen)
 				r->v[k] = NAN;
 			r->group = gi;
 			r->state = -1;
-			/*
-			 * Without rounds (an older CSV) a row's repeat stands in for its round
-			 * when a verdict's stability is tested; such repeats ran back to back, so
-			 * nothing pairs them (see ratio.h).
-			 */
-			r->round_no = !isnan(round)			     ? (unsigned)round
-				      : !isnan(runno) && runno <= UINT32_MAX ? (unsigned)runno
-									     : 0;
+			r->round_no = round_of(round, runno);
 			g->runs[g->nruns++] = m->nruns++;
 			if ((rc = run_fill(m, i, r, err, errlen)))
 				break;
