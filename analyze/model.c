@@ -300,10 +300,13 @@ static void *grow(void *p, size_t *cap, size_t n, size_t size)
 {
 	void *q;
 
+	size_t want = *cap ? 2 * *cap : 64;
+
 	if (n < *cap)
 		return p;
-	*cap = *cap ? 2 * *cap : 64;
-	q = realloc(p, *cap * size);
+	/* The capacity moves only with the memory: a failed grow leaves both as they were. */
+	if ((q = realloc(p, want * size)))
+		*cap = want;
 	return q;
 }
 
@@ -545,13 +548,18 @@ static int labelings(struct model *m, const char ***names, struct labeling **lbs
 static const char *const placement_order[] = {"cross-core", "same-core", "unpinned",	"smt",
 					      "llc",	    "node",	 "remote-node", "two-host"};
 
-static void note_placement(struct model *m, const char *pl)
+static int note_placement(struct model *m, const char *pl)
 {
+	const char **p;
+
 	for (size_t i = 0; i < m->nplacements; i++)
 		if (!strcmp(m->placements[i], pl))
-			return;
-	if (m->nplacements < sizeof(m->placements) / sizeof(m->placements[0]))
-		m->placements[m->nplacements++] = pl;
+			return 0;
+	if (!(p = grow(m->placements, &m->placements_cap, m->nplacements, sizeof(*p))))
+		return -ENOMEM;
+	m->placements = p;
+	m->placements[m->nplacements++] = pl;
+	return 0;
 }
 
 static int placement_rank(const char *pl)
@@ -727,7 +735,7 @@ static int read_rows(struct model *m, char *err, size_t errlen)
 			if (g->shape == S_HOSTS)
 				rc = host_note(m, g->host) ?: host_note(m, g->peer_host);
 			else
-				note_placement(m, g->placement);
+				rc = note_placement(m, g->placement);
 			if (rc)
 				break;
 		}
@@ -797,7 +805,8 @@ static int states_find(struct model *m)
 {
 	double *v = malloc((m->nruns + 1) * sizeof(*v)), *w = malloc((m->nruns + 1) * sizeof(*w));
 
-	if (!v || !w) {
+	m->place = calloc(m->nplacements + 1, sizeof(*m->place));
+	if (!v || !w || !m->place) {
 		free(v);
 		free(w);
 		return -ENOMEM;
@@ -1304,7 +1313,6 @@ static int indexes(struct model *m)
 	for (size_t i = 0; i < ns; i++)
 		if (!m->nsizes || m->sizes[m->nsizes - 1] != m->sizes[i])
 			m->sizes[m->nsizes++] = m->sizes[i];
-	qsort(m->placements, m->nplacements, sizeof(m->placements[0]), placement_cmp);
 	return 0;
 }
 
@@ -1316,6 +1324,9 @@ int model_load(struct model *m, const char *path, char *err, size_t errlen)
 	rc = ipcb_rows_read(&m->rows, path, err, errlen);
 	if (!rc)
 		rc = read_rows(m, err, errlen);
+	/* In their order before anything is found per placement (m->place follows it). */
+	if (!rc)
+		qsort(m->placements, m->nplacements, sizeof(m->placements[0]), placement_cmp);
 	if (!rc && (rc = rounds_number(m)) == 0 && (rc = states_find(m)) == 0) {
 		set_aside(m);
 		if ((rc = indexes(m)) == 0) {
@@ -1363,6 +1374,8 @@ void model_free(struct model *m)
 	free(m->sizes);
 	free(m->pairs);
 	free(m->hosts);
+	free(m->placements);
+	free(m->place);
 	ipcb_rows_free(&m->rows);
 	memset(m, 0, sizeof(*m));
 }

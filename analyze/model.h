@@ -170,8 +170,8 @@ struct model {
 	struct group *groups;
 	size_t ngroups;
 	/* The placements (cross-core first) and sizes of one-pair rows, ascending. */
-	const char *placements[16];
-	size_t nplacements;
+	const char **placements;
+	size_t nplacements, placements_cap;
 	size_t *sizes;
 	size_t nsizes;
 	unsigned nrounds; /* rounds (dense numbers); 0: the CSV has none */
@@ -181,13 +181,13 @@ struct model {
 	bool paired; /* the CSV has rounds: runs of one round may be paired */
 	/* The machine, from the first row. */
 	const char *host, *cpu_model, *kernel, *version, *date, *virt, *smt;
-	/* Per placement, the probes' states (stats.h) and the wake-up probe's median. */
-	struct {
+	/* Per placement (as placements), the probes' states (stats.h), the wake-up probe's median. */
+	struct model_place {
 		const char *placement;
 		struct ipcb_states states;
 		size_t probed;
 		double wakeup;
-	} place[16];
+	} *place;
 	/* The mechanisms' one-pair labels at their defaults, and their tuned settings, sorted. */
 	const char **labels, **tuned;
 	size_t nlabels, ntuned;

@@ -127,4 +127,27 @@ verdict "$WORK/adjacent.md" C4 | grep -q '^Verdict: \*\*holds\*\* (9 of 9 decide
 	grep -q '^| C4 | .* | holds | 9 of 9 | [0-9]*% (unstable) |$' "$WORK/adjacent.md"
 ok $? "a grade whose resamples split between holds and mostly holds is the counted one, in the section and in brief, with its stability ($(verdict "$WORK/adjacent.md" C4))"
 
+# 6. Placements whose first rows come in another order than the report's, and more of them than
+# a fixed table held: each placement's probes are its own (a placement first met later but sorted
+# first once took another's states), and the eighteenth is reported like the first.
+{
+	echo "$HEADER"
+	for r in 1 2 3; do
+		lat pipe zz 64 $r 5000 500
+		lat pipe aa 64 $r 5000 100
+		for p in $(seq 1 18); do
+			lat pipe "cpus-$p" 64 $r 5000 $((p * 100))
+		done
+	done
+} >"$WORK/placements.csv"
+"$BIN" report "$WORK/placements.csv" -o "$WORK/placements.md"
+grep -q '^- aa: the cache-line probes beside the runs found one state of the machine, 100 ns ' "$WORK/placements.md" &&
+	grep -q '^- zz: the cache-line probes beside the runs found one state of the machine, 500 ns ' "$WORK/placements.md" &&
+	grep -q '^- cpus-10: the cache-line probes beside the runs found one state of the machine, 1000 ns ' "$WORK/placements.md"
+ok $? "each placement's machine state is found from its own probes, whatever order its rows came in"
+grep 'cache-line probes beside' "$WORK/placements.md" | diag
+grep -q '^- cpus-18: the cache-line probes beside the runs found one state of the machine, 1.80 us ' "$WORK/placements.md" &&
+	grep -q '^### cpus-18$' "$WORK/placements.md"
+ok $? "the twentieth placement is reported, with its own state"
+
 done_testing
