@@ -271,10 +271,6 @@ struct group {
 	char note[NOTE_BYTES];
 };
 
-/* Placements whose probes are kept; the state that differs by this factor is another one. */
-#define MAX_PROBED   8
-#define STATE_FACTOR 2.0
-
 struct compare {
 	struct opts o;
 	struct group **groups; /* in order of first appearance: BASE's order, then NEW's */
@@ -294,12 +290,12 @@ struct compare {
 	char states[MAX_STATES][STATE_BYTES]; /* the state texts seen, for the notes */
 	size_t nstates;
 	size_t set_aside[2]; /* rows set aside for their machine state, per side */
-	/* The cache-line probes beside each side's rows, per placement (MAX_PROBED of them). */
-	struct {
-		char placement[32];
+	/* The cache-line probes beside each side's rows, per placement. */
+	struct probed {
+		char *placement;
 		struct values cl[2];
-	} probed[MAX_PROBED];
-	size_t nprobed;
+	} *probed;
+	size_t nprobed, probed_cap;
 	char state[512]; /* how the two sides' usual states differ, "" when they do not */
 	char *base_csv;	 /* --db: BASE's rows, as the history gave them */
 	size_t base_len;
@@ -803,9 +799,11 @@ static void compare_fini(struct compare *c)
 	fingerprint_fini(&c->fp[0]);
 	fingerprint_fini(&c->fp[1]);
 	for (size_t i = 0; i < c->nprobed; i++) {
+		free(c->probed[i].placement);
 		values_fini(&c->probed[i].cl[0]);
 		values_fini(&c->probed[i].cl[1]);
 	}
+	free(c->probed);
 	for (size_t g = 0; g < c->ngroups; g++) {
 		free(c->groups[g]->key);
 		values_fini(&c->groups[g]->side[0]);
@@ -924,14 +922,23 @@ static int probe_note(struct compare *c, int s, const struct ipcb_rows *rs, size
 	double x;
 	size_t i;
 
-	if (!*v || !number_parse(v, &x) || !(x > 0) || strlen(pl) >= sizeof(c->probed[0].placement))
+	if (!*v || !number_parse(v, &x) || !(x > 0) || !isfinite(x))
 		return 0;
 	for (i = 0; i < c->nprobed && strcmp(c->probed[i].placement, pl) != 0; i++)
 		;
 	if (i == c->nprobed) {
-		if (c->nprobed == MAX_PROBED)
-			return 0;
-		snprintf(c->probed[i].placement, sizeof(c->probed[i].placement), "%s", pl);
+		if (c->nprobed == c->probed_cap) {
+			size_t cap = c->probed_cap ? 2 * c->probed_cap : 4;
+			struct probed *p = realloc(c->probed, cap * sizeof(*p));
+
+			if (!p)
+				return -ENOMEM;
+			c->probed = p;
+			c->probed_cap = cap;
+		}
+		memset(&c->probed[i], 0, sizeof(c->probed[i]));
+		if (!(c->probed[i].placement = strdup(pl)))
+			return -ENOMEM;
 		c->nprobed++;
 	}
 	/* A few thousand are plenty for a median; more are not kept. */
@@ -941,29 +948,43 @@ static int probe_note(struct compare *c, int s, const struct ipcb_rows *rs, size
 }
 
 /*
- * Were BASE and NEW measured in the same state of the machine? Their usual cache-line probes
- * (the medians beside their rows) at a placement STATE_FACTOR or more apart are another state:
- * two virtual CPUs on one core in one file and on two in the other move every row as much as a
- * change of code can. Writes what differs into c->state, "" when nothing does.
+ * Were BASE and NEW measured in the same state of the machine? A placement's cache-line probes
+ * of both files together are split into states as the report splits one file's (two clusters
+ * found in the probes themselves, stats.h): where the two files' usual probes (the medians
+ * beside their rows) fall on either side of the split, they are in different states. Two
+ * virtual CPUs on one core in one file and on two in the other move every row as much as a
+ * change of code can. Writes what differs into c->state, "" when nothing does; -ENOMEM.
  */
-static void state_compare(struct compare *c)
+static int state_compare(struct compare *c)
 {
 	size_t len = 0;
+	int rc = 0;
 
 	c->state[0] = '\0';
-	for (size_t i = 0; i < c->nprobed && len < sizeof(c->state); i++) {
-		double m[2];
+	for (size_t i = 0; i < c->nprobed && !rc; i++) {
+		struct values *cl = c->probed[i].cl;
+		double m[2], *all;
+		struct ipcb_states st;
 
-		if (!c->probed[i].cl[0].n || !c->probed[i].cl[1].n ||
-		    ipcb_stats_median(c->probed[i].cl[0].v, c->probed[i].cl[0].n, &m[0]) < 0 ||
-		    ipcb_stats_median(c->probed[i].cl[1].v, c->probed[i].cl[1].n, &m[1]) < 0)
+		if (!cl[0].n || !cl[1].n || ipcb_stats_median(cl[0].v, cl[0].n, &m[0]) < 0 ||
+		    ipcb_stats_median(cl[1].v, cl[1].n, &m[1]) < 0)
 			continue;
-		if (m[1] < STATE_FACTOR * m[0] && m[0] < STATE_FACTOR * m[1])
+		if (!(all = malloc((cl[0].n + cl[1].n) * sizeof(*all))))
+			return -ENOMEM;
+		memcpy(all, cl[0].v, cl[0].n * sizeof(*all));
+		memcpy(all + cl[0].n, cl[1].v, cl[1].n * sizeof(*all));
+		rc = ipcb_states_find(all, cl[0].n + cl[1].n, &st);
+		free(all);
+		if (rc || st.n < 2 || (m[0] < st.threshold) == (m[1] < st.threshold))
 			continue;
-		len += (size_t)snprintf(c->state + len, sizeof(c->state) - len,
-					"%s%s cache-line probe %.0f ns in BASE, %.0f ns in NEW",
-					len ? "; " : "", c->probed[i].placement, m[0], m[1]);
+		if (len < sizeof(c->state))
+			len += (size_t)snprintf(c->state + len, sizeof(c->state) - len,
+						"%s%s cache-line probe %.0f ns in BASE, %.0f ns in "
+						"NEW (two states, split at %.0f ns)",
+						len ? "; " : "", c->probed[i].placement, m[0],
+						m[1], st.threshold);
 	}
+	return rc == -ENOMEM ? rc : 0;
 }
 
 static void fingerprint_fini(struct fingerprint *fp)
@@ -2470,8 +2491,11 @@ int ipcb_compare_main(int argc, char **argv)
 	 * rows were measured beside the runs (scripts/ab-gate) they say whether the machine
 	 * changed between the A and B slots: the probes judge files measured apart.
 	 */
-	if (!c.o.paired && !c.o.ncontrols)
-		state_compare(&c);
+	if (!c.o.paired && !c.o.ncontrols && state_compare(&c) < 0) {
+		fprintf(stderr, "%s: out of memory\n", prog);
+		compare_fini(&c);
+		return IPCB_COMPARE_USAGE;
+	}
 	if (c.state[0]) {
 		fprintf(stderr,
 			"%s: warning: %s and %s were measured in different states of the machine: "

@@ -560,14 +560,16 @@ grep -q "look 1 of 4 spends 0.00313" "$WORK/look-1.out"
 ok $? "--looks 4 --look 1 spends 1/16 of alpha and says so"
 
 # ---- the machine's state: BASE and NEW measured with the two CPUs on one core and on two ----
-# srows FILE PROBE SCALE: the 16 rounds of pipe 64K with the cache-line probe beside each row.
+# srows FILE PROBE SCALE [PLACEMENT]: the 16 rounds of pipe 64K with the cache-line probe beside
+# each row, within 2 % of PROBE.
 srows() {
-	local file=$1 probe=$2 scale=$3 i
+	local file=$1 probe=$2 scale=$3 place=${4:-cross-core} i
 	for i in "${!FACT[@]}"; do
 		mkrow transport=pipe mode=throughput size_bytes=65536 run=1 messages=1000 \
 			round=$((i + 1)) msgs_per_s=1000.0 sender_cpu=0 receiver_cpu=1 \
 			bytes_per_s="$(awk -v f="${JIT[$i]}" -v s="$scale" 'BEGIN { printf "%.1f", 1000 * f * s }')" \
-			placement=cross-core wait=block probe_cacheline_ns="$probe" >>"$file"
+			placement="$place" wait=block \
+			probe_cacheline_ns="$(awk -v p="$probe" -v i="$i" 'BEGIN { printf "%.0f", p * (1 + 0.01 * (i % 5 - 2)) }')" >>"$file"
 	done
 }
 if [[ ",$header," == *",probe_cacheline_ns,"* ]]; then
@@ -584,6 +586,25 @@ if [[ ",$header," == *",probe_cacheline_ns,"* ]]; then
 	ok $? "another state of the machine (probe 100 ns, then 430 ns): exit 4, said, nothing regressed"
 	# Probes of one state (100 and 110 ns) are no change of state.
 	compare_run state-same 0 "$WORK/s-base.csv" "$WORK/s-same.csv"
+	# The states are found in the probes, not at a fixed factor: 130 ns against 200 ns, each
+	# within 2 %, are two states although under twice apart.
+	newcsv "$WORK/s-130.csv"
+	srows "$WORK/s-130.csv" 130 1
+	newcsv "$WORK/s-200.csv"
+	srows "$WORK/s-200.csv" 200 0.8
+	compare_run state-near 4 "$WORK/s-130.csv" "$WORK/s-200.csv"
+	grep -q "different states of the machine: cross-core cache-line probe 130 ns in BASE, 200 ns in NEW (two states, split at 1[0-9][0-9] ns)" "$WORK/state-near.err"
+	ok $? "probes 130 and 200 ns, each file's tight, are two states: said, exit 4"
+	# Every placement's probes are kept, however many: the ninth of nine differs.
+	newcsv "$WORK/s-9a.csv"
+	newcsv "$WORK/s-9b.csv"
+	for p in 1 2 3 4 5 6 7 8 9; do
+		srows "$WORK/s-9a.csv" 100 1 "cpus-$p"
+		srows "$WORK/s-9b.csv" $((p == 9 ? 430 : 100)) 1 "cpus-$p"
+	done
+	compare_run state-ninth 4 "$WORK/s-9a.csv" "$WORK/s-9b.csv"
+	grep -q "different states of the machine: cpus-9 cache-line probe 100 ns in BASE, 430 ns in NEW" "$WORK/state-ninth.err"
+	ok $? "the ninth placement's change of state is seen"
 else
 	skip "the machine's state between two files" "this binary writes no probe_cacheline_ns"
 fi
