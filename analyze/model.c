@@ -1325,7 +1325,7 @@ int model_load(struct model *m, const char *path, char *err, size_t errlen)
 	if (!rc)
 		rc = read_rows(m, err, errlen);
 	/* In their order before anything is found per placement (m->place follows it). */
-	if (!rc)
+	if (!rc && m->nplacements)
 		qsort(m->placements, m->nplacements, sizeof(m->placements[0]), placement_cmp);
 	if (!rc && (rc = rounds_number(m)) == 0 && (rc = states_find(m)) == 0) {
 		set_aside(m);
