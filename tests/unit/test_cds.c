@@ -3,8 +3,9 @@
  * test_cds.c - class-data archives (transports/util/cds.h) with the machine's real JDK: a JVM
  * planned where no archive exists lists its classes; the archive is made from that list by
  * `java -Xshare:dump`, once; the next plan maps it, and a JVM given that plan loads its classes
- * from it; a jar that changed gets an archive of its own; a maker already at work is left to
- * it. Without Java the test is skipped: scripts/setup installs it.
+ * from it; a jar that changed gets an archive of its own, which replaces the old one once made;
+ * a maker already at work is left to it. Without Java the test is skipped: scripts/setup
+ * installs it.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -126,6 +127,15 @@ int main(void)
 	ok(ipcb_cds_plan(&other, "test", jar, real, runs) == 0 && other.list[0] &&
 	       strcmp(other.archive, c.archive) != 0,
 	   "a changed jar gets an archive of its own");
+	/* Once that is made, the archive of the jar as it was goes; another kind's stays. */
+	snprintf(part, sizeof(part), "%s/cds/other-0123456789abcdef.jsa", cache);
+	f = fopen(part, "w");
+	if (f)
+		fclose(f);
+	ok(java_run(real, "-Xshare:auto", other.opt, jar, log) == 0 &&
+	       ipcb_cds_make(&other, jar, real) == 0 && access(other.archive, R_OK) == 0 &&
+	       access(c.archive, F_OK) != 0 && access(part, F_OK) == 0,
+	   "once it is made, the archive of the jar as it was is removed, another kind's kept");
 	ok(ipcb_cds_plan(&other, "other", jar, real, runs) == 0 &&
 	       strstr(other.archive, "/cds/other-") != NULL,
 	   "each kind of JVM has its own");

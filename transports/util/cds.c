@@ -2,6 +2,7 @@
 /* cds.c - class-data archives for the JVMs transports start; see cds.h. */
 #include "cds.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -128,6 +129,33 @@ static int cds_claim(const char *tmp)
 	return 0;
 }
 
+/*
+ * The other archives of archive's kind ("<name>-<16 hex digits>.jsa" beside it) are of a jar or
+ * a JDK that changed since (each build of the project's own jar is one): removed, so the cache
+ * holds one archive per kind rather than one per build.
+ */
+static void cds_prune(const char *archive)
+{
+	const char *base = strrchr(archive, '/') + 1, *dash = strrchr(base, '-');
+	char dir[sizeof(((struct ipcb_cds *)0)->archive)];
+	size_t plen = (size_t)(dash - base) + 1;
+	struct dirent *e;
+	DIR *d;
+
+	snprintf(dir, sizeof(dir), "%.*s", (int)(base - 1 - archive), archive);
+	if (!(d = opendir(dir)))
+		return;
+	while ((e = readdir(d))) {
+		const char *n = e->d_name;
+
+		if (strncmp(n, base, plen) || !strcmp(n, base))
+			continue; /* another kind's, or this one */
+		if (strspn(n + plen, "0123456789abcdef") == 16 && !strcmp(n + plen + 16, ".jsa"))
+			unlinkat(dirfd(d), n, 0);
+	}
+	closedir(d);
+}
+
 int ipcb_cds_make(const struct ipcb_cds *c, const char *cp, const char *java)
 {
 	char tmp[sizeof(c->archive) + 8], list_opt[sizeof(c->list) + 32];
@@ -188,5 +216,6 @@ int ipcb_cds_make(const struct ipcb_cds *c, const char *cp, const char *java)
 		unlink(tmp);
 		return rc;
 	}
+	cds_prune(c->archive);
 	return 0;
 }
