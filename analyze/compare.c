@@ -271,6 +271,12 @@ struct group {
 	char note[NOTE_BYTES];
 };
 
+/* A placement's cache-line probes, beside BASE's rows and NEW's. */
+struct probed {
+	char *placement;
+	struct values cl[2];
+};
+
 struct compare {
 	struct opts o;
 	struct group **groups; /* in order of first appearance: BASE's order, then NEW's */
@@ -290,11 +296,7 @@ struct compare {
 	char states[MAX_STATES][STATE_BYTES]; /* the state texts seen, for the notes */
 	size_t nstates;
 	size_t set_aside[2]; /* rows set aside for their machine state, per side */
-	/* The cache-line probes beside each side's rows, per placement. */
-	struct probed {
-		char *placement;
-		struct values cl[2];
-	} *probed;
+	struct probed *probed; /* the cache-line probes beside each side's rows */
 	size_t nprobed, probed_cap;
 	char state[512]; /* how the two sides' usual states differ, "" when they do not */
 	char *base_csv;	 /* --db: BASE's rows, as the history gave them */
@@ -981,8 +983,8 @@ static int state_compare(struct compare *c)
 			len += (size_t)snprintf(c->state + len, sizeof(c->state) - len,
 						"%s%s cache-line probe %.0f ns in BASE, %.0f ns in "
 						"NEW (two states, split at %.0f ns)",
-						len ? "; " : "", c->probed[i].placement, m[0],
-						m[1], st.threshold);
+						len ? "; " : "", c->probed[i].placement, m[0], m[1],
+						st.threshold);
 	}
 	return rc == -ENOMEM ? rc : 0;
 }

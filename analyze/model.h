@@ -158,6 +158,14 @@ struct host_pair {
 	const char *error; /* "" when it was measured */
 };
 
+/* A placement's probes: their states (stats.h) and the wake-up probe's median. */
+struct model_place {
+	const char *placement;
+	struct ipcb_states states;
+	size_t probed;
+	double wakeup;
+};
+
 struct model {
 	struct ipcb_rows rows;
 	/* --hosts: every pair of its schedule, and the hosts they name, in the order met. */
@@ -181,13 +189,7 @@ struct model {
 	bool paired; /* the CSV has rounds: runs of one round may be paired */
 	/* The machine, from the first row. */
 	const char *host, *cpu_model, *kernel, *version, *date, *virt, *smt;
-	/* Per placement (as placements), the probes' states (stats.h), the wake-up probe's median. */
-	struct model_place {
-		const char *placement;
-		struct ipcb_states states;
-		size_t probed;
-		double wakeup;
-	} *place;
+	struct model_place *place; /* per placement, as placements */
 	/* The mechanisms' one-pair labels at their defaults, and their tuned settings, sorted. */
 	const char **labels, **tuned;
 	size_t nlabels, ntuned;

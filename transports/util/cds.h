@@ -12,8 +12,8 @@
  * of the run's, removed with it); once it is done, `java -Xshare:dump` makes the archive from
  * that list. Its name holds a hash of the class path and of every jar's and the java launcher's
  * size and time, so a changed jar or JDK gets a new one, which replaces the old one of its kind
- * once it is made (one archive per kind, not one per build); HotSpot itself checks an archive against
- * the class path and the JVM that maps it, and ignores, silently, one that does not match.
+ * once it is made (one archive per kind, not one per build); HotSpot itself checks an archive
+ * against the class path and the JVM that maps it, and ignores, silently, one that does not match.
  */
 #ifndef IPCB_TRANSPORT_CDS_H
 #define IPCB_TRANSPORT_CDS_H
