@@ -136,13 +136,17 @@ ok $? "a usage error (a CSV with another header) leaves an existing --hdr-log fi
 st=$?
 [ $st -eq 1 ] && [ "$(sum "$WORK/h.hlog")" = "$before" ] && grep -q "no histogram was logged" "$WORK/h.err"
 ok $? "a sweep that logs no histogram (every run failed) leaves an earlier HDR log as it was"
+# A line no sweep writes marks the earlier log: the null transport's histograms, and so a log of
+# them, can come out byte for byte the same twice, so the checksum cannot tell a replaced log.
+echo "#[earlier log]" >>"$WORK/h.hlog"
+before=$(sum "$WORK/h.hlog")
 "$BIN" "${Q[@]}" --hdr-log "$WORK/h.hlog" >/dev/null 2>"$WORK/h2.err"
 st=$?
-[ $st -eq 0 ] && [ "$(sum "$WORK/h.hlog")" != "$before" ] && grep -q '^Tag=cross-core/null/latency/64/rtt/run1,' "$WORK/h.hlog" &&
+[ $st -eq 0 ] && ! grep -q '^#\[earlier log\]' "$WORK/h.hlog" && grep -q '^Tag=cross-core/null/latency/64/rtt/run1,' "$WORK/h.hlog" &&
 	[ "$(ls "$WORK" | grep -c '^h\.hlog')" -eq 1 ]
 replaced=$?
 ok $replaced "a sweep that logs replaces the earlier HDR log whole, and leaves no temporary file"
-# (it failed once in CI, saying nothing more)
+# What there is to go on when it fails.
 [ $replaced -eq 0 ] || { echo "exit $st; sum before $before, after $(sum "$WORK/h.hlog"); files:"
 	ls "$WORK"; grep '^Tag=' "$WORK/h.hlog" | head -3; cat "$WORK/h2.err"; } | diag
 
