@@ -43,6 +43,7 @@
 
 #include "cliopt.h"
 #include "csvschema.h"
+#include "experiment.h"
 #include "format.h"
 #include "histsrc.h"
 #include "json.h"
@@ -79,7 +80,10 @@ enum format {
 	FMT_JSON,
 };
 
-/* Columns compare reads; a group is identified by all but the last. */
+/*
+ * The columns that name a group in the output (experiment.h has the whole rule of what names
+ * one), which every file must have.
+ */
 enum col {
 	COL_TRANSPORT,
 	COL_MODE,
@@ -89,9 +93,7 @@ enum col {
 	COL_SENDER_CPU,
 	COL_RECEIVER_CPU,
 	COL_WAIT,
-	COL_METRIC,
-	NCOLS,
-	NKEYS = COL_METRIC,
+	NKEYS,
 };
 
 static const enum ipcb_csv_column key_columns[NKEYS] = {
@@ -99,58 +101,6 @@ static const enum ipcb_csv_column key_columns[NKEYS] = {
     [COL_SIZE] = IPCB_COL_SIZE_BYTES,		[COL_KIND] = IPCB_COL_LATENCY_KIND,
     [COL_PLACEMENT] = IPCB_COL_PLACEMENT,	[COL_SENDER_CPU] = IPCB_COL_SENDER_CPU,
     [COL_RECEIVER_CPU] = IPCB_COL_RECEIVER_CPU, [COL_WAIT] = IPCB_COL_WAIT,
-};
-
-/*
- * Run settings that change what is measured without being part of what is named: rows that
- * differ in them are different experiments and never share a group. Optional, so CSVs written
- * before these columns existed still compare.
- */
-enum setting {
-	SET_CHUNK,
-	SET_WORK,
-	SET_SPIN,
-	SET_FSYNC,
-	SET_RECV_WORK,
-	SET_OPTIONS, /* the transport's -o options */
-	/*
-	 * A user's module (its rows' `library` starts "module PATH build-id ..."): the module's
-	 * path. Two builds of one module compare (the build is what an A/B of a module changes);
-	 * two modules that give their transports the same name do not.
-	 */
-	SET_MODULE,
-	/* the load's shape: shown beside the transport's name (shape_text) */
-	SET_PAIRS,
-	SET_TOPOLOGY,
-	SET_INFLIGHT,
-	SET_RATE,
-	SET_ARRIVALS,
-	/*
-	 * A rate sweep's step as a share of its run's own closed-loop maximum. Where a row has
-	 * one, it names the step and the absolute rate is left out of the key: each run (and
-	 * round) measures its own maximum, so two runs' steps match by share, never by rate.
-	 */
-	SET_FRACTION,
-	/* --hosts: the pair of hosts ("a->b"), read from host and peer_host (SET_HOSTS' column
-	 * stands for it: its rows have a slot); "" for every other row, whatever its host. */
-	SET_HOSTS,
-	NSETTINGS,
-};
-static const enum ipcb_csv_column setting_columns[NSETTINGS] = {
-    [SET_CHUNK] = IPCB_COL_CHUNK_BYTES,
-    [SET_WORK] = IPCB_COL_WORK_NS,
-    [SET_RECV_WORK] = IPCB_COL_RECEIVER_WORK_NS,
-    [SET_SPIN] = IPCB_COL_SPIN_POLLS,
-    [SET_FSYNC] = IPCB_COL_FSYNC,
-    [SET_PAIRS] = IPCB_COL_PAIRS,
-    [SET_TOPOLOGY] = IPCB_COL_TOPOLOGY,
-    [SET_INFLIGHT] = IPCB_COL_INFLIGHT,
-    [SET_RATE] = IPCB_COL_OFFERED_RATE,
-    [SET_ARRIVALS] = IPCB_COL_ARRIVALS,
-    [SET_OPTIONS] = IPCB_COL_OPTIONS,
-    [SET_MODULE] = IPCB_COL_LIBRARY,
-    [SET_FRACTION] = IPCB_COL_OFFERED_FRACTION,
-    [SET_HOSTS] = IPCB_COL_HOSTS_SLOT,
 };
 
 /* Control rows are judged on this column, which every row ipcbench writes has. */
@@ -240,11 +190,9 @@ struct counts {
 };
 
 struct group {
-	/* the key: NKEYS NUL-terminated strings back to back */
-	char *key;
-	size_t key_len;
-	const char *k[NKEYS];
-	const char *set[NSETTINGS]; /* the run settings, in the key after the named parts */
+	/* Its first row, of BASE's file or NEW's: what the group's name is read from. */
+	const struct ipcb_rows *rs;
+	size_t row;
 	size_t size_bytes;
 	bool control; /* a control row (--control): judged on msgs_per_s, for a change at all */
 	struct values side[2];
@@ -279,10 +227,10 @@ struct probed {
 
 struct compare {
 	struct opts o;
+	struct ipcb_rows rows[2]; /* BASE's and NEW's, read whole */
+	struct experiments idx;	  /* the groups' keys, in the groups' order */
 	struct group **groups; /* in order of first appearance: BASE's order, then NEW's */
 	size_t ngroups, groups_cap;
-	uint32_t *slots; /* open addressing: group index + 1, 0 = empty */
-	size_t nslots;
 	size_t nvalues[2];
 	size_t compared, controls;
 	size_t ncounted; /* counted groups: decided on their counts, outside the tests' families */
@@ -649,58 +597,19 @@ static int parse_args(struct opts *o, int argc, char **argv, bool *help, char *e
 
 /* ---- groups ---- */
 
-static uint64_t key_hash(const char *key, size_t len)
-{
-	/* FNV-1a: short keys, no adversary worth a keyed hash, and the table is bounded anyway. */
-	uint64_t h = 1469598103934665603u;
-
-	for (size_t i = 0; i < len; i++) {
-		h ^= (unsigned char)key[i];
-		h *= 1099511628211u;
-	}
-	return h;
-}
-
-static int slots_grow(struct compare *c)
-{
-	size_t n = c->nslots ? c->nslots * 2 : 256;
-	uint32_t *s = calloc(n, sizeof(*s));
-
-	if (!s)
-		return -ENOMEM;
-	for (size_t g = 0; g < c->ngroups; g++) {
-		size_t i = key_hash(c->groups[g]->key, c->groups[g]->key_len) & (n - 1);
-
-		while (s[i])
-			i = (i + 1) & (n - 1);
-		s[i] = (uint32_t)(g + 1);
-	}
-	free(c->slots);
-	c->slots = s;
-	c->nslots = n;
-	return 0;
-}
-
-/*
- * The group for this key (NKEYS NUL-terminated strings, then the settings', in key[0..len)),
- * made if new.
- */
-static int group_find(struct compare *c, const char *key, size_t len, size_t size_bytes,
-		      struct group **out)
+/* The group of a key, made if new with row i of rs as the first of its rows. */
+static int group_find(struct compare *c, const char *key, const struct ipcb_rows *rs, size_t i,
+		      size_t size_bytes, struct group **out)
 {
 	struct group *g;
-	size_t i;
-	const char *p;
+	size_t at;
+	bool fresh;
 
-	if (c->ngroups * 2 >= c->nslots && slots_grow(c) < 0)
+	if (experiments_find(&c->idx, key, &at, &fresh) < 0)
 		return -ENOMEM;
-	i = key_hash(key, len) & (c->nslots - 1);
-	for (; c->slots[i]; i = (i + 1) & (c->nslots - 1)) {
-		g = c->groups[c->slots[i] - 1];
-		if (g->key_len == len && memcmp(g->key, key, len) == 0) {
-			*out = g;
-			return 0;
-		}
+	if (!fresh) {
+		*out = c->groups[at];
+		return 0;
 	}
 	if (c->ngroups >= MAX_GROUPS)
 		return -E2BIG;
@@ -713,51 +622,20 @@ static int group_find(struct compare *c, const char *key, size_t len, size_t siz
 		c->groups = gs;
 		c->groups_cap = cap;
 	}
-	g = calloc(1, sizeof(*g));
-	if (!g)
+	if (!(g = calloc(1, sizeof(*g))))
 		return -ENOMEM;
-	g->key = malloc(len);
-	if (!g->key) {
-		free(g);
-		return -ENOMEM;
-	}
-	memcpy(g->key, key, len);
-	g->key_len = len;
-	p = g->key;
-	for (int k = 0; k < NKEYS; k++) {
-		g->k[k] = p;
-		p += strlen(p) + 1;
-	}
-	for (int k = 0; k < NSETTINGS; k++) {
-		g->set[k] = p < g->key + len ? p : "";
-		p += p < g->key + len ? strlen(p) + 1 : 0;
-	}
+	g->rs = rs;
+	g->row = i;
 	g->size_bytes = size_bytes;
 	c->groups[c->ngroups++] = g;
-	c->slots[i] = (uint32_t)c->ngroups;
 	*out = g;
 	return 0;
 }
 
-/*
- * The module's path in a `library` field ("module PATH build-id ..."), or "" for a built-in:
- * where it begins in the field, and its length in *len (read in place, not copied).
- */
-static const char *module_path(const char *lib, size_t *len)
+/* A column of the group's first row. */
+static const char *gf(const struct group *g, enum ipcb_csv_column col)
 {
-	const char *end;
-
-	*len = 0;
-	if (strncmp(lib, "module ", 7) != 0)
-		return "";
-	lib += 7;
-	end = strstr(lib, " build-id ");
-	if (!end)
-		end = strstr(lib, " sha256 ");
-	if (!end)
-		end = lib + strlen(lib);
-	*len = (size_t)(end - lib);
-	return lib;
+	return ipcb_rows_get(g->rs, g->row, col);
 }
 
 static int values_add(struct values *v, double x, uint32_t round, uint32_t state)
@@ -807,14 +685,15 @@ static void compare_fini(struct compare *c)
 	}
 	free(c->probed);
 	for (size_t g = 0; g < c->ngroups; g++) {
-		free(c->groups[g]->key);
 		values_fini(&c->groups[g]->side[0]);
 		values_fini(&c->groups[g]->side[1]);
 		ipcb_ratio_fini(&c->groups[g]->r);
 		free(c->groups[g]);
 	}
 	free(c->groups);
-	free(c->slots);
+	experiments_free(&c->idx);
+	ipcb_rows_free(&c->rows[0]);
+	ipcb_rows_free(&c->rows[1]);
 	free(c->base_csv);
 }
 
@@ -1029,19 +908,22 @@ static int counts_add(const struct ipcb_rows *rs, size_t i, struct group *g, int
 	return 0;
 }
 
-/* Record i's key: the named parts (NKEYS), then the settings, each NUL-terminated. */
-static int row_key(const struct ipcb_rows *rs, size_t i, char *key, size_t *key_len,
+/*
+ * Row i's group key into *key (growing): the experiment it measured (experiment.h), and its
+ * latency kind, a measure of its own; its size in *size. The named columns are checked first.
+ */
+static int row_key(const struct ipcb_rows *rs, size_t i, char **key, size_t *cap,
 		   unsigned long long *size, char *err, size_t errlen)
 {
 	unsigned long line = ipcb_rows_line(rs, i);
 	const char *fraction = ipcb_rows_get(rs, i, IPCB_COL_OFFERED_FRACTION);
-	char fraction_text[32], pair[300];
-	size_t len = 0;
+	const char *kind = ipcb_rows_get(rs, i, IPCB_COL_LATENCY_KIND);
+	size_t len, need;
+	double share;
 
 	for (int k = 0; k < NKEYS; k++) {
 		const char *fv = ipcb_rows_get(rs, i, key_columns[k]);
 		unsigned long long cpu;
-		size_t n = strlen(fv);
 
 		if ((k == COL_SIZE && !count_parse(fv, size)) ||
 		    ((k == COL_SENDER_CPU || k == COL_RECEIVER_CPU) && *fv &&
@@ -1052,45 +934,25 @@ static int row_key(const struct ipcb_rows *rs, size_t i, char *key, size_t *key_
 		if ((k == COL_TRANSPORT || k == COL_MODE) && !*fv)
 			return ipcb_parse_fail(err, errlen, "%s:%lu: column %s: empty", rs->name,
 					       line, ipcb_csv_name(key_columns[k]));
-		memcpy(key + len, fv, n + 1);
-		len += n + 1;
 	}
-	if (*fraction) {
-		double share;
+	if (*fraction && (!number_parse(fraction, &share) || !(share > 0)))
+		return ipcb_parse_fail(err, errlen,
+				       "%s:%lu: column %s: '%s' is not a positive number", rs->name,
+				       line, ipcb_csv_name(IPCB_COL_OFFERED_FRACTION), fraction);
+	if (experiment_key(rs, i, EXP_TWO_FILES, key, cap) < 0)
+		return ipcb_parse_fail(err, errlen, "%s:%lu: out of memory", rs->name, line);
+	len = strlen(*key);
+	need = len + strlen(kind) + 2;
+	if (need > *cap) {
+		char *k = realloc(*key, need);
 
-		if (!number_parse(fraction, &share) || !(share > 0))
-			return ipcb_parse_fail(
-			    err, errlen, "%s:%lu: column %s: '%s' is not a positive number",
-			    rs->name, line, ipcb_csv_name(IPCB_COL_OFFERED_FRACTION), fraction);
-		/* One spelling per share: "0.5" and "0.50" are the same step. */
-		snprintf(fraction_text, sizeof(fraction_text), "%.6g", share);
-		fraction = fraction_text;
+		if (!k)
+			return ipcb_parse_fail(err, errlen, "%s:%lu: out of memory", rs->name,
+					       line);
+		*key = k;
+		*cap = need;
 	}
-	/* The settings go after the named parts of the key, which group_find() indexes. */
-	for (size_t k = 0; k < NSETTINGS; k++) {
-		const char *fv = ipcb_rows_get(rs, i, setting_columns[k]);
-		size_t n;
-
-		if (k == SET_FRACTION)
-			fv = fraction;
-		else if (k == SET_RATE && *fraction)
-			fv = ""; /* the step is named by its share (SET_FRACTION) */
-		if (k == SET_HOSTS && *fv) {
-			const char *to = ipcb_rows_get(rs, i, IPCB_COL_PEER_HOST);
-
-			snprintf(pair, sizeof(pair), "%s->%s", ipcb_rows_get(rs, i, IPCB_COL_HOST),
-				 *to ? to : ipcb_rows_get(rs, i, IPCB_COL_HOST));
-			fv = pair;
-		}
-		if (k == SET_MODULE)
-			fv = module_path(fv, &n);
-		else
-			n = strlen(fv);
-		memcpy(key + len, fv, n);
-		key[len + n] = '\0';
-		len += n + 1;
-	}
-	*key_len = len;
+	snprintf(*key + len, *cap - len, "\x1f%s", kind);
 	return 0;
 }
 
@@ -1102,94 +964,77 @@ static int row_key(const struct ipcb_rows *rs, size_t i, char *key, size_t *key_
 __attribute__((noinline)) static int compare_read(struct compare *c, int s, char *err,
 						  size_t errlen)
 {
-	struct ipcb_rows rs;
+	struct ipcb_rows *rs = &c->rows[s];
 	char *key = NULL;
 	size_t key_cap = 0;
 	int rc;
 
 	rc = s == 0 && c->base_csv
-		 ? ipcb_rows_read_buffer(&rs, c->o.path[s], c->base_csv, c->base_len, err, errlen)
-		 : ipcb_rows_read(&rs, c->o.path[s], err, errlen);
+		 ? ipcb_rows_read_buffer(rs, c->o.path[s], c->base_csv, c->base_len, err, errlen)
+		 : ipcb_rows_read(rs, c->o.path[s], err, errlen);
 	if (rc < 0)
 		return rc;
 	for (int k = 0; k <= NKEYS; k++) {
 		enum ipcb_csv_column col = k < NKEYS ? key_columns[k] : c->o.metric->column;
 
-		if (!rs.has[col]) {
+		if (!rs->has[col]) {
 			rc = ipcb_parse_fail(
 			    err, errlen,
 			    "%s:1: missing required column '%s' (is this an ipcbench --csv "
 			    "file?)",
-			    rs.name, ipcb_csv_name(col));
+			    rs->name, ipcb_csv_name(col));
 			goto out;
 		}
 	}
-	if (c->o.ncontrols && !rs.has[control_metric.column]) {
+	if (c->o.ncontrols && !rs->has[control_metric.column]) {
 		rc = ipcb_parse_fail(
 		    err, errlen, "%s:1: missing column '%s', which --control rows are judged on",
-		    rs.name, ipcb_csv_name(control_metric.column));
+		    rs->name, ipcb_csv_name(control_metric.column));
 		goto out;
 	}
-	if (rs.n == 0) {
-		rc = rs.json
+	if (rs->n == 0) {
+		rc = rs->json
 			 ? ipcb_parse_fail(
 			       err, errlen,
 			       "%s: no benchmarks in its \"benchmarks\" array (did the run "
 			       "fail?)",
-			       rs.name)
+			       rs->name)
 			 : ipcb_parse_fail(
 			       err, errlen,
-			       "%s:2: no data rows after the header (did the run fail?)", rs.name);
+			       "%s:2: no data rows after the header (did the run fail?)", rs->name);
 		goto out;
 	}
-	for (size_t i = 0; i < rs.n; i++) {
-		unsigned long line = ipcb_rows_line(&rs, i);
-		const char *transport = ipcb_rows_get(&rs, i, IPCB_COL_TRANSPORT);
+	for (size_t i = 0; i < rs->n; i++) {
+		unsigned long line = ipcb_rows_line(rs, i);
+		const char *transport = ipcb_rows_get(rs, i, IPCB_COL_TRANSPORT);
 		bool control = is_control(&c->o, transport);
 		enum ipcb_csv_column metric = control ? control_metric.column : c->o.metric->column;
-		const char *v = ipcb_rows_get(&rs, i, IPCB_COL_ROUND), *st;
+		const char *v = ipcb_rows_get(rs, i, IPCB_COL_ROUND), *st;
 		unsigned long long size = 0, round = 0;
-		size_t key_len = 0, need = 0;
 		struct group *g;
 		bool counted;
 		double x = NAN;
 
 		/* A pair of hosts' own row says what ran, not what it measured. */
-		if (!strcmp(ipcb_rows_get(&rs, i, IPCB_COL_LATENCY_KIND), "host_pair"))
+		if (!strcmp(ipcb_rows_get(rs, i, IPCB_COL_LATENCY_KIND), "host_pair"))
 			continue;
-		if (fingerprint_note(&c->fp[s], &rs, i) < 0 || probe_note(c, s, &rs, i) < 0) {
-			rc = ipcb_parse_fail(err, errlen, "%s:%lu: out of memory", rs.name, line);
+		if (fingerprint_note(&c->fp[s], rs, i) < 0 || probe_note(c, s, rs, i) < 0) {
+			rc = ipcb_parse_fail(err, errlen, "%s:%lu: out of memory", rs->name, line);
 			goto out;
 		}
-		counted = !strcmp(ipcb_rows_get(&rs, i, IPCB_COL_LATENCY_KIND), "count");
-		rc = counted ? 0 : ipcb_rows_num(&rs, i, metric, true, &x, err, errlen);
+		counted = !strcmp(ipcb_rows_get(rs, i, IPCB_COL_LATENCY_KIND), "count");
+		rc = counted ? 0 : ipcb_rows_num(rs, i, metric, true, &x, err, errlen);
 		if (rc < 0)
 			goto out;
 		if (!counted && isnan(x))
 			continue; /* not measured in this row: not part of this comparison */
-		/* A key is a subset of the record's fields. */
-		for (int k = 0; k < NKEYS; k++)
-			need += strlen(ipcb_rows_get(&rs, i, key_columns[k])) + 1;
-		for (size_t k = 0; k < NSETTINGS; k++)
-			need += strlen(ipcb_rows_get(&rs, i, setting_columns[k])) + 1;
-		need += 32; /* the share's own spelling */
-		if (need > key_cap) {
-			char *nk = realloc(key, need);
-
-			if (!nk) {
-				rc = ipcb_parse_fail(err, errlen, "%s: out of memory", rs.name);
-				goto out;
-			}
-			key = nk;
-			key_cap = need;
-		}
-		rc = row_key(&rs, i, key, &key_len, &size, err, errlen);
+		rc = row_key(rs, i, &key, &key_cap, &size, err, errlen);
 		if (rc < 0)
 			goto out;
 		if (*v && (!count_parse(v, &round) || round > UINT32_MAX)) {
 			rc = ipcb_parse_fail(err, errlen,
 					     "%s:%lu: column %s: '%s' is not a round number",
-					     rs.name, line, ipcb_csv_name(IPCB_COL_ROUND), v);
+					     rs->name, line, ipcb_csv_name(IPCB_COL_ROUND), v);
 			goto out;
 		}
 		if (c->nvalues[s] >= MAX_VALUES_PER_SIDE) {
@@ -1197,18 +1042,18 @@ __attribute__((noinline)) static int compare_read(struct compare *c, int s, char
 			    err, errlen,
 			    "%s:%lu: more than %u values of %s: too many to hold (split "
 			    "the file)",
-			    rs.name, line, MAX_VALUES_PER_SIDE, ipcb_csv_name(metric));
+			    rs->name, line, MAX_VALUES_PER_SIDE, ipcb_csv_name(metric));
 			goto out;
 		}
-		rc = group_find(c, key, key_len, (size_t)size, &g);
+		rc = group_find(c, key, rs, i, (size_t)size, &g);
 		if (rc == -E2BIG) {
 			rc = ipcb_parse_fail(err, errlen,
 					     "%s:%lu: more than %u groups: too many to hold",
-					     rs.name, line, MAX_GROUPS);
+					     rs->name, line, MAX_GROUPS);
 			goto out;
 		}
 		if (rc == 0 && counted) {
-			rc = counts_add(&rs, i, g, s, err, errlen);
+			rc = counts_add(rs, i, g, s, err, errlen);
 			if (rc < 0)
 				goto out;
 			continue;
@@ -1216,21 +1061,20 @@ __attribute__((noinline)) static int compare_read(struct compare *c, int s, char
 		if (rc == 0) {
 			struct values *vs = &g->side[s];
 
-			st = ipcb_rows_get(&rs, i, IPCB_COL_STATE);
+			st = ipcb_rows_get(rs, i, IPCB_COL_STATE);
 			g->control = control;
 			/* Without a round, a row is a round of its own: the next of its group's. */
 			rc = values_add(vs, x, *v ? (uint32_t)round : (uint32_t)(vs->n + 1),
 					state_mask(c, st));
 		}
 		if (rc < 0) {
-			rc = ipcb_parse_fail(err, errlen, "%s:%lu: out of memory", rs.name, line);
+			rc = ipcb_parse_fail(err, errlen, "%s:%lu: out of memory", rs->name, line);
 			goto out;
 		}
 		c->nvalues[s]++;
 	}
 out:
 	free(key);
-	ipcb_rows_free(&rs);
 	return rc < 0 ? rc : 0;
 }
 
@@ -1656,7 +1500,7 @@ static void decide(const struct compare *c, struct group *g)
 	 * achieved rate no longer follows the offered one, so the steps run are an outcome, which
 	 * the sweep's own row (slo_rate) compares; a step missing is not a group gone.
 	 */
-	if (!g->side[1].n && g->set[SET_FRACTION] && *g->set[SET_FRACTION]) {
+	if (!g->side[1].n && *gf(g, IPCB_COL_OFFERED_FRACTION)) {
 		g->verdict = V_INCONCLUSIVE;
 		snprintf(g->note, sizeof(g->note),
 			 "NEW's rate sweep stopped before this step (its slo_rate row compares the "
@@ -1673,7 +1517,7 @@ static void decide(const struct compare *c, struct group *g)
 	 * no offered rate), tested like any other value.
 	 */
 	if (!o->metric->lower_better && all_zero(&g->side[1]) && !all_zero(&g->side[0]) &&
-	    strcmp(g->k[COL_KIND], "slo_rate") != 0) {
+	    strcmp(gf(g, IPCB_COL_LATENCY_KIND), "slo_rate") != 0) {
 		g->verdict = V_REGRESSED;
 		g->change = -1;
 		snprintf(g->note, sizeof(g->note), "collapsed to 0");
@@ -2016,45 +1860,54 @@ static void value_text(const struct ipcb_csv_metric *mt, double v, char *out, si
  */
 static void shape_text(const struct group *g, char *out, size_t n)
 {
-	size_t len = (size_t)snprintf(out, n, "%s", g->k[COL_TRANSPORT]);
-	const char *r = g->set[SET_RATE];
+	const char *pairs = gf(g, IPCB_COL_PAIRS), *topo = gf(g, IPCB_COL_TOPOLOGY);
+	const char *inflight = gf(g, IPCB_COL_INFLIGHT), *arr = gf(g, IPCB_COL_ARRIVALS);
+	const char *fraction = gf(g, IPCB_COL_OFFERED_FRACTION), *r = gf(g, IPCB_COL_OFFERED_RATE);
+	const char *to = gf(g, IPCB_COL_PEER_HOST);
+	const char *tuning = gf(g, IPCB_COL_TUNING);
+	size_t len = (size_t)snprintf(out, n, "%s%s%s", gf(g, IPCB_COL_TRANSPORT),
+				      *tuning ? " " : "", tuning);
 
-	if (len < n && *g->set[SET_PAIRS] && strcmp(g->set[SET_PAIRS], "1") != 0)
-		len += (size_t)snprintf(out + len, n - len, " x%s", g->set[SET_PAIRS]);
-	if (len < n && *g->set[SET_TOPOLOGY] && strcmp(g->set[SET_TOPOLOGY], "1:1") != 0)
-		len += (size_t)snprintf(out + len, n - len, " %s", g->set[SET_TOPOLOGY]);
-	if (len < n && *g->set[SET_INFLIGHT] && strcmp(g->set[SET_INFLIGHT], "1") != 0)
-		len += (size_t)snprintf(out + len, n - len, " k%s", g->set[SET_INFLIGHT]);
-	if (len < n && *g->set[SET_FRACTION])
-		len += (size_t)snprintf(out + len, n - len, " @%s of max", g->set[SET_FRACTION]);
+	if (len < n && *pairs && strcmp(pairs, "1") != 0)
+		len += (size_t)snprintf(out + len, n - len, " x%s", pairs);
+	if (len < n && *topo && strcmp(topo, "1:1") != 0)
+		len += (size_t)snprintf(out + len, n - len, " %s", topo);
+	if (len < n && *inflight && strcmp(inflight, "1") != 0)
+		len += (size_t)snprintf(out + len, n - len, " k%s", inflight);
+	/* A share was checked to be a number when its row was read. */
+	if (len < n && *fraction)
+		len += (size_t)snprintf(out + len, n - len, " @%.6g of max", atof(fraction));
 	else if (len < n && *r)
 		len += (size_t)snprintf(out + len, n - len, " @%.*s", (int)strcspn(r, "."), r);
-	if (len < n && *g->set[SET_ARRIVALS] && strcmp(g->set[SET_ARRIVALS], "fixed") != 0)
-		len += (size_t)snprintf(out + len, n - len, " %s", g->set[SET_ARRIVALS]);
-	if (len < n && *g->set[SET_HOSTS])
-		snprintf(out + len, n - len, " %s", g->set[SET_HOSTS]);
+	if (len < n && *arr && strcmp(arr, "fixed") != 0)
+		len += (size_t)snprintf(out + len, n - len, " %s", arr);
+	if (len < n && *gf(g, IPCB_COL_HOSTS_SLOT))
+		snprintf(out + len, n - len, " %s->%s", gf(g, IPCB_COL_HOST),
+			 *to ? to : gf(g, IPCB_COL_HOST));
 }
 
 static void group_cells(const struct compare *c, const struct group *g,
 			char cells[NCELLS][CELL_BYTES], bool md)
 {
-	const char *sc = g->k[COL_SENDER_CPU], *rc = g->k[COL_RECEIVER_CPU];
+	const char *sc = gf(g, IPCB_COL_SENDER_CPU), *rc = gf(g, IPCB_COL_RECEIVER_CPU);
 	char v[64], s[2][16], lo[16], hi[16];
 
 	for (int i = 0; i < NCELLS; i++)
 		cells[i][0] = '\0';
 	shape_text(g, v, sizeof(v));
 	safe_text(v, cells[C_TRANSPORT], CELL_BYTES, md);
-	safe_text(g->k[COL_MODE], cells[C_MODE], CELL_BYTES, md);
-	safe_text(*g->k[COL_KIND] ? g->k[COL_KIND] : "-", cells[C_KIND], CELL_BYTES, md);
+	safe_text(gf(g, IPCB_COL_MODE), cells[C_MODE], CELL_BYTES, md);
+	safe_text(*gf(g, IPCB_COL_LATENCY_KIND) ? gf(g, IPCB_COL_LATENCY_KIND) : "-", cells[C_KIND],
+		  CELL_BYTES, md);
 	ipcb_format_size(g->size_bytes, cells[C_SIZE], CELL_BYTES);
-	safe_text(*g->k[COL_PLACEMENT] ? g->k[COL_PLACEMENT] : "-", cells[C_PLACEMENT], CELL_BYTES,
-		  md);
+	safe_text(*gf(g, IPCB_COL_PLACEMENT) ? gf(g, IPCB_COL_PLACEMENT) : "-", cells[C_PLACEMENT],
+		  CELL_BYTES, md);
 	if (!*sc && !*rc)
 		snprintf(cells[C_CPUS], CELL_BYTES, "any");
 	else
 		snprintf(cells[C_CPUS], CELL_BYTES, "%s,%s", *sc ? sc : "-", *rc ? rc : "-");
-	safe_text(*g->k[COL_WAIT] ? g->k[COL_WAIT] : "-", cells[C_WAIT], CELL_BYTES, md);
+	safe_text(*gf(g, IPCB_COL_WAIT) ? gf(g, IPCB_COL_WAIT) : "-", cells[C_WAIT], CELL_BYTES,
+		  md);
 	for (int side = 0; side < 2; side++) {
 		char *cell = cells[side ? C_NEW : C_BASE];
 
@@ -2168,6 +2021,8 @@ static void print_csv(const struct compare *c, FILE *f)
 		if (k == COL_SIZE)
 			continue;
 		fprintf(f, "%s,", ipcb_csv_name(key_columns[k]));
+		if (k == COL_TRANSPORT)
+			fprintf(f, "%s,", ipcb_csv_name(IPCB_COL_TUNING));
 		if (k == COL_KIND)
 			fprintf(f, "%s,", ipcb_csv_name(key_columns[COL_SIZE]));
 	}
@@ -2180,8 +2035,12 @@ static void print_csv(const struct compare *c, FILE *f)
 		for (int k = 0; k < NKEYS; k++) {
 			if (k == COL_SIZE)
 				continue;
-			csv_safe(f, g->k[k]);
+			csv_safe(f, gf(g, key_columns[k]));
 			fputc(',', f);
+			if (k == COL_TRANSPORT) {
+				csv_safe(f, gf(g, IPCB_COL_TUNING));
+				fputc(',', f);
+			}
 			if (k == COL_KIND)
 				fprintf(f, "%zu,", g->size_bytes);
 		}
@@ -2247,8 +2106,13 @@ static void print_json(const struct compare *c, FILE *f)
 			if (k == COL_SIZE)
 				fprintf(f, "%zu", g->size_bytes);
 			else
-				ipcb_json_write_string(f, g->k[k]);
+				ipcb_json_write_string(f, gf(g, key_columns[k]));
 			fputs(", ", f);
+			if (k == COL_TRANSPORT) {
+				fprintf(f, "\"%s\": ", ipcb_csv_name(IPCB_COL_TUNING));
+				ipcb_json_write_string(f, gf(g, IPCB_COL_TUNING));
+				fputs(", ", f);
+			}
 		}
 		fprintf(f, "\"counted\": %s, \"verdict\": \"%s\", ", g->counted ? "true" : "false",
 			verdict_names[g->verdict]);
@@ -2346,18 +2210,20 @@ static int write_undecided(const struct compare *c, const char *path)
 		return -errno;
 	for (size_t i = 0; i < c->ngroups; i++) {
 		const struct group *g = c->groups[i];
+		const char *t = gf(g, IPCB_COL_TRANSPORT), *mode = gf(g, IPCB_COL_MODE);
+		size_t mlen;
+		const char *module = experiment_module(gf(g, IPCB_COL_LIBRARY), &mlen);
 
 		/* A name with control characters is no transport ab-gate could ask for. */
-		if (g->verdict != V_INCONCLUSIVE || strpbrk(g->k[COL_TRANSPORT], "\t\n\r") ||
-		    strpbrk(g->k[COL_MODE], "\t\n\r") || strpbrk(g->set[SET_MODULE], "\t\n\r,"))
+		if (g->verdict != V_INCONCLUSIVE || strpbrk(t, "\t\n\r") ||
+		    strpbrk(mode, "\t\n\r") || strcspn(module, "\t\n\r,") < mlen)
 			continue;
 		/* A user's module is asked for by its path, as -t takes it, not by its name. */
-		if (*g->set[SET_MODULE])
-			fprintf(f, "external:%s\t%s\t%zu\n", g->set[SET_MODULE], g->k[COL_MODE],
+		if (mlen)
+			fprintf(f, "external:%.*s\t%s\t%zu\n", (int)mlen, module, mode,
 				g->size_bytes);
 		else
-			fprintf(f, "%s\t%s\t%zu\n", g->k[COL_TRANSPORT], g->k[COL_MODE],
-				g->size_bytes);
+			fprintf(f, "%s\t%s\t%zu\n", t, mode, g->size_bytes);
 	}
 	if (ferror(f))
 		rc = -EIO;

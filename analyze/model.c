@@ -18,6 +18,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "experiment.h"
 #include "format.h"
 #include "parse.h"
 
@@ -223,41 +224,6 @@ static void shape_text(const struct model *m, size_t i, char *out, size_t n)
 		snprintf(out + len, n - len, "%s%s", len ? " " : "", arr);
 }
 
-/* Everything that names an experiment, as one key (the round and run left out). */
-static void row_key(const struct model *m, size_t i, const char *label, char *key, size_t n)
-{
-	static const enum ipcb_csv_column cols[] = {IPCB_COL_MODE,
-						    IPCB_COL_SIZE_BYTES,
-						    IPCB_COL_PLACEMENT,
-						    IPCB_COL_WAIT,
-						    IPCB_COL_PAIRS,
-						    IPCB_COL_INFLIGHT,
-						    IPCB_COL_TOPOLOGY,
-						    IPCB_COL_ARRIVALS,
-						    IPCB_COL_OFFERED_FRACTION,
-						    IPCB_COL_RECEIVER_WORK_NS,
-						    IPCB_COL_WORK_NS,
-						    IPCB_COL_FSYNC,
-						    IPCB_COL_CHUNK_BYTES,
-						    IPCB_COL_SPIN_POLLS};
-	size_t len = (size_t)snprintf(key, n, "%s", label);
-
-	for (size_t k = 0; k < sizeof(cols) / sizeof(cols[0]) && len < n; k++)
-		len += (size_t)snprintf(key + len, n - len, "|%s", get(m, i, cols[k]));
-	/* A sweep's step is named by its share of the maximum, a fixed rate by the rate. */
-	if (len < n && !*get(m, i, IPCB_COL_OFFERED_FRACTION))
-		len +=
-		    (size_t)snprintf(key + len, n - len, "|%s", get(m, i, IPCB_COL_OFFERED_RATE));
-	if (len < n && strcmp(get(m, i, IPCB_COL_PLACEMENT), "matrix") == 0)
-		len +=
-		    (size_t)snprintf(key + len, n - len, "|%s|%s", get(m, i, IPCB_COL_SENDER_CPU),
-				     get(m, i, IPCB_COL_RECEIVER_CPU));
-	/* The hosts: a CSV of many (--hosts, or files put together) has a group per pair. */
-	if (len < n)
-		snprintf(key + len, n - len, "|%s|%s", get(m, i, IPCB_COL_HOST),
-			 get(m, i, IPCB_COL_PEER_HOST));
-}
-
 /* A host's name among the model's, added the first time it is met. */
 static int host_note(struct model *m, const char *name)
 {
@@ -308,52 +274,6 @@ static void *grow(void *p, size_t *cap, size_t n, size_t size)
 	if ((q = realloc(p, want * size)))
 		*cap = want;
 	return q;
-}
-
-/* The key of each group, for finding a row's (a small open hash of its own). */
-struct keys {
-	char **key;
-	size_t *slot; /* group + 1; 0 free */
-	size_t nslots;
-};
-
-static uint64_t hash(const char *s)
-{
-	uint64_t h = 1469598103934665603ull;
-
-	for (; *s; s++)
-		h = (h ^ (unsigned char)*s) * 1099511628211ull;
-	return h;
-}
-
-static int keys_find(struct model *m, struct keys *k, const char *key, size_t *group, bool *fresh)
-{
-	size_t at;
-
-	if (2 * (m->ngroups + 1) > k->nslots) {
-		size_t ns = k->nslots ? 2 * k->nslots : 1024, *slot = calloc(ns, sizeof(*slot));
-
-		if (!slot)
-			return -ENOMEM;
-		for (size_t g = 0; g < m->ngroups; g++) {
-			for (at = hash(k->key[g]) % ns; slot[at]; at = (at + 1) % ns)
-				;
-			slot[at] = g + 1;
-		}
-		free(k->slot);
-		k->slot = slot;
-		k->nslots = ns;
-	}
-	for (at = hash(key) % k->nslots; k->slot[at]; at = (at + 1) % k->nslots)
-		if (strcmp(k->key[k->slot[at] - 1], key) == 0) {
-			*group = k->slot[at] - 1;
-			*fresh = false;
-			return 0;
-		}
-	*group = m->ngroups;
-	*fresh = true;
-	k->slot[at] = m->ngroups + 1;
-	return 0;
 }
 
 /* The columns a report cannot do without. */
@@ -621,11 +541,11 @@ static int rounds_number(struct model *m)
 
 static int read_rows(struct model *m, char *err, size_t errlen)
 {
-	struct keys keys = {0};
+	struct experiments keys = {0};
 	const char **tnames = NULL;
 	struct labeling *lbs = NULL;
 	size_t ntn = 0, gcap = 0, rcap = 0, keycap = 0;
-	char key[1024], label[112];
+	char *key = NULL, label[112];
 	int rc;
 
 	for (size_t k = 0; k < sizeof(required) / sizeof(required[0]); k++)
@@ -675,21 +595,17 @@ static int read_rows(struct model *m, char *err, size_t errlen)
 		if (rk == RK_NONE || !*tr)
 			continue;
 		row_label(m, i, at ? &lbs[at - tnames] : NULL, label, sizeof(label));
-		row_key(m, i, label, key, sizeof(key));
-		if ((rc = keys_find(m, &keys, key, &gi, &fresh)) < 0)
+		if ((rc = experiment_key(&m->rows, i, EXP_ONE_FILE, &key, &keycap)) < 0 ||
+		    (rc = experiments_find(&keys, key, &gi, &fresh)) < 0)
 			break;
 		if (fresh) {
 			void *p = grow(m->groups, &gcap, m->ngroups, sizeof(*m->groups));
-			char **kp = grow(keys.key, &keycap, m->ngroups, sizeof(*keys.key));
 
-			if (kp)
-				keys.key = kp;
-			if (p)
-				m->groups = p;
-			if (!p || !kp || !(keys.key[m->ngroups] = strdup(key))) {
+			if (!p) {
 				rc = -ENOMEM;
 				break;
 			}
+			m->groups = p;
 			g = &m->groups[m->ngroups++];
 			memset(g, 0, sizeof(*g));
 			snprintf(g->label, sizeof(g->label), "%s", label);
@@ -772,10 +688,8 @@ static int read_rows(struct model *m, char *err, size_t errlen)
 		}
 		rc = row_values(m, i, rk, r, err, errlen);
 	}
-	for (size_t g = 0; g < m->ngroups; g++)
-		free(keys.key[g]);
-	free(keys.key);
-	free(keys.slot);
+	experiments_free(&keys);
+	free(key);
 	free(tnames);
 	free(lbs);
 	if (rc == -ENOMEM)

@@ -53,7 +53,8 @@ HOST='"build box, rack ""7"""'
 CPU='"AMD EPYC 7B13, 64-Core"'
 
 # rows FILE TRANSPORT SIZE SCALE VALUES...: throughput rows with bytes_per_s = value * scale,
-# each with a latency-kind row beside it (no bytes_per_s: must be left out silently).
+# each with a latency-kind row beside it (no bytes_per_s: must be left out silently); $TUNING,
+# where set, is their tuning column.
 rows() {
 	local file=$1 t=$2 size=$3 scale=$4 v run=0
 	shift 4
@@ -62,7 +63,7 @@ rows() {
 		mkrow transport="$t" mode=throughput size_bytes="$size" run="$run" messages=1000 \
 			bytes_per_s="$(awk -v v="$v" -v s="$scale" 'BEGIN { printf "%.1f", v * s }')" \
 			msgs_per_s=1000.0 sender_cpu=0 receiver_cpu=1 placement=cross-core wait=block \
-			host="$HOST" cpu_model="$CPU" >>"$file"
+			host="$HOST" cpu_model="$CPU" tuning="${TUNING:-}" >>"$file"
 		mkrow transport="$t" mode=throughput size_bytes="$size" run="$run" messages=100 \
 			latency_kind=one_way p50_ns=5000 p99_ns=9000 sender_cpu=0 receiver_cpu=1 \
 			placement=cross-core wait=block host="$HOST" cpu_model="$CPU" >>"$file"
@@ -264,6 +265,20 @@ done
 grep -qF 'regressed\t\|' "$WORK/evil-md.out"
 ok $? "--format md: a '|' in a name is escaped, so it cannot end the cell"
 
+# A group is what the report calls one (the rule of analyze/experiment.c): rows tuned away from
+# the defaults (the tuning column, without options) are their own group, not the default's.
+newcsv "$WORK/tuned-base.csv"
+rows "$WORK/tuned-base.csv" pipe 65536 1e6 "${QUIET_A[@]}"
+TUNING=write=16384 rows "$WORK/tuned-base.csv" pipe 65536 3e6 "${QUIET_A[@]}"
+newcsv "$WORK/tuned-new.csv"
+rows "$WORK/tuned-new.csv" pipe 65536 1e6 "${QUIET_B[@]}"
+TUNING=write=16384 rows "$WORK/tuned-new.csv" pipe 65536 3e6 "${QUIET_B[@]}"
+compare_run tuned 0 "$WORK/tuned-base.csv" "$WORK/tuned-new.csv"
+grep -q "^2 groups compared: 0 regressed, 0 improved, 2 ok" "$WORK/tuned.out" &&
+	grep -qE '^pipe +throughput .* 100[0-9]\.[0-9] MB/s \(10\) .* ok' "$WORK/tuned.out" &&
+	grep -qE '^pipe write=16384 +throughput .* 30[0-9][0-9]\.[0-9] MB/s \(10\) .* ok' "$WORK/tuned.out"
+ok $? "the tuned rows and the default ones are two groups, each named, each ok ($(tail -1 "$WORK/tuned.out"))"
+
 # ---- rounds: --paired, flagged machine states, rate sweeps ----
 # Each round's machine state moves BASE and NEW alike (factors 0.7 .. 1.3); within a round NEW is
 # BASE within +-0.5 %. Unpaired, that noise hides everything; paired by round it cancels.
@@ -436,7 +451,7 @@ grep -q "^| transport | mode |" "$WORK/md.out" && grep -q "^|:---|" "$WORK/md.ou
 	grep -qE "^\| pipe .*\| regressed \|" "$WORK/md.out"
 ok $? "--format md prints a Markdown table"
 compare_run csv 1 --format=csv "$WORK/base.csv" "$WORK/slow.csv"
-head -1 "$WORK/csv.out" | grep -q "^transport,mode,latency_kind,size_bytes,.*,verdict,"
+head -1 "$WORK/csv.out" | grep -q "^transport,tuning,mode,latency_kind,size_bytes,.*,verdict,"
 ok $? "--format csv prints a header"
 [ "$(grep -c ',regressed,' "$WORK/csv.out")" -eq 1 ] && [ "$(wc -l <"$WORK/csv.out")" -eq 3 ]
 ok $? "--format csv: one row per group, the pipe one regressed"

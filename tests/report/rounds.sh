@@ -5,7 +5,8 @@
 # set aside and named; comparisons pair the rounds, so a common per-round noise that hides a
 # difference from two independent sets does not hide it from the pairs; and a claim whose
 # grade changes from one resample of the rounds to another keeps the grade its comparisons give
-# and says how often the resamples gave it (unstable).
+# and says how often the resamples gave it (unstable); a sweep's step is one experiment however
+# its share is spelled.
 set -u
 BIN=${1:?usage: rounds.sh ipcbench}
 . "$(dirname "$0")/../tap.sh"
@@ -149,5 +150,27 @@ grep 'cache-line probes beside' "$WORK/placements.md" | diag
 grep -q '^- cpus-18: the cache-line probes beside the runs found one state of the machine, 1.80 us ' "$WORK/placements.md" &&
 	grep -q '^### cpus-18$' "$WORK/placements.md"
 ok $? "the twentieth placement is reported, with its own state"
+
+# 7. One rule names an experiment (analyze/experiment.c), the report's as compare's: a rate
+# sweep's step is its share of the run's maximum however it is spelled, so a real sweep whose
+# second round writes the share 0.5 where the first wrote 0.50 is reported as if spelled alike
+# (it once made a second step at the same share).
+if "$BIN" -q -t pipe -s 64 -m latency --rate-sweep --duration 0.02 --repeat 2 \
+	--csv "$WORK/sweep.csv" >/dev/null 2>"$WORK/sweep.err"; then
+	fc=$(head -1 "$WORK/sweep.csv" | tr , '\n' | grep -nx offered_fraction | cut -d: -f1)
+	rc=$(head -1 "$WORK/sweep.csv" | tr , '\n' | grep -nx round | cut -d: -f1)
+	awk -F, -v OFS=, -v f="$fc" -v r="$rc" 'NR > 1 && $r == 2 && $f == "0.50" { $f = "0.5" } { print }' \
+		"$WORK/sweep.csv" >"$WORK/spelled.csv"
+	"$BIN" report "$WORK/sweep.csv" -o "$WORK/sweep.md" &&
+		"$BIN" report "$WORK/spelled.csv" -o "$WORK/spelled.md"
+	ok $? "(set-up: both sweeps reported)"
+	! cmp -s "$WORK/sweep.csv" "$WORK/spelled.csv" &&
+		diff <(sed -n '/^### Latency against offered load/,/^### /p' "$WORK/sweep.md") \
+			<(sed -n '/^### Latency against offered load/,/^### /p' "$WORK/spelled.md") >"$WORK/spelled.diff" &&
+		grep -q '^### Latency against offered load' "$WORK/spelled.md"
+	ok $? "a step spelled 0.5 in one round and 0.50 in the other is one step ($(head -c 300 "$WORK/spelled.diff"))"
+else
+	ok 1 "a real rate sweep ran ($(tail -1 "$WORK/sweep.err"))"
+fi
 
 done_testing
