@@ -76,27 +76,11 @@ struct claim_def {
 	const char *unmeasured; /* why, when it compares nothing */
 };
 
-#define NAMES(...)                                                                                 \
-	{                                                                                          \
-		SD_NAMES,                                                                          \
-		{                                                                                  \
-			__VA_ARGS__, NULL                                                          \
-		}                                                                                  \
-	}
-#define SHM                                                                                        \
-	{                                                                                          \
-		SD_PATH,                                                                           \
-		{                                                                                  \
-			"shared-memory", NULL                                                      \
-		}                                                                                  \
-	}
-#define OTHERS                                                                                     \
-	{                                                                                          \
-		SD_OTHERS,                                                                         \
-		{                                                                                  \
-			NULL                                                                       \
-		}                                                                                  \
-	}
+/* clang-format off */
+#define NAMES(...) { SD_NAMES, { __VA_ARGS__, NULL } }
+#define SHM	   { SD_PATH, { "shared-memory", NULL } }
+#define OTHERS	   { SD_OTHERS, { NULL } }
+/* clang-format on */
 
 static const char no_slow[] =
     "the CSV has no streams with a slow consumer: `ipcbench -m throughput --rate R "
@@ -297,14 +281,6 @@ const struct claim_def *const claim_list[NCLAIMS + 1] = {
     &claims[0],	 &claims[1],  &claims[2],  &claims[3],	&claims[4],
     &claims[5],	 &claims[6],  &claims[7],  &claims[8],	&claims[9],
     &claims[10], &claims[11], &claims[12], &claims[13], NULL};
-
-const struct claim_def *claim_by_id(const char *id)
-{
-	for (size_t i = 0; i < NCLAIMS; i++)
-		if (!strcmp(claims[i].id, id))
-			return &claims[i];
-	return NULL;
-}
 
 const char *claim_id(const struct claim_def *c)
 {
@@ -600,9 +576,9 @@ static int rank_cmp(const void *pa, const void *pb)
 }
 
 /* A side's members in a cell, ranked (best first, or worst with worst); how many. */
-static size_t members(const struct model *m, const struct clause *cl, const struct side *s,
-		      const struct side *o, const char *pl, size_t size, enum measure ms,
-		      bool at_best, bool worst, const struct group **out)
+static size_t members(const struct model *m, const struct side *s, const struct side *o,
+		      const char *pl, size_t size, enum measure ms, bool at_best, bool worst,
+		      const struct group **out)
 {
 	size_t n = 0;
 
@@ -618,7 +594,6 @@ static size_t members(const struct model *m, const struct clause *cl, const stru
 	rank_ms = ms;
 	rank_dir = worst ? -1 : 1;
 	qsort(out, n, sizeof(*out), rank_cmp);
-	(void)cl;
 	return n;
 }
 
@@ -704,9 +679,8 @@ static const struct group *partner(const struct model *m, struct verdict *v, con
 	return NULL;
 }
 
-static int cell(const struct model *m, const struct claim_def *def, const struct clause *cl,
-		struct verdict *v, const char *pl, size_t size, enum measure ms, bool at_best,
-		double alpha)
+static int cell(const struct model *m, const struct clause *cl, struct verdict *v, const char *pl,
+		size_t size, enum measure ms, bool at_best, double alpha)
 {
 	static const struct group **as, **bs;
 	static size_t cap;
@@ -726,10 +700,10 @@ static int cell(const struct model *m, const struct claim_def *def, const struct
 		bs = y;
 		cap = m->nlabels + 1;
 	}
-	na = members(m, cl, &cl->a, &cl->b, pl, size, ms, at_best, false, as);
+	na = members(m, &cl->a, &cl->b, pl, size, ms, at_best, false, as);
 	nb = cl->pair == P_OWN || cl->b.kind == SD_NONE
 		 ? 0
-		 : members(m, cl, &cl->b, &cl->a, pl, size, ms, at_best, cl->pair == P_SLOWEST, bs);
+		 : members(m, &cl->b, &cl->a, pl, size, ms, at_best, cl->pair == P_SLOWEST, bs);
 	switch (cl->pair) {
 	case P_BEST:
 		/* Per reader class: the best of A with a partner, against its best partner. */
@@ -749,21 +723,15 @@ static int cell(const struct model *m, const struct claim_def *def, const struct
 			}
 		break;
 	case P_EACH:
+	case P_SLOWEST: /* as P_EACH, the partner in A's place */
 		for (size_t i = 0; i < na && !rc; i++) {
 			const struct group *b =
 			    partner(m, v, as[i], bs, nb, ms, cl->flags, say, notes, sizeof(notes));
+			const bool swap = cl->pair == P_SLOWEST;
 
 			if (b)
-				rc = pair_judge(m, cl, v, pl, size, ms, as[i], b, notes, alpha);
-		}
-		break;
-	case P_SLOWEST:
-		for (size_t i = 0; i < na && !rc; i++) {
-			const struct group *b =
-			    partner(m, v, as[i], bs, nb, ms, cl->flags, say, notes, sizeof(notes));
-
-			if (b)
-				rc = pair_judge(m, cl, v, pl, size, ms, b, as[i], notes, alpha);
+				rc = pair_judge(m, cl, v, pl, size, ms, swap ? b : as[i],
+						swap ? as[i] : b, notes, alpha);
 		}
 		break;
 	case P_OWN:
@@ -784,7 +752,6 @@ static int cell(const struct model *m, const struct claim_def *def, const struct
 		}
 		break;
 	}
-	(void)def;
 	return rc;
 }
 
@@ -804,7 +771,7 @@ static int doc_cell(const struct model *m, const struct clause *cl, struct verdi
 		as = x;
 		cap = m->nlabels + 1;
 	}
-	na = members(m, cl, &cl->a, &cl->b, pl, size, M_BPS, at_best, false, as);
+	na = members(m, &cl->a, &cl->b, pl, size, M_BPS, at_best, false, as);
 	for (size_t i = 0; i < na; i++) {
 		struct cmp c = {.placement = pl, .size = size, .ms = M_BPS, .a = as[i], .p = NAN};
 		double ms, ratio;
@@ -1000,9 +967,9 @@ static int clause_run(const struct model *m, const struct claim_def *def, const 
 				continue;
 			}
 			if (cl->rtt)
-				rc = cell(m, def, cl, v, pl, size, M_RTT, at_best, alpha);
+				rc = cell(m, cl, v, pl, size, M_RTT, at_best, alpha);
 			if (cl->bps && !rc)
-				rc = cell(m, def, cl, v, pl, size, M_BPS, at_best, alpha);
+				rc = cell(m, cl, v, pl, size, M_BPS, at_best, alpha);
 		}
 	}
 	return rc;
@@ -1136,8 +1103,8 @@ int claim_judge(const struct model *m, const struct claim_def *c, bool at_best, 
 		struct verdict *v)
 {
 	struct model *mm = (struct model *)m;
-	size_t counts[G_COUNT] = {0}, nids = 0;
-	unsigned *w, *ids;
+	size_t counts[G_COUNT] = {0};
+	unsigned *w;
 	uint64_t rng = 0x1bc0ffeeull; /* the same resamples every time: the report reproduces */
 	int rc;
 
@@ -1145,37 +1112,28 @@ int claim_judge(const struct model *m, const struct claim_def *c, bool at_best, 
 	v->def = c;
 	v->stable = NAN;
 	rc = claim_once(m, c, at_best, CLAIM_ALPHA, v);
-	if (rc || !stability || v->grade >= G_NOT_DECIDED || m->nrounds < 2) {
-		if (!rc)
-			split(v);
+	if (!rc)
+		split(v);
+	if (rc || !stability || v->grade >= G_NOT_DECIDED || m->nrounds < 2)
 		return rc;
-	}
-	split(v);
 	/* Resamples of the rounds: a round's runs stay together, they shared the machine's state.
 	 */
 	w = calloc(m->nrounds + 1, sizeof(*w));
-	ids = calloc(m->nrounds + 1, sizeof(*ids));
-	if (!w || !ids) {
-		free(w);
-		free(ids);
+	if (!w)
 		return -ENOMEM;
-	}
-	for (unsigned r = 1; r <= m->nrounds; r++)
-		ids[nids++] = r;
 	mm->weight = w;
 	for (int b = 0; b < CLAIM_RESAMPLES && !rc; b++) {
 		struct verdict x = {.def = c};
 
 		memset(w, 0, (m->nrounds + 1) * sizeof(*w));
-		for (size_t k = 0; k < nids; k++)
-			w[ids[ipcb_rng_below(&rng, nids)]]++;
+		for (size_t k = 0; k < m->nrounds; k++)
+			w[1 + ipcb_rng_below(&rng, m->nrounds)]++; /* rounds are 1..nrounds */
 		rc = claim_once(m, c, at_best, 0, &x);
 		counts[x.grade]++;
 		verdict_fini(&x);
 	}
 	mm->weight = NULL;
 	free(w);
-	free(ids);
 	v->stable = (double)counts[v->grade] / CLAIM_RESAMPLES;
 	/* The commonest other grade of the resamples, for the verdict's line. */
 	counts[v->grade] = 0;
@@ -1195,7 +1153,8 @@ void verdict_fini(struct verdict *v)
 	v->refused = NULL;
 }
 
-const char *grade_class(enum grade g)
+/* The verdict's class on the page: holds, mostly-holds, ... */
+static const char *grade_class(enum grade g)
 {
 	static const char *const cls[G_COUNT] = {"holds",	"mostly-holds",	 "mixed",
 						 "mostly-not",	"does-not-hold", "not-decided",
@@ -1203,7 +1162,8 @@ const char *grade_class(enum grade g)
 	return cls[g];
 }
 
-void verdict_text(const struct verdict *v, char *out, size_t n)
+/* "**mostly holds** (12 of 15 decided comparisons hold; ...); stable in 95% of ..." */
+static void verdict_text(const struct verdict *v, char *out, size_t n)
 {
 	size_t len;
 
@@ -1216,11 +1176,11 @@ void verdict_text(const struct verdict *v, char *out, size_t n)
 		return;
 	}
 	if (v->grade == G_NOT_DECIDED) {
-		snprintf(
-		    out, n,
-		    DOC_B("not decided") " (none of its %zu comparisons could be decided: %zu "
-					 "shown neither way, %zu not decidable with this sample)",
-		    v->n, v->undecided, v->undecidable);
+		/* clang-format off */
+		snprintf(out, n, DOC_B("not decided") " (none of its %zu comparisons could be "
+			 "decided: %zu shown neither way, %zu not decidable with this sample)",
+			 v->n, v->undecided, v->undecidable);
+		/* clang-format on */
 		return;
 	}
 	len = (size_t)snprintf(out, n, DOC_B("%s") " (%zu of %zu decided comparisons hold",
@@ -1236,18 +1196,19 @@ void verdict_text(const struct verdict *v, char *out, size_t n)
 		len += (size_t)snprintf(out + len, n - len, ")");
 	if (isnan(v->stable) || len >= n)
 		return;
+	/* clang-format off */
 	if (v->stable >= CLAIM_STABLE)
 		snprintf(out + len, n - len,
 			 "; the same grade in %.0f%% of %d resamples of the rounds",
 			 v->stable * 100, CLAIM_RESAMPLES);
 	else
-		snprintf(
-		    out + len, n - len,
-		    "; " DOC_B("unstable") ": the same grade in only %.0f%% of %d resamples of "
-					   "the rounds (%s in %.0f%%), so another run may grade it "
-					   "otherwise",
-		    v->stable * 100, CLAIM_RESAMPLES,
-		    v->other < G_COUNT ? grade_names[v->other] : "another", v->other_share * 100);
+		snprintf(out + len, n - len, "; " DOC_B("unstable") ": the same grade in only "
+			 "%.0f%% of %d resamples of the rounds (%s in %.0f%%), so another run may "
+			 "grade it otherwise",
+			 v->stable * 100, CLAIM_RESAMPLES,
+			 v->other < G_COUNT ? grade_names[v->other] : "another",
+			 v->other_share * 100);
+	/* clang-format on */
 }
 
 /* A comparison's line, with the sentence its outcome chose. */

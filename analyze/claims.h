@@ -86,9 +86,8 @@ struct verdict {
 };
 
 struct claim_def;
+/* The claims of the guides' tables, in order (NULL-terminated). */
 extern const struct claim_def *const claim_list[];
-/* The claims of the guides' tables, in order (NULL-terminated), and one by its id. */
-const struct claim_def *claim_by_id(const char *id);
 const char *claim_id(const struct claim_def *c);
 const char *claim_words(const struct claim_def *c);
 
@@ -99,11 +98,6 @@ const char *claim_words(const struct claim_def *c);
 int claim_judge(const struct model *m, const struct claim_def *c, bool at_best, bool stability,
 		struct verdict *v);
 void verdict_fini(struct verdict *v);
-
-/* "**mostly holds** (12 of 15 decided comparisons hold; ...); stable in 95% of ..." */
-void verdict_text(const struct verdict *v, char *out, size_t n);
-/* The verdict's class on the page: holds, mostly-holds, ... */
-const char *grade_class(enum grade g);
 
 /* The claim's section: its words, source, verdict, and every comparison, exceptions first. */
 void claim_print(struct ipcb_doc *d, const struct verdict *v);

@@ -152,11 +152,11 @@ static void slowest(struct report *r, const char *label, enum measure ms, size_t
 	const struct model *m = r->m;
 	size_t n = m->nhosts, k = 0;
 	double *v = calloc(n * n + 1, sizeof(*v)), *mine = calloc(n * n + 1, sizeof(*mine));
-	const struct group *worst = NULL;
+	const struct group **pairs = calloc(n * n + 1, sizeof(*pairs)), *worst = NULL;
 	double median, w = NAN;
 	char a[32], b[32];
 
-	if (!v || !mine)
+	if (!v || !mine || !pairs)
 		goto out;
 	for (size_t i = 0; i < n; i++)
 		for (size_t j = 0; j < n; j++) {
@@ -165,28 +165,22 @@ static void slowest(struct report *r, const char *label, enum measure ms, size_t
 						    : pair_group(m, label, m->hosts[i], m->hosts[j],
 								 size, measure_latency(ms));
 
-			if (g && g->sum[ms].n)
-				v[k++] = g->sum[ms].median;
+			if (g && g->sum[ms].n) {
+				v[k] = g->sum[ms].median;
+				pairs[k++] = g;
+			}
 		}
 	if (k < 2)
 		goto out;
 	median = median_of(v, k);
-	for (size_t i = 0; i < n; i++)
-		for (size_t j = 0; j < n; j++) {
-			const struct group *g = i == j
-						    ? NULL
-						    : pair_group(m, label, m->hosts[i], m->hosts[j],
-								 size, measure_latency(ms));
-			double s;
+	for (size_t i = 0; i < k; i++) {
+		double s = slowness(ms, pairs[i]->sum[ms].median, median);
 
-			if (!g || !g->sum[ms].n)
-				continue;
-			s = slowness(ms, g->sum[ms].median, median);
-			if (!worst || s > w) {
-				worst = g;
-				w = s;
-			}
+		if (!worst || s > w) {
+			worst = pairs[i];
+			w = s;
 		}
+	}
 	for (size_t h = 0; per_host && h < n; h++) {
 		size_t c = 0;
 
@@ -212,6 +206,7 @@ static void slowest(struct report *r, const char *label, enum measure ms, size_t
 out:
 	free(v);
 	free(mine);
+	free(pairs);
 }
 
 void sec_hosts(struct report *r)
@@ -226,15 +221,13 @@ void sec_hosts(struct report *r)
 	if (!m->npairs || !labels || !host || !per || !nper)
 		goto out;
 	ipcb_doc_h(r->d, 2, "Hosts");
-	ipcb_doc_p(r->d,
-		   "%zu hosts measured by " DOC_C(
-		       "--hosts") " (one ipcbench on each, started by "
-				  "their runtime): every ordered pair once, with the same harness, "
-				  "verification and "
-				  "rounds as on one host, and each host alone on its loopback (its "
-				  "two sides on two "
-				  "of its CPUs), the diagonal of each matrix below.",
+	/* clang-format off */
+	ipcb_doc_p(r->d, "%zu hosts measured by " DOC_C("--hosts") " (one ipcbench on each, "
+		   "started by their runtime): every ordered pair once, with the same harness, "
+		   "verification and rounds as on one host, and each host alone on its loopback "
+		   "(its two sides on two of its CPUs), the diagonal of each matrix below.",
 		   m->nhosts);
+	/* clang-format on */
 	schedule(r);
 	for (size_t i = 0; i < m->ngroups; i++) {
 		const struct group *g = &m->groups[i];
@@ -304,12 +297,12 @@ void sec_hosts(struct report *r)
 				ipcb_doc_row(r->d, m->hosts[h], v, NULL);
 			}
 			ipcb_doc_table_end(r->d);
-			ipcb_doc_p(
-			    r->d,
-			    "The slowest host: " DOC_B(
-				"%s") " (its pairs %.2fx the median "
-				      "pair, the geometric mean over its transports and measures).",
-			    m->hosts[worst], host[worst]);
+			/* clang-format off */
+			ipcb_doc_p(r->d, "The slowest host: " DOC_B("%s") " (its pairs %.2fx the "
+				   "median pair, the geometric mean over its transports and "
+				   "measures).",
+				   m->hosts[worst], host[worst]);
+			/* clang-format on */
 		}
 	}
 	for (size_t i = 0; i < r->nclaims && !c14; i++)

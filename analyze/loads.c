@@ -172,22 +172,17 @@ static void print_open(struct report *r)
 	if (!steps)
 		return;
 	ipcb_doc_h(r->d, 3, "Latency against offered load");
-	ipcb_doc_p(r->d,
-		   "Open loops (" DOC_C("--rate") ", " DOC_C(
-		       "--rate-sweep") "): the sender sends on "
-				       "schedule whatever the replies do, and every latency counts "
-				       "from the message's "
-				       "intended send time. A step whose generator sent more than "
-				       "%.0f%% of its messages "
-				       "late, or achieved less than %.0f%% of the offered rate, "
-				       "measured the generator: "
-				       "it is named so and its latencies are not shown. Medians "
-				       "over the rounds (each "
-				       "round measures its own closed-loop maximum and offers its "
-				       "steps as shares of it); "
-				       "the bound holds up to a rate when it held at every kept "
-				       "step up to it.",
+	/* clang-format off */
+	ipcb_doc_p(r->d, "Open loops (" DOC_C("--rate") ", " DOC_C("--rate-sweep") "): the sender "
+		   "sends on schedule whatever the replies do, and every latency counts from the "
+		   "message's intended send time. A step whose generator sent more than %.0f%% of "
+		   "its messages late, or achieved less than %.0f%% of the offered rate, measured "
+		   "the generator: it is named so and its latencies are not shown. Medians over "
+		   "the rounds (each round measures its own closed-loop maximum and offers its "
+		   "steps as shares of it); the bound holds up to a rate when it held at every "
+		   "kept step up to it.",
 		   KEPT_LATE * 100, KEPT_ACHIEVED * 100);
+	/* clang-format on */
 	steps_m = m;
 	for (size_t gi = 0; gi < m->ngroups; gi++) {
 		const struct group *g = &m->groups[gi];
@@ -341,26 +336,21 @@ static void print_pubsub(struct report *r)
 			       !strcmp(m->groups[k].placement, t->placement);
 		if (seen)
 			continue;
-		if (!any)
+		if (!any) {
 			ipcb_doc_h(r->d, 3, "Publish-subscribe");
-		if (!any)
-			ipcb_doc_p(r->d,
-				   "One sender, and every receiver gets every message (" DOC_C(
-				       "--deliver all") "): the publish/subscribe the guides' "
-							"extensions name among message "
-							"middleware's features, through each "
-							"transport that broadcasts. Medians of the "
-							"rounds. Published: "
-							"messages per second the sender sent; "
-							"deliveries: what arrived at all "
-							"receivers together; one-way p50 to every "
-							"receiver, to the slowest "
-							"one, and to the last receiver each "
-							"sampled message reached; losses: "
-							"all receivers' together, where the "
-							"mechanism may drop (elsewhere a "
-							"loss fails the run), with their share of "
-							"what was due.");
+			/* clang-format off */
+			ipcb_doc_p(r->d, "One sender, and every receiver gets every message ("
+				   DOC_C("--deliver all") "): the publish/subscribe the guides' "
+				   "extensions name among message middleware's features, through "
+				   "each transport that broadcasts. Medians of the rounds. "
+				   "Published: messages per second the sender sent; deliveries: "
+				   "what arrived at all receivers together; one-way p50 to every "
+				   "receiver, to the slowest one, and to the last receiver each "
+				   "sampled message reached; losses: all receivers' together, "
+				   "where the mechanism may drop (elsewhere a loss fails the "
+				   "run), with their share of what was due.");
+			/* clang-format on */
+		}
 		any = true;
 		for (size_t k = gi; k < m->ngroups; k++) {
 			const struct group *g = &m->groups[k];

@@ -87,13 +87,12 @@ static void print_floors(struct report *r)
 						  m->sizes[s], true);
 	if (!any)
 		return;
-	ipcb_doc_p(r->d,
-		   "Per message size: the ceilings of a stream (a row's " DOC_C(
-		       "%s") " is the "
-			     "cross-core copy where the sides ran on two CPUs, memcpy elsewhere) "
-			     "and the round "
-			     "trip of the simplest shared-memory handshake.",
+	/* clang-format off */
+	ipcb_doc_p(r->d, "Per message size: the ceilings of a stream (a row's " DOC_C("%s") " is "
+		   "the cross-core copy where the sides ran on two CPUs, memcpy elsewhere) and "
+		   "the round trip of the simplest shared-memory handshake.",
 		   ipcb_csv_name(IPCB_COL_X_FLOOR));
+	/* clang-format on */
 }
 
 /* A table of floors per size, written row by row (its width is the CSV's sizes). */
@@ -195,14 +194,14 @@ static void print_states(struct report *r)
 	size_t listed = 0;
 
 	ipcb_doc_h(r->d, 2, "Rounds and the machine's state");
-	if (!m->nrounds)
-		ipcb_doc_p(r->d, "This CSV has no rounds (" DOC_C(
-				     "round") " column): its repeats ran back "
-					      "to back and share one state of the machine, so "
-					      "comparisons are made "
-					      "between their sets, and their spread says little "
-					      "about the next run.");
-	else {
+	if (!m->nrounds) {
+		/* clang-format off */
+		ipcb_doc_p(r->d, "This CSV has no rounds (" DOC_C("round") " column): its "
+			   "repeats ran back to back and share one state of the machine, so "
+			   "comparisons are made between their sets, and their spread says "
+			   "little about the next run.");
+		/* clang-format on */
+	} else {
 		char more[160] = "";
 
 		if (m->nrounds > m->group_rounds)
@@ -269,139 +268,17 @@ static void print_states(struct report *r)
 		    "sleeping rows can be several times faster.",
 		    m->virt, a, b);
 	}
-	ipcb_doc_p(
-	    r->d,
-	    "%zu runs were set aside for the machine's state (" DOC_C(
-		"other-state") ": their "
-			       "cache-line probe was in the placement's other state; " DOC_C(
-				   "state-changed") ": the "
-						    "probe after the run was in another "
-						    "state than the one before; " DOC_C(
-							"pro"
-							"be-"
-							"jum"
-							"p") ": their wake-up probe was half or "
-							     "twice the usual; " DOC_C("below-"
-										       "floor") ": "
-												"a "
-												"ro"
-												"un"
-												"d "
-												"tr"
-												"ip"
-												" f"
-												"as"
-												"te"
-												"r "
-												"th"
-												"an"
-												" "
-												"it"
-												"s "
-												"ow"
-												"n "
-												"ca"
-												"ch"
-												"e-"
-												"li"
-												"ne"
-												" "
-												"pr"
-												"ob"
-												"e "
-												"al"
-												"lo"
-												"ws"
-												")."
-												" T"
-												"he"
-												"y "
-												"ar"
-												"e "
-												"se"
-												"t "
-												"as"
-												"id"
-												"e "
-												"fr"
-												"om"
-												" "
-												"ev"
-												"er"
-												"y "
-												"me"
-												"di"
-												"an"
-												", "
-												"co"
-												"mp"
-												"ar"
-												"is"
-												"on"
-												" "
-												"an"
-												"d "
-												"fi"
-												"gu"
-												"re"
-												" w"
-												"hi"
-												"le"
-												" "
-												"th"
-												"ei"
-												"r "
-												"gr"
-												"ou"
-												"p "
-												"ke"
-												"ep"
-												"s "
-												"at"
-												" l"
-												"ea"
-												"st"
-												" h"
-												"al"
-												"f "
-												"of"
-												" "
-												"it"
-												"s "
-												"ru"
-												"ns"
-												", "
-												"an"
-												"d "
-												"ke"
-												"pt"
-												" w"
-												"he"
-												"re"
-												" t"
-												"he"
-												" "
-												"ot"
-												"he"
-												"r "
-												"st"
-												"at"
-												"e "
-												"wa"
-												"s "
-												"th"
-												"e "
-												"gr"
-												"ou"
-												"p'"
-												"s "
-												"us"
-												"ua"
-												"l "
-												"on"
-												"e"
-												".",
-	    m->flagged);
+	/* clang-format off */
+	ipcb_doc_p(r->d, "%zu runs were set aside for the machine's state (" DOC_C("other-state")
+		   ": their cache-line probe was in the placement's other state; "
+		   DOC_C("state-changed") ": the probe after the run was in another state than "
+		   "the one before; " DOC_C("probe-jump") ": their wake-up probe was half or "
+		   "twice the usual; " DOC_C("below-floor") ": a round trip faster than its own "
+		   "cache-line probe allows). They are set aside from every median, comparison "
+		   "and figure while their group keeps at least half of its runs, and kept where "
+		   "the other state was the group's usual one.",
+		   m->flagged);
+	/* clang-format on */
 	for (size_t i = 0; i < m->nruns && listed < 12; i++) {
 		const struct run *x = &m->runs[i];
 		const struct group *g = &m->groups[x->group];

@@ -223,13 +223,12 @@ static void print_matrix(struct report *r, const char *t)
 		row[1 + j] = cell[1 + j];
 	}
 	size_format(size, sz, sizeof(sz));
-	ipcb_doc_p(
-	    r->d,
-	    DOC_B(
-		"%s") ", round trip p50 at %s: sender's CPU down, receiver's across; "
-		      "= one CPU, T hardware threads of one core, Ln a shared cache, N one node, R "
-		      "two nodes",
-	    t, sz);
+	/* clang-format off */
+	ipcb_doc_p(r->d, DOC_B("%s") ", round trip p50 at %s: sender's CPU down, receiver's "
+		   "across; = one CPU, T hardware threads of one core, Ln a shared cache, N one "
+		   "node, R two nodes",
+		   t, sz);
+	/* clang-format on */
 	ipcb_doc_tablev(r->d, align, row);
 	for (size_t i = 0; i < n; i++) {
 		snprintf(cell[0], sizeof(cell[0]), "%d", cpu[i]);

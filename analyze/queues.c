@@ -61,24 +61,23 @@ void sec_queues(struct report *r)
 	size_format(r->small, s1, sizeof(s1));
 	size_format(r->k64, s2, sizeof(s2));
 	ipcb_doc_h(r->d, 2, "Message queues: the kernel's, middleware on sockets, and brokers");
-	ipcb_doc_p(
-	    r->d,
-	    "The guides name message queues (the kernel's) and message-queue middleware (RabbitMQ "
-	    "and the like) as the way processes exchange messages without waiting for each other. "
-	    "Side by side, doing the same verified work: the %s round trip and the %s stream, what "
-	    "the sender pays per streamed %s message (CPU, in ns), what the transport's server "
-	    "pays per message (its CPU over the whole run: per round trip, or per streamed "
-	    "message), what the server itself costs (how long it took to start until it "
-	    "answered: on every CPU where the transport says its start may use them, as a JVM "
-	    "told its CPUs, else on the CPU it is pinned to; and the memory it and the "
-	    "processes it started held after the runs), "
-	    "and C12's comparison of each: " DOC_I(
-		"a queue lets the sender continue at "
-		"once") ", holding where, with the receiver slowed (it works a fixed time on each "
-			"message) and the sender offering a rate it keeps up with, a send call "
-			"takes under "
-			"half of the receiver's time per message.",
-	    s1, s2, s1);
+	/* clang-format off */
+	ipcb_doc_p(r->d, "The guides name message queues (the kernel's) and message-queue "
+		   "middleware (RabbitMQ and the like) as the way processes exchange messages "
+		   "without waiting for each other. Side by side, doing the same verified work: "
+		   "the %s round trip and the %s stream, what the sender pays per streamed %s "
+		   "message (CPU, in ns), what the transport's server pays per message (its CPU "
+		   "over the whole run: per round trip, or per streamed message), what the server "
+		   "itself costs (how long it took to start until it answered: on every CPU where "
+		   "the transport says its start may use them, as a JVM told its CPUs, else on "
+		   "the CPU it is pinned to; and the memory it and the processes it started held "
+		   "after the runs), and C12's comparison of each: "
+		   DOC_I("a queue lets the sender continue at once") ", holding where, with the "
+		   "receiver slowed (it works a fixed time on each message) and the sender "
+		   "offering a rate it keeps up with, a send call takes under half of the "
+		   "receiver's time per message.",
+		   s1, s2, s1);
+	/* clang-format on */
 	for (size_t p = 0; p < m->nplacements; p++) {
 		const char *pl = m->placements[p];
 

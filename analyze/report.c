@@ -51,81 +51,36 @@ static void sec_header(struct report *r)
 	ipcb_doc_p(r->d,
 		   "Machine: %s, kernel %s; ipcbench %s; measured %.10s; from " DOC_C("%s") ".",
 		   m->cpu_model, m->kernel, m->version, m->date, r->csv);
-	ipcb_doc_p(
-	    r->d,
-	    "Every number is the median over the rounds (%u for most groups) of one transport, "
-	    "mode, size and placement, the runs measured in a passing state of the machine set "
-	    "aside, with "
-	    "its interval where that reaches more than 10%% from it; where a group's rounds fell "
-	    "into modes, each mode with its share of the rounds. Round trips are ping-pong "
-	    "latencies (p50); throughput is a one-way stream timed at the receiver. " DOC_I(
-		"cross-core") ": sender and receiver on two CPUs; " DOC_I("same-core") ": both "
-										       "on one.",
-	    m->group_rounds ? m->group_rounds : 1);
-	ipcb_doc_p(
-	    r->d,
-	    "How the claims are decided. Two measurements are compared only like with like: "
-	    "at "
-	    "one placement and size and in one state of the machine, both readers polling "
-	    "or "
-	    "both sleeping, both copying every byte (a loan stands only against its own "
-	    "copying "
-	    "original), both at their defaults or both at their best, and a zero-copy "
-	    "transport "
-	    "only where its rows show the copy was avoided; what the rule refuses is "
-	    "listed, "
-	    "never counted. Each comparison is a t-test of the per-round log ratios of the "
-	    "two "
-	    "(paired by round; Welch's test of the two sets where the rounds do not "
-	    "pair), " DOC_I(
-		"faster") " meaning faster by more than %.0f%% and a tie not slower by "
-			  "%.0f%% "
-			  "or more; a claim's comparisons are one family, decided together "
-			  "by Holm's procedure "
-			  "at alpha %g, and a comparison Holm does not reject is " DOC_I(
-			      "not decided") ". A "
-					     "claim is graded from its decided "
-					     "comparisons: " DOC_I("holds") " (all), " DOC_I("mostl"
-											     "y "
-											     "hold"
-											     "s") " (at least %.0f%%), " DOC_I(
-						 "mixed") ", " DOC_I("mostly does not "
-								     "hold") ", " DOC_I("doe"
-											"s "
-											"not"
-											" ho"
-											"ld") "; "
-											      "the "
-											      "same"
-											      " is "
-											      "done"
-											      " on "
-											      "%d "
-											      "resa"
-											      "mple"
-											      "s "
-											      "of "
-											      "the "
-											      "roun"
-											      "ds, "
-											      "and "
-											      "the "
-											      "shar"
-											      "e "
-											      "that"
-											      " giv"
-											      "es "
-											      "the "
-											      "same"
-											      " gra"
-											      "de "
-											      "is "
-											      "its "
-											      "stab"
-											      "ilit"
-											      "y.",
-	    CLAIM_MARGIN * 100, CLAIM_MARGIN * 100, CLAIM_ALPHA, CLAIM_MOSTLY * 100,
-	    CLAIM_RESAMPLES);
+	/* clang-format off */
+	ipcb_doc_p(r->d, "Every number is the median over the rounds (%u for most groups) of one "
+		   "transport, mode, size and placement, the runs measured in a passing state of "
+		   "the machine set aside, with its interval where that reaches more than 10%% "
+		   "from it; where a group's rounds fell into modes, each mode with its share of "
+		   "the rounds. Round trips are ping-pong latencies (p50); throughput is a "
+		   "one-way stream timed at the receiver. " DOC_I("cross-core") ": sender and "
+		   "receiver on two CPUs; " DOC_I("same-core") ": both on one.",
+		   m->group_rounds ? m->group_rounds : 1);
+	/* clang-format on */
+	/* clang-format off */
+	ipcb_doc_p(r->d, "How the claims are decided. Two measurements are compared only like "
+		   "with like: at one placement and size and in one state of the machine, both "
+		   "readers polling or both sleeping, both copying every byte (a loan stands only "
+		   "against its own copying original), both at their defaults or both at their "
+		   "best, and a zero-copy transport only where its rows show the copy was "
+		   "avoided; what the rule refuses is listed, never counted. Each comparison is a "
+		   "t-test of the per-round log ratios of the two (paired by round; Welch's test "
+		   "of the two sets where the rounds do not pair), " DOC_I("faster") " meaning "
+		   "faster by more than %.0f%% and a tie not slower by %.0f%% or more; a claim's "
+		   "comparisons are one family, decided together by Holm's procedure at alpha %g, "
+		   "and a comparison Holm does not reject is " DOC_I("not decided") ". A claim is "
+		   "graded from its decided comparisons: " DOC_I("holds") " (all), "
+		   DOC_I("mostly holds") " (at least %.0f%%), " DOC_I("mixed") ", "
+		   DOC_I("mostly does not hold") ", " DOC_I("does not hold") "; the same is done "
+		   "on %d resamples of the rounds, and the share that gives the same grade is its "
+		   "stability.",
+		   CLAIM_MARGIN * 100, CLAIM_MARGIN * 100, CLAIM_ALPHA, CLAIM_MOSTLY * 100,
+		   CLAIM_RESAMPLES);
+	/* clang-format on */
 }
 
 /* The claims of CLAIMS.md but C12 (in the queues' section), then C13's sizes. */
@@ -227,18 +182,18 @@ static int report_write(struct report *r)
 		sections[i].fn(r);
 		if (r->error[0])
 			return -EIO;
+		/* clang-format off */
 		if (i == 0 && !pairs && r->m->npairs)
-			ipcb_doc_p(r->d, "This CSV holds the pairs of hosts of " DOC_C(
-					     "--hosts") ": their "
-							"matrix and C14 are under Hosts below. The "
-							"guides' other tables "
-							"and claims need rows of one sender and "
-							"one receiver on one host.");
+			ipcb_doc_p(r->d, "This CSV holds the pairs of hosts of " DOC_C("--hosts")
+				   ": their matrix and C14 are under Hosts below. The guides' "
+				   "other tables and claims need rows of one sender and one "
+				   "receiver on one host.");
 		else if (i == 0 && !pairs)
 			ipcb_doc_p(r->d,
 				   "The guides' tables and claims need rows of one sender and one "
 				   "receiver in a closed loop (a run without --pairs, --inflight, "
 				   "--topology, --rate or -m bistream): this CSV has none.");
+		/* clang-format on */
 	}
 	return r->d->failed;
 }

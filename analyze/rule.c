@@ -17,7 +17,8 @@ static void reader_text(const struct group *g, char *out, size_t n)
 			 g->reader == R_POLLS ? "polls" : "sleeps", g->ctx);
 }
 
-size_t rule_setting_key(const char *tuning, char *out, size_t n)
+/* The setting a group was tuned with, without its value ("size" of "size=1048576"). */
+static size_t rule_setting_key(const char *tuning, char *out, size_t n)
 {
 	size_t k = strcspn(tuning, "= ");
 

@@ -41,7 +41,4 @@ bool rule_comparable(const struct model *m, const struct group *a, const struct 
 /* A group's own label where a figure is not the same work as the others' (" [a loan: ...]"). */
 void rule_label(const struct group *g, char *out, size_t n);
 
-/* The setting a group was tuned with, without its value ("size" of "size=1048576"). */
-size_t rule_setting_key(const char *tuning, char *out, size_t n);
-
 #endif /* IPCB_RULE_H */

@@ -108,11 +108,7 @@ static void answer_value(const struct model *m, const struct group *g, enum meas
 	double msgs = NAN;
 
 	measure_format(ms, g->sum[ms].median, v, sizeof(v));
-	if (ms != M_RTT) {
-		snprintf(out, n, "%s", v);
-		return;
-	}
-	if (!g->sum[M_RTT99].n) {
+	if (ms != M_RTT || !g->sum[M_RTT99].n) {
 		snprintf(out, n, "%s", v);
 		return;
 	}
@@ -128,7 +124,6 @@ static void answer_value(const struct model *m, const struct group *g, enum meas
 		snprintf(out, n, "%s (p99 %s)", v, p);
 }
 
-static const struct model *rank_m;
 static enum measure rank_ms;
 
 /* Best first, by the measure's median. */
@@ -195,7 +190,6 @@ static void answer(struct report *r, const char *pl, size_t size, enum measure m
 	}
 	if (!best)
 		goto out;
-	rank_m = m;
 	rank_ms = ms;
 	qsort(c, n, sizeof(*c), by_value);
 	for (size_t i = 0; i < n; i++) {
@@ -371,19 +365,14 @@ void sec_t1(struct report *r)
 	ipcb_doc_h(
 	    r->d, 2,
 	    "T1. Time to transfer 1 MB (" DOC_C("002_70218f60ab04cff3.txt") ", section 8.1)");
-	ipcb_doc_p(
-	    r->d,
-	    "Measured: " DOC_I(
-		"stream") " is 1 MiB divided by the throughput of 1 MiB "
-			  "messages; " DOC_I(
-			      "one message") " the one-way p50 of a single 1 MiB message in a "
-					     "round trip; CPU both sides' CPU time per streamed "
-					     "MiB; memory what the channel "
-					     "reserved for messages in flight. Each family by its "
-					     "fastest member that copies "
-					     "every byte (a loan, read in place, is not a transfer "
-					     "of the bytes), as C8 picks "
-					     "it.");
+	/* clang-format off */
+	ipcb_doc_p(r->d, "Measured: " DOC_I("stream") " is 1 MiB divided by the throughput of 1 "
+		   "MiB messages; " DOC_I("one message") " the one-way p50 of a single 1 MiB "
+		   "message in a round trip; CPU both sides' CPU time per streamed MiB; memory "
+		   "what the channel reserved for messages in flight. Each family by its fastest "
+		   "member that copies every byte (a loan, read in place, is not a transfer of "
+		   "the bytes), as C8 picks it.");
+	/* clang-format on */
 	ipcb_doc_table(r->d, "llllrrrr", "mechanism", "document: time, CPU, memory, volume",
 		       "placement", "transport", "stream", "one message", "CPU per MiB", "memory");
 	for (size_t i = 0; i < sizeof(t1) / sizeof(t1[0]); i++)
@@ -459,14 +448,6 @@ static const struct {
     {"file", "slowest", "-"},
 };
 
-static int by_rtt(const void *a, const void *b)
-{
-	double x = (*(const struct group *const *)a)->sum[M_RTT].median;
-	double y = (*(const struct group *const *)b)->sum[M_RTT].median;
-
-	return x < y ? -1 : x > y;
-}
-
 void sec_ranking(struct report *r)
 {
 	const struct model *m = r->m;
@@ -477,13 +458,11 @@ void sec_ranking(struct report *r)
 		return;
 	size_format(r->small, s1, sizeof(s1));
 	size_format(r->mib, s2, sizeof(s2));
-	ipcb_doc_h(
-	    r->d, 2,
-	    "T2 and T3. Speed of every mechanism, measured (" DOC_C(
-		"000_00169c0be3505af8.txt") " section 4, " DOC_C("002_70218f60ab04cff3.txt") " sect"
-											     "ion "
-											     "1."
-											     "3)");
+	/* clang-format off */
+	ipcb_doc_h(r->d, 2, "T2 and T3. Speed of every mechanism, measured ("
+		   DOC_C("000_00169c0be3505af8.txt") " section 4, "
+		   DOC_C("002_70218f60ab04cff3.txt") " section 1.3)");
+	/* clang-format on */
 	ipcb_doc_p(
 	    r->d,
 	    "Ranked by the %s round trip (p50); the %s stream beside it. Readers that poll and "
@@ -492,7 +471,7 @@ void sec_ranking(struct report *r)
 	    "wait is called) pays no wake-up and burns a CPU instead. A loan is listed under its "
 	    "own label and not ranked: its receiver reads the payload where it was built.",
 	    s1, s2);
-	rank_m = m;
+	rank_ms = M_RTT;
 	for (size_t p = 0; p < m->nplacements; p++)
 		for (int cls = R_UNKNOWN; cls <= R_SLEEPS; cls++) {
 			size_t n = 0, rank = 0;
@@ -507,7 +486,7 @@ void sec_ranking(struct report *r)
 			}
 			if (!n)
 				continue;
-			qsort(list, n, sizeof(*list), by_rtt);
+			qsort(list, n, sizeof(*list), by_value);
 			ipcb_doc_p(r->d, DOC_B("%s, readers that %s"), m->placements[p],
 				   cls == R_POLLS    ? "poll"
 				   : cls == R_SLEEPS ? "sleep"
@@ -549,10 +528,10 @@ void sec_t4(struct report *r)
 		     {"shared memory + semaphores", "sysv-shm", "shm-sem"}};
 	const struct model *m = r->m;
 
-	ipcb_doc_h(r->d, 2,
-		   "T4. System V against POSIX (" DOC_C(
-		       "002_70218f60ab04cff3.txt") ", section 6.1: System V \"ordinary\", POSIX "
-						   "\"usually better\")");
+	/* clang-format off */
+	ipcb_doc_h(r->d, 2, "T4. System V against POSIX (" DOC_C("002_70218f60ab04cff3.txt") ", "
+		   "section 6.1: System V \"ordinary\", POSIX \"usually better\")");
+	/* clang-format on */
 	ipcb_doc_table(r->d, "llllll", "pair", "placement", "System V round trip",
 		       "POSIX round trip", "System V stream", "POSIX stream");
 	for (size_t i = 0; i < 2; i++)
@@ -605,19 +584,21 @@ void sec_t5(struct report *r)
 
 	size_format(r->small, s1, sizeof(s1));
 	size_format(r->k64, s2, sizeof(s2));
-	ipcb_doc_h(r->d, 2,
-		   "T5. The higher-level rows side by side (" DOC_C(
-		       "CLAIMS.md") " T5: message passing, RPC, brokers, HTTP)");
+	/* clang-format off */
+	ipcb_doc_h(r->d, 2, "T5. The higher-level rows side by side (" DOC_C("CLAIMS.md") " T5: "
+		   "message passing, RPC, brokers, HTTP)");
+	/* clang-format on */
 	for (size_t i = 0; i < m->nlabels && !any; i++) {
 		const struct group *g = model_label_group(m, m->labels[i]);
 
 		any = g && g->framework;
 	}
 	if (!any) {
-		ipcb_doc_p(
-		    r->d,
-		    "Not measured: the CSV has no transport built on a library (" DOC_C(
-			"scripts/run") " measures them with " DOC_C("-t middleware,brokers") ").");
+		/* clang-format off */
+		ipcb_doc_p(r->d, "Not measured: the CSV has no transport built on a library ("
+			   DOC_C("scripts/run") " measures them with "
+			   DOC_C("-t middleware,brokers") ").");
+		/* clang-format on */
 		return;
 	}
 	ipcb_doc_table(r->d, "lllllllll", "placement", "transport", "hops", "data path", "rides on",
@@ -747,22 +728,21 @@ void sec_tuned(struct report *r)
 
 	ipcb_doc_h(r->d, 2, "Each mechanism at its best (" DOC_C("--tune") ")");
 	if (!m->ntuned) {
-		ipcb_doc_p(r->d,
-			   "Not measured: the CSV has no tuned settings. " DOC_C(
-			       "ipcbench --tune") " runs each transport also with each setting a "
-						  "user of it would tune (a "
-						  "pipe's buffer and write size, a socket's "
-						  "buffers, a queue's depth: " DOC_C(
-						      "--list NAME") "), one option away from the "
-								     "default at a time.");
+		/* clang-format off */
+		ipcb_doc_p(r->d, "Not measured: the CSV has no tuned settings. "
+			   DOC_C("ipcbench --tune") " runs each transport also with each setting "
+			   "a user of it would tune (a pipe's buffer and write size, a socket's "
+			   "buffers, a queue's depth: " DOC_C("--list NAME") "), one option away "
+			   "from the default at a time.");
+		/* clang-format on */
 		return;
 	}
-	ipcb_doc_p(
-	    r->d,
-	    "Each tuned setting against its transport's defaults in each cell, tested on the "
-	    "rounds like any comparison: " DOC_I("better") " means by more than %.0f%% "
-							   "(alpha %g for each line).",
-	    CLAIM_MARGIN * 100, CLAIM_ALPHA);
+	/* clang-format off */
+	ipcb_doc_p(r->d, "Each tuned setting against its transport's defaults in each cell, "
+		   "tested on the rounds like any comparison: " DOC_I("better") " means by more "
+		   "than %.0f%% (alpha %g for each line).",
+		   CLAIM_MARGIN * 100, CLAIM_ALPHA);
+	/* clang-format on */
 	ipcb_doc_table(r->d, "llllrlrl", "transport", "placement", "size", "measure", "default",
 		       "setting", "tuned", "tuned against default");
 	for (size_t i = 0; i < m->ntuned; i++)
