@@ -117,7 +117,7 @@ static void matrix(struct report *r, const char *label, enum measure ms, size_t 
 			const struct group *g =
 			    pair_group(m, label, m->hosts[i], m->hosts[j], size, latency);
 
-			series_text(m, g, ms, cell[1 + j], sizeof(cell[0]));
+			series_text(NULL, g, ms, cell[1 + j], sizeof(cell[0]));
 			row[1 + j] = cell[1 + j];
 		}
 		ipcb_doc_rowv(r->d, row);

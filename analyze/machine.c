@@ -74,7 +74,7 @@ static void print_floors(struct report *r)
 		char v[3][128];
 
 		for (int k = 0; k < 3; k++)
-			series_text(m,
+			series_text(NULL,
 				    floor_group(m, floors[k].transport, m->placements[p], 0, false),
 				    M_RTT, v[k], sizeof(v[k]));
 		ipcb_doc_row(r->d, m->placements[p], v[0], v[1], v[2]);
@@ -122,7 +122,7 @@ static void print_sized(struct report *r)
 				const struct group *g = floor_group(
 				    m, floors[k].transport, m->placements[p], m->sizes[s], true);
 
-				series_text(m, g, floors[k].ms, text[2 + s], sizeof(text[0]));
+				series_text(NULL, g, floors[k].ms, text[2 + s], sizeof(text[0]));
 				any |= g != NULL;
 				cell[2 + s] = text[2 + s];
 			}
@@ -319,7 +319,7 @@ static void vg_row(struct report *r, const struct vg *v)
 	size_t len = 0;
 
 	size_format(v->g->size, sz, sizeof(sz));
-	series_text(r->m, v->g, v->ms, med, sizeof(med));
+	series_text(NULL, v->g, v->ms, med, sizeof(med));
 	if (!isnan(s->between))
 		snprintf(bt, sizeof(bt), "%.1f%%", s->between * 100);
 	if (!isnan(s->within))

@@ -150,7 +150,8 @@ static void print_classes(struct report *r, const char **cls, size_t ncls)
 			for (size_t c = 0; c < ncls; c++) {
 				const struct group *g = of_class(m, label, cls[c], size, !k);
 
-				series_text(m, g, k ? M_BPS : M_RTT, cell[2 + c], sizeof(cell[0]));
+				series_text(NULL, g, k ? M_BPS : M_RTT, cell[2 + c],
+					    sizeof(cell[0]));
 				row[2 + c] = cell[2 + c];
 				any |= g != NULL;
 			}

@@ -29,9 +29,11 @@ struct report {
 	char error[512]; /* a section that could not be written says why ("": none) */
 };
 
-/* A group's median, or its modes, with its interval where loose and the other state's value. */
-void series_text(const struct model *m, const struct group *g, enum measure ms, char *out,
-		 size_t n);
+/*
+ * A group's median, or its modes, with its interval where loose, then in parentheses the words
+ * first (NULL or "": none) and the other state's value.
+ */
+void series_text(const char *first, const struct group *g, enum measure ms, char *out, size_t n);
 /* What two CPUs share in one or two characters, for a matrix's cells: "=", "T", "L3", "N". */
 const char *topo_short(const char *cls, char *out, size_t n);
 /* A load's shape in words: "2 pairs", "64 requests in flight", "1 sender to 3 receivers". */

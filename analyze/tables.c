@@ -13,13 +13,13 @@
 #include "sections.h"
 #include "stats.h"
 
-void series_text(const struct model *m, const struct group *g, enum measure ms, char *out, size_t n)
+void series_text(const char *first, const struct group *g, enum measure ms, char *out, size_t n)
 {
 	const struct summary *s = g ? &g->sum[ms] : NULL;
+	bool both = s && s->state_n[0] && s->state_n[1];
 	size_t len = 0;
 	char a[32], b[32];
 
-	(void)m;
 	if (!s || !s->n) {
 		snprintf(out, n, "-");
 		return;
@@ -40,23 +40,25 @@ void series_text(const struct model *m, const struct group *g, enum measure ms, 
 			len += (size_t)snprintf(out + len, n - len, " [%s, %s]", a, b);
 		}
 	}
+	if (first && *first && len < n)
+		len += (size_t)snprintf(out + len, n - len, " (%s%s", first, both ? "; " : ")");
 	/* Runs in both states of the machine: each state's median, or the one set aside. */
-	if (s->state_n[0] && s->state_n[1] && len < n) {
+	if (both && len < n) {
 		int k = g->state >= 0 ? !g->state : 0;
+		const char *open = first && *first ? "" : " (";
 
 		measure_format(ms, s->state_median[k], a, sizeof(a));
 		measure_format(ms, s->state_median[1], b, sizeof(b));
 		if (g->state >= 0)
 			snprintf(out + len, n - len,
-				 " (%s in the machine's %s state, %zu run%s, set "
-				 "aside)",
-				 a, k ? "other" : "usual", s->state_n[k],
+				 "%s%s in the machine's %s state, %zu run%s, set aside)", open, a,
+				 k ? "other" : "usual", s->state_n[k],
 				 s->state_n[k] > 1 ? "s" : "");
 		else
-			snprintf(out + len, n - len,
-				 " (%s in the machine's usual state, %zu runs; %s in "
-				 "its other, %zu)",
-				 a, s->state_n[0], b, s->state_n[1]);
+			snprintf(
+			    out + len, n - len,
+			    "%s%s in the machine's usual state, %zu runs; %s in its other, %zu)",
+			    open, a, s->state_n[0], b, s->state_n[1]);
 	}
 }
 
@@ -100,28 +102,30 @@ static const struct {
     {"CPU cost (both sides' CPU per message of the 64 B stream)", M_CPU, false},
 };
 
-/* One value of a tie group's member: its median, and a round trip's p99 with its sample. */
+/*
+ * One value of a tie group's member, as the tables give it (series_text(): its modes where its
+ * rounds fell into modes, its interval where that is loose), with a round trip's p99 and, where
+ * that rests on fewer than 100 samples a run, how many.
+ */
 static void answer_value(const struct model *m, const struct group *g, enum measure ms, char *out,
 			 size_t n)
 {
-	char v[32], p[32];
+	char p[32], p99[96] = "";
 	double msgs = NAN;
 
-	measure_format(ms, g->sum[ms].median, v, sizeof(v));
-	if (ms != M_RTT || !g->sum[M_RTT99].n) {
-		snprintf(out, n, "%s", v);
-		return;
+	if (ms == M_RTT && g->sum[M_RTT99].n) {
+		measure_format(M_RTT99, g->sum[M_RTT99].median, p, sizeof(p));
+		for (size_t i = 0; i < g->nruns; i++)
+			if (!m->runs[g->runs[i]].aside)
+				msgs = isnan(msgs) ? m->runs[g->runs[i]].messages
+						   : fmin(msgs, m->runs[g->runs[i]].messages);
+		if (msgs * 0.01 < 100)
+			snprintf(p99, sizeof(p99), "p99 %s, from %.0f sample%s a run", p,
+				 floor(msgs * 0.01), floor(msgs * 0.01) == 1 ? "" : "s");
+		else
+			snprintf(p99, sizeof(p99), "p99 %s", p);
 	}
-	measure_format(M_RTT99, g->sum[M_RTT99].median, p, sizeof(p));
-	for (size_t i = 0; i < g->nruns; i++)
-		if (!m->runs[g->runs[i]].aside)
-			msgs = isnan(msgs) ? m->runs[g->runs[i]].messages
-					   : fmin(msgs, m->runs[g->runs[i]].messages);
-	if (msgs * 0.01 < 100)
-		snprintf(out, n, "%s (p99 %s, from %.0f sample%s a run)", v, p, floor(msgs * 0.01),
-			 floor(msgs * 0.01) == 1 ? "" : "s");
-	else
-		snprintf(out, n, "%s (p99 %s)", v, p);
+	series_text(p99, g, ms, out, n);
 }
 
 static enum measure rank_ms;
@@ -169,7 +173,7 @@ static void answer(struct report *r, const char *pl, size_t size, enum measure m
 	bool *same = calloc(m->nlabels + 1, sizeof(*same));
 	const struct group **loans = calloc(m->nlabels + 1, sizeof(*loans));
 	size_t n = 0, nloans = 0;
-	char why[300], notes[300], v[96];
+	char why[300], notes[300], v[320];
 	const char *sep;
 
 	if (!c || !p || !worse || !eq || !same || !loans)
@@ -503,8 +507,8 @@ void sec_ranking(struct report *r)
 					if (!strcmp(speed_words[k].transport, g->transport))
 						t2 = speed_words[k].t2, t3 = speed_words[k].t3;
 				s = model_pair(m, g->label, g->placement, r->mib, false);
-				series_text(m, g, M_RTT, a, sizeof(a));
-				series_text(m, s, M_BPS, b, sizeof(b));
+				series_text(NULL, g, M_RTT, a, sizeof(a));
+				series_text(NULL, s, M_BPS, b, sizeof(b));
 				rule_label(s ? s : g, lb, sizeof(lb));
 				if (g->loan || (s && s->loan))
 					snprintf(rk, sizeof(rk), "-");
@@ -547,7 +551,7 @@ void sec_t4(struct report *r)
 			if (!g[0] && !g[1] && !g[2] && !g[3])
 				continue;
 			for (int k = 0; k < 4; k++)
-				series_text(m, g[k], k < 2 ? M_RTT : M_BPS, v[k], sizeof(v[k]));
+				series_text(NULL, g[k], k < 2 ? M_RTT : M_BPS, v[k], sizeof(v[k]));
 			snprintf(what, sizeof(what), "%s (%s vs %s)", pairs[i].what, pairs[i].sysv,
 				 pairs[i].posix);
 			ipcb_doc_row(r->d, what, pl, v[0], v[1], v[2], v[3]);
@@ -615,8 +619,8 @@ void sec_t5(struct report *r)
 				continue;
 			rr = model_pair(m, any_g->rides_on, pl, r->small, true);
 			rs = model_pair(m, any_g->rides_on, pl, r->k64, false);
-			series_text(m, g, M_RTT, a, sizeof(a));
-			series_text(m, s, M_BPS, b, sizeof(b));
+			series_text(NULL, g, M_RTT, a, sizeof(a));
+			series_text(NULL, s, M_BPS, b, sizeof(b));
 			times_raw(m, g, rr, M_RTT, x[0], sizeof(x[0]));
 			times_raw(m, s, rs, M_BPS, x[1], sizeof(x[1]));
 			ipcb_doc_row(r->d, pl, m->labels[i], *any_g->hops ? any_g->hops : "-",
