@@ -215,7 +215,7 @@ st=$?
 [ $st -eq $st_csv ] && ! grep -q 'different machines' "$WORK/jc.err"
 ok $? "JSON against CSV of one run: the same machine, compared (exit $st)"
 "$BIN" compare --format csv --metric p50_ns "$WORK/shapes.json" "$WORK/shapes.csv" >"$WORK/fmt.out" 2>/dev/null
-grep -q '^pipe,latency,rtt,64,cross-core' "$WORK/fmt.out"
+grep -q '^pipe,,latency,rtt,64,cross-core' "$WORK/fmt.out"
 ok $? "compare --format csv of JSON names the groups as for CSV"
 
 # Malformed JSON: exit 2 naming the file, line and column.
