@@ -466,15 +466,11 @@ void judge_one(const struct model *m, const struct group *a, const struct group 
 
 static int cmp_add(struct verdict *v, const struct cmp *c)
 {
-	if (v->n == v->cap) {
-		size_t cap = v->cap ? 2 * v->cap : 32;
-		struct cmp *p = realloc(v->cmps, cap * sizeof(*p));
+	struct cmp *p = model_grow(v->cmps, &v->cap, v->n, sizeof(*p));
 
-		if (!p)
-			return -ENOMEM;
-		v->cmps = p;
-		v->cap = cap;
-	}
+	if (!p)
+		return -ENOMEM;
+	v->cmps = p;
 	v->cmps[v->n++] = *c;
 	return 0;
 }
@@ -975,31 +971,43 @@ static int clause_run(const struct model *m, const struct claim_def *def, const 
 	return rc;
 }
 
+int claim_holm(const double *p, size_t n, double alpha, bool *rej)
+{
+	double *q = calloc(n + 1, sizeof(*q));
+	bool *r = calloc(n + 1, sizeof(*r));
+	size_t k = 0, *at = malloc((n + 1) * sizeof(*at));
+	int rc = q && r && at ? 0 : -ENOMEM;
+
+	for (size_t i = 0; !rc && i < n; i++)
+		if (!isnan(p[i]))
+			at[k] = i, q[k++] = p[i];
+	if (!rc)
+		ipcb_holm(q, k, alpha, r, NULL);
+	for (size_t i = 0; !rc && i < k; i++)
+		rej[at[i]] = r[i];
+	free(q);
+	free(r);
+	free(at);
+	return rc;
+}
+
 /* Holm over the claim's tested comparisons: only those it rejects count as decided. */
 static int claim_decide(struct verdict *v, double alpha)
 {
 	double *p = calloc(v->n + 1, sizeof(*p));
 	bool *rej = calloc(v->n + 1, sizeof(*rej));
-	size_t k = 0, *at = malloc((v->n + 1) * sizeof(*at));
+	int rc = p && rej ? 0 : -ENOMEM;
 
-	if (!p || !rej || !at) {
-		free(p);
-		free(rej);
-		free(at);
-		return -ENOMEM;
-	}
-	for (size_t i = 0; i < v->n; i++)
-		if (!isnan(v->cmps[i].p)) {
-			at[k] = i;
-			p[k++] = v->cmps[i].p;
-		}
-	ipcb_holm(p, k, alpha, rej, NULL);
-	for (size_t i = 0; i < k; i++)
+	for (size_t i = 0; !rc && i < v->n; i++)
+		p[i] = v->cmps[i].p;
+	rc = rc ?: claim_holm(p, v->n, alpha, rej);
+	for (size_t i = 0; !rc && i < v->n; i++)
 		if (rej[i])
-			v->cmps[at[i]].o = v->cmps[at[i]].yes_dir ? O_YES : O_NO;
+			v->cmps[i].o = v->cmps[i].yes_dir ? O_YES : O_NO;
 	free(p);
 	free(rej);
-	free(at);
+	if (rc)
+		return rc;
 	v->yes = v->no = v->undecided = v->undecidable = 0;
 	for (size_t i = 0; i < v->n; i++) {
 		const struct cmp *c = &v->cmps[i];

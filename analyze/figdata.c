@@ -125,22 +125,17 @@ int figdata_write(const struct model *m, const char *dir, char *err, size_t errl
 	for (size_t i = 0; i < m->nindex; i++) {
 		const struct group *g = &m->groups[m->index[i]];
 		const enum measure ms = g->latency ? M_RTT : M_BPS;
-		double msgs = NAN;
 
 		/* A tuned setting is another experiment: the figures show each mechanism as it
 		 * comes. */
 		if (!g->sum[ms].n || *g->tuning)
 			continue;
-		for (size_t k = 0; k < g->nruns; k++)
-			if (!m->runs[g->runs[k]].aside)
-				msgs = isnan(msgs) ? m->runs[g->runs[k]].messages
-						   : fmin(msgs, m->runs[g->runs[k]].messages);
 		series_name(g->label, s, sizeof(s));
 		fprintf(f, "%s,%s,%s,%u,%s,%s,%s,%s,%zu,%zu", s, g->transport, role(g),
 			color_of(m, g), g->wait, g->placement,
 			g->latency ? "latency" : "throughput", g->latency ? "rtt" : "-", g->size,
 			g->sum[ms].n);
-		num(f, msgs);
+		num(f, model_min_messages(m, g));
 		num(f, g->latency ? g->sum[M_RTT_MIN].median : NAN);
 		num(f, g->latency ? g->sum[M_RTT].median : NAN);
 		num(f, g->latency ? g->sum[M_RTT90].median : NAN);
@@ -162,14 +157,11 @@ int figdata_write(const struct model *m, const char *dir, char *err, size_t errl
 	fputs("series,color,place,what,bytes,offered,p50,p99,p999\n", f);
 	for (size_t gi = 0; gi < m->ngroups; gi++) {
 		const struct group *g = &m->groups[gi];
-		double off = g->sum[M_ACHIEVED].median, late = g->sum[M_LATE].median, msgs = NAN;
+		double off = g->sum[M_ACHIEVED].median, late = g->sum[M_LATE].median;
+		double msgs = model_min_messages(m, g);
 
 		if (g->shape != S_OPEN || *g->shape_text)
 			continue;
-		for (size_t k = 0; k < g->nruns; k++)
-			if (!m->runs[g->runs[k]].aside)
-				msgs = isnan(msgs) ? m->runs[g->runs[k]].messages
-						   : fmin(msgs, m->runs[g->runs[k]].messages);
 		if (!(msgs > 0) || late / msgs > 0.10 ||
 		    off < 0.95 * (isnan(g->offered) ? off : g->offered))
 			continue;

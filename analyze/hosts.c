@@ -96,37 +96,31 @@ static void matrix(struct report *r, const char *label, enum measure ms, size_t 
 {
 	const struct model *m = r->m;
 	size_t n = m->nhosts;
-	const char **row = calloc(n + 1, sizeof(*row));
-	char(*cell)[64] = calloc(n + 1, sizeof(*cell)), *align = calloc(n + 2, 1), sz[16];
+	struct grid t;
+	char sz[16];
 	bool latency = measure_latency(ms);
 
-	if (!row || !cell || !align)
-		goto out;
-	memset(align, 'r', n + 1);
-	align[0] = 'l';
+	if (grid_init(&t, n + 1, 1, 64) < 0)
+		return;
 	size_format(size, sz, sizeof(sz));
 	ipcb_doc_p(r->d, DOC_B("%s, %s") " at %s: sender's host down, receiver's across", label,
 		   measure_name(ms), sz);
-	row[0] = "sender / receiver";
+	t.row[0] = "sender / receiver";
 	for (size_t j = 0; j < n; j++)
-		row[1 + j] = m->hosts[j];
-	ipcb_doc_tablev(r->d, align, row);
+		t.row[1 + j] = m->hosts[j];
+	ipcb_doc_tablev(r->d, t.align, t.row);
 	for (size_t i = 0; i < n; i++) {
-		row[0] = m->hosts[i];
+		t.row[0] = m->hosts[i];
 		for (size_t j = 0; j < n; j++) {
 			const struct group *g =
 			    pair_group(m, label, m->hosts[i], m->hosts[j], size, latency);
 
-			series_text(NULL, g, ms, cell[1 + j], sizeof(cell[0]));
-			row[1 + j] = cell[1 + j];
+			series_text(NULL, g, ms, grid_text(&t, 1 + j), t.width);
 		}
-		ipcb_doc_rowv(r->d, row);
+		ipcb_doc_rowv(r->d, t.row);
 	}
 	ipcb_doc_table_end(r->d);
-out:
-	free(row);
-	free(cell);
-	free(align);
+	free(t.row);
 }
 
 static double median_of(const double *v, size_t n)

@@ -48,11 +48,6 @@ static const char page_style[] =
     "nav ul{columns:2;padding-left:1.2em}"
     "footer{color:#57606a;font-size:.85em;margin-top:3em}";
 
-static int name_cmp(const void *a, const void *b)
-{
-	return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
 void html_machine(struct ipcb_doc *d, const struct model *m)
 {
 	ipcb_doc_h(d, 2, "The machine");
@@ -111,7 +106,7 @@ size_t figure_caption(const char *name, char *caption, size_t n)
 int html_figures(struct ipcb_doc *d, const char *title, const char *dir, bool may_be_empty,
 		 char *err, size_t errlen)
 {
-	char **names = NULL, caption[256];
+	char **names = NULL, **p, caption[256];
 	size_t n = 0, cap = 0;
 	struct dirent *e;
 	DIR *dp = opendir(dir);
@@ -125,14 +120,9 @@ int html_figures(struct ipcb_doc *d, const char *title, const char *dir, bool ma
 
 		if (len <= 4 || strcmp(e->d_name + len - 4, ".svg") || e->d_name[0] == '.')
 			continue;
-		if (n == cap) {
-			char **p = realloc(names, (cap ? 2 * cap : 16) * sizeof(*p));
-
-			if (!p)
-				break;
-			names = p;
-			cap = cap ? 2 * cap : 16;
-		}
+		if (!(p = model_grow(names, &cap, n, sizeof(*p))))
+			break;
+		names = p;
 		if ((names[n] = strndup(e->d_name, len - 4)))
 			n++;
 	}
@@ -142,7 +132,7 @@ int html_figures(struct ipcb_doc *d, const char *title, const char *dir, bool ma
 		snprintf(err, errlen, "figures %s: no SVG files there", dir);
 		return -ENOENT;
 	}
-	qsort(names, n, sizeof(*names), name_cmp);
+	qsort(names, n, sizeof(*names), model_cmp_str);
 	ipcb_doc_h(d, 2, "%s", title);
 	if (!n)
 		ipcb_doc_p(d, "The history holds no series of this machine.");

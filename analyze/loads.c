@@ -46,15 +46,8 @@ static int step_cmp(const void *a, const void *b)
 /* The median offered rate of a step's runs (a sweep's steps differ a little by round). */
 static double step_offered(const struct model *m, const struct group *g)
 {
-	double *v = malloc((g->nruns + 1) * sizeof(*v)), med = NAN;
-	size_t n = 0;
+	double med = model_run_median(m, g, offsetof(struct run, offered), true);
 
-	for (size_t i = 0; v && i < g->nruns; i++)
-		if (!isnan(m->runs[g->runs[i]].offered))
-			v[n++] = m->runs[g->runs[i]].offered;
-	if (n)
-		ipcb_stats_median(v, n, &med);
-	free(v);
 	return isnan(med) ? g->offered : med;
 }
 
@@ -85,13 +78,9 @@ static void print_curve(struct report *r, const size_t *steps, size_t n)
 	for (size_t k = 0; k < n; k++) {
 		const struct group *g = &m->groups[steps[k]];
 		double off = step_offered(m, g), ach = g->sum[M_ACHIEVED].median;
-		double late = g->sum[M_LATE].median, msgs = NAN, share;
+		double late = g->sum[M_LATE].median, msgs = model_min_messages(m, g), share;
 		char v[8][64];
 
-		for (size_t i = 0; i < g->nruns; i++)
-			if (!m->runs[g->runs[i]].aside)
-				msgs = isnan(msgs) ? m->runs[g->runs[i]].messages
-						   : fmin(msgs, m->runs[g->runs[i]].messages);
 		share = msgs > 0 ? late / msgs : NAN;
 		measure_format(M_ACHIEVED, off, v[0], sizeof(v[0]));
 		measure_format(M_ACHIEVED, ach, v[1], sizeof(v[1]));
@@ -250,13 +239,6 @@ static void print_shaped(struct report *r)
 		ipcb_doc_table_end(r->d);
 }
 
-static int rcv_cmp(const void *a, const void *b)
-{
-	unsigned x = *(const unsigned *)a, y = *(const unsigned *)b;
-
-	return x < y ? -1 : x > y;
-}
-
 /* The most deliveries first; those without a rate last. */
 static int by_deliveries(const void *a, const void *b)
 {
@@ -354,17 +336,12 @@ static void print_pubsub(struct report *r)
 		any = true;
 		for (size_t k = gi; k < m->ngroups; k++) {
 			const struct group *g = &m->groups[k];
-			size_t j = 0;
 
-			if (g->shape != S_BCAST || g->size != t->size ||
-			    strcmp(g->placement, t->placement))
-				continue;
-			while (j < nr && rcv[j] != g->receivers)
-				j++;
-			if (j == nr)
+			if (g->shape == S_BCAST && g->size == t->size &&
+			    !strcmp(g->placement, t->placement))
 				rcv[nr++] = g->receivers;
 		}
-		qsort(rcv, nr, sizeof(*rcv), rcv_cmp);
+		nr = model_sort_uniq(rcv, nr, sizeof(*rcv), model_cmp_uint);
 		size_format(t->size, sz, sizeof(sz));
 		ipcb_doc_p(r->d, DOC_B("%s, %s"), sz, t->placement);
 		ipcb_doc_table(r->d, "rlrrrrrrr", "receivers", "transport", "published",

@@ -99,21 +99,15 @@ static void print_floors(struct report *r)
 static void print_sized(struct report *r)
 {
 	const struct model *m = r->m;
-	size_t nc = 2 + m->nsizes;
-	const char **cell = calloc(nc + 1, sizeof(*cell));
-	char(*text)[128] = calloc(nc + 1, sizeof(*text)), *align = calloc(nc + 2, 1);
+	struct grid t;
 
-	if (!cell || !text || !align)
-		goto out;
-	memset(align, 'r', nc);
-	align[0] = align[1] = 'l';
-	cell[0] = "placement";
-	cell[1] = "floor";
-	for (size_t s = 0; s < m->nsizes; s++) {
-		size_format(m->sizes[s], text[2 + s], sizeof(text[0]));
-		cell[2 + s] = text[2 + s];
-	}
-	ipcb_doc_tablev(r->d, align, cell);
+	if (grid_init(&t, 2 + m->nsizes, 2, 128) < 0)
+		return;
+	t.row[0] = "placement";
+	t.row[1] = "floor";
+	for (size_t s = 0; s < m->nsizes; s++)
+		size_format(m->sizes[s], grid_text(&t, 2 + s), t.width);
+	ipcb_doc_tablev(r->d, t.align, t.row);
 	for (size_t p = 0; p < m->nplacements; p++)
 		for (size_t k = 3; k < sizeof(floors) / sizeof(floors[0]); k++) {
 			bool any = false;
@@ -122,21 +116,17 @@ static void print_sized(struct report *r)
 				const struct group *g = floor_group(
 				    m, floors[k].transport, m->placements[p], m->sizes[s], true);
 
-				series_text(NULL, g, floors[k].ms, text[2 + s], sizeof(text[0]));
+				series_text(NULL, g, floors[k].ms, grid_text(&t, 2 + s), t.width);
 				any |= g != NULL;
-				cell[2 + s] = text[2 + s];
 			}
 			if (!any)
 				continue;
-			cell[0] = m->placements[p];
-			cell[1] = floors[k].what;
-			ipcb_doc_rowv(r->d, cell);
+			t.row[0] = m->placements[p];
+			t.row[1] = floors[k].what;
+			ipcb_doc_rowv(r->d, t.row);
 		}
 	ipcb_doc_table_end(r->d);
-out:
-	free(cell);
-	free(text);
-	free(align);
+	free(t.row);
 }
 
 /* Runs beyond a floor of their own round, floor by floor, with both numbers. */

@@ -224,22 +224,39 @@ static void shape_text(const struct model *m, size_t i, char *out, size_t n)
 		snprintf(out + len, n - len, "%s%s", len ? " " : "", arr);
 }
 
-/* A host's name among the model's, added the first time it is met. */
-static int host_note(struct model *m, const char *name)
+void *model_grow(void *p, size_t *cap, size_t n, size_t size)
+{
+	void *q;
+
+	size_t want = *cap ? 2 * *cap : 64;
+
+	if (n < *cap)
+		return p;
+	/* The capacity moves only with the memory: a failed grow leaves both as they were. */
+	if ((q = realloc(p, want * size)))
+		*cap = want;
+	return q;
+}
+
+/* A string added to a growing array (*a, *n, *cap) unless it is there: 0, or -ENOMEM. */
+static int note_str(const char ***a, size_t *n, size_t *cap, const char *s)
 {
 	const char **p;
 
-	if (!*name)
-		return 0;
-	for (size_t i = 0; i < m->nhosts; i++)
-		if (strcmp(m->hosts[i], name) == 0)
+	for (size_t i = 0; i < *n; i++)
+		if (!strcmp((*a)[i], s))
 			return 0;
-	p = realloc(m->hosts, (m->nhosts + 1) * sizeof(*p));
-	if (!p)
+	if (!(p = model_grow(*a, cap, *n, sizeof(*p))))
 		return -ENOMEM;
-	m->hosts = p;
-	m->hosts[m->nhosts++] = name;
+	*a = p;
+	(*a)[(*n)++] = s;
 	return 0;
+}
+
+/* A host's name among the model's, added the first time it is met. */
+static int host_note(struct model *m, const char *name)
+{
+	return *name ? note_str(&m->hosts, &m->nhosts, &m->hosts_cap, name) : 0;
 }
 
 /* A host_pair row of --hosts: the pair, and its hosts. */
@@ -259,21 +276,6 @@ static int pair_note(struct model *m, size_t i)
 	if (host_note(m, p->from) < 0 || host_note(m, p->to) < 0)
 		return -ENOMEM;
 	return 0;
-}
-
-/* A growing array of n things of size each: room for one more, or NULL (no memory). */
-static void *grow(void *p, size_t *cap, size_t n, size_t size)
-{
-	void *q;
-
-	size_t want = *cap ? 2 * *cap : 64;
-
-	if (n < *cap)
-		return p;
-	/* The capacity moves only with the memory: a failed grow leaves both as they were. */
-	if ((q = realloc(p, want * size)))
-		*cap = want;
-	return q;
 }
 
 /* The columns a report cannot do without. */
@@ -417,9 +419,28 @@ static void row_label(const struct model *m, size_t i, const struct labeling *lb
 		snprintf(out + len, n - len, " wait=%s", w);
 }
 
-static int str_cmp(const void *a, const void *b)
+int model_cmp_str(const void *a, const void *b)
 {
 	return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+int model_cmp_uint(const void *a, const void *b)
+{
+	unsigned x = *(const unsigned *)a, y = *(const unsigned *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+size_t model_sort_uniq(void *base, size_t n, size_t size, int (*cmp)(const void *, const void *))
+{
+	char *b = base;
+	size_t k = 0;
+
+	qsort(base, n, size, cmp);
+	for (size_t i = 0; i < n; i++)
+		if (!k || cmp(b + (k - 1) * size, b + i * size))
+			memmove(b + k++ * size, b + i * size, size);
+	return k;
 }
 
 /*
@@ -439,17 +460,13 @@ static int labelings(struct model *m, const char ***names, struct labeling **lbs
 		return -ENOMEM;
 	for (size_t i = 0; i < m->rows.n; i++)
 		t[k++] = get(m, i, IPCB_COL_TRANSPORT);
-	qsort(t, k, sizeof(*t), str_cmp);
-	*n = 0;
-	for (size_t i = 0; i < k; i++)
-		if (!*n || strcmp(t[*n - 1], t[i]))
-			t[(*n)++] = t[i];
+	*n = model_sort_uniq(t, k, sizeof(*t), model_cmp_str);
 	*lbs = calloc(*n + 1, sizeof(**lbs));
 	if (!*lbs)
 		return -ENOMEM;
 	for (size_t i = 0; i < m->rows.n; i++) {
 		const char *tr = get(m, i, IPCB_COL_TRANSPORT), *w = get(m, i, IPCB_COL_WAIT);
-		const char **at = bsearch(&tr, t, *n, sizeof(*t), str_cmp);
+		const char **at = bsearch(&tr, t, *n, sizeof(*t), model_cmp_str);
 		struct labeling *lb = &(*lbs)[at - t];
 
 		if (!m->has_tuning && *get(m, i, IPCB_COL_OPTIONS) && !lb->varies)
@@ -468,20 +485,6 @@ static int labelings(struct model *m, const char ***names, struct labeling **lbs
 static const char *const placement_order[] = {"cross-core", "same-core", "unpinned",	"smt",
 					      "llc",	    "node",	 "remote-node", "two-host"};
 
-static int note_placement(struct model *m, const char *pl)
-{
-	const char **p;
-
-	for (size_t i = 0; i < m->nplacements; i++)
-		if (!strcmp(m->placements[i], pl))
-			return 0;
-	if (!(p = grow(m->placements, &m->placements_cap, m->nplacements, sizeof(*p))))
-		return -ENOMEM;
-	m->placements = p;
-	m->placements[m->nplacements++] = pl;
-	return 0;
-}
-
 static int placement_rank(const char *pl)
 {
 	for (size_t i = 0; i < sizeof(placement_order) / sizeof(placement_order[0]); i++)
@@ -498,13 +501,6 @@ static int placement_cmp(const void *a, const void *b)
 	return rx != ry ? rx - ry : strcmp(x, y);
 }
 
-static int uint_cmp(const void *a, const void *b)
-{
-	unsigned x = *(const unsigned *)a, y = *(const unsigned *)b;
-
-	return x < y ? -1 : x > y;
-}
-
 static int size_cmp(const void *a, const void *b)
 {
 	size_t x = *(const size_t *)a, y = *(const size_t *)b;
@@ -516,21 +512,18 @@ static int size_cmp(const void *a, const void *b)
 static int rounds_number(struct model *m)
 {
 	unsigned *ids = malloc((m->nruns + 1) * sizeof(*ids));
-	size_t n = 0, k = 0;
+	size_t n = 0, k;
 
 	if (!ids)
 		return -ENOMEM;
 	for (size_t i = 0; i < m->nruns; i++)
 		if (m->runs[i].round_no)
 			ids[n++] = m->runs[i].round_no;
-	qsort(ids, n, sizeof(*ids), uint_cmp);
-	for (size_t i = 0; i < n; i++)
-		if (!i || ids[i] != ids[i - 1])
-			ids[k++] = ids[i];
+	k = model_sort_uniq(ids, n, sizeof(*ids), model_cmp_uint);
 	for (size_t i = 0; i < m->nruns; i++) {
-		unsigned *at = m->runs[i].round_no
-				   ? bsearch(&m->runs[i].round_no, ids, k, sizeof(*ids), uint_cmp)
-				   : NULL;
+		unsigned *at = m->runs[i].round_no ? bsearch(&m->runs[i].round_no, ids, k,
+							     sizeof(*ids), model_cmp_uint)
+						   : NULL;
 
 		m->runs[i].round = at ? (unsigned)(at - ids) + 1 : 0;
 	}
@@ -560,7 +553,7 @@ static int read_rows(struct model *m, char *err, size_t errlen)
 		const char *tr = get(m, i, IPCB_COL_TRANSPORT);
 		const char *mode = get(m, i, IPCB_COL_MODE);
 		enum rowkind rk = row_kind(get(m, i, IPCB_COL_LATENCY_KIND), mode);
-		const char **at = bsearch(&tr, tnames, ntn, sizeof(*tnames), str_cmp);
+		const char **at = bsearch(&tr, tnames, ntn, sizeof(*tnames), model_cmp_str);
 		double size, work = 0, round = NAN, runno = NAN;
 		struct group *g;
 		struct run *r;
@@ -599,7 +592,7 @@ static int read_rows(struct model *m, char *err, size_t errlen)
 		    (rc = experiments_find(&keys, key, &gi, &fresh)) < 0)
 			break;
 		if (fresh) {
-			void *p = grow(m->groups, &gcap, m->ngroups, sizeof(*m->groups));
+			void *p = model_grow(m->groups, &gcap, m->ngroups, sizeof(*m->groups));
 
 			if (!p) {
 				rc = -ENOMEM;
@@ -651,7 +644,8 @@ static int read_rows(struct model *m, char *err, size_t errlen)
 			if (g->shape == S_HOSTS)
 				rc = host_note(m, g->host) ?: host_note(m, g->peer_host);
 			else
-				rc = note_placement(m, g->placement);
+				rc = note_str(&m->placements, &m->nplacements, &m->placements_cap,
+					      g->placement);
 			if (rc)
 				break;
 		}
@@ -662,8 +656,8 @@ static int read_rows(struct model *m, char *err, size_t errlen)
 		    (r->line && !isnan(r->v[rk == RK_AB	    ? M_AB
 					    : rk == RK_CALL ? M_SEND_CALL
 							    : M_OW]))) {
-			size_t *rp = grow(g->runs, &g->runs_cap, g->nruns, sizeof(*g->runs));
-			void *p = grow(m->runs, &rcap, m->nruns, sizeof(*m->runs));
+			size_t *rp = model_grow(g->runs, &g->runs_cap, g->nruns, sizeof(*g->runs));
+			void *p = model_grow(m->runs, &rcap, m->nruns, sizeof(*m->runs));
 
 			if (p)
 				m->runs = p;
@@ -894,8 +888,7 @@ const struct group *model_label_group(const struct model *m, const char *label)
 	return NULL;
 }
 
-/* The median of one attribute of g's kept runs (by its offset in struct run); NAN none. */
-static double run_median(const struct model *m, const struct group *g, size_t off)
+double model_run_median(const struct model *m, const struct group *g, size_t off, bool all)
 {
 	double *v = malloc((g->nruns + 1) * sizeof(*v)), med = NAN;
 	size_t n = 0;
@@ -904,7 +897,7 @@ static double run_median(const struct model *m, const struct group *g, size_t of
 		const struct run *r = &m->runs[g->runs[k]];
 		double x = *(const double *)((const char *)r + off);
 
-		if (!r->aside && !isnan(x))
+		if ((all || !r->aside) && !isnan(x))
 			v[n++] = x;
 	}
 	if (n)
@@ -936,7 +929,7 @@ static void readers(struct model *m)
 				g->ctx = twin->ctx;
 				continue;
 			}
-			ctx = g->ctx = run_median(m, g, offsetof(struct run, ctx));
+			ctx = g->ctx = model_run_median(m, g, offsetof(struct run, ctx), false);
 			m->has_ctx |= !isnan(ctx);
 			/* A reader that spins or yields never sleeps, even where a yield switches.
 			 */
@@ -955,9 +948,9 @@ static void attributes(struct model *m)
 		struct group *g = &m->groups[gi];
 
 		g->zerocopy = !strncmp(g->channel, "zerocopy; ", 10);
-		g->full_share = run_median(m, g, offsetof(struct run, full_share));
-		g->zc_copied = run_median(m, g, offsetof(struct run, zc_copied));
-		g->segs = run_median(m, g, offsetof(struct run, segs));
+		g->full_share = model_run_median(m, g, offsetof(struct run, full_share), false);
+		g->zc_copied = model_run_median(m, g, offsetof(struct run, zc_copied), false);
+		g->segs = model_run_median(m, g, offsetof(struct run, segs), false);
 		/* A loan: the receiver read the payload where the sender built it. */
 		g->loan = g->zerocopy && !strcmp(g->path, "shared-memory") &&
 			  !(g->full_share >= LOAN_FULL);
@@ -1215,18 +1208,9 @@ static int indexes(struct model *m)
 	}
 	sort_model = m;
 	qsort(m->index, m->nindex, sizeof(*m->index), index_cmp);
-	qsort(m->labels, nl, sizeof(*m->labels), str_cmp);
-	qsort(m->tuned, nt, sizeof(*m->tuned), str_cmp);
-	qsort(m->sizes, ns, sizeof(*m->sizes), size_cmp);
-	for (size_t i = 0; i < nl; i++)
-		if (!m->nlabels || strcmp(m->labels[m->nlabels - 1], m->labels[i]))
-			m->labels[m->nlabels++] = m->labels[i];
-	for (size_t i = 0; i < nt; i++)
-		if (!m->ntuned || strcmp(m->tuned[m->ntuned - 1], m->tuned[i]))
-			m->tuned[m->ntuned++] = m->tuned[i];
-	for (size_t i = 0; i < ns; i++)
-		if (!m->nsizes || m->sizes[m->nsizes - 1] != m->sizes[i])
-			m->sizes[m->nsizes++] = m->sizes[i];
+	m->nlabels = model_sort_uniq(m->labels, nl, sizeof(*m->labels), model_cmp_str);
+	m->ntuned = model_sort_uniq(m->tuned, nt, sizeof(*m->tuned), model_cmp_str);
+	m->nsizes = model_sort_uniq(m->sizes, ns, sizeof(*m->sizes), size_cmp);
 	return 0;
 }
 
@@ -1353,4 +1337,15 @@ size_t model_size_near(const struct model *m, size_t want)
 		if (!best || labs((long)m->sizes[i] - (long)want) < labs((long)best - (long)want))
 			best = m->sizes[i];
 	return best;
+}
+
+double model_min_messages(const struct model *m, const struct group *g)
+{
+	double msgs = NAN;
+
+	for (size_t k = 0; k < g->nruns; k++)
+		if (!m->runs[g->runs[k]].aside)
+			msgs = isnan(msgs) ? m->runs[g->runs[k]].messages
+					   : fmin(msgs, m->runs[g->runs[k]].messages);
+	return msgs;
 }

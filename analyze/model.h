@@ -172,7 +172,7 @@ struct model {
 	struct host_pair *pairs;
 	size_t npairs;
 	const char **hosts;
-	size_t nhosts;
+	size_t nhosts, hosts_cap;
 	struct run *runs;
 	size_t nruns;
 	struct group *groups;
@@ -225,6 +225,20 @@ size_t model_values(const struct model *m, const struct group *g, enum measure m
 		    uint32_t **rounds, size_t *cap);
 /* g's median of ms as m->weight draws the rounds (the summary's without weights); NAN none. */
 double model_median(const struct model *m, const struct group *g, enum measure ms);
+
+/* The fewest messages of g's kept runs; NAN when none says. */
+double model_min_messages(const struct model *m, const struct group *g);
+/* The median of one attribute (its offset in struct run) of g's kept runs, or of all its runs
+ * where all; NAN none. */
+double model_run_median(const struct model *m, const struct group *g, size_t off, bool all);
+
+/* A growing array of n things of size each: room for one more, or NULL (no memory). */
+void *model_grow(void *p, size_t *cap, size_t n, size_t size);
+/* Sort n things of size each and keep the first of each run of equal ones: how many are left. */
+size_t model_sort_uniq(void *base, size_t n, size_t size, int (*cmp)(const void *, const void *));
+/* qsort's comparisons of unsigned ints and of strings (const char *). */
+int model_cmp_uint(const void *a, const void *b);
+int model_cmp_str(const void *a, const void *b);
 
 /* A size as --size spells it, with a unit where it has no suffix: "64 B", "4K", "1M". */
 void size_format(size_t bytes, char *out, size_t n);

@@ -105,19 +105,10 @@ static const struct group *of_class(const struct model *m, const char *label, co
 static void print_classes(struct report *r, const char **cls, size_t ncls)
 {
 	const struct model *m = r->m;
-	const char **head = calloc(ncls + 3, sizeof(*head));
-	char *align = calloc(ncls + 3, 1);
-	char(*cell)[128] = calloc(ncls + 3, sizeof(*cell));
-	const char **row = calloc(ncls + 3, sizeof(*row));
+	struct grid t;
 
-	if (!head || !align || !cell || !row)
-		goto out;
-	head[0] = "transport";
-	head[1] = "size";
-	memset(align, 'r', ncls + 2);
-	align[0] = 'l';
-	for (size_t c = 0; c < ncls; c++)
-		head[2 + c] = cls[c];
+	if (grid_init(&t, ncls + 2, 1, 128) < 0)
+		return;
 	for (int k = 0; k < 2; k++) {
 		size_t size = 0;
 
@@ -135,7 +126,11 @@ static void print_classes(struct report *r, const char **cls, size_t ncls)
 		ipcb_doc_p(r->d,
 			   DOC_B("%s") ", by what the two CPUs share (the transport's %s size)",
 			   k ? "Stream" : "Round trip p50", k ? "largest" : "smallest");
-		ipcb_doc_tablev(r->d, align, head);
+		t.row[0] = "transport";
+		t.row[1] = "size";
+		for (size_t c = 0; c < ncls; c++)
+			t.row[2 + c] = cls[c];
+		ipcb_doc_tablev(r->d, t.align, t.row);
 		for (size_t i = 0; i < m->ngroups; i++) {
 			const char *label = m->groups[i].label;
 			bool any = false;
@@ -150,25 +145,19 @@ static void print_classes(struct report *r, const char **cls, size_t ncls)
 			for (size_t c = 0; c < ncls; c++) {
 				const struct group *g = of_class(m, label, cls[c], size, !k);
 
-				series_text(NULL, g, k ? M_BPS : M_RTT, cell[2 + c],
-					    sizeof(cell[0]));
-				row[2 + c] = cell[2 + c];
+				series_text(NULL, g, k ? M_BPS : M_RTT, grid_text(&t, 2 + c),
+					    t.width);
 				any |= g != NULL;
 			}
 			if (!any)
 				continue;
-			row[0] = label;
-			size_format(size, cell[1], sizeof(cell[1]));
-			row[1] = cell[1];
-			ipcb_doc_rowv(r->d, row);
+			t.row[0] = label;
+			size_format(size, grid_text(&t, 1), t.width);
+			ipcb_doc_rowv(r->d, t.row);
 		}
 		ipcb_doc_table_end(r->d);
 	}
-out:
-	free(head);
-	free(align);
-	free(cell);
-	free(row);
+	free(t.row);
 }
 
 static int int_cmp(const void *a, const void *b)
@@ -182,8 +171,8 @@ static void print_matrix(struct report *r, const char *t)
 	const struct model *m = r->m;
 	int *cpu = calloc(2 * m->ngroups + 1, sizeof(*cpu));
 	size_t n = 0, size = 0;
-	const char **row = NULL;
-	char(*cell)[64] = NULL, *align = NULL, sz[16];
+	struct grid tab;
+	char sz[16];
 
 	for (size_t gi = 0; gi < m->ngroups; gi++) {
 		const struct group *g = &m->groups[gi];
@@ -198,31 +187,17 @@ static void print_matrix(struct report *r, const char *t)
 		if (g->shape != S_MATRIX || !g->latency || strcmp(g->label, t) || g->size != size ||
 		    !g->nruns)
 			continue;
-		for (int e = 0; e < 2; e++) {
-			int c = m->runs[g->runs[0]].cpu[e];
-			size_t j = 0;
-
-			while (j < n && cpu[j] != c)
-				j++;
-			if (j == n)
-				cpu[n++] = c;
-		}
+		for (int e = 0; e < 2; e++)
+			cpu[n++] = m->runs[g->runs[0]].cpu[e];
 	}
+	n = model_sort_uniq(cpu, n, sizeof(*cpu), int_cmp);
 	if (!n)
 		goto out;
-	qsort(cpu, n, sizeof(*cpu), int_cmp);
-	row = calloc(n + 2, sizeof(*row));
-	cell = calloc(n + 2, sizeof(*cell));
-	align = calloc(n + 2, 1);
-	if (!row || !cell || !align)
+	if (grid_init(&tab, n + 1, 1, 64) < 0)
 		goto out;
-	memset(align, 'r', n + 1);
-	align[0] = 'l';
-	row[0] = "";
-	for (size_t j = 0; j < n; j++) {
-		snprintf(cell[1 + j], sizeof(cell[0]), "%d", cpu[j]);
-		row[1 + j] = cell[1 + j];
-	}
+	tab.row[0] = "";
+	for (size_t j = 0; j < n; j++)
+		snprintf(grid_text(&tab, 1 + j), tab.width, "%d", cpu[j]);
 	size_format(size, sz, sizeof(sz));
 	/* clang-format off */
 	ipcb_doc_p(r->d, DOC_B("%s") ", round trip p50 at %s: sender's CPU down, receiver's "
@@ -230,10 +205,9 @@ static void print_matrix(struct report *r, const char *t)
 		   "node, R two nodes",
 		   t, sz);
 	/* clang-format on */
-	ipcb_doc_tablev(r->d, align, row);
+	ipcb_doc_tablev(r->d, tab.align, tab.row);
 	for (size_t i = 0; i < n; i++) {
-		snprintf(cell[0], sizeof(cell[0]), "%d", cpu[i]);
-		row[0] = cell[0];
+		snprintf(grid_text(&tab, 0), tab.width, "%d", cpu[i]);
 		for (size_t j = 0; j < n; j++) {
 			const struct group *g = NULL;
 			char v[32], sh[8];
@@ -248,11 +222,10 @@ static void print_matrix(struct report *r, const char *t)
 					g = x;
 			}
 			measure_format(M_RTT, g ? g->sum[M_RTT].median : NAN, v, sizeof(v));
-			snprintf(cell[1 + j], sizeof(cell[0]), g ? "%s %s" : "-", v,
+			snprintf(grid_text(&tab, 1 + j), tab.width, g ? "%s %s" : "-", v,
 				 g ? topo_short(g->topo, sh, sizeof(sh)) : "");
-			row[1 + j] = cell[1 + j];
 		}
-		ipcb_doc_rowv(r->d, row);
+		ipcb_doc_rowv(r->d, tab.row);
 	}
 	ipcb_doc_table_end(r->d);
 	if (r->figures) {
@@ -262,11 +235,9 @@ static void print_matrix(struct report *r, const char *t)
 		figure_caption(name, caption, sizeof(caption));
 		ipcb_doc_figure(r->d, caption, r->figures, name);
 	}
+	free(tab.row);
 out:
 	free(cpu);
-	free(row);
-	free(cell);
-	free(align);
 }
 
 void sec_placements(struct report *r)

@@ -29,6 +29,18 @@ struct report {
 	char error[512]; /* a section that could not be written says why ("": none) */
 };
 
+/* A table written row by row: its alignment (n columns, the first `left` of them 'l', the
+ * others 'r'), its row of n cells and a text of width bytes for each. */
+struct grid {
+	const char **row; /* one block with the texts and the alignment: free(row) */
+	char *text, *align;
+	size_t width;
+};
+/* 0, or -ENOMEM. */
+int grid_init(struct grid *t, size_t n, size_t left, size_t width);
+/* The text of the row's cell i, which the row's cell now points to. */
+char *grid_text(struct grid *t, size_t i);
+
 /*
  * A group's median, or its modes, with its interval where loose, then in parentheses the words
  * first (NULL or "": none) and the other state's value.

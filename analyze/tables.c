@@ -4,6 +4,7 @@
  * mechanism at its best; see sections.h. Every value comes from the model's summaries and every
  * pair goes through the rule, so a number here is the one the claims and figures use.
  */
+#include <errno.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -11,7 +12,6 @@
 
 #include "rule.h"
 #include "sections.h"
-#include "stats.h"
 
 void series_text(const char *first, const struct group *g, enum measure ms, char *out, size_t n)
 {
@@ -90,6 +90,25 @@ void shape_words(const struct group *g, char *out, size_t n)
 		snprintf(out + len, n - len, "%sboth ways at once", len ? ", " : "");
 }
 
+int grid_init(struct grid *t, size_t n, size_t left, size_t width)
+{
+	t->row = calloc(1, (n + 1) * (sizeof(*t->row) + width + 1));
+	if (!t->row)
+		return -ENOMEM;
+	t->text = (char *)(t->row + n + 1);
+	t->align = t->text + (n + 1) * width;
+	t->width = width;
+	memset(t->align, 'r', n);
+	memset(t->align, 'l', left);
+	return 0;
+}
+
+char *grid_text(struct grid *t, size_t i)
+{
+	t->row[i] = t->text + i * t->width;
+	return t->text + i * t->width;
+}
+
 /* ---- the answers first -------------------------------------------------------------------- */
 
 static const struct {
@@ -111,14 +130,11 @@ static void answer_value(const struct model *m, const struct group *g, enum meas
 			 size_t n)
 {
 	char p[32], p99[96] = "";
-	double msgs = NAN;
 
 	if (ms == M_RTT && g->sum[M_RTT99].n) {
+		double msgs = model_min_messages(m, g);
+
 		measure_format(M_RTT99, g->sum[M_RTT99].median, p, sizeof(p));
-		for (size_t i = 0; i < g->nruns; i++)
-			if (!m->runs[g->runs[i]].aside)
-				msgs = isnan(msgs) ? m->runs[g->runs[i]].messages
-						   : fmin(msgs, m->runs[g->runs[i]].messages);
 		if (msgs * 0.01 < 100)
 			snprintf(p99, sizeof(p99), "p99 %s, from %.0f sample%s a run", p,
 				 floor(msgs * 0.01), floor(msgs * 0.01) == 1 ? "" : "s");
@@ -138,24 +154,6 @@ static int by_value(const void *a, const void *b)
 	int c = x < y ? -1 : x > y;
 
 	return measure_lower_better(rank_ms) ? c : -c;
-}
-
-/* Holm over a question's comparisons: rejected[i] where p[i] is rejected (NAN: not tested). */
-static void holm_reject(const double *p, bool *worse, size_t n)
-{
-	bool *rej = calloc(n + 1, sizeof(*rej));
-	double *q = calloc(n + 1, sizeof(*q));
-	size_t k = 0, *at = calloc(n + 1, sizeof(*at));
-
-	for (size_t i = 0; rej && q && at && i < n; i++)
-		if (!isnan(p[i]))
-			at[k] = i, q[k++] = p[i];
-	if (rej && q && at && ipcb_holm(q, k, CLAIM_ALPHA, rej, NULL) == 0)
-		for (size_t i = 0; i < k; i++)
-			worse[at[i]] = rej[i];
-	free(rej);
-	free(q);
-	free(at);
 }
 
 /*
@@ -204,12 +202,12 @@ static void answer(struct report *r, const char *pl, size_t size, enum measure m
 			continue;
 		judge_one(m, best, c[i], ms, T_BEATS, &p[i], &eq[i], NULL);
 	}
-	holm_reject(p, worse, n);
+	claim_holm(p, n, CLAIM_ALPHA, worse);
 	/* The other side of each test: shown within the margin of the best (same[]). */
 	for (size_t i = 0; i < n; i++)
 		if (worse[i])
 			eq[i] = NAN;
-	holm_reject(eq, same, n);
+	claim_holm(eq, n, CLAIM_ALPHA, same);
 	ipcb_doc_add(r->d, "readers that %s: ",
 		     cls == R_POLLS    ? "poll"
 		     : cls == R_SLEEPS ? "sleep"
