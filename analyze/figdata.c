@@ -120,7 +120,7 @@ int figdata_write(const struct model *m, const char *dir, char *err, size_t errl
 		return -EIO;
 	/* The figures' own columns (their names are not the CSV's: these hold medians). */
 	fputs("series,base,role,color,strategy,place,what,kind,bytes,rounds,msgs,min,p50,p90,p99,"
-	      "p999,max,rate,cpu,class,mark\n",
+	      "p999,max,rate,cpu,class,mark,modes\n",
 	      f);
 	for (size_t i = 0; i < m->nindex; i++) {
 		const struct group *g = &m->groups[m->index[i]];
@@ -144,10 +144,12 @@ int figdata_write(const struct model *m, const char *dir, char *err, size_t errl
 		num(f, g->latency ? g->sum[M_RTT_MAX].median : NAN);
 		num(f, g->latency ? NAN : g->sum[M_BPS].median);
 		num(f, g->sum[M_CPU].median);
-		fprintf(f, ",%s,%s\n", g->floor ? "-" : cls[g->reader],
+		/* modes: how many modes its rounds fell into (1: none), which T2 gives each of */
+		fprintf(f, ",%s,%s,%zu\n", g->floor ? "-" : cls[g->reader],
 			g->loan		? "loan"
 			: g->page_cache ? "page-cache"
-					: "-");
+					: "-",
+			g->sum[ms].modes.n > 1 ? g->sum[ms].modes.n : 1);
 	}
 	if ((rc = close_checked(f, dir, "summary.csv", err, errlen)) < 0)
 		return rc;

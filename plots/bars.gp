@@ -6,12 +6,13 @@
 # not a copy) is hatched and named; floors and the harness (null) are grey reference bars.
 #
 # Parameters (gnuplot -e): data (bars CSV from scripts/plot: panel,rank,series,label,role,color,
-# placement,pidx,value,loan; value in ms for panel thr, ns for panel lat; the report's medians),
+# placement,pidx,value,loan,modes; value in ms for panel thr, ns for panel lat; the report's
+# medians; modes > 1 where the rounds fell into that many modes, which the label says),
 # PL (placements, in pidx order), nthr nlat (bars per panel, 0 = no panel), tloans lloans (loans
 # in each),
 # thr_labels lat_labels (series by rank), lat_size (label of the RTT size),
 # tmin tmax (ms), lmin lmax (ns), and fmt out fp for common.gp.
-# Columns read: panel rank series role placement pidx value.
+# Columns read: panel rank series role placement pidx value loan modes.
 W = 1500
 H = 880
 load plotdir . '/common.gp'
@@ -27,6 +28,8 @@ by(d) = column("rank") + (column("pidx") - (npl + 1) / 2.0) * bh
 is(p) = strcol("panel") eq p
 nsfmt(v) = v >= 1e6 ? sprintf('%.3g ms', v / 1e6) : v >= 1e3 ? sprintf('%.3g µs', v / 1e3) : sprintf('%.3g ns', v)
 msfmt(v) = sprintf('%.3g ms', v)
+# A bar whose rounds fell into modes is their median, which no round may have: said on it.
+modes(d) = column("modes") > 1 ? sprintf(' (rounds in %d modes)', column("modes")) : ''
 # A label with its spaces back ('_' stands for them in the list of words).
 subst(w) = strstrt(w, '_') ? substr(w, 1, strstrt(w, '_') - 1) . ' ' . subst(substr(w, strstrt(w, '_') + 1, strlen(w))) : w
 YT = ''
@@ -58,7 +61,7 @@ if (nthr > 0) {
 	set rmargin at screen (split ? 0.47 : 0.97)
 	PLOT = 'data using (is("thr") && !isloan(0) ? column("value") : NaN):(by(0)):(tmin / 2.5):(column("value")):' . \
 		'(by(0) - bh / 2):(by(0) + bh / 2):(barcol(column("pidx"))) with boxxyerror lc rgb variable notitle, ' . \
-		'data using (is("thr") ? column("value") * 1.1 : NaN):(by(0)):(msfmt(column("value"))) ' . \
+		'data using (is("thr") ? column("value") * 1.1 : NaN):(by(0)):(msfmt(column("value")) . modes(0)) ' . \
 		'with labels left font ",8" textcolor rgb "#303030" notitle, ' . \
 		'for [i = 1:npl] keyentry with boxes fs solid 0.9 lc rgb pc(i) title word(PL, i), ' . \
 		'keyentry with boxes fs solid 0.9 lc rgb pg(1) title "floor / null (grey)"'
@@ -85,7 +88,7 @@ if (nlat > 0) {
 	set rmargin at screen 0.97
 	PLOT = 'data using (is("lat") && !isloan(0) ? column("value") : NaN):(by(0)):(lmin / 2.5):(column("value")):' . \
 		'(by(0) - bh / 2):(by(0) + bh / 2):(barcol(column("pidx"))) with boxxyerror lc rgb variable notitle, ' . \
-		'data using (is("lat") ? column("value") * 1.1 : NaN):(by(0)):(nsfmt(column("value"))) ' . \
+		'data using (is("lat") ? column("value") * 1.1 : NaN):(by(0)):(nsfmt(column("value")) . modes(0)) ' . \
 		'with labels left font ",8" textcolor rgb "#303030" notitle, ' . \
 		'for [i = 1:npl] keyentry with boxes fs solid 0.9 lc rgb pc(i) title word(PL, i), ' . \
 		'keyentry with boxes fs solid 0.9 lc rgb pg(1) title "floor / null (grey)"'

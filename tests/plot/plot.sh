@@ -147,4 +147,21 @@ grep -q 'every run' "$WORK/l/percentiles-cross-core.svg" &&
 	[ "$(grep -c 'points=\|<path' "$WORK/l/percentiles-cross-core.svg")" -ge 2 ]
 ok $? "the percentile figure draws the .hgrm distributions (every run's)"
 
+# ---- a bar whose rounds fell into two modes says so (the tables give each mode) ----
+{
+	echo "transport,mode,size_bytes,run,round,latency_kind,placement,wait,min_ns,p50_ns,p90_ns,p99_ns,p999_ns,max_ns,bytes_per_s,ctx_switches_per_msg,host,cpu_model"
+	for r in 1 2 3 4 5 6 7 8; do
+		# pipe: 5 rounds near 30 us, 3 near 3 us; tcp: one mode near 50 us
+		for v in "pipe $((r <= 5 ? 30000 + r * 100 : 3000 + r * 10))" "tcp $((50000 + r * 100))"; do
+			set -- $v
+			echo "$1,latency,64,$r,$r,rtt,cross-core,block,$(($2 / 2)),$2,$(($2 * 2)),$(($2 * 3)),$(($2 * 4)),$(($2 * 5)),,2.0,fixture,cpu"
+		done
+	done
+} >"$WORK/modes.csv"
+"$PLOT" --keep-data "$WORK/mdata" "$WORK/modes.csv" "$WORK/m" >"$WORK/stdout" 2>"$WORK/stderr"
+ok $? "scripts/plot on rounds in two modes exits 0"
+grep -q '^pipe,.*,2$' "$WORK/mdata/summary.csv" && grep -q '^tcp,.*,1$' "$WORK/mdata/summary.csv" &&
+	[ "$(grep -c 'rounds in 2 modes' "$WORK/m/bars.svg")" -eq 1 ]
+ok $? "the figure data counts each bar's modes, and the one bar of two modes says so ($(grep -o '[0-9.]* [µmn]*s (rounds in [0-9] modes)' "$WORK/m/bars.svg" | head -1))"
+
 done_testing
