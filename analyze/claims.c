@@ -593,14 +593,27 @@ static size_t members(const struct model *m, const struct side *s, const struct 
 	return n;
 }
 
+/*
+ * A side's value on a comparison's line: its median, and where its rounds fell into modes (which
+ * the tables give instead), how many.
+ */
+static void side_value(const struct model *m, const struct group *g, enum measure ms, char *out,
+		       size_t n)
+{
+	measure_format(ms, model_median(m, g, ms), out, n);
+	if (g->sum[ms].modes.n > 1)
+		snprintf(out + strlen(out), n - strlen(out), " (rounds in %zu modes)",
+			 g->sum[ms].modes.n);
+}
+
 /* The comparison's line before its test: "unix-stream 10.0 us vs tcp 20.0 us". */
 static void lead_text(const struct model *m, const struct group *a, const struct group *b,
 		      enum measure ms, const char *notes, char *out, size_t n)
 {
-	char va[32], vb[32], la[80], lb[80];
+	char va[64], vb[64], la[80], lb[80];
 
-	measure_format(ms, model_median(m, a, ms), va, sizeof(va));
-	measure_format(ms, model_median(m, b, ms), vb, sizeof(vb));
+	side_value(m, a, ms, va, sizeof(va));
+	side_value(m, b, ms, vb, sizeof(vb));
 	rule_label(a, la, sizeof(la));
 	rule_label(b, lb, sizeof(lb));
 	snprintf(out, n, "%s %s%s vs %s %s%s%s%s%s", a->label, va, la, b->label, vb, lb,

@@ -56,6 +56,19 @@ grep -q '^| signal | cross-core | 64 B | round trip p50 | 8 | 2.60 us' "$WORK/mo
 	! grep '^| signal | cross-core | 64 B | round trip p50' "$WORK/modes.md" | grep -q ' in '
 ok $? "a group without modes keeps its median"
 
+# 1b. A claim's line gives a side's median, and where its rounds fell into modes says so (the
+# tables give each mode): unix-stream's round trip in 5 rounds near 10 us, in 3 near 30 us.
+{
+	echo "$HEADER"
+	for r in 1 2 3 4 5 6 7 8; do
+		lat unix-stream cross-core 64 $r $((r <= 5 ? 10000 + r * 50 : 30000 + r * 50))
+		lat tcp cross-core 64 $r $((60000 + r * 50))
+	done
+} >"$WORK/cmodes.csv"
+"$BIN" report "$WORK/cmodes.csv" -o "$WORK/cmodes.md" &&
+	lines "$WORK/cmodes.md" C4 | grep -q '^- cross-core, 64 B, round trip p50: yes - unix-stream [0-9.]* us (rounds in 2 modes) vs tcp [0-9.]* us,'
+ok $? "a claim's line says which side's rounds fell into modes ($(lines "$WORK/cmodes.md" C4 | head -1 | cut -c1-120))"
+
 # 2. A round trip across CPUs faster than its own probe's cache-line round trip is set aside.
 {
 	echo "$HEADER"
