@@ -436,6 +436,9 @@ size_t model_sort_uniq(void *base, size_t n, size_t size, int (*cmp)(const void 
 	char *b = base;
 	size_t k = 0;
 
+	/* Fewer than two are sorted and unique already (and an empty list may have no array). */
+	if (n < 2)
+		return n;
 	qsort(base, n, size, cmp);
 	for (size_t i = 0; i < n; i++)
 		if (!k || cmp(b + (k - 1) * size, b + i * size))
