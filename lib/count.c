@@ -3,6 +3,7 @@
 #include "count.h"
 
 #include <stdio.h>
+#include <unistd.h>
 
 #ifdef IPCB_HAVE_CALLGRIND
 #include <valgrind/callgrind.h>
@@ -18,7 +19,21 @@ static struct {
 	uint64_t waits;	 /* waits marked while counting */
 	uint64_t twaits; /* of them, inside the transport's hooks */
 	bool collecting; /* between ipcb_count_start() and ipcb_count_stop() */
+	bool trace;	 /* marks for strace instead of callgrind's switches */
 } cs;
+
+/* A mark in the trace: a write to no descriptor, which strace shows with its text. */
+static void trace_mark(const char *what)
+{
+	char text[160];
+	int n =
+	    snprintf(text, sizeof(text), IPCB_COUNT_MARK "%s side %u %s", cs.tag, cs.side, what);
+	ssize_t rc;
+
+	if (n > 0)
+		rc = write(-1, text, (size_t)n < sizeof(text) ? (size_t)n : sizeof(text) - 1);
+	(void)rc;
+}
 
 /*
  * AddressSanitizer's runtime must be the first library a process loads, and valgrind loads its
@@ -48,7 +63,7 @@ const char *ipcb_count_unsupported(void)
 /* Out of line, and small: its own instructions are what the calibration measures. */
 __attribute__((noinline)) void ipcb_count_mark(bool begin)
 {
-	if (!cs.collecting)
+	if (!cs.collecting || cs.trace)
 		return;
 	if (begin ? cs.depth++ : --cs.depth)
 		return;
@@ -88,10 +103,23 @@ void ipcb_count_begin_side(const char *tag, unsigned side)
 	cs.waits = cs.twaits = 0;
 }
 
+void ipcb_count_begin_trace(const char *tag, unsigned side)
+{
+	snprintf(cs.tag, sizeof(cs.tag), "%s", tag);
+	cs.side = side;
+	cs.trace = true;
+	ipcb_counting = true;
+}
+
 void ipcb_count_start(void)
 {
 	if (!ipcb_counting || cs.collecting)
 		return;
+	if (cs.trace) {
+		cs.collecting = true;
+		trace_mark("start");
+		return;
+	}
 	cs.waits = cs.twaits = 0;
 	cs.depth = 0;
 #ifdef IPCB_HAVE_CALLGRIND
@@ -106,6 +134,13 @@ void ipcb_count_stop(uint64_t messages)
 	if (!ipcb_counting || !cs.collecting)
 		return;
 	cs.collecting = false;
+	if (cs.trace) {
+		char what[48];
+
+		snprintf(what, sizeof(what), "stop messages %llu", (unsigned long long)messages);
+		trace_mark(what);
+		return;
+	}
 #ifdef IPCB_HAVE_CALLGRIND
 	{
 		char trigger[200];

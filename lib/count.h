@@ -43,6 +43,16 @@ static inline void ipcb_count_wait(bool begin)
  * calibration of IPCB_COUNT_CALIBRATION empty waits, dumped as "... calibration".
  */
 void ipcb_count_begin_side(const char *tag, unsigned side);
+
+/*
+ * A traced side's start (ipcbench --count's pass under strace): its measured part is marked in
+ * the trace by a write to descriptor -1 (which fails, EBADF, and moves nothing) of
+ * "ipcb-count TAG side N start" before it and "ipcb-count TAG side N stop messages M" after,
+ * where a reader of the trace finds the part of each side's calls to count (lib/sysbytes.h).
+ */
+void ipcb_count_begin_trace(const char *tag, unsigned side);
+#define IPCB_COUNT_MARK "ipcb-count "
+
 #define IPCB_COUNT_CALIBRATION 1000
 
 /* The measured part begins: callgrind's counts are zeroed and collection starts. */

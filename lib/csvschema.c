@@ -27,6 +27,7 @@
 #define NOT_KNOWN    "not known on this machine"
 #define NOT_PEER     "not a two-host row, or not known there"
 #define NOT_COUNTED  "a counted row (`--count`): its times are callgrind's, not the run's"
+#define NO_SWITCHES  "a row of no run of its own (`host_pair`)"
 
 /* clang-format off */
 const struct ipcb_csv_col ipcb_csv_cols[IPCB_CSV_NCOLS] = {
@@ -51,9 +52,11 @@ const struct ipcb_csv_col ipcb_csv_cols[IPCB_CSV_NCOLS] = {
 	"their intended times), `send_call` (an open-loop stream's send calls, with a slow "
 	"consumer: `receiver_work_ns`) or `slo_rate` (a rate sweep's outcome: the highest offered rate at "
 	"which its bound held, 0 when none did, as `msgs_per_s`, and for a stream `bytes_per_s`), or "
-	"`count` (`--count`: what each side executed per message, counted under callgrind: the "
-	"`*_instr_per_msg`, `*_syscalls_per_msg`, `syscalls` and `count_check` columns; no time is "
-	"measured in such a row), or `host_pair` (`--hosts`: a pair of hosts of its schedule, "
+	"`count` (`--count`: the point's work signature, what each side does per message: the "
+	"`*_instr_per_msg`, `*_syscalls_per_msg`, `syscalls` and `count_check` columns (callgrind), "
+	"the `*_kernel_bytes_*_per_msg` columns (strace), `kernel_objects`, the "
+	"`*_switches_per_msg` columns and `switches_per_run` (native runs), and `count_scope`; no "
+	"time is measured in such a row), or `host_pair` (`--hosts`: a pair of hosts of its schedule, "
 	"measured or failed: `host`, `peer_host`, `hosts_slot`, `error`; no value of its own)"),
     [IPCB_COL_MIN_NS] = INTEGER("min_ns", "ns", NOT_MEASURED, "smallest latency"),
     [IPCB_COL_P50_NS] = INTEGER("p50_ns", "ns", NOT_MEASURED, "median latency"),
@@ -297,6 +300,47 @@ const struct ipcb_csv_col ipcb_csv_cols[IPCB_CSV_NCOLS] = {
 	"a `host_pair` row (`--hosts`: one for each ordered pair of hosts and each host's own "
 	"loopback, whatever happened) whose pair failed: which host and what failed; its rows, "
 	"where any were measured, are kept"),
+    [IPCB_COL_SENDER_VOLUNTARY_SWITCHES_PER_MSG] = DECIMAL("sender_voluntary_switches_per_msg",
+	"", 4, NO_SWITCHES,
+	"the sender's voluntary context switches per message over its measured phase: it gave "
+	"up its CPU to wait (a blocking call, a sleep), so a reader at or above 0.5 sleeps for "
+	"its messages"),
+    [IPCB_COL_SENDER_INVOLUNTARY_SWITCHES_PER_MSG] = DECIMAL(
+	"sender_involuntary_switches_per_msg", "", 4, NO_SWITCHES,
+	"the sender's involuntary context switches per message: the scheduler took its CPU "
+	"(another process or side wanted it), which says more of the machine than of the code"),
+    [IPCB_COL_RECEIVER_VOLUNTARY_SWITCHES_PER_MSG] = DECIMAL(
+	"receiver_voluntary_switches_per_msg", "", 4, NO_SWITCHES, "the same for the receiver"),
+    [IPCB_COL_RECEIVER_INVOLUNTARY_SWITCHES_PER_MSG] = DECIMAL(
+	"receiver_involuntary_switches_per_msg", "", 4, NO_SWITCHES, "the same for the receiver"),
+    [IPCB_COL_SWITCHES_PER_RUN] = TEXT("switches_per_run", "not a counted row, or no native run",
+	"a counted row: each side's voluntary and involuntary context switches per message in each "
+	"of the native runs `--count` makes of the point (\"sender: voluntary 0.74 0.52 0.99 0.61 "
+	"0.8, involuntary 0 0 0.002 0 0; receiver: ...\"): the spread of runs of one build, which "
+	"a comparison of two builds is judged against; the `*_switches_per_msg` columns of a counted "
+	"row are their medians"),
+    [IPCB_COL_SENDER_KERNEL_BYTES_OUT_PER_MSG] = DECIMAL("sender_kernel_bytes_out_per_msg", "bytes",
+	1, "not a counted row, or no trace (strace)",
+	"a counted row: the bytes the sender handed to the kernel per message in its measured part "
+	"(what its writes, sends, queue sends and splices moved, as their results say), traced "
+	"under strace; exact"),
+    [IPCB_COL_SENDER_KERNEL_BYTES_IN_PER_MSG] = DECIMAL("sender_kernel_bytes_in_per_msg", "bytes",
+	1, "not a counted row, or no trace (strace)",
+	"a counted row: the bytes the sender took from the kernel per message (its reads, receives, "
+	"queue receives): a round trip's replies"),
+    [IPCB_COL_RECEIVER_KERNEL_BYTES_OUT_PER_MSG] = DECIMAL("receiver_kernel_bytes_out_per_msg",
+	"bytes", 1, "not a counted row, or no trace (strace)", "the same for the receiver"),
+    [IPCB_COL_RECEIVER_KERNEL_BYTES_IN_PER_MSG] = DECIMAL("receiver_kernel_bytes_in_per_msg",
+	"bytes", 1, "not a counted row, or no trace (strace)", "the same for the receiver"),
+    [IPCB_COL_KERNEL_OBJECTS] = TEXT("kernel_objects", "not a counted row, or no native run",
+	"a counted row: each side's kernel objects as the transport set them up, read back from the "
+	"kernel once the side connected (a pipe's buffer, a socket's family, buffers and options, a "
+	"queue's depth, shared mappings and their sizes), and the System V queues and semaphores the "
+	"run made: \"sender: pipe buffer 65536, ...; receiver: ...\"; exact"),
+    [IPCB_COL_COUNT_SCOPE] = TEXT("count_scope", "not a counted row",
+	"a counted row: `complete` when the signature holds every part of the point's work that "
+	"ipcbench can see, else `partial:` and what is left out (a server's work in another "
+	"process, no trace, io_uring's bytes): a gate times such a point"),
 };
 /* clang-format on */
 

@@ -140,6 +140,19 @@ enum ipcb_csv_column {
 	/* --hosts: the slot of its schedule a row ran in, and why a pair of hosts failed. */
 	IPCB_COL_HOSTS_SLOT,
 	IPCB_COL_ERROR,
+	/* Each side's context switches per message: waiting (voluntary) and preempted. */
+	IPCB_COL_SENDER_VOLUNTARY_SWITCHES_PER_MSG,
+	IPCB_COL_SENDER_INVOLUNTARY_SWITCHES_PER_MSG,
+	IPCB_COL_RECEIVER_VOLUNTARY_SWITCHES_PER_MSG,
+	IPCB_COL_RECEIVER_INVOLUNTARY_SWITCHES_PER_MSG,
+	/* A counted row's work signature beyond its counts (ipcbench --count). */
+	IPCB_COL_SWITCHES_PER_RUN,
+	IPCB_COL_SENDER_KERNEL_BYTES_OUT_PER_MSG,
+	IPCB_COL_SENDER_KERNEL_BYTES_IN_PER_MSG,
+	IPCB_COL_RECEIVER_KERNEL_BYTES_OUT_PER_MSG,
+	IPCB_COL_RECEIVER_KERNEL_BYTES_IN_PER_MSG,
+	IPCB_COL_KERNEL_OBJECTS,
+	IPCB_COL_COUNT_SCOPE,
 	IPCB_CSV_NCOLS,
 };
 

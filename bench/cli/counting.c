@@ -1,10 +1,12 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * counting.c - ipcbench --count in the driver: the whole driver run again under valgrind's
- * callgrind (which then runs every side it forks, each counting its measured part: lib/count.h,
- * bench/engine/counted.h), its profiles in a private directory removed at the end whatever
- * happens; and each point's check: counted again with each side slowed every other message, the
- * counts must not move (a wait its transport does not mark makes them move).
+ * counting.c - ipcbench --count in the driver: the plan run in three passes, each this driver
+ * again (drv.h says what each records), their files in a private directory removed at the end
+ * whatever happens: natively; under strace, whose trace is read here between the passes; and
+ * under valgrind's callgrind, which runs every side the driver forks, each counting its measured
+ * part (lib/count.h, bench/engine/counted.h). And each point's check in the counted pass:
+ * counted again with each side slowed every other message, the counts must not move (a wait its
+ * transport does not mark makes them move).
  */
 #include "drv.h"
 
@@ -15,42 +17,78 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <fcntl.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include "driver.h"
 #include "launch.h"
 #include "rundir.h"
+#include "sysbytes.h"
 
-/* The environment variable that tells the driver it runs under callgrind, and where. */
+/*
+ * The environment that tells a driver it is one of --count's passes, and the private directory
+ * where the passes leave what the next one reads.
+ */
 #define COUNT_ENV "IPCBENCH_COUNT_DIR"
+#define PASS_ENV  "IPCBENCH_COUNT_PASS"
+/* A pass whose tool could not be started, as a shell says it. */
+#define PASS_EXEC_FAILED 127
 /* The check: this much busy work a message, the sender's first, the receiver's then (runloop.h). */
 #define COUNT_CHECK_SLOW_NS 100000
 /* Counts of the two runs that agree within this share (or this many per message) are exact. */
 #define COUNT_CHECK_SHARE 0.001
 #define COUNT_CHECK_ABS	  0.05
 
-const char *ipcb_count_dir(void)
+static const char *const pass_names[] = {
+    [IPCB_COUNT_NATIVE] = "native",
+    [IPCB_COUNT_TRACE] = "trace",
+    [IPCB_COUNT_CALLGRIND] = "callgrind",
+};
+
+enum ipcb_count_pass ipcb_count_pass_env(const char **dir)
 {
-	return getenv(COUNT_ENV);
+	const char *pass = getenv(PASS_ENV);
+
+	*dir = getenv(COUNT_ENV);
+	if (!pass || !*dir)
+		return IPCB_COUNT_NONE;
+	for (size_t i = IPCB_COUNT_NATIVE; i < sizeof(pass_names) / sizeof(pass_names[0]); i++)
+		if (!strcmp(pass, pass_names[i]))
+			return (enum ipcb_count_pass)i;
+	return IPCB_COUNT_NONE;
 }
 
-int ipcb_count_relaunch(char **argv)
+/* Is `name` a program on PATH? */
+static bool on_path(const char *name)
 {
-	static const char *const vg[] = {
-	    "valgrind",
-	    "--tool=callgrind",
-	    "--collect-atstart=no",
-	    "--collect-systime=yes",
-	    "--dump-instr=yes",
-	    "--compress-strings=no",
-	    "--compress-pos=no",
-	    "--trace-children=no",
-	    "-q",
-	};
-	size_t nvg = sizeof(vg) / sizeof(vg[0]), argc = 0;
-	char dir[PATH_MAX], out[PATH_MAX + 32], self[PATH_MAX];
-	const char *tmp = getenv("TMPDIR");
+	const char *path = getenv("PATH");
+	char full[PATH_MAX];
+
+	while (path && *path) {
+		size_t len = strcspn(path, ":");
+
+		if (snprintf(full, sizeof(full), "%.*s/%s", (int)len, len ? path : ".", name) <
+			(int)sizeof(full) &&
+		    access(full, X_OK) == 0)
+			return true;
+		path += len + (path[len] == ':');
+	}
+	return false;
+}
+
+/*
+ * One pass: this driver again with the same command line (after `prefix`, the tool it runs
+ * under), told its pass and the directory by the environment. The native and traced passes'
+ * tables go nowhere: their findings go to the directory, and the counted pass prints the rows.
+ * Returns its exit status (128 + the signal that ended it).
+ */
+static int pass_run(const char *const *prefix, size_t nprefix, char **argv, const char *dir,
+		    enum ipcb_count_pass pass)
+{
+	size_t argc = 0;
+	char self[PATH_MAX];
 	const char **args;
 	ssize_t n = readlink("/proc/self/exe", self, sizeof(self) - 1);
 	int status = 0;
@@ -64,51 +102,136 @@ int ipcb_count_relaunch(char **argv)
 		return EXIT_RUN_FAILED;
 	}
 	self[n] = '\0';
+	args = calloc(nprefix + argc + 1, sizeof(*args));
+	if (!args) {
+		fprintf(stderr, "%s: --count: %s\n", prog, strerror(ENOMEM));
+		return EXIT_RUN_FAILED;
+	}
+	memcpy(args, prefix, nprefix * sizeof(*args));
+	args[nprefix] = self;
+	for (size_t i = 1; i < argc; i++)
+		args[nprefix + i] = argv[i];
+	fflush(NULL);
+	pid = fork();
+	if (pid == 0) {
+		setenv(COUNT_ENV, dir, 1);
+		setenv(PASS_ENV, pass_names[pass], 1);
+		if (pass != IPCB_COUNT_CALLGRIND) {
+			int null = open("/dev/null", O_WRONLY | O_CLOEXEC);
+
+			if (null >= 0)
+				dup2(null, STDOUT_FILENO);
+		}
+		execvp(args[0], (char *const *)args);
+		fprintf(stderr, "%s: --count: %s: %s\n", prog, args[0], strerror(errno));
+		_exit(PASS_EXEC_FAILED);
+	}
+	free(args);
+	if (pid < 0) {
+		fprintf(stderr, "%s: --count: fork: %s\n", prog, strerror(errno));
+		return EXIT_RUN_FAILED;
+	}
+	/* A stop signal reaches the pass too (one process group): wait for it. */
+	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+		;
+	return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+}
+
+/* Has the pass's status ended the count: a signal, or nothing it could run at all? */
+static bool pass_final(int status)
+{
+	return status >= 128 || status == EXIT_USAGE || status == EXIT_UNSUPPORTED ||
+	       status == PASS_EXEC_FAILED;
+}
+
+int ipcb_count_main(char **argv)
+{
+	static const char *const vg[] = {
+	    "valgrind",
+	    "--tool=callgrind",
+	    "--collect-atstart=no",
+	    "--collect-systime=yes",
+	    "--dump-instr=yes",
+	    "--compress-strings=no",
+	    "--compress-pos=no",
+	    "--trace-children=no",
+	    "-q",
+	};
+	char dir[PATH_MAX], trace[PATH_MAX + 16], out[PATH_MAX + 64];
+	const char *tmp = getenv("TMPDIR");
+	const char *st[] = {"strace",
+			    "-f",
+			    "-qq",
+			    "-e",
+			    "signal=none",
+			    "-e",
+			    "trace=" IPCB_SYSBYTES_TRACE,
+			    "-e",
+			    "raw=" IPCB_SYSBYTES_RAW,
+			    "-s",
+			    IPCB_SYSBYTES_STRSIZE,
+			    "-o",
+			    trace};
+	const char *cg[sizeof(vg) / sizeof(vg[0]) + 1];
+	int status, worst = 0;
+
 	snprintf(dir, sizeof(dir), "%s/ipcbench-count-XXXXXX", tmp && *tmp ? tmp : "/tmp");
 	if (!mkdtemp(dir)) {
 		fprintf(stderr, "%s: --count: mkdtemp %s: %s\n", prog, dir, strerror(errno));
 		return EXIT_RUN_FAILED;
 	}
-	snprintf(out, sizeof(out), "--callgrind-out-file=%s/cg.%%p", dir);
-	args = calloc(nvg + argc + 3, sizeof(*args));
-	if (!args) {
-		rmdir(dir);
-		fprintf(stderr, "%s: --count: %s\n", prog, strerror(ENOMEM));
-		return EXIT_RUN_FAILED;
-	}
-	memcpy(args, vg, nvg * sizeof(*args));
-	args[nvg] = out;
-	args[nvg + 1] = self;
-	for (size_t i = 1; i < argc; i++)
-		args[nvg + 1 + i] = argv[i];
-	fflush(NULL);
-	pid = fork();
-	if (pid == 0) {
-		setenv(COUNT_ENV, dir, 1);
-		execvp(args[0], (char *const *)args);
+	snprintf(trace, sizeof(trace), "%s/trace", dir);
+	snprintf(out, sizeof(out), "--callgrind-out-file=%s/" IPCB_COUNT_PROFILES "/cg.%%p", dir);
+	memcpy(cg, vg, sizeof(vg));
+	cg[sizeof(vg) / sizeof(vg[0])] = out;
+	/* The passes' stop signals end them; this one waits for each and removes what is left. */
+	signal(SIGINT, SIG_IGN);
+	signal(SIGTERM, SIG_IGN);
+	fprintf(stderr,
+		"%s: --count, pass 1 of 3: context switches and kernel objects, %d native runs "
+		"a point\n",
+		prog, IPCB_COUNT_NATIVE_RUNS);
+	status = pass_run(NULL, 0, argv, dir, IPCB_COUNT_NATIVE);
+	worst = status;
+	if (!pass_final(status) && on_path("strace")) {
+		fprintf(stderr,
+			"%s: --count, pass 2 of 3: bytes through the kernel, under strace\n", prog);
+		status = pass_run(st, sizeof(st) / sizeof(st[0]), argv, dir, IPCB_COUNT_TRACE);
+		if (status > worst)
+			worst = status;
+		if (!pass_final(status))
+			ipcb_count_trace_read(dir);
+	} else if (!pass_final(status)) {
 		fprintf(
 		    stderr,
-		    "%s: --count needs valgrind (Debian package valgrind; scripts/setup installs "
-		    "it): %s\n",
-		    prog, strerror(errno));
-		_exit(EXIT_UNSUPPORTED);
+		    "%s: --count: strace is not installed (Debian package strace; scripts/setup "
+		    "installs it): the bytes through the kernel are not counted\n",
+		    prog);
 	}
-	free(args);
-	if (pid < 0) {
-		fprintf(stderr, "%s: --count: fork: %s\n", prog, strerror(errno));
-		status = -1;
-	} else {
-		/* A stop signal reaches the counted driver too (one process group): wait for it. */
-		signal(SIGINT, SIG_IGN);
-		signal(SIGTERM, SIG_IGN);
-		while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
-			;
+	snprintf(trace, sizeof(trace), "%s/" IPCB_COUNT_PROFILES, dir);
+	if (!pass_final(status) && mkdir(trace, 0700) < 0) {
+		fprintf(stderr, "%s: --count: mkdir %s: %s\n", prog, trace, strerror(errno));
+		status = EXIT_RUN_FAILED;
+	} else if (!pass_final(status)) {
+		fprintf(
+		    stderr,
+		    "%s: --count, pass 3 of 3: instructions and system calls, under callgrind\n",
+		    prog);
+		status = pass_run(cg, sizeof(cg) / sizeof(cg[0]), argv, dir, IPCB_COUNT_CALLGRIND);
+		if (status == PASS_EXEC_FAILED) {
+			fprintf(
+			    stderr,
+			    "%s: --count needs valgrind (Debian package valgrind; scripts/setup "
+			    "installs it)\n",
+			    prog);
+			status = EXIT_UNSUPPORTED;
+		}
 	}
-	/* Its profiles, whatever state it ended in. */
+	/* The passes' files, whatever state they ended in. */
 	ipcb_rundir_remove(dir);
-	if (status < 0)
-		return EXIT_RUN_FAILED;
-	return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+	if (status == PASS_EXEC_FAILED)
+		status = EXIT_RUN_FAILED; /* this ipcbench, which the native pass runs */
+	return pass_final(status) || status > worst ? status : worst;
 }
 
 /* "sender instructions +2.10%": the first count that moved between the two runs, or "". */

@@ -122,10 +122,17 @@ __attribute__((noinline)) static int driver_start(struct driver *d, int argc, ch
 		return ipcb_cleanup_main(d->o.dry_run, d->o.dir);
 	if (d->o.hosts)
 		return ipcb_hosts_main(d, argc, argv);
-	/* --count: the whole driver runs again under callgrind, which counts the sides it forks. */
-	if (d->o.count && !ipcb_count_dir())
-		return ipcb_count_relaunch(argv);
-	d->count_dir = d->o.count ? ipcb_count_dir() : NULL;
+	/* --count: the plan runs in three passes, each this driver again (counting.c). */
+	if (d->o.count) {
+		d->count_pass = ipcb_count_pass_env(&d->count_dir);
+		if (d->count_pass == IPCB_COUNT_NONE)
+			return ipcb_count_main(argv);
+		if (d->count_pass != IPCB_COUNT_CALLGRIND)
+			ipcb_count_pass_setup(d);
+		else if (asprintf(&d->count_profiles, "%s/%s", d->count_dir, IPCB_COUNT_PROFILES) <
+			 0)
+			return EXIT_RUN_FAILED;
+	}
 	/* Before the probes make anything: a crash from here on takes what it made with it. */
 	rc = ipcb_crash_guard_install(d->o.dir);
 	if (rc < 0)
@@ -198,7 +205,9 @@ __attribute__((noinline)) static int driver_start(struct driver *d, int argc, ch
 		return EXIT_USAGE;
 	}
 	ipcb_sysinfo_read(&d->si);
-	if (ipcb_sysinfo_busy(&d->si))
+	/* Said once, by --count's counted pass (its first two passes run the same plan). */
+	if (ipcb_sysinfo_busy(&d->si) && d->count_pass != IPCB_COUNT_NATIVE &&
+	    d->count_pass != IPCB_COUNT_TRACE)
 		fprintf(stderr,
 			"%s: warning: load average %.2f on %d CPUs: the machine is busy, expect "
 			"noisy numbers\n",

@@ -44,6 +44,8 @@ struct planned {
 	uint64_t tuned_val;
 	char library[512];	      /* "zmq 4.3.4"; a server's version after it */
 	struct ipcb_service_run *svc; /* its server, when it has one and it runs */
+	/* --count's counted pass: why its sides cannot be counted ("": they can). */
+	char uncounted[200];
 };
 
 /* Where the two sides run, and the floors measured there. */
@@ -106,7 +108,7 @@ struct point {
 	/* What the runs took in all: a rate sweep's outcome row carries its steps' totals. */
 	uint64_t messages;
 	double elapsed_s, cpu_s[2];
-	int64_t ctx_switches[2];
+	int64_t ctx_switches[2], ctx_involuntary[2];
 };
 
 /* Where rows go: the table, the files and the results history (outputs.c, rows.c). */
@@ -140,7 +142,8 @@ struct run_now {
 	struct ipcb_run_spec spec;
 	struct ipcb_run_result result;
 	struct ipcb_row row;
-	uint64_t start_ns; /* when it began */
+	struct ipcb_count_sig sig; /* --count's counted pass: the row's work signature */
+	uint64_t start_ns;	   /* when it began */
 };
 
 /*
@@ -188,22 +191,48 @@ struct driver {
 	struct outputs *out;
 	struct run_now *now;
 	struct peer *peer; /* --peer; NULL on one host */
-	const char *count_dir; /* --count, under callgrind: where the sides' profiles go */
+	/* --count: which of its passes this driver is, and the passes' private directory. */
+	enum ipcb_count_pass count_pass;
+	const char *count_dir;
+	char *count_profiles; /* the counted pass: where callgrind writes the sides' profiles */
 	/* The command line, as --db's run records it. */
 	int argc;
 	char **argv;
 };
 
 /*
- * --count (counting.c): the driver's directory of profiles when it runs under callgrind (NULL:
- * it does not); run this driver again under callgrind (its exit status); count a point again
- * with each side slowed every other message and say in row->count_check whether the counts moved (0, or -errno
- * with err).
+ * --count (counting.c): the plan run in three passes, each this driver again with the same
+ * command line, told its pass by the environment (IPCB_COUNT_NONE: this driver is none of
+ * them, it runs them; *dir: their private directory):
+ *  1. native (IPCB_COUNT_NATIVE_RUNS runs a point): each side's context switches, and its
+ *     kernel objects as the transport set them up;
+ *  2. under strace: the bytes each side hands to the kernel and takes from it;
+ *  3. under callgrind: each side's instructions and system calls per message, each point
+ *     counted again with each side slowed every other message (ipcb_count_check(): the counts
+ *     must not move); its rows carry what the first two found (the work signature).
+ * ipcb_count_main() runs them and returns the exit status.
  */
-const char *ipcb_count_dir(void);
-int ipcb_count_relaunch(char **argv);
-int ipcb_count_check(struct ipcb_run_spec *s, const struct ipcb_run_result *r,
-		     struct ipcb_row *row, char *err, size_t errlen);
+#define IPCB_COUNT_NATIVE_RUNS 5
+/* Under the passes' directory: the counted pass's profiles, which it removes as it reads them. */
+#define IPCB_COUNT_PROFILES "profiles"
+enum ipcb_count_pass ipcb_count_pass_env(const char **dir);
+int ipcb_count_main(char **argv);
+int ipcb_count_check(struct ipcb_run_spec *s, const struct ipcb_run_result *r, struct ipcb_row *row,
+		     char *err, size_t errlen);
+
+/* ---- signature.c: what the passes hand each other ---- */
+
+/* In the native and traced passes: their options (no output of the user's; several runs). */
+void ipcb_count_pass_setup(struct driver *d);
+/* After a run of the native or traced pass: what the next passes need of it. False: failed. */
+bool ipcb_count_note(struct driver *d, const struct ipcb_row *row);
+/* In the counted pass: did the native pass run transport t (so that it runs here)? */
+bool ipcb_count_ran(const struct driver *d, const struct ipcb_transport *t);
+/* Between the traced and the counted pass: the trace read into each point's bytes. */
+void ipcb_count_trace_read(const char *dir);
+/* In the counted pass: the point's signature from the first two passes. */
+void ipcb_count_signature(const struct driver *d, const struct ipcb_row *row,
+			  struct ipcb_count_sig *sig);
 
 /* A rate sweep is counted as this many steps in the plan until it has run (sweep.c). */
 #define SWEEP_GUESS 10

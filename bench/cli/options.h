@@ -311,14 +311,16 @@ static inline const struct ipcb_clirow *ipcb_opts_rows(void)
 	    {.opt = {.name = "count"},
 	     .type = IPCB_CLI_FLAG,
 	     .off = offsetof(struct ipcb_opts, count),
-	     .help = "count instead of timing: each side runs under valgrind's\n"
-		     "callgrind and each point gives one row of what each side\n"
-		     "executed per message (instructions, the transport's share,\n"
-		     "system calls by name), its waits left out; the same on any\n"
-		     "machine, however busy, so one run decides a CI gate.\n"
-		     "A fixed number of messages (-n, default 1000); each point is\n"
+	     .help = "take each point's work signature instead of timing it: one\n"
+		     "row of what each side does per message, from three passes:\n"
+		     "5 native runs (context switches; the kernel objects as set\n"
+		     "up), one under strace (bytes to and from the kernel), one\n"
+		     "under valgrind's callgrind (instructions, the transport's\n"
+		     "share, system calls by name, waits left out; each point\n"
 		     "counted again with each side slowed in turn, and a row whose\n"
-		     "counts move says so. Closed loops of one pair"},
+		     "counts move says so). Needs valgrind (strace for the bytes).\n"
+		     "A fixed number of messages (-n, default 1000). Closed loops\n"
+		     "of one pair"},
 	    {.opt = {.name = "tune"},
 	     .type = IPCB_CLI_FLAG,
 	     .off = offsetof(struct ipcb_opts, tune),

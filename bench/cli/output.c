@@ -316,6 +316,41 @@ static void csv_shape(struct ipcb_csv_record *rec, const struct ipcb_row *row, c
 }
 
 /*
+ * A counted row's work signature beyond its counts (struct ipcb_count_sig): each side's switches
+ * (the native runs' medians, and every run's in switches_per_run), the bytes it moved through
+ * the kernel, its kernel objects, and what the signature leaves out. text: the switches' text.
+ */
+static void sig_columns(struct ipcb_csv_record *rec, const struct ipcb_count_sig *sig, char *text,
+			size_t n)
+{
+	static const enum ipcb_csv_column sw[4] = {IPCB_COL_SENDER_VOLUNTARY_SWITCHES_PER_MSG,
+						   IPCB_COL_SENDER_INVOLUNTARY_SWITCHES_PER_MSG,
+						   IPCB_COL_RECEIVER_VOLUNTARY_SWITCHES_PER_MSG,
+						   IPCB_COL_RECEIVER_INVOLUNTARY_SWITCHES_PER_MSG};
+	static const enum ipcb_csv_column by[2][2] = {
+	    {IPCB_COL_SENDER_KERNEL_BYTES_OUT_PER_MSG, IPCB_COL_SENDER_KERNEL_BYTES_IN_PER_MSG},
+	    {IPCB_COL_RECEIVER_KERNEL_BYTES_OUT_PER_MSG,
+	     IPCB_COL_RECEIVER_KERNEL_BYTES_IN_PER_MSG}};
+
+	if (sig->switches) {
+		for (int k = 0; k < 4; k++)
+			ipcb_csv_set_decimal(rec, sw[k], sig->median[k]);
+		snprintf(text, n,
+			 "sender: voluntary %s, involuntary %s; receiver: voluntary %s, "
+			 "involuntary %s",
+			 sig->values[0], sig->values[1], sig->values[2], sig->values[3]);
+		ipcb_csv_set_text(rec, IPCB_COL_SWITCHES_PER_RUN, text);
+		ipcb_csv_set_text(rec, IPCB_COL_KERNEL_OBJECTS, sig->objects);
+	}
+	if (sig->bytes)
+		for (int k = 0; k < 2; k++) {
+			ipcb_csv_set_decimal(rec, by[k][0], sig->out[k]);
+			ipcb_csv_set_decimal(rec, by[k][1], sig->in[k]);
+		}
+	ipcb_csv_set_text(rec, IPCB_COL_COUNT_SCOPE, sig->scope);
+}
+
+/*
  * Fill one row's record, column by column in table order (lib/csvschema.c decides the header,
  * the order and how each value is written), and format it, newline included, into f. A column
  * left unset is written empty: not measured. 0, or -EINVAL naming the column in *bad when the
@@ -330,6 +365,7 @@ static int csv_format_row(FILE *f, const struct ipcb_row *row, const struct ipcb
 	struct ipcb_csv_record rec;
 	char stamp[32], topo[32];
 	static char syscalls[420]; /* static: the stack may be small; one writer */
+	static char switches[720];
 	time_t now = row->when ? row->when : time(NULL);
 	struct tm tm;
 
@@ -369,16 +405,31 @@ static int csv_format_row(FILE *f, const struct ipcb_row *row, const struct ipcb
 	ipcb_csv_set_text(&rec, IPCB_COL_WAIT, row->wait);
 	ipcb_csv_set_uint(&rec, IPCB_COL_CHUNK_BYTES, row->chunk_bytes);
 	/* Times, CPU times and context switches of a counted run are callgrind's, not the run's. */
-	if (!r->counts[0].have) {
+	if (!r->counts[0].have && !row->sig) {
 		ipcb_csv_set_decimal(&rec, IPCB_COL_SENDER_CPU_S, r->cpu_s[0]);
 		ipcb_csv_set_decimal(&rec, IPCB_COL_RECEIVER_CPU_S, r->cpu_s[1]);
 		ipcb_csv_set_decimal(&rec, IPCB_COL_CTX_SWITCHES_PER_MSG,
 				     (double)(r->ctx_switches[0] + r->ctx_switches[1]) / msgs);
+		for (int k = 0; k < 2; k++) {
+			static const enum ipcb_csv_column sw[2][2] = {
+			    {IPCB_COL_SENDER_VOLUNTARY_SWITCHES_PER_MSG,
+			     IPCB_COL_SENDER_INVOLUNTARY_SWITCHES_PER_MSG},
+			    {IPCB_COL_RECEIVER_VOLUNTARY_SWITCHES_PER_MSG,
+			     IPCB_COL_RECEIVER_INVOLUNTARY_SWITCHES_PER_MSG}};
+
+			ipcb_csv_set_decimal(&rec, sw[k][0],
+					     (double)(r->ctx_switches[k] - r->ctx_involuntary[k]) /
+						 msgs);
+			ipcb_csv_set_decimal(&rec, sw[k][1], (double)r->ctx_involuntary[k] / msgs);
+		}
 		ipcb_csv_set_decimal(&rec, IPCB_COL_SENDER_CPU_NS_PER_MSG,
 				     r->cpu_s[0] * 1e9 / msgs);
 		ipcb_csv_set_decimal(&rec, IPCB_COL_RECEIVER_CPU_NS_PER_MSG,
 				     r->cpu_s[1] * 1e9 / msgs);
 		ipcb_csv_set_decimal(&rec, IPCB_COL_ELAPSED_S, r->elapsed_s);
+	} else if (!r->counts[0].have) {
+		/* Not counted (row->uncounted): only what its scope says. */
+		ipcb_csv_set_text(&rec, IPCB_COL_COUNT_SCOPE, row->sig->scope);
 	} else {
 		for (int k = 0; k < 2; k++) {
 			static const enum ipcb_csv_column cols[2][3] = {
@@ -397,6 +448,8 @@ static int csv_format_row(FILE *f, const struct ipcb_row *row, const struct ipcb
 			 *r->counts[1].by_name ? r->counts[1].by_name : "none");
 		ipcb_csv_set_text(&rec, IPCB_COL_SYSCALLS, syscalls);
 		ipcb_csv_set_text(&rec, IPCB_COL_COUNT_CHECK, row->count_check);
+		if (row->sig)
+			sig_columns(&rec, row->sig, switches, sizeof(switches));
 	}
 	if (row->x_floor > 0)
 		ipcb_csv_set_decimal(&rec, IPCB_COL_X_FLOOR, row->x_floor);

@@ -18,6 +18,24 @@
 #include "spec.h"
 #include "sysinfo.h"
 
+/*
+ * A counted row's work signature beyond its counts (ipcbench --count, bench/cli/signature.c):
+ * each side's context switches over the native runs, the bytes it moved through the kernel,
+ * its kernel objects, and what the signature leaves out.
+ */
+struct ipcb_count_sig {
+	bool switches; /* the native runs' switches and objects are known */
+	size_t runs;
+	/* [sender voluntary, sender involuntary, receiver voluntary, receiver involuntary] */
+	double median[4];
+	char values[4][160]; /* each run's, "0.44 0.52 1" */
+	char objects[3 * 448 + 64];
+	bool objects_vary; /* the runs described different objects */
+	bool bytes;	   /* the trace's bytes are known */
+	double out[2], in[2], unseen[2];
+	char scope[256]; /* "complete", or "partial: " and what is left out */
+};
+
 struct ipcb_row {
 	/* When the row was measured, for the timestamp column (0: when it is written). */
 	time_t when;
@@ -31,6 +49,9 @@ struct ipcb_row {
 	const char *latency_kind;
 	/* A counted row (latency_kind "count"): "exact", or what its check found moving. */
 	const char *count_check;
+	const struct ipcb_count_sig *sig; /* ... and its signature beyond the counts; NULL: none */
+	const char
+	    *uncounted; /* --count: why the point's sides could not be counted; NULL: they could */
 	const struct ipcb_hist *hist; /* this row's latencies, NULL when it has none */
 	uint64_t messages;	      /* measured messages, or samples in hist for one-way rows */
 	const struct ipcb_run_result *res; /* the run: rates, CPU time, context switches */

@@ -161,11 +161,20 @@ static bool run_point(struct driver *d, struct place *pl, const struct planned *
 	ipcb_rows_progress(d, pl, row, sh->rate);
 	d->now->start_ns = ipcb_now_ns();
 	ipcb_probes_before(pl);
-	s->count_dir = d->count_dir;
-	rc = ipcb_run_one(s, r);
+	s->count_pass = d->count_pass;
+	s->count_dir = d->count_pass == IPCB_COUNT_CALLGRIND ? d->count_profiles : NULL;
+	/* A point callgrind cannot run: its row says so, and nothing runs. */
+	row->uncounted =
+	    d->count_pass == IPCB_COUNT_CALLGRIND && p->uncounted[0] ? p->uncounted : NULL;
+	if (row->uncounted) {
+		memset(r, 0, sizeof(*r));
+		rc = 0;
+	} else {
+		rc = ipcb_run_one(s, r);
+	}
 	/* A counted point: counted again with each side slowed in turn; its counts must not move.
 	 */
-	if (rc == 0 && s->count_dir &&
+	if (rc == 0 && s->count_dir && !row->uncounted &&
 	    (rc = ipcb_count_check(s, r, row, r->error, sizeof(r->error))) != 0)
 		ipcb_run_result_fini(r);
 	ipcb_probes_after(pl);
@@ -215,6 +224,7 @@ static bool run_point(struct driver *d, struct place *pl, const struct planned *
 		for (int k = 0; k < 2; k++) {
 			pt->cpu_s[k] += r->cpu_s[k];
 			pt->ctx_switches[k] += r->ctx_switches[k];
+			pt->ctx_involuntary[k] += r->ctx_involuntary[k];
 		}
 	}
 	ipcb_run_result_fini(r);

@@ -375,8 +375,34 @@ bool ipcb_rows_finish(struct driver *d, const struct place *pl, int rc, struct i
 		d->failures++;
 		return true;
 	}
-	/* A counted run: one row of counts, no times (under callgrind they say nothing). */
+	/* --count's native and traced passes: what the counted pass needs of the run, no row. */
+	if (d->count_pass == IPCB_COUNT_NATIVE || d->count_pass == IPCB_COUNT_TRACE) {
+		if (!ipcb_count_note(d, row))
+			d->failures++;
+		return true;
+	}
+	/* A point that could not be counted: its row says why, and a gate times it. */
+	if (row->uncounted) {
+		struct ipcb_count_sig *sig = &d->now->sig;
+
+		memset(sig, 0, sizeof(*sig));
+		snprintf(sig->scope, sizeof(sig->scope), "not counted: %s", row->uncounted);
+		row->sig = sig;
+		row->latency_kind = "count";
+		row->hist = NULL;
+		row->messages = 0;
+		row->rates = false;
+		row->clock_skew_bound_ns = -1;
+		ipcb_rows_emit(d, pl, row);
+		return true;
+	}
+	/* A counted run: one row of counts, no times (under callgrind they say nothing), and the
+	 * rest of its work signature from the first two passes. */
 	if (r->counts[0].have) {
+		struct ipcb_count_sig *sig = &d->now->sig;
+
+		ipcb_count_signature(d, row, sig);
+		row->sig = sig;
 		row->latency_kind = "count";
 		row->hist = NULL;
 		row->messages = r->messages;

@@ -66,6 +66,7 @@ static void emit_sweep_outcome(struct driver *d, const struct place *pl, const s
 	for (int k = 0; k < 2; k++) {
 		r->cpu_s[k] = all->cpu_s[k];
 		r->ctx_switches[k] = all->ctx_switches[k];
+		r->ctx_involuntary[k] = all->ctx_involuntary[k];
 	}
 	r->msgs_per_s = held;
 	r->bytes_per_s = sh->mode == IPCB_MODE_LATENCY ? 0 : held * (double)d->o.sizes[si];
@@ -138,6 +139,7 @@ bool ipcb_sweep_run(struct driver *d, struct place *pl, const struct planned *p,
 		for (int j = 0; j < 2; j++) {
 			all.cpu_s[j] += pt.cpu_s[j];
 			all.ctx_switches[j] += pt.ctx_switches[j];
+			all.ctx_involuntary[j] += pt.ctx_involuntary[j];
 		}
 		last = sh->rate;
 		followed = pt.achieved_sum / pt.ok >= SWEEP_FOLLOW * sh->rate;

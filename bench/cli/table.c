@@ -223,6 +223,12 @@ void ipcb_table_row(FILE *f, const struct ipcb_table *t, const struct ipcb_row *
 		    r->counts[1].syscalls, row->count_check ? row->count_check : "unchecked");
 		return;
 	}
+	/* A point that could not be counted: its line says why. */
+	if (row->uncounted) {
+		fprintf(f, "%-15s %-10s count %5s  not counted: %s\n", row->transport, row->mode,
+			size, row->uncounted);
+		return;
+	}
 	ipcb_row_shape(row, r->offered_rate, shape, sizeof(shape));
 	/* A transport with settings away from its defaults (-o, --tune) says which. */
 	if (row->tuning && *row->tuning) {

@@ -16,6 +16,8 @@
 #include "launcher.h"
 #include "spec.h"
 
+struct ipcb_kobj_fdset;
+
 /*
  * What each side measured. Each side keeps its counters in local variables while it runs and
  * stores them here once, at the end, on a cache line of its own: counters the two sides update
@@ -24,7 +26,8 @@
 struct ipcb_run_side {
 	_Alignas(64) uint64_t clock_anomalies; /* one-way samples with a negative or absurd delay */
 	double cpu_s;
-	int64_t ctx_switches;
+	int64_t ctx_switches;	 /* voluntary and involuntary */
+	int64_t ctx_involuntary; /* of them, involuntary (preempted) */
 	uint64_t t_first_ns, t_last_ns;
 	uint64_t messages;
 	uint64_t full_checks;
@@ -68,6 +71,12 @@ struct ipcb_run_area {
 	size_t hist_off;    /* where the histograms start */
 	size_t samples;	    /* sample slots per side: 0 but in a broadcast run */
 	size_t samples_off; /* where they start */
+	/*
+	 * --count's native pass: the first sender's and the first receiver's kernel objects
+	 * (lib/kobjects.h), once connected. Apart from the sides' slots, which their loops
+	 * overwrite whole at the end.
+	 */
+	char kernel_objects[2][IPCB_KOBJ_TEXT];
 	_Alignas(64) struct ipcb_run_side side[];
 };
 
@@ -139,6 +148,9 @@ struct ipcb_run_ctx {
 	 * before the loop, so the loop tests a flag.
 	 */
 	bool lossy;
+	/* --count's native pass: the driver's descriptors before the run made anything, which
+	 * are not the side's to describe. */
+	const struct ipcb_kobj_fdset *fds_before;
 };
 
 /*

@@ -15,6 +15,7 @@
 #include "closed.h"
 #include "counted.h"
 #include "hot.h"
+#include "kobjects.h"
 #include "msg.h"
 #include "runloop.h"
 #include "shapes.h"
@@ -90,6 +91,13 @@ IPCB_HOT int ipcb_run_side_body(const struct ipcb_side *me_side, void *arg, void
 			goto close_ep;
 		}
 	}
+	/*
+	 * --count's native pass: this side's kernel objects as the transport left them, before
+	 * anything is sent (a TCP socket's buffers grow with the traffic).
+	 */
+	if (s->count_pass == IPCB_COUNT_NATIVE && ep.index == 0 && pair == 0)
+		ipcb_kobj_describe(c->fds_before, c->area->kernel_objects[ep.role != IPCB_SENDER],
+				   sizeof(c->area->kernel_objects[0]));
 	/* A counted run: the transport's hooks wrapped, the endpoint's waits marked. */
 	ipcb_count_side(c, &ep, &counted);
 	s = c->spec;

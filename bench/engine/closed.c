@@ -31,7 +31,7 @@ IPCB_HOT int ipcb_loop_latency_sender(struct ipcb_run_ctx *c, struct ipcb_ep *ep
 	bool data = !(s->t->caps & IPCB_CAP_NO_DATA);
 	bool timed = data && s->size_bytes >= IPCB_MSG_TIME_MIN;
 	bool loans = run_loans(s);
-	struct usage_mark start = {0, 0};
+	struct usage_mark start = {0, 0, 0};
 	struct ipcb_run_side me = {0};
 	int rc;
 
@@ -94,7 +94,7 @@ IPCB_HOT int ipcb_loop_latency_echo(struct ipcb_run_ctx *c, struct ipcb_ep *ep, 
 	struct ipcb_hist *h_ab = ipcb_run_hist(c->area, c->me->number, IPCB_RUN_HIST_AB);
 	bool timed = s->size_bytes >= IPCB_MSG_TIME_MIN;
 	bool loans = run_loans(s);
-	struct usage_mark start = {0, 0};
+	struct usage_mark start = {0, 0, 0};
 	struct ipcb_run_side me = {0};
 	void *tx = rx;
 	int rc;
@@ -146,7 +146,7 @@ IPCB_HOT int ipcb_loop_stream_sender(struct ipcb_run_ctx *c, struct ipcb_ep *ep,
 	bool data = !(s->t->caps & IPCB_CAP_NO_DATA);
 	bool timed = data && s->size_bytes >= IPCB_MSG_TIME_MIN;
 	bool loans = run_loans(s);
-	struct usage_mark start = {0, 0};
+	struct usage_mark start = {0, 0, 0};
 	struct ipcb_run_side me = {0};
 	uint64_t i;
 	int rc;
@@ -203,7 +203,7 @@ IPCB_HOT int ipcb_loop_stream_receiver(struct ipcb_run_ctx *c, struct ipcb_ep *e
 	uint64_t mark = s->warmup > 0 ? s->warmup - 1 : 0;
 	bool timed = s->size_bytes >= IPCB_MSG_TIME_MIN;
 	bool loans = run_loans(s);
-	struct usage_mark start = {0, 0};
+	struct usage_mark start = {0, 0, 0};
 	struct ipcb_run_side me = {0};
 	bool clock = false;
 	int rc;

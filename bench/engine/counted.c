@@ -73,6 +73,11 @@ static const char *const wrappers[] = {
 
 void ipcb_count_side(struct ipcb_run_ctx *c, struct ipcb_ep *ep, struct ipcb_count_side *cs)
 {
+	/* Under strace the calls are what is recorded: nothing is wrapped, the part is marked. */
+	if (c->spec->count_pass == IPCB_COUNT_TRACE) {
+		ipcb_count_begin_trace(c->chan->tag, c->me->number);
+		return;
+	}
 	if (!c->spec->count_dir)
 		return;
 	orig = c->spec->t;

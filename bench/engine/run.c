@@ -32,6 +32,7 @@
 
 #include "clock.h"
 #include "counted.h"
+#include "kobjects.h"
 #include "msg.h"
 #include "ownstack.h"
 #include "rundir.h"
@@ -346,6 +347,7 @@ static int run_collect(const struct ipcb_run_spec *s, struct ipcb_run_area *area
 
 		r->cpu_s[!sender] += x->cpu_s + aux->cpu_s;
 		r->ctx_switches[!sender] += x->ctx_switches + aux->ctx_switches;
+		r->ctx_involuntary[!sender] += x->ctx_involuntary + aux->ctx_involuntary;
 		r->full_checks += x->full_checks + aux->full_checks;
 		r->clock_anomalies += x->clock_anomalies + aux->clock_anomalies;
 		r->late += x->late;
@@ -354,8 +356,12 @@ static int run_collect(const struct ipcb_run_spec *s, struct ipcb_run_area *area
 		lost += x->lost + aux->lost;
 		numbered += sender ? x->seq_end : 0;
 		taken += x->taken;
-		if (k == 0 || k == senders)
+		if (k == 0 || k == senders) {
 			r->cpu_seen[!sender] = x->cpu_seen;
+			memcpy(r->kernel_objects[!sender], area->kernel_objects[!sender],
+			       sizeof(r->kernel_objects[0]));
+			r->kernel_objects[!sender][sizeof(r->kernel_objects[0]) - 1] = '\0';
+		}
 		if (sender) {
 			r->segments += x->segments;
 			r->segments_counted =
@@ -587,10 +593,30 @@ int ipcb_run_one(const struct ipcb_run_spec *s, struct ipcb_run_result *r)
 	size_t hist_bytes, hist_off, area_bytes = 0;
 	struct ipcb_run_area_shape shape;
 	struct ipcb_run_area *area = NULL;
+	struct ipcb_kobj_fdset *fds = NULL;
+	struct ipcb_kobj_sysv *sysv = NULL;
 	int *cpus = NULL;
 	int rc;
 
 	memset(r, 0, sizeof(*r));
+	/*
+	 * --count's native pass: what exists before the run makes anything is not the run's (the
+	 * driver's files, a server's queues): the sides describe the rest, and the driver the
+	 * System V objects the run made.
+	 */
+	if (s->count_pass == IPCB_COUNT_NATIVE) {
+		fds = calloc(1, sizeof(*fds));
+		sysv = calloc(1, sizeof(*sysv));
+		if (!fds || !sysv || ipcb_kobj_fdset_now(fds) < 0) {
+			snprintf(r->error, sizeof(r->error),
+				 "--count: the descriptors before the run: %s",
+				 strerror(errno ? errno : ENOMEM));
+			rc = -ENOMEM;
+			goto unmap;
+		}
+		ipcb_kobj_sysv_now(sysv);
+		ctx.fds_before = fds;
+	}
 	if (!ln) {
 		snprintf(r->error, sizeof(r->error), "no launcher for the run's sides");
 		rc = -EINVAL;
@@ -651,6 +677,9 @@ int ipcb_run_one(const struct ipcb_run_spec *s, struct ipcb_run_result *r)
 	launch->cpu = cpus;
 	launch->area = area;
 	rc = ln->run(ln, launch, &ctx);
+	snprintf(r->tag, sizeof(r->tag), "%s", chans[0].tag);
+	if (sysv)
+		ipcb_kobj_sysv_describe(sysv, r->kernel_sysv, sizeof(r->kernel_sysv));
 	r->signal = launch->signal;
 	r->fail_ns = launch->fail_ns;
 	if (rc)
@@ -691,6 +720,8 @@ teardown:
 			 run_loans(s) && chans[0].layout[0] ? "; " : "", chans[0].layout);
 	}
 unmap:
+	free(fds);
+	free(sysv);
 	free(launch);
 	free(cpus);
 	free(chans);

@@ -27,18 +27,19 @@
 
 struct usage_mark {
 	double cpu_s;
-	int64_t ctx;
+	int64_t ctx, invol;
 };
 
 static inline struct usage_mark usage_now(void)
 {
 	struct rusage ru;
-	struct usage_mark m = {0, 0};
+	struct usage_mark m = {0, 0, 0};
 
 	if (getrusage(RUSAGE_SELF, &ru) == 0) {
 		m.cpu_s = (double)ru.ru_utime.tv_sec + ru.ru_utime.tv_usec / 1e6 +
 			  (double)ru.ru_stime.tv_sec + ru.ru_stime.tv_usec / 1e6;
 		m.ctx = ru.ru_nvcsw + ru.ru_nivcsw;
+		m.invol = ru.ru_nivcsw;
 	}
 	return m;
 }
@@ -60,6 +61,7 @@ static inline void usage_store(struct ipcb_run_side *me, struct usage_mark start
 
 	me->cpu_s = end.cpu_s - start.cpu_s;
 	me->ctx_switches = end.ctx - start.ctx;
+	me->ctx_involuntary = end.invol - start.invol;
 }
 
 static inline void *buf_map(size_t bytes)

@@ -228,7 +228,7 @@ int ipcb_shape_window_sender(struct ipcb_run_ctx *c, struct ipcb_ep *ep, void *t
 	struct window w = {.c = c, .ep = ep, .rx = rx, .limit = limit};
 	uint64_t total = planned_total(s), deadline = UINT64_MAX;
 	bool timed = s->size_bytes >= IPCB_MSG_TIME_MIN;
-	struct usage_mark start = {0, 0};
+	struct usage_mark start = {0, 0, 0};
 	struct ipcb_run_side me = {0};
 	struct ipcb_hist *lag = ipcb_run_hist(c->area, c->me->number, IPCB_RUN_HIST_LAG);
 	struct schedule sc;
@@ -316,7 +316,7 @@ int ipcb_shape_open_stream_sender(struct ipcb_run_ctx *c, struct ipcb_ep *ep, vo
 	struct ipcb_hist *lag = ipcb_run_hist(c->area, c->me->number, IPCB_RUN_HIST_LAG);
 	struct ipcb_hist *call = ipcb_run_hist(c->area, c->me->number, IPCB_RUN_HIST_SEND);
 	bool time_calls = s->recv_work_ns > 0; /* only a slow consumer's run reads them */
-	struct usage_mark start = {0, 0};
+	struct usage_mark start = {0, 0, 0};
 	struct ipcb_run_side me = {0};
 	struct schedule sc;
 	uint64_t i, t0;
@@ -433,7 +433,7 @@ int ipcb_shape_fan_receiver(struct ipcb_run_ctx *c, struct ipcb_ep *ep, void *rx
 	/* Fan-in: each sender's next message; fan-out: one past the last one this receiver took. */
 	uint64_t *next = calloc(cfg->senders, sizeof(*next));
 	unsigned ended = 0, ends = fan_in ? cfg->senders : 1;
-	struct usage_mark start = {0, 0};
+	struct usage_mark start = {0, 0, 0};
 	struct ipcb_run_side me = {0};
 	bool clock = false;
 	int rc = 0;
@@ -519,7 +519,7 @@ IPCB_HOT int ipcb_shape_bcast_receiver(struct ipcb_run_ctx *c, struct ipcb_ep *e
 	uint64_t *slot = ipcb_run_samples(c->area, c->me->number);
 	uint64_t mark = s->warmup > 0 ? s->warmup - 1 : 0, nslots = c->area->samples;
 	bool timed = s->size_bytes >= IPCB_MSG_TIME_MIN, lossy = c->lossy;
-	struct usage_mark start = {0, 0};
+	struct usage_mark start = {0, 0, 0};
 	struct ipcb_run_side me = {0};
 	bool clock = false;
 	uint64_t i;

@@ -47,6 +47,21 @@ uint64_t ipcb_inject_message(enum ipcb_inject f);
 
 struct ipcb_launcher;
 
+/*
+ * The passes of ipcbench --count (bench/cli/counting.c): each runs the plan in a driver of its
+ * own, and each records a part of what a side does per message.
+ */
+enum ipcb_count_pass {
+	IPCB_COUNT_NONE = 0, /* a timed run */
+	/* natively: each side describes its kernel objects (lib/kobjects.h) after connecting, and
+	 * the run's context switches are the side's own */
+	IPCB_COUNT_NATIVE,
+	/* under strace: each side marks its measured part in the trace (lib/count.h) */
+	IPCB_COUNT_TRACE,
+	/* under callgrind: each side's profile of its measured part goes to count_dir */
+	IPCB_COUNT_CALLGRIND,
+};
+
 struct ipcb_run_spec {
 	const struct ipcb_transport *t;
 	enum ipcb_mode mode;
@@ -85,18 +100,23 @@ struct ipcb_run_spec {
 	 * counts per message instead of times (counted.h). NULL: a timed run.
 	 */
 	const char *count_dir;
-	/* --count's check of a point: each side this much slower every other message (runloop.h). */
+	enum ipcb_count_pass count_pass;
+	/* --count's check of a point: each side this much slower every other message (runloop.h).
+	 */
 	uint64_t count_slow_ns;
 };
 
 /* One side's counts per message in a counted run (counted.h). */
 struct ipcb_run_counts {
 	bool have;
-	double instr;	  /* instructions, waits left out */
-	double transport; /* of them, inside the transport's hooks */
-	double syscalls;  /* system calls, waits left out */
+	double instr;	   /* instructions, waits left out */
+	double transport;  /* of them, inside the transport's hooks */
+	double syscalls;   /* system calls, waits left out */
 	char by_name[200]; /* "write 1, futex 0.002": the system calls by name, per message */
 };
+
+/* A description of kernel objects (lib/kobjects.h), as a side or the driver read it back. */
+#define IPCB_KOBJ_TEXT 448
 
 struct ipcb_run_result {
 	uint64_t messages;	/* measured messages (round trips in latency mode) */
@@ -111,15 +131,16 @@ struct ipcb_run_result {
 	double elapsed_s;	  /* measured interval */
 	double msgs_per_s;
 	double bytes_per_s;
-	double cpu_s[2];	 /* user+sys seconds of each side during its measured phase */
-	int64_t ctx_switches[2]; /* voluntary+involuntary, each side, measured phase */
-	uint64_t full_checks;	 /* messages whose every byte was compared */
-	uint64_t segments;	 /* network segments the sender sent while measuring, */
-	bool segments_counted;	 /* where the transport counts them (segments_sent) */
-	size_t buffer_bytes;	 /* what the channel held for messages in flight (0 = unknown) */
-	char layout[96];	 /* ipcb_chan.layout, after "zerocopy; " when loans were used */
+	double cpu_s[2];	    /* user+sys seconds of each side during its measured phase */
+	int64_t ctx_switches[2];    /* voluntary+involuntary, each side, measured phase */
+	int64_t ctx_involuntary[2]; /* of them, involuntary: preempted, not waiting */
+	uint64_t full_checks;	    /* messages whose every byte was compared */
+	uint64_t segments;	    /* network segments the sender sent while measuring, */
+	bool segments_counted;	    /* where the transport counts them (segments_sent) */
+	size_t buffer_bytes;	    /* what the channel held for messages in flight (0 = unknown) */
+	char layout[96];	    /* ipcb_chan.layout, after "zerocopy; " when loans were used */
 	uint64_t zc_sends, zc_copied; /* ipcb_chan's, every pair's together: 0 of 0 not known */
-	int cpu_seen[2];	 /* CPU each side ended on */
+	int cpu_seen[2];	      /* CPU each side ended on */
 	/* Open loop: what was offered and what got through (messages per second), sends that
 	 * started more than one interval late, and messages sent but never received. */
 	double offered_rate, achieved_rate;
@@ -136,6 +157,13 @@ struct ipcb_run_result {
 	double server_cpu_s;
 	uint64_t server_messages;
 	bool server_counted;
+	/*
+	 * --count's native pass: each side's kernel objects after it connected, and the System V
+	 * objects (which no descriptor shows) that the run made; "" otherwise.
+	 */
+	char kernel_objects[2][IPCB_KOBJ_TEXT];
+	char kernel_sysv[IPCB_KOBJ_TEXT / 2];
+	char tag[64];	  /* the run's first channel's tag, which its objects are named with */
 	char error[600];  /* failure: "sender: recv: Connection reset by peer" etc. */
 	int signal;	  /* the interrupting signal when the run returned -EINTR */
 	uint64_t fail_ns; /* failure: when the side that failed first failed (ipcb_now_ns) */

@@ -820,6 +820,7 @@ static void side_from_wire(struct ipcb_run_side *x, const struct ipcb_wire_side 
 	x->clock_anomalies = w->clock_anomalies;
 	x->cpu_s = w->cpu_s;
 	x->ctx_switches = w->ctx_switches;
+	x->ctx_involuntary = w->ctx_involuntary;
 	x->t_first_ns = w->t_first_ns;
 	x->t_last_ns = w->t_last_ns;
 	x->messages = w->messages;
@@ -998,6 +999,7 @@ static void side_to_wire(struct ipcb_wire_side *w, const struct ipcb_run_side *x
 	w->clock_anomalies = x->clock_anomalies;
 	w->cpu_s = x->cpu_s;
 	w->ctx_switches = x->ctx_switches;
+	w->ctx_involuntary = x->ctx_involuntary;
 	w->t_first_ns = x->t_first_ns ? x->t_first_ns - (uint64_t)shift : 0;
 	w->t_last_ns = x->t_last_ns ? x->t_last_ns - (uint64_t)shift : 0;
 	if (w->t_last_ns < w->t_first_ns)

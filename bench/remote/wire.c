@@ -143,6 +143,7 @@ static void put_side(struct ipcb_wbuf *b, const struct ipcb_wire_side *s)
 	put_u64(b, s->clock_anomalies);
 	put_f64(b, s->cpu_s);
 	put_i64(b, s->ctx_switches);
+	put_i64(b, s->ctx_involuntary);
 	put_u64(b, s->t_first_ns);
 	put_u64(b, s->t_last_ns);
 	put_u64(b, s->messages);
@@ -459,13 +460,16 @@ static bool get_side(struct rbuf *r, struct ipcb_wire_side *s)
 {
 	return get_u64(r, &s->clock_anomalies, "clock anomalies") &&
 	       get_f64(r, &s->cpu_s, "CPU time") && get_i64(r, &s->ctx_switches, "switches") &&
+	       get_i64(r, &s->ctx_involuntary, "involuntary switches") &&
 	       get_u64(r, &s->t_first_ns, "first time") && get_u64(r, &s->t_last_ns, "last time") &&
 	       get_u64(r, &s->messages, "messages") && get_u64(r, &s->full_checks, "checks") &&
 	       get_u64(r, &s->segments, "segments") &&
 	       get_u8(r, &s->segments_ok, 1, "segments counted") &&
 	       get_i32(r, &s->cpu_seen, "CPU seen") && get_u64(r, &s->late, "late") &&
 	       get_u64(r, &s->sent, "sent") && get_u64(r, &s->received, "received") &&
-	       (s->ctx_switches >= 0 && s->t_last_ns >= s->t_first_ns && s->cpu_seen >= -1
+	       (s->ctx_switches >= 0 && s->ctx_involuntary >= 0 &&
+			s->ctx_involuntary <= s->ctx_switches && s->t_last_ns >= s->t_first_ns &&
+			s->cpu_seen >= -1
 		    ? true
 		    : fail(r, "a side's counters are inconsistent (negative switches, a CPU below "
 			      "-1, or an end before the start)"));

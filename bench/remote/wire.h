@@ -27,7 +27,7 @@
 #include "transport.h"
 
 /* The protocol's version: both ends must speak the same one (and be the same build). */
-#define IPCB_WIRE_PROTO	   2
+#define IPCB_WIRE_PROTO	   3
 #define IPCB_WIRE_MAX_BODY (8u << 20)
 #define IPCB_WIRE_NONCE	   32
 #define IPCB_WIRE_MAC	   32
@@ -76,7 +76,7 @@ struct ipcb_wire_run {
 struct ipcb_wire_side {
 	uint64_t clock_anomalies;
 	double cpu_s;
-	int64_t ctx_switches;
+	int64_t ctx_switches, ctx_involuntary;
 	uint64_t t_first_ns, t_last_ns, messages, full_checks, segments;
 	uint8_t segments_ok;
 	int32_t cpu_seen;

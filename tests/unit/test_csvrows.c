@@ -109,7 +109,8 @@ int main(int argc, char **argv)
 	bool rewrite = argc == 3 && strcmp(argv[2], "--write") == 0;
 	char path[4096], err[IPCB_CSV_ERR_BYTES];
 	struct ipcb_run_result lat = {0}, thr = {0}, tiny = {0}, open = {0}, bi = {0}, svc = {0},
-			       bc = {0};
+			       bc = {0}, cnt = {0};
+	struct ipcb_count_sig sig = {0};
 	struct ipcb_sysinfo si = {0}, odd = {0};
 	struct ipcb_csv csv;
 	size_t got_len = 0, want_len = 0;
@@ -154,6 +155,8 @@ int main(int argc, char **argv)
 	lat.cpu_s[1] = 0.1234567;
 	lat.ctx_switches[0] = 2999;
 	lat.ctx_switches[1] = 3001;
+	lat.ctx_involuntary[0] = 12;
+	lat.ctx_involuntary[1] = 1;
 	lat.full_checks = 47;
 	lat.buffer_bytes = 131072;
 	snprintf(lat.layout, sizeof(lat.layout), "ring of 16 x 8 KiB, per direction");
@@ -212,6 +215,31 @@ int main(int argc, char **argv)
 	bc.one_way[0] = h_ab;
 	bc.one_way_last = h_ab;
 	snprintf(bc.layout, sizeof(bc.layout), "XPUB/SUB to 3 subscribers, HWM 1000 each");
+	/* A counted row (--count): counts, no times, and the rest of its work signature. */
+	cnt.messages = 1000;
+	cnt.counts[0] = (struct ipcb_run_counts){.have = true,
+						 .instr = 334.1,
+						 .transport = 73.9,
+						 .syscalls = 1.001,
+						 .by_name = "write 1, getrusage 0.001"};
+	cnt.counts[1] = (struct ipcb_run_counts){.have = true,
+						 .instr = 761.1,
+						 .transport = 49.9,
+						 .syscalls = 1.001,
+						 .by_name = "read 1, getrusage 0.001"};
+	sig = (struct ipcb_count_sig){
+	    .switches = true,
+	    .runs = 5,
+	    .median = {0.9371, 0.001, 0.9381, 0.002},
+	    .values = {"0.9681 0.997 0.9371 0.8383 0.7914", "0.000998 0.000998 0 0.002994 0",
+		       "0.9701 0.996 0.9381 0.8403 0.7904",
+		       "0.003992 0.002994 0 0.002994 0.001996"},
+	    .objects = "sender: 2 x pipe buffer 65536, shared map 4096 rw anon; receiver: 2 x pipe "
+		       "buffer 65536, shared map 4096 rw anon",
+	    .bytes = true,
+	    .out = {65536, 0},
+	    .in = {0, 65536},
+	    .scope = "complete"};
 
 	{
 		const struct ipcb_row rows[] = {
@@ -478,8 +506,32 @@ int main(int argc, char **argv)
 		     .hops = "via I/O thread",
 		     .data_path = "kernel-copy",
 		     .rides_on = "unix-stream"},
+		    {.transport = "pipe",
+		     .mode = "throughput",
+		     .size_bytes = 65536,
+		     .run = 1,
+		     .placement = "cross-core",
+		     .latency_kind = "count",
+		     .count_check = "exact",
+		     .sig = &sig,
+		     .messages = cnt.messages,
+		     .res = &cnt,
+		     .cpu = {0, 1},
+		     .wait = "block",
+		     .chunk_bytes = 65536,
+		     .warmup = 20,
+		     .spin_polls = -1,
+		     .clock_skew_bound_ns = -1,
+		     .verify = "sampled",
+		     .pairs = 1,
+		     .senders = 1,
+		     .receivers = 1,
+		     .sides_per_cpu = 1,
+		     .options = "size=0 write=0",
+		     .hops = "direct",
+		     .data_path = "kernel-copy"},
 		};
-		const struct ipcb_sysinfo *sis[] = {&si, &si, &si, &odd, &odd, &si,
+		const struct ipcb_sysinfo *sis[] = {&si, &si, &si, &odd, &odd, &si, &si,
 						    &si, &si, &si, &si,	 &si,  &si};
 
 		snprintf(path, sizeof(path), "%s/test_csvrows.%d.csv", dir, (int)getpid());
@@ -513,7 +565,7 @@ int main(int argc, char **argv)
 	want = slurp(argv[1], &want_len);
 	if (!ok(want != NULL, "the reference %s can be read", argv[1]))
 		return tap_done();
-	ok_eq(mask_stamps(got, got_len, t0, t1, true, &bad), 12, "every row carries one timestamp");
+	ok_eq(mask_stamps(got, got_len, t0, t1, true, &bad), 13, "every row carries one timestamp");
 	ok(bad == 0, "each timestamp is the time of writing, in UTC");
 	mask_stamps(want, want_len, 0, 0, false, &bad);
 	{

@@ -263,9 +263,9 @@ int main(int argc, char **argv)
 
 		/* The first entry's count changed: its counts no longer add up to its total. */
 		{
-			/* Type, two sides of 93 bytes, the count of histograms, a 56-byte header.
+			/* Type, two sides of 101 bytes, the count of histograms, a 56-byte header.
 			 */
-			size_t at = 1 + 2 * 93 + 4 + 56;
+			size_t at = 1 + 2 * 101 + 4 + 56;
 
 			body[at + 11] ^= 2;
 			refused(body, len, "add up", "counts that do not add up to the total");
