@@ -51,6 +51,7 @@
 #include "rows.h"
 #include "stats.h"
 #include "parse.h"
+#include "work.h"
 
 /* Bounds on what one comparison may hold in memory: 2 x 4 Mi values is 128 MiB at most. */
 #define MAX_VALUES_PER_SIDE (4u << 20)
@@ -66,11 +67,13 @@ enum verdict {
 	V_MISSING,
 	V_STEADY,  /* a control row: no change beyond its own noise */
 	V_CHANGED, /* a control row that moved: the machine changed under the comparison */
+	/* more user-space work per message (counted), its throughput not shown to change */
+	V_MORE_WORK,
 	V_COUNT,
 };
 
 static const char *const verdict_names[V_COUNT] = {
-    "ok", "improved", "regressed", "inconclusive", "missing", "steady", "changed",
+    "ok", "improved", "regressed", "inconclusive", "missing", "steady", "changed", "more-work",
 };
 
 enum format {
@@ -143,6 +146,7 @@ struct opts {
 	const char *controls[MAX_CONTROLS];
 	size_t ncontrols;
 	const char *undecided_path;
+	const char *not_counted; /* --not-counted WHY: why the timed groups have no counts */
 	bool check_only;
 	bool same_machine; /* --same-machine: different fingerprints are an error */
 	bool paired;	   /* --paired: BASE and NEW values paired by round */
@@ -160,34 +164,7 @@ struct values {
 	size_t n, cap;
 };
 
-#define NOTE_BYTES 384
-
-/* The counts of a counted row (latency_kind `count`): one run a side decides, exactly. */
-enum {
-	CNT_SENDER,
-	CNT_RECEIVER,
-	CNT_SENDER_TR,
-	CNT_RECEIVER_TR,
-	CNT_SENDER_SYS,
-	CNT_RECEIVER_SYS,
-	NCNT
-};
-static const enum ipcb_csv_column count_columns[NCNT] = {
-    IPCB_COL_SENDER_INSTR_PER_MSG,	     IPCB_COL_RECEIVER_INSTR_PER_MSG,
-    IPCB_COL_SENDER_TRANSPORT_INSTR_PER_MSG, IPCB_COL_RECEIVER_TRANSPORT_INSTR_PER_MSG,
-    IPCB_COL_SENDER_SYSCALLS_PER_MSG,	     IPCB_COL_RECEIVER_SYSCALLS_PER_MSG,
-};
-/* Two counted runs of the same binary agree within this share (docs/ci-gate.md). */
-#define COUNT_EXACT 0.001
-
-struct counts {
-	bool have;
-	size_t runs;	    /* rows of the side (all should agree) */
-	double v[NCNT];	    /* the first row's */
-	double spread;	    /* the largest share by which a later row differed */
-	char syscalls[256]; /* "sender: write 1; receiver: read 1" */
-	char check[160];    /* count_check: "exact", or what moved */
-};
+#define NOTE_BYTES 1024
 
 struct group {
 	/* Its first row, of BASE's file or NEW's: what the group's name is read from. */
@@ -196,9 +173,16 @@ struct group {
 	size_t size_bytes;
 	bool control; /* a control row (--control): judged on msgs_per_s, for a change at all */
 	struct values side[2];
-	/* A counted row's counts (ipcbench --count), per side; a group is counted or timed. */
-	bool counted;
-	struct counts cnt[2];
+	/*
+	 * A counted group (ipcbench --count rows): each side's work signature (work.h). A timed
+	 * group of the same experiment is its twin: it points to the counted group (work), whose
+	 * evidence its verdict weighs, and the counted group is then shown through it (twinned).
+	 */
+	bool counted, twinned;
+	struct work_sig work[2];
+	struct group *work_of;
+	struct work_change wc;
+	enum verdict timed; /* a twin's verdict on its time alone */
 
 	/* decide()'s results */
 	enum verdict verdict;
@@ -229,11 +213,12 @@ struct compare {
 	struct opts o;
 	struct ipcb_rows rows[2]; /* BASE's and NEW's, read whole */
 	struct experiments idx;	  /* the groups' keys, in the groups' order */
-	struct group **groups; /* in order of first appearance: BASE's order, then NEW's */
+	struct group **groups;	  /* in order of first appearance: BASE's order, then NEW's */
 	size_t ngroups, groups_cap;
 	size_t nvalues[2];
 	size_t compared, controls;
-	size_t ncounted; /* counted groups: decided on their counts, outside the tests' families */
+	size_t ncounted;  /* counted groups: decided on their counts, outside the tests' families */
+	size_t uncounted; /* timed groups of a comparison with counts, with none of their own */
 	double alpha_look;    /* the family-wise alpha spent at this look */
 	double alpha_each;    /* alpha_look / G: the intervals' level, and Holm's first step */
 	double alpha_control; /* alpha_look / controls */
@@ -243,7 +228,7 @@ struct compare {
 	char machines[1024];		      /* how they differ, "" when they do not */
 	char states[MAX_STATES][STATE_BYTES]; /* the state texts seen, for the notes */
 	size_t nstates;
-	size_t set_aside[2]; /* rows set aside for their machine state, per side */
+	size_t set_aside[2];   /* rows set aside for their machine state, per side */
 	struct probed *probed; /* the cache-line probes beside each side's rows */
 	size_t nprobed, probed_cap;
 	char state[512]; /* how the two sides' usual states differ, "" when they do not */
@@ -283,6 +268,16 @@ static void compare_usage(FILE *f)
     "  ok            the change lies within +-threshold (two one-sided tests)\n"
     "  inconclusive  none of these: the note says which way it leans and by how much\n"
     "  missing       the group is only in NEW\n"
+    "  more-work     NEW does more user-space work per message (counted: instructions\n"
+    "                or system calls beyond the threshold) and its time was not shown\n"
+    "                to change (or was not measured)\n"
+    "Counted rows (ipcbench --count) are each point's work signature: instructions\n"
+    "and system calls per message, bytes through the kernel, kernel objects and\n"
+    "context switches. Where a point's signature is complete and unchanged its work\n"
+    "is the same: ok, with no timing needed (or where the time could not decide).\n"
+    "Where any part moved, the time decides the verdict, the change in work beside it\n"
+    "in the note; a point with counts and no times is inconclusive (more-work if its\n"
+    "user-space work grew).\n"
     "Regressed and improved are each one family, decided by Holm's procedure over the\n"
     "G groups compared at the alpha this look spends; ok is decided group by group at\n"
     "that alpha: the gate passes only when every group is ok, so a wrong pass needs\n"
@@ -315,8 +310,11 @@ static void compare_usage(FILE *f)
     "                         %s for any change at all (two-sided, Bonferroni over\n"
     "                         the controls); if one changed, no group is called\n"
     "                         regressed or improved and the exit status is 4\n"
-    "      --undecided FILE   write the inconclusive groups, one per line as\n"
+    "      --undecided FILE   write the groups still undecided (inconclusive, or more-work\n"
+    "                         not yet timed to a verdict), one per line as\n"
     "                         TRANSPORT<tab>MODE<tab>SIZE_BYTES (for ab-gate)\n"
+    "      --not-counted WHY  the timed groups were not counted, for this reason: each\n"
+    "                         one's note says so (ab-gate: valgrind is not installed)\n"
     "      --paired           pair BASE and NEW values by %s (measured in the same\n"
     "                         round, so in the same machine state) and decide on the\n"
     "                         per-round ratios with Wilcoxon signed-rank tests; a round\n"
@@ -342,7 +340,8 @@ static void compare_usage(FILE *f)
     "or malformed input (the message names the file, line and column), or under\n"
     "--same-machine files from different machines, 3 nothing regressed but some group\n"
     "inconclusive or missing, 4 a control row changed: the machine changed under the\n"
-    "comparison, nothing is blamed on NEW (run it again). With --db: 2 also for a\n"
+    "comparison, nothing is blamed on NEW (run it again), 5 nothing regressed but\n"
+    "some group more-work. With --db: 2 also for a\n"
     "history that cannot be read or a --baseline COMMIT it does not hold, 3 also when\n"
     "it holds no baseline yet (a first run: nothing to regress against).\n"
     "\n"
@@ -428,6 +427,7 @@ enum {
 	ARG_DB,
 	ARG_BASELINE,
 	ARG_ANY_MACHINE,
+	ARG_NOT_COUNTED,
 };
 
 static const struct ipcb_cliopt compare_opts[] = {
@@ -447,6 +447,7 @@ static const struct ipcb_cliopt compare_opts[] = {
     {"db", 0, true, ARG_DB},
     {"baseline", 0, true, ARG_BASELINE},
     {"any-machine", 0, false, ARG_ANY_MACHINE},
+    {"not-counted", 0, true, ARG_NOT_COUNTED},
     {NULL, 0, false, 0},
 };
 
@@ -483,6 +484,12 @@ static int parse_args(struct opts *o, int argc, char **argv, bool *help, char *e
 		}
 		if (id == ARG_ANY_MACHINE) {
 			o->any_machine = true;
+			continue;
+		}
+		if (id == ARG_NOT_COUNTED) {
+			if (!*val)
+				return ipcb_parse_fail(err, errlen, "%s: empty reason", name);
+			o->not_counted = val;
 			continue;
 		}
 		if (id == ARG_HELP) {
@@ -875,39 +882,6 @@ static void fingerprint_fini(struct fingerprint *fp)
 			free(fp->value[k][i]);
 }
 
-/* A counted row into side s of g: its counts, and how far it differs from the side's first. */
-static int counts_add(const struct ipcb_rows *rs, size_t i, struct group *g, int s, char *err,
-		      size_t errlen)
-{
-	struct counts *c = &g->cnt[s];
-	double v[NCNT];
-
-	for (int k = 0; k < NCNT; k++) {
-		int rc = ipcb_rows_num(rs, i, count_columns[k], true, &v[k], err, errlen);
-
-		if (rc < 0)
-			return rc;
-		if (isnan(v[k]))
-			return ipcb_parse_fail(err, errlen, "%s:%lu: a counted row without %s",
-					       rs->name, ipcb_rows_line(rs, i),
-					       ipcb_csv_name(count_columns[k]));
-	}
-	g->counted = true;
-	if (!c->have) {
-		c->have = true;
-		memcpy(c->v, v, sizeof(v));
-		snprintf(c->syscalls, sizeof(c->syscalls), "%s",
-			 ipcb_rows_get(rs, i, IPCB_COL_SYSCALLS));
-		snprintf(c->check, sizeof(c->check), "%s",
-			 ipcb_rows_get(rs, i, IPCB_COL_COUNT_CHECK));
-	}
-	for (int k = 0; k < NCNT; k++)
-		if (c->v[k] > 0)
-			c->spread = fmax(c->spread, fabs(v[k] / c->v[k] - 1));
-	c->runs++;
-	return 0;
-}
-
 /*
  * Row i's group key into *key (growing): the experiment it measured (experiment.h), and its
  * latency kind, a measure of its own; its size in *size. The named columns are checked first.
@@ -1053,7 +1027,8 @@ __attribute__((noinline)) static int compare_read(struct compare *c, int s, char
 			goto out;
 		}
 		if (rc == 0 && counted) {
-			rc = counts_add(rs, i, g, s, err, errlen);
+			g->counted = true;
+			rc = work_sig_add(&g->work[s], rs, i, err, errlen);
 			if (rc < 0)
 				goto out;
 			continue;
@@ -1076,6 +1051,39 @@ __attribute__((noinline)) static int compare_read(struct compare *c, int s, char
 out:
 	free(key);
 	return rc < 0 ? rc : 0;
+}
+
+/*
+ * Each timed group's counted group, where the files have one of its experiment (the same key
+ * but for the latency kind, which a counted row has as `count`): the timed group's verdict
+ * weighs its work, and the counted group is shown through it.
+ */
+static int twins_link(struct compare *c)
+{
+	for (size_t j = 0; j < c->ngroups; j++) {
+		const char *ck = c->idx.key[j], *cu = strrchr(ck, '\x1f');
+
+		if (!c->groups[j]->counted || !cu)
+			continue;
+		for (size_t i = 0; i < c->ngroups; i++) {
+			struct group *g = c->groups[i];
+			const char *k = c->idx.key[i], *u = strrchr(k, '\x1f');
+
+			if (g->counted || g->control || !u || u - k != cu - ck ||
+			    strncmp(k, ck, (size_t)(u - k)))
+				continue;
+			g->work_of = c->groups[j];
+			c->groups[j]->twinned = true;
+		}
+	}
+	return 0;
+}
+
+/* Is the group a line of its own in the outputs (a twinned counted group is shown in its
+ * twin's)? */
+static bool shown(const struct group *g)
+{
+	return !g->twinned;
 }
 
 /* ---- deciding ---- */
@@ -1316,149 +1324,40 @@ static void decide_control(const struct compare *c, struct group *g)
 	}
 }
 
-/* One side's calls of one name in a syscalls column ("sender: write 1, read 0.5; receiver: ...").
- */
-static double syscalls_of(const char *text, const char *side, const char *name)
-{
-	const char *p = strstr(text, side);
-	size_t n = strlen(name);
-
-	if (!p)
-		return 0;
-	p += strlen(side);
-	while (*p == ':' || *p == ' ')
-		p++;
-	while (*p && *p != ';') {
-		size_t len = strcspn(p, " ,;");
-
-		if (len == n && !strncmp(p, name, n))
-			return atof(p + len);
-		p += strcspn(p, ",;");
-		while (*p == ',' || *p == ' ')
-			p++;
-	}
-	return 0;
-}
-
-/* Every call name either side's syscalls column has, once, into names (n of them). */
-static size_t syscall_names(const char *a, const char *b, char names[][32], size_t cap)
-{
-	size_t n = 0;
-
-	for (const char *t = a; t; t = t == a ? b : NULL)
-		for (const char *p = t; *p;) {
-			size_t len;
-
-			p += strspn(p, " ,;");
-			if (!strncmp(p, "sender:", 7) || !strncmp(p, "receiver:", 9)) {
-				p = strchr(p, ':') + 1;
-				continue;
-			}
-			len = strcspn(p, " ,;");
-			if (len && len < 32 && n < cap) {
-				size_t k = 0;
-
-				while (k < n &&
-				       (strlen(names[k]) != len || strncmp(names[k], p, len)))
-					k++;
-				if (k == n)
-					snprintf(names[n++], 32, "%.*s", (int)len, p);
-			}
-			p += len;
-			p += strcspn(p, ",;");
-		}
-	return n;
-}
-
 /*
- * A counted group: the counts decide exactly, from one run a side. Each side's instructions
- * per message (and the transport's share of them) and system calls, BASE against NEW: beyond
- * the threshold either way is regressed (more) or improved (fewer); within it, ok. Counts that
- * the point's own check found timing-dependent decide nothing.
+ * A counted group alone (no timed rows of its experiment): the counts say "the same work" when
+ * the whole signature is complete and unchanged (work.h); whatever moved is for the time to
+ * decide, except user-space work that grew, which is a verdict of its own (more-work).
  */
 static void decide_counts(const struct compare *c, struct group *g)
 {
-	static const char *const who[2] = {"sender", "receiver"};
-	const double *a = g->cnt[0].v, *b = g->cnt[1].v;
-	double worst = 0, best = 0;
-	size_t len = 0, nn;
-	char names[32][32];
+	const struct work_sig *a = &g->work[0], *b = &g->work[1];
 
 	g->change = g->ci_lo = g->ci_hi = NAN;
 	for (int s = 0; s < 2; s++)
-		g->median[s] = g->cnt[s].v[CNT_SENDER] + g->cnt[s].v[CNT_RECEIVER];
-	if (!g->cnt[0].have || !g->cnt[1].have) {
-		g->verdict = !g->cnt[0].have ? V_MISSING : V_REGRESSED;
+		g->median[s] = g->work[s].instr[0] + g->work[s].instr[1];
+	if (!a->have || !b->have) {
+		g->verdict = !a->have ? V_MISSING : V_REGRESSED;
 		snprintf(g->note, sizeof(g->note), "%s",
-			 !g->cnt[0].have ? "only in NEW" : "no NEW counts: the group is gone");
+			 !a->have ? "only in NEW" : "no NEW counts: the group is gone");
 		return;
 	}
-	for (int s = 0; s < 2; s++)
-		if (strcmp(g->cnt[s].check, "exact")) {
-			g->verdict = V_INCONCLUSIVE;
-			snprintf(g->note, sizeof(g->note),
-				 "%s's counts are not exact (%s): they depend "
-				 "on timing and decide nothing",
-				 s ? "NEW" : "BASE",
-				 *g->cnt[s].check ? g->cnt[s].check : "unchecked");
-			return;
-		}
-	for (int s = 0; s < 2; s++)
-		if (g->cnt[s].spread > COUNT_EXACT) {
-			g->verdict = V_INCONCLUSIVE;
-			snprintf(g->note, sizeof(g->note),
-				 "%s's %zu counted runs differ by up to %.2f%%: counts that move "
-				 "between runs decide nothing",
-				 s ? "NEW" : "BASE", g->cnt[s].runs, g->cnt[s].spread * 100);
-			return;
-		}
-	/* The instructions of each side, and their calls, as changes of the whole side's. */
-	for (int k = CNT_SENDER; k <= CNT_RECEIVER; k++) {
-		double d = b[k] - a[k], r = a[k] > 0 ? d / a[k] : 0;
-		double dt = b[k + 2] - a[k + 2];
-
-		worst = fmax(worst, r);
-		best = fmin(best, r);
-		if (fabs(d) < 0.05 || len >= sizeof(g->note))
-			continue;
-		len +=
-		    (size_t)snprintf(g->note + len, sizeof(g->note) - len,
-				     "%s%s %+.1f instructions per message (%+.2f%%), %+.1f in the "
-				     "transport",
-				     len ? "; " : "", who[k], d, r * 100, dt);
-	}
-	for (int k = CNT_SENDER_SYS; k <= CNT_RECEIVER_SYS; k++) {
-		double d = b[k] - a[k], r = a[k] > 0 ? d / a[k] : (d > 0 ? 1 : 0);
-
-		worst = fmax(worst, r);
-		best = fmin(best, r);
-	}
-	/* Which calls moved, by name: "+1 write per message". */
-	nn = syscall_names(g->cnt[0].syscalls, g->cnt[1].syscalls, names, 32);
-	for (int s = 0; s < 2; s++)
-		for (size_t i = 0; i < nn && len < sizeof(g->note); i++) {
-			double d = syscalls_of(g->cnt[1].syscalls, who[s], names[i]) -
-				   syscalls_of(g->cnt[0].syscalls, who[s], names[i]);
-
-			if (fabs(d) >= 0.0005)
-				len += (size_t)snprintf(g->note + len, sizeof(g->note) - len,
-							"%s%s %+.4g %s per message",
-							len ? "; " : "", who[s], d, names[i]);
-		}
-	/* The change column: both sides' instructions together; the note says what moved. */
-	g->change = g->median[0] > 0 ? g->median[1] / g->median[0] - 1 : 0;
-	g->ci_lo = g->ci_hi = g->change;
-	if (worst > c->o.threshold)
-		g->verdict = V_REGRESSED; /* more work per message, whatever the metric */
-	else if (best < -c->o.threshold)
-		g->verdict = V_IMPROVED;
-	else
+	work_compare(a, b, c->o.threshold, &g->wc);
+	g->change = g->ci_lo = g->ci_hi = g->wc.change;
+	if (g->wc.unchanged) {
 		g->verdict = V_OK;
-	if (!len)
-		snprintf(g->note, sizeof(g->note), "counts equal");
-	else if (g->verdict == V_OK && len < sizeof(g->note))
-		snprintf(g->note + len, sizeof(g->note) - len, " (within the %.1f%% threshold)",
-			 c->o.threshold * 100);
+		snprintf(g->note, sizeof(g->note),
+			 "the same work: instructions, system calls, bytes through the kernel, "
+			 "kernel objects and context switches unchanged");
+	} else if (g->wc.grew) {
+		g->verdict = V_MORE_WORK;
+		snprintf(g->note, sizeof(g->note), "more work per message, not timed here: %s",
+			 g->wc.why);
+	} else {
+		g->verdict = V_INCONCLUSIVE;
+		snprintf(g->note, sizeof(g->note), "%s: %s; the time decides (not timed here)",
+			 g->wc.complete ? "its work changed" : "counts cannot decide", g->wc.why);
+	}
 }
 
 static void decide(const struct compare *c, struct group *g)
@@ -1649,6 +1548,66 @@ static void interval_at(const struct compare *c, struct group *g, double alpha)
 	g->ci_hi = expm1(g->hl.hi);
 }
 
+/*
+ * A timed group's verdict with its work beside it (work.h): the time decides, and what moved in
+ * the work is its explanation; the same work turns a time that could not decide into ok (the
+ * counts saw everything the run does); more user-space work per message that the time did not
+ * show (ok, or undecided) is a verdict of its own, more-work. A timed group of a comparison with
+ * counts, or whose runs were not counted (--not-counted), says it was timed only.
+ */
+static void work_weigh(struct compare *c, struct group *g)
+{
+	const struct group *w = g->work_of;
+	char timed[320], ch[64];
+
+	if (g->counted || g->control || !g->side[0].n)
+		return;
+	g->timed = g->verdict;
+	if (!w || !w->work[0].have || !w->work[1].have) {
+		bool any = false;
+
+		for (size_t i = 0; i < c->ngroups && !any; i++)
+			any = c->groups[i]->counted && c->groups[i]->work[0].have;
+		if (!w && !c->o.not_counted && !any)
+			return;
+		c->uncounted++;
+		if (c->o.not_counted)
+			pre_add(g, "not counted (%s): timed only", c->o.not_counted);
+		else
+			pre_add(g, "not counted%s: timed only",
+				!w		  ? ""
+				: w->work[0].have ? " in NEW"
+						  : " in BASE");
+		return;
+	}
+	snprintf(timed, sizeof(timed), "%.300s", g->note);
+	if (isnan(g->change))
+		snprintf(ch, sizeof(ch), "not measured");
+	else
+		change_text(g, ch, sizeof(ch));
+	if (w->wc.unchanged) {
+		if (g->verdict == V_INCONCLUSIVE)
+			g->verdict = V_OK;
+		snprintf(g->note, sizeof(g->note),
+			 "the same work (counted: instructions, calls, bytes, kernel objects, "
+			 "switches); time %s, %s%s%.300s",
+			 ch, verdict_names[g->timed], timed[0] ? ": " : "", timed);
+		return;
+	}
+	if ((g->verdict == V_OK || g->verdict == V_INCONCLUSIVE) && w->wc.grew &&
+	    !c->machine_changed) {
+		g->verdict = V_MORE_WORK;
+		snprintf(g->note, sizeof(g->note),
+			 "more work per message: %.600s; time %s, %s%s%.300s", w->wc.why, ch,
+			 g->timed == V_OK ? "shown within the threshold" : "not shown to change",
+			 timed[0] ? ": " : "", timed);
+		return;
+	}
+	snprintf(g->note, sizeof(g->note), "%s%.600s; time %s, %s%s%.300s",
+		 w->wc.complete ? "" : "counts cannot decide: ", w->wc.why, ch,
+		 verdict_names[g->verdict], timed[0] ? ": " : "", timed);
+}
+
 /* The note in full: what was set aside or left unpaired, then the verdict's own words. */
 static void note_join(struct group *g)
 {
@@ -1679,7 +1638,7 @@ static void compare_decide(struct compare *c)
 	for (size_t i = 0; i < c->ngroups; i++) {
 		const struct group *g = c->groups[i];
 
-		c->ncounted += g->counted && g->cnt[0].have;
+		c->ncounted += g->counted && !g->twinned && g->work[0].have;
 		if (g->control)
 			c->controls += g->side[0].n && g->side[1].n;
 		else
@@ -1766,9 +1725,12 @@ static void compare_decide(struct compare *c)
 			 c->state[0] ? "its state differed (probes)" : "a control row moved");
 		g->verdict = V_INCONCLUSIVE;
 	}
+	for (size_t i = 0; i < c->ngroups; i++)
+		work_weigh(c, c->groups[i]);
 	for (size_t i = 0; i < c->ngroups; i++) {
 		note_join(c->groups[i]);
-		c->count[c->groups[i]->verdict]++;
+		if (shown(c->groups[i]))
+			c->count[c->groups[i]->verdict]++;
 	}
 }
 
@@ -1914,8 +1876,8 @@ static void group_cells(const struct compare *c, const struct group *g,
 		/* Counted: both sides' instructions per message, and the runs counted. */
 		if (g->counted) {
 			snprintf(cell, CELL_BYTES,
-				 g->cnt[side].have ? "%.1f instr/msg (%zu)" : "- (0)",
-				 g->median[side], g->cnt[side].runs);
+				 g->work[side].have ? "%.1f instr/msg (%zu)" : "- (0)",
+				 g->median[side], g->work[side].rows);
 			continue;
 		}
 		if (!g->side[side].n) {
@@ -1950,8 +1912,8 @@ static void group_cells(const struct compare *c, const struct group *g,
 	if (g->counted)
 		for (int side = 0; side < 2; side++)
 			snprintf(s[side], sizeof(s[side]),
-				 g->cnt[side].spread > COUNT_EXACT ? "%.2f%%" : "exact",
-				 g->cnt[side].spread * 100);
+				 g->work[side].spread > WORK_EXACT ? "%.2f%%" : "exact",
+				 g->work[side].spread * 100);
 	snprintf(cells[C_SPREAD], CELL_BYTES, "%s/%s", s[0], s[1]);
 	snprintf(cells[C_VERDICT], CELL_BYTES, "%s", verdict_names[g->verdict]);
 	snprintf(cells[C_NOTE], CELL_BYTES, "%s", g->note);
@@ -1961,10 +1923,10 @@ static void summary_text(const struct compare *c, char *out, size_t n)
 {
 	int len = snprintf(out, n,
 			   "%zu group%s compared: %zu regressed, %zu improved, %zu ok, %zu "
-			   "inconclusive; %zu missing (only in NEW)",
+			   "inconclusive, %zu more-work; %zu missing (only in NEW)",
 			   c->compared + c->ncounted, c->compared + c->ncounted == 1 ? "" : "s",
 			   c->count[V_REGRESSED], c->count[V_IMPROVED], c->count[V_OK],
-			   c->count[V_INCONCLUSIVE], c->count[V_MISSING]);
+			   c->count[V_INCONCLUSIVE], c->count[V_MORE_WORK], c->count[V_MISSING]);
 
 	if (len > 0 && (size_t)len < n && c->controls)
 		len += snprintf(
@@ -1993,8 +1955,8 @@ static void settings_text(const struct compare *c, char *out, size_t n)
 		 c->alpha_look, c->o.paired ? "; paired by round (signed-rank tests)" : "");
 	if (c->ncounted && strlen(out) < n)
 		snprintf(out + strlen(out), n - strlen(out),
-			 "; %zu counted group%s decided on their counts per message (instructions "
-			 "and system calls, each side), exactly, at the same threshold",
+			 "; %zu counted group%s with no times, decided on their work per message "
+			 "(the same work is ok)",
 			 c->ncounted, c->ncounted == 1 ? "" : "s");
 }
 
@@ -2032,6 +1994,8 @@ static void print_csv(const struct compare *c, FILE *f)
 	for (size_t i = 0; i < c->ngroups; i++) {
 		const struct group *g = c->groups[i];
 
+		if (!shown(g))
+			continue;
 		for (int k = 0; k < NKEYS; k++) {
 			if (k == COL_SIZE)
 				continue;
@@ -2097,10 +2061,12 @@ static void print_json(const struct compare *c, FILE *f)
 	json_num(f, "threshold", true, c->o.threshold, true);
 	json_num(f, "alpha", true, c->o.alpha, false);
 	fputs(",\n  \"groups\": [", f);
-	for (size_t i = 0; i < c->ngroups; i++) {
+	for (size_t i = 0, n = 0; i < c->ngroups; i++) {
 		const struct group *g = c->groups[i];
 
-		fputs(i ? ",\n    {" : "\n    {", f);
+		if (!shown(g))
+			continue;
+		fputs(n++ ? ",\n    {" : "\n    {", f);
 		for (int k = 0; k < NKEYS; k++) {
 			fprintf(f, "\"%s\": ", ipcb_csv_name(key_columns[k]));
 			if (k == COL_SIZE)
@@ -2114,8 +2080,8 @@ static void print_json(const struct compare *c, FILE *f)
 				fputs(", ", f);
 			}
 		}
-		fprintf(f, "\"counted\": %s, \"verdict\": \"%s\", ", g->counted ? "true" : "false",
-			verdict_names[g->verdict]);
+		fprintf(f, "\"counted\": %s, \"verdict\": \"%s\", ",
+			g->counted || g->work_of ? "true" : "false", verdict_names[g->verdict]);
 		json_num(f, "base_median", g->counted || g->side[0].n, g->median[0], true);
 		json_num(f, "new_median", g->counted || g->side[1].n, g->median[1], true);
 		json_num(f, "change", !isnan(g->change), g->change, true);
@@ -2141,6 +2107,7 @@ static int print_table(const struct compare *c, FILE *f, bool md)
 	/* Static: the report of a comparison is written once, by one thread. */
 	static char path[2][CELL_BYTES];
 	char line[512], *out;
+	size_t nshown = 0;
 
 	cells = calloc(c->ngroups ? c->ngroups : 1, sizeof(*cells));
 	out = malloc(out_bytes);
@@ -2152,10 +2119,13 @@ static int print_table(const struct compare *c, FILE *f, bool md)
 	for (int k = 0; k < NCELLS; k++)
 		width[k] = strlen(cell_titles[k]);
 	for (size_t i = 0; i < c->ngroups; i++) {
-		group_cells(c, c->groups[i], cells[i], md);
+		if (!shown(c->groups[i]))
+			continue;
+		group_cells(c, c->groups[i], cells[nshown], md);
 		for (int k = 0; k < NCELLS; k++)
-			if (strlen(cells[i][k]) > width[k])
-				width[k] = strlen(cells[i][k]);
+			if (strlen(cells[nshown][k]) > width[k])
+				width[k] = strlen(cells[nshown][k]);
+		nshown++;
 	}
 	settings_text(c, line, sizeof(line));
 	for (int s = 0; s < 2; s++)
@@ -2168,7 +2138,7 @@ static int print_table(const struct compare *c, FILE *f, bool md)
 		fprintf(f, "**Warning: different machines.** %s.\n\n", c->machines);
 	else if (c->machines[0])
 		fprintf(f, "warning: different machines: %s\n", c->machines);
-	for (size_t i = 0; i <= c->ngroups; i++) {
+	for (size_t i = 0; i <= nshown; i++) {
 		size_t len = 0;
 
 		for (int k = 0; k < NCELLS; k++) {
@@ -2214,9 +2184,16 @@ static int write_undecided(const struct compare *c, const char *path)
 		size_t mlen;
 		const char *module = experiment_module(gf(g, IPCB_COL_LIBRARY), &mlen);
 
-		/* A name with control characters is no transport ab-gate could ask for. */
-		if (g->verdict != V_INCONCLUSIVE || strpbrk(t, "\t\n\r") ||
-		    strpbrk(mode, "\t\n\r") || strcspn(module, "\t\n\r,") < mlen)
+		/*
+		 * Undecided: inconclusive, or more work that the time has not yet seen either way
+		 * (counted only, or timed and undecided). A name with control characters is no
+		 * transport ab-gate could ask for.
+		 */
+		if (!shown(g) ||
+		    !(g->verdict == V_INCONCLUSIVE ||
+		      (g->verdict == V_MORE_WORK && g->timed != V_OK)) ||
+		    strpbrk(t, "\t\n\r") || strpbrk(mode, "\t\n\r") ||
+		    strcspn(module, "\t\n\r,") < mlen)
 			continue;
 		/* A user's module is asked for by its path, as -t takes it, not by its name. */
 		if (mlen)
@@ -2287,6 +2264,8 @@ static int compare_exit(const struct compare *c)
 		return IPCB_COMPARE_MACHINE;
 	if (c->count[V_REGRESSED])
 		return IPCB_COMPARE_REGRESSED;
+	if (c->count[V_MORE_WORK])
+		return IPCB_COMPARE_MORE_WORK;
 	if (c->count[V_INCONCLUSIVE] || c->count[V_MISSING])
 		return IPCB_COMPARE_UNDECIDED;
 	return IPCB_COMPARE_OK;
@@ -2352,6 +2331,11 @@ int ipcb_compare_main(int argc, char **argv)
 			compare_fini(&c);
 			return IPCB_COMPARE_USAGE;
 		}
+	}
+	if (twins_link(&c) < 0) {
+		fprintf(stderr, "%s: out of memory\n", prog);
+		compare_fini(&c);
+		return IPCB_COMPARE_USAGE;
 	}
 	fingerprint_compare(&c, c.machines, sizeof(c.machines));
 	/*

@@ -19,7 +19,9 @@
  * Exit status: 0 every group ok or improved, 1 at least one regressed (or the report could not be
  * written), 2 usage error or malformed input (or, with --same-machine, files from different
  * machines), 3 nothing regressed but some group was inconclusive or missing, 4 a control row
- * changed (the machine changed under the comparison; nothing is blamed on NEW).
+ * changed (the machine changed under the comparison; nothing is blamed on NEW), 5 nothing
+ * regressed but some group does more user-space work per message (counted) while its time was
+ * not shown to change (more-work).
  */
 #ifndef IPCB_COMPARE_H
 #define IPCB_COMPARE_H
@@ -31,6 +33,7 @@ enum {
 	IPCB_COMPARE_USAGE = 2,
 	IPCB_COMPARE_UNDECIDED = 3,
 	IPCB_COMPARE_MACHINE = 4,
+	IPCB_COMPARE_MORE_WORK = 5,
 };
 
 /* The `compare` subcommand; argv[0] is "compare". Returns the exit status above. */

@@ -29,7 +29,7 @@ aa() {
 	st=$?
 }
 sum() { # sum REGRESSED IMPROVED OK INCONCLUSIVE: a summary line as compare prints it
-	echo "$(($1 + $2 + $3 + $4)) groups compared: $1 regressed, $2 improved, $3 ok, $4 inconclusive; 0 missing (only in NEW)"
+	echo "$(($1 + $2 + $3 + $4)) groups compared: $1 regressed, $2 improved, $3 ok, $4 inconclusive, 0 more-work; 0 missing (only in NEW)"
 }
 
 aa pass 0 "$(sum 0 0 3 1)"

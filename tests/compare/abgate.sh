@@ -1,6 +1,7 @@
 #!/bin/bash
-# abgate.sh - scripts/ab-gate end to end (TAP): counts first (an A/A gate decides on equal counts
-# and times nothing; a change of counts is reported exactly and only its points are timed), then
+# abgate.sh - scripts/ab-gate end to end (TAP): the work signature first (an A/A gate finds the same
+# work and times nothing; a change of work is reported exactly and only its points are timed,
+# the time deciding, more work the time does not show being more-work), then
 # the timed gate (--no-count): every usage error exits 2 before any round runs
 # (nothing measured, no CSV written), bare binary names are found in PATH, and short real gates
 # (fixed rounds; a small budget with looks) write both CSVs with the control rows beside each
@@ -69,18 +70,21 @@ elif ! why=$("$BIN" --count --list 2>&1 >/dev/null); then
 	"$GATE" --rounds 2 --out "$WORK/uncounted" "$BIN" "$BIN" -t pipe -s 64 -m throughput -n 300 \
 		>"$WORK/uncounted.out" 2>"$WORK/uncounted.err"
 	st=$?
-	grep -q "counting skipped (.*${why#*: }" "$WORK/uncounted.err" && [ $st -ne 2 ]
-	ok $? "a binary that cannot count is timed, the gate saying why (exit $st)"
+	grep -q "not counted (.*${why#*: }" "$WORK/uncounted.err" && [ $st -ne 2 ] &&
+		grep -qE '^pipe .*not counted \(.*\): timed only' "$WORK/uncounted/look-final.txt"
+	ok $? "a binary that cannot count is timed, the gate and each group saying why (exit $st)"
 	skip "counts that moved" "${why%%$'\n'*}"
 else
 	"$GATE" --out "$WORK/counted" "$BIN" "$BIN" -t pipe,shm -s 64,64K -m throughput \
 		>"$WORK/counted.out" 2>"$WORK/counted.err"
 	st=$?
 	[ $st -eq 0 ] && grep -q '^4 groups compared: 0 regressed, 0 improved, 4 ok' "$WORK/counted/counts.txt" &&
+		[ "$(grep -c ' ok  *the same work: ' "$WORK/counted/look-final.txt")" -eq 4 ] &&
 		grep -q 'nothing to time' "$WORK/counted.err" && ! grep -q '^== round' "$WORK/counted/runs.log"
-	ok $? "counts first: an A/A gate decides ok on equal counts and times nothing (exit $st)"
+	ok $? "work first: an A/A gate finds the same work, times nothing, and keeps look-final.txt (exit $st)"
 	[ $st -eq 0 ] || diag "$WORK/counted.err"
-	# NEW checks every message in full instead of a sample: more work per message, counted.
+	# NEW checks every message in full instead of a sample: more work per message, counted; two
+	# rounds cannot show its time changing, so more-work (exit 5).
 	cat >"$WORK/full-ipcbench" <<WRAPPER
 #!/bin/bash
 case " \$* " in *" --csv "*) exec "$BIN" "\$@" --verify full ;; esac
@@ -90,10 +94,11 @@ WRAPPER
 	"$GATE" --rounds 2 --out "$WORK/pieces" "$BIN" "$WORK/full-ipcbench" -t pipe -s 64K \
 		-m throughput -n 300 >"$WORK/pieces.out" 2>"$WORK/pieces.err"
 	st=$?
-	[ $st -eq 1 ] && grep -qE '^pipe .* regressed +receiver \+[0-9.]+ instructions per message' "$WORK/pieces/counts.txt" &&
-		grep -q '^== round 1 OLD' "$WORK/pieces/runs.log"
-	ok $? "counts that moved: regressed, saying which side and by how much, and those points timed too (exit $st)"
-	[ $st -eq 1 ] || diag "$WORK/pieces.err"
+	[ $st -eq 5 ] && grep -qE '^pipe .* more-work +more work per message, not timed here: receiver \+[0-9.]+ instructions per message' "$WORK/pieces/counts.txt" &&
+		grep -q '^== round 1 OLD' "$WORK/pieces/runs.log" &&
+		grep -qE '^pipe .* more-work +more work per message: receiver \+[0-9.]+ instructions per message .*; time .*, not shown to change' "$WORK/pieces/look-final.txt"
+	ok $? "work that moved: timed, and more work the time does not show is more-work, saying which side and by how much (exit $st)"
+	[ $st -eq 5 ] || diag "$WORK/pieces.err"
 fi
 
 # Fixed mode, bare names from PATH: 3 rounds, controls beside each side.

@@ -412,7 +412,7 @@ sweep "$WORK/sweep-base.csv" 100000
 newcsv "$WORK/sweep-new.csv"
 sweep "$WORK/sweep-new.csv" 123457
 compare_run sweep 0 "$WORK/sweep-base.csv" "$WORK/sweep-new.csv"
-grep -q "^2 groups compared: 0 regressed, 0 improved, 2 ok, 0 inconclusive; 0 missing" "$WORK/sweep.out" &&
+grep -q "^2 groups compared: 0 regressed, 0 improved, 2 ok, 0 inconclusive, 0 more-work; 0 missing" "$WORK/sweep.out" &&
 	! grep -q "gone" "$WORK/sweep.out"
 ok $? "rate-sweep steps at other absolute rates, same shares: 2 groups, both ok, none gone"
 grep -qE "^pipe @0\.5 of max .* ok$" "$WORK/sweep.out" && grep -qE "^pipe @0\.9 of max .* ok$" "$WORK/sweep.out"
