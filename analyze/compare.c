@@ -199,7 +199,8 @@ struct group {
 	double resolution;     /* the smallest worsening the sample could have caught; NAN none */
 	struct ipcb_ratio r;   /* the test's sample (lib/ratio.h) */
 	size_t npairs;	       /* --paired: the rounds both sides measured */
-	char pre[192]; /* what the note says first: rows set aside, rounds without a partner */
+	char pre[512]; /* what the note says first: rows set aside, rounds without a partner, counts
+			*/
 	char note[NOTE_BYTES];
 };
 
@@ -1572,7 +1573,7 @@ static void work_weigh(struct compare *c, struct group *g)
 			return;
 		c->uncounted++;
 		if (c->o.not_counted)
-			pre_add(g, "not counted (%s): timed only", c->o.not_counted);
+			pre_add(g, "not counted (%.300s): timed only", c->o.not_counted);
 		else
 			pre_add(g, "not counted%s: timed only",
 				!w		  ? ""
