@@ -309,6 +309,10 @@ void work_compare(const struct work_sig *base, const struct work_sig *neww, doub
 	char names[32][32], whys[2][300];
 	size_t nn;
 	bool any = false;
+	/* Counts that are the work: the check exact, the rows agreeing, the point counted. */
+	bool exact = !base->uncounted && !neww->uncounted && !strcmp(base->check, "exact") &&
+		     !strcmp(neww->check, "exact") && base->spread <= WORK_EXACT &&
+		     neww->spread <= WORK_EXACT;
 
 	memset(out, 0, sizeof(*out));
 	for (int s = 0; s < 2; s++)
@@ -332,11 +336,14 @@ void work_compare(const struct work_sig *base, const struct work_sig *neww, doub
 			if (why[s])
 				say(out->why, sizeof(out->why), "%s: %s", s ? "NEW" : "BASE",
 				    whys[s]);
-	/* Instructions, each side's, with the transport's share of the change. */
+	/*
+	 * Instructions, each side's, with the transport's share of the change. That the work grew
+	 * is said only of counts exact on both sides: timing-dependent ones are not the work.
+	 */
 	for (int s = 0; s < 2; s++) {
 		double a = base->instr[s], d = neww->instr[s] - a;
 
-		if (a > 0 && d / a > threshold)
+		if (exact && a > 0 && d / a > threshold)
 			out->grew = true;
 		if (!moved(a, neww->instr[s], WORK_EXACT_INSTR))
 			continue;
@@ -349,7 +356,7 @@ void work_compare(const struct work_sig *base, const struct work_sig *neww, doub
 	for (int s = 0; s < 2; s++) {
 		double a = base->calls[s], d = neww->calls[s] - a;
 
-		if ((a > 0 && d / a > threshold) || (a == 0 && d >= WORK_EXACT_CALLS))
+		if (exact && ((a > 0 && d / a > threshold) || (a == 0 && d >= WORK_EXACT_CALLS)))
 			out->grew = true;
 		any |= moved(a, neww->calls[s], WORK_EXACT_CALLS);
 	}
