@@ -17,6 +17,13 @@ double ipcb_slo_default_ns(const char *placement)
 	return 100e3;
 }
 
+bool ipcb_step_kept(double late, double messages, double achieved, double offered)
+{
+	/* Written so that a NAN anywhere (a count not known) keeps nothing. */
+	return messages > 0 && late >= 0 && late <= IPCB_KEPT_LATE * messages &&
+	       achieved >= IPCB_KEPT_ACHIEVED * offered;
+}
+
 int ipcb_slo_parse(const char *s, const char *what, struct ipcb_slo *slo, char *err, size_t errlen)
 {
 	static const struct {

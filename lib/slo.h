@@ -6,6 +6,7 @@
 #ifndef IPCB_SLO_H
 #define IPCB_SLO_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 struct ipcb_slo {
@@ -26,5 +27,18 @@ double ipcb_slo_default_ns(const char *placement);
  * and the bad value.
  */
 int ipcb_slo_parse(const char *s, const char *what, struct ipcb_slo *slo, char *err, size_t errlen);
+
+/*
+ * A step of an open loop measured the channel, not its generator, when at most IPCB_KEPT_LATE
+ * of its sends started late (more than one interval after their time) and it achieved at least
+ * IPCB_KEPT_ACHIEVED of the rate it offered. Anything else measured the generator's lateness:
+ * every latency counts from the intended send time. --rate-sweep stops at the first step not
+ * kept, and the report shows no latency of one.
+ */
+#define IPCB_KEPT_LATE	   0.10
+#define IPCB_KEPT_ACHIEVED 0.95
+
+/* Was a run's step kept: `late` of its `messages` sends late, `achieved` of `offered`/s? */
+bool ipcb_step_kept(double late, double messages, double achieved, double offered);
 
 #endif

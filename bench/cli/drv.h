@@ -104,7 +104,11 @@ struct point {
 	double msgs_per_s;   /* the highest rate of them */
 	double achieved_sum; /* open loop: sum of the achieved rates */
 	double tail_ns;	     /* the highest --slo percentile of them; 0 when none was measured */
-	double value, ctx;   /* the run's main value and context switches per message (summary) */
+	/* Open loop: the highest share of a run's sends that started late; whether every run
+	 * kept its step (ipcb_step_kept: few sends late, the offered rate achieved). */
+	double late_share;
+	bool kept;
+	double value, ctx; /* the run's main value and context switches per message (summary) */
 	/* What the runs took in all: a rate sweep's outcome row carries its steps' totals. */
 	uint64_t messages;
 	double elapsed_s, cpu_s[2];
@@ -405,8 +409,8 @@ bool ipcb_floors_run(struct driver *d, struct place *pl);
 
 /*
  * --rate-sweep for one point in one round: the closed-loop maximum first, then open-loop rates of
- * 10%, 20%, ... of it, until the achieved rate no longer follows the offered one; then the
- * highest rate up to which the tail stayed under the bound, as a line under the rows and as a
+ * 10%, 20%, ... of it while the generator keeps its steps (few sends late, the offered rate
+ * achieved: ipcb_step_kept), stopping at the first it does not; then the highest rate up to which the tail stayed under the bound, as a line under the rows and as a
  * row of its own (slo_rate). Every round measures its own maximum: rows of the steps say which
  * fraction of it they offered (offered_fraction), which is what rows of other rounds and runs are
  * matched by.

@@ -11,6 +11,7 @@
 
 #include "clock.h"
 #include "launch.h"
+#include "slo.h"
 
 /* The most sides pinned to one CPU (0: unpinned): more than 1, and they take turns on it. */
 static unsigned sides_per_cpu(const struct place *pl, unsigned senders, unsigned receivers)
@@ -209,6 +210,14 @@ static bool run_point(struct driver *d, struct place *pl, const struct planned *
 		if (r->msgs_per_s > pt->msgs_per_s)
 			pt->msgs_per_s = r->msgs_per_s;
 		pt->achieved_sum += r->achieved_rate;
+		if (r->offered_rate > 0) {
+			double share = r->messages ? (double)r->late / (double)r->messages : 1;
+
+			pt->late_share = share > pt->late_share ? share : pt->late_share;
+			pt->kept = (pt->ok == 1 || pt->kept) &&
+				   ipcb_step_kept((double)r->late, (double)r->messages,
+						  r->achieved_rate, r->offered_rate);
+		}
 		h = sweep_hist(pl, r);
 		if (h && ipcb_hist_total(h) &&
 		    (double)ipcb_hist_value_at_percentile(h, slo_pct) > pt->tail_ns)

@@ -12,15 +12,13 @@
 #include "format.h"
 
 /*
- * A rate sweep steps up by this share of the closed-loop maximum, to at most this many steps;
- * it stops once the achieved rate falls below this share of what was offered. The plan counts
- * SWEEP_GUESS steps until a sweep has run.
+ * A rate sweep steps up by this share of the closed-loop maximum, to at most this many steps,
+ * while the generator keeps its steps (ipcb_step_kept: few sends late, the offered rate
+ * achieved). The plan counts SWEEP_GUESS steps until a sweep has run.
  */
 #define SWEEP_STEP 0.1
 
 #define SWEEP_MAX_STEPS 30
-
-#define SWEEP_FOLLOW 0.95
 
 /*
  * What a sweep of requests measures its maximum with: this many requests in flight, so that
@@ -94,17 +92,20 @@ static void emit_sweep_outcome(struct driver *d, const struct place *pl, const s
 
 /*
  * --rate-sweep for one point in one round: the closed-loop maximum first, then open-loop rates of
- * 10%, 20%, ... of it, until the achieved rate no longer follows the offered one; then the
- * highest rate up to which the tail stayed under the bound, as a line under the rows and as a
- * row of its own (slo_rate). Every round measures its own maximum: rows of the steps say which
- * fraction of it they offered (offered_fraction), which is what rows of other rounds and runs are
- * matched by.
+ * 10%, 20%, ... of it while the generator keeps its steps; then the highest rate up to which
+ * the tail stayed under the bound, as a line under the rows and as a row of its own (slo_rate).
+ * A step the generator did not keep measured its lateness, not the channel, and so would every
+ * faster one: the sweep stops there. Where even the first step was not kept, the generator
+ * cannot hold a rate on this machine at this point (a sender sharing its CPU with its own reply
+ * thread, a wake-up slower than the interval): the line says so, and the sweep has spent one
+ * step on it. Every round measures its own maximum: rows of the steps say which fraction of it
+ * they offered (offered_fraction), which is what rows of other rounds and runs are matched by.
  */
 bool ipcb_sweep_run(struct driver *d, struct place *pl, const struct planned *p, size_t si,
 		    struct shape *sh)
 {
-	double slo_ns = slo_ns_for(d, pl), held = 0, last = 0;
-	bool broken = false, followed = true;
+	double slo_ns = slo_ns_for(d, pl), held = 0, last = 0, late = 0, achieved = 0;
+	bool broken = false, kept = true;
 	struct point closed, pt;
 	char sz[16], lat[32], rate[32], max[64];
 	unsigned k;
@@ -125,7 +126,7 @@ bool ipcb_sweep_run(struct driver *d, struct place *pl, const struct planned *p,
 			prog, p->t->name, ipcb_plan_mode_name(sh->mode), sz);
 		return true;
 	}
-	for (k = 1; k <= SWEEP_MAX_STEPS && followed; k++) {
+	for (k = 1; k <= SWEEP_MAX_STEPS && kept; k++) {
 		if (k > SWEEP_GUESS)
 			d->runs_total++;
 		sh->rate = closed.msgs_per_s * SWEEP_STEP * k;
@@ -142,8 +143,10 @@ bool ipcb_sweep_run(struct driver *d, struct place *pl, const struct planned *p,
 			all.ctx_involuntary[j] += pt.ctx_involuntary[j];
 		}
 		last = sh->rate;
-		followed = pt.achieved_sum / pt.ok >= SWEEP_FOLLOW * sh->rate;
-		if (!broken && pt.tail_ns > 0 && pt.tail_ns <= slo_ns && followed)
+		kept = pt.kept;
+		late = pt.late_share;
+		achieved = pt.achieved_sum / pt.ok;
+		if (!broken && pt.tail_ns > 0 && pt.tail_ns <= slo_ns && kept)
 			held = sh->rate;
 		else
 			broken = true;
@@ -154,22 +157,40 @@ bool ipcb_sweep_run(struct driver *d, struct place *pl, const struct planned *p,
 	sh->fraction = 0;
 	ipcb_format_ns(slo_ns, lat, sizeof(lat));
 	ipcb_format_rate(closed.msgs_per_s, max, sizeof(max));
-	ipcb_format_rate(held, rate, sizeof(rate));
 	errno = 0;
 	if (cl.inflight > 1)
 		snprintf(max + strlen(max), sizeof(max) - strlen(max), " msg/s (%u in flight)",
 			 cl.inflight);
 	else
 		snprintf(max + strlen(max), sizeof(max) - strlen(max), " msg/s");
-	printf("# rate sweep %s %s %s %s round %u: closed-loop maximum %s; p%g <= %s%s %s%s%s; ",
-	       ipcb_place_text(pl), p->t->name, ipcb_plan_mode_name(sh->mode), sz, d->round, max,
-	       d->o.slo.pct, lat, d->o.slo.ns > 0 ? "" : " (this placement's default)",
-	       held > 0 ? "up to " : "at no rate tried", held > 0 ? rate : "",
-	       held > 0 ? " msg/s offered" : "");
+	printf("# rate sweep %s %s %s %s round %u: closed-loop maximum %s; ", ipcb_place_text(pl),
+	       p->t->name, ipcb_plan_mode_name(sh->mode), sz, d->round, max);
 	ipcb_format_rate(last, rate, sizeof(rate));
-	printf(followed ? "the achieved rate still followed at %s msg/s (the last step)\n"
-			: "the achieved rate stopped following at %s msg/s\n",
-	       rate);
+	if (!kept && k == 2) {
+		char a[32];
+
+		ipcb_format_rate(achieved, a, sizeof(a));
+		printf("the generator cannot hold a rate here: at the first step, %s msg/s "
+		       "(%.0f%% of the maximum), %.0f%% of its sends started late and it achieved "
+		       "%s msg/s; no latency against load is measured\n",
+		       rate, SWEEP_STEP * 100, late * 100, a);
+	} else {
+		char h[32];
+
+		ipcb_format_rate(held, h, sizeof(h));
+		printf("p%g <= %s%s %s%s%s; ", d->o.slo.pct, lat,
+		       d->o.slo.ns > 0 ? "" : " (this placement's default)",
+		       held > 0 ? "up to " : "at no rate tried", held > 0 ? h : "",
+		       held > 0 ? " msg/s offered" : "");
+		if (last <= 0)
+			printf("no step ran\n");
+		else
+			printf(kept ? "the generator kept every step, up to %s msg/s\n"
+				    : "the generator stopped keeping its schedule at %s msg/s "
+				      "(%.0f%% of "
+				      "its sends late)\n",
+			       rate, late * 100);
+	}
 	ipcb_stdout_note();
 	emit_sweep_outcome(d, pl, p, si, sh, held, &all);
 	return true;

@@ -3,8 +3,8 @@
  * test_analysis.c - the pieces of lib/ the analysis stands on: lib/ratio.c (the Student t
  * distribution, the paired and unpaired comparisons of two series as ratios, their resolution),
  * the machine's two states in stats.c, Holm's correction over a claim's comparisons, lib/rows.c
- * (one CSV read whole: columns by name, numbers, errors named) and lib/doc.c (one document, the
- * same blocks as Markdown and as HTML).
+ * (one CSV read whole: columns by name, numbers, errors named), lib/doc.c (one document, the
+ * same blocks as Markdown and as HTML) and lib/slo.c's rule of a kept open-loop step.
  *
  * The t distribution's values are the textbook ones (a table of Student's t: the 0.975 quantile
  * with 1 degree of freedom is 12.706, with 4 is 2.776, with 30 is 2.042; t = 1 with 1 degree
@@ -22,6 +22,7 @@
 #include "doc.h"
 #include "ratio.h"
 #include "rows.h"
+#include "slo.h"
 #include "stats.h"
 #include "../tap.h"
 
@@ -289,8 +290,27 @@ static void test_family(void)
 	   "one at 0.001 among them is decided, the others still not");
 }
 
+/*
+ * An open loop's step is kept with at most 10% of its sends late and 95% of the rate achieved
+ * (the driver's sweep stops by it, the report shows latencies by it); what is not known keeps
+ * nothing.
+ */
+static void test_kept(void)
+{
+	ok(ipcb_step_kept(10, 100, 950, 1000), "10 of 100 sends late, 95%% achieved: kept");
+	ok(ipcb_step_kept(0, 100, 1000, 1000), "none late, all achieved: kept");
+	ok(!ipcb_step_kept(11, 100, 1000, 1000), "11 of 100 late: missed");
+	ok(!ipcb_step_kept(0, 100, 949, 1000), "94.9%% achieved: missed");
+	ok(!ipcb_step_kept(0, 0, 1000, 1000), "no message measured: nothing kept");
+	ok(!ipcb_step_kept(NAN, 100, 1000, 1000) && !ipcb_step_kept(0, 100, NAN, 1000) &&
+	       !ipcb_step_kept(0, 100, 1000, NAN),
+	   "a count or a rate not known keeps nothing");
+	ok(ipcb_step_kept(0.05, 1, 1000, 1000), "a share of 5%% (late over messages given as 1)");
+}
+
 int main(void)
 {
+	test_kept();
 	test_family();
 	test_doc();
 	test_t();
