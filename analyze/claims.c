@@ -62,6 +62,7 @@ struct clause {
 	bool rtt, bps;		  /* the measures: round trip, stream */
 	size_t lo, hi;		  /* the sizes, inclusive (hi 0: any) */
 	size_t near;		  /* or the size nearest to this one */
+	size_t exact;		  /* or this size alone: the claim names it (no other stands in) */
 	double factor, factor_hi; /* the margin (1 + CLAIM_MARGIN when 0), T_BAND's upper bound */
 	unsigned flags;		  /* rule.h */
 	bool raw_first;		  /* P_OWN: what it rides on is A */
@@ -172,32 +173,34 @@ static const struct claim_def claims[] = {
      .cl = {{.a = SHM,
 	     .test = T_DOC,
 	     .bps = true,
-	     .near = 1048576,
+	     .exact = 1048576,
 	     .factor = 2,
 	     .doc_what = "shared memory",
 	     .doc_ms = 0.01},
 	    {.a = NAMES("pipe"),
 	     .test = T_DOC,
 	     .bps = true,
-	     .near = 1048576,
+	     .exact = 1048576,
 	     .factor = 2,
 	     .doc_what = "pipe",
 	     .doc_ms = 2.5},
 	    {.a = NAMES("posix-mq", "sysv-mq"),
 	     .test = T_DOC,
 	     .bps = true,
-	     .near = 1048576,
+	     .exact = 1048576,
 	     .factor = 2,
 	     .doc_what = "message queue",
 	     .doc_ms = 1.8},
 	    {.a = NAMES("unix-stream", "tcp"),
 	     .test = T_DOC,
 	     .bps = true,
-	     .near = 1048576,
+	     .exact = 1048576,
 	     .factor = 2,
 	     .doc_what = "socket",
 	     .doc_ms = 3.2}},
-     .paths = true},
+     .paths = true,
+     .unmeasured = "no 1 MiB stream was measured (the claim is about 1 MB): ipcbench -s 1M -m "
+		   "throughput"},
     {.id = "C9",
      .words = "Shared memory is the choice above 1 MB; pipes suit data under 64 KB.",
      .source = "002_70218f60ab04cff3.txt section 8.2",
@@ -462,6 +465,43 @@ void judge_one(const struct model *m, const struct group *a, const struct group 
 	snprintf(out[2], sizeof(out[2]), "%s; %s", j.neither, j.sample);
 }
 
+void judge_tie(const struct model *m, const struct group *best, const struct group *b,
+	       enum measure ms, struct tie *t)
+{
+	static double *va, *vb;
+	static uint32_t *ra, *rb;
+	static size_t ca, cb;
+	const bool lower = measure_lower_better(ms);
+	const double k = log1p(CLAIM_MARGIN);
+	double above_hi, below_hi, above_lo, below_lo;
+	struct ipcb_ratio r;
+	size_t na = model_values(m, b, ms, &va, &ra, &ca);
+	size_t nb = model_values(m, best, ms, &vb, &rb, &cb);
+
+	*t = (struct tie){
+	    .p_worse = NAN, .p_same = NAN, .worst = NAN, .most = NAN, .est = NAN, .half = NAN};
+	/* log(b / best): b slower where it is above 0 for a time, below 0 for a rate. */
+	if (ipcb_ratio_make(&r, IPCB_RATIO_T, m->paired ? IPCB_RATIO_AUTO : IPCB_RATIO_UNPAIRED, va,
+			    ra, na, vb, rb, nb, CLAIM_ALPHA) < 0) {
+		ipcb_ratio_fini(&r);
+		return;
+	}
+	t->paired = r.paired;
+	t->rounds = r.paired ? r.npairs : (r.na < r.nb ? r.na : r.nb);
+	if (isfinite(r.lo) && isfinite(r.hi)) {
+		t->worst = lower ? expm1(r.hi) : -expm1(r.lo);
+		t->most = lower ? -expm1(r.lo) : expm1(r.hi);
+		t->est = lower ? r.est : -r.est;
+		t->half = (r.hi - r.lo) / 2;
+	}
+	if (ipcb_ratio_p(&r, k, &above_hi, &below_hi) == 0 &&
+	    ipcb_ratio_p(&r, -k, &above_lo, &below_lo) == 0) {
+		t->p_worse = lower ? above_hi : below_lo;
+		t->p_same = fmax(below_hi, above_lo);
+	}
+	ipcb_ratio_fini(&r);
+}
+
 /* ---- the engine --------------------------------------------------------------------------- */
 
 static int cmp_add(struct verdict *v, const struct cmp *c)
@@ -716,7 +756,7 @@ static int cell(const struct model *m, const struct clause *cl, struct verdict *
 	switch (cl->pair) {
 	case P_BEST:
 		/* Per reader class: the best of A with a partner, against its best partner. */
-		for (int cls = R_UNKNOWN; cls <= R_SLEEPS && !rc; cls++)
+		for (int cls = R_UNKNOWN; cls <= R_UNCLEAR && !rc; cls++)
 			for (size_t i = 0; i < na; i++) {
 				const struct group *b;
 
@@ -968,8 +1008,9 @@ static int clause_run(const struct model *m, const struct claim_def *def, const 
 		for (size_t s = 0; s < m->nsizes && !rc; s++) {
 			size_t size = m->sizes[s];
 
-			if (cl->near ? size != model_size_near(m, cl->near)
-				     : size < cl->lo || (cl->hi && size > cl->hi))
+			if (cl->exact  ? size != cl->exact
+			    : cl->near ? size != model_size_near(m, cl->near)
+				       : size < cl->lo || (cl->hi && size > cl->hi))
 				continue;
 			if (cl->test == T_DOC) {
 				rc = doc_cell(m, cl, v, pl, size, at_best);

@@ -114,4 +114,22 @@ int claim_holm(const double *p, size_t n, double alpha, bool *rej);
 void judge_one(const struct model *m, const struct group *a, const struct group *b, enum measure ms,
 	       enum test t, double *p_yes, double *p_no, char (*out)[720]);
 
+/*
+ * b against the best one, for the answers: is it shown slower than best by more than the margin
+ * (p_worse), or shown the same, within the margin either way (p_same: the two one-sided tests of
+ * an equivalence, the larger of their p-values)? And how far apart the two may be as far as the
+ * rounds can tell: worst and most (shares, each side's bound at CLAIM_ALPHA: b slower than best
+ * by up to worst, faster by up to most), and the rounds (or runs a side) it rests on. NAN
+ * p-values where the sample cannot test.
+ */
+struct tie {
+	double p_worse, p_same;
+	double worst, most;
+	double est, half; /* log(b / best) and its bound's distance from it; NAN where none */
+	size_t rounds;
+	bool paired;
+};
+void judge_tie(const struct model *m, const struct group *best, const struct group *b,
+	       enum measure ms, struct tie *t);
+
 #endif /* IPCB_CLAIMS_H */

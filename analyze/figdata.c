@@ -107,7 +107,7 @@ static void footer(const struct model *m, char *out, size_t n)
 
 int figdata_write(const struct model *m, const char *dir, char *err, size_t errlen)
 {
-	static const char *const cls[] = {"unknown", "polls", "sleeps"};
+	static const char *const cls[] = {"unknown", "polls", "sleeps", "unclear"};
 	char s[128], fp[512];
 	FILE *f;
 	int rc;
@@ -159,17 +159,16 @@ int figdata_write(const struct model *m, const char *dir, char *err, size_t errl
 	fputs("series,color,place,what,bytes,offered,p50,p99,p999\n", f);
 	for (size_t gi = 0; gi < m->ngroups; gi++) {
 		const struct group *g = &m->groups[gi];
-		double off = g->sum[M_ACHIEVED].median, late = g->sum[M_LATE].median;
-		double msgs = model_min_messages(m, g);
+		struct step st;
 
 		if (g->shape != S_OPEN || *g->shape_text)
 			continue;
-		if (!(msgs > 0) || late / msgs > 0.10 ||
-		    off < 0.95 * (isnan(g->offered) ? off : g->offered))
+		model_step(m, g, &st);
+		if (!st.kept)
 			continue;
 		series_name(g->label, s, sizeof(s));
 		fprintf(f, "%s,%u,%s,%s,%zu", s, color_of(m, g), g->placement, g->mode, g->size);
-		num(f, isnan(g->offered) ? off : g->offered);
+		num(f, st.offered);
 		num(f, g->sum[g->latency ? M_RTT : M_OW].median);
 		num(f, g->sum[g->latency ? M_RTT99 : M_OW99].median);
 		num(f, g->sum[g->latency ? M_RTT999 : M_OW999].median);

@@ -45,7 +45,9 @@ static const char page_style[] =
     ".not-decided strong,.not-measured strong{background:#eaeef2;color:#424a53}"
     "figure{margin:1.5em 0}figure img{max-width:100%;height:auto;border:1px solid #d0d7de}"
     "figcaption{color:#57606a;font-size:.9em;margin-top:.3em}"
-    "nav ul{columns:2;padding-left:1.2em}"
+    /* One compact line or two: the answers stay on the first screen. */
+    "nav ul{display:flex;flex-wrap:wrap;gap:.15em 1.1em;list-style:none;padding:0;"
+    "margin:.4em 0;font-size:.88em}nav li{margin:0}"
     "footer{color:#57606a;font-size:.85em;margin-top:3em}";
 
 void html_machine(struct ipcb_doc *d, const struct model *m)
@@ -160,10 +162,16 @@ int html_page(FILE *f, const struct model *m, const struct ipcb_doc *body, const
 		"IPC on %s: the guides&#39; tables, measured</title>\n<style>%s</style>\n</head>\n"
 		"<body>\n<main>\n<nav><ul>\n",
 		*m->host ? m->host : "?", page_style);
-	for (size_t i = 0; i < body->nheads; i++)
+	/* The report's sections, then the appendix as one link (its own title after the first). */
+	for (size_t i = 0; i < body->nheads; i++) {
+		if (body->heads[i].level == 1 && i > 0) {
+			fprintf(f, "<li><a href=\"#%s\">Appendix</a></li>\n", body->heads[i].id);
+			break;
+		}
 		if (body->heads[i].level == 2)
 			fprintf(f, "<li><a href=\"#%s\">%s</a></li>\n", body->heads[i].id,
 				body->heads[i].title);
+	}
 	fputs("</ul></nav>\n", f);
 	fwrite(text, 1, len, f);
 	fputs("<footer>Written by <code>ipcbench report --html</code>: every number and figure "

@@ -19,10 +19,6 @@
 #include "format.h"
 #include "sections.h"
 
-/* A step the generator kept: at most this share of sends late, and this share achieved. */
-#define KEPT_LATE     0.10
-#define KEPT_ACHIEVED 0.95
-
 /* Two open-loop groups of one curve: the same but for the rate. */
 static bool same_curve(const struct group *a, const struct group *b)
 {
@@ -43,15 +39,24 @@ static int step_cmp(const void *a, const void *b)
 	return u < v ? -1 : u > v;
 }
 
-/* The median offered rate of a step's runs (a sweep's steps differ a little by round). */
-static double step_offered(const struct model *m, const struct group *g)
+/* The curve's own words: "pipe requests (round trips), 64 B, cross-core". */
+static void curve_name(const struct group *g0, char *out, size_t n)
 {
-	double med = model_run_median(m, g, offsetof(struct run, offered), true);
+	char sz[16], shape[96];
 
-	return isnan(med) ? g->offered : med;
+	size_format(g0->size, sz, sizeof(sz));
+	shape_words(g0, shape, sizeof(shape));
+	snprintf(out, n, "%s %s, %s, %s%s%s", g0->label,
+		 g0->latency ? "requests (round trips)" : "stream (one-way delays)", sz,
+		 g0->placement, *shape ? ", " : "", shape);
 }
 
-static void print_curve(struct report *r, const size_t *steps, size_t n)
+/*
+ * One curve's table: its kept steps, and the first step the generator missed (after it every
+ * faster step is counted, not listed: the driver stops there, an older CSV may not have). A
+ * curve with no kept step has no table: false, and the caller names it once with the others.
+ */
+static bool print_curve(struct report *r, const size_t *steps, size_t n)
 {
 	const struct model *m = r->m;
 	const struct group *g0 = &m->groups[steps[0]];
@@ -65,38 +70,47 @@ static void print_curve(struct report *r, const size_t *steps, size_t n)
 	double bound = r->slo.ns > 0 ? r->slo.ns : ipcb_slo_default_ns(g0->placement);
 	double held = NAN, closed = NAN, reached = NAN;
 	const struct group *closed_g = NULL;
-	bool broken = false;
-	char sz[16], b[32], shape[96];
+	bool broken = false, any = false;
+	size_t missed = 0;
+	char b[32], name[256];
 
-	size_format(g0->size, sz, sizeof(sz));
-	shape_words(g0, shape, sizeof(shape));
-	ipcb_doc_p(r->d, DOC_B("%s %s, %s, %s%s%s"), g0->label,
-		   g0->latency ? "requests (round trips)" : "stream (one-way delays)", sz,
-		   g0->placement, *shape ? ", " : "", shape);
+	for (size_t k = 0; k < n && !any; k++) {
+		struct step st;
+
+		model_step(m, &m->groups[steps[k]], &st);
+		any = st.kept;
+	}
+	if (!any)
+		return false;
+	curve_name(g0, name, sizeof(name));
+	ipcb_doc_p(r->d, DOC_B("%s"), name);
 	ipcb_doc_table(r->d, "rrrrrrrrl", "offered", "achieved", "late sends", "rounds", "p50",
 		       "p99", "p99.9", "losses", "the generator");
 	for (size_t k = 0; k < n; k++) {
 		const struct group *g = &m->groups[steps[k]];
-		double off = step_offered(m, g), ach = g->sum[M_ACHIEVED].median;
-		double late = g->sum[M_LATE].median, msgs = model_min_messages(m, g), share;
+		struct step st;
+		double off, ach, share;
 		char v[8][64];
 
-		share = msgs > 0 ? late / msgs : NAN;
+		model_step(m, g, &st);
+		off = st.offered, ach = st.achieved, share = st.late_share;
 		measure_format(M_ACHIEVED, off, v[0], sizeof(v[0]));
 		measure_format(M_ACHIEVED, ach, v[1], sizeof(v[1]));
 		snprintf(v[2], sizeof(v[2]), isnan(share) ? "-" : "%.0f%%", share * 100);
-		snprintf(v[3], sizeof(v[3]), "%zu", g->sum[M_ACHIEVED].n);
+		snprintf(v[3], sizeof(v[3]), "%zu", st.runs);
 		measure_format(p50, g->sum[p50].median, v[4], sizeof(v[4]));
 		measure_format(p99, g->sum[p99].median, v[5], sizeof(v[5]));
 		measure_format(p999, g->sum[p999].median, v[6], sizeof(v[6]));
 		measure_format(M_LOSSES, g->sum[M_LOSSES].median, v[7], sizeof(v[7]));
 		reached = isnan(reached) || ach > reached ? ach : reached;
-		if (share > KEPT_LATE || ach < KEPT_ACHIEVED * off) {
+		if (!st.kept) {
 			/* The latencies of a missed step are the generator's lateness: not shown.
 			 */
+			if (missed++)
+				continue;
 			ipcb_doc_row(r->d, v[0], v[1], v[2], v[3], "-", "-", "-", v[7],
-				     share > KEPT_LATE ? "missed: late sends"
-						       : "missed: rate not reached");
+				     !(share <= IPCB_KEPT_LATE) ? "missed: late sends"
+								: "missed: rate not reached");
 			broken = true;
 			continue;
 		}
@@ -107,6 +121,11 @@ static void print_curve(struct report *r, const size_t *steps, size_t n)
 			broken = true;
 	}
 	ipcb_doc_table_end(r->d);
+	if (missed > 1)
+		ipcb_doc_p(r->d,
+			   "%zu more step%s, all faster than the first one missed, %s missed "
+			   "too: not listed.",
+			   missed - 1, missed == 2 ? "" : "s", missed == 2 ? "was" : "were");
 	/* The most this transport carried in a closed loop at this size and placement. */
 	for (size_t gi = 0; gi < m->ngroups; gi++) {
 		const struct group *g = &m->groups[gi];
@@ -151,26 +170,32 @@ static void print_curve(struct report *r, const size_t *steps, size_t n)
 			    w);
 	}
 	ipcb_doc_para(r->d);
+	return true;
 }
 
 static void print_open(struct report *r)
 {
 	const struct model *m = r->m;
 	size_t *steps = calloc(m->ngroups + 1, sizeof(*steps));
+	size_t *none = calloc(m->ngroups + 1, sizeof(*none)), nnone = 0;
 
-	if (!steps)
+	if (!steps || !none) {
+		free(steps);
+		free(none);
 		return;
+	}
 	ipcb_doc_h(r->d, 3, "Latency against offered load");
 	/* clang-format off */
 	ipcb_doc_p(r->d, "Open loops (" DOC_C("--rate") ", " DOC_C("--rate-sweep") "): the sender "
 		   "sends on schedule whatever the replies do, and every latency counts from the "
 		   "message's intended send time. A step whose generator sent more than %.0f%% of "
-		   "its messages late, or achieved less than %.0f%% of the offered rate, measured "
-		   "the generator: it is named so and its latencies are not shown. Medians over "
-		   "the rounds (each round measures its own closed-loop maximum and offers its "
-		   "steps as shares of it); the bound holds up to a rate when it held at every "
-		   "kept step up to it.",
-		   KEPT_LATE * 100, KEPT_ACHIEVED * 100);
+		   "its messages late (each run's late sends over its own), or achieved less than "
+		   "%.0f%% of the offered rate, measured the generator: it is named so and its "
+		   "latencies are not shown. Medians over the rounds, each column over the same "
+		   "runs (each round measures its own closed-loop maximum and offers its steps as "
+		   "shares of it); the bound holds up to a rate when it held at every kept step up "
+		   "to it.",
+		   IPCB_KEPT_LATE * 100, IPCB_KEPT_ACHIEVED * 100);
 	/* clang-format on */
 	steps_m = m;
 	for (size_t gi = 0; gi < m->ngroups; gi++) {
@@ -188,8 +213,31 @@ static void print_open(struct report *r)
 			if (same_curve(&m->groups[k], g))
 				steps[n++] = k;
 		qsort(steps, n, sizeof(*steps), step_cmp);
-		print_curve(r, steps, n);
+		if (!print_curve(r, steps, n))
+			none[nnone++] = steps[0];
 	}
+	/* The curves whose generator could not hold even their first step: named once. */
+	for (size_t k = 0; k < nnone; k++) {
+		const struct group *g = &m->groups[none[k]];
+		struct step st;
+		char name[256], off[32];
+
+		if (!k)
+			ipcb_doc_p(
+			    r->d, "The generator kept no step of these curves, not even the "
+				  "slowest: on this machine it cannot hold a rate there (a sender "
+				  "sharing its CPU with its own reply thread, or a wake-up slower "
+				  "than the interval), so they measure no latency against load and "
+				  "have no table:");
+		model_step(m, g, &st);
+		curve_name(g, name, sizeof(name));
+		measure_format(M_ACHIEVED, st.offered, off, sizeof(off));
+		ipcb_doc_li(r->d,
+			    "%s: at its slowest step, %s offered, %.0f%% of the sends started late "
+			    "and %.0f%% of the rate was achieved",
+			    name, off, st.late_share * 100, st.achieved / st.offered * 100);
+	}
+	free(none);
 	free(steps);
 }
 

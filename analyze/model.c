@@ -21,6 +21,7 @@
 #include "experiment.h"
 #include "format.h"
 #include "parse.h"
+#include "slo.h"
 
 /* A row faster than this share of its own probe's cache-line round trip ran elsewhere. */
 #define BELOW_PROBE 0.8
@@ -28,8 +29,6 @@
 #define WAKE_JUMP 2.0
 /* A run beats a floor of its round when it is this far beyond it (each has its noise). */
 #define FLOOR_SLACK 0.10
-/* A reader that slept fewer times than this per message never slept (a round trip has two). */
-#define POLL_CTX 0.5
 /* A loan's receiver that read fewer than this share of payloads in full read them in place. */
 #define LOAN_FULL  0.9
 #define GROUP_CONF 0.95
@@ -71,6 +70,7 @@ static const struct {
     [M_SLO_RATE] = {"rate the bound held to", false, 'r'},
     [M_SRV_START] = {"server start-up", true, 't'},
     [M_SRV_RSS] = {"server memory", true, 'm'},
+    [M_WAIT_CPU] = {"the waiting reader's CPU", true, 'p'},
 };
 
 bool measure_lower_better(enum measure m)
@@ -86,7 +86,7 @@ const char *measure_name(enum measure m)
 bool measure_latency(enum measure m)
 {
 	return m == M_RTT || m == M_RTT99 || m == M_RTT999 || m == M_RTT90 || m == M_RTT_MIN ||
-	       m == M_RTT_MAX || m == M_AB;
+	       m == M_RTT_MAX || m == M_AB || m == M_WAIT_CPU;
 }
 
 void measure_format(enum measure m, double v, char *out, size_t n)
@@ -121,6 +121,9 @@ void measure_format(enum measure m, double v, char *out, size_t n)
 	}
 	case 'n':
 		snprintf(out, n, "%.0f", v);
+		break;
+	case 'p':
+		snprintf(out, n, v >= 0.095 ? "%.0f%% of a CPU" : "%.1f%% of a CPU", v * 100);
 		break;
 	default:
 		ipcb_format_ns(v, out, n);
@@ -349,6 +352,9 @@ static int row_values(struct model *m, size_t i, enum rowkind rk, struct run *r,
 				   errlen);
 	r->v[M_CPU] = s + rv;
 	r->v[M_SEND_CPU] = s;
+	/* CPU per round trip times round trips per second: the CPU it kept busy, waiting. */
+	if (lat && rv >= 0 && r->v[M_MSGS] > 0)
+		r->v[M_WAIT_CPU] = rv * r->v[M_MSGS] / 1e9;
 	return rc;
 }
 
@@ -891,6 +897,37 @@ const struct group *model_label_group(const struct model *m, const char *label)
 	return NULL;
 }
 
+void model_step(const struct model *m, const struct group *g, struct step *st)
+{
+	double *v = malloc(3 * (g->nruns + 1) * sizeof(*v));
+	double *off = v, *ach = v ? v + g->nruns + 1 : NULL, *late = v ? ach + g->nruns + 1 : NULL;
+	size_t n = 0;
+
+	st->offered = st->achieved = st->late_share = NAN;
+	st->runs = 0;
+	st->kept = false;
+	for (size_t k = 0; v && k < g->nruns; k++) {
+		const struct run *r = &m->runs[g->runs[k]];
+
+		/* No send late is a share of 0 whatever the count of messages. */
+		if (r->aside || isnan(r->offered) || isnan(r->v[M_ACHIEVED]) ||
+		    isnan(r->v[M_LATE]) || (r->v[M_LATE] > 0 && !(r->messages > 0)))
+			continue;
+		off[n] = r->offered;
+		ach[n] = r->v[M_ACHIEVED];
+		late[n] = r->v[M_LATE] > 0 ? r->v[M_LATE] / r->messages : 0;
+		n++;
+	}
+	if (n) {
+		ipcb_stats_median(off, n, &st->offered);
+		ipcb_stats_median(ach, n, &st->achieved);
+		ipcb_stats_median(late, n, &st->late_share);
+		st->runs = n;
+		st->kept = ipcb_step_kept(st->late_share, 1, st->achieved, st->offered);
+	}
+	free(v);
+}
+
 double model_run_median(const struct model *m, const struct group *g, size_t off, bool all)
 {
 	double *v = malloc((g->nruns + 1) * sizeof(*v)), med = NAN;
@@ -910,39 +947,47 @@ double model_run_median(const struct model *m, const struct group *g, size_t off
 }
 
 /*
- * How a group's reader waited, from its own counters rather than its wait's name where it had a
- * choice: a round trip between two sleeping sides costs at least two context switches, so one
- * with fewer than POLL_CTX per message never slept. A stream's reader is its round trip's.
+ * How a group's reader waited, from its own rows' counters, for round trips and streams alike
+ * and whatever its wait is called (CLAIMS.md): a round trip between two sleeping sides costs at
+ * least two context switches, so one with fewer than MODEL_POLL_CTX per message never slept,
+ * and a stream whose reader found its messages waiting slept as rarely. A group whose kept runs
+ * fell on both sides of the line is neither: its class is unclear, and it says so.
  */
 static void readers(struct model *m)
 {
-	/* Round trips first: a stream's reader is its round trip's. */
-	for (int pass = 0; pass < 2; pass++)
-		for (size_t gi = 0; gi < m->ngroups; gi++) {
-			struct group *g = &m->groups[gi];
-			const struct group *twin = NULL;
-			double ctx;
+	for (size_t gi = 0; gi < m->ngroups; gi++) {
+		struct group *g = &m->groups[gi];
 
-			if ((pass == 0) != (g->latency || g->shape != S_PAIR))
+		g->ctx = model_run_median(m, g, offsetof(struct run, ctx), false);
+		g->ctx_polled = g->ctx_slept = 0;
+		for (size_t k = 0; k < g->nruns; k++) {
+			const struct run *r = &m->runs[g->runs[k]];
+
+			if (r->aside || isnan(r->ctx))
 				continue;
-			if (!g->latency && g->shape == S_PAIR)
-				twin = model_pair(m, g->label, g->placement, g->size, true);
-			if (twin) {
-				g->reader = twin->reader;
-				g->ctx = twin->ctx;
-				continue;
-			}
-			ctx = g->ctx = model_run_median(m, g, offsetof(struct run, ctx), false);
-			m->has_ctx |= !isnan(ctx);
-			/* A reader that spins or yields never sleeps, even where a yield switches.
-			 */
-			if (!strcmp(g->wait, "spin") || !strcmp(g->wait, "yield"))
-				g->reader = R_POLLS;
-			else if (!isnan(ctx))
-				g->reader = ctx < POLL_CTX ? R_POLLS : R_SLEEPS;
+			if (r->ctx < MODEL_POLL_CTX)
+				g->ctx_polled++;
 			else
-				g->reader = !strcmp(g->wait, "block") ? R_SLEEPS : R_UNKNOWN;
+				g->ctx_slept++;
 		}
+		m->has_ctx |= !isnan(g->ctx);
+		if (g->ctx_polled && g->ctx_slept)
+			g->reader = R_UNCLEAR;
+		else if (g->ctx_polled)
+			g->reader = R_POLLS;
+		else if (g->ctx_slept)
+			g->reader = R_SLEEPS;
+		else
+			g->reader = R_UNKNOWN;
+	}
+}
+
+const char *model_reader_name(enum reader r)
+{
+	return r == R_POLLS	? "polls"
+	       : r == R_SLEEPS	? "sleeps"
+	       : r == R_UNCLEAR ? "polled and slept"
+				: "not counted";
 }
 
 static void attributes(struct model *m)

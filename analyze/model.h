@@ -55,6 +55,11 @@ enum measure {
 	M_SLO_RATE,  /* a rate sweep's outcome: the rate its bound held to */
 	M_SRV_START, /* a server's start, until it answered, ns (once per invocation) */
 	M_SRV_RSS,   /* its resident memory and its processes', after the run, bytes */
+	/*
+	 * A round trip's receiver: its CPU time over the run's time, the share of a CPU it keeps
+	 * busy while it mostly waits for the next request (a polling reader's whole CPU).
+	 */
+	M_WAIT_CPU,
 	M_COUNT,
 };
 
@@ -77,12 +82,20 @@ enum shape {
 	S_HOSTS,  /* a pair of hosts of --hosts, or a host alone on its loopback (hosts_slot) */
 };
 
-/* How a run's reader waited. */
+/*
+ * How a group's reader waited, from its own rows' context switches per message (fewer than
+ * MODEL_POLL_CTX: it polls), for round trips and streams alike, whatever its wait is called.
+ */
 enum reader {
 	R_UNKNOWN, /* no context switches in the CSV */
-	R_POLLS,   /* it never slept: spin, yield, or a hybrid that never gave up spinning */
-	R_SLEEPS,
+	R_POLLS,   /* it never slept: every round under the line */
+	R_SLEEPS,  /* every round at the line or above */
+	R_UNCLEAR, /* its rounds fell on both sides of the line */
 };
+#define MODEL_POLL_CTX 0.5
+
+/* "polls", "sleeps", "polled and slept", "not counted": a class in a few words. */
+const char *model_reader_name(enum reader r);
 
 struct run {
 	size_t group;
@@ -137,16 +150,17 @@ struct group {
 	bool floor;	     /* the harness or a floor, not a mechanism */
 	bool framework;	     /* built on a library (C11's frameworks) */
 	/* What its rows say about themselves. */
-	enum reader reader; /* from the round trip of its transport, settings, placement, size */
-	double ctx;	    /* the median context switches per message of that round trip */
-	bool loan;	    /* a zero-copy loan whose receiver read most payloads in place */
-	double full_share;  /* the share of messages read in full; NAN */
-	bool zerocopy;	    /* it declares zero-copy sends (its channel says so) */
-	double zc_copied;   /* of those, the share the kernel copied after all; NAN unknown */
-	bool page_cache;    /* a file whose pages never had to reach the disk */
-	double buffer;	    /* bytes its channel reserved (median); NAN */
-	double segs;	    /* network segments per message (median); NAN */
-	int state;	    /* the state of the machine its kept runs are in; -1 not probed */
+	enum reader reader;	      /* from its own rows' context switches per message */
+	double ctx;		      /* their median over its kept runs */
+	size_t ctx_polled, ctx_slept; /* its kept runs under the line and at or above it */
+	bool loan;	   /* a zero-copy loan whose receiver read most payloads in place */
+	double full_share; /* the share of messages read in full; NAN */
+	bool zerocopy;	   /* it declares zero-copy sends (its channel says so) */
+	double zc_copied;  /* of those, the share the kernel copied after all; NAN unknown */
+	bool page_cache;   /* a file whose pages never had to reach the disk */
+	double buffer;	   /* bytes its channel reserved (median); NAN */
+	double segs;	   /* network segments per message (median); NAN */
+	int state;	   /* the state of the machine its kept runs are in; -1 not probed */
 	size_t *runs, nruns, runs_cap, kept;
 	struct summary sum[M_COUNT];
 };
@@ -231,6 +245,19 @@ double model_min_messages(const struct model *m, const struct group *g);
 /* The median of one attribute (its offset in struct run) of g's kept runs, or of all its runs
  * where all; NAN none. */
 double model_run_median(const struct model *m, const struct group *g, size_t off, bool all);
+
+/*
+ * An open loop's step as its kept runs measured it: the medians of their offered rates, their
+ * achieved rates and each run's share of sends that started late (late over its own messages,
+ * so at most 1), all over the same runs; and whether the generator kept it by the driver's
+ * rule (ipcb_step_kept, slo.h). NANs and false where no run says.
+ */
+struct step {
+	double offered, achieved, late_share;
+	size_t runs;
+	bool kept;
+};
+void model_step(const struct model *m, const struct group *g, struct step *st);
 
 /* A growing array of n things of size each: room for one more, or NULL (no memory). */
 void *model_grow(void *p, size_t *cap, size_t n, size_t size);

@@ -32,6 +32,20 @@
 
 static const char prog[] = "ipcbench report";
 
+static void appendix_path(const char *out, char *path, size_t n);
+
+static const char *(*describe_fn)(const char *transport);
+
+void ipcb_report_describe_set(const char *(*describe)(const char *transport))
+{
+	describe_fn = describe;
+}
+
+const char *ipcb_report_describe(const char *transport)
+{
+	return describe_fn ? describe_fn(transport) : NULL;
+}
+
 __attribute__((format(printf, 1, 2))) static void fail(const char *fmt, ...)
 {
 	va_list ap;
@@ -43,14 +57,45 @@ __attribute__((format(printf, 1, 2))) static void fail(const char *fmt, ...)
 	fputc('\n', stderr);
 }
 
+/* Where the appendix is, in the report's words: its file, or "below". */
+static void appendix_where(const struct report *r, char *out, size_t n)
+{
+	if (r->appendix)
+		snprintf(out, n, "the appendix, " DOC_C("%s"), r->appendix);
+	else
+		snprintf(out, n, "the appendix below");
+}
+
 static void sec_header(struct report *r)
 {
 	const struct model *m = r->m;
+	char app[PATH_MAX + 64];
 
+	appendix_where(r, app, sizeof(app));
 	ipcb_doc_h(r->d, 1, "IPC on %s: the guides' tables, measured", *m->host ? m->host : "?");
 	ipcb_doc_p(r->d,
 		   "Machine: %s, kernel %s; ipcbench %s; measured %.10s; from " DOC_C("%s") ".",
 		   m->cpu_model, m->kernel, m->version, m->date, r->csv);
+	/* clang-format off */
+	ipcb_doc_p(r->d, "First the answers: for each use case, the best mechanism on this "
+		   "machine, what the rounds show the same as it, and what they could not tell "
+		   "apart from it; then the guides' claims graded, their tables T1-T5 measured, "
+		   "each mechanism in a few words, and the figures. Every number is the median "
+		   "over the rounds (%u for most groups) of one transport, mode, size and "
+		   "placement, with its interval where that reaches more than 10%% from it, or "
+		   "its modes where the rounds fell into modes. " DOC_I("cross-core") ": sender "
+		   "and receiver on two CPUs; " DOC_I("same-core") ": both on one. How each answer "
+		   "and verdict was decided, the machine's floors and states, and every "
+		   "comparison and row in full: %s.",
+		   m->group_rounds ? m->group_rounds : 1, app);
+	/* clang-format on */
+}
+
+void sec_method(struct report *r)
+{
+	const struct model *m = r->m;
+
+	ipcb_doc_h(r->d, 2, "How the numbers and the claims are made");
 	/* clang-format off */
 	ipcb_doc_p(r->d, "Every number is the median over the rounds (%u for most groups) of one "
 		   "transport, mode, size and placement, the runs measured in a passing state of "
@@ -60,8 +105,12 @@ static void sec_header(struct report *r)
 		   "one-way stream timed at the receiver. " DOC_I("cross-core") ": sender and "
 		   "receiver on two CPUs; " DOC_I("same-core") ": both on one.",
 		   m->group_rounds ? m->group_rounds : 1);
-	/* clang-format on */
-	/* clang-format off */
+	ipcb_doc_p(r->d, "A reader's class is what its own rows measured, row by row: one that "
+		   "switched context fewer than %.1f times per message in every round polled "
+		   "(it never slept), one at or above that in every round slept, and one whose "
+		   "rounds fell on both sides of the line is " DOC_I("unclear") ": listed apart, "
+		   "compared with nothing. A round trip and a stream of one mechanism are each "
+		   "classed by their own rows, whatever its wait is called.", MODEL_POLL_CTX);
 	ipcb_doc_p(r->d, "How the claims are decided. Two measurements are compared only like "
 		   "with like: at one placement and size and in one state of the machine, both "
 		   "readers polling or both sleeping, both copying every byte (a loan stands only "
@@ -80,6 +129,16 @@ static void sec_header(struct report *r)
 		   "stability.",
 		   CLAIM_MARGIN * 100, CLAIM_MARGIN * 100, CLAIM_ALPHA, CLAIM_MOSTLY * 100,
 		   CLAIM_RESAMPLES);
+	ipcb_doc_p(r->d, "How the answers are decided. The best of a class is the one with the "
+		   "best median; another is " DOC_I("the same") " where two one-sided tests of "
+		   "the per-round log ratios show it within %.0f%% of the best either way, "
+		   DOC_I("shown slower") " where the test shows it more than %.0f%% slower, both "
+		   "decided by Holm's procedure over the question at alpha %g. What neither test "
+		   "decides is " DOC_I("not told apart") ", with the largest difference its "
+		   "rounds leave open (the far end of the 95%% interval of the ratio) and a "
+		   "command that measures those mechanisms again with enough rounds to decide; a "
+		   "group of a single round cannot be tested and is listed as such.",
+		   CLAIM_MARGIN * 100, CLAIM_MARGIN * 100, CLAIM_ALPHA);
 	/* clang-format on */
 }
 
@@ -141,47 +200,72 @@ static void sec_claims(struct report *r)
 	}
 }
 
-/* The page's: the machine, after the introduction (the Markdown names it in one line). */
+/* The page's: the machine's columns (the Markdown names the machine in one line). */
 static void sec_page_machine(struct report *r)
 {
 	if (r->d->fmt == IPCB_DOC_HTML)
 		html_machine(r->d, r->m);
 }
 
-/* The report's sections, in order: what each writes is in sections.h. */
+/*
+ * The report's sections, in order: what each writes is in sections.h. The report a person
+ * opens answers (the answers, the claims' grades, the guides' tables, the mechanisms, the
+ * figures); everything else is in the appendix: its own file beside -o FILE, or after the
+ * report in one document.
+ */
 static const struct {
 	const char *name;
 	void (*fn)(struct report *r);
-	bool pairs; /* needs rows of one pair in a closed loop */
+	bool pairs;    /* needs rows of one pair in a closed loop */
+	bool appendix; /* in the appendix (a CSV without such rows has none: all in one) */
 } sections[] = {
-    {"header", sec_header, false},
-    {"page machine", sec_page_machine, false},
-    {"answers", sec_answers, true},
-    {"machine", sec_machine, true},
-    {"t1", sec_t1, true},
-    {"ranking", sec_ranking, true},
-    {"t4", sec_t4, true},
-    {"t5", sec_t5, true},
-    {"made-of", sec_made_of, true},
-    {"claims", sec_claims, true},
-    {"tuned", sec_tuned, true},
-    {"queues", sec_queues, true},
-    {"placements", sec_placements, false},
-    {"hosts", sec_hosts, false},
-    {"loads", sec_loads, false},
-    {"figures", sec_figures, true},
+    {"header", sec_header, false, false},
+    {"answers", sec_answers, true, false},
+    {"t1", sec_t1, true, false},
+    {"ranking", sec_ranking, true, false},
+    {"t4", sec_t4, true, false},
+    {"t5", sec_t5, true, false},
+    {"mechanisms", sec_mechanisms, true, false},
+    {"figures", sec_figures, true, false},
+    {"method", sec_method, true, true},
+    {"page machine", sec_page_machine, false, true},
+    {"machine", sec_machine, true, true},
+    {"made-of", sec_made_of, true, true},
+    {"claims", sec_claims, true, true},
+    {"tuned", sec_tuned, true, true},
+    {"queues", sec_queues, true, true},
+    {"placements", sec_placements, false, true},
+    {"hosts", sec_hosts, false, true},
+    {"loads", sec_loads, false, true},
 };
 
-static int report_write(struct report *r)
+/*
+ * The sections into r->d, the appendix's into app (r->d itself where it follows in the same
+ * document, under a heading of its own).
+ */
+static int report_write(struct report *r, struct ipcb_doc *app)
 {
-	bool pairs = r->m->nlabels > 0;
+	bool pairs = r->m->nlabels > 0, in_app = false;
+	struct ipcb_doc *main_doc = r->d;
 
 	for (size_t i = 0; i < sizeof(sections) / sizeof(sections[0]); i++) {
 		if (sections[i].pairs && !pairs)
 			continue;
+		if (sections[i].appendix && pairs && !in_app) {
+			in_app = true;
+			r->d = app;
+			if (app == main_doc)
+				ipcb_doc_h(r->d, 1,
+					   "Appendix: how it was decided, and everything in full");
+			else
+				ipcb_doc_h(r->d, 1, "IPC on %s: the appendix (%s)",
+					   *r->m->host ? r->m->host : "?", r->csv);
+		}
 		sections[i].fn(r);
-		if (r->error[0])
+		if (r->error[0]) {
+			r->d = main_doc;
 			return -EIO;
+		}
 		/* clang-format off */
 		if (i == 0 && !pairs && r->m->npairs)
 			ipcb_doc_p(r->d, "This CSV holds the pairs of hosts of " DOC_C("--hosts")
@@ -195,7 +279,8 @@ static int report_write(struct report *r)
 				   "--topology, --rate or -m bistream): this CSV has none.");
 		/* clang-format on */
 	}
-	return r->d->failed;
+	r->d = main_doc;
+	return main_doc->failed ? main_doc->failed : app->failed;
 }
 
 static int judge_all(struct report *r)
@@ -234,13 +319,21 @@ static void report_usage(FILE *f)
 		"Usage: ipcbench report CSV [-o FILE.md] [--figures DIR] [--slo pP=LATENCY]\n"
 		"       ipcbench report CSV --html FILE.html [--db DB] [--slo pP=LATENCY]\n"
 		"       ipcbench report CSV --figure-data DIR\n"
-		"Print the IPC guides' comparison tables (T1-T5) with the numbers measured in\n"
-		"CSV, which mechanisms tie for best for small messages, bulk transfer and CPU\n"
-		"cost, and a graded verdict for each of the guides' claims (C1-C14), as\n"
-		"Markdown; then the rows of shaped loads (requests in flight, pairs, topologies,\n"
-		"open-loop rates, streams both ways), which the tables leave out. The CSV is read\n"
-		"once; every table, claim and figure comes from the same medians.\n"
-		"  -o, --output FILE   write to FILE instead of standard output\n"
+		"Answer, from the rows of CSV, what a person choosing a mechanism asks: the best\n"
+		"for small messages, bulk transfer, CPU cost, memory reserved and the CPU a\n"
+		"waiting reader keeps busy, with what is shown the same as it and what the\n"
+		"rounds could not tell apart; then a graded verdict for each of the guides'\n"
+		"claims (C1-C14), their comparison tables (T1-T5) measured, each mechanism in a\n"
+		"few words and the figures, as Markdown. An appendix holds how each was\n"
+		"decided, the machine's floors and states, every comparison, and the rows of\n"
+		"shaped loads (requests in flight, pairs, topologies, open-loop rates, streams\n"
+		"both ways). The CSV is read once; every table, claim and figure comes from the\n"
+		"same medians.\n"
+		"  -o, --output FILE   write the report to FILE and its appendix (how each answer\n"
+		"                      and verdict was decided, the machine's floors and states,\n"
+		"                      every comparison and row in full) beside it, to\n"
+		"                      FILE-appendix.md (FILE.md's stem), instead of both to\n"
+		"                      standard output, the report first\n"
 		"      --figures DIR   link the figures ipcbench-plot drew into DIR (a path as\n"
 		"                      seen from the report)\n"
 		"      --html FILE     write the report as one self-contained HTML page: the\n"
@@ -343,6 +436,17 @@ static int parse(int argc, char **argv, struct args *a)
 		     a->out ? "-o" : "--html", a->out ? a->out : a->html, a->in);
 		return 2;
 	}
+	if (a->out) {
+		char app[PATH_MAX];
+
+		appendix_path(a->out, app, sizeof(app));
+		if (ipcb_same_file(a->in, app)) {
+			fail("-o %s: its appendix, %s, names the CSV it reads: it would be "
+			     "replaced by the appendix",
+			     a->out, app);
+			return 2;
+		}
+	}
 	return 0;
 }
 
@@ -436,7 +540,7 @@ static int write_html(struct report *r, const struct args *a)
 	r->trends = trends[0] ? trends : NULL;
 	r->figures = NULL;
 	r->d = &d;
-	rc = report_write(r);
+	rc = report_write(r, &d);
 	fclose(mem);
 	if (rc < 0 && r->error[0]) {
 		fail("%s", r->error);
@@ -474,50 +578,120 @@ out:
 	return status;
 }
 
-/* Markdown, to standard output or placed over -o FILE at the end. */
+/* -o FILE's appendix: FILE.md becomes FILE-appendix.md, any other name gains -appendix.md. */
+static void appendix_path(const char *out, char *path, size_t n)
+{
+	size_t len = strlen(out);
+
+	if (len > 3 && !strcmp(out + len - 3, ".md"))
+		snprintf(path, n, "%.*s-appendix.md", (int)(len - 3), out);
+	else
+		snprintf(path, n, "%s-appendix.md", out);
+}
+
+/* One Markdown output: standard output (path NULL), or a file placed over path at the end. */
+struct md_out {
+	const char *path;
+	struct ipcb_outfile of;
+	FILE *f;
+};
+
+static int md_open(struct md_out *o, const char *path)
+{
+	char err[IPCB_ERR_BYTES];
+	int rc;
+
+	memset(&o->of, 0, sizeof(o->of));
+	o->of.fd = -1;
+	o->path = path;
+	o->f = stdout;
+	if (!path)
+		return 0;
+	rc = ipcb_outfile_open(&o->of, path, "-o", err, sizeof(err));
+	o->f = rc == 0 ? fdopen(o->of.fd, "w") : NULL;
+	if (!o->f) {
+		fail("%s", rc ? err : strerror(errno));
+		ipcb_outfile_close(&o->of);
+		return -1;
+	}
+	o->of.fd = -1; /* the stream owns it now */
+	return 0;
+}
+
+/* Flushed and closed: 0, or 1 having said why. */
+static int md_close(struct md_out *o)
+{
+	int status = 0;
+
+	if (fflush(o->f) != 0 || ferror(o->f)) {
+		fail("%s: write failed: %s", o->path ? o->path : "standard output",
+		     strerror(errno));
+		status = 1;
+	}
+	if (o->path && fclose(o->f) != 0 && status == 0) {
+		fail("%s: %s", o->path, strerror(errno));
+		status = 1;
+	}
+	return status;
+}
+
+/* Placed over its path (status 0), or its temporary file removed. */
+static int md_place(struct md_out *o, int status)
+{
+	int rc;
+
+	if (!o->path)
+		return status;
+	if (status == 0 && (rc = ipcb_outfile_place(&o->of, true)) < 0) {
+		fail("%s: %s", o->path, strerror(-rc));
+		status = 1;
+	}
+	ipcb_outfile_close(&o->of);
+	return status;
+}
+
+/*
+ * Markdown: to standard output, the appendix after the report; or -o FILE and its appendix
+ * beside it (FILE-appendix.md, linked from the report), both placed at the end.
+ */
 static int write_markdown(struct report *r, const struct args *a)
 {
-	static struct ipcb_outfile of;
-	char err[IPCB_ERR_BYTES];
-	struct ipcb_doc d;
-	FILE *f = stdout;
-	int rc, status = 0;
+	static struct md_out main_out, app_out;
+	static char app_path[PATH_MAX], app_link[PATH_MAX];
+	struct ipcb_doc d, app;
+	int status = 0;
 
-	memset(&of, 0, sizeof(of));
-	of.fd = -1;
+	if (md_open(&main_out, a->out) < 0)
+		return 1;
 	if (a->out) {
-		rc = ipcb_outfile_open(&of, a->out, "-o", err, sizeof(err));
-		f = rc == 0 ? fdopen(of.fd, "w") : NULL;
-		if (!f) {
-			fail("%s", rc ? err : strerror(errno));
-			ipcb_outfile_close(&of);
+		const char *slash;
+
+		appendix_path(a->out, app_path, sizeof(app_path));
+		slash = strrchr(app_path, '/');
+		snprintf(app_link, sizeof(app_link), "%s", slash ? slash + 1 : app_path);
+		if (md_open(&app_out, app_path) < 0) {
+			md_close(&main_out);
+			md_place(&main_out, 1);
 			return 1;
 		}
-		of.fd = -1;
+		r->appendix = app_link;
 	}
-	ipcb_doc_init(&d, f, IPCB_DOC_MARKDOWN);
+	ipcb_doc_init(&d, main_out.f, IPCB_DOC_MARKDOWN);
+	if (a->out)
+		ipcb_doc_init(&app, app_out.f, IPCB_DOC_MARKDOWN);
 	r->d = &d;
-	if (report_write(r) < 0) {
+	if (report_write(r, a->out ? &app : &d) < 0) {
 		fail("out of memory");
 		status = 1;
 	}
 	ipcb_doc_fini(&d);
-	if (fflush(f) != 0 || ferror(f)) {
-		fail("%s: write failed: %s", a->out ? a->out : "standard output", strerror(errno));
-		status = 1;
-	}
+	status |= md_close(&main_out);
 	if (a->out) {
-		if (fclose(f) != 0 && status == 0) {
-			fail("%s: %s", a->out, strerror(errno));
-			status = 1;
-		}
-		if (status == 0 && (rc = ipcb_outfile_place(&of, true)) < 0) {
-			fail("%s: %s", a->out, strerror(-rc));
-			status = 1;
-		}
-		ipcb_outfile_close(&of);
+		ipcb_doc_fini(&app);
+		status |= md_close(&app_out);
+		status = md_place(&app_out, status);
 	}
-	return status;
+	return md_place(&main_out, status);
 }
 
 int ipcb_report_main(int argc, char **argv)
@@ -536,6 +710,15 @@ int ipcb_report_main(int argc, char **argv)
 		fail("%s", err);
 		return 1;
 	}
+	if (a.out) {
+		char app[PATH_MAX];
+
+		appendix_path(a.out, app, sizeof(app));
+		if (ipcb_outfile_check(app, "-o", err, sizeof(err)) < 0) {
+			fail("%s (the report's appendix)", err);
+			return 1;
+		}
+	}
 	rc = model_load(&m, a.in, err, sizeof(err));
 	if (rc < 0) {
 		fail("%s", err);
@@ -550,6 +733,8 @@ int ipcb_report_main(int argc, char **argv)
 	r.small = model_size_near(&m, 64);
 	r.k64 = model_size_near(&m, 65536);
 	r.mib = model_size_near(&m, 1048576);
+	r.small_exact = r.small == 64 ? 64 : 0;
+	r.mib_exact = r.mib == 1048576 ? 1048576 : 0;
 	if (a.data) {
 		rc = figdata_write(&m, a.data, err, sizeof(err));
 		if (rc < 0)

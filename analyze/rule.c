@@ -10,11 +10,14 @@
 
 static void reader_text(const struct group *g, char *out, size_t n)
 {
-	if (g->reader == R_POLLS && (!strcmp(g->wait, "spin") || !strcmp(g->wait, "yield")))
-		snprintf(out, n, "%s's reader polls (wait %s)", g->label, g->wait);
+	if (g->reader == R_UNCLEAR)
+		snprintf(out, n,
+			 "%s's reader polled in %zu of its rounds and slept in %zu (%.2g context "
+			 "switches per message, the median): its class is unclear",
+			 g->label, g->ctx_polled, g->ctx_slept, g->ctx);
 	else
 		snprintf(out, n, "%s's reader %s (%.2g context switches per message)", g->label,
-			 g->reader == R_POLLS ? "polls" : "sleeps", g->ctx);
+			 model_reader_name(g->reader), g->ctx);
 }
 
 /* The setting a group was tuned with, without its value ("size" of "size=1048576"). */
@@ -135,8 +138,17 @@ bool rule_comparable(const struct model *m, const struct group *a, const struct 
 			 b->state ? "other" : "usual");
 		return false;
 	}
+	/* A reader that did both stands against nobody: which of them it is, no run says. */
+	for (int k = 0; k < 2; k++)
+		if (g[k]->reader == R_UNCLEAR) {
+			char x[400];
+
+			reader_text(g[k], x, sizeof(x));
+			snprintf(why, n, "%s", x);
+			return false;
+		}
 	if (a->reader != b->reader && a->reader != R_UNKNOWN && b->reader != R_UNKNOWN) {
-		char x[200], y[200];
+		char x[400], y[400];
 
 		reader_text(a, x, sizeof(x));
 		reader_text(b, y, sizeof(y));

@@ -5,7 +5,9 @@
  *
  * Two groups are compared on a measure only when both did the same work in the same way:
  *  - at the same placement and size, in the same state of the machine;
- *  - both readers poll, or both sleep (from their own context switches);
+ *  - both readers poll, or both sleep, each as its own rows' context switches per message
+ *    say, round trips and streams alike, whatever its wait is called; a reader whose rounds
+ *    did both (its class unclear) stands against nobody;
  *  - both copied every byte: a loan (the receiver reads the payload where the sender built it)
  *    stands only against its own copying original;
  *  - both at their defaults, or both at their best where both have the setting (a pipe's

@@ -18,12 +18,20 @@ struct report {
 	struct ipcb_doc *d;
 	const char *csv;     /* the CSV, as the command line named it */
 	const char *figures; /* where the figures are, as seen from the report; NULL: none */
+	/*
+	 * Where the appendix is, as the report names it: the appendix file's name as seen from
+	 * the report (-o FILE), or NULL where it follows in the same document (standard output,
+	 * the page).
+	 */
+	const char *appendix;
 	struct ipcb_slo slo;
 	/* Every claim of claim_list, judged once at the defaults, and each mechanism at its best.
 	 */
 	struct verdict *verdicts, *best;
 	size_t nclaims;
 	size_t small, k64, mib; /* the sizes the tables use: nearest 64 B, 64 KiB, 1 MiB */
+	/* The sizes the answers and T1 name: 64 B and 1 MiB where measured, else 0. */
+	size_t small_exact, mib_exact;
 	/* The HTML page: the SVG figures to inline and the history's trends (NULL: none). */
 	const char *svg_dir, *trends;
 	char error[512]; /* a section that could not be written says why ("": none) */
@@ -51,11 +59,16 @@ const char *topo_short(const char *cls, char *out, size_t n);
 /* A load's shape in words: "2 pairs", "64 requests in flight", "1 sender to 3 receivers". */
 void shape_words(const struct group *g, char *out, size_t n);
 
+/* The report: the answers first, then the guides' tables, the mechanisms and the figures. */
 void sec_answers(struct report *r);    /* tables.c: the answers first, the claims in brief */
 void sec_t1(struct report *r);	       /* tables.c: T1 */
 void sec_ranking(struct report *r);    /* tables.c: T2 and T3 */
 void sec_t4(struct report *r);	       /* tables.c: T4 */
 void sec_t5(struct report *r);	       /* tables.c: T5 and what the servers cost */
+void sec_mechanisms(struct report *r); /* tables.c: each mechanism in a few words */
+void sec_figures(struct report *r);    /* figdata.c: the figures (and the page's trends) */
+/* The appendix: how it was decided, the machine, and every comparison and row in full. */
+void sec_method(struct report *r);     /* report.c: how the numbers and claims are made */
 void sec_made_of(struct report *r);    /* tables.c: what the rows are made of */
 void sec_tuned(struct report *r);      /* tables.c: each mechanism at its best */
 void sec_machine(struct report *r);    /* machine.c: floors, states, rounds, variation */
@@ -63,6 +76,5 @@ void sec_queues(struct report *r);     /* queues.c: queues, middleware, brokers;
 void sec_placements(struct report *r); /* placements.c: where the two sides sit; the matrix */
 void sec_hosts(struct report *r);      /* hosts.c: --hosts's pairs of hosts, C14 on all */
 void sec_loads(struct report *r);      /* loads.c: open loops, other shapes, publish-subscribe */
-void sec_figures(struct report *r);    /* figdata.c: the figures (and the page's trends) */
 
 #endif /* IPCB_SECTIONS_H */

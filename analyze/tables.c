@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "report.h"
 #include "rule.h"
 #include "sections.h"
 
@@ -119,6 +120,9 @@ static const struct {
     {"Small messages (the 64 B round trip, p50)", M_RTT, false},
     {"Bulk transfer (the 1 MiB stream)", M_BPS, true},
     {"CPU cost (both sides' CPU per message of the 64 B stream)", M_CPU, false},
+    {"The CPU a waiting reader keeps busy (the 64 B round trip's receiver, which waits for "
+     "each next request: its CPU time over the run's time)",
+     M_WAIT_CPU, false},
 };
 
 /*
@@ -144,6 +148,25 @@ static void answer_value(const struct model *m, const struct group *g, enum meas
 	series_text(p99, g, ms, out, n);
 }
 
+/* A value in a list of many: the median, or the modes, and nothing more. */
+static void short_value(const struct group *g, enum measure ms, char *out, size_t n)
+{
+	const struct summary *s = &g->sum[ms];
+	size_t w = 0;
+
+	if (s->modes.n > 1) {
+		for (size_t k = 0; k < s->modes.n && w < n; k++) {
+			char v[32];
+
+			measure_format(ms, s->modes.median[k], v, sizeof(v));
+			w += (size_t)snprintf(out + w, n - w, "%s%s in %zu/%zu", k ? ", " : "", v,
+					      s->modes.count[k], s->n);
+		}
+		return;
+	}
+	measure_format(ms, s->median, out, n);
+}
+
 static enum measure rank_ms;
 
 /* Best first, by the measure's median. */
@@ -156,25 +179,90 @@ static int by_value(const void *a, const void *b)
 	return measure_lower_better(rank_ms) ? c : -c;
 }
 
+/* A size as -s takes it: "64", "64K", "1M". */
+static void size_arg(size_t size, char *out, size_t n)
+{
+	if (size >= 1048576 && size % 1048576 == 0)
+		snprintf(out, n, "%zuM", size / 1048576);
+	else if (size >= 1024 && size % 1024 == 0)
+		snprintf(out, n, "%zuK", size / 1024);
+	else
+		snprintf(out, n, "%zu", size);
+}
+
 /*
- * One question at one placement for one reader class: the best, and every mechanism the rule
- * lets stand against it that the tests do not show slower by more than the margin (Holm over
- * the question's comparisons): the group that ties for best.
+ * The command that measures the mechanisms of list (n of them) again at this placement, size
+ * and measure with more rounds: the transports by name, each tuned one with its setting.
+ */
+static void more_rounds(const struct group *const *list, size_t n, const char *pl, size_t size,
+			enum measure ms, size_t rounds, char *out, size_t len)
+{
+	char sz[32];
+	size_t w;
+
+	w = (size_t)snprintf(out, len, "ipcbench -t ");
+	for (size_t i = 0; i < n && w < len; i++) {
+		bool seen = false;
+
+		for (size_t k = 0; k < i; k++)
+			seen |= !strcmp(list[k]->transport, list[i]->transport);
+		if (!seen)
+			w += (size_t)snprintf(out + w, len - w, "%s%s", w > 12 ? "," : "",
+					      list[i]->transport);
+	}
+	for (size_t i = 0; i < n && w < len; i++)
+		if (*list[i]->tuning)
+			w += (size_t)snprintf(out + w, len - w, " -o %s.%s", list[i]->transport,
+					      list[i]->tuning);
+	size_arg(size, sz, sizeof(sz));
+	if (w < len)
+		snprintf(out + w, len - w,
+			 " -s %s -m %s --placement %s --repeat %zu --csv more.csv", sz,
+			 measure_latency(ms) ? "latency" : "throughput", pl, rounds);
+}
+
+/* Rounds that would decide whether b is the same as the best or slower: see answer(). */
+static size_t rounds_needed(const struct tie *t, size_t k)
+{
+	double target;
+
+	/* A sample that could not test asks four times its rounds. */
+	if (!t || isnan(t->est) || isnan(t->half) || k < 2)
+		return 4 * (k ? k : 1);
+	/*
+	 * The interval narrows with the square root of the rounds, and must end short of the
+	 * margin on the side its estimate is (to show the same, within it; to show slower,
+	 * beyond it).
+	 */
+	target = fmax(fabs(fabs(t->est) - log1p(CLAIM_MARGIN)), log1p(CLAIM_MARGIN) / 4);
+	return (size_t)ceil((double)k * pow(t->half / target, 2));
+}
+
+/*
+ * One question at one placement for one reader class: the best, then what the tests show the
+ * same as it (within the margin either way: two one-sided tests, Holm over the question), then
+ * what the rounds could not tell apart from it, with how large a difference they leave open,
+ * then what was measured in a single round (no test can be made of one), then the fastest shown
+ * slower; and the command that would measure the undecided again with enough rounds.
  */
 static void answer(struct report *r, const char *pl, size_t size, enum measure ms, enum reader cls)
 {
 	const struct model *m = r->m;
 	const struct group **c = calloc(m->nlabels + 1, sizeof(*c)), *best = NULL;
-	double *p = calloc(m->nlabels + 1, sizeof(*p));
+	struct tie *t = calloc(m->nlabels + 1, sizeof(*t));
+	double *pw = calloc(m->nlabels + 1, sizeof(*pw)), *ps = calloc(m->nlabels + 1, sizeof(*ps));
 	bool *worse = calloc(m->nlabels + 1, sizeof(*worse));
-	double *eq = calloc(m->nlabels + 1, sizeof(*eq));
 	bool *same = calloc(m->nlabels + 1, sizeof(*same));
+	bool *fair = calloc(m->nlabels + 1, sizeof(*fair)); /* the rule lets it stand */
 	const struct group **loans = calloc(m->nlabels + 1, sizeof(*loans));
-	size_t n = 0, nloans = 0;
-	char why[300], notes[300], v[320];
+	const struct group **open = calloc(m->nlabels + 2, sizeof(*open));
+	const struct group **single = calloc(m->nlabels + 1, sizeof(*single));
+	size_t n = 0, nloans = 0, nopen = 0, nsingle = 0, rounds = 0, need = 0;
+	char why[300], notes[300], v[320], cmd[512];
+	double wide = 0;
 	const char *sep;
 
-	if (!c || !p || !worse || !eq || !same || !loans)
+	if (!c || !t || !pw || !ps || !worse || !same || !fair || !loans || !open || !single)
 		goto out;
 	for (size_t i = 0; i < m->nlabels; i++) {
 		const struct group *g = model_find(m, m->labels[i], pl, size, ms);
@@ -195,36 +283,77 @@ static void answer(struct report *r, const char *pl, size_t size, enum measure m
 	rank_ms = ms;
 	qsort(c, n, sizeof(*c), by_value);
 	for (size_t i = 0; i < n; i++) {
-		p[i] = eq[i] = NAN;
-		worse[i] = false;
+		pw[i] = ps[i] = NAN;
 		if (c[i] == best ||
 		    !rule_comparable(m, best, c[i], ms, 0, why, sizeof(why), notes, sizeof(notes)))
 			continue;
-		judge_one(m, best, c[i], ms, T_BEATS, &p[i], &eq[i], NULL);
+		fair[i] = true;
+		judge_tie(m, best, c[i], ms, &t[i]);
+		pw[i] = t[i].p_worse;
+		ps[i] = t[i].p_same;
 	}
-	claim_holm(p, n, CLAIM_ALPHA, worse);
-	/* The other side of each test: shown within the margin of the best (same[]). */
+	claim_holm(pw, n, CLAIM_ALPHA, worse);
 	for (size_t i = 0; i < n; i++)
 		if (worse[i])
-			eq[i] = NAN;
-	claim_holm(eq, n, CLAIM_ALPHA, same);
+			ps[i] = NAN;
+	claim_holm(ps, n, CLAIM_ALPHA, same);
 	ipcb_doc_add(r->d, "readers that %s: ",
 		     cls == R_POLLS    ? "poll"
 		     : cls == R_SLEEPS ? "sleep"
 				       : "wait (not counted)");
 	answer_value(m, best, ms, v, sizeof(v));
 	ipcb_doc_add(r->d, DOC_B("%s") " %s", best->label, v);
-	/* Those the tests showed as fast (within the margin), then those they could not tell. */
-	for (int k = 0; k < 2; k++) {
-		sep = k ? "; not told apart from it by the tests: "
-			: "; as fast (within 5%, shown): ";
-		for (size_t i = 0; i < n; i++) {
-			if (c[i] == best || isnan(p[i]) || worse[i] || same[i] != !k)
-				continue;
-			answer_value(m, c[i], ms, v, sizeof(v));
-			ipcb_doc_add(r->d, k ? "%s%s %s" : "%s" DOC_B("%s") " %s", sep, c[i]->label,
-				     v);
-			sep = ", ";
+	sep = "; the same (within 5% either way, shown): ";
+	for (size_t i = 0; i < n; i++) {
+		if (c[i] == best || !fair[i] || worse[i] || !same[i])
+			continue;
+		answer_value(m, c[i], ms, v, sizeof(v));
+		ipcb_doc_add(r->d, "%s" DOC_B("%s") " %s", sep, c[i]->label, v);
+		sep = ", ";
+	}
+	/*
+	 * What the rounds could not tell apart from the best, and how far apart it may be; a
+	 * group of one round (or the best, if it had one) could not be tested at all.
+	 */
+	open[nopen++] = best;
+	for (size_t i = 0; i < n; i++) {
+		size_t k;
+
+		if (c[i] == best || !fair[i] || worse[i] || same[i])
+			continue;
+		k = t[i].rounds;
+		if (rounds_needed(&t[i], k) > need)
+			need = rounds_needed(&t[i], k);
+		if (k < 2 || c[i]->sum[ms].n < 2 || best->sum[ms].n < 2) {
+			single[nsingle++] = c[i];
+			continue;
+		}
+		open[nopen++] = c[i];
+		/* A sample that cannot test leaves a difference of any size open. */
+		if (isnan(t[i].worst) || isnan(t[i].most))
+			wide = INFINITY;
+		else
+			wide = fmax(wide, fmax(t[i].worst, t[i].most));
+		if (!rounds || k < rounds)
+			rounds = k;
+	}
+	if (nopen > 1) {
+		ipcb_doc_add(r->d, "; cannot tell apart with %zu round%s: %zu mechanism%s (",
+			     rounds, rounds == 1 ? "" : "s", nopen - 1, nopen == 2 ? "" : "s");
+		for (size_t i = 1; i < nopen; i++) {
+			short_value(open[i], ms, v, sizeof(v));
+			ipcb_doc_add(r->d, "%s%s %s", i > 1 ? ", " : "", open[i]->label, v);
+		}
+		if (isfinite(wide) && wide > 0)
+			ipcb_doc_add(r->d, "), differences up to %.0f%% not excluded", wide * 100);
+		else
+			ipcb_doc_add(r->d, "), differences of any size not excluded");
+	}
+	if (nsingle) {
+		ipcb_doc_add(r->d, "; measured in a single round, so not tested: ");
+		for (size_t i = 0; i < nsingle; i++) {
+			short_value(single[i], ms, v, sizeof(v));
+			ipcb_doc_add(r->d, "%s%s %s", i ? ", " : "", single[i]->label, v);
 		}
 	}
 	{
@@ -243,18 +372,137 @@ static void answer(struct report *r, const char *pl, size_t size, enum measure m
 	}
 	sep = "; loans, read in place and not counted (T2): ";
 	for (size_t i = 0; i < nloans; i++) {
-		answer_value(m, loans[i], ms, v, sizeof(v));
+		short_value(loans[i], ms, v, sizeof(v));
 		ipcb_doc_add(r->d, "%s%s %s", sep, loans[i]->label, v);
 		sep = ", ";
+	}
+	/* The finalists measured again: the best, the undecided and the single rounds. */
+	if (nopen > 1 || nsingle) {
+		size_t have = rounds ? rounds : 1;
+
+		for (size_t i = 0; i < nsingle; i++)
+			open[nopen++] = single[i];
+		need = need < have + 5 ? have + 5 : need > 200 ? 200 : need;
+		more_rounds(open, nopen, pl, size, ms, need, cmd, sizeof(cmd));
+		ipcb_doc_add(r->d, "; to tell them apart: " DOC_C("%s"), cmd);
 	}
 	ipcb_doc_item(r->d);
 out:
 	free(c);
-	free(p);
+	free(t);
+	free(pw);
+	free(ps);
 	free(worse);
-	free(eq);
 	free(same);
+	free(fair);
 	free(loans);
+	free(open);
+	free(single);
+}
+
+/* The readers whose rounds polled in some and slept in others: listed, not ranked. */
+static void answer_unclear(struct report *r, const char *pl, size_t size, enum measure ms)
+{
+	const struct model *m = r->m;
+	const char *sep = "readers whose rounds polled and slept (their class unclear, not "
+			  "compared): ";
+	char v[320];
+	bool any = false;
+
+	for (size_t i = 0; i < m->nlabels; i++) {
+		const struct group *g = model_find(m, m->labels[i], pl, size, ms);
+
+		if (!g || !g->sum[ms].n || g->reader != R_UNCLEAR || g->floor)
+			continue;
+		answer_value(m, g, ms, v, sizeof(v));
+		ipcb_doc_add(r->d, "%s%s %s (polled in %zu of %zu rounds)", sep, g->label, v,
+			     g->ctx_polled, g->ctx_polled + g->ctx_slept);
+		sep = ", ";
+		any = true;
+	}
+	if (any)
+		ipcb_doc_item(r->d);
+}
+
+/* Was the measure measured at this placement and size (any mechanism's group)? */
+static bool measured(const struct model *m, const char *pl, size_t size, enum measure ms)
+{
+	for (size_t i = 0; size && i < m->nlabels; i++) {
+		const struct group *g = model_find(m, m->labels[i], pl, size, ms);
+
+		if (g && !g->floor && g->sum[ms].n)
+			return true;
+	}
+	return false;
+}
+
+/* The least memory first; a group that reported none last. */
+static int by_memory(const void *a, const void *b)
+{
+	double x = (*(const struct group *const *)a)->buffer;
+	double y = (*(const struct group *const *)b)->buffer;
+
+	x = x > 0 ? x : INFINITY;
+	y = y > 0 ? y : INFINITY;
+	return x < y ? -1 : x > y;
+}
+
+/*
+ * Memory reserved for messages in flight, at one size: every mechanism at its defaults, least
+ * first, as its transport reported its channel's buffers (one figure, not a measurement over
+ * rounds: nothing to test), and the resident memory of the servers some of them need.
+ */
+static void answer_memory(struct report *r, size_t size)
+{
+	const struct model *m = r->m;
+	const struct group **list = calloc(m->nlabels + 1, sizeof(*list));
+	size_t n = 0, unknown = 0;
+	const char *sep;
+	char v[32];
+
+	if (!list)
+		return;
+	for (size_t i = 0; i < m->nlabels; i++) {
+		const struct group *g = NULL;
+
+		/* A stream's channel, one direction, as T1 gives it; else the round trip's. */
+		for (size_t p = 0; p < m->nplacements && !g; p++)
+			g = model_pair(m, m->labels[i], m->placements[p], size, false);
+		for (size_t p = 0; p < m->nplacements && !g; p++)
+			g = model_pair(m, m->labels[i], m->placements[p], size, true);
+		if (g && !g->floor && !*g->tuning)
+			list[n++] = g;
+	}
+	qsort(list, n, sizeof(*list), by_memory);
+	size_format(size, v, sizeof(v));
+	ipcb_doc_add(r->d, "at %s, least first: ", v);
+	for (size_t i = 0; i < n; i++) {
+		if (!(list[i]->buffer > 0)) {
+			unknown++;
+			continue;
+		}
+		measure_format(M_BUFFER, list[i]->buffer, v, sizeof(v));
+		ipcb_doc_add(r->d, "%s%s %s%s", i ? ", " : "", list[i]->label, v,
+			     list[i]->latency ? " (its round trip's, both ways)" : "");
+	}
+	sep = "; not reported by: ";
+	for (size_t i = 0; i < n && unknown; i++)
+		if (!(list[i]->buffer > 0)) {
+			ipcb_doc_add(r->d, "%s%s", sep, list[i]->label);
+			sep = ", ";
+		}
+	sep = "; besides, the resident memory of the server each needs: ";
+	for (size_t i = 0; i < n; i++) {
+		const struct group *g = list[i];
+
+		if (!g->sum[M_SRV_RSS].n)
+			continue;
+		measure_format(M_SRV_RSS, g->sum[M_SRV_RSS].median, v, sizeof(v));
+		ipcb_doc_add(r->d, "%s%s %s", sep, g->label, v);
+		sep = ", ";
+	}
+	ipcb_doc_item(r->d);
+	free(list);
 }
 
 void sec_answers(struct report *r)
@@ -265,13 +513,14 @@ void sec_answers(struct report *r)
 	ipcb_doc_p(
 	    r->d,
 	    "What a person choosing a mechanism asks first, answered on this machine for each "
-	    "placement: the mechanisms that tie for best, with the first one behind them. "
-	    "Readers that poll and readers that sleep are answered apart (a polling reader pays "
-	    "no wake-up and burns a CPU instead), and loans (the receiver reads the payload in "
-	    "place) are left out of these copies of the bytes. A mechanism ties for best when the "
-	    "tests on the rounds do not show the best one faster by more than %.0f%% (Holm over "
-	    "each question's comparisons, alpha %g).",
-	    CLAIM_MARGIN * 100, CLAIM_ALPHA);
+	    "placement: the best, what the rounds show the same as it (within %.0f%% either way), "
+	    "what they cannot tell apart from it and how large a difference they leave open (with "
+	    "the command that would tell them apart), and the first one shown slower. Each row is "
+	    "in the class its own rows measured: readers that poll (under %.1f context switches "
+	    "per message in every round) and readers that sleep are answered apart, and one whose "
+	    "rounds did both is listed as unclear; loans (the receiver reads the payload in "
+	    "place) are left out of these copies of the bytes.",
+	    CLAIM_MARGIN * 100, MODEL_POLL_CTX);
 	for (size_t p = 0; p < m->nplacements; p++) {
 		const char *pl = m->placements[p];
 
@@ -279,19 +528,46 @@ void sec_answers(struct report *r)
 			continue;
 		ipcb_doc_h(r->d, 3, "%s", pl);
 		for (size_t q = 0; q < sizeof(questions) / sizeof(questions[0]); q++) {
-			size_t size = questions[q].big ? r->mib : r->small;
+			size_t size = questions[q].big ? r->mib_exact : r->small_exact;
+			enum measure ms = questions[q].ms;
+			bool rtt = measure_latency(ms);
 
 			ipcb_doc_p(r->d, DOC_B("%s"), questions[q].what);
+			if (!measured(m, pl, size, ms)) {
+				ipcb_doc_li(r->d,
+					    "not measured: this CSV has no %s at %s here (" DOC_C(
+						"ipcbench -s %s -m %s") ")",
+					    rtt ? "round trip" : "stream",
+					    questions[q].big ? "1 MiB" : "64 B",
+					    questions[q].big ? "1M" : "64",
+					    rtt ? "latency" : "throughput");
+				continue;
+			}
 			for (int cls = R_POLLS; cls <= R_SLEEPS; cls++)
-				answer(r, pl, size, questions[q].ms, (enum reader)cls);
+				answer(r, pl, size, ms, (enum reader)cls);
 			if (!m->has_ctx)
-				answer(r, pl, size, questions[q].ms, R_UNKNOWN);
+				answer(r, pl, size, ms, R_UNKNOWN);
+			answer_unclear(r, pl, size, ms);
 		}
 	}
+	ipcb_doc_h(r->d, 3, "Memory reserved for messages in flight");
+	ipcb_doc_p(r->d,
+		   "Each mechanism at its defaults, as its transport reported the buffers "
+		   "its channel holds for messages in flight (rings, pipe and socket buffers, "
+		   "queue capacities; one figure, the same in every round): a stream's "
+		   "channel, one direction, as T1 gives it, or where a mechanism has no "
+		   "stream at that size, its round trip's, both directions.");
+	if (r->small_exact)
+		answer_memory(r, r->small_exact);
+	if (r->mib_exact)
+		answer_memory(r, r->mib_exact);
+	if (!r->small_exact && !r->mib_exact)
+		ipcb_doc_li(r->d, "not measured: this CSV has no rows at 64 B or 1 MiB (" DOC_C(
+				      "ipcbench -s 64,1M") ")");
 	ipcb_doc_h(r->d, 3, "The guides' claims");
 	ipcb_doc_p(r->d,
 		   "Each claim, its grade from the comparisons the tests decided, and how often "
-		   "resamples of the rounds give the same grade; the sections below give every "
+		   "resamples of the rounds give the same grade; the appendix gives every "
 		   "comparison, exceptions first, and what the rule refused to compare.");
 	ipcb_doc_table(r->d, "lllrr", "claim", "the guides say", "verdict",
 		       "decided comparisons that hold", "same grade in resamples");
@@ -375,11 +651,17 @@ void sec_t1(struct report *r)
 		   "member that copies every byte (a loan, read in place, is not a transfer of "
 		   "the bytes), as C8 picks it.");
 	/* clang-format on */
+	if (!r->mib_exact) {
+		ipcb_doc_p(
+		    r->d, "Not measured: T1 is about moving 1 MB, and this CSV has no 1 MiB stream "
+			  "(" DOC_C("ipcbench -s 1M -m throughput") ").");
+		return;
+	}
 	ipcb_doc_table(r->d, "llllrrrr", "mechanism", "document: time, CPU, memory, volume",
 		       "placement", "transport", "stream", "one message", "CPU per MiB", "memory");
 	for (size_t i = 0; i < sizeof(t1) / sizeof(t1[0]); i++)
 		for (size_t p = 0; p < m->nplacements; p++) {
-			const struct group *g = t1_pick(m, &t1[i], m->placements[p], r->mib);
+			const struct group *g = t1_pick(m, &t1[i], m->placements[p], r->mib_exact);
 			const struct group *lat;
 			char doc[96], st[32], ab[32], cpu[32], mem[32];
 
@@ -389,10 +671,9 @@ void sec_t1(struct report *r)
 			snprintf(doc, sizeof(doc), "%.2f ms; %s, %s, %s", t1[i].doc_ms, t1[i].cpu,
 				 t1[i].mem, t1[i].volume);
 			snprintf(st, sizeof(st), "%.3f ms",
-				 (double)r->mib / g->sum[M_BPS].median * 1e3);
+				 (double)r->mib_exact / g->sum[M_BPS].median * 1e3);
 			measure_format(M_AB, lat ? lat->sum[M_AB].median : NAN, ab, sizeof(ab));
-			measure_format(M_CPU, g->sum[M_CPU].median * (1048576.0 / (double)r->mib),
-				       cpu, sizeof(cpu));
+			measure_format(M_CPU, g->sum[M_CPU].median, cpu, sizeof(cpu));
 			measure_format(M_BUFFER, g->buffer, mem, sizeof(mem));
 			ipcb_doc_row(r->d, t1[i].mechanism, doc, m->placements[p], g->label, st, ab,
 				     cpu, mem);
@@ -406,7 +687,7 @@ void sec_t1(struct report *r)
 
 			for (size_t i = 0; i < 4; i++) {
 				const struct group *g =
-				    t1_pick(m, &t1[i], m->placements[p], r->mib);
+				    t1_pick(m, &t1[i], m->placements[p], r->mib_exact);
 
 				v[i] = !g ? NAN : k ? g->buffer : g->sum[M_CPU].median;
 			}
@@ -469,13 +750,15 @@ void sec_ranking(struct report *r)
 	    r->d,
 	    "Ranked by the %s round trip (p50); the %s stream beside it. Readers that poll and "
 	    "readers that sleep are ranked apart, by the same rule the claims keep: a round trip "
-	    "whose sides never slept (fewer than 0.5 context switches per message, whatever its "
-	    "wait is called) pays no wake-up and burns a CPU instead. A loan is listed under its "
-	    "own label and not ranked: its receiver reads the payload where it was built.",
-	    s1, s2);
+	    "whose sides never slept (fewer than %.1f context switches per message in every round, "
+	    "as its rows counted them, whatever its wait is called) pays no wake-up and burns a "
+	    "CPU instead; one whose rounds did both is listed apart and not ranked. A loan is "
+	    "listed under its own label and not ranked: its receiver reads the payload where it "
+	    "was built.",
+	    s1, s2, MODEL_POLL_CTX);
 	rank_ms = M_RTT;
 	for (size_t p = 0; p < m->nplacements; p++)
-		for (int cls = R_UNKNOWN; cls <= R_SLEEPS; cls++) {
+		for (int cls = R_UNKNOWN; cls <= R_UNCLEAR; cls++) {
 			size_t n = 0, rank = 0;
 
 			for (size_t i = 0; i < m->nlabels; i++) {
@@ -492,7 +775,9 @@ void sec_ranking(struct report *r)
 			ipcb_doc_p(r->d, DOC_B("%s, readers that %s"), m->placements[p],
 				   cls == R_POLLS    ? "poll"
 				   : cls == R_SLEEPS ? "sleep"
-						     : "wait (not counted)");
+				   : cls == R_UNCLEAR
+				       ? "polled in some rounds and slept in others (not ranked)"
+				       : "wait (not counted)");
 			ipcb_doc_table(r->d, "lllllll", "rank", "transport", "wait", "round trip",
 				       "stream", "T2 says", "T3 says");
 			for (size_t i = 0; i < n; i++) {
@@ -508,11 +793,16 @@ void sec_ranking(struct report *r)
 				series_text(NULL, g, M_RTT, a, sizeof(a));
 				series_text(NULL, s, M_BPS, b, sizeof(b));
 				rule_label(s ? s : g, lb, sizeof(lb));
-				if (g->loan || (s && s->loan))
+				if (g->loan || (s && s->loan) || cls == R_UNCLEAR)
 					snprintf(rk, sizeof(rk), "-");
 				else
 					snprintf(rk, sizeof(rk), "%zu", ++rank);
 				snprintf(b + strlen(b), sizeof(b) - strlen(b), "%s", lb);
+				/* The stream's reader is its own: where it differs, it says so. */
+				if (s && s->reader != g->reader && s->reader != R_UNKNOWN)
+					snprintf(b + strlen(b), sizeof(b) - strlen(b),
+						 " [its reader %s here]",
+						 model_reader_name(s->reader));
 				ipcb_doc_row(r->d, rk, g->label, g->wait, a, b, t2, t3);
 			}
 			ipcb_doc_table_end(r->d);
@@ -555,7 +845,7 @@ void sec_t4(struct report *r)
 			ipcb_doc_row(r->d, what, pl, v[0], v[1], v[2], v[3]);
 		}
 	ipcb_doc_table_end(r->d);
-	ipcb_doc_p(r->d, "The verdict is claim C5 below.");
+	ipcb_doc_p(r->d, "The verdict is claim C5 above; its comparisons are in the appendix.");
 }
 
 /* A framework's figure as a multiple of its raw transport's, where the rule allows it. */
@@ -569,7 +859,8 @@ static void times_raw(const struct model *m, const struct group *g, const struct
 		return;
 	}
 	if (!rule_comparable(m, g, raw, ms, 0, why, sizeof(why), notes, sizeof(notes))) {
-		snprintf(out, n, "not compared: %s", why);
+		/* Why, in full, is C11's in the appendix: the table stays one line a row. */
+		snprintf(out, n, "not compared");
 		return;
 	}
 	/* Above 1 the framework costs more: its time over the raw one's, or their rates'. */
@@ -630,8 +921,98 @@ void sec_t5(struct report *r)
 	    r->d,
 	    "\"x raw\": the %s round trip as a multiple of the raw transport's, and the raw "
 	    "transport's %s stream as a multiple of this one's (above 1: the framework costs "
-	    "more), where the rule lets the two stand together. The verdict is claim C11 below.",
+	    "more), where the rule lets the two stand together. The verdict is claim C11 above; "
+	    "its "
+	    "comparisons, and why a pair was not compared, are in the appendix.",
 	    s1, s2);
+}
+
+/* ---- the mechanisms in a few words --------------------------------------------------------- */
+
+/* A group's reader class in one word, for a cell: "polls", "sleeps", "unclear", "-". */
+static const char *class_word(const struct group *g)
+{
+	if (!g)
+		return "-";
+	switch (g->reader) {
+	case R_POLLS:
+		return "polls";
+	case R_SLEEPS:
+		return "sleeps";
+	case R_UNCLEAR:
+		return "unclear";
+	default:
+		return "not counted";
+	}
+}
+
+void sec_mechanisms(struct report *r)
+{
+	const struct model *m = r->m;
+	size_t np = m->nplacements < 2 ? m->nplacements : 2;
+	const char *head[8];
+	char sz[2][16], hd[2][96], align[8];
+	size_t nh = 0;
+
+	ipcb_doc_h(r->d, 2, "The mechanisms in a few words");
+	size_format(r->small, sz[0], sizeof(sz[0]));
+	size_format(r->mib, sz[1], sizeof(sz[1]));
+	ipcb_doc_p(r->d,
+		   "What carries the bytes and what wakes the reader, as each transport describes "
+		   "itself; the wait it ran with; and how its reader waited as its own rows "
+		   "measured it at each placement (the %s round trip, then the %s stream; "
+		   "the rule of the answers above). Its channel at every size and what its rows "
+		   "say of themselves: the appendix.",
+		   sz[0], sz[1]);
+	head[nh++] = "transport";
+	head[nh++] = "what carries the bytes, what wakes the reader";
+	head[nh++] = "wait";
+	for (size_t p = 0; p < np; p++) {
+		snprintf(hd[p], sizeof(hd[p]), "reader, %s", m->placements[p]);
+		head[nh++] = hd[p];
+	}
+	memset(align, 'l', nh);
+	align[nh] = '\0';
+	ipcb_doc_tablev(r->d, align, head);
+	for (size_t i = 0; i < m->nlabels; i++) {
+		const struct group *any = NULL;
+		const char *cells[8], *said;
+		char cls[2][64];
+		size_t nc = 0;
+
+		for (size_t p = 0; p < m->nplacements && !any; p++)
+			for (size_t s = 0; s < m->nsizes && !any; s++) {
+				any = model_pair(m, m->labels[i], m->placements[p], m->sizes[s],
+						 true);
+				any = any ? any
+					  : model_pair(m, m->labels[i], m->placements[p],
+						       m->sizes[s], false);
+			}
+		/* The defaults only: a tuned setting is the same mechanism. */
+		if (!any || any->floor || *any->tuning)
+			continue;
+		said = ipcb_report_describe(any->transport);
+		cells[nc++] = m->labels[i];
+		cells[nc++] = said ? said : "not described";
+		cells[nc++] = any->wait;
+		for (size_t p = 0; p < np; p++) {
+			const struct group *g =
+			    model_pair(m, m->labels[i], m->placements[p], r->small, true);
+			const struct group *s =
+			    model_pair(m, m->labels[i], m->placements[p], r->mib, false);
+
+			if (!g && !s)
+				snprintf(cls[p], sizeof(cls[p]), "-");
+			else if (g && s && g->reader == s->reader)
+				snprintf(cls[p], sizeof(cls[p]), "%s", class_word(g));
+			else
+				snprintf(cls[p], sizeof(cls[p]), "%s / %s", class_word(g),
+					 class_word(s));
+			cells[nc++] = cls[p];
+		}
+		ipcb_doc_rowv(r->d, cells);
+	}
+	ipcb_doc_table_end(r->d);
 }
 
 /* ---- what the rows are made of ----------------------------------------------------------- */
@@ -674,9 +1055,7 @@ void sec_made_of(struct report *r)
 				    text, sizeof(text), "%s%s%s; reader %s",
 				    *x->channel ? x->channel : "channel not described",
 				    x->buffer > 0 ? ", " : "", x->buffer > 0 ? mem : "",
-				    x->reader == R_POLLS    ? "polls"
-				    : x->reader == R_SLEEPS ? "sleeps"
-							    : "not counted");
+				    model_reader_name(x->reader));
 				if (st && st->loan && len < sizeof(text))
 					len += (size_t)snprintf(text + len, sizeof(text) - len,
 								"; a loan, %.1f%% read in full",

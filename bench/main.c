@@ -24,6 +24,7 @@
 #include "report.h"
 #include "selftest.h"
 #include "serve.h"
+#include "transport.h"
 
 static const char *prog = "ipcbench";
 
@@ -98,6 +99,14 @@ static const struct ipcb_command commands[] = {
     {NULL, NULL, NULL, 0},
 };
 
+/* A transport's summary, by its name, for the report's list of mechanisms. */
+static const char *describe(const char *transport)
+{
+	const struct ipcb_transport *t = ipcb_transport_find(transport);
+
+	return t && t->summary && *t->summary ? t->summary : NULL;
+}
+
 int main(int argc, char **argv)
 {
 	static const struct ipcb_history_source history = {ipcb_history_baseline,
@@ -117,6 +126,7 @@ int main(int argc, char **argv)
 	ipcb_remote_settings_use(ipcb_opts_rows());
 	ipcb_commands_use(commands);
 	ipcb_history_source_set(&history);
+	ipcb_report_describe_set(describe);
 	while (c->name && !(argc > 1 && strcmp(argv[1], c->name) == 0))
 		c++;
 	if (c->flags & IPCB_CMD_NO_WRITE_SIGNALS)

@@ -111,13 +111,14 @@ ok $? "no arguments: usage, exit 2"
 # closed loop; then .hgrm files as ipcbench --hgrm writes them, two runs of pipe. The steps'
 # generator kept its schedule (late 0 of 500): a step it missed is not drawn.
 {
-	echo "transport,mode,size_bytes,run,messages,latency_kind,p50_ns,p90_ns,p99_ns,p999_ns,min_ns,max_ns,msgs_per_s,bytes_per_s,placement,wait,pairs,inflight,topology,offered_rate,host,cpu_model,timestamp"
+	echo "transport,mode,size_bytes,run,messages,latency_kind,p50_ns,p90_ns,p99_ns,p999_ns,min_ns,max_ns,msgs_per_s,bytes_per_s,placement,wait,pairs,inflight,topology,offered_rate,achieved_rate,late,host,cpu_model,timestamp"
 	for r in 1000 2000 4000; do
-		echo "pipe,latency,64,1,500,rtt,$((r * 10)),$((r * 15)),$((r * 20)),$((r * 40)),900,$((r * 50)),$r.0,,cross-core,block,1,1,1:1,$r.0,fixture,cpu,2026-11-22T00:00:00Z"
-		echo "pipe,throughput,64,1,500,one_way,$((r * 5)),$((r * 7)),$((r * 9)),,400,$((r * 20)),,,cross-core,block,1,1,1:1,$r.0,fixture,cpu,2026-11-22T00:00:00Z"
+		echo "pipe,latency,64,1,500,rtt,$((r * 10)),$((r * 15)),$((r * 20)),$((r * 40)),900,$((r * 50)),$r.0,,cross-core,block,1,1,1:1,$r.0,$r.0,0,fixture,cpu,2026-11-22T00:00:00Z"
+		echo "pipe,throughput,64,1,500,,,,,,,,$r.0,$((r * 64)).0,cross-core,block,1,1,1:1,$r.0,$r.0,0,fixture,cpu,2026-11-22T00:00:00Z"
+		echo "pipe,throughput,64,1,500,one_way,$((r * 5)),$((r * 7)),$((r * 9)),,400,$((r * 20)),,,cross-core,block,1,1,1:1,$r.0,$r.0,0,fixture,cpu,2026-11-22T00:00:00Z"
 	done
-	echo "pipe,latency,64,1,500,rtt,123456789,2,3,4,1,5,1.0,,cross-core,block,2,1,1:1,,fixture,cpu,2026-11-22T00:00:00Z"
-	echo "pipe,latency,64,1,500,rtt,50000,60000,70000,80000,40000,90000,20000.0,,cross-core,block,1,1,1:1,,fixture,cpu,2026-11-22T00:00:00Z"
+	echo "pipe,latency,64,1,500,rtt,123456789,2,3,4,1,5,1.0,,cross-core,block,2,1,1:1,,,,fixture,cpu,2026-11-22T00:00:00Z"
+	echo "pipe,latency,64,1,500,rtt,50000,60000,70000,80000,40000,90000,20000.0,,cross-core,block,1,1,1:1,,,,fixture,cpu,2026-11-22T00:00:00Z"
 } >"$WORK/load.csv"
 mkdir "$WORK/hgrm"
 for run in 1 2; do

@@ -36,7 +36,7 @@ rounds() {
 		rounds pipe $p 64 5000 400000000 2.0 kernel-copy
 	done
 } >"$WORK/shm.csv"
-"$BIN" report "$WORK/shm.csv" -o "$WORK/shm.md"
+report_md "$WORK/shm.csv" "$WORK/shm.md"
 ok $? "report on a CSV with data paths exits 0"
 verdict "$WORK/shm.md" C1 | grep -q '\*\*holds\*\* (4 of 4 decided'
 ok $? "C1 holds when shared memory beats shared memory ($(verdict "$WORK/shm.md" C1))"
@@ -48,7 +48,7 @@ lines "$WORK/shm.md" C1 | grep -q 'throughput: yes - shm 4.00 GB/s vs pipe' &&
 ok $? "a family's stream is a copy: the loan's stream is not compared in C1, and the refusal says why ($(lines "$WORK/shm.md" C1 | grep -m1 throughput | cut -c1-80))"
 sed 's/,shared-memory,shm,/,,shm,/; s/,shared-memory,,/,,,/' "$WORK/shm.csv" |
 	cut -d, -f1-13,15- >"$WORK/nopath.csv"
-"$BIN" report "$WORK/nopath.csv" -o "$WORK/nopath.md"
+report_md "$WORK/nopath.csv" "$WORK/nopath.md"
 verdict "$WORK/nopath.md" C1 | grep -q 'not measured.*data paths'
 ok $? "without the data path C1 is not measured, saying why ($(verdict "$WORK/nopath.md" C1))"
 grep -q '^| - | shm-zc | block | 200 ns | 9.00 GB/s \[a loan: read in place, 2.0% of the messages in full\]' "$WORK/shm.md" &&
@@ -64,7 +64,7 @@ ok $? "a loan is listed under its own label where it is ranked, and not ranked (
 	rounds sysv-shm cross-core 64 20000 100000000 2.1 shared-memory
 	rounds pipe cross-core 64 30000 90000000 2.0 kernel-copy
 } >"$WORK/class.csv"
-"$BIN" report "$WORK/class.csv" -o "$WORK/class.md"
+report_md "$WORK/class.csv" "$WORK/class.md"
 lines "$WORK/class.md" C1 | grep -q 'sysv-shm .* vs pipe .*readers that sleep' &&
 	! lines "$WORK/class.md" C1 | grep -v '^- not compared' | grep -q 'shm-sem'
 ok $? "C1 compares sleeping readers with sleeping readers, and leaves the polling one out ($(lines "$WORK/class.md" C1 | head -1 | cut -c1-90))"
@@ -89,7 +89,7 @@ ok $? "so C5 has no comparison to decide ($(verdict "$WORK/class.md" C5))"
 	rounds tcp cross-core 64 20000 500000000 2.0 network-stack
 	rounds tcp two-host 64 60000 100000000 2.0 network-stack
 } >"$WORK/higher.csv"
-"$BIN" report "$WORK/higher.csv" -o "$WORK/higher.md"
+report_md "$WORK/higher.csv" "$WORK/higher.md"
 verdict "$WORK/higher.md" C11 | grep -q '\*\*holds\*\* (6 of 6' &&
 	lines "$WORK/higher.md" C11 | grep -q 'unix-stream 10.0 us vs zmq-ipc 30.0 us'
 ok $? "C11: a framework against the raw transport it rides on ($(verdict "$WORK/higher.md" C11))"
@@ -105,7 +105,7 @@ ok $? "C14: what crossed went through the network stack, against its loopback ($
 	cat "$WORK/higher.csv"
 	rounds shm two-host 64 3000 900000000 2.0 shared-memory
 } >"$WORK/cross.csv"
-"$BIN" report "$WORK/cross.csv" -o "$WORK/cross.md"
+report_md "$WORK/cross.csv" "$WORK/cross.md"
 lines "$WORK/cross.md" C14 | grep -q ': no - shm (data path shared-memory) across hosts'
 ok $? "C14 can fail: a shared-memory row across hosts is a 'no'"
 
@@ -126,7 +126,7 @@ SH="transport,mode,size_bytes,run,round,latency_kind,placement,wait,p50_ns,bytes
 		echo "posix-mq,throughput,64,$r,$r,send_call,same-core,block,$((r == 3 ? 105000 : 2000 + r * 50)),,100000,5000.0,fixture,cpu"
 	done
 } >"$WORK/slow.csv"
-"$BIN" report "$WORK/slow.csv" -o "$WORK/slow.md"
+report_md "$WORK/slow.csv" "$WORK/slow.md"
 ok $? "report on a CSV with a slow consumer exits 0"
 verdict "$WORK/slow.md" C10 | grep -q '\*\*mixed\*\* (1 of 2 decided'
 ok $? "C10 is decided on the send calls ($(verdict "$WORK/slow.md" C10))"
@@ -154,7 +154,7 @@ TH="transport,mode,size_bytes,run,round,latency_kind,placement,wait,p50_ns,bytes
 		echo "fifo,throughput,65536,$r,$r,,cross-core,block,,$((909000 * f)),2.0,kernel-copy,,fixture,cpu"
 	done
 } >"$WORK/tuned.csv"
-"$BIN" report "$WORK/tuned.csv" -o "$WORK/tuned.md"
+report_md "$WORK/tuned.csv" "$WORK/tuned.md"
 ok $? "report on a CSV with tuned settings exits 0"
 verdict "$WORK/tuned.md" C3 | grep -q '\*\*holds\*\*' &&
 	! sed -n '/^## T2/,/^## T4/p' "$WORK/tuned.md" | grep -q 'pipe write=16384'
@@ -197,7 +197,7 @@ ok $? "a claim's verdict in brief is its section's ($c11_section)"
 		rounds kafka $p 64 900000 30000000 2.0 network-stack tcp "librdkafka 2.0.2" "via broker" | sed 's/$/,4321.5,402653184/'
 	done
 } >"$WORK/server.csv"
-"$BIN" report "$WORK/server.csv" -o "$WORK/server.md"
+report_md "$WORK/server.csv" "$WORK/server.md"
 queues=$(sed -n '/^## Message queues/,/^## /p' "$WORK/server.md")
 echo "$queues" | grep -qE '^\| kafka \| broker \| via broker \|.*\| 4.32 s \| 384.0 MiB \|' &&
 	echo "$queues" | grep -qE '^\| tcp \| socket \| direct \|.*\| - \| - \| \(baseline\) \|$'

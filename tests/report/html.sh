@@ -138,7 +138,19 @@ if len(sys.argv) == 5:
     if len(extra) != 2:
         bad.append("the machine and figures sections: %r" % extra)
 
-    # Tables: the Markdown's, cell for cell, after the machine's.
+    # The answers on the first screen: before their heading, only the title, the introduction
+    # and the list of sections (one link for the whole appendix), no table, figure or section.
+    order = [el for el in doc.iter() if isinstance(el.tag, str)]
+    first = next((i for i, el in enumerate(order) if el.tag == "h2"), None)
+    if first is None or text(order[first]) != "The answers in brief":
+        bad.append("the first section is not the answers")
+    elif any(el.tag in ("table", "figure", "img", "h3") for el in order[:first]):
+        bad.append("a table or figure comes before the answers")
+    navs = [text(li) for nav in doc.iter("nav") for li in nav.iter("li")]
+    if "Appendix" not in navs or len(navs) > 12:
+        bad.append("the list of sections: %r" % navs)
+
+    # Tables: the Markdown's, cell for cell, and the machine's (in the appendix) besides.
     md_tables, cur = [], None
     for l in md:
         if l.startswith("|"):
@@ -152,15 +164,18 @@ if len(sys.argv) == 5:
         else:
             cur = None
     tables = list(doc.iter("table"))
+    machine = [t for t in tables
+               if [text(th) for th in t.iter("th")] == ["column", "value", "what it is"]]
     if len(tables) != len(md_tables) + 1:
         bad.append("%d tables in the page, %d in the report (+1, the machine)" %
                    (len(tables), len(md_tables)))
-    for i, (t, m) in enumerate(zip(tables[1:], md_tables)):
+    for i, (t, m) in enumerate(zip([t for t in tables if t not in machine], md_tables)):
         rows = [[text(c) for c in tr if c.tag in ("td", "th")] for tr in t.iter("tr")]
         if rows != m:
             bad.append("table %d differs: %r vs %r" % (i + 1, rows[:2], m[:2]))
-    if tables and [text(th) for th in tables[0].iter("th")] != ["column", "value", "what it is"]:
-        bad.append("the first table is not the machine's")
+    if len(machine) != 1:
+        bad.append("%d tables of the machine's columns, not one" % len(machine))
+    tables = machine
 
     # The machine: the CSV's first row.
     with open(csv_path, newline="", encoding="utf-8") as f:

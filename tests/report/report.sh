@@ -52,7 +52,7 @@ runs() {
 		runs 5 QUIET tcp $p 64 20000 1000000000
 	done
 } >"$WORK/holds.csv"
-"$BIN" report "$WORK/holds.csv" -o "$WORK/holds.md"
+report_md "$WORK/holds.csv" "$WORK/holds.md"
 ok $? "report on a small CSV exits 0"
 verdict "$WORK/holds.md" C4 | grep -q '\*\*holds\*\* (4 of 4 decided comparisons hold); the same grade in 100% of 200 resamples'
 ok $? "C4 holds when unix-stream is faster everywhere ($(verdict "$WORK/holds.md" C4))"
@@ -76,7 +76,7 @@ ok $? "the header says the rule: t-tests, a claim's comparisons under Holm at al
 		runs 5 QUIET tcp $p 64 20000 1000000000
 	done
 } >"$WORK/not.csv"
-"$BIN" report "$WORK/not.csv" -o "$WORK/not.md"
+report_md "$WORK/not.csv" "$WORK/not.md"
 verdict "$WORK/not.md" C4 | grep -q '\*\*does not hold\*\* (0 of 4 decided comparisons hold)'
 ok $? "C4 does not hold when tcp is faster everywhere ($(verdict "$WORK/not.md" C4))"
 [ "$(lines "$WORK/not.md" C4 | grep -c ': no - .*: unix-stream not faster than tcp by more than 5% (p = [0-9.e-]*)$')" -eq 4 ]
@@ -92,7 +92,7 @@ ok $? "each comparison shows it is not faster by more than 5 %"
 	runs 5 QUIET shm cross-core 64 300 9000000000
 	runs 5 QUIET shm same-core 64 100000 100000000
 } >"$WORK/dep.csv"
-"$BIN" report "$WORK/dep.csv" -o "$WORK/dep.md"
+report_md "$WORK/dep.csv" "$WORK/dep.md"
 verdict "$WORK/dep.md" C4 | grep -q '\*\*mixed\*\* (2 of 4 decided comparisons hold; holds cross-core; not same-core)'
 ok $? "C4 is mixed, split by placement ($(verdict "$WORK/dep.md" C4))"
 verdict "$WORK/dep.md" C1 | grep -q '\*\*mixed\*\* (2 of 4 decided comparisons hold; holds cross-core; not same-core)'
@@ -109,7 +109,7 @@ ok $? "the exceptions are listed first"
 		runs 1 QUIET tcp $p 64 20000 1000000000
 	done
 } >"$WORK/single.csv"
-"$BIN" report "$WORK/single.csv" -o "$WORK/single.md"
+report_md "$WORK/single.csv" "$WORK/single.md"
 verdict "$WORK/single.md" C4 | grep -q '\*\*not decided\*\* (none of its 4 comparisons could be decided: 0 shown neither way, 4 not decidable with this sample)'
 ok $? "C4 is not decided from single runs ($(verdict "$WORK/single.md" C4))"
 [ "$(lines "$WORK/single.md" C4 | grep -c ': not decidable - unix-stream 10.0 us vs tcp 20.0 us.*; .*not decidable with this sample (a side of one run cannot test)$')" -eq 2 ]
@@ -121,7 +121,7 @@ ok $? "each of its comparisons says: not decidable with this sample"
 	runs 5 NOISY unix-stream cross-core 64 9000 1100000000
 	runs 5 NOISY tcp cross-core 64 10000 1000000000
 } >"$WORK/noisy.csv"
-"$BIN" report "$WORK/noisy.csv" -o "$WORK/noisy.md"
+report_md "$WORK/noisy.csv" "$WORK/noisy.md"
 verdict "$WORK/noisy.md" C4 | grep -q '\*\*not decided\*\*'
 ok $? "C4 is not decided when the runs spread more than the difference ($(verdict "$WORK/noisy.md" C4))"
 [ "$(lines "$WORK/noisy.md" C4 | grep -c 'over 5 and 5 runs: shown neither way (p = .* for, .* against; Holm over the claim.s comparisons)$')" -eq 2 ]
@@ -136,7 +136,7 @@ ok $? "its comparisons give both p-values"
 	runs 5 QUIET unix-stream cross-core 64 10000 2000000000
 	runs 5 QUIET tcp cross-core 64 10000 2000000000
 } >"$WORK/tie.csv"
-"$BIN" report "$WORK/tie.csv" -o "$WORK/tie.md"
+report_md "$WORK/tie.csv" "$WORK/tie.md"
 verdict "$WORK/tie.md" C1 | grep -q '\*\*holds\*\* (2 of 2' &&
 	[ "$(lines "$WORK/tie.md" C1 | grep -c ': yes - .*: shm not slower than [a-z-]* by 5% or more (p = [0-9.e-]*)$')" -eq 2 ]
 ok $? "C1 holds on a tie: not slower by 5 % or more ($(verdict "$WORK/tie.md" C1))"
@@ -152,7 +152,7 @@ ok $? "C4 does not hold on a tie: not faster by more than 5 % ($(verdict "$WORK/
 	runs 1 QUIET unix-stream same-core 64 10000 2000000000
 	runs 1 QUIET tcp same-core 64 20000 1000000000
 } >"$WORK/part.csv"
-"$BIN" report "$WORK/part.csv" -o "$WORK/part.md"
+report_md "$WORK/part.csv" "$WORK/part.md"
 verdict "$WORK/part.md" C4 | grep -q '\*\*holds\*\* (2 of 2 decided comparisons hold; 0 more shown neither way, 2 not decidable with this sample)'
 ok $? "a claim decided in part says how many comparisons were not decided ($(verdict "$WORK/part.md" C4))"
 
@@ -172,7 +172,7 @@ ok $? "a claim decided in part says how many comparisons were not decided ($(ver
 	runs 5 QUIET pipe cross-core 64 10000 1000000000
 	runs 5 QUIET fifo cross-core 64 10000 1000000000
 } >"$WORK/fifo0.csv"
-for f in fifo1 fifo3 fifo0; do "$BIN" report "$WORK/$f.csv" -o "$WORK/$f.md"; done
+for f in fifo1 fifo3 fifo0; do report_md "$WORK/$f.csv" "$WORK/$f.md"; done
 verdict "$WORK/fifo1.md" C3 | grep -q '\*\*holds\*\* (' &&
 	lines "$WORK/fifo1.md" C3 | grep -q 'fifo slower than pipe by more than 5% and less than 1.5x (p = [0-9.e-]*)$'
 ok $? "C3 holds for a FIFO 10% slower: slower by more than 5 % and less than 1.5x"
@@ -189,7 +189,7 @@ ok $? "C3 does not hold for a FIFO as fast as the pipe: not slower by more than 
 	row pipe cross-core 64 20000 1000000000 3
 	row unix-stream cross-core 64 50000 1000000000 1
 } >"$WORK/med.csv"
-"$BIN" report "$WORK/med.csv" -o "$WORK/med.md"
+report_md "$WORK/med.csv" "$WORK/med.md"
 grep -q '| 1 | pipe | block | 20.0 us' "$WORK/med.md" && grep -q "median over the rounds (3 for most groups)" "$WORK/med.md"
 ok $? "numbers are medians over repeats (pipe 20.0 us from 10, 100 and 20 us)"
 
@@ -233,7 +233,7 @@ open_row() {
 	done
 	runs 5 QUIET unix-stream cross-core 64 10000 2000000000 | sed 's/$/,,,,,,,,,,,/'
 } >"$WORK/load.csv"
-"$BIN" report "$WORK/load.csv" -o "$WORK/load.md"
+report_md "$WORK/load.csv" "$WORK/load.md"
 ok $? "report on a CSV with open-loop and other shaped rows exits 0"
 grep -q '^### Latency against offered load' "$WORK/load.md" &&
 	grep -q 'p99 <= 20.0 us (this placement.s default): held up to \*\*2.00k msg/s\*\* offered; the same channel.s closed-loop maximum: 9.00k msg/s (64 requests in flight)' "$WORK/load.md"
@@ -278,7 +278,7 @@ bc() {
 	done
 	runs 5 QUIET unix-stream cross-core 64 10000 2000000000 | sed 's/$/,,,,,,/'
 } >"$WORK/pubsub.csv"
-"$BIN" report "$WORK/pubsub.csv" -o "$WORK/pubsub.md"
+report_md "$WORK/pubsub.csv" "$WORK/pubsub.md"
 ok $? "report on a CSV with publish-subscribe rows exits 0"
 sed -n '/^### Publish-subscribe/,$p' "$WORK/pubsub.md" >"$WORK/pubsub-section.md"
 grep -q '^\*\*64 B, cross-core\*\*' "$WORK/pubsub-section.md" &&

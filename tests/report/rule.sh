@@ -39,7 +39,7 @@ rr() {
 		rr sysv-mq $s 16000 110000000 kernel-copy "" queue 1000 "" 16384 "" ""
 	done
 } >"$WORK/rule.csv"
-"$BIN" report "$WORK/rule.csv" -o "$WORK/rule.md" 2>"$WORK/err"
+report_md "$WORK/rule.csv" "$WORK/rule.md" 2>"$WORK/err"
 ok $? "report on a CSV of loans, copied zero-copy sends, a tuned pipe and two queue depths exits 0"
 
 # Every decided line outside C13 that names a loan or copied zero-copy sends is a rule broken.
@@ -85,7 +85,7 @@ FH="transport,mode,size_bytes,run,round,latency_kind,placement,wait,p50_ns,bytes
 	done
 	echo "shm,latency,64,6,6,rtt,cross-core,block,2000,,2.0,shared-memory,200000,fixture,cpu"
 } >"$WORK/flag.csv"
-"$BIN" report "$WORK/flag.csv" -o "$WORK/flag.md" &&
+report_md "$WORK/flag.csv" "$WORK/flag.md" &&
 	"$BIN" report "$WORK/flag.csv" --figure-data "$WORK/fig"
 st=$?
 fig=$(awk -F, 'NR == 1 { for (i = 1; i <= NF; i++) c[$i] = i; next }
@@ -102,7 +102,7 @@ OH="transport,mode,size_bytes,run,round,latency_kind,placement,wait,p50_ns,bytes
 		echo "shm,latency,64,$r,$r,rtt,cross-core,hybrid,900000,,2000000,3000000,1000,2000.0,1990.0,800,0,fixed,fixture,cpu,shared-memory"
 	done
 } >"$WORK/late.csv"
-"$BIN" report "$WORK/late.csv" -o "$WORK/late.md" &&
+report_md "$WORK/late.csv" "$WORK/late.md" &&
 	grep -q '^| 2.00k msg/s | 1.99k msg/s | 80% | 3 | - | - | - | .* | missed: late sends |$' "$WORK/late.md" &&
 	! grep -q '900 us' "$WORK/late.md"
 ok $? "an open-loop step with 80% of its sends late is named missed, and its latencies are not shown ($(grep -m1 'missed' "$WORK/late.md"))"

@@ -1,0 +1,204 @@
+#!/bin/bash
+# answers.sh IPCBENCH - TAP test of the report's answers on hand-made CSVs whose answers are
+# known (the issues a person choosing a mechanism tripped on):
+#  - a row's reader class is what its own rows measured: a wait called spin whose rows switch
+#    context twice a round trip sleeps; a stream whose reader found its messages waiting polls
+#    while its round trip sleeps; a group whose rounds fell on both sides of the line is
+#    unclear, listed apart and compared with nothing;
+#  - "the same" is a finding: shown within 5% either way; what the rounds could not tell apart
+#    is said with the difference they leave open and a command for more rounds, never as a tie;
+#  - only what was measured: a CSV without a 1 MiB stream has no bulk answer, no T1 and no C8;
+#  - the open loop measures or is not shown: a share of late sends is each run's own (never
+#    above 100%), and a curve whose generator kept no step has no table, named once;
+#  - the first screen answers: the report of the committed reference run is at most 700 lines,
+#    the answers first, every claim's comparisons and every "not compared" in its appendix;
+#  - the waiting reader's CPU and the memory reserved are answered too.
+set -u
+BIN=${1:?usage: answers.sh ipcbench [SOURCE_ROOT]}
+SRC=${2:-$(cd "$(dirname "$0")/../.." && pwd)}
+. "$(dirname "$0")/../tap.sh"
+. "$(dirname "$0")/claims.sh"
+tap_workdir report-answers
+
+HEADER="transport,mode,size_bytes,run,round,latency_kind,placement,wait,p50_ns,bytes_per_s,ctx_switches_per_msg,sender_cpu_ns_per_msg,receiver_cpu_ns_per_msg,data_path,host,cpu_model"
+# rtt TRANSPORT WAIT SIZE ROUND P50 CTX: a round trip row
+rtt() {
+	echo "$1,latency,$3,$4,$4,rtt,cross-core,$2,$5,,$6,1000,1000,kernel-copy,fixture,cpu"
+}
+# stream TRANSPORT WAIT SIZE ROUND BPS CTX: a stream row
+stream() {
+	echo "$1,throughput,$3,$4,$4,,cross-core,$2,,$5,$6,1000,1000,kernel-copy,fixture,cpu"
+}
+answers() { # answers REPORT: the answers in brief, down to the claims' table
+	sed -n '/^## The answers in brief/,/^### The guides/p' "$1"
+}
+
+# 1. Classes from the rows. "spinner" says spin and sleeps twice a round trip; "pipe" sleeps in
+# its round trips and polls in its 1 MiB stream (0.05 switches a message); "wobbly" polled in
+# two rounds and slept in three.
+{
+	echo "$HEADER"
+	for r in 1 2 3 4 5; do
+		rtt spinner spin 64 $r $((30000 + r * 10)) 2.0
+		rtt pipe block 64 $r $((20000 + r * 10)) 2.0
+		stream pipe block 1048576 $r $((2000000000 + r * 1000)) 0.05
+		stream tcp block 1048576 $r $((1000000000 + r * 1000)) 1.5
+		rtt wobbly block 64 $r $((25000 + r * 10)) $([ $r -le 2 ] && echo 0.2 || echo 0.9)
+	done
+} >"$WORK/class.csv"
+report_md "$WORK/class.csv" "$WORK/class.md"
+ok $? "report on a CSV of measured classes exits 0"
+answers "$WORK/class.md" | grep -A3 'Small messages' | grep -q '^- readers that sleep: \*\*pipe\*\* .*spinner' &&
+	! answers "$WORK/class.md" | grep -q '^- readers that poll: \*\*spinner'
+ok $? "a wait called spin whose rows sleep is answered with the readers that sleep ($(answers "$WORK/class.md" | grep -A2 'Small messages' | tail -1 | cut -c1-100))"
+answers "$WORK/class.md" | grep -A3 'Bulk transfer' | grep -q '^- readers that poll: \*\*pipe\*\*' &&
+	answers "$WORK/class.md" | grep -A3 'Bulk transfer' | grep -q '^- readers that sleep: \*\*tcp\*\*'
+ok $? "a stream's class is its own rows' (pipe's 1 MiB stream polls, its round trip sleeps)"
+answers "$WORK/class.md" | grep -q '^- readers whose rounds polled and slept (their class unclear, not compared): wobbly .* (polled in 2 of 5 rounds)$'
+ok $? "a group whose rounds fell on both sides of the line is listed apart, unclear"
+grep -q '^\*\*cross-core, readers that polled in some rounds and slept in others (not ranked)\*\*$' "$WORK/class.md" &&
+	grep -q '^| - | wobbly | block |' "$WORK/class.md"
+ok $? "and the speed table lists it apart, unranked"
+grep -q "| 1 | pipe | block | .* \[its reader polls here\] |" "$WORK/class.md"
+ok $? "the speed table, ranked by round trips, says where the stream's own reader polls"
+grep -q "^- not compared: .*wobbly.*: wobbly's reader polled in 2 of its rounds and slept in 3 .*: its class is unclear$" "$WORK/class.md"
+ok $? "the claims compare it with nothing, saying why ($(grep -m1 'not compared: .*wobbly' "$WORK/class.md" | cut -c1-120))"
+
+# 2. Ties. best 10 us; same within 1% in every round (10 rounds); slowish slower in every one of
+# its 5 rounds, by 1.2x to 2.0x (too few and too spread to show it); far 1.6x in every round of
+# 10: shown slower.
+SLOW=(1200 2000 1300 1800 1100)
+{
+	echo "$HEADER"
+	for r in 1 2 3 4 5 6 7 8 9 10; do
+		f=$((1000 + (r % 3) * 10))
+		rtt best block 64 $r $((10000 * f / 1000)) 2.0
+		rtt same block 64 $r $((10050 * f / 1000)) 2.0
+		rtt far block 64 $r $((16000 * f / 1000)) 2.0
+		[ $r -gt 5 ] || rtt slowish block 64 $r $((10000 * f / 1000 * SLOW[r - 1] / 1000)) 2.0
+		[ $r -gt 1 ] || rtt once block 64 $r 10100 2.0
+	done
+} >"$WORK/ties.csv"
+report_md "$WORK/ties.csv" "$WORK/ties.md"
+line=$(answers "$WORK/ties.md" | grep -A2 'Small messages' | grep '^- readers that sleep')
+echo "$line" | grep -q '^- readers that sleep: \*\*best\*\* 10.1 us; the same (within 5% either way, shown): \*\*same\*\* 10.2 us;'
+ok $? "what is shown within 5% either way is the same ($(echo "$line" | cut -c1-120))"
+echo "$line" | grep -qE '; cannot tell apart with 5 rounds: 1 mechanism \(slowish 13\.[0-9] us\), differences up to [0-9]+% not excluded;'
+ok $? "what five spread rounds cannot tell apart is said so, with the difference left open, not a tie"
+echo "$line" | grep -q '; measured in a single round, so not tested: once 10.1 us;'
+ok $? "a mechanism of a single round is said untested, apart from what the tests could not tell apart"
+echo "$line" | grep -q '; the fastest shown slower: far 16.2 us;'
+ok $? "and 1.6x in every one of 10 rounds is shown slower"
+echo "$line" | grep -qE '; to tell them apart: `ipcbench -t best,slowish,once -s 64 -m latency --placement cross-core --repeat [0-9]+ --csv more.csv`$'
+ok $? "the command that would tell the undecided apart measures the best, the undecided and the single round again"
+! answers "$WORK/ties.md" | grep -q 'not told apart'
+ok $? "no answer calls an untested difference a tie"
+
+# 3. Only what was measured: 64 B and 64 KiB, no 1 MiB stream.
+{
+	echo "$HEADER"
+	for r in 1 2 3 4 5; do
+		for s in 64 65536; do
+			rtt pipe block $s $r $((20000 + r * 10)) 2.0
+			stream pipe block $s $r $((900000000 + r * 1000)) 1.0
+			rtt shm block $s $r $((5000 + r * 10)) 2.0
+			stream shm block $s $r $((9000000000 + r * 1000)) 1.0
+		done
+	done
+} | sed 's/,shm,\([^,]*\),\(.*\),kernel-copy,/,shm,\1,\2,shared-memory,/' >"$WORK/small.csv"
+report_md "$WORK/small.csv" "$WORK/small.md"
+answers "$WORK/small.md" | grep -A2 'Bulk transfer' | grep -q '^- not measured: this CSV has no stream at 1 MiB here (`ipcbench -s 1M -m throughput`)$'
+ok $? "no 1 MiB stream: the bulk answer is not measured, naming the option ($(answers "$WORK/small.md" | grep -A2 'Bulk transfer' | tail -1))"
+awk '/^## T1\./,/^## T2/' "$WORK/small.md" | grep -q '^Not measured: T1 is about moving 1 MB, and this CSV has no 1 MiB stream'
+ok $? "T1 is not measured from 64 KiB rows"
+verdict "$WORK/small.md" C8 | grep -q 'not measured.*no 1 MiB stream was measured'
+ok $? "C8 (moving 1 MB takes ...) is not measured without 1 MiB rows ($(verdict "$WORK/small.md" C8))"
+
+# 4. The open loop. "late" keeps every step of two rounds: its late sends are 95 of 100 and 48
+# of 50 (a median of late sends over the fewest messages would say 190%): each run's own share,
+# 95% and 96%, never above 100%; no step kept: no table, named once with its first step.
+# "kept" keeps its first step of two: a table with that step, and the first missed.
+OH="transport,mode,size_bytes,run,round,latency_kind,placement,wait,p50_ns,p99_ns,p999_ns,bytes_per_s,messages,offered_rate,offered_fraction,achieved_rate,late,losses,inflight,pairs,topology,host,cpu_model,data_path"
+orow() { # orow TRANSPORT ROUND FRACTION OFFERED ACHIEVED LATE MESSAGES
+	echo "$1,latency,64,$2,$2,rtt,cross-core,block,30000,90000,120000,,$7,$4,$3,$5,$6,0,1,1,1:1,fixture,cpu,kernel-copy"
+}
+{
+	echo "$OH"
+	for r in 1 2; do
+		msgs=$([ $r -eq 1 ] && echo 100 || echo 50)
+		late=$([ $r -eq 1 ] && echo 95 || echo 48)
+		orow late $r 0.10 1000.0 1000.0 $late $msgs
+		orow late $r 0.20 2000.0 2000.0 $late $msgs
+		orow kept $r 0.10 1000.0 1000.0 1 100
+		orow kept $r 0.20 2000.0 2000.0 50 100
+		orow kept $r 0.30 3000.0 2900.0 80 100
+	done
+} >"$WORK/open.csv"
+report_md "$WORK/open.csv" "$WORK/open.md"
+ok $? "report on open loops exits 0"
+sed -n '/^### Latency against offered load/,/^### /p' "$WORK/open.md" >"$WORK/open.sec"
+! grep -qE '\| 1[0-9][0-9]% \||\| [2-9][0-9][0-9]% \|' "$WORK/open.sec" &&
+	grep -q '^- late requests (round trips), 64 B, cross-core: at its slowest step, 1.00k msg/s offered, 96% of the sends started late and 100% of the rate was achieved$' "$WORK/open.sec"
+ok $? "a share of late sends is each run's own, at most 100% ($(grep -m1 '^- late' "$WORK/open.sec"))"
+[ "$(grep -c '^\*\*late requests' "$WORK/open.sec")" -eq 0 ] &&
+	[ "$(grep -c 'late requests' "$WORK/open.sec")" -eq 1 ] &&
+	[ "$(grep -c 'The generator kept no step of these curves' "$WORK/open.sec")" -eq 1 ]
+ok $? "a curve whose generator kept no step has no table, and is named once"
+grep -q '^\*\*kept requests (round trips), 64 B, cross-core\*\*$' "$WORK/open.sec" &&
+	grep -q '^| 1.00k msg/s | 1.00k msg/s | 1% | 2 | 30.0 us | 90.0 us | 120 us | 0 | kept |$' "$WORK/open.sec" &&
+	grep -q '^| 2.00k msg/s | 2.00k msg/s | 50% | 2 | - | - | - | 0 | missed: late sends |$' "$WORK/open.sec" &&
+	grep -q '^1 more step, all faster than the first one missed, was missed too: not listed.$' "$WORK/open.sec"
+ok $? "a curve with a kept step shows it, the first step missed, and counts the rest"
+
+# 5. The first screen answers: the committed reference run's report is at most 700 lines; the
+# claims' comparisons, every "not compared" line and the method are in its appendix, linked.
+ref=$(ls "$SRC"/results/*.csv 2>/dev/null | tail -1)
+if [ -n "$ref" ]; then
+	"$BIN" report "$ref" -o "$WORK/ref.md"
+	ok $? "report -o on the reference run $(basename "$ref") exits 0"
+	lines_n=$(wc -l <"$WORK/ref.md")
+	[ "$lines_n" -le 700 ] && [ -s "$WORK/ref-appendix.md" ]
+	ok $? "the report is at most 700 lines ($lines_n), its appendix beside it ($(wc -l <"$WORK/ref-appendix.md") lines)"
+	grep -q '^## The answers in brief' "$WORK/ref.md" &&
+		[ "$(grep -m1 -n '^## ' "$WORK/ref.md" | cut -d: -f2-)" = "## The answers in brief" ] &&
+		grep -q 'the appendix, `ref-appendix.md`' "$WORK/ref.md"
+	ok $? "the answers come first, and the report names its appendix"
+	! grep -qE '^- not compared|^### C[0-9]+\.|^Verdict:' "$WORK/ref.md" &&
+		grep -q '^- not compared' "$WORK/ref-appendix.md" && grep -q '^### C1\.' "$WORK/ref-appendix.md" &&
+		grep -q '^## How the numbers and the claims are made' "$WORK/ref-appendix.md"
+	ok $? "every claim's comparisons, every 'not compared' line and the method are in the appendix, none in the report"
+	"$BIN" report "$ref" >"$WORK/ref.out"
+	[ "$(grep -c '^- not compared' "$WORK/ref.out")" -eq "$(grep -c '^- not compared' "$WORK/ref-appendix.md")" ] &&
+		grep -q '^# Appendix' "$WORK/ref.out"
+	ok $? "on standard output the appendix follows the report, whole"
+	grep -q '^### The guides. claims$' "$WORK/ref.md" && grep -q '^## T1\.' "$WORK/ref.md" &&
+		grep -q '^## T5\.' "$WORK/ref.md" && grep -q '^## The mechanisms in a few words' "$WORK/ref.md" &&
+		grep -q '^| signal | payload through shared memory, notified by real-time signals' "$WORK/ref.md"
+	ok $? "the report holds the claims' table, T1-T5 and each mechanism described in a few words"
+else
+	for k in 1 2 3 4 5 6; do skip "reference run's report, check $k" "no CSV under $SRC/results"; done
+fi
+
+# 6. The waiting reader's CPU and the memory reserved. "spin" polls (its receiver busy the
+# whole run: 1000 ns a round trip at 1M round trips a second), "wait" sleeps (1000 ns at 20k:
+# 2%); memory least first, as the rows reported it: spin's stream's channel (4 KiB, one way), as
+# T1 gives it, before its round trip's (8 KiB, both ways).
+MH="transport,mode,size_bytes,run,round,latency_kind,placement,wait,p50_ns,bytes_per_s,msgs_per_s,ctx_switches_per_msg,sender_cpu_ns_per_msg,receiver_cpu_ns_per_msg,buffer_bytes,data_path,host,cpu_model"
+{
+	echo "$MH"
+	for r in 1 2 3 4 5; do
+		echo "spin,latency,64,$r,$r,rtt,cross-core,spin,1000,,1000000.0,0.0,1000,1000,8192,shared-memory,fixture,cpu"
+		echo "spin,throughput,64,$r,$r,,cross-core,spin,,64000000,1000000.0,0.0,1000,1000,4096,shared-memory,fixture,cpu"
+		echo "wait,latency,64,$r,$r,rtt,cross-core,block,50000,,20000.0,2.0,1000,1000,65536,kernel-copy,fixture,cpu"
+		echo "big,latency,64,$r,$r,rtt,cross-core,block,60000,,16000.0,2.0,1000,2000,1048576,kernel-copy,fixture,cpu"
+	done
+} >"$WORK/mem.csv"
+"$BIN" report "$WORK/mem.csv" -o "$WORK/mem.md"
+ok $? "report on a CSV with CPU and memory columns exits 0"
+answers "$WORK/mem.md" | grep -A3 'The CPU a waiting reader keeps busy' | grep -q '^- readers that poll: \*\*spin\*\* 100% of a CPU' &&
+	answers "$WORK/mem.md" | grep -A3 'The CPU a waiting reader keeps busy' | grep -q '^- readers that sleep: \*\*wait\*\* 2.0% of a CPU'
+ok $? "the CPU a waiting reader keeps busy: a polling one's whole CPU, a sleeping one's little"
+answers "$WORK/mem.md" | grep -q "^- at 64 B, least first: spin 4 KiB, wait 64 KiB (its round trip's, both ways), big 1.0 MiB (its round trip's, both ways)$"
+ok $? "the memory reserved, least first, a stream's channel as T1 gives it ($(answers "$WORK/mem.md" | grep -m1 '^- at 64 B'))"
+
+done_testing
