@@ -227,14 +227,27 @@ int figdata_write(const struct model *m, const char *dir, char *err, size_t errl
 	return close_checked(f, dir, "footer", err, errlen);
 }
 
-/* The figures the plot program draws that the Markdown links: per placement, or one. */
-static const struct {
-	const char *stem;
-	bool per_placement;
-} figures[] = {
-    {"latency", true},	   {"throughput", true}, {"percentiles", true},
-    {"cpu-latency", true}, {"bars", false},
-};
+/* The figures the plot program draws for every placement, which the Markdown links. */
+static const char *const figures[] = {"bars", "latency", "throughput", "percentiles",
+				      "cpu-latency"};
+
+/* Links a figure once: the names linked so far are kept in seen (a growing list). */
+static void link_once(struct report *r, const char *name, char ***seen, size_t *n, size_t *cap)
+{
+	char caption[256], **p;
+
+	for (size_t i = 0; i < *n; i++)
+		if (!strcmp((*seen)[i], name))
+			return;
+	if (!(p = model_grow(*seen, cap, *n, sizeof(*p))) || !(p[*n] = strdup(name))) {
+		*seen = p ? p : *seen;
+		return;
+	}
+	*seen = p;
+	(*n)++;
+	figure_caption(name, caption, sizeof(caption));
+	ipcb_doc_figure(r->d, caption, r->figures, name);
+}
 
 void sec_figures(struct report *r)
 {
@@ -252,12 +265,47 @@ void sec_figures(struct report *r)
 		return;
 	ipcb_doc_h(r->d, 2, "Figures");
 	for (size_t i = 0; i < sizeof(figures) / sizeof(figures[0]); i++)
-		for (size_t p = 0; p < (figures[i].per_placement ? m->nplacements : 1); p++) {
+		for (size_t p = 0; p < m->nplacements; p++) {
 			char name[96], caption[256];
 
-			snprintf(name, sizeof(name), figures[i].per_placement ? "%s-%s" : "%s",
-				 figures[i].stem, figures[i].per_placement ? m->placements[p] : "");
+			snprintf(name, sizeof(name), "%s-%s", figures[i], m->placements[p]);
 			figure_caption(name, caption, sizeof(caption));
 			ipcb_doc_figure(r->d, caption, r->figures, name);
 		}
+	/*
+	 * The figures of what the rows hold beyond the tables, named as the plot program names
+	 * them from the same figure data: latency against load where a step was kept, the
+	 * placement matrix and the pairs of hosts of each transport that has them.
+	 */
+	{
+		char **seen = NULL, name[192], s[128];
+		size_t n = 0, cap = 0;
+
+		for (size_t gi = 0; gi < m->ngroups; gi++) {
+			const struct group *g = &m->groups[gi];
+			struct step st;
+
+			if (g->shape != S_OPEN || *g->shape_text)
+				continue;
+			model_step(m, g, &st);
+			if (!st.kept)
+				continue;
+			snprintf(name, sizeof(name), "load-%s-%s", g->mode, g->placement);
+			link_once(r, name, &seen, &n, &cap);
+		}
+		for (size_t gi = 0; gi < m->ngroups; gi++) {
+			const struct group *g = &m->groups[gi];
+
+			if ((g->shape != S_MATRIX && g->shape != S_HOSTS) || !g->latency ||
+			    !g->sum[M_RTT].n)
+				continue;
+			series_name(g->label, s, sizeof(s));
+			snprintf(name, sizeof(name), "%s-%s",
+				 g->shape == S_MATRIX ? "matrix" : "hosts", s);
+			link_once(r, name, &seen, &n, &cap);
+		}
+		for (size_t i = 0; i < n; i++)
+			free(seen[i]);
+		free(seen);
+	}
 }

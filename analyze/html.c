@@ -71,13 +71,16 @@ void html_machine(struct ipcb_doc *d, const struct model *m)
 static const struct {
 	const char *stem, *caption;
 } known[] = {
-    {"latency", "Round trip p50 and p99 against payload size, readers that poll and that sleep "
-		"in panels of their own"},
-    {"throughput", "Throughput against payload size, with the copy ceiling"},
-    {"percentiles", "Latency percentile distribution"},
-    {"cpu-latency", "CPU cost per message against round trip"},
-    {"bars", "Time to move 1 MiB and the 64 B round trip, per transport and reader class"},
-    {"load", "Latency against offered rate"},
+    {"latency", "Round trip p50 against payload size, a panel per reader class, each point in "
+		"its own row's class"},
+    {"throughput", "Throughput against payload size, a panel per reader class, with the copy "
+		   "ceiling"},
+    {"percentiles", "Round-trip latency by percentile, min to max, at one size"},
+    {"cpu-latency", "CPU time per round trip against the round trip p50, a panel per reader "
+		    "class"},
+    {"bars", "Time to move 1 MiB and the 64 B round trip p50, per transport, each bar in its "
+	     "own reader class"},
+    {"load", "Latency against offered load: p50, p99 and p99.9 of the steps the generator kept"},
     {"matrix", "Placement matrix: round trip p50 on every pair of CPUs"},
     {"hosts", "Round trip p50 and p99 between every ordered pair of hosts"},
     /* report --db: the history's series, the longer stem before the one it begins with */

@@ -74,3 +74,15 @@ do for [e = 0:32:2] { SIZETICS = SIZETICS . sprintf('%s"%s" %g', e > 0 ? ', ' : 
 # A log range padded a little on both sides (lo, hi > 0).
 padlo(v, f) = v / f
 padhi(v, f) = v * f
+
+# Panels side by side, one per reader class (latency, throughput, cpu): panel k (from 0) of NP,
+# the plot on the left of its share of the width, its key to its right.
+plm(k, NP) = (k + 0.12) / NP
+prm(k, NP) = (k + 0.70) / NP
+pkey(k, NP) = (k + 0.71) / NP
+# Is this row of the panel's class? A panel of readers that sleep takes the rows of a CSV that
+# counted no context switches too (their class is not known).
+inclass(K) = K eq 'sleeps' ? (strcol("class") eq 'sleeps' || strcol("class") eq 'unknown') : \
+	strcol("class") eq K
+classname(K) = K eq 'polls' ? 'readers that poll' : K eq 'sleeps' ? 'readers that sleep' : \
+	'readers whose rounds polled and slept (class unclear)'

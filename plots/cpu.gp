@@ -1,14 +1,16 @@
 # plots/cpu.gp - CPU cost against latency: CPU time per round trip (sender + receiver, from
-# getrusage) against the round-trip p50 at one size, one placement, both axes log, in two panels:
-# readers that poll sit near the "CPU = 2 x RTT" diagonal (both sides busy all the time),
-# readers that sleep far below it. Every point is named in the legend (no labels on the points,
-# which overlap where points do).
+# getrusage) against the round-trip p50 at one size, one placement, both axes log, in a panel per
+# reader class (each point in its own row's class): readers that poll sit near the "CPU = 2 x
+# RTT" diagonal (both sides busy all the time), readers that sleep far below it, and where there
+# are any, readers whose rounds did both in a third. Every point is named in the legend (no
+# labels on the points, which overlap where points do).
 #
-# Parameters (gnuplot -e): data (summary CSV: the report's medians), P (placement), SP CP and SS
-# CS (the two panels' series and linetypes), size (bytes), size_label, cxmin cxmax (p50, ns),
+# Parameters (gnuplot -e): data (summary CSV: the report's medians), P (placement), SP CP, SS CS
+# and SU CU (the panels' series and linetypes), size (bytes), size_label, cxmin cxmax (p50, ns),
 # cymin cymax (CPU, ns), and fmt out fp for common.gp.
-# Columns read: series place what bytes p50 cpu.
-W = 1700
+# Columns read: series place what bytes p50 cpu class.
+NP = words(SU) > 0 ? 3 : 2
+W = NP == 3 ? 2500 : 1700
 H = 900
 load plotdir . '/common.gp'
 
@@ -26,7 +28,7 @@ set samples 200
 
 DIAG = 'x * 2 with lines lc rgb "#909090" dt 2 lw 1.5 title "CPU = 2 x RTT (both sides spin)", ' . \
 	'x / 10 with lines lc rgb "#c0c0c0" dt 3 lw 1.5 title "CPU = RTT / 10 (mostly asleep)"'
-panel(S, C) = DIAG . ', for [i = 1:words(' . S . ')] data using (is(word(' . S . ', i)) ? column("p50") : NaN):' . \
+panel(S, C, K) = DIAG . ', for [i = 1:words(' . S . ')] data using (is(word(' . S . ', i)) && inclass("' . K . '") ? column("p50") : NaN):' . \
 	'(column("cpu")) with points lt (word(' . C . ', i) + 0) ps 1.8 title word(' . S . ', i)'
 
 set multiplot title sprintf('CPU cost against latency, %s payload, %s (user + system time of both processes)', size_label, P) font ',15'
@@ -34,17 +36,25 @@ set bmargin at screen 0.12
 set tmargin at screen 0.89
 set key spacing 1.05 samplen 2 font ',9' box lc rgb '#c0c0c0' opaque Left reverse
 
-set lmargin at screen 0.06
-set rmargin at screen 0.35
-set key at screen 0.355, 0.89 left top
-set title sprintf('readers that poll (%d)', words(SP))
-if (words(SP) > 0) { eval 'plot ' . panel('SP', 'CP') } else { set label 1 'no reader that polls' at graph 0.5, 0.5 center; plot NaN notitle; unset label 1 }
+set lmargin at screen plm(0, NP)
+set rmargin at screen prm(0, NP)
+set key at screen pkey(0, NP), 0.89 left top
+set title sprintf('%s (%d)', classname('polls'), words(SP))
+if (words(SP) > 0) { eval 'plot ' . panel('SP', 'CP', 'polls') } else { set label 1 'no reader that polls' at graph 0.5, 0.5 center; plot NaN notitle; unset label 1 }
 
 unset label 900
-set lmargin at screen 0.55
-set rmargin at screen 0.84
-set key at screen 0.845, 0.89 left top
+set lmargin at screen plm(1, NP)
+set rmargin at screen prm(1, NP)
+set key at screen pkey(1, NP), 0.89 left top
 set ylabel ''
-set title sprintf('readers that sleep (%d)', words(SS))
-if (words(SS) > 0) { eval 'plot ' . panel('SS', 'CS') } else { set label 1 'no reader that sleeps' at graph 0.5, 0.5 center; plot NaN notitle; unset label 1 }
+set title sprintf('%s (%d)', classname('sleeps'), words(SS))
+if (words(SS) > 0) { eval 'plot ' . panel('SS', 'CS', 'sleeps') } else { set label 1 'no reader that sleeps' at graph 0.5, 0.5 center; plot NaN notitle; unset label 1 }
+
+if (NP == 3) {
+	set lmargin at screen plm(2, NP)
+	set rmargin at screen prm(2, NP)
+	set key at screen pkey(2, NP), 0.89 left top
+	set title sprintf('%s (%d)', classname('unclear'), words(SU))
+	eval 'plot ' . panel('SU', 'CU', 'unclear')
+}
 unset multiplot

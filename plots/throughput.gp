@@ -1,13 +1,16 @@
 # plots/throughput.gp - throughput (bytes/s) against payload size, one line per transport, in
-# two panels (readers that poll, readers that sleep), with the copy ceiling of the placement:
+# a panel per reader class (readers that poll, that sleep, and where there are any, whose rounds
+# did both; each point in its own row's class), with the copy ceiling of the placement:
 # the cross-core copy (floor-xcopy) where the sides ran on two CPUs, memcpy (floor-memcpy)
 # where on one. A loan's stream is a hand-off, not a copy of the bytes: dashed, and named so.
 #
 # Parameters (gnuplot -e): data (summary CSV: the report's medians), P (placement), SP CP LP LCP
-# and SS CS LS LCS (the two panels' series and loans, with their linetypes), refs (the reference series present),
-# xmin xmax (sizes, bytes), ymin ymax (bytes/s), and fmt out fp for common.gp.
-# Columns read: series place what bytes rate.
-W = 1700
+# SS CS LS LCS and SU CU LU LCU (the panels' series and loans, with their linetypes), refs (the
+# reference series present), xmin xmax (sizes, bytes), ymin ymax (bytes/s), and fmt out fp for
+# common.gp.
+# Columns read: series place what bytes rate class.
+NP = words(SU) + words(LU) > 0 ? 3 : 2
+W = NP == 3 ? 2500 : 1700
 H = 900
 load plotdir . '/common.gp'
 
@@ -23,10 +26,11 @@ eval 'set ytics (' . RATETICS . ')'
 set xlabel 'payload size (bytes, log)'
 set ylabel 'throughput (bytes/s, log; 1 MB = 10^6 B)'
 
-panel(S, C, L, LC) = (words(value(S)) > 0 ? 'for [i = 1:words(' . S . ')] data using (column("bytes")):' . \
-	'(is(word(' . S . ', i)) ? column("rate") : NaN) with linespoints lt (word(' . C . ', i) + 0) ' . \
+# One panel's plot: its series' points of its class K.
+panel(S, C, L, LC, K) = (words(value(S)) > 0 ? 'for [i = 1:words(' . S . ')] data using (column("bytes")):' . \
+	'(is(word(' . S . ', i)) && inclass("' . K . '") ? column("rate") : NaN) with linespoints lt (word(' . C . ', i) + 0) ' . \
 	'title word(' . S . ', i)' : 'NaN notitle') . (words(value(L)) > 0 ? ', for [i = 1:words(' . L . ')] data ' . \
-	'using (column("bytes")):(is(word(' . L . ', i)) ? column("rate") : NaN) with linespoints ' . \
+	'using (column("bytes")):(is(word(' . L . ', i)) && inclass("' . K . '") ? column("rate") : NaN) with linespoints ' . \
 	'lt (word(' . LC . ', i) + 0) dt 2 title name(word(' . L . ', i))' : '')
 CEIL = (has('floor-xcopy') ? ', data using (column("bytes")):(is("floor-xcopy") ? column("rate") : NaN) ' . \
 	'with linespoints ls 105 title "ceiling: cross-core copy"' : '') . \
@@ -38,17 +42,25 @@ set bmargin at screen 0.12
 set tmargin at screen 0.89
 set key spacing 1.05 samplen 2.5 font ',9' box lc rgb '#c0c0c0' opaque Left reverse
 
-set lmargin at screen 0.06
-set rmargin at screen 0.35
-set key at screen 0.355, 0.89 left top
-set title sprintf('readers that poll (%d)', words(SP) + words(LP))
-if (words(SP) + words(LP) > 0) { eval 'plot ' . panel('SP', 'CP', 'LP', 'LCP') . CEIL } else { set label 1 'no reader that polls' at graph 0.5, 0.5 center; plot NaN notitle; unset label 1 }
+set lmargin at screen plm(0, NP)
+set rmargin at screen prm(0, NP)
+set key at screen pkey(0, NP), 0.89 left top
+set title sprintf('%s (%d)', classname('polls'), words(SP) + words(LP))
+if (words(SP) + words(LP) > 0) { eval 'plot ' . panel('SP', 'CP', 'LP', 'LCP', 'polls') . CEIL } else { set label 1 'no reader that polls' at graph 0.5, 0.5 center; plot NaN notitle; unset label 1 }
 
 unset label 900
-set lmargin at screen 0.55
-set rmargin at screen 0.84
-set key at screen 0.845, 0.89 left top
+set lmargin at screen plm(1, NP)
+set rmargin at screen prm(1, NP)
+set key at screen pkey(1, NP), 0.89 left top
 set ylabel ''
-set title sprintf('readers that sleep (%d)', words(SS) + words(LS))
-if (words(SS) + words(LS) > 0) { eval 'plot ' . panel('SS', 'CS', 'LS', 'LCS') . CEIL } else { set label 1 'no reader that sleeps' at graph 0.5, 0.5 center; plot NaN notitle; unset label 1 }
+set title sprintf('%s (%d)', classname('sleeps'), words(SS) + words(LS))
+if (words(SS) + words(LS) > 0) { eval 'plot ' . panel('SS', 'CS', 'LS', 'LCS', 'sleeps') . CEIL } else { set label 1 'no reader that sleeps' at graph 0.5, 0.5 center; plot NaN notitle; unset label 1 }
+
+if (NP == 3) {
+	set lmargin at screen plm(2, NP)
+	set rmargin at screen prm(2, NP)
+	set key at screen pkey(2, NP), 0.89 left top
+	set title sprintf('%s (%d)', classname('unclear'), words(SU) + words(LU))
+	eval 'plot ' . panel('SU', 'CU', 'LU', 'LCU', 'unclear') . CEIL
+}
 unset multiplot

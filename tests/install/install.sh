@@ -58,7 +58,7 @@ st=$?
 ok $st "the installed ipcbench-plot draws from it"
 [ $st -eq 0 ] || diag plot.err
 nsvg=$(ls figs/*.svg 2>/dev/null | wc -l)
-[ "$nsvg" -ge 4 ] && [ -s figs/bars.png ] && ! grep -qiE 'warning|error' plot.err
+[ "$nsvg" -ge 4 ] && [ -s figs/bars-cross-core.png ] && ! grep -qiE 'warning|error' plot.err
 ok $? "its figures ($nsvg SVG), without a gnuplot warning"
 ipcbench report run.csv --html page.html 2>report.err
 st=$?

@@ -36,7 +36,8 @@ ok $? "no warning or error on stderr (gnuplot reported none)"
 [ -s "$WORK/stderr" ] && diag "$WORK/stderr"
 
 figures="latency-cross-core latency-same-core throughput-cross-core throughput-same-core
-	percentiles-cross-core percentiles-same-core cpu-latency-cross-core cpu-latency-same-core bars"
+	percentiles-cross-core percentiles-same-core cpu-latency-cross-core cpu-latency-same-core
+	bars-cross-core bars-same-core"
 for f in $figures; do
 	is_png "$WORK/out/$f.png"
 	ok $? "$f.png is a non-empty PNG"
@@ -45,11 +46,11 @@ for f in $figures; do
 	grep -q "^wrote $WORK/out/$f.png\$" "$WORK/stdout" && grep -q "^wrote $WORK/out/$f.svg\$" "$WORK/stdout"
 	ok $? "$f: scripts/plot says it wrote both files"
 done
-[ "$(ls "$WORK/out" | wc -l)" -eq 18 ]
-ok $? "exactly 18 files (9 figures x PNG, SVG)"
+[ "$(ls "$WORK/out" | wc -l)" -eq 20 ]
+ok $? "exactly 20 files (10 figures x PNG, SVG)"
 
 # The caption carries the fixture's quoted cpu_model ("...fixture, quoted ""cpu_model""...").
-grep -q 'test fixture, quoted' "$WORK/out/latency-cross-core.svg" && grep -q '6.18.44' "$WORK/out/bars.svg"
+grep -q 'test fixture, quoted' "$WORK/out/latency-cross-core.svg" && grep -q '6.18.44' "$WORK/out/bars-cross-core.svg"
 ok $? "the machine caption shows cpu_model (a quoted field with a comma) and the kernel"
 
 # Repeats: the fixture has two cross-core pipe round-trip rows at 64 B; the figures use their
@@ -162,7 +163,33 @@ ok $? "the percentile figure draws the .hgrm distributions (every run's)"
 "$PLOT" --keep-data "$WORK/mdata" "$WORK/modes.csv" "$WORK/m" >"$WORK/stdout" 2>"$WORK/stderr"
 ok $? "scripts/plot on rounds in two modes exits 0"
 grep -q '^pipe,.*,2$' "$WORK/mdata/summary.csv" && grep -q '^tcp,.*,1$' "$WORK/mdata/summary.csv" &&
-	[ "$(grep -c 'rounds in 2 modes' "$WORK/m/bars.svg")" -eq 1 ]
-ok $? "the figure data counts each bar's modes, and the one bar of two modes says so ($(grep -o '[0-9.]* [µmn]*s (rounds in [0-9] modes)' "$WORK/m/bars.svg" | head -1))"
+	[ "$(grep -c 'rounds in 2 modes' "$WORK/m/bars-cross-core.svg")" -eq 1 ]
+ok $? "the figure data counts each bar's modes, and the one bar of two modes says so ($(grep -o '[0-9.]* [µmn]*s (rounds in [0-9] modes)' "$WORK/m/bars-cross-core.svg" | head -1))"
+
+# ---- every point and bar in its own row's class ----
+# "shm" polls in its 64 B round trip (0.01 switches a message) and sleeps in its 1 MiB stream
+# (1.5); "pipe" sleeps in both; "wobbly" polled in two rounds and slept in three.
+{
+	echo "transport,mode,size_bytes,run,round,latency_kind,placement,wait,p50_ns,bytes_per_s,ctx_switches_per_msg,sender_cpu_ns_per_msg,receiver_cpu_ns_per_msg,host,cpu_model,messages,min_ns,p90_ns,p99_ns,p999_ns,max_ns"
+	for r in 1 2 3 4 5; do
+		echo "shm,latency,64,$r,$r,rtt,cross-core,hybrid,$((300 + r)),,0.01,300,300,fixture,cpu,10000,100,400000,500000,600000,700000"
+		echo "shm,latency,1048576,$r,$r,rtt,cross-core,hybrid,$((90000 + r)),,2.0,300,300,fixture,cpu,10000,100,400000,500000,600000,700000"
+		echo "shm,throughput,1048576,$r,$r,,cross-core,hybrid,,$((9000000000 + r)),1.5,300,300,fixture,cpu,10000,,,,,"
+		echo "pipe,latency,64,$r,$r,rtt,cross-core,block,$((30000 + r)),,2.0,9000,9000,fixture,cpu,10000,100,400000,500000,600000,700000"
+		echo "pipe,latency,1048576,$r,$r,rtt,cross-core,block,$((400000 + r)),,2.0,9000,9000,fixture,cpu,10000,100,400000,500000,600000,700000"
+		echo "pipe,throughput,1048576,$r,$r,,cross-core,block,,$((1000000000 + r)),1.5,9000,9000,fixture,cpu,10000,,,,,"
+		echo "wobbly,latency,64,$r,$r,rtt,cross-core,block,$((25000 + r)),,$([ $r -le 2 ] && echo 0.2 || echo 0.9),9000,9000,fixture,cpu,10000,100,400000,500000,600000,700000"
+	done
+} >"$WORK/cls.csv"
+"$PLOT" --keep-data "$WORK/cdata" "$WORK/cls.csv" "$WORK/c" >"$WORK/stdout" 2>"$WORK/stderr"
+ok $? "scripts/plot on rows of several classes exits 0"
+grep -q '^lat,[0-9]*,shm,\[polls\]_shm,mechanism,[0-9]*,cross-core,polls,' "$WORK/cdata/bars.csv" &&
+	grep -q '^thr,[0-9]*,shm,\[sleeps\]_shm,mechanism,[0-9]*,cross-core,sleeps,' "$WORK/cdata/bars.csv" &&
+	grep -q '^lat,[0-9]*,wobbly,\[unclear\]_wobbly,mechanism,[0-9]*,cross-core,unclear,' "$WORK/cdata/bars.csv"
+ok $? "each bar in its own row's class: shm polls in its round trip and sleeps in its stream; wobbly is unclear"
+grep -q 'readers that poll (1)' "$WORK/c/latency-cross-core.svg" &&
+	grep -q 'readers that sleep (2)' "$WORK/c/latency-cross-core.svg" &&
+	grep -q 'readers whose rounds polled and slept (class unclear) (1)' "$WORK/c/latency-cross-core.svg"
+ok $? "the latency figure has a panel per class: shm's 64 B point polls, its 1 MiB point sleeps, wobbly is unclear"
 
 done_testing
