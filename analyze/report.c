@@ -131,11 +131,13 @@ void sec_method(struct report *r)
 		   CLAIM_RESAMPLES);
 	ipcb_doc_p(r->d, "How the answers are decided. The best of a class is the one with the "
 		   "best median; another is " DOC_I("the same") " where two one-sided tests of "
-		   "the per-round log ratios show it within %.0f%% of the best either way, "
-		   DOC_I("shown slower") " where the test shows it more than %.0f%% slower, both "
-		   "decided by Holm's procedure over the question at alpha %g. What neither test "
-		   "decides is " DOC_I("not told apart") ", with the largest difference its "
-		   "rounds leave open (the far end of the 95%% interval of the ratio) and a "
+		   "the per-round log ratios show it within %.0f%% of the best either way and "
+		   "the two medians printed are that close too, " DOC_I("shown slower") " where "
+		   "the test shows it more than %.0f%% slower, both decided by Holm's procedure "
+		   "over the question at alpha %g. What neither test decides is "
+		   DOC_I("not told apart") ", with the largest difference its rounds leave open "
+		   "(the far end of the 95%% interval of the ratio, and never less than the "
+		   "printed medians are apart) and a "
 		   "command that measures those mechanisms again with enough rounds to decide; a "
 		   "group of a single round cannot be tested and is listed as such.",
 		   CLAIM_MARGIN * 100, CLAIM_MARGIN * 100, CLAIM_ALPHA);

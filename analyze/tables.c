@@ -297,6 +297,15 @@ static void answer(struct report *r, const char *pl, size_t size, enum measure m
 		if (worse[i])
 			ps[i] = NAN;
 	claim_holm(ps, n, CLAIM_ALPHA, same);
+	/*
+	 * "The same" is said beside the two medians the page prints: where those are further
+	 * apart than the margin (the test pairs rounds, the medians are each group's own), it is
+	 * not said, and the pair is left among those the rounds could not tell apart.
+	 */
+	for (size_t i = 0; i < n; i++)
+		if (same[i] && !(fabs(log(c[i]->sum[ms].median / best->sum[ms].median)) <=
+				 log1p(CLAIM_MARGIN)))
+			same[i] = false;
 	ipcb_doc_add(r->d, "readers that %s: ",
 		     cls == R_POLLS    ? "poll"
 		     : cls == R_SLEEPS ? "sleep"
@@ -329,11 +338,15 @@ static void answer(struct report *r, const char *pl, size_t size, enum measure m
 			continue;
 		}
 		open[nopen++] = c[i];
-		/* A sample that cannot test leaves a difference of any size open. */
+		/*
+		 * A sample that cannot test leaves a difference of any size open; and what is
+		 * left open is never less than the medians printed beside it are apart.
+		 */
 		if (isnan(t[i].worst) || isnan(t[i].most))
 			wide = INFINITY;
 		else
 			wide = fmax(wide, fmax(t[i].worst, t[i].most));
+		wide = fmax(wide, fabs(c[i]->sum[ms].median / best->sum[ms].median - 1));
 		if (!rounds || k < rounds)
 			rounds = k;
 	}
