@@ -9,9 +9,14 @@
 # and SU CU (the panels' series and linetypes), size (bytes), size_label, cxmin cxmax (p50, ns),
 # cymin cymax (CPU, ns), and fmt out fp for common.gp.
 # Columns read: series place what bytes p50 cpu class.
-NP = words(SU) > 0 ? 3 : 2
-W = NP == 3 ? 2500 : 1700
+# The classes that have series; a figure is drawn only where one has.
+HP = words(SP) > 0
+HS = words(SS) > 0
+HU = words(SU) > 0
+NP = HP + HS + HU > 0 ? HP + HS + HU : 1
+W = NP == 1 ? 1300 : NP == 2 ? 1700 : 2500
 H = 900
+NOTE = (HP ? '' : '; no reader polls here') . (HS ? '' : '; no reader sleeps here')
 load plotdir . '/common.gp'
 
 is(s) = strcol("series") eq s && strcol("place") eq P && strcol("what") eq "latency" && \
@@ -31,30 +36,41 @@ DIAG = 'x * 2 with lines lc rgb "#909090" dt 2 lw 1.5 title "CPU = 2 x RTT (both
 panel(S, C, K) = DIAG . ', for [i = 1:words(' . S . ')] data using (is(word(' . S . ', i)) && inclass("' . K . '") ? column("p50") : NaN):' . \
 	'(column("cpu")) with points lt (word(' . C . ', i) + 0) ps 1.8 title word(' . S . ', i)'
 
-set multiplot title sprintf('CPU cost against latency, %s payload, %s (user + system time of both processes)', size_label, P) font ',15'
+set multiplot title sprintf('CPU cost against latency, %s payload, %s (user + system time of both processes)%s', size_label, P, NOTE) font ',15'
 set bmargin at screen 0.12
 set tmargin at screen 0.89
 set key spacing 1.05 samplen 2 font ',9' box lc rgb '#c0c0c0' opaque Left reverse
 
-set lmargin at screen plm(0, NP)
-set rmargin at screen prm(0, NP)
-set key at screen pkey(0, NP), 0.89 left top
-set title sprintf('%s (%d)', classname('polls'), words(SP))
-if (words(SP) > 0) { eval 'plot ' . panel('SP', 'CP', 'polls') } else { set label 1 'no reader that polls' at graph 0.5, 0.5 center; plot NaN notitle; unset label 1 }
-
-unset label 900
-set lmargin at screen plm(1, NP)
-set rmargin at screen prm(1, NP)
-set key at screen pkey(1, NP), 0.89 left top
-set ylabel ''
-set title sprintf('%s (%d)', classname('sleeps'), words(SS))
-if (words(SS) > 0) { eval 'plot ' . panel('SS', 'CS', 'sleeps') } else { set label 1 'no reader that sleeps' at graph 0.5, 0.5 center; plot NaN notitle; unset label 1 }
-
-if (NP == 3) {
-	set lmargin at screen plm(2, NP)
-	set rmargin at screen prm(2, NP)
-	set key at screen pkey(2, NP), 0.89 left top
+# The panels that have series, side by side: a class with none takes no room (the title says so).
+k = 0
+if (words(SP) > 0) {
+	set lmargin at screen plm(k, NP)
+	set rmargin at screen prm(k, NP)
+	set key at screen pkey(k, NP), 0.89 left top
+	set title sprintf('%s (%d)', classname('polls'), words(SP))
+	eval 'plot ' . panel('SP', 'CP', 'polls')
+	unset label 900
+	set ylabel ''
+	k = k + 1
+}
+if (words(SS) > 0) {
+	set lmargin at screen plm(k, NP)
+	set rmargin at screen prm(k, NP)
+	set key at screen pkey(k, NP), 0.89 left top
+	set title sprintf('%s (%d)', classname('sleeps'), words(SS))
+	eval 'plot ' . panel('SS', 'CS', 'sleeps')
+	unset label 900
+	set ylabel ''
+	k = k + 1
+}
+if (words(SU) > 0) {
+	set lmargin at screen plm(k, NP)
+	set rmargin at screen prm(k, NP)
+	set key at screen pkey(k, NP), 0.89 left top
 	set title sprintf('%s (%d)', classname('unclear'), words(SU))
 	eval 'plot ' . panel('SU', 'CU', 'unclear')
+	unset label 900
+	set ylabel ''
+	k = k + 1
 }
 unset multiplot

@@ -9,9 +9,14 @@
 # reference series present), xmin xmax (sizes, bytes), ymin ymax (bytes/s), and fmt out fp for
 # common.gp.
 # Columns read: series place what bytes rate class.
-NP = words(SU) + words(LU) > 0 ? 3 : 2
-W = NP == 3 ? 2500 : 1700
+# The classes that have series; a figure is drawn only where one has.
+HP = words(SP) + words(LP) > 0
+HS = words(SS) + words(LS) > 0
+HU = words(SU) + words(LU) > 0
+NP = HP + HS + HU > 0 ? HP + HS + HU : 1
+W = NP == 1 ? 1300 : NP == 2 ? 1700 : 2500
 H = 900
+NOTE = (HP ? '' : '; no reader polls here') . (HS ? '' : '; no reader sleeps here')
 load plotdir . '/common.gp'
 
 is(s) = strcol("series") eq s && strcol("place") eq P && strcol("what") eq "throughput"
@@ -37,30 +42,41 @@ CEIL = (has('floor-xcopy') ? ', data using (column("bytes")):(is("floor-xcopy") 
 	(has('floor-memcpy') ? ', data using (column("bytes")):(is("floor-memcpy") ? column("rate") : NaN) ' . \
 	'with linespoints ls 104 title "ceiling: memcpy"' : '')
 
-set multiplot title sprintf('Throughput against payload size, %s (a one-way stream, timed at the receiver)', P) font ',15'
+set multiplot title sprintf('Throughput against payload size, %s (a one-way stream, timed at the receiver)%s', P, NOTE) font ',15'
 set bmargin at screen 0.12
 set tmargin at screen 0.89
 set key spacing 1.05 samplen 2.5 font ',9' box lc rgb '#c0c0c0' opaque Left reverse
 
-set lmargin at screen plm(0, NP)
-set rmargin at screen prm(0, NP)
-set key at screen pkey(0, NP), 0.89 left top
-set title sprintf('%s (%d)', classname('polls'), words(SP) + words(LP))
-if (words(SP) + words(LP) > 0) { eval 'plot ' . panel('SP', 'CP', 'LP', 'LCP', 'polls') . CEIL } else { set label 1 'no reader that polls' at graph 0.5, 0.5 center; plot NaN notitle; unset label 1 }
-
-unset label 900
-set lmargin at screen plm(1, NP)
-set rmargin at screen prm(1, NP)
-set key at screen pkey(1, NP), 0.89 left top
-set ylabel ''
-set title sprintf('%s (%d)', classname('sleeps'), words(SS) + words(LS))
-if (words(SS) + words(LS) > 0) { eval 'plot ' . panel('SS', 'CS', 'LS', 'LCS', 'sleeps') . CEIL } else { set label 1 'no reader that sleeps' at graph 0.5, 0.5 center; plot NaN notitle; unset label 1 }
-
-if (NP == 3) {
-	set lmargin at screen plm(2, NP)
-	set rmargin at screen prm(2, NP)
-	set key at screen pkey(2, NP), 0.89 left top
+# The panels that have series, side by side: a class with none takes no room (the title says so).
+k = 0
+if (words(SP) + words(LP) > 0) {
+	set lmargin at screen plm(k, NP)
+	set rmargin at screen prm(k, NP)
+	set key at screen pkey(k, NP), 0.89 left top
+	set title sprintf('%s (%d)', classname('polls'), words(SP) + words(LP))
+	eval 'plot ' . panel('SP', 'CP', 'LP', 'LCP', 'polls') . CEIL
+	unset label 900
+	set ylabel ''
+	k = k + 1
+}
+if (words(SS) + words(LS) > 0) {
+	set lmargin at screen plm(k, NP)
+	set rmargin at screen prm(k, NP)
+	set key at screen pkey(k, NP), 0.89 left top
+	set title sprintf('%s (%d)', classname('sleeps'), words(SS) + words(LS))
+	eval 'plot ' . panel('SS', 'CS', 'LS', 'LCS', 'sleeps') . CEIL
+	unset label 900
+	set ylabel ''
+	k = k + 1
+}
+if (words(SU) + words(LU) > 0) {
+	set lmargin at screen plm(k, NP)
+	set rmargin at screen prm(k, NP)
+	set key at screen pkey(k, NP), 0.89 left top
 	set title sprintf('%s (%d)', classname('unclear'), words(SU) + words(LU))
 	eval 'plot ' . panel('SU', 'CU', 'LU', 'LCU', 'unclear') . CEIL
+	unset label 900
+	set ylabel ''
+	k = k + 1
 }
 unset multiplot

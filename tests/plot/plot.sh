@@ -191,5 +191,9 @@ grep -q 'readers that poll (1)' "$WORK/c/latency-cross-core.svg" &&
 	grep -q 'readers that sleep (2)' "$WORK/c/latency-cross-core.svg" &&
 	grep -q 'readers whose rounds polled and slept (class unclear) (1)' "$WORK/c/latency-cross-core.svg"
 ok $? "the latency figure has a panel per class: shm's 64 B point polls, its 1 MiB point sleeps, wobbly is unclear"
+grep -q 'readers that sleep (2)' "$WORK/c/throughput-cross-core.svg" &&
+	! grep -q 'readers that poll\|class unclear' "$WORK/c/throughput-cross-core.svg" &&
+	grep -q 'no reader polls here' "$WORK/c/throughput-cross-core.svg"
+ok $? "a class no row is in gets no panel: both streams sleep, so the throughput figure has one panel and says no reader polls"
 
 done_testing
