@@ -31,8 +31,29 @@ set datafile separator comma
 set datafile columnheaders
 set datafile missing 'NaN'
 
-# The caption: which machine and build the numbers come from.
-set label 900 fp at screen 0.008, 0.018 left font ',9' textcolor rgb '#505050' front
+# The caption: which machine and build the numbers come from, in as many lines as the figure's
+# width needs (a narrow figure cut it off at its right edge), broken at its "  |  " and "; "
+# separators where it can, else at a space.
+FPW = int(W / 6.6)
+FPT = fp
+FPL = ''
+FPN = 1
+while (strlen(FPT) > FPW) {
+	cut = 0
+	rest = 0
+	sep = 0
+	do for [j = 2:FPW] {
+		if (FPT[j:j] eq ' ' && !sep) { cut = j - 1; rest = j + 1 }
+		if (FPT[j:j + 4] eq '  |  ') { cut = j - 1; rest = j + 5; sep = 1 }
+		if (FPT[j:j + 1] eq '; ') { cut = j; rest = j + 2; sep = 1 }
+	}
+	if (cut == 0) { break }
+	FPL = FPL . FPT[1:cut] . "\n"
+	FPT = FPT[rest:*]
+	FPN = FPN + 1
+}
+FPL = FPL . FPT
+set label 900 FPL at screen 0.008, (0.018 + (FPN - 1) * 14.0 / H) left font ',9' textcolor rgb '#505050' front
 
 set grid xtics ytics lc rgb '#cccccc' lw 1 dt 1
 set border 3 lc rgb '#404040'

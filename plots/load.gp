@@ -16,7 +16,9 @@ load plotdir . '/common.gp'
 is(s) = strcol("series") eq s && strcol("place") eq P && strcol("what") eq MODE
 
 set logscale xy
-set xrange [lxmin / 1.3:lxmax * 1.3]
+# A lone step or a short sweep still spans a decade, so the axis has a labelled tic.
+LGM = sqrt(lxmin * lxmax)
+set xrange [(lxmin / 1.3 < LGM / 4 ? lxmin / 1.3 : LGM / 4):(lxmax * 1.3 > LGM * 4 ? lxmax * 1.3 : LGM * 4)]
 set yrange [padlo(ymin, 1.5):padhi(ymax, 1.5)]
 eval 'set ytics (' . NSTICS . ')'
 set format x '%.0s%c'
@@ -40,6 +42,6 @@ if (words(S99) > 0) {
 }
 if (words(S999) > 0) {
 	PLOT = PLOT . ', for [i = 1:words(S999)] data using (column("offered")):(is(word(S999, i)) ? ' . \
-		'column("p999") : NaN) with lines lt (word(C999, i) + 0) dt 3 notitle'
+		'column("p999") : NaN) with linespoints lt (word(C999, i) + 0) dt 3 pt 2 ps 1 notitle'
 }
 eval 'plot ' . PLOT
