@@ -59,8 +59,11 @@ const char *topo_short(const char *cls, char *out, size_t n);
 /* A load's shape in words: "2 pairs", "64 requests in flight", "1 sender to 3 receivers". */
 void shape_words(const struct group *g, char *out, size_t n);
 
+/* Groups best first by the measure's median (lower or higher better, as the measure is). */
+void groups_sort(const struct group **list, size_t n, enum measure ms);
+
 /* The report: the answers first, then the guides' tables, the mechanisms and the figures. */
-void sec_answers(struct report *r);    /* tables.c: the answers first, the claims in brief */
+void sec_answers(struct report *r);    /* answers.c: the answers first, the claims in brief */
 void sec_t1(struct report *r);	       /* tables.c: T1 */
 void sec_ranking(struct report *r);    /* tables.c: T2 and T3 */
 void sec_t4(struct report *r);	       /* tables.c: T4 */
