@@ -588,6 +588,7 @@ static void amqp_library(char *out, size_t n)
 {
 	snprintf(out, n, "librabbitmq %s", amqp_version());
 }
+#endif /* IPCB_BUILT_AMQP */
 
 const struct ipcb_transport ipcb_transport_amqp = {
     .name = "amqp",
@@ -601,30 +602,8 @@ const struct ipcb_transport ipcb_transport_amqp = {
     .fixed_wait = IPCB_WAIT_BLOCK,
     .options = amqp_opts,
     .hops = "via broker",
-    .library = amqp_library,
-    .service = &amqp_service,
-    .ep_priv_bytes = sizeof(struct amqp_ep),
-    .probe = amqp_probe,
-    .setup = amqp_setup,
-    .teardown = amqp_teardown,
-    .open = amqp_open,
-    .close = amqp_close,
-    .send = amqp_send,
-    .recv = amqp_recv,
+    IPCB_IF_BUILT(IPCB_BUILT_AMQP, IPCB_WITHOUT_AMQP, .library = amqp_library,
+		  .service = &amqp_service, .ep_priv_bytes = sizeof(struct amqp_ep),
+		  .probe = amqp_probe, .setup = amqp_setup, .teardown = amqp_teardown,
+		  .open = amqp_open, .close = amqp_close, .send = amqp_send, .recv = amqp_recv),
 };
-#else  /* !IPCB_BUILT_AMQP */
-const struct ipcb_transport ipcb_transport_amqp = {
-    .name = "amqp",
-    .path = IPCB_PATH_NETWORK_STACK,
-    .rides_on = "tcp",
-    .layer = IPCB_LAYER_BROKER,
-    .summary = AMQP_SUMMARY,
-    .notes = AMQP_NOTES,
-    .caps = AMQP_CAPS,
-    .max_msg_bytes = AMQP_MAX_MSG,
-    .fixed_wait = IPCB_WAIT_BLOCK,
-    .options = amqp_opts,
-    .hops = "via broker",
-    .unsupported = IPCB_WITHOUT_AMQP,
-};
-#endif /* IPCB_BUILT_AMQP */

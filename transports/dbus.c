@@ -397,6 +397,7 @@ static int dbus_setup(struct ipcb_chan *ch)
 static void dbus_teardown(struct ipcb_chan *ch)
 {
 }
+#endif /* IPCB_BUILT_DBUS */
 
 const struct ipcb_transport ipcb_transport_dbus = {
     .name = "dbus",
@@ -406,33 +407,12 @@ const struct ipcb_transport ipcb_transport_dbus = {
     .summary = DBUS_SUMMARY,
     .notes = DBUS_NOTES,
     .caps = DBUS_CAPS,
-    .max_msg_bytes = DBUSECHO_MAX_ARRAY,
     .fixed_wait = IPCB_WAIT_BLOCK,
     .hops = "via daemon",
-    .library = dbusecho_library,
-    .service = &dbus_service,
-    .probe = dbus_probe,
-    .ep_priv_bytes = sizeof(struct dbusecho_ep),
-    .setup = dbus_setup,
-    .teardown = dbus_teardown,
-    .open = dbus_open,
-    .connect = dbus_connect,
-    .close = dbusecho_close,
-    .send = dbus_send,
-    .recv = dbus_recv,
-    .lossy = dbus_lossy,
+    IPCB_IF_BUILT(IPCB_BUILT_DBUS, IPCB_WITHOUT_DBUS, .max_msg_bytes = DBUSECHO_MAX_ARRAY,
+		  .library = dbusecho_library, .service = &dbus_service, .probe = dbus_probe,
+		  .ep_priv_bytes = sizeof(struct dbusecho_ep), .setup = dbus_setup,
+		  .teardown = dbus_teardown, .open = dbus_open, .connect = dbus_connect,
+		  .close = dbusecho_close, .send = dbus_send, .recv = dbus_recv,
+		  .lossy = dbus_lossy),
 };
-#else  /* !IPCB_BUILT_DBUS */
-const struct ipcb_transport ipcb_transport_dbus = {
-    .name = "dbus",
-    .path = IPCB_PATH_KERNEL_COPY,
-    .rides_on = "unix-stream",
-    .layer = IPCB_LAYER_MIDDLEWARE,
-    .summary = DBUS_SUMMARY,
-    .notes = DBUS_NOTES,
-    .caps = DBUS_CAPS,
-    .fixed_wait = IPCB_WAIT_BLOCK,
-    .hops = "via daemon",
-    .unsupported = IPCB_WITHOUT_DBUS,
-};
-#endif /* IPCB_BUILT_DBUS */

@@ -152,6 +152,7 @@ static int dbus_p2p_setup(struct ipcb_chan *ch)
 static void dbus_p2p_teardown(struct ipcb_chan *ch)
 {
 }
+#endif /* IPCB_BUILT_DBUS_P2P */
 
 const struct ipcb_transport ipcb_transport_dbus_p2p = {
     .name = "dbus-p2p",
@@ -160,27 +161,10 @@ const struct ipcb_transport ipcb_transport_dbus_p2p = {
     .layer = IPCB_LAYER_MIDDLEWARE,
     .summary = DBUS_P2P_SUMMARY,
     .caps = DBUS_P2P_CAPS,
-    .max_msg_bytes = DBUSECHO_MAX_ARRAY,
     .fixed_wait = IPCB_WAIT_BLOCK,
-    .library = dbusecho_library,
-    .ep_priv_bytes = sizeof(struct dbus_p2p_ep),
-    .setup = dbus_p2p_setup,
-    .teardown = dbus_p2p_teardown,
-    .open = dbus_p2p_open,
-    .connect = dbus_p2p_connect,
-    .close = dbus_p2p_close,
-    .send = dbusecho_send,
-    .recv = dbusecho_recv,
+    IPCB_IF_BUILT(IPCB_BUILT_DBUS_P2P, IPCB_WITHOUT_DBUS_P2P, .max_msg_bytes = DBUSECHO_MAX_ARRAY,
+		  .library = dbusecho_library, .ep_priv_bytes = sizeof(struct dbus_p2p_ep),
+		  .setup = dbus_p2p_setup, .teardown = dbus_p2p_teardown, .open = dbus_p2p_open,
+		  .connect = dbus_p2p_connect, .close = dbus_p2p_close, .send = dbusecho_send,
+		  .recv = dbusecho_recv),
 };
-#else  /* !IPCB_BUILT_DBUS_P2P */
-const struct ipcb_transport ipcb_transport_dbus_p2p = {
-    .name = "dbus-p2p",
-    .path = IPCB_PATH_KERNEL_COPY,
-    .rides_on = "unix-stream",
-    .layer = IPCB_LAYER_MIDDLEWARE,
-    .summary = DBUS_P2P_SUMMARY,
-    .caps = DBUS_P2P_CAPS,
-    .fixed_wait = IPCB_WAIT_BLOCK,
-    .unsupported = IPCB_WITHOUT_DBUS_P2P,
-};
-#endif /* IPCB_BUILT_DBUS_P2P */

@@ -17,6 +17,7 @@
  * Limits: 4 MiB per slot (larger payloads are chunked by the driver); 2 or 4 file descriptors.
  */
 #include "ipcb_config.h"
+#include "transport.h"
 
 #if IPCB_HAVE_EVENTFD
 #include <errno.h>
@@ -29,7 +30,6 @@
 
 #include "common.h"
 #include "slots.h"
-#include "transport.h"
 
 struct eventfd_chan {
 	int fd[4];     /* one per semaphore, numbered as IPCB_SLOTS_SEM */
@@ -155,29 +155,17 @@ IPCB_HOT static int eventfd_recv(struct ipcb_ep *ep, void *buf, size_t len)
 
 	return ipcb_slots_recv(&c->slots, ep->priv, ep, buf, len);
 }
-
-const struct ipcb_transport ipcb_transport_eventfd = {
-    .name = "eventfd",
-    .path = IPCB_PATH_SHARED_MEMORY,
-    .summary = "payload through shared memory, notified by eventfds (EFD_SEMAPHORE)",
-    .caps = IPCB_CAP_WAIT_CHOICE | IPCB_CAP_SHARED_BUFFER | IPCB_CAP_BOUNDARIES | IPCB_CAP_DUPLEX,
-    .max_msg_bytes = IPCB_SLOTS_MAX_MSG,
-    .chan_priv_bytes = sizeof(struct eventfd_chan),
-    .ep_priv_bytes = sizeof(struct ipcb_slots_end),
-    .setup = eventfd_setup,
-    .teardown = eventfd_teardown,
-    .open = eventfd_open,
-    .send = eventfd_send,
-    .recv = eventfd_recv,
-};
-#else /* !IPCB_HAVE_EVENTFD */
-#include "transport.h"
-
-const struct ipcb_transport ipcb_transport_eventfd = {
-    .name = "eventfd",
-    .path = IPCB_PATH_SHARED_MEMORY,
-    .summary = "payload through shared memory, notified by eventfds (EFD_SEMAPHORE)",
-    .caps = IPCB_CAP_WAIT_CHOICE | IPCB_CAP_SHARED_BUFFER | IPCB_CAP_BOUNDARIES | IPCB_CAP_DUPLEX,
-    .unsupported = "built without eventfd: <sys/eventfd.h> was missing",
-};
 #endif /* IPCB_HAVE_EVENTFD */
+
+const struct ipcb_transport ipcb_transport_eventfd = {
+    .name = "eventfd",
+    .path = IPCB_PATH_SHARED_MEMORY,
+    .summary = "payload through shared memory, notified by eventfds (EFD_SEMAPHORE)",
+    .caps = IPCB_CAP_WAIT_CHOICE | IPCB_CAP_SHARED_BUFFER | IPCB_CAP_BOUNDARIES | IPCB_CAP_DUPLEX,
+    IPCB_IF_BUILT(IPCB_HAVE_EVENTFD, "built without eventfd: <sys/eventfd.h> was missing",
+		  .max_msg_bytes = IPCB_SLOTS_MAX_MSG,
+		  .chan_priv_bytes = sizeof(struct eventfd_chan),
+		  .ep_priv_bytes = sizeof(struct ipcb_slots_end), .setup = eventfd_setup,
+		  .teardown = eventfd_teardown, .open = eventfd_open, .send = eventfd_send,
+		  .recv = eventfd_recv),
+};

@@ -565,39 +565,20 @@ static void http_route(const struct ipcb_chan_cfg *cfg, struct ipcb_route *r)
 	r->path = tcp ? IPCB_PATH_NETWORK_STACK : IPCB_PATH_KERNEL_COPY;
 	r->rides_on = tcp ? "tcp" : "unix-stream";
 }
+#endif /* IPCB_BUILT_HTTP */
 
 const struct ipcb_transport ipcb_transport_http = {
     .name = "http",
     .path = IPCB_PATH_KERNEL_COPY,
     .rides_on = "unix-stream",
-    .route = http_route,
     .layer = IPCB_LAYER_MIDDLEWARE,
     .summary = HTTP_SUMMARY,
     .caps = HTTP_CAPS,
     .notes = HTTP_NOTES,
     .fixed_wait = IPCB_WAIT_BLOCK,
     .options = http_options,
-    .library = http_library,
-    .ep_priv_bytes = sizeof(struct http_ep),
-    .setup = http_setup,
-    .teardown = http_teardown,
-    .open = http_open,
-    .connect = http_connect,
-    .close = http_close,
-    .send = http_send,
-    .recv = http_recv,
+    IPCB_IF_BUILT(IPCB_BUILT_HTTP, IPCB_WITHOUT_HTTP, .route = http_route, .library = http_library,
+		  .ep_priv_bytes = sizeof(struct http_ep), .setup = http_setup,
+		  .teardown = http_teardown, .open = http_open, .connect = http_connect,
+		  .close = http_close, .send = http_send, .recv = http_recv),
 };
-#else  /* !IPCB_BUILT_HTTP */
-const struct ipcb_transport ipcb_transport_http = {
-    .name = "http",
-    .path = IPCB_PATH_KERNEL_COPY,
-    .rides_on = "unix-stream",
-    .layer = IPCB_LAYER_MIDDLEWARE,
-    .summary = HTTP_SUMMARY,
-    .caps = HTTP_CAPS,
-    .notes = HTTP_NOTES,
-    .fixed_wait = IPCB_WAIT_BLOCK,
-    .options = http_options,
-    .unsupported = IPCB_WITHOUT_HTTP,
-};
-#endif /* IPCB_BUILT_HTTP */

@@ -485,6 +485,7 @@ static void rmi_library(char *out, size_t n)
 		 strncmp(IPCB_LIBS_JAVA_RMI, "jni ", 4) ? IPCB_LIBS_JAVA_RMI
 							: IPCB_LIBS_JAVA_RMI + 4);
 }
+#endif /* IPCB_BUILT_JAVA_RMI */
 
 const struct ipcb_transport ipcb_transport_java_rmi = {
     .name = "java-rmi",
@@ -498,31 +499,9 @@ const struct ipcb_transport ipcb_transport_java_rmi = {
     .fixed_wait = IPCB_WAIT_BLOCK,
     .options = rmi_opts,
     .hops = "via JVM",
-    .library = rmi_library,
-    .chan_priv_bytes = sizeof(struct rmi_chan),
-    .ep_priv_bytes = sizeof(struct rmi_ep),
-    .probe = rmi_probe,
-    .setup = rmi_setup,
-    .teardown = rmi_teardown,
-    .open = rmi_open,
-    .connect = rmi_connect,
-    .close = rmi_close,
-    .send = rmi_send,
-    .recv = rmi_recv,
+    IPCB_IF_BUILT(IPCB_BUILT_JAVA_RMI, IPCB_WITHOUT_JAVA_RMI, .library = rmi_library,
+		  .chan_priv_bytes = sizeof(struct rmi_chan),
+		  .ep_priv_bytes = sizeof(struct rmi_ep), .probe = rmi_probe, .setup = rmi_setup,
+		  .teardown = rmi_teardown, .open = rmi_open, .connect = rmi_connect,
+		  .close = rmi_close, .send = rmi_send, .recv = rmi_recv),
 };
-#else  /* !IPCB_BUILT_JAVA_RMI */
-const struct ipcb_transport ipcb_transport_java_rmi = {
-    .name = "java-rmi",
-    .path = IPCB_PATH_NETWORK_STACK,
-    .rides_on = "tcp",
-    .layer = IPCB_LAYER_MIDDLEWARE,
-    .summary = RMI_SUMMARY,
-    .notes = RMI_NOTES,
-    .caps = RMI_CAPS,
-    .max_msg_bytes = RMI_MAX_MSG,
-    .fixed_wait = IPCB_WAIT_BLOCK,
-    .options = rmi_opts,
-    .hops = "via JVM",
-    .unsupported = IPCB_WITHOUT_JAVA_RMI,
-};
-#endif /* IPCB_BUILT_JAVA_RMI */

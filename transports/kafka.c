@@ -738,6 +738,7 @@ static void kafka_library(char *out, size_t n)
 {
 	snprintf(out, n, "librdkafka %s", rd_kafka_version_str());
 }
+#endif /* IPCB_BUILT_KAFKA */
 
 const struct ipcb_transport ipcb_transport_kafka = {
     .name = "kafka",
@@ -751,30 +752,8 @@ const struct ipcb_transport ipcb_transport_kafka = {
     .fixed_wait = IPCB_WAIT_BLOCK,
     .options = kafka_opts,
     .hops = "via broker",
-    .library = kafka_library,
-    .service = &kafka_service,
-    .ep_priv_bytes = sizeof(struct kafka_ep),
-    .probe = kafka_probe,
-    .setup = kafka_setup,
-    .teardown = kafka_teardown,
-    .open = kafka_open,
-    .close = kafka_close,
-    .send = kafka_send,
-    .recv = kafka_recv,
+    IPCB_IF_BUILT(IPCB_BUILT_KAFKA, IPCB_WITHOUT_KAFKA, .library = kafka_library,
+		  .service = &kafka_service, .ep_priv_bytes = sizeof(struct kafka_ep),
+		  .probe = kafka_probe, .setup = kafka_setup, .teardown = kafka_teardown,
+		  .open = kafka_open, .close = kafka_close, .send = kafka_send, .recv = kafka_recv),
 };
-#else  /* !IPCB_BUILT_KAFKA */
-const struct ipcb_transport ipcb_transport_kafka = {
-    .name = "kafka",
-    .path = IPCB_PATH_NETWORK_STACK,
-    .rides_on = "tcp",
-    .layer = IPCB_LAYER_BROKER,
-    .summary = KAFKA_SUMMARY,
-    .notes = KAFKA_NOTES,
-    .caps = KAFKA_CAPS,
-    .max_msg_bytes = KAFKA_MAX_MSG,
-    .fixed_wait = IPCB_WAIT_BLOCK,
-    .options = kafka_opts,
-    .hops = "via broker",
-    .unsupported = IPCB_WITHOUT_KAFKA,
-};
-#endif /* IPCB_BUILT_KAFKA */

@@ -396,40 +396,20 @@ static const struct ipcb_launch_ops mpi_launch = {
     .rank = mpi_launch_rank,
     .hosts = &ipcb_mpi_hosts,
 };
+#endif /* IPCB_BUILT_MPI */
 
 const struct ipcb_transport ipcb_transport_mpi = {
     .name = "mpi",
     .path = IPCB_PATH_SHARED_MEMORY,
     .rides_on = "shm",
-    .route = mpi_route,
     .layer = IPCB_LAYER_MIDDLEWARE,
     .summary = MPI_SUMMARY,
     .notes = MPI_NOTES,
     .caps = MPI_CAPS,
     .fixed_wait = IPCB_WAIT_YIELD,
     .options = mpi_options,
-    .library = mpi_library,
-    .probe = mpi_probe,
-    .setup = mpi_setup,
-    .teardown = mpi_teardown,
-    .launch = &mpi_launch,
-    .ep_priv_bytes = sizeof(struct mpi_ep),
-    .open = mpi_open,
-    .close = mpi_close,
-    .send = mpi_send,
-    .recv = mpi_recv,
+    IPCB_IF_BUILT(IPCB_BUILT_MPI, IPCB_WITHOUT_MPI, .route = mpi_route, .library = mpi_library,
+		  .probe = mpi_probe, .setup = mpi_setup, .teardown = mpi_teardown,
+		  .launch = &mpi_launch, .ep_priv_bytes = sizeof(struct mpi_ep), .open = mpi_open,
+		  .close = mpi_close, .send = mpi_send, .recv = mpi_recv),
 };
-#else  /* !IPCB_BUILT_MPI */
-const struct ipcb_transport ipcb_transport_mpi = {
-    .name = "mpi",
-    .path = IPCB_PATH_SHARED_MEMORY,
-    .rides_on = "shm",
-    .layer = IPCB_LAYER_MIDDLEWARE,
-    .summary = MPI_SUMMARY,
-    .notes = MPI_NOTES,
-    .caps = MPI_CAPS,
-    .fixed_wait = IPCB_WAIT_YIELD,
-    .options = mpi_options,
-    .unsupported = IPCB_WITHOUT_MPI,
-};
-#endif /* IPCB_BUILT_MPI */

@@ -508,6 +508,7 @@ static void mqtt_library(char *out, size_t n)
 	mosquitto_lib_version(&major, &minor, &rev);
 	snprintf(out, n, "libmosquitto %d.%d.%d", major, minor, rev);
 }
+#endif /* IPCB_BUILT_MQTT */
 
 const struct ipcb_transport ipcb_transport_mqtt = {
     .name = "mqtt",
@@ -521,30 +522,8 @@ const struct ipcb_transport ipcb_transport_mqtt = {
     .fixed_wait = IPCB_WAIT_BLOCK,
     .options = mqtt_opts,
     .hops = "via broker",
-    .library = mqtt_library,
-    .service = &mqtt_service,
-    .ep_priv_bytes = sizeof(struct mqtt_ep),
-    .probe = mqtt_probe,
-    .setup = mqtt_setup,
-    .teardown = mqtt_teardown,
-    .open = mqtt_open,
-    .close = mqtt_close,
-    .send = mqtt_send,
-    .recv = mqtt_recv,
+    IPCB_IF_BUILT(IPCB_BUILT_MQTT, IPCB_WITHOUT_MQTT, .library = mqtt_library,
+		  .service = &mqtt_service, .ep_priv_bytes = sizeof(struct mqtt_ep),
+		  .probe = mqtt_probe, .setup = mqtt_setup, .teardown = mqtt_teardown,
+		  .open = mqtt_open, .close = mqtt_close, .send = mqtt_send, .recv = mqtt_recv),
 };
-#else  /* !IPCB_BUILT_MQTT */
-const struct ipcb_transport ipcb_transport_mqtt = {
-    .name = "mqtt",
-    .path = IPCB_PATH_NETWORK_STACK,
-    .rides_on = "tcp",
-    .layer = IPCB_LAYER_BROKER,
-    .summary = MQTT_SUMMARY,
-    .notes = MQTT_NOTES,
-    .caps = MQTT_CAPS,
-    .max_msg_bytes = MQTT_MAX_MSG,
-    .fixed_wait = IPCB_WAIT_BLOCK,
-    .options = mqtt_opts,
-    .hops = "via broker",
-    .unsupported = IPCB_WITHOUT_MQTT,
-};
-#endif /* IPCB_BUILT_MQTT */

@@ -25,6 +25,7 @@
  */
 
 #include "ipcb_config.h"
+#include "transport.h"
 
 #if IPCB_HAVE_MQUEUE
 #include <errno.h>
@@ -41,7 +42,6 @@
 
 #include "common.h"
 #include "msglimits.h"
-#include "transport.h"
 
 /* The kernel's defaults, for when /proc/sys/fs/mqueue cannot be read. */
 #define POSIX_MQ_DFLT_MSGSIZE_MAX 8192
@@ -306,35 +306,20 @@ IPCB_HOT static int posix_mq_recv(struct ipcb_ep *ep, void *buf, size_t len)
 		memcpy(buf, dst, len);
 	return 0;
 }
-
-const struct ipcb_transport ipcb_transport_posix_mq = {
-    .name = "posix-mq",
-    .path = IPCB_PATH_KERNEL_COPY,
-    .summary = "POSIX message queue per direction; largest message fs.mqueue.msgsize_max, "
-	       "depth fs.mqueue.msg_max within RLIMIT_MSGQUEUE",
-    .caps = IPCB_CAP_BOUNDARIES | IPCB_CAP_DUPLEX | IPCB_CAP_MULTI_SENDER | IPCB_CAP_MULTI_RECEIVER,
-    .max_msg_bytes = 0, /* probe() finds it */
-    .fixed_wait = IPCB_WAIT_BLOCK,
-    .options = posix_mq_options,
-    .chan_priv_bytes = sizeof(struct posix_mq_chan),
-    .ep_priv_bytes = sizeof(struct posix_mq_ep),
-    .probe = posix_mq_probe,
-    .setup = posix_mq_setup,
-    .teardown = posix_mq_teardown,
-    .open = posix_mq_open,
-    .close = posix_mq_close,
-    .send = posix_mq_send,
-    .recv = posix_mq_recv,
-};
-#else /* !IPCB_HAVE_MQUEUE */
-#include "transport.h"
-
-const struct ipcb_transport ipcb_transport_posix_mq = {
-    .name = "posix-mq",
-    .path = IPCB_PATH_KERNEL_COPY,
-    .summary = "POSIX message queue per direction; largest message fs.mqueue.msgsize_max, "
-	       "depth fs.mqueue.msg_max within RLIMIT_MSGQUEUE",
-    .caps = IPCB_CAP_BOUNDARIES | IPCB_CAP_DUPLEX | IPCB_CAP_MULTI_SENDER | IPCB_CAP_MULTI_RECEIVER,
-    .unsupported = "built without POSIX message queues: <mqueue.h> or mq_open was missing",
-};
 #endif /* IPCB_HAVE_MQUEUE */
+
+const struct ipcb_transport ipcb_transport_posix_mq = {
+    .name = "posix-mq",
+    .path = IPCB_PATH_KERNEL_COPY,
+    .summary = "POSIX message queue per direction; largest message fs.mqueue.msgsize_max, "
+	       "depth fs.mqueue.msg_max within RLIMIT_MSGQUEUE",
+    .caps = IPCB_CAP_BOUNDARIES | IPCB_CAP_DUPLEX | IPCB_CAP_MULTI_SENDER | IPCB_CAP_MULTI_RECEIVER,
+    IPCB_IF_BUILT(IPCB_HAVE_MQUEUE,
+		  "built without POSIX message queues: <mqueue.h> or mq_open was missing",
+		  .max_msg_bytes = 0, /* probe() finds it */
+		  .fixed_wait = IPCB_WAIT_BLOCK, .options = posix_mq_options,
+		  .chan_priv_bytes = sizeof(struct posix_mq_chan),
+		  .ep_priv_bytes = sizeof(struct posix_mq_ep), .probe = posix_mq_probe,
+		  .setup = posix_mq_setup, .teardown = posix_mq_teardown, .open = posix_mq_open,
+		  .close = posix_mq_close, .send = posix_mq_send, .recv = posix_mq_recv),
+};

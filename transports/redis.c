@@ -432,6 +432,7 @@ static void redis_library(char *out, size_t n)
 {
 	snprintf(out, n, "hiredis %d.%d.%d", HIREDIS_MAJOR, HIREDIS_MINOR, HIREDIS_PATCH);
 }
+#endif /* IPCB_BUILT_REDIS */
 
 const struct ipcb_transport ipcb_transport_redis = {
     .name = "redis",
@@ -444,29 +445,8 @@ const struct ipcb_transport ipcb_transport_redis = {
     .fixed_wait = IPCB_WAIT_BLOCK,
     .options = redis_opts,
     .hops = "via broker",
-    .library = redis_library,
-    .service = &redis_service,
-    .ep_priv_bytes = sizeof(struct redis_ep),
-    .probe = redis_probe,
-    .setup = redis_setup,
-    .teardown = redis_teardown,
-    .open = redis_open,
-    .close = redis_close,
-    .send = redis_send,
-    .recv = redis_recv,
+    IPCB_IF_BUILT(IPCB_BUILT_REDIS, IPCB_WITHOUT_REDIS, .library = redis_library,
+		  .service = &redis_service, .ep_priv_bytes = sizeof(struct redis_ep),
+		  .probe = redis_probe, .setup = redis_setup, .teardown = redis_teardown,
+		  .open = redis_open, .close = redis_close, .send = redis_send, .recv = redis_recv),
 };
-#else  /* !IPCB_BUILT_REDIS */
-const struct ipcb_transport ipcb_transport_redis = {
-    .name = "redis",
-    .path = IPCB_PATH_KERNEL_COPY,
-    .rides_on = "unix-stream",
-    .layer = IPCB_LAYER_BROKER,
-    .summary = REDIS_SUMMARY,
-    .notes = REDIS_NOTES,
-    .caps = REDIS_CAPS,
-    .fixed_wait = IPCB_WAIT_BLOCK,
-    .options = redis_opts,
-    .hops = "via broker",
-    .unsupported = IPCB_WITHOUT_REDIS,
-};
-#endif /* IPCB_BUILT_REDIS */

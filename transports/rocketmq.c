@@ -731,6 +731,7 @@ static void rmq_library(char *out, size_t n)
 	snprintf(out, n, "rocketmq-client %.*s (Java, JNI)", p ? (int)strcspn(p + 16, " :") : 0,
 		 p ? p + 16 : "");
 }
+#endif /* IPCB_BUILT_ROCKETMQ */
 
 const struct ipcb_transport ipcb_transport_rocketmq = {
     .name = "rocketmq",
@@ -743,29 +744,8 @@ const struct ipcb_transport ipcb_transport_rocketmq = {
     .max_msg_bytes = RMQ_MAX_MSG,
     .fixed_wait = IPCB_WAIT_BLOCK,
     .hops = "via broker",
-    .library = rmq_library,
-    .service = &rmq_service,
-    .ep_priv_bytes = sizeof(struct rmq_ep),
-    .probe = rmq_probe,
-    .setup = rmq_setup,
-    .teardown = rmq_teardown,
-    .open = rmq_open,
-    .close = rmq_close,
-    .send = rmq_send,
-    .recv = rmq_recv,
+    IPCB_IF_BUILT(IPCB_BUILT_ROCKETMQ, IPCB_WITHOUT_ROCKETMQ, .library = rmq_library,
+		  .service = &rmq_service, .ep_priv_bytes = sizeof(struct rmq_ep),
+		  .probe = rmq_probe, .setup = rmq_setup, .teardown = rmq_teardown,
+		  .open = rmq_open, .close = rmq_close, .send = rmq_send, .recv = rmq_recv),
 };
-#else  /* !IPCB_BUILT_ROCKETMQ */
-const struct ipcb_transport ipcb_transport_rocketmq = {
-    .name = "rocketmq",
-    .path = IPCB_PATH_NETWORK_STACK,
-    .rides_on = "tcp",
-    .layer = IPCB_LAYER_BROKER,
-    .summary = RMQ_SUMMARY,
-    .notes = RMQ_NOTES,
-    .caps = RMQ_CAPS,
-    .max_msg_bytes = RMQ_MAX_MSG,
-    .fixed_wait = IPCB_WAIT_BLOCK,
-    .hops = "via broker",
-    .unsupported = IPCB_WITHOUT_ROCKETMQ,
-};
-#endif /* IPCB_BUILT_ROCKETMQ */

@@ -333,37 +333,19 @@ static void rpc_route(const struct ipcb_chan_cfg *cfg, struct ipcb_route *r)
 	r->path = tcp ? IPCB_PATH_NETWORK_STACK : IPCB_PATH_KERNEL_COPY;
 	r->rides_on = tcp ? "tcp" : "unix-stream";
 }
+#endif /* IPCB_BUILT_RPC */
 
 const struct ipcb_transport ipcb_transport_rpc = {
     .name = "rpc",
     .path = IPCB_PATH_KERNEL_COPY,
     .rides_on = "unix-stream",
-    .route = rpc_route,
     .layer = IPCB_LAYER_MIDDLEWARE,
     .summary = RPC_SUMMARY,
     .caps = RPC_CAPS,
     .fixed_wait = IPCB_WAIT_BLOCK,
     .options = rpc_options,
-    .library = rpc_library,
-    .ep_priv_bytes = sizeof(struct rpc_ep),
-    .setup = rpc_setup,
-    .teardown = rpc_teardown,
-    .open = rpc_open,
-    .connect = rpc_connect,
-    .close = rpc_close,
-    .send = rpc_send,
-    .recv = rpc_recv,
+    IPCB_IF_BUILT(IPCB_BUILT_RPC, IPCB_WITHOUT_RPC, .route = rpc_route, .library = rpc_library,
+		  .ep_priv_bytes = sizeof(struct rpc_ep), .setup = rpc_setup,
+		  .teardown = rpc_teardown, .open = rpc_open, .connect = rpc_connect,
+		  .close = rpc_close, .send = rpc_send, .recv = rpc_recv),
 };
-#else  /* !IPCB_BUILT_RPC */
-const struct ipcb_transport ipcb_transport_rpc = {
-    .name = "rpc",
-    .path = IPCB_PATH_KERNEL_COPY,
-    .rides_on = "unix-stream",
-    .layer = IPCB_LAYER_MIDDLEWARE,
-    .summary = RPC_SUMMARY,
-    .caps = RPC_CAPS,
-    .fixed_wait = IPCB_WAIT_BLOCK,
-    .options = rpc_options,
-    .unsupported = IPCB_WITHOUT_RPC,
-};
-#endif /* IPCB_BUILT_RPC */

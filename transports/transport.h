@@ -13,6 +13,19 @@
 
 #include "hot.h"
 
+/*
+ * The fields of a transport's entry that exist only where its mechanism was built: where meson
+ * found what it needs (built is IPCB_BUILT_<NAME> or IPCB_HAVE_<THING> of ipcb_config.h, a
+ * literal 0 or 1), those fields; where it did not, `.unsupported = why`. The entry is written
+ * once, so its name, summary and capabilities cannot differ between the two builds, and where a
+ * library or header is missing the names of the functions that need it are never compiled.
+ */
+#define IPCB_IF_BUILT(built, why, ...) IPCB_IF_BUILT_(built, why, __VA_ARGS__)
+/* A second step, so that `built` is replaced by its 0 or 1 before it is pasted. */
+#define IPCB_IF_BUILT_(built, why, ...) IPCB_IF_BUILT_##built(why, __VA_ARGS__)
+#define IPCB_IF_BUILT_1(why, ...)	__VA_ARGS__
+#define IPCB_IF_BUILT_0(why, ...)	.unsupported = why
+
 /* The layer's -t spelling: "kernel", "middleware", "brokers". */
 const char *ipcb_layer_name(enum ipcb_layer l);
 

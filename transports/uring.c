@@ -266,6 +266,7 @@ static void uring_library(char *out, size_t n)
 {
 	snprintf(out, n, "%s", IPCB_LIBS_URING);
 }
+#endif /* IPCB_BUILT_URING */
 
 const struct ipcb_transport ipcb_transport_uring = {
     .name = "uring",
@@ -273,24 +274,9 @@ const struct ipcb_transport ipcb_transport_uring = {
     .summary = URING_SUMMARY,
     .caps = URING_CAPS,
     .fixed_wait = IPCB_WAIT_BLOCK,
-    .library = uring_library,
-    .chan_priv_bytes = sizeof(struct ipcb_sockpair),
-    .ep_priv_bytes = sizeof(struct uring_ep),
-    .probe = uring_probe,
-    .setup = uring_setup,
-    .teardown = ipcb_sockpair_teardown,
-    .open = uring_open,
-    .close = uring_close,
-    .send = uring_send,
-    .recv = uring_recv,
+    IPCB_IF_BUILT(IPCB_BUILT_URING, IPCB_WITHOUT_URING, .library = uring_library,
+		  .chan_priv_bytes = sizeof(struct ipcb_sockpair),
+		  .ep_priv_bytes = sizeof(struct uring_ep), .probe = uring_probe,
+		  .setup = uring_setup, .teardown = ipcb_sockpair_teardown, .open = uring_open,
+		  .close = uring_close, .send = uring_send, .recv = uring_recv),
 };
-#else  /* !IPCB_BUILT_URING */
-const struct ipcb_transport ipcb_transport_uring = {
-    .name = "uring",
-    .path = IPCB_PATH_KERNEL_COPY,
-    .summary = URING_SUMMARY,
-    .caps = URING_CAPS,
-    .fixed_wait = IPCB_WAIT_BLOCK,
-    .unsupported = IPCB_WITHOUT_URING,
-};
-#endif /* IPCB_BUILT_URING */

@@ -55,6 +55,7 @@ static int zmq_ipc_open(struct ipcb_ep *ep)
 				 "run directory path too long");
 	return zmqpair_bind(ep, where);
 }
+#endif /* IPCB_BUILT_ZMQ_IPC */
 
 const struct ipcb_transport ipcb_transport_zmq_ipc = {
     .name = "zmq-ipc",
@@ -66,29 +67,10 @@ const struct ipcb_transport ipcb_transport_zmq_ipc = {
     .fixed_wait = IPCB_WAIT_BLOCK,
     .options = zmq_ipc_options,
     .hops = "via I/O thread",
-    .library = zmqpair_library,
-    .chan_priv_bytes = sizeof(struct zmqpair_chan),
-    .ep_priv_bytes = sizeof(struct zmqpair_ep),
-    .setup = zmqpair_setup,
-    .teardown = zmqpair_teardown,
-    .lossy = zmqpair_lossy,
-    .open = zmq_ipc_open,
-    .connect = zmqpair_connect,
-    .close = zmqpair_close,
-    .send = zmqpair_send,
-    .recv = zmqpair_recv,
+    IPCB_IF_BUILT(IPCB_BUILT_ZMQ_IPC, IPCB_WITHOUT_ZMQ_IPC, .library = zmqpair_library,
+		  .chan_priv_bytes = sizeof(struct zmqpair_chan),
+		  .ep_priv_bytes = sizeof(struct zmqpair_ep), .setup = zmqpair_setup,
+		  .teardown = zmqpair_teardown, .lossy = zmqpair_lossy, .open = zmq_ipc_open,
+		  .connect = zmqpair_connect, .close = zmqpair_close, .send = zmqpair_send,
+		  .recv = zmqpair_recv),
 };
-#else  /* !IPCB_BUILT_ZMQ_IPC */
-const struct ipcb_transport ipcb_transport_zmq_ipc = {
-    .name = "zmq-ipc",
-    .path = IPCB_PATH_KERNEL_COPY,
-    .rides_on = "unix-stream",
-    .layer = IPCB_LAYER_MIDDLEWARE,
-    .summary = ZMQ_IPC_SUMMARY,
-    .caps = ZMQ_IPC_CAPS,
-    .fixed_wait = IPCB_WAIT_BLOCK,
-    .options = zmq_ipc_options,
-    .hops = "via I/O thread",
-    .unsupported = IPCB_WITHOUT_ZMQ_IPC,
-};
-#endif /* IPCB_BUILT_ZMQ_IPC */

@@ -61,6 +61,7 @@ static int zmq_tcp_open(struct ipcb_ep *ep)
 	snprintf(where, sizeof(where), v6 ? "tcp://[%s]:*" : "tcp://%s:*", host);
 	return zmqpair_bind(ep, where);
 }
+#endif /* IPCB_BUILT_ZMQ_TCP */
 
 const struct ipcb_transport ipcb_transport_zmq_tcp = {
     .name = "zmq-tcp",
@@ -72,29 +73,10 @@ const struct ipcb_transport ipcb_transport_zmq_tcp = {
     .fixed_wait = IPCB_WAIT_BLOCK,
     .options = zmq_tcp_options,
     .hops = "via I/O thread",
-    .library = zmqpair_library,
-    .chan_priv_bytes = sizeof(struct zmqpair_chan),
-    .ep_priv_bytes = sizeof(struct zmqpair_ep),
-    .setup = zmqpair_setup,
-    .teardown = zmqpair_teardown,
-    .lossy = zmqpair_lossy,
-    .open = zmq_tcp_open,
-    .connect = zmqpair_connect,
-    .close = zmqpair_close,
-    .send = zmqpair_send,
-    .recv = zmqpair_recv,
+    IPCB_IF_BUILT(IPCB_BUILT_ZMQ_TCP, IPCB_WITHOUT_ZMQ_TCP, .library = zmqpair_library,
+		  .chan_priv_bytes = sizeof(struct zmqpair_chan),
+		  .ep_priv_bytes = sizeof(struct zmqpair_ep), .setup = zmqpair_setup,
+		  .teardown = zmqpair_teardown, .lossy = zmqpair_lossy, .open = zmq_tcp_open,
+		  .connect = zmqpair_connect, .close = zmqpair_close, .send = zmqpair_send,
+		  .recv = zmqpair_recv),
 };
-#else  /* !IPCB_BUILT_ZMQ_TCP */
-const struct ipcb_transport ipcb_transport_zmq_tcp = {
-    .name = "zmq-tcp",
-    .path = IPCB_PATH_NETWORK_STACK,
-    .rides_on = "tcp",
-    .layer = IPCB_LAYER_MIDDLEWARE,
-    .summary = ZMQ_TCP_SUMMARY,
-    .caps = ZMQ_TCP_CAPS,
-    .fixed_wait = IPCB_WAIT_BLOCK,
-    .options = zmq_tcp_options,
-    .hops = "via I/O thread",
-    .unsupported = IPCB_WITHOUT_ZMQ_TCP,
-};
-#endif /* IPCB_BUILT_ZMQ_TCP */
