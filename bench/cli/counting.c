@@ -19,12 +19,12 @@
 #include <string.h>
 #include <fcntl.h>
 #include <sys/stat.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include "driver.h"
 #include "launch.h"
 #include "rundir.h"
+#include "child.h"
 #include "sysbytes.h"
 
 /*
@@ -92,7 +92,6 @@ static int pass_run(const char *const *prefix, size_t nprefix, char **argv, cons
 	const char **args;
 	ssize_t n = readlink("/proc/self/exe", self, sizeof(self) - 1);
 	int status = 0;
-	pid_t pid;
 
 	while (argv[argc])
 		argc++;
@@ -111,30 +110,28 @@ static int pass_run(const char *const *prefix, size_t nprefix, char **argv, cons
 	args[nprefix] = self;
 	for (size_t i = 1; i < argc; i++)
 		args[nprefix + i] = argv[i];
-	fflush(NULL);
-	pid = fork();
-	if (pid == 0) {
-		setenv(COUNT_ENV, dir, 1);
-		setenv(PASS_ENV, pass_names[pass], 1);
-		if (pass != IPCB_COUNT_CALLGRIND) {
-			int null = open("/dev/null", O_WRONLY | O_CLOEXEC);
+	{
+		const char *env[] = {COUNT_ENV, dir, PASS_ENV, pass_names[pass], NULL};
+		const struct ipcb_spawn sp = {
+		    .path = args[0],
+		    .path_search = 1,
+		    .argv = (char *const *)args,
+		    .setenv = env,
+		    /* The native and traced passes' tables go nowhere (see above). */
+		    .out = pass != IPCB_COUNT_CALLGRIND ? IPCB_SPAWN_NULL : IPCB_SPAWN_KEEP,
+		    .exec_failed = PASS_EXEC_FAILED,
+		    .what = "ipcbench: --count",
+		};
 
-			if (null >= 0)
-				dup2(null, STDOUT_FILENO);
-		}
-		execvp(args[0], (char *const *)args);
-		fprintf(stderr, "%s: --count: %s: %s\n", prog, args[0], strerror(errno));
-		_exit(PASS_EXEC_FAILED);
+		/* A stop signal reaches the pass too (one process group): it is waited for. */
+		status = ipcb_spawn_run(&sp);
 	}
 	free(args);
-	if (pid < 0) {
-		fprintf(stderr, "%s: --count: fork: %s\n", prog, strerror(errno));
+	if (status < 0) {
+		fprintf(stderr, "%s: --count: a pass could not run: %s\n", prog, strerror(-status));
 		return EXIT_RUN_FAILED;
 	}
-	/* A stop signal reaches the pass too (one process group): wait for it. */
-	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
-		;
-	return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+	return status;
 }
 
 /* Has the pass's status ended the count: a signal, or nothing it could run at all? */

@@ -44,16 +44,15 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/prctl.h>
 #include <sys/random.h>
 #include <sys/stat.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include "clock.h"
 #include "csvschema.h"
 #include "driver.h"
 #include "rundir.h"
+#include "child.h"
 #include "version.h"
 
 #define HOSTS_ADDRS 8
@@ -443,7 +442,7 @@ static int env_make(struct hosts *h)
 static int driver_run(struct hosts *h, const char *err_path, char *const extra[])
 {
 	char *argv[HOSTS_ARGS + 24];
-	int status, argc = 0, fd;
+	int argc = 0, fd;
 	pid_t pid;
 
 	argv[argc++] = h->self;
@@ -455,34 +454,26 @@ static int driver_run(struct hosts *h, const char *err_path, char *const extra[]
 	fd = open(err_path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC | O_NOFOLLOW, 0600);
 	if (fd < 0)
 		return -errno;
-	fflush(NULL);
-	pid = fork();
-	if (pid < 0) {
-		int e = -errno;
+	{
+		const struct ipcb_spawn sp = {
+		    .path = h->self,
+		    .argv = argv,
+		    .env = h->env,
+		    .in = IPCB_SPAWN_NULL,
+		    .out = IPCB_SPAWN_NULL,
+		    .err = fd,
+		    /* Its runs clean up after themselves when this process dies. */
+		    .death_signal = SIGTERM,
+		    .what = prog,
+		};
 
-		close(fd);
-		return e;
-	}
-	if (pid == 0) {
-		int null = open("/dev/null", O_RDWR);
-
-		/* Its runs clean up after themselves when this process dies. */
-		prctl(PR_SET_PDEATHSIG, SIGTERM);
-		if (null >= 0) {
-			dup2(null, STDIN_FILENO);
-			dup2(null, STDOUT_FILENO);
-		}
-		dup2(fd, STDERR_FILENO);
-		execve(h->self, argv, h->env);
-		fprintf(stderr, "%s: %s: %s\n", prog, h->self, strerror(errno));
-		_exit(127);
+		pid = ipcb_spawn_start(&sp);
 	}
 	close(fd);
+	if (pid < 0)
+		return (int)pid;
 	ipcb_rundir_note_pid(h->dir, pid);
-	while (waitpid(pid, &status, 0) < 0)
-		if (errno != EINTR)
-			return -errno;
-	return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+	return ipcb_spawn_wait(pid);
 }
 
 /* The whole file at path, allocated (an empty text when there is none). */
@@ -973,21 +964,9 @@ static int outputs_open(struct hosts *h)
 static int report_write(struct hosts *h)
 {
 	char *argv[] = {h->self, "report", (char *)h->d->o.csv_path, "-o", h->report, NULL};
-	int status;
-	pid_t pid;
+	const struct ipcb_spawn sp = {.path = h->self, .argv = argv, .env = h->env, .what = prog};
 
-	fflush(NULL);
-	pid = fork();
-	if (pid < 0)
-		return -errno;
-	if (pid == 0) {
-		execve(h->self, argv, h->env);
-		_exit(127);
-	}
-	while (waitpid(pid, &status, 0) < 0)
-		if (errno != EINTR)
-			return -errno;
-	return WIFEXITED(status) && WEXITSTATUS(status) == 0 ? 0 : -EIO;
+	return ipcb_spawn_run(&sp) == 0 ? 0 : -EIO;
 }
 
 static int hosts_start(struct hosts *h, int argc, char **argv, struct ipcb_err *e)

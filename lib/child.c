@@ -1,0 +1,82 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * child.c - fork, the child's set-up, exec, and the wait; see child.h.
+ */
+#include "child.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+/* In the child: fd (IPCB_SPAWN_NULL: /dev/null) as its descriptor to. */
+static void stream_set(int fd, int to)
+{
+	if (fd == IPCB_SPAWN_KEEP || fd == to)
+		return;
+	if (fd == IPCB_SPAWN_NULL) {
+		int null = open("/dev/null", to == STDIN_FILENO ? O_RDONLY : O_WRONLY);
+
+		/* Without /dev/null the child keeps ours: it still runs, only louder. */
+		if (null < 0)
+			return;
+		dup2(null, to);
+		close(null);
+		return;
+	}
+	dup2(fd, to);
+}
+
+pid_t ipcb_spawn_start(const struct ipcb_spawn *s)
+{
+	pid_t pid;
+
+	/* What this process buffered would otherwise be written twice, once by the child. */
+	fflush(NULL);
+	pid = fork();
+	if (pid < 0)
+		return -errno;
+	if (pid > 0)
+		return pid;
+	if (s->own_group)
+		setpgid(0, 0);
+	if (s->mask)
+		sigprocmask(SIG_SETMASK, s->mask, NULL);
+	if (s->death_signal)
+		prctl(PR_SET_PDEATHSIG, s->death_signal);
+	/* Error first: a failed exec's message below goes where the caller sent the child's. */
+	stream_set(s->err, STDERR_FILENO);
+	stream_set(s->in, STDIN_FILENO);
+	stream_set(s->out, STDOUT_FILENO);
+	for (const char *const *e = s->setenv; e && e[0] && e[1]; e += 2)
+		setenv(e[0], e[1], 1);
+	if (s->path_search)
+		execvp(s->path, s->argv);
+	else if (s->env)
+		execve(s->path, s->argv, s->env);
+	else
+		execv(s->path, s->argv);
+	fprintf(stderr, "%s: %s: %s\n", s->what ? s->what : "ipcbench", s->path, strerror(errno));
+	_exit(s->exec_failed ? s->exec_failed : 127);
+}
+
+int ipcb_spawn_wait(pid_t pid)
+{
+	int status;
+
+	while (waitpid(pid, &status, 0) < 0)
+		if (errno != EINTR)
+			return -errno;
+	return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+}
+
+int ipcb_spawn_run(const struct ipcb_spawn *s)
+{
+	pid_t pid = ipcb_spawn_start(s);
+
+	return pid < 0 ? (int)pid : ipcb_spawn_wait(pid);
+}

@@ -1,0 +1,53 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * child.h - start another program and wait for it: ipcbench running itself again (--count's
+ * passes, --hosts' drivers and reports), a runtime's remote daemon, the figures' script. One
+ * place does fork, the child's set-up, exec and the wait, so that each caller says only what is
+ * its own (where the child's output goes, what it inherits) and every child is waited for the
+ * same way.
+ */
+#ifndef IPCB_CHILD_H
+#define IPCB_CHILD_H
+
+#include <signal.h>
+#include <sys/types.h>
+
+/* A child's standard stream: this process's own (the zero of the struct) or /dev/null. */
+enum { IPCB_SPAWN_KEEP = 0, IPCB_SPAWN_NULL = -2 };
+
+struct ipcb_spawn {
+	/* The program: a path, or with path_search a name looked up in PATH (execvp). */
+	const char *path;
+	int path_search;
+	char *const *argv;
+	/* Its environment: NULL is this process's, with setenv[] applied in the child. */
+	char *const *env;
+	const char *const *setenv; /* NAME, VALUE, NAME, VALUE, ..., NULL */
+	/* Its standard input, output and error: IPCB_SPAWN_KEEP, IPCB_SPAWN_NULL or a descriptor.
+	 */
+	int in, out, err;
+	/* Sent to it when this process dies (0: nothing), so no child outlives a killed parent. */
+	int death_signal;
+	/* In a process group of its own (a runtime's daemon, stopped as one group). */
+	int own_group;
+	/* Its signal mask (NULL: this process's): a parent that blocks signals unblocks them. */
+	const sigset_t *mask;
+	/* The child's exit status when exec fails (0: 127, as the shell's "not found"). */
+	int exec_failed;
+	/* Its message then: "<what>: <path>: <error>" (NULL: "ipcbench"). */
+	const char *what;
+};
+
+/* Start it: its pid, or -errno from fork(). Everything buffered is flushed first. */
+pid_t ipcb_spawn_start(const struct ipcb_spawn *s);
+
+/*
+ * Wait for pid, through EINTR: its exit status, 128 + the signal that ended it, or -errno when
+ * it cannot be waited for.
+ */
+int ipcb_spawn_wait(pid_t pid);
+
+/* Start and wait: the status of ipcb_spawn_wait(), or -errno when it could not start. */
+int ipcb_spawn_run(const struct ipcb_spawn *s);
+
+#endif

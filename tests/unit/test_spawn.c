@@ -1,0 +1,154 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * test_spawn.c - lib/child.c on real children: the exit status, a signal's 128 + N, the
+ * environment set for the child alone, standard streams kept, sent to /dev/null or to a file, a
+ * program that cannot be run (its message where the child's error goes, the status asked for),
+ * and a child that dies with its parent.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "../tap.h"
+#include "child.h"
+
+static char *file_text(const char *path, char *buf, size_t n)
+{
+	int fd = open(path, O_RDONLY);
+	ssize_t got = fd < 0 ? -1 : read(fd, buf, n - 1);
+
+	if (fd >= 0)
+		close(fd);
+	buf[got > 0 ? got : 0] = '\0';
+	return buf;
+}
+
+static int sh(const char *script, int out, int err)
+{
+	char *argv[] = {"sh", "-c", (char *)script, NULL};
+	const struct ipcb_spawn s = {.path = "/bin/sh", .argv = argv, .out = out, .err = err};
+
+	return ipcb_spawn_run(&s);
+}
+
+int main(void)
+{
+	char dir[] = "/tmp/ipcb-test-spawn-XXXXXX", path[256], buf[512];
+	int fd, rc;
+
+	ok(mkdtemp(dir) != NULL, "a directory of its own: %s", dir);
+	snprintf(path, sizeof(path), "%s/out", dir);
+
+	ok(sh("exit 0", 0, 0) == 0, "an exit status of 0");
+	rc = sh("exit 3", 0, 0);
+	ok(rc == 3, "an exit status of 3 (got %d)", rc);
+	rc = sh("kill -TERM $$", 0, 0);
+	ok(rc == 128 + SIGTERM, "killed by SIGTERM: 128 + 15 (got %d)", rc);
+
+	/* Standard output to a file, then to /dev/null: the file gets the first only. */
+	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+	ok(fd >= 0 && sh("echo to-the-file", fd, 0) == 0, "standard output to a descriptor");
+	ok(sh("echo to-nowhere", IPCB_SPAWN_NULL, 0) == 0, "standard output to /dev/null");
+	close(fd);
+	ok(strcmp(file_text(path, buf, sizeof(buf)), "to-the-file\n") == 0,
+	   "the file holds what the child wrote there, nothing more: '%s'", buf);
+
+	/* The environment set for the child alone, a name found in PATH. */
+	{
+		const char *env[] = {"IPCB_SPAWN_TEST", "the-value", NULL};
+		char *argv[] = {"sh", "-c", "test \"$IPCB_SPAWN_TEST\" = the-value", NULL};
+		const struct ipcb_spawn s = {
+		    .path = "sh", .path_search = 1, .argv = argv, .setenv = env};
+
+		ok(ipcb_spawn_run(&s) == 0, "the child sees the variable set for it");
+		ok(getenv("IPCB_SPAWN_TEST") == NULL, "this process does not");
+	}
+
+	/* A program that cannot be run: the status asked for, the message where its error goes. */
+	{
+		char *argv[] = {"nothing-here", NULL};
+		const struct ipcb_spawn s = {.path = "/nonexistent/nothing-here",
+					     .argv = argv,
+					     .err = open(path, O_WRONLY | O_TRUNC),
+					     .exec_failed = 99,
+					     .what = "test"};
+
+		rc = ipcb_spawn_run(&s);
+		ok(rc == 99, "exec failed: the status asked for (got %d)", rc);
+		close(s.err);
+		ok(strstr(file_text(path, buf, sizeof(buf)),
+			  "test: /nonexistent/nothing-here: No such file or directory") != NULL,
+		   "and its message names the program and the error: '%s'", buf);
+	}
+
+	/* An environment given whole: the child has it and nothing of this process's. */
+	{
+		char *argv[] = {"sh", "-c", "test -z \"$IPCB_SPAWN_PARENT\" && test \"$ONLY\" = 1",
+				NULL};
+		char *only[] = {"ONLY=1", NULL};
+		const struct ipcb_spawn s = {.path = "/bin/sh", .argv = argv, .env = only};
+
+		setenv("IPCB_SPAWN_PARENT", "1", 1);
+		ok(ipcb_spawn_run(&s) == 0, "an environment given whole is the child's whole one");
+		unsetenv("IPCB_SPAWN_PARENT");
+	}
+
+	/* A child whose parent dies gets its death signal: a middle process spawns a sleeper. */
+	{
+		pid_t mid;
+		int p[2];
+
+		ok(pipe(p) == 0, "a pipe for the sleeper's pid");
+		mid = fork();
+		if (mid == 0) {
+			char *argv[] = {"sleep", "30", NULL};
+			const struct ipcb_spawn s = {.path = "sleep",
+						     .path_search = 1,
+						     .argv = argv,
+						     .death_signal = SIGKILL};
+			pid_t pid = ipcb_spawn_start(&s);
+
+			if (write(p[1], &pid, sizeof(pid)) != sizeof(pid))
+				_exit(1);
+			pause();
+			_exit(0);
+		}
+		{
+			pid_t sleeper = 0;
+			int alive = 1;
+
+			close(p[1]);
+			ok(read(p[0], &sleeper, sizeof(sleeper)) == sizeof(sleeper) && sleeper > 0,
+			   "the sleeper started (pid %d)", (int)sleeper);
+			/* Once it runs sleep its death signal is set (before the exec). */
+			usleep(100000);
+			kill(mid, SIGKILL);
+			waitpid(mid, NULL, 0);
+			/* The sleeper was the middle's child: now init's, it goes when it dies. */
+			for (int i = 0; i < 500 && alive; i++) {
+				char proc[64];
+				struct stat st;
+
+				snprintf(proc, sizeof(proc), "/proc/%d/stat", (int)sleeper);
+				file_text(proc, buf, sizeof(buf));
+				alive = stat(proc, &st) == 0 && !strstr(buf, ") Z ");
+				if (alive)
+					usleep(10000);
+			}
+			ok(!alive, "the child died with its parent (death signal)");
+			if (alive)
+				kill(sleeper, SIGKILL);
+		}
+	}
+
+	unlink(path);
+	rmdir(dir);
+	return tap_done();
+}
