@@ -310,6 +310,43 @@ size_t ipcb_cli_peer_count(const struct ipcb_clirow *table)
 	return n;
 }
 
+void ipcb_cli_spec_fill(const struct ipcb_clirow *table, const void *base, void *spec)
+{
+	for (const struct ipcb_clirow *o = table; o->opt.name; o++) {
+		const char *from = (const char *)base + o->off;
+		char *to = (char *)spec + o->spec;
+		size_t n = 0;
+
+		/* Offset 0 of a spec holds no option's value: it is a row without one. */
+		if (!o->spec)
+			continue;
+		switch (o->type) {
+		case IPCB_CLI_FLAG:
+		case IPCB_CLI_CLEAR:
+			n = sizeof(bool);
+			break;
+		case IPCB_CLI_U64:
+			n = sizeof(uint64_t);
+			break;
+		case IPCB_CLI_UINT:
+			n = sizeof(unsigned);
+			break;
+		case IPCB_CLI_SECONDS:
+			n = sizeof(double);
+			break;
+		case IPCB_CLI_CHOICE:
+			n = sizeof(int);
+			break;
+		case IPCB_CLI_TEXT:
+			n = sizeof(const char *);
+			break;
+		case IPCB_CLI_CALL:
+			break;
+		}
+		memcpy(to, from, n);
+	}
+}
+
 void ipcb_cli_peer_pack(const struct ipcb_clirow *table, const void *spec, uint64_t *vals)
 {
 	for (const struct ipcb_clirow *o = table; o->opt.name; o++) {

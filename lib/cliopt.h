@@ -76,9 +76,10 @@ struct ipcb_clirow {
 	unsigned flags; /* the caller's own marks, for its checks of the whole command line */
 
 	/*
-	 * The driver's: the peer of a two-host run needs this setting, and it travels in every
-	 * run's message to the peer from where the run's spec holds it (offsetof() in the spec;
-	 * ipcb_cli_peer_pack() and _unpack()).
+	 * The driver's: where a run's spec holds the value (offsetof() in the spec, 0: nowhere;
+	 * ipcb_cli_spec_fill() puts it there), and whether the peer of a two-host run needs it,
+	 * so that it travels in every run's message to the peer from there
+	 * (ipcb_cli_peer_pack() and _unpack()).
 	 */
 	bool peer;
 	size_t spec;
@@ -139,6 +140,14 @@ int ipcb_cli_defaults(const struct ipcb_clirow *table, void *base, char *err, si
  * blank line.
  */
 void ipcb_cli_help(FILE *f, const struct ipcb_clirow *table, unsigned indent, unsigned col);
+
+/*
+ * A run's spec from the options at base: each row that says where a spec holds its value
+ * (.spec, not 0) copies it there, as its type stores it (a CALL row's value has no type the
+ * table knows and is left to the caller). What a run computes from an option (a warm-up sized
+ * to the payload, a wait the transport fixes) the caller sets after.
+ */
+void ipcb_cli_spec_fill(const struct ipcb_clirow *table, const void *base, void *spec);
 
 /* The rows the peer needs, in table order. */
 size_t ipcb_cli_peer_count(const struct ipcb_clirow *table);

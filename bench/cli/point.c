@@ -26,18 +26,15 @@ static unsigned sides_per_cpu(const struct place *pl, unsigned senders, unsigned
 void ipcb_point_spec(struct driver *d, const struct place *pl, size_t size, struct ipcb_run_spec *s)
 {
 	memset(s, 0, sizeof(*s));
+	/* Every option a run takes as given, from its row; then what the point decides. */
+	ipcb_cli_spec_fill(ipcb_opts_rows(), &d->o, s);
+	/* Decided by the point, not as given: the transport's wait and whether it spins. */
+	s->cfg.wait = IPCB_WAIT_DEFAULT;
+	s->cfg.spin_polls = 0;
 	s->size_bytes = size;
-	s->messages = d->o.messages;
-	s->duration_s = d->o.duration_s;
-	s->min_messages = d->o.min_messages;
 	s->warmup = ipcb_opts_warmup(&d->o, size);
 	s->cpu[0] = pl->cpu[0];
 	s->cpu[1] = pl->cpu[1];
-	s->timeout_s = d->o.timeout_s;
-	s->inject = d->o.inject;
-	s->work_ns = d->o.work_ns;
-	s->recv_work_ns = d->o.recv_work_ns;
-	s->verify = d->o.verify;
 	/* The floors' sides, and a transport's unless run_point() says otherwise. */
 	s->launcher = &ipcb_launcher_fork;
 }
@@ -95,7 +92,6 @@ static bool run_point(struct driver *d, struct place *pl, const struct planned *
 	s->pairs = sh->pairs;
 	s->inflight = sh->inflight;
 	s->rate = sh->rate;
-	s->arrivals = d->o.arrivals;
 	s->cfg.msg_bytes = s->chunk_bytes;
 	s->cfg.wait = !(t->caps & IPCB_CAP_WAIT_CHOICE) ? t->fixed_wait
 		      : d->o.wait			? d->o.wait
@@ -108,8 +104,6 @@ static bool run_point(struct driver *d, struct place *pl, const struct planned *
 	s->cfg.spin_polls = (pl->cpu[0] >= 0 && pl->cpu[0] == pl->cpu[1]) || ipcb_plan_threaded(sh)
 				? 0
 				: d->o.spin_polls;
-	s->cfg.dir = d->o.dir;
-	s->cfg.fsync = d->o.fsync;
 	s->launcher = ipcb_launcher_for(t);
 	if (d->peer) {
 		s->launcher = t->caps & IPCB_CAP_LAUNCH_HOSTS ? &d->peer->hosts_launcher

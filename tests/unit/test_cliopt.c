@@ -10,8 +10,8 @@
 #include "cliopt.h"
 
 static const struct ipcb_cliopt table[] = {
-    {"transport", 't', true, 't'}, {"quiet", 'q', false, 'q'},  {"timeout", 0, true, 'T'},
-    {"topology", 0, true, 'P'},	   {"look", 0, true, 'l'},	{"looks", 0, true, 'L'},
+    {"transport", 't', true, 't'}, {"quiet", 'q', false, 'q'}, {"timeout", 0, true, 'T'},
+    {"topology", 0, true, 'P'},	   {"look", 0, true, 'l'},     {"looks", 0, true, 'L'},
     {"help", 'h', false, 'h'},	   {NULL, 0, false, 0},
 };
 
@@ -58,6 +58,7 @@ struct demo_spec {
 	double secs;
 	int wait;
 	bool quiet;
+	const char *file; /* a setting the run takes that the peer does not */
 };
 
 static int demo_list(void *base, const char *v, char *err, size_t errlen)
@@ -116,6 +117,7 @@ static const struct ipcb_clirow demo_rows[] = {
     {.opt = {.name = "file"},
      .type = IPCB_CLI_TEXT,
      .off = offsetof(struct demo, file),
+     .spec = offsetof(struct demo_spec, file),
      .noun = "file name",
      .arg = "FILE",
      .section = "Other:",
@@ -230,6 +232,23 @@ static void rows_check(void)
 		tap_diag("%s", help ? help : "(none)");
 	free(help);
 
+	{
+		struct demo given = {.quiet = true,
+				     .probes = true,
+				     .count = 42,
+				     .rounds = 3,
+				     .secs = 2.5,
+				     .file = "f.csv",
+				     .wait = 20};
+		void *mark = &given;
+
+		spec = (struct demo_spec){.first = mark};
+		ipcb_cli_spec_fill(demo_rows, &given, &spec);
+		ok(spec.first == mark && spec.quiet && spec.count == 42 && spec.secs == 2.5 &&
+		       spec.wait == 20 && spec.file && strcmp(spec.file, "f.csv") == 0,
+		   "a spec filled from the rows holds each value where its row says, by its type "
+		   "(flag, whole number, seconds, choice, text), and nothing at offset 0");
+	}
 	spec = (struct demo_spec){.count = 9, .secs = 1.25, .wait = 10, .quiet = true};
 	ok(ipcb_cli_peer_count(demo_rows) == 4, "four settings for the peer");
 	ipcb_cli_peer_pack(demo_rows, &spec, vals);
