@@ -67,7 +67,9 @@ static int std_streams_close(int status, bool said)
 	/* -1: a write failed earlier, and why was not kept. */
 	errno = 0;
 	if (fflush(stdout) != 0 || ferror(stdout))
-		out_err = ipcb_driver_stdout_errno() ? ipcb_driver_stdout_errno() : errno ? errno : -1;
+		out_err = ipcb_driver_stdout_errno() ? ipcb_driver_stdout_errno()
+			  : errno		     ? errno
+						     : -1;
 	errno = 0;
 	if (fclose(stdout) != 0 && !out_err)
 		out_err = errno ? errno : -1;
@@ -82,21 +84,51 @@ static int std_streams_close(int status, bool said)
 }
 
 /* Every command: the first word names it, or none does and it is the driver (the last row). */
+#define IO_CHECKED (IPCB_CMD_NO_WRITE_SIGNALS | IPCB_CMD_STREAMS_CHECKED)
 static const struct ipcb_command commands[] = {
-    {"compare", "BASE.csv NEW.csv [OPTIONS]   CI gate (see compare --help)", ipcb_compare_main,
-     IPCB_CMD_NO_WRITE_SIGNALS | IPCB_CMD_STREAMS_CHECKED | IPCB_CMD_SAYS_OUTPUT},
-    {"report", "CSV [-o FILE.md | --html FILE.html]   the IPC guides' tables", ipcb_report_main,
-     IPCB_CMD_NO_WRITE_SIGNALS | IPCB_CMD_STREAMS_CHECKED | IPCB_CMD_SAYS_OUTPUT},
-    {"serve", "--listen ADDR:PORT [...]       the peer of --peer (see serve --help)",
-     ipcb_serve_main, IPCB_CMD_NO_WRITE_SIGNALS | IPCB_CMD_STREAMS_CHECKED},
-    {"history", "DB [OPTIONS]        a results history (see history --help)", ipcb_history_main,
-     IPCB_CMD_NO_WRITE_SIGNALS | IPCB_CMD_STREAMS_CHECKED | IPCB_CMD_SAYS_OUTPUT},
+    {.name = "compare",
+     .synopsis = "BASE.csv NEW.csv [OPTIONS]   CI gate (see compare --help)",
+     .fn = ipcb_compare_main,
+     .flags = IO_CHECKED | IPCB_CMD_SAYS_OUTPUT},
+    {.name = "report",
+     .synopsis = "CSV [-o FILE.md | --html FILE.html]   the IPC guides' tables",
+     .fn = ipcb_report_main,
+     .flags = IO_CHECKED | IPCB_CMD_SAYS_OUTPUT},
+    {.name = "serve",
+     .synopsis = "--listen ADDR:PORT [...]       the peer of --peer (see serve --help)",
+     .fn = ipcb_serve_main,
+     .flags = IO_CHECKED},
+    {.name = "history",
+     .synopsis = "DB [OPTIONS]        a results history (see history --help)",
+     .fn = ipcb_history_main,
+     .flags = IO_CHECKED | IPCB_CMD_SAYS_OUTPUT},
+    /* The driver's modes, each also its option (--list, --cleanup, --count, --hosts). */
+    {.name = "list",
+     .synopsis = "[NAME...]           every transport, what it can do, if it runs here",
+     .fn = ipcb_driver_main,
+     .flags = IO_CHECKED,
+     .option = "list"},
+    {.name = "cleanup",
+     .synopsis = "[--dry-run] [--dir DIR]   remove what killed runs left behind",
+     .fn = ipcb_driver_main,
+     .flags = IO_CHECKED,
+     .option = "cleanup"},
+    {.name = "count",
+     .synopsis = "[OPTIONS]          each point's work signature instead of its time",
+     .fn = ipcb_driver_main,
+     .flags = IO_CHECKED,
+     .option = "count"},
+    {.name = "hosts",
+     .synopsis = "RUNTIME [OPTIONS]  one of many hosts a runtime started (mpirun ...)",
+     .fn = ipcb_driver_main,
+     .flags = IO_CHECKED,
+     .option = "hosts"},
     /* The transport test suite: its own signal handling, as a test program's. */
-    {"selftest", NULL, ipcb_selftest_main, IPCB_CMD_STREAMS_CHECKED},
+    {.name = "selftest", .fn = ipcb_selftest_main, .flags = IPCB_CMD_STREAMS_CHECKED},
     /* The remote agent of a runtime's launcher (mpirun runs it): a command line to pass on. */
-    {"rsh-agent", NULL, ipcb_rsh_agent_main, 0},
-    {NULL, NULL, ipcb_driver_main, IPCB_CMD_NO_WRITE_SIGNALS | IPCB_CMD_STREAMS_CHECKED},
-    {NULL, NULL, NULL, 0},
+    {.name = "rsh-agent", .fn = ipcb_rsh_agent_main},
+    {.fn = ipcb_driver_main, .flags = IO_CHECKED},
+    {.fn = NULL},
 };
 
 /* A transport's summary, by its name, for the report's list of mechanisms. */
@@ -131,7 +163,9 @@ int main(int argc, char **argv)
 		c++;
 	if (c->flags & IPCB_CMD_NO_WRITE_SIGNALS)
 		ipcb_run_signals_ignore();
-	status = c->name ? c->fn(argc - 1, argv + 1) : c->fn(argc, argv);
+	status = c->option ? ipcb_driver_mode_main(c->option, argc - 1, argv + 1)
+		 : c->name ? c->fn(argc - 1, argv + 1)
+			   : c->fn(argc, argv);
 	if (!(c->flags & IPCB_CMD_STREAMS_CHECKED))
 		return status;
 	return std_streams_close(status, c->flags & IPCB_CMD_SAYS_OUTPUT);

@@ -28,6 +28,12 @@ struct ipcb_command {
 	/* Its main: argv[0] is the command's name (the program's, for the driver). */
 	int (*fn)(int argc, char **argv);
 	unsigned flags;
+	/*
+	 * A mode of the driver: the driver's option of that name (without "--") that it is, so that
+	 * `ipcbench list shm` and `ipcbench --list shm` are one command line (fn is the driver's,
+	 * given the option first). NULL: a command of its own.
+	 */
+	const char *option;
 };
 
 /* The table (ended by a row whose fn is NULL), for the driver's --help. */

@@ -78,6 +78,104 @@ static int usage_error(const char *msg)
 	return EXIT_USAGE;
 }
 
+/* The driver's modes: each given by its option, each also a command of its name (main.c). */
+static int mode_help(struct driver *d, int argc, char **argv)
+{
+	errno = 0;
+	ipcb_opts_usage(stdout, prog);
+	ipcb_stdout_note();
+	return 0;
+}
+
+static int mode_version(struct driver *d, int argc, char **argv)
+{
+	errno = 0;
+	printf("ipcbench %s\n", IPCB_VERSION);
+	ipcb_stdout_note();
+	return 0;
+}
+
+static int mode_list(struct driver *d, int argc, char **argv)
+{
+	return d->o.nlist_only ? ipcb_list_some(&d->o) : ipcb_list_all();
+}
+
+static int mode_cleanup(struct driver *d, int argc, char **argv)
+{
+	return ipcb_cleanup_main(d->o.dry_run, d->o.dir);
+}
+
+static int mode_hosts(struct driver *d, int argc, char **argv)
+{
+	return ipcb_hosts_main(d, argc, argv);
+}
+
+/*
+ * --count: the plan runs in three passes, each this driver again (counting.c); in a pass, a
+ * sweep of counted runs follows (-1).
+ */
+static int mode_count(struct driver *d, int argc, char **argv)
+{
+	d->count_pass = ipcb_count_pass_env(&d->count_dir);
+	if (d->count_pass == IPCB_COUNT_NONE)
+		return ipcb_count_main(argv);
+	if (d->count_pass != IPCB_COUNT_CALLGRIND)
+		ipcb_count_pass_setup(d);
+	else if (asprintf(&d->count_profiles, "%s/%s", d->count_dir, IPCB_COUNT_PROFILES) < 0)
+		return EXIT_RUN_FAILED;
+	return -1;
+}
+
+static bool given_help(const struct ipcb_opts *o)
+{
+	return o->help;
+}
+
+static bool given_version(const struct ipcb_opts *o)
+{
+	return o->version;
+}
+
+static bool given_list(const struct ipcb_opts *o)
+{
+	return o->list;
+}
+
+static bool given_cleanup(const struct ipcb_opts *o)
+{
+	return o->cleanup;
+}
+
+static bool given_hosts(const struct ipcb_opts *o)
+{
+	return o->hosts != NULL;
+}
+
+static bool given_count(const struct ipcb_opts *o)
+{
+	return o->count;
+}
+
+/*
+ * In the order they are decided: the first given runs (its exit status, or -1 when a sweep
+ * follows), and --then, which joins sweeps, refuses each by its name.
+ */
+static const struct mode {
+	const char *option;
+	bool (*given)(const struct ipcb_opts *o);
+	int (*run)(struct driver *d, int argc, char **argv);
+} modes[] = {
+    /* Named by field: an option's name may be a CSV column's ("version"), which only the
+       column table spells as a row's first word (tests/schema/names.sh). */
+    {.option = "help", .given = given_help, .run = mode_help},
+    {.option = "version", .given = given_version, .run = mode_version},
+    {.option = "list", .given = given_list, .run = mode_list},
+    {.option = "cleanup", .given = given_cleanup, .run = mode_cleanup},
+    {.option = "hosts", .given = given_hosts, .run = mode_hosts},
+    {.option = "count", .given = given_count, .run = mode_count},
+    {.option = NULL},
+};
+
 /*
  * Everything before the sweep's runs: the command line, transports, placements, outputs, servers,
  * the machine's state. The exit status when the driver ends here, or -1 to go on. Not inlined:
@@ -102,37 +200,13 @@ __attribute__((noinline)) static int driver_start(struct driver *d, int argc, ch
 	ipcb_opts_init(&d->o);
 	if (ipcb_opts_parse(&d->o, argc, argv, err, sizeof(err)) < 0)
 		return usage_error(err);
-	if (d->o.help) {
-		errno = 0;
-		ipcb_opts_usage(stdout, prog);
-		ipcb_stdout_note();
-		return 0;
-	}
-	if (d->o.version) {
-		errno = 0;
-		printf("ipcbench %s\n", IPCB_VERSION);
-		ipcb_stdout_note();
-		return 0;
-	}
-	if (d->o.list && d->o.nlist_only)
-		return ipcb_list_some(&d->o);
-	if (d->o.list)
-		return ipcb_list_all();
-	if (d->o.cleanup)
-		return ipcb_cleanup_main(d->o.dry_run, d->o.dir);
-	if (d->o.hosts)
-		return ipcb_hosts_main(d, argc, argv);
-	/* --count: the plan runs in three passes, each this driver again (counting.c). */
-	if (d->o.count) {
-		d->count_pass = ipcb_count_pass_env(&d->count_dir);
-		if (d->count_pass == IPCB_COUNT_NONE)
-			return ipcb_count_main(argv);
-		if (d->count_pass != IPCB_COUNT_CALLGRIND)
-			ipcb_count_pass_setup(d);
-		else if (asprintf(&d->count_profiles, "%s/%s", d->count_dir, IPCB_COUNT_PROFILES) <
-			 0)
-			return EXIT_RUN_FAILED;
-	}
+	for (const struct mode *m = modes; m->option; m++)
+		if (m->given(&d->o)) {
+			rc = m->run(d, argc, argv);
+			if (rc >= 0)
+				return rc;
+			break;
+		}
 	/* Before the probes make anything: a crash from here on takes what it made with it. */
 	rc = ipcb_crash_guard_install(d->o.dir);
 	if (rc < 0)
@@ -336,18 +410,15 @@ static int driver_parts(int argc, char **argv, char **part[DRIVER_SWEEPS], int n
 		ipcb_opts_init(&o);
 		if (ipcb_opts_parse(&o, n[parts], part[parts], err, errlen) < 0)
 			return -1;
-		if (o.help || o.version || o.list || o.cleanup || o.hosts || o.count) {
-			snprintf(err, errlen,
-				 "--then joins sweeps: sweep %d asks for --%s, which is not one",
-				 parts + 1,
-				 o.help	     ? "help"
-				 : o.version ? "version"
-				 : o.list    ? "list"
-				 : o.cleanup ? "cleanup"
-				 : o.hosts   ? "hosts"
-					     : "count");
-			return -1;
-		}
+		for (const struct mode *m = modes; m->option; m++)
+			if (m->given(&o)) {
+				snprintf(
+				    err, errlen,
+				    "--then joins sweeps: sweep %d asks for --%s, which is not "
+				    "one",
+				    parts + 1, m->option);
+				return -1;
+			}
 		parts++;
 		from = i + 1;
 	}
@@ -397,4 +468,47 @@ int ipcb_driver_main(int argc, char **argv)
 	}
 	ipcb_services_stop_held();
 	return status;
+}
+
+/* Is --help (-h) among the arguments, before any "--"? */
+static bool help_asked(int argc, char **argv)
+{
+	for (int i = 1; i < argc && strcmp(argv[i], "--") != 0; i++)
+		if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h"))
+			return true;
+	return false;
+}
+
+int ipcb_driver_mode_main(const char *option, int argc, char **argv)
+{
+	/* Kept to the end (static): the driver's argv stays reachable, as the program's does. */
+	static char **v;
+	static char *dashed;
+	const struct ipcb_clirow *row = ipcb_opts_rows();
+	bool valued, first_is_value;
+	int n = 0;
+
+	while (row->opt.name && strcmp(row->opt.name, option) != 0)
+		row++;
+	valued = row->opt.name && row->type != IPCB_CLI_FLAG && row->type != IPCB_CLI_CLEAR;
+	/* `hosts mpi ...`: the first argument is the option's value, `--hosts=mpi`. */
+	first_is_value = valued && argc > 1 && argv[1][0] != '-';
+	v = calloc((size_t)argc + 2, sizeof(*v));
+	if (!v || asprintf(&dashed, "--%s%s%s", option, first_is_value ? "=" : "",
+			   first_is_value ? argv[1] : "") < 0) {
+		fprintf(stderr, "%s: %s: %s\n", prog, option, strerror(ENOMEM));
+		return EXIT_RUN_FAILED;
+	}
+	v[n++] = (char *)prog;
+	/*
+	 * A value-taking option with no value first goes last, where `hosts -t shm` says its value
+	 * is missing; and `hosts --help` is the help.
+	 */
+	if (!valued || first_is_value)
+		v[n++] = dashed;
+	for (int i = first_is_value ? 2 : 1; i < argc; i++)
+		v[n++] = argv[i];
+	if (valued && !first_is_value && !help_asked(argc, argv))
+		v[n++] = dashed;
+	return ipcb_driver_main(n, v);
 }

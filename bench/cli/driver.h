@@ -12,6 +12,11 @@ enum {
 
 /* The whole command; returns its exit status (standard output is checked by the caller). */
 int ipcb_driver_main(int argc, char **argv);
+/*
+ * A mode of the driver as a command (`ipcbench list ...`): the driver, its argv the program's
+ * name, --option, then the command's arguments (argv[0], the command's name, left out).
+ */
+int ipcb_driver_mode_main(const char *option, int argc, char **argv);
 /* The first error met writing standard output (0: none), for the message at exit. */
 int ipcb_driver_stdout_errno(void);
 

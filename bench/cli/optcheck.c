@@ -322,7 +322,11 @@ static int count_check(struct ipcb_opts *o, const struct ipcb_opts_given *st, ch
 				       "--count counts closed loops of one pair on this host: not "
 				       "with %s",
 				       what);
-	if (ipcb_count_unsupported())
+	/*
+	 * A build that cannot count says so here, while the command line is read, so that a script
+	 * learns it from `--count --list` (scripts/ab-gate); `count --help` is still the help.
+	 */
+	if (ipcb_count_unsupported() && !o->help)
 		return ipcb_parse_fail(err, errlen, "--count: %s", ipcb_count_unsupported());
 	if (!st->messages)
 		o->messages = IPCB_COUNT_MESSAGES;

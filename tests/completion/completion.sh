@@ -74,7 +74,7 @@ ok $? "after compare: compare's options (--same-machine, --metric), not the run'
 complete_line "$BIN report run.csv --" >"$WORK/got"
 grep -qx -- '--html' "$WORK/got" && grep -qx -- '--figures' "$WORK/got" && grep -qx -- '--output' "$WORK/got"
 ok $? "after report: report's options (--html, --figures, --output)"
-[ "$(complete_line "$BIN co")" = compare ]
+[ "$(complete_line "$BIN com")" = compare ]
 ok $? "the first word: a subcommand"
 [ "$(complete_line "$BIN hi")" = history ]
 ok $? "history is one"

@@ -1,0 +1,70 @@
+#!/bin/bash
+# commands.sh IPCBENCH - TAP test of the driver's modes as commands: `ipcbench list`, `cleanup`,
+# `count` and `hosts` are the driver with --list, --cleanup, --count and --hosts (the same
+# output, the same exit status, the same errors naming the bad value), each is listed in --help
+# with its arguments, a value-taking mode takes its first argument as the value, and --then
+# refuses a mode by its name.
+set -u
+BIN=$(readlink -f "${1:?usage: commands.sh ipcbench}")
+. "$(dirname "$0")/../tap.sh"
+tap_workdir commands
+export TMPDIR=$WORK/tmp
+mkdir -p "$TMPDIR"
+
+# same NAME A... -- B...: both command lines, the same standard output, error and exit status.
+same() {
+	local name=$1 a=() b=()
+	shift
+	while [ "$1" != -- ]; do a+=("$1"); shift; done
+	shift
+	b=("$@")
+	"$BIN" "${a[@]}" >"$WORK/a.out" 2>"$WORK/a.err"
+	local sa=$?
+	"$BIN" "${b[@]}" >"$WORK/b.out" 2>"$WORK/b.err"
+	local sb=$?
+	[ $sa -eq $sb ] && cmp -s "$WORK/a.out" "$WORK/b.out" && cmp -s "$WORK/a.err" "$WORK/b.err"
+	ok $? "$name: \`${a[*]}\` is \`${b[*]}\` (exit $sa and $sb, $(wc -l <"$WORK/a.out") lines)"
+}
+
+"$BIN" --help >"$WORK/help"
+for c in list cleanup count hosts; do
+	grep -qE "^ {7}ipcbench $c " "$WORK/help"
+	ok $? "--help lists the command $c with its arguments"
+done
+
+same "every transport" list -- --list
+same "some in full" list shm pipe -- --list shm pipe
+same "an unknown transport named" list nosuch -- --list nosuch
+grep -q "nosuch" "$WORK/a.err"
+ok $? "and the error names it: $(head -1 "$WORK/a.err")"
+same "what cleanup would remove" cleanup --dry-run -- --cleanup --dry-run
+same "cleanup in a directory of its own" cleanup --dir "$WORK" -- --cleanup --dir "$WORK"
+same "a bad transport to count" count -t nosuch -s 64 -- --count -t nosuch -s 64
+# (--hosts mpi starts Open MPI to learn how many processes there are: under AddressSanitizer,
+# LeakSanitizer reports what Open MPI's plugins keep, which is not ours to free.)
+ASAN_OPTIONS=${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0 \
+	same "hosts' runtime as its first argument" hosts mpi -t shm -s 64 -- --hosts mpi -t shm -s 64
+same "an unknown runtime, named" hosts nosuch -t shm -- --hosts nosuch -t shm
+grep -q "nosuch" "$WORK/a.err"
+ok $? "and the error names it: $(head -1 "$WORK/a.err")"
+
+"$BIN" hosts -t shm >/dev/null 2>"$WORK/err"
+[ $? -eq 2 ] && grep -q -- "--hosts: missing value" "$WORK/err"
+ok $? "hosts without its runtime: usage error, the value is missing"
+for c in list cleanup count hosts; do
+	"$BIN" $c --help >"$WORK/c.help" 2>&1
+	[ $? -eq 0 ] && cmp -s "$WORK/c.help" "$WORK/help"
+	ok $? "$c --help is the driver's help"
+done
+
+"$BIN" -t pipe -s 64 --then list >/dev/null 2>"$WORK/err"
+[ $? -eq 2 ] && grep -q "sweep 2 has no options\|unexpected argument 'list'" "$WORK/err"
+ok $? "a command word after --then is not a command there: usage error ($(head -1 "$WORK/err"))"
+# (A build that cannot count, a sanitizer's, refuses --count itself, wherever it stands.)
+cannot_count=$("$BIN" --count --list 2>&1 >/dev/null) || true
+"$BIN" -t pipe -s 64 --then --count -t pipe >/dev/null 2>"$WORK/err"
+[ $? -eq 2 ] && { grep -q "sweep 2 asks for --count, which is not one" "$WORK/err" ||
+	{ [ -n "$cannot_count" ] && grep -qF -- "${cannot_count%%$'\n'*}" "$WORK/err"; }; }
+ok $? "--then refuses a mode by its name: $(head -1 "$WORK/err")"
+
+done_testing
