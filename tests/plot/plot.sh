@@ -166,6 +166,19 @@ grep -q '^pipe,.*,2$' "$WORK/mdata/summary.csv" && grep -q '^tcp,.*,1$' "$WORK/m
 	[ "$(grep -c 'rounds in 2 modes' "$WORK/m/bars-cross-core.svg")" -eq 1 ]
 ok $? "the figure data counts each bar's modes, and the one bar of two modes says so ($(grep -o '[0-9.]* [µmn]*s (rounds in [0-9] modes)' "$WORK/m/bars-cross-core.svg" | head -1))"
 
+# ---- no OUTDIR: figures/ beside the CSV, the committed figures in plots/ untouched ----
+sums() { (cd "$ROOT/plots" && ls -l --time-style=+%s.%N ./*.png 2>/dev/null | md5sum); }
+before=$(sums)
+mkdir -p "$WORK/own"
+cp "$FIXTURE" "$WORK/own/run.csv"
+"$PLOT" "$WORK/own/run.csv" >"$WORK/stdout" 2>"$WORK/stderr"
+st=$?
+[ $st -eq 0 ] && is_png "$WORK/own/figures/latency-cross-core.png" &&
+	grep -q "in $WORK/own/figures" "$WORK/stdout"
+ok $? "with no OUTDIR the figures go to figures/ in the CSV's folder (exit $st)"
+[ "$(sums)" = "$before" ]
+ok $? "and plots/ (the reference run's figures) is left as it was"
+
 # ---- every point and bar in its own row's class ----
 # "shm" polls in its 64 B round trip (0.01 switches a message) and sleeps in its 1 MiB stream
 # (1.5); "pipe" sleeps in both; "wobbly" polled in two rounds and slept in three.
