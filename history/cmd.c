@@ -287,7 +287,7 @@ static const struct ipcb_clirow history_opts[] = {
     {.opt = {.name = "help", .letter = 'h'},
      .type = IPCB_CLI_FLAG,
      .off = offsetof(struct opts, help),
-     .help = "this help"},
+     .help = "the options, briefly"},
     {.opt = {.name = NULL}},
 };
 

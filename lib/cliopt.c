@@ -2,8 +2,11 @@
 /* cliopt.c - the table-driven command-line parser every ipcbench command uses; see cliopt.h. */
 #include "cliopt.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <math.h>
+#include <stdbool.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "parse.h"
@@ -265,8 +268,83 @@ int ipcb_cli_defaults(const struct ipcb_clirow *table, void *base, char *err, si
 	return 0;
 }
 
+/* Roff of text: a backslash and a minus escaped, a line that starts with a control character
+ * ('.' or ''') kept as text, leading blanks dropped (roff fills the lines into a paragraph). */
+static void roff_text(FILE *f, const char *s)
+{
+	bool bol = true;
+
+	for (; *s; s++) {
+		if (bol && *s == ' ')
+			continue;
+		if (bol && (*s == '.' || *s == '\''))
+			fputs("\\&", f);
+		bol = *s == '\n';
+		if (*s == '\\')
+			fputs("\\e", f);
+		else if (*s == '-')
+			fputs("\\-", f);
+		else
+			fputc(*s, f);
+	}
+}
+
+static void man_rows(FILE *f, const struct ipcb_clirow *table)
+{
+	fputs(".\\\" rows begin\n", f);
+	for (const struct ipcb_clirow *o = table; o->opt.name; o++) {
+		char text[1024];
+		const char *h = o->help;
+		size_t n;
+
+		if (o->section && *o->section) {
+			/* "Load shapes (each ...):" is the subsection "Load shapes (each ...)". */
+			n = strlen(o->section);
+			n -= n && o->section[n - 1] == ':';
+			fprintf(f, ".SS %.*s\n", (int)n, o->section);
+		}
+		if (o->help_fn) {
+			o->help_fn(text, sizeof(text));
+			h = text;
+		}
+		if (!h)
+			continue;
+		fputs(".TP\n", f);
+		/* ".BR \-t ", " \-\-transport " \fILIST\fR"", ".BI \-\-seed " N"", ".B \-\-then" */
+		if (o->opt.letter)
+			fprintf(f, ".BR \\-%c \", \" \\-\\-", o->opt.letter);
+		else
+			fputs(o->arg ? ".BI \\-\\-" : ".B \\-\\-", f);
+		roff_text(f, o->opt.name);
+		if (o->arg) {
+			fputs(o->opt.letter ? " \" \\fI" : " \" ", f);
+			roff_text(f, o->arg);
+			fputs(o->opt.letter ? "\\fR\"" : "\"", f);
+		}
+		fputc('\n', f);
+		/* A sentence of the page: what the page says beyond it follows (doc/man-page). */
+		if (h != text)
+			snprintf(text, sizeof(text), "%s", h);
+		/* A word, not a name that is typed as it is (bytes_per_s, fixed|poisson). */
+		n = strspn(text, "abcdefghijklmnopqrstuvwxyz");
+		if (n && (!text[n] || strchr(" ,:;()", text[n])))
+			text[0] = (char)toupper((unsigned char)text[0]);
+		h = text;
+		n = strlen(h);
+		roff_text(f, h);
+		fputs(n && !strchr(".!?", h[n - 1]) ? ".\n" : "\n", f);
+	}
+	fputs(".\\\" rows end\n", f);
+}
+
 void ipcb_cli_help(FILE *f, const struct ipcb_clirow *table, unsigned indent, unsigned col)
 {
+	const char *format = getenv("IPCB_HELP_FORMAT");
+
+	if (format && !strcmp(format, "man")) {
+		man_rows(f, table);
+		return;
+	}
 	for (const struct ipcb_clirow *o = table; o->opt.name; o++) {
 		char head[160], text[1024];
 		const char *h = o->help;

@@ -14,7 +14,7 @@
  * its spelling, the type of its value and where in the caller's struct it goes (an offset), its
  * range, its default, its --help text, and, for the driver, whether the peer of a two-host run
  * needs it and where a run's spec holds it. Parsing (ipcb_cli_parse), the defaults
- * (ipcb_cli_defaults), the option list of --help (ipcb_cli_help) and the settings a peer gets
+ * (ipcb_cli_defaults), the option list of --help and of the man page (ipcb_cli_help) and the settings a peer gets
  * (ipcb_cli_peer_pack and _unpack) all read the rows; completion and the man page's test read
  * --help. A table of spellings alone (struct ipcb_cliopt) is read an item at a time with
  * ipcb_cli_next(), which hands each option's value to the caller by the row's id.
@@ -138,6 +138,11 @@ int ipcb_cli_defaults(const struct ipcb_clirow *table, void *base, char *err, si
  * `indent`), its text from column `col` (after two spaces when the name reaches it, on the next
  * line when it goes further), its further lines there too; a row's section before it, after a
  * blank line.
+ *
+ * With IPCB_HELP_FORMAT=man in the environment, the same rows as the man page's entries instead
+ * (roff: a .SS per section, a .TP per option), between the lines '.\" rows begin' and
+ * '.\" rows end', so that the build makes the page's option entries from the rows (doc/man-page)
+ * and a row's help is written once.
  */
 void ipcb_cli_help(FILE *f, const struct ipcb_clirow *table, unsigned indent, unsigned col);
 

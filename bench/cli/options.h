@@ -715,7 +715,7 @@ static inline const struct ipcb_clirow *ipcb_opts_rows(void)
 	     .type = IPCB_CLI_FLAG,
 	     .off = offsetof(struct ipcb_opts, help),
 	     .flags = IPCB_OPTS_NO_RUN,
-	     .help = "this help"},
+	     .help = "the options, briefly"},
 	    {.opt = {.name = "version", .letter = 'V'},
 	     .type = IPCB_CLI_FLAG,
 	     .off = offsetof(struct ipcb_opts, version),

@@ -134,7 +134,7 @@ static const struct ipcb_clirow serve_opts[] = {
     {.opt = {.name = "help", .letter = 'h'},
      .type = IPCB_CLI_FLAG,
      .off = offsetof(struct serve, help),
-     .help = "this help"},
+     .help = "the options, briefly"},
     {.opt = {.name = NULL}},
 };
 

@@ -29,8 +29,8 @@ done
 [ -z "$missing" ] && [ "$(ls "$ROOT"/plots/*.gp | wc -l)" -ge 5 ]
 ok $? "every gnuplot script of plots/ is installed as it is ($(ls "$ROOT"/plots/*.gp | wc -l))${missing:+; missing:$missing}"
 man=$(find "$prefix/share/man" -name 'ipcbench.1*' | head -1)
-[ -n "$man" ] && cmp -s "$man" "$ROOT/doc/ipcbench.1"
-ok $? "the man page is installed (${man#"$WORK/dest"})"
+[ -n "$man" ] && cmp -s "$man" "$BUILD/ipcbench.1" && grep -q '^\.BR \\-t ", " \\-\\-transport' "$man"
+ok $? "the man page the build made is installed, its option entries in (${man#"$WORK/dest"})"
 comp=$prefix/share/bash-completion/completions/ipcbench
 cmp -s "$comp" "$ROOT/completions/ipcbench.bash"
 ok $? "bash completion is installed where bash-completion loads it"
