@@ -31,6 +31,7 @@
  * set aside while a group keeps at least half of its rows on that side; the note says so.
  */
 #include "compare.h"
+#include "cmpopts.h"
 
 #include <errno.h>
 #include <math.h>
@@ -76,13 +77,6 @@ static const char *const verdict_names[V_COUNT] = {
     "ok", "improved", "regressed", "inconclusive", "missing", "steady", "changed", "more-work",
 };
 
-enum format {
-	FMT_TABLE,
-	FMT_MD,
-	FMT_CSV,
-	FMT_JSON,
-};
-
 /*
  * The columns that name a group in the output (experiment.h has the whole rule of what names
  * one), which every file must have.
@@ -106,17 +100,6 @@ static const enum ipcb_csv_column key_columns[NKEYS] = {
     [COL_RECEIVER_CPU] = IPCB_COL_RECEIVER_CPU, [COL_WAIT] = IPCB_COL_WAIT,
 };
 
-/* Control rows are judged on this column, which every row ipcbench writes has. */
-static const struct ipcb_csv_metric control_metric = {IPCB_COL_MSGS_PER_S, false};
-
-/*
- * What says two files were measured on the same kind of machine: a change in any of these moves
- * the numbers as much as a change in the code can. (The host name, the load and the version are
- * left out: another runner of the same kind, or another build, is what a gate compares.)
- */
-static const enum ipcb_csv_column fingerprint_columns[] = {
-    IPCB_COL_CPU_MODEL, IPCB_COL_KERNEL, IPCB_COL_BUILD_TYPE, IPCB_COL_VIRTUALIZATION};
-#define NFINGERPRINT (sizeof(fingerprint_columns) / sizeof(fingerprint_columns[0]))
 /* Distinct values of one fingerprint column kept per file; more are counted, not kept. */
 #define FINGERPRINT_VALUES 8
 
@@ -127,9 +110,6 @@ struct fingerprint {
 	bool more[NFINGERPRINT]; /* more distinct values than are kept */
 };
 
-#define MAX_CONTROLS 16
-#define MAX_LOOKS    30
-
 /*
  * The flags of the state column (';'-separated) are kept as bits of a row's state mask: one per
  * distinct flag for the first MAX_STATES, the last bit for any other. 0: nothing flagged.
@@ -137,24 +117,6 @@ struct fingerprint {
 #define MAX_STATES  31
 #define STATE_OTHER MAX_STATES
 #define STATE_BYTES 40
-
-struct opts {
-	const char *path[2];
-	const struct ipcb_csv_metric *metric;
-	double alpha, threshold;
-	unsigned looks, look; /* look 0 = the last */
-	const char *controls[MAX_CONTROLS];
-	size_t ncontrols;
-	const char *undecided_path;
-	const char *not_counted; /* --not-counted WHY: why the timed groups have no counts */
-	bool check_only;
-	bool same_machine; /* --same-machine: different fingerprints are an error */
-	bool paired;	   /* --paired: BASE and NEW values paired by round */
-	enum format format;
-	/* --db: BASE from a results history, by --baseline, of NEW's machine unless any_machine */
-	const char *db, *baseline;
-	bool any_machine;
-};
 
 /* One side's values of a group, with the round each was measured in and its machine state. */
 struct values {
@@ -292,50 +254,14 @@ static void compare_usage(FILE *f)
     "(--paired: at most " STR(IPCB_SR_EXACT_MAX_N) " pairs), else normal with tie and continuity\n"
     "corrections. The change column is the Hodges-Lehmann estimate of NEW / BASE - 1;\n"
     "the interval is the one the same tests imply at the level the group was decided\n"
-    "at (Holm's step for regressed or improved, the look's alpha for ok).\n"
-    "\n"
-    "Options:\n"
-    "      --metric COLUMN    %s (default), %s (higher is better),\n"
-    "                         %s or %s (lower is better)\n"
-    "      --threshold PCT    the smallest change that matters: 5%% or 0.05 (default 5%%)\n"
-    "      --alpha A          over all groups and looks, the chance of any false\n"
-    "                         regressed, of any false improved, and of a pass (every\n"
-    "                         group ok) when a group changed by the threshold or more\n"
-    "                         (default 0.05)\n"
-    "      --looks K          at most K looks are taken at growing data (scripts/ab-gate's\n"
-    "                         rounds); look I spends 2^-(K-I+1) of alpha, the last\n"
-    "                         1/2 + 2^-K, so all of them together spend alpha (default 1)\n"
-    "      --look I           which look this is, 1..K (default K, the last)\n"
-    "      --control LIST     transports whose rows are controls that no code change can\n"
-    "                         move (ab-gate: floor-memcpy,floor-cacheline): judged on\n"
-    "                         %s for any change at all (two-sided, Bonferroni over\n"
-    "                         the controls); if one changed, no group is called\n"
-    "                         regressed or improved and the exit status is 4\n"
-    "      --undecided FILE   write the groups still undecided (inconclusive, or more-work\n"
-    "                         not yet timed to a verdict), one per line as\n"
-    "                         TRANSPORT<tab>MODE<tab>SIZE_BYTES (for ab-gate)\n"
-    "      --not-counted WHY  the timed groups were not counted, for this reason: each\n"
-    "                         one's note says so (ab-gate: valgrind is not installed)\n"
-    "      --paired           pair BASE and NEW values by %s (measured in the same\n"
-    "                         round, so in the same machine state) and decide on the\n"
-    "                         per-round ratios with Wilcoxon signed-rank tests; a round\n"
-    "                         on one side only is left out (the note says how many\n"
-    "                         pairs); files without the column pair by row order\n"
-    "      --same-machine     refuse (exit 2) to compare files measured on different\n"
-    "                         machines: a different %s, %s, %s or\n"
-    "                         %s (without it, a warning names what differs)\n"
-    "      --db DB            take BASE from the results history DB (ipcbench --db):\n"
-    "                         the runs --baseline names, of NEW's machine fingerprint\n"
-    "                         (%s, %s, %s, %s), less\n"
-    "                         any run holding NEW's own rows; one file, NEW, is given\n"
-    "      --baseline SPEC    with --db: last (the newest complete run, the default),\n"
-    "                         N-runs (the newest N pooled, e.g. 5-runs) or COMMIT (every\n"
-    "                         complete run of that commit: its name or 4+ characters)\n"
-    "      --any-machine      with --db: runs of any machine may be the baseline\n"
-    "      --check            only validate the options (no files needed)\n"
-    "      --max-spread PCT   accepted for old scripts and ignored: the interval decides\n"
-    "      --format FMT       table (default), md (Markdown), csv or json\n"
-    "  -h, --help             this help\n"
+    "at (Holm's step for regressed or improved, the look's alpha for ok).\n",
+	    ipcb_csv_name(key_columns[COL_TRANSPORT]), ipcb_csv_name(key_columns[COL_MODE]),
+	    ipcb_csv_name(key_columns[COL_KIND]), ipcb_csv_name(key_columns[COL_PLACEMENT]),
+	    ipcb_csv_name(key_columns[COL_SENDER_CPU]),
+	    ipcb_csv_name(key_columns[COL_RECEIVER_CPU]), ipcb_csv_name(key_columns[COL_WAIT]),
+	    ipcb_csv_name(IPCB_COL_OFFERED_FRACTION), ipcb_csv_name(IPCB_COL_STATE));
+	ipcb_cli_help(f, cmp_opts_rows, 6, 25);
+	fprintf(f,
     "\n"
     "Exit status: 0 every group ok or improved, 1 at least one regressed, 2 usage error\n"
     "or malformed input (the message names the file, line and column), or under\n"
@@ -346,261 +272,8 @@ static void compare_usage(FILE *f)
     "history that cannot be read or a --baseline COMMIT it does not hold, 3 also when\n"
     "it holds no baseline yet (a first run: nothing to regress against).\n"
     "\n"
-    "Example: ipcbench compare --threshold 3%% base.csv new.csv\n",
-	    ipcb_csv_name(key_columns[COL_TRANSPORT]), ipcb_csv_name(key_columns[COL_MODE]),
-	    ipcb_csv_name(key_columns[COL_KIND]), ipcb_csv_name(key_columns[COL_PLACEMENT]),
-	    ipcb_csv_name(key_columns[COL_SENDER_CPU]),
-	    ipcb_csv_name(key_columns[COL_RECEIVER_CPU]), ipcb_csv_name(key_columns[COL_WAIT]),
-	    ipcb_csv_name(IPCB_COL_OFFERED_FRACTION), ipcb_csv_name(IPCB_COL_STATE),
-	    ipcb_csv_name(ipcb_csv_metrics[0].column), ipcb_csv_name(ipcb_csv_metrics[1].column),
-	    ipcb_csv_name(ipcb_csv_metrics[2].column), ipcb_csv_name(ipcb_csv_metrics[3].column),
-	    ipcb_csv_name(control_metric.column), ipcb_csv_name(IPCB_COL_ROUND),
-	    ipcb_csv_name(fingerprint_columns[0]),
-	    ipcb_csv_name(fingerprint_columns[1]), ipcb_csv_name(fingerprint_columns[2]),
-	    ipcb_csv_name(fingerprint_columns[3]),
-	    ipcb_csv_name(fingerprint_columns[0]),
-	    ipcb_csv_name(fingerprint_columns[1]), ipcb_csv_name(fingerprint_columns[2]),
-	    ipcb_csv_name(fingerprint_columns[3]));
+    "Example: ipcbench compare --threshold 3%% base.csv new.csv\n");
 	/* clang-format on */
-}
-
-/* "5%" -> 0.05, "0.05" -> 0.05; a bare number >= 1 is refused as ambiguous. */
-static int parse_fraction(const char *opt, const char *s, double lo, double hi, double *out,
-			  char *err, size_t errlen)
-{
-	size_t len = strlen(s);
-	bool pct = len > 0 && s[len - 1] == '%';
-	char *end;
-	double v;
-
-	errno = 0;
-	v = strtod(s, &end);
-	if (end == s || errno || !isfinite(v) || (pct ? end != s + len - 1 : *end != '\0'))
-		return ipcb_parse_fail(err, errlen, "%s: '%s' is not a number (e.g. 5%% or 0.05)",
-				       opt, s);
-	if (pct)
-		v /= 100;
-	else if (v >= 1)
-		return ipcb_parse_fail(err, errlen,
-				       "%s: '%s' is ambiguous: write %s%% or a fraction like %g",
-				       opt, s, s, v / 100);
-	if (!(v > lo && v <= hi))
-		return ipcb_parse_fail(err, errlen,
-				       "%s: '%s' is out of range (more than %g%%, at most %g%%)",
-				       opt, s, lo * 100, hi * 100);
-	*out = v;
-	return 0;
-}
-
-/* --control a,b: names are kept as pointers into argv (split in place at the commas). */
-static int parse_controls(struct opts *o, char *list, char *err, size_t errlen)
-{
-	for (char *name = list, *comma; name; name = comma) {
-		comma = strchr(name, ',');
-		if (comma)
-			*comma++ = '\0';
-		if (!*name)
-			return ipcb_parse_fail(err, errlen,
-					       "--control: empty transport name in the list");
-		if (o->ncontrols == MAX_CONTROLS)
-			return ipcb_parse_fail(err, errlen,
-					       "--control: more than %d control transports",
-					       MAX_CONTROLS);
-		o->controls[o->ncontrols++] = name;
-	}
-	return 0;
-}
-
-enum {
-	ARG_CHECK,
-	ARG_SAME_MACHINE,
-	ARG_PAIRED,
-	ARG_HELP,
-	ARG_METRIC,
-	ARG_THRESHOLD,
-	ARG_ALPHA,
-	ARG_MAX_SPREAD,
-	ARG_FORMAT,
-	ARG_LOOKS,
-	ARG_LOOK,
-	ARG_CONTROL,
-	ARG_UNDECIDED,
-	ARG_DB,
-	ARG_BASELINE,
-	ARG_ANY_MACHINE,
-	ARG_NOT_COUNTED,
-};
-
-static const struct ipcb_cliopt compare_opts[] = {
-    {"check", 0, false, ARG_CHECK},
-    {"same-machine", 0, false, ARG_SAME_MACHINE},
-    {"paired", 0, false, ARG_PAIRED},
-    {"help", 'h', false, ARG_HELP},
-    {"metric", 0, true, ARG_METRIC},
-    {"threshold", 0, true, ARG_THRESHOLD},
-    {"alpha", 0, true, ARG_ALPHA},
-    {"max-spread", 0, true, ARG_MAX_SPREAD},
-    {"format", 0, true, ARG_FORMAT},
-    {"looks", 0, true, ARG_LOOKS},
-    {"look", 0, true, ARG_LOOK},
-    {"control", 0, true, ARG_CONTROL},
-    {"undecided", 0, true, ARG_UNDECIDED},
-    {"db", 0, true, ARG_DB},
-    {"baseline", 0, true, ARG_BASELINE},
-    {"any-machine", 0, false, ARG_ANY_MACHINE},
-    {"not-counted", 0, true, ARG_NOT_COUNTED},
-    {NULL, 0, false, 0},
-};
-
-static int parse_args(struct opts *o, int argc, char **argv, bool *help, char *err, size_t errlen)
-{
-	size_t npaths = 0;
-	struct ipcb_cli cli;
-	const char *cval;
-	int id;
-
-	ipcb_cli_init(&cli, argc, argv);
-	while ((id = ipcb_cli_next(&cli, compare_opts, &cval, err, errlen)) != IPCB_CLI_END) {
-		/* The option as typed, and its value, which --control edits in place. */
-		const char *name = cli.typed;
-		char *val = (char *)cval;
-		int rc = 0;
-
-		if (id == IPCB_CLI_ERROR)
-			return -EINVAL;
-		if (id == IPCB_CLI_ARG) {
-			if (npaths == 2)
-				return ipcb_parse_fail(err, errlen,
-						       "too many files: '%s' (expected BASE.csv "
-						       "NEW.csv)",
-						       val);
-			o->path[npaths++] = val;
-			continue;
-		}
-		if (id == ARG_DB || id == ARG_BASELINE) {
-			if (!*val)
-				return ipcb_parse_fail(err, errlen, "%s: empty value", name);
-			*(id == ARG_DB ? &o->db : &o->baseline) = val;
-			continue;
-		}
-		if (id == ARG_ANY_MACHINE) {
-			o->any_machine = true;
-			continue;
-		}
-		if (id == ARG_NOT_COUNTED) {
-			if (!*val)
-				return ipcb_parse_fail(err, errlen, "%s: empty reason", name);
-			o->not_counted = val;
-			continue;
-		}
-		if (id == ARG_HELP) {
-			*help = true;
-			return 0;
-		}
-		if (id == ARG_CHECK) {
-			o->check_only = true;
-			continue;
-		}
-		if (id == ARG_SAME_MACHINE) {
-			o->same_machine = true;
-			continue;
-		}
-		if (id == ARG_PAIRED) {
-			o->paired = true;
-			continue;
-		}
-		if (strcmp(name, "--metric") == 0) {
-			o->metric = NULL;
-			for (size_t m = 0; m < IPCB_CSV_NMETRICS; m++)
-				if (strcmp(val, ipcb_csv_name(ipcb_csv_metrics[m].column)) == 0)
-					o->metric = &ipcb_csv_metrics[m];
-			if (!o->metric)
-				return ipcb_parse_fail(
-				    err, errlen, "--metric: '%s' is not one of %s, %s, %s, %s", val,
-				    ipcb_csv_name(ipcb_csv_metrics[0].column),
-				    ipcb_csv_name(ipcb_csv_metrics[1].column),
-				    ipcb_csv_name(ipcb_csv_metrics[2].column),
-				    ipcb_csv_name(ipcb_csv_metrics[3].column));
-		} else if (strcmp(name, "--threshold") == 0) {
-			rc = parse_fraction(name, val, 0, 0.99, &o->threshold, err, errlen);
-		} else if (strcmp(name, "--max-spread") == 0) {
-			double ignored;
-
-			/* Still validated, so a typo is not silently accepted either. */
-			rc = parse_fraction(name, val, 0, 10, &ignored, err, errlen);
-			if (rc == 0)
-				fprintf(
-				    stderr,
-				    "%s: --max-spread is ignored: a noisy group is decided by its "
-				    "interval, or is inconclusive\n",
-				    prog);
-		} else if (strcmp(name, "--looks") == 0 || strcmp(name, "--look") == 0) {
-			char *end;
-			unsigned long k;
-
-			errno = 0;
-			k = strtoul(val, &end, 10);
-			if (end == val || *end || errno || val[0] == '-' || k < 1 || k > MAX_LOOKS)
-				return ipcb_parse_fail(
-				    err, errlen, "%s: '%s' is not a whole number from 1 to %u",
-				    name, val, MAX_LOOKS);
-			if (strcmp(name, "--looks") == 0)
-				o->looks = (unsigned)k;
-			else
-				o->look = (unsigned)k;
-		} else if (strcmp(name, "--undecided") == 0) {
-			if (!*val)
-				return ipcb_parse_fail(err, errlen, "--undecided: empty file name");
-			o->undecided_path = val;
-		} else if (strcmp(name, "--control") == 0) {
-			rc = parse_controls(o, val, err, errlen);
-		} else if (strcmp(name, "--alpha") == 0) {
-			char *end;
-
-			errno = 0;
-			o->alpha = strtod(val, &end);
-			if (end == val || *end || errno || !(o->alpha > 0 && o->alpha <= 0.5))
-				return ipcb_parse_fail(
-				    err, errlen, "--alpha: '%s' is not a probability in (0, 0.5]",
-				    val);
-		} else if (strcmp(val, "table") == 0) { /* --format, the one option left */
-			o->format = FMT_TABLE;
-		} else if (strcmp(val, "md") == 0) {
-			o->format = FMT_MD;
-		} else if (strcmp(val, "csv") == 0) {
-			o->format = FMT_CSV;
-		} else if (strcmp(val, "json") == 0) {
-			o->format = FMT_JSON;
-		} else {
-			return ipcb_parse_fail(err, errlen,
-					       "--format: '%s' is not table, md, csv or json", val);
-		}
-		if (rc < 0)
-			return rc;
-	}
-	if (o->look > o->looks)
-		return ipcb_parse_fail(err, errlen, "--look %u is beyond --looks %u", o->look,
-				       o->looks);
-	if (!o->db && (o->baseline || o->any_machine))
-		return ipcb_parse_fail(err, errlen, "%s goes with --db DB",
-				       o->baseline ? "--baseline" : "--any-machine");
-	if (o->check_only)
-		return 0;
-	if (o->db) {
-		if (npaths != 1)
-			return ipcb_parse_fail(
-			    err, errlen,
-			    "with --db, one file: NEW.csv (BASE comes from the history; "
-			    "got %zu)",
-			    npaths);
-		o->path[1] = o->path[0];
-		o->path[0] = NULL;
-		return 0;
-	}
-	if (npaths != 2)
-		return ipcb_parse_fail(
-		    err, errlen, "expected two files, BASE.csv and NEW.csv (got %zu)", npaths);
-	return 0;
 }
 
 /* ---- groups ---- */
@@ -781,7 +454,7 @@ static bool is_control(const struct opts *o, const char *transport)
 static int fingerprint_note(struct fingerprint *fp, const struct ipcb_rows *rs, size_t i)
 {
 	for (size_t k = 0; k < NFINGERPRINT; k++) {
-		const char *v = ipcb_rows_get(rs, i, fingerprint_columns[k]);
+		const char *v = ipcb_rows_get(rs, i, cmp_fingerprint_columns[k]);
 		bool known = false;
 
 		for (size_t j = 0; j < fp->n[k] && !known; j++)
@@ -961,10 +634,10 @@ __attribute__((noinline)) static int compare_read(struct compare *c, int s, char
 			goto out;
 		}
 	}
-	if (c->o.ncontrols && !rs->has[control_metric.column]) {
+	if (c->o.ncontrols && !rs->has[cmp_control_metric.column]) {
 		rc = ipcb_parse_fail(
 		    err, errlen, "%s:1: missing column '%s', which --control rows are judged on",
-		    rs->name, ipcb_csv_name(control_metric.column));
+		    rs->name, ipcb_csv_name(cmp_control_metric.column));
 		goto out;
 	}
 	if (rs->n == 0) {
@@ -983,7 +656,7 @@ __attribute__((noinline)) static int compare_read(struct compare *c, int s, char
 		unsigned long line = ipcb_rows_line(rs, i);
 		const char *transport = ipcb_rows_get(rs, i, IPCB_COL_TRANSPORT);
 		bool control = is_control(&c->o, transport);
-		enum ipcb_csv_column metric = control ? control_metric.column : c->o.metric->column;
+		enum ipcb_csv_column metric = control ? cmp_control_metric.column : c->o.metric->column;
 		const char *v = ipcb_rows_get(rs, i, IPCB_COL_ROUND), *st;
 		unsigned long long size = 0, round = 0;
 		struct group *g;
@@ -1885,7 +1558,7 @@ static void group_cells(const struct compare *c, const struct group *g,
 			snprintf(cell, CELL_BYTES, "- (0)");
 			continue;
 		}
-		value_text(g->control ? &control_metric : c->o.metric, g->median[side], v,
+		value_text(g->control ? &cmp_control_metric : c->o.metric, g->median[side], v,
 			   sizeof(v));
 		snprintf(cell, CELL_BYTES, "%s (%zu)", v, g->side[side].n);
 	}
@@ -2010,7 +1683,7 @@ static void print_csv(const struct compare *c, FILE *f)
 				fprintf(f, "%zu,", g->size_bytes);
 		}
 		fprintf(f, "%s,%zu,%zu,",
-			ipcb_csv_name(g->control ? control_metric.column : c->o.metric->column),
+			ipcb_csv_name(g->control ? cmp_control_metric.column : c->o.metric->column),
 			g->side[0].n, g->side[1].n);
 		for (int s = 0; s < 2; s++)
 			csv_num(f, g->side[s].n > 0, g->median[s]);
@@ -2254,7 +1927,7 @@ static void fingerprint_compare(const struct compare *c, char *out, size_t n)
 		fingerprint_values(a, k, va, sizeof(va));
 		fingerprint_values(b, k, vb, sizeof(vb));
 		len += (size_t)snprintf(out + len, n - len, "%s%s: %s in BASE, %s in NEW",
-					len ? "; " : "", ipcb_csv_name(fingerprint_columns[k]), va,
+					len ? "; " : "", ipcb_csv_name(cmp_fingerprint_columns[k]), va,
 					vb);
 	}
 }
@@ -2301,16 +1974,15 @@ int ipcb_compare_main(int argc, char **argv)
 	/* Static: some 5 KiB of texts and tables; compare is one thread, called once at a time. */
 	static struct compare c;
 	char err[512], line[512];
-	bool help = false;
 	int rc;
 
 	memset(&c, 0, sizeof(c));
 	c.o = defaults;
-	if (parse_args(&c.o, argc, argv, &help, err, sizeof(err)) < 0) {
+	if (cmp_opts_parse(&c.o, argc, argv, err, sizeof(err)) < 0) {
 		fprintf(stderr, "%s: %s (see ipcbench compare --help)\n", prog, err);
 		return IPCB_COMPARE_USAGE;
 	}
-	if (help) {
+	if (c.o.help) {
 		compare_usage(stdout);
 		return IPCB_COMPARE_OK;
 	}

@@ -107,7 +107,7 @@ page_first_line() { # CMD OPTION: the first text line of its entry in CMD's part
 		f { print; exit } { tp = ($0 == ".TP") }' "$MAN" | sed 's/\\-/-/g; s/\\e/\\/g' | tr 'A-Z' 'a-z'
 }
 bad=
-for cmd in "" serve history; do
+for cmd in "" compare serve history; do
 	# shellcheck disable=SC2086
 	while IFS=$'\t' read -r opt text; do
 		# The page ends a help of one line with a full stop.
@@ -115,7 +115,7 @@ for cmd in "" serve history; do
 	done < <(rows_first_lines $cmd)
 done
 [ -z "$bad" ]
-ok $? "each of the driver's, serve's and history's options opens its entry with its --help text${bad:+ (not:$bad)}"
+ok $? "each of the driver's, compare's, serve's and history's options opens its entry with its --help text${bad:+ (not:$bad)}"
 sed 's/^\.\\" @more --transport@$/.\\" @more --frobnicate@/' "$TEMPLATE" >"$WORK/stale.1.in"
 grep -q 'more --frobnicate' "$WORK/stale.1.in" &&
 	! "$GEN" "$BIN" "$WORK/stale.1.in" "$WORK/stale.1" 2>"$WORK/stale.err" &&
