@@ -1,411 +1,41 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * remote.c - a run across two hosts: the control connection, the token's challenge and
- * response, the clock exchanges, the stand-in sides, and starting the server through a launch
- * prefix; see remote.h.
+ * remote.c - a run across two hosts: the driver's session with the peer: its end of the control
+ * connection, the token's challenge and response, the clock exchanges, and starting the server
+ * through a launch prefix; see remote.h. What both ends of a connection use (the token, the
+ * frames) is control.c's; the stand-in sides and the launcher, standin.c's.
  */
 #include "remote.h"
 
 #include <arpa/inet.h>
-#include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <ifaddrs.h>
-#include <limits.h>
-#include <net/if.h>
-#include <netdb.h>
-#include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/ioctl.h>
-#include <sys/mman.h>
 #include <sys/prctl.h>
 #include <sys/random.h>
-#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include "clock.h"
+#include "conn.h"
 #include "launch.h"
-#include "msg.h"
-#include "run.h"
 #include "sha256.h"
 #include "version.h"
 
-/* CLOCK exchanges before and after each run, and when a session begins. */
-#define CLOCK_ROUNDS_RUN     16
-#define CLOCK_ROUNDS_SESSION 64
-/* How long a connection, a challenge or an answer between runs may take. */
-#define REMOTE_STEP_S 10.0
 /* How long a launched server may take to say where it listens, and to end when told. */
 #define LAUNCH_READY_S 30.0
 #define LAUNCH_STOP_S  5.0
 
-/* ---- the token ------------------------------------------------------------------------------ */
-
-int ipcb_token_read(const char *path, unsigned char *token, size_t *len, char *err, size_t errlen)
-{
-	char line[IPCB_TOKEN_MAX + 2];
-	struct stat st;
-	size_t n = 0;
-	int fd;
-
-	if (strcmp(path, "-") == 0) {
-		fd = STDIN_FILENO;
-	} else {
-		fd = open(path, O_RDONLY | O_NOFOLLOW | O_NOCTTY | O_CLOEXEC | O_NONBLOCK);
-		if (fd < 0) {
-			snprintf(err, errlen, "--token-file %s: %s%s", path, strerror(errno),
-				 errno == ELOOP ? " (a symbolic link: name the file itself)" : "");
-			return -EINVAL;
-		}
-		if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) || st.st_uid != geteuid() ||
-		    (st.st_mode & 077)) {
-			snprintf(err, errlen,
-				 "--token-file %s: must be a regular file of your own that nobody "
-				 "else may read or write (chmod 600)",
-				 path);
-			close(fd);
-			return -EPERM;
-		}
-	}
-	/* One byte at a time: standard input must not be read past the token's line. */
-	while (n < sizeof(line) - 1) {
-		ssize_t got = read(fd, line + n, 1);
-
-		if (got < 0 && errno == EINTR)
-			continue;
-		if (got <= 0 || line[n] == '\n')
-			break;
-		n++;
-	}
-	if (fd != STDIN_FILENO)
-		close(fd);
-	while (n > 0 && isspace((unsigned char)line[n - 1]))
-		n--;
-	line[n] = '\0';
-	for (size_t i = 0; i < n; i++)
-		if (!isgraph((unsigned char)line[i])) {
-			snprintf(err, errlen,
-				 "--token-file %s: the token holds a space or a control character",
-				 path);
-			return -EINVAL;
-		}
-	if (n < 16 || n >= IPCB_TOKEN_MAX) {
-		snprintf(err, errlen,
-			 "--token-file %s: the token (its first line) must be 16 to %d characters, "
-			 "not %zu",
-			 path, IPCB_TOKEN_MAX - 1, n);
-		return -EINVAL;
-	}
-	memcpy(token, line, n);
-	*len = n;
-	return 0;
-}
-
-int ipcb_token_make(unsigned char *token, size_t *len)
-{
-	unsigned char raw[16];
-
-	if (getrandom(raw, sizeof(raw), 0) != (ssize_t)sizeof(raw))
-		return -EIO;
-	for (size_t i = 0; i < sizeof(raw); i++)
-		snprintf((char *)token + 2 * i, 3, "%02x", raw[i]);
-	*len = 2 * sizeof(raw);
-	return 0;
-}
-
-void ipcb_remote_mac(const unsigned char *token, size_t token_len, bool client,
-		     const unsigned char *nonce_a, const unsigned char *nonce_b,
-		     const char *version, unsigned char *out)
-{
-	/* Distinct labels: neither proof can be replayed as the other. */
-	const char *label = client ? "ipcbench client" : "ipcbench server";
-	const void *parts[4] = {label, nonce_a, nonce_b, version};
-	size_t lens[4] = {strlen(label), IPCB_WIRE_NONCE, IPCB_WIRE_NONCE,
-			  version ? strlen(version) : 0};
-
-	ipcb_hmac_sha256(token, token_len, parts, lens, version ? 4 : 3, out);
-}
-
-uint8_t ipcb_remote_little_endian(void)
-{
-	uint16_t one = 1;
-	uint8_t first;
-
-	memcpy(&first, &one, 1);
-	return first;
-}
-
-/* ---- addresses ------------------------------------------------------------------------------ */
-
-/* Is this interface address the socket address's host? */
-static bool same_host(const struct sockaddr *a, const struct sockaddr *b)
-{
-	if (!a || !b || a->sa_family != b->sa_family)
-		return false;
-	if (a->sa_family == AF_INET)
-		return ((const struct sockaddr_in *)a)->sin_addr.s_addr ==
-		       ((const struct sockaddr_in *)b)->sin_addr.s_addr;
-	return a->sa_family == AF_INET6 &&
-	       memcmp(&((const struct sockaddr_in6 *)a)->sin6_addr,
-		      &((const struct sockaddr_in6 *)b)->sin6_addr, sizeof(struct in6_addr)) == 0;
-}
-
-void ipcb_remote_local_end(int fd, char *out, size_t n)
-{
-	struct sockaddr_storage ss;
-	socklen_t len = sizeof(ss);
-	struct ifaddrs *ifs = NULL;
-	char host[INET6_ADDRSTRLEN] = "?", dev[IF_NAMESIZE + 1] = "";
-	size_t used;
-
-	if (getsockname(fd, (struct sockaddr *)&ss, &len) == 0)
-		ipcb_netaddr_host_text((struct sockaddr *)&ss, host, sizeof(host));
-	used = (size_t)snprintf(out, n, "%s", host);
-	if (getifaddrs(&ifs) == 0) {
-		for (struct ifaddrs *i = ifs; i; i = i->ifa_next)
-			if (same_host(i->ifa_addr, (struct sockaddr *)&ss)) {
-				snprintf(dev, sizeof(dev), "%s", i->ifa_name);
-				break;
-			}
-		freeifaddrs(ifs);
-	}
-	if (dev[0] && used < n) {
-		struct ifreq ifr;
-		char path[96], speed[32] = "";
-		FILE *f;
-		int s = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
-		int mtu = -1;
-
-		memset(&ifr, 0, sizeof(ifr));
-		snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "%s", dev);
-		if (s >= 0 && ioctl(s, SIOCGIFMTU, &ifr) == 0)
-			mtu = ifr.ifr_mtu;
-		if (s >= 0)
-			close(s);
-		snprintf(path, sizeof(path), "/sys/class/net/%s/speed", dev);
-		f = fopen(path, "r");
-		if (f) {
-			if (!fgets(speed, sizeof(speed), f))
-				speed[0] = '\0';
-			speed[strcspn(speed, "\n")] = '\0';
-			fclose(f);
-		}
-		used += (size_t)snprintf(out + used, n - used, " (%s", dev);
-		if (mtu > 0 && used < n)
-			used += (size_t)snprintf(out + used, n - used, ", mtu %d", mtu);
-		/* A link without a known speed says -1 or nothing. */
-		if (speed[0] && speed[0] != '-' && used < n)
-			used += (size_t)snprintf(out + used, n - used, ", %s Mb/s", speed);
-		if (used < n)
-			snprintf(out + used, n - used, ")");
-	}
-}
-
-/* ---- frames --------------------------------------------------------------------------------- */
-
-static int remote_stop_sig;
-
-int ipcb_remote_stop_signal(void)
-{
-	return remote_stop_sig;
-}
-
-/* Wait until fd has `events` or the deadline passes; a stop signal on sigfd ends the wait. */
-static int remote_wait(int fd, short events, int sigfd, uint64_t deadline_ns)
-{
-	for (;;) {
-		struct pollfd p[2] = {{.fd = fd, .events = events},
-				      {.fd = sigfd, .events = POLLIN}};
-		uint64_t now = ipcb_now_ns();
-		int ms = -1, n;
-
-		if (deadline_ns) {
-			if (now >= deadline_ns)
-				return -ETIMEDOUT;
-			ms = (int)((deadline_ns - now + 999999) / 1000000);
-		}
-		n = poll(p, sigfd >= 0 ? 2 : 1, ms);
-		if (n < 0 && errno != EINTR)
-			return -errno;
-		if (n > 0 && sigfd >= 0 && (p[1].revents & POLLIN)) {
-			int sig = ipcb_run_interrupt_pending();
-
-			if (sig) {
-				remote_stop_sig = sig;
-				return -EINTR;
-			}
-			/* Only a SIGCHLD: take it off the descriptor. */
-			{
-				struct timespec zero = {0, 0};
-				sigset_t chld;
-
-				sigemptyset(&chld);
-				sigaddset(&chld, SIGCHLD);
-				while (sigtimedwait(&chld, NULL, &zero) > 0)
-					;
-			}
-		}
-		if (n > 0 && p[0].revents)
-			return 0;
-	}
-}
-
-/* Read exactly n bytes before the deadline; -EPIPE at end of file. */
-static int read_exact(int fd, void *buf, size_t n, int sigfd, uint64_t deadline_ns)
-{
-	unsigned char *p = buf;
-
-	while (n > 0) {
-		ssize_t got;
-		int rc = remote_wait(fd, POLLIN, sigfd, deadline_ns);
-
-		if (rc)
-			return rc;
-		got = recv(fd, p, n, MSG_DONTWAIT);
-		if (got < 0 && (errno == EINTR || errno == EAGAIN))
-			continue;
-		if (got < 0)
-			return -errno;
-		if (got == 0)
-			return -EPIPE;
-		p += got;
-		n -= (size_t)got;
-	}
-	return 0;
-}
-
-void ipcb_remote_frame_free(struct ipcb_remote_frame *fr)
-{
-	free(fr->body);
-	fr->body = NULL;
-	fr->len = 0;
-}
-
-int ipcb_remote_recv(int fd, int sigfd, uint64_t deadline_ns, struct ipcb_remote_frame *fr,
-		     struct ipcb_wire_msg *m, char *why, size_t why_bytes)
-{
-	unsigned char hdr[4];
-	uint32_t len;
-	int rc;
-
-	fr->body = NULL;
-	fr->len = 0;
-	why[0] = '\0';
-	rc = read_exact(fd, hdr, sizeof(hdr), sigfd, deadline_ns);
-	if (rc)
-		return rc;
-	len = ipcb_wire_frame_len(hdr);
-	/* Refused before a byte of it is read or any memory taken for it. */
-	if (len == 0 || len > IPCB_WIRE_MAX_BODY) {
-		snprintf(why, why_bytes, "a frame of %u bytes (1 to %u allowed)", len,
-			 IPCB_WIRE_MAX_BODY);
-		return -EBADMSG;
-	}
-	fr->body = malloc(len);
-	if (!fr->body)
-		return -ENOMEM;
-	fr->len = len;
-	rc = read_exact(fd, fr->body, len, sigfd, deadline_ns);
-	if (!rc)
-		rc = ipcb_wire_decode(fr->body, len, m, why, why_bytes);
-	if (rc)
-		ipcb_remote_frame_free(fr);
-	return rc;
-}
-
-/* write() for pipes, send() for sockets (no SIGPIPE): every byte, or -errno. */
-static int write_all(int fd, const unsigned char *p, size_t n)
-{
-	while (n > 0) {
-		ssize_t put = write(fd, p, n);
-
-		if (put < 0 && errno == EINTR)
-			continue;
-		if (put < 0)
-			return -errno;
-		p += put;
-		n -= (size_t)put;
-	}
-	return 0;
-}
-
-static int send_all(int fd, const unsigned char *p, size_t n)
-{
-	while (n > 0) {
-		ssize_t put = send(fd, p, n, MSG_NOSIGNAL);
-
-		if (put < 0 && errno == EINTR)
-			continue;
-		if (put < 0)
-			return -errno;
-		p += put;
-		n -= (size_t)put;
-	}
-	return 0;
-}
-
-static int send_buf(int fd, struct ipcb_wbuf *b)
-{
-	const unsigned char *frame;
-	size_t len;
-	int rc = ipcb_wbuf_frame(b, &frame, &len);
-
-	if (!rc)
-		rc = send_all(fd, frame, len);
-	ipcb_wbuf_free(b);
-	return rc;
-}
-
-int ipcb_remote_send(int fd, const struct ipcb_wire_msg *m)
-{
-	struct ipcb_wbuf b = {0};
-	int rc = ipcb_wire_encode(&b, m);
-
-	if (rc) {
-		ipcb_wbuf_free(&b);
-		return rc;
-	}
-	return send_buf(fd, &b);
-}
-
-/* A message that is its type alone (READY, DONE, BYE): encoded without a whole message. */
-static int send_type(int fd, enum ipcb_wire_type type)
-{
-	struct ipcb_wbuf b = {0};
-
-	ipcb_wbuf_start(&b, type);
-	return send_buf(fd, &b);
-}
-
-void ipcb_remote_send_error(int fd, const char *text, uint64_t when_ns)
-{
-	struct ipcb_wire_msg *m = ipcb_wire_msgs_new(1);
-
-	/* Without memory there is no message to send: the connection's end says enough. */
-	if (!m)
-		return;
-	m->type = IPCB_WIRE_ERROR;
-	/* Control characters would be refused by the reader: an error text is one plain line. */
-	snprintf(m->error.text, sizeof(m->error.text), "%s", text);
-	for (char *p = m->error.text; *p; p++)
-		if ((unsigned char)*p < 0x20 || (unsigned char)*p == 0x7f)
-			*p = ' ';
-	m->error.when_ns = when_ns;
-	ipcb_remote_send(fd, m);
-	free(m);
-}
-
 /* ---- the driver's end of a connection ------------------------------------------------------- */
 
 /* What went wrong on the connection, as one line: "<peer>: <what>: <why>". */
-static int conn_fail(const struct ipcb_remote *rm, int rc, const char *what, const char *why,
-		     char *err)
+int ipcb_remote_conn_fail(const struct ipcb_remote *rm, int rc, const char *what, const char *why,
+			  char *err)
 {
 	if (rc == -EPIPE || rc == -ECONNRESET)
 		snprintf(err, IPCB_RUN_ERR_BYTES,
@@ -442,8 +72,8 @@ static const char *strip_side(const char *text, const struct ipcb_side *me)
  * The peer failed: its text; in a stand-in (me), its time on our clock too, so that the launch
  * weighs it against our sides' failures.
  */
-static int peer_failed(const struct ipcb_remote *rm, const struct ipcb_wire_msg *m,
-		       const struct ipcb_side *me, char *err)
+int ipcb_remote_peer_failed(const struct ipcb_remote *rm, const struct ipcb_wire_msg *m,
+			    const struct ipcb_side *me, char *err)
 {
 	snprintf(err, IPCB_RUN_ERR_BYTES, "%.300s (on the peer, %.80s)",
 		 strip_side(m->error.text, me), rm->peer_text);
@@ -453,21 +83,22 @@ static int peer_failed(const struct ipcb_remote *rm, const struct ipcb_wire_msg 
 }
 
 /*
- * Receive the message `want` (an ERROR instead fails with its text: peer_failed). deadline 0:
- * none (a stand-in's launch has its own). me: the stand-in's side, NULL outside a launch.
+ * Receive the message `want` (an ERROR instead fails with its text: ipcb_remote_peer_failed).
+ * deadline 0: none (a stand-in's launch has its own). me: the stand-in's side, NULL outside a
+ * launch.
  */
-static int expect(const struct ipcb_remote *rm, int fd, enum ipcb_wire_type want,
-		  uint64_t deadline_ns, struct ipcb_remote_frame *fr, struct ipcb_wire_msg *m,
-		  const char *what, const struct ipcb_side *me, char *err)
+int ipcb_remote_expect(const struct ipcb_remote *rm, int fd, enum ipcb_wire_type want,
+		       uint64_t deadline_ns, struct ipcb_remote_frame *fr, struct ipcb_wire_msg *m,
+		       const char *what, const struct ipcb_side *me, char *err)
 {
 	char why[IPCB_RUN_ERR_BYTES], name[32];
 	int rc = ipcb_remote_recv(fd, -1, deadline_ns, fr, m, why, sizeof(why));
 
 	if (rc)
-		return conn_fail(rm, rc, what, why, err);
+		return ipcb_remote_conn_fail(rm, rc, what, why, err);
 	if (m->type == IPCB_WIRE_ERROR) {
 		ipcb_remote_frame_free(fr);
-		return peer_failed(rm, m, me, err);
+		return ipcb_remote_peer_failed(rm, m, me, err);
 	}
 	if (m->type != want) {
 		snprintf(err, IPCB_RUN_ERR_BYTES, "the peer at %s sent %s %s, where %s was due",
@@ -480,20 +111,20 @@ static int expect(const struct ipcb_remote *rm, int fd, enum ipcb_wire_type want
 }
 
 /* A TCP connection to the peer within limit_s. The descriptor, or -errno with err. */
-static int remote_dial(const struct ipcb_remote *rm, double limit_s, char *err)
+int ipcb_remote_dial(const struct ipcb_remote *rm, double limit_s, char *err)
 {
 	int fd = socket(rm->peer.ss_family, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0), one = 1;
 	int rc = 0, soerr = 0;
 	socklen_t elen = sizeof(soerr);
 
 	if (fd < 0)
-		return conn_fail(rm, -errno, "(socket)", "", err);
+		return ipcb_remote_conn_fail(rm, -errno, "(socket)", "", err);
 	if (connect(fd, (const struct sockaddr *)&rm->peer, rm->peer_len) < 0) {
 		if (errno != EINPROGRESS) {
 			rc = -errno;
 		} else {
-			rc =
-			    remote_wait(fd, POLLOUT, -1, ipcb_now_ns() + (uint64_t)(limit_s * 1e9));
+			rc = ipcb_remote_wait(fd, POLLOUT, -1,
+					      ipcb_now_ns() + (uint64_t)(limit_s * 1e9));
 			if (!rc && getsockopt(fd, SOL_SOCKET, SO_ERROR, &soerr, &elen) < 0)
 				rc = -errno;
 			if (!rc && soerr)
@@ -523,7 +154,7 @@ static int remote_dial(const struct ipcb_remote *rm, double limit_s, char *err)
  * Connect and prove the token both ways: the server's HELLO (same protocol, byte order and
  * build, or a clear error), our AUTH, its WELCOME with its own proof. *welcome filled.
  */
-static int remote_connect(const struct ipcb_remote *rm, struct ipcb_wire_msg *welcome, char *err)
+int ipcb_remote_connect(const struct ipcb_remote *rm, struct ipcb_wire_msg *welcome, char *err)
 {
 	uint64_t deadline = ipcb_now_ns() + (uint64_t)(REMOTE_STEP_S * 1e9);
 	struct ipcb_remote_frame fr;
@@ -538,12 +169,13 @@ static int remote_connect(const struct ipcb_remote *rm, struct ipcb_wire_msg *we
 	}
 	auth = hello + 1;
 	auth->type = IPCB_WIRE_AUTH;
-	fd = remote_dial(rm, REMOTE_STEP_S, err);
+	fd = ipcb_remote_dial(rm, REMOTE_STEP_S, err);
 	if (fd < 0) {
 		free(hello);
 		return fd;
 	}
-	rc = expect(rm, fd, IPCB_WIRE_HELLO, deadline, &fr, hello, "(its greeting)", NULL, err);
+	rc = ipcb_remote_expect(rm, fd, IPCB_WIRE_HELLO, deadline, &fr, hello, "(its greeting)",
+				NULL, err);
 	if (rc)
 		goto fail;
 	ipcb_remote_frame_free(&fr);
@@ -565,17 +197,18 @@ static int remote_connect(const struct ipcb_remote *rm, struct ipcb_wire_msg *we
 	auth->auth.little_endian = ipcb_remote_little_endian();
 	snprintf(auth->auth.version, sizeof(auth->auth.version), "%s", IPCB_VERSION);
 	if (getrandom(auth->auth.nonce, IPCB_WIRE_NONCE, 0) != IPCB_WIRE_NONCE) {
-		rc = conn_fail(rm, -EIO, "(getrandom)", "", err);
+		rc = ipcb_remote_conn_fail(rm, -EIO, "(getrandom)", "", err);
 		goto fail;
 	}
 	ipcb_remote_mac(rm->token, rm->token_len, true, hello->hello.nonce, auth->auth.nonce,
 			IPCB_VERSION, auth->auth.mac);
 	rc = ipcb_remote_send(fd, auth);
 	if (rc) {
-		conn_fail(rm, rc, "(sending the response)", "", err);
+		ipcb_remote_conn_fail(rm, rc, "(sending the response)", "", err);
 		goto fail;
 	}
-	rc = expect(rm, fd, IPCB_WIRE_WELCOME, deadline, &fr, welcome, "(its welcome)", NULL, err);
+	rc = ipcb_remote_expect(rm, fd, IPCB_WIRE_WELCOME, deadline, &fr, welcome, "(its welcome)",
+				NULL, err);
 	if (rc)
 		goto fail;
 	ipcb_remote_frame_free(&fr);
@@ -601,8 +234,8 @@ fail:
  * and t3 (on reply), we read t4. The peer's clock minus ours then lies in [t3 - t4, t2 - t1]
  * (each message takes no negative time); the intersection over all rounds holds the offset.
  */
-static int clock_measure(const struct ipcb_remote *rm, int fd, unsigned rounds,
-			 struct ipcb_remote_clock *c, const struct ipcb_side *me, char *err)
+int ipcb_remote_clock_measure(const struct ipcb_remote *rm, int fd, unsigned rounds,
+			      struct ipcb_remote_clock *c, const struct ipcb_side *me, char *err)
 {
 	uint64_t deadline = ipcb_now_ns() + (uint64_t)(REMOTE_STEP_S * 1e9);
 	struct ipcb_wire_msg *m = ipcb_wire_msgs_new(2), *back = m + 1;
@@ -625,11 +258,11 @@ static int clock_measure(const struct ipcb_remote *rm, int fd, unsigned rounds,
 		m->clock.t1 = ipcb_now_ns();
 		rc = ipcb_remote_send(fd, m);
 		if (rc) {
-			conn_fail(rm, rc, "(clock exchange)", "", err);
+			ipcb_remote_conn_fail(rm, rc, "(clock exchange)", "", err);
 			break;
 		}
-		rc = expect(rm, fd, IPCB_WIRE_CLOCK, deadline, &fr, back, "(clock exchange)", me,
-			    err);
+		rc = ipcb_remote_expect(rm, fd, IPCB_WIRE_CLOCK, deadline, &fr, back,
+					"(clock exchange)", me, err);
 		t4 = ipcb_now_ns();
 		if (rc)
 			break;
@@ -663,479 +296,6 @@ static int clock_measure(const struct ipcb_remote *rm, int fd, unsigned rounds,
 	}
 	c->offset_ns = c->lo_ns + (c->hi_ns - c->lo_ns) / 2;
 	return 0;
-}
-
-/* ---- the stand-ins -------------------------------------------------------------------------- */
-
-static const struct ipcb_clirow *settings_rows;
-
-void ipcb_remote_settings_use(const struct ipcb_clirow *rows)
-{
-	settings_rows = rows;
-}
-
-const struct ipcb_clirow *ipcb_remote_settings(void)
-{
-	return settings_rows;
-}
-
-/* The spec of a run as the peer needs it: the point, then the settings its rows say travel. */
-static void run_to_wire(const struct ipcb_remote *rm, const struct ipcb_run_spec *s,
-			struct ipcb_wire_run *w)
-{
-	memset(w, 0, sizeof(*w));
-	snprintf(w->transport, sizeof(w->transport), "%s", s->t->name);
-	w->mode = (uint8_t)s->mode;
-	w->bidirectional = s->cfg.bidirectional;
-	w->size_bytes = s->size_bytes;
-	w->chunk_bytes = s->chunk_bytes;
-	w->inflight = s->inflight ? s->inflight : 1;
-	w->rate = s->rate;
-	while (s->t->options && s->t->options[w->nopt].key && w->nopt < IPCB_MAX_OPTIONS) {
-		w->opt[w->nopt] = s->cfg.opt[w->nopt];
-		w->nopt++;
-	}
-	w->cpu = rm->peer_cpu;
-	if (settings_rows && ipcb_cli_peer_count(settings_rows) <= IPCB_WIRE_SETTINGS) {
-		w->nset = (uint32_t)ipcb_cli_peer_count(settings_rows);
-		ipcb_cli_peer_pack(settings_rows, s, w->set);
-	}
-}
-
-/*
- * The two hosts swap their sides' addresses: ours from the launch (the others' first), the
- * peer's into the launch, which then hands every side both.
- */
-static int swap_addresses(const struct ipcb_remote *rm, int fd, const struct ipcb_side *me,
-			  char *err)
-{
-	struct ipcb_addr *all = calloc(me->nsides, sizeof(*all));
-	struct ipcb_wire_msg *m = ipcb_wire_msgs_new(2), *back = m + 1;
-	struct ipcb_remote_frame fr = {0};
-	int rc;
-
-	if (!all || !m) {
-		free(m);
-		free(all);
-		snprintf(err, IPCB_RUN_ERR_BYTES, "control(addresses): calloc: %s",
-			 strerror(ENOMEM));
-		return -ENOMEM;
-	}
-	m->type = IPCB_WIRE_ADDR;
-	rc = ipcb_side_want_peers(all);
-	if (rc) {
-		snprintf(err, IPCB_RUN_ERR_BYTES, "control(addresses): %s", strerror(-rc));
-		goto out;
-	}
-	/* One side each (1:1): the other one here is the one not standing in. */
-	m->addr.addr = all[me->number == 0 ? 1 : 0];
-	rc = ipcb_remote_send(fd, m);
-	if (rc) {
-		conn_fail(rm, rc, "(sending an address)", "", err);
-		goto out;
-	}
-	rc = expect(rm, fd, IPCB_WIRE_ADDR, 0, &fr, back, "(its side's address)", me, err);
-	if (rc)
-		goto out;
-	rc = ipcb_side_exchange(&back->addr.addr, all);
-	if (rc)
-		snprintf(err, IPCB_RUN_ERR_BYTES, "control(addresses): %s", strerror(-rc));
-out:
-	ipcb_remote_frame_free(&fr);
-	free(m);
-	free(all);
-	return rc;
-}
-
-/*
- * Until both have happened: our sides of the other role are done (the launch says END: the
- * peer hears DONE), and the peer's are (its DONE: our launch hears done()).
- */
-static int relay_done(const struct ipcb_remote *rm, int fd, const struct ipcb_side *me, char *err)
-{
-	bool local_end = false, peer_done = false;
-	struct ipcb_wire_msg *m = ipcb_wire_msgs_new(1);
-	int sfd = ipcb_side_fd(), rc = 0;
-
-	if (!m) {
-		snprintf(err, IPCB_RUN_ERR_BYTES, "control(end of run): calloc: %s",
-			 strerror(ENOMEM));
-		return -ENOMEM;
-	}
-	while (!rc && (!local_end || !peer_done)) {
-		struct pollfd p[2] = {{.fd = fd, .events = peer_done ? 0 : POLLIN},
-				      {.fd = sfd, .events = local_end ? 0 : POLLIN}};
-		struct ipcb_remote_frame fr;
-		char why[IPCB_RUN_ERR_BYTES], name[32];
-
-		if (poll(p, 2, -1) < 0) {
-			if (errno == EINTR)
-				continue;
-			rc = -errno;
-			snprintf(err, IPCB_RUN_ERR_BYTES, "poll: %s", strerror(-rc));
-			break;
-		}
-		if (!local_end && p[1].revents) {
-			rc = ipcb_side_wait_end();
-			if (!rc)
-				rc = send_type(fd, IPCB_WIRE_DONE);
-			if (rc) {
-				snprintf(err, IPCB_RUN_ERR_BYTES, "control(end of run): %s",
-					 strerror(-rc));
-				break;
-			}
-			local_end = true;
-		}
-		if (peer_done || !p[0].revents)
-			continue;
-		rc = ipcb_remote_recv(fd, -1, 0, &fr, m, why, sizeof(why));
-		if (rc) {
-			conn_fail(rm, rc, "during the run", why, err);
-			break;
-		}
-		if (m->type == IPCB_WIRE_ERROR) {
-			rc = peer_failed(rm, m, me, err);
-		} else if (m->type != IPCB_WIRE_DONE) {
-			snprintf(err, IPCB_RUN_ERR_BYTES, "the peer at %s sent %s during the run",
-				 rm->peer_text, ipcb_wire_type_name(m->type, name, sizeof(name)));
-			rc = -EPROTO;
-		}
-		ipcb_remote_frame_free(&fr);
-		if (rc)
-			break;
-		rc = ipcb_side_done();
-		if (rc) {
-			snprintf(err, IPCB_RUN_ERR_BYTES, "control(end of run): %s", strerror(-rc));
-			break;
-		}
-		peer_done = true;
-	}
-	free(m);
-	return rc;
-}
-
-static void side_from_wire(struct ipcb_run_side *x, const struct ipcb_wire_side *w)
-{
-	memset(x, 0, sizeof(*x));
-	x->clock_anomalies = w->clock_anomalies;
-	x->cpu_s = w->cpu_s;
-	x->ctx_switches = w->ctx_switches;
-	x->ctx_involuntary = w->ctx_involuntary;
-	x->t_first_ns = w->t_first_ns;
-	x->t_last_ns = w->t_last_ns;
-	x->messages = w->messages;
-	x->full_checks = w->full_checks;
-	x->segments = w->segments;
-	x->segments_ok = w->segments_ok;
-	x->cpu_seen = w->cpu_seen;
-	x->late = w->late;
-	x->sent = w->sent;
-	x->received = w->received;
-}
-
-/* The peer's side's results, where this stand-in's side would have put its own. */
-static int take_result(const struct ipcb_remote *rm, int fd, struct ipcb_run_ctx *c, char *err)
-{
-	struct ipcb_run_area *a = c->area;
-	unsigned k = c->me->number;
-	struct ipcb_remote_frame fr;
-	struct ipcb_wire_msg *m = ipcb_wire_msgs_new(1);
-	char why[IPCB_RUN_ERR_BYTES];
-	int rc;
-
-	if (!m) {
-		snprintf(err, IPCB_RUN_ERR_BYTES, "control(its results): calloc: %s",
-			 strerror(ENOMEM));
-		return -ENOMEM;
-	}
-	rc = ipcb_remote_recv(fd, -1, 0, &fr, m, why, sizeof(why));
-	if (rc) {
-		free(m);
-		return conn_fail(rm, rc, "(its results)", why, err);
-	}
-	if (m->type == IPCB_WIRE_ERROR) {
-		rc = peer_failed(rm, m, c->me, err);
-	} else if (m->type != IPCB_WIRE_RESULT ||
-		   m->result.nhist != (unsigned)__builtin_popcount(a->hists[k >= a->senders])) {
-		snprintf(err, IPCB_RUN_ERR_BYTES,
-			 "the peer at %s sent something else than its results (%u histograms)",
-			 rm->peer_text, m->type == IPCB_WIRE_RESULT ? m->result.nhist : 0);
-		rc = -EPROTO;
-	} else {
-		side_from_wire(&a->side[k], &m->result.side[0]);
-		side_from_wire(&a->side[a->nsides + k], &m->result.side[1]);
-		/* The histograms its role records, in their order: as the side's area has them. */
-		for (unsigned h = 0, got = 0; h < IPCB_RUN_HISTS && !rc; h++) {
-			struct ipcb_hist *hist = ipcb_run_hist(a, k, (enum ipcb_run_hist)h);
-
-			if (!hist)
-				continue;
-			rc = ipcb_wire_hist_apply(&m->result.hist[got++], hist, why, sizeof(why));
-			if (rc)
-				conn_fail(rm, rc, "(its results)", why, err);
-		}
-	}
-	ipcb_remote_frame_free(&fr);
-	free(m);
-	return rc;
-}
-
-/* The driver's stand-in for the side on the peer: see the top of remote.h. */
-static int stand_in_driver(const struct ipcb_remote *rm, struct ipcb_run_ctx *c, char *err)
-{
-	struct ipcb_wire_msg *m, *back;
-	struct ipcb_remote_clock before = {0}, after = {0};
-	struct ipcb_remote_frame fr;
-	int64_t off, bound;
-	int fd, rc;
-
-	rm->sh->clock_ok = false;
-	if (c->me->nsides != 2) {
-		snprintf(err, IPCB_RUN_ERR_BYTES, "two hosts run one sender and one receiver");
-		return -ENOTSUP;
-	}
-	m = ipcb_wire_msgs_new(2);
-	if (!m) {
-		snprintf(err, IPCB_RUN_ERR_BYTES, "control: calloc: %s", strerror(ENOMEM));
-		return -ENOMEM;
-	}
-	back = m + 1;
-	fd = remote_connect(rm, back, err);
-	if (fd < 0) {
-		free(m);
-		return fd;
-	}
-	m->type = IPCB_WIRE_RUN;
-	run_to_wire(rm, c->spec, &m->run);
-	rc = ipcb_remote_send(fd, m);
-	if (rc) {
-		conn_fail(rm, rc, "(sending the run)", "", err);
-		goto out;
-	}
-	rc = expect(rm, fd, IPCB_WIRE_ACCEPT, ipcb_now_ns() + (uint64_t)(REMOTE_STEP_S * 1e9), &fr,
-		    back, "(its answer to the run)", c->me, err);
-	if (rc)
-		goto out;
-	ipcb_remote_frame_free(&fr);
-	rc = clock_measure(rm, fd, CLOCK_ROUNDS_RUN, &before, c->me, err);
-	if (rc)
-		goto out;
-	memset(m, 0, sizeof(*m));
-	m->type = IPCB_WIRE_START;
-	m->start.shift_ns = before.offset_ns;
-	rc = ipcb_remote_send(fd, m);
-	if (rc) {
-		conn_fail(rm, rc, "(starting the run)", "", err);
-		goto out;
-	}
-	rc = swap_addresses(rm, fd, c->me, err);
-	if (rc)
-		goto out;
-	rc = expect(rm, fd, IPCB_WIRE_READY, 0, &fr, back, "(its start)", c->me, err);
-	if (rc)
-		goto out;
-	ipcb_remote_frame_free(&fr);
-	rc = ipcb_side_ready();
-	if (rc) {
-		snprintf(err, IPCB_RUN_ERR_BYTES, "control(start barrier): %s", strerror(-rc));
-		goto out;
-	}
-	rc = relay_done(rm, fd, c->me, err);
-	if (!rc)
-		rc = take_result(rm, fd, c, err);
-	if (rc)
-		goto out;
-	/*
-	 * The bound over the run: the farthest the offset may have been from the one its sides
-	 * used, by the intervals measured before and after it (a clock that drifts moves it).
-	 */
-	if (clock_measure(rm, fd, CLOCK_ROUNDS_RUN, &after, c->me, err) == 0) {
-		off = before.offset_ns;
-		bound = before.hi_ns - off > off - before.lo_ns ? before.hi_ns - off
-								: off - before.lo_ns;
-		if (after.hi_ns - off > bound)
-			bound = after.hi_ns - off;
-		if (off - after.lo_ns > bound)
-			bound = off - after.lo_ns;
-		rm->sh->clock_bound_ns = bound;
-		rm->sh->clock_ok = true;
-	}
-	err[0] = '\0';
-	send_type(fd, IPCB_WIRE_BYE);
-out:
-	close(fd);
-	free(m);
-	return rc;
-}
-
-/* The server's stand-in for the driver's side: the same steps from the other end. */
-static int stand_in_server(const struct ipcb_remote *rm, struct ipcb_run_ctx *c, char *err)
-{
-	int rc = swap_addresses(rm, rm->fd, c->me, err);
-
-	if (rc)
-		return rc;
-	rc = ipcb_side_ready();
-	if (rc) {
-		snprintf(err, IPCB_RUN_ERR_BYTES, "control(start barrier): %s", strerror(-rc));
-		return rc;
-	}
-	rc = send_type(rm->fd, IPCB_WIRE_READY);
-	if (rc)
-		return conn_fail(rm, rc, "(saying its side is ready)", "", err);
-	return relay_done(rm, rm->fd, c->me, err);
-}
-
-/* The stand-in's whole life, as a launch's side body. 0, or -errno with err filled. */
-static int remote_stand_in(const struct ipcb_remote *rm, struct ipcb_run_ctx *c, char *err)
-{
-	return rm->serving ? stand_in_server(rm, c, err) : stand_in_driver(rm, c, err);
-}
-
-/* A side's counters for the wire, its times moved onto the driver's clock. */
-static void side_to_wire(struct ipcb_wire_side *w, const struct ipcb_run_side *x, int64_t shift)
-{
-	memset(w, 0, sizeof(*w));
-	w->clock_anomalies = x->clock_anomalies;
-	w->cpu_s = x->cpu_s;
-	w->ctx_switches = x->ctx_switches;
-	w->ctx_involuntary = x->ctx_involuntary;
-	w->t_first_ns = x->t_first_ns ? x->t_first_ns - (uint64_t)shift : 0;
-	w->t_last_ns = x->t_last_ns ? x->t_last_ns - (uint64_t)shift : 0;
-	if (w->t_last_ns < w->t_first_ns)
-		w->t_last_ns = w->t_first_ns;
-	w->messages = x->messages;
-	w->full_checks = x->full_checks;
-	w->segments = x->segments;
-	w->segments_ok = x->segments_ok;
-	w->cpu_seen = x->cpu_seen;
-	w->late = x->late;
-	w->sent = x->sent;
-	w->received = x->received;
-}
-
-/*
- * After a failed run: is the peer still there? A side here often sees its server's death first
- * (a reset connection, a refused datagram): the message then says what happened over there.
- */
-static void peer_gone_note(const struct ipcb_remote *rm, struct ipcb_run_result *r)
-{
-	char e[IPCB_RUN_ERR_BYTES], why[IPCB_RUN_ERR_BYTES + 64] = "";
-	size_t len = strlen(r->error);
-	siginfo_t si = {0};
-	int fd;
-
-	if (rm->server_pid > 0 &&
-	    waitid(P_PID, (id_t)rm->server_pid, &si, WEXITED | WNOHANG | WNOWAIT) == 0 &&
-	    si.si_pid == rm->server_pid) {
-		snprintf(why, sizeof(why), "the server --launch started exited (%s %d)",
-			 si.si_code == CLD_EXITED ? "status" : "signal", si.si_status);
-	} else {
-		fd = remote_dial(rm, 1.0, e);
-		if (fd >= 0) {
-			close(fd);
-			return;
-		}
-		snprintf(why, sizeof(why), "%s", e);
-	}
-	snprintf(
-	    r->error + len, sizeof(r->error) - len,
-	    "; the peer's server no longer answers (%s): it stopped or was killed during the run",
-	    why);
-}
-
-/*
- * After the launch (rc its result): on the server, send the side's results (or the failure)
- * to the driver and return 1: nothing is left to collect here; on the driver, take the clock's
- * bound over the run into r and return 0 (go on and collect); a negative errno when the run
- * fails after all, with r->error filled.
- */
-static int remote_after(const struct ipcb_launcher *self, struct ipcb_run_area *area, int rc,
-			struct ipcb_run_result *r)
-{
-	const struct ipcb_remote *rm = self->priv;
-
-	if (!rm->serving) {
-		r->clock_per_run = true;
-		r->clock_bound_ns = rc == 0 && rm->sh->clock_ok ? rm->sh->clock_bound_ns : -1;
-		if (rc && rc != -EINTR)
-			peer_gone_note(rm, r);
-		return rc;
-	}
-	if (rc) {
-		/* Its time on the driver's clock: the driver weighs it against its own sides'. */
-		ipcb_remote_send_error(rm->fd, r->error,
-				       r->fail_ns ? r->fail_ns - (uint64_t)rm->shift_ns : 0);
-		return rc;
-	}
-	/* The real side here is the one that is not standing in: side 1 of 1:1 runs, or 0. */
-	{
-		unsigned k = rm->elsewhere == IPCB_SENDER ? 1 : 0;
-		const struct ipcb_hist *hists[IPCB_RUN_HISTS];
-		struct ipcb_wire_side sides[2];
-		struct ipcb_wbuf b = {0};
-		uint32_t nhist = 0;
-
-		side_to_wire(&sides[0], &area->side[k], rm->shift_ns);
-		side_to_wire(&sides[1], &area->side[area->nsides + k], rm->shift_ns);
-		for (unsigned h = 0; h < IPCB_RUN_HISTS; h++)
-			if (ipcb_run_hist(area, k, (enum ipcb_run_hist)h))
-				hists[nhist++] = ipcb_run_hist(area, k, (enum ipcb_run_hist)h);
-		rc = ipcb_wire_encode_result(&b, sides, hists, nhist);
-		rc = rc ? rc : send_buf(rm->fd, &b);
-		if (rc) {
-			ipcb_wbuf_free(&b);
-			snprintf(r->error, sizeof(r->error),
-				 "sending the results to the driver: %s", strerror(-rc));
-			return rc;
-		}
-	}
-	return 1;
-}
-
-/* The side of the role that is here runs the engine's body; the other's place is a stand-in. */
-struct remote_body_arg {
-	const struct ipcb_remote *rm;
-	struct ipcb_run_ctx *c;
-};
-
-static int remote_body(const struct ipcb_side *me, void *arg, void *area, char *err)
-{
-	struct remote_body_arg *x = arg;
-
-	if (!ipcb_remote_elsewhere(x->rm, me->role))
-		return ipcb_run_side_body(me, x->c, area, err);
-	x->c->area = area;
-	x->c->me = me;
-	x->c->chan = &x->c->chans[0];
-	return remote_stand_in(x->rm, x->c, err);
-}
-
-static int remote_run(const struct ipcb_launcher *self, struct ipcb_launch *l,
-		      struct ipcb_run_ctx *c)
-{
-	struct remote_body_arg x = {.rm = self->priv, .c = c};
-
-	/* A launch of the engine's own (a floor) has no side elsewhere. */
-	if (c) {
-		l->body = remote_body;
-		l->arg = &x;
-	}
-	return ipcb_launch_run(l);
-}
-
-static bool remote_elsewhere(const struct ipcb_launcher *self, enum ipcb_role role)
-{
-	return ipcb_remote_elsewhere(self->priv, role);
-}
-
-void ipcb_launcher_remote(struct ipcb_launcher *ln, const struct ipcb_remote *rm)
-{
-	*ln = (struct ipcb_launcher){.name = "remote peer",
-				     .run = remote_run,
-				     .elsewhere = remote_elsewhere,
-				     .after = remote_after,
-				     .priv = (void *)rm};
 }
 
 /* ---- the session ---------------------------------------------------------------------------- */
@@ -1295,14 +455,14 @@ int ipcb_serve_launch(const char *launch, const char *binary, const char *host,
 		return (int)pid;
 	}
 	*pidp = pid;
-	rc = write_all(*in, token, token_len);
+	rc = ipcb_remote_write_all(*in, token, token_len);
 	if (!rc)
-		rc = write_all(*in, (const unsigned char *)"\n", 1);
+		rc = ipcb_remote_write_all(*in, (const unsigned char *)"\n", 1);
 	/* Its first line: "ipcbench serve: listening on HOST port PORT". */
 	while (!rc && n < sizeof(line) - 1) {
 		ssize_t got;
 
-		rc = remote_wait(out, POLLIN, -1, deadline);
+		rc = ipcb_remote_wait(out, POLLIN, -1, deadline);
 		if (rc)
 			break;
 		got = read(out, line + n, 1);
@@ -1409,7 +569,7 @@ int ipcb_remote_open(struct ipcb_remote *rm, const char *peer, const char *token
 		snprintf(err, errlen, "--peer: calloc: %s", strerror(ENOMEM));
 		goto fail;
 	}
-	fd = remote_connect(rm, welcome, e);
+	fd = ipcb_remote_connect(rm, welcome, e);
 	if (fd < 0) {
 		rc = fd;
 		snprintf(err, errlen, "--peer: %s", e);
@@ -1429,7 +589,7 @@ int ipcb_remote_open(struct ipcb_remote *rm, const char *peer, const char *token
 					       sizeof(rm->local_host));
 	}
 	ipcb_remote_local_end(fd, local, sizeof(local));
-	rc = clock_measure(rm, fd, CLOCK_ROUNDS_SESSION, &rm->clock, NULL, e);
+	rc = ipcb_remote_clock_measure(rm, fd, CLOCK_ROUNDS_SESSION, &rm->clock, NULL, e);
 	if (rc) {
 		snprintf(err, errlen, "--peer: %s", e);
 		close(fd);
@@ -1437,7 +597,7 @@ int ipcb_remote_open(struct ipcb_remote *rm, const char *peer, const char *token
 	}
 	snprintf(rm->path, sizeof(rm->path), "%.140s -> %.140s; control round trip %.1f us", local,
 		 welcome->welcome.net, (double)rm->clock.rtt_ns / 1e3);
-	send_type(fd, IPCB_WIRE_BYE);
+	ipcb_remote_send_type(fd, IPCB_WIRE_BYE);
 	close(fd);
 	free(welcome);
 	return 0;
