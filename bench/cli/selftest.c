@@ -19,9 +19,13 @@
  * transports): on a machine where they must run (CI sets it), a transport that cannot is a
  * failure naming it and the reason, not a skip that a green suite would hide. The test suite
  * runs every built-in transport through this (tests/meson.build).
+ *
+ * What the suite is asked to do (the transport its command line names, and whether
+ * IPCB_REQUIRE_TRANSPORTS says it must run) is selfcmd.c's; this file is the suite.
  */
 #include "selftest.h"
 #include "leftover.h"
+#include "selfcmd.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -30,7 +34,6 @@
 #include <signal.h>
 #include <unistd.h>
 
-#include "cliopt.h"
 #include "clock.h"
 #include "crash.h"
 #include "launch.h"
@@ -42,43 +45,6 @@
 #include "tapout.h"
 
 static const size_t sizes[] = {1, 64, 4096, 65536, 1048576};
-
-#define REQUIRE_ENV "IPCB_REQUIRE_TRANSPORTS"
-
-/*
- * Must `name` run here? 1 yes (REQUIRE_ENV is "all" or lists it), 0 no, -1 the variable names
- * something that is no transport (bad gets it): a typo there would silently require nothing.
- */
-static int required_here(const char *name, char *bad, size_t badlen)
-{
-	const char *list = getenv(REQUIRE_ENV);
-	int found = 0;
-
-	if (!list)
-		return 0;
-	if (strcmp(list, "all") == 0)
-		return 1;
-	for (const char *p = list; *p; p += *p == ',') {
-		size_t len = strcspn(p, ",");
-		const struct ipcb_transport *t = NULL;
-		char item[64];
-
-		if (len < sizeof(item)) {
-			memcpy(item, p, len);
-			item[len] = '\0';
-			t = ipcb_transport_find(item);
-		}
-		p += len;
-		if (!len)
-			continue; /* "pipe,,shm" or a trailing comma: nothing named */
-		if (!t) {
-			snprintf(bad, badlen, "%.*s", (int)len, p - len);
-			return -1;
-		}
-		found |= strcmp(t->name, name) == 0;
-	}
-	return found;
-}
 
 /* The transport's server, when it has one: started once for all the runs, as the driver does. */
 static struct ipcb_service_run svc;
@@ -678,85 +644,16 @@ static void (*const checks[])(const struct suite *) = {
     check_faults, check_broadcast, check_server,  check_leftovers,
 };
 
-/* `ipcbench selftest`'s command line: its one argument, and --help. */
-struct selftest_args {
-	const char *name;
-	size_t nargs;
-	bool help;
-};
-
-static int selftest_arg(void *ctx, const char *arg, char *err, size_t errlen)
-{
-	struct selftest_args *a = ctx;
-
-	a->name = arg;
-	a->nargs++;
-	return 0;
-}
-
-static const struct ipcb_clirow selftest_opts[] = {
-    {.opt = {.name = "help", .letter = 'h'},
-     .type = IPCB_CLI_FLAG,
-     .off = offsetof(struct selftest_args, help),
-     .help = "this help"},
-    {.opt = {.name = NULL}},
-};
-
-static void selftest_usage(void)
-{
-	printf("usage: ipcbench selftest TRANSPORT\n"
-	       "Runs the transport test suite against TRANSPORT (a name of ipcbench --list, or\n"
-	       "external:/path/module.so): verified runs of 1 B to 1 MiB in both modes, every\n"
-	       "option value and wait strategy, round trips at a fixed rate, injected faults\n"
-	       "that must be caught, and nothing left behind. Prints TAP; exit 0 when every\n"
-	       "check passed, 1 otherwise.\n"
-	       "A transport that cannot run here is skipped (exit 0) unless\n"
-	       "IPCB_REQUIRE_TRANSPORTS is \"all\" or names it.\n");
-}
-
-/* The transport the command line names: 0, or the exit status (said). */
-static int selftest_transport(int argc, char **argv, const struct ipcb_transport **t)
-{
-	struct selftest_args a = {0};
-	const struct ipcb_cli_hooks hooks = {.arg = selftest_arg, .ctx = &a};
-	char err[600];
-
-	if (ipcb_cli_parse(selftest_opts, &a, argc, argv, &hooks, err, sizeof(err)) < 0) {
-		fprintf(stderr, "ipcbench selftest: %s (see ipcbench selftest --help)\n", err);
-		return 2;
-	}
-	if (a.help) {
-		selftest_usage();
-		return -1;
-	}
-	if (a.nargs != 1) {
-		fprintf(stderr,
-			"ipcbench selftest: name one transport (see ipcbench selftest --help)\n");
-		return 2;
-	}
-	if (strncmp(a.name, "external:", 9) == 0) {
-		if (ipcb_transport_load(a.name + 9, t, err, sizeof(err)) < 0) {
-			fprintf(stderr, "ipcbench selftest: %s\n", err);
-			return 2;
-		}
-	} else if (!(*t = ipcb_transport_find(a.name))) {
-		fprintf(stderr, "ipcbench selftest: unknown transport '%s' (see ipcbench --list)\n",
-			a.name);
-		return 2;
-	}
-	return 0;
-}
-
 int ipcb_selftest_main(int argc, char **argv)
 {
 	struct suite su = {.dir = getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp"};
 	struct ipcb_probe p = {0};
 	char bad[64] = "";
-	int required, rc = selftest_transport(argc, argv, &su.t);
+	int required, rc = ipcb_selftest_transport(argc, argv, &su.t);
 
 	if (rc)
 		return rc < 0 ? 0 : rc;
-	required = required_here(su.t->name, bad, sizeof(bad));
+	required = ipcb_selftest_required_here(su.t->name, bad, sizeof(bad));
 	if (required < 0) {
 		printf("1..1\nnot ok 1 - %s=%s: '%s' is no transport (see ipcbench --list)\n",
 		       REQUIRE_ENV, getenv(REQUIRE_ENV), bad);
