@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * test_hdrlog.c - HdrHistogram log writer, V2 encoding and .hgrm output (bench/hdrlog.c).
+ * test_hdrlog.c - HdrHistogram log writer, V2 encoding and .hgrm output (lib/hdrlog.c, hdrenc.c).
  *
  * Known vectors: base64 from RFC 4648; ZigZag varints, one V2 encoding, Formatter %.Nf outputs
  * and two .hgrm texts were produced by Java HdrHistogram 2.1.11 (Debian's libhdrhistogram-java)
