@@ -1,15 +1,15 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * test_stats.c - known-value tests of lib/stats.c: median, MAD, spread, the normal helpers,
- * the Mann-Whitney U test, its critical values, the shifted test, the Hodges-Lehmann shift and
- * its interval, Holm's procedure and the alpha spent per look; the Wilcoxon signed-rank test,
- * its critical values, the paired Hodges-Lehmann estimate and its interval, the median's
- * order-statistic interval, the modes of a sample and the random number generator.
+ * test_stats.c - known-value tests of lib/stats.c and ranktest.c: median, MAD, spread, the normal
+ * helpers, the Mann-Whitney U test, its critical values, the shifted test, the Hodges-Lehmann
+ * shift and its interval, Holm's procedure and the alpha spent per look; the Wilcoxon
+ * signed-rank test, its critical values, the paired Hodges-Lehmann estimate and its interval, the
+ * median's order-statistic interval, the modes of a sample and the random number generator.
  *
  * Exact p-values are checked two independent ways: against textbook counts (partitions of U,
  * worked out in the comments) and against a brute-force reference here that enumerates every
  * way to split the pooled sample and counts U by comparing pairs - no ranks, no recursion - so a
- * mistake in stats.c's mid-rank knapsack cannot hide behind the same mistake in the reference.
+ * mistake in ranktest.c's mid-rank knapsack cannot hide behind the same mistake in the reference.
  * Normal-approximation values were computed by hand from the formulas in stats.h (arithmetic in
  * the comments) and written here as literals. The signed-rank test is checked the same two ways:
  * textbook counts of the sums of ranks, and every one of the 2^n sign assignments enumerated with
