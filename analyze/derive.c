@@ -1,0 +1,470 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * derive.c - what model_load() finds in the runs once they are grouped (see model.c's story):
+ * the machine's states at each placement and the runs set aside for a passing one, each group's
+ * reader, loans and zero-copy, each run against the floors of its own round, and the summary of
+ * every measure of every group.
+ *
+ * Apart from model.c because these are the rules that decide which runs count and what a group
+ * is said to be, each a pass over runs already read: model.c calls them in order (modelload.h)
+ * and nothing here reads a row or calls back into the loader.
+ */
+#include "model.h"
+
+#include <errno.h>
+#include <math.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "modelload.h"
+
+/* A row faster than this share of its own probe's cache-line round trip ran elsewhere. */
+#define BELOW_PROBE 0.8
+/* A wake-up probe half or twice the placement's usual one found the machine in another state. */
+#define WAKE_JUMP 2.0
+/* A run beats a floor of its round when it is this far beyond it (each has its noise). */
+#define FLOOR_SLACK 0.10
+/* A loan's receiver that read fewer than this share of payloads in full read them in place. */
+#define LOAN_FULL  0.9
+#define GROUP_CONF 0.95
+
+/* ---- the machine's state ------------------------------------------------------------------ */
+
+static size_t place_of(const struct model *m, const char *pl)
+{
+	for (size_t p = 0; p < m->nplacements; p++)
+		if (!strcmp(m->placements[p], pl))
+			return p;
+	return 0;
+}
+
+/*
+ * The states of each placement from its cache-line probes (two clusters, or one: stats.h), the
+ * usual one (most runs) numbered 0; then each run's state and what flags it.
+ */
+int model_states_find(struct model *m)
+{
+	double *v = malloc((m->nruns + 1) * sizeof(*v)), *w = malloc((m->nruns + 1) * sizeof(*w));
+
+	m->place = calloc(m->nplacements + 1, sizeof(*m->place));
+	if (!v || !w || !m->place) {
+		free(v);
+		free(w);
+		return -ENOMEM;
+	}
+	for (size_t p = 0; p < m->nplacements; p++) {
+		size_t n = 0, nw = 0;
+
+		m->place[p].placement = m->placements[p];
+		m->place[p].wakeup = NAN;
+		memset(&m->place[p].states, 0, sizeof(m->place[p].states));
+		for (size_t i = 0; i < m->nruns; i++) {
+			const struct run *r = &m->runs[i];
+
+			if (strcmp(m->groups[r->group].placement, m->placements[p]))
+				continue;
+			if (r->probe_cl > 0)
+				v[n++] = r->probe_cl;
+			if (r->probe_wk > 0)
+				w[nw++] = r->probe_wk;
+		}
+		m->place[p].probed = n;
+		if (n && ipcb_states_find(v, n, &m->place[p].states) < 0)
+			m->place[p].states.n = 0;
+		/* The usual state first. */
+		if (m->place[p].states.n == 2 &&
+		    m->place[p].states.count[1] > m->place[p].states.count[0]) {
+			struct ipcb_states *s = &m->place[p].states;
+			size_t c = s->count[0];
+			double med = s->median[0];
+
+			s->count[0] = s->count[1], s->count[1] = c;
+			s->median[0] = s->median[1], s->median[1] = med;
+			s->separation = -s->separation; /* the usual state is the upper one */
+		}
+		if (nw)
+			ipcb_stats_median(w, nw, &m->place[p].wakeup);
+	}
+	free(v);
+	free(w);
+	return 0;
+}
+
+/* The state a cache-line probe of placement p says: 0 the usual, 1 the other, -1 none. */
+static int state_of(const struct model *m, size_t p, double probe)
+{
+	const struct ipcb_states *s = &m->place[p].states;
+	bool low;
+
+	if (!(probe > 0) || !s->n)
+		return -1;
+	if (s->n == 1)
+		return 0;
+	low = probe < s->threshold;
+	/* separation < 0: the usual state is the upper cluster (see model_states_find). */
+	return s->separation >= 0 ? !low : low;
+}
+
+static void flag_add(struct run *r, const char *what)
+{
+	size_t len = strlen(r->flag);
+
+	if (strstr(r->flag, what))
+		return;
+	snprintf(r->flag + len, sizeof(r->flag) - len, "%s%s", len ? ";" : "", what);
+}
+
+/*
+ * The runs measured in a passing state of the machine, set aside while their group keeps at
+ * least half of its runs: another state than the placement's usual one (other-state), a probe
+ * after the run in another state than before (state-changed), a wake-up probe half or twice the
+ * usual (probe-jump), or a round trip faster than its own cache-line probe allows (below-floor:
+ * the sides were not on the CPUs the probe measured). The driver's own flags are judged again on
+ * the whole file here.
+ */
+void model_set_aside(struct model *m)
+{
+	for (size_t gi = 0; gi < m->ngroups; gi++) {
+		struct group *g = &m->groups[gi];
+		size_t p = place_of(m, g->placement), flagged = 0, in[2] = {0, 0};
+
+		for (size_t k = 0; k < g->nruns; k++) {
+			struct run *r = &m->runs[g->runs[k]];
+			double wk = m->place[p].wakeup;
+			int after = state_of(m, p, r->probe_cl_after);
+
+			r->flag[0] = '\0';
+			r->state = state_of(m, p, r->probe_cl);
+			if (r->state == 1)
+				flag_add(r, "other-state");
+			if (r->state >= 0 && after >= 0 && after != r->state)
+				flag_add(r, "state-changed");
+			if (r->probe_wk > 0 && wk > 0 &&
+			    (r->probe_wk >= WAKE_JUMP * wk || r->probe_wk * WAKE_JUMP <= wk))
+				flag_add(r, "probe-jump");
+			if (g->latency && !g->floor && !strcmp(g->placement, "cross-core") &&
+			    r->v[M_RTT] < BELOW_PROBE * r->probe_cl)
+				flag_add(r, "below-floor");
+			flagged += r->flag[0] != '\0';
+		}
+		g->kept = g->nruns;
+		for (size_t k = 0; k < g->nruns; k++) {
+			struct run *r = &m->runs[g->runs[k]];
+
+			r->aside = r->flag[0] && 2 * (g->nruns - flagged) >= g->nruns;
+			g->kept -= r->aside;
+			m->flagged += r->aside;
+			if (!r->aside && r->state >= 0)
+				in[r->state]++;
+		}
+		/* A group measured in one state says so; one in both, or unprobed, is -1. */
+		g->state = in[0] && !in[1] ? 0 : in[1] && !in[0] ? 1 : -1;
+	}
+}
+
+/* ---- what the groups say about themselves ------------------------------------------------ */
+
+double model_run_median(const struct model *m, const struct group *g, size_t off, bool all)
+{
+	double *v = malloc((g->nruns + 1) * sizeof(*v)), med = NAN;
+	size_t n = 0;
+
+	for (size_t k = 0; v && k < g->nruns; k++) {
+		const struct run *r = &m->runs[g->runs[k]];
+		double x = *(const double *)((const char *)r + off);
+
+		if ((all || !r->aside) && !isnan(x))
+			v[n++] = x;
+	}
+	if (n)
+		ipcb_stats_median(v, n, &med);
+	free(v);
+	return med;
+}
+
+/*
+ * How a group's reader waited, from its own rows' counters, for round trips and streams alike
+ * and whatever its wait is called (CLAIMS.md): a round trip between two sleeping sides costs at
+ * least two context switches, so one with fewer than MODEL_POLL_CTX per message never slept,
+ * and a stream whose reader found its messages waiting slept as rarely. A group whose kept runs
+ * fell on both sides of the line is neither: its class is unclear, and it says so.
+ */
+void model_readers(struct model *m)
+{
+	for (size_t gi = 0; gi < m->ngroups; gi++) {
+		struct group *g = &m->groups[gi];
+
+		g->ctx = model_run_median(m, g, offsetof(struct run, ctx), false);
+		g->ctx_polled = g->ctx_slept = 0;
+		for (size_t k = 0; k < g->nruns; k++) {
+			const struct run *r = &m->runs[g->runs[k]];
+
+			if (r->aside || isnan(r->ctx))
+				continue;
+			if (r->ctx < MODEL_POLL_CTX)
+				g->ctx_polled++;
+			else
+				g->ctx_slept++;
+		}
+		m->has_ctx |= !isnan(g->ctx);
+		if (g->ctx_polled && g->ctx_slept)
+			g->reader = R_UNCLEAR;
+		else if (g->ctx_polled)
+			g->reader = R_POLLS;
+		else if (g->ctx_slept)
+			g->reader = R_SLEEPS;
+		else
+			g->reader = R_UNKNOWN;
+	}
+}
+
+const char *model_reader_name(enum reader r)
+{
+	return r == R_POLLS	? "polls"
+	       : r == R_SLEEPS	? "sleeps"
+	       : r == R_UNCLEAR ? "polled and slept"
+				: "not counted";
+}
+
+void model_attributes(struct model *m)
+{
+	for (size_t gi = 0; gi < m->ngroups; gi++) {
+		struct group *g = &m->groups[gi];
+
+		g->zerocopy = !strncmp(g->channel, "zerocopy; ", 10);
+		g->full_share = model_run_median(m, g, offsetof(struct run, full_share), false);
+		g->zc_copied = model_run_median(m, g, offsetof(struct run, zc_copied), false);
+		g->segs = model_run_median(m, g, offsetof(struct run, segs), false);
+		/* A loan: the receiver read the payload where the sender built it. */
+		g->loan = g->zerocopy && !strcmp(g->path, "shared-memory") &&
+			  !(g->full_share >= LOAN_FULL);
+	}
+}
+
+/*
+ * The floor of round `round` at placement pl and size, of measure ms, measured in the machine's
+ * state `state` (a floor bounds the runs of its own state); NAN when none.
+ */
+static double floor_of(const struct model *m, const char *floor, const char *pl, size_t size,
+		       unsigned round, int state, enum measure ms)
+{
+	for (size_t gi = 0; gi < m->ngroups; gi++) {
+		const struct group *g = &m->groups[gi];
+
+		if (!g->floor || g->size != size || strcmp(g->transport, floor) ||
+		    strcmp(g->placement, pl) || g->shape != S_PAIR)
+			continue;
+		for (size_t k = 0; k < g->nruns; k++) {
+			const struct run *r = &m->runs[g->runs[k]];
+
+			if (r->round == round && r->state == state && !isnan(r->v[ms]))
+				return r->v[ms];
+		}
+	}
+	return NAN;
+}
+
+/*
+ * Each run against the floors measured in its own round, where they bound it: every round trip
+ * the harness's own (null), a polling reader's the cache-line and mailbox round trips, a
+ * sleeping reader's the futex wake-up round trip, and a stream that copies every byte the copy
+ * its placement allows. A run beyond one by more than FLOOR_SLACK is flagged with both numbers:
+ * the floor is not a floor for it, or the run did less than it says.
+ */
+void model_floors_check(struct model *m)
+{
+	for (size_t gi = 0; gi < m->ngroups; gi++) {
+		struct group *g = &m->groups[gi];
+		bool cross = !strcmp(g->placement, "cross-core");
+
+		if (g->floor || g->shape != S_PAIR)
+			continue;
+		for (size_t k = 0; k < g->nruns; k++) {
+			struct run *r = &m->runs[g->runs[k]];
+			const struct {
+				const char *floor;
+				size_t size;
+				enum measure ms;
+				bool applies, ceiling;
+			} tries[] = {
+			    {"null", g->size, M_RTT, g->latency, false},
+			    {"floor-cacheline", 64, M_RTT,
+			     g->latency && cross && g->reader == R_POLLS, false},
+			    {"floor-mailbox", g->size, M_RTT, g->latency && g->reader == R_POLLS,
+			     false},
+			    {"floor-futex", 64, M_RTT, g->latency && g->reader == R_SLEEPS, false},
+			    {cross ? "floor-xcopy" : "floor-memcpy", g->size, M_BPS,
+			     !g->latency && !g->loan, true},
+			};
+
+			if (!r->round)
+				continue;
+			for (size_t t = 0; t < sizeof(tries) / sizeof(tries[0]) && !r->beat; t++) {
+				double f, x = r->v[tries[t].ms];
+
+				if (!tries[t].applies || isnan(x))
+					continue;
+				f = floor_of(m, tries[t].floor, g->placement, tries[t].size,
+					     r->round, r->state, tries[t].ms);
+				if (isnan(f) || (tries[t].ceiling ? x <= (1 + FLOOR_SLACK) * f
+								  : x >= (1 - FLOOR_SLACK) * f))
+					continue;
+				r->beat = tries[t].floor;
+				r->beat_floor = f;
+				m->beaten++;
+			}
+		}
+	}
+}
+
+/* ---- summaries ---------------------------------------------------------------------------- */
+
+/* The columns that can tell modes apart: what a run did, and the state it ran in. */
+static const struct {
+	const char *name;
+	size_t off;
+} explainers[] = {
+    {"ctx/msg", offsetof(struct run, ctx)},
+    {"wake-up probe (ns)", offsetof(struct run, probe_wk)},
+    {"cache-line probe (ns)", offsetof(struct run, probe_cl)},
+};
+
+/* Which column separates the modes: its values in each mode lie apart from the next mode's. */
+static void modes_told(const struct model *m, const struct group *g, enum measure ms,
+		       struct summary *s)
+{
+	double best = 0;
+
+	for (size_t e = 0; e < sizeof(explainers) / sizeof(explainers[0]); e++) {
+		double lo[IPCB_MODES_MAX], hi[IPCB_MODES_MAX], med[IPCB_MODES_MAX];
+		double *v = malloc((g->nruns + 1) * sizeof(*v));
+		bool apart = v != NULL;
+
+		for (size_t k = 0; k < s->modes.n && apart; k++) {
+			size_t nv = 0;
+
+			for (size_t i = 0; i < g->nruns && apart; i++) {
+				const struct run *r = &m->runs[g->runs[i]];
+				double x = *(const double *)((const char *)r + explainers[e].off);
+
+				if (r->aside || isnan(r->v[ms]) || r->v[ms] < s->modes.lo[k] ||
+				    r->v[ms] > s->modes.hi[k])
+					continue;
+				apart = !isnan(x);
+				v[nv++] = x;
+			}
+			if (!apart || !nv || ipcb_stats_median(v, nv, &med[k]) < 0) {
+				apart = false;
+				break;
+			}
+			lo[k] = hi[k] = v[0];
+			for (size_t i = 1; i < nv; i++) {
+				lo[k] = fmin(lo[k], v[i]);
+				hi[k] = fmax(hi[k], v[i]);
+			}
+		}
+		for (size_t k = 1; k < s->modes.n && apart; k++)
+			apart = hi[k - 1] < lo[k] || lo[k - 1] > hi[k];
+		if (apart) {
+			double sep =
+			    fabs(log(fmax(med[s->modes.n - 1], 1e-9) / fmax(med[0], 1e-9)));
+
+			if (sep > best) {
+				best = sep;
+				s->told_by = explainers[e].name;
+				memcpy(s->told, med, sizeof(s->told));
+			}
+		}
+		free(v);
+	}
+}
+
+static void summarise(const struct model *m, const struct group *g, enum measure ms,
+		      struct summary *s, double *v, double *w, double *st)
+{
+	size_t n = 0, nw = 0, ns[2] = {0, 0};
+	double conf;
+
+	memset(s, 0, sizeof(*s));
+	s->median = s->lo = s->hi = s->between = s->within = NAN;
+	s->state_median[0] = s->state_median[1] = NAN;
+	for (size_t k = 0; k < g->nruns; k++) {
+		const struct run *r = &m->runs[g->runs[k]];
+
+		if (isnan(r->v[ms]))
+			continue;
+		if (r->state >= 0)
+			ns[r->state]++;
+		if (r->aside)
+			continue;
+		v[n++] = r->v[ms];
+		if (!isnan(r->run_spread) && g->latency)
+			w[nw++] = r->run_spread;
+	}
+	s->n = n;
+	if (!n)
+		return;
+	ipcb_stats_median(v, n, &s->median);
+	ipcb_median_ci(v, n, GROUP_CONF, &s->lo, &s->hi, &conf);
+	if (n >= 3 && ipcb_stats_spread(v, n, &s->between) < 0)
+		s->between = NAN;
+	if (nw)
+		ipcb_stats_median(w, nw, &s->within);
+	s->modes.n = 1;
+	s->modes.count[0] = n;
+	s->modes.median[0] = s->median;
+	for (size_t i = 0; i < n; i++)
+		if (!(v[i] > 0))
+			goto states; /* a 0 has no log: one mode */
+	if (ipcb_modes_find(v, n, &s->modes) < 0)
+		s->modes.n = 1;
+	if (s->modes.n > 1)
+		modes_told(m, g, ms, s);
+states:
+	/* Runs in both states of the machine (kept or not): each state's median. */
+	if (!ns[0] || !ns[1])
+		return;
+	for (int k = 0; k < 2; k++) {
+		size_t c = 0;
+
+		for (size_t i = 0; i < g->nruns; i++) {
+			const struct run *r = &m->runs[g->runs[i]];
+
+			if (!isnan(r->v[ms]) && r->state == k)
+				st[c++] = r->v[ms];
+		}
+		s->state_n[k] = c;
+		ipcb_stats_median(st, c, &s->state_median[k]);
+	}
+}
+
+int model_summaries(struct model *m)
+{
+	size_t most = 1;
+	double *v, *w, *st;
+
+	for (size_t gi = 0; gi < m->ngroups; gi++)
+		most = m->groups[gi].nruns > most ? m->groups[gi].nruns : most;
+	v = malloc(most * sizeof(*v));
+	w = malloc(most * sizeof(*w));
+	st = malloc(most * sizeof(*st));
+	if (!v || !w || !st) {
+		free(v);
+		free(w);
+		free(st);
+		return -ENOMEM;
+	}
+	for (size_t gi = 0; gi < m->ngroups; gi++) {
+		struct group *g = &m->groups[gi];
+
+		for (int k = 0; k < M_COUNT; k++)
+			summarise(m, g, (enum measure)k, &g->sum[k], v, w, st);
+		g->buffer = g->sum[M_BUFFER].median;
+	}
+	free(v);
+	free(w);
+	free(st);
+	return 0;
+}
