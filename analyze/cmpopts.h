@@ -2,8 +2,9 @@
 /*
  * cmpopts.h - what `ipcbench compare` is told: its options as rows (lib/cliopt.h), the struct
  * they fill, and the columns its options and its help name (the metrics it gates on, the
- * control rows' column, the machine fingerprint). Private to compare.c, which decides and prints;
- * the rows give the parse, the option list of --help and the man page's entries alike.
+ * control rows' column, the machine fingerprint). Private to compare (compare.c and the cmp*.c
+ * files it calls); the rows give the parse, the option list of --help and the man page's entries
+ * alike.
  */
 #ifndef IPCB_CMPOPTS_H
 #define IPCB_CMPOPTS_H

@@ -13,7 +13,7 @@
 #include "stats.h"
 
 /*
- * The group: compare's key (analyze/compare.c groups rows by these, less the module's path in
+ * The group: compare's key (analyze/cmpread.c groups rows by these, less the module's path in
  * the library column: a history follows one module by its transport's name). The names of a
  * group come from the first eight and the shape's.
  */
