@@ -5,13 +5,18 @@
 #include <errno.h>
 #include <math.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "csvread.h"
 #include "format.h"
+#include "stats.h"
 
 #define INDENT "  "
+
+/* Room for a benchmark's name. */
+#define IPCB_GBJSON_NAME_BYTES 512
 
 /* One row's fields by column: text as in the CSV, "" where empty or absent. */
 struct row_fields {
@@ -144,28 +149,51 @@ static void write_context(FILE *f, const struct row_fields *first,
 	fprintf(f, "\n" INDENT "}");
 }
 
+/* What a row's benchmark and its aggregates give, NAN where the row has none. */
+enum gb_value { GB_REAL, GB_CPU, GB_BYTES, GB_ITEMS, GB_NVALUES };
+
+static void row_values(const struct row_fields *rf, double v[GB_NVALUES])
+{
+	const char *const *fld = rf->f;
+	double rate, x;
+
+	/* Time per iteration: per message where the row has a rate, else its mean delay. */
+	v[GB_REAL] = 0;
+	if (field_double(fld[IPCB_COL_MSGS_PER_S], &rate) && rate > 0)
+		v[GB_REAL] = 1e9 / rate;
+	else if (field_double(fld[IPCB_COL_MEAN_NS], &x))
+		v[GB_REAL] = x;
+	else if (field_double(fld[IPCB_COL_ELAPSED_S], &x) &&
+		 field_double(fld[IPCB_COL_MESSAGES], &rate) && rate > 0)
+		v[GB_REAL] = x * 1e9 / rate;
+	v[GB_CPU] = 0;
+	if (field_double(fld[IPCB_COL_SENDER_CPU_NS_PER_MSG], &x))
+		v[GB_CPU] += x;
+	if (field_double(fld[IPCB_COL_RECEIVER_CPU_NS_PER_MSG], &x))
+		v[GB_CPU] += x;
+	field_double(fld[IPCB_COL_BYTES_PER_S], &v[GB_BYTES]);
+	field_double(fld[IPCB_COL_MSGS_PER_S], &v[GB_ITEMS]);
+}
+
+/* The row's pairs, Google Benchmark's threads: 1 where it does not say. */
+static double row_threads(const struct row_fields *rf)
+{
+	double pairs;
+
+	if (!field_double(rf->f[IPCB_COL_PAIRS], &pairs) || pairs < 1)
+		pairs = 1;
+	return pairs;
+}
+
 static void write_benchmark(FILE *f, const struct row_fields *rf, const char *name,
 			    size_t repetitions)
 {
 	const char *const *fld = rf->f;
-	double rate, v, real = 0, cpu = 0, run = 1, pairs = 1;
+	double v[GB_NVALUES], run = 1;
 	const char *in = INDENT INDENT INDENT;
 
-	/* Time per iteration: per message where the row has a rate, else its mean delay. */
-	if (field_double(fld[IPCB_COL_MSGS_PER_S], &rate) && rate > 0)
-		real = 1e9 / rate;
-	else if (field_double(fld[IPCB_COL_MEAN_NS], &v))
-		real = v;
-	else if (field_double(fld[IPCB_COL_ELAPSED_S], &v) &&
-		 field_double(fld[IPCB_COL_MESSAGES], &rate) && rate > 0)
-		real = v * 1e9 / rate;
-	if (field_double(fld[IPCB_COL_SENDER_CPU_NS_PER_MSG], &v))
-		cpu += v;
-	if (field_double(fld[IPCB_COL_RECEIVER_CPU_NS_PER_MSG], &v))
-		cpu += v;
+	row_values(rf, v);
 	field_double(fld[IPCB_COL_RUN], &run);
-	if (!field_double(fld[IPCB_COL_PAIRS], &pairs) || pairs < 1)
-		pairs = 1;
 
 	fprintf(f, INDENT INDENT "{\n%s\"name\": ", in);
 	ipcb_json_write_string(f, name);
@@ -174,13 +202,13 @@ static void write_benchmark(FILE *f, const struct row_fields *rf, const char *na
 	fprintf(f, ",\n%s\"run_type\": \"iteration\"", in);
 	fprintf(f, ",\n%s\"repetitions\": %zu", in, repetitions);
 	fprintf(f, ",\n%s\"repetition_index\": %.0f", in, run >= 1 ? run - 1 : 0);
-	fprintf(f, ",\n%s\"threads\": %.0f", in, pairs);
+	fprintf(f, ",\n%s\"threads\": %.0f", in, row_threads(rf));
 	fprintf(f, ",\n%s\"iterations\": ", in);
 	write_number(f, *fld[IPCB_COL_MESSAGES] ? fld[IPCB_COL_MESSAGES] : "0");
 	fprintf(f, ",\n%s\"real_time\": ", in);
-	write_double(f, real);
+	write_double(f, v[GB_REAL]);
 	fprintf(f, ",\n%s\"cpu_time\": ", in);
-	write_double(f, cpu);
+	write_double(f, v[GB_CPU]);
 	fprintf(f, ",\n%s\"time_unit\": \"ns\"", in);
 	if (*fld[IPCB_COL_BYTES_PER_S]) {
 		fprintf(f, ",\n%s\"bytes_per_second\": ", in);
@@ -196,25 +224,95 @@ static void write_benchmark(FILE *f, const struct row_fields *rf, const char *na
 	fprintf(f, "\n" INDENT INDENT "}");
 }
 
+/* Google Benchmark's aggregates of a repeated benchmark, in the order it writes them. */
+enum gb_aggregate { GB_MEAN, GB_MEDIAN, GB_STDDEV, GB_CV, GB_NAGGREGATES };
+
+static const char *const gb_aggregate_names[GB_NAGGREGATES] = {"mean", "median", "stddev", "cv"};
+
+/*
+ * One aggregate of x[0..n) (the values a row had, NAN ones left out): the mean, the median, the
+ * sample standard deviation (n - 1), or the coefficient of variation (stddev / mean, a fraction)
+ * as Google Benchmark computes them. NAN where there are no values, or too few for a spread.
+ */
+static double aggregate(enum gb_aggregate a, double *x, size_t n)
+{
+	double sum = 0, mean, ss = 0, med = NAN;
+	size_t k = 0;
+
+	for (size_t i = 0; i < n; i++)
+		if (!isnan(x[i]))
+			x[k++] = x[i];
+	if (!k)
+		return NAN;
+	for (size_t i = 0; i < k; i++)
+		sum += x[i];
+	mean = sum / (double)k;
+	if (a == GB_MEAN)
+		return mean;
+	if (a == GB_MEDIAN)
+		return ipcb_stats_median(x, k, &med) < 0 ? NAN : med;
+	if (k < 2)
+		return NAN;
+	for (size_t i = 0; i < k; i++)
+		ss += (x[i] - mean) * (x[i] - mean);
+	ss = sqrt(ss / (double)(k - 1));
+	return a == GB_STDDEV ? ss : mean != 0 ? ss / mean : NAN;
+}
+
+/*
+ * The aggregates of one repeated benchmark: "NAME_mean", "_median", "_stddev" and "_cv", each
+ * with run_type "aggregate", its aggregate_name and aggregate_unit, over its repetitions'
+ * real_time, cpu_time, bytes_per_second and items_per_second, as Google Benchmark writes them
+ * after a benchmark's repetitions (its iterations: the repetitions). A dashboard that matches
+ * benchmarks by name (github-action-benchmark, Bencher) finds one entry per aggregate, where the
+ * repetitions share a name. v holds the repetitions' values, GB_NVALUES each; x has room for
+ * reps values.
+ */
+static void write_aggregates(FILE *f, const char *name, const double *v, size_t reps,
+			     double threads, double *x)
+{
+	const char *in = INDENT INDENT INDENT;
+	static const char *const counter[GB_NVALUES] = {
+	    [GB_BYTES] = "bytes_per_second", [GB_ITEMS] = "items_per_second"};
+
+	for (int a = 0; a < GB_NAGGREGATES; a++) {
+		double val[GB_NVALUES];
+		char full[IPCB_GBJSON_NAME_BYTES + 16];
+
+		for (int k = 0; k < GB_NVALUES; k++) {
+			for (size_t r = 0; r < reps; r++)
+				x[r] = v[r * GB_NVALUES + (size_t)k];
+			val[k] = aggregate((enum gb_aggregate)a, x, reps);
+		}
+		snprintf(full, sizeof(full), "%s_%s", name, gb_aggregate_names[a]);
+		fprintf(f, ",\n" INDENT INDENT "{\n%s\"name\": ", in);
+		ipcb_json_write_string(f, full);
+		fprintf(f, ",\n%s\"run_name\": ", in);
+		ipcb_json_write_string(f, name);
+		fprintf(f, ",\n%s\"run_type\": \"aggregate\"", in);
+		fprintf(f, ",\n%s\"repetitions\": %zu", in, reps);
+		fprintf(f, ",\n%s\"threads\": %.0f", in, threads);
+		fprintf(f, ",\n%s\"aggregate_name\": \"%s\"", in, gb_aggregate_names[a]);
+		fprintf(f, ",\n%s\"aggregate_unit\": \"%s\"", in,
+			a == GB_CV ? "percentage" : "time");
+		fprintf(f, ",\n%s\"iterations\": %zu", in, reps);
+		fprintf(f, ",\n%s\"real_time\": ", in);
+		write_double(f, val[GB_REAL]);
+		fprintf(f, ",\n%s\"cpu_time\": ", in);
+		write_double(f, val[GB_CPU]);
+		fprintf(f, ",\n%s\"time_unit\": \"ns\"", in);
+		for (int k = GB_BYTES; k < GB_NVALUES; k++)
+			if (!isnan(val[k])) {
+				fprintf(f, ",\n%s\"%s\": ", in, counter[k]);
+				write_double(f, val[k]);
+			}
+		fprintf(f, "\n" INDENT INDENT "}");
+	}
+}
+
 static int name_cmp(const void *a, const void *b)
 {
 	return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
-/* How many of the sorted names equal name. */
-static size_t name_count(char **sorted, size_t n, const char *name)
-{
-	char **hit = bsearch(&name, sorted, n, sizeof(*sorted), name_cmp);
-	size_t lo, hi;
-
-	if (!hit)
-		return 0;
-	lo = hi = (size_t)(hit - sorted);
-	while (lo > 0 && strcmp(sorted[lo - 1], name) == 0)
-		lo--;
-	while (hi + 1 < n && strcmp(sorted[hi + 1], name) == 0)
-		hi++;
-	return hi - lo + 1;
 }
 
 /*
@@ -233,7 +331,7 @@ static int csv_names(const char *csv, size_t len, char ***names, size_t *n, char
 {
 	struct csv_pass *cp = malloc(sizeof(*cp));
 	size_t cap = 0;
-	char name[512];
+	char name[IPCB_GBJSON_NAME_BYTES];
 	int rc;
 
 	*names = NULL;
@@ -276,12 +374,24 @@ static int csv_names(const char *csv, size_t len, char ***names, size_t *n, char
 	return rc < 0 ? rc : 0;
 }
 
+/* Where each name's first row is, and the rows' values for their aggregates. */
+struct named {
+	size_t *first; /* per distinct name (in sorted order): its first row */
+	size_t *count; /* and how many rows have it */
+	size_t *of;    /* per row: its name's place among the distinct names */
+	double *v;     /* per row: GB_NVALUES values */
+	double *reps;  /* one name's rows' values, GB_NVALUES each */
+	double *x;     /* one value of each of them */
+	double *threads;
+};
+
 int ipcb_gbjson_write(FILE *out, const char *csv, size_t len, const struct ipcb_gbjson_context *ctx,
 		      char *err, size_t errlen)
 {
 	struct csv_pass *cp = NULL;
 	char **names = NULL, **sorted = NULL;
-	size_t n = 0, i = 0;
+	struct named nm = {0};
+	size_t n = 0, i = 0, distinct = 0;
 	int rc;
 
 	rc = csv_names(csv, len, &names, &n, err, errlen);
@@ -289,7 +399,15 @@ int ipcb_gbjson_write(FILE *out, const char *csv, size_t len, const struct ipcb_
 		goto out;
 	sorted = malloc((n ? n : 1) * sizeof(*sorted));
 	cp = malloc(sizeof(*cp));
-	if (!sorted || !cp) {
+	nm.first = malloc((n ? n : 1) * sizeof(*nm.first));
+	nm.count = calloc(n ? n : 1, sizeof(*nm.count));
+	nm.of = malloc((n ? n : 1) * sizeof(*nm.of));
+	nm.v = malloc((n ? n : 1) * GB_NVALUES * sizeof(*nm.v));
+	nm.reps = malloc((n ? n : 1) * GB_NVALUES * sizeof(*nm.reps));
+	nm.x = malloc((n ? n : 1) * sizeof(*nm.x));
+	nm.threads = malloc((n ? n : 1) * sizeof(*nm.threads));
+	if (!sorted || !cp || !nm.first || !nm.count || !nm.of || !nm.v || !nm.reps || !nm.x ||
+	    !nm.threads) {
 		snprintf(err, errlen, "out of memory");
 		rc = -ENOMEM;
 		goto out;
@@ -297,6 +415,20 @@ int ipcb_gbjson_write(FILE *out, const char *csv, size_t len, const struct ipcb_
 	if (n) {
 		memcpy(sorted, names, n * sizeof(*sorted));
 		qsort(sorted, n, sizeof(*sorted), name_cmp);
+		for (size_t k = 0; k < n; k++)
+			if (!k || strcmp(sorted[k], sorted[distinct - 1]) != 0)
+				sorted[distinct++] = sorted[k];
+		for (size_t k = 0; k < distinct; k++)
+			nm.first[k] = SIZE_MAX;
+		for (size_t k = 0; k < n; k++) {
+			char **hit =
+			    bsearch(&names[k], sorted, distinct, sizeof(*sorted), name_cmp);
+
+			nm.of[k] = (size_t)(hit - sorted);
+			nm.count[nm.of[k]]++;
+			if (nm.first[nm.of[k]] == SIZE_MAX)
+				nm.first[nm.of[k]] = k;
+		}
 	}
 
 	ipcb_csvread_init_buffer(&cp->r, csv, len, 0, 0);
@@ -314,7 +446,25 @@ int ipcb_gbjson_write(FILE *out, const char *csv, size_t len, const struct ipcb_
 	for (; rc > 0 && i < n; rc = ipcb_csvread_next(&cp->r), i++) {
 		row_read(&cp->rf, &cp->r, &cp->m);
 		fputs(i ? ",\n" : "\n", out);
-		write_benchmark(out, &cp->rf, names[i], name_count(sorted, n, names[i]));
+		write_benchmark(out, &cp->rf, names[i], nm.count[nm.of[i]]);
+		row_values(&cp->rf, &nm.v[i * GB_NVALUES]);
+		nm.threads[i] = row_threads(&cp->rf);
+	}
+	/*
+	 * Then each repeated benchmark's aggregates, in the order the benchmarks first came: the
+	 * rounds interleave the repetitions of every benchmark, so they cannot follow each one.
+	 */
+	for (size_t k = 0; k < i; k++) {
+		size_t u = nm.of[k], reps = 0;
+
+		if (nm.first[u] != k || nm.count[u] < 2)
+			continue;
+		for (size_t j = k; j < i; j++)
+			if (nm.of[j] == u)
+				memcpy(&nm.reps[reps++ * GB_NVALUES], &nm.v[j * GB_NVALUES],
+				       GB_NVALUES * sizeof(*nm.v));
+		if (reps > 1)
+			write_aggregates(out, names[k], nm.reps, reps, nm.threads[k], nm.x);
 	}
 	fputs(n ? "\n" INDENT "]\n}\n" : "]\n}\n", out);
 	ipcb_csvread_fini(&cp->r);
@@ -325,6 +475,13 @@ out:
 	free(names);
 	free(sorted);
 	free(cp);
+	free(nm.first);
+	free(nm.count);
+	free(nm.of);
+	free(nm.v);
+	free(nm.reps);
+	free(nm.x);
+	free(nm.threads);
 	return rc;
 }
 

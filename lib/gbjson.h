@@ -24,11 +24,17 @@
  *    measured;
  *  - every other column the row has a value in, under its CSV name (lib/csvschema.c): numbers as
  *    counters (the percentiles p50_ns ... max_ns among them), text as strings;
+ *  - after the rows, each repeated name's aggregates as Google Benchmark writes them with
+ *    repetitions: NAME_mean, NAME_median, NAME_stddev, NAME_cv (run_type "aggregate",
+ *    aggregate_name, aggregate_unit), over the repetitions' real_time, cpu_time,
+ *    bytes_per_second and items_per_second, so that a dashboard matching by name finds one
+ *    value of a benchmark rather than its first round;
  *  - the machine's columns (ipcb_csv_is_machine()) go once into the context, beside Google
  *    Benchmark's own date, host_name, executable, num_cpus, caches, load_avg and
  *    library_build_type.
- * Reading back takes every member named like a column (the machine's from the context when a
- * benchmark lacks them), so a file written here becomes the CSV it was written from.
+ * Reading back skips the aggregates (they are made from the rows) and takes every member named
+ * like a column (the machine's from the context when a benchmark lacks them), so a file written
+ * here becomes the CSV it was written from.
  */
 #ifndef IPCB_GBJSON_H
 #define IPCB_GBJSON_H

@@ -126,8 +126,17 @@ static void check_csv(const struct ipcb_gbjson_csv *c)
 	FUZZ_CHECK(rc == 0, "what was written does not parse: %lu:%lu: %s", err.line, err.col,
 		   err.msg);
 	bms = ipcb_json_get(&doc, "benchmarks");
-	FUZZ_CHECK(bms && bms->type == IPCB_JSON_ARRAY && bms->n == c->rows,
-		   "%zu benchmarks written for %zu rows", bms ? bms->n : 0, c->rows);
+	FUZZ_CHECK(bms && bms->type == IPCB_JSON_ARRAY, "no benchmarks array written");
+	/* One iteration a row, then the repeated ones' aggregates: four each, after every row. */
+	for (size_t i = 0; i < bms->n; i++) {
+		const struct ipcb_json *t = ipcb_json_get(&bms->items[i], "run_type");
+		bool agg = t && t->type == IPCB_JSON_STRING && !strcmp(t->text, "aggregate");
+
+		FUZZ_CHECK(agg == (i >= c->rows), "benchmark %zu of %zu rows is %s", i + 1, c->rows,
+			   agg ? "an aggregate" : "a row's");
+	}
+	FUZZ_CHECK(bms->n >= c->rows && (bms->n - c->rows) % 4 == 0,
+		   "%zu benchmarks written for %zu rows", bms->n, c->rows);
 	ipcb_json_free(&doc);
 	free(json);
 }

@@ -70,6 +70,11 @@ for c in machine:
 if ctx.get("host_name") != (rows[0]["host"] if rows else ""):
     bad.append("context.host_name is not the host")
 
+# The rows first, one iteration each; then each repeated benchmark's aggregates.
+aggs = [b for b in bms if b.get("run_type") == "aggregate"]
+bms = [b for b in bms if b.get("run_type") != "aggregate"]
+if doc["benchmarks"][:len(bms)] != bms:
+    bad.append("an aggregate comes before a row's benchmark")
 if len(bms) != len(rows):
     bad.append("%d benchmarks for %d CSV rows" % (len(bms), len(rows)))
 
@@ -155,6 +160,61 @@ for i, (r, b) in enumerate(zip(rows, bms)):
     for k in ("p50_ns", "p99_ns", "max_ns"):
         if r["latency_kind"] and not isinstance(b.get(k), int):
             bad.append("%s: the percentile %s is not a counter" % (where, k))
+
+# Google Benchmark's aggregates of each name repeated: _mean, _median, _stddev, _cv, in that
+# order, in the order the names first came, over the repetitions' values (sample stddev; cv as
+# a fraction), iterations the repetitions, as google/benchmark's JSON reporter writes them.
+def stats(xs):
+    xs = sorted(xs)
+    n = len(xs)
+    mean = sum(xs) / n
+    med = xs[n // 2] if n % 2 else (xs[n // 2 - 1] + xs[n // 2]) / 2
+    sd = math.sqrt(sum((x - mean) ** 2 for x in xs) / (n - 1))
+    return {"mean": mean, "median": med, "stddev": sd, "cv": sd / mean if mean else None}
+
+want = []
+order = []
+for b in bms:
+    if b["name"] not in order:
+        order.append(b["name"])
+for name in order:
+    reps = [b for b in bms if b["name"] == name]
+    if len(reps) < 2:
+        continue
+    for a in ("mean", "median", "stddev", "cv"):
+        want.append((name, a, reps))
+if [(a.get("run_name"), a.get("aggregate_name")) for a in aggs] != [(w[0], w[1]) for w in want]:
+    bad.append("aggregates %r, want %r" % ([a.get("name") for a in aggs][:8],
+                                           [w[0] + "_" + w[1] for w in want][:8]))
+else:
+    for a, (name, agg, reps) in zip(aggs, want):
+        where = a["name"]
+        if a["name"] != name + "_" + agg or a.get("repetitions") != len(reps) or \
+           a.get("iterations") != len(reps) or a.get("threads") != reps[0]["threads"] or \
+           a.get("time_unit") != "ns" or \
+           a.get("aggregate_unit") != ("percentage" if agg == "cv" else "time"):
+            bad.append("%s: its name, repetitions, iterations, threads or units" % where)
+        for k in ("real_time", "cpu_time", "bytes_per_second", "items_per_second"):
+            xs = [b[k] for b in reps if k in b]
+            if not xs:
+                if k in a:
+                    bad.append("%s: %s with no repetition that has one" % (where, k))
+                continue
+            w = stats(xs)[agg] if len(xs) > 1 or agg in ("mean", "median") else None
+            got = a.get(k)
+            # The rows' values as the JSON prints them (10 digits): a spread of values that
+            # close is known to 1e-9 of their mean.
+            tol = (1e-8 * abs(stats(xs)["mean"]) if agg == "stddev" and len(xs) > 1 else
+                   1e-8 if agg == "cv" else 1e-9)
+            if w is None:
+                if got is not None and k in ("real_time", "cpu_time"):
+                    bad.append("%s: %s %r where it is undefined" % (where, k, got))
+            elif not isinstance(got, (int, float)) or not math.isclose(got, w, rel_tol=1e-8,
+                                                                       abs_tol=tol):
+                bad.append("%s: %s %r, want %r" % (where, k, got, w))
+if any(b.get("repetitions", 0) > 1 for b in bms) and not aggs:
+    bad.append("repeated benchmarks without aggregates")
+
 for line in bad[:40]:
     print(line)
 sys.exit(1 if bad else 0)
@@ -201,6 +261,49 @@ grep -q '"name": "pipe/latency/64/cross-core/inflight4/rtt"' "$WORK/shapes.json"
 ok $? "the load's shape is in the name where there is one (inflight4), not where there is none"
 grep -q '"name": "pipe/latency/64/cross-core/rate20000/send_lag"' "$WORK/open.json"
 ok $? "an open loop's rows are named by their rate (rate20000) and kind"
+
+# ---- Google Benchmark's compare.py reads it ----
+# compare.py (Debian's libbenchmark-tools) pairs benchmarks by name: each repetition, and each
+# aggregate as its own benchmark. Its JSON dump must give the medians this run's rows have.
+GBCMP=/usr/share/benchmark/compare.py
+if [ -r "$GBCMP" ] && /usr/bin/python3 -c 'import scipy' 2>/dev/null; then
+	run sweep2 -t null,pipe,shm --floor -s 64,4K -m latency,throughput -r 2 --placement cross-core,same-core
+	/usr/bin/python3 "$GBCMP" -d "$WORK/gbcmp.json" benchmarks "$WORK/sweep.json" "$WORK/sweep2.json" \
+		>"$WORK/gbcmp.out" 2>&1
+	ok $? "compare.py reads two --json files"
+	/usr/bin/python3 - "$WORK/gbcmp.json" "$WORK/sweep.json" "$WORK/sweep2.json" \
+		>"$WORK/gbcmp.check" 2>&1 <<'PY'
+import json, math, statistics, sys
+report = json.load(open(sys.argv[1]))
+sides = []
+for p in sys.argv[2:4]:
+    times = {}
+    for b in json.load(open(p))["benchmarks"]:
+        if b["run_type"] == "iteration":
+            times.setdefault(b["name"], []).append(b["real_time"])
+    sides.append(times)
+bad, medians = [], 0
+for e in report:
+    if e.get("aggregate_name") != "median":
+        continue
+    name = e["name"][:-len("_median")]
+    m = e["measurements"][0]
+    for times, key in zip(sides, ("real_time", "real_time_other")):
+        want = statistics.median(times.get(name, [math.nan]))
+        if not math.isclose(m[key], want, rel_tol=1e-8):
+            bad.append("%s: %s %r, the median of its rounds %r" % (e["name"], key, m[key], want))
+    medians += 1
+if medians == 0:
+    bad.append("no _median entries in compare.py's report")
+print("\n".join(bad[:20]) or "%d medians" % medians)
+sys.exit(1 if bad else 0)
+PY
+	st=$?
+	ok $st "compare.py compares the two runs' medians: $(tail -1 "$WORK/gbcmp.check")"
+	[ $st -eq 0 ] || diag "$WORK/gbcmp.check"
+else
+	skip 2 "no Google Benchmark compare.py with SciPy (scripts/setup tests installs libbenchmark-tools and python3-scipy)"
+fi
 
 # ---- compare takes JSON ----
 "$BIN" compare "$WORK/sweep.csv" "$WORK/sweep.csv" >"$WORK/cc.out" 2>"$WORK/cc.err"

@@ -344,7 +344,8 @@ static void check_write_read(void)
 	ok(rc == 0, "the document parses (%s)", rc ? err.msg : "ok");
 	bms = ipcb_json_get(&root, "benchmarks");
 	context = ipcb_json_get(&root, "context");
-	ok(bms && bms->type == IPCB_JSON_ARRAY && bms->n == 5, "one benchmark per row");
+	ok(bms && bms->type == IPCB_JSON_ARRAY && bms->n == 9,
+	   "one benchmark per row, then the four aggregates of the one repeated");
 	ok(context && ipcb_json_get(context, "caches") &&
 	       ipcb_json_get(context, "caches")->type == IPCB_JSON_ARRAY &&
 	       strcmp(ipcb_json_get(context, "date")->text, ctx.date) == 0 &&
@@ -352,9 +353,34 @@ static void check_write_read(void)
 	       strcmp(ipcb_json_get(context, ipcb_csv_name(IPCB_COL_CPU_MODEL))->text,
 		      "CPU, with \"quotes\" \xc3\xa9") == 0,
 	   "the context: date, num_cpus, caches, and the machine's columns");
-	if (bms && bms->n == 5) {
+	if (bms && bms->n == 9) {
 		const struct ipcb_json *b0 = &bms->items[0], *b2 = &bms->items[2],
 				       *b3 = &bms->items[3];
+		static const char *const agg[4] = {"mean", "median", "stddev", "cv"};
+		bool aggs = true;
+
+		for (int a = 0; a < 4; a++) {
+			const struct ipcb_json *b = &bms->items[5 + a];
+			char name[64];
+
+			snprintf(name, sizeof(name), "shm/latency/64/cross-core/rtt_%s", agg[a]);
+			aggs = aggs && !strcmp(ipcb_json_get(b, "name")->text, name) &&
+			       !strcmp(ipcb_json_get(b, "run_name")->text,
+				       "shm/latency/64/cross-core/rtt") &&
+			       !strcmp(ipcb_json_get(b, "run_type")->text, "aggregate") &&
+			       !strcmp(ipcb_json_get(b, "aggregate_name")->text, agg[a]) &&
+			       !strcmp(ipcb_json_get(b, "aggregate_unit")->text,
+				       a == 3 ? "percentage" : "time") &&
+			       !strcmp(ipcb_json_get(b, "repetitions")->text, "3") &&
+			       !strcmp(ipcb_json_get(b, "iterations")->text, "3") &&
+			       !strcmp(ipcb_json_get(b, "real_time")->text, a < 2 ? "500" : "0") &&
+			       !strcmp(ipcb_json_get(b, "items_per_second")->text,
+				       a < 2 ? "2000000" : "0") &&
+			       !ipcb_json_get(b, "bytes_per_second") &&
+			       !ipcb_json_get(b, "repetition_index");
+		}
+		ok(aggs, "the repeated benchmark's _mean, _median, _stddev and _cv, as Google "
+			 "Benchmark names and writes them, of its three repetitions");
 
 		ok(strcmp(ipcb_json_get(b0, "name")->text, "shm/latency/64/cross-core/rtt") == 0 &&
 		       strcmp(ipcb_json_get(b0, "repetitions")->text, "3") == 0 &&
