@@ -85,6 +85,21 @@ bash --norc --noprofile -c '. "$1"; COMP_WORDS=(ipcbench -t ""); COMP_CWORD=2; _
 	printf "%s\n" "${COMPREPLY[@]}"' c "$comp" >comp.out
 grep -qx pipe comp.out && grep -qx shm comp.out
 ok $? "the installed completion completes transports with the installed ipcbench"
+# The A/B gate, for a CI job with a packaged ipcbench: installed, and named as installed.
+gate=$prefix/bin/ipcbench-ab-gate
+[ -x "$gate" ] && [ "$(command -v ipcbench-ab-gate)" = "$gate" ] && cmp -s "$gate" "$ROOT/scripts/ab-gate"
+ok $? "the A/B gate is installed as ipcbench-ab-gate"
+ipcbench-ab-gate --help >gate-help.out 2>&1
+head -1 gate-help.out | grep -q '^Usage: ipcbench-ab-gate \[OPTIONS\]' && ! grep -q 'scripts/ab-gate' gate-help.out
+ok $? "its --help names it as installed ($(head -1 gate-help.out))"
+ipcbench-ab-gate --no-count --no-controls --rounds 2 --warmup-rounds 0 --out gate ipcbench ipcbench \
+	-t pipe -s 64 -m throughput -n 200 -d 0 -w 5 >gate.out 2>gate.err
+st=$?
+[ $st -ne 2 ] && [ -s gate/look-final.txt ] && [ -s gate/old.csv ] && [ -s gate/new.csv ] &&
+	grep -q "^ipcbench-ab-gate: the rows go to gate/old.csv and gate/new.csv" gate.err &&
+	grep -qx "ipcbench-ab-gate: wrote gate/old.csv gate/new.csv gate/look-final.txt gate/runs.log" gate.err
+ok $? "the installed gate gates the installed ipcbench, writing what it says it writes (exit $st)"
+[ $st -ne 2 ] || diag gate.err
 
 # ---- a user's module, built out of tree against the installed header alone ----
 pc=$(find "$WORK/dest" -name ipcbench-transport.pc | head -1)
