@@ -153,6 +153,7 @@ struct compare {
 	char states[MAX_STATES][STATE_BYTES]; /* the state texts seen, for the notes */
 	size_t nstates;
 	size_t set_aside[2];   /* rows set aside for their machine state, per side */
+	size_t filtered[2];    /* rows --filter left out, per side */
 	struct probed *probed; /* the cache-line probes beside each side's rows */
 	size_t nprobed, probed_cap;
 	char state[512]; /* how the two sides' usual states differ, "" when they do not */

@@ -7,6 +7,7 @@
 #include "cmpopts.h"
 
 #include <errno.h>
+#include <fnmatch.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -204,6 +205,75 @@ static int max_spread_parse(void *base, const char *val, char *err, size_t errle
 	return rc;
 }
 
+static int filter_parse(void *base, const char *val, char *err, size_t errlen)
+{
+	struct cmp_filter *f = &((struct opts *)base)->filter;
+	char *part = f->words;
+	int slashes = 0;
+
+	if (strlen(val) >= sizeof(f->text))
+		return ipcb_parse_fail(err, errlen, "--filter: longer than %zu characters",
+				       sizeof(f->text) - 1);
+	for (const char *at = val, *sl; (sl = strchr(at, '/')); at = sl + 1)
+		if (++slashes > 2)
+			return ipcb_parse_fail(err, errlen,
+					       "--filter: '%s' has more than three parts "
+					       "(TRANSPORT/MODE/SIZE)",
+					       val);
+	memset(f, 0, sizeof(*f));
+	memcpy(f->text, val, strlen(val) + 1);
+	memcpy(f->words, val, strlen(val) + 1);
+	for (int k = 0; part; k++) {
+		char *slash = strchr(part, '/');
+		size_t *n = k == 0 ? &f->ntransport : k == 1 ? &f->nmode : &f->nsize;
+
+		if (slash)
+			*slash++ = '\0';
+		/* An empty part, or "*", takes any value. */
+		if (!*part || !strcmp(part, "*")) {
+			part = slash;
+			continue;
+		}
+		for (char *w = part, *comma; w; w = comma) {
+			comma = strchr(w, ',');
+			if (comma)
+				*comma++ = '\0';
+			if (!*w)
+				return ipcb_parse_fail(err, errlen,
+						       "--filter: '%s': an empty name in a list",
+						       f->text);
+			if (*n == MAX_FILTER_WORDS)
+				return ipcb_parse_fail(err, errlen,
+						       "--filter: more than %d words in one part",
+						       MAX_FILTER_WORDS);
+			if (k == 2 &&
+			    ipcb_parse_size(w, &f->size[*n], "--filter: size", err, errlen) < 0)
+				return -EINVAL;
+			if (k == 0)
+				f->transport[*n] = w;
+			else if (k == 1)
+				f->mode[*n] = w;
+			(*n)++;
+		}
+		part = slash;
+	}
+	return 0;
+}
+
+bool cmp_filter_match(const struct cmp_filter *f, const char *transport, const char *mode,
+		      size_t size)
+{
+	bool t = !f->ntransport, m = !f->nmode, z = !f->nsize;
+
+	for (size_t i = 0; i < f->ntransport && !t; i++)
+		t = fnmatch(f->transport[i], transport, 0) == 0;
+	for (size_t i = 0; i < f->nmode && !m; i++)
+		m = fnmatch(f->mode[i], mode, 0) == 0;
+	for (size_t i = 0; i < f->nsize && !z; i++)
+		z = f->size[i] == size;
+	return t && m && z;
+}
+
 static int format_parse(void *base, const char *val, char *err, size_t errlen)
 {
 	static const char *const names[] = {
@@ -254,6 +324,15 @@ const struct ipcb_clirow cmp_opts_rows[] = {
      .parse = control_parse,
      .arg = "LIST",
      .help_fn = control_help},
+    {.opt = {.name = "filter"},
+     .type = IPCB_CLI_CALL,
+     .parse = filter_parse,
+     .arg = "T[/M[/S]]",
+     .help = "compare only the groups of these transports, modes and\n"
+	     "sizes, each a comma list, transports and modes as shell\n"
+	     "patterns, a part left empty or * for any: pipe,shm,\n"
+	     "'zmq-*/throughput', '*/latency/64,4K'; the groups of\n"
+	     "BASE or NEW it leaves out are neither compared nor missing"},
     {.opt = {.name = "undecided"},
      .type = IPCB_CLI_TEXT,
      .off = offsetof(struct opts, undecided_path),

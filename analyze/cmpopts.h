@@ -25,6 +25,26 @@ enum format {
 	FMT_JSON,
 };
 
+/* Words of one part of --filter kept at most. */
+#define MAX_FILTER_WORDS 32
+
+/*
+ * --filter TRANSPORT[/MODE[/SIZE]]: the groups compared, each part a comma list of which any may
+ * match (transports and modes as shell patterns, sizes as the driver takes them), an empty part
+ * or "*" any; a group is compared when every part matches it.
+ */
+struct cmp_filter {
+	char text[256];	 /* as given, for messages; "" when there is no filter */
+	char words[256]; /* the parts' words, split in place */
+	const char *transport[MAX_FILTER_WORDS], *mode[MAX_FILTER_WORDS];
+	size_t size[MAX_FILTER_WORDS];
+	size_t ntransport, nmode, nsize; /* 0: any */
+};
+
+/* Does the filter (or its absence) take a row of this transport, mode and size? */
+bool cmp_filter_match(const struct cmp_filter *f, const char *transport, const char *mode,
+		      size_t size);
+
 struct opts {
 	const char *path[2];
 	const struct ipcb_csv_metric *metric;
@@ -41,6 +61,7 @@ struct opts {
 	/* --db: BASE from a results history, by --baseline, of NEW's machine unless any_machine */
 	const char *db, *baseline;
 	bool any_machine;
+	struct cmp_filter filter;
 	bool help;
 	size_t npaths; /* files given so far, while parsing */
 };

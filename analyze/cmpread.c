@@ -430,6 +430,12 @@ __attribute__((noinline)) int cmp_read(struct compare *c, int s, char *err, size
 		rc = row_key(rs, i, &key, &key_cap, &size, err, errlen);
 		if (rc < 0)
 			goto out;
+		/* Left out by --filter: neither compared nor missing from the other side. */
+		if (!cmp_filter_match(&c->o.filter, transport, ipcb_rows_get(rs, i, IPCB_COL_MODE),
+				      (size_t)size)) {
+			c->filtered[s]++;
+			continue;
+		}
 		if (*v && (!count_parse(v, &round) || round > UINT32_MAX)) {
 			rc = ipcb_parse_fail(err, errlen,
 					     "%s:%lu: column %s: '%s' is not a round number",

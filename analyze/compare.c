@@ -222,6 +222,18 @@ int ipcb_compare_main(int argc, char **argv)
 			"change may be the machine's rather than NEW's (--same-machine makes this "
 			"an error)\n",
 			prog, c.o.path[0], c.o.path[1], c.machines);
+	if (c.o.filter.text[0] && c.ngroups == 0) {
+		fprintf(stderr,
+			"%s: --filter %s takes no group of %s or %s with a %s value (%zu and %zu "
+			"rows left out)\n",
+			prog, c.o.filter.text, c.o.path[0], c.o.path[1],
+			ipcb_csv_name(c.o.metric->column), c.filtered[0], c.filtered[1]);
+		cmp_fini(&c);
+		return IPCB_COMPARE_USAGE;
+	}
+	if (c.o.filter.text[0])
+		fprintf(stderr, "%s: --filter %s: %zu rows of %s and %zu of %s left out\n", prog,
+			c.o.filter.text, c.filtered[0], c.o.path[0], c.filtered[1], c.o.path[1]);
 	if (c.ngroups == 0) {
 		fprintf(stderr,
 			"%s: no row of %s or %s has a %s value: nothing to compare (another "

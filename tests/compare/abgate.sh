@@ -51,6 +51,8 @@ usage not-executable "afile: not an executable file" "$WORK/afile" "$BIN"
 usage repeat "'--repeat': ab-gate sets --repeat, --first-round and --csv" "$BIN" "$BIN" --repeat 3
 usage floor "'--floor': ab-gate sets" "$BIN" "$BIN" --floor
 usage first-round "'--first-round': ab-gate sets" "$BIN" "$BIN" --first-round 3
+usage filter-bad "--filter: 'a/b/c/d' has more than three parts" --filter a/b/c/d --out "$WORK/u" \
+	"$BIN" "$BIN"
 usage unknown "unknown option '--frobnicate'" --frobnicate "$BIN" "$BIN"
 usage value-missing "--budget needs a value" --budget
 
@@ -123,6 +125,18 @@ grep -qE "^pipe +throughput .* 64 .* \([23]\) .* \([23]\)" "$WORK/fixed.out" &&
 ok $? "the table compares the 3 rounds a side and judges the control rows"
 grep -q "1 group compared" "$WORK/fixed/look-final.txt"
 ok $? "the last look is kept in look-final.txt"
+
+# --filter: both transports are measured, the gate decides on shm alone.
+"$GATE" --no-count --no-controls --rounds 2 --filter shm --out "$WORK/filtered" "$BIN" "$BIN" \
+	-t pipe,shm -s 64 -m throughput -n 300 -d 0 -w 5 >"$WORK/filtered.out" 2>"$WORK/filtered.err"
+st=$?
+{ [ $st -eq 0 ] || [ $st -eq 3 ]; } && grep -q '^pipe,' "$WORK/filtered/new.csv" &&
+	grep -qE '^shm +throughput' "$WORK/filtered/look-final.txt" &&
+	! grep -qE '^pipe ' "$WORK/filtered/look-final.txt" &&
+	grep -q "^1 group compared" "$WORK/filtered/look-final.txt"
+st2=$?
+ok $st2 "--filter shm: pipe and shm measured, shm alone gated (exit $st)"
+[ $st2 -eq 0 ] || diag "$WORK/filtered.err"
 
 # Rounds numbered by the binaries are paired: every run of round N says round N.
 if "$BIN" --first-round 1 --list >/dev/null 2>&1; then

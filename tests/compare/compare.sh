@@ -192,6 +192,35 @@ grep -qE "^shm .* regressed +no NEW values: the group is gone" "$WORK/missing.ou
 ok $? "a group only in BASE is regressed (gone), one only in NEW is missing"
 grep -q "^2 groups compared.*1 missing" "$WORK/missing.out"
 ok $? "the groups BASE has are compared; the NEW-only one is missing"
+# --filter: a NEW that measured only pipe is gated on pipe alone; shm, which it left out, is
+# neither gone nor missing. (The rows it counts are those with the metric: shm's ten.)
+newcsv "$WORK/pipe-only.csv"
+rows "$WORK/pipe-only.csv" pipe 65536 1 "${QUIET_B[@]}"
+compare_run filter-unfiltered 1 "$WORK/base.csv" "$WORK/pipe-only.csv"
+compare_run filter-pipe 0 --filter pipe "$WORK/base.csv" "$WORK/pipe-only.csv"
+grep -qE "^pipe .* ok$" "$WORK/filter-pipe.out" && ! grep -q "^shm" "$WORK/filter-pipe.out" &&
+	grep -q "^1 group compared: 0 regressed, 0 improved, 1 ok.* 0 missing" "$WORK/filter-pipe.out"
+st=$?
+ok $st "--filter pipe: pipe compared and ok, shm (only in BASE) not called gone"
+[ $st -eq 0 ] || diag "$WORK/filter-pipe.out"
+grep -qF -- "--filter pipe: 10 rows of $WORK/base.csv and 0 of $WORK/pipe-only.csv left out" "$WORK/filter-pipe.err"
+st=$?
+ok $st "it says how many rows it left out of each file"
+[ $st -eq 0 ] || diag "$WORK/filter-pipe.err"
+compare_run filter-parts 0 --filter 'p*,tcp/throughput/64K' "$WORK/base.csv" "$WORK/pipe-only.csv"
+grep -q "^1 group compared" "$WORK/filter-parts.out"
+ok $? "--filter 'p*,tcp/throughput/64K': patterns, a mode and a size as the driver writes it"
+compare_run filter-size 2 --filter '*//4K' "$WORK/base.csv" "$WORK/pipe-only.csv"
+grep -qF -- "--filter *//4K takes no group of $WORK/base.csv or $WORK/pipe-only.csv with a bytes_per_s value" "$WORK/filter-size.err"
+ok $? "a filter that takes no group: exit 2, saying so"
+for bad in "pipe/throughput/64K/x:more than three parts" "pipe//4Q:'4Q' is not a size" \
+	"pipe,,shm:an empty name in a list"; do
+	"$BIN" compare --filter "${bad%%:*}" "$WORK/base.csv" "$WORK/pipe-only.csv" >/dev/null 2>"$WORK/err"
+	st=$?
+	[ $st -eq 2 ] && grep -qF -- "--filter" "$WORK/err" && grep -qF -- "${bad#*:}" "$WORK/err"
+	ok $? "--filter '${bad%%:*}': exit 2, ${bad#*:} (exit $st)"
+done
+
 newcsv "$WORK/added.csv"
 rows "$WORK/added.csv" pipe 65536 1 "${QUIET_B[@]}"
 rows "$WORK/added.csv" shm 65536 1 "${QUIET_B[@]}"
