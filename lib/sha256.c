@@ -1,101 +1,23 @@
 /* SPDX-License-Identifier: MIT */
-/* sha256.c - SHA-256 and HMAC-SHA-256 from FIPS 180-4 and RFC 2104; see sha256.h. */
+/* sha256.c - SHA-256 and HMAC-SHA-256 through Nettle; see sha256.h. */
 #include "sha256.h"
 
-#include <string.h>
-
-/* The first 32 bits of the fractional parts of the cube roots of the first 64 primes. */
-static const uint32_t sha256_k[64] = {
-    0x428a2f98, 0x71374491, 0xb5c0fbcf, 0xe9b5dba5, 0x3956c25b, 0x59f111f1, 0x923f82a4, 0xab1c5ed5,
-    0xd807aa98, 0x12835b01, 0x243185be, 0x550c7dc3, 0x72be5d74, 0x80deb1fe, 0x9bdc06a7, 0xc19bf174,
-    0xe49b69c1, 0xefbe4786, 0x0fc19dc6, 0x240ca1cc, 0x2de92c6f, 0x4a7484aa, 0x5cb0a9dc, 0x76f988da,
-    0x983e5152, 0xa831c66d, 0xb00327c8, 0xbf597fc7, 0xc6e00bf3, 0xd5a79147, 0x06ca6351, 0x14292967,
-    0x27b70a85, 0x2e1b2138, 0x4d2c6dfc, 0x53380d13, 0x650a7354, 0x766a0abb, 0x81c2c92e, 0x92722c85,
-    0xa2bfe8a1, 0xa81a664b, 0xc24b8b70, 0xc76c51a3, 0xd192e819, 0xd6990624, 0xf40e3585, 0x106aa070,
-    0x19a4c116, 0x1e376c08, 0x2748774c, 0x34b0bcb5, 0x391c0cb3, 0x4ed8aa4a, 0x5b9cca4f, 0x682e6ff3,
-    0x748f82ee, 0x78a5636f, 0x84c87814, 0x8cc70208, 0x90befffa, 0xa4506ceb, 0xbef9a3f7, 0xc67178f2,
-};
-
-static uint32_t ror(uint32_t x, unsigned n)
-{
-	return (x >> n) | (x << (32 - n));
-}
-
-static void sha256_block(struct ipcb_sha256 *s, const unsigned char *p)
-{
-	uint32_t w[64], a, b, c, d, e, f, g, h;
-
-	for (int i = 0; i < 16; i++)
-		w[i] = (uint32_t)p[4 * i] << 24 | (uint32_t)p[4 * i + 1] << 16 |
-		       (uint32_t)p[4 * i + 2] << 8 | p[4 * i + 3];
-	for (int i = 16; i < 64; i++) {
-		uint32_t s0 = ror(w[i - 15], 7) ^ ror(w[i - 15], 18) ^ (w[i - 15] >> 3);
-		uint32_t s1 = ror(w[i - 2], 17) ^ ror(w[i - 2], 19) ^ (w[i - 2] >> 10);
-
-		w[i] = w[i - 16] + s0 + w[i - 7] + s1;
-	}
-	a = s->h[0], b = s->h[1], c = s->h[2], d = s->h[3];
-	e = s->h[4], f = s->h[5], g = s->h[6], h = s->h[7];
-	for (int i = 0; i < 64; i++) {
-		uint32_t t1 = h + (ror(e, 6) ^ ror(e, 11) ^ ror(e, 25)) + ((e & f) ^ (~e & g)) +
-			      sha256_k[i] + w[i];
-		uint32_t t2 = (ror(a, 2) ^ ror(a, 13) ^ ror(a, 22)) + ((a & b) ^ (a & c) ^ (b & c));
-
-		h = g, g = f, f = e, e = d + t1;
-		d = c, c = b, b = a, a = t1 + t2;
-	}
-	s->h[0] += a, s->h[1] += b, s->h[2] += c, s->h[3] += d;
-	s->h[4] += e, s->h[5] += f, s->h[6] += g, s->h[7] += h;
-}
+#include <nettle/hmac.h>
+#include <nettle/memops.h>
 
 void ipcb_sha256_init(struct ipcb_sha256 *s)
 {
-	/* The first 32 bits of the fractional parts of the square roots of the first 8 primes. */
-	static const uint32_t h0[8] = {0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a,
-				       0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19};
-
-	memcpy(s->h, h0, sizeof(h0));
-	s->bytes = 0;
-	s->used = 0;
+	sha256_init(&s->ctx);
 }
 
 void ipcb_sha256_update(struct ipcb_sha256 *s, const void *data, size_t len)
 {
-	const unsigned char *p = data;
-
-	s->bytes += len;
-	while (len > 0) {
-		size_t take = 64 - s->used < len ? 64 - s->used : len;
-
-		memcpy(s->buf + s->used, p, take);
-		s->used += take;
-		p += take;
-		len -= take;
-		if (s->used == 64) {
-			sha256_block(s, s->buf);
-			s->used = 0;
-		}
-	}
+	sha256_update(&s->ctx, len, data);
 }
 
 void ipcb_sha256_final(struct ipcb_sha256 *s, unsigned char out[IPCB_SHA256_BYTES])
 {
-	uint64_t bits = s->bytes * 8;
-	unsigned char pad = 0x80, zero = 0, len[8];
-
-	/* A 1 bit, zeros up to 56 bytes into a block, then the length in bits, big-endian. */
-	ipcb_sha256_update(s, &pad, 1);
-	while (s->used != 56)
-		ipcb_sha256_update(s, &zero, 1);
-	for (int i = 0; i < 8; i++)
-		len[i] = (unsigned char)(bits >> (56 - 8 * i));
-	ipcb_sha256_update(s, len, 8);
-	for (int i = 0; i < 8; i++) {
-		out[4 * i] = (unsigned char)(s->h[i] >> 24);
-		out[4 * i + 1] = (unsigned char)(s->h[i] >> 16);
-		out[4 * i + 2] = (unsigned char)(s->h[i] >> 8);
-		out[4 * i + 3] = (unsigned char)s->h[i];
-	}
+	sha256_digest(&s->ctx, IPCB_SHA256_BYTES, out);
 }
 
 void ipcb_sha256(const void *data, size_t len, unsigned char out[IPCB_SHA256_BYTES])
@@ -110,34 +32,15 @@ void ipcb_sha256(const void *data, size_t len, unsigned char out[IPCB_SHA256_BYT
 void ipcb_hmac_sha256(const void *key, size_t key_len, const void *const *parts, const size_t *lens,
 		      size_t n, unsigned char out[IPCB_SHA256_BYTES])
 {
-	unsigned char k[64] = {0}, pad[64], inner[IPCB_SHA256_BYTES];
-	struct ipcb_sha256 s;
+	struct hmac_sha256_ctx h;
 
-	/* A key longer than a block is replaced by its digest. */
-	if (key_len > sizeof(k))
-		ipcb_sha256(key, key_len, k);
-	else
-		memcpy(k, key, key_len);
-	for (int i = 0; i < 64; i++)
-		pad[i] = k[i] ^ 0x36;
-	ipcb_sha256_init(&s);
-	ipcb_sha256_update(&s, pad, sizeof(pad));
+	hmac_sha256_set_key(&h, key_len, key);
 	for (size_t i = 0; i < n; i++)
-		ipcb_sha256_update(&s, parts[i], lens[i]);
-	ipcb_sha256_final(&s, inner);
-	for (int i = 0; i < 64; i++)
-		pad[i] = k[i] ^ 0x5c;
-	ipcb_sha256_init(&s);
-	ipcb_sha256_update(&s, pad, sizeof(pad));
-	ipcb_sha256_update(&s, inner, sizeof(inner));
-	ipcb_sha256_final(&s, out);
+		hmac_sha256_update(&h, lens[i], parts[i]);
+	hmac_sha256_digest(&h, IPCB_SHA256_BYTES, out);
 }
 
 bool ipcb_digest_equal(const unsigned char *a, const unsigned char *b, size_t n)
 {
-	unsigned char diff = 0;
-
-	for (size_t i = 0; i < n; i++)
-		diff |= a[i] ^ b[i];
-	return diff == 0;
+	return memeql_sec(a, b, n) != 0;
 }

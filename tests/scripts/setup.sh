@@ -34,7 +34,7 @@ stubs() {
 		[[ " $* " == *" $t "* ]] || printf '#!/bin/sh\nexit 0\n' >"$dir/bin/$t"
 	done
 	# cc: -fsanitize links fail when STUB_NO_SAN is set, -E of zlib.h when STUB_NO_ZLIB is, of
-	# sqlite3.h when STUB_NO_SQLITE is. It reads its input, as a compiler does: one that exited
+	# sqlite3.h when STUB_NO_SQLITE is, of nettle/sha2.h when STUB_NO_NETTLE is. It reads its input, as a compiler does: one that exited
 	# first would fail the printf feeding it (a closed pipe), and under pipefail that reads as a
 	# missing header, now and then.
 	cat >"$dir/bin/cc" <<'CC'
@@ -46,6 +46,7 @@ case " $* " in
 *" -E "*)
 	case $in in
 	*sqlite3.h*) [ -z "${STUB_NO_SQLITE:-}" ] ;;
+	*nettle/sha2.h*) [ -z "${STUB_NO_NETTLE:-}" ] ;;
 	*callgrind.h*) exit 0 ;;
 	*) [ -z "${STUB_NO_ZLIB:-}" ] ;;
 	esac
@@ -68,10 +69,11 @@ APT
 		printf '#!/bin/sh\necho "sudo $1" >>"$STUB_LOG"\nexec "$@"\n' >"$dir/bin/sudo"
 	printf '#!/bin/sh\necho "${STUB_UID:-0}"\n' >"$dir/bin/id"
 	# dpkg-query -W -f=... PACKAGE: installed when PACKAGE is in $STUB_INSTALLED (by default the
-	# transport's library, libfancy-dev, and the tests' python3-html5lib)
+	# transport's library, libfancy-dev, and the tests' python3-html5lib, libbenchmark-tools and
+	# python3-scipy)
 	cat >"$dir/bin/dpkg-query" <<'DPKG'
 #!/bin/sh
-for p in ${STUB_INSTALLED-libfancy-dev python3-html5lib}; do [ "$p" = "$3" ] && { printf 'install ok installed'; exit 0; }; done
+for p in ${STUB_INSTALLED-libfancy-dev python3-html5lib libbenchmark-tools python3-scipy}; do [ "$p" = "$3" ] && { printf 'install ok installed'; exit 0; }; done
 exit 1
 DPKG
 	chmod +x "$dir/bin"/*
@@ -117,7 +119,7 @@ setup nojava 'java' -- tests
 	[ "$(grep -c install "$WORK/nojava.log")" -eq 1 ]
 ok $? "java missing: apt-get installs default-jre-headless and nothing else (exit $st)"
 diag "$WORK/nojava.log"
-setup nohtml5lib '' STUB_INSTALLED=libfancy-dev -- tests
+setup nohtml5lib '' 'STUB_INSTALLED=libfancy-dev libbenchmark-tools python3-scipy' -- tests
 [ $st -eq 0 ] && grep -qx 'apt-get install -y -qq --no-install-recommends python3-html5lib' "$WORK/nohtml5lib.log" &&
 	[ "$(grep -c install "$WORK/nohtml5lib.log")" -eq 1 ]
 ok $? "html5lib missing: apt-get installs python3-html5lib and nothing else (exit $st)"
@@ -136,6 +138,9 @@ ok $? "zlib.h not found by the compiler: zlib1g-dev installed"
 setup nosqlite '' STUB_NO_SQLITE=1 --
 [ $st -eq 0 ] && grep -q 'install .* libsqlite3-dev$' "$WORK/nosqlite.log"
 ok $? "sqlite3.h not found by the compiler: libsqlite3-dev installed (the results history)"
+setup nonettle '' STUB_NO_NETTLE=1 --
+[ $st -eq 0 ] && grep -q 'install .* nettle-dev$' "$WORK/nonettle.log"
+ok $? "nettle/sha2.h not found by the compiler: nettle-dev installed (SHA-256 and HMAC)"
 setup nosan '' STUB_NO_SAN=1 -- sanitizers
 [ $st -eq 0 ] && grep -q 'install .* libasan8 libubsan1$' "$WORK/nosan.log"
 ok $? "no sanitizer link: their runtime libraries installed"
