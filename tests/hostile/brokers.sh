@@ -172,6 +172,34 @@ st=$?
 ok $? "without their jars: $java_brokers skipped, naming a missing jar, exit 77 (got $st)"
 diag "$WORK/nojars.err"
 
+# Another user of a machine root set up: scripts/setup as root put the jars in the machine's
+# cache (/var/cache/ipcbench/maven); a user with an empty cache of their own runs the brokers
+# from it, and makes their class-data archives in their own.
+machine=/var/cache/ipcbench/maven
+as_nobody() { setpriv --reuid=65534 --regid=65534 --clear-groups "$@"; }
+if [ "$(id -u)" -eq 0 ] && command -v setpriv >/dev/null && [ -d "$machine" ] &&
+	[ -z "${IPCB_MAVEN_CACHE:-}" ] && ! is_asan && as_nobody test -x "$BIN"; then
+	nobody=$WORK/nobody
+	mkdir -p "$nobody/home"
+	chown -R 65534:65534 "$nobody"
+	chmod 755 "$WORK"
+	(cd "$nobody" && as_nobody env -i \
+		PATH=/usr/local/bin:/usr/bin:/bin HOME="$nobody/home" \
+		"$BIN" -q -t "${java_brokers// /,}" -s 64 -n 5 -d 0 -m latency --csv "$nobody/run.csv" \
+		>"$nobody/out" 2>"$nobody/err")
+	st=$?
+	got=0
+	for t in $java_brokers; do grep -q "^$t,latency,64," "$nobody/run.csv" 2>/dev/null && got=$((got + 1)); done
+	[ $st -eq 0 ] && [ $got -eq "$(wc -w <<<"$java_brokers")" ] &&
+		[ -z "$(find "$nobody/home" -name '*.jar' 2>/dev/null)" ]
+	ok $? "an unprivileged user with no cache of their own measures $java_brokers from the machine's (exit $st, $got measured)"
+	diag "$nobody/err"
+	chmod 700 "$WORK"
+else
+	skip "an unprivileged user measures $java_brokers from the machine's cache" \
+		"not root, no setpriv, no machine cache, IPCB_MAVEN_CACHE set, a sanitizer build, or a binary another user cannot run"
+fi
+
 # A Java that fails at once: the server's end is named with its last words.
 mkdir -p "$WORK/badjdk/bin"
 printf '#!/bin/sh\necho "this Java cannot start a JVM" >&2\nexit 1\n' >"$WORK/badjdk/bin/java"

@@ -3,6 +3,7 @@
 #include "maven.h"
 
 #include <errno.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -48,32 +49,29 @@ static int maven_path(const char *cache, const char *coord, size_t len, char *ou
 	return w < 0 || (size_t)w >= n ? -ENAMETOOLONG : 0;
 }
 
-int ipcb_maven_classpath(const char *coords, char **out, char *why, size_t n)
+/*
+ * The class path of coords with every jar under cache into *out; the number of jars missing
+ * there (the first in first) into *missing, the whole number into *total. 0 or -ENOMEM.
+ */
+static int classpath_in(const char *cache, const char *coords, char **out, unsigned *missing,
+			unsigned *total, char *first, size_t firstlen)
 {
-	char cache[1024], path[2048], first[160] = "";
+	char path[2048];
 	size_t cap = 4096, used = 0;
-	unsigned missing = 0, total = 0;
 	char *cp = malloc(cap);
-	int rc = ipcb_maven_cache(cache, sizeof(cache));
 
 	*out = NULL;
+	*missing = *total = 0;
 	if (!cp)
 		return -ENOMEM;
-	if (rc) {
-		snprintf(why, n, "no Maven cache: set IPCB_MAVEN_CACHE (or HOME)");
-		free(cp);
-		return -ENOENT;
-	}
 	cp[0] = '\0';
 	for (const char *p = coords; *p;) {
 		size_t len = strcspn(p, " "), plen;
 
 		if (len && maven_path(cache, p, len, path, sizeof(path)) == 0) {
-			total++;
-			if (access(path, R_OK) != 0) {
-				if (!missing++)
-					snprintf(first, sizeof(first), "%.*s", (int)len, p);
-			}
+			(*total)++;
+			if (access(path, R_OK) != 0 && !(*missing)++)
+				snprintf(first, firstlen, "%.*s", (int)len, p);
 			plen = strlen(path);
 			if (used + plen + 2 > cap) {
 				char *more = realloc(cp, cap = 2 * cap + plen);
@@ -92,14 +90,62 @@ int ipcb_maven_classpath(const char *coords, char **out, char *why, size_t n)
 		p += len;
 		p += *p == ' ';
 	}
-	if (missing) {
+	*out = cp;
+	return 0;
+}
+
+int ipcb_maven_classpath(const char *coords, char **out, char *why, size_t n)
+{
+	char cache[1024], first[160] = "", other[160] = "";
+	const char *env = getenv("IPCB_MAVEN_CACHE");
+	unsigned missing = 0, total = 0, m2 = 0, t2 = 0;
+	bool mine = ipcb_maven_cache(cache, sizeof(cache)) == 0;
+	char *cp = NULL;
+	int rc;
+
+	*out = NULL;
+	if (mine) {
+		rc = classpath_in(cache, coords, &cp, &missing, &total, first, sizeof(first));
+		if (rc < 0)
+			return rc;
+		if (!missing) {
+			*out = cp;
+			return 0;
+		}
+		free(cp);
+	}
+	/* $IPCB_MAVEN_CACHE is the one place; else the machine's cache, which root's setup fills.
+	 */
+	if (!(env && env[0])) {
+		rc = classpath_in(IPCB_MAVEN_MACHINE_CACHE, coords, &cp, &m2, &t2, other,
+				  sizeof(other));
+		if (rc < 0)
+			return rc;
+		if (!m2) {
+			*out = cp;
+			return 0;
+		}
+		free(cp);
+	}
+	if (!mine)
+		snprintf(
+		    why, n,
+		    "%u of its %u jars are not in the Maven cache %s (%s%s), and there is no "
+		    "cache of this user's (set IPCB_MAVEN_CACHE, or HOME): scripts/setup as root "
+		    "fetches them there for every user",
+		    m2, t2, IPCB_MAVEN_MACHINE_CACHE, other, m2 > 1 ? ", ..." : "");
+	else if (env && env[0])
 		snprintf(why, n,
 			 "%u of its %u jars are not in the Maven cache %s (%s%s): scripts/setup "
 			 "fetches them",
 			 missing, total, cache, first, missing > 1 ? ", ..." : "");
-		free(cp);
-		return -ENOENT;
-	}
-	*out = cp;
-	return 0;
+	else
+		snprintf(
+		    why, n,
+		    "%u of its %u jars are not in the Maven cache %s (%s%s), nor all in the "
+		    "machine's, %s: scripts/setup fetches them (as root into the machine's, for "
+		    "every user)",
+		    missing, total, cache, first, missing > 1 ? ", ..." : "",
+		    IPCB_MAVEN_MACHINE_CACHE);
+	return -ENOENT;
 }
