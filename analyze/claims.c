@@ -345,7 +345,8 @@ static void cmp_line(const struct cmp *c, char *out, size_t n)
 void claim_print(struct ipcb_doc *d, const struct verdict *v)
 {
 	const struct claim_def *c = v->def;
-	char verdict[1024], line[2600];
+	/* Static: 3.6 KiB, and the report is one thread that prints one claim at a time. */
+	static char verdict[1024], line[2600];
 	enum outcome order[4];
 
 	verdict_text(v, verdict, sizeof(verdict));

@@ -69,7 +69,8 @@ static void appendix_where(const struct report *r, char *out, size_t n)
 static void sec_header(struct report *r)
 {
 	const struct model *m = r->m;
-	char app[PATH_MAX + 64];
+	/* Static: 4 KiB, and the report is one thread (it runs in 24 KiB of stack). */
+	static char app[PATH_MAX + 64];
 
 	appendix_where(r, app, sizeof(app));
 	ipcb_doc_h(r->d, 1, "IPC on %s: the guides' tables, measured", *m->host ? m->host : "?");
@@ -285,7 +286,7 @@ static int report_write(struct report *r, struct ipcb_doc *app)
 	return main_doc->failed ? main_doc->failed : app->failed;
 }
 
-static int judge_all(struct report *r)
+__attribute__((noinline)) static int judge_all(struct report *r)
 {
 	size_t n = 0;
 	int rc = 0;
@@ -369,7 +370,7 @@ struct args {
 };
 
 /* 0 to go on, or the exit status. */
-static int parse(int argc, char **argv, struct args *a)
+__attribute__((noinline)) static int parse(int argc, char **argv, struct args *a)
 {
 	struct ipcb_cli cli;
 	char errbuf[IPCB_ERR_BYTES];
@@ -482,7 +483,7 @@ static int trends_draw(const char *db, const char *csv, char *dir, size_t n)
  * while it draws: one that comes stops the drawing, removes what was made, and the exit status
  * is 128 + its number.
  */
-static int write_html(struct report *r, const struct args *a)
+__attribute__((noinline)) static int write_html(struct report *r, const struct args *a)
 {
 	static char dir[PATH_MAX], trends[PATH_MAX];
 	static struct ipcb_outfile of;
@@ -656,7 +657,7 @@ static int md_place(struct md_out *o, int status)
  * Markdown: to standard output, the appendix after the report; or -o FILE and its appendix
  * beside it (FILE-appendix.md, linked from the report), both placed at the end.
  */
-static int write_markdown(struct report *r, const struct args *a)
+__attribute__((noinline)) static int write_markdown(struct report *r, const struct args *a)
 {
 	static struct md_out main_out, app_out;
 	static char app_path[PATH_MAX], app_link[PATH_MAX];
@@ -696,6 +697,39 @@ static int write_markdown(struct report *r, const struct args *a)
 	return md_place(&main_out, status);
 }
 
+/*
+ * Can the appendix beside the report at out be written? Says why not. Not inlined: its path's
+ * PATH_MAX bytes are off the stack before the report is made, which runs in 24 KiB
+ * (tests/hostile/smallstack).
+ */
+__attribute__((noinline)) static int appendix_check(const char *out)
+{
+	char app[PATH_MAX], err[IPCB_ERR_BYTES];
+
+	appendix_path(out, app, sizeof(app));
+	if (ipcb_outfile_check(app, "-o", err, sizeof(err)) < 0) {
+		fail("%s (the report's appendix)", err);
+		return -1;
+	}
+	return 0;
+}
+
+/*
+ * Each transport's summary asked for once here, where the stack is shallow: a transport of a
+ * module is described by its module, which the driver's lookup opens (dlopen and its
+ * libraries' loading take several KiB of stack), and later asks find it open.
+ */
+__attribute__((noinline)) static void describe_all(const struct model *m)
+{
+	for (size_t i = 0; i < m->ngroups; i++)
+		if (!i || strcmp(m->groups[i].transport, m->groups[i - 1].transport) != 0)
+			ipcb_report_describe(m->groups[i].transport);
+}
+
+/*
+ * The parse, the judging and each writer are not inlined here: each one's frame is gone before
+ * the next one's, so the report runs in 24 KiB of stack (tests/hostile/smallstack).
+ */
 int ipcb_report_main(int argc, char **argv)
 {
 	/* Static: the model and the report are large, and the report is one thread. */
@@ -712,21 +746,15 @@ int ipcb_report_main(int argc, char **argv)
 		fail("%s", err);
 		return 1;
 	}
-	if (a.out) {
-		char app[PATH_MAX];
-
-		appendix_path(a.out, app, sizeof(app));
-		if (ipcb_outfile_check(app, "-o", err, sizeof(err)) < 0) {
-			fail("%s (the report's appendix)", err);
-			return 1;
-		}
-	}
+	if (a.out && appendix_check(a.out) < 0)
+		return 1;
 	rc = model_load(&m, a.in, err, sizeof(err));
 	if (rc < 0) {
 		fail("%s", err);
 		model_free(&m);
 		return rc == -ENOMEM ? 1 : 2;
 	}
+	describe_all(&m);
 	memset(&r, 0, sizeof(r));
 	r.m = &m;
 	r.csv = a.in;

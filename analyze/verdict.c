@@ -189,17 +189,21 @@ static int pair_judge(const struct model *m, const struct clause *cl, struct ver
 		      const char *pl, size_t size, enum measure ms, const struct group *a,
 		      const struct group *b, const char *notes, double alpha)
 {
-	struct cmp c = {.placement = pl,
-			.size = size,
-			.ms = ms,
-			.a = a,
-			.b = b,
-			.p = NAN,
-			.p_yes = NAN,
-			.p_no = NAN};
-	struct judged j;
+	/*
+	 * Static: their texts are 4 KiB, and a report is one thread that judges one pair at a time
+	 * (cmp_add copies c); the report runs in 24 KiB of stack (tests/hostile/smallstack).
+	 */
+	static struct cmp c;
+	static struct judged j;
 	double f = cl->factor > 0 && cl->test != T_BAND ? cl->factor : 1 + CLAIM_MARGIN;
 
+	memset(&c, 0, sizeof(c));
+	c.placement = pl;
+	c.size = size;
+	c.ms = ms;
+	c.a = a;
+	c.b = b;
+	c.p = c.p_yes = c.p_no = NAN;
 	judge(m, a, b, ms, cl->test, f, cl->factor_hi, alpha, &j);
 	if (isnan(j.p_yes)) {
 		c.o = O_UNDECIDABLE;
