@@ -124,7 +124,10 @@ static const struct ipcb_command commands[] = {
      .flags = IO_CHECKED,
      .option = "hosts"},
     /* The transport test suite: its own signal handling, as a test program's. */
-    {.name = "selftest", .fn = ipcb_selftest_main, .flags = IPCB_CMD_STREAMS_CHECKED},
+    {.name = "selftest",
+     .synopsis = "TRANSPORT       the transport test suite (TAP; see selftest --help)",
+     .fn = ipcb_selftest_main,
+     .flags = IPCB_CMD_STREAMS_CHECKED},
     /* The remote agent of a runtime's launcher (mpirun runs it): a command line to pass on. */
     {.name = "rsh-agent", .fn = ipcb_rsh_agent_main},
     {.fn = ipcb_driver_main, .flags = IO_CHECKED},

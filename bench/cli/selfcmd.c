@@ -80,10 +80,12 @@ static void selftest_usage(void)
 	       "Runs the transport test suite against TRANSPORT (a name of ipcbench --list, or\n"
 	       "external:/path/module.so): verified runs of 1 B to 1 MiB in both modes, every\n"
 	       "option value and wait strategy, round trips at a fixed rate, injected faults\n"
-	       "that must be caught, and nothing left behind. Prints TAP; exit 0 when every\n"
-	       "check passed, 1 otherwise.\n"
+	       "that must be caught, and nothing left behind. Prints TAP.\n"
 	       "A transport that cannot run here is skipped (exit 0) unless\n"
-	       "IPCB_REQUIRE_TRANSPORTS is \"all\" or names it.\n");
+	       "IPCB_REQUIRE_TRANSPORTS is \"all\" or names it.\n"
+	       "\n"
+	       "Exit status: 0 every check passed (or the transport was skipped), 1 a check\n"
+	       "failed, 2 usage (no transport, or one that is unknown).\n");
 }
 
 /* The transport the command line names: 0, or the exit status (said). */

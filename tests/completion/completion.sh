@@ -78,6 +78,8 @@ ok $? "after report: report's options (--html, --figures, --output)"
 ok $? "the first word: a subcommand"
 [ "$(complete_line "$BIN hi")" = history ]
 ok $? "history is one"
+[ "$(complete_line "$BIN sel")" = selftest ]
+ok $? "selftest is one (its usage line is in --help)"
 "$BIN" --help | sed -nE 's/^ {7}[^ ]+ ([a-z][a-z0-9-]*) .*/\1/p' | sort >"$WORK/want"
 complete_line "$BIN " | grep -vx -- '-.*' >"$WORK/got"
 [ -s "$WORK/want" ] && cmp -s "$WORK/got" "$WORK/want"
