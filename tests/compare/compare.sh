@@ -528,6 +528,15 @@ sed -i '5s/$/,extra/' "$WORK/fields.csv"
 expect_error field-count "fields\.csv:5: $((${#COLS[@]} + 1)) fields, but the header has ${#COLS[@]}" \
 	"$WORK/fields.csv"
 
+# Two files joined, each with its header: refused at the second header, which is named.
+cat "$WORK/slow.csv" "$WORK/slow.csv" >"$WORK/joined.csv"
+jline=$(($(wc -l <"$WORK/slow.csv") + 1))
+expect_error joined "joined\.csv:$jline: the CSV header again: two files joined into one?" "$WORK/joined.csv"
+"$BIN" report "$WORK/joined.csv" >/dev/null 2>"$WORK/joined-report.err"
+st=$?
+[ $st -eq 2 ] && grep -q "joined\.csv:$jline: the CSV header again" "$WORK/joined-report.err"
+ok $? "report refuses the joined file too, naming the line (exit $st)"
+
 cp "$WORK/slow.csv" "$WORK/unterminated.csv"
 mkrow transport=pipe mode=throughput size_bytes=65536 bytes_per_s=1000.0 sender_cpu=0 \
 	receiver_cpu=1 placement=cross-core wait=block host='"never closed, a' \

@@ -180,15 +180,19 @@ static void test_rows(void)
 {
 	static const char csv[] = "transport,mode,size_bytes,unknown_col,p50_ns\n"
 				  "pipe,latency,64,x,1000\n"
-				  "transport,mode,size_bytes,unknown_col,p50_ns\n"
+				  "\n"
 				  "shm,latency,64,y,fast\n";
+	static const char joined[] = "transport,mode\n"
+				     "pipe,latency\n"
+				     "transport,mode\n"
+				     "shm,latency\n";
 	struct ipcb_rows rs;
 	char err[256];
 	double v;
 
 	ok(ipcb_rows_read_buffer(&rs, "mem.csv", csv, strlen(csv), err, sizeof(err)) == 0 &&
 	       rs.n == 2,
-	   "two records, the repeated header skipped");
+	   "two records, the blank line between them skipped");
 	ok(rs.has[IPCB_COL_P50_NS] && !rs.has[IPCB_COL_BYTES_PER_S],
 	   "the columns the header names");
 	ok(!strcmp(ipcb_rows_get(&rs, 1, IPCB_COL_TRANSPORT), "shm") &&
@@ -200,6 +204,10 @@ static void test_rows(void)
 	       !strcmp(err, "mem.csv:4: column p50_ns: 'fast' is not a number"),
 	   "a field that is not a number is named with its line (%s)", err);
 	ipcb_rows_free(&rs);
+	ok(ipcb_rows_read_buffer(&rs, "j.csv", joined, strlen(joined), err, sizeof(err)) ==
+		   -EINVAL &&
+	       strstr(err, "j.csv:3: the CSV header again: two files joined into one?"),
+	   "two files joined, each with its header, are refused at the second (%s)", err);
 	ok(ipcb_rows_read_buffer(&rs, "f.csv", "transport,mode\npipe\n", 17, err, sizeof(err)) ==
 		   -EINVAL &&
 	       strstr(err, "f.csv:2: 1 fields, but the header has 2"),
