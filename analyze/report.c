@@ -19,6 +19,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 #include <time.h>
 
 #include "claims.h"
@@ -354,8 +356,8 @@ static void report_usage(FILE *f)
 		"                      90, 99, 99.9, the percentiles the CSV carries; default\n"
 		"                      p99 of 20us cross-core, 50us same-core, 100us unpinned)\n"
 		"Exit status: 0 written, 1 no usable rows, a write error or (--html) figures\n"
-		"that could not be drawn, 2 usage or a malformed CSV, 128+N stopped by signal N\n"
-		"while drawing.\n");
+		"that could not be drawn, 2 usage (an output that cannot be written is one)\n"
+		"or a malformed CSV, 128+N stopped by signal N while drawing.\n");
 }
 
 static const struct ipcb_cliopt report_opts[] = {
@@ -370,10 +372,35 @@ struct args {
 };
 
 /* 0 to go on, or the exit status. */
+/*
+ * Can --figure-data DIR be written: a directory of this user's to write in, or one to make in a
+ * directory that is? 0, or -1 with errno saying why not.
+ */
+static int data_dir_check(const char *dir)
+{
+	char parent[PATH_MAX];
+	const char *slash = strrchr(dir, '/');
+	struct stat st;
+
+	if (stat(dir, &st) == 0) {
+		if (!S_ISDIR(st.st_mode)) {
+			errno = ENOTDIR;
+			return -1;
+		}
+		return access(dir, W_OK | X_OK);
+	}
+	if (errno != ENOENT)
+		return -1;
+	if (!slash)
+		return access(".", W_OK | X_OK);
+	snprintf(parent, sizeof(parent), "%.*s", slash == dir ? 1 : (int)(slash - dir), dir);
+	return access(parent, W_OK | X_OK);
+}
+
 __attribute__((noinline)) static int parse(int argc, char **argv, struct args *a)
 {
 	struct ipcb_cli cli;
-	char errbuf[IPCB_ERR_BYTES];
+	char errbuf[IPCB_ERR_BYTES], err[IPCB_ERR_BYTES];
 	const char *val;
 	int id;
 
@@ -449,6 +476,20 @@ __attribute__((noinline)) static int parse(int argc, char **argv, struct args *a
 			     a->out, app);
 			return 2;
 		}
+		/* An output that cannot be written is a usage error, as the driver's --csv is. */
+		if (ipcb_outfile_check(a->out, "-o", err, sizeof(err)) < 0 ||
+		    ipcb_outfile_check(app, "-o", err, sizeof(err)) < 0) {
+			fail("%s%s", err, strstr(err, app) ? " (the report's appendix)" : "");
+			return 2;
+		}
+	}
+	if (a->html && ipcb_outfile_check(a->html, "--html", err, sizeof(err)) < 0) {
+		fail("%s", err);
+		return 2;
+	}
+	if (a->data && data_dir_check(a->data) < 0) {
+		fail("--figure-data %s: %s", a->data, strerror(errno));
+		return 2;
 	}
 	return 0;
 }
@@ -499,10 +540,6 @@ __attribute__((noinline)) static int write_html(struct report *r, const struct a
 	memset(&of, 0, sizeof(of));
 	of.fd = -1;
 	dir[0] = trends[0] = '\0';
-	if (ipcb_outfile_check(a->html, "--html", err, sizeof(err)) < 0) {
-		fail("%s", err);
-		return 1;
-	}
 	sigemptyset(&stop);
 	sigaddset(&stop, SIGINT);
 	sigaddset(&stop, SIGTERM);
@@ -698,23 +735,6 @@ __attribute__((noinline)) static int write_markdown(struct report *r, const stru
 }
 
 /*
- * Can the appendix beside the report at out be written? Says why not. Not inlined: its path's
- * PATH_MAX bytes are off the stack before the report is made, which runs in 24 KiB
- * (tests/hostile/smallstack).
- */
-__attribute__((noinline)) static int appendix_check(const char *out)
-{
-	char app[PATH_MAX], err[IPCB_ERR_BYTES];
-
-	appendix_path(out, app, sizeof(app));
-	if (ipcb_outfile_check(app, "-o", err, sizeof(err)) < 0) {
-		fail("%s (the report's appendix)", err);
-		return -1;
-	}
-	return 0;
-}
-
-/*
  * Each transport's summary asked for once here, where the stack is shallow: a transport of a
  * module is described by its module, which the driver's lookup opens (dlopen and its
  * libraries' loading take several KiB of stack), and later asks find it open.
@@ -742,12 +762,6 @@ int ipcb_report_main(int argc, char **argv)
 	status = parse(argc, argv, &a);
 	if (status)
 		return status < 0 ? 0 : status;
-	if (a.out && ipcb_outfile_check(a.out, "-o", err, sizeof(err)) < 0) {
-		fail("%s", err);
-		return 1;
-	}
-	if (a.out && appendix_check(a.out) < 0)
-		return 1;
 	rc = model_load(&m, a.in, err, sizeof(err));
 	if (rc < 0) {
 		fail("%s", err);

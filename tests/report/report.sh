@@ -299,8 +299,15 @@ ok $? "broadcast rows are in no other table (neither the guides' nor the closed 
 "$BIN" report >/dev/null 2>&1
 [ $? -eq 2 ]
 ok $? "report without a CSV is a usage error"
-"$BIN" report "$WORK/holds.csv" -o /no/such/dir/r.md 2>"$WORK/err"
-[ $? -eq 1 ] && grep -q "/no/such/dir" "$WORK/err"
-ok $? "an unwritable output path fails with exit 1, naming it"
+# An output that cannot be written is a usage error, as the driver's --csv is: exit 2, named.
+for out in "-o /no/such/dir/r.md" "--html /no/such/dir/r.html" "--figure-data /no/such/dir"; do
+	# shellcheck disable=SC2086 # an option and its value
+	"$BIN" report "$WORK/holds.csv" $out 2>"$WORK/err"
+	st=$?
+	[ $st -eq 2 ] && grep -q -- "${out%% *} /no/such/dir" "$WORK/err"
+	ok $? "report ${out%% *} to a directory that does not exist: exit 2, naming it (exit $st)"
+done
+"$BIN" -q -t null -s 64 -n 10 -d 0 --csv /no/such/dir/r.csv >/dev/null 2>&1
+ok $(($? != 2)) "the driver's --csv to the same place: exit 2 too"
 
 done_testing
