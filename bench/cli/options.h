@@ -741,7 +741,8 @@ static inline const struct ipcb_clirow *ipcb_opts_rows(void)
 	     .flags = IPCB_OPTS_NO_RUN,
 	     .help = "with --cleanup: list what would be removed, remove nothing;\n"
 		     "without: print the plan (each placement's CPUs and what\n"
-		     "they share, the transports, the runs) and run nothing"},
+		     "they share, the transports, the runs, the least time\n"
+		     "they take) and run nothing"},
 	    {.opt = {.name = "inject"},
 	     .type = IPCB_CLI_CHOICE,
 	     .off = offsetof(struct ipcb_opts, inject),

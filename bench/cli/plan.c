@@ -7,6 +7,7 @@
 #include "drv.h"
 
 #include <errno.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -405,6 +406,33 @@ bool ipcb_plan_points(struct driver *d)
 }
 
 /*
+ * How long the plan takes at least: each run measures for -d (a run with a message count alone
+ * cannot be told before it runs), and its start, warm-up, probes and any server's start come on
+ * top, which only running shows (the progress lines estimate what is left as they go).
+ */
+static void plan_time_print(const struct driver *d)
+{
+	double s = (double)d->runs_total * d->o.duration_s;
+
+	if (!d->runs_total)
+		return;
+	if (!(d->o.duration_s > 0)) {
+		printf("# time: not estimated (-d 0: each run measures -n messages, at the "
+		       "transport's own speed)\n");
+		return;
+	}
+	if (s >= 3600)
+		printf("# time: at least %.0fh%02.0fm", floor(s / 3600), floor(fmod(s, 3600) / 60));
+	else if (s >= 60)
+		printf("# time: at least %.0fm%02.0fs", floor(s / 60), floor(fmod(s, 60)));
+	else
+		printf("# time: at least %.1fs", s);
+	printf(" (%zu runs x -d %gs of measuring; each run's start, warm-up and probes, and any "
+	       "server's start, add to it)\n",
+	       d->runs_total, d->o.duration_s);
+}
+
+/*
  * --dry-run: the plan a run would measure, and nothing run: each placement with its CPUs and
  * what they share, then the transports, sizes and modes, and how many runs the rounds make.
  */
@@ -428,6 +456,7 @@ int ipcb_plan_print(struct driver *d)
 		printf("transport %s%s%s\n", d->use[i].t->name, d->use[i].tuning[0] ? " " : "",
 		       d->use[i].tuning);
 	printf("# %zu points, %zu runs (nothing run: --dry-run)\n", d->npoints, d->runs_total);
+	plan_time_print(d);
 	ipcb_stdout_note();
 	return 0;
 }

@@ -115,4 +115,14 @@ fi
 [ -z "$(ls "$TMPDIR" 2>/dev/null | grep '^ipcbench-')" ]
 ok $? "nothing of the runs is left in TMPDIR"
 
+# --dry-run says how long the plan takes at least: its runs times -d.
+"$BIN" --dry-run -t pipe,shm -s 64,1M -m latency,throughput -r 3 -d 0.25 --placement cross-core \
+	>"$WORK/out" 2>"$WORK/err"
+grep -qx '# 8 points, 24 runs (nothing run: --dry-run)' "$WORK/out" &&
+	grep -q '^# time: at least 6.0s (24 runs x -d 0.25s of measuring' "$WORK/out"
+ok $? "--dry-run: at least 24 runs x 0.25 s ($(tail -1 "$WORK/out" | cut -c1-60))"
+"$BIN" --dry-run -t pipe -s 64 -d 0 -n 100 >"$WORK/out" 2>"$WORK/err"
+grep -q '^# time: not estimated (-d 0' "$WORK/out"
+ok $? "--dry-run with -d 0: the time is not estimated, and it says why"
+
 done_testing
