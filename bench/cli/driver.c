@@ -156,6 +156,20 @@ static bool given_count(const struct ipcb_opts *o)
 	return o->count;
 }
 
+/* Does the plan have a load shape: several pairs or requests in flight, an open loop, N:M? */
+static bool plan_shaped(const struct ipcb_opts *o)
+{
+	bool shaped = o->nrates > 0 || o->rate_sweep;
+
+	for (size_t i = 0; i < o->ninflight; i++)
+		shaped = shaped || o->inflight[i] > 1;
+	for (size_t i = 0; i < o->npairs; i++)
+		shaped = shaped || o->pairs[i] > 1;
+	for (size_t i = 0; i < o->ntopos; i++)
+		shaped = shaped || o->topos[i].senders != 1 || o->topos[i].receivers != 1;
+	return shaped;
+}
+
 /*
  * In the order they are decided: the first given runs (its exit status, or -1 when a sweep
  * follows), and --then, which joins sweeps, refuses each by its name.
@@ -301,7 +315,8 @@ __attribute__((noinline)) static int driver_start(struct driver *d, int argc, ch
 		return EXIT_UNSUPPORTED;
 	}
 	d->started_ns = ipcb_now_ns();
-	ipcb_table_fit(&d->out->table, d->o.wide ? 0 : table_columns());
+	ipcb_table_fit(&d->out->table, d->o.wide ? 0 : table_columns(), d->o.floor,
+		       plan_shaped(&d->o));
 	errno = 0;
 	ipcb_sysinfo_print(stdout, &d->si);
 	if (d->peer) {

@@ -180,16 +180,22 @@ void ipcb_jsonout_abandon(struct ipcb_jsonout *j);
  * The table for people. On a terminal it fits the terminal's width: narrower columns, and the
  * less needed ones left out in a fixed order (ctx/msg, chunk, p90, p99.9, msgs, msg/s, wait,
  * cpu/msg, mode, shape) until a line fits; transport, kind, size, p50, p99, max, MB/s, cpus and
- * x floor always stay. Elsewhere (a pipe, a file, --wide) every column, at full width.
+ * x floor always stay; x floor and shape go first where the plan leaves them empty (no --floor;
+ * one pair, one request in flight, closed loops, 1:1).
+ * Elsewhere (a pipe, a file, --wide) every column, at full width.
  */
 struct ipcb_table {
 	uint32_t shown;	  /* bit c: column c is printed */
+	uint32_t empty;	  /* bit c: left out as every row of the run leaves it empty */
 	bool narrow;	  /* the columns' narrow widths */
 	unsigned columns; /* the width it was fitted to; 0: not fitted */
 };
 
-/* Lay the table out for a terminal `columns` wide; 0 for every column at full width. */
-void ipcb_table_fit(struct ipcb_table *t, unsigned columns);
+/*
+ * Lay the table out for a terminal `columns` wide; 0 for every column at full width. floors:
+ * the run measures floors, so x floor has values; shaped: its plan has a load shape.
+ */
+void ipcb_table_fit(struct ipcb_table *t, unsigned columns, bool floors, bool shaped);
 /* The length of each of its lines, in characters. */
 unsigned ipcb_table_line_width(const struct ipcb_table *t);
 /* The column titles, after a "# " line naming the columns left out, when some are. */

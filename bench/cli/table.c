@@ -146,14 +146,24 @@ unsigned ipcb_table_line_width(const struct ipcb_table *t)
 	return len;
 }
 
-void ipcb_table_fit(struct ipcb_table *t, unsigned columns)
+void ipcb_table_fit(struct ipcb_table *t, unsigned columns, bool floors, bool shaped)
 {
 	t->shown = (1u << TC_COUNT) - 1;
+	t->empty = 0;
 	t->narrow = false;
 	t->columns = columns;
 	if (columns == 0 || ipcb_table_line_width(t) <= columns)
 		return;
 	t->narrow = true;
+	/*
+	 * A column every row leaves empty is the first a terminal goes without: x floor without
+	 * --floor, shape in a plan of one pair, one request in flight, closed loops and 1:1.
+	 */
+	for (int c = 0; c < TC_COUNT && ipcb_table_line_width(t) > columns; c++)
+		if ((c == TC_XFLOOR && !floors) || (c == TC_SHAPE && !shaped)) {
+			t->shown &= ~(1u << c);
+			t->empty |= 1u << c;
+		}
 	for (int d = 1; ipcb_table_line_width(t) > columns; d++) {
 		int c;
 
@@ -187,9 +197,17 @@ void ipcb_table_header(FILE *f, const struct ipcb_table *t)
 
 	if (t->shown != (1u << TC_COUNT) - 1) {
 		fprintf(f, "# fitted to %u columns, without", t->columns);
+		for (int c = 0; c < TC_COUNT; c++)
+			if (t->empty & (1u << c)) {
+				fprintf(f, "%s %s", any ? "," : "", table_cols[c].title);
+				any = true;
+			}
+		if (t->empty)
+			fprintf(f, " (empty in this run)");
 		for (int d = 1; d <= TC_COUNT; d++)
 			for (int c = 0; c < TC_COUNT; c++)
-				if (table_cols[c].drop == d && !(t->shown & (1u << c))) {
+				if (table_cols[c].drop == d && !(t->shown & (1u << c)) &&
+				    !(t->empty & (1u << c))) {
 					fprintf(f, "%s %s", any ? "," : "", table_cols[c].title);
 					any = true;
 				}

@@ -1,7 +1,8 @@
 #!/bin/bash
 # fit.sh - the table fits the terminal (TAP): ipcbench run on a real pseudo-terminal (script(1))
 # of several widths prints every table line within the width, keeps transport, kind, size, p50,
-# p99, max, MB/s, cpus and x floor, drops the others in the stated order and says which; --wide,
+# p99, max, MB/s, cpus and x floor, drops the others in the stated order and says which, a column
+# the run leaves empty (x floor without --floor, shape without a load shape) first; --wide,
 # a pipe and a file get every column; a terminal that does not report its width falls back to
 # $COLUMNS.
 #
@@ -19,8 +20,9 @@ fi
 ARGS=(-q -t null,pipe --floor -s 64,1M -n 50 -d 0 -w 2)
 ALL="transport mode kind size shape msgs p50 p90 p99 p99.9 max msg/s MB/s cpus wait chunk cpu/msg ctx/msg x floor"
 KEEP="transport kind size p50 p99 max MB/s cpus x floor"
-# The order in which a narrow terminal drops columns (bench/cli/output.h).
-DROP="ctx/msg chunk p90 p99.9 msgs msg/s wait cpu/msg mode shape"
+# The order in which a narrow terminal drops columns (bench/cli/output.h): this run has no load
+# shape, so its shape column, empty, goes first.
+DROP="shape ctx/msg chunk p90 p99.9 msgs msg/s wait cpu/msg mode"
 
 # on_tty COLS OUT [ENV...] -- ARGS...: run ipcbench on a pseudo-terminal COLS wide (0: one that
 # reports no width), its output (the terminal's, \r removed) in OUT.
@@ -90,7 +92,8 @@ for cols in 80 100 120 160; do
 	prefix=$(echo "$DROP" | cut -d' ' -f1-"$(echo "$gone" | wc -w)")
 	[ -n "$gone" ] && [ "${want% }" = "$prefix" ]
 	ok $? "$cols columns: the columns left out are the first of the drop order ($gone)"
-	note=$(grep '^# fitted' "$WORK/tty$cols.out" | sed 's/.*without //; s/ (--wide.*//; s/,//g')
+	note=$(grep '^# fitted' "$WORK/tty$cols.out" |
+		sed 's/.*without //; s/ (--wide.*//; s/ (empty in this run)//; s/,//g')
 	[ "$note " = "$want" ]
 	ok $? "$cols columns: the note names them in that order ($note)"
 done
@@ -98,6 +101,21 @@ t80=$(titles "$WORK/tty80.table" | wc -w)
 t120=$(titles "$WORK/tty120.table" | wc -w)
 [ "$t120" -gt "$t80" ]
 ok $? "a wider terminal shows more columns (80: $t80 titles, 120: $t120)"
+
+# ---- columns the run leaves empty go first ----
+# Without --floor, x floor is empty in every row: 80 columns go without it (and shape) before
+# mode, and the note says why.
+on_tty 80 "$WORK/nofloor.out" -- -q -t pipe -s 64 -n 50 -d 0 -w 2
+table "$WORK/nofloor.out" >"$WORK/nofloor.table"
+shown=$(titles "$WORK/nofloor.table")
+[[ " $shown " == *" mode "* ]] && [[ "$shown" != *"x floor"* ]] &&
+	grep -q '^# fitted to 80 columns, without shape, x floor (empty in this run)' "$WORK/nofloor.out"
+ok $? "80 columns without --floor: x floor and shape, empty, go before mode ($shown)"
+# With a load shape, shape has values and stays before mode goes.
+on_tty 120 "$WORK/shaped.out" -- -q -t pipe -s 64 -m latency --inflight 1,2 -n 50 -d 0 -w 2
+shown=$(titles "$(table "$WORK/shaped.out" >"$WORK/shaped.table"; echo "$WORK/shaped.table")")
+[[ " $shown " == *" shape "* ]] && ! grep -q 'shape.*(empty in this run)' "$WORK/shaped.out"
+ok $? "120 columns with --inflight 1,2: shape has values and is kept ($shown)"
 
 # ---- a terminal wide enough for all of it ----
 on_tty 200 "$WORK/tty200.out" -- "${ARGS[@]}"
