@@ -336,6 +336,8 @@ __attribute__((noinline)) static int driver_end(struct driver *d, bool swept)
 {
 	int status = 0;
 
+	/* The table, sorted, whether the sweep ran through or was stopped. */
+	ipcb_rows_table_flush(d);
 	if (swept) {
 		ipcb_summary_print(d);
 		ipcb_summary_tuning(d);
@@ -377,11 +379,8 @@ static int driver_sweep(struct driver *d, int argc, char **argv)
 			    "# %u rounds, seed %llu: each runs every point of the plan once, in an "
 			    "order shuffled anew\n",
 			    d->o.repeat, (unsigned long long)d->o.seed);
-		errno = 0;
 		/* A counted run's rows are lines of counts, not the table's columns. */
-		if (!d->o.count)
-			ipcb_table_header(stdout, &d->out->table);
-		ipcb_stdout_note();
+		d->out->table_header = !d->o.count;
 		ipcb_rounds_run(d);
 		ipcb_probes_stop(d);
 	}

@@ -116,8 +116,25 @@ struct point {
 };
 
 /* Where rows go: the table, the files and the results history (outputs.c, rows.c). */
+/*
+ * A line of the table (with the notes under it) kept until the sweep ends, when the lines are
+ * printed in the plan's order: the rounds run the points shuffled, and a person reads a table
+ * sorted. The progress lines on standard error say what runs as it runs.
+ */
+struct table_line {
+	size_t point;	/* 0: the floors; else 1 + the point's place in the plan */
+	unsigned round; /* the row's round */
+	size_t seq;	/* the order it was measured in, among the lines of its point */
+	char *text;	/* the row's line and its notes, each ending in a newline */
+};
+
 struct outputs {
 	struct ipcb_table table; /* the table's columns, fitted to the terminal */
+	/* The table's lines of this sweep, printed when it ends (ipcb_rows_table_flush). */
+	struct table_line *lines;
+	size_t nlines, lines_cap;
+	size_t table_point; /* what the rows measured now are of: 0 the floors, 1 + a point */
+	bool table_header;  /* the sweep's rounds began: its table has a header */
 	struct ipcb_csv csv;
 	struct ipcb_jsonout json;     /* --json: kept until the end of the run */
 	struct ipcb_outfile hdr_file; /* the HDR log, under a temporary name until it has a line */
@@ -375,6 +392,11 @@ void ipcb_rows_progress(struct driver *d, const struct place *pl, const struct i
 double ipcb_rows_p50(const struct ipcb_hist *h);
 
 void ipcb_rows_emit(struct driver *d, const struct place *pl, const struct ipcb_row *measured);
+/*
+ * The sweep's table: its header and its lines in the plan's order (the floors, then each point
+ * with its rounds), printed once the sweep ends, however it ends; the lines are freed.
+ */
+void ipcb_rows_table_flush(struct driver *d);
 
 /* After a run: print its rows or its failure. Returns false when the sweep must stop. */
 bool ipcb_rows_finish(struct driver *d, const struct place *pl, int rc, struct ipcb_row *row,
@@ -410,10 +432,10 @@ bool ipcb_floors_run(struct driver *d, struct place *pl);
 /*
  * --rate-sweep for one point in one round: the closed-loop maximum first, then open-loop rates of
  * 10%, 20%, ... of it while the generator keeps its steps (few sends late, the offered rate
- * achieved: ipcb_step_kept), stopping at the first it does not; then the highest rate up to which the tail stayed under the bound, as a line under the rows and as a
- * row of its own (slo_rate). Every round measures its own maximum: rows of the steps say which
- * fraction of it they offered (offered_fraction), which is what rows of other rounds and runs are
- * matched by.
+ * achieved: ipcb_step_kept), stopping at the first it does not; then the highest rate up to which
+ * the tail stayed under the bound, as a line under the rows and as a row of its own (slo_rate).
+ * Every round measures its own maximum: rows of the steps say which fraction of it they offered
+ * (offered_fraction), which is what rows of other rounds and runs are matched by.
  */
 bool ipcb_sweep_run(struct driver *d, struct place *pl, const struct planned *p, size_t si,
 		    struct shape *sh);

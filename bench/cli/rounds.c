@@ -68,18 +68,19 @@ bool ipcb_rounds_run(struct driver *d)
 
 			ipcb_probes_start(d, pl);
 			pl->round_start = true;
+			d->out->table_point = 0;
 			if (d->o.floor && !ipcb_floors_run(d, pl))
 				goto stop;
 		}
-		for (size_t i = 0; i < d->npoints; i++)
+		for (size_t i = 0; i < d->npoints; i++) {
+			/* The table lists the rows by the plan's order, not the round's. */
+			d->out->table_point = 1 + order[i];
 			if (!run_plan_point(d, &d->points[order[i]]))
 				goto stop;
-		/* Each round is a unit of the analysis: say so where it ends. */
-		if (d->o.repeat > 1 && !d->o.quiet) {
-			errno = 0;
-			printf("# round %u of %u done\n", k + 1, d->o.repeat);
-			ipcb_stdout_note();
 		}
+		/* Each round is a unit of the analysis: say so where it ends (the progress). */
+		if (d->o.repeat > 1 && !d->o.quiet)
+			fprintf(stderr, "%s: round %u of %u done\n", prog, k + 1, d->o.repeat);
 	}
 	free(order);
 	return true;

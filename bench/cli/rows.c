@@ -74,8 +74,86 @@ static bool below_floor(const struct place *pl, const struct ipcb_row *row)
 	return false;
 }
 
+/*
+ * Where a row's table line and its notes go: a buffer of their own, kept until the sweep ends;
+ * standard output itself where there is no memory for one (the line is not lost, only unsorted).
+ */
+static FILE *table_open(struct driver *d, const struct ipcb_row *row, char **text, size_t *len)
+{
+	FILE *f;
+
+	(void)row;
+	*text = NULL;
+	*len = 0;
+	if (d->out->nlines == d->out->lines_cap) {
+		size_t cap = d->out->lines_cap ? 2 * d->out->lines_cap : 64;
+		struct table_line *l = realloc(d->out->lines, cap * sizeof(*l));
+
+		if (!l)
+			return stdout;
+		d->out->lines = l;
+		d->out->lines_cap = cap;
+	}
+	f = open_memstream(text, len);
+	return f ? f : stdout;
+}
+
+/* The buffered line kept with its place in the plan (a stream of stdout: nothing to keep). */
+static void table_close(struct driver *d, FILE *f, char **text, size_t *len)
+{
+	struct table_line *l;
+
+	if (f == stdout)
+		return;
+	if (fclose(f) != 0 || !*text) {
+		free(*text);
+		return;
+	}
+	l = &d->out->lines[d->out->nlines];
+	l->point = d->out->table_point;
+	l->round = d->round;
+	l->seq = d->out->nlines++;
+	l->text = *text;
+	*text = NULL;
+	(void)len;
+}
+
+static int table_line_cmp(const void *a, const void *b)
+{
+	const struct table_line *x = a, *y = b;
+
+	if (x->point != y->point)
+		return x->point < y->point ? -1 : 1;
+	if (x->round != y->round)
+		return x->round < y->round ? -1 : 1;
+	return x->seq < y->seq ? -1 : x->seq > y->seq;
+}
+
+void ipcb_rows_table_flush(struct driver *d)
+{
+	struct outputs *o = d->out;
+
+	if (!o)
+		return;
+	errno = 0;
+	if (o->table_header)
+		ipcb_table_header(stdout, &o->table);
+	o->table_header = false;
+	if (o->nlines)
+		qsort(o->lines, o->nlines, sizeof(*o->lines), table_line_cmp);
+	for (size_t i = 0; i < o->nlines; i++) {
+		fputs(o->lines[i].text, stdout);
+		free(o->lines[i].text);
+	}
+	o->nlines = 0;
+	ipcb_stdout_note();
+}
+
 void ipcb_rows_emit(struct driver *d, const struct place *pl, const struct ipcb_row *measured)
 {
+	FILE *table_out;
+	char *text;
+	size_t text_len;
 	char tag[256], why[IPCB_CSV_ERR_BYTES], state[64] = "", sz[16];
 	/* One timestamp for the row in every output: the CSV and the JSON must agree. */
 	struct ipcb_row stamped = *measured;
@@ -97,13 +175,15 @@ void ipcb_rows_emit(struct driver *d, const struct place *pl, const struct ipcb_
 		 below && pl->probe_jump ? ";" : "", pl->probe_jump ? "probe-jump" : "",
 		 (below || pl->probe_jump) && changed ? ";" : "", changed ? "state-changed" : "");
 	stamped.state = state;
+	table_out = table_open(d, row, &text, &text_len);
 	errno = 0;
-	ipcb_table_row(stdout, &d->out->table, row);
+	ipcb_table_row(table_out, &d->out->table, row);
 	/* Named where it stands: a flagged row is never ranked silently (its main row, once). */
 	if ((pl->probe_jump || changed) && !below && !d->o.quiet &&
 	    (!row->latency_kind || strcmp(row->latency_kind, "rtt") == 0)) {
 		ipcb_format_size(row->size_bytes, sz, sizeof(sz));
-		printf(
+		fprintf(
+		    table_out,
 		    "# ^ %s %s %s round %u: %s: cache-line probe %.0f ns before the run, %.0f ns "
 		    "after, wake-up probe %.0f ns; the machine was not in its usual state\n",
 		    row->transport, row->mode, sz, row->run, state, pl->probe_cl_ns,
@@ -111,11 +191,14 @@ void ipcb_rows_emit(struct driver *d, const struct place *pl, const struct ipcb_
 	}
 	if (below && !d->o.quiet) {
 		ipcb_format_size(row->size_bytes, sz, sizeof(sz));
-		printf("# ^ %s %s %s round %u: below-floor: p50 %.0f ns is under the probe's "
-		       "cache-line round trip of %.0f ns; the CPUs were not what the probe found\n",
-		       row->transport, row->mode, sz, row->run, ipcb_rows_p50(row->hist),
-		       pl->probe_cl_ns);
+		fprintf(
+		    table_out,
+		    "# ^ %s %s %s round %u: below-floor: p50 %.0f ns is under the probe's "
+		    "cache-line round trip of %.0f ns; the CPUs were not what the probe found\n",
+		    row->transport, row->mode, sz, row->run, ipcb_rows_p50(row->hist),
+		    pl->probe_cl_ns);
 	}
+	table_close(d, table_out, &text, &text_len);
 	ipcb_stdout_note();
 	if (d->out->csv.open) {
 		rc = ipcb_csv_row(&d->out->csv, row, &d->si, why, sizeof(why));

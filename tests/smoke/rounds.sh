@@ -2,7 +2,8 @@
 # rounds.sh IPCBENCH - TAP test of rounds with real runs: the order of a round's points is
 # shuffled from --seed (the same seed, the same order; another round or another seed, another
 # order), rows carry their round, seed and the probes of the machine's state, --first-round
-# numbers the rounds, --min-messages keeps a run going, and the options are checked.
+# numbers the rounds, --min-messages keeps a run going, the table lists the rows in the plan's
+# order, and the options are checked.
 set -u
 BIN=${1:?usage: rounds.sh ipcbench}
 . "$(dirname "$0")/../tap.sh"
@@ -139,5 +140,15 @@ for bad in pipe.size=x tcp.write=-1 unix-stream.sndbuf=2000000000 pipe.depth=1; 
 done
 "$BIN" --help | grep -q -- '--seed N .*(default 1'
 ok $? "--help names the default seed"
+
+# The table for people lists the rows in the plan's order, each point's rounds together, though
+# the rounds ran them shuffled: blocks of three rows of one point, the transports as given.
+"$BIN" -t null,pipe,unix-stream -s 64,128 -m latency -n 20 -d 0 -w 2 --repeat 3 --seed 7 \
+	>"$WORK/sorted" 2>/dev/null
+awk '$3 == "rtt" { print $1 "/" $2 "/" $4 }' "$WORK/sorted" >"$WORK/keys"
+blocks=$(uniq -c <"$WORK/keys" | awk '{ print $1 }' | sort -u | tr '\n' ' ')
+[ "$(wc -l <"$WORK/keys")" -eq 18 ] && [ "$blocks" = "3 " ] &&
+	[ "$(cut -d/ -f1 "$WORK/keys" | uniq | tr '\n' ' ')" = "null pipe unix-stream " ]
+ok $? "the table: each point's 3 rounds together, the transports in the order given ($(uniq <"$WORK/keys" | tr '\n' ' '))"
 
 done_testing
