@@ -409,22 +409,15 @@ static void answer_memory(struct report *r, size_t size)
 	free(list);
 }
 
-void sec_answers(struct report *r)
+/*
+ * The questions at each placement: a heading per placement, a bold line per question, a list
+ * item per reader class (and what was not measured). sec_answers() and the driver's closing
+ * answers (ipcb_report_answers) alike.
+ */
+void answers_questions(struct report *r)
 {
 	const struct model *m = r->m;
 
-	ipcb_doc_h(r->d, 2, "The answers in brief");
-	ipcb_doc_p(
-	    r->d,
-	    "What a person choosing a mechanism asks first, answered on this machine for each "
-	    "placement: the best, what the rounds show the same as it (within %.0f%% either way), "
-	    "what they cannot tell apart from it and how large a difference they leave open (with "
-	    "the command that would tell them apart), and the first one shown slower. Each row is "
-	    "in the class its own rows measured: readers that poll (under %.1f context switches "
-	    "per message in every round) and readers that sleep are answered apart, and one whose "
-	    "rounds did both is listed as unclear; loans (the receiver reads the payload in "
-	    "place) are left out of these copies of the bytes.",
-	    CLAIM_MARGIN * 100, MODEL_POLL_CTX);
 	for (size_t p = 0; p < m->nplacements; p++) {
 		const char *pl = m->placements[p];
 
@@ -454,6 +447,23 @@ void sec_answers(struct report *r)
 			answer_unclear(r, pl, size, ms);
 		}
 	}
+}
+
+void sec_answers(struct report *r)
+{
+	ipcb_doc_h(r->d, 2, "The answers in brief");
+	ipcb_doc_p(
+	    r->d,
+	    "What a person choosing a mechanism asks first, answered on this machine for each "
+	    "placement: the best, what the rounds show the same as it (within %.0f%% either way), "
+	    "what they cannot tell apart from it and how large a difference they leave open (with "
+	    "the command that would tell them apart), and the first one shown slower. Each row is "
+	    "in the class its own rows measured: readers that poll (under %.1f context switches "
+	    "per message in every round) and readers that sleep are answered apart, and one whose "
+	    "rounds did both is listed as unclear; loans (the receiver reads the payload in "
+	    "place) are left out of these copies of the bytes.",
+	    CLAIM_MARGIN * 100, MODEL_POLL_CTX);
+	answers_questions(r);
 	ipcb_doc_h(r->d, 3, "Memory reserved for messages in flight");
 	ipcb_doc_p(r->d,
 		   "Each mechanism at its defaults, as its transport reported the buffers "

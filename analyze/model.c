@@ -634,12 +634,9 @@ static int indexes(struct model *m)
 	return 0;
 }
 
-int model_load(struct model *m, const char *path, char *err, size_t errlen)
+/* The model of the rows read into m->rows (rc: how the reading went). */
+static int model_build(struct model *m, const char *path, int rc, char *err, size_t errlen)
 {
-	int rc;
-
-	memset(m, 0, sizeof(*m));
-	rc = ipcb_rows_read(&m->rows, path, err, errlen);
 	if (!rc)
 		rc = read_rows(m, err, errlen);
 	/* In their order before anything is found per placement (m->place follows it). */
@@ -678,6 +675,20 @@ int model_load(struct model *m, const char *path, char *err, size_t errlen)
 		m->smt = get(m, 0, IPCB_COL_SMT);
 	}
 	return rc;
+}
+
+int model_load(struct model *m, const char *path, char *err, size_t errlen)
+{
+	memset(m, 0, sizeof(*m));
+	return model_build(m, path, ipcb_rows_read(&m->rows, path, err, errlen), err, errlen);
+}
+
+int model_load_buffer(struct model *m, const char *name, const char *csv, size_t len, char *err,
+		      size_t errlen)
+{
+	memset(m, 0, sizeof(*m));
+	return model_build(m, name, ipcb_rows_read_buffer(&m->rows, name, csv, len, err, errlen),
+			   err, errlen);
 }
 
 void model_free(struct model *m)

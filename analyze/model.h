@@ -218,6 +218,9 @@ struct model {
 
 /* Read the CSV at path into m. 0, or -errno with err saying why (named: file, line, column). */
 int model_load(struct model *m, const char *path, char *err, size_t errlen);
+/* The same of a CSV in memory, called name in messages. */
+int model_load_buffer(struct model *m, const char *name, const char *csv, size_t len, char *err,
+		      size_t errlen);
 void model_free(struct model *m);
 
 /*

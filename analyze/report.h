@@ -13,10 +13,20 @@
 #ifndef IPCB_REPORT_H
 #define IPCB_REPORT_H
 
+#include <stddef.h>
+#include <stdio.h>
+
 /* Entry point: argv[0] is "report". Exit status: 0 written, 1 no usable rows (or, with --html,
  * figures that could not be drawn), 2 usage or a malformed CSV (named with file, line and
  * column), 128+N stopped by signal N while drawing. */
 int ipcb_report_main(int argc, char **argv);
+
+/*
+ * The answers in brief of a sweep's rows (csv[0..len): its CSV, the header first), for a
+ * terminal: a "# " line per placement, per question and per answer, as the report gives them.
+ * What the driver prints when a sweep ends. 0, or -errno (rows the model cannot read, memory).
+ */
+int ipcb_report_answers(const char *csv, size_t len, FILE *out);
 
 /*
  * What a transport is in its own words ("payload through shared memory, notified by eventfds"),

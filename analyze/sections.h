@@ -63,13 +63,14 @@ void shape_words(const struct group *g, char *out, size_t n);
 void groups_sort(const struct group **list, size_t n, enum measure ms);
 
 /* The report: the answers first, then the guides' tables, the mechanisms and the figures. */
-void sec_answers(struct report *r);    /* answers.c: the answers first, the claims in brief */
-void sec_t1(struct report *r);	       /* tables.c: T1 */
-void sec_ranking(struct report *r);    /* tables.c: T2 and T3 */
-void sec_t4(struct report *r);	       /* tables.c: T4 */
-void sec_t5(struct report *r);	       /* tables.c: T5 and what the servers cost */
-void sec_mechanisms(struct report *r); /* tables.c: each mechanism in a few words */
-void sec_figures(struct report *r);    /* figdata.c: the figures (and the page's trends) */
+void sec_answers(struct report *r);	  /* answers.c: the answers first, the claims in brief */
+void answers_questions(struct report *r); /* answers.c: the questions at each placement */
+void sec_t1(struct report *r);		  /* tables.c: T1 */
+void sec_ranking(struct report *r);	  /* tables.c: T2 and T3 */
+void sec_t4(struct report *r);		  /* tables.c: T4 */
+void sec_t5(struct report *r);		  /* tables.c: T5 and what the servers cost */
+void sec_mechanisms(struct report *r);	  /* tables.c: each mechanism in a few words */
+void sec_figures(struct report *r);	  /* figdata.c: the figures (and the page's trends) */
 /* The appendix: how it was decided, the machine, and every comparison and row in full. */
 void sec_method(struct report *r);     /* report.c: how the numbers and claims are made */
 void sec_made_of(struct report *r);    /* tables.c: what the rows are made of */

@@ -162,6 +162,7 @@ int main(int argc, char **argv)
 	ipcb_commands_use(commands);
 	ipcb_history_source_set(&history);
 	ipcb_report_describe_set(describe);
+	ipcb_driver_answers_set(ipcb_report_answers);
 	while (c->name && !(argc > 1 && strcmp(argv[1], c->name) == 0))
 		c++;
 	if (c->flags & IPCB_CMD_NO_WRITE_SIGNALS)

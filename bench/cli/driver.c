@@ -341,7 +341,9 @@ __attribute__((noinline)) static int driver_end(struct driver *d, bool swept)
 	if (swept) {
 		ipcb_summary_print(d);
 		ipcb_summary_tuning(d);
+		ipcb_rows_answers(d);
 	}
+	ipcb_memcsv_free(&d->out->answers);
 	if (d->then && !d->interrupted)
 		ipcb_services_hold(d);
 	else
@@ -381,6 +383,9 @@ static int driver_sweep(struct driver *d, int argc, char **argv)
 			    d->o.repeat, (unsigned long long)d->o.seed);
 		/* A counted run's rows are lines of counts, not the table's columns. */
 		d->out->table_header = !d->o.count;
+		/* Without memory for them, the sweep runs without its closing answers. */
+		if (!d->o.count && ipcb_memcsv_open(&d->out->answers) < 0)
+			ipcb_memcsv_free(&d->out->answers);
 		ipcb_rounds_run(d);
 		ipcb_probes_stop(d);
 	}

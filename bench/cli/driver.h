@@ -3,6 +3,9 @@
 #ifndef IPCB_DRIVER_H
 #define IPCB_DRIVER_H
 
+#include <stddef.h>
+#include <stdio.h>
+
 /* ipcbench's exit statuses (man page: EXIT STATUS). */
 enum {
 	EXIT_RUN_FAILED = 1,
@@ -17,6 +20,12 @@ int ipcb_driver_main(int argc, char **argv);
  * name, --option, then the command's arguments (argv[0], the command's name, left out).
  */
 int ipcb_driver_mode_main(const char *option, int argc, char **argv);
+/*
+ * What prints a sweep's answers in brief from its rows (csv, len: a CSV, the header first) when
+ * the sweep ends: the report's (main.c sets it, as the driver does not reach analyze/). Unset:
+ * no answers.
+ */
+void ipcb_driver_answers_set(int (*answers)(const char *csv, size_t len, FILE *out));
 /* The first error met writing standard output (0: none), for the message at exit. */
 int ipcb_driver_stdout_errno(void);
 

@@ -135,6 +135,8 @@ struct outputs {
 	size_t nlines, lines_cap;
 	size_t table_point; /* what the rows measured now are of: 0 the floors, 1 + a point */
 	bool table_header;  /* the sweep's rounds began: its table has a header */
+	/* The sweep's rows, which the closing answers are read from (ipcb_driver_answers_set). */
+	struct ipcb_memcsv answers;
 	struct ipcb_csv csv;
 	struct ipcb_jsonout json;     /* --json: kept until the end of the run */
 	struct ipcb_outfile hdr_file; /* the HDR log, under a temporary name until it has a line */
@@ -397,6 +399,11 @@ void ipcb_rows_emit(struct driver *d, const struct place *pl, const struct ipcb_
  * with its rounds), printed once the sweep ends, however it ends; the lines are freed.
  */
 void ipcb_rows_table_flush(struct driver *d);
+/*
+ * The answers in brief of the sweep's rows, as the report gives them, after its table and
+ * summary: through the report's own code (ipcb_driver_answers_set), so every line keeps its rule.
+ */
+void ipcb_rows_answers(struct driver *d);
 
 /* After a run: print its rows or its failure. Returns false when the sweep must stop. */
 bool ipcb_rows_finish(struct driver *d, const struct place *pl, int rc, struct ipcb_row *row,

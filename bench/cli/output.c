@@ -636,6 +636,57 @@ int ipcb_csv_close(struct ipcb_csv *c)
 	return rc;
 }
 
+int ipcb_memcsv_open(struct ipcb_memcsv *m)
+{
+	memset(m, 0, sizeof(*m));
+	m->rows = open_memstream(&m->buf, &m->len);
+	if (!m->rows)
+		return -ENOMEM;
+	fprintf(m->rows, "%s\n", ipcb_csv_header());
+	return 0;
+}
+
+int ipcb_memcsv_row(struct ipcb_memcsv *m, const struct ipcb_row *row,
+		    const struct ipcb_sysinfo *si, char *err, size_t errlen)
+{
+	int rc, bad = 0;
+
+	if (!m->rows)
+		return 0;
+	rc = csv_format_row(m->rows, row, si, &bad);
+	if (rc < 0) {
+		snprintf(err, errlen,
+			 "the row does not fit the CSV's column '%s' (left empty, or a value of "
+			 "another kind)",
+			 ipcb_csv_name((enum ipcb_csv_column)bad));
+		return rc;
+	}
+	if (ferror(m->rows)) {
+		snprintf(err, errlen, "%s", strerror(ENOMEM));
+		return -ENOMEM;
+	}
+	m->nrows++;
+	return 0;
+}
+
+int ipcb_memcsv_finish(struct ipcb_memcsv *m)
+{
+	int rc = 0;
+
+	if (m->rows && fclose(m->rows) != 0)
+		rc = -ENOMEM;
+	m->rows = NULL;
+	return m->buf ? rc : -ENOMEM;
+}
+
+void ipcb_memcsv_free(struct ipcb_memcsv *m)
+{
+	if (m->rows)
+		fclose(m->rows);
+	free(m->buf);
+	memset(m, 0, sizeof(*m));
+}
+
 int ipcb_jsonout_open(struct ipcb_jsonout *j, const char *path, char *err, size_t errlen)
 {
 	time_t now = time(NULL);
@@ -647,13 +698,11 @@ int ipcb_jsonout_open(struct ipcb_jsonout *j, const char *path, char *err, size_
 	rc = ipcb_outfile_open(&j->of, path, "--json", err, errlen);
 	if (rc < 0)
 		return rc;
-	j->rows = open_memstream(&j->buf, &j->len);
-	if (!j->rows) {
+	if (ipcb_memcsv_open(&j->csv) < 0) {
 		snprintf(err, errlen, "--json %s: %s", path, strerror(ENOMEM));
 		ipcb_outfile_close(&j->of);
 		return -ENOMEM;
 	}
-	fprintf(j->rows, "%s\n", ipcb_csv_header());
 	/* Google Benchmark's date: local time with its offset; UTC here, like the CSV's. */
 	strftime(j->date, sizeof(j->date), "%Y-%m-%dT%H:%M:%S+00:00", gmtime_r(&now, &tm));
 	j->open = true;
@@ -663,34 +712,15 @@ int ipcb_jsonout_open(struct ipcb_jsonout *j, const char *path, char *err, size_
 int ipcb_jsonout_row(struct ipcb_jsonout *j, const struct ipcb_row *row,
 		     const struct ipcb_sysinfo *si, char *err, size_t errlen)
 {
-	int rc, bad = 0;
-
-	rc = csv_format_row(j->rows, row, si, &bad);
-	if (rc < 0) {
-		snprintf(err, errlen,
-			 "the row does not fit the CSV's column '%s' (left empty, or a value of "
-			 "another kind)",
-			 ipcb_csv_name((enum ipcb_csv_column)bad));
-		return rc;
-	}
-	if (ferror(j->rows)) {
-		snprintf(err, errlen, "%s", strerror(ENOMEM));
-		return -ENOMEM;
-	}
-	j->nrows++;
-	return 0;
+	return ipcb_memcsv_row(&j->csv, row, si, err, errlen);
 }
 
 void ipcb_jsonout_abandon(struct ipcb_jsonout *j)
 {
 	if (!j->open)
 		return;
-	if (j->rows)
-		fclose(j->rows);
-	free(j->buf);
+	ipcb_memcsv_free(&j->csv);
 	ipcb_outfile_close(&j->of);
-	j->rows = NULL;
-	j->buf = NULL;
 	j->open = false;
 }
 
@@ -709,13 +739,12 @@ int ipcb_jsonout_close(struct ipcb_jsonout *j, const struct ipcb_sysinfo *si, ch
 
 	if (!j->open)
 		return 0;
-	rc = fclose(j->rows) == 0 ? 0 : -ENOMEM;
-	j->rows = NULL;
+	rc = ipcb_memcsv_finish(&j->csv);
 	mem = rc == 0 ? open_memstream(&doc, &doc_len) : NULL;
 	if (!mem)
 		rc = -ENOMEM;
 	if (rc == 0) {
-		rc = ipcb_gbjson_write(mem, j->buf, j->len, &ctx, why, sizeof(why));
+		rc = ipcb_gbjson_write(mem, j->csv.buf, j->csv.len, &ctx, why, sizeof(why));
 		if (fclose(mem) != 0 && rc == 0)
 			rc = -ENOMEM;
 	}
@@ -723,7 +752,7 @@ int ipcb_jsonout_close(struct ipcb_jsonout *j, const struct ipcb_sysinfo *si, ch
 		rc = ipcb_write_whole(j->of.fd, doc, doc_len);
 	/* A document without rows does not replace an earlier one, which has more to say. */
 	if (rc == 0)
-		rc = ipcb_outfile_place(&j->of, j->nrows > 0);
+		rc = ipcb_outfile_place(&j->of, j->csv.nrows > 0);
 	if (rc < 0 && rc != -EEXIST)
 		snprintf(err, errlen, "--json %s: %s", j->of.path, why[0] ? why : strerror(-rc));
 	rc2 = ipcb_outfile_close(&j->of);
@@ -732,8 +761,7 @@ int ipcb_jsonout_close(struct ipcb_jsonout *j, const struct ipcb_sysinfo *si, ch
 		snprintf(err, errlen, "--json %s: %s", j->of.path, strerror(-rc));
 	}
 	free(doc);
-	free(j->buf);
-	j->buf = NULL;
+	ipcb_memcsv_free(&j->csv);
 	j->open = false;
 	return rc;
 }

@@ -152,14 +152,31 @@ void ipcb_row_shape(const struct ipcb_row *row, double rate, char *out, size_t n
  * place, replacing FILE when the run has rows: a run that measured nothing takes FILE's name
  * only if it is free, and leaves an existing FILE as it was.
  */
-struct ipcb_jsonout {
-	struct ipcb_outfile of;
-	bool open;
-	FILE *rows; /* the CSV header, then a line per row */
+/*
+ * A sweep's rows as CSV in memory, the header first: what --json is written from, and what the
+ * closing answers are read from.
+ */
+struct ipcb_memcsv {
+	FILE *rows; /* open while rows are added; NULL once finished */
 	char *buf;
 	size_t len;
 	size_t nrows;
-	char date[40]; /* when the run began */
+};
+
+/* 0, or -ENOMEM. */
+int ipcb_memcsv_open(struct ipcb_memcsv *m);
+/* Add a row; 0, or -errno with err saying why. */
+int ipcb_memcsv_row(struct ipcb_memcsv *m, const struct ipcb_row *row,
+		    const struct ipcb_sysinfo *si, char *err, size_t errlen);
+/* No more rows: buf and len hold them all. 0, or -ENOMEM. */
+int ipcb_memcsv_finish(struct ipcb_memcsv *m);
+void ipcb_memcsv_free(struct ipcb_memcsv *m);
+
+struct ipcb_jsonout {
+	struct ipcb_outfile of;
+	bool open;
+	struct ipcb_memcsv csv; /* the rows, as the JSON is written from them at the end */
+	char date[40];		/* when the run began */
 };
 
 /* 0, or a negative errno with err naming the file and the problem. */

@@ -5,6 +5,7 @@
  * message, losses, a broadcast's fan-out), or the run's failure.
  */
 #include "drv.h"
+#include "driver.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -149,6 +150,30 @@ void ipcb_rows_table_flush(struct driver *d)
 	ipcb_stdout_note();
 }
 
+static int (*answers_fn)(const char *csv, size_t len, FILE *out);
+
+void ipcb_driver_answers_set(int (*answers)(const char *csv, size_t len, FILE *out))
+{
+	answers_fn = answers;
+}
+
+void ipcb_rows_answers(struct driver *d)
+{
+	struct ipcb_memcsv *a = &d->out->answers;
+
+	/* Two rows at least: a single point has nothing to rank. */
+	if (answers_fn && !d->o.quiet && a->nrows > 1 && ipcb_memcsv_finish(a) == 0) {
+		errno = 0;
+		if (answers_fn(a->buf, a->len, stdout) < 0)
+			fprintf(stderr,
+				"%s: the answers in brief could not be made of the sweep's "
+				"rows (ipcbench report of its CSV gives them)\n",
+				prog);
+		ipcb_stdout_note();
+	}
+	ipcb_memcsv_free(a);
+}
+
 void ipcb_rows_emit(struct driver *d, const struct place *pl, const struct ipcb_row *measured)
 {
 	FILE *table_out;
@@ -219,6 +244,9 @@ void ipcb_rows_emit(struct driver *d, const struct place *pl, const struct ipcb_
 			tag);
 		d->out->failed = true;
 	}
+	/* Kept for the closing answers: a row that cannot be kept only leaves them out. */
+	if (ipcb_memcsv_row(&d->out->answers, row, &d->si, why, sizeof(why)) < 0)
+		ipcb_memcsv_free(&d->out->answers);
 	if (d->out->hist && ipcb_csv_row_history(d->out->hist, row, &d->si, why, sizeof(why)) < 0) {
 		ipcb_outputs_tag(row, tag, sizeof(tag), ' ');
 		fprintf(stderr, "%s: --db %s (row %s not stored)\n", prog, why, tag);

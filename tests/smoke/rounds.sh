@@ -151,4 +151,26 @@ blocks=$(uniq -c <"$WORK/keys" | awk '{ print $1 }' | sort -u | tr '\n' ' ')
 	[ "$(cut -d/ -f1 "$WORK/keys" | uniq | tr '\n' ' ')" = "null pipe unix-stream " ]
 ok $? "the table: each point's 3 rounds together, the transports in the order given ($(uniq <"$WORK/keys" | tr '\n' ' '))"
 
+# The sweep ends with the answers in brief, made by the report's own code from the sweep's rows:
+# the same lines as the report of its CSV gives (or, where the report sets rounds aside, a line
+# saying so, so that no median is printed twice with two values); -q leaves them out.
+"$BIN" -t pipe,shm -s 64 -m latency -n 100 -d 0 -w 2 --repeat 3 --csv "$WORK/answers.csv" \
+	>"$WORK/answers.out" 2>/dev/null
+"$BIN" report "$WORK/answers.csv" -o "$WORK/answers.md" 2>/dev/null
+sed -n '/^## The answers in brief/,/^### Memory/p' "$WORK/answers.md" | grep '^- ' |
+	sed 's/^- //; s/\*\*//g; s/`//g' >"$WORK/answers.want"
+sed -n '/^# the answers in brief (/,$p' "$WORK/answers.out" | grep '^#     ' | sed 's/^#     //' \
+	>"$WORK/answers.got"
+if grep -q '^# the answers in brief: .* sets them aside' "$WORK/answers.out"; then
+	[ ! -s "$WORK/answers.got" ]
+	ok $? "the sweep's answers: rounds set aside, so the report answers (said, no medians)"
+else
+	[ -s "$WORK/answers.got" ] && cmp -s "$WORK/answers.got" "$WORK/answers.want" &&
+		grep -q 'readers that poll: shm' "$WORK/answers.got"
+	ok $? "the sweep ends with the answers in brief, the report's own lines ($(head -1 "$WORK/answers.got" | cut -c1-60))"
+fi
+"$BIN" -q -t pipe,shm -s 64 -m latency -n 100 -d 0 -w 2 --repeat 2 >"$WORK/quiet.out" 2>/dev/null
+! grep -q '^# the answers in brief' "$WORK/quiet.out"
+ok $? "-q: no answers"
+
 done_testing
