@@ -84,6 +84,7 @@ struct ipcb_opts {
 	unsigned first_round; /* --first-round: the number of the first round (default 1) */
 	bool then;	      /* --then: the driver splits its command line there (driver.c) */
 	bool probes;	      /* the machine's state probed beside the rows (--no-probes) */
+	bool no_one_way;      /* --no-one-way: round trips without one-way times */
 	int cpus[2];	      /* -1,-1 = default (first two allowed CPUs) */
 	/*
 	 * --cpus as a list (with topology classes or the matrix): the CPUs they are chosen from
@@ -336,6 +337,15 @@ static inline const struct ipcb_clirow *ipcb_opts_rows(void)
 	     .help = "do not probe the machine's state beside the rows (a\n"
 		     "cache-line round trip between the CPUs before and after\n"
 		     "every run, a blocking wake-up once a second)"},
+	    {.opt = {.name = "no-one-way"},
+	     .type = IPCB_CLI_FLAG,
+	     .off = offsetof(struct ipcb_opts, no_one_way),
+	     .spec = offsetof(struct ipcb_run_spec, no_one_way),
+	     .peer = true,
+	     .help = "round trips without their one-way delays: the echo side\n"
+		     "reads no clock and records nothing inside the round trip\n"
+		     "(docs/methodology.md gives what that costs a trip on one\n"
+		     "CPU); no one_way rows"},
 	    {.opt = {.name = "floor"},
 	     .type = IPCB_CLI_FLAG,
 	     .off = offsetof(struct ipcb_opts, floor),

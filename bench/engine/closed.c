@@ -29,7 +29,7 @@ IPCB_HOT int ipcb_loop_latency_sender(struct ipcb_run_ctx *c, struct ipcb_ep *ep
 	struct ipcb_hist *h_ba = ipcb_run_hist(c->area, c->me->number, IPCB_RUN_HIST_BA);
 	uint64_t total = planned_total(s), deadline = UINT64_MAX, t0, t1 = 0;
 	bool data = !(s->t->caps & IPCB_CAP_NO_DATA);
-	bool timed = data && s->size_bytes >= IPCB_MSG_TIME_MIN;
+	bool timed = data && s->size_bytes >= IPCB_MSG_TIME_MIN && !s->no_one_way;
 	bool loans = run_loans(s);
 	struct usage_mark start = {0, 0, 0};
 	struct ipcb_run_side me = {0};
@@ -92,7 +92,7 @@ IPCB_HOT int ipcb_loop_latency_echo(struct ipcb_run_ctx *c, struct ipcb_ep *ep, 
 {
 	const struct ipcb_run_spec *s = c->spec;
 	struct ipcb_hist *h_ab = ipcb_run_hist(c->area, c->me->number, IPCB_RUN_HIST_AB);
-	bool timed = s->size_bytes >= IPCB_MSG_TIME_MIN;
+	bool timed = s->size_bytes >= IPCB_MSG_TIME_MIN && !s->no_one_way;
 	bool loans = run_loans(s);
 	struct usage_mark start = {0, 0, 0};
 	struct ipcb_run_side me = {0};

@@ -104,6 +104,12 @@ struct ipcb_run_spec {
 	/* --count's check of a point: each side this much slower every other message (runloop.h).
 	 */
 	uint64_t count_slow_ns;
+	/*
+	 * --no-one-way: a round trip's sides take no one-way times (no clock read, histogram
+	 * record or send time on the echo side, inside the round trip), so the round trip is the
+	 * mechanism's and the loop's alone; its one_way rows are not written.
+	 */
+	bool no_one_way;
 };
 
 /* One side's counts per message in a counted run (counted.h). */

@@ -185,4 +185,13 @@ ok $? "the two children that were running are gone ($children were running)"
 [ "$(leftovers $pid)" -eq 0 ]
 ok $? "nothing left after SIGINT"
 
+# --no-one-way: round trips only, the echo side timing nothing inside them.
+"$BIN" -q -t pipe -s 64 -m latency -n 200 -d 0 -w 10 --no-one-way --csv "$WORK/now.csv" >/dev/null 2>&1 &&
+	[ "$(grep -c '^pipe,latency,64,1,[0-9]*,rtt,' "$WORK/now.csv")" -eq 1 ] &&
+	! grep -q ',one_way_' "$WORK/now.csv"
+ok $? "--no-one-way: the round trip's row, no one_way rows"
+"$BIN" -q -t pipe -s 64 -m latency -n 200 -d 0 -w 10 --csv "$WORK/ow.csv" >/dev/null 2>&1 &&
+	[ "$(grep -c ',one_way_\(ab\|ba\),' "$WORK/ow.csv")" -eq 2 ]
+ok $? "without it, both one_way rows"
+
 done_testing
