@@ -1,0 +1,29 @@
+#!/bin/bash
+# reference.sh PINGPONG - TAP: the reference round trips (pingpong.c) run over each mechanism on
+# one CPU and on two, print a mean round trip in ns, refuse a bad command line, and leave no
+# System V queue behind. How fast they are is scripts/harness-check's business, not a test's.
+set -u
+PP=${1:?usage: reference.sh pingpong}
+. "$(dirname "$0")/../tap.sh"
+tap_workdir reference
+
+queues() { ipcs -q 2>/dev/null | grep -c '^0x' || true; }
+before=$(queues)
+cpus=$(nproc)
+for kind in pipe unix sysv-mq; do
+	for b in 0 $((cpus > 1 ? 1 : 0)); do
+		out=$("$PP" "$kind" 0 "$b" 2000 2>"$WORK/err")
+		st=$?
+		[ $st -eq 0 ] && awk -v v="$out" 'BEGIN { exit !(v + 0 > 0) }'
+		ok $? "$kind on CPUs 0 and $b: 2000 round trips, a mean of $out ns (exit $st)"
+	done
+	"$PP" "$kind" 0 0 500 4096 >/dev/null 2>&1
+	ok $? "$kind with 4 KiB messages"
+done
+"$PP" carrier-pigeon 0 0 >/dev/null 2>"$WORK/err"
+[ $? -eq 2 ] && grep -q usage "$WORK/err"
+ok $? "an unknown mechanism: exit 2 with the usage"
+[ "$(queues)" -eq "$before" ]
+ok $? "no System V queue left behind ($before before, $(queues) after)"
+
+done_testing
