@@ -8,11 +8,13 @@
 #include "figdata.h"
 
 #include <errno.h>
+#include <limits.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "html.h"
 #include "sections.h"
@@ -308,4 +310,25 @@ void sec_figures(struct report *r)
 			free(seen[i]);
 		free(seen);
 	}
+}
+
+int figdata_dir_check(const char *dir)
+{
+	char parent[PATH_MAX];
+	const char *slash = strrchr(dir, '/');
+	struct stat st;
+
+	if (stat(dir, &st) == 0) {
+		if (!S_ISDIR(st.st_mode)) {
+			errno = ENOTDIR;
+			return -1;
+		}
+		return access(dir, W_OK | X_OK);
+	}
+	if (errno != ENOENT)
+		return -1;
+	if (!slash)
+		return access(".", W_OK | X_OK);
+	snprintf(parent, sizeof(parent), "%.*s", slash == dir ? 1 : (int)(slash - dir), dir);
+	return access(parent, W_OK | X_OK);
 }

@@ -19,5 +19,10 @@
 
 /* Write the files into dir (made if missing). 0, or -errno with err saying what failed. */
 int figdata_write(const struct model *m, const char *dir, char *err, size_t errlen);
+/*
+ * Can --figure-data DIR be written: a directory of this user's to write in, or one to make in a
+ * directory that is? 0, or -1 with errno saying why not.
+ */
+int figdata_dir_check(const char *dir);
 
 #endif /* IPCB_FIGDATA_H */

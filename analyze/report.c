@@ -19,8 +19,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <unistd.h>
 #include <time.h>
 
 #include "claims.h"
@@ -372,31 +370,6 @@ struct args {
 };
 
 /* 0 to go on, or the exit status. */
-/*
- * Can --figure-data DIR be written: a directory of this user's to write in, or one to make in a
- * directory that is? 0, or -1 with errno saying why not.
- */
-static int data_dir_check(const char *dir)
-{
-	char parent[PATH_MAX];
-	const char *slash = strrchr(dir, '/');
-	struct stat st;
-
-	if (stat(dir, &st) == 0) {
-		if (!S_ISDIR(st.st_mode)) {
-			errno = ENOTDIR;
-			return -1;
-		}
-		return access(dir, W_OK | X_OK);
-	}
-	if (errno != ENOENT)
-		return -1;
-	if (!slash)
-		return access(".", W_OK | X_OK);
-	snprintf(parent, sizeof(parent), "%.*s", slash == dir ? 1 : (int)(slash - dir), dir);
-	return access(parent, W_OK | X_OK);
-}
-
 __attribute__((noinline)) static int parse(int argc, char **argv, struct args *a)
 {
 	struct ipcb_cli cli;
@@ -487,7 +460,7 @@ __attribute__((noinline)) static int parse(int argc, char **argv, struct args *a
 		fail("%s", err);
 		return 2;
 	}
-	if (a->data && data_dir_check(a->data) < 0) {
+	if (a->data && figdata_dir_check(a->data) < 0) {
 		fail("--figure-data %s: %s", a->data, strerror(errno));
 		return 2;
 	}
@@ -744,88 +717,6 @@ __attribute__((noinline)) static void describe_all(const struct model *m)
 	for (size_t i = 0; i < m->ngroups; i++)
 		if (!i || strcmp(m->groups[i].transport, m->groups[i - 1].transport) != 0)
 			ipcb_report_describe(m->groups[i].transport);
-}
-
-/* A line of the answers' Markdown for a terminal: "# " first, its marks (** and `) left out. */
-static void answers_line(FILE *out, const char *line, size_t n)
-{
-	const char *indent = "#   ";
-
-	if (n >= 4 && !strncmp(line, "### ", 4)) {
-		line += 4, n -= 4;
-		indent = "# ";
-	} else if (n >= 2 && !strncmp(line, "- ", 2)) {
-		line += 2, n -= 2;
-		indent = "#     ";
-	}
-	fputs(indent, out);
-	for (size_t i = 0; i < n; i++) {
-		if (line[i] == '`' || (line[i] == '*' && i + 1 < n && line[i + 1] == '*')) {
-			i += line[i] == '*';
-			continue;
-		}
-		fputc(line[i], out);
-	}
-	fputc('\n', out);
-}
-
-int ipcb_report_answers(const char *csv, size_t len, FILE *out)
-{
-	/* Static: the model and the report are large, and this is one thread, once a sweep. */
-	static struct model m;
-	static struct report r;
-	char err[IPCB_ERR_BYTES], *md = NULL;
-	size_t md_len = 0;
-	struct ipcb_doc d;
-	FILE *mem;
-	int rc = model_load_buffer(&m, "the sweep's rows", csv, len, err, sizeof(err));
-
-	if (rc < 0 || !(mem = open_memstream(&md, &md_len))) {
-		model_free(&m);
-		return rc < 0 ? rc : -ENOMEM;
-	}
-	/*
-	 * Rounds the model sets aside for the machine's state would make its medians other than
-	 * the ones the sweep's summary just printed over every round: a quantity printed twice
-	 * would have two values. The report, which says what it set aside, answers then.
-	 */
-	if (m.flagged) {
-		fprintf(out,
-			"# the answers in brief: %zu run%s of this sweep were measured in another "
-			"state of the machine; ipcbench report of its CSV sets them aside, and "
-			"answers\n",
-			m.flagged, m.flagged == 1 ? "" : "s");
-		model_free(&m);
-		return 0;
-	}
-	memset(&r, 0, sizeof(r));
-	r.m = &m;
-	r.csv = "the sweep's rows";
-	r.small = model_size_near(&m, 64);
-	r.mib = model_size_near(&m, 1048576);
-	r.small_exact = r.small == 64 ? 64 : 0;
-	r.mib_exact = r.mib == 1048576 ? 1048576 : 0;
-	ipcb_doc_init(&d, mem, IPCB_DOC_MARKDOWN);
-	r.d = &d;
-	answers_questions(&r);
-	ipcb_doc_fini(&d);
-	rc = fclose(mem) == 0 && md ? 0 : -ENOMEM;
-	if (rc == 0) {
-		fprintf(out,
-			"# the answers in brief (ipcbench report of the CSV gives them with the "
-			"claims, the tables and how each was decided):\n");
-		for (const char *p = md; *p;) {
-			size_t n = strcspn(p, "\n");
-
-			if (n)
-				answers_line(out, p, n);
-			p += n + (p[n] == '\n');
-		}
-	}
-	free(md);
-	report_free(&r);
-	model_free(&m);
-	return rc;
 }
 
 /*

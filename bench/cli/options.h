@@ -13,39 +13,18 @@
 #ifndef IPCB_OPTIONS_H
 #define IPCB_OPTIONS_H
 
-#include <sched.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
 
 #include "cliopt.h"
+#include "cpus.h"
 #include "parse.h"
 #include "sizes.h"
 #include "spec.h"
 #include "slo.h"
 #include "transport.h"
-
-enum ipcb_placement {
-	IPCB_PLACE_CROSS_CORE, /* sender and receiver pinned to two different CPUs */
-	IPCB_PLACE_SAME_CORE,  /* both pinned to one CPU: every hand-over is a context switch */
-	IPCB_PLACE_UNPINNED,   /* left to the scheduler */
-	/*
-	 * A representative pair of each topology class the machine has (lib/topology.h): two
-	 * hardware threads of one core, two cores sharing the last-level cache, one NUMA node
-	 * without a shared cache, two nodes.
-	 */
-	IPCB_PLACE_SMT,
-	IPCB_PLACE_LLC,
-	IPCB_PLACE_NODE,
-	IPCB_PLACE_REMOTE_NODE,
-	IPCB_PLACE_MATRIX, /* every ordered pair of the CPUs (sampled beyond --matrix-pairs) */
-	IPCB_PLACES,
-	/* The sender here, the receiver on the peer (--peer): not one of --placement's. */
-	IPCB_PLACE_TWO_HOST = IPCB_PLACES,
-};
-
-const char *ipcb_placement_name(enum ipcb_placement p);
 
 /* One `-o NAME.KEY=VALUE`: a transport's option (transport.h, struct ipcb_option). */
 struct ipcb_topt {
@@ -344,8 +323,7 @@ static inline const struct ipcb_clirow *ipcb_opts_rows(void)
 	     .peer = true,
 	     .help = "round trips without their one-way delays: the echo side\n"
 		     "reads no clock and records nothing inside the round trip\n"
-		     "(docs/methodology.md gives what that costs a trip on one\n"
-		     "CPU); no one_way rows"},
+		     "(its price: docs/methodology.md); no one_way rows"},
 	    {.opt = {.name = "floor"},
 	     .type = IPCB_CLI_FLAG,
 	     .off = offsetof(struct ipcb_opts, floor),
@@ -750,9 +728,8 @@ static inline const struct ipcb_clirow *ipcb_opts_rows(void)
 	     .off = offsetof(struct ipcb_opts, dry_run),
 	     .flags = IPCB_OPTS_NO_RUN,
 	     .help = "with --cleanup: list what would be removed, remove nothing;\n"
-		     "without: print the plan (each placement's CPUs and what\n"
-		     "they share, the transports, the runs, the least time\n"
-		     "they take) and run nothing"},
+		     "without: print the plan (placements, transports, runs,\n"
+		     "the least time they take) and run nothing"},
 	    {.opt = {.name = "inject"},
 	     .type = IPCB_CLI_CHOICE,
 	     .off = offsetof(struct ipcb_opts, inject),
@@ -792,15 +769,9 @@ void ipcb_opts_transport(const struct ipcb_opts *o, const struct ipcb_transport 
 /* Print --help's options and what follows them. */
 void ipcb_opts_usage(FILE *f, const char *prog);
 
-/* The pieces, public for the unit tests. */
+/* --size's list, public for the unit tests. */
 int ipcb_parse_size_list(const char *s, size_t *out, size_t max, size_t *n, char *err,
 			 size_t errlen);
-int ipcb_parse_cpus(const char *s, int out[2], char *err, size_t errlen);
-/* --cpus A,B with --peer: A a CPU here, B one of the peer's (which the peer checks). */
-int ipcb_parse_cpus_two_hosts(const char *s, int out[2], char *err, size_t errlen);
-/* The CPUs this process may use, and as a list in the kernel's syntax. */
-int ipcb_cpus_allowed(cpu_set_t *set);
-void ipcb_cpus_text(const cpu_set_t *set, char *out, size_t n);
 /* Does any --topology item share a channel among several senders or receivers? */
 bool ipcb_opts_shared(const struct ipcb_opts *o);
 /* The name of an --inject fault. */
