@@ -14,8 +14,9 @@
  * its spelling, the type of its value and where in the caller's struct it goes (an offset), its
  * range, its default, its --help text, and, for the driver, whether the peer of a two-host run
  * needs it and where a run's spec holds it. Parsing (ipcb_cli_parse), the defaults
- * (ipcb_cli_defaults), the option list of --help and of the man page (ipcb_cli_help) and the settings a peer gets
- * (ipcb_cli_peer_pack and _unpack) all read the rows; completion and the man page's test read
+ * (ipcb_cli_defaults), the option list of --help and of the man page (ipcb_cli_help) and the
+ * settings a peer gets (ipcb_cli_peer_pack and _unpack) all read the rows; completion and the man
+ * page's test read
  * --help. A table of spellings alone (struct ipcb_cliopt) is read an item at a time with
  * ipcb_cli_next(), which hands each option's value to the caller by the row's id.
  */

@@ -162,15 +162,16 @@ static int rows_fill(struct ipcb_rows *rs, struct ipcb_csvread *r, const unsigne
 			goto out;
 		}
 		/*
-		 * Files joined with each one's header: read as one, their rounds would pool (round 1
-		 * of one run with round 1 of the other), so the line is named instead.
+		 * Files joined with each one's header: read as one, their rounds would pool (round
+		 * 1 of one run with round 1 of the other), so the line is named instead.
 		 */
 		if (strcmp(ipcb_csvread_field(r, map.at[IPCB_COL_TRANSPORT]),
 			   ipcb_csv_name(IPCB_COL_TRANSPORT)) == 0) {
 			rc = ipcb_parse_fail(
 			    err, errlen,
 			    "%s:%lu: the CSV header again: two files joined into one? (each run's "
-			    "rows are a file of their own; ipcbench history --import keeps runs apart)",
+			    "rows are a file of their own; ipcbench history --import keeps runs "
+			    "apart)",
 			    rs->name, line);
 			goto out;
 		}

@@ -79,11 +79,10 @@ static bool below_floor(const struct place *pl, const struct ipcb_row *row)
  * Where a row's table line and its notes go: a buffer of their own, kept until the sweep ends;
  * standard output itself where there is no memory for one (the line is not lost, only unsorted).
  */
-static FILE *table_open(struct driver *d, const struct ipcb_row *row, char **text, size_t *len)
+static FILE *table_open(struct driver *d, char **text, size_t *len)
 {
 	FILE *f;
 
-	(void)row;
 	*text = NULL;
 	*len = 0;
 	if (d->out->nlines == d->out->lines_cap) {
@@ -100,7 +99,7 @@ static FILE *table_open(struct driver *d, const struct ipcb_row *row, char **tex
 }
 
 /* The buffered line kept with its place in the plan (a stream of stdout: nothing to keep). */
-static void table_close(struct driver *d, FILE *f, char **text, size_t *len)
+static void table_close(struct driver *d, FILE *f, char **text)
 {
 	struct table_line *l;
 
@@ -116,7 +115,6 @@ static void table_close(struct driver *d, FILE *f, char **text, size_t *len)
 	l->seq = d->out->nlines++;
 	l->text = *text;
 	*text = NULL;
-	(void)len;
 }
 
 static int table_line_cmp(const void *a, const void *b)
@@ -200,7 +198,7 @@ void ipcb_rows_emit(struct driver *d, const struct place *pl, const struct ipcb_
 		 below && pl->probe_jump ? ";" : "", pl->probe_jump ? "probe-jump" : "",
 		 (below || pl->probe_jump) && changed ? ";" : "", changed ? "state-changed" : "");
 	stamped.state = state;
-	table_out = table_open(d, row, &text, &text_len);
+	table_out = table_open(d, &text, &text_len);
 	errno = 0;
 	ipcb_table_row(table_out, &d->out->table, row);
 	/* Named where it stands: a flagged row is never ranked silently (its main row, once). */
@@ -223,7 +221,7 @@ void ipcb_rows_emit(struct driver *d, const struct place *pl, const struct ipcb_
 		    row->transport, row->mode, sz, row->run, ipcb_rows_p50(row->hist),
 		    pl->probe_cl_ns);
 	}
-	table_close(d, table_out, &text, &text_len);
+	table_close(d, table_out, &text);
 	ipcb_stdout_note();
 	if (d->out->csv.open) {
 		rc = ipcb_csv_row(&d->out->csv, row, &d->si, why, sizeof(why));
