@@ -41,7 +41,7 @@ void cmp_pct_text(double frac, char *out, size_t n)
 }
 
 /* "-4.1% [-7.9%, -0.3%]" */
-static void change_text(const struct group *g, char *out, size_t n)
+static void change_text(const struct cmp_group *g, char *out, size_t n)
 {
 	char e[16], lo[16], hi[16];
 
@@ -52,7 +52,7 @@ static void change_text(const struct group *g, char *out, size_t n)
 }
 
 /* Append to a note's first part, "; " between the parts. */
-__attribute__((format(printf, 2, 3))) static void pre_add(struct group *g, const char *fmt, ...)
+__attribute__((format(printf, 2, 3))) static void pre_add(struct cmp_group *g, const char *fmt, ...)
 {
 	size_t len = strlen(g->pre);
 	va_list ap;
@@ -67,45 +67,53 @@ __attribute__((format(printf, 2, 3))) static void pre_add(struct group *g, const
 }
 
 /*
- * Rows whose state column flags the machine (it was not in its usual state: a probe that
- * jumped, a floor below its usual) say more about the machine than about the code. They are set
- * aside while the side keeps at least half of its rows, so that a few disturbed rounds do not
- * decide a group; when more are flagged, setting them aside would leave a sample chosen by the
- * machine, so all are kept. Either way the note says so: nothing is left out silently.
+ * Rows whose run the model set aside for the machine's state (derive.c's rule, the report's:
+ * a probe that says another state, one that jumped, a round trip below its own floor, judged on
+ * the whole file, while the group keeps at least half of its runs) say more about the machine
+ * than about the code; they are left out here as the report leaves them out. Runs flagged but
+ * kept (too many were flagged to leave a sample the machine did not choose) are said too:
+ * nothing is left out or kept silently.
  */
-static void set_aside(struct compare *c, struct group *g)
+static void set_aside(struct compare *c, struct cmp_group *g)
 {
 	for (int s = 0; s < 2; s++) {
 		struct values *v = &g->side[s];
-		uint32_t seen = 0;
+		uint32_t seen = 0, aside = 1u << STATE_ASIDE;
 		char why[160] = "";
-		size_t k = 0, len = 0, kept = 0;
+		size_t k = 0, a = 0, len = 0, kept = 0;
 
 		for (size_t i = 0; i < v->n; i++) {
-			k += v->state[i] != 0;
+			k += (v->state[i] & ~aside) != 0;
+			a += (v->state[i] & aside) != 0;
+			/* The flags of the rounds the note is about: those set aside, if any. */
 			seen |= v->state[i];
 		}
 		if (!k)
 			continue;
+		if (a) {
+			seen = 0;
+			for (size_t i = 0; i < v->n; i++)
+				seen |= v->state[i] & aside ? v->state[i] : 0;
+		}
 		for (unsigned bit = 0; bit <= STATE_OTHER && len < sizeof(why); bit++)
 			if (seen & (1u << bit))
 				len += (size_t)snprintf(why + len, sizeof(why) - len, "%s%s",
 							len ? ", " : "", cmp_state_text(c, bit));
-		if (2 * (v->n - k) < v->n) {
+		if (!a) {
 			pre_add(g, "machine state flagged in %zu of %zu %s rounds (%s): all kept",
 				k, v->n, side_names[s], why);
 			continue;
 		}
-		pre_add(g, "%zu of %zu %s rounds set aside: %s", k, v->n, side_names[s], why);
+		pre_add(g, "%zu of %zu %s rounds set aside: %s", a, v->n, side_names[s], why);
 		for (size_t i = 0; i < v->n; i++) {
-			if (v->state[i])
+			if (v->state[i] & aside)
 				continue;
 			v->v[kept] = v->v[i];
 			v->round[kept] = v->round[i];
-			v->state[kept++] = 0;
+			v->state[kept++] = v->state[i];
 		}
 		v->n = kept;
-		c->set_aside[s] += k;
+		c->set_aside[s] += a;
 	}
 }
 
@@ -118,7 +126,7 @@ static void set_aside(struct compare *c, struct group *g)
  * what did not pair. 0; -EDOM when every value is 0; -ENOENT with --paired when no round is in
  * both; else -errno.
  */
-static int group_ratio(struct group *g, bool paired, double alpha, bool first)
+static int group_ratio(struct cmp_group *g, bool paired, double alpha, bool first)
 {
 	double low = INFINITY, *v[2];
 	int rc = 0;
@@ -162,13 +170,13 @@ static int group_ratio(struct group *g, bool paired, double alpha, bool first)
  * The one-sided tests of the change against `shift` (in logs): p_less small when the change is
  * below it, p_greater when above.
  */
-static int group_test(const struct group *g, double shift, double *p_less, double *p_greater)
+static int group_test(const struct cmp_group *g, double shift, double *p_less, double *p_greater)
 {
 	return ipcb_ratio_p(&g->r, shift, p_greater, p_less);
 }
 
 /* Can any outcome of the group's tests have a p below alpha? (Not with too few repeats.) */
-static bool group_too_few(const struct compare *c, const struct group *g, double alpha)
+static bool group_too_few(const struct compare *c, const struct cmp_group *g, double alpha)
 {
 	if (c->o.paired)
 		return !(ipcb_sr_min_p(g->npairs) < alpha);
@@ -201,7 +209,7 @@ static bool all_zero(const struct values *v)
  * the estimate and the nearest boundary (a threshold it lies inside of, or the one it lies
  * beyond). 0 = no advice (the estimate sits on a boundary, or the interval is unbounded).
  */
-static size_t repeats_advice(const struct compare *c, const struct group *g,
+static size_t repeats_advice(const struct compare *c, const struct cmp_group *g,
 			     const struct ipcb_shift *hl, double lo_b, double hi_b)
 {
 	double half = (hl->hi - hl->lo) / 2, room, k, now;
@@ -222,7 +230,7 @@ static size_t repeats_advice(const struct compare *c, const struct group *g,
 }
 
 /* A control row: did it move at all between BASE and NEW, beyond its own noise (two-sided)? */
-static void decide_control(const struct compare *c, struct group *g)
+static void decide_control(const struct compare *c, struct cmp_group *g)
 {
 	double p_less, p_greater, unused;
 	char ch[64];
@@ -265,7 +273,7 @@ static void decide_control(const struct compare *c, struct group *g)
  * the whole signature is complete and unchanged (work.h); whatever moved is for the time to
  * decide, except user-space work that grew, which is a verdict of its own (more-work).
  */
-static void decide_counts(const struct compare *c, struct group *g)
+static void decide_counts(const struct compare *c, struct cmp_group *g)
 {
 	const struct work_sig *a = &g->work[0], *b = &g->work[1];
 
@@ -296,7 +304,7 @@ static void decide_counts(const struct compare *c, struct group *g)
 	}
 }
 
-static void decide(const struct compare *c, struct group *g)
+static void decide(const struct compare *c, struct cmp_group *g)
 {
 	const struct opts *o = &c->o;
 	double lo_b = log1p(-o->threshold), hi_b = log1p(o->threshold);
@@ -394,7 +402,7 @@ static void decide(const struct compare *c, struct group *g)
  */
 #define CAUGHT_POWER 0.8
 
-static void resolution_text(const struct compare *c, struct group *g, char *out, size_t n)
+static void resolution_text(const struct compare *c, struct cmp_group *g, char *out, size_t n)
 {
 	double res = ipcb_ratio_resolution(&g->r, c->alpha_look, CAUGHT_POWER);
 
@@ -409,7 +417,7 @@ static void resolution_text(const struct compare *c, struct group *g, char *out,
 			 CAUGHT_POWER * 100);
 }
 
-static void undecided_note(const struct compare *c, struct group *g)
+static void undecided_note(const struct compare *c, struct cmp_group *g)
 {
 	const struct opts *o = &c->o;
 	double lo_b = log1p(-o->threshold), hi_b = log1p(o->threshold);
@@ -460,7 +468,7 @@ static int holm_family(struct compare *c, int which, bool *reject, double *level
 	size_t n = 0;
 
 	for (size_t i = 0; i < c->ngroups; i++) {
-		const struct group *g = c->groups[i];
+		const struct cmp_group *g = c->groups[i];
 
 		if (g->control || !g->side[0].n)
 			continue;
@@ -475,7 +483,7 @@ static int holm_family(struct compare *c, int which, bool *reject, double *level
  * within the threshold as its verdict says; an undecided group's is at the level of the verdict
  * its estimate points to (see cmp_decide()).
  */
-static void interval_at(const struct compare *c, struct group *g, double alpha)
+static void interval_at(const struct compare *c, struct cmp_group *g, double alpha)
 {
 	if (group_ratio(g, c->o.paired, alpha, false) < 0)
 		return;
@@ -491,9 +499,9 @@ static void interval_at(const struct compare *c, struct group *g, double alpha)
  * show (ok, or undecided) is a verdict of its own, more-work. A timed group of a comparison with
  * counts, or whose runs were not counted (--not-counted), says it was timed only.
  */
-static void work_weigh(struct compare *c, struct group *g)
+static void work_weigh(struct compare *c, struct cmp_group *g)
 {
-	const struct group *w = g->work_of;
+	const struct cmp_group *w = g->work_of;
 	char timed[320], ch[64];
 
 	if (g->counted || g->control || !g->side[0].n)
@@ -545,7 +553,7 @@ static void work_weigh(struct compare *c, struct group *g)
 }
 
 /* The note in full: what was set aside or left unpaired, then the verdict's own words. */
-static void note_join(struct group *g)
+static void note_join(struct cmp_group *g)
 {
 	size_t pre = strlen(g->pre), sep = g->note[0] ? 2 : 0, len = strlen(g->note);
 
@@ -572,7 +580,7 @@ void cmp_decide(struct compare *c)
 		set_aside(c, c->groups[i]);
 	c->compared = c->controls = c->ncounted = 0;
 	for (size_t i = 0; i < c->ngroups; i++) {
-		const struct group *g = c->groups[i];
+		const struct cmp_group *g = c->groups[i];
 
 		c->ncounted += g->counted && !g->twinned && g->work[0].have;
 		if (g->control)
@@ -598,7 +606,7 @@ void cmp_decide(struct compare *c)
 	}
 	oom |= !p;
 	for (size_t i = 0; i < c->ngroups; i++) {
-		struct group *g = c->groups[i];
+		struct cmp_group *g = c->groups[i];
 
 		if (oom) {
 			g->verdict = V_INCONCLUSIVE;
@@ -612,7 +620,7 @@ void cmp_decide(struct compare *c)
 	for (int f = 0; !oom && f < 2; f++)
 		oom = holm_family(c, f, reject[f], level[f], p) < 0;
 	for (size_t i = 0, k = 0; !oom && i < c->ngroups; i++) {
-		struct group *g = c->groups[i];
+		struct cmp_group *g = c->groups[i];
 		double at;
 
 		if (g->control || !g->side[0].n)
@@ -650,7 +658,7 @@ void cmp_decide(struct compare *c)
 	}
 	/* A machine that changed under the runs explains a change as well as NEW does. */
 	for (size_t i = 0; c->machine_changed && i < c->ngroups; i++) {
-		struct group *g = c->groups[i];
+		struct cmp_group *g = c->groups[i];
 		char ch[64];
 
 		if (g->verdict != V_REGRESSED && g->verdict != V_IMPROVED)

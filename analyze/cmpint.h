@@ -22,6 +22,8 @@
 #include "stats.h"
 #include "work.h"
 
+struct model;
+
 /* Bounds on what one comparison may hold in memory: 2 x 4 Mi values is 128 MiB at most. */
 #define MAX_VALUES_PER_SIDE (4u << 20)
 #define MAX_GROUPS	    (64u << 10)
@@ -72,24 +74,27 @@ struct fingerprint {
 };
 
 /*
- * The flags of the state column (';'-separated) are kept as bits of a row's state mask: one per
- * distinct flag for the first MAX_STATES, the last bit for any other. 0: nothing flagged.
+ * The flags the model gives a row's run (model.h: the machine's state beside it, judged on the
+ * whole file, as the report judges it) are kept as bits of a row's state mask: one per distinct
+ * flag for the first MAX_STATES, STATE_OTHER for any other, and STATE_ASIDE where the model set
+ * the run aside. 0: nothing flagged.
  */
-#define MAX_STATES  31
+#define MAX_STATES  30
 #define STATE_OTHER MAX_STATES
+#define STATE_ASIDE (MAX_STATES + 1)
 #define STATE_BYTES 40
 
 /* One side's values of a group, with the round each was measured in and its machine state. */
 struct values {
 	double *v;
 	uint32_t *round; /* the row's round, or its place among the group's rows in that file */
-	uint32_t *state; /* the flags of its state column as bits (see state_mask()); 0: none */
+	uint32_t *state; /* its run's flags as bits (see state_mask()); 0: none */
 	size_t n, cap;
 };
 
 #define NOTE_BYTES 1024
 
-struct group {
+struct cmp_group {
 	/* Its first row, of BASE's file or NEW's: what the group's name is read from. */
 	const struct ipcb_rows *rs;
 	size_t row;
@@ -103,7 +108,7 @@ struct group {
 	 */
 	bool counted, twinned;
 	struct work_sig work[2];
-	struct group *work_of;
+	struct cmp_group *work_of;
 	struct work_change wc;
 	enum verdict timed; /* a twin's verdict on its time alone */
 
@@ -135,9 +140,9 @@ struct probed {
 
 struct compare {
 	struct opts o;
-	struct ipcb_rows rows[2]; /* BASE's and NEW's, read whole */
-	struct experiments idx;	  /* the groups' keys, in the groups' order */
-	struct group **groups;	  /* in order of first appearance: BASE's order, then NEW's */
+	struct model *model[2];	   /* BASE's and NEW's files, read whole (model.h) */
+	struct experiments idx;	   /* the groups' keys, in the groups' order */
+	struct cmp_group **groups; /* in order of first appearance: BASE's order, then NEW's */
 	size_t ngroups, groups_cap;
 	size_t nvalues[2];
 	size_t compared, controls;
@@ -165,7 +170,7 @@ struct compare {
 /* ---- cmpread.c: BASE and NEW into groups ---- */
 
 /* A column of the group's first row. */
-const char *cmp_gf(const struct group *g, enum ipcb_csv_column col);
+const char *cmp_gf(const struct cmp_group *g, enum ipcb_csv_column col);
 
 /* The text of bit `bit` of a state mask. */
 const char *cmp_state_text(const struct compare *c, unsigned bit);
@@ -183,7 +188,7 @@ int cmp_twins_link(struct compare *c);
 int cmp_state_compare(struct compare *c);
 
 /* Is the group a line of its own in the outputs? */
-bool cmp_shown(const struct group *g);
+bool cmp_shown(const struct cmp_group *g);
 
 /* ---- cmpdecide.c: each group's verdict ---- */
 

@@ -105,7 +105,7 @@ static void value_text(const struct ipcb_csv_metric *mt, double v, char *out, si
  * "pipe @100000" an open loop's rate (messages per second), "pipe @0.5 of max" a rate sweep's
  * step (half its closed-loop maximum), "poisson" its arrivals.
  */
-static void shape_text(const struct group *g, char *out, size_t n)
+static void shape_text(const struct cmp_group *g, char *out, size_t n)
 {
 	const char *pairs = cmp_gf(g, IPCB_COL_PAIRS), *topo = cmp_gf(g, IPCB_COL_TOPOLOGY);
 	const char *inflight = cmp_gf(g, IPCB_COL_INFLIGHT), *arr = cmp_gf(g, IPCB_COL_ARRIVALS);
@@ -134,7 +134,7 @@ static void shape_text(const struct group *g, char *out, size_t n)
 			 *to ? to : cmp_gf(g, IPCB_COL_HOST));
 }
 
-static void group_cells(const struct compare *c, const struct group *g,
+static void group_cells(const struct compare *c, const struct cmp_group *g,
 			char cells[NCELLS][CELL_BYTES], bool md)
 {
 	const char *sc = cmp_gf(g, IPCB_COL_SENDER_CPU), *rc = cmp_gf(g, IPCB_COL_RECEIVER_CPU);
@@ -278,7 +278,7 @@ void cmp_print_csv(const struct compare *c, FILE *f)
 	      "p_better,p_equiv,base_spread,new_spread,verdict,repeats_needed,caught,note\n",
 	      f);
 	for (size_t i = 0; i < c->ngroups; i++) {
-		const struct group *g = c->groups[i];
+		const struct cmp_group *g = c->groups[i];
 
 		if (!cmp_shown(g))
 			continue;
@@ -346,7 +346,7 @@ void cmp_print_json(const struct compare *c, FILE *f)
 	json_num(f, "alpha", true, c->o.alpha, false);
 	fputs(",\n  \"groups\": [", f);
 	for (size_t i = 0, n = 0; i < c->ngroups; i++) {
-		const struct group *g = c->groups[i];
+		const struct cmp_group *g = c->groups[i];
 
 		if (!cmp_shown(g))
 			continue;
@@ -463,7 +463,7 @@ int cmp_write_undecided(const struct compare *c, const char *path)
 	if (!f)
 		return -errno;
 	for (size_t i = 0; i < c->ngroups; i++) {
-		const struct group *g = c->groups[i];
+		const struct cmp_group *g = c->groups[i];
 		const char *t = cmp_gf(g, IPCB_COL_TRANSPORT), *mode = cmp_gf(g, IPCB_COL_MODE);
 		size_t mlen;
 		const char *module = experiment_module(cmp_gf(g, IPCB_COL_LIBRARY), &mlen);

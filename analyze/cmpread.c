@@ -17,6 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "model.h"
 #include "parse.h"
 
 /* The columns that name a group, in the order of enum col. */
@@ -31,9 +32,9 @@ const enum ipcb_csv_column cmp_key_columns[NKEYS] = {
 
 /* The group of a key, made if new with row i of rs as the first of its rows. */
 static int group_find(struct compare *c, const char *key, const struct ipcb_rows *rs, size_t i,
-		      size_t size_bytes, struct group **out)
+		      size_t size_bytes, struct cmp_group **out)
 {
-	struct group *g;
+	struct cmp_group *g;
 	size_t at;
 	bool fresh;
 
@@ -47,7 +48,7 @@ static int group_find(struct compare *c, const char *key, const struct ipcb_rows
 		return -E2BIG;
 	if (c->ngroups == c->groups_cap) {
 		size_t cap = c->groups_cap ? c->groups_cap * 2 : 64;
-		struct group **gs = realloc(c->groups, cap * sizeof(*gs));
+		struct cmp_group **gs = realloc(c->groups, cap * sizeof(*gs));
 
 		if (!gs)
 			return -ENOMEM;
@@ -65,7 +66,7 @@ static int group_find(struct compare *c, const char *key, const struct ipcb_rows
 }
 
 /* A column of the group's first row. */
-const char *cmp_gf(const struct group *g, enum ipcb_csv_column col)
+const char *cmp_gf(const struct cmp_group *g, enum ipcb_csv_column col)
 {
 	return ipcb_rows_get(g->rs, g->row, col);
 }
@@ -124,8 +125,11 @@ void cmp_fini(struct compare *c)
 	}
 	free(c->groups);
 	experiments_free(&c->idx);
-	ipcb_rows_free(&c->rows[0]);
-	ipcb_rows_free(&c->rows[1]);
+	for (int s = 0; s < 2; s++) {
+		if (c->model[s])
+			model_free(c->model[s]);
+		free(c->model[s]);
+	}
 	free(c->base_csv);
 }
 
@@ -155,35 +159,27 @@ static bool count_parse(const char *s, unsigned long long *out)
 }
 
 /*
- * A row's state flags as a mask, for the notes: bit i for the i-th distinct flag seen, bit
- * STATE_OTHER for any beyond those. A flag is kept only in a form that cannot break a table, a
- * Markdown cell or a CSV field: letters, digits and "-_.:+", anything else as '?', at most
- * STATE_BYTES - 1 characters.
+ * A run's flags (the model's words, ';'-separated) as a mask, for the notes: bit i for the i-th
+ * distinct flag seen, bit STATE_OTHER for any beyond those.
  */
 static uint32_t state_mask(struct compare *c, const char *text)
 {
 	uint32_t mask = 0;
 
 	while (*text) {
-		size_t n = strcspn(text, ";"), len = 0, i;
-		char clean[STATE_BYTES];
+		size_t n = strcspn(text, ";"), len = n < STATE_BYTES ? n : STATE_BYTES - 1, i;
 
-		for (i = 0; i < n && len + 1 < sizeof(clean); i++) {
-			char ch = text[i];
-			bool plain = (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') ||
-				     (ch >= '0' && ch <= '9') || strchr("-_.:+", ch);
-
-			clean[len++] = plain ? ch : '?';
-		}
-		clean[len] = '\0';
-		text += n + (text[n] == ';');
-		if (!len)
-			continue;
-		for (i = 0; i < c->nstates && strcmp(c->states[i], clean) != 0; i++)
+		for (i = 0; i < c->nstates &&
+			    (strncmp(c->states[i], text, len) != 0 || c->states[i][len] != '\0');
+		     i++)
 			;
-		if (i == c->nstates && c->nstates < MAX_STATES)
-			memcpy(c->states[c->nstates++], clean, len + 1);
-		mask |= 1u << (i < c->nstates ? i : STATE_OTHER);
+		if (len && i == c->nstates && c->nstates < MAX_STATES) {
+			memcpy(c->states[c->nstates], text, len);
+			c->states[c->nstates++][len] = '\0';
+		}
+		if (len)
+			mask |= 1u << (i < c->nstates ? i : STATE_OTHER);
+		text += n + (text[n] == ';');
 	}
 	return mask;
 }
@@ -362,16 +358,21 @@ static int row_key(const struct ipcb_rows *rs, size_t i, char **key, size_t *cap
  */
 __attribute__((noinline)) int cmp_read(struct compare *c, int s, char *err, size_t errlen)
 {
-	struct ipcb_rows *rs = &c->rows[s];
+	struct model *m = calloc(1, sizeof(*m));
+	struct ipcb_rows *rs;
 	char *key = NULL;
 	size_t key_cap = 0;
 	int rc;
 
-	rc = s == 0 && c->base_csv
-		 ? ipcb_rows_read_buffer(rs, c->o.path[s], c->base_csv, c->base_len, err, errlen)
-		 : ipcb_rows_read(rs, c->o.path[s], err, errlen);
+	if (!m)
+		return ipcb_parse_fail(err, errlen, "%s: out of memory", c->o.path[s]);
+	c->model[s] = m;
+	/* The report's model of the file: its rows, and the runs its rule sets aside. */
+	rc = model_open(m, c->o.path[s], s == 0 ? c->base_csv : NULL, c->base_len, true, err,
+			errlen);
 	if (rc < 0)
 		return rc;
+	rs = &m->rows;
 	for (int k = 0; k <= NKEYS; k++) {
 		enum ipcb_csv_column col = k < NKEYS ? cmp_key_columns[k] : c->o.metric->column;
 
@@ -408,9 +409,9 @@ __attribute__((noinline)) int cmp_read(struct compare *c, int s, char *err, size
 		bool control = is_control(&c->o, transport);
 		enum ipcb_csv_column metric =
 		    control ? cmp_control_metric.column : c->o.metric->column;
-		const char *v = ipcb_rows_get(rs, i, IPCB_COL_ROUND), *st;
+		const char *v = ipcb_rows_get(rs, i, IPCB_COL_ROUND);
 		unsigned long long size = 0, round = 0;
-		struct group *g;
+		struct cmp_group *g;
 		bool counted;
 		double x = NAN;
 
@@ -467,11 +468,13 @@ __attribute__((noinline)) int cmp_read(struct compare *c, int s, char *err, size
 		if (rc == 0) {
 			struct values *vs = &g->side[s];
 
-			st = ipcb_rows_get(rs, i, IPCB_COL_STATE);
+			const struct run *r = m->row_run[i] ? &m->runs[m->row_run[i] - 1] : NULL;
+
 			g->control = control;
 			/* Without a round, a row is a round of its own: the next of its group's. */
-			rc = values_add(vs, x, *v ? (uint32_t)round : (uint32_t)(vs->n + 1),
-					state_mask(c, st));
+			rc = values_add(
+			    vs, x, *v ? (uint32_t)round : (uint32_t)(vs->n + 1),
+			    !r ? 0 : state_mask(c, r->flag) | (r->aside ? 1u << STATE_ASIDE : 0));
 		}
 		if (rc < 0) {
 			rc = ipcb_parse_fail(err, errlen, "%s:%lu: out of memory", rs->name, line);
@@ -497,7 +500,7 @@ int cmp_twins_link(struct compare *c)
 		if (!c->groups[j]->counted || !cu)
 			continue;
 		for (size_t i = 0; i < c->ngroups; i++) {
-			struct group *g = c->groups[i];
+			struct cmp_group *g = c->groups[i];
 			const char *k = c->idx.key[i], *u = strrchr(k, '\x1f');
 
 			if (g->counted || g->control || !u || u - k != cu - ck ||
@@ -512,7 +515,7 @@ int cmp_twins_link(struct compare *c)
 
 /* Is the group a line of its own in the outputs (a twinned counted group is shown in its
  * twin's)? */
-bool cmp_shown(const struct group *g)
+bool cmp_shown(const struct cmp_group *g)
 {
 	return !g->twinned;
 }

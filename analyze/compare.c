@@ -27,8 +27,9 @@
  * at 1 + threshold finds it high. A group that none of them decides is inconclusive, and its
  * note gives the Hodges-Lehmann estimate of the change with the interval those tests imply.
  *
- * Rows whose state column flags the machine (a probe that jumped, a floor below its usual) are
- * set aside while a group keeps at least half of its rows on that side; the note says so.
+ * Each file is read into the report's model (model.h), and the rounds the model sets aside for
+ * the machine's state (its rule, judged on the file's probes) are left out here too; the note
+ * says so.
  *
  * The parts live apart, around cmpint.h (the groups and the state of one comparison): the
  * options are cmpopts.c's; reading BASE and NEW into groups is cmpread.c's; deciding each group
@@ -97,10 +98,11 @@ static void compare_usage(FILE *f)
     "the group that really changed to be called ok (an intersection-union test).\n"
     "A group with values in BASE and none (or only zeros) in NEW is regressed: it\n"
     "collapsed (a rate sweep's outcome at 0 is a value: the bound held at no rate).\n"
-    "Rows with a %s flag (the machine was not in its usual state) are\n"
-    "set aside while the group keeps at least half of its rows on that side, else\n"
-    "kept; the note says which. p-values are exact (permutation distribution,\n"
-    "mid-ranks for ties) when both sides hold at most " STR(IPCB_MW_EXACT_MAX_N) " values together\n"
+    "The rounds the report sets aside for the machine's state (judged on each file's\n"
+    "probes) are set aside here too while the group keeps at least half of its\n"
+    "rounds on that side, else kept; the note says which. p-values are exact\n"
+    "(permutation distribution, mid-ranks for ties) when both sides hold at most\n"
+    STR(IPCB_MW_EXACT_MAX_N) " values together\n"
     "(--paired: at most " STR(IPCB_SR_EXACT_MAX_N) " pairs), else normal with tie and continuity\n"
     "corrections. The change column is the Hodges-Lehmann estimate of NEW / BASE - 1;\n"
     "the interval is the one the same tests imply at the level the group was decided\n"
@@ -109,7 +111,7 @@ static void compare_usage(FILE *f)
 	    ipcb_csv_name(cmp_key_columns[COL_KIND]), ipcb_csv_name(cmp_key_columns[COL_PLACEMENT]),
 	    ipcb_csv_name(cmp_key_columns[COL_SENDER_CPU]),
 	    ipcb_csv_name(cmp_key_columns[COL_RECEIVER_CPU]), ipcb_csv_name(cmp_key_columns[COL_WAIT]),
-	    ipcb_csv_name(IPCB_COL_OFFERED_FRACTION), ipcb_csv_name(IPCB_COL_STATE));
+	    ipcb_csv_name(IPCB_COL_OFFERED_FRACTION));
 	ipcb_cli_help(f, cmp_opts_rows, 6, 25);
 	fprintf(f,
     "\n"

@@ -430,7 +430,7 @@ static int rounds_number(struct model *m)
 	return 0;
 }
 
-static int read_rows(struct model *m, char *err, size_t errlen)
+static int read_rows(struct model *m, bool partial, char *err, size_t errlen)
 {
 	struct experiments keys = {0};
 	const char **tnames = NULL;
@@ -439,7 +439,7 @@ static int read_rows(struct model *m, char *err, size_t errlen)
 	char *key = NULL, label[112];
 	int rc;
 
-	for (size_t k = 0; k < sizeof(required) / sizeof(required[0]); k++)
+	for (size_t k = 0; k < sizeof(required) / sizeof(required[0]) && !partial; k++)
 		if (!m->rows.has[required[k]])
 			return ipcb_parse_fail(err, errlen, "%s:1: missing column %s", m->rows.name,
 					       ipcb_csv_name(required[k]));
@@ -447,6 +447,8 @@ static int read_rows(struct model *m, char *err, size_t errlen)
 	m->paired = m->rows.has[IPCB_COL_ROUND];
 	m->has_tuning = m->rows.has[IPCB_COL_TUNING];
 	rc = labelings(m, &tnames, &lbs, &ntn);
+	if (!rc && !(m->row_run = calloc(m->rows.n + 1, sizeof(*m->row_run))))
+		rc = -ENOMEM;
 	for (size_t i = 0; i < m->rows.n && !rc; i++) {
 		const char *tr = get(m, i, IPCB_COL_TRANSPORT);
 		const char *mode = get(m, i, IPCB_COL_MODE);
@@ -578,6 +580,7 @@ static int read_rows(struct model *m, char *err, size_t errlen)
 			if (rk != RK_MAIN)
 				r->line = 0; /* only a main row says where the run is */
 		}
+		m->row_run[i] = (size_t)(r - m->runs) + 1;
 		rc = row_values(m, i, rk, r, err, errlen);
 	}
 	experiments_free(&keys);
@@ -586,7 +589,7 @@ static int read_rows(struct model *m, char *err, size_t errlen)
 	free(lbs);
 	if (rc == -ENOMEM)
 		return ipcb_parse_fail(err, errlen, "%s: out of memory", m->rows.name), -ENOMEM;
-	if (!rc && !m->nruns && !m->npairs)
+	if (!rc && !m->nruns && !m->npairs && !partial)
 		return ipcb_parse_fail(err, errlen, "%s: no measured rows", m->rows.name);
 	if (!rc)
 		m->has_paths = m->has_paths && m->rows.n;
@@ -635,10 +638,11 @@ static int indexes(struct model *m)
 }
 
 /* The model of the rows read into m->rows (rc: how the reading went). */
-static int model_build(struct model *m, const char *path, int rc, char *err, size_t errlen)
+static int model_build(struct model *m, const char *path, int rc, bool partial, char *err,
+		       size_t errlen)
 {
 	if (!rc)
-		rc = read_rows(m, err, errlen);
+		rc = read_rows(m, partial, err, errlen);
 	/* In their order before anything is found per placement (m->place follows it). */
 	if (!rc && m->nplacements)
 		qsort(m->placements, m->nplacements, sizeof(m->placements[0]), placement_cmp);
@@ -677,18 +681,25 @@ static int model_build(struct model *m, const char *path, int rc, char *err, siz
 	return rc;
 }
 
-int model_load(struct model *m, const char *path, char *err, size_t errlen)
+int model_open(struct model *m, const char *name, const char *csv, size_t len, bool partial,
+	       char *err, size_t errlen)
 {
 	memset(m, 0, sizeof(*m));
-	return model_build(m, path, ipcb_rows_read(&m->rows, path, err, errlen), err, errlen);
+	return model_build(m, name,
+			   csv ? ipcb_rows_read_buffer(&m->rows, name, csv, len, err, errlen)
+			       : ipcb_rows_read(&m->rows, name, err, errlen),
+			   partial, err, errlen);
+}
+
+int model_load(struct model *m, const char *path, char *err, size_t errlen)
+{
+	return model_open(m, path, NULL, 0, false, err, errlen);
 }
 
 int model_load_buffer(struct model *m, const char *name, const char *csv, size_t len, char *err,
 		      size_t errlen)
 {
-	memset(m, 0, sizeof(*m));
-	return model_build(m, name, ipcb_rows_read_buffer(&m->rows, name, csv, len, err, errlen),
-			   err, errlen);
+	return model_open(m, name, csv, len, false, err, errlen);
 }
 
 void model_free(struct model *m)
@@ -697,6 +708,7 @@ void model_free(struct model *m)
 		free(m->groups[gi].runs);
 	free(m->groups);
 	free(m->runs);
+	free(m->row_run);
 	free(m->index);
 	free(m->labels);
 	free(m->tuned);

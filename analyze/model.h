@@ -189,6 +189,7 @@ struct model {
 	size_t nhosts, hosts_cap;
 	struct run *runs;
 	size_t nruns;
+	size_t *row_run; /* per row of rows: the run it is part of + 1; 0 for none */
 	struct group *groups;
 	size_t ngroups;
 	/* The placements (cross-core first) and sizes of one-pair rows, ascending. */
@@ -221,6 +222,13 @@ int model_load(struct model *m, const char *path, char *err, size_t errlen);
 /* The same of a CSV in memory, called name in messages. */
 int model_load_buffer(struct model *m, const char *name, const char *csv, size_t len, char *err,
 		      size_t errlen);
+/*
+ * Either (csv NULL: the file called name); where partial, a file without a measured row, or
+ * without the columns the report's tables need, is a model too: compare weighs one measure, or
+ * a file of counted rows alone, and checks its own columns.
+ */
+int model_open(struct model *m, const char *name, const char *csv, size_t len, bool partial,
+	       char *err, size_t errlen);
 void model_free(struct model *m);
 
 /*

@@ -52,7 +52,8 @@ done_testing() {
 	[ "$failed" -eq 0 ]
 }
 
+# A test's scratch folder, removed when it ends (kept with TAP_KEEP=1, to look into a failure).
 tap_workdir() {
 	WORK=$(mktemp -d "${TMPDIR:-/tmp}/$1.XXXXXX") || exit 1
-	trap 'rm -rf "$WORK"' EXIT
+	[ -n "${TAP_KEEP:-}" ] || trap 'rm -rf "$WORK"' EXIT
 }
