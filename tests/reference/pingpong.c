@@ -3,31 +3,42 @@
  * pingpong.c - the leanest round trips, the references ipcbench's rows are held to
  * (docs/methodology.md, "The harness against the leanest tools"): two processes on the CPUs
  * given, one SIZE-byte message (64 by default) sent and echoed N times after a warm-up, over a
- * pipe each way, a Unix stream socket pair, or one System V queue with a type per direction;
- * no clock read, histogram or check inside the loop but one byte of the echo. Prints the mean
- * round trip in ns.
+ * pipe each way, a Unix stream socket pair, a TCP connection on loopback (TCP_NODELAY), one
+ * System V queue with a type per direction, or shared memory: a slot per direction whose
+ * sequence word shares the first cache line with the payload, the reader spinning on it (as
+ * ipcbench's shm ring does, without its ring). No clock read, histogram or check inside the
+ * loop but one byte of the echo. Prints the mean round trip in ns.
  *
- * Usage: pingpong pipe|unix|sysv-mq CPU_A CPU_B [N [SIZE]]
+ * Usage: pingpong pipe|unix|tcp|sysv-mq|shm CPU_A CPU_B [N [SIZE]]
  */
 #ifndef _GNU_SOURCE
 #define _GNU_SOURCE
 #endif
+#include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/msg.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
-static int kind, fds[4], q; /* kind 0 pipe, 1 unix, 2 sysv-mq */
+static int kind, fds[4], q; /* kind 0 pipe, 1 unix, 2 sysv-mq, 3 tcp, 4 shm */
 static size_t size;
+static int one_cpu; /* both sides on one CPU: a spinning reader yields it */
 static struct {
 	long type;
 	char text[65536];
 } m;
+/* shm: a slot per direction, 128-byte aligned: the sequence word, then the payload. */
+static struct slot {
+	_Alignas(128) unsigned seq;
+	char text[124];
+} * slots;
 
 static void die(const char *what)
 {
@@ -41,8 +52,23 @@ static void die(const char *what)
 /* Move one message: side 0 is A, 1 is B; out: send. A stream may move it in pieces. */
 static void move(int side, char *buf, int out)
 {
-	int fd = kind == 1 ? fds[side] : fds[out ? (side ? 3 : 1) : (side ? 0 : 2)];
+	int fd = kind == 1 || kind == 3 ? fds[side] : fds[out ? (side ? 3 : 1) : (side ? 0 : 2)];
+	static unsigned seq[2];
 
+	if (kind == 4) { /* slot 0 carries A to B, slot 1 B to A */
+		struct slot *sl = &slots[side ^ !out];
+
+		if (out) {
+			memcpy(sl->text, buf, size);
+			__atomic_store_n(&sl->seq, ++seq[out], __ATOMIC_RELEASE);
+		} else {
+			while (__atomic_load_n(&sl->seq, __ATOMIC_ACQUIRE) != seq[out] + 1)
+				one_cpu ? sched_yield() : __builtin_ia32_pause();
+			memcpy(buf, sl->text, size);
+			seq[out]++;
+		}
+		return;
+	}
 	if (kind == 2) {
 		m.type = 1 + (side ^ !out); /* 1: A to B, 2: B to A */
 		if (out && (memcpy(m.text, buf, size), msgsnd(q, &m, size, 0)) != 0)
@@ -60,6 +86,23 @@ static void move(int side, char *buf, int out)
 			die(out ? "write" : "read");
 		done += (size_t)k;
 	}
+}
+
+/* A TCP connection on loopback, Nagle off on both ends: fds[0] A's end, fds[1] B's. */
+static int tcp_pair(void)
+{
+	struct sockaddr_in a = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
+	socklen_t len = sizeof(a);
+	int l = socket(AF_INET, SOCK_STREAM, 0), one = 1;
+
+	if (l < 0 || bind(l, (struct sockaddr *)&a, len) || listen(l, 1) ||
+	    getsockname(l, (struct sockaddr *)&a, &len) ||
+	    (fds[0] = socket(AF_INET, SOCK_STREAM, 0)) < 0 ||
+	    connect(fds[0], (struct sockaddr *)&a, len) || (fds[1] = accept(l, NULL, NULL)) < 0)
+		return -1;
+	close(l);
+	return setsockopt(fds[0], IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one)) |
+	       setsockopt(fds[1], IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
 }
 
 static void pin(const char *cpu)
@@ -82,19 +125,25 @@ int main(int argc, char **argv)
 	pid_t pid;
 
 	size = argc > 5 ? (size_t)atol(argv[5]) : 64;
+	one_cpu = argc > 3 && atoi(argv[2]) == atoi(argv[3]);
 	kind = argc < 4			     ? -1
 	       : !strcmp(argv[1], "pipe")    ? 0
 	       : !strcmp(argv[1], "unix")    ? 1
 	       : !strcmp(argv[1], "sysv-mq") ? 2
+	       : !strcmp(argv[1], "tcp")     ? 3
+	       : !strcmp(argv[1], "shm")     ? 4
 					     : -1;
-	if (kind < 0 || n < 1 || size < 1 || size > sizeof(m.text)) {
-		fprintf(stderr,
-			"usage: pingpong pipe|unix|sysv-mq CPU_A CPU_B [N [SIZE <= 64K]]\n");
+	if (kind < 0 || n < 1 || size < 1 ||
+	    size > (kind == 4 ? sizeof(slots->text) : sizeof(m.text))) {
+		fprintf(stderr, "usage: pingpong pipe|unix|tcp|sysv-mq|shm CPU_A CPU_B [N [SIZE <= "
+				"64K, shm <= 124]]\n");
 		return 2;
 	}
 	if ((kind == 0 && (pipe(fds) || pipe(fds + 2))) ||
 	    (kind == 1 && socketpair(AF_UNIX, SOCK_STREAM, 0, fds)) ||
-	    (kind == 2 && (q = msgget(IPC_PRIVATE, 0600)) < 0))
+	    (kind == 2 && (q = msgget(IPC_PRIVATE, 0600)) < 0) || (kind == 3 && tcp_pair() != 0) ||
+	    (kind == 4 && (slots = mmap(NULL, 2 * sizeof(*slots), PROT_READ | PROT_WRITE,
+					MAP_SHARED | MAP_ANONYMOUS, -1, 0)) == MAP_FAILED))
 		die("set-up");
 	if ((pid = fork()) == 0) { /* B: echo every message */
 		pin(argv[3]);

@@ -10,16 +10,22 @@ tap_workdir reference
 queues() { ipcs -q 2>/dev/null | grep -c '^0x' || true; }
 before=$(queues)
 cpus=$(nproc)
-for kind in pipe unix sysv-mq; do
+for kind in pipe unix tcp sysv-mq shm; do
 	for b in 0 $((cpus > 1 ? 1 : 0)); do
 		out=$("$PP" "$kind" 0 "$b" 2000 2>"$WORK/err")
 		st=$?
 		[ $st -eq 0 ] && awk -v v="$out" 'BEGIN { exit !(v + 0 > 0) }'
 		ok $? "$kind on CPUs 0 and $b: 2000 round trips, a mean of $out ns (exit $st)"
 	done
+	[ $kind = shm ] && continue
 	"$PP" "$kind" 0 0 500 4096 >/dev/null 2>&1
 	ok $? "$kind with 4 KiB messages"
 done
+"$PP" shm 0 0 500 4096 >/dev/null 2>"$WORK/err"
+[ $? -eq 2 ] && grep -q usage "$WORK/err"
+ok $? "shm with a message larger than its slot: exit 2 with the usage"
+"$PP" shm 0 0 500 124 >/dev/null 2>&1
+ok $? "shm with a message that fills its slot (124 bytes)"
 "$PP" carrier-pigeon 0 0 >/dev/null 2>"$WORK/err"
 [ $? -eq 2 ] && grep -q usage "$WORK/err"
 ok $? "an unknown mechanism: exit 2 with the usage"
