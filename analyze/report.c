@@ -66,7 +66,7 @@ static void appendix_where(const struct report *r, char *out, size_t n)
 		snprintf(out, n, "the appendix below");
 }
 
-static void sec_header(struct report *r)
+void sec_header(struct report *r)
 {
 	const struct model *m = r->m;
 	/* Static: 4 KiB, and the report is one thread (it runs in 24 KiB of stack). */
@@ -146,7 +146,7 @@ void sec_method(struct report *r)
 }
 
 /* The claims of CLAIMS.md but C12 (in the queues' section), then C13's sizes. */
-static void sec_claims(struct report *r)
+void sec_claims(struct report *r)
 {
 	const struct model *m = r->m;
 
@@ -204,17 +204,17 @@ static void sec_claims(struct report *r)
 }
 
 /* The page's: the machine's columns (the Markdown names the machine in one line). */
-static void sec_page_machine(struct report *r)
+void sec_page_machine(struct report *r)
 {
 	if (r->d->fmt == IPCB_DOC_HTML)
 		html_machine(r->d, r->m);
 }
 
 /*
- * The report's sections, in order: what each writes is in sections.h. The report a person
- * opens answers (the answers, the claims' grades, the guides' tables, the mechanisms, the
- * figures); everything else is in the appendix: its own file beside -o FILE, or after the
- * report in one document.
+ * The report's sections, in order (analyze/meson.build's list). The report a person opens
+ * answers (the answers, the claims' grades, the guides' tables, the mechanisms, the figures);
+ * everything else is in the appendix: its own file beside -o FILE, or after the report in one
+ * document.
  */
 static const struct {
 	const char *name;
@@ -222,24 +222,9 @@ static const struct {
 	bool pairs;    /* needs rows of one pair in a closed loop */
 	bool appendix; /* in the appendix (a CSV without such rows has none: all in one) */
 } sections[] = {
-    {"header", sec_header, false, false},
-    {"answers", sec_answers, true, false},
-    {"t1", sec_t1, true, false},
-    {"ranking", sec_ranking, true, false},
-    {"t4", sec_t4, true, false},
-    {"t5", sec_t5, true, false},
-    {"mechanisms", sec_mechanisms, true, false},
-    {"figures", sec_figures, true, false},
-    {"method", sec_method, true, true},
-    {"page machine", sec_page_machine, false, true},
-    {"machine", sec_machine, true, true},
-    {"made-of", sec_made_of, true, true},
-    {"claims", sec_claims, true, true},
-    {"tuned", sec_tuned, true, true},
-    {"queues", sec_queues, true, true},
-    {"placements", sec_placements, false, true},
-    {"hosts", sec_hosts, false, true},
-    {"loads", sec_loads, false, true},
+#define IPCB_SECTION(name, fn, pairs, appendix) {name, fn, pairs, appendix},
+#include "sections_list.h"
+#undef IPCB_SECTION
 };
 
 /*

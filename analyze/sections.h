@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * sections.h - the report's sections: each reads the model (and the claims, judged once) and
- * writes its blocks into the document. report.c calls them from its section table, in order.
+ * writes its blocks into the document. report.c calls them from the table meson generates from
+ * its list (sections_list.h), in order.
  */
 #ifndef IPCB_SECTIONS_H
 #define IPCB_SECTIONS_H
@@ -62,23 +63,15 @@ void shape_words(const struct group *g, char *out, size_t n);
 /* Groups best first by the measure's median (lower or higher better, as the measure is). */
 void groups_sort(const struct group **list, size_t n, enum measure ms);
 
-/* The report: the answers first, then the guides' tables, the mechanisms and the figures. */
-void sec_answers(struct report *r);	  /* answers.c: the answers first, the claims in brief */
-void answers_questions(struct report *r); /* answers.c: the questions at each placement */
-void sec_t1(struct report *r);		  /* tables.c: T1 */
-void sec_ranking(struct report *r);	  /* tables.c: T2 and T3 */
-void sec_t4(struct report *r);		  /* tables.c: T4 */
-void sec_t5(struct report *r);		  /* tables.c: T5 and what the servers cost */
-void sec_mechanisms(struct report *r);	  /* tables.c: each mechanism in a few words */
-void sec_figures(struct report *r);	  /* figdata.c: the figures (and the page's trends) */
-/* The appendix: how it was decided, the machine, and every comparison and row in full. */
-void sec_method(struct report *r);     /* report.c: how the numbers and claims are made */
-void sec_made_of(struct report *r);    /* tables.c: what the rows are made of */
-void sec_tuned(struct report *r);      /* tables.c: each mechanism at its best */
-void sec_machine(struct report *r);    /* machine.c: floors, states, rounds, variation */
-void sec_queues(struct report *r);     /* queues.c: queues, middleware, brokers; C12 */
-void sec_placements(struct report *r); /* placements.c: where the two sides sit; the matrix */
-void sec_hosts(struct report *r);      /* hosts.c: --hosts's pairs of hosts, C14 on all */
-void sec_loads(struct report *r);      /* loads.c: open loops, other shapes, publish-subscribe */
+/*
+ * The report's sections (analyze/meson.build's list, in order): the answers first, then the
+ * guides' tables, the mechanisms and the figures; the appendix after them.
+ */
+#define IPCB_SECTION(name, fn, pairs, appendix) void fn(struct report *r);
+#include "sections_list.h"
+#undef IPCB_SECTION
+
+/* answers.c: the questions at each placement */
+void answers_questions(struct report *r);
 
 #endif /* IPCB_SECTIONS_H */
