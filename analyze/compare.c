@@ -46,6 +46,7 @@
 #include <string.h>
 
 #include "cliopt.h"
+#include "command.h"
 #include "csvschema.h"
 #include "histsrc.h"
 
@@ -276,3 +277,10 @@ int ipcb_compare_main(int argc, char **argv)
 	cmp_fini(&c);
 	return rc;
 }
+
+const struct ipcb_command ipcb_command_compare = {
+    .name = "compare",
+    .synopsis = "BASE.csv NEW.csv [OPTIONS]   CI gate (see compare --help)",
+    .fn = ipcb_compare_main,
+    .flags = IPCB_CMD_IO_CHECKED | IPCB_CMD_SAYS_OUTPUT,
+};

@@ -23,6 +23,7 @@
 
 #include "claims.h"
 #include "cliopt.h"
+#include "command.h"
 #include "figdata.h"
 #include "histsrc.h"
 #include "html.h"
@@ -754,3 +755,10 @@ int ipcb_report_main(int argc, char **argv)
 	model_free(&m);
 	return status;
 }
+
+const struct ipcb_command ipcb_command_report = {
+    .name = "report",
+    .synopsis = "CSV [-o FILE.md | --html FILE.html]   the IPC guides' tables",
+    .fn = ipcb_report_main,
+    .flags = IPCB_CMD_IO_CHECKED | IPCB_CMD_SAYS_OUTPUT,
+};

@@ -4,7 +4,8 @@
  * command shares at the edges: standard descriptors opened at start, standard streams checked at
  * exit. The driver (a run of the plan) is driver.c; compare and report are analyze/'s; serve,
  * rsh-agent and selftest are bench/'s; history is history/'s, which compare and report read
- * through what main hands them. A new command is a row here and its own file.
+ * through what main hands them. A new command is its own file, which defines its row, and its
+ * word in its folder's meson.build.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -83,55 +84,20 @@ static int std_streams_close(int status, bool said)
 	return status;
 }
 
-/* Every command: the first word names it, or none does and it is the driver (the last row). */
-#define IO_CHECKED (IPCB_CMD_NO_WRITE_SIGNALS | IPCB_CMD_STREAMS_CHECKED)
-static const struct ipcb_command commands[] = {
-    {.name = "compare",
-     .synopsis = "BASE.csv NEW.csv [OPTIONS]   CI gate (see compare --help)",
-     .fn = ipcb_compare_main,
-     .flags = IO_CHECKED | IPCB_CMD_SAYS_OUTPUT},
-    {.name = "report",
-     .synopsis = "CSV [-o FILE.md | --html FILE.html]   the IPC guides' tables",
-     .fn = ipcb_report_main,
-     .flags = IO_CHECKED | IPCB_CMD_SAYS_OUTPUT},
-    {.name = "serve",
-     .synopsis = "--listen ADDR:PORT [...]       the peer of --peer (see serve --help)",
-     .fn = ipcb_serve_main,
-     .flags = IO_CHECKED},
-    {.name = "history",
-     .synopsis = "DB [OPTIONS]        a results history (see history --help)",
-     .fn = ipcb_history_main,
-     .flags = IO_CHECKED | IPCB_CMD_SAYS_OUTPUT},
-    /* The driver's modes, each also its option (--list, --cleanup, --count, --hosts). */
-    {.name = "list",
-     .synopsis = "[NAME...]           every transport, what it can do, if it runs here",
-     .fn = ipcb_driver_main,
-     .flags = IO_CHECKED,
-     .option = "list"},
-    {.name = "cleanup",
-     .synopsis = "[--dry-run] [--dir DIR]   remove what killed runs left behind",
-     .fn = ipcb_driver_main,
-     .flags = IO_CHECKED,
-     .option = "cleanup"},
-    {.name = "count",
-     .synopsis = "[OPTIONS]          each point's work signature instead of its time",
-     .fn = ipcb_driver_main,
-     .flags = IO_CHECKED,
-     .option = "count"},
-    {.name = "hosts",
-     .synopsis = "RUNTIME [OPTIONS]  one of many hosts a runtime started (mpirun ...)",
-     .fn = ipcb_driver_main,
-     .flags = IO_CHECKED,
-     .option = "hosts"},
-    /* The transport test suite: its own signal handling, as a test program's. */
-    {.name = "selftest",
-     .synopsis = "TRANSPORT       the transport test suite (TAP; see selftest --help)",
-     .fn = ipcb_selftest_main,
-     .flags = IPCB_CMD_STREAMS_CHECKED},
-    /* The remote agent of a runtime's launcher (mpirun runs it): a command line to pass on. */
-    {.name = "rsh-agent", .fn = ipcb_rsh_agent_main},
-    {.fn = ipcb_driver_main, .flags = IO_CHECKED},
-    {.fn = NULL},
+/*
+ * Every command (each defined in its own file, listed by its folder's meson.build), then the
+ * driver, which takes no word: the row for a command line whose first word names none.
+ */
+#define IPCB_COMMAND(row) extern const struct ipcb_command row;
+#include "commands_list.h"
+#undef IPCB_COMMAND
+static const struct ipcb_command driver = {.fn = ipcb_driver_main, .flags = IPCB_CMD_IO_CHECKED};
+static const struct ipcb_command *const commands[] = {
+#define IPCB_COMMAND(row) &row,
+#include "commands_list.h"
+#undef IPCB_COMMAND
+    &driver,
+    NULL,
 };
 
 /* A transport's summary, by its name, for the report's list of mechanisms. */
@@ -146,7 +112,7 @@ int main(int argc, char **argv)
 {
 	static const struct ipcb_history_source history = {ipcb_history_baseline,
 							   ipcb_history_trends};
-	const struct ipcb_command *c = commands;
+	const struct ipcb_command *const *row = commands, *c;
 	int status;
 
 	if (std_fds_open() < 0)
@@ -163,8 +129,9 @@ int main(int argc, char **argv)
 	ipcb_history_source_set(&history);
 	ipcb_report_describe_set(describe);
 	ipcb_driver_answers_set(ipcb_report_answers);
-	while (c->name && !(argc > 1 && strcmp(argv[1], c->name) == 0))
-		c++;
+	while ((*row)->name && !(argc > 1 && strcmp(argv[1], (*row)->name) == 0))
+		row++;
+	c = *row;
 	if (c->flags & IPCB_CMD_NO_WRITE_SIGNALS)
 		ipcb_run_signals_ignore();
 	status = c->option ? ipcb_driver_mode_main(c->option, argc - 1, argv + 1)

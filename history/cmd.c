@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "cliopt.h"
+#include "command.h"
 #include "csvschema.h"
 #include "db.h"
 #include "format.h"
@@ -756,3 +757,10 @@ int ipcb_history_main(int argc, char **argv)
 	}
 	return IPCB_HISTORY_OK;
 }
+
+const struct ipcb_command ipcb_command_history = {
+    .name = "history",
+    .synopsis = "DB [OPTIONS]        a results history (see history --help)",
+    .fn = ipcb_history_main,
+    .flags = IPCB_CMD_IO_CHECKED | IPCB_CMD_SAYS_OUTPUT,
+};

@@ -28,6 +28,8 @@
 
 #include "rundir.h"
 #include "sysvreg.h"
+#include "command.h"
+#include "driver.h"
 
 /* A process that started this long after an entry's last change is surely not its maker. */
 #define CLEANUP_SLACK_NS 1000000000LL
@@ -501,3 +503,12 @@ int ipcb_cleanup_main(bool dry_run, const char *dir)
 	/* Flushed, and a failure to write this listing reported, by the caller (main). */
 	return c.failed ? 1 : 0;
 }
+
+/* A mode of the driver, and a command too: `ipcbench cleanup` is `ipcbench --cleanup`. */
+const struct ipcb_command ipcb_command_cleanup = {
+    .name = "cleanup",
+    .synopsis = "[--dry-run] [--dir DIR]   remove what killed runs left behind",
+    .fn = ipcb_driver_main,
+    .flags = IPCB_CMD_IO_CHECKED,
+    .option = "cleanup",
+};

@@ -10,6 +10,8 @@
 #include <string.h>
 
 #include "format.h"
+#include "command.h"
+#include "driver.h"
 
 static void caps_text(unsigned caps, char *out, size_t n)
 {
@@ -141,3 +143,12 @@ int ipcb_list_all(void)
 	}
 	return 0;
 }
+
+/* A mode of the driver, and a command too: `ipcbench list` is `ipcbench --list`. */
+const struct ipcb_command ipcb_command_list = {
+    .name = "list",
+    .synopsis = "[NAME...]           every transport, what it can do, if it runs here",
+    .fn = ipcb_driver_main,
+    .flags = IPCB_CMD_IO_CHECKED,
+    .option = "list",
+};

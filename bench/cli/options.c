@@ -581,24 +581,29 @@ uint64_t ipcb_opts_warmup(const struct ipcb_opts *o, size_t size)
 	return n < o->warmup ? n : o->warmup;
 }
 
-static const struct ipcb_command *commands;
+static const struct ipcb_command *const *commands;
 
-void ipcb_commands_use(const struct ipcb_command *table)
+void ipcb_commands_use(const struct ipcb_command *const *table)
 {
 	commands = table;
-}
-
-const struct ipcb_command *ipcb_commands(void)
-{
-	return commands;
 }
 
 void ipcb_opts_usage(FILE *f, const char *prog)
 {
 	fprintf(f, "Usage: %s [OPTIONS]\n", prog);
-	for (const struct ipcb_command *c = commands; c && c->fn; c++)
-		if (c->name && c->synopsis)
-			fprintf(f, "       %s %s %s\n", prog, c->name, c->synopsis);
+	/* The commands by name: the table is in the order of the folders that define them. */
+	for (const char *last = ""; commands;) {
+		const struct ipcb_command *next = NULL;
+
+		for (const struct ipcb_command *const *c = commands; *c; c++)
+			if ((*c)->name && (*c)->synopsis && strcmp((*c)->name, last) > 0 &&
+			    (!next || strcmp((*c)->name, next->name) < 0))
+				next = *c;
+		if (!next)
+			break;
+		fprintf(f, "       %s %s %s\n", prog, next->name, next->synopsis);
+		last = next->name;
+	}
 	fprintf(f, "Measure inter-process communication on this machine: a sender and a receiver\n"
 		   "process, pinned to CPUs, move verified payloads over each transport.\n");
 	ipcb_cli_help(f, ipcb_opts_rows(), 6, 25);

@@ -35,6 +35,7 @@
 #include <unistd.h>
 
 #include "clock.h"
+#include "command.h"
 #include "crash.h"
 #include "launch.h"
 #include "rundir.h"
@@ -701,3 +702,11 @@ int ipcb_selftest_main(int argc, char **argv)
 		checks[i](&su);
 	return tap_done();
 }
+
+/* The transport test suite: its own signal handling, as a test program's. */
+const struct ipcb_command ipcb_command_selftest = {
+    .name = "selftest",
+    .synopsis = "TRANSPORT       the transport test suite (TAP; see selftest --help)",
+    .fn = ipcb_selftest_main,
+    .flags = IPCB_CMD_STREAMS_CHECKED,
+};

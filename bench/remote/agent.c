@@ -24,6 +24,7 @@
 #include <unistd.h>
 
 #include "clock.h"
+#include "command.h"
 #include "remote.h"
 
 /*
@@ -242,3 +243,9 @@ int ipcb_rsh_agent_main(int argc, char **argv)
 	}
 	return agent_here(argv[1], argc - 2, argv + 2);
 }
+
+/* The remote agent of a runtime's launcher (mpirun runs it): a command line to pass on. */
+const struct ipcb_command ipcb_command_rsh_agent = {
+    .name = "rsh-agent",
+    .fn = ipcb_rsh_agent_main,
+};

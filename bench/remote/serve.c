@@ -29,6 +29,7 @@
 
 #include "cliopt.h"
 #include "clock.h"
+#include "command.h"
 #include "crash.h"
 #include "launch.h"
 #include "msg.h"
@@ -732,3 +733,10 @@ int ipcb_serve_main(int argc, char **argv)
 	}
 	return 0;
 }
+
+const struct ipcb_command ipcb_command_serve = {
+    .name = "serve",
+    .synopsis = "--listen ADDR:PORT [...]       the peer of --peer (see serve --help)",
+    .fn = ipcb_serve_main,
+    .flags = IPCB_CMD_IO_CHECKED,
+};

@@ -2,8 +2,11 @@
 /*
  * command.h - ipcbench's commands, one row each, like perf bench's {name, summary, fn} table: the
  * word that names it, its line in the driver's --help, its function, and what bench/main.c does
- * around it. bench/main.c holds the table and hands it here, so that the driver's --help lists
- * the commands from it; completion and the man page's test read that list back from --help.
+ * around it. Each command's file defines its row, `const struct ipcb_command ipcb_command_WORD`
+ * (WORD its name, '-' as '_'), and its directory's meson.build adds the word to `commands`; the
+ * build generates main.c's table from that list (commands_list.h). main.c hands the table to the
+ * driver, whose --help lists the commands from it; completion and the man page's test read that
+ * list back from --help.
  */
 #ifndef IPCB_COMMAND_H
 #define IPCB_COMMAND_H
@@ -17,6 +20,8 @@ enum {
 	/* ... and the command itself says what failed there (main adds no message). */
 	IPCB_CMD_SAYS_OUTPUT = 1u << 2,
 };
+/* What most commands want: no signal on a lost write, and their output checked at exit. */
+#define IPCB_CMD_IO_CHECKED (IPCB_CMD_NO_WRITE_SIGNALS | IPCB_CMD_STREAMS_CHECKED)
 
 struct ipcb_command {
 	const char *name; /* the word after `ipcbench`; NULL: the driver, which takes none */
@@ -36,8 +41,7 @@ struct ipcb_command {
 	const char *option;
 };
 
-/* The table (ended by a row whose fn is NULL), for the driver's --help. */
-void ipcb_commands_use(const struct ipcb_command *commands);
-const struct ipcb_command *ipcb_commands(void);
+/* The table (ended by NULL, the driver's row before it), for the driver's --help. */
+void ipcb_commands_use(const struct ipcb_command *const *commands);
 
 #endif
