@@ -2,7 +2,9 @@
 /*
  * null - moves nothing. Its round trip is the harness's own cost per sample (two clock reads,
  * two indirect calls, the histogram update), the floor under every other transport's numbers.
- * Sender and receiver do not interact, so the payload is neither stamped nor checked.
+ * Sender and receiver do not interact: the sender's loop takes back the very message it sent,
+ * so it stamps, times and checks it as it does any transport's echo (bench/engine/closed.c),
+ * and the floor's CPU per message is the harness's whole work on that side.
  */
 #include "transport.h"
 

@@ -28,8 +28,13 @@ IPCB_HOT int ipcb_loop_latency_sender(struct ipcb_run_ctx *c, struct ipcb_ep *ep
 	struct ipcb_hist *h = ipcb_run_hist(c->area, c->me->number, IPCB_RUN_HIST_RTT);
 	struct ipcb_hist *h_ba = ipcb_run_hist(c->area, c->me->number, IPCB_RUN_HIST_BA);
 	uint64_t total = planned_total(s), deadline = UINT64_MAX, t0, t1 = 0;
-	bool data = !(s->t->caps & IPCB_CAP_NO_DATA);
-	bool timed = data && s->size_bytes >= IPCB_MSG_TIME_MIN && !s->no_one_way;
+	/*
+	 * A transport that moves nothing (null) gives back what was sent: its round trip runs the
+	 * path every other one does, stamp, one-way sample and check, so that its floor is the
+	 * harness's whole cost on this side.
+	 */
+	bool moves = !(s->t->caps & IPCB_CAP_NO_DATA);
+	bool timed = s->size_bytes >= IPCB_MSG_TIME_MIN && !s->no_one_way;
 	bool loans = run_loans(s);
 	struct usage_mark start = {0, 0, 0};
 	struct ipcb_run_side me = {0};
@@ -37,6 +42,7 @@ IPCB_HOT int ipcb_loop_latency_sender(struct ipcb_run_ctx *c, struct ipcb_ep *ep
 
 	for (uint64_t i = 0;; i++) {
 		bool last = i + 1 == total;
+		const void *back;
 
 		if (i == s->warmup) {
 			segments_mark(s, ep, &me, false);
@@ -44,7 +50,7 @@ IPCB_HOT int ipcb_loop_latency_sender(struct ipcb_run_ctx *c, struct ipcb_ep *ep
 		}
 		if (i >= s->warmup + run_min_messages(s) && t1 >= deadline)
 			last = true;
-		if (data && !loans) {
+		if (!loans) {
 			ipcb_msg_stamp(tx, s->size_bytes, stamp_seq(s, i));
 			if (last)
 				ipcb_msg_mark_last(tx, s->size_bytes);
@@ -52,7 +58,7 @@ IPCB_HOT int ipcb_loop_latency_sender(struct ipcb_run_ctx *c, struct ipcb_ep *ep
 		t0 = ipcb_now_ns();
 		/* Taking a loan and building the message in it is the mechanism's part of the trip.
 		 */
-		rc = data && loans ? loan_build(s, ep, &tx, stamp_seq(s, i), last) : 0;
+		rc = loans ? loan_build(s, ep, &tx, stamp_seq(s, i), last) : 0;
 		if (timed && !rc)
 			ipcb_msg_set_time(tx, s->size_bytes, t0);
 		if (!rc)
@@ -62,13 +68,14 @@ IPCB_HOT int ipcb_loop_latency_sender(struct ipcb_run_ctx *c, struct ipcb_ep *ep
 		t1 = ipcb_now_ns();
 		if (rc)
 			return transport_fail(&ep->err, "", err);
+		back = moves ? rx : tx;
 		if (i >= s->warmup) {
 			ipcb_hist_record(h, (int64_t)(t1 - t0));
 			if (timed)
-				record_one_way(h_ba, &me, ipcb_msg_time(rx), t1);
+				record_one_way(h_ba, &me, ipcb_msg_time(back), t1);
 			me.messages++;
 		}
-		rc = verify_message(s, ep, rx, i, &me.full_checks, loans, err);
+		rc = verify_message(s, ep, back, i, &me.full_checks, loans, err);
 		if (rc)
 			return rc;
 		if (last)

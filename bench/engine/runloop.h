@@ -102,8 +102,6 @@ IPCB_HOT static inline int verify(const struct ipcb_run_spec *s, const void *buf
 	struct ipcb_msg_fault f;
 	enum ipcb_msg_scope scope = ipcb_msg_scope_for(s->verify, seq, s->size_bytes);
 
-	if (s->t->caps & IPCB_CAP_NO_DATA)
-		return 0;
 	if (ipcb_msg_check(buf, s->size_bytes, seq, scope, &f) < 0) {
 		snprintf(err, IPCB_RUN_ERR_BYTES, "verification failed: %s", f.what);
 		return -EBADMSG;

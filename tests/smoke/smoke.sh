@@ -89,6 +89,13 @@ awk -F, 'FNR==1 { for (i = 1; i <= NF; i++) c[$i] = i; next }
 	FILENAME ~ /v-full/ && $c["transport"] == "pipe" && $c["latency_kind"] ~ /^(rtt)?$/ && $c["full_checks"] < 130 { bad = 1 }
 	END { for (f in seen) files++; exit bad || files != 3 }' "$WORK/v-headers.csv" "$WORK/v-sampled.csv" "$WORK/v-full.csv"
 ok $? "full_checks: 0 under headers, a sample under sampled, every message under full"
+# The null transport's round trip runs the sender's whole path, as a real one does: the message
+# stamped, given back as sent, and checked (every byte of each, under full), so that its floor
+# is the harness's cost on that side.
+awk -F, 'NR == 1 { for (i = 1; i <= NF; i++) c[$i] = i; next }
+	$c["transport"] == "null" && $c["latency_kind"] == "rtt" { n++; if ($c["full_checks"] < 130) bad = 1 }
+	END { exit bad || n != 1 }' "$WORK/v-full.csv"
+ok $? "null's latency row under --verify full: each of its 130 messages checked whole"
 "$BIN" -q -t pipe -s 64 -n 5 -d 0 --verify everything >/dev/null 2>"$WORK/err"
 [ $? -eq 2 ] && grep -q "'everything'" "$WORK/err"
 ok $? "an unknown --verify level is refused with exit 2, naming it"
