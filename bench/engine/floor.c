@@ -37,9 +37,15 @@ static int floor_launch(const struct ipcb_launcher *ln, const char *what, const 
 }
 
 struct floor_area {
-	_Alignas(64) uint32_t turn;  /* the bounced cache line: odd = A's move done, even = B's */
-	_Alignas(64) uint64_t total; /* rounds in all, published by A before its last round */
-	uint64_t rounds;	     /* measured rounds */
+	_Alignas(64) uint32_t turn; /* the bounced cache line: odd = A's move done, even = B's */
+	/*
+	 * Rounds in all, published by A before its last round, and read by B every round: nothing
+	 * on its line may change while they run (A counts its rounds in a register and stores
+	 * them here at the end), or each read would cost B a cache-line transfer inside the round
+	 * trip, and the floor would hold a transfer that no transport has to pay.
+	 */
+	_Alignas(64) uint64_t total;
+	uint64_t rounds; /* measured rounds */
 	uint64_t t_first_ns, t_last_ns;
 	double cpu_s[2];
 	int cpu_seen[2];
@@ -102,7 +108,7 @@ IPCB_HOT static int pingpong_body(const struct ipcb_side *me, void *arg_v, void 
 	struct floor_area *a = area_v;
 	struct ipcb_hist *h = (struct ipcb_hist *)a->hist;
 	uint64_t total = s->messages ? s->warmup + s->messages : UINT64_MAX;
-	uint64_t deadline = UINT64_MAX, t0, t1 = 0;
+	uint64_t deadline = UINT64_MAX, t0, t1 = 0, rounds = 0;
 	bool same_cpu = s->cpu[0] >= 0 && s->cpu[0] == s->cpu[1];
 	double cpu0 = 0;
 	int rc = me->ops->ready();
@@ -129,7 +135,7 @@ IPCB_HOT static int pingpong_body(const struct ipcb_side *me, void *arg_v, void 
 			t1 = ipcb_now_ns();
 			if (i >= s->warmup) {
 				ipcb_hist_record(h, (int64_t)(t1 - t0));
-				a->rounds++;
+				rounds++;
 			}
 		} else {
 			uint64_t tot;
@@ -148,8 +154,10 @@ IPCB_HOT static int pingpong_body(const struct ipcb_side *me, void *arg_v, void 
 		snprintf(err, IPCB_RUN_ERR_BYTES, "futex: %s", strerror(-rc));
 		return rc;
 	}
-	if (role == IPCB_SENDER)
+	if (role == IPCB_SENDER) {
 		a->t_last_ns = t1;
+		a->rounds = rounds;
+	}
 	a->cpu_s[role] = cpu_seconds() - cpu0;
 	a->cpu_seen[role] = sched_getcpu();
 	return 0;
@@ -388,7 +396,7 @@ struct mailbox {
 };
 
 struct mailbox_area {
-	_Alignas(64) uint64_t total; /* rounds in all, published by A before its last round */
+	_Alignas(64) uint64_t total; /* as floor_area's: unchanged while the rounds run */
 	uint64_t rounds;
 	uint64_t t_first_ns, t_last_ns;
 	double cpu_s[2];
@@ -423,7 +431,7 @@ static int mailbox_body(const struct ipcb_side *me, void *arg, void *area_v, cha
 		       *out = mailbox_at(a, role != IPCB_SENDER);
 	size_t n = s->size_bytes;
 	uint64_t total = s->messages ? s->warmup + s->messages : UINT64_MAX;
-	uint64_t deadline = UINT64_MAX, t0, t1 = 0;
+	uint64_t deadline = UINT64_MAX, t0, t1 = 0, rounds = 0;
 	bool same_cpu = s->cpu[0] >= 0 && s->cpu[0] == s->cpu[1];
 	unsigned char *buf =
 	    mmap(NULL, n, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
@@ -458,7 +466,7 @@ static int mailbox_body(const struct ipcb_side *me, void *arg, void *area_v, cha
 			t1 = ipcb_now_ns();
 			if (i >= s->warmup) {
 				ipcb_hist_record(h, (int64_t)(t1 - t0));
-				a->rounds++;
+				rounds++;
 			}
 		} else {
 			uint64_t tot;
@@ -473,8 +481,10 @@ static int mailbox_body(const struct ipcb_side *me, void *arg, void *area_v, cha
 		if (last)
 			break;
 	}
-	if (role == IPCB_SENDER)
+	if (role == IPCB_SENDER) {
 		a->t_last_ns = t1;
+		a->rounds = rounds;
+	}
 	a->cpu_s[role] = cpu_seconds() - cpu0;
 	a->cpu_seen[role] = sched_getcpu();
 	munmap(buf, n);
