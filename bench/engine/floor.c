@@ -4,6 +4,7 @@
 
 #include <errno.h>
 #include <sched.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -213,17 +214,27 @@ int ipcb_floor_futex(const struct ipcb_run_spec *s, struct ipcb_run_result *r)
 
 #define CLOCK_ROUNDS 2000
 
+/*
+ * The receiver's reading shares the turn's line, so the one transfer that hands the turn back
+ * brings it too; the sender's bounds are its own until the end. A bound written every exchange
+ * on a line the receiver writes would add a transfer inside each exchange and widen the
+ * bounds.
+ */
 struct clock_area {
 	_Alignas(64) uint32_t turn;
-	_Alignas(64) uint64_t t2; /* the receiver's reading in the current exchange */
-	int64_t lo, hi;
+	uint64_t t2; /* the receiver's reading in the current exchange */
+	_Alignas(64) int64_t lo, hi;
 	uint64_t rounds;
 };
+_Static_assert(offsetof(struct clock_area, t2) / 64 == offsetof(struct clock_area, turn) / 64 &&
+		   offsetof(struct clock_area, lo) / 64 != offsetof(struct clock_area, t2) / 64,
+	       "the reading rides on the turn's line, the bounds on a line of their own");
 
 static int clock_body(const struct ipcb_side *me, void *arg, void *area_v, char *err)
 {
 	int role = me->role;
 	struct clock_area *a = area_v;
+	int64_t lo = INT64_MIN, hi = INT64_MAX;
 	int rc = me->ops->ready();
 
 	(void)arg;
@@ -231,8 +242,6 @@ static int clock_body(const struct ipcb_side *me, void *arg, void *area_v, char 
 		snprintf(err, IPCB_RUN_ERR_BYTES, "futex_wait(start barrier): %s", strerror(-rc));
 		return rc;
 	}
-	a->lo = INT64_MIN;
-	a->hi = INT64_MAX;
 	for (uint32_t i = 0; i < CLOCK_ROUNDS; i++) {
 		uint32_t mine = 2 * i + 1, theirs = 2 * i + 2;
 
@@ -243,16 +252,20 @@ static int clock_body(const struct ipcb_side *me, void *arg, void *area_v, char 
 			turn_await(&a->turn, theirs, FLOOR_SPIN, false);
 			t3 = ipcb_now_ns();
 			t2 = __atomic_load_n(&a->t2, __ATOMIC_ACQUIRE);
-			if ((int64_t)(t2 - t3) > a->lo)
-				a->lo = (int64_t)(t2 - t3);
-			if ((int64_t)(t2 - t1) < a->hi)
-				a->hi = (int64_t)(t2 - t1);
-			a->rounds++;
+			if ((int64_t)(t2 - t3) > lo)
+				lo = (int64_t)(t2 - t3);
+			if ((int64_t)(t2 - t1) < hi)
+				hi = (int64_t)(t2 - t1);
 		} else {
 			turn_await(&a->turn, mine, FLOOR_SPIN, false);
 			__atomic_store_n(&a->t2, ipcb_now_ns(), __ATOMIC_RELEASE);
 			turn_give(&a->turn, theirs, FLOOR_SPIN);
 		}
+	}
+	if (role == IPCB_SENDER) {
+		a->lo = lo;
+		a->hi = hi;
+		a->rounds = CLOCK_ROUNDS;
 	}
 	return 0;
 }
