@@ -28,7 +28,6 @@
 
 #include "rundir.h"
 #include "sysvreg.h"
-#include "command.h"
 #include "driver.h"
 
 /* A process that started this long after an entry's last change is surely not its maker. */
@@ -504,11 +503,4 @@ int ipcb_cleanup_main(bool dry_run, const char *dir)
 	return c.failed ? 1 : 0;
 }
 
-/* A mode of the driver, and a command too: `ipcbench cleanup` is `ipcbench --cleanup`. */
-const struct ipcb_command ipcb_command_cleanup = {
-    .name = "cleanup",
-    .synopsis = "[--dry-run] [--dir DIR]   remove what killed runs left behind",
-    .fn = ipcb_driver_main,
-    .flags = IPCB_CMD_IO_CHECKED,
-    .option = "cleanup",
-};
+IPCB_DRIVER_MODE(cleanup, "[--dry-run] [--dir DIR]   remove what killed runs left behind");

@@ -26,7 +26,6 @@
 #include "rundir.h"
 #include "child.h"
 #include "sysbytes.h"
-#include "command.h"
 
 /*
  * The environment that tells a driver it is one of --count's passes, and the private directory
@@ -286,11 +285,4 @@ int ipcb_count_check(struct ipcb_run_spec *s, const struct ipcb_run_result *r, s
 	return rc;
 }
 
-/* A mode of the driver, and a command too: `ipcbench count` is `ipcbench --count`. */
-const struct ipcb_command ipcb_command_count = {
-    .name = "count",
-    .synopsis = "[OPTIONS]          each point's work signature instead of its time",
-    .fn = ipcb_driver_main,
-    .flags = IPCB_CMD_IO_CHECKED,
-    .option = "count",
-};
+IPCB_DRIVER_MODE(count, "[OPTIONS]          each point's work signature instead of its time");

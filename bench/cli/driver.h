@@ -6,6 +6,8 @@
 #include <stddef.h>
 #include <stdio.h>
 
+#include "command.h"
+
 /* ipcbench's exit statuses (man page: EXIT STATUS). */
 enum {
 	EXIT_RUN_FAILED = 1,
@@ -20,6 +22,16 @@ int ipcb_driver_main(int argc, char **argv);
  * name, --option, then the command's arguments (argv[0], the command's name, left out).
  */
 int ipcb_driver_mode_main(const char *option, int argc, char **argv);
+/*
+ * A mode's command row, in the mode's file: `ipcbench WORD` is `ipcbench --WORD` (USAGE: its
+ * arguments and what it is, as --help shows them).
+ */
+#define IPCB_DRIVER_MODE(word, usage)                                                              \
+	const struct ipcb_command ipcb_command_##word = {.name = #word,                            \
+							 .synopsis = usage,                        \
+							 .fn = ipcb_driver_main,                   \
+							 .flags = IPCB_CMD_IO_CHECKED,             \
+							 .option = #word}
 /*
  * What prints a sweep's answers in brief from its rows (csv, len: a CSV, the header first) when
  * the sweep ends: the report's (main.c sets it, as the driver does not reach analyze/). Unset:

@@ -53,7 +53,6 @@
 #include "rundir.h"
 #include "child.h"
 #include "version.h"
-#include "command.h"
 
 /* What each process sends process 0 after a slot; its texts follow it. */
 struct record_head {
@@ -656,11 +655,4 @@ int ipcb_hosts_main(struct driver *d, int argc, char **argv)
 	return status;
 }
 
-/* A mode of the driver, and a command too: `ipcbench hosts` is `ipcbench --hosts`. */
-const struct ipcb_command ipcb_command_hosts = {
-    .name = "hosts",
-    .synopsis = "RUNTIME [OPTIONS]  one of many hosts a runtime started (mpirun ...)",
-    .fn = ipcb_driver_main,
-    .flags = IPCB_CMD_IO_CHECKED,
-    .option = "hosts",
-};
+IPCB_DRIVER_MODE(hosts, "RUNTIME [OPTIONS]  one of many hosts a runtime started (mpirun ...)");

@@ -10,7 +10,6 @@
 #include <string.h>
 
 #include "format.h"
-#include "command.h"
 #include "driver.h"
 
 static void caps_text(unsigned caps, char *out, size_t n)
@@ -144,11 +143,4 @@ int ipcb_list_all(void)
 	return 0;
 }
 
-/* A mode of the driver, and a command too: `ipcbench list` is `ipcbench --list`. */
-const struct ipcb_command ipcb_command_list = {
-    .name = "list",
-    .synopsis = "[NAME...]           every transport, what it can do, if it runs here",
-    .fn = ipcb_driver_main,
-    .flags = IPCB_CMD_IO_CHECKED,
-    .option = "list",
-};
+IPCB_DRIVER_MODE(list, "[NAME...]           every transport, what it can do, if it runs here");
