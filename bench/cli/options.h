@@ -57,14 +57,15 @@ struct ipcb_opts {
 	double duration_s;		    /* 0 = the message count decides */
 	uint64_t min_messages;		    /* --min-messages: a run lasts at least this many */
 	uint64_t warmup;
-	bool warmup_given;    /* -w: exactly that many, whatever the size */
-	unsigned repeat;      /* rounds: each runs every point of the plan once */
-	uint64_t seed;	      /* --seed: the rounds' shuffled order */
-	unsigned first_round; /* --first-round: the number of the first round (default 1) */
-	bool then;	      /* --then: the driver splits its command line there (driver.c) */
-	bool probes;	      /* the machine's state probed beside the rows (--no-probes) */
-	bool no_one_way;      /* --no-one-way: round trips without one-way times */
-	int cpus[2];	      /* -1,-1 = default (first two allowed CPUs) */
+	bool warmup_given;	/* -w: exactly that many, whatever the size */
+	unsigned repeat;	/* rounds: each runs every point of the plan once */
+	uint64_t seed;		/* --seed: the rounds' shuffled order */
+	unsigned first_round;	/* --first-round: the number of the first round (default 1) */
+	bool then;		/* --then: the driver splits its command line there (driver.c) */
+	bool probes;		/* the machine's state probed beside the rows (--no-probes) */
+	bool no_one_way;	/* --no-one-way: round trips without one-way times */
+	unsigned one_way_every; /* --one-way-every: one-way times on every Nth round trip */
+	int cpus[2];		/* -1,-1 = default (first two allowed CPUs) */
 	/*
 	 * --cpus as a list (with topology classes or the matrix): the CPUs they are chosen from
 	 * (NULL: every allowed CPU); allocated, freed by ipcb_opts_fini().
@@ -324,6 +325,20 @@ static inline const struct ipcb_clirow *ipcb_opts_rows(void)
 	     .help = "round trips without their one-way delays: the echo side\n"
 		     "reads no clock and records nothing inside the round trip\n"
 		     "(its price: docs/methodology.md); no one_way rows"},
+	    {.opt = {.name = "one-way-every"},
+	     .type = IPCB_CLI_UINT,
+	     .off = offsetof(struct ipcb_opts, one_way_every),
+	     .spec = offsetof(struct ipcb_run_spec, one_way_every),
+	     .peer = true,
+	     .min = 1,
+	     .max = 1u << 20,
+	     .def = "16",
+	     .arg = "N",
+	     .help = "take a round trip's one-way delays on every Nth round\n"
+		     "trip (default 16: the first measured and each 16th after\n"
+		     "it; 1: every one); on the others the echo side reads no\n"
+		     "clock inside the round trip (the price: docs/methodology.md).\n"
+		     "A one_way row's messages column counts its samples"},
 	    {.opt = {.name = "floor"},
 	     .type = IPCB_CLI_FLAG,
 	     .off = offsetof(struct ipcb_opts, floor),

@@ -36,12 +36,13 @@ IPCB_HOT int ipcb_loop_latency_sender(struct ipcb_run_ctx *c, struct ipcb_ep *ep
 	bool moves = !(s->t->caps & IPCB_CAP_NO_DATA);
 	bool timed = s->size_bytes >= IPCB_MSG_TIME_MIN && !s->no_one_way;
 	bool loans = run_loans(s);
+	unsigned every = one_way_every(s), ow_left = (unsigned)(s->warmup % every);
 	struct usage_mark start = {0, 0, 0};
 	struct ipcb_run_side me = {0};
 	int rc;
 
 	for (uint64_t i = 0;; i++) {
-		bool last = i + 1 == total;
+		bool last = i + 1 == total, ow = timed && one_way_turn(&ow_left, every);
 		const void *back;
 
 		if (i == s->warmup) {
@@ -59,7 +60,7 @@ IPCB_HOT int ipcb_loop_latency_sender(struct ipcb_run_ctx *c, struct ipcb_ep *ep
 		/* Taking a loan and building the message in it is the mechanism's part of the trip.
 		 */
 		rc = loans ? loan_build(s, ep, &tx, stamp_seq(s, i), last) : 0;
-		if (timed && !rc)
+		if (ow && !rc)
 			ipcb_msg_set_time(tx, s->size_bytes, t0);
 		if (!rc)
 			rc = move_message(s, ep, &tx, true, loans);
@@ -71,7 +72,7 @@ IPCB_HOT int ipcb_loop_latency_sender(struct ipcb_run_ctx *c, struct ipcb_ep *ep
 		back = moves ? rx : tx;
 		if (i >= s->warmup) {
 			ipcb_hist_record(h, (int64_t)(t1 - t0));
-			if (timed)
+			if (ow)
 				record_one_way(h_ba, &me, ipcb_msg_time(back), t1);
 			me.messages++;
 		}
@@ -101,13 +102,14 @@ IPCB_HOT int ipcb_loop_latency_echo(struct ipcb_run_ctx *c, struct ipcb_ep *ep, 
 	struct ipcb_hist *h_ab = ipcb_run_hist(c->area, c->me->number, IPCB_RUN_HIST_AB);
 	bool timed = s->size_bytes >= IPCB_MSG_TIME_MIN && !s->no_one_way;
 	bool loans = run_loans(s);
+	unsigned every = one_way_every(s), ow_left = (unsigned)(s->warmup % every);
 	struct usage_mark start = {0, 0, 0};
 	struct ipcb_run_side me = {0};
 	void *tx = rx;
 	int rc;
 
 	for (uint64_t i = 0;; i++) {
-		bool last;
+		bool last, ow = timed && one_way_turn(&ow_left, every);
 
 		if (i == s->warmup)
 			start = usage_start();
@@ -117,7 +119,7 @@ IPCB_HOT int ipcb_loop_latency_echo(struct ipcb_run_ctx *c, struct ipcb_ep *ep, 
 		if (rc)
 			return transport_fail(&ep->err, "", err);
 		last = ipcb_msg_is_last(rx, s->size_bytes, i);
-		if (timed) {
+		if (ow) {
 			uint64_t tb = ipcb_now_ns();
 
 			if (i >= s->warmup)

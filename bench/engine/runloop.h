@@ -227,6 +227,30 @@ static inline uint64_t check_slow(const struct ipcb_run_spec *s, uint64_t i, boo
 }
 
 /*
+ * --one-way-every: both sides of a round trip count round trips alike, so that the one the
+ * sender stamps is the one the echo times. 0 (a spec not from the command line): every one.
+ */
+static inline unsigned one_way_every(const struct ipcb_run_spec *s)
+{
+	return s->one_way_every ? s->one_way_every : 1;
+}
+
+/*
+ * Is this round trip one whose one-way delays are taken? *left counts round trips to the next
+ * such one; it starts at the warm-up's length modulo every, so that the first measured round
+ * trip is one. A count rather than i % every: no division on the timed path.
+ */
+IPCB_HOT static inline bool one_way_turn(unsigned *left, unsigned every)
+{
+	if (*left) {
+		--*left;
+		return false;
+	}
+	*left = every - 1;
+	return true;
+}
+
+/*
  * The sequence number the sender stamps on its i-th message, where a fault is injected: a
  * duplicate makes message 5 a second message 4 (every later one numbered one lower); a drop in
  * a round trip numbers message 5 and every later one one higher (the echo must still come back),

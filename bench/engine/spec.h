@@ -110,6 +110,12 @@ struct ipcb_run_spec {
 	 * mechanism's and the loop's alone; its one_way rows are not written.
 	 */
 	bool no_one_way;
+	/*
+	 * --one-way-every: a round trip's sides take one-way times on every Nth round trip, the
+	 * first measured one and each Nth after it (both sides count the same way), so that the
+	 * echo side's clock read and record sit inside one round trip in N; 1: every one.
+	 */
+	unsigned one_way_every;
 };
 
 /* One side's counts per message in a counted run (counted.h). */

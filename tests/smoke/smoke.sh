@@ -200,5 +200,23 @@ ok $? "--no-one-way: the round trip's row, no one_way rows"
 "$BIN" -q -t pipe -s 64 -m latency -n 200 -d 0 -w 10 --csv "$WORK/ow.csv" >/dev/null 2>&1 &&
 	[ "$(grep -c ',one_way_\(ab\|ba\),' "$WORK/ow.csv")" -eq 2 ]
 ok $? "without it, both one_way rows"
+# --one-way-every: one-way times on the first measured round trip and each Nth after it (16 by
+# default), on both sides alike; a one_way row's messages are its samples.
+ow_count() { # ow_count CSV KIND: that row's messages
+	awk -F, -v k="$2" '$6 == k { print $5 }' "$1"
+}
+[ "$(ow_count "$WORK/ow.csv" rtt)" = 200 ] && [ "$(ow_count "$WORK/ow.csv" one_way_ab)" = 13 ] &&
+	[ "$(ow_count "$WORK/ow.csv" one_way_ba)" = 13 ]
+ok $? "by default each 16th round trip is timed one way: 13 of 200 ($(ow_count "$WORK/ow.csv" one_way_ab))"
+"$BIN" -q -t pipe -s 64 -m latency -n 200 -d 0 -w 10 --one-way-every 7 --csv "$WORK/ow7.csv" >/dev/null 2>&1 &&
+	[ "$(ow_count "$WORK/ow7.csv" one_way_ab)" = 29 ] && [ "$(ow_count "$WORK/ow7.csv" one_way_ba)" = 29 ]
+ok $? "--one-way-every 7: 29 of 200 ($(ow_count "$WORK/ow7.csv" one_way_ab 2>/dev/null))"
+"$BIN" -q -t pipe -s 64 -m latency -n 200 -d 0 -w 10 --one-way-every 1 --csv "$WORK/ow1.csv" >/dev/null 2>&1 &&
+	[ "$(ow_count "$WORK/ow1.csv" one_way_ab)" = 200 ] && [ "$(ow_count "$WORK/ow1.csv" one_way_ba)" = 200 ]
+ok $? "--one-way-every 1: every round trip"
+"$BIN" -q -t pipe -s 64 -m latency -n 200 -d 0 --one-way-every 0 >/dev/null 2>"$WORK/err"
+st=$?
+[ $st -eq 2 ] && grep -q -- "--one-way-every.*'0'" "$WORK/err"
+ok $? "--one-way-every 0 is refused, naming the value (exit $st: $(head -c 120 "$WORK/err"))"
 
 done_testing
