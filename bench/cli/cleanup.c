@@ -11,6 +11,7 @@
  * smaller harm than breaking somebody's run.
  */
 #include "cleanup.h"
+#include "drv.h"
 
 #include <ctype.h>
 #include <dirent.h>
@@ -49,8 +50,6 @@ struct cleanup {
 	struct ipcb_sysv_entry named[256];
 	size_t nnamed;
 };
-
-static const char *prog = "ipcbench";
 
 /* What a name is, when it is exactly one that ipcbench makes. */
 enum cleanup_form {
@@ -503,4 +502,15 @@ int ipcb_cleanup_main(bool dry_run, const char *dir)
 	return c.failed ? 1 : 0;
 }
 
-IPCB_DRIVER_MODE(cleanup, "[--dry-run] [--dir DIR]   remove what killed runs left behind");
+static bool cleanup_given(const struct ipcb_opts *o)
+{
+	return o->cleanup;
+}
+
+static int cleanup_run(struct driver *d, int argc, char **argv)
+{
+	return ipcb_cleanup_main(d->o.dry_run, d->o.dir);
+}
+
+IPCB_DRIVER_MODE(cleanup, "[--dry-run] [--dir DIR]   remove what killed runs left behind",
+		 cleanup_given, cleanup_run);

@@ -47,7 +47,8 @@ static const char *const pass_names[] = {
     [IPCB_COUNT_CALLGRIND] = "callgrind",
 };
 
-enum ipcb_count_pass ipcb_count_pass_env(const char **dir)
+/* This driver's pass, from the environment its counting driver set (IPCB_COUNT_NONE: none). */
+static enum ipcb_count_pass count_pass_env(const char **dir)
 {
 	const char *pass = getenv(PASS_ENV);
 
@@ -141,7 +142,8 @@ static bool pass_final(int status)
 	       status == PASS_EXEC_FAILED;
 }
 
-int ipcb_count_main(char **argv)
+/* The counting driver: the three passes, each this driver again. The exit status. */
+static int count_main(char **argv)
 {
 	static const char *const vg[] = {
 	    "valgrind",
@@ -285,4 +287,26 @@ int ipcb_count_check(struct ipcb_run_spec *s, const struct ipcb_run_result *r, s
 	return rc;
 }
 
-IPCB_DRIVER_MODE(count, "[OPTIONS]          each point's work signature instead of its time");
+static bool count_given(const struct ipcb_opts *o)
+{
+	return o->count;
+}
+
+/*
+ * --count: the plan runs in three passes, each this driver again (counting.c); in a pass, a
+ * sweep of counted runs follows (-1).
+ */
+static int count_run(struct driver *d, int argc, char **argv)
+{
+	d->count_pass = count_pass_env(&d->count_dir);
+	if (d->count_pass == IPCB_COUNT_NONE)
+		return count_main(argv);
+	if (d->count_pass != IPCB_COUNT_CALLGRIND)
+		ipcb_count_pass_setup(d);
+	else if (asprintf(&d->count_profiles, "%s/%s", d->count_dir, IPCB_COUNT_PROFILES) < 0)
+		return EXIT_RUN_FAILED;
+	return -1;
+}
+
+IPCB_DRIVER_MODE(count, "[OPTIONS]          each point's work signature instead of its time",
+		 count_given, count_run);

@@ -16,7 +16,6 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "cleanup.h"
 #include "clock.h"
 #include "crash.h"
 #include "driver.h"
@@ -95,37 +94,6 @@ static int mode_version(struct driver *d, int argc, char **argv)
 	return 0;
 }
 
-static int mode_list(struct driver *d, int argc, char **argv)
-{
-	return d->o.nlist_only ? ipcb_list_some(&d->o) : ipcb_list_all();
-}
-
-static int mode_cleanup(struct driver *d, int argc, char **argv)
-{
-	return ipcb_cleanup_main(d->o.dry_run, d->o.dir);
-}
-
-static int mode_hosts(struct driver *d, int argc, char **argv)
-{
-	return ipcb_hosts_main(d, argc, argv);
-}
-
-/*
- * --count: the plan runs in three passes, each this driver again (counting.c); in a pass, a
- * sweep of counted runs follows (-1).
- */
-static int mode_count(struct driver *d, int argc, char **argv)
-{
-	d->count_pass = ipcb_count_pass_env(&d->count_dir);
-	if (d->count_pass == IPCB_COUNT_NONE)
-		return ipcb_count_main(argv);
-	if (d->count_pass != IPCB_COUNT_CALLGRIND)
-		ipcb_count_pass_setup(d);
-	else if (asprintf(&d->count_profiles, "%s/%s", d->count_dir, IPCB_COUNT_PROFILES) < 0)
-		return EXIT_RUN_FAILED;
-	return -1;
-}
-
 static bool given_help(const struct ipcb_opts *o)
 {
 	return o->help;
@@ -134,26 +102,6 @@ static bool given_help(const struct ipcb_opts *o)
 static bool given_version(const struct ipcb_opts *o)
 {
 	return o->version;
-}
-
-static bool given_list(const struct ipcb_opts *o)
-{
-	return o->list;
-}
-
-static bool given_cleanup(const struct ipcb_opts *o)
-{
-	return o->cleanup;
-}
-
-static bool given_hosts(const struct ipcb_opts *o)
-{
-	return o->hosts != NULL;
-}
-
-static bool given_count(const struct ipcb_opts *o)
-{
-	return o->count;
 }
 
 /* Does the plan have a load shape: several pairs or requests in flight, an open loop, N:M? */
@@ -172,22 +120,23 @@ static bool plan_shaped(const struct ipcb_opts *o)
 
 /*
  * In the order they are decided: the first given runs (its exit status, or -1 when a sweep
- * follows), and --then, which joins sweeps, refuses each by its name.
+ * follows), and --then, which joins sweeps, refuses each by its name. Help and version first,
+ * then the modes of their own files (driver.h).
  */
-static const struct mode {
-	const char *option;
-	bool (*given)(const struct ipcb_opts *o);
-	int (*run)(struct driver *d, int argc, char **argv);
-} modes[] = {
-    /* Named by field: an option's name may be a CSV column's ("version"), which only the
-       column table spells as a row's first word (tests/schema/names.sh). */
-    {.option = "help", .given = given_help, .run = mode_help},
-    {.option = "version", .given = given_version, .run = mode_version},
-    {.option = "list", .given = given_list, .run = mode_list},
-    {.option = "cleanup", .given = given_cleanup, .run = mode_cleanup},
-    {.option = "hosts", .given = given_hosts, .run = mode_hosts},
-    {.option = "count", .given = given_count, .run = mode_count},
-    {.option = NULL},
+static const struct ipcb_driver_mode help_mode = {
+    .option = "help", .given = given_help, .run = mode_help};
+static const struct ipcb_driver_mode version_mode = {
+    .option = "version", .given = given_version, .run = mode_version};
+#define IPCB_MODE(row) extern const struct ipcb_driver_mode row;
+#include "modes_list.h"
+#undef IPCB_MODE
+static const struct ipcb_driver_mode *const modes[] = {
+    &help_mode,
+    &version_mode,
+#define IPCB_MODE(row) &row,
+#include "modes_list.h"
+#undef IPCB_MODE
+    NULL,
 };
 
 /*
@@ -214,9 +163,9 @@ __attribute__((noinline)) static int driver_start(struct driver *d, int argc, ch
 	ipcb_opts_init(&d->o);
 	if (ipcb_opts_parse(&d->o, argc, argv, err, sizeof(err)) < 0)
 		return usage_error(err);
-	for (const struct mode *m = modes; m->option; m++)
-		if (m->given(&d->o)) {
-			rc = m->run(d, argc, argv);
+	for (const struct ipcb_driver_mode *const *m = modes; *m; m++)
+		if ((*m)->given(&d->o)) {
+			rc = (*m)->run(d, argc, argv);
 			if (rc >= 0)
 				return rc;
 			break;
@@ -429,13 +378,13 @@ static int driver_parts(int argc, char **argv, char **part[DRIVER_SWEEPS], int n
 		ipcb_opts_init(&o);
 		if (ipcb_opts_parse(&o, n[parts], part[parts], err, errlen) < 0)
 			return -1;
-		for (const struct mode *m = modes; m->option; m++)
-			if (m->given(&o)) {
+		for (const struct ipcb_driver_mode *const *m = modes; *m; m++)
+			if ((*m)->given(&o)) {
 				snprintf(
 				    err, errlen,
 				    "--then joins sweeps: sweep %d asks for --%s, which is not "
 				    "one",
-				    parts + 1, m->option);
+				    parts + 1, (*m)->option);
 				return -1;
 			}
 		parts++;

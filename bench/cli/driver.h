@@ -3,6 +3,7 @@
 #ifndef IPCB_DRIVER_H
 #define IPCB_DRIVER_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdio.h>
 
@@ -22,11 +23,27 @@ int ipcb_driver_main(int argc, char **argv);
  * name, --option, then the command's arguments (argv[0], the command's name, left out).
  */
 int ipcb_driver_mode_main(const char *option, int argc, char **argv);
+struct driver;
+struct ipcb_opts;
 /*
- * A mode's command row, in the mode's file: `ipcbench WORD` is `ipcbench --WORD` (USAGE: its
- * arguments and what it is, as --help shows them).
+ * A mode of the driver: when its option is given (given), it runs in place of a sweep (run: the
+ * exit status, or -1 when a sweep follows). Its row is in its own file, written by
+ * IPCB_DRIVER_MODE, and its word in its folder's `driver_modes` list, from which the driver's
+ * table of modes is generated (modes_list.h), in the order they are decided.
  */
-#define IPCB_DRIVER_MODE(word, usage)                                                              \
+struct ipcb_driver_mode {
+	const char *option;
+	bool (*given)(const struct ipcb_opts *o);
+	int (*run)(struct driver *d, int argc, char **argv);
+};
+/*
+ * A mode's rows, in the mode's file: the driver's (ipcb_mode_WORD) and the command's
+ * (ipcb_command_WORD): `ipcbench WORD` is `ipcbench --WORD` (USAGE: its arguments and what it is,
+ * as --help shows them).
+ */
+#define IPCB_DRIVER_MODE(word, usage, given_, run_)                                                \
+	const struct ipcb_driver_mode ipcb_mode_##word = {                                         \
+	    .option = #word, .given = given_, .run = run_};                                        \
 	const struct ipcb_command ipcb_command_##word = {.name = #word,                            \
 							 .synopsis = usage,                        \
 							 .fn = ipcb_driver_main,                   \

@@ -233,13 +233,11 @@ struct driver {
  *  3. under callgrind: each side's instructions and system calls per message, each point
  *     counted again with each side slowed every other message (ipcb_count_check(): the counts
  *     must not move); its rows carry what the first two found (the work signature).
- * ipcb_count_main() runs them and returns the exit status.
+ * The count mode (counting.c) runs them and returns the exit status.
  */
 #define IPCB_COUNT_NATIVE_RUNS 5
 /* Under the passes' directory: the counted pass's profiles, which it removes as it reads them. */
 #define IPCB_COUNT_PROFILES "profiles"
-enum ipcb_count_pass ipcb_count_pass_env(const char **dir);
-int ipcb_count_main(char **argv);
 int ipcb_count_check(struct ipcb_run_spec *s, const struct ipcb_run_result *r, struct ipcb_row *row,
 		     char *err, size_t errlen);
 
@@ -261,18 +259,6 @@ void ipcb_count_signature(const struct driver *d, const struct ipcb_row *row,
 #define SWEEP_GUESS 10
 /* The summary sums up a point's first rounds, this many at most: a sample, not an archive. */
 #define SUMMARY_ROUNDS 1024
-
-/* ---- list.c ---- */
-
-int ipcb_list_some(const struct ipcb_opts *o);
-
-/*
- * --hosts RUNTIME (hosts.c): this process is one of many a runtime started, one on each host;
- * measure every ordered pair of hosts, process 0 writing the rows. The exit status.
- */
-int ipcb_hosts_main(struct driver *d, int argc, char **argv);
-
-int ipcb_list_all(void);
 
 /* ---- plan.c ---- */
 

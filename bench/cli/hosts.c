@@ -601,7 +601,11 @@ static int hosts_start(struct hosts *h, int argc, char **argv, struct ipcb_err *
 	return -1;
 }
 
-int ipcb_hosts_main(struct driver *d, int argc, char **argv)
+/*
+ * --hosts RUNTIME: this process is one of many a runtime started, one on each host; measure
+ * every ordered pair of hosts, process 0 writing the rows. The exit status.
+ */
+static int hosts_main(struct driver *d, int argc, char **argv)
 {
 	static struct hosts h;
 	struct ipcb_err e = {0};
@@ -655,4 +659,10 @@ int ipcb_hosts_main(struct driver *d, int argc, char **argv)
 	return status;
 }
 
-IPCB_DRIVER_MODE(hosts, "RUNTIME [OPTIONS]  one of many hosts a runtime started (mpirun ...)");
+static bool hosts_given(const struct ipcb_opts *o)
+{
+	return o->hosts != NULL;
+}
+
+IPCB_DRIVER_MODE(hosts, "RUNTIME [OPTIONS]  one of many hosts a runtime started (mpirun ...)",
+		 hosts_given, hosts_main);

@@ -108,7 +108,7 @@ static void list_one(const struct ipcb_transport *t)
 	}
 }
 
-int ipcb_list_some(const struct ipcb_opts *o)
+static int list_some(const struct ipcb_opts *o)
 {
 	for (size_t i = 0; i < o->nlist_only; i++) {
 		errno = 0;
@@ -120,7 +120,7 @@ int ipcb_list_some(const struct ipcb_opts *o)
 	return 0;
 }
 
-int ipcb_list_all(void)
+static int list_all(void)
 {
 	errno = 0;
 	printf("%-15s %-4s %-8s %-44s %s\n", "transport", "runs", "max msg", "capabilities",
@@ -143,4 +143,16 @@ int ipcb_list_all(void)
 	return 0;
 }
 
-IPCB_DRIVER_MODE(list, "[NAME...]           every transport, what it can do, if it runs here");
+static bool list_given(const struct ipcb_opts *o)
+{
+	return o->list;
+}
+
+/* --list NAME...: those transports in full; --list alone: every one, a line each. */
+static int list_run(struct driver *d, int argc, char **argv)
+{
+	return d->o.nlist_only ? list_some(&d->o) : list_all();
+}
+
+IPCB_DRIVER_MODE(list, "[NAME...]           every transport, what it can do, if it runs here",
+		 list_given, list_run);
