@@ -379,6 +379,58 @@ void ipcb_cli_help(FILE *f, const struct ipcb_clirow *table, unsigned indent, un
 	}
 }
 
+/*
+ * Row r into out at *n, then every spec row that comes after it, each followed by its own.
+ * Recursive, but only as deep as a chain of spec rows each after the one before.
+ */
+static int merge_one(const struct ipcb_clirow *r, const struct ipcb_clirow *spec_rows, size_t base,
+		     bool from_spec, struct ipcb_clirow *out, size_t cap, size_t *n)
+{
+	int rc;
+
+	if (*n + 1 >= cap)
+		return -ENOSPC;
+	out[*n] = *r;
+	if (from_spec) {
+		out[*n].spec = r->off;
+		out[*n].off = base + r->off;
+	}
+	++*n;
+	for (const struct ipcb_clirow *s = spec_rows; s->opt.name; s++)
+		if (s->after && strcmp(s->after, r->opt.name) == 0 &&
+		    (rc = merge_one(s, spec_rows, base, true, out, cap, n)) < 0)
+			return rc;
+	return 0;
+}
+
+int ipcb_cli_merge_spec(const struct ipcb_clirow *table, const struct ipcb_clirow *spec_rows,
+			size_t base, struct ipcb_clirow *out, size_t cap, char *err, size_t errlen)
+{
+	size_t n = 0;
+	int rc;
+
+	for (const struct ipcb_clirow *r = table; r->opt.name; r++)
+		if ((rc = merge_one(r, spec_rows, base, false, out, cap, &n)) < 0) {
+			snprintf(err, errlen, "more than %zu rows", cap - 1);
+			return rc;
+		}
+	/* A row placed after none would be missing from the table: say which. */
+	for (const struct ipcb_clirow *s = spec_rows; s->opt.name; s++) {
+		bool placed = false;
+
+		for (size_t i = 0; i < n && !placed; i++)
+			placed = out[i].off == base + s->off &&
+				 strcmp(out[i].opt.name, s->opt.name) == 0;
+		if (!placed) {
+			snprintf(err, errlen, "--%s: after --%s, which is no row", s->opt.name,
+				 s->after ? s->after : "(none)");
+			return -EINVAL;
+		}
+	}
+	out[n] = (struct ipcb_clirow){.opt = {.name = NULL}};
+	return 0;
+}
+
 size_t ipcb_cli_peer_count(const struct ipcb_clirow *table)
 {
 	size_t n = 0;

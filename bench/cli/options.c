@@ -17,6 +17,28 @@
 #include <string.h>
 #include <sys/stat.h>
 
+/* Room for every option's row and the end; a table that outgrows it fails every command. */
+#define OPTS_ROWS_MAX 160
+
+const struct ipcb_clirow *ipcb_opts_rows(void)
+{
+	static struct ipcb_clirow rows[OPTS_ROWS_MAX];
+	static bool made;
+	char err[128];
+
+	if (!made) {
+		/* A row placed after none, or too many: the build is wrong, not the input. */
+		if (ipcb_cli_merge_spec(ipcb_opts_own_rows(), ipcb_spec_rows(),
+					offsetof(struct ipcb_opts, run), rows, OPTS_ROWS_MAX, err,
+					sizeof(err)) < 0) {
+			fprintf(stderr, "ipcbench: the option table: %s\n", err);
+			abort();
+		}
+		made = true;
+	}
+	return rows;
+}
+
 void ipcb_opts_init(struct ipcb_opts *o)
 {
 	char err[IPCB_ERR_BYTES];

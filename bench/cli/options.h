@@ -4,7 +4,9 @@
  * is a field of struct ipcb_opts and, beside it, its row of the table (ipcb_opts_rows()), from
  * which parsing, --help, its default, completion and the man page's test (through --help), and,
  * for the settings the peer of a two-host run needs, their place in each run's message to it,
- * all come. Adding an option is a field and a row here, and the code that uses the value.
+ * all come. Adding an option is a field and a row here, and the code that uses the value; an
+ * option whose value the engine alone reads is a field and a row in spec.h (ipcb_spec_rows()),
+ * which ipcb_opts_rows() places among these.
  *
  * Every parser returns 0 or -EINVAL; on error it writes one line naming the option and the bad
  * value into err (e.g. "--size: '12Q' is not a size: use bytes or a K, M or G suffix"), which the
@@ -57,15 +59,13 @@ struct ipcb_opts {
 	double duration_s;		    /* 0 = the message count decides */
 	uint64_t min_messages;		    /* --min-messages: a run lasts at least this many */
 	uint64_t warmup;
-	bool warmup_given;	/* -w: exactly that many, whatever the size */
-	unsigned repeat;	/* rounds: each runs every point of the plan once */
-	uint64_t seed;		/* --seed: the rounds' shuffled order */
-	unsigned first_round;	/* --first-round: the number of the first round (default 1) */
-	bool then;		/* --then: the driver splits its command line there (driver.c) */
-	bool probes;		/* the machine's state probed beside the rows (--no-probes) */
-	bool no_one_way;	/* --no-one-way: round trips without one-way times */
-	unsigned one_way_every; /* --one-way-every: one-way times on every Nth round trip */
-	int cpus[2];		/* -1,-1 = default (first two allowed CPUs) */
+	bool warmup_given;    /* -w: exactly that many, whatever the size */
+	unsigned repeat;      /* rounds: each runs every point of the plan once */
+	uint64_t seed;	      /* --seed: the rounds' shuffled order */
+	unsigned first_round; /* --first-round: the number of the first round (default 1) */
+	bool then;	      /* --then: the driver splits its command line there (driver.c) */
+	bool probes;	      /* the machine's state probed beside the rows (--no-probes) */
+	int cpus[2];	      /* -1,-1 = default (first two allowed CPUs) */
 	/*
 	 * --cpus as a list (with topology classes or the matrix): the CPUs they are chosen from
 	 * (NULL: every allowed CPU); allocated, freed by ipcb_opts_fini().
@@ -138,6 +138,9 @@ struct ipcb_opts {
 	bool dry_run;	      /* --dry-run (with --cleanup): only list what would be removed */
 	/* --db: the results history the rows also go to; --commit: the commit its run names. */
 	const char *db_path, *commit;
+	/* The values of the engine's own options (spec.h, ipcb_spec_rows()), where a run has them.
+	 */
+	struct ipcb_run_spec run;
 };
 
 /*
@@ -173,11 +176,16 @@ int ipcb_opts_server_cpu_parse(void *o, const char *s, char *err, size_t errlen)
 #define IPCB_OPTS_STR(x)  IPCB_OPTS_STR_(x)
 
 /*
- * Every option of the driver, one row each, in the order --help shows them: see lib/cliopt.h
- * for what a row says. Inline, so that its rows are read beside the fields above; options.c is
- * the one caller that parses with it.
+ * Every option of the driver: this table and the engine's own rows (spec.h) placed among them,
+ * in the order --help shows them; see lib/cliopt.h for what a row says.
  */
-static inline const struct ipcb_clirow *ipcb_opts_rows(void)
+const struct ipcb_clirow *ipcb_opts_rows(void);
+
+/*
+ * The driver's own options, one row each, in the order --help shows them. Inline, so that its
+ * rows are read beside the fields above; ipcb_opts_rows() is the one caller.
+ */
+static inline const struct ipcb_clirow *ipcb_opts_own_rows(void)
 {
 	static const int wait_values[] = {IPCB_WAIT_SPIN, IPCB_WAIT_YIELD, IPCB_WAIT_BLOCK,
 					  IPCB_WAIT_HYBRID};
@@ -317,28 +325,6 @@ static inline const struct ipcb_clirow *ipcb_opts_rows(void)
 	     .help = "do not probe the machine's state beside the rows (a\n"
 		     "cache-line round trip between the CPUs before and after\n"
 		     "every run, a blocking wake-up once a second)"},
-	    {.opt = {.name = "no-one-way"},
-	     .type = IPCB_CLI_FLAG,
-	     .off = offsetof(struct ipcb_opts, no_one_way),
-	     .spec = offsetof(struct ipcb_run_spec, no_one_way),
-	     .peer = true,
-	     .help = "round trips without their one-way delays: the echo side\n"
-		     "reads no clock and records nothing inside the round trip\n"
-		     "(its price: docs/methodology.md); no one_way rows"},
-	    {.opt = {.name = "one-way-every"},
-	     .type = IPCB_CLI_UINT,
-	     .off = offsetof(struct ipcb_opts, one_way_every),
-	     .spec = offsetof(struct ipcb_run_spec, one_way_every),
-	     .peer = true,
-	     .min = 1,
-	     .max = 1u << 20,
-	     .def = "16",
-	     .arg = "N",
-	     .help = "take a round trip's one-way delays on every Nth round\n"
-		     "trip (default 16: the first measured and each 16th after\n"
-		     "it; 1: every one); on the others the echo side reads no\n"
-		     "clock inside the round trip (the price: docs/methodology.md).\n"
-		     "A one_way row's messages column counts its samples"},
 	    {.opt = {.name = "floor"},
 	     .type = IPCB_CLI_FLAG,
 	     .off = offsetof(struct ipcb_opts, floor),

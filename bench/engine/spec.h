@@ -3,7 +3,8 @@
  * spec.h - the engine's data model: what one measured run is asked to do (struct ipcb_run_spec)
  * and what it found (struct ipcb_run_result). Every layer above the engine (the launchers, the
  * remote control plane, the command line) speaks in these types; none of them needs the
- * engine's API (run.h) to do so.
+ * engine's API (run.h) to do so. A setting the engine alone reads, as the command line gives
+ * it, is its field here and its option's row beside the spec (ipcb_spec_rows()).
  */
 #ifndef IPCB_SPEC_H
 #define IPCB_SPEC_H
@@ -12,6 +13,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "cliopt.h"
 #include "hist.h"
 #include "msg.h"
 #include "transport.h"
@@ -104,19 +106,59 @@ struct ipcb_run_spec {
 	/* --count's check of a point: each side this much slower every other message (runloop.h).
 	 */
 	uint64_t count_slow_ns;
-	/*
-	 * --no-one-way: a round trip's sides take no one-way times (no clock read, histogram
-	 * record or send time on the echo side, inside the round trip), so the round trip is the
-	 * mechanism's and the loop's alone; its one_way rows are not written.
-	 */
+	/* The settings of ipcb_spec_rows(), below. */
 	bool no_one_way;
-	/*
-	 * --one-way-every: a round trip's sides take one-way times on every Nth round trip, the
-	 * first measured one and each Nth after it (both sides count the same way), so that the
-	 * echo side's clock read and record sit inside one round trip in N; 1: every one.
-	 */
 	unsigned one_way_every;
 };
+
+/*
+ * The driver's options whose values the engine alone reads, each a row (lib/cliopt.h) whose
+ * .off is its field's place in the spec and whose .after is the option it follows in --help:
+ * the driver's table takes them in (bench/cli/options.c), its parsed options hold a spec for
+ * them, and each run's spec gets their values from there, as the peer of a two-host run does
+ * where a row says .peer. So such a setting is its field above, its row here and the code that
+ * reads it.
+ */
+static inline const struct ipcb_clirow *ipcb_spec_rows(void)
+{
+	static const struct ipcb_clirow rows[] = {
+	    /*
+	     * A round trip's sides take no one-way times (no clock read, histogram record or send
+	     * time on the echo side, inside the round trip), so the round trip is the mechanism's
+	     * and the loop's alone; its one_way rows are not written.
+	     */
+	    {.opt = {.name = "no-one-way"},
+	     .type = IPCB_CLI_FLAG,
+	     .off = offsetof(struct ipcb_run_spec, no_one_way),
+	     .peer = true,
+	     .after = "no-probes",
+	     .help = "round trips without their one-way delays: the echo side\n"
+		     "reads no clock and records nothing inside the round trip\n"
+		     "(its price: docs/methodology.md); no one_way rows"},
+	    /*
+	     * One-way times on every Nth round trip, the first measured one and each Nth after it
+	     * (both sides count alike: closed.c), so that the echo side's clock read and record sit
+	     * inside one round trip in N.
+	     */
+	    {.opt = {.name = "one-way-every"},
+	     .type = IPCB_CLI_UINT,
+	     .off = offsetof(struct ipcb_run_spec, one_way_every),
+	     .peer = true,
+	     .min = 1,
+	     .max = 1u << 20,
+	     .def = "16",
+	     .arg = "N",
+	     .after = "no-one-way",
+	     .help = "take a round trip's one-way delays on every Nth round\n"
+		     "trip (default 16: the first measured and each 16th after\n"
+		     "it; 1: every one); on the others the echo side reads no\n"
+		     "clock inside the round trip (the price: docs/methodology.md).\n"
+		     "A one_way row's messages column counts its samples"},
+	    {.opt = {.name = NULL}},
+	};
+
+	return rows;
+}
 
 /* One side's counts per message in a counted run (counted.h). */
 struct ipcb_run_counts {

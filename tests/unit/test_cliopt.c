@@ -270,6 +270,68 @@ static void rows_check(void)
 	   "seconds that are not a finite number in range are refused (%s)", seen);
 }
 
+/* A caller's options with a spec of its own, and rows of that spec's (ipcb_cli_merge_spec()). */
+struct mix {
+	bool quiet, loud;
+	struct demo_spec run;
+};
+
+static const struct ipcb_clirow mix_own[] = {
+    {.opt = {.name = "quiet"}, .type = IPCB_CLI_FLAG, .off = offsetof(struct mix, quiet)},
+    {.opt = {.name = "loud"}, .type = IPCB_CLI_FLAG, .off = offsetof(struct mix, loud)},
+    {.opt = {.name = NULL}},
+};
+
+static const struct ipcb_clirow mix_spec[] = {
+    {.opt = {.name = "secs"},
+     .type = IPCB_CLI_SECONDS,
+     .off = offsetof(struct demo_spec, secs),
+     .fmax = 60,
+     .after = "count"},
+    {.opt = {.name = "count"},
+     .type = IPCB_CLI_U64,
+     .off = offsetof(struct demo_spec, count),
+     .min = 1,
+     .max = 9,
+     .def = "3",
+     .peer = true,
+     .after = "quiet"},
+    {.opt = {.name = NULL}},
+};
+
+static void merge_check(void)
+{
+	struct ipcb_clirow rows[8], bad[2] = {mix_spec[0], {.opt = {.name = NULL}}};
+	char *argv[] = {"prog", "--secs", "2", "--loud", NULL}, err[128] = "", order[64] = "";
+	struct demo_spec spec = {0};
+	struct mix m = {0};
+	int rc;
+
+	rc = ipcb_cli_merge_spec(mix_own, mix_spec, offsetof(struct mix, run), rows, 8, err,
+				 sizeof(err));
+	for (size_t i = 0; rc == 0 && rows[i].opt.name; i++)
+		snprintf(order + strlen(order), sizeof(order) - strlen(order), "%s ",
+			 rows[i].opt.name);
+	ok(rc == 0 && strcmp(order, "quiet count secs loud ") == 0,
+	   "merged: each spec row after the row it names, a chain of them in turn (%s)", order);
+	ok(rc == 0 &&
+	       rows[1].off == offsetof(struct mix, run) + offsetof(struct demo_spec, count) &&
+	       rows[1].spec == offsetof(struct demo_spec, count) && rows[1].peer,
+	   "a spec row's value goes to the caller's spec, and to its place in a run's");
+	ok(rc == 0 && ipcb_cli_defaults(rows, &m, err, sizeof(err)) == 0 &&
+	       ipcb_cli_parse(rows, &m, 4, argv, NULL, err, sizeof(err)) == 0 && m.loud &&
+	       m.run.count == 3 && m.run.secs == 2,
+	   "parsed, with its default, through the merged table (%s)", err);
+	ipcb_cli_spec_fill(rows, &m, &spec);
+	ok(spec.count == 3 && spec.secs == 2, "and a run's spec filled from it");
+	bad[0].after = "nope";
+	rc = ipcb_cli_merge_spec(mix_own, bad, 0, rows, 8, err, sizeof(err));
+	ok(rc == -EINVAL && strstr(err, "--secs: after --nope"),
+	   "a spec row after no row is refused, named (%s)", err);
+	rc = ipcb_cli_merge_spec(mix_own, mix_spec, 0, rows, 3, err, sizeof(err));
+	ok(rc == -ENOSPC, "a table that does not fit is refused (%s)", err);
+}
+
 #define CHECK(want, ...)                                                                           \
 	do {                                                                                       \
 		char *argv_[] = {"prog", __VA_ARGS__, NULL};                                       \
@@ -304,5 +366,6 @@ int main(void)
 	CHECK("@=- @=-q", "-", "--", "-q");
 	CHECK("t=-q", "-t", "-q");
 	rows_check();
+	merge_check();
 	return tap_done();
 }
