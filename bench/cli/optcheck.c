@@ -469,7 +469,7 @@ static int parse_taken(void *ctx, const struct ipcb_clirow *row, const char *typ
 		snprintf(st->given.run_opt, sizeof(st->given.run_opt), "%s", typed);
 	/* The checks of the whole tell a default from a value given (CALL rows have no offset). */
 	if (row->type != IPCB_CLI_CALL) {
-		st->given.arrivals |= row->off == offsetof(struct ipcb_opts, arrivals);
+		st->given.arrivals |= row->off == offsetof(struct ipcb_opts, run.arrivals);
 		st->given.timeout |= row->off == offsetof(struct ipcb_opts, timeout_s);
 		st->given.duration |= row->off == offsetof(struct ipcb_opts, duration_s);
 		st->given.messages |= row->off == offsetof(struct ipcb_opts, messages);

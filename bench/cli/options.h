@@ -84,17 +84,14 @@ struct ipcb_opts {
 	const char *json_path; /* --json: the run in Google Benchmark's JSON format */
 	bool wide;	       /* --wide: every table column, even on a narrow terminal */
 	const char *dir;
-	bool fsync;
 	bool floor;
 	bool controls; /* --controls: only the floors no transport code can move */
 	double timeout_s;
 	double server_timeout_s; /* --server-timeout: how long a server may take to answer */
-	uint64_t work_ns;
-	uint64_t recv_work_ns; /* --receiver-work-ns: the receiving side's alone */
-	bool tune;	       /* --tune: each transport also with each of its tuning settings */
-	bool count;	       /* --count: each side counted under callgrind instead of timed */
+	uint64_t recv_work_ns;	 /* --receiver-work-ns: the receiving side's alone */
+	bool tune;		 /* --tune: each transport also with each of its tuning settings */
+	bool count;		 /* --count: each side counted under callgrind instead of timed */
 	enum ipcb_inject inject;
-	enum ipcb_verify verify; /* --verify: headers, sampled (default) or full */
 	/* Load shapes, each a list swept like --size. */
 	unsigned inflight[IPCB_MAX_LIST]; /* --inflight: requests outstanding (latency mode) */
 	size_t ninflight;
@@ -102,9 +99,8 @@ struct ipcb_opts {
 	size_t npairs;
 	double rates[IPCB_MAX_LIST]; /* --rate: open-loop messages per second; none: closed */
 	size_t nrates;
-	enum ipcb_arrivals arrivals; /* --arrivals */
-	bool rate_sweep;	     /* --rate-sweep: fractions of the closed-loop maximum */
-	struct ipcb_slo slo;	     /* --slo pP=D; slo.ns 0: the placement's default */
+	bool rate_sweep;     /* --rate-sweep: fractions of the closed-loop maximum */
+	struct ipcb_slo slo; /* --slo pP=D; slo.ns 0: the placement's default */
 	struct ipcb_topology topos[IPCB_MAX_LIST]; /* --topology S:R,...: swept like --size */
 	size_t ntopos;
 	/*
@@ -189,8 +185,6 @@ static inline const struct ipcb_clirow *ipcb_opts_own_rows(void)
 {
 	static const int wait_values[] = {IPCB_WAIT_SPIN, IPCB_WAIT_YIELD, IPCB_WAIT_BLOCK,
 					  IPCB_WAIT_HYBRID};
-	static const int verify_values[] = {IPCB_VERIFY_HEADERS, IPCB_VERIFY_SAMPLED,
-					    IPCB_VERIFY_FULL};
 	static const struct ipcb_clirow rows[] = {
 	    {.opt = {.name = "transport", .letter = 't'},
 	     .type = IPCB_CLI_CALL,
@@ -387,16 +381,6 @@ static inline const struct ipcb_clirow *ipcb_opts_own_rows(void)
 		     "achieved rates, late sends, losses and a send_lag row\n"
 		     "(each send's start against its intended time); with\n"
 		     "latency mode (replies) or throughput (one-way delays)"},
-	    {.opt = {.name = "arrivals"},
-	     .type = IPCB_CLI_CHOICE,
-	     .off = offsetof(struct ipcb_opts, arrivals),
-	     .choices = "fixed|poisson",
-	     .max = IPCB_ARRIVALS_POISSON,
-	     .spec = offsetof(struct ipcb_run_spec, arrivals),
-	     .peer = true,
-	     .arg = "KIND",
-	     .help = "open-loop spacing: fixed (1/rate) or poisson (exponential\n"
-		     "gaps of that mean) (default fixed)"},
 	    {.opt = {.name = "rate-sweep"},
 	     .type = IPCB_CLI_FLAG,
 	     .off = offsetof(struct ipcb_opts, rate_sweep),
@@ -481,22 +465,6 @@ static inline const struct ipcb_clirow *ipcb_opts_own_rows(void)
 		     "directory, <tag>.d, removed whole at its end: the file\n"
 		     "and mmap transports write on its file system (default\n"
 		     "$TMPDIR or /tmp)"},
-	    {.opt = {.name = "fsync"},
-	     .type = IPCB_CLI_FLAG,
-	     .off = offsetof(struct ipcb_opts, fsync),
-	     .spec = offsetof(struct ipcb_run_spec, cfg.fsync),
-	     .peer = true,
-	     .help = "file-backed transports force every message to disk"},
-	    {.opt = {.name = "work-ns"},
-	     .type = IPCB_CLI_U64,
-	     .off = offsetof(struct ipcb_opts, work_ns),
-	     .min = 0,
-	     .max = 1000000000ull,
-	     .spec = offsetof(struct ipcb_run_spec, work_ns),
-	     .peer = true,
-	     .arg = "N",
-	     .help = "busy work per message on each side, in ns: IPC under\n"
-		     "application load (default 0)"},
 	    {.opt = {.name = "receiver-work-ns"},
 	     .type = IPCB_CLI_U64,
 	     .off = offsetof(struct ipcb_opts, recv_work_ns),
@@ -545,22 +513,6 @@ static inline const struct ipcb_clirow *ipcb_opts_own_rows(void)
 	     .arg = "N",
 	     .help = "the CPU a transport's server process (a bus daemon) is\n"
 		     "pinned to (default: the receiver's CPU of each row)"},
-	    {.opt = {.name = "verify"},
-	     .type = IPCB_CLI_CHOICE,
-	     .off = offsetof(struct ipcb_opts, verify),
-	     .choices = "headers|sampled|full",
-	     .values = verify_values,
-	     .noun = "level",
-	     .max = IPCB_VERIFY_FULL,
-	     .def = "sampled",
-	     .spec = offsetof(struct ipcb_run_spec, verify),
-	     .peer = true,
-	     .arg = "LEVEL",
-	     .help = "how much of each message is checked: headers (the\n"
-		     "sequence stamps at the start, the end and every 4 KiB,\n"
-		     "and the send time), sampled (also every byte of every\n"
-		     "64th message and of every message up to 64 B; the\n"
-		     "default) or full (every byte of every message)"},
 	    {.opt = {.name = "peer"},
 	     .type = IPCB_CLI_TEXT,
 	     .off = offsetof(struct ipcb_opts, peer),

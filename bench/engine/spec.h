@@ -121,7 +121,51 @@ struct ipcb_run_spec {
  */
 static inline const struct ipcb_clirow *ipcb_spec_rows(void)
 {
+	static const int verify_values[] = {IPCB_VERIFY_HEADERS, IPCB_VERIFY_SAMPLED,
+					    IPCB_VERIFY_FULL};
 	static const struct ipcb_clirow rows[] = {
+	    {.opt = {.name = "arrivals"},
+	     .type = IPCB_CLI_CHOICE,
+	     .choices = "fixed|poisson",
+	     .max = IPCB_ARRIVALS_POISSON,
+	     .off = offsetof(struct ipcb_run_spec, arrivals),
+	     .peer = true,
+	     .after = "rate",
+	     .arg = "KIND",
+	     .help = "open-loop spacing: fixed (1/rate) or poisson (exponential\n"
+		     "gaps of that mean) (default fixed)"},
+	    {.opt = {.name = "fsync"},
+	     .type = IPCB_CLI_FLAG,
+	     .off = offsetof(struct ipcb_run_spec, cfg.fsync),
+	     .peer = true,
+	     .after = "dir",
+	     .help = "file-backed transports force every message to disk"},
+	    {.opt = {.name = "work-ns"},
+	     .type = IPCB_CLI_U64,
+	     .min = 0,
+	     .max = 1000000000ull,
+	     .off = offsetof(struct ipcb_run_spec, work_ns),
+	     .peer = true,
+	     .after = "fsync",
+	     .arg = "N",
+	     .help = "busy work per message on each side, in ns: IPC under\n"
+		     "application load (default 0)"},
+	    {.opt = {.name = "verify"},
+	     .type = IPCB_CLI_CHOICE,
+	     .choices = "headers|sampled|full",
+	     .values = verify_values,
+	     .noun = "level",
+	     .max = IPCB_VERIFY_FULL,
+	     .def = "sampled",
+	     .off = offsetof(struct ipcb_run_spec, verify),
+	     .peer = true,
+	     .after = "server-cpu",
+	     .arg = "LEVEL",
+	     .help = "how much of each message is checked: headers (the\n"
+		     "sequence stamps at the start, the end and every 4 KiB,\n"
+		     "and the send time), sampled (also every byte of every\n"
+		     "64th message and of every message up to 64 B; the\n"
+		     "default) or full (every byte of every message)"},
 	    /*
 	     * A round trip's sides take no one-way times (no clock read, histogram record or send
 	     * time on the echo side, inside the round trip), so the round trip is the mechanism's

@@ -63,7 +63,8 @@ static void check_accepted(const struct ipcb_opts *o, int argc, char **argv)
 		   "timeout %g", o->timeout_s);
 	FUZZ_CHECK(!o->dry_run || o->cleanup || o->plan_only,
 		   "--dry-run without --cleanup and not a plan");
-	FUZZ_CHECK(o->work_ns <= 1000000000ull, "work %llu ns", (unsigned long long)o->work_ns);
+	FUZZ_CHECK(o->run.work_ns <= 1000000000ull, "work %llu ns",
+		   (unsigned long long)o->run.work_ns);
 	/* Load shapes: lists within bounds, and only the combinations options.c allows. */
 	FUZZ_CHECK(o->ninflight >= 1 && o->ninflight <= IPCB_MAX_LIST, "%zu inflight",
 		   o->ninflight);

@@ -55,10 +55,10 @@ static void rows_check(void)
 	       o.repeat == 1 && o.seed == IPCB_SEED_DEFAULT && o.first_round == 1 && o.probes &&
 	       o.cpus[0] == -1 && o.spin_polls == 2000 &&
 	       o.matrix_pairs == IPCB_MATRIX_PAIRS_DEFAULT && o.timeout_s == 60 &&
-	       o.verify == IPCB_VERIFY_SAMPLED && o.wait == IPCB_WAIT_DEFAULT && o.ninflight == 1 &&
-	       o.inflight[0] == 1 && o.npairs == 1 && o.pairs[0] == 1 && o.ntopos == 1 &&
-	       o.topos[0].senders == 1 && o.topos[0].receivers == 1 && o.slo.pct == 99 &&
-	       o.server_cpu == -1 && !o.dir,
+	       o.run.verify == IPCB_VERIFY_SAMPLED && o.wait == IPCB_WAIT_DEFAULT &&
+	       o.ninflight == 1 && o.inflight[0] == 1 && o.npairs == 1 && o.pairs[0] == 1 &&
+	       o.ntopos == 1 && o.topos[0].senders == 1 && o.topos[0].receivers == 1 &&
+	       o.slo.pct == 99 && o.server_cpu == -1 && !o.dir,
 	   "the rows' defaults are the driver's defaults");
 	for (const struct ipcb_clirow *r = rows; r->opt.name; r++) {
 		n++;
