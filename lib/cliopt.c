@@ -379,43 +379,55 @@ void ipcb_cli_help(FILE *f, const struct ipcb_clirow *table, unsigned indent, un
 	}
 }
 
+/* What ipcb_cli_merge() does with each row of more. */
+struct merging {
+	const struct ipcb_clirow *more;
+	size_t base;
+	bool spec;
+	struct ipcb_clirow *out;
+	size_t cap, n;
+};
+
 /*
- * Row r into out at *n, then every spec row that comes after it, each followed by its own.
- * Recursive, but only as deep as a chain of spec rows each after the one before.
+ * Row r into the table (a row of more moved to its place), then every row of more that comes
+ * after it, each followed by its own: recursive, only as deep as a chain of rows of more each
+ * after the one before.
  */
-static int merge_one(const struct ipcb_clirow *r, const struct ipcb_clirow *spec_rows, size_t base,
-		     bool from_spec, struct ipcb_clirow *out, size_t cap, size_t *n)
+static int merge_one(struct merging *m, const struct ipcb_clirow *r, bool of_more)
 {
+	struct ipcb_clirow *o = &m->out[m->n];
 	int rc;
 
-	if (*n + 1 >= cap)
+	if (m->n + 1 >= m->cap)
 		return -ENOSPC;
-	out[*n] = *r;
-	if (from_spec) {
-		out[*n].spec = r->off;
-		out[*n].off = base + r->off;
+	*o = *r;
+	if (of_more) {
+		o->spec = m->spec ? r->off : 0;
+		o->off = m->base + r->off;
 	}
-	++*n;
-	for (const struct ipcb_clirow *s = spec_rows; s->opt.name; s++)
+	m->n++;
+	for (const struct ipcb_clirow *s = m->more; s->opt.name; s++)
 		if (s->after && strcmp(s->after, r->opt.name) == 0 &&
-		    (rc = merge_one(s, spec_rows, base, true, out, cap, n)) < 0)
+		    (rc = merge_one(m, s, true)) < 0)
 			return rc;
 	return 0;
 }
 
-int ipcb_cli_merge_spec(const struct ipcb_clirow *table, const struct ipcb_clirow *spec_rows,
-			size_t base, struct ipcb_clirow *out, size_t cap, char *err, size_t errlen)
+int ipcb_cli_merge(const struct ipcb_clirow *table, const struct ipcb_clirow *more, size_t base,
+		   bool spec, struct ipcb_clirow *out, size_t cap, char *err, size_t errlen)
 {
-	size_t n = 0;
+	struct merging m = {.more = more, .base = base, .spec = spec, .out = out, .cap = cap};
+	size_t n;
 	int rc;
 
 	for (const struct ipcb_clirow *r = table; r->opt.name; r++)
-		if ((rc = merge_one(r, spec_rows, base, false, out, cap, &n)) < 0) {
+		if ((rc = merge_one(&m, r, false)) < 0) {
 			snprintf(err, errlen, "more than %zu rows", cap - 1);
 			return rc;
 		}
+	n = m.n;
 	/* A row placed after none would be missing from the table: say which. */
-	for (const struct ipcb_clirow *s = spec_rows; s->opt.name; s++) {
+	for (const struct ipcb_clirow *s = more; s->opt.name; s++) {
 		bool placed = false;
 
 		for (size_t i = 0; i < n && !placed; i++)

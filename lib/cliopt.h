@@ -85,7 +85,7 @@ struct ipcb_clirow {
 	bool peer;
 	size_t spec;
 	/*
-	 * A row of a spec's own (ipcb_cli_merge_spec()): the row it follows in the merged table,
+	 * A row another table brings (ipcb_cli_merge()): the row it follows in the merged table,
 	 * by its long name, so that --help and the man page show it in its place.
 	 */
 	const char *after;
@@ -161,15 +161,16 @@ void ipcb_cli_help(FILE *f, const struct ipcb_clirow *table, unsigned indent, un
 void ipcb_cli_spec_fill(const struct ipcb_clirow *table, const void *base, void *spec);
 
 /*
- * One table from the caller's rows and a spec's own rows (those whose value the engine alone
- * reads, declared beside their fields in the spec): table's rows in order, each of spec_rows
- * after the row its .after names (in either table; rows after the same row keep their order).
- * A spec row's .off is its place in the spec; merged, the value goes to base + .off in the
- * caller's struct (a spec held there) and .spec is its place in a run's spec. out holds cap
- * rows and the end. 0, or -EINVAL with err naming a row whose .after names no row, or -ENOSPC.
+ * One table from the caller's rows and rows declared elsewhere (more: a spec's own rows,
+ * beside their fields in the spec; the rows of the modes, in the modes' files): table's rows
+ * in order, each of more after the row its .after names (in either table; rows after the same
+ * row keep their order). A row of more goes to base + its .off in the caller's struct; with
+ * spec, its .off is its place in a spec (a spec held at base) and .spec says so for a run's
+ * spec. out holds cap rows and the end. 0, or -EINVAL with err naming a row whose .after
+ * names no row, or -ENOSPC.
  */
-int ipcb_cli_merge_spec(const struct ipcb_clirow *table, const struct ipcb_clirow *spec_rows,
-			size_t base, struct ipcb_clirow *out, size_t cap, char *err, size_t errlen);
+int ipcb_cli_merge(const struct ipcb_clirow *table, const struct ipcb_clirow *more, size_t base,
+		   bool spec, struct ipcb_clirow *out, size_t cap, char *err, size_t errlen);
 /* The rows the peer needs, in table order. */
 size_t ipcb_cli_peer_count(const struct ipcb_clirow *table);
 /* Those rows' values in a spec, each as 64 bits, into vals (ipcb_cli_peer_count() of them). */

@@ -502,15 +502,20 @@ int ipcb_cleanup_main(bool dry_run, const char *dir)
 	return c.failed ? 1 : 0;
 }
 
-static bool cleanup_given(const struct ipcb_opts *o)
-{
-	return o->cleanup;
-}
-
 static int cleanup_run(struct driver *d, int argc, char **argv)
 {
 	return ipcb_cleanup_main(d->o.dry_run, d->o.dir);
 }
 
-IPCB_DRIVER_MODE(cleanup, "[--dry-run] [--dir DIR]   remove what killed runs left behind",
-		 cleanup_given, cleanup_run);
+IPCB_DRIVER_MODE(cleanup, "[--dry-run] [--dir DIR]   remove what killed runs left behind", NULL,
+		 cleanup_run, .opt = {.name = "cleanup"}, .type = IPCB_CLI_FLAG, .after = "version",
+		 .flags = IPCB_OPTS_NO_RUN, .section = "Housekeeping:",
+		 .help = "remove what ipcbench runs that no longer exist left behind\n"
+			 "(after a driver was killed with SIGKILL): the names it\n"
+			 "makes, ipcbench-<pid>-<16 hex digits> (and their\n"
+			 "suffixes; a run's directory <tag>.d whole), of your own,\n"
+			 "of pids no longer running, in /dev/shm, /dev/mqueue,\n"
+			 "$TMPDIR and --dir, and the System V objects their\n"
+			 "registries list; lists each removal;\n"
+			 "never touches running ipcbench runs or other programs;\n"
+			 "takes only --dir and --dry-run");

@@ -287,11 +287,6 @@ int ipcb_count_check(struct ipcb_run_spec *s, const struct ipcb_run_result *r, s
 	return rc;
 }
 
-static bool count_given(const struct ipcb_opts *o)
-{
-	return o->count;
-}
-
 /*
  * --count: the plan runs in three passes, each this driver again (counting.c); in a pass, a
  * sweep of counted runs follows (-1).
@@ -308,5 +303,15 @@ static int count_run(struct driver *d, int argc, char **argv)
 	return -1;
 }
 
-IPCB_DRIVER_MODE(count, "[OPTIONS]          each point's work signature instead of its time",
-		 count_given, count_run);
+IPCB_DRIVER_MODE(count, "[OPTIONS]          each point's work signature instead of its time", NULL,
+		 count_run, .opt = {.name = "count"}, .type = IPCB_CLI_FLAG, .after = "then",
+		 .help = "take each point's work signature instead of timing it: one\n"
+			 "row of what each side does per message, from three passes:\n"
+			 "5 native runs (context switches; the kernel objects as set\n"
+			 "up), one under strace (bytes to and from the kernel), one\n"
+			 "under valgrind's callgrind (instructions, the transport's\n"
+			 "share, system calls by name, waits left out; each point\n"
+			 "counted again with each side slowed in turn, and a row whose\n"
+			 "counts move says so). Needs valgrind (strace for the bytes).\n"
+			 "A fixed number of messages (-n, default 1000). Closed loops\n"
+			 "of one pair");

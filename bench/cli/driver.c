@@ -119,25 +119,28 @@ static bool plan_shaped(const struct ipcb_opts *o)
 }
 
 /*
- * In the order they are decided: the first given runs (its exit status, or -1 when a sweep
- * follows), and --then, which joins sweeps, refuses each by its name. Help and version first,
- * then the modes of their own files (driver.h).
+ * The mode given, in the order they are decided: help, version, then the modes of their own
+ * files (driver.h) in their list's order; NULL: none. The first given runs (its exit status, or
+ * -1 when a sweep follows), and --then, which joins sweeps, refuses each by its name.
  */
-static const struct ipcb_driver_mode help_mode = {
-    .option = "help", .given = given_help, .run = mode_help};
-static const struct ipcb_driver_mode version_mode = {
-    .option = "version", .given = given_version, .run = mode_version};
-#define IPCB_MODE(row) extern const struct ipcb_driver_mode row;
-#include "modes_list.h"
-#undef IPCB_MODE
-static const struct ipcb_driver_mode *const modes[] = {
-    &help_mode,
-    &version_mode,
-#define IPCB_MODE(row) &row,
-#include "modes_list.h"
-#undef IPCB_MODE
-    NULL,
-};
+static const struct ipcb_driver_mode *mode_given(const struct ipcb_opts *o)
+{
+	static const struct ipcb_driver_mode help = {.option = "help",
+						     .given = given_help,
+						     .run = mode_help},
+					     version = {.option = "version",
+							.given = given_version,
+							.run = mode_version};
+	const struct ipcb_driver_mode *const first[] = {&help, &version};
+
+	for (size_t i = 0; i < sizeof(first) / sizeof(first[0]); i++)
+		if (ipcb_opts_mode(o, first[i]))
+			return first[i];
+	for (const struct ipcb_driver_mode *const *m = ipcb_opts_modes(); *m; m++)
+		if (ipcb_opts_mode(o, *m))
+			return *m;
+	return NULL;
+}
 
 /*
  * Everything before the sweep's runs: the command line, transports, placements, outputs, servers,
@@ -148,6 +151,7 @@ static const struct ipcb_driver_mode *const modes[] = {
 __attribute__((noinline)) static int driver_start(struct driver *d, int argc, char **argv)
 {
 	char err[IPCB_ERR_BYTES];
+	const struct ipcb_driver_mode *mode;
 	int rc;
 	bool wait_used = false;
 
@@ -163,13 +167,9 @@ __attribute__((noinline)) static int driver_start(struct driver *d, int argc, ch
 	ipcb_opts_init(&d->o);
 	if (ipcb_opts_parse(&d->o, argc, argv, err, sizeof(err)) < 0)
 		return usage_error(err);
-	for (const struct ipcb_driver_mode *const *m = modes; *m; m++)
-		if ((*m)->given(&d->o)) {
-			rc = (*m)->run(d, argc, argv);
-			if (rc >= 0)
-				return rc;
-			break;
-		}
+	mode = mode_given(&d->o);
+	if (mode && (rc = mode->run(d, argc, argv)) >= 0)
+		return rc;
 	/* Before the probes make anything: a crash from here on takes what it made with it. */
 	rc = ipcb_crash_guard_install(d->o.dir);
 	if (rc < 0)
@@ -331,9 +331,10 @@ static int driver_sweep(struct driver *d, int argc, char **argv)
 			    "order shuffled anew\n",
 			    d->o.repeat, (unsigned long long)d->o.seed);
 		/* A counted run's rows are lines of counts, not the table's columns. */
-		d->out->table_header = !d->o.count;
+		d->out->table_header = !ipcb_opts_mode(&d->o, &ipcb_mode_count);
 		/* Without memory for them, the sweep runs without its closing answers. */
-		if (!d->o.count && ipcb_memcsv_open(&d->out->answers) < 0)
+		if (!ipcb_opts_mode(&d->o, &ipcb_mode_count) &&
+		    ipcb_memcsv_open(&d->out->answers) < 0)
 			ipcb_memcsv_free(&d->out->answers);
 		ipcb_rounds_run(d);
 		ipcb_probes_stop(d);
@@ -353,6 +354,7 @@ static int driver_parts(int argc, char **argv, char **part[DRIVER_SWEEPS], int n
 			char *err, size_t errlen)
 {
 	static struct ipcb_opts o;
+	const struct ipcb_driver_mode *mode;
 	int parts = 0, from = 1;
 
 	for (int i = 1; i <= argc; i++) {
@@ -378,15 +380,12 @@ static int driver_parts(int argc, char **argv, char **part[DRIVER_SWEEPS], int n
 		ipcb_opts_init(&o);
 		if (ipcb_opts_parse(&o, n[parts], part[parts], err, errlen) < 0)
 			return -1;
-		for (const struct ipcb_driver_mode *const *m = modes; *m; m++)
-			if ((*m)->given(&o)) {
-				snprintf(
-				    err, errlen,
-				    "--then joins sweeps: sweep %d asks for --%s, which is not "
-				    "one",
-				    parts + 1, (*m)->option);
-				return -1;
-			}
+		if ((mode = mode_given(&o)) != NULL) {
+			snprintf(err, errlen,
+				 "--then joins sweeps: sweep %d asks for --%s, which is not one",
+				 parts + 1, mode->option);
+			return -1;
+		}
 		parts++;
 		from = i + 1;
 	}

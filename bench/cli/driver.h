@@ -7,6 +7,7 @@
 #include <stddef.h>
 #include <stdio.h>
 
+#include "cliopt.h"
 #include "command.h"
 
 /* ipcbench's exit statuses (man page: EXIT STATUS). */
@@ -26,24 +27,27 @@ int ipcb_driver_mode_main(const char *option, int argc, char **argv);
 struct driver;
 struct ipcb_opts;
 /*
- * A mode of the driver: when its option is given (given), it runs in place of a sweep (run: the
- * exit status, or -1 when a sweep follows). Its row is in its own file, written by
- * IPCB_DRIVER_MODE, and its word in its folder's `driver_modes` list, from which the driver's
- * table of modes is generated (modes_list.h), in the order they are decided.
+ * A mode of the driver: when it is given, it runs in place of a sweep (run: the exit status, or
+ * -1 when a sweep follows). Given: by given(), from the options of the driver's table; or, with
+ * given NULL, by its own flag, --WORD, whose row (row: its spelling, its help, the option it
+ * follows in --help, .after) the driver's table takes in (options.c). Its rows are in its own
+ * file, written by IPCB_DRIVER_MODE, and its word in its folder's `driver_modes` list, from
+ * which the table of modes is generated (modes_list.h), in the order they are decided.
  */
 struct ipcb_driver_mode {
 	const char *option;
 	bool (*given)(const struct ipcb_opts *o);
 	int (*run)(struct driver *d, int argc, char **argv);
+	struct ipcb_clirow row;
 };
 /*
- * A mode's rows, in the mode's file: the driver's (ipcb_mode_WORD) and the command's
- * (ipcb_command_WORD): `ipcbench WORD` is `ipcbench --WORD` (USAGE: its arguments and what it is,
- * as --help shows them).
+ * A mode's rows, in the mode's file: the driver's (ipcb_mode_WORD: GIVEN, RUN and, after them,
+ * its flag's row) and the command's (ipcb_command_WORD): `ipcbench WORD` is `ipcbench --WORD`
+ * (USAGE: its arguments and what it is, as --help shows them).
  */
-#define IPCB_DRIVER_MODE(word, usage, given_, run_)                                                \
+#define IPCB_DRIVER_MODE(word, usage, given_, run_, ...)                                           \
 	const struct ipcb_driver_mode ipcb_mode_##word = {                                         \
-	    .option = #word, .given = given_, .run = run_};                                        \
+	    .option = #word, .given = given_, .run = run_, .row = {__VA_ARGS__}};                  \
 	const struct ipcb_command ipcb_command_##word = {.name = #word,                            \
 							 .synopsis = usage,                        \
 							 .fn = ipcb_driver_main,                   \

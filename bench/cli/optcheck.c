@@ -300,7 +300,7 @@ static int count_check(struct ipcb_opts *o, const struct ipcb_opts_given *st, ch
 {
 	const char *what = NULL;
 
-	if (!o->count)
+	if (!ipcb_opts_mode(o, &ipcb_mode_count))
 		return 0;
 	if (o->peer)
 		what = "--peer (a side on another host)";
@@ -359,7 +359,7 @@ static int opts_check(struct ipcb_opts *o, const struct ipcb_opts_given *st, cha
 			    o->topts[i].arg, o->topts[i].t->name);
 	}
 	/* Without --cleanup, --dry-run prints the plan a run would measure, and runs nothing. */
-	if (o->dry_run && !o->cleanup)
+	if (o->dry_run && !ipcb_opts_mode(o, &ipcb_mode_cleanup))
 		o->plan_only = true;
 	if (o->cpus_arg && !o->peer && ipcb_opts_topology_placed(o)) {
 		rc = parse_cpu_list(o, err, errlen);
@@ -382,7 +382,7 @@ static int opts_check(struct ipcb_opts *o, const struct ipcb_opts_given *st, cha
 	if (o->commit && !o->db_path)
 		return ipcb_parse_fail(err, errlen,
 				       "--commit names the run --db stores: it needs --db");
-	if (o->cleanup && st->run_opt[0])
+	if (ipcb_opts_mode(o, &ipcb_mode_cleanup) && st->run_opt[0])
 		return ipcb_parse_fail(
 		    err, errlen,
 		    "--cleanup takes only --dir and --dry-run, not %s: it runs nothing "
@@ -421,7 +421,7 @@ static int opts_check(struct ipcb_opts *o, const struct ipcb_opts_given *st, cha
 /* The arguments: with --list, the transports to describe in full; else none is expected. */
 static int take_args(struct ipcb_opts *o, const char **args, size_t nargs, char *err, size_t errlen)
 {
-	for (size_t k = 0; o->list && k < nargs; k++) {
+	for (size_t k = 0; ipcb_opts_mode(o, &ipcb_mode_list) && k < nargs; k++) {
 		const struct ipcb_transport *t = ipcb_transport_find(args[k]);
 		char names[1024], why[600];
 
@@ -438,7 +438,7 @@ static int take_args(struct ipcb_opts *o, const char **args, size_t nargs, char 
 			return ipcb_parse_fail(err, errlen, "--list: too many transports");
 		o->list_only[o->nlist_only++] = t;
 	}
-	if (!o->list && nargs)
+	if (!ipcb_opts_mode(o, &ipcb_mode_list) && nargs)
 		return ipcb_parse_fail(err, errlen, "unexpected argument '%s'", args[0]);
 	return 0;
 }

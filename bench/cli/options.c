@@ -20,22 +20,62 @@
 /* Room for every option's row and the end; a table that outgrows it fails every command. */
 #define OPTS_ROWS_MAX 160
 
+static const struct ipcb_driver_mode *const modes[] = {
+#define IPCB_MODE(row) &row,
+#include "modes_list.h"
+#undef IPCB_MODE
+    NULL,
+};
+
+const struct ipcb_driver_mode *const *ipcb_opts_modes(void)
+{
+	return modes;
+}
+
+bool ipcb_opts_mode(const struct ipcb_opts *o, const struct ipcb_driver_mode *m)
+{
+	size_t k = 0;
+
+	if (m->given)
+		return m->given(o);
+	while (modes[k] && modes[k] != m)
+		k++;
+	return modes[k] && o->modes[k];
+}
+
+/* A row placed after none, or too many: the build is wrong, not the input. */
+static void table_wrong(const char *err)
+{
+	fprintf(stderr, "ipcbench: the option table: %s\n", err);
+	abort();
+}
+
 const struct ipcb_clirow *ipcb_opts_rows(void)
 {
-	static struct ipcb_clirow rows[OPTS_ROWS_MAX];
+	static struct ipcb_clirow rows[OPTS_ROWS_MAX], part[OPTS_ROWS_MAX];
 	static bool made;
+	struct ipcb_clirow flags[IPCB_OPTS_MODES_MAX + 1] = {0};
 	char err[128];
+	size_t n = 0;
 
-	if (!made) {
-		/* A row placed after none, or too many: the build is wrong, not the input. */
-		if (ipcb_cli_merge_spec(ipcb_opts_own_rows(), ipcb_spec_rows(),
-					offsetof(struct ipcb_opts, run), rows, OPTS_ROWS_MAX, err,
-					sizeof(err)) < 0) {
-			fprintf(stderr, "ipcbench: the option table: %s\n", err);
-			abort();
-		}
-		made = true;
+	if (made)
+		return rows;
+	if (ipcb_cli_merge(ipcb_opts_own_rows(), ipcb_spec_rows(), offsetof(struct ipcb_opts, run),
+			   true, part, OPTS_ROWS_MAX, err, sizeof(err)) < 0)
+		table_wrong(err);
+	/* Each mode that is its own flag: its row, its value the mode's place in o->modes. */
+	for (size_t k = 0; modes[k]; k++) {
+		if (k >= IPCB_OPTS_MODES_MAX)
+			table_wrong("more modes than IPCB_OPTS_MODES_MAX");
+		if (modes[k]->given)
+			continue;
+		flags[n] = modes[k]->row;
+		flags[n++].off = k * sizeof(bool);
 	}
+	if (ipcb_cli_merge(part, flags, offsetof(struct ipcb_opts, modes), false, rows,
+			   OPTS_ROWS_MAX, err, sizeof(err)) < 0)
+		table_wrong(err);
+	made = true;
 	return rows;
 }
 

@@ -6,7 +6,8 @@
  * for the settings the peer of a two-host run needs, their place in each run's message to it,
  * all come. Adding an option is a field and a row here, and the code that uses the value; an
  * option whose value the engine alone reads is a field and a row in spec.h (ipcb_spec_rows()),
- * which ipcb_opts_rows() places among these.
+ * and a mode's own flag a row in the mode's file (driver.h), which ipcb_opts_rows() places
+ * among these.
  *
  * Every parser returns 0 or -EINVAL; on error it writes one line naming the option and the bad
  * value into err (e.g. "--size: '12Q' is not a size: use bytes or a K, M or G suffix"), which the
@@ -22,6 +23,7 @@
 
 #include "cliopt.h"
 #include "cpus.h"
+#include "driver.h"
 #include "parse.h"
 #include "sizes.h"
 #include "spec.h"
@@ -44,6 +46,9 @@ struct ipcb_topology {
 /* The rounds' order is shuffled from this seed unless --seed says another (one for --help). */
 #define IPCB_SEED_DEFAULT 1
 #define IPCB_SEED_TEXT	  "1"
+
+/* The modes of the driver at most (driver.h, modes_list.h). */
+#define IPCB_OPTS_MODES_MAX 8
 
 /* The placement matrix's pairs at most, unless --matrix-pairs says otherwise. */
 #define IPCB_MATRIX_PAIRS_DEFAULT 64
@@ -90,7 +95,6 @@ struct ipcb_opts {
 	double server_timeout_s; /* --server-timeout: how long a server may take to answer */
 	uint64_t recv_work_ns;	 /* --receiver-work-ns: the receiving side's alone */
 	bool tune;		 /* --tune: each transport also with each of its tuning settings */
-	bool count;		 /* --count: each side counted under callgrind instead of timed */
 	enum ipcb_inject inject;
 	/* Load shapes, each a list swept like --size. */
 	unsigned inflight[IPCB_MAX_LIST]; /* --inflight: requests outstanding (latency mode) */
@@ -114,7 +118,7 @@ struct ipcb_opts {
 	/* --list NAME...: the transports to describe in full (operands after --list) */
 	const struct ipcb_transport *list_only[IPCB_MAX_LIST];
 	size_t nlist_only;
-	bool list, quiet, help, version;
+	bool quiet, help, version;
 	/*
 	 * Two hosts: --peer HOST:PORT (the receiver runs there, under `ipcbench serve`), the token
 	 * file both hosts hold, and the launch prefix that starts the server there for the run
@@ -130,14 +134,22 @@ struct ipcb_opts {
 	const char *hosts;
 	unsigned hosts_at_once, hosts_slot;
 	const char *cpus_arg; /* --cpus as given: checked once it is known whether --peer is */
-	bool cleanup;	      /* --cleanup: remove what dead runs left behind, then exit */
 	bool dry_run;	      /* --dry-run (with --cleanup): only list what would be removed */
 	/* --db: the results history the rows also go to; --commit: the commit its run names. */
 	const char *db_path, *commit;
-	/* The values of the engine's own options (spec.h, ipcb_spec_rows()), where a run has them.
-	 */
+	/* The values of the engine's own options (spec.h: ipcb_spec_rows()), as a run has them. */
 	struct ipcb_run_spec run;
+	/* Each mode that is its own flag (driver.h), in the order of modes_list.h: was it given? */
+	bool modes[IPCB_OPTS_MODES_MAX];
 };
+
+/* The modes of the driver, each in its own file (driver.h): the list, and each by its name. */
+#define IPCB_MODE(row) extern const struct ipcb_driver_mode row;
+#include "modes_list.h"
+#undef IPCB_MODE
+const struct ipcb_driver_mode *const *ipcb_opts_modes(void);
+/* Was mode m given (its given(), or its own flag)? */
+bool ipcb_opts_mode(const struct ipcb_opts *o, const struct ipcb_driver_mode *m);
 
 /*
  * The warm-up of a run at this payload size: --warmup's count when given; else 100 messages,
@@ -292,19 +304,6 @@ static inline const struct ipcb_clirow *ipcb_opts_own_rows(void)
 		     "run after it in the same invocation with options of its\n"
 		     "own; a server both need (the same transport and -o) is\n"
 		     "kept running for it, the others stopped before its runs"},
-	    {.opt = {.name = "count"},
-	     .type = IPCB_CLI_FLAG,
-	     .off = offsetof(struct ipcb_opts, count),
-	     .help = "take each point's work signature instead of timing it: one\n"
-		     "row of what each side does per message, from three passes:\n"
-		     "5 native runs (context switches; the kernel objects as set\n"
-		     "up), one under strace (bytes to and from the kernel), one\n"
-		     "under valgrind's callgrind (instructions, the transport's\n"
-		     "share, system calls by name, waits left out; each point\n"
-		     "counted again with each side slowed in turn, and a row whose\n"
-		     "counts move says so). Needs valgrind (strace for the bytes).\n"
-		     "A fixed number of messages (-n, default 1000). Closed loops\n"
-		     "of one pair"},
 	    {.opt = {.name = "tune"},
 	     .type = IPCB_CLI_FLAG,
 	     .off = offsetof(struct ipcb_opts, tune),
@@ -644,14 +643,6 @@ static inline const struct ipcb_clirow *ipcb_opts_own_rows(void)
 	     .type = IPCB_CLI_FLAG,
 	     .off = offsetof(struct ipcb_opts, quiet),
 	     .help = "no progress lines on stderr"},
-	    {.opt = {.name = "list", .letter = 'l'},
-	     .type = IPCB_CLI_FLAG,
-	     .off = offsetof(struct ipcb_opts, list),
-	     .flags = IPCB_OPTS_NO_RUN,
-	     .arg = "[NAME...]",
-	     .help = "list transports: summary, capabilities, largest single\n"
-		     "message, and whether each can run here; with names,\n"
-		     "each in full: its options, library, server, launcher"},
 	    {.opt = {.name = "help", .letter = 'h'},
 	     .type = IPCB_CLI_FLAG,
 	     .off = offsetof(struct ipcb_opts, help),
@@ -662,20 +653,6 @@ static inline const struct ipcb_clirow *ipcb_opts_own_rows(void)
 	     .off = offsetof(struct ipcb_opts, version),
 	     .flags = IPCB_OPTS_NO_RUN,
 	     .help = "version"},
-	    {.opt = {.name = "cleanup"},
-	     .type = IPCB_CLI_FLAG,
-	     .off = offsetof(struct ipcb_opts, cleanup),
-	     .flags = IPCB_OPTS_NO_RUN,
-	     .section = "Housekeeping:",
-	     .help = "remove what ipcbench runs that no longer exist left behind\n"
-		     "(after a driver was killed with SIGKILL): the names it\n"
-		     "makes, ipcbench-<pid>-<16 hex digits> (and their\n"
-		     "suffixes; a run's directory <tag>.d whole), of your own,\n"
-		     "of pids no longer running, in /dev/shm, /dev/mqueue,\n"
-		     "$TMPDIR and --dir, and the System V objects their\n"
-		     "registries list; lists each removal;\n"
-		     "never touches running ipcbench runs or other programs;\n"
-		     "takes only --dir and --dry-run"},
 	    {.opt = {.name = "dry-run"},
 	     .type = IPCB_CLI_FLAG,
 	     .off = offsetof(struct ipcb_opts, dry_run),

@@ -61,7 +61,7 @@ static void check_accepted(const struct ipcb_opts *o, int argc, char **argv)
 		   o->spin_polls);
 	FUZZ_CHECK(isfinite(o->timeout_s) && o->timeout_s >= 0.001 && o->timeout_s <= 86400,
 		   "timeout %g", o->timeout_s);
-	FUZZ_CHECK(!o->dry_run || o->cleanup || o->plan_only,
+	FUZZ_CHECK(!o->dry_run || ipcb_opts_mode(o, &ipcb_mode_cleanup) || o->plan_only,
 		   "--dry-run without --cleanup and not a plan");
 	FUZZ_CHECK(o->run.work_ns <= 1000000000ull, "work %llu ns",
 		   (unsigned long long)o->run.work_ns);

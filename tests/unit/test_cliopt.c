@@ -270,7 +270,7 @@ static void rows_check(void)
 	   "seconds that are not a finite number in range are refused (%s)", seen);
 }
 
-/* A caller's options with a spec of its own, and rows of that spec's (ipcb_cli_merge_spec()). */
+/* A caller's options with a spec of its own, and rows of that spec's (ipcb_cli_merge()). */
 struct mix {
 	bool quiet, loud;
 	struct demo_spec run;
@@ -307,8 +307,8 @@ static void merge_check(void)
 	struct mix m = {0};
 	int rc;
 
-	rc = ipcb_cli_merge_spec(mix_own, mix_spec, offsetof(struct mix, run), rows, 8, err,
-				 sizeof(err));
+	rc = ipcb_cli_merge(mix_own, mix_spec, offsetof(struct mix, run), true, rows, 8, err,
+			    sizeof(err));
 	for (size_t i = 0; rc == 0 && rows[i].opt.name; i++)
 		snprintf(order + strlen(order), sizeof(order) - strlen(order), "%s ",
 			 rows[i].opt.name);
@@ -324,11 +324,14 @@ static void merge_check(void)
 	   "parsed, with its default, through the merged table (%s)", err);
 	ipcb_cli_spec_fill(rows, &m, &spec);
 	ok(spec.count == 3 && spec.secs == 2, "and a run's spec filled from it");
+	rc = ipcb_cli_merge(mix_own, mix_spec, 4, false, rows, 8, err, sizeof(err));
+	ok(rc == 0 && rows[1].off == 4 + offsetof(struct demo_spec, count) && rows[1].spec == 0,
+	   "rows not of a spec go to base + their offset, and to no run's spec");
 	bad[0].after = "nope";
-	rc = ipcb_cli_merge_spec(mix_own, bad, 0, rows, 8, err, sizeof(err));
+	rc = ipcb_cli_merge(mix_own, bad, 0, true, rows, 8, err, sizeof(err));
 	ok(rc == -EINVAL && strstr(err, "--secs: after --nope"),
 	   "a spec row after no row is refused, named (%s)", err);
-	rc = ipcb_cli_merge_spec(mix_own, mix_spec, 0, rows, 3, err, sizeof(err));
+	rc = ipcb_cli_merge(mix_own, mix_spec, 0, true, rows, 3, err, sizeof(err));
 	ok(rc == -ENOSPC, "a table that does not fit is refused (%s)", err);
 }
 

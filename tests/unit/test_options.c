@@ -254,8 +254,8 @@ int main(void)
 	   "the same option twice is refused (%s)", err);
 	ok(parse(&o, "-ozmq-tcp.hwm=-1", NULL, NULL) == -EINVAL && strstr(err, "'-1'"),
 	   "a bad value is named with its range (%s)", err);
-	ok(parse(&o, "--list", "pipe", "shm") == 0 && o.list && o.nlist_only == 2 &&
-	       o.list_only[1] == ipcb_transport_find("shm"),
+	ok(parse(&o, "--list", "pipe", "shm") == 0 && ipcb_opts_mode(&o, &ipcb_mode_list) &&
+	       o.nlist_only == 2 && o.list_only[1] == ipcb_transport_find("shm"),
 	   "--list NAME NAME: the transports to describe");
 	ok(parse(&o, "--list", "nosuch", NULL) == -EINVAL && strstr(err, "'nosuch'"),
 	   "--list names an unknown transport (%s)", err);
@@ -272,7 +272,8 @@ int main(void)
 	ok(parse(&o, "-d", "2", "--timeout=3.5") == 0, "a timeout above duration plus margin");
 	ok(parse(&o, "--cleanup", "-n", "5") == -EINVAL && strstr(err, "-n"),
 	   "--cleanup with a run option is refused (%s)", err);
-	ok(parse(&o, "--cleanup", "--dir", "/tmp") == 0 && o.cleanup, "--cleanup --dir");
+	ok(parse(&o, "--cleanup", "--dir", "/tmp") == 0 && ipcb_opts_mode(&o, &ipcb_mode_cleanup),
+	   "--cleanup --dir");
 	ok(parse(&o, "-tnull", "--inject", "dup") == -EINVAL && strstr(err, "null"),
 	   "--inject on a transport that moves nothing is refused (%s)", err);
 	ok(parse(&o, "-n5", "-w0", "--inject=crash") == -EINVAL && strstr(err, "message 5"),
