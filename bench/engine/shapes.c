@@ -158,13 +158,15 @@ IPCB_HOT static void *window_replies(void *arg)
 	const struct ipcb_run_spec *s = c->spec;
 	struct ipcb_hist *h = ipcb_run_hist(c->area, c->me->number, IPCB_RUN_HIST_RTT);
 	struct ipcb_hist *h_ba = ipcb_run_hist(c->area, c->me->number, IPCB_RUN_HIST_BA);
-	bool timed = s->size_bytes >= IPCB_MSG_TIME_MIN;
+	bool timed = s->size_bytes >= IPCB_MSG_TIME_MIN && !s->no_one_way;
+	/* The replies the echo stamped: counted as the sender and the echo count (closed.c). */
+	unsigned every = one_way_every(s), ow_left = (unsigned)(s->warmup % every);
 	struct ipcb_run_side me = {0};
 	uint64_t t = 0;
 
 	for (uint64_t j = 0;; j++) {
 		int rc = move_payload(s, w->ep, w->rx, false);
-		bool last;
+		bool last, ow = timed && one_way_turn(&ow_left, every);
 
 		/* A failure ends the side at once: the sender may wait for this very reply. */
 		if (rc) {
@@ -176,7 +178,7 @@ IPCB_HOT static void *window_replies(void *arg)
 			me.t_first_ns = t;
 		if (j >= s->warmup) {
 			ipcb_hist_record(h, (int64_t)(t - w->sent_ns[j & (w->cap - 1)]));
-			if (timed)
+			if (ow)
 				record_one_way(h_ba, &me, ipcb_msg_time(w->rx), t);
 			me.messages++;
 			me.received++;
@@ -229,7 +231,12 @@ int ipcb_shape_window_sender(struct ipcb_run_ctx *c, struct ipcb_ep *ep, void *t
 	unsigned limit = open ? WINDOW_OPEN_CAP : (s->inflight > 1 ? s->inflight : 1);
 	struct window w = {.c = c, .ep = ep, .rx = rx, .limit = limit};
 	uint64_t total = planned_total(s), deadline = UINT64_MAX;
-	bool timed = s->size_bytes >= IPCB_MSG_TIME_MIN;
+	/*
+	 * One-way times as in a closed round trip (--one-way-every, --no-one-way): the echo side is
+	 * closed.c's, which times the requests this side stamps, counted alike.
+	 */
+	bool timed = s->size_bytes >= IPCB_MSG_TIME_MIN && !s->no_one_way;
+	unsigned every = one_way_every(s), ow_left = (unsigned)(s->warmup % every);
 	struct usage_mark start = {0, 0, 0};
 	struct ipcb_run_side me = {0};
 	struct ipcb_hist *lag = ipcb_run_hist(c->area, c->me->number, IPCB_RUN_HIST_LAG);
@@ -253,7 +260,7 @@ int ipcb_shape_window_sender(struct ipcb_run_ctx *c, struct ipcb_ep *ep, void *t
 	schedule_precise();
 	schedule_init(&sc, c, ipcb_now_ns());
 	for (uint64_t i = 0;; i++) {
-		bool last = i + 1 == total;
+		bool last = i + 1 == total, ow = timed && one_way_turn(&ow_left, every);
 		uint64_t t_send;
 
 		if (i == s->warmup) {
@@ -279,7 +286,7 @@ int ipcb_shape_window_sender(struct ipcb_run_ctx *c, struct ipcb_ep *ep, void *t
 		if (last)
 			ipcb_msg_mark_last(tx, s->size_bytes);
 		w.sent_ns[i & (w.cap - 1)] = t_send;
-		if (timed)
+		if (ow)
 			ipcb_msg_set_time(tx, s->size_bytes, t_send);
 		rc = move_payload(s, ep, tx, true);
 		if (rc) {

@@ -214,6 +214,16 @@ ok $? "--one-way-every 7: 29 of 200 ($(ow_count "$WORK/ow7.csv" one_way_ab 2>/de
 "$BIN" -q -t pipe -s 64 -m latency -n 200 -d 0 -w 10 --one-way-every 1 --csv "$WORK/ow1.csv" >/dev/null 2>&1 &&
 	[ "$(ow_count "$WORK/ow1.csv" one_way_ab)" = 200 ] && [ "$(ow_count "$WORK/ow1.csv" one_way_ba)" = 200 ]
 ok $? "--one-way-every 1: every round trip"
+# Requests in flight: the echo is the closed loop's, so the sender and its reply thread stamp and
+# time the same requests it does, and --no-one-way holds there too.
+"$BIN" -q -t pipe -s 64 -m latency --inflight 2 -n 200 -d 0 -w 10 --csv "$WORK/oww.csv" >/dev/null 2>&1 &&
+	[ "$(ow_count "$WORK/oww.csv" one_way_ab)" = 13 ] && [ "$(ow_count "$WORK/oww.csv" one_way_ba)" = 13 ] &&
+	awk -F, 'NR == 1 { for (i = 1; i <= NF; i++) c[$i] = i; next }
+		{ p[$c["latency_kind"]] = $c["p50_ns"] } END { exit !(p["one_way_ba"] < p["rtt"]) }' "$WORK/oww.csv"
+ok $? "--inflight 2: 13 of 200 timed one way each way, the way back shorter than the round trip"
+"$BIN" -q -t pipe -s 64 -m latency --inflight 2 -n 200 -d 0 -w 10 --no-one-way --csv "$WORK/owwn.csv" >/dev/null 2>&1 &&
+	[ "$(grep -c ',rtt,' "$WORK/owwn.csv")" -eq 1 ] && ! grep -q ',one_way_' "$WORK/owwn.csv"
+ok $? "--inflight 2 --no-one-way: no one_way rows"
 "$BIN" -q -t pipe -s 64 -m latency -n 200 -d 0 --one-way-every 0 >/dev/null 2>"$WORK/err"
 st=$?
 [ $st -eq 2 ] && grep -q -- "--one-way-every.*'0'" "$WORK/err"
