@@ -288,7 +288,7 @@ int ipcb_count_check(struct ipcb_run_spec *s, const struct ipcb_run_result *r, s
 }
 
 /*
- * --count: the plan runs in three passes, each this driver again (counting.c); in a pass, a
+ * --count: the plan runs in three passes, each this driver again (count_main()); in a pass, a
  * sweep of counted runs follows (-1).
  */
 static int count_run(struct driver *d, int argc, char **argv)

@@ -184,8 +184,9 @@ int ipcb_opts_server_cpu_parse(void *o, const char *s, char *err, size_t errlen)
 #define IPCB_OPTS_STR(x)  IPCB_OPTS_STR_(x)
 
 /*
- * Every option of the driver: this table and the engine's own rows (spec.h) placed among them,
- * in the order --help shows them; see lib/cliopt.h for what a row says.
+ * Every option of the driver: this table, with the engine's own rows (spec.h) and the rows of
+ * the modes that are their own flags (driver.h) placed among them, in the order --help shows
+ * them; see lib/cliopt.h for what a row says.
  */
 const struct ipcb_clirow *ipcb_opts_rows(void);
 

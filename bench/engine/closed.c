@@ -34,15 +34,14 @@ IPCB_HOT int ipcb_loop_latency_sender(struct ipcb_run_ctx *c, struct ipcb_ep *ep
 	 * harness's whole cost on this side.
 	 */
 	bool moves = !(s->t->caps & IPCB_CAP_NO_DATA);
-	bool timed = s->size_bytes >= IPCB_MSG_TIME_MIN && !s->no_one_way;
 	bool loans = run_loans(s);
-	unsigned every = one_way_every(s), ow_left = (unsigned)(s->warmup % every);
+	struct one_ways ows = one_ways_start(s);
 	struct usage_mark start = {0, 0, 0};
 	struct ipcb_run_side me = {0};
 	int rc;
 
 	for (uint64_t i = 0;; i++) {
-		bool last = i + 1 == total, ow = timed && one_way_turn(&ow_left, every);
+		bool last = i + 1 == total, ow = one_ways_next(&ows);
 		const void *back;
 
 		if (i == s->warmup) {
@@ -100,16 +99,15 @@ IPCB_HOT int ipcb_loop_latency_echo(struct ipcb_run_ctx *c, struct ipcb_ep *ep, 
 {
 	const struct ipcb_run_spec *s = c->spec;
 	struct ipcb_hist *h_ab = ipcb_run_hist(c->area, c->me->number, IPCB_RUN_HIST_AB);
-	bool timed = s->size_bytes >= IPCB_MSG_TIME_MIN && !s->no_one_way;
 	bool loans = run_loans(s);
-	unsigned every = one_way_every(s), ow_left = (unsigned)(s->warmup % every);
+	struct one_ways ows = one_ways_start(s);
 	struct usage_mark start = {0, 0, 0};
 	struct ipcb_run_side me = {0};
 	void *tx = rx;
 	int rc;
 
 	for (uint64_t i = 0;; i++) {
-		bool last, ow = timed && one_way_turn(&ow_left, every);
+		bool last, ow = one_ways_next(&ows);
 
 		if (i == s->warmup)
 			start = usage_start();

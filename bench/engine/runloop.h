@@ -227,27 +227,37 @@ static inline uint64_t check_slow(const struct ipcb_run_spec *s, uint64_t i, boo
 }
 
 /*
- * --one-way-every: both sides of a round trip count round trips alike, so that the one the
- * sender stamps is the one the echo times. 0 (a spec not from the command line): every one.
+ * Which round trips take their one-way delays (--one-way-every, --no-one-way): the first
+ * measured one and each Nth after it. Both sides of a round trip (and a windowed sender's reply
+ * thread) count round trips alike, so that the one the sender stamps is the one the echo times.
+ * left counts round trips to the next such one, starting at the warm-up's length modulo every:
+ * a count rather than i % every, no division on the timed path. A message too small for its
+ * send time, or --no-one-way, takes none.
  */
-static inline unsigned one_way_every(const struct ipcb_run_spec *s)
+struct one_ways {
+	bool on;
+	unsigned every, left;
+};
+
+static inline struct one_ways one_ways_start(const struct ipcb_run_spec *s)
 {
-	return s->one_way_every ? s->one_way_every : 1;
+	/* 0: a spec not from the command line, every round trip. */
+	unsigned every = s->one_way_every ? s->one_way_every : 1;
+
+	return (struct one_ways){.on = s->size_bytes >= IPCB_MSG_TIME_MIN && !s->no_one_way,
+				 .every = every,
+				 .left = (unsigned)(s->warmup % every)};
 }
 
-/*
- * Is this round trip one whose one-way delays are taken? *left counts round trips to the next
- * such one; it starts at the warm-up's length modulo every, so that the first measured round
- * trip is one. A count rather than i % every: no division on the timed path.
- */
-IPCB_HOT static inline bool one_way_turn(unsigned *left, unsigned every)
+/* Does this round trip take its one-way delays? Called once per round trip, in order. */
+IPCB_HOT static inline bool one_ways_next(struct one_ways *w)
 {
-	if (*left) {
-		--*left;
+	if (w->left) {
+		--w->left;
 		return false;
 	}
-	*left = every - 1;
-	return true;
+	w->left = w->every - 1;
+	return w->on;
 }
 
 /*

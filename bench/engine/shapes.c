@@ -158,15 +158,14 @@ IPCB_HOT static void *window_replies(void *arg)
 	const struct ipcb_run_spec *s = c->spec;
 	struct ipcb_hist *h = ipcb_run_hist(c->area, c->me->number, IPCB_RUN_HIST_RTT);
 	struct ipcb_hist *h_ba = ipcb_run_hist(c->area, c->me->number, IPCB_RUN_HIST_BA);
-	bool timed = s->size_bytes >= IPCB_MSG_TIME_MIN && !s->no_one_way;
 	/* The replies the echo stamped: counted as the sender and the echo count (closed.c). */
-	unsigned every = one_way_every(s), ow_left = (unsigned)(s->warmup % every);
+	struct one_ways ows = one_ways_start(s);
 	struct ipcb_run_side me = {0};
 	uint64_t t = 0;
 
 	for (uint64_t j = 0;; j++) {
 		int rc = move_payload(s, w->ep, w->rx, false);
-		bool last, ow = timed && one_way_turn(&ow_left, every);
+		bool last, ow = one_ways_next(&ows);
 
 		/* A failure ends the side at once: the sender may wait for this very reply. */
 		if (rc) {
@@ -235,8 +234,7 @@ int ipcb_shape_window_sender(struct ipcb_run_ctx *c, struct ipcb_ep *ep, void *t
 	 * One-way times as in a closed round trip (--one-way-every, --no-one-way): the echo side is
 	 * closed.c's, which times the requests this side stamps, counted alike.
 	 */
-	bool timed = s->size_bytes >= IPCB_MSG_TIME_MIN && !s->no_one_way;
-	unsigned every = one_way_every(s), ow_left = (unsigned)(s->warmup % every);
+	struct one_ways ows = one_ways_start(s);
 	struct usage_mark start = {0, 0, 0};
 	struct ipcb_run_side me = {0};
 	struct ipcb_hist *lag = ipcb_run_hist(c->area, c->me->number, IPCB_RUN_HIST_LAG);
@@ -260,7 +258,7 @@ int ipcb_shape_window_sender(struct ipcb_run_ctx *c, struct ipcb_ep *ep, void *t
 	schedule_precise();
 	schedule_init(&sc, c, ipcb_now_ns());
 	for (uint64_t i = 0;; i++) {
-		bool last = i + 1 == total, ow = timed && one_way_turn(&ow_left, every);
+		bool last = i + 1 == total, ow = one_ways_next(&ows);
 		uint64_t t_send;
 
 		if (i == s->warmup) {

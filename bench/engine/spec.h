@@ -106,7 +106,8 @@ struct ipcb_run_spec {
 	/* --count's check of a point: each side this much slower every other message (runloop.h).
 	 */
 	uint64_t count_slow_ns;
-	/* The settings of ipcb_spec_rows(), below. */
+	/* --no-one-way, --one-way-every: rows of ipcb_spec_rows(), below, as are --arrivals,
+	 * --fsync (cfg.fsync), --work-ns and --verify. */
 	bool no_one_way;
 	unsigned one_way_every;
 };
