@@ -537,9 +537,9 @@ int ipcb_report_answers(const char *csv, size_t len, FILE *out)
 	FILE *mem;
 	int rc = model_load_buffer(&m, "the sweep's rows", csv, len, err, sizeof(err));
 
-	if (rc < 0 || !(mem = open_memstream(&md, &md_len))) {
+	if (rc < 0) {
 		model_free(&m);
-		return rc < 0 ? rc : -ENOMEM;
+		return rc;
 	}
 	/*
 	 * Rounds the model sets aside for the machine's state would make its medians other than
@@ -548,12 +548,18 @@ int ipcb_report_answers(const char *csv, size_t len, FILE *out)
 	 */
 	if (m.flagged) {
 		fprintf(out,
-			"# the answers in brief: %zu run%s of this sweep were measured in another "
-			"state of the machine; ipcbench report of its CSV sets them aside, and "
+			"# the answers in brief: %zu run%s of this sweep %s measured in another "
+			"state of the machine; ipcbench report of its CSV sets %s aside, and "
 			"answers\n",
-			m.flagged, m.flagged == 1 ? "" : "s");
+			m.flagged, m.flagged == 1 ? "" : "s", m.flagged == 1 ? "was" : "were",
+			m.flagged == 1 ? "it" : "them");
 		model_free(&m);
 		return 0;
+	}
+	mem = open_memstream(&md, &md_len);
+	if (!mem) {
+		model_free(&m);
+		return -ENOMEM;
 	}
 	memset(&r, 0, sizeof(r));
 	r.m = &m;
