@@ -342,6 +342,14 @@ const struct ipcb_csv_col ipcb_csv_cols[IPCB_CSV_NCOLS] = {
 	"a counted row: `complete` when the signature holds every part of the point's work that "
 	"ipcbench can see, else `partial:` and what is left out (a server's work in another "
 	"process, no trace, io_uring's bytes): a gate times such a point"),
+    [IPCB_COL_HARNESS_NS] = INTEGER("harness_ns", "ns",
+	"not measured (`--no-probes`, a floor, a counted or two-host row, or a shape the null "
+	"transport cannot run: several sides, requests in flight, a rate)",
+	"the harness's own time per message beside the row: the null transport (which moves "
+	"nothing) run just before it with the row's size, mode, payload checks (`--verify`), "
+	"one-way sampling and CPUs; its p50 round trip is what the sender's loop adds inside each "
+	"timed round trip (its clock read, the stamp, the calls around the mechanism; the checks "
+	"come between samples), and a stream's is the sender's loop time per message"),
 };
 /* clang-format on */
 

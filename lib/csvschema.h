@@ -153,6 +153,8 @@ enum ipcb_csv_column {
 	IPCB_COL_RECEIVER_KERNEL_BYTES_IN_PER_MSG,
 	IPCB_COL_KERNEL_OBJECTS,
 	IPCB_COL_COUNT_SCOPE,
+	/* The harness's own time per message beside the run (bench/cli/point.c). */
+	IPCB_COL_HARNESS_NS,
 	IPCB_CSV_NCOLS,
 };
 

@@ -453,6 +453,8 @@ static int csv_format_row(FILE *f, const struct ipcb_row *row, const struct ipcb
 	}
 	if (row->x_floor > 0)
 		ipcb_csv_set_decimal(&rec, IPCB_COL_X_FLOOR, row->x_floor);
+	if (row->harness_ns > 0)
+		ipcb_csv_set_int(&rec, IPCB_COL_HARNESS_NS, llround(row->harness_ns));
 	if (row->clock_skew_bound_ns >= 0)
 		ipcb_csv_set_int(&rec, IPCB_COL_CLOCK_SKEW_BOUND_NS, row->clock_skew_bound_ns);
 	ipcb_csv_set_uint(&rec, IPCB_COL_WARMUP, row->warmup);

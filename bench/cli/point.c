@@ -70,6 +70,54 @@ static const struct ipcb_hist *sweep_hist(const struct place *pl, const struct i
 	return NULL;
 }
 
+/*
+ * The harness's own time per message beside a run (the row's harness_ns): the transport that
+ * moves nothing run just before it with the run's size, mode, payload checks, one-way sampling
+ * and CPUs, so that the row says how much of it is the loop stamping, timing, recording and
+ * checking on the sender's side. Its busy work and its transport's options are the run's, not
+ * the loop's, and are left out. Short: the loop's cost is steady where a mechanism's is not.
+ * 0: not measured (--no-probes, two hosts, counted passes, a transport that moves nothing
+ * itself, and shapes the null transport cannot run: several sides, requests in flight, rates).
+ */
+#define HARNESS_MESSAGES 2000
+
+#define HARNESS_S 0.005
+
+static double harness_ns(const struct driver *d, const struct ipcb_run_spec *run,
+			 const struct shape *sh)
+{
+	const struct ipcb_transport *none = NULL;
+	struct ipcb_run_spec s = *run;
+	struct ipcb_run_result r;
+	double ns = 0;
+
+	for (size_t i = 0; !none && i < ipcb_transport_count(); i++)
+		if (ipcb_transport_at(i)->caps & IPCB_CAP_NO_DATA)
+			none = ipcb_transport_at(i);
+	if (!none || !d->o.probes || d->peer || d->count_pass != IPCB_COUNT_NONE ||
+	    (run->t->caps & IPCB_CAP_NO_DATA) || ipcb_plan_threaded(sh) || sh->pairs > 1 ||
+	    sh->senders > 1 || sh->receivers > 1 || d->o.deliver_all)
+		return 0;
+	s.t = none;
+	s.launcher = &ipcb_launcher_fork;
+	s.chunk_bytes = s.cfg.msg_bytes = s.size_bytes;
+	s.messages = HARNESS_MESSAGES;
+	s.duration_s = HARNESS_S;
+	s.min_messages = 1;
+	s.inject = IPCB_INJECT_NONE;
+	s.work_ns = s.recv_work_ns = 0;
+	s.cfg.wait = none->fixed_wait;
+	s.cfg.spin_polls = 0;
+	s.cfg.fsync = false;
+	s.cfg.service = NULL;
+	memset(s.cfg.opt, 0, sizeof(s.cfg.opt));
+	memset(&r, 0, sizeof(r));
+	if (ipcb_run_one(&s, &r) == 0)
+		ns = r.hist ? ipcb_rows_p50(r.hist) : r.msgs_per_s > 0 ? 1e9 / r.msgs_per_s : 0;
+	ipcb_run_result_fini(&r);
+	return ns;
+}
+
 /* One run of a point: its spec, its run, its rows. Returns false when the sweep must stop. */
 static bool run_point(struct driver *d, struct place *pl, const struct planned *p, size_t si,
 		      const struct shape *sh, unsigned run, double slo_pct, struct point *pt)
@@ -154,6 +202,7 @@ static bool run_point(struct driver *d, struct place *pl, const struct planned *
 			svc_ns[0] = UINT64_MAX;
 	}
 	ipcb_rows_progress(d, pl, row, sh->rate);
+	row->harness_ns = harness_ns(d, s, sh);
 	d->now->start_ns = ipcb_now_ns();
 	ipcb_probes_before(pl);
 	s->count_pass = d->count_pass;

@@ -1,8 +1,8 @@
 #!/bin/bash
 # rounds.sh IPCBENCH - TAP test of rounds with real runs: the order of a round's points is
 # shuffled from --seed (the same seed, the same order; another round or another seed, another
-# order), rows carry their round, seed and the probes of the machine's state, --first-round
-# numbers the rounds, --min-messages keeps a run going, the table lists the rows in the plan's
+# order), rows carry their round, seed, the probes of the machine's state and the harness's own
+# time per message (the null transport's, run just before each), --first-round numbers the rounds, --min-messages keeps a run going, the table lists the rows in the plan's
 # order, and the options are checked.
 set -u
 BIN=${1:?usage: rounds.sh ipcbench}
@@ -55,9 +55,17 @@ awk -F, 'NR == 1 { for (i = 1; i <= NF; i++) h[$i] = i; next }
 	!($h["probe_cacheline_ns"] > 0 && $h["probe_wakeup_ns"] > 0) { bad++ }
 	END { exit bad > 0 }' "$WORK/a.csv"
 ok $? "every row carries the probes of the machine's state"
+# The harness's own time per message beside each row: a whole number of ns on every row of a
+# transport that moves messages, none on the null transport's own (it is that measurement).
+awk -F, 'NR == 1 { for (i = 1; i <= NF; i++) h[$i] = i; next }
+	$h["transport"] != "null" && $h["harness_ns"] !~ /^[1-9][0-9]*$/ { bad++ }
+	$h["transport"] == "null" && $h["harness_ns"] != "" { bad++ }
+	END { exit bad > 0 || NR < 2 }' "$WORK/a.csv"
+ok $? "every pipe and unix-stream row says what the harness costs per message beside it ($(col "$WORK/a.csv" harness_ns | grep . | sort -n | sed -n '1p;$p' | paste -sd-) ns)"
 "$BIN" -q -t pipe -s 64 -m latency -n 20 -d 0 -w 2 --no-probes --csv "$WORK/np.csv" >/dev/null 2>&1 &&
-	[ -z "$(col "$WORK/np.csv" probe_cacheline_ns | sort -u)" ]
-ok $? "--no-probes: rows without probes"
+	[ -z "$(col "$WORK/np.csv" probe_cacheline_ns | sort -u)" ] &&
+	[ -z "$(col "$WORK/np.csv" harness_ns | sort -u)" ]
+ok $? "--no-probes: rows without probes, nor the harness's time beside them"
 "$BIN" -t pipe,unix-stream -s 64 -m latency -n 20 -d 0 -w 2 --repeat 3 >"$WORK/table" 2>/dev/null
 grep -q '^# over 3 rounds (seed 1)' "$WORK/table" && grep -q '^# pipe .* rtt p50 .*between rounds' "$WORK/table"
 ok $? "the table ends with each point's rounds summed up"

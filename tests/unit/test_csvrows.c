@@ -267,6 +267,7 @@ int main(int argc, char **argv)
 		     .probe_cl_ns = 97.5,
 		     .probe_wk_ns = 41234.4,
 		     .probe_cl_after_ns = 431,
+		     .harness_ns = 20.4,
 		     .state = "below-floor;probe-jump"},
 		    {.transport = "shm",
 		     .mode = "latency",
