@@ -169,7 +169,7 @@ sed -n '/^## The answers in brief/,/^### Memory/p' "$WORK/answers.md" | grep '^-
 	sed 's/^- //; s/\*\*//g; s/`//g' >"$WORK/answers.want"
 sed -n '/^# the answers in brief (/,$p' "$WORK/answers.out" | grep '^#     ' | sed 's/^#     //' \
 	>"$WORK/answers.got"
-if grep -q '^# the answers in brief: .* sets them aside' "$WORK/answers.out"; then
+if grep -q '^# the answers in brief: .* sets \(it\|them\) aside' "$WORK/answers.out"; then
 	[ ! -s "$WORK/answers.got" ]
 	ok $? "the sweep's answers: rounds set aside, so the report answers (said, no medians)"
 else
