@@ -319,7 +319,7 @@ static inline const struct ipcb_clirow *ipcb_opts_own_rows(void)
 	     .help = "do not probe the machine's state beside the rows (a\n"
 		     "cache-line round trip between the CPUs before and after\n"
 		     "every run, a blocking wake-up once a second), nor time the\n"
-		     "harness alone (the null transport) before each run"},
+		     "harness alone (the null transport) after each run"},
 	    {.opt = {.name = "floor"},
 	     .type = IPCB_CLI_FLAG,
 	     .off = offsetof(struct ipcb_opts, floor),

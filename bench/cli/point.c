@@ -72,24 +72,26 @@ static const struct ipcb_hist *sweep_hist(const struct place *pl, const struct i
 
 /*
  * The harness's own time per message beside a run (the row's harness_ns): the transport that
- * moves nothing run just before it with the run's size, mode, payload checks, one-way sampling
- * and CPUs, so that the row says how much of it is the loop stamping, timing, recording and
- * checking on the sender's side. Its busy work and its transport's options are the run's, not
- * the loop's, and are left out. Short: the loop's cost is steady where a mechanism's is not.
- * 0: not measured (--no-probes, two hosts, counted passes, a transport that moves nothing
- * itself, and shapes the null transport cannot run: several sides, requests in flight, rates).
+ * moves nothing run just after it with the run's size, mode, payload checks, one-way sampling
+ * and CPUs, so that the row says how much of it is the loop stamping, timing and recording on
+ * the sender's side. After, not before: the run's own sides are the first a run starts, and
+ * the cache-line probes stay right beside it. Its busy work and its transport's options are
+ * the run's, not the loop's, and are left out. Short: the loop's cost is steady where a
+ * mechanism's is not. 0: not measured (--no-probes, two hosts, counted passes, a transport that
+ * moves nothing itself, and shapes the null transport cannot run: several sides, requests in
+ * flight, rates); a signal that stops the sweep meanwhile stops it once the run's row is out.
  */
 #define HARNESS_MESSAGES 2000
 
 #define HARNESS_S 0.005
 
-static double harness_ns(const struct driver *d, const struct ipcb_run_spec *run,
-			 const struct shape *sh)
+static double harness_ns(struct driver *d, const struct ipcb_run_spec *run, const struct shape *sh)
 {
 	const struct ipcb_transport *none = NULL;
 	struct ipcb_run_spec s = *run;
 	struct ipcb_run_result r;
 	double ns = 0;
+	int rc;
 
 	for (size_t i = 0; !none && i < ipcb_transport_count(); i++)
 		if (ipcb_transport_at(i)->caps & IPCB_CAP_NO_DATA)
@@ -112,8 +114,11 @@ static double harness_ns(const struct driver *d, const struct ipcb_run_spec *run
 	s.cfg.service = NULL;
 	memset(s.cfg.opt, 0, sizeof(s.cfg.opt));
 	memset(&r, 0, sizeof(r));
-	if (ipcb_run_one(&s, &r) == 0)
+	rc = ipcb_run_one(&s, &r);
+	if (rc == 0)
 		ns = r.hist ? ipcb_rows_p50(r.hist) : r.msgs_per_s > 0 ? 1e9 / r.msgs_per_s : 0;
+	else if (rc == -EINTR)
+		d->interrupted = r.signal; /* the run's row is written, then the sweep stops */
 	ipcb_run_result_fini(&r);
 	return ns;
 }
@@ -202,7 +207,6 @@ static bool run_point(struct driver *d, struct place *pl, const struct planned *
 			svc_ns[0] = UINT64_MAX;
 	}
 	ipcb_rows_progress(d, pl, row, sh->rate);
-	row->harness_ns = harness_ns(d, s, sh);
 	d->now->start_ns = ipcb_now_ns();
 	ipcb_probes_before(pl);
 	s->count_pass = d->count_pass;
@@ -222,6 +226,8 @@ static bool run_point(struct driver *d, struct place *pl, const struct planned *
 	    (rc = ipcb_count_check(s, r, row, r->error, sizeof(r->error))) != 0)
 		ipcb_run_result_fini(r);
 	ipcb_probes_after(pl);
+	if (rc == 0 && !row->uncounted)
+		row->harness_ns = harness_ns(d, s, sh);
 	/* What the server costs: its start, and the memory it holds after this run. */
 	if (p->svc) {
 		row->server_start_ms = (double)p->svc->start_ns / 1e6;
@@ -280,7 +286,7 @@ static bool run_point(struct driver *d, struct place *pl, const struct planned *
 		}
 	}
 	ipcb_run_result_fini(r);
-	return true;
+	return !d->interrupted;
 }
 
 /* A point's run in the current round. */
