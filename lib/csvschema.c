@@ -44,8 +44,8 @@ const struct ipcb_csv_col ipcb_csv_cols[IPCB_CSV_NCOLS] = {
 	"measured messages (round trips in latency mode; samples in the histogram for one-way "
 	"rows)"),
     [IPCB_COL_LATENCY_KIND] = TEXT("latency_kind", "a stream's own row (no latencies)",
-	"`rtt`, `one_way_ab`, `one_way_ba` (latency mode: every 16th round trip unless "
-	"`--one-way-every` says otherwise; bistream), `one_way` (a stream's every "
+	"`rtt`, `one_way_ab`, `one_way_ba` (latency mode: one round trip per 100 us at the "
+	"warm-up's pace, at most every 16th, unless `--one-way-every` says otherwise; bistream), `one_way` (a stream's every "
 	"16th message; every message in an open loop; a broadcast's to every receiver, all "
 	"together), `one_way_slowest` (a broadcast's to its slowest receiver: the one whose median "
 	"was the highest), `one_way_last` (a broadcast's to the last receiver each sampled message "

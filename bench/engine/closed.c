@@ -41,13 +41,15 @@ IPCB_HOT int ipcb_loop_latency_sender(struct ipcb_run_ctx *c, struct ipcb_ep *ep
 	int rc;
 
 	for (uint64_t i = 0;; i++) {
-		bool last = i + 1 == total, ow = one_ways_next(&ows);
+		bool last = i + 1 == total, ow;
 		const void *back;
 
 		if (i == s->warmup) {
 			segments_mark(s, ep, &me, false);
 			measure_start(s, &me, &start, &deadline);
+			one_ways_begin(&ows, s);
 		}
+		ow = one_ways_next(&ows);
 		if (i >= s->warmup + run_min_messages(s) && t1 >= deadline)
 			last = true;
 		if (!loans) {
@@ -100,14 +102,13 @@ IPCB_HOT int ipcb_loop_latency_echo(struct ipcb_run_ctx *c, struct ipcb_ep *ep, 
 	const struct ipcb_run_spec *s = c->spec;
 	struct ipcb_hist *h_ab = ipcb_run_hist(c->area, c->me->number, IPCB_RUN_HIST_AB);
 	bool loans = run_loans(s);
-	struct one_ways ows = one_ways_start(s);
 	struct usage_mark start = {0, 0, 0};
 	struct ipcb_run_side me = {0};
 	void *tx = rx;
 	int rc;
 
 	for (uint64_t i = 0;; i++) {
-		bool last, ow = one_ways_next(&ows);
+		bool last;
 
 		if (i == s->warmup)
 			start = usage_start();
@@ -117,7 +118,8 @@ IPCB_HOT int ipcb_loop_latency_echo(struct ipcb_run_ctx *c, struct ipcb_ep *ep, 
 		if (rc)
 			return transport_fail(&ep->err, "", err);
 		last = ipcb_msg_is_last(rx, s->size_bytes, i);
-		if (ow) {
+		/* The sender stamps the requests to time one way (one_ways): only those. */
+		if (one_way_carried(s, rx)) {
 			uint64_t tb = ipcb_now_ns();
 
 			if (i >= s->warmup)

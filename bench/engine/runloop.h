@@ -227,29 +227,48 @@ static inline uint64_t check_slow(const struct ipcb_run_spec *s, uint64_t i, boo
 }
 
 /*
- * Which round trips take their one-way delays (--one-way-every, --no-one-way): the first
- * measured one and each Nth after it. Both sides of a round trip (and a windowed sender's reply
- * thread) count round trips alike, so that the one the sender stamps is the one the echo times.
- * left counts round trips to the next such one, starting at the warm-up's length modulo every:
- * a count rather than i % every, no division on the timed path. A message too small for its
- * send time, or --no-one-way, takes none.
+ * Which round trips take their one-way delays (--one-way-every, --no-one-way). The sender
+ * decides, and the request carries the decision: one it stamps with its send time is one the
+ * echo side times (its arrival, and in the reply its own departure); one whose time is 0 is
+ * answered with no clock read (one_way_carried()). None in the warm-up; from the first measured
+ * round trip on, every Nth: N as given, else the fewest round trips that fill ONE_WAY_SPAN_NS at
+ * the warm-up's pace, at most ONE_WAY_EVERY_MAX (without a warm-up, that many). So the sample's
+ * clock read and record, inside a round trip on one CPU, cost short round trips about a tenth
+ * of a percent, and a slow round trip (a large message, a broker) is timed one way every time,
+ * with as many samples as the run has round trips. left counts down to the next sampled one:
+ * no division on the timed path. A message too small for its send time takes none.
  */
+#define ONE_WAY_SPAN_NS 100000u
+
+#define ONE_WAY_EVERY_MAX 16u
+
 struct one_ways {
 	bool on;
 	unsigned every, left;
+	uint64_t since; /* when the warm-up began */
 };
 
 static inline struct one_ways one_ways_start(const struct ipcb_run_spec *s)
 {
-	/* 0: a spec not from the command line, every round trip. */
-	unsigned every = s->one_way_every ? s->one_way_every : 1;
-
 	return (struct one_ways){.on = s->size_bytes >= IPCB_MSG_TIME_MIN && !s->no_one_way,
-				 .every = every,
-				 .left = (unsigned)(s->warmup % every)};
+				 .every = ONE_WAY_EVERY_MAX,
+				 .left = UINT32_MAX,
+				 .since = ipcb_now_ns()};
 }
 
-/* Does this round trip take its one-way delays? Called once per round trip, in order. */
+/* Measuring begins: N from the warm-up's pace (or as given), the next round trip sampled. */
+static inline void one_ways_begin(struct one_ways *w, const struct ipcb_run_spec *s)
+{
+	uint64_t pace = s->warmup ? (ipcb_now_ns() - w->since) / s->warmup : 0;
+	uint64_t every = pace ? (ONE_WAY_SPAN_NS + pace - 1) / pace : ONE_WAY_EVERY_MAX;
+
+	w->every = s->one_way_every	       ? s->one_way_every
+		   : every > ONE_WAY_EVERY_MAX ? ONE_WAY_EVERY_MAX
+					       : (unsigned)every;
+	w->left = 0;
+}
+
+/* Does this round trip take its one-way delays? The sender asks once per round trip, in order. */
 IPCB_HOT static inline bool one_ways_next(struct one_ways *w)
 {
 	if (w->left) {
@@ -258,6 +277,12 @@ IPCB_HOT static inline bool one_ways_next(struct one_ways *w)
 	}
 	w->left = w->every - 1;
 	return w->on;
+}
+
+/* Did the sender ask for this message's one-way times? (it carries its send time) */
+IPCB_HOT static inline bool one_way_carried(const struct ipcb_run_spec *s, const void *msg)
+{
+	return s->size_bytes >= IPCB_MSG_TIME_MIN && ipcb_msg_time(msg) != 0;
 }
 
 /*

@@ -158,14 +158,12 @@ IPCB_HOT static void *window_replies(void *arg)
 	const struct ipcb_run_spec *s = c->spec;
 	struct ipcb_hist *h = ipcb_run_hist(c->area, c->me->number, IPCB_RUN_HIST_RTT);
 	struct ipcb_hist *h_ba = ipcb_run_hist(c->area, c->me->number, IPCB_RUN_HIST_BA);
-	/* The replies the echo stamped: counted as the sender and the echo count (closed.c). */
-	struct one_ways ows = one_ways_start(s);
 	struct ipcb_run_side me = {0};
 	uint64_t t = 0;
 
 	for (uint64_t j = 0;; j++) {
 		int rc = move_payload(s, w->ep, w->rx, false);
-		bool last, ow = one_ways_next(&ows);
+		bool last;
 
 		/* A failure ends the side at once: the sender may wait for this very reply. */
 		if (rc) {
@@ -177,7 +175,8 @@ IPCB_HOT static void *window_replies(void *arg)
 			me.t_first_ns = t;
 		if (j >= s->warmup) {
 			ipcb_hist_record(h, (int64_t)(t - w->sent_ns[j & (w->cap - 1)]));
-			if (ow)
+			/* A reply the echo timed carries its departure (one_ways). */
+			if (one_way_carried(s, w->rx))
 				record_one_way(h_ba, &me, ipcb_msg_time(w->rx), t);
 			me.messages++;
 			me.received++;
@@ -232,7 +231,7 @@ int ipcb_shape_window_sender(struct ipcb_run_ctx *c, struct ipcb_ep *ep, void *t
 	uint64_t total = planned_total(s), deadline = UINT64_MAX;
 	/*
 	 * One-way times as in a closed round trip (--one-way-every, --no-one-way): the echo side is
-	 * closed.c's, which times the requests this side stamps, counted alike.
+	 * closed.c's, which times the requests this side stamps with their send time.
 	 */
 	struct one_ways ows = one_ways_start(s);
 	struct usage_mark start = {0, 0, 0};
@@ -258,13 +257,15 @@ int ipcb_shape_window_sender(struct ipcb_run_ctx *c, struct ipcb_ep *ep, void *t
 	schedule_precise();
 	schedule_init(&sc, c, ipcb_now_ns());
 	for (uint64_t i = 0;; i++) {
-		bool last = i + 1 == total, ow = one_ways_next(&ows);
+		bool last = i + 1 == total, ow;
 		uint64_t t_send;
 
 		if (i == s->warmup) {
 			segments_mark(s, ep, &me, false);
 			measure_start(s, &me, &start, &deadline);
+			one_ways_begin(&ows, s);
 		}
+		ow = one_ways_next(&ows);
 		if (i >= s->warmup + run_min_messages(s) && deadline != UINT64_MAX &&
 		    ipcb_now_ns() >= deadline)
 			last = true;

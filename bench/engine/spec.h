@@ -182,8 +182,9 @@ static inline const struct ipcb_clirow *ipcb_spec_rows(void)
 		     "(its price: docs/methodology.md); no one_way rows"},
 	    /*
 	     * One-way times on every Nth round trip, the first measured one and each Nth after it
-	     * (both sides count alike: closed.c), so that the echo side's clock read and record sit
-	     * inside one round trip in N.
+	     * (the sender stamps those, and the echo times what is stamped: runloop.h one_ways),
+	     * so that the echo side's clock read and record sit inside one round trip in N. 0, the
+	     * default: N from the warm-up's pace.
 	     */
 	    {.opt = {.name = "one-way-every"},
 	     .type = IPCB_CLI_UINT,
@@ -191,14 +192,16 @@ static inline const struct ipcb_clirow *ipcb_spec_rows(void)
 	     .peer = true,
 	     .min = 1,
 	     .max = 1u << 20,
-	     .def = "16",
 	     .arg = "N",
 	     .after = "no-one-way",
 	     .help = "take a round trip's one-way delays on every Nth round\n"
-		     "trip (default 16: the first measured and each 16th after\n"
-		     "it; 1: every one); on the others the echo side reads no\n"
-		     "clock inside the round trip (the price: docs/methodology.md).\n"
-		     "A one_way row's messages column counts its samples"},
+		     "trip, the first measured and each Nth after it (1: every\n"
+		     "one); on the others the echo side reads no clock inside\n"
+		     "the round trip (the price: docs/methodology.md). Default:\n"
+		     "one per 100 us of round trips at the warm-up's pace, at\n"
+		     "most every 16th (every one from 100 us up; every 16th\n"
+		     "without a warm-up). A one_way row's messages column counts\n"
+		     "its samples"},
 	    {.opt = {.name = NULL}},
 	};
 

@@ -200,23 +200,37 @@ ok $? "--no-one-way: the round trip's row, no one_way rows"
 "$BIN" -q -t pipe -s 64 -m latency -n 200 -d 0 -w 10 --csv "$WORK/ow.csv" >/dev/null 2>&1 &&
 	[ "$(grep -c ',one_way_\(ab\|ba\),' "$WORK/ow.csv")" -eq 2 ]
 ok $? "without it, both one_way rows"
-# --one-way-every: one-way times on the first measured round trip and each Nth after it (16 by
-# default), on both sides alike; a one_way row's messages are its samples.
+# --one-way-every: one-way times on the first measured round trip and each Nth after it, on both
+# sides alike (the echo times what the sender stamps); a one_way row's messages are its samples.
+# By default N is one round trip per 100 us at the warm-up's pace, at most 16.
 ow_count() { # ow_count CSV KIND: that row's messages
 	awk -F, -v k="$2" '$6 == k { print $5 }' "$1"
 }
-[ "$(ow_count "$WORK/ow.csv" rtt)" = 200 ] && [ "$(ow_count "$WORK/ow.csv" one_way_ab)" = 13 ] &&
-	[ "$(ow_count "$WORK/ow.csv" one_way_ba)" = 13 ]
-ok $? "by default each 16th round trip is timed one way: 13 of 200 ($(ow_count "$WORK/ow.csv" one_way_ab))"
+ab=$(ow_count "$WORK/ow.csv" one_way_ab)
+[ "$(ow_count "$WORK/ow.csv" rtt)" = 200 ] && [ "$ab" -ge 13 ] && [ "$ab" -le 200 ] &&
+	[ "$(ow_count "$WORK/ow.csv" one_way_ba)" = "$ab" ]
+ok $? "by default one round trip in 16 or more often is timed one way, both ways alike ($ab of 200)"
+"$BIN" -q -t pipe -s 64 -m latency -n 200 -d 0 -w 10 --one-way-every 16 --csv "$WORK/ow16.csv" >/dev/null 2>&1 &&
+	[ "$(ow_count "$WORK/ow16.csv" one_way_ab)" = 13 ] && [ "$(ow_count "$WORK/ow16.csv" one_way_ba)" = 13 ]
+ok $? "--one-way-every 16: 13 of 200 ($(ow_count "$WORK/ow16.csv" one_way_ab 2>/dev/null))"
+# Round trips of 120 us or more (60 us of busy work on each side): every one is timed one way.
+"$BIN" -q -t pipe -s 64 -m latency -n 50 -d 0 -w 10 --work-ns 60000 --csv "$WORK/owslow.csv" >/dev/null 2>&1 &&
+	[ "$(ow_count "$WORK/owslow.csv" one_way_ab)" = 50 ] && [ "$(ow_count "$WORK/owslow.csv" one_way_ba)" = 50 ]
+ok $? "by default a slow round trip loses no one-way samples: 50 of 50 ($(ow_count "$WORK/owslow.csv" one_way_ab 2>/dev/null))"
+# Round trips of a few us on one CPU: far fewer than every one (every one from a 50 us pace).
+"$BIN" -q -t pipe -s 64 -m latency --placement same-core -n 2000 -d 0 -w 200 --csv "$WORK/owfast.csv" >/dev/null 2>&1
+ab=$(ow_count "$WORK/owfast.csv" one_way_ab 2>/dev/null)
+[ -n "$ab" ] && [ "$ab" -ge 125 ] && [ "$ab" -lt 1000 ] && [ "$(ow_count "$WORK/owfast.csv" one_way_ba)" = "$ab" ]
+ok $? "by default a short round trip on one CPU is timed one way on a few of them ($ab of 2000)"
 "$BIN" -q -t pipe -s 64 -m latency -n 200 -d 0 -w 10 --one-way-every 7 --csv "$WORK/ow7.csv" >/dev/null 2>&1 &&
 	[ "$(ow_count "$WORK/ow7.csv" one_way_ab)" = 29 ] && [ "$(ow_count "$WORK/ow7.csv" one_way_ba)" = 29 ]
 ok $? "--one-way-every 7: 29 of 200 ($(ow_count "$WORK/ow7.csv" one_way_ab 2>/dev/null))"
 "$BIN" -q -t pipe -s 64 -m latency -n 200 -d 0 -w 10 --one-way-every 1 --csv "$WORK/ow1.csv" >/dev/null 2>&1 &&
 	[ "$(ow_count "$WORK/ow1.csv" one_way_ab)" = 200 ] && [ "$(ow_count "$WORK/ow1.csv" one_way_ba)" = 200 ]
 ok $? "--one-way-every 1: every round trip"
-# Requests in flight: the echo is the closed loop's, so the sender and its reply thread stamp and
-# time the same requests it does, and --no-one-way holds there too.
-"$BIN" -q -t pipe -s 64 -m latency --inflight 2 -n 200 -d 0 -w 10 --csv "$WORK/oww.csv" >/dev/null 2>&1 &&
+# Requests in flight: the echo is the closed loop's, so it times the requests the sender stamps
+# and its reply thread takes the replies the echo stamped, and --no-one-way holds there too.
+"$BIN" -q -t pipe -s 64 -m latency --inflight 2 -n 200 -d 0 -w 10 --one-way-every 16 --csv "$WORK/oww.csv" >/dev/null 2>&1 &&
 	[ "$(ow_count "$WORK/oww.csv" one_way_ab)" = 13 ] && [ "$(ow_count "$WORK/oww.csv" one_way_ba)" = 13 ] &&
 	awk -F, 'NR == 1 { for (i = 1; i <= NF; i++) c[$i] = i; next }
 		{ p[$c["latency_kind"]] = $c["p50_ns"] } END { exit !(p["one_way_ba"] < p["rtt"]) }' "$WORK/oww.csv"
