@@ -33,7 +33,7 @@ static const struct {
 /*
  * One value of a tie group's member, as the tables give it (series_text(): its modes where its
  * rounds fell into modes, its interval where that is loose), with a round trip's p99 and, where
- * that rests on fewer than 100 samples a run, how many.
+ * that rests on fewer than 100 samples a run, how many (under 100 round trips, it is the slowest).
  */
 static void answer_value(const struct model *m, const struct group *g, enum measure ms, char *out,
 			 size_t n)
@@ -44,7 +44,10 @@ static void answer_value(const struct model *m, const struct group *g, enum meas
 		double msgs = model_min_messages(m, g);
 
 		measure_format(M_RTT99, g->sum[M_RTT99].median, p, sizeof(p));
-		if (msgs * 0.01 < 100)
+		/* Under 100 round trips a run, the p99 is the slowest of them. */
+		if (msgs < 100)
+			snprintf(p99, sizeof(p99), "p99 %s, the slowest of %.0f a run", p, msgs);
+		else if (msgs * 0.01 < 100)
 			snprintf(p99, sizeof(p99), "p99 %s, from %.0f sample%s a run", p,
 				 floor(msgs * 0.01), floor(msgs * 0.01) == 1 ? "" : "s");
 		else

@@ -3,7 +3,8 @@
  * test_answers.c - the answers in brief a sweep ends with (ipcb_report_answers), on rows of a
  * sweep whose rounds were all measured in one state of the machine and on rows where one round
  * was not: the first answers, the second defers to the report and says how many rounds it would
- * set aside. Both paths give back all they took (the sanitizer suite runs this test too).
+ * set aside. Both paths give back all they took (the sanitizer suite runs this test too). A
+ * round trip's p99 says how many samples it rests on, and under 100 a run that it is the slowest.
  */
 #define _GNU_SOURCE
 #include <stdio.h>
@@ -13,31 +14,32 @@
 #include "report.h"
 #include "../tap.h"
 
-/* Five quiet rounds of shm and pipe round trips, cross-core; PROBE_JUMP adds a sixth shm round
- * whose wake-up probe took four times the others' (set aside as probe-jump). */
-static char *sweep(int probe_jump, size_t *len)
+/*
+ * Five quiet rounds of shm and pipe round trips, cross-core, MSGS round trips a run; PROBE_JUMP
+ * adds a sixth shm round whose wake-up probe took four times the others' (set aside as
+ * probe-jump).
+ */
+static char *sweep(int probe_jump, int msgs, size_t *len)
 {
 	static const int quiet[] = {1000, 1010, 990, 1020, 980};
+	static const char *row =
+	    "%s,latency,64,%d,%d,rtt,cross-core,block,%d,%d,%d,,2.0,%s,%d,h,c\n";
 	char *buf = NULL;
 	FILE *f = open_memstream(&buf, len);
 
 	if (!f)
 		return NULL;
-	fprintf(f, "transport,mode,size_bytes,run,round,latency_kind,placement,wait,p50_ns,"
-		   "bytes_per_s,ctx_switches_per_msg,data_path,probe_wakeup_ns,host,cpu_model\n");
+	fprintf(f, "transport,mode,size_bytes,run,round,latency_kind,placement,wait,p50_ns,p99_ns,"
+		   "messages,bytes_per_s,ctx_switches_per_msg,data_path,probe_wakeup_ns,host,"
+		   "cpu_model\n");
 	for (int r = 1; r <= 5; r++) {
-		fprintf(
-		    f,
-		    "shm,latency,64,%d,%d,rtt,cross-core,block,%d,,2.0,shared-memory,50000,h,c\n",
-		    r, r, 400 * quiet[r - 1] / 1000);
-		fprintf(
-		    f, "pipe,latency,64,%d,%d,rtt,cross-core,block,%d,,2.0,kernel-copy,50000,h,c\n",
-		    r, r, 5000 * quiet[r - 1] / 1000);
+		fprintf(f, row, "shm", r, r, 400 * quiet[r - 1] / 1000, 900, msgs, "shared-memory",
+			50000);
+		fprintf(f, row, "pipe", r, r, 5000 * quiet[r - 1] / 1000, 9000, msgs, "kernel-copy",
+			50000);
 	}
 	if (probe_jump)
-		fprintf(
-		    f,
-		    "shm,latency,64,6,6,rtt,cross-core,block,2000,,2.0,shared-memory,200000,h,c\n");
+		fprintf(f, row, "shm", 6, 6, 2000, 4000, msgs, "shared-memory", 200000);
 	if (fclose(f) != 0) {
 		free(buf);
 		return NULL;
@@ -45,10 +47,10 @@ static char *sweep(int probe_jump, size_t *len)
 	return buf;
 }
 
-static char *answers(int probe_jump, int *rc)
+static char *answers(int probe_jump, int msgs, int *rc)
 {
 	size_t len = 0, outlen = 0;
-	char *csv = sweep(probe_jump, &len), *text = NULL;
+	char *csv = sweep(probe_jump, msgs, &len), *text = NULL;
 	FILE *out = open_memstream(&text, &outlen);
 
 	*rc = -1;
@@ -63,19 +65,27 @@ static char *answers(int probe_jump, int *rc)
 int main(void)
 {
 	int rc;
-	char *text = answers(0, &rc);
+	char *text = answers(0, 2000, &rc);
 
 	ok(rc == 0 && text && strstr(text, "# the answers in brief (ipcbench report"),
 	   "rounds in one state of the machine: the sweep answers (rc %d)", rc);
-	ok(text && strstr(text, "shm"), "and its answers name the mechanisms measured");
+	if (!ok(text && strstr(text, "shm 400 ns (p99 900 ns, from 20 samples a run)"),
+		"its answers name the mechanisms measured, a p99 of 2000 round trips a run resting "
+		"on 20"))
+		tap_diag("%s", text ? text : "(nothing)");
 	free(text);
 
-	text = answers(1, &rc);
+	text = answers(0, 20, &rc);
+	if (!ok(rc == 0 && text && strstr(text, "shm 400 ns (p99 900 ns, the slowest of 20 a run)"),
+		"a p99 of 20 round trips a run is their slowest, and says so"))
+		tap_diag("%s", text ? text : "(nothing)");
+	free(text);
+
+	text = answers(1, 2000, &rc);
 	ok(rc == 0 && text &&
 	       strstr(text, "# the answers in brief: 1 run of this sweep was measured in another "
 			    "state of the machine; ipcbench report of its CSV sets it aside"),
-	   "a round in a passing state: the sweep defers to the report, naming 1 run (rc %d: %s)",
-	   rc, text ? text : "(nothing)");
+	   "a round in a passing state: the sweep defers to the report, naming 1 run (rc %d)", rc);
 	ok(text && !strstr(text, "ipcbench report of the CSV gives them"),
 	   "and gives no answers of its own");
 	free(text);
