@@ -232,10 +232,10 @@ static inline uint64_t check_slow(const struct ipcb_run_spec *s, uint64_t i, boo
  * echo side times (its arrival, and in the reply its own departure); one whose time is 0 is
  * answered with no clock read (one_way_carried()). None in the warm-up; from the first measured
  * round trip on, every Nth: N as given, else the fewest round trips that fill ONE_WAY_SPAN_NS at
- * the warm-up's pace, at most ONE_WAY_EVERY_MAX (without a warm-up, that many). So the sample's
- * clock read and record, inside a round trip on one CPU, cost short round trips about a tenth
- * of a percent, and a slow round trip (a large message, a broker) is timed one way every time,
- * with as many samples as the run has round trips. left counts down to the next sampled one:
+ * the warm-up's pace, at most ONE_WAY_EVERY_MAX (without a warm-up or counted, that many). So the
+ * sample's clock read and record, inside a round trip on one CPU, cost short round trips about a
+ * tenth of a percent, and a slow round trip (a large message, a broker) is timed one way every
+ * time, with as many samples as the run has round trips. left counts down to the next sampled one:
  * no division on the timed path. A message too small for its send time takes none.
  */
 #define ONE_WAY_SPAN_NS 100000u
@@ -256,10 +256,16 @@ static inline struct one_ways one_ways_start(const struct ipcb_run_spec *s)
 				 .since = ipcb_now_ns()};
 }
 
-/* Measuring begins: N from the warm-up's pace (or as given), the next round trip sampled. */
+/*
+ * Measuring begins: N from the warm-up's pace (or as given), the next round trip sampled. A
+ * counted run takes no pace: its passes (one of them with a side slowed on purpose) must do the
+ * same work per message, so they sample alike.
+ */
 static inline void one_ways_begin(struct one_ways *w, const struct ipcb_run_spec *s)
 {
-	uint64_t pace = s->warmup ? (ipcb_now_ns() - w->since) / s->warmup : 0;
+	uint64_t pace = s->warmup && s->count_pass == IPCB_COUNT_NONE
+			    ? (ipcb_now_ns() - w->since) / s->warmup
+			    : 0;
 	uint64_t every = pace ? (ONE_WAY_SPAN_NS + pace - 1) / pace : ONE_WAY_EVERY_MAX;
 
 	w->every = s->one_way_every	       ? s->one_way_every
