@@ -15,57 +15,28 @@
 #include <unistd.h>
 
 /*
- * A message that goes in or comes out in pieces: how many calls it takes depends on the other
- * side's timing (how much it had taken or sent by then), so to a counted run (count.h) the first
- * call is the message's and everything after it a wait for the rest, marked every time, so that
- * every message crosses the same marks however many calls it took.
+ * The rest of a message that did not go in or come out whole with its first call (common.h):
+ * inside a counted run's wait, so however many calls it takes, the message crosses the same
+ * marks and runs the same code outside them.
  */
-IPCB_HOT static int fd_full(int fd, char *p, size_t len, bool writing, struct ipcb_err *e,
-			    const char *call)
+int ipcb_fd_rest(int fd, char *p, size_t len, ssize_t n, int err, bool writing, struct ipcb_err *e,
+		 const char *call)
 {
-	/* In memory: the code after the mark is then the same whichever way the rest went. */
-	volatile int rc = 0;
-	ssize_t n;
-	int err;
-
-	if (!len)
-		return 0;
-	n = writing ? write(fd, p, len) : read(fd, p, len);
-	err = errno;
-	ipcb_count_wait(true);
 	for (;;) {
-		if (n < 0 && err != EINTR) {
-			rc = ipcb_err(e, -err, call);
-			break;
-		}
-		if (n == 0 && !writing) {
-			rc = ipcb_errf(e, -EPIPE, call,
-				       "peer closed with %zu bytes of the message unread", len);
-			break;
-		}
+		if (n < 0 && err != EINTR)
+			return ipcb_err(e, -err, call);
+		if (n == 0 && !writing)
+			return ipcb_errf(e, -EPIPE, call,
+					 "peer closed with %zu bytes of the message unread", len);
 		if (n > 0) {
 			p += n;
 			len -= (size_t)n;
 		}
 		if (!len)
-			break;
+			return 0;
 		n = writing ? write(fd, p, len) : read(fd, p, len);
-		err = errno;
+		err = n < 0 ? errno : 0;
 	}
-	ipcb_count_wait(false);
-	return rc;
-}
-
-IPCB_HOT int ipcb_fd_write_full(int fd, const void *buf, size_t len, struct ipcb_err *e,
-				const char *call)
-{
-	/* Written from, never into: the cast only lets one loop serve both ways. */
-	return fd_full(fd, (char *)(uintptr_t)buf, len, true, e, call);
-}
-
-IPCB_HOT int ipcb_fd_read_full(int fd, void *buf, size_t len, struct ipcb_err *e, const char *call)
-{
-	return fd_full(fd, buf, len, false, e, call);
 }
 
 void ipcb_fd_close(int *fd)

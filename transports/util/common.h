@@ -10,17 +10,58 @@
 #ifndef IPCB_TRANSPORT_COMMON_H
 #define IPCB_TRANSPORT_COMMON_H
 
+#include <errno.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/types.h>
+#include <unistd.h>
 
+#include "count.h"
 #include "futex.h"
 #include "transport.h"
 
-/* write()/read() until exactly len bytes moved; EINTR and short transfers retried.
- * A read that meets end-of-file before len bytes fails with -EPIPE (the peer went away). */
-int ipcb_fd_write_full(int fd, const void *buf, size_t len, struct ipcb_err *e, const char *call);
-int ipcb_fd_read_full(int fd, void *buf, size_t len, struct ipcb_err *e, const char *call);
+/*
+ * write()/read() until exactly len bytes moved; EINTR and short transfers retried. A read that
+ * meets end-of-file before len bytes fails with -EPIPE (the peer went away). Inline, with the
+ * rest out of line (ipcb_fd_rest): a pipe's round trip moves each message with one call on each
+ * side, inside the round trip on one CPU, and a call level around it there cost as much as the
+ * loop's other work (docs/methodology.md). To a counted run (count.h) the first call is the
+ * message's and everything after it a wait for the rest, marked whether there is a rest or not,
+ * so that every message crosses the same marks however many calls it took.
+ */
+int ipcb_fd_rest(int fd, char *p, size_t len, ssize_t n, int err, bool writing, struct ipcb_err *e,
+		 const char *call);
+
+IPCB_HOT static inline int ipcb_fd_move(int fd, char *p, size_t len, bool writing,
+					struct ipcb_err *e, const char *call)
+{
+	ssize_t n;
+	int err, rc = 0;
+
+	if (!len)
+		return 0;
+	n = writing ? write(fd, p, len) : read(fd, p, len);
+	err = n < 0 ? errno : 0;
+	ipcb_count_wait(true);
+	if (__builtin_expect(n != (ssize_t)len, 0))
+		rc = ipcb_fd_rest(fd, p, len, n, err, writing, e, call);
+	ipcb_count_wait(false);
+	return rc;
+}
+
+IPCB_HOT static inline int ipcb_fd_write_full(int fd, const void *buf, size_t len,
+					      struct ipcb_err *e, const char *call)
+{
+	/* Written from, never into: the cast only lets one function serve both ways. */
+	return ipcb_fd_move(fd, (char *)(uintptr_t)buf, len, true, e, call);
+}
+
+IPCB_HOT static inline int ipcb_fd_read_full(int fd, void *buf, size_t len, struct ipcb_err *e,
+					     const char *call)
+{
+	return ipcb_fd_move(fd, buf, len, false, e, call);
+}
 
 /* close() that ignores -1 and EINTR, and sets *fd to -1 so a second teardown is harmless. */
 void ipcb_fd_close(int *fd);
