@@ -325,8 +325,8 @@ static bool one_way_first(struct driver *d, const char *key)
 static void emit_one_ways(struct driver *d, const struct place *pl, struct ipcb_row *row)
 {
 	const struct ipcb_run_result *r = row->res;
-	const char *why[2] = {NULL, NULL};
-	double p50 = ipcb_rows_p50(r->one_way[0]);
+	const char *why[2] = {NULL, NULL}, *way = "";
+	double p50;
 	char sz[16], key[160];
 
 	/* Requests and their replies, or streams both ways: each way is a row of its own. */
@@ -347,17 +347,22 @@ static void emit_one_ways(struct driver *d, const struct place *pl, struct ipcb_
 	}
 	if (d->o.quiet || (!why[0] && !why[1]))
 		return;
+	/* One way of two left out: that way is named, with its own median. */
+	if (!why[0] != !why[1] && (row->latency_kind || r->one_way[1]))
+		way = why[0] ? "a->b" : "b->a";
+	p50 = ipcb_rows_p50(r->one_way[!why[0]]);
 	ipcb_format_size(row->size_bytes, sz, sizeof(sz));
 	/* Once for a row's repeats: the CSV has every run, stderr needs the reason once. */
 	snprintf(key, sizeof(key), "%s %s %s %s", row->transport, row->mode, sz, row->placement);
 	if (!one_way_first(d, key))
 		return;
 	fprintf(stderr,
-		"%s: %s %s %s: one-way rows left out: %s (clock bound %lld ns, one-way p50 "
-		"%.0f ns)%s\n",
-		prog, row->transport, row->mode, sz, why[0] ? why[0] : why[1],
-		(long long)(r->clock_per_run ? r->clock_bound_ns : pl->clock.bound_ns), p50,
-		d->o.repeat > 1 ? "; not said again for its other runs" : "");
+		"%s: %s %s %s: one-way rows left out: %s%s%s (clock bound %lld ns, %s%sone-way "
+		"p50 %.0f ns)%s\n",
+		prog, row->transport, row->mode, sz, way, *way ? ": " : "",
+		why[0] ? why[0] : why[1],
+		(long long)(r->clock_per_run ? r->clock_bound_ns : pl->clock.bound_ns), way,
+		*way ? " " : "", p50, d->o.repeat > 1 ? "; not said again for its other runs" : "");
 }
 
 /*
