@@ -83,9 +83,20 @@ IPCB_HOT static uint32_t *ring_futex_word(uint64_t *word)
 	return (uint32_t *)word + (__BYTE_ORDER__ == __ORDER_BIG_ENDIAN__);
 }
 
-IPCB_HOT static uint64_t *ring_slot_hdr(const struct ipcb_ring *r, uint64_t index)
+/*
+ * The header of the slot an end is at. Each end keeps its slot beside its count (at, moved by
+ * ring_step()) rather than taking the count modulo the slots: a division by a number known only
+ * at run time on every message, on the path of a round trip that takes a hundred nanoseconds.
+ */
+IPCB_HOT static uint64_t *ring_slot_hdr(const struct ipcb_ring *r, const struct ipcb_ring_end *end)
 {
-	return (uint64_t *)(r->slots + (size_t)(index % r->nslots) * r->slot_bytes);
+	return (uint64_t *)(r->slots + (size_t)end->at * r->slot_bytes);
+}
+
+IPCB_HOT static inline void ring_step(const struct ipcb_ring *r, struct ipcb_ring_end *end)
+{
+	if (++end->at == r->nslots)
+		end->at = 0;
 }
 
 /*
@@ -265,7 +276,7 @@ IPCB_HOT static inline int ring_take_piece(struct ipcb_ring *r, struct ipcb_ring
 	/* Whether the piece is there yet is the writer's timing: a wait to a counted run, marked
 	 * every time (count.h). */
 	ipcb_count_wait(true);
-	*hdr = ring_slot_hdr(r, rd->tail);
+	*hdr = ring_slot_hdr(r, rd);
 	if (!ring_piece_ready(r, rd, *hdr, h))
 		rc = ring_await_piece(r, rd, *hdr, h, wait, spin_polls, e);
 	ipcb_count_wait(false);
@@ -277,6 +288,7 @@ IPCB_HOT static int ring_publish(struct ipcb_ring *r, struct ipcb_ring_end *w, u
 				 size_t len, enum ipcb_wait wait, struct ipcb_err *e)
 {
 	w->head++;
+	ring_step(r, w);
 	__atomic_store_n(hdr, (uint64_t)len << 32 | (uint32_t)w->head, __ATOMIC_RELEASE);
 	/* The lines the reader polls go where its miss is served fastest. */
 	ipcb_cache_demote(hdr);
@@ -300,7 +312,7 @@ IPCB_HOT int ipcb_ring_write(struct ipcb_ring *r, struct ipcb_ring_end *w, const
 		rc = ring_room(r, w, wait, spin_polls, e);
 		if (rc)
 			return rc;
-		hdr = ring_slot_hdr(r, w->head);
+		hdr = ring_slot_hdr(r, w);
 		memcpy(hdr + 1, p, piece);
 		rc = ring_publish(r, w, hdr, piece, wait, e);
 		if (rc)
@@ -316,6 +328,7 @@ IPCB_HOT static int ring_hand_back(struct ipcb_ring *r, struct ipcb_ring_end *rd
 				   enum ipcb_wait wait, struct ipcb_err *e)
 {
 	rd->tail++;
+	ring_step(r, rd);
 	__atomic_store_n(&r->tail, rd->tail, __ATOMIC_RELEASE);
 	return ring_wake(rd, &r->writer_waiting, &r->tail, wait, e);
 }
@@ -363,7 +376,7 @@ IPCB_HOT int ipcb_ring_acquire(struct ipcb_ring *r, struct ipcb_ring_end *w, siz
 	rc = ring_room(r, w, wait, spin_polls, e);
 	if (rc)
 		return rc;
-	*buf = ring_slot_hdr(r, w->head) + 1;
+	*buf = ring_slot_hdr(r, w) + 1;
 	/* On the first lap the slot is still zeroes; afterwards it holds our previous message. */
 	return w->head < r->nslots;
 }
@@ -371,7 +384,7 @@ IPCB_HOT int ipcb_ring_acquire(struct ipcb_ring *r, struct ipcb_ring_end *w, siz
 IPCB_HOT int ipcb_ring_commit(struct ipcb_ring *r, struct ipcb_ring_end *w, size_t len,
 			      enum ipcb_wait wait, struct ipcb_err *e)
 {
-	return ring_publish(r, w, ring_slot_hdr(r, w->head), len, wait, e);
+	return ring_publish(r, w, ring_slot_hdr(r, w), len, wait, e);
 }
 
 IPCB_HOT int ipcb_ring_peek(struct ipcb_ring *r, struct ipcb_ring_end *rd, void **buf, size_t *len,

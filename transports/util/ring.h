@@ -69,6 +69,7 @@ struct ipcb_ring_end {
 	uint64_t head;	    /* writer: slots written */
 	uint64_t tail_seen; /* writer: its last view of the reader's tail */
 	uint64_t tail;	    /* reader: slots taken */
+	uint32_t at;	    /* the slot of head (writer) or tail (reader), moved with it */
 	size_t taken;	    /* reader: bytes of the current slot already copied out */
 	bool asym;	    /* the sleeper fences both sides (ring.c, ring_sleep) */
 };
