@@ -1,9 +1,11 @@
 #!/bin/bash
-# reference.sh PINGPONG - TAP: the reference round trips (pingpong.c) run over each mechanism on
-# one CPU and on two, print a mean round trip in ns, refuse a bad command line, and leave no
-# System V queue behind. How fast they are is scripts/harness-check's business, not a test's.
+# reference.sh PINGPONG RINGPONG - TAP: the reference round trips (pingpong.c) run over each
+# mechanism on one CPU and on two, print a mean round trip in ns, refuse a bad command line, and
+# leave no System V queue behind; the shm ring's (ringpong.c) likewise, timed whole and per round
+# trip. How fast they are is scripts/harness-check's business, not a test's.
 set -u
-PP=${1:?usage: reference.sh pingpong}
+PP=${1:?usage: reference.sh pingpong ringpong}
+RP=${2:?usage: reference.sh pingpong ringpong}
 . "$(dirname "$0")/../tap.sh"
 tap_workdir reference
 
@@ -29,6 +31,22 @@ ok $? "shm with a message that fills its slot (124 bytes)"
 "$PP" carrier-pigeon 0 0 >/dev/null 2>"$WORK/err"
 [ $? -eq 2 ] && grep -q usage "$WORK/err"
 ok $? "an unknown mechanism: exit 2 with the usage"
+# The ring on two CPUs only: both sides spin, and on one CPU a spinning side waits out its slice.
+if [ "$cpus" -gt 1 ]; then
+	for how in "" clock; do
+		out=$("$RP" 0 1 2000 64 $how 2>"$WORK/err")
+		st=$?
+		[ $st -eq 0 ] && awk -v v="$out" 'BEGIN { exit !(v + 0 > 0) }'
+		ok $? "the shm ring on CPUs 0 and 1${how:+, each round trip timed}: a mean of $out ns (exit $st)"
+	done
+	"$RP" 0 1 500 4096 >/dev/null 2>&1
+	ok $? "the shm ring with its largest message, 4096 bytes"
+else
+	skip "the shm ring on two CPUs: one CPU here"
+fi
+"$RP" 0 1 500 64 sundial >/dev/null 2>"$WORK/err"
+[ $? -eq 2 ] && grep -q usage "$WORK/err"
+ok $? "ringpong with an unknown sixth word: exit 2 with the usage"
 [ "$(queues)" -eq "$before" ]
 ok $? "no System V queue left behind ($before before, $(queues) after)"
 
