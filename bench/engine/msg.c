@@ -134,13 +134,9 @@ IPCB_HOT void ipcb_msg_mark_last(void *buf, size_t len)
 	store64(p + len - 8, load64(p + len - 8) ^ MSG_LAST);
 }
 
-IPCB_HOT bool ipcb_msg_is_last(const void *buf, size_t len, uint64_t seq)
+IPCB_HOT bool ipcb_msg_is_last_short(const void *buf, uint64_t seq)
 {
-	const uint8_t *p = buf;
-
-	if (len < 16)
-		return msg_small_inverted(p, seq) != 0;
-	return (load64(p) & MSG_LAST) != 0;
+	return msg_small_inverted(buf, seq) != 0;
 }
 
 /* The trailer message seq must carry, given the send time it carries. */

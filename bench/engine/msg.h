@@ -86,7 +86,18 @@ void ipcb_msg_stamp(void *buf, size_t len, uint64_t seq);
  * is checked, or let the other side's check catch a damaged mark).
  */
 void ipcb_msg_mark_last(void *buf, size_t len);
-bool ipcb_msg_is_last(const void *buf, size_t len, uint64_t seq);
+/* A message of under 16 bytes: is it the inverted one (msg.c)? */
+bool ipcb_msg_is_last_short(const void *buf, uint64_t seq);
+/* Inline: the echo asks it of every message, inside the round trip it answers. */
+static inline bool ipcb_msg_is_last(const void *buf, size_t len, uint64_t seq)
+{
+	uint64_t h;
+
+	if (len < 16)
+		return ipcb_msg_is_last_short(buf, seq);
+	__builtin_memcpy(&h, buf, 8);
+	return (h & IPCB_MSG_LAST_BIT) != 0;
+}
 
 /* The scope message seq of len bytes gets under verify level v. */
 static inline enum ipcb_msg_scope ipcb_msg_scope_for(enum ipcb_verify v, uint64_t seq, size_t len)
