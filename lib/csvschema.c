@@ -347,9 +347,10 @@ const struct ipcb_csv_col ipcb_csv_cols[IPCB_CSV_NCOLS] = {
 	"transport cannot run: several sides, requests in flight, a rate)",
 	"the harness's own time per message beside the row: the null transport (which moves "
 	"nothing) run just after it with the row's size, mode, payload checks (`--verify`), "
-	"one-way sampling and CPUs; its p50 round trip is what the sender's loop adds inside each "
-	"timed round trip (its clock read, the stamp, the calls around the mechanism; the checks "
-	"come between samples), and a stream's is the sender's loop time per message"),
+	"one-way sampling and CPUs; its p50 round trip is what both sides' loops add inside each "
+	"timed round trip (the sender's clock read, the stamp, the calls around the mechanism, and "
+	"the echo side's calls and turn, which the null sender runs itself; the checks come "
+	"between samples), and a stream's is the sender's loop time per message"),
 };
 /* clang-format on */
 

@@ -1,10 +1,12 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * null - moves nothing. Its round trip is the harness's own cost per sample (two clock reads,
- * two indirect calls, the histogram update), the floor under every other transport's numbers.
- * Sender and receiver do not interact: the sender's loop takes back the very message it sent,
- * so it stamps, times and checks it as it does any transport's echo (bench/engine/closed.c),
- * and the floor's CPU per message is the harness's whole work on that side.
+ * the calls into the transport, the echo side's turn, the histogram update), the floor under
+ * every other transport's numbers. Sender and receiver do not interact: the sender answers its
+ * own request as the echo side would (its receive and send, both empty, and what the echo does
+ * between them) and takes back the very message it sent, so it stamps, times and checks it as
+ * it does any transport's echo (bench/engine/closed.c), and the floor's CPU per message is the
+ * harness's whole work on both sides.
  */
 #include "transport.h"
 

@@ -15,6 +15,45 @@
 #include "runloop.h"
 
 /*
+ * What side B does with a request between receiving it and answering, on the path of every
+ * round trip: learn whether it is the last, time it one way where the sender asked (into h_ab
+ * when there is one), and the application's work. Returns whether it was the last. A transport
+ * that moves nothing has no B to do it: its sender does it itself, between its send and its
+ * receive, so that the null round trip (the floor, and every row's harness_ns) holds both sides'
+ * work as a real round trip does (echo_self()).
+ */
+IPCB_HOT static inline bool echo_turn(const struct ipcb_run_spec *s, struct ipcb_hist *h_ab,
+				      struct ipcb_run_side *me, const void *rx, void *tx,
+				      uint64_t i)
+{
+	bool last = ipcb_msg_is_last(rx, s->size_bytes, i);
+
+	/* The sender stamps the requests to time one way (one_ways): only those. */
+	if (one_way_carried(s, rx)) {
+		uint64_t tb = ipcb_now_ns();
+
+		if (h_ab && i >= s->warmup)
+			record_one_way(h_ab, me, ipcb_msg_time(rx), tb);
+		ipcb_msg_set_time(tx, s->size_bytes, tb);
+	}
+	busy_work(s->work_ns + s->recv_work_ns + check_slow(s, i, false));
+	return last;
+}
+
+/* B's whole answer, run by the sender of a transport that moves nothing (see echo_turn()). */
+IPCB_HOT static inline int echo_self(const struct ipcb_run_spec *s, struct ipcb_ep *ep, void *buf,
+				     uint64_t i, struct ipcb_run_side *me)
+{
+	int rc = move_message(s, ep, &buf, false, false);
+
+	if (!rc) {
+		echo_turn(s, NULL, me, buf, buf, i);
+		rc = move_message(s, ep, &buf, true, false);
+	}
+	return rc;
+}
+
+/*
  * Side A in latency mode: send, wait for the echo, one histogram sample per round trip, then
  * check what came back. The echo carries the very bytes B received, so this one check covers
  * both directions; and it comes after the sample is taken, before the next message is sent, so
@@ -65,6 +104,8 @@ IPCB_HOT int ipcb_loop_latency_sender(struct ipcb_run_ctx *c, struct ipcb_ep *ep
 			ipcb_msg_set_time(tx, s->size_bytes, t0);
 		if (!rc)
 			rc = move_message(s, ep, &tx, true, loans);
+		if (!moves && !rc)
+			rc = echo_self(s, ep, tx, i, &me);
 		if (!rc)
 			rc = move_message(s, ep, &rx, false, loans);
 		t1 = ipcb_now_ns();
@@ -117,17 +158,8 @@ IPCB_HOT int ipcb_loop_latency_echo(struct ipcb_run_ctx *c, struct ipcb_ep *ep, 
 			rc = loan_echo(s, ep, rx, &tx);
 		if (rc)
 			return transport_fail(&ep->err, "", err);
-		last = ipcb_msg_is_last(rx, s->size_bytes, i);
-		/* The sender stamps the requests to time one way (one_ways): only those. */
-		if (one_way_carried(s, rx)) {
-			uint64_t tb = ipcb_now_ns();
-
-			if (i >= s->warmup)
-				record_one_way(h_ab, &me, ipcb_msg_time(rx), tb);
-			ipcb_msg_set_time(tx, s->size_bytes, tb);
-		}
+		last = echo_turn(s, h_ab, &me, rx, tx, i);
 		receiver_inject(s, tx, i);
-		busy_work(s->work_ns + s->recv_work_ns + check_slow(s, i, false));
 		rc = move_message(s, ep, &tx, true, loans);
 		if (!rc && loans)
 			rc = s->t->loans->release(ep);

@@ -217,6 +217,15 @@ ok $? "--one-way-every 16: 13 of 200 ($(ow_count "$WORK/ow16.csv" one_way_ab 2>/
 "$BIN" -q -t pipe -s 64 -m latency -n 50 -d 0 -w 10 --work-ns 60000 --csv "$WORK/owslow.csv" >/dev/null 2>&1 &&
 	[ "$(ow_count "$WORK/owslow.csv" one_way_ab)" = 50 ] && [ "$(ow_count "$WORK/owslow.csv" one_way_ba)" = 50 ]
 ok $? "by default a slow round trip loses no one-way samples: 50 of 50 ($(ow_count "$WORK/owslow.csv" one_way_ab 2>/dev/null))"
+# The null transport moves nothing, and its sender answers its own request as the echo side
+# would (the floor holds both sides' harness work): the echo's busy work is inside each round
+# trip, as in a real transport's, where it was left out before. The busy wait is at least as
+# long as asked, so the shortest round trip is too.
+"$BIN" -q -t null -s 64 -m latency -n 50 -d 0 -w 5 --receiver-work-ns 30000 --csv "$WORK/nullecho.csv" >/dev/null 2>&1
+nmin=$(awk -F, 'NR == 1 { for (i = 1; i <= NF; i++) c[$i] = i; next }
+	$c["latency_kind"] == "rtt" { print $c["min_ns"] }' "$WORK/nullecho.csv" 2>/dev/null)
+[ -n "$nmin" ] && [ "$nmin" -ge 30000 ]
+ok $? "null: the echo side's work is inside its round trip (--receiver-work-ns 30000: the shortest $nmin ns)"
 # Round trips of a few us on one CPU: far fewer than every one (every one from a 50 us pace).
 "$BIN" -q -t pipe -s 64 -m latency --placement same-core -n 2000 -d 0 -w 200 --csv "$WORK/owfast.csv" >/dev/null 2>&1
 ab=$(ow_count "$WORK/owfast.csv" one_way_ab 2>/dev/null)
