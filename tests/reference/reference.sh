@@ -31,6 +31,13 @@ ok $? "shm with a message that fills its slot (124 bytes)"
 "$PP" carrier-pigeon 0 0 >/dev/null 2>"$WORK/err"
 [ $? -eq 2 ] && grep -q usage "$WORK/err"
 ok $? "an unknown mechanism: exit 2 with the usage"
+out=$("$PP" shm 0 "$((cpus > 1 ? 1 : 0))" 2000 64 clock 2>"$WORK/err")
+st=$?
+[ $st -eq 0 ] && awk -v v="$out" 'BEGIN { exit !(v + 0 > 0) }'
+ok $? "shm with each round trip timed: a mean of $out ns (exit $st)"
+"$PP" pipe 0 0 500 64 sundial >/dev/null 2>"$WORK/err"
+[ $? -eq 2 ] && grep -q usage "$WORK/err"
+ok $? "pingpong with an unknown seventh word: exit 2 with the usage"
 # The ring on two CPUs only: both sides spin, and on one CPU a spinning side waits out its slice.
 if [ "$cpus" -gt 1 ]; then
 	for how in "" clock; do
