@@ -65,8 +65,13 @@ int main(int argc, char **argv)
 	}
 	for (int d = 0; d < 2; d++)
 		ipcb_ring_init(r[d] = (struct ipcb_ring *)(map + d * ring_bytes), &plan);
+	/* A writes ring 0 and reads ring 1; B the other way round (its ends are set after fork). */
+	ipcb_ring_end_init(&out, r[0]);
+	ipcb_ring_end_init(&in, r[1]);
 	if ((pid = fork()) == 0) { /* B: echo every message */
 		pin(argv[2]);
+		ipcb_ring_end_init(&in, r[0]);
+		ipcb_ring_end_init(&out, r[1]);
 		for (long i = 0; i < warm + n; i++)
 			if (ipcb_ring_read(r[0], &in, back, size, IPCB_WAIT_SPIN, 0, &e) ||
 			    ipcb_ring_write(r[1], &out, back, size, IPCB_WAIT_SPIN, 0, &e))

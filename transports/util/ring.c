@@ -83,20 +83,38 @@ IPCB_HOT static uint32_t *ring_futex_word(uint64_t *word)
 	return (uint32_t *)word + (__BYTE_ORDER__ == __ORDER_BIG_ENDIAN__);
 }
 
+void ipcb_ring_end_init(struct ipcb_ring_end *end, const struct ipcb_ring *r)
+{
+	bool asym = end->asym;
+
+	memset(end, 0, sizeof(*end));
+	end->asym = asym;
+	if (!r)
+		return;
+	end->first = end->slot = (unsigned char *)r->slots;
+	end->past = end->first + (size_t)r->nslots * r->slot_bytes;
+	end->nslots = r->nslots;
+	end->slot_bytes = r->slot_bytes;
+	end->piece_bytes = r->piece_bytes;
+}
+
 /*
- * The header of the slot an end is at. Each end keeps its slot beside its count (at, moved by
+ * The header of the slot an end is at. Each end keeps its slot beside its count (moved by
  * ring_step()) rather than taking the count modulo the slots: a division by a number known only
  * at run time on every message, on the path of a round trip that takes a hundred nanoseconds.
  */
 IPCB_HOT static uint64_t *ring_slot_hdr(const struct ipcb_ring *r, const struct ipcb_ring_end *end)
 {
-	return (uint64_t *)(r->slots + (size_t)end->at * r->slot_bytes);
+	(void)r;
+	return (uint64_t *)end->slot;
 }
 
 IPCB_HOT static inline void ring_step(const struct ipcb_ring *r, struct ipcb_ring_end *end)
 {
-	if (++end->at == r->nslots)
-		end->at = 0;
+	(void)r;
+	end->slot += end->slot_bytes;
+	if (end->slot == end->past)
+		end->slot = end->first;
 }
 
 /*
@@ -189,7 +207,7 @@ ring_await_room(struct ipcb_ring *r, struct ipcb_ring_end *w, enum ipcb_wait wai
 		int rc;
 
 		w->tail_seen = t;
-		if (w->head - t < r->nslots)
+		if (w->head - t < w->nslots)
 			return 0;
 		if (wait == IPCB_WAIT_SPIN || (wait == IPCB_WAIT_HYBRID && polls < spin_polls)) {
 			polls++;
@@ -215,7 +233,7 @@ IPCB_HOT static inline int ring_room(struct ipcb_ring *r, struct ipcb_ring_end *
 	volatile int rc = 0;
 
 	ipcb_count_wait(true);
-	if (w->head - w->tail_seen >= r->nslots)
+	if (w->head - w->tail_seen >= w->nslots)
 		rc = ring_await_room(r, w, wait, spin_polls, e);
 	ipcb_count_wait(false);
 	return rc;
@@ -231,7 +249,7 @@ IPCB_HOT static inline bool ring_piece_ready(struct ipcb_ring *r, struct ipcb_ri
 					     uint64_t *hdr, uint64_t *value)
 {
 	const volatile uint64_t *line2 =
-	    r->slot_bytes == 128 ? (const volatile uint64_t *)((char *)hdr + 64) : hdr;
+	    rd->slot_bytes == 128 ? (const volatile uint64_t *)((char *)hdr + 64) : hdr;
 
 	*value = __atomic_load_n(hdr, __ATOMIC_ACQUIRE);
 	(void)*line2;
@@ -292,7 +310,7 @@ IPCB_HOT static int ring_publish(struct ipcb_ring *r, struct ipcb_ring_end *w, u
 	__atomic_store_n(hdr, (uint64_t)len << 32 | (uint32_t)w->head, __ATOMIC_RELEASE);
 	/* The lines the reader polls go where its miss is served fastest. */
 	ipcb_cache_demote(hdr);
-	if (r->slot_bytes == 128)
+	if (w->slot_bytes == 128)
 		ipcb_cache_demote(hdr + 8);
 	return ring_wake(w, &r->reader_waiting, hdr, wait, e);
 }
@@ -302,7 +320,7 @@ IPCB_HOT int ipcb_ring_write(struct ipcb_ring *r, struct ipcb_ring_end *w, const
 			     struct ipcb_err *e)
 {
 	const unsigned char *p = buf;
-	size_t room = r->piece_bytes;
+	size_t room = w->piece_bytes;
 
 	while (len > 0) {
 		size_t piece = len < room ? len : room;
@@ -370,15 +388,15 @@ IPCB_HOT int ipcb_ring_acquire(struct ipcb_ring *r, struct ipcb_ring_end *w, siz
 {
 	int rc;
 
-	if (len > r->piece_bytes)
+	if (len > w->piece_bytes)
 		return ipcb_errf(e, -EMSGSIZE, "acquire", "%zu bytes do not fit a %zu-byte slot",
-				 len, r->piece_bytes);
+				 len, w->piece_bytes);
 	rc = ring_room(r, w, wait, spin_polls, e);
 	if (rc)
 		return rc;
 	*buf = ring_slot_hdr(r, w) + 1;
 	/* On the first lap the slot is still zeroes; afterwards it holds our previous message. */
-	return w->head < r->nslots;
+	return w->head < w->nslots;
 }
 
 IPCB_HOT int ipcb_ring_commit(struct ipcb_ring *r, struct ipcb_ring_end *w, size_t len,
@@ -465,6 +483,12 @@ int ipcb_ringchan_open(struct ipcb_ep *ep)
 	int rc;
 
 	me->out.asym = me->in.asym = c->asym;
+	me->out_ring = c->ring[ep->role];
+	me->in_ring = c->ring[!ep->role];
+	ipcb_ring_end_init(&me->out, me->out_ring);
+	ipcb_ring_end_init(&me->in, me->in_ring);
+	me->wait = ep->chan->cfg.wait;
+	me->spin_polls = ep->chan->cfg.spin_polls;
 	if (!c->asym)
 		return 0;
 	rc = ipcb_membarrier_register();
@@ -473,52 +497,44 @@ int ipcb_ringchan_open(struct ipcb_ep *ep)
 
 IPCB_HOT int ipcb_ringchan_send(struct ipcb_ep *ep, const void *buf, size_t len)
 {
-	const struct ipcb_ringchan *c = ep->chan->priv;
 	struct ipcb_ringchan_ep *me = ep->priv;
 
-	return ipcb_ring_write(c->ring[ep->role], &me->out, buf, len, ep->chan->cfg.wait,
-			       ep->chan->cfg.spin_polls, &ep->err);
+	return ipcb_ring_write(me->out_ring, &me->out, buf, len, me->wait, me->spin_polls,
+			       &ep->err);
 }
 
 IPCB_HOT int ipcb_ringchan_recv(struct ipcb_ep *ep, void *buf, size_t len)
 {
-	const struct ipcb_ringchan *c = ep->chan->priv;
 	struct ipcb_ringchan_ep *me = ep->priv;
 
-	return ipcb_ring_read(c->ring[!ep->role], &me->in, buf, len, ep->chan->cfg.wait,
-			      ep->chan->cfg.spin_polls, &ep->err);
+	return ipcb_ring_read(me->in_ring, &me->in, buf, len, me->wait, me->spin_polls, &ep->err);
 }
 
 IPCB_HOT int ipcb_ringchan_acquire(struct ipcb_ep *ep, size_t len, void **buf)
 {
-	const struct ipcb_ringchan *c = ep->chan->priv;
 	struct ipcb_ringchan_ep *me = ep->priv;
 
-	return ipcb_ring_acquire(c->ring[ep->role], &me->out, len, buf, ep->chan->cfg.wait,
-				 ep->chan->cfg.spin_polls, &ep->err);
+	return ipcb_ring_acquire(me->out_ring, &me->out, len, buf, me->wait, me->spin_polls,
+				 &ep->err);
 }
 
 IPCB_HOT int ipcb_ringchan_commit(struct ipcb_ep *ep, size_t len)
 {
-	const struct ipcb_ringchan *c = ep->chan->priv;
 	struct ipcb_ringchan_ep *me = ep->priv;
 
-	return ipcb_ring_commit(c->ring[ep->role], &me->out, len, ep->chan->cfg.wait, &ep->err);
+	return ipcb_ring_commit(me->out_ring, &me->out, len, me->wait, &ep->err);
 }
 
 IPCB_HOT int ipcb_ringchan_peek(struct ipcb_ep *ep, void **buf, size_t *len)
 {
-	const struct ipcb_ringchan *c = ep->chan->priv;
 	struct ipcb_ringchan_ep *me = ep->priv;
 
-	return ipcb_ring_peek(c->ring[!ep->role], &me->in, buf, len, ep->chan->cfg.wait,
-			      ep->chan->cfg.spin_polls, &ep->err);
+	return ipcb_ring_peek(me->in_ring, &me->in, buf, len, me->wait, me->spin_polls, &ep->err);
 }
 
 IPCB_HOT int ipcb_ringchan_release(struct ipcb_ep *ep)
 {
-	const struct ipcb_ringchan *c = ep->chan->priv;
 	struct ipcb_ringchan_ep *me = ep->priv;
 
-	return ipcb_ring_release(c->ring[!ep->role], &me->in, ep->chan->cfg.wait, &ep->err);
+	return ipcb_ring_release(me->in_ring, &me->in, me->wait, &ep->err);
 }

@@ -64,14 +64,23 @@ struct ipcb_ring {
 	_Alignas(128) unsigned char slots[];
 };
 
-/* One side's private place in a ring (in the endpoint's state, not shared). */
+/*
+ * One side's private place in a ring (in the endpoint's state, not shared), with its own copy of
+ * the ring's layout: a message's path reads only this, so the slot it writes or reads is one load
+ * away from the endpoint, not a chain of loads through the channel and the ring's header (each
+ * load of such a chain waits for the one before, and the chain starts only once the message is
+ * there; ring.c, ipcb_ring_end_init).
+ */
 struct ipcb_ring_end {
-	uint64_t head;	    /* writer: slots written */
-	uint64_t tail_seen; /* writer: its last view of the reader's tail */
-	uint64_t tail;	    /* reader: slots taken */
-	uint32_t at;	    /* the slot of head (writer) or tail (reader), moved with it */
-	size_t taken;	    /* reader: bytes of the current slot already copied out */
-	bool asym;	    /* the sleeper fences both sides (ring.c, ring_sleep) */
+	unsigned char *slot;	     /* the slot of head (writer) or tail (reader), moved with it */
+	uint64_t head;		     /* writer: slots written */
+	uint64_t tail_seen;	     /* writer: its last view of the reader's tail */
+	uint64_t tail;		     /* reader: slots taken */
+	size_t taken;		     /* reader: bytes of the current slot already copied out */
+	unsigned char *first, *past; /* the ring's slots: the first, and one past the last */
+	uint32_t nslots, slot_bytes; /* as in the ring */
+	size_t piece_bytes;
+	bool asym; /* the sleeper fences both sides (ring.c, ring_sleep) */
 };
 
 /* The layout for messages of up to msg_bytes per send/recv. */
@@ -82,6 +91,8 @@ void ipcb_ring_plan_sized(size_t msg_bytes, size_t target, struct ipcb_ring_plan
 void ipcb_ring_plan_whole(size_t msg_bytes, struct ipcb_ring_plan *p);
 /* Initialise a ring in zeroed shared memory of p->ring_bytes. */
 void ipcb_ring_init(struct ipcb_ring *r, const struct ipcb_ring_plan *p);
+/* A side's end of an initialised ring, at its first slot (r NULL: no ring, an end never used). */
+void ipcb_ring_end_init(struct ipcb_ring_end *end, const struct ipcb_ring *r);
 
 /* Move exactly len bytes in / out. wait is SPIN, BLOCK or HYBRID (spin_polls polls, then block).
  * 0 or a negative errno recorded in e. */
@@ -119,8 +130,12 @@ struct ipcb_ringchan {
 	bool asym;		   /* the sleeper fences both sides (ring.c, ring_sleep) */
 };
 
+/* An endpoint's ends, with its rings and wait beside them (one load from the endpoint). */
 struct ipcb_ringchan_ep {
 	struct ipcb_ring_end out, in;
+	struct ipcb_ring *out_ring, *in_ring;
+	enum ipcb_wait wait;
+	unsigned spin_polls;
 };
 
 /* Make the mapping in POSIX shared memory (dir NULL) or in dir, and lay out the rings. */
