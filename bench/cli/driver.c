@@ -265,7 +265,7 @@ __attribute__((noinline)) static int driver_start(struct driver *d, int argc, ch
 	}
 	d->started_ns = ipcb_now_ns();
 	ipcb_table_fit(&d->out->table, d->o.wide ? 0 : table_columns(), d->o.floor,
-		       plan_shaped(&d->o));
+		       plan_shaped(&d->o), d->o.probes);
 	errno = 0;
 	ipcb_sysinfo_print(stdout, &d->si);
 	if (d->peer) {

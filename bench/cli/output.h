@@ -211,9 +211,10 @@ struct ipcb_table {
 
 /*
  * Lay the table out for a terminal `columns` wide; 0 for every column at full width. floors:
- * the run measures floors, so x floor has values; shaped: its plan has a load shape.
+ * the run measures floors, so x floor has values; shaped: its plan has a load shape; harness:
+ * the rows say the harness's own time beside them (not with --no-probes).
  */
-void ipcb_table_fit(struct ipcb_table *t, unsigned columns, bool floors, bool shaped);
+void ipcb_table_fit(struct ipcb_table *t, unsigned columns, bool floors, bool shaped, bool harness);
 /* The length of each of its lines, in characters. */
 unsigned ipcb_table_line_width(const struct ipcb_table *t);
 /* The column titles, after a "# " line naming the columns left out, when some are. */

@@ -98,6 +98,7 @@ enum table_col {
 	TC_CPU_MSG,
 	TC_CTX,
 	TC_XFLOOR,
+	TC_HARNESS,
 	TC_COUNT,
 };
 
@@ -109,24 +110,26 @@ static const struct {
 	int drop;   /* when a narrow terminal drops it, from 1; 0: never */
 } table_cols[TC_COUNT] = {
     [TC_TRANSPORT] = {.title = "transport", .width = 15, .narrow = 15, .left = true, .drop = 0},
-    [TC_MODE] = {.title = "mode", .width = 10, .narrow = 10, .left = true, .drop = 9},
+    [TC_MODE] = {.title = "mode", .width = 10, .narrow = 10, .left = true, .drop = 10},
     [TC_KIND] = {.title = "kind", .width = 5, .narrow = 5, .left = true, .drop = 0},
     [TC_SIZE] = {.title = "size", .width = 5, .narrow = 5, .left = false, .drop = 0},
-    [TC_SHAPE] = {.title = "shape", .width = 9, .narrow = 9, .left = true, .drop = 10},
-    [TC_MSGS] = {.title = "msgs", .width = 9, .narrow = 9, .left = false, .drop = 5},
+    [TC_SHAPE] = {.title = "shape", .width = 9, .narrow = 9, .left = true, .drop = 11},
+    [TC_MSGS] = {.title = "msgs", .width = 9, .narrow = 9, .left = false, .drop = 6},
     [TC_P50] = {.title = "p50", .width = 9, .narrow = 8, .left = false, .drop = 0},
-    [TC_P90] = {.title = "p90", .width = 9, .narrow = 8, .left = false, .drop = 3},
+    [TC_P90] = {.title = "p90", .width = 9, .narrow = 8, .left = false, .drop = 4},
     [TC_P99] = {.title = "p99", .width = 9, .narrow = 8, .left = false, .drop = 0},
-    [TC_P999] = {.title = "p99.9", .width = 9, .narrow = 8, .left = false, .drop = 4},
+    [TC_P999] = {.title = "p99.9", .width = 9, .narrow = 8, .left = false, .drop = 5},
     [TC_MAX] = {.title = "max", .width = 9, .narrow = 8, .left = false, .drop = 0},
-    [TC_RATE] = {.title = "msg/s", .width = 10, .narrow = 9, .left = false, .drop = 6},
+    [TC_RATE] = {.title = "msg/s", .width = 10, .narrow = 9, .left = false, .drop = 7},
     [TC_MBS] = {.title = "MB/s", .width = 9, .narrow = 8, .left = false, .drop = 0},
     [TC_CPUS] = {.title = "cpus", .width = 5, .narrow = 5, .left = false, .drop = 0},
-    [TC_WAIT] = {.title = "wait", .width = 6, .narrow = 6, .left = false, .drop = 7},
-    [TC_CHUNK] = {.title = "chunk", .width = 5, .narrow = 5, .left = false, .drop = 2},
-    [TC_CPU_MSG] = {.title = "cpu/msg", .width = 9, .narrow = 8, .left = false, .drop = 8},
-    [TC_CTX] = {.title = "ctx/msg", .width = 7, .narrow = 7, .left = false, .drop = 1},
+    [TC_WAIT] = {.title = "wait", .width = 6, .narrow = 6, .left = false, .drop = 8},
+    [TC_CHUNK] = {.title = "chunk", .width = 5, .narrow = 5, .left = false, .drop = 3},
+    [TC_CPU_MSG] = {.title = "cpu/msg", .width = 9, .narrow = 8, .left = false, .drop = 9},
+    [TC_CTX] = {.title = "ctx/msg", .width = 7, .narrow = 7, .left = false, .drop = 2},
     [TC_XFLOOR] = {.title = "x floor", .width = 7, .narrow = 7, .left = false, .drop = 0},
+    /* What the harness puts inside each of the row's messages (the CSV's harness_ns). */
+    [TC_HARNESS] = {.title = "harness", .width = 7, .narrow = 7, .left = false, .drop = 1},
 };
 
 static_assert(TC_COUNT <= 32, "struct ipcb_table keeps the shown columns in 32 bits");
@@ -146,7 +149,7 @@ unsigned ipcb_table_line_width(const struct ipcb_table *t)
 	return len;
 }
 
-void ipcb_table_fit(struct ipcb_table *t, unsigned columns, bool floors, bool shaped)
+void ipcb_table_fit(struct ipcb_table *t, unsigned columns, bool floors, bool shaped, bool harness)
 {
 	t->shown = (1u << TC_COUNT) - 1;
 	t->empty = 0;
@@ -157,10 +160,12 @@ void ipcb_table_fit(struct ipcb_table *t, unsigned columns, bool floors, bool sh
 	t->narrow = true;
 	/*
 	 * A column every row leaves empty is the first a terminal goes without: x floor without
-	 * --floor, shape in a plan of one pair, one request in flight, closed loops and 1:1.
+	 * --floor, shape in a plan of one pair, one request in flight, closed loops and 1:1,
+	 * harness with --no-probes.
 	 */
 	for (int c = 0; c < TC_COUNT && ipcb_table_line_width(t) > columns; c++)
-		if ((c == TC_XFLOOR && !floors) || (c == TC_SHAPE && !shaped)) {
+		if ((c == TC_XFLOOR && !floors) || (c == TC_SHAPE && !shaped) ||
+		    (c == TC_HARNESS && !harness)) {
 			t->shown &= ~(1u << c);
 			t->empty |= 1u << c;
 		}
@@ -223,7 +228,7 @@ void ipcb_table_row(FILE *f, const struct ipcb_table *t, const struct ipcb_row *
 	const struct ipcb_run_result *r = row->res;
 	const struct ipcb_hist *h = row->hist;
 	char size[16], chunk[16], cpus[32], p[5][16], rate[24], mbs[24], cpu_msg[16], ctx[16],
-	    xf[16], shape[48], msgs_text[24];
+	    xf[16], shape[48], msgs_text[24], harness[16];
 	static const double pct[5] = {50, 90, 99, 99.9, 100};
 	double msgs = (double)r->messages;
 	const char *cell[TC_COUNT];
@@ -288,6 +293,10 @@ void ipcb_table_row(FILE *f, const struct ipcb_table *t, const struct ipcb_row *
 		snprintf(xf, sizeof(xf), "%.*f", row->x_floor < 1000 ? 1 : 0, row->x_floor);
 	else
 		snprintf(xf, sizeof(xf), "-");
+	if (row->harness_ns > 0)
+		ipcb_format_ns(row->harness_ns, harness, sizeof(harness));
+	else
+		snprintf(harness, sizeof(harness), "-");
 	snprintf(msgs_text, sizeof(msgs_text), "%" PRIu64, row->messages);
 	cell[TC_TRANSPORT] = row->transport;
 	cell[TC_MODE] = row->mode;
@@ -305,6 +314,7 @@ void ipcb_table_row(FILE *f, const struct ipcb_table *t, const struct ipcb_row *
 	cell[TC_CPU_MSG] = cpu_msg;
 	cell[TC_CTX] = ctx;
 	cell[TC_XFLOOR] = xf;
+	cell[TC_HARNESS] = harness;
 	table_line(f, t, cell);
 	fflush(f);
 }

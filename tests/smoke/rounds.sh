@@ -66,6 +66,14 @@ ok $? "every pipe and unix-stream row says what the harness costs per message be
 	[ -z "$(col "$WORK/np.csv" probe_cacheline_ns | sort -u)" ] &&
 	[ -z "$(col "$WORK/np.csv" harness_ns | sort -u)" ]
 ok $? "--no-probes: rows without probes, nor the harness's time beside them"
+# The table says it too, in its last column: the CSV's value as a time, "-" without probes.
+"$BIN" -t pipe -s 64 -m latency -n 20 -d 0 -w 2 --csv "$WORK/ht.csv" 2>/dev/null >"$WORK/ht.table"
+"$BIN" -t pipe -s 64 -m latency -n 20 -d 0 -w 2 --no-probes 2>/dev/null >"$WORK/htnp.table"
+h=$(col "$WORK/ht.csv" harness_ns | head -1)
+[ "$(awk '/^transport / { print $NF }' "$WORK/ht.table")" = harness ] &&
+	[ -n "$h" ] && [ "$(awk '$1 == "pipe" && $3 == "rtt" { print $(NF - 1) " " $NF }' "$WORK/ht.table")" = "$h ns" ] &&
+	[ "$(awk '$1 == "pipe" { print $NF }' "$WORK/htnp.table" | sort -u)" = - ]
+ok $? "the table's harness column: the CSV's $h ns on the round trip's row, - without probes"
 "$BIN" -t pipe,unix-stream -s 64 -m latency -n 20 -d 0 -w 2 --repeat 3 >"$WORK/table" 2>/dev/null
 grep -q '^# over 3 rounds (seed 1)' "$WORK/table" && grep -q '^# pipe .* rtt p50 .*between rounds' "$WORK/table"
 ok $? "the table ends with each point's rounds summed up"

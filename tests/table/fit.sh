@@ -21,11 +21,11 @@ fi
 # on its few samples' median against the clock check's bound, which may differ between two runs;
 # the rows without them are the same in every run.
 ARGS=(-q -t null,pipe --floor -s 64,1M -n 50 -d 0 -w 2 --no-one-way)
-ALL="transport mode kind size shape msgs p50 p90 p99 p99.9 max msg/s MB/s cpus wait chunk cpu/msg ctx/msg x floor"
+ALL="transport mode kind size shape msgs p50 p90 p99 p99.9 max msg/s MB/s cpus wait chunk cpu/msg ctx/msg x floor harness"
 KEEP="transport kind size p50 p99 max MB/s cpus x floor"
 # The order in which a narrow terminal drops columns (bench/cli/output.h): this run has no load
 # shape, so its shape column, empty, goes first.
-DROP="shape ctx/msg chunk p90 p99.9 msgs msg/s wait cpu/msg mode"
+DROP="shape harness ctx/msg chunk p90 p99.9 msgs msg/s wait cpu/msg mode"
 
 # on_tty COLS OUT [ENV...] -- ARGS...: run ipcbench on a pseudo-terminal COLS wide (0: one that
 # reports no width), its output (the terminal's, \r removed) in OUT.
