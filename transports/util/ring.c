@@ -85,10 +85,7 @@ IPCB_HOT static uint32_t *ring_futex_word(uint64_t *word)
 
 void ipcb_ring_end_init(struct ipcb_ring_end *end, const struct ipcb_ring *r)
 {
-	bool asym = end->asym;
-
 	memset(end, 0, sizeof(*end));
-	end->asym = asym;
 	if (!r)
 		return;
 	end->first = end->slot = (unsigned char *)r->slots;
@@ -103,15 +100,13 @@ void ipcb_ring_end_init(struct ipcb_ring_end *end, const struct ipcb_ring *r)
  * ring_step()) rather than taking the count modulo the slots: a division by a number known only
  * at run time on every message, on the path of a round trip that takes a hundred nanoseconds.
  */
-IPCB_HOT static uint64_t *ring_slot_hdr(const struct ipcb_ring *r, const struct ipcb_ring_end *end)
+IPCB_HOT static uint64_t *ring_slot_hdr(const struct ipcb_ring_end *end)
 {
-	(void)r;
 	return (uint64_t *)end->slot;
 }
 
-IPCB_HOT static inline void ring_step(const struct ipcb_ring *r, struct ipcb_ring_end *end)
+IPCB_HOT static inline void ring_step(struct ipcb_ring_end *end)
 {
-	(void)r;
 	end->slot += end->slot_bytes;
 	if (end->slot == end->past)
 		end->slot = end->first;
@@ -294,7 +289,7 @@ IPCB_HOT static inline int ring_take_piece(struct ipcb_ring *r, struct ipcb_ring
 	/* Whether the piece is there yet is the writer's timing: a wait to a counted run, marked
 	 * every time (count.h). */
 	ipcb_count_wait(true);
-	*hdr = ring_slot_hdr(r, rd);
+	*hdr = ring_slot_hdr(rd);
 	if (!ring_piece_ready(r, rd, *hdr, h))
 		rc = ring_await_piece(r, rd, *hdr, h, wait, spin_polls, e);
 	ipcb_count_wait(false);
@@ -306,7 +301,7 @@ IPCB_HOT static int ring_publish(struct ipcb_ring *r, struct ipcb_ring_end *w, u
 				 size_t len, enum ipcb_wait wait, struct ipcb_err *e)
 {
 	w->head++;
-	ring_step(r, w);
+	ring_step(w);
 	__atomic_store_n(hdr, (uint64_t)len << 32 | (uint32_t)w->head, __ATOMIC_RELEASE);
 	/* The lines the reader polls go where its miss is served fastest. */
 	ipcb_cache_demote(hdr);
@@ -330,7 +325,7 @@ IPCB_HOT int ipcb_ring_write(struct ipcb_ring *r, struct ipcb_ring_end *w, const
 		rc = ring_room(r, w, wait, spin_polls, e);
 		if (rc)
 			return rc;
-		hdr = ring_slot_hdr(r, w);
+		hdr = ring_slot_hdr(w);
 		memcpy(hdr + 1, p, piece);
 		rc = ring_publish(r, w, hdr, piece, wait, e);
 		if (rc)
@@ -346,7 +341,7 @@ IPCB_HOT static int ring_hand_back(struct ipcb_ring *r, struct ipcb_ring_end *rd
 				   enum ipcb_wait wait, struct ipcb_err *e)
 {
 	rd->tail++;
-	ring_step(r, rd);
+	ring_step(rd);
 	__atomic_store_n(&r->tail, rd->tail, __ATOMIC_RELEASE);
 	return ring_wake(rd, &r->writer_waiting, &r->tail, wait, e);
 }
@@ -394,7 +389,7 @@ IPCB_HOT int ipcb_ring_acquire(struct ipcb_ring *r, struct ipcb_ring_end *w, siz
 	rc = ring_room(r, w, wait, spin_polls, e);
 	if (rc)
 		return rc;
-	*buf = ring_slot_hdr(r, w) + 1;
+	*buf = ring_slot_hdr(w) + 1;
 	/* On the first lap the slot is still zeroes; afterwards it holds our previous message. */
 	return w->head < w->nslots;
 }
@@ -402,7 +397,7 @@ IPCB_HOT int ipcb_ring_acquire(struct ipcb_ring *r, struct ipcb_ring_end *w, siz
 IPCB_HOT int ipcb_ring_commit(struct ipcb_ring *r, struct ipcb_ring_end *w, size_t len,
 			      enum ipcb_wait wait, struct ipcb_err *e)
 {
-	return ring_publish(r, w, ring_slot_hdr(r, w), len, wait, e);
+	return ring_publish(r, w, ring_slot_hdr(w), len, wait, e);
 }
 
 IPCB_HOT int ipcb_ring_peek(struct ipcb_ring *r, struct ipcb_ring_end *rd, void **buf, size_t *len,
@@ -482,11 +477,11 @@ int ipcb_ringchan_open(struct ipcb_ep *ep)
 	struct ipcb_ringchan_ep *me = ep->priv;
 	int rc;
 
-	me->out.asym = me->in.asym = c->asym;
 	me->out_ring = c->ring[ep->role];
 	me->in_ring = c->ring[!ep->role];
 	ipcb_ring_end_init(&me->out, me->out_ring);
 	ipcb_ring_end_init(&me->in, me->in_ring);
+	me->out.asym = me->in.asym = c->asym;
 	me->wait = ep->chan->cfg.wait;
 	me->spin_polls = ep->chan->cfg.spin_polls;
 	if (!c->asym)
