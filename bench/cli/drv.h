@@ -411,9 +411,10 @@ bool ipcb_point_run(struct driver *d, struct place *pl, const struct planned *p,
 
 /*
  * The floors of one placement, one run each, at the start of a round: cache-line and futex round
- * trips; per size, memcpy, a mailbox round trip, and (two CPUs only) the cross-core copy. The
- * round's rows are read against the round's own floors (x floor): a virtual CPU that shares a
- * core with the other for a while, or a host that is busy, moves the floor as much as the rows.
+ * trips; per size, memcpy, a mailbox round trip, (two CPUs only) the cross-core copy, and the
+ * copy cliffs (floor-cliff). The round's rows are read against the round's own floors (x floor): a
+ * virtual CPU that shares a core with the other for a while, or a host that is busy, moves the
+ * floor as much as the rows.
  * --controls measures only the cache-line round trip and memcpy: the futex round trip measures
  * the kernel's wake-up path, which a kernel or scheduler state can move as much as any
  * transport, and it is the slowest to measure.

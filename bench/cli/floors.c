@@ -9,12 +9,38 @@
 #include <string.h>
 
 #include "clock.h"
+#include "format.h"
 #include "floor.h"
 #include "launch.h"
 
 /*
+ * Under a size's last floor-cliff row, the slowest offset against the copy at the same offset
+ * (offset 0), when it is under half of it: the cliff in words, since the table has no column
+ * for the offset. NULL when there is no cliff to name.
+ */
+static const char *cliff_note(size_t size, const size_t *offsets, const double *rate, size_t n,
+			      char *out, size_t out_bytes)
+{
+	char sz[16];
+	size_t worst = 0;
+
+	for (size_t k = 1; k < n; k++)
+		if (rate[k] > 0 && (rate[worst] <= 0 || rate[k] < rate[worst]))
+			worst = k;
+	if (rate[0] <= 0 || worst == 0 || rate[worst] >= rate[0] / 2)
+		return NULL;
+	ipcb_format_size(size, sz, sizeof(sz));
+	snprintf(out, out_bytes,
+		 "floor-cliff %s: a copy whose destination lies %zu bytes past its source (mod 4 "
+		 "KiB) runs at %.1f GB/s, %.1fx slower than at the same offset (%.1f GB/s)",
+		 sz, offsets[worst], rate[worst] / 1e9, rate[0] / rate[worst], rate[0] / 1e9);
+	return out;
+}
+
+/*
  * The floors of one placement, one run each, at the start of a round: cache-line and futex round
- * trips; per size, memcpy, a mailbox round trip, and (two CPUs only) the cross-core copy. The
+ * trips; per size, memcpy, a mailbox round trip, (two CPUs only) the cross-core copy, and the
+ * copy at the relative offsets where some CPUs fall off a cliff (floor-cliff). The
  * round's rows are read against the round's own floors (x floor): a virtual CPU that shares a
  * core with the other for a while, or a host that is busy, moves the floor as much as the rows.
  * --controls measures only the cache-line round trip and memcpy: the futex round trip measures
@@ -40,6 +66,14 @@ bool ipcb_floors_run(struct driver *d, struct place *pl)
 	    {"floor-xcopy", "spin", false, ipcb_floor_xcopy, pl->xcopy_bytes_per_s},
 	    {"floor-mailbox", "spin", true, ipcb_floor_mailbox, NULL},
 	};
+	/*
+	 * The copy cliffs: memcpy with its destination this many bytes past its source, modulo
+	 * 4 KiB (0: the same offset in their pages, a 4 KiB alias; 4088: 8 bytes before).
+	 */
+	static const size_t cliff_offsets[] = {0, 8, 16, 32, 64, 4088};
+	/* Each offset a group of its own (the options name an experiment, analyze/experiment.c). */
+	static const char *const cliff_names[] = {"offset=0",  "offset=8",  "offset=16",
+						  "offset=32", "offset=64", "offset=4088"};
 	struct ipcb_run_spec s;
 	struct ipcb_run_result r;
 	struct ipcb_row row;
@@ -94,5 +128,38 @@ bool ipcb_floors_run(struct driver *d, struct place *pl)
 				return false;
 			ipcb_run_result_fini(&r);
 		}
+	for (size_t i = 0; i < d->o.nsizes && !d->o.controls; i++) {
+		enum { NCLIFF = sizeof(cliff_offsets) / sizeof(cliff_offsets[0]) };
+		double rate[NCLIFF] = {0};
+		char note[192];
+
+		for (size_t k = 0; k < NCLIFF; k++) {
+			if ((d->interrupted = ipcb_run_interrupt_pending()))
+				return false;
+			ipcb_point_spec(d, pl, d->o.sizes[i], &s);
+			ipcb_point_row(d, pl, &s, &r, &row);
+			row.transport = "floor-cliff";
+			row.options = cliff_names[k];
+			row.mode = "throughput";
+			row.latency_kind = NULL;
+			row.wait = "none";
+			row.run = d->round;
+			row.cpu[1] = -1;
+			ipcb_rows_progress(d, pl, &row, 0);
+			d->now->start_ns = ipcb_now_ns();
+			ipcb_probes_before(pl);
+			rc = ipcb_floor_memcpy_at(&s, cliff_offsets[k], &r);
+			ipcb_probes_after(pl);
+			if (rc == 0)
+				rate[k] = r.bytes_per_s;
+			if (k + 1 == NCLIFF)
+				row.note = cliff_note(d->o.sizes[i], cliff_offsets, rate, NCLIFF,
+						      note, sizeof(note));
+			/* Against the aligned copy, not the floor it is part of: no x floor. */
+			if (!ipcb_rows_finish(d, pl, rc, &row, IPCB_MAX_LIST))
+				return false;
+			ipcb_run_result_fini(&r);
+		}
+	}
 	return true;
 }

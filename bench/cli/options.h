@@ -324,8 +324,11 @@ static inline const struct ipcb_clirow *ipcb_opts_own_rows(void)
 	     .type = IPCB_CLI_FLAG,
 	     .off = offsetof(struct ipcb_opts, floor),
 	     .help = "also measure the machine's floors: the harness (null),\n"
-		     "cache-line and futex round trips between the two CPUs,\n"
-		     "and memcpy bandwidth per size"},
+		     "cache-line and futex round trips between the two CPUs;\n"
+		     "per size memcpy, the cross-CPU copy, a mailbox round trip\n"
+		     "and the copy cliffs (floor-cliff: memcpy with its\n"
+		     "destination 0, 8, 16, 32, 64 or 4088 bytes past its\n"
+		     "source, modulo 4 KiB)"},
 	    {.opt = {.name = "controls"},
 	     .type = IPCB_CLI_FLAG,
 	     .off = offsetof(struct ipcb_opts, controls),

@@ -97,6 +97,7 @@ struct ipcb_row {
 	double probe_cl_ns, probe_wk_ns, probe_cl_after_ns;
 	const char *state;
 	double offered_fraction; /* a rate sweep's step, as a share of its maximum; 0: none */
+	const char *note;	 /* a line the table says under the row ("# " before it); NULL */
 	unsigned hosts_slot;	 /* --hosts-slot: its slot of --hosts's schedule; 0: none */
 };
 

@@ -221,6 +221,8 @@ void ipcb_rows_emit(struct driver *d, const struct place *pl, const struct ipcb_
 		    row->transport, row->mode, sz, row->run, ipcb_rows_p50(row->hist),
 		    pl->probe_cl_ns);
 	}
+	if (row->note && !d->o.quiet)
+		fprintf(table_out, "# %s\n", row->note);
 	table_close(d, table_out, &text);
 	ipcb_stdout_note();
 	if (d->out->csv.open) {

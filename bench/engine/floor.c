@@ -303,6 +303,12 @@ int ipcb_clock_check(const struct ipcb_launcher *ln, const int cpu[2], double ti
 /* The bytes copied between two clock reads of the memcpy floor. */
 #define MEMCPY_BATCH_BYTES 65536
 
+/* What the memcpy floor's sides are handed: the run, and where the destination lies. */
+struct memcpy_arg {
+	const struct ipcb_run_spec *s;
+	size_t dst_offset; /* bytes past the source's offset in its page (mod 4 KiB) */
+};
+
 struct memcpy_area {
 	uint64_t copies;
 	uint64_t t_first_ns, t_last_ns;
@@ -313,23 +319,26 @@ struct memcpy_area {
 IPCB_HOT static int memcpy_body(const struct ipcb_side *me, void *arg, void *area_v, char *err)
 {
 	int role = me->role;
-	const struct ipcb_run_spec *s = arg;
+	const struct memcpy_arg *m = arg;
+	const struct ipcb_run_spec *s = m->s;
 	struct memcpy_area *a = area_v;
-	size_t n = s->size_bytes;
-	unsigned char *src, *dst;
+	size_t n = s->size_bytes, dst_map = n + m->dst_offset;
+	unsigned char *src, *dst_base, *dst;
 	uint64_t deadline, limit = s->messages ? s->messages : UINT64_MAX, now, batch;
 	double cpu0;
 	int rc = me->ops->ready();
 
 	if (rc || role != IPCB_SENDER)
 		return rc;
+	/* Both page-aligned: the destination then lies dst_offset bytes past the source, mod 4K. */
 	src = mmap(NULL, n, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-	dst = mmap(NULL, n, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-	if (src == MAP_FAILED || dst == MAP_FAILED) {
+	dst_base = mmap(NULL, dst_map, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (src == MAP_FAILED || dst_base == MAP_FAILED) {
 		snprintf(err, IPCB_RUN_ERR_BYTES, "mmap(two %zu-byte buffers): %s", n,
 			 strerror(errno));
 		return -ENOMEM;
 	}
+	dst = dst_base + m->dst_offset;
 	memset(src, 0x5a, n);
 	memset(dst, 0, n);
 	for (uint64_t i = 0; i < s->warmup; i++)
@@ -357,12 +366,19 @@ IPCB_HOT static int memcpy_body(const struct ipcb_side *me, void *arg, void *are
 	a->cpu_s = cpu_seconds() - cpu0;
 	a->cpu_seen = sched_getcpu();
 	munmap(src, n);
-	munmap(dst, n);
+	munmap(dst_base, dst_map);
 	return 0;
 }
 
 int ipcb_floor_memcpy(const struct ipcb_run_spec *s, struct ipcb_run_result *r)
 {
+	return ipcb_floor_memcpy_at(s, 0, r);
+}
+
+int ipcb_floor_memcpy_at(const struct ipcb_run_spec *s, size_t dst_offset,
+			 struct ipcb_run_result *r)
+{
+	struct memcpy_arg m = {.s = s, .dst_offset = dst_offset % 4096};
 	struct memcpy_area *a;
 	int rc;
 
@@ -372,8 +388,8 @@ int ipcb_floor_memcpy(const struct ipcb_run_spec *s, struct ipcb_run_result *r)
 		snprintf(r->error, sizeof(r->error), "mmap(floor area): %s", strerror(errno));
 		return -ENOMEM;
 	}
-	rc = floor_launch(s->launcher, "floor", s->cpu, s->timeout_s, memcpy_body, (void *)s, a,
-			  r->error, sizeof(r->error), &r->signal);
+	rc = floor_launch(s->launcher, "floor", s->cpu, s->timeout_s, memcpy_body, &m, a, r->error,
+			  sizeof(r->error), &r->signal);
 	if (rc == 0) {
 		r->messages = a->copies;
 		r->elapsed_s = (double)(a->t_last_ns - a->t_first_ns) / 1e9;
@@ -384,6 +400,8 @@ int ipcb_floor_memcpy(const struct ipcb_run_spec *s, struct ipcb_run_result *r)
 		r->cpu_s[0] = a->cpu_s;
 		r->cpu_seen[0] = a->cpu_seen;
 		r->cpu_seen[1] = -1;
+		snprintf(r->layout, sizeof(r->layout),
+			 "copy: destination %zu bytes past the source, modulo 4 KiB", m.dst_offset);
 		if (a->copies == 0) {
 			snprintf(r->error, sizeof(r->error), "no copy completed");
 			rc = -ENODATA;

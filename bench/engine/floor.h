@@ -23,6 +23,16 @@
 int ipcb_floor_cacheline(const struct ipcb_run_spec *s, struct ipcb_run_result *r);
 /* memcpy bandwidth of s->size_bytes on s->cpu[IPCB_SENDER]; fills bytes_per_s, msgs_per_s. */
 int ipcb_floor_memcpy(const struct ipcb_run_spec *s, struct ipcb_run_result *r);
+/*
+ * The same copy with the destination dst_offset bytes past the source modulo 4 KiB (both
+ * buffers start on a page): the machine's copy cliffs. On some CPUs a copy whose destination
+ * lies a few bytes past its source within a page runs many times slower than an aligned one
+ * (glibc's `rep movsb` on AMD Zen: 3 GB/s for 64 KiB 8 bytes off, 50 GB/s aligned); a
+ * transport whose payload sits at such an offset from the caller's buffer pays it on every
+ * message. The row's channel column says the offset.
+ */
+int ipcb_floor_memcpy_at(const struct ipcb_run_spec *s, size_t dst_offset,
+			 struct ipcb_run_result *r);
 
 /*
  * Round-trip histogram of a ping-pong of s->size_bytes payloads through one mailbox per

@@ -265,4 +265,20 @@ st=$?
 [ $st -eq 2 ] && grep -q -- "--one-way-every.*'0'" "$WORK/err"
 ok $? "--one-way-every 0 is refused, naming the value (exit $st: $(head -c 120 "$WORK/err"))"
 
+# The copy cliffs: one floor-cliff row per offset, each its own experiment (options), its
+# channel saying where the copy's destination lay, each a rate.
+"$BIN" -q -t null -s 16K --floor --placement same-core -n 50 -d 0 --csv "$WORK/cliff.csv" >/dev/null 2>&1 &&
+	awk "$(cat "$(dirname "$0")/../csv.awk")"'
+		NR == 1 { n = csv_split($0, h); for (i = 1; i <= n; i++) c[h[i]] = i; next }
+		{ csv_split($0, f) }
+		f[c["transport"]] == "floor-cliff" && f[c["bytes_per_s"]] + 0 > 0 &&
+		f[c["size_bytes"]] == 16384 &&
+		index(f[c["channel"]], "destination " substr(f[c["options"]], 8) " bytes past the source") {
+			seen[f[c["options"]]]++; kinds++
+		}
+		END { exit !(seen["offset=0"] == 1 && seen["offset=8"] == 1 && seen["offset=16"] == 1 &&
+			seen["offset=32"] == 1 && seen["offset=64"] == 1 && seen["offset=4088"] == 1 &&
+			kinds == 6) }' "$WORK/cliff.csv"
+ok $? "--floor: a floor-cliff row for each of the offsets 0, 8, 16, 32, 64 and 4088, with its rate"
+
 done_testing
