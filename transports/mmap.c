@@ -10,9 +10,10 @@
  * FUTEX_WAIT when it sleeps. What a file adds: the pages are the file's page cache, so on a
  * disk-backed file system the kernel writes dirty ones back in the background (and marks them
  * read-only again to track the next write); on tmpfs nothing.
- * Limits: none per message (messages larger than a slot, 16 KiB, go through in pieces); the file
- * takes one or two rings (about 256 KiB each) of the file system's space, reserved at setup so
- * a full file system fails there instead of with SIGBUS mid-run.
+ * Limits: none per message (messages larger than a quarter of the ring go through in pieces); the
+ * file takes one or two rings (four times one CPU's private cache each; ring.h) of the file
+ * system's space, reserved at setup so a full file system fails there instead of with SIGBUS
+ * mid-run.
  *
  * The file is created O_EXCL, mode 0600, as "ring" in the run's directory (cfg.run_dir, under
  * --dir), and unlinked before it is even mapped: the parent's mapping goes to the children across

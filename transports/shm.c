@@ -7,8 +7,9 @@
  * bytes, so a message of up to 56 bytes costs one cache-line transfer per direction (up to 120
  * bytes, two lines polled together); no system call while the reader is awake (spin, or hybrid
  * within its polling budget), one FUTEX_WAKE and one FUTEX_WAIT when it sleeps.
- * Limits: none per message (messages larger than a slot, 16 KiB, go through in pieces); the
- * rings, about 256 KiB per direction, live in /dev/shm (tmpfs) and count against that mount.
+ * Limits: none per message (messages larger than a quarter of the ring go through in pieces);
+ * the rings, four times one CPU's private cache per direction (4 MiB with a 1 MiB L2; ring.h),
+ * live in /dev/shm (tmpfs) and count against that mount.
  *
  * The name is unlinked as soon as the segment exists (backing.h): the children inherit the
  * mapping across fork, and nothing of ours stays in /dev/shm even if the run is killed.
@@ -29,8 +30,8 @@ static const struct ipcb_option shm_options[] = {
      .min = 0,
      .max = 1u << 30,
      .tune = "4194304",
-     .help = "bytes each direction's ring aims at (slots of up to 16 KiB each, at most 65536 "
-	     "of them); 0: about 256 KiB"},
+     .help = "bytes each direction's ring aims at (a message of up to a quarter of it whole in "
+	     "one slot, at most 65536 slots); 0: four times one CPU's private cache"},
     {.key = NULL},
 };
 

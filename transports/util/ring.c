@@ -3,6 +3,7 @@
 #include "ring.h"
 
 #include <errno.h>
+#include <math.h>
 #include <sched.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -11,6 +12,7 @@
 #include <unistd.h>
 
 #include "backing.h"
+#include "cachesize.h"
 #include "count.h"
 #include "common.h"
 #include "format.h"
@@ -18,55 +20,134 @@
 
 #define RING_HDR_BYTES 8u
 /*
+ * Where a piece starts in its slot. A piece of up to two lines' worth follows the header in the
+ * line the reader polls (one cache-line transfer brings both). A larger one starts on the next
+ * line: glibc copies pieces of a few KiB with `rep movsb`, which on some CPUs (AMD Zen, measured
+ * by floor-cliff) runs at a twentieth of its speed when the destination lies 1-16 bytes past the
+ * source modulo 4 KiB, as a payload 8 bytes into a slot does against a page-aligned buffer;
+ * on a line boundary every slot's distance to a page-aligned buffer is a multiple of 64.
+ */
+#define RING_INLINE_MAX (2 * 64u - RING_HDR_BYTES)
+#define RING_LINE	64u
+/*
  * Slots start on 128-byte boundaries: a message of up to 120 bytes then lies in one aligned pair
  * of cache lines, which the hardware moves together (the adjacent-line prefetch).
  */
 #define RING_ALIGN 128u
 /*
- * The ring's size, not the message's, decides which cache level the copies run in: pieces of at
- * most 16 KiB in about 256 KiB per direction keep a large message flowing through lines that
- * stay in the two CPUs' caches while both sides copy at once. Measured on a 2-vCPU Xeon
- * (`ipcbench -t shm --wait spin -s 64,4K,64K,1M -m both`): 64-128 KiB rings were 10-40% slower
- * at 64 KiB and 1 MiB, 512 KiB no faster, 64 KiB pieces slower at 64 KiB.
+ * How large a ring is, and in what pieces a message crosses it, is chosen from the size of one
+ * CPU's private caches (its L2), read from the kernel (cachesize.h), not fixed: what makes a
+ * large message slow to cross from one CPU to another is the reader taking lines that are still
+ * in the writer's private cache, and the writer rewriting lines still in the reader's. Some CPUs
+ * hand such lines over almost as fast as they copy (a 2-vCPU Xeon streamed 1 MiB at 0.92 of its
+ * cross-CPU copy floor with 16 KiB pieces in 256 KiB); others move each line twice per message,
+ * once for the writer and once for the reader (on an AMD EPYC guest, with a 1 MiB L2, the same
+ * ring streamed at 0.17 of the floor). A ring four times the private cache lets both sides' lines
+ * leave the other's private cache for the shared one before they are touched again; in a stream
+ * a message of up to a quarter of the ring crosses whole (one hand-over, as a copy floor does, in
+ * place of one per 16 KiB; round trips: ring_plan_pieces()). On the EPYC guest, 1 MiB streams went
+ * from 7.6 to 38.3 GB/s (0.94 of floor-xcopy) and the 64 KiB round trip from 17.1 to 5.6 us
+ * (docs/methodology.md, "The ring's plan").
  */
-#define RING_PIECE_MAX	  (16u * 1024)
-#define RING_TARGET_BYTES (256u * 1024)
-#define RING_MIN_SLOTS	  4u
-#define RING_MAX_SLOTS	  512u
+#define RING_PRIVATE_GUESS (1024u * 1024) /* when the kernel does not say */
+#define RING_TARGET_MIN	   (256u * 1024)
+#define RING_TARGET_MAX	   (16u * 1024 * 1024)
+#define RING_MIN_SLOTS	   4u
+#define RING_MAX_SLOTS	   512u
 
-void ipcb_ring_plan(size_t msg_bytes, struct ipcb_ring_plan *p)
+size_t ipcb_ring_target_for(size_t private_bytes)
 {
-	ipcb_ring_plan_sized(msg_bytes, 0, p);
+	size_t t = 4 * (private_bytes ? private_bytes : RING_PRIVATE_GUESS);
+
+	return t < RING_TARGET_MIN ? RING_TARGET_MIN : t > RING_TARGET_MAX ? RING_TARGET_MAX : t;
 }
 
-void ipcb_ring_plan_sized(size_t msg_bytes, size_t target, struct ipcb_ring_plan *p)
+size_t ipcb_ring_private_bytes(void)
 {
-	size_t piece = msg_bytes < RING_PIECE_MAX ? msg_bytes : RING_PIECE_MAX, slot, n;
-	/* A ring asked to be larger may hold more slots than the default's cap. */
-	size_t max = target ? 65536u : RING_MAX_SLOTS;
+	/* Read once: the same machine answers the same for every run of an invocation. */
+	static size_t priv = SIZE_MAX;
+
+	if (priv == SIZE_MAX)
+		priv = ipcb_cache_private_bytes(NULL, 0);
+	return priv;
+}
+
+void ipcb_ring_plan(size_t msg_bytes, bool round_trip, struct ipcb_ring_plan *p)
+{
+	ipcb_ring_plan_sized(msg_bytes, 0, round_trip, p);
+}
+
+/* Slots of `piece` payload bytes in a ring of about target bytes, between min and max slots. */
+static void ring_plan_layout(size_t piece, size_t target, size_t max, struct ipcb_ring_plan *p)
+{
+	size_t off = piece <= RING_INLINE_MAX ? RING_HDR_BYTES : RING_LINE, slot, n;
 
 	if (piece == 0)
 		piece = 1;
-	slot = (RING_HDR_BYTES + piece + RING_ALIGN - 1) & ~(size_t)(RING_ALIGN - 1);
-	n = (target ? target : RING_TARGET_BYTES) / slot;
+	slot = (off + piece + RING_ALIGN - 1) & ~(size_t)(RING_ALIGN - 1);
+	n = target / slot;
 	n = n < RING_MIN_SLOTS ? RING_MIN_SLOTS : n > max ? max : n;
 	p->nslots = (uint32_t)n;
 	p->slot_bytes = (uint32_t)slot;
+	p->payload_off = (uint32_t)off;
 	p->piece_bytes = piece;
 	p->ring_bytes = sizeof(struct ipcb_ring) + n * slot;
+}
+
+/*
+ * A message's pieces. Each piece costs a hand-over: the reader's miss on the line its header is
+ * in, about a cache-line round trip (120 ns between the EPYC guest's CPUs), in which one CPU
+ * copies some RING_HANDOVER_BYTES. A stream wants few of them, so a message of up to a quarter
+ * of the ring crosses whole. In a round trip the reader waits for the first piece before it
+ * starts copying and the writer of the reply for the last, so pieces of p bytes cost about
+ * p + (msg / p) * RING_HANDOVER_BYTES of copying time each way, least where p is the square
+ * root of msg * RING_HANDOVER_BYTES: 16 KiB for 64 KiB messages, 64 KiB for 1 MiB. On the EPYC
+ * guest, 64 KiB round trips took 4.9 us in 16 KiB pieces, 6.6 us whole; 1 MiB ones 70 us in
+ * 16-64 KiB pieces, 188 us whole, where the waiting side's poll ran out and it slept.
+ */
+#define RING_HANDOVER_BYTES 4096u
+
+static void ring_plan_pieces(size_t msg_bytes, size_t ring, bool round_trip, size_t max,
+			     struct ipcb_ring_plan *p)
+{
+	size_t piece_max = ring / RING_MIN_SLOTS;
+
+	if (round_trip) {
+		size_t best = (size_t)sqrt((double)msg_bytes * RING_HANDOVER_BYTES), pow2 = 4096;
+
+		while (pow2 * 2 <= best)
+			pow2 *= 2;
+		if (pow2 < piece_max)
+			piece_max = pow2;
+	}
+	ring_plan_layout(msg_bytes < piece_max ? msg_bytes : piece_max, ring, max, p);
+}
+
+void ipcb_ring_plan_machine(size_t msg_bytes, size_t private_bytes, bool round_trip,
+			    struct ipcb_ring_plan *p)
+{
+	ring_plan_pieces(msg_bytes, ipcb_ring_target_for(private_bytes), round_trip, RING_MAX_SLOTS,
+			 p);
+}
+
+void ipcb_ring_plan_sized(size_t msg_bytes, size_t target, bool round_trip,
+			  struct ipcb_ring_plan *p)
+{
+	/* A ring asked to be larger may hold more slots than the default's cap. */
+	if (target)
+		ring_plan_pieces(msg_bytes, target, round_trip, 65536u, p);
+	else
+		ipcb_ring_plan_machine(msg_bytes, ipcb_ring_private_bytes(), round_trip, p);
 }
 
 void ipcb_ring_plan_whole(size_t msg_bytes, struct ipcb_ring_plan *p)
 {
-	size_t piece = msg_bytes ? msg_bytes : 1, slot, n;
-
-	slot = (RING_HDR_BYTES + piece + RING_ALIGN - 1) & ~(size_t)(RING_ALIGN - 1);
-	n = RING_TARGET_BYTES / slot;
-	n = n < RING_MIN_SLOTS ? RING_MIN_SLOTS : n > RING_MAX_SLOTS ? RING_MAX_SLOTS : n;
-	p->nslots = (uint32_t)n;
-	p->slot_bytes = (uint32_t)slot;
-	p->piece_bytes = piece;
-	p->ring_bytes = sizeof(struct ipcb_ring) + n * slot;
+	/*
+	 * A loan's bytes are not copied: the reader reads them where the writer wrote them, and a
+	 * ring that stays in the writer's caches serves it best (shm-zc's 4 KiB stream on the EPYC
+	 * guest: 115 GB/s in 256 KiB, 73 in the copying rings' 4 MiB).
+	 */
+	ring_plan_layout(msg_bytes, RING_TARGET_MIN, RING_MAX_SLOTS, p);
 }
 
 void ipcb_ring_init(struct ipcb_ring *r, const struct ipcb_ring_plan *p)
@@ -74,6 +155,7 @@ void ipcb_ring_init(struct ipcb_ring *r, const struct ipcb_ring_plan *p)
 	memset(r, 0, sizeof(*r));
 	r->nslots = p->nslots;
 	r->slot_bytes = p->slot_bytes;
+	r->payload_off = p->payload_off;
 	r->piece_bytes = p->piece_bytes;
 }
 
@@ -92,7 +174,14 @@ void ipcb_ring_end_init(struct ipcb_ring_end *end, const struct ipcb_ring *r)
 	end->past = end->first + (size_t)r->nslots * r->slot_bytes;
 	end->nslots = r->nslots;
 	end->slot_bytes = r->slot_bytes;
+	end->payload_off = r->payload_off;
 	end->piece_bytes = r->piece_bytes;
+}
+
+/* Where the piece of the slot whose header is hdr starts. */
+IPCB_HOT static inline unsigned char *ring_payload(const struct ipcb_ring_end *end, uint64_t *hdr)
+{
+	return (unsigned char *)hdr + end->payload_off;
 }
 
 /*
@@ -326,7 +415,7 @@ IPCB_HOT int ipcb_ring_write(struct ipcb_ring *r, struct ipcb_ring_end *w, const
 		if (rc)
 			return rc;
 		hdr = ring_slot_hdr(w);
-		memcpy(hdr + 1, p, piece);
+		memcpy(ring_payload(w, hdr), p, piece);
 		rc = ring_publish(r, w, hdr, piece, wait, e);
 		if (rc)
 			return rc;
@@ -360,7 +449,7 @@ IPCB_HOT int ipcb_ring_read(struct ipcb_ring *r, struct ipcb_ring_end *rd, void 
 			return rc;
 		have = (size_t)(h >> 32) - rd->taken;
 		n = len < have ? len : have;
-		memcpy(p, (unsigned char *)(hdr + 1) + rd->taken, n);
+		memcpy(p, ring_payload(rd, hdr) + rd->taken, n);
 		p += n;
 		len -= n;
 		if (n < have) {
@@ -389,7 +478,7 @@ IPCB_HOT int ipcb_ring_acquire(struct ipcb_ring *r, struct ipcb_ring_end *w, siz
 	rc = ring_room(r, w, wait, spin_polls, e);
 	if (rc)
 		return rc;
-	*buf = ring_slot_hdr(w) + 1;
+	*buf = ring_payload(w, ring_slot_hdr(w));
 	/* On the first lap the slot is still zeroes; afterwards it holds our previous message. */
 	return w->head < w->nslots;
 }
@@ -408,7 +497,7 @@ IPCB_HOT int ipcb_ring_peek(struct ipcb_ring *r, struct ipcb_ring_end *rd, void 
 
 	if (rc)
 		return rc;
-	*buf = hdr + 1;
+	*buf = ring_payload(rd, hdr);
 	*len = (size_t)(h >> 32);
 	return 0;
 }
@@ -440,7 +529,8 @@ int ipcb_ringchan_setup(struct ipcb_chan *ch, const char *dir)
 	if (c->whole_messages)
 		ipcb_ring_plan_whole(ch->cfg.msg_bytes, &plan);
 	else
-		ipcb_ring_plan_sized(ch->cfg.msg_bytes, c->ring_target, &plan);
+		ipcb_ring_plan_sized(ch->cfg.msg_bytes, c->ring_target, ch->cfg.bidirectional,
+				     &plan);
 	ring_bytes = (plan.ring_bytes + 4095) & ~(size_t)4095;
 	c->map_bytes = (size_t)ndirs * ring_bytes;
 	/* In a directory, the run's own holds it; POSIX shared memory names it after the run. */

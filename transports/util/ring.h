@@ -5,20 +5,22 @@
  * or hybrid.
  *
  * Each slot starts on a cache-line boundary with an 8-byte header, its sequence number (low 32
- * bits) and its length (high 32 bits), and the payload follows in the same line. The writer
- * copies a piece of the message into the next slot and then stores the header; the reader polls
- * the header of the slot it expects next and, when the sequence number is there, copies the
- * piece out. So the line the reader waits on is the line that brings the first bytes of the
- * payload: a small message costs one cache-line transfer per direction, as a bare flag would,
- * not one for an index and another for the data.
+ * bits) and its length (high 32 bits); a piece of up to 120 bytes follows in the same line, a
+ * larger one starts on the next line (so that every copy of it lies at a multiple of 64 bytes
+ * from a page-aligned buffer, clear of the copy cliffs floor-cliff measures). The writer copies
+ * a piece of the message into the next slot and then stores the header; the reader polls the
+ * header of the slot it expects next and, when the sequence number is there, copies the piece
+ * out. So for a small message the line the reader waits on is the line that brings the first
+ * bytes of the payload: one cache-line transfer per direction, as a bare flag would, not one for
+ * an index and another for the data.
  *
  * The reader hands slots back by publishing how many it has taken (`tail`, on a line only it
  * writes). The writer keeps its own view of that count and reads the shared one only when its
  * view says the ring is full: in a ping-pong, once per lap of the ring.
  *
- * Messages larger than a slot go through in pieces, so both sides copy at once and the ring
- * stays small enough to stay in the caches: its footprint, not the message size, decides which
- * cache level the copies run in.
+ * The ring's size and its pieces come from the machine (ipcb_ring_plan): four times one CPU's
+ * private cache, and a message of up to a quarter of that whole in one slot; larger ones go
+ * through in pieces, both sides copying at once. ring.c says why.
  *
  * Sleeping (block, or hybrid after its polls) uses the classic flag handshake on futexes: the
  * reader sleeps on the header word of the slot it waits for, the full writer on the low half of
@@ -47,10 +49,11 @@
 
 /* How one ring is laid out for a run; the same in both processes. */
 struct ipcb_ring_plan {
-	uint32_t nslots;     /* slots in the ring */
-	uint32_t slot_bytes; /* header + payload room, a multiple of the cache line */
-	size_t piece_bytes;  /* payload one slot carries */
-	size_t ring_bytes;   /* the whole ring in shared memory, header lines included */
+	uint32_t nslots;      /* slots in the ring */
+	uint32_t slot_bytes;  /* header + payload room, a multiple of the cache line */
+	uint32_t payload_off; /* where a piece starts in its slot: after the header, or a line on */
+	size_t piece_bytes;   /* payload one slot carries */
+	size_t ring_bytes;    /* the whole ring in shared memory, header lines included */
 };
 
 /* One direction. Lives in shared memory; the indices each side owns are in struct ipcb_ring_end. */
@@ -60,7 +63,8 @@ struct ipcb_ring {
 	_Alignas(64) uint32_t writer_waiting;
 	_Alignas(64) uint32_t nslots;
 	uint32_t slot_bytes;
-	size_t piece_bytes; /* payload one slot carries */
+	uint32_t payload_off; /* as in struct ipcb_ring_plan */
+	size_t piece_bytes;   /* payload one slot carries */
 	_Alignas(128) unsigned char slots[];
 };
 
@@ -79,14 +83,34 @@ struct ipcb_ring_end {
 	size_t taken;		     /* reader: bytes of the current slot already copied out */
 	unsigned char *first, *past; /* the ring's slots: the first, and one past the last */
 	uint32_t nslots, slot_bytes; /* as in the ring */
+	uint32_t payload_off;
 	size_t piece_bytes;
 	bool asym; /* the sleeper fences both sides (ring.c, ring_sleep) */
 };
 
-/* The layout for messages of up to msg_bytes per send/recv. */
-void ipcb_ring_plan(size_t msg_bytes, struct ipcb_ring_plan *p);
-/* The same, for a ring of about target bytes (0: the default), with up to 64 Ki slots. */
-void ipcb_ring_plan_sized(size_t msg_bytes, size_t target, struct ipcb_ring_plan *p);
+/*
+ * The bytes a ring aims at on a machine whose CPUs each have private_bytes of cache of their own
+ * (0: not known): four times that (ring.c says why), at least 256 KiB and at most 16 MiB.
+ */
+size_t ipcb_ring_target_for(size_t private_bytes);
+/* This machine's private cache, read from the kernel once (CPU 0's; cachesize.h); 0: not said. */
+size_t ipcb_ring_private_bytes(void);
+/*
+ * The layout for messages of up to msg_bytes per send/recv on this machine, for a stream or for
+ * round trips (requests and replies, each side waiting for the other's message).
+ */
+void ipcb_ring_plan(size_t msg_bytes, bool round_trip, struct ipcb_ring_plan *p);
+/*
+ * ... on a machine with private_bytes of private cache per CPU: a ring of
+ * ipcb_ring_target_for(private_bytes) of at most 512 slots; in a stream a message of up to a
+ * quarter of it whole in one slot, larger ones in pieces of a quarter; in round trips pieces of
+ * about the square root of 4 KiB times the message (16 KiB for 64 KiB; ring.c says why).
+ */
+void ipcb_ring_plan_machine(size_t msg_bytes, size_t private_bytes, bool round_trip,
+			    struct ipcb_ring_plan *p);
+/* The same, for a ring of about target bytes (0: the machine's), with up to 64 Ki slots. */
+void ipcb_ring_plan_sized(size_t msg_bytes, size_t target, bool round_trip,
+			  struct ipcb_ring_plan *p);
 /* The layout for loans: one slot holds a whole message of up to msg_bytes. */
 void ipcb_ring_plan_whole(size_t msg_bytes, struct ipcb_ring_plan *p);
 /* Initialise a ring in zeroed shared memory of p->ring_bytes. */
@@ -126,7 +150,7 @@ struct ipcb_ringchan {
 	size_t map_bytes;
 	struct ipcb_ring *ring[2]; /* [0] sender -> receiver, [1] back (latency mode only) */
 	bool whole_messages;	   /* set before setup: slots for loans (ipcb_ring_plan_whole) */
-	size_t ring_target;	   /* set before setup: bytes a ring aims at (0: 256 KiB) */
+	size_t ring_target;	   /* set before setup: bytes a ring aims at (0: the machine's) */
 	bool asym;		   /* the sleeper fences both sides (ring.c, ring_sleep) */
 };
 

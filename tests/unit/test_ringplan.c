@@ -1,0 +1,123 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * test_ringplan.c - a shared-memory ring's plan comes from the machine's caches, read from the
+ * sysfs trees of known machines (tests/fixtures/sysfs, the first argument), and every slot of a
+ * plan keeps its payload where a copy runs at full speed:
+ *
+ * - lib/cachesize.c: each fixture's private cache (an L2 of one vCPU, or shared by a core's SMT
+ *   siblings; never an L3 several cores share), 0 where sysfs says nothing;
+ * - transports/util/ring.c: a ring of four times that, a message of up to a quarter of it whole
+ *   in one slot, larger ones in pieces of that quarter;
+ * - the copy cliff (floor-cliff): some CPUs copy many times slower when the destination lies a
+ *   few bytes past the source modulo 4 KiB (AMD Zen's `rep movsb`: 1-16 bytes). A piece larger
+ *   than two cache lines must lie at a multiple of 64 bytes from a page-aligned buffer in every
+ *   slot of the ring, as floor-cliff's offsets 0 and 64 do, never at 8 as the header would put
+ *   it; a small piece stays beside its header, in the line the reader polls.
+ */
+#include <stdbool.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "../tap.h"
+#include "cachesize.h"
+#include "ring.h"
+
+static const char *fixtures;
+
+static size_t private_of(const char *name)
+{
+	char root[4096];
+
+	snprintf(root, sizeof(root), "%s/%s/devices/system", fixtures, name);
+	return ipcb_cache_private_bytes(root, 0);
+}
+
+/* Every slot's payload, against a page-aligned buffer: where a copy into or out of it lies. */
+static void check_offsets(const char *what, const struct ipcb_ring_plan *p)
+{
+	size_t first = offsetof(struct ipcb_ring, slots), bad = 0, at = 0;
+
+	for (size_t k = 0; k < p->nslots; k++) {
+		size_t off = (first + k * p->slot_bytes + p->payload_off) % 4096;
+
+		if (p->piece_bytes > 2 * 64 - 8 ? off % 64 != 0 : p->payload_off != 8) {
+			bad++;
+			at = off;
+		}
+	}
+	if (!ok(bad == 0, "%s: every one of %u slots puts its payload where a copy is fast", what,
+		p->nslots))
+		tap_diag("  %zu slots off, one at %zu bytes past a page", bad, at);
+}
+
+static void check_plan(const char *machine, bool round_trip, size_t msg, size_t want_piece,
+		       unsigned want_slots)
+{
+	struct ipcb_ring_plan p;
+	char what[128];
+
+	ipcb_ring_plan_machine(msg, private_of(machine), round_trip, &p);
+	snprintf(what, sizeof(what), "%s, %s of %zu-byte messages", machine,
+		 round_trip ? "round trips" : "a stream", msg);
+	ok_eq(p.piece_bytes, want_piece, "%s: pieces of %zu bytes", what, want_piece);
+	if (want_slots)
+		ok_eq(p.nslots, want_slots, "%s: %u slots", what, want_slots);
+	check_offsets(what, &p);
+}
+
+int main(int argc, char **argv)
+{
+	struct ipcb_ring_plan p;
+
+	if (argc != 2) {
+		fprintf(stderr, "usage: test_ringplan FIXTURES/sysfs\n");
+		return 2;
+	}
+	fixtures = argv[1];
+
+	ok_eq(private_of("vm"), 1024 * 1024, "vm: one vCPU's own L2, not the L3 both share");
+	ok_eq(private_of("laptop"), 1280 * 1024, "laptop: the L2 a core's two threads share");
+	ok_eq(private_of("two-socket"), 2048 * 1024,
+	      "two-socket: the L2 of a core (core_cpus_list)");
+	ok_eq(private_of("chiplet"), 512 * 1024, "chiplet: the L2, not the L3 of its CCX");
+	ok_eq(private_of("bare"), 0, "bare: sysfs says nothing of the caches");
+
+	ok_eq(ipcb_ring_target_for(1024 * 1024), 4 * 1024 * 1024, "a 1 MiB L2: a 4 MiB ring");
+	ok_eq(ipcb_ring_target_for(0), 4 * 1024 * 1024, "no L2 said: as for 1 MiB");
+	ok_eq(ipcb_ring_target_for(32 * 1024), 256 * 1024, "a small cache: at least 256 KiB");
+	ok_eq(ipcb_ring_target_for(64u << 20), 16u << 20,
+	      "a cache said to be huge: at most 16 MiB");
+
+	/* The EPYC guest's tree: a stream's 1 MiB messages whole in four slots, 64 KiB in 63. */
+	check_plan("vm", false, 1024 * 1024, 1024 * 1024, 4);
+	check_plan("vm", false, 64 * 1024, 64 * 1024, 63);
+	check_plan("vm", false, 4 * 1024 * 1024, 1024 * 1024, 4);
+	check_plan("vm", false, 16 * 1024, 16 * 1024, 0);
+	check_plan("vm", false, 4096, 4096, 0);
+	check_plan("vm", false, 4000, 4000, 0);
+	check_plan("vm", false, 121, 121, 0);
+	check_plan("vm", false, 120, 120, 0);
+	check_plan("vm", false, 64, 64, 512);
+	/* Round trips: pieces of the square root of 4 KiB times the message, a power of two. */
+	check_plan("vm", true, 1024 * 1024, 64 * 1024, 63);
+	check_plan("vm", true, 64 * 1024, 16 * 1024, 0);
+	check_plan("vm", true, 16 * 1024, 8 * 1024, 0);
+	check_plan("vm", true, 4096, 4096, 0);
+	check_plan("vm", true, 64, 64, 512);
+	check_plan("two-socket", false, 1024 * 1024, 1024 * 1024, 7);
+	check_plan("two-socket", false, 16u << 20, 2u << 20, 4);
+	check_plan("two-socket", true, 16u << 20, 256 * 1024, 31);
+	check_plan("chiplet", false, 1024 * 1024, 512 * 1024, 4);
+	check_plan("bare", false, 1024 * 1024, 1024 * 1024, 4);
+
+	/* A ring asked for by size (shm.ring) and loans' whole-message slots keep the same rule. */
+	ipcb_ring_plan_sized(64 * 1024, 4u << 20, false, &p);
+	check_offsets("shm.ring=4194304, 64 KiB messages", &p);
+	ok_eq(p.nslots, 63, "shm.ring=4194304, 64 KiB messages: 63 slots");
+	ipcb_ring_plan_whole(64 * 1024, &p);
+	check_offsets("loans of 64 KiB", &p);
+	ok_eq(p.piece_bytes, 64 * 1024, "loans of 64 KiB: whole in one slot");
+	ipcb_ring_plan_whole(64, &p);
+	check_offsets("loans of 64 bytes", &p);
+	return tap_done();
+}
