@@ -453,6 +453,106 @@ void answers_questions(struct report *r)
 	}
 }
 
+/* Rows below half their ceiling: ipcbench's own paths first, each with what the run says. */
+enum { CEILING_LISTED = 12 };
+
+static int by_share(const void *a, const void *b)
+{
+	const struct group *x = *(const struct group *const *)a,
+			   *y = *(const struct group *const *)b;
+
+	return x->x_floor < y->x_floor ? 1 : x->x_floor > y->x_floor ? -1 : 0;
+}
+
+/*
+ * What a group's run can say about why it stands far below its ceiling: a stream whose reader
+ * slept waited for the writer (the ceiling is a copy), a copy cliff this machine has at that
+ * size, else the path it takes (its own code, the kernel's, a library's).
+ */
+static void ceiling_why(const struct model *m, const struct group *g, char *out, size_t n)
+{
+	size_t off;
+	double slow, fast;
+
+	if (!g->latency && !isnan(g->ctx) && g->ctx >= MODEL_POLL_CTX)
+		snprintf(out, n, "the wait: its reader slept (%.2f context switches a message)",
+			 g->ctx);
+	else if (!g->latency && machine_cliff(m, g->placement, g->size, &off, &slow, &fast))
+		snprintf(out, n,
+			 "this machine's copy cliff at this size (a copy %zu bytes off runs %.0fx "
+			 "slower), if a copy of it lies there",
+			 off, fast / slow);
+	else if (!strcmp(g->path, "shared-memory") && !g->framework)
+		snprintf(out, n, "its own path: a defect of ipcbench until shown otherwise");
+	else if (g->framework || *g->library)
+		snprintf(out, n, "its library's path (and its server's, where it has one)");
+	else
+		snprintf(out, n, "the kernel's path (its system calls and copies)");
+}
+
+void answers_ceilings(struct report *r)
+{
+	const struct model *m = r->m;
+	const struct group **list = calloc(m->ngroups + 1, sizeof(*list));
+	size_t n = 0, held = 0;
+
+	if (!list)
+		return;
+	for (size_t gi = 0; gi < m->ngroups; gi++) {
+		const struct group *g = &m->groups[gi];
+
+		if (g->floor || g->shape != S_PAIR || isnan(g->x_floor) || !g->kept)
+			continue;
+		held++;
+		if (g->x_floor >= 2)
+			list[n++] = g;
+	}
+	ipcb_doc_h(r->d, 3, "Against the machine's ceilings");
+	if (!held) {
+		ipcb_doc_p(
+		    r->d,
+		    "Not measured: no row was held against a ceiling (the rows' " DOC_C(
+			"%s") " is empty: a run with " DOC_C("--no-probes") ", or from before "
+									    "ceilings were "
+									    "measured).",
+		    ipcb_csv_name(IPCB_COL_CEILING));
+		free(list);
+		return;
+	}
+	qsort(list, n, sizeof(*list), by_share);
+	/* clang-format off */
+	ipcb_doc_p(r->d,
+		   "Each row is held against what the machine allows it, measured beside it (its "
+		   DOC_C("ceiling") "): a stream the copy its placement allows, a round trip whose "
+		   "sides poll the cache-line round trip, one whose side sleeps the wake-up, each "
+		   "plus its payload's copies and the harness's own time. Of %zu groups so held, "
+		   "%zu reach less than half of their ceiling%s",
+		   held, n, n ? ", the farthest first:" : ".");
+	/* clang-format on */
+	if (n) {
+		ipcb_doc_table(r->d, "llllrl", "transport", "placement", "mode", "size",
+			       "share of the ceiling", "what the run says about why");
+		for (size_t i = 0; i < n && i < CEILING_LISTED; i++) {
+			const struct group *g = list[i];
+			char sz[16], share[64], why[160];
+
+			size_format(g->size, sz, sizeof(sz));
+			snprintf(share, sizeof(share), "%.2f of %s", 1 / g->x_floor, g->ceiling);
+			ceiling_why(m, g, why, sizeof(why));
+			ipcb_doc_row(r->d, g->label, g->placement,
+				     g->latency ? "round trip" : "stream", sz, share, why);
+		}
+		ipcb_doc_table_end(r->d);
+		if (n > CEILING_LISTED)
+			ipcb_doc_p(r->d,
+				   "%zu more below half of their ceiling (the CSV's " DOC_C(
+				       "%s") " and " DOC_C("%s") ").",
+				   n - CEILING_LISTED, ipcb_csv_name(IPCB_COL_X_FLOOR),
+				   ipcb_csv_name(IPCB_COL_CEILING));
+	}
+	free(list);
+}
+
 void sec_answers(struct report *r)
 {
 	ipcb_doc_h(r->d, 2, "The answers in brief");
@@ -468,6 +568,7 @@ void sec_answers(struct report *r)
 	    "place) are left out of these copies of the bytes.",
 	    CLAIM_MARGIN * 100, MODEL_POLL_CTX);
 	answers_questions(r);
+	answers_ceilings(r);
 	ipcb_doc_h(r->d, 3, "Memory reserved for messages in flight");
 	ipcb_doc_p(r->d,
 		   "Each mechanism at its defaults, as its transport reported the buffers "

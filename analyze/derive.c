@@ -237,6 +237,9 @@ void model_attributes(struct model *m)
 		g->full_share = model_run_median(m, g, offsetof(struct run, full_share), false);
 		g->zc_copied = model_run_median(m, g, offsetof(struct run, zc_copied), false);
 		g->segs = model_run_median(m, g, offsetof(struct run, segs), false);
+		g->x_floor = *g->ceiling
+				 ? model_run_median(m, g, offsetof(struct run, x_floor), false)
+				 : NAN;
 		/* A loan: the receiver read the payload where the sender built it. */
 		g->loan = g->zerocopy && !strcmp(g->path, "shared-memory") &&
 			  !(g->full_share >= LOAN_FULL);

@@ -129,6 +129,77 @@ static void print_sized(struct report *r)
 	free(t.row);
 }
 
+bool machine_cliff(const struct model *m, const char *pl, size_t size, size_t *offset, double *slow,
+		   double *fast)
+{
+	double aligned = NAN, worst = NAN;
+	size_t at = 0;
+
+	for (size_t gi = 0; gi < m->ngroups; gi++) {
+		const struct group *g = &m->groups[gi];
+		size_t off;
+		double v = g->sum[M_BPS].median;
+
+		if (strcmp(g->transport, "floor-cliff") || strcmp(g->placement, pl) ||
+		    g->size != size || !g->sum[M_BPS].n ||
+		    sscanf(g->options, "offset=%zu", &off) != 1)
+			continue;
+		if (off == 0)
+			aligned = v;
+		else if (isnan(worst) || v < worst) {
+			worst = v;
+			at = off;
+		}
+	}
+	if (isnan(aligned) || isnan(worst) || worst >= aligned / 2)
+		return false;
+	*offset = at;
+	*slow = worst;
+	*fast = aligned;
+	return true;
+}
+
+/* The copy cliffs floor-cliff found, size by size: a copy a few bytes off many times slower. */
+static void print_cliffs(struct report *r)
+{
+	const struct model *m = r->m;
+	bool any = false, measured = false;
+
+	for (size_t gi = 0; gi < m->ngroups && !measured; gi++)
+		measured = !strcmp(m->groups[gi].transport, "floor-cliff");
+	if (!measured)
+		return;
+	for (size_t p = 0; p < m->nplacements; p++)
+		for (size_t s = 0; s < m->nsizes; s++) {
+			size_t off;
+			double slow, fast;
+			char sz[16];
+
+			if (!machine_cliff(m, m->placements[p], m->sizes[s], &off, &slow, &fast))
+				continue;
+			if (!any)
+				ipcb_doc_p(r->d,
+					   "The machine's copy cliffs (" DOC_C(
+					       "floor-cliff") ": memcpy "
+							      "on one CPU with its destination a "
+							      "few bytes past its source, "
+							      "modulo 4 KiB); a transport whose "
+							      "payload lies at such an "
+							      "offset from the caller's buffer "
+							      "pays it on every message:");
+			any = true;
+			size_format(m->sizes[s], sz, sizeof(sz));
+			ipcb_doc_li(
+			    r->d,
+			    "%s: a %s copy %zu bytes past its source's alignment runs at %.1f "
+			    "GB/s, %.0fx slower than aligned (%.1f GB/s)",
+			    m->placements[p], sz, off, slow / 1e9, fast / slow, fast / 1e9);
+		}
+	if (!any)
+		ipcb_doc_p(r->d, "No copy cliff: at every size measured, a copy at each offset "
+				 "floor-cliff tries ran at half the aligned copy's rate or more.");
+}
+
 /* Runs beyond a floor of their own round, floor by floor, with both numbers. */
 static void print_beaten(struct report *r)
 {
@@ -394,6 +465,7 @@ void sec_machine(struct report *r)
 {
 	print_floors(r);
 	print_sized(r);
+	print_cliffs(r);
 	print_beaten(r);
 	print_states(r);
 	print_variation(r);

@@ -264,6 +264,7 @@ static int run_fill(struct model *m, size_t i, struct run *r, char *err, size_t 
 	    {IPCB_COL_PROBE_WAKEUP_NS, offsetof(struct run, probe_wk)},
 	    {IPCB_COL_OFFERED_RATE, offsetof(struct run, offered)},
 	    {IPCB_COL_OFFERED_FRACTION, offsetof(struct run, fraction)},
+	    {IPCB_COL_X_FLOOR, offsetof(struct run, x_floor)},
 	};
 	double full = NAN, cpu;
 	int rc = 0;
@@ -512,6 +513,7 @@ static int read_rows(struct model *m, bool partial, char *err, size_t errlen)
 			g->path = get(m, i, IPCB_COL_DATA_PATH);
 			g->rides_on = get(m, i, IPCB_COL_RIDES_ON);
 			g->channel = get(m, i, IPCB_COL_CHANNEL);
+			g->ceiling = get(m, i, IPCB_COL_CEILING);
 			g->library = get(m, i, IPCB_COL_LIBRARY);
 			g->topology = get(m, i, IPCB_COL_TOPOLOGY);
 			g->topo = get(m, i, IPCB_COL_CPU_TOPOLOGY);

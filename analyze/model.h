@@ -104,10 +104,11 @@ struct run {
 	double v[M_COUNT];
 	double messages, ctx, run_spread, full_share, zc_copied, segs;
 	double probe_cl, probe_cl_after, probe_wk, offered, fraction;
-	int cpu[2]; /* the matrix's pair; -1 where not pinned */
-	int state;  /* the machine's state beside it: 0 the placement's usual one, 1 the other,
-		       -1 not probed */
-	bool aside; /* set aside for the machine's state (why in flag) */
+	double x_floor; /* the row as a multiple of its ceiling (the group's `ceiling`); NAN */
+	int cpu[2];	/* the matrix's pair; -1 where not pinned */
+	int state;	/* the machine's state beside it: 0 the placement's usual one, 1 the other,
+			   -1 not probed */
+	bool aside;	/* set aside for the machine's state (why in flag) */
 	char flag[96];
 	/* A floor of its own round that it beat (the floor's transport), and the floor's value. */
 	const char *beat;
@@ -160,7 +161,11 @@ struct group {
 	bool page_cache;   /* a file whose pages never had to reach the disk */
 	double buffer;	   /* bytes its channel reserved (median); NAN */
 	double segs;	   /* network segments per message (median); NAN */
-	int state;	   /* the state of the machine its kept runs are in; -1 not probed */
+	/* The floor its rows are held against ("floor-xcopy", "probe-wakeup"; "" none) and the
+	 * median of its kept runs' multiples of it (NAN: none measured). */
+	const char *ceiling;
+	double x_floor;
+	int state; /* the state of the machine its kept runs are in; -1 not probed */
 	size_t *runs, nruns, runs_cap, kept;
 	struct summary sum[M_COUNT];
 };

@@ -188,7 +188,8 @@ void sec_t1(struct report *r)
 	    "T1. Time to transfer 1 MB (" DOC_C("002_70218f60ab04cff3.txt") ", section 8.1)");
 	/* clang-format off */
 	ipcb_doc_p(r->d, "Measured: " DOC_I("stream") " is 1 MiB divided by the throughput of 1 "
-		   "MiB messages; " DOC_I("one message") " the one-way p50 of a single 1 MiB "
+		   "MiB messages, and " DOC_I("of its ceiling") " that throughput's share of the "
+		   "copy its placement allows (" DOC_C("ceiling") "); " DOC_I("one message") " the one-way p50 of a single 1 MiB "
 		   "message in a round trip; CPU both sides' CPU time per streamed MiB; memory "
 		   "what the channel reserved for messages in flight. Each family by its fastest "
 		   "member that copies every byte (a loan, read in place, is not a transfer of "
@@ -200,13 +201,14 @@ void sec_t1(struct report *r)
 			  "(" DOC_C("ipcbench -s 1M -m throughput") ").");
 		return;
 	}
-	ipcb_doc_table(r->d, "llllrrrr", "mechanism", "document: time, CPU, memory, volume",
-		       "placement", "transport", "stream", "one message", "CPU per MiB", "memory");
+	ipcb_doc_table(r->d, "llllrrrrr", "mechanism", "document: time, CPU, memory, volume",
+		       "placement", "transport", "stream", "of its ceiling", "one message",
+		       "CPU per MiB", "memory");
 	for (size_t i = 0; i < sizeof(t1) / sizeof(t1[0]); i++)
 		for (size_t p = 0; p < m->nplacements; p++) {
 			const struct group *g = t1_pick(m, &t1[i], m->placements[p], r->mib_exact);
 			const struct group *lat;
-			char doc[96], st[32], ab[32], cpu[32], mem[32];
+			char doc[96], st[32], ab[32], cpu[32], mem[32], ceil[48] = "-";
 
 			if (!g)
 				continue;
@@ -218,8 +220,12 @@ void sec_t1(struct report *r)
 			measure_format(M_AB, lat ? lat->sum[M_AB].median : NAN, ab, sizeof(ab));
 			measure_format(M_CPU, g->sum[M_CPU].median, cpu, sizeof(cpu));
 			measure_format(M_BUFFER, g->buffer, mem, sizeof(mem));
-			ipcb_doc_row(r->d, t1[i].mechanism, doc, m->placements[p], g->label, st, ab,
-				     cpu, mem);
+			/* Under half of it: named as such, as the answers name it. */
+			if (!isnan(g->x_floor))
+				snprintf(ceil, sizeof(ceil), "%.2f of %s%s", 1 / g->x_floor,
+					 g->ceiling, g->x_floor >= 2 ? " (under half)" : "");
+			ipcb_doc_row(r->d, t1[i].mechanism, doc, m->placements[p], g->label, st,
+				     ceil, ab, cpu, mem);
 		}
 	ipcb_doc_table_end(r->d);
 	/* The document's CPU and memory columns as orders the measurements keep or break. */

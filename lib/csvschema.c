@@ -94,8 +94,20 @@ const struct ipcb_csv_col ipcb_csv_cols[IPCB_CSV_NCOLS] = {
 	"the sender's CPU time per message"),
     [IPCB_COL_RECEIVER_CPU_NS_PER_MSG] = DECIMAL("receiver_cpu_ns_per_msg", "ns", 1, NOT_COUNTED,
 	"the receiver's CPU time per message"),
-    [IPCB_COL_X_FLOOR] = DECIMAL("x_floor", "", 3, "no floor measured for this row",
-	"the row as a multiple of the machine's floor (see `--floor`)"),
+    [IPCB_COL_X_FLOOR] = DECIMAL("x_floor", "", 3, "no ceiling measured for this row",
+	"the row as a multiple of its ceiling, named in `ceiling`: a round trip's median over the "
+	"ceiling's, a stream's ceiling over its rate (1: at the ceiling; 2: half as fast as the "
+	"machine allows)"),
+    [IPCB_COL_CEILING] = TEXT("ceiling", "no ceiling measured for this row (`--no-probes`, or "
+	"not pinned)",
+	"what the machine allows the row through this harness, measured beside it, by its parts: "
+	"a stream each message copied at the rate of its placement (`floor-xcopy` on two CPUs, "
+	"`floor-memcpy` on one); a round trip the cache-line round trip where its sides poll "
+	"(`floor-cacheline`, else the probe's, `probe-cacheline`) or the wake-up round trip where "
+	"a side sleeps (0.5 voluntary switches a message or more: `floor-futex`, else "
+	"`probe-wakeup`), plus its payload copied each way (`+floor-xcopy`); either plus the "
+	"harness's own time per message (`+harness`, the row's `harness_ns`); a one-way row half "
+	"of its round trip's"),
     [IPCB_COL_CLOCK_SKEW_BOUND_NS] = INTEGER("clock_skew_bound_ns", "ns", "not a one-way row",
 	"bound on the two CPUs' clock disagreement, from the clock check (two hosts: on the error "
 	"of the two clocks' measured offset over the run)"),

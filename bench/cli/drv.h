@@ -56,6 +56,7 @@ struct place {
 	bool clock_checked;
 	struct ipcb_clock_check clock;
 	double cacheline_p50_ns;		  /* 0 = not measured */
+	double futex_p50_ns;			  /* 0 = not measured */
 	double memcpy_bytes_per_s[IPCB_MAX_LIST]; /* per --size index; 0 = not measured */
 	/* Cross-core only: copying out what the other CPU wrote, per --size index. */
 	double xcopy_bytes_per_s[IPCB_MAX_LIST];
@@ -418,8 +419,17 @@ bool ipcb_point_run(struct driver *d, struct place *pl, const struct planned *p,
  * --controls measures only the cache-line round trip and memcpy: the futex round trip measures
  * the kernel's wake-up path, which a kernel or scheduler state can move as much as any
  * transport, and it is the slowest to measure.
+ * ceilings: only the copy the plan's rows at this placement are held against (the cross-core
+ * copy on two CPUs, memcpy on one, at the plan's sizes, 20 ms each), which a run measures by
+ * default (with its probes) so that every row stands beside its ceiling: no rows of their own.
  */
-bool ipcb_floors_run(struct driver *d, struct place *pl);
+bool ipcb_floors_run(struct driver *d, struct place *pl, bool ceilings);
+/*
+ * Without --floor, a round still measures its rows' ceilings where it probes the machine: a
+ * pinned placement, this host alone, a timed run. Their copies take 20 ms a size.
+ */
+bool ipcb_ceilings_due(const struct driver *d, const struct place *pl);
+
 
 /* ---- sweep.c ---- */
 

@@ -5,6 +5,7 @@
  */
 #include "drv.h"
 
+#include <errno.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -47,7 +48,22 @@ static const char *cliff_note(size_t size, const size_t *offsets, const double *
  * the kernel's wake-up path, which a kernel or scheduler state can move as much as any
  * transport, and it is the slowest to measure.
  */
-bool ipcb_floors_run(struct driver *d, struct place *pl)
+/* Does the plan move messages of the size at index si at this placement? */
+static bool place_uses(const struct driver *d, const struct place *pl, size_t si)
+{
+	for (size_t i = 0; i < d->npoints; i++)
+		if (&d->places[d->points[i].place] == pl && d->points[i].si == si)
+			return true;
+	return false;
+}
+
+/*
+ * A ceiling's copy measured by default runs this long at most: a copy's rate is steady within a
+ * few milliseconds, and a run of one mechanism should not take twice as long for its ceilings.
+ */
+#define CEILING_S 0.02
+
+bool ipcb_floors_run(struct driver *d, struct place *pl, bool ceilings)
 {
 	static const struct {
 		const char *name, *wait;
@@ -79,7 +95,7 @@ bool ipcb_floors_run(struct driver *d, struct place *pl)
 	struct ipcb_row row;
 	int rc;
 
-	for (size_t k = 0; k < (d->o.controls ? 1u : 2u); k++) {
+	for (size_t k = 0; k < (ceilings ? 0u : d->o.controls ? 1u : 2u); k++) {
 		if ((d->interrupted = ipcb_run_interrupt_pending()))
 			return false;
 		ipcb_point_spec(d, pl, 64, &s); /* one cache line */
@@ -94,21 +110,29 @@ bool ipcb_floors_run(struct driver *d, struct place *pl)
 		ipcb_probes_before(pl);
 		rc = pingpongs[k].fn(&s, &r);
 		ipcb_probes_after(pl);
-		if (rc == 0 && k == 0)
-			pl->cacheline_p50_ns = ipcb_rows_p50(r.hist);
+		if (rc == 0)
+			*(k == 0 ? &pl->cacheline_p50_ns : &pl->futex_p50_ns) =
+			    ipcb_rows_p50(r.hist);
 		if (!ipcb_rows_finish(d, pl, rc, &row, IPCB_MAX_LIST))
 			return false;
 		ipcb_run_result_fini(&r);
 	}
 	for (size_t i = 0; i < d->o.nsizes; i++)
 		for (size_t k = 0; k < sizeof(sized) / sizeof(sized[0]); k++) {
-			if ((sized[k].fn == ipcb_floor_xcopy &&
-			     pl->kind != IPCB_PLACE_CROSS_CORE) ||
+			bool cross = pl->kind == IPCB_PLACE_CROSS_CORE;
+
+			if ((sized[k].fn == ipcb_floor_xcopy && !cross) ||
 			    (d->o.controls && sized[k].fn != ipcb_floor_memcpy))
+				continue;
+			/* The ceilings alone: the copy of their placement, at the plan's sizes. */
+			if (ceilings && (!sized[k].floor || !place_uses(d, pl, i) ||
+					 (sized[k].fn == ipcb_floor_memcpy) == cross))
 				continue;
 			if ((d->interrupted = ipcb_run_interrupt_pending()))
 				return false;
 			ipcb_point_spec(d, pl, d->o.sizes[i], &s);
+			if (ceilings && (s.duration_s <= 0 || s.duration_s > CEILING_S))
+				s.duration_s = CEILING_S;
 			ipcb_point_row(d, pl, &s, &r, &row);
 			row.transport = sized[k].name;
 			row.mode = sized[k].latency ? "latency" : "throughput";
@@ -117,18 +141,30 @@ bool ipcb_floors_run(struct driver *d, struct place *pl)
 			row.run = d->round;
 			if (sized[k].fn == ipcb_floor_memcpy)
 				row.cpu[1] = -1;
-			ipcb_rows_progress(d, pl, &row, 0);
+			/*
+			 * A ceiling alone is part of the probes, as their round trips are: it is
+			 * no row of the sweep's (the rows it bounds name it and their multiple of
+			 * it), and one that fails leaves them without a ceiling.
+			 */
+			if (!ceilings)
+				ipcb_rows_progress(d, pl, &row, 0);
 			d->now->start_ns = ipcb_now_ns();
 			ipcb_probes_before(pl);
 			rc = sized[k].fn(&s, &r);
 			ipcb_probes_after(pl);
-			if (rc == 0 && sized[k].floor)
-				sized[k].floor[i] = r.bytes_per_s;
-			if (!ipcb_rows_finish(d, pl, rc, &row, i))
+			if (sized[k].floor)
+				sized[k].floor[i] = rc == 0 ? r.bytes_per_s : 0;
+			if (ceilings) {
+				if (rc == -EINTR) {
+					d->interrupted = r.signal;
+					return false;
+				}
+			} else if (!ipcb_rows_finish(d, pl, rc, &row, i)) {
 				return false;
+			}
 			ipcb_run_result_fini(&r);
 		}
-	for (size_t i = 0; i < d->o.nsizes && !d->o.controls; i++) {
+	for (size_t i = 0; i < d->o.nsizes && !d->o.controls && !ceilings; i++) {
 		enum { NCLIFF = sizeof(cliff_offsets) / sizeof(cliff_offsets[0]) };
 		double rate[NCLIFF] = {0};
 		char note[192];
@@ -139,7 +175,8 @@ bool ipcb_floors_run(struct driver *d, struct place *pl)
 			ipcb_point_spec(d, pl, d->o.sizes[i], &s);
 			ipcb_point_row(d, pl, &s, &r, &row);
 			row.transport = "floor-cliff";
-			row.options = cliff_names[k];
+			/* Its offset is its setting: it names its benchmark in the JSON too. */
+			row.options = row.tuning = cliff_names[k];
 			row.mode = "throughput";
 			row.latency_kind = NULL;
 			row.wait = "none";

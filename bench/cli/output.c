@@ -451,8 +451,10 @@ static int csv_format_row(FILE *f, const struct ipcb_row *row, const struct ipcb
 		if (row->sig)
 			sig_columns(&rec, row->sig, switches, sizeof(switches));
 	}
-	if (row->x_floor > 0)
+	if (row->x_floor > 0) {
 		ipcb_csv_set_decimal(&rec, IPCB_COL_X_FLOOR, row->x_floor);
+		ipcb_csv_set_text(&rec, IPCB_COL_CEILING, row->ceiling);
+	}
 	if (row->harness_ns > 0)
 		ipcb_csv_set_int(&rec, IPCB_COL_HARNESS_NS, llround(row->harness_ns));
 	if (row->clock_skew_bound_ns >= 0)

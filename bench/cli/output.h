@@ -65,6 +65,8 @@ struct ipcb_row {
 	int64_t spin_polls;    /* hybrid wait's polls before sleeping; -1 = not a hybrid row */
 	bool fsync;	       /* --fsync applied (transports that honour it) */
 	double x_floor;	       /* times the machine's floor for this row; 0 = no floor known */
+	const char *ceiling;   /* the floor x_floor is taken against (its row's name); NULL */
+	char ceiling_text[64]; /* its parts: "probe-cacheline+floor-xcopy+harness" */
 	double harness_ns;     /* the harness's own time per message beside the run; 0 = none */
 	int64_t clock_skew_bound_ns; /* one-way rows: the clock check's bound; -1 elsewhere */
 	const char *verify;	     /* --verify level; NULL for rows that move no message */

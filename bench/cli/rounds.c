@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "csvschema.h"
 #include "driver.h"
 
 /* Keep a round's value of a point for the summary (not kept when memory is short). */
@@ -47,6 +48,12 @@ static bool run_plan_point(struct driver *d, struct plan_point *pp)
 	return true;
 }
 
+bool ipcb_ceilings_due(const struct driver *d, const struct place *pl)
+{
+	return d->o.probes && !d->peer && d->count_pass == IPCB_COUNT_NONE && pl->cpu[0] >= 0 &&
+	       pl->cpu[1] >= 0;
+}
+
 /*
  * The rounds: each probes the machine at every placement, measures the floors (--floor), then
  * runs every point of the plan once, in its own shuffled order. False when the sweep must stop
@@ -60,6 +67,14 @@ bool ipcb_rounds_run(struct driver *d)
 		fprintf(stderr, "%s: the plan: %s\n", prog, strerror(ENOMEM));
 		return false;
 	}
+	/* Rows without a ceiling say why once, here, rather than by an empty column alone. */
+	if (!d->o.probes && !d->o.floor && !d->o.quiet && d->npoints &&
+	    d->count_pass == IPCB_COUNT_NONE)
+		fprintf(stderr,
+			"%s: --no-probes: no row is held against its ceiling (x floor, the CSV's "
+			"%s and %s): the probes beside each run and the copy floors measure "
+			"them; --floor measures the floors even so\n",
+			prog, ipcb_csv_name(IPCB_COL_X_FLOOR), ipcb_csv_name(IPCB_COL_CEILING));
 	for (unsigned k = 0; k < d->o.repeat; k++) {
 		d->round = d->o.first_round + k;
 		ipcb_plan_shuffle(d, order);
@@ -69,7 +84,8 @@ bool ipcb_rounds_run(struct driver *d)
 			ipcb_probes_start(d, pl);
 			pl->round_start = true;
 			d->out->table_point = 0;
-			if (d->o.floor && !ipcb_floors_run(d, pl))
+			if ((d->o.floor || ipcb_ceilings_due(d, pl)) &&
+			    !ipcb_floors_run(d, pl, !d->o.floor))
 				goto stop;
 		}
 		for (size_t i = 0; i < d->npoints; i++) {

@@ -257,11 +257,85 @@ void ipcb_rows_emit(struct driver *d, const struct place *pl, const struct ipcb_
 }
 
 /*
+ * Did a side of this run sleep for its messages? A side that waited by sleeping switched out
+ * voluntarily at least every other message; one preempted while polling (two sides taking turns
+ * on one CPU) switched involuntarily, and still polled.
+ */
+static bool run_slept(const struct ipcb_run_result *r)
+{
+	for (int k = 0; k < 2 && r->messages > 0; k++) {
+		int64_t vol = r->ctx_switches[k] - r->ctx_involuntary[k];
+
+		if ((double)vol / (double)r->messages >= 0.5)
+			return true;
+	}
+	return false;
+}
+
+/*
+ * A row's ceiling, what the machine allows a run of its kind through this harness: the floors of
+ * the same placement (this round's, else the probes' beside the run) and the harness's own time
+ * per message beside it (harness_ns, the null transport's), and the row as a multiple of it.
+ * A stream: each message copied at the rate its placement allows (two CPUs: one copying out
+ * what the other has just written, floor-xcopy; else one CPU copying its own data, floor-memcpy)
+ * plus the harness's time, as a rate. A round trip: the hand-over, the cache-line round trip
+ * where its sides poll and the wake-up round trip where one sleeps, plus the payload copied each
+ * way at the copy's rate (where it was measured) and the harness's time. A one-way delay (share
+ * 0.5): half of the round trip's. The row's ceiling names the parts ("probe-cacheline+
+ * floor-xcopy+harness"). Without a measured ceiling (--no-probes, an unpinned placement) the
+ * row has none.
+ */
+static void row_ceiling(const struct place *pl, struct ipcb_row *row, size_t size_index,
+			double share)
+{
+	const struct ipcb_run_result *r = row->res;
+	const char *copy_name = NULL, *hand = NULL;
+	double p50, c = 0, copy = 0, harness = row->harness_ns > 0 ? row->harness_ns : 0;
+
+	row->x_floor = 0;
+	row->ceiling = NULL;
+	if (size_index < IPCB_MAX_LIST && pl->xcopy_bytes_per_s[size_index] > 0) {
+		copy_name = "floor-xcopy";
+		copy = pl->xcopy_bytes_per_s[size_index];
+	} else if (size_index < IPCB_MAX_LIST && pl->memcpy_bytes_per_s[size_index] > 0) {
+		copy_name = "floor-memcpy";
+		copy = pl->memcpy_bytes_per_s[size_index];
+	}
+	if (!row->latency_kind) {
+		if (r->bytes_per_s <= 0 || copy <= 0)
+			return;
+		c = (double)row->size_bytes / copy * 1e9 + harness;
+		row->x_floor = (double)row->size_bytes / c * 1e9 / r->bytes_per_s;
+		snprintf(row->ceiling_text, sizeof(row->ceiling_text), "%s%s", copy_name,
+			 harness > 0 ? "+harness" : "");
+		row->ceiling = row->ceiling_text;
+		return;
+	}
+	if (run_slept(r)) {
+		hand = pl->futex_p50_ns > 0 ? "floor-futex" : "probe-wakeup";
+		c = pl->futex_p50_ns > 0 ? pl->futex_p50_ns : pl->probe_wk_ns;
+	} else {
+		hand = pl->cacheline_p50_ns > 0 ? "floor-cacheline" : "probe-cacheline";
+		c = pl->cacheline_p50_ns > 0 ? pl->cacheline_p50_ns : pl->probe_cl_ns;
+	}
+	p50 = ipcb_rows_p50(row->hist);
+	if (c <= 0 || p50 <= 0)
+		return;
+	if (copy > 0)
+		c += 2 * (double)row->size_bytes / copy * 1e9;
+	c += harness;
+	snprintf(row->ceiling_text, sizeof(row->ceiling_text), "%s%s%s%s", hand,
+		 copy > 0 ? "+" : "", copy > 0 ? copy_name : "", harness > 0 ? "+harness" : "");
+	row->ceiling = row->ceiling_text;
+	row->x_floor = p50 / (c * share);
+}
+
+/*
  * A one-way row, or the reason it is left out: one-way delays are only as good as the evidence
  * that both CPUs read the same clock. Returns NULL when emitted (or not measured), else why not.
  */
 static const char *emit_one_way(struct driver *d, const struct place *pl, struct ipcb_row *row,
-				const char *kind, const struct ipcb_hist *h)
+				size_t size_index, const char *kind, const struct ipcb_hist *h)
 {
 	double p50 = ipcb_rows_p50(h);
 	/*
@@ -292,7 +366,7 @@ static const char *emit_one_way(struct driver *d, const struct place *pl, struct
 	row->messages = (uint64_t)ipcb_hist_total(h);
 	row->rates = false;
 	row->clock_skew_bound_ns = bound;
-	row->x_floor = pl->cacheline_p50_ns > 0 ? p50 / (pl->cacheline_p50_ns / 2) : 0;
+	row_ceiling(pl, row, size_index, 0.5);
 	ipcb_rows_emit(d, pl, row);
 	return NULL;
 }
@@ -324,7 +398,8 @@ static bool one_way_first(struct driver *d, const char *key)
 	return true;
 }
 
-static void emit_one_ways(struct driver *d, const struct place *pl, struct ipcb_row *row)
+static void emit_one_ways(struct driver *d, const struct place *pl, struct ipcb_row *row,
+			  size_t size_index)
 {
 	const struct ipcb_run_result *r = row->res;
 	const char *why[2] = {NULL, NULL}, *way = "";
@@ -333,19 +408,21 @@ static void emit_one_ways(struct driver *d, const struct place *pl, struct ipcb_
 
 	/* Requests and their replies, or streams both ways: each way is a row of its own. */
 	if (row->latency_kind || r->one_way[1]) {
-		why[0] = emit_one_way(d, pl, row, "one_way_ab", r->one_way[0]);
-		why[1] = emit_one_way(d, pl, row, "one_way_ba", r->one_way[1]);
+		why[0] = emit_one_way(d, pl, row, size_index, "one_way_ab", r->one_way[0]);
+		why[1] = emit_one_way(d, pl, row, size_index, "one_way_ba", r->one_way[1]);
 	} else {
-		why[0] = emit_one_way(d, pl, row, "one_way", r->one_way[0]);
+		why[0] = emit_one_way(d, pl, row, size_index, "one_way", r->one_way[0]);
 	}
 	/*
 	 * A broadcast: besides every receiver's delays together (one_way), the slowest
 	 * receiver's, and each sampled message's to the last receiver it reached.
 	 */
 	if (row->broadcast && !why[0]) {
-		why[0] = emit_one_way(d, pl, row, "one_way_slowest", r->one_way_slowest);
+		why[0] =
+		    emit_one_way(d, pl, row, size_index, "one_way_slowest", r->one_way_slowest);
 		if (!why[0])
-			why[0] = emit_one_way(d, pl, row, "one_way_last", r->one_way_last);
+			why[0] =
+			    emit_one_way(d, pl, row, size_index, "one_way_last", r->one_way_last);
 	}
 	if (d->o.quiet || (!why[0] && !why[1]))
 		return;
@@ -365,18 +442,6 @@ static void emit_one_ways(struct driver *d, const struct place *pl, struct ipcb_
 		why[0] ? why[0] : why[1],
 		(long long)(r->clock_per_run ? r->clock_bound_ns : pl->clock.bound_ns), way,
 		*way ? " " : "", p50, d->o.repeat > 1 ? "; not said again for its other runs" : "");
-}
-
-/*
- * The ceiling of a stream of messages of the size at size_index: where the two sides run on two
- * CPUs, one CPU copying out what the other has just written (floor-xcopy); elsewhere, one CPU
- * copying its own data (floor-memcpy). 0 when not measured.
- */
-static double stream_floor(const struct place *pl, size_t size_index)
-{
-	if (pl->xcopy_bytes_per_s[size_index] > 0)
-		return pl->xcopy_bytes_per_s[size_index];
-	return pl->memcpy_bytes_per_s[size_index];
 }
 
 /*
@@ -469,6 +534,7 @@ static void emit_hist_row(struct driver *d, const struct place *pl, struct ipcb_
 	row->messages = (uint64_t)ipcb_hist_total(h);
 	row->rates = false;
 	row->x_floor = 0;
+	row->ceiling = NULL;
 	ipcb_rows_emit(d, pl, row);
 }
 
@@ -531,15 +597,12 @@ bool ipcb_rows_finish(struct driver *d, const struct place *pl, int rc, struct i
 	row->messages = r->messages;
 	row->rates = true;
 	row->clock_skew_bound_ns = -1;
-	if (row->latency_kind && pl->cacheline_p50_ns > 0)
-		row->x_floor = ipcb_rows_p50(r->hist) / pl->cacheline_p50_ns;
-	else if (!row->latency_kind && r->bytes_per_s > 0 && size_index < IPCB_MAX_LIST)
-		row->x_floor = stream_floor(pl, size_index) / r->bytes_per_s;
+	row_ceiling(pl, row, size_index, 1);
 	ipcb_rows_emit(d, pl, row);
 	segments_note(d, row);
 	losses_note(pl, row);
 	broadcast_note(d, row);
-	emit_one_ways(d, pl, row);
+	emit_one_ways(d, pl, row, size_index);
 	/* An open loop's own accuracy: how late each send started against its intended time. */
 	if (r->send_lag)
 		emit_hist_row(d, pl, row, "send_lag", r->send_lag);

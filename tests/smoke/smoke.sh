@@ -281,4 +281,31 @@ ok $? "--one-way-every 0 is refused, naming the value (exit $st: $(head -c 120 "
 			kinds == 6) }' "$WORK/cliff.csv"
 ok $? "--floor: a floor-cliff row for each of the offsets 0, 8, 16, 32, 64 and 4088, with its rate"
 
+# Every row beside its ceiling, by default: a stream against the copy of its placement (measured
+# as the probes are, no row of its own), a round trip whose sides poll against the cache-line round
+# trip, one whose reader sleeps against the wake-up, each plus its payload's copy each way, and
+# all of them plus the harness's own time (the row's harness_ns).
+ceil_of() { # ceil_of CSV TRANSPORT MODE PLACEMENT: "ceiling x_floor" of its main row
+	awk "$(cat "$(dirname "$0")/../csv.awk")"'
+		NR == 1 { n = csv_split($0, h); for (i = 1; i <= n; i++) c[h[i]] = i; next }
+		{ csv_split($0, f) }
+		f[c["transport"]] == t && f[c["mode"]] == m && f[c["placement"]] == p &&
+		(f[c["latency_kind"]] == "" || f[c["latency_kind"]] == "rtt") {
+			print f[c["ceiling"]], f[c["x_floor"]]
+		}' t="$2" m="$3" p="$4" "$1"
+}
+"$BIN" -q -t shm,pipe -s 64 -m both --wait spin --placement cross-core,same-core -n 300 -d 0 \
+	--csv "$WORK/ceil.csv" >"$WORK/ceil.table" 2>&1
+st=$?
+got="$(ceil_of "$WORK/ceil.csv" shm latency cross-core) | $(ceil_of "$WORK/ceil.csv" pipe latency cross-core) | $(ceil_of "$WORK/ceil.csv" shm throughput cross-core) | $(ceil_of "$WORK/ceil.csv" pipe throughput same-core)"
+[[ $st -eq 0 && $got =~ ^probe-cacheline\+floor-xcopy\+harness\ [0-9.]+\ \|\ probe-wakeup\+floor-xcopy\+harness\ [0-9.]+\ \|\ floor-xcopy\+harness\ [0-9.]+\ \|\ floor-memcpy\+harness\ [0-9.]+$ ]] &&
+	! grep -q '^floor-' "$WORK/ceil.table"
+ok $? "each row beside its ceiling by default, with no floor rows: shm's polled round trip, pipe's slept one, the streams' copies ($got)"
+"$BIN" -t shm -s 64 -m throughput --placement cross-core -n 100 -d 0 --no-probes \
+	--csv "$WORK/noceil.csv" >/dev/null 2>"$WORK/noceil.err"
+st=$?
+got=$(ceil_of "$WORK/noceil.csv" shm throughput cross-core)
+[ $st -eq 0 ] && [ "$got" = " " ] && grep -q -- "--no-probes: no row is held against its ceiling" "$WORK/noceil.err"
+ok $? "--no-probes: no ceiling, and stderr says which ratio is missing (row: '$got')"
+
 done_testing
