@@ -101,11 +101,12 @@ const struct ipcb_csv_col ipcb_csv_cols[IPCB_CSV_NCOLS] = {
     [IPCB_COL_CEILING] = TEXT("ceiling", "no ceiling measured for this row (`--no-probes`, or "
 	"not pinned)",
 	"what the machine allows the row through this harness, measured beside it, by its parts: "
-	"a stream each message copied at the rate of its placement (`floor-xcopy` on two CPUs, "
-	"`floor-memcpy` on one); a round trip the cache-line round trip where its sides poll "
+	"a stream each message copied at the rate of its placement (once at `floor-xcopy`'s on two "
+	"CPUs, twice at `floor-memcpy`'s on one, where the writer's and the reader's copies take "
+	"turns); a round trip the cache-line round trip where its sides poll "
 	"(`floor-cacheline`, else the probe's, `probe-cacheline`) or the wake-up round trip where "
 	"a side sleeps (0.5 voluntary switches a message or more: `floor-futex`, else "
-	"`probe-wakeup`), plus its payload copied each way (`+floor-xcopy`); either plus the "
+	"`probe-wakeup`), plus its payload's copies each way (`+floor-xcopy`); either plus the "
 	"harness's own time per message (`+harness`, the row's `harness_ns`); a one-way row half "
 	"of its round trip's"),
     [IPCB_COL_CLOCK_SKEW_BOUND_NS] = INTEGER("clock_skew_bound_ns", "ns", "not a one-way row",

@@ -276,14 +276,17 @@ static bool run_slept(const struct ipcb_run_result *r)
  * A row's ceiling, what the machine allows a run of its kind through this harness: the floors of
  * the same placement (this round's, else the probes' beside the run) and the harness's own time
  * per message beside it (harness_ns, the null transport's), and the row as a multiple of it.
- * A stream: each message copied at the rate its placement allows (two CPUs: one copying out
- * what the other has just written, floor-xcopy; else one CPU copying its own data, floor-memcpy)
- * plus the harness's time, as a rate. A round trip: the hand-over, the cache-line round trip
- * where its sides poll and the wake-up round trip where one sleeps, plus the payload copied each
- * way at the copy's rate (where it was measured) and the harness's time. A one-way delay (share
- * 0.5): half of the round trip's. The row's ceiling names the parts ("probe-cacheline+
- * floor-xcopy+harness"). Without a measured ceiling (--no-probes, an unpinned placement) the
- * row has none.
+ * Its copies: on two CPUs each message crosses once, copied out of the other CPU's cache at
+ * floor-xcopy's rate (a writer's copy in overlaps the reader's copy out of the message before);
+ * on one CPU the writer's copy in and the reader's copy out take turns on it at floor-memcpy's
+ * rate, two copies a message. A stream: its messages' copies plus the harness's time, as a rate.
+ * A round trip: the hand-over, the cache-line round trip where its sides poll and the wake-up
+ * round trip where one sleeps, plus the payload's copies both ways (where the copy was
+ * measured) and the harness's time. A one-way delay (share 0.5): half of the round trip's. The
+ * row's ceiling names the parts ("probe-cacheline+floor-xcopy+harness"). What a mechanism does
+ * beyond these (a system call, a whole message copied before the reader may start, a stream's
+ * per-message hand-over) is its own cost. Without a measured ceiling (--no-probes, an unpinned
+ * placement) the row has none.
  */
 static void row_ceiling(const struct place *pl, struct ipcb_row *row, size_t size_index,
 			double share)
@@ -291,6 +294,7 @@ static void row_ceiling(const struct place *pl, struct ipcb_row *row, size_t siz
 	const struct ipcb_run_result *r = row->res;
 	const char *copy_name = NULL, *hand = NULL;
 	double p50, c = 0, copy = 0, harness = row->harness_ns > 0 ? row->harness_ns : 0;
+	double copies = 1; /* copies of a message at the copy's rate, one way */
 
 	row->x_floor = 0;
 	row->ceiling = NULL;
@@ -300,11 +304,12 @@ static void row_ceiling(const struct place *pl, struct ipcb_row *row, size_t siz
 	} else if (size_index < IPCB_MAX_LIST && pl->memcpy_bytes_per_s[size_index] > 0) {
 		copy_name = "floor-memcpy";
 		copy = pl->memcpy_bytes_per_s[size_index];
+		copies = 2;
 	}
 	if (!row->latency_kind) {
 		if (r->bytes_per_s <= 0 || copy <= 0)
 			return;
-		c = (double)row->size_bytes / copy * 1e9 + harness;
+		c = copies * (double)row->size_bytes / copy * 1e9 + harness;
 		row->x_floor = (double)row->size_bytes / c * 1e9 / r->bytes_per_s;
 		snprintf(row->ceiling_text, sizeof(row->ceiling_text), "%s%s", copy_name,
 			 harness > 0 ? "+harness" : "");
@@ -322,7 +327,7 @@ static void row_ceiling(const struct place *pl, struct ipcb_row *row, size_t siz
 	if (c <= 0 || p50 <= 0)
 		return;
 	if (copy > 0)
-		c += 2 * (double)row->size_bytes / copy * 1e9;
+		c += 2 * copies * (double)row->size_bytes / copy * 1e9;
 	c += harness;
 	snprintf(row->ceiling_text, sizeof(row->ceiling_text), "%s%s%s%s", hand,
 		 copy > 0 ? "+" : "", copy > 0 ? copy_name : "", harness > 0 ? "+harness" : "");
