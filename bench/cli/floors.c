@@ -38,16 +38,6 @@ static const char *cliff_note(size_t size, const size_t *offsets, const double *
 	return out;
 }
 
-/*
- * The floors of one placement, one run each, at the start of a round: cache-line and futex round
- * trips; per size, memcpy, a mailbox round trip, (two CPUs only) the cross-core copy, and the
- * copy at the relative offsets where some CPUs fall off a cliff (floor-cliff). The
- * round's rows are read against the round's own floors (x floor): a virtual CPU that shares a
- * core with the other for a while, or a host that is busy, moves the floor as much as the rows.
- * --controls measures only the cache-line round trip and memcpy: the futex round trip measures
- * the kernel's wake-up path, which a kernel or scheduler state can move as much as any
- * transport, and it is the slowest to measure.
- */
 /* Does the plan move messages of the size at index si at this placement? */
 static bool place_uses(const struct driver *d, const struct place *pl, size_t si)
 {
@@ -63,6 +53,16 @@ static bool place_uses(const struct driver *d, const struct place *pl, size_t si
  */
 #define CEILING_S 0.02
 
+/*
+ * The floors of one placement, one run each, at the start of a round: cache-line and futex round
+ * trips; per size, memcpy, a mailbox round trip, (two CPUs only) the cross-core copy, and the
+ * copy at the relative offsets where some CPUs fall off a cliff (floor-cliff). The
+ * round's rows are read against the round's own floors (x floor): a virtual CPU that shares a
+ * core with the other for a while, or a host that is busy, moves the floor as much as the rows.
+ * --controls measures only the cache-line round trip and memcpy: the futex round trip measures
+ * the kernel's wake-up path, which a kernel or scheduler state can move as much as any
+ * transport, and it is the slowest to measure.
+ */
 bool ipcb_floors_run(struct driver *d, struct place *pl, bool ceilings)
 {
 	static const struct {
