@@ -453,8 +453,8 @@ void answers_questions(struct report *r)
 	}
 }
 
-/* Rows below half their ceiling: ipcbench's own paths first, each with what the run says. */
-static int by_share(const void *a, const void *b)
+/* Rows below half their ceiling: by transport, then the farthest below it first. */
+static int by_transport_share(const void *a, const void *b)
 {
 	const struct group *x = *(const struct group *const *)a,
 			   *y = *(const struct group *const *)b;
@@ -526,7 +526,7 @@ void answers_ceilings(struct report *r)
 		free(list);
 		return;
 	}
-	qsort(list, n, sizeof(*list), by_share);
+	qsort(list, n, sizeof(*list), by_transport_share);
 	/* clang-format off */
 	ipcb_doc_p(r->d,
 		   "Each row is held against what the machine allows it, measured beside it (its "

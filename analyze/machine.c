@@ -129,8 +129,13 @@ static void print_sized(struct report *r)
 	free(t.row);
 }
 
-bool machine_cliff(const struct model *m, const char *pl, size_t size, size_t *offset, double *slow,
-		   double *fast)
+/*
+ * The copy cliff at a placement and size (floor-cliff): the slowest offset's rate against the
+ * copy at the same offset (offset 0), when it is under half of it. False when the rows have no
+ * cliff there (or no floor-cliff rows).
+ */
+static bool machine_cliff(const struct model *m, const char *pl, size_t size, size_t *offset,
+			  double *slow, double *fast)
 {
 	double aligned = NAN, worst = NAN;
 	size_t at = 0;

@@ -74,13 +74,6 @@ void groups_sort(const struct group **list, size_t n, enum measure ms);
 /* answers.c: the questions at each placement */
 void answers_questions(struct report *r);
 
-/*
- * machine.c: the copy cliff at a placement and size (floor-cliff): the slowest offset's rate
- * against the copy at the same offset (offset 0), when it is under half of it. False when the
- * rows have no cliff there (or no floor-cliff rows).
- */
-bool machine_cliff(const struct model *m, const char *pl, size_t size, size_t *offset, double *slow,
-		   double *fast);
 /* answers.c: the rows below half their ceiling, each with what its run says about why */
 void answers_ceilings(struct report *r);
 

@@ -189,11 +189,11 @@ void sec_t1(struct report *r)
 	/* clang-format off */
 	ipcb_doc_p(r->d, "Measured: " DOC_I("stream") " is 1 MiB divided by the throughput of 1 "
 		   "MiB messages, and " DOC_I("of its ceiling") " that throughput's share of the "
-		   "copy its placement allows (" DOC_C("ceiling") "); " DOC_I("one message") " the one-way p50 of a single 1 MiB "
-		   "message in a round trip; CPU both sides' CPU time per streamed MiB; memory "
-		   "what the channel reserved for messages in flight. Each family by its fastest "
-		   "member that copies every byte (a loan, read in place, is not a transfer of "
-		   "the bytes), as C8 picks it.");
+		   "copy its placement allows (" DOC_C("ceiling") "); " DOC_I("one message") " the "
+		   "one-way p50 of a single 1 MiB message in a round trip; CPU both sides' CPU "
+		   "time per streamed MiB; memory what the channel reserved for messages in "
+		   "flight. Each family by its fastest member that copies every byte (a loan, "
+		   "read in place, is not a transfer of the bytes), as C8 picks it.");
 	/* clang-format on */
 	if (!r->mib_exact) {
 		ipcb_doc_p(

@@ -430,7 +430,6 @@ bool ipcb_floors_run(struct driver *d, struct place *pl, bool ceilings);
  */
 bool ipcb_ceilings_due(const struct driver *d, const struct place *pl);
 
-
 /* ---- sweep.c ---- */
 
 /*
