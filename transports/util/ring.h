@@ -59,6 +59,8 @@ struct ipcb_ring_plan {
 /* One direction. Lives in shared memory; the indices each side owns are in struct ipcb_ring_end. */
 struct ipcb_ring {
 	_Alignas(64) uint64_t tail; /* slots the reader has taken and handed back */
+	/* 0, or the number of the sleep the reader (writer) is in, its futex: ring.c, ring_sleep()
+	 */
 	_Alignas(64) uint32_t reader_waiting;
 	_Alignas(64) uint32_t writer_waiting;
 	_Alignas(64) uint32_t nslots;
@@ -85,7 +87,8 @@ struct ipcb_ring_end {
 	uint32_t nslots, slot_bytes; /* as in the ring */
 	uint32_t payload_off;
 	size_t piece_bytes;
-	bool asym; /* the sleeper fences both sides (ring.c, ring_sleep) */
+	bool asym;	 /* the sleeper fences both sides (ring.c, ring_sleep) */
+	uint32_t sleeps; /* this side's sleeps so far, each raising its flag to its number */
 };
 
 /*
