@@ -482,7 +482,7 @@ enum why { WHY_SLEPT, WHY_OWN, WHY_LIBRARY, WHY_KERNEL, WHY_COUNT };
  */
 static enum why ceiling_why(const struct group *g)
 {
-	if (!isnan(g->ctx) && g->ctx >= MODEL_POLL_CTX && !g->latency)
+	if (g->reader == R_SLEEPS && !g->latency)
 		return WHY_SLEPT;
 	if (own_path(g))
 		return WHY_OWN;
@@ -583,8 +583,9 @@ void sec_answers(struct report *r)
 	    "placement: the best, what the rounds show the same as it (within %.0f%% either way), "
 	    "what they cannot tell apart from it and how large a difference they leave open (with "
 	    "the command that would tell them apart), and the first one shown slower. Each row is "
-	    "in the class its own rows measured: readers that poll (under %.1f context switches "
-	    "per message in every round) and readers that sleep are answered apart, and one whose "
+	    "in the class its own rows measured: readers that poll (under %.1f voluntary context "
+	    "switches per message in every round: one preempted on a shared CPU polls) and readers "
+	    "that sleep are answered apart, and one whose "
 	    "rounds did both is listed as unclear; loans (the receiver reads the payload in "
 	    "place) are left out of these copies of the bytes.",
 	    CLAIM_MARGIN * 100, MODEL_POLL_CTX);

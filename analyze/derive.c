@@ -186,24 +186,26 @@ double model_run_median(const struct model *m, const struct group *g, size_t off
 
 /*
  * How a group's reader waited, from its own rows' counters, for round trips and streams alike
- * and whatever its wait is called (CLAIMS.md): a round trip between two sleeping sides costs at
- * least two context switches, so one with fewer than MODEL_POLL_CTX per message never slept,
- * and a stream whose reader found its messages waiting slept as rarely. A group whose kept runs
- * fell on both sides of the line is neither: its class is unclear, and it says so.
+ * and whatever its wait is called (CLAIMS.md): a side that slept for its messages gave its CPU
+ * up, a voluntary context switch, at least every other message (slept.h); one preempted on a
+ * shared CPU (involuntary switches) still polled. A group whose kept runs fell on both sides of
+ * the line is neither: its class is unclear, and it says so.
  */
 void model_readers(struct model *m)
 {
 	for (size_t gi = 0; gi < m->ngroups; gi++) {
 		struct group *g = &m->groups[gi];
 
-		g->ctx = model_run_median(m, g, offsetof(struct run, ctx), false);
+		g->ctx = model_run_median(m, g, offsetof(struct run, waiting_sw), false);
 		g->ctx_polled = g->ctx_slept = 0;
+		g->ctx_voluntary = false;
 		for (size_t k = 0; k < g->nruns; k++) {
 			const struct run *r = &m->runs[g->runs[k]];
 
-			if (r->aside || isnan(r->ctx))
+			if (r->aside || isnan(r->waiting_sw))
 				continue;
-			if (r->ctx < MODEL_POLL_CTX)
+			g->ctx_voluntary |= r->waiting_voluntary;
+			if (!ipcb_slept(r->waiting_sw))
 				g->ctx_polled++;
 			else
 				g->ctx_slept++;

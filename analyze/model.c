@@ -265,6 +265,8 @@ static int run_fill(struct model *m, size_t i, struct run *r, char *err, size_t 
 	    {IPCB_COL_OFFERED_RATE, offsetof(struct run, offered)},
 	    {IPCB_COL_OFFERED_FRACTION, offsetof(struct run, fraction)},
 	    {IPCB_COL_X_FLOOR, offsetof(struct run, x_floor)},
+	    {IPCB_COL_SENDER_VOLUNTARY_SWITCHES_PER_MSG, offsetof(struct run, voluntary[0])},
+	    {IPCB_COL_RECEIVER_VOLUNTARY_SWITCHES_PER_MSG, offsetof(struct run, voluntary[1])},
 	};
 	double full = NAN, cpu;
 	int rc = 0;
@@ -275,6 +277,11 @@ static int run_fill(struct model *m, size_t i, struct run *r, char *err, size_t 
 	if (!rc)
 		rc = ipcb_rows_num(&m->rows, i, IPCB_COL_FULL_CHECKS, true, &full, err, errlen);
 	r->full_share = r->messages > 0 ? full / r->messages : NAN;
+	r->waiting_sw = ipcb_waiting_switches(strcmp(get(m, i, IPCB_COL_MODE), "latency") == 0,
+					      r->voluntary[0], r->voluntary[1]);
+	r->waiting_voluntary = !isnan(r->waiting_sw);
+	if (!r->waiting_voluntary)
+		r->waiting_sw = r->ctx;
 	for (int k = 0; k < 2 && !rc; k++) {
 		rc = ipcb_rows_num(&m->rows, i, k ? IPCB_COL_RECEIVER_CPU : IPCB_COL_SENDER_CPU,
 				   true, &cpu, err, errlen);

@@ -19,6 +19,7 @@
 #include <stdint.h>
 
 #include "rows.h"
+#include "slept.h"
 #include "stats.h"
 
 /* What a run measured; NAN where it did not. */
@@ -83,8 +84,9 @@ enum shape {
 };
 
 /*
- * How a group's reader waited, from its own rows' context switches per message (fewer than
- * MODEL_POLL_CTX: it polls), for round trips and streams alike, whatever its wait is called.
+ * How a group's reader waited, from its own rows' voluntary context switches per message on the
+ * side that waits (slept.h: fewer than MODEL_POLL_CTX, it polls), for round trips and streams
+ * alike, whatever its wait is called.
  */
 enum reader {
 	R_UNKNOWN, /* no context switches in the CSV */
@@ -92,7 +94,7 @@ enum reader {
 	R_SLEEPS,  /* every round at the line or above */
 	R_UNCLEAR, /* its rounds fell on both sides of the line */
 };
-#define MODEL_POLL_CTX 0.5
+#define MODEL_POLL_CTX IPCB_SLEPT_SWITCHES
 
 /* "polls", "sleeps", "polled and slept", "not counted": a class in a few words. */
 const char *model_reader_name(enum reader r);
@@ -103,6 +105,13 @@ struct run {
 	unsigned round_no; /* as the CSV numbers it */
 	double v[M_COUNT];
 	double messages, ctx, run_spread, full_share, zc_copied, segs;
+	/*
+	 * Each side's voluntary context switches per message, and the waiting side's among them
+	 * (slept.h), which class the run: its whole count (ctx) in a CSV that does not tell them
+	 * apart.
+	 */
+	double voluntary[2], waiting_sw;
+	bool waiting_voluntary; /* waiting_sw counts voluntary switches alone */
 	double probe_cl, probe_cl_after, probe_wk, offered, fraction;
 	double x_floor; /* the row as a multiple of its ceiling (the group's `ceiling`); NAN */
 	int cpu[2];	/* the matrix's pair; -1 where not pinned */
@@ -151,8 +160,9 @@ struct group {
 	bool floor;	     /* the harness or a floor, not a mechanism */
 	bool framework;	     /* built on a library (C11's frameworks) */
 	/* What its rows say about themselves. */
-	enum reader reader;	      /* from its own rows' context switches per message */
-	double ctx;		      /* their median over its kept runs */
+	enum reader reader; /* from its own rows' voluntary switches on the waiting side */
+	double ctx;	    /* their median over its kept runs (run.waiting_sw) */
+	bool ctx_voluntary; /* ... voluntary switches alone (not a CSV's whole count) */
 	size_t ctx_polled, ctx_slept; /* its kept runs under the line and at or above it */
 	bool loan;	   /* a zero-copy loan whose receiver read most payloads in place */
 	double full_share; /* the share of messages read in full; NAN */

@@ -108,8 +108,11 @@ void sec_method(struct report *r)
 		   "receiver on two CPUs; " DOC_I("same-core") ": both on one.",
 		   m->group_rounds ? m->group_rounds : 1);
 	ipcb_doc_p(r->d, "A reader's class is what its own rows measured, row by row: one that "
-		   "switched context fewer than %.1f times per message in every round polled "
-		   "(it never slept), one at or above that in every round slept, and one whose "
+		   "gave its CPU up to wait (a voluntary context switch) fewer than %.1f times per "
+		   "message in every round polled (it never slept; a reader preempted on a shared "
+		   "CPU, an involuntary switch, was polling when its CPU was taken and polls when "
+		   "it gets it back), one at or above that in every round slept (in a round trip, "
+		   "either side; in a stream, the reader), and one whose "
 		   "rounds fell on both sides of the line is " DOC_I("unclear") ": listed apart, "
 		   "compared with nothing. A round trip and a stream of one mechanism are each "
 		   "classed by their own rows, whatever its wait is called.", MODEL_POLL_CTX);

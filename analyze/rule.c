@@ -12,12 +12,14 @@ static void reader_text(const struct group *g, char *out, size_t n)
 {
 	if (g->reader == R_UNCLEAR)
 		snprintf(out, n,
-			 "%s's reader polled in %zu of its rounds and slept in %zu (%.2g context "
+			 "%s's reader polled in %zu of its rounds and slept in %zu (%.2g %scontext "
 			 "switches per message, the median): its class is unclear",
-			 g->label, g->ctx_polled, g->ctx_slept, g->ctx);
+			 g->label, g->ctx_polled, g->ctx_slept, g->ctx,
+			 g->ctx_voluntary ? "voluntary " : "");
 	else
-		snprintf(out, n, "%s's reader %s (%.2g context switches per message)", g->label,
-			 model_reader_name(g->reader), g->ctx);
+		snprintf(out, n, "%s's reader %s (%.2g %scontext switches per message)", g->label,
+			 model_reader_name(g->reader), g->ctx,
+			 g->ctx_voluntary ? "voluntary " : "");
 }
 
 /* The setting a group was tuned with, without its value ("size" of "size=1048576"). */

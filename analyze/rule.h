@@ -5,7 +5,7 @@
  *
  * Two groups are compared on a measure only when both did the same work in the same way:
  *  - at the same placement and size, in the same state of the machine;
- *  - both readers poll, or both sleep, each as its own rows' context switches per message
+ *  - both readers poll, or both sleep, each as its own rows' voluntary switches per message
  *    say, round trips and streams alike, whatever its wait is called; a reader whose rounds
  *    did both (its class unclear) stands against nobody;
  *  - both copied every byte: a loan (the receiver reads the payload where the sender built it)
@@ -34,8 +34,8 @@ enum rule_flags {
 
 /*
  * May a and b be compared on measure ms? true, with the differences to name in notes ("" when
- * none); false with the reason in why ("pipe's reader sleeps (2.1 context switches per message),
- * shm's polls (0.0002)").
+ * none); false with the reason in why ("pipe's reader sleeps (2.1 voluntary context switches
+ * per message), shm's polls (0.0002)").
  */
 bool rule_comparable(const struct model *m, const struct group *a, const struct group *b,
 		     enum measure ms, unsigned flags, char *why, size_t n, char *notes, size_t nn);

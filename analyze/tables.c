@@ -299,8 +299,9 @@ void sec_ranking(struct report *r)
 	    r->d,
 	    "Ranked by the %s round trip (p50); the %s stream beside it. Readers that poll and "
 	    "readers that sleep are ranked apart, by the same rule the claims keep: a round trip "
-	    "whose sides never slept (fewer than %.1f context switches per message in every round, "
-	    "as its rows counted them, whatever its wait is called) pays no wake-up and burns a "
+	    "whose sides never slept (fewer than %.1f voluntary context switches per message in "
+	    "every round, as its rows counted them, whatever its wait is called) pays no wake-up "
+	    "and burns a "
 	    "CPU instead; one whose rounds did both is listed apart and not ranked. A loan is "
 	    "listed under its own label and not ranked: its receiver reads the payload where it "
 	    "was built.",

@@ -15,6 +15,7 @@
 
 #include "clock.h"
 #include "format.h"
+#include "slept.h"
 
 /* One-way rows are kept only when the clock check's bound is this small a part of their p50. */
 #define ONE_WAY_MAX_SKEW_SHARE 0.1
@@ -256,20 +257,16 @@ void ipcb_rows_emit(struct driver *d, const struct place *pl, const struct ipcb_
 		d->out->failed = true;
 }
 
-/*
- * Did a side of this run sleep for its messages? A side that waited by sleeping switched out
- * voluntarily at least every other message; one preempted while polling (two sides taking turns
- * on one CPU) switched involuntarily, and still polled.
- */
+/* Did a side of this round trip sleep for its messages (slept.h)? */
 static bool run_slept(const struct ipcb_run_result *r)
 {
-	for (int k = 0; k < 2 && r->messages > 0; k++) {
-		int64_t vol = r->ctx_switches[k] - r->ctx_involuntary[k];
+	double vol[2];
 
-		if ((double)vol / (double)r->messages >= 0.5)
-			return true;
-	}
-	return false;
+	if (r->messages == 0)
+		return false;
+	for (int k = 0; k < 2; k++)
+		vol[k] = (double)(r->ctx_switches[k] - r->ctx_involuntary[k]) / (double)r->messages;
+	return ipcb_slept(ipcb_waiting_switches(true, vol[0], vol[1]));
 }
 
 /*

@@ -2,7 +2,8 @@
 # answers.sh IPCBENCH - TAP test of the report's answers on hand-made CSVs whose answers are
 # known (the issues a person choosing a mechanism tripped on):
 #  - a row's reader class is what its own rows measured: a wait called spin whose rows switch
-#    context twice a round trip sleeps; a stream whose reader found its messages waiting polls
+#    context twice a round trip sleeps; a reader preempted on a shared CPU (involuntary
+#    switches alone) polls; a stream whose reader found its messages waiting polls
 #    while its round trip sleeps; a group whose rounds fell on both sides of the line is
 #    unclear, listed apart and compared with nothing;
 #  - "the same" is a finding: shown within 5% either way; what the rounds could not tell apart
@@ -256,5 +257,28 @@ ok $? "the appendix names the machine's copy cliff"
 report_md "$WORK/noceil.csv" "$WORK/noceil.md" &&
 	sed -n '/^### Against the machine/,/^### Memory/p' "$WORK/noceil.md" | grep -q '^Not measured: no row was held against a ceiling'
 ok $? "rows without ceilings: the section says they were not measured"
+
+# 8. Classes from the waiting side's own sleeps. On one CPU two processes take turns by
+# preemption: "turns" switches twice a round trip, every switch involuntary, and polls; "napper"
+# gives its CPU up once a message on each side and sleeps; "hasty"'s writer sleeps for room in its
+# stream while its reader never waits: its reader polls.
+VHEAD="$HEADER,sender_voluntary_switches_per_msg,sender_involuntary_switches_per_msg,receiver_voluntary_switches_per_msg,receiver_involuntary_switches_per_msg"
+{
+	echo "$VHEAD"
+	for r in 1 2 3; do
+		echo "turns,latency,64,$r,$r,rtt,same-core,block,$((3400 + r)),,2.0,1000,1000,kernel-copy,fixture,cpu,0.0000,1.0000,0.0000,1.0000"
+		echo "napper,latency,64,$r,$r,rtt,same-core,block,$((9000 + r)),,2.0,1000,1000,kernel-copy,fixture,cpu,1.0000,0.0000,1.0000,0.0000"
+		echo "turns,throughput,1048576,$r,$r,,same-core,block,,$((3000000000 + r)),2.0,1000,1000,kernel-copy,fixture,cpu,0.0000,1.0000,0.0000,1.0000"
+		echo "hasty,throughput,1048576,$r,$r,,same-core,block,,$((2000000000 + r)),1.0,1000,1000,kernel-copy,fixture,cpu,1.0000,0.0000,0.0000,0.0000"
+	done
+} >"$WORK/vol.csv"
+report_md "$WORK/vol.csv" "$WORK/vol.md"
+ok $? "report on a CSV with each side's voluntary and involuntary switches exits 0"
+small=$(answers "$WORK/vol.md" | grep -A3 'Small messages')
+echo "$small" | grep -q '^- readers that poll: \*\*turns\*\*' &&
+	echo "$small" | grep -q '^- readers that sleep: \*\*napper\*\*'
+ok $? "a reader preempted on a shared CPU polls, one that gave its CPU up sleeps ($(echo "$small" | tail -2 | cut -c1-60 | tr '\n' ' '))"
+answers "$WORK/vol.md" | grep -A3 'Bulk transfer' | grep -q '^- readers that poll: \*\*turns\*\* .*hasty'
+ok $? "a stream is classed by its reader's waits, not by a writer that waited for room"
 
 done_testing
