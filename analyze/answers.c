@@ -153,12 +153,14 @@ static void answer(struct report *r, const char *pl, size_t size, enum measure m
 	const struct group **loans = calloc(m->nlabels + 1, sizeof(*loans));
 	const struct group **open = calloc(m->nlabels + 2, sizeof(*open));
 	const struct group **single = calloc(m->nlabels + 1, sizeof(*single));
-	size_t n = 0, nloans = 0, nopen = 0, nsingle = 0, rounds = 0, need = 0;
+	size_t *ordered = calloc(m->nlabels + 1, sizeof(*ordered));
+	size_t n = 0, nloans = 0, nopen = 0, nsingle = 0, nordered = 0, rounds = 0, need = 0;
 	char why[300], notes[300], v[320], cmd[512];
 	double wide = 0;
 	const char *sep;
 
-	if (!c || !t || !pw || !ps || !worse || !same || !fair || !loans || !open || !single)
+	if (!c || !t || !pw || !ps || !worse || !same || !fair || !loans || !open || !single ||
+	    !ordered)
 		goto out;
 	for (size_t i = 0; i < m->nlabels; i++) {
 		const struct group *g = model_find(m, m->labels[i], pl, size, ms);
@@ -232,6 +234,15 @@ static void answer(struct report *r, const char *pl, size_t size, enum measure m
 			single[nsingle++] = c[i];
 			continue;
 		}
+		/*
+		 * Slower by more than the margin in every round the two share: an order the rounds
+		 * all show, too few to test; said as such, never among what they cannot tell
+		 * apart (which a reader takes for "about the same").
+		 */
+		if (t[i].slower_lo > 1 + CLAIM_MARGIN) {
+			ordered[nordered++] = i;
+			continue;
+		}
 		open[nopen++] = c[i];
 		/*
 		 * A sample that cannot test leaves a difference of any size open; and what is
@@ -256,6 +267,14 @@ static void answer(struct report *r, const char *pl, size_t size, enum measure m
 			ipcb_doc_add(r->d, "), differences up to %.0f%% not excluded", wide * 100);
 		else
 			ipcb_doc_add(r->d, "), differences of any size not excluded");
+	}
+	for (size_t j = 0; j < nordered; j++) {
+		const struct tie *o = &t[ordered[j]];
+
+		short_value(c[ordered[j]], ms, v, sizeof(v));
+		ipcb_doc_add(r->d, "%s%s %s (%.2g-%.2gx in each of %zu rounds)",
+			     j ? ", " : "; slower in every round, too few rounds to test: ",
+			     c[ordered[j]]->label, v, o->slower_lo, o->slower_hi, o->rounds);
 	}
 	if (nsingle) {
 		ipcb_doc_add(r->d, "; measured in a single round, so not tested: ");
@@ -284,10 +303,18 @@ static void answer(struct report *r, const char *pl, size_t size, enum measure m
 		ipcb_doc_add(r->d, "%s%s %s", sep, loans[i]->label, v);
 		sep = ", ";
 	}
-	/* The finalists measured again: the best, the undecided and the single rounds. */
-	if (nopen > 1 || nsingle) {
+	/* The finalists measured again: the best, the undecided, the untested and the single
+	 * rounds. */
+	if (nopen > 1 || nsingle || nordered) {
 		size_t have = rounds ? rounds : 1;
 
+		for (size_t j = 0; j < nordered; j++) {
+			size_t k = t[ordered[j]].rounds;
+
+			if (!rounds || k < rounds)
+				have = rounds = k;
+			open[nopen++] = c[ordered[j]];
+		}
 		for (size_t i = 0; i < nsingle; i++)
 			open[nopen++] = single[i];
 		need = need < have + 5 ? have + 5 : need > 200 ? 200 : need;
@@ -306,6 +333,7 @@ out:
 	free(loans);
 	free(open);
 	free(single);
+	free(ordered);
 }
 
 /* The readers whose rounds polled in some and slept in others: listed, not ranked. */

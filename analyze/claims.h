@@ -126,6 +126,11 @@ struct tie {
 	double p_worse, p_same;
 	double worst, most;
 	double est, half; /* log(b / best) and its bound's distance from it; NAN where none */
+	/*
+	 * Paired: how many times slower than best b was in its least and its most different round
+	 * (above 1: slower; a time's ratio, a rate's inverse); NAN where not paired.
+	 */
+	double slower_lo, slower_hi;
 	size_t rounds;
 	bool paired;
 };

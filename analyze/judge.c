@@ -195,8 +195,14 @@ void judge_tie(const struct model *m, const struct group *best, const struct gro
 	size_t na = model_values(m, b, ms, &va, &ra, &ca);
 	size_t nb = model_values(m, best, ms, &vb, &rb, &cb);
 
-	*t = (struct tie){
-	    .p_worse = NAN, .p_same = NAN, .worst = NAN, .most = NAN, .est = NAN, .half = NAN};
+	*t = (struct tie){.p_worse = NAN,
+			  .p_same = NAN,
+			  .worst = NAN,
+			  .most = NAN,
+			  .est = NAN,
+			  .half = NAN,
+			  .slower_lo = NAN,
+			  .slower_hi = NAN};
 	/* log(b / best): b slower where it is above 0 for a time, below 0 for a rate. */
 	if (ipcb_ratio_make(&r, IPCB_RATIO_T, m->paired ? IPCB_RATIO_AUTO : IPCB_RATIO_UNPAIRED, va,
 			    ra, na, vb, rb, nb, CLAIM_ALPHA) < 0) {
@@ -205,6 +211,12 @@ void judge_tie(const struct model *m, const struct group *best, const struct gro
 	}
 	t->paired = r.paired;
 	t->rounds = r.paired ? r.npairs : (r.na < r.nb ? r.na : r.nb);
+	for (size_t i = 0; r.paired && i < r.npairs; i++) {
+		double x = exp(lower ? r.d[i] : -r.d[i]);
+
+		t->slower_lo = i == 0 || x < t->slower_lo ? x : t->slower_lo;
+		t->slower_hi = i == 0 || x > t->slower_hi ? x : t->slower_hi;
+	}
 	if (isfinite(r.lo) && isfinite(r.hi)) {
 		t->worst = lower ? expm1(r.hi) : -expm1(r.lo);
 		t->most = lower ? -expm1(r.lo) : expm1(r.hi);
