@@ -105,9 +105,12 @@ static void compare_usage(FILE *f)
     "(permutation distribution, mid-ranks for ties) when both sides hold at most\n"
     STR(IPCB_MW_EXACT_MAX_N) " values together\n"
     "(--paired: at most " STR(IPCB_SR_EXACT_MAX_N) " pairs), else normal with tie and continuity\n"
-    "corrections. The change column is the Hodges-Lehmann estimate of NEW / BASE - 1;\n"
-    "the interval is the one the same tests imply at the level the group was decided\n"
-    "at (Holm's step for regressed or improved, the look's alpha for ok).\n",
+    "corrections. The change column is the change of the two medians shown beside it,\n"
+    "NEW / BASE - 1; the verdict's own estimate is the Hodges-Lehmann shift of NEW / BASE\n"
+    "(H-L shift, over every BASE-NEW pair, or --paired over the rounds' differences),\n"
+    "shown with the interval the same tests imply at the level the group was decided at\n"
+    "(Holm's step for regressed or improved, the look's alpha for ok); over a few rounds\n"
+    "a side the two can differ in size and even in sign.\n",
 	    ipcb_csv_name(cmp_key_columns[COL_TRANSPORT]), ipcb_csv_name(cmp_key_columns[COL_MODE]),
 	    ipcb_csv_name(cmp_key_columns[COL_KIND]), ipcb_csv_name(cmp_key_columns[COL_PLACEMENT]),
 	    ipcb_csv_name(cmp_key_columns[COL_SENDER_CPU]),

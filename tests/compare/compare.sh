@@ -499,6 +499,25 @@ ok $? "--format csv: one row per group, the pipe one regressed"
 grep -q "2 groups compared" "$WORK/csv.err"
 ok $? "--format csv: the summary goes to stderr"
 
+# The change is the medians' change; the verdict's estimate is named for what it is. Three rounds
+# a side whose medians fall by 22% (578.8 to 450.5) while most BASE-NEW pairs rise: the
+# Hodges-Lehmann shift over the nine pairs is +33%.
+newcsv "$WORK/few-base.csv"
+rows "$WORK/few-base.csv" pipe 65536 1000000 300 578.8 600
+newcsv "$WORK/few-new.csv"
+rows "$WORK/few-new.csv" pipe 65536 1000000 400 450.5 900
+compare_run few 3 "$WORK/few-base.csv" "$WORK/few-new.csv"
+grep -q '| H-L shift \[interval\] |\|H-L shift \[interval\]' "$WORK/few.out" &&
+	grep -qE "^pipe .* 578\.8 MB/s \(3\) +450\.5 MB/s \(3\) +-22\.2% +\+33\.3% \[" "$WORK/few.out"
+ok $? "the change column is the medians' change (-22.2%), the H-L shift (+33.3%) is named apart ($(grep '^pipe' "$WORK/few.out" | cut -c1-110))"
+compare_run few-csv 3 --format csv "$WORK/few-base.csv" "$WORK/few-new.csv"
+head -1 "$WORK/few-csv.out" | grep -q ',base_median,new_median,change,shift,shift_lo,shift_hi,' &&
+	awk "$(cat "$(dirname "$0")/../csv.awk")"'
+		NR == 1 { n = csv_split($0, h); for (i = 1; i <= n; i++) c[h[i]] = i }
+		NR == 2 { csv_split($0, f); printf "%.3f %.3f\n", f[c["change"]], f[c["shift"]] }' \
+		"$WORK/few-csv.out" | grep -qx -- '-0.222 0.333'
+ok $? "--format csv: change and shift, each under its own name"
+
 # CRLF line endings are RFC 4180's own.
 sed 's/$/\r/' "$WORK/slow.csv" >"$WORK/crlf.csv"
 compare_run crlf 1 "$WORK/base.csv" "$WORK/crlf.csv"
