@@ -273,11 +273,21 @@ static void verdict_text(const struct verdict *v, char *out, size_t n)
 			     : "the CSV lacks the transports or sizes it needs");
 		return;
 	}
-	if (v->grade == G_NOT_DECIDED) {
+	if (v->grade == G_NOT_DECIDED && !v->yes && !v->no) {
 		/* clang-format off */
 		snprintf(out, n, DOC_B("not decided") " (none of its %zu comparisons could be "
 			 "decided: %zu shown neither way, %zu not decidable with this sample)",
 			 v->n, v->undecided, v->undecidable);
+		/* clang-format on */
+		return;
+	}
+	if (v->grade == G_NOT_DECIDED) {
+		/* clang-format off */
+		snprintf(out, n, DOC_B("not decided") " (too few decided: %zu of its %zu comparisons, "
+			 "%zu holding and %zu not, where a grade needs at least %d; %zu shown neither "
+			 "way, %zu not decidable with this sample)",
+			 v->yes + v->no, v->n, v->yes, v->no, CLAIM_MIN_DECIDED, v->undecided,
+			 v->undecidable);
 		/* clang-format on */
 		return;
 	}

@@ -27,6 +27,12 @@
 #define CLAIM_RESAMPLES 200
 #define CLAIM_STABLE	0.9
 #define CLAIM_MOSTLY	0.8
+/*
+ * The fewest decided comparisons a claim is graded on: one or two say what those comparisons
+ * say, not what the claim does across the mechanisms it names (a claim "held" on one decided
+ * comparison of fifteen, in 18% of the resamples of its rounds).
+ */
+#define CLAIM_MIN_DECIDED 3
 
 enum outcome {
 	O_NO,

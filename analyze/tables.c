@@ -709,15 +709,22 @@ void sec_tuned(struct report *r)
 	ipcb_doc_table(r->d, "lll", "claim", "at the defaults", "each at its best");
 	for (size_t i = 0; i < r->nclaims; i++) {
 		const struct verdict *b = &r->best[i];
+		/* An answer changes only from one grade to another: a claim not graded has none. */
+		bool graded = b->grade < G_NOT_DECIDED && r->verdicts[i].grade < G_NOT_DECIDED;
 		char best[160];
 
 		if (b->grade == G_NOT_MEASURED && !b->nrefused)
 			snprintf(best, sizeof(best), "%s", grade_names[b->grade]);
 		else
-			snprintf(
-			    best, sizeof(best), "%s (%zu of %zu decided hold; %zu not compared)%s",
-			    grade_names[b->grade], b->yes, b->yes + b->no, b->nrefused,
-			    b->grade != r->verdicts[i].grade ? "; tuning changes the answer" : "");
+			snprintf(best, sizeof(best),
+				 "%s (%zu of %zu decided hold%s; %zu not compared)%s",
+				 grade_names[b->grade], b->yes, b->yes + b->no,
+				 b->grade == G_NOT_DECIDED && b->yes + b->no ? ", too few to grade"
+									     : "",
+				 b->nrefused,
+				 graded && b->grade != r->verdicts[i].grade
+				     ? "; tuning changes the answer"
+				     : "");
 		ipcb_doc_row(r->d, claim_id(r->verdicts[i].def), grade_names[r->verdicts[i].grade],
 			     best);
 	}

@@ -597,7 +597,7 @@ static int claim_decide(struct verdict *v, double alpha)
 	}
 	if (!v->n)
 		v->grade = G_NOT_MEASURED;
-	else if (!v->yes && !v->no)
+	else if (v->yes + v->no < CLAIM_MIN_DECIDED)
 		v->grade = G_NOT_DECIDED;
 	else if (!v->no)
 		v->grade = G_HOLDS;

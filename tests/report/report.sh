@@ -131,46 +131,62 @@ ok $? "its comparisons give both p-values"
 # least as fast) and against C4 (Unix sockets faster).
 {
 	echo "$HEADER"
-	runs 5 QUIET shm cross-core 64 10000 2000000000
-	runs 5 QUIET pipe cross-core 64 10000 2000000000
-	runs 5 QUIET unix-stream cross-core 64 10000 2000000000
-	runs 5 QUIET tcp cross-core 64 10000 2000000000
+	for p in cross-core same-core; do
+		runs 5 QUIET shm $p 64 10000 2000000000
+		runs 5 QUIET pipe $p 64 10000 2000000000
+		runs 5 QUIET unix-stream $p 64 10000 2000000000
+		runs 5 QUIET tcp $p 64 10000 2000000000
+	done
 } >"$WORK/tie.csv"
 report_md "$WORK/tie.csv" "$WORK/tie.md"
-verdict "$WORK/tie.md" C1 | grep -q '\*\*holds\*\* (2 of 2' &&
-	[ "$(lines "$WORK/tie.md" C1 | grep -c ': yes - .*: shm not slower than [a-z-]* by 5% or more (p = [0-9.e-]*)$')" -eq 2 ]
+verdict "$WORK/tie.md" C1 | grep -q '\*\*holds\*\* (4 of 4' &&
+	[ "$(lines "$WORK/tie.md" C1 | grep -c ': yes - .*: shm not slower than [a-z-]* by 5% or more (p = [0-9.e-]*)$')" -eq 4 ]
 ok $? "C1 holds on a tie: not slower by 5 % or more ($(verdict "$WORK/tie.md" C1))"
-verdict "$WORK/tie.md" C4 | grep -q '\*\*does not hold\*\* (0 of 2' &&
-	[ "$(lines "$WORK/tie.md" C4 | grep -c ': no - .*: unix-stream not faster than tcp by more than 5% (p = [0-9.e-]*)$')" -eq 2 ]
+verdict "$WORK/tie.md" C4 | grep -q '\*\*does not hold\*\* (0 of 4' &&
+	[ "$(lines "$WORK/tie.md" C4 | grep -c ': no - .*: unix-stream not faster than tcp by more than 5% (p = [0-9.e-]*)$')" -eq 4 ]
 ok $? "C4 does not hold on a tie: not faster by more than 5 % ($(verdict "$WORK/tie.md" C4))"
 
-# 7. Decided in part: five runs cross-core, one same-core.
+# 7. Decided in part: five runs cross-core at 64 B and 4 KiB, one same-core. Then a claim with
+# fewer than three decided comparisons: not graded, saying how many were decided.
 {
 	echo "$HEADER"
-	runs 5 QUIET unix-stream cross-core 64 10000 2000000000
-	runs 5 QUIET tcp cross-core 64 20000 1000000000
+	for s in 64 4096; do
+		runs 5 QUIET unix-stream cross-core $s 10000 2000000000
+		runs 5 QUIET tcp cross-core $s 20000 1000000000
+	done
 	runs 1 QUIET unix-stream same-core 64 10000 2000000000
 	runs 1 QUIET tcp same-core 64 20000 1000000000
 } >"$WORK/part.csv"
 report_md "$WORK/part.csv" "$WORK/part.md"
-verdict "$WORK/part.md" C4 | grep -q '\*\*holds\*\* (2 of 2 decided comparisons hold; 0 more shown neither way, 2 not decidable with this sample)'
+verdict "$WORK/part.md" C4 | grep -q '\*\*holds\*\* (4 of 4 decided comparisons hold; 0 more shown neither way, 2 not decidable with this sample)'
 ok $? "a claim decided in part says how many comparisons were not decided ($(verdict "$WORK/part.md" C4))"
+grep -v ',4096,' "$WORK/part.csv" >"$WORK/few.csv"
+report_md "$WORK/few.csv" "$WORK/few.md"
+verdict "$WORK/few.md" C4 | grep -q '\*\*not decided\*\* (too few decided: 2 of its 4 comparisons, 2 holding and 0 not, where a grade needs at least 3; 0 shown neither way, 2 not decidable with this sample)'
+ok $? "two decided comparisons grade no claim: too few decided, with the count ($(verdict "$WORK/few.md" C4))"
 
-# 8. C3: a FIFO slightly slower holds; three times slower does not; as fast does not.
+# 8. C3: a FIFO slightly slower holds; three times slower does not; as fast does not (each at
+# two placements: four comparisons).
 {
 	echo "$HEADER"
-	runs 5 QUIET pipe cross-core 64 10000 1000000000
-	runs 5 QUIET fifo cross-core 64 11000 900000000
+	for p in cross-core same-core; do
+		runs 5 QUIET pipe $p 64 10000 1000000000
+		runs 5 QUIET fifo $p 64 11000 900000000
+	done
 } >"$WORK/fifo1.csv"
 {
 	echo "$HEADER"
-	runs 5 QUIET pipe cross-core 64 10000 1000000000
-	runs 5 QUIET fifo cross-core 64 30000 300000000
+	for p in cross-core same-core; do
+		runs 5 QUIET pipe $p 64 10000 1000000000
+		runs 5 QUIET fifo $p 64 30000 300000000
+	done
 } >"$WORK/fifo3.csv"
 {
 	echo "$HEADER"
-	runs 5 QUIET pipe cross-core 64 10000 1000000000
-	runs 5 QUIET fifo cross-core 64 10000 1000000000
+	for p in cross-core same-core; do
+		runs 5 QUIET pipe $p 64 10000 1000000000
+		runs 5 QUIET fifo $p 64 10000 1000000000
+	done
 } >"$WORK/fifo0.csv"
 for f in fifo1 fifo3 fifo0; do report_md "$WORK/$f.csv" "$WORK/$f.md"; done
 verdict "$WORK/fifo1.md" C3 | grep -q '\*\*holds\*\* (' &&

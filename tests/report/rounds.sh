@@ -89,36 +89,41 @@ ok $? "and left out of the median ($(grep '^| 1 | shm' "$WORK/floor.md"))"
 # 20 % faster in every round. Two independent sets overlap; the pairs show it.
 {
 	echo "$HEADER"
-	r=1
-	for f in 600 1400 900 1600 700 1200 1000 800; do
-		lat unix-stream cross-core 64 $r $((8000 * f / 1000))
-		lat tcp cross-core 64 $r $((10000 * f / 1000))
-		r=$((r + 1))
+	for s in 64 4096 65536; do
+		r=1
+		for f in 600 1400 900 1600 700 1200 1000 800; do
+			lat unix-stream cross-core $s $r $((8000 * f / 1000))
+			lat tcp cross-core $s $r $((10000 * f / 1000))
+			r=$((r + 1))
+		done
 	done
 } >"$WORK/paired.csv"
 report_md "$WORK/paired.csv" "$WORK/paired.md"
-lines "$WORK/paired.md" C4 | grep -q ': yes - .* over 8 rounds, paired: unix-stream faster than tcp by more than 5% (p = [0-9.e-]*)$'
-ok $? "C4 is decided on the 8 paired rounds ($(lines "$WORK/paired.md" C4))"
+[ "$(lines "$WORK/paired.md" C4 | grep -c ': yes - .* over 8 rounds, paired: unix-stream faster than tcp by more than 5% (p = [0-9.e-]*)$')" -eq 3 ]
+ok $? "C4 is decided on the 8 paired rounds, at each of three sizes ($(lines "$WORK/paired.md" C4 | head -1))"
 cut -d, -f1-4,6- "$WORK/paired.csv" >"$WORK/unpaired.csv"
 report_md "$WORK/unpaired.csv" "$WORK/unpaired.md"
-lines "$WORK/unpaired.md" C4 | grep -q 'not decided - .* over 8 and 8 runs: shown neither way'
-ok $? "the same values without rounds decide nothing ($(lines "$WORK/unpaired.md" C4 | cut -c1-120))"
+[ "$(lines "$WORK/unpaired.md" C4 | grep -c 'not decided - .* over 8 and 8 runs: shown neither way')" -eq 3 ]
+ok $? "the same values without rounds decide nothing ($(lines "$WORK/unpaired.md" C4 | head -1 | cut -c1-120))"
 
-# 4. Resamples disagree: unix-stream faster in 5 of 6 rounds, slower in one; whether the
-# pairs decide depends on how often that round is drawn. The grade stays the counted one.
+# 4. Resamples disagree: unix-stream faster in 5 of 6 rounds, slower in one, at each of three
+# sizes; whether the pairs decide depends on how often that round is drawn. The grade stays the
+# counted one.
 {
 	echo "$HEADER"
-	r=1
-	for u in 8000 8100 7900 8200 7800 10500; do
-		lat unix-stream cross-core 64 $r $u
-		lat tcp cross-core 64 $r 10000
-		r=$((r + 1))
+	for s in 64 4096 65536; do
+		r=1
+		for u in 8000 8100 7900 8200 7800 10200; do
+			lat unix-stream cross-core $s $r $u
+			lat tcp cross-core $s $r 10000
+			r=$((r + 1))
+		done
 	done
 } >"$WORK/shaky.csv"
 report_md "$WORK/shaky.csv" "$WORK/shaky.md"
-verdict "$WORK/shaky.md" C4 | grep -q '^Verdict: \*\*holds\*\* (1 of 1 .*\*\*unstable\*\*: the same grade in only [0-8]\{0,1\}[0-9]% of 200 resamples of the rounds (not decided in [0-9]*%)'
+verdict "$WORK/shaky.md" C4 | grep -q '^Verdict: \*\*holds\*\* (3 of 3 .*\*\*unstable\*\*: the same grade in only [0-8]\{0,1\}[0-9]% of 200 resamples of the rounds (not decided in [0-9]*%)'
 ok $? "a grade the resamples disagree on is kept and said unstable ($(verdict "$WORK/shaky.md" C4))"
-verdict "$WORK/paired.md" C4 | grep -q '^Verdict: \*\*holds\*\* (1 of 1 decided comparisons hold.*the same grade in 100% of 200 resamples'
+verdict "$WORK/paired.md" C4 | grep -q '^Verdict: \*\*holds\*\* (3 of 3 decided comparisons hold.*the same grade in 100% of 200 resamples'
 ok $? "a verdict every resample gives says so ($(verdict "$WORK/paired.md" C4))"
 
 # 5. Resamples that split between holds and mostly holds: nine sizes where unix-stream is
