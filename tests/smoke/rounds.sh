@@ -129,6 +129,16 @@ ok $? "-o posix-mq.depth=4: a queue of 4 messages of 64 B"
 "$BIN" -q -t shm -s 64 -m throughput -n 100 -d 0 -w 2 -o shm.ring=1048576 --csv "$WORK/ring.csv" \
 	>/dev/null 2>&1 && grep -q 'ring: 8192 slots of 64' "$WORK/ring.csv"
 ok $? "-o shm.ring=1048576: a ring of 8192 slots of 64 B"
+# A round trip crosses in pieces where its sides run on two CPUs (one copies a piece out while
+# the other copies the next in), whole where they share one (a reader woken at each piece would
+# take the CPU from the writer each time). Only where this machine has two CPUs.
+if [ "$(nproc)" -ge 2 ]; then
+	"$BIN" -q -t shm -s 64K -m latency -n 100 -d 0 -w 2 --placement cross-core,same-core \
+		--csv "$WORK/pieces.csv" >/dev/null 2>&1 &&
+		grep -q 'cross-core,.*ring per direction: [0-9]* slots of 16K' "$WORK/pieces.csv" &&
+		grep -q 'same-core,.*ring per direction: [0-9]* slots of 64K' "$WORK/pieces.csv"
+	ok $? "a 64 KiB round trip crosses in 16 KiB pieces across two CPUs, whole on one"
+fi
 
 # A point whose one-way rows are left out (a shared-memory round trip's one-way delays are
 # shorter than the clock check's bound between two CPUs) is said so once, not once a round,
