@@ -24,9 +24,12 @@ static const struct {
 } questions[] = {
     {"Small messages (the 64 B round trip, p50)", M_RTT, false},
     {"Bulk transfer (the 1 MiB stream)", M_BPS, true},
-    {"CPU cost (both sides' CPU per message of the 64 B stream)", M_CPU, false},
+    {"CPU cost (both sides' CPU per message of the 64 B stream, and its server's where it has "
+     "one)",
+     M_CPU, false},
     {"The CPU a waiting reader keeps busy (the 64 B round trip's receiver, which waits for "
-     "each next request: its CPU time over the run's time)",
+     "each next request, and the server it waits through where it has one: their CPU time "
+     "over the run's time)",
      M_WAIT_CPU, false},
 };
 

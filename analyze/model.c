@@ -208,7 +208,7 @@ static int row_values(struct model *m, size_t i, enum rowkind rk, struct run *r,
 	    {RK_MAIN, IPCB_COL_SERVER_START_MS, M_SRV_START},
 	    {RK_MAIN, IPCB_COL_SERVER_RSS_BYTES, M_SRV_RSS},
 	};
-	double s = NAN, rv = NAN, x;
+	double s = NAN, rv = NAN, srv, x;
 	bool lat = strcmp(get(m, i, IPCB_COL_MODE), "latency") == 0;
 	int rc = 0;
 
@@ -239,11 +239,17 @@ static int row_values(struct model *m, size_t i, enum rowkind rk, struct run *r,
 	if (!rc)
 		rc = ipcb_rows_num(&m->rows, i, IPCB_COL_RECEIVER_CPU_NS_PER_MSG, true, &rv, err,
 				   errlen);
-	r->v[M_CPU] = s + rv;
+	/*
+	 * A mechanism's CPU is that of every process it needs: both sides', and its server's
+	 * (a broker, a daemon, an ORB) where it has one. A reader that waits cheaply while its
+	 * broker works for it does not keep less of the machine busy.
+	 */
+	srv = isnan(r->v[M_SERVER]) ? 0 : r->v[M_SERVER];
+	r->v[M_CPU] = s + rv + srv;
 	r->v[M_SEND_CPU] = s;
 	/* CPU per round trip times round trips per second: the CPU it kept busy, waiting. */
 	if (lat && rv >= 0 && r->v[M_MSGS] > 0)
-		r->v[M_WAIT_CPU] = rv * r->v[M_MSGS] / 1e9;
+		r->v[M_WAIT_CPU] = (rv + srv) * r->v[M_MSGS] / 1e9;
 	return rc;
 }
 

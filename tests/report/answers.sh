@@ -14,7 +14,8 @@
 #    above 100%), and a curve whose generator kept no step has no table, named once;
 #  - the first screen answers: the report of the committed reference run is at most 700 lines,
 #    the answers first, every claim's comparisons and every "not compared" in its appendix;
-#  - the waiting reader's CPU and the memory reserved are answered too;
+#  - the waiting reader's CPU and the memory reserved are answered too, a mechanism's CPU with
+#    its server's (a broker's);
 #  - every row under half of its ceiling is named, the farthest first, with what its run says
 #    about why; T1 gives each family's share of its ceiling; the appendix names the copy cliffs.
 set -u
@@ -287,5 +288,21 @@ echo "$small" | grep -q '^- readers that poll: \*\*turns\*\*' &&
 ok $? "a reader preempted on a shared CPU polls, one that gave its CPU up sleeps ($(echo "$small" | tail -2 | cut -c1-60 | tr '\n' ' '))"
 answers "$WORK/vol.md" | grep -A3 'Bulk transfer' | grep -q '^- readers that poll: \*\*turns\*\* .*hasty'
 ok $? "a stream is classed by its reader's waits, not by a writer that waited for room"
+
+# 9. A mechanism's CPU is that of every process it needs: "brokerq"'s receiver waits cheaply
+# (14 us of CPU a round trip, 7% of a CPU) while its broker spends 400 us a message; pipe's
+# receiver keeps 25% of a CPU busy. The broker's CPU counts: pipe keeps the least busy.
+SHEAD="transport,mode,size_bytes,run,round,latency_kind,placement,wait,p50_ns,bytes_per_s,msgs_per_s,ctx_switches_per_msg,sender_cpu_ns_per_msg,receiver_cpu_ns_per_msg,server_cpu_ns_per_msg,data_path,host,cpu_model"
+{
+	echo "$SHEAD"
+	for r in 1 2 3 4 5; do
+		echo "brokerq,latency,64,$r,$r,rtt,cross-core,block,$((200000 + r * 100)),,5000,2.0,14000,14000,400000,kernel-copy,fixture,cpu"
+		echo "pipe,latency,64,$r,$r,rtt,cross-core,block,$((20000 + r * 10)),,50000,2.0,5000,5000,,kernel-copy,fixture,cpu"
+	done
+} >"$WORK/broker.csv"
+report_md "$WORK/broker.csv" "$WORK/broker.md"
+busy=$(answers "$WORK/broker.md" | grep -A2 'The CPU a waiting reader keeps busy' | grep '^- readers that sleep')
+echo "$busy" | grep -q '^- readers that sleep: \*\*pipe\*\* 25% of a CPU' && echo "$busy" | grep -q 'brokerq 207% of a CPU'
+ok $? "a waiting reader's CPU counts its broker's: pipe keeps the least busy, brokerq two CPUs ($(echo "$busy" | cut -c1-120))"
 
 done_testing
