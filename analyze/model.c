@@ -84,7 +84,9 @@ static enum shape row_shape(const struct model *m, size_t i, double work)
 		return S_HOSTS;
 	if (strcmp(get(m, i, IPCB_COL_PLACEMENT), "matrix") == 0)
 		return S_MATRIX;
-	if (strcmp(get(m, i, IPCB_COL_LATENCY_KIND), "slo_rate") == 0)
+	/* A sweep's outcome, or its closed-loop maximum (its offered fraction 1, no rate). */
+	if (strcmp(get(m, i, IPCB_COL_LATENCY_KIND), "slo_rate") == 0 ||
+	    (*get(m, i, IPCB_COL_OFFERED_FRACTION) && !*get(m, i, IPCB_COL_OFFERED_RATE)))
 		return S_SWEEP;
 	if (work > 0)
 		return S_SLOW;

@@ -79,7 +79,7 @@ enum shape {
 	S_SHAPED, /* other closed loops: pairs, requests in flight, fan-in and out, bistream */
 	S_BCAST,  /* publish-subscribe (--deliver all) */
 	S_MATRIX, /* a cell of the placement matrix */
-	S_SWEEP,  /* a rate sweep's outcome row */
+	S_SWEEP,  /* a rate sweep's outcome row, or its closed-loop maximum */
 	S_HOSTS,  /* a pair of hosts of --hosts, or a host alone on its loopback (hosts_slot) */
 };
 

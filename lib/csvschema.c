@@ -240,9 +240,10 @@ const struct ipcb_csv_col ipcb_csv_cols[IPCB_CSV_NCOLS] = {
 	"the CPUs shared a core, or a wake-up found another state), `state-changed` (the "
 	"cache-line probe after the run was half or twice the one before), `;`-separated"),
     [IPCB_COL_OFFERED_FRACTION] = DECIMAL("offered_fraction", "", 2,
-	"not a rate sweep's open-loop row",
+	"not a rate sweep's row",
 	"a rate sweep's offered rate as a fraction of its round's closed-loop maximum (0.10, "
-	"0.20, ...): rows of different runs are matched by it"),
+	"0.20, ...): rows of different runs are matched by it; 1.00 with no `offered_rate`: the "
+	"sweep's closed-loop maximum itself, a row of the sweep's and of no closed-loop group"),
     [IPCB_COL_PROBE_CACHELINE_AFTER_NS] = INTEGER("probe_cacheline_after_ns", "ns",
 	"no probe ran (`--no-probes`, or a two-host row)",
 	"the cache-line round trip probed just after the row's run, as `probe_cacheline_ns` "

@@ -115,6 +115,12 @@ bool ipcb_sweep_run(struct driver *d, struct place *pl, const struct planned *p,
 
 	memset(&all, 0, sizeof(all));
 	cl.rate = 0;
+	/*
+	 * The sweep's own maximum, its offered fraction 1: a row of the sweep, never one of the
+	 * closed-loop groups of the rest of the run (which it would join, measured otherwise and
+	 * in other rounds).
+	 */
+	cl.fraction = 1;
 	if (cl.mode == IPCB_MODE_LATENCY)
 		cl.inflight = SWEEP_WINDOW;
 	if (!ipcb_point_run(d, pl, p, si, &cl, &closed))

@@ -200,8 +200,32 @@ if "$BIN" -q -t pipe -s 64 -m latency --rate-sweep --duration 0.02 --repeat 2 \
 			<(sed -n '/^### Latency against offered load/,/^### /p' "$WORK/spelled.md") >"$WORK/spelled.diff" &&
 		grep -q '^### Latency against offered load' "$WORK/spelled.md"
 	ok $? "a step spelled 0.1 in one round and 0.10 in the other is one step ($(head -c 300 "$WORK/spelled.diff"))"
+	python3 - "$WORK/sweep.csv" <<-'EOF'
+		import csv, sys
+		rows = [r for r in csv.DictReader(open(sys.argv[1], newline="")) if r["latency_kind"] == "rtt"]
+		closed = [r for r in rows if not r["offered_rate"]]
+		sys.exit(not closed or any(r["offered_fraction"] != "1.00" for r in closed))
+	EOF
+	ok $? "the sweep's closed-loop maximum is a row of the sweep: offered fraction 1.00, no offered rate"
 else
 	ok 1 "a real rate sweep ran ($(tail -1 "$WORK/sweep.err"))"
 fi
+
+# A sweep's closed-loop maximum (rounds of its own, offered fraction 1.00) joins no group of the
+# run's closed loops: pipe's 64 B stream is its three rounds' 100 MB/s, not pooled with the
+# sweep's 300.
+{
+	echo "transport,mode,size_bytes,run,round,latency_kind,placement,wait,p50_ns,bytes_per_s,ctx_switches_per_msg,offered_rate,offered_fraction,host,cpu_model"
+	for r in 1 2 3; do
+		echo "pipe,throughput,64,$r,$r,,cross-core,block,,$((100000000 + r * 1000)),2.0,,,fixture,cpu"
+		echo "pipe,latency,64,$r,$r,rtt,cross-core,block,$((20000 + r)),,2.0,,,fixture,cpu"
+	done
+	for r in 301 302 303; do
+		echo "pipe,throughput,64,$r,$r,,cross-core,block,,$((300000000 + r * 1000)),2.0,,1.00,fixture,cpu"
+	done
+} >"$WORK/sweepmax.csv"
+report_md "$WORK/sweepmax.csv" "$WORK/sweepmax.md" &&
+	grep -q '^| 1 | pipe | block | 20.0 us | 100.0 MB/s |' "$WORK/sweepmax.md"
+ok $? "a sweep's closed-loop maximum stays out of the default group ($(grep -m1 '^| 1 | pipe' "$WORK/sweepmax.md"))"
 
 done_testing
