@@ -68,10 +68,10 @@ static bool print_curve(struct report *r, const size_t *steps, size_t n)
 			   : r->slo.pct == 99 ? p99
 					      : p999;
 	double bound = r->slo.ns > 0 ? r->slo.ns : ipcb_slo_default_ns(g0->placement);
-	double held = NAN, closed = NAN, reached = NAN;
+	double held = NAN, closed = NAN, reached = NAN, first = NAN;
 	const struct group *closed_g = NULL;
-	bool broken = false, any = false;
-	size_t missed = 0;
+	bool broken = false, any = false, sweep_max = false;
+	size_t missed = 0, kept = 0, met = 0;
 	char b[32], name[256];
 
 	for (size_t k = 0; k < n && !any; k++) {
@@ -115,6 +115,10 @@ static bool print_curve(struct report *r, const size_t *steps, size_t n)
 			continue;
 		}
 		ipcb_doc_row(r->d, v[0], v[1], v[2], v[3], v[4], v[5], v[6], v[7], "kept");
+		kept++;
+		met += g->sum[slo].median <= bound;
+		if (isnan(first))
+			first = off;
 		if (!broken && g->sum[slo].median <= bound)
 			held = off;
 		else
@@ -126,15 +130,25 @@ static bool print_curve(struct report *r, const size_t *steps, size_t n)
 			   "%zu more step%s, all faster than the first one missed, %s missed "
 			   "too: not listed.",
 			   missed - 1, missed == 2 ? "" : "s", missed == 2 ? "was" : "were");
-	/* The most this transport carried in a closed loop at this size and placement. */
+	/*
+	 * The most this transport carried in a closed loop at this size and placement: the sweep's
+	 * own maximum (its offered fraction 1), measured in the rounds its steps were offered as
+	 * shares of, where it has one; else the other closed loops'.
+	 */
 	for (size_t gi = 0; gi < m->ngroups; gi++) {
 		const struct group *g = &m->groups[gi];
 		double x = g->sum[M_MSGS].median;
+		bool own = g->shape == S_SWEEP && g->fraction == 1;
 
-		if ((g->shape != S_SHAPED && g->shape != S_PAIR) || strcmp(g->label, g0->label) ||
-		    strcmp(g->placement, g0->placement) || g->size != g0->size ||
-		    g->latency != g0->latency || isnan(x) || !isnan(g->offered))
+		if ((g->shape != S_SHAPED && g->shape != S_PAIR && !own) ||
+		    strcmp(g->label, g0->label) || strcmp(g->placement, g0->placement) ||
+		    g->size != g0->size || g->latency != g0->latency || isnan(x) ||
+		    !isnan(g->offered) || (sweep_max && !own))
 			continue;
+		if (own && !sweep_max) {
+			sweep_max = true;
+			closed = NAN;
+		}
 		if (isnan(closed) || x > closed) {
 			closed = x;
 			closed_g = g;
@@ -143,7 +157,16 @@ static bool print_curve(struct report *r, const size_t *steps, size_t n)
 	ipcb_format_ns(bound, b, sizeof(b));
 	ipcb_doc_add(r->d, "p%g <= %s%s: ", r->slo.pct, b,
 		     r->slo.ns > 0 ? "" : " (this placement's default)");
-	if (isnan(held)) {
+	if (isnan(held) && met) {
+		char v[32];
+
+		/* What the rows printed above show: never "at no rate" beside steps that met it. */
+		measure_format(M_ACHIEVED, first, v, sizeof(v));
+		ipcb_doc_add(r->d,
+			     "not met at the lowest rate kept (%s offered), met at %zu of the %zu "
+			     "kept steps above it",
+			     v, met, kept - 1);
+	} else if (isnan(held)) {
 		ipcb_doc_add(r->d, "not met at any rate the generator kept");
 	} else {
 		char v[32];
@@ -161,7 +184,8 @@ static bool print_curve(struct report *r, const size_t *steps, size_t n)
 			sh[0] = ' ', sh[1] = '(';
 			snprintf(sh + strlen(sh), sizeof(sh) - strlen(sh), ")");
 		}
-		ipcb_doc_add(r->d, "; the same channel's closed-loop maximum: %s%s", v, sh);
+		ipcb_doc_add(r->d, "; the same channel's closed-loop maximum%s: %s%s",
+			     sweep_max ? " (the sweep's own, in the same rounds)" : "", v, sh);
 		if (reached > closed)
 			ipcb_doc_add(
 			    r->d,

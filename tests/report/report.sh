@@ -256,6 +256,26 @@ grep -q '^### Latency against offered load' "$WORK/load.md" &&
 ok $? "open-loop rows: the rate up to which the p99 held under the placement's default bound, and the closed-loop maximum"
 "$BIN" report "$WORK/load.csv" --slo p99=40us | grep -q 'p99 <= 40.0 us: held up to \*\*4.00k msg/s\*\*'
 ok $? "--slo moves the bound"
+# The verdict says what the rows printed above it show: with a 4 us bound no step (5, 12, 30,
+# 8 us) met it, "not met at any rate"; with 10 us and the lowest step at 12 us, one step above
+# it (4000: 8 us) met it.
+"$BIN" report "$WORK/load.csv" --slo p99=4us | grep -q 'p99 <= 4.00 us: not met at any rate the generator kept'
+ok $? "a bound no kept step met: not met at any rate"
+sed 's/^\(shm,latency,64,[0-9],rtt,cross-core,hybrid,1000,,,,fixture,cpu,shared-memory,\)5000,10000,/\112000,24000,/' \
+	"$WORK/load.csv" >"$WORK/load2.csv"
+"$BIN" report "$WORK/load2.csv" --slo p99=10us | grep -q 'p99 <= 10.0 us: not met at the lowest rate kept (1.00k msg/s offered), met at 1 of the 3 kept steps above it'
+ok $? "a bound met above a lowest step that missed it is said so, never 'at no rate' ($("$BIN" report "$WORK/load2.csv" --slo p99=10us | grep -o 'p99 <= 10.0 us: [^;]*'))"
+# Where the sweep measured its own maximum (offered fraction 1.00, in its own rounds), the curve
+# is set beside that one, not beside the run's other closed loops.
+{
+	echo "$(head -1 "$WORK/load.csv"),offered_fraction"
+	tail -n +2 "$WORK/load.csv" | sed 's/$/,/'
+	for run in 1 2 3; do
+		echo "shm,latency,64,$run,rtt,cross-core,hybrid,1500,,,,fixture,cpu,shared-memory,3000,4000,1,1,1:1,,,,,7000.0,,1.00"
+	done
+} >"$WORK/load3.csv"
+"$BIN" report "$WORK/load3.csv" | grep -q "the same channel's closed-loop maximum (the sweep's own, in the same rounds): 7.00k msg/s"
+ok $? "a sweep's curve beside its own closed-loop maximum"
 grep -q '^| cross-core | shm | latency | 2 pairs | 64 B | 5.00k msg/s | - | 777 ns |' "$WORK/load.md" &&
 	sed '/^## Loads with a shape/,$d' "$WORK/load.md" >"$WORK/tables.md" &&
 	grep -q 'unix-stream' "$WORK/tables.md" && ! grep -qE '777|900 ns|\| shm ' "$WORK/tables.md"
