@@ -325,7 +325,7 @@ static void report_usage(FILE *f)
 		"                      and verdict was decided, the machine's floors and states,\n"
 		"                      every comparison and row in full) beside it, to\n"
 		"                      FILE-appendix.md (FILE.md's stem), instead of both to\n"
-		"                      standard output, the report first\n"
+		"                      standard output, the report first (as -o -)\n"
 		"      --figures DIR   link the figures ipcbench-plot drew into DIR (a path as\n"
 		"                      seen from the report)\n"
 		"      --html FILE     write the report as one self-contained HTML page: the\n"
@@ -413,6 +413,9 @@ __attribute__((noinline)) static int parse(int argc, char **argv, struct args *a
 		report_usage(stderr);
 		return 2;
 	}
+	/* -o -: standard output, where the report and its appendix go without -o. */
+	if (ipcb_outfile_is_stdout(a->out))
+		a->out = NULL;
 	if (a->db && !a->html) {
 		fail("--db adds the trend figures to the HTML page: it goes with --html FILE");
 		return 2;

@@ -77,12 +77,50 @@ mode_t ipcb_file_mode(void)
 	return 0666 & ~mask;
 }
 
+/* Where `-` writes: the process's standard output, or where it was when the data took it. */
+static int stdout_fd = STDOUT_FILENO;
+
+bool ipcb_outfile_is_stdout(const char *path)
+{
+	return path && strcmp(path, "-") == 0;
+}
+
+int ipcb_stdout_take(void)
+{
+	int fd;
+
+	if (stdout_fd != STDOUT_FILENO)
+		return 0;
+	fflush(stdout);
+	fd = fcntl(STDOUT_FILENO, F_DUPFD_CLOEXEC, 3);
+	if (fd < 0)
+		return -errno;
+	if (dup2(STDERR_FILENO, STDOUT_FILENO) < 0) {
+		int e = errno;
+
+		close(fd);
+		return -e;
+	}
+	stdout_fd = fd;
+	return 0;
+}
+
+int ipcb_stdout_dup(void)
+{
+	int fd = fcntl(stdout_fd, F_DUPFD_CLOEXEC, 3);
+
+	return fd < 0 ? -errno : fd;
+}
+
 int ipcb_outfile_check(const char *path, const char *what, char *err, size_t errlen)
 {
 	const char *base = path;
 	char *dir;
 	struct stat st;
 	int e;
+
+	if (ipcb_outfile_is_stdout(path))
+		return 0;
 
 	if (lstat(path, &st) == 0) {
 		if (S_ISLNK(st.st_mode)) {
@@ -142,6 +180,17 @@ int ipcb_outfile_open(struct ipcb_outfile *o, const char *path, const char *what
 	o->fd = -1;
 	o->tmp[0] = '\0';
 	o->placed = false;
+	if (ipcb_outfile_is_stdout(path)) {
+		/* Standard output is written as a device is: nothing to rename. */
+		snprintf(o->path, sizeof(o->path), "%s", path);
+		o->fd = ipcb_stdout_dup();
+		if (o->fd < 0) {
+			snprintf(err, errlen, "%s -: standard output: %s", what, strerror(-o->fd));
+			return o->fd;
+		}
+		o->placed = true;
+		return 0;
+	}
 	if (snprintf(o->path, sizeof(o->path), "%s", path) >= (int)sizeof(o->path))
 		e = ENAMETOOLONG;
 	else
@@ -257,7 +306,13 @@ bool ipcb_same_file(const char *a, const char *b)
 	char *da = NULL, *db = NULL, *ra = NULL, *rb = NULL;
 	const char *ba, *bb;
 	struct stat sa, sb;
-	bool ea = stat(a, &sa) == 0, eb = stat(b, &sb) == 0, same;
+	bool ea, eb, same;
+
+	/* Standard output is one output, whatever file named `-` a directory may hold. */
+	if (ipcb_outfile_is_stdout(a) || ipcb_outfile_is_stdout(b))
+		return ipcb_outfile_is_stdout(a) && ipcb_outfile_is_stdout(b);
+	ea = stat(a, &sa) == 0;
+	eb = stat(b, &sb) == 0;
 
 	if (ea || eb)
 		return ea && eb && sa.st_dev == sb.st_dev && sa.st_ino == sb.st_ino;

@@ -10,6 +10,11 @@
  * and a reader never finds it half written. A character device (/dev/null, /dev/full) is written
  * directly. The CSV is the exception: it is appended to in place (output.h).
  *
+ * `-` names standard output, as the shell's tools take it: the data is written there as to a
+ * device, for a pipe into another tool (`ipcbench --csv - | ...`), and a program whose data
+ * takes standard output sends what it would print there for a person to standard error
+ * (ipcb_stdout_take()).
+ *
  * Functions return 0 or a negative errno; those taking `err` also write one line into it that
  * names the option, the path and the problem.
  */
@@ -34,6 +39,16 @@ struct ipcb_outfile {
  * directory, a FIFO or a socket are refused.
  */
 int ipcb_outfile_check(const char *path, const char *what, char *err, size_t errlen);
+
+/* Does path name standard output (`-`)? */
+bool ipcb_outfile_is_stdout(const char *path);
+/*
+ * Give standard output to the data: from now on `-` writes to the standard output the process
+ * had, and what it prints to stdout goes to standard error. 0, or a negative errno.
+ */
+int ipcb_stdout_take(void);
+/* A descriptor of its own for what `-` names (close it when done), or a negative errno. */
+int ipcb_stdout_dup(void);
 /* Open the temporary file for path (mode 0666 less the umask), or the device itself. */
 int ipcb_outfile_open(struct ipcb_outfile *o, const char *path, const char *what, char *err,
 		      size_t errlen);

@@ -207,6 +207,16 @@ __attribute__((noinline)) static int driver_start(struct driver *d, int argc, ch
 		return ipcb_plan_print(d);
 	if (ipcb_outputs_check(d, err, sizeof(err)) < 0)
 		return usage_error(err);
+	/*
+	 * Data on standard output (`--csv -`, `--json -`): what is printed for a person (the
+	 * table, the notes) goes to standard error from here on, so that the data can be piped.
+	 */
+	if ((ipcb_outfile_is_stdout(d->o.csv_path) || ipcb_outfile_is_stdout(d->o.json_path) ||
+	     ipcb_outfile_is_stdout(d->o.hdr_log_path)) &&
+	    (rc = ipcb_stdout_take()) < 0) {
+		fprintf(stderr, "%s: standard output: %s\n", prog, strerror(-rc));
+		return EXIT_RUN_FAILED;
+	}
 	/* Before any output exists: from here on a signal stops the sweep, it does not kill us. */
 	rc = ipcb_run_signals_block();
 	if (rc < 0) {

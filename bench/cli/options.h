@@ -622,7 +622,10 @@ static inline const struct ipcb_clirow *ipcb_opts_own_rows(void)
 		     "[/kind]; written at the end of the run, replacing\n"
 		     "FILE once a row is in it\n"
 		     "Outputs are never written through symbolic links, and\n"
-		     "one file may not be named for two of them."},
+		     "one file may not be named for two of them. FILE - is\n"
+		     "standard output (--csv, --json or --hdr-log, one of\n"
+		     "them): the table and notes then go to standard error,\n"
+		     "so that the data can be piped into another tool."},
 	    {.opt = {.name = "db"},
 	     .type = IPCB_CLI_TEXT,
 	     .off = offsetof(struct ipcb_opts, db_path),

@@ -214,6 +214,12 @@ int ipcb_csv_open(struct ipcb_csv *c, const char *path, char *err, size_t errlen
 	memset(c, 0, sizeof(*c));
 	c->fd = -1;
 	c->path = path;
+	/* Standard output (`-`): written as a device is, below. */
+	if (ipcb_outfile_is_stdout(path) && (c->fd = ipcb_stdout_dup()) < 0) {
+		rc = c->fd;
+		snprintf(err, errlen, "--csv -: standard output: %s", strerror(-rc));
+		return rc;
+	}
 	for (int tries = 0; c->fd < 0; tries++) {
 		/* Appended to in place, never through a link; O_NONBLOCK: a FIFO is refused below.
 		 */
@@ -240,7 +246,8 @@ int ipcb_csv_open(struct ipcb_csv *c, const char *path, char *err, size_t errlen
 			return rc;
 	}
 	rc = 0;
-	if (fstat(c->fd, &st) < 0 || (!S_ISREG(st.st_mode) && !S_ISCHR(st.st_mode)) ||
+	if (fstat(c->fd, &st) < 0 ||
+	    (!S_ISREG(st.st_mode) && !S_ISCHR(st.st_mode) && !ipcb_outfile_is_stdout(path)) ||
 	    fcntl(c->fd, F_SETFL, O_APPEND) < 0) {
 		rc = rc < 0 ? rc : -errno;
 		snprintf(err, errlen, "--csv %s: %s", path,
@@ -249,7 +256,8 @@ int ipcb_csv_open(struct ipcb_csv *c, const char *path, char *err, size_t errlen
 		c->fd = -1;
 		return rc < 0 ? rc : -EINVAL;
 	}
-	c->regular = S_ISREG(st.st_mode);
+	/* Standard output redirected to a file is that file's stream, not a CSV to append to. */
+	c->regular = S_ISREG(st.st_mode) && !ipcb_outfile_is_stdout(path);
 	if (!c->regular) {
 		/* A device such as /dev/null: no lock, nothing to check, the header as to a file.
 		 */

@@ -239,10 +239,29 @@ int ipcb_outputs_check(const struct driver *d, char *err, size_t errlen)
 	const size_t n = sizeof(outs) / sizeof(outs[0]);
 	int rc = 0;
 
+	/* A directory of files, or a database, is no stream: `-` is a file's name there. */
+	for (size_t i = 0; i < n; i++)
+		if ((outs[i].path == d->o.hgrm_dir || outs[i].path == d->o.db_path) &&
+		    ipcb_outfile_is_stdout(outs[i].path)) {
+			snprintf(err, errlen,
+				 "%s -: standard output takes one stream of data (--csv, --json, "
+				 "--hdr-log), not %s",
+				 outs[i].option,
+				 outs[i].path == d->o.db_path ? "a database"
+							      : "a directory of files");
+			return -EINVAL;
+		}
 	for (size_t i = 0; i < n; i++)
 		for (size_t j = i + 1; j < n; j++)
-			if (outs[i].path && outs[j].path &&
-			    ipcb_same_file(outs[i].path, outs[j].path)) {
+			if (outs[i].path && outs[j].path && ipcb_outfile_is_stdout(outs[i].path) &&
+			    ipcb_outfile_is_stdout(outs[j].path)) {
+				snprintf(err, errlen,
+					 "%s - and %s -: standard output takes one of them (name a "
+					 "file for the other)",
+					 outs[i].option, outs[j].option);
+				return -EINVAL;
+			} else if (outs[i].path && outs[j].path &&
+				   ipcb_same_file(outs[i].path, outs[j].path)) {
 				snprintf(err, errlen,
 					 "%s %s and %s %s name the same file: one output would "
 					 "destroy the other",

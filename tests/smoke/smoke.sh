@@ -1,7 +1,7 @@
 #!/bin/bash
 # smoke.sh - the real ipcbench binary end to end (TAP): help, list, CSV shape and appending,
 # bad input (exit 2 naming the value), a failing run (exit 1, rows kept), Ctrl-C (rows kept,
-# children reaped), and nothing of ours left behind after any of them.
+# children reaped), and nothing of ours left behind after any of them; `-` for standard output.
 #
 # Usage: smoke.sh PATH/TO/ipcbench
 set -u
@@ -307,5 +307,32 @@ st=$?
 got=$(ceil_of "$WORK/noceil.csv" shm throughput cross-core)
 [ $st -eq 0 ] && [ "$got" = " " ] && grep -q -- "--no-probes: no row is held against its ceiling" "$WORK/noceil.err"
 ok $? "--no-probes: no ceiling, and stderr says which ratio is missing (row: '$got')"
+
+# ---- standard output: `-` ----
+# The data goes to standard output for the next tool in a pipe, and what is printed for a person
+# to standard error; no file named `-` appears; two outputs cannot share it; a directory or a
+# database cannot be it.
+ABSBIN=$(cd "$(dirname "$BIN")" && pwd)/$(basename "$BIN")
+(cd "$WORK" && "$ABSBIN" -t shm -s 64 -m latency -n 200 -d 0 --csv - 2>"$WORK/dash.err" >"$WORK/dash.csv")
+st=$?
+[ $st -eq 0 ] && head -1 "$WORK/dash.csv" | grep -q '^transport,mode,size_bytes,' &&
+	grep -q '^shm,latency,64,' "$WORK/dash.csv" && ! grep -q '^#' "$WORK/dash.csv" &&
+	grep -q '^# ipcbench ' "$WORK/dash.err" && grep -q '^shm  *latency' "$WORK/dash.err" &&
+	[ ! -e "$WORK/-" ]
+ok $? "--csv -: the rows on standard output, the table and notes on standard error, no file named - (exit $st)"
+(cd "$WORK" && "$ABSBIN" -t shm -s 64 -m latency -n 200 -d 0 --json - 2>/dev/null) |
+	python3 -c 'import json, sys; d = json.load(sys.stdin); sys.exit(not d["benchmarks"])'
+ok $? "--json -: one JSON document on standard output, piped into a reader"
+"$BIN" report "$WORK/dash.csv" -o - >"$WORK/dash.md" 2>"$WORK/dash-report.err" &&
+	grep -q '^# IPC on ' "$WORK/dash.md" && [ ! -e ./- ] && [ ! -e "$WORK/-" ]
+ok $? "report -o -: the report on standard output"
+"$BIN" -t shm -s 64 -n 10 -d 0 --csv - --json - >/dev/null 2>"$WORK/dash2.err"
+st=$?
+[ $st -eq 2 ] && grep -q -- '--csv - and --json -: standard output takes one of them' "$WORK/dash2.err"
+ok $? "--csv - --json -: refused, exit 2 ($(head -1 "$WORK/dash2.err"))"
+"$BIN" -t shm -s 64 -n 10 -d 0 --hgrm - >/dev/null 2>"$WORK/dash3.err"
+st=$?
+[ $st -eq 2 ] && grep -q -- '--hgrm -: standard output takes one stream of data' "$WORK/dash3.err"
+ok $? "--hgrm -: a directory of files is no stream, exit 2"
 
 done_testing
