@@ -40,6 +40,9 @@ static const struct floor_def {
      "a stream above it did not copy every byte once out of the other CPU's cache (a loan, or "
      "pages moved rather than copied)",
      M_BPS, true},
+    {"floor-handover", "stream hand-over, messages of a line (each announced on its own line)",
+     "a stream above it handed over several messages a line, or announced them otherwise", M_MSGS,
+     true},
 };
 
 static const struct group *floor_group(const struct model *m, const char *t, const char *pl,
@@ -47,8 +50,10 @@ static const struct group *floor_group(const struct model *m, const char *t, con
 {
 	if (sized)
 		return model_find(m, t, pl, size,
-				  strcmp(t, "floor-memcpy") && strcmp(t, "floor-xcopy") ? M_RTT
-											: M_BPS);
+				  strcmp(t, "floor-memcpy") && strcmp(t, "floor-xcopy") &&
+					  strcmp(t, "floor-handover")
+				      ? M_RTT
+				      : M_BPS);
 	for (size_t s = 0; s < m->nsizes; s++) {
 		const struct group *g = model_find(m, t, pl, m->sizes[s], M_RTT);
 
@@ -89,8 +94,9 @@ static void print_floors(struct report *r)
 		return;
 	/* clang-format off */
 	ipcb_doc_p(r->d, "Per message size: the ceilings of a stream (a row's " DOC_C("%s") " is "
-		   "the cross-core copy where the sides ran on two CPUs, memcpy elsewhere) and "
-		   "the round trip of the simplest shared-memory handshake.",
+		   "the cross-core copy where the sides ran on two CPUs, or the hand-over of its "
+		   "messages there where that takes longer, memcpy elsewhere) and the round trip "
+		   "of the simplest shared-memory handshake.",
 		   ipcb_csv_name(IPCB_COL_X_FLOOR));
 	/* clang-format on */
 }

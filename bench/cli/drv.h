@@ -60,6 +60,8 @@ struct place {
 	double memcpy_bytes_per_s[IPCB_MAX_LIST]; /* per --size index; 0 = not measured */
 	/* Cross-core only: copying out what the other CPU wrote, per --size index. */
 	double xcopy_bytes_per_s[IPCB_MAX_LIST];
+	/* Cross-core only: a stream's hand-over of one message of a line (floor-handover). */
+	double handover_ns;
 	/*
 	 * The machine's state at these CPUs: the last probe's cache-line and wake-up round trips
 	 * (p50, ns; 0 = none yet), when it was taken, and every probe's so far (their median is

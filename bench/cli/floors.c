@@ -38,6 +38,12 @@ static const char *cliff_note(size_t size, const size_t *offsets, const double *
 	return out;
 }
 
+/*
+ * A ceiling's copy measured by default runs this long at most: a copy's rate is steady within a
+ * few milliseconds, and a run of one mechanism should not take twice as long for its ceilings.
+ */
+#define CEILING_S 0.02
+
 /* Does the plan move messages of the size at index si at this placement? */
 static bool place_uses(const struct driver *d, const struct place *pl, size_t si)
 {
@@ -47,16 +53,72 @@ static bool place_uses(const struct driver *d, const struct place *pl, size_t si
 	return false;
 }
 
+/* Does the plan run streams at this placement? */
+static bool place_streams(const struct driver *d, const struct place *pl)
+{
+	for (size_t i = 0; i < d->npoints; i++)
+		if (&d->places[d->points[i].place] == pl &&
+		    d->points[i].sh.mode != IPCB_MODE_LATENCY)
+			return true;
+	return false;
+}
+
 /*
- * A ceiling's copy measured by default runs this long at most: a copy's rate is steady within a
- * few milliseconds, and a run of one mechanism should not take twice as long for its ceilings.
+ * The hand-over of a stream of small messages (floor-handover), across two CPUs: one run a
+ * round, the messages' size its own (one line). False when the sweep must stop.
  */
-#define CEILING_S 0.02
+static bool floor_handover_run(struct driver *d, struct place *pl, bool ceilings)
+{
+	struct ipcb_run_spec s;
+	struct ipcb_run_result r;
+	struct ipcb_row row;
+	int rc;
+
+	pl->handover_ns = 0;
+	if (pl->kind != IPCB_PLACE_CROSS_CORE || d->o.controls ||
+	    (ceilings && !place_streams(d, pl)))
+		return true;
+	if ((d->interrupted = ipcb_run_interrupt_pending()))
+		return false;
+	ipcb_point_spec(d, pl, 64, &s); /* one cache line */
+	/*
+	 * By time alone: a rate of messages of a few nanoseconds each is steady within
+	 * milliseconds, and a count fit for the rows (-n 300) would time little but the start.
+	 */
+	s.messages = 0;
+	if (s.duration_s <= 0 || (ceilings && s.duration_s > CEILING_S))
+		s.duration_s = CEILING_S;
+	ipcb_point_row(d, pl, &s, &r, &row);
+	row.transport = "floor-handover";
+	row.mode = "throughput";
+	row.latency_kind = NULL;
+	row.wait = "spin";
+	row.run = d->round;
+	if (!ceilings)
+		ipcb_rows_progress(d, pl, &row, 0);
+	d->now->start_ns = ipcb_now_ns();
+	ipcb_probes_before(pl);
+	rc = ipcb_floor_handover(&s, &r);
+	ipcb_probes_after(pl);
+	if (rc == 0 && r.msgs_per_s > 0)
+		pl->handover_ns = 1e9 / r.msgs_per_s;
+	if (ceilings) {
+		if (rc == -EINTR) {
+			d->interrupted = r.signal;
+			return false;
+		}
+	} else if (!ipcb_rows_finish(d, pl, rc, &row, IPCB_MAX_LIST)) {
+		return false;
+	}
+	ipcb_run_result_fini(&r);
+	return true;
+}
 
 /*
  * The floors of one placement, one run each, at the start of a round: cache-line and futex round
- * trips; per size, memcpy, a mailbox round trip, (two CPUs only) the cross-core copy, and the
- * copy at the relative offsets where some CPUs fall off a cliff (floor-cliff). The
+ * trips, (two CPUs only) a stream's hand-over; per size, memcpy, a mailbox round trip, (two CPUs
+ * only) the cross-core copy, and the copy at the relative offsets where some CPUs fall off a
+ * cliff (floor-cliff). The
  * round's rows are read against the round's own floors (x floor): a virtual CPU that shares a
  * core with the other for a while, or a host that is busy, moves the floor as much as the rows.
  * --controls measures only the cache-line round trip and memcpy: the futex round trip measures
@@ -117,6 +179,8 @@ bool ipcb_floors_run(struct driver *d, struct place *pl, bool ceilings)
 			return false;
 		ipcb_run_result_fini(&r);
 	}
+	if (!floor_handover_run(d, pl, ceilings))
+		return false;
 	for (size_t i = 0; i < d->o.nsizes; i++)
 		for (size_t k = 0; k < sizeof(sized) / sizeof(sized[0]); k++) {
 			bool cross = pl->kind == IPCB_PLACE_CROSS_CORE;

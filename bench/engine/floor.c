@@ -704,3 +704,127 @@ int ipcb_floor_xcopy(const struct ipcb_run_spec *s, struct ipcb_run_result *r)
 	ipcb_run_area_unmap(a, area_bytes);
 	return rc;
 }
+
+/* ---- hand-over: a stream of messages, each announced on a line of its own -------------------- */
+
+/*
+ * A writes messages of one cache line each, a sequence word and 56 bytes of payload, into a ring
+ * of such lines; B spins on each next line's word, copies the payload out and, every
+ * HANDOVER_BATCH messages, says how far it has read (A looks only when its own count says the
+ * ring may be full). Nothing else: no wake-ups, no header apart from the payload, no index read
+ * at each message. What B reaches is the rate at which one CPU can take messages, one by one and
+ * in order, from the other's cache: the ceiling of a stream of messages of up to a line, which
+ * a stream of larger ones also pays once a message beside its copy.
+ */
+#define HANDOVER_RING_BYTES (1024u * 1024)
+#define HANDOVER_BATCH	    16u
+#define HANDOVER_LAST	    (1ull << 63)
+
+struct handover_area {
+	_Alignas(64) uint64_t read; /* B: messages read, published every HANDOVER_BATCH */
+	_Alignas(64) uint64_t messages;
+	uint64_t t_first_ns, t_last_ns;
+	double cpu_s[2];
+	int cpu_seen[2];
+	_Alignas(4096) unsigned char lines[HANDOVER_RING_BYTES];
+};
+
+static int handover_body(const struct ipcb_side *me, void *arg, void *area_v, char *err)
+{
+	const uint64_t nlines = HANDOVER_RING_BYTES / 64;
+	const struct ipcb_run_spec *s = arg;
+	struct handover_area *a = area_v;
+	unsigned char payload[56];
+	uint64_t limit = s->messages ? s->warmup + s->messages : UINT64_MAX, deadline = UINT64_MAX;
+	uint64_t read_seen = 0;
+	double cpu0;
+	int rc;
+
+	memset(payload, 0x5a, sizeof(payload));
+	rc = me->ops->ready();
+	if (rc) {
+		snprintf(err, IPCB_RUN_ERR_BYTES, "futex_wait(start barrier): %s", strerror(-rc));
+		return rc;
+	}
+	cpu0 = cpu_seconds();
+	for (uint64_t i = 0;; i++) {
+		unsigned char *line = a->lines + (i % nlines) * 64;
+
+		if (me->role == IPCB_SENDER) {
+			uint64_t word = i + 1;
+
+			if (i == s->warmup && s->duration_s > 0)
+				deadline = ipcb_now_ns() + (uint64_t)(s->duration_s * 1e9);
+			if (i - read_seen >= nlines)
+				while (
+				    i - (read_seen = __atomic_load_n(&a->read, __ATOMIC_ACQUIRE)) >=
+				    nlines)
+					ipcb_cpu_relax();
+			if (i + 1 >= limit ||
+			    (i > s->warmup && (i & 1023) == 0 && ipcb_now_ns() >= deadline))
+				word |= HANDOVER_LAST;
+			memcpy(line + 8, payload, sizeof(payload));
+			__atomic_store_n((uint64_t *)line, word, __ATOMIC_RELEASE);
+			if (word & HANDOVER_LAST)
+				break;
+		} else {
+			uint64_t word;
+
+			while (((word = __atomic_load_n((uint64_t *)line, __ATOMIC_ACQUIRE)) &
+				~HANDOVER_LAST) != i + 1)
+				ipcb_cpu_relax();
+			memcpy(payload, line + 8, sizeof(payload));
+			__asm__ __volatile__("" : : "r"(payload) : "memory");
+			/* Timed from the first message after the warm-up to the last. */
+			if (i == s->warmup)
+				a->t_first_ns = ipcb_now_ns();
+			if ((i + 1) % HANDOVER_BATCH == 0)
+				__atomic_store_n(&a->read, i + 1, __ATOMIC_RELEASE);
+			if (word & HANDOVER_LAST) {
+				a->t_last_ns = ipcb_now_ns();
+				a->messages = i > s->warmup ? i - s->warmup : 0;
+				break;
+			}
+		}
+	}
+	a->cpu_s[me->role] = cpu_seconds() - cpu0;
+	a->cpu_seen[me->role] = sched_getcpu();
+	return 0;
+}
+
+int ipcb_floor_handover(const struct ipcb_run_spec *s, struct ipcb_run_result *r)
+{
+	struct handover_area *a;
+	int rc;
+
+	memset(r, 0, sizeof(*r));
+	a = ipcb_run_area_map(sizeof(*a));
+	if (!a) {
+		snprintf(r->error, sizeof(r->error), "mmap(hand-over floor area): %s",
+			 strerror(errno));
+		return -ENOMEM;
+	}
+	rc = floor_launch(s->launcher, "floor", s->cpu, s->timeout_s, handover_body, (void *)s, a,
+			  r->error, sizeof(r->error), &r->signal);
+	if (rc == 0) {
+		r->messages = a->messages;
+		r->elapsed_s = (double)(a->t_last_ns - a->t_first_ns) / 1e9;
+		if (r->elapsed_s > 0)
+			r->msgs_per_s = (double)a->messages / r->elapsed_s;
+		r->bytes_per_s = r->msgs_per_s * 56;
+		r->cpu_s[0] = a->cpu_s[0];
+		r->cpu_s[1] = a->cpu_s[1];
+		r->cpu_seen[0] = a->cpu_seen[0];
+		r->cpu_seen[1] = a->cpu_seen[1];
+		r->buffer_bytes = HANDOVER_RING_BYTES;
+		snprintf(r->layout, sizeof(r->layout),
+			 "ring: %u lines, each a sequence word and 56 bytes of payload",
+			 HANDOVER_RING_BYTES / 64);
+		if (a->messages == 0) {
+			snprintf(r->error, sizeof(r->error), "no message was handed over");
+			rc = -ENODATA;
+		}
+	}
+	ipcb_run_area_unmap(a, sizeof(*a));
+	return rc;
+}

@@ -46,6 +46,14 @@ int ipcb_floor_mailbox(const struct ipcb_run_spec *s, struct ipcb_run_result *r)
  */
 int ipcb_floor_xcopy(const struct ipcb_run_spec *s, struct ipcb_run_result *r);
 
+/*
+ * Messages per second of a stream of one cache line each (a sequence word and 56 bytes of
+ * payload) from s->cpu[IPCB_SENDER] to s->cpu[IPCB_RECEIVER], each announced on its own line
+ * and read in order, both sides spinning: the ceiling of a stream of small messages, whose
+ * hand-over a copy floor does not count. s->size_bytes is not used.
+ */
+int ipcb_floor_handover(const struct ipcb_run_spec *s, struct ipcb_run_result *r);
+
 /* Round-trip histogram of a futex wait/wake ping-pong. */
 int ipcb_floor_futex(const struct ipcb_run_spec *s, struct ipcb_run_result *r);
 

@@ -280,9 +280,25 @@ ok $? "--one-way-every 0 is refused, naming the value (exit $st: $(head -c 120 "
 			seen["offset=32"] == 1 && seen["offset=64"] == 1 && seen["offset=4088"] == 1 &&
 			kinds == 6) }' "$WORK/cliff.csv"
 ok $? "--floor: a floor-cliff row for each of the offsets 0, 8, 16, 32, 64 and 4088, with its rate"
+# A stream's hand-over across two CPUs: a floor-handover row of its own with --floor, one a
+# round, its messages a line (and none on one CPU, where nothing polls beside the writer).
+if [ "$(nproc)" -ge 2 ]; then
+	"$BIN" -q -t null -s 64 -m throughput --floor --placement cross-core,same-core -n 50 -d 0 \
+		--repeat 2 --csv "$WORK/handover.csv" >/dev/null 2>&1 &&
+		awk "$(cat "$(dirname "$0")/../csv.awk")"'
+			NR == 1 { n = csv_split($0, h); for (i = 1; i <= n; i++) c[h[i]] = i; next }
+			{ csv_split($0, f) }
+			f[c["transport"]] == "floor-handover" {
+				rows++; cross += f[c["placement"]] == "cross-core"
+				good += f[c["msgs_per_s"]] + 0 > 0 && index(f[c["channel"]], "56 bytes of payload")
+			}
+			END { exit !(rows == 2 && cross == 2 && good == 2) }' "$WORK/handover.csv"
+	ok $? "--floor: a floor-handover row each round across two CPUs, none on one"
+fi
 
 # Every row beside its ceiling, by default: a stream against the copy of its placement (measured
-# as the probes are, no row of its own), a round trip whose sides poll against the cache-line round
+# as the probes are, no row of its own), or across two CPUs the hand-over of each message where
+# that takes longer (a 64 B stream), a round trip whose sides poll against the cache-line round
 # trip, one whose reader sleeps against the wake-up, each plus its payload's copy each way, and
 # all of them plus the harness's own time (the row's harness_ns).
 ceil_of() { # ceil_of CSV TRANSPORT MODE PLACEMENT: "ceiling x_floor" of its main row
@@ -298,9 +314,9 @@ ceil_of() { # ceil_of CSV TRANSPORT MODE PLACEMENT: "ceiling x_floor" of its mai
 	--csv "$WORK/ceil.csv" >"$WORK/ceil.table" 2>&1
 st=$?
 got="$(ceil_of "$WORK/ceil.csv" shm latency cross-core) | $(ceil_of "$WORK/ceil.csv" pipe latency cross-core) | $(ceil_of "$WORK/ceil.csv" shm throughput cross-core) | $(ceil_of "$WORK/ceil.csv" pipe throughput same-core)"
-[[ $st -eq 0 && $got =~ ^probe-cacheline\+floor-xcopy\+harness\ [0-9.]+\ \|\ probe-wakeup\+floor-xcopy\+harness\ [0-9.]+\ \|\ floor-xcopy\+harness\ [0-9.]+\ \|\ floor-memcpy\+harness\ [0-9.]+$ ]] &&
+[[ $st -eq 0 && $got =~ ^probe-cacheline\+floor-xcopy\+harness\ [0-9.]+\ \|\ probe-wakeup\+floor-xcopy\+harness\ [0-9.]+\ \|\ floor-handover\+harness\ [0-9.]+\ \|\ floor-memcpy\+harness\ [0-9.]+$ ]] &&
 	! grep -q '^floor-' "$WORK/ceil.table"
-ok $? "each row beside its ceiling by default, with no floor rows: shm's polled round trip, pipe's slept one, the streams' copies ($got)"
+ok $? "each row beside its ceiling by default, with no floor rows: shm's polled round trip, pipe's slept one, a 64 B stream's hand-over across CPUs, its copies on one ($got)"
 "$BIN" -t shm -s 64 -m throughput --placement cross-core -n 100 -d 0 --no-probes \
 	--csv "$WORK/noceil.csv" >/dev/null 2>"$WORK/noceil.err"
 st=$?
