@@ -562,8 +562,10 @@ void answers_ceilings(struct report *r)
 	ipcb_doc_p(r->d,
 		   "Each row is held against what the machine allows it, measured beside it (its "
 		   DOC_C("%s") "): its payload's copies at its placement's copy rate (once across "
-		   "two CPUs, twice on one), a round trip's hand-over (the cache-line round trip "
-		   "where its sides poll, the wake-up where one sleeps) and the harness's own time. "
+		   "two CPUs, twice on one), a stream's hand-over of each message across two CPUs "
+		   "where that takes longer (a message of a line each, announced on its own), a "
+		   "round trip's hand-over (the cache-line round trip where its sides poll, the "
+		   "wake-up where one sleeps) and the harness's own time. "
 		   "Of %zu groups so held at their defaults, %zu reach less than half of their "
 		   "ceiling; each as its share of it, " DOC_I("slept") " where its reader slept:",
 		   ipcb_csv_name(IPCB_COL_CEILING), held, n);
