@@ -205,6 +205,31 @@ static int max_spread_parse(void *base, const char *val, char *err, size_t errle
 	return rc;
 }
 
+/*
+ * A name pattern's sets of characters are closed: fnmatch() takes a '[' without its ']' as a
+ * character to match, and the filter would then take no group, saying so only after the runs.
+ */
+static bool pattern_closed(const char *w)
+{
+	for (const char *p = w; *p; p++) {
+		if (*p == '\\' && p[1]) {
+			p++;
+			continue;
+		}
+		if (*p != '[')
+			continue;
+		/* A ']' first in the set (after a '!' or '^') is one of its characters. */
+		p += p[1] == '!' || p[1] == '^' ? 2 : 1;
+		if (*p == ']')
+			p++;
+		while (*p && *p != ']')
+			p++;
+		if (!*p)
+			return false;
+	}
+	return true;
+}
+
 static int filter_parse(void *base, const char *val, char *err, size_t errlen)
 {
 	struct cmp_filter *f = &((struct opts *)base)->filter;
@@ -246,6 +271,13 @@ static int filter_parse(void *base, const char *val, char *err, size_t errlen)
 				return ipcb_parse_fail(err, errlen,
 						       "--filter: more than %d words in one part",
 						       MAX_FILTER_WORDS);
+			if (k < 2 && !pattern_closed(w))
+				return ipcb_parse_fail(
+				    err, errlen,
+				    "--filter: '%s': a malformed pattern ('%s' opens "
+				    "a set of characters with '[' and never closes it "
+				    "with ']')",
+				    f->text, w);
 			if (k == 2 &&
 			    ipcb_parse_size(w, &f->size[*n], "--filter: size", err, errlen) < 0)
 				return -EINVAL;

@@ -53,6 +53,12 @@ usage floor "'--floor': ab-gate sets" "$BIN" "$BIN" --floor
 usage first-round "'--first-round': ab-gate sets" "$BIN" "$BIN" --first-round 3
 usage filter-bad "--filter: 'a/b/c/d' has more than three parts" --filter a/b/c/d --out "$WORK/u" \
 	"$BIN" "$BIN"
+usage filter-malformed "--filter: '\\[': a malformed pattern" --filter '[' --out "$WORK/u" \
+	"$BIN" "$BIN" "${ARGS[@]}"
+# A transport name that matches nothing NEW has: refused before the counts (nothing run), not
+# after them.
+usage filter-nomatch "--filter 'nomatch': no transport of .* is called 'nomatch'" \
+	--filter nomatch --out "$WORK/u" "$BIN" "$BIN" "${ARGS[@]}"
 usage unknown "unknown option '--frobnicate'" --frobnicate "$BIN" "$BIN"
 usage value-missing "--budget needs a value" --budget
 

@@ -518,6 +518,12 @@ head -1 "$WORK/few-csv.out" | grep -q ',base_median,new_median,change,shift,shif
 		"$WORK/few-csv.out" | grep -qx -- '-0.222 0.333'
 ok $? "--format csv: change and shift, each under its own name"
 
+# A pattern whose set of characters is never closed is malformed, said so (exit 2), not a filter
+# that takes no group.
+compare_run filter-malformed 2 --filter 'shm[12' "$WORK/base.csv" "$WORK/slow.csv"
+grep -q -- "--filter: 'shm\[12': a malformed pattern" "$WORK/filter-malformed.err"
+ok $? "--filter 'shm[12': a malformed pattern, exit 2"
+
 # CRLF line endings are RFC 4180's own.
 sed 's/$/\r/' "$WORK/slow.csv" >"$WORK/crlf.csv"
 compare_run crlf 1 "$WORK/base.csv" "$WORK/crlf.csv"
