@@ -64,6 +64,27 @@ static bool place_streams(const struct driver *d, const struct place *pl)
 }
 
 /*
+ * A floor's run is done: its row written (with --floor), or, where it only measures a ceiling, no
+ * row (it is part of the probes, as their round trips are: the rows it bounds name it and their
+ * multiple of it) and a run that fails leaves them without that ceiling. False when the sweep
+ * must stop (an interrupt, or the rows' output failed).
+ */
+static bool floor_done(struct driver *d, struct place *pl, int rc, struct ipcb_row *row,
+		       struct ipcb_run_result *r, size_t si, bool ceilings)
+{
+	if (ceilings) {
+		if (rc == -EINTR) {
+			d->interrupted = r->signal;
+			return false;
+		}
+	} else if (!ipcb_rows_finish(d, pl, rc, row, si)) {
+		return false;
+	}
+	ipcb_run_result_fini(r);
+	return true;
+}
+
+/*
  * The hand-over of a stream of small messages (floor-handover), across two CPUs: one run a
  * round, the messages' size its own (one line). False when the sweep must stop.
  */
@@ -102,16 +123,7 @@ static bool floor_handover_run(struct driver *d, struct place *pl, bool ceilings
 	ipcb_probes_after(pl);
 	if (rc == 0 && r.msgs_per_s > 0)
 		pl->handover_ns = 1e9 / r.msgs_per_s;
-	if (ceilings) {
-		if (rc == -EINTR) {
-			d->interrupted = r.signal;
-			return false;
-		}
-	} else if (!ipcb_rows_finish(d, pl, rc, &row, IPCB_MAX_LIST)) {
-		return false;
-	}
-	ipcb_run_result_fini(&r);
-	return true;
+	return floor_done(d, pl, rc, &row, &r, IPCB_MAX_LIST, ceilings);
 }
 
 /*
@@ -205,11 +217,7 @@ bool ipcb_floors_run(struct driver *d, struct place *pl, bool ceilings)
 			row.run = d->round;
 			if (sized[k].fn == ipcb_floor_memcpy)
 				row.cpu[1] = -1;
-			/*
-			 * A ceiling alone is part of the probes, as their round trips are: it is
-			 * no row of the sweep's (the rows it bounds name it and their multiple of
-			 * it), and one that fails leaves them without a ceiling.
-			 */
+			/* A ceiling alone has no row, nor progress line (floor_done()). */
 			if (!ceilings)
 				ipcb_rows_progress(d, pl, &row, 0);
 			d->now->start_ns = ipcb_now_ns();
@@ -218,15 +226,8 @@ bool ipcb_floors_run(struct driver *d, struct place *pl, bool ceilings)
 			ipcb_probes_after(pl);
 			if (sized[k].floor)
 				sized[k].floor[i] = rc == 0 ? r.bytes_per_s : 0;
-			if (ceilings) {
-				if (rc == -EINTR) {
-					d->interrupted = r.signal;
-					return false;
-				}
-			} else if (!ipcb_rows_finish(d, pl, rc, &row, i)) {
+			if (!floor_done(d, pl, rc, &row, &r, i, ceilings))
 				return false;
-			}
-			ipcb_run_result_fini(&r);
 		}
 	for (size_t i = 0; i < d->o.nsizes && !d->o.controls && !ceilings; i++) {
 		enum { NCLIFF = sizeof(cliff_offsets) / sizeof(cliff_offsets[0]) };
