@@ -116,19 +116,61 @@ static void flag_add(struct run *r, const char *what)
 	snprintf(r->flag + len, sizeof(r->flag) - len, "%s%s", len ? ";" : "", what);
 }
 
+/* Two groups of one load curve: its steps (one offered share each) and its sweep's maximum. */
+static bool one_curve(const struct group *a, const struct group *b)
+{
+	bool open_a = a->shape == S_OPEN, open_b = b->shape == S_OPEN;
+
+	return (open_a || a->shape == S_SWEEP) && (open_b || b->shape == S_SWEEP) &&
+	       !strcmp(a->label, b->label) && !strcmp(a->placement, b->placement) &&
+	       !strcmp(a->mode, b->mode) && a->size == b->size &&
+	       (!open_a || !open_b || !strcmp(a->shape_text, b->shape_text));
+}
+
+/*
+ * The one state of the machine a load curve is drawn from, where its runs fell in both: the
+ * state most of them were in (the usual one on a tie), -1 where they are in one or unprobed.
+ * Each step is a run of its own, probed on its own, so a step-by-step rule would keep the slow
+ * state's runs at one rate and the usual state's at the next: a curve whose latency falls as
+ * the load rises, and offered rates that are shares of two different maxima.
+ */
+static int curve_state(const struct model *m, const struct group *g)
+{
+	size_t in[2] = {0, 0};
+
+	if (g->shape != S_OPEN && g->shape != S_SWEEP)
+		return -1;
+	for (size_t h = 0; h < m->ngroups; h++) {
+		const struct group *o = &m->groups[h];
+
+		if (!one_curve(g, o))
+			continue;
+		for (size_t k = 0; k < o->nruns; k++) {
+			const struct run *r = &m->runs[o->runs[k]];
+			int st = state_of(m, place_of(m, o->placement), r->probe_cl);
+
+			if (st >= 0)
+				in[st]++;
+		}
+	}
+	return !in[0] || !in[1] ? -1 : in[1] > in[0];
+}
+
 /*
  * The runs measured in a passing state of the machine, set aside while their group keeps at
  * least half of its runs: another state than the placement's usual one (other-state), a probe
  * after the run in another state than before (state-changed), a wake-up probe half or twice the
  * usual (probe-jump), or a round trip faster than its own cache-line probe allows (below-floor:
- * the sides were not on the CPUs the probe measured). The driver's own flags are judged again on
- * the whole file here.
+ * the sides were not on the CPUs the probe measured). A load curve's runs in another state than
+ * the curve's (curve-state) are set aside whatever their step keeps: every step of one curve
+ * comes from one state. The driver's own flags are judged again on the whole file here.
  */
 void model_set_aside(struct model *m)
 {
 	for (size_t gi = 0; gi < m->ngroups; gi++) {
 		struct group *g = &m->groups[gi];
-		size_t p = place_of(m, g->placement), flagged = 0, in[2] = {0, 0};
+		size_t p = place_of(m, g->placement), flagged = 0, other = 0, in[2] = {0, 0};
+		int curve = curve_state(m, g);
 
 		for (size_t k = 0; k < g->nruns; k++) {
 			struct run *r = &m->runs[g->runs[k]];
@@ -137,7 +179,11 @@ void model_set_aside(struct model *m)
 
 			r->flag[0] = '\0';
 			r->state = state_of(m, p, r->probe_cl);
-			if (r->state == 1)
+			if (curve >= 0 && r->state >= 0 && r->state != curve) {
+				flag_add(r, "curve-state");
+				other++;
+				continue;
+			} else if (curve < 0 && r->state == 1)
 				flag_add(r, "other-state");
 			if (r->state >= 0 && after >= 0 && after != r->state)
 				flag_add(r, "state-changed");
@@ -153,7 +199,10 @@ void model_set_aside(struct model *m)
 		for (size_t k = 0; k < g->nruns; k++) {
 			struct run *r = &m->runs[g->runs[k]];
 
-			r->aside = r->flag[0] && 2 * (g->nruns - flagged) >= g->nruns;
+			/* Half of the runs in the curve's state, where it has one. */
+			r->aside =
+			    (r->flag[0] && 2 * (g->nruns - other - flagged) >= g->nruns - other) ||
+			    strstr(r->flag, "curve-state");
 			g->kept -= r->aside;
 			m->flagged += r->aside;
 			if (!r->aside && r->state >= 0)

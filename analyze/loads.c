@@ -52,6 +52,40 @@ static void curve_name(const struct group *g0, char *out, size_t n)
 }
 
 /*
+ * A step's offered rate: its runs' median, or the least and the most they offered where those
+ * differ by more than a tenth (each run offers a share of its own round's maximum: rounds whose
+ * maxima differ offer different rates, shown, never pooled into one).
+ */
+static void offered_format(const struct step *st, char *out, size_t n)
+{
+	char lo[32], hi[32];
+
+	if (!(st->offered_hi > 1.1 * st->offered_lo)) {
+		measure_format(M_ACHIEVED, st->offered, out, n);
+		return;
+	}
+	measure_format(M_ACHIEVED, st->offered_lo, lo, sizeof(lo));
+	measure_format(M_ACHIEVED, st->offered_hi, hi, sizeof(hi));
+	snprintf(out, n, "%.*s to %s", (int)strcspn(lo, " "), lo, hi);
+}
+
+/* Whether the runs a curve kept are in the placement's usual state (derive.c's curve rule). */
+static bool curve_usual(const struct model *m, const size_t *steps, size_t n)
+{
+	for (size_t k = 0; k < n; k++) {
+		const struct group *g = &m->groups[steps[k]];
+
+		for (size_t j = 0; j < g->nruns; j++) {
+			const struct run *x = &m->runs[g->runs[j]];
+
+			if (!x->aside && x->state >= 0)
+				return x->state == 0;
+		}
+	}
+	return true;
+}
+
+/*
  * One curve's table: its kept steps, and the first step the generator missed (after it every
  * faster step is counted, not listed: the driver stops there, an older CSV may not have). A
  * curve with no kept step has no table: false, and the caller names it once with the others.
@@ -71,7 +105,7 @@ static bool print_curve(struct report *r, const size_t *steps, size_t n)
 	double held = NAN, closed = NAN, reached = NAN, first = NAN;
 	const struct group *closed_g = NULL;
 	bool broken = false, any = false, sweep_max = false;
-	size_t missed = 0, kept = 0, met = 0;
+	size_t missed = 0, kept = 0, met = 0, aside = 0;
 	char b[32], name[256];
 
 	for (size_t k = 0; k < n && !any; k++) {
@@ -94,7 +128,15 @@ static bool print_curve(struct report *r, const size_t *steps, size_t n)
 
 		model_step(m, g, &st);
 		off = st.offered, ach = st.achieved, share = st.late_share;
-		measure_format(M_ACHIEVED, off, v[0], sizeof(v[0]));
+		for (size_t j = 0; j < g->nruns; j++)
+			aside += !!strstr(m->runs[g->runs[j]].flag, "curve-state");
+		if (!st.runs) {
+			/* Every run of this step was in the other state: not a miss, not a rate. */
+			ipcb_doc_row(r->d, "-", "-", "-", "0", "-", "-", "-", "-",
+				     "none in the curve's state");
+			continue;
+		}
+		offered_format(&st, v[0], sizeof(v[0]));
 		measure_format(M_ACHIEVED, ach, v[1], sizeof(v[1]));
 		snprintf(v[2], sizeof(v[2]), isnan(share) ? "-" : "%.0f%%", share * 100);
 		snprintf(v[3], sizeof(v[3]), "%zu", st.runs);
@@ -125,6 +167,14 @@ static bool print_curve(struct report *r, const size_t *steps, size_t n)
 			broken = true;
 	}
 	ipcb_doc_table_end(r->d);
+	if (aside)
+		ipcb_doc_p(
+		    r->d,
+		    "Every step is from runs in one state of the machine, the one most of "
+		    "this curve's runs were in (the %s one): %zu run%s in the other set aside "
+		    "(" DOC_C("curve-state") ").",
+		    curve_usual(m, steps, n) ? "usual" : "placement's other", aside,
+		    aside == 1 ? "" : "s");
 	if (missed > 1)
 		ipcb_doc_p(r->d,
 			   "%zu more step%s, all faster than the first one missed, %s missed "
@@ -217,7 +267,9 @@ static void print_open(struct report *r)
 		   "%.0f%% of the offered rate, measured the generator: it is named so and its "
 		   "latencies are not shown. Medians over the rounds, each column over the same "
 		   "runs (each round measures its own closed-loop maximum and offers its steps as "
-		   "shares of it); the bound holds up to a rate when it held at every kept step up "
+		   "shares of it: an offered rate that differed between rounds by more than a "
+		   "tenth is shown as its range), every step of a curve from runs in one state of "
+		   "the machine; the bound holds up to a rate when it held at every kept step up "
 		   "to it.",
 		   IPCB_KEPT_LATE * 100, IPCB_KEPT_ACHIEVED * 100);
 	/* clang-format on */

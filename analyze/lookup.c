@@ -176,7 +176,7 @@ void model_step(const struct model *m, const struct group *g, struct step *st)
 	double *off = v, *ach = v ? v + g->nruns + 1 : NULL, *late = v ? ach + g->nruns + 1 : NULL;
 	size_t n = 0;
 
-	st->offered = st->achieved = st->late_share = NAN;
+	st->offered = st->achieved = st->late_share = st->offered_lo = st->offered_hi = NAN;
 	st->runs = 0;
 	st->kept = false;
 	for (size_t k = 0; v && k < g->nruns; k++) {
@@ -187,6 +187,10 @@ void model_step(const struct model *m, const struct group *g, struct step *st)
 		    isnan(r->v[M_LATE]) || (r->v[M_LATE] > 0 && !(r->messages > 0)))
 			continue;
 		off[n] = r->offered;
+		if (!(off[n] >= st->offered_lo))
+			st->offered_lo = off[n];
+		if (!(off[n] <= st->offered_hi))
+			st->offered_hi = off[n];
 		ach[n] = r->v[M_ACHIEVED];
 		late[n] = r->v[M_LATE] > 0 ? r->v[M_LATE] / r->messages : 0;
 		n++;

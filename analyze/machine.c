@@ -348,7 +348,9 @@ static void print_states(struct report *r)
 		   "twice the usual; " DOC_C("below-floor") ": a round trip faster than its own "
 		   "cache-line probe allows). They are set aside from every median, comparison "
 		   "and figure while their group keeps at least half of its runs, and kept where "
-		   "the other state was the group's usual one.",
+		   "the other state was the group's usual one; a load curve's runs in the other "
+		   "state than most of the curve's (" DOC_C("curve-state") ") are set aside "
+		   "whatever their step keeps, so that each curve is drawn from one state.",
 		   m->flagged);
 	/* clang-format on */
 	for (size_t i = 0; i < m->nruns && listed < 12; i++) {

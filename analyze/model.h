@@ -276,10 +276,12 @@ double model_run_median(const struct model *m, const struct group *g, size_t off
  * An open loop's step as its kept runs measured it: the medians of their offered rates, their
  * achieved rates and each run's share of sends that started late (late over its own messages,
  * so at most 1), all over the same runs; and whether the generator kept it by the driver's
- * rule (ipcb_step_kept, slo.h). NANs and false where no run says.
+ * rule (ipcb_step_kept, slo.h). NANs and false where no run says. Each run offers its share
+ * of its own round's maximum: the least and the most it offered say whether one rate was.
  */
 struct step {
 	double offered, achieved, late_share;
+	double offered_lo, offered_hi;
 	size_t runs;
 	bool kept;
 };

@@ -177,6 +177,50 @@ grep -q '^\*\*kept requests (round trips), 64 B, cross-core\*\*$' "$WORK/open.se
 	grep -q '^1 more step, all faster than the first one missed, was missed too: not listed.$' "$WORK/open.sec"
 ok $? "a curve with a kept step shows it, the first step missed, and counts the rest"
 
+# 4b. A curve from one state. "swept" offered 25%, 50% and 75% of each round's maximum in four
+# rounds; the machine was in its slow state (cache-line probe 370 ns against the usual 120) for
+# the first step in rounds 1-3 and the second in rounds 1-2, where the maximum was 40k, not 100k:
+# a step-by-step rule keeps the slow runs of the first step (3 of 4) and the usual ones of the
+# second, a curve whose latency falls from 50 to 10 us as the load rises. Drawn from the state
+# most of its runs were in, every step is the usual state's: 25k, 50k, 75k offered, 10 us each.
+# "ranged" offered 103k, 108k and 226k at one share in one state: shown as its range.
+SH="$OH,probe_cacheline_ns"
+srow() { # srow TRANSPORT ROUND FRACTION OFFERED P50 PROBE
+	echo "$1,latency,64,$2,$2,rtt,cross-core,block,$5,$(($5 * 3)),$(($5 * 4)),,1000,$4,$3,$4,0,0,1,1,1:1,fixture,cpu,kernel-copy,$6"
+}
+{
+	echo "$SH"
+	for r in 1 2 3 4; do
+		echo "ref,latency,64,$r,$r,rtt,cross-core,block,20000,40000,50000,,1000,,,,,,,,,fixture,cpu,kernel-copy,12$r"
+		for f in 0.25 0.50 0.75; do
+			slow=0
+			{ [ $f = 0.25 ] && [ $r -le 3 ]; } && slow=1
+			{ [ $f = 0.50 ] && [ $r -le 2 ]; } && slow=1
+			pct=${f#0.}
+			if [ $slow = 1 ]; then
+				srow swept $r $f $((400 * pct)).0 50000 37$r
+			else
+				srow swept $r $f $((1000 * pct)).0 10000 12$r
+			fi
+		done
+	done
+	srow ranged 1 0.50 103000.0 10000 120
+	srow ranged 2 0.50 108000.0 10000 122
+	srow ranged 3 0.50 226000.0 10000 124
+} >"$WORK/states.csv"
+report_md "$WORK/states.csv" "$WORK/states.md"
+ok $? "report on a sweep whose steps fall in two machine states exits 0"
+sed -n '/^### Latency against offered load/,/^### /p' "$WORK/states.md" >"$WORK/states.sec"
+sw=$(sed -n '/^\*\*swept requests/,/^p[0-9]/p' "$WORK/states.sec")
+echo "$sw" | grep -q '^| 25.0k msg/s | 25.0k msg/s | 0% | 1 | 10.0 us | 30.0 us | 40.0 us | 0 | kept |$' &&
+	echo "$sw" | grep -q '^| 50.0k msg/s | 50.0k msg/s | 0% | 2 | 10.0 us | 30.0 us | 40.0 us | 0 | kept |$' &&
+	echo "$sw" | grep -q '^| 75.0k msg/s | 75.0k msg/s | 0% | 4 | 10.0 us | 30.0 us | 40.0 us | 0 | kept |$' &&
+	echo "$sw" | grep -q '(the usual one): 5 runs in the other set aside (`curve-state`)' &&
+	! echo "$sw" | grep -q '50.0 us'
+ok $? "every step of a curve is from the state most of its runs were in ($(echo "$sw" | grep -c "| kept |") steps kept)"
+grep -q '^| 103k to 226k msg/s | ' "$WORK/states.sec"
+ok $? "a step offered at different rates in different rounds shows their range ($(grep -m1 'ranged' -A3 "$WORK/states.sec" | tail -1 | cut -c1-40))"
+
 # 5. The first screen answers: the committed reference run's report is at most 700 lines; the
 # claims' comparisons, every "not compared" line and the method are in its appendix, linked.
 ref=$(ls "$SRC"/results/*.csv 2>/dev/null | tail -1)
