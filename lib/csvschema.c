@@ -263,8 +263,8 @@ const struct ipcb_csv_col ipcb_csv_cols[IPCB_CSV_NCOLS] = {
     [IPCB_COL_TUNING] = TEXT("tuning", "the transport's defaults",
 	"the transport's options away from its defaults, set by `-o` or tried by `--tune` "
 	"(`write=16384`): the row measures the mechanism tuned so"),
-    [IPCB_COL_CPU_TOPOLOGY] = TEXT("cpu_topology", "not pinned, or sysfs could not be read",
-	"what the sender's and the receiver's CPUs share, from sysfs: `same` (one CPU), `smt` "
+    [IPCB_COL_CPU_TOPOLOGY] = TEXT("cpu_topology", "not pinned, or hwloc could not read the machine",
+	"what the sender's and the receiver's CPUs share, from hwloc: `same` (one CPU), `smt` "
 	"(two hardware threads of one core), `cache L2`/`cache L3` (cores sharing that cache), "
 	"`node` (one NUMA node, no shared cache), `remote-node distance D` (two nodes), or "
 	"`unknown`"),

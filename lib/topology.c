@@ -1,18 +1,16 @@
 /* SPDX-License-Identifier: MIT */
-/* topology.c - what two CPUs share, from sysfs; see topology.h. */
+/* topology.c - what two CPUs share, from hwloc; see topology.h. */
 #include "topology.h"
 
 #include <errno.h>
-#include <fcntl.h>
+#include <hwloc.h>
 #include <limits.h>
-#include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
-/* What one online CPU shares, each as the lowest CPU of the kernel's list for it; -1: not said. */
+/* What one online CPU shares, each as the lowest CPU of hwloc's object for it; -1: not said. */
 struct topo_cpu {
 	bool online;
 	int smt;
@@ -25,340 +23,212 @@ struct ipcb_topo {
 	size_t nonline;
 	struct topo_cpu *cpu; /* by CPU number, up to the highest online one */
 	int ncpu;
-	size_t nnodes;	 /* online nodes */
-	int *node_index; /* by node number: its index among the online ones, or -1 */
+	size_t nnodes;	 /* NUMA nodes */
+	int *node_index; /* by node number: its index among them, or -1 */
 	int nnode_ids;
 	unsigned *dist; /* nnodes x nnodes, by index: row from, column to; 0 = not said */
-	bool smt_said, nodes_said;
+	bool smt_said, nodes_said, elsewhere;
 	unsigned llc_level;
 };
 
-/* Reading files under the root: the path being read and the buffers, for messages. */
-struct topo_reader {
-	const char *root;
-	char path[PATH_MAX];
-	char *buf; /* a whole file: the longest CPU list of IPCB_TOPO_MAX_CPUS CPUs fits */
-	size_t buf_bytes;
-	int *list; /* a parsed list */
-	char *err;
-	size_t errlen;
-};
-
-#define TOPO_BUF_BYTES (64 * 1024)
-
-/*
- * Read ROOT/devices/system/<fmt...> into r->buf, NUL-terminated. Its length; -ENOENT when it is
- * not there (a file sysfs does not have says nothing); another negative errno with r->err
- * naming the file.
- */
-__attribute__((format(printf, 2, 3))) static int topo_read(struct topo_reader *r, const char *fmt,
-							   ...)
+static int topo_cmp_int(const void *a, const void *b)
 {
-	char rel[256];
-	va_list ap;
-	ssize_t got;
-	size_t len = 0;
-	int fd, e;
+	int x = *(const int *)a, y = *(const int *)b;
 
-	va_start(ap, fmt);
-	vsnprintf(rel, sizeof(rel), fmt, ap);
-	va_end(ap);
-	if (snprintf(r->path, sizeof(r->path), "%s/devices/system/%s", r->root, rel) >=
-	    (int)sizeof(r->path)) {
-		snprintf(r->err, r->errlen, "%s/devices/system/%s: %s", r->root, rel,
-			 strerror(ENAMETOOLONG));
-		return -ENAMETOOLONG;
-	}
-	fd = open(r->path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0) {
-		e = errno;
-		if (e == ENOENT || e == ENOTDIR)
-			return -ENOENT;
-		snprintf(r->err, r->errlen, "%s: %s", r->path, strerror(e));
-		return -e;
-	}
-	for (;;) {
-		got = read(fd, r->buf + len, r->buf_bytes - 1 - len);
-		if (got < 0 && errno == EINTR)
-			continue;
-		if (got <= 0)
-			break;
-		len += (size_t)got;
-		if (len == r->buf_bytes - 1)
-			break;
-	}
-	e = got < 0 ? errno : 0;
-	close(fd);
-	if (e) {
-		snprintf(r->err, r->errlen, "%s: %s", r->path, strerror(e));
-		return -e;
-	}
-	if (len == r->buf_bytes - 1) {
-		snprintf(r->err, r->errlen, "%s: longer than %zu bytes", r->path, len);
-		return -EFBIG;
-	}
-	r->buf[len] = '\0';
-	return (int)len;
+	return (x > y) - (x < y);
 }
 
-/* The file just read is not what sysfs writes: err names it, what is wrong and how it starts. */
-static int topo_bad(struct topo_reader *r, const char *what, int code)
+/* Where the topology comes from, for messages: "HWLOC_SYNTHETIC 'pack:2 core:4'". */
+static void topo_from_text(enum ipcb_topo_from from, const char *what, char *out, size_t n)
 {
-	size_t len = strlen(r->buf);
-
-	while (len && (r->buf[len - 1] == '\n' || r->buf[len - 1] == ' '))
-		r->buf[--len] = '\0';
-	snprintf(r->err, r->errlen, "%s: %s: '%.40s%s'", r->path, what, r->buf,
-		 len > 40 ? "..." : "");
-	return code;
+	if (from == IPCB_TOPO_FROM_XML)
+		snprintf(out, n, "%s '%s'", IPCB_TOPO_XML_ENV, what);
+	else if (from == IPCB_TOPO_FROM_SYNTHETIC)
+		snprintf(out, n, "%s '%s'", IPCB_TOPO_SYNTHETIC_ENV, what);
+	else
+		snprintf(out, n, "this machine");
 }
 
-/* Parse r->buf as a CPU (or node) list below `limit` into r->list. Its count, or -errno. */
-static int topo_list(struct topo_reader *r, int limit)
+/* The online CPUs (hwloc's PUs), and what each shares: its core, caches and NUMA node. */
+static int topo_take_cpus(struct ipcb_topo *t, hwloc_topology_t h, char *err, size_t errlen)
 {
-	size_t n;
-	int rc = ipcb_cpulist_parse(r->buf, r->list, IPCB_TOPO_MAX_CPUS, &n);
+	int npu = hwloc_get_nbobjs_by_type(h, HWLOC_OBJ_PU);
 
-	if (rc)
-		return topo_bad(r, rc == -ERANGE ? "a number out of range" : "not a CPU list", rc);
-	if (n && r->list[n - 1] >= limit)
-		return topo_bad(r, "a number out of range", -ERANGE);
-	return (int)n;
-}
-
-/*
- * The lowest CPU of the list topo_read() just read (rc its result): -1 in *lowest when the file
- * is missing or lists none. 0, or a negative errno.
- */
-static int topo_lowest(struct topo_reader *r, int rc, int *lowest)
-{
-	*lowest = -1;
-	if (rc == -ENOENT)
-		return 0;
-	if (rc < 0)
-		return rc;
-	rc = topo_list(r, IPCB_TOPO_MAX_CPUS);
-	if (rc < 0)
-		return rc;
-	if (rc > 0)
-		*lowest = r->list[0];
-	return 0;
-}
-
-/* A whole number on its own line (a cache's level). */
-static int topo_uint(struct topo_reader *r, unsigned *v)
-{
-	char *end;
-	unsigned long x;
-
-	errno = 0;
-	x = strtoul(r->buf, &end, 10);
-	if (end == r->buf || errno || x > UINT_MAX || (*end && strcmp(end, "\n") != 0) ||
-	    r->buf[0] == '-')
-		return topo_bad(r, "not a number", -EINVAL);
-	*v = (unsigned)x;
-	return 0;
-}
-
-/*
- * The caches of one CPU: for each level, the lowest CPU of the list of its data or unified
- * cache there (instruction caches hold no data two processes exchange).
- */
-static int topo_read_caches(struct topo_reader *r, struct ipcb_topo *t, int c)
-{
-	struct topo_cpu *tc = &t->cpu[c];
-
-	for (int k = 0;; k++) {
-		unsigned level;
-		int rc = topo_read(r, "cpu/cpu%d/cache/index%d/level", c, k);
-
-		if (rc == -ENOENT)
-			return 0; /* the indices run from 0 without a gap */
-		if (rc < 0 || (rc = topo_uint(r, &level)))
-			return rc;
-		if (level < 1 || level > IPCB_TOPO_MAX_LEVEL)
-			continue; /* no cache two processes could share: says nothing */
-		rc = topo_read(r, "cpu/cpu%d/cache/index%d/type", c, k);
-		if (rc == -ENOENT)
-			continue;
-		if (rc < 0)
-			return rc;
-		if (strncmp(r->buf, "Instruction", 11) == 0)
-			continue;
-		if (tc->cache[level] >= 0)
-			continue; /* two of one level: the first, as the kernel numbers them */
-		rc = topo_read(r, "cpu/cpu%d/cache/index%d/shared_cpu_list", c, k);
-		rc = topo_lowest(r, rc, &tc->cache[level]);
-		if (rc)
-			return rc;
-		if (tc->cache[level] >= 0 && level > t->llc_level)
-			t->llc_level = level;
+	if (npu <= 0) {
+		snprintf(err, errlen, "no CPU in the topology");
+		return -EINVAL;
 	}
-}
-
-static int topo_read_cpus(struct topo_reader *r, struct ipcb_topo *t)
-{
-	int rc = topo_read(r, "cpu/online");
-
-	if (rc == -ENOENT) {
-		snprintf(r->err, r->errlen, "%s: %s (is %s a sysfs tree?)", r->path,
-			 strerror(ENOENT), r->root);
-		return rc;
-	}
-	if (rc < 0 || (rc = topo_list(r, IPCB_TOPO_MAX_CPUS)) < 0)
-		return rc;
-	if (rc == 0)
-		return topo_bad(r, "no online CPU", -EINVAL);
-	t->nonline = (size_t)rc;
-	t->online = malloc(t->nonline * sizeof(*t->online));
-	t->ncpu = r->list[t->nonline - 1] + 1;
-	t->cpu = calloc((size_t)t->ncpu, sizeof(*t->cpu));
-	if (!t->online || !t->cpu) {
-		snprintf(r->err, r->errlen, "topology of %d CPUs: %s", t->ncpu, strerror(ENOMEM));
+	t->online = malloc((size_t)npu * sizeof(*t->online));
+	if (!t->online)
 		return -ENOMEM;
+	for (int i = 0; i < npu; i++) {
+		hwloc_obj_t pu = hwloc_get_obj_by_type(h, HWLOC_OBJ_PU, (unsigned)i);
+
+		if (pu->os_index >= IPCB_TOPO_MAX_CPUS) {
+			snprintf(err, errlen, "CPU %u: at or above %d", pu->os_index,
+				 IPCB_TOPO_MAX_CPUS);
+			return -ERANGE;
+		}
+		t->online[i] = (int)pu->os_index;
 	}
-	memcpy(t->online, r->list, t->nonline * sizeof(*t->online));
+	t->nonline = (size_t)npu;
+	qsort(t->online, t->nonline, sizeof(*t->online), topo_cmp_int);
+	t->ncpu = t->online[t->nonline - 1] + 1;
+	t->cpu = calloc((size_t)t->ncpu, sizeof(*t->cpu));
+	if (!t->cpu)
+		return -ENOMEM;
 	for (int c = 0; c < t->ncpu; c++) {
 		t->cpu[c].smt = t->cpu[c].node = -1;
 		for (int l = 0; l <= IPCB_TOPO_MAX_LEVEL; l++)
 			t->cpu[c].cache[l] = -1;
 	}
-	for (size_t i = 0; i < t->nonline; i++) {
-		int c = t->online[i];
-		struct topo_cpu *tc = &t->cpu[c];
+	for (int i = 0; i < npu; i++) {
+		hwloc_obj_t pu = hwloc_get_obj_by_type(h, HWLOC_OBJ_PU, (unsigned)i);
+		struct topo_cpu *tc = &t->cpu[pu->os_index];
 
 		tc->online = true;
-		rc = topo_read(r, "cpu/cpu%d/topology/core_cpus_list", c);
-		rc = topo_lowest(r, rc, &tc->smt);
-		if (!rc && tc->smt < 0) {
-			rc = topo_read(r, "cpu/cpu%d/topology/thread_siblings_list", c);
-			rc = topo_lowest(r, rc, &tc->smt);
+		for (hwloc_obj_t o = pu->parent; o; o = o->parent) {
+			unsigned level;
+
+			if (o->type == HWLOC_OBJ_CORE && tc->smt < 0) {
+				tc->smt = hwloc_bitmap_first(o->cpuset);
+				t->smt_said = true;
+			}
+			/* Instruction caches hold no data two processes exchange. */
+			if (!hwloc_obj_type_is_dcache(o->type))
+				continue;
+			level = o->attr->cache.depth;
+			if (level < 1 || level > IPCB_TOPO_MAX_LEVEL || tc->cache[level] >= 0)
+				continue;
+			tc->cache[level] = hwloc_bitmap_first(o->cpuset);
+			if (level > t->llc_level)
+				t->llc_level = level;
 		}
-		if (rc || (rc = topo_read_caches(r, t, c)))
-			return rc;
-		t->smt_said |= tc->smt >= 0;
 	}
 	return 0;
 }
 
-/* One node's distances to every online node, in their order (the kernel prints them so). */
-static int topo_read_distances(struct topo_reader *r, struct ipcb_topo *t, size_t from, int node)
+/* The NUMA nodes, the CPUs near each, and their distances (a latency matrix, where given). */
+static int topo_take_nodes(struct ipcb_topo *t, hwloc_topology_t h)
 {
-	char *p, *end;
-	size_t n = 0;
-	int rc = topo_read(r, "node/node%d/distance", node);
+	int nn = hwloc_get_nbobjs_by_type(h, HWLOC_OBJ_NUMANODE);
+	struct hwloc_distances_s *d = NULL;
+	unsigned nd = 1;
 
-	if (rc == -ENOENT)
+	if (nn <= 0)
 		return 0;
-	if (rc < 0)
-		return rc;
-	for (p = r->buf;; p = end) {
-		unsigned long d;
+	t->nnodes = (size_t)nn;
+	for (int i = 0; i < nn; i++) {
+		hwloc_obj_t node = hwloc_get_obj_by_type(h, HWLOC_OBJ_NUMANODE, (unsigned)i);
 
-		while (*p == ' ' || *p == '\n')
-			p++;
-		if (!*p)
-			break;
-		errno = 0;
-		d = strtoul(p, &end, 10);
-		if (end == p || errno || d > UINT_MAX || *p == '-' ||
-		    (*end && *end != ' ' && *end != '\n'))
-			return topo_bad(r, "not a list of distances", -EINVAL);
-		if (n < t->nnodes)
-			t->dist[from * t->nnodes + n] = (unsigned)d;
-		n++;
+		if ((int)node->os_index >= t->nnode_ids)
+			t->nnode_ids = (int)node->os_index + 1;
 	}
-	if (n != t->nnodes) {
-		snprintf(r->err, r->errlen, "%s: %zu distances for %zu online nodes", r->path, n,
-			 t->nnodes);
-		return -EINVAL;
-	}
-	return 0;
-}
-
-static int topo_read_nodes(struct topo_reader *r, struct ipcb_topo *t)
-{
-	int *ids;
-	int rc = topo_read(r, "node/online");
-
-	if (rc == -ENOENT)
-		return 0; /* a kernel without NUMA: nodes are not said */
-	if (rc < 0 || (rc = topo_list(r, IPCB_TOPO_MAX_NODES)) < 0)
-		return rc;
-	if (rc == 0)
-		return 0;
-	t->nnodes = (size_t)rc;
-	t->nnode_ids = r->list[rc - 1] + 1;
-	ids = malloc(t->nnodes * sizeof(*ids));
+	if (t->nnode_ids > IPCB_TOPO_MAX_NODES)
+		return -ERANGE;
 	t->node_index = malloc((size_t)t->nnode_ids * sizeof(*t->node_index));
 	t->dist = calloc(t->nnodes * t->nnodes, sizeof(*t->dist));
-	if (!ids || !t->node_index || !t->dist) {
-		free(ids);
-		snprintf(r->err, r->errlen, "topology of %zu nodes: %s", t->nnodes,
-			 strerror(ENOMEM));
+	if (!t->node_index || !t->dist)
 		return -ENOMEM;
-	}
-	memcpy(ids, r->list, t->nnodes * sizeof(*ids));
 	for (int m = 0; m < t->nnode_ids; m++)
 		t->node_index[m] = -1;
-	for (size_t i = 0; i < t->nnodes; i++)
-		t->node_index[ids[i]] = (int)i;
-	rc = 0;
-	for (size_t i = 0; i < t->nnodes && !rc; i++) {
-		rc = topo_read(r, "node/node%d/cpulist", ids[i]);
-		if (rc == -ENOENT) {
-			rc = 0;
-			continue;
-		}
-		if (rc < 0 || (rc = topo_list(r, IPCB_TOPO_MAX_CPUS)) < 0)
-			break;
-		for (int j = 0; j < rc; j++)
-			if (r->list[j] < t->ncpu && t->cpu[r->list[j]].online) {
-				t->cpu[r->list[j]].node = ids[i];
+	for (int i = 0; i < nn; i++) {
+		hwloc_obj_t node = hwloc_get_obj_by_type(h, HWLOC_OBJ_NUMANODE, (unsigned)i);
+		int c;
+
+		t->node_index[node->os_index] = i;
+		hwloc_bitmap_foreach_begin(c, node->cpuset)
+		{
+			if (c < t->ncpu && t->cpu[c].online) {
+				t->cpu[c].node = (int)node->os_index;
 				t->nodes_said = true;
 			}
-		rc = topo_read_distances(r, t, i, ids[i]);
+		}
+		hwloc_bitmap_foreach_end();
 	}
-	free(ids);
-	return rc;
+	/* The firmware's relative latencies (10 local), as the kernel gives them. */
+	if (hwloc_distances_get_by_type(h, HWLOC_OBJ_NUMANODE, &nd, &d,
+					HWLOC_DISTANCES_KIND_MEANS_LATENCY, 0) < 0 ||
+	    !nd)
+		return 0;
+	for (unsigned i = 0; i < d->nbobjs; i++)
+		for (unsigned j = 0; j < d->nbobjs; j++) {
+			int a = t->node_index[d->objs[i]->os_index];
+			int b = t->node_index[d->objs[j]->os_index];
+			hwloc_uint64_t v = d->values[i * d->nbobjs + j];
+
+			if (a >= 0 && b >= 0)
+				t->dist[(size_t)a * t->nnodes + (size_t)b] =
+				    v > UINT_MAX ? UINT_MAX : (unsigned)v;
+		}
+	hwloc_distances_release(h, d);
+	return 0;
 }
 
-int ipcb_topo_create(const char *root, struct ipcb_topo **out, char *err, size_t errlen)
+int ipcb_topo_create(enum ipcb_topo_from from, const char *what, struct ipcb_topo **out, char *err,
+		     size_t errlen)
 {
-	/* The reader on the heap too: its PATH_MAX path is too much for a small stack. */
-	struct topo_reader *r = calloc(1, sizeof(*r));
 	struct ipcb_topo *t = calloc(1, sizeof(*t));
-	int rc;
+	hwloc_topology_t h = NULL;
+	char src[512];
+	int rc = 0;
 
 	*out = NULL;
-	if (r) {
-		r->root = root ? root : IPCB_SYSFS_ROOT_DEFAULT;
-		r->buf_bytes = TOPO_BUF_BYTES;
-		r->err = err;
-		r->errlen = errlen;
-		r->buf = malloc(r->buf_bytes);
-		r->list = malloc(IPCB_TOPO_MAX_CPUS * sizeof(*r->list));
-	}
-	if (!t || !r || !r->buf || !r->list) {
+	topo_from_text(from, what ? what : "", src, sizeof(src));
+	if (!t) {
 		snprintf(err, errlen, "topology: %s", strerror(ENOMEM));
-		rc = -ENOMEM;
-		goto free_all;
+		return -ENOMEM;
 	}
-	rc = topo_read_cpus(r, t);
+	if (hwloc_topology_init(&h) < 0) {
+		rc = -errno;
+		snprintf(err, errlen, "hwloc_topology_init: %s", strerror(errno));
+		goto out;
+	}
+	/* Every online CPU: which of them this process may use is the caller's business. */
+	hwloc_topology_set_flags(h, HWLOC_TOPOLOGY_FLAG_INCLUDE_DISALLOWED);
+	/*
+	 * The kernel's view (Linux's sysfs) is the one the rows' CPUs are pinned by; hwloc's
+	 * reading of CPUID adds nothing we use, and under Valgrind it says it cannot run.
+	 */
+	hwloc_topology_set_components(h, HWLOC_TOPOLOGY_COMPONENTS_FLAG_BLACKLIST, "x86");
+	/* hwloc falls back to this machine, silently, where a description fails: never here. */
+	if (from == IPCB_TOPO_FROM_XML && hwloc_topology_set_xml(h, what) < 0) {
+		rc = errno ? -errno : -EINVAL;
+		snprintf(err, errlen, "%s: hwloc cannot read it as a topology (%s)", src,
+			 strerror(-rc));
+		goto out;
+	}
+	if (from == IPCB_TOPO_FROM_SYNTHETIC && hwloc_topology_set_synthetic(h, what) < 0) {
+		rc = -EINVAL;
+		snprintf(err, errlen, "%s: not a synthetic description hwloc reads", src);
+		goto out;
+	}
+	if (hwloc_topology_load(h) < 0) {
+		rc = errno ? -errno : -EINVAL;
+		snprintf(err, errlen, "%s: hwloc_topology_load: %s", src, strerror(-rc));
+		goto out;
+	}
+	t->elsewhere = !hwloc_topology_is_thissystem(h);
+	rc = topo_take_cpus(t, h, err, errlen);
 	if (!rc)
-		rc = topo_read_nodes(r, t);
-free_all:
-	if (r) {
-		free(r->buf);
-		free(r->list);
-	}
-	free(r);
+		rc = topo_take_nodes(t, h);
+	if (rc == -ENOMEM || rc == -ERANGE)
+		snprintf(err, errlen, "%s: %s", src,
+			 rc == -ENOMEM ? strerror(ENOMEM) : "a NUMA node number out of range");
+out:
+	if (h)
+		hwloc_topology_destroy(h);
 	if (rc) {
 		ipcb_topo_destroy(t);
 		return rc;
 	}
 	*out = t;
 	return 0;
+}
+
+bool ipcb_topo_elsewhere(const struct ipcb_topo *t)
+{
+	return t->elsewhere;
 }
 
 void ipcb_topo_destroy(struct ipcb_topo *t)
@@ -499,16 +369,16 @@ int ipcb_topo_reps_pick(const struct ipcb_topo *t, const int *cpus, size_t n,
 		return -EINVAL;
 	r->why[IPCB_TOPO_PLACE_SMT] = t->smt_said
 					  ? "no two of these CPUs are SMT siblings"
-					  : "sysfs does not say which CPUs are SMT siblings";
+					  : "the topology does not say which CPUs are SMT siblings";
 	r->why[IPCB_TOPO_PLACE_LLC] =
 	    llc ? "no two of these CPUs share the last-level cache but not a "
 		  "core"
-		: "sysfs does not describe the caches";
+		: "the topology does not describe the caches";
 	r->why[IPCB_TOPO_PLACE_NODE] = t->nodes_said
 					   ? "no two of these CPUs share a NUMA node but no cache"
-					   : "sysfs does not list NUMA nodes";
+					   : "the topology lists no NUMA node";
 	r->why[IPCB_TOPO_PLACE_REMOTE_NODE] =
-	    t->nodes_said ? "these CPUs are on one NUMA node" : "sysfs does not list NUMA nodes";
+	    t->nodes_said ? "these CPUs are on one NUMA node" : "the topology lists no NUMA node";
 	if (n < 2)
 		for (int p = 0; p < IPCB_TOPO_PLACES; p++)
 			r->why[p] = "fewer than two CPUs";

@@ -1,28 +1,20 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * topology.h - what two CPUs share, as sysfs says: for an ordered pair of CPUs its class (one
+ * topology.h - what two CPUs share, as hwloc says: for an ordered pair of CPUs its class (one
  * CPU, two hardware threads of one core, a cache and its level, a NUMA node, or two nodes and
  * their distance), a representative pair for each placement a machine has (and why it lacks
  * the others), and the pairs a placement matrix runs. Two processes talk faster the more their
  * CPUs share, so a row is only understood with its pair's class beside it.
  *
- * Pure code: it reads files under a root it is handed, "/sys" on a live system and a fixture
- * tree in the tests (tests/fixtures/sysfs). The caller decides the root: the driver takes it
- * from the environment variable IPCB_SYSFS_ROOT_ENV when set, so that a run can be pointed at
- * another machine's tree; nothing here reads the environment.
+ * The machine's shape is hwloc's (libhwloc, what MPI runtimes and Slurm read it through): this
+ * machine, or another one described by an XML file hwloc wrote (`lstopo machine.xml` there) or
+ * by a synthetic description ("pack:2 numa:2 core:8 pu:2"), so that a plan for a machine not at
+ * hand can be made and tested. The caller says which (the driver reads hwloc's own variables,
+ * IPCB_TOPO_XML_ENV and IPCB_TOPO_SYNTHETIC_ENV); nothing here reads the environment, and a
+ * description hwloc cannot read is an error naming it, never this machine instead.
  *
- * The files read, under ROOT/devices/system/:
- *   cpu/online                                        the online CPUs (required)
- *   cpu/cpuN/topology/core_cpus_list                  N's SMT siblings, N among them (its older
- *   cpu/cpuN/topology/thread_siblings_list            name, read when the newer is missing)
- *   cpu/cpuN/cache/indexK/{level,type,shared_cpu_list} each cache of N and the CPUs sharing it
- *   node/online, node/nodeM/cpulist, node/nodeM/distance  NUMA nodes, their CPUs, distances
- * A missing file says nothing (a pair falls through to a wider class, or is unknown); a file
- * that is there but cannot be read or parsed is an error naming it.
- *
- * Sharing is read from the kernel's lists, which partition the online CPUs: two CPUs share a
- * core or a cache when their lists for it are the same list, which is compared by its lowest
- * CPU.
+ * Two CPUs share a core or a cache when hwloc puts them under one object of it, compared by the
+ * object's lowest CPU; the NUMA distances are hwloc's latency matrix (the firmware's, 10 local).
  */
 #ifndef IPCB_TOPOLOGY_H
 #define IPCB_TOPOLOGY_H
@@ -30,9 +22,9 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-/* The default root, and the environment variable a caller reads to point elsewhere. */
-#define IPCB_SYSFS_ROOT_DEFAULT "/sys"
-#define IPCB_SYSFS_ROOT_ENV	"IPCB_SYSFS_ROOT"
+/* hwloc's variables naming another machine, which the driver reads as hwloc would. */
+#define IPCB_TOPO_XML_ENV	"HWLOC_XMLFILE"
+#define IPCB_TOPO_SYNTHETIC_ENV "HWLOC_SYNTHETIC"
 
 /*
  * The largest CPU number + 1 and node number + 1 taken (the kernel's NR_CPUS and MAX_NUMNODES at
@@ -43,7 +35,7 @@
 #define IPCB_TOPO_MAX_LEVEL 7
 
 enum ipcb_topo_class {
-	IPCB_TOPO_UNKNOWN = 0, /* sysfs says nothing that places the two */
+	IPCB_TOPO_UNKNOWN = 0, /* the topology says nothing that places the two */
 	IPCB_TOPO_SAME,	       /* one CPU: both sides take turns on it */
 	IPCB_TOPO_SMT,	       /* two hardware threads of one core */
 	IPCB_TOPO_CACHE,       /* two cores sharing a data or unified cache beyond L1 */
@@ -57,19 +49,28 @@ struct ipcb_topo_pair {
 	enum ipcb_topo_class cls;
 	unsigned cache_level; /* IPCB_TOPO_CACHE: the lowest level the two share (2, 3, ...) */
 	unsigned distance;    /* _NODE, _REMOTE_NODE: a's node's distance to b's (10 local);
-				 0 when sysfs gives none */
+				 0 when the topology gives none */
 };
 
-/* What one sysfs tree says; opaque. */
+/* What one machine's topology says; opaque. */
 struct ipcb_topo;
 
+enum ipcb_topo_from {
+	IPCB_TOPO_FROM_MACHINE,	  /* this machine (what is NULL) */
+	IPCB_TOPO_FROM_XML,	  /* what: an XML file hwloc wrote */
+	IPCB_TOPO_FROM_SYNTHETIC, /* what: a synthetic description */
+};
+
 /*
- * Read the tree under root (NULL: IPCB_SYSFS_ROOT_DEFAULT) into *out. 0, or a negative errno
- * with err saying which file and what is wrong ("/sys/devices/system/cpu/online: No such file
- * or directory"). ipcb_topo_destroy accepts NULL.
+ * Read the topology into *out. 0, or a negative errno with err saying what could not be read
+ * ("HWLOC_SYNTHETIC 'pack:2 foo:3': not a synthetic description hwloc reads").
+ * ipcb_topo_destroy accepts NULL.
  */
-int ipcb_topo_create(const char *root, struct ipcb_topo **out, char *err, size_t errlen);
+int ipcb_topo_create(enum ipcb_topo_from from, const char *what, struct ipcb_topo **out, char *err,
+		     size_t errlen);
 void ipcb_topo_destroy(struct ipcb_topo *t);
+/* Whether it is another machine's (a description): nothing may be pinned by it. */
+bool ipcb_topo_elsewhere(const struct ipcb_topo *t);
 
 /* The online CPUs, ascending: how many, and the array in *cpus (owned by t). */
 size_t ipcb_topo_cpus(const struct ipcb_topo *t, const int **cpus);
@@ -103,7 +104,7 @@ const char *ipcb_topo_place_name(enum ipcb_topo_place p);
 struct ipcb_topo_reps {
 	bool has[IPCB_TOPO_PLACES];
 	int cpu[IPCB_TOPO_PLACES][2]; /* the pair, when has[]: sender's CPU, receiver's */
-	/* Why a placement is missing ("one NUMA node"; "sysfs does not list NUMA nodes"). */
+	/* Why a placement is missing ("one NUMA node"; "the topology lists no NUMA node"). */
 	const char *why[IPCB_TOPO_PLACES];
 };
 

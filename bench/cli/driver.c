@@ -195,7 +195,8 @@ __attribute__((noinline)) static int driver_start(struct driver *d, int argc, ch
 		fprintf(stderr, "%s: sched_getaffinity: cannot tell which CPUs to use\n", prog);
 		return EXIT_RUN_FAILED;
 	}
-	ipcb_places_topology_load(d);
+	if (ipcb_places_topology_load(d, err, sizeof(err)) < 0)
+		return usage_error(err);
 	rc = ipcb_places_resolve(d, err, sizeof(err));
 	if (rc == -ENOENT) {
 		fprintf(stderr, "%s: %s\n", prog, err);

@@ -192,9 +192,9 @@ struct driver {
 	bool then; /* another sweep follows in this invocation (--then): its servers are held */
 	struct ipcb_sysinfo si;
 	int first_cpus[2];	/* the first two CPUs this process may use (same when only one) */
-	struct ipcb_topo *topo; /* what sysfs says of the CPUs; NULL: it could not be read */
+	struct ipcb_topo *topo; /* the machine's shape (hwloc); NULL: it could not be read */
 	char topo_err[200];	/* why not */
-	bool topo_elsewhere;	/* read from IPCB_SYSFS_ROOT: another machine's tree, maybe */
+	bool topo_elsewhere; /* another machine's (HWLOC_XMLFILE, HWLOC_SYNTHETIC): a plan only */
 	/* The plan: the transports with their settings, where the sides run, the points. */
 	struct planned use[IPCB_MAX_LIST];
 	size_t nuse;
@@ -322,11 +322,13 @@ void ipcb_services_stop_held(void);
 int ipcb_places_first_cpus(int cpus[2]);
 
 /*
- * What sysfs says of the machine's CPUs (lib/topology.h), from IPCB_SYSFS_ROOT when it is set
- * (another tree: a plan of another machine, or a test's). Without it, every pinned row's
- * cpu_topology is empty and the topology's placements cannot be chosen.
+ * The machine's shape (lib/topology.h), from hwloc: this machine's, or another's that
+ * HWLOC_XMLFILE or HWLOC_SYNTHETIC describes (a plan of another machine, or a test's). Where
+ * this machine's cannot be read, every pinned row's cpu_topology is empty and the topology's
+ * placements cannot be chosen; a description that cannot be read, or another machine's outside
+ * --dry-run, is an error (-EINVAL, err saying which).
  */
-void ipcb_places_topology_load(struct driver *d);
+int ipcb_places_topology_load(struct driver *d, char *err, size_t errlen);
 
 /*
  * How progress lines, failures and the summary name a placement: a pair the topology chose (a

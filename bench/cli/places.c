@@ -53,18 +53,40 @@ static struct place *place_add(struct driver *d, enum ipcb_placement kind, int a
 }
 
 /*
- * What sysfs says of the machine's CPUs (lib/topology.h), from IPCB_SYSFS_ROOT when it is set
- * (another tree: a plan of another machine, or a test's). Without it, every pinned row's
- * cpu_topology is empty and the topology's placements cannot be chosen.
+ * The machine's shape (lib/topology.h), from hwloc: this machine's, or another one's where
+ * hwloc's own variables name an XML file or a synthetic description (a plan of another machine,
+ * or a test's). Without it, every pinned row's cpu_topology is empty and the topology's
+ * placements cannot be chosen.
  */
-void ipcb_places_topology_load(struct driver *d)
+int ipcb_places_topology_load(struct driver *d, char *err, size_t errlen)
 {
-	const char *root = getenv(IPCB_SYSFS_ROOT_ENV);
+	const char *xml = getenv(IPCB_TOPO_XML_ENV), *syn = getenv(IPCB_TOPO_SYNTHETIC_ENV);
+	enum ipcb_topo_from from = xml && *xml	 ? IPCB_TOPO_FROM_XML
+				   : syn && *syn ? IPCB_TOPO_FROM_SYNTHETIC
+						 : IPCB_TOPO_FROM_MACHINE;
 
-	d->topo_elsewhere = root && *root;
-	if (ipcb_topo_create(d->topo_elsewhere ? root : NULL, &d->topo, d->topo_err,
-			     sizeof(d->topo_err)) < 0)
+	if (ipcb_topo_create(from, from == IPCB_TOPO_FROM_XML ? xml : syn, &d->topo, d->topo_err,
+			     sizeof(d->topo_err)) < 0) {
 		d->topo = NULL;
+		/* A machine the user named and hwloc cannot read: never this one instead. */
+		if (from != IPCB_TOPO_FROM_MACHINE) {
+			snprintf(err, errlen, "%s", d->topo_err);
+			return -EINVAL;
+		}
+		return 0;
+	}
+	/* hwloc says whether a description is this machine's (HWLOC_THISSYSTEM=1 says so). */
+	d->topo_elsewhere = ipcb_topo_elsewhere(d->topo);
+	if (d->topo_elsewhere && !d->o.plan_only) {
+		snprintf(err, errlen,
+			 "%s=%s describes another machine: --dry-run plans for it, a run measures "
+			 "this one (unset it, or set HWLOC_THISSYSTEM=1 where it describes this "
+			 "machine)",
+			 from == IPCB_TOPO_FROM_XML ? IPCB_TOPO_XML_ENV : IPCB_TOPO_SYNTHETIC_ENV,
+			 from == IPCB_TOPO_FROM_XML ? xml : syn);
+		return -EINVAL;
+	}
+	return 0;
 }
 
 /* What the two CPUs of a placement share, in words, for its rows. */
@@ -98,8 +120,8 @@ const char *ipcb_place_text(const struct place *pl)
 }
 
 /*
- * The CPUs the topology's placements choose from: --cpus LIST, else every CPU sysfs lists that
- * this process may use (all of them, for another machine's tree). *cpus is allocated.
+ * The CPUs the topology's placements choose from: --cpus LIST, else every CPU the topology
+ * lists that this process may use (all of them, for another machine's). *cpus is allocated.
  */
 static int topology_cpus(const struct driver *d, int **cpus, size_t *n)
 {
@@ -147,8 +169,8 @@ static int resolve_topology_places(struct driver *d, char *err, size_t errlen)
 
 	if (!d->topo) {
 		snprintf(err, errlen,
-			 "--placement: the topology's placements need what sysfs says of the "
-			 "CPUs: %s",
+			 "--placement: the topology's placements need the machine's shape, "
+			 "which hwloc could not read: %s",
 			 d->topo_err);
 		return -EINVAL;
 	}
@@ -160,7 +182,8 @@ static int resolve_topology_places(struct driver *d, char *err, size_t errlen)
 	if (rc) {
 		snprintf(err, errlen, "--placement: choosing CPU pairs%s: %s",
 			 o->cpu_list ? " among --cpus" : "",
-			 rc == -ENOENT ? "none of the CPUs is one sysfs lists" : strerror(-rc));
+			 rc == -ENOENT ? "none of the CPUs is one the topology lists"
+				       : strerror(-rc));
 		free(cpus);
 		return rc;
 	}

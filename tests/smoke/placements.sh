@@ -1,23 +1,33 @@
 #!/bin/bash
-# placements.sh IPCBENCH - TAP test of the placements by topology: on sysfs trees of other
-# machines (tests/fixtures/sysfs, through IPCB_SYSFS_ROOT and --dry-run, which plans and runs
-# nothing) the pair chosen for each kind and the kinds a machine lacks; the matrix's pairs, all
-# or sampled; then real runs on this machine: the matrix on its CPUs, every row saying what its
-# two CPUs share, and the report's and the figures' placement matrix.
+# placements.sh IPCBENCH - TAP test of the placements by topology: on other machines, described
+# to hwloc (HWLOC_SYNTHETIC, or HWLOC_XMLFILE and tests/fixtures/hwloc, with --dry-run, which
+# plans and runs nothing) the pair chosen for each kind and the kinds a machine lacks; the
+# matrix's pairs, all or sampled; then real runs on this machine: the matrix on its CPUs, every
+# row saying what its two CPUs share, and the report's and the figures' placement matrix.
 set -u
 BIN=${1:?usage: placements.sh ipcbench}
 HERE=$(cd "$(dirname "$0")" && pwd)
-FIX=$HERE/../fixtures/sysfs
+FIX=$HERE/../fixtures/hwloc
 . "$HERE/../tap.sh"
 tap_workdir placements-test
 # The runs' own TMPDIR: what they leave is theirs, not another test's.
 export TMPDIR=$WORK/tmp
 mkdir -p "$TMPDIR"
 
+# The machines: a two-socket server (its XML, hwloc's, with the nodes' distances), a chiplet
+# CPU and a laptop, numbered as Linux numbers their CPUs (siblings apart).
+declare -A SYN=(
+	[chiplet]="pack:1 numa:1 l3:4 l2:4 core:1 pu:2(indexes=0,16,1,17,2,18,3,19,4,20,5,21,6,22,7,23,8,24,9,25,10,26,11,27,12,28,13,29,14,30,15,31)"
+	[laptop]="pack:1 l3:1 l2:4 core:1 pu:2(indexes=0,4,1,5,2,6,3,7)"
+)
 plan() { # plan MACHINE ARGS...: the plan's placement lines, and the messages, into $WORK/plan
 	local m=$1
 	shift
-	IPCB_SYSFS_ROOT=$FIX/$m "$BIN" --dry-run -t pipe -s 64 -m latency "$@" >"$WORK/plan" 2>"$WORK/plan.err"
+	if [ -f "$FIX/$m.xml" ]; then
+		HWLOC_XMLFILE=$FIX/$m.xml "$BIN" --dry-run -t pipe -s 64 -m latency "$@" >"$WORK/plan" 2>"$WORK/plan.err"
+	else
+		HWLOC_SYNTHETIC=${SYN[$m]:-$m} "$BIN" --dry-run -t pipe -s 64 -m latency "$@" >"$WORK/plan" 2>"$WORK/plan.err"
+	fi
 }
 
 plan two-socket --placement smt,llc,node,remote-node
@@ -62,9 +72,27 @@ plan two-socket --placement matrix --matrix-pairs 12
 cmp -s "$WORK/plan" "$WORK/plan1"
 ok $? "the sample is the same each time"
 
-IPCB_SYSFS_ROOT=$WORK/nowhere "$BIN" --dry-run -t pipe --placement smt >"$WORK/out" 2>"$WORK/err"
-[ $? -eq 2 ] && grep -q 'nowhere/devices/system/cpu/online' "$WORK/err"
-ok $? "an unreadable sysfs tree: the topology's placements are refused, naming the file"
+HWLOC_XMLFILE=$WORK/nowhere.xml "$BIN" --dry-run -t pipe --placement smt >"$WORK/out" 2>"$WORK/err"
+[ $? -eq 2 ] && grep -q "HWLOC_XMLFILE '$WORK/nowhere.xml': hwloc cannot read it" "$WORK/err"
+ok $? "an XML file hwloc cannot read is refused, naming it (never this machine instead)"
+HWLOC_SYNTHETIC="pack:2 foo:3" "$BIN" --dry-run -t pipe >"$WORK/out" 2>"$WORK/err"
+[ $? -eq 2 ] && grep -q "HWLOC_SYNTHETIC 'pack:2 foo:3': not a synthetic description" "$WORK/err"
+ok $? "a synthetic description hwloc cannot read is refused, naming it"
+HWLOC_SYNTHETIC="pack:2 core:2 pu:1" "$BIN" -q -t pipe -s 64 -d 0.01 -r 1 --csv "$WORK/x.csv" >"$WORK/out" 2>"$WORK/err"
+[ $? -eq 2 ] && grep -q 'describes another machine: --dry-run plans for it' "$WORK/err" && [ ! -e "$WORK/x.csv" ]
+ok $? "a run is refused where the topology is another machine's: only a plan may use it"
+
+# The plan of a machine not at hand: two packages of two NUMA nodes, 8 cores of 2 threads each.
+plan "pack:2 numa:2 core:8 pu:2" --placement smt,llc,node,remote-node,matrix --matrix-pairs 16
+kinds=$(sed -n 's/^placement matrix: CPUs [0-9]*,[0-9]*: \([a-z-]*\).*/\1/p' "$WORK/plan" | sort -u | tr '\n' ' ')
+grep -qx 'placement smt: CPUs 0,1: smt' "$WORK/plan" &&
+	grep -qx 'placement node: CPUs 0,2: node' "$WORK/plan" &&
+	grep -qx 'placement remote-node: CPUs 0,16: remote-node' "$WORK/plan" &&
+	grep -q -- '--placement llc: this machine has none: the topology does not describe the caches' "$WORK/plan.err" &&
+	[ "$kinds" = "node remote-node same smt " ] &&
+	grep -q -- '--placement matrix: 16 of the 4096 ordered pairs' "$WORK/plan.err"
+ok $? "a synthetic 2-package, 4-node machine with SMT: its placements and matrix planned here ($kinds)"
+diag "$WORK/plan" "$WORK/plan.err"
 
 "$BIN" --dry-run -t pipe --placement nearby >"$WORK/out" 2>"$WORK/err"
 [ $? -eq 2 ] && grep -q "unknown placement 'nearby'" "$WORK/err"

@@ -1,33 +1,31 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * test_topology.c - lib/topology.c against sysfs trees of known machines
- * (tests/fixtures/sysfs/NAME/devices/system/..., the directory given as the first argument):
+ * test_topology.c - lib/topology.c on machines of known shape, each given to hwloc as a
+ * synthetic description (its CPUs numbered as Linux numbers them) and read back through an XML
+ * file hwloc wrote of it, with its NUMA distances, as HWLOC_XMLFILE gives another machine:
  *
  *   two-socket  2 sockets x 4 cores x 2 threads, one NUMA node and one L3 per socket, an L2 per
  *               core; CPU = thread * 8 + socket * 4 + core (node distance 21 between them)
  *   chiplet     16 cores / 32 threads on one node, 4 CCXs of 4 cores each with its own L3;
  *               CPU = thread * 16 + core
- *   laptop      4 cores / 8 threads, one L3, one node; CPU = thread * 4 + core; siblings in
- *               thread_siblings_list, the older name
- *   vm          the 2-vCPU KVM guest the tests were written on, copied from its /sys: no SMT,
- *               L1 and L2 per vCPU, one L3, one node
- *   bare        cpu/online and nothing else
+ *   laptop      4 cores / 8 threads, one L3, one node; CPU = thread * 4 + core
+ *   vm          the 2-vCPU KVM guest the tests were written on: no SMT, L1 and L2 per vCPU, one
+ *               L3, one node
+ *   bare        4 CPUs and one node, nothing else said (no cores, no caches)
+ *   cluster     4 cores, an L2 for each two, one L3
  *
  * The class of every ordered pair of each, the representative pairs and what each lacks, the
- * pairs a placement matrix picks, CPU lists, and the errors, some from trees made here.
+ * pairs a placement matrix picks, CPU lists, this machine, and the errors.
  */
 #include <errno.h>
-#include <ftw.h>
+#include <hwloc.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include "../tap.h"
 #include "topology.h"
-
-static const char *fixtures;
 
 /* What each fixture's pair must be: "same", "smt", "cache L3", "remote-node distance 21"... */
 typedef void (*expect_fn)(int a, int b, char *out, size_t n);
@@ -64,18 +62,59 @@ static void expect_vm(int a, int b, char *out, size_t n)
 
 static void expect_bare(int a, int b, char *out, size_t n)
 {
-	snprintf(out, n, "%s", a == b ? "same" : "unknown");
+	snprintf(out, n, "%s", a == b ? "same" : "node");
 }
 
-static struct ipcb_topo *load(const char *name)
-{
-	char root[4096], err[512];
-	struct ipcb_topo *t = NULL;
-	int rc;
+/* The XML file a description was written to (removed at the end), and where it is made. */
+static char xml[1024];
 
-	snprintf(root, sizeof(root), "%s/%s", fixtures, name);
-	rc = ipcb_topo_create(root, &t, err, sizeof(err));
-	if (!ok(rc == 0, "%s: the tree reads", name))
+/*
+ * The machine `desc` describes, written by hwloc to an XML file with `dist` (nnodes x nnodes,
+ * NULL: none) as its NUMA latencies, and read back as a topology from that file.
+ */
+static struct ipcb_topo *load(const char *name, const char *desc, const hwloc_uint64_t *dist)
+{
+	const char *tmp = getenv("TMPDIR");
+	struct ipcb_topo *t = NULL;
+	hwloc_topology_t h;
+	char err[512] = "";
+	int fd, rc = -1;
+
+	snprintf(xml, sizeof(xml), "%s/topo-test.XXXXXX", tmp && *tmp ? tmp : "/tmp");
+	fd = mkstemp(xml);
+	if (fd >= 0)
+		close(fd);
+	if (fd >= 0 && hwloc_topology_init(&h) == 0) {
+		if (hwloc_topology_set_synthetic(h, desc) == 0 && hwloc_topology_load(h) == 0) {
+			int nn = hwloc_get_nbobjs_by_type(h, HWLOC_OBJ_NUMANODE);
+			hwloc_obj_t nodes[8];
+			hwloc_distances_add_handle_t dh;
+
+			for (int i = 0; i < nn && i < 8; i++)
+				nodes[i] =
+				    hwloc_get_obj_by_type(h, HWLOC_OBJ_NUMANODE, (unsigned)i);
+			rc = 0;
+			if (dist && nn >= 2 && nn <= 8) {
+				dh = hwloc_distances_add_create(
+				    h, "NUMALatency",
+				    HWLOC_DISTANCES_KIND_FROM_OS |
+					HWLOC_DISTANCES_KIND_MEANS_LATENCY,
+				    0);
+				rc = !dh ||
+				     hwloc_distances_add_values(h, dh, (unsigned)nn, nodes,
+								(hwloc_uint64_t *)dist, 0) < 0 ||
+				     hwloc_distances_add_commit(h, dh, 0) < 0;
+			}
+			rc = rc ?: hwloc_topology_export_xml(h, xml, 0);
+		}
+		hwloc_topology_destroy(h);
+	}
+	if (!ok(rc == 0, "%s: hwloc writes \"%s\" as XML", name, desc))
+		return NULL;
+	rc = ipcb_topo_create(IPCB_TOPO_FROM_XML, xml, &t, err, sizeof(err));
+	unlink(xml);
+	if (!ok(rc == 0 && ipcb_topo_elsewhere(t), "%s: read back from its XML, another machine",
+		name))
 		tap_diag("%s", err);
 	return t;
 }
@@ -252,182 +291,53 @@ static void check_cpulists(void)
 	ok_eq(ipcb_cpulist_parse("0-16", cpus, 16, &n), -ENOSPC, "17 CPUs do not fit in 16");
 }
 
-/* A tree made here: each argument pair is a file under devices/system and its text. */
-static char made[1024];
-
-static int rm_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
+/* A description or a file hwloc cannot read fails with code, and the message has `says`. */
+static void check_error(enum ipcb_topo_from from, const char *what, int code, const char *says)
 {
-	(void)st;
-	(void)flag;
-	(void)ftw;
-	return remove(path);
-}
-
-static void tree_remove(void)
-{
-	if (made[0])
-		nftw(made, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
-	made[0] = '\0';
-}
-
-static const char *tree_make(const char *const *files)
-{
-	const char *tmp = getenv("TMPDIR");
-
-	tree_remove();
-	snprintf(made, sizeof(made), "%s/topo-test.XXXXXX", tmp && *tmp ? tmp : "/tmp");
-	if (!mkdtemp(made)) {
-		made[0] = '\0';
-		return NULL;
-	}
-	for (size_t i = 0; files[i]; i += 2) {
-		char path[4096];
-		FILE *f;
-
-		snprintf(path, sizeof(path), "%s/devices/system/%s", made, files[i]);
-		for (char *s = strchr(path + strlen(made) + 1, '/'); s; s = strchr(s + 1, '/')) {
-			*s = '\0';
-			mkdir(path, 0700);
-			*s = '/';
-		}
-		f = fopen(path, "w");
-		if (!f)
-			return NULL;
-		fputs(files[i + 1], f);
-		fclose(f);
-	}
-	return made;
-}
-
-/* The tree's load fails with code, and the message has `says` in it. */
-static void check_error(const char *what, const char *const *files, int code, const char *says)
-{
-	const char *root = tree_make(files);
 	struct ipcb_topo *t = (struct ipcb_topo *)1;
 	char err[512] = "";
-	int rc = root ? ipcb_topo_create(root, &t, err, sizeof(err)) : -1;
+	int rc = ipcb_topo_create(from, what, &t, err, sizeof(err));
 
-	if (!ok(rc == code && t == NULL && strstr(err, says), "%s: %s, \"...%s\"", what,
+	if (!ok(rc == code && t == NULL && strstr(err, says), "'%s': %s, \"...%s\"", what,
 		strerror(-code), says))
 		tap_diag("got %d: %s", rc, err);
-	tree_remove();
 }
 
 static void check_errors(void)
 {
-	static const char *const bad_list[] = {"cpu/online", "0-3x\n", NULL};
-	static const char *const empty[] = {"cpu/online", "\n", NULL};
-	static const char *const bad_level[] = {"cpu/online", "0\n", "cpu/cpu0/cache/index0/level",
-						"two\n", NULL};
-	static const char *const bad_shared[] = {"cpu/online",
-						 "0\n",
-						 "cpu/cpu0/cache/index0/level",
-						 "2\n",
-						 "cpu/cpu0/cache/index0/type",
-						 "Unified\n",
-						 "cpu/cpu0/cache/index0/shared_cpu_list",
-						 "0-\n",
-						 NULL};
-	static const char *const bad_distance[] = {"cpu/online",
-						   "0-1\n",
-						   "node/online",
-						   "0-1\n",
-						   "node/node0/cpulist",
-						   "0\n",
-						   "node/node0/distance",
-						   "10\n",
-						   "node/node1/cpulist",
-						   "1\n",
-						   NULL};
-	static const char *const big_node[] = {"cpu/online", "0\n", "node/online", "0,1024\n",
-					       NULL};
-	char err[512] = "";
-	struct ipcb_topo *t = (struct ipcb_topo *)1;
-	int rc = ipcb_topo_create("/nonexistent-sysfs", &t, err, sizeof(err));
+	char path[1024];
+	const char *tmp = getenv("TMPDIR");
+	FILE *f;
 
-	if (!ok(rc == -ENOENT && !t && strstr(err, "/nonexistent-sysfs/devices/system/cpu/online"),
-		"a root that is no sysfs tree: ENOENT, naming cpu/online"))
-		tap_diag("got %d: %s", rc, err);
-	check_error("online \"0-3x\"", bad_list, -EINVAL, "cpu/online: not a CPU list: '0-3x'");
-	check_error("no online CPU", empty, -EINVAL, "cpu/online: no online CPU");
-	check_error("a level that is no number", bad_level, -EINVAL,
-		    "cache/index0/level: not a number: 'two'");
-	check_error("a shared list cut short", bad_shared, -EINVAL,
-		    "index0/shared_cpu_list: not a CPU list");
-	check_error("one distance for two nodes", bad_distance, -EINVAL,
-		    "node/node0/distance: 1 distances for 2 online nodes");
-	check_error("node 1024", big_node, -ERANGE, "node/online: a number out of range");
+	check_error(IPCB_TOPO_FROM_SYNTHETIC, "pack:2 foo:3", -EINVAL,
+		    "HWLOC_SYNTHETIC 'pack:2 foo:3': not a synthetic description hwloc reads");
+	check_error(IPCB_TOPO_FROM_XML, "/nonexistent/machine.xml", -ENOENT,
+		    "HWLOC_XMLFILE '/nonexistent/machine.xml': hwloc cannot read it");
+	snprintf(path, sizeof(path), "%s/topo-bad-%d.xml", tmp && *tmp ? tmp : "/tmp",
+		 (int)getpid());
+	f = fopen(path, "w");
+	if (f) {
+		fputs("<topology>not a machine</topology>\n", f);
+		fclose(f);
+	}
+	check_error(IPCB_TOPO_FROM_XML, path, -EINVAL, "hwloc_topology_load");
+	unlink(path);
 }
 
 /*
- * A cluster machine made here: 4 cores, no SMT, an L2 for each two, one L3. The llc pair shares
- * the L3 alone (0,2), not the L2 under it; nodes are not said, so what shares no cache is
- * unknown, and the node placements say why they are missing.
+ * A cluster machine: 4 cores, no SMT, an L2 for each two, one L3. The llc pair shares the L3
+ * alone (0,2), not the L2 under it; one node, so the node placements say why they are missing.
  */
 static void check_cluster(void)
 {
-	static const char *const files[] = {
-	    "cpu/online",
-	    "0-3\n",
-	    "cpu/cpu0/cache/index0/level",
-	    "2\n",
-	    "cpu/cpu0/cache/index0/type",
-	    "Unified\n",
-	    "cpu/cpu0/cache/index0/shared_cpu_list",
-	    "0-1\n",
-	    "cpu/cpu1/cache/index0/level",
-	    "2\n",
-	    "cpu/cpu1/cache/index0/type",
-	    "Unified\n",
-	    "cpu/cpu1/cache/index0/shared_cpu_list",
-	    "0-1\n",
-	    "cpu/cpu2/cache/index0/level",
-	    "2\n",
-	    "cpu/cpu2/cache/index0/type",
-	    "Unified\n",
-	    "cpu/cpu2/cache/index0/shared_cpu_list",
-	    "2-3\n",
-	    "cpu/cpu3/cache/index0/level",
-	    "2\n",
-	    "cpu/cpu3/cache/index0/type",
-	    "Unified\n",
-	    "cpu/cpu3/cache/index0/shared_cpu_list",
-	    "2-3\n",
-	    /* the L3 as index1 of each, and an instruction cache that must not count */
-	    "cpu/cpu0/cache/index1/level",
-	    "3\n",
-	    "cpu/cpu0/cache/index1/type",
-	    "Unified\n",
-	    "cpu/cpu0/cache/index1/shared_cpu_list",
-	    "0-3\n",
-	    "cpu/cpu1/cache/index1/level",
-	    "3\n",
-	    "cpu/cpu1/cache/index1/type",
-	    "Unified\n",
-	    "cpu/cpu1/cache/index1/shared_cpu_list",
-	    "0-3\n",
-	    "cpu/cpu2/cache/index1/level",
-	    "3\n",
-	    "cpu/cpu2/cache/index1/type",
-	    "Unified\n",
-	    "cpu/cpu2/cache/index1/shared_cpu_list",
-	    "0-3\n",
-	    "cpu/cpu3/cache/index1/level",
-	    "1\n",
-	    "cpu/cpu3/cache/index1/type",
-	    "Instruction\n",
-	    "cpu/cpu3/cache/index1/shared_cpu_list",
-	    "0-3\n",
-	    NULL,
-	};
 	static const char *const want[IPCB_TOPO_PLACES] = {"-", "0,2", "-", "-"};
-	const char *root = tree_make(files);
 	struct ipcb_topo *t = NULL;
 	struct ipcb_topo_pair p;
 	char err[512] = "", text[64];
-	int rc = root ? ipcb_topo_create(root, &t, err, sizeof(err)) : -1;
+	int rc = ipcb_topo_create(IPCB_TOPO_FROM_SYNTHETIC, "pack:1 l3:1 l2:2 core:2 pu:1", &t, err,
+				  sizeof(err));
 
-	if (!ok(rc == 0, "cluster: the tree made here reads"))
+	if (!ok(rc == 0 && ipcb_topo_elsewhere(t), "cluster: the description reads"))
 		tap_diag("%s", err);
 	if (rc == 0) {
 		ipcb_topo_classify(t, 0, 1, &p);
@@ -439,17 +349,44 @@ static void check_cluster(void)
 		ipcb_topo_classify(t, 2, 3, &p);
 		ipcb_topo_pair_text(&p, text, sizeof(text));
 		ok(strcmp(text, "cache L2") == 0, "cluster: 2,3 share the L2 (%s)", text);
-		ipcb_topo_classify(t, 0, 3, &p);
-		ipcb_topo_pair_text(&p, text, sizeof(text));
-		ok(strcmp(text, "unknown") == 0,
-		   "cluster: 0,3 share nothing sysfs says (3's L3 is not said): %s", text);
 		ok_eq(ipcb_topo_llc_level(t), 3, "cluster: the last level is L3");
 		check_reps("cluster", t, NULL, 0, want,
-			   "smt (sysfs does not say which CPUs are SMT siblings), node (sysfs does "
-			   "not list NUMA nodes), remote-node (sysfs does not list NUMA nodes)");
+			   "smt (no two of these CPUs are SMT siblings), node (no two of these "
+			   "CPUs share a NUMA node but no cache), remote-node (these CPUs are on "
+			   "one NUMA node)");
 	}
 	ipcb_topo_destroy(t);
-	tree_remove();
+}
+
+/*
+ * This machine, as hwloc finds it: every online CPU, a class for every pair, this machine's
+ * own (pinning by it is allowed).
+ */
+static void check_machine(void)
+{
+	struct ipcb_topo *t = NULL;
+	char err[512] = "";
+	int rc = ipcb_topo_create(IPCB_TOPO_FROM_MACHINE, NULL, &t, err, sizeof(err));
+	long online = sysconf(_SC_NPROCESSORS_ONLN);
+	const int *cpus;
+	size_t n = 0, bad = 0;
+
+	if (!ok(rc == 0 && !ipcb_topo_elsewhere(t), "this machine reads, as this machine's"))
+		tap_diag("%s", err);
+	if (rc)
+		return;
+	n = ipcb_topo_cpus(t, &cpus);
+	ok(online > 0 && n == (size_t)online, "this machine: %zu CPUs, as many as are online (%ld)",
+	   n, online);
+	for (size_t i = 0; i < n; i++)
+		for (size_t j = 0; j < n; j++) {
+			struct ipcb_topo_pair p;
+
+			bad += ipcb_topo_classify(t, cpus[i], cpus[j], &p) != 0 ||
+			       (i == j) != (p.cls == IPCB_TOPO_SAME);
+		}
+	ok(bad == 0, "this machine: every ordered pair has a class, same only for one CPU");
+	ipcb_topo_destroy(t);
 }
 
 int main(int argc, char **argv)
@@ -458,7 +395,7 @@ int main(int argc, char **argv)
 	static const char *const reps_chiplet[IPCB_TOPO_PLACES] = {"0,16", "0,1", "0,4", "-"};
 	static const char *const reps_laptop[IPCB_TOPO_PLACES] = {"0,4", "0,1", "-", "-"};
 	static const char *const reps_vm[IPCB_TOPO_PLACES] = {"-", "0,1", "-", "-"};
-	static const char *const reps_bare[IPCB_TOPO_PLACES] = {"-", "-", "-", "-"};
+	static const char *const reps_bare[IPCB_TOPO_PLACES] = {"-", "-", "0,1", "-"};
 	static const char *const reps_socket1[IPCB_TOPO_PLACES] = {"12,4", "12,5", "-", "-"};
 	static const int socket1[] = {12, 4, 5};
 	static const int not_online[] = {0, 16};
@@ -470,14 +407,16 @@ int main(int argc, char **argv)
 	size_t n;
 	char text[64];
 
-	if (argc != 2) {
-		fprintf(stderr, "usage: test_topology FIXTURES/sysfs\n");
-		return 2;
-	}
-	fixtures = argv[1];
+	static const hwloc_uint64_t two_nodes[] = {10, 21, 21, 10};
+
+	(void)argc;
+	(void)argv;
 	check_cpulists();
 
-	t = load("two-socket");
+	t = load("two-socket",
+		 "pack:2 numa:1 l3:1 l2:4 core:1 "
+		 "pu:2(indexes=0,8,1,9,2,10,3,11,4,12,5,13,6,14,7,15)",
+		 two_nodes);
 	if (t) {
 		check_classes("two-socket", t, 16, expect_two_socket);
 		ok_eq(ipcb_topo_llc_level(t), 3, "two-socket: the last level is L3");
@@ -516,7 +455,10 @@ int main(int argc, char **argv)
 	}
 	ipcb_topo_destroy(t);
 
-	t = load("chiplet");
+	t = load("chiplet",
+		 "pack:1 numa:1 l3:4 l2:4 core:1 pu:2(indexes=0,16,1,17,2,18,3,19,4,20,5,21,6,22,"
+		 "7,23,8,24,9,25,10,26,11,27,12,28,13,29,14,30,15,31)",
+		 NULL);
 	if (t) {
 		check_classes("chiplet", t, 32, expect_chiplet);
 		check_reps("chiplet", t, NULL, 0, reps_chiplet,
@@ -526,12 +468,12 @@ int main(int argc, char **argv)
 		check_pick("chiplet", t, 130, "cache L3: 33, node: 33, same: 32, smt: 32");
 		check_pick("chiplet", t, 1024, "cache L3: 192, node: 768, same: 32, smt: 32");
 		ipcb_topo_classify(t, 0, 4, &p);
-		ok(p.cls == IPCB_TOPO_NODE && p.distance == 10, "chiplet: 0,4 on one node, "
-								"distance 10");
+		ok(p.cls == IPCB_TOPO_NODE && p.distance == 0,
+		   "chiplet: 0,4 on one node, no distance given");
 	}
 	ipcb_topo_destroy(t);
 
-	t = load("laptop");
+	t = load("laptop", "pack:1 l3:1 l2:4 core:1 pu:2(indexes=0,4,1,5,2,6,3,7)", NULL);
 	if (t) {
 		check_classes("laptop", t, 8, expect_laptop);
 		check_reps("laptop", t, NULL, 0, reps_laptop,
@@ -541,7 +483,7 @@ int main(int argc, char **argv)
 	}
 	ipcb_topo_destroy(t);
 
-	t = load("vm");
+	t = load("vm", "pack:1 l3:1 l2:2 l1d:1 core:1 pu:1", NULL);
 	if (t) {
 		check_classes("vm", t, 2, expect_vm);
 		check_reps(
@@ -553,19 +495,20 @@ int main(int argc, char **argv)
 	}
 	ipcb_topo_destroy(t);
 
-	t = load("bare");
+	t = load("bare", "pu:4", NULL);
 	if (t) {
 		check_classes("bare", t, 4, expect_bare);
 		ok_eq(ipcb_topo_llc_level(t), 0, "bare: no cache said");
 		check_reps("bare", t, NULL, 0, reps_bare,
-			   "smt (sysfs does not say which CPUs are SMT siblings), llc (sysfs does "
-			   "not describe the caches), node (sysfs does not list NUMA nodes), "
-			   "remote-node (sysfs does not list NUMA nodes)");
-		check_pick("bare", t, 8, "same: 4, unknown: 4");
+			   "smt (the topology does not say which CPUs are SMT siblings), llc (the "
+			   "topology does not describe the caches), remote-node (these CPUs are on "
+			   "one NUMA node)");
+		check_pick("bare", t, 8, "node: 4, same: 4");
 	}
 	ipcb_topo_destroy(t);
 
 	check_cluster();
+	check_machine();
 	check_errors();
 	ipcb_topo_destroy(NULL);
 	return tap_done();
