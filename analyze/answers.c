@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "book.h"
 #include "sizes.h"
 #include "report.h"
 #include "rule.h"
@@ -139,12 +140,14 @@ static size_t rounds_needed(const struct tie *t, size_t k)
 
 /*
  * One question at one placement for one reader class: the best, then what the tests show the
- * same as it (within the margin either way: two one-sided tests, Holm over the question), then
- * what the rounds could not tell apart from it, with how large a difference they leave open,
- * then what was measured in a single round (no test can be made of one), then the fastest shown
- * slower; and the command that would measure the undecided again with enough rounds.
+ * same as it (within the margin either way: two one-sided tests, decided in its cell's family:
+ * book.h), then what the rounds could not tell apart from it, with how large a difference they
+ * leave open, then what was measured in a single round (no test can be made of one), then the
+ * fastest shown slower; and the command that would measure the undecided again with enough
+ * rounds. With collect, its tests are noted in the book and nothing is printed.
  */
-static void answer(struct report *r, const char *pl, size_t size, enum measure ms, enum reader cls)
+static void answer(struct report *r, const char *pl, size_t size, enum measure ms, enum reader cls,
+		   bool collect)
 {
 	const struct model *m = r->m;
 	const struct group **c = calloc(m->nlabels + 1, sizeof(*c)), *best = NULL;
@@ -182,21 +185,44 @@ static void answer(struct report *r, const char *pl, size_t size, enum measure m
 	if (!best)
 		goto out;
 	groups_sort(c, n, ms);
+	/*
+	 * Two tests of each against the best: slower by more than the margin (the claims' "better
+	 * than", best against it), and the same within it either way; each decided in its cell's
+	 * family with every other test the report makes there (book.h), so that a pair the claims
+	 * compare too has one verdict.
+	 */
 	for (size_t i = 0; i < n; i++) {
+		struct book_key kw = {best, c[i], ms, T_BEATS, 1 + CLAIM_MARGIN, 0};
+		struct book_key ks = {best, c[i], ms, T_SAME, 1 + CLAIM_MARGIN, 0};
+		double no = NAN;
+		int v2[2] = {0, 0};
+
 		pw[i] = ps[i] = NAN;
 		if (c[i] == best ||
 		    !rule_comparable(m, best, c[i], ms, 0, why, sizeof(why), notes, sizeof(notes)))
 			continue;
 		fair[i] = true;
 		judge_tie(m, best, c[i], ms, &t[i]);
-		pw[i] = t[i].p_worse;
+		judge_one(m, best, c[i], ms, T_BEATS, &pw[i], &no, NULL);
 		ps[i] = t[i].p_same;
+		if (!m->book) {
+			continue; /* decided nowhere: not told apart */
+		} else if (collect) {
+			if (!isnan(pw[i]))
+				book_note(m->book, &kw, pw[i], no);
+			if (!isnan(ps[i]))
+				book_note(m->book, &ks, ps[i], NAN);
+		} else {
+			const struct book_key k2[2] = {kw, ks};
+			const double y2[2] = {pw[i], ps[i]}, n2[2] = {no, NAN};
+
+			book_decide_some(m->book, k2, y2, n2, 2, -1, CLAIM_ALPHA, v2);
+			worse[i] = v2[0] > 0;
+			same[i] = !worse[i] && v2[1] > 0;
+		}
 	}
-	claim_holm(pw, n, CLAIM_ALPHA, worse);
-	for (size_t i = 0; i < n; i++)
-		if (worse[i])
-			ps[i] = NAN;
-	claim_holm(ps, n, CLAIM_ALPHA, same);
+	if (collect)
+		goto out;
 	/*
 	 * "The same" is said beside the two medians the page prints: where those are further
 	 * apart than the margin (the test pairs rounds, the medians are each group's own), it is
@@ -444,6 +470,30 @@ static void answer_memory(struct report *r, size_t size)
 	free(list);
 }
 
+/* The answers' tests noted in the report's book (book.h), nothing printed. */
+void answers_collect(struct report *r)
+{
+	const struct model *m = r->m;
+
+	for (size_t p = 0; p < m->nplacements; p++) {
+		const char *pl = m->placements[p];
+
+		if (!strcmp(pl, "two-host"))
+			continue;
+		for (size_t q = 0; q < sizeof(questions) / sizeof(questions[0]); q++) {
+			size_t size = questions[q].big ? r->mib_exact : r->small_exact;
+			enum measure ms = questions[q].ms;
+
+			if (!measured(m, pl, size, ms))
+				continue;
+			for (int cls = R_POLLS; cls <= R_SLEEPS; cls++)
+				answer(r, pl, size, ms, (enum reader)cls, true);
+			if (!m->has_ctx)
+				answer(r, pl, size, ms, R_UNKNOWN, true);
+		}
+	}
+}
+
 /*
  * The questions at each placement: a heading per placement, a bold line per question, a list
  * item per reader class (and what was not measured). sec_answers() and the driver's closing
@@ -476,9 +526,9 @@ void answers_questions(struct report *r)
 				continue;
 			}
 			for (int cls = R_POLLS; cls <= R_SLEEPS; cls++)
-				answer(r, pl, size, ms, (enum reader)cls);
+				answer(r, pl, size, ms, (enum reader)cls, false);
 			if (!m->has_ctx)
-				answer(r, pl, size, ms, R_UNKNOWN);
+				answer(r, pl, size, ms, R_UNKNOWN, false);
 			answer_unclear(r, pl, size, ms);
 		}
 	}
@@ -729,7 +779,11 @@ int ipcb_report_answers(const char *csv, size_t len, FILE *out)
 	r.mib_exact = r.mib == 1048576 ? 1048576 : 0;
 	ipcb_doc_init(&d, mem, IPCB_DOC_MARKDOWN);
 	r.d = &d;
-	answers_questions(&r);
+	/* The verdicts the report of the same rows gives: the same families, the claims' too. */
+	if (report_book_fill(&r, false) == 0)
+		answers_questions(&r);
+	m.book = NULL;
+	book_fini(&r.book);
 	ipcb_doc_fini(&d);
 	rc = fclose(mem) == 0 && md ? 0 : -ENOMEM;
 	if (rc == 0) {

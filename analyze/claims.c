@@ -343,8 +343,8 @@ static void cmp_line(const struct cmp *c, char *out, size_t n)
 		snprintf(pv, sizeof(pv), "%s", "");
 	else if (c->o == O_UNDECIDED && !isnan(c->p_yes))
 		snprintf(pv, sizeof(pv),
-			 " (p = %.2g for, %.2g against; Holm over the claim's "
-			 "comparisons)",
+			 " (p = %.2g for, %.2g against; Holm over every test at this "
+			 "placement, size and measure)",
 			 c->p_yes, c->p_no);
 	else
 		snprintf(pv, sizeof(pv), " (p = %.2g)", c->p);

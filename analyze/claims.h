@@ -9,14 +9,16 @@
  * than it and less than a factor, or a figure against the document's, or a send call against
  * the receiver's work. The engine picks the pairs in every placement and size through the
  * comparability rule (rule.h), lists what the rule refused, tests each pair on its rounds
- * (ratio.h), controls the claim's comparisons as a family (Holm), grades the verdict from the
- * decided ones and measures its stability on resamples of the rounds.
+ * (ratio.h), decides each comparison in the family of its cell (the report's book: book.h, where
+ * the answers' tests are too; Holm), grades the verdict from the decided ones and measures its
+ * stability on resamples of the rounds.
  */
 #ifndef IPCB_CLAIMS_H
 #define IPCB_CLAIMS_H
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "doc.h"
 #include "model.h"
@@ -48,6 +50,7 @@ enum test {
 	T_DOC,	    /* A's time to move the size within factor of the document's figure */
 	T_ASYNC,    /* A's send call under half the receiver's work per message */
 	T_PATH,	    /* A crossed hosts through the network stack */
+	T_SAME,	    /* A within the margin of B either way (the answers' ties: judge_tie) */
 };
 
 /* One comparison of a claim, decided. */
@@ -56,6 +59,8 @@ struct cmp {
 	size_t size;
 	enum measure ms;
 	const struct group *a, *b;
+	enum test t;  /* its test, and the margin (and T_BAND's bound) it was made at: with a, b */
+	double f, fh; /* and ms, its key in the report's book (book.h) */
 	enum outcome o;
 	double p;	    /* the p-value of the hypothesis its outcome rests on (Holm's input) */
 	double p_yes, p_no; /* both one-sided tests' p-values; NAN where none was made */
@@ -107,6 +112,14 @@ void verdict_fini(struct verdict *v);
 
 /* The claim's section: its words, source, verdict, and every comparison, exceptions first. */
 void claim_print(struct ipcb_doc *d, const struct verdict *v);
+
+/*
+ * The resamples of the rounds a claim's stability is measured on, the same for every claim (so
+ * that the book's tests can be resampled once for all): the generator's start, and the next
+ * resample's weights (w[round], rounds 1..m->nrounds).
+ */
+void claim_resample_start(uint64_t *rng);
+void claim_resample_weights(const struct model *m, uint64_t *rng, unsigned *w);
 
 /* Holm at alpha over the p-values of p that are not NaN (the others are not counted): rej[i] set
  * for each of those, the others' left as they are. 0 or -ENOMEM (rej untouched). */

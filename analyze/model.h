@@ -195,6 +195,8 @@ struct model_place {
 	double wakeup;
 };
 
+struct book;
+
 struct model {
 	struct ipcb_rows rows;
 	/* --hosts: every pair of its schedule, and the hosts they name, in the order met. */
@@ -230,6 +232,9 @@ struct model {
 	size_t beaten;	/* runs that beat a floor of their round */
 	/* Set by a claim's stability test: how often each round is drawn (NULL: each once). */
 	const unsigned *weight;
+	int resample; /* which of the claims' resamples weight is (claim_resample_weights) */
+	/* The report's tests of pairs, each decided once (book.h); NULL outside a report. */
+	struct book *book;
 };
 
 /* Read the CSV at path into m. 0, or -errno with err saying why (named: file, line, column). */

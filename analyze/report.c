@@ -124,9 +124,11 @@ void sec_method(struct report *r)
 		   "avoided; what the rule refuses is listed, never counted. Each comparison is a "
 		   "t-test of the per-round log ratios of the two (paired by round; Welch's test "
 		   "of the two sets where the rounds do not pair), " DOC_I("faster") " meaning "
-		   "faster by more than %.0f%% and a tie not slower by %.0f%% or more; a claim's "
-		   "comparisons are one family, decided together by Holm's procedure at alpha %g, "
-		   "and a comparison Holm does not reject is " DOC_I("not decided") ". A claim is "
+		   "faster by more than %.0f%% and a tie not slower by %.0f%% or more. Every test "
+		   "the report makes at one placement, size and measure, the claims' and the "
+		   "answers' alike, is one family, decided together by Holm's procedure at alpha "
+		   "%g, so that a pair the report compares in two places has one verdict; a "
+		   "comparison Holm does not reject is " DOC_I("not decided") ". A claim is "
 		   "graded from its decided comparisons: " DOC_I("holds") " (all), "
 		   DOC_I("mostly holds") " (at least %.0f%%), " DOC_I("mixed") ", "
 		   DOC_I("mostly does not hold") ", " DOC_I("does not hold") "; the same is done "
@@ -139,7 +141,8 @@ void sec_method(struct report *r)
 		   "the per-round log ratios show it within %.0f%% of the best either way and "
 		   "the two medians printed are that close too, " DOC_I("shown slower") " where "
 		   "the test shows it more than %.0f%% slower, both decided by Holm's procedure "
-		   "over the question at alpha %g. What neither test decides is "
+		   "at alpha %g in the family of every test the report makes at that placement, "
+		   "size and measure (the claims' too). What neither test decides is "
 		   DOC_I("not told apart") ", with the largest difference its rounds leave open "
 		   "(the far end of the 95%% interval of the ratio, and never less than the "
 		   "printed medians are apart) and a "
@@ -275,11 +278,39 @@ static int report_write(struct report *r, struct ipcb_doc *app)
 	return main_doc->failed ? main_doc->failed : app->failed;
 }
 
+int report_book_fill(struct report *r, bool stability)
+{
+	struct model *m = (struct model *)r->m;
+	int rc = 0;
+
+	book_fini(&r->book);
+	r->book.collecting = true;
+	m->book = &r->book;
+	for (size_t i = 0; claim_list[i] && !rc; i++) {
+		struct verdict v;
+
+		rc = claim_judge(m, claim_list[i], false, false, &v);
+		verdict_fini(&v);
+		if (!rc && m->ntuned) {
+			rc = claim_judge(m, claim_list[i], true, false, &v);
+			verdict_fini(&v);
+		}
+	}
+	if (!rc)
+		answers_collect(r);
+	rc = rc ?: book_decide(&r->book, CLAIM_ALPHA);
+	if (!rc && stability && m->nrounds >= 2)
+		rc = book_resample(&r->book, m);
+	return rc;
+}
+
 __attribute__((noinline)) static int judge_all(struct report *r)
 {
 	size_t n = 0;
-	int rc = 0;
+	int rc = report_book_fill(r, true);
 
+	if (rc)
+		return rc;
 	while (claim_list[n])
 		n++;
 	r->verdicts = calloc(n, sizeof(*r->verdicts));
@@ -297,6 +328,8 @@ __attribute__((noinline)) static int judge_all(struct report *r)
 
 static void report_free(struct report *r)
 {
+	((struct model *)r->m)->book = NULL;
+	book_fini(&r->book);
 	for (size_t i = 0; i < r->nclaims; i++) {
 		verdict_fini(&r->verdicts[i]);
 		verdict_fini(&r->best[i]);

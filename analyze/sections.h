@@ -9,6 +9,7 @@
 
 #include <stddef.h>
 
+#include "book.h"
 #include "claims.h"
 #include "doc.h"
 #include "model.h"
@@ -30,6 +31,8 @@ struct report {
 	 */
 	struct verdict *verdicts, *best;
 	size_t nclaims;
+	/* Every test of a pair the report prints, each decided once (book.h): the model's book. */
+	struct book book;
 	size_t small, k64, mib; /* the sizes the tables use: nearest 64 B, 64 KiB, 1 MiB */
 	/* The sizes the answers and T1 name: 64 B and 1 MiB where measured, else 0. */
 	size_t small_exact, mib_exact;
@@ -73,6 +76,15 @@ void groups_sort(const struct group **list, size_t n, enum measure ms);
 
 /* answers.c: the questions at each placement */
 void answers_questions(struct report *r);
+/* The answers' tests, noted in the report's book (book.h) before anything is decided. */
+void answers_collect(struct report *r);
+/*
+ * The report's book filled and decided: every claim's comparisons (at the defaults, and at the
+ * best settings where the CSV has them) and the answers' tests noted, each cell's family
+ * decided, and with stability every test's p-values under the claims' resamples. The model's
+ * book from then on. 0 or -ENOMEM.
+ */
+int report_book_fill(struct report *r, bool stability);
 
 /* answers.c: the rows below half their ceiling, each with what its run says about why */
 void answers_ceilings(struct report *r);

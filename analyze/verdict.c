@@ -17,6 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "book.h"
 #include "claimdef.h"
 #include "judge.h"
 #include "ratio.h"
@@ -203,6 +204,9 @@ static int pair_judge(const struct model *m, const struct clause *cl, struct ver
 	c.ms = ms;
 	c.a = a;
 	c.b = b;
+	c.t = cl->test;
+	c.f = f;
+	c.fh = cl->factor_hi;
 	c.p = c.p_yes = c.p_no = NAN;
 	judge(m, a, b, ms, cl->test, f, cl->factor_hi, alpha, &j);
 	if (isnan(j.p_yes)) {
@@ -383,6 +387,8 @@ static int async_cells(const struct model *m, const struct clause *cl, struct ve
 				.size = g->size,
 				.ms = M_SEND_CALL,
 				.a = g,
+				.t = T_ASYNC,
+				.f = 1 + CLAIM_MARGIN,
 				.p = NAN,
 				.p_yes = NAN,
 				.p_no = NAN};
@@ -569,19 +575,50 @@ int claim_holm(const double *p, size_t n, double alpha, bool *rej)
 	return rc;
 }
 
-/* Holm over the claim's tested comparisons: only those it rejects count as decided. */
-static int claim_decide(struct verdict *v, double alpha)
+/*
+ * Each tested comparison decided in the family of its cell (the report's book: book.h), where
+ * the report keeps one; only those it rejects count as decided. Outside a report, or while the
+ * book is being filled, the claim's comparisons are their own family.
+ */
+static int claim_decide(const struct model *m, struct verdict *v, double alpha)
 {
-	double *p = calloc(v->n + 1, sizeof(*p));
+	double *p = calloc(v->n + 1, sizeof(*p)), *pn = calloc(v->n + 1, sizeof(*pn));
 	bool *rej = calloc(v->n + 1, sizeof(*rej));
-	int rc = p && rej ? 0 : -ENOMEM;
+	struct book_key *k = calloc(v->n + 1, sizeof(*k));
+	int *verdict = calloc(v->n + 1, sizeof(*verdict));
+	int rc = p && pn && rej && k && verdict ? 0 : -ENOMEM;
 
-	for (size_t i = 0; !rc && i < v->n; i++)
-		p[i] = v->cmps[i].p;
-	rc = rc ?: claim_holm(p, v->n, alpha, rej);
-	for (size_t i = 0; !rc && i < v->n; i++)
-		if (rej[i])
-			v->cmps[i].o = v->cmps[i].yes_dir ? O_YES : O_NO;
+	for (size_t i = 0; !rc && i < v->n; i++) {
+		const struct cmp *c = &v->cmps[i];
+
+		k[i] = (struct book_key){.a = isnan(c->p) ? NULL : c->a,
+					 .b = c->b,
+					 .ms = c->ms,
+					 .t = c->t,
+					 .f = c->f,
+					 .fh = c->fh};
+		p[i] = c->p_yes;
+		pn[i] = c->p_no;
+		if (m->book && m->book->collecting && !m->weight && !isnan(c->p))
+			rc = book_note(m->book, &k[i], c->p_yes, c->p_no);
+	}
+	if (!rc && m->book && !m->book->collecting) {
+		rc = book_decide_some(m->book, k, p, pn, v->n, m->weight ? m->resample : -1, alpha,
+				      verdict);
+		for (size_t i = 0; !rc && i < v->n; i++)
+			if (verdict[i] && !isnan(v->cmps[i].p))
+				v->cmps[i].o = verdict[i] > 0 ? O_YES : O_NO;
+	} else {
+		for (size_t i = 0; !rc && i < v->n; i++)
+			p[i] = v->cmps[i].p;
+		rc = rc ?: claim_holm(p, v->n, alpha, rej);
+		for (size_t i = 0; !rc && i < v->n; i++)
+			if (rej[i])
+				v->cmps[i].o = v->cmps[i].yes_dir ? O_YES : O_NO;
+	}
+	free(pn);
+	free(k);
+	free(verdict);
 	free(p);
 	free(rej);
 	if (rc)
@@ -622,12 +659,12 @@ static int claim_once(const struct model *m, const struct claim_def *c, bool at_
 		v->unmeasured =
 		    "the CSV does not say the transports' data paths (which of them move "
 		    "their bytes through shared memory): measure again";
-		return claim_decide(v, CLAIM_ALPHA);
+		return claim_decide(m, v, CLAIM_ALPHA);
 	}
 	for (size_t k = 0; k < 4 && !rc && c->cl[k].a.kind != SD_NONE; k++)
 		rc = clause_run(m, c, &c->cl[k], v, at_best, alpha);
 	if (!rc)
-		rc = claim_decide(v, CLAIM_ALPHA);
+		rc = claim_decide(m, v, CLAIM_ALPHA);
 	if (!v->n && !v->nrefused && !v->unmeasured)
 		v->unmeasured = c->unmeasured;
 	return rc;
@@ -685,13 +722,25 @@ static void split(const struct verdict *v)
 	}
 }
 
+void claim_resample_start(uint64_t *rng)
+{
+	*rng = 0x1bc0ffeeull; /* the same resamples every time: the report reproduces */
+}
+
+void claim_resample_weights(const struct model *m, uint64_t *rng, unsigned *w)
+{
+	memset(w, 0, (m->nrounds + 1) * sizeof(*w));
+	for (size_t k = 0; k < m->nrounds; k++)
+		w[1 + ipcb_rng_below(rng, m->nrounds)]++; /* rounds are 1..nrounds */
+}
+
 int claim_judge(const struct model *m, const struct claim_def *c, bool at_best, bool stability,
 		struct verdict *v)
 {
 	struct model *mm = (struct model *)m;
 	size_t counts[G_COUNT] = {0};
 	unsigned *w;
-	uint64_t rng = 0x1bc0ffeeull; /* the same resamples every time: the report reproduces */
+	uint64_t rng;
 	int rc;
 
 	memset(v, 0, sizeof(*v));
@@ -708,12 +757,12 @@ int claim_judge(const struct model *m, const struct claim_def *c, bool at_best, 
 	if (!w)
 		return -ENOMEM;
 	mm->weight = w;
+	claim_resample_start(&rng);
 	for (int b = 0; b < CLAIM_RESAMPLES && !rc; b++) {
 		struct verdict x = {.def = c};
 
-		memset(w, 0, (m->nrounds + 1) * sizeof(*w));
-		for (size_t k = 0; k < m->nrounds; k++)
-			w[1 + ipcb_rng_below(&rng, m->nrounds)]++; /* rounds are 1..nrounds */
+		claim_resample_weights(m, &rng, w);
+		mm->resample = b;
 		rc = claim_once(m, c, at_best, 0, &x);
 		counts[x.grade]++;
 		verdict_fini(&x);

@@ -124,7 +124,7 @@ ok $? "each of its comparisons says: not decidable with this sample"
 report_md "$WORK/noisy.csv" "$WORK/noisy.md"
 verdict "$WORK/noisy.md" C4 | grep -q '\*\*not decided\*\*'
 ok $? "C4 is not decided when the runs spread more than the difference ($(verdict "$WORK/noisy.md" C4))"
-[ "$(lines "$WORK/noisy.md" C4 | grep -c 'over 5 and 5 runs: shown neither way (p = .* for, .* against; Holm over the claim.s comparisons)$')" -eq 2 ]
+[ "$(lines "$WORK/noisy.md" C4 | grep -c 'over 5 and 5 runs: shown neither way (p = .* for, .* against; Holm over every test at this placement, size and measure)$')" -eq 2 ]
 ok $? "its comparisons give both p-values"
 
 # 6. Ties, decided: two mechanisms with the same values. A tie counts for C1 (shared memory at
