@@ -507,8 +507,9 @@ static int cleanup_run(struct driver *d, int argc, char **argv)
 	return ipcb_cleanup_main(d->o.dry_run, d->o.dir);
 }
 
-IPCB_DRIVER_MODE(cleanup, "[--dry-run] [--dir DIR]   remove what killed runs left behind", NULL,
-		 cleanup_run, .opt = {.name = "cleanup"}, .type = IPCB_CLI_FLAG, .after = "version",
+IPCB_DRIVER_MODE(cleanup, "[--dry-run] [--dir DIR]   remove what killed runs left behind",
+		 ((const char *const[]){"dry-run", "dir", NULL}), NULL, cleanup_run,
+		 .opt = {.name = "cleanup"}, .type = IPCB_CLI_FLAG, .after = "version",
 		 .flags = IPCB_OPTS_NO_RUN, .section = "Housekeeping:",
 		 .help = "remove what ipcbench runs that no longer exist left behind\n"
 			 "(after a driver was killed with SIGKILL): the names it\n"

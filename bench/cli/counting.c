@@ -304,7 +304,7 @@ static int count_run(struct driver *d, int argc, char **argv)
 }
 
 IPCB_DRIVER_MODE(count, "[OPTIONS]          each point's work signature instead of its time", NULL,
-		 count_run, .opt = {.name = "count"}, .type = IPCB_CLI_FLAG, .after = "then",
+		 NULL, count_run, .opt = {.name = "count"}, .type = IPCB_CLI_FLAG, .after = "then",
 		 .help = "take each point's work signature instead of timing it: one\n"
 			 "row of what each side does per message, from three passes:\n"
 			 "5 native runs (context switches; the kernel objects as set\n"

@@ -477,6 +477,9 @@ int ipcb_driver_mode_main(const char *option, int argc, char **argv)
 		fprintf(stderr, "%s: %s: %s\n", prog, option, strerror(ENOMEM));
 		return EXIT_RUN_FAILED;
 	}
+	/* Its own help: the command's usage and the options it takes, not the driver's. */
+	if (help_asked(argc, argv) && ipcb_opts_mode_usage(stdout, prog, option) == 0)
+		return 0;
 	v[n++] = (char *)prog;
 	/*
 	 * A value-taking option with no value first goes last, where `hosts -t shm` says its value

@@ -36,6 +36,11 @@ struct ipcb_opts;
  */
 struct ipcb_driver_mode {
 	const char *option;
+	/*
+	 * The driver's options the command takes, for its own --help (`ipcbench cleanup --help`):
+	 * their names, ended by NULL; NULL: every option of a run (it runs one).
+	 */
+	const char *const *takes;
 	bool (*given)(const struct ipcb_opts *o);
 	int (*run)(struct driver *d, int argc, char **argv);
 	struct ipcb_clirow row;
@@ -43,11 +48,12 @@ struct ipcb_driver_mode {
 /*
  * A mode's rows, in the mode's file: the driver's (ipcb_mode_WORD: GIVEN, RUN and, after them,
  * its flag's row) and the command's (ipcb_command_WORD): `ipcbench WORD` is `ipcbench --WORD`
- * (USAGE: its arguments and what it is, as --help shows them).
+ * (USAGE: its arguments and what it is, as --help shows them; TAKES: the driver's options it
+ * takes, as .takes).
  */
-#define IPCB_DRIVER_MODE(word, usage, given_, run_, ...)                                           \
+#define IPCB_DRIVER_MODE(word, usage, takes_, given_, run_, ...)                                   \
 	const struct ipcb_driver_mode ipcb_mode_##word = {                                         \
-	    .option = #word, .given = given_, .run = run_, .row = {__VA_ARGS__}};                  \
+	    .option = #word, .takes = takes_, .given = given_, .run = run_, .row = {__VA_ARGS__}}; \
 	const struct ipcb_command ipcb_command_##word = {.name = #word,                            \
 							 .synopsis = usage,                        \
 							 .fn = ipcb_driver_main,                   \

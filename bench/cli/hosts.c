@@ -664,5 +664,5 @@ static bool hosts_given(const struct ipcb_opts *o)
 	return o->hosts != NULL;
 }
 
-IPCB_DRIVER_MODE(hosts, "RUNTIME [OPTIONS]  one of many hosts a runtime started (mpirun ...)",
-		 hosts_given, hosts_main);
+IPCB_DRIVER_MODE(hosts, "RUNTIME [OPTIONS]   one of many hosts a runtime started (mpirun ...)",
+		 NULL, hosts_given, hosts_main);

@@ -149,9 +149,10 @@ static int list_run(struct driver *d, int argc, char **argv)
 	return d->o.nlist_only ? list_some(&d->o) : list_all();
 }
 
-IPCB_DRIVER_MODE(list, "[NAME...]           every transport, what it can do, if it runs here", NULL,
-		 list_run, .opt = {.name = "list", .letter = 'l'}, .type = IPCB_CLI_FLAG,
-		 .after = "quiet", .flags = IPCB_OPTS_NO_RUN, .arg = "[NAME...]",
+IPCB_DRIVER_MODE(list, "[NAME...]           every transport, what it can do, if it runs here",
+		 ((const char *const[]){NULL}), NULL, list_run,
+		 .opt = {.name = "list", .letter = 'l'}, .type = IPCB_CLI_FLAG, .after = "quiet",
+		 .flags = IPCB_OPTS_NO_RUN, .arg = "[NAME...]",
 		 .help = "list transports: summary, capabilities, largest single\n"
 			 "message, and whether each can run here; with names,\n"
 			 "each in full: its options, library, server, launcher");

@@ -650,6 +650,97 @@ void ipcb_commands_use(const struct ipcb_command *const *table)
 	commands = table;
 }
 
+/* The driver's row of an option, by its long name; NULL none. */
+static const struct ipcb_clirow *row_named(const char *name)
+{
+	for (const struct ipcb_clirow *o = ipcb_opts_rows(); o->opt.name; o++)
+		if (!strcmp(o->opt.name, name))
+			return o;
+	return NULL;
+}
+
+/* A row's help as a paragraph: its lines joined, wrapped at 80 columns, a capital first. */
+static void wrap(FILE *f, const char *text)
+{
+	size_t col = 0;
+
+	for (const char *w = text; *w;) {
+		size_t n;
+
+		w += strspn(w, " \n");
+		n = strcspn(w, " \n");
+		if (!n)
+			break;
+		if (col && col + 1 + n > 79) {
+			fputc('\n', f);
+			col = 0;
+		} else if (col) {
+			fputc(' ', f);
+			col++;
+		}
+		fprintf(f, "%c%.*s", col || w != text + strspn(text, " \n") ? *w : toupper(*w),
+			(int)n - 1, w + 1);
+		col += n;
+		w += n;
+	}
+	fputs(col && text[strlen(text) - 1] != '.' ? ".\n" : "\n", f);
+}
+
+int ipcb_opts_mode_usage(FILE *f, const char *prog, const char *word)
+{
+	const struct ipcb_driver_mode *mode = NULL;
+	const struct ipcb_command *cmd = NULL;
+	const struct ipcb_clirow *own = row_named(word);
+	struct ipcb_clirow rows[16];
+	size_t n = 0, args;
+
+	for (size_t i = 0; modes[i]; i++)
+		if (!strcmp(modes[i]->option, word))
+			mode = modes[i];
+	for (const struct ipcb_command *const *c = commands; c && *c; c++)
+		if ((*c)->option && !strcmp((*c)->option, word))
+			cmd = *c;
+	if (!mode || !cmd || !cmd->synopsis)
+		return -ENOENT;
+	/* The synopsis: its arguments, then after a run of spaces what the command is. */
+	args = strcspn(cmd->synopsis, " ");
+	while (cmd->synopsis[args] == ' ' && cmd->synopsis[args + 1] != ' ' &&
+	       cmd->synopsis[args + 1])
+		args += 1 + strcspn(cmd->synopsis + args + 1, " ");
+	fprintf(f, "Usage: %s %s %.*s\n", prog, word, (int)args, cmd->synopsis);
+	wrap(f, cmd->synopsis + args + strspn(cmd->synopsis + args, " "));
+	if (own && own->help) {
+		fputc('\n', f);
+		wrap(f, own->help);
+	}
+	if (!mode->takes) {
+		fprintf(f, "\nIt takes the options of a run: see %s --help.\n", prog);
+	} else {
+		for (const char *const *t = mode->takes; *t && n + 1 < 16; t++) {
+			const struct ipcb_clirow *r = row_named(*t);
+
+			if (r) {
+				rows[n] = *r;
+				rows[n].section = n ? NULL : "Options:";
+				n++;
+			}
+		}
+		memset(&rows[n], 0, sizeof(rows[n]));
+		if (n)
+			ipcb_cli_help(f, rows, 6, 25);
+		else
+			fprintf(f, "\nIt takes no option.\n");
+	}
+	if (mode->takes)
+		fprintf(f, "\nExit status: 0 ok, 1 it failed, 2 usage error.\n");
+	else
+		fprintf(f,
+			"\nExit status: 0 ok, 1 a run failed or an output could not be written, 2\n"
+			"usage error, 77 no requested transport can run here, 128+N stopped by\n"
+			"signal N.\n");
+	return 0;
+}
+
 void ipcb_opts_usage(FILE *f, const char *prog)
 {
 	fprintf(f, "Usage: %s [OPTIONS]\n", prog);

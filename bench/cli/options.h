@@ -706,6 +706,12 @@ void ipcb_opts_transport(const struct ipcb_opts *o, const struct ipcb_transport 
 			 uint64_t vals[IPCB_MAX_OPTIONS]);
 /* Print --help's options and what follows them. */
 void ipcb_opts_usage(FILE *f, const char *prog);
+/*
+ * A mode's own --help, as a command (`ipcbench cleanup --help`): its usage and what it is, its
+ * row's help, and the driver's options it takes (or that it takes a run's). 0, or -ENOENT where
+ * word is no mode.
+ */
+int ipcb_opts_mode_usage(FILE *f, const char *prog, const char *word);
 
 /* --size's list, public for the unit tests. */
 int ipcb_parse_size_list(const char *s, size_t *out, size_t max, size_t *n, char *err,

@@ -42,6 +42,12 @@ ok $? "one entry per column ($("$TOOL" --names | wc -l))"
 sed -nE 's/^ {7}[^ ]+ ([a-z][a-z0-9-]*) .*/\1/p' "$WORK/help.main" >"$WORK/commands"
 [ "$(wc -l <"$WORK/commands")" -ge 4 ]
 ok $? "--help lists $(wc -l <"$WORK/commands") commands: $(paste -sd' ' "$WORK/commands")"
+# SYNOPSIS names each of them (the page's generator adds the ones the template does not give).
+awk '/^\.SH /{ s = ($0 == ".SH SYNOPSIS") } s && /^\.SY "ipcbench / { w = $3; gsub(/[\\"]/, "", w); print w }' "$MAN" |
+	sort -u >"$WORK/synopsis"
+missing=$(sort -u "$WORK/commands" | comm -23 - "$WORK/synopsis" | paste -sd' ')
+[ -s "$WORK/synopsis" ] && [ -z "$missing" ]
+ok $? "the page's SYNOPSIS names every command --help lists${missing:+ (missing: $missing)}"
 all=ok
 while read -r cmd; do
 	"$BIN" "$cmd" --help >"$WORK/help.$cmd" || all=
