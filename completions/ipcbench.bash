@@ -43,6 +43,12 @@ _ipcbench_transports()
 	"$1" --list 2>/dev/null | awk 'NR > 1 && /^[a-z0-9]/ { print $1 }'
 }
 
+# _ipcbench_keys PROG NAME: NAME's own options, "NAME.KEY=", from its --list lines "  -o NAME.KEY=...".
+_ipcbench_keys()
+{
+	"$1" --list "$2" 2>/dev/null | sed -nE 's/^ +-o ([a-z0-9-]+\.[a-z0-9_-]+=).*/\1/p'
+}
+
 # _ipcbench_list WORDS: complete the last item of a comma-separated list from WORDS.
 _ipcbench_list()
 {
@@ -90,6 +96,15 @@ _ipcbench()
 		compare:--control)
 			_ipcbench_list "$(_ipcbench_transports "$prog") floor-cacheline floor-memcpy"
 			;;
+		:-o | :--option)
+			# NAME.KEY=VALUE: a transport's name, then its keys (--list NAME), then the value.
+			if [[ $cur == *.* ]]; then
+				COMPREPLY=($(compgen -W "$(_ipcbench_keys "$prog" "${cur%%.*}")" -- "$cur"))
+			else
+				COMPREPLY=($(compgen -W "$(_ipcbench_transports "$prog")" -S . -- "$cur"))
+			fi
+			compopt -o nospace 2>/dev/null
+			;;
 		:-m | :--mode) _ipcbench_list "latency throughput bistream both" ;;
 		:--placement) _ipcbench_list "cross-core same-core unpinned all smt llc node remote-node matrix" ;;
 		:--wait) COMPREPLY=($(compgen -W "spin yield block hybrid" -- "$cur")) ;;
@@ -107,8 +122,8 @@ _ipcbench()
 		history:--format) COMPREPLY=($(compgen -W "table csv" -- "$cur")) ;;
 		history:--by) COMPREPLY=($(compgen -W "run commit" -- "$cur")) ;;
 		compare:--baseline) COMPREPLY=($(compgen -W "last" -- "$cur")) ;;
-		*:--csv | *:--json | *:--hdr-log | *:--undecided | *:-o | *:--output | *:--html | \
-			*:--db | history:--import)
+		*:--csv | *:--json | *:--hdr-log | *:--undecided | report:-o | compare:-o | \
+			history:-o | *:--output | *:--html | *:--db | history:--import)
 			COMPREPLY=($(compgen -f -- "$cur"))
 			compopt -o filenames 2>/dev/null
 			;;
@@ -123,8 +138,15 @@ _ipcbench()
 		COMPREPLY=($(compgen -W "$(_ipcbench_options "$prog" "$sub")" -- "$cur"))
 		return 0
 	fi
-	if [ -n "$sub" ]; then
-		# compare's BASE and NEW, report's CSV, history's DB: files (serve takes none).
+	if [ "$sub" = list ] || [ "$sub" = selftest ]; then
+		# list NAME... and selftest TRANSPORT: transport names.
+		COMPREPLY=($(compgen -W "$(_ipcbench_transports "$prog")" -- "$cur"))
+	elif [ "$sub" = cleanup ] || [ "$sub" = count ] || [ "$sub" = serve ]; then
+		COMPREPLY=() # no argument but their options
+	elif [ "$sub" = hosts ] && [ "$COMP_CWORD" -ge 2 ] && [ "$prev" = hosts ]; then
+		COMPREPLY=($(compgen -W "mpi" -- "$cur"))
+	elif [ -n "$sub" ]; then
+		# compare's BASE and NEW, report's CSV, history's DB: files.
 		COMPREPLY=($(compgen -f -- "$cur"))
 		compopt -o filenames 2>/dev/null
 	elif [ "$COMP_CWORD" -eq 1 ]; then

@@ -130,4 +130,29 @@ ok $? "and which of them take a value: none is offered after --teleport, nor aft
 [ "$(complete_line "$WORK/fake be")" = beam ]
 ok $? "commands come from its --help's usage lines"
 
+# Each command's own options and arguments: cleanup takes two options and no argument;
+# list and selftest take transport names; -o takes NAME.KEY=VALUE (a transport, then its keys).
+complete_line "$BIN cleanup --" >"$WORK/got"
+printf "%s\n" --dir --dry-run >"$WORK/want"
+cmp -s "$WORK/got" "$WORK/want"
+ok $? "cleanup completes its own options, no run option: $(paste -sd' ' "$WORK/got")"
+complete_line "$BIN cleanup " >"$WORK/got"
+[ ! -s "$WORK/got" ]
+ok $? "cleanup takes no argument: nothing offered"
+complete_line "$BIN selftest pi" >"$WORK/got"
+grep -x 'pi.*' "$WORK/transports" >"$WORK/want"
+[ -s "$WORK/want" ] && cmp -s "$WORK/got" "$WORK/want"
+ok $? "selftest completes a transport name: $(paste -sd' ' "$WORK/got")"
+complete_line "$BIN list sh" >"$WORK/got"
+grep -x 'sh.*' "$WORK/transports" >"$WORK/want"
+[ -s "$WORK/want" ] && cmp -s "$WORK/got" "$WORK/want"
+ok $? "list completes transport names: $(paste -sd' ' "$WORK/got")"
+complete_line "$BIN -o shm" >"$WORK/got"
+grep -x 'shm.*' "$WORK/transports" | sed 's/$/./' | sort >"$WORK/want"
+[ -s "$WORK/want" ] && cmp -s "$WORK/got" "$WORK/want"
+ok $? "-o completes a transport's name and its dot: $(paste -sd' ' "$WORK/got")"
+complete_line "$BIN -o shm.r" >"$WORK/got"
+[ "$(cat "$WORK/got")" = "shm.ring=" ]
+ok $? "-o NAME. completes its own keys (--list NAME): $(paste -sd' ' "$WORK/got")"
+
 done_testing
