@@ -325,6 +325,18 @@ int ipcb_run_rank_main(int argc, char **argv)
 
 	/* Never outlive the runtime that started it: when it dies, the kernel kills this. */
 	prctl(PR_SET_PDEATHSIG, SIGKILL);
+	if (argc == 2 && (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h"))) {
+		printf(
+		    "Usage: ipcb-rank CONTROL-SOCKET TRANSPORT\n"
+		    "One side of a transport that a runtime launches: mpirun starts it for\n"
+		    "ipcbench's mpi transport and for ipcbench --hosts, never a person. It joins\n"
+		    "the run over CONTROL-SOCKET and runs the timed side of TRANSPORT that the\n"
+		    "runtime numbered it, as a forked side would. Installed beside ipcbench,\n"
+		    "where the driver (and the runtime on another host) looks for it.\n"
+		    "\n"
+		    "Exit status: 0 ok, 1 the side failed, 2 usage error.\n");
+		return 0;
+	}
 	if (argc != 3 || !(t = ipcb_transport_find(argv[2])) || !t->launch) {
 		fprintf(stderr,
 			"usage: ipcb-rank CONTROL-SOCKET TRANSPORT (started by ipcbench)\n");

@@ -31,6 +31,15 @@ ok $? "every gnuplot script of plots/ is installed as it is ($(ls "$ROOT"/plots/
 man=$(find "$prefix/share/man" -name 'ipcbench.1*' | head -1)
 [ -n "$man" ] && cmp -s "$man" "$BUILD/ipcbench.1" && grep -q '^\.BR \\-t ", " \\-\\-transport' "$man"
 ok $? "the man page the build made is installed, its option entries in (${man#"$WORK/dest"})"
+# Nothing in bin/ without a page: each program installed there has its man page beside
+# ipcbench's, and man renders it.
+undocumented=
+for b in "$prefix"/bin/*; do
+	p=$prefix/share/man/man1/$(basename "$b").1
+	{ [ -f "$p" ] && man -l "$p" 2>/dev/null | grep -q '^NAME'; } || undocumented+=" $(basename "$b")"
+done
+[ -z "$undocumented" ] && [ "$(ls "$prefix"/bin | wc -l)" -ge 4 ]
+ok $? "every program in bin/ has a man page ($(ls "$prefix"/bin | paste -sd' '))${undocumented:+; without:$undocumented}"
 comp=$prefix/share/bash-completion/completions/ipcbench
 cmp -s "$comp" "$ROOT/completions/ipcbench.bash"
 ok $? "bash completion is installed where bash-completion loads it"
