@@ -8,6 +8,7 @@
 #include "driver.h"
 
 #include <errno.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -226,12 +227,24 @@ void ipcb_rows_emit(struct driver *d, const struct place *pl, const struct ipcb_
 		fprintf(table_out, "# %s\n", row->note);
 	table_close(d, table_out, &text);
 	ipcb_stdout_note();
-	if (d->out->csv.open) {
+	/* Rows on standard output whose reader has gone (`| head`): none are written after. */
+	if (d->out->csv.open &&
+	    !(d->interrupted == SIGPIPE && ipcb_outfile_is_stdout(d->o.csv_path))) {
 		rc = ipcb_csv_row(&d->out->csv, row, &d->si, why, sizeof(why));
 		if (d->out->csv.note[0])
 			fprintf(stderr, "%s: warning: --csv %s: %s\n", prog, d->out->csv.path,
 				d->out->csv.note);
-		if (rc < 0) {
+		if (rc == -EPIPE && ipcb_outfile_is_stdout(d->o.csv_path)) {
+			/*
+			 * The reader closed the pipe: the sweep stops, as a writer in a pipeline
+			 * does on SIGPIPE (and with its status), the rows it read whole.
+			 */
+			fprintf(stderr,
+				"%s: --csv -: the reader of standard output closed it: the sweep "
+				"stops\n",
+				prog);
+			d->interrupted = SIGPIPE;
+		} else if (rc < 0) {
 			ipcb_outputs_tag(row, tag, sizeof(tag), ' ');
 			fprintf(stderr, "%s: --csv %s: write failed: %s (row %s not written)\n",
 				prog, d->out->csv.path, why, tag);

@@ -342,6 +342,14 @@ ok $? "--json -: one JSON document on standard output, piped into a reader"
 "$BIN" report "$WORK/dash.csv" -o - >"$WORK/dash.md" 2>"$WORK/dash-report.err" &&
 	grep -q '^# IPC on ' "$WORK/dash.md" && [ ! -e ./- ] && [ ! -e "$WORK/-" ]
 ok $? "report -o -: the report on standard output"
+# A reader that stops early (`| head -2`): the sweep stops there, as a pipeline's writer does on
+# SIGPIPE (status 141), saying so once, with the rows it read whole.
+"$BIN" -q -t pipe -s 64,4K,64K -n 200 -d 0 -r 20 --csv - 2>"$WORK/head.err" | head -2 >"$WORK/head.csv"
+st=${PIPESTATUS[0]}
+[ $st -eq 141 ] && [ "$(wc -l <"$WORK/head.csv")" -eq 2 ] && head -1 "$WORK/head.csv" | grep -q '^transport,mode,' &&
+	[ "$(grep -c 'the reader of standard output closed it' "$WORK/head.err")" -eq 1 ] &&
+	grep -qE 'stopped by Broken pipe after [0-9]+ of 120 runs' "$WORK/head.err"
+ok $? "--csv - | head -2: the header and a row, then the sweep stops (exit $st; $(grep -m1 'stopped by' "$WORK/head.err"))"
 "$BIN" -t shm -s 64 -n 10 -d 0 --csv - --json - >/dev/null 2>"$WORK/dash2.err"
 st=$?
 [ $st -eq 2 ] && grep -q -- '--csv - and --json -: standard output takes one of them' "$WORK/dash2.err"
