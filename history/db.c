@@ -409,10 +409,19 @@ static int open_checked(struct ipcb_histdb *h, struct open_bufs *b, char *err, s
 		snprintf(err, errlen, "%s: not a regular file", h->path);
 		return -EINVAL;
 	}
+	/*
+	 * A reader that may write the file opens it read-write all the same, and never writes
+	 * (query_only): SQLite removes a WAL database's -wal and -shm when the last connection
+	 * closes, which a read-only connection cannot, so that reading a history leaves nothing
+	 * beside it.
+	 */
 	rc = db_open(h, h->path,
 		     h->write ? SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOFOLLOW
-			      : SQLITE_OPEN_READONLY,
+		     : access(h->path, W_OK) == 0 ? SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOFOLLOW
+						  : SQLITE_OPEN_READONLY,
 		     err, errlen);
+	if (rc == 0 && !h->write)
+		rc = ipcb_histdb_exec(h, "PRAGMA query_only = 1", err, errlen);
 	/* SQLite opens a file it may not write read-only, without saying so. */
 	ro = rc == 0 && h->write && ipcb_sql.db_readonly(h->db, "main") == 1;
 	if (rc == 0)

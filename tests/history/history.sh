@@ -331,4 +331,13 @@ st2=$?
 	[ "$(rows_in old.db)" -gt "$kept" ]
 ok $? "a column an older ipcbench did not have: read without it, added by the next writer, rows kept"
 
+# Reading a history leaves nothing beside it: no -wal, no -shm (SQLite removes them when the
+# last connection, a read-write one, closes; a reader never writes).
+cp r.db clean.db
+rm -f clean.db-wal clean.db-shm
+"$BIN" history clean.db >/dev/null 2>&1 && "$BIN" history clean.db --check >/dev/null 2>&1
+st=$?
+[ $st -eq 0 ] && [ ! -e clean.db-wal ] && [ ! -e clean.db-shm ]
+ok $? "history reads a file and leaves no -wal or -shm beside it (exit $st; $(ls clean.db* | paste -sd' '))"
+
 done_testing
