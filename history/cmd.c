@@ -268,7 +268,11 @@ static const struct ipcb_clirow history_opts[] = {
      .noun = "value",
      .arg = "FILE",
      .help = "store FILE (ipcbench --csv or --json output) as one\n"
-	     "complete run, its times its rows', then exit"},
+	     "complete run, its times its rows', then exit; a run\n"
+	     "stored already (the same machine and rows) is refused,\n"
+	     "naming it. FILE another history (an SQLite file): copy\n"
+	     "the runs DB lacks, by the same identity, in one\n"
+	     "transaction (a runner's own file merged into a team's)"},
     {.opt = {.name = "commit"},
      .type = IPCB_CLI_TEXT,
      .off = offsetof(struct opts, commit),
@@ -298,6 +302,7 @@ static void usage(FILE *f)
 	    f,
 	    "Usage: ipcbench history DB [OPTIONS]\n"
 	    "       ipcbench history DB --import FILE.csv [--commit REV] [--source TEXT]\n"
+	    "       ipcbench history DB --import OTHER.db\n"
 	    "       ipcbench history DB --check\n"
 	    "Show the results history DB that ipcbench --db DB fills: its runs (when, status,\n"
 	    "commit, build, machine fingerprint, command), then each group's series, a point\n"
@@ -321,8 +326,8 @@ static void usage(FILE *f)
 	    f, "\n"
 	       "Exit status: 0 shown (or stored, or whole), 1 a write failed or the figures could\n"
 	       "not be drawn, 2 usage error, or a database that cannot be used: missing, not an\n"
-	       "ipcbench history, of a newer schema, damaged, or (--import) read-only; the\n"
-	       "message says which.\n"
+	       "ipcbench history, of a newer schema, damaged, or (--import) read-only, or a run\n"
+	       "imported that is stored already; the message says which.\n"
 	       "\n"
 	       "Example: ipcbench history ci.db --group 'pipe throughput' --plot trends\n");
 }
@@ -691,6 +696,19 @@ static int check_show(struct ipcb_histdb *h, char *err, size_t errlen)
 	return 0;
 }
 
+/* Whether a file is an SQLite database (its header's first 16 bytes), as another history is. */
+static bool is_sqlite(const char *path)
+{
+	char head[16];
+	FILE *f = fopen(path, "rb");
+	bool yes = f && fread(head, 1, sizeof(head), f) == sizeof(head) &&
+		   !memcmp(head, "SQLite format 3", sizeof(head));
+
+	if (f)
+		fclose(f);
+	return yes;
+}
+
 int ipcb_history_main(int argc, char **argv)
 {
 	/* The metric's default is the metric table's first; the others are their rows'. */
@@ -709,6 +727,28 @@ int ipcb_history_main(int argc, char **argv)
 		fprintf(stderr, "%s: %s: out of memory\n", prog, o.db);
 		free(err);
 		return IPCB_HISTORY_FAILED;
+	}
+	if (o.import && is_sqlite(o.import)) {
+		size_t copied = 0, present = 0;
+
+		/* Another history (a runner's own file): the runs this one lacks. */
+		if (o.commit || o.source) {
+			fprintf(stderr, "%s: %s: another history's runs keep their own %s\n", prog,
+				o.import, o.commit ? "--commit" : "--source");
+			free(err);
+			return IPCB_HISTORY_USAGE;
+		}
+		rc = ipcb_history_merge(o.db, o.import, &copied, &present, err, errlen);
+		if (rc < 0) {
+			fprintf(stderr, "%s: %s\n", prog, err);
+			free(err);
+			return rc == -EIO || rc == -ENOSPC || rc == -EBUSY ? IPCB_HISTORY_FAILED
+									   : IPCB_HISTORY_USAGE;
+		}
+		free(err);
+		printf("%s: %s: %zu run%s copied, %zu already here\n", o.db, o.import, copied,
+		       copied == 1 ? "" : "s", present);
+		return IPCB_HISTORY_OK;
 	}
 	if (o.import) {
 		long long id = 0;

@@ -30,6 +30,12 @@ static const char *const migrations[IPCB_HISTDB_VERSION] = {
     "CREATE TABLE rows (run_id INTEGER NOT NULL REFERENCES runs (id), seq INTEGER NOT NULL, "
     "PRIMARY KEY (run_id, seq));"
     "CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT);",
+    /*
+     * 1 -> 2: a run's identity (merge.c): the same run stored twice, or imported twice, is
+     * refused. Runs stored before it have none until a merge works theirs out.
+     */
+    "ALTER TABLE runs ADD COLUMN identity TEXT;"
+    "CREATE UNIQUE INDEX runs_by_identity ON runs (identity);",
 };
 
 void ipcb_histdb_now(char out[32])

@@ -3,19 +3,21 @@
  * db.h - the history database: opening it, its schema and their checks (history.h says what is
  * kept and why).
  *
- * Schema version 1 (SQLite's user_version; application_id IPCB_HISTDB_APP_ID marks the file
+ * Schema version 2 (SQLite's user_version; application_id IPCB_HISTDB_APP_ID marks the file
  * as ipcbench's):
  *
  *   runs (id INTEGER PRIMARY KEY, started TEXT NOT NULL, finished TEXT, status TEXT NOT NULL,
  *         writer TEXT, pid INTEGER, fingerprint TEXT, machine TEXT, build TEXT,
- *         git_commit TEXT, command TEXT, source TEXT NOT NULL)
+ *         git_commit TEXT, command TEXT, source TEXT NOT NULL, identity TEXT UNIQUE)
  *     started, finished: UTC, ISO 8601 ("2026-01-02T03:04:05Z"); finished NULL while a run is
  *     being written, and for ever when its writer was killed (a partial run);
  *     status: running, complete, failed (some of its runs failed), interrupted (stopped by a
  *     signal); writer and pid: the host and process that wrote it, to tell a run still being
  *     written from one whose writer is gone; fingerprint: history.h; machine: the fingerprint's
  *     values for people; build: the rows' version column; source: "ipcbench" for a run stored
- *     as it was measured, or what imported it ("import FILE", "ab-gate base", ...).
+ *     as it was measured, or what imported it ("import FILE", "ab-gate base", ...);
+ *     identity: the hash of its machine and rows (merge.c), set when its rows are all in, so
+ *     that the same run is never stored twice (version 2).
  *   rows (run_id INTEGER NOT NULL, seq INTEGER NOT NULL, then one column per CSV column,
  *         named as the CSV names it; PRIMARY KEY (run_id, seq))
  *     each value the CSV field's text, NULL for an empty field. A column the CSV gains later
@@ -37,7 +39,7 @@
 #include "csvschema.h"
 #include "sql.h"
 
-#define IPCB_HISTDB_VERSION 1
+#define IPCB_HISTDB_VERSION 2
 #define IPCB_HISTDB_APP_ID  0x49504342 /* "IPCB" */
 /* How long a writer waits for another's transaction before giving up (ms). */
 #define IPCB_HISTDB_BUSY_MS 30000

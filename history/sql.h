@@ -47,6 +47,7 @@
 	X(int, column_count, (sqlite3_stmt *))                                                     \
 	X(int, column_type, (sqlite3_stmt *, int))                                                 \
 	X(const unsigned char *, column_text, (sqlite3_stmt *, int))                               \
+	X(const char *, column_name, (sqlite3_stmt *, int))                                        \
 	X(sqlite3_int64, column_int64, (sqlite3_stmt *, int))                                      \
 	X(sqlite3_int64, last_insert_rowid, (sqlite3 *))
 /* clang-format on */

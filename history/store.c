@@ -379,6 +379,9 @@ int ipcb_history_run_end(struct ipcb_history_run *r, bool interrupted, bool fail
 		rc = step_done(r, st, "ending the run", err, errlen);
 		ipcb_sql.finalize(st);
 	}
+	/* Its identity, now that its rows are all in: importing its CSV later is refused. */
+	if (rc == 0)
+		rc = ipcb_history_identity_set(&r->h, r->id, err, errlen);
 	run_free(r);
 	return rc;
 }
@@ -538,6 +541,9 @@ int ipcb_history_import(const char *db, const char *path, const char *commit, co
 		rc = step_done(r, st, "recording the run", why, sizeof(im->why));
 		ipcb_sql.finalize(st);
 	}
+	/* The same rows imported twice (a retried CI step): refused, naming the stored run. */
+	if (rc == 0)
+		rc = ipcb_history_identity_set(&r->h, r->id, why, sizeof(im->why));
 	if (rc == 0)
 		rc = ipcb_histdb_exec(&r->h, "COMMIT", why, sizeof(im->why));
 	if (rc < 0) {

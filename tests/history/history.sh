@@ -285,7 +285,7 @@ st2=$?
 "$BIN" compare --db new.db syn/run-41.csv >/dev/null 2>>new.err
 st3=$?
 [ $st -eq 2 ] && [ $st2 -eq 2 ] && [ $st3 -eq 2 ] &&
-	[ "$(grep -c "written by a newer ipcbench (history schema version 99; this ipcbench knows versions up to 1)" new.err)" -eq 3 ] &&
+	[ "$(grep -c "written by a newer ipcbench (history schema version 99; this ipcbench knows versions up to 2)" new.err)" -eq 3 ] &&
 	[ "$(sum new.db)" = "$s0" ]
 ok $? "a newer schema: --db, history and compare each refuse it (exit $st $st2 $st3), the file untouched"
 diag new.err
@@ -339,5 +339,35 @@ rm -f clean.db-wal clean.db-shm
 st=$?
 [ $st -eq 0 ] && [ ! -e clean.db-wal ] && [ ! -e clean.db-shm ]
 ok $? "history reads a file and leaves no -wal or -shm beside it (exit $st; $(ls clean.db* | paste -sd' '))"
+
+# A run has an identity (its machine and every row): the same CSV imported twice, or the CSV of
+# a run --db stored while it ran, is refused, naming the stored run.
+run --db id.db --csv id.csv >/dev/null 2>&1
+"$BIN" history id.db --import id.csv >id.out 2>id.err
+st=$?
+"$BIN" history id2.db --import id.csv >/dev/null 2>&1 && "$BIN" history id2.db --import id.csv >/dev/null 2>id2.err
+st2=$?
+[ $st -eq 2 ] && grep -q 'the same run (its machine and every row) is stored as run 1' id.err &&
+	[ "$("$DBTOOL" id.db "SELECT count(*) FROM runs")" = 1 ] &&
+	[ $st2 -eq 2 ] && [ "$("$DBTOOL" id2.db "SELECT count(*) FROM runs")" = 1 ]
+ok $? "a run stored or imported twice is refused, naming the stored one (exit $st, $st2): $(head -1 id.err)"
+
+# Runners with a file each, merged into one history: the runs it lacks, each once.
+for k in 1 2 3; do
+	run -r 2 --db "runner$k.db" >/dev/null 2>&1 &
+done
+wait
+for k in 1 2 3; do "$BIN" history merged.db --import "runner$k.db" >>merge.out 2>&1 || echo "failed $k" >>merge.out; done
+"$BIN" history merged.db --import runner2.db >>merge.out 2>&1
+"$BIN" history merged.db --format csv >merged.csv 2>/dev/null
+points=$(awk -F, 'NR > 1 && /pipe throughput 64/ { n++ } END { print n + 0 }' merged.csv)
+[ "$(grep -c ': 1 run copied, 0 already here' merge.out)" -eq 3 ] &&
+	grep -q 'runner2.db: 0 runs copied, 1 already here' merge.out && ! grep -q failed merge.out &&
+	[ "$("$DBTOOL" merged.db "SELECT count(*) FROM runs")" = 3 ] && [ "$points" -eq 3 ] &&
+	[ "$("$DBTOOL" merged.db "SELECT count(*) FROM rows")" = "$(($(rows_in runner1.db) + $(rows_in runner2.db) + $(rows_in runner3.db)))" ]
+ok $? "three runners' files merged: 3 runs with all their rows, the series 3 points, a second merge copies none"
+"$BIN" history merged.db --import merged.db >/dev/null 2>self.err
+[ $? -eq 2 ] && grep -q 'imported into itself' self.err
+ok $? "a history imported into itself is refused"
 
 done_testing
