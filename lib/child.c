@@ -80,3 +80,37 @@ int ipcb_spawn_run(const struct ipcb_spawn *s)
 
 	return pid < 0 ? (int)pid : ipcb_spawn_wait(pid);
 }
+
+int ipcb_path_find(const char *name, const char *more, char **out)
+{
+	const char *path = getenv("PATH");
+	char *dirs, *found = NULL;
+	int rc = -ENOENT;
+
+	if (out)
+		*out = NULL;
+	/* $PATH may be long, and the driver's stack small: the copy strtok_r cuts is the heap's. */
+	if (asprintf(&dirs, "%s%s%s", path && path[0] ? path : "/usr/local/bin:/usr/bin:/bin",
+		     more ? ":" : "", more ? more : "") < 0)
+		return -ENOMEM;
+	for (char *save = NULL, *d = strtok_r(dirs, ":", &save); d;
+	     d = strtok_r(NULL, ":", &save)) {
+		if (d[0] != '/')
+			continue;
+		if (asprintf(&found, "%s/%s", d, name) < 0) {
+			rc = -ENOMEM;
+			break;
+		}
+		if (access(found, X_OK) == 0) {
+			if (out)
+				*out = found;
+			else
+				free(found);
+			rc = 0;
+			break;
+		}
+		free(found);
+	}
+	free(dirs);
+	return rc;
+}

@@ -50,4 +50,13 @@ int ipcb_spawn_wait(pid_t pid);
 /* Start and wait: the status of ipcb_spawn_wait(), or -errno when it could not start. */
 int ipcb_spawn_run(const struct ipcb_spawn *s);
 
+/*
+ * Find the program `name` as exec would: in each absolute directory of $PATH
+ * ("/usr/local/bin:/usr/bin:/bin" where it is unset or empty), then in `more` (a colon list:
+ * the sbin directories a daemon lives in; NULL none). A relative entry is skipped: what it finds
+ * would depend on the directory ipcbench runs in. 0 with *out its path (malloc'd; out NULL: not
+ * kept), -ENOENT, or -ENOMEM.
+ */
+int ipcb_path_find(const char *name, const char *more, char **out);
+
 #endif

@@ -29,6 +29,7 @@
  * Built only with libdbus (transports/meson.build: 'dbus dbus-1:libdbus-1-dev'); the daemon
  * is Debian's dbus-daemon package.
  */
+#include "child.h"
 #include "ipcb_config.h"
 #include "transport.h"
 
@@ -216,30 +217,14 @@ static int dbus_ready(struct ipcb_service *svc)
 /* The daemon must be there: it comes in its own package. */
 static int dbus_probe(struct ipcb_probe *p)
 {
-	static const char prog[] = "/dbus-daemon";
-	const char *path = getenv("PATH") ? getenv("PATH") : "/usr/bin:/bin";
-	/* Each candidate is a $PATH entry and the name: the heap's, whatever $PATH's length. */
-	char *exe = malloc(strlen(path) + sizeof(prog));
+	int rc = ipcb_path_find("dbus-daemon", NULL, NULL);
 
-	if (!exe) {
-		snprintf(p->reason, sizeof(p->reason), "dbus-daemon: malloc: %s", strerror(ENOMEM));
-		return -ENOMEM;
-	}
-	for (const char *d = path; *d; d += *d == ':') {
-		size_t len = strcspn(d, ":");
-
-		memcpy(exe, d, len);
-		memcpy(exe + len, prog, sizeof(prog));
-		if (access(exe, X_OK) == 0) {
-			free(exe);
-			return 0;
-		}
-		d += len;
-	}
-	free(exe);
-	snprintf(p->reason, sizeof(p->reason),
-		 "dbus-daemon: not found in PATH: install the Debian package dbus-daemon");
-	return -ENOENT;
+	if (rc == -ENOENT)
+		snprintf(p->reason, sizeof(p->reason),
+			 "dbus-daemon: not found in PATH: install the Debian package dbus-daemon");
+	else if (rc < 0)
+		snprintf(p->reason, sizeof(p->reason), "dbus-daemon: %s", strerror(-rc));
+	return rc;
 }
 
 static const struct ipcb_service_ops dbus_service = {.prepare = dbus_prepare, .ready = dbus_ready};

@@ -46,6 +46,7 @@
  * Built only with Open MPI (transports/meson.build: 'mpi ompi-c:libopenmpi-dev
  * !mpirun:openmpi-bin').
  */
+#include "child.h"
 #include "ipcb_config.h"
 #include "transport.h"
 #include "mpi_module.h"
@@ -128,30 +129,14 @@ static void mpi_library(char *out, size_t n)
 /* mpirun must be there at run time too: it is its own package. */
 static int mpi_probe(struct ipcb_probe *p)
 {
-	static const char prog[] = "/mpirun";
-	const char *path = getenv("PATH") ? getenv("PATH") : "/usr/bin:/bin";
-	/* Each candidate is a $PATH entry and the name: the heap's, whatever $PATH's length. */
-	char *exe = malloc(strlen(path) + sizeof(prog));
+	int rc = ipcb_path_find("mpirun", NULL, NULL);
 
-	if (!exe) {
-		snprintf(p->reason, sizeof(p->reason), "mpirun: malloc: %s", strerror(ENOMEM));
-		return -ENOMEM;
-	}
-	for (const char *d = path; *d; d += *d == ':') {
-		size_t len = strcspn(d, ":");
-
-		memcpy(exe, d, len);
-		memcpy(exe + len, prog, sizeof(prog));
-		if (access(exe, X_OK) == 0) {
-			free(exe);
-			return 0;
-		}
-		d += len;
-	}
-	free(exe);
-	snprintf(p->reason, sizeof(p->reason),
-		 "mpirun: not found in PATH: install the Debian package openmpi-bin");
-	return -ENOENT;
+	if (rc == -ENOENT)
+		snprintf(p->reason, sizeof(p->reason),
+			 "mpirun: not found in PATH: install the Debian package openmpi-bin");
+	else if (rc < 0)
+		snprintf(p->reason, sizeof(p->reason), "mpirun: %s", strerror(-rc));
+	return rc;
 }
 
 /*

@@ -64,19 +64,7 @@ static enum ipcb_count_pass count_pass_env(const char **dir)
 /* Is `name` a program on PATH? */
 static bool on_path(const char *name)
 {
-	const char *path = getenv("PATH");
-	char full[PATH_MAX];
-
-	while (path && *path) {
-		size_t len = strcspn(path, ":");
-
-		if (snprintf(full, sizeof(full), "%.*s/%s", (int)len, len ? path : ".", name) <
-			(int)sizeof(full) &&
-		    access(full, X_OK) == 0)
-			return true;
-		path += len + (path[len] == ':');
-	}
-	return false;
+	return ipcb_path_find(name, NULL, NULL) == 0;
 }
 
 /*

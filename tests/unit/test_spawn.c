@@ -38,6 +38,52 @@ static int sh(const char *script, int out, int err)
 	return ipcb_spawn_run(&s);
 }
 
+/* The one PATH search: absolute entries in order, `more` after them, relative ones skipped. */
+static void check_path_find(void)
+{
+	char dir[] = "/tmp/pathfind.XXXXXX", prog[64], *found = NULL;
+	const char *saved = getenv("PATH");
+	char *keep = saved ? strdup(saved) : NULL;
+	int fd, rc;
+
+	if (!mkdtemp(dir)) {
+		ok(0, "a directory for the PATH search");
+		return;
+	}
+	snprintf(prog, sizeof(prog), "%s/ipcb-probe", dir);
+	fd = open(prog, O_WRONLY | O_CREAT | O_EXCL, 0755);
+	if (fd >= 0)
+		close(fd);
+	setenv("PATH", "/nonexistent", 1);
+	ok_eq(ipcb_path_find("ipcb-probe", NULL, NULL), -ENOENT,
+	      "a program in no PATH entry: ENOENT");
+	rc = ipcb_path_find("ipcb-probe", dir, &found);
+	ok(rc == 0 && found && !strcmp(found, prog),
+	   "found in the directories given after PATH, its path returned (%s)",
+	   found ? found : "-");
+	free(found);
+	found = NULL;
+	setenv("PATH", dir, 1);
+	ok(ipcb_path_find("ipcb-probe", NULL, NULL) == 0, "found in a PATH entry");
+	if (chdir(dir) == 0) {
+		setenv("PATH", ".", 1);
+		ok_eq(ipcb_path_find("ipcb-probe", NULL, NULL), -ENOENT,
+		      "a relative PATH entry is skipped, even where the program is");
+		if (chdir("/") != 0)
+			ok(0, "back to /");
+	}
+	unsetenv("PATH");
+	rc = ipcb_path_find("sh", NULL, &found);
+	ok(rc == 0 && found && found[0] == '/', "PATH unset: the usual directories (%s)",
+	   found ? found : "-");
+	free(found);
+	if (keep)
+		setenv("PATH", keep, 1);
+	free(keep);
+	unlink(prog);
+	rmdir(dir);
+}
+
 int main(void)
 {
 	char dir[] = "/tmp/ipcb-test-spawn-XXXXXX", path[256], buf[512];
@@ -150,5 +196,6 @@ int main(void)
 
 	unlink(path);
 	rmdir(dir);
+	check_path_find();
 	return tap_done();
 }

@@ -12,37 +12,13 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "child.h"
 #include "maven.h"
 
 int ipcb_broker_find(const char *prog, char **out)
 {
-	const char *path = getenv("PATH");
-	char *dirs, *found = NULL;
-	int rc = -ENOENT;
-
-	*out = NULL;
-	/* $PATH may be long, and the driver's stack small: the copy strtok_r cuts is the heap's. */
-	if (asprintf(&dirs, "%s:/usr/sbin:/sbin:/usr/local/sbin",
-		     path && path[0] ? path : "/usr/local/bin:/usr/bin:/bin") < 0)
-		return -ENOMEM;
-	for (char *save = NULL, *d = strtok_r(dirs, ":", &save); d;
-	     d = strtok_r(NULL, ":", &save)) {
-		if (d[0] != '/')
-			continue; /* a relative $PATH entry would depend on the directory we run in
-				   */
-		if (asprintf(&found, "%s/%s", d, prog) < 0) {
-			rc = -ENOMEM;
-			break;
-		}
-		if (access(found, X_OK) == 0) {
-			*out = found;
-			rc = 0;
-			break;
-		}
-		free(found);
-	}
-	free(dirs);
-	return rc;
+	/* A broker's daemon may live in an sbin directory a user's PATH leaves out. */
+	return ipcb_path_find(prog, "/usr/sbin:/sbin:/usr/local/sbin", out);
 }
 
 int ipcb_broker_probe(struct ipcb_probe *p, const char *prog, const char *pkg)
