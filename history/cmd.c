@@ -728,17 +728,21 @@ int ipcb_history_main(int argc, char **argv)
 		free(err);
 		return IPCB_HISTORY_FAILED;
 	}
-	if (o.import && is_sqlite(o.import)) {
-		size_t copied = 0, present = 0;
+	if (o.import) {
+		/* Another history (a runner's own file): the runs this one lacks; else one run. */
+		bool other = is_sqlite(o.import);
+		size_t rows = 0, present = 0;
+		long long id = 0;
 
-		/* Another history (a runner's own file): the runs this one lacks. */
-		if (o.commit || o.source) {
+		if (other && (o.commit || o.source)) {
 			fprintf(stderr, "%s: %s: another history's runs keep their own %s\n", prog,
 				o.import, o.commit ? "--commit" : "--source");
 			free(err);
 			return IPCB_HISTORY_USAGE;
 		}
-		rc = ipcb_history_merge(o.db, o.import, &copied, &present, err, errlen);
+		rc = other ? ipcb_history_merge(o.db, o.import, &rows, &present, err, errlen)
+			   : ipcb_history_import(o.db, o.import, o.commit, o.source, &id, &rows,
+						 err, errlen);
 		if (rc < 0) {
 			fprintf(stderr, "%s: %s\n", prog, err);
 			free(err);
@@ -746,24 +750,11 @@ int ipcb_history_main(int argc, char **argv)
 									   : IPCB_HISTORY_USAGE;
 		}
 		free(err);
-		printf("%s: %s: %zu run%s copied, %zu already here\n", o.db, o.import, copied,
-		       copied == 1 ? "" : "s", present);
-		return IPCB_HISTORY_OK;
-	}
-	if (o.import) {
-		long long id = 0;
-		size_t rows = 0;
-
-		rc = ipcb_history_import(o.db, o.import, o.commit, o.source, &id, &rows, err,
-					 errlen);
-		if (rc < 0) {
-			fprintf(stderr, "%s: %s\n", prog, err);
-			free(err);
-			return rc == -EIO || rc == -ENOSPC || rc == -EBUSY ? IPCB_HISTORY_FAILED
-									   : IPCB_HISTORY_USAGE;
-		}
-		free(err);
-		printf("%s: %s stored as run %lld (%zu rows)\n", o.db, o.import, id, rows);
+		if (other)
+			printf("%s: %s: %zu run%s copied, %zu already here\n", o.db, o.import, rows,
+			       rows == 1 ? "" : "s", present);
+		else
+			printf("%s: %s stored as run %lld (%zu rows)\n", o.db, o.import, id, rows);
 		return IPCB_HISTORY_OK;
 	}
 	rc = ipcb_histdb_open(h, o.db, false, "", err, errlen);
