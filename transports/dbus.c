@@ -29,7 +29,7 @@
  * Built only with libdbus (transports/meson.build: 'dbus dbus-1:libdbus-1-dev'); the daemon
  * is Debian's dbus-daemon package.
  */
-#include "child.h"
+#include "broker.h"
 #include "ipcb_config.h"
 #include "transport.h"
 
@@ -217,14 +217,7 @@ static int dbus_ready(struct ipcb_service *svc)
 /* The daemon must be there: it comes in its own package. */
 static int dbus_probe(struct ipcb_probe *p)
 {
-	int rc = ipcb_path_find("dbus-daemon", NULL, NULL);
-
-	if (rc == -ENOENT)
-		snprintf(p->reason, sizeof(p->reason),
-			 "dbus-daemon: not found in PATH: install the Debian package dbus-daemon");
-	else if (rc < 0)
-		snprintf(p->reason, sizeof(p->reason), "dbus-daemon: %s", strerror(-rc));
-	return rc;
+	return ipcb_broker_probe(p, "dbus-daemon", "dbus-daemon");
 }
 
 static const struct ipcb_service_ops dbus_service = {.prepare = dbus_prepare, .ready = dbus_ready};

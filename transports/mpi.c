@@ -46,7 +46,7 @@
  * Built only with Open MPI (transports/meson.build: 'mpi ompi-c:libopenmpi-dev
  * !mpirun:openmpi-bin').
  */
-#include "child.h"
+#include "broker.h"
 #include "ipcb_config.h"
 #include "transport.h"
 #include "mpi_module.h"
@@ -129,14 +129,7 @@ static void mpi_library(char *out, size_t n)
 /* mpirun must be there at run time too: it is its own package. */
 static int mpi_probe(struct ipcb_probe *p)
 {
-	int rc = ipcb_path_find("mpirun", NULL, NULL);
-
-	if (rc == -ENOENT)
-		snprintf(p->reason, sizeof(p->reason),
-			 "mpirun: not found in PATH: install the Debian package openmpi-bin");
-	else if (rc < 0)
-		snprintf(p->reason, sizeof(p->reason), "mpirun: %s", strerror(-rc));
-	return rc;
+	return ipcb_broker_probe(p, "mpirun", "openmpi-bin");
 }
 
 /*

@@ -139,13 +139,15 @@ ok $? "cleanup completes its own options, no run option: $(paste -sd' ' "$WORK/g
 complete_line "$BIN cleanup " >"$WORK/got"
 [ ! -s "$WORK/got" ]
 ok $? "cleanup takes no argument: nothing offered"
-complete_line "$BIN selftest pi" >"$WORK/got"
-grep -x 'pi.*' "$WORK/transports" >"$WORK/want"
-[ -s "$WORK/want" ] && cmp -s "$WORK/got" "$WORK/want"
+# names LINE PATTERN: LINE completes to the transports PATTERN matches, and to nothing else.
+names() {
+	complete_line "$1" >"$WORK/got"
+	grep -x "$2" "$WORK/transports" >"$WORK/want"
+	[ -s "$WORK/want" ] && cmp -s "$WORK/got" "$WORK/want"
+}
+names "$BIN selftest pi" 'pi.*'
 ok $? "selftest completes a transport name: $(paste -sd' ' "$WORK/got")"
-complete_line "$BIN list sh" >"$WORK/got"
-grep -x 'sh.*' "$WORK/transports" >"$WORK/want"
-[ -s "$WORK/want" ] && cmp -s "$WORK/got" "$WORK/want"
+names "$BIN list sh" 'sh.*'
 ok $? "list completes transport names: $(paste -sd' ' "$WORK/got")"
 complete_line "$BIN -o shm" >"$WORK/got"
 grep -x 'shm.*' "$WORK/transports" | sed 's/$/./' | sort >"$WORK/want"

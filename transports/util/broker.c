@@ -30,12 +30,12 @@ int ipcb_broker_probe(struct ipcb_probe *p, const char *prog, const char *pkg)
 	if (rc == 0)
 		return 0;
 	if (rc == -ENOMEM)
-		snprintf(p->reason, sizeof(p->reason), "looking for its server %s: asprintf: %s",
-			 prog, strerror(ENOMEM));
+		snprintf(p->reason, sizeof(p->reason), "looking for %s: asprintf: %s", prog,
+			 strerror(ENOMEM));
 	else
 		snprintf(p->reason, sizeof(p->reason),
-			 "its server %s is not installed: install the Debian package %s "
-			 "(scripts/setup does)",
+			 "%s is not installed: install the Debian package %s (scripts/setup "
+			 "does)",
 			 prog, pkg);
 	return rc;
 }

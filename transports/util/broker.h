@@ -21,7 +21,10 @@
  */
 int ipcb_broker_find(const char *prog, char **out);
 
-/* probe(): is `prog` here? Else the reason names the Debian package `pkg` that provides it. */
+/*
+ * probe(): is `prog` here (a broker's server, or a program another transport needs: mpirun,
+ * dbus-daemon)? Else the reason names the Debian package `pkg` that provides it.
+ */
 int ipcb_broker_probe(struct ipcb_probe *p, const char *prog, const char *pkg);
 
 /* Write the file `name` in the service's directory (mode, O_EXCL), printf-style. 0 or -errno. */
