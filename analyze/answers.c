@@ -470,36 +470,12 @@ static void answer_memory(struct report *r, size_t size)
 	free(list);
 }
 
-/* The answers' tests noted in the report's book (book.h), nothing printed. */
-void answers_collect(struct report *r)
-{
-	const struct model *m = r->m;
-
-	for (size_t p = 0; p < m->nplacements; p++) {
-		const char *pl = m->placements[p];
-
-		if (!strcmp(pl, "two-host"))
-			continue;
-		for (size_t q = 0; q < sizeof(questions) / sizeof(questions[0]); q++) {
-			size_t size = questions[q].big ? r->mib_exact : r->small_exact;
-			enum measure ms = questions[q].ms;
-
-			if (!measured(m, pl, size, ms))
-				continue;
-			for (int cls = R_POLLS; cls <= R_SLEEPS; cls++)
-				answer(r, pl, size, ms, (enum reader)cls, true);
-			if (!m->has_ctx)
-				answer(r, pl, size, ms, R_UNKNOWN, true);
-		}
-	}
-}
-
 /*
  * The questions at each placement: a heading per placement, a bold line per question, a list
- * item per reader class (and what was not measured). sec_answers() and the driver's closing
- * answers (ipcb_report_answers) alike.
+ * item per reader class (and what was not measured). With collect, only their tests noted in
+ * the report's book (book.h), nothing printed.
  */
-void answers_questions(struct report *r)
+static void questions_each(struct report *r, bool collect)
 {
 	const struct model *m = r->m;
 
@@ -508,30 +484,45 @@ void answers_questions(struct report *r)
 
 		if (!strcmp(pl, "two-host"))
 			continue;
-		ipcb_doc_h(r->d, 3, "%s", pl);
+		if (!collect)
+			ipcb_doc_h(r->d, 3, "%s", pl);
 		for (size_t q = 0; q < sizeof(questions) / sizeof(questions[0]); q++) {
 			size_t size = questions[q].big ? r->mib_exact : r->small_exact;
 			enum measure ms = questions[q].ms;
 			bool rtt = measure_latency(ms);
 
-			ipcb_doc_p(r->d, DOC_B("%s"), questions[q].what);
+			if (!collect)
+				ipcb_doc_p(r->d, DOC_B("%s"), questions[q].what);
 			if (!measured(m, pl, size, ms)) {
-				ipcb_doc_li(r->d,
-					    "not measured: this CSV has no %s at %s here (" DOC_C(
-						"ipcbench -s %s -m %s") ")",
-					    rtt ? "round trip" : "stream",
-					    questions[q].big ? "1 MiB" : "64 B",
-					    questions[q].big ? "1M" : "64",
-					    rtt ? "latency" : "throughput");
+				if (!collect)
+					ipcb_doc_li(r->d,
+						    "not measured: this CSV has no %s at %s here "
+						    "(" DOC_C("ipcbench -s %s -m %s") ")",
+						    rtt ? "round trip" : "stream",
+						    questions[q].big ? "1 MiB" : "64 B",
+						    questions[q].big ? "1M" : "64",
+						    rtt ? "latency" : "throughput");
 				continue;
 			}
 			for (int cls = R_POLLS; cls <= R_SLEEPS; cls++)
-				answer(r, pl, size, ms, (enum reader)cls, false);
+				answer(r, pl, size, ms, (enum reader)cls, collect);
 			if (!m->has_ctx)
-				answer(r, pl, size, ms, R_UNKNOWN, false);
-			answer_unclear(r, pl, size, ms);
+				answer(r, pl, size, ms, R_UNKNOWN, collect);
+			if (!collect)
+				answer_unclear(r, pl, size, ms);
 		}
 	}
+}
+
+void answers_collect(struct report *r)
+{
+	questions_each(r, true);
+}
+
+/* sec_answers() and the driver's closing answers (ipcb_report_answers) alike. */
+void answers_questions(struct report *r)
+{
+	questions_each(r, false);
 }
 
 /* Rows below half their ceiling: by transport, then the farthest below it first. */
