@@ -181,7 +181,8 @@ static void db_help(char *out, size_t n)
 {
 	snprintf(
 	    out, n,
-	    "take BASE from the results history DB (ipcbench --db):\n"
+	    "take BASE from the results history DB (ipcbench --db: a\n"
+	    "file, or a PostgreSQL server's postgresql://HOST/DB):\n"
 	    "the runs --baseline names, of NEW's machine fingerprint\n"
 	    "(%s, %s, %s, %s), less\n"
 	    "any run holding NEW's own rows; one file, NEW, is given",

@@ -200,7 +200,7 @@ static int run_scan(struct ipcb_histdb *h, long long id, const struct newset *ns
 	/* Both on the heap: 2 KiB of SQL is a frame too large for a small stack (ulimit -s). */
 	char *sql = malloc(sqlcap), *buf = malloc(cap);
 	size_t len;
-	sqlite3_stmt *st;
+	ipcb_stmt *st;
 	int rc;
 
 	*holds_new = false;
@@ -298,7 +298,7 @@ static int runs_choose(struct ipcb_histdb *h, enum spec_kind kind, unsigned long
 		       struct chosen *c, size_t *own, char *err, size_t errlen)
 {
 	char sql[400];
-	sqlite3_stmt *st;
+	ipcb_stmt *st;
 	int rc;
 
 	snprintf(sql, sizeof(sql),
@@ -354,7 +354,7 @@ static int runs_choose(struct ipcb_histdb *h, enum spec_kind kind, unsigned long
 static long long runs_elsewhere(struct ipcb_histdb *h, const char *fp)
 {
 	char err[256];
-	sqlite3_stmt *st;
+	ipcb_stmt *st;
 	long long n = 0;
 
 	if (ipcb_histdb_prepare(h,
@@ -376,7 +376,7 @@ static int csv_write(struct ipcb_histdb *h, const struct chosen *c, const struct
 	const size_t kcap = IPCB_CSVREAD_DEFAULT_MAX_RECORD_BYTES;
 	size_t cap = 64 + IPCB_CSV_NCOLS * 40, len;
 	char *sql = malloc(cap), *key = malloc(kcap);
-	sqlite3_stmt *st;
+	ipcb_stmt *st;
 	int rc;
 
 	if (!sql || !key) {

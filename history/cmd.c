@@ -304,7 +304,8 @@ static void usage(FILE *f)
 	    "       ipcbench history DB --import FILE.csv [--commit REV] [--source TEXT]\n"
 	    "       ipcbench history DB --import OTHER.db\n"
 	    "       ipcbench history DB --check\n"
-	    "Show the results history DB that ipcbench --db DB fills: its runs (when, status,\n"
+	    "Show the results history DB that ipcbench --db DB fills (an SQLite file, or a\n"
+	    "team's on a PostgreSQL server: postgresql://HOST/DB): its runs (when, status,\n"
 	    "commit, build, machine fingerprint, command), then each group's series, a point\n"
 	    "per run (or per commit) with the median of its rounds and the distribution-free\n"
 	    "95%% interval of that median, the change points and the drift.\n"
@@ -415,7 +416,7 @@ static int runs_print(struct ipcb_histdb *h, const struct opts *o, char *err, si
 					    "running"};
 	size_t count[5] = {0}, total = 0, shown = 0;
 	long long nruns = 0, first_shown = 0;
-	sqlite3_stmt *st;
+	ipcb_stmt *st;
 	int rc;
 
 	rc = ipcb_histdb_prepare(h, "SELECT count(*) FROM runs", &st, err, errlen);
@@ -677,7 +678,7 @@ static int series_show(struct ipcb_histdb *h, const struct opts *o, char *err, s
 static int check_show(struct ipcb_histdb *h, char *err, size_t errlen)
 {
 	long long runs = 0, rows = 0;
-	sqlite3_stmt *st;
+	ipcb_stmt *st;
 	int rc = ipcb_histdb_prepare(
 	    h, "SELECT (SELECT count(*) FROM runs), (SELECT count(*) FROM rows)", &st, err, errlen);
 
@@ -688,21 +689,23 @@ static int check_show(struct ipcb_histdb *h, char *err, size_t errlen)
 		rows = ipcb_sql.column_int64(st, 1);
 	}
 	ipcb_sql.finalize(st);
-	printf("%s: whole (SQLite's integrity check: ok); history schema version %d, journal "
-	       "%s%s; %lld runs, %lld rows\n",
-	       h->path, IPCB_HISTDB_VERSION, h->journal[0] ? h->journal : "?",
+	printf("%s: %s; history schema version %d, journal %s%s; %lld runs, %lld rows\n", h->path,
+	       h->pg ? "its tables are ipcbench's (the server keeps them whole)"
+		     : "whole (SQLite's integrity check: ok)",
+	       IPCB_HISTDB_VERSION, h->journal[0] ? h->journal : "?",
 	       h->immutable ? " (read as an immutable file: no -shm could be made beside it)" : "",
 	       runs, rows);
 	return 0;
 }
 
-/* Whether a file is an SQLite database (its header's first 16 bytes), as another history is. */
-static bool is_sqlite(const char *path)
+/* Whether FILE is another history: an SQLite database (its header's first 16 bytes), or a server's.
+ */
+static bool is_history(const char *path)
 {
 	char head[16];
-	FILE *f = fopen(path, "rb");
-	bool yes = f && fread(head, 1, sizeof(head), f) == sizeof(head) &&
-		   !memcmp(head, "SQLite format 3", sizeof(head));
+	FILE *f = ipcb_sql_is_pg(path) ? NULL : fopen(path, "rb");
+	bool yes = ipcb_sql_is_pg(path) || (f && fread(head, 1, sizeof(head), f) == sizeof(head) &&
+					    !memcmp(head, "SQLite format 3", sizeof(head)));
 
 	if (f)
 		fclose(f);
@@ -730,7 +733,7 @@ int ipcb_history_main(int argc, char **argv)
 	}
 	if (o.import) {
 		/* Another history (a runner's own file): the runs this one lacks; else one run. */
-		bool other = is_sqlite(o.import);
+		bool other = is_history(o.import);
 		size_t rows = 0, present = 0;
 		long long id = 0;
 

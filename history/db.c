@@ -38,6 +38,23 @@ static const char *const migrations[IPCB_HISTDB_VERSION] = {
     "CREATE UNIQUE INDEX runs_by_identity ON runs (identity);",
 };
 
+/*
+ * The same steps on PostgreSQL, in its types: a run's id numbered by the server (BIGSERIAL), the
+ * version and the mark that it is ipcbench's kept in meta (PostgreSQL has no user_version).
+ */
+static const char *const migrations_pg[IPCB_HISTDB_VERSION] = {
+    "CREATE TABLE runs (id BIGSERIAL PRIMARY KEY, started TEXT NOT NULL, finished TEXT, "
+    "status TEXT NOT NULL, writer TEXT, pid BIGINT, fingerprint TEXT, machine TEXT, "
+    "build TEXT, git_commit TEXT, command TEXT, source TEXT NOT NULL);"
+    "CREATE INDEX runs_by_machine ON runs (fingerprint, id);"
+    "CREATE INDEX runs_by_commit ON runs (git_commit);"
+    "CREATE TABLE rows (run_id BIGINT NOT NULL REFERENCES runs (id), seq BIGINT NOT NULL, "
+    "PRIMARY KEY (run_id, seq));"
+    "CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT);",
+    "ALTER TABLE runs ADD COLUMN identity TEXT;"
+    "CREATE UNIQUE INDEX runs_by_identity ON runs (identity);",
+};
+
 void ipcb_histdb_now(char out[32])
 {
 	time_t now = time(NULL);
@@ -94,7 +111,7 @@ int ipcb_histdb_exec(struct ipcb_histdb *h, const char *sql, char *err, size_t e
 	return errno_of(rc);
 }
 
-int ipcb_histdb_prepare(struct ipcb_histdb *h, const char *sql, sqlite3_stmt **st, char *err,
+int ipcb_histdb_prepare(struct ipcb_histdb *h, const char *sql, ipcb_stmt **st, char *err,
 			size_t errlen)
 {
 	int rc = ipcb_sql.prepare_v2(h->db, sql, -1, st, NULL);
@@ -105,7 +122,7 @@ int ipcb_histdb_prepare(struct ipcb_histdb *h, const char *sql, sqlite3_stmt **s
 	return ipcb_histdb_fail(h, "reading", rc, err, errlen);
 }
 
-const char *ipcb_histdb_text(sqlite3_stmt *st, int col)
+const char *ipcb_histdb_text(ipcb_stmt *st, int col)
 {
 	const unsigned char *t = ipcb_sql.column_text(st, col);
 
@@ -135,7 +152,7 @@ void ipcb_histdb_fingerprint(const char *const vals[4], char fp[13], char *machi
 static int query_int(struct ipcb_histdb *h, const char *sql, long long *out, char *err,
 		     size_t errlen)
 {
-	sqlite3_stmt *st;
+	ipcb_stmt *st;
 	int rc = ipcb_sql.prepare_v2(h->db, sql, -1, &st, NULL);
 
 	if (rc == SQLITE_OK) {
@@ -199,7 +216,7 @@ static int header_check(struct ipcb_histdb *h, bool *fresh, char *err, size_t er
 /* SQLite's quick_check: the file's structure, every page and index, without the slow part. */
 static int integrity_check(struct ipcb_histdb *h, char *err, size_t errlen)
 {
-	sqlite3_stmt *st;
+	ipcb_stmt *st;
 	int rc = ipcb_sql.prepare_v2(h->db, "PRAGMA quick_check(1)", -1, &st, NULL);
 	char first[200] = "";
 
@@ -233,8 +250,15 @@ static int integrity_check(struct ipcb_histdb *h, char *err, size_t errlen)
 /* Which CSV columns the rows table has (h->col). */
 static int rows_columns_read(struct ipcb_histdb *h, char *err, size_t errlen)
 {
-	sqlite3_stmt *st;
-	int rc = ipcb_histdb_prepare(h, "PRAGMA table_info(rows)", &st, err, errlen);
+	ipcb_stmt *st;
+	/* The name second, as SQLite's table_info gives it. */
+	int rc =
+	    ipcb_histdb_prepare(h,
+				h->pg ? "SELECT 0, column_name FROM information_schema.columns "
+					"WHERE table_schema = current_schema() AND "
+					"table_name = 'rows'"
+				      : "PRAGMA table_info(rows)",
+				&st, err, errlen);
 
 	if (rc < 0)
 		return rc;
@@ -260,7 +284,10 @@ static int rows_columns_sync(struct ipcb_histdb *h, char *err, size_t errlen)
 	for (int c = 0; rc == 0 && c < IPCB_CSV_NCOLS; c++) {
 		if (h->col[c])
 			continue;
-		snprintf(sql, sizeof(sql), "ALTER TABLE rows ADD COLUMN \"%s\"",
+		/* Two writers may add one column at once on a server: IF NOT EXISTS. */
+		snprintf(sql, sizeof(sql),
+			 h->pg ? "ALTER TABLE rows ADD COLUMN IF NOT EXISTS \"%s\" TEXT"
+			       : "ALTER TABLE rows ADD COLUMN \"%s\"",
 			 ipcb_csv_name((enum ipcb_csv_column)c));
 		rc = ipcb_histdb_exec(h, sql, err, errlen);
 		h->col[c] = rc == 0;
@@ -375,6 +402,83 @@ static int db_open(struct ipcb_histdb *h, const char *name, int flags, char *err
 	return 0;
 }
 
+/*
+ * A history on PostgreSQL: the server's tables in the connection's schema. Empty (none of the
+ * three tables) is a new history, which a writer makes under an advisory lock (two runners
+ * starting at once make it once); a schema with other tables, or a newer version, is refused.
+ */
+static int pg_open_checked(struct ipcb_histdb *h, char *err, size_t errlen)
+{
+	long long tables = 0, version = 0, ours = 0;
+	char sql[256];
+	int rc = db_open(h, h->path, 0, err, errlen);
+
+	if (rc == 0 && h->write)
+		rc = ipcb_histdb_exec(h, "BEGIN", err, errlen);
+	if (rc == 0 && h->write) {
+		snprintf(sql, sizeof(sql), "SELECT pg_advisory_xact_lock(%d)", IPCB_HISTDB_APP_ID);
+		rc = query_int(h, sql, &tables, err, errlen);
+	}
+	if (rc == 0)
+		rc =
+		    query_int(h,
+			      "SELECT count(*) FROM information_schema.tables WHERE table_schema = "
+			      "current_schema() AND table_name IN ('runs', 'rows', 'meta')",
+			      &tables, err, errlen);
+	if (rc == 0 && tables == 3)
+		rc = query_int(h,
+			       "SELECT count(*) FROM meta WHERE key = 'application' AND value = "
+			       "'ipcbench'",
+			       &ours, err, errlen);
+	if (rc == 0 && ours)
+		rc = query_int(
+		    h, "SELECT CAST(value AS BIGINT) FROM meta WHERE key = 'schema_version'",
+		    &version, err, errlen);
+	if (rc == 0 && tables && !ours) {
+		snprintf(err, errlen,
+			 "%s: its schema has tables of another program (runs, rows or meta), not "
+			 "an ipcbench history: left as it is",
+			 h->path);
+		rc = -EINVAL;
+	} else if (rc == 0 && !tables && !h->write) {
+		snprintf(
+		    err, errlen,
+		    "%s: empty: not an ipcbench history yet (ipcbench --db stores a run's rows "
+		    "there)",
+		    h->path);
+		rc = -EINVAL;
+	} else if (rc == 0 && version > IPCB_HISTDB_VERSION) {
+		snprintf(err, errlen,
+			 "%s: written by a newer ipcbench (history schema version %lld; this "
+			 "ipcbench knows versions up to %d): use that ipcbench or a newer one; the "
+			 "database is left as it is",
+			 h->path, version, IPCB_HISTDB_VERSION);
+		rc = -EPROTONOSUPPORT;
+	}
+	for (long long v = version; rc == 0 && h->write && v < IPCB_HISTDB_VERSION; v++)
+		rc = ipcb_histdb_exec(h, migrations_pg[v], err, errlen);
+	if (rc == 0 && h->write && version < IPCB_HISTDB_VERSION) {
+		char now[32];
+
+		ipcb_histdb_now(now);
+		snprintf(sql, sizeof(sql),
+			 "INSERT INTO meta VALUES ('application', 'ipcbench'), ('created', '%s'), "
+			 "('schema_version', '%d') ON CONFLICT (key) DO UPDATE SET value = "
+			 "EXCLUDED.value",
+			 now, IPCB_HISTDB_VERSION);
+		if (version)
+			snprintf(sql, sizeof(sql),
+				 "UPDATE meta SET value = '%d' WHERE key = 'schema_version'",
+				 IPCB_HISTDB_VERSION);
+		rc = ipcb_histdb_exec(h, sql, err, errlen);
+	}
+	if (rc == 0 && h->write)
+		rc = rows_columns_sync(h, err, errlen);
+	if (h->write && h->db)
+		ipcb_sql.exec(h->db, rc == 0 ? "COMMIT" : "ROLLBACK", NULL, NULL, NULL);
+	return rc;
+}
+
 static int open_checked(struct ipcb_histdb *h, struct open_bufs *b, char *err, size_t errlen)
 {
 	char *why = b->why, *uri = b->uri, *dir = b->dir;
@@ -483,7 +587,7 @@ int ipcb_histdb_open(struct ipcb_histdb *h, const char *path, bool write, const 
 {
 	struct open_bufs *b;
 	char *why;
-	sqlite3_stmt *st;
+	ipcb_stmt *st;
 	int rc;
 
 	memset(h, 0, sizeof(*h));
@@ -503,17 +607,21 @@ int ipcb_histdb_open(struct ipcb_histdb *h, const char *path, bool write, const 
 		return -ENOMEM;
 	}
 	why = b->msg;
-	rc = ipcb_sql_load(why, sizeof(b->msg));
+	h->pg = ipcb_sql_is_pg(path);
+	rc = ipcb_sql_load(path, why, sizeof(b->msg));
 	if (rc < 0) {
 		snprintf(err, errlen, "%s%s%s: %s", what, *what ? " " : "", path, why);
 		free(b);
 		return rc;
 	}
-	rc = open_checked(h, b, why, sizeof(b->msg));
+	rc = h->pg ? pg_open_checked(h, why, sizeof(b->msg))
+		   : open_checked(h, b, why, sizeof(b->msg));
 	if (rc == 0)
 		rc = rows_columns_read(h, why, sizeof(b->msg));
-	if (rc == 0 &&
-	    ipcb_histdb_prepare(h, "PRAGMA journal_mode", &st, why, sizeof(b->msg)) == 0) {
+	if (rc == 0 && h->pg)
+		snprintf(h->journal, sizeof(h->journal), "postgresql");
+	else if (rc == 0 &&
+		 ipcb_histdb_prepare(h, "PRAGMA journal_mode", &st, why, sizeof(b->msg)) == 0) {
 		if (ipcb_sql.step(st) == SQLITE_ROW)
 			snprintf(h->journal, sizeof(h->journal), "%s", ipcb_histdb_text(st, 0));
 		ipcb_sql.finalize(st);

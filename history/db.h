@@ -45,10 +45,11 @@
 #define IPCB_HISTDB_BUSY_MS 30000
 
 struct ipcb_histdb {
-	sqlite3 *db;
+	ipcb_conn *db;
 	char path[PATH_MAX];
 	bool write;
 	bool immutable;		  /* read through immutable=1: the -wal could not be read */
+	bool pg;		  /* on a PostgreSQL server: path is its connection string */
 	bool col[IPCB_CSV_NCOLS]; /* the rows table has this column */
 	char journal[16];	  /* the journal mode in use ("wal") */
 };
@@ -69,11 +70,11 @@ int ipcb_histdb_fail(struct ipcb_histdb *h, const char *what, int rc, char *err,
 /* Run statements that return nothing. */
 int ipcb_histdb_exec(struct ipcb_histdb *h, const char *sql, char *err, size_t errlen);
 /* Prepare one statement. */
-int ipcb_histdb_prepare(struct ipcb_histdb *h, const char *sql, sqlite3_stmt **st, char *err,
+int ipcb_histdb_prepare(struct ipcb_histdb *h, const char *sql, ipcb_stmt **st, char *err,
 			size_t errlen);
 
 /* A column of a result as text, "" for NULL. */
-const char *ipcb_histdb_text(sqlite3_stmt *st, int col);
+const char *ipcb_histdb_text(ipcb_stmt *st, int col);
 
 /* The columns that make the machine fingerprint (history.h). */
 extern const enum ipcb_csv_column ipcb_histdb_machine_cols[4];

@@ -24,7 +24,7 @@ int ipcb_history_identity(struct ipcb_histdb *h, long long id, char out[65], cha
 	static const char hex[] = "0123456789abcdef";
 	struct ipcb_sha256 s;
 	unsigned char d[IPCB_SHA256_BYTES];
-	sqlite3_stmt *st;
+	ipcb_stmt *st;
 	size_t nrows = 0;
 	int rc, step;
 
@@ -74,7 +74,7 @@ int ipcb_history_identity(struct ipcb_histdb *h, long long id, char out[65], cha
 
 long long ipcb_history_identity_find(struct ipcb_histdb *h, const char *identity, long long not_id)
 {
-	sqlite3_stmt *st;
+	ipcb_stmt *st;
 	long long id = 0;
 	char err[64];
 
@@ -92,7 +92,7 @@ long long ipcb_history_identity_find(struct ipcb_histdb *h, const char *identity
 int ipcb_history_identity_set(struct ipcb_histdb *h, long long id, char *err, size_t errlen)
 {
 	char identity[65];
-	sqlite3_stmt *st;
+	ipcb_stmt *st;
 	long long other;
 	int rc = ipcb_history_identity(h, id, identity, err, errlen), step;
 
@@ -123,7 +123,7 @@ static int shared_columns(struct ipcb_histdb *to, struct ipcb_histdb *from, cons
 			  char *out, size_t n, char *err, size_t errlen)
 {
 	char sql[96];
-	sqlite3_stmt *a, *b;
+	ipcb_stmt *a, *b;
 	size_t len = 0;
 	int rc;
 
@@ -163,7 +163,7 @@ static int run_copy(struct ipcb_histdb *to, struct ipcb_histdb *from, long long 
 	size_t cap = 2 * (strlen(run_cols) + strlen(row_cols)) + 1024;
 	char *sql = malloc(cap), *marks = malloc(cap);
 	const char *cols[2] = {run_cols, row_cols};
-	sqlite3_stmt *rd = NULL, *wr = NULL;
+	ipcb_stmt *rd = NULL, *wr = NULL;
 	int rc = sql && marks ? 0 : -ENOMEM, step;
 
 	for (int t = 0; rc == 0 && t < 2; t++) {
@@ -226,7 +226,7 @@ int ipcb_history_merge(const char *db, const char *other, size_t *copied, size_t
 	} *b = calloc(1, sizeof(*b));
 	long long *ids = NULL;
 	size_t n = 0, cap = 0;
-	sqlite3_stmt *st = NULL;
+	ipcb_stmt *st = NULL;
 	int rc, step = SQLITE_DONE;
 
 	*copied = *present = 0;

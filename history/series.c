@@ -407,7 +407,7 @@ int ipcb_hseries_read(struct ipcb_histdb *h, const struct ipcb_hquery *q,
 	char *sql = query_text(h, q), *key = NULL;
 	size_t cap = IPCB_CSVREAD_DEFAULT_MAX_RECORD_BYTES;
 	struct table t = {0};
-	sqlite3_stmt *st = NULL;
+	ipcb_stmt *st = NULL;
 	int rc;
 
 	memset(out, 0, sizeof(*out));

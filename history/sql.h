@@ -1,70 +1,72 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * sql.h - SQLite, opened when a command first needs it.
+ * sql.h - the results history's database: SQLite (a file), or PostgreSQL (a server many runners
+ * share: a postgresql:// connection string), each opened when a command first needs it, behind
+ * one set of calls.
  *
- * The results history is an SQLite database (Debian's libsqlite3, the real library). The core
- * binary does not link it: libsqlite3 maps 1.4 MB, which would take most of the room left under
- * the 8 MB address-space limit the core must start in (the modules test), and a run without
- * --db, like a pipe run without the zmq module, should map nothing it does not use. So the
- * library is opened with dlopen() the first time a history is opened, and its functions are
- * called through the table below; <sqlite3.h> gives only their types and constants.
+ * The core binary links neither library: libsqlite3 maps 1.4 MB, which would take most of the
+ * room left under the 8 MB address-space limit the core must start in (the modules test), and a
+ * run without --db, like a pipe run without the zmq module, should map nothing it does not use.
+ * So each library (Debian's libsqlite3, libpq) is opened with dlopen() the first time a history
+ * of its kind is, and called through a table; <sqlite3.h> and <libpq-fe.h> give only types and
+ * constants.
  *
- * IPCB_SQL_FUNCS is the one list of the functions used: the table's members and the loader both
- * come from it. A member is the function's name without "sqlite3_": ipcb_sql.step(st).
+ * The calls are SQLite's, by the same names without "sqlite3_" (ipcb_sql.step(st)), on a
+ * connection (ipcb_conn) and a statement (ipcb_stmt) of either kind: the history's code is
+ * written once, and pg.c gives PostgreSQL's connection the same behaviour (parameters `?` and
+ * `?N`, a result row by row, the id of the last run inserted). SQLite's result codes and
+ * constants (SQLITE_ROW, SQLITE_TRANSIENT, ...) are the calls' for both.
  */
 #ifndef IPCB_HISTORY_SQL_H
 #define IPCB_HISTORY_SQL_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <sqlite3.h>
 
-/* The soname Debian's libsqlite3-0 installs; IPCB_SQLITE_SONAME overrides it at build time. */
-#ifndef IPCB_SQLITE_SONAME
-#define IPCB_SQLITE_SONAME "libsqlite3.so.0"
-#endif
+typedef struct ipcb_conn ipcb_conn;
+typedef struct ipcb_stmt ipcb_stmt;
 
 /* clang-format off */
-#define IPCB_SQL_FUNCS(X)                                                                          \
-	X(const char *, libversion, (void))                                                        \
-	X(int, open_v2, (const char *, sqlite3 **, int, const char *))                             \
-	X(int, close_v2, (sqlite3 *))                                                              \
-	X(int, busy_timeout, (sqlite3 *, int))                                                     \
-	X(int, exec, (sqlite3 *, const char *, int (*)(void *, int, char **, char **), void *,     \
-		      char **))                                                                    \
-	X(void, free, (void *))                                                                    \
-	X(const char *, errmsg, (sqlite3 *))                                                       \
-	X(const char *, errstr, (int))                                                             \
-	X(int, extended_errcode, (sqlite3 *))                                                      \
-	X(int, db_readonly, (sqlite3 *, const char *))                                             \
-	X(int, prepare_v2, (sqlite3 *, const char *, int, sqlite3_stmt **, const char **))         \
-	X(int, step, (sqlite3_stmt *))                                                             \
-	X(int, reset, (sqlite3_stmt *))                                                            \
-	X(int, clear_bindings, (sqlite3_stmt *))                                                   \
-	X(int, finalize, (sqlite3_stmt *))                                                         \
-	X(int, bind_text, (sqlite3_stmt *, int, const char *, int, void (*)(void *)))              \
-	X(int, bind_int64, (sqlite3_stmt *, int, sqlite3_int64))                                   \
-	X(int, bind_null, (sqlite3_stmt *, int))                                                   \
-	X(int, column_count, (sqlite3_stmt *))                                                     \
-	X(int, column_type, (sqlite3_stmt *, int))                                                 \
-	X(const unsigned char *, column_text, (sqlite3_stmt *, int))                               \
-	X(const char *, column_name, (sqlite3_stmt *, int))                                        \
-	X(sqlite3_int64, column_int64, (sqlite3_stmt *, int))                                      \
-	X(sqlite3_int64, last_insert_rowid, (sqlite3 *))
+struct ipcb_sql {
+	int (*open_v2)(const char *name, ipcb_conn **c, int flags, const char *vfs);
+	int (*close_v2)(ipcb_conn *c);
+	int (*busy_timeout)(ipcb_conn *c, int ms);
+	int (*exec)(ipcb_conn *c, const char *sql, int (*cb)(void *, int, char **, char **),
+		    void *arg, char **msg);
+	void (*free)(void *p);
+	const char *(*errmsg)(ipcb_conn *c);
+	const char *(*errstr)(int rc);
+	int (*db_readonly)(ipcb_conn *c, const char *name);
+	int (*prepare_v2)(ipcb_conn *c, const char *sql, int n, ipcb_stmt **st, const char **tail);
+	int (*step)(ipcb_stmt *st);
+	int (*reset)(ipcb_stmt *st);
+	int (*clear_bindings)(ipcb_stmt *st);
+	int (*finalize)(ipcb_stmt *st);
+	int (*bind_text)(ipcb_stmt *st, int i, const char *v, int n, void (*d)(void *));
+	int (*bind_int64)(ipcb_stmt *st, int i, long long v);
+	int (*bind_null)(ipcb_stmt *st, int i);
+	int (*column_count)(ipcb_stmt *st);
+	int (*column_type)(ipcb_stmt *st, int i);
+	const unsigned char *(*column_text)(ipcb_stmt *st, int i);
+	const char *(*column_name)(ipcb_stmt *st, int i);
+	long long (*column_int64)(ipcb_stmt *st, int i);
+	long long (*last_insert_rowid)(ipcb_conn *c);
+};
 /* clang-format on */
 
-struct ipcb_sql {
-#define IPCB_SQL_MEMBER(ret, name, args) ret(*name) args;
-	IPCB_SQL_FUNCS(IPCB_SQL_MEMBER)
-#undef IPCB_SQL_MEMBER
-};
+extern const struct ipcb_sql ipcb_sql;
 
-/* The functions, once ipcb_sql_load() has returned 0. */
-extern struct ipcb_sql ipcb_sql;
+/* A PostgreSQL connection string (postgresql://... or postgres://...), not a file's name. */
+bool ipcb_sql_is_pg(const char *name);
+/* Whether a connection is PostgreSQL's. */
+bool ipcb_sql_conn_pg(const ipcb_conn *c);
 
 /*
- * Open the library (once per process; later calls return at once). 0, or -ENOENT with err saying
- * which library could not be opened or which function it lacks, and which package provides it.
+ * Open the library a history called `name` needs (once per process; later calls return at
+ * once). 0, or -ENOENT with err saying which library could not be opened or which function it
+ * lacks, and which package provides it.
  */
-int ipcb_sql_load(char *err, size_t errlen);
+int ipcb_sql_load(const char *name, char *err, size_t errlen);
 
 #endif /* IPCB_HISTORY_SQL_H */

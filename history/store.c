@@ -36,10 +36,10 @@ struct ipcb_history_run {
 	struct ipcb_histdb h;
 	long long id;
 	size_t rows;
-	sqlite3_stmt *insert; /* INSERT INTO rows: run_id, seq, then every CSV column */
-	bool machine_known;   /* the run's fingerprint, machine and build are set */
-	bool own_txn;	      /* each row its own transaction (a measured run) */
-	bool created;	      /* the file did not exist before this run opened it */
+	ipcb_stmt *insert;  /* INSERT INTO rows: run_id, seq, then every CSV column */
+	bool machine_known; /* the run's fingerprint, machine and build are set */
+	bool own_txn;	    /* each row its own transaction (a measured run) */
+	bool created;	    /* the file did not exist before this run opened it */
 };
 
 /*
@@ -165,7 +165,7 @@ static int insert_prepare(struct ipcb_history_run *r, char *err, size_t errlen)
 }
 
 /* A step of a statement that returns no rows. */
-static int step_done(struct ipcb_history_run *r, sqlite3_stmt *st, const char *what, char *err,
+static int step_done(struct ipcb_history_run *r, ipcb_stmt *st, const char *what, char *err,
 		     size_t errlen)
 {
 	int rc = ipcb_sql.step(st);
@@ -182,7 +182,7 @@ static int run_machine_set(struct ipcb_history_run *r, const char *const vals[IP
 {
 	const char *m[4];
 	char fp[13], machine[512];
-	sqlite3_stmt *st;
+	ipcb_stmt *st;
 	int rc;
 
 	for (int i = 0; i < 4; i++)
@@ -217,7 +217,7 @@ static int row_store(struct ipcb_history_run *r, const char *const vals[IPCB_CSV
 	if (rc < 0)
 		return rc;
 	ipcb_sql.bind_int64(r->insert, 1, r->id);
-	ipcb_sql.bind_int64(r->insert, 2, (sqlite3_int64)r->rows + 1);
+	ipcb_sql.bind_int64(r->insert, 2, (long long)r->rows + 1);
 	for (int c = 0; c < IPCB_CSV_NCOLS; c++) {
 		if (*vals[c])
 			ipcb_sql.bind_text(r->insert, c + 3, vals[c], -1, SQLITE_TRANSIENT);
@@ -243,7 +243,7 @@ static int run_insert(struct ipcb_history_run *r, const char *started, const cha
 		      char *err, size_t errlen)
 {
 	char host[256] = "";
-	sqlite3_stmt *st;
+	ipcb_stmt *st;
 	int rc;
 
 	rc = ipcb_histdb_prepare(&r->h,
@@ -292,7 +292,8 @@ int ipcb_history_run_begin(struct ipcb_history_run **out, const char *db, const 
 		return -ENOMEM;
 	}
 	command = malloc(4096);
-	r->created = access(db, F_OK) < 0 && errno == ENOENT;
+	/* A server's database is no file this run makes. */
+	r->created = !ipcb_sql_is_pg(db) && access(db, F_OK) < 0 && errno == ENOENT;
 	rc = ipcb_histdb_open(&r->h, db, true, what, err, errlen);
 	if (rc == 0 && !command) {
 		snprintf(err, errlen, "%s %s: out of memory", what, db);
@@ -366,7 +367,7 @@ int ipcb_history_run_end(struct ipcb_history_run *r, bool interrupted, bool fail
 {
 	const char *status = interrupted ? "interrupted" : failed ? "failed" : "complete";
 	char now[32];
-	sqlite3_stmt *st;
+	ipcb_stmt *st;
 	int rc;
 
 	ipcb_histdb_now(now);
@@ -394,7 +395,7 @@ static void created_remove(struct ipcb_history_run *r)
 {
 	const size_t cap = sizeof(r->h.path) + 8;
 	char *path, err[256];
-	sqlite3_stmt *st;
+	ipcb_stmt *st;
 	long long runs = 1;
 
 	if (!r->created ||
@@ -482,7 +483,7 @@ int ipcb_history_import(const char *db, const char *path, const char *commit, co
 	struct ipcb_history_csv *c;
 	const char *vals[IPCB_CSV_NCOLS];
 	char first[32] = "", last[32] = "", *why, *src, now[32];
-	sqlite3_stmt *st = NULL;
+	ipcb_stmt *st = NULL;
 	int rc;
 
 	if (!im) {

@@ -632,7 +632,8 @@ static inline const struct ipcb_clirow *ipcb_opts_own_rows(void)
 	     .noun = "value",
 	     .arg = "FILE",
 	     .help = "also store each row, as it is measured, in the results\n"
-		     "history FILE (SQLite, made when missing), in a run with\n"
+		     "history FILE (SQLite, made when missing; or a team's on a\n"
+		     "PostgreSQL server: postgresql://HOST/DB), in a run with\n"
 		     "the machine fingerprint, build, commit and command line\n"
 		     "(ipcbench history FILE; compare and report --db)"},
 	    {.opt = {.name = "commit"},

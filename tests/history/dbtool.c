@@ -1,9 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * dbtool.c - for the history tests: run SQL on a database with SQLite itself, none of
- * ipcbench's checks, to make the files those checks must refuse (a newer schema, another
- * program's tables, a column an older ipcbench did not have) and to look inside the ones it
- * writes. Prints each result row's columns separated by tabs.
+ * dbtool.c - for the history tests: run SQL on a database (an SQLite file, or a postgresql://
+ * connection string) with the library itself, none of ipcbench's checks, to make the files those
+ *checks must refuse (a newer schema, another program's tables, a column an older ipcbench did not
+ *have) and to look inside the ones it writes. Prints each result row's columns separated by tabs.
  *
  *	dbtool DB SQL
  */
@@ -24,14 +24,14 @@ static int row(void *ctx, int n, char **val, char **name)
 int main(int argc, char **argv)
 {
 	char err[512], *msg = NULL;
-	sqlite3 *db = NULL;
+	ipcb_conn *db = NULL;
 	int rc;
 
 	if (argc != 3) {
 		fprintf(stderr, "usage: dbtool DB SQL\n");
 		return 2;
 	}
-	if (ipcb_sql_load(err, sizeof(err)) < 0) {
+	if (ipcb_sql_load(argv[1], err, sizeof(err)) < 0) {
 		fprintf(stderr, "dbtool: %s\n", err);
 		return 1;
 	}
