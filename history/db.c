@@ -407,11 +407,11 @@ static int db_open(struct ipcb_histdb *h, const char *name, int flags, char *err
  * three tables) is a new history, which a writer makes under an advisory lock (two runners
  * starting at once make it once); a schema with other tables, or a newer version, is refused.
  */
-static int pg_open_checked(struct ipcb_histdb *h, char *err, size_t errlen)
+static int pg_open_checked(struct ipcb_histdb *h, const char *conninfo, char *err, size_t errlen)
 {
 	long long tables = 0, version = 0, ours = 0;
 	char sql[256];
-	int rc = db_open(h, h->path, 0, err, errlen);
+	int rc = db_open(h, conninfo, 0, err, errlen);
 
 	if (rc == 0 && h->write)
 		rc = ipcb_histdb_exec(h, "BEGIN", err, errlen);
@@ -600,7 +600,8 @@ int ipcb_histdb_open(struct ipcb_histdb *h, const char *path, bool write, const 
 		snprintf(err, errlen, "%s%sfile name too long", what, *what ? ": " : "");
 		return -ENAMETOOLONG;
 	}
-	snprintf(h->path, sizeof(h->path), "%s", path);
+	/* Messages name it as path is, a server's password hidden; path itself connects. */
+	ipcb_sql_shown(path, h->path, sizeof(h->path));
 	b = malloc(sizeof(*b));
 	if (!b) {
 		snprintf(err, errlen, "%s%s%s: out of memory", what, *what ? " " : "", path);
@@ -614,7 +615,7 @@ int ipcb_histdb_open(struct ipcb_histdb *h, const char *path, bool write, const 
 		free(b);
 		return rc;
 	}
-	rc = h->pg ? pg_open_checked(h, why, sizeof(b->msg))
+	rc = h->pg ? pg_open_checked(h, path, why, sizeof(b->msg))
 		   : open_checked(h, b, why, sizeof(b->msg));
 	if (rc == 0)
 		rc = rows_columns_read(h, why, sizeof(b->msg));

@@ -67,6 +67,33 @@ bool ipcb_sql_is_pg(const char *name)
 	return !strncmp(name, "postgresql://", 13) || !strncmp(name, "postgres://", 11);
 }
 
+void ipcb_sql_shown(const char *name, char *out, size_t n)
+{
+	const char *at = strchr(name, '@'), *scheme = strstr(name, "://"), *pw;
+	size_t len = 0;
+
+	/* The URI's userinfo "user:SECRET@", before the host. */
+	if (ipcb_sql_is_pg(name) && scheme && at &&
+	    memchr(scheme + 3, ':', (size_t)(at - scheme - 3)) &&
+	    !memchr(scheme + 3, '/', (size_t)(at - scheme - 3))) {
+		const char *colon = memchr(scheme + 3, ':', (size_t)(at - scheme - 3));
+
+		len = (size_t)snprintf(out, n, "%.*s:***", (int)(colon - name), name);
+		name = at;
+	}
+	snprintf(out + (len < n ? len : n - 1), n - (len < n ? len : n - 1), "%s", name);
+	/* A password= parameter, of the URI's query or a keyword string. */
+	if (ipcb_sql_is_pg(out) && (pw = strstr(out, "password=")) != NULL) {
+		char *v = (char *)pw + 9, *end = v + strcspn(v, "& ");
+		size_t rest = strlen(end);
+
+		if (v + 3 + rest < out + n) {
+			memmove(v + 3, end, rest + 1);
+			memcpy(v, "***", 3);
+		}
+	}
+}
+
 bool ipcb_sql_conn_pg(const ipcb_conn *c)
 {
 	return c && c->pg;

@@ -59,6 +59,11 @@ extern const struct ipcb_sql ipcb_sql;
 
 /* A PostgreSQL connection string (postgresql://... or postgres://...), not a file's name. */
 bool ipcb_sql_is_pg(const char *name);
+/*
+ * name as messages and stored command lines show it: a PostgreSQL connection string's password
+ * ("postgresql://user:SECRET@host", "password=SECRET") as "***", nothing else changed.
+ */
+void ipcb_sql_shown(const char *name, char *out, size_t n);
 /* Whether a connection is PostgreSQL's. */
 bool ipcb_sql_conn_pg(const ipcb_conn *c);
 

@@ -117,7 +117,15 @@ static void command_text(int argc, char *const argv[], char *out, size_t n)
 
 	out[0] = '\0';
 	for (int i = 0; i < argc && len + 4 < n; i++) {
-		const char *a = argv[i];
+		const char *a = argv[i], *url = strstr(a, "postgres");
+		char shown[1024];
+
+		/* A server's password (--db postgresql://user:SECRET@...) is never stored. */
+		if (url && ipcb_sql_is_pg(url)) {
+			snprintf(shown, sizeof(shown), "%.*s", (int)(url - a), a);
+			ipcb_sql_shown(url, shown + strlen(shown), sizeof(shown) - strlen(shown));
+			a = shown;
+		}
 
 		if (i)
 			out[len++] = ' ';

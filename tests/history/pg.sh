@@ -97,6 +97,15 @@ st=$?
 ok $? "compare --db takes its baseline from the server (exit $st)"
 diag cmp.out
 
+# ---- a password in the connection string is used, never stored nor shown ----
+run -r 1 --db "postgresql://ipcb:hunter2secret@/postgres?host=$srv" >pw.out 2>pw.err
+st=$?
+"$BIN" history "postgresql://ipcb:hunter2secret@/postgres?host=$srv" >pw-hist.out 2>&1
+[ $st -eq 0 ] && ! grep -q hunter2secret pw-hist.out pw.err &&
+	[ -z "$("$DBTOOL" "$PG_URL" "SELECT id FROM runs WHERE command LIKE '%hunter2secret%'")" ] &&
+	grep -q 'ipcb:\*\*\*@' pw-hist.out
+ok $? "a password in --db's connection string is neither stored nor shown (exit $st)"
+
 # ---- refused ----
 "$BIN" history "postgresql:///postgres?host=$WORK/nowhere&user=ipcb" >/dev/null 2>down.err
 [ $? -eq 2 ] && grep -q 'nowhere' down.err
