@@ -89,12 +89,14 @@ int ipcb_rundir_remove(const char *path)
 	return rc;
 }
 
-int ipcb_proc_start_ticks(int pid, unsigned long long *ticks)
+int ipcb_proc_stat_field(int pid, int field, unsigned long long *out)
 {
-	char path[64], buf[1024], *p;
+	char path[64], buf[1024], *p, *end;
 	size_t n;
 	FILE *f;
 
+	if (field < 3)
+		return -EINVAL;
 	snprintf(path, sizeof(path), "/proc/%d/stat", pid);
 	f = fopen(path, "re");
 	if (!f)
@@ -107,13 +109,21 @@ int ipcb_proc_start_ticks(int pid, unsigned long long *ticks)
 	if (!p)
 		return -EINVAL;
 	p++;
-	for (int field = 3; field < 22; field++) {
+	for (int k = 3; k < field; k++) {
 		p = strchr(p + 1, ' ');
 		if (!p)
 			return -EINVAL;
 	}
-	*ticks = strtoull(p + 1, NULL, 10);
-	return 0;
+	while (*p == ' ')
+		p++;
+	errno = 0;
+	*out = strtoull(p, &end, 10);
+	return end == p || errno ? -EINVAL : 0;
+}
+
+int ipcb_proc_start_ticks(int pid, unsigned long long *ticks)
+{
+	return ipcb_proc_stat_field(pid, 22, ticks);
 }
 
 /*

@@ -35,6 +35,13 @@ int ipcb_rundir_remove(const char *path);
 
 /* Add pid to dir's list (appended, one whole line). 0 or -errno. */
 int ipcb_rundir_note_pid(const char *dir, int pid);
+/*
+ * Field `field` (>= 3, numbered as proc(5) numbers them: 4 the parent, 22 the start time) of
+ * /proc/PID/stat, read past the command name, which may hold spaces and ')'. 0, or -errno
+ * (-EINVAL: no such field). The one reader of it, but crash.c's, which must be
+ * async-signal-safe.
+ */
+int ipcb_proc_stat_field(int pid, int field, unsigned long long *out);
 /* The start time of pid in clock ticks since boot. 0 or -errno. */
 int ipcb_proc_start_ticks(int pid, unsigned long long *ticks);
 /*

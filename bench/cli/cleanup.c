@@ -159,42 +159,15 @@ static long long ts_ns(const struct timespec *t)
 /* When process pid started, in CLOCK_REALTIME nanoseconds. 0 or -errno. */
 static int cleanup_start_ns(pid_t pid, long long *out)
 {
-	char path[64], buf[1024], *p;
 	unsigned long long start_ticks = 0;
 	struct timespec real, boot;
 	long hz = sysconf(_SC_CLK_TCK);
-	size_t n;
-	FILE *f;
+	int rc = ipcb_proc_start_ticks((int)pid, &start_ticks);
 
-	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
-	f = fopen(path, "re");
-	if (!f)
-		return -errno;
-	n = fread(buf, 1, sizeof(buf) - 1, f);
-	fclose(f);
-	buf[n] = '\0';
-	/* The command name may hold spaces and ')': the fields resume after the last ')'. */
-	p = strrchr(buf, ')');
-	if (!p || hz <= 0)
+	if (rc < 0)
+		return rc;
+	if (hz <= 0)
 		return -EINVAL;
-	/* After ')' come fields 3 (state) and on; starttime is field 22. */
-	p++;
-	for (int field = 3; field <= 22; field++) {
-		char *end;
-
-		while (*p == ' ')
-			p++;
-		if (field == 22) {
-			errno = 0;
-			start_ticks = strtoull(p, &end, 10);
-			if (end == p || errno)
-				return -EINVAL;
-			break;
-		}
-		p = strchr(p, ' ');
-		if (!p)
-			return -EINVAL;
-	}
 	/* starttime counts from boot, suspend included: CLOCK_BOOTTIME's origin. */
 	if (clock_gettime(CLOCK_REALTIME, &real) < 0 || clock_gettime(CLOCK_BOOTTIME, &boot) < 0)
 		return -errno;

@@ -97,7 +97,10 @@ static bool crash_number(const char **p, const char *end, int base, unsigned lon
 	return true;
 }
 
-/* The start time of pid (/proc/<pid>/stat field 22), as ipcb_proc_start_ticks() reads it. */
+/*
+ * The start time of pid (/proc/<pid>/stat field 22), as ipcb_proc_start_ticks() reads it, in a
+ * crash handler: async-signal-safe (no stdio, no allocation), so a copy of that reader.
+ */
 static int crash_start_ticks(long pid, unsigned long long *ticks)
 {
 	char path[40] = "/proc/", digits[24], buf[512];

@@ -464,22 +464,12 @@ int ipcb_service_check(struct ipcb_service_run *s)
 	return -ESRCH;
 }
 
-/* The parent of pid, from /proc/PID/stat (after the command name, which may hold ')'). */
+/* The parent of pid (/proc/PID/stat's field 4), -1 where it cannot be read. */
 static int service_ppid(int pid)
 {
-	char path[64], buf[512], *p;
-	size_t n;
-	FILE *f;
+	unsigned long long ppid;
 
-	snprintf(path, sizeof(path), "/proc/%d/stat", pid);
-	f = fopen(path, "re");
-	if (!f)
-		return -1;
-	n = fread(buf, 1, sizeof(buf) - 1, f);
-	fclose(f);
-	buf[n] = '\0';
-	p = strrchr(buf, ')');
-	return p && p[1] == ' ' && p[2] && p[3] == ' ' ? atoi(p + 4) : -1;
+	return ipcb_proc_stat_field(pid, 4, &ppid) == 0 ? (int)ppid : -1;
 }
 
 size_t ipcb_service_procs(const struct ipcb_service_run *s, int *pid,

@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -18,6 +19,7 @@
 
 #include "../tap.h"
 #include "child.h"
+#include "rundir.h"
 
 static char *file_text(const char *path, char *buf, size_t n)
 {
@@ -36,6 +38,45 @@ static int sh(const char *script, int out, int err)
 	const struct ipcb_spawn s = {.path = "/bin/sh", .argv = argv, .out = out, .err = err};
 
 	return ipcb_spawn_run(&s);
+}
+
+/*
+ * The one /proc/PID/stat reader: a child whose command name holds spaces and ')' (the fields
+ * resume after the last one) says who its parent is and when it started.
+ */
+static void check_proc_stat(void)
+{
+	unsigned long long ppid = 0, start = 0, x;
+	int pipefd[2];
+	pid_t child;
+	char c;
+	int rc;
+
+	if (pipe(pipefd) < 0) {
+		ok(0, "a pipe for the child");
+		return;
+	}
+	child = fork();
+	if (child == 0) {
+		prctl(PR_SET_NAME, "a) b (c) ", 0, 0, 0);
+		if (write(pipefd[1], "x", 1) < 0)
+			_exit(1);
+		pause();
+		_exit(0);
+	}
+	close(pipefd[1]);
+	if (read(pipefd[0], &c, 1) != 1)
+		c = 0;
+	close(pipefd[0]);
+	rc = c == 'x' ? ipcb_proc_stat_field((int)child, 4, &ppid) : -1;
+	ok(rc == 0 && ppid == (unsigned long long)getpid(),
+	   "a child named \"a) b (c) \": its parent, field 4, is this process (%llu)", ppid);
+	rc = ipcb_proc_start_ticks((int)child, &start);
+	ok(rc == 0 && start > 0, "and its start time, field 22, is read (%llu ticks)", start);
+	ok_eq(ipcb_proc_stat_field((int)child, 99, &x), -EINVAL, "a field past the last: EINVAL");
+	kill(child, SIGKILL);
+	waitpid(child, NULL, 0);
+	ok_eq(ipcb_proc_stat_field((int)child, 4, &x), -ENOENT, "a process gone: ENOENT");
 }
 
 /* The one PATH search: absolute entries in order, `more` after them, relative ones skipped. */
@@ -197,5 +238,6 @@ int main(void)
 	unlink(path);
 	rmdir(dir);
 	check_path_find();
+	check_proc_stat();
 	return tap_done();
 }
