@@ -178,6 +178,37 @@ int figdata_write(const struct model *m, const char *dir, char *err, size_t errl
 	}
 	if ((rc = close_checked(f, dir, "load.csv", err, errlen)) < 0)
 		return rc;
+	/*
+	 * The mechanisms swept whose generator kept no step at all: no point to draw, so the figure
+	 * of their placement and mode names them rather than leaving them out unsaid.
+	 */
+	if (!(f = open_in(dir, "load-absent.csv", err, errlen)))
+		return -EIO;
+	fputs("series,place,what\n", f);
+	for (size_t gi = 0; gi < m->ngroups; gi++) {
+		const struct group *g = &m->groups[gi];
+		bool kept = false, seen = false;
+
+		if (g->shape != S_OPEN || *g->shape_text)
+			continue;
+		for (size_t k = 0; k < m->ngroups && !kept && !seen; k++) {
+			const struct group *o = &m->groups[k];
+			struct step st;
+
+			if (o->shape != S_OPEN || *o->shape_text || strcmp(o->label, g->label) ||
+			    strcmp(o->placement, g->placement) || strcmp(o->mode, g->mode))
+				continue;
+			seen = k < gi; /* named at its first group */
+			model_step(m, o, &st);
+			kept = st.kept;
+		}
+		if (kept || seen)
+			continue;
+		series_name(g->label, s, sizeof(s));
+		fprintf(f, "%s,%s,%s\n", s, g->placement, g->mode);
+	}
+	if ((rc = close_checked(f, dir, "load-absent.csv", err, errlen)) < 0)
+		return rc;
 	if (!(f = open_in(dir, "matrix.csv", err, errlen)))
 		return -EIO;
 	fputs("series,bytes,sender,receiver,p50,class\n", f);

@@ -5,6 +5,7 @@
  *   summary.csv  one line per group of one pair in a closed loop: its medians over the kept
  *                runs (the tables' values), its reader's class and whether it is a loan
  *   load.csv     the open loops' steps the generator kept
+ *   load-absent.csv  the mechanisms swept whose generator kept no step (named in the figure)
  *   matrix.csv   the placement matrix's cells
  *   hosts.csv    --hosts's pairs of hosts: each transport's round trip, hosts by their place in
  *   hosts        the hosts' names, one a line

@@ -7,21 +7,40 @@
 # what,bytes,offered,p50,p99,p999: the report's medians of the steps the generator kept), P
 # (placement), MODE (latency or throughput), S (series), C (their linetypes), S99 C99 and
 # S999 C999 (the series with p99, p99.9 values, and their linetypes), size_label,
-# lxmin lxmax (msg/s), ymin ymax (ns), and fmt out fp for common.gp.
+# lxmin lxmax (msg/s), ymin ymax (ns), ABSENT (the mechanisms swept at this placement and mode
+# whose generator kept no step, named under the plot), and fmt out fp for common.gp.
 # Columns read: series place what offered p50 p99 p999.
 W = 1300
 H = 820
 load plotdir . '/common.gp'
 
 is(s) = strcol("series") eq s && strcol("place") eq P && strcol("what") eq MODE
+# A rate on the axis: "20k", "500", "1M" (messages per second, the label says).
+ratetic(v) = v >= 1e6 ? sprintf('%gM', v / 1e6) : v >= 1e3 ? sprintf('%gk', v / 1e3) : sprintf('%g', v)
 
 set logscale xy
 # A lone step or a short sweep still spans a decade, so the axis has a labelled tic.
 LGM = sqrt(lxmin * lxmax)
 set xrange [(lxmin / 1.3 < LGM / 4 ? lxmin / 1.3 : LGM / 4):(lxmax * 1.3 > LGM * 4 ? lxmax * 1.3 : LGM * 4)]
 set yrange [padlo(ymin, 1.5):padhi(ymax, 1.5)]
-eval 'set ytics (' . NSTICS . ')'
-set format x '%.0s%c'
+# Labelled tics at 1, 2 and 5 of every decade the axes span, not one a decade: a sweep spans a
+# decade or two, and a reader reads a step's rate and latency off the axes.
+set xtics () nomirror
+set ytics () nomirror
+XLO = (lxmin / 1.3 < LGM / 4 ? lxmin / 1.3 : LGM / 4)
+XHI = (lxmax * 1.3 > LGM * 4 ? lxmax * 1.3 : LGM * 4)
+do for [e = floor(log10(XLO)):ceil(log10(XHI))] {
+	do for [m in '1 2 5'] {
+		v = (m + 0) * 10.0**e
+		if (v >= XLO && v <= XHI) { set xtics add (ratetic(v) v) }
+	}
+}
+do for [e = floor(log10(padlo(ymin, 1.5))):ceil(log10(padhi(ymax, 1.5)))] {
+	do for [m in '1 2 5'] {
+		v = (m + 0) * 10.0**e
+		if (v >= padlo(ymin, 1.5) && v <= padhi(ymax, 1.5)) { set ytics add (nslabel(v) v) }
+	}
+}
 set xlabel 'offered load (messages per second, all senders, log)'
 set ylabel (MODE eq 'latency' ? 'round-trip latency from the intended send time (log)' : \
 	'one-way delay from the intended send time (log)')
@@ -43,5 +62,10 @@ if (words(S99) > 0) {
 if (words(S999) > 0) {
 	PLOT = PLOT . ', for [i = 1:words(S999)] data using (column("offered")):(is(word(S999, i)) ? ' . \
 		'column("p999") : NaN) with linespoints lt (word(C999, i) + 0) dt 3 pt 2 ps 1 notitle'
+}
+# A mechanism swept here whose generator kept no step has no point to draw: named, not left out.
+if (exists('ABSENT') && strlen(ABSENT) > 0) {
+	set label 99 sprintf("also swept, no step\nkept by its generator\n(not even the slowest\nrate held here):\n%s", ABSENT) \
+		at screen 0.815, screen 0.70 left font ',10' tc rgb '#555555'
 }
 eval 'plot ' . PLOT

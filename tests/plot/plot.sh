@@ -117,6 +117,8 @@ ok $? "no arguments: usage, exit 2"
 		echo "pipe,latency,64,1,500,rtt,$((r * 10)),$((r * 15)),$((r * 20)),$((r * 40)),900,$((r * 50)),$r.0,,cross-core,block,1,1,1:1,$r.0,$r.0,0,fixture,cpu,2026-11-22T00:00:00Z"
 		echo "pipe,throughput,64,1,500,,,,,,,,$r.0,$((r * 64)).0,cross-core,block,1,1,1:1,$r.0,$r.0,0,fixture,cpu,2026-11-22T00:00:00Z"
 		echo "pipe,throughput,64,1,500,one_way,$((r * 5)),$((r * 7)),$((r * 9)),,400,$((r * 20)),,,cross-core,block,1,1,1:1,$r.0,$r.0,0,fixture,cpu,2026-11-22T00:00:00Z"
+		# shm swept too, its generator late on 400 of 500 sends at every rate: no step kept
+		echo "shm,latency,64,1,500,rtt,900,1000,1100,1200,800,1300,$r.0,,cross-core,spin,1,1,1:1,$r.0,$r.0,400,fixture,cpu,2026-11-22T00:00:00Z"
 	done
 	echo "pipe,latency,64,1,500,rtt,123456789,2,3,4,1,5,1.0,,cross-core,block,2,1,1:1,,,,fixture,cpu,2026-11-22T00:00:00Z"
 	echo "pipe,latency,64,1,500,rtt,50000,60000,70000,80000,40000,90000,20000.0,,cross-core,block,1,1,1:1,,,,fixture,cpu,2026-11-22T00:00:00Z"
@@ -143,6 +145,15 @@ done
 	grep -q '^pipe,1,cross-core,latency,64,2000,20000,40000,80000$' "$WORK/ldata/load.csv" &&
 	grep -q '^pipe,1,cross-core,throughput,64,4000,20000,36000,NaN$' "$WORK/ldata/load.csv"
 ok $? "the load figures' data: one point per rate, p50 p99 p99.9 of requests and of the stream"
+! grep -q '^shm,' "$WORK/ldata/load.csv" && grep -qx 'shm,cross-core,latency' "$WORK/ldata/load-absent.csv" &&
+	grep -q 'rate held here' "$WORK/l/load-latency-cross-core.svg" && grep -q '>shm<' "$WORK/l/load-latency-cross-core.svg"
+ok $? "a mechanism swept with no step kept is not drawn, and the figure names it"
+missing=
+for tic in '>1k<' '>2k<' '>5k<' '>20 µs<' '>50 µs<'; do
+	grep -q "$tic" "$WORK/l/load-latency-cross-core.svg" || missing+=" $tic"
+done
+[ -z "$missing" ]
+ok $? "the load figure labels its axes at 1, 2 and 5 of each decade (1k 2k 5k; 20 us 50 us)${missing:+; missing:$missing}"
 ! grep -q 123456789 "$WORK/ldata/summary.csv" && grep -q '50000' "$WORK/ldata/summary.csv"
 ok $? "rows of two pairs are in no figure; the closed loop of one pair is"
 grep -q 'every run' "$WORK/l/percentiles-cross-core.svg" &&
