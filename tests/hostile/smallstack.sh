@@ -116,9 +116,11 @@ else
 	"$BIN" -q -t pipe,shm -s 64 -n 200 -r 2 --db "$WORK/h.db" --commit bbb \
 		--csv "$WORK/b.csv" >/dev/null 2>"$WORK/h-b.err"
 	stb=$?
+	# A third run's rows, not stored: importing a run the history holds is refused.
+	"$BIN" -q -t pipe,shm -s 64 -n 200 -r 2 --csv "$WORK/c.csv" >/dev/null 2>&1
 	ref history history "$WORK/h.db"
 	imp_db
-	ref import history "$WORK/imp.db" --import "$WORK/a.csv" --commit ccc
+	ref import history "$WORK/imp.db" --import "$WORK/c.csv" --commit ccc
 	ref imported history "$WORK/imp.db"
 	ref compare-db compare --db "$WORK/h.db" --baseline last "$WORK/b.csv"
 	[ $sta -eq 0 ] && [ $stb -eq 0 ] && [ "$(cat "$WORK/history.st")" -eq 0 ] &&
@@ -132,7 +134,7 @@ else
 		same_under $stack history "ipcbench history DB" history "$WORK/h.db"
 		imp_db
 		same_under $stack import "ipcbench history DB --import FILE" \
-			history "$WORK/imp.db" --import "$WORK/a.csv" --commit ccc
+			history "$WORK/imp.db" --import "$WORK/c.csv" --commit ccc
 		"$BIN" history "$WORK/imp.db" >"$WORK/imported-$stack.out" 2>"$WORK/imported-$stack.err"
 		cmp -s "$WORK/imported.out" "$WORK/imported-$stack.out"
 		ok $? "the run that import stored under a $((stack / 1024)) KiB stack is the one it stores without the limit"

@@ -47,6 +47,7 @@ case " $* " in
 	case $in in
 	*sqlite3.h*) [ -z "${STUB_NO_SQLITE:-}" ] ;;
 	*nettle/sha2.h*) [ -z "${STUB_NO_NETTLE:-}" ] ;;
+	*hwloc.h* | *libpq-fe.h*) exit 0 ;;
 	*callgrind.h*) exit 0 ;;
 	*) [ -z "${STUB_NO_ZLIB:-}" ] ;;
 	esac
@@ -69,11 +70,11 @@ APT
 		printf '#!/bin/sh\necho "sudo $1" >>"$STUB_LOG"\nexec "$@"\n' >"$dir/bin/sudo"
 	printf '#!/bin/sh\necho "${STUB_UID:-0}"\n' >"$dir/bin/id"
 	# dpkg-query -W -f=... PACKAGE: installed when PACKAGE is in $STUB_INSTALLED (by default the
-	# transport's library, libfancy-dev, and the tests' python3-html5lib, libbenchmark-tools and
-	# python3-scipy)
+	# transport's library, libfancy-dev, and the tests' python3-html5lib, libbenchmark-tools,
+	# python3-scipy and postgresql)
 	cat >"$dir/bin/dpkg-query" <<'DPKG'
 #!/bin/sh
-for p in ${STUB_INSTALLED-libfancy-dev python3-html5lib libbenchmark-tools python3-scipy}; do [ "$p" = "$3" ] && { printf 'install ok installed'; exit 0; }; done
+for p in ${STUB_INSTALLED-libfancy-dev python3-html5lib libbenchmark-tools python3-scipy postgresql}; do [ "$p" = "$3" ] && { printf 'install ok installed'; exit 0; }; done
 exit 1
 DPKG
 	chmod +x "$dir/bin"/*
@@ -119,7 +120,7 @@ setup nojava 'java' -- tests
 	[ "$(grep -c install "$WORK/nojava.log")" -eq 1 ]
 ok $? "java missing: apt-get installs default-jre-headless and nothing else (exit $st)"
 diag "$WORK/nojava.log"
-setup nohtml5lib '' 'STUB_INSTALLED=libfancy-dev libbenchmark-tools python3-scipy' -- tests
+setup nohtml5lib '' 'STUB_INSTALLED=libfancy-dev libbenchmark-tools python3-scipy postgresql' -- tests
 [ $st -eq 0 ] && grep -qx 'apt-get install -y -qq --no-install-recommends python3-html5lib' "$WORK/nohtml5lib.log" &&
 	[ "$(grep -c install "$WORK/nohtml5lib.log")" -eq 1 ]
 ok $? "html5lib missing: apt-get installs python3-html5lib and nothing else (exit $st)"
