@@ -121,10 +121,6 @@ void claim_print(struct ipcb_doc *d, const struct verdict *v);
 void claim_resample_start(uint64_t *rng);
 void claim_resample_weights(const struct model *m, uint64_t *rng, unsigned *w);
 
-/* Holm at alpha over the p-values of p that are not NaN (the others are not counted): rej[i] set
- * for each of those, the others' left as they are. 0 or -ENOMEM (rej untouched). */
-int claim_holm(const double *p, size_t n, double alpha, bool *rej);
-
 /*
  * One comparison outside a claim (the answers, the tuned table), by the same test: A against B
  * on ms; the p-values for and against the test's statement (NAN where the sample cannot test),

@@ -555,7 +555,9 @@ static int clause_run(const struct model *m, const struct claim_def *def, const 
 	return rc;
 }
 
-int claim_holm(const double *p, size_t n, double alpha, bool *rej)
+/* Holm at alpha over the p-values of p that are not NaN (the others are not counted): rej[i] set
+ * for each of those, the others' left as they are. 0 or -ENOMEM (rej untouched). */
+static int claim_holm(const double *p, size_t n, double alpha, bool *rej)
 {
 	double *q = calloc(n + 1, sizeof(*q));
 	bool *r = calloc(n + 1, sizeof(*r));

@@ -94,11 +94,6 @@ void ipcb_sql_shown(const char *name, char *out, size_t n)
 	}
 }
 
-bool ipcb_sql_conn_pg(const ipcb_conn *c)
-{
-	return c && c->pg;
-}
-
 static int lite_load(char *err, size_t errlen)
 {
 	static bool loaded;

@@ -64,8 +64,6 @@ bool ipcb_sql_is_pg(const char *name);
  * ("postgresql://user:SECRET@host", "password=SECRET") as "***", nothing else changed.
  */
 void ipcb_sql_shown(const char *name, char *out, size_t n);
-/* Whether a connection is PostgreSQL's. */
-bool ipcb_sql_conn_pg(const ipcb_conn *c);
 
 /*
  * Open the library a history called `name` needs (once per process; later calls return at

@@ -270,7 +270,7 @@ static int parse_cpu_list(struct ipcb_opts *o, char *err, size_t errlen)
 			    "--cpus: CPU %d is beyond the %d CPUs a process can be "
 			    "pinned to here",
 			    o->cpu_list[i], CPU_SETSIZE);
-	/* A plan alone may be of another machine (HWLOC_XMLFILE, HWLOC_SYNTHETIC): nothing is pinned. */
+	/* A plan alone may be of another machine (HWLOC_XMLFILE, HWLOC_SYNTHETIC): none pinned. */
 	if (!o->plan_only && ipcb_cpus_allowed(&allowed) == 0) {
 		ipcb_cpus_text(&allowed, allowed_s, sizeof(allowed_s));
 		for (size_t i = 0; i < o->ncpu_list; i++)
