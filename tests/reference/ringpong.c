@@ -56,7 +56,7 @@ int main(int argc, char **argv)
 		fprintf(stderr, "usage: ringpong CPU_A CPU_B [N [SIZE <= 4096 [clock]]]\n");
 		return 2;
 	}
-	ipcb_ring_plan(size, true, &plan);
+	ipcb_ring_plan(size, IPCB_RING_TRIPS, &plan);
 	ring_bytes = (plan.ring_bytes + 4095) & ~(size_t)4095;
 	map = mmap(NULL, 2 * ring_bytes, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
 	if (map == MAP_FAILED) {

@@ -50,15 +50,18 @@ static void check_offsets(const char *what, const struct ipcb_ring_plan *p)
 		tap_diag("  %zu slots off, one at %zu bytes past a page", bad, at);
 }
 
-static void check_plan(const char *machine, bool round_trip, size_t msg, size_t want_piece,
+static void check_plan(const char *machine, enum ipcb_ring_use use, size_t msg, size_t want_piece,
 		       unsigned want_slots)
 {
 	struct ipcb_ring_plan p;
 	char what[128];
 
-	ipcb_ring_plan_machine(msg, private_of(machine), round_trip, &p);
+	ipcb_ring_plan_machine(msg, private_of(machine), use, &p);
 	snprintf(what, sizeof(what), "%s, %s of %zu-byte messages", machine,
-		 round_trip ? "round trips" : "a stream", msg);
+		 use == IPCB_RING_STREAM  ? "a stream"
+		 : use == IPCB_RING_TRIPS ? "round trips"
+					  : "round trips on one CPU",
+		 msg);
 	ok_eq(p.piece_bytes, want_piece, "%s: pieces of %zu bytes", what, want_piece);
 	if (want_slots)
 		ok_eq(p.nslots, want_slots, "%s: %u slots", what, want_slots);
@@ -89,29 +92,38 @@ int main(int argc, char **argv)
 	      "a cache said to be huge: at most 16 MiB");
 
 	/* The EPYC guest's tree: a stream's 1 MiB messages whole in four slots, 64 KiB in 63. */
-	check_plan("vm", false, 1024 * 1024, 1024 * 1024, 4);
-	check_plan("vm", false, 64 * 1024, 64 * 1024, 63);
-	check_plan("vm", false, 4 * 1024 * 1024, 1024 * 1024, 4);
-	check_plan("vm", false, 16 * 1024, 16 * 1024, 0);
-	check_plan("vm", false, 4096, 4096, 0);
-	check_plan("vm", false, 4000, 4000, 0);
-	check_plan("vm", false, 121, 121, 0);
-	check_plan("vm", false, 120, 120, 0);
-	check_plan("vm", false, 64, 64, 512);
+	check_plan("vm", IPCB_RING_STREAM, 1024 * 1024, 1024 * 1024, 4);
+	check_plan("vm", IPCB_RING_STREAM, 64 * 1024, 64 * 1024, 63);
+	check_plan("vm", IPCB_RING_STREAM, 4 * 1024 * 1024, 1024 * 1024, 4);
+	check_plan("vm", IPCB_RING_STREAM, 16 * 1024, 16 * 1024, 0);
+	check_plan("vm", IPCB_RING_STREAM, 4096, 4096, 0);
+	check_plan("vm", IPCB_RING_STREAM, 4000, 4000, 0);
+	check_plan("vm", IPCB_RING_STREAM, 121, 121, 0);
+	check_plan("vm", IPCB_RING_STREAM, 120, 120, 0);
+	/* A stream's small messages fill the ring: 4 MiB of 128-byte slots, or of 4224-byte ones.
+	 */
+	check_plan("vm", IPCB_RING_STREAM, 64, 64, 32768);
+	check_plan("vm", IPCB_RING_STREAM, 4096, 4096, 992);
+	check_plan("chiplet", IPCB_RING_STREAM, 64, 64, 16384);
 	/* Round trips: pieces of the square root of 4 KiB times the message, a power of two. */
-	check_plan("vm", true, 1024 * 1024, 64 * 1024, 63);
-	check_plan("vm", true, 64 * 1024, 16 * 1024, 0);
-	check_plan("vm", true, 16 * 1024, 8 * 1024, 0);
-	check_plan("vm", true, 4096, 4096, 0);
-	check_plan("vm", true, 64, 64, 512);
-	check_plan("two-socket", false, 1024 * 1024, 1024 * 1024, 7);
-	check_plan("two-socket", false, 16u << 20, 2u << 20, 4);
-	check_plan("two-socket", true, 16u << 20, 256 * 1024, 31);
-	check_plan("chiplet", false, 1024 * 1024, 512 * 1024, 4);
-	check_plan("bare", false, 1024 * 1024, 1024 * 1024, 4);
+	check_plan("vm", IPCB_RING_TRIPS, 1024 * 1024, 64 * 1024, 63);
+	check_plan("vm", IPCB_RING_TRIPS, 64 * 1024, 16 * 1024, 0);
+	check_plan("vm", IPCB_RING_TRIPS, 16 * 1024, 8 * 1024, 0);
+	check_plan("vm", IPCB_RING_TRIPS, 4096, 4096, 0);
+	/* Round trips, one message in flight, in at most 512 slots; on one CPU whole messages. */
+	check_plan("vm", IPCB_RING_TRIPS, 64, 64, 512);
+	check_plan("vm", IPCB_RING_TRIPS_WHOLE, 64, 64, 512);
+	check_plan("vm", IPCB_RING_TRIPS_WHOLE, 4096, 4096, 512);
+	check_plan("vm", IPCB_RING_TRIPS_WHOLE, 64 * 1024, 64 * 1024, 63);
+	check_plan("vm", IPCB_RING_TRIPS_WHOLE, 1024 * 1024, 1024 * 1024, 4);
+	check_plan("two-socket", IPCB_RING_STREAM, 1024 * 1024, 1024 * 1024, 7);
+	check_plan("two-socket", IPCB_RING_STREAM, 16u << 20, 2u << 20, 4);
+	check_plan("two-socket", IPCB_RING_TRIPS, 16u << 20, 256 * 1024, 31);
+	check_plan("chiplet", IPCB_RING_STREAM, 1024 * 1024, 512 * 1024, 4);
+	check_plan("bare", IPCB_RING_STREAM, 1024 * 1024, 1024 * 1024, 4);
 
 	/* A ring asked for by size (shm.ring) and loans' whole-message slots keep the same rule. */
-	ipcb_ring_plan_sized(64 * 1024, 4u << 20, false, &p);
+	ipcb_ring_plan_sized(64 * 1024, 4u << 20, IPCB_RING_STREAM, &p);
 	check_offsets("shm.ring=4194304, 64 KiB messages", &p);
 	ok_eq(p.nslots, 63, "shm.ring=4194304, 64 KiB messages: 63 slots");
 	ipcb_ring_plan_whole(64 * 1024, &p);

@@ -27,11 +27,11 @@ struct ring_pair {
 	struct ipcb_ring_end w, rd;
 };
 
-static int pair_make(struct ring_pair *rp, size_t msg, size_t target, bool round_trip)
+static int pair_make(struct ring_pair *rp, size_t msg, size_t target, enum ipcb_ring_use use)
 {
 	struct ipcb_ring_plan p;
 
-	ipcb_ring_plan_sized(msg, target, round_trip, &p);
+	ipcb_ring_plan_sized(msg, target, use, &p);
 	rp->r = aligned_alloc(128, (p.ring_bytes + 127) & ~(size_t)127);
 	if (!rp->r)
 		return -1;
@@ -65,7 +65,7 @@ int main(void)
 		out[i] = (unsigned char)(i * 7 + 1);
 
 	/* Whole 64-byte messages. */
-	if (pair_make(&rp, 64, 0, false)) {
+	if (pair_make(&rp, 64, 0, IPCB_RING_STREAM)) {
 		ok(0, "a ring in memory");
 		return tap_done();
 	}
@@ -87,7 +87,7 @@ int main(void)
 	free(rp.r);
 
 	/* A round trip's 12 KiB message in 4 KiB pieces (a ring of 64 KiB: 16 slots). */
-	if (pair_make(&rp, sizeof(out), 64 * 1024, true)) {
+	if (pair_make(&rp, sizeof(out), 64 * 1024, IPCB_RING_TRIPS)) {
 		ok(0, "a ring in memory");
 		return tap_done();
 	}

@@ -99,20 +99,26 @@ size_t ipcb_ring_target_for(size_t private_bytes);
 /* This machine's private cache, read from the kernel once (CPU 0's; cachesize.h); 0: not said. */
 size_t ipcb_ring_private_bytes(void);
 /*
- * The layout for messages of up to msg_bytes per send/recv on this machine, for a stream or for
- * round trips (requests and replies, each side waiting for the other's message).
+ * How a ring is used, which decides its pieces and how many slots it holds: a stream (one way,
+ * the writer running ahead of the reader), round trips between two CPUs (requests and replies,
+ * each side waiting for the other's message; in pieces, so that one side copies out while the
+ * other copies in), or round trips on one CPU (whole messages: nothing runs beside the writer).
  */
-void ipcb_ring_plan(size_t msg_bytes, bool round_trip, struct ipcb_ring_plan *p);
+enum ipcb_ring_use { IPCB_RING_STREAM, IPCB_RING_TRIPS, IPCB_RING_TRIPS_WHOLE };
+
+/* The layout for messages of up to msg_bytes per send/recv on this machine. */
+void ipcb_ring_plan(size_t msg_bytes, enum ipcb_ring_use use, struct ipcb_ring_plan *p);
 /*
  * ... on a machine with private_bytes of private cache per CPU: a ring of
- * ipcb_ring_target_for(private_bytes) of at most 512 slots; in a stream a message of up to a
- * quarter of it whole in one slot, larger ones in pieces of a quarter; in round trips pieces of
- * about the square root of 4 KiB times the message (16 KiB for 64 KiB; ring.c says why).
+ * ipcb_ring_target_for(private_bytes); a stream's of as many slots as that holds (up to 64 Ki),
+ * round trips' of at most 512; in a stream a message of up to a quarter of it whole in one slot,
+ * larger ones in pieces of a quarter; in round trips across CPUs pieces of about the square root
+ * of 4 KiB times the message (16 KiB for 64 KiB; ring.c says why).
  */
-void ipcb_ring_plan_machine(size_t msg_bytes, size_t private_bytes, bool round_trip,
+void ipcb_ring_plan_machine(size_t msg_bytes, size_t private_bytes, enum ipcb_ring_use use,
 			    struct ipcb_ring_plan *p);
 /* The same, for a ring of about target bytes (0: the machine's), with up to 64 Ki slots. */
-void ipcb_ring_plan_sized(size_t msg_bytes, size_t target, bool round_trip,
+void ipcb_ring_plan_sized(size_t msg_bytes, size_t target, enum ipcb_ring_use use,
 			  struct ipcb_ring_plan *p);
 /* The layout for loans: one slot holds a whole message of up to msg_bytes. */
 void ipcb_ring_plan_whole(size_t msg_bytes, struct ipcb_ring_plan *p);
