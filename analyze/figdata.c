@@ -83,34 +83,40 @@ static int close_checked(FILE *f, const char *dir, const char *name, char *err, 
 	return 0;
 }
 
-/* The footer every figure carries: the machine, and what each point is a median of. */
-static void footer(const struct model *m, char *out, size_t n)
+/*
+ * The footer every figure carries, two lines: the machine, and the runs set aside. What a point
+ * is (a median of rounds, one run's curve) and how many messages the runs drawn held, the plot
+ * program says of each figure from the rows it draws.
+ */
+static void footer(const struct model *m, FILE *f)
 {
-	double lo = INFINITY, hi = 0;
+	fprintf(f, "host %s  |  %s  |  kernel %s  |  ipcbench %s  |  %.10s\n%s\n",
+		*m->host ? m->host : "?", *m->cpu_model ? m->cpu_model : "CPU ?", m->kernel,
+		m->version, m->date,
+		m->flagged ? "runs in a passing state of the machine set aside" : "");
+}
 
-	for (size_t i = 0; i < m->nruns; i++)
-		if (!m->runs[i].aside && m->runs[i].messages > 0 &&
-		    m->groups[m->runs[i].group].shape == S_PAIR) {
-			lo = fmin(lo, m->runs[i].messages);
-			hi = fmax(hi, m->runs[i].messages);
-		}
-	snprintf(
-	    out, n,
-	    "host %s  |  %s  |  kernel %s  |  ipcbench %s  |  %.10s  |  %s%s; runs of %.0f to %.0f "
-	    "messages",
-	    *m->host ? m->host : "?", *m->cpu_model ? m->cpu_model : "CPU ?", m->kernel, m->version,
-	    m->date, m->nrounds > 1 ? "each point the median of its rounds" : "one run each",
-	    m->flagged ? ", runs in a passing state of the machine set aside" : "",
-	    isfinite(lo) ? lo : 0, hi);
-	if (m->nrounds > 1)
-		snprintf(out + strlen(out), n - strlen(out), " (%u rounds for most points)",
-			 m->group_rounds);
+size_t figdata_rtt_size(const struct model *m)
+{
+	size_t size = 0;
+
+	for (size_t i = 0; i < m->nindex; i++) {
+		const struct group *g = &m->groups[m->index[i]];
+
+		if (!g->latency || !g->sum[M_RTT].n || *g->tuning)
+			continue;
+		if (g->size == 64)
+			return 64;
+		if (!size || g->size < size)
+			size = g->size;
+	}
+	return size;
 }
 
 int figdata_write(const struct model *m, const char *dir, char *err, size_t errlen)
 {
 	static const char *const cls[] = {"unknown", "polls", "sleeps", "unclear"};
-	char s[128], fp[512];
+	char s[128];
 	FILE *f;
 	int rc;
 
@@ -255,14 +261,28 @@ int figdata_write(const struct model *m, const char *dir, char *err, size_t errl
 		return rc;
 	if (!(f = open_in(dir, "footer", err, errlen)))
 		return -EIO;
-	footer(m, fp, sizeof(fp));
-	fprintf(f, "%s\n", fp);
-	return close_checked(f, dir, "footer", err, errlen);
+	footer(m, f);
+	if ((rc = close_checked(f, dir, "footer", err, errlen)) < 0)
+		return rc;
+	if (!(f = open_in(dir, "size", err, errlen)))
+		return -EIO;
+	if (figdata_rtt_size(m))
+		fprintf(f, "%zu\n", figdata_rtt_size(m));
+	return close_checked(f, dir, "size", err, errlen);
 }
 
-/* The figures the plot program draws for every placement, which the Markdown links. */
-static const char *const figures[] = {"bars", "latency", "throughput", "percentiles",
-				      "cpu-latency"};
+/*
+ * The figures the plot program draws for every placement, which the Markdown links, and whether
+ * each draws the round trips of one size (figdata_rtt_size()) rather than every size.
+ */
+static const struct {
+	const char *stem;
+	bool one_size;
+} figures[] = {{"bars", true},
+	       {"latency", false},
+	       {"throughput", false},
+	       {"percentiles", true},
+	       {"cpu-latency", true}};
 
 /* Links a figure once: the names linked so far are kept in seen (a growing list). */
 static void link_once(struct report *r, const char *name, char ***seen, size_t *n, size_t *cap)
@@ -301,8 +321,18 @@ void sec_figures(struct report *r)
 		for (size_t p = 0; p < m->nplacements; p++) {
 			char name[96], caption[256];
 
-			snprintf(name, sizeof(name), "%s-%s", figures[i], m->placements[p]);
+			snprintf(name, sizeof(name), "%s-%s", figures[i].stem, m->placements[p]);
 			figure_caption(name, caption, sizeof(caption));
+			/* The figures of one round-trip size say which (the plot program's
+			 * default). */
+			if (figures[i].one_size && figdata_rtt_size(m)) {
+				size_t len = strlen(caption);
+				char sz[16];
+
+				size_format(figdata_rtt_size(m), sz, sizeof(sz));
+				snprintf(caption + len, sizeof(caption) - len, ", %s round trips",
+					 sz);
+			}
 			ipcb_doc_figure(r->d, caption, r->figures, name);
 		}
 	/*

@@ -9,7 +9,9 @@
  *   matrix.csv   the placement matrix's cells
  *   hosts.csv    --hosts's pairs of hosts: each transport's round trip, hosts by their place in
  *   hosts        the hosts' names, one a line
- *   footer       the line every figure carries: the machine, and what a point is a median of
+ *   footer       two lines every figure carries: the machine, and whether runs were set aside
+ *   size         the size of the figures of one round-trip size (percentiles, CPU, the bars'
+ *                round trip): 64 bytes where a 64-byte round trip was run, else the smallest
  */
 #ifndef IPCB_FIGDATA_H
 #define IPCB_FIGDATA_H
@@ -20,6 +22,8 @@
 
 /* Write the files into dir (made if missing). 0, or -errno with err saying what failed. */
 int figdata_write(const struct model *m, const char *dir, char *err, size_t errlen);
+/* That size (figdata_rtt_size(m) bytes; 0: no round trip), which the report's captions name. */
+size_t figdata_rtt_size(const struct model *m);
 /*
  * Can --figure-data DIR be written: a directory of this user's to write in, or one to make in a
  * directory that is? 0, or -1 with errno saying why not.

@@ -75,11 +75,11 @@ static const struct {
 		"its own row's class"},
     {"throughput", "Throughput against payload size, a panel per reader class, with the copy "
 		   "ceiling"},
-    {"percentiles", "Round-trip latency by percentile, min to max, at one size"},
+    {"percentiles", "Round-trip latency by percentile, min to max"},
     {"cpu-latency", "CPU time per round trip against the round trip p50, a panel per reader "
 		    "class"},
-    {"bars", "Time to move 1 MiB and the 64 B round trip p50, per transport, each bar in its "
-	     "own reader class"},
+    {"bars", "Time to move 1 MiB and the round trip p50, per transport, each bar in its own "
+	     "reader class"},
     {"load", "Latency against offered load: p50, p99 and p99.9 of the steps the generator kept"},
     {"matrix", "Placement matrix: round trip p50 on every pair of CPUs"},
     {"hosts", "Round trip p50 and p99 between every ordered pair of hosts"},

@@ -53,6 +53,39 @@ ok $? "exactly 20 files (10 figures x PNG, SVG)"
 grep -q 'test fixture, quoted' "$WORK/out/latency-cross-core.svg" && grep -q '6.18.44' "$WORK/out/bars-cross-core.svg"
 ok $? "the machine caption shows cpu_model (a quoted field with a comma) and the kernel"
 
+# Each figure's footer says what its points are and the runs of the rows it draws: the
+# percentile figure the medians of each percentile over the rounds, and the fewest messages
+# of the 64 B round trips it draws (its default five), not every row's of the run.
+pct_min=$(awk -F, 'NR == 1 { for (i = 1; i <= NF; i++) c[$i] = i; next }
+	$c["place"] == "cross-core" && $c["what"] == "latency" && $c["bytes"] == 64 &&
+	index(" shm pipe unix-stream tcp posix-mq ", " " $c["series"] " ") &&
+	(m == "" || $c["msgs"] + 0 < m) { m = $c["msgs"] + 0 }
+	END { print m }' "$WORK/data/summary.csv")
+all_min=$(awk -F, 'NR == 1 { for (i = 1; i <= NF; i++) c[$i] = i; next }
+	$c["place"] == "cross-core" && $c["what"] == "latency" &&
+	$c["role"] == "mechanism" && (m == "" || $c["msgs"] + 0 < m) { m = $c["msgs"] + 0 }
+	END { print m }' "$WORK/data/summary.csv")
+grep -q "each point the median of its rounds' values of that percentile" "$WORK/out/percentiles-cross-core.svg" &&
+	grep -q "runs of at least $pct_min messages" "$WORK/out/percentiles-cross-core.svg" &&
+	grep -q "runs of at least $all_min messages" "$WORK/out/latency-cross-core.svg"
+ok $? "each figure's footer counts the runs it draws (percentiles at 64 B: at least $pct_min messages; latency: $all_min)"
+grep -q '64 B payload' "$WORK/out/percentiles-cross-core.svg" &&
+	grep -q '64 B payload' "$WORK/out/cpu-latency-cross-core.svg"
+ok $? "the one-size figures are at the report's size, 64 B"
+# And the report's captions say that size, which the plot program takes from the figure data.
+"${IPCBENCH:-$ROOT/build/ipcbench}" report "$FIXTURE" --figures figs -o "$WORK/r.md" >/dev/null 2>&1 &&
+	grep -q '^!\[Round-trip latency by percentile, min to max, cross-core, 64 B round trips\](figs/percentiles-cross-core.png)' "$WORK/r.md" &&
+	grep -q '^!\[Time to move 1 MiB and the round trip p50, per transport, each bar in its own reader class, same-core, 64 B round trips\]' "$WORK/r.md" &&
+	grep -q '^!\[Round trip p50 against payload size, a panel per reader class, each point in its own row.s class, cross-core\]' "$WORK/r.md"
+ok $? "the report's captions of the one-size figures name 64 B, those of every size none"
+
+# Streams alone: the bars have their 1 MiB panel and no round trip's, and say so.
+awk -F, 'NR == 1 { for (i = 1; i <= NF; i++) if ($i == "mode") c = i; print; next } $c == "throughput"' \
+	"$FIXTURE" >"$WORK/streams.csv"
+"$PLOT" "$WORK/streams.csv" "$WORK/streams" >"$WORK/stdout" 2>"$WORK/stderr" &&
+	is_png "$WORK/streams/bars-cross-core.png" && [ ! -e "$WORK/streams/percentiles-cross-core.png" ]
+ok $? "a CSV of streams alone: bars of 1 MiB, no percentile figure ($(head -c 300 "$WORK/stderr"))"
+
 # Repeats: the fixture has two cross-core pipe round-trip rows at 64 B; the figures use their
 # median. Both sides are read by column name (awk -F, is enough here: the quoted
 # cpu_model comes after every column used).
@@ -159,6 +192,9 @@ ok $? "rows of two pairs are in no figure; the closed loop of one pair is"
 grep -q 'every run' "$WORK/l/percentiles-cross-core.svg" &&
 	[ "$(grep -c 'points=\|<path' "$WORK/l/percentiles-cross-core.svg")" -ge 2 ]
 ok $? "the percentile figure draws the .hgrm distributions (every run's)"
+grep -q "each curve one run's whole distribution, as its .hgrm file holds it: 2 runs" "$WORK/l/percentiles-cross-core.svg" &&
+	! grep -q 'median of its rounds' "$WORK/l/percentiles-cross-core.svg"
+ok $? "and its footer says each curve is one run, not a median of rounds"
 
 # ---- a bar whose rounds fell into two modes says so (the tables give each mode) ----
 {
