@@ -569,6 +569,72 @@ static void note_join(struct cmp_group *g)
 		memcpy(g->note + pre, "; ", 2);
 }
 
+/* The median of a side's values outside the rounds set aside; NAN where none is left. */
+static double kept_median(const struct values *v)
+{
+	double *x = malloc((v->n ? v->n : 1) * sizeof(*x)), m = NAN;
+	size_t n = 0;
+
+	if (!x)
+		return NAN;
+	for (size_t i = 0; i < v->n; i++)
+		if (!(v->state[i] & (1u << STATE_ASIDE)))
+			x[n++] = v->v[i];
+	if (n && ipcb_stats_median(x, n, &m) < 0)
+		m = NAN;
+	free(x);
+	return m;
+}
+
+/*
+ * A group whose ceiling (the machine's floors beneath it, measured in each file's own rounds)
+ * moved by more than the threshold between the files ran on a machine that moved under it: a
+ * wake-up, a copy or a cache line that took longer in one file moves every row it bounds,
+ * which the cache-line probes alone do not see (two back-to-back default runs on the AMD EPYC
+ * guest: the same probes, 120 ns, a futex wake-up floor 25% apart). Its change is then weighed
+ * against its ceiling: one whose share of the ceiling (x_floor) stayed within the threshold
+ * moved with the machine and is not blamed on NEW; one beyond it keeps its verdict, and says
+ * how far the ceiling moved.
+ */
+static void ceiling_weigh(struct compare *c, struct cmp_group *g)
+{
+	double x[2], share;
+	char ch[64];
+
+	g->ceil_moved = NAN;
+	/* The floors and the harness are the ceilings: nothing stands beneath them but noise. */
+	if (g->control || g->counted || !g->side[0].n || !g->side[1].n ||
+	    !strncmp(cmp_gf(g, IPCB_COL_TRANSPORT), "floor-", 6) ||
+	    !strcmp(cmp_gf(g, IPCB_COL_TRANSPORT), "null"))
+		return;
+	for (int s = 0; s < 2; s++)
+		if (!((x[s] = kept_median(&g->ceil[s])) > 0))
+			return;
+	g->ceil_moved = x[1] / x[0] - 1;
+	if (!(fabs(g->ceil_moved) > c->o.threshold))
+		return;
+	c->ceil_moved++;
+	share = kept_median(&g->xfloor[1]) / kept_median(&g->xfloor[0]) - 1;
+	if ((g->verdict == V_REGRESSED || g->verdict == V_IMPROVED) &&
+	    fabs(share) <= c->o.threshold) {
+		change_text(g, ch, sizeof(ch));
+		snprintf(
+		    g->note, sizeof(g->note),
+		    "would be %s (%s), but its ceiling (%s) was %.1f%% %s in NEW and the row's "
+		    "share of it moved %+.1f%%: the machine moved under it",
+		    cmp_verdict_names[g->verdict], ch, cmp_gf(g, IPCB_COL_CEILING),
+		    fabs(g->ceil_moved) * 100, g->ceil_moved > 0 ? "slower" : "faster",
+		    share * 100);
+		g->verdict = V_INCONCLUSIVE;
+		return;
+	}
+	pre_add(g, "its ceiling (%s) was %.1f%% %s in NEW%s", cmp_gf(g, IPCB_COL_CEILING),
+		fabs(g->ceil_moved) * 100, g->ceil_moved > 0 ? "slower" : "faster",
+		isfinite(share) && fabs(share) > c->o.threshold
+		    ? ", the row's share of it moved more"
+		    : "");
+}
+
 void cmp_decide(struct compare *c)
 {
 	static const enum verdict family_verdict[2] = {V_REGRESSED, V_IMPROVED};
@@ -669,6 +735,9 @@ void cmp_decide(struct compare *c)
 			 c->state[0] ? "its state differed (probes)" : "a control row moved");
 		g->verdict = V_INCONCLUSIVE;
 	}
+	c->ceil_moved = 0;
+	for (size_t i = 0; i < c->ngroups; i++)
+		ceiling_weigh(c, c->groups[i]);
 	for (size_t i = 0; i < c->ngroups; i++)
 		work_weigh(c, c->groups[i]);
 	for (size_t i = 0; i < c->ngroups; i++) {

@@ -102,6 +102,14 @@ struct cmp_group {
 	bool control; /* a control row (--control): judged on msgs_per_s, for a change at all */
 	struct values side[2];
 	/*
+	 * Each side's rows beside their ceilings (the row's `ceiling`, measured in its own round):
+	 * the ceiling as nanoseconds a message (ceil) and the row's share of it as x_floor, each
+	 * with its run's state bits as in side[], so that the rounds set aside are left out here
+	 * too.
+	 */
+	struct values ceil[2], xfloor[2];
+	double ceil_moved; /* NEW's ceiling / BASE's - 1 (medians); NAN where a side has none */
+	/*
 	 * A counted group (ipcbench --count rows): each side's work signature (work.h). A timed
 	 * group of the same experiment is its twin: it points to the counted group (work), whose
 	 * evidence its verdict weighs, and the counted group is then shown through it (twinned).
@@ -152,6 +160,8 @@ struct compare {
 	double alpha_each;    /* alpha_look / G: the intervals' level, and Holm's first step */
 	double alpha_control; /* alpha_look / controls */
 	bool machine_changed;
+	size_t
+	    ceil_moved; /* groups whose ceiling moved more than the threshold between the files */
 	size_t count[V_COUNT];
 	struct fingerprint fp[2];	      /* BASE's and NEW's machines */
 	char machines[1024];		      /* how they differ, "" when they do not */

@@ -250,9 +250,14 @@ void cmp_summary_text(const struct compare *c, char *out, size_t n)
 		    c->controls == 1 ? "" : "s", c->count[V_CHANGED],
 		    c->machine_changed ? ": THE MACHINE CHANGED, nothing is blamed on NEW" : "");
 	if (len > 0 && (size_t)len < n && (c->set_aside[0] || c->set_aside[1]))
+		len += snprintf(out + len, n - (size_t)len,
+				"; rows set aside for the machine's state: %zu BASE, %zu NEW",
+				c->set_aside[0], c->set_aside[1]);
+	if (len > 0 && (size_t)len < n && c->ceil_moved)
 		snprintf(out + len, n - (size_t)len,
-			 "; rows set aside for the machine's state: %zu BASE, %zu NEW",
-			 c->set_aside[0], c->set_aside[1]);
+			 "; %zu group%s whose ceiling moved more than the threshold between the "
+			 "files (the machine's floors beneath them), each judged against it",
+			 c->ceil_moved, c->ceil_moved == 1 ? "" : "s");
 }
 
 static void settings_text(const struct compare *c, char *out, size_t n)

@@ -118,8 +118,11 @@ void cmp_fini(struct compare *c)
 	}
 	free(c->probed);
 	for (size_t g = 0; g < c->ngroups; g++) {
-		values_fini(&c->groups[g]->side[0]);
-		values_fini(&c->groups[g]->side[1]);
+		for (int s = 0; s < 2; s++) {
+			values_fini(&c->groups[g]->side[s]);
+			values_fini(&c->groups[g]->ceil[s]);
+			values_fini(&c->groups[g]->xfloor[s]);
+		}
 		ipcb_ratio_fini(&c->groups[g]->r);
 		free(c->groups[g]);
 	}
@@ -254,6 +257,27 @@ static int probe_note(struct compare *c, int s, const struct ipcb_rows *rs, size
 	if (c->probed[i].cl[s].n >= 65536)
 		return 0;
 	return values_add(&c->probed[i].cl[s], x, 0, 0);
+}
+
+/*
+ * A row's ceiling (what the machine allows it, measured in its round: its `ceiling`) as
+ * nanoseconds a message, from its p50 or its rate and its x_floor: a time x_floor times its
+ * ceiling's, a rate 1 / x_floor of it. 0 where the row has none.
+ */
+static double row_ceiling_ns(const struct ipcb_rows *rs, size_t i)
+{
+	double xf = NAN, p50 = NAN, rate = NAN;
+
+	if (ipcb_rows_num(rs, i, IPCB_COL_X_FLOOR, true, &xf, NULL, 0) < 0 || !(xf > 0) ||
+	    !*ipcb_rows_get(rs, i, IPCB_COL_CEILING))
+		return 0;
+	if (*ipcb_rows_get(rs, i, IPCB_COL_LATENCY_KIND))
+		return ipcb_rows_num(rs, i, IPCB_COL_P50_NS, true, &p50, NULL, 0) == 0 && p50 > 0
+			   ? p50 / xf
+			   : 0;
+	return ipcb_rows_num(rs, i, IPCB_COL_MSGS_PER_S, true, &rate, NULL, 0) == 0 && rate > 0
+		   ? 1e9 / (rate * xf)
+		   : 0;
 }
 
 /*
@@ -470,11 +494,19 @@ __attribute__((noinline)) int cmp_read(struct compare *c, int s, char *err, size
 
 			const struct run *r = m->row_run[i] ? &m->runs[m->row_run[i] - 1] : NULL;
 
+			uint32_t st =
+			    !r ? 0 : state_mask(c, r->flag) | (r->aside ? 1u << STATE_ASIDE : 0);
+			double ceil_ns = row_ceiling_ns(rs, i), xf = NAN;
+
 			g->control = control;
 			/* Without a round, a row is a round of its own: the next of its group's. */
-			rc = values_add(
-			    vs, x, *v ? (uint32_t)round : (uint32_t)(vs->n + 1),
-			    !r ? 0 : state_mask(c, r->flag) | (r->aside ? 1u << STATE_ASIDE : 0));
+			rc = values_add(vs, x, *v ? (uint32_t)round : (uint32_t)(vs->n + 1), st);
+			if (rc == 0 && ceil_ns > 0 &&
+			    ipcb_rows_num(rs, i, IPCB_COL_X_FLOOR, true, &xf, NULL, 0) == 0)
+				rc = values_add(&g->ceil[s], ceil_ns, 0, st) < 0 ||
+					     values_add(&g->xfloor[s], xf, 0, st) < 0
+					 ? -ENOMEM
+					 : 0;
 		}
 		if (rc < 0) {
 			rc = ipcb_parse_fail(err, errlen, "%s:%lu: out of memory", rs->name, line);

@@ -699,4 +699,44 @@ else
 	skip "the machine's state between two files" "this binary writes no probe_cacheline_ns"
 fi
 
+# ---- the machine's floors beneath a row: its ceiling, measured beside it in each file ----
+# crows FILE SCALE XFLOOR: pipe 64K in ten rounds, bytes_per_s = QUIET_A * SCALE, each held
+# against its ceiling (a copy) XFLOOR times faster than the row.
+crows() {
+	local file=$1 scale=$2 xf=$3 i
+	for i in "${!QUIET_A[@]}"; do
+		mkrow transport=pipe mode=throughput size_bytes=65536 run=1 messages=1000 round=$((i + 1)) \
+			bytes_per_s="$(awk -v v="${QUIET_A[$i]}" -v s="$scale" 'BEGIN { printf "%.1f", v * s * 1000 }')" \
+			msgs_per_s="$(awk -v v="${QUIET_A[$i]}" -v s="$scale" 'BEGIN { printf "%.3f", v * s * 1000 / 65536 }')" \
+			x_floor="$xf" ceiling=floor-xcopy+harness sender_cpu=0 receiver_cpu=1 \
+			placement=cross-core wait=block >>"$file"
+	done
+}
+if [[ ",$header," == *",x_floor,"* && ",$header," == *",ceiling,"* ]]; then
+	newcsv "$WORK/c-base.csv"
+	crows "$WORK/c-base.csv" 1 1.25
+	# 30 % slower, its ceiling too (the same share of it): the machine moved, not the code.
+	newcsv "$WORK/c-machine.csv"
+	crows "$WORK/c-machine.csv" 0.7 1.25
+	compare_run ceiling-machine 3 "$WORK/c-base.csv" "$WORK/c-machine.csv"
+	grep -qE "^pipe .* inconclusive +would be regressed .*its ceiling \(floor-xcopy\+harness\) was 42\.9% slower in NEW and the row's share of it moved \+0\.0%: the machine moved under it" "$WORK/ceiling-machine.out" &&
+		grep -q "1 group whose ceiling moved more than the threshold between the files" "$WORK/ceiling-machine.out"
+	ok $? "a row 30% slower on a ceiling 43% slower (the same share of it): not blamed on NEW, said"
+	# 30 % slower on the same ceiling: a regression, as before.
+	newcsv "$WORK/c-code.csv"
+	crows "$WORK/c-code.csv" 0.7 1.786
+	compare_run ceiling-code 1 "$WORK/c-base.csv" "$WORK/c-code.csv"
+	grep -qE "^pipe .* regressed" "$WORK/ceiling-code.out" && ! grep -q "ceiling" "$WORK/ceiling-code.out"
+	ok $? "a row 30% slower on the same ceiling: regressed, no word of the ceiling"
+	# 30 % slower on a ceiling 10 % slower: still regressed (its share of the ceiling moved),
+	# and the ceiling's move is said.
+	newcsv "$WORK/c-both.csv"
+	crows "$WORK/c-both.csv" 0.7 1.623
+	compare_run ceiling-both 1 "$WORK/c-base.csv" "$WORK/c-both.csv"
+	grep -qE "^pipe .* regressed +its ceiling \(floor-xcopy\+harness\) was 10\.0% slower in NEW, the row's share of it moved more" "$WORK/ceiling-both.out"
+	ok $? "a row 30% slower on a ceiling 10% slower: regressed, the ceiling's move said"
+else
+	skip "the rows' ceilings between two files" "this binary writes no x_floor"
+fi
+
 done_testing
