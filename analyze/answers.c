@@ -680,10 +680,16 @@ void sec_answers(struct report *r)
 		ipcb_doc_li(r->d, "not measured: this CSV has no rows at 64 B or 1 MiB (" DOC_C(
 				      "ipcbench -s 64,1M") ")");
 	ipcb_doc_h(r->d, 3, "The guides' claims");
-	ipcb_doc_p(r->d,
-		   "Each claim, its grade from the comparisons the tests decided, and how often "
-		   "resamples of the rounds give the same grade; the appendix gives every "
-		   "comparison, exceptions first, and what the rule refused to compare.");
+	ipcb_doc_p(
+	    r->d,
+	    "Each claim, its grade from the comparisons the tests decided, and how often "
+	    "resamples of the rounds give the same grade (" DOC_I(
+		"unstable") " where under "
+			    "90%% do, or where one decided comparison fewer would grade it across "
+			    "a line of " DOC_I("mostly") ", as another run may); the appendix "
+							 "gives every comparison, "
+							 "exceptions first, and what the rule "
+							 "refused to compare.");
 	ipcb_doc_table(r->d, "lllrr", "claim", "the guides say", "verdict",
 		       "decided comparisons that hold", "same grade in resamples");
 	for (size_t i = 0; i < r->nclaims; i++) {
@@ -694,7 +700,9 @@ void sec_answers(struct report *r)
 			snprintf(held, sizeof(held), "%zu of %zu", v->yes, v->yes + v->no);
 		if (!isnan(v->stable))
 			snprintf(st, sizeof(st), "%.0f%%%s", v->stable * 100,
-				 v->stable < CLAIM_STABLE ? " (unstable)" : "");
+				 verdict_unstable(v) ? " (unstable)" : "");
+		else if (verdict_unstable(v))
+			snprintf(st, sizeof(st), "- (unstable)");
 		ipcb_doc_row(r->d, claim_id(v->def), claim_words(v->def), grade_names[v->grade],
 			     held, st);
 	}

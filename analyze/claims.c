@@ -302,10 +302,16 @@ static void verdict_text(const struct verdict *v, char *out, size_t n)
 					v->undecided, v->undecidable);
 	if (len < n)
 		len += (size_t)snprintf(out + len, n - len, ")");
+	if (v->edge < G_COUNT && len < n)
+		len +=
+		    (size_t)snprintf(out + len, n - len,
+				     "; " DOC_B("unstable") ": one decided comparison fewer would "
+							    "grade it %s, as another run may",
+				     grade_names[v->edge]);
 	if (isnan(v->stable) || len >= n)
 		return;
 	/* clang-format off */
-	if (v->stable >= CLAIM_STABLE)
+	if (v->stable >= CLAIM_STABLE || v->edge < G_COUNT)
 		snprintf(out + len, n - len,
 			 "; the same grade in %.0f%% of %d resamples of the rounds",
 			 v->stable * 100, CLAIM_RESAMPLES);

@@ -92,6 +92,8 @@ struct verdict {
 	double stable;	  /* share of resamples giving the same grade; NAN when not tested */
 	enum grade other; /* the commonest other grade of the resamples (G_COUNT: none) */
 	double other_share;
+	enum grade edge; /* the grade one decided comparison fewer gives across a line of "mostly"
+			    (G_COUNT: none; verdict.c) */
 	char split[300];
 	const char *unmeasured;
 };
@@ -109,6 +111,11 @@ const char *claim_words(const struct claim_def *c);
 int claim_judge(const struct model *m, const struct claim_def *c, bool at_best, bool stability,
 		struct verdict *v);
 void verdict_fini(struct verdict *v);
+/*
+ * Another run may grade it otherwise: under CLAIM_STABLE of the resamples give its grade, or one
+ * decided comparison fewer would move it across a line of "mostly" (v->edge).
+ */
+bool verdict_unstable(const struct verdict *v);
 
 /* The claim's section: its words, source, verdict, and every comparison, exceptions first. */
 void claim_print(struct ipcb_doc *d, const struct verdict *v);

@@ -150,6 +150,27 @@ verdict "$WORK/adjacent.md" C4 | grep -q '^Verdict: \*\*holds\*\* (9 of 9 decide
 	grep -q '^| C4 | .* | holds | 9 of 9 | [0-9]*% (unstable) |$' "$WORK/adjacent.md"
 ok $? "a grade whose resamples split between holds and mostly holds is the counted one, in the section and in brief, with its stability ($(verdict "$WORK/adjacent.md" C4))"
 
+# 5b. A grade one comparison from a line of "mostly": unix-stream faster in every round at four
+# sizes, tcp faster at a fifth, 4 of 5 (mostly holds); every resample agrees, but with one
+# decided comparison fewer (3 of 4) the grade would be mixed, as another run may give it.
+{
+	echo "$HEADER"
+	for s in 64 256 1024 4096; do
+		for r in 1 2 3 4 5 6; do
+			lat unix-stream cross-core $s $r $((8000 + r * 10))
+			lat tcp cross-core $s $r 10000
+		done
+	done
+	for r in 1 2 3 4 5 6; do
+		lat unix-stream cross-core 16384 $r 12000
+		lat tcp cross-core 16384 $r $((8000 + r * 10))
+	done
+} >"$WORK/edge.csv"
+report_md "$WORK/edge.csv" "$WORK/edge.md"
+verdict "$WORK/edge.md" C4 | grep -q '^Verdict: \*\*mostly holds\*\* (4 of 5 decided .*\*\*unstable\*\*: one decided comparison fewer would grade it mixed, as another run may; the same grade in 100% of 200 resamples' &&
+	grep -q '^| C4 | .* | mostly holds | 4 of 5 | 100% (unstable) |$' "$WORK/edge.md"
+ok $? "a grade one decided comparison from mixed is unstable though every resample gives it ($(verdict "$WORK/edge.md" C4))"
+
 # 6. Placements whose first rows come in another order than the report's, and more of them than
 # a fixed table held: each placement's probes are its own (a placement first met later but sorted
 # first once took another's states), and the eighteenth is reported like the first.
