@@ -79,6 +79,17 @@ ok $? "the one-size figures are at the report's size, 64 B"
 	grep -q '^!\[Round trip p50 against payload size, a panel per reader class, each point in its own row.s class, cross-core\]' "$WORK/r.md"
 ok $? "the report's captions of the one-size figures name 64 B, those of every size none"
 
+# A panel's key lists its series in the order their lines end, the highest first: the polling
+# streams across CPUs by their rate at the largest size each polls at.
+want=$(awk -F, 'NR == 1 { for (i = 1; i <= NF; i++) c[$i] = i; next }
+	$c["place"] == "cross-core" && $c["what"] == "throughput" && $c["role"] == "mechanism" &&
+	$c["class"] == "polls" && $c["bytes"] + 0 >= z[$c["series"]] + 0 { z[$c["series"]] = $c["bytes"]; r[$c["series"]] = $c["rate"] }
+	END { for (s in r) print r[s], s }' "$WORK/data/summary.csv" | sort -gr | awk '{ printf "%s ", $2 }')
+got=$(grep -o '<g id="gnuplot_plot_[0-9]*a" ><title>[^<]*' "$WORK/out/throughput-cross-core.svg" |
+	sed 's/.*<title>//' | head -"$(wc -w <<<"$want")" | tr '\n' ' ')
+[ -n "$want" ] && [ "$got" = "$want" ]
+ok $? "the polling panel's key in the order its lines end (want: $want; got: $got)"
+
 # Streams alone: the bars have their 1 MiB panel and no round trip's, and say so.
 awk -F, 'NR == 1 { for (i = 1; i <= NF; i++) if ($i == "mode") c = i; print; next } $c == "throughput"' \
 	"$FIXTURE" >"$WORK/streams.csv"

@@ -263,7 +263,7 @@ ok $? "--inflight 2 --no-one-way: no one_way rows"
 "$BIN" -q -t pipe -s 64 -m latency -n 200 -d 0 --one-way-every 0 >/dev/null 2>"$WORK/err"
 st=$?
 [ $st -eq 2 ] && grep -q -- "--one-way-every.*'0'" "$WORK/err"
-ok $? "--one-way-every 0 is refused, naming the value (exit $st: $(head -c 120 "$WORK/err"))"
+ok $? "--one-way-every 0 is refused, naming the value (exit $st: $(head -1 "$WORK/err" | head -c 120))"
 
 # The copy cliffs: one floor-cliff row per offset, each its own experiment (options), its
 # channel saying where the copy's destination lay, each a rate.
