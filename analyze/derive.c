@@ -19,6 +19,7 @@
 #include <string.h>
 
 #include "modelload.h"
+#include "placement.h"
 
 /* A row faster than this share of its own probe's cache-line round trip ran elsewhere. */
 #define BELOW_PROBE 0.8
@@ -190,7 +191,8 @@ void model_set_aside(struct model *m)
 			if (r->probe_wk > 0 && wk > 0 &&
 			    (r->probe_wk >= WAKE_JUMP * wk || r->probe_wk * WAKE_JUMP <= wk))
 				flag_add(r, "probe-jump");
-			if (g->latency && !g->floor && !strcmp(g->placement, "cross-core") &&
+			if (g->latency && !g->floor &&
+			    !strcmp(g->placement, ipcb_placement_name(IPCB_PLACE_CROSS_CORE)) &&
 			    r->v[M_RTT] < BELOW_PROBE * r->probe_cl)
 				flag_add(r, "below-floor");
 			flagged += r->flag[0] != '\0';
@@ -331,7 +333,7 @@ void model_floors_check(struct model *m)
 {
 	for (size_t gi = 0; gi < m->ngroups; gi++) {
 		struct group *g = &m->groups[gi];
-		bool cross = !strcmp(g->placement, "cross-core");
+		bool cross = !strcmp(g->placement, ipcb_placement_name(IPCB_PLACE_CROSS_CORE));
 
 		if (g->floor || g->shape != S_PAIR)
 			continue;

@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "csvschema.h"
+#include "placement.h"
 #include "sections.h"
 
 static const struct floor_def {
@@ -320,9 +321,11 @@ static void print_states(struct report *r)
 		}
 	}
 	for (size_t p = 0; p < m->nplacements; p++)
-		if (!strcmp(m->placements[p], "cross-core")) {
-			futex = floor_group(m, "floor-futex", "cross-core", 0, false);
-			cl = floor_group(m, "floor-cacheline", "cross-core", 0, false);
+		if (!strcmp(m->placements[p], ipcb_placement_name(IPCB_PLACE_CROSS_CORE))) {
+			futex = floor_group(m, "floor-futex",
+					    ipcb_placement_name(IPCB_PLACE_CROSS_CORE), 0, false);
+			cl = floor_group(m, "floor-cacheline",
+					 ipcb_placement_name(IPCB_PLACE_CROSS_CORE), 0, false);
 		}
 	if (*m->virt && strcmp(m->virt, "none") && strcmp(m->virt, "no") && futex && cl) {
 		char a[32], b[32];

@@ -25,6 +25,7 @@
 #include "experiment.h"
 #include "modelload.h"
 #include "parse.h"
+#include "placement.h"
 
 /* ---- reading ---------------------------------------------------------------------------- */
 
@@ -396,21 +397,10 @@ static int labelings(struct model *m, const char ***names, struct labeling **lbs
 	return 0;
 }
 
-static const char *const placement_order[] = {"cross-core", "same-core", "unpinned",	"smt",
-					      "llc",	    "node",	 "remote-node", "two-host"};
-
-static int placement_rank(const char *pl)
-{
-	for (size_t i = 0; i < sizeof(placement_order) / sizeof(placement_order[0]); i++)
-		if (!strcmp(placement_order[i], pl))
-			return (int)i;
-	return 100;
-}
-
 static int placement_cmp(const void *a, const void *b)
 {
 	const char *x = *(const char *const *)a, *y = *(const char *const *)b;
-	int rx = placement_rank(x), ry = placement_rank(y);
+	int rx = ipcb_placement_rank(x), ry = ipcb_placement_rank(y);
 
 	return rx != ry ? rx - ry : strcmp(x, y);
 }

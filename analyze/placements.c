@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "html.h"
+#include "placement.h"
 #include "sections.h"
 #include "topology.h"
 
@@ -71,8 +72,8 @@ static size_t classes(const struct model *m, const char **cls)
 		size_t j = 0;
 
 		if ((g->shape != S_PAIR && g->shape != S_MATRIX) || !*c ||
-		    cls_is(c, IPCB_TOPO_UNKNOWN, false) || !strcmp(g->placement, "unpinned") ||
-		    *g->tuning)
+		    cls_is(c, IPCB_TOPO_UNKNOWN, false) ||
+		    !strcmp(g->placement, ipcb_placement_name(IPCB_PLACE_UNPINNED)) || *g->tuning)
 			continue;
 		while (j < n && strcmp(cls[j], c))
 			j++;

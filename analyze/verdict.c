@@ -20,6 +20,7 @@
 #include "book.h"
 #include "claimdef.h"
 #include "judge.h"
+#include "placement.h"
 #include "ratio.h"
 #include "rule.h"
 
@@ -498,8 +499,10 @@ static int path_cells(const struct model *m, struct verdict *v)
 		    strcmp(g->placement, "two-host") || g->floor)
 			continue;
 		c.ms = g->latency ? M_RTT : M_BPS;
-		near = g->shape == S_HOSTS ? host_alone(m, g)
-					   : model_find(m, g->label, "cross-core", g->size, c.ms);
+		near = g->shape == S_HOSTS
+			   ? host_alone(m, g)
+			   : model_find(m, g->label, ipcb_placement_name(IPCB_PLACE_CROSS_CORE),
+					g->size, c.ms);
 		measure_format(c.ms, g->sum[c.ms].median, a, sizeof(a));
 		if (near)
 			measure_format(c.ms, near->sum[c.ms].median, b, sizeof(b));

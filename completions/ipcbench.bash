@@ -43,6 +43,12 @@ _ipcbench_transports()
 	"$1" --list 2>/dev/null | awk 'NR > 1 && /^[a-z0-9]/ { print $1 }'
 }
 
+# _ipcbench_placements PROG: --placement's names, as PROG's refusal of an unknown one lists them.
+_ipcbench_placements()
+{
+	"$1" --placement '?' 2>&1 | sed -n 's/.*; valid: //p' | tr -d ','
+}
+
 # _ipcbench_keys PROG NAME: NAME's own options, "NAME.KEY=", from its --list lines "  -o NAME.KEY=...".
 _ipcbench_keys()
 {
@@ -106,7 +112,7 @@ _ipcbench()
 			compopt -o nospace 2>/dev/null
 			;;
 		:-m | :--mode) _ipcbench_list "latency throughput bistream both" ;;
-		:--placement) _ipcbench_list "cross-core same-core unpinned all smt llc node remote-node matrix" ;;
+		:--placement) _ipcbench_list "$(_ipcbench_placements "$prog")" ;;
 		:--wait) COMPREPLY=($(compgen -W "spin yield block hybrid" -- "$cur")) ;;
 		:--verify) COMPREPLY=($(compgen -W "headers sampled full" -- "$cur")) ;;
 		:--arrivals) COMPREPLY=($(compgen -W "fixed poisson" -- "$cur")) ;;

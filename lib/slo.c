@@ -8,11 +8,13 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "placement.h"
+
 double ipcb_slo_default_ns(const char *placement)
 {
-	if (strcmp(placement, "cross-core") == 0)
+	if (strcmp(placement, ipcb_placement_name(IPCB_PLACE_CROSS_CORE)) == 0)
 		return 20e3;
-	if (strcmp(placement, "same-core") == 0)
+	if (strcmp(placement, ipcb_placement_name(IPCB_PLACE_SAME_CORE)) == 0)
 		return 50e3;
 	return 100e3;
 }

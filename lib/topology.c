@@ -10,6 +10,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "placement.h"
+
 /* What one online CPU shares, each as the lowest CPU of hwloc's object for it; -1: not said. */
 struct topo_cpu {
 	bool online;
@@ -311,16 +313,15 @@ void ipcb_topo_pair_text(const struct ipcb_topo_pair *p, char *out, size_t n)
 		snprintf(out, n, "%s", name);
 }
 
+/* The topology's places are --placement's smt to remote-node, in that order (placement.h). */
+_Static_assert(IPCB_PLACE_REMOTE_NODE - IPCB_PLACE_SMT + 1 == IPCB_TOPO_PLACES,
+	       "the topology's places are placement.h's smt to remote-node");
+
 const char *ipcb_topo_place_name(enum ipcb_topo_place p)
 {
-	static const char *const names[IPCB_TOPO_PLACES] = {
-	    [IPCB_TOPO_PLACE_SMT] = "smt",
-	    [IPCB_TOPO_PLACE_LLC] = "llc",
-	    [IPCB_TOPO_PLACE_NODE] = "node",
-	    [IPCB_TOPO_PLACE_REMOTE_NODE] = "remote-node",
-	};
-
-	return (unsigned)p < IPCB_TOPO_PLACES ? names[p] : "?";
+	return (unsigned)p < IPCB_TOPO_PLACES
+		   ? ipcb_placement_name((enum ipcb_placement)(IPCB_PLACE_SMT + (int)p))
+		   : "?";
 }
 
 /*

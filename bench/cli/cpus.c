@@ -13,16 +13,6 @@
 
 #include "parse.h"
 
-static const char *const placement_names[IPCB_PLACES] = {
-    "cross-core", "same-core", "unpinned", "smt", "llc", "node", "remote-node", "matrix"};
-
-const char *ipcb_placement_name(enum ipcb_placement p)
-{
-	if (p == IPCB_PLACE_TWO_HOST)
-		return "two-host";
-	return p < IPCB_PLACES ? placement_names[p] : "?";
-}
-
 /* CPUs this process may run on (cgroup cpusets and taskset included). */
 int ipcb_cpus_allowed(cpu_set_t *set)
 {

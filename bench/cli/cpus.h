@@ -10,26 +10,7 @@
 #include <sched.h>
 #include <stddef.h>
 
-enum ipcb_placement {
-	IPCB_PLACE_CROSS_CORE, /* sender and receiver pinned to two different CPUs */
-	IPCB_PLACE_SAME_CORE,  /* both pinned to one CPU: every hand-over is a context switch */
-	IPCB_PLACE_UNPINNED,   /* left to the scheduler */
-	/*
-	 * A representative pair of each topology class the machine has (lib/topology.h): two
-	 * hardware threads of one core, two cores sharing the last-level cache, one NUMA node
-	 * without a shared cache, two nodes.
-	 */
-	IPCB_PLACE_SMT,
-	IPCB_PLACE_LLC,
-	IPCB_PLACE_NODE,
-	IPCB_PLACE_REMOTE_NODE,
-	IPCB_PLACE_MATRIX, /* every ordered pair of the CPUs (sampled beyond --matrix-pairs) */
-	IPCB_PLACES,
-	/* The sender here, the receiver on the peer (--peer): not one of --placement's. */
-	IPCB_PLACE_TWO_HOST = IPCB_PLACES,
-};
-
-const char *ipcb_placement_name(enum ipcb_placement p);
+#include "placement.h"
 
 /* 0, or -errno. */
 int ipcb_cpus_allowed(cpu_set_t *set);

@@ -376,17 +376,15 @@ int ipcb_opts_placements_parse(void *base, const char *s, char *err, size_t errl
 	}
 	snprintf(buf, sizeof(buf), "%s", s);
 	for (tok = strtok_r(buf, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
-		int found = -1;
+		int found = ipcb_placement_find(tok);
+		char valid[160];
 
-		for (int p = 0; p < IPCB_PLACES; p++)
-			if (strcmp(tok, ipcb_placement_name((enum ipcb_placement)p)) == 0)
-				found = p;
-		if (found < 0)
+		if (found < 0 || found >= IPCB_PLACES) {
+			ipcb_placement_list(valid, sizeof(valid));
 			return ipcb_parse_fail(
-			    err, errlen,
-			    "--placement: unknown placement '%s'; valid: cross-core, "
-			    "same-core, unpinned, smt, llc, node, remote-node, matrix, all",
-			    tok);
+			    err, errlen, "--placement: unknown placement '%s'; valid: %s, all", tok,
+			    valid);
+		}
 		for (size_t i = 0; i < o->nplacements; i++)
 			if (o->placements[i] == (enum ipcb_placement)found)
 				return ipcb_parse_fail(err, errlen,

@@ -67,6 +67,10 @@ grep -qx -- '--json' "$WORK/got" && grep -qx -- '--wide' "$WORK/got" && grep -qx
 ok $? "among them --json, --wide and -t"
 complete_line "$BIN --pl" | grep -qx -- '--placement'
 ok $? "--pl completes to --placement"
+complete_line "$BIN --placement r" | grep -qx -- 'remote-node' &&
+	complete_line "$BIN --placement a" | grep -qx -- 'all' &&
+	[ "$(complete_line "$BIN --placement " | wc -l)" -eq 9 ]
+ok $? "--placement completes the binary's own names, and all ($(complete_line "$BIN --placement " | tr '\n' ' '))"
 
 complete_line "$BIN compare --" >"$WORK/got"
 grep -qx -- '--same-machine' "$WORK/got" && grep -qx -- '--metric' "$WORK/got" && ! grep -qx -- '--json' "$WORK/got"

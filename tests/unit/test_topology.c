@@ -25,6 +25,7 @@
 #include <unistd.h>
 
 #include "../tap.h"
+#include "placement.h"
 #include "topology.h"
 
 /* What each fixture's pair must be: "same", "smt", "cache L3", "remote-node distance 21"... */
@@ -511,5 +512,28 @@ int main(int argc, char **argv)
 	check_machine();
 	check_errors();
 	ipcb_topo_destroy(NULL);
+	/* One table of the placements' names: each found by its name, in the reports' order. */
+	{
+		char list[200];
+		bool round = true;
+
+		for (int q = 0; q <= IPCB_PLACE_TWO_HOST; q++)
+			round &=
+			    ipcb_placement_find(ipcb_placement_name((enum ipcb_placement)q)) == q;
+		ok(round, "every placement is found by its name, two-host too");
+		ok(ipcb_placement_find("cross") == -1 && ipcb_placement_find("") == -1,
+		   "a name that is none of them is found as none");
+		ok(ipcb_placement_rank("cross-core") < ipcb_placement_rank("same-core") &&
+		       ipcb_placement_rank("remote-node") < ipcb_placement_rank("two-host") &&
+		       ipcb_placement_rank("two-host") < ipcb_placement_rank("cpus-3"),
+		   "ranked as the table lists them, an unknown name last");
+		ipcb_placement_list(list, sizeof(list));
+		ok(!strcmp(list,
+			   "cross-core, same-core, unpinned, smt, llc, node, remote-node, matrix"),
+		   "--placement's names: %s", list);
+		ok(!strcmp(ipcb_topo_place_name(IPCB_TOPO_PLACE_LLC), "llc") &&
+		       !strcmp(ipcb_topo_place_name(IPCB_TOPO_PLACE_REMOTE_NODE), "remote-node"),
+		   "the topology's places by the same names");
+	}
 	return tap_done();
 }

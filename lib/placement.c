@@ -1,0 +1,48 @@
+/* SPDX-License-Identifier: MIT */
+/* placement.c - the placements' names, one table; see placement.h. */
+#include "placement.h"
+
+#include <stdio.h>
+#include <string.h>
+
+static const char *const names[IPCB_PLACES + 1] = {
+    [IPCB_PLACE_CROSS_CORE] = "cross-core",
+    [IPCB_PLACE_SAME_CORE] = "same-core",
+    [IPCB_PLACE_UNPINNED] = "unpinned",
+    [IPCB_PLACE_SMT] = "smt",
+    [IPCB_PLACE_LLC] = "llc",
+    [IPCB_PLACE_NODE] = "node",
+    [IPCB_PLACE_REMOTE_NODE] = "remote-node",
+    [IPCB_PLACE_MATRIX] = "matrix",
+    [IPCB_PLACE_TWO_HOST] = "two-host",
+};
+
+const char *ipcb_placement_name(enum ipcb_placement p)
+{
+	return (unsigned)p <= IPCB_PLACE_TWO_HOST ? names[p] : "?";
+}
+
+int ipcb_placement_find(const char *name)
+{
+	for (int p = 0; p <= IPCB_PLACE_TWO_HOST; p++)
+		if (!strcmp(names[p], name))
+			return p;
+	return -1;
+}
+
+int ipcb_placement_rank(const char *name)
+{
+	int p = ipcb_placement_find(name);
+
+	return p < 0 ? IPCB_PLACE_TWO_HOST + 1 : p;
+}
+
+void ipcb_placement_list(char *out, size_t n)
+{
+	size_t len = 0;
+
+	if (n)
+		out[0] = '\0';
+	for (int p = 0; p < IPCB_PLACES && len < n; p++)
+		len += (size_t)snprintf(out + len, n - len, "%s%s", p ? ", " : "", names[p]);
+}
