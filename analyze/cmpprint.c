@@ -503,7 +503,7 @@ int cmp_write_undecided(const struct compare *c, const char *path)
 		const struct cmp_group *g = c->groups[i];
 		const char *t = cmp_gf(g, IPCB_COL_TRANSPORT), *mode = cmp_gf(g, IPCB_COL_MODE);
 		size_t mlen;
-		const char *module = experiment_module(cmp_gf(g, IPCB_COL_LIBRARY), &mlen);
+		const char *module = ipcb_exp_module(cmp_gf(g, IPCB_COL_LIBRARY), &mlen);
 
 		/*
 		 * Undecided: inconclusive, or more work that the time has not yet seen either way

@@ -358,7 +358,7 @@ static int row_key(const struct ipcb_rows *rs, size_t i, char **key, size_t *cap
 		return ipcb_parse_fail(err, errlen,
 				       "%s:%lu: column %s: '%s' is not a positive number", rs->name,
 				       line, ipcb_csv_name(IPCB_COL_OFFERED_FRACTION), fraction);
-	if (experiment_key(rs, i, EXP_TWO_FILES, key, cap) < 0)
+	if (experiment_key(rs, i, IPCB_EXP_RUNS, key, cap) < 0)
 		return ipcb_parse_fail(err, errlen, "%s:%lu: out of memory", rs->name, line);
 	len = strlen(*key);
 	need = len + strlen(kind) + 2;

@@ -494,7 +494,7 @@ static int read_rows(struct model *m, bool partial, char *err, size_t errlen)
 		if (rk == RK_NONE || !*tr)
 			continue;
 		row_label(m, i, at ? &lbs[at - tnames] : NULL, label, sizeof(label));
-		if ((rc = experiment_key(&m->rows, i, EXP_ONE_FILE, &key, &keycap)) < 0 ||
+		if ((rc = experiment_key(&m->rows, i, IPCB_EXP_ONE_FILE, &key, &keycap)) < 0 ||
 		    (rc = experiments_find(&keys, key, &gi, &fresh)) < 0)
 			break;
 		if (fresh) {

@@ -9,79 +9,28 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "expkey.h"
 #include "format.h"
 #include "stats.h"
 
 /*
- * The group: compare's key (analyze/cmpread.c groups rows by these, less the module's path in
- * the library column: a history follows one module by its transport's name). The names of a
- * group come from the first eight and the shape's.
+ * The group: the experiment's key (lib/expkey.h, the one rule the report's and compare's groups
+ * follow, scoped to runs of several files: a host's name left out) and the latency kind, a
+ * measure of its own. The columns are expkey.h's, then the kind.
  */
-enum {
-	K_TRANSPORT,
-	K_MODE,
-	K_SIZE,
-	K_KIND,
-	K_PLACEMENT,
-	K_SENDER_CPU,
-	K_RECEIVER_CPU,
-	K_WAIT,
-	K_CHUNK,
-	K_WORK,
-	K_RECV_WORK,
-	K_SPIN,
-	K_FSYNC,
-	K_OPTIONS,
-	K_PAIRS,
-	K_TOPOLOGY,
-	K_INFLIGHT,
-	K_RATE,
-	K_ARRIVALS,
-	K_FRACTION,
-	NKEYS,
-};
+#define K_KIND IPCB_EXP_NCOLS
+#define NKEYS  (IPCB_EXP_NCOLS + 1)
 
-const enum ipcb_csv_column ipcb_hseries_key_cols[NKEYS] = {
-    [K_TRANSPORT] = IPCB_COL_TRANSPORT,
-    [K_MODE] = IPCB_COL_MODE,
-    [K_SIZE] = IPCB_COL_SIZE_BYTES,
-    [K_KIND] = IPCB_COL_LATENCY_KIND,
-    [K_PLACEMENT] = IPCB_COL_PLACEMENT,
-    [K_SENDER_CPU] = IPCB_COL_SENDER_CPU,
-    [K_RECEIVER_CPU] = IPCB_COL_RECEIVER_CPU,
-    [K_WAIT] = IPCB_COL_WAIT,
-    [K_CHUNK] = IPCB_COL_CHUNK_BYTES,
-    [K_WORK] = IPCB_COL_WORK_NS,
-    [K_RECV_WORK] = IPCB_COL_RECEIVER_WORK_NS,
-    [K_SPIN] = IPCB_COL_SPIN_POLLS,
-    [K_FSYNC] = IPCB_COL_FSYNC,
-    [K_OPTIONS] = IPCB_COL_OPTIONS,
-    [K_PAIRS] = IPCB_COL_PAIRS,
-    [K_TOPOLOGY] = IPCB_COL_TOPOLOGY,
-    [K_INFLIGHT] = IPCB_COL_INFLIGHT,
-    [K_RATE] = IPCB_COL_OFFERED_RATE,
-    [K_ARRIVALS] = IPCB_COL_ARRIVALS,
-    [K_FRACTION] = IPCB_COL_OFFERED_FRACTION,
-};
+const enum ipcb_csv_column ipcb_hseries_key_cols[NKEYS] = {IPCB_EXP_COLUMNS(IPCB_EXP_COLUMN)
+							       IPCB_COL_LATENCY_KIND};
 const size_t ipcb_hseries_nkey_cols = NKEYS;
 
 int ipcb_hseries_key(const char *const *v, char *out, size_t n)
 {
-	char frac[32];
-	size_t len = 0;
+	size_t len = ipcb_exp_key(v, IPCB_EXP_RUNS, out, n);
 
-	/* As compare: a sweep's step by its share, written one way; then no rate. */
-	if (*v[K_FRACTION])
-		snprintf(frac, sizeof(frac), "%.6g", strtod(v[K_FRACTION], NULL));
-	for (int k = 0; k < NKEYS && len < n; k++) {
-		const char *x = v[k];
-
-		if (*v[K_FRACTION] && k == K_FRACTION)
-			x = frac;
-		else if (*v[K_FRACTION] && k == K_RATE)
-			x = "";
-		len += (size_t)snprintf(out + len, n - len, "%s%s", k ? "\x1f" : "", x);
-	}
+	if (len < n)
+		len += (size_t)snprintf(out + len, n - len, "\x1f%s", v[K_KIND]);
 	return len < n ? (int)len : -1;
 }
 
@@ -134,13 +83,13 @@ static void series_name(struct ipcb_hseries *s, const char *const v[NKEYS])
 	unsigned long long u;
 	char *end;
 
-	u = strtoull(v[K_SIZE], &end, 10);
-	if (*v[K_SIZE] && !*end)
+	u = strtoull(v[IPCB_EXP_SIZE], &end, 10);
+	if (*v[IPCB_EXP_SIZE] && !*end)
 		ipcb_format_size((size_t)u, size, sizeof(size));
 	else
-		snprintf(size, sizeof(size), "%s", v[K_SIZE]);
-	len =
-	    (size_t)snprintf(s->name, sizeof(s->name), "%s %s %s", v[K_TRANSPORT], v[K_MODE], size);
+		snprintf(size, sizeof(size), "%s", v[IPCB_EXP_SIZE]);
+	len = (size_t)snprintf(s->name, sizeof(s->name), "%s %s %s", v[IPCB_EXP_TRANSPORT],
+			       v[IPCB_EXP_MODE], size);
 #define ADD(...)                                                                                   \
 	do {                                                                                       \
 		if (len < sizeof(s->name))                                                         \
@@ -149,29 +98,31 @@ static void series_name(struct ipcb_hseries *s, const char *const v[NKEYS])
 	} while (0)
 	if (*v[K_KIND])
 		ADD(" %s", v[K_KIND]);
-	if (*v[K_PLACEMENT])
-		ADD(" %s", v[K_PLACEMENT]);
-	if (*v[K_WAIT])
-		ADD(" wait %s", v[K_WAIT]);
-	if (*v[K_PAIRS] && strcmp(v[K_PAIRS], "1") != 0)
-		ADD(" x%s", v[K_PAIRS]);
-	if (*v[K_TOPOLOGY] && strcmp(v[K_TOPOLOGY], "1:1") != 0)
-		ADD(" %s", v[K_TOPOLOGY]);
-	if (*v[K_INFLIGHT] && strcmp(v[K_INFLIGHT], "1") != 0)
-		ADD(" k%s", v[K_INFLIGHT]);
-	if (*v[K_FRACTION])
-		ADD(" @%s of max", v[K_FRACTION]);
-	else if (*v[K_RATE])
-		ADD(" @%s/s", v[K_RATE]);
-	if (*v[K_OPTIONS])
-		ADD(" [%s]", v[K_OPTIONS]);
-	if (*v[K_WORK] && strcmp(v[K_WORK], "0") != 0)
-		ADD(" work %sns", v[K_WORK]);
-	if (*v[K_RECV_WORK] && strcmp(v[K_RECV_WORK], "0") != 0)
-		ADD(" receiver work %sns", v[K_RECV_WORK]);
-	if (*v[K_SENDER_CPU] || *v[K_RECEIVER_CPU])
-		ADD(" cpus %s,%s", *v[K_SENDER_CPU] ? v[K_SENDER_CPU] : "-",
-		    *v[K_RECEIVER_CPU] ? v[K_RECEIVER_CPU] : "-");
+	if (*v[IPCB_EXP_PLACEMENT])
+		ADD(" %s", v[IPCB_EXP_PLACEMENT]);
+	if (*v[IPCB_EXP_WAIT])
+		ADD(" wait %s", v[IPCB_EXP_WAIT]);
+	if (*v[IPCB_EXP_PAIRS] && strcmp(v[IPCB_EXP_PAIRS], "1") != 0)
+		ADD(" x%s", v[IPCB_EXP_PAIRS]);
+	if (*v[IPCB_EXP_TOPOLOGY] && strcmp(v[IPCB_EXP_TOPOLOGY], "1:1") != 0)
+		ADD(" %s", v[IPCB_EXP_TOPOLOGY]);
+	if (*v[IPCB_EXP_INFLIGHT] && strcmp(v[IPCB_EXP_INFLIGHT], "1") != 0)
+		ADD(" k%s", v[IPCB_EXP_INFLIGHT]);
+	if (*v[IPCB_EXP_FRACTION])
+		ADD(" @%s of max", v[IPCB_EXP_FRACTION]);
+	else if (*v[IPCB_EXP_RATE])
+		ADD(" @%s/s", v[IPCB_EXP_RATE]);
+	if (*v[IPCB_EXP_TUNING])
+		ADD(" tuned %s", v[IPCB_EXP_TUNING]);
+	if (*v[IPCB_EXP_OPTIONS])
+		ADD(" [%s]", v[IPCB_EXP_OPTIONS]);
+	if (*v[IPCB_EXP_WORK] && strcmp(v[IPCB_EXP_WORK], "0") != 0)
+		ADD(" work %sns", v[IPCB_EXP_WORK]);
+	if (*v[IPCB_EXP_RECV_WORK] && strcmp(v[IPCB_EXP_RECV_WORK], "0") != 0)
+		ADD(" receiver work %sns", v[IPCB_EXP_RECV_WORK]);
+	if (*v[IPCB_EXP_SENDER_CPU] || *v[IPCB_EXP_RECEIVER_CPU])
+		ADD(" cpus %s,%s", *v[IPCB_EXP_SENDER_CPU] ? v[IPCB_EXP_SENDER_CPU] : "-",
+		    *v[IPCB_EXP_RECEIVER_CPU] ? v[IPCB_EXP_RECEIVER_CPU] : "-");
 #undef ADD
 }
 

@@ -95,6 +95,18 @@ ok $? "the pipe figure marks the change by its first run and commit, and the dri
 [ "$(grep -c . figs/pipe-throughput-64K*.tsv)" -ge 41 ]
 ok $? "each figure's data is kept beside it"
 
+# A setting away from the defaults is another experiment, as the report and compare group it
+# (lib/expkey.h): run 1's shm rows stored again with a tuning (in a copy of the history) are a
+# series of their own.
+awk -F, 'NR == 1 { for (i = 1; i <= NF; i++) c[$i] = i; print; next }
+	$c["transport"] == "shm" { $c["tuning"] = "shm.ring=4194304"; print }' OFS=, syn/run-01.csv >tuned.csv
+cp h.db t.db
+"$BIN" history t.db --import tuned.csv --commit "$(commit 41)" >tuned.out 2>&1 &&
+	"$BIN" history t.db --format csv --group shm >tuned-series.csv 2>&1 &&
+	[ "$(csvf tuned-series.csv 'NR > 1 { print f[1] }' | sort -u | wc -l)" -eq 2 ] &&
+	[ "$(csvf tuned-series.csv 'NR > 1 && f[1] ~ /tuned shm.ring=4194304/' | wc -l)" -eq 1 ]
+ok $? "a tuned run's rows are a series of their own, named by the tuning ($(csvf tuned-series.csv 'NR > 1 { print f[1] }' | sort | uniq -c | tr -s ' \n' ' '))"
+
 # ---- 2. compare --db, report --db ----
 "$BIN" compare --db h.db syn/run-41.csv >cmp-last.out 2>&1
 st=$?

@@ -1,0 +1,67 @@
+/* SPDX-License-Identifier: MIT */
+/* expkey.c - what names an experiment; see expkey.h. */
+#include "expkey.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+const enum ipcb_csv_column ipcb_exp_cols[IPCB_EXP_NCOLS] = {IPCB_EXP_COLUMNS(IPCB_EXP_COLUMN)};
+
+const char *ipcb_exp_module(const char *lib, size_t *len)
+{
+	const char *end;
+
+	*len = 0;
+	if (strncmp(lib, "module ", 7) != 0)
+		return "";
+	lib += 7;
+	end = strstr(lib, " build-id ");
+	if (!end)
+		end = strstr(lib, " sha256 ");
+	if (!end)
+		end = lib + strlen(lib);
+	*len = (size_t)(end - lib);
+	return lib;
+}
+
+/* Append to out what fits, and count it all: the key's whole length is known either way. */
+__attribute__((format(printf, 4, 5))) static void put(char *out, size_t n, size_t *len,
+						      const char *fmt, ...)
+{
+	va_list ap;
+	int w;
+
+	va_start(ap, fmt);
+	w = vsnprintf(*len < n ? out + *len : NULL, *len < n ? n - *len : 0, fmt, ap);
+	va_end(ap);
+	*len += w > 0 ? (size_t)w : 0;
+}
+
+size_t ipcb_exp_key(const char *const v[IPCB_EXP_NCOLS], enum ipcb_exp_scope scope, char *out,
+		    size_t n)
+{
+	const char *fraction = v[IPCB_EXP_FRACTION], *module;
+	size_t len = 0, mlen;
+	char *end;
+	double share = strtod(fraction, &end);
+
+	if (n)
+		out[0] = '\0';
+	for (int k = 0; k < IPCB_EXP_LIBRARY; k++)
+		put(out, n, &len, "%s\x1f", v[k]);
+	module = ipcb_exp_module(v[IPCB_EXP_LIBRARY], &mlen);
+	put(out, n, &len, "%.*s\x1f", (int)mlen, module);
+	/* A sweep's step by its share, one spelling per share ("0.5" and "0.50"); else the rate. */
+	if (*fraction && end != fraction && !*end)
+		put(out, n, &len, "@%.6g\x1f", share);
+	else
+		put(out, n, &len, "%s\x1f%s\x1f", fraction, v[IPCB_EXP_RATE]);
+	if (scope == IPCB_EXP_ONE_FILE)
+		put(out, n, &len, "%s\x1f%s", v[IPCB_EXP_HOST], v[IPCB_EXP_PEER_HOST]);
+	else if (*v[IPCB_EXP_HOSTS_SLOT])
+		put(out, n, &len, "%s->%s", v[IPCB_EXP_HOST],
+		    *v[IPCB_EXP_PEER_HOST] ? v[IPCB_EXP_PEER_HOST] : v[IPCB_EXP_HOST]);
+	return len;
+}

@@ -1,0 +1,80 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * expkey.h - what names an experiment, written once for the report's groups, compare's and the
+ * history's series: the columns a row's experiment is read from and the key they make.
+ *
+ * Two rows are the same experiment when they agree on the transport, its settings away from the
+ * defaults (tuning) and its options, its module, its wait, the mode, size, placement and CPUs,
+ * and every run setting that changes what is measured: chunk, work on either side, spin polls,
+ * fsync, the load's shape (pairs, requests in flight, topology, arrivals) and its rate, a rate
+ * sweep's step by its share of its run's own maximum (each run measures its own maximum, so two
+ * runs' steps match by share, never by rate). The round, the run and what was measured are
+ * left out: they are what the group holds.
+ */
+#ifndef IPCB_EXPKEY_H
+#define IPCB_EXPKEY_H
+
+#include <stddef.h>
+
+#include "csvschema.h"
+
+/*
+ * The columns a key is read from, in its order: X(NAME, COLUMN) for each, so that a list of
+ * columns that holds them (the history's query) is made from this one.
+ */
+#define IPCB_EXP_COLUMNS(X)                                                                        \
+	X(TRANSPORT, IPCB_COL_TRANSPORT)                                                           \
+	X(TUNING, IPCB_COL_TUNING)                                                                 \
+	X(OPTIONS, IPCB_COL_OPTIONS)                                                               \
+	X(WAIT, IPCB_COL_WAIT)                                                                     \
+	X(MODE, IPCB_COL_MODE)                                                                     \
+	X(SIZE, IPCB_COL_SIZE_BYTES)                                                               \
+	X(PLACEMENT, IPCB_COL_PLACEMENT)                                                           \
+	X(SENDER_CPU, IPCB_COL_SENDER_CPU)                                                         \
+	X(RECEIVER_CPU, IPCB_COL_RECEIVER_CPU)                                                     \
+	X(CHUNK, IPCB_COL_CHUNK_BYTES)                                                             \
+	X(WORK, IPCB_COL_WORK_NS)                                                                  \
+	X(SPIN, IPCB_COL_SPIN_POLLS)                                                               \
+	X(FSYNC, IPCB_COL_FSYNC)                                                                   \
+	X(RECV_WORK, IPCB_COL_RECEIVER_WORK_NS)                                                    \
+	X(PAIRS, IPCB_COL_PAIRS)                                                                   \
+	X(INFLIGHT, IPCB_COL_INFLIGHT)                                                             \
+	X(TOPOLOGY, IPCB_COL_TOPOLOGY)                                                             \
+	X(ARRIVALS, IPCB_COL_ARRIVALS)                                                             \
+	X(LIBRARY, IPCB_COL_LIBRARY) /* its module: the path in "module PATH build-id ..." */      \
+	X(FRACTION, IPCB_COL_OFFERED_FRACTION)                                                     \
+	X(RATE, IPCB_COL_OFFERED_RATE)                                                             \
+	X(HOST, IPCB_COL_HOST)                                                                     \
+	X(PEER_HOST, IPCB_COL_PEER_HOST)                                                           \
+	X(HOSTS_SLOT, IPCB_COL_HOSTS_SLOT)
+
+#define IPCB_EXP_ENUM(name, col) IPCB_EXP_##name,
+enum ipcb_exp_col { IPCB_EXP_COLUMNS(IPCB_EXP_ENUM) IPCB_EXP_NCOLS };
+#undef IPCB_EXP_ENUM
+#define IPCB_EXP_COLUMN(name, col) col,
+extern const enum ipcb_csv_column ipcb_exp_cols[IPCB_EXP_NCOLS];
+
+/* Where the host belongs in the name. */
+enum ipcb_exp_scope {
+	/* One file: rows of many hosts (--hosts, or files put together) are a group per pair. */
+	IPCB_EXP_ONE_FILE,
+	/*
+	 * Files of several runs (BASE against NEW, a history's): two runners of one kind are what
+	 * a gate compares and a history follows, so a host's name is left out, except the pair a
+	 * --hosts row measured ("a->b").
+	 */
+	IPCB_EXP_RUNS,
+};
+
+/*
+ * The key of the row whose columns ipcb_exp_cols[] hold v[] (text as the CSV writes it, "" where
+ * empty) into out, fields apart by a unit separator (which no measured text holds). Its whole
+ * length, which is n or more where it did not fit.
+ */
+size_t ipcb_exp_key(const char *const v[IPCB_EXP_NCOLS], enum ipcb_exp_scope scope, char *out,
+		    size_t n);
+
+/* A user's module in a `library` field ("module PATH build-id ..."): PATH and its length. */
+const char *ipcb_exp_module(const char *library, size_t *len);
+
+#endif /* IPCB_EXPKEY_H */
