@@ -18,6 +18,7 @@ struct topo_cpu {
 	int smt;
 	int node;
 	int cache[IPCB_TOPO_MAX_LEVEL + 1]; /* by level: its data or unified cache there */
+	size_t private_bytes; /* its largest data or unified cache that no other core shares */
 };
 
 struct ipcb_topo {
@@ -88,6 +89,11 @@ static int topo_take_cpus(struct ipcb_topo *t, hwloc_topology_t h, char *err, si
 		hwloc_obj_t pu = hwloc_get_obj_by_type(h, HWLOC_OBJ_PU, (unsigned)i);
 		struct topo_cpu *tc = &t->cpu[pu->os_index];
 
+		/* Its core's CPUs (its own, where the topology has no cores): what a private
+		 * cache serves. */
+		hwloc_obj_t core = hwloc_get_ancestor_obj_by_type(h, HWLOC_OBJ_CORE, pu);
+		hwloc_const_cpuset_t own = core ? core->cpuset : pu->cpuset;
+
 		tc->online = true;
 		for (hwloc_obj_t o = pu->parent; o; o = o->parent) {
 			unsigned level;
@@ -99,6 +105,9 @@ static int topo_take_cpus(struct ipcb_topo *t, hwloc_topology_t h, char *err, si
 			/* Instruction caches hold no data two processes exchange. */
 			if (!hwloc_obj_type_is_dcache(o->type))
 				continue;
+			if (hwloc_bitmap_isincluded(o->cpuset, own) &&
+			    o->attr->cache.size > tc->private_bytes)
+				tc->private_bytes = (size_t)o->attr->cache.size;
 			level = o->attr->cache.depth;
 			if (level < 1 || level > IPCB_TOPO_MAX_LEVEL || tc->cache[level] >= 0)
 				continue;
@@ -226,6 +235,11 @@ out:
 	}
 	*out = t;
 	return 0;
+}
+
+size_t ipcb_topo_private_bytes(const struct ipcb_topo *t, int cpu)
+{
+	return cpu >= 0 && cpu < t->ncpu && t->cpu[cpu].online ? t->cpu[cpu].private_bytes : 0;
 }
 
 bool ipcb_topo_elsewhere(const struct ipcb_topo *t)

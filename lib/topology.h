@@ -74,6 +74,12 @@ bool ipcb_topo_elsewhere(const struct ipcb_topo *t);
 
 /* The online CPUs, ascending: how many, and the array in *cpus (owned by t). */
 size_t ipcb_topo_cpus(const struct ipcb_topo *t, const int **cpus);
+/*
+ * Bytes of the largest data or unified cache that serves CPU cpu's core alone (SMT siblings
+ * share it; no other core does): what a shared-memory ring is laid out from (ring.c). 0 when the
+ * topology says nothing of it, or cpu is not online.
+ */
+size_t ipcb_topo_private_bytes(const struct ipcb_topo *t, int cpu);
 /* The last-level cache's level (the deepest data or unified cache any CPU has); 0 = not said. */
 unsigned ipcb_topo_llc_level(const struct ipcb_topo *t);
 

@@ -1,11 +1,11 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * test_ringplan.c - a shared-memory ring's plan comes from the machine's caches, read from the
- * sysfs trees of known machines (tests/fixtures/sysfs, the first argument), and every slot of a
- * plan keeps its payload where a copy runs at full speed:
+ * test_ringplan.c - a shared-memory ring's plan comes from the machine's caches, as hwloc reads
+ * them from synthetic descriptions of known machines, and every slot of a plan keeps its payload
+ * where a copy runs at full speed:
  *
- * - lib/cachesize.c: each fixture's private cache (an L2 of one vCPU, or shared by a core's SMT
- *   siblings; never an L3 several cores share), 0 where sysfs says nothing;
+ * - lib/topology.c: each machine's private cache (an L2 of one vCPU, or shared by a core's SMT
+ *   siblings; never a cache several cores share), 0 where the topology says nothing;
  * - transports/util/ring.c: a ring of four times that, a message of up to a quarter of it whole
  *   in one slot, larger ones in pieces of that quarter;
  * - the copy cliff (floor-cliff): some CPUs copy many times slower when the destination lies a
@@ -19,17 +19,44 @@
 #include <string.h>
 
 #include "../tap.h"
-#include "cachesize.h"
 #include "ring.h"
+#include "topology.h"
 
-static const char *fixtures;
+/*
+ * The machines, as hwloc's synthetic descriptions (caches with their sizes), after the sysfs of
+ * real ones: a 2-vCPU AMD EPYC guest, an Intel laptop, a two-socket Xeon and an AMD chiplet
+ * (each with SMT), a machine whose caches nobody describes, and one whose L2 two cores share.
+ */
+static const struct {
+	const char *name, *desc;
+} machines[] = {
+    {"vm", "Package:1 L3Cache:1(size=32MiB) L2Cache:2(size=1MiB) L1dCache:1(size=32KiB) Core:1 "
+	   "PU:1"},
+    {"laptop", "Package:1 L3Cache:1(size=12MiB) L2Cache:4(size=1280KiB) L1dCache:1(size=48KiB) "
+	       "Core:1 PU:2"},
+    {"two-socket", "Package:2 L3Cache:1(size=33MiB) L2Cache:4(size=2MiB) L1dCache:1(size=32KiB) "
+		   "Core:1 PU:2"},
+    {"chiplet", "Package:1 L3Cache:4(size=16MiB) L2Cache:4(size=512KiB) L1dCache:1(size=32KiB) "
+		"Core:1 PU:2"},
+    {"bare", "Package:1 Core:2 PU:1"},
+    {"shared-l2", "Package:1 L2Cache:2(size=4MiB) L1dCache:2(size=48KiB) Core:1 PU:1"},
+};
 
 static size_t private_of(const char *name)
 {
-	char root[4096];
+	struct ipcb_topo *t = NULL;
+	size_t bytes = 0;
+	char err[256] = "";
 
-	snprintf(root, sizeof(root), "%s/%s/devices/system", fixtures, name);
-	return ipcb_cache_private_bytes(root, 0);
+	for (size_t i = 0; i < sizeof(machines) / sizeof(machines[0]); i++)
+		if (!strcmp(machines[i].name, name) &&
+		    ipcb_topo_create(IPCB_TOPO_FROM_SYNTHETIC, machines[i].desc, &t, err,
+				     sizeof(err)) == 0)
+			bytes = ipcb_topo_private_bytes(t, 0);
+	if (*err)
+		tap_diag("%s: %s", name, err);
+	ipcb_topo_destroy(t);
+	return bytes;
 }
 
 /* Every slot's payload, against a page-aligned buffer: where a copy into or out of it lies. */
@@ -68,22 +95,17 @@ static void check_plan(const char *machine, enum ipcb_ring_use use, size_t msg, 
 	check_offsets(what, &p);
 }
 
-int main(int argc, char **argv)
+int main(void)
 {
 	struct ipcb_ring_plan p;
-
-	if (argc != 2) {
-		fprintf(stderr, "usage: test_ringplan FIXTURES/sysfs\n");
-		return 2;
-	}
-	fixtures = argv[1];
 
 	ok_eq(private_of("vm"), 1024 * 1024, "vm: one vCPU's own L2, not the L3 both share");
 	ok_eq(private_of("laptop"), 1280 * 1024, "laptop: the L2 a core's two threads share");
 	ok_eq(private_of("two-socket"), 2048 * 1024,
 	      "two-socket: the L2 of a core (core_cpus_list)");
 	ok_eq(private_of("chiplet"), 512 * 1024, "chiplet: the L2, not the L3 of its CCX");
-	ok_eq(private_of("bare"), 0, "bare: sysfs says nothing of the caches");
+	ok_eq(private_of("bare"), 0, "bare: the topology says nothing of the caches");
+	ok_eq(private_of("shared-l2"), 48 * 1024, "shared-l2: the L1, not the L2 two cores share");
 
 	ok_eq(ipcb_ring_target_for(1024 * 1024), 4 * 1024 * 1024, "a 1 MiB L2: a 4 MiB ring");
 	ok_eq(ipcb_ring_target_for(0), 4 * 1024 * 1024, "no L2 said: as for 1 MiB");

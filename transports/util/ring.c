@@ -12,11 +12,11 @@
 #include <unistd.h>
 
 #include "backing.h"
-#include "cachesize.h"
 #include "count.h"
 #include "common.h"
 #include "format.h"
 #include "hot.h"
+#include "topology.h"
 
 #define RING_HDR_BYTES 8u
 /*
@@ -36,7 +36,7 @@
 #define RING_ALIGN 128u
 /*
  * How large a ring is, and in what pieces a message crosses it, is chosen from the size of one
- * CPU's private caches (its L2), read from the kernel (cachesize.h), not fixed: what makes a
+ * CPU's private caches (its L2), as hwloc reads them (topology.h), not fixed: what makes a
  * large message slow to cross from one CPU to another is the reader taking lines that are still
  * in the writer's private cache, and the writer rewriting lines still in the reader's. Some CPUs
  * hand such lines over almost as fast as they copy (a 2-vCPU Xeon streamed 1 MiB at 0.92 of its
@@ -77,8 +77,18 @@ size_t ipcb_ring_private_bytes(void)
 	/* Read once: the same machine answers the same for every run of an invocation. */
 	static size_t priv = SIZE_MAX;
 
-	if (priv == SIZE_MAX)
-		priv = ipcb_cache_private_bytes(NULL, 0);
+	if (priv == SIZE_MAX) {
+		struct ipcb_topo *t = NULL;
+		const int *cpus;
+		char err[256];
+
+		priv = 0;
+		/* The lowest online CPU's: the machines ipcbench runs on have one kind of core. */
+		if (ipcb_topo_create(IPCB_TOPO_FROM_MACHINE, NULL, &t, err, sizeof(err)) == 0 &&
+		    ipcb_topo_cpus(t, &cpus) > 0)
+			priv = ipcb_topo_private_bytes(t, cpus[0]);
+		ipcb_topo_destroy(t);
+	}
 	return priv;
 }
 

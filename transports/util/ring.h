@@ -96,7 +96,8 @@ struct ipcb_ring_end {
  * (0: not known): four times that (ring.c says why), at least 256 KiB and at most 16 MiB.
  */
 size_t ipcb_ring_target_for(size_t private_bytes);
-/* This machine's private cache, read from the kernel once (CPU 0's; cachesize.h); 0: not said. */
+/* This machine's private cache, as hwloc reads it once (its lowest CPU's; topology.h); 0: not said.
+ */
 size_t ipcb_ring_private_bytes(void);
 /*
  * How a ring is used, which decides its pieces and how many slots it holds: a stream (one way,
