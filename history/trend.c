@@ -12,16 +12,13 @@
 #include <math.h>
 #include <pthread.h>
 #include <signal.h>
-#include <spawn.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
+#include "child.h"
 #include "stats.h"
-
-extern char **environ;
 
 /* Most x-axis labels a figure shows; more points get every k-th one. */
 #define MAX_XLABELS 24
@@ -192,40 +189,39 @@ static void script_write(FILE *f, const struct ipcb_hseries *s, const struct ipc
 	fputc('\n', f);
 }
 
-/* Run gnuplot with the script; its messages go to stderr. */
+/* Run gnuplot with the script on its input (lib/child.h); its messages go to stderr. */
 static int gnuplot_run(const char *script, size_t len, char *err, size_t errlen)
 {
 	char *argv[] = {"gnuplot", NULL};
-	posix_spawn_file_actions_t fa;
-	posix_spawnattr_t at;
-	sigset_t none, all;
-	int p[2], status = 0, rc; /* 0: no status to wait for when SIGCHLD is ignored */
+	sigset_t none;
+	struct ipcb_spawn sp = {.path = "gnuplot",
+				.path_search = 1,
+				.argv = argv,
+				.out = IPCB_SPAWN_NULL,
+				.mask = &none,
+				.what = "ipcbench history --plot"};
+	int p[2], status;
 	size_t off = 0;
 	pid_t pid;
 
+	if (ipcb_path_find("gnuplot", NULL, NULL) < 0) {
+		snprintf(err, errlen,
+			 "gnuplot: not found in PATH (the trend figures need it; Debian: "
+			 "gnuplot-nox)");
+		return -ENOENT;
+	}
 	if (pipe2(p, O_CLOEXEC) < 0) {
 		snprintf(err, errlen, "pipe: %s", strerror(errno));
 		return -errno;
 	}
-	posix_spawn_file_actions_init(&fa);
-	posix_spawn_file_actions_adddup2(&fa, p[0], STDIN_FILENO);
-	posix_spawn_file_actions_addopen(&fa, STDOUT_FILENO, "/dev/null", O_WRONLY, 0);
-	posix_spawnattr_init(&at);
 	sigemptyset(&none);
-	sigfillset(&all);
-	posix_spawnattr_setsigmask(&at, &none);
-	posix_spawnattr_setsigdefault(&at, &all);
-	posix_spawnattr_setflags(&at, POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF);
-	rc = posix_spawnp(&pid, "gnuplot", &fa, &at, argv, environ);
-	posix_spawn_file_actions_destroy(&fa);
-	posix_spawnattr_destroy(&at);
+	sp.in = p[0];
+	pid = ipcb_spawn_start(&sp);
 	close(p[0]);
-	if (rc != 0) {
+	if (pid < 0) {
 		close(p[1]);
-		snprintf(err, errlen,
-			 "gnuplot: %s (the trend figures need it; Debian: gnuplot-nox)",
-			 strerror(rc));
-		return -rc;
+		snprintf(err, errlen, "gnuplot: %s", strerror((int)-pid));
+		return (int)pid;
 	}
 	/* A gnuplot that stops reading must not kill us with SIGPIPE: the write fails instead. */
 	{
@@ -252,12 +248,15 @@ static int gnuplot_run(const char *script, size_t len, char *err, size_t errlen)
 		}
 		pthread_sigmask(SIG_SETMASK, &old, NULL);
 	}
-	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
-		;
-	if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
+	status = ipcb_spawn_wait(pid);
+	if (status < 0) {
+		snprintf(err, errlen, "gnuplot: waiting for it: %s", strerror(-status));
+		return status;
+	}
+	if (status != 0) {
 		snprintf(err, errlen, "gnuplot %s %d (its messages are above)",
-			 WIFEXITED(status) ? "exited with status" : "was killed by signal",
-			 WIFEXITED(status) ? WEXITSTATUS(status) : WTERMSIG(status));
+			 status > 128 ? "was killed by signal" : "exited with status",
+			 status > 128 ? status - 128 : status);
 		return -ECHILD;
 	}
 	return 0;

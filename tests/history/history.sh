@@ -94,6 +94,12 @@ grep -q "from run 25, c0ffee25" figs/pipe-throughput-64K*.svg && grep -q "drift 
 ok $? "the pipe figure marks the change by its first run and commit, and the drift; shm's none"
 [ "$(grep -c . figs/pipe-throughput-64K*.tsv)" -ge 41 ]
 ok $? "each figure's data is kept beside it"
+# Without gnuplot: an error naming it and the package, no figure.
+PATH=/nonexistent "$BIN" history h.db --plot nofigs >noplot.out 2>noplot.err
+st=$?
+[ $st -ne 0 ] && grep -q "gnuplot: not found in PATH (the trend figures need it; Debian: gnuplot-nox)" noplot.err &&
+	[ -z "$(ls nofigs/*.svg 2>/dev/null)" ]
+ok $? "--plot without gnuplot: exit $st, naming it and its package"
 
 # A setting away from the defaults is another experiment, as the report and compare group it
 # (lib/expkey.h): run 1's shm rows stored again with a tuning (in a copy of the history) are a
