@@ -17,20 +17,17 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <signal.h>
-#include <spawn.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
+#include "child.h"
 #include "csvread.h"
 #include "csvschema.h"
 #include "db.h"
 #include "json.h"
-
-extern char **environ;
 
 struct ipcb_history_run {
 	struct ipcb_histdb h;
@@ -50,30 +47,27 @@ struct ipcb_history_run {
 static void git_head(char *out, size_t n)
 {
 	char *argv[] = {"git", "rev-parse", "--verify", "-q", "HEAD", NULL};
-	posix_spawn_file_actions_t fa;
-	posix_spawnattr_t at;
-	sigset_t none, all, mask;
+	sigset_t none, mask;
+	struct ipcb_spawn sp = {.path = "git",
+				.path_search = 1,
+				.argv = argv,
+				.in = IPCB_SPAWN_NULL,
+				.err = IPCB_SPAWN_NULL,
+				.mask = &none,
+				.what = "ipcbench --db"};
 	size_t len = 0;
-	int p[2], status = 0; /* 0: SIGCHLD ignored by whoever started us leaves none to wait for */
+	int p[2];
 	pid_t pid;
 	ssize_t got;
 
 	out[0] = '\0';
 	if (pipe2(p, O_CLOEXEC) < 0)
 		return;
-	posix_spawn_file_actions_init(&fa);
-	posix_spawn_file_actions_adddup2(&fa, p[1], STDOUT_FILENO);
-	posix_spawn_file_actions_addopen(&fa, STDIN_FILENO, "/dev/null", O_RDONLY, 0);
-	posix_spawn_file_actions_addopen(&fa, STDERR_FILENO, "/dev/null", O_WRONLY, 0);
-	posix_spawnattr_init(&at);
 	sigemptyset(&none);
-	sigfillset(&all);
-	posix_spawnattr_setsigmask(&at, &none);
-	posix_spawnattr_setsigdefault(&at, &all);
-	posix_spawnattr_setflags(&at, POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF);
-	if (posix_spawnp(&pid, "git", &fa, &at, argv, environ) == 0) {
-		close(p[1]);
-		p[1] = -1;
+	sp.out = p[1];
+	pid = ipcb_spawn_start(&sp);
+	close(p[1]);
+	if (pid > 0) {
 		while (len + 1 < n && (got = read(p[0], out + len, n - 1 - len)) != 0) {
 			if (got < 0 && errno == EINTR)
 				continue;
@@ -82,9 +76,8 @@ static void git_head(char *out, size_t n)
 			len += (size_t)got;
 		}
 		out[len] = '\0';
-		while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
-			;
-		if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
+		/* Not found (127), outside a repository (1): no commit. */
+		if (ipcb_spawn_wait(pid) != 0)
 			out[0] = '\0';
 		if (sigprocmask(SIG_BLOCK, NULL, &mask) == 0 && sigismember(&mask, SIGCHLD)) {
 			struct timespec zero = {0, 0};
@@ -96,11 +89,7 @@ static void git_head(char *out, size_t n)
 				;
 		}
 	}
-	if (p[1] >= 0)
-		close(p[1]);
 	close(p[0]);
-	posix_spawn_file_actions_destroy(&fa);
-	posix_spawnattr_destroy(&at);
 	out[strcspn(out, "\r\n")] = '\0';
 	/* Only what looks like an object name: 40 (SHA-1) or 64 (SHA-256) hex digits. */
 	len = strspn(out, "0123456789abcdef");

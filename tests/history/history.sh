@@ -189,6 +189,19 @@ st=$?
 	[ "$(rows_in r.db)" -ge 1 ]
 ok $? "ipcbench --db stores a complete run with its rows, commit and command line (exit $st)"
 [ $st -eq 0 ] || diag run.err
+# Without --commit, the commit of the repository the run is made in (git rev-parse HEAD), none
+# outside one.
+if command -v git >/dev/null 2>&1; then
+	mkdir repo && (cd repo && git init -q && git -c user.name=t -c user.email=t@t commit -q \
+		--allow-empty -m one) && head=$(cd repo && git rev-parse HEAD)
+	(cd repo && run --db ../g.db >/dev/null 2>../g.err) && (cd / && run --db "$WORK/g.db" >/dev/null 2>>"$WORK/g.err")
+	"$BIN" history g.db >g.out 2>&1
+	grep -qE "^ +1  .* ${head:0:12}" g.out && grep -E '^ +2  ' g.out | grep -qv "${head:0:12}"
+	ok $? "a run in a repository stores its HEAD commit (${head:0:12}), one outside none"
+	[ -n "$head" ] || diag g.out g.err
+else
+	skip "the commit of the run's repository" "no git here"
+fi
 run --commit abc >/dev/null 2>run.err
 [ $? -eq 2 ] && grep -q "commit names the run --db stores: it needs --db" run.err
 ok $? "--commit without --db: a usage error"
