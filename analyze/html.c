@@ -15,6 +15,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "child.h"
 #include "csvschema.h"
 
 #ifndef IPCB_SOURCE_PLOT
@@ -256,7 +257,18 @@ int html_draw(const char *dir, int *stopped_by, char *err, size_t errlen)
 {
 	/* Static: PATH_MAX is a large part of a small stack; the report draws once, one thread. */
 	static char prog[PATH_MAX];
-	sigset_t wait_set;
+	char *argv[] = {NULL, "--data", NULL, "--", NULL, NULL};
+	sigset_t wait_set, none;
+	/*
+	 * In a group of its own, so that stopping it stops gnuplot and awk with it; its "wrote
+	 * FILE" lines are for a person drawing by hand, its errors go to stderr.
+	 */
+	struct ipcb_spawn sp = {.argv = argv,
+				.out = IPCB_SPAWN_NULL,
+				.own_group = 1,
+				.mask = &none,
+				.default_signals = 1,
+				.what = "ipcbench report: figures"};
 	int status = 0, sig;
 	pid_t pid;
 
@@ -269,41 +281,23 @@ int html_draw(const char *dir, int *stopped_by, char *err, size_t errlen)
 	sigaddset(&wait_set, SIGHUP);
 	sigaddset(&wait_set, SIGQUIT);
 	sigprocmask(SIG_BLOCK, &wait_set, NULL);
-	pid = fork();
-	if (pid < 0) {
-		int e = errno;
-
-		snprintf(err, errlen, "figures: fork: %s", strerror(e));
-		return -e;
+	/* Looked for first, so that its absence is said in words of its own. */
+	if (!prog[0] && ipcb_path_find("ipcbench-plot", NULL, NULL) < 0) {
+		snprintf(
+		    err, errlen,
+		    "figures: no plot program: ipcbench-plot is not installed beside ipcbench "
+		    "nor on PATH, and %s is not there (set IPCBENCH_PLOT, or give --figures DIR)",
+		    IPCB_SOURCE_PLOT[0] ? IPCB_SOURCE_PLOT : "the checkout's scripts/plot");
+		return -ENOENT;
 	}
-	if (pid == 0) {
-		sigset_t none;
-		int null = open("/dev/null", O_WRONLY | O_CLOEXEC);
-
-		/* Its own group, so that stopping it stops gnuplot and awk with it. */
-		setpgid(0, 0);
-		signal(SIGPIPE, SIG_DFL);
-		signal(SIGXFSZ, SIG_DFL);
-		sigemptyset(&none);
-		sigprocmask(SIG_SETMASK, &none, NULL);
-		/* "wrote FILE" lines are for a person drawing by hand; errors go to stderr. */
-		if (null >= 0)
-			dup2(null, STDOUT_FILENO);
-		if (prog[0]) {
-			execl(prog, prog, "--data", dir, "--", dir, (char *)NULL);
-			fprintf(stderr, "ipcbench report: figures: %s: %s\n", prog,
-				strerror(errno));
-		} else {
-			execlp("ipcbench-plot", "ipcbench-plot", "--data", dir, "--", dir,
-			       (char *)NULL);
-			fprintf(stderr,
-				"ipcbench report: figures: no plot program: ipcbench-plot is not "
-				"installed beside ipcbench nor on PATH, and %s is not there (set "
-				"IPCBENCH_PLOT, or give --figures DIR)\n",
-				IPCB_SOURCE_PLOT[0] ? IPCB_SOURCE_PLOT
-						    : "the checkout's scripts/plot");
-		}
-		_exit(127);
+	sp.path = argv[0] = prog[0] ? prog : "ipcbench-plot";
+	sp.path_search = !prog[0];
+	argv[2] = argv[4] = (char *)dir;
+	sigemptyset(&none);
+	pid = ipcb_spawn_start(&sp);
+	if (pid < 0) {
+		snprintf(err, errlen, "figures: fork: %s", strerror((int)-pid));
+		return (int)pid;
 	}
 	setpgid(pid, pid);
 	for (;;) {

@@ -44,6 +44,10 @@ pid_t ipcb_spawn_start(const struct ipcb_spawn *s)
 		return pid;
 	if (s->own_group)
 		setpgid(0, 0);
+	if (s->default_signals) {
+		signal(SIGPIPE, SIG_DFL);
+		signal(SIGXFSZ, SIG_DFL);
+	}
 	if (s->mask)
 		sigprocmask(SIG_SETMASK, s->mask, NULL);
 	if (s->death_signal)

@@ -32,6 +32,11 @@ struct ipcb_spawn {
 	int own_group;
 	/* Its signal mask (NULL: this process's): a parent that blocks signals unblocks them. */
 	const sigset_t *mask;
+	/*
+	 * SIGPIPE and SIGXFSZ back to their defaults, which this process may ignore (to see a
+	 * write fail instead): a pipeline of tools expects to be stopped by them.
+	 */
+	int default_signals;
 	/* The child's exit status when exec fails (0: 127, as the shell's "not found"). */
 	int exec_failed;
 	/* Its message then: "<what>: <path>: <error>" (NULL: "ipcbench"). */

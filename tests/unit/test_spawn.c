@@ -187,6 +187,27 @@ int main(void)
 		unsetenv("IPCB_SPAWN_PARENT");
 	}
 
+	/*
+	 * SIGPIPE ignored here (as a writer that wants its writes to fail) is ignored in a child
+	 * too, which a shell cannot undo; with default_signals the child is stopped by it again.
+	 */
+	{
+		char *argv[] = {"sh", "-c", "kill -PIPE $$; exit 0", NULL};
+		struct ipcb_spawn s = {.path = "/bin/sh", .argv = argv};
+		void (*was)(int) = signal(SIGPIPE, SIG_IGN);
+		int kept, restored;
+
+		kept = ipcb_spawn_run(&s);
+		s.default_signals = 1;
+		restored = ipcb_spawn_run(&s);
+		signal(SIGPIPE, was);
+		ok(kept == 0 && restored == 128 + SIGPIPE,
+		   "an ignored SIGPIPE stays ignored in the child (status %d), default_signals "
+		   "gives "
+		   "it back (status %d)",
+		   kept, restored);
+	}
+
 	/* A child whose parent dies gets its death signal: a middle process spawns a sleeper. */
 	{
 		pid_t mid;
