@@ -53,6 +53,35 @@ static void service_log_tail(const struct ipcb_service_run *s, char *out, size_t
 	free(path);
 }
 
+/*
+ * Did the server say that a port it wanted was taken? A port found free may be taken by anyone
+ * before the server binds it (the kernel hands the ports around a free one to connections):
+ * then the start is tried again on other ports. Its log's first MiB is read.
+ */
+static bool service_port_taken(const struct ipcb_service_run *s)
+{
+	char *path, *text;
+	size_t got = 0;
+	bool taken = false;
+	FILE *f;
+
+	if (!s->dir[0] || asprintf(&path, "%s/%s", s->dir, SERVICE_LOG) < 0)
+		return false;
+	f = fopen(path, "re");
+	free(path);
+	if (!f)
+		return false;
+	text = malloc((1u << 20) + 1);
+	if (text) {
+		got = fread(text, 1, 1u << 20, f);
+		text[got] = '\0';
+		taken = strstr(text, "Address already in use") != NULL;
+		free(text);
+	}
+	fclose(f);
+	return taken;
+}
+
 /* A hook of the server's ops, called on a stack of its own (service_hook). */
 struct service_hook {
 	int (*fn)(struct ipcb_service *svc);
@@ -208,9 +237,9 @@ static void service_ended(struct ipcb_service_run *s, int status, const char *wh
 	}
 }
 
-int ipcb_service_start(struct ipcb_service_run *s, const struct ipcb_transport *t,
-		       const uint64_t opt[IPCB_MAX_OPTIONS], const char *parent, int cpu,
-		       double limit_s)
+static int service_start_once(struct ipcb_service_run *s, const struct ipcb_transport *t,
+			      const uint64_t opt[IPCB_MAX_OPTIONS], const char *parent, int cpu,
+			      double limit_s, bool *port_taken)
 {
 	const struct ipcb_service_ops *ops = t->service;
 	uint64_t rnd = 0, deadline, started;
@@ -343,8 +372,34 @@ int ipcb_service_start(struct ipcb_service_run *s, const struct ipcb_transport *
 	}
 	return 0;
 fail:
+	/* Read before stop removes its directory with the log. */
+	*port_taken = rc != -EINTR && s->pgid && service_port_taken(s);
 	ipcb_service_stop(s);
 	return rc;
+}
+
+/* Starts in a row whose server found a port taken before the start gives up. */
+#define SERVICE_PORT_TRIES 3
+
+int ipcb_service_start(struct ipcb_service_run *s, const struct ipcb_transport *t,
+		       const uint64_t opt[IPCB_MAX_OPTIONS], const char *parent, int cpu,
+		       double limit_s)
+{
+	for (int attempt = 1;; attempt++) {
+		bool port_taken = false;
+		int rc = service_start_once(s, t, opt, parent, cpu, limit_s, &port_taken);
+
+		if (rc == 0 || !port_taken)
+			return rc;
+		if (attempt == SERVICE_PORT_TRIES) {
+			size_t len = strlen(s->error);
+
+			snprintf(s->error + len, sizeof(s->error) - len,
+				 " (a port taken in each of %d starts, each on other ports)",
+				 SERVICE_PORT_TRIES);
+			return rc;
+		}
+	}
 }
 
 int ipcb_service_pin(struct ipcb_service_run *s, int cpu)

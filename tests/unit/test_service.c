@@ -274,6 +274,43 @@ int main(void)
 	ok(rc == -ESRCH && strstr(s.error, "status 127"),
 	   "one whose program does not exist fails, saying so (%s)", s.error);
 
+	/*
+	 * A port taken between its choice and the server's bind: the start is tried again, on
+	 * other ports, up to three times. The count of starts lives beside the servers'
+	 * directories; the server says its port is taken until the count reaches $IPCB_OK_AT.
+	 */
+	{
+		char tries_path[4096], got[16] = "";
+		FILE *f;
+
+		/* Each server runs in its own directory; the count is in their parent, tmp. */
+		snprintf(tries_path, sizeof(tries_path), "%s/tries", tmp);
+		script =
+		    "n=$(cat ../tries 2>/dev/null || echo 0); n=$((n + 1)); echo $n >../tries; "
+		    "if [ $n -lt \"$IPCB_OK_AT\" ]; then echo 'java.net.BindException: Address "
+		    "already in use' >&2; exit 1; fi; echo ready >ready; exec sleep 600";
+		setenv("IPCB_OK_AT", "3", 1);
+		rc = ipcb_service_start(&s, &sh_transport, opt, tmp, -1, 10);
+		f = fopen(tries_path, "r");
+		if (f) {
+			if (!fgets(got, sizeof(got), f))
+				got[0] = '\0';
+			fclose(f);
+		}
+		ok(rc == 0 && !strcmp(got, "3\n"),
+		   "a server that finds its port taken twice starts at the third try (%s)",
+		   s.error);
+		ipcb_service_stop(&s);
+		unlink(tries_path);
+		setenv("IPCB_OK_AT", "99", 1);
+		rc = ipcb_service_start(&s, &sh_transport, opt, tmp, -1, 10);
+		ok(rc == -ESRCH && strstr(s.error, "a port taken in each of 3 starts") &&
+		       s.pid == 0 && !s.dir[0],
+		   "one that always does fails after three, saying so (%s)", s.error);
+		unlink(tries_path);
+		unsetenv("IPCB_OK_AT");
+	}
+
 	/* ---- the driver is killed with SIGKILL ---- */
 	{
 		int fds[2];
