@@ -19,6 +19,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "child.h"
 #include "clock.h"
 #include "crash.h"
 #include "launch.h"
@@ -135,23 +136,22 @@ static void service_version(struct ipcb_service_run *s)
 	const char *cmd = s->svc.argv[0], *base = strrchr(cmd, '/');
 	char buf[256], *nl, *word;
 	uint64_t end = ipcb_now_ns() + 2000000000ull;
+	char *argv[] = {(char *)cmd, "--version", NULL};
+	struct ipcb_spawn sp = {.path = cmd,
+				.path_search = 1,
+				.argv = argv,
+				.in = IPCB_SPAWN_NULL,
+				.err = IPCB_SPAWN_NULL,
+				.death_signal = SIGKILL,
+				.what = "ipcbench: a server's version"};
 	size_t got = 0;
-	int fds[2], status;
+	int fds[2];
 	pid_t pid;
 
 	if (pipe2(fds, O_CLOEXEC) < 0)
 		return;
-	pid = fork();
-	if (pid == 0) {
-		int null = open("/dev/null", O_RDWR);
-
-		prctl(PR_SET_PDEATHSIG, SIGKILL);
-		dup2(fds[1], 1);
-		dup2(null, 0);
-		dup2(null, 2);
-		execlp(cmd, cmd, "--version", (char *)NULL);
-		_exit(127);
-	}
+	sp.out = fds[1];
+	pid = ipcb_spawn_start(&sp);
 	close(fds[1]);
 	if (pid < 0) {
 		close(fds[0]);
@@ -170,7 +170,7 @@ static void service_version(struct ipcb_service_run *s)
 	}
 	close(fds[0]);
 	kill(pid, SIGKILL);
-	waitpid(pid, &status, 0);
+	ipcb_spawn_wait(pid);
 	buf[got] = '\0';
 	nl = strchr(buf, '\n');
 	if (nl)

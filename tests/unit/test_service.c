@@ -75,6 +75,18 @@ static const struct ipcb_service_ops sh_unpinned_ops = {.prepare = sh_prepare_un
 static const struct ipcb_transport sh_unpinned_transport = {
     .name = "sh-unpinned", .summary = "a test server", .service = &sh_unpinned_ops};
 
+/* A server program of its own, which says its version as a server's --version does. */
+static char server_prog[4096];
+static int prog_prepare(struct ipcb_service *svc)
+{
+	snprintf(svc->addr, sizeof(svc->addr), "%s/ready", svc->dir);
+	return ipcb_service_arg(svc, "%s", server_prog);
+}
+
+static const struct ipcb_service_ops prog_ops = {.prepare = prog_prepare, .ready = sh_ready};
+static const struct ipcb_transport prog_transport = {
+    .name = "prog-service", .summary = "a test server", .service = &prog_ops};
+
 static bool alive(pid_t pid)
 {
 	unsigned long long t;
@@ -255,6 +267,26 @@ int main(void)
 		ok(s.pid == 0 && wait_dead(pid, 1000) && (child <= 0 || wait_dead(child, 1000)) &&
 		       !exists(dir),
 		   "stopped: it, its child and its directory are gone");
+	}
+
+	/* A server the transport gives no version of: its own --version's last word. */
+	{
+		FILE *f;
+
+		snprintf(server_prog, sizeof(server_prog), "%s/server.sh", tmp);
+		f = fopen(server_prog, "w");
+		if (f) {
+			fputs("#!/bin/sh\n[ \"$1\" = --version ] && { echo 'test server, version "
+			      "1.2.3'; echo more; exit 0; }\necho ready >ready\nexec sleep 600\n",
+			      f);
+			fclose(f);
+			chmod(server_prog, 0700);
+		}
+		rc = ipcb_service_start(&s, &prog_transport, opt, tmp, -1, 10);
+		ok(rc == 0 && !strcmp(s.svc.version, "server.sh 1.2.3"),
+		   "a server's version from its --version: '%s' (%s)", s.svc.version, s.error);
+		ipcb_service_stop(&s);
+		unlink(server_prog);
 	}
 
 	/* ---- servers that fail ---- */
