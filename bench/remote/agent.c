@@ -23,6 +23,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "child.h"
 #include "clock.h"
 #include "command.h"
 #include "remote.h"
@@ -163,26 +164,24 @@ static int agent_there(const char *hex)
 		free(cmd);
 		return 1;
 	}
-	fflush(NULL);
-	child = fork();
-	if (child < 0) {
-		fprintf(stderr, "ipcbench rsh-agent --there: fork: %s\n", strerror(errno));
-		goto out;
-	}
-	if (child == 0) {
-		int null = open("/dev/null", O_RDONLY);
-
-		setpgid(0, 0);
-		sigprocmask(SIG_SETMASK, &old, NULL);
-		prctl(PR_SET_PDEATHSIG, SIGKILL);
-		if (null >= 0)
-			dup2(null, STDIN_FILENO);
+	{
+		char *argv[] = {"sh", "-c", cmd, NULL};
 		/* The daemon's session directory, and its children's temporary files, here. */
-		setenv("OMPI_MCA_orte_tmpdir_base", dir, 1);
-		setenv("TMPDIR", dir, 1);
-		execl("/bin/sh", "sh", "-c", cmd, (char *)NULL);
-		fprintf(stderr, "ipcbench rsh-agent --there: /bin/sh: %s\n", strerror(errno));
-		_exit(127);
+		const char *env[] = {"OMPI_MCA_orte_tmpdir_base", dir, "TMPDIR", dir, NULL};
+		const struct ipcb_spawn sp = {.path = "/bin/sh",
+					      .argv = argv,
+					      .setenv = env,
+					      .in = IPCB_SPAWN_NULL,
+					      .own_group = 1,
+					      .mask = &old,
+					      .death_signal = SIGKILL,
+					      .what = "ipcbench rsh-agent --there"};
+
+		child = ipcb_spawn_start(&sp);
+	}
+	if (child < 0) {
+		fprintf(stderr, "ipcbench rsh-agent --there: fork: %s\n", strerror((int)-child));
+		goto out;
 	}
 	setpgid(child, child);
 	while (!ended) {
