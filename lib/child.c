@@ -33,7 +33,7 @@ static void stream_set(int fd, int to)
 
 pid_t ipcb_spawn_start(const struct ipcb_spawn *s)
 {
-	pid_t pid;
+	pid_t pid, parent = getpid();
 
 	/* What this process buffered would otherwise be written twice, once by the child. */
 	fflush(NULL);
@@ -50,8 +50,12 @@ pid_t ipcb_spawn_start(const struct ipcb_spawn *s)
 	}
 	if (s->mask)
 		sigprocmask(SIG_SETMASK, s->mask, NULL);
-	if (s->death_signal)
+	if (s->death_signal) {
 		prctl(PR_SET_PDEATHSIG, s->death_signal);
+		/* A parent that died before the line above sends nothing: the child goes now. */
+		if (getppid() != parent)
+			_exit(s->exec_failed ? s->exec_failed : 127);
+	}
 	/* Error first: a failed exec's message below goes where the caller sent the child's. */
 	stream_set(s->err, STDERR_FILENO);
 	stream_set(s->in, STDIN_FILENO);

@@ -16,11 +16,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/prctl.h>
 #include <sys/random.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "child.h"
 #include "clock.h"
 #include "conn.h"
 #include "launch.h"
@@ -313,7 +313,7 @@ pid_t ipcb_launch_prefix_spawn(const char *prefix, char *const argv[], int *in_f
 	int in[2] = {-1, -1}, out[2] = {-1, -1}, e;
 	size_t argc = 0;
 	char **args;
-	pid_t pid, parent = getpid();
+	pid_t pid;
 
 	while (argv[argc])
 		argc++;
@@ -339,29 +339,26 @@ pid_t ipcb_launch_prefix_spawn(const char *prefix, char *const argv[], int *in_f
 		e = -errno;
 		goto fail;
 	}
-	fflush(NULL);
-	pid = fork();
-	if (pid < 0) {
-		e = -errno;
-		goto fail;
-	}
-	if (pid == 0) {
-		int null = open("/dev/null", O_RDWR | O_CLOEXEC);
+	{
 		sigset_t none;
-
 		/* Dies with the driver; its own group, so that it is stopped as a whole. */
-		prctl(PR_SET_PDEATHSIG, SIGKILL);
-		if (getppid() != parent)
-			_exit(127);
-		setpgid(0, 0);
+		const struct ipcb_spawn sp = {.path = "/bin/sh",
+					      .path_search = 1,
+					      .argv = args,
+					      .in = in_fd ? in[0] : IPCB_SPAWN_NULL,
+					      .out = out_fd ? out[1] : IPCB_SPAWN_NULL,
+					      .own_group = 1,
+					      .mask = &none,
+					      .default_signals = 1,
+					      .death_signal = SIGKILL,
+					      .what = "ipcbench: the launch prefix"};
+
 		sigemptyset(&none);
-		sigprocmask(SIG_SETMASK, &none, NULL);
-		signal(SIGPIPE, SIG_DFL);
-		signal(SIGXFSZ, SIG_DFL);
-		dup2(in_fd ? in[0] : null, STDIN_FILENO);
-		dup2(out_fd ? out[1] : null, STDOUT_FILENO);
-		execvp("/bin/sh", args);
-		_exit(127);
+		pid = ipcb_spawn_start(&sp);
+	}
+	if (pid < 0) {
+		e = (int)pid;
+		goto fail;
 	}
 	if (in_fd) {
 		close(in[0]);
