@@ -598,10 +598,9 @@ static double kept_median(const struct values *v)
  */
 static void ceiling_weigh(struct compare *c, struct cmp_group *g)
 {
-	double x[2], share;
+	double x[2], share, moved;
 	char ch[64];
 
-	g->ceil_moved = NAN;
 	/* The floors and the harness are the ceilings: nothing stands beneath them but noise. */
 	if (g->control || g->counted || !g->side[0].n || !g->side[1].n ||
 	    !strncmp(cmp_gf(g, IPCB_COL_TRANSPORT), "floor-", 6) ||
@@ -610,8 +609,8 @@ static void ceiling_weigh(struct compare *c, struct cmp_group *g)
 	for (int s = 0; s < 2; s++)
 		if (!((x[s] = kept_median(&g->ceil[s])) > 0))
 			return;
-	g->ceil_moved = x[1] / x[0] - 1;
-	if (!(fabs(g->ceil_moved) > c->o.threshold))
+	moved = x[1] / x[0] - 1; /* NEW's ceiling / BASE's - 1 (medians) */
+	if (!(fabs(moved) > c->o.threshold))
 		return;
 	c->ceil_moved++;
 	share = kept_median(&g->xfloor[1]) / kept_median(&g->xfloor[0]) - 1;
@@ -623,13 +622,12 @@ static void ceiling_weigh(struct compare *c, struct cmp_group *g)
 		    "would be %s (%s), but its ceiling (%s) was %.1f%% %s in NEW and the row's "
 		    "share of it moved %+.1f%%: the machine moved under it",
 		    cmp_verdict_names[g->verdict], ch, cmp_gf(g, IPCB_COL_CEILING),
-		    fabs(g->ceil_moved) * 100, g->ceil_moved > 0 ? "slower" : "faster",
-		    share * 100);
+		    fabs(moved) * 100, moved > 0 ? "slower" : "faster", share * 100);
 		g->verdict = V_INCONCLUSIVE;
 		return;
 	}
 	pre_add(g, "its ceiling (%s) was %.1f%% %s in NEW%s", cmp_gf(g, IPCB_COL_CEILING),
-		fabs(g->ceil_moved) * 100, g->ceil_moved > 0 ? "slower" : "faster",
+		fabs(moved) * 100, moved > 0 ? "slower" : "faster",
 		isfinite(share) && fabs(share) > c->o.threshold
 		    ? ", the row's share of it moved more"
 		    : "");

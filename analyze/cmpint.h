@@ -108,7 +108,6 @@ struct cmp_group {
 	 * too.
 	 */
 	struct values ceil[2], xfloor[2];
-	double ceil_moved; /* NEW's ceiling / BASE's - 1 (medians); NAN where a side has none */
 	/*
 	 * A counted group (ipcbench --count rows): each side's work signature (work.h). A timed
 	 * group of the same experiment is its twin: it points to the counted group (work), whose
