@@ -779,8 +779,11 @@ int ipcb_report_answers(const char *csv, size_t len, FILE *out)
 	ipcb_doc_init(&d, mem, IPCB_DOC_MARKDOWN);
 	r.d = &d;
 	/* The verdicts the report of the same rows gives: the same families, the claims' too. */
-	if (report_book_fill(&r, false) == 0)
+	if (report_book_fill(&r, false) == 0) {
 		answers_questions(&r);
+		/* The rows far below what the machine allows them: the report's same list. */
+		answers_ceilings(&r);
+	}
 	m.book = NULL;
 	book_fini(&r.book);
 	ipcb_doc_fini(&d);
