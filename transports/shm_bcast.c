@@ -412,11 +412,13 @@ static void bcast_teardown(struct ipcb_chan *ch)
 	c->map = NULL;
 }
 
-/* The mapping came with fork; every cursor starts at zero. */
+/* The mapping came with fork (its pages entered here, not at their first timed touch); every
+ * cursor starts at zero. */
 static int bcast_open(struct ipcb_ep *ep)
 {
-	(void)ep;
-	return 0;
+	const struct bcast_chan *c = ep->chan->priv;
+
+	return ipcb_backing_populate(c->map, c->map_bytes, &ep->err);
 }
 
 const struct ipcb_transport ipcb_transport_shm_bcast = {

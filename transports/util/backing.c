@@ -68,3 +68,23 @@ int ipcb_backing_create_map(const char *dir, const char *name, size_t bytes, voi
 		*out = p;
 	return rc;
 }
+
+int ipcb_backing_populate(void *p, size_t bytes, struct ipcb_err *e)
+{
+	long page = sysconf(_SC_PAGESIZE);
+
+#ifdef MADV_POPULATE_WRITE
+	/* Writable at once: a write's first touch of a file's page would fault again to dirty it.
+	 */
+	if (madvise(p, bytes, MADV_POPULATE_WRITE) == 0)
+		return 0;
+	if (errno != EINVAL)
+		return ipcb_errf(e, -errno, "madvise", "MADV_POPULATE_WRITE, %zu bytes", bytes);
+#endif
+	/* A kernel before 5.14 has no MADV_POPULATE_WRITE: a read of each page maps it. */
+	if (page <= 0)
+		page = 4096;
+	for (size_t off = 0; off < bytes; off += (size_t)page)
+		(void)*(volatile const char *)((const char *)p + off);
+	return 0;
+}

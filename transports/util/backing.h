@@ -28,4 +28,14 @@ int ipcb_backing_create(const char *dir, const char *name, size_t bytes, int *fd
 int ipcb_backing_create_map(const char *dir, const char *name, size_t bytes, void **out,
 			    struct ipcb_err *e);
 
+/*
+ * Enter every page of a shared mapping made before fork into this process's page tables, before
+ * its timed messages: fork copies no page-table entries of a shared mapping (the kernel fills
+ * them at each page's first touch instead), so each side of a channel would otherwise take a
+ * page fault at the first touch of each page of its ring, inside the timed messages of every run
+ * too short to have gone round the ring in its warm-up. The pages' contents are not changed.
+ * 0, or -errno recorded in e.
+ */
+int ipcb_backing_populate(void *p, size_t bytes, struct ipcb_err *e);
+
 #endif

@@ -631,8 +631,9 @@ int ipcb_ringchan_open(struct ipcb_ep *ep)
 	me->out.asym = me->in.asym = c->asym;
 	me->wait = ep->chan->cfg.wait;
 	me->spin_polls = ep->chan->cfg.spin_polls;
-	if (!c->asym)
-		return 0;
+	rc = ipcb_backing_populate(c->map, c->map_bytes, &ep->err);
+	if (rc || !c->asym)
+		return rc;
 	rc = ipcb_membarrier_register();
 	return rc ? ipcb_err(&ep->err, rc, "membarrier(REGISTER_GLOBAL_EXPEDITED)") : 0;
 }
