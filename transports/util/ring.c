@@ -454,7 +454,7 @@ IPCB_HOT int ipcb_ring_write(struct ipcb_ring *r, struct ipcb_ring_end *w, const
 		if (rc)
 			return rc;
 		hdr = ring_slot_hdr(w);
-		memcpy(ring_payload(w, hdr), p, piece);
+		ipcb_shared_copy(ring_payload(w, hdr), p, piece);
 		rc = ring_publish(r, w, hdr, piece, piece < len, wait, e);
 		if (rc)
 			return rc;
@@ -488,7 +488,7 @@ IPCB_HOT int ipcb_ring_read(struct ipcb_ring *r, struct ipcb_ring_end *rd, void 
 			return rc;
 		have = (size_t)(h >> 32) - rd->taken;
 		n = len < have ? len : have;
-		memcpy(p, ring_payload(rd, hdr) + rd->taken, n);
+		ipcb_shared_copy(p, ring_payload(rd, hdr) + rd->taken, n);
 		p += n;
 		len -= n;
 		if (n < have) {
