@@ -24,8 +24,9 @@ examples() {
 		if (cur ~ /\\$/) { sub(/[ \t]*\\$/, "", cur); next }
 		c = cur; cur = ""
 		sub(/[ \t]+#.*$/, "", c)
-		if (c ~ /^(build\/)?ipcbench( |$)/) print FILENAME ":" start "\t" c
-	}' "$ROOT/README.md" "$ROOT"/docs/*.md
+		if (c ~ /^(build\/)?ipcbench( |$)/ || (gate && c ~ /^(scripts\/ab-gate|ipcbench-ab-gate)( |$)/))
+			print FILENAME ":" start "\t" c
+	}' gate="${1:-0}" "$ROOT/README.md" "$ROOT"/docs/*.md
 }
 
 # The options a command's --help names ("--csv", "-o"), one a line.
@@ -112,4 +113,63 @@ done < <(examples)
 
 [ $seen -ge 20 ]
 ok $? "the documentation shows $seen ipcbench command lines, each tried above"
+
+# The gate's lines (scripts/ab-gate, ipcbench-ab-gate) with --dry-run, which checks every option
+# as the gate does before it runs anything, and runs nothing. Its two binaries are the reader's
+# (an old build, an installed one): this ipcbench stands for both.
+gates=0
+while IFS=$'\t' read -r where cmd; do
+	first=${cmd%%|*}
+	first=${first%%&&*}
+	first=${first%%>*}
+	read -r -a words <<<"$first"
+	words=("${words[@]:1}")
+	# The gate's own options come first, then OLD and NEW.
+	pre=()
+	while [ ${#words[@]} -gt 0 ] && [[ ${words[0]} == -* ]]; do
+		case ${words[0]} in
+		--no-controls | --no-count | --time | --dry-run | --paired | --same-machine)
+			pre+=("${words[0]}")
+			words=("${words[@]:1}")
+			;;
+		*=*)
+			pre+=("${words[0]}")
+			words=("${words[@]:1}")
+			;;
+		*)
+			pre+=("${words[0]}" "${words[1]:-}")
+			words=("${words[@]:2}")
+			;;
+		esac
+	done
+	if [ ${#words[@]} -lt 2 ]; then
+		skip "$where: $cmd" "no OLD and NEW binaries on the line"
+		continue
+	fi
+	gates=$((gates + 1))
+	# What a reader supplies beyond the binaries ("$(git ...)", a file of theirs): said, skipped.
+	if [[ ${pre[*]} == *'$'* || ${words[*]:2} == *'$'* ]]; then
+		skip "$where: $cmd" "names what its reader supplies"
+		continue
+	fi
+	for k in "${!pre[@]}"; do
+		# --out and --db: the reader's; a fresh name here, made by nothing (a dry run).
+		case ${pre[$k]} in
+		--out | --db) pre[k + 1]=$WORK/gate-$gates-${pre[$k]#--} ;;
+		--out=* | --db=*) pre[k]=${pre[$k]%%=*}=$WORK/gate-$gates-${pre[$k]#--} ;;
+		esac
+	done
+	"$ROOT/scripts/ab-gate" --dry-run "${pre[@]}" "$BIN" "$BIN" "${words[@]:2}" >out 2>err
+	st=$?
+	if [ $st -ne 0 ] && grep -q "built with AddressSanitizer" err; then
+		skip "$where: $cmd" "this build: $(head -1 err)"
+		continue
+	fi
+	ok $st "$where: $cmd (ab-gate --dry-run, OLD and NEW this ipcbench: exit $st $(grep -v '^$' err | head -1))"
+	[ -z "$(ls -A "$WORK" | grep '^gate-')" ]
+	ok $? "$where: the dry run made nothing (--out, --db)"
+done < <(examples 1 | grep -P '\t(scripts/ab-gate|ipcbench-ab-gate)( |$)')
+
+[ $gates -ge 3 ]
+ok $? "the documentation shows $gates gate command lines, each tried above"
 done_testing
