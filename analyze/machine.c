@@ -32,8 +32,11 @@ static const struct floor_def {
      "bound by it: for such a run it is not a floor",
      M_RTT, false},
     {"floor-mailbox", "mailbox round trip (sequence word in the payload's line)",
-     "a ring that keeps its sequence word on a line of its own can beat the mailbox, whose reader "
-     "polls the line the writer is filling: for such a run it is not a floor",
+     "a ring can beat the mailbox, whose reader polls the line the writer is filling, who copies "
+     "each message whole in one memcpy (glibc's rep movsb from 2 KiB up, slow across CPUs on "
+     "some), and hands it over whole: the shm ring's sequence word on a line of its own, its "
+     "copies in calls under that size, a large message in pieces; for such a run it is not a "
+     "floor",
      M_RTT, true},
     {"floor-memcpy", "memcpy (one CPU, its own data)",
      "a stream above it did not copy every byte once on one CPU", M_BPS, true},

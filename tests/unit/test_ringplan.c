@@ -77,6 +77,31 @@ static void check_offsets(const char *what, const struct ipcb_ring_plan *p)
 		tap_diag("  %zu slots off, one at %zu bytes past a page", bad, at);
 }
 
+/*
+ * A round trip's slots of more than two lines: no payload shares a page with the slot after it
+ * (a reader's prefetch of the next slot's lines would cost the writer taking them back). A
+ * stream's, and small ones: packed, the slot the payload rounded up to 128 bytes.
+ */
+static void check_paging(const char *what, enum ipcb_ring_use use, const struct ipcb_ring_plan *p)
+{
+	size_t first = offsetof(struct ipcb_ring, slots), shared = 0;
+	bool paged = use == IPCB_RING_TRIPS && p->piece_bytes > 2 * 64 - 8;
+
+	for (size_t k = 0; k + 1 < p->nslots; k++) {
+		size_t end = first + k * p->slot_bytes + p->payload_off + p->piece_bytes;
+		size_t next = first + (k + 1) * p->slot_bytes;
+
+		shared += (end - 1) / 4096 == next / 4096;
+	}
+	if (paged)
+		ok(shared == 0 && p->slot_bytes % 4096 == 0,
+		   "%s: slots %u bytes apart, no payload in the next slot's page (%zu are)", what,
+		   p->slot_bytes, shared);
+	else
+		ok_eq(p->slot_bytes, (p->payload_off + p->piece_bytes + 127) / 128 * 128,
+		      "%s: slots packed", what);
+}
+
 static void check_plan(const char *machine, enum ipcb_ring_use use, size_t msg, size_t want_piece,
 		       unsigned want_slots)
 {
@@ -93,6 +118,7 @@ static void check_plan(const char *machine, enum ipcb_ring_use use, size_t msg, 
 	if (want_slots)
 		ok_eq(p.nslots, want_slots, "%s: %u slots", what, want_slots);
 	check_offsets(what, &p);
+	check_paging(what, use, &p);
 }
 
 int main(void)
@@ -127,8 +153,12 @@ int main(void)
 	check_plan("vm", IPCB_RING_STREAM, 64, 64, 32768);
 	check_plan("vm", IPCB_RING_STREAM, 4096, 4096, 992);
 	check_plan("chiplet", IPCB_RING_STREAM, 64, 64, 16384);
-	/* Round trips: pieces of the square root of 4 KiB times the message, a power of two. */
-	check_plan("vm", IPCB_RING_TRIPS, 1024 * 1024, 64 * 1024, 63);
+	/*
+	 * Round trips: pieces of the square root of 4 KiB times the message, a power of two, each
+	 * slot in pages of its own (64 KiB and a line: 17 pages, 60 in 4 MiB).
+	 */
+	check_plan("vm", IPCB_RING_TRIPS, 1024 * 1024, 64 * 1024, 60);
+	check_plan("vm", IPCB_RING_TRIPS, 1024, 1024, 512);
 	check_plan("vm", IPCB_RING_TRIPS, 64 * 1024, 16 * 1024, 0);
 	check_plan("vm", IPCB_RING_TRIPS, 16 * 1024, 8 * 1024, 0);
 	check_plan("vm", IPCB_RING_TRIPS, 4096, 4096, 0);
