@@ -366,7 +366,9 @@ const struct ipcb_csv_col ipcb_csv_cols[IPCB_CSV_NCOLS] = {
 	"one-way sampling and CPUs; its p50 round trip is what both sides' loops add inside each "
 	"timed round trip (the sender's clock read, the stamp, the calls around the mechanism, and "
 	"the echo side's calls and turn, which the null sender runs itself; the checks come "
-	"between samples), and a stream's is the sender's loop time per message"),
+	"between samples), and a stream's is the sender's loop time per message (on one CPU, "
+	"where the two sides take turns, the sender's and the receiver's: the null sender "
+	"checks each message as the receiver would)"),
 };
 /* clang-format on */
 

@@ -74,12 +74,13 @@ static const struct ipcb_hist *sweep_hist(const struct place *pl, const struct i
  * The harness's own time per message beside a run (the row's harness_ns): the transport that
  * moves nothing run just after it with the run's size, mode, payload checks, one-way sampling
  * and CPUs, so that the row says how much of it is the loop stamping, timing and recording on
- * the sender's side. After, not before: the run's own sides are the first a run starts, and
- * the cache-line probes stay right beside it. Its busy work and its transport's options are
- * the run's, not the loop's, and are left out. Short: the loop's cost is steady where a
- * mechanism's is not. 0: not measured (--no-probes, two hosts, counted passes, a transport that
- * moves nothing itself, and shapes the null transport cannot run: several sides, requests in
- * flight, rates); a signal that stops the sweep meanwhile stops it once the run's row is out.
+ * the sender's side (a stream on one CPU: and the receiver's checking, the two taking turns).
+ * After, not before: the run's own sides are the first a run starts, and the cache-line probes stay
+ * right beside it. Its busy work and its transport's options are the run's, not the loop's, and are
+ * left out. Short: the loop's cost is steady where a mechanism's is not. 0: not measured
+ * (--no-probes, two hosts, counted passes, a transport that moves nothing itself, and shapes the
+ * null transport cannot run: several sides, requests in flight, rates); a signal that stops the
+ * sweep meanwhile stops it once the run's row is out.
  */
 #define HARNESS_MESSAGES 2000
 
@@ -113,6 +114,12 @@ static double harness_ns(struct driver *d, const struct ipcb_run_spec *run, cons
 	s.cfg.fsync = false;
 	s.cfg.service = NULL;
 	memset(s.cfg.opt, 0, sizeof(s.cfg.opt));
+	/*
+	 * A stream's two sides on one CPU take turns on it: the harness inside each message is
+	 * both sides' there, the sender's stamping and the receiver's check (on two, each side's
+	 * runs beside the other's, and the sender's is what a message waits for).
+	 */
+	s.self_receive = s.mode == IPCB_MODE_THROUGHPUT && s.cpu[0] >= 0 && s.cpu[0] == s.cpu[1];
 	memset(&r, 0, sizeof(r));
 	rc = ipcb_run_one(&s, &r);
 	if (rc == 0)

@@ -175,6 +175,24 @@ IPCB_HOT int ipcb_loop_latency_echo(struct ipcb_run_ctx *c, struct ipcb_ep *ep, 
 	return 0;
 }
 
+/*
+ * A stream receiver's work on one message, done by the sender of a transport that moves nothing
+ * (spec.h, self_receive): take it, learn whether it is the last, check it (the steps of
+ * ipcb_loop_stream_receiver() on every message, on the message just sent).
+ */
+IPCB_HOT static int stream_self(const struct ipcb_run_spec *s, struct ipcb_ep *ep, void *buf,
+				uint64_t seq, struct ipcb_run_side *me, char *err)
+{
+	volatile bool last;
+	int rc = move_message(s, ep, &buf, false, false);
+
+	if (rc)
+		return transport_fail(&ep->err, "", err);
+	last = ipcb_msg_is_last(buf, s->size_bytes, seq);
+	(void)last;
+	return verify_message(s, ep, buf, seq, &me->full_checks, false, err);
+}
+
 /* Side A in throughput mode: stream messages; the sender never reads the measuring clock. */
 IPCB_HOT int ipcb_loop_stream_sender(struct ipcb_run_ctx *c, struct ipcb_ep *ep, void *tx,
 				     char *err)
@@ -184,7 +202,9 @@ IPCB_HOT int ipcb_loop_stream_sender(struct ipcb_run_ctx *c, struct ipcb_ep *ep,
 	/* Small messages are cheap: look at the clock (only to decide the end) every 16th. */
 	uint64_t clock_mask = s->size_bytes >= 4096 ? 0 : 15;
 	uint64_t base = seq_base(ep); /* 0 but with several senders (RUN_SEQ_SENDER_SHIFT) */
-	bool data = !(s->t->caps & IPCB_CAP_NO_DATA);
+	/* A transport that moves nothing, asked to, plays the receiver too (spec.h). */
+	bool self = (s->t->caps & IPCB_CAP_NO_DATA) && s->self_receive;
+	bool data = !(s->t->caps & IPCB_CAP_NO_DATA) || self;
 	bool timed = data && s->size_bytes >= IPCB_MSG_TIME_MIN;
 	bool loans = run_loans(s);
 	struct usage_mark start = {0, 0, 0};
@@ -221,6 +241,8 @@ IPCB_HOT int ipcb_loop_stream_sender(struct ipcb_run_ctx *c, struct ipcb_ep *ep,
 		rc = move_message(s, ep, &tx, true, loans);
 		if (rc)
 			return transport_fail(&ep->err, "", err);
+		if (self && (rc = stream_self(s, ep, tx, base | stamp_seq(s, i), &me, err)))
+			return rc;
 		if (i >= s->warmup)
 			me.messages++;
 		if (last)

@@ -110,6 +110,13 @@ struct ipcb_run_spec {
 	 * --fsync (cfg.fsync), --work-ns and --verify. */
 	bool no_one_way;
 	unsigned one_way_every;
+	/*
+	 * A stream of a transport that moves nothing (the harness's measure beside a run, on one
+	 * CPU): its sender stamps each message and then does the receiver's work on it, as a
+	 * round trip's does B's (closed.c), so that its time is both sides' harness, taking
+	 * turns on the CPU as the run's two sides do. Set by the driver only for that measure.
+	 */
+	bool self_receive;
 };
 
 /*
