@@ -173,6 +173,9 @@ int ipcb_count_collect(const struct ipcb_run_spec *s, const char *tag, struct ip
 		double per, m;
 		size_t len = 0;
 
+		/* A transport that moves nothing has no receiver at work: its sender plays it. */
+		if (k == 1 && (s->t->caps & IPCB_CAP_NO_DATA) && !have[k])
+			continue;
 		if (!have[k] || !have_cal[k] || !tr[k].messages) {
 			snprintf(r->error, sizeof(r->error),
 				 "--count: the %s's profile of run %s is missing (did it run under "

@@ -119,6 +119,15 @@ for args in "--rate 1000" "--pairs 2" "-m bistream" "--duration 1" "--floor" "--
 done
 ok $bad "--count with an open loop, several pairs, a bistream, a duration, the floors or requests in flight: exit 2, naming it"
 
+# The transport that moves nothing has no receiver at work (its sender plays it): counted, its
+# receiver's part is none, not a missing profile.
+count null -t null -s 64
+st=$?
+rx=$(col "$WORK/null.csv" null 64 receiver_instr_per_msg latency)
+[ $st -eq 0 ] && [ -n "$rx" ] && awk -v x="$rx" 'BEGIN { exit !(x == 0) }' &&
+	[ -n "$(col "$WORK/null.csv" null 64 sender_instr_per_msg throughput)" ]
+ok $? "the null transport counted: its sender's work, no receiver's (exit $st, receiver $rx)"
+
 left=$(find "$TMPDIR" -mindepth 1 | head -3)
 [ -z "$left" ]
 ok $? "the profiles' directory is gone afterwards${left:+ (left: $left)}"
