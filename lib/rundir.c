@@ -167,6 +167,22 @@ int ipcb_rundir_note_pid(const char *dir, int pid)
 	return rc;
 }
 
+void ipcb_proc_comm(int pid, char *out, size_t n)
+{
+	char path[64];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%d/comm", pid);
+	snprintf(out, n, "?");
+	f = fopen(path, "re");
+	if (!f)
+		return;
+	if (!fgets(out, (int)n, f))
+		snprintf(out, n, "?");
+	fclose(f);
+	out[strcspn(out, "\n")] = '\0';
+}
+
 int ipcb_rundir_kill_listed(const char *dir, char *said, size_t said_bytes)
 {
 	char *path, line[64];
@@ -186,8 +202,7 @@ int ipcb_rundir_kill_listed(const char *dir, char *said, size_t said_bytes)
 		return rc;
 	while (fgets(line, sizeof(line), f)) {
 		unsigned long long start, now;
-		char comm[64] = "?", cpath[64];
-		FILE *c;
+		char comm[64];
 		int pid;
 
 		if (sscanf(line, "%d %llu", &pid, &start) != 2 || pid <= 1)
@@ -210,13 +225,7 @@ int ipcb_rundir_kill_listed(const char *dir, char *said, size_t said_bytes)
 		}
 		if (now != start)
 			continue; /* the pid is another process's now */
-		snprintf(cpath, sizeof(cpath), "/proc/%d/comm", pid);
-		c = fopen(cpath, "re");
-		if (c) {
-			if (fgets(comm, sizeof(comm), c))
-				comm[strcspn(comm, "\n")] = '\0';
-			fclose(c);
-		}
+		ipcb_proc_comm(pid, comm, sizeof(comm));
 		/* A server leads a process group of its own: whatever it started goes with it. */
 		if (getpgid(pid) == pid)
 			kill(-pid, SIGKILL);

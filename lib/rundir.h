@@ -44,6 +44,8 @@ int ipcb_rundir_note_pid(const char *dir, int pid);
 int ipcb_proc_stat_field(int pid, int field, unsigned long long *out);
 /* The start time of pid in clock ticks since boot. 0 or -errno. */
 int ipcb_proc_start_ticks(int pid, unsigned long long *ticks);
+/* pid's command name (/proc/PID/comm, its newline cut), or "?" where it cannot be read. */
+void ipcb_proc_comm(int pid, char *out, size_t n);
 /*
  * Kill (SIGKILL, with its process group when it leads one) every listed process that still
  * runs with the start time listed. Returns how many were killed, or -errno when the list could

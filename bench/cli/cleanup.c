@@ -176,22 +176,6 @@ static int cleanup_start_ns(pid_t pid, long long *out)
 	return 0;
 }
 
-static void cleanup_comm(pid_t pid, char *out, size_t n)
-{
-	char path[64];
-	FILE *f;
-
-	snprintf(path, sizeof(path), "/proc/%d/comm", (int)pid);
-	snprintf(out, n, "?");
-	f = fopen(path, "re");
-	if (!f)
-		return;
-	if (!fgets(out, (int)n, f))
-		snprintf(out, n, "?");
-	fclose(f);
-	out[strcspn(out, "\n")] = '\0';
-}
-
 /*
  * Could process pid have made (or still be using) an entry last changed at `changed`? true: it
  * runs and started before that, or we cannot tell; `why` says which process it is. false: no
@@ -206,7 +190,7 @@ static bool cleanup_maker_alive(pid_t pid, const struct timespec *changed, char 
 		snprintf(why, n, "pid %d is gone", (int)pid);
 		return false;
 	}
-	cleanup_comm(pid, comm, sizeof(comm));
+	ipcb_proc_comm((int)pid, comm, sizeof(comm));
 	if (cleanup_start_ns(pid, &start) == 0 && start > ts_ns(changed) + CLEANUP_SLACK_NS) {
 		snprintf(why, n, "pid %d is gone; the pid now belongs to %s, started later",
 			 (int)pid, comm);
