@@ -145,7 +145,8 @@ int main(void)
 	ok(sh("echo to-nowhere", IPCB_SPAWN_NULL, 0) == 0, "standard output to /dev/null");
 	close(fd);
 	ok(strcmp(file_text(path, buf, sizeof(buf)), "to-the-file\n") == 0,
-	   "the file holds what the child wrote there, nothing more: '%s'", buf);
+	   "the file holds what the child wrote there, nothing more: '%.*s'",
+	   (int)strcspn(buf, "\n"), buf);
 
 	/* The environment set for the child alone, a name found in PATH. */
 	{
@@ -172,7 +173,8 @@ int main(void)
 		close(s.err);
 		ok(strstr(file_text(path, buf, sizeof(buf)),
 			  "test: /nonexistent/nothing-here: No such file or directory") != NULL,
-		   "and its message names the program and the error: '%s'", buf);
+		   "and its message names the program and the error: '%.*s'",
+		   (int)strcspn(buf, "\n"), buf);
 	}
 
 	/* An environment given whole: the child has it and nothing of this process's. */
