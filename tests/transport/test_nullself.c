@@ -43,6 +43,9 @@ int main(void)
 {
 	static const size_t sizes[] = {64, 4096, 65536};
 
+	/* As the driver does: a side's exit (SIGCHLD) waits in the launch's signal queue. */
+	if (ipcb_run_signals_block() < 0)
+		return 1;
 	for (size_t k = 0; k < sizeof(sizes) / sizeof(sizes[0]); k++) {
 		struct ipcb_run_result r;
 		int rc;
