@@ -22,6 +22,7 @@
 
 #include <errno.h>
 #include <poll.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -453,6 +454,20 @@ int ipcb_launch_loop(struct ipcb_launch *l, const struct launch_starter *how, vo
 	if (rc < 0) {
 		snprintf(l->error, sizeof(l->error), "signalfd: %s", strerror(-rc));
 		return rc;
+	}
+	/*
+	 * A side's exit must wait in the queue the loop reads (ipcb_run_signals_block()): with
+	 * SIGCHLD unblocked it is discarded on arrival, and a run whose last side left after its
+	 * control socket closed waited for its deadline beside the zombie.
+	 */
+	{
+		sigset_t now;
+
+		if (pthread_sigmask(SIG_BLOCK, NULL, &now) != 0 || !sigismember(&now, SIGCHLD)) {
+			snprintf(l->error, sizeof(l->error),
+				 "launch: SIGCHLD is not blocked (ipcb_run_signals_block() first)");
+			return -EINVAL;
+		}
 	}
 	if (st.n == 0 || launch_alloc(&st) < 0) {
 		snprintf(l->error, sizeof(l->error), "%s",
