@@ -170,9 +170,15 @@ int ipcb_rundir_note_pid(const char *dir, int pid)
 void ipcb_proc_comm(int pid, char *out, size_t n)
 {
 	char path[64];
-	FILE *f;
 
 	snprintf(path, sizeof(path), "/proc/%d/comm", pid);
+	ipcb_file_first_line(path, out, n);
+}
+
+void ipcb_file_first_line(const char *path, char *out, size_t n)
+{
+	FILE *f;
+
 	snprintf(out, n, "?");
 	f = fopen(path, "re");
 	if (!f)

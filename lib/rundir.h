@@ -44,7 +44,12 @@ int ipcb_rundir_note_pid(const char *dir, int pid);
 int ipcb_proc_stat_field(int pid, int field, unsigned long long *out);
 /* The start time of pid in clock ticks since boot. 0 or -errno. */
 int ipcb_proc_start_ticks(int pid, unsigned long long *ticks);
-/* pid's command name (/proc/PID/comm, its newline cut), or "?" where it cannot be read. */
+/*
+ * The first line of a small file such as /proc's (its newline cut), or "?" where it cannot be
+ * read: what a message quotes of a process's name or a kernel setting.
+ */
+void ipcb_file_first_line(const char *path, char *out, size_t n);
+/* pid's command name (/proc/PID/comm), as ipcb_file_first_line() gives it. */
 void ipcb_proc_comm(int pid, char *out, size_t n);
 /*
  * Kill (SIGKILL, with its process group when it leads one) every listed process that still

@@ -24,6 +24,7 @@
 #include <sys/sem.h>
 #include <sys/shm.h>
 
+#include "rundir.h"
 #include "slots.h"
 #include "sysvreg.h"
 #include "transport.h"
@@ -46,17 +47,9 @@ union sysv_shm_semun {
 static const char *sysv_shm_sysctl(const char *name, char *out, size_t n)
 {
 	char path[64];
-	FILE *f;
 
 	snprintf(path, sizeof(path), "/proc/sys/kernel/%s", name);
-	snprintf(out, n, "?");
-	f = fopen(path, "r");
-	if (!f)
-		return out;
-	if (!fgets(out, (int)n, f))
-		snprintf(out, n, "?");
-	fclose(f);
-	out[strcspn(out, "\n")] = '\0';
+	ipcb_file_first_line(path, out, n);
 	for (char *p = out; *p; p++)
 		if (*p == '\t')
 			*p = ' ';
