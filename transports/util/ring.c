@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "backing.h"
+#include "clock.h"
 #include "count.h"
 #include "common.h"
 #include "format.h"
@@ -460,6 +461,23 @@ IPCB_HOT static int ring_publish(struct ipcb_ring *r, struct ipcb_ring_end *w, u
 	return ring_wake(w, &r->reader_waiting, more, wait, e);
 }
 
+/*
+ * A stream's piece, stored as the writer's choice says (storechoice.h), the window timed as it
+ * fills. A counted run (count.h) stores through the cache alone: its counts are the same
+ * whatever the machine's timing chose.
+ */
+IPCB_HOT static void ring_store(struct ipcb_ring_end *w, void *dst, const void *src, size_t n)
+{
+	struct ipcb_store_choice *c = &w->store;
+
+	if (c->use == IPCB_STORE_STREAMED && !ipcb_counting)
+		ipcb_streamed_copy(dst, src, n);
+	else
+		ipcb_shared_copy(dst, src, n);
+	if (--c->until_lap == 0 && !ipcb_counting)
+		ipcb_store_choice_lap(c, ipcb_now_ns());
+}
+
 IPCB_HOT int ipcb_ring_write(struct ipcb_ring *r, struct ipcb_ring_end *w, const void *buf,
 			     size_t len, enum ipcb_wait wait, unsigned spin_polls,
 			     struct ipcb_err *e)
@@ -476,7 +494,10 @@ IPCB_HOT int ipcb_ring_write(struct ipcb_ring *r, struct ipcb_ring_end *w, const
 		if (rc)
 			return rc;
 		hdr = ring_slot_hdr(w);
-		ipcb_shared_copy(ring_payload(w, hdr), p, piece);
+		if (w->store.on)
+			ring_store(w, ring_payload(w, hdr), p, piece);
+		else
+			ipcb_shared_copy(ring_payload(w, hdr), p, piece);
 		rc = ring_publish(r, w, hdr, piece, piece < len, wait, e);
 		if (rc)
 			return rc;
@@ -644,6 +665,8 @@ int ipcb_ringchan_open(struct ipcb_ep *ep)
 {
 	const struct ipcb_ringchan *c = ep->chan->priv;
 	struct ipcb_ringchan_ep *me = ep->priv;
+	/* Sides on one CPU: the driver's hybrid wait without polls (ipcb_ringchan_setup). */
+	bool same_cpu = ep->chan->cfg.wait == IPCB_WAIT_HYBRID && ep->chan->cfg.spin_polls == 0;
 	int rc;
 
 	me->out_ring = c->ring[ep->role];
@@ -653,6 +676,17 @@ int ipcb_ringchan_open(struct ipcb_ep *ep)
 	me->out.asym = me->in.asym = c->asym;
 	me->wait = ep->chan->cfg.wait;
 	me->spin_polls = ep->chan->cfg.spin_polls;
+	/*
+	 * A stream's writer of pieces of 64 KiB or more chooses its stores (storechoice.h): a lap
+	 * of the ring is then a few slots, timed by one clock read, and no more than a few
+	 * thousandths of a stream go to trials. Round trips store through the cache, whose lines
+	 * the reply's reader wants next; so do sides on one CPU, whose reader copies out what the
+	 * writer's cache still holds (trials there cost same-CPU 64 KiB streams a quarter).
+	 */
+	ipcb_store_choice_init(&me->out.store,
+			       IPCB_STREAMED_STORES && !ep->chan->cfg.bidirectional && !same_cpu &&
+				   me->out.piece_bytes >= IPCB_STORE_PIECE_MIN,
+			       me->out.nslots, (size_t)me->out.nslots * me->out.piece_bytes);
 	rc = ipcb_backing_populate(c->map, c->map_bytes, &ep->err);
 	if (rc || !c->asym)
 		return rc;

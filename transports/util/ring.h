@@ -45,6 +45,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "storechoice.h"
 #include "transport.h"
 
 /* How one ring is laid out for a run; the same in both processes. */
@@ -89,6 +90,7 @@ struct ipcb_ring_end {
 	size_t piece_bytes;
 	bool asym;	 /* the sleeper fences both sides (ring.c, ring_sleep) */
 	uint32_t sleeps; /* this side's sleeps so far, each raising its flag to its number */
+	struct ipcb_store_choice store; /* writer: its stores (storechoice.h) */
 };
 
 /*

@@ -1,0 +1,99 @@
+/* SPDX-License-Identifier: MIT */
+/* storechoice.c - a stream's writer choosing its stores by their rates; see storechoice.h. */
+#include "storechoice.h"
+
+#include <string.h>
+
+void ipcb_store_choice_init(struct ipcb_store_choice *c, bool on, uint32_t lap_pieces,
+			    size_t lap_bytes)
+{
+	memset(c, 0, sizeof(*c));
+	c->on = on && lap_pieces > 0 && lap_bytes > 0;
+	c->use = c->kept = IPCB_STORE_CACHED;
+	c->lap_pieces = c->until_lap = lap_pieces;
+	c->lap_bytes = lap_bytes;
+	c->until_trial = IPCB_STORE_TRY_EARLY;
+	c->interval = IPCB_STORE_TRY_FIRST;
+}
+
+static double median3(const double v[3])
+{
+	double a = v[0] < v[1] ? v[0] : v[1], b = v[0] < v[1] ? v[1] : v[0], x = v[2];
+
+	return x < a ? a : x > b ? b : x;
+}
+
+/* A trial's store is kept from now on. */
+static void trial_won(struct ipcb_store_choice *c, double rate)
+{
+	c->kept = c->use;
+	c->best = rate;
+	c->interval = IPCB_STORE_TRY_FIRST;
+	c->recent[0] = c->recent[1] = c->recent[2] = rate;
+	c->switches++;
+}
+
+/*
+ * A counted lap of a trial ran at rate: won where it beats the kept store's recent laps by the
+ * margin, lost where it is twice as slow as they are or after IPCB_STORE_TRIAL_LAPS laps of
+ * neither (storechoice.h says why a trial lasts more than a lap); until then it goes on.
+ */
+static void trial_lap(struct ipcb_store_choice *c, double rate)
+{
+	double recent = median3(c->recent);
+
+	if (rate < (1 - IPCB_STORE_MARGIN) * recent) {
+		trial_won(c, rate);
+	} else if (rate < IPCB_STORE_SLOWER * recent && ++c->trial_laps < IPCB_STORE_TRIAL_LAPS) {
+		return;
+	} else {
+		/* The kept store's rate now is its rate from here on: a machine slower for
+		 * both stores sets off no trial after trial. */
+		c->best = recent;
+		if (c->interval < IPCB_STORE_TRY_MOST)
+			c->interval *= 2;
+	}
+	c->trials++;
+	c->use = c->kept;
+	c->until_trial = c->interval;
+	/* Back to the kept store: its first lap stores into the lines the trial left. */
+	c->settling = true;
+}
+
+void ipcb_store_choice_lap(struct ipcb_store_choice *c, uint64_t now_ns)
+{
+	double rate;
+
+	c->until_lap = c->lap_pieces;
+	if (!c->start_ns || now_ns <= c->start_ns) {
+		c->start_ns = now_ns; /* the first lap starts the clock */
+		return;
+	}
+	rate = (double)(now_ns - c->start_ns) / (double)c->lap_bytes;
+	c->start_ns = now_ns;
+	if (c->settling) {
+		/* A lap into lines the other store left: not either store's own rate. */
+		c->settling = false;
+		return;
+	}
+	if (c->use != c->kept) {
+		trial_lap(c, rate);
+		return;
+	}
+	c->recent[2] = c->recent[1];
+	c->recent[1] = c->recent[0];
+	c->recent[0] = rate;
+	if (c->best == 0 || rate < c->best)
+		c->best = rate;
+	/* Two laps in a row at less than half the best rate: the machine changed. */
+	if (c->recent[1] > IPCB_STORE_SLOWER * c->best && rate > IPCB_STORE_SLOWER * c->best)
+		c->until_trial = 0;
+	if (c->until_trial && --c->until_trial)
+		return;
+	if (c->recent[2] > 0) {
+		/* A trial: a lap to settle into the other store's lines, then laps counted. */
+		c->use = !c->kept;
+		c->settling = true;
+		c->trial_laps = 0;
+	}
+}
