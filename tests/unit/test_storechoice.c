@@ -2,18 +2,15 @@
 /*
  * test_storechoice.c - a stream writer's choice of stores (transports/util/storechoice.h) on laps
  * of made-up rates, the machine's two states as the EPYC guest showed them: ordinary stores 2.5
- * times as fast as streaming ones in the usual state, ten times slower in the other; and the
- * streaming copy (common.h, ipcb_streamed_copy()) copying every byte and none beside them.
+ * times as fast as streaming ones in the usual state, ten times slower in the other. The
+ * streaming copy itself is tested with the ordinary one (test_sharedcopy.c).
  */
-#include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 
 #include "../tap.h"
-#include "common.h"
 #include "storechoice.h"
 
-enum { LAP = 4u << 20, GUARD = 64 };
+enum { LAP = 4u << 20 };
 
 /* ns a byte of each store in each state: [state][store] */
 static const double rates[2][2] = {{0.025, 0.06}, {0.4, 0.04}};
@@ -44,32 +41,9 @@ static void sim_run(struct sim *s, int st, unsigned n)
 	}
 }
 
-static int copy_checked(unsigned char *src, unsigned char *dst, size_t n, size_t so, size_t dso)
-{
-	size_t total = n + 2 * GUARD + 64;
-
-	for (size_t i = 0; i < total; i++) {
-		src[i] = (unsigned char)(i * 131 + 7);
-		dst[i] = 0xee;
-	}
-	ipcb_streamed_copy(dst + GUARD + dso, src + GUARD + so, n);
-	for (size_t i = 0; i < total; i++) {
-		size_t at = i - GUARD - dso;
-		unsigned char want = i >= GUARD + dso && at < n ? src[GUARD + so + at] : 0xee;
-
-		if (dst[i] != want)
-			return -1;
-	}
-	return 0;
-}
-
 int main(void)
 {
 	struct sim s;
-	const size_t sizes[] = {0, 1, 15, 16, 17, 63, 64, 65, 127, 4096, 4096 + 8, 65536, 1 << 20};
-	const size_t offsets[] = {0, 1, 8, 16, 64};
-	size_t most = (1 << 20) + 2 * GUARD + 128;
-	unsigned char *src = malloc(most), *dst = malloc(most);
 
 	/* The usual state: trials of streaming stores lose, ever more rarely. */
 	sim_start(&s);
@@ -115,21 +89,5 @@ int main(void)
 	ipcb_store_choice_init(&s.c, false, 4, LAP);
 	ok(!s.c.on && s.c.use == IPCB_STORE_CACHED, "off: ordinary stores only");
 
-	if (!ok(src && dst, "buffers"))
-		return tap_done();
-	for (size_t i = 0; i < sizeof(sizes) / sizeof(sizes[0]); i++) {
-		int bad = 0;
-
-		for (size_t a = 0; a < 5; a++)
-			for (size_t b = 0; b < 5; b++)
-				bad +=
-				    copy_checked(src, dst, sizes[i], offsets[a], offsets[b]) != 0;
-		ok(bad == 0,
-		   "streamed copy of %zu bytes: every byte and none beside them, at 25 alignments "
-		   "(%d wrong)",
-		   sizes[i], bad);
-	}
-	free(src);
-	free(dst);
 	return tap_done();
 }
