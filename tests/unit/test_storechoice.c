@@ -41,6 +41,14 @@ static void sim_run(struct sim *s, int st, unsigned n)
 	}
 }
 
+/* One lap at rate ns a byte, whatever the store. */
+static void sim_lap(struct sim *s, double rate)
+{
+	s->laps[s->c.use]++;
+	s->now += (uint64_t)(rate * LAP);
+	ipcb_store_choice_lap(&s->c, s->now);
+}
+
 int main(void)
 {
 	struct sim s;
@@ -84,6 +92,30 @@ int main(void)
 	ipcb_store_choice_lap(&s.c, s.now);
 	ok(s.c.use == IPCB_STORE_STREAMED && !s.c.settling && s.c.trials == 0,
 	   "the settling lap decides nothing");
+
+	/* Between the states: streaming stores a fifth faster win no trial. */
+	sim_start(&s);
+	while (s.c.trials == 0)
+		sim_lap(&s, s.c.use == IPCB_STORE_STREAMED ? 0.040 : 0.050);
+	ok(s.c.kept == IPCB_STORE_CACHED,
+	   "streaming stores a fifth faster than ordinary ones: not enough to switch");
+
+	/*
+	 * Back from streaming stores: ordinary ones run slow for a few laps into the lines the
+	 * streaming ones left, then fast; the trial lasts until they do.
+	 */
+	sim_start(&s);
+	sim_run(&s, 1, 10);
+	ok(s.c.kept == IPCB_STORE_STREAMED, "the other state: streaming kept");
+	while (s.c.use == IPCB_STORE_STREAMED)
+		sim_lap(&s, 0.06);
+	sim_lap(&s, 0.09); /* the settling lap */
+	sim_lap(&s, 0.09);
+	sim_lap(&s, 0.08);
+	ok(s.c.use == IPCB_STORE_CACHED && s.c.kept == IPCB_STORE_STREAMED,
+	   "a trial of ordinary stores goes on through laps slower, but not twice as slow");
+	sim_lap(&s, 0.025);
+	ok(s.c.kept == IPCB_STORE_CACHED, "... and wins at their first fast lap");
 
 	/* Off: nothing changes, whatever the laps say. */
 	ipcb_store_choice_init(&s.c, false, 4, LAP);

@@ -462,25 +462,15 @@ IPCB_HOT static int ring_publish(struct ipcb_ring *r, struct ipcb_ring_end *w, u
 }
 
 /*
- * A stream's piece, stored as the writer's choice says (storechoice.h), the window timed as it
- * fills. A counted run (count.h) stores through the cache alone: its counts are the same
- * whatever the machine's timing chose.
+ * The writer's loop: each piece into the slot for w->head once there is room, copied through the
+ * cache, or as the writer's choice of stores says where it makes one (storechoice.h; a counted
+ * run, count.h, stores through the cache alone, its counts the same whatever the machine's
+ * timing chose). Inlined into two functions, so that the one the timed loops run where nothing
+ * is chosen is the loop alone, as compact and where it was (hot.h).
  */
-IPCB_HOT static void ring_store(struct ipcb_ring_end *w, void *dst, const void *src, size_t n)
-{
-	struct ipcb_store_choice *c = &w->store;
-
-	if (c->use == IPCB_STORE_STREAMED && !ipcb_counting)
-		ipcb_streamed_copy(dst, src, n);
-	else
-		ipcb_shared_copy(dst, src, n);
-	if (--c->until_lap == 0 && !ipcb_counting)
-		ipcb_store_choice_lap(c, ipcb_now_ns());
-}
-
-IPCB_HOT int ipcb_ring_write(struct ipcb_ring *r, struct ipcb_ring_end *w, const void *buf,
-			     size_t len, enum ipcb_wait wait, unsigned spin_polls,
-			     struct ipcb_err *e)
+IPCB_HOT static inline int ring_write(struct ipcb_ring *r, struct ipcb_ring_end *w, const void *buf,
+				      size_t len, enum ipcb_wait wait, unsigned spin_polls,
+				      struct ipcb_store_choice *c, struct ipcb_err *e)
 {
 	const unsigned char *p = buf;
 	size_t room = w->piece_bytes;
@@ -494,10 +484,12 @@ IPCB_HOT int ipcb_ring_write(struct ipcb_ring *r, struct ipcb_ring_end *w, const
 		if (rc)
 			return rc;
 		hdr = ring_slot_hdr(w);
-		if (w->store.on)
-			ring_store(w, ring_payload(w, hdr), p, piece);
+		if (c && c->use == IPCB_STORE_STREAMED && !ipcb_counting)
+			ipcb_streamed_copy(ring_payload(w, hdr), p, piece);
 		else
 			ipcb_shared_copy(ring_payload(w, hdr), p, piece);
+		if (c && --c->until_lap == 0 && !ipcb_counting)
+			ipcb_store_choice_lap(c, ipcb_now_ns());
 		rc = ring_publish(r, w, hdr, piece, piece < len, wait, e);
 		if (rc)
 			return rc;
@@ -505,6 +497,24 @@ IPCB_HOT int ipcb_ring_write(struct ipcb_ring *r, struct ipcb_ring_end *w, const
 		len -= piece;
 	}
 	return 0;
+}
+
+IPCB_HOT int ipcb_ring_write(struct ipcb_ring *r, struct ipcb_ring_end *w, const void *buf,
+			     size_t len, enum ipcb_wait wait, unsigned spin_polls,
+			     struct ipcb_err *e)
+{
+	return ring_write(r, w, buf, len, wait, spin_polls, NULL, e);
+}
+
+/*
+ * With the writer's choice of stores: only for pieces of 256 KiB or more, whose copy takes
+ * microseconds, so out of the hot section, whose functions' places it would move.
+ */
+int ipcb_ring_write_chosen(struct ipcb_ring *r, struct ipcb_ring_end *w, const void *buf,
+			   size_t len, enum ipcb_wait wait, unsigned spin_polls,
+			   struct ipcb_store_choice *c, struct ipcb_err *e)
+{
+	return ring_write(r, w, buf, len, wait, spin_polls, c, e);
 }
 
 /* Reader: the slot for rd->tail is free again; wake a writer sleeping for room. */
@@ -677,16 +687,17 @@ int ipcb_ringchan_open(struct ipcb_ep *ep)
 	me->wait = ep->chan->cfg.wait;
 	me->spin_polls = ep->chan->cfg.spin_polls;
 	/*
-	 * A stream's writer of pieces of 64 KiB or more chooses its stores (storechoice.h): a lap
+	 * A stream's writer of pieces of 256 KiB or more chooses its stores (storechoice.h): a lap
 	 * of the ring is then a few slots, timed by one clock read, and no more than a few
 	 * thousandths of a stream go to trials. Round trips store through the cache, whose lines
 	 * the reply's reader wants next; so do sides on one CPU, whose reader copies out what the
 	 * writer's cache still holds (trials there cost same-CPU 64 KiB streams a quarter).
 	 */
-	ipcb_store_choice_init(&me->out.store,
+	ipcb_store_choice_init(&me->store,
 			       IPCB_STREAMED_STORES && !ep->chan->cfg.bidirectional && !same_cpu &&
 				   me->out.piece_bytes >= IPCB_STORE_PIECE_MIN,
 			       me->out.nslots, (size_t)me->out.nslots * me->out.piece_bytes);
+	me->chosen = me->store.on ? &me->store : NULL;
 	rc = ipcb_backing_populate(c->map, c->map_bytes, &ep->err);
 	if (rc || !c->asym)
 		return rc;
@@ -698,6 +709,9 @@ IPCB_HOT int ipcb_ringchan_send(struct ipcb_ep *ep, const void *buf, size_t len)
 {
 	struct ipcb_ringchan_ep *me = ep->priv;
 
+	if (__builtin_expect(me->chosen != NULL, 0))
+		return ipcb_ring_write_chosen(me->out_ring, &me->out, buf, len, me->wait,
+					      me->spin_polls, me->chosen, &ep->err);
 	return ipcb_ring_write(me->out_ring, &me->out, buf, len, me->wait, me->spin_polls,
 			       &ep->err);
 }

@@ -90,7 +90,6 @@ struct ipcb_ring_end {
 	size_t piece_bytes;
 	bool asym;	 /* the sleeper fences both sides (ring.c, ring_sleep) */
 	uint32_t sleeps; /* this side's sleeps so far, each raising its flag to its number */
-	struct ipcb_store_choice store; /* writer: its stores (storechoice.h) */
 };
 
 /*
@@ -136,6 +135,10 @@ int ipcb_ring_write(struct ipcb_ring *r, struct ipcb_ring_end *w, const void *bu
 		    enum ipcb_wait wait, unsigned spin_polls, struct ipcb_err *e);
 int ipcb_ring_read(struct ipcb_ring *r, struct ipcb_ring_end *rd, void *buf, size_t len,
 		   enum ipcb_wait wait, unsigned spin_polls, struct ipcb_err *e);
+/* ipcb_ring_write() with a stream writer's choice of stores (storechoice.h). */
+int ipcb_ring_write_chosen(struct ipcb_ring *r, struct ipcb_ring_end *w, const void *buf,
+			   size_t len, enum ipcb_wait wait, unsigned spin_polls,
+			   struct ipcb_store_choice *c, struct ipcb_err *e);
 
 /*
  * Loans (transport.h, IPCB_CAP_ZEROCOPY) of one slot each, len up to the slot's piece_bytes.
@@ -172,6 +175,11 @@ struct ipcb_ringchan_ep {
 	struct ipcb_ring *out_ring, *in_ring;
 	enum ipcb_wait wait;
 	unsigned spin_polls;
+	/* The writer's choice of stores (storechoice.h): where it makes one, chosen points to
+	 * store; NULL, the ordinary copy. Apart from the ends, whose layout the paths of messages
+	 * that choose nothing keep. */
+	struct ipcb_store_choice *chosen;
+	struct ipcb_store_choice store;
 };
 
 /* Make the mapping in POSIX shared memory (dir NULL) or in dir, and lay out the rings. */

@@ -34,17 +34,21 @@ static void trial_won(struct ipcb_store_choice *c, double rate)
 }
 
 /*
- * A counted lap of a trial ran at rate: won where it beats the kept store's recent laps by the
- * margin, lost where it is twice as slow as they are or after IPCB_STORE_TRIAL_LAPS laps of
- * neither (storechoice.h says why a trial lasts more than a lap); until then it goes on.
+ * A counted lap of a trial ran at rate, against the kept store's recent laps: the trial wins at
+ * a lap faster by the margin of its store, and loses when its laps run out (a trial of streaming
+ * stores has one, of ordinary ones IPCB_STORE_TRIAL_LAPS: storechoice.h says why) or at a lap
+ * IPCB_STORE_HOPELESS times as slow.
  */
 static void trial_lap(struct ipcb_store_choice *c, double rate)
 {
 	double recent = median3(c->recent);
+	bool streamed = c->use == IPCB_STORE_STREAMED;
+	double margin = streamed ? IPCB_STORE_MARGIN_STREAMED : IPCB_STORE_MARGIN;
+	uint32_t laps = streamed ? 1 : IPCB_STORE_TRIAL_LAPS;
 
-	if (rate < (1 - IPCB_STORE_MARGIN) * recent) {
+	if (rate < (1 - margin) * recent) {
 		trial_won(c, rate);
-	} else if (rate < IPCB_STORE_SLOWER * recent && ++c->trial_laps < IPCB_STORE_TRIAL_LAPS) {
+	} else if (rate < IPCB_STORE_HOPELESS * recent && ++c->trial_laps < laps) {
 		return;
 	} else {
 		/* The kept store's rate now is its rate from here on: a machine slower for

@@ -14,11 +14,17 @@
  * The writer times each lap of the ring (one clock read a lap: the stream's own rate, waits for
  * room included, so a store that slows the reader, who then reads from memory, shows too). It
  * keeps one store and tries the other now and then: a first lap not counted (it stores into
- * lines the kept store left), then up to IPCB_STORE_TRIAL_LAPS laps, each against the median of
- * the kept store's last three; the trial wins at a lap IPCB_STORE_MARGIN faster and loses at
- * one twice as slow, or when its laps run out. Ordinary stores after streaming ones write into
- * lines the reader's cache took from memory, which on the EPYC guest ran them at a third of
- * their speed for a few laps: a trial of one lap kept the streaming stores in the usual state.
+ * lines the kept store left), then laps against the median of the kept store's last three, a
+ * lap faster by the trial's margin winning. Streaming stores get one counted lap and must be
+ * IPCB_STORE_MARGIN_STREAMED faster: kept where they win by less (a machine between its
+ * states), they cost the usual state 2.5 times its rate, where a win in the other state is
+ * 5-10 times. Ordinary stores get IPCB_STORE_TRIAL_LAPS laps, the first IPCB_STORE_MARGIN
+ * faster winning: after streaming stores they write into lines the reader's cache took from
+ * memory, which on the EPYC guest ran them at a third of their speed, or slower, for several
+ * laps (trials of one lap, or ended at a lap twice as slow, kept the streaming stores in the
+ * usual state, at 13-19 GB/s where ordinary ones streamed 64 KiB at 35-40). A lap
+ * IPCB_STORE_HOPELESS times as slow as the kept store's ends a trial at once: the other state,
+ * where ordinary stores ran 6-10 times as slow, not lines left behind.
  * The first lap back is not counted either. Trials come after IPCB_STORE_TRY_EARLY laps (which
  * state the run starts in), then IPCB_STORE_TRY_FIRST laps after a win, twice as long after
  * each loss up to IPCB_STORE_TRY_MOST, and at once when two laps in a row run at less than half
@@ -31,13 +37,15 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define IPCB_STORE_PIECE_MIN  (64u * 1024)
-#define IPCB_STORE_TRY_EARLY  4u
-#define IPCB_STORE_TRY_FIRST  64u
-#define IPCB_STORE_TRY_MOST   1024u
-#define IPCB_STORE_MARGIN     0.10
-#define IPCB_STORE_SLOWER     2.0
-#define IPCB_STORE_TRIAL_LAPS 8u
+#define IPCB_STORE_PIECE_MIN	   (256u * 1024)
+#define IPCB_STORE_TRY_EARLY	   4u
+#define IPCB_STORE_TRY_FIRST	   64u
+#define IPCB_STORE_TRY_MOST	   1024u
+#define IPCB_STORE_MARGIN	   0.10
+#define IPCB_STORE_MARGIN_STREAMED 0.25
+#define IPCB_STORE_SLOWER	   2.0
+#define IPCB_STORE_TRIAL_LAPS	   8u
+#define IPCB_STORE_HOPELESS	   4.0
 
 enum ipcb_store { IPCB_STORE_CACHED, IPCB_STORE_STREAMED };
 
