@@ -620,10 +620,10 @@ int ipcb_ringchan_setup(struct ipcb_chan *ch, const char *dir)
 	 * stream. (A reader that blocks on another CPU still gains: woken at the first piece, it
 	 * copies while the rest comes; whole, 1 MiB round trips took 1.6 times as long.)
 	 */
+	bool one_cpu = ch->cfg.wait == IPCB_WAIT_HYBRID && ch->cfg.spin_polls == 0;
 	enum ipcb_ring_use use = !ch->cfg.bidirectional ? IPCB_RING_STREAM
-				 : ch->cfg.wait == IPCB_WAIT_HYBRID && ch->cfg.spin_polls == 0
-				     ? IPCB_RING_TRIPS_WHOLE
-				     : IPCB_RING_TRIPS;
+				 : one_cpu		? IPCB_RING_TRIPS_WHOLE
+							: IPCB_RING_TRIPS;
 
 	if (c->whole_messages)
 		ipcb_ring_plan_whole(ch->cfg.msg_bytes, &plan);
@@ -641,6 +641,15 @@ int ipcb_ringchan_setup(struct ipcb_chan *ch, const char *dir)
 	c->asym = ch->cfg.wait == IPCB_WAIT_HYBRID &&
 		  (ch->cfg.spin_polls > 0 || (!ch->cfg.bidirectional && plan.nslots >= 64)) &&
 		  ipcb_membarrier_available();
+	/*
+	 * A stream's writer of pieces of 256 KiB or more chooses its stores (storechoice.h): a lap
+	 * of the ring is then a few slots, timed by one clock read, and no more than a few
+	 * thousandths of a stream go to trials. Round trips store through the cache, whose lines
+	 * the reply's reader wants next; so do sides on one CPU, whose reader copies out what the
+	 * writer's cache still holds (trials there cost same-CPU 64 KiB streams a quarter).
+	 */
+	c->choose_stores = IPCB_STREAMED_STORES && use == IPCB_RING_STREAM && !one_cpu &&
+			   plan.piece_bytes >= IPCB_STORE_PIECE_MIN;
 	ring_bytes = (plan.ring_bytes + 4095) & ~(size_t)4095;
 	c->map_bytes = (size_t)ndirs * ring_bytes;
 	/* In a directory, the run's own holds it; POSIX shared memory names it after the run. */
@@ -675,8 +684,6 @@ int ipcb_ringchan_open(struct ipcb_ep *ep)
 {
 	const struct ipcb_ringchan *c = ep->chan->priv;
 	struct ipcb_ringchan_ep *me = ep->priv;
-	/* Sides on one CPU: the driver's hybrid wait without polls (ipcb_ringchan_setup). */
-	bool same_cpu = ep->chan->cfg.wait == IPCB_WAIT_HYBRID && ep->chan->cfg.spin_polls == 0;
 	int rc;
 
 	me->out_ring = c->ring[ep->role];
@@ -686,17 +693,8 @@ int ipcb_ringchan_open(struct ipcb_ep *ep)
 	me->out.asym = me->in.asym = c->asym;
 	me->wait = ep->chan->cfg.wait;
 	me->spin_polls = ep->chan->cfg.spin_polls;
-	/*
-	 * A stream's writer of pieces of 256 KiB or more chooses its stores (storechoice.h): a lap
-	 * of the ring is then a few slots, timed by one clock read, and no more than a few
-	 * thousandths of a stream go to trials. Round trips store through the cache, whose lines
-	 * the reply's reader wants next; so do sides on one CPU, whose reader copies out what the
-	 * writer's cache still holds (trials there cost same-CPU 64 KiB streams a quarter).
-	 */
-	ipcb_store_choice_init(&me->store,
-			       IPCB_STREAMED_STORES && !ep->chan->cfg.bidirectional && !same_cpu &&
-				   me->out.piece_bytes >= IPCB_STORE_PIECE_MIN,
-			       me->out.nslots, (size_t)me->out.nslots * me->out.piece_bytes);
+	ipcb_store_choice_init(&me->store, c->choose_stores, me->out.nslots,
+			       (size_t)me->out.nslots * me->out.piece_bytes);
 	me->chosen = me->store.on ? &me->store : NULL;
 	rc = ipcb_backing_populate(c->map, c->map_bytes, &ep->err);
 	if (rc || !c->asym)

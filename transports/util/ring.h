@@ -167,6 +167,7 @@ struct ipcb_ringchan {
 	bool whole_messages;	   /* set before setup: slots for loans (ipcb_ring_plan_whole) */
 	size_t ring_target;	   /* set before setup: bytes a ring aims at (0: the machine's) */
 	bool asym;		   /* the sleeper fences both sides (ring.c, ring_sleep) */
+	bool choose_stores;	   /* a stream's writer chooses its stores (storechoice.h) */
 };
 
 /* An endpoint's ends, with its rings and wait beside them (one load from the endpoint). */
