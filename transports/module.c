@@ -59,7 +59,8 @@ static int build_id_of(struct dl_phdr_info *info, size_t size, void *arg)
 		return 0;
 	for (int i = 0; i < info->dlpi_phnum; i++) {
 		const ElfW(Phdr) *ph = &info->dlpi_phdr[i];
-		const char *p = (const char *)(info->dlpi_addr + ph->p_vaddr), *end = p + ph->p_memsz;
+		const char *p = (const char *)(info->dlpi_addr + ph->p_vaddr),
+			   *end = p + ph->p_memsz;
 
 		if (ph->p_type != PT_NOTE)
 			continue;
@@ -70,7 +71,8 @@ static int build_id_of(struct dl_phdr_info *info, size_t size, void *arg)
 			    (const unsigned char *)name + ((nh->n_namesz + 3) & ~3u);
 
 			if (nh->n_type == NT_GNU_BUILD_ID && nh->n_namesz == 4 &&
-			    memcmp(name, "GNU", 4) == 0 && (const char *)desc + nh->n_descsz <= end) {
+			    memcmp(name, "GNU", 4) == 0 &&
+			    (const char *)desc + nh->n_descsz <= end) {
 				size_t used = (size_t)snprintf(f->out, f->n, "build-id ");
 
 				for (unsigned k = 0; k < nh->n_descsz && used + 3 <= f->n; k++)
@@ -146,22 +148,27 @@ static int take_entry(struct module *m, const struct ipcb_module *mod, char *why
 	const unsigned char *raw;
 
 	if (mod->abi != IPCB_TRANSPORT_ABI) {
-		snprintf(why, n, "%s: built for transport ABI %u, this ipcbench speaks ABI %u: rebuild it "
+		snprintf(why, n,
+			 "%s: built for transport ABI %u, this ipcbench speaks ABI %u: rebuild it "
 			 "against this ipcbench's <ipcbench/transport.h>",
 			 m->path, mod->abi, IPCB_TRANSPORT_ABI);
 		return -ENOEXEC;
 	}
-	if (!mod->transport || mod->transport_size < offsetof(struct ipcb_transport, recv) +
-							 sizeof(m->t.recv)) {
-		snprintf(why, n, "%s: its ipcb_module names no transport, or one of %u bytes, too short "
-			 "for any ABI %u entry", m->path, mod->transport_size, IPCB_TRANSPORT_ABI);
+	if (!mod->transport ||
+	    mod->transport_size < offsetof(struct ipcb_transport, recv) + sizeof(m->t.recv)) {
+		snprintf(why, n,
+			 "%s: its ipcb_module names no transport, or one of %u bytes, too short "
+			 "for any ABI %u entry",
+			 m->path, mod->transport_size, IPCB_TRANSPORT_ABI);
 		return -ENOEXEC;
 	}
 	raw = (const unsigned char *)mod->transport;
 	for (size_t k = sizeof(m->t); k < mod->transport_size; k++)
 		if (raw[k]) {
-			snprintf(why, n, "%s: built with a newer <ipcbench/transport.h> (its entry is %u "
-				 "bytes, this ipcbench's %zu) and sets fields this ipcbench does not know",
+			snprintf(why, n,
+				 "%s: built with a newer <ipcbench/transport.h> (its entry is %u "
+				 "bytes, this ipcbench's %zu) and sets fields this ipcbench does "
+				 "not know",
 				 m->path, mod->transport_size, sizeof(m->t));
 			return -ENOEXEC;
 		}
@@ -179,14 +186,18 @@ static int check_entry(struct module *m, bool (*taken)(const char *name), char *
 		return -EINVAL;
 	}
 	if (taken(m->t.name)) {
-		snprintf(why, n, "%s: its transport is named '%s', which ipcbench already has: name it "
-			 "something of its own", m->path, m->t.name);
+		snprintf(why, n,
+			 "%s: its transport is named '%s', which ipcbench already has: name it "
+			 "something of its own",
+			 m->path, m->t.name);
 		return -EEXIST;
 	}
 	/* A server or a runtime is the driver's to run: their ops are private to it. */
 	if (m->t.service || m->t.launch) {
-		snprintf(why, n, "%s: '%s' declares a service or a launcher, which only built-in "
-			 "transports can have", m->path, m->t.name);
+		snprintf(why, n,
+			 "%s: '%s' declares a service or a launcher, which only built-in "
+			 "transports can have",
+			 m->path, m->t.name);
 		return -EINVAL;
 	}
 	if (m->t.unsupported) {
@@ -239,8 +250,8 @@ int ipcb_module_load(const char *path, bool (*taken)(const char *name),
 	}
 	mod = dlsym(m->handle, IPCB_MODULE_SYMBOL);
 	if (!mod) {
-		snprintf(why, n, "%s: no symbol '%s': end the module with IPCB_MODULE(its entry)", path,
-			 IPCB_MODULE_SYMBOL);
+		snprintf(why, n, "%s: no symbol '%s': end the module with IPCB_MODULE(its entry)",
+			 path, IPCB_MODULE_SYMBOL);
 		rc = -ENOEXEC;
 	} else {
 		rc = take_entry(m, mod, why, n);
@@ -336,7 +347,8 @@ static size_t module_dirs(struct set_paths *p)
 	}
 	if (len > 0) {
 		exe[len] = '\0';
-		/* A program of the build tree takes that build's modules, never an installed one. */
+		/* A program of the build tree takes that build's modules, never an installed one.
+		 */
 		if (strncmp(exe, IPCB_BUILD_ROOT "/", strlen(IPCB_BUILD_ROOT) + 1) == 0 && n < max)
 			snprintf(p->dirs[n++], sizeof(p->dirs[0]), "%s", IPCB_BUILD_MODULE_DIR);
 		else if (IPCB_MODULE_DIR_FROM_BIN[0] != '/' && strrchr(exe, '/') && n < max) {
@@ -387,8 +399,10 @@ static int open_set(const char *set, const struct ipcb_module_set **out, char *w
 		/* RTLD_LOCAL: its libraries and its copy of the shared code stay its own. */
 		h->handle = dlopen(p->path, RTLD_NOW | RTLD_LOCAL);
 		if (!h->handle) {
-			snprintf(why, n, "module ipcb-%s.so cannot be opened: %s (scripts/setup "
-				 "installs the libraries it needs)", set, dlerror());
+			snprintf(why, n,
+				 "module ipcb-%s.so cannot be opened: %s (scripts/setup "
+				 "installs the libraries it needs)",
+				 set, dlerror());
 			rc = -ENOEXEC;
 			goto free_paths;
 		}

@@ -216,8 +216,9 @@ static int posix_mq_setup(struct ipcb_chan *ch)
 		return ipcb_errf(&ch->err, -EMSGSIZE, "mq_open",
 				 "%ld-byte messages: over fs.mqueue.msgsize_max %ld", c->msgsize,
 				 l.msgsize_max);
-	depth = ipcb_opt(&ch->cfg, POSIX_MQ_OPT_DEPTH) ? (long)ipcb_opt(&ch->cfg, POSIX_MQ_OPT_DEPTH)
-						      : posix_mq_depth(&l, c->msgsize, n);
+	depth = ipcb_opt(&ch->cfg, POSIX_MQ_OPT_DEPTH)
+		    ? (long)ipcb_opt(&ch->cfg, POSIX_MQ_OPT_DEPTH)
+		    : posix_mq_depth(&l, c->msgsize, n);
 	for (int d = 0; d < n; d++) {
 		char name[96];
 		int err = 0;

@@ -33,7 +33,7 @@ struct slot {
 };
 
 static const struct slot slots[] = {
-#define IPCB_TRANSPORT(sym) {&ipcb_transport_##sym, NULL, NULL, IPCB_LAYER_KERNEL},
+#define IPCB_TRANSPORT(sym)			    {&ipcb_transport_##sym, NULL, NULL, IPCB_LAYER_KERNEL},
 #define IPCB_MODULE_TRANSPORT(sym, cli, set, layer) {NULL, cli, set, IPCB_LAYER_##layer},
 #include "transports_list.h"
 #undef IPCB_TRANSPORT
@@ -58,7 +58,8 @@ static const struct ipcb_transport *catalog_entry(size_t i)
 	struct ipcb_transport *c = &catalog[i];
 
 	if (!c->name) {
-		snprintf(summaries[i], sizeof(summaries[i]), "(in module ipcb-%s.so)", slots[i].set);
+		snprintf(summaries[i], sizeof(summaries[i]), "(in module ipcb-%s.so)",
+			 slots[i].set);
 		c->name = slots[i].name;
 		c->summary = summaries[i];
 		c->layer = slots[i].layer;

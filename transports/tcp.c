@@ -68,8 +68,8 @@ static const struct ipcb_option tcp_options[] = {
 };
 
 struct tcp_ep {
-	int fd;	 /* the connection */
-	int lfd; /* the receiver's listening socket, until it has accepted */
+	int fd;	      /* the connection */
+	int lfd;      /* the receiver's listening socket, until it has accepted */
 	size_t piece; /* -o tcp.write, 0: whole */
 };
 

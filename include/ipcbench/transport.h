@@ -369,8 +369,9 @@ struct ipcb_ep {
 	struct ipcb_addr addr; /* open() may publish how peers reach this endpoint */
 	/*
 	 * Set by the driver when the run is counted (ipcbench --count), else NULL: call it through
-	 * ipcb_wait_begin()/ipcb_wait_end() below, never directly. (Added at the end, and the driver
-	 * allocates the endpoint: a module built before it never calls it, and needs no new ABI.)
+	 * ipcb_wait_begin()/ipcb_wait_end() below, never directly. (Added at the end, and the
+	 * driver allocates the endpoint: a module built before it never calls it, and needs no new
+	 * ABI.)
 	 */
 	void (*wait_mark)(bool begin);
 };
@@ -559,7 +560,7 @@ struct ipcb_module {
 
 #define IPCB_MODULE_SYMBOL "ipcb_module"
 #define IPCB_MODULE(t)                                                                             \
-	__attribute__((visibility("default"))) const struct ipcb_module ipcb_module = {           \
+	__attribute__((visibility("default"))) const struct ipcb_module ipcb_module = {            \
 	    IPCB_TRANSPORT_ABI, (uint32_t)sizeof(struct ipcb_transport), &(t)}
 
 #ifdef __cplusplus

@@ -23,7 +23,8 @@ int main(void)
 		const char *set = ipcb_transport_module_set(listed);
 		const struct ipcb_transport *t = ipcb_transport_full(listed);
 
-		/* A module's transport: listed without opening it, opened from this build's tree. */
+		/* A module's transport: listed without opening it, opened from this build's tree.
+		 */
 		if (set)
 			ok(!t->unsupported && strcmp(t->name, listed->name) == 0 &&
 			       ipcb_transport_at(i) == t && ipcb_transport_module_set(t) &&
@@ -80,8 +81,10 @@ int main(void)
 								    .tune = "4|10",
 								    .help = "h"},
 								   {.key = NULL}};
-		static const struct ipcb_transport bad_tune = {
-		    .name = "bad-tune", .summary = "x", .unsupported = "no", .options = bad_tune_opts};
+		static const struct ipcb_transport bad_tune = {.name = "bad-tune",
+							       .summary = "x",
+							       .unsupported = "no",
+							       .options = bad_tune_opts};
 		uint64_t vals[IPCB_MAX_OPTIONS], v = 0;
 		unsigned idx = 9;
 		char text[128];
@@ -126,7 +129,7 @@ int main(void)
 
 		ok(ipcb_errf(&e, -EIO, "createTopic", "create new topic failed\r\nFor more: %s",
 			     "see\nthe log") == -EIO &&
-			   strcmp(e.detail, "create new topic failed  For more: see the log") == 0,
+		       strcmp(e.detail, "create new topic failed  For more: see the log") == 0,
 		   "an error's detail is one line: its line breaks are spaces (%s)", e.detail);
 	}
 
@@ -187,7 +190,7 @@ int main(void)
 		    .rank = HOOK(int (*)(void))};
 		static const struct ipcb_launch_ops no_rank = {
 		    .command = HOOK(int (*)(const struct ipcb_chan *, struct ipcb_launch_cmd *))};
-#define LOANS .loans = &all_loans
+#define LOANS	 .loans = &all_loans
 #define LAUNCHED .launch = &runtime
 		static const struct {
 			struct ipcb_transport t;
@@ -196,7 +199,10 @@ int main(void)
 		    {{.name = "good", GOOD}, NULL},
 		    {{.name = "zc-good", GOOD, .caps = IPCB_CAP_ZEROCOPY, LOANS}, NULL},
 		    {{.name = "zc-no-hooks", GOOD, .caps = IPCB_CAP_ZEROCOPY}, "acquire, commit"},
-		    {{.name = "zc-no-release", GOOD, .caps = IPCB_CAP_ZEROCOPY, .loans = &no_release},
+		    {{.name = "zc-no-release",
+		      GOOD,
+		      .caps = IPCB_CAP_ZEROCOPY,
+		      .loans = &no_release},
 		     "acquire, commit, peek and release"},
 		    {{.name = "loans-no-cap", GOOD, LOANS}, "without the zerocopy capability"},
 		    {{.name = "peek-only", GOOD, .loans = &peek_only},
