@@ -56,7 +56,7 @@ IPCB_HOT static inline void ipcb_shared_copy(void *dst, const void *src, size_t 
  * lines of a slot the writer comes back to, an ordinary store must take each line back from the
  * reader's cache; on the AMD EPYC guest the machine passes for seconds at a time into a state in
  * which that ran a 1 MiB stream at 2-4 GB/s, where streaming stores ran at 21-26 (and, in its
- * usual state, at 16-19 against 40 for ordinary ones: store_choice.h chooses between them by
+ * usual state, at 16-19 against 40 for ordinary ones: storechoice.h chooses between them by
  * the rate each gives). The fence keeps the stores before the slot's header is published. x86-64
  * only; elsewhere the ordinary copy (IPCB_STREAMED_STORES is 0 and nothing chooses it).
  */
