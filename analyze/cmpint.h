@@ -214,7 +214,7 @@ int cmp_exit(const struct compare *c);
 
 void cmp_summary_text(const struct compare *c, char *out, size_t n);
 void cmp_print_csv(const struct compare *c, FILE *f);
-void cmp_print_json(const struct compare *c, FILE *f);
+int cmp_print_json(const struct compare *c, FILE *f);
 int cmp_print_table(const struct compare *c, FILE *f, bool md);
 int cmp_write_undecided(const struct compare *c, const char *path);
 void cmp_fingerprint_compare(const struct compare *c, char *out, size_t n);

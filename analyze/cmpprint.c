@@ -353,70 +353,77 @@ void cmp_print_csv(const struct compare *c, FILE *f)
 	}
 }
 
-/* A number, or null where there is none. */
-static void json_num(FILE *f, const char *key, bool have, double v, bool more)
+/* A figure of the comparison to six significant digits, as the table shows it; null where none. */
+static json_t *json_num(bool have, double v)
 {
-	fprintf(f, "\"%s\": ", key);
-	if (have && isfinite(v))
-		fprintf(f, "%.6g", v);
-	else
-		fputs("null", f);
-	fputs(more ? ", " : "", f);
+	return ipcb_json_value(have ? v : NAN, 6);
 }
 
 /*
  * The comparison as one JSON document, for a CI job to read: the settings, every group with its
  * verdict, change and interval, what an undecided timed group could have caught, a counted
- * group's counts, and the summary.
+ * group's counts, and the summary. 0, -ENOMEM, or -EIO where it cannot be written.
  */
-void cmp_print_json(const struct compare *c, FILE *f)
+int cmp_print_json(const struct compare *c, FILE *f)
 {
+	json_t *doc = json_object(), *groups = json_array();
 	char line[1024];
+	int rc = 0;
 
-	fputs("{\n  \"base\": ", f);
-	ipcb_json_write_string(f, c->o.path[0]);
-	fputs(",\n  \"new\": ", f);
-	ipcb_json_write_string(f, c->o.path[1]);
-	fprintf(f, ",\n  \"metric\": \"%s\",\n  ", ipcb_csv_name(c->o.metric->column));
-	json_num(f, "threshold", true, c->o.threshold, true);
-	json_num(f, "alpha", true, c->o.alpha, false);
-	fputs(",\n  \"groups\": [", f);
-	for (size_t i = 0, n = 0; i < c->ngroups; i++) {
+	if (!doc || !groups) {
+		json_decref(doc);
+		json_decref(groups);
+		return -ENOMEM;
+	}
+	ipcb_json_put(doc, "base", ipcb_json_text(c->o.path[0]), &rc);
+	ipcb_json_put(doc, "new", ipcb_json_text(c->o.path[1]), &rc);
+	ipcb_json_put(doc, "metric", json_string(ipcb_csv_name(c->o.metric->column)), &rc);
+	ipcb_json_put(doc, "threshold", json_num(true, c->o.threshold), &rc);
+	ipcb_json_put(doc, "alpha", json_num(true, c->o.alpha), &rc);
+	ipcb_json_put(doc, "groups", groups, &rc);
+	for (size_t i = 0; i < c->ngroups && rc == 0; i++) {
 		const struct cmp_group *g = c->groups[i];
+		json_t *o;
 
 		if (!cmp_shown(g))
 			continue;
-		fputs(n++ ? ",\n    {" : "\n    {", f);
-		for (int k = 0; k < NKEYS; k++) {
-			fprintf(f, "\"%s\": ", ipcb_csv_name(cmp_key_columns[k]));
+		o = json_object();
+		for (int k = 0; o && k < NKEYS; k++) {
+			const char *key = ipcb_csv_name(cmp_key_columns[k]);
+
 			if (k == COL_SIZE)
-				fprintf(f, "%zu", g->size_bytes);
+				ipcb_json_put(o, key, json_integer((json_int_t)g->size_bytes), &rc);
 			else
-				ipcb_json_write_string(f, cmp_gf(g, cmp_key_columns[k]));
-			fputs(", ", f);
-			if (k == COL_TRANSPORT) {
-				fprintf(f, "\"%s\": ", ipcb_csv_name(IPCB_COL_TUNING));
-				ipcb_json_write_string(f, cmp_gf(g, IPCB_COL_TUNING));
-				fputs(", ", f);
-			}
+				ipcb_json_put(o, key, ipcb_json_text(cmp_gf(g, cmp_key_columns[k])),
+					      &rc);
+			if (k == COL_TRANSPORT)
+				ipcb_json_put(o, ipcb_csv_name(IPCB_COL_TUNING),
+					      ipcb_json_text(cmp_gf(g, IPCB_COL_TUNING)), &rc);
 		}
-		fprintf(f, "\"counted\": %s, \"verdict\": \"%s\", ",
-			g->counted || g->work_of ? "true" : "false", cmp_verdict_names[g->verdict]);
-		json_num(f, "base_median", g->counted || g->side[0].n, g->median[0], true);
-		json_num(f, "new_median", g->counted || g->side[1].n, g->median[1], true);
-		json_num(f, "change", !isnan(median_change(g)), median_change(g), true);
-		json_num(f, "shift", !isnan(g->change), g->change, true);
-		json_num(f, "shift_lo", !isnan(g->ci_lo), g->ci_lo, true);
-		json_num(f, "shift_hi", !isnan(g->ci_hi), g->ci_hi, true);
-		json_num(f, "caught", !isnan(g->resolution), g->resolution, true);
-		fputs("\"note\": ", f);
-		ipcb_json_write_string(f, g->note);
-		fputc('}', f);
+		if (o) {
+			ipcb_json_put(o, "counted", json_boolean(g->counted || g->work_of), &rc);
+			ipcb_json_put(o, "verdict", json_string(cmp_verdict_names[g->verdict]),
+				      &rc);
+			ipcb_json_put(o, "base_median",
+				      json_num(g->counted || g->side[0].n, g->median[0]), &rc);
+			ipcb_json_put(o, "new_median",
+				      json_num(g->counted || g->side[1].n, g->median[1]), &rc);
+			ipcb_json_put(o, "change", json_num(true, median_change(g)), &rc);
+			ipcb_json_put(o, "shift", json_num(true, g->change), &rc);
+			ipcb_json_put(o, "shift_lo", json_num(true, g->ci_lo), &rc);
+			ipcb_json_put(o, "shift_hi", json_num(true, g->ci_hi), &rc);
+			ipcb_json_put(o, "caught", json_num(true, g->resolution), &rc);
+			ipcb_json_put(o, "note", ipcb_json_text(g->note), &rc);
+		}
+		ipcb_json_append(groups, o, &rc);
 	}
 	cmp_summary_text(c, line, sizeof(line));
-	fputs("\n  ],\n  \"summary\": ", f);
-	ipcb_json_write_string(f, line);
-	fprintf(f, ",\n  \"exit\": %d\n}\n", cmp_exit(c));
+	ipcb_json_put(doc, "summary", ipcb_json_text(line), &rc);
+	ipcb_json_put(doc, "exit", json_integer(cmp_exit(c)), &rc);
+	if (rc == 0)
+		rc = ipcb_json_dump(f, doc);
+	json_decref(doc);
+	return rc;
 }
 
 int cmp_print_table(const struct compare *c, FILE *f, bool md)

@@ -334,12 +334,13 @@ static void fingerprint_fini(struct fingerprint *fp)
 static int row_key(const struct ipcb_rows *rs, size_t i, char **key, size_t *cap,
 		   unsigned long long *size, char *err, size_t errlen)
 {
-	unsigned long line = ipcb_rows_line(rs, i);
+	char at[IPCB_ROWS_WHERE_BYTES];
 	const char *fraction = ipcb_rows_get(rs, i, IPCB_COL_OFFERED_FRACTION);
 	const char *kind = ipcb_rows_get(rs, i, IPCB_COL_LATENCY_KIND);
 	size_t len, need;
 	double share;
 
+	ipcb_rows_where(rs, i, at, sizeof(at));
 	for (int k = 0; k < NKEYS; k++) {
 		const char *fv = ipcb_rows_get(rs, i, cmp_key_columns[k]);
 		unsigned long long cpu;
@@ -347,27 +348,24 @@ static int row_key(const struct ipcb_rows *rs, size_t i, char **key, size_t *cap
 		if ((k == COL_SIZE && !count_parse(fv, size)) ||
 		    ((k == COL_SENDER_CPU || k == COL_RECEIVER_CPU) && *fv &&
 		     (!count_parse(fv, &cpu) || cpu > INT32_MAX)))
-			return ipcb_parse_fail(err, errlen,
-					       "%s:%lu: column %s: '%s' is not a number", rs->name,
-					       line, ipcb_csv_name(cmp_key_columns[k]), fv);
+			return ipcb_parse_fail(err, errlen, "%s: column %s: '%s' is not a number",
+					       at, ipcb_csv_name(cmp_key_columns[k]), fv);
 		if ((k == COL_TRANSPORT || k == COL_MODE) && !*fv)
-			return ipcb_parse_fail(err, errlen, "%s:%lu: column %s: empty", rs->name,
-					       line, ipcb_csv_name(cmp_key_columns[k]));
+			return ipcb_parse_fail(err, errlen, "%s: column %s: empty", at,
+					       ipcb_csv_name(cmp_key_columns[k]));
 	}
 	if (*fraction && (!number_parse(fraction, &share) || !(share > 0)))
-		return ipcb_parse_fail(err, errlen,
-				       "%s:%lu: column %s: '%s' is not a positive number", rs->name,
-				       line, ipcb_csv_name(IPCB_COL_OFFERED_FRACTION), fraction);
+		return ipcb_parse_fail(err, errlen, "%s: column %s: '%s' is not a positive number",
+				       at, ipcb_csv_name(IPCB_COL_OFFERED_FRACTION), fraction);
 	if (experiment_key(rs, i, IPCB_EXP_RUNS, key, cap) < 0)
-		return ipcb_parse_fail(err, errlen, "%s:%lu: out of memory", rs->name, line);
+		return ipcb_parse_fail(err, errlen, "%s: out of memory", at);
 	len = strlen(*key);
 	need = len + strlen(kind) + 2;
 	if (need > *cap) {
 		char *k = realloc(*key, need);
 
 		if (!k)
-			return ipcb_parse_fail(err, errlen, "%s:%lu: out of memory", rs->name,
-					       line);
+			return ipcb_parse_fail(err, errlen, "%s: out of memory", at);
 		*key = k;
 		*cap = need;
 	}
@@ -428,7 +426,7 @@ __attribute__((noinline)) int cmp_read(struct compare *c, int s, char *err, size
 		goto out;
 	}
 	for (size_t i = 0; i < rs->n; i++) {
-		unsigned long line = ipcb_rows_line(rs, i);
+		char at[IPCB_ROWS_WHERE_BYTES];
 		const char *transport = ipcb_rows_get(rs, i, IPCB_COL_TRANSPORT);
 		bool control = is_control(&c->o, transport);
 		enum ipcb_csv_column metric =
@@ -439,11 +437,12 @@ __attribute__((noinline)) int cmp_read(struct compare *c, int s, char *err, size
 		bool counted;
 		double x = NAN;
 
+		ipcb_rows_where(rs, i, at, sizeof(at));
 		/* A pair of hosts' own row says what ran, not what it measured. */
 		if (!strcmp(ipcb_rows_get(rs, i, IPCB_COL_LATENCY_KIND), "host_pair"))
 			continue;
 		if (fingerprint_note(&c->fp[s], rs, i) < 0 || probe_note(c, s, rs, i) < 0) {
-			rc = ipcb_parse_fail(err, errlen, "%s:%lu: out of memory", rs->name, line);
+			rc = ipcb_parse_fail(err, errlen, "%s: out of memory", at);
 			goto out;
 		}
 		counted = !strcmp(ipcb_rows_get(rs, i, IPCB_COL_LATENCY_KIND), "count");
@@ -463,23 +462,23 @@ __attribute__((noinline)) int cmp_read(struct compare *c, int s, char *err, size
 		}
 		if (*v && (!count_parse(v, &round) || round > UINT32_MAX)) {
 			rc = ipcb_parse_fail(err, errlen,
-					     "%s:%lu: column %s: '%s' is not a round number",
-					     rs->name, line, ipcb_csv_name(IPCB_COL_ROUND), v);
+					     "%s: column %s: '%s' is not a round number", at,
+					     ipcb_csv_name(IPCB_COL_ROUND), v);
 			goto out;
 		}
 		if (c->nvalues[s] >= MAX_VALUES_PER_SIDE) {
 			rc = ipcb_parse_fail(
 			    err, errlen,
-			    "%s:%lu: more than %u values of %s: too many to hold (split "
+			    "%s: more than %u values of %s: too many to hold (split "
 			    "the file)",
-			    rs->name, line, MAX_VALUES_PER_SIDE, ipcb_csv_name(metric));
+			    at, MAX_VALUES_PER_SIDE, ipcb_csv_name(metric));
 			goto out;
 		}
 		rc = group_find(c, key, rs, i, (size_t)size, &g);
 		if (rc == -E2BIG) {
 			rc = ipcb_parse_fail(err, errlen,
-					     "%s:%lu: more than %u groups: too many to hold",
-					     rs->name, line, MAX_GROUPS);
+					     "%s: more than %u groups: too many to hold", at,
+					     MAX_GROUPS);
 			goto out;
 		}
 		if (rc == 0 && counted) {
@@ -509,7 +508,7 @@ __attribute__((noinline)) int cmp_read(struct compare *c, int s, char *err, size
 					 : 0;
 		}
 		if (rc < 0) {
-			rc = ipcb_parse_fail(err, errlen, "%s:%lu: out of memory", rs->name, line);
+			rc = ipcb_parse_fail(err, errlen, "%s: out of memory", at);
 			goto out;
 		}
 		c->nvalues[s]++;

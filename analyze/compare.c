@@ -250,13 +250,13 @@ int ipcb_compare_main(int argc, char **argv)
 	}
 	cmp_decide(&c);
 	if (c.o.format == FMT_CSV || c.o.format == FMT_JSON) {
+		rc = 0;
 		if (c.o.format == FMT_CSV)
 			cmp_print_csv(&c, stdout);
 		else
-			cmp_print_json(&c, stdout);
+			rc = cmp_print_json(&c, stdout);
 		cmp_summary_text(&c, line, sizeof(line));
 		fprintf(stderr, "%s: %s\n", prog, line);
-		rc = 0;
 	} else {
 		rc = cmp_print_table(&c, stdout, c.o.format == FMT_MD);
 	}

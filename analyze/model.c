@@ -442,7 +442,7 @@ static int read_rows(struct model *m, bool partial, char *err, size_t errlen)
 	const char **tnames = NULL;
 	struct labeling *lbs = NULL;
 	size_t ntn = 0, gcap = 0, rcap = 0, keycap = 0;
-	char *key = NULL, label[112];
+	char *key = NULL, label[112], where[IPCB_ROWS_WHERE_BYTES];
 	int rc;
 
 	for (size_t k = 0; k < sizeof(required) / sizeof(required[0]) && !partial; k++)
@@ -478,15 +478,15 @@ static int read_rows(struct model *m, bool partial, char *err, size_t errlen)
 		    (rc = ipcb_rows_num(&m->rows, i, IPCB_COL_RUN, true, &runno, err, errlen)))
 			break;
 		if (!(size >= 1 && size <= 1e15)) {
-			rc = ipcb_parse_fail(err, errlen, "%s:%lu: column %s: '%s' is not a size",
-					     m->rows.name, ipcb_rows_line(&m->rows, i),
+			rc = ipcb_parse_fail(err, errlen, "%s: column %s: '%s' is not a size",
+					     ipcb_rows_where(&m->rows, i, where, sizeof(where)),
 					     ipcb_csv_name(IPCB_COL_SIZE_BYTES),
 					     get(m, i, IPCB_COL_SIZE_BYTES));
 			break;
 		}
 		if (!isnan(round) && !(round >= 0 && round <= UINT32_MAX)) {
-			rc = ipcb_parse_fail(err, errlen, "%s:%lu: column %s: '%s' is not a round",
-					     m->rows.name, ipcb_rows_line(&m->rows, i),
+			rc = ipcb_parse_fail(err, errlen, "%s: column %s: '%s' is not a round",
+					     ipcb_rows_where(&m->rows, i, where, sizeof(where)),
 					     ipcb_csv_name(IPCB_COL_ROUND),
 					     get(m, i, IPCB_COL_ROUND));
 			break;

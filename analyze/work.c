@@ -61,6 +61,7 @@ static void switches_parse(struct work_sig *w, const char *text)
 int work_sig_add(struct work_sig *w, const struct ipcb_rows *rs, size_t i, char *err, size_t errlen)
 {
 	const char *scope = ipcb_rows_get(rs, i, IPCB_COL_COUNT_SCOPE);
+	char at[IPCB_ROWS_WHERE_BYTES];
 	double v[3][2], b[4];
 	int known = 0, rc;
 
@@ -80,9 +81,9 @@ int work_sig_add(struct work_sig *w, const struct ipcb_rows *rs, size_t i, char 
 			if (rc < 0)
 				return rc;
 			if (isnan(v[k][s]))
-				return ipcb_parse_fail(
-				    err, errlen, "%s:%lu: a counted row without %s", rs->name,
-				    ipcb_rows_line(rs, i), ipcb_csv_name(count_columns[k][s]));
+				return ipcb_parse_fail(err, errlen, "%s: a counted row without %s",
+						       ipcb_rows_where(rs, i, at, sizeof(at)),
+						       ipcb_csv_name(count_columns[k][s]));
 		}
 	for (int k = 0; k < 4; k++) {
 		rc = ipcb_rows_num(rs, i, bytes_columns[k], true, &b[k], err, errlen);
@@ -91,9 +92,9 @@ int work_sig_add(struct work_sig *w, const struct ipcb_rows *rs, size_t i, char 
 		known += !isnan(b[k]);
 	}
 	if (known % 4)
-		return ipcb_parse_fail(
-		    err, errlen, "%s:%lu: a counted row with %d of the 4 kernel bytes columns",
-		    rs->name, ipcb_rows_line(rs, i), known);
+		return ipcb_parse_fail(err, errlen,
+				       "%s: a counted row with %d of the 4 kernel bytes columns",
+				       ipcb_rows_where(rs, i, at, sizeof(at)), known);
 	if (!w->have) {
 		w->have = true;
 		for (int s = 0; s < 2; s++) {

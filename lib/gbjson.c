@@ -13,8 +13,6 @@
 #include "format.h"
 #include "stats.h"
 
-#define INDENT "  "
-
 /* Room for a benchmark's name. */
 #define IPCB_GBJSON_NAME_BYTES 512
 
@@ -96,57 +94,53 @@ void ipcb_gbjson_name(const char *const field[IPCB_CSV_NCOLS], char *out, size_t
 		snprintf(out + len, n - len, "/%s", field[IPCB_COL_LATENCY_KIND]);
 }
 
-/* A number as JSON takes it: the CSV's own text when it is one, else null (inf, nan). */
-static void write_number(FILE *f, const char *s)
+/* Column c's value as JSON: text as a string, a number as one (null where the CSV has no finite
+ * one). */
+static json_t *column_value(int c, const char *value)
 {
-	fputs(ipcb_json_is_number(s) ? s : "null", f);
-}
-
-static void write_double(FILE *f, double v)
-{
-	if (isfinite(v))
-		fprintf(f, "%.10g", v);
-	else
-		fputs("null", f);
-}
-
-/* "key": value for column c, where the row has a value. */
-static void write_column(FILE *f, const char *indent, int c, const char *value)
-{
-	fprintf(f, ",\n%s", indent);
-	ipcb_json_write_string(f, ipcb_csv_name((enum ipcb_csv_column)c));
-	fputs(": ", f);
 	if (ipcb_csv_cols[c].how == IPCB_CSV_TEXT)
-		ipcb_json_write_string(f, value);
-	else
-		write_number(f, value);
+		return ipcb_json_text(value);
+	return ipcb_json_number_text(value);
 }
 
-static void write_context(FILE *f, const struct row_fields *first,
-			  const struct ipcb_gbjson_context *ctx)
+/* A figure computed here (a time per message, an aggregate): to 10 significant digits. */
+static json_t *figure(double v)
+{
+	return ipcb_json_value(v, 10);
+}
+
+static json_t *context_object(const struct row_fields *first, const struct ipcb_gbjson_context *ctx,
+			      int *rc)
 {
 	static const char *const none = "";
 	const char *const *fld = first ? first->f : NULL;
-	double load;
+	json_t *o = json_object(), *load = json_array();
+	double avg;
 
-	fprintf(f, INDENT "\"context\": {\n" INDENT INDENT "\"date\": ");
-	ipcb_json_write_string(f, ctx->date ? ctx->date : none);
-	fprintf(f, ",\n" INDENT INDENT "\"host_name\": ");
-	ipcb_json_write_string(f, fld ? fld[IPCB_COL_HOST] : none);
-	fprintf(f, ",\n" INDENT INDENT "\"executable\": ");
-	ipcb_json_write_string(f, ctx->executable ? ctx->executable : none);
-	fprintf(f, ",\n" INDENT INDENT "\"num_cpus\": %d", ctx->num_cpus > 0 ? ctx->num_cpus : 0);
+	if (!o || !load) {
+		json_decref(o);
+		json_decref(load);
+		*rc = -ENOMEM;
+		return NULL;
+	}
+	ipcb_json_put(o, "date", ipcb_json_text(ctx->date ? ctx->date : none), rc);
+	ipcb_json_put(o, "host_name", ipcb_json_text(fld ? fld[IPCB_COL_HOST] : none), rc);
+	ipcb_json_put(o, "executable", ipcb_json_text(ctx->executable ? ctx->executable : none),
+		      rc);
+	ipcb_json_put(o, "num_cpus", json_integer(ctx->num_cpus > 0 ? ctx->num_cpus : 0), rc);
 	/* Bencher's reader wants the caches, which ipcbench does not measure: none listed. */
-	fprintf(f, ",\n" INDENT INDENT "\"caches\": [],\n" INDENT INDENT "\"load_avg\": [");
-	if (fld && field_double(fld[IPCB_COL_LOADAVG], &load))
-		write_double(f, load);
-	fprintf(f, "],\n" INDENT INDENT "\"library_build_type\": ");
-	ipcb_json_write_string(f, fld ? fld[IPCB_COL_BUILD_TYPE] : none);
-	fprintf(f, ",\n" INDENT INDENT "\"json_schema_version\": 1");
+	ipcb_json_put(o, "caches", json_array(), rc);
+	if (fld && field_double(fld[IPCB_COL_LOADAVG], &avg))
+		ipcb_json_append(load, figure(avg), rc);
+	ipcb_json_put(o, "load_avg", load, rc);
+	ipcb_json_put(o, "library_build_type",
+		      ipcb_json_text(fld ? fld[IPCB_COL_BUILD_TYPE] : none), rc);
+	ipcb_json_put(o, "json_schema_version", json_integer(1), rc);
 	for (int c = 0; fld && c < IPCB_CSV_NCOLS; c++)
 		if (ipcb_csv_is_machine((enum ipcb_csv_column)c) && *fld[c])
-			write_column(f, INDENT INDENT, c, fld[c]);
-	fprintf(f, "\n" INDENT "}");
+			ipcb_json_put(o, ipcb_csv_name((enum ipcb_csv_column)c),
+				      column_value(c, fld[c]), rc);
+	return o;
 }
 
 /* What a row's benchmark and its aggregates give, NAN where the row has none. */
@@ -185,43 +179,43 @@ static double row_threads(const struct row_fields *rf)
 	return pairs;
 }
 
-static void write_benchmark(FILE *f, const struct row_fields *rf, const char *name,
-			    size_t repetitions)
+static json_t *benchmark_object(const struct row_fields *rf, const char *name, size_t repetitions,
+				int *rc)
 {
 	const char *const *fld = rf->f;
 	double v[GB_NVALUES], run = 1;
-	const char *in = INDENT INDENT INDENT;
+	json_t *o = json_object();
 
+	if (!o) {
+		*rc = -ENOMEM;
+		return NULL;
+	}
 	row_values(rf, v);
 	field_double(fld[IPCB_COL_RUN], &run);
-
-	fprintf(f, INDENT INDENT "{\n%s\"name\": ", in);
-	ipcb_json_write_string(f, name);
-	fprintf(f, ",\n%s\"run_name\": ", in);
-	ipcb_json_write_string(f, name);
-	fprintf(f, ",\n%s\"run_type\": \"iteration\"", in);
-	fprintf(f, ",\n%s\"repetitions\": %zu", in, repetitions);
-	fprintf(f, ",\n%s\"repetition_index\": %.0f", in, run >= 1 ? run - 1 : 0);
-	fprintf(f, ",\n%s\"threads\": %.0f", in, row_threads(rf));
-	fprintf(f, ",\n%s\"iterations\": ", in);
-	write_number(f, *fld[IPCB_COL_MESSAGES] ? fld[IPCB_COL_MESSAGES] : "0");
-	fprintf(f, ",\n%s\"real_time\": ", in);
-	write_double(f, v[GB_REAL]);
-	fprintf(f, ",\n%s\"cpu_time\": ", in);
-	write_double(f, v[GB_CPU]);
-	fprintf(f, ",\n%s\"time_unit\": \"ns\"", in);
-	if (*fld[IPCB_COL_BYTES_PER_S]) {
-		fprintf(f, ",\n%s\"bytes_per_second\": ", in);
-		write_number(f, fld[IPCB_COL_BYTES_PER_S]);
-	}
-	if (*fld[IPCB_COL_MSGS_PER_S]) {
-		fprintf(f, ",\n%s\"items_per_second\": ", in);
-		write_number(f, fld[IPCB_COL_MSGS_PER_S]);
-	}
+	ipcb_json_put(o, "name", ipcb_json_text(name), rc);
+	ipcb_json_put(o, "run_name", ipcb_json_text(name), rc);
+	ipcb_json_put(o, "run_type", json_string("iteration"), rc);
+	ipcb_json_put(o, "repetitions", json_integer((json_int_t)repetitions), rc);
+	ipcb_json_put(o, "repetition_index", json_integer(run >= 1 ? (json_int_t)(run - 1) : 0),
+		      rc);
+	ipcb_json_put(o, "threads", json_integer((json_int_t)row_threads(rf)), rc);
+	ipcb_json_put(o, "iterations",
+		      ipcb_json_number_text(*fld[IPCB_COL_MESSAGES] ? fld[IPCB_COL_MESSAGES] : "0"),
+		      rc);
+	ipcb_json_put(o, "real_time", figure(v[GB_REAL]), rc);
+	ipcb_json_put(o, "cpu_time", figure(v[GB_CPU]), rc);
+	ipcb_json_put(o, "time_unit", json_string("ns"), rc);
+	if (*fld[IPCB_COL_BYTES_PER_S])
+		ipcb_json_put(o, "bytes_per_second",
+			      ipcb_json_number_text(fld[IPCB_COL_BYTES_PER_S]), rc);
+	if (*fld[IPCB_COL_MSGS_PER_S])
+		ipcb_json_put(o, "items_per_second",
+			      ipcb_json_number_text(fld[IPCB_COL_MSGS_PER_S]), rc);
 	for (int c = 0; c < IPCB_CSV_NCOLS; c++)
 		if (!ipcb_csv_is_machine((enum ipcb_csv_column)c) && *fld[c])
-			write_column(f, in, c, fld[c]);
-	fprintf(f, "\n" INDENT INDENT "}");
+			ipcb_json_put(o, ipcb_csv_name((enum ipcb_csv_column)c),
+				      column_value(c, fld[c]), rc);
+	return o;
 }
 
 /* Google Benchmark's aggregates of a repeated benchmark, in the order it writes them. */
@@ -260,53 +254,51 @@ static double aggregate(enum gb_aggregate a, double *x, size_t n)
 }
 
 /*
- * The aggregates of one repeated benchmark: "NAME_mean", "_median", "_stddev" and "_cv", each
- * with run_type "aggregate", its aggregate_name and aggregate_unit, over its repetitions'
- * real_time, cpu_time, bytes_per_second and items_per_second, as Google Benchmark writes them
- * after a benchmark's repetitions (its iterations: the repetitions). A dashboard that matches
- * benchmarks by name (github-action-benchmark, Bencher) finds one entry per aggregate, where the
- * repetitions share a name. v holds the repetitions' values, GB_NVALUES each; x has room for
- * reps values.
+ * The aggregates of one repeated benchmark, appended to list: "NAME_mean", "_median", "_stddev"
+ * and "_cv", each with run_type "aggregate", its aggregate_name and aggregate_unit, over its
+ * repetitions' real_time, cpu_time, bytes_per_second and items_per_second, as Google Benchmark
+ * writes them after a benchmark's repetitions (its iterations: the repetitions). A dashboard that
+ * matches benchmarks by name (github-action-benchmark, Bencher) finds one entry per aggregate,
+ * where the repetitions share a name. v holds the repetitions' values, GB_NVALUES each; x has
+ * room for reps values.
  */
-static void write_aggregates(FILE *f, const char *name, const double *v, size_t reps,
-			     double threads, double *x)
+static void append_aggregates(json_t *list, const char *name, const double *v, size_t reps,
+			      double threads, double *x, int *rc)
 {
-	const char *in = INDENT INDENT INDENT;
 	static const char *const counter[GB_NVALUES] = {
 	    [GB_BYTES] = "bytes_per_second", [GB_ITEMS] = "items_per_second"};
 
 	for (int a = 0; a < GB_NAGGREGATES; a++) {
 		double val[GB_NVALUES];
 		char full[IPCB_GBJSON_NAME_BYTES + 16];
+		json_t *o = json_object();
 
+		if (!o) {
+			*rc = -ENOMEM;
+			return;
+		}
 		for (int k = 0; k < GB_NVALUES; k++) {
 			for (size_t r = 0; r < reps; r++)
 				x[r] = v[r * GB_NVALUES + (size_t)k];
 			val[k] = aggregate((enum gb_aggregate)a, x, reps);
 		}
 		snprintf(full, sizeof(full), "%s_%s", name, gb_aggregate_names[a]);
-		fprintf(f, ",\n" INDENT INDENT "{\n%s\"name\": ", in);
-		ipcb_json_write_string(f, full);
-		fprintf(f, ",\n%s\"run_name\": ", in);
-		ipcb_json_write_string(f, name);
-		fprintf(f, ",\n%s\"run_type\": \"aggregate\"", in);
-		fprintf(f, ",\n%s\"repetitions\": %zu", in, reps);
-		fprintf(f, ",\n%s\"threads\": %.0f", in, threads);
-		fprintf(f, ",\n%s\"aggregate_name\": \"%s\"", in, gb_aggregate_names[a]);
-		fprintf(f, ",\n%s\"aggregate_unit\": \"%s\"", in,
-			a == GB_CV ? "percentage" : "time");
-		fprintf(f, ",\n%s\"iterations\": %zu", in, reps);
-		fprintf(f, ",\n%s\"real_time\": ", in);
-		write_double(f, val[GB_REAL]);
-		fprintf(f, ",\n%s\"cpu_time\": ", in);
-		write_double(f, val[GB_CPU]);
-		fprintf(f, ",\n%s\"time_unit\": \"ns\"", in);
+		ipcb_json_put(o, "name", ipcb_json_text(full), rc);
+		ipcb_json_put(o, "run_name", ipcb_json_text(name), rc);
+		ipcb_json_put(o, "run_type", json_string("aggregate"), rc);
+		ipcb_json_put(o, "repetitions", json_integer((json_int_t)reps), rc);
+		ipcb_json_put(o, "threads", json_integer((json_int_t)threads), rc);
+		ipcb_json_put(o, "aggregate_name", json_string(gb_aggregate_names[a]), rc);
+		ipcb_json_put(o, "aggregate_unit", json_string(a == GB_CV ? "percentage" : "time"),
+			      rc);
+		ipcb_json_put(o, "iterations", json_integer((json_int_t)reps), rc);
+		ipcb_json_put(o, "real_time", figure(val[GB_REAL]), rc);
+		ipcb_json_put(o, "cpu_time", figure(val[GB_CPU]), rc);
+		ipcb_json_put(o, "time_unit", json_string("ns"), rc);
 		for (int k = GB_BYTES; k < GB_NVALUES; k++)
-			if (!isnan(val[k])) {
-				fprintf(f, ",\n%s\"%s\": ", in, counter[k]);
-				write_double(f, val[k]);
-			}
-		fprintf(f, "\n" INDENT INDENT "}");
+			if (!isnan(val[k]))
+				ipcb_json_put(o, counter[k], figure(val[k]), rc);
+		ipcb_json_append(list, o, rc);
 	}
 }
 
@@ -392,7 +384,8 @@ int ipcb_gbjson_write(FILE *out, const char *csv, size_t len, const struct ipcb_
 	char **names = NULL, **sorted = NULL;
 	struct named nm = {0};
 	size_t n = 0, i = 0, distinct = 0;
-	int rc;
+	json_t *doc = NULL, *list;
+	int rc, built = 0;
 
 	rc = csv_names(csv, len, &names, &n, err, errlen);
 	if (rc < 0)
@@ -431,9 +424,16 @@ int ipcb_gbjson_write(FILE *out, const char *csv, size_t len, const struct ipcb_
 		}
 	}
 
+	doc = json_object();
+	list = json_array();
+	if (!doc || !list) {
+		json_decref(list);
+		snprintf(err, errlen, "out of memory");
+		rc = -ENOMEM;
+		goto out;
+	}
 	ipcb_csvread_init_buffer(&cp->r, csv, len, 0, 0);
 	rc = ipcb_csvread_next(&cp->r);
-	fputs("{\n", out);
 	if (rc > 0) {
 		ipcb_csv_map_header(&cp->m, &cp->r);
 		rc = ipcb_csvread_next(&cp->r);
@@ -441,12 +441,12 @@ int ipcb_gbjson_write(FILE *out, const char *csv, size_t len, const struct ipcb_
 	/* The machine is the same on every row of a run: the first says what it was. */
 	if (rc > 0)
 		row_read(&cp->rf, &cp->r, &cp->m);
-	write_context(out, rc > 0 ? &cp->rf : NULL, ctx);
-	fputs(",\n" INDENT "\"benchmarks\": [", out);
+	ipcb_json_put(doc, "context", context_object(rc > 0 ? &cp->rf : NULL, ctx, &built), &built);
+	ipcb_json_put(doc, "benchmarks", list, &built);
 	for (; rc > 0 && i < n; rc = ipcb_csvread_next(&cp->r), i++) {
 		row_read(&cp->rf, &cp->r, &cp->m);
-		fputs(i ? ",\n" : "\n", out);
-		write_benchmark(out, &cp->rf, names[i], nm.count[nm.of[i]]);
+		ipcb_json_append(
+		    list, benchmark_object(&cp->rf, names[i], nm.count[nm.of[i]], &built), &built);
 		row_values(&cp->rf, &nm.v[i * GB_NVALUES]);
 		nm.threads[i] = row_threads(&cp->rf);
 	}
@@ -464,11 +464,15 @@ int ipcb_gbjson_write(FILE *out, const char *csv, size_t len, const struct ipcb_
 				memcpy(&nm.reps[reps++ * GB_NVALUES], &nm.v[j * GB_NVALUES],
 				       GB_NVALUES * sizeof(*nm.v));
 		if (reps > 1)
-			write_aggregates(out, names[k], nm.reps, reps, nm.threads[k], nm.x);
+			append_aggregates(list, names[k], nm.reps, reps, nm.threads[k], nm.x,
+					  &built);
 	}
-	fputs(n ? "\n" INDENT "]\n}\n" : "]\n}\n", out);
 	ipcb_csvread_fini(&cp->r);
-	rc = 0;
+	rc = built;
+	if (rc == 0)
+		rc = ipcb_json_dump(out, doc);
+	if (rc < 0)
+		snprintf(err, errlen, "%s", rc == -ENOMEM ? "out of memory" : strerror(-rc));
 out:
 	for (size_t k = 0; k < n; k++)
 		free(names[k]);
@@ -482,6 +486,7 @@ out:
 	free(nm.reps);
 	free(nm.x);
 	free(nm.threads);
+	json_decref(doc);
 	return rc;
 }
 
@@ -498,109 +503,148 @@ bool ipcb_gbjson_sniff(const char *buf, size_t len)
 	return i < len && buf[i] == '{';
 }
 
-__attribute__((format(printf, 3, 4))) static int
-failj(struct ipcb_json_error *err, const struct ipcb_json *at, const char *fmt, ...)
+__attribute__((format(printf, 3, 4))) static int failj(struct ipcb_gbjson_error *err,
+						       size_t benchmark, const char *fmt, ...)
 {
 	va_list ap;
 
-	err->line = at ? at->line : 1;
-	err->col = at ? at->col : 1;
+	err->line = err->col = 0;
+	err->benchmark = benchmark;
 	va_start(ap, fmt);
 	vsnprintf(err->msg, sizeof(err->msg), fmt, ap);
 	va_end(ap);
 	return -EINVAL;
 }
 
-/* A member's value as a CSV field: a string or a number as written, null or absent empty. */
-static int member_text(const struct ipcb_json *v, const char *key, const char **out,
-		       struct ipcb_json_error *err)
+/* Room for a number's text: "%.*f" below 1e15, or 17 significant digits and an exponent. */
+#define NUMBER_BYTES 48
+
+/*
+ * A number as column c's field: a decimal column's with its digits, as the CSV writer writes it
+ * (the JSON's 2.5 of a two-digit column is "2.50"), so that a file written here reads back as
+ * the CSV it was written from; else in the fewest digits that are the same value.
+ */
+static void number_field(const json_t *v, int c, char *out)
 {
-	switch (v->type) {
-	case IPCB_JSON_STRING:
-	case IPCB_JSON_NUMBER:
-		*out = v->text;
+	double x = json_number_value(v);
+
+	if (ipcb_csv_cols[c].how == IPCB_CSV_DECIMAL && fabs(x) < 1e15)
+		snprintf(out, NUMBER_BYTES, "%.*f", ipcb_csv_cols[c].digits, x);
+	else
+		ipcb_json_number_csv(v, out, NUMBER_BYTES);
+}
+
+/* A member's value as column c's field: a string as it is, a number, null or absent empty. */
+static int member_text(const json_t *v, int c, char *buf, const char **out, size_t benchmark,
+		       struct ipcb_gbjson_error *err)
+{
+	switch (json_typeof(v)) {
+	case JSON_STRING:
+		*out = json_string_value(v);
 		return 0;
-	case IPCB_JSON_NULL:
+	case JSON_INTEGER:
+	case JSON_REAL:
+		number_field(v, c, buf);
+		*out = buf;
+		return 0;
+	case JSON_NULL:
 		*out = "";
 		return 0;
 	default:
-		return failj(err, v, "\"%s\" is %s, not a number or a string", key,
-			     ipcb_json_type_name(v->type));
+		return failj(err, benchmark, "\"%s\" is %s, not a number or a string",
+			     ipcb_csv_name((enum ipcb_csv_column)c), ipcb_json_type_name(v));
 	}
 }
 
+/* The numbers' texts of the context and of the benchmark being read, on the heap. */
+struct number_texts {
+	char context[IPCB_CSV_NCOLS][NUMBER_BYTES];
+	char row[IPCB_CSV_NCOLS][NUMBER_BYTES];
+};
+
 int ipcb_gbjson_to_csv(const char *buf, size_t len, struct ipcb_gbjson_csv *out,
-		       struct ipcb_json_error *err)
+		       struct ipcb_gbjson_error *err)
 {
-	struct ipcb_json root;
-	const struct ipcb_json *ctx, *list;
+	/* A byte order mark is no JSON, but editors write one: it goes before Jansson reads. */
+	size_t bom = len >= 3 && memcmp(buf, "\xef\xbb\xbf", 3) == 0 ? 3 : 0;
+	struct number_texts *nt = NULL;
 	const char *dflt[IPCB_CSV_NCOLS];
+	json_t *root, *ctx, *list;
+	json_error_t jerr;
 	FILE *f;
-	int rc;
+	int rc = 0;
 
 	memset(out, 0, sizeof(*out));
-	rc = ipcb_json_parse(buf, len, &root, err);
-	if (rc < 0)
-		goto done;
-	if (root.type != IPCB_JSON_OBJECT) {
-		rc = failj(err, &root,
+	memset(err, 0, sizeof(*err));
+	root = json_loadb(buf + bom, len - bom, IPCB_JSON_LOAD_FLAGS, &jerr);
+	if (!root) {
+		err->line = jerr.line > 0 ? (unsigned long)jerr.line : 1;
+		err->col = jerr.column > 0 ? (unsigned long)jerr.column : 1;
+		snprintf(err->msg, sizeof(err->msg), "%s", jerr.text);
+		return json_error_code(&jerr) == json_error_out_of_memory ? -ENOMEM : -EINVAL;
+	}
+	if (!json_is_object(root)) {
+		rc = failj(err, 0,
 			   "the document is %s; Google Benchmark's JSON is an object "
 			   "with a \"benchmarks\" array",
-			   ipcb_json_type_name(root.type));
+			   ipcb_json_type_name(root));
 		goto done;
 	}
-	list = ipcb_json_get(&root, "benchmarks");
-	if (!list || list->type != IPCB_JSON_ARRAY) {
+	list = json_object_get(root, "benchmarks");
+	if (!json_is_array(list)) {
 		if (list)
-			rc = failj(err, list, "\"benchmarks\" is %s, not an array",
-				   ipcb_json_type_name(list->type));
+			rc = failj(err, 0, "\"benchmarks\" is %s, not an array",
+				   ipcb_json_type_name(list));
 		else
-			rc = failj(err, &root,
-				   "no \"benchmarks\" array: not Google Benchmark's JSON");
+			rc = failj(err, 0, "no \"benchmarks\" array: not Google Benchmark's JSON");
 		goto done;
 	}
-	ctx = ipcb_json_get(&root, "context");
-	if (ctx && ctx->type != IPCB_JSON_OBJECT) {
-		rc = failj(err, ctx, "\"context\" is %s, not an object",
-			   ipcb_json_type_name(ctx->type));
+	ctx = json_object_get(root, "context");
+	if (ctx && !json_is_object(ctx)) {
+		rc = failj(err, 0, "\"context\" is %s, not an object", ipcb_json_type_name(ctx));
+		goto done;
+	}
+	nt = malloc(sizeof(*nt));
+	out->benchmark =
+	    calloc(json_array_size(list) ? json_array_size(list) : 1, sizeof(*out->benchmark));
+	if (!nt || !out->benchmark) {
+		rc = -ENOMEM;
+		snprintf(err->msg, sizeof(err->msg), "out of memory");
 		goto done;
 	}
 	for (int c = 0; c < IPCB_CSV_NCOLS; c++) {
-		const struct ipcb_json *v =
-		    ipcb_json_get(ctx, ipcb_csv_name((enum ipcb_csv_column)c));
+		const json_t *v = json_object_get(ctx, ipcb_csv_name((enum ipcb_csv_column)c));
 
 		dflt[c] = "";
-		if (v && (rc = member_text(v, ipcb_csv_name((enum ipcb_csv_column)c), &dflt[c],
-					   err)) < 0)
+		if (v && (rc = member_text(v, c, nt->context[c], &dflt[c], 0, err)) < 0)
 			goto done;
 	}
-	out->line = calloc(list->n ? list->n : 1, sizeof(*out->line));
-	f = out->line ? open_memstream(&out->csv, &out->len) : NULL;
+	f = open_memstream(&out->csv, &out->len);
 	if (!f) {
 		rc = -ENOMEM;
 		snprintf(err->msg, sizeof(err->msg), "out of memory");
 		goto done;
 	}
 	fprintf(f, "%s\n", ipcb_csv_header());
-	for (size_t b = 0; b < list->n && rc == 0; b++) {
-		const struct ipcb_json *bm = &list->items[b], *type;
+	for (size_t b = 0; b < json_array_size(list) && rc == 0; b++) {
+		const json_t *bm = json_array_get(list, b), *type;
 		const char *field[IPCB_CSV_NCOLS];
 
-		if (bm->type != IPCB_JSON_OBJECT) {
-			rc = failj(err, bm, "benchmark %zu is %s, not an object", b + 1,
-				   ipcb_json_type_name(bm->type));
+		if (!json_is_object(bm)) {
+			rc = failj(err, b + 1, "benchmark %zu is %s, not an object", b + 1,
+				   ipcb_json_type_name(bm));
 			break;
 		}
-		type = ipcb_json_get(bm, "run_type");
-		if (type && type->type == IPCB_JSON_STRING && strcmp(type->text, "aggregate") == 0)
+		type = json_object_get(bm, "run_type");
+		if (json_is_string(type) && strcmp(json_string_value(type), "aggregate") == 0)
 			continue;
 		for (int c = 0; c < IPCB_CSV_NCOLS && rc == 0; c++) {
-			const char *key = ipcb_csv_name((enum ipcb_csv_column)c);
-			const struct ipcb_json *v = ipcb_json_get(bm, key);
+			const json_t *v =
+			    json_object_get(bm, ipcb_csv_name((enum ipcb_csv_column)c));
 
 			field[c] = dflt[c];
 			if (v)
-				rc = member_text(v, key, &field[c], err);
+				rc = member_text(v, c, nt->row[c], &field[c], b + 1, err);
 		}
 		if (rc < 0)
 			break;
@@ -610,20 +654,21 @@ int ipcb_gbjson_to_csv(const char *buf, size_t len, struct ipcb_gbjson_csv *out,
 			ipcb_csv_text(f, field[c]);
 		}
 		fputc('\n', f);
-		out->line[out->rows++] = bm->line;
+		out->benchmark[out->rows++] = b + 1;
 	}
 	if (fclose(f) != 0 && rc == 0) {
 		rc = -ENOMEM;
 		snprintf(err->msg, sizeof(err->msg), "out of memory");
 	}
 done:
-	ipcb_json_free(&root);
+	free(nt);
+	json_decref(root);
 	return rc;
 }
 
 void ipcb_gbjson_csv_fini(struct ipcb_gbjson_csv *c)
 {
 	free(c->csv);
-	free(c->line);
+	free(c->benchmark);
 	memset(c, 0, sizeof(*c));
 }

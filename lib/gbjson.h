@@ -32,9 +32,11 @@
  *  - the machine's columns (ipcb_csv_is_machine()) go once into the context, beside Google
  *    Benchmark's own date, host_name, executable, num_cpus, caches, load_avg and
  *    library_build_type.
- * Reading back skips the aggregates (they are made from the rows) and takes every member named
- * like a column (the machine's from the context when a benchmark lacks them), so a file written
- * here becomes the CSV it was written from.
+ * The document is built and written by Jansson (lib/json.h: two spaces of indent, reals to 15
+ * significant digits, what ipcbench computes to 10). Reading back, through Jansson too, skips
+ * the aggregates (they are made from the rows) and takes every member named like a column (the
+ * machine's from the context when a benchmark lacks them), so a file written here becomes the CSV
+ * it was written from.
  */
 #ifndef IPCB_GBJSON_H
 #define IPCB_GBJSON_H
@@ -65,22 +67,34 @@ void ipcb_gbjson_name(const char *const field[IPCB_CSV_NCOLS], char *out, size_t
 
 /* A JSON document read back as CSV. */
 struct ipcb_gbjson_csv {
-	char *csv;	     /* the header, then a record per benchmark */
-	size_t len;	     /* bytes of csv */
-	size_t rows;	     /* records after the header */
-	unsigned long *line; /* line in the JSON where each record's benchmark begins */
+	char *csv;		  /* the header, then a record per benchmark */
+	size_t len;		  /* bytes of csv */
+	size_t rows;		  /* records after the header */
+	unsigned long *benchmark; /* each record's benchmark: its place in "benchmarks", from 1 */
+};
+
+/*
+ * Why a document was refused: where Jansson found it malformed (line, and column in
+ * characters), or which benchmark holds what cannot be a row (its place from 1; 0 where the
+ * document as a whole is wrong), with a message without the file name.
+ */
+struct ipcb_gbjson_error {
+	unsigned long line, col; /* 0 where the document parsed */
+	size_t benchmark;
+	char msg[160];
 };
 
 /* Does buf look like JSON rather than CSV: is its first byte other than white space '{'? */
 bool ipcb_gbjson_sniff(const char *buf, size_t len);
 /*
  * Read buf[0..len) (Google Benchmark's JSON) into *out, a CSV with ipcbench's header. Aggregate
- * entries (run_type "aggregate": means, medians) are left out: they are not runs. 0, -EINVAL
- * with err filled (line and column in the JSON), or -ENOMEM. *out is freed by
- * ipcb_gbjson_csv_fini whatever the result.
+ * entries (run_type "aggregate": means, medians) are left out: they are not runs. A number
+ * becomes its column's text as the CSV writes it (a decimal column's digits, an integer), so a
+ * file written here reads back byte for byte. 0, -EINVAL with err filled, or -ENOMEM. *out is
+ * freed by ipcb_gbjson_csv_fini whatever the result.
  */
 int ipcb_gbjson_to_csv(const char *buf, size_t len, struct ipcb_gbjson_csv *out,
-		       struct ipcb_json_error *err);
+		       struct ipcb_gbjson_error *err);
 void ipcb_gbjson_csv_fini(struct ipcb_gbjson_csv *c);
 
 #endif /* IPCB_GBJSON_H */

@@ -1,65 +1,59 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * json.h - JSON (RFC 8259) read into a tree, and strings written as JSON.
+ * json.h - JSON through Jansson: the few rules every ipcbench writer and reader of JSON shares.
  *
- * The reader is strict, since what it reads decides a CI gate: one value, nothing after it but
- * white space; numbers as the grammar spells them; strings of valid UTF-8 without raw control
- * characters, escapes decoded (surrogate pairs joined; a lone surrogate or \u0000, which a C
- * string cannot hold, refused). Nesting is bounded (IPCB_JSON_MAX_DEPTH). An error gives the
- * line and byte column where the problem is and a message without the file name.
+ * Jansson parses and writes; what is ipcbench's own is how it reads (strictly, since what it
+ * reads decides a CI gate: one value and nothing after it, duplicate keys refused, strings of
+ * valid UTF-8 without \u0000) and how it writes (two spaces of indent, members in the order they
+ * were set, reals to 15 significant digits, so that a decimal the CSV holds reads back as the
+ * same decimal, and a newline at the end).
  */
 #ifndef IPCB_JSON_H
 #define IPCB_JSON_H
 
-#include <stdbool.h>
-#include <stddef.h>
 #include <stdio.h>
 
-#define IPCB_JSON_MAX_DEPTH 64
+#include <jansson.h>
 
-enum ipcb_json_type {
-	IPCB_JSON_NULL,
-	IPCB_JSON_FALSE,
-	IPCB_JSON_TRUE,
-	IPCB_JSON_NUMBER,
-	IPCB_JSON_STRING,
-	IPCB_JSON_ARRAY,
-	IPCB_JSON_OBJECT,
-};
-
-struct ipcb_json {
-	enum ipcb_json_type type;
-	unsigned long line, col; /* where the value starts, 1-based */
-	char *text;		 /* a string, decoded; a number, as written; else NULL */
-	size_t n;		 /* members of an array or object */
-	char **keys;		 /* an object's keys, decoded (n of them) */
-	struct ipcb_json *items; /* an array's or object's values (n of them) */
-};
-
-struct ipcb_json_error {
-	unsigned long line, col;
-	char msg[160];
-};
+/* Jansson's flags for reading a document that decides something. */
+#define IPCB_JSON_LOAD_FLAGS JSON_REJECT_DUPLICATES
+/* Significant digits of a real written: every decimal of up to 15 digits reads back as itself. */
+#define IPCB_JSON_REAL_DIGITS 15
 
 /*
- * Parse buf[0..len) into *root (freed with ipcb_json_free, also after an error). 0, -EINVAL
- * with err filled, or -ENOMEM.
+ * s as a JSON string: bytes that are not valid UTF-8 become U+FFFD, so that what is written
+ * always parses (a file name or a host name need not be UTF-8). NULL only when out of memory.
  */
-int ipcb_json_parse(const char *buf, size_t len, struct ipcb_json *root,
-		    struct ipcb_json_error *err);
-void ipcb_json_free(struct ipcb_json *v);
+json_t *ipcb_json_text(const char *s);
+/*
+ * A number as the CSV writes it (lib/csvschema.h): an integer as one, a decimal as a real; null
+ * where s is no finite number (empty, inf, nan). NULL only when out of memory.
+ */
+json_t *ipcb_json_number_text(const char *s);
+/*
+ * A value ipcbench computed, to `digits` significant digits: an integer where it is one within
+ * 2^53, else a real; null where it is not finite. NULL only when out of memory.
+ */
+json_t *ipcb_json_value(double v, int digits);
+/*
+ * obj[key] = v, v's reference taken whatever happens; -ENOMEM where v is NULL (a constructor
+ * ran out of memory) or the member cannot be set. *rc keeps the first failure, so that a
+ * document is built member by member and checked once.
+ */
+void ipcb_json_put(json_t *obj, const char *key, json_t *v, int *rc);
+/* v appended to arr, the same way. */
+void ipcb_json_append(json_t *arr, json_t *v, int *rc);
 
-/* An object's member of that name (the first, if it has several), or NULL. */
-const struct ipcb_json *ipcb_json_get(const struct ipcb_json *obj, const char *key);
-/* The name of a type, for messages: "an object", "a string", ... */
-const char *ipcb_json_type_name(enum ipcb_json_type t);
-/* Is s a JSON number, as the grammar spells one? */
-bool ipcb_json_is_number(const char *s);
+/* The document to f as ipcbench writes JSON, a newline after it. 0, or -EIO. */
+int ipcb_json_dump(FILE *f, const json_t *doc);
 
 /*
- * Write s as a JSON string, quotes included: '"', '\\' and control characters escaped, bytes that
- * are not valid UTF-8 written as U+FFFD (so that what is written always parses).
+ * A number's value as CSV text: an integer as written, a real in the fewest digits that read
+ * back as the same double (15 to 17).
  */
-void ipcb_json_write_string(FILE *f, const char *s);
+void ipcb_json_number_csv(const json_t *v, char *out, size_t n);
+
+/* What a value is, for messages: "an object", "a string", ... */
+const char *ipcb_json_type_name(const json_t *v);
 
 #endif /* IPCB_JSON_H */

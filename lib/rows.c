@@ -77,12 +77,19 @@ static int record_add(struct ipcb_rows *rs, unsigned long line)
 	return 0;
 }
 
+/* A record's place as messages give it: its line in a CSV, its benchmark in JSON. */
+static const char *place(const struct ipcb_rows *rs, unsigned long line, char *buf, size_t n)
+{
+	snprintf(buf, n, rs->json ? "%s: benchmark %lu" : "%s:%lu", rs->name, line);
+	return buf;
+}
+
 /* "FILE:LINE[:COL]: [column N (name): ]message", from the reader's error; names: the header's. */
 static void reader_error(const struct ipcb_rows *rs, const struct ipcb_csvread_error *e,
 			 unsigned long line, char *const *names, size_t nnames, char *err,
 			 size_t errlen)
 {
-	char where[32] = "", what[160] = "";
+	char where[32] = "", what[160] = "", at[IPCB_ROWS_WHERE_BYTES];
 
 	if (e->col && !rs->json)
 		snprintf(where, sizeof(where), ":%lu", e->col);
@@ -91,7 +98,8 @@ static void reader_error(const struct ipcb_rows *rs, const struct ipcb_csvread_e
 			 names[e->field - 1]);
 	else if (e->field)
 		snprintf(what, sizeof(what), "column %zu: ", e->field);
-	ipcb_parse_fail(err, errlen, "%s:%lu%s: %s%s", rs->name, line, where, what, e->msg);
+	ipcb_parse_fail(err, errlen, "%s%s: %s%s", place(rs, line, at, sizeof(at)), where, what,
+			e->msg);
 }
 
 static void names_free(char **names, size_t n)
@@ -101,14 +109,14 @@ static void names_free(char **names, size_t n)
 	free(names);
 }
 
-/* The records of r (its first one the header) into rs; lines maps a record to its JSON line. */
+/* The records of r (its first one the header) into rs; lines maps a record to its benchmark. */
 static int rows_fill(struct ipcb_rows *rs, struct ipcb_csvread *r, const unsigned long *lines,
 		     size_t nlines, char *err, size_t errlen)
 {
 	/* Static: the map is 2 KiB and more, on a stack that may be small (ulimit -s). */
 	static struct ipcb_csv_map map;
 	size_t nheader, record = 0;
-	char **names = NULL;
+	char **names = NULL, at[IPCB_ROWS_WHERE_BYTES];
 	int rc = ipcb_csvread_next(r);
 
 	if (rc == 0)
@@ -154,11 +162,11 @@ static int rows_fill(struct ipcb_rows *rs, struct ipcb_csvread *r, const unsigne
 		if (lines)
 			line = record <= nlines ? lines[record - 1] : 1;
 		if (n != nheader) {
-			rc = ipcb_parse_fail(
-			    err, errlen,
-			    "%s:%lu: %zu fields, but the header has %zu (one field per "
-			    "column; quote fields that hold commas)",
-			    rs->name, line, n, nheader);
+			rc =
+			    ipcb_parse_fail(err, errlen,
+					    "%s: %zu fields, but the header has %zu (one field per "
+					    "column; quote fields that hold commas)",
+					    place(rs, line, at, sizeof(at)), n, nheader);
 			goto out;
 		}
 		/*
@@ -169,10 +177,10 @@ static int rows_fill(struct ipcb_rows *rs, struct ipcb_csvread *r, const unsigne
 			   ipcb_csv_name(IPCB_COL_TRANSPORT)) == 0) {
 			rc = ipcb_parse_fail(
 			    err, errlen,
-			    "%s:%lu: the CSV header again: two files joined into one? (each run's "
+			    "%s: the CSV header again: two files joined into one? (each run's "
 			    "rows are a file of their own; ipcbench history --import keeps runs "
 			    "apart)",
-			    rs->name, line);
+			    place(rs, line, at, sizeof(at)));
 			goto out;
 		}
 		rc = record_add(rs, line);
@@ -181,8 +189,8 @@ static int rows_fill(struct ipcb_rows *rs, struct ipcb_csvread *r, const unsigne
 				rc = text_add(rs, ipcb_csvread_field(r, map.at[c]),
 					      &rs->off[(rs->n - 1) * IPCB_CSV_NCOLS + c]);
 		if (rc == -E2BIG) {
-			ipcb_parse_fail(err, errlen, "%s:%lu: more than %u rows: not a CSV of runs",
-					rs->name, line, IPCB_ROWS_MAX);
+			ipcb_parse_fail(err, errlen, "%s: more than %u rows: not a CSV of runs",
+					place(rs, line, at, sizeof(at)), IPCB_ROWS_MAX);
 			goto out;
 		}
 		if (rc < 0) {
@@ -209,18 +217,24 @@ static int rows_parse(struct ipcb_rows *rs, const char *buf, size_t len, char *e
 
 	if (ipcb_gbjson_sniff(buf, len)) {
 		struct ipcb_gbjson_csv js = {0};
-		struct ipcb_json_error jerr;
+		struct ipcb_gbjson_error jerr;
 
 		rs->json = true;
 		rc = ipcb_gbjson_to_csv(buf, len, &js, &jerr);
 		if (rc < 0) {
-			ipcb_parse_fail(err, errlen, "%s:%lu:%lu: %s", rs->name, jerr.line,
-					jerr.col, jerr.msg);
+			if (jerr.line)
+				ipcb_parse_fail(err, errlen, "%s:%lu:%lu: %s", rs->name, jerr.line,
+						jerr.col, jerr.msg);
+			else if (jerr.benchmark)
+				ipcb_parse_fail(err, errlen, "%s: benchmark %zu: %s", rs->name,
+						jerr.benchmark, jerr.msg);
+			else
+				ipcb_parse_fail(err, errlen, "%s: %s", rs->name, jerr.msg);
 			ipcb_gbjson_csv_fini(&js);
 			return rc;
 		}
 		ipcb_csvread_init_buffer(&r, js.csv, js.len, 0, 0);
-		rc = rows_fill(rs, &r, js.line, js.rows, err, errlen);
+		rc = rows_fill(rs, &r, js.benchmark, js.rows, err, errlen);
 		ipcb_csvread_fini(&r);
 		ipcb_gbjson_csv_fini(&js);
 		return rc;
@@ -324,11 +338,16 @@ unsigned long ipcb_rows_line(const struct ipcb_rows *rs, size_t i)
 	return i < rs->n ? rs->line[i] : 0;
 }
 
+const char *ipcb_rows_where(const struct ipcb_rows *rs, size_t i, char *buf, size_t n)
+{
+	return place(rs, i < rs->n ? rs->line[i] : 0, buf, n);
+}
+
 int ipcb_rows_num(const struct ipcb_rows *rs, size_t i, enum ipcb_csv_column c, bool nonneg,
 		  double *out, char *err, size_t errlen)
 {
 	const char *s = ipcb_rows_get(rs, i, c);
-	char *end;
+	char *end, at[IPCB_ROWS_WHERE_BYTES];
 
 	*out = NAN;
 	if (!*s)
@@ -340,13 +359,13 @@ int ipcb_rows_num(const struct ipcb_rows *rs, size_t i, enum ipcb_csv_column c, 
 	if (strspn(s, "0123456789.eE+-") != strlen(s) || *end || errno == ERANGE ||
 	    !isfinite(*out)) {
 		*out = NAN;
-		return ipcb_parse_fail(err, errlen, "%s:%lu: column %s: '%s' is not a number",
-				       rs->name, ipcb_rows_line(rs, i), ipcb_csv_name(c), s);
+		return ipcb_parse_fail(err, errlen, "%s: column %s: '%s' is not a number",
+				       ipcb_rows_where(rs, i, at, sizeof(at)), ipcb_csv_name(c), s);
 	}
 	if (nonneg && *out < 0) {
 		*out = NAN;
-		return ipcb_parse_fail(err, errlen, "%s:%lu: column %s: '%s' is negative", rs->name,
-				       ipcb_rows_line(rs, i), ipcb_csv_name(c), s);
+		return ipcb_parse_fail(err, errlen, "%s: column %s: '%s' is negative",
+				       ipcb_rows_where(rs, i, at, sizeof(at)), ipcb_csv_name(c), s);
 	}
 	return 0;
 }

@@ -26,7 +26,7 @@ struct ipcb_rows {
 	size_t n;		  /* records, the header not counted */
 	bool has[IPCB_CSV_NCOLS]; /* the header names the column */
 	bool json;		  /* read from Google Benchmark's JSON */
-	/* Private: the fields' text, one arena, and per record its offsets and line. */
+	/* Private: the fields' text, one arena, and per record its offsets and line (benchmark). */
 	char *text;
 	size_t text_len, text_cap;
 	uint32_t *off; /* n * IPCB_CSV_NCOLS; UINT32_MAX: the column is absent */
@@ -52,8 +52,14 @@ void ipcb_rows_free(struct ipcb_rows *rs);
 
 /* Column c of record i: its text, "" where empty or absent. */
 const char *ipcb_rows_get(const struct ipcb_rows *rs, size_t i, enum ipcb_csv_column c);
-/* The line record i came from. */
+/* The line record i came from (its benchmark's place in JSON); 0 where there is no record i. */
 unsigned long ipcb_rows_line(const struct ipcb_rows *rs, size_t i);
+/*
+ * Where record i came from, for a message: "FILE:LINE" of a CSV, "FILE: benchmark N" of JSON
+ * (its place in "benchmarks", from 1). Returns buf.
+ */
+#define IPCB_ROWS_WHERE_BYTES 300
+const char *ipcb_rows_where(const struct ipcb_rows *rs, size_t i, char *buf, size_t n);
 /*
  * Column c of record i as a number: NAN where empty or absent; a field that is not a number to
  * its end, or is negative when nonneg, is -EINVAL with err naming source, line, column and text.

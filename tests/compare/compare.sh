@@ -144,7 +144,9 @@ grep -qE "^pipe .* inconclusive +leans worse: -1[0-9]\.[0-9]% \[-[0-9.]+%, \+[0-
 	"$WORK/noisy.out"
 ok $? "25 % spread: inconclusive, leaning worse, with the interval, the drop it could have caught and the repeats that would decide it"
 "$BIN" compare --format json "$WORK/base.csv" "$WORK/noisy.csv" >"$WORK/noisy.json" 2>/dev/null
-grep -qE '"transport": "pipe", .*"verdict": "inconclusive", .*"caught": 0\.[0-9]+, "note": "leans worse' "$WORK/noisy.json" &&
+# A group's members one to a line: read as one line, each after ", ".
+tr -d '\n' <"$WORK/noisy.json" | sed -E 's/, +"/, "/g' |
+	grep -qE '"transport": "pipe", .*"verdict": "inconclusive", .*"caught": 0\.[0-9]+, "note": "leans worse' &&
 	grep -q '"exit": 3' "$WORK/noisy.json"
 ok $? "--format json: each group's verdict and the drop it could have caught, and the exit status"
 [ "$(cat "$WORK/undecided")" = "$(printf 'pipe\tthroughput\t65536')" ]

@@ -47,7 +47,7 @@ case " $* " in
 	case $in in
 	*sqlite3.h*) [ -z "${STUB_NO_SQLITE:-}" ] ;;
 	*nettle/sha2.h*) [ -z "${STUB_NO_NETTLE:-}" ] ;;
-	*hwloc.h* | *libpq-fe.h*) exit 0 ;;
+	*hwloc.h* | *libpq-fe.h* | *jansson.h*) exit 0 ;;
 	*callgrind.h*) exit 0 ;;
 	*) [ -z "${STUB_NO_ZLIB:-}" ] ;;
 	esac
