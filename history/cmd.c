@@ -395,21 +395,6 @@ static const char *run_status(const char *status, bool finished, const char *wri
 	return "partial";
 }
 
-static void text_safe(const char *in, char *out, size_t n)
-{
-	size_t len = 0;
-
-	for (; *in && len + 5 < n; in++) {
-		unsigned char ch = (unsigned char)*in;
-
-		if (ch < 0x20 || ch == 0x7f)
-			len += (size_t)snprintf(out + len, n - len, "\\x%02x", ch);
-		else
-			out[len++] = (char)ch;
-	}
-	out[len] = '\0';
-}
-
 static int runs_print(struct ipcb_histdb *h, const struct opts *o, char *err, size_t errlen)
 {
 	static const char *const kinds[] = {"complete", "failed", "interrupted", "partial",
@@ -451,12 +436,12 @@ static int runs_print(struct ipcb_histdb *h, const struct opts *o, char *err, si
 		if (o->format != FMT_TABLE || (long long)total <= first_shown)
 			continue;
 		shown++;
-		text_safe(strcmp(source, "ipcbench") == 0 && *ipcb_histdb_text(st, 9)
-			      ? ipcb_histdb_text(st, 9)
-			      : source,
-			  what, sizeof(what));
-		text_safe(ipcb_histdb_text(st, 7), build, sizeof(build));
-		text_safe(ipcb_histdb_text(st, 8), commit, sizeof(commit));
+		ipcb_format_visible(strcmp(source, "ipcbench") == 0 && *ipcb_histdb_text(st, 9)
+					? ipcb_histdb_text(st, 9)
+					: source,
+				    what, sizeof(what));
+		ipcb_format_visible(ipcb_histdb_text(st, 7), build, sizeof(build));
+		ipcb_format_visible(ipcb_histdb_text(st, 8), commit, sizeof(commit));
 		printf("%5lld  %-20.20s  %-11s  %6lld  %-12.12s  %-16.16s  %-12s  %s\n",
 		       ipcb_sql.column_int64(st, 0), ipcb_histdb_text(st, 1), status,
 		       ipcb_sql.column_int64(st, 11), *commit ? commit : "-", *build ? build : "-",
@@ -542,7 +527,7 @@ static void series_print(const struct ipcb_hseries *s, const struct opts *o)
 	char name[400], text[300], med[32], lo[32], hi[32];
 	size_t cp = 0;
 
-	text_safe(s->name, name, sizeof(name));
+	ipcb_format_visible(s->name, name, sizeof(name));
 	if (o->brief) {
 		value_text(q->metric, s->pt[s->npt - 1].median, med, sizeof(med));
 		printf("%-52s  %-12s  %4zu  %9s  ", name, s->fp, s->npt, med);

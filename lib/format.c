@@ -57,3 +57,18 @@ void ipcb_csv_text(FILE *f, const char *s)
 	}
 	fputc('"', f);
 }
+
+void ipcb_format_visible(const char *in, char *out, size_t n)
+{
+	size_t len = 0;
+
+	for (; *in && len + 5 < n; in++) {
+		unsigned char ch = (unsigned char)*in;
+
+		if (ch < 0x20 || ch == 0x7f)
+			len += (size_t)snprintf(out + len, n - len, "\\x%02x", ch);
+		else
+			out[len++] = (char)ch;
+	}
+	out[len] = '\0';
+}

@@ -276,6 +276,13 @@ else
 	diag ab.out
 fi
 
+# A run's stored texts shown to a person: a control character in them is written as \xNN.
+cp syn/run-01.csv "$(printf 'odd\033[1mname.csv')"
+"$BIN" history odd.db --import "$(printf 'odd\033[1mname.csv')" >/dev/null 2>&1 &&
+	"$BIN" history odd.db >odd.out 2>&1
+grep -qF 'import odd\x1b[1mname.csv' odd.out && ! grep -q "$(printf '\033')" odd.out
+ok $? "a control character in a run's stored command is shown as \\x1b, never sent to the terminal"
+
 # ---- 4. files that must be refused, left as they were ----
 cp r.db ro.db
 if [ "$(id -u)" -ne 0 ]; then
