@@ -29,6 +29,14 @@ int ipcb_report_main(int argc, char **argv);
 int ipcb_report_answers(const char *csv, size_t len, FILE *out);
 
 /*
+ * The rows of one run (csv[0..len): its CSV, the header first, n records) that the report's
+ * model sets aside for the machine's state (aside[i] 1, else 0), by the rule the report and
+ * compare apply: what the history leaves out of its series too (main.c hands it in). 0, or
+ * -errno (rows the model cannot read, memory).
+ */
+int ipcb_report_set_aside(const char *csv, size_t len, unsigned char *aside, size_t n);
+
+/*
  * What a transport is in its own words ("payload through shared memory, notified by eventfds"),
  * by its name, for the report's list of mechanisms; NULL where not known. The transports are a
  * library beside analyze/, which links lib/ only: main.c hands the lookup in once, at start.

@@ -127,6 +127,7 @@ int main(int argc, char **argv)
 	ipcb_remote_settings_use(ipcb_opts_rows());
 	ipcb_commands_use(commands);
 	ipcb_history_source_set(&history);
+	ipcb_history_aside_set(ipcb_report_set_aside);
 	ipcb_report_describe_set(describe);
 	ipcb_driver_answers_set(ipcb_report_answers);
 	while ((*row)->name && !(argc > 1 && strcmp(argv[1], (*row)->name) == 0))

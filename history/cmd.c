@@ -575,6 +575,11 @@ static void series_print(const struct ipcb_hseries *s, const struct opts *o)
 	}
 	drift_text(s, q, text, sizeof(text));
 	printf("drift: %s\n", text);
+	if (s->aside)
+		printf(
+		    "set aside: %zu row%s of %zu run%s, measured in another state of the machine\n",
+		    s->aside, s->aside == 1 ? "" : "s", s->aside_runs,
+		    s->aside_runs == 1 ? "" : "s");
 }
 
 static void csv_num(double v, bool have)
@@ -617,12 +622,16 @@ static int series_show(struct ipcb_histdb *h, const struct opts *o, char *err, s
 {
 	struct ipcb_hseries_set set;
 	int rc = ipcb_hseries_read(h, &o->q, &set, err, errlen);
-	char thr[32];
+	char thr[32], note[512];
 
 	if (rc < 0)
 		return rc;
 	snprintf(thr, sizeof(thr), "%g%%", o->q.cp.threshold * 100);
+	ipcb_hseries_aside_note(&set, note, sizeof(note));
 	if (o->format == FMT_CSV) {
+		/* What was left out: on standard error beside CSV, which is data. */
+		if (*note)
+			fprintf(stderr, "# %s\n", note);
 		printf("series,machine,point,run,commit,started,rounds,median,lo,hi,change,"
 		       "change_lo,change_hi,drift,drift_lo,drift_hi\n");
 		for (size_t i = 0; i < set.n; i++)
@@ -635,6 +644,8 @@ static int series_show(struct ipcb_histdb *h, const struct opts *o, char *err, s
 		    set.n, ipcb_csv_name(o->q.metric), o->q.lower_better ? "lower" : "higher",
 		    o->q.by_commit ? "commit" : "run", o->q.cp.window, thr, o->q.cp.alpha,
 		    100 * (1 - o->q.cp.alpha));
+		if (*note)
+			printf("# %s\n", note);
 		if (o->brief && set.n)
 			printf("%-52s  %-12s  %4s  %9s  %s\n", "series", "machine", "pts", "last",
 			       "changes; drift");

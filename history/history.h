@@ -69,6 +69,16 @@ int ipcb_history_run_end(struct ipcb_history_run *r, bool interrupted, bool fail
 /* The run never began (a start-up error after the database was opened): its record removed. */
 void ipcb_history_run_abandon(struct ipcb_history_run *r);
 
+/*
+ * The rule that sets rows of a stored run aside for the machine's state: the report's model
+ * decides (ipcb_report_set_aside), as for the report and compare, so that the history's series,
+ * baselines' trends and change points leave out what they leave out. analyze/ is not linked
+ * here: main.c hands the rule in once. fn(csv, len, aside, n): a run's rows as CSV (header
+ * first, n records); aside[i] set to 1 for each row set aside. Without it, nothing is.
+ */
+typedef int (*ipcb_history_aside_fn)(const char *csv, size_t len, unsigned char *aside, size_t n);
+void ipcb_history_aside_set(ipcb_history_aside_fn fn);
+
 /* `ipcbench history DB ...`: argv[0] is "history". Returns an exit status above. */
 int ipcb_history_main(int argc, char **argv);
 

@@ -11,6 +11,7 @@
 
 #include "expkey.h"
 #include "format.h"
+#include "history.h"
 #include "stats.h"
 
 /*
@@ -245,10 +246,11 @@ static char *query_text(const struct ipcb_histdb *h, const struct ipcb_hquery *q
 		else
 			len += (size_t)snprintf(sql + len, cap - len, ", NULL");
 	}
-	len += (size_t)snprintf(sql + len, cap - len,
-				", rows.\"%s\" FROM rows JOIN runs ON runs.id = rows.run_id WHERE "
-				"rows.\"%s\" IS NOT NULL",
-				ipcb_csv_name(q->metric), ipcb_csv_name(q->metric));
+	len +=
+	    (size_t)snprintf(sql + len, cap - len,
+			     ", rows.\"%s\", rows.seq FROM rows JOIN runs ON runs.id = rows.run_id "
+			     "WHERE rows.\"%s\" IS NOT NULL",
+			     ipcb_csv_name(q->metric), ipcb_csv_name(q->metric));
 	if (q->machine)
 		len += (size_t)snprintf(sql + len, cap - len,
 					" AND substr(runs.fingerprint, 1, length(?1)) = ?1");
@@ -352,11 +354,197 @@ static void slugs_make(struct ipcb_hseries_set *set)
 	}
 }
 
+/* ---- the rows set aside for the machine's state ---- */
+
+static ipcb_history_aside_fn aside_rule;
+
+void ipcb_history_aside_set(ipcb_history_aside_fn fn)
+{
+	aside_rule = fn;
+}
+
+/* The rows the rule sets aside, as (run, seq), ascending: the order the series' query reads. */
+struct aside_rows {
+	long long (*at)[2];
+	size_t n, cap, next; /* next: the walk's place */
+};
+
+static int aside_add(struct aside_rows *a, long long run, long long seq)
+{
+	if (a->n == a->cap) {
+		size_t cap = a->cap ? a->cap * 2 : 64;
+		long long(*na)[2] = realloc(a->at, cap * sizeof(*na));
+
+		if (!na)
+			return -ENOMEM;
+		a->at = na;
+		a->cap = cap;
+	}
+	a->at[a->n][0] = run;
+	a->at[a->n][1] = seq;
+	a->n++;
+	return 0;
+}
+
+/* Is (run, seq) set aside? Asked in ascending order. */
+static bool aside_has(struct aside_rows *a, long long run, long long seq)
+{
+	while (a->next < a->n &&
+	       (a->at[a->next][0] < run || (a->at[a->next][0] == run && a->at[a->next][1] < seq)))
+		a->next++;
+	return a->next < a->n && a->at[a->next][0] == run && a->at[a->next][1] == seq;
+}
+
+/*
+ * One run's rows as CSV (every column, empty where the history has none) into f, its rows'
+ * seqs into *seq: st is "SELECT seq, every column FROM rows WHERE run_id = ?1 ORDER BY seq".
+ */
+static int run_csv(ipcb_stmt *st, long long run, FILE *f, long long **seq, size_t *n, size_t *cap)
+{
+	int rc;
+
+	*n = 0;
+	fprintf(f, "%s\n", ipcb_csv_header());
+	ipcb_sql.bind_int64(st, 1, run);
+	while ((rc = ipcb_sql.step(st)) == SQLITE_ROW) {
+		if (*n == *cap) {
+			size_t nc = *cap ? *cap * 2 : 256;
+			long long *ns = realloc(*seq, nc * sizeof(*ns));
+
+			if (!ns) {
+				ipcb_sql.reset(st);
+				return -ENOMEM;
+			}
+			*seq = ns;
+			*cap = nc;
+		}
+		(*seq)[(*n)++] = ipcb_sql.column_int64(st, 0);
+		for (int k = 0; k < IPCB_CSV_NCOLS; k++) {
+			if (k)
+				fputc(',', f);
+			ipcb_csv_text(f, ipcb_histdb_text(st, k + 1));
+		}
+		fputc('\n', f);
+	}
+	ipcb_sql.reset(st);
+	return rc == SQLITE_DONE ? 0 : rc;
+}
+
+/*
+ * Judge every run of the query's machines by the rule: the rows it sets aside into *a, the runs
+ * it could not judge counted in *unjudged. Each run is judged whole, as the report judges its
+ * file: its own probes decide.
+ */
+static int aside_find(struct ipcb_histdb *h, const struct ipcb_hquery *q, struct aside_rows *a,
+		      size_t *unjudged, char *err, size_t errlen)
+{
+	size_t cap = 64 + (size_t)IPCB_CSV_NCOLS * 40, len, nseq = 0, seqcap = 0, nruns = 0;
+	long long *runs = NULL, *seq = NULL;
+	char *sql = malloc(cap), *csv = NULL;
+	ipcb_stmt *st = NULL;
+	int rc;
+
+	if (!aside_rule)
+		return 0;
+	if (!sql)
+		return -ENOMEM;
+	/* The runs first, all of them: one statement is stepped at a time. */
+	snprintf(sql, cap, "SELECT id FROM runs%s ORDER BY id",
+		 q->machine ? " WHERE substr(fingerprint, 1, length(?1)) = ?1" : "");
+	rc = ipcb_histdb_prepare(h, sql, &st, err, errlen);
+	if (rc == 0 && q->machine)
+		ipcb_sql.bind_text(st, 1, q->machine, -1, SQLITE_TRANSIENT);
+	for (size_t rcap = 0; rc == 0 && (rc = ipcb_sql.step(st)) == SQLITE_ROW;) {
+		rc = 0;
+		if (nruns == rcap) {
+			long long *nr = realloc(runs, (rcap = rcap ? rcap * 2 : 64) * sizeof(*nr));
+
+			if (!nr) {
+				rc = -ENOMEM;
+				break;
+			}
+			runs = nr;
+		}
+		runs[nruns++] = ipcb_sql.column_int64(st, 0);
+	}
+	if (rc == SQLITE_DONE)
+		rc = 0;
+	else if (rc > 0)
+		rc = ipcb_histdb_fail(h, "reading the runs", rc, err, errlen);
+	if (st)
+		ipcb_sql.finalize(st);
+	st = NULL;
+	len = (size_t)snprintf(sql, cap, "SELECT seq");
+	for (int k = 0; k < IPCB_CSV_NCOLS; k++)
+		len += (size_t)snprintf(sql + len, cap - len, ", %s%s%s", h->col[k] ? "\"" : "NULL",
+					h->col[k] ? ipcb_csv_name((enum ipcb_csv_column)k) : "",
+					h->col[k] ? "\"" : "");
+	snprintf(sql + len, cap - len, " FROM rows WHERE run_id = ?1 ORDER BY seq");
+	if (rc == 0)
+		rc = ipcb_histdb_prepare(h, sql, &st, err, errlen);
+	for (size_t i = 0; rc == 0 && i < nruns; i++) {
+		size_t csv_len = 0;
+		FILE *f = open_memstream(&csv, &csv_len);
+		unsigned char *aside;
+
+		if (!f) {
+			rc = -ENOMEM;
+			break;
+		}
+		rc = run_csv(st, runs[i], f, &seq, &nseq, &seqcap);
+		if (fclose(f) != 0 && rc == 0)
+			rc = -ENOMEM;
+		if (rc > 0)
+			rc = ipcb_histdb_fail(h, "reading a run's rows", rc, err, errlen);
+		aside = rc == 0 && nseq ? calloc(nseq, 1) : NULL;
+		if (aside && aside_rule(csv, csv_len, aside, nseq) == 0) {
+			for (size_t k = 0; rc == 0 && k < nseq; k++)
+				if (aside[k])
+					rc = aside_add(a, runs[i], seq[k]);
+		} else if (rc == 0 && nseq) {
+			/* A run the model cannot read (or memory): its rows all count, as said. */
+			(*unjudged)++;
+		}
+		free(aside);
+		free(csv);
+		csv = NULL;
+	}
+	if (st)
+		ipcb_sql.finalize(st);
+	if (rc == -ENOMEM)
+		snprintf(err, errlen, "%s: out of memory", h->path);
+	free(runs);
+	free(seq);
+	free(sql);
+	return rc;
+}
+
+void ipcb_hseries_aside_note(const struct ipcb_hseries_set *set, char *out, size_t n)
+{
+	size_t len = 0;
+
+	out[0] = '\0';
+	if (set->aside_rows)
+		len = (size_t)snprintf(out, n,
+				       "%zu row%s of %zu group%s set aside: measured in another "
+				       "state of the machine, as ipcbench report and compare set "
+				       "them aside",
+				       set->aside_rows, set->aside_rows == 1 ? "" : "s",
+				       set->aside_groups, set->aside_groups == 1 ? "" : "s");
+	if (set->unjudged && len < n)
+		snprintf(out + len, n - len,
+			 "%s%zu run%s not judged (the report's model cannot read "
+			 "%s): every row of %s counted",
+			 len ? "; " : "", set->unjudged, set->unjudged == 1 ? "" : "s",
+			 set->unjudged == 1 ? "it" : "them", set->unjudged == 1 ? "it" : "them");
+}
+
 int ipcb_hseries_read(struct ipcb_histdb *h, const struct ipcb_hquery *q,
 		      struct ipcb_hseries_set *out, char *err, size_t errlen)
 {
 	char *sql = query_text(h, q), *key = NULL;
 	size_t cap = IPCB_CSVREAD_DEFAULT_MAX_RECORD_BYTES;
+	struct aside_rows aside = {0};
 	struct table t = {0};
 	ipcb_stmt *st = NULL;
 	int rc;
@@ -369,7 +557,9 @@ int ipcb_hseries_read(struct ipcb_histdb *h, const struct ipcb_hquery *q,
 		snprintf(err, errlen, "%s: out of memory", h->path);
 		return -ENOMEM;
 	}
-	rc = ipcb_histdb_prepare(h, sql, &st, err, errlen);
+	rc = aside_find(h, q, &aside, &out->unjudged, err, errlen);
+	if (rc == 0)
+		rc = ipcb_histdb_prepare(h, sql, &st, err, errlen);
 	free(sql);
 	if (rc == 0 && q->machine)
 		ipcb_sql.bind_text(st, 1, q->machine, -1, SQLITE_TRANSIENT);
@@ -378,6 +568,7 @@ int ipcb_hseries_read(struct ipcb_histdb *h, const struct ipcb_hquery *q,
 		const char *fp = ipcb_histdb_text(st, 3);
 		struct ipcb_hseries *s;
 		struct ipcb_hpoint *p;
+		long long run;
 		size_t len;
 		char *end;
 		double x;
@@ -392,9 +583,17 @@ int ipcb_hseries_read(struct ipcb_histdb *h, const struct ipcb_hquery *q,
 		if (len >= cap || ipcb_hseries_key(v, key + len, cap - len) < 0)
 			continue;
 		rc = series_add(out, &t, key, v, fp, ipcb_histdb_text(st, 4), &s);
+		run = ipcb_sql.column_int64(st, 0);
+		if (rc == 0 &&
+		    aside_has(&aside, run, ipcb_sql.column_int64(st, Q_FIRST_KEY + NKEYS + 1))) {
+			s->aside_runs += !s->aside || s->aside_last != run;
+			s->aside++;
+			s->aside_last = run;
+			continue;
+		}
 		if (rc == 0)
-			rc = point_find(s, ipcb_sql.column_int64(st, 0), ipcb_histdb_text(st, 2),
-					ipcb_histdb_text(st, 1), q->by_commit, &p);
+			rc = point_find(s, run, ipcb_histdb_text(st, 2), ipcb_histdb_text(st, 1),
+					q->by_commit, &p);
 		if (rc == 0)
 			rc = point_value(p, x);
 	}
@@ -409,15 +608,24 @@ int ipcb_hseries_read(struct ipcb_histdb *h, const struct ipcb_hquery *q,
 		ipcb_sql.finalize(st);
 	free(key);
 	free(t.slot);
-	/* The filter on names, now that names are known. */
-	if (rc == 0 && q->group) {
+	free(aside.at);
+	/*
+	 * The filter on names, now that names are known; and a group whose every row was set aside
+	 * has no point: it is counted, not shown.
+	 */
+	if (rc == 0) {
 		size_t k = 0;
 
 		for (size_t i = 0; i < out->n; i++) {
-			if (strstr(out->s[i].name, q->group))
-				out->s[k++] = out->s[i];
+			struct ipcb_hseries *s = &out->s[i];
+			bool asked = !q->group || strstr(s->name, q->group);
+
+			out->aside_rows += asked ? s->aside : 0;
+			out->aside_groups += asked && s->aside;
+			if (asked && s->npt)
+				out->s[k++] = *s;
 			else
-				series_fini(&out->s[i]);
+				series_fini(s);
 		}
 		out->n = k;
 	}

@@ -42,6 +42,9 @@ struct ipcb_hseries {
 	char machine[320];
 	struct ipcb_hpoint *pt;
 	size_t npt, cap;
+	/* Rows of the group, and the runs they were in, set aside for the machine's state. */
+	size_t aside, aside_runs;
+	long long aside_last; /* the run of the last row set aside */
 	/* the analysis (ipcb_hseries_analyse) */
 	bool analysed; /* false: too few points, or values not above 0 */
 	struct ipcb_cp_change cp[IPCB_HS_MAX_CHANGES];
@@ -63,12 +66,22 @@ struct ipcb_hquery {
 struct ipcb_hseries_set {
 	struct ipcb_hseries *s;
 	size_t n, cap;
+	/* Runs whose rows the rule could not judge (none of their rows set aside). */
+	size_t unjudged;
+	/* Rows set aside in the groups asked for, and the groups (some with no point left). */
+	size_t aside_rows, aside_groups;
 };
 
-/* Read every series the query asks for, analysed, in the order of their first rows. */
+/*
+ * Read every series the query asks for, analysed, in the order of their first rows. The rows
+ * the report's rule sets aside for the machine's state (ipcb_history_aside_set) are left out,
+ * and counted in their series.
+ */
 int ipcb_hseries_read(struct ipcb_histdb *h, const struct ipcb_hquery *q,
 		      struct ipcb_hseries_set *out, char *err, size_t errlen);
 void ipcb_hseries_free(struct ipcb_hseries_set *set);
+/* What the set left out, for a person: "" where nothing. */
+void ipcb_hseries_aside_note(const struct ipcb_hseries_set *set, char *out, size_t n);
 
 /*
  * Draw each series of the set into dir as SLUG.svg (with its data as SLUG.tsv), by one gnuplot

@@ -408,4 +408,49 @@ ok $? "three runners' files merged: 3 runs with all their rows, the series 3 poi
 [ $? -eq 2 ] && grep -q 'imported into itself' self.err
 ok $? "a history imported into itself is refused"
 
+# ---- 5. the machine's state: what the report sets aside, the history leaves out ----
+# Ten rounds of one group, two of them measured in another state of the machine (their
+# cache-line probes at four times the others', before and after; a third of the rate): the
+# report's rule sets those two aside, and the series counts the eight others, saying so.
+awk -v dir="$WORK" "$CSV_AWK"'
+NR == 1 { header = $0; n = csv_split($0, name); for (i = 1; i <= n; i++) col[name[i]] = i; next }
+NR == 2 { csv_split($0, tmpl); exit }
+END {
+	file = dir "/state.csv"
+	print header > file
+	for (r = 1; r <= 10; r++) {
+		other = r == 3 || r == 7
+		for (k = 1; k <= n; k++) f[k] = tmpl[k]
+		f[col["transport"]] = "pipe"; f[col["size_bytes"]] = 65536; f[col["wait"]] = "block"
+		f[col["run"]] = r; f[col["round"]] = r; f[col["options"]] = ""; f[col["state"]] = ""
+		f[col["bytes_per_s"]] = sprintf("%.1f", (1e9 + r * 1e6) / (other ? 3 : 1))
+		f[col["probe_cacheline_ns"]] = other ? 400 : 100
+		f[col["probe_cacheline_after_ns"]] = other ? 400 : 100
+		f[col["timestamp"]] = sprintf("2026-02-01T00:%02d:00Z", r)
+		line = ""
+		for (k = 1; k <= n; k++) {
+			x = f[k]
+			if (x ~ /[",]/) { gsub(/"/, "\"\"", x); x = "\"" x "\"" }
+			line = line (k > 1 ? "," : "") x
+		}
+		print line > file
+	}
+}' syn/real.csv
+"$BIN" report state.csv -o state.md >/dev/null 2>&1
+grep -q 'pipe stream cross-core 64K round 3 (other-state), pipe stream cross-core 64K round 7 (other-state)' state-appendix.md
+ok $? "the report of the run sets rounds 3 and 7 aside"
+"$BIN" history state.db --import state.csv >/dev/null 2>&1 &&
+	"$BIN" history state.db --format csv --metric bytes_per_s >state.out 2>state.err
+ok $? "the run imported, its series read"
+# 8 kept rounds: the median of 1.00x e9 for rounds 1,2,4,5,6,8,9,10 is (1.005e9 + 1.006e9) / 2.
+csvf state.out 'f[1] ~ /^pipe throughput 64K/ { print f[7], f[8] }' >state.pt
+read -r rounds median <state.pt
+[ "$rounds" = 8 ] && awk -v m="$median" 'BEGIN { exit !(m > 1.0054e9 && m < 1.0056e9) }' &&
+	grep -q '^# 2 rows of 1 group set aside: measured in another state of the machine' state.err
+ok $? "the series counts the 8 rounds the report keeps ($rounds, median $median), and says 2 were set aside"
+"$BIN" history state.db --metric bytes_per_s >state.txt 2>&1
+grep -q '^set aside: 2 rows of 1 run, measured in another state of the machine$' state.txt &&
+	grep -q '^# 2 rows of 1 group set aside' state.txt
+ok $? "the table names them beside the series"
+
 done_testing
