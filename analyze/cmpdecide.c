@@ -80,7 +80,7 @@ static void set_aside(struct compare *c, struct cmp_group *g)
 		struct values *v = &g->side[s];
 		uint32_t seen = 0, aside = 1u << STATE_ASIDE;
 		char why[160] = "";
-		size_t k = 0, a = 0, len = 0, kept = 0;
+		size_t k = 0, a = 0, kept = 0;
 
 		for (size_t i = 0; i < v->n; i++) {
 			k += (v->state[i] & ~aside) != 0;
@@ -95,10 +95,7 @@ static void set_aside(struct compare *c, struct cmp_group *g)
 			for (size_t i = 0; i < v->n; i++)
 				seen |= v->state[i] & aside ? v->state[i] : 0;
 		}
-		for (unsigned bit = 0; bit <= STATE_OTHER && len < sizeof(why); bit++)
-			if (seen & (1u << bit))
-				len += (size_t)snprintf(why + len, sizeof(why) - len, "%s%s",
-							len ? ", " : "", cmp_state_text(c, bit));
+		model_flags_text(seen, ", ", why, sizeof(why));
 		if (!a) {
 			pre_add(g, "machine state flagged in %zu of %zu %s rounds (%s): all kept",
 				k, v->n, side_names[s], why);

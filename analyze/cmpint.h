@@ -17,6 +17,7 @@
 #include "cmpopts.h"
 #include "csvschema.h"
 #include "experiment.h"
+#include "model.h"
 #include "ratio.h"
 #include "rows.h"
 #include "stats.h"
@@ -74,21 +75,17 @@ struct fingerprint {
 };
 
 /*
- * The flags the model gives a row's run (model.h: the machine's state beside it, judged on the
- * whole file, as the report judges it) are kept as bits of a row's state mask: one per distinct
- * flag for the first MAX_STATES, STATE_OTHER for any other, and STATE_ASIDE where the model set
- * the run aside. 0: nothing flagged.
+ * A row's state mask: its run's flags as the model gives them (model.h's enum model_flag: the
+ * machine's state beside it, judged on the whole file, as the report judges it), and STATE_ASIDE
+ * where the model set the run aside. 0: nothing flagged.
  */
-#define MAX_STATES  30
-#define STATE_OTHER MAX_STATES
-#define STATE_ASIDE (MAX_STATES + 1)
-#define STATE_BYTES 40
+#define STATE_ASIDE MF_COUNT
 
 /* One side's values of a group, with the round each was measured in and its machine state. */
 struct values {
 	double *v;
 	uint32_t *round; /* the row's round, or its place among the group's rows in that file */
-	uint32_t *state; /* its run's flags as bits (see state_mask()); 0: none */
+	uint32_t *state; /* its run's flags as bits (STATE_ASIDE among them); 0: none */
 	size_t n, cap;
 };
 
@@ -162,13 +159,11 @@ struct compare {
 	size_t
 	    ceil_moved; /* groups whose ceiling moved more than the threshold between the files */
 	size_t count[V_COUNT];
-	struct fingerprint fp[2];	      /* BASE's and NEW's machines */
-	char machines[1024];		      /* how they differ, "" when they do not */
-	char states[MAX_STATES][STATE_BYTES]; /* the state texts seen, for the notes */
-	size_t nstates;
-	size_t set_aside[2];   /* rows set aside for their machine state, per side */
-	size_t filtered[2];    /* rows --filter left out, per side */
-	struct probed *probed; /* the cache-line probes beside each side's rows */
+	struct fingerprint fp[2]; /* BASE's and NEW's machines */
+	char machines[1024];	  /* how they differ, "" when they do not */
+	size_t set_aside[2];	  /* rows set aside for their machine state, per side */
+	size_t filtered[2];	  /* rows --filter left out, per side */
+	struct probed *probed;	  /* the cache-line probes beside each side's rows */
 	size_t nprobed, probed_cap;
 	char state[512]; /* how the two sides' usual states differ, "" when they do not */
 	char *base_csv;	 /* --db: BASE's rows, as the history gave them */
@@ -182,7 +177,6 @@ struct compare {
 const char *cmp_gf(const struct cmp_group *g, enum ipcb_csv_column col);
 
 /* The text of bit `bit` of a state mask. */
-const char *cmp_state_text(const struct compare *c, unsigned bit);
 
 /* Free what the comparison holds (c itself is the caller's). */
 void cmp_fini(struct compare *c);

@@ -161,37 +161,6 @@ static bool count_parse(const char *s, unsigned long long *out)
 	return *end == '\0' && errno == 0;
 }
 
-/*
- * A run's flags (the model's words, ';'-separated) as a mask, for the notes: bit i for the i-th
- * distinct flag seen, bit STATE_OTHER for any beyond those.
- */
-static uint32_t state_mask(struct compare *c, const char *text)
-{
-	uint32_t mask = 0;
-
-	while (*text) {
-		size_t n = strcspn(text, ";"), len = n < STATE_BYTES ? n : STATE_BYTES - 1, i;
-
-		for (i = 0; i < c->nstates &&
-			    (strncmp(c->states[i], text, len) != 0 || c->states[i][len] != '\0');
-		     i++)
-			;
-		if (len && i == c->nstates && c->nstates < MAX_STATES) {
-			memcpy(c->states[c->nstates], text, len);
-			c->states[c->nstates++][len] = '\0';
-		}
-		if (len)
-			mask |= 1u << (i < c->nstates ? i : STATE_OTHER);
-		text += n + (text[n] == ';');
-	}
-	return mask;
-}
-
-const char *cmp_state_text(const struct compare *c, unsigned bit)
-{
-	return bit == STATE_OTHER ? "other" : c->states[bit];
-}
-
 static bool is_control(const struct opts *o, const char *transport)
 {
 	for (size_t i = 0; i < o->ncontrols; i++)
@@ -493,8 +462,7 @@ __attribute__((noinline)) int cmp_read(struct compare *c, int s, char *err, size
 
 			const struct run *r = m->row_run[i] ? &m->runs[m->row_run[i] - 1] : NULL;
 
-			uint32_t st =
-			    !r ? 0 : state_mask(c, r->flag) | (r->aside ? 1u << STATE_ASIDE : 0);
+			uint32_t st = !r ? 0 : r->flags | (r->aside ? 1u << STATE_ASIDE : 0);
 			double ceil_ns = row_ceiling_ns(rs, i), xf = NAN;
 
 			g->control = control;

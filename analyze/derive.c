@@ -108,13 +108,26 @@ static int state_of(const struct model *m, size_t p, double probe)
 	return s->separation >= 0 ? !low : low;
 }
 
-static void flag_add(struct run *r, const char *what)
-{
-	size_t len = strlen(r->flag);
+const char *const model_flag_names[MF_COUNT] = {[MF_CURVE_STATE] = "curve-state",
+						[MF_OTHER_STATE] = "other-state",
+						[MF_STATE_CHANGED] = "state-changed",
+						[MF_PROBE_JUMP] = "probe-jump",
+						[MF_BELOW_FLOOR] = "below-floor"};
 
-	if (strstr(r->flag, what))
-		return;
-	snprintf(r->flag + len, sizeof(r->flag) - len, "%s%s", len ? ";" : "", what);
+void model_flags_text(unsigned flags, const char *sep, char *out, size_t n)
+{
+	size_t len = 0;
+
+	out[0] = '\0';
+	for (int f = 0; f < MF_COUNT && len < n; f++)
+		if (flags & (1u << f))
+			len += (size_t)snprintf(out + len, n - len, "%s%s", len ? sep : "",
+						model_flag_names[f]);
+}
+
+static void flag_add(struct run *r, enum model_flag f)
+{
+	r->flags |= 1u << f;
 }
 
 /* Two groups of one load curve: its steps (one offered share each) and its sweep's maximum. */
@@ -178,24 +191,24 @@ void model_set_aside(struct model *m)
 			double wk = m->place[p].wakeup;
 			int after = state_of(m, p, r->probe_cl_after);
 
-			r->flag[0] = '\0';
+			r->flags = 0;
 			r->state = state_of(m, p, r->probe_cl);
 			if (curve >= 0 && r->state >= 0 && r->state != curve) {
-				flag_add(r, "curve-state");
+				flag_add(r, MF_CURVE_STATE);
 				other++;
 				continue;
 			} else if (curve < 0 && r->state == 1)
-				flag_add(r, "other-state");
+				flag_add(r, MF_OTHER_STATE);
 			if (r->state >= 0 && after >= 0 && after != r->state)
-				flag_add(r, "state-changed");
+				flag_add(r, MF_STATE_CHANGED);
 			if (r->probe_wk > 0 && wk > 0 &&
 			    (r->probe_wk >= WAKE_JUMP * wk || r->probe_wk * WAKE_JUMP <= wk))
-				flag_add(r, "probe-jump");
+				flag_add(r, MF_PROBE_JUMP);
 			if (g->latency && !g->floor &&
 			    !strcmp(g->placement, ipcb_placement_name(IPCB_PLACE_CROSS_CORE)) &&
 			    r->v[M_RTT] < BELOW_PROBE * r->probe_cl)
-				flag_add(r, "below-floor");
-			flagged += r->flag[0] != '\0';
+				flag_add(r, MF_BELOW_FLOOR);
+			flagged += r->flags != 0;
 		}
 		g->kept = g->nruns;
 		for (size_t k = 0; k < g->nruns; k++) {
@@ -203,8 +216,8 @@ void model_set_aside(struct model *m)
 
 			/* Half of the runs in the curve's state, where it has one. */
 			r->aside =
-			    (r->flag[0] && 2 * (g->nruns - other - flagged) >= g->nruns - other) ||
-			    strstr(r->flag, "curve-state");
+			    (r->flags && 2 * (g->nruns - other - flagged) >= g->nruns - other) ||
+			    (r->flags & (1u << MF_CURVE_STATE));
 			g->kept -= r->aside;
 			m->flagged += r->aside;
 			if (!r->aside && r->state >= 0)

@@ -129,7 +129,7 @@ static bool print_curve(struct report *r, const size_t *steps, size_t n)
 		model_step(m, g, &st);
 		off = st.offered, ach = st.achieved, share = st.late_share;
 		for (size_t j = 0; j < g->nruns; j++)
-			aside += !!strstr(m->runs[g->runs[j]].flag, "curve-state");
+			aside += !!(m->runs[g->runs[j]].flags & (1u << MF_CURVE_STATE));
 		if (!st.runs) {
 			/* Every run of this step was in the other state: not a miss, not a rate. */
 			ipcb_doc_row(r->d, "-", "-", "-", "0", "-", "-", "-", "-",

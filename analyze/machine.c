@@ -362,14 +362,15 @@ static void print_states(struct report *r)
 	for (size_t i = 0; i < m->nruns && listed < 12; i++) {
 		const struct run *x = &m->runs[i];
 		const struct group *g = &m->groups[x->group];
-		char sz[16];
+		char sz[16], why[96];
 
 		if (!x->aside || !x->line)
 			continue;
 		size_format(g->size, sz, sizeof(sz));
+		model_flags_text(x->flags, ";", why, sizeof(why));
 		ipcb_doc_add(
 		    r->d, "%s%s %s %s %s round %u (%s)", listed ? ", " : "Among them: ", g->label,
-		    g->latency ? "round trip" : "stream", g->placement, sz, x->round_no, x->flag);
+		    g->latency ? "round trip" : "stream", g->placement, sz, x->round_no, why);
 		listed++;
 	}
 	if (listed)

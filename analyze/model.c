@@ -305,7 +305,6 @@ static int run_fill(struct model *m, size_t i, struct run *r, char *err, size_t 
 		    of > 0)
 			r->zc_copied = (double)copied / (double)of;
 	}
-	snprintf(r->flag, sizeof(r->flag), "%s", get(m, i, IPCB_COL_STATE));
 	r->line = ipcb_rows_line(&m->rows, i);
 	return rc;
 }

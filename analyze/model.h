@@ -99,6 +99,22 @@ enum reader {
 /* "polls", "sleeps", "polled and slept", "not counted": a class in a few words. */
 const char *model_reader_name(enum reader r);
 
+/*
+ * Why the set-aside rule (derive.c) flags a run, as bits of struct run's flags: data every reader
+ * takes as it is (the report, compare), named by model_flag_names where a person reads them.
+ */
+enum model_flag {
+	MF_CURVE_STATE,	  /* a load curve's run in the other state than most of the curve's */
+	MF_OTHER_STATE,	  /* its cache-line probe in the placement's other state */
+	MF_STATE_CHANGED, /* the probe after the run in another state than the one before */
+	MF_PROBE_JUMP,	  /* its wake-up probe half or twice the usual */
+	MF_BELOW_FLOOR,	  /* a round trip faster than its own cache-line probe allows */
+	MF_COUNT,
+};
+extern const char *const model_flag_names[MF_COUNT];
+/* A run's flags for a person: their names in the enum's order, sep between them. */
+void model_flags_text(unsigned flags, const char *sep, char *out, size_t n);
+
 struct run {
 	size_t group;
 	unsigned round;	   /* the round's place among the CSV's rounds, from 1; 0: none */
@@ -117,8 +133,8 @@ struct run {
 	int cpu[2];	/* the matrix's pair; -1 where not pinned */
 	int state;	/* the machine's state beside it: 0 the placement's usual one, 1 the other,
 			   -1 not probed */
-	bool aside;	/* set aside for the machine's state (why in flag) */
-	char flag[96];
+	bool aside;	/* set aside for the machine's state (why in flags) */
+	unsigned flags; /* why the rule flagged it: 1 << each enum model_flag */
 	/* A floor of its own round that it beat (the floor's transport), and the floor's value. */
 	const char *beat;
 	double beat_floor;
