@@ -31,6 +31,23 @@ static void stream_set(int fd, int to)
 	dup2(fd, to);
 }
 
+/*
+ * In the child, exec having failed: say so where its error goes, and leave. write(), not stdio,
+ * and the error's text untranslated: a parent with threads (a JVM's) may have held stdio's lock
+ * or the locale's at the fork, which no thread of the child will ever let go.
+ */
+__attribute__((noreturn)) static void exec_failed(const struct ipcb_spawn *s, int err)
+{
+	char msg[512];
+	int n = snprintf(msg, sizeof(msg), "%s: %s: %s\n", s->what ? s->what : "ipcbench", s->path,
+			 strerrordesc_np(err) ? strerrordesc_np(err) : "cannot run it");
+
+	if (n > 0)
+		(void)!write(STDERR_FILENO, msg,
+			     (size_t)n < sizeof(msg) ? (size_t)n : sizeof(msg) - 1);
+	_exit(s->exec_failed ? s->exec_failed : 127);
+}
+
 pid_t ipcb_spawn_start(const struct ipcb_spawn *s)
 {
 	pid_t pid, parent = getpid();
@@ -68,8 +85,7 @@ pid_t ipcb_spawn_start(const struct ipcb_spawn *s)
 		execve(s->path, s->argv, s->env);
 	else
 		execv(s->path, s->argv);
-	fprintf(stderr, "%s: %s: %s\n", s->what ? s->what : "ipcbench", s->path, strerror(errno));
-	_exit(s->exec_failed ? s->exec_failed : 127);
+	exec_failed(s, errno);
 }
 
 int ipcb_spawn_wait(pid_t pid)

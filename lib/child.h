@@ -4,7 +4,8 @@
  * passes, --hosts' drivers and reports), a runtime's remote daemon, the figures' script. One
  * place does fork, the child's set-up, exec and the wait, so that each caller says only what is
  * its own (where the child's output goes, what it inherits) and every child is waited for the
- * same way.
+ * same way. Between fork and exec the child makes only async-signal-safe calls (setenv[] aside:
+ * a parent with threads, a JVM's, gives none), so a parent with threads may start one too.
  */
 #ifndef IPCB_CHILD_H
 #define IPCB_CHILD_H

@@ -11,12 +11,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/prctl.h>
 #include <sys/stat.h>
-#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
+#include "child.h"
 #include "maven.h"
 
 /* A half-made archive older than this was left by a maker that died: it is made again. */
@@ -160,9 +159,23 @@ int ipcb_cds_make(const struct ipcb_cds *c, const char *cp, const char *java)
 {
 	char tmp[sizeof(c->archive) + 8], list_opt[sizeof(c->list) + 32];
 	char out_opt[sizeof(tmp) + 32];
+	char *argv[] = {(char *)java, "-Xshare:dump", list_opt, out_opt, "-cp", (char *)cp, NULL};
+	/*
+	 * Its output nowhere, no signal blocked (the caller may have blocked some), and it dies
+	 * with the thread that waits for it: the parent may be a JVM's process, with threads of its
+	 * own, which the helper's child is safe beside.
+	 */
+	sigset_t none;
+	struct ipcb_spawn sp = {.path = java,
+				.argv = argv,
+				.in = IPCB_SPAWN_NULL,
+				.out = IPCB_SPAWN_NULL,
+				.err = IPCB_SPAWN_NULL,
+				.death_signal = SIGKILL,
+				.mask = &none,
+				.what = "java -Xshare:dump"};
 	struct stat st;
 	int status, rc;
-	pid_t pid;
 
 	/* Nothing written (it mapped the archive, or the JVM never started): nothing to make. */
 	if (!c->list[0] || stat(c->list, &st) != 0 || st.st_size == 0 ||
@@ -173,42 +186,11 @@ int ipcb_cds_make(const struct ipcb_cds *c, const char *cp, const char *java)
 	snprintf(out_opt, sizeof(out_opt), "-XX:SharedArchiveFile=%s", tmp);
 	if ((rc = cds_dir(c->archive)) || (rc = cds_claim(tmp)))
 		return rc == -EEXIST ? 0 : rc;
-	pid = fork();
-	if (pid == 0) {
-		char *argv[] = {(char *)java, "-Xshare:dump", list_opt, out_opt,
-				"-cp",	      (char *)cp,     NULL};
-		int null = open("/dev/null", O_RDWR);
-		sigset_t none;
-
-		/*
-		 * Only async-signal-safe calls here: the parent may have a JVM's threads. It dies
-		 * with the thread that waits for it, and takes no blocked signals from it.
-		 */
-		prctl(PR_SET_PDEATHSIG, SIGKILL);
-		sigemptyset(&none);
-		sigprocmask(SIG_SETMASK, &none, NULL);
-		if (null >= 0) {
-			dup2(null, 0);
-			dup2(null, 1);
-			dup2(null, 2);
-		}
-		execv(java, argv);
-		_exit(127);
-	}
-	if (pid < 0) {
-		rc = -errno;
+	sigemptyset(&none);
+	status = ipcb_spawn_run(&sp);
+	if (status != 0) {
 		unlink(tmp);
-		return rc;
-	}
-	while (waitpid(pid, &status, 0) < 0)
-		if (errno != EINTR) {
-			rc = -errno;
-			unlink(tmp);
-			return rc;
-		}
-	if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
-		unlink(tmp);
-		return -EIO;
+		return status < 0 ? status : -EIO;
 	}
 	/* Whole or not there: a JVM never maps a half-written archive. */
 	if (rename(tmp, c->archive) != 0) {
