@@ -441,8 +441,8 @@ static int path_arg(void *ctx, const char *val, char *err, size_t errlen)
 }
 
 /* --help ends the parse where it stands: what follows is not read. */
-static int help_taken(void *ctx, const struct ipcb_clirow *row, const char *typed, char *err,
-		      size_t errlen)
+static int help_taken(void *ctx, const struct ipcb_clirow *row, const char *typed,
+		      const char *value, char *err, size_t errlen)
 {
 	(void)ctx, (void)typed, (void)err, (void)errlen;
 	return row->opt.letter == 'h';

@@ -28,6 +28,7 @@
 #include "histsrc.h"
 #include "html.h"
 #include "outfile.h"
+#include "parse.h"
 #include "sections.h"
 #include "sizes.h"
 
@@ -380,67 +381,77 @@ static void report_usage(FILE *f)
 		"or a malformed CSV, 128+N stopped by signal N while drawing.\n");
 }
 
-static const struct ipcb_cliopt report_opts[] = {
-    {"output", 'o', true, 'o'}, {"html", 0, true, 'H'}, {"figures", 0, true, 'F'},
-    {"db", 0, true, 'D'},	{"slo", 0, true, 'S'},	{"figure-data", 0, true, 'G'},
-    {"help", 'h', false, 'h'},	{NULL, 0, false, 0},
-};
-
 struct args {
 	const char *in, *out, *figures, *html, *db, *data;
 	struct ipcb_slo slo;
+	bool help;
 };
+
+static int slo_parse(void *base, const char *v, char *err, size_t errlen)
+{
+	struct args *a = base;
+
+	if (ipcb_slo_parse(v, "--slo", &a->slo, err, errlen) < 0)
+		return -EINVAL;
+	if (a->slo.pct != 50 && a->slo.pct != 90 && a->slo.pct != 99 && a->slo.pct != 99.9)
+		return ipcb_parse_fail(err, errlen,
+				       "--slo %s: the CSV carries p50, p90, p99 and p99.9 only", v);
+	return 0;
+}
+
+#define PATH_ROW(long_, letter_, field, noun_)                                                     \
+	{                                                                                          \
+		.opt = {.name = long_, .letter = letter_}, .type = IPCB_CLI_TEXT,                  \
+		.off = offsetof(struct args, field), .noun = noun_                                 \
+	}
+
+/* The options, as every command's are: rows the one parser reads (cliopt.h). */
+static const struct ipcb_clirow report_rows[] = {
+    PATH_ROW("output", 'o', out, "file name"),
+    PATH_ROW("html", 0, html, "file name"),
+    PATH_ROW("figures", 0, figures, "directory"),
+    PATH_ROW("db", 0, db, "file name"),
+    {.opt = {.name = "slo"}, .type = IPCB_CLI_CALL, .parse = slo_parse},
+    PATH_ROW("figure-data", 0, data, "directory"),
+    {.opt = {.name = "help", .letter = 'h'},
+     .type = IPCB_CLI_FLAG,
+     .off = offsetof(struct args, help)},
+    {.opt = {.name = NULL}},
+};
+
+static int input_arg(void *ctx, const char *arg, char *err, size_t errlen)
+{
+	struct args *a = ctx;
+
+	if (a->in)
+		return ipcb_parse_fail(err, errlen, "unexpected argument '%s'", arg);
+	a->in = arg;
+	return 0;
+}
+
+static int help_taken(void *ctx, const struct ipcb_clirow *row, const char *typed,
+		      const char *value, char *err, size_t errlen)
+{
+	return row->off == offsetof(struct args, help) && row->type == IPCB_CLI_FLAG;
+}
 
 /* 0 to go on, or the exit status. */
 __attribute__((noinline)) static int parse(int argc, char **argv, struct args *a)
 {
-	struct ipcb_cli cli;
+	const struct ipcb_cli_hooks hooks = {.arg = input_arg, .taken = help_taken, .ctx = a};
 	char errbuf[IPCB_ERR_BYTES], err[IPCB_ERR_BYTES];
-	const char *val;
-	int id;
+	int rc;
 
 	memset(a, 0, sizeof(*a));
 	a->slo.pct = 99;
-	ipcb_cli_init(&cli, argc, argv);
-	while ((id = ipcb_cli_next(&cli, report_opts, &val, errbuf, sizeof(errbuf))) !=
-	       IPCB_CLI_END) {
-		switch (id) {
-		case IPCB_CLI_ERROR:
-			fail("%s (see ipcbench report --help)", errbuf);
-			return 2;
-		case IPCB_CLI_ARG:
-			if (a->in) {
-				fail("unexpected argument '%s'", val);
-				return 2;
-			}
-			a->in = val;
-			break;
-		case 'h':
-			report_usage(stdout);
-			return -1;
-		case 'S':
-			if (ipcb_slo_parse(val, "--slo", &a->slo, errbuf, sizeof(errbuf)) < 0) {
-				fail("%s", errbuf);
-				return 2;
-			}
-			if (a->slo.pct != 50 && a->slo.pct != 90 && a->slo.pct != 99 &&
-			    a->slo.pct != 99.9) {
-				fail("--slo %s: the CSV carries p50, p90, p99 and p99.9 only", val);
-				return 2;
-			}
-			break;
-		default:
-			if (!*val) {
-				fail("%s: empty %s", cli.typed,
-				     id == 'F' || id == 'G' ? "directory" : "file name");
-				return 2;
-			}
-			*(id == 'o'   ? &a->out
-			  : id == 'H' ? &a->html
-			  : id == 'D' ? &a->db
-			  : id == 'G' ? &a->data
-				      : &a->figures) = val;
-		}
+	rc = ipcb_cli_parse(report_rows, a, argc, argv, &hooks, errbuf, sizeof(errbuf));
+	if (rc < 0) {
+		fail("%s (see ipcbench report --help)", errbuf);
+		return 2;
+	}
+	if (a->help) {
+		report_usage(stdout);
+		return -1;
 	}
 	if (!a->in) {
 		report_usage(stderr);

@@ -11,35 +11,39 @@
 
 #include "parse.h"
 
-void ipcb_cli_init(struct ipcb_cli *c, int argc, char **argv)
-{
-	memset(c, 0, sizeof(*c));
-	c->argc = argc;
-	c->argv = argv;
-	c->i = 1;
-}
+/* What the walk over argv returns besides 0 (an option): */
+enum {
+	CLI_END = -1,	/* no more items */
+	CLI_ARG = -2,	/* an argument: *value is it */
+	CLI_ERROR = -3, /* err says what is wrong */
+};
 
-/*
- * A table as the parser walks it: spellings alone (struct ipcb_cliopt), or rows that begin with
- * their spelling (struct ipcb_clirow), `stride` bytes apart.
- */
+/* The walk over argv. */
+struct ipcb_cli {
+	int argc;
+	char **argv;
+	int i;		     /* the next argv item */
+	const char *cluster; /* inside "-abc": the letters still to read */
+	bool only_args;	     /* after "--" */
+	/* The option as the user wrote it ("--transport", "-t"), for messages about its value. */
+	char typed[64];
+};
+
+/* A table of rows, each beginning with its spelling. */
 struct table {
-	const char *rows;
-	size_t stride;
-	bool typed;
+	const struct ipcb_clirow *rows;
 };
 
 static const struct ipcb_cliopt *at(const struct table *t, size_t i)
 {
-	return (const struct ipcb_cliopt *)(t->rows + i * t->stride);
+	return &t->rows[i].opt;
 }
 
-static bool takes_value(const struct table *t, const struct ipcb_cliopt *o)
+static bool takes_value(const struct ipcb_cliopt *o)
 {
+	/* A row begins with its spelling: the spelling is its row's. */
 	const struct ipcb_clirow *r = (const struct ipcb_clirow *)o;
 
-	if (!t->typed)
-		return o->value;
 	return r->type != IPCB_CLI_FLAG && r->type != IPCB_CLI_CLEAR;
 }
 
@@ -86,12 +90,12 @@ static int short_option(struct ipcb_cli *c, const struct table *t, const struct 
 		i++;
 	if (!o->name || !letter) {
 		snprintf(err, errlen, "unknown option '-%c'", letter);
-		return IPCB_CLI_ERROR;
+		return CLI_ERROR;
 	}
 	snprintf(c->typed, sizeof(c->typed), "-%c", letter);
 	*value = NULL;
 	*row = o;
-	if (!takes_value(t, o)) {
+	if (!takes_value(o)) {
 		if (!*c->cluster)
 			c->cluster = NULL;
 		return 0;
@@ -104,13 +108,13 @@ static int short_option(struct ipcb_cli *c, const struct table *t, const struct 
 	} else {
 		snprintf(err, errlen, "%s: missing value", c->typed);
 		c->cluster = NULL;
-		return IPCB_CLI_ERROR;
+		return CLI_ERROR;
 	}
 	c->cluster = NULL;
 	return 0;
 }
 
-/* The next item: 0 with *row and *value an option's, or an IPCB_CLI_ code as ipcb_cli_next's. */
+/* The next item: 0 with *row and *value an option's, or a CLI_ code. */
 static int next_item(struct ipcb_cli *c, const struct table *t, const struct ipcb_cliopt **row,
 		     const char **value, char *err, size_t errlen)
 {
@@ -121,11 +125,11 @@ static int next_item(struct ipcb_cli *c, const struct table *t, const struct ipc
 	if (c->cluster)
 		return short_option(c, t, row, value, err, errlen);
 	if (c->i >= c->argc)
-		return IPCB_CLI_END;
+		return CLI_END;
 	a = c->argv[c->i++];
 	if (c->only_args || a[0] != '-' || strcmp(a, "-") == 0) {
 		*value = a;
-		return IPCB_CLI_ARG;
+		return CLI_ARG;
 	}
 	if (strcmp(a, "--") == 0) {
 		c->only_args = true;
@@ -139,12 +143,12 @@ static int next_item(struct ipcb_cli *c, const struct table *t, const struct ipc
 	len = eq ? (size_t)(eq - a - 2) : strlen(a) - 2;
 	*row = find_long(t, a + 2, len, a, err, errlen);
 	if (!*row)
-		return IPCB_CLI_ERROR;
+		return CLI_ERROR;
 	snprintf(c->typed, sizeof(c->typed), "--%s", (*row)->name);
-	if (!takes_value(t, *row)) {
+	if (!takes_value(*row)) {
 		if (eq) {
 			snprintf(err, errlen, "'%s': this option takes no value", a);
-			return IPCB_CLI_ERROR;
+			return CLI_ERROR;
 		}
 		return 0;
 	}
@@ -154,19 +158,9 @@ static int next_item(struct ipcb_cli *c, const struct table *t, const struct ipc
 		*value = c->argv[c->i++];
 	} else {
 		snprintf(err, errlen, "%s: missing value", c->typed);
-		return IPCB_CLI_ERROR;
+		return CLI_ERROR;
 	}
 	return 0;
-}
-
-int ipcb_cli_next(struct ipcb_cli *c, const struct ipcb_cliopt *table, const char **value,
-		  char *err, size_t errlen)
-{
-	const struct table t = {(const char *)table, sizeof(*table), false};
-	const struct ipcb_cliopt *row = NULL;
-	int rc = next_item(c, &t, &row, value, err, errlen);
-
-	return rc ? rc : row->id;
 }
 
 /* The choices as a message lists them: "spin, yield, block, hybrid". */
@@ -228,20 +222,19 @@ static int store(const struct ipcb_clirow *o, void *base, const char *value, cha
 int ipcb_cli_parse(const struct ipcb_clirow *table, void *base, int argc, char **argv,
 		   const struct ipcb_cli_hooks *hooks, char *err, size_t errlen)
 {
-	const struct table t = {(const char *)table, sizeof(*table), true};
+	const struct table t = {table};
 	const struct ipcb_cliopt *opt = NULL;
-	struct ipcb_cli cli;
+	struct ipcb_cli cli = {.argc = argc, .argv = argv, .i = 1};
 	const char *value;
 	int rc;
 
-	ipcb_cli_init(&cli, argc, argv);
-	while ((rc = next_item(&cli, &t, &opt, &value, err, errlen)) != IPCB_CLI_END) {
+	while ((rc = next_item(&cli, &t, &opt, &value, err, errlen)) != CLI_END) {
 		/* A row begins with its spelling: the spelling found is its row's. */
 		const struct ipcb_clirow *row = (const struct ipcb_clirow *)opt;
 
-		if (rc == IPCB_CLI_ERROR)
+		if (rc == CLI_ERROR)
 			return -EINVAL;
-		if (rc == IPCB_CLI_ARG) {
+		if (rc == CLI_ARG) {
 			if (!hooks || !hooks->arg)
 				return ipcb_parse_fail(err, errlen, "unexpected argument '%s'",
 						       value);
@@ -249,7 +242,7 @@ int ipcb_cli_parse(const struct ipcb_clirow *table, void *base, int argc, char *
 		} else {
 			rc = store(row, base, value, err, errlen);
 			if (!rc && hooks && hooks->taken)
-				rc = hooks->taken(hooks->ctx, row, cli.typed, err, errlen);
+				rc = hooks->taken(hooks->ctx, row, cli.typed, value, err, errlen);
 		}
 		if (rc)
 			return rc;

@@ -16,9 +16,8 @@
  * needs it and where a run's spec holds it. Parsing (ipcb_cli_parse), the defaults
  * (ipcb_cli_defaults), the option list of --help and of the man page (ipcb_cli_help) and the
  * settings a peer gets (ipcb_cli_peer_pack and _unpack) all read the rows; completion and the man
- * page's test read
- * --help. A table of spellings alone (struct ipcb_cliopt) is read an item at a time with
- * ipcb_cli_next(), which hands each option's value to the caller by the row's id.
+ * page's test read --help. Every command parses through ipcb_cli_parse(): what a command does
+ * beside storing a value (an argument, --help, noting what was given) is a hook.
  */
 #ifndef IPCB_CLIOPT_H
 #define IPCB_CLIOPT_H
@@ -40,17 +39,15 @@ enum ipcb_cli_type {
 	IPCB_CLI_CALL,	  /* .parse takes it */
 };
 
-/* An option's spelling; alone, a row of a table that ipcb_cli_next() reads. */
+/* An option's spelling: what a row begins with. */
 struct ipcb_cliopt {
 	const char *name; /* long name without "--"; NULL ends the table */
 	char letter;	  /* short name, or 0 */
-	bool value;	  /* takes a value */
-	int id;		  /* what ipcb_cli_next() returns for it (>= 0) */
 };
 
 /* A row that says everything about its option (ipcb_cli_parse() and the rest). */
 struct ipcb_clirow {
-	struct ipcb_cliopt opt; /* its spelling (.value and .id: by its type) */
+	struct ipcb_cliopt opt; /* its spelling (whether it takes a value: by its type) */
 	enum ipcb_cli_type type;
 	size_t off;	     /* where the value goes: offsetof() in the caller's struct */
 	uint64_t min, max;   /* U64, UINT; CHOICE: max is the largest value the field holds */
@@ -91,42 +88,16 @@ struct ipcb_clirow {
 	const char *after;
 };
 
-enum {
-	IPCB_CLI_END = -1,   /* no more items */
-	IPCB_CLI_ARG = -2,   /* an argument: *value is it */
-	IPCB_CLI_ERROR = -3, /* err says what is wrong */
-};
-
-struct ipcb_cli {
-	int argc;
-	char **argv;
-	int i;		     /* the next argv item */
-	const char *cluster; /* inside "-abc": the letters still to read */
-	bool only_args;	     /* after "--" */
-	/* The option as the user wrote it ("--transport", "-t"), for messages about its value. */
-	char typed[64];
-};
-
-/* Start at argv[1]. */
-void ipcb_cli_init(struct ipcb_cli *c, int argc, char **argv);
-
-/*
- * The next item: an option's id with *value its value (NULL for a flag), IPCB_CLI_ARG with *value
- * the argument, IPCB_CLI_END, or IPCB_CLI_ERROR with err filled.
- */
-int ipcb_cli_next(struct ipcb_cli *c, const struct ipcb_cliopt *table, const char **value,
-		  char *err, size_t errlen);
-
 /* What a caller of ipcb_cli_parse() does beside what the rows do. */
 struct ipcb_cli_hooks {
 	/* An argument (not an option): 0 or -EINVAL. NULL: "unexpected argument 'X'". */
 	int (*arg)(void *ctx, const char *arg, char *err, size_t errlen);
 	/*
-	 * After an option was taken, as the user typed it ("-t"): 0 to go on, 1 to stop parsing
-	 * here (--help), or -EINVAL with err filled.
+	 * After an option was taken, as the user typed it ("-t") and with its value as given (NULL
+	 * for a flag): 0 to go on, 1 to stop parsing here (--help), or -EINVAL with err filled.
 	 */
-	int (*taken)(void *ctx, const struct ipcb_clirow *row, const char *typed, char *err,
-		     size_t errlen);
+	int (*taken)(void *ctx, const struct ipcb_clirow *row, const char *typed, const char *value,
+		     char *err, size_t errlen);
 	void *ctx;
 };
 

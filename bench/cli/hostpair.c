@@ -109,43 +109,28 @@ void ipcb_hosts_transports_pick(struct hosts *h)
 }
 
 /*
- * The user's options, as given, for the drivers started here, less what --hosts itself decides
- * for each of them: the transports, the outputs (process 0 writes them), the peer, and -q.
+ * The user's options, as given (the driver's parse kept them), for the drivers started here,
+ * less what --hosts itself decides for each of them: the transports, the outputs (process 0
+ * writes them), the peer, and -q.
  */
-int ipcb_hosts_pass_make(struct hosts *h, int argc, char **argv)
+int ipcb_hosts_pass_make(struct hosts *h)
 {
 	static const char *const own[] = {"transport", "hosts",	     "hosts-at-once", "hosts-slot",
 					  "csv",       "hdr-log",    "hgrm",	      "json",
 					  "peer",      "token-file", "launch",	      "quiet"};
-	const struct ipcb_clirow *rows = ipcb_opts_rows();
-	struct ipcb_cliopt table[160];
-	struct ipcb_cli c;
-	size_t n = 0;
-	char err[IPCB_ERR_BYTES];
+	const struct ipcb_opts *o = &h->d->o;
 
-	for (; rows[n].opt.name && n < sizeof(table) / sizeof(table[0]) - 1; n++) {
-		table[n] = rows[n].opt;
-		table[n].id = (int)n;
-		table[n].value = rows[n].type != IPCB_CLI_FLAG && rows[n].type != IPCB_CLI_CLEAR;
-	}
-	table[n] = (struct ipcb_cliopt){0};
-	ipcb_cli_init(&c, argc, argv);
-	for (;;) {
-		const char *value = NULL;
-		int id = ipcb_cli_next(&c, table, &value, err, sizeof(err));
+	for (size_t i = 0; i < o->ngiven; i++) {
+		const char *name = o->given_list[i].row->opt.name, *value = o->given_list[i].value;
 		bool keep = true;
 
-		if (id == IPCB_CLI_END)
-			break;
-		if (id < 0) /* parsed once already: nothing here is new */
-			return -EINVAL;
 		for (size_t k = 0; k < sizeof(own) / sizeof(own[0]); k++)
-			keep &= strcmp(table[id].name, own[k]) != 0;
+			keep &= strcmp(name, own[k]) != 0;
 		if (!keep)
 			continue;
 		if (h->npass + 2 >= HOSTS_ARGS)
 			return -E2BIG;
-		if (asprintf(&h->pass[h->npass++], "--%s", table[id].name) < 0)
+		if (asprintf(&h->pass[h->npass++], "--%s", name) < 0)
 			return -ENOMEM;
 		if (value && !(h->pass[h->npass++] = strdup(value)))
 			return -ENOMEM;

@@ -150,8 +150,8 @@ static void serve_usage(FILE *f)
 }
 
 /* --help ends the parse where it stands: what follows is not read. */
-static int help_taken(void *ctx, const struct ipcb_clirow *row, const char *typed, char *err,
-		      size_t errlen)
+static int help_taken(void *ctx, const struct ipcb_clirow *row, const char *typed,
+		      const char *value, char *err, size_t errlen)
 {
 	return row->off == offsetof(struct serve, help) && row->type == IPCB_CLI_FLAG;
 }

@@ -9,36 +9,66 @@
 #include "../tap.h"
 #include "cliopt.h"
 
-static const struct ipcb_cliopt table[] = {
-    {"transport", 't', true, 't'}, {"quiet", 'q', false, 'q'}, {"timeout", 0, true, 'T'},
-    {"topology", 0, true, 'P'},	   {"look", 0, true, 'l'},     {"looks", 0, true, 'L'},
-    {"help", 'h', false, 'h'},	   {NULL, 0, false, 0},
+/* Spellings to walk: each row's mark (.flags) names it in parse()'s words. */
+struct walk {
+	const char *text;
+	bool flag;
+	char out[512];
 };
 
-/* Parse argv (NULL-ended) into "id=value" words joined by spaces, or "ERR:message". */
+#define WALK_ROW(long_, letter_, takes, mark)                                                      \
+	{                                                                                          \
+		.opt = {.name = long_, .letter = letter_},                                         \
+		.type = (takes) ? IPCB_CLI_TEXT : IPCB_CLI_FLAG,                                   \
+		.off = (takes) ? offsetof(struct walk, text) : offsetof(struct walk, flag),        \
+		.flags = (mark)                                                                    \
+	}
+
+static const struct ipcb_clirow table[] = {
+    WALK_ROW("transport", 't', true, 't'), WALK_ROW("quiet", 'q', false, 'q'),
+    WALK_ROW("timeout", 0, true, 'T'),	   WALK_ROW("topology", 0, true, 'P'),
+    WALK_ROW("look", 0, true, 'l'),	   WALK_ROW("looks", 0, true, 'L'),
+    WALK_ROW("help", 'h', false, 'h'),	   {.opt = {.name = NULL}},
+};
+
+static void walk_add(struct walk *w, char mark, const char *value)
+{
+	size_t used = strlen(w->out);
+
+	snprintf(w->out + used, sizeof(w->out) - used, "%s%c=%s", used ? " " : "", mark,
+		 value ? value : "-");
+}
+
+static int walk_arg(void *ctx, const char *arg, char *err, size_t errlen)
+{
+	walk_add(ctx, '@', arg);
+	return 0;
+}
+
+static int walk_taken(void *ctx, const struct ipcb_clirow *row, const char *typed,
+		      const char *value, char *err, size_t errlen)
+{
+	walk_add(ctx, (char)row->flags, value);
+	return 0;
+}
+
+/*
+ * Parse argv (NULL-ended) into "id=value" words joined by spaces (an argument's id '@', a flag's
+ * value '-'), or "ERR:message".
+ */
 static const char *parse(char **argv)
 {
-	static char out[512];
-	struct ipcb_cli c;
-	const char *v;
+	static struct walk w;
+	const struct ipcb_cli_hooks hooks = {.arg = walk_arg, .taken = walk_taken, .ctx = &w};
 	char err[200];
-	int argc = 0, id;
+	int argc = 0;
 
 	while (argv[argc])
 		argc++;
-	out[0] = '\0';
-	ipcb_cli_init(&c, argc, argv);
-	while ((id = ipcb_cli_next(&c, table, &v, err, sizeof(err))) != IPCB_CLI_END) {
-		size_t used = strlen(out);
-
-		if (id == IPCB_CLI_ERROR) {
-			snprintf(out, sizeof(out), "ERR:%s", err);
-			return out;
-		}
-		snprintf(out + used, sizeof(out) - used, "%s%c=%s", used ? " " : "",
-			 id == IPCB_CLI_ARG ? '@' : (char)id, v ? v : "-");
-	}
-	return out;
+	memset(&w, 0, sizeof(w));
+	if (ipcb_cli_parse(table, &w, argc, argv, &hooks, err, sizeof(err)) < 0)
+		snprintf(w.out, sizeof(w.out), "ERR:%s", err);
+	return w.out;
 }
 
 /* A command's options as rows: each value stored by its type where its row says. */
@@ -141,8 +171,8 @@ static const struct ipcb_clirow demo_rows[] = {
     {.opt = {.name = NULL}},
 };
 
-static int demo_taken(void *ctx, const struct ipcb_clirow *row, const char *typed, char *err,
-		      size_t errlen)
+static int demo_taken(void *ctx, const struct ipcb_clirow *row, const char *typed,
+		      const char *value, char *err, size_t errlen)
 {
 	char *seen = ctx;
 
