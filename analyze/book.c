@@ -204,6 +204,18 @@ static void retest(const struct model *m, const struct book_entry *e, double *y,
 	*no = j.p_no;
 }
 
+void book_resample_start(uint64_t *rng)
+{
+	*rng = 0x1bc0ffeeull; /* the same resamples every time: the report reproduces */
+}
+
+void book_resample_weights(const struct model *m, uint64_t *rng, unsigned *w)
+{
+	memset(w, 0, (m->nrounds + 1) * sizeof(*w));
+	for (size_t k = 0; k < m->nrounds; k++)
+		w[1 + ipcb_rng_below(rng, m->nrounds)]++; /* rounds are 1..nrounds */
+}
+
 int book_resample(struct book *bk, struct model *m)
 {
 	unsigned *w = calloc(m->nrounds + 1, sizeof(*w));
@@ -218,10 +230,10 @@ int book_resample(struct book *bk, struct model *m)
 		free(w);
 		return -ENOMEM;
 	}
-	claim_resample_start(&rng);
+	book_resample_start(&rng);
 	m->weight = w;
 	for (size_t r = 0; r < CLAIM_RESAMPLES; r++) {
-		claim_resample_weights(m, &rng, w);
+		book_resample_weights(m, &rng, w);
 		for (size_t i = 0; i < bk->n; i++)
 			retest(m, &bk->e[i], &bk->rs_yes[r * bk->n + i], &bk->rs_no[r * bk->n + i]);
 	}

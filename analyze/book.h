@@ -53,8 +53,15 @@ int book_note(struct book *bk, const struct book_key *k, double p_yes, double p_
 /* Decide every family at alpha (Holm over each test's smaller p-value); 0 or -ENOMEM. */
 int book_decide(struct book *bk, double alpha);
 /*
- * The p-values of every test under each resample of the rounds (claim_resample_weights()),
- * for the claims' stability; 0 or -ENOMEM.
+ * The resamples of the rounds a claim's stability is measured on, the same for every claim (so
+ * that the book's tests are resampled once for all): the generator's start, and the next
+ * resample's weights (w[round], rounds 1..m->nrounds).
+ */
+void book_resample_start(uint64_t *rng);
+void book_resample_weights(const struct model *m, uint64_t *rng, unsigned *w);
+/*
+ * The p-values of every test under each resample of the rounds (book_resample_weights()), for
+ * the claims' stability; 0 or -ENOMEM.
  */
 int book_resample(struct book *bk, struct model *m);
 /* The entry of k, or NULL where it was never noted. */

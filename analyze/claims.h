@@ -121,14 +121,6 @@ bool verdict_unstable(const struct verdict *v);
 void claim_print(struct ipcb_doc *d, const struct verdict *v);
 
 /*
- * The resamples of the rounds a claim's stability is measured on, the same for every claim (so
- * that the book's tests can be resampled once for all): the generator's start, and the next
- * resample's weights (w[round], rounds 1..m->nrounds).
- */
-void claim_resample_start(uint64_t *rng);
-void claim_resample_weights(const struct model *m, uint64_t *rng, unsigned *w);
-
-/*
  * One comparison outside a claim (the answers, the tuned table), by the same test: A against B
  * on ms; the p-values for and against the test's statement (NAN where the sample cannot test),
  * and the line of each outcome (yes, no, neither) in out[3] when out is not NULL.

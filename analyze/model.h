@@ -248,7 +248,7 @@ struct model {
 	size_t beaten;	/* runs that beat a floor of their round */
 	/* Set by a claim's stability test: how often each round is drawn (NULL: each once). */
 	const unsigned *weight;
-	int resample; /* which of the claims' resamples weight is (claim_resample_weights) */
+	int resample; /* which of the claims' resamples weight is (book_resample_weights) */
 	/* The report's tests of pairs, each decided once (book.h); NULL outside a report. */
 	struct book *book;
 };

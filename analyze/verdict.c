@@ -761,18 +761,6 @@ static void split(const struct verdict *v)
 	}
 }
 
-void claim_resample_start(uint64_t *rng)
-{
-	*rng = 0x1bc0ffeeull; /* the same resamples every time: the report reproduces */
-}
-
-void claim_resample_weights(const struct model *m, uint64_t *rng, unsigned *w)
-{
-	memset(w, 0, (m->nrounds + 1) * sizeof(*w));
-	for (size_t k = 0; k < m->nrounds; k++)
-		w[1 + ipcb_rng_below(rng, m->nrounds)]++; /* rounds are 1..nrounds */
-}
-
 int claim_judge(const struct model *m, const struct claim_def *c, bool at_best, bool stability,
 		struct verdict *v)
 {
@@ -799,11 +787,11 @@ int claim_judge(const struct model *m, const struct claim_def *c, bool at_best, 
 	if (!w)
 		return -ENOMEM;
 	mm->weight = w;
-	claim_resample_start(&rng);
+	book_resample_start(&rng);
 	for (int b = 0; b < CLAIM_RESAMPLES && !rc; b++) {
 		struct verdict x = {.def = c};
 
-		claim_resample_weights(m, &rng, w);
+		book_resample_weights(m, &rng, w);
 		mm->resample = b;
 		rc = claim_once(m, c, at_best, 0, &x);
 		counts[x.grade]++;
