@@ -2,8 +2,7 @@
 /*
  * lookup.c - what the sections ask of a loaded model: the measures' names, directions and units,
  * a pair's group by its key, an open loop's step, the values and medians of a group's kept runs
- * as a claim's resampling draws the rounds, the nearest size and the fewest messages; and, for
- * the history, which rows of a stored run the model sets aside.
+ * as a claim's resampling draws the rounds, the nearest size and the fewest messages.
  *
  * Apart from model.c because none of it reads or changes the model: it only answers from what
  * model_load() left. The one thing the loader takes from here is the key model_pair() searches
@@ -11,7 +10,6 @@
  */
 #include "model.h"
 
-#include <errno.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -19,8 +17,6 @@
 
 #include "format.h"
 #include "modelload.h"
-#include "report.h"
-#include "sizes.h"
 #include "slo.h"
 
 static const struct {
@@ -279,24 +275,4 @@ double model_min_messages(const struct model *m, const struct group *g)
 			msgs = isnan(msgs) ? m->runs[g->runs[k]].messages
 					   : fmin(msgs, m->runs[g->runs[k]].messages);
 	return msgs;
-}
-
-int ipcb_report_set_aside(const char *csv, size_t len, unsigned char *aside, size_t n)
-{
-	/* On the heap: the model is large, and the history's reader may run on a small stack. */
-	struct model *m = calloc(1, sizeof(*m));
-	char err[IPCB_ERR_BYTES];
-	int rc;
-
-	if (!m)
-		return -ENOMEM;
-	/* Partial, as compare reads a file: a run with some columns empty is still judged. */
-	rc = model_open(m, "a stored run", csv, len, true, err, sizeof(err));
-	if (rc == 0 && m->rows.n != n)
-		rc = -EINVAL;
-	for (size_t i = 0; rc == 0 && i < n; i++)
-		aside[i] = m->row_run[i] && m->runs[m->row_run[i] - 1].aside;
-	model_free(m);
-	free(m);
-	return rc;
 }

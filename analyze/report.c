@@ -36,18 +36,6 @@ static const char prog[] = "ipcbench report";
 
 static void appendix_path(const char *out, char *path, size_t n);
 
-static const char *(*describe_fn)(const char *transport);
-
-void ipcb_report_describe_set(const char *(*describe)(const char *transport))
-{
-	describe_fn = describe;
-}
-
-const char *ipcb_report_describe(const char *transport)
-{
-	return describe_fn ? describe_fn(transport) : NULL;
-}
-
 __attribute__((format(printf, 1, 2))) static void fail(const char *fmt, ...)
 {
 	va_list ap;

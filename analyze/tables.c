@@ -15,6 +15,19 @@
 #include "rule.h"
 #include "sections.h"
 
+/* The transports' own words, which main.c hands in (report.h): the mechanisms' list reads them. */
+static const char *(*describe_fn)(const char *transport);
+
+void ipcb_report_describe_set(const char *(*describe)(const char *transport))
+{
+	describe_fn = describe;
+}
+
+const char *ipcb_report_describe(const char *transport)
+{
+	return describe_fn ? describe_fn(transport) : NULL;
+}
+
 void series_text(const char *first, const struct group *g, enum measure ms, char *out, size_t n)
 {
 	const struct summary *s = g ? &g->sum[ms] : NULL;
