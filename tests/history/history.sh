@@ -427,13 +427,7 @@ END {
 		f[col["probe_cacheline_ns"]] = other ? 400 : 100
 		f[col["probe_cacheline_after_ns"]] = other ? 400 : 100
 		f[col["timestamp"]] = sprintf("2026-02-01T00:%02d:00Z", r)
-		line = ""
-		for (k = 1; k <= n; k++) {
-			x = f[k]
-			if (x ~ /[",]/) { gsub(/"/, "\"\"", x); x = "\"" x "\"" }
-			line = line (k > 1 ? "," : "") x
-		}
-		print line > file
+		print csv_join(f, n) > file
 	}
 }' syn/real.csv
 "$BIN" report state.csv -o state.md >/dev/null 2>&1

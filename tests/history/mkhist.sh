@@ -41,13 +41,7 @@ END {
 			f[col["timestamp"]] = sprintf("2026-01-%02dT%02d:%02d:00Z", 1 + int(i / 24), i % 24, r)
 			f[col["options"]] = ""
 			f[col["wait"]] = "block"
-			line = ""
-			for (k = 1; k <= n; k++) {
-				x = f[k]
-				if (x ~ /[",]/) { gsub(/"/, "\"\"", x); x = "\"" x "\"" }
-				line = line (k > 1 ? "," : "") x
-			}
-			print line > file
+			print csv_join(f, n) > file
 		}
 		close(file)
 	}
