@@ -36,10 +36,11 @@ static void stream_set(int fd, int to)
  * and the error's text untranslated: a parent with threads (a JVM's) may have held stdio's lock
  * or the locale's at the fork, which no thread of the child will ever let go.
  */
-__attribute__((noreturn)) static void exec_failed(const struct ipcb_spawn *s, int err)
+__attribute__((noreturn)) static void exec_failed(const struct ipcb_spawn *s, const char *what,
+						  int err)
 {
 	char msg[512];
-	int n = snprintf(msg, sizeof(msg), "%s: %s: %s\n", s->what ? s->what : "ipcbench", s->path,
+	int n = snprintf(msg, sizeof(msg), "%s: %s: %s\n", s->what ? s->what : "ipcbench", what,
 			 strerrordesc_np(err) ? strerrordesc_np(err) : "cannot run it");
 
 	if (n > 0)
@@ -57,8 +58,11 @@ pid_t ipcb_spawn_start(const struct ipcb_spawn *s)
 	pid = fork();
 	if (pid < 0)
 		return -errno;
-	if (pid > 0)
+	if (pid > 0) {
+		if (s->own_group)
+			setpgid(pid, pid);
 		return pid;
+	}
 	if (s->own_group)
 		setpgid(0, 0);
 	if (s->default_signals) {
@@ -77,6 +81,12 @@ pid_t ipcb_spawn_start(const struct ipcb_spawn *s)
 	stream_set(s->err, STDERR_FILENO);
 	stream_set(s->in, STDIN_FILENO);
 	stream_set(s->out, STDOUT_FILENO);
+	if (s->close_others)
+		closefrom(STDERR_FILENO + 1);
+	if (s->cpus)
+		sched_setaffinity(0, sizeof(*s->cpus), s->cpus);
+	if (s->dir && chdir(s->dir) != 0)
+		exec_failed(s, s->dir, errno);
 	for (const char *const *e = s->setenv; e && e[0] && e[1]; e += 2)
 		setenv(e[0], e[1], 1);
 	if (s->path_search)
@@ -85,7 +95,7 @@ pid_t ipcb_spawn_start(const struct ipcb_spawn *s)
 		execve(s->path, s->argv, s->env);
 	else
 		execv(s->path, s->argv);
-	exec_failed(s, errno);
+	exec_failed(s, s->path, errno);
 }
 
 int ipcb_spawn_wait(pid_t pid)

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * child.h - start another program and wait for it: ipcbench running itself again (--count's
- * passes, --hosts' drivers and reports), a runtime's remote daemon, the figures' script. One
+ * passes, --hosts' drivers and reports), a runtime's launcher and remote daemon, a transport's
+ * server, a JVM's class-data dump, the figures' script, gnuplot, git. One
  * place does fork, the child's set-up, exec and the wait, so that each caller says only what is
  * its own (where the child's output goes, what it inherits) and every child is waited for the
  * same way. Between fork and exec the child makes only async-signal-safe calls (setenv[] aside:
@@ -10,6 +11,7 @@
 #ifndef IPCB_CHILD_H
 #define IPCB_CHILD_H
 
+#include <sched.h>
 #include <signal.h>
 #include <sys/types.h>
 
@@ -29,8 +31,18 @@ struct ipcb_spawn {
 	int in, out, err;
 	/* Sent to it when this process dies (0: nothing), so no child outlives a killed parent. */
 	int death_signal;
-	/* In a process group of its own (a runtime's daemon, stopped as one group). */
+	/*
+	 * In a process group of its own (a runtime's daemon, a server: stopped as one group, and
+	 * not sent a terminal's Ctrl-C), set on both sides of the fork so that it is there before
+	 * anything signals it.
+	 */
 	int own_group;
+	/* Its working directory (NULL: this process's): one it cannot enter fails as exec does. */
+	const char *dir;
+	/* The CPUs it may run on (NULL: this process's). */
+	const cpu_set_t *cpus;
+	/* Every descriptor above its standard streams closed: a daemon keeps none of ours. */
+	int close_others;
 	/* Its signal mask (NULL: this process's): a parent that blocks signals unblocks them. */
 	const sigset_t *mask;
 	/*

@@ -21,13 +21,13 @@
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <pthread.h>
-#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/un.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include "area.h"
+#include "child.h"
 #include "clock.h"
 #include "crash.h"
 #include "rundir.h"
@@ -462,31 +462,34 @@ static void runtime_fail(struct launch_state *st, const char *when)
 		 tail[0] ? ": " : "", tail);
 }
 
-/* In the launcher's child: become the command. Never returns. */
-__attribute__((noreturn)) static void runtime_exec(const struct ipcb_runtime_launch *x,
-						   pid_t parent)
+/*
+ * Start the runtime's command (lib/child.h): its own process group, never outliving the driver,
+ * the signal mask the driver had before the run blocked its own, its output in its log (made
+ * here, not there before), nothing else of ours open (the run's signal descriptor among them).
+ * Its pid, or -errno.
+ */
+static pid_t runtime_spawn(const struct ipcb_runtime_launch *x)
 {
-	int fd;
+	int log = open(x->log_path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+	const struct ipcb_spawn sp = {.path = x->argv[0],
+				      .path_search = 1,
+				      .argv = x->argv,
+				      .in = IPCB_SPAWN_NULL,
+				      .out = log,
+				      .err = log,
+				      .death_signal = SIGKILL,
+				      .own_group = 1,
+				      .mask = ipcb_launch_saved_mask(),
+				      .default_signals = 1,
+				      .close_others = 1,
+				      .what = "exec"};
+	pid_t pid;
 
-	setpgid(0, 0);
-	prctl(PR_SET_PDEATHSIG, SIGKILL);
-	if (getppid() != parent)
-		_exit(127);
-	ipcb_launch_child_reset();
-	signal(SIGPIPE, SIG_DFL);
-	signal(SIGXFSZ, SIG_DFL);
-	fd = open(x->log_path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
-	if (fd >= 0) {
-		dup2(fd, 1);
-		dup2(fd, 2);
-	}
-	fd = open("/dev/null", O_RDONLY);
-	if (fd >= 0)
-		dup2(fd, 0);
-	closefrom(3);
-	execvp(x->argv[0], x->argv);
-	dprintf(2, "exec %s: %s\n", x->argv[0], strerror(errno));
-	_exit(127);
+	if (log < 0)
+		return -errno;
+	pid = ipcb_spawn_start(&sp);
+	close(log);
+	return pid;
 }
 
 /* A joined side failed: as its message says, or as the driver found (its results, its end). */
@@ -628,7 +631,6 @@ static int runtime_start(struct launch_state *st)
 	const struct ipcb_runtime_launch *x = rs->x;
 	struct sockaddr_un a = {.sun_family = AF_UNIX};
 	struct ipcb_launch *l = st->l;
-	pid_t parent = getpid();
 	int rc;
 
 	rs->bye = calloc(st->n, sizeof(*rs->bye));
@@ -648,17 +650,14 @@ static int runtime_start(struct launch_state *st)
 			return rc;
 		}
 	}
-	fflush(NULL);
-	rs->child = fork();
+	rs->child = runtime_spawn(x);
 	if (rs->child < 0) {
-		rc = -errno;
+		rc = (int)rs->child;
 		rs->child = 0;
-		snprintf(l->error, sizeof(l->error), "fork: %s", strerror(-rc));
+		snprintf(l->error, sizeof(l->error), "starting %s (its log %s): %s", x->argv[0],
+			 x->log_path, strerror(-rc));
 		return rc;
 	}
-	if (rs->child == 0)
-		runtime_exec(x, parent);
-	setpgid(rs->child, rs->child);
 	ipcb_rundir_note_pid(x->run_dir, rs->child);
 	return 0;
 }

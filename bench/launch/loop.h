@@ -138,6 +138,8 @@ bool ipcb_launch_note_msg(struct launch_state *st, unsigned k, const struct ctl_
 			  const struct ipcb_addr *a, bool whole);
 /* In a process the driver forked: the signal mask it had before a launch, no signalfd. */
 void ipcb_launch_child_reset(void);
+/* The signal mask the driver had before a run blocked its own: a program a run starts gets it. */
+const sigset_t *ipcb_launch_saved_mask(void);
 /* The next signal a launch waits for (SIGCHLD and the stop signals) within `wait`, or -1. */
 int ipcb_launch_signal_wait(siginfo_t *si, const struct timespec *wait);
 /* Does this signal ask the driver to stop (not SIGCHLD, nor the echo of its own write)? */

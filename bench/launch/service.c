@@ -12,7 +12,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/prctl.h>
 #include <sys/random.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
@@ -181,41 +180,40 @@ static void service_version(struct ipcb_service_run *s)
 			 word + 1);
 }
 
-/* In the child: become the server. Never returns. */
-/* In the child: become the server, with its output in the log at log_path. Never returns. */
-__attribute__((noreturn)) static void service_exec(struct ipcb_service_run *s, pid_t parent,
-						   const char *log_path)
+/*
+ * Start the server (lib/child.h): its own process group (a terminal's Ctrl-C is the driver's to
+ * act on, not the server's), never outliving the driver, no signal blocked or ignored that the
+ * driver blocks or ignores, on its CPU, in its directory, its output in its log (made here, not
+ * there before), nothing else of ours open. Its pid, or -errno.
+ */
+static pid_t service_spawn(struct ipcb_service_run *s, const char *log_path)
 {
 	sigset_t none;
 	cpu_set_t set;
-	int fd;
+	int log =
+	    open(log_path, O_WRONLY | O_CREAT | O_EXCL | O_APPEND | O_NOFOLLOW | O_CLOEXEC, 0600);
+	struct ipcb_spawn sp = {.path = s->svc.argv[0],
+				.path_search = 1,
+				.argv = s->svc.argv,
+				.in = IPCB_SPAWN_NULL,
+				.out = log,
+				.err = log,
+				.death_signal = SIGKILL,
+				.own_group = 1,
+				.mask = &none,
+				.default_signals = 1,
+				.dir = s->dir,
+				.cpus = s->cpu >= 0 && cpu_set_for(s->cpu, &set) == 0 ? &set : NULL,
+				.close_others = 1,
+				.what = "exec"};
+	pid_t pid;
 
-	/* Its own process group: a terminal's Ctrl-C is the driver's to act on, not the server's.
-	 */
-	setpgid(0, 0);
-	/* Never outlive the driver (kept across exec); and it may already be gone. */
-	prctl(PR_SET_PDEATHSIG, SIGKILL);
-	if (getppid() != parent)
-		_exit(127);
+	if (log < 0)
+		return -errno;
 	sigemptyset(&none);
-	sigprocmask(SIG_SETMASK, &none, NULL);
-	signal(SIGPIPE, SIG_DFL);
-	signal(SIGXFSZ, SIG_DFL);
-	if (cpu_set_for(s->cpu, &set) == 0)
-		sched_setaffinity(0, sizeof(set), &set);
-	fd = open(log_path, O_WRONLY | O_CREAT | O_EXCL | O_APPEND | O_NOFOLLOW, 0600);
-	if (fd >= 0) {
-		dup2(fd, 1);
-		dup2(fd, 2);
-	}
-	fd = open("/dev/null", O_RDONLY);
-	if (fd >= 0)
-		dup2(fd, 0);
-	closefrom(3);
-	if (chdir(s->dir) == 0)
-		execvp(s->svc.argv[0], s->svc.argv);
-	dprintf(2, "exec %s: %s\n", s->svc.argv[0], strerror(errno));
-	_exit(127);
+	pid = ipcb_spawn_start(&sp);
+	close(log);
+	return pid;
 }
 
 /* How the server ended, from its wait status, with its last log line. */
@@ -294,19 +292,16 @@ static int service_start_once(struct ipcb_service_run *s, const struct ipcb_tran
 	 */
 	if (s->svc.start_unpinned)
 		s->cpu = -1;
-	fflush(NULL);
-	s->pid = fork();
-	if (s->pid == 0)
-		service_exec(s, me, log_path);
-	rc = s->pid < 0 ? -errno : 0;
-	free(log_path);
+	s->pid = service_spawn(s, log_path);
+	rc = s->pid < 0 ? (int)s->pid : 0;
 	if (rc) {
 		s->pid = 0;
-		snprintf(s->error, sizeof(s->error), "service: fork: %s", strerror(-rc));
+		snprintf(s->error, sizeof(s->error), "service: starting %s (its log %s): %s",
+			 s->svc.argv[0], log_path, strerror(-rc));
+		free(log_path);
 		goto fail;
 	}
-	/* Both sides set the group, so that it is there before anything signals it. */
-	setpgid(s->pid, s->pid);
+	free(log_path);
 	s->pgid = s->pid;
 	ipcb_rundir_note_pid(s->dir, s->pid);
 	started = ipcb_now_ns();

@@ -18,6 +18,11 @@ static sigset_t run_saved_mask;
 static sigset_t run_wait_set;
 static int run_signal_fd = -1; /* readable while one of run_wait_set is pending */
 
+const sigset_t *ipcb_launch_saved_mask(void)
+{
+	return &run_saved_mask;
+}
+
 void ipcb_launch_child_reset(void)
 {
 	sigprocmask(SIG_SETMASK, &run_saved_mask, NULL);

@@ -3,7 +3,8 @@
  * test_spawn.c - lib/child.c on real children: the exit status, a signal's 128 + N, the
  * environment set for the child alone, standard streams kept, sent to /dev/null or to a file, a
  * program that cannot be run (its message where the child's error goes, the status asked for),
- * and a child that dies with its parent.
+ * a daemon's start (its group, directory, CPU, nothing else of ours open), and a child that dies
+ * with its parent.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -171,10 +172,63 @@ int main(void)
 		rc = ipcb_spawn_run(&s);
 		ok(rc == 99, "exec failed: the status asked for (got %d)", rc);
 		close(s.err);
-		ok(strstr(file_text(path, buf, sizeof(buf)),
-			  "test: /nonexistent/nothing-here: No such file or directory") != NULL,
+		file_text(path, buf, sizeof(buf));
+		ok(strstr(buf, "test: /nonexistent/nothing-here: No such file or directory") !=
+		       NULL,
 		   "and its message names the program and the error: '%.*s'",
 		   (int)strcspn(buf, "\n"), buf);
+	}
+
+	/*
+	 * A daemon's start: its own process group (set in the parent too), its directory, one CPU,
+	 * nothing of ours open but its streams; a directory it cannot enter fails as exec does.
+	 */
+	{
+		char script[512], want[600];
+		cpu_set_t one;
+		int keep = open("/dev/null", O_RDONLY); /* no O_CLOEXEC: inherited unless closed */
+		struct ipcb_spawn s = {.path = "/bin/sh",
+				       .own_group = 1,
+				       .dir = dir,
+				       .cpus = &one,
+				       .close_others = 1,
+				       .exec_failed = 98,
+				       .what = "test"};
+		char *argv[] = {"sh", "-c", script, NULL};
+		pid_t pid;
+
+		CPU_ZERO(&one);
+		CPU_SET(0, &one);
+		snprintf(script, sizeof(script),
+			 "echo \"$(pwd) $(grep Cpus_allowed_list /proc/self/status | cut -f2) "
+			 "$(ls /proc/self/fd/%d 2>/dev/null | wc -l) $(cut -d' ' -f5 /proc/$$/stat)"
+			 "=$$\" >out2",
+			 keep);
+		s.argv = argv;
+		pid = ipcb_spawn_start(&s);
+		ok(pid > 0 && getpgid(pid) == pid, "its own process group, there as soon as it "
+						   "started");
+		rc = ipcb_spawn_wait(pid);
+		snprintf(path, sizeof(path), "%s/out2", dir);
+		snprintf(want, sizeof(want), "%s 0 0 %d=%d\n", dir, (int)pid, (int)pid);
+		file_text(path, buf, sizeof(buf));
+		ok(rc == 0 && strcmp(buf, want) == 0,
+		   "in its directory, on CPU 0, without our descriptor %d, its own group leader: "
+		   "'%.*s'",
+		   keep, (int)strcspn(buf, "\n"), buf);
+		unlink(path);
+		close(keep);
+		s.dir = "/nonexistent/dir";
+		s.err = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+		rc = ipcb_spawn_run(&s);
+		close(s.err);
+		file_text(path, buf, sizeof(buf));
+		ok(rc == 98 && strstr(buf, "test: /nonexistent/dir: No such file or directory"),
+		   "a directory it cannot enter: the status asked for, the directory named: "
+		   "'%.*s'",
+		   (int)strcspn(buf, "\n"), buf);
+		unlink(path);
+		snprintf(path, sizeof(path), "%s/out", dir);
 	}
 
 	/* An environment given whole: the child has it and nothing of this process's. */
