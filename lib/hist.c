@@ -414,6 +414,22 @@ int64_t ipcb_hist_value_at_percentile(const struct ipcb_hist *h, double percenti
 	return 0;
 }
 
+void ipcb_hist_summarise(const struct ipcb_hist *h, struct ipcb_hist_summary *s)
+{
+	s->total = ipcb_hist_total(h);
+	s->min = ipcb_hist_min(h);
+	s->max = ipcb_hist_max(h);
+	s->p25 = ipcb_hist_value_at_percentile(h, 25);
+	s->p50 = ipcb_hist_value_at_percentile(h, 50);
+	s->p75 = ipcb_hist_value_at_percentile(h, 75);
+	s->p90 = ipcb_hist_value_at_percentile(h, 90);
+	s->p99 = ipcb_hist_value_at_percentile(h, 99);
+	s->p999 = ipcb_hist_value_at_percentile(h, 99.9);
+	s->p100 = ipcb_hist_value_at_percentile(h, 100);
+	s->mean = ipcb_hist_mean(h);
+	s->stddev = ipcb_hist_stddev(h);
+}
+
 /*
  * Next reporting level after `level`: the distance to 100% is split into halvings, each reported
  * in `ticks` steps. Same floating-point steps as the reference so .hgrm lines coincide. The

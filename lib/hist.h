@@ -128,6 +128,20 @@ double ipcb_hist_stddev(const struct ipcb_hist *h);
 int64_t ipcb_hist_value_at_percentile(const struct ipcb_hist *h, double percentile);
 
 /*
+ * A histogram summarised once, as a row of results shows it: what every writer of the row (the
+ * CSV and its JSON, the table, the run's own spread) formats, so that none of them computes a
+ * statistic of its own and a percentile added is one field here and its line below.
+ */
+struct ipcb_hist_summary {
+	int64_t total;
+	int64_t min, max;			     /* ipcb_hist_min(), ipcb_hist_max() */
+	int64_t p25, p50, p75, p90, p99, p999, p100; /* ipcb_hist_value_at_percentile() */
+	double mean, stddev;
+};
+/* h summarised into *s (all zero for an empty histogram). */
+void ipcb_hist_summarise(const struct ipcb_hist *h, struct ipcb_hist_summary *s);
+
+/*
  * Layout helpers, public because log writers and tests need them. Values are expected to be >= 0;
  * the equivalence functions treat a negative value as 0. They work for any value up to INT64_MAX,
  * also beyond highest_trackable_value (the layout simply extends).

@@ -387,14 +387,16 @@ static int csv_format_row(FILE *f, const struct ipcb_row *row, const struct ipcb
 	/* A kind without latencies is a rate sweep's outcome (slo_rate): its kind, its rate. */
 	ipcb_csv_set_text(&rec, IPCB_COL_LATENCY_KIND, row->latency_kind);
 	if (h && row->latency_kind) {
-		ipcb_csv_set_int(&rec, IPCB_COL_MIN_NS, ipcb_hist_min(h));
-		ipcb_csv_set_int(&rec, IPCB_COL_P50_NS, ipcb_hist_value_at_percentile(h, 50));
-		ipcb_csv_set_int(&rec, IPCB_COL_P90_NS, ipcb_hist_value_at_percentile(h, 90));
-		ipcb_csv_set_int(&rec, IPCB_COL_P99_NS, ipcb_hist_value_at_percentile(h, 99));
-		ipcb_csv_set_int(&rec, IPCB_COL_P999_NS, ipcb_hist_value_at_percentile(h, 99.9));
-		ipcb_csv_set_int(&rec, IPCB_COL_MAX_NS, ipcb_hist_max(h));
-		ipcb_csv_set_decimal(&rec, IPCB_COL_MEAN_NS, ipcb_hist_mean(h));
-		ipcb_csv_set_decimal(&rec, IPCB_COL_STDDEV_NS, ipcb_hist_stddev(h));
+		const struct ipcb_hist_summary *l = &row->lat;
+
+		ipcb_csv_set_int(&rec, IPCB_COL_MIN_NS, l->min);
+		ipcb_csv_set_int(&rec, IPCB_COL_P50_NS, l->p50);
+		ipcb_csv_set_int(&rec, IPCB_COL_P90_NS, l->p90);
+		ipcb_csv_set_int(&rec, IPCB_COL_P99_NS, l->p99);
+		ipcb_csv_set_int(&rec, IPCB_COL_P999_NS, l->p999);
+		ipcb_csv_set_int(&rec, IPCB_COL_MAX_NS, l->max);
+		ipcb_csv_set_decimal(&rec, IPCB_COL_MEAN_NS, l->mean);
+		ipcb_csv_set_decimal(&rec, IPCB_COL_STDDEV_NS, l->stddev);
 	}
 	/*
 	 * Rates that were not measured are left empty; a sweep's outcome is measured even when no
@@ -539,12 +541,9 @@ static int csv_format_row(FILE *f, const struct ipcb_row *row, const struct ipcb
 	if (row->probe_wk_ns > 0)
 		ipcb_csv_set_int(&rec, IPCB_COL_PROBE_WAKEUP_NS, llround(row->probe_wk_ns));
 	/* The run's own spread: how much its latencies varied inside it, robustly. */
-	if (h && row->latency_kind && ipcb_hist_total(h) >= 4 &&
-	    ipcb_hist_value_at_percentile(h, 50) > 0)
+	if (h && row->latency_kind && row->lat.total >= 4 && row->lat.p50 > 0)
 		ipcb_csv_set_decimal(&rec, IPCB_COL_RUN_SPREAD,
-				     (double)(ipcb_hist_value_at_percentile(h, 75) -
-					      ipcb_hist_value_at_percentile(h, 25)) /
-					 (double)ipcb_hist_value_at_percentile(h, 50));
+				     (double)(row->lat.p75 - row->lat.p25) / (double)row->lat.p50);
 	ipcb_csv_set_text(&rec, IPCB_COL_STATE, row->state);
 	if (row->probe_cl_after_ns > 0)
 		ipcb_csv_set_int(&rec, IPCB_COL_PROBE_CACHELINE_AFTER_NS,

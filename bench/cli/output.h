@@ -53,7 +53,9 @@ struct ipcb_row {
 	const char
 	    *uncounted; /* --count: why the point's sides could not be counted; NULL: they could */
 	const struct ipcb_hist *hist; /* this row's latencies, NULL when it has none */
-	uint64_t messages;	      /* measured messages, or samples in hist for one-way rows */
+	/* hist summarised where the row goes out (ipcb_rows_emit): what every writer shows of it */
+	struct ipcb_hist_summary lat;
+	uint64_t messages; /* measured messages, or samples in hist for one-way rows */
 	const struct ipcb_run_result *res; /* the run: rates, CPU time, context switches */
 	bool rates;			   /* this row reports the run's msgs_per_s / bytes_per_s */
 	int cpu[2];			   /* pinned CPUs, -1 = not pinned */

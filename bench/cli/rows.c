@@ -69,7 +69,7 @@ static bool below_floor(const struct place *pl, const struct ipcb_row *row)
 	if (!row->hist || !row->latency_kind || floor <= 0 || pl->kind != IPCB_PLACE_CROSS_CORE ||
 	    !row->verify)
 		return false;
-	p50 = ipcb_rows_p50(row->hist);
+	p50 = (double)row->lat.p50;
 	if (strcmp(row->latency_kind, "rtt") == 0)
 		return p50 > 0 && p50 < BELOW_FLOOR_SHARE * floor;
 	if (strncmp(row->latency_kind, "one_way", 7) == 0)
@@ -183,10 +183,14 @@ void ipcb_rows_emit(struct driver *d, const struct place *pl, const struct ipcb_
 	/* One timestamp for the row in every output: the CSV and the JSON must agree. */
 	struct ipcb_row stamped = *measured;
 	const struct ipcb_row *row = &stamped;
-	bool below = below_floor(pl, row), changed;
+	bool below, changed;
 	int rc;
 
 	stamped.when = time(NULL);
+	/* Its statistics computed once, here: every output formats what the row holds. */
+	if (stamped.hist)
+		ipcb_hist_summarise(stamped.hist, &stamped.lat);
+	below = below_floor(pl, row);
 	stamped.seed = d->o.seed;
 	stamped.hosts_slot = d->o.hosts_slot;
 	if (pl->probed) {
@@ -220,7 +224,7 @@ void ipcb_rows_emit(struct driver *d, const struct place *pl, const struct ipcb_
 		    table_out,
 		    "# ^ %s %s %s round %u: below-floor: p50 %.0f ns is under the probe's "
 		    "cache-line round trip of %.0f ns; the CPUs were not what the probe found\n",
-		    row->transport, row->mode, sz, row->run, ipcb_rows_p50(row->hist),
+		    row->transport, row->mode, sz, row->run, (double)row->lat.p50,
 		    pl->probe_cl_ns);
 	}
 	if (row->note && !d->o.quiet)

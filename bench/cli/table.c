@@ -229,7 +229,9 @@ void ipcb_table_row(FILE *f, const struct ipcb_table *t, const struct ipcb_row *
 	const struct ipcb_hist *h = row->hist;
 	char size[16], chunk[16], cpus[32], p[5][16], rate[24], mbs[24], cpu_msg[16], ctx[16],
 	    xf[16], shape[48], msgs_text[24], harness[16];
-	static const double pct[5] = {50, 90, 99, 99.9, 100};
+	/* p50, p90, p99, p99.9 and the largest, as the row's summary holds them. */
+	const int64_t pct[5] = {row->lat.p50, row->lat.p90, row->lat.p99, row->lat.p999,
+				row->lat.p100};
 	double msgs = (double)r->messages;
 	const char *cell[TC_COUNT];
 
@@ -267,8 +269,7 @@ void ipcb_table_row(FILE *f, const struct ipcb_table *t, const struct ipcb_row *
 		snprintf(chunk, sizeof(chunk), "-");
 	for (int i = 0; i < 5; i++) {
 		if (h && row->latency_kind)
-			ipcb_format_ns((double)ipcb_hist_value_at_percentile(h, pct[i]), p[i],
-				       sizeof(p[i]));
+			ipcb_format_ns((double)pct[i], p[i], sizeof(p[i]));
 		else
 			snprintf(p[i], sizeof(p[i]), "-");
 	}

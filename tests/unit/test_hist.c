@@ -750,9 +750,44 @@ static void diag_record_speed(void)
 	ipcb_hist_destroy(h);
 }
 
+/* The summary a row holds is the histogram's own statistics, each as its function gives it. */
+static void test_summary(void)
+{
+	struct ipcb_hist *h = NULL;
+	struct ipcb_hist_summary sum;
+
+	ok(ipcb_hist_create(1, 3600000000000LL, 3, &h) == 0, "a histogram to summarise");
+	if (!h)
+		return;
+	ipcb_hist_summarise(h, &sum);
+	ok(sum.total == 0 && sum.min == 0 && sum.max == 0 && sum.p50 == 0 && sum.p100 == 0 &&
+	       sum.mean == 0 && sum.stddev == 0,
+	   "an empty one summarises to zeros");
+	for (int64_t v = 1; v <= 10000; v++)
+		ipcb_hist_record(h, v * v % 9973 + 100);
+	ipcb_hist_summarise(h, &sum);
+	ok(sum.total == ipcb_hist_total(h) && sum.min == ipcb_hist_min(h) &&
+	       sum.max == ipcb_hist_max(h) && sum.p25 == ipcb_hist_value_at_percentile(h, 25) &&
+	       sum.p50 == ipcb_hist_value_at_percentile(h, 50) &&
+	       sum.p75 == ipcb_hist_value_at_percentile(h, 75) &&
+	       sum.p90 == ipcb_hist_value_at_percentile(h, 90) &&
+	       sum.p99 == ipcb_hist_value_at_percentile(h, 99) &&
+	       sum.p999 == ipcb_hist_value_at_percentile(h, 99.9) &&
+	       sum.p100 == ipcb_hist_value_at_percentile(h, 100) && sum.mean == ipcb_hist_mean(h) &&
+	       sum.stddev == ipcb_hist_stddev(h),
+	   "10000 values: total, min, max, p25 ... p100, mean and stddev as each function gives "
+	   "them (p50 %lld, p99.9 %lld)",
+	   (long long)sum.p50, (long long)sum.p999);
+	ok(sum.min < sum.p25 && sum.p25 < sum.p50 && sum.p50 < sum.p75 && sum.p75 < sum.p90 &&
+	       sum.p90 < sum.p99 && sum.p99 <= sum.p999 && sum.p999 <= sum.p100,
+	   "in order");
+	ipcb_hist_destroy(h);
+}
+
 int main(void)
 {
 	test_layout();
+	test_summary();
 	test_invalid();
 	test_init_dirty_memory();
 	test_equivalence();
