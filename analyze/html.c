@@ -18,10 +18,6 @@
 #include "child.h"
 #include "csvschema.h"
 
-#ifndef IPCB_SOURCE_PLOT
-#define IPCB_SOURCE_PLOT ""
-#endif
-
 static const char page_style[] =
     "body{font:15px/1.45 system-ui,-apple-system,'Segoe UI',Roboto,'DejaVu Sans',sans-serif;"
     "margin:0;color:#1b1f24;background:#fff}"
@@ -191,43 +187,6 @@ int html_page(FILE *f, const struct model *m, const struct ipcb_doc *body, const
 
 /* ---- drawing the figures ---- */
 
-static bool executable(const char *path)
-{
-	struct stat st;
-
-	return path[0] && stat(path, &st) == 0 && S_ISREG(st.st_mode) && access(path, X_OK) == 0;
-}
-
-/* The plot program: see html.h for the order. `path` is "" when only PATH is left to try. */
-static void plot_program(char *path, size_t n)
-{
-	static const char name[] = "/ipcbench-plot";
-	const char *env = getenv("IPCBENCH_PLOT");
-	ssize_t len;
-
-	if (env && *env) {
-		snprintf(path, n, "%s", env);
-		return;
-	}
-	/* Our own path, read into path itself and cut at its last '/'. */
-	len = readlink("/proc/self/exe", path, n - 1);
-	if (len > 0) {
-		char *slash;
-
-		path[len] = '\0';
-		slash = strrchr(path, '/');
-		if (slash && (size_t)(slash - path) + sizeof(name) <= n) {
-			memcpy(slash, name, sizeof(name));
-			if (executable(path))
-				return;
-		}
-	}
-	snprintf(path, n, "%s", IPCB_SOURCE_PLOT);
-	if (executable(path))
-		return;
-	path[0] = '\0';
-}
-
 void html_undraw(const char *dir)
 {
 	DIR *d;
@@ -273,7 +232,7 @@ int html_draw(const char *dir, int *stopped_by, char *err, size_t errlen)
 	pid_t pid;
 
 	*stopped_by = 0;
-	plot_program(prog, sizeof(prog));
+	ipcb_plot_program(prog, sizeof(prog));
 	sigemptyset(&wait_set);
 	sigaddset(&wait_set, SIGCHLD);
 	sigaddset(&wait_set, SIGINT);
@@ -287,7 +246,7 @@ int html_draw(const char *dir, int *stopped_by, char *err, size_t errlen)
 		    err, errlen,
 		    "figures: no plot program: ipcbench-plot is not installed beside ipcbench "
 		    "nor on PATH, and %s is not there (set IPCBENCH_PLOT, or give --figures DIR)",
-		    IPCB_SOURCE_PLOT[0] ? IPCB_SOURCE_PLOT : "the checkout's scripts/plot");
+		    ipcb_plot_source()[0] ? ipcb_plot_source() : "the checkout's scripts/plot");
 		return -ENOENT;
 	}
 	sp.path = argv[0] = prog[0] ? prog : "ipcbench-plot";

@@ -1,17 +1,18 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * trend.c - each series drawn with gnuplot: the per-run medians with their intervals over the
- * rounds, a dashed line before each change point, named by its first run and commit, and the
- * drift within each segment. One gnuplot process draws them all, reading the script on its
- * standard input; each figure's data is kept beside it as a tab-separated file.
+ * trend.c - each series' figure, drawn where every figure of ipcbench is drawn: its data here
+ * (SLUG.tsv: the per-run medians with their intervals over the rounds and the drift within each
+ * segment; SLUG.changes.tsv: each change point, named by its first run and commit) and a line
+ * of the index for it (trends.tsv), then the plot program (scripts/plot --trends) draws each
+ * with plots/trend.gp beside its data.
  */
 #include "series.h"
 
 #include <errno.h>
-#include <fcntl.h>
+#include <limits.h>
 #include <math.h>
-#include <pthread.h>
 #include <signal.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -23,17 +24,11 @@
 /* Most x-axis labels a figure shows; more points get every k-th one. */
 #define MAX_XLABELS 24
 
-/* A text in gnuplot's single quotes: '' for each quote, nothing that ends the line. */
-static void gp_text(FILE *f, const char *s)
+/* A text for a field of the index: a tab or a line break would end it, so each is a space. */
+static void index_text(FILE *f, const char *s)
 {
-	fputc('\'', f);
-	for (; *s; s++) {
-		if (*s == '\'')
-			fputs("''", f);
-		else if ((unsigned char)*s >= 0x20)
-			fputc(*s, f);
-	}
-	fputc('\'', f);
+	for (; *s; s++)
+		fputc(*s == '\t' || *s == '\n' || *s == '\r' ? ' ' : *s, f);
 }
 
 /* The label of point i: its commit's first 10 digits, else its run's number. */
@@ -86,7 +81,7 @@ static int data_write(const struct ipcb_hseries *s, const char *path, char *err,
 		free(r);
 		seg_start = end;
 	}
-	fprintf(f, "# x\tmedian\tlo\thi\tlabel\tdrift\n");
+	fprintf(f, "x\tmedian\tlo\thi\tlabel\tdrift\n");
 	for (size_t i = 0; i < s->npt; i++) {
 		const struct ipcb_hpoint *p = &s->pt[i];
 
@@ -112,97 +107,88 @@ static int data_write(const struct ipcb_hseries *s, const char *path, char *err,
 	return rc;
 }
 
-/* The commands that draw series s from its data file. */
-static void script_write(FILE *f, const struct ipcb_hseries *s, const struct ipcb_hquery *q,
-			 const char *data, const char *svg)
+/* SLUG.changes.tsv: each change point's x (half a point before its first) and its words. */
+static int changes_write(const struct ipcb_hseries *s, const char *path, char *err, size_t errlen)
 {
-	const char *metric = ipcb_csv_name(q->metric), *unit = ipcb_csv_cols[q->metric].unit;
-	char title[1024], a[32], b[32], c[32], label[160];
+	FILE *f = fopen(path, "w");
+	char a[32], b[32], c[32], first[32];
+	int rc = 0;
 
-	fprintf(f, "set output ");
-	gp_text(f, svg);
-	fprintf(f, "\nunset arrow\nunset label\n");
-	/* Two lines: the group, then the machine, joined by a newline gnuplot's quotes allow. */
-	snprintf(title, sizeof(title), "machine %s: %s", s->fp, s->machine);
-	fprintf(f, "set title ");
-	gp_text(f, s->name);
-	fprintf(f, " . \"\\n\" . ");
-	gp_text(f, title);
-	fprintf(f, " font ',12'\nset xrange [0.5:%zu.5]\n", s->npt);
-	fprintf(f, "set xlabel ");
-	gp_text(f, q->by_commit ? "commit (oldest first)" : "run (oldest first): its commit");
-	snprintf(label, sizeof(label), "%s%s%s%s", metric, *unit ? " (" : "", unit,
-		 *unit ? ")" : "");
-	fprintf(f, "\nset ylabel ");
-	gp_text(f, label);
-	fputc('\n', f);
+	if (!f) {
+		snprintf(err, errlen, "%s: %s", path, strerror(errno));
+		return -errno;
+	}
+	fprintf(f, "x\twords\n");
 	for (size_t k = 0; k < s->ncp; k++) {
 		const struct ipcb_cp_change *cp = &s->cp[k];
 		const struct ipcb_hpoint *p = &s->pt[cp->at];
-		char first[32];
 
 		pct(cp->change, a, sizeof(a));
 		pct(cp->lo, b, sizeof(b));
 		pct(cp->hi, c, sizeof(c));
 		point_label(p, first, sizeof(first));
-		snprintf(label, sizeof(label), "from run %lld%s%s: %s [%s, %s]", p->run,
-			 p->commit[0] ? ", " : "", p->commit[0] ? first : "", a, b, c);
-		fprintf(f,
-			"set arrow %zu from %zu.5, graph 0 to %zu.5, graph 1 nohead dt 2 lw 2 "
-			"lc rgb '#b2182b' front\n",
-			k + 1, cp->at, cp->at);
-		fprintf(f, "set label %zu ", k + 1);
-		gp_text(f, label);
-		fprintf(f,
-			" at %zu.5, graph 0.98 right rotate by 90 offset -0.8,0 font ',10' "
-			"tc rgb '#b2182b' front\n",
-			cp->at);
+		fprintf(f, "%zu.5\tfrom run %lld%s%s: %s [%s, %s]\n", cp->at, p->run,
+			p->commit[0] ? ", " : "", p->commit[0] ? first : "", a, b, c);
 	}
-	if (s->analysed && s->drift.known) {
+	if (ferror(f))
+		rc = -EIO;
+	if (fclose(f) != 0 && rc == 0)
+		rc = -errno;
+	if (rc < 0)
+		snprintf(err, errlen, "%s: %s", path, strerror(-rc));
+	return rc;
+}
+
+/*
+ * Series s's line of the index the plot program reads (scripts/plot --trends): the figure's
+ * name, its data, its change points ("-": none), its title, its axes, its drift's words, whether
+ * the data draw the drift, and its machine, tab-separated (no field empty: the shell's read
+ * takes two tabs for one).
+ */
+static void index_line(FILE *f, const struct ipcb_hseries *s, const struct ipcb_hquery *q,
+		       const char *name, const char *data, const char *changes)
+{
+	const char *metric = ipcb_csv_name(q->metric), *unit = ipcb_csv_cols[q->metric].unit;
+	bool line = s->analysed && s->drift.known;
+	char a[32], b[32], c[32], drift[160], machine[400];
+
+	if (line) {
 		pct(s->drift.per_point, a, sizeof(a));
 		pct(s->drift.lo, b, sizeof(b));
 		pct(s->drift.hi, c, sizeof(c));
-		snprintf(label, sizeof(label), "drift %s per %s [%s, %s]%s", a,
+		snprintf(drift, sizeof(drift), "drift %s per %s [%s, %s]%s", a,
 			 q->by_commit ? "commit" : "run", b, c,
 			 s->drift.significant ? "" : ": not significant");
 	} else {
-		snprintf(label, sizeof(label), "drift: too few runs");
+		snprintf(drift, sizeof(drift), "drift: too few runs");
 	}
-	/* The drift's line only where there is one: gnuplot warns of a column of NaN. */
-	if (!s->analysed || !s->drift.known) {
-		fprintf(f, "set label 99 ");
-		gp_text(f, label);
-		fprintf(f, " at graph 0.01, graph 0.04 left font ',10' tc rgb '#555555'\n");
-	}
-	fprintf(f, "plot ");
-	gp_text(f, data);
-	fprintf(f,
-		" using 1:2:3:4:xticlabels(5) with yerrorlines lc rgb '#2166ac' pt 7 ps 0.7 "
-		"lw 1.5 title 'median of a %s''s rounds, and its 95%% interval'",
-		q->by_commit ? "commit" : "run");
-	if (s->analysed && s->drift.known) {
-		fprintf(f, ", \\\n  ");
-		gp_text(f, data);
-		fprintf(f, " using 1:6 with lines dt 3 lw 2 lc rgb '#555555' title ");
-		gp_text(f, label);
-	}
+	snprintf(machine, sizeof(machine), "machine %s: %s", s->fp, s->machine);
+	fprintf(f, "%s\t%s\t%s\t", name, data, changes);
+	index_text(f, s->name);
+	fprintf(f, "\t%s\t%s%s%s%s\t%s\t%d\t",
+		q->by_commit ? "commit (oldest first)" : "run (oldest first): its commit", metric,
+		*unit ? " (" : "", unit, *unit ? ")" : "", drift, line);
+	index_text(f, machine);
 	fputc('\n', f);
 }
 
-/* Run gnuplot with the script on its input (lib/child.h); its messages go to stderr. */
-static int gnuplot_run(const char *script, size_t len, char *err, size_t errlen)
+/*
+ * Run the plot program on the index (lib/child.h): it draws each series with plots/trend.gp,
+ * where every figure of ipcbench is drawn. Its messages go to stderr.
+ */
+static int plot_run(const char *index, char *err, size_t errlen)
 {
-	char *argv[] = {"gnuplot", NULL};
+	/* Static: PATH_MAX is a large part of a small stack; the history draws once, one thread. */
+	static char prog[PATH_MAX];
+	char *argv[] = {prog, "--trends", (char *)index, NULL};
 	sigset_t none;
-	struct ipcb_spawn sp = {.path = "gnuplot",
-				.path_search = 1,
+	struct ipcb_spawn sp = {.path = prog,
 				.argv = argv,
 				.out = IPCB_SPAWN_NULL,
 				.mask = &none,
+				.default_signals = 1,
 				.what = "ipcbench history --plot"};
-	int p[2], status;
-	size_t off = 0;
-	pid_t pid;
+	int status;
 
 	if (ipcb_path_find("gnuplot", NULL, NULL) < 0) {
 		snprintf(err, errlen,
@@ -210,51 +196,27 @@ static int gnuplot_run(const char *script, size_t len, char *err, size_t errlen)
 			 "gnuplot-nox)");
 		return -ENOENT;
 	}
-	if (pipe2(p, O_CLOEXEC) < 0) {
-		snprintf(err, errlen, "pipe: %s", strerror(errno));
-		return -errno;
+	ipcb_plot_program(prog, sizeof(prog));
+	if (!prog[0]) {
+		if (ipcb_path_find("ipcbench-plot", NULL, NULL) < 0) {
+			snprintf(err, errlen,
+				 "no plot program: ipcbench-plot is not installed beside ipcbench "
+				 "nor on PATH, and %s is not there (set IPCBENCH_PLOT)",
+				 ipcb_plot_source()[0] ? ipcb_plot_source()
+						       : "the checkout's scripts/plot");
+			return -ENOENT;
+		}
+		snprintf(prog, sizeof(prog), "ipcbench-plot");
+		sp.path_search = 1;
 	}
 	sigemptyset(&none);
-	sp.in = p[0];
-	pid = ipcb_spawn_start(&sp);
-	close(p[0]);
-	if (pid < 0) {
-		close(p[1]);
-		snprintf(err, errlen, "gnuplot: %s", strerror((int)-pid));
-		return (int)pid;
-	}
-	/* A gnuplot that stops reading must not kill us with SIGPIPE: the write fails instead. */
-	{
-		sigset_t pipe_set, old;
-
-		sigemptyset(&pipe_set);
-		sigaddset(&pipe_set, SIGPIPE);
-		pthread_sigmask(SIG_BLOCK, &pipe_set, &old);
-		while (off < len) {
-			ssize_t n = write(p[1], script + off, len - off);
-
-			if (n < 0 && errno == EINTR)
-				continue;
-			if (n <= 0)
-				break;
-			off += (size_t)n;
-		}
-		close(p[1]);
-		{
-			struct timespec zero = {0, 0};
-
-			while (sigtimedwait(&pipe_set, NULL, &zero) > 0)
-				;
-		}
-		pthread_sigmask(SIG_SETMASK, &old, NULL);
-	}
-	status = ipcb_spawn_wait(pid);
+	status = ipcb_spawn_run(&sp);
 	if (status < 0) {
-		snprintf(err, errlen, "gnuplot: waiting for it: %s", strerror(-status));
+		snprintf(err, errlen, "%s: %s", prog, strerror(-status));
 		return status;
 	}
 	if (status != 0) {
-		snprintf(err, errlen, "gnuplot %s %d (its messages are above)",
+		snprintf(err, errlen, "%s %s %d (its messages are above)", prog,
 			 status > 128 ? "was killed by signal" : "exited with status",
 			 status > 128 ? status - 128 : status);
 		return -ECHILD;
@@ -265,50 +227,55 @@ static int gnuplot_run(const char *script, size_t len, char *err, size_t errlen)
 int ipcb_hseries_plot(const struct ipcb_hseries_set *set, const struct ipcb_hquery *q,
 		      const char *dir, const char *prefix, char *err, size_t errlen)
 {
-	/* The two file names on the heap: 8 KiB is too much for a small stack (ulimit -s). */
-	char *script = NULL, *data, *svg;
-	size_t len = 0;
+	/* The file names on the heap: 12 KiB is too much for a small stack (ulimit -s). */
+	char *data, *changes, *name;
 	FILE *f;
 	int rc = 0;
 
 	if (set->n == 0)
 		return 0;
-	data = malloc(2 * PATH_MAX);
-	f = data ? open_memstream(&script, &len) : NULL;
-	if (!f) {
-		free(data);
+	data = malloc(3 * PATH_MAX);
+	if (!data) {
 		snprintf(err, errlen, "out of memory");
 		return -ENOMEM;
 	}
-	svg = data + PATH_MAX;
-	fprintf(f, "set encoding utf8\n"
-		   "set terminal svg size 1100,560 dynamic noenhanced font 'DejaVu Sans,12' "
-		   "background '#ffffff'\n"
-		   "set datafile separator '\\t'\nset datafile missing 'NaN'\n"
-		   "set grid ytics lc rgb '#cccccc'\nset border 3 lc rgb '#404040'\n"
-		   "set tics nomirror out\nset xtics rotate by -45 font ',9'\n"
-		   "set format y '%%.2s%%c'\nset key below noenhanced\n");
+	changes = data + PATH_MAX;
+	name = changes + PATH_MAX;
+	if (snprintf(data, PATH_MAX, "%s/%strends.tsv", dir, prefix) >= PATH_MAX) {
+		free(data);
+		snprintf(err, errlen, "%s: path too long", dir);
+		return -ENAMETOOLONG;
+	}
+	f = fopen(data, "w");
+	if (!f) {
+		rc = -errno;
+		snprintf(err, errlen, "%s: %s", data, strerror(-rc));
+		free(data);
+		return rc;
+	}
 	for (size_t i = 0; i < set->n && rc == 0; i++) {
 		const struct ipcb_hseries *s = &set->s[i];
 
 		if (snprintf(data, PATH_MAX, "%s/%s%s.tsv", dir, prefix, s->slug) >= PATH_MAX ||
-		    snprintf(svg, PATH_MAX, "%s/%s%s.svg", dir, prefix, s->slug) >= PATH_MAX) {
+		    snprintf(changes, PATH_MAX, "%s/%s%s.changes.tsv", dir, prefix, s->slug) >=
+			PATH_MAX) {
 			snprintf(err, errlen, "%s: path too long", dir);
 			rc = -ENAMETOOLONG;
 			break;
 		}
+		snprintf(name, PATH_MAX, "%s%s", prefix, s->slug);
 		rc = data_write(s, data, err, errlen);
+		if (rc == 0 && s->ncp)
+			rc = changes_write(s, changes, err, errlen);
 		if (rc == 0)
-			script_write(f, s, q, data, svg);
+			index_line(f, s, q, name, data, s->ncp ? changes : "-");
 	}
-	fputs("set output\n", f);
-	free(data);
 	if (fclose(f) != 0 && rc == 0) {
-		snprintf(err, errlen, "out of memory");
-		rc = -ENOMEM;
+		rc = -errno;
+		snprintf(err, errlen, "%s/%strends.tsv: %s", dir, prefix, strerror(-rc));
 	}
-	if (rc == 0)
-		rc = gnuplot_run(script, len, err, errlen);
-	free(script);
+	if (rc == 0 && snprintf(data, PATH_MAX, "%s/%strends.tsv", dir, prefix) < PATH_MAX)
+		rc = plot_run(data, err, errlen);
+	free(data);
 	return rc;
 }

@@ -6,10 +6,12 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -147,4 +149,49 @@ int ipcb_path_find(const char *name, const char *more, char **out)
 	}
 	free(dirs);
 	return rc;
+}
+
+#ifndef IPCB_SOURCE_PLOT
+#define IPCB_SOURCE_PLOT ""
+#endif
+
+const char *ipcb_plot_source(void)
+{
+	return IPCB_SOURCE_PLOT;
+}
+
+static bool executable(const char *path)
+{
+	struct stat st;
+
+	return path[0] && stat(path, &st) == 0 && S_ISREG(st.st_mode) && access(path, X_OK) == 0;
+}
+
+void ipcb_plot_program(char *path, size_t n)
+{
+	static const char name[] = "/ipcbench-plot";
+	const char *env = getenv("IPCBENCH_PLOT");
+	ssize_t len;
+
+	if (env && *env) {
+		snprintf(path, n, "%s", env);
+		return;
+	}
+	/* Our own path, read into path itself and cut at its last '/'. */
+	len = readlink("/proc/self/exe", path, n - 1);
+	if (len > 0) {
+		char *slash;
+
+		path[len] = '\0';
+		slash = strrchr(path, '/');
+		if (slash && (size_t)(slash - path) + sizeof(name) <= n) {
+			memcpy(slash, name, sizeof(name));
+			if (executable(path))
+				return;
+		}
+	}
+	snprintf(path, n, "%s", IPCB_SOURCE_PLOT);
+	if (executable(path))
+		return;
+	path[0] = '\0';
 }

@@ -77,4 +77,14 @@ int ipcb_spawn_run(const struct ipcb_spawn *s);
  */
 int ipcb_path_find(const char *name, const char *more, char **out);
 
+/*
+ * The plot program (scripts/plot, installed as ipcbench-plot), which draws every figure from the
+ * data ipcbench writes: $IPCBENCH_PLOT when set, else ipcbench-plot beside the running ipcbench
+ * (an installed one), else the checkout's scripts/plot this ipcbench was built from. Its path
+ * into path; "" when only ipcbench-plot on PATH is left to try.
+ */
+void ipcb_plot_program(char *path, size_t n);
+/* The checkout's scripts/plot this ipcbench was built from ("" when not known). */
+const char *ipcb_plot_source(void);
+
 #endif

@@ -92,8 +92,10 @@ diag plot.err
 grep -q "from run 25, c0ffee25" figs/pipe-throughput-64K*.svg && grep -q "drift -1.0" figs/pipe-throughput-64K*.svg &&
 	! grep -q "from run" figs/shm-throughput-64K*.svg
 ok $? "the pipe figure marks the change by its first run and commit, and the drift; shm's none"
-[ "$(grep -c . figs/pipe-throughput-64K*.tsv)" -ge 41 ]
-ok $? "each figure's data is kept beside it"
+pdata=$(ls figs/pipe-throughput-64K*.tsv | grep -v '[.]changes[.]tsv$')
+[ "$(grep -c . "$pdata")" -ge 41 ] && grep -q 'from run 25, c0ffee25' figs/pipe-throughput-64K*.changes.tsv &&
+	! ls figs/shm-throughput-64K*.changes.tsv >/dev/null 2>&1 && [ "$(grep -c . figs/trends.tsv)" -eq 3 ]
+ok $? "each figure's data and change points are kept beside it, with the index the plot program drew from"
 # Without gnuplot: an error naming it and the package, no figure.
 PATH=/nonexistent "$BIN" history h.db --plot nofigs >noplot.out 2>noplot.err
 st=$?

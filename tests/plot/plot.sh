@@ -267,4 +267,18 @@ grep -q 'readers that sleep (2)' "$WORK/c/throughput-cross-core.svg" &&
 	grep -q 'no reader polls here' "$WORK/c/throughput-cross-core.svg"
 ok $? "a class no row is in gets no panel: both streams sleep, so the throughput figure has one panel and says no reader polls"
 
+# --trends: the history's index refused where it is not one, with nothing drawn.
+"$PLOT" --trends "$WORK/none.tsv" >/dev/null 2>"$WORK/tr.err"
+st=$?
+[ $st -eq 1 ] && grep -q 'not a readable file' "$WORK/tr.err"
+ok $? "--trends of a file that is not there: exit 1, saying so ($st)"
+printf 'x\ty\n' >"$WORK/bad-index.tsv"
+"$PLOT" --trends "$WORK/bad-index.tsv" >/dev/null 2>"$WORK/tr.err"
+st=$?
+[ $st -eq 1 ] && grep -q "'x': not an index line" "$WORK/tr.err" && ! ls "$WORK"/x.svg >/dev/null 2>&1
+ok $? "--trends of a file that is no index: exit 1, naming the line ($st)"
+"$PLOT" --trends "$WORK/bad-index.tsv" "$FIXTURE" >/dev/null 2>&1
+[ $? -eq 2 ]
+ok $? "--trends with a CSV too: a usage error"
+
 done_testing
