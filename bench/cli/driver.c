@@ -366,7 +366,7 @@ static int driver_parts(int argc, char **argv, char **part[DRIVER_SWEEPS], int n
 {
 	static struct ipcb_opts o;
 	const struct ipcb_driver_mode *mode;
-	int parts = 0, from = 1;
+	int parts = 0, from = 1, rc;
 
 	for (int i = 1; i <= argc; i++) {
 		if (i < argc && strcmp(argv[i], "--then") != 0)
@@ -389,9 +389,13 @@ static int driver_parts(int argc, char **argv, char **part[DRIVER_SWEEPS], int n
 		memcpy(&part[parts][1], &argv[from], (size_t)(i - from) * sizeof(char *));
 		n[parts] = i - from + 1;
 		ipcb_opts_init(&o);
-		if (ipcb_opts_parse(&o, n[parts], part[parts], err, errlen) < 0)
+		rc = ipcb_opts_parse(&o, n[parts], part[parts], err, errlen);
+		mode = rc < 0 ? NULL : mode_given(&o);
+		/* Only checked here: each sweep parses its part again when it runs. */
+		ipcb_opts_fini(&o);
+		if (rc < 0)
 			return -1;
-		if ((mode = mode_given(&o)) != NULL) {
+		if (mode) {
 			snprintf(err, errlen,
 				 "--then joins sweeps: sweep %d asks for --%s, which is not one",
 				 parts + 1, mode->option);
