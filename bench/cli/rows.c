@@ -180,12 +180,17 @@ void ipcb_rows_emit(struct driver *d, const struct place *pl, const struct ipcb_
 	char *text;
 	size_t text_len;
 	char tag[256], why[IPCB_CSV_ERR_BYTES], state[64] = "", sz[16];
-	/* One timestamp for the row in every output: the CSV and the JSON must agree. */
-	struct ipcb_row stamped = *measured;
+	/*
+	 * One timestamp for the row in every output: the CSV and the JSON must agree. Static: a
+	 * row is a large part of a small stack (ulimit -s), and rows go out one at a time, from
+	 * the driver's thread.
+	 */
+	static struct ipcb_row stamped;
 	const struct ipcb_row *row = &stamped;
 	bool below, changed;
 	int rc;
 
+	stamped = *measured;
 	stamped.when = time(NULL);
 	/* Its statistics computed once, here: every output formats what the row holds. */
 	if (stamped.hist)
@@ -224,8 +229,7 @@ void ipcb_rows_emit(struct driver *d, const struct place *pl, const struct ipcb_
 		    table_out,
 		    "# ^ %s %s %s round %u: below-floor: p50 %.0f ns is under the probe's "
 		    "cache-line round trip of %.0f ns; the CPUs were not what the probe found\n",
-		    row->transport, row->mode, sz, row->run, (double)row->lat.p50,
-		    pl->probe_cl_ns);
+		    row->transport, row->mode, sz, row->run, (double)row->lat.p50, pl->probe_cl_ns);
 	}
 	if (row->note && !d->o.quiet)
 		fprintf(table_out, "# %s\n", row->note);

@@ -223,15 +223,18 @@ void ipcb_table_header(FILE *f, const struct ipcb_table *t)
 	table_line(f, t, cell);
 }
 
+/* The table's i-th latency column: p50, p90, p99, p99.9 and the largest, as the row holds them. */
+static int64_t table_pct(const struct ipcb_hist_summary *l, int i)
+{
+	return i == 0 ? l->p50 : i == 1 ? l->p90 : i == 2 ? l->p99 : i == 3 ? l->p999 : l->p100;
+}
+
 void ipcb_table_row(FILE *f, const struct ipcb_table *t, const struct ipcb_row *row)
 {
 	const struct ipcb_run_result *r = row->res;
 	const struct ipcb_hist *h = row->hist;
 	char size[16], chunk[16], cpus[32], p[5][16], rate[24], mbs[24], cpu_msg[16], ctx[16],
 	    xf[16], shape[48], msgs_text[24], harness[16];
-	/* p50, p90, p99, p99.9 and the largest, as the row's summary holds them. */
-	const int64_t pct[5] = {row->lat.p50, row->lat.p90, row->lat.p99, row->lat.p999,
-				row->lat.p100};
 	double msgs = (double)r->messages;
 	const char *cell[TC_COUNT];
 
@@ -269,7 +272,7 @@ void ipcb_table_row(FILE *f, const struct ipcb_table *t, const struct ipcb_row *
 		snprintf(chunk, sizeof(chunk), "-");
 	for (int i = 0; i < 5; i++) {
 		if (h && row->latency_kind)
-			ipcb_format_ns((double)pct[i], p[i], sizeof(p[i]));
+			ipcb_format_ns((double)table_pct(&row->lat, i), p[i], sizeof(p[i]));
 		else
 			snprintf(p[i], sizeof(p[i]), "-");
 	}
