@@ -48,19 +48,40 @@ static void pct(double frac, char *out, size_t n)
 		snprintf(out, n, "%+.*f%%", fabs(frac) < 0.1 ? 2 : 1, frac * 100);
 }
 
+/* A data file written and closed: 0, or -errno with err naming it. */
+static int file_done(FILE *f, const char *path, char *err, size_t errlen)
+{
+	int rc = ferror(f) ? -EIO : 0;
+
+	if (fclose(f) != 0 && rc == 0)
+		rc = -errno;
+	if (rc < 0)
+		snprintf(err, errlen, "%s: %s", path, strerror(-rc));
+	return rc;
+}
+
+/* A data file to write, or NULL with *rc and err naming it. */
+static FILE *file_open(const char *path, int *rc, char *err, size_t errlen)
+{
+	FILE *f = fopen(path, "w");
+
+	*rc = f ? 0 : -errno;
+	if (!f)
+		snprintf(err, errlen, "%s: %s", path, strerror(-*rc));
+	return f;
+}
+
 /* SLUG.tsv: x, median, lo, hi, label, the drift line; a blank line at each change point. */
 static int data_write(const struct ipcb_hseries *s, const char *path, char *err, size_t errlen)
 {
 	double b = s->drift.known ? log1p(s->drift.per_point) : 0, *a;
 	size_t step = s->npt / MAX_XLABELS + 1, cp = 0, seg_start = 0;
-	FILE *f = fopen(path, "w");
 	char label[32];
-	int rc = 0;
+	int rc;
+	FILE *f = file_open(path, &rc, err, errlen);
 
-	if (!f) {
-		snprintf(err, errlen, "%s: %s", path, strerror(errno));
-		return -errno;
-	}
+	if (!f)
+		return rc;
 	/* Each segment's intercept: the median of log y - b x over it, as Theil-Sen's. */
 	a = calloc(s->npt ? s->npt : 1, sizeof(*a));
 	if (!a) {
@@ -98,26 +119,18 @@ static int data_write(const struct ipcb_hseries *s, const char *path, char *err,
 			fprintf(f, "NaN\n");
 	}
 	free(a);
-	if (ferror(f))
-		rc = -EIO;
-	if (fclose(f) != 0 && rc == 0)
-		rc = -errno;
-	if (rc < 0)
-		snprintf(err, errlen, "%s: %s", path, strerror(-rc));
-	return rc;
+	return file_done(f, path, err, errlen);
 }
 
 /* SLUG.changes.tsv: each change point's x (half a point before its first) and its words. */
 static int changes_write(const struct ipcb_hseries *s, const char *path, char *err, size_t errlen)
 {
-	FILE *f = fopen(path, "w");
 	char a[32], b[32], c[32], first[32];
-	int rc = 0;
+	int rc;
+	FILE *f = file_open(path, &rc, err, errlen);
 
-	if (!f) {
-		snprintf(err, errlen, "%s: %s", path, strerror(errno));
-		return -errno;
-	}
+	if (!f)
+		return rc;
 	fprintf(f, "x\twords\n");
 	for (size_t k = 0; k < s->ncp; k++) {
 		const struct ipcb_cp_change *cp = &s->cp[k];
@@ -130,13 +143,7 @@ static int changes_write(const struct ipcb_hseries *s, const char *path, char *e
 		fprintf(f, "%zu.5\tfrom run %lld%s%s: %s [%s, %s]\n", cp->at, p->run,
 			p->commit[0] ? ", " : "", p->commit[0] ? first : "", a, b, c);
 	}
-	if (ferror(f))
-		rc = -EIO;
-	if (fclose(f) != 0 && rc == 0)
-		rc = -errno;
-	if (rc < 0)
-		snprintf(err, errlen, "%s: %s", path, strerror(-rc));
-	return rc;
+	return file_done(f, path, err, errlen);
 }
 
 /*
@@ -246,10 +253,8 @@ int ipcb_hseries_plot(const struct ipcb_hseries_set *set, const struct ipcb_hque
 		snprintf(err, errlen, "%s: path too long", dir);
 		return -ENAMETOOLONG;
 	}
-	f = fopen(data, "w");
+	f = file_open(data, &rc, err, errlen);
 	if (!f) {
-		rc = -errno;
-		snprintf(err, errlen, "%s: %s", data, strerror(-rc));
 		free(data);
 		return rc;
 	}
