@@ -240,7 +240,8 @@ int ipcb_cli_parse(const struct ipcb_clirow *table, void *base, int argc, char *
 						       value);
 			rc = hooks->arg(hooks->ctx, value, err, errlen);
 		} else {
-			rc = store(row, base, value, err, errlen);
+			/* No base: a walk over a command line, the hooks seeing each item. */
+			rc = base ? store(row, base, value, err, errlen) : 0;
 			if (!rc && hooks && hooks->taken)
 				rc = hooks->taken(hooks->ctx, row, cli.typed, value, err, errlen);
 		}

@@ -103,7 +103,9 @@ struct ipcb_cli_hooks {
 
 /*
  * Parse argv (argv[0] is the program) into the struct at base, each option by its row. 0, 1 when
- * a hook stopped it, or -EINVAL with err filled. hooks may be NULL.
+ * a hook stopped it, -EINVAL with err filled, or what a hook returned. hooks may be NULL. With
+ * base NULL nothing is stored: a walk over a command line (one parsed before), each option and
+ * argument handed to the hooks as it was given.
  */
 int ipcb_cli_parse(const struct ipcb_clirow *table, void *base, int argc, char **argv,
 		   const struct ipcb_cli_hooks *hooks, char *err, size_t errlen);

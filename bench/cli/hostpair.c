@@ -108,34 +108,44 @@ void ipcb_hosts_transports_pick(struct hosts *h)
 	}
 }
 
-/*
- * The user's options, as given (the driver's parse kept them), for the drivers started here,
- * less what --hosts itself decides for each of them: the transports, the outputs (process 0
- * writes them), the peer, and -q.
- */
-int ipcb_hosts_pass_make(struct hosts *h)
+/* An option of the user's command line, passed on unless --hosts decides it for each driver. */
+static int pass_taken(void *ctx, const struct ipcb_clirow *row, const char *typed,
+		      const char *value, char *err, size_t errlen)
 {
 	static const char *const own[] = {"transport", "hosts",	     "hosts-at-once", "hosts-slot",
 					  "csv",       "hdr-log",    "hgrm",	      "json",
 					  "peer",      "token-file", "launch",	      "quiet"};
-	const struct ipcb_opts *o = &h->d->o;
+	struct hosts *h = ctx;
 
-	for (size_t i = 0; i < o->ngiven; i++) {
-		const char *name = o->given_list[i].row->opt.name, *value = o->given_list[i].value;
-		bool keep = true;
-
-		for (size_t k = 0; k < sizeof(own) / sizeof(own[0]); k++)
-			keep &= strcmp(name, own[k]) != 0;
-		if (!keep)
-			continue;
-		if (h->npass + 2 >= HOSTS_ARGS)
-			return -E2BIG;
-		if (asprintf(&h->pass[h->npass++], "--%s", name) < 0)
-			return -ENOMEM;
-		if (value && !(h->pass[h->npass++] = strdup(value)))
-			return -ENOMEM;
-	}
+	for (size_t k = 0; k < sizeof(own) / sizeof(own[0]); k++)
+		if (strcmp(row->opt.name, own[k]) == 0)
+			return 0;
+	if (h->npass + 2 >= HOSTS_ARGS)
+		return -E2BIG;
+	if (asprintf(&h->pass[h->npass++], "--%s", row->opt.name) < 0)
+		return -ENOMEM;
+	if (value && !(h->pass[h->npass++] = strdup(value)))
+		return -ENOMEM;
 	return 0;
+}
+
+/* An argument: the driver's parse took them already (transports of --list); none is passed. */
+static int pass_arg(void *ctx, const char *arg, char *err, size_t errlen)
+{
+	return 0;
+}
+
+/*
+ * The user's options, as given, for the drivers started here, less what --hosts itself decides
+ * for each of them: the transports, the outputs (process 0 writes them), the peer, and -q. The
+ * command line, parsed before, is walked again through the one parser with nothing stored.
+ */
+int ipcb_hosts_pass_make(struct hosts *h, int argc, char **argv)
+{
+	const struct ipcb_cli_hooks hooks = {.arg = pass_arg, .taken = pass_taken, .ctx = h};
+	char err[IPCB_ERR_BYTES];
+
+	return ipcb_cli_parse(ipcb_opts_rows(), NULL, argc, argv, &hooks, err, sizeof(err));
 }
 
 /* This environment less the runtime's own variables. */

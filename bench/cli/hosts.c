@@ -587,7 +587,7 @@ static int hosts_start(struct hosts *h, int argc, char **argv, struct ipcb_err *
 				prog);
 		return EXIT_UNSUPPORTED;
 	}
-	if (ipcb_hosts_pass_make(h) < 0 || ipcb_hosts_env_make(h) < 0 ||
+	if (ipcb_hosts_pass_make(h, argc, argv) < 0 || ipcb_hosts_env_make(h) < 0 ||
 	    schedule_make(h) < 0)
 		return hosts_fail(h, &(struct ipcb_err){-ENOMEM, "malloc", ""}, "the plan");
 	if (h->rank == 0 && outputs_open(h) < 0)

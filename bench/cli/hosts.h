@@ -85,7 +85,7 @@ static inline const char *host_name(const struct hosts *h, int i)
 /* Which transports cross hosts: those reached by address alone, and those of a runtime. */
 void ipcb_hosts_transports_pick(struct hosts *h);
 /* The user's options, as given, for the drivers started here, less what --hosts decides. */
-int ipcb_hosts_pass_make(struct hosts *h);
+int ipcb_hosts_pass_make(struct hosts *h, int argc, char **argv);
 /* This environment less the runtime's own variables. */
 int ipcb_hosts_env_make(struct hosts *h);
 /* The whole file at path, allocated (an empty text when there is none). */

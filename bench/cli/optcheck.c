@@ -464,18 +464,7 @@ static int parse_taken(void *ctx, const struct ipcb_clirow *row, const char *typ
 		       const char *value, char *err, size_t errlen)
 {
 	struct parse_state *st = ctx;
-	struct ipcb_opts *o = st->o;
 
-	if (o->ngiven == o->given_cap) {
-		size_t cap = o->given_cap ? o->given_cap * 2 : 16;
-		struct ipcb_opt_given *g = realloc(o->given_list, cap * sizeof(*g));
-
-		if (!g)
-			return ipcb_parse_fail(err, errlen, "the command line: %s", strerror(ENOMEM));
-		o->given_list = g;
-		o->given_cap = cap;
-	}
-	o->given_list[o->ngiven++] = (struct ipcb_opt_given){row, value};
 	if (!st->given.run_opt[0] && !(row->flags & IPCB_OPTS_NO_RUN))
 		snprintf(st->given.run_opt, sizeof(st->given.run_opt), "%s", typed);
 	/* The checks of the whole tell a default from a value given (CALL rows have no offset). */

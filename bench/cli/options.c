@@ -348,9 +348,6 @@ void ipcb_opts_fini(struct ipcb_opts *o)
 	free(o->cpu_list);
 	o->cpu_list = NULL;
 	o->ncpu_list = 0;
-	free(o->given_list);
-	o->given_list = NULL;
-	o->ngiven = o->given_cap = 0;
 }
 
 bool ipcb_opts_topology_placed(const struct ipcb_opts *o)

@@ -141,15 +141,6 @@ struct ipcb_opts {
 	struct ipcb_run_spec run;
 	/* Each mode that is its own flag (driver.h), in the order of modes_list.h: was it given? */
 	bool modes[IPCB_OPTS_MODES_MAX];
-	/*
-	 * Each option as given, in order: its row and its value (NULL for a flag), which --hosts
-	 * passes on to the drivers it starts (malloc'd; ipcb_opts_fini frees it).
-	 */
-	struct ipcb_opt_given {
-		const struct ipcb_clirow *row;
-		const char *value;
-	} *given_list;
-	size_t ngiven, given_cap;
 };
 
 /* The modes of the driver, each in its own file (driver.h): the list, and each by its name. */

@@ -63,11 +63,23 @@ static const char *parse(char **argv)
 	char err[200];
 	int argc = 0;
 
+	static struct walk bare;
+	const struct ipcb_cli_hooks bare_hooks = {
+	    .arg = walk_arg, .taken = walk_taken, .ctx = &bare};
+	int rc;
+
 	while (argv[argc])
 		argc++;
 	memset(&w, 0, sizeof(w));
-	if (ipcb_cli_parse(table, &w, argc, argv, &hooks, err, sizeof(err)) < 0)
+	rc = ipcb_cli_parse(table, &w, argc, argv, &hooks, err, sizeof(err));
+	if (rc < 0)
 		snprintf(w.out, sizeof(w.out), "ERR:%s", err);
+	/* Walked without a base (nothing stored), the hooks see the same items. */
+	memset(&bare, 0, sizeof(bare));
+	if (ipcb_cli_parse(table, NULL, argc, argv, &bare_hooks, err, sizeof(err)) < 0)
+		snprintf(bare.out, sizeof(bare.out), "ERR:%s", err);
+	if (strcmp(bare.out, w.out) != 0 || bare.text || bare.flag)
+		snprintf(w.out, sizeof(w.out), "WALKED OTHERWISE:%.400s", bare.out);
 	return w.out;
 }
 
