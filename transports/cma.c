@@ -25,7 +25,6 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
-#include <sched.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
@@ -363,15 +362,8 @@ IPCB_HOT static int cma_await(uint32_t *word, uint32_t *waiting, uint32_t want,
 
 		if ((int32_t)(v - want) >= 0)
 			return 0;
-		if (cfg->wait == IPCB_WAIT_SPIN ||
-		    (cfg->wait == IPCB_WAIT_HYBRID && polls++ < cfg->spin_polls)) {
-			ipcb_cpu_relax();
+		if (ipcb_wait_poll(cfg->wait, &polls, cfg->spin_polls))
 			continue;
-		}
-		if (cfg->wait == IPCB_WAIT_YIELD) {
-			sched_yield();
-			continue;
-		}
 		/* The flag handshake of ring.h: raise, fence, look again, sleep. */
 		__atomic_store_n(waiting, 1, __ATOMIC_SEQ_CST);
 		__atomic_thread_fence(__ATOMIC_SEQ_CST);

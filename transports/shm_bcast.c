@@ -40,7 +40,6 @@
  */
 #include <errno.h>
 #include <limits.h>
-#include <sched.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -139,21 +138,6 @@ static unsigned bcast_reader(const struct ipcb_ep *ep)
 	return ep->role == IPCB_RECEIVER ? ep->index : 0;
 }
 
-/* Polling: a spin hint, or the CPU given away (--wait yield). */
-IPCB_HOT static void bcast_poll(enum ipcb_wait wait)
-{
-	if (wait == IPCB_WAIT_YIELD)
-		sched_yield();
-	else
-		ipcb_cpu_relax();
-}
-
-/* Has a wait polled enough to sleep now? Never for spin and yield, at once for block. */
-IPCB_HOT static bool bcast_sleeps(enum ipcb_wait wait, unsigned polls, unsigned spin_polls)
-{
-	return wait == IPCB_WAIT_BLOCK || (wait == IPCB_WAIT_HYBRID && polls >= spin_polls);
-}
-
 /*
  * Sleep on word while it still reads `seen`, counted in *asleep: the sleeper counts itself in
  * (a full barrier), then looks once more; the other side stores, fences and wakes only when
@@ -214,11 +198,8 @@ IPCB_HOT __attribute__((noinline)) static int bcast_await_room(struct bcast_ring
 		w->min_seen = least;
 		if (w->head - least < r->nslots)
 			return 0;
-		if (!bcast_sleeps(cfg->wait, polls, cfg->spin_polls)) {
-			polls++;
-			bcast_poll(cfg->wait);
+		if (ipcb_wait_poll(cfg->wait, &polls, cfg->spin_polls))
 			continue;
-		}
 		__atomic_store_n(&r->waits_for, slowest, __ATOMIC_RELAXED);
 		rc = bcast_sleep(&r->writer_asleep, &r->cursor[slowest].taken, (uint32_t)least, e);
 		if (rc)
@@ -332,9 +313,10 @@ IPCB_HOT static int bcast_recv(struct ipcb_ep *ep, void *buf, size_t len)
 			continue;
 		}
 		/* Not written yet, or being written over: the latter takes no time to sleep on. */
-		if (h == BCAST_BUSY || !bcast_sleeps(cfg->wait, polls, cfg->spin_polls)) {
-			polls++;
-			bcast_poll(cfg->wait);
+		if (ipcb_wait_poll(cfg->wait, &polls, cfg->spin_polls))
+			continue;
+		if (h == BCAST_BUSY) {
+			ipcb_cpu_relax();
 			continue;
 		}
 		rc = bcast_sleep(&r->readers_asleep, hdr, (uint32_t)h, &ep->err);

@@ -11,6 +11,7 @@
 #define IPCB_TRANSPORT_COMMON_H
 
 #include <errno.h>
+#include <sched.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -21,6 +22,29 @@
 #include "count.h"
 #include "futex.h"
 #include "transport.h"
+
+/*
+ * One turn of a wait for shared memory that has not changed yet, by the run's --wait: a spin hint
+ * (spin, and hybrid for its first spin_polls turns, counted in *polls) or the CPU given away
+ * (yield), and true: look again. False: this wait is to sleep now (block at once, hybrid once
+ * its polls are spent), by the caller's own means (a futex flag handshake, a semaphore). Every
+ * shared-memory transport's wait loop polls through this one function, so that --wait and
+ * --spin-polls mean the same thing to all of them.
+ */
+IPCB_HOT static inline bool ipcb_wait_poll(enum ipcb_wait wait, unsigned *polls,
+					   unsigned spin_polls)
+{
+	if (wait == IPCB_WAIT_SPIN || (wait == IPCB_WAIT_HYBRID && *polls < spin_polls)) {
+		++*polls;
+		ipcb_cpu_relax();
+		return true;
+	}
+	if (wait == IPCB_WAIT_YIELD) {
+		sched_yield();
+		return true;
+	}
+	return false;
+}
 
 /*
  * A payload's copy into or out of a ring another CPU reads or wrote. glibc's x86 memcpy copies

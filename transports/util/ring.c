@@ -4,7 +4,6 @@
 
 #include <errno.h>
 #include <math.h>
-#include <sched.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdio.h>
@@ -284,20 +283,6 @@ IPCB_HOT static int ring_sleep(struct ipcb_ring_end *end, uint32_t *waiting, uin
 }
 
 /*
- * A wait that is done polling: yield the CPU once (--wait yield, which never sleeps), or sleep.
- * Kept out of the polling loops: a branch more in them slowed a 64-byte stream by a tenth.
- */
-IPCB_HOT static int ring_idle(struct ipcb_ring_end *end, uint32_t *waiting, uint64_t *word,
-			      uint32_t seen, enum ipcb_wait wait, struct ipcb_err *e)
-{
-	if (wait == IPCB_WAIT_YIELD) {
-		sched_yield();
-		return 0;
-	}
-	return ring_sleep(end, waiting, word, seen, e);
-}
-
-/*
  * After a store another side may sleep on: wake it if its flag is up. `again`: leave the flag up,
  * so that each next store wakes it again until it runs (ring_publish() says when).
  */
@@ -347,12 +332,9 @@ ring_await_room(struct ipcb_ring *r, struct ipcb_ring_end *w, enum ipcb_wait wai
 		w->tail_seen = t;
 		if (w->head - t < w->nslots)
 			return 0;
-		if (wait == IPCB_WAIT_SPIN || (wait == IPCB_WAIT_HYBRID && polls < spin_polls)) {
-			polls++;
-			ipcb_cpu_relax();
+		if (ipcb_wait_poll(wait, &polls, spin_polls))
 			continue;
-		}
-		rc = ring_idle(w, &r->writer_waiting, &r->tail, (uint32_t)t, wait, e);
+		rc = ring_sleep(w, &r->writer_waiting, &r->tail, (uint32_t)t, e);
 		if (rc)
 			return rc;
 	}
@@ -410,12 +392,9 @@ ring_await_piece(struct ipcb_ring *r, struct ipcb_ring_end *rd, uint64_t *hdr, u
 
 		if (ring_piece_ready(r, rd, hdr, hdr_value))
 			return 0;
-		if (wait == IPCB_WAIT_SPIN || (wait == IPCB_WAIT_HYBRID && polls < spin_polls)) {
-			polls++;
-			ipcb_cpu_relax();
+		if (ipcb_wait_poll(wait, &polls, spin_polls))
 			continue;
-		}
-		rc = ring_idle(rd, &r->reader_waiting, hdr, (uint32_t)*hdr_value, wait, e);
+		rc = ring_sleep(rd, &r->reader_waiting, hdr, (uint32_t)*hdr_value, e);
 		if (rc)
 			return rc;
 	}

@@ -3,7 +3,6 @@
 #include "slots.h"
 
 #include <errno.h>
-#include <sched.h>
 #include <string.h>
 #include <sys/mman.h>
 
@@ -63,12 +62,8 @@ IPCB_HOT static int slots_take(const struct ipcb_slots *s, struct ipcb_ep *ep, u
 		rc = s->sem->trywait(s->sem_ctx, sem, &ep->err);
 		if (rc != -EAGAIN)
 			return rc;
-		if (cfg->wait == IPCB_WAIT_HYBRID && ++polls >= cfg->spin_polls)
+		if (!ipcb_wait_poll(cfg->wait, &polls, cfg->spin_polls))
 			return s->sem->wait(s->sem_ctx, sem, &ep->err);
-		if (cfg->wait == IPCB_WAIT_YIELD)
-			sched_yield();
-		else
-			ipcb_cpu_relax();
 	}
 }
 
@@ -91,15 +86,8 @@ IPCB_HOT static int slots_await_room(const struct ipcb_slots *s, struct ipcb_slo
 		end->taken_seen = __atomic_load_n(&fl->taken, __ATOMIC_ACQUIRE);
 		if (end->sent - end->taken_seen < s->nslots)
 			return 0;
-		if (cfg->wait == IPCB_WAIT_SPIN ||
-		    (cfg->wait == IPCB_WAIT_HYBRID && polls++ < cfg->spin_polls)) {
-			ipcb_cpu_relax();
+		if (ipcb_wait_poll(cfg->wait, &polls, cfg->spin_polls))
 			continue;
-		}
-		if (cfg->wait == IPCB_WAIT_YIELD) {
-			sched_yield();
-			continue;
-		}
 		__atomic_store_n(&fl->writer_waiting, 1, __ATOMIC_SEQ_CST);
 		end->taken_seen = __atomic_load_n(&fl->taken, __ATOMIC_SEQ_CST);
 		if (end->sent - end->taken_seen < s->nslots &&
