@@ -82,6 +82,12 @@ struct ipcb_clirow {
 	bool peer;
 	size_t spec;
 	/*
+	 * The driver's: the CSV column (its header name, lib/csvschema.h) that records the value
+	 * each run had, written from the run's spec (a flag as 0 or 1, a number as it is); NULL:
+	 * not recorded. So an option the results record is its field, its row and its column.
+	 */
+	const char *column;
+	/*
 	 * A row another table brings (ipcb_cli_merge()): the row it follows in the merged table,
 	 * by its long name, so that --help and the man page show it in its place.
 	 */

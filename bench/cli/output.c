@@ -359,6 +359,47 @@ static void sig_columns(struct ipcb_csv_record *rec, const struct ipcb_count_sig
 }
 
 /*
+ * The options a run records (each driver option whose row names a column, lib/cliopt.h), from
+ * the run's spec: a flag as 0 or 1, a number as it is. A row of no run writes them as 0, as an
+ * option not given is. A column whose kind does not fit its option is the record's misuse.
+ */
+static void csv_recorded(struct ipcb_csv_record *rec, const struct ipcb_run_spec *spec)
+{
+	static const struct ipcb_run_spec none;
+	const char *base = (const char *)(spec ? spec : &none);
+
+	for (const struct ipcb_clirow *o = ipcb_opts_rows(); o->opt.name; o++) {
+		const char *p = base + o->spec;
+		int col;
+
+		if (!o->column)
+			continue;
+		/* A name no column has, or an option no spec holds: the record's misuse. */
+		col = o->spec ? ipcb_csv_find(o->column) : -1;
+		if (col < 0)
+			col = IPCB_CSV_NCOLS;
+		switch (o->type) {
+		case IPCB_CLI_FLAG:
+		case IPCB_CLI_CLEAR:
+			ipcb_csv_set_int(rec, col, *(const bool *)p);
+			break;
+		case IPCB_CLI_U64:
+			ipcb_csv_set_uint(rec, col, *(const uint64_t *)p);
+			break;
+		case IPCB_CLI_UINT:
+			ipcb_csv_set_uint(rec, col, *(const unsigned *)p);
+			break;
+		case IPCB_CLI_SECONDS:
+			ipcb_csv_set_decimal(rec, col, *(const double *)p);
+			break;
+		default: /* a word or a text: no column records one yet */
+			ipcb_csv_set_int(rec, IPCB_CSV_NCOLS, 0);
+			break;
+		}
+	}
+}
+
+/*
  * Fill one row's record, column by column in table order (lib/csvschema.c decides the header,
  * the order and how each value is written), and format it, newline included, into f. A column
  * left unset is written empty: not measured. 0, or -EINVAL naming the column in *bad when the
@@ -470,8 +511,7 @@ static int csv_format_row(FILE *f, const struct ipcb_row *row, const struct ipcb
 	if (row->clock_skew_bound_ns >= 0)
 		ipcb_csv_set_int(&rec, IPCB_COL_CLOCK_SKEW_BOUND_NS, row->clock_skew_bound_ns);
 	ipcb_csv_set_uint(&rec, IPCB_COL_WARMUP, row->warmup);
-	ipcb_csv_set_uint(&rec, IPCB_COL_WORK_NS, row->work_ns);
-	ipcb_csv_set_uint(&rec, IPCB_COL_RECEIVER_WORK_NS, row->recv_work_ns);
+	csv_recorded(&rec, row->spec);
 	if (row->spin_polls >= 0)
 		ipcb_csv_set_int(&rec, IPCB_COL_SPIN_POLLS, row->spin_polls);
 	ipcb_csv_set_int(&rec, IPCB_COL_FSYNC, row->fsync);

@@ -62,8 +62,9 @@ struct ipcb_row {
 	const char *wait;
 	size_t chunk_bytes; /* bytes per send/recv call */
 	uint64_t warmup;
-	uint64_t work_ns;      /* --work-ns */
-	uint64_t recv_work_ns; /* --receiver-work-ns */
+	/* The run's spec: the options whose rows name a column are written from it (NULL: a row
+	 * of no run, every such option 0). */
+	const struct ipcb_run_spec *spec;
 	int64_t spin_polls;    /* hybrid wait's polls before sleeping; -1 = not a hybrid row */
 	bool fsync;	       /* --fsync applied (transports that honour it) */
 	double x_floor;	       /* times the machine's floor for this row; 0 = no floor known */

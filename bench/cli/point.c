@@ -49,8 +49,7 @@ void ipcb_point_row(const struct driver *d, const struct place *pl, const struct
 	row->cpu[1] = s->cpu[1];
 	row->res = r;
 	row->warmup = s->warmup;
-	row->work_ns = s->work_ns;
-	row->recv_work_ns = s->recv_work_ns;
+	row->spec = s;
 	row->spin_polls = s->cfg.wait == IPCB_WAIT_HYBRID ? (int64_t)s->cfg.spin_polls : -1;
 	row->fsync = s->cfg.fsync && s->t && (s->t->caps & IPCB_CAP_FSYNC);
 	row->size_bytes = row->chunk_bytes = s->size_bytes;

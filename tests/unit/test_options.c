@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "../tap.h"
+#include "csvschema.h"
 #include "options.h"
 
 static char err[IPCB_ERR_BYTES];
@@ -42,8 +43,8 @@ static void rows_check(void)
 {
 	const struct ipcb_clirow *rows = ipcb_opts_rows();
 	struct ipcb_opts o;
-	size_t n = 0, peers = 0;
-	bool documented = true, placed = true, choices = true;
+	size_t n = 0, peers = 0, recorded = 0;
+	bool documented = true, placed = true, choices = true, columns = true;
 
 	memset(&o, 0, sizeof(o));
 	ok(ipcb_cli_defaults(rows, &o, err, sizeof(err)) == 0, "every row's default parses (%s)",
@@ -68,6 +69,23 @@ static void rows_check(void)
 			placed = placed && r->spec && r->type != IPCB_CLI_TEXT &&
 				 r->type != IPCB_CLI_CALL;
 		}
+		if (r->column) {
+			/* Written from a spec (bench/cli/output.c), as the column's kind holds it.
+			 */
+			int c = ipcb_csv_find(r->column);
+			enum ipcb_csv_how how = c < 0 ? IPCB_CSV_TEXT : ipcb_csv_cols[c].how;
+
+			recorded++;
+			columns = columns && c >= 0 && r->spec &&
+				  (r->type == IPCB_CLI_SECONDS ? how == IPCB_CSV_DECIMAL
+				   : r->type == IPCB_CLI_FLAG || r->type == IPCB_CLI_CLEAR ||
+					   r->type == IPCB_CLI_U64 || r->type == IPCB_CLI_UINT
+				       ? how == IPCB_CSV_INTEGER
+				       : false);
+			if (!columns)
+				tap_diag("option --%s: column '%s' cannot record it", r->opt.name,
+					 r->column);
+		}
 		if (r->type == IPCB_CLI_CHOICE) {
 			size_t words = 1;
 
@@ -82,6 +100,9 @@ static void rows_check(void)
 	ok(peers == ipcb_cli_peer_count(rows) && peers >= 10 && placed,
 	   "the %zu settings the peer needs each have their place in a run's spec", peers);
 	ok(choices, "each choice stores a value no larger than its row's largest");
+	ok(recorded >= 2 && columns,
+	   "the %zu options a row records each name a column of the CSV that holds their kind",
+	   recorded);
 }
 
 int main(void)
