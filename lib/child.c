@@ -91,6 +91,8 @@ pid_t ipcb_spawn_start(const struct ipcb_spawn *s)
 		exec_failed(s, s->dir, errno);
 	for (const char *const *e = s->setenv; e && e[0] && e[1]; e += 2)
 		setenv(e[0], e[1], 1);
+	if (s->run)
+		_exit(s->run(s->arg));
 	if (s->path_search)
 		execvp(s->path, s->argv);
 	else if (s->env)

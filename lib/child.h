@@ -2,7 +2,8 @@
 /*
  * child.h - start another program and wait for it: ipcbench running itself again (--count's
  * passes, --hosts' drivers and reports), a runtime's launcher and remote daemon, a transport's
- * server, a JVM's class-data dump, the figures' script, gnuplot, git. One
+ * server, a JVM's class-data dump, the figures' script, gnuplot, git; or a function of this
+ * program in a process of its own (a transport's probe). One
  * place does fork, the child's set-up, exec and the wait, so that each caller says only what is
  * its own (where the child's output goes, what it inherits) and every child is waited for the
  * same way. Between fork and exec the child makes only async-signal-safe calls (setenv[] aside:
@@ -54,6 +55,12 @@ struct ipcb_spawn {
 	int exec_failed;
 	/* Its message then: "<what>: <path>: <error>" (NULL: "ipcbench"). */
 	const char *what;
+	/*
+	 * Instead of a program (path unused): a function of this one that the child runs with
+	 * arg, its return the child's exit status (a probe that needs a process of its own).
+	 */
+	int (*run)(void *arg);
+	void *arg;
 };
 
 /* Start it: its pid, or -errno from fork(). Everything buffered is flushed first. */

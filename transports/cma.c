@@ -36,6 +36,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "child.h"
 #include "common.h"
 #include "transport.h"
 
@@ -119,15 +120,73 @@ static void cma_why(struct ipcb_probe *p, int err)
 	}
 }
 
+/* The probe's two processes' pipes: the target's address to the reader, the reader's errno
+ * back, and one the target holds until the probe is done (EOF). */
+struct cma_pair {
+	int to_reader[2], result[2], hold[2];
+	pid_t reader;
+};
+
+/* The reader: read the word at the address the target sends, and report the errno. */
+static int cma_probe_reader(void *arg)
+{
+	const struct cma_pair *pp = arg;
+	struct {
+		pid_t pid;
+		uint64_t addr;
+	} who;
+	uint64_t word = 0;
+	struct iovec local = {.iov_base = &word, .iov_len = sizeof(word)}, remote;
+	int e = 0;
+
+	if (read(pp->to_reader[0], &who, sizeof(who)) != sizeof(who))
+		return 1;
+	remote.iov_base = (void *)(uintptr_t)who.addr;
+	remote.iov_len = sizeof(word);
+	if (process_vm_readv(who.pid, &local, 1, &remote, 1, 0) != sizeof(word))
+		e = errno ? errno : EIO;
+	else if (word != 0x1bc1bc1bc1bc1bcull)
+		e = EFAULT;
+	return write(pp->result[1], &e, sizeof(e)) == sizeof(e) ? 0 : 1;
+}
+
+/* The target: name the reader its ptracer, send it a word's address, and wait. */
+static int cma_probe_target(void *arg)
+{
+	const struct cma_pair *pp = arg;
+	static volatile uint64_t word = 0x1bc1bc1bc1bc1bcull;
+	struct {
+		pid_t pid;
+		uint64_t addr;
+	} me;
+	char c;
+
+	/* Whole, padding included: all of it goes through the pipe. */
+	memset(&me, 0, sizeof(me));
+	me.pid = getpid();
+	me.addr = (uint64_t)(uintptr_t)&word;
+
+	/* EINVAL: no Yama, nothing to allow. */
+	prctl(PR_SET_PTRACER, (unsigned long)pp->reader, 0, 0, 0);
+	if (write(pp->to_reader[1], &me, sizeof(me)) != sizeof(me))
+		return 1;
+	close(pp->hold[1]);
+	if (read(pp->hold[0], &c, 1) < 0) /* until the parent is done: EOF */
+		return 1;
+	return 0;
+}
+
 /*
- * Fork a reader, then a target that names the reader its ptracer and hands it the address of a
- * word; the reader reads the word with process_vm_readv and reports the errno through a pipe.
+ * Start a reader, then a target that names the reader its ptracer and hands it the address of
+ * a word; the reader reads the word with process_vm_readv and reports the errno through a pipe.
  * Siblings, because a run's two sides are: Yama's scope 1 lets a parent read its children
  * without asking, so a parent-child probe would say yes where a run fails.
  */
 static int cma_probe(struct ipcb_probe *p)
 {
-	int to_reader[2] = {-1, -1}, result[2] = {-1, -1}, hold[2] = {-1, -1};
+	struct cma_pair pp = {{-1, -1}, {-1, -1}, {-1, -1}, -1};
+	int *to_reader = pp.to_reader, *result = pp.result, *hold = pp.hold;
+	struct ipcb_spawn sp = {.run = cma_probe_reader, .arg = &pp, .death_signal = SIGKILL};
 	pid_t reader = -1, target = -1;
 	int rc = 0, err = EIO;
 
@@ -137,58 +196,17 @@ static int cma_probe(struct ipcb_probe *p)
 		snprintf(p->reason, sizeof(p->reason), "pipe2: %s", strerror(-rc));
 		goto out;
 	}
-	reader = fork();
-	if (reader == 0) {
-		struct {
-			pid_t pid;
-			uint64_t addr;
-		} who;
-		uint64_t word = 0;
-		struct iovec local = {.iov_base = &word, .iov_len = sizeof(word)}, remote;
-		int e = 0;
-
-		if (read(to_reader[0], &who, sizeof(who)) != sizeof(who))
-			_exit(1);
-		remote.iov_base = (void *)(uintptr_t)who.addr;
-		remote.iov_len = sizeof(word);
-		if (process_vm_readv(who.pid, &local, 1, &remote, 1, 0) != sizeof(word))
-			e = errno ? errno : EIO;
-		else if (word != 0x1bc1bc1bc1bc1bcull)
-			e = EFAULT;
-		if (write(result[1], &e, sizeof(e)) != sizeof(e))
-			_exit(1);
-		_exit(0);
-	}
+	reader = ipcb_spawn_start(&sp);
 	if (reader < 0) {
-		rc = -errno;
+		rc = reader;
 		snprintf(p->reason, sizeof(p->reason), "fork: %s", strerror(-rc));
 		goto out;
 	}
-	target = fork();
-	if (target == 0) {
-		static volatile uint64_t word = 0x1bc1bc1bc1bc1bcull;
-		struct {
-			pid_t pid;
-			uint64_t addr;
-		} me;
-		char c;
-
-		/* Whole, padding included: all of it goes through the pipe. */
-		memset(&me, 0, sizeof(me));
-		me.pid = getpid();
-		me.addr = (uint64_t)(uintptr_t)&word;
-
-		/* EINVAL: no Yama, nothing to allow. */
-		prctl(PR_SET_PTRACER, (unsigned long)reader, 0, 0, 0);
-		if (write(to_reader[1], &me, sizeof(me)) != sizeof(me))
-			_exit(1);
-		close(hold[1]);
-		if (read(hold[0], &c, 1) < 0) /* until the parent is done: EOF */
-			_exit(1);
-		_exit(0);
-	}
+	pp.reader = reader;
+	sp.run = cma_probe_target;
+	target = ipcb_spawn_start(&sp);
 	if (target < 0) {
-		rc = -errno;
+		rc = target;
 		snprintf(p->reason, sizeof(p->reason), "fork: %s", strerror(-rc));
 		goto out;
 	}

@@ -126,6 +126,22 @@ static void check_path_find(void)
 	rmdir(dir);
 }
 
+/* A child that runs a function of this program: it sees what the parent set before the start,
+ * and its return is the child's exit status. */
+static int child_fn(void *arg)
+{
+	return getppid() > 1 ? *(const int *)arg : 99;
+}
+
+static void check_run_fn(void)
+{
+	int seven = 7, rc;
+	struct ipcb_spawn s = {.run = child_fn, .arg = &seven, .death_signal = SIGKILL};
+
+	rc = ipcb_spawn_run(&s);
+	ok(rc == 7, "a function in a child: its return is the exit status (got %d)", rc);
+}
+
 int main(void)
 {
 	char dir[] = "/tmp/ipcb-test-spawn-XXXXXX", path[256], buf[512];
@@ -135,6 +151,7 @@ int main(void)
 	snprintf(path, sizeof(path), "%s/out", dir);
 
 	ok(sh("exit 0", 0, 0) == 0, "an exit status of 0");
+	check_run_fn();
 	rc = sh("exit 3", 0, 0);
 	ok(rc == 3, "an exit status of 3 (got %d)", rc);
 	rc = sh("kill -TERM $$", 0, 0);
