@@ -27,7 +27,6 @@
 #include "csvread.h"
 #include "csvschema.h"
 #include "db.h"
-#include "json.h"
 
 struct ipcb_history_run {
 	struct ipcb_histdb h;
