@@ -301,9 +301,16 @@ static void answer(struct report *r, const char *pl, size_t size, enum measure m
 		const struct tie *o = &t[ordered[j]];
 
 		short_value(c[ordered[j]], ms, v, sizeof(v));
-		ipcb_doc_add(r->d, "%s%s %s (%.2g-%.2gx in each of %zu rounds)",
+		ipcb_doc_add(r->d, "%s%s %s (%.2g-%.2gx",
 			     j ? ", " : "; slower in every round, too few rounds to test: ",
-			     c[ordered[j]]->label, v, o->slower_lo, o->slower_hi, o->rounds);
+			     c[ordered[j]]->label, v, o->slower_lo, o->slower_hi);
+		/* Rounds that do not pair up (a sweep's own numbering): every run against every
+		 * run. */
+		if (o->paired)
+			ipcb_doc_add(r->d, " in each of %zu rounds)", o->rounds);
+		else
+			ipcb_doc_add(r->d, ", each of its %zu runs against each of %s's %zu)",
+				     o->runs[0], best->label, o->runs[1]);
 	}
 	if (nsingle) {
 		ipcb_doc_add(r->d, "; measured in a single round, so not tested: ");

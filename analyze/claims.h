@@ -141,11 +141,14 @@ struct tie {
 	double worst, most;
 	double est, half; /* log(b / best) and its bound's distance from it; NAN where none */
 	/*
-	 * Paired: how many times slower than best b was in its least and its most different round
-	 * (above 1: slower; a time's ratio, a rate's inverse); NAN where not paired.
+	 * How many times slower than best b was (above 1: slower; a time's ratio, a rate's
+	 * inverse): paired, in its least and its most different round; unpaired (rounds that do
+	 * not pair up), between its run and best's that are closest and those furthest apart, so
+	 * that above 1 means every run of b slower than every run of best. NAN where no test.
 	 */
 	double slower_lo, slower_hi;
 	size_t rounds;
+	size_t runs[2]; /* unpaired: b's runs and best's */
 	bool paired;
 };
 void judge_tie(const struct model *m, const struct group *best, const struct group *b,

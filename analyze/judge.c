@@ -217,6 +217,18 @@ void judge_tie(const struct model *m, const struct group *best, const struct gro
 		t->slower_lo = i == 0 || x < t->slower_lo ? x : t->slower_lo;
 		t->slower_hi = i == 0 || x > t->slower_hi ? x : t->slower_hi;
 	}
+	if (!r.paired && na && nb) {
+		double lo[2] = {va[0], vb[0]}, hi[2] = {va[0], vb[0]};
+
+		for (size_t i = 0; i < na; i++)
+			lo[0] = fmin(lo[0], va[i]), hi[0] = fmax(hi[0], va[i]);
+		for (size_t i = 0; i < nb; i++)
+			lo[1] = fmin(lo[1], vb[i]), hi[1] = fmax(hi[1], vb[i]);
+		t->slower_lo = lower ? lo[0] / hi[1] : lo[1] / hi[0];
+		t->slower_hi = lower ? hi[0] / lo[1] : hi[1] / lo[0];
+		t->runs[0] = na;
+		t->runs[1] = nb;
+	}
 	if (isfinite(r.lo) && isfinite(r.hi)) {
 		t->worst = lower ? expm1(r.hi) : -expm1(r.lo);
 		t->most = lower ? -expm1(r.lo) : expm1(r.hi);
