@@ -315,9 +315,10 @@ void sec_ranking(struct report *r)
 	    "whose sides never slept (fewer than %.1f voluntary context switches per message in "
 	    "every round, as its rows counted them, whatever its wait is called) pays no wake-up "
 	    "and burns a "
-	    "CPU instead; one whose rounds did both is listed apart and not ranked. A loan is "
-	    "listed under its own label and not ranked: its receiver reads the payload where it "
-	    "was built.",
+	    "CPU instead; one whose rounds did both is listed apart and not ranked. A round trip "
+	    "that is a loan (its receiver reads the payload where it was built) is listed under "
+	    "its own label and not ranked; a stream that is one says so beside it, and the rank, "
+	    "as the answers', is its round trip's.",
 	    s1, s2, MODEL_POLL_CTX);
 	for (size_t p = 0; p < m->nplacements; p++)
 		for (int cls = R_UNKNOWN; cls <= R_UNCLEAR; cls++) {
@@ -355,7 +356,8 @@ void sec_ranking(struct report *r)
 				series_text(NULL, g, M_RTT, a, sizeof(a));
 				series_text(NULL, s, M_BPS, b, sizeof(b));
 				rule_label(s ? s : g, lb, sizeof(lb));
-				if (g->loan || (s && s->loan) || cls == R_UNCLEAR)
+				/* Ranked by its round trip alone, as the answers rank it. */
+				if (g->loan || cls == R_UNCLEAR)
 					snprintf(rk, sizeof(rk), "-");
 				else
 					snprintf(rk, sizeof(rk), "%zu", ++rank);
