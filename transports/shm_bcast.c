@@ -234,7 +234,7 @@ IPCB_HOT static int bcast_send(struct ipcb_ep *ep, const void *buf, size_t len)
 		__atomic_thread_fence(__ATOMIC_RELEASE);
 	}
 	hdr[1] = len;
-	memcpy((unsigned char *)hdr + r->payload_off, buf, len);
+	ipcb_shared_copy((unsigned char *)hdr + r->payload_off, buf, len);
 	w->head++;
 	__atomic_store_n(hdr, w->head, __ATOMIC_RELEASE);
 	return bcast_wake(&r->readers_asleep, hdr, INT_MAX, cfg->wait, &ep->err);
@@ -279,7 +279,7 @@ IPCB_HOT static int bcast_recv(struct ipcb_ep *ep, void *buf, size_t len)
 			uint64_t n = hdr[1];
 
 			if (n == len)
-				memcpy(buf, (unsigned char *)hdr + r->payload_off, len);
+				ipcb_shared_copy(buf, (unsigned char *)hdr + r->payload_off, len);
 			rd->taken++;
 			/* Overwritten while it was read: lost, like one overwritten before. */
 			if (r->overwrite) {

@@ -174,7 +174,7 @@ IPCB_HOT static int shm_mutex_send(struct ipcb_ep *ep, const void *buf, size_t l
 	while (d->head - d->tail >= c->nslots)
 		if ((rc = shm_mutex_wait(d, &d->not_full, &ep->err)))
 			return rc;
-	memcpy(d->slots + (size_t)(d->head % c->nslots) * c->slot_bytes, buf, len);
+	ipcb_shared_copy(d->slots + (size_t)(d->head % c->nslots) * c->slot_bytes, buf, len);
 	d->head++;
 	/* Signalled under the lock: the reader cannot miss it between its check and its wait. */
 	pthread_cond_signal(&d->not_empty);
@@ -193,7 +193,7 @@ IPCB_HOT static int shm_mutex_recv(struct ipcb_ep *ep, void *buf, size_t len)
 	while (d->head == d->tail)
 		if ((rc = shm_mutex_wait(d, &d->not_empty, &ep->err)))
 			return rc;
-	memcpy(buf, d->slots + (size_t)(d->tail % c->nslots) * c->slot_bytes, len);
+	ipcb_shared_copy(buf, d->slots + (size_t)(d->tail % c->nslots) * c->slot_bytes, len);
 	d->tail++;
 	pthread_cond_signal(&d->not_full);
 	pthread_mutex_unlock(&d->lock);

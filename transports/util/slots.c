@@ -137,7 +137,7 @@ IPCB_HOT int ipcb_slots_send(const struct ipcb_slots *s, struct ipcb_slots_end *
 	 */
 	__atomic_thread_fence(__ATOMIC_ACQUIRE);
 	if (s->mem)
-		memcpy(s->mem + off, buf, len);
+		ipcb_shared_copy(s->mem + off, buf, len);
 	else if ((rc = s->io->put(s->io_ctx, off, buf, len, &ep->err)))
 		return rc;
 	end->sent++;
@@ -159,7 +159,7 @@ IPCB_HOT int ipcb_slots_recv(const struct ipcb_slots *s, struct ipcb_slots_end *
 		return rc;
 	__atomic_thread_fence(__ATOMIC_ACQUIRE);
 	if (s->mem)
-		memcpy(buf, s->mem + off, len);
+		ipcb_shared_copy(buf, s->mem + off, len);
 	else if ((rc = s->io->get(s->io_ctx, off, buf, len, &ep->err)))
 		return rc;
 	end->received++;
