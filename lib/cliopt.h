@@ -27,6 +27,8 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "csvschema.h"
+
 /* What an option's value is, and what its row does with it. */
 enum ipcb_cli_type {
 	IPCB_CLI_FLAG,	  /* no value: sets a bool */
@@ -82,11 +84,12 @@ struct ipcb_clirow {
 	bool peer;
 	size_t spec;
 	/*
-	 * The driver's: the CSV column (its header name, lib/csvschema.h) that records the value
-	 * each run had, written from the run's spec (a flag as 0 or 1, a number as it is); NULL:
-	 * not recorded. So an option the results record is its field, its row and its column.
+	 * The driver's: the CSV column (lib/csvschema.h) that records the value each run had,
+	 * written from the run's spec (a flag as 0 or 1, a number as it is); IPCB_COL_TRANSPORT,
+	 * the zero of a row, which no option records: none. So an option the results record is
+	 * its field, its row and its column.
 	 */
-	const char *column;
+	enum ipcb_csv_column column;
 	/*
 	 * A row another table brings (ipcb_cli_merge()): the row it follows in the merged table,
 	 * by its long name, so that --help and the man page show it in its place.

@@ -473,7 +473,7 @@ static inline const struct ipcb_clirow *ipcb_opts_own_rows(void)
 	     .type = IPCB_CLI_U64,
 	     .off = offsetof(struct ipcb_opts, recv_work_ns),
 	     .spec = offsetof(struct ipcb_run_spec, recv_work_ns),
-	     .column = "receiver_work_ns",
+	     .column = IPCB_COL_RECEIVER_WORK_NS,
 	     .min = 0,
 	     .max = 1000000000ull,
 	     .arg = "N",

@@ -372,12 +372,10 @@ static void csv_recorded(struct ipcb_csv_record *rec, const struct ipcb_run_spec
 		const char *p = base + o->spec;
 		int col;
 
-		if (!o->column)
+		if (o->column == IPCB_COL_TRANSPORT)
 			continue;
-		/* A name no column has, or an option no spec holds: the record's misuse. */
-		col = o->spec ? ipcb_csv_find(o->column) : -1;
-		if (col < 0)
-			col = IPCB_CSV_NCOLS;
+		/* An option no spec holds: the record's misuse. */
+		col = o->spec ? (int)o->column : IPCB_CSV_NCOLS;
 		switch (o->type) {
 		case IPCB_CLI_FLAG:
 		case IPCB_CLI_CLEAR:

@@ -154,7 +154,7 @@ static inline const struct ipcb_clirow *ipcb_spec_rows(void)
 	     .max = 1000000000ull,
 	     .off = offsetof(struct ipcb_run_spec, work_ns),
 	     .peer = true,
-	     .column = "work_ns",
+	     .column = IPCB_COL_WORK_NS,
 	     .after = "fsync",
 	     .arg = "N",
 	     .help = "busy work per message on each side, in ns: IPC under\n"

@@ -69,22 +69,21 @@ static void rows_check(void)
 			placed = placed && r->spec && r->type != IPCB_CLI_TEXT &&
 				 r->type != IPCB_CLI_CALL;
 		}
-		if (r->column) {
+		if (r->column != IPCB_COL_TRANSPORT) {
 			/* Written from a spec (bench/cli/output.c), as the column's kind holds it.
 			 */
-			int c = ipcb_csv_find(r->column);
-			enum ipcb_csv_how how = c < 0 ? IPCB_CSV_TEXT : ipcb_csv_cols[c].how;
+			enum ipcb_csv_how how = ipcb_csv_cols[r->column].how;
 
 			recorded++;
-			columns = columns && c >= 0 && r->spec &&
+			columns = columns && r->spec &&
 				  (r->type == IPCB_CLI_SECONDS ? how == IPCB_CSV_DECIMAL
 				   : r->type == IPCB_CLI_FLAG || r->type == IPCB_CLI_CLEAR ||
 					   r->type == IPCB_CLI_U64 || r->type == IPCB_CLI_UINT
 				       ? how == IPCB_CSV_INTEGER
 				       : false);
 			if (!columns)
-				tap_diag("option --%s: column '%s' cannot record it", r->opt.name,
-					 r->column);
+				tap_diag("option --%s: column %s cannot record it", r->opt.name,
+					 ipcb_csv_name(r->column));
 		}
 		if (r->type == IPCB_CLI_CHOICE) {
 			size_t words = 1;
