@@ -356,7 +356,7 @@ static int bcast_setup(struct ipcb_chan *ch)
 	 * Sides on one CPU (hybrid without polls: the driver's) keep 256 KiB, where the larger
 	 * ring's lines made 4 and 64 KiB round trips 1.1-1.3 times as slow on the EPYC guest.
 	 */
-	bool one_cpu = cfg->wait == IPCB_WAIT_HYBRID && cfg->spin_polls == 0;
+	bool one_cpu = ipcb_sides_share_cpu(cfg);
 	size_t target = ipcb_opt(cfg, BCAST_OPT_RING) ? ipcb_opt(cfg, BCAST_OPT_RING)
 			: one_cpu		      ? BCAST_SMALL_RING
 				  : ipcb_ring_target_for(ipcb_ring_private_bytes());

@@ -47,6 +47,15 @@ IPCB_HOT static inline bool ipcb_wait_poll(enum ipcb_wait wait, unsigned *polls,
 }
 
 /*
+ * Whether the run's two sides share one CPU, as the driver tells a transport (bench/cli/point.c):
+ * a hybrid wait without polls, since polling there would only keep the CPU from the other side.
+ */
+static inline bool ipcb_sides_share_cpu(const struct ipcb_chan_cfg *cfg)
+{
+	return cfg->wait == IPCB_WAIT_HYBRID && cfg->spin_polls == 0;
+}
+
+/*
  * A payload's copy into or out of a ring another CPU reads or wrote. glibc's x86 memcpy copies
  * from a threshold up with `rep movsb` (2112 bytes on a CPU with fast short `rep movsb`, more on
  * others: `ld.so --list-tunables` shows it), which on the AMD EPYC guest is slow when the lines

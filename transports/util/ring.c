@@ -599,7 +599,7 @@ int ipcb_ringchan_setup(struct ipcb_chan *ch, const char *dir)
 	 * stream. (A reader that blocks on another CPU still gains: woken at the first piece, it
 	 * copies while the rest comes; whole, 1 MiB round trips took 1.6 times as long.)
 	 */
-	bool one_cpu = ch->cfg.wait == IPCB_WAIT_HYBRID && ch->cfg.spin_polls == 0;
+	bool one_cpu = ipcb_sides_share_cpu(&ch->cfg);
 	enum ipcb_ring_use use = !ch->cfg.bidirectional ? IPCB_RING_STREAM
 				 : one_cpu		? IPCB_RING_TRIPS_WHOLE
 							: IPCB_RING_TRIPS;
