@@ -550,17 +550,27 @@ static bool own_path(const struct group *g)
 	return !strcmp(g->path, "shared-memory") && !g->framework && !*g->library;
 }
 
-enum why { WHY_SLEPT, WHY_OWN, WHY_LIBRARY, WHY_KERNEL, WHY_COUNT };
+enum why { WHY_SLEPT, WHY_OWN, WHY_CALLS, WHY_LIBRARY, WHY_KERNEL, WHY_COUNT };
+
+/* Does the group's ceiling count system calls its messages take (floor-syscall)? */
+static bool ceiling_calls(const struct group *g)
+{
+	return g->ceiling && strstr(g->ceiling, "floor-syscall");
+}
 
 /*
  * What a group's run can say about why it stands far below its ceiling: a reader that slept
  * waited for its messages (a stream's ceiling is a copy, a polling round trip's a cache line),
- * else the path it takes. Copy cliffs are not a reason here: ipcbench's own transports keep
- * their payloads clear of them (tests/unit/test_ringplan.c), and of another path's copies the
- * rows say nothing; the appendix lists the machine's cliffs.
+ * a mechanism that enters the kernel for every message spent the rest in its calls (the ceiling
+ * counts them at the cheapest call's time, floor-syscall; what they do there is theirs), else
+ * the path it takes. Copy cliffs are not a reason here: ipcbench's own transports keep their
+ * payloads clear of them (tests/unit/test_ringplan.c), and of another path's copies the rows
+ * say nothing; the appendix lists the machine's cliffs.
  */
 static enum why ceiling_why(const struct group *g)
 {
+	if (own_path(g) && ceiling_calls(g))
+		return WHY_CALLS;
 	if (g->reader == R_SLEEPS && !g->latency)
 		return WHY_SLEPT;
 	if (own_path(g))
@@ -578,9 +588,12 @@ void answers_ceilings(struct report *r)
 	const struct model *m = r->m;
 	const struct group **list = calloc(m->ngroups + 1, sizeof(*list));
 	size_t n = 0, held = 0, counts[WHY_COUNT] = {0}, own = 0;
+	const char *shown = NULL; /* the transport whose rows are being listed */
 	static const char *const why_words[WHY_COUNT] = {
-	    "whose reader slept", "", "on a library's path (and its server's, where it has one)",
-	    "on the kernel's path"};
+	    "whose reader slept", "",
+	    "in shared memory whose messages each take system calls, the rest of their time in "
+	    "the kernel's work for those calls",
+	    "on a library's path (and its server's, where it has one)", "on the kernel's path"};
 
 	if (!list)
 		return;
@@ -613,7 +626,8 @@ void answers_ceilings(struct report *r)
 		   "two CPUs, twice on one), a stream's hand-over of each message across two CPUs "
 		   "where that takes longer (a message of a line each, announced on its own), a "
 		   "round trip's hand-over (the cache-line round trip where its sides poll, the "
-		   "wake-up where one sleeps) and the harness's own time. "
+		   "wake-up where one sleeps), the system calls each message takes at the "
+		   "cheapest call's time (" DOC_C("floor-syscall") ") and the harness's own time. "
 		   "Of %zu groups so held at their defaults, %zu reach less than half of their "
 		   "ceiling; each as its share of it, " DOC_I("slept") " where its reader slept:",
 		   ipcb_csv_name(IPCB_COL_CEILING), held, n);
@@ -623,17 +637,19 @@ void answers_ceilings(struct report *r)
 		enum why w = ceiling_why(g);
 		char sz[16];
 
-		if (!own_path(g)) {
+		if (!own_path(g) || w == WHY_CALLS) {
 			counts[w]++;
 			continue;
 		}
-		if (!own++ || strcmp(g->transport, list[i - 1]->transport)) {
-			if (own > 1)
+		if (!shown || strcmp(g->transport, shown)) {
+			if (shown)
 				ipcb_doc_item(r->d);
 			ipcb_doc_add(r->d, DOC_B("%s") ": ", g->transport);
+			shown = g->transport;
 		} else {
 			ipcb_doc_add(r->d, ", ");
 		}
+		own++;
 		size_format(g->size, sz, sizeof(sz));
 		ipcb_doc_add(r->d, "%s %s %s %.2g%s", g->placement,
 			     g->latency ? "round trip" : "stream", sz, 1 / g->x_floor,
@@ -642,12 +658,25 @@ void answers_ceilings(struct report *r)
 	if (own)
 		ipcb_doc_item(r->d);
 	else if (n)
-		ipcb_doc_li(r->d, "ipcbench's own shared-memory transports: none");
+		ipcb_doc_li(r->d, "ipcbench's own shared-memory transports: none%s",
+			    counts[WHY_CALLS]
+				? " (but those whose messages take system calls, below)"
+				: "");
 	if (n > own) {
 		ipcb_doc_add(r->d, "the other %zu:", n - own);
-		for (int w = 0; w < WHY_COUNT; w++)
-			if (counts[w])
-				ipcb_doc_add(r->d, " %zu %s;", counts[w], why_words[w]);
+		for (int w = 0; w < WHY_COUNT; w++) {
+			if (!counts[w])
+				continue;
+			ipcb_doc_add(r->d, " %zu %s", counts[w], why_words[w]);
+			/* Those in shared memory by name: which of ours the kernel's calls hold
+			 * back. */
+			for (size_t i = 0, k = 0; w == WHY_CALLS && i < n; i++)
+				if (own_path(list[i]) && ceiling_why(list[i]) == WHY_CALLS &&
+				    (!k || strcmp(list[i]->transport, shown)))
+					ipcb_doc_add(r->d, "%s%s", k++ ? ", " : " (",
+						     shown = list[i]->transport);
+			ipcb_doc_add(r->d, "%s;", w == WHY_CALLS ? ")" : "");
+		}
 		ipcb_doc_add(r->d, " each in the CSV's " DOC_C("%s") " and " DOC_C("%s"),
 			     ipcb_csv_name(IPCB_COL_X_FLOOR), ipcb_csv_name(IPCB_COL_CEILING));
 		ipcb_doc_item(r->d);

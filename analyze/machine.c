@@ -47,17 +47,18 @@ static const struct floor_def {
     {"floor-handover", "stream hand-over, messages of a line (each announced on its own line)",
      "a stream above it handed over several messages a line, or announced them otherwise", M_MSGS,
      true},
+    {"floor-syscall", "system calls (the cheapest, getppid), one CPU",
+     "a mechanism above it made fewer system calls a message than its transport declares", M_MSGS,
+     true},
 };
 
+/* A floor's group at a placement (sized: at that size, in the floor's measure). */
 static const struct group *floor_group(const struct model *m, const char *t, const char *pl,
 				       size_t size, bool sized)
 {
-	if (sized)
-		return model_find(m, t, pl, size,
-				  strcmp(t, "floor-memcpy") && strcmp(t, "floor-xcopy") &&
-					  strcmp(t, "floor-handover")
-				      ? M_RTT
-				      : M_BPS);
+	for (size_t k = 0; sized && k < sizeof(floors) / sizeof(floors[0]); k++)
+		if (!strcmp(floors[k].transport, t))
+			return model_find(m, t, pl, size, floors[k].ms);
 	for (size_t s = 0; s < m->nsizes; s++) {
 		const struct group *g = model_find(m, t, pl, m->sizes[s], M_RTT);
 

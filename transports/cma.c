@@ -526,6 +526,7 @@ static const struct ipcb_loan_ops cma_loans = {
 const struct ipcb_transport ipcb_transport_cma = {
     .name = "cma",
     .path = IPCB_PATH_KERNEL_COPY,
+    .syscalls = {0, 1},
     .summary = "process_vm_readv out of the sender's own buffers, notified through a futex word",
     .caps = IPCB_CAP_WAIT_CHOICE | IPCB_CAP_BOUNDARIES | IPCB_CAP_ZEROCOPY,
     .chan_priv_bytes = sizeof(struct cma_chan),

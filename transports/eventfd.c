@@ -160,6 +160,7 @@ IPCB_HOT static int eventfd_recv(struct ipcb_ep *ep, void *buf, size_t len)
 const struct ipcb_transport ipcb_transport_eventfd = {
     .name = "eventfd",
     .path = IPCB_PATH_SHARED_MEMORY,
+    .syscalls = {1, 1},
     .summary = "payload through shared memory, notified by eventfds (EFD_SEMAPHORE)",
     .caps = IPCB_CAP_WAIT_CHOICE | IPCB_CAP_SHARED_BUFFER | IPCB_CAP_BOUNDARIES | IPCB_CAP_DUPLEX,
     IPCB_IF_BUILT(IPCB_HAVE_EVENTFD, "built without eventfd: <sys/eventfd.h> was missing",

@@ -189,6 +189,7 @@ IPCB_HOT static int fifo_recv(struct ipcb_ep *ep, void *buf, size_t len)
 const struct ipcb_transport ipcb_transport_fifo = {
     .name = "fifo",
     .path = IPCB_PATH_KERNEL_COPY,
+    .syscalls = {1, 1},
     .summary = "named pipes (mkfifo) in the run's directory under --dir, one per direction",
     .caps = IPCB_CAP_USES_DIR | IPCB_CAP_DUPLEX,
     .fixed_wait = IPCB_WAIT_BLOCK,

@@ -162,6 +162,7 @@ IPCB_HOT static int file_recv(struct ipcb_ep *ep, void *buf, size_t len)
 const struct ipcb_transport ipcb_transport_file = {
     .name = "file",
     .path = IPCB_PATH_PAGE_CACHE,
+    .syscalls = {1, 1},
     .summary = "payload through a regular file (pwrite/pread, --fsync: fdatasync each), "
 	       "notified by POSIX semaphores",
     .caps = IPCB_CAP_WAIT_CHOICE | IPCB_CAP_USES_DIR | IPCB_CAP_FSYNC | IPCB_CAP_BOUNDARIES |

@@ -298,6 +298,7 @@ static const struct ipcb_loan_ops memfd_loans = {
 const struct ipcb_transport ipcb_transport_memfd = {
     .name = "memfd",
     .path = IPCB_PATH_SHARED_MEMORY,
+    .syscalls = {7, 6},
     .rides_on = "unix-stream",
     .summary = "a sealed memfd per message, passed over a Unix socket (SCM_RIGHTS) and mapped",
     .caps = IPCB_CAP_BIDIR | IPCB_CAP_BOUNDARIES | IPCB_CAP_ZEROCOPY,

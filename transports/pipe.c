@@ -111,6 +111,7 @@ IPCB_HOT static int pipe_recv(struct ipcb_ep *ep, void *buf, size_t len)
 const struct ipcb_transport ipcb_transport_pipe = {
     .name = "pipe",
     .path = IPCB_PATH_KERNEL_COPY,
+    .syscalls = {1, 1},
     .summary = "anonymous pipes (pipe2), one per direction",
     .caps = IPCB_CAP_DUPLEX,
     .fixed_wait = IPCB_WAIT_BLOCK,

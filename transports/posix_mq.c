@@ -312,6 +312,7 @@ IPCB_HOT static int posix_mq_recv(struct ipcb_ep *ep, void *buf, size_t len)
 const struct ipcb_transport ipcb_transport_posix_mq = {
     .name = "posix-mq",
     .path = IPCB_PATH_KERNEL_COPY,
+    .syscalls = {1, 1},
     .summary = "POSIX message queue per direction; largest message fs.mqueue.msgsize_max, "
 	       "depth fs.mqueue.msg_max within RLIMIT_MSGQUEUE",
     .caps = IPCB_CAP_BOUNDARIES | IPCB_CAP_DUPLEX | IPCB_CAP_MULTI_SENDER | IPCB_CAP_MULTI_RECEIVER,

@@ -208,6 +208,7 @@ IPCB_HOT static int signal_recv(struct ipcb_ep *ep, void *buf, size_t len)
 const struct ipcb_transport ipcb_transport_signal = {
     .name = "signal",
     .path = IPCB_PATH_SHARED_MEMORY,
+    .syscalls = {1, 1},
     .summary = "payload through shared memory, notified by real-time signals "
 	       "(sigqueue/sigwaitinfo)",
     .caps = IPCB_CAP_WAIT_CHOICE | IPCB_CAP_SHARED_BUFFER | IPCB_CAP_BOUNDARIES | IPCB_CAP_DUPLEX,

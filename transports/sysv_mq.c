@@ -234,6 +234,7 @@ IPCB_HOT static int sysv_mq_recv(struct ipcb_ep *ep, void *buf, size_t len)
 const struct ipcb_transport ipcb_transport_sysv_mq = {
     .name = "sysv-mq",
     .path = IPCB_PATH_KERNEL_COPY,
+    .syscalls = {1, 1},
     .summary = "one System V message queue, directions told apart by message type; largest "
 	       "message min(kernel.msgmax, kernel.msgmnb)",
     .caps = IPCB_CAP_BIDIR | IPCB_CAP_BOUNDARIES | IPCB_CAP_MULTI_SENDER | IPCB_CAP_MULTI_RECEIVER,

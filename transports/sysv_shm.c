@@ -220,6 +220,7 @@ IPCB_HOT static int sysv_shm_recv(struct ipcb_ep *ep, void *buf, size_t len)
 const struct ipcb_transport ipcb_transport_sysv_shm = {
     .name = "sysv-shm",
     .path = IPCB_PATH_SHARED_MEMORY,
+    .syscalls = {1, 1},
     .summary = "payload through System V shared memory (shmget), notified by System V "
 	       "semaphores (semop)",
     .caps = IPCB_CAP_WAIT_CHOICE | IPCB_CAP_SHARED_BUFFER | IPCB_CAP_BOUNDARIES | IPCB_CAP_DUPLEX,

@@ -264,6 +264,7 @@ static int tcp_segments_sent(struct ipcb_ep *ep, uint64_t *count)
 const struct ipcb_transport ipcb_transport_tcp = {
     .name = "tcp",
     .path = IPCB_PATH_NETWORK_STACK,
+    .syscalls = {1, 1},
     .summary = "TCP with TCP_NODELAY, one connection for both directions (loopback, or two "
 	       "hosts)",
     .caps = IPCB_CAP_BIDIR | IPCB_CAP_DUPLEX | IPCB_CAP_NETWORK,

@@ -360,6 +360,7 @@ static const struct ipcb_loan_ops tcp_zc_loans = {
 const struct ipcb_transport ipcb_transport_tcp_zc = {
     .name = "tcp-zc",
     .path = IPCB_PATH_NETWORK_STACK,
+    .syscalls = {1, 1},
     .rides_on = "tcp",
     .summary = "tcp with MSG_ZEROCOPY sends (on loopback the kernel copies anyway: see channel)",
     .caps = IPCB_CAP_BIDIR | IPCB_CAP_ZEROCOPY | IPCB_CAP_NETWORK,

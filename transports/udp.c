@@ -339,6 +339,7 @@ IPCB_HOT static int udp_recv(struct ipcb_ep *ep, void *buf, size_t len)
 const struct ipcb_transport ipcb_transport_udp = {
     .name = "udp",
     .path = IPCB_PATH_NETWORK_STACK,
+    .syscalls = {1, 1},
     .summary = "UDP, two connected sockets (loopback, or two hosts), with a credit window so a "
 	       "stream never overruns the receive buffer (net.core.rmem_max)",
     .caps = IPCB_CAP_BIDIR | IPCB_CAP_BOUNDARIES | IPCB_CAP_DUPLEX | IPCB_CAP_NETWORK,

@@ -34,6 +34,7 @@ static int unix_dgram_setup(struct ipcb_chan *ch)
 const struct ipcb_transport ipcb_transport_unix_dgram = {
     .name = "unix-dgram",
     .path = IPCB_PATH_KERNEL_COPY,
+    .syscalls = {1, 1},
     .summary = "Unix domain datagram socket pair, both directions; largest datagram bounded "
 	       "by net.core.wmem_max",
     .caps = IPCB_CAP_BIDIR | IPCB_CAP_BOUNDARIES | IPCB_CAP_DUPLEX | IPCB_CAP_MULTI_SENDER |

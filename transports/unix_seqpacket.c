@@ -57,6 +57,7 @@ IPCB_HOT static int unix_seqpacket_recv(struct ipcb_ep *ep, void *buf, size_t le
 const struct ipcb_transport ipcb_transport_unix_seqpacket = {
     .name = "unix-seqpacket",
     .path = IPCB_PATH_KERNEL_COPY,
+    .syscalls = {1, 1},
     .summary = "Unix domain SOCK_SEQPACKET socket pair, both directions; largest message "
 	       "bounded by net.core.wmem_max",
     .caps = IPCB_CAP_BIDIR | IPCB_CAP_BOUNDARIES | IPCB_CAP_DUPLEX,

@@ -67,6 +67,7 @@ IPCB_HOT static int unix_stream_send(struct ipcb_ep *ep, const void *buf, size_t
 const struct ipcb_transport ipcb_transport_unix_stream = {
     .name = "unix-stream",
     .path = IPCB_PATH_KERNEL_COPY,
+    .syscalls = {1, 1},
     .summary = "Unix domain stream socket pair (socketpair), both directions",
     .caps = IPCB_CAP_BIDIR | IPCB_CAP_DUPLEX,
     .fixed_wait = IPCB_WAIT_BLOCK,

@@ -271,6 +271,7 @@ static void uring_library(char *out, size_t n)
 const struct ipcb_transport ipcb_transport_uring = {
     .name = "uring",
     .path = IPCB_PATH_KERNEL_COPY,
+    .syscalls = {1, 1},
     .summary = URING_SUMMARY,
     .caps = URING_CAPS,
     .fixed_wait = IPCB_WAIT_BLOCK,

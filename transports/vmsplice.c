@@ -258,6 +258,7 @@ static const struct ipcb_loan_ops vmsplice_loans = {
 const struct ipcb_transport ipcb_transport_vmsplice = {
     .name = "vmsplice",
     .path = IPCB_PATH_KERNEL_COPY,
+    .syscalls = {1, 1},
     .rides_on = "pipe",
     .summary = "the sender's pages vmsplice()d into a pipe, read() out by the receiver",
     .caps = IPCB_CAP_ZEROCOPY,

@@ -62,6 +62,8 @@ struct place {
 	double xcopy_bytes_per_s[IPCB_MAX_LIST];
 	/* Cross-core only: a stream's hand-over of one message of a line (floor-handover). */
 	double handover_ns;
+	/* The cheapest system call on the sender's CPU (floor-syscall); 0 = not measured. */
+	double syscall_ns;
 	/*
 	 * The machine's state at these CPUs: the last probe's cache-line and wake-up round trips
 	 * (p50, ns; 0 = none yet), when it was taken, and every probe's so far (their median is

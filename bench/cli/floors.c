@@ -126,13 +126,62 @@ static bool floor_handover_run(struct driver *d, struct place *pl, bool ceilings
 	return floor_done(d, pl, rc, &row, &r, IPCB_MAX_LIST, ceilings);
 }
 
+/* Does the plan run a transport whose messages take system calls (its `syscalls`)? */
+static bool plan_calls(const struct driver *d)
+{
+	for (size_t i = 0; i < d->nuse; i++)
+		if (d->use[i].t->syscalls[IPCB_SENDER] || d->use[i].t->syscalls[IPCB_RECEIVER])
+			return true;
+	return false;
+}
+
+/*
+ * The cheapest system call (floor-syscall), on the sender's CPU: one run a round, where the
+ * rows it bounds run (a ceiling alone: only where a planned transport's messages take system
+ * calls). False when the sweep must stop.
+ */
+static bool floor_syscall_run(struct driver *d, struct place *pl, bool ceilings)
+{
+	struct ipcb_run_spec s;
+	struct ipcb_run_result r;
+	struct ipcb_row row;
+	int rc;
+
+	pl->syscall_ns = 0;
+	if (d->o.controls || (ceilings && !plan_calls(d)))
+		return true;
+	if ((d->interrupted = ipcb_run_interrupt_pending()))
+		return false;
+	ipcb_point_spec(d, pl, 64, &s);
+	/* By time alone, as the hand-over: calls of a few hundred nanoseconds each. */
+	s.messages = 0;
+	if (s.duration_s <= 0 || (ceilings && s.duration_s > CEILING_S))
+		s.duration_s = CEILING_S;
+	ipcb_point_row(d, pl, &s, &r, &row);
+	row.transport = "floor-syscall";
+	row.mode = "throughput";
+	row.latency_kind = NULL;
+	row.wait = "none";
+	row.run = d->round;
+	row.cpu[1] = -1;
+	if (!ceilings)
+		ipcb_rows_progress(d, pl, &row, 0);
+	d->now->start_ns = ipcb_now_ns();
+	ipcb_probes_before(pl);
+	rc = ipcb_floor_syscall(&s, &r);
+	ipcb_probes_after(pl);
+	if (rc == 0 && r.msgs_per_s > 0)
+		pl->syscall_ns = 1e9 / r.msgs_per_s;
+	return floor_done(d, pl, rc, &row, &r, IPCB_MAX_LIST, ceilings);
+}
+
 /*
  * The floors of one placement, one run each, at the start of a round: cache-line and futex round
- * trips, (two CPUs only) a stream's hand-over; per size, memcpy, a mailbox round trip, (two CPUs
- * only) the cross-core copy, and the copy at the relative offsets where some CPUs fall off a
- * cliff (floor-cliff). The
- * round's rows are read against the round's own floors (x floor): a virtual CPU that shares a
- * core with the other for a while, or a host that is busy, moves the floor as much as the rows.
+ * trips, (two CPUs only) a stream's hand-over, the cheapest system call; per size, memcpy, a
+ * mailbox round trip, (two CPUs only) the cross-core copy, and the copy at the relative offsets
+ * where some CPUs fall off a cliff (floor-cliff). The round's rows are read against the round's own
+ * floors (x floor): a virtual CPU that shares a core with the other for a while, or a host that is
+ * busy, moves the floor as much as the rows.
  * --controls measures only the cache-line round trip and memcpy: the futex round trip measures
  * the kernel's wake-up path, which a kernel or scheduler state can move as much as any
  * transport, and it is the slowest to measure.
@@ -192,6 +241,8 @@ bool ipcb_floors_run(struct driver *d, struct place *pl, bool ceilings)
 		ipcb_run_result_fini(&r);
 	}
 	if (!floor_handover_run(d, pl, ceilings))
+		return false;
+	if (!floor_syscall_run(d, pl, ceilings))
 		return false;
 	for (size_t i = 0; i < d->o.nsizes; i++)
 		for (size_t k = 0; k < sizeof(sized) / sizeof(sized[0]); k++) {

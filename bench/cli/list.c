@@ -93,6 +93,9 @@ static void list_one(const struct ipcb_transport *t)
 	printf("  hops:          %s\n", t->hops ? t->hops : "direct");
 	printf("  data path:     %s%s%s\n", ipcb_path_name(t->path),
 	       t->rides_on ? ", rides on " : "", t->rides_on ? t->rides_on : "");
+	if (t->syscalls[IPCB_SENDER] || t->syscalls[IPCB_RECEIVER])
+		printf("  system calls:  %u to send a message, %u to take it (at least)\n",
+		       t->syscalls[IPCB_SENDER], t->syscalls[IPCB_RECEIVER]);
 	if (lib[0])
 		printf("  library:       %s\n", lib);
 	if (t->notes)

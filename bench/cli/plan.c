@@ -383,15 +383,15 @@ void ipcb_plan_shuffle(const struct driver *d, size_t *order)
 
 /*
  * Floors measured per round at a placement, as ipcb_floors_run() measures them: cache-line and
- * futex round trips, (two CPUs only) a stream's hand-over; per size, memcpy, a mailbox round
- * trip, (two CPUs only) the cross-core copy, and the six copies of floor-cliff. --controls
- * measures only the cache-line round trip and memcpy.
+ * futex round trips, (two CPUs only) a stream's hand-over, the cheapest system call; per size,
+ * memcpy, a mailbox round trip, (two CPUs only) the cross-core copy, and the six copies of
+ * floor-cliff. --controls measures only the cache-line round trip and memcpy.
  */
 static size_t floors_per_round(const struct driver *d, const struct place *pl)
 {
 	if (d->o.controls)
 		return 1 + d->o.nsizes;
-	return (pl->kind == IPCB_PLACE_CROSS_CORE ? 3 : 2) +
+	return (pl->kind == IPCB_PLACE_CROSS_CORE ? 4 : 3) +
 	       (pl->kind == IPCB_PLACE_CROSS_CORE ? 3 : 2) * d->o.nsizes + 6 * d->o.nsizes;
 }
 

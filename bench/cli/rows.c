@@ -8,6 +8,7 @@
 #include "driver.h"
 
 #include <errno.h>
+#include <math.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -303,19 +304,27 @@ static bool run_slept(const struct ipcb_run_result *r)
  * small messages where its copy (a few nanoseconds) does not.
  * A round trip: the hand-over, the cache-line round trip where its sides poll and the wake-up
  * round trip where one sleeps, plus the payload's copies both ways (where the copy was
- * measured) and the harness's time. A one-way delay (share 0.5): half of the round trip's. The
- * row's ceiling names the parts ("probe-cacheline+floor-xcopy+harness"). What a mechanism does
- * beyond these (a system call, a whole message copied before the reader may start, a stream's
- * per-message hand-over) is its own cost. Without a measured ceiling (--no-probes, an unpinned
- * placement) the row has none.
+ * measured) and the harness's time. A one-way delay (share 0.5): half of the round trip's.
+ * A mechanism whose messages take system calls (its transport's `syscalls`) pays each at least
+ * the cheapest call's time (floor-syscall): a stream on two CPUs at least the reader's copy and
+ * calls, or the writer's calls, a message (the sides call at once), where that takes longer
+ * than the hand-over; on one CPU both sides' calls beside its copies; a polled round trip both
+ * sides' calls each way; a round trip whose reader slept is bound by the wake-up, itself a call
+ * on each side, and counts each side's others beside it. The row's ceiling names the parts
+ * ("probe-cacheline+floor-xcopy+harness"). What a mechanism does beyond these (what its calls do in
+ * the kernel, a whole message copied before the reader may start, a stream's per-message hand-over)
+ * is its own cost. Without a measured ceiling
+ * (--no-probes, an unpinned placement) the row has none.
  */
 static void row_ceiling(const struct place *pl, struct ipcb_row *row, size_t size_index,
 			double share)
 {
 	const struct ipcb_run_result *r = row->res;
-	const char *copy_name = NULL, *hand = NULL;
+	const struct ipcb_transport *t = row->spec ? row->spec->t : NULL;
+	const char *copy_name = NULL, *hand = NULL, *calls_name = "";
 	double p50, c = 0, copy = 0, harness = row->harness_ns > 0 ? row->harness_ns : 0;
-	double copies = 1; /* copies of a message at the copy's rate, one way */
+	double copies = 1;	  /* copies of a message at the copy's rate, one way */
+	double calls[2] = {0, 0}; /* ns of each side's system calls a message, at their floor */
 
 	row->x_floor = 0;
 	row->ceiling = NULL;
@@ -327,28 +336,65 @@ static void row_ceiling(const struct place *pl, struct ipcb_row *row, size_t siz
 		copy = pl->memcpy_bytes_per_s[size_index];
 		copies = 2;
 	}
+	if (t && pl->syscall_ns > 0) {
+		/* A message sent in pieces (chunk_bytes) makes its calls for each piece. */
+		double pieces = row->chunk_bytes && row->size_bytes > row->chunk_bytes
+				    ? ceil((double)row->size_bytes / (double)row->chunk_bytes)
+				    : 1;
+
+		for (int k = 0; k < 2; k++)
+			calls[k] = t->syscalls[k] * pieces * pl->syscall_ns;
+		if (calls[0] + calls[1] > 0)
+			calls_name = "+floor-syscall";
+	}
 	if (!row->latency_kind) {
 		if (r->bytes_per_s <= 0 || copy <= 0)
 			return;
 		c = copies * (double)row->size_bytes / copy * 1e9;
-		/* Across two CPUs each message is handed over too: the larger of the two bounds. */
+		/* Across two CPUs each message is handed over too: the larger of the bounds. */
 		if (pl->handover_ns > c) {
 			c = pl->handover_ns;
 			copy_name = "floor-handover";
 		}
+		if (copies == 1 && *calls_name) {
+			/*
+			 * The sides call at once, each beside its own work: the reader's copy out
+			 * and its calls, or the writer's calls, where either takes longer.
+			 */
+			double reader = copies * (double)row->size_bytes / copy * 1e9 + calls[1];
+
+			if (reader >= calls[0] && reader > c) {
+				c = reader;
+				copy_name = "floor-xcopy"; /* one copy a message: two CPUs' */
+			} else if (calls[0] > c) {
+				c = calls[0];
+				copy_name = "floor-syscall";
+				calls_name = "";
+			} else {
+				calls_name = "";
+			}
+		} else {
+			c += calls[0] + calls[1];
+		}
 		c += harness;
 		row->x_floor = (double)row->size_bytes / c * 1e9 / r->bytes_per_s;
-		snprintf(row->ceiling_text, sizeof(row->ceiling_text), "%s%s", copy_name,
-			 harness > 0 ? "+harness" : "");
+		snprintf(row->ceiling_text, sizeof(row->ceiling_text), "%s%s%s", copy_name,
+			 calls_name, harness > 0 ? "+harness" : "");
 		row->ceiling = row->ceiling_text;
 		return;
 	}
 	if (run_slept(r)) {
 		hand = pl->futex_p50_ns > 0 ? "floor-futex" : "probe-wakeup";
 		c = pl->futex_p50_ns > 0 ? pl->futex_p50_ns : pl->probe_wk_ns;
+		/* The wake-up is a call on each side: the others beside it, each way. */
+		for (int k = 0; k < 2 && *calls_name; k++)
+			c += 2 * (calls[k] > pl->syscall_ns ? calls[k] - pl->syscall_ns : 0);
+		if (calls[0] <= pl->syscall_ns && calls[1] <= pl->syscall_ns)
+			calls_name = "";
 	} else {
 		hand = pl->cacheline_p50_ns > 0 ? "floor-cacheline" : "probe-cacheline";
 		c = pl->cacheline_p50_ns > 0 ? pl->cacheline_p50_ns : pl->probe_cl_ns;
+		c += 2 * (calls[0] + calls[1]);
 	}
 	p50 = ipcb_rows_p50(row->hist);
 	if (c <= 0 || p50 <= 0)
@@ -356,8 +402,9 @@ static void row_ceiling(const struct place *pl, struct ipcb_row *row, size_t siz
 	if (copy > 0)
 		c += 2 * copies * (double)row->size_bytes / copy * 1e9;
 	c += harness;
-	snprintf(row->ceiling_text, sizeof(row->ceiling_text), "%s%s%s%s", hand,
-		 copy > 0 ? "+" : "", copy > 0 ? copy_name : "", harness > 0 ? "+harness" : "");
+	snprintf(row->ceiling_text, sizeof(row->ceiling_text), "%s%s%s%s%s", hand,
+		 copy > 0 ? "+" : "", copy > 0 ? copy_name : "", calls_name,
+		 harness > 0 ? "+harness" : "");
 	row->ceiling = row->ceiling_text;
 	row->x_floor = p50 / (c * share);
 }

@@ -54,6 +54,12 @@ int ipcb_floor_xcopy(const struct ipcb_run_spec *s, struct ipcb_run_result *r);
  */
 int ipcb_floor_handover(const struct ipcb_run_spec *s, struct ipcb_run_result *r);
 
+/*
+ * Calls per second of the cheapest system call (getppid) on s->cpu[IPCB_SENDER]: the least a
+ * message pays for each system call its mechanism makes (msgs_per_s: calls per second).
+ */
+int ipcb_floor_syscall(const struct ipcb_run_spec *s, struct ipcb_run_result *r);
+
 /* Round-trip histogram of a futex wait/wake ping-pong. */
 int ipcb_floor_futex(const struct ipcb_run_spec *s, struct ipcb_run_result *r);
 

@@ -28,7 +28,8 @@
  *          (struct ipcb_transport gained `lossy` at its end too, which alone needs no new ABI.)
  *          Since then, at their ends, which needs no new ABI either: struct ipcb_chan gained
  *          zc_sends and zc_copied (set by teardown), struct ipcb_ep wait_mark (ipcbench --count
- *          marks waiting through it: ipcb_wait_begin()).
+ *          marks waiting through it: ipcb_wait_begin()), struct ipcb_transport syscalls (the
+ *          calls a message takes: absent, none declared).
  *
  * Life of a run, and which process calls what:
  *
@@ -546,6 +547,15 @@ struct ipcb_transport {
 	 * outside any timed loop. NULL: every run may (the capability alone decides).
 	 */
 	bool (*lossy)(const struct ipcb_chan_cfg *cfg);
+	/*
+	 * The system calls one message takes at least, outside any wait: [IPCB_SENDER] to send
+	 * it, [IPCB_RECEIVER] to take it (an eventfd's write and read: 1 and 1; a ring in shared
+	 * memory: none). A message larger than max_msg_bytes takes them for each of its pieces.
+	 * A row's ceiling counts them at the cheapest call's time (floor-syscall): what the
+	 * machine allows a mechanism that enters the kernel for every message. ipcbench --count
+	 * counts them (tests/counted/syscalls.sh holds each declaration to its count).
+	 */
+	unsigned char syscalls[2];
 };
 
 /*

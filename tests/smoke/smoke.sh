@@ -306,6 +306,21 @@ if [ "$(nproc)" -ge 2 ]; then
 	ok $? "--floor: a floor-handover row each round across two CPUs, none on one"
 fi
 
+# The cheapest system call: a floor-syscall row of its own with --floor, one a round at each
+# placement, a rate of calls on the sender's CPU alone.
+"$BIN" -q -t null -s 64 -m throughput --floor --placement same-core -n 50 -d 0 --repeat 2 \
+	--csv "$WORK/syscall.csv" >/dev/null 2>&1 &&
+	awk "$(cat "$(dirname "$0")/../csv.awk")"'
+		NR == 1 { n = csv_split($0, h); for (i = 1; i <= n; i++) c[h[i]] = i; next }
+		{ csv_split($0, f) }
+		f[c["transport"]] == "floor-syscall" {
+			rows++
+			good += f[c["msgs_per_s"]] + 0 > 0 && f[c["receiver_cpu"]] == "" &&
+				index(f[c["channel"]], "getppid")
+		}
+		END { exit !(rows == 2 && good == 2) }' "$WORK/syscall.csv"
+ok $? "--floor: a floor-syscall row each round, its calls a second on one CPU"
+
 # Every row beside its ceiling, by default: a stream against the copy of its placement (measured
 # as the probes are, no row of its own), or across two CPUs the hand-over of each message where
 # that takes longer (a 64 B stream), a round trip whose sides poll against the cache-line round
@@ -324,9 +339,9 @@ ceil_of() { # ceil_of CSV TRANSPORT MODE PLACEMENT: "ceiling x_floor" of its mai
 	--csv "$WORK/ceil.csv" >"$WORK/ceil.table" 2>&1
 st=$?
 got="$(ceil_of "$WORK/ceil.csv" shm latency cross-core) | $(ceil_of "$WORK/ceil.csv" pipe latency cross-core) | $(ceil_of "$WORK/ceil.csv" shm throughput cross-core) | $(ceil_of "$WORK/ceil.csv" pipe throughput same-core)"
-[[ $st -eq 0 && $got =~ ^probe-cacheline\+floor-xcopy\+harness\ [0-9.]+\ \|\ probe-wakeup\+floor-xcopy\+harness\ [0-9.]+\ \|\ floor-handover\+harness\ [0-9.]+\ \|\ floor-memcpy\+harness\ [0-9.]+$ ]] &&
+[[ $st -eq 0 && $got =~ ^probe-cacheline\+floor-xcopy\+harness\ [0-9.]+\ \|\ probe-wakeup\+floor-xcopy\+harness\ [0-9.]+\ \|\ floor-handover\+harness\ [0-9.]+\ \|\ floor-memcpy\+floor-syscall\+harness\ [0-9.]+$ ]] &&
 	! grep -q '^floor-' "$WORK/ceil.table"
-ok $? "each row beside its ceiling by default, with no floor rows: shm's polled round trip, pipe's slept one, a 64 B stream's hand-over across CPUs, its copies on one ($got)"
+ok $? "each row beside its ceiling by default, with no floor rows: shm's polled round trip, pipe's slept one, a 64 B stream's hand-over across CPUs, its copies and (pipe's write and read) system calls on one ($got)"
 "$BIN" -t shm -s 64 -m throughput --placement cross-core -n 100 -d 0 --no-probes \
 	--csv "$WORK/noceil.csv" >/dev/null 2>"$WORK/noceil.err"
 st=$?
