@@ -32,11 +32,9 @@ static const struct floor_def {
      "bound by it: for such a run it is not a floor",
      M_RTT, false},
     {"floor-mailbox", "mailbox round trip (sequence word in the payload's line)",
-     "a ring can beat the mailbox, whose reader polls the line the writer is filling, who copies "
-     "each message whole in one memcpy (glibc's rep movsb from 2 KiB up, slow across CPUs on "
-     "some), and hands it over whole: the shm ring's sequence word on a line of its own, its "
-     "copies in calls under that size, a large message in pieces; for such a run it is not a "
-     "floor",
+     "a ring can beat the mailbox, whose writer stores each message into the lines the other "
+     "side has just read (each taken back from its cache first), where a ring's next message "
+     "goes to lines neither side touched of late; for such a run it is not a floor",
      M_RTT, true},
     {"floor-memcpy", "memcpy (one CPU, its own data)",
      "a stream above it did not copy every byte once on one CPU", M_BPS, true},

@@ -15,6 +15,7 @@
 #include "area.h"
 #include "clock.h"
 #include "futex.h"
+#include "sharedcopy.h"
 
 /*
  * Launch the two sides of a floor, a sender and a receiver, on cpu[0] and cpu[1]; `what` names
@@ -416,16 +417,22 @@ int ipcb_floor_memcpy_at(const struct ipcb_run_spec *s, size_t dst_offset,
 /* ---- mailbox: the simplest verified-size handshake a shared-memory transport could make ---- */
 
 /*
- * One mailbox per direction: an 8-byte sequence word followed by the payload, starting on a
- * cache-line boundary, so the reader finds the word in the line that holds the payload's start.
- * The writer copies the payload in and then stores the sequence number; the reader spins until
- * it sees it and copies the payload out. No ring, no indices, no flow control: a ping-pong needs
- * none, since an answer means the message was taken. What a shared-memory transport adds on top
- * of this is its own cost.
+ * One mailbox per direction: a sequence word on a line of its own, the payload from the next
+ * line on (a multiple of 64 bytes past the sides' page-aligned buffers, where floor-cliff finds
+ * copies fast, and not 8, where some CPUs copy many times slower). The writer copies a message
+ * in pieces of MAILBOX_PIECE bytes and counts each piece in the word as it lands; the reader
+ * copies each piece out once it is counted, so that a large message's copy out overlaps its
+ * copy in, as a ring handing messages over in pieces does. Every copy is ipcb_shared_copy(),
+ * the shared-memory transports' own (glibc's `rep movsb` is slow across CPUs on some). No ring,
+ * no indices, no flow control: a ping-pong needs none, since an answer means the message was
+ * taken. What a shared-memory transport adds on top of this is its own cost: the leanest round
+ * trip of a payload through memory both sides map, and the ceiling of a polled round trip.
  */
+#define MAILBOX_PIECE (16u * 1024)
+
 struct mailbox {
-	_Alignas(64) uint64_t seq;
-	unsigned char data[];
+	_Alignas(64) uint64_t seq; /* pieces counted so far, over every message */
+	_Alignas(64) unsigned char data[];
 };
 
 struct mailbox_area {
@@ -443,15 +450,40 @@ static struct mailbox *mailbox_at(struct mailbox_area *a, int k)
 	return (struct mailbox *)(a->boxes + (size_t)k * a->box_bytes);
 }
 
-static int mailbox_await(struct mailbox *m, uint64_t want, bool same_cpu)
+static void mailbox_await(struct mailbox *m, uint64_t want, bool same_cpu)
 {
-	while (__atomic_load_n(&m->seq, __ATOMIC_ACQUIRE) != want) {
+	while (__atomic_load_n(&m->seq, __ATOMIC_ACQUIRE) < want) {
 		if (same_cpu)
 			sched_yield();
 		else
 			ipcb_cpu_relax();
 	}
-	return 0;
+}
+
+/* Message i's n bytes into m, piece by piece, each counted as it lands (pieces a message). */
+static void mailbox_put(struct mailbox *m, const unsigned char *buf, size_t n, uint64_t i,
+			uint64_t pieces)
+{
+	for (uint64_t j = 0; j < pieces; j++) {
+		size_t off = (size_t)j * MAILBOX_PIECE;
+
+		ipcb_shared_copy(m->data + off, buf + off,
+				 n - off < MAILBOX_PIECE ? n - off : MAILBOX_PIECE);
+		__atomic_store_n(&m->seq, i * pieces + j + 1, __ATOMIC_RELEASE);
+	}
+}
+
+/* Message i's n bytes out of m, each piece once it is counted. */
+static void mailbox_get(struct mailbox *m, unsigned char *buf, size_t n, uint64_t i,
+			uint64_t pieces, bool same_cpu)
+{
+	for (uint64_t j = 0; j < pieces; j++) {
+		size_t off = (size_t)j * MAILBOX_PIECE;
+
+		mailbox_await(m, i * pieces + j + 1, same_cpu);
+		ipcb_shared_copy(buf + off, m->data + off,
+				 n - off < MAILBOX_PIECE ? n - off : MAILBOX_PIECE);
+	}
 }
 
 static int mailbox_body(const struct ipcb_side *me, void *arg, void *area_v, char *err)
@@ -463,6 +495,7 @@ static int mailbox_body(const struct ipcb_side *me, void *arg, void *area_v, cha
 	struct mailbox *in = mailbox_at(a, role == IPCB_SENDER),
 		       *out = mailbox_at(a, role != IPCB_SENDER);
 	size_t n = s->size_bytes;
+	uint64_t pieces = n ? (n + MAILBOX_PIECE - 1) / MAILBOX_PIECE : 1;
 	uint64_t total = s->messages ? s->warmup + s->messages : UINT64_MAX;
 	uint64_t deadline = UINT64_MAX, t0, t1 = 0, rounds = 0;
 	bool same_cpu = s->cpu[0] >= 0 && s->cpu[0] == s->cpu[1];
@@ -492,10 +525,8 @@ static int mailbox_body(const struct ipcb_side *me, void *arg, void *area_v, cha
 			if (last)
 				__atomic_store_n(&a->total, i + 1, __ATOMIC_SEQ_CST);
 			t0 = ipcb_now_ns();
-			memcpy(out->data, buf, n);
-			__atomic_store_n(&out->seq, i + 1, __ATOMIC_RELEASE);
-			mailbox_await(in, i + 1, same_cpu);
-			memcpy(buf, in->data, n);
+			mailbox_put(out, buf, n, i, pieces);
+			mailbox_get(in, buf, n, i, pieces, same_cpu);
 			t1 = ipcb_now_ns();
 			if (i >= s->warmup) {
 				ipcb_hist_record(h, (int64_t)(t1 - t0));
@@ -504,11 +535,9 @@ static int mailbox_body(const struct ipcb_side *me, void *arg, void *area_v, cha
 		} else {
 			uint64_t tot;
 
-			mailbox_await(in, i + 1, same_cpu);
-			memcpy(buf, in->data, n);
+			mailbox_get(in, buf, n, i, pieces, same_cpu);
 			tot = __atomic_load_n(&a->total, __ATOMIC_ACQUIRE);
-			memcpy(out->data, buf, n);
-			__atomic_store_n(&out->seq, i + 1, __ATOMIC_RELEASE);
+			mailbox_put(out, buf, n, i, pieces);
 			last = tot && i + 1 >= tot;
 		}
 		if (last)
@@ -529,7 +558,7 @@ static int mailbox_body(const struct ipcb_side *me, void *arg, void *area_v, cha
 int ipcb_floor_mailbox(const struct ipcb_run_spec *s, struct ipcb_run_result *r)
 {
 	size_t hist_bytes = ipcb_hist_bytes(IPCB_HIST_LOWEST, IPCB_HIST_HIGHEST, IPCB_HIST_SIGFIGS);
-	size_t box_bytes = (sizeof(struct mailbox) + s->size_bytes + 63) & ~(size_t)63;
+	size_t box_bytes = (offsetof(struct mailbox, data) + s->size_bytes + 63) & ~(size_t)63;
 	size_t area_bytes = sizeof(struct mailbox_area) + 2 * box_bytes + hist_bytes;
 	struct mailbox_area *a;
 	struct ipcb_hist *h;
