@@ -532,6 +532,13 @@ void answers_questions(struct report *r)
 	questions_each(r, false);
 }
 
+/*
+ * A row under half its ceiling says how often its waiting side left the CPU where it did at
+ * least every twentieth message: no ceiling counts those turns (a wake-up, a switch to the other
+ * side on a CPU both share), which are the mechanism's and its wait's.
+ */
+#define CEILING_SWITCHES 0.05
+
 /* Rows below half their ceiling: by transport, then the farthest below it first. */
 static int by_transport_share(const void *a, const void *b)
 {
@@ -629,7 +636,9 @@ void answers_ceilings(struct report *r)
 		   "wake-up where one sleeps), the system calls each message takes at the "
 		   "cheapest call's time (" DOC_C("floor-syscall") ") and the harness's own time. "
 		   "Of %zu groups so held at their defaults, %zu reach less than half of their "
-		   "ceiling; each as its share of it, " DOC_I("slept") " where its reader slept:",
+		   "ceiling; each as its share of it, " DOC_I("slept") " where its reader slept, "
+		   "and how often its waiting side left the CPU where that was at least every "
+		   "twentieth message (no ceiling counts those turns):",
 		   ipcb_csv_name(IPCB_COL_CEILING), held, n);
 	/* clang-format on */
 	for (size_t i = 0; i < n; i++) {
@@ -654,6 +663,10 @@ void answers_ceilings(struct report *r)
 		ipcb_doc_add(r->d, "%s %s %s %.2g%s", g->placement,
 			     g->latency ? "round trip" : "stream", sz, 1 / g->x_floor,
 			     w == WHY_SLEPT ? " " DOC_I("slept") : "");
+		/* What else its runs say: the turns its waiting side took off the CPU. */
+		if (!isnan(g->ctx) && g->ctx >= CEILING_SWITCHES)
+			ipcb_doc_add(r->d, " (%.2g %s a message)", g->ctx,
+				     g->ctx_voluntary ? "sleeps" : "switches");
 	}
 	if (own)
 		ipcb_doc_item(r->d);
