@@ -85,44 +85,55 @@ static bool floor_done(struct driver *d, struct place *pl, int rc, struct ipcb_r
 }
 
 /*
- * The hand-over of a stream of small messages (floor-handover), across two CPUs: one run a
- * round, the messages' size its own (one line). False when the sweep must stop.
+ * A floor measured by time as a rate of operations, one run a round, whose time per operation
+ * bounds the rows: the hand-over of a stream of small messages across two CPUs (floor-handover,
+ * its messages' size its own, one line), the cheapest system call on the sender's CPU
+ * (floor-syscall).
  */
-static bool floor_handover_run(struct driver *d, struct place *pl, bool ceilings)
+struct rate_floor {
+	const char *name, *wait;
+	bool one_cpu; /* the sender's CPU alone */
+	int (*fn)(const struct ipcb_run_spec *, struct ipcb_run_result *);
+};
+
+/*
+ * Run floor f at this placement into *ns (its time per operation; 0 when not measured). False
+ * when the sweep must stop.
+ */
+static bool floor_rate_run(struct driver *d, struct place *pl, bool ceilings,
+			   const struct rate_floor *f, double *ns)
 {
 	struct ipcb_run_spec s;
 	struct ipcb_run_result r;
 	struct ipcb_row row;
 	int rc;
 
-	pl->handover_ns = 0;
-	if (pl->kind != IPCB_PLACE_CROSS_CORE || d->o.controls ||
-	    (ceilings && !place_streams(d, pl)))
-		return true;
 	if ((d->interrupted = ipcb_run_interrupt_pending()))
 		return false;
 	ipcb_point_spec(d, pl, 64, &s); /* one cache line */
 	/*
-	 * By time alone: a rate of messages of a few nanoseconds each is steady within
-	 * milliseconds, and a count fit for the rows (-n 300) would time little but the start.
+	 * By time alone: a rate of operations of nanoseconds each is steady within milliseconds,
+	 * and a count fit for the rows (-n 300) would time little but the start.
 	 */
 	s.messages = 0;
 	if (s.duration_s <= 0 || (ceilings && s.duration_s > CEILING_S))
 		s.duration_s = CEILING_S;
 	ipcb_point_row(d, pl, &s, &r, &row);
-	row.transport = "floor-handover";
+	row.transport = f->name;
 	row.mode = "throughput";
 	row.latency_kind = NULL;
-	row.wait = "spin";
+	row.wait = f->wait;
 	row.run = d->round;
+	if (f->one_cpu)
+		row.cpu[1] = -1;
 	if (!ceilings)
 		ipcb_rows_progress(d, pl, &row, 0);
 	d->now->start_ns = ipcb_now_ns();
 	ipcb_probes_before(pl);
-	rc = ipcb_floor_handover(&s, &r);
+	rc = f->fn(&s, &r);
 	ipcb_probes_after(pl);
 	if (rc == 0 && r.msgs_per_s > 0)
-		pl->handover_ns = 1e9 / r.msgs_per_s;
+		*ns = 1e9 / r.msgs_per_s;
 	return floor_done(d, pl, rc, &row, &r, IPCB_MAX_LIST, ceilings);
 }
 
@@ -136,43 +147,26 @@ static bool plan_calls(const struct driver *d)
 }
 
 /*
- * The cheapest system call (floor-syscall), on the sender's CPU: one run a round, where the
- * rows it bounds run (a ceiling alone: only where a planned transport's messages take system
- * calls). False when the sweep must stop.
+ * The rate floors of this placement: the hand-over across two CPUs where the plan streams (a
+ * ceiling alone: where it streams here), the system call where the rows it bounds run (a
+ * ceiling alone: where a planned transport's messages take system calls). False when the sweep
+ * must stop.
  */
-static bool floor_syscall_run(struct driver *d, struct place *pl, bool ceilings)
+static bool floor_rates_run(struct driver *d, struct place *pl, bool ceilings)
 {
-	struct ipcb_run_spec s;
-	struct ipcb_run_result r;
-	struct ipcb_row row;
-	int rc;
+	static const struct rate_floor handover = {"floor-handover", "spin", false,
+						   ipcb_floor_handover},
+				       syscall = {"floor-syscall", "none", true,
+						  ipcb_floor_syscall};
 
-	pl->syscall_ns = 0;
-	if (d->o.controls || (ceilings && !plan_calls(d)))
+	pl->handover_ns = pl->syscall_ns = 0;
+	if (d->o.controls)
 		return true;
-	if ((d->interrupted = ipcb_run_interrupt_pending()))
+	if (pl->kind == IPCB_PLACE_CROSS_CORE && (!ceilings || place_streams(d, pl)) &&
+	    !floor_rate_run(d, pl, ceilings, &handover, &pl->handover_ns))
 		return false;
-	ipcb_point_spec(d, pl, 64, &s);
-	/* By time alone, as the hand-over: calls of a few hundred nanoseconds each. */
-	s.messages = 0;
-	if (s.duration_s <= 0 || (ceilings && s.duration_s > CEILING_S))
-		s.duration_s = CEILING_S;
-	ipcb_point_row(d, pl, &s, &r, &row);
-	row.transport = "floor-syscall";
-	row.mode = "throughput";
-	row.latency_kind = NULL;
-	row.wait = "none";
-	row.run = d->round;
-	row.cpu[1] = -1;
-	if (!ceilings)
-		ipcb_rows_progress(d, pl, &row, 0);
-	d->now->start_ns = ipcb_now_ns();
-	ipcb_probes_before(pl);
-	rc = ipcb_floor_syscall(&s, &r);
-	ipcb_probes_after(pl);
-	if (rc == 0 && r.msgs_per_s > 0)
-		pl->syscall_ns = 1e9 / r.msgs_per_s;
-	return floor_done(d, pl, rc, &row, &r, IPCB_MAX_LIST, ceilings);
+	return (ceilings && !plan_calls(d)) ||
+	       floor_rate_run(d, pl, ceilings, &syscall, &pl->syscall_ns);
 }
 
 /*
@@ -240,9 +234,7 @@ bool ipcb_floors_run(struct driver *d, struct place *pl, bool ceilings)
 			return false;
 		ipcb_run_result_fini(&r);
 	}
-	if (!floor_handover_run(d, pl, ceilings))
-		return false;
-	if (!floor_syscall_run(d, pl, ceilings))
+	if (!floor_rates_run(d, pl, ceilings))
 		return false;
 	for (size_t i = 0; i < d->o.nsizes; i++)
 		for (size_t k = 0; k < sizeof(sized) / sizeof(sized[0]); k++) {
