@@ -10,24 +10,29 @@
 #include "hot.h"
 
 /*
- * K: enough slots that a streaming writer runs well ahead of the reader (32 for messages up to
- * 128 KiB), but at most about 4 MiB per direction, and never fewer than 4 slots, so that both
- * sides still copy at once with the largest messages.
+ * K: a round trip's 32 slots (for messages up to 128 KiB), enough that a message lands on lines
+ * the other side has not just read; a stream's as many as about 4 MiB a direction holds, up to
+ * 1024 (4 KiB messages; 64 KiB of 64-byte ones), so that the writer runs far enough ahead that
+ * the lines it fills have left the reader's cache, as shm's ring does (docs/methodology.md:
+ * with 32 slots, a writer of small messages took each line back from the reader's cache);
+ * never fewer than 4, so that both sides still copy at once with the largest messages.
  */
-#define SLOTS_MIN    4u
-#define SLOTS_MAX    32u
-#define SLOTS_BUDGET (4u << 20)
+#define SLOTS_MIN	 4u
+#define SLOTS_MAX	 32u
+#define SLOTS_STREAM_MAX 1024u
+#define SLOTS_BUDGET	 (4u << 20)
 
 int ipcb_slots_setup(struct ipcb_slots *s, const struct ipcb_chan_cfg *cfg, struct ipcb_err *e)
 {
-	size_t k;
+	size_t k, max;
 
 	s->ndirs = cfg->bidirectional ? 2 : 1;
 	s->slot_bytes = (cfg->msg_bytes + 63) & ~(size_t)63;
 	if (s->slot_bytes == 0)
 		s->slot_bytes = 64;
 	k = SLOTS_BUDGET / s->slot_bytes;
-	s->nslots = k < SLOTS_MIN ? SLOTS_MIN : k > SLOTS_MAX ? SLOTS_MAX : (unsigned)k;
+	max = cfg->bidirectional ? SLOTS_MAX : SLOTS_STREAM_MAX;
+	s->nslots = k < SLOTS_MIN ? SLOTS_MIN : k > max ? max : (unsigned)k;
 	return ipcb_map_shared_anon(s->ndirs * sizeof(struct ipcb_slots_flow), (void **)&s->flow,
 				    e);
 }
