@@ -102,7 +102,7 @@ static int eventfd_setup(struct ipcb_chan *ch)
 
 	for (int i = 0; i < 4; i++)
 		c->fd[i] = -1;
-	rc = ipcb_slots_setup(s, &ch->cfg, &ch->err);
+	rc = ipcb_slots_setup(s, &ch->cfg, 0, &ch->err);
 	if (rc)
 		return rc;
 	c->nonblock = ch->cfg.wait != IPCB_WAIT_BLOCK;

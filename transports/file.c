@@ -103,7 +103,7 @@ static int file_setup(struct ipcb_chan *ch)
 	c->fd = -1;
 	c->fsync = ch->cfg.fsync;
 	c->dir = ch->cfg.run_dir;
-	rc = ipcb_slots_setup(s, &ch->cfg, &ch->err);
+	rc = ipcb_slots_setup(s, &ch->cfg, 0, &ch->err);
 	if (rc)
 		return rc;
 	c->sems_bytes = ipcb_slots_nsems(s) * sizeof(struct ipcb_psem);

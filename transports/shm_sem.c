@@ -36,19 +36,20 @@ static int shm_sem_setup(struct ipcb_chan *ch)
 	size_t sems_bytes;
 	int rc;
 
-	rc = ipcb_slots_setup(s, &ch->cfg, &ch->err);
+	/* The slots first, from the mapping's first page; the semaphores after them. */
+	rc = ipcb_slots_setup(s, &ch->cfg, 0, &ch->err);
 	if (rc)
 		return rc;
 	sems_bytes = ipcb_slots_nsems(s) * sizeof(struct ipcb_psem);
-	c->map_bytes = sems_bytes + ipcb_slots_bytes(s);
+	c->map_bytes = ipcb_slots_bytes(s) + sems_bytes;
 	rc = ipcb_backing_create_map(NULL, ch->tag, c->map_bytes, &c->map, &ch->err);
 	if (rc)
 		return rc;
 	ch->buffer_bytes = c->map_bytes;
-	s->mem = (unsigned char *)c->map + sems_bytes;
+	s->mem = c->map;
 	s->sem = &ipcb_psem_ops;
-	s->sem_ctx = c->map;
-	return ipcb_psem_init(c->map, s, &c->nsems, &ch->err);
+	s->sem_ctx = (unsigned char *)c->map + ipcb_slots_bytes(s);
+	return ipcb_psem_init(s->sem_ctx, s, &c->nsems, &ch->err);
 }
 
 static void shm_sem_teardown(struct ipcb_chan *ch)
@@ -58,7 +59,7 @@ static void shm_sem_teardown(struct ipcb_chan *ch)
 	ipcb_slots_teardown(&c->slots);
 	if (!c->map)
 		return;
-	ipcb_psem_destroy(c->map, &c->nsems);
+	ipcb_psem_destroy(c->slots.sem_ctx, &c->nsems);
 	munmap(c->map, c->map_bytes);
 	c->map = NULL;
 }

@@ -135,7 +135,7 @@ static int signal_setup(struct ipcb_chan *ch)
 	unsigned long long need, have = signal_pending_limit();
 	int rc;
 
-	rc = ipcb_slots_setup(s, &ch->cfg, &ch->err);
+	rc = ipcb_slots_setup(s, &ch->cfg, 64, &ch->err);
 	if (rc)
 		return rc;
 	/* Per direction, at most K messages and one wake-up of the writer are queued. */

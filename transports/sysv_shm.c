@@ -158,7 +158,7 @@ static int sysv_shm_setup(struct ipcb_chan *ch)
 	int rc = 0;
 
 	c->shmid = c->semid = -1;
-	rc = ipcb_slots_setup(s, &ch->cfg, &ch->err);
+	rc = ipcb_slots_setup(s, &ch->cfg, 0, &ch->err);
 	if (rc)
 		return rc;
 	rc = sysv_shm_get_segment(ch, c, ipcb_slots_bytes(s));

@@ -129,8 +129,8 @@ ok $? "-o posix-mq.depth=4: a queue of 4 messages of 64 B"
 "$BIN" -q -t shm -s 64 -m throughput -n 100 -d 0 -w 2 -o shm.ring=1048576 --csv "$WORK/ring.csv" \
 	>/dev/null 2>&1 && grep -q 'ring: 8192 slots of 64' "$WORK/ring.csv"
 ok $? "-o shm.ring=1048576: a ring of 8192 slots of 64 B"
-# The slot transports' stream fills about 4 MiB of slots (up to 1024: 4 KiB messages), where
-# its round trip keeps 32 a direction.
+# The slot transports' stream fills about 4 MiB of slots (up to 1024: 4 KiB messages); a round
+# trip keeps 32 a direction on one CPU, and across two up to 512, each in pages of its own.
 "$BIN" -q -t shm-sem -s 4K -m both -n 100 -d 0 -w 2 --placement same-core \
 	--csv "$WORK/slots.csv" >/dev/null 2>&1 &&
 	awk -F, 'NR == 1 { for (i = 1; i <= NF; i++) h[$i] = i; next }
@@ -138,7 +138,16 @@ ok $? "-o shm.ring=1048576: a ring of 8192 slots of 64 B"
 		$h["latency_kind"] == "rtt" && $h["buffer_bytes"] >= 2 * 32 * 4096 &&
 			$h["buffer_bytes"] < 2 * 33 * 4096 { rtt++ }
 		END { exit !(stream == 1 && rtt == 1) }' "$WORK/slots.csv"
-ok $? "shm-sem: a 4 KiB stream in 1024 slots, a round trip in 32 a direction"
+ok $? "shm-sem: a 4 KiB stream in 1024 slots, a round trip on one CPU in 32 a direction"
+if [ "$(nproc)" -ge 2 ]; then
+	"$BIN" -q -t shm-sem -s 4K -m latency -n 100 -d 0 -w 2 --placement cross-core \
+		--csv "$WORK/slots2.csv" >/dev/null 2>&1 &&
+		awk -F, 'NR == 1 { for (i = 1; i <= NF; i++) h[$i] = i; next }
+			$h["latency_kind"] == "rtt" && $h["buffer_bytes"] >= 2 * 512 * 4096 &&
+				$h["buffer_bytes"] < 2 * 513 * 4096 { rtt++ }
+			END { exit rtt != 1 }' "$WORK/slots2.csv"
+	ok $? "shm-sem: a 4 KiB round trip across two CPUs in 512 slots a direction, a page each"
+fi
 # A round trip crosses in pieces where its sides run on two CPUs (one copies a piece out while
 # the other copies the next in), whole where they share one (a reader woken at each piece would
 # take the CPU from the writer each time). Only where this machine has two CPUs.

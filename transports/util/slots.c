@@ -10,28 +10,42 @@
 #include "hot.h"
 
 /*
- * K: a round trip's 32 slots (for messages up to 128 KiB), enough that a message lands on lines
- * the other side has not just read; a stream's as many as about 4 MiB a direction holds, up to
- * 1024 (4 KiB messages; 64 KiB of 64-byte ones), so that the writer runs far enough ahead that
- * the lines it fills have left the reader's cache, as shm's ring does (docs/methodology.md:
- * with 32 slots, a writer of small messages took each line back from the reader's cache);
- * never fewer than 4, so that both sides still copy at once with the largest messages.
+ * K: a stream's as many slots as about 4 MiB a direction holds, up to 1024 (4 KiB messages;
+ * 64 KiB of 64-byte ones), so that the writer runs far enough ahead that the lines it fills
+ * have left the reader's cache, as shm's ring does (docs/methodology.md: with 32 slots, a writer
+ * of small messages took each line back from the reader's cache); never fewer than 4, so that
+ * both sides still copy at once with the largest messages.
+ *
+ * A round trip across two CPUs, of messages of more than two lines: up to 512 slots, each in
+ * pages of its own, as shm's ring's round trips (ring.c): a message lands on lines neither side
+ * has touched of late, where with 32 slots the writer took back, a line at a time, lines the
+ * reader had read 32 messages before, and no payload shares a page with the next slot, whose
+ * lines the reader's prefetchers would otherwise pull into its cache. Smaller messages, and
+ * sides sharing one CPU (and its caches, where the lines of 32 slots stay), keep 32 packed.
  */
 #define SLOTS_MIN	 4u
 #define SLOTS_MAX	 32u
 #define SLOTS_STREAM_MAX 1024u
+#define SLOTS_SPREAD_MAX 512u
 #define SLOTS_BUDGET	 (4u << 20)
+#define SLOTS_PAGE	 4096u
+#define SLOTS_INLINE_MAX 128u
 
-int ipcb_slots_setup(struct ipcb_slots *s, const struct ipcb_chan_cfg *cfg, struct ipcb_err *e)
+int ipcb_slots_setup(struct ipcb_slots *s, const struct ipcb_chan_cfg *cfg, size_t lead,
+		     struct ipcb_err *e)
 {
-	size_t k, max;
+	size_t k, max = cfg->bidirectional ? SLOTS_MAX : SLOTS_STREAM_MAX;
 
 	s->ndirs = cfg->bidirectional ? 2 : 1;
 	s->slot_bytes = (cfg->msg_bytes + 63) & ~(size_t)63;
 	if (s->slot_bytes == 0)
 		s->slot_bytes = 64;
+	if (cfg->bidirectional && s->slot_bytes > SLOTS_INLINE_MAX && !ipcb_sides_share_cpu(cfg)) {
+		s->slot_bytes = (lead % SLOTS_PAGE + s->slot_bytes + SLOTS_PAGE - 1) &
+				~(size_t)(SLOTS_PAGE - 1);
+		max = SLOTS_SPREAD_MAX;
+	}
 	k = SLOTS_BUDGET / s->slot_bytes;
-	max = cfg->bidirectional ? SLOTS_MAX : SLOTS_STREAM_MAX;
 	s->nslots = k < SLOTS_MIN ? SLOTS_MIN : k > max ? max : (unsigned)k;
 	return ipcb_map_shared_anon(s->ndirs * sizeof(struct ipcb_slots_flow), (void **)&s->flow,
 				    e);

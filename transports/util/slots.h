@@ -88,10 +88,13 @@ struct ipcb_slots_end {
 };
 
 /*
- * Choose directions, K and the slot size for a run, and map the shared hand-back counters.
- * 0 or -errno recorded in e; ipcb_slots_teardown() undoes it (also after a failure).
+ * Choose directions, K and the slot size for a run, and map the shared hand-back counters. lead:
+ * how far into a page the slots will start (s->mem's offset in its page-aligned mapping), so
+ * that a round trip's slots can each lie in pages of their own. 0 or -errno recorded in e;
+ * ipcb_slots_teardown() undoes it (also after a failure).
  */
-int ipcb_slots_setup(struct ipcb_slots *s, const struct ipcb_chan_cfg *cfg, struct ipcb_err *e);
+int ipcb_slots_setup(struct ipcb_slots *s, const struct ipcb_chan_cfg *cfg, size_t lead,
+		     struct ipcb_err *e);
 void ipcb_slots_teardown(struct ipcb_slots *s);
 /* Bytes of storage all slots need, and the number of semaphores (each starts at 0: "full"
  * counts messages posted, "empty" wake-ups of a writer waiting for room). */
