@@ -110,9 +110,10 @@ const struct ipcb_csv_col ipcb_csv_cols[IPCB_CSV_NCOLS] = {
 	"a side sleeps (0.5 voluntary switches a message or more: `floor-futex`, else "
 	"`probe-wakeup`), plus its payload's copies each way (`+floor-xcopy`); where its "
 	"transport's messages take system calls (`ipcbench --list NAME`), each at the cheapest "
-	"call's time (`floor-syscall`: a stream's busier side's on two CPUs where they take longer "
-	"than its copy, both sides' beside the copies on one, a polled round trip both sides' each "
-	"way, none beside a wake-up); all plus the harness's own time per message (`+harness`, the "
+	"call's time (`floor-syscall`: on two CPUs a stream's reader's copy and calls, or its "
+	"writer's calls, where they take longer than the hand-over; on one both sides' beside the "
+	"copies; a polled round trip both sides' each way; beside a wake-up, itself a call on each "
+	"side, each side's others); all plus the harness's own time per message (`+harness`, the "
 	"row's `harness_ns`); a one-way row half of its round trip's"),
     [IPCB_COL_CLOCK_SKEW_BOUND_NS] = INTEGER("clock_skew_bound_ns", "ns", "not a one-way row",
 	"bound on the two CPUs' clock disagreement, from the clock check (two hosts: on the error "
