@@ -97,44 +97,43 @@ struct rate_floor {
 };
 
 /*
- * Run floor f at this placement into *ns (its time per operation; 0 when not measured). False
- * when the sweep must stop.
+ * Run floor f at this placement into *ns (its time per operation; 0 when not measured), with
+ * the floors' run's own spec, result and row (several KiB: the stack holds them once, for a
+ * sweep under a small stack limit). False when the sweep must stop.
  */
 static bool floor_rate_run(struct driver *d, struct place *pl, bool ceilings,
-			   const struct rate_floor *f, double *ns)
+			   const struct rate_floor *f, double *ns, struct ipcb_run_spec *s,
+			   struct ipcb_run_result *r, struct ipcb_row *row)
 {
-	struct ipcb_run_spec s;
-	struct ipcb_run_result r;
-	struct ipcb_row row;
 	int rc;
 
 	if ((d->interrupted = ipcb_run_interrupt_pending()))
 		return false;
-	ipcb_point_spec(d, pl, 64, &s); /* one cache line */
+	ipcb_point_spec(d, pl, 64, s); /* one cache line */
 	/*
 	 * By time alone: a rate of operations of nanoseconds each is steady within milliseconds,
 	 * and a count fit for the rows (-n 300) would time little but the start.
 	 */
-	s.messages = 0;
-	if (s.duration_s <= 0 || (ceilings && s.duration_s > CEILING_S))
-		s.duration_s = CEILING_S;
-	ipcb_point_row(d, pl, &s, &r, &row);
-	row.transport = f->name;
-	row.mode = "throughput";
-	row.latency_kind = NULL;
-	row.wait = f->wait;
-	row.run = d->round;
+	s->messages = 0;
+	if (s->duration_s <= 0 || (ceilings && s->duration_s > CEILING_S))
+		s->duration_s = CEILING_S;
+	ipcb_point_row(d, pl, s, r, row);
+	row->transport = f->name;
+	row->mode = "throughput";
+	row->latency_kind = NULL;
+	row->wait = f->wait;
+	row->run = d->round;
 	if (f->one_cpu)
-		row.cpu[1] = -1;
+		row->cpu[1] = -1;
 	if (!ceilings)
-		ipcb_rows_progress(d, pl, &row, 0);
+		ipcb_rows_progress(d, pl, row, 0);
 	d->now->start_ns = ipcb_now_ns();
 	ipcb_probes_before(pl);
-	rc = f->fn(&s, &r);
+	rc = f->fn(s, r);
 	ipcb_probes_after(pl);
-	if (rc == 0 && r.msgs_per_s > 0)
-		*ns = 1e9 / r.msgs_per_s;
-	return floor_done(d, pl, rc, &row, &r, IPCB_MAX_LIST, ceilings);
+	if (rc == 0 && r->msgs_per_s > 0)
+		*ns = 1e9 / r->msgs_per_s;
+	return floor_done(d, pl, rc, row, r, IPCB_MAX_LIST, ceilings);
 }
 
 /* Does the plan run a transport whose messages take system calls (its `syscalls`)? */
@@ -152,7 +151,9 @@ static bool plan_calls(const struct driver *d)
  * ceiling alone: where a planned transport's messages take system calls). False when the sweep
  * must stop.
  */
-static bool floor_rates_run(struct driver *d, struct place *pl, bool ceilings)
+static bool floor_rates_run(struct driver *d, struct place *pl, bool ceilings,
+			    struct ipcb_run_spec *s, struct ipcb_run_result *r,
+			    struct ipcb_row *row)
 {
 	static const struct rate_floor handover = {"floor-handover", "spin", false,
 						   ipcb_floor_handover},
@@ -163,10 +164,10 @@ static bool floor_rates_run(struct driver *d, struct place *pl, bool ceilings)
 	if (d->o.controls)
 		return true;
 	if (pl->kind == IPCB_PLACE_CROSS_CORE && (!ceilings || place_streams(d, pl)) &&
-	    !floor_rate_run(d, pl, ceilings, &handover, &pl->handover_ns))
+	    !floor_rate_run(d, pl, ceilings, &handover, &pl->handover_ns, s, r, row))
 		return false;
 	return (ceilings && !plan_calls(d)) ||
-	       floor_rate_run(d, pl, ceilings, &syscall, &pl->syscall_ns);
+	       floor_rate_run(d, pl, ceilings, &syscall, &pl->syscall_ns, s, r, row);
 }
 
 /*
@@ -234,7 +235,7 @@ bool ipcb_floors_run(struct driver *d, struct place *pl, bool ceilings)
 			return false;
 		ipcb_run_result_fini(&r);
 	}
-	if (!floor_rates_run(d, pl, ceilings))
+	if (!floor_rates_run(d, pl, ceilings, &s, &r, &row))
 		return false;
 	for (size_t i = 0; i < d->o.nsizes; i++)
 		for (size_t k = 0; k < sizeof(sized) / sizeof(sized[0]); k++) {
