@@ -312,19 +312,57 @@ struct memcpy_arg {
 	size_t dst_offset; /* bytes past the source's offset in its page (mod 4 KiB) */
 };
 
-struct memcpy_area {
-	uint64_t copies;
+/* What a floor on one CPU (memcpy, a system call) hands back: its operations and their time. */
+struct one_cpu_area {
+	uint64_t ops; /* operations done: copies, calls */
 	uint64_t t_first_ns, t_last_ns;
 	double cpu_s;
 	int cpu_seen;
 };
+
+/*
+ * Run a floor whose sender alone works (body, with arg) and fill r with its operations' count,
+ * rate and CPU; `what` names it in an error. Same return convention as ipcb_run_one.
+ */
+static int one_cpu_floor(const struct ipcb_run_spec *s,
+			 int (*body)(const struct ipcb_side *, void *, void *, char *), void *arg,
+			 const char *what, struct ipcb_run_result *r)
+{
+	struct one_cpu_area *a;
+	int rc;
+
+	memset(r, 0, sizeof(*r));
+	a = ipcb_run_area_map(sizeof(*a));
+	if (!a) {
+		snprintf(r->error, sizeof(r->error), "mmap(%s floor area): %s", what,
+			 strerror(errno));
+		return -ENOMEM;
+	}
+	rc = floor_launch(s->launcher, "floor", s->cpu, s->timeout_s, body, arg, a, r->error,
+			  sizeof(r->error), &r->signal);
+	if (rc == 0) {
+		r->messages = a->ops;
+		r->elapsed_s = (double)(a->t_last_ns - a->t_first_ns) / 1e9;
+		if (r->elapsed_s > 0)
+			r->msgs_per_s = (double)a->ops / r->elapsed_s;
+		r->cpu_s[0] = a->cpu_s;
+		r->cpu_seen[0] = a->cpu_seen;
+		r->cpu_seen[1] = -1;
+		if (a->ops == 0) {
+			snprintf(r->error, sizeof(r->error), "no %s completed", what);
+			rc = -ENODATA;
+		}
+	}
+	ipcb_run_area_unmap(a, sizeof(*a));
+	return rc;
+}
 
 IPCB_HOT static int memcpy_body(const struct ipcb_side *me, void *arg, void *area_v, char *err)
 {
 	int role = me->role;
 	const struct memcpy_arg *m = arg;
 	const struct ipcb_run_spec *s = m->s;
-	struct memcpy_area *a = area_v;
+	struct one_cpu_area *a = area_v;
 	size_t n = s->size_bytes, dst_map = n + m->dst_offset;
 	unsigned char *src, *dst_base, *dst;
 	uint64_t deadline, limit = s->messages ? s->messages : UINT64_MAX, now, batch;
@@ -354,15 +392,15 @@ IPCB_HOT static int memcpy_body(const struct ipcb_side *me, void *arg, void *are
 	 * 64 KiB copied, so the figure is the copy's and not the clock's.
 	 */
 	batch = n && n < MEMCPY_BATCH_BYTES ? MEMCPY_BATCH_BYTES / n : 1;
-	while (a->copies < limit && now < deadline) {
-		uint64_t k = batch < limit - a->copies ? batch : limit - a->copies;
+	while (a->ops < limit && now < deadline) {
+		uint64_t k = batch < limit - a->ops ? batch : limit - a->ops;
 
 		for (uint64_t i = 0; i < k; i++) {
 			memcpy(dst, src, n);
 			/* Keep the copy from being optimised away or merged with the next one. */
 			__asm__ __volatile__("" : : "r"(dst) : "memory");
 		}
-		a->copies += k;
+		a->ops += k;
 		now = ipcb_now_ns();
 	}
 	a->t_last_ns = now;
@@ -382,35 +420,13 @@ int ipcb_floor_memcpy_at(const struct ipcb_run_spec *s, size_t dst_offset,
 			 struct ipcb_run_result *r)
 {
 	struct memcpy_arg m = {.s = s, .dst_offset = dst_offset % 4096};
-	struct memcpy_area *a;
-	int rc;
+	int rc = one_cpu_floor(s, memcpy_body, &m, "copy", r);
 
-	memset(r, 0, sizeof(*r));
-	a = ipcb_run_area_map(sizeof(*a));
-	if (!a) {
-		snprintf(r->error, sizeof(r->error), "mmap(floor area): %s", strerror(errno));
-		return -ENOMEM;
-	}
-	rc = floor_launch(s->launcher, "floor", s->cpu, s->timeout_s, memcpy_body, &m, a, r->error,
-			  sizeof(r->error), &r->signal);
 	if (rc == 0) {
-		r->messages = a->copies;
-		r->elapsed_s = (double)(a->t_last_ns - a->t_first_ns) / 1e9;
-		if (r->elapsed_s > 0) {
-			r->msgs_per_s = (double)a->copies / r->elapsed_s;
-			r->bytes_per_s = r->msgs_per_s * (double)s->size_bytes;
-		}
-		r->cpu_s[0] = a->cpu_s;
-		r->cpu_seen[0] = a->cpu_seen;
-		r->cpu_seen[1] = -1;
+		r->bytes_per_s = r->msgs_per_s * (double)s->size_bytes;
 		snprintf(r->layout, sizeof(r->layout),
 			 "copy: destination %zu bytes past the source, modulo 4 KiB", m.dst_offset);
-		if (a->copies == 0) {
-			snprintf(r->error, sizeof(r->error), "no copy completed");
-			rc = -ENODATA;
-		}
 	}
-	ipcb_run_area_unmap(a, sizeof(*a));
 	return rc;
 }
 
@@ -425,8 +441,9 @@ int ipcb_floor_memcpy_at(const struct ipcb_run_spec *s, size_t dst_offset,
  * copy in, as a ring handing messages over in pieces does. Every copy is ipcb_shared_copy(),
  * the shared-memory transports' own (glibc's `rep movsb` is slow across CPUs on some). No ring,
  * no indices, no flow control: a ping-pong needs none, since an answer means the message was
- * taken. What a shared-memory transport adds on top of this is its own cost: the leanest round
- * trip of a payload through memory both sides map, and the ceiling of a polled round trip.
+ * taken: the simplest round trip of a payload through memory both sides map. A ring can beat
+ * it from a few KiB up, its writer storing into lines neither side has touched of late where
+ * the mailbox's writer takes back the lines the other side has just read.
  */
 #define MAILBOX_PIECE (16u * 1024)
 
@@ -748,17 +765,10 @@ int ipcb_floor_xcopy(const struct ipcb_run_spec *s, struct ipcb_run_result *r)
  */
 #define SYSCALL_BATCH 256u
 
-struct syscall_area {
-	uint64_t calls;
-	uint64_t t_first_ns, t_last_ns;
-	double cpu_s;
-	int cpu_seen;
-};
-
 static int syscall_body(const struct ipcb_side *me, void *arg, void *area_v, char *err)
 {
 	const struct ipcb_run_spec *s = arg;
-	struct syscall_area *a = area_v;
+	struct one_cpu_area *a = area_v;
 	uint64_t deadline, limit = s->messages ? s->messages : UINT64_MAX, now;
 	double cpu0;
 	int rc = me->ops->ready();
@@ -771,12 +781,12 @@ static int syscall_body(const struct ipcb_side *me, void *arg, void *area_v, cha
 	cpu0 = cpu_seconds();
 	a->t_first_ns = now = ipcb_now_ns();
 	deadline = s->duration_s > 0 ? now + (uint64_t)(s->duration_s * 1e9) : UINT64_MAX;
-	while (a->calls < limit && now < deadline) {
-		uint64_t k = SYSCALL_BATCH < limit - a->calls ? SYSCALL_BATCH : limit - a->calls;
+	while (a->ops < limit && now < deadline) {
+		uint64_t k = SYSCALL_BATCH < limit - a->ops ? SYSCALL_BATCH : limit - a->ops;
 
 		for (uint64_t i = 0; i < k; i++)
 			syscall(SYS_getppid);
-		a->calls += k;
+		a->ops += k;
 		now = ipcb_now_ns();
 	}
 	a->t_last_ns = now;
@@ -787,33 +797,10 @@ static int syscall_body(const struct ipcb_side *me, void *arg, void *area_v, cha
 
 int ipcb_floor_syscall(const struct ipcb_run_spec *s, struct ipcb_run_result *r)
 {
-	struct syscall_area *a;
-	int rc;
+	int rc = one_cpu_floor(s, syscall_body, (void *)s, "system call", r);
 
-	memset(r, 0, sizeof(*r));
-	a = ipcb_run_area_map(sizeof(*a));
-	if (!a) {
-		snprintf(r->error, sizeof(r->error), "mmap(system call floor area): %s",
-			 strerror(errno));
-		return -ENOMEM;
-	}
-	rc = floor_launch(s->launcher, "floor", s->cpu, s->timeout_s, syscall_body, (void *)s, a,
-			  r->error, sizeof(r->error), &r->signal);
-	if (rc == 0) {
-		r->messages = a->calls;
-		r->elapsed_s = (double)(a->t_last_ns - a->t_first_ns) / 1e9;
-		if (r->elapsed_s > 0)
-			r->msgs_per_s = (double)a->calls / r->elapsed_s;
-		r->cpu_s[0] = a->cpu_s;
-		r->cpu_seen[0] = a->cpu_seen;
-		r->cpu_seen[1] = -1;
+	if (rc == 0)
 		snprintf(r->layout, sizeof(r->layout), "getppid(2) through syscall(2), one CPU");
-		if (a->calls == 0) {
-			snprintf(r->error, sizeof(r->error), "no system call completed");
-			rc = -ENODATA;
-		}
-	}
-	ipcb_run_area_unmap(a, sizeof(*a));
 	return rc;
 }
 
