@@ -595,7 +595,7 @@ void answers_ceilings(struct report *r)
 	const struct model *m = r->m;
 	const struct group **list = calloc(m->ngroups + 1, sizeof(*list));
 	size_t n = 0, held = 0, counts[WHY_COUNT] = {0}, own = 0;
-	const char *shown = NULL; /* the transport whose rows are being listed */
+	const char *shown = NULL, *named = NULL; /* the transport last listed, last named */
 	static const char *const why_words[WHY_COUNT] = {
 	    "whose reader slept", "",
 	    "in shared memory whose messages each take system calls, the rest of their time in "
@@ -681,13 +681,13 @@ void answers_ceilings(struct report *r)
 			if (!counts[w])
 				continue;
 			ipcb_doc_add(r->d, " %zu %s", counts[w], why_words[w]);
-			/* Those in shared memory by name: which of ours the kernel's calls hold
-			 * back. */
+			/* Ours held back by the kernel's calls, by name (the list is by transport).
+			 */
 			for (size_t i = 0, k = 0; w == WHY_CALLS && i < n; i++)
-				if (own_path(list[i]) && ceiling_why(list[i]) == WHY_CALLS &&
-				    (!k || strcmp(list[i]->transport, shown)))
+				if (ceiling_why(list[i]) == WHY_CALLS &&
+				    (!k || strcmp(list[i]->transport, named)))
 					ipcb_doc_add(r->d, "%s%s", k++ ? ", " : " (",
-						     shown = list[i]->transport);
+						     named = list[i]->transport);
 			ipcb_doc_add(r->d, "%s;", w == WHY_CALLS ? ")" : "");
 		}
 		ipcb_doc_add(r->d, " each in the CSV's " DOC_C("%s") " and " DOC_C("%s"),

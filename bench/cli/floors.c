@@ -174,9 +174,9 @@ static bool floor_rates_run(struct driver *d, struct place *pl, bool ceilings,
  * The floors of one placement, one run each, at the start of a round: cache-line and futex round
  * trips, (two CPUs only) a stream's hand-over, the cheapest system call; per size, memcpy, a
  * mailbox round trip, (two CPUs only) the cross-core copy, and the copy at the relative offsets
- * where some CPUs fall off a cliff (floor-cliff). The round's rows are read against the round's own
- * floors (x floor): a virtual CPU that shares a core with the other for a while, or a host that is
- * busy, moves the floor as much as the rows.
+ * where some CPUs fall off a cliff (floor-cliff). The round's rows are read against the
+ * round's own floors (x floor): a virtual CPU that shares a core with the other for a while, or
+ * a host that is busy, moves the floor as much as the rows.
  * --controls measures only the cache-line round trip and memcpy: the futex round trip measures
  * the kernel's wake-up path, which a kernel or scheduler state can move as much as any
  * transport, and it is the slowest to measure.

@@ -311,10 +311,10 @@ static bool run_slept(const struct ipcb_run_result *r)
  * than the hand-over; on one CPU both sides' calls beside its copies; a polled round trip both
  * sides' calls each way; a round trip whose reader slept is bound by the wake-up, itself a call
  * on each side, and counts each side's others beside it. The row's ceiling names the parts
- * ("probe-cacheline+floor-xcopy+harness"). What a mechanism does beyond these (what its calls do in
- * the kernel, a whole message copied before the reader may start, a stream's per-message hand-over)
- * is its own cost. Without a measured ceiling
- * (--no-probes, an unpinned placement) the row has none.
+ * ("probe-cacheline+floor-xcopy+harness"). What a mechanism does beyond these (what its calls
+ * do in the kernel, a whole message copied before the reader may start, a stream's
+ * per-message hand-over) is its own cost. Without a measured ceiling (--no-probes, an unpinned
+ * placement) the row has none.
  */
 static void row_ceiling(const struct place *pl, struct ipcb_row *row, size_t size_index,
 			double share)
