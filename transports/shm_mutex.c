@@ -4,15 +4,25 @@
  * process-shared robust pthread mutex and two process-shared condition variables ("not empty",
  * "not full"): the textbook monitor two processes share.
  *
- * Cost of one message: the writer locks, waits on "not full" while the ring is full, copies the
- * message into a slot, signals "not empty" and unlocks; the reader locks, waits on "not empty"
- * while it is empty, copies the message out, signals "not full" and unlocks. Both copies run
- * under the lock, so the two sides never copy at once. glibc's mutex and condition variables
- * are words in the segment plus futexes: uncontended they are atomic instructions only; a side
- * that waits sleeps in FUTEX_WAIT and the signal that wakes it costs a FUTEX_WAKE. The reader
- * always blocks (no choice of wait strategy: a condition variable is the wait).
- * Limits: 4 MiB per slot (larger payloads are chunked by the driver); 4 to 32 slots per
- * direction, about 4 MiB worth; the segment counts against the /dev/shm tmpfs.
+ * Cost of one message: the lock guards the ring's two counts, not its bytes. The writer copies
+ * the message into the slot at its head, a slot the reader cannot touch until the count says
+ * so, then locks, counts the message written, signals "not empty" and unlocks; the reader
+ * copies the slot at its tail out and, under the lock, counts it taken and signals "not full".
+ * A side that finds the ring full (the writer) or empty (the reader), as the count it read at
+ * its last unlock says, locks and waits on its condition first. So the two sides copy at once,
+ * as any shared-memory ring lets them, and each holds the lock for a few instructions; a lock
+ * held across a copy (the monitor's first textbook form) made the other side sleep on the
+ * mutex's futex for the copy's length, once or more a message (0.02-0.27 of the copy floors on
+ * two CPUs). glibc's mutex and condition variables are words in the segment plus futexes:
+ * uncontended they are atomic instructions only, a signal with no waiter a load; a side that
+ * waits sleeps in FUTEX_WAIT and the signal that wakes it costs a FUTEX_WAKE. The reader always
+ * blocks (no choice of wait strategy: a condition variable is the wait).
+ * Limits: 4 MiB per slot (larger payloads are chunked by the driver); about 4 MiB of slots per
+ * direction, at least 4, at most 32 for round trips and 1024 for a stream, whose writer would
+ * otherwise fill a short ring and sleep on it once every 32 messages, each time for a wake-up
+ * of tens of microseconds across two CPUs (one message a microsecond at 64 B, where the same
+ * ring of 1024 slots of the slot transports runs ahead); the segment counts against the
+ * /dev/shm tmpfs.
  *
  * Robust mutex: a side that dies holding the lock does not leave the other asleep forever on
  * it; the other's next lock returns EOWNERDEAD, and the run fails naming the dead owner rather
@@ -21,6 +31,7 @@
  */
 #include <errno.h>
 #include <pthread.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -34,14 +45,23 @@
 #define SHM_MUTEX_MAX_MSG (4u << 20)
 #define SHM_MUTEX_MIN	  4u
 #define SHM_MUTEX_MAX	  32u
+#define SHM_MUTEX_STREAM  1024u
 #define SHM_MUTEX_BUDGET  (4u << 20)
 
 /* One direction, at the start of its part of the segment; its slots follow. */
 struct shm_mutex_dir {
 	pthread_mutex_t lock;
 	pthread_cond_t not_empty, not_full;
-	uint64_t head, tail; /* messages written, messages taken: guarded by lock */
+	uint64_t head, tail; /* messages written, taken: changed under lock, each by one side */
 	_Alignas(64) unsigned char slots[];
+};
+
+/*
+ * One side's view of the direction it writes or reads: the slots it may use without waiting, as
+ * the counts said at its last unlock (they only grow until it uses one), and its own count.
+ */
+struct shm_mutex_end {
+	uint64_t ready[2]; /* per direction: free slots (writing) or full ones (reading) */
 };
 
 struct shm_mutex_chan {
@@ -83,16 +103,14 @@ static int shm_mutex_init_dir(struct shm_mutex_dir *d, struct ipcb_err *e)
 static int shm_mutex_setup(struct ipcb_chan *ch)
 {
 	struct shm_mutex_chan *c = ch->priv;
-	size_t k;
+	size_t k, max = ch->cfg.bidirectional ? SHM_MUTEX_MAX : SHM_MUTEX_STREAM;
 	char slot[16];
 	int rc;
 
 	c->ndirs = ch->cfg.bidirectional ? 2 : 1;
 	c->slot_bytes = (ch->cfg.msg_bytes + 63) & ~(size_t)63;
 	k = SHM_MUTEX_BUDGET / c->slot_bytes;
-	c->nslots = k < SHM_MUTEX_MIN	? SHM_MUTEX_MIN
-		    : k > SHM_MUTEX_MAX ? SHM_MUTEX_MAX
-					: (unsigned)k;
+	c->nslots = k < SHM_MUTEX_MIN ? SHM_MUTEX_MIN : k > max ? max : (unsigned)k;
 	c->dir_bytes =
 	    (sizeof(struct shm_mutex_dir) + c->nslots * c->slot_bytes + 63) & ~(size_t)63;
 	c->map_bytes = c->ndirs * c->dir_bytes;
@@ -163,41 +181,82 @@ IPCB_HOT static int shm_mutex_wait(struct shm_mutex_dir *d, pthread_cond_t *cv, 
 	return 0;
 }
 
-IPCB_HOT static int shm_mutex_send(struct ipcb_ep *ep, const void *buf, size_t len)
+/* The slots a side may use now: free ones for the writer, full ones for the reader. */
+IPCB_HOT static uint64_t shm_mutex_ready(const struct shm_mutex_chan *c,
+					 const struct shm_mutex_dir *d, bool writing)
 {
-	const struct shm_mutex_chan *c = ep->chan->priv;
-	struct shm_mutex_dir *d = shm_mutex_dir(c, ep->role == IPCB_SENDER ? 0 : 1);
-	int rc = shm_mutex_lock(d, &ep->err);
+	uint64_t used = d->head - d->tail;
+
+	return writing ? c->nslots - used : used;
+}
+
+/* A side that used every slot its last look gave it: wait, under the lock, until there is one. */
+IPCB_HOT static int shm_mutex_await(const struct shm_mutex_chan *c, struct shm_mutex_dir *d,
+				    bool writing, uint64_t *ready, struct ipcb_err *e)
+{
+	int rc = shm_mutex_lock(d, e);
+
+	while (!rc && !(*ready = shm_mutex_ready(c, d, writing)))
+		rc = shm_mutex_wait(d, writing ? &d->not_full : &d->not_empty, e);
+	if (!rc)
+		pthread_mutex_unlock(&d->lock);
+	return rc;
+}
+
+/*
+ * A side's message is in (or out of) its slot: count it under the lock, look again at what is
+ * ready, and signal the other side's condition. Signalled under the lock: the other side cannot
+ * miss it between its check and its wait.
+ */
+IPCB_HOT static int shm_mutex_count(const struct shm_mutex_chan *c, struct shm_mutex_dir *d,
+				    bool writing, uint64_t *ready, struct ipcb_err *e)
+{
+	int rc = shm_mutex_lock(d, e);
 
 	if (rc)
 		return rc;
-	while (d->head - d->tail >= c->nslots)
-		if ((rc = shm_mutex_wait(d, &d->not_full, &ep->err)))
-			return rc;
-	ipcb_shared_copy(d->slots + (size_t)(d->head % c->nslots) * c->slot_bytes, buf, len);
-	d->head++;
-	/* Signalled under the lock: the reader cannot miss it between its check and its wait. */
-	pthread_cond_signal(&d->not_empty);
+	if (writing)
+		d->head++;
+	else
+		d->tail++;
+	*ready = shm_mutex_ready(c, d, writing);
+	pthread_cond_signal(writing ? &d->not_empty : &d->not_full);
 	pthread_mutex_unlock(&d->lock);
 	return 0;
 }
 
-IPCB_HOT static int shm_mutex_recv(struct ipcb_ep *ep, void *buf, size_t len)
+/*
+ * One message into or out of the slot at this side's count. Only this side moves that count,
+ * so its value needs no lock, and the slot is this side's until the message is counted.
+ */
+IPCB_HOT static int shm_mutex_move(struct ipcb_ep *ep, void *buf, size_t len, bool writing)
 {
 	const struct shm_mutex_chan *c = ep->chan->priv;
-	struct shm_mutex_dir *d = shm_mutex_dir(c, ep->role == IPCB_SENDER ? 1 : 0);
-	int rc = shm_mutex_lock(d, &ep->err);
+	unsigned dir = (ep->role == IPCB_SENDER) == writing ? 0 : 1;
+	struct shm_mutex_dir *d = shm_mutex_dir(c, dir);
+	uint64_t *ready = &((struct shm_mutex_end *)ep->priv)->ready[dir];
+	unsigned char *slot;
+	int rc;
 
-	if (rc)
+	if (!*ready && (rc = shm_mutex_await(c, d, writing, ready, &ep->err)))
 		return rc;
-	while (d->head == d->tail)
-		if ((rc = shm_mutex_wait(d, &d->not_empty, &ep->err)))
-			return rc;
-	ipcb_shared_copy(buf, d->slots + (size_t)(d->tail % c->nslots) * c->slot_bytes, len);
-	d->tail++;
-	pthread_cond_signal(&d->not_full);
-	pthread_mutex_unlock(&d->lock);
-	return 0;
+	slot = d->slots + (size_t)((writing ? d->head : d->tail) % c->nslots) * c->slot_bytes;
+	if (writing)
+		ipcb_shared_copy(slot, buf, len);
+	else
+		ipcb_shared_copy(buf, slot, len);
+	return shm_mutex_count(c, d, writing, ready, &ep->err);
+}
+
+IPCB_HOT static int shm_mutex_send(struct ipcb_ep *ep, const void *buf, size_t len)
+{
+	/* Read from, never written: the cast only lets one function move both ways. */
+	return shm_mutex_move(ep, (void *)buf, len, true);
+}
+
+IPCB_HOT static int shm_mutex_recv(struct ipcb_ep *ep, void *buf, size_t len)
+{
+	return shm_mutex_move(ep, buf, len, false);
 }
 
 const struct ipcb_transport ipcb_transport_shm_mutex = {
@@ -208,6 +267,7 @@ const struct ipcb_transport ipcb_transport_shm_mutex = {
     .max_msg_bytes = SHM_MUTEX_MAX_MSG,
     .fixed_wait = IPCB_WAIT_BLOCK,
     .chan_priv_bytes = sizeof(struct shm_mutex_chan),
+    .ep_priv_bytes = sizeof(struct shm_mutex_end),
     .setup = shm_mutex_setup,
     .teardown = shm_mutex_teardown,
     .open = shm_mutex_open,
