@@ -68,8 +68,8 @@ static const struct ipcb_option bcast_options[] = {
      .max = 1u << 30,
      .tune = "4194304",
      .help = "bytes each direction's ring aims at (at least 4 slots of a whole message, at most "
-	     "65536); 0: across CPUs the machine's, as shm's ring (four times a CPU's private "
-	     "cache), on one CPU 256 KiB"},
+	     "65536); 0: the machine's, as shm's ring (four times a CPU's private cache), but "
+	     "256 KiB for round trips on one CPU"},
     {.key = NULL},
 };
 
@@ -92,8 +92,10 @@ struct bcast_cursor {
 /* One direction, in shared memory. */
 struct bcast_ring {
 	_Alignas(64) uint32_t readers_asleep; /* readers sleeping on a slot's header */
+	uint64_t asleep_at;		      /* the highest message a reader slept for, + 1 */
 	_Alignas(64) uint32_t writer_asleep;  /* the writer sleeps on waits_for's cursor */
 	uint32_t waits_for;
+	uint64_t waits_at; /* ... while it reads waits_at */
 	_Alignas(64) uint32_t nslots, nreaders, slot_bytes;
 	uint32_t payload_off; /* where the payload starts in its slot */
 	bool overwrite;
@@ -146,6 +148,15 @@ static unsigned bcast_reader(const struct ipcb_ep *ep)
  * (a full barrier), then looks once more; the other side stores, fences and wakes only when
  * the count is up. Either the sleeper sees the store, or the waker sees the count, or
  * FUTEX_WAIT finds the word changed: no wake-up is lost.
+ *
+ * The count stays up until the sleeper runs again, which on a CPU both sides share is not until
+ * the waker stops: so the waker wakes only for the store the sleeper waits for (the message a
+ * reader sleeps at, the first move of the cursor the writer sleeps on), not for every one after
+ * it, each a futex_wake() system call (a 64-byte stream on one CPU ran at 0.04 of its copy
+ * floor, 730 ns a message, all of it the writer's calls). Readers each say the message they
+ * sleep for by raising asleep_at, never lowering it (one that looked long ago must not take it
+ * back below a later sleeper's); the writer wakes every sleeper once it publishes a message at
+ * or past it, on the header all caught-up readers sleep on.
  */
 IPCB_HOT static int bcast_sleep(uint32_t *asleep, uint64_t *word, uint32_t seen, struct ipcb_err *e)
 {
@@ -158,9 +169,19 @@ IPCB_HOT static int bcast_sleep(uint32_t *asleep, uint64_t *word, uint32_t seen,
 	return rc < 0 ? ipcb_err(e, rc, "futex_wait") : 0;
 }
 
-/* After a store another side may sleep on: wake them (all, or one) if any sleeps. */
-IPCB_HOT static int bcast_wake(uint32_t *asleep, uint64_t *word, int how_many, enum ipcb_wait wait,
-			       struct ipcb_err *e)
+/* A reader, before it sleeps for message `at` (its cursor + 1): raise asleep_at to it. */
+IPCB_HOT static void bcast_say_asleep_at(struct bcast_ring *r, uint64_t at)
+{
+	uint64_t was = __atomic_load_n(&r->asleep_at, __ATOMIC_RELAXED);
+
+	while (was < at && !__atomic_compare_exchange_n(&r->asleep_at, &was, at, true,
+							__ATOMIC_RELAXED, __ATOMIC_RELAXED))
+		;
+}
+
+/* The writer, after publishing message `seq` (its header reads seq): wake readers asleep for it. */
+IPCB_HOT static int bcast_wake_readers(struct bcast_ring *r, uint64_t *hdr, uint64_t seq,
+				       enum ipcb_wait wait, struct ipcb_err *e)
 {
 	int rc;
 
@@ -168,9 +189,11 @@ IPCB_HOT static int bcast_wake(uint32_t *asleep, uint64_t *word, int how_many, e
 	if (wait == IPCB_WAIT_SPIN || wait == IPCB_WAIT_YIELD)
 		return 0;
 	__atomic_thread_fence(__ATOMIC_SEQ_CST);
-	if (!__atomic_load_n(asleep, __ATOMIC_RELAXED))
+	/* Acquire: a sleeper counted in is one whose asleep_at is seen too. */
+	if (!__atomic_load_n(&r->readers_asleep, __ATOMIC_ACQUIRE) ||
+	    __atomic_load_n(&r->asleep_at, __ATOMIC_RELAXED) < seq)
 		return 0;
-	rc = ipcb_futex_wake(bcast_futex_word(word), how_many);
+	rc = ipcb_futex_wake(bcast_futex_word(hdr), INT_MAX);
 	return rc < 0 ? ipcb_err(e, rc, "futex_wake") : 0;
 }
 
@@ -204,6 +227,7 @@ IPCB_HOT __attribute__((noinline)) static int bcast_await_room(struct bcast_ring
 		if (ipcb_wait_poll(cfg->wait, &polls, cfg->spin_polls))
 			continue;
 		__atomic_store_n(&r->waits_for, slowest, __ATOMIC_RELAXED);
+		__atomic_store_n(&r->waits_at, least, __ATOMIC_RELAXED);
 		rc = bcast_sleep(&r->writer_asleep, &r->cursor[slowest].taken, (uint32_t)least, e);
 		if (rc)
 			return rc;
@@ -240,11 +264,12 @@ IPCB_HOT static int bcast_send(struct ipcb_ep *ep, const void *buf, size_t len)
 	ipcb_shared_copy((unsigned char *)hdr + r->payload_off, buf, len);
 	w->head++;
 	__atomic_store_n(hdr, w->head, __ATOMIC_RELEASE);
-	return bcast_wake(&r->readers_asleep, hdr, INT_MAX, cfg->wait, &ep->err);
+	return bcast_wake_readers(r, hdr, w->head, cfg->wait, &ep->err);
 }
 
 /*
- * Reader: its cursor moves on; wake the writer if it sleeps on this very cursor. The fence
+ * Reader: its cursor moves on; wake the writer if it sleeps on this very cursor and this is the
+ * cursor's first move since it looked (bcast_sleep() says why only the first). The fence
  * comes before either look: the writer names the cursor it sleeps on, counts itself asleep (a
  * full barrier) and then reads that cursor, so the store and the looks here must not pass each
  * other either.
@@ -259,8 +284,9 @@ IPCB_HOT static int bcast_hand_back(struct bcast_ring *r, struct bcast_ep *rd, u
 	if (r->overwrite || cfg->wait == IPCB_WAIT_SPIN || cfg->wait == IPCB_WAIT_YIELD)
 		return 0;
 	__atomic_thread_fence(__ATOMIC_SEQ_CST);
-	if (!__atomic_load_n(&r->writer_asleep, __ATOMIC_RELAXED) ||
-	    __atomic_load_n(&r->waits_for, __ATOMIC_RELAXED) != me)
+	if (!__atomic_load_n(&r->writer_asleep, __ATOMIC_ACQUIRE) ||
+	    __atomic_load_n(&r->waits_for, __ATOMIC_RELAXED) != me ||
+	    __atomic_load_n(&r->waits_at, __ATOMIC_RELAXED) + 1 != rd->taken)
 		return 0;
 	rc = ipcb_futex_wake(bcast_futex_word(&r->cursor[me].taken), 1);
 	return rc < 0 ? ipcb_err(e, rc, "futex_wake") : 0;
@@ -322,6 +348,7 @@ IPCB_HOT static int bcast_recv(struct ipcb_ep *ep, void *buf, size_t len)
 			ipcb_cpu_relax();
 			continue;
 		}
+		bcast_say_asleep_at(r, rd->taken + 1);
 		rc = bcast_sleep(&r->readers_asleep, hdr, (uint32_t)h, &ep->err);
 		if (rc)
 			return rc;
@@ -353,13 +380,15 @@ static int bcast_setup(struct ipcb_chan *ch)
 	/*
 	 * Sides on two CPUs get the machine's ring, as shm's: 256 KiB held 4 KiB streams here to
 	 * a third of what shm's moved, and 64 KiB round trips (four slots) to 2.3 times as long.
-	 * Sides on one CPU (hybrid without polls: the driver's) keep 256 KiB, where the larger
-	 * ring's lines made 4 and 64 KiB round trips 1.1-1.3 times as slow on the EPYC guest.
+	 * Round trips on one CPU (hybrid without polls: the driver's) keep 256 KiB, where the
+	 * larger ring's lines made 4 and 64 KiB round trips 1.1-1.3 times as slow on the EPYC
+	 * guest; a stream there gets the machine's too, whose writer sleeps once a ring (4 KiB
+	 * streams at 0.52-0.56 of the copy floor with 4 MiB, 0.21-0.27 with 256 KiB).
 	 */
-	bool one_cpu = ipcb_sides_share_cpu(cfg);
+	bool small = ipcb_sides_share_cpu(cfg) && cfg->bidirectional;
 	size_t target = ipcb_opt(cfg, BCAST_OPT_RING) ? ipcb_opt(cfg, BCAST_OPT_RING)
-			: one_cpu		      ? BCAST_SMALL_RING
-				  : ipcb_ring_target_for(ipcb_ring_private_bytes());
+			: small			      ? BCAST_SMALL_RING
+				: ipcb_ring_target_for(ipcb_ring_private_bytes());
 	size_t msg = cfg->msg_bytes ? cfg->msg_bytes : 1;
 	size_t off = msg <= BCAST_ALIGN - BCAST_HDR_BYTES ? BCAST_HDR_BYTES : 64;
 	size_t slot = (off + msg + BCAST_ALIGN - 1) & ~(size_t)(BCAST_ALIGN - 1);
