@@ -74,6 +74,7 @@ static const struct ipcb_option bcast_options[] = {
 };
 
 #define BCAST_ALIGN	128u
+#define BCAST_PAGE	4096u
 #define BCAST_HDR_BYTES 16u /* sequence + 1, length */
 /* The ring of sides on one CPU (bcast_setup). */
 #define BCAST_SMALL_RING (256u * 1024)
@@ -100,7 +101,7 @@ struct bcast_ring {
 	uint32_t payload_off; /* where the payload starts in its slot */
 	bool overwrite;
 	struct bcast_cursor cursor[BCAST_MAX_READERS];
-	_Alignas(BCAST_ALIGN) unsigned char slots[];
+	_Alignas(BCAST_PAGE) unsigned char slots[]; /* on a page: paged slots start on one */
 };
 
 struct bcast_chan {
@@ -392,7 +393,7 @@ static int bcast_setup(struct ipcb_chan *ch)
 	size_t msg = cfg->msg_bytes ? cfg->msg_bytes : 1;
 	size_t off = msg <= BCAST_ALIGN - BCAST_HDR_BYTES ? BCAST_HDR_BYTES : 64;
 	size_t slot = (off + msg + BCAST_ALIGN - 1) & ~(size_t)(BCAST_ALIGN - 1);
-	size_t n = target / slot, ring_bytes;
+	size_t n, ring_bytes;
 	bool overwrite = bcast_lossy(cfg);
 	int ndirs = cfg->bidirectional ? 2 : 1, rc;
 	char size[16];
@@ -404,8 +405,17 @@ static int bcast_setup(struct ipcb_chan *ch)
 	if (cfg->receivers > BCAST_MAX_READERS)
 		return ipcb_errf(&ch->err, -EINVAL, "setup", "more than %u readers",
 				 BCAST_MAX_READERS);
+	/*
+	 * A round trip across two CPUs of more than a slot's first lines: each slot in pages of
+	 * its own, as shm's ring's and the slot transports' round trips, so that a message lands
+	 * on lines neither side touched of late and the reader's prefetchers, following a payload
+	 * to its end, do not pull in the next slot's lines, which the writer then takes back.
+	 */
+	if (cfg->bidirectional && !ipcb_sides_share_cpu(cfg) && off + msg > BCAST_ALIGN)
+		slot = (slot + BCAST_PAGE - 1) & ~(size_t)(BCAST_PAGE - 1);
 	if (slot > UINT32_MAX)
 		return ipcb_errf(&ch->err, -EMSGSIZE, "setup", "a slot of %zu bytes", slot);
+	n = target / slot;
 	n = n < BCAST_MIN_SLOTS ? BCAST_MIN_SLOTS : n > BCAST_MAX_SLOTS ? BCAST_MAX_SLOTS : n;
 	ring_bytes = (sizeof(struct bcast_ring) + n * slot + 4095) & ~(size_t)4095;
 	c->map_bytes = (size_t)ndirs * ring_bytes;
