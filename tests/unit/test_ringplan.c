@@ -178,10 +178,22 @@ int main(void)
 	ipcb_ring_plan_sized(64 * 1024, 4u << 20, IPCB_RING_STREAM, &p);
 	check_offsets("shm.ring=4194304, 64 KiB messages", &p);
 	ok_eq(p.nslots, 63, "shm.ring=4194304, 64 KiB messages: 63 slots");
-	ipcb_ring_plan_whole(64 * 1024, &p);
+	ipcb_ring_plan_whole(64 * 1024, private_of("vm"), IPCB_RING_STREAM, false, &p);
 	check_offsets("loans of 64 KiB", &p);
 	ok_eq(p.piece_bytes, 64 * 1024, "loans of 64 KiB: whole in one slot");
-	ipcb_ring_plan_whole(64, &p);
+	ok_eq(p.nslots, 4, "loans of 64 KiB across CPUs: 256 KiB, in 4 slots");
+	ipcb_ring_plan_whole(64, private_of("vm"), IPCB_RING_TRIPS, false, &p);
 	check_offsets("loans of 64 bytes", &p);
+	ok_eq(p.nslots, 512, "round trips' loans of 64 bytes: at most 512 slots");
+	/* A stream's loans of a slot's first lines, or on one CPU, fill the machine's ring. */
+	ipcb_ring_plan_whole(64, private_of("vm"), IPCB_RING_STREAM, false, &p);
+	ok_eq(p.nslots, 32768, "a stream's loans of 64 bytes: 4 MiB of 128-byte slots");
+	ipcb_ring_plan_whole(4096, private_of("vm"), IPCB_RING_STREAM, false, &p);
+	ok_eq(p.nslots, 62, "a stream's loans of 4 KiB across CPUs: 256 KiB");
+	ipcb_ring_plan_whole(4096, private_of("vm"), IPCB_RING_STREAM, true, &p);
+	check_offsets("a stream's loans of 4 KiB on one CPU", &p);
+	ok_eq(p.nslots, 992, "a stream's loans of 4 KiB on one CPU: 4 MiB");
+	ipcb_ring_plan_whole(4096, private_of("vm"), IPCB_RING_TRIPS_WHOLE, true, &p);
+	ok_eq(p.nslots, 62, "round trips' loans of 4 KiB on one CPU: 256 KiB");
 	return tap_done();
 }

@@ -122,8 +122,13 @@ void ipcb_ring_plan_machine(size_t msg_bytes, size_t private_bytes, enum ipcb_ri
 /* The same, for a ring of about target bytes (0: the machine's), with up to 64 Ki slots. */
 void ipcb_ring_plan_sized(size_t msg_bytes, size_t target, enum ipcb_ring_use use,
 			  struct ipcb_ring_plan *p);
-/* The layout for loans: one slot holds a whole message of up to msg_bytes. */
-void ipcb_ring_plan_whole(size_t msg_bytes, struct ipcb_ring_plan *p);
+/*
+ * The layout for loans: one slot holds a whole message of up to msg_bytes, in a ring of 256 KiB
+ * with at most 512 slots, but a stream's of messages of up to two lines, or of sides sharing
+ * one CPU (one_cpu), in the machine's ring, as many slots as it holds.
+ */
+void ipcb_ring_plan_whole(size_t msg_bytes, size_t private_bytes, enum ipcb_ring_use use,
+			  bool one_cpu, struct ipcb_ring_plan *p);
 /* Initialise a ring in zeroed shared memory of p->ring_bytes. */
 void ipcb_ring_init(struct ipcb_ring *r, const struct ipcb_ring_plan *p);
 /* A side's end of an initialised ring, at its first slot (r NULL: no ring, an end never used). */
