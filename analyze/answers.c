@@ -23,7 +23,7 @@ static const struct {
 	enum measure ms;
 	bool big; /* at the largest size, else the smallest */
 } questions[] = {
-    {"Small messages (the 64 B round trip, p50)", M_RTT, false},
+    {"Small messages (the 64 B round trip, p50)", M_RTT50, false},
     {"Bulk transfer (the 1 MiB stream)", M_BPS, true},
     {"CPU cost (both sides' CPU per message of the 64 B stream, and its server's where it has "
      "one)",
@@ -44,7 +44,7 @@ static void answer_value(const struct model *m, const struct group *g, enum meas
 {
 	char p[32], p99[96] = "";
 
-	if (ms == M_RTT && g->sum[M_RTT99].n) {
+	if (ms == M_RTT50 && g->sum[M_RTT99].n) {
 		double msgs = model_min_messages(m, g);
 
 		measure_format(M_RTT99, g->sum[M_RTT99].median, p, sizeof(p));

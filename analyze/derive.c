@@ -206,7 +206,7 @@ void model_set_aside(struct model *m)
 				flag_add(r, MF_PROBE_JUMP);
 			if (g->latency && !g->floor &&
 			    !strcmp(g->placement, ipcb_placement_name(IPCB_PLACE_CROSS_CORE)) &&
-			    r->v[M_RTT] < BELOW_PROBE * r->probe_cl)
+			    r->v[M_RTT50] < BELOW_PROBE * r->probe_cl)
 				flag_add(r, MF_BELOW_FLOOR);
 			flagged += r->flags != 0;
 		}
@@ -358,12 +358,13 @@ void model_floors_check(struct model *m)
 				enum measure ms;
 				bool applies, ceiling;
 			} tries[] = {
-			    {"null", g->size, M_RTT, g->latency, false},
-			    {"floor-cacheline", 64, M_RTT,
+			    {"null", g->size, M_RTT50, g->latency, false},
+			    {"floor-cacheline", 64, M_RTT50,
 			     g->latency && cross && g->reader == R_POLLS, false},
-			    {"floor-mailbox", g->size, M_RTT, g->latency && g->reader == R_POLLS,
+			    {"floor-mailbox", g->size, M_RTT50, g->latency && g->reader == R_POLLS,
 			     false},
-			    {"floor-futex", 64, M_RTT, g->latency && g->reader == R_SLEEPS, false},
+			    {"floor-futex", 64, M_RTT50, g->latency && g->reader == R_SLEEPS,
+			     false},
 			    {cross ? "floor-xcopy" : "floor-memcpy", g->size, M_BPS,
 			     !g->latency && !g->loan, true},
 			};

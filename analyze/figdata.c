@@ -103,7 +103,7 @@ size_t figdata_rtt_size(const struct model *m)
 	for (size_t i = 0; i < m->nindex; i++) {
 		const struct group *g = &m->groups[m->index[i]];
 
-		if (!g->latency || !g->sum[M_RTT].n || *g->tuning)
+		if (!g->latency || !g->sum[M_RTT50].n || *g->tuning)
 			continue;
 		if (g->size == 64)
 			return 64;
@@ -132,7 +132,7 @@ int figdata_write(const struct model *m, const char *dir, char *err, size_t errl
 	      f);
 	for (size_t i = 0; i < m->nindex; i++) {
 		const struct group *g = &m->groups[m->index[i]];
-		const enum measure ms = g->latency ? M_RTT : M_BPS;
+		const enum measure ms = g->latency ? M_RTT50 : M_BPS;
 
 		/* A tuned setting is another experiment: the figures show each mechanism as it
 		 * comes. */
@@ -145,7 +145,7 @@ int figdata_write(const struct model *m, const char *dir, char *err, size_t errl
 			g->sum[ms].n);
 		num(f, model_min_messages(m, g));
 		num(f, g->latency ? g->sum[M_RTT_MIN].median : NAN);
-		num(f, g->latency ? g->sum[M_RTT].median : NAN);
+		num(f, g->latency ? g->sum[M_RTT50].median : NAN);
 		num(f, g->latency ? g->sum[M_RTT90].median : NAN);
 		num(f, g->latency ? g->sum[M_RTT99].median : NAN);
 		num(f, g->latency ? g->sum[M_RTT999].median : NAN);
@@ -177,7 +177,7 @@ int figdata_write(const struct model *m, const char *dir, char *err, size_t errl
 		series_name(g->label, s, sizeof(s));
 		fprintf(f, "%s,%u,%s,%s,%zu", s, color_of(m, g), g->placement, g->mode, g->size);
 		num(f, st.offered);
-		num(f, g->sum[g->latency ? M_RTT : M_OW].median);
+		num(f, g->sum[g->latency ? M_RTT50 : M_OW50].median);
 		num(f, g->sum[g->latency ? M_RTT99 : M_OW99].median);
 		num(f, g->sum[g->latency ? M_RTT999 : M_OW999].median);
 		fputc('\n', f);
@@ -222,11 +222,11 @@ int figdata_write(const struct model *m, const char *dir, char *err, size_t errl
 		const struct group *g = &m->groups[gi];
 		char sh[8];
 
-		if (g->shape != S_MATRIX || !g->latency || !g->nruns || !g->sum[M_RTT].n)
+		if (g->shape != S_MATRIX || !g->latency || !g->nruns || !g->sum[M_RTT50].n)
 			continue;
 		series_name(g->label, s, sizeof(s));
 		fprintf(f, "%s,%zu,%d,%d,%.6g,%s\n", s, g->size, m->runs[g->runs[0]].cpu[0],
-			m->runs[g->runs[0]].cpu[1], g->sum[M_RTT].median,
+			m->runs[g->runs[0]].cpu[1], g->sum[M_RTT50].median,
 			topo_short(g->topo, sh, sizeof(sh)));
 	}
 	if ((rc = close_checked(f, dir, "matrix.csv", err, errlen)) < 0)
@@ -239,14 +239,14 @@ int figdata_write(const struct model *m, const char *dir, char *err, size_t errl
 		const struct group *g = &m->groups[gi];
 		size_t a = 0, b = 0;
 
-		if (g->shape != S_HOSTS || !g->latency || !g->sum[M_RTT].n)
+		if (g->shape != S_HOSTS || !g->latency || !g->sum[M_RTT50].n)
 			continue;
 		while (a < m->nhosts && strcmp(m->hosts[a], g->host))
 			a++;
 		while (b < m->nhosts && strcmp(m->hosts[b], g->peer_host))
 			b++;
 		series_name(g->label, s, sizeof(s));
-		fprintf(f, "%s,%zu,%zu,%zu,%.6g", s, g->size, a + 1, b + 1, g->sum[M_RTT].median);
+		fprintf(f, "%s,%zu,%zu,%zu,%.6g", s, g->size, a + 1, b + 1, g->sum[M_RTT50].median);
 		num(f, g->sum[M_RTT99].median);
 		fputc('\n', f);
 	}
@@ -360,7 +360,7 @@ void sec_figures(struct report *r)
 			const struct group *g = &m->groups[gi];
 
 			if ((g->shape != S_MATRIX && g->shape != S_HOSTS) || !g->latency ||
-			    !g->sum[M_RTT].n)
+			    !g->sum[M_RTT50].n)
 				continue;
 			series_name(g->label, s, sizeof(s));
 			snprintf(name, sizeof(name), "%s-%s",

@@ -237,7 +237,7 @@ void sec_hosts(struct report *r)
 
 		ipcb_doc_h(r->d, 3, "%s", labels[k]);
 		if (rtt) {
-			matrix(r, labels[k], M_RTT, rtt);
+			matrix(r, labels[k], M_RTT50, rtt);
 			matrix(r, labels[k], M_RTT99, rtt);
 		}
 		if (bps)
@@ -256,7 +256,7 @@ void sec_hosts(struct report *r)
 		   "pairs; then each host by the median of how much slower its own pairs (to "
 		   "it and from it) are than the median pair, over every transport and measure.");
 	for (size_t k = 0; k < nl; k++) {
-		static const enum measure mss[] = {M_RTT, M_RTT99, M_BPS};
+		static const enum measure mss[] = {M_RTT50, M_RTT99, M_BPS};
 
 		for (size_t q = 0; q < sizeof(mss) / sizeof(mss[0]); q++) {
 			size_t size = pair_size(m, labels[k], measure_latency(mss[q]));

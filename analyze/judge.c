@@ -57,7 +57,7 @@ static void messages_text(const struct model *m, const struct group *a, const st
 	else if (hi > 0)
 		snprintf(out, n, "; %.0f messages per run", hi);
 	/* A tail resting on few samples is said: p99 is the k-th largest of a run's. */
-	if (ms == M_RTT && hi > 0 && lo * 0.01 < 100)
+	if (ms == M_RTT50 && hi > 0 && lo * 0.01 < 100)
 		snprintf(out + strlen(out), n - strlen(out), "; a run's p99 from %.0f samples",
 			 floor(lo * 0.01));
 }
@@ -73,8 +73,8 @@ void judge(const struct model *m, const struct group *a, const struct group *b, 
 	static uint32_t *ra, *rb;
 	static size_t ca, cb;
 	const bool lower = measure_lower_better(ms);
-	const char *better = lower && ms != M_RTT && ms != M_AB ? "lower" : "faster";
-	const char *worse = lower && ms != M_RTT && ms != M_AB ? "higher" : "slower";
+	const char *better = lower && ms != M_RTT50 && ms != M_AB ? "lower" : "faster";
+	const char *worse = lower && ms != M_RTT50 && ms != M_AB ? "higher" : "slower";
 	size_t na, nb;
 	struct ipcb_ratio r;
 	double p[4] = {1, 1, 1, 1}, k = log(f), kh = log(fh);

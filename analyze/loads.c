@@ -94,13 +94,11 @@ static bool print_curve(struct report *r, const size_t *steps, size_t n)
 {
 	const struct model *m = r->m;
 	const struct group *g0 = &m->groups[steps[0]];
-	enum measure p50 = g0->latency ? M_RTT : M_OW, p99 = g0->latency ? M_RTT99 : M_OW99;
+	enum measure p50 = g0->latency ? M_RTT50 : M_OW50, p99 = g0->latency ? M_RTT99 : M_OW99;
 	enum measure p999 = g0->latency ? M_RTT999 : M_OW999;
-	/* The bound's percentile, of the curve's own latency. */
-	enum measure slo = r->slo.pct == 50   ? p50
-			   : r->slo.pct == 90 ? (g0->latency ? M_RTT90 : M_OW90)
-			   : r->slo.pct == 99 ? p99
-					      : p999;
+	/* The bound's percentile, of the curve's own latency (report.c took only recorded ones). */
+	int at = ipcb_pct_find(r->slo.pct);
+	enum measure slo = measure_pct(g0->latency, at < 0 ? IPCB_PCT_99 : (enum ipcb_pct)at);
 	double bound = r->slo.ns > 0 ? r->slo.ns : ipcb_slo_default_ns(g0->placement);
 	double held = NAN, closed = NAN, reached = NAN, first = NAN;
 	const struct group *closed_g = NULL;
@@ -345,7 +343,7 @@ static void print_shaped(struct report *r)
 		shape_words(g, shape, sizeof(shape));
 		measure_format(M_MSGS, g->sum[M_MSGS].median, v[0], sizeof(v[0]));
 		measure_format(M_BPS, g->sum[M_BPS].median, v[1], sizeof(v[1]));
-		measure_format(M_RTT, g->sum[M_RTT].median, v[2], sizeof(v[2]));
+		measure_format(M_RTT50, g->sum[M_RTT50].median, v[2], sizeof(v[2]));
 		measure_format(M_RTT99, g->sum[M_RTT99].median, v[3], sizeof(v[3]));
 		if (g->sum[M_PAIR_MIN].n) {
 			measure_format(M_PAIR_MIN, g->sum[M_PAIR_MIN].median, v[4], sizeof(v[4]));
@@ -483,7 +481,7 @@ static void print_pubsub(struct report *r)
 				measure_format(M_MSGS, g->sum[M_MSGS].median, v[1], sizeof(v[1]));
 				measure_format(M_DELIVERIES, g->sum[M_DELIVERIES].median, v[2],
 					       sizeof(v[2]));
-				measure_format(M_OW, g->sum[M_OW].median, v[3], sizeof(v[3]));
+				measure_format(M_OW50, g->sum[M_OW50].median, v[3], sizeof(v[3]));
 				measure_format(M_SLOWEST, g->sum[M_SLOWEST].median, v[4],
 					       sizeof(v[4]));
 				measure_format(M_LAST, g->sum[M_LAST].median, v[5], sizeof(v[5]));

@@ -12,6 +12,7 @@
 
 #include <math.h>
 #include <stdio.h>
+#include <assert.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -24,11 +25,10 @@ static const struct {
 	bool lower;
 	char unit; /* 't' time, 'b' bytes/s, 'm' memory, 'r' msg/s, 'n' a count */
 } measures[M_COUNT] = {
-    [M_RTT] = {"round trip p50", true, 't'},
-    [M_RTT99] = {"round trip p99", true, 't'},
-    [M_RTT999] = {"round trip p99.9", true, 't'},
-    [M_RTT90] = {"round trip p90", true, 't'},
-    [M_RTT_MIN] = {"round trip minimum", true, 't'},
+#define RTT_NAME(id, value, label, drop, what) [M_RTT##id] = {"round trip " label, true, 't'},
+    IPCB_PERCENTILES(RTT_NAME)
+#undef RTT_NAME
+	[M_RTT_MIN] = {"round trip minimum", true, 't'},
     [M_RTT_MAX] = {"round trip maximum", true, 't'},
     [M_AB] = {"one way p50", true, 't'},
     [M_BPS] = {"throughput", false, 'b'},
@@ -38,11 +38,10 @@ static const struct {
     [M_BUFFER] = {"memory", true, 'm'},
     [M_SERVER] = {"server CPU per message", true, 't'},
     [M_SEND_CALL] = {"send call p50", true, 't'},
-    [M_OW] = {"one way p50", true, 't'},
-    [M_OW99] = {"one way p99", true, 't'},
-    [M_OW999] = {"one way p99.9", true, 't'},
-    [M_OW90] = {"one way p90", true, 't'},
-    [M_SLOWEST] = {"one way to the slowest receiver p50", true, 't'},
+#define OW_NAME(id, value, label, drop, what) [M_OW##id] = {"one way " label, true, 't'},
+    IPCB_PERCENTILES(OW_NAME)
+#undef OW_NAME
+	[M_SLOWEST] = {"one way to the slowest receiver p50", true, 't'},
     [M_LAST] = {"one way to the last receiver p50", true, 't'},
     [M_LAST99] = {"one way to the last receiver p99", true, 't'},
     [M_ACHIEVED] = {"achieved rate", false, 'r'},
@@ -59,6 +58,10 @@ static const struct {
     [M_WAIT_CPU] = {"the waiting reader's CPU", true, 'p'},
 };
 
+static_assert((int)M_RTT_MIN == (int)IPCB_NPCT &&
+		  (int)M_SLOWEST == (int)M_SEND_CALL + 1 + (int)IPCB_NPCT,
+	      "measure_pct(): each kind's percentiles in a row, in lib/percentiles.h's order");
+
 bool measure_lower_better(enum measure m)
 {
 	return measures[m].lower;
@@ -71,7 +74,7 @@ const char *measure_name(enum measure m)
 
 bool measure_latency(enum measure m)
 {
-	return m == M_RTT || m == M_RTT99 || m == M_RTT999 || m == M_RTT90 || m == M_RTT_MIN ||
+	return m == M_RTT50 || m == M_RTT99 || m == M_RTT999 || m == M_RTT90 || m == M_RTT_MIN ||
 	       m == M_RTT_MAX || m == M_AB || m == M_WAIT_CPU;
 }
 

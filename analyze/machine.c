@@ -22,20 +22,20 @@ static const struct floor_def {
     {"null", "harness (null) round trip",
      "the harness's own round trip bounds every round trip: a run below it did not move what it "
      "says, or ran elsewhere",
-     M_RTT, false},
+     M_RTT50, false},
     {"floor-cacheline", "cache-line round trip",
      "no reader that polls sees the other CPU's write sooner than a cache line travels there "
      "and back",
-     M_RTT, false},
+     M_RTT50, false},
     {"floor-futex", "futex wake-up round trip",
      "a reader woken by another path than a futex (a socket's or a queue's wait queue) is not "
      "bound by it: for such a run it is not a floor",
-     M_RTT, false},
+     M_RTT50, false},
     {"floor-mailbox", "mailbox round trip (sequence word in the payload's line)",
      "a ring can beat the mailbox, whose writer stores each message into the lines the other "
      "side has just read (each taken back from its cache first), where a ring's next message "
      "goes to lines neither side touched of late; for such a run it is not a floor",
-     M_RTT, true},
+     M_RTT50, true},
     {"floor-memcpy", "memcpy (one CPU, its own data)",
      "a stream above it did not copy every byte once on one CPU", M_BPS, true},
     {"floor-xcopy", "cross-core copy (reading what the other CPU just wrote)",
@@ -58,9 +58,9 @@ static const struct group *floor_group(const struct model *m, const char *t, con
 		if (!strcmp(floors[k].transport, t))
 			return model_find(m, t, pl, size, floors[k].ms);
 	for (size_t s = 0; s < m->nsizes; s++) {
-		const struct group *g = model_find(m, t, pl, m->sizes[s], M_RTT);
+		const struct group *g = model_find(m, t, pl, m->sizes[s], M_RTT50);
 
-		if (g && g->sum[M_RTT].n)
+		if (g && g->sum[M_RTT50].n)
 			return g;
 	}
 	return NULL;
@@ -84,7 +84,7 @@ static void print_floors(struct report *r)
 		for (int k = 0; k < 3; k++)
 			series_text(NULL,
 				    floor_group(m, floors[k].transport, m->placements[p], 0, false),
-				    M_RTT, v[k], sizeof(v[k]));
+				    M_RTT50, v[k], sizeof(v[k]));
 		ipcb_doc_row(r->d, m->placements[p], v[0], v[1], v[2]);
 	}
 	ipcb_doc_table_end(r->d);
@@ -238,7 +238,7 @@ static void print_beaten(struct report *r)
 		for (size_t i = 0; i < m->nruns; i++) {
 			const struct run *x = &m->runs[i];
 			const struct group *g = &m->groups[x->group];
-			enum measure ms = g->latency ? M_RTT : M_BPS;
+			enum measure ms = g->latency ? M_RTT50 : M_BPS;
 			char v[32], f[32], sz[16];
 
 			if (!x->beat || strcmp(x->beat, floors[k].transport))
@@ -300,10 +300,10 @@ static void print_states(struct report *r)
 
 		if (!m->place[p].probed)
 			continue;
-		measure_format(M_RTT, s->median[0], a, sizeof(a));
-		measure_format(M_RTT, m->place[p].wakeup, w, sizeof(w));
+		measure_format(M_RTT50, s->median[0], a, sizeof(a));
+		measure_format(M_RTT50, m->place[p].wakeup, w, sizeof(w));
 		if (s->n == 2) {
-			measure_format(M_RTT, s->median[1], b, sizeof(b));
+			measure_format(M_RTT50, s->median[1], b, sizeof(b));
 			ipcb_doc_li(
 			    r->d,
 			    "%s: the cache-line probes beside the runs fell into two states of the "
@@ -332,8 +332,8 @@ static void print_states(struct report *r)
 	if (*m->virt && strcmp(m->virt, "none") && strcmp(m->virt, "no") && futex && cl) {
 		char a[32], b[32];
 
-		measure_format(M_RTT, futex->sum[M_RTT].median, a, sizeof(a));
-		measure_format(M_RTT, cl->sum[M_RTT].median, b, sizeof(b));
+		measure_format(M_RTT50, futex->sum[M_RTT50].median, a, sizeof(a));
+		measure_format(M_RTT50, cl->sum[M_RTT50].median, b, sizeof(b));
 		ipcb_doc_p(
 		    r->d,
 		    "This is a virtual machine (virtualization: %s). Waking a process on the other "
@@ -436,7 +436,7 @@ static void print_variation(struct report *r)
 		goto out;
 	for (size_t i = 0; i < m->nindex; i++) {
 		const struct group *g = &m->groups[m->index[i]];
-		enum measure ms = g->latency ? M_RTT : M_BPS;
+		enum measure ms = g->latency ? M_RTT50 : M_BPS;
 
 		if (g->floor || !g->sum[ms].n)
 			continue;

@@ -200,11 +200,10 @@ static int row_values(struct model *m, size_t i, enum rowkind rk, struct run *r,
 	    {RK_MAIN, IPCB_COL_BYTES_PER_S_AB, M_BPS_AB},
 	    {RK_MAIN, IPCB_COL_BYTES_PER_S_BA, M_BPS_BA},
 	    {RK_AB, IPCB_COL_P50_NS, M_AB},
-	    {RK_OW, IPCB_COL_P50_NS, M_OW},
-	    {RK_OW, IPCB_COL_P99_NS, M_OW99},
-	    {RK_OW, IPCB_COL_P999_NS, M_OW999},
-	    {RK_OW, IPCB_COL_P90_NS, M_OW90},
-	    {RK_SLOWEST, IPCB_COL_P50_NS, M_SLOWEST},
+#define OW_PCT(id, value, label, drop, what) {RK_OW, IPCB_COL_P##id##_NS, M_OW##id},
+	    IPCB_PERCENTILES(OW_PCT)
+#undef OW_PCT
+		{RK_SLOWEST, IPCB_COL_P50_NS, M_SLOWEST},
 	    {RK_LAST, IPCB_COL_P50_NS, M_LAST},
 	    {RK_LAST, IPCB_COL_P99_NS, M_LAST99},
 	    {RK_CALL, IPCB_COL_P50_NS, M_SEND_CALL},
@@ -227,9 +226,12 @@ static int row_values(struct model *m, size_t i, enum rowkind rk, struct run *r,
 		static const struct {
 			enum ipcb_csv_column col;
 			enum measure ms;
-		} p[] = {{IPCB_COL_P50_NS, M_RTT},     {IPCB_COL_P99_NS, M_RTT99},
-			 {IPCB_COL_P999_NS, M_RTT999}, {IPCB_COL_P90_NS, M_RTT90},
-			 {IPCB_COL_MIN_NS, M_RTT_MIN}, {IPCB_COL_MAX_NS, M_RTT_MAX}};
+		} p[] = {
+#define RTT_PCT(id, value, label, drop, what) {IPCB_COL_P##id##_NS, M_RTT##id},
+		    IPCB_PERCENTILES(RTT_PCT)
+#undef RTT_PCT
+			{IPCB_COL_MIN_NS, M_RTT_MIN},
+		    {IPCB_COL_MAX_NS, M_RTT_MAX}};
 
 		for (size_t k = 0; k < sizeof(p) / sizeof(p[0]) && !rc; k++)
 			rc =
@@ -561,7 +563,7 @@ static int read_rows(struct model *m, bool partial, char *err, size_t errlen)
 		if (rk == RK_MAIN || !r || r->round_no != round_of(round, runno) ||
 		    (r->line && !isnan(r->v[rk == RK_AB	    ? M_AB
 					    : rk == RK_CALL ? M_SEND_CALL
-							    : M_OW]))) {
+							    : M_OW50]))) {
 			size_t *rp = model_grow(g->runs, &g->runs_cap, g->nruns, sizeof(*g->runs));
 			void *p = model_grow(m->runs, &rcap, m->nruns, sizeof(*m->runs));
 

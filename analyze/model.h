@@ -20,29 +20,28 @@
 
 #include "rows.h"
 #include "slept.h"
+#include "percentiles.h"
 #include "stats.h"
+
+#define M_RTT_ENUM(id, value, label, drop, what) M_RTT##id,
+#define M_OW_ENUM(id, value, label, drop, what)	 M_OW##id,
 
 /* What a run measured; NAN where it did not. */
 enum measure {
-	M_RTT,	      /* round trip p50, ns */
-	M_RTT99,      /* round trip p99, ns */
-	M_RTT999,     /* round trip p99.9, ns */
-	M_RTT90,      /* round trip p90, ns */
-	M_RTT_MIN,    /* round trip minimum, ns */
-	M_RTT_MAX,    /* round trip maximum, ns */
-	M_AB,	      /* one way, sender to receiver, p50 (a round trip's), ns */
-	M_BPS,	      /* a stream's bytes per second */
-	M_MSGS,	      /* messages per second */
-	M_CPU,	      /* both sides' CPU per message, ns */
-	M_SEND_CPU,   /* the sender's CPU per message, ns */
-	M_BUFFER,     /* bytes the channel reserved */
-	M_SERVER,     /* a server's CPU per message, ns */
-	M_SEND_CALL,  /* a send call's p50 with a slow consumer, ns */
-	M_OW,	      /* a stream's one-way delay p50 (open loops, broadcast), ns */
-	M_OW99,	      /* its p99 */
-	M_OW999,      /* its p99.9 */
-	M_OW90,	      /* its p90 */
-	M_SLOWEST,    /* broadcast: one way to the slowest receiver, p50 */
+	/* M_RTT50, M_RTT99 ...: a round trip's percentiles, ns (lib/percentiles.h's) */
+	IPCB_PERCENTILES(M_RTT_ENUM) M_RTT_MIN, /* round trip minimum, ns */
+	M_RTT_MAX,				/* round trip maximum, ns */
+	M_AB,	     /* one way, sender to receiver, p50 (a round trip's), ns */
+	M_BPS,	     /* a stream's bytes per second */
+	M_MSGS,	     /* messages per second */
+	M_CPU,	     /* both sides' CPU per message, ns */
+	M_SEND_CPU,  /* the sender's CPU per message, ns */
+	M_BUFFER,    /* bytes the channel reserved */
+	M_SERVER,    /* a server's CPU per message, ns */
+	M_SEND_CALL, /* a send call's p50 with a slow consumer, ns */
+	/* M_OW50, M_OW99 ...: a stream's one-way delay (open loops, broadcast), ns, by percentile
+	 */
+	IPCB_PERCENTILES(M_OW_ENUM) M_SLOWEST, /* broadcast: one way to the slowest receiver, p50 */
 	M_LAST,	      /* broadcast: to the last receiver of each message, p50 */
 	M_LAST99,     /* and its p99 */
 	M_ACHIEVED,   /* an open loop's achieved rate, msg/s */
@@ -63,6 +62,12 @@ enum measure {
 	M_WAIT_CPU,
 	M_COUNT,
 };
+
+/* The measure of percentile place p of lib/percentiles.h: a round trip's, or a one-way delay's. */
+static inline enum measure measure_pct(bool round_trip, enum ipcb_pct p)
+{
+	return (enum measure)((round_trip ? 0 : M_SEND_CALL + 1) + (int)p);
+}
 
 /* Lower is better (times, CPU, memory), or higher (rates). */
 bool measure_lower_better(enum measure m);

@@ -146,7 +146,7 @@ static void print_classes(struct report *r, const char **cls, size_t ncls)
 			for (size_t c = 0; c < ncls; c++) {
 				const struct group *g = of_class(m, label, cls[c], size, !k);
 
-				series_text(NULL, g, k ? M_BPS : M_RTT, grid_text(&t, 2 + c),
+				series_text(NULL, g, k ? M_BPS : M_RTT50, grid_text(&t, 2 + c),
 					    t.width);
 				any |= g != NULL;
 			}
@@ -222,7 +222,7 @@ static void print_matrix(struct report *r, const char *t)
 				    m->runs[x->runs[0]].cpu[1] == cpu[j])
 					g = x;
 			}
-			measure_format(M_RTT, g ? g->sum[M_RTT].median : NAN, v, sizeof(v));
+			measure_format(M_RTT50, g ? g->sum[M_RTT50].median : NAN, v, sizeof(v));
 			snprintf(grid_text(&tab, 1 + j), tab.width, g ? "%s %s" : "-", v,
 				 g ? topo_short(g->topo, sh, sizeof(sh)) : "");
 		}

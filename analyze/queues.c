@@ -107,7 +107,7 @@ void sec_queues(struct report *r)
 					    !strcmp(m->groups[gi].label, g->label) &&
 					    !strcmp(m->groups[gi].placement, pl))
 						slow = &m->groups[gi];
-				series_text(NULL, rt, M_RTT, v[0], sizeof(v[0]));
+				series_text(NULL, rt, M_RTT50, v[0], sizeof(v[0]));
 				series_text(NULL, st, M_BPS, v[1], sizeof(v[1]));
 				measure_format(M_SEND_CPU, st1 ? st1->sum[M_SEND_CPU].median : NAN,
 					       v[2], sizeof(v[2]));

@@ -361,12 +361,16 @@ static void report_usage(FILE *f)
 		"                      the open loops' kept steps, the matrix) into DIR for\n"
 		"                      ipcbench-plot, and nothing else\n"
 		"      --slo pP=LATENCY  the bound open-loop rows are held to: the highest rate\n"
-		"                      up to which the percentile stayed under it (P one of 50,\n"
-		"                      90, 99, 99.9, the percentiles the CSV carries; default\n"
-		"                      p99 of 20us cross-core, 50us same-core, 100us unpinned)\n"
-		"Exit status: 0 written, 1 no usable rows, a write error or (--html) figures\n"
-		"that could not be drawn, 2 usage (an output that cannot be written is one)\n"
-		"or a malformed CSV, 128+N stopped by signal N while drawing.\n");
+		"                      up to which the percentile stayed under it (P a\n"
+		"                      percentile the CSV carries:");
+	for (int p = 0; p < IPCB_NPCT; p++)
+		fprintf(f, "%s %s", p ? "," : "", ipcb_pct_label[p] + 1);
+	fprintf(f, ";\n"
+		   "                      default p99 of 20us cross-core, 50us same-core, 100us\n"
+		   "                      unpinned)\n"
+		   "Exit status: 0 written, 1 no usable rows, a write error or (--html) figures\n"
+		   "that could not be drawn, 2 usage (an output that cannot be written is one)\n"
+		   "or a malformed CSV, 128+N stopped by signal N while drawing.\n");
 }
 
 struct args {
@@ -381,9 +385,19 @@ static int slo_parse(void *base, const char *v, char *err, size_t errlen)
 
 	if (ipcb_slo_parse(v, "--slo", &a->slo, err, errlen) < 0)
 		return -EINVAL;
-	if (a->slo.pct != 50 && a->slo.pct != 90 && a->slo.pct != 99 && a->slo.pct != 99.9)
-		return ipcb_parse_fail(err, errlen,
-				       "--slo %s: the CSV carries p50, p90, p99 and p99.9 only", v);
+	if (ipcb_pct_find(a->slo.pct) < 0) {
+		char carried[128] = "";
+		size_t len = 0;
+
+		for (int p = 0; p < IPCB_NPCT && len < sizeof(carried); p++)
+			len += (size_t)snprintf(carried + len, sizeof(carried) - len, "%s%s",
+						p == 0		     ? ""
+						: p == IPCB_NPCT - 1 ? " and "
+								     : ", ",
+						ipcb_pct_label[p]);
+		return ipcb_parse_fail(err, errlen, "--slo %s: the CSV carries %s only", v,
+				       carried);
+	}
 	return 0;
 }
 

@@ -325,16 +325,16 @@ void sec_ranking(struct report *r)
 			size_t n = 0, rank = 0;
 
 			for (size_t i = 0; i < m->nlabels; i++) {
-				const struct group *g =
-				    model_find(m, m->labels[i], m->placements[p], r->small, M_RTT);
+				const struct group *g = model_find(
+				    m, m->labels[i], m->placements[p], r->small, M_RTT50);
 
-				if (g && !g->floor && g->sum[M_RTT].n &&
+				if (g && !g->floor && g->sum[M_RTT50].n &&
 				    g->reader == (enum reader)cls)
 					list[n++] = g;
 			}
 			if (!n)
 				continue;
-			groups_sort(list, n, M_RTT);
+			groups_sort(list, n, M_RTT50);
 			ipcb_doc_p(r->d, DOC_B("%s, readers that %s"), m->placements[p],
 				   cls == R_POLLS    ? "poll"
 				   : cls == R_SLEEPS ? "sleep"
@@ -353,7 +353,7 @@ void sec_ranking(struct report *r)
 					if (!strcmp(speed_words[k].transport, g->transport))
 						t2 = speed_words[k].t2, t3 = speed_words[k].t3;
 				s = model_pair(m, g->label, g->placement, r->mib, false);
-				series_text(NULL, g, M_RTT, a, sizeof(a));
+				series_text(NULL, g, M_RTT50, a, sizeof(a));
 				series_text(NULL, s, M_BPS, b, sizeof(b));
 				rule_label(s ? s : g, lb, sizeof(lb));
 				/* Ranked by its round trip alone, as the answers rank it. */
@@ -403,7 +403,8 @@ void sec_t4(struct report *r)
 			if (!g[0] && !g[1] && !g[2] && !g[3])
 				continue;
 			for (int k = 0; k < 4; k++)
-				series_text(NULL, g[k], k < 2 ? M_RTT : M_BPS, v[k], sizeof(v[k]));
+				series_text(NULL, g[k], k < 2 ? M_RTT50 : M_BPS, v[k],
+					    sizeof(v[k]));
 			snprintf(what, sizeof(what), "%s (%s vs %s)", pairs[i].what, pairs[i].sysv,
 				 pairs[i].posix);
 			ipcb_doc_row(r->d, what, pl, v[0], v[1], v[2], v[3]);
@@ -472,9 +473,9 @@ void sec_t5(struct report *r)
 				continue;
 			rr = model_pair(m, any_g->rides_on, pl, r->small, true);
 			rs = model_pair(m, any_g->rides_on, pl, r->k64, false);
-			series_text(NULL, g, M_RTT, a, sizeof(a));
+			series_text(NULL, g, M_RTT50, a, sizeof(a));
 			series_text(NULL, s, M_BPS, b, sizeof(b));
-			times_raw(m, g, rr, M_RTT, x[0], sizeof(x[0]));
+			times_raw(m, g, rr, M_RTT50, x[0], sizeof(x[0]));
 			times_raw(m, s, rs, M_BPS, x[1], sizeof(x[1]));
 			ipcb_doc_row(r->d, pl, m->labels[i], *any_g->hops ? any_g->hops : "-",
 				     *any_g->path ? any_g->path : "-",
@@ -669,7 +670,7 @@ void sec_made_of(struct report *r)
 void sec_tuned(struct report *r)
 {
 	const struct model *m = r->m;
-	static const enum measure ms[2] = {M_RTT, M_BPS};
+	static const enum measure ms[2] = {M_RTT50, M_BPS};
 
 	ipcb_doc_h(r->d, 2, "Each mechanism at its best (" DOC_C("--tune") ")");
 	if (!m->ntuned) {

@@ -454,7 +454,7 @@ static int async_cells(const struct model *m, const struct clause *cl, struct ve
 		}
 		measure_format(M_SEND_CALL, g->work_ns, w, sizeof(w));
 		if (sync) {
-			measure_format(M_RTT, sync->sum[M_RTT].median, s, sizeof(s));
+			measure_format(M_RTT50, sync->sum[M_RTT50].median, s, sizeof(s));
 			snprintf(sy, sizeof(sy),
 				 "; used synchronously (request and reply) the sender waits %s", s);
 		}
@@ -498,7 +498,7 @@ static int path_cells(const struct model *m, struct verdict *v)
 		if ((g->shape != S_PAIR && g->shape != S_HOSTS) ||
 		    strcmp(g->placement, "two-host") || g->floor)
 			continue;
-		c.ms = g->latency ? M_RTT : M_BPS;
+		c.ms = g->latency ? M_RTT50 : M_BPS;
 		near = g->shape == S_HOSTS
 			   ? host_alone(m, g)
 			   : model_find(m, g->label, ipcb_placement_name(IPCB_PLACE_CROSS_CORE),
@@ -550,7 +550,7 @@ static int clause_run(const struct model *m, const struct claim_def *def, const 
 				continue;
 			}
 			if (cl->rtt)
-				rc = cell(m, cl, v, pl, size, M_RTT, at_best, alpha);
+				rc = cell(m, cl, v, pl, size, M_RTT50, at_best, alpha);
 			if (cl->bps && !rc)
 				rc = cell(m, cl, v, pl, size, M_BPS, at_best, alpha);
 		}

@@ -2,6 +2,7 @@
 /* csvschema.c - the CSV column table and the record writer; see csvschema.h. */
 #include "csvschema.h"
 
+#include <assert.h>
 #include <errno.h>
 #include <inttypes.h>
 #include <string.h>
@@ -30,6 +31,9 @@
 #define NO_SWITCHES  "a row of no run of its own (`host_pair`)"
 
 /* clang-format off */
+static_assert(IPCB_COL_MAX_NS == IPCB_COL_MIN_NS + 1 + IPCB_NPCT,
+	      "ipcb_csv_pct_col(): the percentiles' columns lie between min_ns and max_ns");
+
 const struct ipcb_csv_col ipcb_csv_cols[IPCB_CSV_NCOLS] = {
     [IPCB_COL_TRANSPORT] = TEXT("transport", NULL,
 	"the transport measured (`ipcbench --list`), `null` or a `floor-*` row"),
@@ -60,10 +64,10 @@ const struct ipcb_csv_col ipcb_csv_cols[IPCB_CSV_NCOLS] = {
 	"time is measured in such a row), or `host_pair` (`--hosts`: a pair of hosts of its schedule, "
 	"measured or failed: `host`, `peer_host`, `hosts_slot`, `error`; no value of its own)"),
     [IPCB_COL_MIN_NS] = INTEGER("min_ns", "ns", NOT_MEASURED, "smallest latency"),
-    [IPCB_COL_P50_NS] = INTEGER("p50_ns", "ns", NOT_MEASURED, "median latency"),
-    [IPCB_COL_P90_NS] = INTEGER("p90_ns", "ns", NOT_MEASURED, "90th percentile latency"),
-    [IPCB_COL_P99_NS] = INTEGER("p99_ns", "ns", NOT_MEASURED, "99th percentile latency"),
-    [IPCB_COL_P999_NS] = INTEGER("p999_ns", "ns", NOT_MEASURED, "99.9th percentile latency"),
+#define PCT_COLUMN(id, value, label, drop, what_)                                                  \
+	[IPCB_COL_P##id##_NS] = INTEGER("p" #id "_ns", "ns", NOT_MEASURED, what_),
+    IPCB_PERCENTILES(PCT_COLUMN)
+#undef PCT_COLUMN
     [IPCB_COL_MAX_NS] = INTEGER("max_ns", "ns", NOT_MEASURED, "largest latency"),
     [IPCB_COL_MEAN_NS] = DECIMAL("mean_ns", "ns", 1, NOT_MEASURED, "mean latency"),
     [IPCB_COL_STDDEV_NS] = DECIMAL("stddev_ns", "ns", 1, NOT_MEASURED,

@@ -24,6 +24,9 @@
 #include <stdio.h>
 
 #include "csvread.h"
+#include "percentiles.h"
+
+#define IPCB_COL_PCT_ENUM(id, value, label, drop, what) IPCB_COL_P##id##_NS,
 
 enum ipcb_csv_column {
 	IPCB_COL_TRANSPORT,
@@ -33,11 +36,8 @@ enum ipcb_csv_column {
 	IPCB_COL_MESSAGES,
 	IPCB_COL_LATENCY_KIND,
 	IPCB_COL_MIN_NS,
-	IPCB_COL_P50_NS,
-	IPCB_COL_P90_NS,
-	IPCB_COL_P99_NS,
-	IPCB_COL_P999_NS,
-	IPCB_COL_MAX_NS,
+	/* IPCB_COL_P50_NS ...: one for each of lib/percentiles.h, in its order */
+	IPCB_PERCENTILES(IPCB_COL_PCT_ENUM) IPCB_COL_MAX_NS,
 	IPCB_COL_MEAN_NS,
 	IPCB_COL_STDDEV_NS,
 	IPCB_COL_MSGS_PER_S,
@@ -176,6 +176,12 @@ struct ipcb_csv_col {
 
 /* The table, indexed by enum ipcb_csv_column, in header order. */
 extern const struct ipcb_csv_col ipcb_csv_cols[IPCB_CSV_NCOLS];
+
+/* The column of the percentile at place p of lib/percentiles.h. */
+static inline enum ipcb_csv_column ipcb_csv_pct_col(enum ipcb_pct p)
+{
+	return (enum ipcb_csv_column)(IPCB_COL_MIN_NS + 1 + (int)p);
+}
 
 /* The column's header name; "" for a value outside the enum. */
 const char *ipcb_csv_name(enum ipcb_csv_column c);

@@ -414,17 +414,30 @@ int64_t ipcb_hist_value_at_percentile(const struct ipcb_hist *h, double percenti
 	return 0;
 }
 
+#define PCT_VALUE(id, value, label, drop, what) value,
+const double ipcb_pct_value[IPCB_NPCT] = {IPCB_PERCENTILES(PCT_VALUE)};
+#undef PCT_VALUE
+#define PCT_LABEL(id, value, label, drop, what) label,
+const char *const ipcb_pct_label[IPCB_NPCT] = {IPCB_PERCENTILES(PCT_LABEL)};
+#undef PCT_LABEL
+
+int ipcb_pct_find(double value)
+{
+	for (int p = 0; p < IPCB_NPCT; p++)
+		if (ipcb_pct_value[p] == value)
+			return p;
+	return -1;
+}
+
 void ipcb_hist_summarise(const struct ipcb_hist *h, struct ipcb_hist_summary *s)
 {
 	s->total = ipcb_hist_total(h);
 	s->min = ipcb_hist_min(h);
 	s->max = ipcb_hist_max(h);
+	for (int p = 0; p < IPCB_NPCT; p++)
+		s->pct[p] = ipcb_hist_value_at_percentile(h, ipcb_pct_value[p]);
 	s->p25 = ipcb_hist_value_at_percentile(h, 25);
-	s->p50 = ipcb_hist_value_at_percentile(h, 50);
 	s->p75 = ipcb_hist_value_at_percentile(h, 75);
-	s->p90 = ipcb_hist_value_at_percentile(h, 90);
-	s->p99 = ipcb_hist_value_at_percentile(h, 99);
-	s->p999 = ipcb_hist_value_at_percentile(h, 99.9);
 	s->p100 = ipcb_hist_value_at_percentile(h, 100);
 	s->mean = ipcb_hist_mean(h);
 	s->stddev = ipcb_hist_stddev(h);

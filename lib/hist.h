@@ -29,6 +29,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "percentiles.h"
+
 struct ipcb_hist {
 	int64_t lowest_trackable_value;
 	int64_t highest_trackable_value;
@@ -130,12 +132,13 @@ int64_t ipcb_hist_value_at_percentile(const struct ipcb_hist *h, double percenti
 /*
  * A histogram summarised once, as a row of results shows it: what every writer of the row (the
  * CSV and its JSON, the table, the run's own spread) formats, so that none of them computes a
- * statistic of its own and a percentile added is one field here and its line below.
+ * statistic of its own; the percentiles a row records are lib/percentiles.h's.
  */
 struct ipcb_hist_summary {
 	int64_t total;
-	int64_t min, max;			     /* ipcb_hist_min(), ipcb_hist_max() */
-	int64_t p25, p50, p75, p90, p99, p999, p100; /* ipcb_hist_value_at_percentile() */
+	int64_t min, max;	/* ipcb_hist_min(), ipcb_hist_max() */
+	int64_t pct[IPCB_NPCT]; /* ipcb_hist_value_at_percentile() of ipcb_pct_value[] */
+	int64_t p25, p75, p100; /* the quartiles (the run's spread) and the largest */
 	double mean, stddev;
 };
 /* h summarised into *s (all zero for an empty histogram). */

@@ -429,10 +429,8 @@ static int csv_format_row(FILE *f, const struct ipcb_row *row, const struct ipcb
 		const struct ipcb_hist_summary *l = &row->lat;
 
 		ipcb_csv_set_int(&rec, IPCB_COL_MIN_NS, l->min);
-		ipcb_csv_set_int(&rec, IPCB_COL_P50_NS, l->p50);
-		ipcb_csv_set_int(&rec, IPCB_COL_P90_NS, l->p90);
-		ipcb_csv_set_int(&rec, IPCB_COL_P99_NS, l->p99);
-		ipcb_csv_set_int(&rec, IPCB_COL_P999_NS, l->p999);
+		for (int p = 0; p < IPCB_NPCT; p++)
+			ipcb_csv_set_int(&rec, ipcb_csv_pct_col(p), l->pct[p]);
 		ipcb_csv_set_int(&rec, IPCB_COL_MAX_NS, l->max);
 		ipcb_csv_set_decimal(&rec, IPCB_COL_MEAN_NS, l->mean);
 		ipcb_csv_set_decimal(&rec, IPCB_COL_STDDEV_NS, l->stddev);
@@ -579,9 +577,10 @@ static int csv_format_row(FILE *f, const struct ipcb_row *row, const struct ipcb
 	if (row->probe_wk_ns > 0)
 		ipcb_csv_set_int(&rec, IPCB_COL_PROBE_WAKEUP_NS, llround(row->probe_wk_ns));
 	/* The run's own spread: how much its latencies varied inside it, robustly. */
-	if (h && row->latency_kind && row->lat.total >= 4 && row->lat.p50 > 0)
+	if (h && row->latency_kind && row->lat.total >= 4 && row->lat.pct[IPCB_PCT_50] > 0)
 		ipcb_csv_set_decimal(&rec, IPCB_COL_RUN_SPREAD,
-				     (double)(row->lat.p75 - row->lat.p25) / (double)row->lat.p50);
+				     (double)(row->lat.p75 - row->lat.p25) /
+					 (double)row->lat.pct[IPCB_PCT_50]);
 	ipcb_csv_set_text(&rec, IPCB_COL_STATE, row->state);
 	if (row->probe_cl_after_ns > 0)
 		ipcb_csv_set_int(&rec, IPCB_COL_PROBE_CACHELINE_AFTER_NS,

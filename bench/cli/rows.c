@@ -70,7 +70,7 @@ static bool below_floor(const struct place *pl, const struct ipcb_row *row)
 	if (!row->hist || !row->latency_kind || floor <= 0 || pl->kind != IPCB_PLACE_CROSS_CORE ||
 	    !row->verify)
 		return false;
-	p50 = (double)row->lat.p50;
+	p50 = (double)row->lat.pct[IPCB_PCT_50];
 	if (strcmp(row->latency_kind, "rtt") == 0)
 		return p50 > 0 && p50 < BELOW_FLOOR_SHARE * floor;
 	if (strncmp(row->latency_kind, "one_way", 7) == 0)
@@ -230,7 +230,8 @@ void ipcb_rows_emit(struct driver *d, const struct place *pl, const struct ipcb_
 		    table_out,
 		    "# ^ %s %s %s round %u: below-floor: p50 %.0f ns is under the probe's "
 		    "cache-line round trip of %.0f ns; the CPUs were not what the probe found\n",
-		    row->transport, row->mode, sz, row->run, (double)row->lat.p50, pl->probe_cl_ns);
+		    row->transport, row->mode, sz, row->run, (double)row->lat.pct[IPCB_PCT_50],
+		    pl->probe_cl_ns);
 	}
 	if (row->note && !d->o.quiet)
 		fprintf(table_out, "# %s\n", row->note);

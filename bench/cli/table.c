@@ -78,6 +78,7 @@ void ipcb_row_shape(const struct ipcb_row *row, double rate, char *out, size_t n
  * (1 first) until the line fits; the columns with drop 0 always stay. A pipe, a file or --wide
  * get every column at its full width, as the table has always been.
  */
+#define TC_PCT_ENUM(id, value, label, drop, what) TC_P##id,
 enum table_col {
 	TC_TRANSPORT,
 	TC_MODE,
@@ -85,10 +86,7 @@ enum table_col {
 	TC_SIZE,
 	TC_SHAPE,
 	TC_MSGS,
-	TC_P50,
-	TC_P90,
-	TC_P99,
-	TC_P999,
+	IPCB_PERCENTILES(TC_PCT_ENUM) /* TC_P50 ...: lib/percentiles.h's, in its order */
 	TC_MAX,
 	TC_RATE,
 	TC_MBS,
@@ -115,11 +113,11 @@ static const struct {
     [TC_SIZE] = {.title = "size", .width = 5, .narrow = 5, .left = false, .drop = 0},
     [TC_SHAPE] = {.title = "shape", .width = 9, .narrow = 9, .left = true, .drop = 11},
     [TC_MSGS] = {.title = "msgs", .width = 9, .narrow = 9, .left = false, .drop = 6},
-    [TC_P50] = {.title = "p50", .width = 9, .narrow = 8, .left = false, .drop = 0},
-    [TC_P90] = {.title = "p90", .width = 9, .narrow = 8, .left = false, .drop = 4},
-    [TC_P99] = {.title = "p99", .width = 9, .narrow = 8, .left = false, .drop = 0},
-    [TC_P999] = {.title = "p99.9", .width = 9, .narrow = 8, .left = false, .drop = 5},
-    [TC_MAX] = {.title = "max", .width = 9, .narrow = 8, .left = false, .drop = 0},
+#define TC_PCT_COL(id, value, label, drop_, what)                                                  \
+	[TC_P##id] = {.title = label, .width = 9, .narrow = 8, .left = false, .drop = drop_},
+    IPCB_PERCENTILES(TC_PCT_COL)
+#undef TC_PCT_COL
+	[TC_MAX] = {.title = "max", .width = 9, .narrow = 8, .left = false, .drop = 0},
     [TC_RATE] = {.title = "msg/s", .width = 10, .narrow = 9, .left = false, .drop = 7},
     [TC_MBS] = {.title = "MB/s", .width = 9, .narrow = 8, .left = false, .drop = 0},
     [TC_CPUS] = {.title = "cpus", .width = 5, .narrow = 5, .left = false, .drop = 0},
@@ -132,11 +130,23 @@ static const struct {
     [TC_HARNESS] = {.title = "harness", .width = 7, .narrow = 7, .left = false, .drop = 1},
 };
 
+static_assert(TC_MAX == TC_MSGS + 1 + IPCB_NPCT, "the percentiles' columns, then max");
 static_assert(TC_COUNT <= 32, "struct ipcb_table keeps the shown columns in 32 bits");
 
 static int table_col_width(const struct ipcb_table *t, int c)
 {
 	return t->narrow ? table_cols[c].narrow : table_cols[c].width;
+}
+
+/* The largest drop of any column: the last a narrow terminal goes without. */
+static int table_last_drop(void)
+{
+	int last = 0;
+
+	for (int c = 0; c < TC_COUNT; c++)
+		if (table_cols[c].drop > last)
+			last = table_cols[c].drop;
+	return last;
 }
 
 unsigned ipcb_table_line_width(const struct ipcb_table *t)
@@ -169,15 +179,11 @@ void ipcb_table_fit(struct ipcb_table *t, unsigned columns, bool floors, bool sh
 			t->shown &= ~(1u << c);
 			t->empty |= 1u << c;
 		}
-	for (int d = 1; ipcb_table_line_width(t) > columns; d++) {
-		int c;
-
-		for (c = 0; c < TC_COUNT && table_cols[c].drop != d; c++)
-			;
-		if (c == TC_COUNT)
-			break; /* only the columns that always stay are left: the lines wrap */
-		t->shown &= ~(1u << c);
-	}
+	/* Columns of one drop go together; past the last, only those that always stay are left. */
+	for (int d = 1; d <= table_last_drop() && ipcb_table_line_width(t) > columns; d++)
+		for (int c = 0; c < TC_COUNT; c++)
+			if (table_cols[c].drop == d)
+				t->shown &= ~(1u << c);
 }
 
 /* One line of the table: the shown cells, each padded to its column. */
@@ -223,18 +229,19 @@ void ipcb_table_header(FILE *f, const struct ipcb_table *t)
 	table_line(f, t, cell);
 }
 
-/* The table's i-th latency column: p50, p90, p99, p99.9 and the largest, as the row holds them. */
+/* The table's i-th latency column: the recorded percentiles and the largest, as the row has them.
+ */
 static int64_t table_pct(const struct ipcb_hist_summary *l, int i)
 {
-	return i == 0 ? l->p50 : i == 1 ? l->p90 : i == 2 ? l->p99 : i == 3 ? l->p999 : l->p100;
+	return i < IPCB_NPCT ? l->pct[i] : l->p100;
 }
 
 void ipcb_table_row(FILE *f, const struct ipcb_table *t, const struct ipcb_row *row)
 {
 	const struct ipcb_run_result *r = row->res;
 	const struct ipcb_hist *h = row->hist;
-	char size[16], chunk[16], cpus[32], p[5][16], rate[24], mbs[24], cpu_msg[16], ctx[16],
-	    xf[16], shape[48], msgs_text[24], harness[16];
+	char size[16], chunk[16], cpus[32], p[IPCB_NPCT + 1][16], rate[24], mbs[24], cpu_msg[16],
+	    ctx[16], xf[16], shape[48], msgs_text[24], harness[16];
 	double msgs = (double)r->messages;
 	const char *cell[TC_COUNT];
 
@@ -270,7 +277,7 @@ void ipcb_table_row(FILE *f, const struct ipcb_table *t, const struct ipcb_row *
 		ipcb_format_size(row->chunk_bytes, chunk, sizeof(chunk));
 	else
 		snprintf(chunk, sizeof(chunk), "-");
-	for (int i = 0; i < 5; i++) {
+	for (int i = 0; i <= IPCB_NPCT; i++) {
 		if (h && row->latency_kind)
 			ipcb_format_ns((double)table_pct(&row->lat, i), p[i], sizeof(p[i]));
 		else
@@ -308,8 +315,8 @@ void ipcb_table_row(FILE *f, const struct ipcb_table *t, const struct ipcb_row *
 	cell[TC_SIZE] = size;
 	cell[TC_SHAPE] = shape;
 	cell[TC_MSGS] = msgs_text;
-	for (int i = 0; i < 5; i++)
-		cell[TC_P50 + i] = p[i];
+	for (int i = 0; i <= IPCB_NPCT; i++)
+		cell[TC_MSGS + 1 + i] = p[i]; /* the percentiles, then max */
 	cell[TC_RATE] = rate;
 	cell[TC_MBS] = mbs;
 	cell[TC_CPUS] = cpus;

@@ -760,27 +760,31 @@ static void test_summary(void)
 	if (!h)
 		return;
 	ipcb_hist_summarise(h, &sum);
-	ok(sum.total == 0 && sum.min == 0 && sum.max == 0 && sum.p50 == 0 && sum.p100 == 0 &&
-	       sum.mean == 0 && sum.stddev == 0,
+	ok(sum.total == 0 && sum.min == 0 && sum.max == 0 && sum.pct[IPCB_PCT_50] == 0 &&
+	       sum.p100 == 0 && sum.mean == 0 && sum.stddev == 0,
 	   "an empty one summarises to zeros");
 	for (int64_t v = 1; v <= 10000; v++)
 		ipcb_hist_record(h, v * v % 9973 + 100);
 	ipcb_hist_summarise(h, &sum);
 	ok(sum.total == ipcb_hist_total(h) && sum.min == ipcb_hist_min(h) &&
 	       sum.max == ipcb_hist_max(h) && sum.p25 == ipcb_hist_value_at_percentile(h, 25) &&
-	       sum.p50 == ipcb_hist_value_at_percentile(h, 50) &&
 	       sum.p75 == ipcb_hist_value_at_percentile(h, 75) &&
-	       sum.p90 == ipcb_hist_value_at_percentile(h, 90) &&
-	       sum.p99 == ipcb_hist_value_at_percentile(h, 99) &&
-	       sum.p999 == ipcb_hist_value_at_percentile(h, 99.9) &&
 	       sum.p100 == ipcb_hist_value_at_percentile(h, 100) && sum.mean == ipcb_hist_mean(h) &&
 	       sum.stddev == ipcb_hist_stddev(h),
-	   "10000 values: total, min, max, p25 ... p100, mean and stddev as each function gives "
-	   "them (p50 %lld, p99.9 %lld)",
-	   (long long)sum.p50, (long long)sum.p999);
-	ok(sum.min < sum.p25 && sum.p25 < sum.p50 && sum.p50 < sum.p75 && sum.p75 < sum.p90 &&
-	       sum.p90 < sum.p99 && sum.p99 <= sum.p999 && sum.p999 <= sum.p100,
+	   "10000 values: total, min, max, p25, p75, p100, mean and stddev as each function gives "
+	   "them");
+	for (int p = 0; p < IPCB_NPCT; p++)
+		ok(sum.pct[p] == ipcb_hist_value_at_percentile(h, ipcb_pct_value[p]) &&
+		       sum.pct[p] >= (p ? sum.pct[p - 1] : sum.min) && sum.pct[p] <= sum.p100,
+		   "%s: %lld, as ipcb_hist_value_at_percentile(%g) gives it, in order",
+		   ipcb_pct_label[p], (long long)sum.pct[p], ipcb_pct_value[p]);
+	ok(sum.min < sum.p25 && sum.p25 < sum.pct[IPCB_PCT_50] && sum.pct[IPCB_PCT_50] < sum.p75 &&
+	       sum.p75 < sum.pct[IPCB_PCT_90] && sum.pct[IPCB_PCT_90] < sum.pct[IPCB_PCT_99] &&
+	       sum.pct[IPCB_PCT_99] <= sum.pct[IPCB_PCT_999] && sum.pct[IPCB_PCT_999] <= sum.p100,
 	   "in order");
+	ok(ipcb_pct_find(99.9) == IPCB_PCT_999 && ipcb_pct_find(50) == IPCB_PCT_50 &&
+	       ipcb_pct_find(12.5) == -1 && ipcb_pct_find(75) == -1,
+	   "the recorded percentiles found by value, and no other");
 	ipcb_hist_destroy(h);
 }
 
