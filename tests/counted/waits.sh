@@ -9,19 +9,9 @@
 set -u
 BIN=${1:?usage: waits.sh ipcbench}
 . "$(dirname "$0")/../tap.sh"
+. "$(dirname "$0")/need.sh"
 
-if ! command -v valgrind >/dev/null 2>&1; then
-	echo "1..0 # SKIP valgrind is not installed (scripts/setup installs it)"
-	exit 0
-fi
-if ! why=$("$BIN" --count --list 2>&1 >/dev/null); then
-	echo "1..0 # SKIP this ipcbench cannot count: ${why%%$'\n'*}"
-	exit 0
-fi
-if [ "$(nproc)" -lt 2 ]; then
-	echo "1..0 # SKIP one CPU: the counted round trips run across two"
-	exit 0
-fi
+counted_need "$BIN"
 tap_workdir waits
 
 "$BIN" -q --count -t eventfd,sysv-shm -s 64 -m latency --placement cross-core -n 2000 \

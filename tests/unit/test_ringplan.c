@@ -121,6 +121,21 @@ static void check_plan(const char *machine, enum ipcb_ring_use use, size_t msg, 
 	check_paging(what, use, &p);
 }
 
+/* Loans' whole-message slots on the EPYC guest's tree: every message whole in one slot. */
+static void check_loans(enum ipcb_ring_use use, bool one_cpu, size_t msg, unsigned want_slots)
+{
+	struct ipcb_ring_plan p;
+	char what[128];
+
+	ipcb_ring_plan_whole(msg, private_of("vm"), use, one_cpu, &p);
+	snprintf(what, sizeof(what), "loans, %s%s of %zu-byte messages",
+		 use == IPCB_RING_STREAM ? "a stream" : "round trips", one_cpu ? " on one CPU" : "",
+		 msg);
+	ok_eq(p.piece_bytes, msg, "%s: whole in one slot", what);
+	ok_eq(p.nslots, want_slots, "%s: %u slots", what, want_slots);
+	check_offsets(what, &p);
+}
+
 int main(void)
 {
 	struct ipcb_ring_plan p;
@@ -178,22 +193,13 @@ int main(void)
 	ipcb_ring_plan_sized(64 * 1024, 4u << 20, IPCB_RING_STREAM, &p);
 	check_offsets("shm.ring=4194304, 64 KiB messages", &p);
 	ok_eq(p.nslots, 63, "shm.ring=4194304, 64 KiB messages: 63 slots");
-	ipcb_ring_plan_whole(64 * 1024, private_of("vm"), IPCB_RING_STREAM, false, &p);
-	check_offsets("loans of 64 KiB", &p);
-	ok_eq(p.piece_bytes, 64 * 1024, "loans of 64 KiB: whole in one slot");
-	ok_eq(p.nslots, 4, "loans of 64 KiB across CPUs: 256 KiB, in 4 slots");
-	ipcb_ring_plan_whole(64, private_of("vm"), IPCB_RING_TRIPS, false, &p);
-	check_offsets("loans of 64 bytes", &p);
-	ok_eq(p.nslots, 512, "round trips' loans of 64 bytes: at most 512 slots");
-	/* A stream's loans of a slot's first lines, or on one CPU, fill the machine's ring. */
-	ipcb_ring_plan_whole(64, private_of("vm"), IPCB_RING_STREAM, false, &p);
-	ok_eq(p.nslots, 32768, "a stream's loans of 64 bytes: 4 MiB of 128-byte slots");
-	ipcb_ring_plan_whole(4096, private_of("vm"), IPCB_RING_STREAM, false, &p);
-	ok_eq(p.nslots, 62, "a stream's loans of 4 KiB across CPUs: 256 KiB");
-	ipcb_ring_plan_whole(4096, private_of("vm"), IPCB_RING_STREAM, true, &p);
-	check_offsets("a stream's loans of 4 KiB on one CPU", &p);
-	ok_eq(p.nslots, 992, "a stream's loans of 4 KiB on one CPU: 4 MiB");
-	ipcb_ring_plan_whole(4096, private_of("vm"), IPCB_RING_TRIPS_WHOLE, true, &p);
-	ok_eq(p.nslots, 62, "round trips' loans of 4 KiB on one CPU: 256 KiB");
+	/* Loans across CPUs: 256 KiB, round trips' in at most 512 slots. */
+	check_loans(IPCB_RING_STREAM, false, 64 * 1024, 4);
+	check_loans(IPCB_RING_STREAM, false, 4096, 62);
+	check_loans(IPCB_RING_TRIPS, false, 64, 512);
+	check_loans(IPCB_RING_TRIPS_WHOLE, true, 4096, 62);
+	/* A stream's loans of a slot's first lines, or on one CPU, fill the machine's 4 MiB. */
+	check_loans(IPCB_RING_STREAM, false, 64, 32768);
+	check_loans(IPCB_RING_STREAM, true, 4096, 992);
 	return tap_done();
 }
