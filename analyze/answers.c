@@ -299,11 +299,16 @@ static void answer(struct report *r, const char *pl, size_t size, enum measure m
 	}
 	for (size_t j = 0; j < nordered; j++) {
 		const struct tie *o = &t[ordered[j]];
+		char lo[16], hi[16];
 
 		short_value(c[ordered[j]], ms, v, sizeof(v));
-		ipcb_doc_add(r->d, "%s%s %s (%.2g-%.2gx",
+		/* A span whose ends read alike is one factor: "1.1x", not "1.1-1.1x". */
+		snprintf(lo, sizeof(lo), "%.2g", o->slower_lo);
+		snprintf(hi, sizeof(hi), "%.2g", o->slower_hi);
+		ipcb_doc_add(r->d, "%s%s %s (%s%s%sx",
 			     j ? ", " : "; slower in every round, too few rounds to test: ",
-			     c[ordered[j]]->label, v, o->slower_lo, o->slower_hi);
+			     c[ordered[j]]->label, v, lo, strcmp(lo, hi) ? "-" : "",
+			     strcmp(lo, hi) ? hi : "");
 		/* Rounds that do not pair up (a sweep's own numbering): every run against every
 		 * run. */
 		if (o->paired)
