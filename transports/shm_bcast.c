@@ -184,17 +184,19 @@ IPCB_HOT static void bcast_say_asleep_at(struct bcast_ring *r, uint64_t at)
 IPCB_HOT static int bcast_wake_readers(struct bcast_ring *r, uint64_t *hdr, uint64_t seq,
 				       enum ipcb_wait wait, struct ipcb_err *e)
 {
-	int rc;
+	int rc = 0;
 
 	/* A spinning or yielding peer never sleeps. */
 	if (wait == IPCB_WAIT_SPIN || wait == IPCB_WAIT_YIELD)
 		return 0;
 	__atomic_thread_fence(__ATOMIC_SEQ_CST);
+	/* Whether a reader sleeps is its timing: looking, and waking it, a wait (count.h). */
+	ipcb_count_wait(true);
 	/* Acquire: a sleeper counted in is one whose asleep_at is seen too. */
-	if (!__atomic_load_n(&r->readers_asleep, __ATOMIC_ACQUIRE) ||
-	    __atomic_load_n(&r->asleep_at, __ATOMIC_RELAXED) < seq)
-		return 0;
-	rc = ipcb_futex_wake(bcast_futex_word(hdr), INT_MAX);
+	if (__atomic_load_n(&r->readers_asleep, __ATOMIC_ACQUIRE) &&
+	    __atomic_load_n(&r->asleep_at, __ATOMIC_RELAXED) >= seq)
+		rc = ipcb_futex_wake(bcast_futex_word(hdr), INT_MAX);
+	ipcb_count_wait(false);
 	return rc < 0 ? ipcb_err(e, rc, "futex_wake") : 0;
 }
 
@@ -246,11 +248,14 @@ IPCB_HOT static int bcast_send(struct ipcb_ep *ep, const void *buf, size_t len)
 	if (len > r->slot_bytes - r->payload_off)
 		return ipcb_errf(&ep->err, -EMSGSIZE, "send", "%zu bytes in a slot of %u", len,
 				 r->slot_bytes - r->payload_off);
-	if (!r->overwrite && w->head - w->min_seen >= r->nslots) {
-		rc = bcast_await_room(r, w, cfg, &ep->err);
-		if (rc)
-			return rc;
-	}
+	/* Whether there is room is the readers' timing: a wait, marked every time (count.h). */
+	ipcb_count_wait(true);
+	rc = !r->overwrite && w->head - w->min_seen >= r->nslots
+		 ? bcast_await_room(r, w, cfg, &ep->err)
+		 : 0;
+	ipcb_count_wait(false);
+	if (rc)
+		return rc;
 	hdr = bcast_slot(r, w->head);
 	/*
 	 * Overwriting: the slot says it is busy before a byte of it changes, so that a reader
@@ -278,19 +283,59 @@ IPCB_HOT static int bcast_send(struct ipcb_ep *ep, const void *buf, size_t len)
 IPCB_HOT static int bcast_hand_back(struct bcast_ring *r, struct bcast_ep *rd, unsigned me,
 				    const struct ipcb_chan_cfg *cfg, struct ipcb_err *e)
 {
-	int rc;
+	int rc = 0;
 
 	__atomic_store_n(&r->cursor[me].taken, rd->taken, __ATOMIC_RELEASE);
 	/* An overwriting writer never waits; a spinning or yielding one never sleeps. */
 	if (r->overwrite || cfg->wait == IPCB_WAIT_SPIN || cfg->wait == IPCB_WAIT_YIELD)
 		return 0;
 	__atomic_thread_fence(__ATOMIC_SEQ_CST);
-	if (!__atomic_load_n(&r->writer_asleep, __ATOMIC_ACQUIRE) ||
-	    __atomic_load_n(&r->waits_for, __ATOMIC_RELAXED) != me ||
-	    __atomic_load_n(&r->waits_at, __ATOMIC_RELAXED) + 1 != rd->taken)
-		return 0;
-	rc = ipcb_futex_wake(bcast_futex_word(&r->cursor[me].taken), 1);
+	/* Whether the writer sleeps is its timing: looking, and waking it, a wait (count.h). */
+	ipcb_count_wait(true);
+	if (__atomic_load_n(&r->writer_asleep, __ATOMIC_ACQUIRE) &&
+	    __atomic_load_n(&r->waits_for, __ATOMIC_RELAXED) == me &&
+	    __atomic_load_n(&r->waits_at, __ATOMIC_RELAXED) + 1 == rd->taken)
+		rc = ipcb_futex_wake(bcast_futex_word(&r->cursor[me].taken), 1);
+	ipcb_count_wait(false);
 	return rc < 0 ? ipcb_err(e, rc, "futex_wake") : 0;
+}
+
+/* A reader's slot, whose header reads h: its message is there, or a later one (lapped). */
+IPCB_HOT static bool bcast_arrived(uint64_t h, uint64_t taken)
+{
+	return h == taken + 1 || (h != BCAST_BUSY && h > taken + 1);
+}
+
+/*
+ * Reader: wait, by the run's wait strategy, until the slot at its cursor (header hdr, read as *h)
+ * holds its message or a later one. Out of line: the path of a reader whose message is there
+ * stays free of the waiting loop's registers.
+ */
+IPCB_HOT __attribute__((noinline)) static int bcast_await(struct bcast_ring *r, struct bcast_ep *rd,
+							  uint64_t *hdr, uint64_t *h,
+							  const struct ipcb_chan_cfg *cfg,
+							  struct ipcb_err *e)
+{
+	unsigned polls = 0;
+
+	for (;;) {
+		/* Not written yet, or being written over: the latter takes no time to sleep on. */
+		if (!ipcb_wait_poll(cfg->wait, &polls, cfg->spin_polls)) {
+			int rc = 0;
+
+			if (*h == BCAST_BUSY) {
+				ipcb_cpu_relax();
+			} else {
+				bcast_say_asleep_at(r, rd->taken + 1);
+				rc = bcast_sleep(&r->readers_asleep, hdr, (uint32_t)*h, e);
+			}
+			if (rc)
+				return rc;
+		}
+		*h = __atomic_load_n(hdr, __ATOMIC_ACQUIRE);
+		if (bcast_arrived(*h, rd->taken))
+			return 0;
+	}
 }
 
 IPCB_HOT static int bcast_recv(struct ipcb_ep *ep, void *buf, size_t len)
@@ -298,13 +343,23 @@ IPCB_HOT static int bcast_recv(struct ipcb_ep *ep, void *buf, size_t len)
 	const struct ipcb_chan_cfg *cfg = &ep->chan->cfg;
 	struct bcast_ring *r = bcast_in(ep);
 	struct bcast_ep *rd = ep->priv;
-	unsigned me = bcast_reader(ep), polls = 0;
+	unsigned me = bcast_reader(ep);
 
 	for (;;) {
-		uint64_t *hdr = bcast_slot(r, rd->taken);
-		uint64_t h = __atomic_load_n(hdr, __ATOMIC_ACQUIRE);
-		int rc;
+		uint64_t *hdr = bcast_slot(r, rd->taken), h;
+		int rc = 0;
 
+		/*
+		 * Whether the message is there yet is the writer's timing: a wait to a counted run
+		 * (count.h), marked every time, so that every message crosses the same marks.
+		 */
+		ipcb_count_wait(true);
+		h = __atomic_load_n(hdr, __ATOMIC_ACQUIRE);
+		if (!bcast_arrived(h, rd->taken))
+			rc = bcast_await(r, rd, hdr, &h, cfg, &ep->err);
+		ipcb_count_wait(false);
+		if (rc)
+			return rc;
 		if (h == rd->taken + 1) {
 			uint64_t n = hdr[1];
 
@@ -326,33 +381,19 @@ IPCB_HOT static int bcast_recv(struct ipcb_ep *ep, void *buf, size_t len)
 						 (unsigned long long)n, len);
 			return bcast_hand_back(r, rd, me, cfg, &ep->err);
 		}
-		if (h != BCAST_BUSY && h > rd->taken + 1) {
-			/*
-			 * The writer has lapped this reader: the slot holds message h - 1, so every
-			 * message up to h - 1 - nslots was written over. The oldest the ring may
-			 * still hold is the next one: go on from there (the engine counts the
-			 * numbers skipped as this reader's losses).
-			 */
-			if (!r->overwrite)
-				return ipcb_errf(
-				    &ep->err, -EPROTO, "recv",
-				    "message %llu where %llu was due, with overrun=wait",
-				    (unsigned long long)(h - 1), (unsigned long long)rd->taken);
-			rd->taken = h - r->nslots;
-			__atomic_store_n(&r->cursor[me].taken, rd->taken, __ATOMIC_RELEASE);
-			continue;
-		}
-		/* Not written yet, or being written over: the latter takes no time to sleep on. */
-		if (ipcb_wait_poll(cfg->wait, &polls, cfg->spin_polls))
-			continue;
-		if (h == BCAST_BUSY) {
-			ipcb_cpu_relax();
-			continue;
-		}
-		bcast_say_asleep_at(r, rd->taken + 1);
-		rc = bcast_sleep(&r->readers_asleep, hdr, (uint32_t)h, &ep->err);
-		if (rc)
-			return rc;
+		/*
+		 * The writer has lapped this reader: the slot holds message h - 1, so every message
+		 * up to h - 1 - nslots was written over. The oldest the ring may still hold is the
+		 * next one: go on from there (the engine counts the numbers skipped as this
+		 * reader's losses).
+		 */
+		if (!r->overwrite)
+			return ipcb_errf(&ep->err, -EPROTO, "recv",
+					 "message %llu where %llu was due, with overrun=wait",
+					 (unsigned long long)(h - 1),
+					 (unsigned long long)rd->taken);
+		rd->taken = h - r->nslots;
+		__atomic_store_n(&r->cursor[me].taken, rd->taken, __ATOMIC_RELEASE);
 	}
 }
 
