@@ -93,10 +93,10 @@ struct bcast_cursor {
 /* One direction, in shared memory. */
 struct bcast_ring {
 	_Alignas(64) uint32_t readers_asleep; /* readers sleeping on a slot's header */
-	uint64_t asleep_at;		      /* the highest message a reader slept for, + 1 */
+	uint64_t asleep_at;		      /* the highest header value a reader slept for */
 	_Alignas(64) uint32_t writer_asleep;  /* the writer sleeps on waits_for's cursor */
 	uint32_t waits_for;
-	uint64_t waits_at; /* ... while it reads waits_at */
+	uint64_t waits_at; /* what that cursor read when the writer looked */
 	_Alignas(64) uint32_t nslots, nreaders, slot_bytes;
 	uint32_t payload_off; /* where the payload starts in its slot */
 	bool overwrite;
@@ -300,10 +300,10 @@ IPCB_HOT static int bcast_hand_back(struct bcast_ring *r, struct bcast_ep *rd, u
 	return rc < 0 ? ipcb_err(e, rc, "futex_wake") : 0;
 }
 
-/* A reader's slot, whose header reads h: its message is there, or a later one (lapped). */
+/* A reader's slot, whose header reads h: its message is there (taken + 1), or a later one. */
 IPCB_HOT static bool bcast_arrived(uint64_t h, uint64_t taken)
 {
-	return h == taken + 1 || (h != BCAST_BUSY && h > taken + 1);
+	return h != BCAST_BUSY && h > taken;
 }
 
 /*

@@ -18,11 +18,10 @@
  * waits sleeps in FUTEX_WAIT and the signal that wakes it costs a FUTEX_WAKE. The reader always
  * blocks (no choice of wait strategy: a condition variable is the wait).
  * Limits: 4 MiB per slot (larger payloads are chunked by the driver); about 4 MiB of slots per
- * direction, at least 4, at most 32 for round trips and 1024 for a stream, whose writer would
- * otherwise fill a short ring and sleep on it once every 32 messages, each time for a wake-up
- * of tens of microseconds across two CPUs (one message a microsecond at 64 B, where the same
- * ring of 1024 slots of the slot transports runs ahead); the segment counts against the
- * /dev/shm tmpfs.
+ * direction, at least 4, at most 32 for round trips and 1024 for a stream (the slot transports'
+ * rule), whose writer would otherwise fill a short ring and sleep on it once every 32 messages,
+ * each time for a wake-up of tens of microseconds across two CPUs (64 B streams ran at one
+ * message a microsecond); the segment counts against the /dev/shm tmpfs.
  *
  * Robust mutex: a side that dies holding the lock does not leave the other asleep forever on
  * it; the other's next lock returns EOWNERDEAD, and the run fails naming the dead owner rather
@@ -57,8 +56,8 @@ struct shm_mutex_dir {
 };
 
 /*
- * One side's view of the direction it writes or reads: the slots it may use without waiting, as
- * the counts said at its last unlock (they only grow until it uses one), and its own count.
+ * One side's view of each direction: the slots it may use without waiting, as the counts said
+ * when it last held the lock (they only grow until it uses one).
  */
 struct shm_mutex_end {
 	uint64_t ready[2]; /* per direction: free slots (writing) or full ones (reading) */
