@@ -98,11 +98,12 @@ awk -F, 'NR == 1 { for (i = 1; i <= NF; i++) c[$i] = i; next }
 ok $? "null's latency row under --verify full: each of its 130 messages checked whole"
 # A ring's stream writer of large pieces tries streaming (non-temporal) stores for two laps
 # after its fourth (transports/util/storechoice.h): 1 MiB messages, four to a ring, put
-# messages 17-24 through them; every byte of every message is checked.
+# messages 17-24 through them, 64 KiB ones, 63 to a ring, messages 253-378; every byte of
+# every message is checked.
 if [ "$(nproc)" -ge 2 ]; then
-	"$BIN" -q -t shm,mmap -s 1M -m throughput --placement cross-core -n 200 -d 0 -w 0 \
+	"$BIN" -q -t shm,mmap -s 64K,1M -m throughput --placement cross-core -n 500 -d 0 -w 0 \
 		--verify full --csv "$WORK/nt.csv" >/dev/null 2>"$WORK/err"
-	ok $? "shm and mmap streams of 1 MiB across CPUs through a trial, every byte checked, exit 0"
+	ok $? "shm and mmap streams of 64 KiB and 1 MiB across CPUs through a trial, every byte checked, exit 0"
 else
 	skip "one CPU: no stream across CPUs"
 fi

@@ -21,12 +21,18 @@ struct sim {
 	unsigned laps[2]; /* laps run with each store */
 };
 
-static void sim_start(struct sim *s)
+/* A stream of pieces laps of LAP bytes each (4: 1 MiB pieces; 64: 64 KiB ones). */
+static void sim_start_pieces(struct sim *s, uint32_t pieces)
 {
 	memset(s, 0, sizeof(*s));
-	ipcb_store_choice_init(&s->c, true, 4, LAP);
+	ipcb_store_choice_init(&s->c, true, pieces, LAP);
 	s->now = 1000;
 	ipcb_store_choice_lap(&s->c, s->now); /* the clock starts */
+}
+
+static void sim_start(struct sim *s)
+{
+	sim_start_pieces(s, 4);
 }
 
 /* n laps in state st, each at its store's rate there. */
@@ -116,6 +122,31 @@ int main(void)
 	   "a trial of ordinary stores goes on through laps slower, but not twice as slow");
 	sim_lap(&s, 0.025);
 	ok(s.c.kept == IPCB_STORE_CACHED, "... and wins at their first fast lap");
+
+	/*
+	 * 64 KiB pieces: the streaming stores tried early and at a change alone. In the usual
+	 * state the ordinary laps after the early trial run three times as slow for three laps
+	 * (into the lines the streaming ones left): no second trial follows from them.
+	 */
+	sim_start_pieces(&s, 64);
+	ok(!s.c.routine, "64 KiB pieces: no trials on a schedule");
+	while (s.c.trials == 0)
+		sim_run(&s, 0, 1);
+	for (int i = 0; i < 3; i++)
+		sim_lap(&s, 3 * rates[0][IPCB_STORE_CACHED]);
+	sim_run(&s, 0, 4000);
+	ok(s.c.kept == IPCB_STORE_CACHED && s.c.trials == 1 && s.laps[1] == 2,
+	   "64 KiB, usual state: one trial in 4000 laps (%u), %u laps streamed", s.c.trials,
+	   s.laps[1]);
+	sim_run(&s, 1, 6);
+	ok(s.c.kept == IPCB_STORE_STREAMED,
+	   "64 KiB, a change of state: streaming kept within 6 laps");
+	sim_run(&s, 0, IPCB_STORE_TRY_FIRST + 12);
+	ok(s.c.kept == IPCB_STORE_CACHED,
+	   "64 KiB, back in the usual state: ordinary stores again by the next trial");
+	sim_start_pieces(&s, 64);
+	sim_run(&s, 1, 20);
+	ok(s.c.kept == IPCB_STORE_STREAMED, "64 KiB, starting in the other state: streaming kept");
 
 	/* Off: nothing changes, whatever the laps say. */
 	ipcb_store_choice_init(&s.c, false, 4, LAP);

@@ -12,6 +12,7 @@ void ipcb_store_choice_init(struct ipcb_store_choice *c, bool on, uint32_t lap_p
 	c->use = c->kept = IPCB_STORE_CACHED;
 	c->lap_pieces = c->until_lap = lap_pieces;
 	c->lap_bytes = lap_bytes;
+	c->routine = c->on && lap_bytes / lap_pieces >= IPCB_STORE_PIECE_ROUTINE;
 	c->until_trial = IPCB_STORE_TRY_EARLY;
 	c->interval = IPCB_STORE_TRY_FIRST;
 }
@@ -59,7 +60,9 @@ static void trial_lap(struct ipcb_store_choice *c, double rate)
 	}
 	c->trials++;
 	c->use = c->kept;
-	c->until_trial = c->interval;
+	/* Smaller pieces keeping ordinary stores try the others again only at a change. */
+	c->until_trial = c->routine || c->kept == IPCB_STORE_STREAMED ? c->interval : UINT32_MAX;
+	c->quiet = IPCB_STORE_QUIET;
 	/* Back to the kept store: its first lap stores into the lines the trial left. */
 	c->settling = true;
 }
@@ -90,7 +93,9 @@ void ipcb_store_choice_lap(struct ipcb_store_choice *c, uint64_t now_ns)
 	if (c->best == 0 || rate < c->best)
 		c->best = rate;
 	/* Two laps in a row at less than half the best rate: the machine changed. */
-	if (c->recent[1] > IPCB_STORE_SLOWER * c->best && rate > IPCB_STORE_SLOWER * c->best)
+	if (c->quiet)
+		c->quiet--;
+	else if (c->recent[1] > IPCB_STORE_SLOWER * c->best && rate > IPCB_STORE_SLOWER * c->best)
 		c->until_trial = 0;
 	if (c->until_trial && --c->until_trial)
 		return;

@@ -28,7 +28,14 @@
  * The first lap back is not counted either. Trials come after IPCB_STORE_TRY_EARLY laps (which
  * state the run starts in), then IPCB_STORE_TRY_FIRST laps after a win, twice as long after
  * each loss up to IPCB_STORE_TRY_MOST, and at once when two laps in a row run at less than half
- * the kept store's best (the machine changed).
+ * the kept store's best (the machine changed), except in the IPCB_STORE_QUIET laps after a
+ * trial, which run into the lines the trial's store left.
+ *
+ * Pieces of IPCB_STORE_PIECE_MIN up to IPCB_STORE_PIECE_ROUTINE try the streaming stores only
+ * early and when the machine changed, never on a schedule: with 64 KiB pieces, trials on the
+ * schedule kept the streaming stores in the usual state in half the runs (the ordinary laps
+ * after each trial were slow enough to lose the next), where in the other state ordinary stores
+ * wrote 64 KiB slots at 2.4-7 GB/s and streaming ones at 15-25 (docs/methodology.md).
  */
 #ifndef IPCB_STORECHOICE_H
 #define IPCB_STORECHOICE_H
@@ -37,7 +44,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define IPCB_STORE_PIECE_MIN	   (256u * 1024)
+#define IPCB_STORE_PIECE_MIN	   (64u * 1024)
+#define IPCB_STORE_PIECE_ROUTINE   (256u * 1024)
 #define IPCB_STORE_TRY_EARLY	   4u
 #define IPCB_STORE_TRY_FIRST	   64u
 #define IPCB_STORE_TRY_MOST	   1024u
@@ -46,12 +54,14 @@
 #define IPCB_STORE_SLOWER	   2.0
 #define IPCB_STORE_TRIAL_LAPS	   8u
 #define IPCB_STORE_HOPELESS	   4.0
+#define IPCB_STORE_QUIET	   16u
 
 enum ipcb_store { IPCB_STORE_CACHED, IPCB_STORE_STREAMED };
 
 struct ipcb_store_choice {
 	bool on;	      /* chosen at all: a stream's writer of large pieces */
 	bool settling;	      /* the lap under way is not counted */
+	bool routine;	      /* the other store tried on a schedule, not only at a change */
 	uint8_t use;	      /* the store of the lap under way */
 	uint8_t kept;	      /* the store kept between trials */
 	uint32_t lap_pieces;  /* pieces a lap of the ring holds */
@@ -63,6 +73,7 @@ struct ipcb_store_choice {
 	uint32_t until_trial; /* laps of the kept store before the next trial */
 	uint32_t interval;    /* laps between trials */
 	uint32_t trial_laps;  /* counted laps of the trial under way */
+	uint32_t quiet;	      /* laps left in which no change of state is looked for */
 	uint32_t trials, switches;
 };
 
