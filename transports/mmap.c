@@ -7,7 +7,7 @@
  * Cost of one message: a memcpy into a slot by the sender and one out by the receiver, the
  * reader finding the slot's sequence word in the line where the payload starts; no system call
  * while the reader is awake (spin, or hybrid within its polling budget), one FUTEX_WAKE and one
- * FUTEX_WAIT when it sleeps. A stream's writer of pieces of 64 KiB or more stores them through
+ * FUTEX_WAIT when it sleeps. A stream's writer of pieces of 4 KiB or more stores them through
  * the cache or past it, whichever runs faster on the machine as it is (storechoice.h). What a
  * file adds: the pages are the file's page cache, so on a disk-backed file system the kernel
  * writes dirty ones back in the background (and marks them read-only again to track the next

@@ -7,7 +7,7 @@
  * bytes, so a message of up to 56 bytes costs one cache-line transfer per direction (up to 120
  * bytes, two lines polled together); no system call while the reader is awake (spin, or hybrid
  * within its polling budget), one FUTEX_WAKE and one FUTEX_WAIT when it sleeps.
- * A stream's writer of pieces of 64 KiB or more stores them through the cache or past it,
+ * A stream's writer of pieces of 4 KiB or more stores them through the cache or past it,
  * whichever runs faster on the machine as it is (storechoice.h).
  * Limits: none per message (messages larger than a quarter of the ring go through in pieces);
  * the rings, four times one CPU's private cache per direction (4 MiB with a 1 MiB L2; ring.h),

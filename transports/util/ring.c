@@ -495,8 +495,8 @@ IPCB_HOT int ipcb_ring_write(struct ipcb_ring *r, struct ipcb_ring_end *w, const
 }
 
 /*
- * With the writer's choice of stores: only for pieces of 64 KiB or more, whose copy takes
- * microseconds, so out of the hot section, whose functions' places it would move.
+ * With the writer's choice of stores: only for pieces of 4 KiB or more, whose copy takes a
+ * hundred nanoseconds or more, so out of the hot section, whose functions' places it would move.
  */
 int ipcb_ring_write_chosen(struct ipcb_ring *r, struct ipcb_ring_end *w, const void *buf,
 			   size_t len, enum ipcb_wait wait, unsigned spin_polls,
@@ -631,8 +631,8 @@ int ipcb_ringchan_setup(struct ipcb_chan *ch, const char *dir)
 		  (ch->cfg.spin_polls > 0 || (!ch->cfg.bidirectional && plan.nslots >= 64)) &&
 		  ipcb_membarrier_available();
 	/*
-	 * A stream's writer of pieces of 64 KiB or more chooses its stores (storechoice.h): a lap
-	 * of the ring is then at most 64 slots, timed by one clock read, and no more than a few
+	 * A stream's writer of pieces of 4 KiB or more chooses its stores (storechoice.h): a lap
+	 * of the ring, at most 1024 slots, is timed by one clock read, and no more than a few
 	 * thousandths of a stream go to trials. Round trips store through the cache, whose lines
 	 * the reply's reader wants next; so do sides on one CPU, whose reader copies out what the
 	 * writer's cache still holds (trials there cost same-CPU 64 KiB streams a quarter).

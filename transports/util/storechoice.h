@@ -35,7 +35,8 @@
  * early and when the machine changed, never on a schedule: with 64 KiB pieces, trials on the
  * schedule kept the streaming stores in the usual state in half the runs (the ordinary laps
  * after each trial were slow enough to lose the next), where in the other state ordinary stores
- * wrote 64 KiB slots at 2.4-7 GB/s and streaming ones at 15-25 (docs/methodology.md).
+ * wrote 64 KiB slots at 2.4-7 GB/s and streaming ones at 15-25, 4 KiB ones at 2 and 10-11
+ * (docs/methodology.md).
  */
 #ifndef IPCB_STORECHOICE_H
 #define IPCB_STORECHOICE_H
@@ -44,7 +45,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define IPCB_STORE_PIECE_MIN	   (64u * 1024)
+#define IPCB_STORE_PIECE_MIN	   (4u * 1024)
 #define IPCB_STORE_PIECE_ROUTINE   (256u * 1024)
 #define IPCB_STORE_TRY_EARLY	   4u
 #define IPCB_STORE_TRY_FIRST	   64u
