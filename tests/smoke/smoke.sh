@@ -96,16 +96,17 @@ awk -F, 'NR == 1 { for (i = 1; i <= NF; i++) c[$i] = i; next }
 	$c["transport"] == "null" && $c["latency_kind"] == "rtt" { n++; if ($c["full_checks"] < 130) bad = 1 }
 	END { exit bad || n != 1 }' "$WORK/v-full.csv"
 ok $? "null's latency row under --verify full: each of its 130 messages checked whole"
-# A ring's stream writer of pieces of 4 KiB and up tries streaming (non-temporal) stores for
-# two laps after its fourth (transports/util/storechoice.h): 1 MiB messages, four to a ring,
-# put messages 17-24 through them, 64 KiB ones, 63 to a ring, messages 253-378, 4 KiB ones,
-# 992 to a ring, messages 3969-5952; every byte of every message is checked.
+# A stream's writer of pieces of 4 KiB and up tries streaming (non-temporal) stores for two
+# laps after its fourth (transports/util/storechoice.h): in shm's ring 1 MiB messages, four to
+# a ring, put messages 17-24 through them, 64 KiB ones, 63 to a ring, messages 253-378, 4 KiB
+# ones, 992 to a ring, messages 3969-5952; in sysv-shm's and shm-sem's slots four and 64 to a
+# ring, messages 17-24 and 257-384; every byte of every message is checked.
 if [ "$(nproc)" -ge 2 ]; then
-	"$BIN" -q -t shm,mmap -s 64K,1M -m throughput --placement cross-core -n 500 -d 0 -w 0 \
-		--verify full --csv "$WORK/nt.csv" >/dev/null 2>"$WORK/err" &&
+	"$BIN" -q -t shm,mmap,sysv-shm,shm-sem -s 64K,1M -m throughput --placement cross-core \
+		-n 500 -d 0 -w 0 --verify full --csv "$WORK/nt.csv" >/dev/null 2>"$WORK/err" &&
 		"$BIN" -q -t shm,mmap -s 4K -m throughput --placement cross-core -n 7000 -d 0 \
 			-w 0 --verify full --csv "$WORK/nt.csv" >/dev/null 2>"$WORK/err"
-	ok $? "shm and mmap streams of 4 KiB, 64 KiB and 1 MiB across CPUs through a trial, every byte checked, exit 0"
+	ok $? "streams of 4 KiB (a ring), 64 KiB and 1 MiB (a ring and slots) across CPUs through a trial, every byte checked, exit 0"
 else
 	skip "one CPU: no stream across CPUs"
 fi

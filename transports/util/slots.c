@@ -6,6 +6,7 @@
 #include <string.h>
 #include <sys/mman.h>
 
+#include "clock.h"
 #include "common.h"
 #include "count.h"
 #include "hot.h"
@@ -31,6 +32,7 @@
 #define SLOTS_BUDGET	 (4u << 20)
 #define SLOTS_PAGE	 4096u
 #define SLOTS_INLINE_MAX 128u
+#define SLOTS_CHOOSE_MIN (64u * 1024)
 
 int ipcb_slots_setup(struct ipcb_slots *s, const struct ipcb_chan_cfg *cfg, size_t lead,
 		     struct ipcb_err *e)
@@ -48,6 +50,16 @@ int ipcb_slots_setup(struct ipcb_slots *s, const struct ipcb_chan_cfg *cfg, size
 	}
 	k = SLOTS_BUDGET / s->slot_bytes;
 	s->nslots = k < SLOTS_MIN ? SLOTS_MIN : k > max ? max : (unsigned)k;
+	/*
+	 * A stream's writer across CPUs of slots of 64 KiB or more chooses its stores, as shm's
+	 * ring's does (ring.c): where the machine takes each line back from the reader's cache
+	 * slowly, an ordinary store holds the stream to a few GB/s. Not from 4 KiB, as the ring:
+	 * there each message's post and wait make the laps' rates bimodal in the usual state
+	 * (eventfd's 4 KiB stream 6 or 10 GB/s from run to run), and streaming stores kept on such
+	 * laps cost as much there as they gained in the other state.
+	 */
+	s->choose_stores = IPCB_STREAMED_STORES && !cfg->bidirectional &&
+			   !ipcb_sides_share_cpu(cfg) && s->slot_bytes >= SLOTS_CHOOSE_MIN;
 	return ipcb_map_shared_anon(s->ndirs * sizeof(struct ipcb_slots_flow), (void **)&s->flow,
 				    e);
 }
@@ -166,6 +178,27 @@ IPCB_HOT static int slots_check(const struct ipcb_slots *s, struct ipcb_ep *ep, 
 	return 0;
 }
 
+/*
+ * A stream writer's copy into its slot by the store it chose, a lap being the ring's slots (a
+ * counted run, count.h, stores through the cache alone, as ring.c's). Out of the hot section:
+ * only for slots of 64 KiB or more.
+ */
+__attribute__((noinline)) static void slots_copy_chosen(const struct ipcb_slots *s,
+							struct ipcb_slots_end *end, void *dst,
+							const void *buf, size_t len)
+{
+	struct ipcb_store_choice *c = &end->store;
+
+	if (!c->on)
+		ipcb_store_choice_init(c, true, s->nslots, (size_t)s->nslots * s->slot_bytes);
+	if (c->use == IPCB_STORE_STREAMED && !ipcb_counting)
+		ipcb_streamed_copy(dst, buf, len);
+	else
+		ipcb_shared_copy(dst, buf, len);
+	if (--c->until_lap == 0 && !ipcb_counting)
+		ipcb_store_choice_lap(c, ipcb_now_ns());
+}
+
 IPCB_HOT int ipcb_slots_send(const struct ipcb_slots *s, struct ipcb_slots_end *end,
 			     struct ipcb_ep *ep, const void *buf, size_t len)
 {
@@ -189,7 +222,9 @@ IPCB_HOT int ipcb_slots_send(const struct ipcb_slots *s, struct ipcb_slots_end *
 	 * (eventfd, signals); on x86 they cost nothing.
 	 */
 	__atomic_thread_fence(__ATOMIC_ACQUIRE);
-	if (s->mem)
+	if (s->mem && __builtin_expect(s->choose_stores, 0))
+		slots_copy_chosen(s, end, s->mem + off, buf, len);
+	else if (s->mem)
 		ipcb_shared_copy(s->mem + off, buf, len);
 	else if ((rc = s->io->put(s->io_ctx, off, buf, len, &ep->err)))
 		return rc;

@@ -23,15 +23,18 @@
  * cfg.spin_polls times, then block.
  *
  * One slot holds one message, so boundaries are kept; the reader asks for the size that was sent,
- * as the driver always does.
+ * as the driver always does. A stream's writer across CPUs of slots of 64 KiB or more stores
+ * through the cache or past it, whichever runs faster on the machine as it is (storechoice.h).
  */
 #ifndef IPCB_SLOTS_H
 #define IPCB_SLOTS_H
 
 #include <semaphore.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
+#include "storechoice.h"
 #include "transport.h"
 
 /* Largest message one slot holds; the driver chunks larger payloads. Bounds memory to 32 MiB. */
@@ -74,6 +77,7 @@ struct ipcb_slots {
 	unsigned nslots;    /* K, slots per direction */
 	size_t slot_bytes;  /* cfg.msg_bytes rounded up to a cache line */
 	unsigned char *mem; /* slots in shared memory, [dir][slot]; NULL when io moves them */
+	bool choose_stores; /* a stream's writer into mem chooses its stores (storechoice.h) */
 	const struct ipcb_sem_ops *sem;
 	void *sem_ctx;
 	const struct ipcb_slot_io *io;
@@ -84,7 +88,8 @@ struct ipcb_slots {
 /* One endpoint's place in the rings: messages it has written and read so far. */
 struct ipcb_slots_end {
 	uint64_t sent, received;
-	uint64_t taken_seen; /* the writer's last view of its reader's flow->taken */
+	uint64_t taken_seen;		/* the writer's last view of its reader's flow->taken */
+	struct ipcb_store_choice store; /* where s->choose_stores: begun at the first message */
 };
 
 /*
