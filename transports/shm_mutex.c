@@ -17,6 +17,8 @@
  * uncontended they are atomic instructions only, a signal with no waiter a load; a side that
  * waits sleeps in FUTEX_WAIT and the signal that wakes it costs a FUTEX_WAKE. The reader always
  * blocks (no choice of wait strategy: a condition variable is the wait).
+ * A stream's writer across CPUs of slots of 64 KiB or more stores through the cache or past it,
+ * whichever runs faster on the machine as it is (storechoice.h), as the slot transports'.
  * Limits: 4 MiB per slot (larger payloads are chunked by the driver); about 4 MiB of slots per
  * direction, at least 4, at most 32 for round trips and 1024 for a stream (the slot transports'
  * rule), whose writer would otherwise fill a short ring and sleep on it once every 32 messages,
@@ -39,6 +41,7 @@
 #include "backing.h"
 #include "common.h"
 #include "format.h"
+#include "storechoice.h"
 #include "transport.h"
 
 #define SHM_MUTEX_MAX_MSG (4u << 20)
@@ -46,6 +49,7 @@
 #define SHM_MUTEX_MAX	  32u
 #define SHM_MUTEX_STREAM  1024u
 #define SHM_MUTEX_BUDGET  (4u << 20)
+#define SHM_MUTEX_CHOOSE  (64u * 1024) /* slots.c's SLOTS_CHOOSE_MIN, and why */
 
 /* One direction, at the start of its part of the segment; its slots follow. */
 struct shm_mutex_dir {
@@ -61,6 +65,7 @@ struct shm_mutex_dir {
  */
 struct shm_mutex_end {
 	uint64_t ready[2]; /* per direction: free slots (writing) or full ones (reading) */
+	struct ipcb_store_choice store; /* a stream writer's, where the channel chooses */
 };
 
 struct shm_mutex_chan {
@@ -69,6 +74,7 @@ struct shm_mutex_chan {
 	size_t dir_bytes; /* one direction's header and slots, a multiple of 64 */
 	size_t slot_bytes;
 	unsigned nslots, ndirs;
+	bool choose_stores; /* a stream's writer across CPUs chooses its stores (storechoice.h) */
 };
 
 static struct shm_mutex_dir *shm_mutex_dir(const struct shm_mutex_chan *c, unsigned d)
@@ -110,6 +116,8 @@ static int shm_mutex_setup(struct ipcb_chan *ch)
 	c->slot_bytes = (ch->cfg.msg_bytes + 63) & ~(size_t)63;
 	k = SHM_MUTEX_BUDGET / c->slot_bytes;
 	c->nslots = k < SHM_MUTEX_MIN ? SHM_MUTEX_MIN : k > max ? max : (unsigned)k;
+	c->choose_stores = IPCB_STREAMED_STORES && !ch->cfg.bidirectional &&
+			   !ipcb_sides_share_cpu(&ch->cfg) && c->slot_bytes >= SHM_MUTEX_CHOOSE;
 	c->dir_bytes =
 	    (sizeof(struct shm_mutex_dir) + c->nslots * c->slot_bytes + 63) & ~(size_t)63;
 	c->map_bytes = c->ndirs * c->dir_bytes;
@@ -224,6 +232,17 @@ IPCB_HOT static int shm_mutex_count(const struct shm_mutex_chan *c, struct shm_m
 	return 0;
 }
 
+/* A stream writer's copy into its slot by the store it chose, a lap being the ring's slots. */
+__attribute__((noinline)) static void shm_mutex_copy_chosen(const struct shm_mutex_chan *c,
+							    struct shm_mutex_end *me, void *dst,
+							    const void *buf, size_t len)
+{
+	if (!me->store.on)
+		ipcb_store_choice_init(&me->store, true, c->nslots,
+				       (size_t)c->nslots * c->slot_bytes);
+	ipcb_store_choice_copy(&me->store, dst, buf, len);
+}
+
 /*
  * One message into or out of the slot at this side's count. Only this side moves that count,
  * so its value needs no lock, and the slot is this side's until the message is counted.
@@ -240,7 +259,9 @@ IPCB_HOT static int shm_mutex_move(struct ipcb_ep *ep, void *buf, size_t len, bo
 	if (!*ready && (rc = shm_mutex_await(c, d, writing, ready, &ep->err)))
 		return rc;
 	slot = d->slots + (size_t)((writing ? d->head : d->tail) % c->nslots) * c->slot_bytes;
-	if (writing)
+	if (writing && __builtin_expect(c->choose_stores, 0))
+		shm_mutex_copy_chosen(c, ep->priv, slot, buf, len);
+	else if (writing)
 		ipcb_shared_copy(slot, buf, len);
 	else
 		ipcb_shared_copy(buf, slot, len);

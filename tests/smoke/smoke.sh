@@ -99,10 +99,10 @@ ok $? "null's latency row under --verify full: each of its 130 messages checked 
 # A stream's writer of pieces of 4 KiB and up tries streaming (non-temporal) stores for two
 # laps after its fourth (transports/util/storechoice.h): in shm's ring 1 MiB messages, four to
 # a ring, put messages 17-24 through them, 64 KiB ones, 63 to a ring, messages 253-378, 4 KiB
-# ones, 992 to a ring, messages 3969-5952; in sysv-shm's and shm-sem's slots four and 64 to a
-# ring, messages 17-24 and 257-384; every byte of every message is checked.
+# ones, 992 to a ring, messages 3969-5952; in sysv-shm's, shm-sem's and shm-mutex's slots four
+# and 64 to a ring, messages 17-24 and 257-384; every byte of every message is checked.
 if [ "$(nproc)" -ge 2 ]; then
-	"$BIN" -q -t shm,mmap,sysv-shm,shm-sem -s 64K,1M -m throughput --placement cross-core \
+	"$BIN" -q -t shm,mmap,sysv-shm,shm-sem,shm-mutex -s 64K,1M -m throughput --placement cross-core \
 		-n 500 -d 0 -w 0 --verify full --csv "$WORK/nt.csv" >/dev/null 2>"$WORK/err" &&
 		"$BIN" -q -t shm,mmap -s 4K -m throughput --placement cross-core -n 7000 -d 0 \
 			-w 0 --verify full --csv "$WORK/nt.csv" >/dev/null 2>"$WORK/err"

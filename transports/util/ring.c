@@ -12,7 +12,6 @@
 #include <unistd.h>
 
 #include "backing.h"
-#include "clock.h"
 #include "count.h"
 #include "common.h"
 #include "format.h"
@@ -472,12 +471,10 @@ IPCB_HOT static inline int ring_write(struct ipcb_ring *r, struct ipcb_ring_end 
 		if (rc)
 			return rc;
 		hdr = ring_slot_hdr(w);
-		if (c && c->use == IPCB_STORE_STREAMED && !ipcb_counting)
-			ipcb_streamed_copy(ring_payload(w, hdr), p, piece);
+		if (c)
+			ipcb_store_choice_copy(c, ring_payload(w, hdr), p, piece);
 		else
 			ipcb_shared_copy(ring_payload(w, hdr), p, piece);
-		if (c && --c->until_lap == 0 && !ipcb_counting)
-			ipcb_store_choice_lap(c, ipcb_now_ns());
 		rc = ring_publish(r, w, hdr, piece, piece < len, wait, e);
 		if (rc)
 			return rc;

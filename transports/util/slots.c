@@ -6,7 +6,6 @@
 #include <string.h>
 #include <sys/mman.h>
 
-#include "clock.h"
 #include "common.h"
 #include "count.h"
 #include "hot.h"
@@ -179,24 +178,17 @@ IPCB_HOT static int slots_check(const struct ipcb_slots *s, struct ipcb_ep *ep, 
 }
 
 /*
- * A stream writer's copy into its slot by the store it chose, a lap being the ring's slots (a
- * counted run, count.h, stores through the cache alone, as ring.c's). Out of the hot section:
- * only for slots of 64 KiB or more.
+ * A stream writer's copy into its slot by the store it chose, a lap being the ring's slots.
+ * Out of the hot section: only for slots of 64 KiB or more.
  */
 __attribute__((noinline)) static void slots_copy_chosen(const struct ipcb_slots *s,
 							struct ipcb_slots_end *end, void *dst,
 							const void *buf, size_t len)
 {
-	struct ipcb_store_choice *c = &end->store;
-
-	if (!c->on)
-		ipcb_store_choice_init(c, true, s->nslots, (size_t)s->nslots * s->slot_bytes);
-	if (c->use == IPCB_STORE_STREAMED && !ipcb_counting)
-		ipcb_streamed_copy(dst, buf, len);
-	else
-		ipcb_shared_copy(dst, buf, len);
-	if (--c->until_lap == 0 && !ipcb_counting)
-		ipcb_store_choice_lap(c, ipcb_now_ns());
+	if (!end->store.on)
+		ipcb_store_choice_init(&end->store, true, s->nslots,
+				       (size_t)s->nslots * s->slot_bytes);
+	ipcb_store_choice_copy(&end->store, dst, buf, len);
 }
 
 IPCB_HOT int ipcb_slots_send(const struct ipcb_slots *s, struct ipcb_slots_end *end,

@@ -4,6 +4,10 @@
 
 #include <string.h>
 
+#include "clock.h"
+#include "common.h"
+#include "count.h"
+
 void ipcb_store_choice_init(struct ipcb_store_choice *c, bool on, uint32_t lap_pieces,
 			    size_t lap_bytes)
 {
@@ -105,4 +109,14 @@ void ipcb_store_choice_lap(struct ipcb_store_choice *c, uint64_t now_ns)
 		c->settling = true;
 		c->trial_laps = 0;
 	}
+}
+
+void ipcb_store_choice_copy(struct ipcb_store_choice *c, void *dst, const void *src, size_t n)
+{
+	if (c->use == IPCB_STORE_STREAMED && !ipcb_counting)
+		ipcb_streamed_copy(dst, src, n);
+	else
+		ipcb_shared_copy(dst, src, n);
+	if (--c->until_lap == 0 && !ipcb_counting)
+		ipcb_store_choice_lap(c, ipcb_now_ns());
 }

@@ -88,4 +88,11 @@ void ipcb_store_choice_init(struct ipcb_store_choice *c, bool on, uint32_t lap_p
 /* A lap of the ring ended at now_ns: record its rate, and set the next lap's store. */
 void ipcb_store_choice_lap(struct ipcb_store_choice *c, uint64_t now_ns);
 
+/*
+ * The writer's copy of one piece into its slot by the store of the lap under way, the lap timed
+ * at its last piece. A counted run (count.h) stores through the cache alone and times nothing,
+ * its counts the same whatever the machine's timing would have chosen.
+ */
+void ipcb_store_choice_copy(struct ipcb_store_choice *c, void *dst, const void *src, size_t n);
+
 #endif
