@@ -142,6 +142,8 @@ static int count_main(char **argv)
 	    "--compress-strings=no",
 	    "--compress-pos=no",
 	    "--trace-children=no",
+	    /* No gdbserver: its FIFOs in TMPDIR outlive a side the driver has to kill. */
+	    "--vgdb=no",
 	    "-q",
 	};
 	char dir[PATH_MAX], trace[PATH_MAX + 16], out[PATH_MAX + 64];

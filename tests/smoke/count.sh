@@ -132,4 +132,19 @@ left=$(find "$TMPDIR" -mindepth 1 | head -3)
 [ -z "$left" ]
 ok $? "the profiles' directory is gone afterwards${left:+ (left: $left)}"
 
+# Valgrind's gdbserver would make a pair of FIFOs in TMPDIR for each side, which a side killed
+# leaves behind: none is made while a count runs.
+"$BIN" --count -q -t pipe -s 64 -m latency --csv "$WORK/vgdb.csv" >/dev/null 2>&1 &
+pid=$!
+seen=
+while kill -0 $pid 2>/dev/null; do
+	seen=$(find "$TMPDIR" -name 'vgdb-pipe*' | head -1)
+	[ -n "$seen" ] && break
+	sleep 0.1
+done
+wait $pid
+st=$?
+[ $st -eq 0 ] && [ -z "$seen" ]
+ok $? "no gdbserver FIFO made while sides run under valgrind (exit $st${seen:+, seen $seen})"
+
 done_testing

@@ -15,7 +15,7 @@ fi
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/cgcount.XXXXXX") || exit 1
 trap 'rm -rf "$WORK"' EXIT
 for i in 1 2; do
-	valgrind --tool=callgrind --collect-atstart=no --collect-systime=yes --dump-instr=yes \
+	valgrind --tool=callgrind --vgdb=no --collect-atstart=no --collect-systime=yes --dump-instr=yes \
 		--compress-strings=no --compress-pos=no -q \
 		--callgrind-out-file="$WORK/run$i.%p" "$BIN" --counted || exit 1
 done
