@@ -232,17 +232,6 @@ IPCB_HOT static int shm_mutex_count(const struct shm_mutex_chan *c, struct shm_m
 	return 0;
 }
 
-/* A stream writer's copy into its slot by the store it chose, a lap being the ring's slots. */
-__attribute__((noinline)) static void shm_mutex_copy_chosen(const struct shm_mutex_chan *c,
-							    struct shm_mutex_end *me, void *dst,
-							    const void *buf, size_t len)
-{
-	if (!me->store.on)
-		ipcb_store_choice_init(&me->store, true, c->nslots,
-				       (size_t)c->nslots * c->slot_bytes);
-	ipcb_store_choice_copy(&me->store, dst, buf, len);
-}
-
 /*
  * One message into or out of the slot at this side's count. Only this side moves that count,
  * so its value needs no lock, and the slot is this side's until the message is counted.
@@ -260,7 +249,8 @@ IPCB_HOT static int shm_mutex_move(struct ipcb_ep *ep, void *buf, size_t len, bo
 		return rc;
 	slot = d->slots + (size_t)((writing ? d->head : d->tail) % c->nslots) * c->slot_bytes;
 	if (writing && __builtin_expect(c->choose_stores, 0))
-		shm_mutex_copy_chosen(c, ep->priv, slot, buf, len);
+		ipcb_store_choice_slot_copy(&((struct shm_mutex_end *)ep->priv)->store, c->nslots,
+					    c->slot_bytes, slot, buf, len);
 	else if (writing)
 		ipcb_shared_copy(slot, buf, len);
 	else

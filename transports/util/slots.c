@@ -177,20 +177,6 @@ IPCB_HOT static int slots_check(const struct ipcb_slots *s, struct ipcb_ep *ep, 
 	return 0;
 }
 
-/*
- * A stream writer's copy into its slot by the store it chose, a lap being the ring's slots.
- * Out of the hot section: only for slots of 64 KiB or more.
- */
-__attribute__((noinline)) static void slots_copy_chosen(const struct ipcb_slots *s,
-							struct ipcb_slots_end *end, void *dst,
-							const void *buf, size_t len)
-{
-	if (!end->store.on)
-		ipcb_store_choice_init(&end->store, true, s->nslots,
-				       (size_t)s->nslots * s->slot_bytes);
-	ipcb_store_choice_copy(&end->store, dst, buf, len);
-}
-
 IPCB_HOT int ipcb_slots_send(const struct ipcb_slots *s, struct ipcb_slots_end *end,
 			     struct ipcb_ep *ep, const void *buf, size_t len)
 {
@@ -215,7 +201,8 @@ IPCB_HOT int ipcb_slots_send(const struct ipcb_slots *s, struct ipcb_slots_end *
 	 */
 	__atomic_thread_fence(__ATOMIC_ACQUIRE);
 	if (s->mem && __builtin_expect(s->choose_stores, 0))
-		slots_copy_chosen(s, end, s->mem + off, buf, len);
+		ipcb_store_choice_slot_copy(&end->store, s->nslots, s->slot_bytes, s->mem + off,
+					    buf, len);
 	else if (s->mem)
 		ipcb_shared_copy(s->mem + off, buf, len);
 	else if ((rc = s->io->put(s->io_ctx, off, buf, len, &ep->err)))

@@ -120,3 +120,11 @@ void ipcb_store_choice_copy(struct ipcb_store_choice *c, void *dst, const void *
 	if (--c->until_lap == 0 && !ipcb_counting)
 		ipcb_store_choice_lap(c, ipcb_now_ns());
 }
+
+void ipcb_store_choice_slot_copy(struct ipcb_store_choice *c, uint32_t nslots, size_t slot_bytes,
+				 void *dst, const void *src, size_t n)
+{
+	if (!c->on)
+		ipcb_store_choice_init(c, true, nslots, (size_t)nslots * slot_bytes);
+	ipcb_store_choice_copy(c, dst, src, n);
+}

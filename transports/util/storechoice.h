@@ -95,4 +95,11 @@ void ipcb_store_choice_lap(struct ipcb_store_choice *c, uint64_t now_ns);
  */
 void ipcb_store_choice_copy(struct ipcb_store_choice *c, void *dst, const void *src, size_t n);
 
+/*
+ * The same for a writer of one message a slot, nslots slots of slot_bytes a lap, its choice
+ * begun at its first copy (c zeroed until then).
+ */
+void ipcb_store_choice_slot_copy(struct ipcb_store_choice *c, uint32_t nslots, size_t slot_bytes,
+				 void *dst, const void *src, size_t n);
+
 #endif
