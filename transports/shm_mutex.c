@@ -49,7 +49,6 @@
 #define SHM_MUTEX_MAX	  32u
 #define SHM_MUTEX_STREAM  1024u
 #define SHM_MUTEX_BUDGET  (4u << 20)
-#define SHM_MUTEX_CHOOSE  (64u * 1024) /* slots.c's SLOTS_CHOOSE_MIN, and why */
 
 /* One direction, at the start of its part of the segment; its slots follow. */
 struct shm_mutex_dir {
@@ -116,8 +115,7 @@ static int shm_mutex_setup(struct ipcb_chan *ch)
 	c->slot_bytes = (ch->cfg.msg_bytes + 63) & ~(size_t)63;
 	k = SHM_MUTEX_BUDGET / c->slot_bytes;
 	c->nslots = k < SHM_MUTEX_MIN ? SHM_MUTEX_MIN : k > max ? max : (unsigned)k;
-	c->choose_stores = IPCB_STREAMED_STORES && !ch->cfg.bidirectional &&
-			   !ipcb_sides_share_cpu(&ch->cfg) && c->slot_bytes >= SHM_MUTEX_CHOOSE;
+	c->choose_stores = ipcb_chooses_stores(&ch->cfg, c->slot_bytes, IPCB_STORE_SLOT_MIN);
 	c->dir_bytes =
 	    (sizeof(struct shm_mutex_dir) + c->nslots * c->slot_bytes + 63) & ~(size_t)63;
 	c->map_bytes = c->ndirs * c->dir_bytes;
@@ -239,9 +237,10 @@ IPCB_HOT static int shm_mutex_count(const struct shm_mutex_chan *c, struct shm_m
 IPCB_HOT static int shm_mutex_move(struct ipcb_ep *ep, void *buf, size_t len, bool writing)
 {
 	const struct shm_mutex_chan *c = ep->chan->priv;
+	struct shm_mutex_end *me = ep->priv;
 	unsigned dir = (ep->role == IPCB_SENDER) == writing ? 0 : 1;
 	struct shm_mutex_dir *d = shm_mutex_dir(c, dir);
-	uint64_t *ready = &((struct shm_mutex_end *)ep->priv)->ready[dir];
+	uint64_t *ready = &me->ready[dir];
 	unsigned char *slot;
 	int rc;
 
@@ -249,8 +248,7 @@ IPCB_HOT static int shm_mutex_move(struct ipcb_ep *ep, void *buf, size_t len, bo
 		return rc;
 	slot = d->slots + (size_t)((writing ? d->head : d->tail) % c->nslots) * c->slot_bytes;
 	if (writing && __builtin_expect(c->choose_stores, 0))
-		ipcb_store_choice_slot_copy(&((struct shm_mutex_end *)ep->priv)->store, c->nslots,
-					    c->slot_bytes, slot, buf, len);
+		ipcb_store_choice_slot_copy(&me->store, c->nslots, c->slot_bytes, slot, buf, len);
 	else if (writing)
 		ipcb_shared_copy(slot, buf, len);
 	else

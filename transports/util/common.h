@@ -106,6 +106,19 @@ IPCB_HOT static inline void ipcb_streamed_copy(void *dst, const void *src, size_
 #endif
 
 /*
+ * Does a channel's writer choose its stores (storechoice.h)? A stream's across two CPUs, of
+ * pieces of min_bytes or more, where the streaming copy exists. Round trips store through the
+ * cache, whose lines the reply's reader wants next; so do sides on one CPU, whose reader copies
+ * out what the writer's cache still holds (trials there cost same-CPU 64 KiB streams a quarter).
+ */
+static inline bool ipcb_chooses_stores(const struct ipcb_chan_cfg *cfg, size_t piece_bytes,
+				       size_t min_bytes)
+{
+	return IPCB_STREAMED_STORES && !cfg->bidirectional && !ipcb_sides_share_cpu(cfg) &&
+	       piece_bytes >= min_bytes;
+}
+
+/*
  * write()/read() until exactly len bytes moved; EINTR and short transfers retried. A read that
  * meets end-of-file before len bytes fails with -EPIPE (the peer went away). Inline, with the
  * rest out of line (ipcb_fd_rest): a pipe's round trip moves each message with one call on each

@@ -630,12 +630,9 @@ int ipcb_ringchan_setup(struct ipcb_chan *ch, const char *dir)
 	/*
 	 * A stream's writer of pieces of 4 KiB or more chooses its stores (storechoice.h): a lap
 	 * of the ring, at most 1024 slots, is timed by one clock read, and no more than a few
-	 * thousandths of a stream go to trials. Round trips store through the cache, whose lines
-	 * the reply's reader wants next; so do sides on one CPU, whose reader copies out what the
-	 * writer's cache still holds (trials there cost same-CPU 64 KiB streams a quarter).
+	 * thousandths of a stream go to trials.
 	 */
-	c->choose_stores = IPCB_STREAMED_STORES && use == IPCB_RING_STREAM && !one_cpu &&
-			   plan.piece_bytes >= IPCB_STORE_PIECE_MIN;
+	c->choose_stores = ipcb_chooses_stores(&ch->cfg, plan.piece_bytes, IPCB_STORE_PIECE_MIN);
 	ring_bytes = (plan.ring_bytes + 4095) & ~(size_t)4095;
 	c->map_bytes = (size_t)ndirs * ring_bytes;
 	/* In a directory, the run's own holds it; POSIX shared memory names it after the run. */

@@ -31,7 +31,6 @@
 #define SLOTS_BUDGET	 (4u << 20)
 #define SLOTS_PAGE	 4096u
 #define SLOTS_INLINE_MAX 128u
-#define SLOTS_CHOOSE_MIN (64u * 1024)
 
 int ipcb_slots_setup(struct ipcb_slots *s, const struct ipcb_chan_cfg *cfg, size_t lead,
 		     struct ipcb_err *e)
@@ -50,15 +49,11 @@ int ipcb_slots_setup(struct ipcb_slots *s, const struct ipcb_chan_cfg *cfg, size
 	k = SLOTS_BUDGET / s->slot_bytes;
 	s->nslots = k < SLOTS_MIN ? SLOTS_MIN : k > max ? max : (unsigned)k;
 	/*
-	 * A stream's writer across CPUs of slots of 64 KiB or more chooses its stores, as shm's
-	 * ring's does (ring.c): where the machine takes each line back from the reader's cache
-	 * slowly, an ordinary store holds the stream to a few GB/s. Not from 4 KiB, as the ring:
-	 * there each message's post and wait make the laps' rates bimodal in the usual state
-	 * (eventfd's 4 KiB stream 6 or 10 GB/s from run to run), and streaming stores kept on such
-	 * laps cost as much there as they gained in the other state.
+	 * A stream's writer across CPUs of large slots chooses its stores, as shm's ring's does
+	 * (ring.c): where the machine takes each line back from the reader's cache slowly, an
+	 * ordinary store holds the stream to a few GB/s.
 	 */
-	s->choose_stores = IPCB_STREAMED_STORES && !cfg->bidirectional &&
-			   !ipcb_sides_share_cpu(cfg) && s->slot_bytes >= SLOTS_CHOOSE_MIN;
+	s->choose_stores = ipcb_chooses_stores(cfg, s->slot_bytes, IPCB_STORE_SLOT_MIN);
 	return ipcb_map_shared_anon(s->ndirs * sizeof(struct ipcb_slots_flow), (void **)&s->flow,
 				    e);
 }
