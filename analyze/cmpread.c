@@ -297,16 +297,15 @@ static void fingerprint_fini(struct fingerprint *fp)
 }
 
 /*
- * Row i's group key into *key (growing): the experiment it measured (experiment.h), and its
- * latency kind, a measure of its own; its size in *size. The named columns are checked first.
+ * Row i's group key into *key (growing): the experiment it measured, its latency kind a measure
+ * of its own (lib/expkey.h, the runs' scope); its size in *size. The named columns are checked
+ * first.
  */
 static int row_key(const struct ipcb_rows *rs, size_t i, char **key, size_t *cap,
 		   unsigned long long *size, char *err, size_t errlen)
 {
 	char at[IPCB_ROWS_WHERE_BYTES];
 	const char *fraction = ipcb_rows_get(rs, i, IPCB_COL_OFFERED_FRACTION);
-	const char *kind = ipcb_rows_get(rs, i, IPCB_COL_LATENCY_KIND);
-	size_t len, need;
 	double share;
 
 	ipcb_rows_where(rs, i, at, sizeof(at));
@@ -328,17 +327,6 @@ static int row_key(const struct ipcb_rows *rs, size_t i, char **key, size_t *cap
 				       at, ipcb_csv_name(IPCB_COL_OFFERED_FRACTION), fraction);
 	if (experiment_key(rs, i, IPCB_EXP_RUNS, key, cap) < 0)
 		return ipcb_parse_fail(err, errlen, "%s: out of memory", at);
-	len = strlen(*key);
-	need = len + strlen(kind) + 2;
-	if (need > *cap) {
-		char *k = realloc(*key, need);
-
-		if (!k)
-			return ipcb_parse_fail(err, errlen, "%s: out of memory", at);
-		*key = k;
-		*cap = need;
-	}
-	snprintf(*key + len, *cap - len, "\x1f%s", kind);
 	return 0;
 }
 

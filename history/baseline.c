@@ -12,6 +12,7 @@
 
 #include "csvschema.h"
 #include "db.h"
+#include "expkey.h"
 #include "format.h"
 #include "series.h"
 #include "store.h"
@@ -149,8 +150,8 @@ static int new_read(const char *path, struct newset *ns, char *err, size_t errle
 				m[i] = vals[ipcb_histdb_machine_cols[i]];
 			ipcb_histdb_fingerprint(m, ns->fp, ns->machine, sizeof(ns->machine));
 		}
-		for (size_t i = 0; i < ipcb_hseries_nkey_cols; i++)
-			k[i] = vals[ipcb_hseries_key_cols[i]];
+		for (size_t i = 0; i < IPCB_EXP_NCOLS; i++)
+			k[i] = vals[ipcb_exp_cols[i]];
 		if (ipcb_hseries_key(k, buf, cap) >= 0 && (rc = strset_add(&ns->groups, buf)) < 0)
 			break;
 		/* A row without a time stamp (an old file) cannot be told from another. */
@@ -214,8 +215,7 @@ static int run_scan(struct ipcb_histdb *h, long long id, const struct newset *ns
 	len = (size_t)snprintf(sql, sqlcap, "SELECT ");
 	len += select_cols(h, sig_cols, NSIG, sql + len, sqlcap - len);
 	len += (size_t)snprintf(sql + len, sqlcap - len, ", ");
-	len +=
-	    select_cols(h, ipcb_hseries_key_cols, ipcb_hseries_nkey_cols, sql + len, sqlcap - len);
+	len += select_cols(h, ipcb_exp_cols, IPCB_EXP_NCOLS, sql + len, sqlcap - len);
 	snprintf(sql + len, sqlcap - len, " FROM rows WHERE run_id = %lld", id);
 	rc = ipcb_histdb_prepare(h, sql, &st, err, errlen);
 	free(sql);
@@ -230,7 +230,7 @@ static int run_scan(struct ipcb_histdb *h, long long id, const struct newset *ns
 			v[k] = ipcb_histdb_text(st, (int)k);
 		if (*v[0] && sig_make(v, buf, cap) == 0)
 			*holds_new = strset_has(&ns->sigs, buf);
-		for (size_t k = 0; k < ipcb_hseries_nkey_cols; k++)
+		for (size_t k = 0; k < IPCB_EXP_NCOLS; k++)
 			v[k] = ipcb_histdb_text(st, (int)(NSIG + k));
 		if (ipcb_hseries_key(v, buf, cap) >= 0 && strset_has(&ns->groups, buf))
 			(*in_groups)++;
@@ -402,8 +402,8 @@ static int csv_write(struct ipcb_histdb *h, const struct chosen *c, const struct
 		while ((rc = ipcb_sql.step(st)) == SQLITE_ROW) {
 			const char *v[64];
 
-			for (size_t k = 0; k < ipcb_hseries_nkey_cols; k++)
-				v[k] = ipcb_histdb_text(st, (int)ipcb_hseries_key_cols[k]);
+			for (size_t k = 0; k < IPCB_EXP_NCOLS; k++)
+				v[k] = ipcb_histdb_text(st, (int)ipcb_exp_cols[k]);
 			if (ipcb_hseries_key(v, key, kcap) < 0 || !strset_has(&ns->groups, key))
 				continue;
 			for (int k = 0; k < IPCB_CSV_NCOLS; k++) {

@@ -16,22 +16,15 @@
 
 /*
  * The group: the experiment's key (lib/expkey.h, the one rule the report's and compare's groups
- * follow, scoped to runs of several files: a host's name left out) and the latency kind, a
- * measure of its own. The columns are expkey.h's, then the kind.
+ * follow, scoped to runs of several files: a host's name left out, the latency kind a measure of
+ * its own), from expkey.h's columns.
  */
-#define K_KIND IPCB_EXP_NCOLS
-#define NKEYS  (IPCB_EXP_NCOLS + 1)
-
-const enum ipcb_csv_column ipcb_hseries_key_cols[NKEYS] = {IPCB_EXP_COLUMNS(IPCB_EXP_COLUMN)
-							       IPCB_COL_LATENCY_KIND};
-const size_t ipcb_hseries_nkey_cols = NKEYS;
+#define NKEYS IPCB_EXP_NCOLS
 
 int ipcb_hseries_key(const char *const *v, char *out, size_t n)
 {
 	size_t len = ipcb_exp_key(v, IPCB_EXP_RUNS, out, n);
 
-	if (len < n)
-		len += (size_t)snprintf(out + len, n - len, "\x1f%s", v[K_KIND]);
 	return len < n ? (int)len : -1;
 }
 
@@ -97,8 +90,8 @@ static void series_name(struct ipcb_hseries *s, const char *const v[NKEYS])
 			len +=                                                                     \
 			    (size_t)snprintf(s->name + len, sizeof(s->name) - len, __VA_ARGS__);   \
 	} while (0)
-	if (*v[K_KIND])
-		ADD(" %s", v[K_KIND]);
+	if (*v[IPCB_EXP_KIND])
+		ADD(" %s", v[IPCB_EXP_KIND]);
 	if (*v[IPCB_EXP_PLACEMENT])
 		ADD(" %s", v[IPCB_EXP_PLACEMENT]);
 	if (*v[IPCB_EXP_WAIT])
@@ -240,9 +233,9 @@ static char *query_text(const struct ipcb_histdb *h, const struct ipcb_hquery *q
 			       "SELECT runs.id, runs.started, runs.git_commit, runs.fingerprint, "
 			       "runs.machine");
 	for (int k = 0; k < NKEYS; k++) {
-		if (h->col[ipcb_hseries_key_cols[k]])
+		if (h->col[ipcb_exp_cols[k]])
 			len += (size_t)snprintf(sql + len, cap - len, ", rows.\"%s\"",
-						ipcb_csv_name(ipcb_hseries_key_cols[k]));
+						ipcb_csv_name(ipcb_exp_cols[k]));
 		else
 			len += (size_t)snprintf(sql + len, cap - len, ", NULL");
 	}

@@ -92,13 +92,10 @@ void ipcb_hseries_aside_note(const struct ipcb_hseries_set *set, char *out, size
 int ipcb_hseries_plot(const struct ipcb_hseries_set *set, const struct ipcb_hquery *q,
 		      const char *dir, const char *prefix, char *err, size_t errlen);
 
-/* The group columns (also what a baseline's rows are matched to NEW's groups on). */
-extern const enum ipcb_csv_column ipcb_hseries_key_cols[];
-extern const size_t ipcb_hseries_nkey_cols;
 /*
- * The group of a row whose group columns hold v[0..ipcb_hseries_nkey_cols), as one string
- * (\x1f between the values; a rate sweep's step by its share, written one way, and no rate).
- * Its length, or -1 when it does not fit in n.
+ * The group of a row whose group columns (lib/expkey.h's ipcb_exp_cols[], also what a baseline's
+ * rows are matched to NEW's groups on) hold v[0..IPCB_EXP_NCOLS): its experiment's key in the
+ * runs' scope. Its length, or -1 when it does not fit in n.
  */
 int ipcb_hseries_key(const char *const *v, char *out, size_t n);
 

@@ -63,5 +63,8 @@ size_t ipcb_exp_key(const char *const v[IPCB_EXP_NCOLS], enum ipcb_exp_scope sco
 	else if (*v[IPCB_EXP_HOSTS_SLOT])
 		put(out, n, &len, "%s->%s", v[IPCB_EXP_HOST],
 		    *v[IPCB_EXP_PEER_HOST] ? v[IPCB_EXP_PEER_HOST] : v[IPCB_EXP_HOST]);
+	/* Last: compare pairs a timed group with its counted twin, whose key differs only here. */
+	if (scope == IPCB_EXP_RUNS)
+		put(out, n, &len, "\x1f%s", v[IPCB_EXP_KIND]);
 	return len;
 }

@@ -10,6 +10,11 @@
  * sweep's step by its share of its run's own maximum (each run measures its own maximum, so two
  * runs' steps match by share, never by rate). The round, the run and what was measured are
  * left out: they are what the group holds.
+ *
+ * Where a group holds one measure of its experiment (compare's groups, the history's series), a
+ * row's latency kind (a round trip, one way of it, a stream's sampled delays, a counted row's
+ * work) is part of the name too; the report's group holds every kind of its experiment, each a
+ * measure of its own.
  */
 #ifndef IPCB_EXPKEY_H
 #define IPCB_EXPKEY_H
@@ -46,7 +51,8 @@
 	X(RATE, IPCB_COL_OFFERED_RATE)                                                             \
 	X(HOST, IPCB_COL_HOST)                                                                     \
 	X(PEER_HOST, IPCB_COL_PEER_HOST)                                                           \
-	X(HOSTS_SLOT, IPCB_COL_HOSTS_SLOT)
+	X(HOSTS_SLOT, IPCB_COL_HOSTS_SLOT)                                                         \
+	X(KIND, IPCB_COL_LATENCY_KIND) /* in the runs' scope only: see ipcb_exp_key() */
 
 #define IPCB_EXP_ENUM(name, col) IPCB_EXP_##name,
 enum ipcb_exp_col { IPCB_EXP_COLUMNS(IPCB_EXP_ENUM) IPCB_EXP_NCOLS };
@@ -54,14 +60,17 @@ enum ipcb_exp_col { IPCB_EXP_COLUMNS(IPCB_EXP_ENUM) IPCB_EXP_NCOLS };
 #define IPCB_EXP_COLUMN(name, col) col,
 extern const enum ipcb_csv_column ipcb_exp_cols[IPCB_EXP_NCOLS];
 
-/* Where the host belongs in the name. */
+/* Where the host and the latency kind belong in the name. */
 enum ipcb_exp_scope {
-	/* One file: rows of many hosts (--hosts, or files put together) are a group per pair. */
+	/*
+	 * One file's experiments, each with every kind of row it has (the report's groups): rows
+	 * of many hosts (--hosts, or files put together) are a group per pair.
+	 */
 	IPCB_EXP_ONE_FILE,
 	/*
-	 * Files of several runs (BASE against NEW, a history's): two runners of one kind are what
-	 * a gate compares and a history follows, so a host's name is left out, except the pair a
-	 * --hosts row measured ("a->b").
+	 * Files of several runs (BASE against NEW, a history's), a measure a group: two runners of
+	 * one kind are what a gate compares and a history follows, so a host's name is left out,
+	 * except the pair a --hosts row measured ("a->b"), and the latency kind is named last.
 	 */
 	IPCB_EXP_RUNS,
 };

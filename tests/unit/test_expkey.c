@@ -1,0 +1,101 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * test_expkey.c - lib/expkey.c: what names an experiment in one file (the report's groups) and
+ * across runs (compare's groups, the history's series, which take it from there).
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "expkey.h"
+#include "series.h"
+#include "tapout.h"
+
+#define KEY_BYTES 512
+
+/* A round trip of shm's at 64 B across two CPUs, on host a: every column of a key filled. */
+static void row_base(const char *v[IPCB_EXP_NCOLS])
+{
+	for (int k = 0; k < IPCB_EXP_NCOLS; k++)
+		v[k] = "";
+	v[IPCB_EXP_TRANSPORT] = "shm";
+	v[IPCB_EXP_MODE] = "latency";
+	v[IPCB_EXP_SIZE] = "64";
+	v[IPCB_EXP_PLACEMENT] = "cross-core";
+	v[IPCB_EXP_SENDER_CPU] = "0";
+	v[IPCB_EXP_RECEIVER_CPU] = "1";
+	v[IPCB_EXP_WAIT] = "spin";
+	v[IPCB_EXP_HOST] = "a";
+	v[IPCB_EXP_KIND] = "rtt";
+}
+
+static void key(const char *const v[IPCB_EXP_NCOLS], enum ipcb_exp_scope scope, char *out)
+{
+	ipcb_exp_key(v, scope, out, KEY_BYTES);
+}
+
+int main(void)
+{
+	const char *v[IPCB_EXP_NCOLS], *w[IPCB_EXP_NCOLS];
+	char a[KEY_BYTES], b[KEY_BYTES], h[KEY_BYTES];
+	const char *ua, *ub;
+	size_t whole;
+
+	row_base(v);
+	row_base(w);
+	w[IPCB_EXP_KIND] = "one_way_ab";
+	key(v, IPCB_EXP_ONE_FILE, a);
+	key(w, IPCB_EXP_ONE_FILE, b);
+	ok(strcmp(a, b) == 0, "one file: a round trip and its one way are one experiment");
+	key(v, IPCB_EXP_RUNS, a);
+	key(w, IPCB_EXP_RUNS, b);
+	ok(strcmp(a, b) != 0, "across runs: each latency kind is a group of its own");
+
+	/* compare shows a counted group through its timed twin: their keys differ only last. */
+	w[IPCB_EXP_KIND] = "count";
+	key(w, IPCB_EXP_RUNS, b);
+	ua = strrchr(a, '\x1f');
+	ub = strrchr(b, '\x1f');
+	ok(ua && ub && ua - a == ub - b && strncmp(a, b, (size_t)(ua - a)) == 0 &&
+	       strcmp(ub + 1, "count") == 0,
+	   "a counted row's key is its timed twin's but for the kind, named last");
+
+	row_base(w);
+	w[IPCB_EXP_HOST] = "b";
+	key(v, IPCB_EXP_ONE_FILE, a);
+	key(w, IPCB_EXP_ONE_FILE, b);
+	ok(strcmp(a, b) != 0, "one file: two hosts' rows are two groups");
+	key(v, IPCB_EXP_RUNS, a);
+	key(w, IPCB_EXP_RUNS, b);
+	ok(strcmp(a, b) == 0, "across runs: the host's name is left out");
+	v[IPCB_EXP_HOSTS_SLOT] = w[IPCB_EXP_HOSTS_SLOT] = "1";
+	w[IPCB_EXP_PEER_HOST] = "c";
+	key(v, IPCB_EXP_RUNS, a);
+	key(w, IPCB_EXP_RUNS, b);
+	ok(strcmp(a, b) != 0 && strstr(a, "a->a") && strstr(b, "b->c"),
+	   "but a --hosts row's pair is kept");
+
+	row_base(v);
+	row_base(w);
+	v[IPCB_EXP_FRACTION] = "0.5";
+	w[IPCB_EXP_FRACTION] = "0.50";
+	v[IPCB_EXP_RATE] = "1000.0";
+	w[IPCB_EXP_RATE] = "2000.0";
+	key(v, IPCB_EXP_RUNS, a);
+	key(w, IPCB_EXP_RUNS, b);
+	ok(strcmp(a, b) == 0, "a sweep's step by its share, however written, not by its rate");
+	w[IPCB_EXP_LIBRARY] = "module /x/y.so build-id 12";
+	v[IPCB_EXP_LIBRARY] = "module /x/y.so build-id 34";
+	key(v, IPCB_EXP_RUNS, a);
+	key(w, IPCB_EXP_RUNS, b);
+	ok(strcmp(a, b) == 0, "a module by its path, not its build");
+
+	/* The history's series are named by the same key. */
+	row_base(v);
+	key(v, IPCB_EXP_RUNS, a);
+	ok(ipcb_hseries_key(v, h, sizeof(h)) == (int)strlen(a) && strcmp(a, h) == 0,
+	   "the history's series key is the experiment's across runs");
+	ok(ipcb_hseries_key(v, h, 8) == -1, "and says when it does not fit");
+	whole = ipcb_exp_key(v, IPCB_EXP_RUNS, h, 8);
+	ok(whole == strlen(a) && strlen(h) < 8, "a short buffer: the whole length, what fits");
+	return tap_done();
+}
