@@ -24,76 +24,21 @@ const enum ipcb_csv_column cmp_fingerprint_columns[NFINGERPRINT] = {
 #define STR(x)	STR_(x)
 
 /* "5%" -> 0.05, "0.05" -> 0.05; a bare number >= 1 is refused as ambiguous. */
-static int parse_fraction(const char *opt, const char *s, double lo, double hi, double *out,
-			  char *err, size_t errlen)
-{
-	size_t len = strlen(s);
-	bool pct = len > 0 && s[len - 1] == '%';
-	char *end;
-	double v;
-
-	errno = 0;
-	v = strtod(s, &end);
-	if (end == s || errno || !isfinite(v) || (pct ? end != s + len - 1 : *end != '\0'))
-		return ipcb_parse_fail(err, errlen, "%s: '%s' is not a number (e.g. 5%% or 0.05)",
-				       opt, s);
-	if (pct)
-		v /= 100;
-	else if (v >= 1)
-		return ipcb_parse_fail(err, errlen,
-				       "%s: '%s' is ambiguous: write %s%% or a fraction like %g",
-				       opt, s, s, v / 100);
-	if (!(v > lo && v <= hi))
-		return ipcb_parse_fail(err, errlen,
-				       "%s: '%s' is out of range (more than %g%%, at most %g%%)",
-				       opt, s, lo * 100, hi * 100);
-	*out = v;
-	return 0;
-}
-
 static int metric_parse(void *base, const char *val, char *err, size_t errlen)
 {
-	struct opts *o = base;
-
-	o->metric = NULL;
-	for (size_t m = 0; m < IPCB_CSV_NMETRICS; m++)
-		if (strcmp(val, ipcb_csv_name(ipcb_csv_metrics[m].column)) == 0)
-			o->metric = &ipcb_csv_metrics[m];
-	if (!o->metric)
-		return ipcb_parse_fail(err, errlen, "--metric: '%s' is not one of %s, %s, %s, %s",
-				       val, ipcb_csv_name(ipcb_csv_metrics[0].column),
-				       ipcb_csv_name(ipcb_csv_metrics[1].column),
-				       ipcb_csv_name(ipcb_csv_metrics[2].column),
-				       ipcb_csv_name(ipcb_csv_metrics[3].column));
-	return 0;
-}
-
-/* The help names the columns from the CSV table: a renamed column renames itself here too. */
-static void metric_help(char *out, size_t n)
-{
-	snprintf(
-	    out, n, "%s (default), %s (higher is better),\n%s or %s (lower is better)",
-	    ipcb_csv_name(ipcb_csv_metrics[0].column), ipcb_csv_name(ipcb_csv_metrics[1].column),
-	    ipcb_csv_name(ipcb_csv_metrics[2].column), ipcb_csv_name(ipcb_csv_metrics[3].column));
+	return ipcb_csv_metric_parse(val, &((struct opts *)base)->metric, "--metric", err, errlen);
 }
 
 static int threshold_parse(void *base, const char *val, char *err, size_t errlen)
 {
-	return parse_fraction("--threshold", val, 0, 0.99, &((struct opts *)base)->threshold, err,
-			      errlen);
+	return ipcb_parse_share(val, 0, 0.99, &((struct opts *)base)->threshold, "--threshold", err,
+				errlen);
 }
 
 static int alpha_parse(void *base, const char *val, char *err, size_t errlen)
 {
-	struct opts *o = base;
-	char *end;
-
-	errno = 0;
-	o->alpha = strtod(val, &end);
-	if (end == val || *end || errno || !(o->alpha > 0 && o->alpha <= 0.5))
-		return ipcb_parse_fail(err, errlen,
-				       "--alpha: '%s' is not a probability in (0, 0.5]", val);
-	return 0;
+	return ipcb_parse_probability(val, 0.5, &((struct opts *)base)->alpha, "--alpha", err,
+				      errlen);
 }
 
 static int look_number(const char *name, const char *val, unsigned *out, char *err, size_t errlen)
@@ -197,7 +142,7 @@ static int max_spread_parse(void *base, const char *val, char *err, size_t errle
 
 	(void)base;
 	/* Still validated, so a typo is not silently accepted either. */
-	rc = parse_fraction("--max-spread", val, 0, 10, &ignored, err, errlen);
+	rc = ipcb_parse_share(val, 0, 10, &ignored, "--max-spread", err, errlen);
 	if (rc == 0)
 		fprintf(
 		    stderr,
@@ -326,7 +271,7 @@ const struct ipcb_clirow cmp_opts_rows[] = {
      .parse = metric_parse,
      .arg = "COLUMN",
      .section = "Options:",
-     .help_fn = metric_help},
+     .help_fn = ipcb_csv_metric_help},
     {.opt = {.name = "threshold"},
      .type = IPCB_CLI_CALL,
      .parse = threshold_parse,

@@ -56,28 +56,6 @@ __attribute__((format(printf, 1, 2))) static int usage_fail(const char *fmt, ...
 	return IPCB_HISTORY_USAGE;
 }
 
-/* "5%" or "0.05", as compare takes a threshold. */
-static bool fraction_parse(const char *s, double lo, double hi, double *out)
-{
-	size_t len = strlen(s);
-	bool pct = len > 0 && s[len - 1] == '%';
-	char *end;
-	double v;
-
-	errno = 0;
-	v = strtod(s, &end);
-	if (end == s || errno || !isfinite(v) || (pct ? end != s + len - 1 : *end != '\0'))
-		return false;
-	if (pct)
-		v /= 100;
-	else if (v >= 1)
-		return false;
-	if (!(v > lo && v <= hi))
-		return false;
-	*out = v;
-	return true;
-}
-
 static bool count_parse(const char *s, unsigned long lo, unsigned long hi, unsigned long *out)
 {
 	char *end;
@@ -94,26 +72,14 @@ static bool count_parse(const char *s, unsigned long lo, unsigned long hi, unsig
 static int metric_parse(void *base, const char *v, char *err, size_t errlen)
 {
 	struct opts *o = base;
+	const struct ipcb_csv_metric *m;
+	int rc = ipcb_csv_metric_parse(v, &m, "--metric", err, errlen);
 
-	for (size_t m = 0; m < IPCB_CSV_NMETRICS; m++)
-		if (strcmp(v, ipcb_csv_name(ipcb_csv_metrics[m].column)) == 0) {
-			o->q.metric = ipcb_csv_metrics[m].column;
-			o->q.lower_better = ipcb_csv_metrics[m].lower_better;
-			return 0;
-		}
-	return ipcb_parse_fail(
-	    err, errlen, "--metric: '%s' is not one of %s, %s, %s, %s", v,
-	    ipcb_csv_name(ipcb_csv_metrics[0].column), ipcb_csv_name(ipcb_csv_metrics[1].column),
-	    ipcb_csv_name(ipcb_csv_metrics[2].column), ipcb_csv_name(ipcb_csv_metrics[3].column));
-}
-
-/* --metric's help: the metrics' names are the metric table's. */
-static void metric_help(char *out, size_t n)
-{
-	snprintf(
-	    out, n, "%s (default), %s (higher is better), %s or\n%s (lower is better)",
-	    ipcb_csv_name(ipcb_csv_metrics[0].column), ipcb_csv_name(ipcb_csv_metrics[1].column),
-	    ipcb_csv_name(ipcb_csv_metrics[2].column), ipcb_csv_name(ipcb_csv_metrics[3].column));
+	if (rc)
+		return rc;
+	o->q.metric = m->column;
+	o->q.lower_better = m->lower_better;
+	return 0;
 }
 
 static int by_parse(void *base, const char *v, char *err, size_t errlen)
@@ -142,28 +108,14 @@ static int last_parse(void *base, const char *v, char *err, size_t errlen)
 
 static int threshold_parse(void *base, const char *v, char *err, size_t errlen)
 {
-	struct opts *o = base;
-
-	if (!fraction_parse(v, 0, 0.9, &o->q.cp.threshold))
-		return ipcb_parse_fail(
-		    err, errlen,
-		    "--threshold: '%s' is not a share above 0%% and at most 90%% "
-		    "(e.g. 5%% or 0.05)",
-		    v);
-	return 0;
+	return ipcb_parse_share(v, 0, 0.9, &((struct opts *)base)->q.cp.threshold, "--threshold",
+				err, errlen);
 }
 
 static int alpha_parse(void *base, const char *v, char *err, size_t errlen)
 {
-	struct opts *o = base;
-	char *end;
-
-	errno = 0;
-	o->q.cp.alpha = strtod(v, &end);
-	if (end == v || *end || errno || !(o->q.cp.alpha > 0 && o->q.cp.alpha <= 0.5))
-		return ipcb_parse_fail(err, errlen,
-				       "--alpha: '%s' is not a probability in (0, 0.5]", v);
-	return 0;
+	return ipcb_parse_probability(v, 0.5, &((struct opts *)base)->q.cp.alpha, "--alpha", err,
+				      errlen);
 }
 
 static int window_parse(void *base, const char *v, char *err, size_t errlen)
@@ -201,7 +153,7 @@ static const struct ipcb_clirow history_opts[] = {
      .parse = metric_parse,
      .arg = "COLUMN",
      .section = "Options:",
-     .help_fn = metric_help},
+     .help_fn = ipcb_csv_metric_help},
     {.opt = {.name = "by"},
      .type = IPCB_CLI_CALL,
      .parse = by_parse,

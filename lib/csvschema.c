@@ -5,9 +5,11 @@
 #include <assert.h>
 #include <errno.h>
 #include <inttypes.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "format.h"
+#include "parse.h"
 
 #define TEXT(nm, empty_, what_)                                                                    \
 	{                                                                                          \
@@ -386,6 +388,29 @@ const struct ipcb_csv_metric ipcb_csv_metrics[IPCB_CSV_NMETRICS] = {
     {IPCB_COL_P50_NS, true},
     {IPCB_COL_P99_NS, true},
 };
+
+int ipcb_csv_metric_parse(const char *name, const struct ipcb_csv_metric **out, const char *what,
+			  char *err, size_t errlen)
+{
+	for (size_t m = 0; m < IPCB_CSV_NMETRICS; m++)
+		if (strcmp(name, ipcb_csv_name(ipcb_csv_metrics[m].column)) == 0) {
+			*out = &ipcb_csv_metrics[m];
+			return 0;
+		}
+	return ipcb_parse_fail(
+	    err, errlen, "%s: '%s' is not one of %s, %s, %s, %s", what, name,
+	    ipcb_csv_name(ipcb_csv_metrics[0].column), ipcb_csv_name(ipcb_csv_metrics[1].column),
+	    ipcb_csv_name(ipcb_csv_metrics[2].column), ipcb_csv_name(ipcb_csv_metrics[3].column));
+}
+
+/* Named from the table: a renamed column renames itself in every command's help. */
+void ipcb_csv_metric_help(char *out, size_t n)
+{
+	snprintf(
+	    out, n, "%s (default), %s (higher is better),\n%s or %s (lower is better)",
+	    ipcb_csv_name(ipcb_csv_metrics[0].column), ipcb_csv_name(ipcb_csv_metrics[1].column),
+	    ipcb_csv_name(ipcb_csv_metrics[2].column), ipcb_csv_name(ipcb_csv_metrics[3].column));
+}
 
 const char *ipcb_csv_name(enum ipcb_csv_column c)
 {

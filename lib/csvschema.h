@@ -203,6 +203,14 @@ struct ipcb_csv_metric {
 };
 #define IPCB_CSV_NMETRICS 4
 extern const struct ipcb_csv_metric ipcb_csv_metrics[IPCB_CSV_NMETRICS];
+/*
+ * The metric named `name` into *out; -EINVAL with err naming the option (`what`), the bad value
+ * and the metrics there are.
+ */
+int ipcb_csv_metric_parse(const char *name, const struct ipcb_csv_metric **out, const char *what,
+			  char *err, size_t errlen);
+/* The metrics, for an option's help: the first the default, with which way is better. */
+void ipcb_csv_metric_help(char *out, size_t n);
 /* The longest the header may be (the unit test checks the table's fits). */
 #define IPCB_CSV_HEADER_MAX 2047
 /* The header line (every name in table order, comma-separated), without a newline. */

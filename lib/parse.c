@@ -6,6 +6,7 @@
 #include <errno.h>
 #include <math.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -89,6 +90,48 @@ int ipcb_parse_u64(const char *s, uint64_t min, uint64_t max, uint64_t *out, con
 	if (errno == ERANGE || v > max || v < min)
 		return ipcb_parse_fail(err, errlen, "%s: '%s' is out of range (%llu to %llu)", what,
 				       s, (unsigned long long)min, (unsigned long long)max);
+	*out = v;
+	return 0;
+}
+
+int ipcb_parse_share(const char *s, double lo, double hi, double *out, const char *what, char *err,
+		     size_t errlen)
+{
+	size_t len = strlen(s);
+	bool pct = len > 0 && s[len - 1] == '%';
+	char *end;
+	double v;
+
+	errno = 0;
+	v = strtod(s, &end);
+	if (end == s || errno || !isfinite(v) || (pct ? end != s + len - 1 : *end != '\0'))
+		return ipcb_parse_fail(err, errlen, "%s: '%s' is not a number (e.g. 5%% or 0.05)",
+				       what, s);
+	if (pct)
+		v /= 100;
+	else if (v >= 1)
+		return ipcb_parse_fail(err, errlen,
+				       "%s: '%s' is ambiguous: write %s%% or a fraction like %g",
+				       what, s, s, v / 100);
+	if (!(v > lo && v <= hi))
+		return ipcb_parse_fail(err, errlen,
+				       "%s: '%s' is out of range (more than %g%%, at most %g%%)",
+				       what, s, lo * 100, hi * 100);
+	*out = v;
+	return 0;
+}
+
+int ipcb_parse_probability(const char *s, double max, double *out, const char *what, char *err,
+			   size_t errlen)
+{
+	char *end;
+	double v;
+
+	errno = 0;
+	v = strtod(s, &end);
+	if (end == s || *end || errno || !(v > 0 && v <= max))
+		return ipcb_parse_fail(err, errlen, "%s: '%s' is not a probability in (0, %g]",
+				       what, s, max);
 	*out = v;
 	return 0;
 }

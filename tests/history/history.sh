@@ -449,4 +449,18 @@ grep -q '^set aside: 2 rows of 1 run, measured in another state of the machine$'
 	grep -q '^# 2 rows of 1 group set aside' state.txt
 ok $? "the table names them beside the series"
 
+# history's --threshold, --alpha and --metric are compare's: the same bad value, the same words.
+same=0
+for bad in "--threshold 5" "--threshold abc" "--alpha 0.9" "--alpha x" "--metric nosuch"; do
+	# shellcheck disable=SC2086
+	c=$("$BIN" compare $bad a.csv b.csv 2>&1 | sed -n 's/^ipcbench compare: \(.*\) (see .*/\1/p')
+	# shellcheck disable=SC2086
+	h=$("$BIN" history state.db $bad 2>&1 | sed -n 's/^ipcbench history: \(.*\) (see .*/\1/p')
+	if [ -z "$c" ] || [ "$c" != "$h" ]; then
+		diag <<<"$bad: compare '$c', history '$h'"
+		same=1
+	fi
+done
+ok $same "a bad --threshold, --alpha or --metric: history says what compare says"
+
 done_testing
