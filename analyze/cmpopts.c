@@ -41,30 +41,6 @@ static int alpha_parse(void *base, const char *val, char *err, size_t errlen)
 				      errlen);
 }
 
-static int look_number(const char *name, const char *val, unsigned *out, char *err, size_t errlen)
-{
-	char *end;
-	unsigned long k;
-
-	errno = 0;
-	k = strtoul(val, &end, 10);
-	if (end == val || *end || errno || val[0] == '-' || k < 1 || k > MAX_LOOKS)
-		return ipcb_parse_fail(err, errlen, "%s: '%s' is not a whole number from 1 to %u",
-				       name, val, MAX_LOOKS);
-	*out = (unsigned)k;
-	return 0;
-}
-
-static int looks_parse(void *base, const char *val, char *err, size_t errlen)
-{
-	return look_number("--looks", val, &((struct opts *)base)->looks, err, errlen);
-}
-
-static int look_parse(void *base, const char *val, char *err, size_t errlen)
-{
-	return look_number("--look", val, &((struct opts *)base)->look, err, errlen);
-}
-
 /*
  * --control a,b: names are kept as pointers into argv, split in place at the commas (the value
  * is argv's own text, which the parser hands on as it is).
@@ -286,15 +262,19 @@ const struct ipcb_clirow cmp_opts_rows[] = {
 	     "group ok) when a group changed by the threshold or more\n"
 	     "(default 0.05)"},
     {.opt = {.name = "looks"},
-     .type = IPCB_CLI_CALL,
-     .parse = looks_parse,
+     .type = IPCB_CLI_UINT,
+     .off = offsetof(struct opts, looks),
+     .min = 1,
+     .max = MAX_LOOKS,
      .arg = "K",
      .help = "at most K looks are taken at growing data (scripts/ab-gate's\n"
 	     "rounds); look I spends 2^-(K-I+1) of alpha, the last\n"
 	     "1/2 + 2^-K, so all of them together spend alpha (default 1)"},
     {.opt = {.name = "look"},
-     .type = IPCB_CLI_CALL,
-     .parse = look_parse,
+     .type = IPCB_CLI_UINT,
+     .off = offsetof(struct opts, look),
+     .min = 1,
+     .max = MAX_LOOKS,
      .arg = "I",
      .help = "which look this is, 1..K (default K, the last)"},
     {.opt = {.name = "control"},

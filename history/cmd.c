@@ -40,7 +40,7 @@ struct opts {
 	const char *plot;
 	bool check, brief, help;
 	enum format format;
-	size_t last;
+	uint64_t last;
 	struct ipcb_hquery q;
 };
 
@@ -54,19 +54,6 @@ __attribute__((format(printf, 1, 2))) static int usage_fail(const char *fmt, ...
 	va_end(ap);
 	fprintf(stderr, " (see ipcbench history --help)\n");
 	return IPCB_HISTORY_USAGE;
-}
-
-static bool count_parse(const char *s, unsigned long lo, unsigned long hi, unsigned long *out)
-{
-	char *end;
-	unsigned long v;
-
-	errno = 0;
-	v = strtoul(s, &end, 10);
-	if (end == s || *end || errno || s[0] == '-' || v < lo || v > hi)
-		return false;
-	*out = v;
-	return true;
 }
 
 static int metric_parse(void *base, const char *v, char *err, size_t errlen)
@@ -94,18 +81,6 @@ static int by_parse(void *base, const char *v, char *err, size_t errlen)
 	return 0;
 }
 
-static int last_parse(void *base, const char *v, char *err, size_t errlen)
-{
-	struct opts *o = base;
-	unsigned long u;
-
-	if (!count_parse(v, 1, 1000000, &u))
-		return ipcb_parse_fail(err, errlen,
-				       "--last: '%s' is not a whole number from 1 to 1000000", v);
-	o->last = u;
-	return 0;
-}
-
 static int threshold_parse(void *base, const char *v, char *err, size_t errlen)
 {
 	return ipcb_parse_share(v, 0, 0.9, &((struct opts *)base)->q.cp.threshold, "--threshold",
@@ -121,13 +96,14 @@ static int alpha_parse(void *base, const char *v, char *err, size_t errlen)
 static int window_parse(void *base, const char *v, char *err, size_t errlen)
 {
 	struct opts *o = base;
-	unsigned long u;
+	uint64_t u;
+	int rc = ipcb_parse_u64(v, 4, 64, &u, "--window", err, errlen);
 
-	if (!count_parse(v, 4, 64, &u) || u % 2)
-		return ipcb_parse_fail(err, errlen,
-				       "--window: '%s' is not an even number from 4 to 64", v);
-	o->q.cp.window = u;
-	return 0;
+	if (rc == 0 && u % 2)
+		rc = ipcb_parse_fail(err, errlen, "--window: '%s' is not an even number", v);
+	if (rc == 0)
+		o->q.cp.window = u;
+	return rc;
 }
 
 static int format_parse(void *base, const char *v, char *err, size_t errlen)
@@ -161,8 +137,10 @@ static const struct ipcb_clirow history_opts[] = {
      .help = "a point per run (default), or per commit: the runs of\n"
 	     "one commit pooled"},
     {.opt = {.name = "last"},
-     .type = IPCB_CLI_CALL,
-     .parse = last_parse,
+     .type = IPCB_CLI_U64,
+     .off = offsetof(struct opts, last),
+     .min = 1,
+     .max = 1000000,
      .arg = "N",
      .help = "only the last N runs, and the last N points of a series"},
     {.opt = {.name = "machine"},

@@ -351,6 +351,11 @@ tiny | 1 | file throughput 1M run 1: setup: posix_fallocate: No space left on de
 - | 2 | $WORK/neg-rate.csv:2: column bytes_per_s: '-1000' is negative | report $WORK/neg-rate.csv
 - | 2 | $WORK/neg-p50.csv:2: column p50_ns: '-5' is negative | report $WORK/neg-p50.csv
 - | 2 | unknown option '--frob' | compare --frob $WORK/real.csv $WORK/real.csv
+- | 2 | --looks: '0' is out of range (1 to 30) | compare --looks 0 $WORK/real.csv $WORK/real.csv
+- | 2 | --look: 'x' is not a whole number | compare --look x $WORK/real.csv $WORK/real.csv
+- | 2 | --last: '0' is out of range (1 to 1000000) | history $WORK/nosuch.db --last 0
+- | 2 | --window: '5' is not an even number | history $WORK/nosuch.db --window 5
+- | 2 | --window: '66' is out of range (4 to 64) | history $WORK/nosuch.db --window 66
 EOF
 }
 
