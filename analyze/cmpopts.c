@@ -228,19 +228,6 @@ bool cmp_filter_match(const struct cmp_filter *f, const char *transport, const c
 	return t && m && z;
 }
 
-static int format_parse(void *base, const char *val, char *err, size_t errlen)
-{
-	static const char *const names[] = {
-	    [FMT_TABLE] = "table", [FMT_MD] = "md", [FMT_CSV] = "csv", [FMT_JSON] = "json"};
-
-	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
-		if (strcmp(val, names[i]) == 0) {
-			((struct opts *)base)->format = (enum format)i;
-			return 0;
-		}
-	return ipcb_parse_fail(err, errlen, "--format: '%s' is not table, md, csv or json", val);
-}
-
 const struct ipcb_clirow cmp_opts_rows[] = {
     {.opt = {.name = "metric"},
      .type = IPCB_CLI_CALL,
@@ -342,8 +329,11 @@ const struct ipcb_clirow cmp_opts_rows[] = {
      .arg = "PCT",
      .help = "accepted for old scripts and ignored: the interval decides"},
     {.opt = {.name = "format"},
-     .type = IPCB_CLI_CALL,
-     .parse = format_parse,
+     .type = IPCB_CLI_CHOICE,
+     .off = offsetof(struct opts, format),
+     .choices = "table|md|csv|json", /* in enum format's order */
+     .noun = "format",
+     .max = FMT_JSON,
      .arg = "FMT",
      .help = "table (default), md (Markdown), csv or json"},
     {.opt = {.name = "help", .letter = 'h'},

@@ -106,19 +106,6 @@ static int window_parse(void *base, const char *v, char *err, size_t errlen)
 	return rc;
 }
 
-static int format_parse(void *base, const char *v, char *err, size_t errlen)
-{
-	struct opts *o = base;
-
-	if (strcmp(v, "table") == 0)
-		o->format = FMT_TABLE;
-	else if (strcmp(v, "csv") == 0)
-		o->format = FMT_CSV;
-	else
-		return ipcb_parse_fail(err, errlen, "--format: '%s' is not table or csv", v);
-	return 0;
-}
-
 #define HISTORY_STR_(x) #x
 #define HISTORY_STR(x)	HISTORY_STR_(x)
 
@@ -188,8 +175,11 @@ static const struct ipcb_clirow history_opts[] = {
      .off = offsetof(struct opts, brief),
      .help = "one line per series, no points"},
     {.opt = {.name = "format"},
-     .type = IPCB_CLI_CALL,
-     .parse = format_parse,
+     .type = IPCB_CLI_CHOICE,
+     .off = offsetof(struct opts, format),
+     .choices = "table|csv", /* in enum format's order */
+     .noun = "format",
+     .max = FMT_CSV,
      .arg = "FMT",
      .help = "table (default) or csv (one line per point)"},
     {.opt = {.name = "import"},

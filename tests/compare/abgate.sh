@@ -42,7 +42,7 @@ usage looks-zero "--looks: '0' is not a whole number" --looks 0 "$BIN" "$BIN"
 usage threshold-word "--threshold: 'abc' is not a number" --threshold abc --out "$WORK/u" \
 	"$BIN" "$BIN" "${ARGS[@]}"
 usage alpha-big "--alpha: '0.9' is not a probability" --alpha 0.9 --out "$WORK/u" "$BIN" "$BIN"
-usage format-bad "--format: 'html' is not table, md, csv or json" --format html --out "$WORK/u" \
+usage format-bad "--format: unknown format 'html'; valid: table, md, csv, json" --format html --out "$WORK/u" \
 	"$BIN" "$BIN"
 : >"$WORK/afile"
 usage out-file "--out .*afile: exists and is not a directory" --out "$WORK/afile" "$BIN" "$BIN"

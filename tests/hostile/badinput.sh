@@ -346,7 +346,7 @@ tiny | 1 | file throughput 1M run 1: setup: posix_fallocate: No space left on de
 - | 2 | --alpha: '2' is not a probability | compare --alpha 2 $WORK/real.csv $WORK/real.csv
 - | 2 | --alpha: 'nan' is not a probability | compare --alpha nan $WORK/real.csv $WORK/real.csv
 - | 2 | --metric: 'nosuch' is not one of | compare --metric nosuch $WORK/real.csv $WORK/real.csv
-- | 2 | --format: 'nosuch' is not table, md, csv or json | compare --format nosuch $WORK/real.csv $WORK/real.csv
+- | 2 | --format: unknown format 'nosuch'; valid: table, md, csv, json | compare --format nosuch $WORK/real.csv $WORK/real.csv
 - | 2 | --max-spread: '-5' is out of range | compare --max-spread -5 $WORK/real.csv $WORK/real.csv
 - | 2 | $WORK/neg-rate.csv:2: column bytes_per_s: '-1000' is negative | report $WORK/neg-rate.csv
 - | 2 | $WORK/neg-p50.csv:2: column p50_ns: '-5' is negative | report $WORK/neg-p50.csv
