@@ -172,6 +172,41 @@ int main(void)
 	ok(ipcb_parse_seconds(".25", 0, 10, &secs, "-d", err, sizeof(err)) == 0 && secs == 0.25,
 	   "seconds .25");
 
+	/* A share (compare's and history's --threshold), a probability (their --alpha). */
+	ok(ipcb_parse_share("5%", 0, 0.9, &secs, "--threshold", err, sizeof(err)) == 0 &&
+	       secs == 0.05,
+	   "share 5%%");
+	ok(ipcb_parse_share("0.05", 0, 0.9, &secs, "--threshold", err, sizeof(err)) == 0 &&
+	       secs == 0.05,
+	   "share 0.05");
+	ok(ipcb_parse_share("5", 0, 0.9, &secs, "--threshold", err, sizeof(err)) == -EINVAL &&
+	       strstr(err, "ambiguous"),
+	   "share 5 refused as ambiguous (%s)", err);
+	ok(ipcb_parse_share("95%", 0, 0.9, &secs, "--threshold", err, sizeof(err)) == -EINVAL &&
+	       strstr(err, "out of range"),
+	   "share above its largest refused (%s)", err);
+	ok(ipcb_parse_share("0%", 0, 0.9, &secs, "--threshold", err, sizeof(err)) == -EINVAL,
+	   "share 0%% refused (more than the least, not equal)");
+	for (size_t i = 0; i < 4; i++) {
+		static const char *const odd[] = {"", "5%%", "nan", "5 %"};
+
+		ok(ipcb_parse_share(odd[i], 0, 0.9, &secs, "--threshold", err, sizeof(err)) ==
+			   -EINVAL &&
+		       strstr(err, "not a number"),
+		   "share '%s' refused (%s)", odd[i], err);
+	}
+	ok(ipcb_parse_probability("0.05", 0.5, &secs, "--alpha", err, sizeof(err)) == 0 &&
+	       secs == 0.05,
+	   "probability 0.05");
+	for (size_t i = 0; i < 4; i++) {
+		static const char *const odd[] = {"0", "0.6", "nan", "0.05x"};
+
+		ok(ipcb_parse_probability(odd[i], 0.5, &secs, "--alpha", err, sizeof(err)) ==
+			   -EINVAL &&
+		       strstr(err, "--alpha") && strstr(err, odd[i]),
+		   "probability '%s' refused (%s)", odd[i], err);
+	}
+
 	ok(ipcb_parse_cpus("0,0", cpus, err, sizeof(err)) == 0 && cpus[0] == 0 && cpus[1] == 0,
 	   "cpus 0,0 (one CPU for both)");
 	ok(ipcb_parse_cpus("0", cpus, err, sizeof(err)) == -EINVAL, "cpus needs two numbers");
