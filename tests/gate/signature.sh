@@ -103,9 +103,14 @@ compared shm-reader-sleeps "${POINTS[@]}"
 same shm-reader-sleeps shm 64 && same shm-reader-sleeps shm 64K
 ok $? "a ring reader that no longer spins: the same work on the streams (it never waits there)"
 compared shm-reader-sleeps -t shm -s 64 -m latency
-line shm-reader-sleeps shm 64 | grep -qE "receiver voluntary switches per message [0-9.e-]+-[0-9.e-]+ in BASE's 5 runs, 0\.[5-9][0-9]*-(1|0\.[5-9][0-9]*) in NEW's" &&
+# About once a message, at least every other: a wake-up that finds nothing yet sleeps again, so
+# a run's median can read a little over 1 (1.01).
+sleeps='(0\.[5-9][0-9]*|1(\.[0-9]+)?)'
+line shm-reader-sleeps shm 64 | grep -qE "receiver voluntary switches per message [0-9.e-]+-[0-9.e-]+ in BASE's 5 runs, $sleeps-$sleeps in NEW's" &&
 	! line shm-reader-sleeps shm 64 | grep -q 'kernel objects'
-ok $? "... and on the round trip, where it sleeps for every message: the switches moved"
+st=$?
+ok $st "... and on the round trip, where it sleeps for every message: the switches moved"
+[ $st -eq 0 ] || line shm-reader-sleeps shm 64 | diag
 
 compared O1 "${POINTS[@]}"
 st=$?
