@@ -19,8 +19,6 @@
  * follow, scoped to runs of several files: a host's name left out, the latency kind a measure of
  * its own), from expkey.h's columns.
  */
-#define NKEYS IPCB_EXP_NCOLS
-
 int ipcb_hseries_key(const char *const *v, char *out, size_t n)
 {
 	size_t len = ipcb_exp_key(v, IPCB_EXP_RUNS, out, n);
@@ -70,7 +68,7 @@ static int table_grow(struct table *t, const struct ipcb_hseries_set *set)
 }
 
 /* A short name for people: "pipe throughput 64K cross-core", and the shape's marks. */
-static void series_name(struct ipcb_hseries *s, const char *const v[NKEYS])
+static void series_name(struct ipcb_hseries *s, const char *const v[IPCB_EXP_NCOLS])
 {
 	char size[32];
 	size_t len;
@@ -121,7 +119,7 @@ static void series_name(struct ipcb_hseries *s, const char *const v[NKEYS])
 }
 
 static int series_add(struct ipcb_hseries_set *set, struct table *t, const char *key,
-		      const char *const v[NKEYS], const char *fp, const char *machine,
+		      const char *const v[IPCB_EXP_NCOLS], const char *fp, const char *machine,
 		      struct ipcb_hseries **out)
 {
 	size_t k;
@@ -224,7 +222,7 @@ static void series_fini(struct ipcb_hseries *s)
 /* The SELECT of the rows the query asks for: bind ?1 to the fingerprint prefix when given. */
 static char *query_text(const struct ipcb_histdb *h, const struct ipcb_hquery *q)
 {
-	size_t cap = 1024 + NKEYS * 48, len;
+	size_t cap = 1024 + IPCB_EXP_NCOLS * 48, len;
 	char *sql = malloc(cap);
 
 	if (!sql)
@@ -232,7 +230,7 @@ static char *query_text(const struct ipcb_histdb *h, const struct ipcb_hquery *q
 	len = (size_t)snprintf(sql, cap,
 			       "SELECT runs.id, runs.started, runs.git_commit, runs.fingerprint, "
 			       "runs.machine");
-	for (int k = 0; k < NKEYS; k++) {
+	for (int k = 0; k < IPCB_EXP_NCOLS; k++) {
 		if (h->col[ipcb_exp_cols[k]])
 			len += (size_t)snprintf(sql + len, cap - len, ", rows.\"%s\"",
 						ipcb_csv_name(ipcb_exp_cols[k]));
@@ -557,7 +555,8 @@ int ipcb_hseries_read(struct ipcb_histdb *h, const struct ipcb_hquery *q,
 	if (rc == 0 && q->machine)
 		ipcb_sql.bind_text(st, 1, q->machine, -1, SQLITE_TRANSIENT);
 	while (rc == 0 && (rc = ipcb_sql.step(st)) == SQLITE_ROW) {
-		const char *v[NKEYS], *mv = ipcb_histdb_text(st, Q_FIRST_KEY + NKEYS);
+		const char *v[IPCB_EXP_NCOLS],
+		    *mv = ipcb_histdb_text(st, Q_FIRST_KEY + IPCB_EXP_NCOLS);
 		const char *fp = ipcb_histdb_text(st, 3);
 		struct ipcb_hseries *s;
 		struct ipcb_hpoint *p;
@@ -570,7 +569,7 @@ int ipcb_hseries_read(struct ipcb_histdb *h, const struct ipcb_hquery *q,
 		x = strtod(mv, &end);
 		if (end == mv || *end || !isfinite(x) || x < 0)
 			continue; /* not a value: the CSV's reader would have refused it */
-		for (int k = 0; k < NKEYS; k++)
+		for (int k = 0; k < IPCB_EXP_NCOLS; k++)
 			v[k] = ipcb_histdb_text(st, Q_FIRST_KEY + k);
 		len = (size_t)snprintf(key, cap, "%s\x1f", fp);
 		if (len >= cap || ipcb_hseries_key(v, key + len, cap - len) < 0)
@@ -578,7 +577,8 @@ int ipcb_hseries_read(struct ipcb_histdb *h, const struct ipcb_hquery *q,
 		rc = series_add(out, &t, key, v, fp, ipcb_histdb_text(st, 4), &s);
 		run = ipcb_sql.column_int64(st, 0);
 		if (rc == 0 &&
-		    aside_has(&aside, run, ipcb_sql.column_int64(st, Q_FIRST_KEY + NKEYS + 1))) {
+		    aside_has(&aside, run,
+			      ipcb_sql.column_int64(st, Q_FIRST_KEY + IPCB_EXP_NCOLS + 1))) {
 			s->aside_runs += !s->aside || s->aside_last != run;
 			s->aside++;
 			s->aside_last = run;
