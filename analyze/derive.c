@@ -205,7 +205,7 @@ void model_set_aside(struct model *m)
 			    (r->probe_wk >= WAKE_JUMP * wk || r->probe_wk * WAKE_JUMP <= wk))
 				flag_add(r, MF_PROBE_JUMP);
 			if (g->latency && !g->floor &&
-			    !strcmp(g->placement, ipcb_placement_name(IPCB_PLACE_CROSS_CORE)) &&
+			    model_run_sides(g, r) == IPCB_SIDES_TWO_CPUS &&
 			    r->v[M_RTT50] < BELOW_PROBE * r->probe_cl)
 				flag_add(r, MF_BELOW_FLOOR);
 			flagged += r->flags != 0;
@@ -346,12 +346,11 @@ void model_floors_check(struct model *m)
 {
 	for (size_t gi = 0; gi < m->ngroups; gi++) {
 		struct group *g = &m->groups[gi];
-		bool cross = !strcmp(g->placement, ipcb_placement_name(IPCB_PLACE_CROSS_CORE));
-
 		if (g->floor || g->shape != S_PAIR)
 			continue;
 		for (size_t k = 0; k < g->nruns; k++) {
 			struct run *r = &m->runs[g->runs[k]];
+			bool cross = model_run_sides(g, r) == IPCB_SIDES_TWO_CPUS;
 			const struct {
 				const char *floor;
 				size_t size;

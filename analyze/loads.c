@@ -99,7 +99,9 @@ static bool print_curve(struct report *r, const size_t *steps, size_t n)
 	/* The bound's percentile, of the curve's own latency (report.c took only recorded ones). */
 	int at = ipcb_pct_find(r->slo.pct);
 	enum measure slo = measure_pct(g0->latency, at < 0 ? IPCB_PCT_99 : (enum ipcb_pct)at);
-	double bound = r->slo.ns > 0 ? r->slo.ns : ipcb_slo_default_ns(g0->placement);
+	double bound = r->slo.ns > 0
+			   ? r->slo.ns
+			   : ipcb_slo_default_ns(model_run_sides(g0, &m->runs[g0->runs[0]]));
 	double held = NAN, closed = NAN, reached = NAN, first = NAN;
 	const struct group *closed_g = NULL;
 	bool broken = false, any = false, sweep_max = false;

@@ -241,6 +241,11 @@ size_t model_values(const struct model *m, const struct group *g, enum measure m
 	return n;
 }
 
+enum ipcb_sides model_run_sides(const struct group *g, const struct run *r)
+{
+	return ipcb_placement_sides(ipcb_placement_find(g->placement), r->cpu[0], r->cpu[1]);
+}
+
 double model_median(const struct model *m, const struct group *g, enum measure ms)
 {
 	static double *v;

@@ -18,6 +18,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "placement.h"
 #include "rows.h"
 #include "slept.h"
 #include "percentiles.h"
@@ -291,6 +292,12 @@ size_t model_values(const struct model *m, const struct group *g, enum measure m
 		    uint32_t **rounds, size_t *cap);
 /* g's median of ms as m->weight draws the rounds (the summary's without weights); NAN none. */
 double model_median(const struct model *m, const struct group *g, enum measure ms);
+
+/*
+ * How run r of group g had its two sides share the machine (ipcb_placement_sides): from the
+ * group's placement and the run's CPUs, as the driver chose its floors and ceilings.
+ */
+enum ipcb_sides model_run_sides(const struct group *g, const struct run *r);
 
 /* The fewest messages of g's kept runs; NAN when none says. */
 double model_min_messages(const struct model *m, const struct group *g);

@@ -22,6 +22,26 @@ const char *ipcb_placement_name(enum ipcb_placement p)
 	return (unsigned)p <= IPCB_PLACE_TWO_HOST ? names[p] : "?";
 }
 
+enum ipcb_sides ipcb_placement_sides(int placement, int cpu_a, int cpu_b)
+{
+	switch (placement) {
+	case IPCB_PLACE_CROSS_CORE:
+		return IPCB_SIDES_TWO_CPUS;
+	case IPCB_PLACE_SAME_CORE:
+		return IPCB_SIDES_ONE_CPU;
+	case IPCB_PLACE_SMT:
+	case IPCB_PLACE_LLC:
+	case IPCB_PLACE_NODE:
+	case IPCB_PLACE_REMOTE_NODE:
+	case IPCB_PLACE_MATRIX:
+		if (cpu_a < 0 || cpu_b < 0)
+			return IPCB_SIDES_UNKNOWN;
+		return cpu_a == cpu_b ? IPCB_SIDES_ONE_CPU : IPCB_SIDES_TWO_CPUS;
+	default:
+		return IPCB_SIDES_UNKNOWN;
+	}
+}
+
 int ipcb_placement_find(const char *name)
 {
 	for (int p = 0; p <= IPCB_PLACE_TWO_HOST; p++)

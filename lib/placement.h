@@ -27,6 +27,24 @@ enum ipcb_placement {
 	IPCB_PLACE_TWO_HOST = IPCB_PLACES,
 };
 
+/*
+ * How a placement's two sides share the machine: on two CPUs, where each message crosses from one
+ * CPU's cache to the other's (so its ceiling is the copy across them, floor-xcopy, and a stream's
+ * hand-over, floor-handover), on one CPU, where they take turns (two copies a message at
+ * floor-memcpy's rate), or not known (unpinned: the scheduler decides; two-host: a network
+ * between them; a name this build does not know).
+ */
+enum ipcb_sides { IPCB_SIDES_UNKNOWN, IPCB_SIDES_ONE_CPU, IPCB_SIDES_TWO_CPUS };
+
+/*
+ * The sides of a placement (an enum ipcb_placement, or -1 from ipcb_placement_find) whose
+ * sender and receiver are pinned to CPUs cpu_a and cpu_b (-1: not pinned): cross-core two CPUs,
+ * same-core one, and a pair the topology chose (smt, llc, node, remote-node, a matrix cell) two
+ * or one as its CPUs differ. Every floor, ceiling and default bound that depends on it, the
+ * driver's and the report's, asks here.
+ */
+enum ipcb_sides ipcb_placement_sides(int placement, int cpu_a, int cpu_b);
+
 /* Its name in the rows and on the command line; "?" for none. */
 const char *ipcb_placement_name(enum ipcb_placement p);
 /* The placement named name ("two-host" too); -1 for a name that is none of them. */

@@ -8,15 +8,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "placement.h"
-
-double ipcb_slo_default_ns(const char *placement)
+double ipcb_slo_default_ns(enum ipcb_sides sides)
 {
-	if (strcmp(placement, ipcb_placement_name(IPCB_PLACE_CROSS_CORE)) == 0)
-		return 20e3;
-	if (strcmp(placement, ipcb_placement_name(IPCB_PLACE_SAME_CORE)) == 0)
-		return 50e3;
-	return 100e3;
+	return sides == IPCB_SIDES_TWO_CPUS ? 20e3 : sides == IPCB_SIDES_ONE_CPU ? 50e3 : 100e3;
 }
 
 bool ipcb_step_kept(double late, double messages, double achieved, double offered)

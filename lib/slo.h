@@ -9,17 +9,19 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "placement.h"
+
 struct ipcb_slo {
 	double pct; /* the percentile, 50 to 99.999 */
 	double ns;  /* the bound; 0 = each placement's default (ipcb_slo_default_ns) */
 };
 
 /*
- * The default bound where none was given, by placement name: 20 us cross-core, 50 us same-core
- * (every hand-over there is a context switch), 100 us unpinned or anything else (the sides may
- * migrate and wait for a CPU).
+ * The default bound where none was given, by how the placement's sides share the machine
+ * (ipcb_placement_sides): 20 us on two CPUs, 50 us on one (every hand-over there is a context
+ * switch), 100 us where that is not known (unpinned: the sides may migrate and wait for a CPU).
  */
-double ipcb_slo_default_ns(const char *placement);
+double ipcb_slo_default_ns(enum ipcb_sides sides);
 
 /*
  * Parse "pP=LATENCY" (p99=20us, p99.9=1ms: a percentile 50 to 99.999, a latency above 0 with a

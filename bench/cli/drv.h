@@ -58,9 +58,9 @@ struct place {
 	double cacheline_p50_ns;		  /* 0 = not measured */
 	double futex_p50_ns;			  /* 0 = not measured */
 	double memcpy_bytes_per_s[IPCB_MAX_LIST]; /* per --size index; 0 = not measured */
-	/* Cross-core only: copying out what the other CPU wrote, per --size index. */
+	/* Two CPUs only (ipcb_place_two_cpus): copying out what the other wrote, per size. */
 	double xcopy_bytes_per_s[IPCB_MAX_LIST];
-	/* Cross-core only: a stream's hand-over of one message of a line (floor-handover). */
+	/* Two CPUs only: a stream's hand-over of one message of a line (floor-handover). */
 	double handover_ns;
 	/* The cheapest system call on the sender's CPU (floor-syscall); 0 = not measured. */
 	double syscall_ns;
@@ -79,6 +79,16 @@ struct place {
 	double *probe_hist[2];
 	size_t nprobes, probes_cap;
 };
+
+/*
+ * Whether the placement's two sides run on two CPUs (ipcb_placement_sides): cross-core, and a pair
+ * the topology chose whose CPUs differ. Such a placement's floors include the copy across its
+ * CPUs and a stream's hand-over, which its rows' ceilings are made of.
+ */
+static inline bool ipcb_place_two_cpus(const struct place *pl)
+{
+	return ipcb_placement_sides(pl->kind, pl->cpu[0], pl->cpu[1]) == IPCB_SIDES_TWO_CPUS;
+}
 
 /* What shapes one point of the plan beyond its transport and size. */
 struct shape {

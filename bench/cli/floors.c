@@ -163,7 +163,7 @@ static bool floor_rates_run(struct driver *d, struct place *pl, bool ceilings,
 	pl->handover_ns = pl->syscall_ns = 0;
 	if (d->o.controls)
 		return true;
-	if (pl->kind == IPCB_PLACE_CROSS_CORE && (!ceilings || place_streams(d, pl)) &&
+	if (ipcb_place_two_cpus(pl) && (!ceilings || place_streams(d, pl)) &&
 	    !floor_rate_run(d, pl, ceilings, &handover, &pl->handover_ns, s, r, row))
 		return false;
 	return (ceilings && !plan_calls(d)) ||
@@ -239,7 +239,7 @@ bool ipcb_floors_run(struct driver *d, struct place *pl, bool ceilings)
 		return false;
 	for (size_t i = 0; i < d->o.nsizes; i++)
 		for (size_t k = 0; k < sizeof(sized) / sizeof(sized[0]); k++) {
-			bool cross = pl->kind == IPCB_PLACE_CROSS_CORE;
+			bool cross = ipcb_place_two_cpus(pl);
 
 			if ((sized[k].fn == ipcb_floor_xcopy && !cross) ||
 			    (d->o.controls && sized[k].fn != ipcb_floor_memcpy))

@@ -391,8 +391,8 @@ static size_t floors_per_round(const struct driver *d, const struct place *pl)
 {
 	if (d->o.controls)
 		return 1 + d->o.nsizes;
-	return (pl->kind == IPCB_PLACE_CROSS_CORE ? 4 : 3) +
-	       (pl->kind == IPCB_PLACE_CROSS_CORE ? 3 : 2) * d->o.nsizes + 6 * d->o.nsizes;
+	return (ipcb_place_two_cpus(pl) ? 4 : 3) + (ipcb_place_two_cpus(pl) ? 3 : 2) * d->o.nsizes +
+	       6 * d->o.nsizes;
 }
 
 bool ipcb_plan_points(struct driver *d)

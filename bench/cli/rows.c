@@ -67,7 +67,7 @@ static bool below_floor(const struct place *pl, const struct ipcb_row *row)
 	double p50, floor = pl->probe_cl_ns;
 
 	/* Floors and the harness (rows that move no message) are not held to it. */
-	if (!row->hist || !row->latency_kind || floor <= 0 || pl->kind != IPCB_PLACE_CROSS_CORE ||
+	if (!row->hist || !row->latency_kind || floor <= 0 || !ipcb_place_two_cpus(pl) ||
 	    !row->verify)
 		return false;
 	p50 = (double)row->lat.pct[IPCB_PCT_50];

@@ -32,12 +32,7 @@ static double slo_ns_for(const struct driver *d, const struct place *pl)
 {
 	if (d->o.slo.ns > 0)
 		return d->o.slo.ns;
-	/* A pair the topology chose is two CPUs or one, as cross-core and same-core are. */
-	if (pl->kind >= IPCB_PLACE_SMT && pl->kind <= IPCB_PLACE_MATRIX)
-		return ipcb_slo_default_ns(pl->cpu[0] == pl->cpu[1]
-					       ? ipcb_placement_name(IPCB_PLACE_SAME_CORE)
-					       : ipcb_placement_name(IPCB_PLACE_CROSS_CORE));
-	return ipcb_slo_default_ns(ipcb_placement_name(pl->kind));
+	return ipcb_slo_default_ns(ipcb_placement_sides(pl->kind, pl->cpu[0], pl->cpu[1]));
 }
 
 /*

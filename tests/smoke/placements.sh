@@ -140,6 +140,25 @@ else
 	skip "scripts/plot draws the matrix" "gnuplot is not installed"
 fi
 
+# The matrix's floors: a cell of two CPUs is held against the copy across them, as cross-core
+# is, and a cell of one CPU against memcpy (two copies a message).
+"$BIN" -q -t shm -s 4K -m throughput -d 0.02 -w 5 --placement matrix --floor -r 1 \
+	--csv "$WORK/f.csv" >"$WORK/out" 2>"$WORK/err"
+st=$?
+cells=$(awk -F, 'NR == 1 { for (i = 1; i <= NF; i++) h[$i] = i; next }
+	$h["placement"] == "matrix" && $h["latency_kind"] == "" &&
+	($h["transport"] == "shm" || $h["transport"] == "floor-xcopy") {
+		print $h["sender_cpu"], $h["receiver_cpu"], $h["transport"], $h["ceiling"] }' "$WORK/f.csv" | sort)
+two=$(echo "$cells" | awk '$1 != $2 && $3 == "shm"' | wc -l)
+[ $st -eq 0 ] && [ "$two" -gt 0 ] &&
+	echo "$cells" | awk '$3 == "shm" { shm[$1 " " $2] = $4 } $3 == "floor-xcopy" { xcopy[$1 " " $2] = 1 }
+		END { for (c in shm) { split(c, p, " ")
+			if (p[1] != p[2] && (!xcopy[c] || shm[c] !~ /^floor-(xcopy|handover)\+/)) bad = 1
+			if (p[1] == p[2] && (xcopy[c] || shm[c] !~ /^floor-memcpy\+/)) bad = 1 }
+		exit bad }'
+ok $? "the matrix's cells of two CPUs measure the copy across them and are held against it, one CPU's memcpy ($two of two CPUs, exit $st)"
+diag <<<"$cells"
+
 [ -z "$(ls "$TMPDIR" 2>/dev/null | grep '^ipcbench-')" ]
 ok $? "nothing of the runs is left in TMPDIR"
 

@@ -26,6 +26,7 @@
 
 #include "../tap.h"
 #include "placement.h"
+#include "slo.h"
 #include "topology.h"
 
 /* What each fixture's pair must be: "same", "smt", "cache L3", "remote-node distance 21"... */
@@ -534,6 +535,46 @@ int main(int argc, char **argv)
 		ok(!strcmp(ipcb_topo_place_name(IPCB_TOPO_PLACE_LLC), "llc") &&
 		       !strcmp(ipcb_topo_place_name(IPCB_TOPO_PLACE_REMOTE_NODE), "remote-node"),
 		   "the topology's places by the same names");
+	}
+	/*
+	 * Two CPUs or one: a pair the topology chose is as cross-core or same-core is by its CPUs,
+	 * so that its floors, ceilings and default bound are those of two CPUs where they differ.
+	 */
+	{
+		static const struct {
+			const char *name;
+			int a, b;
+			enum ipcb_sides want;
+		} cases[] = {
+		    {"cross-core", 0, 1, IPCB_SIDES_TWO_CPUS},
+		    {"same-core", 3, 3, IPCB_SIDES_ONE_CPU},
+		    {"unpinned", -1, -1, IPCB_SIDES_UNKNOWN},
+		    {"llc", 0, 1, IPCB_SIDES_TWO_CPUS},
+		    {"smt", 0, 8, IPCB_SIDES_TWO_CPUS},
+		    {"node", 2, 5, IPCB_SIDES_TWO_CPUS},
+		    {"remote-node", 0, 16, IPCB_SIDES_TWO_CPUS},
+		    {"matrix", 1, 0, IPCB_SIDES_TWO_CPUS},
+		    {"matrix", 1, 1, IPCB_SIDES_ONE_CPU},
+		    {"matrix", -1, 1, IPCB_SIDES_UNKNOWN},
+		    {"two-host", 0, 1, IPCB_SIDES_UNKNOWN},
+		    {"cpus-3", 0, 1, IPCB_SIDES_UNKNOWN},
+		};
+
+		for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+			enum ipcb_sides got = ipcb_placement_sides(
+			    ipcb_placement_find(cases[i].name), cases[i].a, cases[i].b);
+
+			ok(got == cases[i].want, "%s on CPUs %d,%d: sides %d (want %d)",
+			   cases[i].name, cases[i].a, cases[i].b, (int)got, (int)cases[i].want);
+		}
+		ok(ipcb_slo_default_ns(ipcb_placement_sides(IPCB_PLACE_LLC, 0, 1)) ==
+			   ipcb_slo_default_ns(ipcb_placement_sides(IPCB_PLACE_CROSS_CORE, 0, 1)) &&
+		       ipcb_slo_default_ns(IPCB_SIDES_TWO_CPUS) == 20e3 &&
+		       ipcb_slo_default_ns(IPCB_SIDES_ONE_CPU) == 50e3 &&
+		       ipcb_slo_default_ns(IPCB_SIDES_UNKNOWN) == 100e3,
+		   "the default latency bound: 20 us on two CPUs (llc as cross-core), 50 us on "
+		   "one, "
+		   "100 us not known");
 	}
 	return tap_done();
 }
