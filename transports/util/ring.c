@@ -200,6 +200,15 @@ void ipcb_ring_plan_whole(size_t msg_bytes, size_t private_bytes, enum ipcb_ring
 		ring_plan_layout(msg_bytes, RING_TARGET_MIN, RING_MAX_SLOTS, false, p);
 }
 
+uint32_t ipcb_ring_hand_every(uint32_t nslots, bool both_ways)
+{
+	uint32_t every = 1;
+
+	while (!both_ways && every < 32 && (uint64_t)every * 2 * 16 <= nslots)
+		every *= 2;
+	return every;
+}
+
 void ipcb_ring_init(struct ipcb_ring *r, const struct ipcb_ring_plan *p)
 {
 	memset(r, 0, sizeof(*r));
@@ -220,6 +229,7 @@ void ipcb_ring_end_init(struct ipcb_ring_end *end, const struct ipcb_ring *r)
 	end->slot_bytes = r->slot_bytes;
 	end->payload_off = r->payload_off;
 	end->piece_bytes = r->piece_bytes;
+	end->hand_every = 1;
 }
 
 /* Where the piece of the slot whose header is hdr starts. */
@@ -384,10 +394,20 @@ IPCB_HOT static inline bool ring_piece_ready(struct ipcb_ring *r, struct ipcb_ri
 	return (uint32_t)*value == (uint32_t)(rd->tail + 1);
 }
 
+/* Reader: publish the slots taken so far as handed back; wake a writer sleeping for room. */
+IPCB_HOT static int ring_give_back(struct ipcb_ring *r, struct ipcb_ring_end *rd,
+				   enum ipcb_wait wait, struct ipcb_err *e)
+{
+	rd->handed = rd->tail;
+	__atomic_store_n(&r->tail, rd->tail, __ATOMIC_RELEASE);
+	return ring_wake(rd, &r->writer_waiting, false, wait, e);
+}
+
 /*
  * Reader: wait until the slot for rd->tail holds its piece; *hdr_value its header. Out of line,
  * and called only when the first look found nothing: the path of a reader that finds its piece
- * there stays free of the waiting loop's registers (which cost a 64-byte stream a tenth).
+ * there stays free of the waiting loop's registers (which cost a 64-byte stream a tenth). Slots
+ * read but not yet handed back are handed back first: the writer may be waiting for them.
  */
 IPCB_HOT __attribute__((noinline)) static int
 ring_await_piece(struct ipcb_ring *r, struct ipcb_ring_end *rd, uint64_t *hdr, uint64_t *hdr_value,
@@ -395,6 +415,12 @@ ring_await_piece(struct ipcb_ring *r, struct ipcb_ring_end *rd, uint64_t *hdr, u
 {
 	unsigned polls = 0;
 
+	if (rd->handed != rd->tail) {
+		int rc = ring_give_back(r, rd, wait, e);
+
+		if (rc)
+			return rc;
+	}
 	for (;;) {
 		int rc;
 
@@ -502,14 +528,19 @@ int ipcb_ring_write_chosen(struct ipcb_ring *r, struct ipcb_ring_end *w, const v
 	return ring_write(r, w, buf, len, wait, spin_polls, c, e);
 }
 
-/* Reader: the slot for rd->tail is free again; wake a writer sleeping for room. */
+/*
+ * Reader: the slot for rd->tail is free again; handed back with those before it at each
+ * hand_every-th slot (counted from the ring's start, so that a counted run hands back at the
+ * same messages whatever the timing), or before the reader next waits.
+ */
 IPCB_HOT static int ring_hand_back(struct ipcb_ring *r, struct ipcb_ring_end *rd,
 				   enum ipcb_wait wait, struct ipcb_err *e)
 {
 	rd->tail++;
 	ring_step(rd);
-	__atomic_store_n(&r->tail, rd->tail, __ATOMIC_RELEASE);
-	return ring_wake(rd, &r->writer_waiting, false, wait, e);
+	if (rd->tail & (rd->hand_every - 1))
+		return 0;
+	return ring_give_back(r, rd, wait, e);
 }
 
 IPCB_HOT int ipcb_ring_read(struct ipcb_ring *r, struct ipcb_ring_end *rd, void *buf, size_t len,
@@ -633,6 +664,7 @@ int ipcb_ringchan_setup(struct ipcb_chan *ch, const char *dir)
 	 * thousandths of a stream go to trials.
 	 */
 	c->choose_stores = ipcb_chooses_stores(&ch->cfg, plan.piece_bytes, IPCB_STORE_PIECE_MIN);
+	c->hand_every = ipcb_ring_hand_every(plan.nslots, ch->cfg.bidirectional);
 	ring_bytes = (plan.ring_bytes + 4095) & ~(size_t)4095;
 	c->map_bytes = (size_t)ndirs * ring_bytes;
 	/* In a directory, the run's own holds it; POSIX shared memory names it after the run. */
@@ -674,6 +706,7 @@ int ipcb_ringchan_open(struct ipcb_ep *ep)
 	ipcb_ring_end_init(&me->out, me->out_ring);
 	ipcb_ring_end_init(&me->in, me->in_ring);
 	me->out.asym = me->in.asym = c->asym;
+	me->in.hand_every = c->hand_every;
 	me->wait = ep->chan->cfg.wait;
 	me->spin_polls = ep->chan->cfg.spin_polls;
 	ipcb_store_choice_init(&me->store, c->choose_stores, me->out.nslots,

@@ -83,6 +83,8 @@ struct ipcb_ring_end {
 	uint64_t head;		     /* writer: slots written */
 	uint64_t tail_seen;	     /* writer: its last view of the reader's tail */
 	uint64_t tail;		     /* reader: slots taken */
+	uint64_t handed;	     /* reader: slots handed back, as the ring's tail says */
+	uint32_t hand_every;	     /* reader: slots handed back at once, a power of two */
 	size_t taken;		     /* reader: bytes of the current slot already copied out */
 	unsigned char *first, *past; /* the ring's slots: the first, and one past the last */
 	uint32_t nslots, slot_bytes; /* as in the ring */
@@ -129,6 +131,21 @@ void ipcb_ring_plan_sized(size_t msg_bytes, size_t target, enum ipcb_ring_use us
  */
 void ipcb_ring_plan_whole(size_t msg_bytes, size_t private_bytes, enum ipcb_ring_use use,
 			  bool one_cpu, struct ipcb_ring_plan *p);
+/*
+ * How many slots a stream's reader hands back at once (struct ipcb_ring_end's hand_every): up to
+ * 32, a power of two, at most a sixteenth of the ring's nslots, so one in a ring of fewer than 32
+ * slots, whose writer needs each back at once. A stream whose writer is ahead keeps the ring
+ * full; had the reader published its tail at every slot, the writer, looking for room at every
+ * message, would take the tail's line from the reader at every message and the reader take it
+ * back for its next store: a cache-line round trip a message between the CPUs, which is what a
+ * 64-byte stream cost (about 100 ns a message on a 16-CPU Xeon, where the stream's hand-over
+ * floor takes 5-8). A reader that finds no piece waiting hands back what it holds before it
+ * waits, so a writer never waits for slots already read. A channel of both directions
+ * (both_ways) hands back each slot: its reader also writes, and could wait for room in the other
+ * ring while holding slots its writer waits for.
+ */
+uint32_t ipcb_ring_hand_every(uint32_t nslots, bool both_ways);
+
 /* Initialise a ring in zeroed shared memory of p->ring_bytes. */
 void ipcb_ring_init(struct ipcb_ring *r, const struct ipcb_ring_plan *p);
 /* A side's end of an initialised ring, at its first slot (r NULL: no ring, an end never used). */
@@ -173,6 +190,7 @@ struct ipcb_ringchan {
 	size_t ring_target;	   /* set before setup: bytes a ring aims at (0: the machine's) */
 	bool asym;		   /* the sleeper fences both sides (ring.c, ring_sleep) */
 	bool choose_stores;	   /* a stream's writer chooses its stores (storechoice.h) */
+	uint32_t hand_every;	   /* slots a reader hands back at once (ipcb_ring_hand_every) */
 };
 
 /* An endpoint's ends, with its rings and wait beside them (one load from the endpoint). */
