@@ -591,6 +591,33 @@ static enum why ceiling_why(const struct group *g)
 }
 
 /*
+ * A round trip against the leanest one of its size measured at its placement (floor-mailbox, with
+ * --floor: a sequence word on a line of its own, the payload copied out by a reader that spins):
+ * where the ceiling's parts add up to less than any program reaches, as on a CPU whose copy of a
+ * message just written by the other CPU runs far slower than a stream of such copies
+ * (floor-xcopy), the mailbox takes that time too. Added to the row's entry: the mailbox's round
+ * trip and the row's time as a multiple of it.
+ */
+static void ceiling_mailbox(struct report *r, const struct group *g)
+{
+	const struct group *mb;
+	double row, box;
+	char v[32];
+
+	if (!g->latency)
+		return;
+	mb = model_find(r->m, "floor-mailbox", g->placement, g->size, M_RTT50);
+	if (!mb || !mb->kept)
+		return;
+	row = g->sum[M_RTT50].median;
+	box = mb->sum[M_RTT50].median;
+	if (isnan(row) || isnan(box) || box <= 0)
+		return;
+	measure_format(M_RTT50, box, v, sizeof(v));
+	ipcb_doc_add(r->d, " (%.2fx " DOC_C("floor-mailbox") "'s %s)", row / box, v);
+}
+
+/*
  * The rows under half of their ceiling, at their defaults: each of ipcbench's own shared-memory
  * transports by name with its rows, the farthest first (such a row is a defect of ipcbench until
  * shown otherwise), the others counted by what their runs say about why.
@@ -643,7 +670,11 @@ void answers_ceilings(struct report *r)
 		   "Of %zu groups so held at their defaults, %zu reach less than half of their "
 		   "ceiling; each as its share of it, " DOC_I("slept") " where its reader slept, "
 		   "and how often its waiting side left the CPU where that was at least every "
-		   "twentieth message (no ceiling counts those turns):",
+		   "twentieth message (no ceiling counts those turns); a round trip beside the "
+		   "leanest one of its size measured here (" DOC_C("floor-mailbox") ": a sequence "
+		   "word, the payload copied out by a reader that spins), where the run has it: "
+		   "where that takes as long, the machine's copy of a message just written on the "
+		   "other CPU is what holds both, slower than a stream of such copies:",
 		   ipcb_csv_name(IPCB_COL_CEILING), held, n);
 	/* clang-format on */
 	for (size_t i = 0; i < n; i++) {
@@ -672,6 +703,7 @@ void answers_ceilings(struct report *r)
 		if (!isnan(g->ctx) && g->ctx >= CEILING_SWITCHES)
 			ipcb_doc_add(r->d, " (%.2g %s a message)", g->ctx,
 				     g->ctx_voluntary ? "sleeps" : "switches");
+		ceiling_mailbox(r, g);
 	}
 	if (own)
 		ipcb_doc_item(r->d);
