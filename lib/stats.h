@@ -314,6 +314,11 @@ int ipcb_modes_find(const double *x, size_t n, struct ipcb_modes *out);
  * sample is one state.
  */
 #define IPCB_STATES_APART 4.0
+/*
+ * Values farther than this factor from the median either way count as this far (a probe held up
+ * by the host, not a state: stats.c says why).
+ */
+#define IPCB_STATES_FAR 10.0
 
 struct ipcb_states {
 	size_t n;	   /* 1 or 2 */
