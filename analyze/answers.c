@@ -771,11 +771,13 @@ void sec_answers(struct report *r)
 	    "Each claim, its grade from the comparisons the tests decided, and how often "
 	    "resamples of the rounds give the same grade (" DOC_I(
 		"unstable") " where under "
-			    "90%% do, or where one decided comparison fewer would grade it across "
+			    "%.0f%% do, or where one decided comparison fewer would grade it "
+			    "across "
 			    "a line of " DOC_I("mostly") ", as another run may); the appendix "
 							 "gives every comparison, "
 							 "exceptions first, and what the rule "
-							 "refused to compare.");
+							 "refused to compare.",
+	    CLAIM_STABLE * 100);
 	ipcb_doc_table(r->d, "lllrr", "claim", "the guides say", "verdict",
 		       "decided comparisons that hold", "same grade in resamples");
 	for (size_t i = 0; i < r->nclaims; i++) {

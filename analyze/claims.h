@@ -27,8 +27,13 @@
 #define CLAIM_ALPHA	0.05
 #define CLAIM_MARGIN	0.05
 #define CLAIM_RESAMPLES 200
-#define CLAIM_STABLE	0.9
-#define CLAIM_MOSTLY	0.8
+/*
+ * The share of resamples that must give a claim's grade for it to stand without "unstable": at
+ * 90 %, a claim graded "does not hold" (0 of 8) in 91 % of the resamples came out "mostly does
+ * not hold" (1 of 8, in 92 %) in the next default run on the AMD EPYC guest.
+ */
+#define CLAIM_STABLE 0.95
+#define CLAIM_MOSTLY 0.8
 /*
  * The fewest decided comparisons a claim is graded on: one or two say what those comparisons
  * say, not what the claim does across the mechanisms it names (a claim "held" on one decided
