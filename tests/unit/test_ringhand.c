@@ -21,42 +21,7 @@
 #include <time.h>
 
 #include "../tap.h"
-#include "ring.h"
-
-struct ring_pair {
-	struct ipcb_ring *r;
-	struct ipcb_ring_end w, rd;
-};
-
-static int pair_make(struct ring_pair *rp, size_t msg, size_t target, uint32_t every)
-{
-	struct ipcb_ring_plan p;
-
-	ipcb_ring_plan_sized(msg, target, IPCB_RING_STREAM, &p);
-	rp->r = aligned_alloc(128, (p.ring_bytes + 127) & ~(size_t)127);
-	if (!rp->r)
-		return -1;
-	memset(rp->r, 0, p.ring_bytes);
-	ipcb_ring_init(rp->r, &p);
-	ipcb_ring_end_init(&rp->w, rp->r);
-	ipcb_ring_end_init(&rp->rd, rp->r);
-	rp->rd.hand_every = every;
-	return 0;
-}
-
-static int put(struct ring_pair *rp, const void *buf, size_t len)
-{
-	struct ipcb_err e = {0};
-
-	return ipcb_ring_write(rp->r, &rp->w, buf, len, IPCB_WAIT_YIELD, 0, &e);
-}
-
-static int get(struct ring_pair *rp, void *buf, size_t len)
-{
-	struct ipcb_err e = {0};
-
-	return ipcb_ring_read(rp->r, &rp->rd, buf, len, IPCB_WAIT_YIELD, 0, &e);
-}
+#include "ringpair.h"
 
 static uint64_t tail_of(const struct ring_pair *rp)
 {
@@ -90,7 +55,7 @@ static void *held_writer(void *arg)
 			h->saw = 1;
 			break;
 		}
-	put(h->rp, msg, sizeof(msg));
+	ring_pair_put(h->rp, msg, sizeof(msg));
 	return NULL;
 }
 
@@ -110,7 +75,7 @@ static void *laps_writer(void *arg)
 	for (size_t i = 0; i < l->n && l->rc == 0; i++) {
 		for (size_t k = 0; k < l->len; k++)
 			msg[k] = (unsigned char)(i * 31 + k);
-		l->rc = put(l->rp, msg, l->len);
+		l->rc = ring_pair_put(l->rp, msg, l->len);
 	}
 	free(msg);
 	return NULL;
@@ -129,21 +94,23 @@ int main(void)
 	   "a channel of both directions hands back each slot");
 
 	/* 64-byte messages, eight handed back at once, in a ring of 512 slots. */
-	if (pair_make(&rp, 64, 512 * 128, 8) || rp.r->nslots < 128) {
+	if (ring_pair_make(&rp, 64, 512 * 128, IPCB_RING_STREAM, IPCB_WAIT_YIELD) ||
+	    rp.r->nslots < 128) {
 		ok(0, "a ring of 64-byte slots in memory");
 		return tap_done();
 	}
+	rp.rd.hand_every = 8;
 	for (int i = 0; i < 7; i++)
-		put(&rp, out, sizeof(out));
+		ring_pair_put(&rp, out, sizeof(out));
 	for (int i = 0; i < 7; i++)
-		get(&rp, in, 64);
+		ring_pair_get(&rp, in, 64);
 	ok_eq(tail_of(&rp), 0, "seven slots read: none handed back yet");
-	put(&rp, out, sizeof(out));
-	get(&rp, in, 64);
+	ring_pair_put(&rp, out, sizeof(out));
+	ring_pair_get(&rp, in, 64);
 	ok_eq(tail_of(&rp), 8, "the eighth: all eight handed back at once");
 	for (int i = 0; i < 3; i++) {
-		put(&rp, out, sizeof(out));
-		get(&rp, in, 64);
+		ring_pair_put(&rp, out, sizeof(out));
+		ring_pair_get(&rp, in, 64);
 	}
 	ok_eq(tail_of(&rp), 8, "three more read: still held");
 
@@ -159,7 +126,7 @@ int main(void)
 			ok(0, "a writer thread");
 			return tap_done();
 		}
-		get(&rp, in, 64);
+		ring_pair_get(&rp, in, 64);
 		pthread_join(t, NULL);
 		ok(h.saw == 1 && in[0] == 42,
 		   "a reader that finds nothing hands back the slots it holds before it waits "
@@ -169,10 +136,11 @@ int main(void)
 	free(rp.r);
 
 	/* Laps of a small ring that the writer keeps full: every byte, in order. */
-	if (pair_make(&rp, 4096, 64 * 4160, 4)) {
+	if (ring_pair_make(&rp, 4096, 64 * 4160, IPCB_RING_STREAM, IPCB_WAIT_YIELD)) {
 		ok(0, "a ring of 4 KiB slots in memory");
 		return tap_done();
 	}
+	rp.rd.hand_every = 4;
 	{
 		struct laps l = {.rp = &rp, .n = 20 * rp.r->nslots + 5, .len = 4096};
 		size_t bad = 0;
@@ -183,7 +151,7 @@ int main(void)
 			return tap_done();
 		}
 		for (size_t i = 0; i < l.n; i++) {
-			if (get(&rp, in, l.len) != 0) {
+			if (ring_pair_get(&rp, in, l.len) != 0) {
 				bad++;
 				break;
 			}

@@ -20,41 +20,7 @@
 #include <string.h>
 
 #include "../tap.h"
-#include "ring.h"
-
-struct ring_pair {
-	struct ipcb_ring *r;
-	struct ipcb_ring_end w, rd;
-};
-
-static int pair_make(struct ring_pair *rp, size_t msg, size_t target, enum ipcb_ring_use use)
-{
-	struct ipcb_ring_plan p;
-
-	ipcb_ring_plan_sized(msg, target, use, &p);
-	rp->r = aligned_alloc(128, (p.ring_bytes + 127) & ~(size_t)127);
-	if (!rp->r)
-		return -1;
-	memset(rp->r, 0, p.ring_bytes);
-	ipcb_ring_init(rp->r, &p);
-	ipcb_ring_end_init(&rp->w, rp->r);
-	ipcb_ring_end_init(&rp->rd, rp->r);
-	return 0;
-}
-
-static int put(struct ring_pair *rp, const void *buf, size_t len)
-{
-	struct ipcb_err e = {0};
-
-	return ipcb_ring_write(rp->r, &rp->w, buf, len, IPCB_WAIT_HYBRID, 0, &e);
-}
-
-static int get(struct ring_pair *rp, void *buf, size_t len)
-{
-	struct ipcb_err e = {0};
-
-	return ipcb_ring_read(rp->r, &rp->rd, buf, len, IPCB_WAIT_HYBRID, 0, &e);
-}
+#include "ringpair.h"
 
 int main(void)
 {
@@ -65,37 +31,41 @@ int main(void)
 		out[i] = (unsigned char)(i * 7 + 1);
 
 	/* Whole 64-byte messages. */
-	if (pair_make(&rp, 64, 0, IPCB_RING_STREAM)) {
+	if (ring_pair_make(&rp, 64, 0, IPCB_RING_STREAM, IPCB_WAIT_HYBRID)) {
 		ok(0, "a ring in memory");
 		return tap_done();
 	}
-	ok(put(&rp, out, 64) == 0 && rp.r->reader_waiting == 0 && rp.r->writer_waiting == 0,
+	ok(ring_pair_put(&rp, out, 64) == 0 && rp.r->reader_waiting == 0 &&
+	       rp.r->writer_waiting == 0,
 	   "no side asleep: a message raises no flag");
-	ok(get(&rp, in, 64) == 0 && memcmp(in, out, 64) == 0 && rp.r->writer_waiting == 0,
+	ok(ring_pair_get(&rp, in, 64) == 0 && memcmp(in, out, 64) == 0 && rp.r->writer_waiting == 0,
 	   "and arrives intact");
 	rp.r->reader_waiting = 7; /* the reader's seventh sleep */
-	ok_eq(put(&rp, out, 64), 0, "a message to a sleeping reader");
+	ok_eq(ring_pair_put(&rp, out, 64), 0, "a message to a sleeping reader");
 	ok_eq(rp.r->reader_waiting, 0, "takes the sleeping reader's flag down with its wake-up");
-	ok(put(&rp, out + 64, 64) == 0 && rp.r->reader_waiting == 0,
+	ok(ring_pair_put(&rp, out + 64, 64) == 0 && rp.r->reader_waiting == 0,
 	   "the next message finds it down and wakes nobody again");
-	ok(get(&rp, in, 64) == 0 && get(&rp, in + 64, 64) == 0 && memcmp(in, out, 128) == 0,
+	ok(ring_pair_get(&rp, in, 64) == 0 && ring_pair_get(&rp, in + 64, 64) == 0 &&
+	       memcmp(in, out, 128) == 0,
 	   "both messages arrive intact");
 	rp.r->writer_waiting = 3; /* the writer asleep for room */
-	ok(put(&rp, out, 64) == 0 && get(&rp, in, 64) == 0, "a message through");
+	ok(ring_pair_put(&rp, out, 64) == 0 && ring_pair_get(&rp, in, 64) == 0,
+	   "a message through");
 	ok_eq(rp.r->writer_waiting, 0,
 	      "the reader's hand-back takes a sleeping writer's flag down");
 	free(rp.r);
 
 	/* A round trip's 12 KiB message in 4 KiB pieces (a ring of 64 KiB: 16 slots). */
-	if (pair_make(&rp, sizeof(out), 64 * 1024, IPCB_RING_TRIPS)) {
+	if (ring_pair_make(&rp, sizeof(out), 64 * 1024, IPCB_RING_TRIPS, IPCB_WAIT_HYBRID)) {
 		ok(0, "a ring in memory");
 		return tap_done();
 	}
 	ok_eq(rp.w.piece_bytes, 4096, "a 12 KiB round-trip message crosses in 4 KiB pieces");
 	rp.r->reader_waiting = 11;
-	ok_eq(put(&rp, out, sizeof(out)), 0, "a message of three pieces to a sleeping reader");
+	ok_eq(ring_pair_put(&rp, out, sizeof(out)), 0,
+	      "a message of three pieces to a sleeping reader");
 	ok_eq(rp.r->reader_waiting, 0, "its last piece takes the reader's flag down");
-	ok(get(&rp, in, sizeof(in)) == 0 && memcmp(in, out, sizeof(out)) == 0,
+	ok(ring_pair_get(&rp, in, sizeof(in)) == 0 && memcmp(in, out, sizeof(out)) == 0,
 	   "and the message arrives intact");
 	free(rp.r);
 	return tap_done();
