@@ -664,7 +664,6 @@ int ipcb_ringchan_setup(struct ipcb_chan *ch, const char *dir)
 	 * thousandths of a stream go to trials.
 	 */
 	c->choose_stores = ipcb_chooses_stores(&ch->cfg, plan.piece_bytes, IPCB_STORE_PIECE_MIN);
-	c->hand_every = ipcb_ring_hand_every(plan.nslots, ch->cfg.bidirectional);
 	ring_bytes = (plan.ring_bytes + 4095) & ~(size_t)4095;
 	c->map_bytes = (size_t)ndirs * ring_bytes;
 	/* In a directory, the run's own holds it; POSIX shared memory names it after the run. */
@@ -706,7 +705,7 @@ int ipcb_ringchan_open(struct ipcb_ep *ep)
 	ipcb_ring_end_init(&me->out, me->out_ring);
 	ipcb_ring_end_init(&me->in, me->in_ring);
 	me->out.asym = me->in.asym = c->asym;
-	me->in.hand_every = c->hand_every;
+	me->in.hand_every = ipcb_ring_hand_every(me->in.nslots, ep->chan->cfg.bidirectional);
 	me->wait = ep->chan->cfg.wait;
 	me->spin_polls = ep->chan->cfg.spin_polls;
 	ipcb_store_choice_init(&me->store, c->choose_stores, me->out.nslots,

@@ -190,7 +190,6 @@ struct ipcb_ringchan {
 	size_t ring_target;	   /* set before setup: bytes a ring aims at (0: the machine's) */
 	bool asym;		   /* the sleeper fences both sides (ring.c, ring_sleep) */
 	bool choose_stores;	   /* a stream's writer chooses its stores (storechoice.h) */
-	uint32_t hand_every;	   /* slots a reader hands back at once (ipcb_ring_hand_every) */
 };
 
 /* An endpoint's ends, with its rings and wait beside them (one load from the endpoint). */
