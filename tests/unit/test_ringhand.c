@@ -10,7 +10,8 @@
  * - a reader that finds nothing to read hands back what it holds before it waits: a writer
  *   whose ring is full, waiting for exactly those slots, gets them (without it, both would wait
  *   for ever: the writer here gives up after two seconds and says so);
- * - every byte arrives, in order, through many laps of a ring the writer keeps full.
+ * - every byte arrives, in order, through many laps of a ring the writer keeps full, its reader
+ *   asking for the next slots' headers early (and where it does: ring.c, ring_read_ahead()).
  * The sides poll with sched_yield(), so that the test also runs where both share one CPU.
  */
 #include <pthread.h>
@@ -92,6 +93,16 @@ int main(void)
 	   "a stream's reader hands back up to 32 slots at once, at most a sixteenth of its ring");
 	ok(ipcb_ring_hand_every(65536, true) == 1,
 	   "a channel of both directions hands back each slot");
+	ok(ipcb_ring_reads_ahead(992, 4224, false, false) &&
+	       ipcb_ring_reads_ahead(63, 65664, false, false),
+	   "a stream's reader of pieces past its header's lines asks for the next headers early");
+	ok(!ipcb_ring_reads_ahead(32768, 128, false, false),
+	   "not where the piece shares its header's two lines");
+	ok(!ipcb_ring_reads_ahead(992, 4224, true, false) &&
+	       !ipcb_ring_reads_ahead(4, 1048640, false, false),
+	   "nor in a channel of both directions, nor in a ring of a few slots handed back one by "
+	   "one");
+	ok(!ipcb_ring_reads_ahead(992, 4224, false, true), "nor where both sides share one CPU");
 
 	/* 64-byte messages, eight handed back at once, in a ring of 512 slots. */
 	if (ring_pair_make(&rp, 64, 512 * 128, IPCB_RING_STREAM, IPCB_WAIT_YIELD) ||
@@ -141,6 +152,8 @@ int main(void)
 		return tap_done();
 	}
 	rp.rd.hand_every = 4;
+	/* Asking for the next slots' headers early, past the ring's end and back to its start. */
+	rp.rd.reads_ahead = true;
 	{
 		struct laps l = {.rp = &rp, .n = 20 * rp.r->nslots + 5, .len = 4096};
 		size_t bad = 0;
@@ -160,9 +173,8 @@ int main(void)
 		}
 		pthread_join(t, NULL);
 		ok(l.rc == 0 && bad == 0,
-		   "%zu messages of 4 KiB through %u slots, four handed back at once: all intact "
-		   "(%zu "
-		   "bad bytes)",
+		   "%zu messages of 4 KiB through %u slots, four handed back at once, the next "
+		   "headers asked for early: all intact (%zu bad bytes)",
 		   l.n, rp.r->nslots, bad);
 		ok(tail_of(&rp) <= l.n && tail_of(&rp) + 4 > l.n,
 		   "and the tail within one batch of the end (%llu of %zu)",

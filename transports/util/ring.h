@@ -85,6 +85,7 @@ struct ipcb_ring_end {
 	uint64_t tail;		     /* reader: slots taken */
 	uint64_t handed;	     /* reader: slots handed back, as the ring's tail says */
 	uint32_t hand_every;	     /* reader: slots handed back at once, a power of two */
+	bool reads_ahead;	     /* reader: asks for the next slots' headers as it copies */
 	size_t taken;		     /* reader: bytes of the current slot already copied out */
 	unsigned char *first, *past; /* the ring's slots: the first, and one past the last */
 	uint32_t nslots, slot_bytes; /* as in the ring */
@@ -145,6 +146,21 @@ void ipcb_ring_plan_whole(size_t msg_bytes, size_t private_bytes, enum ipcb_ring
  * ring while holding slots its writer waits for.
  */
 uint32_t ipcb_ring_hand_every(uint32_t nslots, bool both_ways);
+/*
+ * Whether a stream's reader asks for the headers of the two slots after its own before it copies
+ * its piece out (struct ipcb_ring_end's reads_ahead): where a slot holds more than the two lines
+ * its header shares with a small piece, the reader hands slots back in batches
+ * (ipcb_ring_hand_every() above one: a stream, a ring of 32 slots or more) and its writer runs on
+ * another CPU (not one_cpu). A slot of a 4 KiB piece is 66 lines: the next one's header lies past
+ * its payload, most often in another page, where the CPU's own prefetchers do not go, and the
+ * reader took its miss on it, a line from the other CPU's cache, at every message after its copy
+ * (ring.c, ring_read_ahead()). Not where the piece shares its header's lines (the next header
+ * follows in the same page, and the prefetchers fetch it), nor in round trips, whose next slot
+ * the writer has not written yet (asked for early, its lines would be taken from the writer as
+ * it writes them), nor where both sides share one CPU, whose cache already holds what the
+ * writer wrote.
+ */
+bool ipcb_ring_reads_ahead(uint32_t nslots, uint32_t slot_bytes, bool both_ways, bool one_cpu);
 
 /* Initialise a ring in zeroed shared memory of p->ring_bytes. */
 void ipcb_ring_init(struct ipcb_ring *r, const struct ipcb_ring_plan *p);
