@@ -20,8 +20,9 @@
  * directory: its own node name, Erlang cookie, configuration, data (Mnesia) and log directories
  * there, the AMQP listener on a port of 127.0.0.1 the driver picked, the Erlang distribution on
  * another, and an epmd of its own on a third (ERL_EPMD_PORT), started in the foreground by the
- * node's launch script and killed with it, so no epmd daemon is left on the default port 4369
- * or anywhere else. Plugins: none.
+ * node's launch script and killed with it, the only one (no Erlang program in the node's
+ * environment may start an epmd daemon), so none is left on the default port 4369 or anywhere
+ * else. Plugins: none.
  *
  * -o amqp.confirm=1: publisher confirms: the broker acknowledges each publish once the queue
  *   has it; up to --inflight (1 in a ping-pong and a stream) may be unacknowledged.
@@ -254,8 +255,13 @@ static int amqp_prepare(struct ipcb_service *svc)
 	 * erl, so the node is the very process the driver started (pinned, killed if the driver
 	 * dies), and -noinput keeps its shell off. epmd: one of the node's own, started here in
 	 * the foreground (in the node's process group, killed when the node's process ends), and
-	 * answering before the node looks for one, which would otherwise start a daemon outside
-	 * its process group. Erlang's schedulers are left unbound: the driver pins the node.
+	 * answering before the node looks for one. No Erlang program started from the node's
+	 * environment starts an epmd of its own (ERL_FLAGS -start_epmd false): the node checks its
+	 * epmd once a minute and, finding none, runs an erl that starts `epmd -daemon`, outside
+	 * every process group the driver knows; its epmd, killed by the driver's SIGTERM to the
+	 * group before the node had ended, was then left running on the run's port (with the node's
+	 * epmd killed mid-run, a daemon came 40 s later and outlived the run). Erlang's schedulers
+	 * are left unbound: the driver pins the node.
 	 */
 	rc = ipcb_broker_file(
 	    svc, "start.sh", 0700,
@@ -269,6 +275,7 @@ static int amqp_prepare(struct ipcb_service *svc)
 	    "export RABBITMQ_ENABLED_PLUGINS_FILE=\"$D/enabled_plugins\"\n"
 	    "export RABBITMQ_CONF_ENV_FILE=\"$D/rabbitmq-env.conf\" RABBITMQ_PID_FILE=\"$D/pid\"\n"
 	    "export RABBITMQ_ALLOW_INPUT=1 RABBITMQ_SCHEDULER_BIND_TYPE=u\n"
+	    "export ERL_FLAGS='-start_epmd false'\n"
 	    "export RABBITMQ_SERVER_ADDITIONAL_ERL_ARGS='-noinput -kernel inet_dist_use_interface "
 	    "{127,0,0,1}'\n"
 	    "'%s' --pdeathsig KILL '%s' -address 127.0.0.1 -port %d &\n"

@@ -3,6 +3,9 @@
 # of their own (distinct processes, ports and directories), then one driver is killed with
 # SIGKILL while its brokers run and the other ends normally; after `ipcbench --cleanup`, no
 # broker process of either, no port they listened on and no directory they used is left.
+# amqp's Erlang node, its epmd killed mid-run: an erl from the node's environment (as the node's
+# own check for its epmd runs one) starts no epmd daemon, and nothing answers on the run's epmd
+# port after it.
 # Then the Java brokers (kafka, rocketmq: a JVM, and for RocketMQ a name server beside it):
 # one killed mid-run fails that run, saying how it ended, and nothing of it is left (its name
 # server included); without Java, or without their jars in the Maven cache, or with a Java that
@@ -117,6 +120,53 @@ ok $? "no port the brokers listened on is listening${left:+: still$left}"
 [ -z "$(left_named "${pids[0]}")" ]
 ok $? "nothing named ipcbench-${pids[0]}-* is left (directories, sockets, data)"
 left_named "${pids[0]}" | diag
+
+# ---- amqp's epmd --------------------------------------------------------------------------------
+# The RabbitMQ node looks for its epmd once a minute and, finding none, runs an erl from its own
+# environment, which would start `epmd -daemon` on the run's port, outside every process group
+# the driver knows: left running after the driver's stop had ended the node's own epmd before the
+# node. Here its epmd is killed mid-run and an erl is started from the node's environment, as the
+# node's check does: no epmd may answer on the run's port, during the run or after it.
+if tr ',' '\n' <<<"$all_brokers" | grep -qx amqp && command -v erl >/dev/null; then
+	"$BIN" -t amqp -s 64 -m latency -d 8 --timeout 60 --csv "$WORK/amqp-epmd.csv" >/dev/null \
+		2>"$WORK/amqp-epmd.err" &
+	drv=$!
+	BG_PIDS+=($drv)
+	node_of() { # node_of DRIVER: the pid of its Erlang node, once its run has begun
+		local p s
+		grep -q '^\[1/' "$WORK/amqp-epmd.err" || return 1
+		while read -r p s; do
+			[ "$(cat "/proc/$p/comm" 2>/dev/null)" = beam.smp ] && echo "$p" && return 0
+		done < <(listed "$1")
+		return 1
+	}
+	wait_for 120 node_of "$drv" >/dev/null
+	node=$(node_of "$drv")
+	port=""
+	if [ -n "$node" ]; then
+		readarray -d '' nodeenv <"/proc/$node/environ"
+		port=$(printf '%s\n' "${nodeenv[@]}" | sed -n 's/^ERL_EPMD_PORT=//p')
+		kill -KILL $(pgrep -x -P "$node" epmd) 2>/dev/null
+		wait_for 10 eval '! listening "$port"'
+		(cd "$WORK" && timeout 30 env -i "${nodeenv[@]}" erl -boot no_dot_erlang \
+			-sname "epmd-probe-$$" -noinput -s erlang halt) >"$WORK/erl-probe.out" 2>&1
+	fi
+	[ -n "$port" ] && ! listening "$port"
+	ok $? "amqp: with its node's epmd gone, an erl from the node's environment starts none (port ${port:-not found})" ||
+		diag "$WORK/amqp-epmd.err" "$WORK/erl-probe.out"
+	wait "$drv"
+	st=$?
+	ok $st "amqp: the run goes on without its epmd and ends normally (exit $st)" ||
+		diag "$WORK/amqp-epmd.err"
+	[ -n "$port" ] && ! listening "$port" && [ -z "$(left_named "$drv")" ]
+	ok $? "amqp: after the run nothing answers on its epmd port, nothing named ipcbench-$drv-* is left"
+	# What a failure left: the epmd on the run's port, and none other.
+	for p in $(pgrep -x epmd); do
+		[ -n "$port" ] && ports_of "$p" | grep -qx "$port" && kill "$p"
+	done
+else
+	skip "amqp: no epmd of the node's environment outlives its run" "amqp does not run here, or no erl"
+fi
 
 # ---- the Java brokers ---------------------------------------------------------------------------
 java_brokers=$(tr ',' '\n' <<<"$all_brokers" | grep -xE 'kafka|rocketmq' | paste -sd' ')
