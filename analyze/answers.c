@@ -618,6 +618,35 @@ static void ceiling_mailbox(struct report *r, const struct group *g)
 }
 
 /*
+ * A row under half of its ceiling whose rounds reached half of it in some of them: its path can,
+ * and what held the others back moved between rounds (on the EPYC guest the machine's slow
+ * spells, in which a 4 KiB stream's rounds ran at 0.2 of the ceiling and the next at 0.6). Added
+ * to the row's entry: its kept rounds' shares, and how many reached half; nothing where none did
+ * (the row's path, every round) or where it has one round.
+ */
+static void ceiling_rounds(struct report *r, const struct group *g, bool *open)
+{
+	double lo = INFINITY, hi = -INFINITY;
+	size_t n = 0, half = 0;
+
+	for (size_t k = 0; k < g->nruns; k++) {
+		const struct run *run = &r->m->runs[g->runs[k]];
+
+		if (run->aside || isnan(run->x_floor) || run->x_floor <= 0)
+			continue;
+		n++;
+		half += run->x_floor < 2;
+		lo = fmin(lo, run->x_floor);
+		hi = fmax(hi, run->x_floor);
+	}
+	if (n < 2 || !half)
+		return;
+	ipcb_doc_add(r->d, "%srounds %.2g-%.2g, %zu of %zu at half or more: its path reaches it",
+		     *open ? "; " : " (", 1 / hi, 1 / lo, half, n);
+	*open = true;
+}
+
+/*
  * The rows under half of their ceiling, at their defaults: each of ipcbench's own shared-memory
  * transports by name with its rows, the farthest first (such a row is a defect of ipcbench until
  * shown otherwise), the others counted by what their runs say about why.
@@ -670,7 +699,9 @@ void answers_ceilings(struct report *r)
 		   "Of %zu groups so held at their defaults, %zu reach less than half of their "
 		   "ceiling; each as its share of it, " DOC_I("slept") " where its reader slept, "
 		   "and how often its waiting side left the CPU where that was at least every "
-		   "twentieth message (no ceiling counts those turns); a round trip beside the "
+		   "twentieth message (no ceiling counts those turns); its rounds' shares where "
+		   "some reached half (its path can; what held the others back moved between "
+		   "rounds); a round trip beside the "
 		   "leanest one of its size measured here (" DOC_C("floor-mailbox") ": a sequence "
 		   "word, the payload copied out by a reader that spins), where the run has it: "
 		   "where that takes as long, the machine's copy of a message just written on the "
@@ -680,6 +711,7 @@ void answers_ceilings(struct report *r)
 	for (size_t i = 0; i < n; i++) {
 		const struct group *g = list[i];
 		enum why w = ceiling_why(g);
+		bool open; /* a parenthesis after the row's share, still open */
 		char sz[16];
 
 		if (!own_path(g) || w == WHY_CALLS) {
@@ -699,10 +731,15 @@ void answers_ceilings(struct report *r)
 		ipcb_doc_add(r->d, "%s %s %s %.2g%s", g->placement,
 			     g->latency ? "round trip" : "stream", sz, 1 / g->x_floor,
 			     w == WHY_SLEPT ? " " DOC_I("slept") : "");
-		/* What else its runs say: the turns its waiting side took off the CPU. */
-		if (!isnan(g->ctx) && g->ctx >= CEILING_SWITCHES)
-			ipcb_doc_add(r->d, " (%.2g %s a message)", g->ctx,
+		/* What else its runs say: the turns its waiting side took off the CPU, its rounds.
+		 */
+		open = !isnan(g->ctx) && g->ctx >= CEILING_SWITCHES;
+		if (open)
+			ipcb_doc_add(r->d, " (%.2g %s a message", g->ctx,
 				     g->ctx_voluntary ? "sleeps" : "switches");
+		ceiling_rounds(r, g, &open);
+		if (open)
+			ipcb_doc_add(r->d, ")");
 		ceiling_mailbox(r, g);
 	}
 	if (own)
