@@ -595,10 +595,10 @@ static enum why ceiling_why(const struct group *g)
  * --floor: a sequence word on a line of its own, the payload copied out by a reader that spins):
  * where the ceiling's parts add up to less than any program reaches, as on a CPU whose copy of a
  * message just written by the other CPU runs far slower than a stream of such copies
- * (floor-xcopy), the mailbox takes that time too. Added to the row's entry: the mailbox's round
- * trip and the row's time as a multiple of it.
+ * (floor-xcopy), the mailbox takes that time too. Added to the row's entry, in its parenthesis
+ * (*open: one is open already): the mailbox's round trip and the row's time as a multiple of it.
  */
-static void ceiling_mailbox(struct report *r, const struct group *g)
+static void ceiling_mailbox(struct report *r, const struct group *g, bool *open)
 {
 	const struct group *mb;
 	double row, box;
@@ -614,15 +614,18 @@ static void ceiling_mailbox(struct report *r, const struct group *g)
 	if (isnan(row) || isnan(box) || box <= 0)
 		return;
 	measure_format(M_RTT50, box, v, sizeof(v));
-	ipcb_doc_add(r->d, " (%.2fx " DOC_C("floor-mailbox") "'s %s)", row / box, v);
+	ipcb_doc_add(r->d, "%s%.2fx " DOC_C("floor-mailbox") "'s %s", *open ? "; " : " (",
+		     row / box, v);
+	*open = true;
 }
 
 /*
  * A row under half of its ceiling whose rounds reached half of it in some of them: its path can,
  * and what held the others back moved between rounds (on the EPYC guest the machine's slow
  * spells, in which a 4 KiB stream's rounds ran at 0.2 of the ceiling and the next at 0.6). Added
- * to the row's entry: its kept rounds' shares, and how many reached half; nothing where none did
- * (the row's path, every round) or where it has one round.
+ * to the row's entry, in its parenthesis (*open: one is open already): its kept rounds' shares,
+ * and how many reached half; nothing where none did (the row's path, every round) or where it
+ * has one round.
  */
 static void ceiling_rounds(struct report *r, const struct group *g, bool *open)
 {
@@ -738,9 +741,9 @@ void answers_ceilings(struct report *r)
 			ipcb_doc_add(r->d, " (%.2g %s a message", g->ctx,
 				     g->ctx_voluntary ? "sleeps" : "switches");
 		ceiling_rounds(r, g, &open);
+		ceiling_mailbox(r, g, &open);
 		if (open)
 			ipcb_doc_add(r->d, ")");
-		ceiling_mailbox(r, g);
 	}
 	if (own)
 		ipcb_doc_item(r->d);
