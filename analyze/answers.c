@@ -622,7 +622,8 @@ static void ceiling_mailbox(struct report *r, const struct group *g, bool *open)
 /*
  * A row under half of its ceiling whose rounds reached half of it in some of them: its path can,
  * and what held the others back moved between rounds (on the EPYC guest the machine's slow
- * spells, in which a 4 KiB stream's rounds ran at 0.2 of the ceiling and the next at 0.6). Added
+ * spells: mmap's 4 KiB stream ran at 0.27 and 0.33 of its ceiling in two rounds of a default
+ * run, 0.50-0.73 in the other three). Added
  * to the row's entry, in its parenthesis (*open: one is open already): its kept rounds' shares,
  * and how many reached half; nothing where none did (the row's path, every round) or where it
  * has one round.
