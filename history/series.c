@@ -75,11 +75,11 @@ static void series_name(struct ipcb_hseries *s, const char *const v[IPCB_EXP_NCO
 	unsigned long long u;
 	char *end;
 
-	u = strtoull(v[IPCB_EXP_SIZE], &end, 10);
-	if (*v[IPCB_EXP_SIZE] && !*end)
+	u = strtoull(v[IPCB_EXP_SIZE_BYTES], &end, 10);
+	if (*v[IPCB_EXP_SIZE_BYTES] && !*end)
 		ipcb_format_size((size_t)u, size, sizeof(size));
 	else
-		snprintf(size, sizeof(size), "%s", v[IPCB_EXP_SIZE]);
+		snprintf(size, sizeof(size), "%s", v[IPCB_EXP_SIZE_BYTES]);
 	len = (size_t)snprintf(s->name, sizeof(s->name), "%s %s %s", v[IPCB_EXP_TRANSPORT],
 			       v[IPCB_EXP_MODE], size);
 #define ADD(...)                                                                                   \
@@ -108,10 +108,10 @@ static void series_name(struct ipcb_hseries *s, const char *const v[IPCB_EXP_NCO
 		ADD(" tuned %s", v[IPCB_EXP_TUNING]);
 	if (*v[IPCB_EXP_OPTIONS])
 		ADD(" [%s]", v[IPCB_EXP_OPTIONS]);
-	if (*v[IPCB_EXP_WORK] && strcmp(v[IPCB_EXP_WORK], "0") != 0)
-		ADD(" work %sns", v[IPCB_EXP_WORK]);
-	if (*v[IPCB_EXP_RECV_WORK] && strcmp(v[IPCB_EXP_RECV_WORK], "0") != 0)
-		ADD(" receiver work %sns", v[IPCB_EXP_RECV_WORK]);
+	if (*v[IPCB_EXP_WORK_NS] && strcmp(v[IPCB_EXP_WORK_NS], "0") != 0)
+		ADD(" work %sns", v[IPCB_EXP_WORK_NS]);
+	if (*v[IPCB_EXP_RECEIVER_WORK_NS] && strcmp(v[IPCB_EXP_RECEIVER_WORK_NS], "0") != 0)
+		ADD(" receiver work %sns", v[IPCB_EXP_RECEIVER_WORK_NS]);
 	if (*v[IPCB_EXP_SENDER_CPU] || *v[IPCB_EXP_RECEIVER_CPU])
 		ADD(" cpus %s,%s", *v[IPCB_EXP_SENDER_CPU] ? v[IPCB_EXP_SENDER_CPU] : "-",
 		    *v[IPCB_EXP_RECEIVER_CPU] ? v[IPCB_EXP_RECEIVER_CPU] : "-");

@@ -1,9 +1,10 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * csvschema.h - the columns of ipcbench's CSV, in one table: the writer (bench/cli/output.c) fills
- * a record column by column and the table decides the header, the order and how each value is
- * written; the readers (compare, report) find the columns they need by the same enum. No column
- * name is spelled anywhere else, so a renamed or added column cannot leave one of them behind.
+ * csvschema.h - the columns of ipcbench's CSV, in one table made from their one list
+ * (csvcolumns.def): the writer (bench/cli/output.c) fills a record column by column and the table
+ * decides the header, the order and how each value is written; the readers (compare, report,
+ * history) find the columns they need by the same enum. No column name is spelled anywhere else,
+ * so a renamed or added column cannot leave one of them behind.
  *
  * How a value is written (struct ipcb_csv_col.how):
  *  - IPCB_CSV_TEXT     as it is, quoted (RFC 4180) when it holds a comma, a quote or a newline;
@@ -26,137 +27,19 @@
 #include "csvread.h"
 #include "percentiles.h"
 
-#define IPCB_COL_PCT_ENUM(id, value, label, drop, what) IPCB_COL_P##id##_NS,
-
+/* Every column, IPCB_COL_TRANSPORT ..., in header order (csvcolumns.def). */
 enum ipcb_csv_column {
-	IPCB_COL_TRANSPORT,
-	IPCB_COL_MODE,
-	IPCB_COL_SIZE_BYTES,
-	IPCB_COL_RUN,
-	IPCB_COL_MESSAGES,
-	IPCB_COL_LATENCY_KIND,
-	IPCB_COL_MIN_NS,
-	/* IPCB_COL_P50_NS ...: one for each of lib/percentiles.h, in its order */
-	IPCB_PERCENTILES(IPCB_COL_PCT_ENUM) IPCB_COL_MAX_NS,
-	IPCB_COL_MEAN_NS,
-	IPCB_COL_STDDEV_NS,
-	IPCB_COL_MSGS_PER_S,
-	IPCB_COL_BYTES_PER_S,
-	IPCB_COL_SENDER_CPU,
-	IPCB_COL_RECEIVER_CPU,
-	IPCB_COL_PLACEMENT,
-	IPCB_COL_WAIT,
-	IPCB_COL_CHUNK_BYTES,
-	IPCB_COL_SENDER_CPU_S,
-	IPCB_COL_RECEIVER_CPU_S,
-	IPCB_COL_CTX_SWITCHES_PER_MSG,
-	IPCB_COL_SENDER_CPU_NS_PER_MSG,
-	IPCB_COL_RECEIVER_CPU_NS_PER_MSG,
-	IPCB_COL_X_FLOOR,
-	IPCB_COL_CEILING,
-	IPCB_COL_CLOCK_SKEW_BOUND_NS,
-	IPCB_COL_ELAPSED_S,
-	IPCB_COL_WARMUP,
-	IPCB_COL_WORK_NS,
-	IPCB_COL_SPIN_POLLS,
-	IPCB_COL_FSYNC,
-	IPCB_COL_BUFFER_BYTES,
-	IPCB_COL_CHANNEL,
-	IPCB_COL_FULL_CHECKS,
-	IPCB_COL_VERIFY,
-	IPCB_COL_SEGMENTS_PER_MSG,
-	IPCB_COL_INFLIGHT,
-	IPCB_COL_PAIRS,
-	IPCB_COL_TOPOLOGY,
-	IPCB_COL_SIDES_PER_CPU,
-	IPCB_COL_ARRIVALS,
-	IPCB_COL_OFFERED_RATE,
-	IPCB_COL_ACHIEVED_RATE,
-	IPCB_COL_LATE,
-	IPCB_COL_LOSSES,
-	IPCB_COL_BYTES_PER_S_AB,
-	IPCB_COL_BYTES_PER_S_BA,
-	IPCB_COL_PAIR_MIN_MSGS_PER_S,
-	IPCB_COL_PAIR_MAX_MSGS_PER_S,
-	IPCB_COL_OPTIONS,
-	IPCB_COL_LIBRARY,
-	IPCB_COL_HOPS,
-	IPCB_COL_SERVER_CPU,
-	IPCB_COL_SERVER_CPU_NS_PER_MSG,
-	IPCB_COL_NET_PATH,
-	IPCB_COL_TIMESTAMP,
-	IPCB_COL_HOST,
-	IPCB_COL_KERNEL,
-	IPCB_COL_CPU_MODEL,
-	IPCB_COL_GOVERNOR,
-	IPCB_COL_BOOST,
-	IPCB_COL_SMT,
-	IPCB_COL_THP,
-	IPCB_COL_ISOLATED_CPUS,
-	IPCB_COL_LOADAVG,
-	IPCB_COL_VIRTUALIZATION,
-	IPCB_COL_BUILD_TYPE,
-	IPCB_COL_VERSION,
-	/* The other host of a two-host row: its fingerprint, as the columns above. */
-	IPCB_COL_PEER_HOST,
-	IPCB_COL_PEER_KERNEL,
-	IPCB_COL_PEER_CPU_MODEL,
-	IPCB_COL_PEER_GOVERNOR,
-	IPCB_COL_PEER_BOOST,
-	IPCB_COL_PEER_SMT,
-	IPCB_COL_PEER_THP,
-	IPCB_COL_PEER_ISOLATED_CPUS,
-	IPCB_COL_PEER_LOADAVG,
-	IPCB_COL_PEER_VIRTUALIZATION,
-	IPCB_COL_PEER_BUILD_TYPE,
-	IPCB_COL_PEER_VERSION,
-	/* Rounds (--repeat) and the machine's state beside each row. */
-	IPCB_COL_ROUND,
-	IPCB_COL_SEED,
-	IPCB_COL_PROBE_CACHELINE_NS,
-	IPCB_COL_PROBE_WAKEUP_NS,
-	IPCB_COL_RUN_SPREAD,
-	IPCB_COL_STATE,
-	IPCB_COL_OFFERED_FRACTION,
-	IPCB_COL_PROBE_CACHELINE_AFTER_NS,
-	/* The transport's route (transport.h): how its bytes move, and what it rides on. */
-	IPCB_COL_DATA_PATH,
-	IPCB_COL_RIDES_ON,
-	IPCB_COL_RECEIVER_WORK_NS,
-	IPCB_COL_TUNING,
-	IPCB_COL_CPU_TOPOLOGY,
-	IPCB_COL_DELIVERIES_PER_S,
-	IPCB_COL_ZEROCOPY_COPIED,
-	IPCB_COL_SENDER_INSTR_PER_MSG,
-	IPCB_COL_RECEIVER_INSTR_PER_MSG,
-	IPCB_COL_SENDER_TRANSPORT_INSTR_PER_MSG,
-	IPCB_COL_RECEIVER_TRANSPORT_INSTR_PER_MSG,
-	IPCB_COL_SENDER_SYSCALLS_PER_MSG,
-	IPCB_COL_RECEIVER_SYSCALLS_PER_MSG,
-	IPCB_COL_SYSCALLS,
-	IPCB_COL_COUNT_CHECK,
-	/* What the transport's server costs: its start, and its memory after the row's run. */
-	IPCB_COL_SERVER_START_MS,
-	IPCB_COL_SERVER_RSS_BYTES,
-	/* --hosts: the slot of its schedule a row ran in, and why a pair of hosts failed. */
-	IPCB_COL_HOSTS_SLOT,
-	IPCB_COL_ERROR,
-	/* Each side's context switches per message: waiting (voluntary) and preempted. */
-	IPCB_COL_SENDER_VOLUNTARY_SWITCHES_PER_MSG,
-	IPCB_COL_SENDER_INVOLUNTARY_SWITCHES_PER_MSG,
-	IPCB_COL_RECEIVER_VOLUNTARY_SWITCHES_PER_MSG,
-	IPCB_COL_RECEIVER_INVOLUNTARY_SWITCHES_PER_MSG,
-	/* A counted row's work signature beyond its counts (ipcbench --count). */
-	IPCB_COL_SWITCHES_PER_RUN,
-	IPCB_COL_SENDER_KERNEL_BYTES_OUT_PER_MSG,
-	IPCB_COL_SENDER_KERNEL_BYTES_IN_PER_MSG,
-	IPCB_COL_RECEIVER_KERNEL_BYTES_OUT_PER_MSG,
-	IPCB_COL_RECEIVER_KERNEL_BYTES_IN_PER_MSG,
-	IPCB_COL_KERNEL_OBJECTS,
-	IPCB_COL_COUNT_SCOPE,
-	/* The harness's own time per message beside the run (bench/cli/point.c). */
-	IPCB_COL_HARNESS_NS,
+#define COLUMN(id, role, how) IPCB_COL_##id,
+#include "csvcolumns.def"
+#undef COLUMN
 	IPCB_CSV_NCOLS,
+};
+
+/* A column's role in telling rows apart (csvcolumns.def). */
+enum ipcb_csv_role {
+	IPCB_CSV_ROW,	  /* a value of the row */
+	IPCB_CSV_KEY,	  /* a setting that names the experiment */
+	IPCB_CSV_MACHINE, /* part of the machine's fingerprint */
 };
 
 enum ipcb_csv_how {
@@ -172,6 +55,7 @@ struct ipcb_csv_col {
 	int digits;	   /* IPCB_CSV_DECIMAL: digits after the point */
 	const char *empty; /* what an empty field means here; NULL: never empty */
 	const char *what;  /* one line for people (README, --help texts) */
+	enum ipcb_csv_role role;
 };
 
 /* The table, indexed by enum ipcb_csv_column, in header order. */

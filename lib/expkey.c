@@ -7,7 +7,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-const enum ipcb_csv_column ipcb_exp_cols[IPCB_EXP_NCOLS] = {IPCB_EXP_COLUMNS(IPCB_EXP_COLUMN)};
+const enum ipcb_csv_column ipcb_exp_cols[IPCB_EXP_NCOLS] = {
+#define COLUMN(id, role, how) IPCB_EXP_ROLE_##role(IPCB_EXP_COLUMN, id)
+#include "csvcolumns.def"
+#undef COLUMN
+    IPCB_EXP_COLUMNS_OWN(IPCB_EXP_COLUMN)};
 
 const char *ipcb_exp_module(const char *lib, size_t *len)
 {

@@ -24,28 +24,12 @@
 #include "csvschema.h"
 
 /*
- * The columns a key is read from, in its order: X(NAME, COLUMN) for each, so that a list of
- * columns that holds them (the history's query) is made from this one.
+ * The columns a key is read from, in its order: every column csvcolumns.def marks KEY (the
+ * transport, its settings, the mode, size, placement and CPUs, and each run setting the CSV
+ * records), in the CSV's order, each as its text; then these, which the key reads each in a way
+ * of its own.
  */
-#define IPCB_EXP_COLUMNS(X)                                                                        \
-	X(TRANSPORT, IPCB_COL_TRANSPORT)                                                           \
-	X(TUNING, IPCB_COL_TUNING)                                                                 \
-	X(OPTIONS, IPCB_COL_OPTIONS)                                                               \
-	X(WAIT, IPCB_COL_WAIT)                                                                     \
-	X(MODE, IPCB_COL_MODE)                                                                     \
-	X(SIZE, IPCB_COL_SIZE_BYTES)                                                               \
-	X(PLACEMENT, IPCB_COL_PLACEMENT)                                                           \
-	X(SENDER_CPU, IPCB_COL_SENDER_CPU)                                                         \
-	X(RECEIVER_CPU, IPCB_COL_RECEIVER_CPU)                                                     \
-	X(CHUNK, IPCB_COL_CHUNK_BYTES)                                                             \
-	X(WORK, IPCB_COL_WORK_NS)                                                                  \
-	X(SPIN, IPCB_COL_SPIN_POLLS)                                                               \
-	X(FSYNC, IPCB_COL_FSYNC)                                                                   \
-	X(RECV_WORK, IPCB_COL_RECEIVER_WORK_NS)                                                    \
-	X(PAIRS, IPCB_COL_PAIRS)                                                                   \
-	X(INFLIGHT, IPCB_COL_INFLIGHT)                                                             \
-	X(TOPOLOGY, IPCB_COL_TOPOLOGY)                                                             \
-	X(ARRIVALS, IPCB_COL_ARRIVALS)                                                             \
+#define IPCB_EXP_COLUMNS_OWN(X)                                                                    \
 	X(LIBRARY, IPCB_COL_LIBRARY) /* its module: the path in "module PATH build-id ..." */      \
 	X(FRACTION, IPCB_COL_OFFERED_FRACTION)                                                     \
 	X(RATE, IPCB_COL_OFFERED_RATE)                                                             \
@@ -54,8 +38,18 @@
 	X(HOSTS_SLOT, IPCB_COL_HOSTS_SLOT)                                                         \
 	X(KIND, IPCB_COL_LATENCY_KIND) /* in the runs' scope only: see ipcb_exp_key() */
 
+/* COLUMN(ID, ROLE, HOW) as X(ID, IPCB_COL_ID) where ROLE is KEY, else nothing. */
+#define IPCB_EXP_ROLE_KEY(X, id) X(id, IPCB_COL_##id)
+#define IPCB_EXP_ROLE_ROW(X, id)
+#define IPCB_EXP_ROLE_MACHINE(X, id)
+
 #define IPCB_EXP_ENUM(name, col) IPCB_EXP_##name,
-enum ipcb_exp_col { IPCB_EXP_COLUMNS(IPCB_EXP_ENUM) IPCB_EXP_NCOLS };
+enum ipcb_exp_col {
+#define COLUMN(id, role, how) IPCB_EXP_ROLE_##role(IPCB_EXP_ENUM, id)
+#include "csvcolumns.def"
+#undef COLUMN
+	IPCB_EXP_COLUMNS_OWN(IPCB_EXP_ENUM) IPCB_EXP_NCOLS
+};
 #undef IPCB_EXP_ENUM
 #define IPCB_EXP_COLUMN(name, col) col,
 extern const enum ipcb_csv_column ipcb_exp_cols[IPCB_EXP_NCOLS];

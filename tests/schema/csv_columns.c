@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * csv_columns.c - the CSV column table (lib/csvschema.c) as text, for the README and the tests
+ * csv_columns.c - the CSV column table (lib/csvcolumns.def) as text, for the README and the tests
  * that hold the README and the sources to it.
  *
  *   csv_columns --names      one column name per line, in table order

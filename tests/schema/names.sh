@@ -1,6 +1,6 @@
 #!/bin/bash
 # names.sh CSV_COLUMNS SOURCE_ROOT - TAP: no C code spells a CSV column's name but the column
-# table, lib/csvschema.c. The writer, compare and report reach columns through the table's enum,
+# table, lib/csvcolumns.def. The writer, compare and report reach columns through the table's enum,
 # so a column renamed or added in the table cannot leave a stale copy behind. Checked in the
 # string literals of lib/, transports/, bench/, analyze/ and history/ (comments may name columns, and
 # tests may too):
@@ -28,7 +28,7 @@ where() { cut -f1 | cut -d: -f1,2; }
 # check_names DIR: every way a file under DIR spells a column, one per line, "NAME (how): FILE:LINE".
 check_names() {
 	local lit=$WORK/literals.$$ name alt
-	(cd "$1" && find lib transports bench analyze history -name '*.[ch]' ! -path lib/csvschema.c \
+	(cd "$1" && find lib transports bench analyze history -name '*.[ch]' ! -path lib/csvcolumns.def \
 		2>/dev/null | sort | xargs -r perl "$HERE/literals.pl") >"$lit"
 	while read -r name; do
 		case $name in
@@ -78,9 +78,9 @@ cmp -s "$WORK/probe.hits" "$WORK/probe.want" || diff "$WORK/probe.want" "$WORK/p
 
 check_names "$ROOT" | sort -u >"$WORK/hits"
 if [ ! -s "$WORK/hits" ]; then
-	ok 0 "no C source outside lib/csvschema.c spells a CSV column's name"
+	ok 0 "no C source outside lib/csvcolumns.def spells a CSV column's name"
 else
-	ok 1 "no C source outside lib/csvschema.c spells a CSV column's name"
+	ok 1 "no C source outside lib/csvcolumns.def spells a CSV column's name"
 	diag "$WORK/hits"
 fi
 [ "$(cd "$ROOT" && find lib bench analyze -name '*.c' | wc -l)" -gt 10 ]

@@ -1,6 +1,6 @@
 #!/bin/bash
 # readme.sh CSV_COLUMNS IPCBENCH PAGE - TAP: the table of CSV columns in docs/csv-columns.md is the table in
-# lib/csvschema.c (as csv_columns --markdown prints it), and the header of a fresh run names the
+# lib/csvcolumns.def (as csv_columns --markdown prints it), and the header of a fresh run names the
 # same columns in the same order. When the table changes, scripts/csv-columns rewrites the
 # page's copy; this test fails until it has.
 set -u
@@ -10,7 +10,7 @@ README=${3:?usage: readme.sh csv_columns ipcbench README.md}
 . "$(dirname "$0")/../tap.sh"
 tap_workdir readme-columns
 
-BEGIN_MARK='<!-- csv-columns: generated from lib/csvschema.c by scripts/csv-columns -->'
+BEGIN_MARK='<!-- csv-columns: generated from lib/csvcolumns.def by scripts/csv-columns -->'
 END_MARK='<!-- csv-columns: end -->'
 
 [ "$(grep -cxF -- "$BEGIN_MARK" "$README")" -eq 1 ] && [ "$(grep -cxF -- "$END_MARK" "$README")" -eq 1 ]
@@ -21,9 +21,9 @@ awk -v b="$BEGIN_MARK" -v e="$END_MARK" '$0 == e { f = 0 } f { print } $0 == b {
 "$TOOL" --markdown >"$WORK/table.md"
 ok $? "csv_columns prints the table"
 if cmp -s "$WORK/readme.md" "$WORK/table.md"; then
-	ok 0 "the columns page's table is lib/csvschema.c's, line for line"
+	ok 0 "the columns page's table is lib/csvcolumns.def's, line for line"
 else
-	ok 1 "the columns page's table is lib/csvschema.c's, line for line (run scripts/csv-columns)"
+	ok 1 "the columns page's table is lib/csvcolumns.def's, line for line (run scripts/csv-columns)"
 	diff -u "$WORK/readme.md" "$WORK/table.md" | diag
 fi
 

@@ -19,7 +19,7 @@ static void row_base(const char *v[IPCB_EXP_NCOLS])
 		v[k] = "";
 	v[IPCB_EXP_TRANSPORT] = "shm";
 	v[IPCB_EXP_MODE] = "latency";
-	v[IPCB_EXP_SIZE] = "64";
+	v[IPCB_EXP_SIZE_BYTES] = "64";
 	v[IPCB_EXP_PLACEMENT] = "cross-core";
 	v[IPCB_EXP_SENDER_CPU] = "0";
 	v[IPCB_EXP_RECEIVER_CPU] = "1";
@@ -97,5 +97,47 @@ int main(void)
 	ok(ipcb_hseries_key(v, h, 8) == -1, "and says when it does not fit");
 	whole = ipcb_exp_key(v, IPCB_EXP_RUNS, h, 8);
 	ok(whole == strlen(a) && strlen(h) < 8, "a short buffer: the whole length, what fits");
+
+	/*
+	 * The key is made from the column list: every column it marks KEY is read, once, and two
+	 * rows apart in it alone are two experiments; no other column is read but the key's own.
+	 */
+	{
+		int keyed = 0, read_once = 0, parts = 0, others = 0;
+
+		for (int c = 0; c < IPCB_CSV_NCOLS; c++) {
+			int found = 0, at = -1;
+
+			for (int k = 0; k < IPCB_EXP_NCOLS; k++)
+				if (ipcb_exp_cols[k] == (enum ipcb_csv_column)c) {
+					found++;
+					at = k;
+				}
+			if (ipcb_csv_cols[c].role != IPCB_CSV_KEY) {
+				others += found && at < IPCB_EXP_LIBRARY;
+				continue;
+			}
+			keyed++;
+			read_once += found == 1;
+			if (at < 0)
+				continue;
+			row_base(v);
+			row_base(w);
+			w[at] = "7";
+			key(v, IPCB_EXP_RUNS, a);
+			key(w, IPCB_EXP_RUNS, b);
+			parts += strcmp(a, b) != 0;
+		}
+		ok(keyed >= 18 && read_once == keyed,
+		   "every KEY column is read into the key once (%d)", keyed);
+		ok(parts == keyed,
+		   "rows apart in one KEY column alone are two experiments (%d of %d)", parts,
+		   keyed);
+		ok(others == 0 && IPCB_EXP_LIBRARY == keyed,
+		   "the key reads no other column as a plain field");
+		ok(ipcb_exp_cols[IPCB_EXP_WORK_NS] == IPCB_COL_WORK_NS &&
+		       ipcb_exp_cols[IPCB_EXP_KIND] == IPCB_COL_LATENCY_KIND,
+		   "a key field's name is its column's");
+	}
 	return tap_done();
 }
