@@ -169,29 +169,43 @@ static bool executable(const char *path)
 	return path[0] && stat(path, &st) == 0 && S_ISREG(st.st_mode) && access(path, X_OK) == 0;
 }
 
+int ipcb_self_path(char *out, size_t n)
+{
+	ssize_t len = n > 1 ? readlink("/proc/self/exe", out, n - 1) : -1;
+
+	if (len < 0)
+		return n > 1 ? -errno : -ENAMETOOLONG;
+	/* readlink fills what it is given and says nothing of what did not fit. */
+	if ((size_t)len >= n - 1)
+		return -ENAMETOOLONG;
+	out[len] = '\0';
+	return 0;
+}
+
+int ipcb_self_sibling(const char *name, char *out, size_t n)
+{
+	int rc = ipcb_self_path(out, n);
+	char *slash;
+
+	if (rc < 0)
+		return rc;
+	slash = strrchr(out, '/');
+	if (!slash || (size_t)(slash + 1 - out) + strlen(name) + 1 > n)
+		return -ENAMETOOLONG;
+	strcpy(slash + 1, name);
+	return executable(out) ? 0 : -ENOENT;
+}
+
 void ipcb_plot_program(char *path, size_t n)
 {
-	static const char name[] = "/ipcbench-plot";
 	const char *env = getenv("IPCBENCH_PLOT");
-	ssize_t len;
 
 	if (env && *env) {
 		snprintf(path, n, "%s", env);
 		return;
 	}
-	/* Our own path, read into path itself and cut at its last '/'. */
-	len = readlink("/proc/self/exe", path, n - 1);
-	if (len > 0) {
-		char *slash;
-
-		path[len] = '\0';
-		slash = strrchr(path, '/');
-		if (slash && (size_t)(slash - path) + sizeof(name) <= n) {
-			memcpy(slash, name, sizeof(name));
-			if (executable(path))
-				return;
-		}
-	}
+	if (ipcb_self_sibling("ipcbench-plot", path, n) == 0)
+		return;
 	snprintf(path, n, "%s", IPCB_SOURCE_PLOT);
 	if (executable(path))
 		return;

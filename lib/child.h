@@ -85,6 +85,18 @@ int ipcb_spawn_run(const struct ipcb_spawn *s);
 int ipcb_path_find(const char *name, const char *more, char **out);
 
 /*
+ * This program's own path (/proc/self/exe: ipcbench running itself again, a program installed
+ * beside it, the build tree it came from) into out: 0, or -errno from readlink (-ENAMETOOLONG
+ * where it does not fit in n bytes).
+ */
+int ipcb_self_path(char *out, size_t n);
+/*
+ * The program `name` ("ipcbench-plot") in this program's own directory, into out where it is an
+ * executable file: 0, else -ENOENT (or ipcb_self_path()'s error).
+ */
+int ipcb_self_sibling(const char *name, char *out, size_t n);
+
+/*
  * The plot program (scripts/plot, installed as ipcbench-plot), which draws every figure from the
  * data ipcbench writes: $IPCBENCH_PLOT when set, else ipcbench-plot beside the running ipcbench
  * (an installed one), else the checkout's scripts/plot this ipcbench was built from. Its path

@@ -14,12 +14,14 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <link.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "child.h"
 #include "module.h"
 #include "sha256.h"
 
@@ -337,7 +339,7 @@ static size_t module_dirs(struct set_paths *p)
 	const size_t max = sizeof(p->dirs) / sizeof(p->dirs[0]);
 	const char *env = getenv("IPCBENCH_MODULE_DIR");
 	char *exe = p->exe;
-	ssize_t len = readlink("/proc/self/exe", exe, sizeof(p->exe) - 1);
+	bool known = ipcb_self_path(exe, sizeof(p->exe)) == 0;
 	size_t n = 0;
 
 	/* Named by the user: that directory alone. */
@@ -345,8 +347,7 @@ static size_t module_dirs(struct set_paths *p)
 		snprintf(p->dirs[n++], sizeof(p->dirs[0]), "%s", env);
 		return n;
 	}
-	if (len > 0) {
-		exe[len] = '\0';
+	if (known) {
 		/* A program of the build tree takes that build's modules, never an installed one.
 		 */
 		if (strncmp(exe, IPCB_BUILD_ROOT "/", strlen(IPCB_BUILD_ROOT) + 1) == 0 && n < max)

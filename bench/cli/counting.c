@@ -79,17 +79,15 @@ static int pass_run(const char *const *prefix, size_t nprefix, char **argv, cons
 	size_t argc = 0;
 	char self[PATH_MAX];
 	const char **args;
-	ssize_t n = readlink("/proc/self/exe", self, sizeof(self) - 1);
-	int status = 0;
+	int status = ipcb_self_path(self, sizeof(self));
 
 	while (argv[argc])
 		argc++;
-	if (n <= 0) {
+	if (status < 0) {
 		fprintf(stderr, "%s: --count: readlink /proc/self/exe: %s\n", prog,
-			strerror(errno));
+			strerror(-status));
 		return EXIT_RUN_FAILED;
 	}
-	self[n] = '\0';
 	args = calloc(nprefix + argc + 1, sizeof(*args));
 	if (!args) {
 		fprintf(stderr, "%s: --count: %s\n", prog, strerror(ENOMEM));

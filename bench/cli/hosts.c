@@ -506,7 +506,7 @@ static int hosts_start(struct hosts *h, int argc, char **argv, struct ipcb_err *
 	struct host_info me;
 	char tag[64];
 	uint64_t rnd = 0;
-	ssize_t n;
+	int rc;
 
 	if (!t || !t->launch || !t->launch->hosts) {
 		fprintf(stderr, "%s: --hosts %s: %s\nTry '%s --help' for more information.\n", prog,
@@ -562,11 +562,10 @@ static int hosts_start(struct hosts *h, int argc, char **argv, struct ipcb_err *
 				    h->info[0].name, h->info[0].version);
 			return EXIT_USAGE;
 		}
-	n = readlink("/proc/self/exe", h->self, sizeof(h->self) - 1);
-	if (n <= 0)
-		return hosts_fail(h, &(struct ipcb_err){-errno, "readlink", "/proc/self/exe"},
+	rc = ipcb_self_path(h->self, sizeof(h->self));
+	if (rc < 0)
+		return hosts_fail(h, &(struct ipcb_err){rc, "readlink", "/proc/self/exe"},
 				  "finding this ipcbench");
-	h->self[n] = '\0';
 	h->ops->agent(h->agent, sizeof(h->agent));
 	if (getrandom(&rnd, sizeof(rnd), 0) != sizeof(rnd))
 		rnd = ipcb_now_ns();

@@ -12,6 +12,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "child.h"
 #include "driver.h"
 #include "netaddr.h"
 
@@ -33,7 +34,6 @@ int ipcb_peer_open(struct driver *d, char *err, size_t errlen)
 	const char *binary = d->o.peer_binary;
 	struct place *pl = &d->places[0];
 	char *self = NULL;
-	ssize_t n;
 	int rc;
 
 	if (d->o.launch && !binary) {
@@ -43,15 +43,13 @@ int ipcb_peer_open(struct driver *d, char *err, size_t errlen)
 			snprintf(err, errlen, "--launch: malloc: %s", strerror(ENOMEM));
 			return EXIT_RUN_FAILED;
 		}
-		n = readlink("/proc/self/exe", self, PATH_MAX - 1);
-		if (n <= 0) {
+		if (ipcb_self_path(self, PATH_MAX) < 0) {
 			snprintf(err, errlen,
 				 "--launch: cannot tell this ipcbench's path: give "
 				 "--peer-ipcbench PATH");
 			free(self);
 			return EXIT_USAGE;
 		}
-		self[n] = '\0';
 		binary = self;
 	}
 	d->peer = calloc(1, sizeof(*d->peer));

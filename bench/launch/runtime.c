@@ -22,6 +22,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "child.h"
 #include "launch.h"
 #include "msg.h"
 #include "netaddr.h"
@@ -44,19 +45,8 @@ struct rank_spec {
 /* Where the runtime's side program is: next to the driver, else where the build put it. */
 static void rank_program(char *out, size_t n)
 {
-	static const char name[] = "/ipcb-rank";
-	ssize_t len = readlink("/proc/self/exe", out, n - 1);
-	char *slash;
-
-	if (len > 0) {
-		out[len] = '\0';
-		slash = strrchr(out, '/');
-		if (slash && (size_t)(slash - out) + sizeof(name) <= n) {
-			memcpy(slash, name, sizeof(name));
-			if (access(out, X_OK) == 0)
-				return;
-		}
-	}
+	if (ipcb_self_sibling("ipcb-rank", out, n) == 0)
+		return;
 	snprintf(out, n, "%s", IPCB_RANK_PATH);
 }
 

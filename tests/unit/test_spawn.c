@@ -3,8 +3,8 @@
  * test_spawn.c - lib/child.c on real children: the exit status, a signal's 128 + N, the
  * environment set for the child alone, standard streams kept, sent to /dev/null or to a file, a
  * program that cannot be run (its message where the child's error goes, the status asked for),
- * a daemon's start (its group, directory, CPU, nothing else of ours open), and a child that dies
- * with its parent.
+ * a daemon's start (its group, directory, CPU, nothing else of ours open), a child that dies
+ * with its parent, and this program's own path.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -128,6 +128,28 @@ static void check_path_find(void)
 
 /* A child that runs a function of this program: it sees what the parent set before the start,
  * and its return is the child's exit status. */
+/* This program's own path, read whole or refused, and a program beside it found or not. */
+static void check_self_path(void)
+{
+	char path[4096], beside[4096], tiny[4];
+	struct stat me, got;
+	const char *base;
+
+	ok(ipcb_self_path(path, sizeof(path)) == 0 && path[0] == '/' &&
+	       stat("/proc/self/exe", &me) == 0 && stat(path, &got) == 0 &&
+	       me.st_ino == got.st_ino && me.st_dev == got.st_dev,
+	   "this program's own path (%s)", path);
+	ok_eq(ipcb_self_path(tiny, sizeof(tiny)), -ENAMETOOLONG,
+	      "a path longer than the buffer is refused, not cut");
+	base = strrchr(path, '/') + 1;
+	ok(ipcb_self_sibling(base, beside, sizeof(beside)) == 0 && strcmp(beside, path) == 0,
+	   "a program in its directory is found (itself, %s)", base);
+	ok_eq(ipcb_self_sibling("ipcb-no-such-program", beside, sizeof(beside)), -ENOENT,
+	      "one not there is not");
+	ok_eq(ipcb_self_sibling(base, beside, (size_t)(base - path) + 2), -ENAMETOOLONG,
+	      "nor one whose path does not fit");
+}
+
 static int child_fn(void *arg)
 {
 	return getppid() > 1 ? *(const int *)arg : 99;
@@ -332,6 +354,7 @@ int main(void)
 	unlink(path);
 	rmdir(dir);
 	check_path_find();
+	check_self_path();
 	check_proc_stat();
 	return tap_done();
 }
