@@ -145,7 +145,7 @@ struct probed {
 struct compare {
 	struct opts o;
 	struct model *model[2];	   /* BASE's and NEW's files, read whole (model.h) */
-	struct experiments idx;	   /* the groups' keys, in the groups' order */
+	struct ipcb_exp_index idx; /* the groups' keys, in the groups' order */
 	struct cmp_group **groups; /* in order of first appearance: BASE's order, then NEW's */
 	size_t ngroups, groups_cap;
 	size_t nvalues[2];

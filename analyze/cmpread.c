@@ -38,7 +38,7 @@ static int group_find(struct compare *c, const char *key, const struct ipcb_rows
 	size_t at;
 	bool fresh;
 
-	if (experiments_find(&c->idx, key, &at, &fresh) < 0)
+	if (ipcb_exp_index_find(&c->idx, key, &at, &fresh) < 0)
 		return -ENOMEM;
 	if (!fresh) {
 		*out = c->groups[at];
@@ -127,7 +127,7 @@ void cmp_fini(struct compare *c)
 		free(c->groups[g]);
 	}
 	free(c->groups);
-	experiments_free(&c->idx);
+	ipcb_exp_index_free(&c->idx);
 	for (int s = 0; s < 2; s++) {
 		if (c->model[s])
 			model_free(c->model[s]);

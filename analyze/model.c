@@ -439,7 +439,7 @@ static int rounds_number(struct model *m)
 
 static int read_rows(struct model *m, bool partial, char *err, size_t errlen)
 {
-	struct experiments keys = {0};
+	struct ipcb_exp_index keys = {0};
 	const char **tnames = NULL;
 	struct labeling *lbs = NULL;
 	size_t ntn = 0, gcap = 0, rcap = 0, keycap = 0;
@@ -496,7 +496,7 @@ static int read_rows(struct model *m, bool partial, char *err, size_t errlen)
 			continue;
 		row_label(m, i, at ? &lbs[at - tnames] : NULL, label, sizeof(label));
 		if ((rc = experiment_key(&m->rows, i, IPCB_EXP_ONE_FILE, &key, &keycap)) < 0 ||
-		    (rc = experiments_find(&keys, key, &gi, &fresh)) < 0)
+		    (rc = ipcb_exp_index_find(&keys, key, &gi, &fresh)) < 0)
 			break;
 		if (fresh) {
 			void *p = model_grow(m->groups, &gcap, m->ngroups, sizeof(*m->groups));
@@ -591,7 +591,7 @@ static int read_rows(struct model *m, bool partial, char *err, size_t errlen)
 		m->row_run[i] = (size_t)(r - m->runs) + 1;
 		rc = row_values(m, i, rk, r, err, errlen);
 	}
-	experiments_free(&keys);
+	ipcb_exp_index_free(&keys);
 	free(key);
 	free(tnames);
 	free(lbs);

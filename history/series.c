@@ -30,43 +30,6 @@ int ipcb_hseries_key(const char *const *v, char *out, size_t n)
 #define Q_FIRST_KEY 5
 #define MAX_SERIES  (64u << 10)
 
-struct table {
-	uint32_t *slot; /* series index + 1; 0 empty */
-	size_t nslots;
-};
-
-static uint64_t key_hash(const char *key)
-{
-	/* FNV-1a, as compare's: short keys, nobody to defend against. */
-	uint64_t h = 1469598103934665603u;
-
-	for (; *key; key++) {
-		h ^= (unsigned char)*key;
-		h *= 1099511628211u;
-	}
-	return h;
-}
-
-static int table_grow(struct table *t, const struct ipcb_hseries_set *set)
-{
-	size_t n = t->nslots ? t->nslots * 2 : 256;
-	uint32_t *s = calloc(n, sizeof(*s));
-
-	if (!s)
-		return -ENOMEM;
-	for (size_t i = 0; i < set->n; i++) {
-		size_t k = key_hash(set->s[i].key) & (n - 1);
-
-		while (s[k])
-			k = (k + 1) & (n - 1);
-		s[k] = (uint32_t)i + 1;
-	}
-	free(t->slot);
-	t->slot = s;
-	t->nslots = n;
-	return 0;
-}
-
 /* A short name for people: "pipe throughput 64K cross-core", and the shape's marks. */
 static void series_name(struct ipcb_hseries *s, const char *const v[IPCB_EXP_NCOLS])
 {
@@ -118,22 +81,20 @@ static void series_name(struct ipcb_hseries *s, const char *const v[IPCB_EXP_NCO
 #undef ADD
 }
 
-static int series_add(struct ipcb_hseries_set *set, struct table *t, const char *key,
+static int series_add(struct ipcb_hseries_set *set, struct ipcb_exp_index *idx, const char *key,
 		      const char *const v[IPCB_EXP_NCOLS], const char *fp, const char *machine,
 		      struct ipcb_hseries **out)
 {
-	size_t k;
+	size_t i;
+	bool fresh;
 	struct ipcb_hseries *s;
 
-	if (t->nslots == 0 || 2 * (set->n + 1) > t->nslots) {
-		if (table_grow(t, set) < 0)
-			return -ENOMEM;
+	if (ipcb_exp_index_find(idx, key, &i, &fresh) < 0)
+		return -ENOMEM;
+	if (!fresh) {
+		*out = &set->s[i];
+		return 0;
 	}
-	for (k = key_hash(key) & (t->nslots - 1); t->slot[k]; k = (k + 1) & (t->nslots - 1))
-		if (strcmp(set->s[t->slot[k] - 1].key, key) == 0) {
-			*out = &set->s[t->slot[k] - 1];
-			return 0;
-		}
 	if (set->n == MAX_SERIES)
 		return -E2BIG;
 	if (set->n == set->cap) {
@@ -153,7 +114,7 @@ static int series_add(struct ipcb_hseries_set *set, struct table *t, const char 
 	snprintf(s->fp, sizeof(s->fp), "%s", fp);
 	snprintf(s->machine, sizeof(s->machine), "%s", machine);
 	series_name(s, v);
-	t->slot[k] = (uint32_t)++set->n;
+	set->n++;
 	*out = s;
 	return 0;
 }
@@ -536,7 +497,7 @@ int ipcb_hseries_read(struct ipcb_histdb *h, const struct ipcb_hquery *q,
 	char *sql = query_text(h, q), *key = NULL;
 	size_t cap = IPCB_CSVREAD_DEFAULT_MAX_RECORD_BYTES;
 	struct aside_rows aside = {0};
-	struct table t = {0};
+	struct ipcb_exp_index idx = {0};
 	ipcb_stmt *st = NULL;
 	int rc;
 
@@ -574,7 +535,7 @@ int ipcb_hseries_read(struct ipcb_histdb *h, const struct ipcb_hquery *q,
 		len = (size_t)snprintf(key, cap, "%s\x1f", fp);
 		if (len >= cap || ipcb_hseries_key(v, key + len, cap - len) < 0)
 			continue;
-		rc = series_add(out, &t, key, v, fp, ipcb_histdb_text(st, 4), &s);
+		rc = series_add(out, &idx, key, v, fp, ipcb_histdb_text(st, 4), &s);
 		run = ipcb_sql.column_int64(st, 0);
 		if (rc == 0 &&
 		    aside_has(&aside, run,
@@ -600,7 +561,7 @@ int ipcb_hseries_read(struct ipcb_histdb *h, const struct ipcb_hquery *q,
 	if (st)
 		ipcb_sql.finalize(st);
 	free(key);
-	free(t.slot);
+	ipcb_exp_index_free(&idx);
 	free(aside.at);
 	/*
 	 * The filter on names, now that names are known; and a group whose every row was set aside

@@ -2,7 +2,9 @@
 /* expkey.c - what names an experiment; see expkey.h. */
 #include "expkey.h"
 
+#include <errno.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -71,4 +73,64 @@ size_t ipcb_exp_key(const char *const v[IPCB_EXP_NCOLS], enum ipcb_exp_scope sco
 	if (scope == IPCB_EXP_RUNS)
 		put(out, n, &len, "\x1f%s", v[IPCB_EXP_KIND]);
 	return len;
+}
+
+static uint64_t hash(const char *s)
+{
+	/* FNV-1a: short keys, no adversary worth a keyed hash. */
+	uint64_t h = 1469598103934665603ull;
+
+	for (; *s; s++)
+		h = (h ^ (unsigned char)*s) * 1099511628211ull;
+	return h;
+}
+
+int ipcb_exp_index_find(struct ipcb_exp_index *e, const char *key, size_t *index, bool *fresh)
+{
+	size_t at;
+
+	if (2 * (e->n + 1) > e->nslots) {
+		size_t ns = e->nslots ? 2 * e->nslots : 1024, *slot = calloc(ns, sizeof(*slot));
+
+		if (!slot)
+			return -ENOMEM;
+		for (size_t g = 0; g < e->n; g++) {
+			for (at = hash(e->key[g]) % ns; slot[at]; at = (at + 1) % ns)
+				;
+			slot[at] = g + 1;
+		}
+		free(e->slot);
+		e->slot = slot;
+		e->nslots = ns;
+	}
+	for (at = hash(key) % e->nslots; e->slot[at]; at = (at + 1) % e->nslots)
+		if (strcmp(e->key[e->slot[at] - 1], key) == 0) {
+			*index = e->slot[at] - 1;
+			*fresh = false;
+			return 0;
+		}
+	if (e->n == e->cap) {
+		size_t cap = e->cap ? 2 * e->cap : 64;
+		char **k = realloc(e->key, cap * sizeof(*k));
+
+		if (!k)
+			return -ENOMEM;
+		e->key = k;
+		e->cap = cap;
+	}
+	if (!(e->key[e->n] = strdup(key)))
+		return -ENOMEM;
+	e->slot[at] = e->n + 1;
+	*index = e->n++;
+	*fresh = true;
+	return 0;
+}
+
+void ipcb_exp_index_free(struct ipcb_exp_index *e)
+{
+	for (size_t g = 0; g < e->n; g++)
+		free(e->key[g]);
+	free(e->key);
+	free(e->slot);
+	memset(e, 0, sizeof(*e));
 }

@@ -19,6 +19,7 @@
 #ifndef IPCB_EXPKEY_H
 #define IPCB_EXPKEY_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "csvschema.h"
@@ -76,6 +77,21 @@ enum ipcb_exp_scope {
  */
 size_t ipcb_exp_key(const char *const v[IPCB_EXP_NCOLS], enum ipcb_exp_scope scope, char *out,
 		    size_t n);
+
+/*
+ * The keys met so far, each with its index in the order they were first met (the report's and
+ * compare's groups, the history's series): an open hash, zero when empty.
+ */
+struct ipcb_exp_index {
+	char **key;
+	size_t n, cap;
+	size_t *slot; /* index + 1; 0 free */
+	size_t nslots;
+};
+
+/* key's index into *index, added as the next one when it is new (*fresh); 0 or -ENOMEM. */
+int ipcb_exp_index_find(struct ipcb_exp_index *e, const char *key, size_t *index, bool *fresh);
+void ipcb_exp_index_free(struct ipcb_exp_index *e);
 
 /* A user's module in a `library` field ("module PATH build-id ..."): PATH and its length. */
 const char *ipcb_exp_module(const char *library, size_t *len);

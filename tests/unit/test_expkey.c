@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * test_expkey.c - lib/expkey.c: what names an experiment in one file (the report's groups) and
- * across runs (compare's groups, the history's series, which take it from there).
+ * across runs (compare's groups, the history's series, which take it from there), and the index
+ * that finds a key's group.
  */
 #include <stdio.h>
 #include <string.h>
@@ -138,6 +139,28 @@ int main(void)
 		ok(ipcb_exp_cols[IPCB_EXP_WORK_NS] == IPCB_COL_WORK_NS &&
 		       ipcb_exp_cols[IPCB_EXP_KIND] == IPCB_COL_LATENCY_KIND,
 		   "a key field's name is its column's");
+	}
+
+	/* The index of keys met: each key's index in order of first meeting, past its growth. */
+	{
+		struct ipcb_exp_index idx = {0};
+		size_t at, wrong = 0, fresh_n = 0;
+		bool fresh;
+		char k[32];
+
+		for (int round = 0; round < 2; round++)
+			for (size_t i = 0; i < 3000; i++) {
+				snprintf(k, sizeof(k), "key\x1f%zu", i);
+				if (ipcb_exp_index_find(&idx, k, &at, &fresh) < 0 || at != i)
+					wrong++;
+				fresh_n += fresh;
+			}
+		ok(wrong == 0 && fresh_n == 3000 && idx.n == 3000 && idx.nslots >= 6000,
+		   "an index of 3000 keys: each its first meeting's place, new once (%zu wrong)",
+		   wrong);
+		ok(strcmp(idx.key[2999], "key\x1f" "2999") == 0, "and it keeps each key");
+		ipcb_exp_index_free(&idx);
+		ok(idx.n == 0 && !idx.key && !idx.slot, "freed, it is empty again");
 	}
 	return tap_done();
 }
