@@ -126,13 +126,69 @@ static void value_text(const struct ipcb_csv_metric *mt, double v, char *out, si
 		ipcb_format_ns(v, out, n);
 }
 
+/* Is col, a column of the experiment's key (lib/expkey.h), shown by a cell or the shape? */
+static bool setting_shown(enum ipcb_csv_column col)
+{
+	switch (col) {
+	case IPCB_COL_TRANSPORT:
+	case IPCB_COL_TUNING:
+	case IPCB_COL_MODE:
+	case IPCB_COL_SIZE_BYTES:
+	case IPCB_COL_PLACEMENT:
+	case IPCB_COL_SENDER_CPU:
+	case IPCB_COL_RECEIVER_CPU:
+	case IPCB_COL_WAIT:
+	case IPCB_COL_PAIRS:
+	case IPCB_COL_TOPOLOGY:
+	case IPCB_COL_INFLIGHT:
+	case IPCB_COL_ARRIVALS:
+	case IPCB_COL_LATENCY_KIND:
+	case IPCB_COL_OFFERED_FRACTION:
+	case IPCB_COL_OFFERED_RATE:
+	case IPCB_COL_HOST:
+	case IPCB_COL_PEER_HOST:
+	case IPCB_COL_HOSTS_SLOT:
+		return true;
+	default:
+		return false;
+	}
+}
+
+/*
+ * The settings that name an experiment (lib/expkey.h's columns) which the table does not show,
+ * in which g differs from a group shown that reads alike (the same in every column it shows),
+ * into named[]: g is named by them too ("work_ns=100"), so that two groups apart in such a
+ * setting alone never read alike in the table.
+ */
+static void settings_named(const struct compare *c, const struct cmp_group *g,
+			   bool named[IPCB_CSV_NCOLS])
+{
+	for (int col = 0; col < IPCB_CSV_NCOLS; col++)
+		named[col] = false;
+	for (size_t i = 0; i < c->ngroups; i++) {
+		const struct cmp_group *h = c->groups[i];
+		bool alike = true;
+
+		if (h == g || !cmp_shown(h))
+			continue;
+		for (int k = 0; alike && k < IPCB_EXP_NCOLS; k++)
+			alike = !setting_shown(ipcb_exp_cols[k]) ||
+				!strcmp(cmp_gf(g, ipcb_exp_cols[k]), cmp_gf(h, ipcb_exp_cols[k]));
+		for (int k = 0; alike && k < IPCB_EXP_NCOLS; k++)
+			if (strcmp(cmp_gf(g, ipcb_exp_cols[k]), cmp_gf(h, ipcb_exp_cols[k])))
+				named[ipcb_exp_cols[k]] = true;
+	}
+}
+
 /*
  * The transport's name, and the load's shape where the rows have one, as the driver's table
  * shows it: "shm x2" two pairs, "posix-mq 1:4" a topology, "pipe k8" eight requests in flight,
  * "pipe @100000" an open loop's rate (messages per second), "pipe @0.5 of max" a rate sweep's
- * step (half its closed-loop maximum), "poisson" its arrivals.
+ * step (half its closed-loop maximum), "poisson" its arrivals; then each setting in named[] as
+ * NAME=VALUE ("-" where the row has none).
  */
-static void shape_text(const struct cmp_group *g, char *out, size_t n)
+static void shape_text(const struct cmp_group *g, const bool named[IPCB_CSV_NCOLS], char *out,
+		       size_t n)
 {
 	const char *pairs = cmp_gf(g, IPCB_COL_PAIRS), *topo = cmp_gf(g, IPCB_COL_TOPOLOGY);
 	const char *inflight = cmp_gf(g, IPCB_COL_INFLIGHT), *arr = cmp_gf(g, IPCB_COL_ARRIVALS);
@@ -157,20 +213,26 @@ static void shape_text(const struct cmp_group *g, char *out, size_t n)
 	if (len < n && *arr && strcmp(arr, "fixed") != 0)
 		len += (size_t)snprintf(out + len, n - len, " %s", arr);
 	if (len < n && *cmp_gf(g, IPCB_COL_HOSTS_SLOT))
-		snprintf(out + len, n - len, " %s->%s", cmp_gf(g, IPCB_COL_HOST),
-			 *to ? to : cmp_gf(g, IPCB_COL_HOST));
+		len += (size_t)snprintf(out + len, n - len, " %s->%s", cmp_gf(g, IPCB_COL_HOST),
+					*to ? to : cmp_gf(g, IPCB_COL_HOST));
+	for (int col = 0; col < IPCB_CSV_NCOLS; col++)
+		if (len < n && named[col])
+			len += (size_t)snprintf(out + len, n - len, " %s=%s", ipcb_csv_name(col),
+						*cmp_gf(g, col) ? cmp_gf(g, col) : "-");
 }
 
 static void group_cells(const struct compare *c, const struct cmp_group *g,
 			char cells[NCELLS][CELL_BYTES], bool md)
 {
 	const char *sc = cmp_gf(g, IPCB_COL_SENDER_CPU), *rc = cmp_gf(g, IPCB_COL_RECEIVER_CPU);
-	char v[64], s[2][16], lo[16], hi[16];
+	char v[64], s[2][16], lo[16], hi[16], shape[CELL_BYTES];
+	bool named[IPCB_CSV_NCOLS];
 
 	for (int i = 0; i < NCELLS; i++)
 		cells[i][0] = '\0';
-	shape_text(g, v, sizeof(v));
-	safe_text(v, cells[C_TRANSPORT], CELL_BYTES, md);
+	settings_named(c, g, named);
+	shape_text(g, named, shape, sizeof(shape));
+	safe_text(shape, cells[C_TRANSPORT], CELL_BYTES, md);
 	safe_text(cmp_gf(g, IPCB_COL_MODE), cells[C_MODE], CELL_BYTES, md);
 	safe_text(*cmp_gf(g, IPCB_COL_LATENCY_KIND) ? cmp_gf(g, IPCB_COL_LATENCY_KIND) : "-",
 		  cells[C_KIND], CELL_BYTES, md);

@@ -109,6 +109,30 @@ ok $? "alpha 0.05 over the 2 groups by Holm, starting at 0.05 / 2"
 grep -qE "^pipe .* [+-]0\.[0-9]% +\[-[0-9.]+%, \+[0-9.]+%\] " "$WORK/same.out"
 ok $? "the change is the Hodges-Lehmann estimate with its interval around 0"
 
+# Two groups apart in a setting the table has no cell for (work_ns) read apart: each is named by
+# it; groups that differ in no such setting are not (the runs above).
+wrows() {
+	local file=$1 work=$2 v run=0
+	shift 2
+	for v in "$@"; do
+		run=$((run + 1))
+		mkrow transport=pipe mode=throughput size_bytes=65536 run="$run" messages=1000 \
+			bytes_per_s="$v.0" msgs_per_s=1000.0 sender_cpu=0 receiver_cpu=1 \
+			placement=cross-core wait=block work_ns="$work" host="$HOST" cpu_model="$CPU" >>"$file"
+	done
+}
+newcsv "$WORK/work-base.csv"
+wrows "$WORK/work-base.csv" 0 "${QUIET_A[@]}"
+wrows "$WORK/work-base.csv" 200 "${QUIET_A[@]}"
+newcsv "$WORK/work-new.csv"
+wrows "$WORK/work-new.csv" 0 "${QUIET_B[@]}"
+wrows "$WORK/work-new.csv" 200 "${QUIET_B[@]}"
+compare_run work 0 "$WORK/work-base.csv" "$WORK/work-new.csv"
+grep -qE "^pipe work_ns=0 .* ok$" "$WORK/work.out" && grep -qE "^pipe work_ns=200 .* ok$" "$WORK/work.out"
+ok $? "groups apart in work_ns alone are named by it (pipe work_ns=0, pipe work_ns=200)"
+! grep -q "=" <(grep -E "^(pipe|shm) " "$WORK/same.out")
+ok $? "groups apart in no such setting are not"
+
 newcsv "$WORK/slow.csv"
 rows "$WORK/slow.csv" pipe 65536 0.85 "${QUIET_B[@]}"
 rows "$WORK/slow.csv" shm 65536 1 "${QUIET_B[@]}"
