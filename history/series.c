@@ -81,6 +81,99 @@ static void series_name(struct ipcb_hseries *s, const char *const v[IPCB_EXP_NCO
 #undef ADD
 }
 
+static void series_fini(struct ipcb_hseries *s)
+{
+	for (size_t j = 0; j < s->npt; j++)
+		free(s->pt[j].v);
+	free(s->pt);
+	free(s->key);
+	for (int k = 0; s->val && k < IPCB_EXP_LIBRARY; k++)
+		free(s->val[k]);
+	free(s->val);
+	memset(s, 0, sizeof(*s));
+}
+
+/* Is the setting of expkey.h's plain column k in a series' name (series_name)? */
+static bool setting_named(int k)
+{
+	switch (k) {
+	case IPCB_EXP_TRANSPORT:
+	case IPCB_EXP_MODE:
+	case IPCB_EXP_SIZE_BYTES:
+	case IPCB_EXP_PLACEMENT:
+	case IPCB_EXP_WAIT:
+	case IPCB_EXP_PAIRS:
+	case IPCB_EXP_TOPOLOGY:
+	case IPCB_EXP_INFLIGHT:
+	case IPCB_EXP_TUNING:
+	case IPCB_EXP_OPTIONS:
+	case IPCB_EXP_WORK_NS:
+	case IPCB_EXP_RECEIVER_WORK_NS:
+	case IPCB_EXP_SENDER_CPU:
+	case IPCB_EXP_RECEIVER_CPU:
+		return true;
+	default:
+		return false;
+	}
+}
+
+/*
+ * Series of one machine whose names read alike differ in a setting the name leaves out (spin
+ * polls, fsync, the chunk, a recorded option): each is named by those settings too, NAME=VALUE
+ * ("-" where empty), so that no two series of a machine read alike.
+ */
+static int names_apart(struct ipcb_hseries_set *set)
+{
+	struct ipcb_exp_index idx = {0};
+	size_t *first = calloc(set->n ? set->n : 1, sizeof(*first)), at;
+	bool(*named)[IPCB_EXP_LIBRARY] = calloc(set->n ? set->n : 1, sizeof(*named));
+	bool fresh;
+	char *alike = NULL;
+	int rc = first && named ? 0 : -ENOMEM;
+
+	/*
+	 * Each name's first series (names as series_name made them, none changed yet); a series
+	 * with no points (every row set aside) is not shown, so it sets no other apart.
+	 */
+	for (size_t i = 0; rc == 0 && i < set->n; i++) {
+		const struct ipcb_hseries *s = &set->s[i];
+
+		if (!s->npt)
+			continue;
+		free(alike);
+		if (asprintf(&alike, "%s\x1f%s", s->fp, s->name) < 0) {
+			alike = NULL;
+			rc = -ENOMEM;
+		} else if ((rc = ipcb_exp_index_find(&idx, alike, &at, &fresh)) == 0 && fresh)
+			first[at] = i;
+		/* The others of its name: every series from the first one that reads alike. */
+		for (size_t j = rc == 0 ? first[at] : set->n; j < i; j++) {
+			const struct ipcb_hseries *o = &set->s[j];
+
+			if (!o->npt || strcmp(o->fp, s->fp) || strcmp(o->name, s->name))
+				continue;
+			for (int k = 0; k < IPCB_EXP_LIBRARY; k++)
+				if (!setting_named(k) && strcmp(o->val[k], s->val[k]) != 0)
+					named[i][k] = named[j][k] = true;
+		}
+	}
+	for (size_t i = 0; rc == 0 && i < set->n; i++) {
+		struct ipcb_hseries *s = &set->s[i];
+		size_t len = strlen(s->name);
+
+		for (int k = 0; k < IPCB_EXP_LIBRARY; k++)
+			if (named[i][k] && len < sizeof(s->name))
+				len += (size_t)snprintf(s->name + len, sizeof(s->name) - len,
+							" %s=%s", ipcb_csv_name(ipcb_exp_cols[k]),
+							*s->val[k] ? s->val[k] : "-");
+	}
+	free(alike);
+	free(first);
+	free(named);
+	ipcb_exp_index_free(&idx);
+	return rc;
+}
+
 static int series_add(struct ipcb_hseries_set *set, struct ipcb_exp_index *idx, const char *key,
 		      const char *const v[IPCB_EXP_NCOLS], const char *fp, const char *machine,
 		      struct ipcb_hseries **out)
@@ -109,8 +202,16 @@ static int series_add(struct ipcb_hseries_set *set, struct ipcb_exp_index *idx, 
 	s = &set->s[set->n];
 	memset(s, 0, sizeof(*s));
 	s->key = strdup(key);
-	if (!s->key)
+	s->val = calloc(IPCB_EXP_LIBRARY, sizeof(*s->val));
+	for (int k = 0; s->val && k < IPCB_EXP_LIBRARY; k++)
+		if (!(s->val[k] = strdup(v[k]))) {
+			series_fini(s);
+			return -ENOMEM;
+		}
+	if (!s->key || !s->val) {
+		series_fini(s);
 		return -ENOMEM;
+	}
 	snprintf(s->fp, sizeof(s->fp), "%s", fp);
 	snprintf(s->machine, sizeof(s->machine), "%s", machine);
 	series_name(s, v);
@@ -170,14 +271,6 @@ static int point_find(struct ipcb_hseries *s, long long run, const char *commit,
 	snprintf(p->started, sizeof(p->started), "%s", started);
 	*out = p;
 	return 0;
-}
-
-static void series_fini(struct ipcb_hseries *s)
-{
-	for (size_t j = 0; j < s->npt; j++)
-		free(s->pt[j].v);
-	free(s->pt);
-	free(s->key);
 }
 
 /* The SELECT of the rows the query asks for: bind ?1 to the fingerprint prefix when given. */
@@ -563,6 +656,9 @@ int ipcb_hseries_read(struct ipcb_histdb *h, const struct ipcb_hquery *q,
 	free(key);
 	ipcb_exp_index_free(&idx);
 	free(aside.at);
+	/* Names that read alike told apart, before the filter on names reads them. */
+	if (rc == 0 && (rc = names_apart(out)) < 0)
+		snprintf(err, errlen, "%s: %s", h->path, strerror(-rc));
 	/*
 	 * The filter on names, now that names are known; and a group whose every row was set aside
 	 * has no point: it is counted, not shown.

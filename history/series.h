@@ -36,6 +36,7 @@ struct ipcb_hpoint {
 
 struct ipcb_hseries {
 	char *key;	/* the fingerprint, then the group's values, \x1f-separated */
+	char **val;	/* its values of the settings that name it (lib/expkey.h's plain columns) */
 	char name[320]; /* the group for people: "pipe throughput 64K cross-core" */
 	char slug[160]; /* the name for files */
 	char fp[13];	/* the machine fingerprint */

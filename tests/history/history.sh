@@ -114,6 +114,18 @@ cp h.db t.db
 	[ "$(csvf tuned-series.csv 'NR > 1 { print f[1] }' | sort -u | wc -l)" -eq 2 ] &&
 	[ "$(csvf tuned-series.csv 'NR > 1 && f[1] ~ /tuned shm.ring=4194304/' | wc -l)" -eq 1 ]
 ok $? "a tuned run's rows are a series of their own, named by the tuning ($(csvf tuned-series.csv 'NR > 1 { print f[1] }' | sort | uniq -c | tr -s ' \n' ' '))"
+# A setting the series' name leaves out (spin polls) sets two series apart all the same: the
+# two, alike otherwise, are each named by it.
+awk -F, 'NR == 1 { for (i = 1; i <= NF; i++) c[$i] = i; print; next }
+	$c["transport"] == "shm" { $c["spin_polls"] = "500"; print }' OFS=, syn/run-01.csv >spun.csv
+cp h.db s.db
+"$BIN" history s.db --import spun.csv --commit "$(commit 41)" >spun.out 2>&1 &&
+	"$BIN" history s.db --format csv --group shm >spun-series.csv 2>&1 &&
+	[ "$(csvf spun-series.csv 'NR > 1 { print f[1] }' | sort -u | wc -l)" -eq 2 ] &&
+	[ "$(csvf spun-series.csv 'NR > 1 && f[1] ~ / spin_polls=500$/ { print f[1] }' | sort -u | wc -l)" -eq 1 ] &&
+	[ "$(csvf spun-series.csv 'NR > 1 && f[1] ~ / spin_polls=/ { print f[1] }' | sort -u | wc -l)" -eq 2 ] &&
+	! csvf tuned-series.csv 'NR > 1 { print f[1] }' | grep -q "_[a-z]*="
+ok $? "series apart in spin polls alone are each named by them ($(csvf spun-series.csv 'NR > 1 { print f[1] }' | sort | uniq -c | tr -s ' \n' ' '))"
 
 # ---- 2. compare --db, report --db ----
 "$BIN" compare --db h.db syn/run-41.csv >cmp-last.out 2>&1
