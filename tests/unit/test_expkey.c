@@ -158,7 +158,8 @@ int main(void)
 		ok(wrong == 0 && fresh_n == 3000 && idx.n == 3000 && idx.nslots >= 6000,
 		   "an index of 3000 keys: each its first meeting's place, new once (%zu wrong)",
 		   wrong);
-		ok(strcmp(idx.key[2999], "key\x1f" "2999") == 0, "and it keeps each key");
+		snprintf(k, sizeof(k), "key\x1f%d", 2999);
+		ok(strcmp(idx.key[2999], k) == 0, "and it keeps each key");
 		ipcb_exp_index_free(&idx);
 		ok(idx.n == 0 && !idx.key && !idx.slot, "freed, it is empty again");
 	}
