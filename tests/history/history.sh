@@ -103,24 +103,25 @@ st=$?
 	[ -z "$(ls nofigs/*.svg 2>/dev/null)" ]
 ok $? "--plot without gnuplot: exit $st, naming it and its package"
 
+# variant NAME COLUMN VALUE: run 1's shm rows stored again with COLUMN set to VALUE, in a copy
+# of the history (NAME.db); its shm series as CSV in NAME-series.csv.
+variant() {
+	awk -F, -v col="$2" -v val="$3" 'NR == 1 { for (i = 1; i <= NF; i++) c[$i] = i; print; next }
+		$c["transport"] == "shm" { $c[col] = val; print }' OFS=, syn/run-01.csv >"$1.csv"
+	cp h.db "$1.db"
+	"$BIN" history "$1.db" --import "$1.csv" --commit "$(commit 41)" >"$1.out" 2>&1 &&
+		"$BIN" history "$1.db" --format csv --group shm >"$1-series.csv" 2>&1
+}
+
 # A setting away from the defaults is another experiment, as the report and compare group it
-# (lib/expkey.h): run 1's shm rows stored again with a tuning (in a copy of the history) are a
-# series of their own.
-awk -F, 'NR == 1 { for (i = 1; i <= NF; i++) c[$i] = i; print; next }
-	$c["transport"] == "shm" { $c["tuning"] = "shm.ring=4194304"; print }' OFS=, syn/run-01.csv >tuned.csv
-cp h.db t.db
-"$BIN" history t.db --import tuned.csv --commit "$(commit 41)" >tuned.out 2>&1 &&
-	"$BIN" history t.db --format csv --group shm >tuned-series.csv 2>&1 &&
+# (lib/expkey.h): run 1's shm rows stored again with a tuning are a series of their own.
+variant tuned tuning shm.ring=4194304 &&
 	[ "$(csvf tuned-series.csv 'NR > 1 { print f[1] }' | sort -u | wc -l)" -eq 2 ] &&
 	[ "$(csvf tuned-series.csv 'NR > 1 && f[1] ~ /tuned shm.ring=4194304/' | wc -l)" -eq 1 ]
 ok $? "a tuned run's rows are a series of their own, named by the tuning ($(csvf tuned-series.csv 'NR > 1 { print f[1] }' | sort | uniq -c | tr -s ' \n' ' '))"
 # A setting the series' name leaves out (spin polls) sets two series apart all the same: the
 # two, alike otherwise, are each named by it.
-awk -F, 'NR == 1 { for (i = 1; i <= NF; i++) c[$i] = i; print; next }
-	$c["transport"] == "shm" { $c["spin_polls"] = "500"; print }' OFS=, syn/run-01.csv >spun.csv
-cp h.db s.db
-"$BIN" history s.db --import spun.csv --commit "$(commit 41)" >spun.out 2>&1 &&
-	"$BIN" history s.db --format csv --group shm >spun-series.csv 2>&1 &&
+variant spun spin_polls 500 &&
 	[ "$(csvf spun-series.csv 'NR > 1 { print f[1] }' | sort -u | wc -l)" -eq 2 ] &&
 	[ "$(csvf spun-series.csv 'NR > 1 && f[1] ~ / spin_polls=500$/ { print f[1] }' | sort -u | wc -l)" -eq 1 ] &&
 	[ "$(csvf spun-series.csv 'NR > 1 && f[1] ~ / spin_polls=/ { print f[1] }' | sort -u | wc -l)" -eq 2 ] &&
