@@ -180,6 +180,7 @@ struct run_now {
 	struct ipcb_run_spec spec;
 	struct ipcb_run_result result;
 	struct ipcb_row row;
+	struct ipcb_row more;	   /* the run's other rows (one-way delays, send lags) */
 	struct ipcb_count_sig sig; /* --count's counted pass: the row's work signature */
 	uint64_t start_ns;	   /* when it began */
 };
@@ -394,7 +395,14 @@ bool ipcb_outputs_close(struct driver *d);
 void ipcb_rows_progress(struct driver *d, const struct place *pl, const struct ipcb_row *row,
 			double rate);
 
+/* The median of a run's histogram that makes no row of its own (a ceiling's, the harness's). */
 double ipcb_rows_p50(const struct ipcb_hist *h);
+/*
+ * The row's latencies: their histogram (NULL: none), and its statistics computed once, here,
+ * into the row's summary (lat), which every reader of the row takes them from: its ceiling's
+ * ratio, the clock check's bound, the table, the CSV, the JSON, a rate sweep's point.
+ */
+void ipcb_rows_latencies(struct ipcb_row *row, const struct ipcb_hist *h);
 
 void ipcb_rows_emit(struct driver *d, const struct place *pl, const struct ipcb_row *measured);
 /*

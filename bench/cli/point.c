@@ -277,7 +277,7 @@ static bool run_point(struct driver *d, struct place *pl, const struct planned *
 		if (h && ipcb_hist_total(h) &&
 		    (double)ipcb_hist_value_at_percentile(h, slo_pct) > pt->tail_ns)
 			pt->tail_ns = (double)ipcb_hist_value_at_percentile(h, slo_pct);
-		pt->value = r->hist		 ? ipcb_rows_p50(r->hist)
+		pt->value = r->hist		 ? (double)row->lat.pct[IPCB_PCT_50]
 			    : r->bytes_per_s > 0 ? r->bytes_per_s
 						 : r->msgs_per_s;
 		pt->ctx = r->messages ? (double)(r->ctx_switches[0] + r->ctx_switches[1]) /

@@ -51,6 +51,15 @@ double ipcb_rows_p50(const struct ipcb_hist *h)
 	return h ? (double)ipcb_hist_value_at_percentile(h, 50) : 0;
 }
 
+void ipcb_rows_latencies(struct ipcb_row *row, const struct ipcb_hist *h)
+{
+	row->hist = h;
+	if (h)
+		ipcb_hist_summarise(h, &row->lat);
+	else
+		memset(&row->lat, 0, sizeof(row->lat));
+}
+
 /*
  * A row faster than its probe's cache-line round trip allows: a round trip between two CPUs
  * cannot beat a bare cache line bounced between them (a one-way delay, half of it), so the CPUs
@@ -193,9 +202,6 @@ void ipcb_rows_emit(struct driver *d, const struct place *pl, const struct ipcb_
 
 	stamped = *measured;
 	stamped.when = time(NULL);
-	/* Its statistics computed once, here: every output formats what the row holds. */
-	if (stamped.hist)
-		ipcb_hist_summarise(stamped.hist, &stamped.lat);
 	below = below_floor(pl, row);
 	stamped.seed = d->o.seed;
 	stamped.hosts_slot = d->o.hosts_slot;
@@ -397,7 +403,7 @@ static void row_ceiling(const struct place *pl, struct ipcb_row *row, size_t siz
 		c = pl->cacheline_p50_ns > 0 ? pl->cacheline_p50_ns : pl->probe_cl_ns;
 		c += 2 * (calls[0] + calls[1]);
 	}
-	p50 = ipcb_rows_p50(row->hist);
+	p50 = (double)row->lat.pct[IPCB_PCT_50];
 	if (c <= 0 || p50 <= 0)
 		return;
 	if (copy > 0)
@@ -417,20 +423,19 @@ static void row_ceiling(const struct place *pl, struct ipcb_row *row, size_t siz
 static const char *emit_one_way(struct driver *d, const struct place *pl, struct ipcb_row *row,
 				size_t size_index, const char *kind, const struct ipcb_hist *h)
 {
-	double p50 = ipcb_rows_p50(h);
+	/* Two hosts: each run measured the offset of the two clocks, and how well. */
+	bool per_run = row->res->clock_per_run;
+	int64_t bound = per_run ? row->res->clock_bound_ns : pl->clock.bound_ns;
+	double against;
+
+	if (!h || (!per_run && !pl->clock_checked))
+		return NULL;
+	ipcb_rows_latencies(row, h);
 	/*
 	 * An open loop's delays are read for their tail, against a bound of microseconds or more:
 	 * there the clock check's bound must be small against the p99 (and stays in the row).
 	 */
-	double against =
-	    row->res->offered_rate > 0 && h ? (double)ipcb_hist_value_at_percentile(h, 99) : p50;
-
-	/* Two hosts: each run measured the offset of the two clocks, and how well. */
-	bool per_run = row->res->clock_per_run;
-	int64_t bound = per_run ? row->res->clock_bound_ns : pl->clock.bound_ns;
-
-	if (!h || (!per_run && !pl->clock_checked))
-		return NULL;
+	against = (double)row->lat.pct[row->res->offered_rate > 0 ? IPCB_PCT_99 : IPCB_PCT_50];
 	if (per_run && bound < 0)
 		return "the two hosts' clocks could not be compared after the run";
 	if ((!per_run && !pl->clock.consistent) || row->res->clock_anomalies)
@@ -442,8 +447,7 @@ static const char *emit_one_way(struct driver *d, const struct place *pl, struct
 				 "the delays"
 			       : "the clock check's bound is not small against the delays";
 	row->latency_kind = kind;
-	row->hist = h;
-	row->messages = (uint64_t)ipcb_hist_total(h);
+	row->messages = (uint64_t)row->lat.total;
 	row->rates = false;
 	row->clock_skew_bound_ns = bound;
 	row_ceiling(pl, row, size_index, 0.5);
@@ -610,8 +614,8 @@ static void emit_hist_row(struct driver *d, const struct place *pl, struct ipcb_
 			  const char *kind, const struct ipcb_hist *h)
 {
 	row->latency_kind = kind;
-	row->hist = h;
-	row->messages = (uint64_t)ipcb_hist_total(h);
+	ipcb_rows_latencies(row, h);
+	row->messages = (uint64_t)row->lat.total;
 	row->rates = false;
 	row->x_floor = 0;
 	row->ceiling = NULL;
@@ -623,6 +627,7 @@ bool ipcb_rows_finish(struct driver *d, const struct place *pl, int rc, struct i
 		      size_t size_index)
 {
 	const struct ipcb_run_result *r = row->res;
+	struct ipcb_row *more;
 	char sz[16];
 
 	d->runs_done++;
@@ -651,7 +656,7 @@ bool ipcb_rows_finish(struct driver *d, const struct place *pl, int rc, struct i
 		snprintf(sig->scope, sizeof(sig->scope), "not counted: %s", row->uncounted);
 		row->sig = sig;
 		row->latency_kind = "count";
-		row->hist = NULL;
+		ipcb_rows_latencies(row, NULL);
 		row->messages = 0;
 		row->rates = false;
 		row->clock_skew_bound_ns = -1;
@@ -666,14 +671,14 @@ bool ipcb_rows_finish(struct driver *d, const struct place *pl, int rc, struct i
 		ipcb_count_signature(d, row, sig);
 		row->sig = sig;
 		row->latency_kind = "count";
-		row->hist = NULL;
+		ipcb_rows_latencies(row, NULL);
 		row->messages = r->messages;
 		row->rates = false;
 		row->clock_skew_bound_ns = -1;
 		ipcb_rows_emit(d, pl, row);
 		return true;
 	}
-	row->hist = r->hist;
+	ipcb_rows_latencies(row, r->hist);
 	row->messages = r->messages;
 	row->rates = true;
 	row->clock_skew_bound_ns = -1;
@@ -682,12 +687,15 @@ bool ipcb_rows_finish(struct driver *d, const struct place *pl, int rc, struct i
 	segments_note(d, row);
 	losses_note(pl, row);
 	broadcast_note(d, row);
-	emit_one_ways(d, pl, row, size_index);
+	/* The run's other rows from a copy: its own row stays as written (point.c reads it). */
+	more = &d->now->more;
+	*more = *row;
+	emit_one_ways(d, pl, more, size_index);
 	/* An open loop's own accuracy: how late each send started against its intended time. */
 	if (r->send_lag)
-		emit_hist_row(d, pl, row, "send_lag", r->send_lag);
+		emit_hist_row(d, pl, more, "send_lag", r->send_lag);
 	/* An open stream's send calls: did the sender go on at once, or wait (claim C10)? */
 	if (r->send_call && ipcb_hist_total(r->send_call) > 0)
-		emit_hist_row(d, pl, row, "send_call", r->send_call);
+		emit_hist_row(d, pl, more, "send_call", r->send_call);
 	return true;
 }
