@@ -276,6 +276,8 @@ static int bcast_collect(const struct ipcb_run_spec *s, struct ipcb_run_area *ar
 	for (unsigned k = senders; k < area->nsides; k++) {
 		const struct ipcb_run_side *x = &area->side[k];
 		const struct ipcb_hist *h = ipcb_run_hist(area, k, IPCB_RUN_HIST_AB);
+		/* Its median once: the slowest receiver is the one whose one-way p50 is highest. */
+		int64_t p50 = ipcb_hist_total(h) > 0 ? ipcb_hist_value_at_percentile(h, 50) : -1;
 
 		r->losses += x->lost;
 		/* In order, each number once: the last one it took tells whether any is missing. */
@@ -286,8 +288,8 @@ static int bcast_collect(const struct ipcb_run_spec *s, struct ipcb_run_area *ar
 				 k - senders + 1, x->taken, snd->seq_end);
 			return -EBADMSG;
 		}
-		if (ipcb_hist_total(h) > 0 && ipcb_hist_value_at_percentile(h, 50) > worst) {
-			worst = ipcb_hist_value_at_percentile(h, 50);
+		if (p50 > worst) {
+			worst = p50;
 			r->slowest_receiver = k - senders + 1;
 		}
 		slots = x->samples < slots ? x->samples : slots;
