@@ -355,6 +355,22 @@ double ipcb_hist_mean(const struct ipcb_hist *h)
 	return sum / (double)h->total_count;
 }
 
+double ipcb_hist_mean_below(const struct ipcb_hist *h, int64_t limit, int64_t *kept)
+{
+	double sum = 0.0;
+	int64_t n = 0;
+
+	for (int32_t i = 0; i < h->counts_len && ipcb_hist_value_at_index(h, i) <= limit; i++) {
+		if (!h->counts[i])
+			continue;
+		n += h->counts[i];
+		sum += (double)h->counts[i] * (double)median_at_index(h, i);
+	}
+	if (kept)
+		*kept = n;
+	return n ? sum / (double)n : 0.0;
+}
+
 double ipcb_hist_stddev(const struct ipcb_hist *h)
 {
 	double mean, dev_sq = 0.0;

@@ -114,6 +114,13 @@ int64_t ipcb_hist_max(const struct ipcb_hist *h);
 double ipcb_hist_mean(const struct ipcb_hist *h);
 
 /*
+ * Mean of the samples whose slot starts at or below limit, each at its median-equivalent value;
+ * *kept (when not NULL) gets how many they are. 0 when there are none. What a rate is when a
+ * few samples were held up by something else than what they time (a floor's batches).
+ */
+double ipcb_hist_mean_below(const struct ipcb_hist *h, int64_t limit, int64_t *kept);
+
+/*
  * Population standard deviation over median-equivalent values (as hdr_stddev(): divides by the
  * count, not count - 1); 0 when empty.
  */

@@ -146,4 +146,32 @@ wait $pid
 [ $? -eq 130 ]
 ok $? "that run then stops on SIGINT, exit 130"
 
+# ---- a floor held up mid-run, as a host holds a guest's CPU ----
+# The memcpy floor's only side stopped for 0.3 s of its 0.6: the floor is what the machine
+# allows, so its rate comes from its batches that were not held, and the run's whole time
+# (its messages over its elapsed time, which the hold is in) reads about half of it.
+"$BIN" --controls --placement cross-core -s 64K -d 0.6 --csv "$WORK/held.csv" >/dev/null 2>"$WORK/held.err" &
+pid=$!
+BG_PIDS+=("$pid")
+snd=""
+if wait_for 20 grep -q floor-memcpy "$WORK/held.err" && sleep 0.15 &&
+	snd=$(pgrep -P $pid -x ipcb-floor-snd) && [ -n "$snd" ]; then
+	kill -STOP $snd
+	sleep 0.3
+	kill -CONT $snd
+fi
+wait $pid
+st=$?
+ok $((st != 0 || ${#snd} == 0)) "a memcpy floor run whose side was stopped for 0.3 s ends (exit $st)"
+python3 - "$WORK/held.csv" <<'PY'
+import csv, sys
+rows = [r for r in csv.DictReader(open(sys.argv[1])) if r["transport"] == "floor-memcpy"]
+for r in rows:
+    print("# rate %s a second, its run %s in %s s" % (r["msgs_per_s"], r["messages"], r["elapsed_s"]))
+ok = rows and all(float(r["msgs_per_s"]) > 1.5 * float(r["messages"]) / float(r["elapsed_s"])
+                  for r in rows)
+sys.exit(0 if ok else 1)
+PY
+ok $? "its rate is its batches' that were not held, not its whole run's"
+
 done_testing

@@ -750,6 +750,33 @@ static void diag_record_speed(void)
 	ipcb_hist_destroy(h);
 }
 
+/* The mean below a limit: the samples held up beyond it left out, the rest as the mean takes them.
+ */
+static void test_mean_below(void)
+{
+	struct ipcb_hist *h = NULL;
+	int64_t kept = -1;
+
+	ok(ipcb_hist_create(1, 3600000000000LL, 3, &h) == 0, "a histogram of batches");
+	if (!h)
+		return;
+	ok(ipcb_hist_mean_below(h, 1000, &kept) == 0 && kept == 0, "empty: 0, none kept");
+	/* 1000 batches of 2000 ns and 1000 of 2040 (slots of 1 ns), one held for 13 ms. */
+	ipcb_hist_record_n(h, 2000, 1000);
+	ipcb_hist_record_n(h, 2040, 1000);
+	ipcb_hist_record(h, 13000000);
+	ok(ipcb_hist_mean_below(h, 4 * ipcb_hist_value_at_percentile(h, 50), &kept) == 2020.0 &&
+	       kept == 2000,
+	   "below 4x the median: the 2000 batches' mean, 2020 ns, the held one left out");
+	ok(ipcb_hist_mean(h) > 8000, "the mean of all takes the held one in (%.0f ns)",
+	   ipcb_hist_mean(h));
+	ok(ipcb_hist_mean_below(h, INT64_MAX, &kept) == ipcb_hist_mean(h) && kept == 2001,
+	   "below no limit: the mean of all");
+	ok(ipcb_hist_mean_below(h, 1999, &kept) == 0 && kept == 0, "below every sample: 0");
+	ok(ipcb_hist_mean_below(h, 2000, NULL) == 2000.0, "a limit at a sample's slot keeps it");
+	ipcb_hist_destroy(h);
+}
+
 /* The summary a row holds is the histogram's own statistics, each as its function gives it. */
 static void test_summary(void)
 {
@@ -804,6 +831,7 @@ int main(void)
 	test_record_n_reset();
 	test_add();
 	test_mean_stddev();
+	test_mean_below();
 	test_foreach();
 	test_shared_fork();
 	diag_record_speed();
