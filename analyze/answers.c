@@ -626,28 +626,43 @@ static void ceiling_mailbox(struct report *r, const struct group *g, bool *open)
  * run, 0.50-0.73 in the other three). Added
  * to the row's entry, in its parenthesis (*open: one is open already): its kept rounds' shares,
  * and how many reached half; nothing where none did (the row's path, every round) or where it
- * has one round.
+ * has one round. Rounds beyond their own ceiling are left out of the shares and counted.
  */
 static void ceiling_rounds(struct report *r, const struct group *g, bool *open)
 {
 	double lo = INFINITY, hi = -INFINITY;
-	size_t n = 0, half = 0;
+	size_t n = 0, half = 0, beyond = 0;
 
 	for (size_t k = 0; k < g->nruns; k++) {
 		const struct run *run = &r->m->runs[g->runs[k]];
 
 		if (run->aside || isnan(run->x_floor) || run->x_floor <= 0)
 			continue;
+		/*
+		 * A round beyond its own ceiling measured the ceiling wrong, not its path (the
+		 * ceiling's short copy held up, a reader that slept less often than its class):
+		 * its share says nothing of how far the path is from what the machine allows.
+		 */
+		if (run->x_floor * (1 + MODEL_FLOOR_SLACK) < 1) {
+			beyond++;
+			continue;
+		}
 		n++;
 		half += run->x_floor < 2;
 		lo = fmin(lo, run->x_floor);
 		hi = fmax(hi, run->x_floor);
 	}
-	if (n < 2 || !half)
-		return;
-	ipcb_doc_add(r->d, "%srounds %.2g-%.2g, %zu of %zu at half or more: its path reaches it",
-		     *open ? "; " : " (", 1 / hi, 1 / lo, half, n);
-	*open = true;
+	if (n >= 2 && half) {
+		ipcb_doc_add(r->d,
+			     "%srounds %.2g-%.2g, %zu of %zu at half or more: its path reaches it",
+			     *open ? "; " : " (", 1 / hi, 1 / lo, half, n);
+		*open = true;
+	}
+	if (beyond) {
+		ipcb_doc_add(r->d, "%s%zu round%s beyond %s ceiling, left out", *open ? "; " : " (",
+			     beyond, beyond == 1 ? "" : "s", beyond == 1 ? "its" : "their");
+		*open = true;
+	}
 }
 
 /*

@@ -25,8 +25,6 @@
 #define BELOW_PROBE 0.8
 /* A wake-up probe half or twice the placement's usual one found the machine in another state. */
 #define WAKE_JUMP 2.0
-/* A run beats a floor of its round when it is this far beyond it (each has its noise). */
-#define FLOOR_SLACK 0.10
 /* A loan's receiver that read fewer than this share of payloads in full read them in place. */
 #define LOAN_FULL  0.9
 #define GROUP_CONF 0.95
@@ -339,8 +337,8 @@ static double floor_of(const struct model *m, const char *floor, const char *pl,
  * Each run against the floors measured in its own round, where they bound it: every round trip
  * the harness's own (null), a polling reader's the cache-line and mailbox round trips, a
  * sleeping reader's the futex wake-up round trip, and a stream that copies every byte the copy
- * its placement allows. A run beyond one by more than FLOOR_SLACK is flagged with both numbers:
- * the floor is not a floor for it, or the run did less than it says.
+ * its placement allows. A run beyond one by more than MODEL_FLOOR_SLACK is flagged with both
+ * numbers: the floor is not a floor for it, or the run did less than it says.
  */
 void model_floors_check(struct model *m)
 {
@@ -377,8 +375,9 @@ void model_floors_check(struct model *m)
 					continue;
 				f = floor_of(m, tries[t].floor, g->placement, tries[t].size,
 					     r->round, r->state, tries[t].ms);
-				if (isnan(f) || (tries[t].ceiling ? x <= (1 + FLOOR_SLACK) * f
-								  : x >= (1 - FLOOR_SLACK) * f))
+				if (isnan(f) ||
+				    (tries[t].ceiling ? x <= (1 + MODEL_FLOOR_SLACK) * f
+						      : x >= (1 - MODEL_FLOOR_SLACK) * f))
 					continue;
 				r->beat = tries[t].floor;
 				r->beat_floor = f;

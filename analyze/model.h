@@ -101,6 +101,11 @@ enum reader {
 	R_UNCLEAR, /* its rounds fell on both sides of the line */
 };
 #define MODEL_POLL_CTX IPCB_SLEPT_SWITCHES
+/*
+ * A run beats a floor of its round, or its own ceiling, when it is this far beyond it (each has
+ * its noise): the floor was not what the machine allowed it while it ran.
+ */
+#define MODEL_FLOOR_SLACK 0.10
 
 /* "polls", "sleeps", "polled and slept", "not counted": a class in a few words. */
 const char *model_reader_name(enum reader r);
