@@ -56,10 +56,20 @@ static void messages_text(const struct model *m, const struct group *a, const st
 		snprintf(out, n, "; %.0f-%.0f messages per run", lo, hi);
 	else if (hi > 0)
 		snprintf(out, n, "; %.0f messages per run", hi);
-	/* A tail resting on few samples is said: p99 is the k-th largest of a run's. */
-	if (ms == M_RTT50 && hi > 0 && lo * 0.01 < 100)
-		snprintf(out + strlen(out), n - strlen(out), "; a run's p99 from %.0f samples",
-			 floor(lo * 0.01));
+	/*
+	 * A tail resting on few samples is said: p99 is the k-th largest of a run's, and under 100
+	 * messages its largest.
+	 */
+	if (ms == M_RTT50 && hi > 0 && lo * 0.01 < 100) {
+		double k = floor(lo * 0.01);
+
+		if (k < 1)
+			snprintf(out + strlen(out), n - strlen(out),
+				 "; a run's p99 its slowest message");
+		else
+			snprintf(out + strlen(out), n - strlen(out),
+				 "; a run's p99 from %.0f sample%s", k, k == 1 ? "" : "s");
+	}
 }
 
 /*
