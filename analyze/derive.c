@@ -389,17 +389,26 @@ void model_floors_check(struct model *m)
 
 /* ---- summaries ---------------------------------------------------------------------------- */
 
-/* The columns that can tell modes apart: what a run did, and the state it ran in. */
+/*
+ * The columns that can tell modes apart: what a run did, and the state it ran in; each with the
+ * least gap between two modes' values that says more than the column's own noise (a few rounds
+ * fall apart in some column by chance): a switch every twentieth message, a probe a quarter
+ * apart, as the machine's two states lie (on the EPYC guest 2.6 and 3.6 us on one CPU).
+ */
 static const struct {
 	const char *name;
 	size_t off;
+	double gap, ratio; /* the least gap between two modes' medians, and the least ratio */
 } explainers[] = {
-    {"ctx/msg", offsetof(struct run, ctx)},
-    {"wake-up probe (ns)", offsetof(struct run, probe_wk)},
-    {"cache-line probe (ns)", offsetof(struct run, probe_cl)},
+    {"ctx/msg", offsetof(struct run, ctx), 0.05, 1},
+    {"wake-up probe (ns)", offsetof(struct run, probe_wk), 0, 1.25},
+    {"cache-line probe (ns)", offsetof(struct run, probe_cl), 0, 1.25},
 };
 
-/* Which column separates the modes: its values in each mode lie apart from the next mode's. */
+/*
+ * Which column separates the modes: its values in each mode lie apart from the next mode's, and
+ * their medians by at least its gap and its ratio.
+ */
 static void modes_told(const struct model *m, const struct group *g, enum measure ms,
 		       struct summary *s)
 {
@@ -433,8 +442,13 @@ static void modes_told(const struct model *m, const struct group *g, enum measur
 				hi[k] = fmax(hi[k], v[i]);
 			}
 		}
-		for (size_t k = 1; k < s->modes.n && apart; k++)
-			apart = hi[k - 1] < lo[k] || lo[k - 1] > hi[k];
+		for (size_t k = 1; k < s->modes.n && apart; k++) {
+			/* The two modes' medians in order, a below b. */
+			double a = fmin(med[k - 1], med[k]), b = fmax(med[k - 1], med[k]);
+
+			apart = (hi[k - 1] < lo[k] || lo[k - 1] > hi[k]) &&
+				b - a >= explainers[e].gap && b >= explainers[e].ratio * a;
+		}
 		if (apart) {
 			double sep =
 			    fabs(log(fmax(med[s->modes.n - 1], 1e-9) / fmax(med[0], 1e-9)));

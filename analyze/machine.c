@@ -459,7 +459,9 @@ static void print_variation(struct report *r)
 	    "median) %.1f%%. %zu groups' rounds fall into separate modes (a gap of 25%% or more, "
 	    "three times wider than either side's own range, with at least two rounds on each "
 	    "side): the tables give each mode with its share of the rounds instead of one "
-	    "median, and here the column that tells the modes apart where one does.",
+	    "median, and here the column that tells the modes apart where one does (its values "
+	    "in each mode apart from the next mode's, their medians by a switch every twentieth "
+	    "message or a probe a quarter slower).",
 	    n, isnan(mb) ? 0 : mb * 100, isnan(mw) ? 0 : mw * 100, multi);
 	qsort(v, n, sizeof(*v), vg_cmp);
 	ipcb_doc_table(r->d, "llllrlrrll", "transport", "placement", "size", "measure", "rounds",
