@@ -159,14 +159,17 @@ static void answer(struct report *r, const char *pl, size_t size, enum measure m
 	const struct group **loans = calloc(m->nlabels + 1, sizeof(*loans));
 	const struct group **open = calloc(m->nlabels + 2, sizeof(*open));
 	const struct group **single = calloc(m->nlabels + 1, sizeof(*single));
+	/* Rounds enough each, but fewer than two in the one state of the machine they share. */
+	const struct group **split = calloc(m->nlabels + 1, sizeof(*split));
 	size_t *ordered = calloc(m->nlabels + 1, sizeof(*ordered));
-	size_t n = 0, nloans = 0, nopen = 0, nsingle = 0, nordered = 0, rounds = 0, need = 0;
+	size_t n = 0, nloans = 0, nopen = 0, nsingle = 0, nsplit = 0, nordered = 0, rounds = 0,
+	       need = 0;
 	char why[300], notes[300], v[320], cmd[512];
 	double wide = 0;
 	const char *sep;
 
 	if (!c || !t || !pw || !ps || !worse || !same || !fair || !loans || !open || !single ||
-	    !ordered)
+	    !split || !ordered)
 		goto out;
 	for (size_t i = 0; i < m->nlabels; i++) {
 		const struct group *g = model_find(m, m->labels[i], pl, size, ms);
@@ -259,8 +262,12 @@ static void answer(struct report *r, const char *pl, size_t size, enum measure m
 		k = t[i].rounds;
 		if (rounds_needed(&t[i], k) > need)
 			need = rounds_needed(&t[i], k);
-		if (k < 2 || c[i]->sum[ms].n < 2 || best->sum[ms].n < 2) {
+		if (c[i]->sum[ms].n < 2 || best->sum[ms].n < 2) {
 			single[nsingle++] = c[i];
+			continue;
+		}
+		if (k < 2) {
+			split[nsplit++] = c[i];
 			continue;
 		}
 		/*
@@ -324,6 +331,15 @@ static void answer(struct report *r, const char *pl, size_t size, enum measure m
 			ipcb_doc_add(r->d, "%s%s %s", i ? ", " : "", single[i]->label, v);
 		}
 	}
+	if (nsplit) {
+		ipcb_doc_add(r->d,
+			     "; measured beside it in one state of the machine in fewer than two "
+			     "rounds, so not tested: ");
+		for (size_t i = 0; i < nsplit; i++) {
+			short_value(split[i], ms, v, sizeof(v));
+			ipcb_doc_add(r->d, "%s%s %s", i ? ", " : "", split[i]->label, v);
+		}
+	}
 	{
 		const struct group *next = NULL;
 
@@ -374,6 +390,7 @@ out:
 	free(loans);
 	free(open);
 	free(single);
+	free(split);
 	free(ordered);
 }
 

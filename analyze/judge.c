@@ -85,6 +85,8 @@ void judge(const struct model *m, const struct group *a, const struct group *b, 
 	const bool lower = measure_lower_better(ms);
 	const char *better = lower && ms != M_RTT50 && ms != M_AB ? "lower" : "faster";
 	const char *worse = lower && ms != M_RTT50 && ms != M_AB ? "higher" : "slower";
+	/* Like with like: both sides' runs in one state of the machine where they have one. */
+	const int state = model_common_state(a, b);
 	size_t na, nb;
 	struct ipcb_ratio r;
 	double p[4] = {1, 1, 1, 1}, k = log(f), kh = log(fh);
@@ -94,8 +96,16 @@ void judge(const struct model *m, const struct group *a, const struct group *b, 
 	j->p_yes = j->p_no = NAN;
 	j->sample[0] = j->yes[0] = j->no[0] = '\0';
 	snprintf(j->neither, sizeof(j->neither), "shown neither way");
-	na = model_values(m, a, ms, &va, &ra, &ca);
-	nb = model_values(m, b, ms, &vb, &rb, &cb);
+	if (state == MODEL_TWO_STATES) {
+		snprintf(j->neither, sizeof(j->neither),
+			 "not compared: the two ran in two states of the machine");
+		snprintf(j->sample, sizeof(j->sample),
+			 "%s's kept runs in its %s state, %s's in its %s", a->label,
+			 a->state ? "other" : "usual", b->label, b->state ? "other" : "usual");
+		return;
+	}
+	na = model_values_in(m, a, ms, state, &va, &ra, &ca);
+	nb = model_values_in(m, b, ms, state, &vb, &rb, &cb);
 	/* A resample draws a round several times: each copy a round of its own, paired alike. */
 	for (size_t i = 0; m->weight && i < na; i++)
 		for (size_t q = 0; q < i; q++)
@@ -129,11 +139,18 @@ void judge(const struct model *m, const struct group *a, const struct group *b, 
 			len += (size_t)snprintf(j->sample + len, sizeof(j->sample) - len,
 						" [%s, %s]", lo, hi);
 		if (r.paired)
-			snprintf(j->sample + len, sizeof(j->sample) - len,
-				 " over %zu rounds, paired%s", r.npairs, msgs);
+			len += (size_t)snprintf(j->sample + len, sizeof(j->sample) - len,
+						" over %zu rounds, paired", r.npairs);
 		else
-			snprintf(j->sample + len, sizeof(j->sample) - len,
-				 " over %zu and %zu runs%s", r.na, r.nb, msgs);
+			len += (size_t)snprintf(j->sample + len, sizeof(j->sample) - len,
+						" over %zu and %zu runs", r.na, r.nb);
+		/* A side's runs in the other state left out: the sample says which state. */
+		if (state >= 0 && len < sizeof(j->sample))
+			len += (size_t)snprintf(j->sample + len, sizeof(j->sample) - len,
+						" in the machine's %s state",
+						state ? "other" : "usual");
+		if (len < sizeof(j->sample))
+			snprintf(j->sample + len, sizeof(j->sample) - len, "%s", msgs);
 	}
 	/* g = log(how much better a is): the test's statements are about it. */
 #define P(c, above, below)                                                                         \
@@ -202,8 +219,9 @@ void judge_tie(const struct model *m, const struct group *best, const struct gro
 	const double k = log1p(CLAIM_MARGIN);
 	double above_hi, below_hi, above_lo, below_lo;
 	struct ipcb_ratio r;
-	size_t na = model_values(m, b, ms, &va, &ra, &ca);
-	size_t nb = model_values(m, best, ms, &vb, &rb, &cb);
+	const int state = model_common_state(best, b);
+	size_t na = model_values_in(m, b, ms, state, &va, &ra, &ca);
+	size_t nb = model_values_in(m, best, ms, state, &vb, &rb, &cb);
 
 	*t = (struct tie){.p_worse = NAN,
 			  .p_same = NAN,
@@ -214,7 +232,8 @@ void judge_tie(const struct model *m, const struct group *best, const struct gro
 			  .slower_lo = NAN,
 			  .slower_hi = NAN};
 	/* log(b / best): b slower where it is above 0 for a time, below 0 for a rate. */
-	if (ipcb_ratio_make(&r, IPCB_RATIO_T, m->paired ? IPCB_RATIO_AUTO : IPCB_RATIO_UNPAIRED, va,
+	if (state == MODEL_TWO_STATES ||
+	    ipcb_ratio_make(&r, IPCB_RATIO_T, m->paired ? IPCB_RATIO_AUTO : IPCB_RATIO_UNPAIRED, va,
 			    ra, na, vb, rb, nb, CLAIM_ALPHA) < 0) {
 		ipcb_ratio_fini(&r);
 		return;

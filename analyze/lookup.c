@@ -211,13 +211,29 @@ void model_step(const struct model *m, const struct group *g, struct step *st)
 size_t model_values(const struct model *m, const struct group *g, enum measure ms, double **vals,
 		    uint32_t **rounds, size_t *cap)
 {
+	return model_values_in(m, g, ms, MODEL_ANY_STATE, vals, rounds, cap);
+}
+
+int model_common_state(const struct group *a, const struct group *b)
+{
+	if (strcmp(a->placement, b->placement) != 0)
+		return MODEL_ANY_STATE;
+	if (a->state >= 0 && b->state >= 0)
+		return a->state == b->state ? MODEL_ANY_STATE : MODEL_TWO_STATES;
+	return a->state >= 0 ? a->state : b->state >= 0 ? b->state : MODEL_ANY_STATE;
+}
+
+size_t model_values_in(const struct model *m, const struct group *g, enum measure ms, int state,
+		       double **vals, uint32_t **rounds, size_t *cap)
+{
 	size_t n = 0;
 
 	for (size_t k = 0; g && k < g->nruns; k++) {
 		const struct run *r = &m->runs[g->runs[k]];
 		unsigned w = m->weight && r->round ? m->weight[r->round] : 1;
 
-		if (r->aside || isnan(r->v[ms]))
+		if (r->aside || isnan(r->v[ms]) ||
+		    (state >= 0 && r->state >= 0 && r->state != state))
 			continue;
 		for (unsigned c = 0; c < w; c++) {
 			if (n == *cap) {

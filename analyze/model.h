@@ -295,6 +295,19 @@ const struct group *model_find(const struct model *m, const char *label, const c
  */
 size_t model_values(const struct model *m, const struct group *g, enum measure ms, double **vals,
 		    uint32_t **rounds, size_t *cap);
+/* As model_values(), of the kept runs in the machine's state `state` (and unprobed) alone. */
+size_t model_values_in(const struct model *m, const struct group *g, enum measure ms, int state,
+		       double **vals, uint32_t **rounds, size_t *cap);
+/*
+ * The machine's state a comparison of a and b takes both sides' runs in: where one side's kept
+ * runs ran in one state of its placement and the other's in both, that state, so that no run of
+ * one state is held against a run of the other; MODEL_ANY_STATE where nothing is to be left out
+ * (both in one state, both in both, unprobed, or two placements), MODEL_TWO_STATES where each side
+ * ran in another state alone: not comparable.
+ */
+#define MODEL_ANY_STATE	 (-1)
+#define MODEL_TWO_STATES (-2)
+int model_common_state(const struct group *a, const struct group *b);
 /* g's median of ms as m->weight draws the rounds (the summary's without weights); NAN none. */
 double model_median(const struct model *m, const struct group *g, enum measure ms);
 

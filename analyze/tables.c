@@ -72,8 +72,9 @@ void series_text(const char *first, const struct group *g, enum measure ms, char
 		else
 			snprintf(
 			    out + len, n - len,
-			    "%s%s in the machine's usual state, %zu runs; %s in its other, %zu)",
-			    open, a, s->state_n[0], b, s->state_n[1]);
+			    "%s%s in the machine's usual state, %zu run%s; %s in its other, %zu)",
+			    open, a, s->state_n[0], s->state_n[0] == 1 ? "" : "s", b,
+			    s->state_n[1]);
 	}
 }
 

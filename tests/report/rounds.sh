@@ -77,6 +77,30 @@ report_md "$WORK/cmodes.csv" "$WORK/cmodes.md" &&
 	lines "$WORK/cmodes.md" C4 | grep -q '^- cross-core, 64 B, round trip p50: yes - unix-stream [0-9.]* us (rounds in 2 modes) vs tcp [0-9.]* us,'
 ok $? "a claim's line says which side's rounds fell into modes ($(lines "$WORK/cmodes.md" C4 | head -1 | cut -c1-120))"
 
+# 1c. Like with like in the machine's state: unix-stream ran rounds 1-3 in the placement's other
+# state (probe 500 ns, 14 us) and 4-5 in its usual one (300 ns, 10 us), so it keeps all five;
+# tcp ran 1-3 in the usual state (10 us) and 4-5 in the other (set aside). Paired by round, the
+# three rounds both kept would hold unix-stream's other-state runs against tcp's usual ones
+# (1.40x); in one state, its two usual runs against tcp's three, they are alike. fifo and posix-mq
+# ran in the usual state throughout.
+{
+	echo "$HEADER"
+	us=(14000 14200 13900 10000 10050) usp=(500 510 490 300 310)
+	tc=(10000 10100 9900 14000 14100) tcp=(300 290 305 500 495)
+	pp=(20000 20100 19900 20050 19950) ppp=(300 295 305 310 290)
+	for r in 1 2 3 4 5; do
+		lat unix-stream cross-core 64 $r "${us[r - 1]}" "${usp[r - 1]}"
+		lat tcp cross-core 64 $r "${tc[r - 1]}" "${tcp[r - 1]}"
+		lat fifo cross-core 64 $r "${pp[r - 1]}" "${ppp[r - 1]}"
+		lat posix-mq cross-core 64 $r "${pp[r - 1]}" "${ppp[r - 1]}"
+	done
+} >"$WORK/states.csv"
+report_md "$WORK/states.csv" "$WORK/states.md"
+grep -q 'unix-stream/tcp 1.00x \[0.99x, 1.02x\] over 2 and 3 runs in the machine.s usual state: unix-stream not faster than tcp by more than 5%' "$WORK/states.md" &&
+	! grep -q 'unix-stream/tcp 1.40x' "$WORK/states.md"
+ok $? "a comparison takes both sides' runs in the one state of the machine they share, never a run of one state against a run of the other"
+grep -m1 'unix-stream/tcp' "$WORK/states.md" | diag
+
 # 2. A round trip across CPUs faster than its own probe's cache-line round trip is set aside.
 {
 	echo "$HEADER"
