@@ -114,6 +114,15 @@ ok $? "--tune runs"
 ok $? "the default, the pipe's buffer at both sizes, its write size only where a message is larger"
 grep -q '^# pipe .*throughput .*64K cross-core .*\(by default, .* with [a-z]*=[0-9]* (.*x)\|the default is the best tried\)' "$WORK/tune.out"
 ok $? "the end of the run names the best setting beside the default ($(grep -m1 '^# pipe .*64K' "$WORK/tune.out"))"
+# A setting --tune tries is one the default is not on this machine: shm's default ring is the
+# machine's (four times a CPU's private cache), so its tuned rows lay their rings out otherwise.
+"$BIN" -q -t shm -s 64,1M -m throughput -n 100 -d 0 -w 2 --tune --placement cross-core \
+	--csv "$WORK/tune-shm.csv" >/dev/null 2>&1 &&
+	awk -F, 'NR == 1 { for (i = 1; i <= NF; i++) h[$i] = i; next }
+		$h["latency_kind"] == "" { k = $h["size_bytes"]; if ($h["tuning"] == "") def[k] = $h["channel"]; else tuned[k] = $h["channel"] }
+		END { for (k in def) if (!(k in tuned) || tuned[k] == def[k]) bad++; exit bad > 0 || length(def) != 2 }' \
+		"$WORK/tune-shm.csv"
+ok $? "shm's tuned ring is laid out otherwise than its default at 64 B and 1 MiB ($(awk -F, 'NR == 1 { for (i = 1; i <= NF; i++) h[$i] = i; next } $h["latency_kind"] == "" { printf "%s %s: %s; ", $h["size_bytes"], $h["tuning"] == "" ? "default" : $h["tuning"], $h["channel"] }' "$WORK/tune-shm.csv"))"
 "$BIN" -q -t pipe -s 64K -m throughput -n 100 -d 0 -w 2 -o pipe.size=1048576 -o pipe.write=16384 \
 	--csv "$WORK/opt.csv" >/dev/null 2>&1 &&
 	awk -F, 'NR == 1 { for (i = 1; i <= NF; i++) h[$i] = i; next }
