@@ -458,11 +458,11 @@ bool ipcb_ceilings_due(const struct driver *d, const struct place *pl);
 
 /*
  * --rate-sweep for one point in one round: the closed-loop maximum first, then open-loop rates of
- * 10%, 20%, ... of it while the generator keeps its steps (few sends late, the offered rate
- * achieved: ipcb_step_kept), stopping at the first it does not; then the highest rate up to which
- * the tail stayed under the bound, as a line under the rows and as a row of its own (slo_rate).
- * Every round measures its own maximum: rows of the steps say which fraction of it they offered
- * (offered_fraction), which is what rows of other rounds and runs are matched by.
+ * 1%, 2%, 5%, 10%, 20%, ... of it while the generator keeps its steps (few sends late, the offered
+ * rate achieved: ipcb_step_kept), stopping at the first it does not; then the highest rate up to
+ * which the tail stayed under the bound, as a line under the rows and as a row of its own
+ * (slo_rate). Every round measures its own maximum: rows of the steps say which fraction of it they
+ * offered (offered_fraction), which is what rows of other rounds and runs are matched by.
  */
 bool ipcb_sweep_run(struct driver *d, struct place *pl, const struct planned *p, size_t si,
 		    struct shape *sh);

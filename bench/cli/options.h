@@ -390,11 +390,11 @@ static inline const struct ipcb_clirow *ipcb_opts_own_rows(void)
 	     .off = offsetof(struct ipcb_opts, rate_sweep),
 	     .help = "latency against load: measure the closed-loop maximum\n"
 		     "(latency mode: with 64 requests in flight), then offer\n"
-		     "10%, 20%, ... of it while the generator keeps its\n"
-		     "schedule (at most 10% of sends late, 95% of the rate\n"
-		     "achieved); a line under the rows gives the highest rate\n"
-		     "up to which the --slo bound held, or says that the\n"
-		     "generator could not hold even the first step here"},
+		     "1%, 2%, 5%, 10%, 20%, ... of it while the generator\n"
+		     "keeps its schedule (at most 10% of sends late, 95% of\n"
+		     "the rate achieved); a line under the rows gives the\n"
+		     "highest rate up to which the --slo bound held, or says\n"
+		     "that the generator could not hold even the first step"},
 	    {.opt = {.name = "slo"},
 	     .type = IPCB_CLI_CALL,
 	     .parse = ipcb_opts_slo_parse,

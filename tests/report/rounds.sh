@@ -244,7 +244,7 @@ ok $? "the twentieth placement is reported, with its own state"
 
 # 7. One rule names an experiment (analyze/experiment.c), the report's as compare's: a rate
 # sweep's step is its share of the run's maximum however it is spelled, so a real sweep whose
-# second round writes its first step's share 0.1 where the first wrote 0.10 is reported as if
+# second round writes its first step's share 0.010 where the first wrote 0.01 is reported as if
 # spelled alike (it once made a second step at the same share). The first step, as a busy
 # machine may stop a round's sweep before any later one.
 if "$BIN" -q -t pipe -s 64 -m latency --rate-sweep --duration 0.02 --repeat 2 \
@@ -254,8 +254,8 @@ if "$BIN" -q -t pipe -s 64 -m latency --rate-sweep --duration 0.02 --repeat 2 \
 		import csv, sys
 		rows = list(csv.DictReader(open(sys.argv[1], newline="")))
 		for r in rows:
-		    if r["round"] == "2" and r["offered_fraction"] == "0.10":
-		        r["offered_fraction"] = "0.1"
+		    if r["round"] == "2" and r["offered_fraction"] == "0.01":
+		        r["offered_fraction"] = "0.010"
 		with open(sys.argv[2], "w", newline="") as f:
 		    w = csv.DictWriter(f, fieldnames=list(rows[0].keys()), lineterminator="\n")
 		    w.writeheader()
@@ -268,7 +268,7 @@ if "$BIN" -q -t pipe -s 64 -m latency --rate-sweep --duration 0.02 --repeat 2 \
 	diff <(sed -n '/^### Latency against offered load/,/^### /p' "$WORK/sweep.md") \
 			<(sed -n '/^### Latency against offered load/,/^### /p' "$WORK/spelled.md") >"$WORK/spelled.diff" &&
 		grep -q '^### Latency against offered load' "$WORK/spelled.md"
-	ok $? "a step spelled 0.1 in one round and 0.10 in the other is one step ($(head -c 300 "$WORK/spelled.diff"))"
+	ok $? "a step spelled 0.01 in one round and 0.010 in the other is one step ($(head -c 300 "$WORK/spelled.diff"))"
 	python3 - "$WORK/sweep.csv" <<-'EOF'
 		import csv, sys
 		rows = [r for r in csv.DictReader(open(sys.argv[1], newline="")) if r["latency_kind"] == "rtt"]

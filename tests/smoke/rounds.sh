@@ -114,6 +114,25 @@ ok $? "--tune runs"
 ok $? "the default, the pipe's buffer at both sizes, its write size only where a message is larger"
 grep -q '^# pipe .*throughput .*64K cross-core .*\(by default, .* with [a-z]*=[0-9]* (.*x)\|the default is the best tried\)' "$WORK/tune.out"
 ok $? "the end of the run names the best setting beside the default ($(grep -m1 '^# pipe .*64K' "$WORK/tune.out"))"
+# --rate-sweep: the closed-loop maximum (offered_fraction 1.00, no offered rate), then steps of
+# 1%, 2%, 5%, 10%, 20%, ... of it in that order, stopping at the first the generator did not
+# keep; the low shares first, so that a machine whose generator holds no tenth of the maximum
+# still draws a curve. Which step stops it is the machine's; the order and the first are not.
+"$BIN" -t pipe -s 64 -m throughput --rate-sweep --duration 0.05 --repeat 1 \
+	--csv "$WORK/sweep.csv" >"$WORK/sweep.out" 2>&1
+ok $? "--rate-sweep runs"
+steps=$(awk -F, 'NR == 1 { for (i = 1; i <= NF; i++) h[$i] = i; next }
+	$h["latency_kind"] == "" && $h["offered_rate"] != "" { printf "%s ", $h["offered_fraction"] }' \
+	"$WORK/sweep.csv")
+max=$(awk -F, 'NR == 1 { for (i = 1; i <= NF; i++) h[$i] = i; next }
+	$h["latency_kind"] == "" && $h["offered_fraction"] == "1.00" && $h["offered_rate"] == "" { n++ }
+	END { print n + 0 }' "$WORK/sweep.csv")
+case "0.01 0.02 0.05 0.10 0.20 0.30 0.40 0.50 0.60 0.70 0.80 0.90 1.00 " in
+"$steps"*) prefix=0 ;;
+*) prefix=1 ;;
+esac
+[ "$max" -eq 1 ] && [ -n "$steps" ] && [ $prefix -eq 0 ] && grep -q '^# rate sweep cross-core pipe throughput 64 round 1: closed-loop maximum' "$WORK/sweep.out"
+ok $? "its steps in order from 1% of its own closed-loop maximum ($steps), and its line"
 # A setting --tune tries is one the default is not on this machine: shm's default ring is the
 # machine's (four times a CPU's private cache), so its tuned rows lay their rings out otherwise.
 "$BIN" -q -t shm -s 64,1M -m throughput -n 100 -d 0 -w 2 --tune --placement cross-core \
