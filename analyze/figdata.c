@@ -50,7 +50,11 @@ static const char *role(const struct group *g)
 							       : "mechanism";
 }
 
-/* The colour of a label: its place among the mechanisms' labels, the same in every figure. */
+/*
+ * The colour of a label: its place among the mechanisms' labels, the same in every figure. A
+ * mechanism measured only in another shape (a file of rate sweeps alone) takes a place after
+ * them: colour 0 is no colour, and gnuplot drew every curve of such a file black and dotted.
+ */
 static unsigned color_of(const struct model *m, const struct group *g)
 {
 	for (size_t i = 0; !g->floor && i < m->nlabels; i++)
@@ -59,6 +63,9 @@ static unsigned color_of(const struct model *m, const struct group *g)
 	for (size_t i = 0; !g->floor && i < m->ntuned; i++)
 		if (!strcmp(m->tuned[i], g->label))
 			return (unsigned)(m->nlabels + i + 1);
+	for (size_t i = 0; !g->floor && i < m->nshaped; i++)
+		if (!strcmp(m->shaped[i], g->label))
+			return (unsigned)(m->nlabels + m->ntuned + i + 1);
 	return 0;
 }
 

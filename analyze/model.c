@@ -617,19 +617,23 @@ static int index_cmp(const void *a, const void *b)
 /* The one-pair groups sorted for lookups; the labels of mechanisms and their tuned settings. */
 static int indexes(struct model *m)
 {
-	size_t nl = 0, nt = 0, ns = 0;
+	size_t nl = 0, nt = 0, ns = 0, no = 0;
 
 	m->index = malloc((m->ngroups + 1) * sizeof(*m->index));
 	m->labels = malloc((m->ngroups + 1) * sizeof(*m->labels));
 	m->tuned = malloc((m->ngroups + 1) * sizeof(*m->tuned));
+	m->shaped = malloc((m->ngroups + 1) * sizeof(*m->shaped));
 	m->sizes = malloc((m->ngroups + 1) * sizeof(*m->sizes));
-	if (!m->index || !m->labels || !m->tuned || !m->sizes)
+	if (!m->index || !m->labels || !m->tuned || !m->shaped || !m->sizes)
 		return -ENOMEM;
 	for (size_t gi = 0; gi < m->ngroups; gi++) {
 		const struct group *g = &m->groups[gi];
 
-		if (g->shape != S_PAIR)
+		if (g->shape != S_PAIR) {
+			if (!g->floor)
+				m->shaped[no++] = g->label;
 			continue;
+		}
 		m->index[m->nindex++] = gi;
 		m->sizes[ns++] = g->size;
 		if (!g->floor && *g->tuning)
@@ -641,6 +645,7 @@ static int indexes(struct model *m)
 	qsort(m->index, m->nindex, sizeof(*m->index), index_cmp);
 	m->nlabels = model_sort_uniq(m->labels, nl, sizeof(*m->labels), model_cmp_str);
 	m->ntuned = model_sort_uniq(m->tuned, nt, sizeof(*m->tuned), model_cmp_str);
+	m->nshaped = model_sort_uniq(m->shaped, no, sizeof(*m->shaped), model_cmp_str);
 	m->nsizes = model_sort_uniq(m->sizes, ns, sizeof(*m->sizes), size_cmp);
 	return 0;
 }
@@ -720,6 +725,7 @@ void model_free(struct model *m)
 	free(m->index);
 	free(m->labels);
 	free(m->tuned);
+	free(m->shaped);
 	free(m->sizes);
 	free(m->pairs);
 	free(m->hosts);

@@ -252,6 +252,9 @@ struct model {
 	/* The mechanisms' one-pair labels at their defaults, and their tuned settings, sorted. */
 	const char **labels, **tuned;
 	size_t nlabels, ntuned;
+	/* The labels of mechanisms measured only in other shapes (rate sweeps alone), sorted. */
+	const char **shaped;
+	size_t nshaped;
 	/* The one-pair groups, sorted by label, placement, size and mode, for lookups. */
 	size_t *index;
 	size_t nindex;

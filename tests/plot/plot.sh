@@ -198,6 +198,20 @@ for tic in '>1k<' '>2k<' '>5k<' '>20 µs<' '>50 µs<'; do
 done
 [ -z "$missing" ]
 ok $? "the load figure labels its axes at 1, 2 and 5 of each decade (1k 2k 5k; 20 us 50 us)${missing:+; missing:$missing}"
+# A file of rate sweeps alone (what `ipcbench --rate-sweep --csv` writes): no closed-loop pair
+# gives its mechanisms their colours, yet each curve has one of its own (colour 0 is none:
+# gnuplot drew every such curve black and dotted).
+{
+	grep -v ',block,2,\|,1:1,,,,' "$WORK/load.csv"
+	for r in 1000 2000 4000; do
+		echo "fifo,latency,64,1,500,rtt,$((r * 12)),$((r * 15)),$((r * 20)),$((r * 40)),900,$((r * 50)),$r.0,,cross-core,block,1,1,1:1,$r.0,$r.0,0,fixture,cpu,2026-11-22T00:00:00Z"
+	done
+} >"$WORK/sweeps.csv"
+"$PLOT" --keep-data "$WORK/sdata" "$WORK/sweeps.csv" "$WORK/s" >"$WORK/stdout" 2>"$WORK/stderr" &&
+	awk -F, 'NR > 1 { if ($2 + 0 < 1) bad++; c[$1] = $2 }
+		END { exit bad > 0 || !("pipe" in c) || !("fifo" in c) || c["pipe"] == c["fifo"] }' \
+		"$WORK/sdata/load.csv"
+ok $? "a file of rate sweeps alone: each mechanism's curve in a colour of its own ($(awk -F, 'NR > 1 && !s[$1]++ { printf "%s %s; ", $1, $2 }' "$WORK/sdata/load.csv"))"
 ! grep -q 123456789 "$WORK/ldata/summary.csv" && grep -q '50000' "$WORK/ldata/summary.csv"
 ok $? "rows of two pairs are in no figure; the closed loop of one pair is"
 grep -q 'every run' "$WORK/l/percentiles-cross-core.svg" &&
