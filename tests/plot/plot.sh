@@ -212,6 +212,8 @@ ok $? "the load figure labels its axes at 1, 2 and 5 of each decade (1k 2k 5k; 2
 		END { exit bad > 0 || !("pipe" in c) || !("fifo" in c) || c["pipe"] == c["fifo"] }' \
 		"$WORK/sdata/load.csv"
 ok $? "a file of rate sweeps alone: each mechanism's curve in a colour of its own ($(awk -F, 'NR > 1 && !s[$1]++ { printf "%s %s; ", $1, $2 }' "$WORK/sdata/load.csv"))"
+grep -q 'each point the median of its rounds' "$WORK/s/load-latency-cross-core.svg"
+ok $? "and its load figures carry the footer every figure has (the machine, what a point is)"
 ! grep -q 123456789 "$WORK/ldata/summary.csv" && grep -q '50000' "$WORK/ldata/summary.csv"
 ok $? "rows of two pairs are in no figure; the closed loop of one pair is"
 grep -q 'every run' "$WORK/l/percentiles-cross-core.svg" &&
