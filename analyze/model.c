@@ -293,6 +293,12 @@ static int run_fill(struct model *m, size_t i, struct run *r, char *err, size_t 
 	r->waiting_voluntary = !isnan(r->waiting_sw);
 	if (!r->waiting_voluntary)
 		r->waiting_sw = r->ctx;
+	if (!rc)
+		rc = ipcb_rows_num(&m->rows, i, IPCB_COL_ELAPSED_S, true, &r->elapsed_s, err,
+				   errlen);
+	for (int k = 0; k < 2 && !rc; k++)
+		rc = ipcb_rows_num(&m->rows, i, k ? IPCB_COL_RECEIVER_CPU_S : IPCB_COL_SENDER_CPU_S,
+				   true, &r->cpu_s[k], err, errlen);
 	for (int k = 0; k < 2 && !rc; k++) {
 		rc = ipcb_rows_num(&m->rows, i, k ? IPCB_COL_RECEIVER_CPU : IPCB_COL_SENDER_CPU,
 				   true, &cpu, err, errlen);

@@ -120,6 +120,7 @@ enum model_flag {
 	MF_STATE_CHANGED, /* the probe after the run in another state than the one before */
 	MF_PROBE_JUMP,	  /* its wake-up probe half or twice the usual */
 	MF_BELOW_FLOOR,	  /* a round trip faster than its own cache-line probe allows */
+	MF_CPU_HELD,	  /* a side that never slept was off its CPU for a tenth of the run */
 	MF_COUNT,
 };
 extern const char *const model_flag_names[MF_COUNT];
@@ -138,7 +139,8 @@ struct run {
 	 * apart.
 	 */
 	double voluntary[2], waiting_sw;
-	bool waiting_voluntary; /* waiting_sw counts voluntary switches alone */
+	double cpu_s[2], elapsed_s; /* each side's CPU time, and the measured interval; NAN */
+	bool waiting_voluntary;	    /* waiting_sw counts voluntary switches alone */
 	double probe_cl, probe_cl_after, probe_wk, offered, fraction;
 	double x_floor; /* the row as a multiple of its ceiling (the group's `ceiling`); NAN */
 	int cpu[2];	/* the matrix's pair; -1 where not pinned */

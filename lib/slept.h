@@ -40,4 +40,22 @@ static inline bool ipcb_slept(double waiting_switches)
 	return waiting_switches >= IPCB_SLEPT_SWITCHES;
 }
 
+/*
+ * Whether a side that never slept (fewer voluntary switches than one in the run, as far as a
+ * count per message tells) was held off its CPU: its CPU time under IPCB_HELD_ON_CPU of the
+ * run's measured time. Such a side was on its CPU but for what the host took (steal time, which
+ * no switch inside a guest counts) or another task preempted. Runs under IPCB_HELD_MIN_S are not
+ * judged: their start and end around the measured interval, and the columns' microseconds, are
+ * a tenth of a run of tens of them. False for NAN.
+ */
+#define IPCB_HELD_ON_CPU 0.9
+#define IPCB_HELD_MIN_S	 1e-3
+
+static inline bool ipcb_side_held(double voluntary_per_msg, double messages, double cpu_s,
+				  double elapsed_s)
+{
+	return elapsed_s >= IPCB_HELD_MIN_S && messages > 0 && voluntary_per_msg * messages < 1 &&
+	       cpu_s < IPCB_HELD_ON_CPU * elapsed_s;
+}
+
 #endif
