@@ -724,14 +724,28 @@ void answers_ceilings(struct report *r)
 	}
 	qsort(list, n, sizeof(*list), by_transport_share);
 	/* clang-format off */
-	ipcb_doc_p(r->d,
-		   "Each row is held against what the machine allows it, measured beside it (its "
-		   DOC_C("%s") "): its payload's copies at its placement's copy rate (once across "
-		   "two CPUs, twice on one), a stream's hand-over of each message across two CPUs "
-		   "where that takes longer (a message of a line each, announced on its own), a "
-		   "round trip's hand-over (the cache-line round trip where its sides poll, the "
-		   "wake-up where one sleeps), the system calls each message takes at the "
-		   "cheapest call's time (" DOC_C("floor-syscall") ") and the harness's own time. "
+#define CEILING_WHAT                                                                              \
+	"Each row is held against what the machine allows it, measured beside it (its "         \
+	DOC_C("%s") "): its payload's copies at its placement's copy rate (once across two "     \
+	"CPUs, twice on one), a stream's hand-over of each message across two CPUs where that "  \
+	"takes longer (a message of a line each, announced on its own), a round trip's "         \
+	"hand-over (the cache-line round trip where its sides poll, the wake-up where one "      \
+	"sleeps), the system calls each message takes at the cheapest call's time ("            \
+	DOC_C("floor-syscall") ") and the harness's own time. "
+	/* None below half: the list and what it would say of each are not announced. */
+	if (!n) {
+		if (held == 1)
+			ipcb_doc_p(r->d, CEILING_WHAT "The one group so held at its defaults "
+				   "reaches at least half of its ceiling.",
+				   ipcb_csv_name(IPCB_COL_CEILING));
+		else
+			ipcb_doc_p(r->d, CEILING_WHAT "All %zu groups so held at their defaults "
+				   "reach at least half of their ceiling.",
+				   ipcb_csv_name(IPCB_COL_CEILING), held);
+		free(list);
+		return;
+	}
+	ipcb_doc_p(r->d, CEILING_WHAT
 		   "Of %zu groups so held at their defaults, %zu reach less than half of their "
 		   "ceiling; each as its share of it, " DOC_I("slept") " where its reader slept, "
 		   "and how often its waiting side left the CPU where that was at least every "
@@ -743,6 +757,7 @@ void answers_ceilings(struct report *r)
 		   "where that takes as long, the machine's copy of a message just written on the "
 		   "other CPU is what holds both, slower than a stream of such copies:",
 		   ipcb_csv_name(IPCB_COL_CEILING), held, n);
+#undef CEILING_WHAT
 	/* clang-format on */
 	for (size_t i = 0; i < n; i++) {
 		const struct group *g = list[i];
