@@ -278,6 +278,9 @@ static int run_fill(struct model *m, size_t i, struct run *r, char *err, size_t 
 	    {IPCB_COL_X_FLOOR, offsetof(struct run, x_floor)},
 	    {IPCB_COL_SENDER_VOLUNTARY_SWITCHES_PER_MSG, offsetof(struct run, voluntary[0])},
 	    {IPCB_COL_RECEIVER_VOLUNTARY_SWITCHES_PER_MSG, offsetof(struct run, voluntary[1])},
+	    {IPCB_COL_SENDER_CPU_S, offsetof(struct run, cpu_s[0])},
+	    {IPCB_COL_RECEIVER_CPU_S, offsetof(struct run, cpu_s[1])},
+	    {IPCB_COL_ELAPSED_S, offsetof(struct run, elapsed_s)},
 	};
 	double full = NAN, cpu;
 	int rc = 0;
@@ -293,12 +296,6 @@ static int run_fill(struct model *m, size_t i, struct run *r, char *err, size_t 
 	r->waiting_voluntary = !isnan(r->waiting_sw);
 	if (!r->waiting_voluntary)
 		r->waiting_sw = r->ctx;
-	if (!rc)
-		rc = ipcb_rows_num(&m->rows, i, IPCB_COL_ELAPSED_S, true, &r->elapsed_s, err,
-				   errlen);
-	for (int k = 0; k < 2 && !rc; k++)
-		rc = ipcb_rows_num(&m->rows, i, k ? IPCB_COL_RECEIVER_CPU_S : IPCB_COL_SENDER_CPU_S,
-				   true, &r->cpu_s[k], err, errlen);
 	for (int k = 0; k < 2 && !rc; k++) {
 		rc = ipcb_rows_num(&m->rows, i, k ? IPCB_COL_RECEIVER_CPU : IPCB_COL_SENDER_CPU,
 				   true, &cpu, err, errlen);
