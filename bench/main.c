@@ -112,7 +112,7 @@ int main(int argc, char **argv)
 {
 	static const struct ipcb_history_source history = {ipcb_history_baseline,
 							   ipcb_history_trends};
-	const struct ipcb_command *const *row = commands, *c;
+	const struct ipcb_command *c;
 	int status;
 
 	if (std_fds_open() < 0)
@@ -130,14 +130,10 @@ int main(int argc, char **argv)
 	ipcb_history_aside_set(ipcb_report_set_aside);
 	ipcb_report_describe_set(describe);
 	ipcb_driver_answers_set(ipcb_report_answers);
-	while ((*row)->name && !(argc > 1 && strcmp(argv[1], (*row)->name) == 0))
-		row++;
-	c = *row;
+	c = ipcb_command_find(argc > 1 ? argv[1] : NULL);
 	if (c->flags & IPCB_CMD_NO_WRITE_SIGNALS)
 		ipcb_run_signals_ignore();
-	status = c->option ? ipcb_driver_mode_main(c->option, argc - 1, argv + 1)
-		 : c->name ? c->fn(argc - 1, argv + 1)
-			   : c->fn(argc, argv);
+	status = ipcb_command_run(c, argc, argv);
 	if (!(c->flags & IPCB_CMD_STREAMS_CHECKED))
 		return status;
 	return std_streams_close(status, c->flags & IPCB_CMD_SAYS_OUTPUT);

@@ -149,6 +149,9 @@ _ipcbench()
 		COMPREPLY=($(compgen -W "$(_ipcbench_transports "$prog")" -- "$cur"))
 	elif [ "$sub" = cleanup ] || [ "$sub" = count ] || [ "$sub" = serve ]; then
 		COMPREPLY=() # no argument but their options
+	elif [ "$sub" = help ]; then
+		# help COMMAND: the commands, once.
+		[ "$prev" = help ] && COMPREPLY=($(compgen -W "$(_ipcbench_commands "$prog")" -- "$cur"))
 	elif [ "$sub" = hosts ] && [ "$COMP_CWORD" -ge 2 ] && [ "$prev" = hosts ]; then
 		COMPREPLY=($(compgen -W "mpi" -- "$cur"))
 	elif [ -n "$sub" ]; then

@@ -43,5 +43,17 @@ struct ipcb_command {
 
 /* The table (ended by NULL, the driver's row before it), for the driver's --help. */
 void ipcb_commands_use(const struct ipcb_command *const *commands);
+/*
+ * The command --help lists next after the one named `name` (""; the first), in order of their
+ * names; NULL after the last.
+ */
+const struct ipcb_command *ipcb_command_after(const char *name);
+/* The command whose word is `word`: the driver's row where none is (word NULL among them). */
+const struct ipcb_command *ipcb_command_find(const char *word);
+/*
+ * Run c on a command line: argv[0] the program's name, argv[1] c's word unless c is the
+ * driver's row. Its exit status.
+ */
+int ipcb_command_run(const struct ipcb_command *c, int argc, char **argv);
 
 #endif

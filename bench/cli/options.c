@@ -648,6 +648,35 @@ void ipcb_commands_use(const struct ipcb_command *const *table)
 	commands = table;
 }
 
+const struct ipcb_command *ipcb_command_after(const char *name)
+{
+	const struct ipcb_command *next = NULL;
+
+	/* By name: the table is in the order of the folders that define the commands. */
+	for (const struct ipcb_command *const *c = commands; c && *c; c++)
+		if ((*c)->name && (*c)->synopsis && strcmp((*c)->name, name) > 0 &&
+		    (!next || strcmp((*c)->name, next->name) < 0))
+			next = *c;
+	return next;
+}
+
+const struct ipcb_command *ipcb_command_find(const char *word)
+{
+	const struct ipcb_command *const *c = commands;
+
+	while ((*c)->name && !(word && !strcmp(word, (*c)->name)))
+		c++;
+	return *c;
+}
+
+int ipcb_command_run(const struct ipcb_command *c, int argc, char **argv)
+{
+	/* A mode of the driver is the driver given its option; a command sees its own argv. */
+	return c->option ? ipcb_driver_mode_main(c->option, argc - 1, argv + 1)
+	       : c->name ? c->fn(argc - 1, argv + 1)
+			 : c->fn(argc, argv);
+}
+
 /* The driver's row of an option, by its long name; NULL none. */
 static const struct ipcb_clirow *row_named(const char *name)
 {
@@ -742,19 +771,9 @@ int ipcb_opts_mode_usage(FILE *f, const char *prog, const char *word)
 void ipcb_opts_usage(FILE *f, const char *prog)
 {
 	fprintf(f, "Usage: %s [OPTIONS]\n", prog);
-	/* The commands by name: the table is in the order of the folders that define them. */
-	for (const char *last = ""; commands;) {
-		const struct ipcb_command *next = NULL;
-
-		for (const struct ipcb_command *const *c = commands; *c; c++)
-			if ((*c)->name && (*c)->synopsis && strcmp((*c)->name, last) > 0 &&
-			    (!next || strcmp((*c)->name, next->name) < 0))
-				next = *c;
-		if (!next)
-			break;
-		fprintf(f, "       %s %s %s\n", prog, next->name, next->synopsis);
-		last = next->name;
-	}
+	for (const struct ipcb_command *c = ipcb_command_after(""); c;
+	     c = ipcb_command_after(c->name))
+		fprintf(f, "       %s %s %s\n", prog, c->name, c->synopsis);
 	fprintf(f, "Measure inter-process communication on this machine: a sender and a receiver\n"
 		   "process, pinned to CPUs, move verified payloads over each transport.\n");
 	ipcb_cli_help(f, ipcb_opts_rows(), 6, 25);

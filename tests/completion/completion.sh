@@ -133,6 +133,8 @@ ok $? "options come from its --help"
 ok $? "and which of them take a value: none is offered after --teleport, nor after --fast"
 [ "$(complete_line "$WORK/fake be")" = beam ]
 ok $? "commands come from its --help's usage lines"
+[ "$(complete_line "$BIN help re")" = report ] && [ -z "$(complete_line "$BIN help report ")" ]
+ok $? "help takes one command's name"
 
 # Each command's own options and arguments: cleanup takes two options and no argument;
 # list and selftest take transport names; -o takes NAME.KEY=VALUE (a transport, then its keys).

@@ -3,7 +3,7 @@
 # `count` and `hosts` are the driver with --list, --cleanup, --count and --hosts (the same
 # output, the same exit status, the same errors naming the bad value), each is listed in --help
 # with its arguments, a value-taking mode takes its first argument as the value, and --then
-# refuses a mode by its name.
+# refuses a mode by its name. `ipcbench help [COMMAND]` prints what COMMAND --help does.
 set -u
 BIN=$(readlink -f "${1:?usage: commands.sh ipcbench}")
 . "$(dirname "$0")/../tap.sh"
@@ -61,6 +61,19 @@ for c in $cmds; do
 		! cmp -s "$WORK/c.help" "$WORK/help" && [ "$(wc -l <"$WORK/c.help")" -lt 120 ]
 	ok $? "$c --help is its own ($(head -1 "$WORK/c.help"), $(wc -l <"$WORK/c.help") lines)"
 done
+# `ipcbench help COMMAND` is COMMAND --help, every one; `help` alone the driver's.
+for c in $cmds; do
+	same "$c's help" help $c -- $c --help
+done
+same "the driver's help" help -- --help
+"$BIN" help nosuch >"$WORK/out" 2>"$WORK/err"
+[ $? -eq 2 ] && [ ! -s "$WORK/out" ] && grep -q "'nosuch' names no command" "$WORK/err" &&
+	grep -q "$(echo $cmds | sed 's/ /, /g')" "$WORK/err"
+ok $? "help of a word that names no command: usage error listing the commands ($(head -1 "$WORK/err"))"
+"$BIN" help report compare >/dev/null 2>"$WORK/err"
+[ $? -eq 2 ] && grep -q "unexpected argument 'compare'" "$WORK/err"
+ok $? "help of two commands: usage error naming the second"
+
 "$BIN" cleanup --help | grep -q -- '--dry-run' && "$BIN" cleanup --help | grep -q -- '--dir DIR' &&
 	! "$BIN" cleanup --help | grep -q -- '--transport' && "$BIN" list --help | grep -q 'It takes no option'
 ok $? "cleanup --help names the options it takes and no other; list takes none"
