@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "parse.h"
+#include "rows.h"
 
 const struct ipcb_csv_metric cmp_control_metric = {IPCB_COL_MSGS_PER_S, false};
 
@@ -383,6 +384,11 @@ int cmp_opts_parse(struct opts *o, int argc, char **argv, char *err, size_t errl
 			    err, errlen,
 			    "with --db, one file: NEW.csv (BASE comes from the history; got %zu)",
 			    o->npaths);
+		/* The history's baseline reads NEW for its machine, then the model reads it. */
+		if (ipcb_rows_is_stdin(o->path[0]))
+			return ipcb_parse_fail(err, errlen,
+					       "with --db, NEW.csv is read twice, which standard "
+					       "input (-) cannot give: name a file");
 		o->path[1] = o->path[0];
 		o->path[0] = NULL;
 		return 0;
@@ -390,5 +396,9 @@ int cmp_opts_parse(struct opts *o, int argc, char **argv, char *err, size_t errl
 	if (o->npaths != 2)
 		return ipcb_parse_fail(
 		    err, errlen, "expected two files, BASE.csv and NEW.csv (got %zu)", o->npaths);
+	if (ipcb_rows_is_stdin(o->path[0]) && ipcb_rows_is_stdin(o->path[1]))
+		return ipcb_parse_fail(err, errlen,
+				       "BASE.csv and NEW.csv both standard input (-): it can give "
+				       "one of them");
 	return 0;
 }

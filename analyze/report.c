@@ -29,6 +29,7 @@
 #include "html.h"
 #include "outfile.h"
 #include "parse.h"
+#include "rows.h"
 #include "sections.h"
 #include "sizes.h"
 
@@ -341,8 +342,8 @@ static void report_usage(FILE *f)
 		"few words and the figures, as Markdown. An appendix holds how each was\n"
 		"decided, the machine's floors and states, every comparison, and the rows of\n"
 		"shaped loads (requests in flight, pairs, topologies, open-loop rates, streams\n"
-		"both ways). The CSV is read once; every table, claim and figure comes from the\n"
-		"same medians.\n"
+		"both ways). The CSV is read once (`-`: standard input); every table, claim and\n"
+		"figure comes from the same medians.\n"
 		"  -o, --output FILE   write the report to FILE and its appendix (how each answer\n"
 		"                      and verdict was decided, the machine's floors and states,\n"
 		"                      every comparison and row in full) beside it, to\n"
@@ -471,8 +472,16 @@ __attribute__((noinline)) static int parse(int argc, char **argv, struct args *a
 		     a->html);
 		return 2;
 	}
-	if ((a->out && ipcb_same_file(a->in, a->out)) ||
-	    (a->html && ipcb_same_file(a->in, a->html))) {
+	/* The history's trends read the CSV again, where standard input has nothing left. */
+	if (a->db && ipcb_rows_is_stdin(a->in)) {
+		fail("--db %s reads the CSV twice, which standard input (-) cannot give: name a "
+		     "file",
+		     a->db);
+		return 2;
+	}
+	/* Standard input is no file an output can name. */
+	if (!ipcb_rows_is_stdin(a->in) && ((a->out && ipcb_same_file(a->in, a->out)) ||
+					   (a->html && ipcb_same_file(a->in, a->html)))) {
 		fail("%s %s names the CSV it reads, %s: it would be replaced by the report",
 		     a->out ? "-o" : "--html", a->out ? a->out : a->html, a->in);
 		return 2;
@@ -481,7 +490,7 @@ __attribute__((noinline)) static int parse(int argc, char **argv, struct args *a
 		char app[PATH_MAX];
 
 		appendix_path(a->out, app, sizeof(app));
-		if (ipcb_same_file(a->in, app)) {
+		if (!ipcb_rows_is_stdin(a->in) && ipcb_same_file(a->in, app)) {
 			fail("-o %s: its appendix, %s, names the CSV it reads: it would be "
 			     "replaced by the appendix",
 			     a->out, app);
@@ -782,7 +791,7 @@ int ipcb_report_main(int argc, char **argv)
 	describe_all(&m);
 	memset(&r, 0, sizeof(r));
 	r.m = &m;
-	r.csv = a.in;
+	r.csv = ipcb_rows_is_stdin(a.in) ? "standard input" : a.in;
 	r.figures = a.figures;
 	r.slo = a.slo;
 	r.small = model_size_near(&m, 64);

@@ -187,12 +187,13 @@ static const struct ipcb_clirow history_opts[] = {
      .off = offsetof(struct opts, import),
      .noun = "value",
      .arg = "FILE",
-     .help = "store FILE (ipcbench --csv or --json output) as one\n"
-	     "complete run, its times its rows', then exit; a run\n"
-	     "stored already (the same machine and rows) is refused,\n"
-	     "naming it. FILE another history (an SQLite file): copy\n"
-	     "the runs DB lacks, by the same identity, in one\n"
-	     "transaction (a runner's own file merged into a team's)"},
+     .help = "store FILE (ipcbench --csv or --json output; `-`:\n"
+	     "standard input) as one complete run, its times its\n"
+	     "rows', then exit; a run stored already (the same\n"
+	     "machine and rows) is refused, naming it. FILE another\n"
+	     "history (an SQLite file): copy the runs DB lacks, by\n"
+	     "the same identity, in one transaction (a runner's own\n"
+	     "file merged into a team's)"},
     {.opt = {.name = "commit"},
      .type = IPCB_CLI_TEXT,
      .off = offsetof(struct opts, commit),

@@ -502,7 +502,7 @@ int ipcb_history_import(const char *db, const char *path, const char *commit, co
 		return rc;
 	}
 	if (!source)
-		snprintf(src, sizeof(im->src), "import %.500s", path);
+		snprintf(src, sizeof(im->src), "import %.500s", c->rows.name);
 	else
 		snprintf(src, sizeof(im->src), "%.590s", source);
 	ipcb_histdb_now(now);

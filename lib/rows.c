@@ -265,16 +265,19 @@ int ipcb_rows_read_buffer(struct ipcb_rows *rs, const char *name, const char *bu
 
 int ipcb_rows_read(struct ipcb_rows *rs, const char *path, char *err, size_t errlen)
 {
+	/* `-` is standard input, as a file argument is to a shell's commands. */
+	const bool in = ipcb_rows_is_stdin(path);
+	const char *name = in ? "standard input" : path;
 	char *buf = NULL;
 	size_t len = 0, cap = 0, got;
 	FILE *f;
 	int rc;
 
-	rows_init(rs, path);
-	f = fopen(path, "r");
+	rows_init(rs, name);
+	f = in ? stdin : fopen(path, "r");
 	if (!f) {
 		rc = -errno;
-		ipcb_parse_fail(err, errlen, "%s: %s", path, strerror(-rc));
+		ipcb_parse_fail(err, errlen, "%s: %s", name, strerror(-rc));
 		return rc;
 	}
 	/* Read whole, without seeking: a pipe (<(...)) reads as a file does. */
@@ -284,19 +287,16 @@ int ipcb_rows_read(struct ipcb_rows *rs, const char *path, char *err, size_t err
 
 			cap = cap ? 2 * cap : 1 << 16;
 			if (cap > MAX_JSON_BYTES * 16ul) {
-				free(buf);
-				fclose(f);
-				return ipcb_parse_fail(err, errlen,
-						       "%s: more than %lu MiB: too large", path,
-						       MAX_JSON_BYTES * 16ul >> 20),
-				       -E2BIG;
+				ipcb_parse_fail(err, errlen, "%s: more than %lu MiB: too large",
+						name, MAX_JSON_BYTES * 16ul >> 20);
+				rc = -E2BIG;
+				goto fail;
 			}
 			nb = realloc(buf, cap);
 			if (!nb) {
-				free(buf);
-				fclose(f);
-				return ipcb_parse_fail(err, errlen, "%s: out of memory", path),
-				       -ENOMEM;
+				ipcb_parse_fail(err, errlen, "%s: out of memory", name);
+				rc = -ENOMEM;
+				goto fail;
 			}
 			buf = nb;
 		}
@@ -304,16 +304,15 @@ int ipcb_rows_read(struct ipcb_rows *rs, const char *path, char *err, size_t err
 		len += got;
 	} while (got > 0);
 	if (ferror(f)) {
-		rc = -errno;
-		ipcb_parse_fail(err, errlen, "%s: %s", path, strerror(errno));
-		free(buf);
-		fclose(f);
-		return rc ? rc : -EIO;
+		rc = errno ? -errno : -EIO;
+		ipcb_parse_fail(err, errlen, "%s: %s", name, strerror(-rc));
+		goto fail;
 	}
-	fclose(f);
+	if (!in)
+		fclose(f);
 	if (ipcb_gbjson_sniff(buf, len) && len > MAX_JSON_BYTES) {
 		free(buf);
-		return ipcb_parse_fail(err, errlen, "%s: more than %u MiB of JSON: too large", path,
+		return ipcb_parse_fail(err, errlen, "%s: more than %u MiB of JSON: too large", name,
 				       MAX_JSON_BYTES >> 20);
 	}
 	rc = rows_parse(rs, buf, len, err, errlen);
@@ -321,6 +320,16 @@ int ipcb_rows_read(struct ipcb_rows *rs, const char *path, char *err, size_t err
 	if (rc < 0)
 		ipcb_rows_free(rs);
 	return rc;
+fail:
+	free(buf);
+	if (!in)
+		fclose(f);
+	return rc;
+}
+
+bool ipcb_rows_is_stdin(const char *path)
+{
+	return path && strcmp(path, "-") == 0;
 }
 
 const char *ipcb_rows_get(const struct ipcb_rows *rs, size_t i, enum ipcb_csv_column c)

@@ -39,9 +39,12 @@ struct ipcb_rows {
  * (the file), -EINVAL (malformed: a quote, a record with another number of fields than the
  * header, a missing header), -E2BIG (beyond IPCB_ROWS_MAX records), -ENOMEM. A header without
  * records reads as no rows: what that means is the caller's to say. rs is empty and may be freed
- * whatever the result.
+ * whatever the result. A path of `-` reads standard input (named "standard input" in messages),
+ * which can be read once: a command taking two files takes it for one of them at most.
  */
 int ipcb_rows_read(struct ipcb_rows *rs, const char *path, char *err, size_t errlen);
+/* Whether path names standard input (`-`) to ipcb_rows_read(). */
+bool ipcb_rows_is_stdin(const char *path);
 /* The same from buf[0..len), named name in messages. */
 int ipcb_rows_read_buffer(struct ipcb_rows *rs, const char *name, const char *buf, size_t len,
 			  char *err, size_t errlen);

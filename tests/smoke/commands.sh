@@ -3,7 +3,8 @@
 # `count` and `hosts` are the driver with --list, --cleanup, --count and --hosts (the same
 # output, the same exit status, the same errors naming the bad value), each is listed in --help
 # with its arguments, a value-taking mode takes its first argument as the value, and --then
-# refuses a mode by its name. `ipcbench help [COMMAND]` prints what COMMAND --help does.
+# refuses a mode by its name. `ipcbench help [COMMAND]` prints what COMMAND --help does; `-`
+# reads a CSV from standard input for report, compare and history --import.
 set -u
 BIN=$(readlink -f "${1:?usage: commands.sh ipcbench}")
 . "$(dirname "$0")/../tap.sh"
@@ -73,6 +74,32 @@ ok $? "help of a word that names no command: usage error listing the commands ($
 "$BIN" help report compare >/dev/null 2>"$WORK/err"
 [ $? -eq 2 ] && grep -q "unexpected argument 'compare'" "$WORK/err"
 ok $? "help of two commands: usage error naming the second"
+
+# `-` is standard input wherever a command reads a CSV (report, compare, history --import).
+"$BIN" -q -t null -s 64 -m latency,throughput -n 200 -d 0 --repeat 2 --csv "$WORK/r.csv" >/dev/null 2>&1
+"$BIN" report "$WORK/r.csv" >"$WORK/file.md" 2>/dev/null
+"$BIN" report - <"$WORK/r.csv" >"$WORK/stdin.md" 2>"$WORK/err"
+st=$?
+diff <(sed 1,3d "$WORK/file.md") <(sed 1,3d "$WORK/stdin.md") >/dev/null &&
+	grep -q 'from `standard input`' "$WORK/stdin.md"
+ok $? "report - reads the CSV from standard input: the report of the file, from \`standard input\` (exit $st)"
+"$BIN" compare "$WORK/r.csv" "$WORK/r.csv" >"$WORK/file.cmp" 2>&1
+"$BIN" compare - "$WORK/r.csv" <"$WORK/r.csv" >"$WORK/stdin.cmp" 2>&1
+diff <(sed "s|$WORK/r.csv|F|g" "$WORK/file.cmp") <(sed "s|$WORK/r.csv|F|g; s| - | F |g; s|^- |F |" "$WORK/stdin.cmp") >/dev/null &&
+	[ -s "$WORK/stdin.cmp" ]
+ok $? "compare - NEW.csv reads BASE from standard input: the comparison of the files"
+"$BIN" compare - - <"$WORK/r.csv" >/dev/null 2>"$WORK/err"
+[ $? -eq 2 ] && grep -q "both standard input" "$WORK/err"
+ok $? "compare - -: usage error, standard input gives one file ($(head -1 "$WORK/err"))"
+"$BIN" report - --html "$WORK/r.html" --db "$WORK/h.db" <"$WORK/r.csv" >/dev/null 2>"$WORK/err"
+[ $? -eq 2 ] && grep -q "reads the CSV twice" "$WORK/err" && [ ! -e "$WORK/r.html" ]
+ok $? "report - --db, which reads the CSV twice: usage error, nothing written"
+"$BIN" history "$WORK/h.db" --import - <"$WORK/r.csv" >/dev/null 2>&1 &&
+	"$BIN" history "$WORK/h.db" | grep -q "import standard input"
+ok $? "history --import - stores standard input's rows as a run, named \`import standard input\`"
+"$BIN" report - </dev/null >/dev/null 2>"$WORK/err"
+[ $? -ne 0 ] && grep -q "^ipcbench report: standard input:1: empty" "$WORK/err"
+ok $? "an empty standard input is named in the error: $(head -1 "$WORK/err")"
 
 "$BIN" cleanup --help | grep -q -- '--dry-run' && "$BIN" cleanup --help | grep -q -- '--dir DIR' &&
 	! "$BIN" cleanup --help | grep -q -- '--transport' && "$BIN" list --help | grep -q 'It takes no option'
