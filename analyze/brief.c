@@ -6,6 +6,7 @@
  * report would say; nothing of the report calls back here.
  */
 #include <errno.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -40,6 +41,15 @@ static void answers_line(FILE *out, const char *line, size_t n)
 	fputc('\n', out);
 }
 
+/* Whether the model holds a mechanism measured as the answers take it: a pair, not a floor. */
+static bool pairs_measured(const struct model *m)
+{
+	for (size_t gi = 0; gi < m->ngroups; gi++)
+		if (m->groups[gi].shape == S_PAIR && !m->groups[gi].floor)
+			return true;
+	return false;
+}
+
 int ipcb_report_answers(const char *csv, size_t len, FILE *out)
 {
 	/* Static: the model and the report are large, and this is one thread, once a sweep. */
@@ -54,6 +64,20 @@ int ipcb_report_answers(const char *csv, size_t len, FILE *out)
 	if (rc < 0) {
 		model_free(&m);
 		return rc;
+	}
+	/*
+	 * The answers are of one sender and one receiver, one message at a time: a sweep of other
+	 * loads alone (a rate sweep, requests in flight, pairs, fan-in and out) or of floors alone
+	 * has none of them, and "not measured" under every question would say it measured nothing
+	 * at the sizes it did measure; its own lines above it are what it answers.
+	 */
+	if (!pairs_measured(&m)) {
+		fprintf(out,
+			"# the answers in brief compare one sender and one receiver moving a "
+			"message at a time, which this sweep did not measure (its rows are other "
+			"loads or floors); ipcbench report of its CSV shows them\n");
+		model_free(&m);
+		return 0;
 	}
 	/*
 	 * Rounds the model sets aside for the machine's state would make its medians other than

@@ -5,6 +5,7 @@
  * was not: the first answers, the second defers to the report and says how many rounds it would
  * set aside. Both paths give back all they took (the sanitizer suite runs this test too). A
  * round trip's p99 says how many samples it rests on, and under 100 a run that it is the slowest.
+ * A sweep of loads alone (a rate sweep's steps) is not answered as if it had measured nothing.
  */
 #define _GNU_SOURCE
 #include <stdio.h>
@@ -47,10 +48,35 @@ static char *sweep(int probe_jump, int msgs, size_t *len)
 	return buf;
 }
 
-static char *answers(int probe_jump, int msgs, int *rc)
+/* The same rounds as steps of a rate sweep: each run offered a rate, 10% of a maximum. */
+static char *rate_steps(size_t *len)
 {
-	size_t len = 0, outlen = 0;
-	char *csv = sweep(probe_jump, msgs, &len), *text = NULL;
+	char *buf = NULL, *line, *end;
+	size_t n = 0;
+	FILE *f;
+	char *csv = sweep(0, 2000, &n);
+
+	if (!csv || !(f = open_memstream(&buf, len))) {
+		free(csv);
+		return NULL;
+	}
+	for (line = csv; *line; line = end + 1) {
+		end = strchr(line, '\n');
+		fprintf(f, "%.*s,%s\n", (int)(end - line), line,
+			line == csv ? "offered_rate,offered_fraction" : "1000,0.10");
+	}
+	free(csv);
+	if (fclose(f) != 0) {
+		free(buf);
+		return NULL;
+	}
+	return buf;
+}
+
+static char *answers_of(char *csv, size_t len, int *rc)
+{
+	size_t outlen = 0;
+	char *text = NULL;
 	FILE *out = open_memstream(&text, &outlen);
 
 	*rc = -1;
@@ -60,6 +86,14 @@ static char *answers(int probe_jump, int msgs, int *rc)
 		fclose(out);
 	free(csv);
 	return text;
+}
+
+static char *answers(int probe_jump, int msgs, int *rc)
+{
+	size_t len = 0;
+	char *csv = sweep(probe_jump, msgs, &len);
+
+	return answers_of(csv, len, rc);
 }
 
 int main(void)
@@ -88,6 +122,22 @@ int main(void)
 	   "a round in a passing state: the sweep defers to the report, naming 1 run (rc %d)", rc);
 	ok(text && !strstr(text, "ipcbench report of the CSV gives them"),
 	   "and gives no answers of its own");
+	free(text);
+
+	{
+		size_t len = 0;
+		char *csv = rate_steps(&len);
+
+		text = answers_of(csv, len, &rc);
+	}
+	if (!ok(rc == 0 && text &&
+		    strstr(text, "# the answers in brief compare one sender and one receiver "
+				 "moving a message at a time, which this sweep did not measure"),
+		"a sweep of a rate sweep's steps alone: the answers say they do not apply (rc %d)",
+		rc))
+		tap_diag("%s", text ? text : "(nothing)");
+	ok(text && !strstr(text, "not measured: this CSV has no"),
+	   "not that the sizes it measured were not measured");
 	free(text);
 	return tap_done();
 }
