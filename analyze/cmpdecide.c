@@ -68,40 +68,44 @@ __attribute__((format(printf, 2, 3))) static void pre_add(struct cmp_group *g, c
 
 /*
  * Rows whose run the model set aside for the machine's state (derive.c's rule, the report's:
- * a probe that says another state, one that jumped, a round trip below its own floor, judged on
- * the whole file, while the group keeps at least half of its runs) say more about the machine
- * than about the code; they are left out here as the report leaves them out. Runs flagged but
- * kept (too many were flagged to leave a sample the machine did not choose) are said too:
- * nothing is left out or kept silently.
+ * the placement's other state where the group has runs of the one it keeps; a probe that changed
+ * state, one that jumped, a round trip below its own floor, a CPU held, judged on the whole file,
+ * while the group keeps at least half of its runs) say more about the machine than about the
+ * code; they are left out here as the report leaves them out. Runs flagged but kept (too many
+ * were flagged to leave a sample the machine did not choose) are said too, beside those set
+ * aside: nothing is left out or kept silently.
  */
 static void set_aside(struct compare *c, struct cmp_group *g)
 {
 	for (int s = 0; s < 2; s++) {
 		struct values *v = &g->side[s];
-		uint32_t seen = 0, aside = 1u << STATE_ASIDE;
+		const uint32_t aside = 1u << STATE_ASIDE;
+		/* The flags of the rounds set aside, and of those flagged but kept. */
+		uint32_t seen_aside = 0, seen_kept = 0;
 		char why[160] = "";
 		size_t k = 0, a = 0, kept = 0;
 
 		for (size_t i = 0; i < v->n; i++) {
-			k += (v->state[i] & ~aside) != 0;
-			a += (v->state[i] & aside) != 0;
-			/* The flags of the rounds the note is about: those set aside, if any. */
-			seen |= v->state[i];
+			if (v->state[i] & aside) {
+				a++;
+				seen_aside |= v->state[i];
+			} else if (v->state[i]) {
+				k++;
+				seen_kept |= v->state[i];
+			}
 		}
-		if (!k)
-			continue;
 		if (a) {
-			seen = 0;
-			for (size_t i = 0; i < v->n; i++)
-				seen |= v->state[i] & aside ? v->state[i] : 0;
+			model_flags_text(seen_aside, ", ", why, sizeof(why));
+			pre_add(g, "%zu of %zu %s rounds set aside: %s", a, v->n, side_names[s],
+				why);
 		}
-		model_flags_text(seen, ", ", why, sizeof(why));
-		if (!a) {
-			pre_add(g, "machine state flagged in %zu of %zu %s rounds (%s): all kept",
-				k, v->n, side_names[s], why);
+		if (k) {
+			model_flags_text(seen_kept, ", ", why, sizeof(why));
+			pre_add(g, "machine state flagged in %zu of %zu %s rounds (%s): %s", k,
+				v->n, side_names[s], why, a ? "kept" : "all kept");
+		}
+		if (!a)
 			continue;
-		}
-		pre_add(g, "%zu of %zu %s rounds set aside: %s", a, v->n, side_names[s], why);
 		for (size_t i = 0; i < v->n; i++) {
 			if (v->state[i] & aside)
 				continue;

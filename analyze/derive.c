@@ -26,6 +26,18 @@
 #define BELOW_PROBE 0.8
 /* A wake-up probe half or twice the placement's usual one found the machine in another state. */
 #define WAKE_JUMP 2.0
+/*
+ * A placement's two states are named by the cache-line round trip, fast and slow, and its groups
+ * keep their runs of the fast one where it held at least this share of the placement's runs
+ * (else of the more common one). A state that every run can call its own gives two runs of one
+ * machine the same state: on the EPYC guest the same-core probes took turns (the faster state
+ * in 65%, 48%, 59% and 98% of four default runs' runs), and a rule keeping the more common state
+ * kept the slow one in one of the four, whose groups then stood against the others' fast ones.
+ * Below it, a group of five rounds would often have no run of the fast state, and keep the
+ * slow one where the others keep the fast: two states in one report (a share of 0.4 leaves 8%
+ * of such groups without a fast run).
+ */
+#define FAST_SHARE 0.4
 /* A loan's receiver that read fewer than this share of payloads in full read them in place. */
 #define LOAN_FULL  0.9
 #define GROUP_CONF 0.95
@@ -42,7 +54,7 @@ static size_t place_of(const struct model *m, const char *pl)
 
 /*
  * The states of each placement from its cache-line probes (two clusters, or one: stats.h), the
- * usual one (most runs) numbered 0; then each run's state and what flags it.
+ * one its groups keep (FAST_SHARE) numbered 0; then each run's state and what flags it.
  */
 int model_states_find(struct model *m)
 {
@@ -71,18 +83,21 @@ int model_states_find(struct model *m)
 				w[nw++] = r->probe_wk;
 		}
 		m->place[p].probed = n;
+		m->place[p].slow_kept = false;
 		if (n && ipcb_states_find(v, n, &m->place[p].states) < 0)
 			m->place[p].states.n = 0;
-		/* The usual state first. */
+		/* The state kept first: the fast one (the lower), unless it was rare. */
 		if (m->place[p].states.n == 2 &&
-		    m->place[p].states.count[1] > m->place[p].states.count[0]) {
+		    m->place[p].states.count[0] <
+			FAST_SHARE * (m->place[p].states.count[0] + m->place[p].states.count[1])) {
 			struct ipcb_states *s = &m->place[p].states;
 			size_t c = s->count[0];
 			double med = s->median[0];
 
 			s->count[0] = s->count[1], s->count[1] = c;
 			s->median[0] = s->median[1], s->median[1] = med;
-			s->separation = -s->separation; /* the usual state is the upper one */
+			s->separation = -s->separation; /* the kept state is the upper one */
+			m->place[p].slow_kept = true;
 		}
 		if (nw)
 			ipcb_stats_median(w, nw, &m->place[p].wakeup);
@@ -92,7 +107,7 @@ int model_states_find(struct model *m)
 	return 0;
 }
 
-/* The state a cache-line probe of placement p says: 0 the usual, 1 the other, -1 none. */
+/* The state a cache-line probe of placement p says: 0 the kept, 1 the other, -1 none. */
 static int state_of(const struct model *m, size_t p, double probe)
 {
 	const struct ipcb_states *s = &m->place[p].states;
@@ -103,7 +118,7 @@ static int state_of(const struct model *m, size_t p, double probe)
 	if (s->n == 1)
 		return 0;
 	low = probe < s->threshold;
-	/* separation < 0: the usual state is the upper cluster (see model_states_find). */
+	/* separation < 0: the kept state is the upper cluster (see model_states_find). */
 	return s->separation >= 0 ? !low : low;
 }
 
@@ -141,9 +156,9 @@ static bool one_curve(const struct group *a, const struct group *b)
 
 /*
  * The one state of the machine a load curve is drawn from, where its runs fell in both: the
- * state most of them were in (the usual one on a tie), -1 where they are in one or unprobed.
+ * state most of them were in (the kept one on a tie), -1 where they are in one or unprobed.
  * Each step is a run of its own, probed on its own, so a step-by-step rule would keep the slow
- * state's runs at one rate and the usual state's at the next: a curve whose latency falls as
+ * state's runs at one rate and the fast state's at the next: a curve whose latency falls as
  * the load rises, and offered rates that are shares of two different maxima.
  */
 static int curve_state(const struct model *m, const struct group *g)
@@ -192,21 +207,31 @@ static bool cpu_held(const struct group *g, const struct run *r)
 }
 
 /*
- * The runs measured in a passing state of the machine, set aside while their group keeps at
- * least half of its runs: another state than the placement's usual one (other-state), a probe
+ * The runs measured in a passing state of the machine. A group keeps its runs of the state its
+ * placement's groups keep (the fast one, FAST_SHARE) wherever it has one: its runs in the other
+ * state (other-state) are set aside, so that its median and every test it is in take the same
+ * runs, a comparison within one placement holds a state against itself, and two runs of one
+ * machine compare the same state. A group measured in the other state alone keeps that (it says
+ * so, and is compared with no group of the kept one). Of the runs so kept, those of a probe
  * after the run in another state than before (state-changed), a wake-up probe half or twice the
- * usual (probe-jump), a round trip faster than its own cache-line probe allows (below-floor:
- * the sides were not on the CPUs the probe measured), or a side that never slept held off its
- * CPU for a tenth of the run (cpu-held). A load curve's runs in another state than
- * the curve's (curve-state) are set aside whatever their step keeps: every step of one curve
- * comes from one state. The driver's own flags are judged again on the whole file here.
+ * usual (probe-jump), a round trip faster than its own cache-line probe allows (below-floor: the
+ * sides were not on the CPUs the probe measured), or a side that never slept held off its CPU
+ * for a tenth of the run (cpu-held) are set aside while the group keeps at least half of them.
+ * A load curve's runs in another state than the curve's (curve-state) are set aside whatever
+ * their step keeps: every step of one curve comes from one state. The driver's own flags are
+ * judged again on the whole file here.
  */
 void model_set_aside(struct model *m)
 {
 	for (size_t gi = 0; gi < m->ngroups; gi++) {
 		struct group *g = &m->groups[gi];
-		size_t p = place_of(m, g->placement), flagged = 0, other = 0, in[2] = {0, 0};
+		size_t p = place_of(m, g->placement), flagged = 0, other = 0, kept = 0;
+		size_t in[2] = {0, 0};
+		/* The flags the state decides, not the half rule. */
+		const unsigned by_state = 1u << MF_CURVE_STATE | 1u << MF_OTHER_STATE;
 		int curve = curve_state(m, g);
+
+		g->slow_kept = m->place[p].slow_kept;
 
 		for (size_t k = 0; k < g->nruns; k++) {
 			struct run *r = &m->runs[g->runs[k]];
@@ -217,10 +242,10 @@ void model_set_aside(struct model *m)
 			r->state = state_of(m, p, r->probe_cl);
 			if (curve >= 0 && r->state >= 0 && r->state != curve) {
 				flag_add(r, MF_CURVE_STATE);
-				other++;
 				continue;
 			} else if (curve < 0 && r->state == 1)
 				flag_add(r, MF_OTHER_STATE);
+			kept += r->state == 0;
 			if (r->state >= 0 && after >= 0 && after != r->state)
 				flag_add(r, MF_STATE_CHANGED);
 			if (r->probe_wk > 0 && wk > 0 &&
@@ -232,24 +257,36 @@ void model_set_aside(struct model *m)
 				flag_add(r, MF_BELOW_FLOOR);
 			if (cpu_held(g, r))
 				flag_add(r, MF_CPU_HELD);
-			flagged += r->flags != 0;
+		}
+		/* Aside for the state (the curve's, else the kept one where the group has it). */
+		for (size_t k = 0; k < g->nruns; k++) {
+			struct run *r = &m->runs[g->runs[k]];
+
+			r->aside = (r->flags & (1u << MF_CURVE_STATE)) ||
+				   (kept && (r->flags & (1u << MF_OTHER_STATE)));
+			other += r->aside;
+			flagged += !r->aside && (r->flags & ~by_state);
 		}
 		g->kept = g->nruns;
 		for (size_t k = 0; k < g->nruns; k++) {
 			struct run *r = &m->runs[g->runs[k]];
 
-			/* Half of the runs in the curve's state, where it has one. */
-			r->aside =
-			    (r->flags && 2 * (g->nruns - other - flagged) >= g->nruns - other) ||
-			    (r->flags & (1u << MF_CURVE_STATE));
+			/* The rest's other flags, while half of the runs the state kept remain. */
+			if (!r->aside && (r->flags & ~by_state))
+				r->aside = 2 * (g->nruns - other - flagged) >= g->nruns - other;
 			g->kept -= r->aside;
 			m->flagged += r->aside;
 			if (!r->aside && r->state >= 0)
 				in[r->state]++;
 		}
-		/* A group measured in one state says so; one in both, or unprobed, is -1. */
+		/* A group measured in one state says so; one in both (unprobed runs), -1. */
 		g->state = in[0] && !in[1] ? 0 : in[1] && !in[0] ? 1 : -1;
 	}
+}
+
+const char *model_state_word(const struct group *g, int state)
+{
+	return (state == 0) == g->slow_kept ? "slow" : "fast";
 }
 
 /* ---- what the groups say about themselves ------------------------------------------------ */

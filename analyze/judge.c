@@ -101,7 +101,7 @@ void judge(const struct model *m, const struct group *a, const struct group *b, 
 			 "not compared: the two ran in two states of the machine");
 		snprintf(j->sample, sizeof(j->sample),
 			 "%s's kept runs in its %s state, %s's in its %s", a->label,
-			 a->state ? "other" : "usual", b->label, b->state ? "other" : "usual");
+			 model_state_word(a, a->state), b->label, model_state_word(b, b->state));
 		return;
 	}
 	na = model_values_in(m, a, ms, state, &va, &ra, &ca);
@@ -148,7 +148,7 @@ void judge(const struct model *m, const struct group *a, const struct group *b, 
 		if (state >= 0 && len < sizeof(j->sample))
 			len += (size_t)snprintf(j->sample + len, sizeof(j->sample) - len,
 						" in the machine's %s state",
-						state ? "other" : "usual");
+						model_state_word(a, state));
 		if (len < sizeof(j->sample))
 			snprintf(j->sample + len, sizeof(j->sample) - len, "%s", msgs);
 	}

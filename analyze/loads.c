@@ -69,8 +69,8 @@ static void offered_format(const struct step *st, char *out, size_t n)
 	snprintf(out, n, "%.*s to %s", (int)strcspn(lo, " "), lo, hi);
 }
 
-/* Whether the runs a curve kept are in the placement's usual state (derive.c's curve rule). */
-static bool curve_usual(const struct model *m, const size_t *steps, size_t n)
+/* "fast" or "slow": the state the runs a curve kept are in (derive.c's curve rule). */
+static const char *curve_state_word(const struct model *m, const size_t *steps, size_t n)
 {
 	for (size_t k = 0; k < n; k++) {
 		const struct group *g = &m->groups[steps[k]];
@@ -79,10 +79,10 @@ static bool curve_usual(const struct model *m, const size_t *steps, size_t n)
 			const struct run *x = &m->runs[g->runs[j]];
 
 			if (!x->aside && x->state >= 0)
-				return x->state == 0;
+				return model_state_word(g, x->state);
 		}
 	}
-	return true;
+	return n ? model_state_word(&m->groups[steps[0]], 0) : "fast";
 }
 
 /*
@@ -173,8 +173,7 @@ static bool print_curve(struct report *r, const size_t *steps, size_t n)
 		    "Every step is from runs in one state of the machine, the one most of "
 		    "this curve's runs were in (the %s one): %zu run%s in the other set aside "
 		    "(" DOC_C("curve-state") ").",
-		    curve_usual(m, steps, n) ? "usual" : "placement's other", aside,
-		    aside == 1 ? "" : "s");
+		    curve_state_word(m, steps, n), aside, aside == 1 ? "" : "s");
 	if (missed > 1)
 		ipcb_doc_p(r->d,
 			   "%zu more step%s, all faster than the first one missed, %s missed "

@@ -303,15 +303,20 @@ static void print_states(struct report *r)
 		measure_format(M_RTT50, s->median[0], a, sizeof(a));
 		measure_format(M_RTT50, m->place[p].wakeup, w, sizeof(w));
 		if (s->n == 2) {
+			const bool slow = m->place[p].slow_kept;
+
 			measure_format(M_RTT50, s->median[1], b, sizeof(b));
 			ipcb_doc_li(
 			    r->d,
 			    "%s: the cache-line probes beside the runs fell into two states of the "
-			    "machine: the usual one, %s (%zu runs), and another, %s (%zu runs), "
-			    "%.1f standard deviations apart (two clusters found in the probes "
-			    "themselves); the wake-up probe's median was %s",
-			    m->placements[p], a, s->count[0], b, s->count[1], fabs(s->separation),
-			    w);
+			    "machine: %s, %s (%zu runs), and %s, %s (%zu runs), %.1f standard "
+			    "deviations apart (two clusters found in the probes themselves); a "
+			    "group's runs are kept in the %s one where it has any%s; the wake-up "
+			    "probe's median was %s",
+			    m->placements[p], slow ? "a slow one" : "a fast one", a, s->count[0],
+			    slow ? "a fast one" : "a slow one", b, s->count[1], fabs(s->separation),
+			    slow ? "slow" : "fast",
+			    slow ? " (the fast one held under two fifths of the runs)" : "", w);
 		} else {
 			ipcb_doc_li(
 			    r->d,
@@ -347,16 +352,19 @@ static void print_states(struct report *r)
 	}
 	/* clang-format off */
 	ipcb_doc_p(r->d, "%zu runs were set aside for the machine's state (" DOC_C("other-state")
-		   ": their cache-line probe was in the placement's other state; "
+		   ": their cache-line probe was in the other state than the one their "
+		   "placement's groups keep; "
 		   DOC_C("state-changed") ": the probe after the run was in another state than "
 		   "the one before; " DOC_C("probe-jump") ": their wake-up probe was half or "
 		   "twice the usual; " DOC_C("below-floor") ": a round trip faster than its own "
 		   "cache-line probe allows; " DOC_C("cpu-held") ": a side that never slept ran on "
 		   "its CPU for less than nine tenths of the run, held off it by the host or "
-		   "another task, which no probe beside the run sees). They are set aside from "
-		   "every median, comparison "
-		   "and figure while their group keeps at least half of its runs, and kept where "
-		   "the other state was the group's usual one; a load curve's runs in the other "
+		   "another task, which no probe beside the run sees). A group's runs in the "
+		   "other state are set aside from every median, comparison and figure wherever "
+		   "it has runs of the kept one (the fast one, unless it held under two fifths of "
+		   "the placement's runs), so that its median is of the runs its tests take and "
+		   "two runs of the machine compare one state; the others flagged, while their "
+		   "group keeps at least half of the runs left; a load curve's runs in the other "
 		   "state than most of the curve's (" DOC_C("curve-state") ") are set aside "
 		   "whatever their step keeps, so that each curve is drawn from one state.",
 		   m->flagged);

@@ -144,8 +144,8 @@ struct run {
 	double probe_cl, probe_cl_after, probe_wk, offered, fraction;
 	double x_floor; /* the row as a multiple of its ceiling (the group's `ceiling`); NAN */
 	int cpu[2];	/* the matrix's pair; -1 where not pinned */
-	int state;	/* the machine's state beside it: 0 the placement's usual one, 1 the other,
-			   -1 not probed */
+	int state;	/* the machine's state beside it: 0 the one its placement's groups keep,
+			   1 the other, -1 not probed (model_state_word() names them) */
 	bool aside;	/* set aside for the machine's state (why in flags) */
 	unsigned flags; /* why the rule flagged it: 1 << each enum model_flag */
 	/* A floor of its own round that it beat (the floor's transport), and the floor's value. */
@@ -204,7 +204,8 @@ struct group {
 	 * median of its kept runs' multiples of it (NAN: none measured). */
 	const char *ceiling;
 	double x_floor;
-	int state; /* the state of the machine its kept runs are in; -1 not probed */
+	int state;	/* the state of the machine its kept runs are in; -1 not probed */
+	bool slow_kept; /* its placement's state 0 is the slower of two (model_state_word) */
 	size_t *runs, nruns, runs_cap, kept;
 	struct summary sum[M_COUNT];
 };
@@ -216,12 +217,17 @@ struct host_pair {
 	const char *error; /* "" when it was measured */
 };
 
-/* A placement's probes: their states (stats.h) and the wake-up probe's median. */
+/*
+ * A placement's probes: their states (stats.h) and the wake-up probe's median. Its state 0 is
+ * the one its groups keep (derive.c): the faster of two (the lower cache-line round trip) where
+ * it held enough of the runs, else the more common; slow_kept says it is the slower.
+ */
 struct model_place {
 	const char *placement;
 	struct ipcb_states states;
 	size_t probed;
 	double wakeup;
+	bool slow_kept;
 };
 
 struct book;
@@ -313,6 +319,8 @@ size_t model_values_in(const struct model *m, const struct group *g, enum measur
 #define MODEL_ANY_STATE	 (-1)
 #define MODEL_TWO_STATES (-2)
 int model_common_state(const struct group *a, const struct group *b);
+/* "fast" or "slow": the machine's state `state` (0 or 1) at g's placement, as the report says. */
+const char *model_state_word(const struct group *g, int state);
 /* g's median of ms as m->weight draws the rounds (the summary's without weights); NAN none. */
 double model_median(const struct model *m, const struct group *g, enum measure ms);
 

@@ -136,8 +136,8 @@ bool rule_comparable(const struct model *m, const struct group *a, const struct 
 		snprintf(why, n,
 			 "measured in different states of the machine (%s in its %s one, %s "
 			 "in its %s one)",
-			 a->label, a->state ? "other" : "usual", b->label,
-			 b->state ? "other" : "usual");
+			 a->label, model_state_word(a, a->state), b->label,
+			 model_state_word(b, b->state));
 		return false;
 	}
 	/* A reader that did both stands against nobody: which of them it is, no run says. */

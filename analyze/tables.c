@@ -67,14 +67,14 @@ void series_text(const char *first, const struct group *g, enum measure ms, char
 		if (g->state >= 0)
 			snprintf(out + len, n - len,
 				 "%s%s in the machine's %s state, %zu run%s, set aside)", open, a,
-				 k ? "other" : "usual", s->state_n[k],
+				 model_state_word(g, k), s->state_n[k],
 				 s->state_n[k] > 1 ? "s" : "");
 		else
-			snprintf(
-			    out + len, n - len,
-			    "%s%s in the machine's usual state, %zu run%s; %s in its other, %zu)",
-			    open, a, s->state_n[0], s->state_n[0] == 1 ? "" : "s", b,
-			    s->state_n[1]);
+			snprintf(out + len, n - len,
+				 "%s%s in the machine's %s state, %zu run%s; %s in its %s, %zu)",
+				 open, a, model_state_word(g, 0), s->state_n[0],
+				 s->state_n[0] == 1 ? "" : "s", b, model_state_word(g, 1),
+				 s->state_n[1]);
 	}
 }
 

@@ -406,7 +406,8 @@ grep -qE "^floor-memcpy .* changed" "$WORK/paired-controls.out"
 ok $? "--paired: a control that moved 10 % in every round is changed"
 
 # Rounds the report sets aside for the machine's state, compare sets aside too (the model's
-# rule, judged on the file's probes, while at least half of the side is left); the driver's own
+# rule, judged on the file's probes: the placement's slow state wherever the group has runs of
+# its fast one, other flags while at least half of the side is left); the driver's own
 # state column decides nothing. A flagged round measured a disturbed machine: a third of the rate.
 stateful() { # stateful FILE ROW:FLAG...: rows of QUIET_B whose probes say FLAG on those rows
 	local file=$1 i=0 v wk cl after f
@@ -420,6 +421,7 @@ stateful() { # stateful FILE ROW:FLAG...: rows of QUIET_B whose probes say FLAG 
 		probe-jump) wk=80000 ;;
 		other-state) cl=400 after=400 ;;
 		other+jump) cl=400 after=400 wk=80000 ;;
+		changed) after=400 ;;
 		esac
 		# A state column that says otherwise: the probes decide, as in the report.
 		mkrow transport=pipe mode=throughput size_bytes=65536 run=1 messages=1000 \
@@ -447,14 +449,40 @@ stateful "$WORK/s-both.csv" 4:other+jump 9:other+jump
 compare_run state-both 0 "$WORK/s-base.csv" "$WORK/s-both.csv"
 grep -qE "^pipe .* ok +2 of 10 NEW rounds set aside: other-state, probe-jump$" "$WORK/state-both.out"
 ok $? "rounds in the machine's other state whose probe also jumped: each flag named once"
+# A group measured in the slow state alone (another's runs in the file are fast) keeps it: its
+# rounds are flagged and all kept, and the note says so.
 newcsv "$WORK/s-many.csv"
-stateful "$WORK/s-many.csv" 1:probe-jump 2:probe-jump 3:probe-jump 4:other-state \
-	5:other-state 6:other-state
-compare_run state-many 3 "$WORK/s-base.csv" "$WORK/s-many.csv"
-# The flags named in the rule's order (model.h), whatever order the rows came in.
-grep -qE "^pipe .* \(10\) .* inconclusive +machine state flagged in 6 of 10 NEW rounds \(other-state, probe-jump\): all kept; " \
+stateful "$WORK/s-many.csv" 1:other-state 2:other-state 3:other-state 4:other-state \
+	5:other-state 6:other-state 7:other-state 8:other-state 9:other-state 10:other-state
+for i in 1 2 3 4 5 6 7 8 9 10 11 12; do
+	mkrow transport=shm mode=throughput size_bytes=65536 run=1 messages=1000 round="$i" \
+		bytes_per_s=1000.0 msgs_per_s=1000.0 sender_cpu=0 receiver_cpu=1 placement=cross-core \
+		wait=spin probe_wakeup_ns=20000 probe_cacheline_ns=100 host="$HOST" cpu_model="$CPU" \
+		>>"$WORK/s-many.csv"
+done
+compare_run state-many 1 "$WORK/s-base.csv" "$WORK/s-many.csv"
+grep -qE "^pipe .* \(10\) .* regressed +machine state flagged in 10 of 10 NEW rounds \(other-state\): all kept" \
 	"$WORK/state-many.out"
-ok $? "more than half flagged: all kept (setting them aside would leave too few), and the note says so"
+ok $? "a group whose every round was in the slow state keeps them all, and the note says so"
+# A group's runs in the other state than the one its placement keeps (the fast one) are set aside
+# wherever it has runs of the kept one, however few (its median and tests are then of one
+# state); the other flags, while half of the rest remain.
+newcsv "$WORK/s-usual.csv"
+stateful "$WORK/s-usual.csv" 1:probe-jump 2:probe-jump 3:probe-jump 4:probe-jump 5:other-state \
+	6:other-state
+compare_run state-usual 0 "$WORK/s-base.csv" "$WORK/s-usual.csv"
+grep -qE "^pipe .* \(4\) .* ok +6 of 10 NEW rounds set aside: other-state, probe-jump$" \
+	"$WORK/state-usual.out"
+ok $? "2 rounds in the other state, 4 whose probe jumped (half of the 8 left): all 6 set aside, the 4 left are ok"
+# Rounds 9-10 in the other state (set aside), 1-6 changed state while they ran: 6 of the 8 left,
+# too many to set aside, kept and named beside those set aside.
+newcsv "$WORK/s-kept.csv"
+stateful "$WORK/s-kept.csv" 1:changed 2:changed 3:changed 4:changed 5:changed 6:changed \
+	9:other-state 10:other-state
+compare_run state-kept 1 "$WORK/s-base.csv" "$WORK/s-kept.csv"
+grep -qE "^pipe .* \(8\) .* regressed +2 of 10 NEW rounds set aside: other-state; machine state flagged in 6 of 10 NEW rounds \(state-changed\): kept$" \
+	"$WORK/state-kept.out"
+ok $? "more than half of the rest flagged: kept, and the note says so beside those set aside"
 newcsv "$WORK/s-col.csv"
 stateful "$WORK/s-col.csv"
 compare_run state-col 0 "$WORK/s-base.csv" "$WORK/s-col.csv"

@@ -235,7 +235,7 @@ sw=$(sed -n '/^\*\*swept requests/,/^p[0-9]/p' "$WORK/states.sec")
 echo "$sw" | grep -q '^| 25.0k msg/s | 25.0k msg/s | 0% | 1 | 10.0 us | 30.0 us | 40.0 us | 0 | kept |$' &&
 	echo "$sw" | grep -q '^| 50.0k msg/s | 50.0k msg/s | 0% | 2 | 10.0 us | 30.0 us | 40.0 us | 0 | kept |$' &&
 	echo "$sw" | grep -q '^| 75.0k msg/s | 75.0k msg/s | 0% | 4 | 10.0 us | 30.0 us | 40.0 us | 0 | kept |$' &&
-	echo "$sw" | grep -q '(the usual one): 5 runs in the other set aside (`curve-state`)' &&
+	echo "$sw" | grep -q '(the fast one): 5 runs in the other set aside (`curve-state`)' &&
 	! echo "$sw" | grep -q '50.0 us'
 ok $? "every step of a curve is from the state most of its runs were in ($(echo "$sw" | grep -c "| kept |") steps kept)"
 grep -q '^| 103k to 226k msg/s | ' "$WORK/states.sec"
