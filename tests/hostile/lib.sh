@@ -106,6 +106,9 @@ all_but_jvm() {
 # Children of PID, one per line.
 kids_of() { pgrep -P "$1" 2>/dev/null; }
 two_kids() { [ "$(kids_of "$1" | wc -l)" -eq 2 ]; }
+# A run's side by its role (sender, receiver): the child that named itself ipcb-ROLE.
+side_of() { pgrep -P "$1" -x "ipcb-$2" 2>/dev/null; }
+two_sides() { [ -n "$(side_of "$1" sender)" ] && [ -n "$(side_of "$1" receiver)" ]; }
 # The data lines of a CSV (0 when missing).
 csv_rows() { if [ -f "$1" ]; then tail -n +2 "$1" | grep -c .; else echo 0; fi; }
 has_row() { [ -f "$1" ] && grep -q "^$2," "$1"; } # has_row CSV TRANSPORT
@@ -125,9 +128,10 @@ start_sweep() { # start_sweep NAME T [ARGS...]
 	PID=$!
 	BG_PIDS+=("$PID")
 	SENDER="" RECEIVER=""
-	wait_for 20 has_row "$CSV" null && wait_for 20 two_kids "$PID" || return 1
-	# The sender is forked first.
-	read -r SENDER RECEIVER <<<"$(kids_of "$PID" | sort -n | tr '\n' ' ')"
+	wait_for 20 has_row "$CSV" null && wait_for 20 two_sides "$PID" || return 1
+	# By the names the sides give themselves: the sender is forked first, but its pid is not
+	# the lower one where the pids wrap around between the two forks.
+	SENDER=$(side_of "$PID" sender) RECEIVER=$(side_of "$PID" receiver)
 	sleep 0.3 # well into the measured loop
 	reg_snapshot "$PID" "$REG"
 }

@@ -20,7 +20,8 @@ measuring() { # measuring DRIVER-PID
 	wait_for 20 two_kids "$1" || return 1
 	sleep 0.5
 	two_kids "$1" || return 1
-	RECEIVER=$(kids_of "$1" | sort -n | tail -1)
+	RECEIVER=$(side_of "$1" receiver)
+	[ -n "$RECEIVER" ]
 }
 check_moved() { # check_moved WHAT STATUS CSV ERR
 	[ "$2" -eq 1 ] && grep -qE "cross-core pipe latency 64 run 1: receiver: left CPU 1, the CPU it was pinned to: .*on CPU 0 at the end" "$4" &&
