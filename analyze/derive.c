@@ -225,7 +225,7 @@ void model_set_aside(struct model *m)
 {
 	for (size_t gi = 0; gi < m->ngroups; gi++) {
 		struct group *g = &m->groups[gi];
-		size_t p = place_of(m, g->placement), flagged = 0, other = 0, kept = 0;
+		size_t p = place_of(m, g->placement), flagged = 0, other = 0, of_kept = 0;
 		size_t in[2] = {0, 0};
 		/* The flags the state decides, not the half rule. */
 		const unsigned by_state = 1u << MF_CURVE_STATE | 1u << MF_OTHER_STATE;
@@ -245,7 +245,7 @@ void model_set_aside(struct model *m)
 				continue;
 			} else if (curve < 0 && r->state == 1)
 				flag_add(r, MF_OTHER_STATE);
-			kept += r->state == 0;
+			of_kept += r->state == 0;
 			if (r->state >= 0 && after >= 0 && after != r->state)
 				flag_add(r, MF_STATE_CHANGED);
 			if (r->probe_wk > 0 && wk > 0 &&
@@ -263,7 +263,7 @@ void model_set_aside(struct model *m)
 			struct run *r = &m->runs[g->runs[k]];
 
 			r->aside = (r->flags & (1u << MF_CURVE_STATE)) ||
-				   (kept && (r->flags & (1u << MF_OTHER_STATE)));
+				   (of_kept && (r->flags & (1u << MF_OTHER_STATE)));
 			other += r->aside;
 			flagged += !r->aside && (r->flags & ~by_state);
 		}
