@@ -70,13 +70,13 @@ static const struct ipcb_clirow selftest_opts[] = {
     {.opt = {.name = "help", .letter = 'h'},
      .type = IPCB_CLI_FLAG,
      .off = offsetof(struct selftest_args, help),
-     .help = "this help"},
+     .help = "the options, briefly"},
     {.opt = {.name = NULL}},
 };
 
 static void selftest_usage(void)
 {
-	printf("usage: ipcbench selftest TRANSPORT\n"
+	printf("Usage: ipcbench selftest TRANSPORT\n"
 	       "Runs the transport test suite against TRANSPORT (a name of ipcbench --list, or\n"
 	       "external:/path/module.so): verified runs of 1 B to 1 MiB in both modes, every\n"
 	       "option value and wait strategy, round trips at a fixed rate, injected faults\n"
@@ -84,6 +84,9 @@ static void selftest_usage(void)
 	       "A transport that cannot run here is skipped (exit 0) unless\n"
 	       "IPCB_REQUIRE_TRANSPORTS is \"all\" or names it.\n"
 	       "\n"
+	       "Options:\n");
+	ipcb_cli_help(stdout, selftest_opts, 2, 25);
+	printf("\n"
 	       "Exit status: 0 every check passed (or the transport was skipped), 1 a check\n"
 	       "failed, 2 usage (no transport, or one that is unknown).\n");
 }

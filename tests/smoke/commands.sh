@@ -52,13 +52,14 @@ ok $? "and the error names it: $(head -1 "$WORK/a.err")"
 "$BIN" hosts -t shm >/dev/null 2>"$WORK/err"
 [ $? -eq 2 ] && grep -q -- "--hosts: missing value" "$WORK/err"
 ok $? "hosts without its runtime: usage error, the value is missing"
-# Every command --help lists has a help of its own: its usage first, never the driver's.
+# Every command --help lists has a help of its own, "Usage: ipcbench COMMAND" first as every
+# other's, never the driver's.
 cmds=$(sed -nE 's/^ {7}[^ ]+ ([a-z][a-z0-9-]*) .*/\1/p' "$WORK/help")
 [ "$(echo "$cmds" | wc -l)" -ge 9 ]
 ok $? "--help lists the commands ($(echo $cmds))"
 for c in $cmds; do
 	"$BIN" $c --help >"$WORK/c.help" 2>&1
-	[ $? -eq 0 ] && head -1 "$WORK/c.help" | grep -qi "^usage: ipcbench $c\b" &&
+	[ $? -eq 0 ] && head -1 "$WORK/c.help" | grep -q "^Usage: ipcbench $c\b" &&
 		! cmp -s "$WORK/c.help" "$WORK/help" && [ "$(wc -l <"$WORK/c.help")" -lt 120 ]
 	ok $? "$c --help is its own ($(head -1 "$WORK/c.help"), $(wc -l <"$WORK/c.help") lines)"
 done
