@@ -279,7 +279,7 @@ void model_set_aside(struct model *m)
 			if (!r->aside && r->state >= 0)
 				in[r->state]++;
 		}
-		/* A group measured in one state says so; one in both (unprobed runs), -1. */
+		/* The state its kept runs are in (never both now); -1 where none was probed. */
 		g->state = in[0] && !in[1] ? 0 : in[1] && !in[0] ? 1 : -1;
 	}
 }

@@ -27,9 +27,11 @@ static void help_usage(FILE *f)
 /* "cleanup, compare, ...": every command --help lists, in its order. */
 static void command_names(FILE *f)
 {
+	const char *sep = "";
+
 	for (const struct ipcb_command *c = ipcb_command_after(""); c;
-	     c = ipcb_command_after(c->name))
-		fprintf(f, "%s%s", c == ipcb_command_after("") ? "" : ", ", c->name);
+	     c = ipcb_command_after(c->name), sep = ", ")
+		fprintf(f, "%s%s", sep, c->name);
 }
 
 static int help_main(int argc, char **argv)
