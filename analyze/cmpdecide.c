@@ -68,9 +68,9 @@ __attribute__((format(printf, 2, 3))) static void pre_add(struct cmp_group *g, c
 
 /*
  * Rows whose run the model set aside for the machine's state (derive.c's rule, the report's:
- * the placement's other state where the group has runs of the one it keeps; a probe that changed
- * state, one that jumped, a round trip below its own floor, a CPU held, judged on the whole file,
- * while the group keeps at least half of its runs) say more about the machine than about the
+ * the placement's other state where the group has runs of the one it keeps; of the rest, a probe
+ * that changed state, one that jumped, a round trip below its own floor, a CPU held, judged on
+ * the whole file, while the group keeps at least half of them) say more about the machine than the
  * code; they are left out here as the report leaves them out. Runs flagged but kept (too many
  * were flagged to leave a sample the machine did not choose) are said too, beside those set
  * aside: nothing is left out or kept silently.
