@@ -328,52 +328,6 @@ static void report_free(struct report *r)
 	free(r->best);
 }
 
-static void report_usage(FILE *f)
-{
-	fprintf(f,
-		"Usage: ipcbench report CSV [-o FILE.md] [--figures DIR] [--slo pP=LATENCY]\n"
-		"       ipcbench report CSV --html FILE.html [--db DB] [--slo pP=LATENCY]\n"
-		"       ipcbench report CSV --figure-data DIR\n"
-		"Answer, from the rows of CSV, what a person choosing a mechanism asks: the best\n"
-		"for small messages, bulk transfer, CPU cost, memory reserved and the CPU a\n"
-		"waiting reader keeps busy, with what is shown the same as it and what the\n"
-		"rounds could not tell apart; then a graded verdict for each of the guides'\n"
-		"claims (C1-C14), their comparison tables (T1-T5) measured, each mechanism in a\n"
-		"few words and the figures, as Markdown. An appendix holds how each was\n"
-		"decided, the machine's floors and states, every comparison, and the rows of\n"
-		"shaped loads (requests in flight, pairs, topologies, open-loop rates, streams\n"
-		"both ways). The CSV is read once (`-`: standard input); every table, claim and\n"
-		"figure comes from the same medians.\n"
-		"  -o, --output FILE   write the report to FILE and its appendix (how each answer\n"
-		"                      and verdict was decided, the machine's floors and states,\n"
-		"                      every comparison and row in full) beside it, to\n"
-		"                      FILE-appendix.md (FILE.md's stem), instead of both to\n"
-		"                      standard output, the report first (as -o -)\n"
-		"      --figures DIR   link the figures ipcbench-plot drew into DIR (a path as\n"
-		"                      seen from the report)\n"
-		"      --html FILE     write the report as one self-contained HTML page: the\n"
-		"                      tables with their verdicts and every figure inline (drawn\n"
-		"                      with ipcbench-plot, which needs gnuplot), readable offline\n"
-		"                      in any browser\n"
-		"      --db DB         with --html: add the trend figures of the results\n"
-		"                      history DB (ipcbench --db) for the CSV's machine (see\n"
-		"                      ipcbench history --help)\n"
-		"      --figure-data DIR  write the figures' data (the medians of the tables,\n"
-		"                      the open loops' kept steps, the matrix) into DIR for\n"
-		"                      ipcbench-plot, and nothing else\n"
-		"      --slo pP=LATENCY  the bound open-loop rows are held to: the highest rate\n"
-		"                      up to which the percentile stayed under it (P a\n"
-		"                      percentile the CSV carries:");
-	for (int p = 0; p < IPCB_NPCT; p++)
-		fprintf(f, "%s %s", p ? "," : "", ipcb_pct_label[p] + 1);
-	fprintf(f, ";\n"
-		   "                      default p99 of 20us cross-core, 50us same-core, 100us\n"
-		   "                      unpinned)\n"
-		   "Exit status: 0 written, 1 no usable rows, a write error or (--html) figures\n"
-		   "that could not be drawn, 2 usage (an output that cannot be written is one)\n"
-		   "or a malformed CSV, 128+N stopped by signal N while drawing.\n");
-}
-
 struct args {
 	const char *in, *out, *figures, *html, *db, *data;
 	struct ipcb_slo slo;
@@ -402,25 +356,86 @@ static int slo_parse(void *base, const char *v, char *err, size_t errlen)
 	return 0;
 }
 
-#define PATH_ROW(long_, letter_, field, noun_)                                                     \
+#define PATH_ROW(long_, letter_, field, noun_, arg_, help_)                                        \
 	{                                                                                          \
 		.opt = {.name = long_, .letter = letter_}, .type = IPCB_CLI_TEXT,                  \
-		.off = offsetof(struct args, field), .noun = noun_                                 \
+		.off = offsetof(struct args, field), .noun = noun_, .arg = arg_, .help = help_     \
 	}
 
-/* The options, as every command's are: rows the one parser reads (cliopt.h). */
+/* The percentiles the CSV carries, for --slo's help. */
+static void slo_help(char *out, size_t n)
+{
+	size_t len = (size_t)snprintf(out, n,
+				      "the bound open-loop rows are held to: the highest rate\n"
+				      "up to which the percentile stayed under it (P a\n"
+				      "percentile the CSV carries:");
+
+	for (int p = 0; p < IPCB_NPCT && len < n; p++)
+		len += (size_t)snprintf(out + len, n - len, "%s %s", p ? "," : "",
+					ipcb_pct_label[p] + 1);
+	if (len < n)
+		snprintf(out + len, n - len,
+			 ";\ndefault p99 of 20us cross-core, 50us same-core, 100us\nunpinned)");
+}
+
+/* The options, as every command's are: rows the one parser reads and --help lists (cliopt.h). */
 static const struct ipcb_clirow report_rows[] = {
-    PATH_ROW("output", 'o', out, "file name"),
-    PATH_ROW("html", 0, html, "file name"),
-    PATH_ROW("figures", 0, figures, "directory"),
-    PATH_ROW("db", 0, db, "file name"),
-    {.opt = {.name = "slo"}, .type = IPCB_CLI_CALL, .parse = slo_parse},
-    PATH_ROW("figure-data", 0, data, "directory"),
+    PATH_ROW("output", 'o', out, "file name", "FILE",
+	     "write the report to FILE and its appendix (how each answer\n"
+	     "and verdict was decided, the machine's floors and states,\n"
+	     "every comparison and row in full) beside it, to\n"
+	     "FILE-appendix.md (FILE.md's stem), instead of both to\n"
+	     "standard output, the report first (as -o -)"),
+    PATH_ROW("figures", 0, figures, "directory", "DIR",
+	     "link the figures ipcbench-plot drew into DIR (a path as\n"
+	     "seen from the report); with --html, inline the SVG files\n"
+	     "in DIR instead of drawing them"),
+    PATH_ROW("html", 0, html, "file name", "FILE",
+	     "write the report as one self-contained HTML page: the\n"
+	     "tables with their verdicts and every figure inline (drawn\n"
+	     "with ipcbench-plot, which needs gnuplot), readable offline\n"
+	     "in any browser"),
+    PATH_ROW("db", 0, db, "file name", "DB",
+	     "with --html: add the trend figures of the results\n"
+	     "history DB (ipcbench --db) for the CSV's machine (see\n"
+	     "ipcbench history --help)"),
+    PATH_ROW("figure-data", 0, data, "directory", "DIR",
+	     "write the figures' data (the medians of the tables,\n"
+	     "the open loops' kept steps, the matrix) into DIR for\n"
+	     "ipcbench-plot, and nothing else"),
+    {.opt = {.name = "slo"},
+     .type = IPCB_CLI_CALL,
+     .parse = slo_parse,
+     .arg = "pP=LATENCY",
+     .help_fn = slo_help},
     {.opt = {.name = "help", .letter = 'h'},
      .type = IPCB_CLI_FLAG,
-     .off = offsetof(struct args, help)},
+     .off = offsetof(struct args, help),
+     .help = "the options, briefly"},
     {.opt = {.name = NULL}},
 };
+
+static void report_usage(FILE *f)
+{
+	fprintf(f,
+		"Usage: ipcbench report CSV [-o FILE.md] [--figures DIR] [--slo pP=LATENCY]\n"
+		"       ipcbench report CSV --html FILE.html [--db DB] [--slo pP=LATENCY]\n"
+		"       ipcbench report CSV --figure-data DIR\n"
+		"Answer, from the rows of CSV, what a person choosing a mechanism asks: the best\n"
+		"for small messages, bulk transfer, CPU cost, memory reserved and the CPU a\n"
+		"waiting reader keeps busy, with what is shown the same as it and what the\n"
+		"rounds could not tell apart; then a graded verdict for each of the guides'\n"
+		"claims (C1-C14), their comparison tables (T1-T5) measured, each mechanism in a\n"
+		"few words and the figures, as Markdown. An appendix holds how each was\n"
+		"decided, the machine's floors and states, every comparison, and the rows of\n"
+		"shaped loads (requests in flight, pairs, topologies, open-loop rates, streams\n"
+		"both ways). The CSV is read once (`-`: standard input); every table, claim and\n"
+		"figure comes from the same medians.\n");
+	ipcb_cli_help(f, report_rows, 6, 22);
+	fprintf(f, "Exit status: 0 written, 1 no usable rows, a write error or (--html) figures\n"
+		   "that could not be drawn, 2 usage (an output that cannot be written is one)\n"
+		   "or a malformed CSV, 128+N stopped by signal N while drawing.\n");
+}
 
 static int input_arg(void *ctx, const char *arg, char *err, size_t errlen)
 {

@@ -19,6 +19,9 @@ static void help_usage(FILE *f)
 		"The help of COMMAND, as `%s COMMAND --help` prints it; without COMMAND, the\n"
 		"driver's (`%s --help`): its options and every command.\n"
 		"\n"
+		"Options:\n"
+		"  -h, --help             the options, briefly\n"
+		"\n"
 		"Exit status: 0 shown, 1 it could not be written, 2 usage error (a word that\n"
 		"names no command).\n",
 		prog, prog, prog);

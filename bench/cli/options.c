@@ -743,20 +743,21 @@ int ipcb_opts_mode_usage(FILE *f, const char *prog, const char *word)
 	if (!mode->takes) {
 		fprintf(f, "\nIt takes the options of a run: see %s --help.\n", prog);
 	} else {
-		for (const char *const *t = mode->takes; *t && n + 1 < 16; t++) {
+		const struct ipcb_clirow *help = row_named("help");
+
+		/* Its own options, then --help, which every command takes. */
+		for (const char *const *t = mode->takes; *t && n + 2 < 16; t++) {
 			const struct ipcb_clirow *r = row_named(*t);
 
-			if (r) {
-				rows[n] = *r;
-				rows[n].section = n ? NULL : "Options:";
-				n++;
-			}
+			if (r)
+				rows[n++] = *r;
 		}
+		if (help)
+			rows[n++] = *help;
 		memset(&rows[n], 0, sizeof(rows[n]));
-		if (n)
-			ipcb_cli_help(f, rows, 6, 25);
-		else
-			fprintf(f, "\nIt takes no option.\n");
+		for (size_t i = 0; i < n; i++)
+			rows[i].section = i ? NULL : "Options:";
+		ipcb_cli_help(f, rows, 6, 25);
 	}
 	if (mode->takes)
 		fprintf(f, "\nExit status: 0 ok, 1 it failed, 2 usage error.\n");

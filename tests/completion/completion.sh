@@ -136,10 +136,10 @@ ok $? "commands come from its --help's usage lines"
 [ "$(complete_line "$BIN help re")" = report ] && [ -z "$(complete_line "$BIN help report ")" ]
 ok $? "help takes one command's name"
 
-# Each command's own options and arguments: cleanup takes two options and no argument;
+# Each command's own options and arguments: cleanup takes two options (and --help) and no argument;
 # list and selftest take transport names; -o takes NAME.KEY=VALUE (a transport, then its keys).
 complete_line "$BIN cleanup --" >"$WORK/got"
-printf "%s\n" --dir --dry-run >"$WORK/want"
+printf "%s\n" --dir --dry-run --help >"$WORK/want"
 cmp -s "$WORK/got" "$WORK/want"
 ok $? "cleanup completes its own options, no run option: $(paste -sd' ' "$WORK/got")"
 complete_line "$BIN cleanup " >"$WORK/got"

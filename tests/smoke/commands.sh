@@ -62,7 +62,12 @@ for c in $cmds; do
 	[ $? -eq 0 ] && head -1 "$WORK/c.help" | grep -q "^Usage: ipcbench $c\b" &&
 		! cmp -s "$WORK/c.help" "$WORK/help" && [ "$(wc -l <"$WORK/c.help")" -lt 120 ]
 	ok $? "$c --help is its own ($(head -1 "$WORK/c.help"), $(wc -l <"$WORK/c.help") lines)"
+	# Its options, -h among them, or a run's (the driver's, which lists it).
+	grep -qE "^  -h, --help +the options, briefly$|^It takes the options of a run: see ipcbench --help" "$WORK/c.help"
+	ok $? "$c --help lists -h, --help among its options, or takes a run's"
 done
+grep -qE "^  -h, --help +the options, briefly$" "$WORK/help"
+ok $? "the driver's --help lists -h, --help"
 # `ipcbench help COMMAND` is COMMAND --help, every one; `help` alone the driver's.
 for c in $cmds; do
 	same "$c's help" help $c -- $c --help
@@ -103,8 +108,9 @@ ok $? "history --import - stores standard input's rows as a run, named \`import 
 ok $? "an empty standard input is named in the error: $(head -1 "$WORK/err")"
 
 "$BIN" cleanup --help | grep -q -- '--dry-run' && "$BIN" cleanup --help | grep -q -- '--dir DIR' &&
-	! "$BIN" cleanup --help | grep -q -- '--transport' && "$BIN" list --help | grep -q 'It takes no option'
-ok $? "cleanup --help names the options it takes and no other; list takes none"
+	! "$BIN" cleanup --help | grep -q -- '--transport' &&
+	[ "$("$BIN" list --help | grep -cE '^  -|^      --')" -eq 1 ]
+ok $? "cleanup --help names the options it takes and no other; list takes none but --help"
 
 "$BIN" -t pipe -s 64 --then list >/dev/null 2>"$WORK/err"
 [ $? -eq 2 ] && grep -q "sweep 2 has no options\|unexpected argument 'list'" "$WORK/err"
