@@ -7,24 +7,32 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "cliopt.h"
 #include "command.h"
 #include "driver.h"
 
 static const char *const prog = "ipcbench";
+
+/* Its one option, listed as every command's are (help_main reads it: a word or two at most). */
+static const struct ipcb_clirow help_opts[] = {
+    {.opt = {.name = "help", .letter = 'h'},
+     .type = IPCB_CLI_FLAG,
+     .help = "the options, briefly",
+     .section = "Options:"},
+    {.opt = {.name = NULL}},
+};
 
 static void help_usage(FILE *f)
 {
 	fprintf(f,
 		"Usage: %s help [COMMAND]\n"
 		"The help of COMMAND, as `%s COMMAND --help` prints it; without COMMAND, the\n"
-		"driver's (`%s --help`): its options and every command.\n"
-		"\n"
-		"Options:\n"
-		"  -h, --help             the options, briefly\n"
-		"\n"
-		"Exit status: 0 shown, 1 it could not be written, 2 usage error (a word that\n"
-		"names no command).\n",
+		"driver's (`%s --help`): its options and every command.\n",
 		prog, prog, prog);
+	ipcb_cli_help(f, help_opts, 6, 25);
+	fprintf(f, "\n"
+		   "Exit status: 0 shown, 1 it could not be written, 2 usage error (a word that\n"
+		   "names no command).\n");
 }
 
 /* "cleanup, compare, ...": every command --help lists, in its order. */
