@@ -170,20 +170,28 @@ static void row_values(const struct row_fields *rf, double v[GB_NVALUES])
 }
 
 /* The row's pairs, Google Benchmark's threads: 1 where it does not say. */
+/*
+ * A count field as a JSON integer's value: where it is not a number from 1 to 2^53 (which a
+ * double holds exactly and an integer's conversion takes without overflow), it is read as the
+ * missing field is, 1.
+ */
+static double field_count(const char *field)
+{
+	double x;
+
+	return field_double(field, &x) && x >= 1 && x <= 0x1p53 ? x : 1;
+}
+
 static double row_threads(const struct row_fields *rf)
 {
-	double pairs;
-
-	if (!field_double(rf->f[IPCB_COL_PAIRS], &pairs) || pairs < 1)
-		pairs = 1;
-	return pairs;
+	return field_count(rf->f[IPCB_COL_PAIRS]);
 }
 
 static json_t *benchmark_object(const struct row_fields *rf, const char *name, size_t repetitions,
 				int *rc)
 {
 	const char *const *fld = rf->f;
-	double v[GB_NVALUES], run = 1;
+	double v[GB_NVALUES], run = field_count(fld[IPCB_COL_RUN]);
 	json_t *o = json_object();
 
 	if (!o) {
@@ -191,13 +199,11 @@ static json_t *benchmark_object(const struct row_fields *rf, const char *name, s
 		return NULL;
 	}
 	row_values(rf, v);
-	field_double(fld[IPCB_COL_RUN], &run);
 	ipcb_json_put(o, "name", ipcb_json_text(name), rc);
 	ipcb_json_put(o, "run_name", ipcb_json_text(name), rc);
 	ipcb_json_put(o, "run_type", json_string("iteration"), rc);
 	ipcb_json_put(o, "repetitions", json_integer((json_int_t)repetitions), rc);
-	ipcb_json_put(o, "repetition_index", json_integer(run >= 1 ? (json_int_t)(run - 1) : 0),
-		      rc);
+	ipcb_json_put(o, "repetition_index", json_integer((json_int_t)(run - 1)), rc);
 	ipcb_json_put(o, "threads", json_integer((json_int_t)row_threads(rf)), rc);
 	ipcb_json_put(o, "iterations",
 		      ipcb_json_number_text(*fld[IPCB_COL_MESSAGES] ? fld[IPCB_COL_MESSAGES] : "0"),
