@@ -116,6 +116,20 @@ else
 			"$((3 * $(col "$WORK/bc.csv" messages 'v("topology") == "1:3 all" && v("latency_kind") == "one_way_last"')))" ]
 	ok $? "to 3 receivers: one-way rows to every receiver, to the slowest and to the last (a third of the samples of every receiver's)"
 fi
+# A reader publishes its cursor every 32 messages of a ring of 1024 slots, and a writer whose
+# ring is full (its readers slowed by work) sleeps on the slowest cursor: with sides that sleep
+# at once (block) and with the fence moved to the sleeper (hybrid after one poll), each batch
+# must wake it, or the run stops.
+for w in "block" "hybrid --spin-polls 1"; do
+	# shellcheck disable=SC2086
+	run bcbatch -t shm-bcast -o shm-bcast.ring=131072 -s 64 -m throughput --deliver all \
+		--topology 1:1,1:3 --wait $w --receiver-work-ns 300 -n 60000 -d 0 --timeout 60
+	[ $st -eq 0 ] && grep -q "ring: 1024 x " "$WORK/bcbatch.csv" &&
+		[ "$(col "$WORK/bcbatch.csv" transport 'v("latency_kind") == "" && v("losses") == 0 &&
+			v("messages") == 60000' | wc -l)" -eq 2 ]
+	ok $? "shm-bcast --wait $w: a full ring's writer woken by cursors published in batches, 1:1 and 1:3"
+	rm -f "$WORK/bcbatch.csv"
+done
 # A lossy broadcast (shm-bcast -o overrun=count, its ring large enough that nothing is written
 # over) counts the message the fault drops exactly once at each receiver; where the writer waits,
 # the same loss fails the run, naming a receiver.
