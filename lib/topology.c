@@ -242,6 +242,37 @@ size_t ipcb_topo_private_bytes(const struct ipcb_topo *t, int cpu)
 	return cpu >= 0 && cpu < t->ncpu && t->cpu[cpu].online ? t->cpu[cpu].private_bytes : 0;
 }
 
+#define TURNOVER_PRIVATE_GUESS (1024u * 1024) /* when the kernel does not say */
+#define TURNOVER_MIN	       (256u * 1024)
+#define TURNOVER_MAX	       (16u * 1024 * 1024)
+
+size_t ipcb_topo_turnover_bytes(size_t private_bytes)
+{
+	size_t t = 4 * (private_bytes ? private_bytes : TURNOVER_PRIVATE_GUESS);
+
+	return t < TURNOVER_MIN ? TURNOVER_MIN : t > TURNOVER_MAX ? TURNOVER_MAX : t;
+}
+
+size_t ipcb_topo_this_private_bytes(void)
+{
+	/* Read once: the same machine answers the same for every run of an invocation. */
+	static size_t priv = SIZE_MAX;
+
+	if (priv == SIZE_MAX) {
+		struct ipcb_topo *t = NULL;
+		const int *cpus;
+		char err[256];
+
+		priv = 0;
+		/* The lowest online CPU's: the machines ipcbench runs on have one kind of core. */
+		if (ipcb_topo_create(IPCB_TOPO_FROM_MACHINE, NULL, &t, err, sizeof(err)) == 0 &&
+		    ipcb_topo_cpus(t, &cpus) > 0)
+			priv = ipcb_topo_private_bytes(t, cpus[0]);
+		ipcb_topo_destroy(t);
+	}
+	return priv;
+}
+
 bool ipcb_topo_elsewhere(const struct ipcb_topo *t)
 {
 	return t->elsewhere;

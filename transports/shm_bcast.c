@@ -49,6 +49,7 @@
 #include "common.h"
 #include "format.h"
 #include "ring.h"
+#include "topology.h"
 #include "transport.h"
 
 enum { BCAST_OPT_OVERRUN, BCAST_OPT_RING };
@@ -489,7 +490,7 @@ static int bcast_setup(struct ipcb_chan *ch)
 	bool small = ipcb_sides_share_cpu(cfg) && cfg->bidirectional;
 	size_t target = ipcb_opt(cfg, BCAST_OPT_RING) ? ipcb_opt(cfg, BCAST_OPT_RING)
 			: small			      ? BCAST_SMALL_RING
-				: ipcb_ring_target_for(ipcb_ring_private_bytes());
+				: ipcb_topo_turnover_bytes(ipcb_topo_this_private_bytes());
 	size_t msg = cfg->msg_bytes ? cfg->msg_bytes : 1;
 	size_t off = msg <= BCAST_ALIGN - BCAST_HDR_BYTES ? BCAST_HDR_BYTES : 64;
 	size_t slot = (off + msg + BCAST_ALIGN - 1) & ~(size_t)(BCAST_ALIGN - 1);

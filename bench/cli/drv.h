@@ -60,6 +60,8 @@ struct place {
 	double memcpy_bytes_per_s[IPCB_MAX_LIST]; /* per --size index; 0 = not measured */
 	/* Two CPUs only (ipcb_place_two_cpus): copying out what the other wrote, per size. */
 	double xcopy_bytes_per_s[IPCB_MAX_LIST];
+	/* floor-mailbox's round trip (p50, ns), per size; 0 = not measured. */
+	double mailbox_p50_ns[IPCB_MAX_LIST];
 	/* Two CPUs only: a stream's hand-over of one message of a line (floor-handover). */
 	double handover_ns;
 	/* The cheapest system call on the sender's CPU (floor-syscall); 0 = not measured. */

@@ -53,12 +53,12 @@ static bool place_uses(const struct driver *d, const struct place *pl, size_t si
 	return false;
 }
 
-/* Does the plan run streams at this placement? */
-static bool place_streams(const struct driver *d, const struct place *pl)
+/* Does the plan run round trips (trips), else streams, at this placement? */
+static bool place_runs(const struct driver *d, const struct place *pl, bool trips)
 {
 	for (size_t i = 0; i < d->npoints; i++)
 		if (&d->places[d->points[i].place] == pl &&
-		    d->points[i].sh.mode != IPCB_MODE_LATENCY)
+		    (d->points[i].sh.mode == IPCB_MODE_LATENCY) == trips)
 			return true;
 	return false;
 }
@@ -163,7 +163,7 @@ static bool floor_rates_run(struct driver *d, struct place *pl, bool ceilings,
 	pl->handover_ns = pl->syscall_ns = 0;
 	if (d->o.controls)
 		return true;
-	if (ipcb_place_two_cpus(pl) && (!ceilings || place_streams(d, pl)) &&
+	if (ipcb_place_two_cpus(pl) && (!ceilings || place_runs(d, pl, false)) &&
 	    !floor_rate_run(d, pl, ceilings, &handover, &pl->handover_ns, s, r, row))
 		return false;
 	return (ceilings && !plan_calls(d)) ||
@@ -198,7 +198,7 @@ bool ipcb_floors_run(struct driver *d, struct place *pl, bool ceilings)
 	} sized[] = {
 	    {"floor-memcpy", "none", false, ipcb_floor_memcpy, pl->memcpy_bytes_per_s},
 	    {"floor-xcopy", "spin", false, ipcb_floor_xcopy, pl->xcopy_bytes_per_s},
-	    {"floor-mailbox", "spin", true, ipcb_floor_mailbox, NULL},
+	    {"floor-mailbox", "spin", true, ipcb_floor_mailbox, pl->mailbox_p50_ns},
 	};
 	/*
 	 * The copy cliffs: memcpy with its destination this many bytes past its source, modulo
@@ -244,9 +244,16 @@ bool ipcb_floors_run(struct driver *d, struct place *pl, bool ceilings)
 			if ((sized[k].fn == ipcb_floor_xcopy && !cross) ||
 			    (d->o.controls && sized[k].fn != ipcb_floor_memcpy))
 				continue;
-			/* The ceilings alone: the copy of their placement, at the plan's sizes. */
-			if (ceilings && (!sized[k].floor || !place_uses(d, pl, i) ||
-					 (sized[k].fn == ipcb_floor_memcpy) == cross))
+			/*
+			 * The ceilings alone: the copy of their placement, at the plan's sizes, and
+			 * across two CPUs the mailbox's round trip of a message it moves whole,
+			 * where the plan has round trips (rows.c, row_ceiling()).
+			 */
+			if (ceilings &&
+			    (!place_uses(d, pl, i) || (sized[k].fn == ipcb_floor_memcpy) == cross ||
+			     (sized[k].fn == ipcb_floor_mailbox &&
+			      (d->o.sizes[i] > IPCB_FLOOR_MAILBOX_WHOLE ||
+			       !place_runs(d, pl, true)))))
 				continue;
 			if ((d->interrupted = ipcb_run_interrupt_pending()))
 				return false;
@@ -268,8 +275,9 @@ bool ipcb_floors_run(struct driver *d, struct place *pl, bool ceilings)
 			ipcb_probes_before(pl);
 			rc = sized[k].fn(&s, &r);
 			ipcb_probes_after(pl);
-			if (sized[k].floor)
-				sized[k].floor[i] = rc == 0 ? r.bytes_per_s : 0;
+			sized[k].floor[i] = rc != 0	       ? 0
+					    : sized[k].latency ? ipcb_rows_p50(r.hist)
+							       : r.bytes_per_s;
 			if (!floor_done(d, pl, rc, &row, &r, i, ceilings))
 				return false;
 		}

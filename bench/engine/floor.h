@@ -35,10 +35,13 @@ int ipcb_floor_memcpy_at(const struct ipcb_run_spec *s, size_t dst_offset,
 			 struct ipcb_run_result *r);
 
 /*
- * Round-trip histogram of a ping-pong of s->size_bytes payloads through one mailbox per
- * direction (a sequence word in the line where the payload starts; both sides spin), copying
- * the payload in and out on each side: the floor under a shared-memory transport's round trip.
+ * Round-trip histogram of a ping-pong of s->size_bytes payloads through a mailbox per direction
+ * (a sequence word on its own line, the payload after it; both sides spin), copying the payload
+ * in and out on each side: the leanest round trip of its size through memory both sides map,
+ * the faster of two layouts (floor.c; r->layout says which). A message of up to
+ * IPCB_FLOOR_MAILBOX_WHOLE bytes crosses whole, larger ones in pieces of that size.
  */
+#define IPCB_FLOOR_MAILBOX_WHOLE (16u * 1024)
 int ipcb_floor_mailbox(const struct ipcb_run_spec *s, struct ipcb_run_result *r);
 /*
  * Bandwidth of s->cpu[IPCB_RECEIVER] copying out s->size_bytes messages that s->cpu[IPCB_SENDER]

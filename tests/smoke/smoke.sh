@@ -329,9 +329,9 @@ ok $? "--floor: a floor-syscall row each round, its calls a second on one CPU"
 # as the probes are, no row of its own), or across two CPUs the hand-over of each message where
 # that takes longer (a 64 B stream: which of the two is longer is the machine's to say, and under
 # AddressSanitizer its instrumented copy of 64 bytes can take longer than the hand-over), a round
-# trip whose sides poll against the cache-line round trip, one whose reader sleeps against the
-# wake-up, each plus its payload's copy each way, and all of them plus the harness's own time
-# (the row's harness_ns).
+# trip whose sides poll across two CPUs against the leanest one of its size (floor-mailbox, up to
+# 16 KiB), one whose reader sleeps against the wake-up plus its payload's copy each way, and all
+# of them plus the harness's own time (the row's harness_ns).
 ceil_of() { # ceil_of CSV TRANSPORT MODE PLACEMENT: "ceiling x_floor" of its main row
 	awk "$(cat "$(dirname "$0")/../csv.awk")"'
 		NR == 1 { n = csv_split($0, h); for (i = 1; i <= n; i++) c[h[i]] = i; next }
@@ -345,9 +345,37 @@ ceil_of() { # ceil_of CSV TRANSPORT MODE PLACEMENT: "ceiling x_floor" of its mai
 	--csv "$WORK/ceil.csv" >"$WORK/ceil.table" 2>&1
 st=$?
 got="$(ceil_of "$WORK/ceil.csv" shm latency cross-core) | $(ceil_of "$WORK/ceil.csv" pipe latency cross-core) | $(ceil_of "$WORK/ceil.csv" shm throughput cross-core) | $(ceil_of "$WORK/ceil.csv" pipe throughput same-core)"
-[[ $st -eq 0 && $got =~ ^probe-cacheline\+floor-xcopy\+harness\ [0-9.]+\ \|\ probe-wakeup\+floor-xcopy\+harness\ [0-9.]+\ \|\ floor-(handover|xcopy)\+harness\ [0-9.]+\ \|\ floor-memcpy\+floor-syscall\+harness\ [0-9.]+$ ]] &&
+[[ $st -eq 0 && $got =~ ^floor-mailbox\+harness\ [0-9.]+\ \|\ probe-wakeup\+floor-xcopy\+harness\ [0-9.]+\ \|\ floor-(handover|xcopy)\+harness\ [0-9.]+\ \|\ floor-memcpy\+floor-syscall\+harness\ [0-9.]+$ ]] &&
 	! grep -q '^floor-' "$WORK/ceil.table"
-ok $? "each row beside its ceiling by default, with no floor rows: shm's polled round trip, pipe's slept one, a 64 B stream's hand-over or copy across CPUs, whichever is longer, its copies and (pipe's write and read) system calls on one ($got)"
+ok $? "each row beside its ceiling by default, with no floor rows: shm's polled round trip (the mailbox's), pipe's slept one, a 64 B stream's hand-over or copy across CPUs, whichever is longer, its copies and (pipe's write and read) system calls on one ($got)"
+# With --floor the mailbox's rows are in the run: a polled round trip across two CPUs of a
+# message it moves whole (4 KiB) is that round's mailbox round trip plus the harness, its x_floor
+# its p50 over their sum; a larger one (64 KiB, in pieces) keeps the cache-line round trip and
+# the copies; the mailbox's row says which of its two layouts it kept.
+"$BIN" -q -t shm -s 4K,64K -m latency --wait spin --placement cross-core --floor -n 300 -d 0 \
+	--csv "$WORK/mbox.csv" >/dev/null 2>&1
+st=$?
+got=$(awk "$(cat "$(dirname "$0")/../csv.awk")"'
+	NR == 1 { n = csv_split($0, h); for (i = 1; i <= n; i++) c[h[i]] = i; next }
+	{ csv_split($0, f); t = f[c["transport"]]; sz = f[c["size_bytes"]] }
+	t == "floor-mailbox" {
+		box[sz] = f[c["p50_ns"]]
+		lay += f[c["channel"]] ~ /^mailbox: (one box a way|[0-9]+ boxes a way over )/
+	}
+	t == "shm" && f[c["latency_kind"]] == "rtt" {
+		p50[sz] = f[c["p50_ns"]]; x[sz] = f[c["x_floor"]]; ce[sz] = f[c["ceiling"]]
+		hn[sz] = f[c["harness_ns"]]
+	}
+	END {
+		want = p50[4096] / (box[4096] + hn[4096])
+		ok = ce[4096] == "floor-mailbox+harness" && box[4096] > 0 && hn[4096] > 0 &&
+		     (x[4096] - want) ^ 2 <= (0.01 * want) ^ 2 + 0.001 ^ 2 &&
+		     ce[65536] ~ /^floor-cacheline\+floor-xcopy\+/ && lay == 2
+		printf "%s %s %s (%s / (%s + %s) = %.3f), %s %s, %d layouts said", ok, ce[4096],
+		       x[4096], p50[4096], box[4096], hn[4096], want, ce[65536], x[65536], lay
+	}' "$WORK/mbox.csv")
+[ $st -eq 0 ] && [ "${got%% *}" = 1 ]
+ok $? "--floor: a 4 KiB polled round trip across CPUs against the round's floor-mailbox plus the harness, 64 KiB against the cache-line round trip and copies (${got#* })"
 "$BIN" -t shm -s 64 -m throughput --placement cross-core -n 100 -d 0 --no-probes \
 	--csv "$WORK/noceil.csv" >/dev/null 2>"$WORK/noceil.err"
 st=$?

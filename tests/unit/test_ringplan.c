@@ -148,10 +148,10 @@ int main(void)
 	ok_eq(private_of("bare"), 0, "bare: the topology says nothing of the caches");
 	ok_eq(private_of("shared-l2"), 48 * 1024, "shared-l2: the L1, not the L2 two cores share");
 
-	ok_eq(ipcb_ring_target_for(1024 * 1024), 4 * 1024 * 1024, "a 1 MiB L2: a 4 MiB ring");
-	ok_eq(ipcb_ring_target_for(0), 4 * 1024 * 1024, "no L2 said: as for 1 MiB");
-	ok_eq(ipcb_ring_target_for(32 * 1024), 256 * 1024, "a small cache: at least 256 KiB");
-	ok_eq(ipcb_ring_target_for(64u << 20), 16u << 20,
+	ok_eq(ipcb_topo_turnover_bytes(1024 * 1024), 4 * 1024 * 1024, "a 1 MiB L2: a 4 MiB ring");
+	ok_eq(ipcb_topo_turnover_bytes(0), 4 * 1024 * 1024, "no L2 said: as for 1 MiB");
+	ok_eq(ipcb_topo_turnover_bytes(32 * 1024), 256 * 1024, "a small cache: at least 256 KiB");
+	ok_eq(ipcb_topo_turnover_bytes(64u << 20), 16u << 20,
 	      "a cache said to be huge: at most 16 MiB");
 
 	/* The EPYC guest's tree: a stream's 1 MiB messages whole in four slots, 64 KiB in 63. */

@@ -47,12 +47,12 @@
  * a message of up to a quarter of the ring crosses whole (one hand-over, as a copy floor does, in
  * place of one per 16 KiB; round trips: ring_plan_pieces()). On the EPYC guest, 1 MiB streams went
  * from 7.6 to 38.3 GB/s (0.94 of floor-xcopy) and the 64 KiB round trip from 17.1 to 5.6 us
- * (docs/methodology.md, "The ring's plan").
+ * (docs/methodology.md, "The ring's plan"). The area's rule is the machine's, not the ring's
+ * alone (ipcb_topo_turnover_bytes(): floor-mailbox lays its boxes out by it too).
  */
-#define RING_PRIVATE_GUESS (1024u * 1024) /* when the kernel does not say */
-#define RING_TARGET_MIN	   (256u * 1024)
-#define RING_TARGET_MAX	   (16u * 1024 * 1024)
-#define RING_MIN_SLOTS	   4u
+#define RING_MIN_SLOTS 4u
+/* A loan's ring: small enough to stay in the writer's caches (ipcb_ring_plan_whole()). */
+#define RING_TARGET_MIN (256u * 1024)
 /*
  * A stream's small messages fill the whole ring, in as many slots as it holds: a writer that
  * runs further ahead finds its lines gone from the reader's private cache, as a large message's
@@ -64,33 +64,6 @@
  */
 #define RING_MAX_SLOTS	      512u
 #define RING_STREAM_MAX_SLOTS 65536u
-
-size_t ipcb_ring_target_for(size_t private_bytes)
-{
-	size_t t = 4 * (private_bytes ? private_bytes : RING_PRIVATE_GUESS);
-
-	return t < RING_TARGET_MIN ? RING_TARGET_MIN : t > RING_TARGET_MAX ? RING_TARGET_MAX : t;
-}
-
-size_t ipcb_ring_private_bytes(void)
-{
-	/* Read once: the same machine answers the same for every run of an invocation. */
-	static size_t priv = SIZE_MAX;
-
-	if (priv == SIZE_MAX) {
-		struct ipcb_topo *t = NULL;
-		const int *cpus;
-		char err[256];
-
-		priv = 0;
-		/* The lowest online CPU's: the machines ipcbench runs on have one kind of core. */
-		if (ipcb_topo_create(IPCB_TOPO_FROM_MACHINE, NULL, &t, err, sizeof(err)) == 0 &&
-		    ipcb_topo_cpus(t, &cpus) > 0)
-			priv = ipcb_topo_private_bytes(t, cpus[0]);
-		ipcb_topo_destroy(t);
-	}
-	return priv;
-}
 
 void ipcb_ring_plan(size_t msg_bytes, enum ipcb_ring_use use, struct ipcb_ring_plan *p)
 {
@@ -167,7 +140,7 @@ static void ring_plan_pieces(size_t msg_bytes, size_t ring, enum ipcb_ring_use u
 void ipcb_ring_plan_machine(size_t msg_bytes, size_t private_bytes, enum ipcb_ring_use use,
 			    struct ipcb_ring_plan *p)
 {
-	ring_plan_pieces(msg_bytes, ipcb_ring_target_for(private_bytes), use,
+	ring_plan_pieces(msg_bytes, ipcb_topo_turnover_bytes(private_bytes), use,
 			 use == IPCB_RING_STREAM ? RING_STREAM_MAX_SLOTS : RING_MAX_SLOTS, p);
 }
 
@@ -178,7 +151,7 @@ void ipcb_ring_plan_sized(size_t msg_bytes, size_t target, enum ipcb_ring_use us
 	if (target)
 		ring_plan_pieces(msg_bytes, target, use, RING_STREAM_MAX_SLOTS, p);
 	else
-		ipcb_ring_plan_machine(msg_bytes, ipcb_ring_private_bytes(), use, p);
+		ipcb_ring_plan_machine(msg_bytes, ipcb_topo_this_private_bytes(), use, p);
 }
 
 void ipcb_ring_plan_whole(size_t msg_bytes, size_t private_bytes, enum ipcb_ring_use use,
@@ -194,7 +167,7 @@ void ipcb_ring_plan_whole(size_t msg_bytes, size_t private_bytes, enum ipcb_ring
 	 * M/s where 3.2, 16 KiB 8.1 where 0.7): those get the machine's ring, in as many slots.
 	 */
 	if (use == IPCB_RING_STREAM && (one_cpu || msg_bytes <= RING_INLINE_MAX))
-		ring_plan_layout(msg_bytes, ipcb_ring_target_for(private_bytes),
+		ring_plan_layout(msg_bytes, ipcb_topo_turnover_bytes(private_bytes),
 				 RING_STREAM_MAX_SLOTS, false, p);
 	else
 		ring_plan_layout(msg_bytes, RING_TARGET_MIN, RING_MAX_SLOTS, false, p);
@@ -676,8 +649,8 @@ int ipcb_ringchan_setup(struct ipcb_chan *ch, const char *dir)
 							: IPCB_RING_TRIPS;
 
 	if (c->whole_messages)
-		ipcb_ring_plan_whole(ch->cfg.msg_bytes, ipcb_ring_private_bytes(), use, one_cpu,
-				     &plan);
+		ipcb_ring_plan_whole(ch->cfg.msg_bytes, ipcb_topo_this_private_bytes(), use,
+				     one_cpu, &plan);
 	else
 		ipcb_ring_plan_sized(ch->cfg.msg_bytes, c->ring_target, use, &plan);
 	/*

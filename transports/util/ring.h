@@ -96,14 +96,6 @@ struct ipcb_ring_end {
 };
 
 /*
- * The bytes a ring aims at on a machine whose CPUs each have private_bytes of cache of their own
- * (0: not known): four times that (ring.c says why), at least 256 KiB and at most 16 MiB.
- */
-size_t ipcb_ring_target_for(size_t private_bytes);
-/* This machine's private cache, as hwloc reads it once (its lowest CPU's; topology.h); 0: not said.
- */
-size_t ipcb_ring_private_bytes(void);
-/*
  * How a ring is used, which decides its pieces and how many slots it holds: a stream (one way,
  * the writer running ahead of the reader), round trips between two CPUs (requests and replies,
  * each side waiting for the other's message; in pieces, so that one side copies out while the
@@ -115,7 +107,7 @@ enum ipcb_ring_use { IPCB_RING_STREAM, IPCB_RING_TRIPS, IPCB_RING_TRIPS_WHOLE };
 void ipcb_ring_plan(size_t msg_bytes, enum ipcb_ring_use use, struct ipcb_ring_plan *p);
 /*
  * ... on a machine with private_bytes of private cache per CPU: a ring of
- * ipcb_ring_target_for(private_bytes); a stream's of as many slots as that holds (up to 64 Ki),
+ * ipcb_topo_turnover_bytes(private_bytes); a stream's of as many slots as that holds (up to 64 Ki),
  * round trips' of at most 512; in a stream a message of up to a quarter of it whole in one slot,
  * larger ones in pieces of a quarter; in round trips across CPUs pieces of about the square root
  * of 4 KiB times the message (16 KiB for 64 KiB; ring.c says why).
