@@ -130,6 +130,18 @@ for w in "block" "hybrid --spin-polls 1"; do
 	ok $? "shm-bcast --wait $w: a full ring's writer woken by cursors published in batches, 1:1 and 1:3"
 	rm -f "$WORK/bcbatch.csv"
 done
+# A round trip across two CPUs of a message larger than its piece crosses in pieces, each counted
+# as it lands and copied out once counted: every byte checked (--verify full), a last piece
+# shorter than the others (1 MiB + 5 bytes), with readers that spin, poll then sleep, and sleep.
+for w in spin hybrid block; do
+	run bcpieces -t shm-bcast -s 65536,1048581 -m latency --placement cross-core --wait $w \
+		--verify full -n 300 -d 0 --no-one-way
+	[ $st -eq 0 ] && [ "$(grep -c ', pieces of ' "$WORK/bcpieces.csv")" -eq 2 ] &&
+		[ "$(col "$WORK/bcpieces.csv" transport 'v("latency_kind") == "rtt" &&
+			v("messages") == 300 && v("full_checks") + 0 >= 300' | wc -l)" -eq 2 ]
+	ok $? "shm-bcast --wait $w: 64 KiB and 1 MiB + 5 round trips in pieces, every byte of every message checked"
+	rm -f "$WORK/bcpieces.csv"
+done
 # A lossy broadcast (shm-bcast -o overrun=count, its ring large enough that nothing is written
 # over) counts the message the fault drops exactly once at each receiver; where the writer waits,
 # the same loss fails the run, naming a receiver.
