@@ -31,9 +31,11 @@ static const struct floor_def {
      "a reader woken by another path than a futex (a socket's or a queue's wait queue) is not "
      "bound by it: for such a run it is not a floor",
      M_RTT50, false},
-    {"floor-mailbox", "mailbox round trip (sequence word, payload after it; the faster layout)",
-     "a ring that hands a message of more than 16 KiB over in larger pieces than the mailbox's "
-     "can beat it (1 MiB on an AMD EPYC guest); for such a run it is not a floor",
+    {"floor-mailbox", "mailbox round trip (sequence word on its own line, payload after it)",
+     "a transport that lends its buffers (shm-zc) copies less and beats it; so can a ring "
+     "that hands a message of more than 16 KiB over in larger pieces than the mailbox's, and "
+     "one whose next message lands on lines neither side touched of late where the mailbox "
+     "rewrote one box (runs before it spread its boxes); for such a run it is not a floor",
      M_RTT50, true},
     {"floor-memcpy", "memcpy (one CPU, its own data)",
      "a stream above it did not copy every byte once on one CPU", M_BPS, true},
