@@ -126,14 +126,28 @@ struct bcast_chan {
 	struct bcast_ring *ring[2]; /* [0] sender -> receivers, [1] back (latency mode only) */
 };
 
+/*
+ * Where one side stands in a ring, with its own copy of the ring's layout, as shm's ring's
+ * ends (util/ring.h, struct ipcb_ring_end): its slot is one load away and moves by an add and a
+ * compare, where a slot found from a message's number through the ring's header took a chain
+ * of loads and a division at every message.
+ */
+struct bcast_pos {
+	unsigned char *slot;	     /* the slot of the writer's head, or the reader's cursor */
+	unsigned char *first, *past; /* the ring's slots: the first, and one past the last */
+	uint32_t slot_bytes;
+};
+
 /* One endpoint's private place in the rings. */
 struct bcast_ep {
-	uint64_t head;	     /* writer: messages written */
-	uint64_t min_seen;   /* writer: its last view of the slowest reader's cursor */
-	uint64_t taken;	     /* reader: its cursor */
-	uint64_t handed;     /* reader: its cursor as the ring last had it */
-	uint32_t hand_every; /* reader: cursor published every so many, a power of 2 */
-	bool reads_ahead;    /* reader: asks for the next slots' headers as it copies */
+	struct bcast_ring *in, *out; /* the rings it reads and writes (NULL: none) */
+	struct bcast_pos rpos, wpos; /* its place in them */
+	uint64_t head;		     /* writer: messages written */
+	uint64_t min_seen;	     /* writer: its last view of the slowest reader's cursor */
+	uint64_t taken;		     /* reader: its cursor */
+	uint64_t handed;	     /* reader: its cursor as the ring last had it */
+	uint32_t hand_every;	     /* reader: cursor published every so many, a power of 2 */
+	bool reads_ahead;	     /* reader: asks for the next slots' headers as it copies */
 };
 
 /* The futex word inside a 64-bit word: its low half, wherever the byte order puts it. */
@@ -145,6 +159,26 @@ IPCB_HOT static uint32_t *bcast_futex_word(uint64_t *word)
 IPCB_HOT static uint64_t *bcast_slot(const struct bcast_ring *r, uint64_t seq)
 {
 	return (uint64_t *)(r->slots + (size_t)(seq % r->nslots) * r->slot_bytes);
+}
+
+/* The slot after `slot` in the ring p walks. */
+IPCB_HOT static inline unsigned char *bcast_after(const struct bcast_pos *p, unsigned char *slot)
+{
+	slot += p->slot_bytes;
+	return slot == p->past ? p->first : slot;
+}
+
+/* p at message seq's slot, after a jump (a reader lapped by an overwriting writer). */
+static void bcast_pos_at(struct bcast_pos *p, const struct bcast_ring *r, uint64_t seq)
+{
+	p->slot = (unsigned char *)bcast_slot(r, seq);
+}
+
+static void bcast_pos_init(struct bcast_pos *p, struct bcast_ring *r)
+{
+	p->first = p->slot = r->slots;
+	p->slot_bytes = r->slot_bytes;
+	p->past = r->slots + (size_t)r->nslots * r->slot_bytes;
 }
 
 /* The writer's side: which ring it writes, and the reader's: which it reads, at what index. */
@@ -299,8 +333,8 @@ IPCB_HOT __attribute__((noinline)) static void bcast_put_pieces(const struct bca
 IPCB_HOT static int bcast_send(struct ipcb_ep *ep, const void *buf, size_t len)
 {
 	const struct ipcb_chan_cfg *cfg = &ep->chan->cfg;
-	struct bcast_ring *r = bcast_out(ep);
 	struct bcast_ep *w = ep->priv;
+	struct bcast_ring *r = w->out;
 	uint64_t *hdr;
 	int rc;
 
@@ -315,7 +349,8 @@ IPCB_HOT static int bcast_send(struct ipcb_ep *ep, const void *buf, size_t len)
 	ipcb_count_wait(false);
 	if (rc)
 		return rc;
-	hdr = bcast_slot(r, w->head);
+	hdr = (uint64_t *)w->wpos.slot;
+	w->wpos.slot = bcast_after(&w->wpos, w->wpos.slot);
 	/*
 	 * Overwriting: the slot says it is busy before a byte of it changes, so that a reader
 	 * copying the message it held finds out (the release fence keeps the payload's stores
@@ -435,9 +470,10 @@ IPCB_HOT __attribute__((noinline)) static int bcast_await(struct bcast_ring *r, 
  * it waits as for a whole message (bcast_await(): the writer wakes it after the last piece).
  */
 IPCB_HOT __attribute__((noinline)) static int
-bcast_get_pieces(struct bcast_ring *r, struct bcast_ep *rd, unsigned me, uint64_t *hdr, void *buf,
-		 size_t len, const struct ipcb_chan_cfg *cfg, struct ipcb_err *e)
+bcast_get_pieces(struct bcast_ring *r, struct bcast_ep *rd, unsigned me, void *buf, size_t len,
+		 const struct ipcb_chan_cfg *cfg, struct ipcb_err *e)
 {
+	uint64_t *hdr = (uint64_t *)rd->rpos.slot;
 	const unsigned char *src = (const unsigned char *)hdr + r->payload_off;
 	uint64_t want = (rd->taken + 1) << BCAST_PIECE_SHIFT;
 
@@ -469,6 +505,7 @@ bcast_get_pieces(struct bcast_ring *r, struct bcast_ep *rd, unsigned me, uint64_
 					 (unsigned long long)hdr[1], len);
 		ipcb_shared_copy((unsigned char *)buf + off, src + off, n);
 	}
+	rd->rpos.slot = bcast_after(&rd->rpos, rd->rpos.slot);
 	rd->taken++;
 	return bcast_hand_back(r, rd, me, cfg, e);
 }
@@ -476,15 +513,14 @@ bcast_get_pieces(struct bcast_ring *r, struct bcast_ep *rd, unsigned me, uint64_
 IPCB_HOT static int bcast_recv(struct ipcb_ep *ep, void *buf, size_t len)
 {
 	const struct ipcb_chan_cfg *cfg = &ep->chan->cfg;
-	struct bcast_ring *r = bcast_in(ep);
 	struct bcast_ep *rd = ep->priv;
+	struct bcast_ring *r = rd->in;
 	unsigned me = bcast_reader(ep);
 
 	if (len > r->whole_max)
-		return bcast_get_pieces(r, rd, me, bcast_slot(r, rd->taken), buf, len, cfg,
-					&ep->err);
+		return bcast_get_pieces(r, rd, me, buf, len, cfg, &ep->err);
 	for (;;) {
-		uint64_t *hdr = bcast_slot(r, rd->taken), h;
+		uint64_t *hdr = (uint64_t *)rd->rpos.slot, h;
 		int rc = 0;
 
 		/*
@@ -501,9 +537,10 @@ IPCB_HOT static int bcast_recv(struct ipcb_ep *ep, void *buf, size_t len)
 		if (h == rd->taken + 1) {
 			uint64_t n = hdr[1];
 
+			rd->rpos.slot = bcast_after(&rd->rpos, rd->rpos.slot);
 			if (rd->reads_ahead) {
-				__builtin_prefetch(bcast_slot(r, rd->taken + 1), 0, 3);
-				__builtin_prefetch(bcast_slot(r, rd->taken + 2), 0, 3);
+				__builtin_prefetch(rd->rpos.slot, 0, 3);
+				__builtin_prefetch(bcast_after(&rd->rpos, rd->rpos.slot), 0, 3);
 			}
 			if (n == len)
 				ipcb_shared_copy(buf, (unsigned char *)hdr + r->payload_off, len);
@@ -536,6 +573,7 @@ IPCB_HOT static int bcast_recv(struct ipcb_ep *ep, void *buf, size_t len)
 					 (unsigned long long)(h - 1),
 					 (unsigned long long)rd->taken);
 		rd->taken = rd->handed = h - r->nslots;
+		bcast_pos_at(&rd->rpos, r, rd->taken);
 		__atomic_store_n(&r->cursor[me].taken, rd->taken, __ATOMIC_RELEASE);
 	}
 }
@@ -679,6 +717,12 @@ static int bcast_open(struct ipcb_ep *ep)
 	 * cursor: a reader publishes it at every message, as it always did.
 	 */
 	me->hand_every = 1;
+	me->in = bcast_in(ep);
+	me->out = bcast_out(ep);
+	if (me->in)
+		bcast_pos_init(&me->rpos, me->in);
+	if (me->out)
+		bcast_pos_init(&me->wpos, me->out);
 	if (in) {
 		me->hand_every =
 		    in->overwrite ? 1 : ipcb_ring_hand_every(in->nslots, cfg->bidirectional);
