@@ -253,24 +253,30 @@ size_t ipcb_topo_turnover_bytes(size_t private_bytes)
 	return t < TURNOVER_MIN ? TURNOVER_MIN : t > TURNOVER_MAX ? TURNOVER_MAX : t;
 }
 
+/* This machine's private cache; SIZE_MAX until read or noted. */
+static size_t this_private = SIZE_MAX;
+
+void ipcb_topo_this_is(const struct ipcb_topo *t)
+{
+	const int *cpus;
+
+	/* The lowest online CPU's: the machines ipcbench runs on have one kind of core. */
+	this_private = t && ipcb_topo_cpus(t, &cpus) > 0 ? ipcb_topo_private_bytes(t, cpus[0]) : 0;
+}
+
 size_t ipcb_topo_this_private_bytes(void)
 {
 	/* Read once: the same machine answers the same for every run of an invocation. */
-	static size_t priv = SIZE_MAX;
-
-	if (priv == SIZE_MAX) {
+	if (this_private == SIZE_MAX) {
 		struct ipcb_topo *t = NULL;
-		const int *cpus;
 		char err[256];
 
-		priv = 0;
-		/* The lowest online CPU's: the machines ipcbench runs on have one kind of core. */
-		if (ipcb_topo_create(IPCB_TOPO_FROM_MACHINE, NULL, &t, err, sizeof(err)) == 0 &&
-		    ipcb_topo_cpus(t, &cpus) > 0)
-			priv = ipcb_topo_private_bytes(t, cpus[0]);
+		if (ipcb_topo_create(IPCB_TOPO_FROM_MACHINE, NULL, &t, err, sizeof(err)) < 0)
+			t = NULL;
+		ipcb_topo_this_is(t);
 		ipcb_topo_destroy(t);
 	}
-	return priv;
+	return this_private;
 }
 
 bool ipcb_topo_elsewhere(const struct ipcb_topo *t)

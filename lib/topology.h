@@ -92,6 +92,12 @@ size_t ipcb_topo_private_bytes(const struct ipcb_topo *t, int cpu);
 size_t ipcb_topo_turnover_bytes(size_t private_bytes);
 /* This machine's private cache, read once (its lowest online CPU's); 0: not said. */
 size_t ipcb_topo_this_private_bytes(void);
+/*
+ * t (NULL: none could be read) is this machine's: ipcb_topo_this_private_bytes() answers from it
+ * from now on, here and in the processes forked from here, without loading hwloc's topology
+ * again (a load takes milliseconds and, deep in a run, more of a small stack than is left).
+ */
+void ipcb_topo_this_is(const struct ipcb_topo *t);
 /* The last-level cache's level (the deepest data or unified cache any CPU has); 0 = not said. */
 unsigned ipcb_topo_llc_level(const struct ipcb_topo *t);
 

@@ -73,6 +73,7 @@ int ipcb_places_topology_load(struct driver *d, char *err, size_t errlen)
 			snprintf(err, errlen, "%s", d->topo_err);
 			return -EINVAL;
 		}
+		ipcb_topo_this_is(NULL);
 		return 0;
 	}
 	/* hwloc says whether a description is this machine's (HWLOC_THISSYSTEM=1 says so). */
@@ -86,6 +87,8 @@ int ipcb_places_topology_load(struct driver *d, char *err, size_t errlen)
 			 from == IPCB_TOPO_FROM_XML ? xml : syn);
 		return -EINVAL;
 	}
+	/* The rings' plans and floor-mailbox's boxes are sized by it, in the runs to come. */
+	ipcb_topo_this_is(d->topo);
 	return 0;
 }
 

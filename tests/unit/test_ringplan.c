@@ -42,6 +42,22 @@ static const struct {
     {"shared-l2", "Package:1 L2Cache:2(size=4MiB) L1dCache:2(size=48KiB) Core:1 PU:1"},
 };
 
+/* The machine `name` noted as this one: what ipcb_topo_this_private_bytes() answers then. */
+static size_t noted_as_this(const char *name)
+{
+	struct ipcb_topo *t = NULL;
+	char err[256] = "";
+
+	for (size_t i = 0; i < sizeof(machines) / sizeof(machines[0]); i++)
+		if (!strcmp(machines[i].name, name) &&
+		    ipcb_topo_create(IPCB_TOPO_FROM_SYNTHETIC, machines[i].desc, &t, err,
+				     sizeof(err)) < 0)
+			tap_diag("%s: %s", name, err);
+	ipcb_topo_this_is(t);
+	ipcb_topo_destroy(t);
+	return ipcb_topo_this_private_bytes();
+}
+
 static size_t private_of(const char *name)
 {
 	struct ipcb_topo *t = NULL;
@@ -147,6 +163,12 @@ int main(void)
 	ok_eq(private_of("chiplet"), 512 * 1024, "chiplet: the L2, not the L3 of its CCX");
 	ok_eq(private_of("bare"), 0, "bare: the topology says nothing of the caches");
 	ok_eq(private_of("shared-l2"), 48 * 1024, "shared-l2: the L1, not the L2 two cores share");
+
+	/* The driver notes the topology it loaded: the rings and the floors answer from it. */
+	ok_eq(noted_as_this("chiplet"), 512 * 1024,
+	      "this machine noted as chiplet: its 512 KiB L2");
+	ok_eq(noted_as_this("laptop"), 1280 * 1024, "then as laptop: its 1280 KiB L2");
+	ok_eq(noted_as_this("none"), 0, "then as none that could be read: not said");
 
 	ok_eq(ipcb_topo_turnover_bytes(1024 * 1024), 4 * 1024 * 1024, "a 1 MiB L2: a 4 MiB ring");
 	ok_eq(ipcb_topo_turnover_bytes(0), 4 * 1024 * 1024, "no L2 said: as for 1 MiB");
