@@ -156,11 +156,6 @@ IPCB_HOT static uint32_t *bcast_futex_word(uint64_t *word)
 	return (uint32_t *)word + (__BYTE_ORDER__ == __ORDER_BIG_ENDIAN__);
 }
 
-IPCB_HOT static uint64_t *bcast_slot(const struct bcast_ring *r, uint64_t seq)
-{
-	return (uint64_t *)(r->slots + (size_t)(seq % r->nslots) * r->slot_bytes);
-}
-
 /* The slot after `slot` in the ring p walks. */
 IPCB_HOT static inline unsigned char *bcast_after(const struct bcast_pos *p, unsigned char *slot)
 {
@@ -168,10 +163,13 @@ IPCB_HOT static inline unsigned char *bcast_after(const struct bcast_pos *p, uns
 	return slot == p->past ? p->first : slot;
 }
 
-/* p at message seq's slot, after a jump (a reader lapped by an overwriting writer). */
-static void bcast_pos_at(struct bcast_pos *p, const struct bcast_ring *r, uint64_t seq)
+/*
+ * p at message seq's slot of ring r: a reader lapped by an overwriting writer jumps there, the
+ * one place a slot is found from a message's number.
+ */
+static void bcast_pos_at(struct bcast_pos *p, struct bcast_ring *r, uint64_t seq)
 {
-	p->slot = (unsigned char *)bcast_slot(r, seq);
+	p->slot = r->slots + (size_t)(seq % r->nslots) * r->slot_bytes;
 }
 
 static void bcast_pos_init(struct bcast_pos *p, struct bcast_ring *r)
