@@ -91,34 +91,54 @@ int ipcb_rundir_remove(const char *path)
 
 int ipcb_proc_stat_field(int pid, int field, unsigned long long *out)
 {
-	char path[64], buf[1024], *p, *end;
-	size_t n;
-	FILE *f;
+	/* Async-signal-safe, for crash.c's handler: no stdio, no allocation, no strto*. */
+	char path[40] = "/proc/", digits[12], buf[1024];
+	const char *p = NULL, *end, *first;
+	size_t len = strlen(path), n = 0;
+	unsigned long long v = 0;
+	ssize_t got;
+	int fd, err;
 
-	if (field < 3)
+	if (field < 3 || pid <= 0)
 		return -EINVAL;
-	snprintf(path, sizeof(path), "/proc/%d/stat", pid);
-	f = fopen(path, "re");
-	if (!f)
+	do
+		digits[n++] = (char)('0' + pid % 10);
+	while ((pid /= 10) && n < sizeof(digits));
+	while (n)
+		path[len++] = digits[--n];
+	memcpy(path + len, "/stat", sizeof("/stat"));
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
 		return -errno;
-	n = fread(buf, 1, sizeof(buf) - 1, f);
-	fclose(f);
-	buf[n] = '\0';
+	got = read(fd, buf, sizeof(buf));
+	err = errno;
+	close(fd);
+	if (got < 0)
+		return -err;
+	end = buf + got;
 	/* The command name may hold spaces and ')': the fields resume after the last ')'. */
-	p = strrchr(buf, ')');
+	for (const char *q = buf; q < end; q++)
+		if (*q == ')')
+			p = q + 1;
+	for (int k = 3; p && k < field; k++) {
+		while (p < end && *p == ' ')
+			p++;
+		while (p < end && *p != ' ')
+			p++;
+	}
 	if (!p)
 		return -EINVAL;
-	p++;
-	for (int k = 3; k < field; k++) {
-		p = strchr(p + 1, ' ');
-		if (!p)
-			return -EINVAL;
-	}
-	while (*p == ' ')
+	while (p < end && *p == ' ')
 		p++;
-	errno = 0;
-	*out = strtoull(p, &end, 10);
-	return end == p || errno ? -EINVAL : 0;
+	for (first = p; p < end && *p >= '0' && *p <= '9'; p++) {
+		if (v > (ULLONG_MAX - 9) / 10)
+			return -EINVAL;
+		v = v * 10 + (unsigned long long)(*p - '0');
+	}
+	if (p == first)
+		return -EINVAL;
+	*out = v;
+	return 0;
 }
 
 int ipcb_proc_start_ticks(int pid, unsigned long long *ticks)

@@ -38,8 +38,8 @@ int ipcb_rundir_note_pid(const char *dir, int pid);
 /*
  * Field `field` (>= 3, numbered as proc(5) numbers them: 4 the parent, 22 the start time) of
  * /proc/PID/stat, read past the command name, which may hold spaces and ')'. 0, or -errno
- * (-EINVAL: no such field). The one reader of it, but crash.c's, which must be
- * async-signal-safe.
+ * (-EINVAL: no such field). The one reader of it: async-signal-safe, so that crash.c's handler
+ * reads it too.
  */
 int ipcb_proc_stat_field(int pid, int field, unsigned long long *out);
 /* The start time of pid in clock ticks since boot. 0 or -errno. */

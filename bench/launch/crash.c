@@ -97,47 +97,6 @@ static bool crash_number(const char **p, const char *end, int base, unsigned lon
 	return true;
 }
 
-/*
- * The start time of pid (/proc/<pid>/stat field 22), as ipcb_proc_start_ticks() reads it, in a
- * crash handler: async-signal-safe (no stdio, no allocation), so a copy of that reader.
- */
-static int crash_start_ticks(long pid, unsigned long long *ticks)
-{
-	char path[40] = "/proc/", digits[24], buf[512];
-	const char *p = NULL, *end;
-	size_t n = 0, len = strlen(path);
-	ssize_t got;
-	int fd;
-
-	do
-		digits[n++] = (char)('0' + pid % 10);
-	while ((pid /= 10) && n < sizeof(digits));
-	while (n)
-		path[len++] = digits[--n];
-	memcpy(path + len, "/stat", sizeof("/stat"));
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return -1;
-	got = read(fd, buf, sizeof(buf));
-	close(fd);
-	if (got <= 0)
-		return -1;
-	end = buf + got;
-	/* The command name may hold spaces and ')': the fields resume after the last ')'. */
-	for (const char *q = buf; q < end; q++)
-		if (*q == ')')
-			p = q + 1;
-	for (int field = 3; p && field <= 22; field++) {
-		while (p < end && *p == ' ')
-			p++;
-		if (field == 22)
-			return crash_number(&p, end, 10, ticks) ? 0 : -1;
-		while (p < end && *p != ' ')
-			p++;
-	}
-	return -1;
-}
-
 /* One process of a run directory's list: killed, with its group, if it is still the listed one. */
 static void crash_kill_one(unsigned long long pid, unsigned long long start)
 {
@@ -145,7 +104,7 @@ static void crash_kill_one(unsigned long long pid, unsigned long long start)
 
 	if (pid <= 1 || pid > INT_MAX)
 		return;
-	if (crash_start_ticks((long)pid, &now) < 0) {
+	if (ipcb_proc_start_ticks((int)pid, &now) < 0) {
 		/* Gone: what it started may still run in its group (see ipcb_rundir_kill_listed).
 		 */
 		kill(-(pid_t)pid, SIGKILL);
