@@ -2,7 +2,7 @@
 /*
  * sharedcopy.h - ipcb_shared_copy(): a payload's copy into or out of memory another CPU reads or
  * wrote, as the shared-memory transports copy (transports/util/common.h) and the floors that
- * bound them (bench/engine/floor.c) must copy too, or a floor would be slower than a transport.
+ * bound them (bench/engine/floorcopy.c) must copy too, or a floor would be slower than a transport.
  */
 #ifndef IPCB_SHAREDCOPY_H
 #define IPCB_SHAREDCOPY_H

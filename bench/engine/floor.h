@@ -38,7 +38,7 @@ int ipcb_floor_memcpy_at(const struct ipcb_run_spec *s, size_t dst_offset,
  * Round-trip histogram of a ping-pong of s->size_bytes payloads through a mailbox per direction
  * (a sequence word on its own line, the payload after it; both sides spin), copying the payload
  * in and out on each side: the leanest round trip of its size through memory both sides map,
- * the faster of two layouts (floor.c; r->layout says which). A message of up to
+ * the faster of two layouts (floorcopy.c; r->layout says which). A message of up to
  * IPCB_FLOOR_MAILBOX_WHOLE bytes crosses whole, larger ones in pieces of that size.
  */
 #define IPCB_FLOOR_MAILBOX_WHOLE (16u * 1024)
