@@ -43,17 +43,7 @@ int ipcb_floor_launch(const struct ipcb_launcher *ln, const char *what, const in
 
 struct floor_area {
 	_Alignas(64) uint32_t turn; /* the bounced cache line: odd = A's move done, even = B's */
-	/*
-	 * Rounds in all, published by A before its last round, and read by B every round: nothing
-	 * on its line may change while they run (A counts its rounds in a register and stores
-	 * them here at the end), or each read would cost B a cache-line transfer inside the round
-	 * trip, and the floor would hold a transfer that no transport has to pay.
-	 */
-	_Alignas(64) uint64_t total;
-	uint64_t rounds; /* measured rounds */
-	uint64_t t_first_ns, t_last_ns;
-	double cpu_s[2];
-	int cpu_seen[2];
+	struct ipcb_floor_trips tr;
 	char err[IPCB_RUN_ERR_BYTES];
 	_Alignas(64) unsigned char hist[];
 };
@@ -76,6 +66,33 @@ double ipcb_floor_cpu_seconds(void)
 		return 0;
 	return (double)ru.ru_utime.tv_sec + ru.ru_utime.tv_usec / 1e6 + (double)ru.ru_stime.tv_sec +
 	       ru.ru_stime.tv_usec / 1e6;
+}
+
+void ipcb_floor_trips_end(struct ipcb_floor_trips *tr, int role, uint64_t t1, uint64_t rounds,
+			  const struct ipcb_floor_clocks *c)
+{
+	if (role == IPCB_SENDER) {
+		tr->t_last_ns = t1;
+		tr->rounds = rounds;
+	}
+	tr->cpu_s[role] = ipcb_floor_cpu_seconds() - c->cpu0;
+	tr->cpu_seen[role] = sched_getcpu();
+}
+
+int ipcb_floor_trips_result(const struct ipcb_floor_trips *tr, struct ipcb_hist *h,
+			    struct ipcb_run_result *r)
+{
+	int rc;
+
+	r->messages = tr->rounds;
+	r->elapsed_s = (double)(tr->t_last_ns - tr->t_first_ns) / 1e9;
+	r->msgs_per_s = r->elapsed_s > 0 ? (double)r->messages / r->elapsed_s : 0;
+	for (int k = 0; k < 2; k++) {
+		r->cpu_s[k] = tr->cpu_s[k];
+		r->cpu_seen[k] = tr->cpu_seen[k];
+	}
+	rc = ipcb_hist_create(IPCB_HIST_LOWEST, IPCB_HIST_HIGHEST, IPCB_HIST_SIGFIGS, &r->hist);
+	return rc ? rc : ipcb_hist_add(r->hist, h);
 }
 
 /* Wait for the turn word to reach `want`. */
@@ -113,26 +130,18 @@ IPCB_HOT static int pingpong_body(const struct ipcb_side *me, void *arg_v, void 
 	struct floor_area *a = area_v;
 	struct ipcb_hist *h = (struct ipcb_hist *)a->hist;
 	uint64_t total = s->messages ? s->warmup + s->messages : UINT64_MAX;
-	uint64_t deadline = UINT64_MAX, t0, t1 = 0, rounds = 0;
+	uint64_t t0, t1 = 0, rounds = 0;
+	struct ipcb_floor_clocks clocks = IPCB_FLOOR_CLOCKS_INIT;
 	bool same_cpu = s->cpu[0] >= 0 && s->cpu[0] == s->cpu[1];
-	double cpu0 = 0;
 	int rc = me->ops->ready();
 
 	for (uint64_t i = 0; rc == 0; i++) {
 		uint32_t mine = (uint32_t)(2 * i + 1), theirs = (uint32_t)(2 * i + 2);
 		bool last = i + 1 == total;
 
-		if (i == s->warmup) {
-			cpu0 = ipcb_floor_cpu_seconds();
-			a->t_first_ns = ipcb_now_ns();
-			if (s->duration_s > 0)
-				deadline = a->t_first_ns + (uint64_t)(s->duration_s * 1e9);
-		}
+		ipcb_floor_trips_round(&a->tr, s, i, &clocks);
 		if (role == IPCB_SENDER) {
-			if (i > s->warmup && t1 >= deadline)
-				last = true;
-			if (last)
-				__atomic_store_n(&a->total, i + 1, __ATOMIC_SEQ_CST);
+			last = ipcb_floor_trips_last(&a->tr, s, i, t1, &clocks, last);
 			t0 = ipcb_now_ns();
 			rc = turn_give(&a->turn, mine, arg->wait);
 			if (rc >= 0)
@@ -146,7 +155,7 @@ IPCB_HOT static int pingpong_body(const struct ipcb_side *me, void *arg_v, void 
 			uint64_t tot;
 
 			rc = turn_await(&a->turn, mine, arg->wait, same_cpu);
-			tot = __atomic_load_n(&a->total, __ATOMIC_ACQUIRE);
+			tot = __atomic_load_n(&a->tr.total, __ATOMIC_ACQUIRE);
 			if (rc >= 0)
 				rc = turn_give(&a->turn, theirs, arg->wait);
 			last = tot && i + 1 >= tot;
@@ -159,12 +168,7 @@ IPCB_HOT static int pingpong_body(const struct ipcb_side *me, void *arg_v, void 
 		snprintf(err, IPCB_RUN_ERR_BYTES, "futex: %s", strerror(-rc));
 		return rc;
 	}
-	if (role == IPCB_SENDER) {
-		a->t_last_ns = t1;
-		a->rounds = rounds;
-	}
-	a->cpu_s[role] = ipcb_floor_cpu_seconds() - cpu0;
-	a->cpu_seen[role] = sched_getcpu();
+	ipcb_floor_trips_end(&a->tr, role, t1, rounds, &clocks);
 	return 0;
 }
 
@@ -187,19 +191,8 @@ static int floor_pingpong(const struct ipcb_run_spec *s, enum floor_wait wait,
 		       IPCB_HIST_SIGFIGS);
 	rc = ipcb_floor_launch(s->launcher, "floor", s->cpu, s->timeout_s, pingpong_body, &arg, a,
 			       r->error, sizeof(r->error), &r->signal);
-	if (rc == 0) {
-		r->messages = a->rounds;
-		r->elapsed_s = (double)(a->t_last_ns - a->t_first_ns) / 1e9;
-		r->msgs_per_s = r->elapsed_s > 0 ? (double)r->messages / r->elapsed_s : 0;
-		r->cpu_s[0] = a->cpu_s[0];
-		r->cpu_s[1] = a->cpu_s[1];
-		r->cpu_seen[0] = a->cpu_seen[0];
-		r->cpu_seen[1] = a->cpu_seen[1];
-		rc = ipcb_hist_create(IPCB_HIST_LOWEST, IPCB_HIST_HIGHEST, IPCB_HIST_SIGFIGS,
-				      &r->hist);
-		if (!rc)
-			rc = ipcb_hist_add(r->hist, (struct ipcb_hist *)a->hist);
-	}
+	if (rc == 0)
+		rc = ipcb_floor_trips_result(&a->tr, (struct ipcb_hist *)a->hist, r);
 	ipcb_run_area_unmap(a, area_bytes);
 	return rc;
 }

@@ -52,11 +52,7 @@ struct mailbox {
 };
 
 struct mailbox_area {
-	_Alignas(64) uint64_t total; /* as floor_area's: unchanged while the rounds run */
-	uint64_t rounds;
-	uint64_t t_first_ns, t_last_ns;
-	double cpu_s[2];
-	int cpu_seen[2];
+	struct ipcb_floor_trips tr;
 	size_t box_bytes;		      /* one mailbox, header included, a multiple of 64 */
 	size_t nbox;			      /* boxes a way */
 	_Alignas(4096) unsigned char boxes[]; /* A -> B's, B -> A's, then the histogram */
@@ -115,11 +111,11 @@ static int mailbox_body(const struct ipcb_side *me, void *arg, void *area_v, cha
 	size_t n = s->size_bytes;
 	uint64_t pieces = n ? (n + MAILBOX_PIECE - 1) / MAILBOX_PIECE : 1;
 	uint64_t total = s->messages ? s->warmup + s->messages : UINT64_MAX;
-	uint64_t deadline = UINT64_MAX, t0, t1 = 0, rounds = 0;
+	uint64_t t0, t1 = 0, rounds = 0;
+	struct ipcb_floor_clocks clocks = IPCB_FLOOR_CLOCKS_INIT;
 	bool same_cpu = s->cpu[0] >= 0 && s->cpu[0] == s->cpu[1];
 	unsigned char *buf =
 	    mmap(NULL, n, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-	double cpu0 = 0;
 	int rc;
 
 	if (buf == MAP_FAILED) {
@@ -143,17 +139,9 @@ static int mailbox_body(const struct ipcb_side *me, void *arg, void *area_v, cha
 		struct mailbox *in = mailbox_at(a, role == IPCB_SENDER, i),
 			       *out = mailbox_at(a, role != IPCB_SENDER, i);
 
-		if (i == s->warmup) {
-			cpu0 = ipcb_floor_cpu_seconds();
-			a->t_first_ns = ipcb_now_ns();
-			if (s->duration_s > 0)
-				deadline = a->t_first_ns + (uint64_t)(s->duration_s * 1e9);
-		}
+		ipcb_floor_trips_round(&a->tr, s, i, &clocks);
 		if (role == IPCB_SENDER) {
-			if (i > s->warmup && t1 >= deadline)
-				last = true;
-			if (last)
-				__atomic_store_n(&a->total, i + 1, __ATOMIC_SEQ_CST);
+			last = ipcb_floor_trips_last(&a->tr, s, i, t1, &clocks, last);
 			t0 = ipcb_now_ns();
 			mailbox_put(out, buf, n, i, pieces);
 			mailbox_get(in, buf, n, i, pieces, same_cpu);
@@ -166,19 +154,14 @@ static int mailbox_body(const struct ipcb_side *me, void *arg, void *area_v, cha
 			uint64_t tot;
 
 			mailbox_get(in, buf, n, i, pieces, same_cpu);
-			tot = __atomic_load_n(&a->total, __ATOMIC_ACQUIRE);
+			tot = __atomic_load_n(&a->tr.total, __ATOMIC_ACQUIRE);
 			mailbox_put(out, buf, n, i, pieces);
 			last = tot && i + 1 >= tot;
 		}
 		if (last)
 			break;
 	}
-	if (role == IPCB_SENDER) {
-		a->t_last_ns = t1;
-		a->rounds = rounds;
-	}
-	a->cpu_s[role] = ipcb_floor_cpu_seconds() - cpu0;
-	a->cpu_seen[role] = sched_getcpu();
+	ipcb_floor_trips_end(&a->tr, role, t1, rounds, &clocks);
 	munmap(buf, n);
 	if (rc)
 		snprintf(err, IPCB_RUN_ERR_BYTES, "futex_wait(start barrier): %s", strerror(-rc));
@@ -209,18 +192,8 @@ static int mailbox_run(const struct ipcb_run_spec *s, size_t nbox, size_t box_by
 	rc = ipcb_floor_launch(s->launcher, "floor", s->cpu, s->timeout_s, mailbox_body, (void *)s,
 			       a, r->error, sizeof(r->error), &r->signal);
 	if (rc == 0) {
-		r->messages = a->rounds;
-		r->elapsed_s = (double)(a->t_last_ns - a->t_first_ns) / 1e9;
-		r->msgs_per_s = r->elapsed_s > 0 ? (double)r->messages / r->elapsed_s : 0;
-		r->cpu_s[0] = a->cpu_s[0];
-		r->cpu_s[1] = a->cpu_s[1];
-		r->cpu_seen[0] = a->cpu_seen[0];
-		r->cpu_seen[1] = a->cpu_seen[1];
 		r->buffer_bytes = 2 * nbox * box_bytes;
-		rc = ipcb_hist_create(IPCB_HIST_LOWEST, IPCB_HIST_HIGHEST, IPCB_HIST_SIGFIGS,
-				      &r->hist);
-		if (!rc)
-			rc = ipcb_hist_add(r->hist, h);
+		rc = ipcb_floor_trips_result(&a->tr, h, r);
 		if (!rc && r->messages == 0) {
 			snprintf(r->error, sizeof(r->error), "no round trip was measured");
 			rc = -ENODATA;
