@@ -147,10 +147,7 @@ IPCB_HOT static int pingpong_body(const struct ipcb_side *me, void *arg_v, void 
 			if (rc >= 0)
 				rc = turn_await(&a->turn, theirs, arg->wait, same_cpu);
 			t1 = ipcb_now_ns();
-			if (i >= s->warmup) {
-				ipcb_hist_record(h, (int64_t)(t1 - t0));
-				rounds++;
-			}
+			ipcb_floor_trips_record(s, i, t0, t1, h, &rounds);
 		} else {
 			uint64_t tot;
 

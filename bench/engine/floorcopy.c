@@ -146,10 +146,7 @@ static int mailbox_body(const struct ipcb_side *me, void *arg, void *area_v, cha
 			mailbox_put(out, buf, n, i, pieces);
 			mailbox_get(in, buf, n, i, pieces, same_cpu);
 			t1 = ipcb_now_ns();
-			if (i >= s->warmup) {
-				ipcb_hist_record(h, (int64_t)(t1 - t0));
-				rounds++;
-			}
+			ipcb_floor_trips_record(s, i, t0, t1, h, &rounds);
 		} else {
 			uint64_t tot;
 

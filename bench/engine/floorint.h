@@ -92,6 +92,17 @@ ipcb_floor_trips_last(struct ipcb_floor_trips *tr, const struct ipcb_run_spec *s
 	return last;
 }
 
+/* A, after round i's round trip from t0 to t1: its time recorded where the round is measured. */
+static inline __attribute__((always_inline)) void
+ipcb_floor_trips_record(const struct ipcb_run_spec *s, uint64_t i, uint64_t t0, uint64_t t1,
+			struct ipcb_hist *h, uint64_t *rounds)
+{
+	if (i >= s->warmup) {
+		ipcb_hist_record(h, (int64_t)(t1 - t0));
+		(*rounds)++;
+	}
+}
+
 /* A side's rounds are done: A's last time (t1) and measured rounds, each side's CPU. */
 void ipcb_floor_trips_end(struct ipcb_floor_trips *tr, int role, uint64_t t1, uint64_t rounds,
 			  const struct ipcb_floor_clocks *c);
