@@ -86,7 +86,7 @@ void answers_collect(struct report *r);
  */
 int report_book_fill(struct report *r, bool stability);
 
-/* answers.c: the rows below half their ceiling, each with what its run says about why */
+/* ceilings.c: the rows below half their ceiling, each with what its run says about why */
 void answers_ceilings(struct report *r);
 
 #endif /* IPCB_SECTIONS_H */
