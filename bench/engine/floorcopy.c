@@ -15,6 +15,7 @@
 
 #include "clock.h"
 #include "floorint.h"
+#include "floortrips.h"
 #include "format.h"
 #include "futex.h"
 #include "run.h"
