@@ -88,7 +88,9 @@ static void selftest_usage(void)
 	ipcb_cli_help(stdout, selftest_opts, 2, 25);
 	printf("\n"
 	       "Exit status: 0 every check passed (or the transport was skipped), 1 a check\n"
-	       "failed, 2 usage (no transport, or one that is unknown).\n");
+	       "failed, 2 usage (no transport, or one that is unknown), 128+N a signal N\n"
+	       "stopped a run (no run after it; what the runs made is still checked gone,\n"
+	       "then a TAP bail-out).\n");
 }
 
 /* The transport the command line names: 0, or the exit status (said). */

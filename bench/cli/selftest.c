@@ -47,6 +47,30 @@
 
 static const size_t sizes[] = {1, 64, 4096, 65536, 1048576};
 
+/*
+ * The signal that stopped one of the suite's runs (SIGINT, SIGTERM, ...): the suite stops there,
+ * as the driver's sweep does, rather than going on with its next run; 0 while none has.
+ */
+static int selftest_stopped;
+
+/* One run of the suite's (ipcb_run_one()), or none, -EINTR, once a signal has stopped one. */
+static int selftest_run(const struct ipcb_run_spec *s, struct ipcb_run_result *r)
+{
+	int rc;
+
+	if (selftest_stopped) {
+		memset(r, 0, sizeof(*r));
+		r->signal = selftest_stopped;
+		snprintf(r->error, sizeof(r->error), "not run: the suite was stopped by %s",
+			 strsignal(selftest_stopped));
+		return -EINTR;
+	}
+	rc = ipcb_run_one(s, r);
+	if (rc == -EINTR && r->signal)
+		selftest_stopped = r->signal;
+	return rc;
+}
+
 /* The transport's server, when it has one: started once for all the runs, as the driver does. */
 static struct ipcb_service_run svc;
 /*
@@ -136,7 +160,7 @@ static void bcast_clean(const struct ipcb_transport *t, const struct ipcb_run_sp
 {
 	struct ipcb_run_result r;
 	bool lossy = ipcb_transport_lossy(t, &s->cfg);
-	int rc = ipcb_run_one(s, &r);
+	int rc = selftest_run(s, &r);
 
 	if (!ok(rc == 0, "%s %sbroadcast to %d receivers, %zu B: run succeeds", t->name, setting,
 		BCAST_RECEIVERS, s->size_bytes)) {
@@ -206,12 +230,12 @@ static void bcast_faults(const struct ipcb_transport *t, size_t max_msg, const c
 	if (o >= 0)
 		s.cfg.opt[o] = v;
 	lossy = ipcb_transport_lossy(t, &s.cfg);
-	if (ipcb_run_one(&s, &r) == 0)
+	if (selftest_run(&s, &r) == 0)
 		ipcb_run_result_fini(&r);
 	s.timeout_s = fault_timeout_s((double)(ipcb_now_ns() - t0) / 1e9);
 
 	s.inject = IPCB_INJECT_DROP;
-	rc = ipcb_run_one(&s, &r);
+	rc = selftest_run(&s, &r);
 	if (lossy) {
 		if (!ok(rc == 0 && r.losses_counted && r.losses == BCAST_RECEIVERS,
 			"%s %sbroadcast: a lost message is counted once at each of the %d "
@@ -227,14 +251,14 @@ static void bcast_faults(const struct ipcb_transport *t, size_t max_msg, const c
 		tap_diag("rc %d, error: %s", rc, r.error);
 	}
 	s.inject = IPCB_INJECT_CORRUPT;
-	rc = ipcb_run_one(&s, &r);
+	rc = selftest_run(&s, &r);
 	if (!ok(rc < 0 && rc != -EINTR && strstr(r.error, "receiver") &&
 		    strstr(r.error, "verification failed"),
 		"%s %sbroadcast: a corrupted byte fails the run, naming the receiver", t->name,
 		setting))
 		tap_diag("rc %d, error: %s", rc, r.error);
 	s.inject = IPCB_INJECT_CRASH;
-	rc = ipcb_run_one(&s, &r);
+	rc = selftest_run(&s, &r);
 	if (!ok(rc < 0 && rc != -EINTR && strstr(r.error, "killed by signal"),
 		"%s %sbroadcast: a receiver's crash fails the run", t->name, setting))
 		tap_diag("rc %d, error: %s", rc, r.error);
@@ -306,7 +330,7 @@ static void check_runs(const struct suite *su)
 
 			spec_init(s, t, su->max_msg, (enum ipcb_mode)m, sizes[i], IPCB_WAIT_HYBRID,
 				  su->dir);
-			rc = ipcb_run_one(s, r);
+			rc = selftest_run(s, r);
 			if (!ok(rc == 0, "%s %s %zu B: run succeeds", t->name, mode_name[m],
 				sizes[i]))
 				tap_diag("error: %s", r->error);
@@ -377,7 +401,7 @@ static void check_rate(const struct suite *su)
 		spec_init(s, t, su->max_msg, IPCB_MODE_LATENCY, 64, IPCB_WAIT_HYBRID, su->dir);
 		s->rate = RATE_MSGS_PER_S;
 		lossy = ipcb_transport_lossy(t, &s->cfg);
-		rc = ipcb_run_one(s, r);
+		rc = selftest_run(s, r);
 		if (!ok(rc == 0 &&
 			    (lossy ? r->losses_counted && r->messages + r->losses >= s->messages
 				   : r->messages == s->messages),
@@ -415,7 +439,7 @@ static void check_options(const struct suite *su)
 				 */
 				if (ipcb_transport_lossy(t, &s->cfg))
 					s->verify = IPCB_VERIFY_FULL;
-				rc = ipcb_run_one(s, r);
+				rc = selftest_run(s, r);
 				if (!ok(rc == 0 && r->messages + r->losses >= s->messages &&
 					    r->full_checks >= 2,
 					"%s -o %s->%s=%s %s 64K: run succeeds, every message "
@@ -446,7 +470,7 @@ static void check_waits(const struct suite *su)
 			int rc;
 
 			spec_init(s, t, su->max_msg, (enum ipcb_mode)m, 65536, waits[w], su->dir);
-			rc = ipcb_run_one(s, r);
+			rc = selftest_run(s, r);
 			if (!ok(rc == 0 && r->messages == s->messages, "%s --wait %s %s 64K",
 				t->name, ipcb_wait_name(waits[w]), m ? "throughput" : "latency"))
 				tap_diag("error: %s", r->error);
@@ -508,7 +532,7 @@ static void check_faults(const struct suite *su)
 		double took;
 
 		spec_init(s, t, su->max_msg, (enum ipcb_mode)m, 4096, IPCB_WAIT_HYBRID, su->dir);
-		if (ipcb_run_one(s, r) == 0)
+		if (selftest_run(s, r) == 0)
 			ipcb_run_result_fini(r);
 		took = (double)(ipcb_now_ns() - t0) / 1e9;
 		limit_s[m] = fault_timeout_s(took);
@@ -539,7 +563,7 @@ static void check_faults(const struct suite *su)
 				s->inject = faults[f].fault;
 				s->verify = levels[l];
 				s->timeout_s = limit_s[m];
-				rc = ipcb_run_one(s, r);
+				rc = selftest_run(s, r);
 				if (counted) {
 					if (!ok(rc == 0 && r->losses_counted && r->losses == 1,
 						"%s %s --verify %s: %s is counted in the row's "
@@ -563,7 +587,7 @@ static void check_faults(const struct suite *su)
 		spec_init(s, t, su->max_msg, (enum ipcb_mode)m, 4096, IPCB_WAIT_HYBRID, su->dir);
 		s->inject = IPCB_INJECT_CRASH;
 		s->timeout_s = limit_s[m];
-		rc = ipcb_run_one(s, r);
+		rc = selftest_run(s, r);
 		if (!ok(rc < 0 && rc != -EINTR && strstr(r->error, "receiver killed by signal"),
 			"%s %s: receiver crash fails the run", t->name, mode_name[m]))
 			tap_diag("rc %d, error: %s", rc, r->error);
@@ -571,7 +595,7 @@ static void check_faults(const struct suite *su)
 	spec_init(s, t, su->max_msg, IPCB_MODE_LATENCY, 64, IPCB_WAIT_HYBRID, su->dir);
 	s->inject = IPCB_INJECT_HANG;
 	s->timeout_s = 1;
-	rc = ipcb_run_one(s, r);
+	rc = selftest_run(s, r);
 	if (!ok(rc == -ETIMEDOUT && strstr(r->error, "timed out"),
 		"%s: a peer that stops answering ends the run by timeout", t->name))
 		tap_diag("rc %d, error: %s", rc, r->error);
@@ -698,8 +722,16 @@ int ipcb_selftest_main(int argc, char **argv)
 	if (su.max_msg)
 		tap_diag("%s carries at most %zu bytes per operation: larger sizes are chunked",
 			 su.t->name, su.max_msg);
-	for (size_t i = 0; i < sizeof(checks) / sizeof(checks[0]); i++)
+	for (size_t i = 0; i < sizeof(checks) / sizeof(checks[0]) && !selftest_stopped; i++)
 		checks[i](&su);
+	if (selftest_stopped) {
+		/* Stopped: its server stopped, what the runs made checked gone, and no more. */
+		ipcb_service_stop(&svc);
+		check_leftovers(&su);
+		tap_done();
+		printf("Bail out! stopped by %s\n", strsignal(selftest_stopped));
+		return 128 + selftest_stopped;
+	}
 	return tap_done();
 }
 

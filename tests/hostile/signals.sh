@@ -39,4 +39,26 @@ ok $? "SIGWINCH, SIGURG and SIGCHLD leave the run going"
 kill -s INT "$PID"
 check_end "SIGINT after the ignored ones" sysv-mq 130 "stopped by"
 
+# The transport test suite stops where a signal stops one of its runs, as a sweep does: no run
+# after it, its server (none for sysv-mq) stopped, its leftover checks run, a TAP bail-out.
+"$BIN" selftest sysv-mq >"$WORK/selftest.out" 2>"$WORK/selftest.err" &
+PID=$!
+BG_PIDS+=("$PID")
+if wait_for 20 two_sides "$PID"; then
+	kill -s TERM "$PID"
+	wait "$PID"
+	st=$?
+	ran=$(grep -c 'interrupted by Terminated' "$WORK/selftest.err")
+	[ $st -eq $((128 + $(num TERM))) ] && grep -q '^Bail out! stopped by Terminated$' "$WORK/selftest.out" &&
+		[ "$ran" -eq 1 ] &&
+		grep -q '^ok [0-9]* - sysv-mq: nothing named after this process is left' "$WORK/selftest.out" &&
+		grep -q '^ok [0-9]* - sysv-mq: none of the [0-9]* System V objects its runs made is left' "$WORK/selftest.out" &&
+		[ -z "$(left_named "$PID")" ]
+	ok $? "SIGTERM during \`ipcbench selftest sysv-mq\`: exit 143 (got $st), one run interrupted ($ran), none after, nothing left, a bail-out"
+	diag "$WORK/selftest.err"
+else
+	ok 1 "a run of \`ipcbench selftest sysv-mq\` got going"
+	diag "$WORK/selftest.err"
+fi
+
 done_testing
