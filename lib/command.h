@@ -4,9 +4,9 @@
  * word that names it, its line in the driver's --help, its function, and what bench/main.c does
  * around it. Each command's file defines its row, `const struct ipcb_command ipcb_command_WORD`
  * (WORD its name, '-' as '_'), and its directory's meson.build adds the word to `commands`; the
- * build generates main.c's table from that list (commands_list.h). main.c hands the table to the
- * driver, whose --help lists the commands from it; completion and the man page's test read that
- * list back from --help.
+ * build generates main.c's table from that list (commands_list.h). main.c hands the table to
+ * command.c, from which the driver's --help lists the commands; completion and the man page's test
+ * read that list back from --help.
  */
 #ifndef IPCB_COMMAND_H
 #define IPCB_COMMAND_H
@@ -50,10 +50,7 @@ void ipcb_commands_use(const struct ipcb_command *const *commands);
 const struct ipcb_command *ipcb_command_after(const char *name);
 /* The command whose word is `word`: the driver's row where none is (word NULL among them). */
 const struct ipcb_command *ipcb_command_find(const char *word);
-/*
- * Run c on a command line: argv[0] the program's name, argv[1] c's word unless c is the
- * driver's row. Its exit status.
- */
-int ipcb_command_run(const struct ipcb_command *c, int argc, char **argv);
+/* The command that is the driver's mode `option` (its .option); NULL: none is. */
+const struct ipcb_command *ipcb_command_of_mode(const char *option);
 
 #endif

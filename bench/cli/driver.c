@@ -497,3 +497,11 @@ int ipcb_driver_mode_main(const char *option, int argc, char **argv)
 		v[n++] = dashed;
 	return ipcb_driver_main(n, v);
 }
+
+int ipcb_command_run(const struct ipcb_command *c, int argc, char **argv)
+{
+	/* A mode of the driver is the driver given its option; a command sees its own argv. */
+	return c->option ? ipcb_driver_mode_main(c->option, argc - 1, argv + 1)
+	       : c->name ? c->fn(argc - 1, argv + 1)
+			 : c->fn(argc, argv);
+}

@@ -24,6 +24,11 @@ int ipcb_driver_main(int argc, char **argv);
  * name, --option, then the command's arguments (argv[0], the command's name, left out).
  */
 int ipcb_driver_mode_main(const char *option, int argc, char **argv);
+/*
+ * Run command c (command.h) on a command line: argv[0] the program's name, argv[1] c's word
+ * unless c is the driver's row. Its exit status.
+ */
+int ipcb_command_run(const struct ipcb_command *c, int argc, char **argv);
 struct driver;
 struct ipcb_opts;
 /*

@@ -641,42 +641,6 @@ uint64_t ipcb_opts_warmup(const struct ipcb_opts *o, size_t size)
 	return n < o->warmup ? n : o->warmup;
 }
 
-static const struct ipcb_command *const *commands;
-
-void ipcb_commands_use(const struct ipcb_command *const *table)
-{
-	commands = table;
-}
-
-const struct ipcb_command *ipcb_command_after(const char *name)
-{
-	const struct ipcb_command *next = NULL;
-
-	/* By name: the table is in the order of the folders that define the commands. */
-	for (const struct ipcb_command *const *c = commands; c && *c; c++)
-		if ((*c)->name && (*c)->synopsis && strcmp((*c)->name, name) > 0 &&
-		    (!next || strcmp((*c)->name, next->name) < 0))
-			next = *c;
-	return next;
-}
-
-const struct ipcb_command *ipcb_command_find(const char *word)
-{
-	const struct ipcb_command *const *c = commands;
-
-	while ((*c)->name && !(word && !strcmp(word, (*c)->name)))
-		c++;
-	return *c;
-}
-
-int ipcb_command_run(const struct ipcb_command *c, int argc, char **argv)
-{
-	/* A mode of the driver is the driver given its option; a command sees its own argv. */
-	return c->option ? ipcb_driver_mode_main(c->option, argc - 1, argv + 1)
-	       : c->name ? c->fn(argc - 1, argv + 1)
-			 : c->fn(argc, argv);
-}
-
 /* The driver's row of an option, by its long name; NULL none. */
 static const struct ipcb_clirow *row_named(const char *name)
 {
@@ -716,7 +680,7 @@ static void wrap(FILE *f, const char *text)
 int ipcb_opts_mode_usage(FILE *f, const char *prog, const char *word)
 {
 	const struct ipcb_driver_mode *mode = NULL;
-	const struct ipcb_command *cmd = NULL;
+	const struct ipcb_command *cmd = ipcb_command_of_mode(word);
 	const struct ipcb_clirow *own = row_named(word);
 	struct ipcb_clirow rows[16];
 	size_t n = 0, args;
@@ -724,9 +688,6 @@ int ipcb_opts_mode_usage(FILE *f, const char *prog, const char *word)
 	for (size_t i = 0; modes[i]; i++)
 		if (!strcmp(modes[i]->option, word))
 			mode = modes[i];
-	for (const struct ipcb_command *const *c = commands; c && *c; c++)
-		if ((*c)->option && !strcmp((*c)->option, word))
-			cmd = *c;
 	if (!mode || !cmd || !cmd->synopsis)
 		return -ENOENT;
 	/* The synopsis: its arguments, then after a run of spaces what the command is. */
