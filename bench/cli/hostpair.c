@@ -4,9 +4,10 @@
  * address it is reached by, the server it starts when it receives, and the drivers it starts
  * with the user's options, the transports that cross hosts and the runtime's environment taken
  * out. Apart from hosts.c, which schedules the pairs and gathers what they measured: this is
- * what a pair does, whatever slot it is in; it calls nothing of hosts.c's (hosts.h).
+ * what a pair does, whatever slot it is in; it calls nothing of hosts.c's (hostpair.h: its
+ * steps; hostjob.h: the job's state).
  */
-#include "hosts.h"
+#include "hostpair.h"
 
 #include <arpa/inet.h>
 #include <errno.h>

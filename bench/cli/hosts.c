@@ -32,9 +32,9 @@
  * the report beside the CSV (`ipcbench report`), whose "Hosts" section has the matrix.
  *
  * A host's part in a pair (the address it is reached by, the server and the drivers it starts)
- * is hostpair.c's; hosts.h holds what the two share.
+ * is hostpair.c's (hostpair.h); hostjob.h holds the job's state the two share.
  */
-#include "hosts.h"
+#include "hostpair.h"
 
 #include <errno.h>
 #include <ifaddrs.h>

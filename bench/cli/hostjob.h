@@ -1,13 +1,13 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * hosts.h - inside bench/cli/: what the two files of --hosts share (hosts.c, the job from the
- * command line to the exit status: who is where, the schedule, the slots and process 0's
- * outputs; hostpair.c, one host's part in a pair: the server and the drivers it starts). The
- * state of the job, and the few steps of a pair hosts.c calls; hostpair.c calls nothing of
- * hosts.c's. Not for use outside --hosts.
+ * hostjob.h - inside bench/cli/: the state of a --hosts job, which its two files share (hosts.c,
+ * the job from the command line to the exit status: who is where, the schedule, the slots and
+ * process 0's outputs; hostpair.c, one host's part in a pair: the server and the drivers it
+ * starts, hostpair.h). Data only: neither file calls into the other through it. Not for use
+ * outside --hosts.
  */
-#ifndef IPCB_CLI_HOSTS_H
-#define IPCB_CLI_HOSTS_H
+#ifndef IPCB_CLI_HOSTJOB_H
+#define IPCB_CLI_HOSTJOB_H
 
 #include <limits.h>
 #include <stdbool.h>
@@ -79,25 +79,5 @@ static inline const char *host_name(const struct hosts *h, int i)
 {
 	return h->info[i].name;
 }
-
-/* ---- hostpair.c ---- */
-
-/* Which transports cross hosts: those reached by address alone, and those of a runtime. */
-void ipcb_hosts_transports_pick(struct hosts *h);
-/* The user's options, as given, for the drivers started here, less what --hosts decides. */
-int ipcb_hosts_pass_make(struct hosts *h, int argc, char **argv);
-/* This environment less the runtime's own variables. */
-int ipcb_hosts_env_make(struct hosts *h);
-/* The whole file at path, allocated (an empty text when there is none). */
-char *ipcb_hosts_file_text(const char *path, size_t *len);
-/* The path of slot s's file `what` in this process's directory. */
-void ipcb_hosts_slot_paths(const struct hosts *h, size_t s, const char *what, char *out, size_t n);
-/* Every host alone: the crossing transports on its own loopback. */
-int ipcb_hosts_pair_loopback(struct hosts *h, size_t s, char *why, size_t n);
-/* The receiving host: a server for the sender, told about through the runtime. */
-int ipcb_hosts_pair_serve(struct hosts *h, const struct pair *p, struct ipcb_err *e);
-/* The sending host: its driver with the receiving host's server as --peer. */
-int ipcb_hosts_pair_drive(struct hosts *h, size_t s, const struct pair *p, char *why, size_t n,
-			  struct ipcb_err *e);
 
 #endif
