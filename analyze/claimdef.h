@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * claimdef.h - a claim's definition as the table in claims.c spells it: its sides, how their
- * members are paired, and its clauses. Private to claims.c, which fills and prints it, and
- * verdict.c, whose engine walks its clauses; the sections see a claim only through claims.h.
+ * members are paired, and its clauses. Private to claims.c, which fills and prints it,
+ * verdict.c, whose engine walks its clauses, and grade.c, which judges what they found; the
+ * sections see a claim only through claims.h.
  */
 #ifndef IPCB_CLAIMDEF_H
 #define IPCB_CLAIMDEF_H
@@ -56,5 +57,12 @@ struct claim_def {
 	bool paths;		/* needs the data paths the rows declare */
 	const char *unmeasured; /* why, when it compares nothing */
 };
+
+/*
+ * The comparisons claim c makes of the model's groups (verdict.c), each tested at alpha, added
+ * to v (its cmps and what the rule refused); none decided yet (grade.c). 0 or -ENOMEM.
+ */
+int claim_compare(const struct model *m, const struct claim_def *c, bool at_best, double alpha,
+		  struct verdict *v);
 
 #endif /* IPCB_CLAIMDEF_H */

@@ -14,8 +14,9 @@
  * resamples of the rounds for the grade's stability.
  *
  * This file holds what a reader sees of a claim: the table (its words, source and clauses) and
- * its section on the page. The engine that picks and grades the pairs is verdict.c's, and the
- * test of one pair judge.c's; the table's types they share are in claimdef.h.
+ * its section on the page (the claims' section itself: method.c). The engine that picks the
+ * pairs is verdict.c's, the one that decides and grades them grade.c's, and the test of one
+ * pair judge.c's; the table's types they share are in claimdef.h.
  */
 #include "claims.h"
 

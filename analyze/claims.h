@@ -98,7 +98,7 @@ struct verdict {
 	enum grade other; /* the commonest other grade of the resamples (G_COUNT: none) */
 	double other_share;
 	enum grade edge; /* the grade one decided comparison fewer gives across a line of "mostly"
-			    (G_COUNT: none; verdict.c) */
+			    (G_COUNT: none; grade.c) */
 	char split[300];
 	const char *unmeasured;
 };
