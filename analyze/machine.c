@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "csvschema.h"
+#include "html.h"
 #include "placement.h"
 #include "sections.h"
 
@@ -502,4 +503,11 @@ void sec_machine(struct report *r)
 	print_beaten(r);
 	print_states(r);
 	print_variation(r);
+}
+
+/* The page's: the machine's columns (the Markdown names the machine in one line). */
+void sec_page_machine(struct report *r)
+{
+	if (r->d->fmt == IPCB_DOC_HTML)
+		html_machine(r->d, r->m);
 }
