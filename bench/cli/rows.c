@@ -501,12 +501,12 @@ static bool one_way_first(struct driver *d, const char *key)
 }
 
 static void emit_one_ways(struct driver *d, const struct place *pl, struct ipcb_row *row,
-			  size_t size_index)
+			  size_t size_index, const char *sz)
 {
 	const struct ipcb_run_result *r = row->res;
 	const char *why[2] = {NULL, NULL}, *way = "";
 	double p50;
-	char sz[16], key[160];
+	char key[160];
 
 	/* Requests and their replies, or streams both ways: each way is a row of its own. */
 	if (row->latency_kind || r->one_way[1]) {
@@ -532,7 +532,6 @@ static void emit_one_ways(struct driver *d, const struct place *pl, struct ipcb_
 	if (!why[0] != !why[1] && (row->latency_kind || r->one_way[1]))
 		way = why[0] ? "a->b" : "b->a";
 	p50 = ipcb_rows_p50(r->one_way[!why[0]]);
-	ipcb_format_size(row->size_bytes, sz, sizeof(sz));
 	/* Once for a row's repeats: the CSV has every run, stderr needs the reason once. */
 	snprintf(key, sizeof(key), "%s %s %s %s", row->transport, row->mode, sz, row->placement);
 	if (!one_way_first(d, key))
@@ -550,18 +549,16 @@ static void emit_one_ways(struct driver *d, const struct place *pl, struct ipcb_
  * A mechanism that counts its network segments (TCP) and did not send one per message: say so
  * under the row, since a stream's rate then depends on how many messages shared a segment.
  */
-static void segments_note(const struct driver *d, const struct ipcb_row *row)
+static void segments_note(const struct driver *d, const struct ipcb_row *row, const char *sz)
 {
 	const struct ipcb_run_result *r = row->res;
 	double per_msg;
-	char sz[16];
 
 	if (!r->segments_counted || r->messages == 0 || d->o.quiet)
 		return;
 	per_msg = (double)r->segments / (double)r->messages;
 	if (per_msg > 0.9 && per_msg < 1.1)
 		return;
-	ipcb_format_size(row->size_bytes, sz, sizeof(sz));
 	printf("# %s %s %s run %u: %.3f data segments per message (%s)\n", row->transport,
 	       row->mode, sz, row->run, per_msg,
 	       per_msg < 1 ? "the kernel put several messages in one segment"
@@ -574,14 +571,12 @@ static void segments_note(const struct driver *d, const struct ipcb_row *row)
  * the row's losses column instead of failing; any other run fails on a lost message. A loss
  * counted is said on stderr, with -q too: a row that lost messages is never the only witness.
  */
-static void losses_note(const struct place *pl, const struct ipcb_row *row)
+static void losses_note(const struct place *pl, const struct ipcb_row *row, const char *sz)
 {
 	const struct ipcb_run_result *r = row->res;
-	char sz[16];
 
 	if (!r->losses_counted || r->losses == 0)
 		return;
-	ipcb_format_size(row->size_bytes, sz, sizeof(sz));
 	if (row->broadcast)
 		fprintf(stderr,
 			"%s: %s %s %s %s run %u: %llu deliver%s lost over %u receiver%s (each "
@@ -602,19 +597,23 @@ static void losses_note(const struct place *pl, const struct ipcb_row *row)
  * A broadcast's fan-out under its row: what the sender published and what arrived, and the
  * median delays to every receiver, to the slowest one and to the last one.
  */
-static void broadcast_note(const struct driver *d, const struct ipcb_row *row)
+static void broadcast_note(const struct driver *d, const struct ipcb_row *row, const char *sz)
 {
 	const struct ipcb_run_result *r = row->res;
-	char sz[16], pub[16], del[16], each[32], slow[32], last[32];
+	char pub[16], del[16], each[32], slow[32], last[32];
+	double p50[3];
 
 	if (!row->broadcast || d->o.quiet)
 		return;
-	ipcb_format_size(row->size_bytes, sz, sizeof(sz));
+	/* The medians, then their words: every receiver, the slowest one, the last one. */
+	p50[0] = ipcb_rows_p50(r->one_way[0]);
+	p50[1] = ipcb_rows_p50(r->one_way_slowest);
+	p50[2] = ipcb_rows_p50(r->one_way_last);
 	ipcb_format_rate(r->msgs_per_s, pub, sizeof(pub));
 	ipcb_format_rate(r->deliveries_per_s, del, sizeof(del));
-	ipcb_format_ns(ipcb_rows_p50(r->one_way[0]), each, sizeof(each));
-	ipcb_format_ns(ipcb_rows_p50(r->one_way_slowest), slow, sizeof(slow));
-	ipcb_format_ns(ipcb_rows_p50(r->one_way_last), last, sizeof(last));
+	ipcb_format_ns(p50[0], each, sizeof(each));
+	ipcb_format_ns(p50[1], slow, sizeof(slow));
+	ipcb_format_ns(p50[2], last, sizeof(last));
 	printf("# %s %s %s run %u: to %u receiver%s: %s msg/s published, %s deliveries/s",
 	       row->transport, row->mode, sz, row->run, row->receivers,
 	       row->receivers == 1 ? "" : "s", pub, del);
@@ -649,8 +648,9 @@ bool ipcb_rows_finish(struct driver *d, const struct place *pl, int rc, struct i
 	char sz[16];
 
 	d->runs_done++;
+	/* The row's size as its messages below name it, formatted once. */
+	ipcb_format_size(row->size_bytes, sz, sizeof(sz));
 	if (rc) {
-		ipcb_format_size(row->size_bytes, sz, sizeof(sz));
 		fprintf(stderr, "%s: %s %s %s %s run %u: %s\n", prog, ipcb_place_text(pl),
 			row->transport, row->mode, sz, row->run, r->error);
 		if (rc == -EINTR) {
@@ -702,13 +702,13 @@ bool ipcb_rows_finish(struct driver *d, const struct place *pl, int rc, struct i
 	row->clock_skew_bound_ns = -1;
 	row_ceiling(pl, row, size_index, 1);
 	ipcb_rows_emit(d, pl, row);
-	segments_note(d, row);
-	losses_note(pl, row);
-	broadcast_note(d, row);
+	segments_note(d, row, sz);
+	losses_note(pl, row, sz);
+	broadcast_note(d, row, sz);
 	/* The run's other rows from a copy: its own row stays as written (point.c reads it). */
 	more = &d->now->more;
 	*more = *row;
-	emit_one_ways(d, pl, more, size_index);
+	emit_one_ways(d, pl, more, size_index, sz);
 	/* An open loop's own accuracy: how late each send started against its intended time. */
 	if (r->send_lag)
 		emit_hist_row(d, pl, more, "send_lag", r->send_lag);
