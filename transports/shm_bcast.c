@@ -179,17 +179,7 @@ static void bcast_pos_init(struct bcast_pos *p, struct bcast_ring *r)
 	p->past = r->slots + (size_t)r->nslots * r->slot_bytes;
 }
 
-/* The writer's side: which ring it writes, and the reader's: which it reads, at what index. */
-static struct bcast_ring *bcast_out(const struct ipcb_ep *ep)
-{
-	return ((const struct bcast_chan *)ep->chan->priv)->ring[ep->role == IPCB_SENDER ? 0 : 1];
-}
-
-static struct bcast_ring *bcast_in(const struct ipcb_ep *ep)
-{
-	return ((const struct bcast_chan *)ep->chan->priv)->ring[ep->role == IPCB_SENDER ? 1 : 0];
-}
-
+/* A reader's index among the ring's readers. */
 static unsigned bcast_reader(const struct ipcb_ep *ep)
 {
 	return ep->role == IPCB_RECEIVER ? ep->index : 0;
@@ -704,8 +694,8 @@ static int bcast_open(struct ipcb_ep *ep)
 {
 	const struct bcast_chan *c = ep->chan->priv;
 	struct bcast_ep *me = ep->priv;
-	const struct bcast_ring *in = bcast_in(ep);
 	const struct ipcb_chan_cfg *cfg = &ep->chan->cfg;
+	const struct bcast_ring *in;
 	int rc;
 
 	/*
@@ -715,8 +705,10 @@ static int bcast_open(struct ipcb_ep *ep)
 	 * cursor: a reader publishes it at every message, as it always did.
 	 */
 	me->hand_every = 1;
-	me->in = bcast_in(ep);
-	me->out = bcast_out(ep);
+	/* The sender writes ring 0 and reads ring 1 (a round trip's replies); a receiver the
+	 * other way round. */
+	in = me->in = c->ring[ep->role == IPCB_SENDER ? 1 : 0];
+	me->out = c->ring[ep->role == IPCB_SENDER ? 0 : 1];
 	if (me->in)
 		bcast_pos_init(&me->rpos, me->in);
 	if (me->out)
