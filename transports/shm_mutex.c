@@ -33,6 +33,7 @@
 #include <errno.h>
 #include <pthread.h>
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -50,13 +51,24 @@
 #define SHM_MUTEX_STREAM  1024u
 #define SHM_MUTEX_BUDGET  (4u << 20)
 
-/* One direction, at the start of its part of the segment; its slots follow. */
+/*
+ * One direction, at the start of its part of the segment; its slots follow. The lock and the
+ * two counts it guards share one cache line, and each condition variable has a line of its own:
+ * every message takes the lock on both sides, so that line crosses between the CPUs twice a
+ * message whatever else does; a signal with no waiter only loads its condition's word, which
+ * stays in both caches until a side waits on it. Declared one after the other (the mutex, then
+ * both conditions, then the counts), the five spread over three lines that each side wrote or
+ * read after the other had written them, and all three crossed at every message.
+ */
 struct shm_mutex_dir {
 	pthread_mutex_t lock;
-	pthread_cond_t not_empty, not_full;
 	uint64_t head, tail; /* messages written, taken: changed under lock, each by one side */
+	_Alignas(64) pthread_cond_t not_empty;
+	_Alignas(64) pthread_cond_t not_full;
 	_Alignas(64) unsigned char slots[];
 };
+_Static_assert(offsetof(struct shm_mutex_dir, tail) + sizeof(uint64_t) <= 64,
+	       "the lock and its counts in one cache line");
 
 /*
  * One side's view of each direction: the slots it may use without waiting, as the counts said
