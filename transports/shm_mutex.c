@@ -20,10 +20,12 @@
  * A stream's writer across CPUs of slots of 64 KiB or more stores through the cache or past it,
  * whichever runs faster on the machine as it is (storechoice.h), as the slot transports'.
  * Limits: 4 MiB per slot (larger payloads are chunked by the driver); about 4 MiB of slots per
- * direction, at least 4, at most 32 for round trips and 1024 for a stream (the slot transports'
- * rule), whose writer would otherwise fill a short ring and sleep on it once every 32 messages,
- * each time for a wake-up of tens of microseconds across two CPUs (64 B streams ran at one
- * message a microsecond); the segment counts against the /dev/shm tmpfs.
+ * direction, at least 4, at most 32 for round trips and for a stream as many as 4 MiB holds (up
+ * to 65536, as shm's ring), whose writer would otherwise fill a short ring and sleep on it once
+ * every 32 messages, each time for a wake-up of tens of microseconds across two CPUs (64 B
+ * streams ran at one message a microsecond), and in a ring of 1024 slots (64 KiB of 64-byte
+ * messages, which stay in the reader's cache) took back from it each line it wrote; the segment
+ * counts against the /dev/shm tmpfs.
  *
  * Robust mutex: a side that dies holding the lock does not leave the other asleep forever on
  * it; the other's next lock returns EOWNERDEAD, and the run fails naming the dead owner rather
@@ -48,7 +50,7 @@
 #define SHM_MUTEX_MAX_MSG (4u << 20)
 #define SHM_MUTEX_MIN	  4u
 #define SHM_MUTEX_MAX	  32u
-#define SHM_MUTEX_STREAM  1024u
+#define SHM_MUTEX_STREAM  65536u
 #define SHM_MUTEX_BUDGET  (4u << 20)
 
 /*
