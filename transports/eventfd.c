@@ -102,7 +102,7 @@ static int eventfd_setup(struct ipcb_chan *ch)
 
 	for (int i = 0; i < 4; i++)
 		c->fd[i] = -1;
-	rc = ipcb_slots_setup(s, &ch->cfg, 0, &ch->err);
+	rc = ipcb_slots_setup(s, &ch->cfg, &eventfd_sem_ops, 0, &ch->err);
 	if (rc)
 		return rc;
 	c->nonblock = ch->cfg.wait != IPCB_WAIT_BLOCK;
@@ -119,7 +119,6 @@ static int eventfd_setup(struct ipcb_chan *ch)
 	}
 	ch->buffer_bytes = c->map_bytes;
 	s->mem = c->map;
-	s->sem = &eventfd_sem_ops;
 	s->sem_ctx = c;
 	return 0;
 }

@@ -103,7 +103,9 @@ static int file_setup(struct ipcb_chan *ch)
 	c->fd = -1;
 	c->fsync = ch->cfg.fsync;
 	c->dir = ch->cfg.run_dir;
-	rc = ipcb_slots_setup(s, &ch->cfg, 0, &ch->err);
+	s->io = &file_io; /* before the setup: slots outside memory are planned as such */
+	s->io_ctx = c;
+	rc = ipcb_slots_setup(s, &ch->cfg, &ipcb_psem_ops, 0, &ch->err);
 	if (rc)
 		return rc;
 	c->sems_bytes = ipcb_slots_nsems(s) * sizeof(struct ipcb_psem);
@@ -119,9 +121,6 @@ static int file_setup(struct ipcb_chan *ch)
 	/* The slots live in the page cache; the semaphores in shared memory. */
 	ch->buffer_bytes = ipcb_slots_bytes(s) + c->sems_bytes;
 	s->mem = NULL;
-	s->io = &file_io;
-	s->io_ctx = c;
-	s->sem = &ipcb_psem_ops;
 	s->sem_ctx = c->sems;
 	return 0;
 }

@@ -37,7 +37,7 @@ static int shm_sem_setup(struct ipcb_chan *ch)
 	int rc;
 
 	/* The slots first, from the mapping's first page; the semaphores after them. */
-	rc = ipcb_slots_setup(s, &ch->cfg, 0, &ch->err);
+	rc = ipcb_slots_setup(s, &ch->cfg, &ipcb_psem_ops, 0, &ch->err);
 	if (rc)
 		return rc;
 	sems_bytes = ipcb_slots_nsems(s) * sizeof(struct ipcb_psem);
@@ -47,7 +47,6 @@ static int shm_sem_setup(struct ipcb_chan *ch)
 		return rc;
 	ch->buffer_bytes = c->map_bytes;
 	s->mem = c->map;
-	s->sem = &ipcb_psem_ops;
 	s->sem_ctx = (unsigned char *)c->map + ipcb_slots_bytes(s);
 	return ipcb_psem_init(s->sem_ctx, s, &c->nsems, &ch->err);
 }

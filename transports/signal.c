@@ -19,7 +19,7 @@
  * sigqueue (which allocates a queue entry in the kernel) and the reader's sigwaitinfo. Trying
  * is sigtimedwait with a zero timeout.
  * Limits: 4 MiB per slot (larger payloads are chunked by the driver); at most K + 1 signals per
- * direction are pending at once (K <= 32), counted against RLIMIT_SIGPENDING (ulimit -i).
+ * direction are pending at once (K <= 1024), counted against RLIMIT_SIGPENDING (ulimit -i).
  */
 #include <errno.h>
 #include <signal.h>
@@ -126,6 +126,11 @@ static const struct ipcb_sem_ops signal_sem_ops = {
     .post = signal_post,
     .trywait = signal_trywait,
     .wait = signal_wait,
+    /*
+     * Its count is signals queued, which RLIMIT_SIGPENDING bounds for all of the user's
+     * processes together (setup checks it): a ring of 1024 slots asks for 1025 of them.
+     */
+    .max_count = 1024,
 };
 
 static int signal_setup(struct ipcb_chan *ch)
@@ -135,7 +140,7 @@ static int signal_setup(struct ipcb_chan *ch)
 	unsigned long long need, have = signal_pending_limit();
 	int rc;
 
-	rc = ipcb_slots_setup(s, &ch->cfg, 64, &ch->err);
+	rc = ipcb_slots_setup(s, &ch->cfg, &signal_sem_ops, 64, &ch->err);
 	if (rc)
 		return rc;
 	/* Per direction, at most K messages and one wake-up of the writer are queued. */
@@ -156,7 +161,6 @@ static int signal_setup(struct ipcb_chan *ch)
 		return rc;
 	ch->buffer_bytes = c->map_bytes;
 	s->mem = (unsigned char *)c->sh + 64;
-	s->sem = &signal_sem_ops;
 	s->sem_ctx = c;
 	return 0;
 }

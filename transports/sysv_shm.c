@@ -148,6 +148,8 @@ static const struct ipcb_sem_ops sysv_shm_sem_ops = {
     .post = sysv_shm_post,
     .trywait = sysv_shm_trywait,
     .wait = sysv_shm_wait,
+    /* semop(2) fails with ERANGE past SEMVMX, 32767 on Linux. */
+    .max_count = 32767,
 };
 
 static int sysv_shm_setup(struct ipcb_chan *ch)
@@ -158,7 +160,7 @@ static int sysv_shm_setup(struct ipcb_chan *ch)
 	int rc = 0;
 
 	c->shmid = c->semid = -1;
-	rc = ipcb_slots_setup(s, &ch->cfg, 0, &ch->err);
+	rc = ipcb_slots_setup(s, &ch->cfg, &sysv_shm_sem_ops, 0, &ch->err);
 	if (rc)
 		return rc;
 	rc = sysv_shm_get_segment(ch, c, ipcb_slots_bytes(s));
@@ -175,7 +177,6 @@ static int sysv_shm_setup(struct ipcb_chan *ch)
 		return rc;
 	ch->buffer_bytes = ipcb_slots_bytes(s);
 	s->mem = c->map;
-	s->sem = &sysv_shm_sem_ops;
 	s->sem_ctx = c;
 	return sysv_shm_get_sems(ch, c);
 }

@@ -1,9 +1,10 @@
 #!/bin/bash
 # limits.sh - resource limits (TAP): too little address space for the message size, too few file
 # descriptors, no POSIX queue bytes, a full /dev/shm, no room to fork, CPU time running out,
-# System V and POSIX queue limits of the kernel (set in a private IPC namespace), and a file size
-# limit. Each ends with a clear error naming transport, size and the call that failed, exit 1
-# (or 77 when no requested transport can run at all), no crash, and nothing left behind.
+# System V and POSIX queue limits of the kernel (set in a private IPC namespace), a System V
+# semaphore's largest count (a run within it) and a file size limit. Each ends with a clear
+# error naming transport, size and the call that failed, exit 1 (or 77 when no requested
+# transport can run at all), no crash, and nothing left behind.
 #
 # Usage: limits.sh PATH/TO/ipcbench
 . "$(dirname "$0")/lib.sh"
@@ -159,6 +160,16 @@ if unshare -i true 2>/dev/null; then
 else
 	skip "kernel IPC limits in a private IPC namespace" "cannot make an IPC namespace here"
 fi
+
+# ---- a System V semaphore's largest count (SEMVMX, 32767) ----
+# A stream's "full" semaphore counts the messages in flight, up to the ring's slots: a 64 B
+# stream whose reader is slow fills its ring, and a ring of more slots than the semaphore can
+# count made semop fail with ERANGE.
+limited semvmx env -- -t sysv-shm -s 64 -m throughput --placement cross-core -n 100000 -d 0 -w 1 \
+	--receiver-work-ns 2000 --csv "$WORK/semvmx.csv"
+[ $st -eq 0 ] && no_crash && grep -q "^sysv-shm,throughput,64,.*,100000," "$WORK/semvmx.csv"
+ok $? "sysv-shm: a 64 B stream with a slow reader fills its ring, within the semaphore's count"
+[ $st -eq 0 ] || diag "$ERR"
 
 # ---- no room to fork, and CPU time running out (as nobody: root ignores RLIMIT_NPROC) ----
 if setpriv --reuid=nobody --regid=nogroup --clear-groups true 2>/dev/null; then

@@ -57,6 +57,12 @@ struct ipcb_sem_ops {
 	int (*trywait)(void *ctx, unsigned sem, struct ipcb_err *e);
 	/* Sleep until one can be taken, and take it. */
 	int (*wait)(void *ctx, unsigned sem, struct ipcb_err *e);
+	/*
+	 * The largest count one of its semaphores may reach, where that is fewer than the slots
+	 * a stream's ring would have (0: no such bound): "full" counts every message in flight,
+	 * so a ring has no more slots than this.
+	 */
+	unsigned max_count;
 };
 
 /* Slots kept somewhere other than memory: move len bytes at byte offset off of the storage. */
@@ -93,13 +99,14 @@ struct ipcb_slots_end {
 };
 
 /*
- * Choose directions, K and the slot size for a run, and map the shared hand-back counters. lead:
- * how far into a page the slots will start (s->mem's offset in its page-aligned mapping), so
- * that a round trip's slots can each lie in pages of their own. 0 or -errno recorded in e;
+ * Choose directions, K and the slot size for a run with the semaphores of sem (kept as s->sem),
+ * and map the shared hand-back counters. Slots outside memory set s->io before. lead: how far
+ * into a page the slots will start (s->mem's offset in its page-aligned mapping), so that a
+ * round trip's slots can each lie in pages of their own. 0 or -errno recorded in e;
  * ipcb_slots_teardown() undoes it (also after a failure).
  */
-int ipcb_slots_setup(struct ipcb_slots *s, const struct ipcb_chan_cfg *cfg, size_t lead,
-		     struct ipcb_err *e);
+int ipcb_slots_setup(struct ipcb_slots *s, const struct ipcb_chan_cfg *cfg,
+		     const struct ipcb_sem_ops *sem, size_t lead, struct ipcb_err *e);
 void ipcb_slots_teardown(struct ipcb_slots *s);
 /* Bytes of storage all slots need, and the number of semaphores (each starts at 0: "full"
  * counts messages posted, "empty" wake-ups of a writer waiting for room). */
