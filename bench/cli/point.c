@@ -73,7 +73,8 @@ static const struct ipcb_hist *sweep_hist(const struct place *pl, const struct i
  * The harness's own time per message beside a run (the row's harness_ns): the transport that
  * moves nothing run just after it with the run's size, mode, payload checks, one-way sampling
  * and CPUs, so that the row says how much of it is the loop stamping, timing and recording on
- * the sender's side (a stream on one CPU: and the receiver's checking, the two taking turns).
+ * the sender's side (a stream: or the receiver's checking where that takes longer; on one CPU
+ * both, the two taking turns).
  * After, not before: the run's own sides are the first a run starts, and the cache-line probes stay
  * right beside it. Its busy work and its transport's options are the run's, not the loop's, and are
  * left out. Short: the loop's cost is steady where a mechanism's is not. 0: not measured
@@ -85,11 +86,27 @@ static const struct ipcb_hist *sweep_hist(const struct place *pl, const struct i
 
 #define HARNESS_S 0.005
 
+/* One run of the null transport as the harness's measure: *ns its time a message, 0 if none. */
+static int harness_run(struct driver *d, const struct ipcb_run_spec *s, double *ns)
+{
+	struct ipcb_run_result r;
+	int rc;
+
+	memset(&r, 0, sizeof(r));
+	rc = ipcb_run_one(s, &r);
+	*ns = 0;
+	if (rc == 0)
+		*ns = r.hist ? ipcb_rows_p50(r.hist) : r.msgs_per_s > 0 ? 1e9 / r.msgs_per_s : 0;
+	else if (rc == -EINTR)
+		d->interrupted = r.signal; /* the run's row is written, then the sweep stops */
+	ipcb_run_result_fini(&r);
+	return rc;
+}
+
 static double harness_ns(struct driver *d, const struct ipcb_run_spec *run, const struct shape *sh)
 {
 	const struct ipcb_transport *none = NULL;
 	struct ipcb_run_spec s = *run;
-	struct ipcb_run_result r;
 	double ns = 0;
 	int rc;
 
@@ -115,17 +132,33 @@ static double harness_ns(struct driver *d, const struct ipcb_run_spec *run, cons
 	memset(s.cfg.opt, 0, sizeof(s.cfg.opt));
 	/*
 	 * A stream's two sides on one CPU take turns on it: the harness inside each message is
-	 * both sides' there, the sender's stamping and the receiver's check (on two, each side's
-	 * runs beside the other's, and the sender's is what a message waits for).
+	 * both sides' there, the sender's stamping and the receiver's check.
 	 */
 	s.self_receive = s.mode == IPCB_MODE_THROUGHPUT && s.cpu[0] >= 0 && s.cpu[0] == s.cpu[1];
-	memset(&r, 0, sizeof(r));
-	rc = ipcb_run_one(&s, &r);
-	if (rc == 0)
-		ns = r.hist ? ipcb_rows_p50(r.hist) : r.msgs_per_s > 0 ? 1e9 / r.msgs_per_s : 0;
-	else if (rc == -EINTR)
-		d->interrupted = r.signal; /* the run's row is written, then the sweep stops */
-	ipcb_run_result_fini(&r);
+	rc = harness_run(d, &s, &ns);
+	/*
+	 * On two, the receiver's check runs beside the sender's stamping, and the stream waits
+	 * for the slower of the two: the receiver's time is the null sender's when it checks too,
+	 * on the same CPU, less its own (on the AMD EPYC guest a 64 B message's check, every byte,
+	 * took about 20 ns where the sender's stamping took 5, and with --verify headers the shm
+	 * ring's 64 B stream ran at 44-54 M messages a second against 34-37).
+	 */
+	if (rc == 0 && ns > 0 && s.mode == IPCB_MODE_THROUGHPUT && !s.self_receive &&
+	    s.cpu[0] >= 0) {
+		double both = 0, again = 0;
+
+		/*
+		 * Twice, the faster kept: a difference of two short runs doubles what holds one
+		 * up (an interrupt, the host), and that only ever adds time (in 8 default runs of
+		 * one, a 64 B stream's ceiling read 65 ns of harness, where the others read 16-35).
+		 */
+		s.self_receive = true;
+		if (harness_run(d, &s, &both) == 0 && harness_run(d, &s, &again) == 0 &&
+		    again > 0 && again < both)
+			both = again;
+		if (both - ns > ns)
+			ns = both - ns;
+	}
 	return ns;
 }
 
