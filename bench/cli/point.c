@@ -149,8 +149,9 @@ static double harness_ns(struct driver *d, const struct ipcb_run_spec *run, cons
 
 		/*
 		 * Twice, the faster kept: a difference of two short runs doubles what holds one
-		 * up (an interrupt, the host), and that only ever adds time (in 8 default runs of
-		 * one, a 64 B stream's ceiling read 65 ns of harness, where the others read 16-35).
+		 * up (an interrupt, the host), and that only ever adds time (taken once, in 8 runs
+		 * of `ipcbench -t shm,mmap -s 64,4K -m throughput --placement cross-core -d 0.2`,
+		 * one 64 B stream's ceiling read 65 ns of harness, where the others read 16-58).
 		 */
 		s.self_receive = true;
 		if (harness_run(d, &s, &both) == 0 && harness_run(d, &s, &again) == 0 &&
