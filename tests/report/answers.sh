@@ -376,6 +376,25 @@ grep -q '^| shared memory | .* | cross-core | sysv | 0.029 ms | 0.91 of floor-xc
 ok $? "T1 gives the family's stream as a share of its ceiling ($(grep -m1 '^| shared memory' "$WORK/ceil.md" | cut -c1-140))"
 grep -q "^- cross-core: a 1M copy 8 bytes past its source's alignment runs at 3.0 GB/s, 13x slower than aligned (40.0 GB/s)$" "$WORK/ceil.md"
 ok $? "the appendix names the machine's copy cliff"
+# A stream across two CPUs beside the cache-line round trip measured with it: locked's 64 B
+# messages take 167 ns each against a 120 ns probe (its sides take a line in turn: said, 1.4x);
+# ringy's take 40 ns, under half of the probe, and bulk's 64 KiB ones 5 us against a ceiling
+# of 1.7 us a message, whose copies hold it (neither said).
+CL="transport,mode,size_bytes,run,round,latency_kind,placement,wait,p50_ns,bytes_per_s,msgs_per_s,ctx_switches_per_msg,x_floor,ceiling,data_path,host,cpu_model,probe_cacheline_ns"
+{
+	echo "$CL"
+	for r in 1 2 3; do
+		echo "locked,throughput,64,$r,$r,,cross-core,hybrid,,384000000,6000000,0.0,5.5,floor-handover+harness,shared-memory,fixture,cpu,12$((r - 1))"
+		echo "ringy,throughput,64,$r,$r,,cross-core,spin,,1600000000,25000000,0.0,2.5,floor-handover+harness,shared-memory,fixture,cpu,120"
+		echo "bulk,throughput,65536,$r,$r,,cross-core,spin,,13107200000,200000,0.0,3.0,floor-xcopy+harness,shared-memory,fixture,cpu,120"
+	done
+} >"$WORK/line.csv"
+report_md "$WORK/line.csv" "$WORK/line.md" &&
+	sec=$(sed -n '/^### Against the machine/,/^### Memory/p' "$WORK/line.md") &&
+	echo "$sec" | grep -qx -- '- \*\*locked\*\*: cross-core stream 64 B 0.18 (a message every 167 ns: 1.4x the cache-line round trip.s 121 ns)' &&
+	echo "$sec" | grep -qx -- '- \*\*ringy\*\*: cross-core stream 64 B 0.4' &&
+	echo "$sec" | grep -qx -- '- \*\*bulk\*\*: cross-core stream 64K 0.33'
+ok $? "a stream across two CPUs whose message takes about the cache-line round trip says so, beside the probe's median; one far quicker than the line, or held by its copies, does not ($(echo "$sec" | grep -c '^- '))"
 # Every row at half its ceiling or more (the flagship `ipcbench -t shm -s 1M` on a quiet machine):
 # the section says so, and announces no list it would leave empty.
 {
