@@ -129,6 +129,7 @@ static double harness_ns(struct driver *d, const struct ipcb_run_spec *run, cons
 	s.cfg.spin_polls = 0;
 	s.cfg.fsync = false;
 	s.cfg.service = NULL;
+	s.needs_check = NULL; /* the null transport needs no server */
 	memset(s.cfg.opt, 0, sizeof(s.cfg.opt));
 	/*
 	 * A stream's two sides on one CPU take turns on it: the harness inside each message is
@@ -161,6 +162,12 @@ static double harness_ns(struct driver *d, const struct ipcb_run_spec *run, cons
 			ns = both - ns;
 	}
 	return ns;
+}
+
+/* Is the run's server still running (ipcb_service_check(), for the launch's needs_check)? */
+static int server_check(void *svc)
+{
+	return ipcb_service_check(svc);
 }
 
 /* One run of a point: its spec, its run, its rows. Returns false when the sweep must stop. */
@@ -236,6 +243,9 @@ static bool run_point(struct driver *d, struct place *pl, const struct planned *
 	    sides_per_cpu(pl, sh->pairs * row->senders, sh->pairs * row->receivers);
 	if (!(t->caps & IPCB_CAP_NO_DATA))
 		row->verify = ipcb_verify_name(s->verify);
+	/* A server that dies while the sides run ends the run then, saying so (below). */
+	s->needs_check = p->svc ? server_check : NULL;
+	s->needs_ctx = p->svc;
 	if (p->svc) {
 		row->server = true;
 		row->server_cpu = ipcb_services_cpu(d, pl);

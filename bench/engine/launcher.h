@@ -80,6 +80,9 @@ struct ipcb_launch {
 	void *area; /* the caller's shared memory, handed to every body */
 	/* The sides' process names start "ipcb-<what>" (NULL: "ipcb-", a transport's run). */
 	const char *what;
+	/* What the run needs beside its sides (spec.h's needs_check): gone, the launch ends. */
+	int (*needs_check)(void *ctx);
+	void *needs_ctx;
 	/* out */
 	char error[IPCB_RUN_ERR_BYTES + 200]; /* "receiver: recv: Connection reset by peer" */
 	int signal;	  /* the signal that ended it, when it returned -EINTR */

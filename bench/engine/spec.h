@@ -97,6 +97,14 @@ struct ipcb_run_spec {
 	 */
 	const struct ipcb_launcher *launcher;
 	/*
+	 * A process the run needs that is none of its sides (a transport's server), looked at
+	 * whenever the launch wakes: one that has ended ends the run at once, where its sides
+	 * would wait for it until the timeout, and its channels' teardown is given no service.
+	 * Returns 0 while it runs, else a negative errno. NULL: none.
+	 */
+	int (*needs_check)(void *ctx);
+	void *needs_ctx;
+	/*
 	 * --count: each side runs under valgrind's callgrind (the whole driver does) and counts
 	 * its measured part, writing its profile into count_dir; the run's result holds the
 	 * counts per message instead of times (counted.h). NULL: a timed run.

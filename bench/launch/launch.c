@@ -503,6 +503,16 @@ int ipcb_launch_loop(struct ipcb_launch *l, const struct launch_starter *how, vo
 		rc = launch_signals(&st);
 		if (rc)
 			break;
+		/*
+		 * What the run needs beside its sides has ended (its server, whose end wakes this
+		 * wait as a SIGCHLD): its sides would wait for it until the timeout.
+		 */
+		if (l->needs_check && l->needs_check(l->needs_ctx) < 0) {
+			snprintf(l->error, sizeof(l->error),
+				 "ended when a process it needs beside its sides ended");
+			rc = -ESRCH;
+			break;
+		}
 		over = how->watch(&st);
 		/*
 		 * A side failed: the others may wait forever for a peer that is gone. Which

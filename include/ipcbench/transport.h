@@ -296,7 +296,10 @@ struct ipcb_chan_cfg {
 	unsigned receivers;  /* IPCB_CAP_MULTI_SENDER / IPCB_CAP_MULTI_RECEIVER) */
 	/* The transport's options (its `options` table, by index), defaults where not given. */
 	uint64_t opt[IPCB_MAX_OPTIONS];
-	/* A transport with a service: how its endpoints reach the server (ipcb_service.addr). */
+	/*
+	 * A transport with a service: how its endpoints reach the server (ipcb_service.addr).
+	 * NULL in teardown when the server ended during the run: nothing is left to clean in it.
+	 */
 	const char *service;
 	/*
 	 * Requests a sender keeps outstanding (--inflight in latency mode; 1 otherwise and when

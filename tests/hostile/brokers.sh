@@ -7,8 +7,8 @@
 # own check for its epmd runs one) starts no epmd daemon, and nothing answers on the run's epmd
 # port after it.
 # Then the Java brokers (kafka, rocketmq: a JVM, and for RocketMQ a name server beside it):
-# one killed mid-run fails that run, saying how it ended, and nothing of it is left (its name
-# server included); without Java, or without their jars in the Maven cache, or with a Java that
+# one killed mid-run fails that run then, not at its timeout, saying how it ended, and nothing
+# of it is left (its name server included); without Java, or without their jars in the Maven cache, or with a Java that
 # fails at once, each is skipped, naming what is missing or the server's last line, not hung.
 #
 # Usage: brokers.sh PATH/TO/ipcbench
@@ -175,29 +175,30 @@ if [ -z "$java_brokers" ]; then
 		"neither kafka nor rocketmq runs here"
 	done_testing
 fi
-started() { # started DRIVER ERRFILE: its server listed, and its run begun
-	[ -n "$(listed "$1")" ] && grep -q '^\[1/' "$2"
+started() { # started DRIVER ERRFILE: its server listed, its run begun and its sides running
+	[ -n "$(listed "$1")" ] && grep -q '^\[1/' "$2" && pgrep -P "$1" '^ipcb-' >/dev/null
 }
 for t in $java_brokers; do
-	# One run of several seconds; its server is killed a second into it. The sides then wait
-	# for messages that never come, until --timeout ends the run.
-	"$BIN" -t "$t" -s 64 -m latency -d 6 --timeout 12 --csv "$WORK/$t-died.csv" \
+	# One run of several seconds; its server is killed once its sides run. They would wait for
+	# messages that never come until --timeout; the driver sees its server end and ends the
+	# run then, saying so (a run that waited for its --timeout of 60 s fails this test).
+	"$BIN" -t "$t" -s 64 -m latency -d 6 --timeout 60 --csv "$WORK/$t-died.csv" \
 		>/dev/null 2>"$WORK/$t-died.err" &
 	drv=$!
 	BG_PIDS+=($drv)
 	wait_for 120 started "$drv" "$WORK/$t-died.err"
-	ok $? "$t: its server started and its run began" || diag "$WORK/$t-died.err"
+	ok $? "$t: its server started and its run's sides run" || diag "$WORK/$t-died.err"
 	listed "$drv" | sort -u >"$WORK/$t-procs"
-	sleep 1
 	victim=$(head -n 1 "$WORK/$t-procs" | cut -d' ' -f1)
 	# (never "kill 0": with no server listed, that would be this test's own process group)
 	[ -z "$victim" ] || kill -KILL "$victim" 2>/dev/null
 	wait "$drv"
 	st=$?
 	[ $st -eq 1 ] && grep -qE "$t .* run 1: .*its server: .*killed by signal $(kill -l KILL)" \
-		"$WORK/$t-died.err"
-	ok $? "$t: its server killed mid-run (pid ${victim:-none}): the run fails saying so (exit $st)"
-	[ $st -eq 1 ] || diag "$WORK/$t-died.err"
+		"$WORK/$t-died.err" && grep -q "ended when a process it needs beside its sides ended" \
+		"$WORK/$t-died.err" && ! grep -q "timed out" "$WORK/$t-died.err"
+	ok $? "$t: its server killed mid-run (pid ${victim:-none}): the run fails then, saying so, not at its timeout (exit $st)" ||
+		diag "$WORK/$t-died.err"
 	wait_for 10 all_gone "$WORK/$t-procs"
 	ok $? "$t: none of its server's $(wc -l <"$WORK/$t-procs") processes is left"
 	[ -z "$(left_named "$drv")" ]
