@@ -6,12 +6,11 @@
  * leanest round trip of its size; see sections.h.
  */
 #include <math.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "sections.h"
-#include "stats.h"
-#include "statsort.h"
 
 /*
  * A row under half its ceiling says how often its waiting side left the CPU where it did at
@@ -108,26 +107,17 @@ static void ceiling_mailbox(struct report *r, const struct group *g, bool *open)
  */
 static void ceiling_line(struct report *r, const struct group *g, bool *open)
 {
-	double *cl, per_msg, line;
-	size_t n = 0;
+	double per_msg, line;
 	char v[32], w[32];
 
-	if (g->latency || !strcmp(g->placement, "same-core") || !g->nruns)
+	if (g->latency || !g->nruns ||
+	    model_run_sides(g, &r->m->runs[g->runs[0]]) != IPCB_SIDES_TWO_CPUS)
 		return;
 	per_msg = 1e9 / g->sum[M_MSGS].median;
-	if (!(per_msg > 0) || isinf(per_msg) || !(cl = malloc(g->nruns * sizeof(*cl))))
-		return;
-	for (size_t k = 0; k < g->nruns; k++) {
-		const struct run *run = &r->m->runs[g->runs[k]];
-
-		if (!run->aside && run->probe_cl > 0)
-			cl[n++] = run->probe_cl;
-	}
-	qsort(cl, n, sizeof(*cl), ipcb_stats_double_cmp);
-	line = n ? ipcb_stats_median_sorted(cl, n) : NAN;
-	free(cl);
+	line = model_run_median(r->m, g, offsetof(struct run, probe_cl), false);
 	/* Not where the ceiling's own time a message is longer: its copies hold it there. */
-	if (!(line > 0) || per_msg < line / 2 || per_msg / g->x_floor >= line)
+	if (!(per_msg > 0) || isinf(per_msg) || !(line > 0) || per_msg < line / 2 ||
+	    per_msg / g->x_floor >= line)
 		return;
 	measure_format(M_RTT50, per_msg, v, sizeof(v));
 	measure_format(M_RTT50, line, w, sizeof(w));
