@@ -262,6 +262,12 @@ static int amqp_prepare(struct ipcb_service *svc)
 	 * group before the node had ended, was then left running on the run's port (with the node's
 	 * epmd killed mid-run, a daemon came 40 s later and outlived the run). Erlang's schedulers
 	 * are left unbound: the driver pins the node.
+	 * The epmd port was found free and released, so another process may hold it by now; an epmd
+	 * that finds its port taken says so only under -d ("there is already a epmd running"), and
+	 * exits with status 0, so that the node would register with whatever epmd answers there
+	 * (another run's). So the node starts once its own epmd has answered (-d logs each request
+	 * it gets), and where its epmd ended first the script says "Address already in use", for
+	 * the start to be tried again on other ports (service.c).
 	 */
 	rc = ipcb_broker_file(
 	    svc, "start.sh", 0700,
@@ -278,15 +284,23 @@ static int amqp_prepare(struct ipcb_service *svc)
 	    "export ERL_FLAGS='-start_epmd false'\n"
 	    "export RABBITMQ_SERVER_ADDITIONAL_ERL_ARGS='-noinput -kernel inet_dist_use_interface "
 	    "{127,0,0,1}'\n"
-	    "'%s' --pdeathsig KILL '%s' -address 127.0.0.1 -port %d &\n"
-	    "i=0\n"
-	    "until '%s' -port %d -names >/dev/null 2>&1; do\n"
+	    "'%s' --pdeathsig KILL '%s' -d -address 127.0.0.1 -port %d 2>\"$D/epmd.log\" &\n"
+	    "E=$! i=0\n"
+	    "until '%s' -port %d -names >/dev/null 2>&1 && grep -q NAMES_REQ \"$D/epmd.log\"; do\n"
+	    "\tif ! kill -0 $E 2>/dev/null; then\n"
+	    "\t\tif grep -q 'already a epmd running' \"$D/epmd.log\"; then\n"
+	    "\t\t\techo 'epmd: 127.0.0.1:%d: Address already in use' >&2\n"
+	    "\t\telse\n"
+	    "\t\t\techo \"epmd ended: $(tail -n 1 \"$D/epmd.log\")\" >&2\n"
+	    "\t\tfi\n"
+	    "\t\texit 1\n"
+	    "\tfi\n"
 	    "\ti=$((i + 1)); [ $i -lt 500 ] || { echo 'epmd did not start' >&2; exit 1; }\n"
 	    "\tsleep 0.01\n"
 	    "done\n"
 	    "exec '%s'\n",
 	    svc->dir, node, svc->port, ports[1], ports[2], setpriv, epmd, ports[2], epmd, ports[2],
-	    server);
+	    ports[2], server);
 	if (rc)
 		goto free_paths;
 	snprintf(svc->addr, sizeof(svc->addr), "%d", svc->port);

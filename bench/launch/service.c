@@ -56,7 +56,10 @@ static void service_log_tail(const struct ipcb_service_run *s, char *out, size_t
 /*
  * Did the server say that a port it wanted was taken? A port found free may be taken by anyone
  * before the server binds it (the kernel hands the ports around a free one to connections):
- * then the start is tried again on other ports. Its log's first MiB is read.
+ * then the start is tried again on other ports. Its log's first MiB is read, for the C library's
+ * words (strerror(EADDRINUSE), which Java, Redis and Mosquitto print) or Erlang's error atom: a
+ * RabbitMQ node whose distribution port is taken prints "register/listen error: eaddrinuse"
+ * and exits with status 1.
  */
 static bool service_port_taken(const struct ipcb_service_run *s)
 {
@@ -75,7 +78,7 @@ static bool service_port_taken(const struct ipcb_service_run *s)
 	if (text) {
 		got = fread(text, 1, 1u << 20, f);
 		text[got] = '\0';
-		taken = strstr(text, "Address already in use") != NULL;
+		taken = strstr(text, "Address already in use") || strstr(text, "eaddrinuse");
 		free(text);
 	}
 	fclose(f);
