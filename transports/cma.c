@@ -370,7 +370,7 @@ static void cma_close(struct ipcb_ep *ep)
 
 /* Wait until *word reaches `want` (wrapping counters), by the run's strategy. */
 IPCB_HOT static int cma_await(uint32_t *word, uint32_t *waiting, uint32_t want,
-			      const struct ipcb_chan_cfg *cfg, struct ipcb_err *e)
+			      const struct ipcb_chan *ch, struct ipcb_err *e)
 {
 	unsigned polls = 0;
 
@@ -380,7 +380,7 @@ IPCB_HOT static int cma_await(uint32_t *word, uint32_t *waiting, uint32_t want,
 
 		if ((int32_t)(v - want) >= 0)
 			return 0;
-		if (ipcb_wait_poll(cfg->wait, &polls, cfg->spin_polls))
+		if (ipcb_wait_poll(ch->cfg.wait, &polls, ch->cfg.spin_polls, ch->yields))
 			continue;
 		/* The flag handshake of ring.h: raise, fence, look again, sleep. */
 		__atomic_store_n(waiting, 1, __ATOMIC_SEQ_CST);
@@ -423,8 +423,8 @@ IPCB_HOT static int cma_acquire(struct ipcb_ep *ep, size_t len, void **buf)
 				 c->buf_bytes);
 	/* Buffer sent % nbufs is ours again once the reader copied the message nbufs before. */
 	if (me->sent - me->copied_seen >= c->nbufs) {
-		rc = cma_await(&d->copied, &d->writer_waiting, me->sent - c->nbufs + 1,
-			       &ep->chan->cfg, &ep->err);
+		rc = cma_await(&d->copied, &d->writer_waiting, me->sent - c->nbufs + 1, ep->chan,
+			       &ep->err);
 		if (rc)
 			return rc;
 		me->copied_seen = __atomic_load_n(&d->copied, __ATOMIC_ACQUIRE);
@@ -451,8 +451,7 @@ IPCB_HOT static int cma_peek(struct ipcb_ep *ep, void **buf, size_t *len)
 	struct cma_dir *d = &c->dir[ep->role == IPCB_SENDER ? 1 : 0];
 	unsigned k = me->received % c->nbufs;
 	size_t n, done = 0;
-	int rc =
-	    cma_await(&d->posted, &d->reader_waiting, me->received + 1, &ep->chan->cfg, &ep->err);
+	int rc = cma_await(&d->posted, &d->reader_waiting, me->received + 1, ep->chan, &ep->err);
 
 	if (rc)
 		return rc;

@@ -148,6 +148,7 @@ struct bcast_ep {
 	uint64_t handed;	     /* reader: its cursor as the ring last had it */
 	uint32_t hand_every;	     /* reader: cursor published every so many, a power of 2 */
 	bool reads_ahead;	     /* reader: asks for the next slots' headers as it copies */
+	uint32_t yields; /* a hybrid wait's yields before it sleeps (ipcb_chan.yields) */
 };
 
 /* The futex word inside a 64-bit word: its low half, wherever the byte order puts it. */
@@ -285,7 +286,7 @@ IPCB_HOT __attribute__((noinline)) static int bcast_await_room(struct bcast_ring
 		w->min_seen = least;
 		if (w->head - least < r->nslots)
 			return 0;
-		if (ipcb_wait_poll(cfg->wait, &polls, cfg->spin_polls))
+		if (ipcb_wait_poll(cfg->wait, &polls, cfg->spin_polls, w->yields))
 			continue;
 		__atomic_store_n(&r->waits_for, slowest, __ATOMIC_RELAXED);
 		__atomic_store_n(&r->waits_at, least, __ATOMIC_RELAXED);
@@ -434,7 +435,7 @@ IPCB_HOT __attribute__((noinline)) static int bcast_await(struct bcast_ring *r, 
 	}
 	for (;;) {
 		/* Not written yet, or being written over: the latter takes no time to sleep on. */
-		if (!ipcb_wait_poll(cfg->wait, &polls, cfg->spin_polls)) {
+		if (!ipcb_wait_poll(cfg->wait, &polls, cfg->spin_polls, rd->yields)) {
 			int rc = 0;
 
 			if (*h == BCAST_BUSY) {
@@ -476,7 +477,7 @@ bcast_get_pieces(struct bcast_ring *r, struct bcast_ep *rd, unsigned me, void *b
 		while (__atomic_load_n(&hdr[2], __ATOMIC_ACQUIRE) < want) {
 			uint64_t h;
 
-			if (ipcb_wait_poll(cfg->wait, &polls, cfg->spin_polls))
+			if (ipcb_wait_poll(cfg->wait, &polls, cfg->spin_polls, rd->yields))
 				continue;
 			/* The whole message, once there, has every piece counted before it. */
 			h = __atomic_load_n(hdr, __ATOMIC_ACQUIRE);
@@ -595,7 +596,7 @@ static int bcast_setup(struct ipcb_chan *ch)
 	/*
 	 * Sides on two CPUs get the machine's ring, as shm's: 256 KiB held 4 KiB streams here to
 	 * a third of what shm's moved, and 64 KiB round trips (four slots) to 2.3 times as long.
-	 * Round trips on one CPU (hybrid without polls: the driver's) keep 256 KiB, where the
+	 * Round trips on one CPU (hybrid without spins: the driver's) keep 256 KiB, where the
 	 * larger ring's lines made 4 and 64 KiB round trips 1.1-1.3 times as slow on the EPYC
 	 * guest; a stream there gets the machine's too, whose writer sleeps once a ring (4 KiB
 	 * streams at 0.52-0.56 of the copy floor with 4 MiB, 0.21-0.27 with 256 KiB).
@@ -705,6 +706,7 @@ static int bcast_open(struct ipcb_ep *ep)
 	 * cursor: a reader publishes it at every message, as it always did.
 	 */
 	me->hand_every = 1;
+	me->yields = ep->chan->yields;
 	/* The sender writes ring 0 and reads ring 1 (a round trip's replies); a receiver the
 	 * other way round. */
 	in = me->in = c->ring[ep->role == IPCB_SENDER ? 1 : 0];

@@ -446,8 +446,8 @@ static inline const struct ipcb_clirow *ipcb_opts_own_rows(void)
 	     .arg = "STRATEGY",
 	     .help = "how a shared-memory reader waits: spin, yield (poll with\n"
 		     "sched_yield), block (futex) or hybrid (spin, then block;\n"
-		     "with both sides on one CPU it does not spin); default\n"
-		     "hybrid"},
+		     "with both sides on one CPU it yields a few times instead\n"
+		     "of spinning); default hybrid"},
 	    {.opt = {.name = "spin-polls"},
 	     .type = IPCB_CLI_UINT,
 	     .off = offsetof(struct ipcb_opts, spin_polls),

@@ -13,6 +13,9 @@
 #include "launch.h"
 #include "slo.h"
 
+/* A hybrid wait's sched_yield()s before it sleeps, where both sides share one CPU (below). */
+#define SHARED_CPU_YIELDS 4u
+
 /* The most sides pinned to one CPU (0: unpinned): more than 1, and they take turns on it. */
 static unsigned sides_per_cpu(const struct place *pl, unsigned senders, unsigned receivers)
 {
@@ -198,12 +201,25 @@ static bool run_point(struct driver *d, struct place *pl, const struct planned *
 							: IPCB_WAIT_HYBRID;
 	/*
 	 * Spinning on the only CPU both sides share just keeps the other side from running: there,
-	 * hybrid sleeps at once. So it does where a side sends and receives in two threads on its
-	 * one CPU (bench/engine/shapes.c).
+	 * hybrid does not spin. It gives the CPU away instead, up to SHARED_CPU_YIELDS times
+	 * before it sleeps: the other side, which holds what this one waits for, runs at once,
+	 * where a sleep costs a wake-up (and a semaphore's post a FUTEX_WAKE at every message
+	 * while its reader is counted asleep). On the EPYC guest, against sleeping at once, in
+	 * three alternating runs: 64 B to 64 KiB streams of shm, mmap, shm-bcast and eventfd
+	 * 1.02-1.5 times as fast, cma's 1.6-3.1 times, shm-sem's 1.4-21 times (its 64 B stream 22
+	 * million messages a second where 1.07), round trips 0.64-0.92 times as long; 1 and 16
+	 * yields ran as 4 did, or slower. Where a side sends and receives in two threads on its
+	 * one CPU (bench/engine/shapes.c) hybrid sleeps at once: there yields passed the CPU to
+	 * the sender's own clock-reading loop, and open-loop round trips took 1.1-1.4 times as
+	 * long at their median.
 	 */
 	s->cfg.spin_polls = (pl->cpu[0] >= 0 && pl->cpu[0] == pl->cpu[1]) || ipcb_plan_threaded(sh)
 				? 0
 				: d->o.spin_polls;
+	s->yields = s->cfg.wait == IPCB_WAIT_HYBRID && pl->cpu[0] >= 0 &&
+			    pl->cpu[0] == pl->cpu[1] && !ipcb_plan_threaded(sh)
+			? SHARED_CPU_YIELDS
+			: 0;
 	s->launcher = ipcb_launcher_for(t);
 	if (d->peer) {
 		s->launcher = t->caps & IPCB_CAP_LAUNCH_HOSTS ? &d->peer->hosts_launcher

@@ -633,6 +633,7 @@ int ipcb_run_one(const struct ipcb_run_spec *s, struct ipcb_run_result *r)
 	for (unsigned p = 0; p < pairs; p++) {
 		chans[p].t = s->t;
 		chans[p].cfg = s->cfg;
+		chans[p].yields = s->yields;
 		chans[p].cfg.inflight =
 		    s->mode == IPCB_MODE_LATENCY && s->inflight > 1 ? s->inflight : 1;
 		if (!chans[p].cfg.senders)

@@ -27,9 +27,9 @@
  *          moved: a module built for ABI 1 would read its channel state at the wrong place.
  *          (struct ipcb_transport gained `lossy` at its end too, which alone needs no new ABI.)
  *          Since then, at their ends, which needs no new ABI either: struct ipcb_chan gained
- *          zc_sends and zc_copied (set by teardown), struct ipcb_ep wait_mark (ipcbench --count
- *          marks waiting through it: ipcb_wait_begin()), struct ipcb_transport syscalls (the
- *          calls a message takes: absent, none declared).
+ *          zc_sends and zc_copied (set by teardown) and yields (set by the driver), struct
+ *          ipcb_ep wait_mark (ipcbench --count marks waiting through it: ipcb_wait_begin()),
+ *          struct ipcb_transport syscalls (the calls a message takes: absent, none declared).
  *
  * Life of a run, and which process calls what:
  *
@@ -361,6 +361,15 @@ struct ipcb_chan {
 	 * (At the struct's end: a module built before it leaves them 0, and nothing moved.)
 	 */
 	uint64_t zc_sends, zc_copied;
+	/*
+	 * Set by the driver, for a hybrid wait where the run's two sides are one thread each on one
+	 * CPU they share: how many times a wait gives that CPU away (sched_yield()) before it
+	 * sleeps; 0 elsewhere, and where a side's own two threads share its CPU. The other side
+	 * holds what is waited for and runs at once, where a sleep would cost a wake-up at every
+	 * message (ipcb_wait_poll() in transports/util/common.h). (At the struct's end: a module
+	 * built before it never reads it.)
+	 */
+	unsigned yields;
 };
 
 /* One side of a channel, in one child. */

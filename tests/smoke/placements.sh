@@ -162,6 +162,30 @@ diag <<<"$cells"
 [ -z "$(ls "$TMPDIR" 2>/dev/null | grep '^ipcbench-')" ]
 ok $? "nothing of the runs is left in TMPDIR"
 
+# A hybrid wait where both sides share one CPU gives the CPU away (sched_yield) before it sleeps:
+# each side of a round trip there waits for a reply the other side cannot have written yet.
+# Across two CPUs it spins instead, and where a side's own two threads share its CPU
+# (--inflight) it sleeps at once: no yield at all (the probes, which yield on one CPU, are off).
+# Not in a sanitizer build: its runtime yields in its own locks, and LeakSanitizer cannot run
+# under a tracer.
+yields() { # yields ARGS...: the sched_yield calls of a run of shm's round trips
+	strace -f -qq -o "$WORK/yields" -e trace=sched_yield -e signal=none \
+		"$BIN" -t shm -s 64 -m latency -r 1 -d 0.2 --no-probes -q "$@" >/dev/null 2>&1 || echo failed
+	grep -c sched_yield "$WORK/yields"
+}
+if ldd "$BIN" 2>/dev/null | grep -q libasan; then
+	skip "a hybrid wait yields the CPU where both sides share one" \
+		"a sanitizer build: its runtime yields in its own locks"
+elif command -v strace >/dev/null; then
+	one=$(yields --placement same-core)
+	two=$(yields --placement cross-core)
+	threads=$(yields --placement same-core --inflight 2)
+	[ "$one" -gt 0 ] 2>/dev/null && [ "$two" = 0 ] && [ "$threads" = 0 ]
+	ok $? "a hybrid wait yields the CPU where both sides share one ($one yields), never across two CPUs ($two) nor where a side's two threads share its CPU ($threads)"
+else
+	skip "a hybrid wait yields the CPU where both sides share one" "strace is not installed"
+fi
+
 # --dry-run says how long the plan takes at least: its runs times -d.
 "$BIN" --dry-run -t pipe,shm -s 64,1M -m latency,throughput -r 3 -d 0.25 --placement cross-core \
 	>"$WORK/out" 2>"$WORK/err"

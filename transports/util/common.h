@@ -26,21 +26,23 @@
 
 /*
  * One turn of a wait for shared memory that has not changed yet, by the run's --wait: a spin hint
- * (spin, and hybrid for its first spin_polls turns, counted in *polls) or the CPU given away
- * (yield), and true: look again. False: this wait is to sleep now (block at once, hybrid once
- * its polls are spent), by the caller's own means (a futex flag handshake, a semaphore). Every
- * shared-memory transport's wait loop polls through this one function, so that --wait and
- * --spin-polls mean the same thing to all of them.
+ * (spin, and hybrid for its first spin_polls turns), the CPU given away (yield, and hybrid for
+ * its next `yields` turns: ipcb_chan.yields, where both sides share one CPU), and true: look
+ * again; the turns are counted in *polls. False: this wait is to sleep now (block at once,
+ * hybrid once its polls are spent), by the caller's own means (a futex flag handshake, a
+ * semaphore). Every shared-memory transport's wait loop polls through this one function, so
+ * that --wait and --spin-polls mean the same thing to all of them.
  */
 IPCB_HOT static inline bool ipcb_wait_poll(enum ipcb_wait wait, unsigned *polls,
-					   unsigned spin_polls)
+					   unsigned spin_polls, unsigned yields)
 {
 	if (wait == IPCB_WAIT_SPIN || (wait == IPCB_WAIT_HYBRID && *polls < spin_polls)) {
 		++*polls;
 		ipcb_cpu_relax();
 		return true;
 	}
-	if (wait == IPCB_WAIT_YIELD) {
+	if (wait == IPCB_WAIT_YIELD || (wait == IPCB_WAIT_HYBRID && *polls - spin_polls < yields)) {
+		++*polls;
 		sched_yield();
 		return true;
 	}
@@ -49,7 +51,7 @@ IPCB_HOT static inline bool ipcb_wait_poll(enum ipcb_wait wait, unsigned *polls,
 
 /*
  * Whether the run's two sides share one CPU, as the driver tells a transport (bench/cli/point.c):
- * a hybrid wait without polls, since polling there would only keep the CPU from the other side.
+ * a hybrid wait without spins, since spinning there would only keep the CPU from the other side.
  */
 static inline bool ipcb_sides_share_cpu(const struct ipcb_chan_cfg *cfg)
 {

@@ -328,7 +328,7 @@ ring_await_room(struct ipcb_ring *r, struct ipcb_ring_end *w, enum ipcb_wait wai
 		w->tail_seen = t;
 		if (w->head - t < w->nslots)
 			return 0;
-		if (ipcb_wait_poll(wait, &polls, spin_polls))
+		if (ipcb_wait_poll(wait, &polls, spin_polls, w->yields))
 			continue;
 		rc = ring_sleep(w, &r->writer_waiting, &r->tail, (uint32_t)t, e);
 		if (rc)
@@ -404,7 +404,7 @@ ring_await_piece(struct ipcb_ring *r, struct ipcb_ring_end *rd, uint64_t *hdr, u
 
 		if (ring_piece_ready(r, rd, hdr, hdr_value))
 			return 0;
-		if (ipcb_wait_poll(wait, &polls, spin_polls))
+		if (ipcb_wait_poll(wait, &polls, spin_polls, rd->yields))
 			continue;
 		rc = ring_sleep(rd, &r->reader_waiting, hdr, (uint32_t)*hdr_value, e);
 		if (rc)
@@ -637,7 +637,7 @@ int ipcb_ringchan_setup(struct ipcb_chan *ch, const char *dir)
 	/*
 	 * Round trips cross in pieces so that the reader copies one piece out while the writer
 	 * copies the next in, on another CPU. Where both sides share one CPU (the driver's hybrid
-	 * wait without polls, point.c) nothing runs beside the writer: a reader woken at each piece
+	 * wait without spins, point.c) nothing runs beside the writer: a reader woken at each piece
 	 * takes the CPU from the writer each time (a 64 KiB round trip in four pieces took twice
 	 * as long as sysv-shm's whole messages there). There a message crosses whole, as in a
 	 * stream. (A reader that blocks on another CPU still gains: woken at the first piece, it
@@ -655,7 +655,7 @@ int ipcb_ringchan_setup(struct ipcb_chan *ch, const char *dir)
 		ipcb_ring_plan_sized(ch->cfg.msg_bytes, c->ring_target, use, &plan);
 	/*
 	 * Fences at the sleeper only where sleeping is rare: after a hybrid wait's polls, or in a
-	 * stream on a CPU both sides share (hybrid without polls) through a ring of many slots,
+	 * stream on a CPU both sides share (hybrid without spins) through a ring of many slots,
 	 * whose sides sleep only when it is empty or full (a membarrier() of a few microseconds per
 	 * ring of messages, in place of a fence on each: same-CPU streams of 64 B to 64 KiB ran
 	 * 1.03-1.15 times faster on the EPYC guest; 1 MiB ones, four to a ring, 0.97 as fast). A
@@ -712,6 +712,7 @@ int ipcb_ringchan_open(struct ipcb_ep *ep)
 	ipcb_ring_end_init(&me->out, me->out_ring);
 	ipcb_ring_end_init(&me->in, me->in_ring);
 	me->out.asym = me->in.asym = c->asym;
+	me->out.yields = me->in.yields = ep->chan->yields;
 	me->in.hand_every = ipcb_ring_hand_every(me->in.nslots, ep->chan->cfg.bidirectional);
 	me->in.reads_ahead =
 	    ipcb_ring_reads_ahead(me->in.nslots, me->in.slot_bytes, ep->chan->cfg.bidirectional,

@@ -92,6 +92,7 @@ struct ipcb_ring_end {
 	uint32_t payload_off;
 	size_t piece_bytes;
 	bool asym;	 /* the sleeper fences both sides (ring.c, ring_sleep) */
+	uint32_t yields; /* a hybrid wait's yields before it sleeps (ipcb_chan.yields) */
 	uint32_t sleeps; /* this side's sleeps so far, each raising its flag to its number */
 };
 

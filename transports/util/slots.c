@@ -98,7 +98,7 @@ IPCB_HOT __attribute__((noinline)) static int slots_poll(const struct ipcb_slots
 	unsigned polls = 0;
 
 	for (;;) {
-		if (!ipcb_wait_poll(cfg->wait, &polls, cfg->spin_polls))
+		if (!ipcb_wait_poll(cfg->wait, &polls, cfg->spin_polls, ep->chan->yields))
 			return s->sem->wait(s->sem_ctx, sem, &ep->err);
 		int rc = s->sem->trywait(s->sem_ctx, sem, &ep->err);
 
@@ -151,7 +151,7 @@ IPCB_HOT static int slots_await_room(const struct ipcb_slots *s, struct ipcb_slo
 		end->taken_seen = __atomic_load_n(&fl->taken, __ATOMIC_ACQUIRE);
 		if (end->sent - end->taken_seen < s->nslots)
 			return 0;
-		if (ipcb_wait_poll(cfg->wait, &polls, cfg->spin_polls))
+		if (ipcb_wait_poll(cfg->wait, &polls, cfg->spin_polls, ep->chan->yields))
 			continue;
 		__atomic_store_n(&fl->writer_waiting, 1, __ATOMIC_SEQ_CST);
 		end->taken_seen = __atomic_load_n(&fl->taken, __ATOMIC_SEQ_CST);
