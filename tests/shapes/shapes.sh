@@ -130,6 +130,16 @@ for w in "block" "hybrid --spin-polls 1"; do
 	ok $? "shm-bcast --wait $w: a full ring's writer woken by cursors published in batches, 1:1 and 1:3"
 	rm -f "$WORK/bcbatch.csv"
 done
+# shm-mutex's reader counts what it took in batches (a quarter of a stream's ring): a writer whose
+# ring is full (its reader slowed by work) waits on "not full" for each batch, or the run stops.
+# 64 KiB messages through a ring of 64 slots, laps of it over and over, every byte checked.
+run mxbatch -t shm-mutex -s 64K -m throughput --receiver-work-ns 20000 --verify full -n 3000 -d 0 \
+	--timeout 60
+[ $st -eq 0 ] && grep -q "slots: 64 of 64K" "$WORK/mxbatch.csv" &&
+	[ "$(col "$WORK/mxbatch.csv" transport 'v("latency_kind") == "" && v("losses") + 0 == 0 &&
+		v("messages") == 3000 && v("full_checks") + 0 >= 3000 && v("ctx_switches_per_msg") > 0' |
+		wc -l)" -eq 1 ]
+ok $? "shm-mutex: a full ring's writer woken by a reader that counts in batches, 3000 messages of 64 KiB through 64 slots"
 # A round trip across two CPUs of a message larger than its piece crosses in pieces, each counted
 # as it lands and copied out once counted: every byte checked (--verify full), a last piece
 # shorter than the others (1 MiB + 5 bytes), with readers that spin, poll then sleep, and sleep.
