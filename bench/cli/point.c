@@ -184,6 +184,8 @@ static bool run_point(struct driver *d, struct place *pl, const struct planned *
 	const struct ipcb_hist *h;
 	struct ipcb_route route;
 	uint64_t svc_ns[2] = {0, 0};
+	bool one_cpu = pl->cpu[0] >= 0 && pl->cpu[0] == pl->cpu[1],
+	     threaded = ipcb_plan_threaded(sh);
 	int rc;
 
 	if ((d->interrupted = ipcb_run_interrupt_pending()))
@@ -213,13 +215,8 @@ static bool run_point(struct driver *d, struct place *pl, const struct planned *
 	 * the sender's own clock-reading loop, and open-loop round trips took 1.1-1.4 times as
 	 * long at their median.
 	 */
-	s->cfg.spin_polls = (pl->cpu[0] >= 0 && pl->cpu[0] == pl->cpu[1]) || ipcb_plan_threaded(sh)
-				? 0
-				: d->o.spin_polls;
-	s->yields = s->cfg.wait == IPCB_WAIT_HYBRID && pl->cpu[0] >= 0 &&
-			    pl->cpu[0] == pl->cpu[1] && !ipcb_plan_threaded(sh)
-			? SHARED_CPU_YIELDS
-			: 0;
+	s->cfg.spin_polls = one_cpu || threaded ? 0 : d->o.spin_polls;
+	s->yields = s->cfg.wait == IPCB_WAIT_HYBRID && one_cpu && !threaded ? SHARED_CPU_YIELDS : 0;
 	s->launcher = ipcb_launcher_for(t);
 	if (d->peer) {
 		s->launcher = t->caps & IPCB_CAP_LAUNCH_HOSTS ? &d->peer->hosts_launcher

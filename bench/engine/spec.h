@@ -77,8 +77,8 @@ struct ipcb_run_spec {
 	int cpu[2];	  /* [IPCB_SENDER], [IPCB_RECEIVER]; -1 = not pinned */
 	double timeout_s; /* the whole run, set-up to reaping */
 	struct ipcb_chan_cfg cfg;
-	unsigned
-	    yields; /* the channels' ipcb_chan.yields: a hybrid wait's yields on a shared CPU */
+	/* The channels' ipcb_chan.yields: a hybrid wait's yields on a CPU both sides share. */
+	unsigned yields;
 	enum ipcb_inject inject;
 	uint64_t work_ns;	 /* busy work per message on each side (application under load) */
 	uint64_t recv_work_ns;	 /* more of it on the receiving side alone (a slow consumer) */
